@@ -1,0 +1,75 @@
+"""One error type per way a run can end badly, each with its exit code.
+
+The CLI turns these into a clean message and an exit code; anything else is a bug
+(exit 4, trace in a log file). Every input problem is a `Problem` so that all of
+them can be listed together, each located as a spreadsheet user would find it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or suspicious) in an input file.
+
+    `row` counts as a spreadsheet user does: the header is row 1, the first data
+    row is row 2. `row` and `column` are None when the problem concerns a whole
+    file or table.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    expected: str
+    found: str
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f" row {self.row}"
+        if self.column is not None:
+            where += f", column {self.column}" if self.row is not None else f" column {self.column}"
+        return f"{where}: expected {self.expected}, found {self.found}"
+
+
+class EstateError(Exception):
+    """Base of every error the CLI reports without a traceback."""
+
+    exit_code = 4
+
+
+class InputError(EstateError):
+    """Bad register or scenario: every problem found, not just the first."""
+
+    exit_code = 1
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = [p for p in problems if p.severity == "error"]
+        self.warnings = [p for p in problems if p.severity != "error"]
+        n = len(self.problems)
+        super().__init__(
+            f"{n} problem{'s' if n != 1 else ''} in the input:\n"
+            + "\n".join(f"  - {p}" for p in self.problems)
+        )
+
+
+class InfeasibleError(EstateError):
+    """No plan satisfies every rule; `reasons` say which rules fail, and where."""
+
+    exit_code = 2
+
+    def __init__(self, reasons: list[str]) -> None:
+        self.reasons = reasons
+        super().__init__(
+            "The scenario is infeasible: no plan meets every rule.\n"
+            + "\n".join(f"  - {r}" for r in reasons)
+        )
+
+
+class NoSolutionError(EstateError):
+    """The time limit ran out before the solver found any plan."""
+
+    exit_code = 3
