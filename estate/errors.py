@@ -25,13 +25,14 @@ class Problem:
     expected: str
     found: str
     severity: str = "error"  # "error" or "warning"
+    label: str = "column"  # what `column` names: a table column, or a scenario "key"
 
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
             where += f" row {self.row}"
         if self.column is not None:
-            where += f", column {self.column}" if self.row is not None else f" column {self.column}"
+            where += f", {self.label} {self.column}"
         return f"{where}: expected {self.expected}, found {self.found}"
 
 
