@@ -1,0 +1,371 @@
+"""Read a register (CSV folder, .xlsx workbook or .gpkg GeoPackage) into raw tables.
+
+Reading is kept apart from checking: every format is reduced here to the same thing, a
+table of stripped strings with lower-case column names and the spreadsheet row each
+record came from, so that `validate` checks all three formats with one set of rules.
+Nothing raised by pandas, openpyxl or pyogrio leaves this module: an unreadable file
+becomes a `Problem` like any other, so that all of them can be reported together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from estate.errors import Problem
+from estate.schema import POINT_TABLES, TABLES
+
+EXPECTED_REGISTER = (
+    "a register: a folder holding agencies.csv, sites.csv, functions.csv and zones.csv, "
+    "or an .xlsx workbook or a .gpkg GeoPackage with tables of those names"
+)
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+GPKG_SUFFIXES = (".gpkg",)
+
+
+@dataclass
+class RawTable:
+    """One table as read: strings only, indexed by spreadsheet row (header = 1).
+
+    `shapes` holds zone polygons (EPSG:4326) by row when a GeoPackage layer has them;
+    `from_geometry` names the columns (lat, lon) taken from geometry, whose blank
+    cells are already reported as a geometry problem.
+    """
+
+    name: str
+    label: str
+    frame: pd.DataFrame
+    shapes: gpd.GeoSeries | None = None
+    from_geometry: tuple[str, ...] = ()
+
+
+@dataclass
+class RawRegister:
+    """Every table that could be read, the label of every table, and what went wrong."""
+
+    source: Path
+    files: dict[str, str]
+    tables: dict[str, RawTable] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_tables(path: str | Path) -> RawRegister:
+    """Read every register table found at `path`; never raises for bad input.
+
+    The format is chosen by what `path` is: a folder (CSV files), `.xlsx`, `.gpkg`.
+    A missing required table, an unreadable file or a bad header is recorded in
+    `problems`; tables that could be read are in `tables`.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if path.is_dir():
+        return _read_folder(path)
+    if path.is_file() and suffix in EXCEL_SUFFIXES:
+        return _read_workbook(path)
+    if path.is_file() and suffix in GPKG_SUFFIXES:
+        return _read_geopackage(path)
+    raw = RawRegister(path, {name: f"{name}.csv" for name in TABLES})
+    if not path.exists():
+        found = f"nothing at {path}"
+    elif suffix == ".csv":
+        found = f"a single CSV file {path.name}: give the folder that holds it"
+    else:
+        found = f"a {suffix or 'suffix-less'} file {path.name}"
+    raw.problems.append(Problem(str(path), None, None, EXPECTED_REGISTER, found))
+    return raw
+
+
+def _read_folder(folder: Path) -> RawRegister:
+    """CSV files, matched to table names case-insensitively (`Sites.csv` is fine)."""
+    files = {p.name.lower(): p for p in sorted(folder.iterdir()) if p.is_file()}
+    raw = RawRegister(folder, {name: f"{name}.csv" for name in TABLES})
+    for name, spec in TABLES.items():
+        label = f"{name}.csv"
+        file = folder / label if (folder / label).is_file() else files.get(label)
+        if file is None:
+            if spec.required:
+                raw.problems.append(
+                    Problem(label, None, None, f"a file {label} in {folder}", "no such file")
+                )
+            continue
+        _add(raw, name, label, lambda file=file: _read_csv(file))
+    return raw
+
+
+def _read_csv(file: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(
+            file,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            encoding="utf-8-sig",
+        )
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+    except UnicodeDecodeError as error:
+        raise _Unreadable(
+            "UTF-8 text (in Excel: Save As 'CSV UTF-8')",
+            f"a byte that is not UTF-8 at position {error.start}",
+        ) from error
+    except pd.errors.ParserError as error:
+        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+        if match:
+            want, line, saw = match.groups()
+            raise _Unreadable(
+                f"at most {want} cells per row, as many as the header has",
+                f"{saw} cells",
+                int(line),
+            ) from error
+        raise
+
+
+def _read_workbook(path: Path) -> RawRegister:
+    """Sheets of the table names (any case); other sheets are ignored."""
+    raw = RawRegister(path, {name: f"{path.name}[{name}]" for name in TABLES})
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about unsupported styling
+            book = pd.ExcelFile(path, engine="openpyxl")
+    except Exception as error:  # corrupt or not a workbook: report, never crash
+        raw.problems.append(
+            Problem(path.name, None, None, "an Excel .xlsx workbook", _describe(error))
+        )
+        return raw
+    with book:
+        sheets = {str(s).strip().lower(): s for s in book.sheet_names}
+        for name, spec in TABLES.items():
+            label = raw.files[name]
+            if name not in sheets:
+                if spec.required:
+                    raw.problems.append(
+                        Problem(label, None, None, f"a sheet named {name}", "no such sheet")
+                    )
+                continue
+            _add(
+                raw,
+                name,
+                label,
+                lambda s=sheets[name]: _strings(book.parse(s, header=None, dtype=object)),
+            )
+    return raw
+
+
+def _read_geopackage(path: Path) -> RawRegister:
+    """Layers of the table names; sites and zones take lat/lon from their geometry."""
+    import pyogrio
+
+    raw = RawRegister(path, {name: f"{path.name}[{name}]" for name in TABLES})
+    try:
+        layers = {str(n).strip().lower(): str(n) for n, _ in pyogrio.list_layers(path)}
+    except Exception as error:
+        raw.problems.append(Problem(path.name, None, None, "a GeoPackage", _describe(error)))
+        return raw
+    for name, spec in TABLES.items():
+        label = raw.files[name]
+        if name not in layers:
+            if spec.required:
+                raw.problems.append(
+                    Problem(label, None, None, f"a layer named {name}", "no such layer")
+                )
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                layer = pyogrio.read_dataframe(path, layer=layers[name])
+        except Exception as error:
+            raw.problems.append(Problem(label, None, None, "a readable layer", _describe(error)))
+            continue
+        _add_layer(raw, name, label, layer)
+    return raw
+
+
+def _add_layer(raw: RawRegister, name: str, label: str, layer: pd.DataFrame) -> None:
+    """A layer has no header row of its own: its field names become row 1."""
+    geometry = None
+    if isinstance(layer, gpd.GeoDataFrame) and layer.geometry.name in layer.columns:
+        geometry = layer.geometry
+        layer = pd.DataFrame(layer.drop(columns=geometry.name))
+    header = pd.DataFrame([list(layer.columns)], columns=range(layer.shape[1]))
+    body = layer.set_axis(range(layer.shape[1]), axis=1)
+    grid = pd.concat([header, _strings(body)], ignore_index=True)
+    table = _table(raw, name, label, grid)
+    if table is None:
+        return
+    if geometry is not None and name in POINT_TABLES:
+        rows = pd.RangeIndex(2, 2 + len(geometry))
+        _take_points(raw, table, geometry.set_axis(rows).loc[table.frame.index])
+
+
+def _take_points(raw: RawRegister, table: RawTable, geometry: gpd.GeoSeries) -> None:
+    """Write WGS84 lat/lon from Point (or, for zones, polygon) geometry into the table.
+
+    Polygons are reduced to their representative point in their own CRS (always
+    inside the shape), then reprojected; the polygons are kept for maps.
+    """
+    if geometry.crs is None:
+        raw.problems.append(
+            Problem(
+                table.label,
+                None,
+                "geometry",
+                "a layer with a coordinate reference system",
+                "none; assumed WGS84 lon/lat (EPSG:4326)",
+                severity="warning",
+            )
+        )
+        geometry = geometry.set_crs(4326)
+    kinds = geometry.geom_type.fillna("none")
+    empty = geometry.isna() | geometry.is_empty
+    allowed = {"Point"} | ({"Polygon", "MultiPolygon"} if table.name == "zones" else set())
+    bad = empty | ~kinds.isin(allowed)
+    expected = "a Point" + (" or Polygon" if table.name == "zones" else "")
+    for row in bad[bad].index:
+        found = "an empty geometry" if empty[row] else f"a {kinds[row]}"
+        raw.problems.append(Problem(table.label, int(row), "geometry", expected, found))
+    polygons = ~bad & (kinds != "Point")
+    points = geometry.where(~polygons, geometry[polygons].representative_point())
+    points = gpd.GeoSeries(points.where(~bad, None), crs=geometry.crs).to_crs(4326)
+    for column, values in (("lon", points.x), ("lat", points.y)):
+        table.frame[column] = np.where(bad, "", values.to_numpy().astype(str))
+    table.from_geometry = ("lat", "lon")
+    if polygons.any():
+        table.shapes = geometry[polygons].to_crs(4326)
+
+
+class _Unreadable(Exception):
+    """A reader's way of saying what it expected and found, and where."""
+
+    def __init__(self, expected: str, found: str, row: int | None = None) -> None:
+        super().__init__(found)
+        self.expected, self.found, self.row = expected, found, row
+
+
+def _add(raw: RawRegister, name: str, label: str, read: Callable[[], pd.DataFrame]) -> None:
+    """Run one reader; whatever goes wrong becomes a Problem against `label`."""
+    try:
+        grid = read()
+    except _Unreadable as error:
+        raw.problems.append(Problem(label, error.row, None, error.expected, error.found))
+        return
+    except Exception as error:  # any library failure is a bad file, not a crash
+        raw.problems.append(Problem(label, None, None, "a readable table", _describe(error)))
+        return
+    _table(raw, name, label, grid)
+
+
+def _table(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> RawTable | None:
+    """Turn a grid of strings (header in its first row) into a RawTable.
+
+    Headers are normalised (`' Site ID '` -> `site_id`); rows with every cell blank
+    are dropped (spreadsheets leave them); the index becomes the spreadsheet row.
+    """
+    grid = grid.fillna("")
+    if grid.empty or not (grid.iloc[0] != "").any():
+        raw.problems.append(
+            Problem(label, None, None, "a header row naming the columns", "an empty file")
+        )
+        return None
+    header = [re.sub(r"\s+", "_", str(h).strip().lower()) for h in grid.iloc[0]]
+    body = grid.iloc[1:].copy()
+    body.index = pd.RangeIndex(2, 2 + len(body))
+    body.columns = range(len(header))
+    seen: dict[str, int] = {}
+    keep: list[int] = []
+    for position, column in enumerate(header):
+        if column == "":
+            if (body[position] != "").any():
+                raw.problems.append(_unnamed(label, position, body[position]))
+            continue
+        if column in seen:
+            raw.problems.append(
+                Problem(
+                    label,
+                    1,
+                    column,
+                    "each column name once",
+                    f"{column} in columns {_letters(seen[column])} and {_letters(position)}",
+                )
+            )
+            continue
+        seen[column] = position
+        keep.append(position)
+    frame = body[keep].set_axis([header[p] for p in keep], axis=1)
+    frame = frame.astype(str).apply(lambda s: s.str.strip())
+    frame = frame[(frame != "").any(axis=1)] if frame.shape[1] else frame.iloc[:0]
+    table = RawTable(name, label, frame)
+    raw.tables[name] = table
+    return table
+
+
+def _unnamed(label: str, position: int, cells: pd.Series) -> Problem:
+    first = int(cells[cells != ""].index[0])
+    return Problem(
+        label,
+        first,
+        _letters(position),
+        "a column name in row 1 above any data",
+        "data under an empty header (the column is ignored)",
+        severity="warning",
+    )
+
+
+def _letters(position: int) -> str:
+    """Spreadsheet column letters for a 0-based position: 0 -> A, 27 -> AB."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _strings(cells: pd.DataFrame) -> pd.DataFrame:
+    """Cells of any type as the strings a user typed: 12.0 -> '12', True -> 'true'."""
+    return cells.apply(_column_strings)
+
+
+def _column_strings(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(values):
+        return values.map({True: "true", False: "false"})
+    if pd.api.types.is_numeric_dtype(values):
+        numbers = values.to_numpy(dtype=float)
+        whole = np.isfinite(numbers) & (np.floor(numbers) == numbers) & (np.abs(numbers) < 2**53)
+        text = numbers.astype(str)
+        text[whole] = numbers[whole].astype(np.int64).astype(str)
+        text[np.isnan(numbers)] = ""
+        return pd.Series(text, index=values.index, dtype=object)
+    return values.map(_cell_string)
+
+
+def _cell_string(value: object) -> str:
+    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        return str(int(number)) if number.is_integer() and abs(number) < 2**53 else str(number)
+    if isinstance(value, dt.datetime):
+        moment = pd.Timestamp(value)
+        return moment.date().isoformat() if moment == moment.normalize() else moment.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _describe(error: Exception) -> str:
+    """A library error in one line, for users: its kind and its first line."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"an unreadable file ({type(error).__name__}{': ' + text if text else ''})"

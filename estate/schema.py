@@ -1,0 +1,140 @@
+"""The register's columns as data: one table drives reading, checking and defaults.
+
+DESIGN section 1 is transcribed here once, so that `validate` checks every column the
+same way (required, type, range, default) and a new column is one line, not new code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["id", "ref", "text", "number", "bool", "list", "date", "choice"]
+
+AGENCY_KINDS = ("council", "nhs", "police", "fire", "central", "other")
+TENURES = ("freehold", "leasehold")
+BOOL_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a register table.
+
+    `kind` decides parsing: `id` (unique text), `ref` (text naming a row of another
+    table), `text`, `number` (finite float), `bool`, `list` (`;`-separated, a tuple),
+    `date` (ISO `YYYY-MM-DD`), `choice` (one of `choices`, any case, stored lower case).
+    `default` fills blank cells of an optional column; the string ``"=fte"`` copies the
+    row's `fte`. `low`/`high` bound numbers inclusively. `lower` stores text lower case.
+    """
+
+    name: str
+    kind: Kind
+    required: bool = False
+    default: object = None
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    lower: bool = False
+    refers_to: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A register table: its name, whether a register must have it, its columns."""
+
+    name: str
+    columns: tuple[Column, ...]
+    required: bool = True
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def key(self) -> str | None:
+        """The id column, if the table has one."""
+        return next((c.name for c in self.columns if c.kind == "id"), None)
+
+
+def _money(name: str, required: bool = False, low: float | None = 0.0) -> Column:
+    return Column(name, "number", required=required, default=0.0, low=low)
+
+
+AGENCIES = Table(
+    "agencies",
+    (
+        Column("agency_id", "id", required=True),
+        Column("name", "text", required=True),
+        Column("kind", "choice", default="other", choices=AGENCY_KINDS),
+    ),
+)
+
+SITES = Table(
+    "sites",
+    (
+        Column("site_id", "id", required=True),
+        Column("agency_id", "ref", required=True, refers_to="agencies"),
+        Column("name", "text", required=True),
+        Column("lat", "number", required=True, low=-90.0, high=90.0),
+        Column("lon", "number", required=True, low=-180.0, high=180.0),
+        Column("desks", "number", required=True, low=0.0),
+        _money("running_cost", required=True),
+        Column("racks", "number", default=0.0, low=0.0),
+        Column("kind", "text", default="office", lower=True),
+        Column("tenure", "choice", default="freehold", choices=TENURES),
+        Column("lease_end", "date", default=""),
+        _money("closure_cost"),
+        _money("disposal_value"),
+        _money("build_cost"),
+        Column("candidate", "bool", default=False),
+        Column("services", "list", default=()),
+        Column("hosts", "list", default=()),
+        Column("secure", "bool", default=False),
+        Column("must_keep", "bool", default=False),
+        Column("area", "text", default=""),
+    ),
+)
+
+FUNCTIONS = Table(
+    "functions",
+    (
+        Column("function_id", "id", required=True),
+        Column("agency_id", "ref", required=True, refers_to="agencies"),
+        Column("type", "text", required=True),
+        Column("site_id", "ref", default="", refers_to="sites"),
+        Column("fte", "number", required=True, low=0.0),
+        _money("annual_cost", required=True),
+        Column("desks", "number", default="=fte", low=0.0),
+        Column("racks", "number", default=0.0, low=0.0),
+        Column("shareable", "bool", default=True),
+        Column("needs_secure", "bool", default=False),
+        Column("area", "text", default=""),
+    ),
+)
+
+ZONES = Table(
+    "zones",
+    (
+        Column("zone_id", "id", required=True),
+        Column("name", "text", default=""),
+        Column("lat", "number", required=True, low=-90.0, high=90.0),
+        Column("lon", "number", required=True, low=-180.0, high=180.0),
+        Column("population", "number", required=True, low=0.0),
+    ),
+)
+
+PAIR_COSTS = Table(
+    "pair_costs",
+    (
+        Column("function_id", "ref", required=True, refers_to="functions"),
+        Column("site_id", "ref", required=True, refers_to="sites"),
+        Column("annual_cost", "number", required=True, low=None),
+    ),
+    required=False,
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (AGENCIES, SITES, FUNCTIONS, ZONES, PAIR_COSTS)}
+"""Every register table, in the order they are checked (references point backwards)."""
+
+POINT_TABLES = ("sites", "zones")
+"""Tables whose GeoPackage layers carry Point geometry instead of lat/lon columns."""

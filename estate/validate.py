@@ -1,0 +1,450 @@
+"""Check the raw register tables and type them into a `Register`.
+
+Every column is checked the same way from its entry in `estate.schema` (required,
+type, range, default), column by column over whole tables, so that a register of tens
+of thousands of sites checks in well under a second; Python loops only build the
+messages of rows that are wrong. Then the tables are checked against each other. All
+problems of all files are collected and raised together as one `InputError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from estate.errors import InputError, Problem
+from estate.register import RawTable, read_tables
+from estate.schema import BOOL_WORDS, TABLES, Column, Table
+
+ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+
+
+@dataclass(frozen=True, eq=False)
+class Register:
+    """A checked register: typed tables with defaults filled (see docs/internals.md).
+
+    Each frame has a RangeIndex, the DESIGN section 1 columns in order, any unknown
+    extra columns (as strings), and `row`, the spreadsheet row it came from.
+    """
+
+    agencies: pd.DataFrame
+    sites: pd.DataFrame
+    functions: pd.DataFrame
+    zones: pd.DataFrame
+    pair_costs: pd.DataFrame
+    zone_shapes: gpd.GeoSeries | None
+    source: Path
+    files: dict[str, str]
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def load_register(path: str | Path) -> Register:
+    """Read and check the register at `path` (CSV folder, .xlsx or .gpkg).
+
+    Raises `InputError` listing every error of every file; warnings (allowed but
+    suspicious) are kept on `Register.warnings`.
+    """
+    raw = read_tables(path)
+    problems = list(raw.problems)
+    frames: dict[str, pd.DataFrame] = {}
+    for name, spec in TABLES.items():
+        table = raw.tables.get(name)
+        if table is None:
+            frames[name] = _typed_empty(spec)
+            continue
+        frame, found = check_table(table, spec)
+        frames[name] = frame
+        problems += found
+    problems += check_references(frames, raw.files, set(raw.tables))
+    if any(p.severity == "error" for p in problems):
+        raise InputError(problems)
+    zones = raw.tables.get("zones")
+    shapes = None
+    if zones is not None and zones.shapes is not None:
+        ids = frames["zones"].set_index("row")["zone_id"]
+        shapes = zones.shapes.set_axis(ids.loc[zones.shapes.index].to_numpy())
+        shapes.index.name = "zone_id"
+    return Register(
+        agencies=frames["agencies"],
+        sites=frames["sites"],
+        functions=frames["functions"],
+        zones=frames["zones"],
+        pair_costs=frames["pair_costs"],
+        zone_shapes=shapes,
+        source=Path(path),
+        files=dict(raw.files),
+        warnings=problems,
+    )
+
+
+def check_table(table: RawTable, spec: Table) -> tuple[pd.DataFrame, list[Problem]]:
+    """Type one table column by column; return the typed frame and its problems.
+
+    The frame is complete even when there are problems (bad cells become NaN or the
+    default) so that the cross-table checks can still run and report.
+    """
+    cells = table.frame
+    problems: list[Problem] = []
+    typed: dict[str, pd.Series] = {}
+    for column in spec.columns:
+        if column.name in cells.columns:
+            values, found = _parse(column, cells[column.name], table)
+            problems += found
+        else:
+            if column.required:
+                problems.append(_missing_column(table, column.name))
+            values = _default(column, cells.index)
+        typed[column.name] = values
+    for column in spec.columns:
+        if column.default == "=fte":  # functions.desks: one desk per FTE unless told
+            given = (
+                cells[column.name] != ""
+                if column.name in cells.columns
+                else pd.Series(False, index=cells.index)
+            )
+            typed[column.name] = typed[column.name].where(given, typed["fte"])
+    if spec.key is not None and spec.key in cells.columns:
+        problems += _duplicates(table, [spec.key])
+    extras = [c for c in cells.columns if c not in typed and c != "row"]
+    if "row" in cells.columns:
+        problems.append(
+            Problem(
+                table.label,
+                None,
+                "row",
+                "no column named row (estate adds its own)",
+                "a column row, ignored",
+                severity="warning",
+            )
+        )
+    frame = pd.DataFrame(typed, index=cells.index)
+    for extra in extras:
+        frame[extra] = cells[extra]
+    frame["row"] = cells.index.to_numpy(dtype=np.int64)
+    return frame.reset_index(drop=True), problems
+
+
+def _parse(column: Column, cells: pd.Series, table: RawTable) -> tuple[pd.Series, list[Problem]]:
+    """One column's strings to typed values, with a Problem for each bad cell."""
+    problems: list[Problem] = []
+    blank = cells == ""
+    if column.required and blank.any() and column.name not in table.from_geometry:
+        problems += _each(table, column, blank, "a value", lambda _: "an empty cell")
+    kind = column.kind
+    if kind == "number":
+        numbers = pd.to_numeric(cells.where(~blank), errors="coerce").astype(float)
+        bad = ~blank & ~np.isfinite(numbers)
+        problems += _each(table, column, bad, "a finite number", repr)
+        low = -np.inf if column.low is None else column.low
+        high = np.inf if column.high is None else column.high
+        out = bad.eq(False) & ~blank & ((numbers < low) | (numbers > high))
+        problems += _each(table, column, out, _range(column), repr)
+        values = numbers.where(~bad, np.nan)
+        if not column.required and isinstance(column.default, float):
+            values = values.where(~blank, column.default)
+        return values, problems
+    if kind == "bool":
+        flags = cells.str.lower().map(BOOL_WORDS)
+        bad = ~blank & flags.isna()
+        problems += _each(table, column, bad, "true/false, yes/no or 1/0", repr)
+        default = bool(column.default) if column.default is not None else False
+        return flags.where(flags.notna(), default).astype(bool), problems
+    if kind == "list":
+        values = cells.str.split(";").map(
+            lambda parts: tuple(p.strip() for p in parts if p.strip())
+        )
+        return values, problems
+    text = cells.str.lower() if column.lower or kind == "choice" else cells
+    if kind == "choice":
+        bad = ~blank & ~text.isin(column.choices)
+        problems += _each(table, column, bad, "one of " + ", ".join(column.choices), repr)
+    if kind == "date":
+        dates = pd.to_datetime(
+            cells.where(cells.str.fullmatch(ISO_DATE)), format="%Y-%m-%d", errors="coerce"
+        )
+        bad = ~blank & dates.isna()
+        problems += _each(table, column, bad, "an ISO date YYYY-MM-DD", repr)
+    default = column.default if isinstance(column.default, str) else ""
+    return text.where(~blank, default).astype(object), problems
+
+
+def _default(column: Column, index: pd.Index) -> pd.Series:
+    """A whole column of its default, for an optional column the table leaves out."""
+    if column.kind == "number":
+        value = column.default if isinstance(column.default, float) else np.nan
+        return pd.Series(value, index=index, dtype=float)
+    if column.kind == "bool":
+        return pd.Series(bool(column.default), index=index, dtype=bool)
+    if column.kind == "list":
+        return pd.Series([()] * len(index), index=index, dtype=object)
+    value = column.default if isinstance(column.default, str) else ""
+    return pd.Series(value, index=index, dtype=object)
+
+
+def _typed_empty(spec: Table) -> pd.DataFrame:
+    """The typed table with no rows: what a missing optional table stands for."""
+    index = pd.RangeIndex(0)
+    frame = pd.DataFrame({c.name: _default(c, index) for c in spec.columns}, index=index)
+    frame["row"] = pd.Series(dtype=np.int64)
+    return frame
+
+
+def _range(column: Column) -> str:
+    if column.low is not None and column.high is not None:
+        return f"a number from {column.low:g} to {column.high:g}"
+    if column.low is not None:
+        return f"a number >= {column.low:g}"
+    if column.high is not None:
+        return f"a number <= {column.high:g}"
+    return "a number"
+
+
+def _each(table: RawTable, column: Column, mask: pd.Series, expected: str, found) -> list[Problem]:
+    """One Problem per flagged row; the loop runs over wrong rows only."""
+    if not mask.any():
+        return []
+    cells = table.frame[column.name] if column.name in table.frame.columns else None
+    return [
+        Problem(
+            table.label,
+            int(row),
+            column.name,
+            expected,
+            found(cells[row] if cells is not None else ""),
+        )
+        for row in mask.index[mask.to_numpy()]
+    ]
+
+
+def _missing_column(table: RawTable, name: str) -> Problem:
+    """Name what the header does have, and the nearest spelling if there is one."""
+    header = [c for c in table.frame.columns]
+    near = difflib.get_close_matches(name, header, n=1)
+    found = "no such column in the header"
+    if near:
+        found += f" (did you mean {near[0]}?)"
+    elif header:
+        found += ": " + ", ".join(header[:12]) + (", ..." if len(header) > 12 else "")
+    expected = f"a column named {name}"
+    if table.label.endswith(("[sites]", "[zones]")) and ".gpkg[" in table.label:
+        expected += " (or Point geometry)"
+    return Problem(table.label, None, name, expected, found)
+
+
+def _duplicates(table: RawTable, columns: list[str]) -> list[Problem]:
+    """Each repeat of a key names the row where the key first appears."""
+    keys = table.frame[columns]
+    filled = (keys != "").all(axis=1)
+    repeat = keys.duplicated(keep="first") & filled
+    if not repeat.any():
+        return []
+    rows = pd.Series(keys.index, index=keys.index)
+    first = rows.groupby([keys[c] for c in columns]).transform("min")
+    what = " + ".join(columns)
+    problems = []
+    for row in repeat.index[repeat.to_numpy()]:
+        value = ", ".join(keys.loc[row])
+        problems.append(
+            Problem(
+                table.label,
+                int(row),
+                columns[-1] if len(columns) == 1 else what,
+                f"a unique {what}",
+                f"{value!r} again (first at row {first[row]})",
+            )
+        )
+    return problems
+
+
+def check_references(
+    frames: dict[str, pd.DataFrame], files: dict[str, str], readable: set[str]
+) -> list[Problem]:
+    """Checks across tables: ids that must exist, homes, pair costs, areas, warnings.
+
+    A reference into a table that could not be read is not checked: its absence is
+    already reported, and flagging every row that points into it would bury that.
+    """
+    problems: list[Problem] = []
+    sites, functions = frames["sites"], frames["functions"]
+    for name, spec in TABLES.items():
+        if name not in readable:
+            continue
+        for column in spec.columns:
+            target = column.refers_to
+            if target is None or target not in readable:
+                continue
+            key = TABLES[target].key
+            values = frames[name][column.name]
+            unknown = (values != "") & ~values.isin(frames[target][key])
+            problems += _flag(
+                frames[name],
+                files[name],
+                column.name,
+                unknown,
+                f"a {key} listed in {files[target]}",
+                lambda v, t=files[target]: f"{v!r}, which is not in {t}",
+            )
+    if {"functions", "sites"} <= readable:
+        problems += _check_homes(sites, functions, files)
+    if "pair_costs" in readable:
+        pairs = frames["pair_costs"]
+        repeat = pairs.duplicated(["function_id", "site_id"], keep=False)
+        if repeat.any():
+            first = pairs.groupby(["function_id", "site_id"])["row"].transform("min")
+            again = repeat & (pairs["row"] != first)
+            for i in again[again].index:
+                problems.append(
+                    Problem(
+                        files["pair_costs"],
+                        int(pairs.at[i, "row"]),
+                        "site_id",
+                        "each function_id + site_id pair once",
+                        f"{pairs.at[i, 'function_id']!r} + {pairs.at[i, 'site_id']!r} again "
+                        f"(first at row {first[i]})",
+                    )
+                )
+    if "sites" in readable:
+        problems += _check_leases(sites, files["sites"])
+        if "functions" in readable:
+            problems += _check_areas(sites, functions, files)
+    return problems
+
+
+def _flag(
+    frame: pd.DataFrame,
+    label: str,
+    column: str,
+    mask: pd.Series,
+    expected: str,
+    found,
+    severity: str = "error",
+) -> list[Problem]:
+    return [
+        Problem(
+            label,
+            int(frame.at[i, "row"]),
+            column,
+            expected,
+            found(frame.at[i, column]),
+            severity=severity,
+        )
+        for i in mask.index[mask.to_numpy()]
+    ]
+
+
+def _check_homes(
+    sites: pd.DataFrame, functions: pd.DataFrame, files: dict[str, str]
+) -> list[Problem]:
+    """A home must exist today; a home that does not suit the function is a warning."""
+    problems: list[Problem] = []
+    homes = functions.merge(
+        sites[["site_id", "candidate", "hosts", "secure", "row"]].drop_duplicates("site_id"),
+        on="site_id",
+        how="inner",
+        suffixes=("", "_site"),
+    )
+    label = files["functions"]
+    for _, f in homes[homes["candidate"]].iterrows():
+        problems.append(
+            Problem(
+                label,
+                int(f["row"]),
+                "site_id",
+                "an existing site (or empty for a function not housed yet)",
+                f"{f['site_id']!r}, a candidate site ({files['sites']} row {f['row_site']})",
+            )
+        )
+    unhosted = homes["hosts"].map(len).gt(0) & ~pd.Series(
+        [t in h for t, h in zip(homes["type"], homes["hosts"], strict=True)],
+        index=homes.index,
+        dtype=bool,
+    )
+    for _, f in homes[unhosted & ~homes["candidate"]].iterrows():
+        problems.append(
+            Problem(
+                label,
+                int(f["row"]),
+                "site_id",
+                f"a home site that hosts {f['type']}",
+                f"{f['site_id']!r} hosts only {';'.join(f['hosts'])}",
+                severity="warning",
+            )
+        )
+    insecure = homes["needs_secure"] & ~homes["secure"] & ~homes["candidate"]
+    for _, f in homes[insecure].iterrows():
+        problems.append(
+            Problem(
+                label,
+                int(f["row"]),
+                "needs_secure",
+                "a secure home site for a function that needs one",
+                f"{f['site_id']!r} is not secure",
+                severity="warning",
+            )
+        )
+    return problems
+
+
+def _check_leases(sites: pd.DataFrame, label: str) -> list[Problem]:
+    """A lease end on a freehold is probably a tenure typed wrong: say so, go on."""
+    odd = (sites["lease_end"] != "") & (sites["tenure"] == "freehold")
+    return _flag(
+        sites,
+        label,
+        "lease_end",
+        odd,
+        "a lease_end only on a leasehold site",
+        lambda v: f"{v!r} on a freehold site",
+        severity="warning",
+    )
+
+
+def _check_areas(
+    sites: pd.DataFrame, functions: pd.DataFrame, files: dict[str, str]
+) -> list[Problem]:
+    """National registers (DESIGN section 8): every site and function in one area.
+
+    A housed function's area is its home's (filled in here); an unhoused one needs
+    its own, naming an area that has sites. Without any site area, nothing to check.
+    """
+    if not (sites["area"] != "").any():
+        return []
+    problems = _flag(
+        sites,
+        files["sites"],
+        "area",
+        sites["area"] == "",
+        "an area (other sites have one)",
+        lambda v: "an empty cell",
+    )
+    home_area = functions["site_id"].map(
+        sites.drop_duplicates("site_id").set_index("site_id")["area"]
+    )
+    housed = home_area.notna()
+    clash = housed & (functions["area"] != "") & (functions["area"] != home_area)
+    problems += [
+        Problem(
+            files["functions"],
+            int(functions.at[i, "row"]),
+            "area",
+            f"the area of its home site, {home_area[i]!r}",
+            repr(functions.at[i, "area"]),
+        )
+        for i in clash[clash].index
+    ]
+    functions["area"] = functions["area"].where(~housed, home_area)
+    unknown = ~housed & ~functions["area"].isin(sites.loc[sites["area"] != "", "area"])
+    problems += _flag(
+        functions,
+        files["functions"],
+        "area",
+        unknown & (functions["site_id"] == ""),
+        f"an area that has sites in {files['sites']} (a function not housed yet needs one)",
+        lambda v: repr(v) if v else "an empty cell",
+    )
+    return problems
