@@ -1,0 +1,344 @@
+"""Read a results folder and turn it into the compact payload the map's script draws.
+
+The map is drawn from the results folder alone (DESIGN section 5), so that `estate map`
+can redraw any stored plan without the register or the solver. Every table is read
+as text first (`keep_default_na=False`): an agency called "NA" or a site called "nan"
+stays a name, and numbers are converted column by column.
+
+The payload is columnar (one list per field) because a 5,000-site, 30,000-zone plan
+must stay under 25 MB; text in it is raw and the script only ever writes it with
+`textContent`, except the few labels that Leaflet inserts as HTML (layer names), which
+are made inert here with `estate.maps.inert`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from estate.errors import InputError, Problem
+
+DECISIONS = ("keep", "close", "open", "not_built")
+SITE_COLUMNS = ("site_id", "agency_id", "name", "lat", "lon", "decision")
+NUMERIC_SITE_COLUMNS = ("lat", "lon", "running_cost", "desks_used", "desks", "racks_used", "racks")
+
+
+@dataclass(frozen=True)
+class PlanTables:
+    """The tables of one results folder, as read (text kept, numbers typed)."""
+
+    summary: dict[str, Any]
+    sites: pd.DataFrame
+    assignments: pd.DataFrame
+    coverage: pd.DataFrame
+    agencies: pd.DataFrame
+    zones: pd.DataFrame
+    zone_areas: Any  # GeoSeries of polygons indexed by zone_id, or None
+
+
+def _read_csv(path: Path, required: bool, columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A CSV as text, or an empty frame with `columns` when optional and absent."""
+    if not path.exists():
+        if required:
+            raise InputError([Problem(path.name, None, None, "a file of the results folder",
+                                      f"no file at {path}")])
+        return pd.DataFrame({c: pd.Series(dtype=str) for c in columns})
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing and required:
+        raise InputError([Problem(path.name, 1, c, "this column", "no such column")
+                          for c in missing])
+    for c in missing:
+        frame[c] = ""
+    return frame
+
+
+def _numbers(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> None:
+    """Convert columns to float in place; blanks become NaN (shown as "n/a")."""
+    for c in columns:
+        if c not in frame.columns:
+            frame[c] = np.nan
+        frame[c] = pd.to_numeric(frame[c].replace("", np.nan), errors="coerce").astype(float)
+
+
+def _check_sites(sites: pd.DataFrame) -> None:
+    """Refuse a sites table the map cannot place: bad decision or coordinates."""
+    problems: list[Problem] = []
+    for i, (decision, lat, lon) in enumerate(
+        zip(sites["decision"], sites["lat"], sites["lon"], strict=True)
+    ):
+        if decision not in DECISIONS:
+            problems.append(Problem("sites.csv", i + 2, "decision", " | ".join(DECISIONS),
+                                    repr(decision)))
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            problems.append(Problem("sites.csv", i + 2, "lat/lon", "numbers", "a blank or text"))
+    if problems:
+        raise InputError(problems)
+
+
+def read_plan(results_dir: Path) -> PlanTables:
+    """Read every table the map needs from `results_dir`; raise InputError if unusable."""
+    results_dir = Path(results_dir)
+    summary_path = results_dir / "summary.json"
+    if not summary_path.exists():
+        raise InputError([Problem("summary.json", None, None, "a results folder",
+                                  f"no summary.json in {results_dir}")])
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    sites = _read_csv(results_dir / "sites.csv", True, SITE_COLUMNS)
+    for c in ("kind", "services", "shared_types"):
+        if c not in sites.columns:
+            sites[c] = ""
+    sites["decision"] = sites["decision"].str.strip().str.lower()
+    _numbers(sites, NUMERIC_SITE_COLUMNS)
+    _check_sites(sites)
+    assignments = _read_csv(
+        results_dir / "assignments.csv", False,
+        ("function_id", "agency_id", "type", "from_site", "to_site", "share", "pooled",
+         "fte_moved"),
+    )
+    _numbers(assignments, ("share", "fte_moved"))
+    coverage = _read_csv(
+        results_dir / "coverage.csv", False,
+        ("rule", "service", "radius_km", "zone_id", "name", "lat", "lon", "population",
+         "covered_before", "covered_after", "nearest_km_before", "nearest_km_after"),
+    )
+    _numbers(coverage, ("radius_km", "lat", "lon", "population", "nearest_km_before",
+                        "nearest_km_after"))
+    agencies = _read_csv(results_dir / "agencies.csv", False,
+                         ("agency_id", "name", "kind", "annual_cost_before", "annual_cost_after",
+                          "one_off_cost", "worse_off"))
+    zones = _read_csv(results_dir / "zones.csv", False,
+                      ("zone_id", "name", "lat", "lon", "population"))
+    _numbers(zones, ("lat", "lon", "population"))
+    return PlanTables(summary, sites, assignments, coverage, agencies, zones,
+                      _read_zone_areas(results_dir / "plan.gpkg"))
+
+
+def _read_zone_areas(gpkg: Path) -> Any:
+    """Zone polygons from `plan.gpkg` layer `zone_areas` in EPSG:4326, or None."""
+    if not gpkg.exists():
+        return None
+    import geopandas as gpd
+    import pyogrio
+
+    layers = {str(name) for name, _ in pyogrio.list_layers(gpkg)}
+    if "zone_areas" not in layers:
+        return None
+    areas = gpd.read_file(gpkg, layer="zone_areas")
+    if areas.crs is not None and areas.crs.to_epsg() != 4326:
+        areas = areas.to_crs(4326)
+    key = areas["zone_id"].astype(str) if "zone_id" in areas.columns else areas.index.astype(str)
+    return gpd.GeoSeries(areas.geometry.values, index=key, crs=4326)
+
+
+def _truthy(values: pd.Series) -> np.ndarray:
+    """Booleans written as True/False, 1/0 or yes/no, as results folders may hold any."""
+    return values.astype(str).str.strip().str.lower().isin(("true", "1", "yes", "1.0")).to_numpy()
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in str(text).split(";") if part.strip()]
+
+
+def _clean(values: pd.Series, digits: int | None = None) -> list[Any]:
+    """Floats for JSON: NaN becomes None (JSON has no NaN), optionally rounded."""
+    out: list[Any] = []
+    for v in values.to_numpy(dtype=float):
+        if not math.isfinite(v):
+            out.append(None)
+        else:
+            out.append(round(float(v), digits) if digits is not None else float(v))
+    return out
+
+
+def _function_label(row: Any, share: float) -> str:
+    label = f"{row.function_id} ({row.type}"
+    if math.isfinite(share) and share < 0.999:
+        label += f", {share:.0%}"
+    return label + ")"
+
+
+def site_payload(plan: PlanTables, agency_index: dict[str, int]) -> dict[str, list[Any]]:
+    """Sites as columns, with the functions each hosts before and after the plan."""
+    sites = plan.sites
+    index = {sid: i for i, sid in enumerate(sites["site_id"])}
+    before: list[list[str]] = [[] for _ in range(len(sites))]
+    after: list[list[str]] = [[] for _ in range(len(sites))]
+    seen_before: set[tuple[int, str]] = set()
+    for row in plan.assignments.itertuples(index=False):
+        share = float(row.share) if math.isfinite(row.share) else 1.0
+        origin = index.get(row.from_site)
+        if origin is not None and (origin, row.function_id) not in seen_before:
+            seen_before.add((origin, row.function_id))
+            before[origin].append(f"{row.function_id} ({row.type})")
+        target = index.get(row.to_site)
+        if target is not None:
+            after[target].append(_function_label(row, share))
+    shared = [bool(_split(s)) for s in sites["shared_types"]]
+    return {
+        "id": sites["site_id"].tolist(),
+        "agency": [agency_index.get(a, -1) for a in sites["agency_id"]],
+        "name": sites["name"].tolist(),
+        "lat": _clean(sites["lat"], 6),
+        "lon": _clean(sites["lon"], 6),
+        "kind": sites["kind"].tolist(),
+        "cost": _clean(sites["running_cost"], 0),
+        "services": [_split(s) for s in sites["services"]],
+        "decision": sites["decision"].tolist(),
+        "shared": [_split(s) for s in sites["shared_types"]],
+        "is_shared": shared,
+        "desks_used": _clean(sites["desks_used"], 1),
+        "desks": _clean(sites["desks"], 1),
+        "racks_used": _clean(sites["racks_used"], 1),
+        "racks": _clean(sites["racks"], 1),
+        "before": before,
+        "after": after,
+    }
+
+
+def move_payload(plan: PlanTables, agency_index: dict[str, int]) -> dict[str, list[Any]]:
+    """Relocations aggregated by (from, to, agency): one line each, width by FTE.
+
+    A function that was unhoused (no from_site) or stays where it was draws no line.
+    """
+    index = {sid: i for i, sid in enumerate(plan.sites["site_id"])}
+    moves: dict[tuple[int, int, int], list[Any]] = {}
+    for row in plan.assignments.itertuples(index=False):
+        origin, target = index.get(row.from_site), index.get(row.to_site)
+        if origin is None or target is None or origin == target:
+            continue
+        key = (origin, target, agency_index.get(row.agency_id, -1))
+        entry = moves.setdefault(key, [0.0, []])
+        entry[0] += float(row.fte_moved) if math.isfinite(row.fte_moved) else 0.0
+        entry[1].append(f"{row.function_id} ({row.type})")
+    keys = list(moves)
+    return {
+        "from": [k[0] for k in keys],
+        "to": [k[1] for k in keys],
+        "agency": [k[2] for k in keys],
+        "fte": [round(moves[k][0], 2) for k in keys],
+        "functions": [moves[k][1] for k in keys],
+    }
+
+
+def zone_payload(plan: PlanTables, inert: Callable[[str], str]) -> dict[str, Any]:
+    """Zones with their coverage per rule (bit 1 before, bit 2 after) and nearest km."""
+    zones = plan.zones[["zone_id", "name", "lat", "lon", "population"]].copy()
+    cov = plan.coverage
+    if len(cov):
+        extra = cov.drop_duplicates("zone_id")
+        extra = extra[~extra["zone_id"].isin(zones["zone_id"])]
+        zones = pd.concat([zones, extra[["zone_id", "name", "lat", "lon", "population"]]],
+                          ignore_index=True)
+    zones = zones[np.isfinite(zones["lat"]) & np.isfinite(zones["lon"])].reset_index(drop=True)
+    zindex = pd.Series(np.arange(len(zones)), index=zones["zone_id"].to_numpy())
+    zindex = zindex[~zindex.index.duplicated()]
+    rule_keys = cov[["rule", "service", "radius_km"]].drop_duplicates("rule")
+    rules = [
+        {"rule": r.rule, "service": r.service,
+         "radius_km": None if not math.isfinite(r.radius_km) else float(r.radius_km),
+         "label": inert(f"Radius: {r.service} within {r.radius_km:g} km (rule {r.rule})")}
+        for r in rule_keys.itertuples(index=False)
+    ]
+    services = list(dict.fromkeys(cov["service"]))
+    flags = np.zeros((len(zones), len(rules)), dtype=np.int8)
+    near = np.full((len(zones), len(services), 2), np.nan)
+    if len(cov) and len(zones):
+        rows = zindex.reindex(cov["zone_id"]).to_numpy()
+        ok = ~np.isnan(rows)
+        rows = rows[ok].astype(int)
+        rule_pos = {r["rule"]: i for i, r in enumerate(rules)}
+        cols = cov["rule"].map(rule_pos).to_numpy()[ok].astype(int)
+        bits = _truthy(cov["covered_before"])[ok] * 1 + _truthy(cov["covered_after"])[ok] * 2
+        flags[rows, cols] = bits
+        spos = cov["service"].map({s: i for i, s in enumerate(services)}).to_numpy()[ok]
+        near[rows, spos, 0] = cov["nearest_km_before"].to_numpy()[ok]
+        near[rows, spos, 1] = cov["nearest_km_after"].to_numpy()[ok]
+    has_rule = zones["zone_id"].isin(cov["zone_id"]).to_numpy()
+    lost = ((flags & 1) > 0) & ((flags & 2) == 0)
+    before_all = ((flags & 1) > 0).all(axis=1) if len(rules) else np.zeros(len(zones), bool)
+    after_all = ((flags & 2) > 0).all(axis=1) if len(rules) else np.zeros(len(zones), bool)
+    # 0 no rule, 1 covered throughout, 2 loses coverage, 3 gains it, 4 not covered
+    status = np.where(lost.any(axis=1), 2,
+                      np.where(after_all & before_all, 1, np.where(after_all, 3, 4)))
+    status = np.where(has_rule, status, 0)
+    near_rounded = np.round(near, 2)
+    return {
+        "name": zones["name"].tolist(),
+        "id": zones["zone_id"].tolist(),
+        "lat": _clean(zones["lat"], 5),
+        "lon": _clean(zones["lon"], 5),
+        "pop": _clean(zones["population"], 0),
+        "status": status.astype(int).tolist(),
+        "flags": ["".join(str(int(b)) for b in row) for row in flags],
+        "near": [[[None if not math.isfinite(v) else float(v) for v in pair] for pair in row]
+                 for row in near_rounded],
+        "rules": rules,
+        "services": services,
+    }
+
+
+def outline_rings(plan: PlanTables, max_rings: int = 200_000) -> list[list[float]]:
+    """The outline basemap: zone polygons when the folder has them, else Voronoi cells.
+
+    Voronoi cells of the zone points are clipped to the convex hull of zones and sites,
+    buffered by 5% of the extent, so that the map reads as an area, not a scatter, with
+    no tiles. Longitudes are scaled by cos(mean latitude) first so the cells are not
+    stretched east-west. Each ring is flat `[lat, lon, lat, lon, ...]` rounded to 4
+    decimals (about 10 m), which halves the size of nested pairs.
+    """
+    if plan.zone_areas is not None and len(plan.zone_areas):
+        geoms = np.asarray(plan.zone_areas.values)
+        span = _span(shapely.total_bounds(geoms))
+        geoms = shapely.simplify(geoms, span / 4000, preserve_topology=True)
+        return _rings(geoms, max_rings)
+    points = np.column_stack([plan.zones["lon"].to_numpy(float), plan.zones["lat"].to_numpy(float)])
+    site_points = np.column_stack([plan.sites["lon"].to_numpy(float),
+                                   plan.sites["lat"].to_numpy(float)])
+    points = points[np.isfinite(points).all(axis=1)]
+    every = np.vstack([points, site_points])
+    every = every[np.isfinite(every).all(axis=1)]
+    if len(every) == 0:
+        return []
+    scale = math.cos(math.radians(float(np.mean(every[:, 1]))))
+    scale = max(scale, 0.05)
+    stretch = np.array([scale, 1.0])
+    hull = shapely.convex_hull(shapely.multipoints(every * stretch))
+    buffer = max(0.05 * _span(shapely.bounds(hull)), 0.02)
+    area = shapely.buffer(hull, buffer, quad_segs=4)
+    unique = np.unique(np.round(points * stretch, 6), axis=0)
+    if len(unique) < 2:
+        cells = np.array([area])
+    else:
+        diagram = shapely.voronoi_polygons(shapely.multipoints(unique), extend_to=area)
+        cells = shapely.intersection(np.asarray(shapely.get_parts(diagram)), area)
+    cells = shapely.transform(cells, lambda xy: xy / stretch)
+    return _rings(cells, max_rings)
+
+
+def _span(bounds: Any) -> float:
+    xmin, ymin, xmax, ymax = (float(b) for b in bounds)
+    return max(xmax - xmin, ymax - ymin, 1e-6)
+
+
+def _rings(geoms: np.ndarray, max_rings: int) -> list[list[float]]:
+    """Every polygon ring (exterior and holes) as a flat lat/lon list."""
+    polygons = shapely.get_parts(geoms[~shapely.is_empty(geoms)])
+    polygons = polygons[shapely.get_type_id(polygons) == 3]
+    holes = shapely.get_num_interior_rings(polygons)
+    rings = list(shapely.get_exterior_ring(polygons))
+    rings += [shapely.get_interior_ring(p, i) for p, n in zip(polygons, holes, strict=True)
+              for i in range(int(n))]
+    out: list[list[float]] = []
+    for ring in rings[:max_rings]:
+        xy = np.round(shapely.get_coordinates(ring), 4)
+        out.append(xy[:, ::-1].ravel().tolist())
+    return out

@@ -1,0 +1,251 @@
+"""The map's own script: draws a plan's layers from the payload `estate.map_data` builds.
+
+Why our own script rather than one folium object per marker: a 5,000-site, 30,000-zone
+plan written as folium markers is tens of megabytes of repeated JavaScript; as columnar
+JSON plus this loop it is a few. It also keeps every register text out of HTML: popups
+and tooltips are DOM nodes filled with `textContent`, so a site named
+`<img src=x onerror=alert(1)>` is shown, never parsed. The only HTML strings are layer
+names, which Leaflet's layer control inserts with innerHTML; those arrive already made
+inert by `estate.maps.inert`.
+
+`estateMap.addPlan(map, control, plan, options)` draws one plan; a comparison map can
+call it once per scenario with a prefix in each label.
+"""
+
+RUNTIME_JS = r"""
+(function (global) {
+  "use strict";
+  var NF = new Intl.NumberFormat("en-GB", {maximumFractionDigits: 0});
+  var NF1 = new Intl.NumberFormat("en-GB", {maximumFractionDigits: 1});
+  var DECISION = {keep: "Kept", close: "Closed", open: "Opened", not_built: "Not built"};
+  var LIST_MAX = 25;
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+  function num(v, fmt) { return (v === null || v === undefined) ? "n/a" : (fmt || NF).format(v); }
+  function list(items, empty) {
+    if (!items || !items.length) { return el("span", "estate-muted", empty); }
+    var ul = el("ul");
+    items.slice(0, LIST_MAX).forEach(function (t) { ul.appendChild(el("li", null, t)); });
+    if (items.length > LIST_MAX) { ul.appendChild(el("li", "estate-muted", "and " + (items.length - LIST_MAX) + " more")); }
+    return ul;
+  }
+  function card(title, rows) {
+    var box = el("div", "estate-popup");
+    box.appendChild(el("h4", null, title));
+    var table = el("table");
+    rows.forEach(function (r) {
+      if (r === null) { return; }
+      var tr = el("tr");
+      tr.appendChild(el("th", null, r[0]));
+      var td = el("td");
+      if (r[1] instanceof Node) { td.appendChild(r[1]); } else { td.textContent = String(r[1]); }
+      tr.appendChild(td);
+      table.appendChild(tr);
+    });
+    box.appendChild(table);
+    return box;
+  }
+  function category(s, i) {
+    var d = s.decision[i];
+    return (s.is_shared[i] && (d === "keep" || d === "open")) ? "shared" : d;
+  }
+  function agencyName(plan, a) { return a >= 0 ? plan.agencies[a].name : "unknown agency"; }
+
+  function sitePopup(plan, i) {
+    var s = plan.sites, cat = category(s, i);
+    var decision = cat === "shared" ? "Shared service centre (" + DECISION[s.decision[i]].toLowerCase() + ")" : DECISION[s.decision[i]];
+    var desks = num(s.desks_used[i], NF1) + " of " + num(s.desks[i], NF1);
+    return card(s.name[i], [
+      ["Agency", agencyName(plan, s.agency[i])],
+      ["Decision", decision],
+      ["Kind", s.kind[i] || "n/a"],
+      ["Site id", s.id[i]],
+      ["Running cost", num(s.cost[i]) + " a year"],
+      ["Desks used", desks],
+      (s.racks[i] ? ["Racks used", num(s.racks_used[i], NF1) + " of " + num(s.racks[i], NF1)] : null),
+      ["Services", list(s.services[i], "none")],
+      (s.shared[i].length ? ["Shared for", list(s.shared[i], "")] : null),
+      ["Functions before", list(s.before[i], "none")],
+      ["Functions after", list(s.after[i], s.decision[i] === "close" ? "none (closed)" : "none")]
+    ]);
+  }
+  function siteTip(plan, i) {
+    var s = plan.sites, cat = category(s, i);
+    return el("span", null, s.name[i] + " \u2014 " + (cat === "shared" ? "shared centre" : DECISION[s.decision[i]].toLowerCase()));
+  }
+  function zonePopup(plan, i) {
+    var z = plan.zones, rows = [["Zone id", z.id[i]], ["Population", num(z.pop[i])]];
+    z.rules.forEach(function (r, k) {
+      var f = Number(z.flags[i].charAt(k) || 0);
+      var word = function (b) { return b ? "covered" : "not covered"; };
+      rows.push(["Rule " + r.rule + " (" + r.service + ", " + num(r.radius_km, NF1) + " km)",
+                 word(f & 1) + " \u2192 " + word(f & 2)]);
+    });
+    z.services.forEach(function (svc, k) {
+      var pair = z.near[i][k] || [null, null];
+      rows.push(["Nearest " + svc, num(pair[0], NF1) + " km \u2192 " + num(pair[1], NF1) + " km"]);
+    });
+    return card(z.name[i], rows);
+  }
+  function movePopup(plan, m) {
+    var s = plan.sites, mv = plan.moves;
+    return card(s.name[mv.from[m]] + " \u2192 " + s.name[mv.to[m]], [
+      ["Agency", agencyName(plan, mv.agency[m])],
+      ["FTE moved", num(mv.fte[m], NF1)],
+      ["Functions", list(mv.functions[m], "none")]
+    ]);
+  }
+
+  function icon(cat, layerClass, sizes, svgs) {
+    var size = sizes[cat];
+    return L.divIcon({className: "estate-site " + layerClass + " estate-" + cat, html: svgs[cat],
+                      iconSize: [size, size], iconAnchor: [size / 2, size / 2],
+                      popupAnchor: [0, -size / 2], tooltipAnchor: [size / 2, 0]});
+  }
+
+  function addPlan(map, control, plan, options) {
+    var o = options || {}, s = plan.sites, labels = plan.labels;
+    var visible = plan.agencies.map(function () { return true; });
+    var filtered = [];
+    var cluster = !!o.cluster && typeof L.markerClusterGroup === "function";
+    var canvas = L.canvas({padding: 0.3});
+    function group(clustered) {
+      return clustered ? L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false,
+                                                maxClusterRadius: 50}) : L.featureGroup();
+    }
+    function refresh(f) {
+      var keep = [];
+      f.items.forEach(function (it) { if (it.agency < 0 || visible[it.agency]) { keep.push(it.layer); } });
+      f.group.clearLayers();
+      if (f.group.addLayers) { f.group.addLayers(keep); } else { keep.forEach(function (l) { f.group.addLayer(l); }); }
+    }
+    function siteLayer(which, accept, on) {
+      var f = {group: group(cluster), items: []}, icons = {};
+      for (var i = 0; i < s.id.length; i++) {
+        var cat = which === "before" ? "before" : category(s, i);
+        if (!accept(s.decision[i])) { continue; }
+        icons[cat] = icons[cat] || icon(cat, "estate-" + which, o.sizes, o.shapes);
+        var marker = L.marker([s.lat[i], s.lon[i]], {icon: icons[cat], riseOnHover: true});
+        marker.bindPopup((function (k) { return function () { return sitePopup(plan, k); }; })(i), {maxWidth: 340});
+        marker.bindTooltip((function (k) { return function () { return siteTip(plan, k); }; })(i), {direction: "right"});
+        f.items.push({layer: marker, agency: s.agency[i]});
+      }
+      refresh(f);
+      filtered.push(f);
+      control.addOverlay(f.group, labels[which]);
+      if (on) { f.group.addTo(map); }
+      return f.group;
+    }
+    siteLayer("before", function (d) { return d === "keep" || d === "close"; }, false);
+    siteLayer("after", function (d) { return d !== "not_built"; }, true);
+
+    var mv = plan.moves, maxFte = mv.fte.reduce(function (x, y) { return Math.max(x, y || 0); }, 1);
+    var moves = {group: L.featureGroup(), items: []};
+    var moveRenderer = mv.fte.length > 2000 ? canvas : undefined;
+    for (var m = 0; m < mv.fte.length; m++) {
+      var a = mv.from[m], b = mv.to[m];
+      var line = L.polyline([[s.lat[a], s.lon[a]], [s.lat[b], s.lon[b]]], {
+        color: o.colours.move, opacity: 0.7, weight: 1.5 + 9 * Math.sqrt(mv.fte[m] / maxFte),
+        lineCap: "round", className: "estate-move", renderer: moveRenderer});
+      line.bindPopup((function (k) { return function () { return movePopup(plan, k); }; })(m), {maxWidth: 340});
+      line.bindTooltip((function (k) { return function () {
+        return el("span", null, num(mv.fte[k], NF1) + " FTE: " + s.name[mv.from[k]] + " \u2192 " + s.name[mv.to[k]]);
+      }; })(m), {sticky: true});
+      moves.items.push({layer: line, agency: mv.agency[m]});
+    }
+    refresh(moves);
+    filtered.push(moves);
+    control.addOverlay(moves.group, labels.moves);
+    moves.group.addTo(map);
+
+    var z = plan.zones, maxPop = z.pop.reduce(function (x, y) { return Math.max(x, y || 0); }, 1);
+    var zoneStyle = {1: "covered", 2: "lost", 3: "gained", 4: "uncovered"};
+    function zoneLayer(key, statuses, on) {
+      var layer = L.featureGroup();
+      layer.once("add", function () {
+        for (var i = 0; i < z.id.length; i++) {
+          if (statuses.indexOf(z.status[i]) < 0) { continue; }
+          var colour = o.colours[zoneStyle[z.status[i]]];
+          var lost = z.status[i] === 2;
+          var dot = L.circleMarker([z.lat[i], z.lon[i]], {renderer: canvas,
+            radius: 3 + 6 * Math.sqrt((z.pop[i] || 0) / maxPop), color: lost ? "#7a2e00" : "#333",
+            weight: lost ? 2 : 0.6, fillColor: colour, fillOpacity: 0.85});
+          dot.bindPopup((function (k) { return function () { return zonePopup(plan, k); }; })(i), {maxWidth: 340});
+          dot.bindTooltip((function (k) { return function () { return el("span", null, z.name[k]); }; })(i));
+          layer.addLayer(dot);
+        }
+      });
+      control.addOverlay(layer, labels[key]);
+      if (on) { layer.addTo(map); }
+    }
+    if (z.rules.length) {
+      zoneLayer("lost", [2], true);
+      zoneLayer("covered", [1, 3], false);
+      zoneLayer("uncovered", [4], false);
+    }
+    z.rules.forEach(function (r) {
+      if (r.radius_km === null) { return; }
+      var layer = L.featureGroup();
+      layer.once("add", function () {
+        for (var i = 0; i < s.id.length; i++) {
+          if ((s.decision[i] === "keep" || s.decision[i] === "open") && s.services[i].indexOf(r.service) >= 0) {
+            layer.addLayer(L.circle([s.lat[i], s.lon[i]], {radius: r.radius_km * 1000, renderer: canvas,
+              interactive: false, color: o.colours.keep, weight: 1, opacity: 0.6, fillOpacity: 0.06}));
+          }
+        }
+      });
+      control.addOverlay(layer, r.label);
+    });
+
+    plan.agencies.forEach(function (ag, k) {
+      var toggle = L.layerGroup();
+      toggle.on("add remove", function (e) {
+        visible[k] = e.type === "add";
+        filtered.forEach(refresh);
+      });
+      control.addOverlay(toggle, ag.label);
+      toggle.addTo(map);
+    });
+
+    if (o.fit !== false && s.id.length) {
+      var pts = [];
+      for (var j = 0; j < s.id.length; j++) { if (s.decision[j] !== "not_built") { pts.push([s.lat[j], s.lon[j]]); } }
+      for (var q = 0; q < z.id.length; q += Math.max(1, Math.floor(z.id.length / 2000))) { pts.push([z.lat[q], z.lon[q]]); }
+      if (pts.length) { map.fitBounds(L.latLngBounds(pts), {padding: [30, 30]}); }
+    }
+  }
+
+  function addOutline(map, control, rings, label) {
+    if (!rings.length) { return; }
+    map.createPane("estateOutline");
+    map.getPane("estateOutline").style.zIndex = 250;
+    var latlngs = rings.map(function (flat) {
+      var ring = [];
+      for (var i = 0; i + 1 < flat.length; i += 2) { ring.push([flat[i], flat[i + 1]]); }
+      return [ring];
+    });
+    var outline = L.polygon(latlngs, {pane: "estateOutline", renderer: L.canvas({pane: "estateOutline", padding: 0.3}),
+      interactive: false, color: "#b9b2a3", weight: 0.8, fillColor: "#f6f3ec", fillOpacity: 1});
+    outline.addTo(map);
+    control.addOverlay(outline, label);
+  }
+
+  function addPanel(map, id, position) {
+    var node = document.getElementById(id);
+    if (!node) { return; }
+    var Panel = L.Control.extend({onAdd: function () {
+      L.DomEvent.disableClickPropagation(node);
+      L.DomEvent.disableScrollPropagation(node);
+      return node;
+    }});
+    new Panel({position: position}).addTo(map);
+  }
+
+  global.estateMap = {addPlan: addPlan, addOutline: addOutline, addPanel: addPanel};
+})(window);
+"""

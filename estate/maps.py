@@ -1,0 +1,393 @@
+"""One self-contained HTML map per plan, drawn from a results folder alone (DESIGN 6).
+
+The page is a folium map stripped to Leaflet: folium's default assets (jQuery,
+Bootstrap, Font Awesome, awesome-markers, ten CDN requests) are replaced by Leaflet
+inlined from the `xstatic-leaflet` package, so the file opens from an email attachment
+on a locked-down network. Layers are drawn by our script (`estate.map_script`) from a
+columnar JSON payload (`estate.map_data`), which keeps a 5,000-site plan small and
+every register text out of HTML.
+
+Text from the register is hostile until proven otherwise. `inert` is the one escape
+used wherever such text becomes HTML (KPI panel, legend, layer names, page title): its
+output holds no character that means anything to HTML, to a JavaScript string or
+template literal, or to a `<script>` block.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import folium
+from branca.element import Element, MacroElement
+
+from estate.map_assets import COLOURS, SHAPE_SIZES, SHAPES, leaflet_assets
+from estate.map_data import (
+    PlanTables,
+    move_payload,
+    outline_rings,
+    read_plan,
+    site_payload,
+    zone_payload,
+)
+from estate.map_script import RUNTIME_JS
+
+__all__ = ["MARKER_LIMIT", "PlanLayers", "add_plan_layers", "inert", "new_map", "render_map"]
+
+MARKER_LIMIT = 2000
+"""Above this many sites a layer's markers are clustered (DESIGN 6)."""
+
+_INERT = {
+    ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;",
+    ord("'"): "&#39;", ord("`"): "&#96;", ord("$"): "&#36;", ord("{"): "&#123;",
+    ord("}"): "&#125;", ord("\\"): "&#92;", 0x2028: "&#8232;", 0x2029: "&#8233;",
+    0x7F: "&#127;",
+}
+_INERT.update({code: f"&#{code};" for code in range(32)})
+
+
+def inert(text: object) -> str:
+    """Text made harmless as HTML and inside any JavaScript string or template literal.
+
+    Every character with a meaning in either language becomes a numeric or named HTML
+    entity: `& < > " '` (HTML, and `</script>`), backtick, `$`, `{`, `}` (template
+    literals and `${...}`), backslash (escapes), and control characters, U+2028 and
+    U+2029 (which end a JavaScript string). What is left is plain characters, which
+    the browser shows literally once it parses the HTML. None becomes "".
+    """
+    if text is None:
+        return ""
+    return str(text).translate(_INERT)
+
+
+def script_json(value: Any) -> str:
+    """JSON that can sit inside a `<script>` block as a JavaScript expression.
+
+    `<`, `>` and `&` are written as \\u escapes so that no `</script>` or `<!--` can
+    appear; U+2028/2029 likewise for older JavaScript engines. NaN is refused.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text
+
+
+class _Raw(Element):
+    """A fixed string in the page, written as is.
+
+    branca wraps each macro's output in `Element(text)`, which compiles the text as a
+    Jinja template: a site named `{{ 7*7 }}` would be evaluated when the map is written.
+    Our elements add `_Raw` children instead, so no text is ever read as a template.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class _Direct(MacroElement):
+    """A map element that writes body HTML and script as plain strings (see `_Raw`)."""
+
+    def body(self) -> str:
+        return ""
+
+    def js(self) -> str:
+        return ""
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        if body := self.body():
+            figure.html.add_child(_Raw(body), name=self.get_name())
+        if js := self.js():
+            figure.script.add_child(_Raw(js), name=self.get_name())
+
+
+class _Assets(Element):
+    """Leaflet, markercluster when needed, our CSS and script, in the page head."""
+
+    def __init__(self, cdn: bool) -> None:
+        super().__init__()
+        self._name = "EstateAssets"
+        self.cdn = cdn
+        self.cluster = False
+
+    def render(self, **kwargs: Any) -> str:
+        runtime = RUNTIME_JS.replace("</", "<\\/")
+        return leaflet_assets(self.cdn, self.cluster) + f"\n<script>{runtime}</script>"
+
+
+class _LayerControl(_Direct):
+    """The layer control every plan adds its overlays to (expanded: readers see it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "EstateLayerControl"
+
+    def js(self) -> str:
+        return (f"var {self.get_name()} = L.control.layers({{}}, {{}}, "
+                f"{{collapsed: false, sortLayers: false}}).addTo({self._parent.get_name()});")
+
+
+class _Outline(_Direct):
+    """The outline basemap: zone polygons, or Voronoi cells of the zones."""
+
+    def __init__(self, control: _LayerControl, rings: list[list[float]], label: str) -> None:
+        super().__init__()
+        self._name = "EstateOutline"
+        self.control = control
+        self.rings = rings
+        self.label = label
+
+    def js(self) -> str:
+        return (f"estateMap.addOutline({self._parent.get_name()}, {self.control.get_name()}, "
+                f"{script_json(self.rings)}, {script_json(inert(self.label))});")
+
+
+class PlanLayers(_Direct):
+    """One plan's layers (sites before/after, moves, coverage, agencies) on a map."""
+
+    def __init__(self, control: _LayerControl, payload: dict[str, Any], cluster: bool,
+                 fit: bool) -> None:
+        super().__init__()
+        self._name = "EstatePlan"
+        self.control = control
+        self.payload = payload
+        self.options = {"cluster": cluster, "fit": fit, "shapes": SHAPES, "sizes": SHAPE_SIZES,
+                        "colours": COLOURS}
+        self.max_fte = max(payload["moves"]["fte"], default=0.0)
+
+    def js(self) -> str:
+        return (f"estateMap.addPlan({self._parent.get_name()}, {self.control.get_name()}, "
+                f"{script_json(self.payload)}, {script_json(self.options)});")
+
+
+class _Panels(_Direct):
+    """KPI panel and legend: static HTML (already inert) moved into Leaflet controls."""
+
+    def __init__(self, markup: str, places: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self._name = "EstatePanels"
+        self.markup = markup
+        self.places = places
+
+    def body(self) -> str:
+        return self.markup
+
+    def js(self) -> str:
+        return "\n".join(f"estateMap.addPanel({self._parent.get_name()}, "
+                         f"{script_json(node)}, {script_json(where)});"
+                         for node, where in self.places)
+
+
+def new_map(cdn: bool = False, tiles: str | None = None) -> folium.Map:
+    """A folium map with none of folium's CDN assets, ready for `add_plan_layers`."""
+    fmap = folium.Map(location=[0.0, 0.0], zoom_start=2, tiles=tiles, control_scale=True)
+    fmap.default_js = []
+    fmap.default_css = []
+    fmap.get_root().header.add_child(_Assets(cdn), name="estate_assets")
+    fmap.add_child(_LayerControl(), name="estate_layer_control")
+    return fmap
+
+
+def _control(fmap: folium.Map) -> _LayerControl:
+    control = fmap._children.get("estate_layer_control")
+    if not isinstance(control, _LayerControl):
+        raise ValueError("add_plan_layers needs a map made by estate.maps.new_map")
+    return control
+
+
+def _labels(plan: PlanTables, prefix: str, payload: dict[str, Any]) -> dict[str, str]:
+    """Layer names, made inert: Leaflet's layer control writes them as HTML."""
+    decisions = plan.sites["decision"]
+    existing = int(decisions.isin(("keep", "close")).sum())
+    after = int((decisions != "not_built").sum())
+    closed = int((decisions == "close").sum())
+    z = payload["zones"]["status"]
+    raw = {
+        "before": f"Sites before ({existing:,})",
+        "after": f"Sites after ({after - closed:,} open, {closed:,} closed)",
+        "moves": f"Moves, width = FTE ({len(payload['moves']['fte']):,})",
+        "lost": f"Zones losing coverage ({z.count(2):,})",
+        "covered": f"Zones covered after ({z.count(1) + z.count(3):,})",
+        "uncovered": f"Zones not covered ({z.count(4):,})",
+    }
+    lead = f"{prefix}: " if prefix else ""
+    return {key: inert(lead + text) for key, text in raw.items()}
+
+
+def _payload(plan: PlanTables, prefix: str) -> dict[str, Any]:
+    agencies = list(dict.fromkeys(list(plan.agencies["agency_id"]) + list(plan.sites["agency_id"])))
+    names = dict(zip(plan.agencies["agency_id"], plan.agencies["name"], strict=True))
+    for agency_id, info in (plan.summary.get("agencies") or {}).items():
+        if isinstance(info, dict) and agency_id not in names and info.get("name"):
+            names[agency_id] = str(info["name"])
+    lead = f"{prefix}: " if prefix else ""
+    index = {a: i for i, a in enumerate(agencies)}
+    payload: dict[str, Any] = {
+        "agencies": [{"id": a, "name": names.get(a, a) or a,
+                      "label": inert(f"{lead}Agency: {names.get(a, a) or a}")} for a in agencies],
+        "sites": site_payload(plan, index),
+        "moves": move_payload(plan, index),
+        "zones": zone_payload(plan, inert),
+    }
+    payload["labels"] = _labels(plan, prefix, payload)
+    if prefix:
+        for rule in payload["zones"]["rules"]:
+            rule["label"] = inert(prefix) + ": " + rule["label"]
+    return payload
+
+
+def _drawn_sites(plan: PlanTables) -> int:
+    return int((plan.sites["decision"] != "not_built").sum())
+
+
+def add_plan_layers(fmap: folium.Map, results_dir: Path, name: str = "",
+                    fit: bool = True) -> PlanLayers:
+    """Draw the plan in `results_dir` on `fmap` (from `new_map`), labels prefixed by `name`.
+
+    Meant for comparison maps: call once per scenario on one map; each plan gets its
+    own layer group per kind, and its own agency toggles.
+    """
+    return _add_plan(fmap, read_plan(results_dir), name, fit)
+
+
+def _add_plan(fmap: folium.Map, plan: PlanTables, name: str, fit: bool) -> PlanLayers:
+    cluster = _drawn_sites(plan) > MARKER_LIMIT
+    if cluster:
+        fmap.get_root().header._children["estate_assets"].cluster = True
+    layer = PlanLayers(_control(fmap), _payload(plan, name), cluster, fit)
+    fmap.add_child(layer)
+    return layer
+
+
+def _money(value: Any) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "n/a"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return inert(value)
+    return ("\u2212" if number < 0 else "") + f"{abs(number):,.0f}"
+
+
+def _count(value: Any) -> str:
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return "n/a" if value is None else inert(value)
+
+
+def kpi_panel(summary: dict[str, Any]) -> str:
+    """The KPI panel's HTML: what an executive reads first. Every text value is inert."""
+    s = summary
+    payback = s.get("payback_years")
+    if isinstance(payback, int | float) and math.isfinite(payback):
+        payback_text = f"{payback:.1f} years"
+    else:
+        payback_text = "never" if (s.get("annual_saving") or 0) <= 0 else "n/a"
+    rows = [
+        ("Annual saving", _money(s.get("annual_saving")), "estate-big"),
+        ("Annual cost", f"{_money(s.get('annual_cost_before'))} \u2192 "
+                        f"{_money(s.get('annual_cost_after'))}", ""),
+        ("One-off cost", _money(s.get("one_off_cost")), ""),
+        ("Payback", payback_text, ""),
+        ("NPV saving", _money(s.get("npv_saving")), ""),
+        ("Sites", f"{_count(s.get('sites_before'))} \u2192 {_count(s.get('sites_after'))}", ""),
+        ("Closed / opened", f"{_count(s.get('sites_closed'))} / {_count(s.get('sites_opened'))}", ""),
+        ("Shared centres", _count(s.get("shared_centres")), ""),
+        ("FTE relocated", _money(s.get("fte_relocated")), ""),
+    ]
+    items = "".join(f"<dt>{k}</dt><dd class=\"{cls}\">{v}</dd>" for k, v, cls in rows)
+    status = " \u00b7 ".join(inert(x) for x in (s.get("status"), s.get("solver")) if x)
+    gap = s.get("mip_gap")
+    if isinstance(gap, int | float) and math.isfinite(gap):
+        status += f" \u00b7 gap {gap:.2%}"
+    notes = []
+    worse = [inert(info.get("name") or agency) for agency, info in (s.get("agencies") or {}).items()
+             if isinstance(info, dict) and _truth(info.get("worse_off"))]
+    if worse:
+        notes.append("Worse off: " + ", ".join(worse))
+    if s.get("status_quo_feasible") is False:
+        breaches = s.get("status_quo_breaches") or []
+        if not isinstance(breaches, list):
+            breaches = [breaches]
+        shown = "; ".join(inert(b) for b in breaches[:3]) + ("; \u2026" if len(breaches) > 3 else "")
+        notes.append(f"Today's estate breaks {len(breaches)} rule(s)" + (f": {shown}" if shown else ""))
+    note_html = "".join(f'<div class="estate-warn">{n}</div>' for n in notes)
+    return (f'<div id="estate-kpi" class="estate-panel"><h2>{inert(s.get("scenario") or "Plan")}</h2>'
+            f'<div class="estate-status">{status}</div><dl class="estate-kpis">{items}</dl>'
+            f"{note_html}<div class=\"estate-muted\">Money in the register's units a year "
+            "unless noted.</div></div>")
+
+
+def _truth(value: Any) -> bool:
+    return value is True or str(value).strip().lower() in ("true", "1", "yes")
+
+
+def legend(max_fte: float, outline_label: str) -> str:
+    """The legend's HTML: every shape and colour the map uses, with words for each."""
+
+    def row(key: str, text: str) -> str:
+        return f'<div class="estate-legend-row"><span class="estate-key">{key}</span>{inert(text)}</div>'
+
+    def dot(colour: str, border: str = "#333") -> str:
+        return f'<span class="estate-dot" style="background:{colour};border-color:{border}"></span>'
+
+    def line(width: float) -> str:
+        return f'<span class="estate-line" style="height:{width:.1f}px"></span>'
+
+    sites = ["<div><h3>Sites after the plan</h3>",
+             row(SHAPES["keep"], "Kept"), row(SHAPES["close"], "Closed"),
+             row(SHAPES["open"], "Opened"), row(SHAPES["shared"], "Shared service centre"),
+             "<h3>Sites before</h3>", row(SHAPES["before"], "Existing site"),
+             "<h3>Moves</h3>", row(line(2.5), "few FTE"),
+             row(line(10.5), f"{max_fte:,.0f} FTE"), "</div>"]
+    zones = ["<div><h3>Zones (size = population)</h3>",
+             row(dot(COLOURS["lost"], "#7a2e00"), "Loses coverage"),
+             row(dot(COLOURS["covered"]), "Covered before and after"),
+             row(dot(COLOURS["gained"]), "Gains coverage"),
+             row(dot(COLOURS["uncovered"]), "Not covered"),
+             "<h3>Basemap</h3>", row(dot("#f6f3ec", "#b9b2a3"), outline_label),
+             "</div>"]
+    return (f'<div id="estate-legend" class="estate-panel"><div class="estate-legend-grid">'
+            f'{"".join(sites)}{"".join(zones)}</div></div>')
+
+
+def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
+               tiles: str | None = None) -> Path:
+    """Write the map of the plan in `results_dir` to `out` (HTML) and return `out`.
+
+    Self-contained unless `cdn` (then Leaflet comes from jsDelivr). `tiles` adds a
+    folium tile layer (a name such as "OpenStreetMap" or a URL); by default there is
+    none and the outline basemap alone is drawn, so the map needs no network. The file
+    is written beside `out` and renamed over it, so a reader never sees half a map.
+    """
+    plan = read_plan(Path(results_dir))
+    fmap = new_map(cdn=cdn, tiles=tiles)
+    scenario = plan.summary.get("scenario") or Path(results_dir).name
+    fmap.get_root().title = inert(f"Estate plan: {scenario}")
+    outline_label = ("Zone boundaries" if plan.zone_areas is not None
+                     else "Zone areas (nearest zone centre)")
+    rings = outline_rings(plan)
+    control = _control(fmap)
+    fmap.add_child(_Outline(control, rings, outline_label))
+    layer = _add_plan(fmap, plan, "", True)
+    markup = kpi_panel(plan.summary) + legend(layer.max_fte, outline_label)
+    fmap.add_child(_Panels(markup, [("estate-kpi", "topleft"), ("estate-legend", "bottomleft")]))
+    html = fmap.get_root().render()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_text(html, encoding="utf-8")
+        os.replace(temp, out)
+    finally:
+        temp.unlink(missing_ok=True)
+    return out
