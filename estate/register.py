@@ -87,6 +87,12 @@ def _read_folder(folder: Path) -> RawRegister:
     """CSV files, matched to table names case-insensitively (`Sites.csv` is fine)."""
     files = {p.name.lower(): p for p in sorted(folder.iterdir()) if p.is_file()}
     raw = RawRegister(folder, {name: f"{name}.csv" for name in TABLES})
+    if not any(f"{name}.csv" in files for name in TABLES):
+        held = ", ".join(sorted(p.name for p in files.values())[:6]) or "nothing"
+        raw.problems.append(
+            Problem(str(folder), None, None, EXPECTED_REGISTER, f"a folder holding {held}")
+        )
+        return raw
     for name, spec in TABLES.items():
         label = f"{name}.csv"
         file = folder / label if (folder / label).is_file() else files.get(label)

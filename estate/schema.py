@@ -24,7 +24,8 @@ class Column:
     table), `text`, `number` (finite float), `bool`, `list` (`;`-separated, a tuple),
     `date` (ISO `YYYY-MM-DD`), `choice` (one of `choices`, any case, stored lower case).
     `default` fills blank cells of an optional column; the string ``"=fte"`` copies the
-    row's `fte`. `low`/`high` bound numbers inclusively. `lower` stores text lower case.
+    row's `fte`. `low`/`high` bound numbers inclusively. `slug` stores text lower case with
+    spaces and hyphens as `_` (`Data Centre` -> `data_centre`), to match scenario keys.
     """
 
     name: str
@@ -34,17 +35,21 @@ class Column:
     low: float | None = None
     high: float | None = None
     choices: tuple[str, ...] = ()
-    lower: bool = False
+    slug: bool = False
     refers_to: str | None = None
 
 
 @dataclass(frozen=True)
 class Table:
-    """A register table: its name, whether a register must have it, its columns."""
+    """A register table: its name, whether a register must have it, its columns.
+
+    `unique` names columns whose values together may appear once (besides the id).
+    """
 
     name: str
     columns: tuple[Column, ...]
     required: bool = True
+    unique: tuple[str, ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -80,7 +85,7 @@ SITES = Table(
         Column("desks", "number", required=True, low=0.0),
         _money("running_cost", required=True),
         Column("racks", "number", default=0.0, low=0.0),
-        Column("kind", "text", default="office", lower=True),
+        Column("kind", "text", default="office", slug=True),
         Column("tenure", "choice", default="freehold", choices=TENURES),
         Column("lease_end", "date", default=""),
         _money("closure_cost"),
@@ -131,6 +136,7 @@ PAIR_COSTS = Table(
         Column("annual_cost", "number", required=True, low=None),
     ),
     required=False,
+    unique=("function_id", "site_id"),
 )
 
 TABLES: dict[str, Table] = {t.name: t for t in (AGENCIES, SITES, FUNCTIONS, ZONES, PAIR_COSTS)}

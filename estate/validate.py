@@ -22,6 +22,7 @@ from estate.register import RawTable, read_tables
 from estate.schema import BOOL_WORDS, TABLES, Column, Table
 
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+NUMBER = "a number like 1200 or 1200.5 (no £, no thousands commas)"
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,7 +61,12 @@ def load_register(path: str | Path) -> Register:
         frame, found = check_table(table, spec)
         frames[name] = frame
         problems += found
-    problems += check_references(frames, raw.files, set(raw.tables))
+    keyed = {
+        name
+        for name, table in raw.tables.items()
+        if TABLES[name].key is None or TABLES[name].key in table.frame.columns
+    }
+    problems += check_references(frames, raw.files, keyed)
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
     zones = raw.tables.get("zones")
@@ -108,8 +114,9 @@ def check_table(table: RawTable, spec: Table) -> tuple[pd.DataFrame, list[Proble
                 else pd.Series(False, index=cells.index)
             )
             typed[column.name] = typed[column.name].where(given, typed["fte"])
-    if spec.key is not None and spec.key in cells.columns:
-        problems += _duplicates(table, [spec.key])
+    for key in ([spec.key] if spec.key else [], list(spec.unique)):
+        if key and set(key) <= set(cells.columns):
+            problems += _duplicates(table, key)
     extras = [c for c in cells.columns if c not in typed and c != "row"]
     if "row" in cells.columns:
         problems.append(
@@ -139,7 +146,9 @@ def _parse(column: Column, cells: pd.Series, table: RawTable) -> tuple[pd.Series
     if kind == "number":
         numbers = pd.to_numeric(cells.where(~blank), errors="coerce").astype(float)
         bad = ~blank & ~np.isfinite(numbers)
-        problems += _each(table, column, bad, "a finite number", repr)
+        spelled = bad & numbers.notna() | cells.str.lower().str.fullmatch(r"[+-]?nan")
+        problems += _each(table, column, bad & spelled, "a finite number", repr)
+        problems += _each(table, column, bad & ~spelled, NUMBER, repr)
         low = -np.inf if column.low is None else column.low
         high = np.inf if column.high is None else column.high
         out = bad.eq(False) & ~blank & ((numbers < low) | (numbers > high))
@@ -159,7 +168,9 @@ def _parse(column: Column, cells: pd.Series, table: RawTable) -> tuple[pd.Series
             lambda parts: tuple(p.strip() for p in parts if p.strip())
         )
         return values, problems
-    text = cells.str.lower() if column.lower or kind == "choice" else cells
+    text = cells.str.lower() if kind == "choice" else cells
+    if column.slug:
+        text = text.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
     if kind == "choice":
         bad = ~blank & ~text.isin(column.choices)
         problems += _each(table, column, bad, "one of " + ", ".join(column.choices), repr)
@@ -253,8 +264,8 @@ def _duplicates(table: RawTable, columns: list[str]) -> list[Problem]:
             Problem(
                 table.label,
                 int(row),
-                columns[-1] if len(columns) == 1 else what,
-                f"a unique {what}",
+                columns[-1],
+                f"a unique {what}" + (" pair" if len(columns) > 1 else ""),
                 f"{value!r} again (first at row {first[row]})",
             )
         )
@@ -264,10 +275,11 @@ def _duplicates(table: RawTable, columns: list[str]) -> list[Problem]:
 def check_references(
     frames: dict[str, pd.DataFrame], files: dict[str, str], readable: set[str]
 ) -> list[Problem]:
-    """Checks across tables: ids that must exist, homes, pair costs, areas, warnings.
+    """Checks across tables: ids that must exist, homes, areas, spellings.
 
-    A reference into a table that could not be read is not checked: its absence is
-    already reported, and flagging every row that points into it would bury that.
+    `readable` names the tables that were read with their id column. A reference into
+    any other table is not checked: its absence is already reported, and flagging
+    every row that points into it would bury that. Fills in functions' `area`.
     """
     problems: list[Problem] = []
     sites, functions = frames["sites"], frames["functions"]
@@ -291,27 +303,11 @@ def check_references(
             )
     if {"functions", "sites"} <= readable:
         problems += _check_homes(sites, functions, files)
-    if "pair_costs" in readable:
-        pairs = frames["pair_costs"]
-        repeat = pairs.duplicated(["function_id", "site_id"], keep=False)
-        if repeat.any():
-            first = pairs.groupby(["function_id", "site_id"])["row"].transform("min")
-            again = repeat & (pairs["row"] != first)
-            for i in again[again].index:
-                problems.append(
-                    Problem(
-                        files["pair_costs"],
-                        int(pairs.at[i, "row"]),
-                        "site_id",
-                        "each function_id + site_id pair once",
-                        f"{pairs.at[i, 'function_id']!r} + {pairs.at[i, 'site_id']!r} again "
-                        f"(first at row {first[i]})",
-                    )
-                )
     if "sites" in readable:
         problems += _check_leases(sites, files["sites"])
         if "functions" in readable:
             problems += _check_areas(sites, functions, files)
+            problems += _check_spelling(sites, functions, files)
     return problems
 
 
@@ -447,4 +443,41 @@ def _check_areas(
         f"an area that has sites in {files['sites']} (a function not housed yet needs one)",
         lambda v: repr(v) if v else "an empty cell",
     )
+    return problems
+
+
+def _check_spelling(
+    sites: pd.DataFrame, functions: pd.DataFrame, files: dict[str, str]
+) -> list[Problem]:
+    """Types match exactly (`IT` is not `it`): flag spellings that differ only in case.
+
+    Such a slip silently keeps a function out of a shared centre or a site's hosts,
+    so it is worth a warning; it is not an error, as the register may mean it.
+    """
+    keys = functions["type"].str.lower()
+    first = functions.assign(key=keys).drop_duplicates("key")
+    spelling = dict(zip(first["key"], first["type"], strict=True))
+    first_row = dict(zip(first["key"], first["row"], strict=True))
+    problems = _flag(
+        functions,
+        files["functions"],
+        "type",
+        functions["type"] != keys.map(spelling),
+        "one spelling per type (types are case-sensitive)",
+        lambda v: f"{v!r}, but row {first_row[v.lower()]} spells it {spelling[v.lower()]!r}",
+        severity="warning",
+    )
+    hosted = sites[["hosts", "row"]].explode("hosts").dropna()
+    near = ~hosted["hosts"].isin(functions["type"]) & hosted["hosts"].str.lower().isin(spelling)
+    for entry, row in hosted[near].itertuples(index=False):
+        problems.append(
+            Problem(
+                files["sites"],
+                int(row),
+                "hosts",
+                f"function types spelled as in {files['functions']}",
+                f"{entry!r}, but functions have {spelling[entry.lower()]!r}",
+                severity="warning",
+            )
+        )
     return problems

@@ -220,7 +220,8 @@ def test_gpkg_geometry_problems_are_located(tmp_path: Path) -> None:
 BAD_CELLS = [
     # (table, column, row index 0-based, value, expected fragment)
     ("sites", "name", 1, "", "a value"),
-    ("sites", "desks", 0, "many", "a finite number"),
+    ("sites", "desks", 0, "many", "a number like"),
+    ("sites", "desks", 0, "1,200", "no thousands commas"),
     ("sites", "desks", 2, "-1", "a number >= 0"),
     ("sites", "desks", 1, "nan", "a finite number"),
     ("sites", "running_cost", 0, "inf", "a finite number"),
@@ -248,6 +249,7 @@ BAD_CELLS = [
     ("pair_costs", "annual_cost", 0, "inf", "a finite number"),
     ("pair_costs", "function_id", 0, "F9", "function_id listed in functions.csv"),
     ("pair_costs", "site_id", 0, "S9", "site_id listed in sites.csv"),
+    ("pair_costs", "annual_cost", 0, "", "a value"),
 ]
 
 
@@ -493,3 +495,81 @@ def test_validation_of_a_large_register_is_fast() -> None:
     elapsed = time.perf_counter() - start
     assert problems == []
     assert elapsed < 1.0, f"validation took {elapsed:.2f} s"
+
+
+def test_missing_id_column_does_not_flag_every_reference(tmp_path: Path) -> None:
+    problems = problems_of(csv_register(tmp_path, agencies={"agency_id": None}))
+    assert located(problems) == {("agencies.csv", None, "agency_id")}
+
+
+def test_folder_without_register_files_says_what_it_holds(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    write_xlsx(folder / "reg.xlsx", frames())
+    problems = problems_of(folder)
+    assert located(problems) == {(str(folder), None, None)}
+    assert problems[0].found == "a folder holding reg.xlsx"
+
+
+def test_duplicate_and_unnamed_headers(tmp_path: Path) -> None:
+    folder = write_csv(tmp_path / "reg", frames())
+    (folder / "zones.csv").write_text(
+        "zone_id,name,lat,lon,population,Name,\nZ1,A,52,1,10,B,\nZ2,B,52,1,5,C,oops\n"
+    )
+    problems = problems_of(folder)
+    assert located(problems) == {("zones.csv", 1, "name")}
+    assert problems[0].found == "name in columns B and F"
+    (folder / "zones.csv").write_text(
+        "zone_id,name,lat,lon,population,\nZ1,A,52,1,10,\nZ2,B,52,1,5,oops\n"
+    )
+    assert located(load_register(folder).warnings) == {("zones.csv", 3, "F")}
+
+
+def test_site_kind_is_normalised_to_match_scenario_keys(tmp_path: Path) -> None:
+    folder = csv_register(tmp_path, sites={"kind": ["Data Centre", "data-centre", " OFFICE "]})
+    kinds = load_register(folder).sites["kind"].tolist()
+    assert kinds == ["data_centre", "data_centre", "office"]
+
+
+def test_types_spelled_differently_only_in_case_are_warned(tmp_path: Path) -> None:
+    folder = csv_register(
+        tmp_path,
+        functions={"type": ["HR", "IT", "it"]},
+        sites={"hosts": ["hr;IT", "IT;HR", ""]},
+    )
+    warnings = load_register(folder).warnings
+    assert located(warnings) == {
+        ("functions.csv", 4, "type"),
+        ("sites.csv", 2, "hosts"),
+        ("functions.csv", 2, "site_id"),  # the consequence: HR is not 'hr', so not hosted
+    }
+    assert "row 3 spells it 'IT'" in next(w.found for w in warnings if w.column == "type")
+
+
+def test_excel_dates_become_iso_dates(tmp_path: Path) -> None:
+    tables = frames()
+    tables["sites"]["lease_end"] = [pd.Timestamp("2031-03-31"), None, None]
+    register = load_register(write_xlsx(tmp_path / "reg.xlsx", tables))
+    assert register.sites["lease_end"].tolist() == ["2031-03-31", "", ""]
+
+
+def test_gpkg_sites_without_geometry_may_use_lat_lon_columns(tmp_path: Path) -> None:
+    tables = frames()
+    path = write_gpkg(tmp_path / "reg.gpkg", {k: v for k, v in tables.items() if k != "sites"})
+    pyogrio.write_dataframe(tables["sites"], path, layer="sites")
+    register = load_register(path)
+    assert register.sites["lat"].tolist() == SITES["lat"]
+
+
+def test_gpkg_points_without_crs_are_taken_as_wgs84_with_a_warning(tmp_path: Path) -> None:
+    tables = frames()
+    path = write_gpkg(tmp_path / "reg.gpkg", {k: v for k, v in tables.items() if k != "zones"})
+    zones = tables["zones"]
+    layer = gpd.GeoDataFrame(
+        zones.drop(columns=["lat", "lon"]), geometry=gpd.points_from_xy(zones["lon"], zones["lat"])
+    )
+    with pytest.warns(UserWarning, match="crs"):
+        layer.to_file(path, layer="zones", engine="pyogrio")
+    register = load_register(path)
+    assert register.zones["lat"].tolist() == ZONES["lat"]
+    assert located(register.warnings) == {("reg.gpkg[zones]", None, "geometry")}
