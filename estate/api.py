@@ -1,0 +1,136 @@
+"""The Python API: one call per thing a user does; the CLI is a thin shell over it.
+
+    >>> import estate
+    >>> plan = estate.plan("models/shared_back_office.toml")
+    >>> plan.summary["npv_saving"]
+
+Stages run in order, data flowing one way: load -> validate -> prepare -> build ->
+solve -> results -> write. Each stage's seconds are kept in `plan.timings`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from estate import diagnose
+from estate.errors import InfeasibleError, InputError, NoSolutionError
+from estate.geometry import Prepared, prepare
+from estate.model import EstateModel, build
+from estate.results import Plan, make_plan
+from estate.scenario import Scenario, check_against_register, load_scenario
+from estate.solvers import INFEASIBLE, NO_SOLUTION, SolverOptions, solve, write_lp
+from estate.store import inputs_sha256, write_results
+from estate.validate import Register, load_register
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+class _Clock:
+    """Seconds per stage, and a progress line as each stage starts."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str, message: str) -> Iterator[None]:
+        self.progress(message)
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - t0, 4)
+
+
+def validate(data: str | Path) -> Register:
+    """Load and check a register; raises `InputError` listing every problem."""
+    return load_register(Path(data))
+
+
+def solver_options(scenario: Scenario, verbose: bool = False, direct: bool = False
+                   ) -> SolverOptions:
+    return SolverOptions(name=scenario.solver, time_limit_s=scenario.time_limit_s,
+                         mip_gap=scenario.mip_gap, verbose=verbose, direct=direct)
+
+
+def prepare_scenario(scenario: Scenario, register: Register | None = None,
+                     clock: _Clock | None = None) -> Prepared:
+    """Load (unless given) the register, check it against the scenario, prepare geometry."""
+    clock = clock or _Clock(_quiet)
+    if register is None:
+        with clock.stage("load", f"Reading the register {scenario.data}"):
+            register = load_register(scenario.data)
+    with clock.stage("validate", "Checking the scenario against the register"):
+        problems = check_against_register(scenario, register)
+        if any(p.severity == "error" for p in problems):
+            raise InputError(problems)
+    with clock.stage("prepare", "Measuring distances, eligible pairs and coverage"):
+        return prepare(register, scenario)
+
+
+def solve_prepared(prep: Prepared, options: SolverOptions, clock: _Clock | None = None,
+                   lp_path: str | Path | None = None) -> tuple[EstateModel, Plan]:
+    """Build, solve and turn the solution into a `Plan`; infeasible is an exception."""
+    clock = clock or _Clock(_quiet)
+    with clock.stage("precheck", "Checking the scenario can be met"):
+        reasons = diagnose.precheck(prep)
+    if reasons:
+        raise InfeasibleError(reasons)
+    with clock.stage("build", "Building the model"):
+        model = build(prep)
+    if lp_path:
+        with clock.stage("write_lp", f"Writing the model to {lp_path}"):
+            write_lp(model, lp_path)
+    size = model.size
+    with clock.stage("solve", f"Solving with {options.name} ({size['columns']:,} variables, "
+                              f"{size['rows']:,} constraints, limit {options.time_limit_s:g} s)"):
+        solution = solve(model, options)
+    if solution.status == INFEASIBLE:
+        with clock.stage("diagnose", "Infeasible: finding which rules cannot hold"):
+            raise InfeasibleError(diagnose.explain_infeasible(prep, model, options))
+    if solution.status == NO_SOLUTION:
+        raise NoSolutionError(
+            f"no plan found within the time limit of {options.time_limit_s:g} s "
+            f"(solver.time_limit_s); raise it or relax the scenario")
+    with clock.stage("results", "Computing savings, payback and who pays"):
+        result = make_plan(prep, model, solution)
+    return model, result
+
+
+def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
+         map_path: str | Path | None = None, write: bool = True,
+         progress: Progress | None = None, lp_path: str | Path | None = None,
+         verbose: bool = False, direct: bool = False,
+         register: Register | None = None) -> Plan:
+    """Plan one scenario end to end; write `results/<name>/` and a map unless `write=False`.
+
+    Raises `InputError` (bad files), `InfeasibleError` (no plan meets every rule, with
+    the reasons) or `NoSolutionError` (time limit before any plan).
+    """
+    clock = _Clock(progress or _quiet)
+    if not isinstance(scenario, Scenario):
+        with clock.stage("load", f"Reading the scenario {scenario}"):
+            scenario = load_scenario(scenario)
+    prep = prepare_scenario(scenario, register, clock)
+    options = solver_options(scenario, verbose=verbose, direct=direct)
+    _, result = solve_prepared(prep, options, clock, lp_path)
+    result.timings = clock.seconds
+    if write:
+        out = Path(out) if out else Path("results") / scenario.name
+        with clock.stage("write", f"Writing results to {out}"):
+            write_results(result, out, inputs_hash=inputs_sha256(Path(scenario.data)))
+        if map_path is not False:
+            target = Path(map_path) if map_path else Path("maps") / f"{scenario.name}.html"
+            with clock.stage("map", f"Drawing the map {target}"):
+                from estate.maps import render_map
+
+                render_map(out, target)
+        result.timings = clock.seconds
+    return result

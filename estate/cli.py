@@ -1,0 +1,205 @@
+"""The `estate` command: a thin shell over `estate.api`.
+
+Known errors become a clean message and an exit code (DESIGN section 4): bad input 1,
+infeasible 2, no plan in the time limit 3, anything unexpected 4 with the trace in a
+log file, never on screen. Progress goes to stderr on a terminal, nowhere otherwise.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from estate.errors import EstateError, InfeasibleError, InputError
+
+LOG_NAME = "estate-error.log"
+
+
+def _err(text: str) -> None:
+    click.echo(text, err=True)
+
+
+def _progress(enabled: bool) -> Callable[[str], None]:
+    if not enabled:
+        return lambda _: None
+
+    from rich.console import Console
+
+    console = Console(stderr=True, highlight=False)
+
+    def show(message: str) -> None:
+        console.print(f"[dim]•[/dim] {message}", markup=True, soft_wrap=True)
+
+    return show
+
+
+def _log_unexpected(exc: BaseException) -> Path:
+    """Write the full trace where the user can send it to us, not on their screen."""
+    text = "".join(traceback.format_exception(exc))
+    for folder in (Path.cwd(), Path(tempfile.gettempdir())):
+        try:
+            path = folder / LOG_NAME
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return Path(LOG_NAME)
+
+
+def handled(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a command, turning every failure into a message and an exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except InputError as exc:
+            _err(f"Error: {exc}")
+            _err("Nothing was solved or written. Fix the files above and run again.")
+            sys.exit(exc.exit_code)
+        except InfeasibleError as exc:
+            _err(f"Infeasible: {exc}")
+            _err("No plan was written. Relax the rules named above (radius, keep/close lists, "
+                 "max_one_off, relocation.max_km) and run again.")
+            sys.exit(exc.exit_code)
+        except EstateError as exc:
+            _err(f"Error: {exc}")
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            _err("Interrupted; previous results are untouched.")
+            sys.exit(130)
+        except click.exceptions.Exit:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            log = _log_unexpected(exc)
+            _err(f"Unexpected error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                 f" (full trace in {log})")
+            sys.exit(4)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="estate")
+def cli() -> None:
+    """Plan the shared estate of several public-sector agencies.
+
+    Reads the agencies' registers of buildings and back-office functions, finds the
+    cheapest plan that keeps every community's services within reach, and writes the
+    savings, the moves and a map.
+    """
+
+
+def print_summary(summary: dict[str, Any], out: Path | None, map_path: Path | None) -> None:
+    """A short human summary on stdout."""
+    from estate.report import summary_lines
+
+    for line in summary_lines(summary):
+        click.echo(line)
+    if out:
+        click.echo(f"Results: {out}")
+    if map_path:
+        click.echo(f"Map:     {map_path}")
+
+
+@cli.command("plan")
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Results folder (default results/<name>/).")
+@click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Map file (default maps/<name>.html).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the summary as one JSON object on stdout, nothing else.")
+@click.option("--write-lp", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the model as an LP file with readable names.")
+@click.option("--verbose", is_flag=True, help="Show the solver's own log on stderr.")
+@handled
+def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_json: bool,
+                 write_lp: Path | None, verbose: bool) -> None:
+    """Validate, solve and write results for one SCENARIO file.
+
+    Example: estate plan models/shared_back_office.toml
+    """
+    from estate.api import plan
+    from estate.scenario import load_scenario
+    from estate.store import summary_json
+
+    sc = load_scenario(scenario)
+    out = out or Path("results") / sc.name
+    map_path = map_path or Path("maps") / f"{sc.name}.html"
+    result = plan(sc, out=out, map_path=map_path, lp_path=write_lp, verbose=verbose,
+                  progress=_progress(sys.stderr.isatty()))
+    if as_json:
+        click.echo(summary_json(result.summary).replace("\n", "").replace("  ", ""))
+    else:
+        print_summary(result.summary, out, map_path)
+    if result.status == "time_limit":
+        gap = result.summary.get("mip_gap")
+        _err(f"WARNING: the time limit stopped the solver; this plan is NOT proven optimal "
+             f"(gap {gap:.4%} between it and the best possible)." if gap is not None else
+             "WARNING: the time limit stopped the solver; this plan is NOT proven optimal.")
+
+
+@cli.command("validate")
+@click.argument("data", type=click.Path(path_type=Path))
+@handled
+def validate_command(data: Path) -> None:
+    """Check a register (folder of CSVs, .xlsx or .gpkg) and list every problem.
+
+    Example: estate validate data/suffolk
+    """
+    from estate.api import validate
+
+    register = validate(data)
+    for warning in register.warnings:
+        _err(f"Warning: {warning}")
+    counts = {name: len(getattr(register, name))
+              for name in ("agencies", "sites", "functions", "zones", "pair_costs")}
+    click.echo(f"{data}: valid register; " + ", ".join(f"{n} {k}" for k, n in counts.items())
+               + (f"; {len(register.warnings)} warnings" if register.warnings else ""))
+
+
+@cli.command("map")
+@click.argument("results_dir", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Map file (default maps/<scenario>.html).")
+@click.option("--cdn", is_flag=True, help="Load Leaflet from CDNs: a lighter file that "
+              "needs the internet to open.")
+@handled
+def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
+    """Draw the map of a stored RESULTS_DIR (no solving).
+
+    Example: estate map results/shared_back_office --out board.html
+    """
+    from estate.maps import render_map
+
+    if not (results_dir / "summary.json").exists():
+        raise InputError([_missing(results_dir)])
+    name = json.loads((results_dir / "summary.json").read_text(encoding="utf-8")).get(
+        "scenario", results_dir.name)
+    target = out or Path("maps") / f"{name}.html"
+    render_map(results_dir, target, cdn=cdn)
+    click.echo(f"Map: {target}")
+
+
+def _missing(folder: Path):  # noqa: ANN202
+    from estate.errors import Problem
+
+    return Problem(str(folder), None, None, "a results folder written by `estate plan` "
+                   "(with summary.json)", "no summary.json")
+
+
+def main() -> None:
+    cli(prog_name="estate")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,165 @@
+"""Why a scenario has no plan: cheap checks before solving, an elastic re-solve after.
+
+The checks before solving catch the common cases in milliseconds and say them with
+numbers. When the solver still says infeasible, the elastic model adds a penalised
+slack to every row of the families that can fail (housed, capacity, coverage, the
+one-off cap) and minimises the total slack; the rows whose slack is positive are
+the rules that cannot hold, named by the zone, function or site they concern.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import scipy.sparse as sp
+
+from estate.geometry import Prepared
+from estate.model import EstateModel
+from estate.solvers import SolverOptions, solve
+
+ELASTIC_FAMILIES = ("housed", "desks", "racks", "max_one_off")
+
+
+def _site(prep: Prepared, s: int) -> str:
+    return f"{prep.sites.at[s, 'site_id']} {prep.sites.at[s, 'name']}"
+
+
+def _function(prep: Prepared, f: int) -> str:
+    fun = prep.functions
+    return f"function {fun.at[f, 'function_id']} ({fun.at[f, 'agency_id']} {fun.at[f, 'type']})"
+
+
+def precheck(prep: Prepared) -> list[str]:
+    """Reasons the scenario must be infeasible, found without a solver."""
+    sc, sites, functions, zones = prep.scenario, prep.sites, prep.functions, prep.zones
+    reasons: list[str] = []
+    can_open = ~prep.forced_closed
+    for cov in prep.coverage:
+        rule = cov.rule
+        reachable = np.zeros(len(zones), bool)
+        reachable[cov.zone[can_open[cov.site]]] = True
+        if rule.mode in ("all", "maintain"):
+            for z in np.flatnonzero(cov.scope & ~reachable):
+                what = "no site" if rule.mode == "all" else "no site left open"
+                reasons.append(f"zone {zones.at[z, 'zone_id']} {zones.at[z, 'name']}: {what} "
+                               f"offering {rule.service} within {rule.radius_km:g} km "
+                               f"({rule.name}, mode {rule.mode})")
+        else:
+            pop = zones["population"].to_numpy(float)
+            if pop.sum() > 0 and pop[reachable].sum() < rule.population_share * pop.sum() - 1e-9:
+                reasons.append(
+                    f"{rule.name}: at most {pop[reachable].sum():,.0f} of {pop.sum():,.0f} people "
+                    f"({pop[reachable].sum() / pop.sum():.1%}) can reach {rule.service} within "
+                    f"{rule.radius_km:g} km; {rule.population_share:.1%} required")
+    pairs = prep.pairs
+    pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
+    ok = can_open[ps]
+    if not sc.split:
+        ok &= functions["desks"].to_numpy(float)[pf] <= sites["desks"].to_numpy(float)[ps] + 1e-9
+        ok &= functions["racks"].to_numpy(float)[pf] <= sites["racks"].to_numpy(float)[ps] + 1e-9
+    has_site = np.zeros(len(functions), bool)
+    has_site[pf[ok]] = True
+    for f in np.flatnonzero(~has_site):
+        t = functions.at[f, "type"]
+        need = "a secure site" if functions.at[f, "needs_secure"] else "a site"
+        home = prep.home[f]
+        where = (f"within {sc.max_km:g} km of {_site(prep, home)}" if home >= 0
+                 else "anywhere in the register")
+        reasons.append(f"{_function(prep, f)} needs {need} {where} hosting {t} with room for "
+                       f"{functions.at[f, 'desks']:g} desks and {functions.at[f, 'racks']:g} "
+                       f"racks that may stay open; there is none")
+    eff = prep.efficiency
+    for column in ("desks", "racks"):
+        need = (functions[column].to_numpy(float) * (1 - eff)).sum()
+        eligible_sites = np.unique(ps[can_open[ps]])
+        cap = sites[column].to_numpy(float)[eligible_sites].sum()
+        if need > cap + 1e-6:
+            reasons.append(f"the functions need at least {need:,.0f} {column} (after the most "
+                           f"pooling could save) but all sites that may host them hold "
+                           f"{cap:,.0f}")
+    return reasons
+
+
+def _elastic(model: EstateModel) -> tuple[EstateModel, dict[int, int]]:
+    """The model with a slack column on each row of the families that can fail.
+
+    Equality rows get two slacks; coverage rows of every rule are included. The
+    objective becomes the total slack, so the solve finds the fewest violations.
+    """
+    families = [f for f in model.family_rows
+                if f in ELASTIC_FAMILIES or f.startswith("coverage.")]
+    rows, signs = [], []
+    for fam in families:
+        r = np.arange(model.family_rows[fam].start, model.family_rows[fam].stop)
+        lo, hi = model.row_lb[r], model.row_ub[r]
+        for sign, need in ((1.0, np.isfinite(lo)), (-1.0, np.isfinite(hi))):
+            rows.append(r[need])
+            signs.append(np.full(int(need.sum()), sign))
+    rows_a = np.concatenate(rows) if rows else np.empty(0, np.int64)
+    signs_a = np.concatenate(signs) if signs else np.empty(0)
+    k = len(rows_a)
+    n = model.matrix.shape[1]
+    extra = sp.csr_matrix((signs_a, (rows_a, np.arange(k))), shape=(model.matrix.shape[0], k))
+    scale = np.ones(k)
+    # One-off slack is in pounds; weigh it so one pound does not outweigh a zone.
+    for fam in ("max_one_off",):
+        if fam in model.family_rows:
+            sl = model.family_rows[fam]
+            scale[(rows_a >= sl.start) & (rows_a < sl.stop)] = 1e-6
+    elastic = EstateModel(
+        col_names=np.concatenate([model.col_names,
+                                  np.array([f"slack({i})" for i in range(k)], dtype=object)]),
+        col_lb=np.concatenate([model.col_lb, np.zeros(k)]),
+        col_ub=np.concatenate([model.col_ub, np.full(k, math.inf)]),
+        col_cost=np.concatenate([np.zeros(n), scale]),
+        col_integer=np.concatenate([model.col_integer, np.zeros(k, bool)]),
+        obj_constant=0.0, row_names=model.row_names, row_lb=model.row_lb,
+        row_ub=model.row_ub, matrix=sp.hstack([model.matrix, extra]).tocsr(),
+        family_rows=model.family_rows, family_labels=model.family_labels, blocks=model.blocks,
+        pool=model.pool, centres=model.centres)
+    return elastic, {n + i: int(r) for i, r in enumerate(rows_a)}
+
+
+def explain_infeasible(prep: Prepared, model: EstateModel, options: SolverOptions) -> list[str]:
+    """Name the rules that cannot hold, from an elastic re-solve of the model."""
+    elastic, slack_row = _elastic(model)
+    sol = solve(elastic, SolverOptions(name=options.name, time_limit_s=options.time_limit_s,
+                                       mip_gap=1e-6, direct=options.direct))
+    if sol.values is None:
+        return ["the solver reports the scenario infeasible, and the elastic re-solve could not "
+                "find which rules fail"]
+    reasons = []
+    row_family = {}
+    for fam, sl in model.family_rows.items():
+        for r in range(sl.start, sl.stop):
+            row_family[r] = fam
+    for col, row in slack_row.items():
+        v = sol.values[col]
+        if v <= 1e-6:
+            continue
+        fam = row_family[row]
+        label = model.family_labels[fam][row - model.family_rows[fam].start]
+        reasons.append(_describe(prep, fam, str(label), float(v)))
+    return sorted(set(reasons)) or ["the solver reports the scenario infeasible "
+                                    "(the combination of rules, not one of them)"]
+
+
+def _describe(prep: Prepared, family: str, label: str, amount: float) -> str:
+    sc = prep.scenario
+    if family == "housed":
+        return (f"function {label} cannot be housed at any eligible site under the other rules "
+                f"(within {sc.max_km:g} km of home, hosting its type, secure if needed)")
+    if family in ("desks", "racks"):
+        return f"site {label} would need {amount:,.1f} more {family} than it holds"
+    if family == "max_one_off":
+        return (f"policy.max_one_off: the other rules need about £{amount * 1e6:,.0f} more "
+                f"one-off spend than the cap of £{sc.max_one_off:,.0f}")
+    if family.startswith("coverage."):
+        rule = sc.coverage[int(family.split(".")[1])]
+        if family.endswith(".share"):
+            return (f"{rule.name}: not enough people can reach {rule.service} within "
+                    f"{rule.radius_km:g} km under the other rules")
+        return (f"zone {label}: no site offering {rule.service} within {rule.radius_km:g} km "
+                f"can stay open under the other rules ({rule.name})")
+    return f"{family}({label}) cannot hold"

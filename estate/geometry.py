@@ -1,0 +1,254 @@
+"""Prepare the geometry: metric positions, eligible (function, site) pairs, coverage sets.
+
+Everything spatial is decided here, once, with a spatial index (shapely's STRtree),
+so that the cost grows with the number of pairs that can actually happen, not with
+sites x zones. The model never sees a coordinate: it gets integer-indexed arrays.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from estate.errors import Problem
+from estate.scenario import CoverageRule, Scenario
+
+
+@dataclass(frozen=True)
+class CoverageSet:
+    """N(z) for one rule, as parallel arrays of (zone index, site index) within the radius.
+
+    `scope` flags the zones the rule constrains (`all`: every zone; `maintain`: zones
+    reached by an existing site today; `population_share`: every zone, weighted).
+    """
+
+    rule: CoverageRule
+    zone: np.ndarray
+    site: np.ndarray
+    scope: np.ndarray
+
+
+@dataclass
+class Prepared:
+    """The register reduced to what the model needs, with integer indices throughout.
+
+    `sites`, `functions` and `zones` keep the register's columns (participating
+    agencies only) plus `x`, `y` in `crs` metres. `pairs` has one row per eligible
+    (function, site): columns `f`, `s` (row positions), `km`, `pair_cost`, `home`.
+    """
+
+    scenario: Scenario
+    crs: str
+    agencies: pd.DataFrame
+    sites: pd.DataFrame
+    functions: pd.DataFrame
+    zones: pd.DataFrame
+    pairs: pd.DataFrame
+    coverage: list[CoverageSet]
+    home: np.ndarray  # site index of each function's home, -1 when unhoused
+    existing: np.ndarray
+    forced_open: np.ndarray
+    forced_closed: np.ndarray
+    warnings: list[Problem] = field(default_factory=list)
+    zone_shapes: gpd.GeoSeries | None = None
+
+    @property
+    def efficiency(self) -> np.ndarray:
+        """eff_k(f) per function: 0 unless it is shareable and of a sharing type."""
+        eff = self.functions["type"].map(self.scenario.efficiency).fillna(0.0).to_numpy(float)
+        return np.where(self.functions["shareable"].to_numpy(bool), eff, 0.0)
+
+
+def metric_crs(sites: pd.DataFrame, zones: pd.DataFrame, crs: str) -> str:
+    """The scenario's CRS, else the UTM zone geopandas picks for all points together."""
+    if crs:
+        return crs
+    lon = np.concatenate([sites["lon"].to_numpy(float), zones["lon"].to_numpy(float)])
+    lat = np.concatenate([sites["lat"].to_numpy(float), zones["lat"].to_numpy(float)])
+    if len(lon) == 0:
+        return "EPSG:3857"
+    points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+    return points.estimate_utm_crs().to_string()
+
+
+def project(frame: pd.DataFrame, crs: str) -> pd.DataFrame:
+    """Add metric `x`, `y` columns to a frame with WGS84 `lat`, `lon`."""
+    points = gpd.GeoSeries(
+        gpd.points_from_xy(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float)),
+        crs="EPSG:4326",
+    ).to_crs(crs)
+    out = frame.copy()
+    out["x"] = points.x.to_numpy() if len(frame) else np.empty(0)
+    out["y"] = points.y.to_numpy() if len(frame) else np.empty(0)
+    return out
+
+
+def within(src_xy: np.ndarray, dst_xy: np.ndarray, radius_m: float
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All (i, j) with dist(src_i, dst_j) <= radius_m exactly, via an STRtree on dst."""
+    if len(src_xy) == 0 or len(dst_xy) == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0)
+    if math.isinf(radius_m):
+        i, j = np.divmod(np.arange(len(src_xy) * len(dst_xy)), len(dst_xy))
+    else:
+        tree = shapely.STRtree(shapely.points(dst_xy))
+        # A hair of slack for the index; the exact test is the hypot below.
+        i, j = tree.query(shapely.points(src_xy), predicate="dwithin",
+                          distance=radius_m * (1 + 1e-9) + 1e-6)
+    d = np.hypot(src_xy[i, 0] - dst_xy[j, 0], src_xy[i, 1] - dst_xy[j, 1])
+    keep = d <= radius_m
+    return i[keep].astype(np.int64), j[keep].astype(np.int64), d[keep]
+
+
+def _host_matrix(sites: pd.DataFrame, types: list[str]) -> np.ndarray:
+    """host_ok[s, k]: site s may host type k (empty `hosts` means every type)."""
+    code = {t: k for k, t in enumerate(types)}
+    ok = np.zeros((len(sites), len(types)), dtype=bool)
+    hosts = sites["hosts"].to_numpy(object)
+    empty = np.fromiter((len(h) == 0 for h in hosts), bool, len(hosts))
+    ok[empty] = True
+    exploded = sites["hosts"].explode().dropna()
+    rows = exploded.index.to_numpy()
+    ks = exploded.map(code).to_numpy(float)
+    known = ~np.isnan(ks)
+    ok[rows[known], ks[known].astype(int)] = True
+    return ok
+
+
+def eligible_pairs(sites: pd.DataFrame, functions: pd.DataFrame, home: np.ndarray,
+                   max_km: float) -> pd.DataFrame:
+    """Eligible (f, s): hosts the type, secure when needed, within max_km of home; home always."""
+    site_xy = sites[["x", "y"]].to_numpy(float)
+    housed = np.flatnonzero(home >= 0)
+    i, s_h, km_h = within(site_xy[home[housed]], site_xy, max_km * 1000.0)
+    f_h = housed[i]
+    unhoused = np.flatnonzero(home < 0)
+    f_u, s_u = np.divmod(np.arange(len(unhoused) * len(sites)), max(len(sites), 1))
+    f_u = unhoused[f_u] if len(unhoused) else f_u
+    f = np.concatenate([f_h, f_u]).astype(np.int64)
+    s = np.concatenate([s_h, s_u]).astype(np.int64)
+
+    types = sorted(functions["type"].unique())
+    type_code = functions["type"].map({t: k for k, t in enumerate(types)}).to_numpy(int)
+    ok = _host_matrix(sites, types)[s, type_code[f]] if len(f) else np.zeros(0, bool)
+    needs_secure = functions["needs_secure"].to_numpy(bool)
+    ok &= ~needs_secure[f] | sites["secure"].to_numpy(bool)[s]
+    f, s = f[ok], s[ok]
+
+    # Home is always eligible, whatever its hosts, security or distance.
+    f = np.concatenate([f, housed])
+    s = np.concatenate([s, home[housed]])
+    pairs = pd.DataFrame({"f": f, "s": s}).drop_duplicates().sort_values(["f", "s"])
+    pairs = pairs.reset_index(drop=True)
+    fh = home[pairs["f"].to_numpy()]
+    pairs["home"] = fh == pairs["s"].to_numpy()
+    sx, sy = site_xy[pairs["s"], 0], site_xy[pairs["s"], 1]
+    hx = np.where(fh >= 0, site_xy[np.maximum(fh, 0), 0] if len(site_xy) else 0.0, np.nan)
+    hy = np.where(fh >= 0, site_xy[np.maximum(fh, 0), 1] if len(site_xy) else 0.0, np.nan)
+    pairs["km"] = np.hypot(sx - hx, sy - hy) / 1000.0
+    return pairs
+
+
+def coverage_sets(rules: tuple[CoverageRule, ...], sites: pd.DataFrame, zones: pd.DataFrame,
+                  existing: np.ndarray) -> list[CoverageSet]:
+    """N(z) per rule: sites (candidates included) offering the service within the radius."""
+    zone_xy = zones[["x", "y"]].to_numpy(float)
+    site_xy = sites[["x", "y"]].to_numpy(float)
+    services = sites["services"].to_numpy(object)
+    out = []
+    for rule in rules:
+        offering = np.flatnonzero([rule.service in sv for sv in services])
+        z, j, _ = within(zone_xy, site_xy[offering], rule.radius_km * 1000.0)
+        s = offering[j]
+        if rule.mode == "maintain":
+            scope = np.zeros(len(zones), dtype=bool)
+            scope[z[existing[s]]] = True
+        else:
+            scope = np.ones(len(zones), dtype=bool)
+        out.append(CoverageSet(rule=rule, zone=z, site=s, scope=scope))
+    return out
+
+
+def nearest_km(zones: pd.DataFrame, sites: pd.DataFrame, mask: np.ndarray) -> np.ndarray:
+    """Distance from each zone to the nearest site in `mask` (NaN when there is none)."""
+    out = np.full(len(zones), np.nan)
+    idx = np.flatnonzero(mask)
+    if len(idx) == 0 or len(zones) == 0:
+        return out
+    tree = shapely.STRtree(shapely.points(sites[["x", "y"]].to_numpy(float)[idx]))
+    zi, sj = tree.query_nearest(shapely.points(zones[["x", "y"]].to_numpy(float)),
+                                all_matches=False)
+    dx = zones["x"].to_numpy(float)[zi] - sites["x"].to_numpy(float)[idx[sj]]
+    dy = zones["y"].to_numpy(float)[zi] - sites["y"].to_numpy(float)[idx[sj]]
+    out[zi] = np.hypot(dx, dy) / 1000.0
+    return out
+
+
+def _attach_pair_costs(pairs: pd.DataFrame, functions: pd.DataFrame, sites: pd.DataFrame,
+                       pair_costs: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Add `pair_cost` to eligible pairs; rows for pairs that can never happen are warned."""
+    pairs = pairs.copy()
+    pairs["pair_cost"] = 0.0
+    if pair_costs is None or len(pair_costs) == 0:
+        return pairs, []
+    f_pos = pd.Series(np.arange(len(functions)), index=functions["function_id"])
+    s_pos = pd.Series(np.arange(len(sites)), index=sites["site_id"])
+    pc = pair_costs[pair_costs["function_id"].isin(f_pos.index)
+                    & pair_costs["site_id"].isin(s_pos.index)]
+    keyed = pd.DataFrame({
+        "f": f_pos[pc["function_id"]].to_numpy(), "s": s_pos[pc["site_id"]].to_numpy(),
+        "cost": pc["annual_cost"].to_numpy(float), "row": pc["row"].to_numpy(),
+    })
+    merged = pairs.merge(keyed, on=["f", "s"], how="left")
+    pairs["pair_cost"] = merged["cost"].fillna(0.0).to_numpy()
+    matched = keyed.merge(pairs[["f", "s"]], on=["f", "s"], how="left", indicator=True)
+    warnings = [
+        Problem(file, int(r), "site_id", "a pair that can be eligible (site hosts the type, is "
+                "secure when needed, within relocation.max_km of home)",
+                "a pair that never is; its cost is ignored", severity="warning")
+        for r in matched.loc[matched["_merge"] == "left_only", "row"]
+    ]
+    return pairs, warnings
+
+
+def prepare(register, scenario: Scenario) -> Prepared:  # noqa: ANN001 (Register)
+    """Reduce a validated register to the participating agencies and compute all geometry."""
+    agencies = register.agencies
+    sites, functions = register.sites, register.functions
+    if scenario.agencies:
+        chosen = set(scenario.agencies)
+        agencies = agencies[agencies["agency_id"].isin(chosen)]
+        sites = sites[sites["agency_id"].isin(chosen)]
+        functions = functions[functions["agency_id"].isin(chosen)]
+    agencies = agencies.reset_index(drop=True)
+    crs = metric_crs(sites, register.zones, scenario.crs)
+    sites = project(sites.reset_index(drop=True), crs)
+    zones = project(register.zones.reset_index(drop=True), crs)
+    functions = functions.reset_index(drop=True)
+
+    s_pos = pd.Series(np.arange(len(sites)), index=sites["site_id"].to_numpy())
+    home = functions["site_id"].map(s_pos).fillna(-1).to_numpy(np.int64)
+    candidate = sites["candidate"].to_numpy(bool)
+    existing = ~candidate
+    closable = sites["kind"].isin(scenario.closable_kinds).to_numpy()
+    forced_open = (sites["must_keep"].to_numpy(bool) | sites["site_id"].isin(scenario.keep)
+                   .to_numpy() | (existing & ~closable))
+    forced_closed = sites["site_id"].isin(scenario.close).to_numpy()
+
+    pairs = eligible_pairs(sites, functions, home, scenario.max_km)
+    pairs, warnings = _attach_pair_costs(pairs, functions, sites, register.pair_costs,
+                                         register.files.get("pair_costs", "pair_costs"))
+    return Prepared(
+        scenario=scenario, crs=crs, agencies=agencies, sites=sites, functions=functions,
+        zones=zones, pairs=pairs,
+        coverage=coverage_sets(scenario.coverage, sites, zones, existing),
+        home=home, existing=existing, forced_open=forced_open & ~forced_closed,
+        forced_closed=forced_closed, warnings=list(register.warnings) + warnings,
+        zone_shapes=register.zone_shapes,
+    )

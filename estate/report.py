@@ -1,0 +1,52 @@
+"""Plain-text figures for the terminal: the summary a business case quotes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def money(value: float | None) -> str:
+    """Pounds as a reader expects them: £1.23m, £45.6k, -£3.0m."""
+    if value is None:
+        return "n/a"
+    sign = "-" if value < 0 else ""
+    v = abs(value)
+    if v >= 1e6:
+        return f"{sign}£{v / 1e6:,.2f}m"
+    if v >= 1e3:
+        return f"{sign}£{v / 1e3:,.1f}k"
+    return f"{sign}£{v:,.0f}"
+
+
+def summary_lines(summary: dict[str, Any]) -> list[str]:
+    """The summary as a few aligned lines, with every agency that is worse off flagged."""
+    payback = summary.get("payback_years")
+    gap = summary.get("mip_gap")
+    status = summary["status"]
+    if status == "time_limit":
+        status = f"TIME LIMIT, NOT PROVEN OPTIMAL (gap {gap:.3%})" if gap is not None else \
+            "TIME LIMIT, NOT PROVEN OPTIMAL"
+    elif gap is not None:
+        status = f"{status} (gap {gap:.4%})"
+    lines = [
+        f"Scenario:        {summary['scenario']}",
+        f"Status:          {status}, {summary['solve_seconds']:.1f} s with {summary['solver']}",
+        f"Sites:           {summary['sites_before']} before, {summary['sites_after']} after "
+        f"({summary['sites_closed']} closed, {summary['sites_opened']} opened, "
+        f"{summary['shared_centres']} shared centres)",
+        f"Annual cost:     {money(summary['annual_cost_before'])} before, "
+        f"{money(summary['annual_cost_after'])} after "
+        f"(saving {money(summary['annual_saving'])} a year)",
+        f"One-off cost:    {money(summary['one_off_cost'])}; payback "
+        + (f"{payback:.1f} years" if payback is not None else "never (no annual saving)"),
+        f"NPV saving:      {money(summary['npv_saving'])} over {summary.get('horizon_years', '?')}"
+        f" years (status quo {money(summary['status_quo_npv'])})",
+        f"Staff moving:    {summary['fte_relocated']:,.1f} FTE",
+    ]
+    if not summary.get("status_quo_feasible", True):
+        lines.append(f"Status quo:      breaks {len(summary['status_quo_breaches'])} rule(s), "
+                     "e.g. " + summary["status_quo_breaches"][0]["place"])
+    worse = [a["name"] for a in summary.get("agencies", {}).values() if a.get("worse_off")]
+    if worse:
+        lines.append("Worse off:       " + ", ".join(worse))
+    return lines

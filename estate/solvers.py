@@ -1,0 +1,275 @@
+"""Hand the model's arrays to a solver and read back a typed result.
+
+Two ways in, from the same `EstateModel` arrays:
+
+- through PuLP (`to_pulp`), for HiGHS (highspy) and CBC and for LP export;
+- directly to highspy (`solve_direct`), which skips PuLP's per-row objects and is the
+  way for region and nation sizes.
+
+Status and gap are always read from the solver itself: PuLP 3.3's HiGHS interface
+calls a run stopped by its time limit "Optimal", and CBC's gap is only in its log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pulp
+
+from estate.model import EstateModel
+
+OPTIMAL, TIME_LIMIT, INFEASIBLE, NO_SOLUTION = "optimal", "time_limit", "infeasible", "no_solution"
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    name: str = "highs"
+    time_limit_s: float = 300.0
+    mip_gap: float = 1e-4
+    verbose: bool = False
+    direct: bool = False  # HiGHS straight from the arrays, without PuLP objects
+
+
+@dataclass(frozen=True)
+class Solution:
+    """What the solver found: a typed status, the objective, its bound and the gap."""
+
+    status: str
+    objective: float
+    bound: float
+    mip_gap: float
+    seconds: float
+    solver: str
+    values: np.ndarray | None
+    message: str = ""
+
+    @property
+    def has_plan(self) -> bool:
+        return self.status in (OPTIMAL, TIME_LIMIT) and self.values is not None
+
+
+def available_solvers() -> list[str]:
+    """Installed solvers by their scenario names."""
+    out = []
+    if pulp.HiGHS().available():
+        out.append("highs")
+    if pulp.PULP_CBC_CMD(msg=False).available():
+        out.append("cbc")
+    return out
+
+
+@contextlib.contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """Send the solver's C-level stdout to stderr, so `--json` owns stdout alone."""
+    try:
+        sys.stdout.flush()
+        fd = sys.stdout.fileno()
+        err = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    saved = os.dup(fd)
+    try:
+        os.dup2(err, fd)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+def to_pulp(model: EstateModel, name: str = "estate") -> tuple[pulp.LpProblem, list]:
+    """A PuLP problem with one variable per column and one named constraint per row."""
+    prob = pulp.LpProblem(name, pulp.LpMinimize)
+    variables = [
+        prob.add_variable(str(n), lowBound=float(lo), upBound=float(hi),
+                          cat=pulp.LpBinary if (integer and lo >= 0 and hi <= 1) else
+                          (pulp.LpInteger if integer else pulp.LpContinuous))
+        for n, lo, hi, integer in zip(model.col_names, model.col_lb, model.col_ub,
+                                      model.col_integer, strict=True)
+    ]
+    cost = model.col_cost
+    nz = np.flatnonzero(cost)
+    prob.setObjective(pulp.LpAffineExpression(
+        [(variables[j], float(cost[j])) for j in nz], constant=float(model.obj_constant)))
+    m = model.matrix
+    indptr, indices, data = m.indptr, m.indices, m.data
+    for r, row_name in enumerate(model.row_names):
+        lo, hi = float(model.row_lb[r]), float(model.row_ub[r])
+        start, stop = indptr[r], indptr[r + 1]
+        expr = pulp.LpAffineExpression(
+            [(variables[j], float(v)) for j, v in zip(indices[start:stop], data[start:stop],
+                                                      strict=True)])
+        if lo == hi:
+            sense, rhs = pulp.LpConstraintEQ, lo
+        elif math.isinf(lo):
+            sense, rhs = pulp.LpConstraintLE, hi
+        elif math.isinf(hi):
+            sense, rhs = pulp.LpConstraintGE, lo
+        else:  # a ranged row: two PuLP rows
+            prob.addConstraint(pulp.LpConstraint(expr, pulp.LpConstraintGE, f"{row_name}_lo", lo))
+            sense, rhs, row_name = pulp.LpConstraintLE, hi, f"{row_name}_hi"
+        prob.addConstraint(pulp.LpConstraint(expr, sense, str(row_name), rhs))
+    return prob, variables
+
+
+def write_lp(model: EstateModel, path: str | Path) -> Path:
+    """The model as a CPLEX LP file with readable names (`--write-lp`)."""
+    prob, _ = to_pulp(model)
+    prob.writeLP(str(path))
+    return Path(path)
+
+
+def solve(model: EstateModel, options: SolverOptions) -> Solution:
+    """Solve with the named solver; the status says whether the plan is proven."""
+    if options.name == "highs" and options.direct:
+        return solve_direct(model, options)
+    if model.matrix.shape[1] == 0:
+        return Solution(OPTIMAL, model.obj_constant, model.obj_constant, 0.0, 0.0,
+                        options.name, np.empty(0))
+    prob, variables = to_pulp(model)
+    if options.name == "highs":
+        return _solve_pulp_highs(prob, variables, model, options)
+    if options.name == "cbc":
+        return _solve_pulp_cbc(prob, variables, model, options)
+    raise ValueError(f"unknown solver {options.name!r}; installed: {available_solvers()}")
+
+
+def _status_from_highs(h, has_integer: bool) -> tuple[str, float, float, float]:  # noqa: ANN001
+    """Typed status, objective, bound and gap from a highspy `Highs` after `run()`."""
+    import highspy
+
+    ms = h.getModelStatus()
+    info = h.getInfo()
+    has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    obj = info.objective_function_value if has_sol else math.nan
+    if has_integer:
+        bound, gap = info.mip_dual_bound, info.mip_gap
+    else:
+        bound, gap = obj, 0.0
+    S = highspy.HighsModelStatus
+    if ms == S.kOptimal:
+        return OPTIMAL, obj, bound, max(0.0, gap) if math.isfinite(gap) else 0.0
+    if ms in (S.kInfeasible, S.kUnboundedOrInfeasible):
+        return INFEASIBLE, math.nan, math.nan, math.nan
+    if has_sol:
+        return TIME_LIMIT, obj, bound, gap if math.isfinite(gap) else math.inf
+    return NO_SOLUTION, math.nan, bound, math.inf
+
+
+def _solve_pulp_highs(prob, variables, model: EstateModel, options: SolverOptions) -> Solution:  # noqa: ANN001
+    solver = pulp.HiGHS(msg=options.verbose, timeLimit=options.time_limit_s,
+                        gapRel=options.mip_gap, threads=1)
+    t0 = time.perf_counter()
+    with stdout_to_stderr():
+        prob.solve(solver)
+    seconds = time.perf_counter() - t0
+    status, obj, bound, gap = _status_from_highs(prob.solverModel, bool(model.col_integer.any()))
+    values = None
+    if status in (OPTIMAL, TIME_LIMIT):
+        values = np.array([v.varValue for v in variables], dtype=float)
+        obj = float(obj + model.obj_constant)
+        bound = float(bound + model.obj_constant)
+    return Solution(status, obj, bound, gap, seconds, "highs", values)
+
+
+_CBC_RESULT = re.compile(r"^Result - (.*)$", re.M)
+_CBC_NUMBER = {
+    key: re.compile(rf"^{label}:\s+(-?[0-9.eE+-]+|inf|-inf)", re.M)
+    for key, label in (("objective", "Objective value"), ("bound", "Lower bound"),
+                       ("gap", "Gap"))
+}
+
+
+def parse_cbc_log(text: str) -> dict[str, object]:
+    """Result line, objective, lower bound and gap from CBC's own log."""
+    out: dict[str, object] = {}
+    m = _CBC_RESULT.search(text)
+    out["result"] = m.group(1).strip() if m else ""
+    for key, pattern in _CBC_NUMBER.items():
+        m = pattern.search(text)
+        out[key] = float(m.group(1)) if m else math.nan
+    return out
+
+
+def _solve_pulp_cbc(prob, variables, model: EstateModel, options: SolverOptions) -> Solution:  # noqa: ANN001
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "cbc.log"
+        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=options.time_limit_s,
+                                   gapRel=options.mip_gap, logPath=str(log), threads=1)
+        t0 = time.perf_counter()
+        prob.solve(solver)
+        seconds = time.perf_counter() - t0
+        text = log.read_text(errors="replace") if log.exists() else ""
+    if options.verbose:
+        sys.stderr.write(text)
+    parsed = parse_cbc_log(text)
+    result = str(parsed["result"]).lower()
+    have_values = all(v.varValue is not None for v in variables)
+    if "infeasible" in result:
+        return Solution(INFEASIBLE, math.nan, math.nan, math.nan, seconds, "cbc", None, result)
+    if "optimal" in result and have_values:
+        status = OPTIMAL
+    elif have_values and prob.sol_status in (pulp.LpSolutionOptimal,
+                                             pulp.LpSolutionIntegerFeasible):
+        status = TIME_LIMIT
+    else:
+        return Solution(NO_SOLUTION, math.nan, math.nan, math.inf, seconds, "cbc", None, result)
+    values = np.array([v.varValue for v in variables], dtype=float)
+    obj = float(model.col_cost @ values + model.obj_constant)
+    bound = parsed["bound"]
+    bound = float(bound) + model.obj_constant if isinstance(bound, float) and \
+        math.isfinite(bound) else (obj if status == OPTIMAL else math.nan)
+    if status == OPTIMAL:
+        gap = 0.0 if not math.isfinite(bound) else max(0.0, (obj - bound) / max(abs(obj), 1e-9))
+    else:
+        gap = (obj - bound) / max(abs(obj), 1e-9) if math.isfinite(bound) else math.inf
+    return Solution(status, obj, bound, gap, seconds, "cbc", values, result)
+
+
+def solve_direct(model: EstateModel, options: SolverOptions) -> Solution:
+    """Pass the arrays to highspy in one call (CSC matrix), no PuLP objects."""
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(options.verbose))
+    h.setOptionValue("mip_rel_gap", float(options.mip_gap))
+    h.setOptionValue("time_limit", float(options.time_limit_s))
+    h.setOptionValue("threads", 1)
+    lp = highspy.HighsLp()
+    n_rows, n_cols = model.matrix.shape
+    csc = model.matrix.tocsc()
+    inf = highspy.kHighsInf
+    lp.num_col_, lp.num_row_ = n_cols, n_rows
+    lp.col_cost_ = model.col_cost
+    lp.col_lower_ = model.col_lb
+    lp.col_upper_ = model.col_ub
+    lp.row_lower_ = np.where(np.isinf(model.row_lb), -inf, model.row_lb)
+    lp.row_upper_ = np.where(np.isinf(model.row_ub), inf, model.row_ub)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = csc.indptr
+    lp.a_matrix_.index_ = csc.indices
+    lp.a_matrix_.value_ = csc.data
+    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                       for i in model.col_integer]
+    t0 = time.perf_counter()
+    with stdout_to_stderr():
+        h.passModel(lp)
+        h.run()
+    seconds = time.perf_counter() - t0
+    status, obj, bound, gap = _status_from_highs(h, bool(model.col_integer.any()))
+    values = None
+    if status in (OPTIMAL, TIME_LIMIT):
+        values = np.asarray(h.getSolution().col_value, dtype=float)
+        obj, bound = float(obj + model.obj_constant), float(bound + model.obj_constant)
+    return Solution(status, obj, bound, gap, seconds, "highs", values)
