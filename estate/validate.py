@@ -9,7 +9,9 @@ problems of all files are collected and raised together as one `InputError`.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,51 +139,98 @@ def check_table(table: RawTable, spec: Table) -> tuple[pd.DataFrame, list[Proble
 
 
 def _parse(column: Column, cells: pd.Series, table: RawTable) -> tuple[pd.Series, list[Problem]]:
-    """One column's strings to typed values, with a Problem for each bad cell."""
+    """One column's strings to typed values, with a Problem for each bad cell.
+
+    Bad cells become NaN (numbers) or the default, so later checks still run.
+    """
     problems: list[Problem] = []
     blank = cells == ""
     if column.required and blank.any() and column.name not in table.from_geometry:
         problems += _each(table, column, blank, "a value", lambda _: "an empty cell")
-    kind = column.kind
-    if kind == "number":
-        numbers = pd.to_numeric(cells.where(~blank), errors="coerce").astype(float)
-        bad = ~blank & ~np.isfinite(numbers)
-        spelled = bad & numbers.notna() | cells.str.lower().str.fullmatch(r"[+-]?nan")
-        problems += _each(table, column, bad & spelled, "a finite number", repr)
-        problems += _each(table, column, bad & ~spelled, NUMBER, repr)
-        low = -np.inf if column.low is None else column.low
-        high = np.inf if column.high is None else column.high
-        out = bad.eq(False) & ~blank & ((numbers < low) | (numbers > high))
-        problems += _each(table, column, out, _range(column), repr)
-        values = numbers.where(~bad, np.nan)
-        if not column.required and isinstance(column.default, float):
-            values = values.where(~blank, column.default)
-        return values, problems
-    if kind == "bool":
-        flags = cells.str.lower().map(BOOL_WORDS)
-        bad = ~blank & flags.isna()
-        problems += _each(table, column, bad, "true/false, yes/no or 1/0", repr)
-        default = bool(column.default) if column.default is not None else False
-        return flags.where(flags.notna(), default).astype(bool), problems
-    if kind == "list":
-        values = cells.str.split(";").map(
-            lambda parts: tuple(p.strip() for p in parts if p.strip())
-        )
-        return values, problems
-    text = cells.str.lower() if kind == "choice" else cells
-    if column.slug:
-        text = text.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
-    if kind == "choice":
-        bad = ~blank & ~text.isin(column.choices)
-        problems += _each(table, column, bad, "one of " + ", ".join(column.choices), repr)
-    if kind == "date":
-        dates = pd.to_datetime(
-            cells.where(cells.str.fullmatch(ISO_DATE)), format="%Y-%m-%d", errors="coerce"
-        )
-        bad = ~blank & dates.isna()
-        problems += _each(table, column, bad, "an ISO date YYYY-MM-DD", repr)
-    default = column.default if isinstance(column.default, str) else ""
-    return text.where(~blank, default).astype(object), problems
+    values, bad, expected = _PARSERS[column.kind](column, cells, blank)
+    if isinstance(expected, str):
+        problems += _each(table, column, bad, expected, repr)
+    else:
+        for why, rows in expected.items():
+            problems += _each(table, column, rows, why, repr)
+    if column.kind in ("number", "bool") and not column.required:
+        default = column.default if isinstance(column.default, float | bool) else np.nan
+        values = values.where(~blank, default)
+    elif column.kind in ("text", "id", "ref", "choice", "date"):
+        values = values.where(~blank, column.default or "")
+    return values.astype(_DTYPES.get(column.kind, object)), problems
+
+
+def _numbers(column: Column, cells: pd.Series, blank: pd.Series):
+    """Finite floats within the column's bounds; `nan`/`inf` are named as such."""
+    numbers = pd.to_numeric(cells.where(~blank), errors="coerce").astype(float)
+    bad = ~blank & ~np.isfinite(numbers)
+    spelled = numbers.notna() | cells.where(bad, "").str.lower().isin(("nan", "+nan", "-nan"))
+    low = -np.inf if column.low is None else column.low
+    high = np.inf if column.high is None else column.high
+    out = ~bad & ~blank & ((numbers < low) | (numbers > high))
+    expected = {
+        "a finite number": bad & spelled,
+        NUMBER: bad & ~spelled,
+        _range(column): out,
+    }
+    return numbers.where(~bad, np.nan), bad, expected
+
+
+def _booleans(column: Column, cells: pd.Series, blank: pd.Series):
+    flags = _per_value(cells, lambda v: BOOL_WORDS.get(v.lower()))
+    bad = ~blank & flags.isna()
+    return flags.where(~bad, False), bad, "true/false, yes/no or 1/0"
+
+
+def _lists(column: Column, cells: pd.Series, blank: pd.Series):
+    values = _per_value(cells, lambda v: tuple(p.strip() for p in v.split(";") if p.strip()))
+    return values, blank & False, ""
+
+
+def _texts(column: Column, cells: pd.Series, blank: pd.Series):
+    if column.slug:  # `Data Centre` -> `data_centre`, as scenario keys spell kinds
+        return _per_value(cells, lambda v: re.sub(r"[\s\-]+", "_", v.lower())), blank & False, ""
+    return cells, blank & False, ""
+
+
+def _choices(column: Column, cells: pd.Series, blank: pd.Series):
+    values = _per_value(cells, str.lower)
+    return values, ~blank & ~values.isin(column.choices), "one of " + ", ".join(column.choices)
+
+
+def _dates(column: Column, cells: pd.Series, blank: pd.Series):
+    bad = ~blank & ~_per_value(cells, _is_iso_date).astype(bool)
+    return cells, bad, "an ISO date YYYY-MM-DD"
+
+
+def _is_iso_date(value: str) -> bool:
+    if not re.fullmatch(ISO_DATE, value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _per_value(cells: pd.Series, convert) -> pd.Series:
+    """Apply `convert` once per distinct value: registers repeat a few words a lot."""
+    distinct = pd.unique(cells.to_numpy())
+    return cells.map(dict(zip(distinct, map(convert, distinct), strict=True)))
+
+
+_PARSERS = {
+    "number": _numbers,
+    "bool": _booleans,
+    "list": _lists,
+    "text": _texts,
+    "id": _texts,
+    "ref": _texts,
+    "choice": _choices,
+    "date": _dates,
+}
+_DTYPES = {"number": float, "bool": bool}
 
 
 def _default(column: Column, index: pd.Index) -> pd.Series:
