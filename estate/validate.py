@@ -69,6 +69,8 @@ def load_register(path: str | Path) -> Register:
         if TABLES[name].key is None or TABLES[name].key in table.frame.columns
     }
     problems += check_references(frames, raw.files, keyed)
+    order = {label: i for i, label in enumerate(raw.files.values())}
+    problems.sort(key=lambda p: (order.get(p.file, -1), p.row or 0))  # as a user reads
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
     zones = raw.tables.get("zones")
@@ -254,6 +256,10 @@ def _typed_empty(spec: Table) -> pd.DataFrame:
     return frame
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def _range(column: Column) -> str:
     if column.low is not None and column.high is not None:
         return f"a number from {column.low:g} to {column.high:g}"
@@ -308,14 +314,14 @@ def _duplicates(table: RawTable, columns: list[str]) -> list[Problem]:
     what = " + ".join(columns)
     problems = []
     for row in repeat.index[repeat.to_numpy()]:
-        value = ", ".join(keys.loc[row])
+        value = " + ".join(repr(v) for v in keys.loc[row])
         problems.append(
             Problem(
                 table.label,
                 int(row),
                 columns[-1],
                 f"a unique {what}" + (" pair" if len(columns) > 1 else ""),
-                f"{value!r} again (first at row {first[row]})",
+                f"{value} again (first at row {first[row]})",
             )
         )
     return problems
@@ -347,8 +353,8 @@ def check_references(
                 files[name],
                 column.name,
                 unknown,
-                f"a {key} listed in {files[target]}",
-                lambda v, t=files[target]: f"{v!r}, which is not in {t}",
+                f"{_article(key)} {key} listed in {files[target]}",
+                repr,
             )
     if {"functions", "sites"} <= readable:
         problems += _check_homes(sites, functions, files)
