@@ -108,6 +108,12 @@ RUNTIME_JS = r"""
                       popupAnchor: [0, -size / 2], tooltipAnchor: [size / 2, 0]});
   }
 
+  function clusterIcon(cluster) {
+    var n = cluster.getChildCount(), size = n < 10 ? 30 : n < 100 ? 36 : 44;
+    var node = el("div", "estate-cluster-count", NF.format(n));
+    return L.divIcon({html: node.outerHTML, className: "estate-cluster", iconSize: [size, size]});
+  }
+
   function addPlan(map, control, plan, options) {
     var o = options || {}, s = plan.sites, labels = plan.labels;
     var visible = plan.agencies.map(function () { return true; });
@@ -116,7 +122,7 @@ RUNTIME_JS = r"""
     var canvas = L.canvas({padding: 0.3});
     function group(clustered) {
       return clustered ? L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false,
-                                                maxClusterRadius: 50}) : L.featureGroup();
+        maxClusterRadius: 50, iconCreateFunction: clusterIcon}) : L.featureGroup();
     }
     function refresh(f) {
       var keep = [];

@@ -35,7 +35,10 @@ from estate.map_data import (
 )
 from estate.map_script import RUNTIME_JS
 
-__all__ = ["MARKER_LIMIT", "PlanLayers", "add_plan_layers", "inert", "new_map", "render_map"]
+__all__ = [
+    "MARKER_LIMIT", "PlanLayers", "add_plan_layers", "inert", "kpi_panel", "legend", "new_map",
+    "render_map", "script_json",
+]
 
 MARKER_LIMIT = 2000
 """Above this many sites a layer's markers are clustered (DESIGN 6)."""
@@ -43,10 +46,9 @@ MARKER_LIMIT = 2000
 _INERT = {
     ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;",
     ord("'"): "&#39;", ord("`"): "&#96;", ord("$"): "&#36;", ord("{"): "&#123;",
-    ord("}"): "&#125;", ord("\\"): "&#92;", 0x2028: "&#8232;", 0x2029: "&#8233;",
-    0x7F: "&#127;",
+    ord("}"): "&#125;", ord("\\"): "&#92;", ord("\n"): "&#10;", ord("\r"): "&#13;",
+    0: "&#0;", 0x2028: "&#8232;", 0x2029: "&#8233;",
 }
-_INERT.update({code: f"&#{code};" for code in range(32)})
 
 
 def inert(text: object) -> str:
@@ -54,8 +56,8 @@ def inert(text: object) -> str:
 
     Every character with a meaning in either language becomes a numeric or named HTML
     entity: `& < > " '` (HTML, and `</script>`), backtick, `$`, `{`, `}` (template
-    literals and `${...}`), backslash (escapes), and control characters, U+2028 and
-    U+2029 (which end a JavaScript string). What is left is plain characters, which
+    literals and `${...}`), backslash (escapes), and the line terminators CR, LF,
+    U+2028 and U+2029 (which end a JavaScript string), and NUL. What is left is plain characters, which
     the browser shows literally once it parses the HTML. None becomes "".
     """
     if text is None:
@@ -188,7 +190,10 @@ class _Panels(_Direct):
 
 def new_map(cdn: bool = False, tiles: str | None = None) -> folium.Map:
     """A folium map with none of folium's CDN assets, ready for `add_plan_layers`."""
-    fmap = folium.Map(location=[0.0, 0.0], zoom_start=2, tiles=tiles, control_scale=True)
+    # maxZoom on the map itself: with no tile layer Leaflet has none, and markercluster
+    # refuses to cluster without one
+    fmap = folium.Map(location=[0.0, 0.0], zoom_start=2, tiles=tiles, control_scale=True,
+                      max_zoom=19, maxZoom=19)
     fmap.default_js = []
     fmap.default_css = []
     fmap.get_root().header.add_child(_Assets(cdn), name="estate_assets")

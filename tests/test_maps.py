@@ -1,0 +1,188 @@
+"""Map output without a browser: self-contained file, escaping, CDN variant, atomic write."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from mapfixtures import PAYLOADS, write_results
+
+from estate.errors import InputError
+from estate.map_data import outline_rings, read_plan
+from estate.maps import (
+    MARKER_LIMIT,
+    add_plan_layers,
+    inert,
+    kpi_panel,
+    new_map,
+    render_map,
+    script_json,
+)
+
+EXTRA_PAYLOADS = [
+    "", "plain", "a & b", "'single' \"double\"", "`", "$", "{", "}", "${", "\\", "\\\\`",
+    "</SCRIPT >", "</scr" + "ipt>", "<!--", "]]>", "\u2028", "\u2029", "\x7f", "tab\there",
+    "${`${alert(1)}`}", "{{ config }}", "&#96;already escaped&#36;",
+]
+ALL_PAYLOADS = PAYLOADS + EXTRA_PAYLOADS
+DANGEROUS = set("<>\"'`${}\\\n\r\u2028\u2029")
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_results(tmp_path_factory.mktemp("plan"))
+
+
+@pytest.fixture(scope="module")
+def page(results: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    out = render_map(results, tmp_path_factory.mktemp("map") / "plan.html")
+    return out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("payload", ALL_PAYLOADS)
+def test_inert_leaves_no_character_that_means_anything(payload: str) -> None:
+    out = inert(payload)
+    assert not DANGEROUS & set(out), out
+    assert html.unescape(out) == payload
+
+
+def test_inert_handles_nul_and_none() -> None:
+    assert inert(None) == ""
+    assert inert("a\x00b") == "a&#0;b"
+    assert inert(12.5) == "12.5"
+
+
+@pytest.mark.parametrize("payload", ALL_PAYLOADS)
+def test_script_json_cannot_close_the_script_block(payload: str) -> None:
+    text = script_json({"name": payload, "list": [payload, 1.5, None]})
+    assert "</" not in text and "<!--" not in text and "<" not in text
+    assert json.loads(text) == {"name": payload, "list": [payload, 1.5, None]}
+
+
+def test_script_json_refuses_nan() -> None:
+    with pytest.raises(ValueError):
+        script_json({"x": float("nan")})
+
+
+def _asset_references(page: str) -> list[str]:
+    """Every URL the page would fetch by itself: script/link/img sources, CSS url()."""
+    tags = re.findall(r"<(?:script|link|img|iframe|source|embed|object)\b[^>]*>", page, re.I)
+    refs = [t for t in tags if re.search(r"\b(?:src|href|data)\s*=", t, re.I)]
+    urls = re.findall(r"url\(\s*['\"]?([^)'\"]*)", page)
+    refs += [u for u in urls if not u.startswith(("data:", "#"))]
+    refs += re.findall(r"@import[^;]*;", page)
+    return refs
+
+
+def test_default_map_fetches_nothing(page: str) -> None:
+    assert _asset_references(page) == []
+    assert "cdn.jsdelivr" not in page and "code.jquery" not in page
+    assert "L.map(" in page and "estateMap.addPlan(" in page
+    assert "sourceMappingURL" not in page
+
+
+def test_default_map_inlines_leaflet_and_no_folium_extras(page: str) -> None:
+    assert "Leaflet 1.9" in page or "leafletjs.com" in page
+    for unwanted in ("bootstrap", "jquery", "font-awesome", "awesome-markers", "glyphicons"):
+        assert unwanted not in page.lower()
+    assert "MarkerClusterGroup" not in page  # small plans need no clustering
+
+
+def test_register_text_never_appears_raw(page: str) -> None:
+    for payload in PAYLOADS:
+        if "<" in payload:
+            assert payload not in page, payload
+    assert "<script>alert" not in page and "<img src=x" not in page
+
+
+def test_template_syntax_in_names_is_not_evaluated(page: str) -> None:
+    # branca compiles macro output as Jinja; our elements must not, or {{7*7}} becomes 49
+    assert "{{7*7}} {% if %}" in page
+
+
+def test_title_kpi_and_layer_names_are_inert(page: str) -> None:
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert html.unescape(title) == "Estate plan: " + PAYLOADS[1] + " baseline"
+    assert inert(PAYLOADS[0]) in page  # agency name in a layer label / worse-off note
+
+
+def test_cdn_variant_references_cdns(results: Path, tmp_path: Path) -> None:
+    light = render_map(results, tmp_path / "light.html", cdn=True).read_text(encoding="utf-8")
+    refs = _asset_references(light)
+    assert any("cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js" in r for r in refs)
+    assert any("leaflet.css" in r for r in refs)
+    assert all("https://cdn.jsdelivr.net/" in r for r in refs)
+    heavy = render_map(results, tmp_path / "heavy.html").read_text(encoding="utf-8")
+    assert len(light) < len(heavy) - 100_000
+
+
+def test_big_plans_are_clustered(tmp_path: Path) -> None:
+    folder = write_results(tmp_path / "big", n_sites=int(MARKER_LIMIT * 1.4), n_zones=200)
+    page = render_map(folder, tmp_path / "big.html").read_text(encoding="utf-8")
+    assert "MarkerClusterGroup" in page and '"cluster":true' in page
+    assert _asset_references(page) == []
+
+
+def test_write_is_atomic_and_keeps_old_map_on_failure(results: Path, tmp_path: Path) -> None:
+    out = render_map(results, tmp_path / "plan.html")
+    before = out.read_bytes()
+    broken = write_results(tmp_path / "broken")
+    sites = pd.read_csv(broken / "sites.csv", dtype=str, keep_default_na=False)
+    sites.loc[0, "decision"] = "demolish"
+    sites.to_csv(broken / "sites.csv", index=False)
+    with pytest.raises(InputError, match="demolish"):
+        render_map(broken, out)
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken", "plan.html"]
+
+
+def test_missing_folder_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="summary.json"):
+        render_map(tmp_path / "nowhere", tmp_path / "x.html")
+
+
+def test_text_like_na_stays_text(tmp_path: Path) -> None:
+    folder = write_results(tmp_path / "na", payloads=False)
+    sites = pd.read_csv(folder / "sites.csv", dtype=str, keep_default_na=False)
+    sites.loc[0, "name"] = "NA"
+    sites.loc[1, "name"] = "nan"
+    sites.to_csv(folder / "sites.csv", index=False)
+    plan = read_plan(folder)
+    assert list(plan.sites["name"][:2]) == ["NA", "nan"]
+
+
+def test_voronoi_outline_has_one_cell_per_zone(results: Path) -> None:
+    plan = read_plan(results)
+    rings = outline_rings(plan)
+    assert len(rings) == len(plan.zones)
+    lats = [v for ring in rings for v in ring[0::2]]
+    assert min(lats) < plan.zones["lat"].min() and max(lats) > plan.zones["lat"].max()
+
+
+def test_zone_polygons_replace_voronoi(tmp_path: Path) -> None:
+    folder = write_results(tmp_path / "areas", zone_areas=True)
+    plan = read_plan(folder)
+    assert plan.zone_areas is not None and len(outline_rings(plan)) == len(plan.zones)
+    page = render_map(folder, tmp_path / "areas.html").read_text(encoding="utf-8")
+    assert "Zone boundaries" in page
+
+
+def test_kpi_panel_reads_summary() -> None:
+    panel = kpi_panel({"scenario": "S", "annual_saving": -1200.0, "payback_years": None,
+                       "sites_before": 10, "sites_after": 8, "status_quo_feasible": False,
+                       "status_quo_breaches": ["a", "b"]})
+    assert "\u22121,200" in panel and "never" in panel and "10 \u2192 8" in panel
+    assert "breaks 2 rule(s)" in panel
+
+
+def test_comparison_map_has_one_plan_per_scenario(results: Path, tmp_path: Path) -> None:
+    fmap = new_map()
+    add_plan_layers(fmap, results, "Plan A")
+    add_plan_layers(fmap, results, "Plan <B>", fit=False)
+    page = fmap.get_root().render()
+    assert page.count("estateMap.addPlan(") == 2
+    assert "Plan &lt;B&gt;: Sites after" in page.replace("\\u0026", "&")

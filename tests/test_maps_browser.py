@@ -1,0 +1,268 @@
+"""The map in a real browser: offline, counted, toggled, and immune to injected names.
+
+Headless Chromium from Debian's `chromium` package, driven by Playwright with
+`executable_path` (never `playwright install`, which downloads a browser). Every request
+that is not file:, data: or blob: is refused, which proves the map is self-contained.
+Without /usr/bin/chromium the tests skip with the reason, unless ESTATE_REQUIRE_BROWSER=1
+(set in CI), where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from mapfixtures import PAYLOADS, write_results
+
+from estate.maps import inert, render_map
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage"]
+
+
+Plan = tuple[Path, pd.DataFrame, pd.DataFrame]
+"""The test map's path, and its results' sites and zones tables (as text)."""
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("ESTATE_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"ESTATE_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright Python package is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Opened:
+    """A loaded page and what it did: script errors, dialogs, refused requests."""
+
+    page: Any
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+    def count(self, selector: str) -> int:
+        return int(self.page.evaluate(f"document.querySelectorAll({selector!r}).length"))
+
+    def toggle(self, label: str) -> None:
+        """Click the layer control's checkbox whose label text is exactly `label`."""
+        labels = self.page.locator(".leaflet-control-layers-overlays label")
+        texts = [t.strip() for t in labels.all_text_contents()]
+        matches = [i for i, t in enumerate(texts) if t == label or t.startswith(label + " (")]
+        assert len(matches) == 1, (label, texts)
+        labels.nth(matches[0]).locator("input").click()
+
+    def clean(self) -> None:
+        assert self.errors == [] and self.dialogs == [] and self.refused == []
+
+
+def open_page(browser: Any, path: Path) -> Opened:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    opened = Opened(page)
+    page.on("pageerror", lambda error: opened.errors.append(str(error)))
+    page.on("dialog", lambda dialog: (opened.dialogs.append(dialog.message), dialog.dismiss()))
+
+    def route(request_route: Any) -> None:
+        url = request_route.request.url
+        if url.startswith(("file:", "data:", "blob:")):
+            request_route.continue_()
+        else:
+            opened.refused.append(url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    page.goto(path.as_uri())
+    page.wait_for_function("typeof window.estateMap === 'object'")
+    page.wait_for_timeout(200)
+    return opened
+
+
+@pytest.fixture(scope="module")
+def plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    folder = write_results(tmp_path_factory.mktemp("plan"), n_sites=36, n_zones=80)
+    map_path = render_map(folder, folder.parent / "plan.html")
+
+    def read(name: str) -> pd.DataFrame:
+        return pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+
+    return map_path, read("sites.csv"), read("zones.csv")
+
+
+@pytest.fixture
+def opened(browser: Any, plan: Plan) -> Iterator[Opened]:
+    result = open_page(browser, plan[0])
+    yield result
+    result.page.close()
+
+
+def test_loads_offline_with_no_errors(opened: Opened) -> None:
+    assert opened.page.evaluate("typeof L") == "object"
+    assert opened.page.evaluate("typeof L.control.layers") == "function"
+    opened.clean()
+
+
+def test_one_marker_per_site_and_layer(opened: Opened, plan: Plan) -> None:
+    sites = plan[1]
+    decisions = sites["decision"]
+    shared = sites["shared_types"] != ""
+    assert opened.count(".leaflet-marker-pane > *") == int((decisions != "not_built").sum())
+    assert opened.count(".estate-after") == int((decisions != "not_built").sum())
+    assert opened.count(".estate-after.estate-close") == int((decisions == "close").sum())
+    assert opened.count(".estate-after.estate-shared") == int(shared.sum())
+    assert opened.count(".estate-after.estate-keep") == int(((decisions == "keep") & ~shared).sum())
+    assert opened.count(".estate-after.estate-open") == int(((decisions == "open") & ~shared).sum())
+    assert opened.count(".estate-before") == 0  # off until asked for
+    opened.toggle("Sites before")
+    assert opened.count(".estate-before") == int(decisions.isin(("keep", "close")).sum())
+    opened.clean()
+
+
+def test_toggling_layers_changes_what_is_visible(opened: Opened,
+                                                 plan: Plan) -> None:
+    sites = plan[1]
+    drawn = sites[sites["decision"] != "not_built"]
+    moves = opened.count(".leaflet-overlay-pane path.estate-move")
+    assert moves > 0
+    opened.toggle("Sites after")
+    assert opened.count(".estate-after") == 0
+    opened.toggle("Sites after")
+    assert opened.count(".estate-after") == len(drawn)
+    opened.toggle("Moves, width = FTE")
+    assert opened.count("path.estate-move") == 0
+    opened.toggle("Moves, width = FTE")
+    first_agency = PAYLOADS[0]  # the fixture names agency AG0 with this payload
+    opened.toggle(f"Agency: {first_agency}")
+    assert opened.count(".estate-after") == int((drawn["agency_id"] != "AG0").sum())
+    assert opened.count("path.estate-move") < moves
+    opened.toggle(f"Agency: {first_agency}")
+    assert opened.count(".estate-after") == len(drawn)
+    assert opened.count("path.estate-move") == moves
+    opened.clean()
+
+
+POPUP_TEXTS = """() => {
+  const map = window[document.querySelector('.folium-map').id];
+  const texts = [];
+  map.eachLayer(layer => {
+    if (layer.getPopup && layer.getPopup() && layer.getLatLng) {
+      layer.openPopup();
+      const node = layer.getPopup().getElement().querySelector('.leaflet-popup-content');
+      texts.push([node.querySelector('h4').textContent, node.innerHTML]);
+      layer.closePopup();
+    }
+  });
+  return texts;
+}"""
+
+
+def test_popups_show_injected_names_literally(opened: Opened,
+                                              plan: Plan) -> None:
+    for label in ("Zones covered after", "Zones not covered"):
+        opened.toggle(label)
+    titles = [title for title, _ in opened.page.evaluate(POPUP_TEXTS)]
+    drawn = plan[1][plan[1]["decision"] != "not_built"]
+    for name in drawn["name"]:
+        assert name in titles, name
+    for name in plan[2]["name"]:
+        assert name in titles, name
+    assert sum(p in titles for p in PAYLOADS) >= len(PAYLOADS) - 1
+    for marker in opened.page.locator(".estate-after").all()[:12]:
+        marker.dispatch_event("mouseover")
+    assert opened.page.evaluate("document.querySelectorAll('img[src=x], iframe, svg[onload]').length") == 0
+    assert opened.page.evaluate("typeof window.alert") == "function"
+    opened.clean()
+
+
+def test_moves_popups_name_both_sites(opened: Opened) -> None:
+    texts = opened.page.evaluate("""() => {
+      const map = window[document.querySelector('.folium-map').id];
+      const out = [];
+      map.eachLayer(l => { if (l.getPopup && l.getPopup() && l.getLatLngs) {
+        l.openPopup(l.getLatLngs()[0]);
+        out.push(l.getPopup().getElement().textContent); l.closePopup(); }});
+      return out; }""")
+    assert texts and all("\u2192" in t and "FTE moved" in t for t in texts)
+    opened.clean()
+
+
+def test_layer_control_kpi_and_legend_show_text_literally(opened: Opened) -> None:
+    labels = opened.page.locator(".leaflet-control-layers-overlays label").all_text_contents()
+    assert any(t.strip() == f"Agency: {PAYLOADS[0]}" for t in labels)
+    assert any(t.strip() == f"Agency: {PAYLOADS[1]}" for t in labels)
+    heading = opened.page.locator("#estate-kpi h2").text_content()
+    assert heading == PAYLOADS[1] + " baseline"
+    assert opened.page.title() == f"Estate plan: {PAYLOADS[1]} baseline"
+    assert "Kept" in opened.page.locator("#estate-legend").text_content()
+    opened.clean()
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_inert_text_is_safe_in_html_and_every_js_string(browser: Any, payload: str) -> None:
+    page = browser.new_page()
+    dialogs: list[str] = []
+    errors: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    text = inert(payload)
+    page.set_content(
+        f"<div id=a title=\"{text}\">{text}</div><div id=b title='{text}'></div>"
+        f"<script>window.t = `{text}`; window.s = '{text}'; window.d = \"{text}\";"
+        f"document.getElementById('a').insertAdjacentHTML('afterend', `<p id=c>{text}</p>`);"
+        "</script>"
+    )
+    assert page.evaluate("document.getElementById('a').textContent") == payload
+    assert page.evaluate("document.getElementById('a').title") == payload
+    assert page.evaluate("document.getElementById('b').title") == payload
+    assert page.evaluate("document.getElementById('c').textContent") == payload
+    assert page.evaluate("[window.t, window.s, window.d]") == [text, text, text]
+    assert dialogs == [] and errors == []
+    page.close()
+
+
+def test_clustered_map_loads_offline(browser: Any, tmp_path: Path) -> None:
+    folder = write_results(tmp_path / "big", n_sites=2600, n_zones=400)
+    opened = open_page(browser, render_map(folder, tmp_path / "big.html"))
+    assert opened.page.evaluate("typeof L.markerClusterGroup") == "function"
+    opened.page.wait_for_function(
+        "document.querySelectorAll('.leaflet-marker-pane > *').length > 0", timeout=10_000)
+    shown = opened.count(".leaflet-marker-pane > *")
+    assert 0 < shown < 2600
+    opened.clean()
+    opened.page.close()
+
+
+def test_zone_polygon_map_and_cdn_variant(browser: Any, tmp_path: Path) -> None:
+    folder = write_results(tmp_path / "areas", zone_areas=True, payloads=False)
+    opened = open_page(browser, render_map(folder, tmp_path / "areas.html"))
+    opened.clean()
+    assert any("Zone boundaries" in t for t in
+               opened.page.locator(".leaflet-control-layers label").all_text_contents())
+    opened.page.close()
+    light = browser.new_page()
+    asked: list[str] = []
+    light.route("**/*", lambda r: (asked.append(r.request.url), r.abort())
+                if not r.request.url.startswith("file:") else r.continue_())
+    light.goto(render_map(folder, tmp_path / "light.html", cdn=True).as_uri())
+    assert asked and all(url.startswith("https://cdn.jsdelivr.net/npm/leaflet") for url in asked)
+    light.close()
