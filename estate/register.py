@@ -5,6 +5,10 @@ table of stripped strings with lower-case column names and the spreadsheet row e
 record came from, so that `validate` checks all three formats with one set of rules.
 Nothing raised by pandas, openpyxl or pyogrio leaves this module: an unreadable file
 becomes a `Problem` like any other, so that all of them can be reported together.
+
+Rows count as in a spreadsheet: the header is row 1, the first record row 2 (in a
+GeoPackage, the first feature is row 2). Rows whose cells are all blank are dropped
+without renumbering the others, so row numbers still match what the user sees.
 """
 
 from __future__ import annotations
@@ -116,7 +120,9 @@ def _read_csv(file: Path) -> pd.DataFrame:
             skip_blank_lines=False,
             encoding="utf-8-sig",
         )
-    except pd.errors.EmptyDataError:
+    except pd.errors.EmptyDataError as error:  # no text at all, or a blank first line
+        if file.read_bytes().removeprefix(b"\xef\xbb\xbf").strip():
+            raise _Unreadable("the column names in row 1", "an empty row 1", 1) from error
         return pd.DataFrame()
     except UnicodeDecodeError as error:
         raise _Unreadable(
@@ -191,7 +197,10 @@ def _read_geopackage(path: Path) -> RawRegister:
         except Exception as error:
             raw.problems.append(Problem(label, None, None, "a readable layer", _describe(error)))
             continue
-        _add_layer(raw, name, label, layer)
+        try:
+            _add_layer(raw, name, label, layer)
+        except Exception as error:  # e.g. a CRS that cannot be reprojected
+            raw.problems.append(Problem(label, None, None, "a usable layer", _describe(error)))
     return raw
 
 
@@ -276,10 +285,13 @@ def _table(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> RawTa
     are dropped (spreadsheets leave them); the index becomes the spreadsheet row.
     """
     grid = grid.fillna("")
-    if grid.empty or not (grid.iloc[0] != "").any():
+    if grid.empty or not (grid != "").any().any():
         raw.problems.append(
             Problem(label, None, None, "a header row naming the columns", "an empty file")
         )
+        return None
+    if not (grid.iloc[0] != "").any():
+        raw.problems.append(Problem(label, 1, None, "the column names in row 1", "an empty row 1"))
         return None
     header = [re.sub(r"\s+", "_", str(h).strip().lower()) for h in grid.iloc[0]]
     body = grid.iloc[1:].copy()

@@ -342,9 +342,24 @@ def test_table_with_header_and_no_rows_is_valid(tmp_path: Path) -> None:
 def test_empty_file_is_an_error(tmp_path: Path) -> None:
     folder = write_csv(tmp_path / "reg", frames())
     (folder / "agencies.csv").write_text("")
+    (folder / "zones.csv").write_text("\ufeff\n\n")
+    (folder / "functions.csv").write_text("\nfunction_id,agency_id,type,fte,annual_cost\n")
     problems = problems_of(folder)
-    assert located(problems) == {("agencies.csv", None, None)}
-    assert problems[0].found == "an empty file"
+    assert [(p.file, p.row, p.found) for p in problems] == [
+        ("agencies.csv", None, "an empty file"),
+        ("functions.csv", 1, "an empty row 1"),
+        ("zones.csv", None, "an empty file"),
+    ]
+
+
+def test_registers_without_hosts_services_or_optional_columns_load(tmp_path: Path) -> None:
+    optional = [c.name for c in TABLES["sites"].columns if not c.required and c.name in SITES]
+    folder = csv_register(tmp_path, sites=dict.fromkeys(optional + ["notes"]))
+    sites = load_register(folder).sites
+    assert list(sites.columns) == TABLES["sites"].names + ["row"]
+    assert sites["hosts"].tolist() == [(), (), ()]
+    assert sites["kind"].tolist() == ["office"] * 3
+    assert not sites["candidate"].any() and sites["racks"].sum() == 0
 
 
 @pytest.mark.parametrize(
