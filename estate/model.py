@@ -96,6 +96,11 @@ class EstateModel:
         return values[self.blocks[name]]
 
 
+def cat(parts: list[np.ndarray], dtype: type | str) -> np.ndarray:
+    """Concatenate, with an empty array of the right type when there is nothing."""
+    return np.concatenate(parts) if parts else np.empty(0, dtype)
+
+
 class _Builder:
     """Accumulates column blocks and constraint families, then stacks them once."""
 
@@ -143,7 +148,6 @@ class _Builder:
             rnames.append(np.array([f"{fam.name}({lab})" if lab != "" else fam.name
                                     for lab in fam.labels], dtype=object))
             start += m
-        cat = (lambda parts, dt: np.concatenate(parts) if parts else np.empty(0, dt))
         matrix = sp.csr_matrix((cat(coefs, float), (cat(rows, np.int64), cat(cols, np.int64))),
                                shape=(start, self.n))
         matrix.sum_duplicates()

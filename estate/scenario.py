@@ -113,7 +113,8 @@ def read_scenario_dict(path: str | Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(label, None, None, "valid TOML", f"a syntax error: {exc}")])
+        raise InputError([Problem(label, None, None, "valid TOML",
+                                  f"a syntax error: {exc}")]) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -93,8 +93,8 @@ def to_pulp(model: EstateModel, name: str = "estate") -> tuple[pulp.LpProblem, l
     prob = pulp.LpProblem(name, pulp.LpMinimize)
     variables = [
         prob.add_variable(str(n), lowBound=float(lo), upBound=float(hi),
-                          cat=pulp.LpBinary if (integer and lo >= 0 and hi <= 1) else
-                          (pulp.LpInteger if integer else pulp.LpContinuous))
+                          # Not LpBinary: PuLP resets its bounds to [0, 1], losing fixings.
+                          cat=pulp.LpInteger if integer else pulp.LpContinuous)
         for n, lo, hi, integer in zip(model.col_names, model.col_lb, model.col_ub,
                                       model.col_integer, strict=True)
     ]
