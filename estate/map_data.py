@@ -337,6 +337,12 @@ def _rings(geoms: np.ndarray, max_rings: int) -> list[list[float]]:
     rings = list(shapely.get_exterior_ring(polygons))
     rings += [shapely.get_interior_ring(p, i) for p, n in zip(polygons, holes, strict=True)
               for i in range(int(n))]
+    # neighbours together, so that each chunk the script draws is one compact area
+    centres = shapely.get_coordinates(shapely.centroid(np.asarray(rings, dtype=object)))
+    if len(centres):
+        cell = _span((*centres.min(axis=0), *centres.max(axis=0))) / 24
+        order = np.lexsort((np.floor(centres[:, 0] / cell), np.floor(centres[:, 1] / cell)))
+        rings = [rings[k] for k in order]
     out: list[list[float]] = []
     for ring in rings[:max_rings]:
         xy = np.round(shapely.get_coordinates(ring), 4)
