@@ -241,11 +241,6 @@ def solve_direct(model: EstateModel, options: SolverOptions) -> Solution:
     """Pass the arrays to highspy in one call (CSC matrix), no PuLP objects."""
     import highspy
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", bool(options.verbose))
-    h.setOptionValue("mip_rel_gap", float(options.mip_gap))
-    h.setOptionValue("time_limit", float(options.time_limit_s))
-    h.setOptionValue("threads", 1)
     lp = highspy.HighsLp()
     n_rows, n_cols = model.matrix.shape
     csc = model.matrix.tocsc()
@@ -263,7 +258,12 @@ def solve_direct(model: EstateModel, options: SolverOptions) -> Solution:
     lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                        for i in model.col_integer]
     t0 = time.perf_counter()
-    with stdout_to_stderr():
+    with stdout_to_stderr():  # the banner is printed when Highs() is made
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", bool(options.verbose))
+        h.setOptionValue("mip_rel_gap", float(options.mip_gap))
+        h.setOptionValue("time_limit", float(options.time_limit_s))
+        h.setOptionValue("threads", 1)
         h.passModel(lp)
         h.run()
     seconds = time.perf_counter() - t0
