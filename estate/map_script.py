@@ -19,6 +19,8 @@ RUNTIME_JS = r"""
   var NF1 = new Intl.NumberFormat("en-GB", {maximumFractionDigits: 1});
   var DECISION = {keep: "Kept", close: "Closed", open: "Opened", not_built: "Not built"};
   var LIST_MAX = 25;
+  // what the plan keeps or builds is drawn above what it closes at the same place
+  var LIFT = {close: -1000, before: -2000, keep: 0, open: 500, shared: 1000};
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -114,6 +116,15 @@ RUNTIME_JS = r"""
     return L.divIcon({html: node.outerHTML, className: "estate-cluster", iconSize: [size, size]});
   }
 
+  function clearOfPanels(map) {
+    // fit the plan between the KPI panel / legend (left) and the layer control (right)
+    var box = map.getContainer(), size = map.getSize();
+    var left = box.querySelector(".leaflet-top.leaflet-left"), right = box.querySelector(".leaflet-top.leaflet-right");
+    var lw = left ? left.offsetWidth : 0, rw = right ? right.offsetWidth : 0;
+    if (size.x - lw - rw < 320) { return {padding: [30, 30]}; }
+    return {paddingTopLeft: [lw + 10, 20], paddingBottomRight: [rw + 10, 20]};
+  }
+
   function addPlan(map, control, plan, options) {
     var o = options || {}, s = plan.sites, labels = plan.labels;
     var visible = plan.agencies.map(function () { return true; });
@@ -136,7 +147,8 @@ RUNTIME_JS = r"""
         var cat = which === "before" ? "before" : category(s, i);
         if (!accept(s.decision[i])) { continue; }
         icons[cat] = icons[cat] || icon(cat, "estate-" + which, o.sizes, o.shapes);
-        var marker = L.marker([s.lat[i], s.lon[i]], {icon: icons[cat], riseOnHover: true});
+        var marker = L.marker([s.lat[i], s.lon[i]], {icon: icons[cat], riseOnHover: true,
+                                                     zIndexOffset: LIFT[cat] || 0});
         marker.bindPopup((function (k) { return function () { return sitePopup(plan, k); }; })(i), {maxWidth: 340});
         marker.bindTooltip((function (k) { return function () { return siteTip(plan, k); }; })(i), {direction: "right"});
         f.items.push({layer: marker, agency: s.agency[i]});
@@ -223,11 +235,11 @@ RUNTIME_JS = r"""
       var pts = [];
       for (var j = 0; j < s.id.length; j++) { if (s.decision[j] !== "not_built") { pts.push([s.lat[j], s.lon[j]]); } }
       for (var q = 0; q < z.id.length; q += Math.max(1, Math.floor(z.id.length / 2000))) { pts.push([z.lat[q], z.lon[q]]); }
-      if (pts.length) { map.fitBounds(L.latLngBounds(pts), {padding: [30, 30]}); }
+      if (pts.length) { map.fitBounds(L.latLngBounds(pts), clearOfPanels(map)); }
     }
   }
 
-  function addOutline(map, control, rings, label) {
+  function addOutline(map, control, rings, label, opaque) {
     // Canvas fills one path with thousands of subpaths in superlinear time (30,000 rings:
     // 4 s as one path, 0.1 s as paths of 200), so the outline is drawn in chunks.
     if (!rings.length) { return; }
@@ -242,7 +254,8 @@ RUNTIME_JS = r"""
         return [ring];
       });
       outline.addLayer(L.polygon(latlngs, {pane: "estateOutline", renderer: renderer,
-        interactive: false, color: "#b9b2a3", weight: 0.8, fillColor: "#f6f3ec", fillOpacity: 1}));
+        interactive: false, color: "#b9b2a3", weight: 0.8, fillColor: "#f6f3ec",
+        fillOpacity: opaque === false ? 0 : 1}));
     }
     outline.addTo(map);
     control.addOverlay(outline, label);

@@ -140,16 +140,19 @@ class _LayerControl(_Direct):
 class _Outline(_Direct):
     """The outline basemap: zone polygons, or Voronoi cells of the zones."""
 
-    def __init__(self, control: _LayerControl, rings: list[list[float]], label: str) -> None:
+    def __init__(self, control: _LayerControl, rings: list[list[float]], label: str,
+                 opaque: bool = True) -> None:
         super().__init__()
         self._name = "EstateOutline"
         self.control = control
         self.rings = rings
         self.label = label
+        self.opaque = opaque  # False over tiles, which the fill would hide
 
     def js(self) -> str:
         return (f"estateMap.addOutline({self._parent.get_name()}, {self.control.get_name()}, "
-                f"{script_json(self.rings)}, {script_json(inert(self.label))});")
+                f"{script_json(self.rings)}, {script_json(inert(self.label))}, "
+                f"{script_json(self.opaque)});")
 
 
 class PlanLayers(_Direct):
@@ -193,7 +196,7 @@ def new_map(cdn: bool = False, tiles: str | None = None) -> folium.Map:
     # maxZoom on the map itself: with no tile layer Leaflet has none, and markercluster
     # refuses to cluster without one
     fmap = folium.Map(location=[0.0, 0.0], zoom_start=2, tiles=tiles, control_scale=True,
-                      max_zoom=19, maxZoom=19)
+                      max_zoom=19, maxZoom=19, zoomSnap=0.25, zoomDelta=0.5)
     fmap.default_js = []
     fmap.default_css = []
     fmap.get_root().header.add_child(_Assets(cdn), name="estate_assets")
@@ -264,12 +267,17 @@ def add_plan_layers(fmap: folium.Map, results_dir: Path, name: str = "",
 
 
 def _add_plan(fmap: folium.Map, plan: PlanTables, name: str, fit: bool) -> PlanLayers:
+    layer = _plan_layer(fmap, plan, name, fit)
+    fmap.add_child(layer)
+    return layer
+
+
+def _plan_layer(fmap: folium.Map, plan: PlanTables, name: str, fit: bool) -> PlanLayers:
+    """The plan's layers, not yet on the map; switches markercluster on when needed."""
     cluster = _drawn_sites(plan) > MARKER_LIMIT
     if cluster:
         fmap.get_root().header._children["estate_assets"].cluster = True
-    layer = PlanLayers(_control(fmap), _payload(plan, name), cluster, fit)
-    fmap.add_child(layer)
-    return layer
+    return PlanLayers(_control(fmap), _payload(plan, name), cluster, fit)
 
 
 def _money(value: Any) -> str:
@@ -294,7 +302,7 @@ def kpi_panel(summary: dict[str, Any]) -> str:
     s = summary
     payback = s.get("payback_years")
     if isinstance(payback, int | float) and math.isfinite(payback):
-        payback_text = f"{payback:.1f} years"
+        payback_text = _duration(payback)
     else:
         payback_text = "never" if (s.get("annual_saving") or 0) <= 0 else "n/a"
     rows = [
@@ -309,7 +317,6 @@ def kpi_panel(summary: dict[str, Any]) -> str:
         ("Shared centres", _count(s.get("shared_centres")), ""),
         ("FTE relocated", _money(s.get("fte_relocated")), ""),
     ]
-    items = "".join(f"<dt>{k}</dt><dd class=\"{cls}\">{v}</dd>" for k, v, cls in rows)
     status = " \u00b7 ".join(inert(x) for x in (s.get("status"), s.get("solver")) if x)
     gap = s.get("mip_gap")
     if isinstance(gap, int | float) and math.isfinite(gap):
@@ -319,17 +326,30 @@ def kpi_panel(summary: dict[str, Any]) -> str:
              if isinstance(info, dict) and _truth(info.get("worse_off"))]
     if worse:
         notes.append("Worse off: " + ", ".join(worse))
+    elif s.get("agencies"):
+        rows.append(("Agencies worse off", "none", ""))
     if s.get("status_quo_feasible") is False:
         breaches = s.get("status_quo_breaches") or []
         if not isinstance(breaches, list):
             breaches = [breaches]
         shown = "; ".join(inert(b) for b in breaches[:3]) + ("; \u2026" if len(breaches) > 3 else "")
         notes.append(f"Today's estate breaks {len(breaches)} rule(s)" + (f": {shown}" if shown else ""))
+    items = "".join(f"<dt>{k}</dt><dd class=\"{cls}\">{v}</dd>" for k, v, cls in rows)
     note_html = "".join(f'<div class="estate-warn">{n}</div>' for n in notes)
     return (f'<div id="estate-kpi" class="estate-panel"><h2>{inert(s.get("scenario") or "Plan")}</h2>'
             f'<div class="estate-status">{status}</div><dl class="estate-kpis">{items}</dl>'
             f"{note_html}<div class=\"estate-muted\">Money in the register's units a year "
             "unless noted.</div></div>")
+
+
+def _duration(years: float) -> str:
+    """A payback period as a reader says it: "under a month", "5 months", "2.3 years"."""
+    if years < 1 / 12:
+        return "under a month"
+    if years < 1:
+        months = round(years * 12)
+        return f"{months} month{'s' if months != 1 else ''}"
+    return f"{years:.1f} years"
 
 
 def _truth(value: Any) -> bool:
@@ -380,12 +400,13 @@ def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
     fmap.get_root().title = inert(f"Estate plan: {scenario}")
     outline_label = ("Zone boundaries" if plan.zone_areas is not None
                      else "Zone areas (nearest zone centre)")
-    rings = outline_rings(plan)
     control = _control(fmap)
-    fmap.add_child(_Outline(control, rings, outline_label))
-    layer = _add_plan(fmap, plan, "", True)
+    fmap.add_child(_Outline(control, outline_rings(plan), outline_label, opaque=tiles is None))
+    layer = _plan_layer(fmap, plan, "", True)
     markup = kpi_panel(plan.summary) + legend(layer.max_fte, outline_label)
+    # panels first, so that the plan's fitBounds can keep the sites clear of them
     fmap.add_child(_Panels(markup, [("estate-kpi", "topleft"), ("estate-legend", "bottomleft")]))
+    fmap.add_child(layer)
     html = fmap.get_root().render()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
