@@ -71,6 +71,7 @@ MAP_CSS = """
 .estate-site svg { display: block; filter: drop-shadow(0 0 1px #fff); }
 .estate-panel { background: rgba(255,255,255,0.95); padding: 8px 10px; border-radius: 6px;
   box-shadow: 0 1px 5px rgba(0,0,0,0.35); max-width: 340px; color: #1a1a1a; font-size: 12px; }
+.estate-panel summary { font-weight: 600; cursor: pointer; }
 .estate-legend-grid { display: grid; grid-template-columns: auto auto; gap: 0 16px; }
 .estate-panel h3:first-child { margin-top: 0; }
 .estate-panel h2 { font-size: 15px; margin: 0 0 2px; overflow-wrap: anywhere; }

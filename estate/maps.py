@@ -191,11 +191,15 @@ class _Panels(_Direct):
                          for node, where in self.places)
 
 
-def new_map(cdn: bool = False, tiles: str | None = None) -> folium.Map:
-    """A folium map with none of folium's CDN assets, ready for `add_plan_layers`."""
+def new_map(cdn: bool = False, tiles: str | None = None, attr: str | None = None) -> folium.Map:
+    """A folium map with none of folium's CDN assets, ready for `add_plan_layers`.
+
+    `tiles` and `attr` are folium's: a tile set name or URL template and its attribution.
+    """
     # maxZoom on the map itself: with no tile layer Leaflet has none, and markercluster
     # refuses to cluster without one
-    fmap = folium.Map(location=[0.0, 0.0], zoom_start=2, tiles=tiles, control_scale=True,
+    fmap = folium.Map(location=[0.0, 0.0], zoom_start=2, tiles=tiles, attr=attr,
+                      control_scale=True,
                       max_zoom=19, maxZoom=19, zoomSnap=0.25, zoomDelta=0.5)
     fmap.default_js = []
     fmap.default_css = []
@@ -381,21 +385,24 @@ def legend(max_fte: float, outline_label: str) -> str:
              row(dot(COLOURS["uncovered"]), "Not covered"),
              "<h3>Basemap</h3>", row(dot("#f6f3ec", "#b9b2a3"), outline_label),
              "</div>"]
-    return (f'<div id="estate-legend" class="estate-panel"><div class="estate-legend-grid">'
-            f'{"".join(sites)}{"".join(zones)}</div></div>')
+    # <details>: a reader on a small screen folds the legend away, with no script
+    return (f'<div id="estate-legend" class="estate-panel"><details open><summary>Legend</summary>'
+            f'<div class="estate-legend-grid">{"".join(sites)}{"".join(zones)}</div>'
+            "</details></div>")
 
 
 def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
-               tiles: str | None = None) -> Path:
+               tiles: str | None = None, attr: str | None = None) -> Path:
     """Write the map of the plan in `results_dir` to `out` (HTML) and return `out`.
 
     Self-contained unless `cdn` (then Leaflet comes from jsDelivr). `tiles` adds a
-    folium tile layer (a name such as "OpenStreetMap" or a URL); by default there is
+    folium tile layer (a name such as "OpenStreetMap", or a URL template with its
+    attribution `attr`); by default there is
     none and the outline basemap alone is drawn, so the map needs no network. The file
     is written beside `out` and renamed over it, so a reader never sees half a map.
     """
     plan = read_plan(Path(results_dir))
-    fmap = new_map(cdn=cdn, tiles=tiles)
+    fmap = new_map(cdn=cdn, tiles=tiles, attr=attr)
     scenario = plan.summary.get("scenario") or Path(results_dir).name
     fmap.get_root().title = inert(f"Estate plan: {scenario}")
     outline_label = ("Zone boundaries" if plan.zone_areas is not None

@@ -186,3 +186,30 @@ def test_comparison_map_has_one_plan_per_scenario(results: Path, tmp_path: Path)
     page = fmap.get_root().render()
     assert page.count("estateMap.addPlan(") == 2
     assert "Plan &lt;B&gt;: Sites after" in page.replace("\\u0026", "&")
+
+
+def test_optional_tables_may_be_missing(tmp_path: Path) -> None:
+    folder = write_results(tmp_path / "bare")
+    for name in ("coverage.csv", "zones.csv", "assignments.csv", "agencies.csv"):
+        (folder / name).unlink()
+    page = render_map(folder, tmp_path / "bare.html").read_text(encoding="utf-8")
+    assert "estateMap.addPlan(" in page and _asset_references(page) == []
+
+
+def test_tiles_are_opt_in_and_leave_the_outline_transparent(results: Path, tmp_path: Path) -> None:
+    page = render_map(results, tmp_path / "tiles.html",
+                      tiles="https://tiles.example/{z}/{x}/{y}.png",
+                      attr="Example tiles").read_text(encoding="utf-8")
+    assert "L.tileLayer(" in page and "tiles.example" in page
+    assert re.search(r"estateMap\.addOutline\(.*, false\);", page)
+    offline = render_map(results, tmp_path / "offline.html").read_text(encoding="utf-8")
+    assert "L.tileLayer(" not in offline
+
+
+def test_decisions_outside_the_design_are_refused(tmp_path: Path) -> None:
+    folder = write_results(tmp_path / "odd")
+    sites = pd.read_csv(folder / "sites.csv", dtype=str, keep_default_na=False)
+    sites.loc[3, "lat"] = ""
+    sites.to_csv(folder / "sites.csv", index=False)
+    with pytest.raises(InputError, match="row 5"):
+        read_plan(folder)

@@ -266,3 +266,35 @@ def test_zone_polygon_map_and_cdn_variant(browser: Any, tmp_path: Path) -> None:
     light.goto(render_map(folder, tmp_path / "light.html", cdn=True).as_uri())
     assert asked and all(url.startswith("https://cdn.jsdelivr.net/npm/leaflet") for url in asked)
     light.close()
+
+
+SITE_POPUP = """(id) => {
+  const map = window[document.querySelector('.folium-map').id];
+  let text = null;
+  map.eachLayer(layer => {
+    if (text === null && layer.getLatLng && layer.getPopup && layer.getPopup()) {
+      layer.openPopup();
+      const body = layer.getPopup().getElement().textContent;
+      layer.closePopup();
+      if (body.includes(id)) { text = body; }
+    }
+  });
+  return text;
+}"""
+
+
+def test_popups_carry_costs_desks_functions_and_decision(opened: Opened, plan: Plan) -> None:
+    sites = plan[1]
+    closed = sites[sites["decision"] == "close"].iloc[0]
+    text = opened.page.evaluate(SITE_POPUP, closed["site_id"])
+    assert "DecisionClosed" in text and "Functions afternone (closed)" in text
+    assert "Running cost" in text and "Desks used" in text and "Functions before" in text
+    kept = sites[sites["decision"] == "keep"].iloc[0]
+    text = opened.page.evaluate(SITE_POPUP, kept["site_id"])
+    assert f"{float(kept['desks_used']):,.1f}".rstrip("0").rstrip(".") in text
+    opened.toggle("Zones covered after")
+    opened.toggle("Zones not covered")
+    zone_text = opened.page.evaluate(SITE_POPUP, plan[2]["zone_id"].iloc[0])
+    assert "Population" in zone_text and "Nearest public_access" in zone_text
+    assert "Rule R1 (public_access, 5 km)" in zone_text
+    opened.clean()
