@@ -87,7 +87,7 @@ MAP_CSS = """
 .estate-legend-row .estate-key { width: 26px; display: flex; justify-content: center; align-items: center; }
 .estate-dot { display: inline-block; width: 11px; height: 11px; border-radius: 50%; border: 1px solid #333; }
 .estate-line { display: inline-block; width: 24px; background: #3a3a3a; opacity: .75; }
-.estate-popup { max-width: 320px; }
+.estate-popup { max-width: 320px; font-size: 12.5px; line-height: 1.35; }
 .estate-popup h4 { margin: 0 0 4px; font-size: 14px; overflow-wrap: anywhere; }
 .estate-popup table { border-collapse: collapse; }
 .estate-popup th { text-align: left; font-weight: normal; color: #555; padding: 1px 8px 1px 0; vertical-align: top; white-space: nowrap; }

@@ -270,6 +270,11 @@ RUNTIME_JS = r"""
       return node;
     }});
     new Panel({position: position}).addTo(map);
+    // on a short screen, fold the legend rather than let it cover the KPI panel
+    var box = map.getContainer(), top = box.querySelector(".leaflet-top.leaflet-left"),
+        bottom = box.querySelector(".leaflet-bottom.leaflet-left");
+    var fold = bottom && bottom.querySelector("details[open]");
+    if (top && fold && top.offsetHeight + bottom.offsetHeight + 10 > map.getSize().y) { fold.open = false; }
   }
 
   global.estateMap = {addPlan: addPlan, addOutline: addOutline, addPanel: addPanel};
