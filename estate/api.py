@@ -108,8 +108,10 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
          map_path: str | Path | None = None, write: bool = True,
          progress: Progress | None = None, lp_path: str | Path | None = None,
          verbose: bool = False, direct: bool = False,
-         register: Register | None = None) -> Plan:
+         register: Register | None = None, policy_costs: bool = False) -> Plan:
     """Plan one scenario end to end; write `results/<name>/` and a map unless `write=False`.
+
+    `policy_costs=True` adds `policy_costs` to the summary (`estate.policy`, DESIGN 7).
 
     Raises `InputError` (bad files), `InfeasibleError` (no plan meets every rule, with
     the reasons) or `NoSolutionError` (time limit before any plan).
@@ -121,6 +123,12 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
     prep = prepare_scenario(scenario, register, clock)
     options = solver_options(scenario, verbose=verbose, direct=direct)
     _, result = solve_prepared(prep, options, clock, lp_path)
+    if policy_costs:
+        from estate.policy import policy_costs as price_policies
+
+        with clock.stage("policy_costs", "Pricing each policy (two exact solves each)"):
+            result.summary["policy_costs"] = price_policies(scenario, register,
+                                                            progress=clock.progress)
     result.timings = clock.seconds
     if write:
         out = Path(out) if out else Path("results") / scenario.name

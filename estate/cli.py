@@ -121,9 +121,11 @@ def print_summary(summary: dict[str, Any], out: Path | None, map_path: Path | No
 @click.option("--write-lp", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the model as an LP file with readable names.")
 @click.option("--verbose", is_flag=True, help="Show the solver's own log on stderr.")
+@click.option("--policy-costs", is_flag=True, help="Also price each policy: the NPV it "
+              "costs, from two exact solves per policy (DESIGN 7; slower).")
 @handled
 def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_json: bool,
-                 write_lp: Path | None, verbose: bool) -> None:
+                 write_lp: Path | None, verbose: bool, policy_costs: bool) -> None:
     """Validate, solve and write results for one SCENARIO file.
 
     Example: estate plan models/shared_back_office.toml
@@ -136,7 +138,7 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     out = out or Path("results") / sc.name
     map_path = map_path or Path("maps") / f"{sc.name}.html"
     result = plan(sc, out=out, map_path=map_path, lp_path=write_lp, verbose=verbose,
-                  progress=_progress(sys.stderr.isatty()))
+                  progress=_progress(sys.stderr.isatty()), policy_costs=policy_costs)
     if as_json:
         click.echo(summary_json(result.summary).replace("\n", "").replace("  ", ""))
     else:

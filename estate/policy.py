@@ -1,0 +1,238 @@
+"""What each policy costs: the optimum with it minus the optimum without it (DESIGN 7).
+
+A policy is a scenario setting that forbids some plans: a coverage rule, the keep and
+close lists, the one-off cap, the closable kinds, the register's must-keep flags and
+the relocation distance limit. Lifting one policy (all the others left in place)
+relaxes the model, so the optimum without it is never dearer; the difference
+
+    cost(policy) = NPV*(scenario) - NPV*(scenario without the policy)   >= 0
+
+is what the policy costs over the horizon, in today's pounds. Both optima are solved to
+a relative gap of at most `GAP` (1e-6, or the scenario's own `solver.mip_gap` when that
+is tighter). Each reported optimum is then within GAP * |NPV| of the true one, so a
+difference of at most `GAP * (|with| + |without|) + £1` is noise and is reported as 0;
+a difference that comes out negative is reported as 0 too (with a note when it is
+beyond the tolerance, which only a run stopped by its time limit can cause).
+
+Policies that are not set are not solved: an empty keep or close list, an infinite
+cap or distance limit, no coverage rule, closable kinds that leave no existing site
+forced open, a register with no must-keep site. They are still listed, with status
+`not_set` and cost 0, so every summary names the same keys.
+
+`relocation.max_km` is lifted to infinity, which makes every (function, site) pair that
+hosts the type and meets its security need eligible; when that would exceed
+`max_pairs` (200,000 by default) the policy is `declined` with a message, not solved.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from estate.errors import EstateError
+from estate.report import money
+from estate.scenario import Scenario
+from estate.validate import Register, load_register
+
+GAP = 1e-6
+"""Relative MIP gap both optima of a policy cost are solved to."""
+MAX_PAIRS = 200_000
+"""Eligible pairs above which lifting `relocation.max_km` is declined."""
+
+PRICED, NOT_SET, DECLINED, FAILED = "priced", "not_set", "declined", "failed"
+
+
+@dataclasses.dataclass(frozen=True)
+class _Policy:
+    """One policy: its key, the scenario and register without it, and its words."""
+
+    name: str
+    is_set: bool
+    scenario: Scenario | None
+    register: Register | None
+    phrase: str
+    declined: str = ""
+
+
+def _in_scope(scenario: Scenario, register: Register):  # noqa: ANN202 - two DataFrames
+    sites, functions = register.sites, register.functions
+    if scenario.agencies:
+        chosen = set(scenario.agencies)
+        sites = sites[sites["agency_id"].isin(chosen)]
+        functions = functions[functions["agency_id"].isin(chosen)]
+    return sites, functions
+
+
+def _listed(ids: list[str] | tuple[str, ...], limit: int = 5) -> str:
+    shown = ", ".join(str(i) for i in ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _coverage_phrase(rule: Any) -> str:
+    service = rule.service.replace("_", " ")
+    if rule.mode == "all":
+        return f"Keeping every zone within {rule.radius_km:g} km of {service}"
+    if rule.mode == "population_share":
+        return (f"Keeping {rule.population_share:.0%} of residents within "
+                f"{rule.radius_km:g} km of {service}")
+    return f"Keeping {service} within {rule.radius_km:g} km wherever it is today"
+
+
+def unlimited_pairs(scenario: Scenario, register: Register) -> int:
+    """Eligible (function, site) pairs with no distance limit: sites hosting the type and
+    secure when needed (plus each function's home when it is not one of them)."""
+    sites, functions = _in_scope(scenario, register)
+    if len(functions) == 0 or len(sites) == 0:
+        return 0
+    hosts = sites["hosts"].to_numpy(object)
+    secure = sites["secure"].to_numpy(bool)
+    total = 0
+    for (ftype, needs_secure), count in functions.groupby(["type", "needs_secure"]).size().items():
+        ok = np.fromiter((len(h) == 0 or ftype in h for h in hosts), bool, len(hosts))
+        if needs_secure:
+            ok &= secure
+        total += int(count) * int(ok.sum())
+    return total + len(functions)  # a home outside the set is eligible too (upper bound)
+
+
+def policies(scenario: Scenario, register: Register, max_pairs: int = MAX_PAIRS
+             ) -> list[_Policy]:
+    """Every policy of DESIGN 7, each with the scenario (or register) that lifts it."""
+    replace = dataclasses.replace
+    sites, _ = _in_scope(scenario, register)
+    out: list[_Policy] = []
+    for i, rule in enumerate(scenario.coverage):
+        rest = tuple(r for j, r in enumerate(scenario.coverage) if j != i)
+        out.append(_Policy(f"coverage.{rule.index}", True, replace(scenario, coverage=rest),
+                           register, _coverage_phrase(rule)))
+    out.append(_Policy("policy.keep", bool(scenario.keep), replace(scenario, keep=()), register,
+                       f"Keeping {_listed(list(scenario.keep))} open"))
+    out.append(_Policy("policy.close", bool(scenario.close), replace(scenario, close=()),
+                       register, f"Closing {_listed(list(scenario.close))}"))
+    cap = scenario.max_one_off
+    out.append(_Policy("policy.max_one_off", math.isfinite(cap),
+                       replace(scenario, max_one_off=math.inf), register,
+                       f"Capping net one-off spend at {money(cap)}"))
+    existing = sites[~sites["candidate"]]
+    fixed_kinds = sorted(set(existing["kind"]) - set(scenario.closable_kinds))
+    all_kinds = tuple(dict.fromkeys([*scenario.closable_kinds, *sorted(set(sites["kind"]))]))
+    n_fixed = int((~existing["kind"].isin(scenario.closable_kinds)).sum())
+    out.append(_Policy("policy.closable_kinds", bool(fixed_kinds),
+                       replace(scenario, closable_kinds=all_kinds), register,
+                       f"Keeping every {_listed([k.replace('_', ' ') for k in fixed_kinds])} "
+                       f"open ({_count(n_fixed, 'site')} of kinds outside policy.closable_kinds)"))
+    flagged = sites.loc[sites["must_keep"], "site_id"].tolist()
+    unflagged = register.sites.assign(must_keep=False)
+    out.append(_Policy("must_keep", bool(flagged), scenario,
+                       replace(register, sites=unflagged),
+                       f"Keeping the register's {_count(len(flagged), 'must-keep site')} "
+                       f"({_listed(flagged)}) open"))
+    limit = scenario.max_km
+    declined = ""
+    if math.isfinite(limit):
+        n_pairs = unlimited_pairs(scenario, register)
+        if n_pairs > max_pairs:
+            declined = (f"not priced: with no distance limit the model would have about "
+                        f"{n_pairs:,} eligible (function, site) pairs, more than the "
+                        f"{max_pairs:,} allowed; price a larger finite limit with a sweep of "
+                        f"relocation.max_km instead")
+    out.append(_Policy("relocation.max_km", math.isfinite(limit),
+                       replace(scenario, max_km=math.inf), register,
+                       f"Limiting moves to {limit:g} km", declined))
+    return out
+
+
+def _exact(scenario: Scenario) -> Scenario:
+    return dataclasses.replace(scenario, mip_gap=min(scenario.mip_gap, GAP))
+
+
+def _optimum(scenario: Scenario, register: Register) -> dict[str, Any]:
+    """Solve one scenario to the exact gap: its status, NPV and a message on failure."""
+    from estate.api import plan
+
+    try:
+        result = plan(_exact(scenario), write=False, register=register)
+    except EstateError as exc:
+        status = {2: "infeasible", 3: "no_solution"}.get(exc.exit_code, "error")
+        return {"status": status, "npv": None, "message": str(exc).splitlines()[0]}
+    return {"status": result.status, "npv": float(result.summary["objective_npv"]),
+            "gap": result.summary.get("mip_gap")}
+
+
+def _years(scenario: Scenario) -> str:
+    h = scenario.horizon_years
+    return f"{h} year{'s' if h != 1 else ''}"
+
+
+def sentence(phrase: str, cost: float | None, scenario: Scenario) -> str:
+    """"Keeping public access within 15 km costs £2.3m over 10 years"."""
+    if cost is None:
+        return f"{phrase}: cost not known"
+    if cost <= 0:
+        return f"{phrase} costs nothing over {_years(scenario)} (it does not bind)"
+    return f"{phrase} costs {money(cost)} over {_years(scenario)} (NPV)"
+
+
+def _price(policy: _Policy, base: dict[str, Any], scenario: Scenario) -> dict[str, Any]:
+    entry: dict[str, Any] = {"status": PRICED, "npv": None, "with_npv": base["npv"],
+                             "with_status": base["status"]}
+    assert policy.scenario is not None and policy.register is not None
+    without = _optimum(policy.scenario, policy.register)
+    entry.update(without_npv=without["npv"], without_status=without["status"])
+    if base["npv"] is None or without["npv"] is None:
+        failed = base if base["npv"] is None else without
+        which = "with" if base["npv"] is None else "without"
+        entry.update(status=FAILED, message=f"the optimum {which} it could not be found "
+                     f"({failed['status']}: {failed.get('message', '')})")
+        entry["sentence"] = sentence(policy.phrase, None, scenario)
+        return entry
+    diff = base["npv"] - without["npv"]
+    tol = GAP * (abs(base["npv"]) + abs(without["npv"])) + 1.0
+    notes = []
+    if diff < -tol:
+        notes.append(f"the optimum without it came out {money(-diff)} dearer, which only an "
+                     "unproven (time-limited) solve allows; reported as 0")
+    if "time_limit" in (base["status"], without["status"]):
+        notes.append("a solve stopped at its time limit: the cost is not proven")
+    cost = 0.0 if diff <= tol else round(diff, 2)
+    entry["npv"] = cost
+    entry["sentence"] = sentence(policy.phrase, cost, scenario)
+    if notes:
+        entry["message"] = "; ".join(notes)
+    return entry
+
+
+def policy_costs(scenario: Scenario, register: Register | None = None,
+                 max_pairs: int = MAX_PAIRS, progress: Any = None) -> dict[str, dict]:
+    """The NPV each policy of `scenario` costs, keyed by its scenario key (DESIGN 7).
+
+    Each value holds `status` (`priced`, `not_set`, `declined` or `failed`), `npv` (the
+    cost in pounds, 0 for a policy that does not bind or is not set, None when not
+    priced), `sentence` (the cost in words), and for priced policies `with_npv`,
+    `without_npv`, `with_status`, `without_status`; `message` explains anything odd.
+    """
+    if register is None:
+        register = load_register(Path(scenario.data))
+    say = progress or (lambda _: None)
+    say("Policy costs: solving the scenario to a gap of 1e-6")
+    base = _optimum(scenario, register)
+    out: dict[str, dict] = {}
+    for policy in policies(scenario, register, max_pairs):
+        if not policy.is_set:
+            out[policy.name] = {"status": NOT_SET, "npv": 0.0,
+                                "sentence": f"{policy.name} is not set"}
+        elif policy.declined:
+            out[policy.name] = {"status": DECLINED, "npv": None, "message": policy.declined,
+                                "sentence": f"{policy.phrase}: {policy.declined}"}
+        else:
+            say(f"Policy costs: solving without {policy.name}")
+            out[policy.name] = _price(policy, base, scenario)
+    return out
