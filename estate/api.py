@@ -108,21 +108,39 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
          map_path: str | Path | None = None, write: bool = True,
          progress: Progress | None = None, lp_path: str | Path | None = None,
          verbose: bool = False, direct: bool = False,
-         register: Register | None = None, policy_costs: bool = False) -> Plan:
+         register: Register | None = None, policy_costs: bool = False, executor: str = "local",
+         scheduler: str | None = None, workers: int | None = None) -> Plan:
     """Plan one scenario end to end; write `results/<name>/` and a map unless `write=False`.
 
     `policy_costs=True` adds `policy_costs` to the summary (`estate.policy`, DESIGN 7).
 
-    Raises `InputError` (bad files), `InfeasibleError` (no plan meets every rule, with
-    the reasons) or `NoSolutionError` (time limit before any plan).
+    A register whose sites carry an `area` is planned area by area, in parallel
+    (`executor` "local" for a process pool, "dask" for a Dask cluster at `scheduler`),
+    and merged. Raises `InputError` (bad files), `InfeasibleError` (no plan meets every
+    rule, with the reasons) or `NoSolutionError` (time limit before any plan).
     """
+    from estate.national import areas_of, plan_national
+
     clock = _Clock(progress or _quiet)
     if not isinstance(scenario, Scenario):
         with clock.stage("load", f"Reading the scenario {scenario}"):
             scenario = load_scenario(scenario)
-    prep = prepare_scenario(scenario, register, clock)
-    options = solver_options(scenario, verbose=verbose, direct=direct)
-    _, result = solve_prepared(prep, options, clock, lp_path)
+    if register is None:
+        with clock.stage("load", f"Reading the register {scenario.data}"):
+            register = load_register(scenario.data)
+    areas = areas_of(register)
+    if areas:
+        with clock.stage("validate", "Checking the scenario against the register"):
+            problems = check_against_register(scenario, register)
+            if any(p.severity == "error" for p in problems):
+                raise InputError(problems)
+        with clock.stage("solve", f"Planning {len(areas)} areas ({executor})"):
+            result = plan_national(scenario, register, executor, scheduler, workers, direct,
+                                   progress)
+    else:
+        prep = prepare_scenario(scenario, register, clock)
+        options = solver_options(scenario, verbose=verbose, direct=direct)
+        _, result = solve_prepared(prep, options, clock, lp_path)
     if policy_costs:
         from estate.policy import policy_costs as price_policies
 
@@ -133,7 +151,7 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
     if write:
         out = Path(out) if out else Path("results") / scenario.name
         with clock.stage("write", f"Writing results to {out}"):
-            write_results(result, out, inputs_hash=inputs_sha256(Path(scenario.data)))
+            write_results(result, out, scenario, inputs_hash=inputs_sha256(Path(scenario.data)))
         if map_path is not False:
             target = Path(map_path) if map_path else Path("maps") / f"{scenario.name}.html"
             with clock.stage("map", f"Drawing the map {target}"):

@@ -123,9 +123,15 @@ def print_summary(summary: dict[str, Any], out: Path | None, map_path: Path | No
 @click.option("--verbose", is_flag=True, help="Show the solver's own log on stderr.")
 @click.option("--policy-costs", is_flag=True, help="Also price each policy: the NPV it "
               "costs, from two exact solves per policy (DESIGN 7; slower).")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True, help="Where the areas of a national register are planned: "
+              "a local process pool or a Dask cluster.")
+@click.option("--scheduler", help="Dask scheduler address (with --executor dask); "
+              "default: a local cluster.")
 @handled
 def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_json: bool,
-                 write_lp: Path | None, verbose: bool, policy_costs: bool) -> None:
+                 write_lp: Path | None, verbose: bool, policy_costs: bool, executor: str,
+                 scheduler: str | None) -> None:
     """Validate, solve and write results for one SCENARIO file.
 
     Example: estate plan models/shared_back_office.toml
@@ -138,7 +144,8 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     out = out or Path("results") / sc.name
     map_path = map_path or Path("maps") / f"{sc.name}.html"
     result = plan(sc, out=out, map_path=map_path, lp_path=write_lp, verbose=verbose,
-                  progress=_progress(sys.stderr.isatty()), policy_costs=policy_costs)
+                  progress=_progress(sys.stderr.isatty()), policy_costs=policy_costs, executor=executor,
+                  scheduler=scheduler)
     if as_json:
         click.echo(summary_json(result.summary).replace("\n", "").replace("  ", ""))
     else:
@@ -190,6 +197,66 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
     target = out or Path("maps") / f"{name}.html"
     render_map(results_dir, target, cdn=cdn)
     click.echo(f"Map: {target}")
+
+
+@cli.command("sweep")
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--vary", "varies", multiple=True, required=True, metavar="KEY=VALUES",
+              help="A dotted scenario key and its values: KEY=V1,V2,... or KEY=LO:HI:N "
+                   "(N evenly spaced values). Repeat for more keys; every combination is run.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Sweep folder: sweep.csv, site_robustness.csv, sweep.html, runs/<run-id>/.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True, help="A process pool here, or a Dask cluster.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask scheduler (e.g. tcp://10.0.0.5:8786); without it, a local cluster.")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Parallel runs (default: the number of cores).")
+@handled
+def sweep_command(scenario: Path, varies: tuple[str, ...], out: Path, executor: str,
+                  scheduler: str | None, workers: int | None) -> None:
+    """Plan SCENARIO for every combination of the varied keys; rerun to resume.
+
+    Example: estate sweep models/shared_back_office.toml
+    --vary sharing.efficiency=0.1:0.25:4 --vary relocation.cost_per_fte=2500,5000
+    --out sweeps/efficiency
+    """
+    from estate.sweep import parse_vary, sweep
+
+    result = sweep(scenario, [parse_vary(v) for v in varies], out, executor=executor,
+                   scheduler=scheduler, workers=workers,
+                   on_outcome=_sweep_progress(sys.stderr.isatty()))
+    counts = result.rows["status"].value_counts()
+    click.echo(f"{len(result.rows)} runs ({len(result.solved)} planned now, "
+               f"{len(result.reused)} reused) in {result.seconds:,.1f} s: "
+               + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    for name in ("sweep.csv", "site_robustness.csv", "sweep.html"):
+        click.echo(f"  {out / name}")
+
+
+def _sweep_progress(enabled: bool) -> Callable[..., None] | None:
+    """A rich progress bar on stderr while runs finish; nothing when not on a terminal."""
+    if not enabled:
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    bar = Progress("[progress.description]{task.description}", BarColumn(),
+                   MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=Console(stderr=True), transient=True)
+    task = None
+
+    def show(outcome: Any, done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            bar.start()
+            task = bar.add_task("Planning runs", total=total)
+        bar.update(task, completed=done,
+                   description=f"Last: {outcome.status} ({outcome.run_id})")
+        if done >= total:
+            bar.stop()
+
+    return show
 
 
 def _missing(folder: Path):  # noqa: ANN202

@@ -21,6 +21,7 @@ import shapely
 import tomli_w
 
 from estate.results import Plan
+from estate.scenario import Scenario
 
 TABLES = ("sites", "assignments", "coverage", "agencies", "zones")
 
@@ -57,9 +58,8 @@ def summary_json(summary: dict[str, Any]) -> str:
     return json.dumps(_json_safe(summary), indent=2, ensure_ascii=False)
 
 
-def _scenario_toml(plan: Plan) -> str:
-    assert plan.prepared is not None
-    sc = plan.prepared.scenario
+def scenario_toml(sc: Scenario) -> str:
+    """The scenario as solved: its file's keys, its name, the register's absolute path."""
     raw = dict(sc.raw)
     raw["name"] = sc.name
     raw["data"] = str(Path(sc.data).resolve())
@@ -106,8 +106,8 @@ def _write_gpkg(plan: Plan, path: Path) -> None:
             pyogrio.write_dataframe(table, path, layer=name, driver="GPKG")
 
 
-def write_results(plan: Plan, out: Path, inputs_hash: str = "", scenario_text: str = "",
-                  extra: dict[str, str] | None = None) -> Path:
+def write_results(plan: Plan, out: Path, scenario: Scenario | None = None,
+                  inputs_hash: str = "", extra: dict[str, str] | None = None) -> Path:
     """Write every output into a temporary sibling folder, then swap it into place."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -117,8 +117,10 @@ def write_results(plan: Plan, out: Path, inputs_hash: str = "", scenario_text: s
         for name in TABLES:
             getattr(plan, name).to_csv(tmp / f"{name}.csv", index=False)
         _write_gpkg(plan, tmp / "plan.gpkg")
-        (tmp / "scenario.toml").write_text(scenario_text or _scenario_toml(plan),
-                                           encoding="utf-8")
+        if scenario is None and plan.prepared is not None:
+            scenario = plan.prepared.scenario
+        if scenario is not None:
+            (tmp / "scenario.toml").write_text(scenario_toml(scenario), encoding="utf-8")
         (tmp / "inputs.sha256").write_text(inputs_hash, encoding="utf-8")
         for name, text in (extra or {}).items():
             (tmp / name).write_text(text, encoding="utf-8")

@@ -1,0 +1,230 @@
+"""National registers (DESIGN section 8): many localities planned independently, merged.
+
+Each `area` is its own locality: its own sites, functions, coverage, one-off cap and
+shared centres; nothing moves across areas. The areas are solved in parallel, on a
+process pool or a Dask cluster, and merged into one plan: costs add up, the status is
+the worst of the areas', the gap the largest, the seconds the sum.
+
+Zones carry an `area` column when the register gives one; otherwise a zone belongs to
+the area of its nearest site (coverage is local by nature, so this only matters for
+zones on a border, and is written in docs/formats.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from estate.errors import EstateError, InfeasibleError
+from estate.results import Plan
+from estate.scenario import Scenario
+from estate.validate import Register
+
+STATUS_ORDER = ("optimal", "time_limit", "no_solution", "infeasible")
+
+
+def areas_of(register: Register) -> list[str]:
+    """The areas of a national register, or [] for one locality."""
+    areas = register.sites["area"]
+    return sorted(a for a in areas.unique() if a) if (areas != "").any() else []
+
+
+def _zone_areas(register: Register) -> np.ndarray:
+    zones, sites = register.zones, register.sites
+    if "area" in zones.columns and (zones["area"] != "").all():
+        return zones["area"].to_numpy(object)
+    if len(zones) == 0 or len(sites) == 0:
+        return np.array([""] * len(zones), dtype=object)
+    import shapely
+
+    tree = shapely.STRtree(shapely.points(sites[["lon", "lat"]].to_numpy(float)))
+    # Nearest in degrees is enough to pick a locality (and cheap for 35,000 zones).
+    zi, sj = tree.query_nearest(shapely.points(zones[["lon", "lat"]].to_numpy(float)),
+                                all_matches=False)
+    out = np.empty(len(zones), dtype=object)
+    out[zi] = sites["area"].to_numpy(object)[sj]
+    return out
+
+
+def split_register(register: Register) -> dict[str, Register]:
+    """One register per area, each a locality of its own."""
+    zone_area = _zone_areas(register)
+    out = {}
+    for area in areas_of(register):
+        # Each piece is one locality: its area is cleared so it is planned as such.
+        sites = register.sites[register.sites["area"] == area].reset_index(drop=True)
+        sites["area"] = ""
+        functions = register.functions[register.functions["area"] == area].reset_index(drop=True)
+        functions["area"] = ""
+        pair_costs = register.pair_costs[
+            register.pair_costs["function_id"].isin(functions["function_id"])
+            & register.pair_costs["site_id"].isin(sites["site_id"])].reset_index(drop=True)
+        zones = register.zones[zone_area == area].reset_index(drop=True)
+        shapes = None
+        if register.zone_shapes is not None:
+            shapes = register.zone_shapes[register.zone_shapes.index.isin(zones["zone_id"])]
+        out[area] = dataclasses.replace(register, sites=sites, functions=functions,
+                                        zones=zones, pair_costs=pair_costs, zone_shapes=shapes,
+                                        warnings=[])
+    return out
+
+
+def scenario_for_area(scenario: Scenario, register: Register) -> Scenario:
+    """The scenario restricted to one area's sites (keep and close lists)."""
+    ids = set(register.sites["site_id"])
+    return dataclasses.replace(
+        scenario, keep=tuple(s for s in scenario.keep if s in ids),
+        close=tuple(s for s in scenario.close if s in ids),
+        agencies=tuple(a for a in scenario.agencies
+                       if a in set(register.sites["agency_id"]) | set(
+                           register.functions["agency_id"])) or scenario.agencies)
+
+
+def _plan_area(args: tuple[str, Scenario, Register, bool]) -> tuple[str, Plan | Exception]:
+    """Worker: plan one area; errors come back as values so one area cannot sink the rest."""
+    from estate.api import plan
+
+    area, scenario, register, direct = args
+    try:
+        result = plan(scenario, write=False, register=register, direct=direct)
+        result.prepared = None  # heavy, and not needed to merge
+        result.solution = None
+        return area, result
+    except EstateError as exc:
+        return area, exc
+
+
+def run_areas(tasks: list[tuple[str, Scenario, Register, bool]], executor: str = "local",
+              scheduler: str | None = None, workers: int | None = None,
+              progress: Callable[[str], None] | None = None) -> dict[str, Plan | Exception]:
+    """Plan every area on a process pool, or on a Dask cluster."""
+    say = progress or (lambda _: None)
+    results: dict[str, Plan | Exception] = {}
+    if executor == "dask":
+        from distributed import Client, LocalCluster, as_completed
+
+        cluster = None if scheduler else LocalCluster(n_workers=workers or 2,
+                                                       threads_per_worker=1, processes=True)
+        with Client(scheduler or cluster) as client:
+            futures = client.map(_plan_area, tasks, pure=False)
+            for i, fut in enumerate(as_completed(futures), 1):
+                area, result = fut.result()
+                results[area] = result
+                say(f"Area {area} planned ({i}/{len(tasks)})")
+        if cluster is not None:
+            cluster.close()
+        return results
+    if len(tasks) == 1 or workers == 1:
+        for i, task in enumerate(tasks, 1):
+            area, result = _plan_area(task)
+            results[area] = result
+            say(f"Area {area} planned ({i}/{len(tasks)})")
+        return results
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import as_completed as done
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_plan_area, task) for task in tasks]
+        for i, fut in enumerate(done(futures), 1):
+            area, result = fut.result()
+            results[area] = result
+            say(f"Area {area} planned ({i}/{len(tasks)})")
+    return results
+
+
+def _sum_agencies(plans: Iterable[Plan]) -> pd.DataFrame:
+    frame = pd.concat([p.agencies for p in plans], ignore_index=True)
+    numeric = ["annual_cost_before", "annual_cost_after", "one_off_cost", "annual_saving",
+               "npv_saving"]
+    merged = frame.groupby(["agency_id", "name", "kind"], sort=False, as_index=False)[numeric].sum()
+    merged["worse_off"] = merged["annual_cost_after"] > merged["annual_cost_before"] + 0.005
+    return merged
+
+
+def merge_plans(scenario: Scenario, plans: dict[str, Plan]) -> Plan:
+    """One plan from the areas' plans: tables stacked (with `area`), figures summed."""
+    parts = list(plans.values())
+    s = [p.summary for p in parts]
+
+    def total(key: str) -> float:
+        return round(sum(x[key] for x in s), 2)
+
+    annual_saving = total("annual_saving")
+    one_off = total("one_off_cost")
+    payback = (None if annual_saving <= 1e-6 else
+               (0.0 if one_off <= 0 else round(one_off / annual_saving, 3)))
+    gaps = [x["mip_gap"] for x in s]
+    agencies = _sum_agencies(parts)
+    summary: dict[str, Any] = {
+        "scenario": scenario.name,
+        "status": max((x["status"] for x in s), key=STATUS_ORDER.index),
+        "objective_npv": total("objective_npv"),
+        "status_quo_npv": total("status_quo_npv"),
+        "status_quo_feasible": all(x["status_quo_feasible"] for x in s),
+        "status_quo_breaches": [{**b, "area": area} for area, p in plans.items()
+                                for b in p.summary["status_quo_breaches"]],
+        "npv_saving": total("npv_saving"),
+        "annual_cost_before": total("annual_cost_before"),
+        "annual_cost_after": total("annual_cost_after"),
+        "annual_saving": annual_saving,
+        "one_off_cost": one_off,
+        "payback_years": payback,
+        **{k: int(sum(x[k] for x in s)) for k in ("sites_before", "sites_after", "sites_closed",
+                                                  "sites_opened", "shared_centres")},
+        "fte_relocated": round(sum(x["fte_relocated"] for x in s), 3),
+        "mip_gap": None if any(g is None for g in gaps) else max(gaps, default=0.0),
+        "solve_seconds": round(sum(x["solve_seconds"] for x in s), 3),
+        "solver": s[0]["solver"] if s else scenario.solver,
+        "agencies": {
+            row.agency_id: {"name": row.name, "annual_cost_before": row.annual_cost_before,
+                            "annual_cost_after": row.annual_cost_after,
+                            "one_off_cost": row.one_off_cost, "worse_off": bool(row.worse_off)}
+            for row in agencies.itertuples(index=False)},
+        "horizon_years": scenario.horizon_years,
+        "discount_rate": scenario.discount_rate,
+        "areas": {area: {k: p.summary[k] for k in ("status", "objective_npv", "npv_saving",
+                                                   "mip_gap", "solve_seconds")}
+                  for area, p in plans.items()},
+    }
+
+    def stack(name: str) -> pd.DataFrame:
+        return pd.concat([getattr(p, name).assign(area=area) for area, p in plans.items()],
+                         ignore_index=True)
+
+    return Plan(summary=summary, sites=stack("sites"), assignments=stack("assignments"),
+                coverage=stack("coverage"), agencies=agencies, zones=stack("zones"))
+
+
+def plan_national(scenario: Scenario, register: Register, executor: str = "local",
+                  scheduler: str | None = None, workers: int | None = None,
+                  direct: bool = False, progress: Callable[[str], None] | None = None) -> Plan:
+    """Plan every area independently and merge; infeasible areas are named together."""
+    pieces = split_register(register)
+    tasks = [(area, scenario_for_area(scenario, reg), reg, direct)
+             for area, reg in pieces.items() if len(reg.sites) or len(reg.functions)]
+    results = run_areas(tasks, executor, scheduler, workers, progress)
+    failed = {a: r for a, r in results.items() if isinstance(r, Exception)}
+    if failed:
+        reasons = []
+        for area, exc in sorted(failed.items()):
+            if isinstance(exc, InfeasibleError):
+                reasons += [f"area {area}: {r}" for r in exc.reasons]
+            else:
+                reasons.append(f"area {area}: {exc}")
+        if all(isinstance(e, InfeasibleError) for e in failed.values()):
+            raise InfeasibleError(reasons)
+        worst = next(e for e in failed.values() if not isinstance(e, InfeasibleError))
+        raise type(worst)(*worst.args) if not hasattr(worst, "problems") else worst
+    plans = {a: results[a] for a in sorted(results)}
+    if not plans:
+        raise InfeasibleError(["the register has no area with sites or functions"])
+    merged = merge_plans(scenario, plans)  # type: ignore[arg-type]
+    merged.summary["area_count"] = len(plans)
+    if not math.isfinite(merged.summary["objective_npv"]):
+        raise EstateError("an area returned a non-finite objective")
+    return merged

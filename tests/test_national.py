@@ -1,0 +1,128 @@
+"""National registers: areas planned independently and merged (DESIGN section 8).
+
+The merged plan's cost must equal the sum of each area's optimum solved on its own
+as a one-locality register (no `area` column), on a process pool and on Dask.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import estate
+from estate.scenario import scenario_from_dict
+
+AREAS = ("south", "north")  # south at 52.0N, north 0.6 degrees above
+
+
+def _write(folder: Path, tables: dict[str, pd.DataFrame]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    return folder
+
+
+def national_tables(seed: int) -> dict[str, pd.DataFrame]:
+    """Two areas 60 km apart, each with offices, a station and a couple of teams."""
+    rng = np.random.default_rng(seed)
+    agencies = pd.DataFrame({"agency_id": ["CC", "PD"], "name": ["County", "Police"],
+                             "kind": ["council", "police"]})
+    sites, functions, zones = [], [], []
+    for a, area in enumerate(AREAS):
+        lat0 = 52.0 + 0.6 * a
+        for i in range(4):
+            sid = f"{area[0].upper()}S{i}"
+            sites.append({
+                "site_id": sid, "agency_id": "CC" if i % 2 == 0 else "PD",
+                "name": f"{area} site {i}", "lat": lat0 + 0.02 * i, "lon": 1.0 + 0.03 * i,
+                "desks": int(rng.integers(40, 90)),
+                "running_cost": float(rng.integers(100, 400)) * 1000,
+                "kind": "station" if i == 3 else "office",
+                "services": "public_access" if i in (0, 3) else "", "area": area,
+            })
+        for j in range(3):
+            functions.append({
+                "function_id": f"{area[0].upper()}F{j}", "agency_id": "CC" if j != 1 else "PD",
+                "type": ["IT", "HR", "Finance"][j], "site_id": f"{area[0].upper()}S{j}",
+                "fte": int(rng.integers(5, 30)), "annual_cost": float(rng.integers(2, 9)) * 1e5,
+            })
+        for z in range(3):
+            zones.append({"zone_id": f"{area[0].upper()}Z{z}", "name": f"{area} zone {z}",
+                          "lat": lat0 + 0.01 * z, "lon": 1.02, "population": 1000 * (z + 1)})
+    return {"agencies": agencies, "sites": pd.DataFrame(sites),
+            "functions": pd.DataFrame(functions), "zones": pd.DataFrame(zones)}
+
+
+def scenario(data: Path, **solver) -> estate.Scenario:
+    raw = {"name": "nat", "data": str(data),
+           "sharing": {"types": ["IT", "HR", "Finance"], "efficiency": 0.2,
+                       "setup_cost": 50000, "min_agencies": 2},
+           "coverage": [{"service": "public_access", "radius_km": 10, "mode": "maintain"}],
+           "solver": {"mip_gap": 1e-9, **solver}}
+    return scenario_from_dict(raw, base_dir=data.parent, label="nat.toml")
+
+
+def area_optimum(tables: dict[str, pd.DataFrame], area: str, folder: Path) -> float:
+    """One area on its own, as a one-locality register (no `area` column at all)."""
+    sites = tables["sites"][tables["sites"]["area"] == area].drop(columns="area")
+    functions = tables["functions"][tables["functions"]["site_id"].isin(sites["site_id"])]
+    zones = tables["zones"][tables["zones"]["zone_id"].str.startswith(area[0].upper())]
+    data = _write(folder / area, {"agencies": tables["agencies"], "sites": sites,
+                                  "functions": functions, "zones": zones})
+    return estate.plan(scenario(data), write=False).summary["objective_npv"]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_merged_cost_is_sum_of_area_optima(tmp_path: Path, seed: int) -> None:
+    tables = national_tables(seed)
+    data = _write(tmp_path / "national", tables)
+    merged = estate.plan(scenario(data), write=False, workers=2)
+    expected = sum(area_optimum(tables, area, tmp_path / "single") for area in AREAS)
+    assert merged.summary["objective_npv"] == pytest.approx(expected, rel=1e-9, abs=1e-3)
+    assert merged.summary["area_count"] == 2
+    assert set(merged.sites["area"]) == set(AREAS)
+    # Nothing moves across areas.
+    site_area = dict(zip(merged.sites["site_id"], merged.sites["area"], strict=True))
+    moved = merged.assignments
+    assert all(site_area[t] == site_area[f] for f, t in zip(moved["from_site"], moved["to_site"],
+                                                              strict=True))
+    agency_total = sum(a["annual_cost_after"] for a in merged.summary["agencies"].values())
+    assert agency_total == pytest.approx(merged.summary["annual_cost_after"], abs=0.05)
+
+
+def test_dask_executor_matches_process_pool(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    tables = national_tables(4)
+    data = _write(tmp_path / "national", tables)
+    pool = estate.plan(scenario(data), write=False, workers=2)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        dask = estate.plan(scenario(data), write=False, executor="dask",
+                           scheduler=cluster.scheduler_address)
+    assert dask.summary["objective_npv"] == pytest.approx(pool.summary["objective_npv"],
+                                                          rel=1e-9)
+
+
+def test_national_results_folder_and_infeasible_area_named(tmp_path: Path) -> None:
+    tables = national_tables(5)
+    data = _write(tmp_path / "national", tables)
+    out = tmp_path / "results"
+    estate.plan(scenario(data), out=out, map_path=tmp_path / "map.html", workers=1)
+    assert (out / "summary.json").exists() and (tmp_path / "map.html").exists()
+    # A zone in the south that nothing can reach under an `all` rule names its area.
+    zones = tables["zones"].copy()
+    zones.loc[len(zones)] = {"zone_id": "SZ9", "name": "far south", "lat": 52.0 - 0.9,
+                             "lon": 1.0, "population": 10}
+    data = _write(tmp_path / "bad", {**tables, "zones": zones})
+    raw_sc = scenario(data)
+    import dataclasses
+
+    from estate.scenario import CoverageRule
+
+    sc = dataclasses.replace(raw_sc, coverage=(CoverageRule(0, "public_access", 10, "all"),))
+    with pytest.raises(estate.InfeasibleError) as info:
+        estate.plan(sc, write=False, workers=1)
+    assert any("area south" in r and "SZ9" in r for r in info.value.reasons), info.value.reasons
