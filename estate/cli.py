@@ -259,6 +259,33 @@ def _sweep_progress(enabled: bool) -> Callable[..., None] | None:
     return show
 
 
+@cli.command("compare")
+@click.argument("scenarios", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("comparison"), show_default=True, help="Folder for the comparison.")
+@click.option("--cdn", is_flag=True, help="Comparison map loads Leaflet from CDNs.")
+@handled
+def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool) -> None:
+    """Plan SCENARIOS side by side, with what each policy costs and who gains.
+
+    Reuses results/<name>/ when its scenario and register are unchanged. Writes
+    comparison.csv, .xlsx, .html and comparison_map.html into --out.
+
+    Example: estate compare models/no_sharing.toml models/shared_back_office.toml
+    """
+    from rich.console import Console
+
+    from estate.compare import FILES, compare, terminal_table
+
+    runs = compare(list(scenarios), out=out, progress=_progress(sys.stderr.isatty()), cdn=cdn)
+    Console(highlight=False).print(terminal_table(runs))
+    for run in runs:
+        if run.summary is None:
+            _err(f"WARNING: {run.scenario.name}: {run.status}: {run.message.splitlines()[0]}")
+    click.echo("Comparison: " + ", ".join(str(out / name) for name in FILES))
+
+
 def _missing(folder: Path):  # noqa: ANN202
     from estate.errors import Problem
 
