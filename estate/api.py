@@ -109,10 +109,13 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
          progress: Progress | None = None, lp_path: str | Path | None = None,
          verbose: bool = False, direct: bool = False,
          register: Register | None = None, policy_costs: bool = False, executor: str = "local",
-         scheduler: str | None = None, workers: int | None = None) -> Plan:
+         scheduler: str | None = None, workers: int | None = None,
+         alternatives: int = 0, within_pct: float = 5.0) -> Plan:
     """Plan one scenario end to end; write `results/<name>/` and a map unless `write=False`.
 
     `policy_costs=True` adds `policy_costs` to the summary (`estate.policy`, DESIGN 7).
+    `alternatives=N` also finds up to N near-optimal plans within `within_pct` percent of
+    the NPV saving (`estate.alternatives`), written to `<out>/alternatives/<i>/`.
 
     A register whose sites carry an `area` is planned area by area, in parallel
     (`executor` "local" for a process pool, "dask" for a Dask cluster at `scheduler`),
@@ -129,6 +132,11 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
         with clock.stage("load", f"Reading the register {scenario.data}"):
             register = load_register(scenario.data)
     areas = areas_of(register)
+    found: list = []
+    if areas and alternatives:
+        from estate.alternatives import not_for_areas
+
+        raise not_for_areas()
     if areas:
         with clock.stage("validate", "Checking the scenario against the register"):
             problems = check_against_register(scenario, register)
@@ -140,7 +148,13 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
     else:
         prep = prepare_scenario(scenario, register, clock)
         options = solver_options(scenario, verbose=verbose, direct=direct)
-        _, result = solve_prepared(prep, options, clock, lp_path)
+        model, result = solve_prepared(prep, options, clock, lp_path)
+        if alternatives:
+            from estate.alternatives import find_alternatives
+
+            with clock.stage("alternatives", f"Finding up to {alternatives} alternatives"):
+                found = find_alternatives(result, model, alternatives, within_pct, options,
+                                          clock.progress)
     if policy_costs:
         from estate.policy import policy_costs as price_policies
 
@@ -152,6 +166,12 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
         out = Path(out) if out else Path("results") / scenario.name
         with clock.stage("write", f"Writing results to {out}"):
             write_results(result, out, scenario, inputs_hash=inputs_sha256(Path(scenario.data)))
+            if found:
+                from estate.alternatives import write_alternatives
+
+                write_alternatives(found, out, scenario, inputs_sha256(Path(scenario.data)),
+                                   None if map_path is False else
+                                   Path(map_path or Path("maps") / f"{scenario.name}.html"))
         if map_path is not False:
             target = Path(map_path) if map_path else Path("maps") / f"{scenario.name}.html"
             with clock.stage("map", f"Drawing the map {target}"):

@@ -128,10 +128,16 @@ def print_summary(summary: dict[str, Any], out: Path | None, map_path: Path | No
               "a local process pool or a Dask cluster.")
 @click.option("--scheduler", help="Dask scheduler address (with --executor dask); "
               "default: a local cluster.")
+@click.option("--alternatives", type=click.IntRange(min=0), default=0, metavar="N",
+              help="Also find up to N near-optimal plans, each with a different set of open "
+                   "sites; stored in <out>/alternatives/<i>/.")
+@click.option("--within", "within_pct", type=click.FloatRange(min=0), default=5.0,
+              show_default=True, metavar="PCT", help="Alternatives cost at most PCT percent "
+              "of the optimum's NPV saving more than the optimum.")
 @handled
 def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_json: bool,
                  write_lp: Path | None, verbose: bool, policy_costs: bool, executor: str,
-                 scheduler: str | None) -> None:
+                 scheduler: str | None, alternatives: int, within_pct: float) -> None:
     """Validate, solve and write results for one SCENARIO file.
 
     Example: estate plan models/shared_back_office.toml
@@ -145,11 +151,16 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     map_path = map_path or Path("maps") / f"{sc.name}.html"
     result = plan(sc, out=out, map_path=map_path, lp_path=write_lp, verbose=verbose,
                   progress=_progress(sys.stderr.isatty()), policy_costs=policy_costs, executor=executor,
-                  scheduler=scheduler)
+                  scheduler=scheduler, alternatives=alternatives, within_pct=within_pct)
     if as_json:
         click.echo(summary_json(result.summary).replace("\n", "").replace("  ", ""))
     else:
         print_summary(result.summary, out, map_path)
+        if alternatives:
+            from estate.alternatives import summary_lines as alternative_lines
+
+            for line in alternative_lines(result.summary):
+                click.echo(line)
     if result.status == "time_limit":
         gap = result.summary.get("mip_gap")
         _err(f"WARNING: the time limit stopped the solver; this plan is NOT proven optimal "

@@ -1,0 +1,207 @@
+"""Near-optimal alternatives: other sets of open sites that cost almost as little.
+
+Planners want choices, not one answer. After the optimum x* (objective z*, saving
+`npv_saving` against the status quo), the i-th alternative is the cheapest plan that
+
+    (1) near_optimal:    c.x + c0 <= z* + delta,   delta = PCT/100 * max(npv_saving, 0)
+    (2) distinct(j):     sum_{s in O_j} (1 - open[s]) + sum_{s not in O_j} open[s] >= 1
+                         for the optimum (j = 0) and every alternative found before it,
+                         where O_j is plan j's set of open sites
+
+(a "no-good" cut on the `open` block per earlier plan: at least one site must flip).
+The same model is re-solved with these rows added, so every alternative obeys every
+rule of the scenario; the search stops early when no further plan fits the allowance.
+Alternatives therefore come in nondecreasing NPV, each with its own open set.
+
+When the optimum saves nothing (npv_saving <= 0) the allowance is 0: only plans that
+cost exactly as much as the optimum qualify.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from estate.errors import InputError, Problem
+from estate.model import EstateModel
+from estate.results import Plan, make_plan
+from estate.scenario import Scenario
+from estate.solvers import OPTIMAL, TIME_LIMIT, SolverOptions, solve
+from estate.store import write_results
+
+
+@dataclass
+class Alternative:
+    """The i-th alternative (1-based), its plan and how it differs from the optimum."""
+
+    index: int
+    plan: Plan
+    npv_difference: float
+    sites_differ: list[dict[str, str]]
+
+    @property
+    def folder(self) -> str:
+        return f"alternatives/{self.index}"
+
+
+def not_for_areas() -> InputError:
+    return InputError([Problem(
+        "--alternatives", None, None, "a register of one locality (no `area` column)",
+        "a national register; plan each area as its own register to get its alternatives")])
+
+
+def with_rows(model: EstateModel, family: str, rows: list[tuple[np.ndarray, np.ndarray]],
+              lb: np.ndarray, ub: np.ndarray, labels: list[str]) -> EstateModel:
+    """`model` with one more constraint family: row r is lb[r] <= sum coefs x[cols] <= ub[r]."""
+    start = len(model.row_names)
+    r_idx = np.concatenate([np.full(len(c), r) for r, (c, _) in enumerate(rows)])
+    cols = np.concatenate([c for c, _ in rows])
+    coefs = np.concatenate([v for _, v in rows])
+    extra = sp.csr_matrix((coefs, (r_idx, cols)), shape=(len(rows), model.matrix.shape[1]))
+    names = np.array([f"{family}({lab})" if lab else family for lab in labels], dtype=object)
+    return dataclasses.replace(
+        model, row_names=np.concatenate([model.row_names, names]),
+        row_lb=np.concatenate([model.row_lb, lb]), row_ub=np.concatenate([model.row_ub, ub]),
+        matrix=sp.vstack([model.matrix, extra]).tocsr(),
+        family_rows={**model.family_rows, family: slice(start, start + len(rows))},
+        family_labels={**model.family_labels, family: np.array(labels, dtype=object)})
+
+
+def distinct_row(model: EstateModel, is_open: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """The no-good cut against one open set, as (columns, coefficients, lower bound):
+    sum_{s open} (1 - open[s]) + sum_{s closed} open[s] >= 1, i.e.
+    sum_{s closed} open[s] - sum_{s open} open[s] >= 1 - |open|."""
+    cols = np.arange(model.blocks["open"].start, model.blocks["open"].stop)
+    coefs = np.where(is_open, -1.0, 1.0)
+    return cols, coefs, 1.0 - float(is_open.sum())
+
+
+def _open_set(model: EstateModel, values: np.ndarray) -> np.ndarray:
+    return model.block("open", values) > 0.5
+
+
+def _differences(optimum: Plan, plan: Plan) -> list[dict[str, str]]:
+    before = optimum.sites.set_index("site_id")["decision"]
+    after = plan.sites.set_index("site_id")
+    changed = after.index[after["decision"].to_numpy() != before.reindex(after.index).to_numpy()]
+    return [{"site_id": str(s), "name": str(after.at[s, "name"]),
+             "optimum": str(before.get(s, "")), "alternative": str(after.at[s, "decision"])}
+            for s in changed]
+
+
+def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct: float,
+                      options: SolverOptions,
+                      progress: Callable[[str], None] | None = None) -> list[Alternative]:
+    """Up to `count` cheapest plans with new open sets within the allowance; see the module."""
+    prep, solution = optimum.prepared, optimum.solution
+    assert prep is not None and solution is not None and solution.values is not None
+    if count <= 0:
+        return []
+    z_star = float(model.col_cost @ solution.values + model.obj_constant)
+    allowance = max(float(optimum.summary["npv_saving"]), 0.0) * within_pct / 100.0
+    # A hair of slack so that an alternative costing exactly z* + delta is not lost
+    # to rounding in the solver's row activity.
+    slack = 1e-9 * abs(z_star) + 1e-6
+    cost_cols = np.flatnonzero(model.col_cost)
+    bounded = with_rows(model, "near_optimal", [(cost_cols, model.col_cost[cost_cols])],
+                        np.array([-np.inf]),
+                        np.array([z_star + allowance + slack - model.obj_constant]), [""])
+    cuts = [distinct_row(model, _open_set(model, solution.values))]
+    found: list[Alternative] = []
+    stopped = ""
+    for i in range(1, count + 1):
+        if progress:
+            progress(f"Alternative {i} of up to {count} (within {within_pct:g}% of the saving)")
+        current = with_rows(bounded, "distinct", [(c, v) for c, v, _ in cuts],
+                            np.array([lo for _, _, lo in cuts]), np.full(len(cuts), np.inf),
+                            [str(j) for j in range(len(cuts))])
+        result = solve(current, options)
+        if result.status not in (OPTIMAL, TIME_LIMIT) or result.values is None:
+            stopped = result.status
+            break
+        plan = make_plan(prep, current, result)
+        plan.summary["scenario"] = f"{prep.scenario.name} (alternative {i})"
+        difference = round(float(plan.summary["objective_npv"])
+                           - float(optimum.summary["objective_npv"]), 2)
+        alternative = Alternative(i, plan, difference, _differences(optimum, plan))
+        plan.summary["alternative"] = {
+            "index": i, "of": prep.scenario.name, "npv_difference": difference,
+            "sites_differ": alternative.sites_differ}
+        found.append(alternative)
+        cuts.append(distinct_row(model, _open_set(model, result.values)))
+    optimum.summary["alternatives"] = describe(found, count, within_pct, allowance, stopped)
+    return found
+
+
+def describe(found: list[Alternative], count: int, within_pct: float, allowance: float,
+             stopped: str = "") -> dict[str, Any]:
+    """What the main plan's summary says about its alternatives."""
+    note = ""
+    if len(found) < count:
+        why = (f"the time limit ran out before alternative {len(found) + 1} was found"
+               if stopped == "no_solution" else
+               f"no further set of open sites costs at most £{allowance:,.0f} "
+               f"({within_pct:g}% of the NPV saving) more than the optimum")
+        note = f"{len(found)} of {count} alternatives found: {why}"
+    return {
+        "requested": count,
+        "within_pct": within_pct,
+        "allowance_npv": round(allowance, 2),
+        "found": len(found),
+        "note": note,
+        "plans": [{"index": a.index, "folder": a.folder, "status": a.plan.status,
+                   "objective_npv": a.plan.summary["objective_npv"],
+                   "npv_saving": a.plan.summary["npv_saving"],
+                   "npv_difference": a.npv_difference,
+                   "sites_after": a.plan.summary["sites_after"],
+                   "sites_differ": a.sites_differ} for a in found],
+    }
+
+
+def alternative_map(map_path: Path, index: int) -> Path:
+    """`maps/<name>.html` -> `maps/<name>.alternative-<i>.html`."""
+    return map_path.with_name(f"{map_path.stem}.alternative-{index}{map_path.suffix}")
+
+
+def write_alternatives(found: list[Alternative], out: Path, scenario: Scenario,
+                       inputs_hash: str, map_path: Path | None = None) -> list[Path]:
+    """Each alternative as `out/alternatives/<i>/`, a results folder of its own, and its map
+    beside the main one; call after the main folder is written (that write replaces it)."""
+    folders = []
+    for alternative in found:
+        folder = write_results(alternative.plan, Path(out) / alternative.folder, scenario,
+                               inputs_hash=inputs_hash)
+        folders.append(folder)
+        if map_path is not None:
+            try:
+                from estate.maps import render_map
+            except ImportError:  # maps are optional for alternatives
+                continue
+            render_map(folder, alternative_map(Path(map_path), alternative.index))
+    return folders
+
+
+def summary_lines(summary: dict[str, Any]) -> list[str]:
+    """The alternatives of a plan's summary, one line each, for the terminal."""
+    from estate.report import money
+
+    info = summary.get("alternatives")
+    if not info:
+        return []
+    lines = [f"Alternatives:    {info['found']} within {info['within_pct']:g}% of the saving "
+             f"(+{money(info['allowance_npv'])})"]
+    for plan in info["plans"]:
+        changes = ", ".join(f"{d['site_id']} {d['optimum']}->{d['alternative']}"
+                            for d in plan["sites_differ"][:6])
+        more = len(plan["sites_differ"]) - 6
+        lines.append(f"  {plan['folder']}: +{money(plan['npv_difference'])}; {changes}"
+                     + (f" and {more} more" if more > 0 else ""))
+    if info.get("note"):
+        lines.append(f"  ({info['note']})")
+    return lines
