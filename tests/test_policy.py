@@ -1,0 +1,175 @@
+"""What each policy costs (DESIGN 7): the optimum with it minus the optimum without it.
+
+Each cost is checked three ways: against the difference of two plans solved here on
+scenario dicts edited by hand (independently of how `estate.policy` lifts a policy),
+against a value worked out by hand on a tiny register, and for its status when the
+policy is not set, does not bind, or would make the model too large.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from compare_fixtures import coverage_register, pair_register, scenario_dict
+
+import estate
+from estate.policy import policy_costs, sentence, unlimited_pairs
+from estate.scenario import scenario_from_dict
+from estate.solvers import available_solvers
+
+SOLVERS = available_solvers()
+COVERAGE = [{"service": "public_access", "radius_km": 3.0, "mode": "maintain"}]
+
+
+def _scenario(raw: dict[str, Any], solver: str = "highs") -> estate.Scenario:
+    raw = copy.deepcopy(raw)
+    raw["solver"]["name"] = solver
+    return scenario_from_dict(raw, base_dir=Path("."), label="test.toml")
+
+
+def _npv(raw: dict[str, Any], solver: str) -> float:
+    return float(estate.plan(_scenario(raw, solver), write=False).summary["objective_npv"])
+
+
+@pytest.fixture(scope="module")
+def coverage_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return coverage_register(tmp_path_factory.mktemp("policy") / "register")
+
+
+@pytest.fixture(scope="module")
+def pair_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return pair_register(tmp_path_factory.mktemp("policy") / "pair")
+
+
+def _without_must_keep(data: Path, tmp: Path) -> Path:
+    """A copy of the register folder with every must_keep flag cleared."""
+    out = tmp / "no_must_keep"
+    out.mkdir()
+    for table in data.iterdir():
+        frame = pd.read_csv(table, dtype=str, keep_default_na=False)
+        if table.name == "sites.csv":
+            frame["must_keep"] = "false"
+        frame.to_csv(out / table.name, index=False)
+    return out
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_each_cost_is_the_difference_of_two_independent_solves(
+        coverage_data: Path, tmp_path: Path, solver: str) -> None:
+    raw = scenario_dict(coverage_data, "priced", coverage=COVERAGE, policy={"keep": ["S2"]})
+    costs = policy_costs(_scenario(raw, solver))
+    with_npv = _npv(raw, solver)
+    lifted = {
+        "coverage.0": {**raw, "coverage": []},
+        "policy.keep": {**raw, "policy": {**raw["policy"], "keep": []}},
+        "policy.closable_kinds": {**raw, "policy": {**raw["policy"], "closable_kinds": [
+            "office", "depot", "data_centre", "hub", "station"]}},
+        "must_keep": {**raw, "data": str(_without_must_keep(coverage_data, tmp_path))},
+    }
+    for name, without in lifted.items():
+        expected = with_npv - _npv(without, solver)
+        assert costs[name]["status"] == "priced", name
+        assert costs[name]["npv"] == pytest.approx(max(expected, 0.0), abs=1.0), name
+        assert costs[name]["with_npv"] == pytest.approx(with_npv, abs=1.0)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_hand_worked_costs_on_the_coverage_register(coverage_data: Path, solver: str) -> None:
+    """With S2 kept and Z1 needing S1 within 3 km, nothing can close: NPV = 10 x (£260k
+    running + £2k teams) = £2.62m. Without the coverage rule S1 closes and F1 moves to
+    S2 for £1k: the rule costs 10 x £100k - £1k. Without the keep list the empty S2
+    closes: £500k. Without the register's must_keep, the empty S4 closes: £300k. The
+    station S3 is the only public access near Z2, so letting stations close saves
+    nothing: 0."""
+    raw = scenario_dict(coverage_data, "hand", coverage=COVERAGE, policy={"keep": ["S2"]})
+    costs = policy_costs(_scenario(raw, solver))
+    assert costs["coverage.0"]["with_npv"] == pytest.approx(2_620_000)
+    assert costs["coverage.0"]["npv"] == pytest.approx(999_000)
+    assert costs["policy.keep"]["npv"] == pytest.approx(500_000)
+    assert costs["must_keep"]["npv"] == pytest.approx(300_000)
+    assert costs["policy.closable_kinds"]["status"] == "priced"
+    assert costs["policy.closable_kinds"]["npv"] == 0.0
+    for name in ("policy.close", "policy.max_one_off", "relocation.max_km"):
+        assert costs[name] == {"status": "not_set", "npv": 0.0,
+                               "sentence": f"{name} is not set"}
+    assert all(entry["npv"] >= 0 for entry in costs.values())
+    assert costs["coverage.0"]["sentence"] == (
+        "Keeping public access within 3 km wherever it is today costs £999.0k over "
+        "10 years (NPV)")
+    assert "does not bind" in costs["policy.closable_kinds"]["sentence"]
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_one_off_cap_and_distance_limit_hand_worked(pair_data: Path, solver: str) -> None:
+    """Closing either office saves 10 x £100k for £50k + £1k once: NPV £1.071m against
+    £2.02m. A £30k cap or a 1 km limit forbids it, so each costs £949k; closing S2 is
+    no dearer than closing S1, so `close = ["S2"]` costs nothing."""
+    capped = scenario_dict(pair_data, "cap", policy={"max_one_off": 30_000.0})
+    costs = policy_costs(_scenario(capped, solver))
+    assert costs["policy.max_one_off"]["npv"] == pytest.approx(949_000)
+    assert costs["policy.max_one_off"]["without_npv"] == pytest.approx(1_071_000)
+    assert costs["relocation.max_km"]["status"] == "not_set"
+
+    near = scenario_dict(pair_data, "near", relocation={"max_km": 1.0})
+    costs = policy_costs(_scenario(near, solver))
+    assert costs["relocation.max_km"]["npv"] == pytest.approx(949_000)
+    assert costs["relocation.max_km"]["sentence"].startswith("Limiting moves to 1 km costs £949.0k")
+
+    closing = scenario_dict(pair_data, "close", policy={"close": ["S2"]})
+    costs = policy_costs(_scenario(closing, solver))
+    assert costs["policy.close"]["status"] == "priced"
+    assert costs["policy.close"]["npv"] == 0.0
+    assert costs["policy.close"]["with_npv"] == pytest.approx(1_071_000)
+
+
+def test_lifting_the_distance_limit_is_declined_when_too_large(pair_data: Path) -> None:
+    raw = scenario_dict(pair_data, "big", relocation={"max_km": 1.0})
+    sc = _scenario(raw)
+    assert unlimited_pairs(sc, estate.load_register(pair_data)) == 2 * 2 + 2
+    costs = policy_costs(sc, max_pairs=3)
+    entry = costs["relocation.max_km"]
+    assert entry["status"] == "declined" and entry["npv"] is None
+    assert "6 eligible" in entry["message"] and "3 allowed" in entry["message"]
+
+
+def test_an_exact_gap_is_asked_for(coverage_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both optima are solved to 1e-6 even when the scenario asks for a looser gap."""
+    import estate.api
+
+    gaps = []
+    real = estate.api.plan
+
+    def spy(scenario: Any, **kwargs: Any) -> Any:
+        gaps.append(scenario.mip_gap)
+        return real(scenario, **kwargs)
+
+    monkeypatch.setattr(estate.api, "plan", spy)
+    raw = scenario_dict(coverage_data, "gap", coverage=COVERAGE,
+                        solver={"mip_gap": 0.05})
+    policy_costs(_scenario(raw))
+    assert gaps and all(g <= 1e-6 for g in gaps)
+
+
+def test_plan_adds_policy_costs_to_the_summary_and_folder(coverage_data: Path,
+                                                          tmp_path: Path) -> None:
+    raw = scenario_dict(coverage_data, "folder", coverage=COVERAGE)
+    result = estate.plan(_scenario(raw), out=tmp_path / "out", map_path=False,
+                         policy_costs=True)
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["policy_costs"] == json.loads(json.dumps(result.summary["policy_costs"]))
+    assert summary["policy_costs"]["coverage.0"]["npv"] == pytest.approx(999_000)
+    plain = estate.plan(_scenario(raw), write=False)
+    assert "policy_costs" not in plain.summary
+
+
+def test_sentence_wording() -> None:
+    sc = _scenario(scenario_dict(Path("."), "words"))
+    assert sentence("Keeping public access within 15 km", 2_300_000, sc) == (
+        "Keeping public access within 15 km costs £2.30m over 10 years (NPV)")
+    assert "costs nothing" in sentence("X", 0.0, sc)
+    assert sentence("X", None, sc) == "X: cost not known"
