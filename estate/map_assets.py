@@ -65,10 +65,11 @@ SHAPE_SIZES = {"keep": 18, "close": 18, "open": 20, "shared": 24, "before": 14, 
 MAP_CSS = """
 .leaflet-container { background: #dfe6ec; font: 13px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
 .estate-site { background: none; border: none; }
-.estate-cluster { background: rgba(0,114,178,0.25); border-radius: 50%; }
-.estate-cluster-count { position: absolute; inset: 4px; border-radius: 50%; background: #0b4f7c;
-  color: #fff; font-weight: 600; font-size: 12px; display: flex; align-items: center; justify-content: center; }
-.estate-site svg { display: block; filter: drop-shadow(0 0 1px #fff); }
+.estate-cluster { background: none; }
+.estate-cluster-ring { position: absolute; inset: 0; border-radius: 50%; box-shadow: 0 0 0 1px #1a1a1a; }
+.estate-cluster-count { position: absolute; inset: 6px; border-radius: 50%; background: #fff;
+  color: #1a1a1a; font-weight: 700; font-size: 11px; display: flex; align-items: center;
+  justify-content: center; box-shadow: 0 0 0 1px #1a1a1a; }
 .estate-panel { background: rgba(255,255,255,0.95); padding: 8px 10px; border-radius: 6px;
   box-shadow: 0 1px 5px rgba(0,0,0,0.35); max-width: 340px; color: #1a1a1a; font-size: 12px; }
 .estate-panel summary { font-weight: 600; cursor: pointer; }

@@ -286,6 +286,17 @@ def zone_payload(plan: PlanTables, inert: Callable[[str], str]) -> dict[str, Any
     }
 
 
+def plan_bounds(plan: PlanTables) -> list[list[float]] | None:
+    """[[south, west], [north, east]] of drawn sites and zones: what the map first shows."""
+    drawn = plan.sites[plan.sites["decision"] != "not_built"]
+    lat = np.concatenate([drawn["lat"].to_numpy(float), plan.zones["lat"].to_numpy(float)])
+    lon = np.concatenate([drawn["lon"].to_numpy(float), plan.zones["lon"].to_numpy(float)])
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    if not ok.any():
+        return None
+    return [[float(lat[ok].min()), float(lon[ok].min())], [float(lat[ok].max()), float(lon[ok].max())]]
+
+
 def outline_rings(plan: PlanTables, max_rings: int = 200_000) -> list[list[float]]:
     """The outline basemap: zone polygons when the folder has them, else Voronoi cells.
 

@@ -110,10 +110,27 @@ RUNTIME_JS = r"""
                       popupAnchor: [0, -size / 2], tooltipAnchor: [size / 2, 0]});
   }
 
-  function clusterIcon(cluster) {
-    var n = cluster.getChildCount(), size = n < 10 ? 30 : n < 100 ? 36 : 44;
-    var node = el("div", "estate-cluster-count", NF.format(n));
-    return L.divIcon({html: node.outerHTML, className: "estate-cluster", iconSize: [size, size]});
+  function clusterIcon(colours) {
+    // a ring in the decisions' colours, in proportion, round the count: a cluster of
+    // closures reads differently from a cluster of kept sites before zooming in
+    var order = ["keep", "shared", "open", "close", "before"];
+    return function (cluster) {
+      var n = cluster.getChildCount(), size = n < 10 ? 32 : n < 100 ? 38 : 46;
+      var counts = {}, stops = [], at = 0;
+      cluster.getAllChildMarkers().forEach(function (m) {
+        counts[m.options.estateCat] = (counts[m.options.estateCat] || 0) + 1;
+      });
+      order.forEach(function (cat) {
+        if (!counts[cat]) { return; }
+        var to = at + 100 * counts[cat] / n;
+        stops.push(colours[cat] + " " + at.toFixed(1) + "% " + to.toFixed(1) + "%");
+        at = to;
+      });
+      var ring = el("div", "estate-cluster-ring");
+      ring.style.background = "conic-gradient(" + stops.join(", ") + ")";
+      ring.appendChild(el("div", "estate-cluster-count", NF.format(n)));
+      return L.divIcon({html: ring.outerHTML, className: "estate-cluster", iconSize: [size, size]});
+    };
   }
 
   function clearOfPanels(map) {
@@ -121,19 +138,22 @@ RUNTIME_JS = r"""
     var box = map.getContainer(), size = map.getSize();
     var left = box.querySelector(".leaflet-top.leaflet-left"), right = box.querySelector(".leaflet-top.leaflet-right");
     var lw = left ? left.offsetWidth : 0, rw = right ? right.offsetWidth : 0;
+    // the layer control is still empty when we fit; leave room for its usual width
+    if (right && right.querySelector(".leaflet-control-layers")) { rw = Math.max(rw, 290); }
     if (size.x - lw - rw < 320) { return {padding: [30, 30]}; }
     return {paddingTopLeft: [lw + 10, 20], paddingBottomRight: [rw + 10, 20]};
   }
 
   function addPlan(map, control, plan, options) {
     var o = options || {}, s = plan.sites, labels = plan.labels;
+    if (o.fit !== false) { fit(map, plan.bounds); }
     var visible = plan.agencies.map(function () { return true; });
     var filtered = [];
     var cluster = !!o.cluster && typeof L.markerClusterGroup === "function";
     var canvas = L.canvas({padding: 0.3});
     function group(clustered) {
       return clustered ? L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false,
-        maxClusterRadius: 50, iconCreateFunction: clusterIcon}) : L.featureGroup();
+        maxClusterRadius: 50, iconCreateFunction: clusterIcon(o.colours)}) : L.featureGroup();
     }
     function refresh(f) {
       var keep = [];
@@ -148,7 +168,7 @@ RUNTIME_JS = r"""
         if (!accept(s.decision[i])) { continue; }
         icons[cat] = icons[cat] || icon(cat, "estate-" + which, o.sizes, o.shapes);
         var marker = L.marker([s.lat[i], s.lon[i]], {icon: icons[cat], riseOnHover: true,
-                                                     zIndexOffset: LIFT[cat] || 0});
+                                                     zIndexOffset: LIFT[cat] || 0, estateCat: cat});
         marker.bindPopup((function (k) { return function () { return sitePopup(plan, k); }; })(i), {maxWidth: 340});
         marker.bindTooltip((function (k) { return function () { return siteTip(plan, k); }; })(i), {direction: "right"});
         f.items.push({layer: marker, agency: s.agency[i]});
@@ -179,7 +199,8 @@ RUNTIME_JS = r"""
     refresh(moves);
     filtered.push(moves);
     control.addOverlay(moves.group, labels.moves);
-    moves.group.addTo(map);
+    // thousands of lines hide the sites; then the reader switches them on by choice
+    if (mv.fte.length <= 1000) { moves.group.addTo(map); }
 
     var z = plan.zones, maxPop = z.pop.reduce(function (x, y) { return Math.max(x, y || 0); }, 1);
     var zoneStyle = {1: "covered", 2: "lost", 3: "gained", 4: "uncovered"};
@@ -231,12 +252,11 @@ RUNTIME_JS = r"""
       toggle.addTo(map);
     });
 
-    if (o.fit !== false && s.id.length) {
-      var pts = [];
-      for (var j = 0; j < s.id.length; j++) { if (s.decision[j] !== "not_built") { pts.push([s.lat[j], s.lon[j]]); } }
-      for (var q = 0; q < z.id.length; q += Math.max(1, Math.floor(z.id.length / 2000))) { pts.push([z.lat[q], z.lon[q]]); }
-      if (pts.length) { map.fitBounds(L.latLngBounds(pts), clearOfPanels(map)); }
-    }
+  }
+
+  function fit(map, bounds) {
+    // fit before drawing anything, so that nothing is drawn twice (once at world zoom)
+    if (bounds) { map.fitBounds(bounds, Object.assign({animate: false}, clearOfPanels(map))); }
   }
 
   function addOutline(map, control, rings, label, opaque) {
@@ -277,6 +297,6 @@ RUNTIME_JS = r"""
     if (top && fold && top.offsetHeight + bottom.offsetHeight + 10 > map.getSize().y) { fold.open = false; }
   }
 
-  global.estateMap = {addPlan: addPlan, addOutline: addOutline, addPanel: addPanel};
+  global.estateMap = {addPlan: addPlan, addOutline: addOutline, addPanel: addPanel, fit: fit};
 })(window);
 """

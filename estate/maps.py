@@ -29,6 +29,7 @@ from estate.map_data import (
     PlanTables,
     move_payload,
     outline_rings,
+    plan_bounds,
     read_plan,
     site_payload,
     zone_payload,
@@ -176,19 +177,23 @@ class PlanLayers(_Direct):
 class _Panels(_Direct):
     """KPI panel and legend: static HTML (already inert) moved into Leaflet controls."""
 
-    def __init__(self, markup: str, places: list[tuple[str, str]]) -> None:
+    def __init__(self, markup: str, places: list[tuple[str, str]],
+                 fit: list[list[float]] | None = None) -> None:
         super().__init__()
         self._name = "EstatePanels"
         self.markup = markup
         self.places = places
+        self.fit = fit
 
     def body(self) -> str:
         return self.markup
 
     def js(self) -> str:
-        return "\n".join(f"estateMap.addPanel({self._parent.get_name()}, "
-                         f"{script_json(node)}, {script_json(where)});"
-                         for node, where in self.places)
+        lines = [f"estateMap.addPanel({self._parent.get_name()}, "
+                 f"{script_json(node)}, {script_json(where)});" for node, where in self.places]
+        if self.fit:
+            lines.append(f"estateMap.fit({self._parent.get_name()}, {script_json(self.fit)});")
+        return "\n".join(lines)
 
 
 def new_map(cdn: bool = False, tiles: str | None = None, attr: str | None = None) -> folium.Map:
@@ -248,6 +253,7 @@ def _payload(plan: PlanTables, prefix: str) -> dict[str, Any]:
         "sites": site_payload(plan, index),
         "moves": move_payload(plan, index),
         "zones": zone_payload(plan, inert),
+        "bounds": plan_bounds(plan),
     }
     payload["labels"] = _labels(plan, prefix, payload)
     if prefix:
@@ -360,7 +366,7 @@ def _truth(value: Any) -> bool:
     return value is True or str(value).strip().lower() in ("true", "1", "yes")
 
 
-def legend(max_fte: float, outline_label: str) -> str:
+def legend(max_fte: float, outline_label: str, clustered: bool = False) -> str:
     """The legend's HTML: every shape and colour the map uses, with words for each."""
 
     def row(key: str, text: str) -> str:
@@ -375,6 +381,8 @@ def legend(max_fte: float, outline_label: str) -> str:
     sites = ["<div><h3>Sites after the plan</h3>",
              row(SHAPES["keep"], "Kept"), row(SHAPES["close"], "Closed"),
              row(SHAPES["open"], "Opened"), row(SHAPES["shared"], "Shared service centre"),
+             *([row(_CLUSTER_KEY, "Group of sites: ring shows each decision's share")]
+               if clustered else []),
              "<h3>Sites before</h3>", row(SHAPES["before"], "Existing site"),
              "<h3>Moves</h3>", row(line(2.5), "few FTE"),
              row(line(10.5), f"{max_fte:,.0f} FTE"), "</div>"]
@@ -389,6 +397,12 @@ def legend(max_fte: float, outline_label: str) -> str:
     return (f'<div id="estate-legend" class="estate-panel"><details open><summary>Legend</summary>'
             f'<div class="estate-legend-grid">{"".join(sites)}{"".join(zones)}</div>'
             "</details></div>")
+
+
+_CLUSTER_KEY = (
+    '<span class="estate-dot" style="width:16px;height:16px;border-width:2px;'
+    f'background:conic-gradient({COLOURS["keep"]} 0 60%,{COLOURS["close"]} 60% 100%)"></span>'
+)
 
 
 def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
@@ -408,11 +422,13 @@ def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
     outline_label = ("Zone boundaries" if plan.zone_areas is not None
                      else "Zone areas (nearest zone centre)")
     control = _control(fmap)
+    layer = _plan_layer(fmap, plan, "", False)
+    markup = kpi_panel(plan.summary) + legend(layer.max_fte, outline_label,
+                                              clustered=layer.options["cluster"])
+    # panels, then the fit (clear of the panels), then the layers: each drawn once
+    fmap.add_child(_Panels(markup, [("estate-kpi", "topleft"), ("estate-legend", "bottomleft")],
+                           fit=layer.payload["bounds"]))
     fmap.add_child(_Outline(control, outline_rings(plan), outline_label, opaque=tiles is None))
-    layer = _plan_layer(fmap, plan, "", True)
-    markup = kpi_panel(plan.summary) + legend(layer.max_fte, outline_label)
-    # panels first, so that the plan's fitBounds can keep the sites clear of them
-    fmap.add_child(_Panels(markup, [("estate-kpi", "topleft"), ("estate-legend", "bottomleft")]))
     fmap.add_child(layer)
     html = fmap.get_root().render()
     out = Path(out)
