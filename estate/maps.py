@@ -229,7 +229,7 @@ def _labels(plan: PlanTables, prefix: str, payload: dict[str, Any]) -> dict[str,
     z = payload["zones"]["status"]
     raw = {
         "before": f"Sites before ({existing:,})",
-        "after": f"Sites after ({after - closed:,} open, {closed:,} closed)",
+        "after": f"Sites after ({after - closed:,} in use, {closed:,} closed)",
         "moves": f"Moves, width = FTE ({len(payload['moves']['fte']):,})",
         "lost": f"Zones losing coverage ({z.count(2):,})",
         "covered": f"Zones covered after ({z.count(1) + z.count(3):,})",

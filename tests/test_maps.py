@@ -12,7 +12,7 @@ import pytest
 from mapfixtures import PAYLOADS, write_results
 
 from estate.errors import InputError
-from estate.map_data import outline_rings, read_plan
+from estate.map_data import move_payload, outline_rings, read_plan, site_payload
 from estate.maps import (
     MARKER_LIMIT,
     add_plan_layers,
@@ -213,3 +213,25 @@ def test_decisions_outside_the_design_are_refused(tmp_path: Path) -> None:
     sites.to_csv(folder / "sites.csv", index=False)
     with pytest.raises(InputError, match="row 5"):
         read_plan(folder)
+
+
+def test_moves_are_weighted_by_the_fte_that_moves(results: Path) -> None:
+    plan = read_plan(results)
+    sites = list(plan.sites["site_id"])
+    moves = move_payload(plan, {a: i for i, a in enumerate(plan.agencies["agency_id"])})
+    moving = plan.assignments[(plan.assignments["from_site"] != "")
+                              & (plan.assignments["from_site"] != plan.assignments["to_site"])]
+    assert sum(moves["fte"]) == pytest.approx(moving["fte_moved"].sum())
+    pairs = {(sites[a], sites[b]) for a, b in zip(moves["from"], moves["to"], strict=True)}
+    assert pairs == set(zip(moving["from_site"], moving["to_site"], strict=True))
+
+
+def test_closed_sites_host_nothing_after(results: Path) -> None:
+    plan = read_plan(results)
+    payload = site_payload(plan, {})
+    for decision, after, before in zip(payload["decision"], payload["after"], payload["before"],
+                                       strict=True):
+        if decision == "close":
+            assert after == [] and before
+    hosted = sum(len(a) for a in payload["after"])
+    assert hosted == len(plan.assignments)
