@@ -527,19 +527,23 @@ def page(runs: list[Run]) -> str:
 
 
 def differing_sites(runs: list[Run]) -> dict[str, list[Any]]:
-    """Sites whose decision is not the same in every scenario that includes them."""
+    """Sites whose decision is not the same in every scenario that includes them.
+
+    A site is its register and its id: scenarios on different registers share no site.
+    """
     import pandas as pd
 
     frames = []
     for k, run in enumerate(runs):
         if run.summary:
             sites = pd.read_csv(run.results_dir / "sites.csv", dtype=str, keep_default_na=False)
-            frames.append(sites[["site_id", "name", "lat", "lon", "decision"]].assign(k=k))
+            frames.append(sites[["site_id", "name", "lat", "lon", "decision"]].assign(
+                k=k, register=str(Path(run.scenario.data).resolve())))
     out: dict[str, list[Any]] = {"id": [], "name": [], "lat": [], "lon": [], "decisions": []}
     if not frames:
         return out
     every = pd.concat(frames, ignore_index=True)
-    for site_id, group in every.groupby("site_id", sort=True):
+    for (_, site_id), group in every.groupby(["register", "site_id"], sort=True):
         if group["decision"].nunique() < 2:
             continue
         first = group.iloc[0]

@@ -1,0 +1,289 @@
+"""`estate compare`: rows equal single plans, stored results are reused, the compensation
+what-if leaves nobody worse off, and register text is inert in every page."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from compare_fixtures import (
+    PAYLOAD,
+    coverage_register,
+    loser_register,
+    scenario_dict,
+    write_scenario,
+)
+
+import estate
+import estate.api
+from estate.cli import cli
+from estate.compare import agency_gains, compare, compensate, flatten
+from estate.maps import inert, script_json
+from estate.solvers import available_solvers
+
+SOLVERS = available_solvers()
+COVERAGE = [{"service": "public_access", "radius_km": 3.0, "mode": "maintain"}]
+SCENARIO_PAYLOAD = "<img src=x onerror=alert(1)>${alert(2)}`"  # no "/": it names a folder
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Three scenarios on two registers (one with hostile names), compared once."""
+    root = tmp_path_factory.mktemp("compare")
+    hostile = coverage_register(root / "hostile", agency_b_name=PAYLOAD, site_name=PAYLOAD)
+    losers = loser_register(root / "losers")
+    paths = [
+        write_scenario(root / "models" / "kept.toml", scenario_dict(
+            hostile, "Kept", coverage=COVERAGE, policy={"keep": ["S2"]})),
+        write_scenario(root / "models" / "open.toml", scenario_dict(hostile, SCENARIO_PAYLOAD)),
+        write_scenario(root / "models" / "loser.toml", scenario_dict(
+            losers, "Loser", policy={"keep": ["S1"]})),
+    ]
+    runs = compare(paths, out=root / "out", results_root=root / "results")
+    return {"root": root, "paths": paths, "runs": runs, "out": root / "out"}
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _number(text: str) -> float:
+    return float(text) if text != "" else math.nan
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_rows_equal_single_plans(tmp_path: Path, solver: str) -> None:
+    data = coverage_register(tmp_path / "register")
+    raws = [scenario_dict(data, "Kept", coverage=COVERAGE, policy={"keep": ["S2"]},
+                          solver={"name": solver}),
+            scenario_dict(data, "Open", solver={"name": solver})]
+    paths = [write_scenario(tmp_path / f"m{i}.toml", raw) for i, raw in enumerate(raws)]
+    compare(paths, out=tmp_path / "out", results_root=tmp_path / "results")
+    rows = _csv_rows(tmp_path / "out" / "comparison.csv")
+    assert [r["scenario"] for r in rows] == ["Kept", "Open"]
+    for path, row in zip(paths, rows, strict=True):
+        single = estate.plan(estate.load_scenario(path), write=False).summary
+        assert _number(row["objective_npv"]) == pytest.approx(single["objective_npv"], abs=0.01)
+        assert _number(row["npv_saving"]) == pytest.approx(single["npv_saving"], abs=0.01)
+        for agency_id, info in single["agencies"].items():
+            for field in ("annual_cost_before", "annual_cost_after", "one_off_cost"):
+                assert _number(row[f"agency.{agency_id}.{field}"]) == pytest.approx(
+                    info[field], abs=0.01)
+            assert row[f"agency.{agency_id}.worse_off"] == str(info["worse_off"])
+        priced = estate.plan(estate.load_scenario(path), write=False,
+                             policy_costs=True).summary["policy_costs"]
+        for name, entry in priced.items():
+            cell = row[f"policy_cost.{name}"]
+            if entry["npv"] is None:
+                assert cell == ""
+            else:
+                assert _number(cell) == pytest.approx(entry["npv"], abs=1.0)
+
+
+def test_every_summary_key_is_a_column(setup: dict[str, Any]) -> None:
+    rows = _csv_rows(setup["out"] / "comparison.csv")
+    summary = json.loads((setup["root"] / "results" / "Kept" / "summary.json").read_text())
+    columns = set(rows[0])
+    for key in summary:
+        if key in ("agencies", "policy_costs", "model_size"):
+            continue
+        assert key in columns, key
+    assert {"agency.A.name", "agency.B.annual_cost_after", "policy_cost.coverage.0",
+            "policy_cost.must_keep", "model_size.columns"} <= columns
+    assert rows[0]["policy_cost.coverage.0"] == "999000.0"
+    assert rows[0]["policy_cost.policy.close"] == "0.0"  # not set: costs nothing
+
+
+def test_second_compare_reuses_stored_results(setup: dict[str, Any],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    root = setup["root"]
+    assert not any(run.reused for run in setup["runs"])
+    stamps = {p: p.stat().st_mtime_ns for p in (root / "results").rglob("summary.json")}
+    assert len(stamps) == 3
+    solves = []
+    real = estate.api.plan
+    monkeypatch.setattr(estate.api, "plan", lambda *a, **k: solves.append(a) or real(*a, **k))
+    runs = compare(setup["paths"], out=root / "again", results_root=root / "results")
+    assert [run.reused for run in runs] == [True, True, True]
+    assert solves == []
+    assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
+    assert _csv_rows(root / "again" / "comparison.csv")[0]["objective_npv"] == \
+        _csv_rows(setup["out"] / "comparison.csv")[0]["objective_npv"]
+
+
+def test_changed_scenario_or_register_is_solved_again(tmp_path: Path) -> None:
+    data = coverage_register(tmp_path / "register")
+    path = write_scenario(tmp_path / "a.toml", scenario_dict(data, "A"))
+    kwargs = {"out": tmp_path / "out", "results_root": tmp_path / "results"}
+    assert not compare([path], **kwargs)[0].reused
+    assert compare([path], **kwargs)[0].reused
+    write_scenario(path, scenario_dict(data, "A", relocation={"cost_per_fte": 200.0}))
+    assert not compare([path], **kwargs)[0].reused
+    assert compare([path], **kwargs)[0].reused
+    sites = data / "sites.csv"
+    sites.write_text(sites.read_text(encoding="utf-8").replace("50000", "50001"),
+                     encoding="utf-8")
+    run = compare([path], **kwargs)[0]
+    assert not run.reused
+    assert run.summary["annual_cost_before"] == pytest.approx(262_001)
+
+
+def test_compensation_rule() -> None:
+    comp = compensate({"A": 150.0, "B": -70.0, "C": 50.0, "D": 0.0})
+    assert comp.possible
+    assert comp.transfers["B"] == pytest.approx(70.0)
+    assert comp.transfers["A"] == pytest.approx(-150.0 * 70 / 200)
+    assert comp.transfers["C"] == pytest.approx(-50.0 * 70 / 200)
+    assert "D" not in comp.transfers
+    assert sum(comp.transfers.values()) == pytest.approx(0.0, abs=1e-9)
+    assert all(v >= -1e-9 for v in comp.after.values())
+    assert comp.after["A"] / 150.0 == pytest.approx(comp.after["C"] / 50.0)
+
+    short = compensate({"A": 50.0, "B": -70.0})
+    assert not short.possible and short.transfers == {}
+    assert "not possible" in short.note and "£20" in short.note
+    assert compensate({"A": 5.0, "B": 0.0}).transfers == {}
+
+
+def test_compensation_on_a_plan_leaves_nobody_worse_off(setup: dict[str, Any]) -> None:
+    """The loser register: B is worse off by £70k a year, A gains £150k (its docstring)."""
+    loser = setup["runs"][2].summary
+    assert loser["agencies"]["B"]["worse_off"] is True
+    for basis in ("annual", "npv"):
+        gains = agency_gains(loser, basis)
+        comp = compensate(gains, basis)
+        assert comp.possible
+        assert sum(comp.transfers.values()) == pytest.approx(0.0, abs=1e-6)
+        assert min(comp.after.values()) >= -1e-6
+        assert sum(comp.after.values()) == pytest.approx(sum(gains.values()))
+    annual = compensate(agency_gains(loser, "annual"))
+    assert annual.transfers == pytest.approx({"B": 70_000.0, "A": -70_000.0})
+    assert sum(agency_gains(loser, "npv").values()) == pytest.approx(loser["npv_saving"])
+    page = (setup["out"] / "comparison.html").read_text(encoding="utf-8")
+    assert "receives £70,000" in page and "pays £70,000" in page
+    assert "(worse off)" in page
+
+
+def test_pages_keep_register_text_inert(setup: dict[str, Any]) -> None:
+    page = (setup["out"] / "comparison.html").read_text(encoding="utf-8")
+    assert "<script" not in page  # the page has no script at all
+    assert "<img" not in page and "${" not in page and "`" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    escaped = ("&lt;img src=x onerror=alert(1)&gt;&#36;&#123;alert(2)&#125;&#96;&lt;/script&gt;"
+               "&lt;script&gt;alert(3)&lt;/script&gt;")
+    assert f"<th>{escaped} <span" in page  # agency B's name in the who-gains table
+    mapped = (setup["out"] / "comparison_map.html").read_text(encoding="utf-8")
+    assert "<img" not in mapped
+    assert "</script><script>alert(3)" not in mapped
+    scripts = re.findall(r"<script[^>]*>", mapped)
+    assert all("src=" not in tag for tag in scripts), "no asset is loaded from anywhere"
+    assert "https://cdn" not in mapped and "unpkg.com" not in mapped
+    for label in re.findall(r'addOverlay\([^,]+, "([^"]*)"\)', mapped):
+        assert not set(label) & set("<>`${}\\")
+
+
+def test_map_has_a_group_per_scenario_and_the_differing_sites(setup: dict[str, Any]) -> None:
+    mapped = (setup["out"] / "comparison_map.html").read_text(encoding="utf-8")
+    assert mapped.count("estateMap.addPlan(") == 3
+    for name in ("Kept", "Loser", SCENARIO_PAYLOAD):
+        assert script_json(inert(f"{name}: Sites after"))[1:-1] in mapped
+    match = re.search(r"\}\)\((\w+), (\w+), (\{.*?\}), (\"Sites whose decision differs[^\"]*\")",
+                      mapped)
+    assert match, "the differing-sites layer is on the map"
+    diff = json.loads(match.group(3).replace("\\u003c", "<").replace("\\u003e", ">")
+                      .replace("\\u0026", "&"))
+    # Kept keeps every site of the hostile register; the other scenario closes S1 and S2
+    assert diff["id"] == ["S1", "S2"]
+    assert diff["name"][0] == PAYLOAD
+    assert json.loads(match.group(4)) == "Sites whose decision differs (2)"
+
+
+def test_workbook_has_summary_agencies_and_policy_sheets(setup: dict[str, Any]) -> None:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(setup["out"] / "comparison.xlsx")
+    assert wb.sheetnames == ["summary", "agencies", "policy costs"]
+    summary = {row[0].value: [c.value for c in row[1:]] for row in wb["summary"].iter_rows()}
+    assert summary["figure"] == ["Kept", SCENARIO_PAYLOAD, "Loser"]
+    assert summary["objective_npv"][0] == pytest.approx(2_620_000)
+    agencies = list(wb["agencies"].values)
+    assert agencies[0][:3] == ("scenario", "agency_id", "name")
+    assert ("Loser", "B") in {row[:2] for row in agencies}
+    assert len(agencies) == 1 + 2 + 2 + 2
+
+
+def test_formula_looking_text_stays_text(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    data = loser_register(tmp_path / "register")
+    agencies = data / "agencies.csv"
+    agencies.write_text(agencies.read_text().replace("Agency B", "=HYPERLINK(1)"))
+    path = write_scenario(tmp_path / "a.toml", scenario_dict(data, "F"))
+    compare([path], out=tmp_path / "out", results_root=tmp_path / "results")
+    row = _csv_rows(tmp_path / "out" / "comparison.csv")[0]
+    assert row["agency.B.name"] == "'=HYPERLINK(1)"
+    wb = load_workbook(tmp_path / "out" / "comparison.xlsx")
+    names = [c for c in wb["agencies"]["C"] if c.value == "=HYPERLINK(1)"]
+    assert names and all(c.data_type == "s" for c in names)
+
+
+def test_flatten_names_columns_by_dotted_keys() -> None:
+    row = flatten({"scenario": "S", "agencies": {"A": {"name": "n", "worse_off": False}},
+                   "policy_costs": {"coverage.0": {"npv": 5.0, "status": "priced"}},
+                   "status_quo_breaches": [{"rule": "housed", "place": "F1 has no site today"}],
+                   "model_size": {"columns": 3}})
+    assert row == {"scenario": "S", "agency.A.name": "n", "agency.A.worse_off": False,
+                   "policy_cost.coverage.0": 5.0,
+                   "status_quo_breaches": "housed: F1 has no site today",
+                   "model_size.columns": 3}
+
+
+def test_cli_compare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = loser_register(tmp_path / "register")
+    a = write_scenario(tmp_path / "models" / "a.toml", scenario_dict(data, "[red]A"))
+    b = write_scenario(tmp_path / "models" / "b.toml",
+                       scenario_dict(data, "B", policy={"keep": ["S1"]}))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["compare", str(a), str(b), "--out", "cmp"])
+    assert result.exit_code == 0, result.output
+    assert "[red]A" in result.output  # a name, not rich markup
+    assert "Policy cost: policy.keep" in result.output
+    for name in ("comparison.csv", "comparison.xlsx", "comparison.html",
+                 "comparison_map.html"):
+        assert (tmp_path / "cmp" / name).stat().st_size > 0
+    assert (tmp_path / "results" / "B" / "summary.json").exists()
+
+
+def test_cli_compare_reports_bad_input_before_solving(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    data = loser_register(tmp_path / "register")
+    good = write_scenario(tmp_path / "good.toml", scenario_dict(data, "Same"))
+    twin = write_scenario(tmp_path / "twin.toml", scenario_dict(data, "Same"))
+    bad = write_scenario(tmp_path / "bad.toml", scenario_dict(data, "Bad",
+                                                             policy={"keep": ["S9"]}))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["compare", str(good), str(twin), str(bad)])
+    assert result.exit_code == 1
+    assert "S9" in result.output and "'Same'" in result.output
+    assert not (tmp_path / "results").exists()
+
+
+def test_infeasible_scenario_is_a_row_with_its_status(tmp_path: Path) -> None:
+    data = loser_register(tmp_path / "register")
+    ok = write_scenario(tmp_path / "ok.toml", scenario_dict(data, "Ok"))
+    stuck = write_scenario(tmp_path / "stuck.toml", scenario_dict(
+        data, "Stuck", policy={"close": ["S1", "S3"]}))
+    runs = compare([ok, stuck], out=tmp_path / "out", results_root=tmp_path / "results")
+    assert [r.status for r in runs] == ["optimal", "infeasible"]
+    rows = _csv_rows(tmp_path / "out" / "comparison.csv")
+    assert rows[1]["status"] == "infeasible" and rows[1]["message"]
+    assert "infeasible" in (tmp_path / "out" / "comparison.html").read_text(encoding="utf-8")
+    assert os.path.getsize(tmp_path / "out" / "comparison_map.html") > 0
