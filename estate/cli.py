@@ -156,6 +156,9 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
         click.echo(summary_json(result.summary).replace("\n", "").replace("  ", ""))
     else:
         print_summary(result.summary, out, map_path)
+        for entry in (result.summary.get("policy_costs") or {}).values():
+            if entry.get("status") != "not_set":
+                click.echo(f"Policy cost:     {entry['sentence']}")
         if alternatives:
             from estate.alternatives import summary_lines as alternative_lines
 

@@ -173,3 +173,23 @@ def test_sentence_wording() -> None:
         "Keeping public access within 15 km costs £2.30m over 10 years (NPV)")
     assert "costs nothing" in sentence("X", 0.0, sc)
     assert sentence("X", None, sc) == "X: cost not known"
+
+
+def test_cli_plan_policy_costs(coverage_data: Path, tmp_path: Path,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+    from compare_fixtures import write_scenario
+
+    from estate.cli import cli
+
+    path = write_scenario(tmp_path / "s.toml", scenario_dict(
+        coverage_data, "cli", coverage=COVERAGE, policy={"keep": ["S2"]}))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["plan", str(path), "--policy-costs"])
+    assert result.exit_code == 0, result.output
+    assert "Policy cost:     Keeping S2 open costs £500.0k over 10 years (NPV)" in result.output
+    assert "policy.close" not in result.output  # not set: not said
+    summary = json.loads((tmp_path / "results" / "cli" / "summary.json").read_text())
+    assert summary["policy_costs"]["must_keep"]["npv"] == pytest.approx(300_000)
+    quiet = CliRunner().invoke(cli, ["plan", str(path), "--policy-costs", "--json"])
+    assert json.loads(quiet.stdout)["policy_costs"]["policy.keep"]["npv"] == pytest.approx(500_000)
