@@ -1,11 +1,13 @@
 """Tiny registers and scenarios built in code, for the tests that check the planner's meaning.
 
-Positions are given on a kilometre grid of the British National Grid (EPSG:27700),
-origin at easting 600 km, northing 240 km (near Ipswich, lat ~52.0, lon ~1.1), and
-written to the register as WGS84 lat/lon. A scenario with `crs = "EPSG:27700"` (the
-default of `scenario()` here) measures distances on that same grid, so a site at
-(0, 3) is exactly 3 km from one at (0, 0), up to the floating-point round trip
-(far below a millimetre).
+Positions are given on a kilometre grid of UTM zone 31 north (EPSG:32631, on the WGS84
+datum, so the round trip to lat/lon and back is exact to far below a millimetre),
+origin at easting 360 km, northing 5,760 km (lat ~52.0, lon ~0.97), and written to the
+register as WGS84 lat/lon. A scenario with `crs = "EPSG:32631"` (the default of
+`scenario()` here, and also the UTM zone estate picks when `crs` is empty) measures
+distances on that same grid: a site at (0, 3) is 3 km from one at (0, 0).
+(The British National Grid is no good for this: its datum shift does not invert
+exactly, and a 30 km distance comes back as 30 km + 0.02 mm.)
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
@@ -23,9 +26,10 @@ import estate
 from estate.results import Plan
 from estate.scenario import scenario_from_dict
 
-GRID = "EPSG:27700"
-ORIGIN_E, ORIGIN_N = 600_000.0, 240_000.0
+GRID = "EPSG:32631"
+ORIGIN_E, ORIGIN_N = 360_000.0, 5_760_000.0
 _TO_WGS84 = Transformer.from_crs(GRID, "EPSG:4326", always_xy=True)
+_TO_GRID = Transformer.from_crs("EPSG:4326", GRID, always_xy=True)
 
 #: Required columns, so that a table with no rows is still written with its header.
 HEADERS = {
@@ -38,9 +42,20 @@ HEADERS = {
 
 
 def latlon(x_km: float, y_km: float) -> tuple[float, float]:
-    """WGS84 (lat, lon) of the grid point x_km east, y_km north of the origin."""
-    lon, lat = _TO_WGS84.transform(ORIGIN_E + 1000.0 * x_km, ORIGIN_N + 1000.0 * y_km)
-    return float(lat), float(lon)
+    """WGS84 (lat, lon) of the grid point x_km east, y_km north of the origin.
+
+    Of the floats next to the inverse projection, the one that projects back closest
+    to the grid point (exactly, nearly always), so that boundary distances are exact.
+    """
+    e, n = ORIGIN_E + 1000.0 * x_km, ORIGIN_N + 1000.0 * y_km
+    lon, lat = _TO_WGS84.transform(e, n)
+    steps = np.arange(-6, 7)
+    lons = lon + steps * np.spacing(lon)
+    lats = lat + steps * np.spacing(lat)
+    grid_lon, grid_lat = (a.ravel() for a in np.meshgrid(lons, lats))
+    back_e, back_n = _TO_GRID.transform(grid_lon, grid_lat)
+    best = int(np.argmin(np.abs(back_e - e) + np.abs(back_n - n)))
+    return float(grid_lat[best]), float(grid_lon[best])
 
 
 def _cell(value: Any) -> Any:
