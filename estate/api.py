@@ -20,7 +20,13 @@ from estate.errors import InfeasibleError, InputError, NoSolutionError
 from estate.geometry import Prepared, prepare
 from estate.model import EstateModel, build
 from estate.results import Plan, make_plan
-from estate.scenario import Scenario, check_against_register, load_scenario
+from estate.scenario import (
+    Scenario,
+    check_against_register,
+    default_map,
+    default_results,
+    load_scenario,
+)
 from estate.solvers import INFEASIBLE, NO_SOLUTION, SolverOptions, solve, write_lp
 from estate.store import inputs_sha256, write_results
 from estate.validate import Register, load_register
@@ -163,7 +169,7 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
                                                             progress=clock.progress)
     result.timings = clock.seconds
     if write:
-        out = Path(out) if out else Path("results") / scenario.name
+        out = Path(out) if out else default_results(scenario.name)
         with clock.stage("write", f"Writing results to {out}"):
             write_results(result, out, scenario, inputs_hash=inputs_sha256(Path(scenario.data)))
             if found:
@@ -171,9 +177,9 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
 
                 write_alternatives(found, out, scenario, inputs_sha256(Path(scenario.data)),
                                    None if map_path is False else
-                                   Path(map_path or Path("maps") / f"{scenario.name}.html"))
+                                   Path(map_path or default_map(scenario.name)))
         if map_path is not False:
-            target = Path(map_path) if map_path else Path("maps") / f"{scenario.name}.html"
+            target = Path(map_path) if map_path else default_map(scenario.name)
             with clock.stage("map", f"Drawing the map {target}"):
                 from estate.maps import render_map
 

@@ -143,12 +143,12 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     Example: estate plan models/shared_back_office.toml
     """
     from estate.api import plan
-    from estate.scenario import load_scenario
+    from estate.scenario import default_map, default_results, load_scenario
     from estate.store import summary_json
 
     sc = load_scenario(scenario)
-    out = out or Path("results") / sc.name
-    map_path = map_path or Path("maps") / f"{sc.name}.html"
+    out = out or default_results(sc.name)
+    map_path = map_path or default_map(sc.name)
     result = plan(sc, out=out, map_path=map_path, lp_path=write_lp, verbose=verbose,
                   progress=_progress(sys.stderr.isatty()), policy_costs=policy_costs, executor=executor,
                   scheduler=scheduler, alternatives=alternatives, within_pct=within_pct)
@@ -203,12 +203,13 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
     Example: estate map results/shared_back_office --out board.html
     """
     from estate.maps import render_map
+    from estate.scenario import default_map
 
     if not (results_dir / "summary.json").exists():
         raise InputError([_missing(results_dir)])
     name = json.loads((results_dir / "summary.json").read_text(encoding="utf-8")).get(
         "scenario", results_dir.name)
-    target = out or Path("maps") / f"{name}.html"
+    target = out or default_map(name)
     render_map(results_dir, target, cdn=cdn)
     click.echo(f"Map: {target}")
 

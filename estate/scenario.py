@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +103,24 @@ class Scenario:
         if r == 0:
             return float(h)
         return float((1 - (1 + r) ** -h) / r)
+
+
+def file_stem(name: str) -> str:
+    """A scenario name made safe as one file or folder name (no `/`, no leading dots).
+
+    Default outputs are `results/<name>/` and `maps/<name>.html`; a name is free text,
+    so it must never reach outside those folders.
+    """
+    stem = re.sub(r'[\x00-\x1f/\\:*?"<>|]+', "_", name).strip().lstrip(".").strip()
+    return stem or "scenario"
+
+
+def default_results(name: str) -> Path:
+    return Path("results") / file_stem(name)
+
+
+def default_map(name: str) -> Path:
+    return Path("maps") / f"{file_stem(name)}.html"
 
 
 def read_scenario_dict(path: str | Path) -> dict[str, Any]:
