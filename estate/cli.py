@@ -95,6 +95,12 @@ def cli() -> None:
     Reads the agencies' registers of buildings and back-office functions, finds the
     cheapest plan that keeps every community's services within reach, and writes the
     savings, the moves and a map.
+
+    \b
+    Examples:
+      estate validate data/suffolk
+      estate plan models/shared_back_office.toml
+      estate map "results/Shared back office" --out board.html
     """
 
 
@@ -153,7 +159,7 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
                   progress=_progress(sys.stderr.isatty()), policy_costs=policy_costs, executor=executor,
                   scheduler=scheduler, alternatives=alternatives, within_pct=within_pct)
     if as_json:
-        click.echo(summary_json(result.summary).replace("\n", "").replace("  ", ""))
+        click.echo(summary_json(result.summary, compact=True))
     else:
         print_summary(result.summary, out, map_path)
         for entry in (result.summary.get("policy_costs") or {}).values():
@@ -309,7 +315,17 @@ def _missing(folder: Path):  # noqa: ANN202
 
 
 def main() -> None:
-    cli(prog_name="estate")
+    """Entry point. A mistyped command line is bad input (exit 1), not click's 2,
+    which DESIGN reserves for an infeasible scenario."""
+    try:
+        code = cli.main(prog_name="estate", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(1)
+    except click.exceptions.Abort:
+        _err("Aborted.")
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

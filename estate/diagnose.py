@@ -56,8 +56,11 @@ def precheck(prep: Prepared) -> list[str]:
     pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
     ok = can_open[ps]
     if not sc.split:
-        ok &= functions["desks"].to_numpy(float)[pf] <= sites["desks"].to_numpy(float)[ps] + 1e-9
-        ok &= functions["racks"].to_numpy(float)[pf] <= sites["racks"].to_numpy(float)[ps] + 1e-9
+        # The least a team can need at a site: pooling there saves eff of it.
+        least = 1 - prep.efficiency[pf]
+        for column in ("desks", "racks"):
+            need = functions[column].to_numpy(float)[pf] * least
+            ok &= need <= sites[column].to_numpy(float)[ps] + 1e-9
     has_site = np.zeros(len(functions), bool)
     has_site[pf[ok]] = True
     for f in np.flatnonzero(~has_site):
@@ -153,7 +156,7 @@ def _describe(prep: Prepared, family: str, label: str, amount: float) -> str:
     if family in ("desks", "racks"):
         return f"site {label} would need {amount:,.1f} more {family} than it holds"
     if family == "max_one_off":
-        return (f"policy.max_one_off: the other rules need about £{amount * 1e6:,.0f} more "
+        return (f"policy.max_one_off: the other rules need about £{amount:,.0f} more "
                 f"one-off spend than the cap of £{sc.max_one_off:,.0f}")
     if family.startswith("coverage."):
         rule = sc.coverage[int(family.split(".")[1])]

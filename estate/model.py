@@ -177,8 +177,16 @@ def build(prep: Prepared) -> EstateModel:
 
     pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
     pair_lab = fun_lab[pf] + "," + site_lab[ps] if len(pairs) else np.empty(0, object)
-    a_col = b.add_block("assign", pair_lab, np.zeros(len(pairs)), np.ones(len(pairs)),
-                        integer=not sc.split)
+    a_ub = np.ones(len(pairs))
+    if not sc.split:
+        # A whole team that cannot fit even fully pooled can never sit there: fix it at 0
+        # (its home stays a column, so the status quo is still expressible).
+        least = 1 - prep.efficiency[pf]
+        for column in ("desks", "racks"):
+            too_big = functions[column].to_numpy(float)[pf] * least \
+                > sites[column].to_numpy(float)[ps] + 1e-9
+            a_ub[too_big] = 0.0
+    a_col = b.add_block("assign", pair_lab, np.zeros(len(pairs)), a_ub, integer=not sc.split)
 
     # Pooling: eligible pairs of shareable functions of a sharing type.
     eff = prep.efficiency

@@ -92,7 +92,8 @@ def to_pulp(model: EstateModel, name: str = "estate") -> tuple[pulp.LpProblem, l
     """A PuLP problem with one variable per column and one named constraint per row."""
     prob = pulp.LpProblem(name, pulp.LpMinimize)
     variables = [
-        prob.add_variable(str(n), lowBound=float(lo), upBound=float(hi),
+        prob.add_variable(str(n), lowBound=float(lo) if math.isfinite(lo) else None,
+                          upBound=float(hi) if math.isfinite(hi) else None,
                           # Not LpBinary: PuLP resets its bounds to [0, 1], losing fixings.
                           cat=pulp.LpInteger if integer else pulp.LpContinuous)
         for n, lo, hi, integer in zip(model.col_names, model.col_lb, model.col_ub,
@@ -216,7 +217,9 @@ def _solve_pulp_cbc(prob, variables, model: EstateModel, options: SolverOptions)
     parsed = parse_cbc_log(text)
     result = str(parsed["result"]).lower()
     have_values = all(v.varValue is not None for v in variables)
-    if "infeasible" in result:
+    # CBC may prove infeasibility in presolve, with no "Result -" line at all.
+    if "infeasible" in result or prob.status == pulp.LpStatusInfeasible or (
+            not result and re.search(r"problem is infeasible", text, re.I)):
         return Solution(INFEASIBLE, math.nan, math.nan, math.nan, seconds, "cbc", None, result)
     if "optimal" in result and have_values:
         status = OPTIMAL

@@ -54,7 +54,10 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-def summary_json(summary: dict[str, Any]) -> str:
+def summary_json(summary: dict[str, Any], compact: bool = False) -> str:
+    """The summary as JSON (non-finite numbers as null); one line when `compact`."""
+    if compact:
+        return json.dumps(_json_safe(summary), ensure_ascii=False, separators=(",", ":"))
     return json.dumps(_json_safe(summary), indent=2, ensure_ascii=False)
 
 
