@@ -425,7 +425,7 @@ def _policy_html(runs: list[Run]) -> str:
         for run in runs:
             entry = ((run.summary or {}).get("policy_costs") or {}).get(name)
             if entry is None:
-                cells.append("")
+                cells.append("\u2014")
             elif entry.get("status") == "priced":
                 cells.append(inert(_pounds(entry.get("npv"))))
             else:
@@ -581,6 +581,17 @@ _DIFF_JS = """(function (map, control, d, label) {
 })(%s, %s, %s, %s);"""
 
 
+_HIDE_JS = """(function (map, control, prefixes) {
+  // only the first scenario starts visible; agency toggles stay on (they are filters)
+  (control._layers || []).forEach(function (o) {
+    if (!o.overlay || o.name.indexOf(": Agency: ") >= 0) { return; }
+    prefixes.forEach(function (p) {
+      if (o.name.indexOf(p) === 0 && map.hasLayer(o.layer)) { map.removeLayer(o.layer); }
+    });
+  });
+})(%s, %s, %s);"""
+
+
 def comparison_map(runs: list[Run], cdn: bool = False) -> str:
     """One map: each scenario's layers (named by the scenario), the outline basemap, and
     a layer ringing the sites whose decision differs between scenarios."""
@@ -612,10 +623,20 @@ def comparison_map(runs: list[Run], cdn: bool = False) -> str:
     fmap = new_map(cdn=cdn)
     solved = [r for r in runs if r.summary]
     fmap.get_root().title = inert("Estate comparison: " + ", ".join(r.scenario.name for r in runs))
+    if not solved:
+        return fmap.get_root().render()
+    diff = differing_sites(solved)
+    names = "".join(f"<li>{inert(r.scenario.name)}</li>" for r in solved)
+    panel = (f'<div id="estate-compare" class="estate-panel"><h2>Comparison</h2><ul>{names}</ul>'
+             f'<div class="estate-muted">Shown: {inert(solved[0].scenario.name)}; switch '
+             "scenarios in the layer list, where each scenario's layers carry its name. "
+             f'Red rings: {len(diff["id"]):,} sites whose decision differs between '
+             "scenarios.</div></div>")
+    # the panel first, so that the first plan's fitBounds keeps the sites clear of it
+    fmap.add_child(Script(lambda m: f'estateMap.addPanel({m}, "estate-compare", "topleft");',
+                          panel))
     layers = [add_plan_layers(fmap, r.results_dir, name=r.scenario.name, fit=(i == 0))
               for i, r in enumerate(solved)]
-    if not layers:
-        return fmap.get_root().render()
     control = layers[0].control.get_name()
     plan = read_plan(solved[0].results_dir)
     label = ("Zone boundaries" if plan.zone_areas is not None
@@ -623,15 +644,11 @@ def comparison_map(runs: list[Run], cdn: bool = False) -> str:
     rings = outline_rings(plan)
     fmap.add_child(Script(lambda m: f"estateMap.addOutline({m}, {control}, "
                           f"{script_json(rings)}, {script_json(inert(label))}, true);"))
-    diff = differing_sites(solved)
     diff_label = inert(f"Sites whose decision differs ({len(diff['id']):,})")
-    names = "".join(f"<li>{inert(r.scenario.name)}</li>" for r in solved)
-    panel = (f'<div id="estate-compare" class="estate-panel"><h2>Comparison</h2><ul>{names}</ul>'
-             f'<div class="estate-muted">Red rings: {len(diff["id"]):,} sites whose decision '
-             "differs between scenarios. Each scenario's layers are named after it.</div></div>")
+    hidden = [inert(r.scenario.name) + ": " for r in solved[1:]]
     fmap.add_child(Script(lambda m: _DIFF_JS % (m, control, script_json(diff),
                                                 script_json(diff_label))
-                          + f'\nestateMap.addPanel({m}, "estate-compare", "topleft");', panel))
+                          + "\n" + _HIDE_JS % (m, control, script_json(hidden))))
     return fmap.get_root().render()
 
 

@@ -287,3 +287,40 @@ def test_infeasible_scenario_is_a_row_with_its_status(tmp_path: Path) -> None:
     assert rows[1]["status"] == "infeasible" and rows[1]["message"]
     assert "infeasible" in (tmp_path / "out" / "comparison.html").read_text(encoding="utf-8")
     assert os.path.getsize(tmp_path / "out" / "comparison_map.html") > 0
+
+
+@pytest.mark.browser
+def test_comparison_pages_in_a_browser(setup: dict[str, Any]) -> None:
+    """Both pages load offline with no script error and no dialog; only the first
+    scenario's layers start visible; the hostile names show as text."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        if os.environ.get("ESTATE_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"ESTATE_REQUIRE_BROWSER=1 but {chromium} is missing")
+        pytest.skip(f"{chromium} is missing (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium),
+                                             args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        trouble: list[str] = []
+        page.on("pageerror", lambda e: trouble.append(f"error {e}"))
+        page.on("dialog", lambda d: trouble.append(f"dialog {d.message}"))
+        page.route("http*://**", lambda route: (trouble.append(f"request {route.request.url}"),
+                                                route.abort()))
+        page.goto((setup["out"] / "comparison_map.html").as_uri())
+        page.wait_for_timeout(500)
+        labels = page.evaluate(
+            "Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))"
+            ".map(l => [l.textContent.trim(), l.querySelector('input').checked])")
+        checked = {text: on for text, on in labels}
+        assert checked["Sites whose decision differs (2)"] is True
+        assert any(t.startswith("Kept: Sites after") and on for t, on in labels)
+        assert not any(t.startswith("Loser: Sites after") and on for t, on in labels)
+        assert any(t.endswith(PAYLOAD) for t in checked)
+        assert page.locator("img").count() == 0
+        page.goto((setup["out"] / "comparison.html").as_uri())
+        assert PAYLOAD in page.inner_text("body")
+        assert page.locator("img").count() == 0 and page.locator("script").count() == 0
+        browser.close()
+    assert trouble == []
