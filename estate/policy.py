@@ -167,6 +167,14 @@ def _optimum(scenario: Scenario, register: Register) -> dict[str, Any]:
             "gap": result.summary.get("mip_gap")}
 
 
+def _bound(optimum: dict[str, Any]) -> float:
+    """The solver's lower bound on the optimum: NPV - gap x |NPV| (gap relative)."""
+    gap = optimum.get("gap")
+    if gap is None or not math.isfinite(float(gap)):
+        return -math.inf
+    return optimum["npv"] - float(gap) * abs(optimum["npv"])
+
+
 def _years(scenario: Scenario) -> str:
     h = scenario.horizon_years
     return f"{h} year{'s' if h != 1 else ''}"
@@ -200,11 +208,19 @@ def _price(policy: _Policy, base: dict[str, Any], scenario: Scenario) -> dict[st
     if diff < -tol:
         notes.append(f"the optimum without it came out {money(-diff)} dearer, which only an "
                      "unproven (time-limited) solve allows; reported as 0")
-    if "time_limit" in (base["status"], without["status"]):
-        notes.append("a solve stopped at its time limit: the cost is not proven")
     cost = 0.0 if diff <= tol else round(diff, 2)
     entry["npv"] = cost
     entry["sentence"] = sentence(policy.phrase, cost, scenario)
+    if "time_limit" in (base["status"], without["status"]):
+        # each optimum lies between its solver's bound and the plan found
+        low = max(0.0, _bound(base) - without["npv"])
+        high = max(0.0, base["npv"] - _bound(without))
+        entry.update(npv_low=round(low, 2), npv_high=round(high, 2))
+        notes.append("a solve stopped at its time limit: the cost is not proven")
+        span = (f"between {money(low)} and {money(high)}" if math.isfinite(high)
+                else f"at least {money(low)}")
+        entry["sentence"] = (f"{policy.phrase} costs {span} over {_years(scenario)} (NPV; "
+                             "not proven: raise solver.time_limit_s to narrow it)")
     if notes:
         entry["message"] = "; ".join(notes)
     return entry
@@ -218,6 +234,8 @@ def policy_costs(scenario: Scenario, register: Register | None = None,
     cost in pounds, 0 for a policy that does not bind or is not set, None when not
     priced), `sentence` (the cost in words), and for priced policies `with_npv`,
     `without_npv`, `with_status`, `without_status`; `message` explains anything odd.
+    When a solve stopped at its time limit, `npv_low` and `npv_high` bound the true cost
+    from the solvers' bounds.
     """
     if register is None:
         register = load_register(Path(scenario.data))

@@ -193,3 +193,34 @@ def test_cli_plan_policy_costs(coverage_data: Path, tmp_path: Path,
     assert summary["policy_costs"]["must_keep"]["npv"] == pytest.approx(300_000)
     quiet = CliRunner().invoke(cli, ["plan", str(path), "--policy-costs", "--json"])
     assert json.loads(quiet.stdout)["policy_costs"]["policy.keep"]["npv"] == pytest.approx(500_000)
+
+
+def test_unproven_and_noisy_optima(coverage_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A time-limited solve gives a range from the solvers' bounds; a 'without' optimum
+    dearer than the 'with' one (only possible when unproven) is reported as 0."""
+    import estate.policy as policy
+
+    raw = scenario_dict(coverage_data, "noisy", coverage=COVERAGE)
+    answers = {"with": {"status": "time_limit", "npv": 1_000_000.0, "gap": 0.01},
+               "without": {"status": "optimal", "npv": 900_000.0, "gap": 0.0}}
+
+    def fake(scenario: Any, register: Any) -> dict[str, Any]:
+        return answers["with" if scenario.coverage else "without"]
+
+    monkeypatch.setattr(policy, "_optimum", fake)
+    entry = policy.policy_costs(_scenario(raw))["coverage.0"]
+    assert entry["npv"] == pytest.approx(100_000)
+    assert entry["npv_low"] == pytest.approx(90_000) and entry["npv_high"] == pytest.approx(100_000)
+    assert "between £90.0k and £100.0k" in entry["sentence"]
+    assert "not proven" in entry["message"]
+
+    answers["without"] = {"status": "time_limit", "npv": 1_050_000.0, "gap": 0.1}
+    entry = policy.policy_costs(_scenario(raw))["coverage.0"]
+    assert entry["npv"] == 0.0
+    assert "dearer" in entry["message"]
+    assert entry["npv_low"] == 0.0 and entry["npv_high"] == pytest.approx(55_000)
+
+    answers["with"] = {"status": "infeasible", "npv": None, "message": "no plan"}
+    entry = policy.policy_costs(_scenario(raw))["coverage.0"]
+    assert entry["status"] == "failed" and entry["npv"] is None
+    assert "with it could not be found" in entry["message"]
