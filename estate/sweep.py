@@ -234,7 +234,7 @@ def reuse(task: RunTask, inputs_hash: str) -> RunOutcome | None:
 
 
 def _tasks(path: Path, varies: list[Vary], out: Path
-           ) -> tuple[list[RunTask], list[RunOutcome]]:
+           ) -> tuple[list[RunTask], list[RunOutcome], str]:
     """One task per combination; combinations whose keys cannot be set are invalid rows."""
     base = read_scenario_dict(path)
     if isinstance(base.get("data"), str):
@@ -261,7 +261,7 @@ def _tasks(path: Path, varies: list[Vary], out: Path
             invalid.append(RunOutcome(rid, parameters, "invalid", _one_line(exc)))
             continue
         tasks.append(RunTask(rid, parameters, raw, label, str(out / "runs" / rid)))
-    return tasks, invalid
+    return tasks, invalid, name
 
 
 def _quiet_worker() -> None:
@@ -345,7 +345,7 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
                                   repr(executor))])
     t0 = time.perf_counter()
     path, out = Path(scenario), Path(out)
-    tasks, outcomes = _tasks(path, varies, out)
+    tasks, outcomes, name = _tasks(path, varies, out)
     order = {run_id(p): i for i, p in enumerate(grid(varies))}
     total = len(tasks) + len(outcomes)
     inputs_hash = inputs_sha256(Path(tasks[0].raw["data"])) if tasks else ""
@@ -373,7 +373,7 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
     out.mkdir(parents=True, exist_ok=True)
     _write_text(out / "sweep.csv", rows.to_csv(index=False))
     _write_text(out / "site_robustness.csv", robustness.to_csv(index=False))
-    _write_text(out / "sweep.html", sweep_page(rows, robustness, varies, path.name))
+    _write_text(out / "sweep.html", sweep_page(rows, robustness, varies, name))
     return SweepResult(rows, robustness, outcomes, out, round(time.perf_counter() - t0, 3))
 
 
