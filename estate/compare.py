@@ -414,6 +414,15 @@ def _figures_html(runs: list[Run]) -> str:
     return _table(["", *(inert(r.scenario.name) for r in runs)], body, classes)
 
 
+def _policy_cell(entry: dict[str, Any]) -> str:
+    """A priced policy's cost; a range, marked unproven, when a solve hit its time limit."""
+    if "npv_low" in entry:
+        high = entry.get("npv_high")
+        return (f"{_pounds(entry['npv_low'])} to "
+                f"{_pounds(high) if high is not None else 'more'} (unproven)")
+    return _pounds(entry.get("npv"))
+
+
 def _policy_html(runs: list[Run]) -> str:
     from estate.maps import inert
 
@@ -427,7 +436,7 @@ def _policy_html(runs: list[Run]) -> str:
             if entry is None:
                 cells.append("\u2014")
             elif entry.get("status") == "priced":
-                cells.append(inert(_pounds(entry.get("npv"))))
+                cells.append(inert(_policy_cell(entry)))
             else:
                 cells.append(inert(str(entry.get("status", "")).replace("_", " ")))
         body.append(cells)
@@ -672,7 +681,7 @@ def terminal_table(runs: list[Run]) -> Any:
         cells = []
         for r in runs:
             e = ((r.summary or {}).get("policy_costs") or {}).get(name) or {}
-            cells.append(Text(_pounds(e.get("npv")) if e.get("status") == "priced"
+            cells.append(Text(_policy_cell(e) if e.get("status") == "priced"
                               else str(e.get("status", "")).replace("_", " ")))
         table.add_row(Text(f"Policy cost: {name}"), *cells)
     table.add_row(Text("Worse off"), *(Text(", ".join(
