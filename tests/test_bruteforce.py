@@ -27,13 +27,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pulp
 import pytest
 from builders import agency, function, pair_cost, plan_of, scenario, site, write_register, zone
 from pyproj import Transformer
 from scipy.optimize import linprog
 
-from estate.errors import InfeasibleError, NoSolutionError
+from estate.errors import InfeasibleError
 from estate.solvers import available_solvers
 
 SOLVERS = available_solvers()
@@ -42,30 +41,6 @@ SERVICES = ["public_access", "police_counter"]
 CLOSABLE = ["office", "depot", "data_centre", "hub"]
 SEEDS = range(40)
 SPLIT_SEEDS = range(100, 115)
-
-#: Seeds whose scenario is infeasible in a way the pre-checks do not catch, so the solver
-#: itself must say so. Bugs in estate (see the reasons); strict, so a fix shows up.
-BUG_ELASTIC = ("bug: when HiGHS finds the model infeasible, diagnose.explain_infeasible "
-               "builds slack columns with an infinite upper bound and to_pulp raises "
-               "PulpError instead of InfeasibleError")
-BUG_CBC = ("bug: CBC proves infeasibility in presolve ('Problem is infeasible', no "
-           "'Result -' line in its log); solvers.py reads that as no_solution and plan() "
-           "raises NoSolutionError (exit 3) instead of InfeasibleError (exit 2)")
-INFEASIBLE_AFTER_PRECHECK = (14, 34, 37, 104, 106)
-
-
-def _params(seeds: range) -> list[Any]:
-    out = []
-    for seed in seeds:
-        for solver in SOLVERS:
-            marks: list[Any] = []
-            if seed in INFEASIBLE_AFTER_PRECHECK:
-                marks = [pytest.mark.xfail(
-                    strict=True, reason=BUG_ELASTIC if solver == "highs" else BUG_CBC,
-                    raises=pulp.PulpError if solver == "highs" else NoSolutionError)]
-            out.append(pytest.param(seed, solver, marks=marks, id=f"{seed}-{solver}"))
-    return out
-
 
 @dataclass
 class Instance:
@@ -490,6 +465,7 @@ def _check(tmp_path: Path, seed: int, split: bool, solver: str) -> None:
         return
     plan = plan_of(reg, inst.scenario, solver)
     s = plan.summary
+    assert s["status"] == "optimal"
     assert s["objective_npv"] == pytest.approx(best, rel=1e-6, abs=1e-3)
     assert s["status_quo_npv"] == pytest.approx(sq_npv, rel=1e-6, abs=1e-3)
     assert s["status_quo_feasible"] is sq_ok
@@ -500,12 +476,14 @@ def _check(tmp_path: Path, seed: int, split: bool, solver: str) -> None:
     assert evaluate(m, inst, plan) == pytest.approx(best, rel=1e-6, abs=1e-3)
 
 
-@pytest.mark.parametrize(("seed", "solver"), _params(SEEDS))
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("seed", SEEDS)
 def test_optimum_equals_brute_force(tmp_path: Path, seed: int, solver: str) -> None:
     _check(tmp_path, seed, False, solver)
 
 
-@pytest.mark.parametrize(("seed", "solver"), _params(SPLIT_SEEDS))
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("seed", SPLIT_SEEDS)
 def test_split_optimum_equals_enumeration_and_lp(tmp_path: Path, seed: int, solver: str) -> None:
     _check(tmp_path, seed, True, solver)
 

@@ -11,32 +11,16 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import pulp
 import pytest
 from builders import agency, function, plan_of, scenario, site, write_register, zone
 
-from estate.errors import InfeasibleError, NoSolutionError
+from estate.errors import InfeasibleError
 from estate.solvers import available_solvers
 
 pytestmark = pytest.mark.parametrize("solver", available_solvers())
 
 AGENCIES = [agency("A1"), agency("A2")]
 PUBLIC = "public_access"
-
-
-BUG_ELASTIC = ("bug: when HiGHS finds the model infeasible, diagnose.explain_infeasible "
-               "builds slack columns with an infinite upper bound and to_pulp raises "
-               "PulpError instead of InfeasibleError")
-BUG_CBC = ("bug: CBC proves infeasibility in presolve ('Problem is infeasible', no "
-           "'Result -' line in its log); solvers.py reads that as no_solution and plan() "
-           "raises NoSolutionError instead of InfeasibleError")
-
-
-def _xfail_solver_infeasible(request: pytest.FixtureRequest, solver: str) -> None:
-    """Mark a test whose scenario only the solver can find infeasible (known bugs)."""
-    request.applymarker(pytest.mark.xfail(
-        strict=True, reason=BUG_ELASTIC if solver == "highs" else BUG_CBC,
-        raises=pulp.PulpError if solver == "highs" else NoSolutionError))
 
 
 def approx(x: float) -> object:
@@ -150,6 +134,21 @@ def test_coverage_population_share(tmp_path: Path, solver: str) -> None:
         == approx(1_000_000)
 
 
+def test_within_the_radius_is_inclusive(tmp_path: Path, solver: str) -> None:
+    """"Within R" is distance <= R exactly: a zone 5 km away is covered at 5 km."""
+    reg = write_register(tmp_path / "r", AGENCIES, [
+        site("S1", "A1", 0, 0, running_cost=300_000, services=[PUBLIC]),
+        site("S2", "A1", 0, 20, running_cost=100_000, services=[PUBLIC]),
+    ], [], [zone("Z1", 0, 5)])  # 5 km from S1, 15 km from S2
+    rule = {"service": PUBLIC, "radius_km": 5.0, "mode": "all"}
+    plan = plan_of(reg, scenario(coverage=[rule]), solver)
+    assert plan.summary["objective_npv"] == approx(3_000_000)  # S1 alone: 10 * 300k
+    assert decisions(plan) == {"S1": "keep", "S2": "close"}
+    assert plan.coverage["nearest_km_after"].tolist() == [5.0]
+    with pytest.raises(InfeasibleError):
+        plan_of(reg, scenario(coverage=[{**rule, "radius_km": 4.999}]), solver)
+
+
 def test_population_share_with_no_people_holds_trivially(tmp_path: Path, solver: str) -> None:
     reg = write_register(tmp_path / "r", AGENCIES, [
         site("S1", "A1", 0, 0, running_cost=100_000, services=[PUBLIC]),
@@ -218,6 +217,29 @@ def test_hosts_and_security_decide_eligibility(tmp_path: Path, solver: str) -> N
     # Only S1 (home) and S4 may take F1: 10 * (300k + 100k) = 4,000,000.
     assert plan.summary["objective_npv"] == approx(4_000_000)
     assert placed(plan) == {"F1": {"S4": 1.0}}
+    # With S4 shut F1 stays home, although S1 neither hosts IT nor is secure:
+    # 10 * (500k + 100k) = 6,000,000.
+    plan = plan_of(reg, scenario(policy={"close": ["S4"]}), solver)
+    assert plan.summary["objective_npv"] == approx(6_000_000)
+    assert placed(plan) == {"F1": {"S1": 1.0}}
+
+
+def test_racks_capacity_net_of_pooling(tmp_path: Path, solver: str) -> None:
+    reg = write_register(tmp_path / "r", AGENCIES, [
+        site("S1", "A1", 0, 0, running_cost=500_000, racks=10),
+        site("S2", "A1", 0, 1, running_cost=100_000, racks=2),
+        site("S3", "A1", 0, 2, running_cost=300_000, racks=4),
+    ], [function("F1", "A1", "IT", "S1", annual_cost=500_000, racks=4)])
+    # 4 racks do not fit S2 (2): F1 to S3, 10 * (300k + 500k) = 8,000,000.
+    plan = plan_of(reg, scenario(), solver)
+    assert plan.summary["objective_npv"] == approx(8_000_000)
+    # Pooled (efficiency 0.5, one agency may form a centre, no set-up cost) it needs
+    # 4 * 0.5 = 2 racks and fits S2: 10 * (100k + 500k * 0.5) = 3,500,000.
+    sharing = {"types": ["IT"], "efficiency": 0.5, "setup_cost": 0, "min_agencies": 1}
+    plan = plan_of(reg, scenario(sharing=sharing), solver)
+    assert plan.summary["objective_npv"] == approx(3_500_000)
+    assert placed(plan) == {"F1": {"S2": 1.0}}
+    assert plan.sites.set_index("site_id").at["S2", "racks_used"] == approx(2)
 
 
 # ---- sharing ----------------------------------------------------------------------------
@@ -277,10 +299,6 @@ def test_no_centre_without_min_agencies(tmp_path: Path, solver: str) -> None:
     assert one.summary["shared_centres"] == 1
 
 
-@pytest.mark.xfail(strict=True, raises=InfeasibleError, reason=(
-    "bug: diagnose.precheck (not split) drops every pair where the function's full desks "
-    "exceed the site's, ignoring that pooling cuts them by the efficiency; F1 has no "
-    "pair left and the scenario is called infeasible"))
 def test_pooling_can_make_a_function_fit(tmp_path: Path, solver: str) -> None:
     """F1 needs 20 desks and only S1 (18 desks) exists; pooled with F2 it needs
     20 * 0.8 + 1 * 0.8 = 16.8. The status quo breaches capacity, the plan does not."""
@@ -371,11 +389,9 @@ def test_max_one_off_blocks_a_profitable_move(tmp_path: Path, solver: str) -> No
         assert plan.summary["objective_npv"] == approx(npv), cap
 
 
-def test_max_one_off_below_every_plan_is_infeasible(tmp_path: Path, solver: str,
-                                                    request: pytest.FixtureRequest) -> None:
+def test_max_one_off_below_every_plan_is_infeasible(tmp_path: Path, solver: str) -> None:
     """No plan has a negative one-off here (closures cost, nothing sells), so a cap of
     -£1 cannot hold. The pre-checks do not see it, so the solver must say infeasible."""
-    _xfail_solver_infeasible(request, solver)
     reg = write_register(tmp_path / "r", AGENCIES, [
         site("S1", "A1", 0, 0, running_cost=500_000, closure_cost=200_000),
         site("S2", "A1", 0, 5, running_cost=100_000),
@@ -401,26 +417,34 @@ def test_candidate_built_or_not(tmp_path: Path, solver: str) -> None:
     assert decisions(plan) == {"S1": "close", "C1": "open"}
     assert (plan.summary["sites_before"], plan.summary["sites_after"],
             plan.summary["sites_closed"], plan.summary["sites_opened"]) == (1, 1, 1, 1)
-    plan = plan_of(register(6_000_000, "dear"), scenario(), solver)
+    dear = register(6_000_000, "dear")
+    plan = plan_of(dear, scenario(), solver)
     # Building: 6M + 6M = 12M > staying 11M: not built.
     assert plan.summary["objective_npv"] == approx(11_000_000)
     assert decisions(plan) == {"S1": "keep", "C1": "not_built"}
+    # A candidate in policy.keep is built; F1 then moves in and S1 closes:
+    # 10 * (100k + 500k) + 6M = 12,000,000 (keeping S1 too: 18,000,000).
+    plan = plan_of(dear, scenario(policy={"keep": ["C1"]}), solver)
+    assert plan.summary["objective_npv"] == approx(12_000_000)
+    assert decisions(plan) == {"S1": "close", "C1": "open"}
 
 
 # ---- figures ----------------------------------------------------------------------------
 
 
 def test_agency_figures_add_up_and_worse_off(tmp_path: Path, solver: str) -> None:
-    reg = write_register(tmp_path / "r", [*AGENCIES, agency("A3")], [
+    reg = write_register(tmp_path / "r", [*AGENCIES, agency("A3"), agency("A4")], [
         site("S1", "A1", 0, 0, running_cost=1_000_000, desks=100, must_keep=True),
         site("S2", "A2", 0, 5, running_cost=100_000, desks=10, closure_cost=30_000),
+        site("S3", "A3", 0, 9, running_cost=70_000, must_keep=True),  # empty: owner pays
     ], [
         function("F1", "A1", "HR", "S1", fte=10, annual_cost=500_000),
         function("F2", "A2", "IT", "S2", fte=10, annual_cost=400_000),
     ])
     plan = plan_of(reg, scenario(relocation={"cost_per_fte": 1000}), solver)
-    # S2 closes (saves 100k a year for 30k + 10k once): 10 * (1M + 900k) + 40k.
-    assert plan.summary["objective_npv"] == approx(19_040_000)
+    # S2 closes (saves 100k a year for 30k + 10k once); S3 stays, empty:
+    # 10 * (1M + 70k + 900k) + 40k = 19,740,000.
+    assert plan.summary["objective_npv"] == approx(19_740_000)
     per = plan.summary["agencies"]
     # Before: A1 1M + 500k, A2 100k + 400k. After: S1's 1M split by desks 10/10.
     assert per["A1"]["annual_cost_before"] == approx(1_500_000)
@@ -429,9 +453,10 @@ def test_agency_figures_add_up_and_worse_off(tmp_path: Path, solver: str) -> Non
     assert per["A2"]["annual_cost_after"] == approx(900_000)
     assert per["A2"]["one_off_cost"] == approx(40_000)  # closure of its site, its move
     assert per["A1"]["one_off_cost"] == approx(0)
-    assert (per["A1"]["worse_off"], per["A2"]["worse_off"], per["A3"]["worse_off"]) \
-        == (False, True, False)
-    assert per["A3"]["annual_cost_before"] == per["A3"]["annual_cost_after"] == 0
+    assert per["A3"]["annual_cost_before"] == approx(70_000)
+    assert per["A3"]["annual_cost_after"] == approx(70_000)
+    assert per["A4"]["annual_cost_before"] == per["A4"]["annual_cost_after"] == 0
+    assert [per[a]["worse_off"] for a in ("A1", "A2", "A3", "A4")] == [False, True, False, False]
     check_agencies_add_up(plan)
     table = plan.agencies.set_index("agency_id")
     assert bool(table.at["A2", "worse_off"]) is True
@@ -519,6 +544,19 @@ def test_participating_agencies_only(tmp_path: Path, solver: str) -> None:
     assert set(plan.sites["site_id"]) == {"S1", "S3"}
     # Everyone: all into S2, 10 * (10k + 1M) = 10,100,000.
     assert plan_of(reg, scenario(), solver).summary["objective_npv"] == approx(10_100_000)
+    # A2's site covers no zone for A1 alone: under `all` the zone cannot be served...
+    reg = write_register(tmp_path / "r2", AGENCIES, [
+        site("S1", "A1", 0, 0, running_cost=500_000),
+        site("S3", "A1", 0, 3, running_cost=200_000),
+        site("S2", "A2", 0, 1, running_cost=10_000, services=[PUBLIC]),
+    ], [function("F1", "A1", "HR", "S1", fte=10, annual_cost=500_000)], [zone("Z1", 0, 1)])
+    rule = {"service": PUBLIC, "radius_km": 5.0, "mode": "all"}
+    with pytest.raises(InfeasibleError):
+        plan_of(reg, scenario(agencies=["A1"], coverage=[rule]), solver)
+    # ...and under `maintain` it is not served today by A1, so it is out of scope: 7.0M.
+    plan = plan_of(reg, scenario(agencies=["A1"], coverage=[{**rule, "mode": "maintain"}]),
+                   solver)
+    assert plan.summary["objective_npv"] == approx(7_000_000)
 
 
 def test_unhoused_function_is_housed_without_relocation_cost(tmp_path: Path,
