@@ -490,11 +490,20 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
     means = []
     for v, group in planned.groupby(key, sort=False):
         pts = group["npv_saving"].astype(float) / 1e6
-        for value, (_, run) in zip(pts, group.iterrows(), strict=True):
-            tip = html.escape(f"{run['run_id']}: £{value:,.2f}m ({run['status']})")
+        for j, (value, (_, run)) in enumerate(zip(pts, group.iterrows(), strict=True)):
+            x = xpos[v] + 3.0 * (j - (len(group) - 1) / 2)  # spread runs at one value
+            tip = f"{run['run_id']}: £{value:,.2f}m ({run['status']}"
             colour = "#2b6cb0" if run["status"] == "optimal" else "#dd6b20"
-            parts.append(f'<circle cx="{xpos[v]:.1f}" cy="{py(value):.1f}" r="4" '
-                         f'fill="{colour}" fill-opacity="0.6"><title>{tip}</title></circle>')
+            gap = pd.to_numeric(run.get("mip_gap"), errors="coerce")
+            if run["status"] != "optimal" and np.isfinite(gap) and gap > 0:
+                # The most this run could save: the solver's bound, objective * (1 - gap).
+                best = value + gap * float(run["objective_npv"]) / 1e6
+                tip += f", at most £{best:,.2f}m by the solver's bound"
+                parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{py(value):.1f}" '
+                             f'y2="{max(py(best), top):.1f}" stroke="{colour}" '
+                             f'stroke-opacity="0.35"/>')
+            parts.append(f'<circle cx="{x:.1f}" cy="{py(value):.1f}" r="4" fill="{colour}" '
+                         f'fill-opacity="0.6"><title>{html.escape(tip)})</title></circle>')
         means.append((xpos[v], py(float(pts.mean()))))
     means.sort()
     if len(means) > 1:
@@ -571,7 +580,8 @@ table{{border-collapse:collapse;font-size:12px}}td,th{{border:1px solid #ccc;pad
         e(f"{v.key} over {', '.join(str(x) for x in v.values)}") for v in varies)}.</p>
 <h2>NPV saving</h2>
 <p>Each dot is a run with a plan (blue: proven optimal; orange: stopped by the time limit,
-not proven optimal); the line joins the mean saving at each value.</p>
+not proven optimal, with a faint line up to the most it could save by the solver's bound);
+the line joins the mean saving at each value. Hover a dot for its run id.</p>
 {charts}
 <h2>Which sites stay open</h2>
 <p>{always} sites are open in every run with a plan, {never} closed (or not built) in every
