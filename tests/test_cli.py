@@ -174,9 +174,6 @@ def test_default_out_and_map_are_under_results_and_maps(tmp_path: Path) -> None:
     no_traceback(run)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: `plan --json` strips every double space out of "
-                   "the JSON text (cli.py `.replace('  ', '')`), so names with two spaces "
-                   "differ from summary.json")
 def test_json_keeps_names_with_double_spaces(tmp_path: Path) -> None:
     rows = tables()
     rows["agencies"][0]["name"] = "Town  Council"  # two spaces, as typed in a spreadsheet
@@ -196,6 +193,68 @@ def test_register_without_functions_is_a_pure_coverage_problem(tmp_path: Path) -
     summary = run.json()
     # Only S1 offers public access; the others cost money and host nobody.
     assert summary["sites_after"] == 1 and summary["fte_relocated"] == 0
+
+
+@pytest.mark.xfail(strict=True, reason="bug: off a terminal a good run still prints HiGHS's "
+                   "two-line banner ('Running HiGHS ... Copyright') on stderr; DESIGN section 4: "
+                   "long work stays quiet when not on a terminal")
+def test_plan_is_quiet_on_stderr_when_not_on_a_terminal(planned: tuple[Path, Run]) -> None:
+    _, run = planned
+    assert run.code == 0
+    assert run.stderr.strip() == "", run.stderr
+
+
+def test_map_redraws_from_the_results_folder_alone(planned: tuple[Path, Run],
+                                                    tmp_path: Path) -> None:
+    cwd, _ = planned
+    run = run_cli(tmp_path, "map", cwd / "out", "--out", "again.html")
+    assert run.code == 0, run.output
+    assert (tmp_path / "again.html").stat().st_size > 0
+    no_traceback(run)
+
+
+def test_map_of_a_folder_without_results_exits_1(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    run = run_cli(tmp_path, "map", "empty")
+    assert run.code == 1, run.output
+    assert "summary.json" in run.stderr
+    no_traceback(run)
+
+
+def _demo_with_time_limit(tmp_path: Path, stem: str, seconds: float) -> Path:
+    """A demo scenario pointing at the demo register, with a short time limit."""
+    root = Path(__file__).resolve().parents[1]
+    raw = tomllib.loads((root / "models" / f"{stem}.toml").read_text(encoding="utf-8"))
+    raw["data"] = str(root / "data" / "suffolk")
+    raw["solver"]["time_limit_s"] = seconds
+    return write_scenario(tmp_path / f"{stem}.toml", base=raw)
+
+
+@pytest.mark.slow
+def test_no_plan_within_the_time_limit_exits_3(tmp_path: Path) -> None:
+    run = run_cli(tmp_path, "plan", _demo_with_time_limit(tmp_path, "hubs_coverage", 0.01),
+                  "--out", "out", "--json")
+    assert run.code == 3, run.output
+    assert "time limit" in run.stderr and "time_limit_s" in run.stderr
+    assert run.stdout.strip() == ""
+    assert not (tmp_path / "out").exists()
+    no_traceback(run)
+
+
+@pytest.mark.slow
+def test_time_limit_plan_exits_0_and_says_it_is_not_proven(tmp_path: Path) -> None:
+    run = run_cli(tmp_path, "plan", _demo_with_time_limit(tmp_path, "shared_back_office", 3),
+                  "--out", "out", "--json")
+    if run.code == 3:
+        pytest.skip("this machine found no plan within 3 s")
+    assert run.code == 0, run.output
+    summary = run.json()
+    if summary["status"] == "optimal":
+        pytest.skip("this machine proved the optimum within 3 s")
+    assert summary["status"] == "time_limit"
+    assert summary["mip_gap"] is not None and summary["mip_gap"] > 0
+    assert "NOT proven optimal" in run.stderr
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["status"] == "time_limit"
 
 
 # --------------------------------------------------------------------------- atomic writes
@@ -434,12 +493,6 @@ def test_infeasible_secure_function_found_by_precheck(tmp_path: Path) -> None:
     assert "F1" not in run.stderr and "F2" not in run.stderr
 
 
-ELASTIC_CRASH = pytest.mark.xfail(
-    strict=True, reason="bug: every infeasible scenario the pre-check misses crashes with exit 4 "
-    "(PulpError: upper bound of a variable must be finite): diagnose._elastic gives the slack "
-    "columns col_ub=inf and solvers.to_pulp passes float('inf') to prob.add_variable")
-
-
 def _two_candidates(build_cost: float, cap: float) -> dict:
     """Two far-apart zones, each reachable only from its own candidate site."""
     return {
@@ -463,7 +516,6 @@ def _two_candidates(build_cost: float, cap: float) -> dict:
     }
 
 
-@ELASTIC_CRASH
 def test_infeasible_zone_found_by_elastic_resolve(tmp_path: Path) -> None:
     """Each zone needs its own new hub; the one-off cap pays for one. The pre-check,
     which looks at one rule at a time, cannot see it; the solver's re-solve must."""
@@ -472,9 +524,20 @@ def test_infeasible_zone_found_by_elastic_resolve(tmp_path: Path) -> None:
         "policy": {"max_one_off": 6_000_000}})
     assert _precheck_reasons(scenario) == []
     run = _infeasible(tmp_path, scenario)
-    named = re.findall(r"\bZ[12]\b", run.stderr) + re.findall(r"max_one_off", run.stderr)
-    assert named, run.stderr
-    assert "coverage.0" in run.stderr or "max_one_off" in run.stderr
+    # £4m short of both hubs: giving up one zone is the smaller breach; it is named.
+    assert re.search(r"zone Z[12]\b", run.stderr), run.stderr
+    assert "coverage.0" in run.stderr and "public_access" in run.stderr
+
+
+@pytest.mark.xfail(strict=True, reason="minor: the elastic re-solve names a zone by id only "
+                   "('zone Z2: ...'), where the pre-check and DESIGN section 3's example give "
+                   "id and name ('zone Z017 Southwold: ...')")
+def test_elastic_resolve_names_the_zone_as_the_precheck_does(tmp_path: Path) -> None:
+    scenario = town(tmp_path, _two_candidates(5_000_000, 6_000_000), changes={
+        "coverage": [{"service": "public_access", "radius_km": 5, "mode": "all"}],
+        "policy": {"max_one_off": 6_000_000}})
+    run = _infeasible(tmp_path, scenario)
+    assert re.search(r"zone (Z1 North|Z2 South)\b", run.stderr), run.stderr
 
 
 def _small_shortfall(tmp_path: Path) -> Path:
@@ -484,24 +547,20 @@ def _small_shortfall(tmp_path: Path) -> Path:
         "policy": {"max_one_off": 1_500_000}})
 
 
-@ELASTIC_CRASH
 def test_infeasible_cap_found_by_elastic_resolve(tmp_path: Path) -> None:
     scenario = _small_shortfall(tmp_path)
     assert _precheck_reasons(scenario) == []
     run = _infeasible(tmp_path, scenario)
-    assert "max_one_off" in run.stderr or re.search(r"\bZ[12]\b", run.stderr), run.stderr
+    # £500,000 short: naming the cap is the smaller breach than giving up a zone.
+    assert "max_one_off" in run.stderr, run.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="bug: besides the crash above, diagnose._describe "
-                   "multiplies the max_one_off slack (already in pounds) by 1e6: a £500,000 "
-                   "shortfall is reported as £500,000,000,000")
 def test_elastic_one_off_shortfall_is_stated_in_pounds(tmp_path: Path) -> None:
     run = _infeasible(tmp_path, _small_shortfall(tmp_path))
-    if "max_one_off" in run.stderr:
-        assert re.search(r"£500,000\b(?!,)", run.stderr), run.stderr
+    assert re.search(r"£500,000\b(?!,)", run.stderr), run.stderr
+    assert "£1,500,000" in run.stderr  # the cap itself
 
 
-@ELASTIC_CRASH
 def test_infeasible_function_found_by_elastic_resolve(tmp_path: Path) -> None:
     """Two 60-desk teams at a 100-desk office, neither allowed to move (max_km 0):
     each fits alone and all sites together hold enough, so only the solver sees it."""
@@ -511,7 +570,7 @@ def test_infeasible_function_found_by_elastic_resolve(tmp_path: Path) -> None:
     scenario = town(tmp_path, rows, changes={"relocation": {"max_km": 0}})
     assert _precheck_reasons(scenario) == []
     run = _infeasible(tmp_path, scenario)
-    assert re.search(r"\bF[12]\b", run.stderr) or "S1" in run.stderr, run.stderr
+    assert re.search(r"function F[12]\b", run.stderr), run.stderr
     assert "F3" not in run.stderr
 
 
@@ -532,8 +591,6 @@ def test_top_level_help_lists_commands(tmp_path: Path) -> None:
     assert {"plan", "validate", "map"} <= set(_commands())
 
 
-@pytest.mark.xfail(strict=True, reason="gap: `estate --help` shows no example command "
-                   "(each subcommand's help does); asked by the test brief, not DESIGN")
 def test_top_level_help_shows_an_example(tmp_path: Path) -> None:
     run = run_cli(tmp_path, "--help")
     assert "Example" in run.stdout and "estate plan" in run.stdout
@@ -546,9 +603,6 @@ def test_subcommand_help_shows_an_example(tmp_path: Path, command: str) -> None:
     assert "Example" in run.stdout and f"estate {command} " in run.stdout, run.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a mistyped command line (unknown command or "
-                   "option) exits 2, click's usage code, which DESIGN section 4 reserves for "
-                   "infeasible; bad input is 1")
 @pytest.mark.parametrize("args", [("plna", "x.toml"), ("plan", "x.toml", "--jsn")],
                          ids=["unknown command", "unknown option"])
 def test_usage_error_exits_1_not_the_infeasible_code(tmp_path: Path, args: tuple) -> None:
