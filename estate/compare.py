@@ -33,7 +33,7 @@ from typing import Any
 
 from estate.errors import EstateError, InputError, Problem
 from estate.report import money
-from estate.scenario import Scenario, check_against_register, load_scenario
+from estate.scenario import Scenario, check_against_register, file_stem, load_scenario
 from estate.store import inputs_sha256
 from estate.validate import Register, load_register
 
@@ -141,15 +141,15 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
         except InputError as exc:
             problems.extend(exc.problems)
             continue
-        runs.append(Run(Path(path), sc, results_root / sc.name))
-    names: dict[str, Path] = {}
+        runs.append(Run(Path(path), sc, results_root / file_stem(sc.name)))
+    folders: dict[Path, Path] = {}
     for run in runs:
-        if run.scenario.name in names:
+        if run.results_dir in folders:
             problems.append(Problem(str(run.path), None, "name", "a name no other compared "
                                     "scenario has (each is stored in results/<name>/)",
-                                    f"{run.scenario.name!r}, as in {names[run.scenario.name]}",
-                                    label="key"))
-        names[run.scenario.name] = run.path
+                                    f"{run.scenario.name!r}, stored in {run.results_dir} as "
+                                    f"{folders[run.results_dir]} is", label="key"))
+        folders[run.results_dir] = run.path
         data = Path(run.scenario.data).resolve()
         if data not in registers:
             try:

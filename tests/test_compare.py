@@ -30,7 +30,7 @@ from estate.solvers import available_solvers
 
 SOLVERS = available_solvers()
 COVERAGE = [{"service": "public_access", "radius_km": 3.0, "mode": "maintain"}]
-SCENARIO_PAYLOAD = "<img src=x onerror=alert(1)>${alert(2)}`"  # no "/": it names a folder
+SCENARIO_PAYLOAD = "<img src=x onerror=alert(1)>${alert(2)}`../../x"
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +108,7 @@ def test_second_compare_reuses_stored_results(setup: dict[str, Any],
     assert not any(run.reused for run in setup["runs"])
     stamps = {p: p.stat().st_mtime_ns for p in (root / "results").rglob("summary.json")}
     assert len(stamps) == 3
+    assert all(p.parent.parent == root / "results" for p in stamps)  # a name is no path
     solves = []
     real = estate.api.plan
     monkeypatch.setattr(estate.api, "plan", lambda *a, **k: solves.append(a) or real(*a, **k))
