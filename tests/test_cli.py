@@ -257,6 +257,35 @@ def test_time_limit_plan_exits_0_and_says_it_is_not_proven(tmp_path: Path) -> No
     assert json.loads((tmp_path / "out" / "summary.json").read_text())["status"] == "time_limit"
 
 
+def test_unhoused_function_is_a_status_quo_breach_and_gets_housed(tmp_path: Path) -> None:
+    rows = tables()
+    rows["functions"].append({"function_id": "F4", "agency_id": "A1", "type": "IT",
+                              "site_id": "", "fte": 5, "annual_cost": 100_000})
+    run = run_cli(tmp_path, "plan", town(tmp_path, rows), "--json", "--out", "out")
+    assert run.code == 0, run.output
+    summary = run.json()
+    assert summary["status_quo_feasible"] is False
+    assert summary["status_quo_breaches"] == [{"rule": "housed", "place": "F4 has no site today"}]
+    assignments = pd.read_csv(tmp_path / "out" / "assignments.csv", keep_default_na=False)
+    f4 = assignments[assignments["function_id"] == "F4"]
+    assert len(f4) == 1 and f4["from_site"].iloc[0] == "" and f4["fte_moved"].iloc[0] == 0
+    assert summary["fte_relocated"] == pytest.approx(20.0)  # F2's move only
+
+
+def test_default_paths_stay_inside_the_working_folder(tmp_path: Path) -> None:
+    """A scenario name is not a path: `../` and `/` in it write nothing outside."""
+    cwd = tmp_path / "work"
+    scenario = town(cwd, changes={"name": "../../escape/a b"})
+    run = run_cli(cwd, "plan", scenario)
+    assert run.code == 0, run.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]
+    assert sorted(p.name for p in cwd.iterdir()) == ["maps", "reg", "results", "tiny.toml"]
+    (folder,) = (cwd / "results").iterdir()
+    assert (folder / "summary.json").is_file()
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert summary["scenario"] == "../../escape/a b"
+
+
 # --------------------------------------------------------------------------- atomic writes
 
 
@@ -377,6 +406,52 @@ def test_plan_with_bad_register_exits_1_and_writes_nothing(tmp_path: Path) -> No
     assert run.stdout.strip() == ""
     assert not (tmp_path / "out").exists()
     no_traceback(run)
+
+
+def test_validate_names_sheet_and_row_of_a_workbook(tmp_path: Path) -> None:
+    rows = tables()
+    rows["sites"][1]["desks"] = "lots"
+    rows["functions"][2]["fte"] = -1
+    write_register(tmp_path / "csv", rows)
+    with pd.ExcelWriter(tmp_path / "reg.xlsx", engine="openpyxl") as book:
+        for name in ("agencies", "sites", "functions", "zones"):
+            pd.read_csv(tmp_path / "csv" / f"{name}.csv").to_excel(book, sheet_name=name,
+                                                                   index=False)
+    run = run_cli(tmp_path, "validate", "reg.xlsx")
+    assert run.code == 1, run.output
+    assert "reg.xlsx[sites] row 3, column desks" in run.output, run.output
+    assert "reg.xlsx[functions] row 4, column fte" in run.output, run.output
+    no_traceback(run)
+
+
+def test_validate_warns_but_passes_a_team_at_a_site_not_hosting_its_type(
+        tmp_path: Path) -> None:
+    rows = tables()
+    rows["sites"][1]["hosts"] = "HR"  # S2 hosts HR only; F2 (Finance) sits there today
+    write_register(tmp_path / "reg", rows)
+    run = run_cli(tmp_path, "validate", "reg")
+    assert run.code == 0, run.output
+    assert "Warning" in run.stderr, run.stderr
+    assert "functions.csv row 3, column site_id" in run.stderr, run.stderr
+    no_traceback(run)
+
+
+def test_validate_empty_file_exits_1(tmp_path: Path) -> None:
+    write_register(tmp_path / "reg", tables())
+    (tmp_path / "reg" / "zones.csv").write_text("")
+    run = run_cli(tmp_path, "validate", "reg")
+    assert run.code == 1, run.output
+    assert "zones.csv" in run.stderr
+    no_traceback(run)
+
+
+def test_validate_header_only_tables_are_valid(tmp_path: Path) -> None:
+    rows = tables()
+    rows["functions"] = []
+    rows["pair_costs"] = []
+    write_register(tmp_path / "reg", rows)
+    run = run_cli(tmp_path, "validate", "reg")
+    assert run.code == 0, run.output
 
 
 # --------------------------------------------------------------------------- scenario errors
