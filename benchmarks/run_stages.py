@@ -1,0 +1,423 @@
+"""Seconds per stage of the planner on a synthetic register (issue 5 item 2, issue 2).
+
+    .venv/bin/python benchmarks/run_stages.py county [--seed 1] [--repeat 3]
+        [--time-limit 600] [--direct] [--no-root-lp]
+
+Makes (or reuses) the register `benchmarks/out/<family>-s<seed>/` with
+`benchmarks/scale.py`, then runs the pipeline stage by stage, each repeat in a fresh
+Python process (so every repeat's peak memory is its own), in the order `estate plan`
+runs it (`estate.api.prepare_scenario`, then `solve_prepared`, then write and map):
+
+    scenario    load_scenario (the TOML)
+    load        load_register: read the CSV files and check them (validate.py)
+    validate    check_against_register (scenario against register)
+    prepare     geometry: metric CRS, eligible pairs, coverage sets
+    precheck    cheap infeasibility checks
+    build       estate.model.build (the arrays)
+    solve()     estate.solvers.solve, split by wrapping library calls (no estate/ edits):
+      hand-off    from entering solve() to HiGHS starting its search: to_pulp and PuLP's
+                  HiGHS.buildSolverModel (PuLP path), or the HighsLp arrays and
+                  Highs.passModel (--direct)
+      search      highspy Highs.run (presolve, LP, cuts, branch and bound)
+      read-back   from the end of Highs.run to solve() returning (values, status)
+    results     estate.results.make_plan
+    write       estate.store.write_results (+ inputs_sha256), to benchmarks/out/
+    map         estate.maps.render_map, to benchmarks/out/
+
+Peak memory is `resource.getrusage(RUSAGE_SELF).ru_maxrss` of the repeat's process (it
+includes HiGHS's C++ allocations, which tracemalloc would miss), read after every
+stage, so the stage that raised it shows. The root LP gap is (MIP objective - LP
+relaxation) / MIP objective, the relaxation solved (first repeat only) by HiGHS on a
+copy of the model with every column continuous (`col_integer` all False), with the
+same time limit. Medians over repeats; each repeat's wall and CPU seconds are listed,
+with the load average, because this machine is shared.
+
+Writes `benchmarks/results/stages-<family>.md` (PuLP path, the default of
+`estate plan`) or `stages-<family>-direct.md` (`--direct`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+STAGES = ["scenario", "load", "validate", "prepare", "precheck", "build", "hand-off",
+          "search", "read-back", "results", "write", "map"]
+OWN = [s for s in STAGES if s != "search"]  # everything but the solver's search
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+
+
+class Clock:
+    """Duck-typed like estate.api's clock: `stage(name, message)`; wall, CPU and peak RSS."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self.rss: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str, message: str = ""):
+        w0, c0 = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            self.wall[name] = self.wall.get(name, 0.0) + time.perf_counter() - w0
+            self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - c0
+            self.rss[name] = _rss_mb()
+
+
+class SolveSplit:
+    """Wrap library calls to split `solve()` into hand-off, search and read-back."""
+
+    def __init__(self) -> None:
+        self.marks: dict[str, float] = {}
+        self.parts: dict[str, float] = {}
+        self.cpu_marks: dict[str, float] = {}
+
+    def install(self) -> None:
+        import highspy
+        import pulp.apis.highs_api as highs_api
+
+        import estate.solvers as solvers
+
+        split = self
+
+        def timed(name, fn):
+            def wrapper(*args, **kwargs):
+                t0 = time.perf_counter()
+                try:
+                    return fn(*args, **kwargs)
+                finally:
+                    split.parts[name] = split.parts.get(name, 0.0) + time.perf_counter() - t0
+            return wrapper
+
+        run = highspy.Highs.run
+
+        def run_wrapper(self_h, *args, **kwargs):
+            split.marks["run_start"] = time.perf_counter()
+            split.cpu_marks["run_start"] = time.process_time()
+            try:
+                return run(self_h, *args, **kwargs)
+            finally:
+                split.marks["run_end"] = time.perf_counter()
+                split.cpu_marks["run_end"] = time.process_time()
+
+        highspy.Highs.run = run_wrapper
+        highspy.Highs.passModel = timed("passModel", highspy.Highs.passModel)
+        solvers.to_pulp = timed("to_pulp", solvers.to_pulp)
+        highs_api.HiGHS.buildSolverModel = timed("buildSolverModel",
+                                                 highs_api.HiGHS.buildSolverModel)
+        highs_api.HiGHS.findSolutionValues = timed("findSolutionValues",
+                                                   highs_api.HiGHS.findSolutionValues)
+
+
+def one_repeat(args: argparse.Namespace) -> dict:
+    """One run of the pipeline in this process; returns the figures as a dict."""
+    base_rss = _rss_mb()
+    load0 = os.getloadavg()[0]
+    import numpy as np
+
+    from estate import api
+    from estate.maps import render_map
+    from estate.scenario import load_scenario
+    from estate.solvers import solve_direct
+    from estate.store import inputs_sha256, write_results
+
+    import_rss = _rss_mb()
+    split = SolveSplit()
+    split.install()
+    clock = Clock()
+    scenario_path = Path(args.scenario)
+    with clock.stage("scenario"):
+        scenario = load_scenario(scenario_path)
+    prep = api.prepare_scenario(scenario, None, clock)
+    options = api.solver_options(scenario, direct=args.direct)
+    options = dataclasses.replace(options, time_limit_s=args.time_limit)
+
+    # solve_prepared times precheck, build, solve and results on our clock; the solve
+    # stage is split by the wrappers.
+    w_solve0 = [0.0]
+    original_stage = clock.stage
+
+    @contextmanager
+    def stage(name: str, message: str = ""):
+        if name == "solve":
+            w_solve0[0] = time.perf_counter()
+            c_solve0 = time.process_time()
+            with original_stage("solve()", message):
+                yield
+            w_end, c_end = time.perf_counter(), time.process_time()
+            m, cm = split.marks, split.cpu_marks
+            clock.wall["hand-off"] = m["run_start"] - w_solve0[0]
+            clock.wall["search"] = m["run_end"] - m["run_start"]
+            clock.wall["read-back"] = w_end - m["run_end"]
+            clock.cpu["hand-off"] = cm["run_start"] - c_solve0
+            clock.cpu["search"] = cm["run_end"] - cm["run_start"]
+            clock.cpu["read-back"] = c_end - cm["run_end"]
+            for name_ in ("hand-off", "search", "read-back"):
+                clock.rss[name_] = clock.rss["solve()"]
+            return
+        with original_stage(name, message):
+            yield
+
+    clock.stage = stage  # type: ignore[method-assign]
+    model, plan = api.solve_prepared(prep, options, clock)
+    clock.stage = original_stage  # type: ignore[method-assign]
+    out_dir = Path(args.work) / f"results-{args.tag}"
+    with clock.stage("write"):
+        write_results(plan, out_dir, inputs_hash=inputs_sha256(Path(scenario.data)))
+    with clock.stage("map"):
+        render_map(out_dir, Path(args.work) / f"map-{args.tag}.html")
+
+    solution = plan.solution
+    result = {
+        "wall": clock.wall, "cpu": clock.cpu, "rss": clock.rss,
+        "peak_rss_mb": _rss_mb(), "base_rss_mb": base_rss, "import_rss_mb": import_rss,
+        "size": model.size, "pairs": int(len(prep.pairs)), "pooled": int(len(model.pool)),
+        "status": solution.status, "objective": solution.objective,
+        "bound": solution.bound, "mip_gap": solution.mip_gap,
+        "objective_npv": plan.summary["objective_npv"],
+        "status_quo_npv": plan.summary["status_quo_npv"],
+        "sites_after": plan.summary["sites_after"], "sites_before": plan.summary["sites_before"],
+        "shared_centres": plan.summary["shared_centres"],
+        "solve_parts": dict(split.parts),
+        "load_before": load0, "load_after": os.getloadavg()[0],
+    }
+    if args.root_lp:
+        relaxed = dataclasses.replace(model, col_integer=np.zeros(len(model.col_integer), bool))
+        w0 = time.perf_counter()
+        lp = solve_direct(relaxed, options)
+        result["lp"] = {"status": lp.status, "objective": lp.objective,
+                        "seconds": time.perf_counter() - w0}
+        result["peak_rss_with_lp_mb"] = _rss_mb()
+    # reading the files alone, to split `load` into reading and checking (page cache warm)
+    from estate.register import read_tables
+
+    w0 = time.perf_counter()
+    read_tables(Path(scenario.data))
+    result["read_tables"] = time.perf_counter() - w0
+    return result
+
+
+def machine() -> dict[str, str]:
+    import importlib.metadata as md
+
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) / 1024**2:.1f} GiB"
+                break
+    except OSError:
+        pass
+    return {"nproc": str(os.cpu_count()), "memory": mem, "cpu": cpu,
+            "python": platform.python_version(), "highspy": md.version("highspy"),
+            "pulp": md.version("pulp"), "numpy": md.version("numpy"),
+            "pandas": md.version("pandas"), "os": platform.platform()}
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.2f}" if x < 100 else f"{x:,.1f}"
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def report(family: str, args: argparse.Namespace, runs: list[dict], command: str,
+           info: dict[str, str], describe_text: str) -> str:
+    path = "direct highspy (`SolverOptions(direct=True)`)" if args.direct else \
+        "PuLP (`to_pulp`, then PuLP's HiGHS interface), the default of `estate plan`"
+    lines = [
+        f"# Stages: {family} (seed {args.seed}), {path}",
+        "",
+        f"Command: `{command}`",
+        "",
+        f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']} memory; "
+        f"Python {info['python']}, highspy {info['highspy']}, PuLP {info['pulp']}, "
+        f"numpy {info['numpy']}, pandas {info['pandas']}; {info['os']}. "
+        "HiGHS runs single-threaded (`threads=1`, as `estate` sets it).",
+        "",
+        "Load average (1 min) at the start and end of each repeat: "
+        + ", ".join(f"{r['load_before']:.1f}/{r['load_after']:.1f}" for r in runs)
+        + ". The machine is shared with other work; CPU seconds are given beside wall seconds "
+        "because they depend less on that load. HiGHS's time limit is wall-clock.",
+        "",
+        "Register (`benchmarks/scale.py describe`):",
+        "",
+        "```",
+        describe_text,
+        "```",
+        "",
+        f"## Seconds per stage (median of {len(runs)}; each repeat a fresh process)",
+        "",
+        "| stage | wall s (median) | CPU s (median) | wall s per repeat | peak RSS after (MB) |",
+        "|---|---:|---:|---|---:|",
+    ]
+    for st in STAGES:
+        walls = [r["wall"].get(st, 0.0) for r in runs]
+        cpus = [r["cpu"].get(st, 0.0) for r in runs]
+        rss = max(r["rss"].get(st, 0.0) for r in runs)
+        lines.append(f"| {st} | {_fmt(_median(walls))} | {_fmt(_median(cpus))} | "
+                     + ", ".join(_fmt(w) for w in walls) + f" | {rss:,.0f} |")
+    own = [sum(r["wall"].get(s, 0.0) for s in OWN) for r in runs]
+    own_cpu = [sum(r["cpu"].get(s, 0.0) for s in OWN) for r in runs]
+    total = [sum(r["wall"].get(s, 0.0) for s in STAGES) for r in runs]
+    total_cpu = [sum(r["cpu"].get(s, 0.0) for s in STAGES) for r in runs]
+    lines += [
+        f"| **own stages** (all but search) | **{_fmt(_median(own))}** | "
+        f"**{_fmt(_median(own_cpu))}** | " + ", ".join(_fmt(w) for w in own) + " | |",
+        f"| **end to end** | **{_fmt(_median(total))}** | **{_fmt(_median(total_cpu))}** | "
+        + ", ".join(_fmt(w) for w in total) + " | |",
+        "",
+    ]
+    parts = sorted({k for r in runs for k in r["solve_parts"]})
+    if parts:
+        lines.append("Inside hand-off and read-back (median wall s): " + "; ".join(
+            f"`{k}` {_fmt(_median([r['solve_parts'].get(k, 0.0) for r in runs]))}"
+            for k in parts) + f". Reading the CSV files alone (`read_tables`, of `load`): "
+            f"{_fmt(_median([r['read_tables'] for r in runs]))} s.")
+        lines.append("")
+    r0 = runs[0]
+    size = r0["size"]
+    lines += [
+        "## Model, memory, answer",
+        "",
+        "| figure | value |",
+        "|---|---|",
+        f"| eligible pairs / pooled columns | {r0['pairs']:,} / {r0['pooled']:,} |",
+        f"| columns / rows / nonzeros / integer columns | {size['columns']:,} / {size['rows']:,}"
+        f" / {size['nonzeros']:,} / {size['integer']:,} |",
+        f"| peak memory (ru_maxrss), median | {_median([r['peak_rss_mb'] for r in runs]):,.0f} MB"
+        f" (after imports {_median([r['import_rss_mb'] for r in runs]):,.0f} MB) |",
+        "| status per repeat | " + ", ".join(r["status"] for r in runs) + " |",
+        "| MIP gap (HiGHS) per repeat | " + ", ".join(
+            f"{r['mip_gap']:.2%}" if r["mip_gap"] == r["mip_gap"] else "n/a" for r in runs)
+        + " |",
+        "| objective (NPV £) per repeat | " + ", ".join(
+            f"{r['objective']:,.0f}" for r in runs) + " |",
+        "| best bound (£) per repeat | " + ", ".join(f"{r['bound']:,.0f}" for r in runs) + " |",
+        f"| status quo NPV (£) | {r0['status_quo_npv']:,.0f} |",
+        f"| sites before / after, shared centres (repeat 1) | {r0['sites_before']} / "
+        f"{r0['sites_after']}, {r0['shared_centres']} |",
+    ]
+    lp = r0.get("lp")
+    if lp:
+        best = min(r["objective"] for r in runs)
+        solved = lp["status"] == "optimal"
+        gap = f"{(best - lp['objective']) / abs(best):.2%}" if solved else \
+            "n/a (LP relaxation not solved within the time limit)"
+        shown = f"{lp['objective']:,.0f}" if solved else "n/a"
+        lines += [
+            f"| LP relaxation (£), its status and wall s | {shown}, {lp['status']},"
+            f" {lp['seconds']:,.1f} |",
+            f"| **root LP gap** (best MIP objective of the repeats - LP) / MIP | **{gap}** |",
+            f"| peak memory with the LP relaxation solved too | "
+            f"{r0['peak_rss_with_lp_mb']:,.0f} MB |",
+        ]
+    lines += [
+        "",
+        "While the MIP is not proven optimal, the root LP gap is measured against the best "
+        "plan found, so it overstates the gap to the true optimum by at most the MIP gap.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Seconds per stage on a synthetic register.")
+    parser.add_argument("family", nargs="?", default="county",
+                        choices=("county", "region", "nation"))
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--time-limit", type=float, default=600.0)
+    parser.add_argument("--direct", action="store_true", help="direct highspy path")
+    parser.add_argument("--no-root-lp", dest="root_lp", action="store_false",
+                        help="skip solving the LP relaxation")
+    parser.add_argument("--out", type=Path, help="markdown file (default benchmarks/results/)")
+    # internal: one repeat in this process, JSON on stdout
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--scenario", help=argparse.SUPPRESS)
+    parser.add_argument("--work", help=argparse.SUPPRESS)
+    parser.add_argument("--tag", default="0", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.one:
+        result = one_repeat(args)
+        sys.stdout.write(json.dumps(result) + "\n")
+        return 0
+
+    if args.family == "nation":
+        print("nation: the planner does not plan areas separately yet (DESIGN section 8); "
+              "not run. Make the register with benchmarks/scale.py make nation.",
+              file=sys.stderr)
+        return 2
+    import scale
+
+    work = HERE / "out" / f"{args.family}-s{args.seed}"
+    scenario = work / "scenario.toml"
+    if not scenario.exists():
+        print(f"making {work}", file=sys.stderr)
+        scale.write_register(args.family, work, args.seed, args.time_limit)
+    else:
+        print(f"reusing {work}", file=sys.stderr)
+    path_tag = "direct" if args.direct else "pulp"
+    runs = []
+    for i in range(args.repeat):
+        cmd = [sys.executable, str(Path(__file__).resolve()), args.family, "--one",
+               "--scenario", str(scenario), "--work", str(work),
+               "--tag", f"{path_tag}-{i + 1}", "--time-limit", str(args.time_limit)]
+        if args.direct:
+            cmd.append("--direct")
+        if not args.root_lp or i > 0:
+            cmd.append("--no-root-lp")
+        t0 = time.perf_counter()
+        done = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True)
+        run = json.loads(done.stdout.strip().splitlines()[-1])
+        runs.append(run)
+        own = sum(run["wall"].get(s, 0.0) for s in OWN)
+        print(f"repeat {i + 1}/{args.repeat}: {time.perf_counter() - t0:,.1f} s wall in all, "
+              f"own stages {own:,.1f} s, search {run['wall']['search']:,.1f} s, "
+              f"{run['status']} gap {run['mip_gap']:.2%}, peak {run['peak_rss_mb']:,.0f} MB",
+              file=sys.stderr)
+    command = "python benchmarks/run_stages.py " + " ".join(
+        argv if argv is not None else sys.argv[1:])
+    text = report(args.family, args, runs, command.strip(), machine(),
+                  scale.describe(scale.make_tables(args.family, args.seed)))
+    out = args.out or HERE / "results" / (
+        f"stages-{args.family}{'-direct' if args.direct else ''}.md")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(text)
+    print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
