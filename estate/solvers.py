@@ -69,23 +69,28 @@ def available_solvers() -> list[str]:
 
 
 @contextlib.contextmanager
-def stdout_to_stderr() -> Iterator[None]:
-    """Send the solver's C-level stdout to stderr, so `--json` owns stdout alone."""
+def solver_output(verbose: bool) -> Iterator[None]:
+    """Keep the solver's C-level stdout off our stdout (`--json` owns it).
+
+    Verbose: its log goes to stderr. Otherwise nowhere, banner included: a tool that is
+    not on a terminal stays quiet.
+    """
     try:
         sys.stdout.flush()
         fd = sys.stdout.fileno()
-        err = sys.stderr.fileno()
     except (AttributeError, OSError, ValueError):
         yield
         return
     saved = os.dup(fd)
+    target = os.dup(sys.stderr.fileno()) if verbose else os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(err, fd)
+        os.dup2(target, fd)
         yield
     finally:
         sys.stdout.flush()
         os.dup2(saved, fd)
         os.close(saved)
+        os.close(target)
 
 
 def to_pulp(model: EstateModel, name: str = "estate") -> tuple[pulp.LpProblem, list]:
@@ -172,7 +177,7 @@ def _solve_pulp_highs(prob, variables, model: EstateModel, options: SolverOption
     solver = pulp.HiGHS(msg=options.verbose, timeLimit=options.time_limit_s,
                         gapRel=options.mip_gap, threads=1)
     t0 = time.perf_counter()
-    with stdout_to_stderr():
+    with solver_output(options.verbose):
         prob.solve(solver)
     seconds = time.perf_counter() - t0
     status, obj, bound, gap = _status_from_highs(prob.solverModel, bool(model.col_integer.any()))
@@ -261,7 +266,7 @@ def solve_direct(model: EstateModel, options: SolverOptions) -> Solution:
     lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                        for i in model.col_integer]
     t0 = time.perf_counter()
-    with stdout_to_stderr():  # the banner is printed when Highs() is made
+    with solver_output(options.verbose):  # the banner is printed when Highs() is made
         h = highspy.Highs()
         h.setOptionValue("output_flag", bool(options.verbose))
         h.setOptionValue("mip_rel_gap", float(options.mip_gap))
