@@ -114,18 +114,36 @@ def expected_scenario(scenario: Scenario) -> dict[str, Any]:
     return raw
 
 
-def stored_matches(scenario: Scenario, folder: Path) -> bool:
-    """The folder holds a plan of this very scenario and register, with policy costs."""
+REUSE, ADD_POLICY_COSTS, SOLVE = "reuse", "add_policy_costs", "solve"
+
+
+def stored_state(scenario: Scenario, folder: Path) -> str:
+    """`reuse` when the folder holds a plan of this very scenario and register with its
+    policy costs; `add_policy_costs` when only those are missing (a folder written by
+    `estate plan` without `--policy-costs`); otherwise `solve`."""
     try:
         stored = tomllib.loads((folder / "scenario.toml").read_text(encoding="utf-8"))
         hashes = (folder / "inputs.sha256").read_text(encoding="utf-8")
         summary = _read_summary(folder)
     except (OSError, ValueError):
-        return False
-    return (stored == expected_scenario(scenario)
-            and hashes == inputs_sha256(Path(scenario.data))
-            and summary.get("status") in ("optimal", "time_limit")
-            and isinstance(summary.get("policy_costs"), dict))
+        return SOLVE
+    if (stored != expected_scenario(scenario) or hashes != inputs_sha256(Path(scenario.data))
+            or summary.get("status") not in ("optimal", "time_limit")):
+        return SOLVE
+    return REUSE if isinstance(summary.get("policy_costs"), dict) else ADD_POLICY_COSTS
+
+
+def add_policy_costs(scenario: Scenario, register: Register, folder: Path,
+                     progress: Progress | None = None) -> None:
+    """Price the policies of a stored plan and add them to its `summary.json` alone, so
+    the plan, its maps and any alternatives stay as they are."""
+    from estate.policy import policy_costs
+    from estate.store import summary_json
+
+    summary = _read_summary(folder)
+    summary["policy_costs"] = policy_costs(scenario, register, progress=progress)
+    _atomic_write(folder / "summary.json",
+                  lambda p: p.write_text(summary_json(summary) + "\n", encoding="utf-8"))
 
 
 def _read_summary(folder: Path) -> dict[str, Any]:
@@ -173,14 +191,20 @@ def plan_runs(paths: list[str | Path], results_root: Path = Path("results"),
     runs, registers = _load_all([Path(p) for p in paths], Path(results_root))
     for run in runs:
         sc = run.scenario
-        if stored_matches(sc, run.results_dir):
+        state = stored_state(sc, run.results_dir)
+        register = registers[Path(sc.data).resolve()]
+        if state == REUSE:
             say(f"{sc.name}: reusing {run.results_dir} (same scenario and register)")
+            run.reused = True
+        elif state == ADD_POLICY_COSTS:
+            say(f"{sc.name}: reusing {run.results_dir}, adding its policy costs")
+            add_policy_costs(sc, register, run.results_dir, say)
             run.reused = True
         else:
             say(f"{sc.name}: planning, with policy costs")
             try:
                 plan(sc, out=run.results_dir, map_path=False, policy_costs=True,
-                     register=registers[Path(sc.data).resolve()], progress=say)
+                     register=register, progress=say)
             except EstateError as exc:
                 if isinstance(exc, InputError):
                     raise
@@ -195,7 +219,8 @@ def plan_runs(paths: list[str | Path], results_root: Path = Path("results"),
 
 def flatten(summary: dict[str, Any]) -> dict[str, Any]:
     """Every summary key as one column: agencies as `agency.<id>.<field>`, policy costs as
-    `policy_cost.<name>` (pounds), breaches as one text, other tables as `key.sub`."""
+    `policy_cost.<name>` (pounds), other tables as dotted keys (`model_size.columns`,
+    `alternatives.plans.1.npv_difference`), lists of records as one text."""
     row: dict[str, Any] = {}
     for key, value in summary.items():
         if key == "agencies":
@@ -205,16 +230,24 @@ def flatten(summary: dict[str, Any]) -> dict[str, Any]:
         elif key == "policy_costs":
             for name, entry in (value or {}).items():
                 row[f"policy_cost.{name}"] = entry.get("npv")
-        elif key == "status_quo_breaches":
-            row[key] = "; ".join(f"{b.get('rule')}: {b.get('place')}" for b in value or [])
-        elif isinstance(value, dict):
-            for sub, v in value.items():
-                row[f"{key}.{sub}"] = v
-        elif isinstance(value, list):
-            row[key] = "; ".join(str(v) for v in value)
         else:
-            row[key] = value
+            _flat(key, value, row)
     return row
+
+
+def _flat(key: str, value: Any, row: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        for sub, v in value.items():
+            _flat(f"{key}.{sub}", v, row)
+    elif isinstance(value, list) and value and all(
+            isinstance(v, dict) and "index" in v for v in value):
+        for v in value:
+            _flat(f"{key}.{v['index']}", {k: x for k, x in v.items() if k != "index"}, row)
+    elif isinstance(value, list):
+        row[key] = "; ".join(": ".join(str(x) for x in v.values()) if isinstance(v, dict)
+                             else str(v) for v in value)
+    else:
+        row[key] = value
 
 
 def rows(runs: list[Run]) -> list[dict[str, Any]]:
@@ -511,6 +544,33 @@ def _compensation_html(runs: list[Run]) -> str:
     return "".join(parts)
 
 
+def _alternatives_html(runs: list[Run]) -> str:
+    """Each stored near-optimal alternative: its extra NPV and the sites that differ."""
+    from estate.maps import inert
+
+    parts = []
+    for run in runs:
+        info = (run.summary or {}).get("alternatives")
+        if not isinstance(info, dict) or not info.get("plans"):
+            continue
+        items = []
+        for alt in info["plans"]:
+            differ = alt.get("sites_differ") or []
+            changes = ", ".join(f"{d.get('site_id')} {d.get('name')}: {d.get('optimum')} "
+                                f"\u2192 {d.get('alternative')}" for d in differ[:12])
+            more = f" and {len(differ) - 12} more" if len(differ) > 12 else ""
+            items.append(f"<li>{inert(alt.get('folder'))}: {inert(_pounds(alt.get('npv_difference')))}"
+                         f" more than the optimum; {len(differ)} site decisions differ: "
+                         f"{inert(changes + more)}</li>")
+        note = f'<p class="muted">{inert(info["note"])}</p>' if info.get("note") else ""
+        parts.append(f"<h3>{inert(run.scenario.name)}</h3><ul>{''.join(items)}</ul>{note}")
+    if not parts:
+        return ""
+    return ("<h2>Near-optimal alternatives</h2><p class=\"muted\">Stored with the plan "
+            "(<code>estate plan --alternatives N --within PCT</code>); each is a results "
+            "folder of its own.</p>" + "".join(parts))
+
+
 def page(runs: list[Run]) -> str:
     """The comparison page: self-contained HTML, no script; all register text inert."""
     from estate.maps import inert
@@ -532,7 +592,7 @@ def page(runs: list[Run]) -> str:
         + "<h2>What if losers were compensated?</h2><p class=\"muted\">Each agency worse off "
         "gets its loss back, paid by the agencies that gain in proportion to their gains; "
         "possible only when the gains cover the losses.</p>" + _compensation_html(runs)
-        + "</body></html>\n")
+        + _alternatives_html(runs) + "</body></html>\n")
 
 
 def differing_sites(runs: list[Run]) -> dict[str, list[Any]]:

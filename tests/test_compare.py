@@ -325,3 +325,34 @@ def test_comparison_pages_in_a_browser(setup: dict[str, Any]) -> None:
         assert page.locator("img").count() == 0 and page.locator("script").count() == 0
         browser.close()
     assert trouble == []
+
+
+def test_stored_plan_without_policy_costs_gets_them_added(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder from `estate plan` (here with an alternative) is not solved again: its
+    policy costs are added to summary.json and the alternatives stay."""
+    data = coverage_register(tmp_path / "register")
+    path = write_scenario(tmp_path / "a.toml", scenario_dict(data, "Alt"))
+    folder = tmp_path / "results" / "Alt"
+    estate.plan(estate.load_scenario(path), out=folder, map_path=False, alternatives=1,
+                within_pct=100.0)
+    assert (folder / "alternatives" / "1" / "summary.json").exists()
+    sites_written = (folder / "sites.csv").stat().st_mtime_ns
+    solves = []
+    real = estate.api.plan
+    monkeypatch.setattr(estate.api, "plan", lambda *a, **k: solves.append(k.get("write", True))
+                        or real(*a, **k))
+    run = compare([path], out=tmp_path / "out", results_root=tmp_path / "results")[0]
+    assert run.reused
+    assert solves and not any(solves), "only the policy costs' own solves, nothing written"
+    assert (folder / "sites.csv").stat().st_mtime_ns == sites_written
+    assert (folder / "alternatives" / "1" / "summary.json").exists()
+    stored = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert stored["policy_costs"]["must_keep"]["npv"] == pytest.approx(300_000)
+    assert stored["alternatives"]["found"] == 1
+    row = _csv_rows(tmp_path / "out" / "comparison.csv")[0]
+    assert row["alternatives.found"] == "1"
+    assert float(row["alternatives.plans.1.npv_difference"]) >= 0
+    page = (tmp_path / "out" / "comparison.html").read_text(encoding="utf-8")
+    assert "Near-optimal alternatives" in page and "alternatives/1" in page
+    assert compare([path], out=tmp_path / "out", results_root=tmp_path / "results")[0].reused
