@@ -142,7 +142,30 @@ def random_instance(seed: int, split: bool = False) -> Instance:
         coverage=rules,
         policy={"keep": keep, "close": close, "max_one_off": max_one_off},
     )
+    if rng.random() < 0.25:  # only some agencies take part
+        chosen = {str(a) for a in rng.choice(agency_ids, size=int(rng.integers(1, len(agency_ids))),
+                                             replace=False)}
+        owner = {x["site_id"]: x["agency_id"] in chosen for x in sites if not x["candidate"]}
+        for f in functions:  # a function's home is on its own side of the line
+            homes = [i for i, inside in owner.items() if inside == (f["agency_id"] in chosen)]
+            f["site_id"] = str(rng.choice(homes)) if f["site_id"] and homes else ""
+        inside_sites = {x["site_id"] for x in sites if x["agency_id"] in chosen}
+        sc["agencies"] = sorted(chosen)
+        sc["policy"]["keep"] = [i for i in keep if i in inside_sites]
+        sc["policy"]["close"] = [i for i in close if i in inside_sites]
     return Instance(agencies, sites, functions, zones, pair_costs, sc)
+
+
+def participating(inst: Instance) -> Instance:
+    """The instance as the planner sees it: the listed agencies' sites and functions only."""
+    chosen = set(inst.scenario.get("agencies") or [a["agency_id"] for a in inst.agencies])
+    functions = [f for f in inst.functions if f["agency_id"] in chosen]
+    sites = [x for x in inst.sites if x["agency_id"] in chosen]
+    fids, sids = {f["function_id"] for f in functions}, {x["site_id"] for x in sites}
+    return Instance(
+        [a for a in inst.agencies if a["agency_id"] in chosen], sites, functions, inst.zones,
+        [p for p in inst.pair_costs if p["function_id"] in fids and p["site_id"] in sids],
+        inst.scenario)
 
 
 def _flag(value: Any) -> bool:
@@ -202,18 +225,20 @@ class Model:
 
 
 def model_of(inst: Instance) -> Model:
+    inst = participating(inst)
     sc = inst.scenario
     r, h = sc["discount_rate"], sc["horizon_years"]
     A = float(h) if r == 0 else sum((1 + r) ** -t for t in range(1, h + 1))
     S, F = inst.sites, inst.functions
     ids = [s["site_id"] for s in S]
     site_xy, zone_xy = metric_points(inst)
-    existing = np.array([not _flag(s["candidate"]) for s in S])
+    existing = np.array([not _flag(s["candidate"]) for s in S], bool)
     closable = set(sc["policy"].get("closable_kinds", CLOSABLE))
     keep, close = set(sc["policy"]["keep"]), set(sc["policy"]["close"])
     forced_open = np.array([_flag(s["must_keep"]) or s["site_id"] in keep
-                            or (e and s["kind"] not in closable) for s, e in zip(S, existing, strict=True)])
-    forced_closed = np.array([s["site_id"] in close for s in S])
+                            or (e and s["kind"] not in closable) for s, e in zip(S, existing, strict=True)],
+                           bool)
+    forced_closed = np.array([s["site_id"] in close for s in S], bool)
     max_m = float(sc["relocation"]["max_km"]) * 1000.0
     sharing = sc["sharing"]
     eligible, home = [], []
@@ -416,10 +441,11 @@ def expected(seed: int, split: bool) -> tuple[Instance, Model, float | None, flo
 
 def evaluate(m: Model, inst: Instance, plan: Any) -> float:
     """Check the plan's own tables against every rule and price them from scratch."""
+    inst = participating(inst)
     ids = [s["site_id"] for s in inst.sites]
     fids = [f["function_id"] for f in inst.functions]
     decision = dict(zip(plan.sites["site_id"], plan.sites["decision"], strict=True))
-    is_open = np.array([decision[i] in ("keep", "open") for i in ids])
+    is_open = np.array([decision[i] in ("keep", "open") for i in ids], bool)
     assert not (m.forced_open & ~is_open).any() and not (m.forced_closed & is_open).any()
     populations = np.array([z["population"] for z in inst.zones], float)
     assert covered(m, is_open, populations)
