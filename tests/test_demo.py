@@ -349,6 +349,87 @@ def test_agencies_add_up_to_the_totals(demo: Demo) -> None:
             assert table.at[agency_id, key] == pytest.approx(figures[key], abs=0.01)
 
 
+def _annual_by_agency(demo: Demo, open_sites: pd.Index, a: pd.DataFrame) -> dict[str, float]:
+    """Each agency's annual cost by DESIGN's rules, from open sites and assignments."""
+    sc, register = demo.scenario, demo.register
+    sites = demo.table("sites").set_index("site_id")
+    functions = register.functions.set_index("function_id")
+    pair = {(r.function_id, r.site_id): r.annual_cost
+            for r in register.pair_costs.itertuples(index=False)}
+    eff = a["type"].map(sc.efficiency).fillna(0.0).to_numpy()
+    cost = functions.loc[a["function_id"], "annual_cost"].to_numpy()
+    desks = functions.loc[a["function_id"], "desks"].to_numpy()
+    extra = np.array([pair.get((f, s), 0.0) for f, s in
+                      zip(a["function_id"], a["to_site"], strict=True)])
+    used = pd.DataFrame({"site": a["to_site"], "agency": a["agency_id"],
+                         "desks": desks * (a["share"] - eff * a["pooled"])})
+    used = used[used["desks"] > 1e-6].groupby(["site", "agency"])["desks"].sum()
+    annual: dict[str, float] = {}
+    for site in open_sites:
+        running = sites.at[site, "running_cost"]
+        here = used.xs(site, level="site") if site in used.index.get_level_values(0) else None
+        if here is None or here.sum() <= 1e-6:
+            owner = sites.at[site, "agency_id"]
+            annual[owner] = annual.get(owner, 0.0) + running
+        else:
+            for agency, d in here.items():
+                annual[agency] = annual.get(agency, 0.0) + running * d / here.sum()
+    own = (cost + extra) * a["share"].to_numpy() - eff * cost * a["pooled"].to_numpy()
+    for agency, value in pd.Series(own).groupby(a["agency_id"].to_numpy()).sum().items():
+        annual[agency] = annual.get(agency, 0.0) + value
+    return annual
+
+
+def test_agency_figures_follow_who_pays(demo: Demo) -> None:
+    """DESIGN section 3, who pays: running costs split by desks used (the owner pays for an
+    empty open site); a team's own costs and savings to its agency; closure, disposal and
+    build to the owner; relocation to the team's agency; set-up by pooled desks."""
+    sc, register = demo.scenario, demo.register
+    sites = demo.table("sites").set_index("site_id")
+    a = demo.table("assignments")
+    functions = register.functions.set_index("function_id")
+    desks = functions.loc[a["function_id"], "desks"].to_numpy()
+    open_after = sites.index[sites["decision"].isin(["keep", "open"])]
+    annual = _annual_by_agency(demo, open_after, a)
+    housed = functions[functions["site_id"] != ""]
+    status_quo = pd.DataFrame({"function_id": housed.index, "agency_id": housed["agency_id"],
+                               "type": housed["type"], "to_site": housed["site_id"],
+                               "share": 1.0, "pooled": 0.0})
+    open_before = sites.index[sites["decision"].isin(["keep", "close"])]
+    before = _annual_by_agency(demo, open_before, status_quo)
+
+    one_off: dict[str, float] = {}
+    regs = register.sites.set_index("site_id")
+    for site, decision in sites["decision"].items():
+        owner = regs.at[site, "agency_id"]
+        if decision == "close":
+            value = regs.at[site, "closure_cost"] - regs.at[site, "disposal_value"]
+        elif decision == "open":
+            value = regs.at[site, "build_cost"]
+        else:
+            continue
+        one_off[owner] = one_off.get(owner, 0.0) + value
+    for agency, fte in a.groupby("agency_id")["fte_moved"].sum().items():
+        one_off[agency] = one_off.get(agency, 0.0) + sc.cost_per_fte * fte
+    pooled_desks = pd.DataFrame({"type": a["type"], "site": a["to_site"],
+                                 "agency": a["agency_id"], "desks": desks * a["pooled"]})
+    for site, types in sites["shared_types"].items():
+        for t in (t for t in types.split(";") if t):
+            here = pooled_desks[(pooled_desks["type"] == t) & (pooled_desks["site"] == site)]
+            by_agency = here.groupby("agency")["desks"].sum()
+            for agency, d in by_agency.items():
+                one_off[agency] = (one_off.get(agency, 0.0)
+                                   + sc.setup_cost[t] * d / by_agency.sum())
+
+    reported = demo.summary["agencies"]
+    for agency, figures in reported.items():
+        assert figures["annual_cost_after"] == pytest.approx(annual.get(agency, 0.0), abs=1.0), \
+            agency
+        assert figures["one_off_cost"] == pytest.approx(one_off.get(agency, 0.0), abs=1.0), agency
+        assert figures["annual_cost_before"] == pytest.approx(before.get(agency, 0.0),
+                                                              abs=1.0), agency
+
+
 def test_results_folder_is_complete(demo: Demo) -> None:
     names = {p.name for p in demo.out.iterdir()}
     assert {"summary.json", "sites.csv", "assignments.csv", "coverage.csv", "agencies.csv",
