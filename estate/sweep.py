@@ -280,7 +280,11 @@ def _run_local(tasks: list[RunTask], workers: int) -> Iterable[RunOutcome]:
             for future in as_completed(futures):
                 yield _result_or_error(future, futures[future])
         except BaseException:
+            # Ctrl-C: stop now, not after the running solves end. Their folders are
+            # written whole or not at all, so a rerun resumes from the finished ones.
             pool.shutdown(wait=False, cancel_futures=True)
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
             raise
 
 
@@ -296,6 +300,7 @@ def _run_dask(tasks: list[RunTask], scheduler: str | None, workers: int
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=None)
         client = Client(cluster)
+        client.run(_quiet_worker)  # our own workers: keep solver banners off the terminal
     try:
         futures = client.map(run_one, tasks, pure=False, key=[f"run-{t.run_id}" for t in tasks])
         by_key = {f.key: t for f, t in zip(futures, tasks, strict=True)}
@@ -349,6 +354,7 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
     order = {run_id(p): i for i, p in enumerate(grid(varies))}
     total = len(tasks) + len(outcomes)
     inputs_hash = inputs_sha256(Path(tasks[0].raw["data"])) if tasks else ""
+    _remove_stale(out / "runs")
     todo = []
     for task in tasks:
         stored = reuse(task, inputs_hash)
@@ -375,6 +381,13 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
     _write_text(out / "site_robustness.csv", robustness.to_csv(index=False))
     _write_text(out / "sweep.html", sweep_page(rows, robustness, varies, name))
     return SweepResult(rows, robustness, outcomes, out, round(time.perf_counter() - t0, 3))
+
+
+def _remove_stale(runs: Path) -> None:
+    """Half-written run folders left by a killed worker (never a finished run)."""
+    if runs.is_dir():
+        for stale in runs.glob(".*.tmp"):
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def _write_text(path: Path, text: str) -> None:
