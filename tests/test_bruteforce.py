@@ -500,6 +500,13 @@ def _check(tmp_path: Path, seed: int, split: bool, solver: str) -> None:
     assert s["objective_npv"] == pytest.approx(
         m.A * s["annual_cost_after"] + s["one_off_cost"], rel=1e-6, abs=0.05)
     assert evaluate(m, inst, plan) == pytest.approx(best, rel=1e-6, abs=1e-3)
+    per = s["agencies"].values()  # who pays: the agencies' figures add up to the totals
+    for key, total in (("annual_cost_before", "annual_cost_before"),
+                       ("annual_cost_after", "annual_cost_after"),
+                       ("one_off_cost", "one_off_cost")):
+        assert sum(a[key] for a in per) == pytest.approx(s[total], rel=1e-9, abs=0.05)
+    for a in per:
+        assert a["worse_off"] is (a["annual_cost_after"] > a["annual_cost_before"] + 0.005)
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
