@@ -15,6 +15,12 @@ The brute force below is written from the DESIGN text alone; it uses no estate c
 
 With `assignment.split = true` (no sharing) the open sets are enumerated and the
 shares solved as a linear programme of our own with scipy's `linprog`.
+
+A quarter of the seeds list only some agencies in the scenario; the brute force then
+sees only their sites and functions. Besides the optimum, each seed checks
+`status_quo_npv` and `status_quo_feasible`, re-prices the plan's own tables (sites'
+decisions, shares, pooling, centres) against every rule, and checks that the agencies'
+figures add up to the totals.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ SERVICES = ["public_access", "police_counter"]
 CLOSABLE = ["office", "depot", "data_centre", "hub"]
 SEEDS = range(40)
 SPLIT_SEEDS = range(100, 115)
+
 
 @dataclass
 class Instance:
@@ -473,11 +480,12 @@ def evaluate(m: Model, inst: Instance, plan: Any) -> float:
         if m.home[f] is not None and s != m.home[f]:
             one_off += m.cost_per_fte * m.f_fte[f] * a
     assert share == pytest.approx(np.ones(len(fids)), abs=1e-6)
-    assert (desks <= m.desks + 1e-5).all() and (racks <= m.racks + 1e-5).all()
+    # (shares are reported to 6 decimals, hence the slack)
+    assert (desks <= m.desks + 1e-3).all() and (racks <= m.racks + 1e-3).all()
     for centre in centres:
         whole = [g for g, p in counted.get(centre, {}).items() if p >= 1 - 1e-6]
         assert len(whole) >= m.min_agencies, centre
-    assert one_off <= m.max_one_off + 1e-3
+    assert one_off <= m.max_one_off + 1.0
     return m.A * annual + one_off
 
 
