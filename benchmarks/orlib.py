@@ -37,12 +37,14 @@ objective either.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import math
 import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -265,13 +267,31 @@ def direct_arrays(inst: Instance):
     return cost, matrix, row_lb, row_ub, integer
 
 
+@contextlib.contextmanager
+def _no_stdout() -> Iterator[None]:
+    """Keep HiGHS' C-level banner off our stdout (the table owns it)."""
+    try:
+        sys.stdout.flush()
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), fd)
+            yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
 def solve_direct_highspy(inst: Instance, time_limit_s: float = 600.0,
                          mip_gap: float = MIP_GAP) -> Outcome:
     """The same instance straight into highspy (same options as the pipeline: one thread,
     the same relative gap and time limit). Seconds include building the arrays."""
     import highspy
-
-    from estate.solvers import stdout_to_stderr
 
     t0 = time.perf_counter()
     cost, matrix, row_lb, row_ub, integer = direct_arrays(inst)
@@ -290,7 +310,7 @@ def solve_direct_highspy(inst: Instance, time_limit_s: float = 600.0,
     lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                        for i in integer]
     t1 = time.perf_counter()
-    with stdout_to_stderr():
+    with _no_stdout():  # the banner is printed when Highs() is made
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("mip_rel_gap", float(mip_gap))
@@ -376,9 +396,7 @@ def render(rows: list[dict], markdown: bool) -> str:
 
 def machine() -> str:
     import platform
-
-    import highspy
-    import pulp
+    from importlib.metadata import version
 
     cpu = ""
     try:
@@ -389,8 +407,9 @@ def machine() -> str:
     except OSError:
         pass
     return (f"{cpu or platform.processor()}, {os.cpu_count()} CPUs, Python "
-            f"{platform.python_version()}, PuLP {pulp.__version__}, highspy "
-            f"{getattr(highspy, '__version__', '?')}")
+            f"{platform.python_version()}, PuLP {version('pulp')}, highspy {version('highspy')}; "
+            f"load average at the end {os.getloadavg()[0]:.1f} (a shared machine inflates "
+            f"every time)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -426,6 +445,8 @@ def main(argv: list[str] | None = None) -> int:
         lines = render([row], markdown=False).splitlines()
         print("\n".join(lines if len(rows) == 1 else lines[1:]), flush=True)
     ok = sum(r["match"] for r in rows)
+    total = {c: sum(r[c] for r in rows if isinstance(r[c], float) and math.isfinite(r[c]))
+             for c in ("pipeline s", "of which solve s", "direct-highspy s")}
     text = "\n".join([
         "# OR-Library capacitated warehouse location through the estate pipeline", "",
         f"Command: `.venv/bin/python benchmarks/orlib.py {' '.join(argv or sys.argv[1:])}`",
@@ -440,7 +461,9 @@ def main(argv: list[str] | None = None) -> int:
         "prepare, build, PuLP hand-off, solve, results); `of which solve s` is HiGHS inside "
         "it; `direct-highspy s` builds Beasley's model from scipy sparse arrays and solves "
         "it with highspy under the same options.", "",
-        render(rows, markdown=True), ""])
+        render(rows, markdown=True), "",
+        f"Total seconds: pipeline {total['pipeline s']:.1f} (solver {total['of which solve s']:.1f}),"
+        f" direct highspy {total['direct-highspy s']:.1f}.", ""])
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
