@@ -195,9 +195,6 @@ def test_register_without_functions_is_a_pure_coverage_problem(tmp_path: Path) -
     assert summary["sites_after"] == 1 and summary["fte_relocated"] == 0
 
 
-@pytest.mark.xfail(strict=True, reason="bug: off a terminal a good run still prints HiGHS's "
-                   "two-line banner ('Running HiGHS ... Copyright') on stderr; DESIGN section 4: "
-                   "long work stays quiet when not on a terminal")
 def test_plan_is_quiet_on_stderr_when_not_on_a_terminal(planned: tuple[Path, Run]) -> None:
     _, run = planned
     assert run.code == 0
