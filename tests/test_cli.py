@@ -160,6 +160,18 @@ def test_write_lp_names_constraints_readably(planned: tuple[Path, Run]) -> None:
     assert "open(S2)" in text and "assign(F2,S1)" in text
 
 
+def test_policy_costs_only_when_asked(planned: tuple[Path, Run], tmp_path: Path) -> None:
+    assert "policy_costs" not in planned[1].json()
+    run = run_cli(tmp_path, "plan", town(tmp_path), "--policy-costs", "--json", "--out", "out")
+    assert run.code == 0, run.output
+    costs = run.json()["policy_costs"]
+    assert "coverage.0" in costs
+    assert all(c["npv"] >= 0 for c in costs.values())
+    assert costs["coverage.0"]["npv"] > 0  # without it S1 could close too
+    stored = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert stored["policy_costs"] == costs
+
+
 def test_plan_map_is_written_where_asked(planned: tuple[Path, Run]) -> None:
     cwd, _ = planned
     assert (cwd / "plan.html").stat().st_size > 0
@@ -460,6 +472,12 @@ def _must_keep_s2() -> dict:
     return rows
 
 
+def _station_s3() -> dict:
+    rows = tables()
+    rows["sites"][2]["kind"] = "station"
+    return rows
+
+
 SCENARIO_ERRORS = {
     "unknown key": ({"policy": {"kep": ["S1"]}}, None, ["policy.kep"]),
     "unknown top-level key": ({"horizon": 5}, None, ["horizon"]),
@@ -479,6 +497,15 @@ SCENARIO_ERRORS = {
                                ["policy.close", "S2"]),
     "must_keep site in close": ({"policy": {"close": ["S2"]}}, _must_keep_s2,
                                 ["policy.close", "S2", "must_keep"]),
+    "front-line site in close": ({"policy": {"close": ["S3"]}}, _station_s3,
+                                 ["policy.close", "S3", "closable_kinds"]),
+    "unknown agency": ({"agencies": ["A1", "A9"]}, None, ["agencies", "A9"]),
+    "geographic crs": ({"crs": "EPSG:4326"}, None, ["crs", "EPSG:4326"]),
+    "efficiency table of other types": (
+        {"sharing": {"types": ["HR"], "efficiency": {"IT": 0.1}}}, None,
+        ["sharing.efficiency", "HR"]),
+    "unknown solver": ({"solver": {"name": "gurobi"}}, None, ["solver.name", "gurobi"]),
+    "no data key": ({"data": "DROP"}, None, ["data"]),
 }
 
 
@@ -486,6 +513,10 @@ SCENARIO_ERRORS = {
 def test_scenario_error_exits_1_naming_file_and_key(tmp_path: Path, case: str) -> None:
     changes, rows, expected = SCENARIO_ERRORS[case]
     scenario = town(tmp_path, rows() if rows else None, changes=changes, name="bad.toml")
+    if changes.get("data") == "DROP":  # a scenario without the data key
+        text = scenario.read_text(encoding="utf-8")
+        scenario.write_text("\n".join(line for line in text.splitlines()
+                                      if not line.startswith("data =")), encoding="utf-8")
     run = run_cli(tmp_path, "plan", scenario, "--out", "out", "--json")
     assert run.code == 1, run.output
     no_traceback(run)
