@@ -78,41 +78,41 @@ SITES = [
     ("SCC-STOW", "SCC", "office", "Stowmarket", "County offices", None, dict(tenure="leasehold", lease_end="2027-03-31")),
     ("SCC-SUD", "SCC", "office", "Sudbury", "County area office", 60, dict(services=PA)),
     ("SCC-DC", "SCC", "data_centre", "Ipswich", "County data centre", 12, dict(racks=80, hosts="DataCentre;IT", secure=True)),
-    ("SCC-DEP1", "SCC", "depot", "Ipswich", "Highways depot", 30, dict(must_keep=True)),
-    ("SCC-DEP2", "SCC", "depot", "Bury St Edmunds", "Highways depot", 20, dict(must_keep=True)),
-    ("SCC-DEP3", "SCC", "depot", "Halesworth", "Former highways depot (surplus)", 10, {}),
+    ("SCC-DEP1", "SCC", "depot", "Ipswich", "Highways depot", 8, dict(must_keep=True)),
+    ("SCC-DEP2", "SCC", "depot", "Bury St Edmunds", "Highways depot", 6, dict(must_keep=True)),
+    ("SCC-DEP3", "SCC", "depot", "Halesworth", "Former highways depot (surplus)", 4, {}),
     ("IBC-HQ", "IBC", "office", "Ipswich", "Borough council offices", None, dict(services=PA)),
     ("IBC-TH", "IBC", "office", "Ipswich", "Town Hall annexe", None, {}),
-    ("IBC-DEP", "IBC", "depot", "Ipswich", "Operations depot", 25, dict(must_keep=True)),
+    ("IBC-DEP", "IBC", "depot", "Ipswich", "Operations depot", 8, dict(must_keep=True)),
     ("ESC-LOW", "ESC", "office", "Lowestoft", "Council offices", None, dict(services=PA)),
     ("ESC-MEL", "ESC", "office", "Woodbridge", "Council offices, Melton", None, dict(services=PA)),
     ("ESC-FEL", "ESC", "office", "Felixstowe", "Customer service point", 15, dict(services=PA, tenure="leasehold", lease_end="2028-06-30")),
     ("ESC-BEC", "ESC", "office", "Beccles", "Customer service point", 12, dict(services=PA)),
     ("ESC-LEI", "ESC", "office", "Leiston", "Customer service point", 10, dict(services=PA, tenure="leasehold", lease_end="2026-09-30")),
     ("ESC-SWD", "ESC", "office", "Southwold", "Customer service point", 8, dict(services=PA)),
-    ("ESC-DEP", "ESC", "depot", "Lowestoft", "Operations depot", 30, dict(must_keep=True)),
+    ("ESC-DEP", "ESC", "depot", "Lowestoft", "Operations depot", 8, dict(must_keep=True)),
     ("WSC-HQ", "WSC", "office", "Bury St Edmunds", "Council offices", None, dict(services=PA)),
     ("WSC-MIL", "WSC", "office", "Mildenhall", "Mildenhall hub offices", None, dict(services=PA)),
     ("WSC-HAV", "WSC", "office", "Haverhill", "Council offices", 60, dict(services=PA)),
     ("WSC-NEW", "WSC", "office", "Newmarket", "Customer service point", 12, dict(services=PA, tenure="leasehold", lease_end="2029-03-31")),
-    ("WSC-DEP", "WSC", "depot", "Bury St Edmunds", "Operations depot", 25, dict(must_keep=True)),
+    ("WSC-DEP", "WSC", "depot", "Bury St Edmunds", "Operations depot", 6, dict(must_keep=True)),
     ("BMS-HQ", "BMS", "office", "Needham Market", "Council offices", None, dict(services=PA)),
     ("BMS-HAD", "BMS", "office", "Hadleigh", "Former council offices", None, dict(services=PA)),
     ("BMS-EYE", "BMS", "office", "Eye", "Customer service point", 8, dict(services=PA, tenure="leasehold", lease_end="2027-09-30")),
     ("BMS-STOW", "BMS", "office", "Stowmarket", "Customer service point", 12, dict(services=PA)),
     ("ICB-IP", "ICB", "office", "Ipswich", "ICB offices", None, dict(tenure="leasehold", lease_end="2029-03-31")),
     ("ICB-BURY", "ICB", "office", "Bury St Edmunds", "ICB offices", None, dict(tenure="leasehold", lease_end="2026-12-31")),
-    ("ESN-HOSP", "ESN", "hospital", "Ipswich", "Ipswich Hospital admin block", 160, dict(racks=24)),
+    ("ESN-HOSP", "ESN", "hospital", "Ipswich", "Ipswich Hospital admin block", None, dict(racks=24)),
     ("ESN-ADM", "ESN", "office", "Ipswich", "Trust administration offices", None, dict(tenure="leasehold", lease_end="2030-03-31")),
-    ("ESN-FEL", "ESN", "clinic", "Felixstowe", "Community hospital", 15, {}),
-    ("ESN-ALD", "ESN", "clinic", "Aldeburgh", "Community hospital", 10, {}),
-    ("ESN-WDB", "ESN", "clinic", "Woodbridge", "Health centre", 8, {}),
-    ("WSH-HOSP", "WSH", "hospital", "Bury St Edmunds", "West Suffolk Hospital admin block", 120, {}),
+    ("ESN-FEL", "ESN", "clinic", "Felixstowe", "Community hospital", 8, {}),
+    ("ESN-ALD", "ESN", "clinic", "Aldeburgh", "Community hospital", 6, {}),
+    ("ESN-WDB", "ESN", "clinic", "Woodbridge", "Health centre", 5, {}),
+    ("WSH-HOSP", "WSH", "hospital", "Bury St Edmunds", "West Suffolk Hospital admin block", None, {}),
     ("WSH-ADM", "WSH", "office", "Bury St Edmunds", "Trust administration offices", None, {}),
-    ("WSH-NEW", "WSH", "clinic", "Newmarket", "Community hospital", 12, {}),
-    ("WSH-HAV", "WSH", "clinic", "Haverhill", "Health centre", 8, {}),
-    ("WSH-SUD", "WSH", "clinic", "Sudbury", "Community health centre", 10, {}),
-    ("WSH-MIL", "WSH", "clinic", "Mildenhall", "Health centre", 6, {}),
+    ("WSH-NEW", "WSH", "clinic", "Newmarket", "Community hospital", 8, {}),
+    ("WSH-HAV", "WSH", "clinic", "Haverhill", "Health centre", 5, {}),
+    ("WSH-SUD", "WSH", "clinic", "Sudbury", "Community health centre", 6, {}),
+    ("WSH-MIL", "WSH", "clinic", "Mildenhall", "Health centre", 4, {}),
     ("POL-HQ", "POL", "office", "Martlesham Heath", "Police HQ", None, dict(services=POLICE, secure=True, must_keep=True)),
     ("POL-DC", "POL", "data_centre", "Martlesham Heath", "Police data centre", 10, dict(racks=40, hosts="DataCentre;IT", secure=True)),
     ("POL-WEST", "POL", "office", "Bury St Edmunds", "West area police offices", None, dict(secure=True)),
@@ -127,17 +127,17 @@ SITES = [
 ]
 # Front-line networks: (agency, kind, name, services, secure, desks range, towns).
 NETWORKS = [
-    ("SCC", "library", "Library", LIB, False, (4, 15), [
+    ("SCC", "library", "Library", LIB, False, (2, 8), [
         "Ipswich", "Lowestoft", "Bury St Edmunds", "Felixstowe", "Haverhill", "Stowmarket",
         "Sudbury", "Newmarket", "Beccles", "Woodbridge", "Mildenhall", "Hadleigh",
         "Needham Market", "Bungay", "Framlingham", "Halesworth"]),
-    ("POL", "station", "Police station", POLICE, True, (8, 25), [
+    ("POL", "station", "Police station", POLICE, True, (5, 15), [
         "Ipswich", "Lowestoft", "Bury St Edmunds", "Felixstowe", "Haverhill", "Sudbury",
         "Stowmarket", "Newmarket", "Mildenhall", "Beccles", "Halesworth", "Woodbridge"]),
-    ("SFR", "station", "Fire station", "", False, (2, 6), [
+    ("SFR", "station", "Fire station", "", False, (2, 4), [
         "Ipswich", "Lowestoft", "Bury St Edmunds", "Felixstowe", "Haverhill", "Sudbury",
         "Stowmarket", "Newmarket", "Beccles", "Woodbridge", "Leiston", "Framlingham", "Eye"]),
-    ("DWP", "jobcentre", "Jobcentre", "public_access;jobcentre", False, (15, 30), [
+    ("DWP", "jobcentre", "Jobcentre", "public_access;jobcentre", False, (8, 16), [
         "Ipswich", "Lowestoft", "Bury St Edmunds", "Felixstowe", "Haverhill", "Sudbury",
         "Stowmarket"]),
 ]
@@ -289,21 +289,22 @@ def site_costs(kind, desks, racks, tenure, candidate, rng):
     return r(running), r(closure), r(disposal), r(build)
 
 
-def make_sites(towns, towns_real, functions, rng) -> pd.DataFrame:
+def make_sites(towns, big_towns, functions, rng) -> pd.DataFrame:
     specs = list(SITES)
     for agency, kind, label, services, secure, (lo, hi), names in NETWORKS:
         for t in names:
             key = f"{agency}-{kind[:3].upper()}-{t[:4].upper()}"
-            desks = int(rng.integers(lo, hi + 1))
+            # spare back-office desks only in the buildings of the larger towns
+            desks = int(rng.integers(lo, hi + 1)) if t in big_towns else 0
             specs.append((key, agency, kind, t, label, desks,
                           dict(services=services, secure=secure)))
     load = functions.groupby("home_key").desks.sum()
     rows = []
     for key, agency, kind, town, label, desks, extra in specs:
         lat0, lon0 = towns[town]
-        lat, lon = offset(lat0, lon0, rng, 0.2, 1.8 if town in towns_real else 0.6)
-        if desks is None:  # current teams plus 15-50% slack, to a multiple of 5
-            desks = int(np.ceil(load[key] * rng.uniform(1.15, 1.5) / 5) * 5)
+        lat, lon = offset(lat0, lon0, rng, 0.2, 1.8 if town in big_towns else 0.6)
+        if desks is None:  # current teams plus 30-70% slack, to a multiple of 5
+            desks = int(np.ceil(load[key] * rng.uniform(1.3, 1.7) / 5) * 5)
         candidate = kind == "hub"
         tenure = extra.get("tenure", "freehold")
         racks = extra.get("racks", 0)
@@ -359,7 +360,8 @@ def main() -> None:
     towns = {p.name: (p.lat, p.lon) for p in places.itertuples()}
     zones = make_zones(places, outline, rng)
     functions = make_functions(rng)
-    sites = make_sites({**towns, **EXTRA_POSITIONS}, towns, functions, rng)
+    big = set(places.name[places.population >= 15_000])
+    sites = make_sites({**towns, **EXTRA_POSITIONS}, big, functions, rng)
     site_of = dict(zip(sites.key, sites.site_id, strict=True))
     functions.insert(0, "function_id", [f"F{i:03d}" for i in range(1, len(functions) + 1)])
     functions["site_id"] = functions.home_key.map(site_of)
