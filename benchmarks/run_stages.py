@@ -130,15 +130,23 @@ class SolveSplit:
 
 
 def one_repeat(args: argparse.Namespace) -> dict:
-    """One run of the pipeline in this process; returns the figures as a dict."""
+    """One run of the pipeline in this process; returns the figures as a dict.
+
+    The steps and their order are those of `estate.api.prepare_scenario` and
+    `estate.api.solve_prepared` (precheck, build, solve, results), called one by one
+    so that a run without a plan (time limit) still reports its stages and size.
+    """
     base_rss = _rss_mb()
     load0 = os.getloadavg()[0]
     import numpy as np
 
-    from estate import api
+    from estate import api, diagnose
+    from estate.errors import InfeasibleError
     from estate.maps import render_map
+    from estate.model import build
+    from estate.results import make_plan
     from estate.scenario import load_scenario
-    from estate.solvers import solve_direct
+    from estate.solvers import solve, solve_direct
     from estate.store import inputs_sha256, write_results
 
     import_rss = _rss_mb()
@@ -149,60 +157,58 @@ def one_repeat(args: argparse.Namespace) -> dict:
     with clock.stage("scenario"):
         scenario = load_scenario(scenario_path)
     prep = api.prepare_scenario(scenario, None, clock)
-    options = api.solver_options(scenario, direct=args.direct)
+    options = api.solver_options(scenario, verbose=args.verbose, direct=args.direct)
     options = dataclasses.replace(options, time_limit_s=args.time_limit)
+    with clock.stage("precheck"):
+        reasons = diagnose.precheck(prep)
+    if reasons:
+        raise InfeasibleError(reasons)
+    with clock.stage("build"):
+        model = build(prep)
+    w0, c0 = time.perf_counter(), time.process_time()
+    with clock.stage("solve()"):
+        solution = solve(model, options)
+    w1, c1 = time.perf_counter(), time.process_time()
+    m, cm = split.marks, split.cpu_marks
+    if "run_start" in m:
+        clock.wall["hand-off"] = m["run_start"] - w0
+        clock.wall["search"] = m["run_end"] - m["run_start"]
+        clock.wall["read-back"] = w1 - m["run_end"]
+        clock.cpu["hand-off"] = cm["run_start"] - c0
+        clock.cpu["search"] = cm["run_end"] - cm["run_start"]
+        clock.cpu["read-back"] = c1 - cm["run_end"]
+    for name in ("hand-off", "search", "read-back"):
+        clock.rss[name] = clock.rss["solve()"]
+    parts = dict(split.parts)
+    summary: dict = {}
+    if solution.has_plan:
+        with clock.stage("results"):
+            plan = make_plan(prep, model, solution)
+        out_dir = Path(args.work) / f"results-{args.tag}"
+        with clock.stage("write"):
+            write_results(plan, out_dir, inputs_hash=inputs_sha256(Path(scenario.data)))
+        with clock.stage("map"):
+            render_map(out_dir, Path(args.work) / f"map-{args.tag}.html")
+        summary = plan.summary
+        del plan
 
-    # solve_prepared times precheck, build, solve and results on our clock; the solve
-    # stage is split by the wrappers.
-    w_solve0 = [0.0]
-    original_stage = clock.stage
-
-    @contextmanager
-    def stage(name: str, message: str = ""):
-        if name == "solve":
-            w_solve0[0] = time.perf_counter()
-            c_solve0 = time.process_time()
-            with original_stage("solve()", message):
-                yield
-            w_end, c_end = time.perf_counter(), time.process_time()
-            m, cm = split.marks, split.cpu_marks
-            clock.wall["hand-off"] = m["run_start"] - w_solve0[0]
-            clock.wall["search"] = m["run_end"] - m["run_start"]
-            clock.wall["read-back"] = w_end - m["run_end"]
-            clock.cpu["hand-off"] = cm["run_start"] - c_solve0
-            clock.cpu["search"] = cm["run_end"] - cm["run_start"]
-            clock.cpu["read-back"] = c_end - cm["run_end"]
-            for name_ in ("hand-off", "search", "read-back"):
-                clock.rss[name_] = clock.rss["solve()"]
-            return
-        with original_stage(name, message):
-            yield
-
-    clock.stage = stage  # type: ignore[method-assign]
-    model, plan = api.solve_prepared(prep, options, clock)
-    clock.stage = original_stage  # type: ignore[method-assign]
-    out_dir = Path(args.work) / f"results-{args.tag}"
-    with clock.stage("write"):
-        write_results(plan, out_dir, inputs_hash=inputs_sha256(Path(scenario.data)))
-    with clock.stage("map"):
-        render_map(out_dir, Path(args.work) / f"map-{args.tag}.html")
-
-    solution = plan.solution
     result = {
         "wall": clock.wall, "cpu": clock.cpu, "rss": clock.rss,
         "peak_rss_mb": _rss_mb(), "base_rss_mb": base_rss, "import_rss_mb": import_rss,
         "size": model.size, "pairs": int(len(prep.pairs)), "pooled": int(len(model.pool)),
         "status": solution.status, "objective": solution.objective,
         "bound": solution.bound, "mip_gap": solution.mip_gap,
-        "objective_npv": plan.summary["objective_npv"],
-        "status_quo_npv": plan.summary["status_quo_npv"],
-        "sites_after": plan.summary["sites_after"], "sites_before": plan.summary["sites_before"],
-        "shared_centres": plan.summary["shared_centres"],
-        "solve_parts": dict(split.parts),
+        "objective_npv": summary.get("objective_npv", float("nan")),
+        "status_quo_npv": summary.get("status_quo_npv", float("nan")),
+        "sites_after": summary.get("sites_after", "n/a"),
+        "sites_before": int(prep.existing.sum()),
+        "shared_centres": summary.get("shared_centres", "n/a"),
+        "solve_parts": parts, "obj_constant": float(model.obj_constant),
         "load_before": load0, "load_after": os.getloadavg()[0],
     }
     if args.root_lp:
         relaxed = dataclasses.replace(model, col_integer=np.zeros(len(model.col_integer), bool))
+        del solution
         w0 = time.perf_counter()
         lp = solve_direct(relaxed, options)
         result["lp"] = {"status": lp.status, "objective": lp.objective,
@@ -324,16 +330,19 @@ def report(family: str, args: argparse.Namespace, runs: list[dict], command: str
             f"{r['objective']:,.0f}" for r in runs) + " |",
         "| best bound (£) per repeat | " + ", ".join(f"{r['bound']:,.0f}" for r in runs) + " |",
         f"| status quo NPV (£) | {r0['status_quo_npv']:,.0f} |",
+        "| HiGHS relative gap is measured on the objective without its constant "
+        f"(`obj_constant` £{r0.get('obj_constant', float('nan')):,.0f}) | |",
         f"| sites before / after, shared centres (repeat 1) | {r0['sites_before']} / "
         f"{r0['sites_after']}, {r0['shared_centres']} |",
     ]
     lp = r0.get("lp")
     if lp:
-        best = min(r["objective"] for r in runs)
-        solved = lp["status"] == "optimal"
+        found = [r["objective"] for r in runs if r["objective"] == r["objective"]]
+        best = min(found) if found else float("nan")
+        solved = lp["status"] == "optimal" and bool(found)
         gap = f"{(best - lp['objective']) / abs(best):.2%}" if solved else \
-            "n/a (LP relaxation not solved within the time limit)"
-        shown = f"{lp['objective']:,.0f}" if solved else "n/a"
+            "n/a (no plan found, or the LP relaxation not solved within the time limit)"
+        shown = f"{lp['objective']:,.0f}" if lp["status"] == "optimal" else "n/a"
         lines += [
             f"| LP relaxation (£), its status and wall s | {shown}, {lp['status']},"
             f" {lp['seconds']:,.1f} |",
@@ -360,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--direct", action="store_true", help="direct highspy path")
     parser.add_argument("--no-root-lp", dest="root_lp", action="store_false",
                         help="skip solving the LP relaxation")
+    parser.add_argument("--verbose", action="store_true", help="HiGHS log on stderr")
     parser.add_argument("--out", type=Path, help="markdown file (default benchmarks/results/)")
     # internal: one repeat in this process, JSON on stdout
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
@@ -395,6 +405,8 @@ def main(argv: list[str] | None = None) -> int:
                "--tag", f"{path_tag}-{i + 1}", "--time-limit", str(args.time_limit)]
         if args.direct:
             cmd.append("--direct")
+        if args.verbose:
+            cmd.append("--verbose")
         if not args.root_lp or i > 0:
             cmd.append("--no-root-lp")
         t0 = time.perf_counter()

@@ -469,7 +469,12 @@ mip_gap = 0.0001
 
 def write_register(family: str, out: Path, seed: int = 1, time_limit: float = 600.0) -> Path:
     """Write the family's register (CSV) and `scenario.toml` into `out`; return the TOML."""
-    tables = make_tables(family, seed)
+    return write_tables(make_tables(family, seed), out, family, seed, time_limit)
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out: Path, family: str, seed: int,
+                 time_limit: float = 600.0) -> Path:
+    """Write register tables as CSV and the family's scenario beside them."""
     out.mkdir(parents=True, exist_ok=True)
     for name in ("agencies", "sites", "functions", "zones"):
         frame = tables[name].copy()
