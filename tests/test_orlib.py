@@ -101,3 +101,10 @@ def test_direct_highspy_model_agrees(optima: dict[str, float]) -> None:
     out = orlib.solve_direct_highspy(orlib.load("cap81", DATA), time_limit_s=60.0)
     assert out.status == "optimal"
     assert math.isclose(out.objective, optima["cap81"], abs_tol=orlib.ABS_TOL)
+
+
+@pytest.mark.parametrize("name", ["cap41", "cap84", "cap113"])
+def test_estate_direct_highspy_path_gives_the_same_optimum(
+        name: str, optima: dict[str, float]) -> None:
+    """The pipeline's other hand-off (arrays straight to highspy, no PuLP objects)."""
+    _check(name, optima, direct=True)
