@@ -176,7 +176,9 @@ def _write_outcome(task: RunTask, status: str, message: str) -> None:
     (tmp / "outcome.json").write_text(json.dumps({"status": status, "message": message},
                                                  indent=2) + "\n", encoding="utf-8")
     (tmp / "scenario.toml").write_text(tomli_w.dumps(task.raw), encoding="utf-8")
-    (tmp / "inputs.sha256").write_text(inputs_sha256(Path(task.raw["data"])), encoding="utf-8")
+    data = Path(task.raw["data"])
+    (tmp / "inputs.sha256").write_text(inputs_sha256(data) if data.exists() else "",
+                                       encoding="utf-8")
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     if out.exists():
         os.replace(out, old)
@@ -254,6 +256,8 @@ def _tasks(path: Path, varies: list[Vary], out: Path
                                       f"{path}: cannot set {shown}: {type(exc).__name__} {exc}"))
             continue
         raw = {**raw, "name": f"{name} [{shown}]"}
+        if isinstance(raw.get("data"), str):  # `data` itself may be varied
+            raw["data"] = str((path.parent / raw["data"]).resolve())
         label = f"{path} [{shown}]"
         try:
             scenario_from_dict(raw, base_dir=path.parent, label=label)
@@ -353,11 +357,14 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
     tasks, outcomes, name = _tasks(path, varies, out)
     order = {run_id(p): i for i, p in enumerate(grid(varies))}
     total = len(tasks) + len(outcomes)
-    inputs_hash = inputs_sha256(Path(tasks[0].raw["data"])) if tasks else ""
     _remove_stale(out / "runs")
+    hashes: dict[str, str] = {}
     todo = []
     for task in tasks:
-        stored = reuse(task, inputs_hash)
+        data = task.raw["data"]
+        if data not in hashes:
+            hashes[data] = inputs_sha256(Path(data)) if Path(data).exists() else ""
+        stored = reuse(task, hashes[data])
         if stored is None:
             todo.append(task)
         else:

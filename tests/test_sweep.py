@@ -120,6 +120,16 @@ def test_resume_redoes_only_missing_runs(town: Path, tmp_path: Path) -> None:
     assert sorted(third.solved) == sorted(first.rows["run_id"])
 
 
+def test_vary_the_register(town: Path, tmp_path: Path) -> None:
+    """`data` is relative to the scenario file; a missing register is an invalid row, kept."""
+    varies = [parse_vary("data=register,no_such_register")]
+    first = sweep(town, varies, tmp_path / "out", workers=2)
+    assert first.rows["status"].tolist() == ["optimal", "invalid"]
+    assert "no_such_register" in first.rows["message"].iloc[1]
+    again = sweep(town, varies, tmp_path / "out", workers=2)
+    assert again.solved == [] and len(again.reused) == 2
+
+
 def test_run_ids_depend_on_parameters_only() -> None:
     assert run_id({"a": 1, "b": "x"}) == run_id({"b": "x", "a": 1})
     assert run_id({"a": 1}) != run_id({"a": 1.5})
