@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from estate.geometry import Prepared
-from estate.model import EstateModel
+from estate.model import EstateModel, _labels
 from estate.solvers import SolverOptions, solve
 
 ELASTIC_FAMILIES = ("housed", "desks", "racks", "max_one_off")
@@ -148,13 +148,26 @@ def explain_infeasible(prep: Prepared, model: EstateModel, options: SolverOption
                                     "(the combination of rules, not one of them)"]
 
 
+def _named(frame, id_column: str, label: str) -> str:  # noqa: ANN001
+    """`ID name` of the row whose LP-safe label is `label` (ids may hold unsafe text)."""
+    hits = np.flatnonzero(_labels(frame[id_column]) == label)
+    if len(hits) == 0:
+        return label
+    row = frame.iloc[hits[0]]
+    name = str(row.get("name", "") or "")
+    return f"{row[id_column]} {name}".strip()
+
+
 def _describe(prep: Prepared, family: str, label: str, amount: float) -> str:
     sc = prep.scenario
     if family == "housed":
-        return (f"function {label} cannot be housed at any eligible site under the other rules "
+        hits = np.flatnonzero(_labels(prep.functions["function_id"]) == label)
+        what = _function(prep, int(hits[0])) if len(hits) else f"function {label}"
+        return (f"{what} cannot be housed at any eligible site under the other rules "
                 f"(within {sc.max_km:g} km of home, hosting its type, secure if needed)")
     if family in ("desks", "racks"):
-        return f"site {label} would need {amount:,.1f} more {family} than it holds"
+        return (f"site {_named(prep.sites, 'site_id', label)} would need {amount:,.1f} more "
+                f"{family} than it holds")
     if family == "max_one_off":
         return (f"policy.max_one_off: the other rules need about £{amount:,.0f} more "
                 f"one-off spend than the cap of £{sc.max_one_off:,.0f}")
@@ -163,6 +176,7 @@ def _describe(prep: Prepared, family: str, label: str, amount: float) -> str:
         if family.endswith(".share"):
             return (f"{rule.name}: not enough people can reach {rule.service} within "
                     f"{rule.radius_km:g} km under the other rules")
-        return (f"zone {label}: no site offering {rule.service} within {rule.radius_km:g} km "
-                f"can stay open under the other rules ({rule.name})")
+        return (f"zone {_named(prep.zones, 'zone_id', label)}: no site offering "
+                f"{rule.service} within {rule.radius_km:g} km can stay open under the other "
+                f"rules ({rule.name})")
     return f"{family}({label}) cannot hold"

@@ -632,9 +632,6 @@ def test_infeasible_zone_found_by_elastic_resolve(tmp_path: Path) -> None:
     assert "coverage.0" in run.stderr and "public_access" in run.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="minor: the elastic re-solve names a zone by id only "
-                   "('zone Z2: ...'), where the pre-check and DESIGN section 3's example give "
-                   "id and name ('zone Z017 Southwold: ...')")
 def test_elastic_resolve_names_the_zone_as_the_precheck_does(tmp_path: Path) -> None:
     scenario = town(tmp_path, _two_candidates(5_000_000, 6_000_000), changes={
         "coverage": [{"service": "public_access", "radius_km": 5, "mode": "all"}],
