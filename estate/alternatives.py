@@ -135,6 +135,13 @@ def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct:
             "sites_differ": alternative.sites_differ}
         found.append(alternative)
         cuts.append(distinct_row(model, _open_set(model, result.values)))
+    # Proven-optimal solves come out in nondecreasing NPV already; solves stopped by the
+    # time limit may not, so number them by NPV.
+    found.sort(key=lambda a: (a.plan.summary["objective_npv"], a.index))
+    for i, alternative in enumerate(found, 1):
+        alternative.index = i
+        alternative.plan.summary["scenario"] = f"{prep.scenario.name} (alternative {i})"
+        alternative.plan.summary["alternative"]["index"] = i
     optimum.summary["alternatives"] = describe(found, count, within_pct, allowance, stopped)
     return found
 
