@@ -13,12 +13,12 @@ What is real and what is not (details and figures in data/suffolk/README.md):
   and kinds of the public bodies.
 - Generated: every building, its position (jittered around the town it is named
   after), desks and costs; every team (function) and its size and cost; the split of
-  each large town into several zones and all rural zones (marked generated=true).
+  large towns into a centre and outskirts, and all rural zones (generated=true).
 - Cost rates follow published benchmarks: NAO, "Improving the efficiency of central
-  government's office property" (HC 1079, 2007): median office cost of £133-£507
-  per m2 a year in 2005-06; Cabinet Office, "The State of the Estate in 2013/14":
-  10.7 m2 per workstation, 11.3 m2 per FTE. The figures are illustrative only and
-  are not the real figures of any of these bodies.
+  government's office property" (November 2007): median office costs of £133 (North
+  East) to £507 (London) per m2 a year in 2005-06; Cabinet Office, "The State of the
+  Estate in 2013/14": 10.7 m2 per workstation, 11.3 m2 per FTE. The figures are
+  illustrative only and are not the real figures of any of these bodies.
 """
 
 from __future__ import annotations
@@ -194,10 +194,14 @@ def km(lat1, lon1, lat2, lon2):
     return np.hypot(dx, dy)
 
 
-def offset(lat, lon, rng, r_min, r_max):
-    """A point r_min..r_max km from (lat, lon) in a random direction."""
+def offset(lat, lon, rng, r_min, r_max, land: Polygon):
+    """A point r_min..r_max km from (lat, lon) in a random direction; a point that would
+    fall outside the outline (in the sea off Lowestoft or Felixstowe) is mirrored."""
     r, a = rng.uniform(r_min, r_max), rng.uniform(0, 2 * np.pi)
-    return lat + r * np.sin(a) / KM_PER_DEG_LAT, lon + r * np.cos(a) / KM_PER_DEG_LON
+    dlat, dlon = r * np.sin(a) / KM_PER_DEG_LAT, r * np.cos(a) / KM_PER_DEG_LON
+    if not land.contains(Point(lon + dlon, lat + dlat)):
+        dlat, dlon = -dlat, -dlon
+    return lat + dlat, lon + dlon
 
 
 def real_places(outline: Polygon) -> pd.DataFrame:
@@ -229,7 +233,7 @@ def make_zones(places: pd.DataFrame, outline: Polygon, rng) -> pd.DataFrame:
         pops[0] += p.population - pops.sum()
         reach = 1.2 + 2.5 * np.sqrt(p.population / 50_000)
         for i in range(k):
-            lat, lon = (p.lat, p.lon) if i == 0 else offset(p.lat, p.lon, rng, 1.0, reach)
+            lat, lon = (p.lat, p.lon) if i == 0 else offset(p.lat, p.lon, rng, 1.0, reach, outline)
             zones.append(dict(name=f"{p.name} centre" if i == 0 else
                               f"{p.name} outskirts {i} (generated)", lat=lat, lon=lon,
                               population=int(pops[i]), generated=i > 0,
@@ -264,7 +268,7 @@ def make_zones(places: pd.DataFrame, outline: Polygon, rng) -> pd.DataFrame:
 def site_costs(kind, desks, racks, tenure, candidate, rng):
     """Illustrative running cost, closure cost, disposal value and build cost (£)."""
     m2 = desks * rng.uniform(10.7, 12.0)  # State of the Estate 2013/14: 10.7-11.3 m2
-    rate = rng.uniform(300, 400)  # £/m2/year, NAO 2007 medians uplifted to today
+    rate = rng.uniform(300, 400)  # £/m2/year: between NAO 2007 regional medians, uplifted
     running = m2 * rate
     closure = disposal = build = 0.0
     if kind == "office":
@@ -289,7 +293,7 @@ def site_costs(kind, desks, racks, tenure, candidate, rng):
     return r(running), r(closure), r(disposal), r(build)
 
 
-def make_sites(towns, big_towns, functions, rng) -> pd.DataFrame:
+def make_sites(towns, big_towns, functions, outline, rng) -> pd.DataFrame:
     specs = list(SITES)
     for agency, kind, label, services, secure, (lo, hi), names in NETWORKS:
         for t in names:
@@ -302,7 +306,7 @@ def make_sites(towns, big_towns, functions, rng) -> pd.DataFrame:
     rows = []
     for key, agency, kind, town, label, desks, extra in specs:
         lat0, lon0 = towns[town]
-        lat, lon = offset(lat0, lon0, rng, 0.2, 1.8 if town in big_towns else 0.6)
+        lat, lon = offset(lat0, lon0, rng, 0.2, 1.8 if town in big_towns else 0.6, outline)
         if desks is None:  # current teams plus 30-70% slack, to a multiple of 5
             desks = int(np.ceil(load[key] * rng.uniform(1.3, 1.7) / 5) * 5)
         candidate = kind == "hub"
@@ -361,7 +365,7 @@ def main() -> None:
     zones = make_zones(places, outline, rng)
     functions = make_functions(rng)
     big = set(places.name[places.population >= 15_000])
-    sites = make_sites({**towns, **EXTRA_POSITIONS}, big, functions, rng)
+    sites = make_sites({**towns, **EXTRA_POSITIONS}, big, functions, outline, rng)
     site_of = dict(zip(sites.key, sites.site_id, strict=True))
     functions.insert(0, "function_id", [f"F{i:03d}" for i in range(1, len(functions) + 1)])
     functions["site_id"] = functions.home_key.map(site_of)
