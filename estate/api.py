@@ -60,7 +60,7 @@ def validate(data: str | Path) -> Register:
     return load_register(Path(data))
 
 
-def solver_options(scenario: Scenario, verbose: bool = False, direct: bool = False
+def solver_options(scenario: Scenario, verbose: bool = False, direct: bool = True
                    ) -> SolverOptions:
     return SolverOptions(name=scenario.solver, time_limit_s=scenario.time_limit_s,
                          mip_gap=scenario.mip_gap, verbose=verbose, direct=direct)
@@ -113,7 +113,7 @@ def solve_prepared(prep: Prepared, options: SolverOptions, clock: _Clock | None 
 def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
          map_path: str | Path | None = None, write: bool = True,
          progress: Progress | None = None, lp_path: str | Path | None = None,
-         verbose: bool = False, direct: bool = False,
+         verbose: bool = False, direct: bool = True,
          register: Register | None = None, policy_costs: bool = False, executor: str = "local",
          scheduler: str | None = None, workers: int | None = None,
          alternatives: int = 0, within_pct: float = 5.0) -> Plan:

@@ -202,7 +202,7 @@ def merge_plans(scenario: Scenario, plans: dict[str, Plan]) -> Plan:
 
 def plan_national(scenario: Scenario, register: Register, executor: str = "local",
                   scheduler: str | None = None, workers: int | None = None,
-                  direct: bool = False, progress: Callable[[str], None] | None = None) -> Plan:
+                  direct: bool = True, progress: Callable[[str], None] | None = None) -> Plan:
     """Plan every area independently and merge; infeasible areas are named together."""
     pieces = split_register(register)
     tasks = [(area, scenario_for_area(scenario, reg), reg, direct)

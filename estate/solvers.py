@@ -37,7 +37,10 @@ class SolverOptions:
     time_limit_s: float = 300.0
     mip_gap: float = 1e-4
     verbose: bool = False
-    direct: bool = False  # HiGHS straight from the arrays, without PuLP objects
+    # HiGHS straight from the arrays (the default: no per-row PuLP objects, and the
+    # columns in the model's own order, which HiGHS searches better than PuLP's
+    # name-sorted order). False sends HiGHS through PuLP; CBC always goes through PuLP.
+    direct: bool = True
 
 
 @dataclass(frozen=True)

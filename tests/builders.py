@@ -25,6 +25,7 @@ from pyproj import Transformer
 import estate
 from estate.results import Plan
 from estate.scenario import scenario_from_dict
+from estate.solvers import available_solvers
 
 GRID = "EPSG:32631"
 ORIGIN_E, ORIGIN_N = 360_000.0, 5_760_000.0
@@ -156,10 +157,19 @@ def scenario(**changes: Any) -> dict[str, Any]:
     return _merge(BASE_SCENARIO, changes)
 
 
+def solver_paths() -> list[str]:
+    """Every installed solver, and HiGHS twice: straight from the arrays (`highs`, the
+    default) and through PuLP (`highs-pulp`), so both hand-offs are held to the same
+    answers."""
+    names = available_solvers()
+    return names + (["highs-pulp"] if "highs" in names else [])
+
+
 def plan_of(register_dir: Path, scenario_dict: Mapping[str, Any], solver: str) -> Plan:
     """Plan `scenario_dict` on the register folder with `solver`, writing nothing."""
+    name, direct = ("highs", False) if solver == "highs-pulp" else (solver, True)
     raw = _merge(dict(scenario_dict), {"data": str(Path(register_dir).resolve()),
-                                       "solver": {"name": solver}})
+                                       "solver": {"name": name}})
     sc = scenario_from_dict(raw, base_dir=Path(register_dir), label="test.toml",
                             default_name="test")
-    return estate.plan(sc, write=False)
+    return estate.plan(sc, write=False, direct=direct)

@@ -34,14 +34,23 @@ from typing import Any
 
 import numpy as np
 import pytest
-from builders import agency, function, pair_cost, plan_of, scenario, site, write_register, zone
+from builders import (
+    agency,
+    function,
+    pair_cost,
+    plan_of,
+    scenario,
+    site,
+    solver_paths,
+    write_register,
+    zone,
+)
 from pyproj import Transformer
 from scipy.optimize import linprog
 
 from estate.errors import InfeasibleError
-from estate.solvers import available_solvers
 
-SOLVERS = available_solvers()
+SOLVERS = solver_paths()
 TYPES = ["IT", "HR", "Finance", "Payroll"]
 SERVICES = ["public_access", "police_counter"]
 CLOSABLE = ["office", "depot", "data_centre", "hub"]
