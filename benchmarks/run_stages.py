@@ -252,6 +252,10 @@ def _fmt(x: float) -> str:
     return f"{x:,.2f}" if x < 100 else f"{x:,.1f}"
 
 
+def _money(x: float) -> str:
+    return f"{x:,.0f}" if x == x else "n/a"
+
+
 def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -287,6 +291,9 @@ def report(family: str, args: argparse.Namespace, runs: list[dict], command: str
         "|---|---:|---:|---|---:|",
     ]
     for st in STAGES:
+        if not any(st in r["wall"] for r in runs):
+            lines.append(f"| {st} | not run (no plan) | | | |")
+            continue
         walls = [r["wall"].get(st, 0.0) for r in runs]
         cpus = [r["cpu"].get(st, 0.0) for r in runs]
         rss = max(r["rss"].get(st, 0.0) for r in runs)
@@ -327,9 +334,9 @@ def report(family: str, args: argparse.Namespace, runs: list[dict], command: str
             f"{r['mip_gap']:.2%}" if r["mip_gap"] == r["mip_gap"] else "n/a" for r in runs)
         + " |",
         "| objective (NPV £) per repeat | " + ", ".join(
-            f"{r['objective']:,.0f}" for r in runs) + " |",
-        "| best bound (£) per repeat | " + ", ".join(f"{r['bound']:,.0f}" for r in runs) + " |",
-        f"| status quo NPV (£) | {r0['status_quo_npv']:,.0f} |",
+            _money(r["objective"]) for r in runs) + " |",
+        "| best bound (£) per repeat | " + ", ".join(_money(r["bound"]) for r in runs) + " |",
+        f"| status quo NPV (£) | {_money(r0['status_quo_npv'])} |",
         "| HiGHS relative gap is measured on the objective without its constant "
         f"(`obj_constant` £{r0.get('obj_constant', float('nan')):,.0f}) | |",
         f"| sites before / after, shared centres (repeat 1) | {r0['sites_before']} / "
@@ -370,6 +377,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-root-lp", dest="root_lp", action="store_false",
                         help="skip solving the LP relaxation")
     parser.add_argument("--verbose", action="store_true", help="HiGHS log on stderr")
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite the markdown from the last runs saved in benchmarks/out/")
     parser.add_argument("--out", type=Path, help="markdown file (default benchmarks/results/)")
     # internal: one repeat in this process, JSON on stdout
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
@@ -398,8 +407,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"reusing {work}", file=sys.stderr)
     path_tag = "direct" if args.direct else "pulp"
-    runs = []
-    for i in range(args.repeat):
+    raw = work / f"runs-{path_tag}.json"
+    runs = json.loads(raw.read_text()) if args.report_only else []
+    for i in range(0 if args.report_only else args.repeat):
         cmd = [sys.executable, str(Path(__file__).resolve()), args.family, "--one",
                "--scenario", str(scenario), "--work", str(work),
                "--tag", f"{path_tag}-{i + 1}", "--time-limit", str(args.time_limit)]
@@ -418,6 +428,8 @@ def main(argv: list[str] | None = None) -> int:
               f"own stages {own:,.1f} s, search {run['wall']['search']:,.1f} s, "
               f"{run['status']} gap {run['mip_gap']:.2%}, peak {run['peak_rss_mb']:,.0f} MB",
               file=sys.stderr)
+    if not args.report_only:
+        raw.write_text(json.dumps(runs), encoding="utf-8")
     command = "python benchmarks/run_stages.py " + " ".join(
         argv if argv is not None else sys.argv[1:])
     text = report(args.family, args, runs, command.strip(), machine(),
