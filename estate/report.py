@@ -18,9 +18,19 @@ def money(value: float | None) -> str:
     return f"{sign}£{v:,.0f}"
 
 
+def _payback(summary: dict[str, Any]) -> str:
+    payback = summary.get("payback_years")
+    if payback is None:
+        return "never (no annual saving)"
+    if summary["one_off_cost"] <= 0:
+        return "immediate (sale receipts cover the one-off costs)"
+    if payback < 1:
+        return f"{payback * 12:.0f} months"
+    return f"{payback:.1f} years"
+
+
 def summary_lines(summary: dict[str, Any]) -> list[str]:
     """The summary as a few aligned lines, with every agency that is worse off flagged."""
-    payback = summary.get("payback_years")
     gap = summary.get("mip_gap")
     status = summary["status"]
     if status == "time_limit":
@@ -37,8 +47,7 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
         f"Annual cost:     {money(summary['annual_cost_before'])} before, "
         f"{money(summary['annual_cost_after'])} after "
         f"(saving {money(summary['annual_saving'])} a year)",
-        f"One-off cost:    {money(summary['one_off_cost'])}; payback "
-        + (f"{payback:.1f} years" if payback is not None else "never (no annual saving)"),
+        f"One-off cost:    {money(summary['one_off_cost'])}; payback " + _payback(summary),
         f"NPV saving:      {money(summary['npv_saving'])} over {summary.get('horizon_years', '?')}"
         f" years (status quo {money(summary['status_quo_npv'])})",
         f"Staff moving:    {summary['fte_relocated']:,.1f} FTE",
