@@ -248,8 +248,8 @@ def _solve_pulp_cbc(prob, variables, model: EstateModel, options: SolverOptions)
     return Solution(status, obj, bound, gap, seconds, "cbc", values, result)
 
 
-def solve_direct(model: EstateModel, options: SolverOptions) -> Solution:
-    """Pass the arrays to highspy in one call (CSC matrix), no PuLP objects."""
+def highs_lp(model: EstateModel):  # noqa: ANN201 (highspy.HighsLp; highspy is imported late)
+    """The model's arrays as one `highspy.HighsLp` (column-wise matrix), ready to pass."""
     import highspy
 
     lp = highspy.HighsLp()
@@ -268,6 +268,14 @@ def solve_direct(model: EstateModel, options: SolverOptions) -> Solution:
     lp.a_matrix_.value_ = csc.data
     lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                        for i in model.col_integer]
+    return lp
+
+
+def solve_direct(model: EstateModel, options: SolverOptions) -> Solution:
+    """Pass the arrays to highspy in one call (CSC matrix), no PuLP objects."""
+    import highspy
+
+    lp = highs_lp(model)
     t0 = time.perf_counter()
     with solver_output(options.verbose):  # the banner is printed when Highs() is made
         h = highspy.Highs()
