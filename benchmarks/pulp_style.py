@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import dataclasses
 import gc
 import io
 import math
@@ -367,26 +366,13 @@ def highs_handoff(prob: LpProblem) -> tuple[float, float]:
 
 
 def direct_handoff(model: EstateModel) -> tuple[float, float]:
-    """Arrays to highspy as solvers.solve_direct does it, up to passModel (no run)."""
+    """Arrays to highspy as solvers.solve_direct does it (`highs_lp`, passModel; no run)."""
     import highspy
 
+    from estate.solvers import highs_lp
+
     w0, c0 = time.perf_counter(), time.process_time()
-    lp = highspy.HighsLp()
-    n_rows, n_cols = model.matrix.shape
-    csc = model.matrix.tocsc()
-    inf = highspy.kHighsInf
-    lp.num_col_, lp.num_row_ = n_cols, n_rows
-    lp.col_cost_ = model.col_cost
-    lp.col_lower_ = model.col_lb
-    lp.col_upper_ = model.col_ub
-    lp.row_lower_ = np.where(np.isinf(model.row_lb), -inf, model.row_lb)
-    lp.row_upper_ = np.where(np.isinf(model.row_ub), inf, model.row_ub)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = csc.indptr
-    lp.a_matrix_.index_ = csc.indices
-    lp.a_matrix_.value_ = csc.data
-    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                       for i in model.col_integer]
+    lp = highs_lp(model)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.passModel(lp)
@@ -491,8 +477,6 @@ def check_table(paths: list[tuple[Path, bool]]) -> str:
             "|---|---|---|---|\n" + "\n".join(rows) + "\n")
 
 
-FIT = "ours, pairs that can fit only: build + to_pulp"
-FIT_DOC = "PuLP documentation style, pairs that can fit only"
 VARIANTS = [("variant: to_pulp with lists", to_pulp_lists),
             ("variant: lists + bulk insert", to_pulp_bulk),
             ("variant: lean objects (floor)", to_pulp_lean)]
@@ -509,23 +493,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import scale
-    from run_stages import machine
+    from run_stages import _commit, machine
 
     work = HERE / "out" / f"{args.family}-s{args.seed}"
     if not (work / "scenario.toml").exists():
         scale.write_register(args.family, work, args.seed)
     prep = api.prepare_scenario(load_scenario(work / "scenario.toml"))
-
-    # Experiment: the model on the pairs that can ever hold their team (the ones build
-    # fixes at 0 dropped instead; homes kept), to show what the fixed columns cost.
-    pf = prep.pairs["f"].to_numpy()
-    ps = prep.pairs["s"].to_numpy()
-    least = 1 - prep.efficiency[pf]
-    fits = prep.pairs["home"].to_numpy(bool).copy()
-    fits |= np.logical_and.reduce([
-        prep.functions[c].to_numpy(float)[pf] * least <= prep.sites[c].to_numpy(float)[ps] + 1e-9
-        for c in ("desks", "racks")])
-    prep_fit = dataclasses.replace(prep, pairs=prep.pairs[fits].reset_index(drop=True))
 
     runs: dict[str, list[tuple[float, float]]] = defaultdict(list)
     sizes = {}
@@ -550,18 +523,6 @@ def main(argv: list[str] | None = None) -> int:
         if i == 0:
             sizes["doc"] = pulp_size(doc)
         del doc
-        model_fit, w, c = timed(build, prep_fit)
-        (prob, _), w2, c2 = timed(to_pulp, model_fit)
-        runs[FIT].append((w + w2, c + c2))
-        if i == 0:
-            sizes[FIT] = pulp_size(prob)
-            sizes[FIT]["coefficients"] = int(np.count_nonzero(model_fit.matrix.data))
-        del prob, model_fit
-        doc, w, c = timed(doc_style, prep_fit)
-        runs[FIT_DOC].append((w, c))
-        if i == 0:
-            sizes[FIT_DOC] = pulp_size(doc)
-        del doc
         for label, fn in VARIANTS:
             variant, w, c = timed(fn, model)
             runs[label].append((w, c))
@@ -583,7 +544,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         "# Our build beside a PuLP-documentation-style formulation",
         "",
-        f"Command: `{command.strip()}`",
+        f"Command: `{command.strip()}`; estate at commit {_commit()}.",
         "",
         f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']}; Python "
         f"{info['python']}, PuLP {info['pulp']}, highspy {info['highspy']}, numpy "
@@ -628,29 +589,14 @@ def main(argv: list[str] | None = None) -> int:
     ]
     doc_per = doc_c / nnz
     order = ["ours: build (arrays)", "ours: to_pulp", "ours: build + to_pulp",
-             "PuLP documentation style"] + [v for v, _ in VARIANTS] + [FIT, FIT_DOC] + [
+             "PuLP documentation style"] + [v for v, _ in VARIANTS] + [
              "PuLP HiGHS.buildSolverModel (either formulation)",
              "direct: arrays to highspy passModel"]
-    fit_nnz = sizes[FIT]["coefficients"]
     for k in order:
         w, c = med[k]
-        n = fit_nnz if k in (FIT, FIT_DOC) else nnz
-        base = med[FIT_DOC][1] / fit_nnz if k in (FIT, FIT_DOC) else doc_per
-        lines.append(f"| {k} | {c:.2f} | {w:.2f} | {1e6 * c / n:.2f} | "
-                     f"{base / (c / n):.1f}x |")
-    fit = sizes[FIT]
+        lines.append(f"| {k} | {c:.2f} | {w:.2f} | {1e6 * c / nnz:.2f} | "
+                     f"{doc_per / (c / nnz):.1f}x |")
     lines += [
-        "",
-        f"`{FIT}`: {fits.sum():,} of {len(fits):,} eligible pairs ({fits.mean():.0%}) can ever "
-        "hold their team (`need x (1 - efficiency) <= capacity`, desks and racks, or home); "
-        "`estate.model.build` keeps the others as columns fixed at 0. Without them the model "
-        f"has {fit['columns']:,} columns, {fit['rows']:,} rows and {fit['coefficients']:,} "
-        f"nonzeros instead of {sizes['arrays']['columns']:,}, {sizes['arrays']['rows']:,} and "
-        f"{sizes['arrays']['coefficients']:,}, and the same optimum by construction (a "
-        "column fixed at 0 contributes nothing to any row or to the objective). Its two rows "
-        "compare per nonzero with each other (the documentation style on the same reduced "
-        f"pairs: {sizes[FIT_DOC]['columns']:,} x {sizes[FIT_DOC]['rows']:,}, "
-        f"{sizes[FIT_DOC]['nonzeros']:,} nonzeros).",
         "",
         f"**Ratio (PuLP documentation style / ours, build + to_pulp, same model, so per "
         f"nonzero too)**: {doc_c / ours_c:.2f}x "

@@ -32,8 +32,9 @@ copy of the model with every column continuous (`col_integer` all False), with t
 same time limit. Medians over repeats; each repeat's wall and CPU seconds are listed,
 with the load average, because this machine is shared.
 
-Writes `benchmarks/results/stages-<family>.md` (PuLP path, the default of
-`estate plan`) or `stages-<family>-direct.md` (`--direct`).
+Writes `benchmarks/results/stages-<family>.md` (PuLP path, `direct=False`) or
+`stages-<family>-direct.md` (`--direct`, the default of `estate plan` since ee02189).
+The estate commit measured is written into the table.
 """
 
 from __future__ import annotations
@@ -252,6 +253,17 @@ def _fmt(x: float) -> str:
     return f"{x:,.2f}" if x < 100 else f"{x:,.1f}"
 
 
+def _commit() -> str:
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%h %ci"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "estate"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return head + (" (estate/ with uncommitted changes)" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
 def _money(x: float) -> str:
     return f"{x:,.0f}" if x == x else "n/a"
 
@@ -262,12 +274,12 @@ def _median(values: list[float]) -> float:
 
 def report(family: str, args: argparse.Namespace, runs: list[dict], command: str,
            info: dict[str, str], describe_text: str) -> str:
-    path = "direct highspy (`SolverOptions(direct=True)`)" if args.direct else \
-        "PuLP (`to_pulp`, then PuLP's HiGHS interface), the default of `estate plan`"
+    path = "direct highspy (`SolverOptions(direct=True)`, the default of `estate plan`)" \
+        if args.direct else "PuLP (`to_pulp`, then PuLP's HiGHS interface; `direct=False`)"
     lines = [
         f"# Stages: {family} (seed {args.seed}), {path}",
         "",
-        f"Command: `{command}`",
+        f"Command: `{command}`; estate at commit {_commit()}.",
         "",
         f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']} memory; "
         f"Python {info['python']}, highspy {info['highspy']}, PuLP {info['pulp']}, "
