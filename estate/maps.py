@@ -297,12 +297,17 @@ def _money(value: Any) -> str:
         number = float(value)
     except (TypeError, ValueError):
         return inert(value)
-    return ("\u2212" if number < 0 else "") + f"{abs(number):,.0f}"
+    if not math.isfinite(number):
+        return "n/a"
+    v = abs(number)
+    text = (f"£{v / 1e6:,.2f}m" if v >= 1e6 else f"£{v / 1e3:,.1f}k" if v >= 1e3
+            else f"£{v:,.0f}")
+    return ("\u2212" if number < 0 else "") + text
 
 
 def _count(value: Any) -> str:
     try:
-        return f"{int(value):,}"
+        return f"{round(float(value)):,}"
     except (TypeError, ValueError):
         return "n/a" if value is None else inert(value)
 
@@ -325,12 +330,14 @@ def kpi_panel(summary: dict[str, Any]) -> str:
         ("Sites", f"{_count(s.get('sites_before'))} \u2192 {_count(s.get('sites_after'))}", ""),
         ("Closed / opened", f"{_count(s.get('sites_closed'))} / {_count(s.get('sites_opened'))}", ""),
         ("Shared centres", _count(s.get("shared_centres")), ""),
-        ("FTE relocated", _money(s.get("fte_relocated")), ""),
+        ("FTE relocated", _count(s.get("fte_relocated")), ""),
     ]
     status = " \u00b7 ".join(inert(x) for x in (s.get("status"), s.get("solver")) if x)
     gap = s.get("mip_gap")
     if isinstance(gap, int | float) and math.isfinite(gap):
         status += f" \u00b7 gap {gap:.2%}"
+    if s.get("status") == "time_limit":
+        status = "<strong>NOT PROVEN OPTIMAL</strong> (time limit) \u00b7 " + status
     notes = []
     worse = [inert(info.get("name") or agency) for agency, info in (s.get("agencies") or {}).items()
              if isinstance(info, dict) and _truth(info.get("worse_off"))]
@@ -348,8 +355,8 @@ def kpi_panel(summary: dict[str, Any]) -> str:
     note_html = "".join(f'<div class="estate-warn">{n}</div>' for n in notes)
     return (f'<div id="estate-kpi" class="estate-panel"><h2>{inert(s.get("scenario") or "Plan")}</h2>'
             f'<div class="estate-status">{status}</div><dl class="estate-kpis">{items}</dl>'
-            f"{note_html}<div class=\"estate-muted\">Money in the register's units a year "
-            "unless noted.</div></div>")
+            f"{note_html}<div class=\"estate-muted\">Pounds a year, except one-off cost and "
+            "NPV saving (totals).</div></div>")
 
 
 def _duration(years: float) -> str:

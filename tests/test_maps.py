@@ -175,7 +175,7 @@ def test_kpi_panel_reads_summary() -> None:
     panel = kpi_panel({"scenario": "S", "annual_saving": -1200.0, "payback_years": None,
                        "sites_before": 10, "sites_after": 8, "status_quo_feasible": False,
                        "status_quo_breaches": ["a", "b"]})
-    assert "\u22121,200" in panel and "never" in panel and "10 \u2192 8" in panel
+    assert "\u2212£1.2k" in panel and "never" in panel and "10 \u2192 8" in panel
     assert "breaks 2 rule(s)" in panel
 
 
