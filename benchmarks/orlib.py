@@ -38,19 +38,19 @@ objective either.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import math
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+
+from estate.solvers import solver_output
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -268,26 +268,6 @@ def direct_arrays(inst: Instance):
     return cost, matrix, row_lb, row_ub, integer
 
 
-@contextlib.contextmanager
-def _no_stdout() -> Iterator[None]:
-    """Keep HiGHS' C-level banner off our stdout (the table owns it)."""
-    try:
-        sys.stdout.flush()
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
-        yield
-        return
-    saved = os.dup(fd)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), fd)
-            yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, fd)
-        os.close(saved)
-
-
 def solve_direct_highspy(inst: Instance, time_limit_s: float = 600.0,
                          mip_gap: float = MIP_GAP) -> Outcome:
     """The same instance straight into highspy (same options as the pipeline: one thread,
@@ -311,7 +291,7 @@ def solve_direct_highspy(inst: Instance, time_limit_s: float = 600.0,
     lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                        for i in integer]
     t1 = time.perf_counter()
-    with _no_stdout():  # the banner is printed when Highs() is made
+    with solver_output(False):  # the banner is printed when Highs() is made
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("mip_rel_gap", float(mip_gap))
