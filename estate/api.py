@@ -171,11 +171,12 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
     if write:
         out = Path(out) if out else default_results(scenario.name)
         with clock.stage("write", f"Writing results to {out}"):
-            write_results(result, out, scenario, inputs_hash=inputs_sha256(Path(scenario.data)))
+            inputs = inputs_sha256(Path(scenario.data))
+            write_results(result, out, scenario, inputs_hash=inputs)
             if found:
                 from estate.alternatives import write_alternatives
 
-                write_alternatives(found, out, scenario, inputs_sha256(Path(scenario.data)),
+                write_alternatives(found, out, scenario, inputs,
                                    None if map_path is False else
                                    Path(map_path or default_map(scenario.name)))
         if map_path is not False:
