@@ -163,8 +163,11 @@ def _optimum(scenario: Scenario, register: Register) -> dict[str, Any]:
     except EstateError as exc:
         status = {2: "infeasible", 3: "no_solution"}.get(exc.exit_code, "error")
         return {"status": status, "npv": None, "message": str(exc).splitlines()[0]}
+    gap = result.summary.get("mip_gap")
+    # proven: optimal within GAP (HiGHS has been seen to call a wider gap optimal)
+    proven = result.status == "optimal" and (gap is None or gap <= GAP * 1.01)
     return {"status": result.status, "npv": float(result.summary["objective_npv"]),
-            "gap": result.summary.get("mip_gap")}
+            "gap": gap, "proven": proven}
 
 
 def _bound(optimum: dict[str, Any]) -> float:
@@ -211,12 +214,13 @@ def _price(policy: _Policy, base: dict[str, Any], scenario: Scenario) -> dict[st
     cost = 0.0 if diff <= tol else round(diff, 2)
     entry["npv"] = cost
     entry["sentence"] = sentence(policy.phrase, cost, scenario)
-    if "time_limit" in (base["status"], without["status"]):
+    if not (base.get("proven") and without.get("proven")):
         # each optimum lies between its solver's bound and the plan found
         low = max(0.0, _bound(base) - without["npv"])
         high = max(0.0, base["npv"] - _bound(without))
         entry.update(npv_low=round(low, 2), npv_high=round(high, 2))
-        notes.append("a solve stopped at its time limit: the cost is not proven")
+        notes.append("a solve stopped before proving a gap of 1e-6 (time limit): the cost "
+                     "is not proven")
         span = (f"between {money(low)} and {money(high)}" if math.isfinite(high)
                 else f"at least {money(low)}")
         entry["sentence"] = (f"{policy.phrase} costs {span} over {_years(scenario)} (NPV; "
@@ -234,8 +238,8 @@ def policy_costs(scenario: Scenario, register: Register | None = None,
     cost in pounds, 0 for a policy that does not bind or is not set, None when not
     priced), `sentence` (the cost in words), and for priced policies `with_npv`,
     `without_npv`, `with_status`, `without_status`; `message` explains anything odd.
-    When a solve stopped at its time limit, `npv_low` and `npv_high` bound the true cost
-    from the solvers' bounds.
+    When a solve did not prove the 1e-6 gap (time limit), `npv_low` and `npv_high` bound
+    the true cost from the solvers' bounds.
     """
     if register is None:
         register = load_register(Path(scenario.data))

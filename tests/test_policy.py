@@ -202,7 +202,7 @@ def test_unproven_and_noisy_optima(coverage_data: Path, monkeypatch: pytest.Monk
 
     raw = scenario_dict(coverage_data, "noisy", coverage=COVERAGE)
     answers = {"with": {"status": "time_limit", "npv": 1_000_000.0, "gap": 0.01},
-               "without": {"status": "optimal", "npv": 900_000.0, "gap": 0.0}}
+               "without": {"status": "optimal", "npv": 900_000.0, "gap": 0.0, "proven": True}}
 
     def fake(scenario: Any, register: Any) -> dict[str, Any]:
         return answers["with" if scenario.coverage else "without"]
@@ -219,6 +219,12 @@ def test_unproven_and_noisy_optima(coverage_data: Path, monkeypatch: pytest.Monk
     assert entry["npv"] == 0.0
     assert "dearer" in entry["message"]
     assert entry["npv_low"] == 0.0 and entry["npv_high"] == pytest.approx(55_000)
+
+    # "optimal" at a gap wider than asked is not proven either
+    answers["with"] = {"status": "optimal", "npv": 1_000_000.0, "gap": 0.01, "proven": False}
+    answers["without"] = {"status": "optimal", "npv": 900_000.0, "gap": 0.0, "proven": True}
+    entry = policy.policy_costs(_scenario(raw))["coverage.0"]
+    assert entry["npv_low"] == pytest.approx(90_000) and "not proven" in entry["message"]
 
     answers["with"] = {"status": "infeasible", "npv": None, "message": "no plan"}
     entry = policy.policy_costs(_scenario(raw))["coverage.0"]
