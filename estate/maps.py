@@ -360,7 +360,9 @@ def kpi_panel(summary: dict[str, Any]) -> str:
 
 
 def _duration(years: float) -> str:
-    """A payback period as a reader says it: "under a month", "5 months", "2.3 years"."""
+    """A payback period as a reader says it: "immediate", "5 months", "2.3 years"."""
+    if years <= 0:
+        return "immediate"  # DESIGN: 0 when the one-off is a net receipt
     if years < 1 / 12:
         return "under a month"
     if years < 1:
