@@ -410,7 +410,7 @@ _CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em;color:#222;max-width:1400px}
 h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.6em 0}th,td{border:1px solid #ddd;padding:.3em .6em;vertical-align:top}
-th{background:#f3f3f3;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f3f3f3;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .worse{background:#fde2dd;color:#8a1c00;font-weight:600}.muted{color:#666}.warn{color:#8a1c00}
 """
 
@@ -482,7 +482,8 @@ def _policy_html(runs: list[Run]) -> str:
             continue
         items = "".join(f"<li>{inert(e.get('sentence'))}"
                         + (f' <span class="muted">({inert(e["message"])})</span>'
-                           if e.get("message") and e.get("status") == "priced" else "")
+                           if e.get("message") and e.get("status") == "priced"
+                           and "npv_low" not in e else "")
                         + "</li>" for e in said)
         parts.append(f"<h3>{inert(run.scenario.name)}</h3><ul>{items}</ul>")
     return "".join(parts)
