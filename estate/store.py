@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import pandas as pd
 import shapely
 import tomli_w
 
@@ -145,14 +144,3 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
     os.replace(tmp, out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def read_results(folder: Path) -> dict[str, Any]:
-    """The summary and tables of a results folder, for maps and comparisons."""
-    folder = Path(folder)
-    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    tables = {name: pd.read_csv(folder / f"{name}.csv", dtype={"site_id": str, "zone_id": str,
-                                                              "agency_id": str},
-                                keep_default_na=False, na_values=[""])
-              for name in TABLES if (folder / f"{name}.csv").exists()}
-    return {"summary": summary, **tables}
