@@ -559,9 +559,10 @@ def main(argv: list[str] | None = None) -> int:
         "| formulation | variables | constraints | nonzeros |",
         "|---|---:|---:|---:|",
         f"| arrays (`EstateModel.size`) | {sizes['arrays']['columns']:,} | "
-        f"{sizes['arrays']['rows']:,} | {sizes['arrays']['coefficients']:,} "
-        f"({sizes['arrays']['nonzeros']:,} stored, with explicit zeros such as 0-desk sites' "
-        "capacity) |",
+        f"{sizes['arrays']['rows']:,} | {sizes['arrays']['coefficients']:,}"
+        + (f" ({sizes['arrays']['nonzeros']:,} stored: explicit zeros, e.g. a 0-desk site's "
+           "capacity term, which PuLP drops)"
+           if sizes['arrays']['nonzeros'] != sizes['arrays']['coefficients'] else "") + " |",
     ]
     for key, label in [("ours", "ours as PuLP (`to_pulp`)"), ("doc", "PuLP documentation style")
                        ] + [(v, v) for v, _ in VARIANTS]:
@@ -603,10 +604,11 @@ def main(argv: list[str] | None = None) -> int:
         f"by CPU time, {doc_w / ours_w:.2f}x by wall time; target at least 2x.",
         "",
         "The last two rows are not part of the build: `buildSolverModel` is PuLP's own "
-        "hand-off to HiGHS (one `addCol` per variable, one `addRow` per constraint) that "
-        "`estate plan` pays after `to_pulp` on the PuLP path, whichever way the PuLP "
-        "problem was written; the direct row is the same arrays given to highspy in one "
-        "`passModel` (`SolverOptions(direct=True)`), for comparison.",
+        "hand-off to HiGHS (one `addCol` per variable, one `addRow` per constraint), paid "
+        "after `to_pulp` whenever HiGHS is reached through PuLP (`direct=False`), whichever "
+        "way the PuLP problem was written; the direct row is the same arrays given to "
+        "highspy in one `passModel` (`solvers.highs_lp`, the default path of `estate plan`), "
+        "for comparison.",
         "",
         "## Where `to_pulp`'s time goes (cProfile)",
         "",
