@@ -32,6 +32,11 @@ copy of the model with every column continuous (`col_integer` all False), with t
 same time limit. Medians over repeats; each repeat's wall and CPU seconds are listed,
 with the load average, because this machine is shared.
 
+`nation` (DESIGN section 8, planned area by area by `estate.national`): the whole
+register is loaded, checked and split, then a spread sample of `--areas` areas (default
+6) is planned on a process pool of `--workers` (default 2) exactly as `estate plan` plans
+every area, merged, written and mapped; the report extrapolates to all areas.
+
 Writes `benchmarks/results/stages-<family>.md` (PuLP path, `direct=False`) or
 `stages-<family>-direct.md` (`--direct`, the default of `estate plan` since ee02189).
 The estate commit measured is written into the table.
@@ -225,6 +230,113 @@ def one_repeat(args: argparse.Namespace) -> dict:
     return result
 
 
+def nation_sample(args: argparse.Namespace) -> dict:
+    """Nation (DESIGN section 8): load and split the whole register, then plan a spread
+    sample of `--areas` areas on a process pool (`estate.national.run_areas`, as
+    `estate plan` does for all of them), merge, write and map the sample."""
+    load0 = os.getloadavg()[0]
+    commit = _commit()
+    from estate.maps import render_map
+    from estate.national import merge_plans, run_areas, scenario_for_area, split_register
+    from estate.scenario import check_against_register, load_scenario
+    from estate.store import inputs_sha256, write_results
+    from estate.validate import load_register
+
+    clock = Clock()
+    with clock.stage("scenario"):
+        scenario = load_scenario(Path(args.scenario))
+        scenario = dataclasses.replace(scenario, time_limit_s=args.time_limit)
+    with clock.stage("load"):
+        register = load_register(scenario.data)
+    with clock.stage("validate"):
+        check_against_register(scenario, register)
+    with clock.stage("split"):
+        pieces = split_register(register)
+    names = sorted(pieces)
+    step = max(1, len(names) // max(1, args.areas))
+    chosen = names[::step][: args.areas]
+    tasks = [(a, scenario_for_area(scenario, pieces[a]), pieces[a], args.direct) for a in chosen]
+    with clock.stage("areas"):
+        results = run_areas(tasks, "local", workers=args.workers)
+    plans = {a: r for a, r in sorted(results.items()) if not isinstance(r, Exception)}
+    failed = {a: str(r) for a, r in results.items() if isinstance(r, Exception)}
+    per_area = []
+    for a in chosen:
+        r = results[a]
+        reg = pieces[a]
+        row = {"area": a, "sites": len(reg.sites), "functions": len(reg.functions),
+               "zones": len(reg.zones)}
+        if isinstance(r, Exception):
+            row.update(status=type(r).__name__, mip_gap=None, timings={})
+        else:
+            row.update(status=r.summary["status"], mip_gap=r.summary["mip_gap"],
+                       timings=r.timings, size=r.summary.get("model_size", {}))
+        per_area.append(row)
+    out_dir = Path(args.work) / f"results-{args.tag}"
+    if plans:
+        with clock.stage("merge"):
+            merged = merge_plans(scenario, plans)
+        with clock.stage("write"):
+            write_results(merged, out_dir, scenario,
+                          inputs_hash=inputs_sha256(Path(scenario.data)))
+        with clock.stage("map"):
+            render_map(out_dir, Path(args.work) / f"map-{args.tag}.html")
+    return {"wall": clock.wall, "cpu": clock.cpu, "rss": clock.rss, "peak_rss_mb": _rss_mb(),
+            "areas_total": len(names), "areas_run": chosen, "workers": args.workers,
+            "per_area": per_area, "failed": failed, "commit": commit,
+            "load_before": load0, "load_after": os.getloadavg()[0]}
+
+
+def nation_report(args: argparse.Namespace, run: dict, command: str, info: dict[str, str],
+                  describe_text: str) -> str:
+    n_total, chosen = run["areas_total"], run["areas_run"]
+    lines = [
+        f"# Stages: nation (seed {args.seed}), a sample of {len(chosen)} of {n_total} areas",
+        "",
+        f"Command: `{command}`; estate at commit {run['commit']}.",
+        "",
+        f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']} memory; "
+        f"Python {info['python']}, highspy {info['highspy']}, PuLP {info['pulp']}. Load "
+        f"average {run['load_before']:.1f} at the start, {run['load_after']:.1f} at the end.",
+        "",
+        "```", describe_text, "```", "",
+        "Whole-register stages, then the sampled areas planned on a process pool of "
+        f"{run['workers']} workers (`estate.national.run_areas`, each area through "
+        f"`estate.api.plan`, {'direct highspy' if args.direct else 'PuLP'}, time limit "
+        f"{args.time_limit:g} s per area), merged, written and mapped:",
+        "",
+        "| stage | wall s | CPU s (this process) | peak RSS after (MB) |",
+        "|---|---:|---:|---:|",
+    ]
+    for st, w in run["wall"].items():
+        lines.append(f"| {st} | {_fmt(w)} | {_fmt(run['cpu'][st])} | {run['rss'][st]:,.0f} |")
+    lines += ["", "Per area (stage seconds from each area's own `plan.timings`, wall):", "",
+              "| area | sites | functions | zones | columns / rows / nonzeros | status | gap | "
+              "prepare+build s | solve s | results s |", "|---|---:|---:|---:|---|---|---:|---:|---:|---:|"]
+    solve_s = []
+    for r in run["per_area"]:
+        tm = r["timings"]
+        size = r.get("size") or {}
+        solve_s.append(tm.get("solve", float("nan")))
+        gap = f"{r['mip_gap']:.2%}" if isinstance(r["mip_gap"], float) else "n/a"
+        lines.append(
+            f"| {r['area']} | {r['sites']} | {r['functions']} | {r['zones']} | "
+            f"{size.get('columns', 0):,} / {size.get('rows', 0):,} / {size.get('nonzeros', 0):,}"
+            f" | {r['status']} | {gap} | "
+            f"{_fmt(tm.get('prepare', 0.0) + tm.get('build', 0.0))} | "
+            f"{_fmt(tm.get('solve', 0.0))} | {_fmt(tm.get('results', 0.0))} |")
+    area_wall = run["wall"].get("areas", float("nan"))
+    per_area_wall = area_wall / max(1, len(chosen)) * run["workers"]
+    lines += [
+        "",
+        f"The sample took {_fmt(area_wall)} s on {run['workers']} workers; at that rate the "
+        f"{n_total} areas would take about {area_wall / max(1, len(chosen)) * n_total / 60:,.0f}"
+        f" minutes (about {_fmt(per_area_wall)} worker-seconds per area; target 30 minutes).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def machine() -> dict[str, str]:
     import importlib.metadata as md
 
@@ -394,6 +506,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-root-lp", dest="root_lp", action="store_false",
                         help="skip solving the LP relaxation")
     parser.add_argument("--verbose", action="store_true", help="HiGHS log on stderr")
+    parser.add_argument("--areas", type=int, default=6,
+                        help="nation: how many areas to plan (a spread sample; default 6)")
+    parser.add_argument("--workers", type=int, default=2, help="nation: process pool size")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite the markdown from the last runs saved in benchmarks/out/")
     parser.add_argument("--out", type=Path, help="markdown file (default benchmarks/results/)")
@@ -405,15 +520,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.one:
-        result = one_repeat(args)
+        result = nation_sample(args) if args.family == "nation" else one_repeat(args)
         sys.stdout.write(json.dumps(result) + "\n")
         return 0
 
-    if args.family == "nation":
-        print("nation: the planner does not plan areas separately yet (DESIGN section 8); "
-              "not run. Make the register with benchmarks/scale.py make nation.",
-              file=sys.stderr)
-        return 2
     import scale
 
     work = HERE / "out" / f"{args.family}-s{args.seed}"
@@ -434,12 +544,17 @@ def main(argv: list[str] | None = None) -> int:
             cmd.append("--direct")
         if args.verbose:
             cmd.append("--verbose")
+        if args.family == "nation":
+            cmd += ["--areas", str(args.areas), "--workers", str(args.workers)]
         if not args.root_lp or i > 0:
             cmd.append("--no-root-lp")
         t0 = time.perf_counter()
         done = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True)
         run = json.loads(done.stdout.strip().splitlines()[-1])
         runs.append(run)
+        if args.family == "nation":
+            print(f"repeat {i + 1}/{args.repeat}: {time.perf_counter() - t0:,.1f} s", file=sys.stderr)
+            continue
         own = sum(run["wall"].get(s, 0.0) for s in OWN)
         print(f"repeat {i + 1}/{args.repeat}: {time.perf_counter() - t0:,.1f} s wall in all, "
               f"own stages {own:,.1f} s, search {run['wall']['search']:,.1f} s, "
@@ -449,8 +564,11 @@ def main(argv: list[str] | None = None) -> int:
         raw.write_text(json.dumps(runs), encoding="utf-8")
     command = "python benchmarks/run_stages.py " + " ".join(
         a for a in (argv if argv is not None else sys.argv[1:]) if a != "--report-only")
-    text = report(args.family, args, runs, command.strip(), machine(),
-                  scale.describe(scale.make_tables(args.family, args.seed)))
+    describe_text = scale.describe(scale.make_tables(args.family, args.seed))
+    if args.family == "nation":
+        text = nation_report(args, runs[0], command.strip(), machine(), describe_text)
+    else:
+        text = report(args.family, args, runs, command.strip(), machine(), describe_text)
     out = args.out or HERE / "results" / (
         f"stages-{args.family}{'-direct' if args.direct else ''}.md")
     out.parent.mkdir(parents=True, exist_ok=True)
