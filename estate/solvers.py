@@ -139,10 +139,15 @@ def write_lp(model: EstateModel, path: str | Path) -> Path:
     return Path(path)
 
 
-def solve(model: EstateModel, options: SolverOptions) -> Solution:
-    """Solve with the named solver; the status says whether the plan is proven."""
+def solve(model: EstateModel, options: SolverOptions, start: np.ndarray | None = None
+          ) -> Solution:
+    """Solve with the named solver; the status says whether the plan is proven.
+
+    `start`, a full column vector (e.g. the status quo), is offered to HiGHS as a first
+    plan when the hand-off is direct; HiGHS drops it if it breaks a rule.
+    """
     if options.name == "highs" and options.direct:
-        return solve_direct(model, options)
+        return solve_direct(model, options, start)
     if model.matrix.shape[1] == 0:
         return Solution(OPTIMAL, model.obj_constant, model.obj_constant, 0.0, 0.0,
                         options.name, np.empty(0))
@@ -283,7 +288,8 @@ def highs_lp(model: EstateModel):  # noqa: ANN201 (highspy.HighsLp; highspy is i
     return lp
 
 
-def solve_direct(model: EstateModel, options: SolverOptions) -> Solution:
+def solve_direct(model: EstateModel, options: SolverOptions,
+                 start: np.ndarray | None = None) -> Solution:
     """Pass the arrays to highspy in one call (CSC matrix), no PuLP objects."""
     import highspy
 
@@ -296,6 +302,11 @@ def solve_direct(model: EstateModel, options: SolverOptions) -> Solution:
         h.setOptionValue("time_limit", float(options.time_limit_s))
         h.setOptionValue("threads", 1)
         h.passModel(lp)
+        if start is not None and len(start) == lp.num_col_:
+            first = highspy.HighsSolution()
+            first.col_value = list(map(float, start))
+            first.value_valid = True
+            h.setSolution(first)
         h.run()
     seconds = time.perf_counter() - t0
     status, obj, bound, gap = _status_from_highs(h, bool(model.col_integer.any()))

@@ -241,13 +241,30 @@ def _demo_with_time_limit(tmp_path: Path, stem: str, seconds: float) -> Path:
 
 @pytest.mark.slow
 def test_no_plan_within_the_time_limit_exits_3(tmp_path: Path) -> None:
-    run = run_cli(tmp_path, "plan", _demo_with_time_limit(tmp_path, "hubs_coverage", 0.01),
-                  "--out", "out", "--json")
+    """Closing S013 makes the status quo break a rule, so it is no first plan either."""
+    scenario = _demo_with_time_limit(tmp_path, "hubs_coverage", 0.01)
+    raw = tomllib.loads(scenario.read_text(encoding="utf-8"))
+    raw.setdefault("policy", {})["close"] = ["S013"]
+    scenario = write_scenario(tmp_path / "closing.toml", base=raw)
+    run = run_cli(tmp_path, "plan", scenario, "--out", "out", "--json")
     assert run.code == 3, run.output
     assert "time limit" in run.stderr and "time_limit_s" in run.stderr
     assert run.stdout.strip() == ""
     assert not (tmp_path / "out").exists()
     no_traceback(run)
+
+
+@pytest.mark.slow
+def test_feasible_status_quo_always_gives_a_plan_at_least_as_good(tmp_path: Path) -> None:
+    """The status quo is offered as a first plan: even 0.01 s ends with a plan (exit 0)
+    that costs no more than today."""
+    run = run_cli(tmp_path, "plan", _demo_with_time_limit(tmp_path, "hubs_coverage", 0.01),
+                  "--out", "out", "--json")
+    assert run.code == 0, run.output
+    summary = run.json()
+    assert summary["status"] in ("time_limit", "optimal")
+    assert summary["status_quo_feasible"] is True
+    assert summary["objective_npv"] <= summary["status_quo_npv"] + 1e-6
 
 
 @pytest.mark.slow
