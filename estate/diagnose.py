@@ -128,7 +128,8 @@ def explain_infeasible(prep: Prepared, model: EstateModel, options: SolverOption
     """Name the rules that cannot hold, from an elastic re-solve of the model."""
     elastic, slack_row = _elastic(model)
     sol = solve(elastic, SolverOptions(name=options.name, time_limit_s=options.time_limit_s,
-                                       mip_gap=1e-6, direct=options.direct))
+                                       mip_gap=1e-6, direct=options.direct,
+                                       first_plan=False))
     if sol.values is None:
         return ["the solver reports the scenario infeasible, and the elastic re-solve could not "
                 "find which rules fail"]

@@ -20,10 +20,17 @@ Constraints (families, named so an LP file or an infeasibility report reads):
         counts(g,k,s):        counts[g,k,s] <= sum_{f of g, type k} pooled[f,s]
         counts_centre(g,k,s): counts[g,k,s] <= shared[k,s]   (valid, tightens the LP)
         min_agencies(k,s):    sum_g counts[g,k,s] >= min_agencies shared[k,s]
+        centre_desks(k,s),    sum_{f of type k} need_f (1 - eff_k) pooled[f,s]
+        centre_racks(k,s):        <= cap_s shared[k,s]          (valid, tightens the LP)
     (5) coverage.i(z):        sum_{s in N(z)} open[s] >= 1         (all, maintain)
         coverage.i.reach(z):  reach[i,z] <= sum_{s in N(z)} open[s] (population_share)
         coverage.i.share:     sum_z pop_z reach[i,z] >= share * total population
     (6) max_one_off:          one_off <= cap;   policy: bounds on open[s]
+
+With whole teams (split = false), a pooled column is fixed at 0 when the team, pooled,
+cannot share the site's desks or racks with the smallest pooled teams of the other
+min_agencies - 1 agencies that could join that centre; a centre with no such column is
+fixed at 0 too (`_poolable`). Both cut off no whole-team plan, only LP fractions.
 
 Objective: A * annual + one_off (NPV of cost, pounds). Each family is a sparse block
 (COO triplets) built from the eligible-pair frame with numpy, never a loop over pairs;
@@ -84,6 +91,8 @@ class EstateModel:
     centres: pd.DataFrame  # per shared column: k, s
     one_off_coef: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
     one_off_constant: float = 0.0
+    # per assign column: is this the team's home today (the status quo's pairs)
+    pair_home: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, bool))
 
     @property
     def size(self) -> dict[str, int]:
@@ -160,6 +169,49 @@ class _Builder:
             **extra)
 
 
+def _poolable(pool: pd.DataFrame, functions: pd.DataFrame, sites: pd.DataFrame,
+              efficiency: np.ndarray, min_agencies: int) -> np.ndarray:
+    """Which pooled columns a whole-team plan can use.
+
+    A centre needs min_agencies agencies with a whole team pooled there, so a team can only
+    pool at s if it fits in s's desks (and racks) beside the smallest pooled teams of
+    min_agencies - 1 other agencies that could pool there. Everything else is an LP
+    fraction only: fixing it at 0 removes no whole-team plan.
+    """
+    ok = np.ones(len(pool), bool)
+    if not len(pool):
+        return ok
+    f = pool["f"].to_numpy()
+    others_needed = max(int(min_agencies) - 1, 0)
+    for column in ("desks", "racks"):
+        q = functions[column].to_numpy(float)[f] * (1 - efficiency[f])
+        frame = pd.DataFrame({"k": pool["k"].to_numpy(), "s": pool["s"].to_numpy(),
+                              "g": pool["g"].to_numpy(), "q": q})
+        least = frame.groupby(["k", "s", "g"], sort=False)["q"].min().reset_index()
+        least = least.sort_values(["k", "s", "q"], kind="stable")
+        least["rank"] = least.groupby(["k", "s"], sort=False).cumcount()
+        # Per centre: the sum of the smallest `others_needed` agency minima, the next one,
+        # and how many agencies could pool there at all.
+        firsts = least[least["rank"] < others_needed].groupby(["k", "s"])["q"].sum()
+        nxt = least[least["rank"] == others_needed].set_index(["k", "s"])["q"]
+        n_agencies = least.groupby(["k", "s"]).size()
+        mine = frame.merge(least, on=["k", "s", "g"], how="left", suffixes=("", "_min"))
+        key = pd.MultiIndex.from_frame(frame[["k", "s"]])
+        base = firsts.reindex(key).fillna(0.0).to_numpy()
+        after = nxt.reindex(key).to_numpy()
+        count = n_agencies.reindex(key).to_numpy()
+        # If this team's agency is among the smallest, the others are the rest plus the
+        # next agency; otherwise the smallest ones themselves.
+        among = mine["rank"].to_numpy() < others_needed
+        others = np.where(among, base - mine["q_min"].to_numpy() + np.nan_to_num(after), base)
+        possible = count - 1 >= others_needed
+        if others_needed:
+            possible &= ~(among & np.isnan(after))
+        cap = sites[column].to_numpy(float)[pool["s"].to_numpy()]
+        ok &= possible & (q + others <= cap + 1e-9)
+    return ok
+
+
 def build(prep: Prepared) -> EstateModel:
     """Assemble the model from the prepared arrays in one pass per family."""
     sc = prep.scenario
@@ -196,20 +248,23 @@ def build(prep: Prepared) -> EstateModel:
     qmask = shareable[pf]
     pool = pd.DataFrame({"pair": np.flatnonzero(qmask), "f": pf[qmask], "s": ps[qmask],
                          "k": ftype[pf[qmask]], "g": fagency[pf[qmask]]})
-    p_col = b.add_block("pooled", pair_lab[qmask], np.zeros(len(pool)), np.ones(len(pool)),
-                        integer=False)
+    p_ub = np.ones(len(pool)) if sc.split else _poolable(
+        pool, functions, sites, prep.efficiency, sc.min_agencies).astype(float)
+    p_ub = np.minimum(p_ub, a_ub[pool["pair"].to_numpy()])
+    p_col = b.add_block("pooled", pair_lab[qmask], np.zeros(len(pool)), p_ub, integer=False)
     centres = pool[["k", "s"]].drop_duplicates().sort_values(["s", "k"]).reset_index(drop=True)
     centre_lab = _labels(centres["k"]) + "," + site_lab[centres["s"].to_numpy()] \
         if len(centres) else np.empty(0, object)
-    sh_col = b.add_block("shared", centre_lab, np.zeros(len(centres)), np.ones(len(centres)),
-                         integer=True)
+    pool["centre"] = pool.merge(centres.reset_index(), on=["k", "s"], how="left")["index"].to_numpy()
+    sh_ub = np.zeros(len(centres))
+    np.maximum.at(sh_ub, pool["centre"].to_numpy(), p_ub)
+    sh_col = b.add_block("shared", centre_lab, np.zeros(len(centres)), sh_ub, integer=True)
     counts = pool[["g", "k", "s"]].drop_duplicates().sort_values(["s", "k", "g"])
     counts = counts.reset_index(drop=True)
     counts_lab = (_labels(counts["g"]) + "," + _labels(counts["k"]) + ","
                   + site_lab[counts["s"].to_numpy()]) if len(counts) else np.empty(0, object)
     u_col = b.add_block("counts", counts_lab, np.zeros(len(counts)), np.ones(len(counts)),
                         integer=True)
-    pool["centre"] = pool.merge(centres.reset_index(), on=["k", "s"], how="left")["index"].to_numpy()
     pool["count"] = pool.merge(counts.reset_index(), on=["g", "k", "s"],
                                how="left")["index"].to_numpy()
     counts["centre"] = counts.merge(centres.reset_index(), on=["k", "s"],
@@ -281,6 +336,25 @@ def build(prep: Prepared) -> EstateModel:
                      np.concatenate([u_col, sh_col]),
                      np.concatenate([np.ones(nu), -float(sc.min_agencies) * np.ones(nc)]),
                      0.0, inf)
+        # Pooled teams at a centre fit its site on their own: with pooled <= shared this is
+        # implied at integer points, but in the LP it stops a centre at a fraction from
+        # hosting whole fractions of many teams.
+        qf, qc = pool["f"].to_numpy(), pool["centre"].to_numpy()
+        for need_col in ("desks", "racks"):
+            need = functions[need_col].to_numpy(float)[qf] * (1 - eff[qf])
+            cap = sites[need_col].to_numpy(float)[centres["s"].to_numpy()]
+            keep = need > 0
+            used = np.zeros(nc, bool)
+            used[qc[keep]] = True
+            rows_c = np.flatnonzero(used)
+            if not len(rows_c):
+                continue
+            row_of = np.full(nc, -1)
+            row_of[rows_c] = np.arange(len(rows_c))
+            b.add_family(f"centre_{need_col}", centre_lab[rows_c],
+                         np.concatenate([row_of[qc[keep]], np.arange(len(rows_c))]),
+                         np.concatenate([p_col[keep], sh_col[rows_c]]),
+                         np.concatenate([need[keep], -cap[rows_c]]), -inf, 0.0)
     # (5) coverage
     population = prep.zones["population"].to_numpy(float)
     for cov in prep.coverage:
@@ -334,4 +408,5 @@ def build(prep: Prepared) -> EstateModel:
                      nz, one_off[nz], -inf, sc.max_one_off - one_off_constant)
 
     return b.finish(cost, A * 0.0 + one_off_constant, pool=pool, centres=centres,
-                    one_off_coef=one_off, one_off_constant=one_off_constant)
+                    one_off_coef=one_off, one_off_constant=one_off_constant,
+                    pair_home=pairs["home"].to_numpy(bool))

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pulp
 
+from estate.heuristic import StartReport, pooled_start
 from estate.model import EstateModel
 
 OPTIMAL, TIME_LIMIT, INFEASIBLE, NO_SOLUTION = "optimal", "time_limit", "infeasible", "no_solution"
@@ -41,6 +42,9 @@ class SolverOptions:
     # columns in the model's own order, which HiGHS searches better than PuLP's
     # name-sorted order). False sends HiGHS through PuLP; CBC always goes through PuLP.
     direct: bool = True
+    # Before the main search, look for a first plan in the LP-guided restricted model
+    # (estate.heuristic; models with shared centres only, direct HiGHS only).
+    first_plan: bool = True
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class Solution:
     solver: str
     values: np.ndarray | None
     message: str = ""
+    first_plan: StartReport | None = None  # what the first-plan step did (direct HiGHS)
 
     @property
     def has_plan(self) -> bool:
@@ -296,10 +301,15 @@ def solve_direct(model: EstateModel, options: SolverOptions,
     lp = highs_lp(model)
     t0 = time.perf_counter()
     with solver_output(options.verbose):  # the banner is printed when Highs() is made
+        report = None
+        if options.first_plan and model.col_integer.any():
+            start, report = pooled_start(model, lp, start, options.time_limit_s,
+                                         options.mip_gap)
         h = highspy.Highs()
         h.setOptionValue("output_flag", bool(options.verbose))
         h.setOptionValue("mip_rel_gap", float(options.mip_gap))
-        h.setOptionValue("time_limit", float(options.time_limit_s))
+        spent = time.perf_counter() - t0
+        h.setOptionValue("time_limit", max(float(options.time_limit_s) - spent, 1.0))
         h.setOptionValue("threads", 1)
         h.passModel(lp)
         if start is not None and len(start) == lp.num_col_:
@@ -314,4 +324,4 @@ def solve_direct(model: EstateModel, options: SolverOptions,
     if status in (OPTIMAL, TIME_LIMIT):
         values = np.asarray(h.getSolution().col_value, dtype=float)
         obj, bound, gap = _with_constant(obj, bound, gap, model.obj_constant)
-    return Solution(status, obj, bound, gap, seconds, "highs", values)
+    return Solution(status, obj, bound, gap, seconds, "highs", values, first_plan=report)
