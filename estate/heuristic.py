@@ -30,6 +30,8 @@ CENTRE_THRESHOLD = 0.05
 PAIR_THRESHOLD = 0.01
 # With no time limit, the steps share this many seconds as if it were the limit.
 UNLIMITED_BUDGET_S = 600.0
+# Below this limit the steps would take time the main search needs more.
+MIN_LIMIT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def _highs(time_limit: float, mip_gap: float):  # noqa: ANN202 (highspy.Highs)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
-    h.setOptionValue("time_limit", max(float(time_limit), 0.1))
+    h.setOptionValue("time_limit", max(float(time_limit), 0.01))
     h.setOptionValue("mip_rel_gap", float(mip_gap))
     return h
 
@@ -80,6 +82,8 @@ def pooled_start(model: EstateModel, lp, start: np.ndarray | None, time_limit_s:
         return start, StartReport(False, reason="not a planning model (no teams' homes)")
     if not np.isfinite(time_limit_s):
         time_limit_s = UNLIMITED_BUDGET_S
+    if time_limit_s < MIN_LIMIT_S:
+        return start, StartReport(False, reason=f"time limit under {MIN_LIMIT_S:g} s")
     t0 = time.perf_counter()
     # 1. LP relaxation
     n = lp.num_col_

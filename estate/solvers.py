@@ -102,38 +102,47 @@ def solver_output(verbose: bool) -> Iterator[None]:
 
 
 def to_pulp(model: EstateModel, name: str = "estate") -> tuple[pulp.LpProblem, list]:
-    """A PuLP problem with one variable per column and one named constraint per row."""
+    """A PuLP problem with one variable per column and one named constraint per row.
+
+    The arrays become Python lists once (no numpy scalar per nonzero) and each row's
+    expression is made from a dict of its slice: PuLP's public API only, and most of the
+    time left is PuLP's own per-row objects and bookkeeping (benchmarks/pulp_style.py).
+    """
     prob = pulp.LpProblem(name, pulp.LpMinimize)
+    add = prob.add_variable
+    integer, continuous = pulp.LpInteger, pulp.LpContinuous
     variables = [
-        prob.add_variable(str(n), lowBound=float(lo) if math.isfinite(lo) else None,
-                          upBound=float(hi) if math.isfinite(hi) else None,
-                          # Not LpBinary: PuLP resets its bounds to [0, 1], losing fixings.
-                          cat=pulp.LpInteger if integer else pulp.LpContinuous)
-        for n, lo, hi, integer in zip(model.col_names, model.col_lb, model.col_ub,
-                                      model.col_integer, strict=True)
+        add(n, lo if lo != -math.inf else None, hi if hi != math.inf else None,
+            # Not LpBinary: PuLP resets its bounds to [0, 1], losing fixings.
+            integer if is_int else continuous)
+        for n, lo, hi, is_int in zip(model.col_names.tolist(), model.col_lb.tolist(),
+                                     model.col_ub.tolist(), model.col_integer.tolist(),
+                                     strict=True)
     ]
     cost = model.col_cost
     nz = np.flatnonzero(cost)
     prob.setObjective(pulp.LpAffineExpression(
-        [(variables[j], float(cost[j])) for j in nz], constant=float(model.obj_constant)))
+        dict(zip([variables[j] for j in nz.tolist()], cost[nz].tolist(), strict=True)),
+        constant=float(model.obj_constant)))
     m = model.matrix
-    indptr, indices, data = m.indptr, m.indices, m.data
-    for r, row_name in enumerate(model.row_names):
-        lo, hi = float(model.row_lb[r]), float(model.row_ub[r])
-        start, stop = indptr[r], indptr[r + 1]
-        expr = pulp.LpAffineExpression(
-            [(variables[j], float(v)) for j, v in zip(indices[start:stop], data[start:stop],
-                                                      strict=True)])
+    indptr = m.indptr.tolist()
+    row_vars = [variables[j] for j in m.indices.tolist()]
+    data = m.data.tolist()
+    EQ, LE, GE = pulp.LpConstraintEQ, pulp.LpConstraintLE, pulp.LpConstraintGE
+    Expr, Constraint, add_row = pulp.LpAffineExpression, pulp.LpConstraint, prob.addConstraint
+    for r, (row_name, lo, hi) in enumerate(zip(model.row_names.tolist(), model.row_lb.tolist(),
+                                               model.row_ub.tolist(), strict=True)):
+        a, b = indptr[r], indptr[r + 1]
+        expr = Expr(dict(zip(row_vars[a:b], data[a:b], strict=True)))
         if lo == hi:
-            sense, rhs = pulp.LpConstraintEQ, lo
-        elif math.isinf(lo):
-            sense, rhs = pulp.LpConstraintLE, hi
-        elif math.isinf(hi):
-            sense, rhs = pulp.LpConstraintGE, lo
+            add_row(Constraint(expr, EQ, row_name, lo))
+        elif lo == -math.inf:
+            add_row(Constraint(expr, LE, row_name, hi))
+        elif hi == math.inf:
+            add_row(Constraint(expr, GE, row_name, lo))
         else:  # a ranged row: two PuLP rows
-            prob.addConstraint(pulp.LpConstraint(expr, pulp.LpConstraintGE, f"{row_name}_lo", lo))
-            sense, rhs, row_name = pulp.LpConstraintLE, hi, f"{row_name}_hi"
-        prob.addConstraint(pulp.LpConstraint(expr, sense, str(row_name), rhs))
+            add_row(Constraint(expr, GE, f"{row_name}_lo", lo))
+            add_row(Constraint(expr, LE, f"{row_name}_hi", hi))
     return prob, variables
 
 
@@ -309,7 +318,7 @@ def solve_direct(model: EstateModel, options: SolverOptions,
         h.setOptionValue("output_flag", bool(options.verbose))
         h.setOptionValue("mip_rel_gap", float(options.mip_gap))
         spent = time.perf_counter() - t0
-        h.setOptionValue("time_limit", max(float(options.time_limit_s) - spent, 1.0))
+        h.setOptionValue("time_limit", max(float(options.time_limit_s) - spent, 0.01))
         h.setOptionValue("threads", 1)
         h.passModel(lp)
         if start is not None and len(start) == lp.num_col_:
