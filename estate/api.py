@@ -116,6 +116,11 @@ def solve_prepared(prep: Prepared, options: SolverOptions, clock: _Clock | None 
     with clock.stage("solve", f"Solving with {options.name} ({size['columns']:,} variables, "
                               f"{size['rows']:,} constraints, limit {options.time_limit_s:g} s)"):
         solution = solve(model, options, start=status_quo_start(prep, model))
+    first = solution.first_plan
+    if first is not None and first.used:
+        clock.progress(f"First plan from the LP-guided search: NPV £{first.objective:,.0f} "
+                       f"in {first.seconds:.1f} s (LP bound £{first.lp_bound:,.0f}); the "
+                       f"search then ran from it")
     if solution.status == INFEASIBLE:
         with clock.stage("diagnose", "Infeasible: finding which rules cannot hold"):
             raise InfeasibleError(diagnose.explain_infeasible(prep, model, options))
