@@ -18,7 +18,9 @@ runs it (`estate.api.prepare_scenario`, then `solve_prepared`, then write and ma
       hand-off    from entering solve() to HiGHS starting its search: to_pulp and PuLP's
                   HiGHS.buildSolverModel (PuLP path), or the HighsLp arrays and
                   Highs.passModel (--direct)
-      search      highspy Highs.run (presolve, LP, cuts, branch and bound)
+      search      from the first highspy Highs.run to the end of the last: with shared
+                  centres the first-plan step (LP relaxation, restricted search) and then
+                  the main search (presolve, LP, cuts, branch and bound)
       read-back   from the end of Highs.run to solve() returning (values, status)
     results     estate.results.make_plan
     write       estate.store.write_results (+ inputs_sha256), to benchmarks/out/
