@@ -42,12 +42,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import pulp  # noqa: E402
 from pulp import LpInteger, LpMinimize, LpProblem, LpVariable, lpSum  # noqa: E402
 
 from estate import api  # noqa: E402
 from estate.geometry import Prepared  # noqa: E402
-from estate.model import EstateModel, build  # noqa: E402
+from estate.model import EstateModel, _poolable, build  # noqa: E402
 from estate.scenario import load_scenario  # noqa: E402
 from estate.solvers import to_pulp  # noqa: E402
 
@@ -126,8 +127,22 @@ def doc_style(prep: Prepared) -> LpProblem:
             if (need_desks[f] * (1 - eff[f]) > desks_cap[s] + 1e-9
                     or need_racks[f] * (1 - eff[f]) > racks_cap[s] + 1e-9):
                 assign[f, s].upBound = 0
-    pooled = LpVariable.dicts("pooled", Q, 0, 1)
+    # as estate.model: pooled is binary with whole teams, and fixed at 0 where no
+    # whole-team plan can pool (the same data rule, estate.model._poolable)
+    pooled = LpVariable.dicts("pooled", Q, 0, 1, cat_assign)
+    if not sc.split and Q:
+        index_f = {f: i for i, f in enumerate(F)}
+        index_s = {s: i for i, s in enumerate(S)}
+        frame = pd.DataFrame({"f": [index_f[f] for f, _ in Q], "s": [index_s[s] for _, s in Q],
+                              "k": [ftype[f] for f, _ in Q], "g": [fagency[f] for f, _ in Q]})
+        ok = _poolable(frame, functions, sites, prep.efficiency, sc.min_agencies)
+        for (f, s), poolable in zip(Q, ok, strict=True):
+            if not poolable or assign[f, s].upBound == 0:
+                pooled[f, s].upBound = 0
     shared = LpVariable.dicts("shared", centres, 0, 1, LpInteger)
+    for k, s in centres:
+        if all(pooled[f, s].upBound == 0 for f in pooled_of_centre[k, s]):
+            shared[k, s].upBound = 0
     counts = LpVariable.dicts("counts", members, 0, 1, LpInteger)
     reach = {}
     for cov in prep.coverage:
@@ -180,6 +195,12 @@ def doc_style(prep: Prepared) -> LpProblem:
     for k, s in centres:
         prob += (lpSum(counts[g, k, s] for g in members_of_centre[k, s])
                  >= sc.min_agencies * shared[k, s]), f"min_agencies({k},{s})"
+    for need, cap, name in ((need_desks, desks_cap, "desks"), (need_racks, racks_cap, "racks")):
+        for k, s in centres:
+            users = [f for f in pooled_of_centre[k, s] if need[f] * (1 - eff[f]) > 0]
+            if users:
+                prob += (lpSum(need[f] * (1 - eff[f]) * pooled[f, s] for f in users)
+                         <= cap[s] * shared[k, s]), f"centre_{name}({k},{s})"
     # (5) coverage
     total_pop = sum(population.values())
     for cov in prep.coverage:
