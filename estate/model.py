@@ -4,8 +4,7 @@ Variables (one block each, created over eligible index sets only):
 
     open[s]       binary       site s is open (or built)
     assign[f,s]   binary/[0,1] share of function f at site s (eligible pairs only)
-    pooled[f,s]   [0,1]        share of f pooled in a shared centre at s (binary when
-                               split = false: rounding a fraction up loses nothing)
+    pooled[f,s]   [0,1]        share of f pooled in a shared centre at s
     shared[k,s]   binary       a shared centre of type k at s
     counts[g,k,s] binary       agency g counts towards the type-k centre at s
     reach[i,z]    [0,1]        zone z counted as covered by population_share rule i
@@ -252,12 +251,12 @@ def build(prep: Prepared) -> EstateModel:
     p_ub = np.ones(len(pool)) if sc.split else _poolable(
         pool, functions, sites, prep.efficiency, sc.min_agencies).astype(float)
     p_ub = np.minimum(p_ub, a_ub[pool["pair"].to_numpy()])
-    # With whole teams, pooled is declared binary: any fractional pooled value (its team
-    # and centre are then both there) can be rounded up to 1 without breaking a rule or
-    # costing more, so the optimum is the same, and HiGHS gets knapsack rows of binaries
-    # at each centre to cut on.
-    p_col = b.add_block("pooled", pair_lab[qmask], np.zeros(len(pool)), p_ub,
-                        integer=not sc.split)
+    # Continuous, as DESIGN states it. With whole teams it could be binary (a fractional
+    # pooled value can be rounded up without breaking a rule or costing more); the
+    # first-plan search declares it so (estate.heuristic), but the main search keeps it
+    # continuous: on a region-size model HiGHS's set-up of a binary objective (its clique
+    # partition) ran for many minutes past the time limit.
+    p_col = b.add_block("pooled", pair_lab[qmask], np.zeros(len(pool)), p_ub, integer=False)
     centres = pool[["k", "s"]].drop_duplicates().sort_values(["s", "k"]).reset_index(drop=True)
     centre_lab = _labels(centres["k"]) + "," + site_lab[centres["s"].to_numpy()] \
         if len(centres) else np.empty(0, object)
