@@ -332,5 +332,11 @@ def solve_direct(model: EstateModel, options: SolverOptions,
     values = None
     if status in (OPTIMAL, TIME_LIMIT):
         values = np.asarray(h.getSolution().col_value, dtype=float)
+        # The plan is the vector: price it ourselves. (On a 430,000-column model stopped
+        # by the time limit, HiGHS once reported an incumbent's objective beside a vector
+        # that was the first plan offered; the gap must describe the plan we return.)
+        priced = float(model.col_cost @ values)
+        if status == TIME_LIMIT and abs(priced - obj) > 1e-6 * max(abs(obj), 1.0):
+            obj, gap = priced, 1.0
         obj, bound, gap = _with_constant(obj, bound, gap, model.obj_constant)
     return Solution(status, obj, bound, gap, seconds, "highs", values, first_plan=report)
