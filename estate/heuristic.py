@@ -57,7 +57,8 @@ def _highs(time_limit: float, mip_gap: float):  # noqa: ANN202 (highspy.Highs)
     return h
 
 
-def _offer(h, values: np.ndarray) -> None:  # noqa: ANN001
+def offer_solution(h, values: np.ndarray) -> None:  # noqa: ANN001
+    """Give a `highspy.Highs` a full column vector as a first plan (dropped if infeasible)."""
     import highspy
 
     sol = highspy.HighsSolution()
@@ -125,7 +126,7 @@ def pooled_start(model: EstateModel, lp, start: np.ndarray | None, time_limit_s:
         zero = np.zeros(len(left_out))
         h.changeColsBounds(len(left_out), left_out, zero, zero)
     if start is not None:
-        _offer(h, start)
+        offer_solution(h, start)
     h.run()
     info = h.getInfo()
     seconds = time.perf_counter() - t0
@@ -133,7 +134,7 @@ def pooled_start(model: EstateModel, lp, start: np.ndarray | None, time_limit_s:
         return start, StartReport(False, lp_bound, centres_allowed=int(allowed.sum()),
                                   seconds=seconds, reason="no plan in the restricted search")
     values = np.asarray(h.getSolution().col_value, dtype=float)
-    objective = info.objective_function_value + model.obj_constant
+    objective = float(model.col_cost @ values) + model.obj_constant  # the vector, priced
     if start is not None and objective >= float(model.col_cost @ start) + model.obj_constant:
         return start, StartReport(False, lp_bound, objective, int(allowed.sum()), seconds,
                                   "no better than the given start")

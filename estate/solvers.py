@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pulp
 
-from estate.heuristic import StartReport, pooled_start
+from estate.heuristic import StartReport, offer_solution, pooled_start
 from estate.model import EstateModel
 
 OPTIMAL, TIME_LIMIT, INFEASIBLE, NO_SOLUTION = "optimal", "time_limit", "infeasible", "no_solution"
@@ -322,10 +322,7 @@ def solve_direct(model: EstateModel, options: SolverOptions,
         h.setOptionValue("threads", 1)
         h.passModel(lp)
         if start is not None and len(start) == lp.num_col_:
-            first = highspy.HighsSolution()
-            first.col_value = list(map(float, start))
-            first.value_valid = True
-            h.setSolution(first)
+            offer_solution(h, start)
         h.run()
     seconds = time.perf_counter() - t0
     status, obj, bound, gap = _status_from_highs(h, bool(model.col_integer.any()))
