@@ -104,8 +104,8 @@ def solver_output(verbose: bool) -> Iterator[None]:
 def to_pulp(model: EstateModel, name: str = "estate") -> tuple[pulp.LpProblem, list]:
     """A PuLP problem with one variable per column and one named constraint per row.
 
-    The arrays become Python lists once (no numpy scalar per nonzero) and each row's
-    expression is made from a dict of its slice: PuLP's public API only, and most of the
+    The arrays become Python lists once (no numpy scalar per nonzero) and each row is
+    made from the (variable, coefficient) pairs of its slice: PuLP's public API only, and most of the
     time left is PuLP's own per-row objects and bookkeeping (benchmarks/pulp_style.py).
     """
     prob = pulp.LpProblem(name, pulp.LpMinimize)
@@ -133,14 +133,16 @@ def to_pulp(model: EstateModel, name: str = "estate") -> tuple[pulp.LpProblem, l
     for r, (row_name, lo, hi) in enumerate(zip(model.row_names.tolist(), model.row_lb.tolist(),
                                                model.row_ub.tolist(), strict=True)):
         a, b = indptr[r], indptr[r + 1]
-        expr = Expr(dict(zip(row_vars[a:b], data[a:b], strict=True)))
+        # LpConstraint makes the row's expression straight from the (variable, coef) pairs
+        terms = zip(row_vars[a:b], data[a:b], strict=True)
         if lo == hi:
-            add_row(Constraint(expr, EQ, row_name, lo))
+            add_row(Constraint(terms, EQ, row_name, lo))
         elif lo == -math.inf:
-            add_row(Constraint(expr, LE, row_name, hi))
+            add_row(Constraint(terms, LE, row_name, hi))
         elif hi == math.inf:
-            add_row(Constraint(expr, GE, row_name, lo))
-        else:  # a ranged row: two PuLP rows
+            add_row(Constraint(terms, GE, row_name, lo))
+        else:  # a ranged row: two PuLP rows over one expression
+            expr = Expr(terms)
             add_row(Constraint(expr, GE, f"{row_name}_lo", lo))
             add_row(Constraint(expr, LE, f"{row_name}_hi", hi))
     return prob, variables
