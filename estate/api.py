@@ -89,7 +89,7 @@ def status_quo_start(prep: Prepared, model: EstateModel):  # noqa: ANN201 (np.nd
 
     start = np.zeros(len(model.col_names))
     start[model.blocks["open"]] = prep.existing.astype(float)
-    start[model.blocks["assign"]] = prep.pairs["home"].to_numpy(float)
+    start[model.blocks["assign"]] = model.pair_home
     for cov in prep.coverage:
         name = f"reach.{cov.rule.index}"
         if name in model.blocks:

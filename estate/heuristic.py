@@ -46,11 +46,12 @@ class StartReport:
     reason: str = ""
 
 
-def _highs(time_limit: float, mip_gap: float):  # noqa: ANN202 (highspy.Highs)
+def new_highs(time_limit: float, mip_gap: float, verbose: bool = False):  # noqa: ANN201 (highspy.Highs)
+    """A `highspy.Highs` with estate's settings: one thread, the limit and the gap."""
     import highspy
 
     h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h.setOptionValue("output_flag", bool(verbose))
     h.setOptionValue("threads", 1)
     h.setOptionValue("time_limit", max(float(time_limit), 0.01))
     h.setOptionValue("mip_rel_gap", float(mip_gap))
@@ -89,7 +90,7 @@ def pooled_start(model: EstateModel, lp, start: np.ndarray | None, time_limit_s:
     # 1. LP relaxation
     n = lp.num_col_
     every = np.arange(n, dtype=np.int32)
-    h = _highs(LP_SHARE * time_limit_s, 0.0)
+    h = new_highs(LP_SHARE * time_limit_s, 0.0)
     h.passModel(lp)
     h.changeColsIntegrality(n, every, np.full(n, highspy.HighsVarType.kContinuous))
     h.run()
@@ -111,7 +112,7 @@ def pooled_start(model: EstateModel, lp, start: np.ndarray | None, time_limit_s:
     left_out = np.concatenate([left_out, np.arange(assign.start, assign.stop,
                                                    dtype=np.int32)[~keep_pair]])
     left = RESTRICTED_SHARE * time_limit_s - (time.perf_counter() - t0)
-    h = _highs(left, max(mip_gap, 1e-3))
+    h = new_highs(left, max(mip_gap, 1e-3))
     h.passModel(lp)
     pooled = model.blocks.get("pooled")
     whole_teams = bool(model.col_integer[assign].all()) if assign.stop > assign.start else False

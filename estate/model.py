@@ -204,9 +204,8 @@ def _poolable(pool: pd.DataFrame, functions: pd.DataFrame, sites: pd.DataFrame,
         # next agency; otherwise the smallest ones themselves.
         among = mine["rank"].to_numpy() < others_needed
         others = np.where(among, base - mine["q_min"].to_numpy() + np.nan_to_num(after), base)
+        # enough other agencies (then `after` exists wherever `among` needs it)
         possible = count - 1 >= others_needed
-        if others_needed:
-            possible &= ~(among & np.isnan(after))
         cap = sites[column].to_numpy(float)[pool["s"].to_numpy()]
         ok &= possible & (q + others <= cap + 1e-9)
     return ok

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pulp
 
-from estate.heuristic import StartReport, offer_solution, pooled_start
+from estate.heuristic import StartReport, new_highs, offer_solution, pooled_start
 from estate.model import EstateModel
 
 OPTIMAL, TIME_LIMIT, INFEASIBLE, NO_SOLUTION = "optimal", "time_limit", "infeasible", "no_solution"
@@ -307,7 +307,6 @@ def highs_lp(model: EstateModel):  # noqa: ANN201 (highspy.HighsLp; highspy is i
 def solve_direct(model: EstateModel, options: SolverOptions,
                  start: np.ndarray | None = None) -> Solution:
     """Pass the arrays to highspy in one call (CSC matrix), no PuLP objects."""
-    import highspy
 
     lp = highs_lp(model)
     t0 = time.perf_counter()
@@ -316,12 +315,8 @@ def solve_direct(model: EstateModel, options: SolverOptions,
         if options.first_plan and model.col_integer.any():
             start, report = pooled_start(model, lp, start, options.time_limit_s,
                                          options.mip_gap)
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", bool(options.verbose))
-        h.setOptionValue("mip_rel_gap", float(options.mip_gap))
         spent = time.perf_counter() - t0
-        h.setOptionValue("time_limit", max(float(options.time_limit_s) - spent, 0.01))
-        h.setOptionValue("threads", 1)
+        h = new_highs(float(options.time_limit_s) - spent, options.mip_gap, options.verbose)
         h.passModel(lp)
         if start is not None and len(start) == lp.num_col_:
             offer_solution(h, start)
