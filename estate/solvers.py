@@ -307,7 +307,6 @@ def highs_lp(model: EstateModel):  # noqa: ANN201 (highspy.HighsLp; highspy is i
 def solve_direct(model: EstateModel, options: SolverOptions,
                  start: np.ndarray | None = None) -> Solution:
     """Pass the arrays to highspy in one call (CSC matrix), no PuLP objects."""
-
     lp = highs_lp(model)
     t0 = time.perf_counter()
     with solver_output(options.verbose):  # the banner is printed when Highs() is made
