@@ -53,8 +53,25 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.]")
 
 
 def _labels(ids: pd.Series | np.ndarray) -> np.ndarray:
-    """Ids made safe for LP files (letters, digits, `_` and `.`)."""
-    return np.array([_UNSAFE.sub("_", str(i)) for i in ids], dtype=object)
+    """Ids made safe for LP files (letters, digits, `_` and `.`), one label per distinct id.
+
+    Two ids that differ only in unsafe characters (`S-1`, `S 1`, `S_1`) would otherwise
+    share a label, so two columns or rows a name, which PuLP refuses and an LP file
+    merges; the id already safe keeps its label, the others get `.1`, `.2`, ... appended.
+    """
+    values = [str(i) for i in ids]
+    label = {v: _UNSAFE.sub("_", v) for v in dict.fromkeys(values)}
+    if len(set(label.values())) < len(label):
+        taken = {v for v, lab in label.items() if v == lab}
+        for v, lab in label.items():
+            if v != lab:
+                k, new = 0, lab
+                while new in taken:
+                    k += 1
+                    new = f"{lab}.{k}"
+                taken.add(new)
+                label[v] = new
+    return np.array([label[v] for v in values], dtype=object)
 
 
 @dataclass

@@ -13,6 +13,7 @@ calls a run stopped by its time limit "Optimal", and CBC's gap is only in its lo
 from __future__ import annotations
 
 import contextlib
+import gc
 import math
 import os
 import re
@@ -104,10 +105,23 @@ def solver_output(verbose: bool) -> Iterator[None]:
 def to_pulp(model: EstateModel, name: str = "estate") -> tuple[pulp.LpProblem, list]:
     """A PuLP problem with one variable per column and one named constraint per row.
 
-    The arrays become Python lists once (no numpy scalar per nonzero) and each row is
-    made from the (variable, coefficient) pairs of its slice: PuLP's public API only, and most of the
-    time left is PuLP's own per-row objects and bookkeeping (benchmarks/pulp_style.py).
+    PuLP's public API only, written for speed (benchmarks/pulp_style.py): the arrays
+    become Python lists once (no numpy scalar per nonzero), each row is made from the
+    (variable, coefficient) pairs of its slice, the rows go in with one `extend` of a
+    dict keyed by their names, and the cyclic garbage collector is paused while the
+    ~10 objects per row are made (none of them form cycles; it would otherwise rescan
+    all of them again and again as they accumulate).
     """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _to_pulp(model, name)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _to_pulp(model: EstateModel, name: str) -> tuple[pulp.LpProblem, list]:
     prob = pulp.LpProblem(name, pulp.LpMinimize)
     add = prob.add_variable
     integer, continuous = pulp.LpInteger, pulp.LpContinuous
@@ -129,22 +143,32 @@ def to_pulp(model: EstateModel, name: str = "estate") -> tuple[pulp.LpProblem, l
     row_vars = [variables[j] for j in m.indices.tolist()]
     data = m.data.tolist()
     EQ, LE, GE = pulp.LpConstraintEQ, pulp.LpConstraintLE, pulp.LpConstraintGE
-    Expr, Constraint, add_row = pulp.LpAffineExpression, pulp.LpConstraint, prob.addConstraint
+    Expr, Constraint = pulp.LpAffineExpression, pulp.LpConstraint
+    rows: dict[str, pulp.LpConstraint] = {}
+    made = 0
     for r, (row_name, lo, hi) in enumerate(zip(model.row_names.tolist(), model.row_lb.tolist(),
                                                model.row_ub.tolist(), strict=True)):
         a, b = indptr[r], indptr[r + 1]
         # LpConstraint makes the row's expression straight from the (variable, coef) pairs
         terms = zip(row_vars[a:b], data[a:b], strict=True)
         if lo == hi:
-            add_row(Constraint(terms, EQ, row_name, lo))
+            c = Constraint(terms, EQ, row_name, lo)
         elif lo == -math.inf:
-            add_row(Constraint(terms, LE, row_name, hi))
+            c = Constraint(terms, LE, row_name, hi)
         elif hi == math.inf:
-            add_row(Constraint(terms, GE, row_name, lo))
+            c = Constraint(terms, GE, row_name, lo)
         else:  # a ranged row: two PuLP rows over one expression
             expr = Expr(terms)
-            add_row(Constraint(expr, GE, f"{row_name}_lo", lo))
-            add_row(Constraint(expr, LE, f"{row_name}_hi", hi))
+            c = Constraint(expr, GE, f"{row_name}_lo", lo)
+            rows[c.name] = c
+            made += 1
+            c = Constraint(expr, LE, f"{row_name}_hi", hi)
+        rows[c.name] = c  # keyed as addConstraint would: PuLP's cleaned name
+        made += 1
+    if len(rows) != made:  # extend() would silently keep one row of each duplicated name
+        raise ValueError(f"{made - len(rows)} constraint names repeat once cleaned for PuLP")
+    prob.extend(rows)
+    prob.variables()  # register every variable now, as addConstraint would have
     return prob, variables
 
 

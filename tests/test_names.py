@@ -1,0 +1,59 @@
+"""Ids that differ only in characters an LP file cannot hold still name different things.
+
+`S-1`, `S 1` and `S_1` all become `S_1` once made LP-safe; the model keeps one label per
+distinct id, so PuLP (CBC, HiGHS through PuLP, LP export) sees distinct columns and rows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from builders import agency, function, plan_of, scenario, site, solver_paths, write_register
+
+from estate import api
+from estate.model import _labels, build
+from estate.scenario import scenario_from_dict
+from estate.solvers import to_pulp
+
+
+def test_labels_distinct_per_distinct_id() -> None:
+    ids = ["S-1", "S_1", "S 1", "S_1", "A", "S_1.1"]
+    labels = _labels(ids)
+    assert labels[1] == labels[3] == "S_1"  # the safe id keeps its own label
+    assert labels[4] == "A" and labels[5] == "S_1.1"
+    distinct = dict(zip(ids, labels, strict=True))
+    assert len(set(distinct.values())) == len(distinct) == 5
+    assert all(set(str(lab)) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                     "0123456789_.") for lab in labels)
+
+
+def _register(tmp_path: Path) -> Path:
+    return write_register(tmp_path / "r", [agency("A-1"), agency("A_1")], [
+        site("S-1", "A-1", 0, 0, running_cost=1_000_000),
+        site("S_1", "A_1", 0, 5, running_cost=100_000),
+        site("S 1", "A-1", 0, 10, running_cost=500_000),
+    ], [function("F-1", "A-1", "HR", "S-1", fte=10, annual_cost=500_000),
+        function("F_1", "A_1", "HR", "S_1", fte=10, annual_cost=500_000)])
+
+
+@pytest.mark.parametrize("solver", solver_paths())
+def test_colliding_ids_plan_as_distinct_sites(tmp_path: Path, solver: str) -> None:
+    plan = plan_of(_register(tmp_path), scenario(), solver)
+    # Keep only the cheapest site and move F-1 there: 10 * (100k + 2 * 500k).
+    assert plan.summary["objective_npv"] == pytest.approx(11_000_000, rel=1e-9)
+    decisions = dict(zip(plan.sites["site_id"], plan.sites["decision"], strict=True))
+    assert decisions == {"S-1": "close", "S_1": "keep", "S 1": "close"}
+    moved = plan.assignments.set_index("function_id")["to_site"]
+    assert moved["F-1"] == "S_1" and moved["F_1"] == "S_1"
+
+
+def test_pulp_problem_has_every_row_and_column(tmp_path: Path) -> None:
+    reg = _register(tmp_path)
+    raw = {**scenario(), "data": str(reg)}
+    sc = scenario_from_dict(raw, base_dir=reg, label="test.toml", default_name="test")
+    model = build(api.prepare_scenario(sc))
+    prob, variables = to_pulp(model)
+    assert len(set(model.col_names)) == len(model.col_names)
+    assert len(prob.variables()) == len(variables) == len(model.col_names)
+    assert len(prob.constraints) == len(model.row_names)
