@@ -10,6 +10,15 @@ roughly where centres pay; so:
    starting from the status quo (a smaller search that finds whole-team plans fast);
 3. hand its plan to the main search as the first plan. The main search still ranges
    over every centre, so the optimum and the proof are unchanged; only the start is.
+
+On a region (thousands of sites) the LP relaxation alone takes longer than any sensible
+time limit (5,200 sites: 625 s by interior point), so the same two steps run window by
+window instead: the map is cut into windows of neighbouring sites holding about 25,000
+columns each (a county's worth), and each window is planned with everything outside it
+held at the plan so far (teams sitting inside the window may move within it; every other
+column keeps its value), as a model over the window's columns only. Each window's plan
+is a plan of the whole model, so the windows improve one plan in turn; further passes,
+with the map turned so that the borders fall elsewhere, let teams cross the old ones.
 """
 
 from __future__ import annotations
@@ -32,6 +41,14 @@ PAIR_THRESHOLD = 0.01
 UNLIMITED_BUDGET_S = 600.0
 # Below this limit the steps would take time the main search needs more.
 MIN_LIMIT_S = 5.0
+# Models with more columns than this are planned window by window, about this many
+# columns per window (a 500-site county has 22,000: its LP relaxation takes 3-5 s), the
+# windows sharing this part of the time limit.
+WINDOW_MIN_COLUMNS = 60_000
+WINDOW_COLUMNS = 25_000
+WINDOW_SHARE = 0.6
+# Each pass over the map turns it by this many degrees before cutting it into windows.
+PASS_TURNS = (0.0, 45.0, 22.5, 67.5)
 
 
 @dataclass(frozen=True)
@@ -44,6 +61,8 @@ class StartReport:
     centres_allowed: int = 0
     seconds: float = 0.0
     reason: str = ""
+    windows: int = 0  # windows planned in turn (0: the whole model at once)
+    windows_improved: int = 0
 
 
 def new_highs(time_limit: float, mip_gap: float, verbose: bool = False):  # noqa: ANN201 (highspy.Highs)
@@ -74,8 +93,6 @@ def pooled_start(model: EstateModel, lp, start: np.ndarray | None, time_limit_s:
 
     `lp` is the model as a `highspy.HighsLp`; it is passed to fresh solvers, not changed.
     """
-    import highspy
-
     shared = model.blocks.get("shared")
     if shared is None or shared.stop == shared.start:
         return start, StartReport(False, reason="no shared centres")
@@ -86,19 +103,203 @@ def pooled_start(model: EstateModel, lp, start: np.ndarray | None, time_limit_s:
         time_limit_s = UNLIMITED_BUDGET_S
     if time_limit_s < MIN_LIMIT_S:
         return start, StartReport(False, reason=f"time limit under {MIN_LIMIT_S:g} s")
+    if (lp.num_col_ > WINDOW_MIN_COLUMNS and start is not None
+            and len(model.col_site) == lp.num_col_):
+        return window_start(model, lp, start, WINDOW_SHARE * time_limit_s, mip_gap)
+    return _lp_guided(model, lp, start, LP_SHARE * time_limit_s,
+                      (LP_SHARE + RESTRICTED_SHARE) * time_limit_s, mip_gap)
+
+
+def window_start(model: EstateModel, lp, start: np.ndarray, budget_s: float,  # noqa: ANN001
+                 mip_gap: float) -> tuple[np.ndarray, StartReport]:
+    """Improve `start` one window of neighbouring sites at a time (module docstring).
+
+    Passes over the map repeat while time is left and the last pass still gained at
+    least 0.1%; each pass draws its windows' borders differently (the map turned), so
+    that a town cut in two by one pass lies whole inside a window of the next.
+    """
     t0 = time.perf_counter()
+    x = _tidy(model, start)
+    first_objective = float(model.col_cost @ x)
+    weight = np.bincount(model.col_site[model.col_site >= 0], minlength=len(model.site_xy))
+    k = max(1, math.ceil(len(model.col_site) / WINDOW_COLUMNS))
+    csc = model.matrix.tocsc()
+    windows = improved = allowed = 0
+    for turn in PASS_TURNS:
+        pass_start = float(model.col_cost @ x)
+        angle = math.radians(turn)
+        rotation = np.array([[math.cos(angle), -math.sin(angle)],
+                             [math.sin(angle), math.cos(angle)]])
+        window_of = _bisect(model.site_xy @ rotation.T, weight.astype(float), k)
+        for i in range(k):
+            left = budget_s - (time.perf_counter() - t0)
+            if left < MIN_LIMIT_S / 2:
+                break
+            share = left / (k - i)
+            free = window_columns(model, x, window_of == i, csc)
+            values, report = _lp_guided(model, lp, x, 0.4 * share, share, mip_gap,
+                                        fixed=~free, csc=csc)
+            windows += 1
+            allowed += report.centres_allowed
+            if report.used:
+                x = _tidy(model, values)
+                improved += 1
+        gained = pass_start - float(model.col_cost @ x)
+        if (budget_s - (time.perf_counter() - t0) < MIN_LIMIT_S
+                or gained < 1e-3 * abs(pass_start)):
+            break
+    seconds = time.perf_counter() - t0
+    objective = float(model.col_cost @ x)
+    if objective >= first_objective - 1e-6 * max(abs(first_objective), 1.0):
+        return start, StartReport(False, centres_allowed=allowed, seconds=seconds,
+                                  reason=f"no window improved the plan ({windows} windows)",
+                                  windows=windows)
+    return x, StartReport(True, math.nan, objective + model.obj_constant, allowed, seconds,
+                          windows=windows, windows_improved=improved)
+
+
+def _bisect(xy: np.ndarray, weight: np.ndarray, k: int) -> np.ndarray:
+    """Split the sites into `k` windows of about equal weight (columns) by cutting the
+    longer side of each part at its weighted quantile, recursively; window per site."""
+    window_of = np.zeros(len(xy), np.int64)
+    todo = [(np.arange(len(xy)), k, 0)]
+    while todo:
+        idx, parts, first = todo.pop()
+        if parts <= 1 or len(idx) <= 1:
+            window_of[idx] = first
+            continue
+        span = xy[idx].max(axis=0) - xy[idx].min(axis=0)
+        axis = int(np.argmax(span))
+        order = idx[np.argsort(xy[idx, axis], kind="stable")]
+        low = parts // 2
+        cum = np.cumsum(weight[order] + 1e-9)
+        # the first site whose running weight reaches the share (rounding aside)
+        cut = int(np.searchsorted(cum, cum[-1] * low / parts * (1 - 1e-12))) + 1
+        cut = min(max(cut, 1), len(order) - 1)
+        todo.append((order[:cut], low, first))
+        todo.append((order[cut:], parts - low, first + low))
+    return window_of
+
+
+def window_columns(model: EstateModel, plan: np.ndarray, inside: np.ndarray,
+                   csc=None) -> np.ndarray:  # noqa: ANN001
+    """Columns free in a window (mask): those of its sites, except a team's columns when
+    the team sits (in `plan`) at any site outside; and columns of no site (coverage
+    reach) that share a row with a free site column."""
+    assign = model.blocks["assign"]
+    a_cols = np.arange(assign.start, assign.stop)
+    at = a_cols[plan[a_cols] > 1e-9]
+    n_teams = int(model.col_team.max()) + 1 if len(model.col_team) else 0
+    elsewhere = np.zeros(n_teams, bool)
+    elsewhere[model.col_team[at][~inside[model.col_site[at]]]] = True
+    site, team = model.col_site, model.col_team
+    free = (site >= 0) & inside[np.maximum(site, 0)]
+    free &= (team < 0) | ~elsewhere[np.maximum(team, 0)]
+    loose = np.flatnonzero(site < 0)
+    if len(loose):
+        csc = model.matrix.tocsc() if csc is None else csc
+        rows = np.zeros(model.matrix.shape[0], bool)
+        rows[_rows_of(csc, np.flatnonzero(free))] = True
+        touched = np.array([rows[csc.indices[csc.indptr[j]:csc.indptr[j + 1]]].any()
+                            for j in loose], dtype=bool)
+        free[loose[touched]] = True
+    return free
+
+
+def _rows_of(csc, cols: np.ndarray) -> np.ndarray:  # noqa: ANN001
+    """Rows with a nonzero in any of `cols` (of a CSC matrix)."""
+    if len(cols) == 0:
+        return np.empty(0, np.int64)
+    return np.unique(csc[:, cols].indices)
+
+
+def _sub_lp(model: EstateModel, csc, plan: np.ndarray, cols: np.ndarray):  # noqa: ANN001, ANN202
+    """The model over `cols` only, every other column held at its value in `plan`:
+    the rows that touch `cols`, their bounds less the held columns' activity."""
+    import highspy
+
+    held = plan.copy()
+    held[cols] = 0.0
+    activity = model.matrix @ held
+    sub = csc[:, cols]
+    rows = np.unique(sub.indices)
+    sub = sub[rows, :].tocsc()
+    inf = highspy.kHighsInf
+    lo = model.row_lb[rows] - activity[rows]
+    hi = model.row_ub[rows] - activity[rows]
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = len(cols), len(rows)
+    lp.col_cost_ = model.col_cost[cols]
+    lp.col_lower_ = model.col_lb[cols]
+    lp.col_upper_ = model.col_ub[cols]
+    lp.row_lower_ = np.where(np.isinf(lo), -inf, lo)
+    lp.row_upper_ = np.where(np.isinf(hi), inf, hi)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = sub.indptr
+    lp.a_matrix_.index_ = sub.indices
+    lp.a_matrix_.value_ = sub.data
+    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                       for i in model.col_integer[cols]]
+    return lp
+
+
+def _tidy(model: EstateModel, values: np.ndarray) -> np.ndarray:
+    """A plan with integer columns exactly integral and every value inside its bounds,
+    so that holding it fixed in the next window is exactly feasible."""
+    x = np.clip(np.asarray(values, dtype=float), model.col_lb, model.col_ub)
+    x[model.col_integer] = np.round(x[model.col_integer])
+    pooled = model.blocks.get("pooled")
+    if pooled is not None:  # binary in the restricted search (whole teams): 1 - 1e-9 is 1
+        p = x[pooled]
+        near = np.abs(p - np.round(p)) <= 1e-6
+        p[near] = np.round(p[near])
+        x[pooled] = p
+    return x
+
+
+def _lp_guided(model: EstateModel, lp, start: np.ndarray | None, lp_seconds: float,  # noqa: ANN001
+               total_seconds: float, mip_gap: float, fixed: np.ndarray | None = None,
+               csc=None) -> tuple[np.ndarray | None, StartReport]:  # noqa: ANN001
+    """The LP relaxation, then the MIP restricted where the LP points (module docstring).
+
+    `fixed`, a column mask, holds those columns at their value in `start`: the two
+    searches then run on the model over the other columns only (`_sub_lp`).
+    """
+    import highspy
+
+    shared, assign = model.blocks["shared"], model.blocks["assign"]
+    t0 = time.perf_counter()
+    n_full = len(model.col_cost)
+    if fixed is not None and start is not None:
+        cols = np.flatnonzero(~fixed)
+        lp = _sub_lp(model, model.matrix.tocsc() if csc is None else csc, start, cols)
+    else:
+        cols, fixed = np.arange(n_full), None
+    pos = np.full(n_full, -1, np.int64)
+    pos[cols] = np.arange(len(cols))
+
+    def full(sub_values: np.ndarray) -> np.ndarray:
+        out = start.copy() if start is not None else np.zeros(n_full)
+        out[cols] = sub_values
+        return out
+
+    def local(full_cols: np.ndarray) -> np.ndarray:  # full indices -> free ones, as sub's
+        p = pos[full_cols]
+        return p[p >= 0].astype(np.int32)
+
     # 1. LP relaxation
     n = lp.num_col_
     every = np.arange(n, dtype=np.int32)
-    h = new_highs(LP_SHARE * time_limit_s, 0.0)
+    h = new_highs(lp_seconds, 0.0)
     h.passModel(lp)
     h.changeColsIntegrality(n, every, np.full(n, highspy.HighsVarType.kContinuous))
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return start, StartReport(False, seconds=time.perf_counter() - t0,
                                   reason="LP relaxation not solved in its share of the time")
-    x = np.asarray(h.getSolution().col_value, dtype=float)
-    lp_bound = h.getInfo().objective_function_value + model.obj_constant
+    x = full(np.asarray(h.getSolution().col_value, dtype=float))
+    lp_bound = float(model.col_cost @ x) + model.obj_constant
+    del h
     # 2. restricted MIP: centres only where the LP opened part of one
     allowed = x[shared] >= CENTRE_THRESHOLD
     left_out = np.arange(shared.start, shared.stop, dtype=np.int32)[~allowed]
@@ -109,10 +310,9 @@ def pooled_start(model: EstateModel, lp, start: np.ndarray | None, time_limit_s:
     pool = model.pool
     at_allowed = allowed[pool["centre"].to_numpy()]
     keep_pair[pool["pair"].to_numpy()[at_allowed]] = True
-    left_out = np.concatenate([left_out, np.arange(assign.start, assign.stop,
-                                                   dtype=np.int32)[~keep_pair]])
-    left = RESTRICTED_SHARE * time_limit_s - (time.perf_counter() - t0)
-    h = new_highs(left, max(mip_gap, 1e-3))
+    left_out = local(np.concatenate([left_out, np.arange(assign.start, assign.stop,
+                                                         dtype=np.int32)[~keep_pair]]))
+    h = new_highs(total_seconds - (time.perf_counter() - t0), max(mip_gap, 1e-3))
     h.passModel(lp)
     pooled = model.blocks.get("pooled")
     whole_teams = bool(model.col_integer[assign].all()) if assign.stop > assign.start else False
@@ -120,21 +320,23 @@ def pooled_start(model: EstateModel, lp, start: np.ndarray | None, time_limit_s:
         # With whole teams a pooled share can be rounded up to 1 at no loss, so here it
         # is binary: each centre's capacity row becomes a knapsack of binaries, and the
         # search finds far better plans (county: £1,409.8m against £1,444.1m in 42 s).
-        cols = np.arange(pooled.start, pooled.stop, dtype=np.int32)
-        h.changeColsIntegrality(len(cols), cols,
-                                np.full(len(cols), highspy.HighsVarType.kInteger))
+        p_cols = local(np.arange(pooled.start, pooled.stop))
+        h.changeColsIntegrality(len(p_cols), p_cols,
+                                np.full(len(p_cols), highspy.HighsVarType.kInteger))
     if len(left_out):
+        if start is not None:  # a column the start uses stays open to it
+            left_out = left_out[start[cols[left_out]] <= 1e-9]
         zero = np.zeros(len(left_out))
         h.changeColsBounds(len(left_out), left_out, zero, zero)
     if start is not None:
-        offer_solution(h, start)
+        offer_solution(h, start[cols])
     h.run()
     info = h.getInfo()
     seconds = time.perf_counter() - t0
     if info.primal_solution_status != 2:
         return start, StartReport(False, lp_bound, centres_allowed=int(allowed.sum()),
                                   seconds=seconds, reason="no plan in the restricted search")
-    values = np.asarray(h.getSolution().col_value, dtype=float)
+    values = full(np.asarray(h.getSolution().col_value, dtype=float))
     objective = float(model.col_cost @ values) + model.obj_constant  # the vector, priced
     if start is not None and objective >= float(model.col_cost @ start) + model.obj_constant:
         return start, StartReport(False, lp_bound, objective, int(allowed.sum()), seconds,

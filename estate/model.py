@@ -110,6 +110,12 @@ class EstateModel:
     one_off_constant: float = 0.0
     # per assign column: is this the team's home today (the status quo's pairs)
     pair_home: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, bool))
+    # per column: the site (row of Prepared.sites) and team (row of Prepared.functions)
+    # it is about, -1 for none (e.g. coverage columns); and each site's x, y in metres.
+    # They let a heuristic work on one part of the map at a time (estate.heuristic).
+    col_site: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, np.int64))
+    col_team: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, np.int64))
+    site_xy: np.ndarray = field(repr=False, default_factory=lambda: np.empty((0, 2)))
 
     @property
     def size(self) -> dict[str, int]:
@@ -428,6 +434,16 @@ def build(prep: Prepared) -> EstateModel:
         b.add_family("max_one_off", np.array([""], dtype=object), np.zeros(len(nz), np.int64),
                      nz, one_off[nz], -inf, sc.max_one_off - one_off_constant)
 
+    col_site = np.full(b.n, -1, np.int64)
+    col_team = np.full(b.n, -1, np.int64)
+    col_site[open_col] = np.arange(n_s)
+    col_site[a_col], col_team[a_col] = ps, pf
+    col_site[p_col], col_team[p_col] = pool["s"].to_numpy(), pool["f"].to_numpy()
+    col_site[sh_col] = centres["s"].to_numpy(np.int64)
+    col_site[u_col] = counts["s"].to_numpy(np.int64)
+    site_xy = np.column_stack([sites["x"].to_numpy(float), sites["y"].to_numpy(float)]) \
+        if {"x", "y"} <= set(sites.columns) else np.zeros((n_s, 2))
     return b.finish(cost, A * 0.0 + one_off_constant, pool=pool, centres=centres,
                     one_off_coef=one_off, one_off_constant=one_off_constant,
-                    pair_home=pairs["home"].to_numpy(bool))
+                    pair_home=pairs["home"].to_numpy(bool), col_site=col_site,
+                    col_team=col_team, site_xy=site_xy)

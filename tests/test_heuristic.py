@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from builders import agency, function, plan_of, scenario, site, write_register
 
-from estate import api
+from estate import api, heuristic
 from estate.heuristic import pooled_start
 from estate.model import build
 from estate.scenario import scenario_from_dict
@@ -132,3 +132,95 @@ def test_first_plan_not_used_without_centres(tmp_path: Path) -> None:
     start = api.status_quo_start(prep, model)
     values, report = pooled_start(model, highs_lp(model), start, 60.0, 1e-9)
     assert not report.used and values is start
+
+
+def _two_towns(tmp_path: Path) -> Path:
+    """The hand-worked locality twice, the copies 200 km apart (ids suffixed 1 and 2)."""
+    functions, sites = [], []
+    for town, dx in (("1", 0.0), ("2", 200.0)):
+        for g, (x, y) in zip("ABC", [(0, 0), (5, 0), (0, 5)], strict=True):
+            functions.append(function(f"F{g}{town}", g, "IT", f"S{g}{town}", fte=10,
+                                      annual_cost=1_000_000))
+            sites.append(site(f"S{g}{town}", g, x + dx, y, desks=10, running_cost=100_000))
+        sites.append(site(f"SH{town}", "A", 3 + dx, 3, desks=40, running_cost=150_000))
+    return write_register(tmp_path / "towns", [agency(g) for g in "ABC"], sites, functions)
+
+
+def test_window_by_window_plans_each_town(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    # Two windows of half the columns each: the cut falls between the two towns. Each town's optimum is
+    # the hand-worked £2.60m, independent of the other (200 km apart, relocation within
+    # 40 km), so planning one window at a time reaches 2 x £2.60m = £5.20m, against the
+    # status quo 2 x £3.45m = £6.90m.
+    folder = _two_towns(tmp_path)
+    prep, model = _model(folder, sharing=SHARING, relocation={"max_km": 40})
+    monkeypatch.setattr(heuristic, "WINDOW_COLUMNS", len(model.col_cost) // 2 + 1)
+    start = api.status_quo_start(prep, model)
+    assert float(model.col_cost @ start) + model.obj_constant == pytest.approx(6_900_000)
+    values, report = heuristic.window_start(model, highs_lp(model), start, 60.0, 1e-9)
+    # a second pass (the map turned) finds nothing more: two windows in all
+    assert report.used and report.windows == 4 and report.windows_improved == 2
+    assert _feasible(model, values)
+    assert float(model.col_cost @ values) + model.obj_constant == pytest.approx(5_200_000)
+    assert report.objective == pytest.approx(5_200_000)
+    # pooled_start takes this path for models with more columns than WINDOW_MIN_COLUMNS
+    monkeypatch.setattr(heuristic, "WINDOW_MIN_COLUMNS", len(model.col_cost) - 1)
+    _, via = pooled_start(model, highs_lp(model), start, 60.0, 1e-9)
+    assert via.windows == 4 and via.objective == pytest.approx(5_200_000)
+    monkeypatch.setattr(heuristic, "WINDOW_MIN_COLUMNS", len(model.col_cost))
+    _, whole = pooled_start(model, highs_lp(model), start, 60.0, 1e-9)
+    assert whole.windows == 0 and whole.objective == pytest.approx(5_200_000)
+    # the whole-model search agrees
+    exact = plan_of(folder, scenario(horizon_years=1, sharing=SHARING,
+                                     relocation={"max_km": 40}), "highs")
+    assert exact.summary["objective_npv"] == pytest.approx(5_200_000, abs=1e-3)
+
+
+def test_a_window_holds_everything_outside_it(tmp_path: Path) -> None:
+    # Town 1's window planned alone: town 1 reaches its £2.60m, town 2 stays exactly as
+    # it is today (£3.45m), and no column of town 2 moves.
+    prep, model = _model(_two_towns(tmp_path), sharing=SHARING, relocation={"max_km": 40})
+    start = api.status_quo_start(prep, model)
+    town1 = prep.sites["site_id"].str.endswith("1").to_numpy()
+    free = heuristic.window_columns(model, start, town1)
+    names = [str(n) for n in model.col_names]
+    assert {n for n, f in zip(names, free, strict=True) if f} == {
+        n for n in names if "1," in n or n.endswith("1)")}
+    values, report = heuristic._lp_guided(model, highs_lp(model), start, 10.0, 30.0, 1e-9,
+                                          fixed=~free)
+    assert report.used
+    assert _feasible(model, values)
+    assert float(model.col_cost @ values) + model.obj_constant == pytest.approx(6_050_000)
+    assert np.array_equal(values[~free], start[~free])
+
+
+def test_a_team_sitting_outside_the_window_is_held(tmp_path: Path) -> None:
+    # A team moved to town 2 in the plan so far is not free in town 1's window.
+    prep, model = _model(_two_towns(tmp_path), sharing=SHARING, relocation={"max_km": 400})
+    plan = api.status_quo_start(prep, model)
+    names = [str(n) for n in model.col_names]
+    plan[names.index("assign(FA1,SA1)")] = 0.0
+    plan[names.index("assign(FA1,SH2)")] = 1.0
+    town1 = prep.sites["site_id"].str.endswith("1").to_numpy()
+    free = heuristic.window_columns(model, plan, town1)
+    assert not any(f for n, f in zip(names, free, strict=True) if "(FA1," in n)
+    assert free[names.index("assign(FB1,SH1)")] and free[names.index("open(SA1)")]
+
+
+def test_windows_are_compact_and_of_equal_weight() -> None:
+    # A 12 x 8 grid of sites, equal weights, cut into 4 windows: first across the longer
+    # side (x) into two 6 x 8 halves, then each across its longer side (y): four 6 x 4
+    # blocks of 24 sites.
+    gx, gy = np.meshgrid(np.arange(12.0), np.arange(8.0))
+    xy = np.column_stack([gx.ravel(), gy.ravel()])
+    window_of = heuristic._bisect(xy, np.ones(len(xy)), 4)
+    assert sorted(np.bincount(window_of).tolist()) == [24] * 4
+    for w in range(4):
+        block = xy[window_of == w]
+        assert np.ptp(block[:, 0]) == 5 and np.ptp(block[:, 1]) == 3
+    # into 6: equal counts still
+    assert sorted(np.bincount(heuristic._bisect(xy, np.ones(len(xy)), 6)).tolist()) == [16] * 6
+    # weights, not counts: one heavy site (weight 20 of 35) is a window of its own
+    weight = np.ones(16)
+    weight[0] = 20
+    line = np.column_stack([np.arange(16.0), np.zeros(16)])
+    assert np.bincount(heuristic._bisect(line, weight, 2)).tolist() == [1, 15]
