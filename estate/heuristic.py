@@ -31,7 +31,8 @@ import numpy as np
 
 from estate.model import EstateModel
 
-# Share of the time limit each step may use, and the LP value below which a centre is
+# Share of the time limit the LP relaxation may use, and the restricted search besides
+# (it also gets whatever the LP left of its share); the LP value below which a centre is
 # left out of the restricted search.
 LP_SHARE = 0.15
 RESTRICTED_SHARE = 0.35
