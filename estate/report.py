@@ -52,6 +52,13 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
         f" years (status quo {money(summary['status_quo_npv'])})",
         f"Staff moving:    {summary['fte_relocated']:,.1f} FTE",
     ]
+    if summary["status"] == "time_limit" and gap is not None and gap > 1.0:
+        # A gap over 100% means the bound is still the solver's opening guess: it had no
+        # time to solve the model's LP relaxation (a region of thousands of sites).
+        lines.append("Bound:           still the solver's first guess (it had no time to "
+                     "solve the LP relaxation), so the gap says little; raise "
+                     "solver.time_limit_s, or plan a large locality as areas (`area` "
+                     "column, docs/formats.md)")
     if not summary.get("status_quo_feasible", True):
         lines.append(f"Status quo:      breaks {len(summary['status_quo_breaches'])} rule(s), "
                      "e.g. " + summary["status_quo_breaches"][0]["place"])
