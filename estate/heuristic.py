@@ -48,6 +48,10 @@ MIN_LIMIT_S = 5.0
 WINDOW_MIN_COLUMNS = 60_000
 WINDOW_COLUMNS = 25_000
 WINDOW_SHARE = 0.6
+# Each window's search stops at this gap (its own columns' cost): more passes over the
+# map gain more than a closer search of each window (region: £14,007m with windows
+# stopped at 0.5% in 72 windows, against £14,036m at 0.1% in 18, in the same 360 s).
+WINDOW_GAP = 0.005
 # Each pass over the map turns it by this many degrees before cutting it into windows.
 PASS_TURNS = (0.0, 45.0, 22.5, 67.5)
 
@@ -138,8 +142,8 @@ def window_start(model: EstateModel, lp, start: np.ndarray, budget_s: float,  # 
                 break
             share = left / (k - i)
             free = window_columns(model, x, window_of == i, csc)
-            values, report = _lp_guided(model, lp, x, 0.4 * share, share, mip_gap,
-                                        fixed=~free, csc=csc)
+            values, report = _lp_guided(model, lp, x, 0.4 * share, share,
+                                        max(mip_gap, WINDOW_GAP), fixed=~free, csc=csc)
             windows += 1
             allowed += report.centres_allowed
             if report.used:
