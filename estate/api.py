@@ -10,6 +10,7 @@ solve -> results -> write. Each stage's seconds are kept in `plan.timings`.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -117,13 +118,16 @@ def solve_prepared(prep: Prepared, options: SolverOptions, clock: _Clock | None 
                               f"{size['rows']:,} constraints, limit {options.time_limit_s:g} s)"):
         solution = solve(model, options, start=status_quo_start(prep, model))
     first = solution.first_plan
-    if first is not None and first.used and first.windows:
+    if first is not None and first.used and first.windows and math.isnan(first.before_windows):
         clock.progress(f"First plan, window by window ({first.windows} windows of "
                        f"neighbouring sites, {first.windows_improved} improved it): NPV "
                        f"£{first.objective:,.0f} in {first.seconds:.1f} s; the search then "
                        f"ran from it")
     elif first is not None and first.used:
-        clock.progress(f"First plan from the LP-guided search: NPV £{first.objective:,.0f} "
+        polished = (f", £{first.objective:,.0f} after {first.windows} window passes"
+                    if first.windows else "")
+        found = first.before_windows if first.windows else first.objective
+        clock.progress(f"First plan from the LP-guided search: NPV £{found:,.0f}{polished} "
                        f"in {first.seconds:.1f} s (LP bound £{first.lp_bound:,.0f}); the "
                        f"search then ran from it")
     if solution.status == INFEASIBLE:
