@@ -510,7 +510,9 @@ def report(family: str, args: argparse.Namespace, runs: list[dict], command: str
             "| first plan (LP-guided restricted search, part of the search): £ and s per "
             "repeat | " + ", ".join(
                 (f"{_money(f['objective'])} in {f['seconds']:,.1f} s"
-                 + (f" ({f['windows']} windows of neighbouring sites, "
+                 + ((f" (LP-guided £{f['before_windows']:,.0f}, then polished by "
+                     if f.get("before_windows", float("nan")) == f.get("before_windows")
+                     else " (") + f"{f['windows']} windows of neighbouring sites, "
                     f"{f['windows_improved']} improved the plan)" if f.get("windows") else "")
                  if f["used"]
                  else f"not used ({f['reason']})") if f else "n/a" for f in firsts) + " |")
