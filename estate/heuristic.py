@@ -173,12 +173,26 @@ def window_start(model: EstateModel, lp, start: np.ndarray, budget_s: float,  # 
             break
     seconds = time.perf_counter() - t0
     objective = float(model.col_cost @ x)
+    if not _keeps_every_rule(model, x):
+        # Only when `start` itself broke a rule that no window could mend (each window
+        # sees only the rows its columns touch): no plan to offer.
+        return start, StartReport(False, centres_allowed=allowed, seconds=seconds,
+                                  reason="the start breaks a rule no window could mend",
+                                  windows=windows)
     if objective >= first_objective - 1e-6 * max(abs(first_objective), 1.0):
         return start, StartReport(False, centres_allowed=allowed, seconds=seconds,
                                   reason=f"no window improved the plan ({windows} windows)",
                                   windows=windows)
     return x, StartReport(True, math.nan, objective + model.obj_constant, allowed, seconds,
                           windows=windows, windows_improved=improved)
+
+
+def _keeps_every_rule(model: EstateModel, x: np.ndarray, tol: float = 1e-6) -> bool:
+    """Every row within its bounds (to `tol`, scaled by the row's size)."""
+    activity = model.matrix @ x
+    slack = tol * np.maximum(1.0, np.abs(activity))
+    return bool((activity >= model.row_lb - slack).all()
+                and (activity <= model.row_ub + slack).all())
 
 
 def _bisect(xy: np.ndarray, weight: np.ndarray, k: int) -> np.ndarray:
@@ -239,30 +253,36 @@ def _rows_of(csc, cols: np.ndarray) -> np.ndarray:  # noqa: ANN001
 def _sub_lp(model: EstateModel, csc, plan: np.ndarray, cols: np.ndarray):  # noqa: ANN001, ANN202
     """The model over `cols` only, every other column held at its value in `plan`:
     the rows that touch `cols`, their bounds less the held columns' activity."""
-    import highspy
-
     held = plan.copy()
     held[cols] = 0.0
     activity = model.matrix @ held
     sub = csc[:, cols]
     rows = np.unique(sub.indices)
     sub = sub[rows, :].tocsc()
+    return lp_from_arrays(sub, model.col_cost[cols], model.col_lb[cols], model.col_ub[cols],
+                          model.row_lb[rows] - activity[rows],
+                          model.row_ub[rows] - activity[rows], model.col_integer[cols])
+
+
+def lp_from_arrays(csc, cost: np.ndarray, col_lb: np.ndarray, col_ub: np.ndarray,  # noqa: ANN001, ANN201
+                   row_lb: np.ndarray, row_ub: np.ndarray, integer: np.ndarray):
+    """A `highspy.HighsLp` from a CSC matrix and its bounds (infinite bounds allowed)."""
+    import highspy
+
     inf = highspy.kHighsInf
-    lo = model.row_lb[rows] - activity[rows]
-    hi = model.row_ub[rows] - activity[rows]
     lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = len(cols), len(rows)
-    lp.col_cost_ = model.col_cost[cols]
-    lp.col_lower_ = model.col_lb[cols]
-    lp.col_upper_ = model.col_ub[cols]
-    lp.row_lower_ = np.where(np.isinf(lo), -inf, lo)
-    lp.row_upper_ = np.where(np.isinf(hi), inf, hi)
+    lp.num_row_, lp.num_col_ = csc.shape
+    lp.col_cost_ = cost
+    lp.col_lower_ = col_lb
+    lp.col_upper_ = col_ub
+    lp.row_lower_ = np.where(np.isinf(row_lb), -inf, row_lb)
+    lp.row_upper_ = np.where(np.isinf(row_ub), inf, row_ub)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = sub.indptr
-    lp.a_matrix_.index_ = sub.indices
-    lp.a_matrix_.value_ = sub.data
+    lp.a_matrix_.start_ = csc.indptr
+    lp.a_matrix_.index_ = csc.indices
+    lp.a_matrix_.value_ = csc.data
     lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                       for i in model.col_integer[cols]]
+                       for i in integer]
     return lp
 
 

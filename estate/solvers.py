@@ -27,7 +27,13 @@ from pathlib import Path
 import numpy as np
 import pulp
 
-from estate.heuristic import StartReport, new_highs, offer_solution, pooled_start
+from estate.heuristic import (
+    StartReport,
+    lp_from_arrays,
+    new_highs,
+    offer_solution,
+    pooled_start,
+)
 from estate.model import EstateModel
 
 OPTIMAL, TIME_LIMIT, INFEASIBLE, NO_SOLUTION = "optimal", "time_limit", "infeasible", "no_solution"
@@ -307,25 +313,8 @@ def _solve_pulp_cbc(prob, variables, model: EstateModel, options: SolverOptions)
 
 def highs_lp(model: EstateModel):  # noqa: ANN201 (highspy.HighsLp; highspy is imported late)
     """The model's arrays as one `highspy.HighsLp` (column-wise matrix), ready to pass."""
-    import highspy
-
-    lp = highspy.HighsLp()
-    n_rows, n_cols = model.matrix.shape
-    csc = model.matrix.tocsc()
-    inf = highspy.kHighsInf
-    lp.num_col_, lp.num_row_ = n_cols, n_rows
-    lp.col_cost_ = model.col_cost
-    lp.col_lower_ = model.col_lb
-    lp.col_upper_ = model.col_ub
-    lp.row_lower_ = np.where(np.isinf(model.row_lb), -inf, model.row_lb)
-    lp.row_upper_ = np.where(np.isinf(model.row_ub), inf, model.row_ub)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = csc.indptr
-    lp.a_matrix_.index_ = csc.indices
-    lp.a_matrix_.value_ = csc.data
-    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                       for i in model.col_integer]
-    return lp
+    return lp_from_arrays(model.matrix.tocsc(), model.col_cost, model.col_lb, model.col_ub,
+                          model.row_lb, model.row_ub, model.col_integer)
 
 
 def solve_direct(model: EstateModel, options: SolverOptions,

@@ -229,3 +229,18 @@ def test_windows_are_compact_and_of_equal_weight() -> None:
     weight[0] = 20
     line = np.column_stack([np.arange(16.0), np.zeros(16)])
     assert np.bincount(heuristic._bisect(line, weight, 2)).tolist() == [1, 15]
+
+
+def test_a_start_breaking_a_rule_no_window_sees_gives_no_plan(tmp_path: Path,
+                                                               monkeypatch) -> None:  # noqa: ANN001
+    # FA1 counted at home in town 1 and at SH2 in town 2: its housed row sums to 2. The
+    # team sits outside every window, so no window can mend it; the windows still
+    # improve the rest, but the result breaks a rule and is not offered as a plan.
+    prep, model = _model(_two_towns(tmp_path), sharing=SHARING, relocation={"max_km": 400})
+    monkeypatch.setattr(heuristic, "WINDOW_COLUMNS", len(model.col_cost) // 2 + 1)
+    start = api.status_quo_start(prep, model)
+    names = [str(n) for n in model.col_names]
+    start[names.index("assign(FA1,SH2)")] = 1.0
+    values, report = heuristic.window_start(model, highs_lp(model), start, 60.0, 1e-9)
+    assert not report.used and "breaks a rule" in report.reason
+    assert values is start
