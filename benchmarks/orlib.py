@@ -50,6 +50,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from estate.heuristic import lp_from_arrays
 from estate.solvers import solver_output
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -276,20 +277,9 @@ def solve_direct_highspy(inst: Instance, time_limit_s: float = 600.0,
 
     t0 = time.perf_counter()
     cost, matrix, row_lb, row_ub, integer = direct_arrays(inst)
-    inf = highspy.kHighsInf
-    lp = highspy.HighsLp()
-    lp.num_row_, lp.num_col_ = matrix.shape
-    lp.col_cost_ = cost
-    lp.col_lower_ = np.zeros(matrix.shape[1])
-    lp.col_upper_ = np.ones(matrix.shape[1])
-    lp.row_lower_ = np.where(np.isinf(row_lb), -inf, row_lb)
-    lp.row_upper_ = np.where(np.isinf(row_ub), inf, row_ub)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = matrix.indptr
-    lp.a_matrix_.index_ = matrix.indices
-    lp.a_matrix_.value_ = matrix.data
-    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                       for i in integer]
+    # the arrays are this file's own; only their packing into a HighsLp is shared
+    lp = lp_from_arrays(matrix, cost, np.zeros(matrix.shape[1]), np.ones(matrix.shape[1]),
+                        row_lb, row_ub, integer)
     t1 = time.perf_counter()
     with solver_output(False):  # the banner is printed when Highs() is made
         h = highspy.Highs()
