@@ -118,12 +118,12 @@ def to_pulp(model: EstateModel, name: str = "estate") -> tuple[pulp.LpProblem, l
     ~10 objects per row are made (none of them form cycles; it would otherwise rescan
     all of them again and again as they accumulate).
     """
-    paused = gc.isenabled()
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         return _to_pulp(model, name)
     finally:
-        if paused:
+        if was_enabled:
             gc.enable()
 
 
