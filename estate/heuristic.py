@@ -235,10 +235,8 @@ def window_columns(model: EstateModel, plan: np.ndarray, inside: np.ndarray,
     loose = np.flatnonzero(site < 0)
     if len(loose):
         csc = model.matrix.tocsc() if csc is None else csc
-        rows = np.zeros(model.matrix.shape[0], bool)
-        rows[_rows_of(csc, np.flatnonzero(free))] = True
-        touched = np.array([rows[csc.indices[csc.indptr[j]:csc.indptr[j + 1]]].any()
-                            for j in loose], dtype=bool)
+        rows = _rows_of(csc, np.flatnonzero(free))
+        touched = csc[:, loose][rows, :].getnnz(axis=0) > 0
         free[loose[touched]] = True
     return free
 
