@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from mapfixtures import write_results  # noqa: E402
 
-from estate.maps import render_map  # noqa: E402
+from estate.maps.page import render_map  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

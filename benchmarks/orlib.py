@@ -50,8 +50,8 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from estate.heuristic import lp_from_arrays
-from estate.solvers import solver_output
+from estate.solve.first_plan import lp_from_arrays
+from estate.solve.solvers import solver_output
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -227,7 +227,7 @@ def solve_pipeline(inst: Instance, time_limit_s: float = 600.0, mip_gap: float =
     """Write the register as CSV, then `estate.plan(scenario, write=False)`: load,
     validate, prepare, build, solve, results, as `estate plan` does."""
     import estate
-    from estate.scenario import scenario_from_dict
+    from estate.load.scenario import scenario_from_dict
 
     with tempfile.TemporaryDirectory(prefix=f"orlib-{inst.name}-") as tmp:
         t0 = time.perf_counter()

@@ -7,8 +7,8 @@ Both formulations start from the same `Prepared` object (eligible pairs, coverag
 forced open/closed sites: `estate.api.prepare_scenario`) and make the same MILP of
 DESIGN section 3 as PuLP objects:
 
-- ours: `estate.model.build` (numpy arrays, one sparse block per family) then
-  `estate.solvers.to_pulp` (one PuLP variable per column, one named constraint per row);
+- ours: `estate.model.build.build` (numpy arrays, one sparse block per family) then
+  `estate.solve.solvers.to_pulp` (one PuLP variable per column, one named constraint per row);
 - PuLP-documentation style: `LpVariable.dicts` keyed by ids, index sets made with
   Python dicts and comprehensions, one `lpSum` (or a two-term expression) per row,
   `prob += expr, name`, as in PuLP's case studies.
@@ -47,10 +47,10 @@ import pulp  # noqa: E402
 from pulp import LpInteger, LpMinimize, LpProblem, LpVariable, lpSum  # noqa: E402
 
 from estate import api  # noqa: E402
-from estate.geometry import Prepared  # noqa: E402
-from estate.model import EstateModel, _poolable, build  # noqa: E402
-from estate.scenario import load_scenario  # noqa: E402
-from estate.solvers import _to_pulp, to_pulp  # noqa: E402
+from estate.load.scenario import load_scenario  # noqa: E402
+from estate.model.build import EstateModel, _poolable, build  # noqa: E402
+from estate.prepare import Prepared  # noqa: E402
+from estate.solve.solvers import _to_pulp, to_pulp  # noqa: E402
 
 # The documentation style is PuLP 3's (LpVariable.dicts); its PuLP 4 notices are noise here.
 warnings.filterwarnings("ignore", category=DeprecationWarning, module="pulp")
@@ -122,13 +122,13 @@ def doc_style(prep: Prepared) -> LpProblem:
         if forced_closed[s]:
             open_[s].upBound = 0
     assign = LpVariable.dicts("assign", P, 0, 1, cat_assign)
-    if not sc.split:  # as estate.model: a team that cannot fit even fully pooled is fixed at 0
+    if not sc.split:  # as estate.model.build: a team that cannot fit even fully pooled is fixed at 0
         for f, s in P:
             if (need_desks[f] * (1 - eff[f]) > desks_cap[s] + 1e-9
                     or need_racks[f] * (1 - eff[f]) > racks_cap[s] + 1e-9):
                 assign[f, s].upBound = 0
-    # as estate.model: pooled is binary with whole teams, and fixed at 0 where no
-    # whole-team plan can pool (the same data rule, estate.model._poolable)
+    # as estate.model.build: pooled is binary with whole teams, and fixed at 0 where no
+    # whole-team plan can pool (the same data rule, estate.model.build._poolable)
     pooled = LpVariable.dicts("pooled", Q, 0, 1, cat_assign)
     if not sc.split and Q:
         index_f = {f: i for i, f in enumerate(F)}
@@ -351,7 +351,7 @@ def direct_handoff(model: EstateModel) -> tuple[float, float]:
     """Arrays to highspy as solvers.solve_direct does it (`highs_lp`, passModel; no run)."""
     import highspy
 
-    from estate.solvers import highs_lp
+    from estate.solve.solvers import highs_lp
 
     w0, c0 = time.perf_counter(), time.process_time()
     lp = highs_lp(model)

@@ -13,8 +13,8 @@ runs it (`estate.api.prepare_scenario`, then `solve_prepared`, then write and ma
     validate    check_against_register (scenario against register)
     prepare     geometry: metric CRS, eligible pairs, coverage sets
     precheck    cheap infeasibility checks
-    build       estate.model.build (the arrays)
-    solve()     estate.solvers.solve, split by wrapping library calls (no estate/ edits):
+    build       estate.model.build.build (the arrays)
+    solve()     estate.solve.solvers.solve, split by wrapping library calls (no estate/ edits):
       hand-off    from entering solve() to HiGHS starting its search: to_pulp and PuLP's
                   HiGHS.buildSolverModel (PuLP path), or the HighsLp arrays and
                   Highs.passModel (--direct)
@@ -24,7 +24,7 @@ runs it (`estate.api.prepare_scenario`, then `solve_prepared`, then write and ma
       read-back   from the end of Highs.run to solve() returning (values, status)
     results     estate.results.make_plan
     write       estate.store.write_results (+ inputs_sha256), to benchmarks/out/
-    map         estate.maps.render_map, to benchmarks/out/
+    map         estate.maps.page.render_map, to benchmarks/out/
 
 Peak memory is `resource.getrusage(RUSAGE_SELF).ru_maxrss` of the repeat's process (it
 includes HiGHS's C++ allocations, which tracemalloc would miss), read after every
@@ -34,7 +34,7 @@ copy of the model with every column continuous (`col_integer` all False), with t
 same time limit. Medians over repeats; each repeat's wall and CPU seconds are listed,
 with the load average, because this machine is shared.
 
-`nation` (DESIGN section 8, planned area by area by `estate.national`): the whole
+`nation` (DESIGN section 8, planned area by area by `estate.runs.national`): the whole
 register is loaded, checked and split, then a spread sample of `--areas` areas (default
 6) is planned on a process pool of `--workers` (default 2) exactly as `estate plan` plans
 every area, merged, written and mapped; the report extrapolates to all areas.
@@ -104,7 +104,7 @@ class SolveSplit:
         import highspy
         import pulp.apis.highs_api as highs_api
 
-        import estate.solvers as solvers
+        import estate.solve.solvers as solvers
 
         split = self
 
@@ -150,13 +150,14 @@ def one_repeat(args: argparse.Namespace) -> dict:
     commit = _commit()
     import numpy as np
 
-    from estate import api, diagnose
+    from estate import pipeline as api
     from estate.errors import InfeasibleError
-    from estate.maps import render_map
-    from estate.model import build
+    from estate.load.scenario import load_scenario
+    from estate.maps.page import render_map
+    from estate.model.build import build
     from estate.results import make_plan
-    from estate.scenario import load_scenario
-    from estate.solvers import solve, solve_direct
+    from estate.solve import diagnose
+    from estate.solve.solvers import solve, solve_direct
     from estate.store import inputs_sha256, write_results
 
     import_rss = _rss_mb()
@@ -191,7 +192,7 @@ def one_repeat(args: argparse.Namespace) -> dict:
         clock.rss[name] = clock.rss["solve()"]
     parts = dict(split.parts)
     summary: dict = {}
-    if solution.has_plan:
+    if solution.status.has_plan and solution.values is not None:
         with clock.stage("results"):
             plan = make_plan(prep, model, solution)
         out_dir = Path(args.work) / f"results-{args.tag}"
@@ -232,7 +233,7 @@ def one_repeat(args: argparse.Namespace) -> dict:
         result["lp"]["solver"] = args.lp_solver
         result["peak_rss_with_lp_mb"] = _rss_mb()
     # reading the files alone, to split `load` into reading and checking (page cache warm)
-    from estate.register import read_tables
+    from estate.load.read import read_tables
 
     w0 = time.perf_counter()
     read_tables(Path(scenario.data))
@@ -247,7 +248,7 @@ def _lp_by_interior_point(model, time_limit: float) -> dict:  # noqa: ANN001
     gap of 1e-8)."""
     import highspy
 
-    from estate.solvers import highs_lp
+    from estate.solve.solvers import highs_lp
 
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -265,15 +266,15 @@ def _lp_by_interior_point(model, time_limit: float) -> dict:  # noqa: ANN001
 
 def nation_sample(args: argparse.Namespace) -> dict:
     """Nation (DESIGN section 8): load and split the whole register, then plan a spread
-    sample of `--areas` areas on a process pool (`estate.national.run_areas`, as
+    sample of `--areas` areas on a process pool (`estate.runs.national.run_areas`, as
     `estate plan` does for all of them), merge, write and map the sample."""
     load0 = os.getloadavg()[0]
     commit = _commit()
-    from estate.maps import render_map
-    from estate.national import merge_plans, run_areas, scenario_for_area, split_register
-    from estate.scenario import check_against_register, load_scenario
+    from estate.load.scenario import check_against_register, load_scenario
+    from estate.load.validate import load_register
+    from estate.maps.page import render_map
+    from estate.runs.national import merge_plans, run_areas, scenario_for_area, split_register
     from estate.store import inputs_sha256, write_results
-    from estate.validate import load_register
 
     clock = Clock()
     with clock.stage("scenario"):
@@ -334,7 +335,7 @@ def nation_report(args: argparse.Namespace, run: dict, command: str, info: dict[
         "",
         "```", describe_text, "```", "",
         "Whole-register stages, then the sampled areas planned on a process pool of "
-        f"{run['workers']} workers (`estate.national.run_areas`, each area through "
+        f"{run['workers']} workers (`estate.runs.national.run_areas`, each area through "
         f"`estate.api.plan`, {'direct highspy' if args.direct else 'PuLP'}, time limit "
         f"{args.time_limit:g} s per area), merged, written and mapped:",
         "",

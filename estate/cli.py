@@ -106,7 +106,7 @@ def cli() -> None:
 
 def print_summary(summary: dict[str, Any], out: Path | None, map_path: Path | None) -> None:
     """A short human summary on stdout."""
-    from estate.report import summary_lines
+    from estate.render.text import summary_lines
 
     for line in summary_lines(summary):
         click.echo(line)
@@ -149,7 +149,7 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     Example: estate plan models/shared_back_office.toml
     """
     from estate.api import plan
-    from estate.scenario import default_map, default_results, load_scenario
+    from estate.load.scenario import default_map, default_results, load_scenario
     from estate.store import summary_json
 
     sc = load_scenario(scenario)
@@ -166,7 +166,7 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
             if entry.get("status") != "not_set":
                 click.echo(f"Policy cost:     {entry['sentence']}")
         if alternatives:
-            from estate.alternatives import summary_lines as alternative_lines
+            from estate.render.text import alternative_lines
 
             for line in alternative_lines(result.summary):
                 click.echo(line)
@@ -208,8 +208,8 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
 
     Example: estate map results/shared_back_office --out board.html
     """
-    from estate.maps import render_map
-    from estate.scenario import default_map
+    from estate.load.scenario import default_map
+    from estate.maps.page import render_map
 
     if not (results_dir / "summary.json").exists():
         raise InputError([_missing(results_dir)])
@@ -242,7 +242,7 @@ def sweep_command(scenario: Path, varies: tuple[str, ...], out: Path, executor: 
     --vary sharing.efficiency=0.1:0.25:4 --vary relocation.cost_per_fte=2500,5000
     --out sweeps/efficiency
     """
-    from estate.sweep import parse_vary, sweep
+    from estate.runs.sweep import parse_vary, sweep
 
     result = sweep(scenario, [parse_vary(v) for v in varies], out, executor=executor,
                    scheduler=scheduler, workers=workers,
@@ -297,7 +297,7 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool) -> None:
     """
     from rich.console import Console
 
-    from estate.compare import FILES, compare, terminal_table
+    from estate.runs.compare import FILES, compare, terminal_table
 
     runs = compare(list(scenarios), out=out, progress=_progress(sys.stderr.isatty()), cdn=cdn)
     Console(highlight=False).print(terminal_table(runs))

@@ -14,11 +14,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from estate.geometry import Prepared, nearest_km
-from estate.model import EstateModel
-from estate.solvers import Solution
+from estate.model.build import EstateModel
+from estate.prepare import Prepared, nearest_km
+from estate.solve.solvers import Solution
+from estate.status import Status
 
 TOL = 1e-6
+
+
+def money(value: float | None) -> str:
+    """Pounds as a reader expects them: £1.23m, £45.6k, -£3.0m."""
+    if value is None:
+        return "n/a"
+    sign = "-" if value < 0 else ""
+    v = abs(value)
+    if v >= 1e6:
+        return f"{sign}£{v / 1e6:,.2f}m"
+    if v >= 1e3:
+        return f"{sign}£{v / 1e3:,.1f}k"
+    return f"{sign}£{v:,.0f}"
 
 
 @dataclass
@@ -36,8 +50,8 @@ class Plan:
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
-    def status(self) -> str:
-        return str(self.summary["status"])
+    def status(self) -> Status:
+        return Status(self.summary["status"])
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ import geopandas as gpd
 import shapely
 import tomli_w
 
+from estate.load.scenario import Scenario
 from estate.results import Plan
-from estate.scenario import Scenario
 
 TABLES = ("sites", "assignments", "coverage", "agencies", "zones")
 

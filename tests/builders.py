@@ -23,9 +23,9 @@ import pandas as pd
 from pyproj import Transformer
 
 import estate
+from estate.load.scenario import scenario_from_dict
 from estate.results import Plan
-from estate.scenario import scenario_from_dict
-from estate.solvers import available_solvers
+from estate.solve.solvers import available_solvers
 
 GRID = "EPSG:32631"
 ORIGIN_E, ORIGIN_N = 360_000.0, 5_760_000.0

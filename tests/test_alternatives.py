@@ -12,11 +12,11 @@ from click.testing import CliRunner
 from sweep_fixtures import town_register, town_scenario, write_scenario
 
 import estate
-from estate.alternatives import find_alternatives
 from estate.api import prepare_scenario, solve_prepared, solver_options
 from estate.cli import cli
 from estate.errors import InfeasibleError
-from estate.scenario import scenario_from_dict
+from estate.load.scenario import scenario_from_dict
+from estate.runs.alternatives import find_alternatives
 
 SITES = ("S1", "S2", "S3", "S4", "S5", "S6")
 

@@ -15,7 +15,7 @@ import pytest
 from builders import agency, function, plan_of, scenario, site, write_register, zone
 
 from estate.errors import InfeasibleError
-from estate.solvers import available_solvers
+from estate.solve.solvers import available_solvers
 
 pytestmark = pytest.mark.parametrize("solver", available_solvers())
 

@@ -575,8 +575,8 @@ def test_broken_toml_exits_1(tmp_path: Path) -> None:
 def _precheck_reasons(scenario: Path) -> list[str]:
     """What the cheap pre-check alone finds (to know which path a test exercises)."""
     from estate.api import prepare_scenario
-    from estate.diagnose import precheck
-    from estate.scenario import load_scenario
+    from estate.load.scenario import load_scenario
+    from estate.solve.diagnose import precheck
 
     return precheck(prepare_scenario(load_scenario(scenario)))
 

@@ -22,11 +22,12 @@ from compare_fixtures import (
 )
 
 import estate
-import estate.api
+import estate.runs.compare
+import estate.runs.national
 from estate.cli import cli
-from estate.compare import agency_gains, compare, compensate, flatten
-from estate.maps import inert, script_json
-from estate.solvers import available_solvers
+from estate.maps.page import inert, script_json
+from estate.runs.compare import agency_gains, compare, compensate, flatten
+from estate.solve.solvers import available_solvers
 
 SOLVERS = available_solvers()
 COVERAGE = [{"service": "public_access", "radius_km": 3.0, "mode": "maintain"}]
@@ -110,8 +111,9 @@ def test_second_compare_reuses_stored_results(setup: dict[str, Any],
     assert len(stamps) == 3
     assert all(p.parent.parent == root / "results" for p in stamps)  # a name is no path
     solves = []
-    real = estate.api.plan
-    monkeypatch.setattr(estate.api, "plan", lambda *a, **k: solves.append(a) or real(*a, **k))
+    real = estate.runs.national.plan_locality
+    monkeypatch.setattr(estate.runs.national, "plan_locality",
+                        lambda *a, **k: solves.append(a) or real(*a, **k))
     runs = compare(setup["paths"], out=root / "again", results_root=root / "results")
     assert [run.reused for run in runs] == [True, True, True]
     assert solves == []
@@ -338,13 +340,16 @@ def test_stored_plan_without_policy_costs_gets_them_added(
                 within_pct=100.0)
     assert (folder / "alternatives" / "1" / "summary.json").exists()
     sites_written = (folder / "sites.csv").stat().st_mtime_ns
-    solves = []
-    real = estate.api.plan
-    monkeypatch.setattr(estate.api, "plan", lambda *a, **k: solves.append(k.get("write", True))
-                        or real(*a, **k))
+    solves, written = [], []
+    real_solve = estate.runs.national.plan_locality
+    real_write = estate.runs.compare.plan_scenario
+    monkeypatch.setattr(estate.runs.national, "plan_locality",
+                        lambda *a, **k: solves.append(a) or real_solve(*a, **k))
+    monkeypatch.setattr(estate.runs.compare, "plan_scenario",
+                        lambda *a, **k: written.append(a) or real_write(*a, **k))
     run = compare([path], out=tmp_path / "out", results_root=tmp_path / "results")[0]
     assert run.reused
-    assert solves and not any(solves), "only the policy costs' own solves, nothing written"
+    assert solves and not written, "only the policy costs' own solves, nothing written"
     assert (folder / "sites.csv").stat().st_mtime_ns == sites_written
     assert (folder / "alternatives" / "1" / "summary.json").exists()
     stored = json.loads((folder / "summary.json").read_text(encoding="utf-8"))

@@ -21,9 +21,9 @@ import pytest
 from pyproj import Transformer
 
 import estate
-from estate.scenario import Scenario, read_scenario_dict, scenario_from_dict, set_dotted
+from estate.load.scenario import Scenario, read_scenario_dict, scenario_from_dict, set_dotted
+from estate.load.validate import Register, load_register
 from estate.store import inputs_sha256, write_results
-from estate.validate import Register, load_register
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "suffolk"
@@ -482,7 +482,7 @@ def formats(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def _design_columns(register: Register) -> dict[str, pd.DataFrame]:
-    from estate.schema import TABLES
+    from estate.load.schema import TABLES
 
     return {name: getattr(register, name)[[*TABLES[name].names, "row"]].reset_index(drop=True)
             for name in TABLE_NAMES}

@@ -1,4 +1,4 @@
-"""The pooling strengthening (fixings and rows of estate.model) and the first-plan step.
+"""The pooling strengthening (fixings and rows of estate.model.build) and the first-plan step.
 
 Hand-worked: three agencies' IT teams of 10 desks each sit in three 10-desk offices; a
 40-desk office could take all three pooled. Pooled, a team needs 10 x (1 - 0.2) = 8
@@ -17,11 +17,12 @@ import numpy as np
 import pytest
 from builders import agency, function, plan_of, scenario, site, write_register
 
-from estate import api, heuristic
-from estate.heuristic import pooled_start
-from estate.model import build
-from estate.scenario import scenario_from_dict
-from estate.solvers import highs_lp
+from estate import pipeline as api
+from estate.load.scenario import scenario_from_dict
+from estate.model.build import build
+from estate.solve import first_plan as heuristic
+from estate.solve.first_plan import pooled_start
+from estate.solve.solvers import highs_lp
 
 SHARING = {"types": ["IT"], "efficiency": 0.2, "setup_cost": 50_000, "min_agencies": 2}
 

@@ -12,8 +12,7 @@ import pytest
 from mapfixtures import PAYLOADS, write_results
 
 from estate.errors import InputError
-from estate.map_data import move_payload, outline_rings, read_plan, site_payload
-from estate.maps import (
+from estate.maps.page import (
     MARKER_LIMIT,
     add_plan_layers,
     inert,
@@ -22,6 +21,7 @@ from estate.maps import (
     render_map,
     script_json,
 )
+from estate.maps.payload import move_payload, outline_rings, read_plan, site_payload
 
 EXTRA_PAYLOADS = [
     "", "plain", "a & b", "'single' \"double\"", "`", "$", "{", "}", "${", "\\", "\\\\`",

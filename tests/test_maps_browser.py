@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from mapfixtures import PAYLOADS, write_results
 
-from estate.maps import inert, render_map
+from estate.maps.page import inert, render_map
 
 pytestmark = pytest.mark.browser
 

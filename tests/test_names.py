@@ -12,9 +12,9 @@ import pytest
 from builders import agency, function, plan_of, scenario, site, solver_paths, write_register
 
 from estate import api
-from estate.model import _labels, build
-from estate.scenario import scenario_from_dict
-from estate.solvers import to_pulp
+from estate.load.scenario import scenario_from_dict
+from estate.model.build import _labels, build
+from estate.solve.solvers import to_pulp
 
 
 def test_labels_distinct_per_distinct_id() -> None:

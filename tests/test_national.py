@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import estate
-from estate.scenario import scenario_from_dict
+from estate.load.scenario import scenario_from_dict
 
 AREAS = ("south", "north")  # south at 52.0N, north 0.6 degrees above
 
@@ -120,7 +120,7 @@ def test_national_results_folder_and_infeasible_area_named(tmp_path: Path) -> No
     raw_sc = scenario(data)
     import dataclasses
 
-    from estate.scenario import CoverageRule
+    from estate.load.scenario import CoverageRule
 
     sc = dataclasses.replace(raw_sc, coverage=(CoverageRule(0, "public_access", 10, "all"),))
     with pytest.raises(estate.InfeasibleError) as info:

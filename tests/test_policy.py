@@ -1,7 +1,7 @@
 """What each policy costs (DESIGN 7): the optimum with it minus the optimum without it.
 
 Each cost is checked three ways: against the difference of two plans solved here on
-scenario dicts edited by hand (independently of how `estate.policy` lifts a policy),
+scenario dicts edited by hand (independently of how `estate.runs.policy` lifts a policy),
 against a value worked out by hand on a tiny register, and for its status when the
 policy is not set, does not bind, or would make the model too large.
 """
@@ -18,9 +18,9 @@ import pytest
 from compare_fixtures import coverage_register, pair_register, scenario_dict
 
 import estate
-from estate.policy import policy_costs, sentence, unlimited_pairs
-from estate.scenario import scenario_from_dict
-from estate.solvers import available_solvers
+from estate.load.scenario import scenario_from_dict
+from estate.runs.policy import policy_costs, sentence, unlimited_pairs
+from estate.solve.solvers import available_solvers
 
 SOLVERS = available_solvers()
 COVERAGE = [{"service": "public_access", "radius_km": 3.0, "mode": "maintain"}]
@@ -139,16 +139,16 @@ def test_lifting_the_distance_limit_is_declined_when_too_large(pair_data: Path) 
 
 def test_an_exact_gap_is_asked_for(coverage_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Both optima are solved to 1e-6 even when the scenario asks for a looser gap."""
-    import estate.api
+    import estate.runs.national
 
     gaps = []
-    real = estate.api.plan
+    real = estate.runs.national.plan_locality
 
-    def spy(scenario: Any, **kwargs: Any) -> Any:
+    def spy(scenario: Any, *args: Any, **kwargs: Any) -> Any:
         gaps.append(scenario.mip_gap)
-        return real(scenario, **kwargs)
+        return real(scenario, *args, **kwargs)
 
-    monkeypatch.setattr(estate.api, "plan", spy)
+    monkeypatch.setattr(estate.runs.national, "plan_locality", spy)
     raw = scenario_dict(coverage_data, "gap", coverage=COVERAGE,
                         solver={"mip_gap": 0.05})
     policy_costs(_scenario(raw))
@@ -198,7 +198,7 @@ def test_cli_plan_policy_costs(coverage_data: Path, tmp_path: Path,
 def test_unproven_and_noisy_optima(coverage_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A time-limited solve gives a range from the solvers' bounds; a 'without' optimum
     dearer than the 'with' one (only possible when unproven) is reported as 0."""
-    import estate.policy as policy
+    import estate.runs.policy as policy
 
     raw = scenario_dict(coverage_data, "noisy", coverage=COVERAGE)
     answers = {"with": {"status": "time_limit", "npv": 1_000_000.0, "gap": 0.01},

@@ -14,9 +14,9 @@ import shapely
 from pyproj import Transformer
 
 from estate.errors import InputError, Problem
-from estate.register import RawTable, read_tables
-from estate.schema import TABLES
-from estate.validate import Register, check_references, check_table, load_register
+from estate.load.read import RawTable, read_tables
+from estate.load.schema import TABLES
+from estate.load.validate import Register, check_references, check_table, load_register
 
 AGENCIES = {"agency_id": ["A1", "A2"], "name": ["County", "Police"], "kind": ["council", "POLICE"]}
 SITES = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from estate.report import summary_lines
+from estate.render.text import summary_lines
 
 
 def _summary(**changes: Any) -> dict[str, Any]:

@@ -14,8 +14,8 @@ from sweep_fixtures import town_register, town_scenario, write_scenario
 import estate
 from estate.cli import cli
 from estate.errors import InputError
-from estate.scenario import read_scenario_dict, scenario_from_dict, set_dotted
-from estate.sweep import parse_vary, run_id, sweep
+from estate.load.scenario import read_scenario_dict, scenario_from_dict, set_dotted
+from estate.runs.sweep import parse_vary, run_id, sweep
 
 VARIES = ("sharing.efficiency=0:0.2:2", "coverage.0.radius_km=0.5,6")
 

@@ -1,6 +1,6 @@
 """Check the raw register tables and type them into a `Register`.
 
-Every column is checked the same way from its entry in `estate.schema` (required,
+Every column is checked the same way from its entry in `estate.load.schema` (required,
 type, range, default), column by column over whole tables, so that a register of tens
 of thousands of sites checks in well under a second; Python loops only build the
 messages of rows that are wrong. Then the tables are checked against each other. All
@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from estate.errors import InputError, Problem
-from estate.register import RawTable, read_tables
-from estate.schema import BOOL_WORDS, TABLES, Column, Table
+from estate.load.read import RawTable, read_tables
+from estate.load.schema import BOOL_WORDS, TABLES, Column, Table
 
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 NUMBER = "a number like 1200 or 1200.5 (no £, no thousands commas)"

@@ -40,7 +40,8 @@ import pandas as pd
 import tomli_w
 
 from estate.errors import InfeasibleError, InputError, NoSolutionError, Problem
-from estate.scenario import read_scenario_dict, scenario_from_dict, set_dotted
+from estate.load.scenario import read_scenario_dict, scenario_from_dict, set_dotted
+from estate.runs.planning import plan_scenario
 from estate.store import inputs_sha256, summary_json
 
 PLANNED = ("optimal", "time_limit")
@@ -188,13 +189,11 @@ def _write_outcome(task: RunTask, status: str, message: str) -> None:
 
 def run_one(task: RunTask) -> RunOutcome:
     """Check and plan one run in this process; every ending becomes an outcome."""
-    from estate.api import plan
-
     t0 = time.perf_counter()
     done = RunOutcome(task.run_id, task.parameters, "error", ran=True)
     try:
         scenario = scenario_from_dict(task.raw, base_dir=Path(task.folder), label=task.label)
-        result = plan(scenario, out=Path(task.folder), map_path=False, write=True)
+        result = plan_scenario(scenario, out=Path(task.folder)).plan
         done.status = result.status
         done.summary = json.loads(summary_json(result.summary))
         done.sites = _sites_of(result.sites)

@@ -29,10 +29,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from estate.errors import InputError, Problem
-from estate.model import EstateModel
+from estate.load.scenario import Scenario
+from estate.model.build import EstateModel
 from estate.results import Plan, make_plan
-from estate.scenario import Scenario
-from estate.solvers import OPTIMAL, TIME_LIMIT, SolverOptions, solve
+from estate.solve.solvers import SolverOptions, solve
 from estate.store import write_results
 
 
@@ -122,7 +122,7 @@ def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct:
                             np.array([lo for _, _, lo in cuts]), np.full(len(cuts), np.inf),
                             [str(j) for j in range(len(cuts))])
         result = solve(current, options)
-        if result.status not in (OPTIMAL, TIME_LIMIT) or result.values is None:
+        if not result.status.has_plan or result.values is None:
             stopped = result.status
             break
         plan = make_plan(prep, current, result)
@@ -177,38 +177,8 @@ def alternative_map(map_path: Path, index: int) -> Path:
 
 
 def write_alternatives(found: list[Alternative], out: Path, scenario: Scenario,
-                       inputs_hash: str, map_path: Path | None = None) -> list[Path]:
-    """Each alternative as `out/alternatives/<i>/`, a results folder of its own, and its map
-    beside the main one; call after the main folder is written (that write replaces it)."""
-    folders = []
-    for alternative in found:
-        folder = write_results(alternative.plan, Path(out) / alternative.folder, scenario,
-                               inputs_hash=inputs_hash)
-        folders.append(folder)
-        if map_path is not None:
-            try:
-                from estate.maps import render_map
-            except ImportError:  # maps are optional for alternatives
-                continue
-            render_map(folder, alternative_map(Path(map_path), alternative.index))
-    return folders
-
-
-def summary_lines(summary: dict[str, Any]) -> list[str]:
-    """The alternatives of a plan's summary, one line each, for the terminal."""
-    from estate.report import money
-
-    info = summary.get("alternatives")
-    if not info:
-        return []
-    lines = [f"Alternatives:    {info['found']} within {info['within_pct']:g}% of the saving "
-             f"(+{money(info['allowance_npv'])})"]
-    for plan in info["plans"]:
-        changes = ", ".join(f"{d['site_id']} {d['optimum']}->{d['alternative']}"
-                            for d in plan["sites_differ"][:6])
-        more = len(plan["sites_differ"]) - 6
-        lines.append(f"  {plan['folder']}: +{money(plan['npv_difference'])}; {changes}"
-                     + (f" and {more} more" if more > 0 else ""))
-    if info.get("note"):
-        lines.append(f"  ({info['note']})")
-    return lines
+                       inputs_hash: str) -> list[Path]:
+    """Each alternative as `out/alternatives/<i>/`, a results folder of its own; call after
+    the main folder is written (that write replaces it)."""
+    return [write_results(alternative.plan, Path(out) / alternative.folder, scenario,
+                          inputs_hash=inputs_hash) for alternative in found]

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from estate.model import EstateModel
+from estate.model.build import EstateModel
 
 # Share of the time limit the LP relaxation may use, and the restricted search besides
 # (it also gets whatever the LP left of its share); the LP value below which a centre is

@@ -8,7 +8,7 @@ stays a name, and numbers are converted column by column.
 The payload is columnar (one list per field) because a 5,000-site, 30,000-zone plan
 must stay under 25 MB; text in it is raw and the script only ever writes it with
 `textContent`, except the few labels that Leaflet inserts as HTML (layer names), which
-are made inert here with `estate.maps.inert`.
+are made inert here with `estate.maps.page.inert`.
 """
 
 from __future__ import annotations

@@ -14,9 +14,9 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
-from estate.geometry import Prepared
-from estate.model import EstateModel, _labels
-from estate.solvers import SolverOptions, solve
+from estate.model.build import EstateModel, _labels
+from estate.prepare import Prepared
+from estate.solve.solvers import SolverOptions, solve
 
 ELASTIC_FAMILIES = ("housed", "desks", "racks", "max_one_off")
 

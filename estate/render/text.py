@@ -4,18 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-
-def money(value: float | None) -> str:
-    """Pounds as a reader expects them: £1.23m, £45.6k, -£3.0m."""
-    if value is None:
-        return "n/a"
-    sign = "-" if value < 0 else ""
-    v = abs(value)
-    if v >= 1e6:
-        return f"{sign}£{v / 1e6:,.2f}m"
-    if v >= 1e3:
-        return f"{sign}£{v / 1e3:,.1f}k"
-    return f"{sign}£{v:,.0f}"
+from estate.results import money
 
 
 def _payback(summary: dict[str, Any]) -> str:
@@ -65,4 +54,22 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
     worse = [a["name"] for a in summary.get("agencies", {}).values() if a.get("worse_off")]
     if worse:
         lines.append("Worse off:       " + ", ".join(worse))
+    return lines
+
+
+def alternative_lines(summary: dict[str, Any]) -> list[str]:
+    """The alternatives of a plan's summary, one line each, for the terminal."""
+    info = summary.get("alternatives")
+    if not info:
+        return []
+    lines = [f"Alternatives:    {info['found']} within {info['within_pct']:g}% of the saving "
+             f"(+{money(info['allowance_npv'])})"]
+    for plan in info["plans"]:
+        changes = ", ".join(f"{d['site_id']} {d['optimum']}->{d['alternative']}"
+                            for d in plan["sites_differ"][:6])
+        more = len(plan["sites_differ"]) - 6
+        lines.append(f"  {plan['folder']}: +{money(plan['npv_difference'])}; {changes}"
+                     + (f" and {more} more" if more > 0 else ""))
+    if info.get("note"):
+        lines.append(f"  ({info['note']})")
     return lines

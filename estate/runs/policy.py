@@ -34,9 +34,11 @@ from typing import Any
 import numpy as np
 
 from estate.errors import EstateError
-from estate.report import money
-from estate.scenario import Scenario
-from estate.validate import Register, load_register
+from estate.load.scenario import Scenario
+from estate.load.validate import Register, load_register
+from estate.results import money
+from estate.runs.national import plan_register
+from estate.status import Status, status_of
 
 GAP = 1e-6
 """Relative MIP gap both optima of a policy cost are solved to."""
@@ -156,16 +158,13 @@ def _exact(scenario: Scenario) -> Scenario:
 
 def _optimum(scenario: Scenario, register: Register) -> dict[str, Any]:
     """Solve one scenario to the exact gap: its status, NPV and a message on failure."""
-    from estate.api import plan
-
     try:
-        result = plan(_exact(scenario), write=False, register=register)
+        _, result = plan_register(_exact(scenario), register)
     except EstateError as exc:
-        status = {2: "infeasible", 3: "no_solution"}.get(exc.exit_code, "error")
-        return {"status": status, "npv": None, "message": str(exc).splitlines()[0]}
+        return {"status": status_of(exc), "npv": None, "message": str(exc).splitlines()[0]}
     gap = result.summary.get("mip_gap")
     # proven: optimal within GAP (HiGHS has been seen to call a wider gap optimal)
-    proven = result.status == "optimal" and (gap is None or gap <= GAP * 1.01)
+    proven = result.status == Status.OPTIMAL and (gap is None or gap <= GAP * 1.01)
     return {"status": result.status, "npv": float(result.summary["objective_npv"]),
             "gap": gap, "proven": proven}
 

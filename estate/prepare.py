@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from estate.errors import Problem
-from estate.scenario import CoverageRule, Scenario
+from estate.load.scenario import CoverageRule, Scenario
 
 
 @dataclass(frozen=True)

@@ -32,10 +32,13 @@ from pathlib import Path
 from typing import Any
 
 from estate.errors import EstateError, InputError, Problem
-from estate.report import money
-from estate.scenario import Scenario, check_against_register, file_stem, load_scenario
-from estate.store import inputs_sha256
-from estate.validate import Register, load_register
+from estate.load.scenario import Scenario, check_against_register, file_stem, load_scenario
+from estate.load.validate import Register, load_register
+from estate.results import money
+from estate.runs.planning import plan_scenario
+from estate.runs.policy import policy_costs
+from estate.status import status_of
+from estate.store import inputs_sha256, summary_json
 
 FILES = ("comparison.csv", "comparison.xlsx", "comparison.html", "comparison_map.html")
 LOSS_TOL = 0.005
@@ -137,9 +140,6 @@ def add_policy_costs(scenario: Scenario, register: Register, folder: Path,
                      progress: Progress | None = None) -> None:
     """Price the policies of a stored plan and add them to its `summary.json` alone, so
     the plan, its maps and any alternatives stay as they are."""
-    from estate.policy import policy_costs
-    from estate.store import summary_json
-
     summary = _read_summary(folder)
     summary["policy_costs"] = policy_costs(scenario, register, progress=progress)
     _atomic_write(folder / "summary.json",
@@ -185,8 +185,6 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
 def plan_runs(paths: list[str | Path], results_root: Path = Path("results"),
               progress: Progress | None = None) -> list[Run]:
     """Plan each scenario with its policy costs, or reuse its stored results folder."""
-    from estate.api import plan
-
     say = progress or (lambda _: None)
     runs, registers = _load_all([Path(p) for p in paths], Path(results_root))
     for run in runs:
@@ -203,12 +201,12 @@ def plan_runs(paths: list[str | Path], results_root: Path = Path("results"),
         else:
             say(f"{sc.name}: planning, with policy costs")
             try:
-                plan(sc, out=run.results_dir, map_path=False, policy_costs=True,
-                     register=register, progress=say)
+                plan_scenario(sc, out=run.results_dir, policy_costs=True,
+                              register=register, progress=say)
             except EstateError as exc:
                 if isinstance(exc, InputError):
                     raise
-                run.status = {2: "infeasible", 3: "no_solution"}.get(exc.exit_code, "error")
+                run.status = status_of(exc)
                 run.message = str(exc)
                 say(f"{sc.name}: {run.status}")
                 continue
@@ -428,7 +426,7 @@ def _table(header: list[str], body: list[list[str]], classes: list[list[str]] | 
 
 
 def _figures_html(runs: list[Run]) -> str:
-    from estate.maps import inert
+    from estate.maps.page import inert
 
     body, classes = [], []
     for label, key, show in FIGURES:
@@ -457,7 +455,7 @@ def _policy_cell(entry: dict[str, Any]) -> str:
 
 
 def _policy_html(runs: list[Run]) -> str:
-    from estate.maps import inert
+    from estate.maps.page import inert
 
     names = list(dict.fromkeys(p for run in runs if run.summary
                                for p in (run.summary.get("policy_costs") or {})))
@@ -490,7 +488,7 @@ def _policy_html(runs: list[Run]) -> str:
 
 
 def _agencies_html(runs: list[Run]) -> str:
-    from estate.maps import inert
+    from estate.maps.page import inert
 
     ids: dict[str, str] = {}
     for run in runs:
@@ -522,7 +520,7 @@ def _agencies_html(runs: list[Run]) -> str:
 
 
 def _compensation_html(runs: list[Run]) -> str:
-    from estate.maps import inert
+    from estate.maps.page import inert
 
     parts = []
     for run in runs:
@@ -547,7 +545,7 @@ def _compensation_html(runs: list[Run]) -> str:
 
 def _alternatives_html(runs: list[Run]) -> str:
     """Each stored near-optimal alternative: its extra NPV and the sites that differ."""
-    from estate.maps import inert
+    from estate.maps.page import inert
 
     parts = []
     for run in runs:
@@ -574,7 +572,7 @@ def _alternatives_html(runs: list[Run]) -> str:
 
 def page(runs: list[Run]) -> str:
     """The comparison page: self-contained HTML, no script; all register text inert."""
-    from estate.maps import inert
+    from estate.maps.page import inert
 
     failed = "".join(f'<p class="warn">{inert(r.scenario.name)}: {inert(r.status)}: '
                      f"{inert(r.message)}</p>" for r in runs if not r.summary)
@@ -667,8 +665,8 @@ def comparison_map(runs: list[Run], cdn: bool = False) -> str:
     a layer ringing the sites whose decision differs between scenarios."""
     from branca.element import Element, MacroElement
 
-    from estate.map_data import outline_rings, read_plan
-    from estate.maps import add_plan_layers, inert, new_map, script_json
+    from estate.maps.page import add_plan_layers, inert, new_map, script_json
+    from estate.maps.payload import outline_rings, read_plan
 
     class Raw(Element):
         def __init__(self, text: str) -> None:

@@ -21,11 +21,12 @@ import numpy as np
 import pandas as pd
 
 from estate.errors import EstateError, InfeasibleError
+from estate.load.scenario import Scenario
+from estate.load.validate import Register
+from estate.model.build import EstateModel
+from estate.pipeline import Clock, check_scenario, plan_locality
 from estate.results import Plan
-from estate.scenario import Scenario
-from estate.validate import Register
-
-STATUS_ORDER = ("optimal", "time_limit", "no_solution", "infeasible")
+from estate.status import Status, worst
 
 
 def areas_of(register: Register) -> list[str]:
@@ -87,11 +88,9 @@ def scenario_for_area(scenario: Scenario, register: Register) -> Scenario:
 
 def _plan_area(args: tuple[str, Scenario, Register, bool]) -> tuple[str, Plan | Exception]:
     """Worker: plan one area; errors come back as values so one area cannot sink the rest."""
-    from estate.api import plan
-
     area, scenario, register, direct = args
     try:
-        result = plan(scenario, write=False, register=register, direct=direct)
+        _, result = plan_locality(scenario, register, direct=direct)
         result.prepared = None  # heavy, and not needed to merge
         result.solution = None
         return area, result
@@ -162,7 +161,7 @@ def merge_plans(scenario: Scenario, plans: dict[str, Plan]) -> Plan:
     agencies = _sum_agencies(parts)
     summary: dict[str, Any] = {
         "scenario": scenario.name,
-        "status": max((x["status"] for x in s), key=STATUS_ORDER.index),
+        "status": worst([Status(x["status"]) for x in s]),
         "objective_npv": total("objective_npv"),
         "status_quo_npv": total("status_quo_npv"),
         "status_quo_feasible": all(x["status_quo_feasible"] for x in s),
@@ -228,3 +227,23 @@ def plan_national(scenario: Scenario, register: Register, executor: str = "local
     if not math.isfinite(merged.summary["objective_npv"]):
         raise EstateError("an area returned a non-finite objective")
     return merged
+
+
+def plan_register(scenario: Scenario, register: Register, *, clock: Clock | None = None,
+                  executor: str = "local", scheduler: str | None = None,
+                  workers: int | None = None, lp_path: str | None = None,
+                  verbose: bool = False, direct: bool = True
+                  ) -> tuple[EstateModel | None, Plan]:
+    """Plan a register: area by area when its sites carry an `area`, else as one locality.
+
+    The model comes back for a single locality (alternatives re-solve it) and is None for
+    a national register, whose areas each had their own."""
+    clock = clock or Clock()
+    areas = areas_of(register)
+    if not areas:
+        return plan_locality(scenario, register, clock=clock, lp_path=lp_path,
+                             verbose=verbose, direct=direct)
+    check_scenario(scenario, register, clock)
+    with clock.stage("solve", f"Planning {len(areas)} areas ({executor})"):
+        return None, plan_national(scenario, register, executor, scheduler, workers, direct,
+                                   clock.progress)

@@ -27,16 +27,15 @@ from pathlib import Path
 import numpy as np
 import pulp
 
-from estate.heuristic import (
+from estate.model.build import EstateModel
+from estate.solve.first_plan import (
     StartReport,
     lp_from_arrays,
     new_highs,
     offer_solution,
     pooled_start,
 )
-from estate.model import EstateModel
-
-OPTIMAL, TIME_LIMIT, INFEASIBLE, NO_SOLUTION = "optimal", "time_limit", "infeasible", "no_solution"
+from estate.status import Status
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class SolverOptions:
     # name-sorted order). False sends HiGHS through PuLP; CBC always goes through PuLP.
     direct: bool = True
     # Before the main search, look for a first plan in the LP-guided restricted model
-    # (estate.heuristic; models with shared centres only, direct HiGHS only).
+    # (estate.solve.first_plan; models with shared centres only, direct HiGHS only).
     first_plan: bool = True
 
 
@@ -58,7 +57,7 @@ class SolverOptions:
 class Solution:
     """What the solver found: a typed status, the objective, its bound and the gap."""
 
-    status: str
+    status: Status
     objective: float
     bound: float
     mip_gap: float
@@ -67,10 +66,6 @@ class Solution:
     values: np.ndarray | None
     message: str = ""
     first_plan: StartReport | None = None  # what the first-plan step did (direct HiGHS)
-
-    @property
-    def has_plan(self) -> bool:
-        return self.status in (OPTIMAL, TIME_LIMIT) and self.values is not None
 
 
 def available_solvers() -> list[str]:
@@ -195,7 +190,7 @@ def solve(model: EstateModel, options: SolverOptions, start: np.ndarray | None =
     if options.name == "highs" and options.direct:
         return solve_direct(model, options, start)
     if model.matrix.shape[1] == 0:
-        return Solution(OPTIMAL, model.obj_constant, model.obj_constant, 0.0, 0.0,
+        return Solution(Status.OPTIMAL, model.obj_constant, model.obj_constant, 0.0, 0.0,
                         options.name, np.empty(0))
     prob, variables = to_pulp(model)
     if options.name == "highs":
@@ -205,7 +200,7 @@ def solve(model: EstateModel, options: SolverOptions, start: np.ndarray | None =
     raise ValueError(f"unknown solver {options.name!r}; installed: {available_solvers()}")
 
 
-def _status_from_highs(h, has_integer: bool) -> tuple[str, float, float, float]:  # noqa: ANN001
+def _status_from_highs(h, has_integer: bool) -> tuple[Status, float, float, float]:  # noqa: ANN001
     """Typed status, objective, bound and gap from a highspy `Highs` after `run()`."""
     import highspy
 
@@ -219,12 +214,12 @@ def _status_from_highs(h, has_integer: bool) -> tuple[str, float, float, float]:
         bound, gap = obj, 0.0
     S = highspy.HighsModelStatus
     if ms == S.kOptimal:
-        return OPTIMAL, obj, bound, max(0.0, gap) if math.isfinite(gap) else 0.0
+        return Status.OPTIMAL, obj, bound, max(0.0, gap) if math.isfinite(gap) else 0.0
     if ms in (S.kInfeasible, S.kUnboundedOrInfeasible):
-        return INFEASIBLE, math.nan, math.nan, math.nan
+        return Status.INFEASIBLE, math.nan, math.nan, math.nan
     if has_sol:
-        return TIME_LIMIT, obj, bound, gap if math.isfinite(gap) else math.inf
-    return NO_SOLUTION, math.nan, bound, math.inf
+        return Status.TIME_LIMIT, obj, bound, gap if math.isfinite(gap) else math.inf
+    return Status.NO_SOLUTION, math.nan, bound, math.inf
 
 
 def _solve_pulp_highs(prob, variables, model: EstateModel, options: SolverOptions) -> Solution:  # noqa: ANN001
@@ -236,7 +231,7 @@ def _solve_pulp_highs(prob, variables, model: EstateModel, options: SolverOption
     seconds = time.perf_counter() - t0
     status, obj, bound, gap = _status_from_highs(prob.solverModel, bool(model.col_integer.any()))
     values = None
-    if status in (OPTIMAL, TIME_LIMIT):
+    if status in (Status.OPTIMAL, Status.TIME_LIMIT):
         values = np.array([v.varValue for v in variables], dtype=float)
         obj, bound, gap = _with_constant(obj, bound, gap, model.obj_constant)
     return Solution(status, obj, bound, gap, seconds, "highs", values)
@@ -291,20 +286,20 @@ def _solve_pulp_cbc(prob, variables, model: EstateModel, options: SolverOptions)
     # CBC may prove infeasibility in presolve, with no "Result -" line at all.
     if "infeasible" in result or prob.status == pulp.LpStatusInfeasible or (
             not result and re.search(r"problem is infeasible", text, re.I)):
-        return Solution(INFEASIBLE, math.nan, math.nan, math.nan, seconds, "cbc", None, result)
+        return Solution(Status.INFEASIBLE, math.nan, math.nan, math.nan, seconds, "cbc", None, result)
     if "optimal" in result and have_values:
-        status = OPTIMAL
+        status = Status.OPTIMAL
     elif have_values and prob.sol_status in (pulp.LpSolutionOptimal,
                                              pulp.LpSolutionIntegerFeasible):
-        status = TIME_LIMIT
+        status = Status.TIME_LIMIT
     else:
-        return Solution(NO_SOLUTION, math.nan, math.nan, math.inf, seconds, "cbc", None, result)
+        return Solution(Status.NO_SOLUTION, math.nan, math.nan, math.inf, seconds, "cbc", None, result)
     values = np.array([v.varValue for v in variables], dtype=float)
     obj = float(model.col_cost @ values + model.obj_constant)
     bound = parsed["bound"]
     bound = float(bound) + model.obj_constant if isinstance(bound, float) and \
-        math.isfinite(bound) else (obj if status == OPTIMAL else math.nan)
-    if status == OPTIMAL:
+        math.isfinite(bound) else (obj if status == Status.OPTIMAL else math.nan)
+    if status == Status.OPTIMAL:
         gap = 0.0 if not math.isfinite(bound) else max(0.0, (obj - bound) / max(abs(obj), 1e-9))
     else:
         gap = (obj - bound) / max(abs(obj), 1e-9) if math.isfinite(bound) else math.inf
@@ -336,13 +331,13 @@ def solve_direct(model: EstateModel, options: SolverOptions,
     seconds = time.perf_counter() - t0
     status, obj, bound, gap = _status_from_highs(h, bool(model.col_integer.any()))
     values = None
-    if status in (OPTIMAL, TIME_LIMIT):
+    if status in (Status.OPTIMAL, Status.TIME_LIMIT):
         values = np.asarray(h.getSolution().col_value, dtype=float)
         # The plan is the vector: price it ourselves. (On a 430,000-column model stopped
         # by the time limit, HiGHS once reported an incumbent's objective beside a vector
         # that was the first plan offered; the gap must describe the plan we return.)
         priced = float(model.col_cost @ values)
-        if status == TIME_LIMIT and abs(priced - obj) > 1e-6 * max(abs(obj), 1.0):
+        if status == Status.TIME_LIMIT and abs(priced - obj) > 1e-6 * max(abs(obj), 1.0):
             obj, gap = priced, 1.0
         obj, bound, gap = _with_constant(obj, bound, gap, model.obj_constant)
     return Solution(status, obj, bound, gap, seconds, "highs", values, first_plan=report)

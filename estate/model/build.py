@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from estate.geometry import Prepared
+from estate.prepare import Prepared
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.]")
 
@@ -112,7 +112,7 @@ class EstateModel:
     pair_home: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, bool))
     # per column: the site (row of Prepared.sites) and team (row of Prepared.functions)
     # it is about, -1 for none (e.g. coverage columns); and each site's x, y in metres.
-    # They let a heuristic work on one part of the map at a time (estate.heuristic).
+    # They let a heuristic work on one part of the map at a time (estate.solve.first_plan).
     col_site: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, np.int64))
     col_team: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, np.int64))
     site_xy: np.ndarray = field(repr=False, default_factory=lambda: np.empty((0, 2)))
@@ -275,7 +275,7 @@ def build(prep: Prepared) -> EstateModel:
     p_ub = np.minimum(p_ub, a_ub[pool["pair"].to_numpy()])
     # Continuous, as DESIGN states it. With whole teams it could be binary (a fractional
     # pooled value can be rounded up without breaking a rule or costing more); the
-    # first-plan search declares it so (estate.heuristic), but the main search keeps it
+    # first-plan search declares it so (estate.solve.first_plan), but the main search keeps it
     # continuous: on a region-size model HiGHS's set-up of a binary objective (its clique
     # partition) ran for many minutes past the time limit.
     p_col = b.add_block("pooled", pair_lab[qmask], np.zeros(len(pool)), p_ub, integer=False)

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from estate.errors import Problem
-from estate.schema import POINT_TABLES, TABLES
+from estate.load.schema import POINT_TABLES, TABLES
 
 EXPECTED_REGISTER = (
     "a register: a folder holding agencies.csv, sites.csv, functions.csv and zones.csv, "

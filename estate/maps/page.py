@@ -3,8 +3,8 @@
 The page is a folium map stripped to Leaflet: folium's default assets (jQuery,
 Bootstrap, Font Awesome, awesome-markers, ten CDN requests) are replaced by Leaflet
 inlined from the `xstatic-leaflet` package, so the file opens from an email attachment
-on a locked-down network. Layers are drawn by our script (`estate.map_script`) from a
-columnar JSON payload (`estate.map_data`), which keeps a 5,000-site plan small and
+on a locked-down network. Layers are drawn by our script (`estate.maps.script`) from a
+columnar JSON payload (`estate.maps.payload`), which keeps a 5,000-site plan small and
 every register text out of HTML.
 
 Text from the register is hostile until proven otherwise. `inert` is the one escape
@@ -24,8 +24,8 @@ from typing import Any
 import folium
 from branca.element import Element, MacroElement
 
-from estate.map_assets import COLOURS, SHAPE_SIZES, SHAPES, leaflet_assets
-from estate.map_data import (
+from estate.maps.assets import COLOURS, SHAPE_SIZES, SHAPES, leaflet_assets
+from estate.maps.payload import (
     PlanTables,
     move_payload,
     outline_rings,
@@ -34,7 +34,7 @@ from estate.map_data import (
     site_payload,
     zone_payload,
 )
-from estate.map_script import RUNTIME_JS
+from estate.maps.script import RUNTIME_JS
 
 __all__ = [
     "MARKER_LIMIT", "PlanLayers", "add_plan_layers", "inert", "kpi_panel", "legend", "new_map",
@@ -216,7 +216,7 @@ def new_map(cdn: bool = False, tiles: str | None = None, attr: str | None = None
 def _control(fmap: folium.Map) -> _LayerControl:
     control = fmap._children.get("estate_layer_control")
     if not isinstance(control, _LayerControl):
-        raise ValueError("add_plan_layers needs a map made by estate.maps.new_map")
+        raise ValueError("add_plan_layers needs a map made by estate.maps.page.new_map")
     return control
 
 

@@ -1,0 +1,1 @@
+"""Interactive maps made from a results folder alone."""

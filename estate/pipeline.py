@@ -1,0 +1,153 @@
+"""One locality, start to finish: prepare -> build -> solve -> results.
+
+This is the whole planning pipeline and nothing else. Everything that plans several
+times (areas of a national register, policy costs, alternatives, sweeps, comparisons)
+lives in `estate.runs` and calls `plan_locality`; nothing here calls back up.
+
+Each stage's seconds are kept by a `Clock`, which also announces the stage to the
+`progress` callback, so a terminal shows what is happening during long runs.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from estate.errors import InfeasibleError, InputError, NoSolutionError
+from estate.load.scenario import Scenario, check_against_register
+from estate.load.validate import Register, load_register
+from estate.model.build import EstateModel, build
+from estate.prepare import Prepared, prepare
+from estate.results import Plan, make_plan
+from estate.solve import diagnose
+from estate.solve.solvers import SolverOptions, StartReport, solve, write_lp
+from estate.status import Status
+
+Progress = Callable[[str], None]
+
+
+def quiet(_: str) -> None:
+    """A progress callback that says nothing (scripts, tests, worker processes)."""
+    return None
+
+
+class Clock:
+    """Seconds per stage, and a progress line as each stage starts."""
+
+    def __init__(self, progress: Progress | None = None) -> None:
+        self.progress = progress or quiet
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str, message: str) -> Iterator[None]:
+        self.progress(message)
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - t0, 4)
+
+
+def solver_options(scenario: Scenario, verbose: bool = False, direct: bool = True
+                   ) -> SolverOptions:
+    """The scenario's `[solver]` table as the solvers read it."""
+    return SolverOptions(name=scenario.solver, time_limit_s=scenario.time_limit_s,
+                         mip_gap=scenario.mip_gap, verbose=verbose, direct=direct)
+
+
+def check_scenario(scenario: Scenario, register: Register, clock: Clock) -> None:
+    """The scenario's ids, kinds and types against the register; every error at once."""
+    with clock.stage("validate", "Checking the scenario against the register"):
+        problems = check_against_register(scenario, register)
+        if any(p.severity == "error" for p in problems):
+            raise InputError(problems)
+
+
+def prepare_scenario(scenario: Scenario, register: Register | None = None,
+                     clock: Clock | None = None) -> Prepared:
+    """Load (unless given) the register, check it against the scenario, prepare geometry."""
+    clock = clock or Clock()
+    if register is None:
+        with clock.stage("load", f"Reading the register {scenario.data}"):
+            register = load_register(scenario.data)
+    check_scenario(scenario, register, clock)
+    with clock.stage("prepare", "Measuring distances, eligible pairs and coverage"):
+        return prepare(register, scenario)
+
+
+def status_quo_start(prep: Prepared, model: EstateModel) -> np.ndarray:
+    """The status quo as a column vector: every existing site open, every team at home,
+    nothing pooled. A first plan for the solver, so a feasible status quo always gives a
+    plan at least as good, however large the model."""
+    start = np.zeros(len(model.col_names))
+    start[model.blocks["open"]] = prep.existing.astype(float)
+    start[model.blocks["assign"]] = model.pair_home
+    for cov in prep.coverage:
+        name = f"reach.{cov.rule.index}"
+        if name in model.blocks:
+            reached = np.zeros(len(prep.zones), bool)
+            reached[cov.zone[prep.existing[cov.site]]] = True
+            start[model.blocks[name]] = reached[np.unique(cov.zone)].astype(float)
+    return start
+
+
+def _first_plan_line(first: StartReport) -> str:
+    """What the first-plan step found, for the progress line."""
+    if first.windows and math.isnan(first.before_windows):
+        return (f"First plan, window by window ({first.windows} windows of neighbouring "
+                f"sites, {first.windows_improved} improved it): NPV £{first.objective:,.0f} "
+                f"in {first.seconds:.1f} s; the search then ran from it")
+    polished = (f", £{first.objective:,.0f} after {first.windows} window passes"
+                if first.windows else "")
+    found = first.before_windows if first.windows else first.objective
+    return (f"First plan from the LP-guided search: NPV £{found:,.0f}{polished} in "
+            f"{first.seconds:.1f} s (LP bound £{first.lp_bound:,.0f}); the search then "
+            f"ran from it")
+
+
+def solve_prepared(prep: Prepared, options: SolverOptions, clock: Clock | None = None,
+                   lp_path: str | Path | None = None) -> tuple[EstateModel, Plan]:
+    """Build, solve and turn the solution into a `Plan`; infeasible is an exception."""
+    clock = clock or Clock()
+    with clock.stage("precheck", "Checking the scenario can be met"):
+        reasons = diagnose.precheck(prep)
+    if reasons:
+        raise InfeasibleError(reasons)
+    with clock.stage("build", "Building the model"):
+        model = build(prep)
+    if lp_path:
+        with clock.stage("write_lp", f"Writing the model to {lp_path}"):
+            write_lp(model, lp_path)
+    size = model.size
+    with clock.stage("solve", f"Solving with {options.name} ({size['columns']:,} variables, "
+                              f"{size['rows']:,} constraints, limit {options.time_limit_s:g} s)"):
+        solution = solve(model, options, start=status_quo_start(prep, model))
+    if solution.first_plan is not None and solution.first_plan.used:
+        clock.progress(_first_plan_line(solution.first_plan))
+    if solution.status == Status.INFEASIBLE:
+        with clock.stage("diagnose", "Infeasible: finding which rules cannot hold"):
+            raise InfeasibleError(diagnose.explain_infeasible(prep, model, options))
+    if solution.status == Status.NO_SOLUTION:
+        raise NoSolutionError(
+            f"no plan found within the time limit of {options.time_limit_s:g} s "
+            f"(solver.time_limit_s); raise it or relax the scenario")
+    with clock.stage("results", "Computing savings, payback and who pays"):
+        result = make_plan(prep, model, solution)
+    return model, result
+
+
+def plan_locality(scenario: Scenario, register: Register | None = None, *,
+                  clock: Clock | None = None, lp_path: str | Path | None = None,
+                  verbose: bool = False, direct: bool = True) -> tuple[EstateModel, Plan]:
+    """Plan one locality: the register (read unless given) checked, prepared, solved.
+
+    Raises `InputError` (bad files), `InfeasibleError` (no plan meets every rule, with
+    the reasons) or `NoSolutionError` (time limit before any plan)."""
+    clock = clock or Clock()
+    prep = prepare_scenario(scenario, register, clock)
+    return solve_prepared(prep, solver_options(scenario, verbose, direct), clock, lp_path)

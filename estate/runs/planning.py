@@ -1,0 +1,88 @@
+"""One scenario as a user asks for it: the plan, its extras, its results folder.
+
+`plan_scenario` is what `estate plan`, each compared scenario and each sweep run do:
+read the scenario and register, plan them (area by area for a national register), find
+near-optimal alternatives and price the policies when asked, and write the results
+folder (and one per alternative). Maps are drawn by the caller from the folders, since
+maps come after runs in the package's layering.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from estate.load.scenario import Scenario, default_results, load_scenario
+from estate.load.validate import Register, load_register
+from estate.pipeline import Clock, Progress, solver_options
+from estate.results import Plan
+from estate.runs.alternatives import (
+    Alternative,
+    find_alternatives,
+    not_for_areas,
+    write_alternatives,
+)
+from estate.runs.national import areas_of, plan_register
+from estate.runs.policy import policy_costs as price_policies
+from estate.store import inputs_sha256, write_results
+
+
+@dataclass
+class ScenarioRun:
+    """A planned scenario: its plan, the alternatives found, and where it was written."""
+
+    scenario: Scenario
+    plan: Plan
+    alternatives: list[Alternative] = field(default_factory=list)
+    out: Path | None = None
+
+    @property
+    def alternative_folders(self) -> list[Path]:
+        return [] if self.out is None else [self.out / a.folder for a in self.alternatives]
+
+
+def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = None,
+                  write: bool = True, clock: Clock | None = None,
+                  progress: Progress | None = None, lp_path: str | Path | None = None,
+                  verbose: bool = False, direct: bool = True,
+                  register: Register | None = None, policy_costs: bool = False,
+                  executor: str = "local", scheduler: str | None = None,
+                  workers: int | None = None, alternatives: int = 0,
+                  within_pct: float = 5.0) -> ScenarioRun:
+    """Plan one scenario end to end and (unless `write=False`) write its results folder.
+
+    `policy_costs=True` adds `policy_costs` to the summary; `alternatives=N` finds up to N
+    near-optimal plans within `within_pct` percent of the NPV saving, written to
+    `<out>/alternatives/<i>/`. Raises `InputError`, `InfeasibleError` or `NoSolutionError`.
+    """
+    clock = clock or Clock(progress)
+    if not isinstance(scenario, Scenario):
+        with clock.stage("load", f"Reading the scenario {scenario}"):
+            scenario = load_scenario(scenario)
+    if register is None:
+        with clock.stage("load", f"Reading the register {scenario.data}"):
+            register = load_register(scenario.data)
+    if alternatives and areas_of(register):
+        raise not_for_areas()
+    model, result = plan_register(scenario, register, clock=clock, executor=executor,
+                                  scheduler=scheduler, workers=workers,
+                                  lp_path=None if lp_path is None else str(lp_path),
+                                  verbose=verbose, direct=direct)
+    found: list[Alternative] = []
+    if alternatives and model is not None:
+        with clock.stage("alternatives", f"Finding up to {alternatives} alternatives"):
+            found = find_alternatives(result, model, alternatives, within_pct,
+                                      solver_options(scenario, verbose, direct), clock.progress)
+    if policy_costs:
+        with clock.stage("policy_costs", "Pricing each policy (two exact solves each)"):
+            result.summary["policy_costs"] = price_policies(scenario, register,
+                                                            progress=clock.progress)
+    run = ScenarioRun(scenario, result, found)
+    if write:
+        run.out = Path(out) if out else default_results(scenario.name)
+        with clock.stage("write", f"Writing results to {run.out}"):
+            inputs = inputs_sha256(Path(scenario.data))
+            write_results(result, run.out, scenario, inputs_hash=inputs)
+            write_alternatives(found, run.out, scenario, inputs)
+    result.timings = clock.seconds
+    return run
