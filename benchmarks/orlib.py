@@ -50,8 +50,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from estate.solve.first_plan import lp_from_arrays
-from estate.solve.solvers import solver_output
+from estate.solve.highs import lp_from_arrays, solver_output
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -237,7 +236,7 @@ def solve_pipeline(inst: Instance, time_limit_s: float = 600.0, mip_gap: float =
         assert scenario.data == folder
         result = estate.plan(scenario, write=False, direct=direct)
         seconds = time.perf_counter() - t0
-    s = result.summary
+    s = result.summary.to_json()
     gap = s["mip_gap"] if s["mip_gap"] is not None else math.inf
     return Outcome(float(s["objective_npv"]), s["status"], float(gap), seconds,
                    float(s["solve_seconds"]), float(result.solution.objective)), result

@@ -8,7 +8,7 @@ forced open/closed sites: `estate.api.prepare_scenario`) and make the same MILP 
 DESIGN section 3 as PuLP objects:
 
 - ours: `estate.model.build.build` (numpy arrays, one sparse block per family) then
-  `estate.solve.solvers.to_pulp` (one PuLP variable per column, one named constraint per row);
+  `estate.solve.pulp.to_pulp` (one PuLP variable per column, one named constraint per row);
 - PuLP-documentation style: `LpVariable.dicts` keyed by ids, index sets made with
   Python dicts and comprehensions, one `lpSum` (or a two-term expression) per row,
   `prob += expr, name`, as in PuLP's case studies.
@@ -48,9 +48,10 @@ from pulp import LpInteger, LpMinimize, LpProblem, LpVariable, lpSum  # noqa: E4
 
 from estate import api  # noqa: E402
 from estate.load.scenario import load_scenario  # noqa: E402
-from estate.model.build import EstateModel, _poolable, build  # noqa: E402
+from estate.model.build import EstateModel, build  # noqa: E402
+from estate.model.pooling import poolable  # noqa: E402
 from estate.prepare import Prepared  # noqa: E402
-from estate.solve.solvers import _to_pulp, to_pulp  # noqa: E402
+from estate.solve.pulp import _to_pulp, to_pulp  # noqa: E402
 
 # The documentation style is PuLP 3's (LpVariable.dicts); its PuLP 4 notices are noise here.
 warnings.filterwarnings("ignore", category=DeprecationWarning, module="pulp")
@@ -128,16 +129,16 @@ def doc_style(prep: Prepared) -> LpProblem:
                     or need_racks[f] * (1 - eff[f]) > racks_cap[s] + 1e-9):
                 assign[f, s].upBound = 0
     # as estate.model.build: pooled is binary with whole teams, and fixed at 0 where no
-    # whole-team plan can pool (the same data rule, estate.model.build._poolable)
+    # whole-team plan can pool (the same data rule, estate.model.pooling.poolable)
     pooled = LpVariable.dicts("pooled", Q, 0, 1, cat_assign)
     if not sc.split and Q:
         index_f = {f: i for i, f in enumerate(F)}
         index_s = {s: i for i, s in enumerate(S)}
         frame = pd.DataFrame({"f": [index_f[f] for f, _ in Q], "s": [index_s[s] for _, s in Q],
                               "k": [ftype[f] for f, _ in Q], "g": [fagency[f] for f, _ in Q]})
-        ok = _poolable(frame, functions, sites, prep.efficiency, sc.min_agencies)
-        for (f, s), poolable in zip(Q, ok, strict=True):
-            if not poolable or assign[f, s].upBound == 0:
+        ok = poolable(frame, functions, sites, prep.efficiency, sc.min_agencies)
+        for (f, s), can_pool in zip(Q, ok, strict=True):
+            if not can_pool or assign[f, s].upBound == 0:
                 pooled[f, s].upBound = 0
     shared = LpVariable.dicts("shared", centres, 0, 1, LpInteger)
     for k, s in centres:
@@ -348,10 +349,10 @@ def highs_handoff(prob: LpProblem) -> tuple[float, float]:
 
 
 def direct_handoff(model: EstateModel) -> tuple[float, float]:
-    """Arrays to highspy as solvers.solve_direct does it (`highs_lp`, passModel; no run)."""
+    """Arrays to highspy as estate.solve.highs.solve_direct does it (`highs_lp`, passModel; no run)."""
     import highspy
 
-    from estate.solve.solvers import highs_lp
+    from estate.solve.highs import highs_lp
 
     w0, c0 = time.perf_counter(), time.process_time()
     lp = highs_lp(model)
@@ -374,10 +375,10 @@ def profile_to_pulp(model: EstateModel, top: int = 14) -> tuple[str, dict[str, f
     for (file, line, func), (_cc, nc, tt, ct, _callers) in stats.stats.items():
         where = f"{Path(file).name}:{line}({func})" if file != "~" else func
         rows.append((tt, ct, nc, where))
-        if "solvers.py" in file and func == "<listcomp>":
+        if "solve/pulp.py" in file and func == "<listcomp>":
             key = "estate to_pulp: per-row (variable, float) lists from numpy slices" \
                 if nc > 1 else "estate to_pulp: variable and objective lists"
-        elif "solvers.py" in file and func in ("to_pulp", "_to_pulp"):
+        elif "solve/pulp.py" in file and func in ("to_pulp", "_to_pulp"):
             key = "estate to_pulp: its own loop (slicing numpy, zip, float(), branches)"
         elif func in ("_add_variables", "_register_variable", "addConstraint",
                       "unusedConstraintName", "extend", "variables"):
@@ -617,7 +618,7 @@ def main(argv: list[str] | None = None) -> int:
         "hand-off to HiGHS (one `addCol` per variable, one `addRow` per constraint), paid "
         "after `to_pulp` whenever HiGHS is reached through PuLP (`direct=False`), whichever "
         "way the PuLP problem was written; the direct row is the same arrays given to "
-        "highspy in one `passModel` (`solvers.highs_lp`, the default path of `estate plan`), "
+        "highspy in one `passModel` (`estate.solve.highs.highs_lp`, the default path of `estate plan`), "
         "for comparison.",
         "",
         "## Where `to_pulp`'s time goes (cProfile)",

@@ -14,7 +14,7 @@ runs it (`estate.api.prepare_scenario`, then `solve_prepared`, then write and ma
     prepare     geometry: metric CRS, eligible pairs, coverage sets
     precheck    cheap infeasibility checks
     build       estate.model.build.build (the arrays)
-    solve()     estate.solve.solvers.solve, split by wrapping library calls (no estate/ edits):
+    solve()     estate.solve.solve, split by wrapping library calls (no estate/ edits):
       hand-off    from entering solve() to HiGHS starting its search: to_pulp and PuLP's
                   HiGHS.buildSolverModel (PuLP path), or the HighsLp arrays and
                   Highs.passModel (--direct)
@@ -104,7 +104,7 @@ class SolveSplit:
         import highspy
         import pulp.apis.highs_api as highs_api
 
-        import estate.solve.solvers as solvers
+        import estate.solve.pulp as pulp_adapter
 
         split = self
 
@@ -131,7 +131,7 @@ class SolveSplit:
 
         highspy.Highs.run = run_wrapper
         highspy.Highs.passModel = timed("passModel", highspy.Highs.passModel)
-        solvers.to_pulp = timed("to_pulp", solvers.to_pulp)
+        pulp_adapter.to_pulp = timed("to_pulp", pulp_adapter.to_pulp)
         highs_api.HiGHS.buildSolverModel = timed("buildSolverModel",
                                                  highs_api.HiGHS.buildSolverModel)
         highs_api.HiGHS.findSolutionValues = timed("findSolutionValues",
@@ -156,8 +156,8 @@ def one_repeat(args: argparse.Namespace) -> dict:
     from estate.maps.page import render_map
     from estate.model.build import build
     from estate.results import make_plan
-    from estate.solve import diagnose
-    from estate.solve.solvers import solve, solve_direct
+    from estate.solve import diagnose, solve
+    from estate.solve.highs import solve_direct
     from estate.store import inputs_sha256, write_results
 
     import_rss = _rss_mb()
@@ -200,7 +200,7 @@ def one_repeat(args: argparse.Namespace) -> dict:
             write_results(plan, out_dir, inputs_hash=inputs_sha256(Path(scenario.data)))
         with clock.stage("map"):
             render_map(out_dir, Path(args.work) / f"map-{args.tag}.html")
-        summary = plan.summary
+        summary = plan.summary.to_json()
         del plan
 
     result = {
@@ -248,7 +248,7 @@ def _lp_by_interior_point(model, time_limit: float) -> dict:  # noqa: ANN001
     gap of 1e-8)."""
     import highspy
 
-    from estate.solve.solvers import highs_lp
+    from estate.solve.highs import highs_lp
 
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -270,7 +270,8 @@ def nation_sample(args: argparse.Namespace) -> dict:
     `estate plan` does for all of them), merge, write and map the sample."""
     load0 = os.getloadavg()[0]
     commit = _commit()
-    from estate.load.scenario import check_against_register, load_scenario
+    from estate.load.consistency import check_against_register
+    from estate.load.scenario import load_scenario
     from estate.load.validate import load_register
     from estate.maps.page import render_map
     from estate.runs.national import merge_plans, run_areas, scenario_for_area, split_register
@@ -303,8 +304,8 @@ def nation_sample(args: argparse.Namespace) -> dict:
         if isinstance(r, Exception):
             row.update(status=type(r).__name__, mip_gap=None, timings={})
         else:
-            row.update(status=r.summary["status"], mip_gap=r.summary["mip_gap"],
-                       timings=r.timings, size=r.summary.get("model_size", {}))
+            row.update(status=str(r.summary.status), mip_gap=r.summary.mip_gap,
+                       timings=r.timings, size=dict(r.summary.model_size or {}))
         per_area.append(row)
     out_dir = Path(args.work) / f"results-{args.tag}"
     if plans:

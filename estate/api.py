@@ -2,7 +2,7 @@
 
     >>> import estate
     >>> plan = estate.plan("models/shared_back_office.toml")
-    >>> plan.summary["npv_saving"]
+    >>> plan.summary.npv_saving
 
 Stages run in order, data flowing one way: load -> validate -> prepare -> build ->
 solve -> results -> write. Each stage's seconds are kept in `plan.timings`.
@@ -10,17 +10,26 @@ solve -> results -> write. Each stage's seconds are kept in `plan.timings`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from estate.load.scenario import Scenario, default_map
 from estate.load.validate import Register, load_register
+from estate.maps.compare_map import comparison_map
 from estate.maps.page import render_map
 from estate.pipeline import Clock, Progress, prepare_scenario, solve_prepared, solver_options
+from estate.render.compare_page import page as comparison_page
+from estate.render.html import write_page
+from estate.render.sweep_page import sweep_page
 from estate.results import Plan
 from estate.runs.alternatives import alternative_map
+from estate.runs.compare import TABLES, Run, plan_runs, write_tables
 from estate.runs.planning import plan_scenario
+from estate.runs.sweep import RunOutcome, SweepResult, Vary
+from estate.runs.sweep import sweep as run_sweep
 
-__all__ = ["plan", "prepare_scenario", "solve_prepared", "solver_options", "validate"]
+__all__ = ["compare", "plan", "prepare_scenario", "solve_prepared", "solver_options",
+           "sweep", "validate"]
 
 
 def validate(data: str | Path) -> Register:
@@ -61,3 +70,43 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
                 render_map(folder, alternative_map(target, alternative.index))
     run.plan.timings = clock.seconds
     return run.plan
+
+
+COMPARISON_FILES = (*TABLES, "comparison.html", "comparison_map.html")
+
+
+def compare(paths: list[str | Path], out: str | Path = "comparison",
+            results_root: str | Path = "results", progress: Progress | None = None,
+            cdn: bool = False) -> list[Run]:
+    """Plan every scenario side by side and write `COMPARISON_FILES` into `out`.
+
+    Each scenario is planned with its policy costs into `<results_root>/<name>/`, or its
+    stored folder reused when its scenario and register are unchanged. A scenario with no
+    plan (infeasible, say) is a row with its status. The page and the map (Leaflet from
+    CDNs when `cdn`) are drawn before any file is written, and each file is written
+    whole, so a failure leaves the previous comparison as it was.
+    """
+    runs = plan_runs(paths, Path(results_root), progress)
+    pages = {"comparison.html": comparison_page(runs),
+             "comparison_map.html": comparison_map(runs, cdn)}
+    write_tables(runs, Path(out))
+    for name, text in pages.items():
+        write_page(Path(out) / name, text)
+    return runs
+
+
+def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
+          executor: str = "local", scheduler: str | None = None, workers: int | None = None,
+          on_outcome: Callable[[RunOutcome, int, int], None] | None = None) -> SweepResult:
+    """Plan `scenario` for every combination of `varies`, each run in `out/runs/<run-id>/`;
+    write `sweep.csv`, `site_robustness.csv` and the page `sweep.html` into `out`.
+
+    Runs go to a local process pool (`workers` of them) or, with `executor="dask"`, to the
+    Dask cluster at `scheduler`; finished runs are reused, so a rerun resumes.
+    `on_outcome(outcome, done, total)` is called as each run ends.
+    """
+    result = run_sweep(scenario, varies, out, executor=executor, scheduler=scheduler,
+                       workers=workers, on_outcome=on_outcome)
+    write_page(result.out / "sweep.html",
+               sweep_page(result.rows, result.robustness, varies, result.scenario_name))
+    return result

@@ -8,7 +8,6 @@ log file, never on screen. Progress goes to stderr on a terminal, nowhere otherw
 from __future__ import annotations
 
 import functools
-import json
 import sys
 import tempfile
 import traceback
@@ -19,6 +18,9 @@ from typing import Any
 import click
 
 from estate.errors import EstateError, InfeasibleError, InputError
+from estate.results import Summary
+from estate.status import Status
+from estate.store import read_summary
 
 LOG_NAME = "estate-error.log"
 
@@ -104,7 +106,7 @@ def cli() -> None:
     """
 
 
-def print_summary(summary: dict[str, Any], out: Path | None, map_path: Path | None) -> None:
+def print_summary(summary: Summary, out: Path | None, map_path: Path | None) -> None:
     """A short human summary on stdout."""
     from estate.render.text import summary_lines
 
@@ -128,7 +130,7 @@ def print_summary(summary: dict[str, Any], out: Path | None, map_path: Path | No
               help="Also write the model as an LP file with readable names.")
 @click.option("--verbose", is_flag=True, help="Show the solver's own log on stderr.")
 @click.option("--policy-costs", is_flag=True, help="Also price each policy: the NPV it "
-              "costs, from two exact solves per policy (DESIGN 7; slower).")
+              "costs, from two exact solves per policy (slower; docs/compare.md).")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
               show_default=True, help="Where the areas of a national register are planned: "
               "a local process pool or a Dask cluster.")
@@ -162,7 +164,7 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
         click.echo(summary_json(result.summary, compact=True))
     else:
         print_summary(result.summary, out, map_path)
-        for entry in (result.summary.get("policy_costs") or {}).values():
+        for entry in (result.summary.policy_costs or {}).values():
             if entry.get("status") != "not_set":
                 click.echo(f"Policy cost:     {entry['sentence']}")
         if alternatives:
@@ -170,8 +172,8 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
 
             for line in alternative_lines(result.summary):
                 click.echo(line)
-    if result.status == "time_limit":
-        gap = result.summary.get("mip_gap")
+    if result.status == Status.TIME_LIMIT:
+        gap = result.summary.mip_gap
         _err(f"WARNING: the time limit stopped the solver; this plan is NOT proven optimal "
              f"(gap {gap:.4%} between it and the best possible)." if gap is not None else
              "WARNING: the time limit stopped the solver; this plan is NOT proven optimal.")
@@ -211,11 +213,7 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
     from estate.load.scenario import default_map
     from estate.maps.page import render_map
 
-    if not (results_dir / "summary.json").exists():
-        raise InputError([_missing(results_dir)])
-    name = json.loads((results_dir / "summary.json").read_text(encoding="utf-8")).get(
-        "scenario", results_dir.name)
-    target = out or default_map(name)
+    target = out or default_map(read_summary(results_dir).scenario)
     render_map(results_dir, target, cdn=cdn)
     click.echo(f"Map: {target}")
 
@@ -242,7 +240,8 @@ def sweep_command(scenario: Path, varies: tuple[str, ...], out: Path, executor: 
     --vary sharing.efficiency=0.1:0.25:4 --vary relocation.cost_per_fte=2500,5000
     --out sweeps/efficiency
     """
-    from estate.runs.sweep import parse_vary, sweep
+    from estate.api import sweep
+    from estate.runs.sweep import parse_vary
 
     result = sweep(scenario, [parse_vary(v) for v in varies], out, executor=executor,
                    scheduler=scheduler, workers=workers,
@@ -297,21 +296,15 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool) -> None:
     """
     from rich.console import Console
 
-    from estate.runs.compare import FILES, compare, terminal_table
+    from estate.api import COMPARISON_FILES, compare
+    from estate.render.compare_page import terminal_table
 
     runs = compare(list(scenarios), out=out, progress=_progress(sys.stderr.isatty()), cdn=cdn)
     Console(highlight=False).print(terminal_table(runs))
     for run in runs:
         if run.summary is None:
             _err(f"WARNING: {run.scenario.name}: {run.status}: {run.message.splitlines()[0]}")
-    click.echo("Comparison: " + ", ".join(str(out / name) for name in FILES))
-
-
-def _missing(folder: Path):  # noqa: ANN202
-    from estate.errors import Problem
-
-    return Problem(str(folder), None, None, "a results folder written by `estate plan` "
-                   "(with summary.json)", "no summary.json")
+    click.echo("Comparison: " + ", ".join(str(out / name) for name in COMPARISON_FILES))
 
 
 def main() -> None:

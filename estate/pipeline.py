@@ -19,13 +19,13 @@ from pathlib import Path
 import numpy as np
 
 from estate.errors import InfeasibleError, InputError, NoSolutionError
-from estate.load.scenario import Scenario, check_against_register
+from estate.load.consistency import check_against_register
+from estate.load.scenario import Scenario
 from estate.load.validate import Register, load_register
 from estate.model.build import EstateModel, build
 from estate.prepare import Prepared, prepare
 from estate.results import Plan, make_plan
-from estate.solve import diagnose
-from estate.solve.solvers import SolverOptions, StartReport, solve, write_lp
+from estate.solve import SolverOptions, StartReport, diagnose, require_solver, solve, write_lp
 from estate.status import Status
 
 Progress = Callable[[str], None]
@@ -61,11 +61,13 @@ def solver_options(scenario: Scenario, verbose: bool = False, direct: bool = Tru
 
 
 def check_scenario(scenario: Scenario, register: Register, clock: Clock) -> None:
-    """The scenario's ids, kinds and types against the register; every error at once."""
+    """The scenario's ids, kinds and types against the register, every error at once;
+    and its solver, which must run here (found before any work, not after the build)."""
     with clock.stage("validate", "Checking the scenario against the register"):
         problems = check_against_register(scenario, register)
         if any(p.severity == "error" for p in problems):
             raise InputError(problems)
+        require_solver(scenario.solver, str(scenario.path or scenario.name))
 
 
 def prepare_scenario(scenario: Scenario, register: Register | None = None,

@@ -24,8 +24,8 @@ from pyproj import Transformer
 
 import estate
 from estate.load.scenario import scenario_from_dict
-from estate.results import Plan
-from estate.solve.solvers import available_solvers
+from estate.results import Plan, Summary
+from estate.solve import available_solvers
 
 GRID = "EPSG:32631"
 ORIGIN_E, ORIGIN_N = 360_000.0, 5_760_000.0
@@ -173,3 +173,16 @@ def plan_of(register_dir: Path, scenario_dict: Mapping[str, Any], solver: str) -
     sc = scenario_from_dict(raw, base_dir=Path(register_dir), label="test.toml",
                             default_name="test")
     return estate.plan(sc, write=False, direct=direct)
+
+
+def summary_record(**changes: Any) -> Summary:
+    """A complete, plausible plan summary with `changes` applied (as summary.json keys)."""
+    base = {"scenario": "Region", "status": "optimal", "objective_npv": 94e6,
+            "status_quo_npv": 100e6, "status_quo_feasible": True, "status_quo_breaches": [],
+            "npv_saving": 6e6, "annual_cost_before": 10e6, "annual_cost_after": 9e6,
+            "annual_saving": 1e6, "one_off_cost": 2e6, "payback_years": 2.0,
+            "sites_before": 10, "sites_after": 8, "sites_closed": 2, "sites_opened": 0,
+            "shared_centres": 1, "fte_relocated": 12.0, "mip_gap": 0.0001,
+            "solve_seconds": 12.0, "solver": "highs", "agencies": {}, "horizon_years": 10,
+            "discount_rate": 0.035}
+    return Summary.from_json({**base, **changes})

@@ -196,7 +196,9 @@ def write_results(folder: Path, n_sites: int = 30, n_zones: int = 60, n_agencies
                                    "one_off_cost": r.one_off_cost, "worse_off": bool(r.worse_off)}
                      for r in agencies.itertuples(index=False)},
         "status_quo_feasible": not payloads,
-        "status_quo_breaches": [f"coverage[R1,{PAYLOADS[0]}]"] if payloads else [],
+        "status_quo_breaches": [{"rule": "coverage.0", "place": f"zone {PAYLOADS[0]}"}]
+        if payloads else [],
+        "horizon_years": 10, "discount_rate": 0.0,
     }
     (folder / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     sites.to_csv(folder / "sites.csv", index=False)

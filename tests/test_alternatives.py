@@ -47,18 +47,18 @@ def _open(plan: estate.Plan) -> frozenset[str]:
 def test_distinct_within_bound_nondecreasing(register_dir: Path) -> None:
     optimum, found = _alternatives(register_dir, 6, 40.0)
     assert len(found) == 4  # the fifth-cheapest new open set costs more than the allowance
-    best = optimum.summary["objective_npv"]
-    allowance = 0.40 * optimum.summary["npv_saving"]
+    best = optimum.summary.objective_npv
+    allowance = 0.40 * optimum.summary.npv_saving
     sets = [_open(optimum)] + [_open(a.plan) for a in found]
     assert len(set(sets)) == len(sets)
-    costs = [a.plan.summary["objective_npv"] for a in found]
+    costs = [a.plan.summary.objective_npv for a in found]
     assert costs == sorted(costs)
     for a in found:
-        assert best <= a.plan.summary["objective_npv"] <= best + allowance + 1e-6
-        assert a.npv_difference == pytest.approx(a.plan.summary["objective_npv"] - best)
+        assert best <= a.plan.summary.objective_npv <= best + allowance + 1e-6
+        assert a.npv_difference == pytest.approx(a.plan.summary.objective_npv - best)
         differ = {d["site_id"] for d in a.sites_differ}
         assert differ == set(_open(optimum) ^ _open(a.plan))
-    info = optimum.summary["alternatives"]
+    info = optimum.summary.alternatives
     assert info["found"] == 4 and info["note"].startswith("4 of 6 alternatives found")
     assert [p["objective_npv"] for p in info["plans"]] == costs
 
@@ -75,7 +75,7 @@ def _brute_force(register_dir: Path, **changes) -> dict[frozenset[str], float]:
                 plan = estate.plan(sc, write=False, register=register)
             except InfeasibleError:
                 continue
-            costs[frozenset(chosen)] = plan.summary["objective_npv"]
+            costs[frozenset(chosen)] = plan.summary.objective_npv
     return costs
 
 
@@ -84,11 +84,11 @@ def test_equal_to_brute_force(register_dir: Path, changes: dict) -> None:
     costs = _brute_force(register_dir, **changes)
     ranked = sorted(costs.items(), key=lambda item: item[1])
     optimum, found = _alternatives(register_dir, 4, 100.0, **changes)
-    assert optimum.summary["objective_npv"] == pytest.approx(ranked[0][1])
+    assert optimum.summary.objective_npv == pytest.approx(ranked[0][1])
     assert _open(optimum) == ranked[0][0]
-    allowance = optimum.summary["npv_saving"]
+    allowance = optimum.summary.npv_saving
     expected = [(s, c) for s, c in ranked[1:5] if c <= ranked[0][1] + allowance + 1e-6]
-    assert [a.plan.summary["objective_npv"] for a in found] == pytest.approx(
+    assert [a.plan.summary.objective_npv for a in found] == pytest.approx(
         [c for _, c in expected])
     values = [c for _, c in ranked]
     for a, (open_set, cost) in zip(found, expected, strict=True):
@@ -99,7 +99,7 @@ def test_equal_to_brute_force(register_dir: Path, changes: dict) -> None:
 def test_zero_allowance_finds_only_ties(register_dir: Path) -> None:
     optimum, found = _alternatives(register_dir, 3, 0.0)
     assert found == []
-    info = optimum.summary["alternatives"]
+    info = optimum.summary.alternatives
     assert info["found"] == 0 and "0 of 3" in info["note"]
 
 
@@ -118,7 +118,7 @@ def test_stored_as_results_folders(register_dir: Path, tmp_path: Path) -> None:
         for name in ("sites.csv", "assignments.csv", "scenario.toml", "plan.gpkg"):
             assert (folder / name).exists()
         assert (tmp_path / "maps" / f"town.alternative-{entry['index']}.html").exists()
-    assert plan.summary["alternatives"]["found"] == 2
+    assert plan.summary.alternatives["found"] == 2
 
 
 def test_command_line(register_dir: Path, tmp_path: Path) -> None:

@@ -507,7 +507,7 @@ def _check(tmp_path: Path, seed: int, split: bool, solver: str) -> None:
             plan_of(reg, inst.scenario, solver)
         return
     plan = plan_of(reg, inst.scenario, solver)
-    s = plan.summary
+    s = plan.summary.to_json()
     assert s["status"] == "optimal"
     assert s["objective_npv"] == pytest.approx(best, rel=1e-6, abs=1e-3)
     assert s["status_quo_npv"] == pytest.approx(sq_npv, rel=1e-6, abs=1e-3)

@@ -24,10 +24,11 @@ from compare_fixtures import (
 import estate
 import estate.runs.compare
 import estate.runs.national
+from estate.api import compare
 from estate.cli import cli
-from estate.maps.page import inert, script_json
-from estate.runs.compare import agency_gains, compare, compensate, flatten
-from estate.solve.solvers import available_solvers
+from estate.render.html import inert, script_json
+from estate.runs.compare import agency_gains, compensate
+from estate.solve import available_solvers
 
 SOLVERS = available_solvers()
 COVERAGE = [{"service": "public_access", "radius_km": 3.0, "mode": "maintain"}]
@@ -71,7 +72,7 @@ def test_rows_equal_single_plans(tmp_path: Path, solver: str) -> None:
     rows = _csv_rows(tmp_path / "out" / "comparison.csv")
     assert [r["scenario"] for r in rows] == ["Kept", "Open"]
     for path, row in zip(paths, rows, strict=True):
-        single = estate.plan(estate.load_scenario(path), write=False).summary
+        single = estate.plan(estate.load_scenario(path), write=False).summary.to_json()
         assert _number(row["objective_npv"]) == pytest.approx(single["objective_npv"], abs=0.01)
         assert _number(row["npv_saving"]) == pytest.approx(single["npv_saving"], abs=0.01)
         for agency_id, info in single["agencies"].items():
@@ -80,7 +81,7 @@ def test_rows_equal_single_plans(tmp_path: Path, solver: str) -> None:
                     info[field], abs=0.01)
             assert row[f"agency.{agency_id}.worse_off"] == str(info["worse_off"])
         priced = estate.plan(estate.load_scenario(path), write=False,
-                             policy_costs=True).summary["policy_costs"]
+                             policy_costs=True).summary.policy_costs
         for name, entry in priced.items():
             cell = row[f"policy_cost.{name}"]
             if entry["npv"] is None:
@@ -136,7 +137,7 @@ def test_changed_scenario_or_register_is_solved_again(tmp_path: Path) -> None:
                      encoding="utf-8")
     run = compare([path], **kwargs)[0]
     assert not run.reused
-    assert run.summary["annual_cost_before"] == pytest.approx(262_001)
+    assert run.summary.annual_cost_before == pytest.approx(262_001)
 
 
 def test_compensation_rule() -> None:
@@ -159,7 +160,7 @@ def test_compensation_rule() -> None:
 def test_compensation_on_a_plan_leaves_nobody_worse_off(setup: dict[str, Any]) -> None:
     """The loser register: B is worse off by £70k a year, A gains £150k (its docstring)."""
     loser = setup["runs"][2].summary
-    assert loser["agencies"]["B"]["worse_off"] is True
+    assert loser.agencies["B"].worse_off is True
     for basis in ("annual", "npv"):
         gains = agency_gains(loser, basis)
         comp = compensate(gains, basis)
@@ -169,7 +170,7 @@ def test_compensation_on_a_plan_leaves_nobody_worse_off(setup: dict[str, Any]) -
         assert sum(comp.after.values()) == pytest.approx(sum(gains.values()))
     annual = compensate(agency_gains(loser, "annual"))
     assert annual.transfers == pytest.approx({"B": 70_000.0, "A": -70_000.0})
-    assert sum(agency_gains(loser, "npv").values()) == pytest.approx(loser["npv_saving"])
+    assert sum(agency_gains(loser, "npv").values()) == pytest.approx(loser.npv_saving)
     page = (setup["out"] / "comparison.html").read_text(encoding="utf-8")
     assert "receives £70,000" in page and "pays £70,000" in page
     assert "(worse off)" in page
@@ -198,8 +199,8 @@ def test_map_has_a_group_per_scenario_and_the_differing_sites(setup: dict[str, A
     assert mapped.count("estateMap.addPlan(") == 3
     for name in ("Kept", "Loser", SCENARIO_PAYLOAD):
         assert script_json(inert(f"{name}: Sites after"))[1:-1] in mapped
-    match = re.search(r"\}\)\((\w+), (\w+), (\{.*?\}), (\"Sites whose decision differs[^\"]*\")",
-                      mapped)
+    match = re.search(r"estateCompare\.addDiffering\((\w+), (\w+), (\{.*?\}), "
+                      r"(\"Sites whose decision differs[^\"]*\")\);", mapped)
     assert match, "the differing-sites layer is on the map"
     diff = json.loads(match.group(3).replace("\\u003c", "<").replace("\\u003e", ">")
                       .replace("\\u0026", "&"))
@@ -236,17 +237,6 @@ def test_formula_looking_text_stays_text(tmp_path: Path) -> None:
     wb = load_workbook(tmp_path / "out" / "comparison.xlsx")
     names = [c for c in wb["agencies"]["C"] if c.value == "=HYPERLINK(1)"]
     assert names and all(c.data_type == "s" for c in names)
-
-
-def test_flatten_names_columns_by_dotted_keys() -> None:
-    row = flatten({"scenario": "S", "agencies": {"A": {"name": "n", "worse_off": False}},
-                   "policy_costs": {"coverage.0": {"npv": 5.0, "status": "priced"}},
-                   "status_quo_breaches": [{"rule": "housed", "place": "F1 has no site today"}],
-                   "model_size": {"columns": 3}})
-    assert row == {"scenario": "S", "agency.A.name": "n", "agency.A.worse_off": False,
-                   "policy_cost.coverage.0": 5.0,
-                   "status_quo_breaches": "housed: F1 has no site today",
-                   "model_size.columns": 3}
 
 
 def test_cli_compare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,6 @@ checks read the CSV files back, recomputing the figures from the decisions alone
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,8 @@ from pyproj import Transformer
 import estate
 from estate.load.scenario import Scenario, read_scenario_dict, scenario_from_dict, set_dotted
 from estate.load.validate import Register, load_register
-from estate.store import inputs_sha256, write_results
+from estate.results import Summary
+from estate.store import inputs_sha256, read_summary, write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "suffolk"
@@ -54,8 +54,8 @@ class Demo:
     out: Path
 
     @property
-    def summary(self) -> dict:
-        return json.loads((self.out / "summary.json").read_text(encoding="utf-8"))
+    def summary(self) -> Summary:
+        return read_summary(self.out)
 
     def table(self, name: str) -> pd.DataFrame:
         return pd.read_csv(self.out / f"{name}.csv", keep_default_na=False,
@@ -97,7 +97,7 @@ def distances_m(crs: str, a_lat, a_lon, b_lat, b_lon) -> np.ndarray:  # noqa: AN
 
 
 def test_plan_is_found(demo: Demo) -> None:
-    summary = demo.summary
+    summary = demo.summary.to_json()
     assert summary["status"] in ("optimal", "time_limit")
     assert summary["scenario"] == demo.scenario.name
     if summary["status"] == "time_limit":
@@ -192,7 +192,7 @@ def test_coverage_table_agrees_with_the_site_decisions(demo: Demo) -> None:
     """Recompute covered_before/after from sites.csv and the zones' positions."""
     sites = demo.table("sites")
     coverage = demo.table("coverage")
-    crs = demo.summary["crs"]
+    crs = demo.summary.crs
     for rule in demo.scenario.coverage:
         rows = coverage[coverage["rule"] == rule.index]
         offers = sites["services"].str.split(";").map(lambda v, s=rule.service: s in v)
@@ -218,7 +218,7 @@ def test_moves_respect_distance_hosts_and_security(demo: Demo) -> None:
     sites = demo.register.sites.set_index("site_id")
     functions = demo.register.functions.set_index("function_id")
     a, b = sites.loc[moved["from_site"]], sites.loc[moved["to_site"]]
-    d = distances_m(demo.summary["crs"], a["lat"], a["lon"], b["lat"], b["lon"])
+    d = distances_m(demo.summary.crs, a["lat"], a["lon"], b["lat"], b["lon"])
     assert (d <= demo.scenario.max_km * 1000).all()
     for row in moved.itertuples(index=False):
         hosts = sites.at[row.to_site, "hosts"]
@@ -236,7 +236,7 @@ def test_shared_centres_have_enough_agencies(demo: Demo) -> None:
     assert (assignments["pooled"] <= assignments["share"] + 1e-6).all()
     centres = {(t, s) for s, types in zip(sites["site_id"], sites["shared_types"], strict=True)
                for t in types.split(";") if t}
-    assert len(centres) == demo.summary["shared_centres"]
+    assert len(centres) == demo.summary.shared_centres
     if not demo.scenario.sharing_types:
         assert not centres and (assignments["pooled"] == 0).all()
     pooled = assignments[assignments["pooled"] > 1e-6]
@@ -254,7 +254,7 @@ def test_shared_centres_have_enough_agencies(demo: Demo) -> None:
 
 
 def test_objective_is_annuity_times_annual_plus_one_off(demo: Demo) -> None:
-    s, sc = demo.summary, demo.scenario
+    s, sc = demo.summary.to_json(), demo.scenario
     A = annuity(sc.horizon_years, sc.discount_rate)
     assert s["objective_npv"] == pytest.approx(A * s["annual_cost_after"] + s["one_off_cost"],
                                                abs=1.0)
@@ -265,7 +265,7 @@ def test_objective_is_annuity_times_annual_plus_one_off(demo: Demo) -> None:
 
 
 def test_payback_follows_its_definition(demo: Demo) -> None:
-    s = demo.summary
+    s = demo.summary.to_json()
     if s["annual_saving"] > 0:
         expected = 0.0 if s["one_off_cost"] <= 0 else s["one_off_cost"] / s["annual_saving"]
         assert s["payback_years"] == pytest.approx(expected, abs=1e-3)
@@ -274,7 +274,7 @@ def test_payback_follows_its_definition(demo: Demo) -> None:
 
 
 def test_plan_never_costs_more_than_a_feasible_status_quo(demo: Demo) -> None:
-    s = demo.summary
+    s = demo.summary.to_json()
     if s["status_quo_feasible"]:
         assert s["objective_npv"] <= s["status_quo_npv"] + 1e-6 * abs(s["status_quo_npv"])
         assert s["status_quo_breaches"] == []
@@ -283,7 +283,7 @@ def test_plan_never_costs_more_than_a_feasible_status_quo(demo: Demo) -> None:
 
 
 def test_one_off_cap_holds(demo: Demo) -> None:
-    assert demo.summary["one_off_cost"] <= demo.scenario.max_one_off + 1.0
+    assert demo.summary.one_off_cost <= demo.scenario.max_one_off + 1.0
 
 
 def test_annual_cost_recomputed_from_the_decisions(demo: Demo) -> None:
@@ -300,11 +300,11 @@ def test_annual_cost_recomputed_from_the_decisions(demo: Demo) -> None:
     eff = assignments["type"].map(sc.efficiency).fillna(0.0).to_numpy()
     annual = running + ((cost + extra) * assignments["share"]
                         - eff * cost * assignments["pooled"]).sum()
-    assert demo.summary["annual_cost_after"] == pytest.approx(annual, abs=1.0)
+    assert demo.summary.annual_cost_after == pytest.approx(annual, abs=1.0)
     before = (sites.loc[sites["decision"].isin(["keep", "close"]), "running_cost"].sum()
               + functions.loc[functions["site_id"] != "", "annual_cost"].sum()
               + sum(pair.get((f, s), 0.0) for f, s in functions["site_id"].items()))
-    assert demo.summary["annual_cost_before"] == pytest.approx(before, abs=1.0)
+    assert demo.summary.annual_cost_before == pytest.approx(before, abs=1.0)
 
 
 def test_one_off_cost_recomputed_from_the_decisions(demo: Demo) -> None:
@@ -319,11 +319,11 @@ def test_one_off_cost_recomputed_from_the_decisions(demo: Demo) -> None:
                + register.loc[opened, "build_cost"].sum()
                + sc.cost_per_fte * demo.table("assignments")["fte_moved"].sum()
                + centres)
-    assert demo.summary["one_off_cost"] == pytest.approx(one_off, abs=1.0)
+    assert demo.summary.one_off_cost == pytest.approx(one_off, abs=1.0)
 
 
 def test_counts_in_the_summary_match_the_tables(demo: Demo) -> None:
-    s = demo.summary
+    s = demo.summary.to_json()
     decisions = demo.table("sites")["decision"].value_counts()
     assert s["sites_before"] == decisions.get("keep", 0) + decisions.get("close", 0)
     assert s["sites_after"] == decisions.get("keep", 0) + decisions.get("open", 0)
@@ -334,7 +334,7 @@ def test_counts_in_the_summary_match_the_tables(demo: Demo) -> None:
 
 
 def test_agencies_add_up_to_the_totals(demo: Demo) -> None:
-    s = demo.summary
+    s = demo.summary.to_json()
     agencies = s["agencies"]
     assert set(agencies) == set(demo.register.agencies["agency_id"])
     tol = 0.01 * len(agencies) + 1e-6
@@ -421,7 +421,7 @@ def test_agency_figures_follow_who_pays(demo: Demo) -> None:
                 one_off[agency] = (one_off.get(agency, 0.0)
                                    + sc.setup_cost[t] * d / by_agency.sum())
 
-    reported = demo.summary["agencies"]
+    reported = demo.summary.to_json()["agencies"]
     for agency, figures in reported.items():
         assert figures["annual_cost_after"] == pytest.approx(annual.get(agency, 0.0), abs=1.0), \
             agency
@@ -506,10 +506,10 @@ def test_demo_plans_the_same_from_each_format(formats: dict[str, Path]) -> None:
     objectives = {}
     for fmt, path in formats.items():
         if fmt == "csv" and "no_sharing" in _SOLVED:  # solved once per session
-            objectives[fmt] = _SOLVED["no_sharing"].summary["objective_npv"]
+            objectives[fmt] = _SOLVED["no_sharing"].summary.objective_npv
             continue
         scenario = demo_scenario("no_sharing", data=path)
-        objectives[fmt] = estate.plan(scenario, write=False).summary["objective_npv"]
+        objectives[fmt] = estate.plan(scenario, write=False).summary.objective_npv
     assert not any(math.isnan(v) for v in objectives.values())
     assert objectives["xlsx"] == pytest.approx(objectives["csv"], rel=1e-9), objectives
     assert objectives["gpkg"] == pytest.approx(objectives["csv"], rel=1e-9), objectives

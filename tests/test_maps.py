@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
+import fnmatch
 import html
 import json
+import os
 import re
+import shutil
+import subprocess
+import tomllib
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from builders import summary_record
 from mapfixtures import PAYLOADS, write_results
 
+import estate
 from estate.errors import InputError
-from estate.maps.page import (
-    MARKER_LIMIT,
-    add_plan_layers,
-    inert,
-    kpi_panel,
-    new_map,
-    render_map,
-    script_json,
-)
+from estate.maps.page import MARKER_LIMIT, add_plan_layers, new_map, render_map
+from estate.maps.panels import kpi_panel
 from estate.maps.payload import move_payload, outline_rings, read_plan, site_payload
+from estate.render.html import inert, script_block, script_json, static_text, style_block
 
 EXTRA_PAYLOADS = [
     "", "plain", "a & b", "'single' \"double\"", "`", "$", "{", "}", "${", "\\", "\\\\`",
@@ -172,9 +173,10 @@ def test_zone_polygons_replace_voronoi(tmp_path: Path) -> None:
 
 
 def test_kpi_panel_reads_summary() -> None:
-    panel = kpi_panel({"scenario": "S", "annual_saving": -1200.0, "payback_years": None,
-                       "sites_before": 10, "sites_after": 8, "status_quo_feasible": False,
-                       "status_quo_breaches": ["a", "b"]})
+    panel = kpi_panel(summary_record(
+        scenario="S", annual_saving=-1200.0, payback_years=None, sites_before=10,
+        sites_after=8, status_quo_feasible=False,
+        status_quo_breaches=[{"rule": "housed", "place": "a"}, {"rule": "desks", "place": "b"}]))
     assert "\u2212£1.2k" in panel and "never" in panel and "10 \u2192 8" in panel
     assert "breaks 2 rule(s)" in panel
 
@@ -235,3 +237,60 @@ def test_closed_sites_host_nothing_after(results: Path) -> None:
             assert after == [] and before
     hosted = sum(len(a) for a in payload["after"])
     assert hosted == len(plan.assignments)
+
+
+PACKAGE = Path(estate.__file__).parent
+STATIC = sorted(path for group in ("maps", "render") for path in (PACKAGE / group / "static").iterdir())
+
+
+def _shipped(suffix: str) -> list[Path]:
+    return [path for path in STATIC if path.suffix == suffix]
+
+
+def test_the_front_end_is_files_shipped_as_package_data() -> None:
+    assert {p.name for p in _shipped(".js")} >= {"map.js", "compare.js"}
+    assert {p.name for p in _shipped(".css")} >= {"map.css", "compare.css", "sweep.css"}
+    assert {p.suffix for p in STATIC} == {".js", ".css"}
+    globs = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"]["setuptools"]["package-data"]
+    for path in STATIC:
+        package = "estate." + path.parent.parent.name
+        relative = path.relative_to(path.parent.parent).as_posix()
+        assert any(fnmatch.fnmatch(relative, g) for g in globs.get(package, [])), path
+        assert static_text(package, path.name) == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", _shipped(".js"), ids=lambda p: p.name)
+def test_every_script_parses(path: Path) -> None:
+    node = shutil.which("node")
+    if node is None:
+        if os.environ.get("ESTATE_REQUIRE_BROWSER") == "1":
+            pytest.fail("ESTATE_REQUIRE_BROWSER=1 but node is missing (apt-get install nodejs)")
+        pytest.skip("node is missing (apt-get install nodejs)")
+    checked = subprocess.run([node, "--check", str(path)], capture_output=True, text=True,
+                             timeout=60, check=False)
+    assert checked.returncode == 0, checked.stderr
+
+
+@pytest.mark.parametrize("path", _shipped(".css"), ids=lambda p: p.name)
+def test_every_stylesheet_balances_its_braces(path: Path) -> None:
+    text = re.sub(r"/\*.*?\*/", "", path.read_text(encoding="utf-8"), flags=re.S)
+    text = re.sub(r"\"[^\"\n]*\"|'[^'\n]*'", "", text)
+    depth = 0
+    for line, row in enumerate(text.splitlines(), 1):
+        for char in row:
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            assert depth >= 0, f"{path.name}:{line}: a }} with no {{"
+    assert depth == 0, f"{path.name}: {depth} unclosed {{"
+
+
+def test_inlined_code_cannot_end_its_block() -> None:
+    script = script_block('var s = "</script><script>alert(1)</SCRIPT >";')
+    assert script.lower().count("</script") == 1 and script.endswith("</script>")
+    style = style_block('a::after { content: "</style><script>alert(1)</script>"; }')
+    assert style.lower().count("</style") == 1 and style.endswith("</style>")
+
+
+def test_the_map_inlines_its_own_script_and_styles(page: str) -> None:
+    for name in ("map.js", "map.css"):
+        assert static_text("estate.maps", name) in page

@@ -19,7 +19,8 @@ import pandas as pd
 import pytest
 from mapfixtures import PAYLOADS, write_results
 
-from estate.maps.page import inert, render_map
+from estate.maps.page import render_map
+from estate.render.html import inert
 
 pytestmark = pytest.mark.browser
 

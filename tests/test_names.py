@@ -13,19 +13,20 @@ from builders import agency, function, plan_of, scenario, site, solver_paths, wr
 
 from estate import api
 from estate.load.scenario import scenario_from_dict
-from estate.model.build import _labels, build
-from estate.solve.solvers import to_pulp
+from estate.model.arrays import labels
+from estate.model.build import build
+from estate.solve.pulp import to_pulp
 
 
 def test_labels_distinct_per_distinct_id() -> None:
     ids = ["S-1", "S_1", "S 1", "S_1", "A", "S_1.1"]
-    labels = _labels(ids)
-    assert labels[1] == labels[3] == "S_1"  # the safe id keeps its own label
-    assert labels[4] == "A" and labels[5] == "S_1.1"
-    distinct = dict(zip(ids, labels, strict=True))
+    safe = labels(ids)
+    assert safe[1] == safe[3] == "S_1"  # the safe id keeps its own label
+    assert safe[4] == "A" and safe[5] == "S_1.1"
+    distinct = dict(zip(ids, safe, strict=True))
     assert len(set(distinct.values())) == len(distinct) == 5
     assert all(set(str(lab)) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                     "0123456789_.") for lab in labels)
+                                     "0123456789_.") for lab in safe)
 
 
 def _register(tmp_path: Path) -> Path:
@@ -41,7 +42,7 @@ def _register(tmp_path: Path) -> Path:
 def test_colliding_ids_plan_as_distinct_sites(tmp_path: Path, solver: str) -> None:
     plan = plan_of(_register(tmp_path), scenario(), solver)
     # Keep only the cheapest site and move F-1 there: 10 * (100k + 2 * 500k).
-    assert plan.summary["objective_npv"] == pytest.approx(11_000_000, rel=1e-9)
+    assert plan.summary.objective_npv == pytest.approx(11_000_000, rel=1e-9)
     decisions = dict(zip(plan.sites["site_id"], plan.sites["decision"], strict=True))
     assert decisions == {"S-1": "close", "S_1": "keep", "S 1": "close"}
     moved = plan.assignments.set_index("function_id")["to_site"]

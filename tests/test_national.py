@@ -72,7 +72,7 @@ def area_optimum(tables: dict[str, pd.DataFrame], area: str, folder: Path) -> fl
     zones = tables["zones"][tables["zones"]["zone_id"].str.startswith(area[0].upper())]
     data = _write(folder / area, {"agencies": tables["agencies"], "sites": sites,
                                   "functions": functions, "zones": zones})
-    return estate.plan(scenario(data), write=False).summary["objective_npv"]
+    return estate.plan(scenario(data), write=False).summary.objective_npv
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -81,16 +81,16 @@ def test_merged_cost_is_sum_of_area_optima(tmp_path: Path, seed: int) -> None:
     data = _write(tmp_path / "national", tables)
     merged = estate.plan(scenario(data), write=False, workers=2)
     expected = sum(area_optimum(tables, area, tmp_path / "single") for area in AREAS)
-    assert merged.summary["objective_npv"] == pytest.approx(expected, rel=1e-9, abs=1e-3)
-    assert merged.summary["area_count"] == 2
+    assert merged.summary.objective_npv == pytest.approx(expected, rel=1e-9, abs=1e-3)
+    assert merged.summary.area_count == 2
     assert set(merged.sites["area"]) == set(AREAS)
     # Nothing moves across areas.
     site_area = dict(zip(merged.sites["site_id"], merged.sites["area"], strict=True))
     moved = merged.assignments
     assert all(site_area[t] == site_area[f] for f, t in zip(moved["from_site"], moved["to_site"],
                                                               strict=True))
-    agency_total = sum(a["annual_cost_after"] for a in merged.summary["agencies"].values())
-    assert agency_total == pytest.approx(merged.summary["annual_cost_after"], abs=0.05)
+    agency_total = sum(a.annual_cost_after for a in merged.summary.agencies.values())
+    assert agency_total == pytest.approx(merged.summary.annual_cost_after, abs=0.05)
 
 
 def test_dask_executor_matches_process_pool(tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_dask_executor_matches_process_pool(tmp_path: Path) -> None:
                                   dashboard_address=None) as cluster:
         dask = estate.plan(scenario(data), write=False, executor="dask",
                            scheduler=cluster.scheduler_address)
-    assert dask.summary["objective_npv"] == pytest.approx(pool.summary["objective_npv"],
+    assert dask.summary.objective_npv == pytest.approx(pool.summary.objective_npv,
                                                           rel=1e-9)
 
 

@@ -75,7 +75,7 @@ def _check(name: str, optima: dict[str, float], **kwargs) -> None:  # noqa: ANN0
     # (README: compare with an absolute 1e-3), and objective_npv is it in pence.
     assert outcome.solver_objective == pytest.approx(expected, abs=orlib.ABS_TOL)
     assert outcome.objective == pytest.approx(outcome.solver_objective, abs=0.006)
-    s = plan.summary
+    s = plan.summary.to_json()
     # The NPV is the sum of Beasley's two terms: fixed costs and allocation costs.
     assert s["one_off_cost"] + s["annual_cost_after"] == pytest.approx(s["objective_npv"],
                                                                        abs=0.02)

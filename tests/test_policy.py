@@ -20,7 +20,7 @@ from compare_fixtures import coverage_register, pair_register, scenario_dict
 import estate
 from estate.load.scenario import scenario_from_dict
 from estate.runs.policy import policy_costs, sentence, unlimited_pairs
-from estate.solve.solvers import available_solvers
+from estate.solve import available_solvers
 
 SOLVERS = available_solvers()
 COVERAGE = [{"service": "public_access", "radius_km": 3.0, "mode": "maintain"}]
@@ -33,7 +33,7 @@ def _scenario(raw: dict[str, Any], solver: str = "highs") -> estate.Scenario:
 
 
 def _npv(raw: dict[str, Any], solver: str) -> float:
-    return float(estate.plan(_scenario(raw, solver), write=False).summary["objective_npv"])
+    return float(estate.plan(_scenario(raw, solver), write=False).summary.objective_npv)
 
 
 @pytest.fixture(scope="module")
@@ -161,10 +161,10 @@ def test_plan_adds_policy_costs_to_the_summary_and_folder(coverage_data: Path,
     result = estate.plan(_scenario(raw), out=tmp_path / "out", map_path=False,
                          policy_costs=True)
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
-    assert summary["policy_costs"] == json.loads(json.dumps(result.summary["policy_costs"]))
+    assert summary["policy_costs"] == json.loads(json.dumps(result.summary.policy_costs))
     assert summary["policy_costs"]["coverage.0"]["npv"] == pytest.approx(999_000)
     plain = estate.plan(_scenario(raw), write=False)
-    assert "policy_costs" not in plain.summary
+    assert plain.summary.policy_costs is None
 
 
 def test_sentence_wording() -> None:

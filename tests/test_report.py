@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from builders import summary_record
 
 from estate.render.text import summary_lines
 
-
-def _summary(**changes: Any) -> dict[str, Any]:
-    base = {"scenario": "Region", "status": "optimal", "mip_gap": 0.0001, "solve_seconds": 12.0,
-            "solver": "highs", "sites_before": 10, "sites_after": 8, "sites_closed": 2,
-            "sites_opened": 0, "shared_centres": 1, "annual_cost_before": 10e6,
-            "annual_cost_after": 9e6, "annual_saving": 1e6, "one_off_cost": 2e6,
-            "payback_years": 2.0, "npv_saving": 6e6, "horizon_years": 10,
-            "status_quo_npv": 100e6, "fte_relocated": 12.0}
-    return {**base, **changes}
+_summary = summary_record
 
 
 def test_time_limit_is_loud_and_gap_shown() -> None:

@@ -12,10 +12,11 @@ from click.testing import CliRunner
 from sweep_fixtures import town_register, town_scenario, write_scenario
 
 import estate
+from estate.api import sweep
 from estate.cli import cli
 from estate.errors import InputError
 from estate.load.scenario import read_scenario_dict, scenario_from_dict, set_dotted
-from estate.runs.sweep import parse_vary, run_id, sweep
+from estate.runs.sweep import parse_vary, run_id
 
 VARIES = ("sharing.efficiency=0:0.2:2", "coverage.0.radius_km=0.5,6")
 
@@ -59,9 +60,9 @@ def test_rows_equal_single_plans(town: Path, tmp_path: Path) -> None:
     for row in rows.itertuples(index=False):
         parameters = {"sharing.efficiency": row[0], "coverage.0.radius_km": row[1]}
         single = _single(town, parameters)
-        assert row.objective_npv == pytest.approx(single.summary["objective_npv"], rel=1e-9)
-        assert row.npv_saving == pytest.approx(single.summary["npv_saving"], rel=1e-9)
-        assert row.sites_after == single.summary["sites_after"]
+        assert row.objective_npv == pytest.approx(single.summary.objective_npv, rel=1e-9)
+        assert row.npv_saving == pytest.approx(single.summary.npv_saving, rel=1e-9)
+        assert row.sites_after == single.summary.sites_after
         assert (tmp_path / "out" / "runs" / row.run_id / "summary.json").exists()
     assert sorted(result.solved) == sorted(rows["run_id"])
     robust = pd.read_csv(tmp_path / "out" / "site_robustness.csv")

@@ -17,9 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from estate.errors import InputError, Problem
+from estate.load.checker import KeyChecker
 
 COVERAGE_MODES = ("maintain", "all", "population_share")
-SOLVERS = ("highs", "cbc")
+# The solvers a scenario may name; estate.solve.REGISTRY says how each runs and whether
+# it is installed here (and checks on import that it lists these names).
+SOLVERS = ("highs", "cbc", "scip")
 
 #: The defaults of DESIGN section 2; every key but `data` has one.
 DEFAULTS: dict[str, Any] = {
@@ -167,79 +170,7 @@ def set_dotted(raw: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
     return out
 
 
-class _Checker:
-    """Collects problems while reading typed values out of the raw dict."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.problems: list[Problem] = []
-
-    def fail(self, key: str, expected: str, found: Any) -> None:
-        shown = found if isinstance(found, str) and found.startswith("(") else repr(found)
-        self.problems.append(Problem(self.label, None, key, expected, shown, label="key"))
-
-    def unknown(self, table: dict[str, Any], allowed: dict[str, Any], prefix: str) -> None:
-        for key in table:
-            if key not in allowed:
-                hint = ", ".join(sorted(allowed))
-                self.fail(prefix + key, f"one of the known keys ({hint})", "(an unknown key)")
-
-    def number(self, value: Any, key: str, lo: float | None = None, hi: float | None = None,
-               lo_open: bool = False, hi_open: bool = False, allow_inf: bool = False) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            if allow_inf and isinstance(value, str) and value.strip().lower() in ("inf", "infinity"):
-                return math.inf
-            self.fail(key, "a number", value)
-            return math.nan
-        x = float(value)
-        if math.isnan(x) or (math.isinf(x) and not allow_inf):
-            self.fail(key, "a finite number", value)
-            return math.nan
-        rng = f"{'(' if lo_open else '['}{lo if lo is not None else '-inf'}, " \
-              f"{hi if hi is not None else 'inf'}{')' if hi_open else ']'}"
-        if lo is not None and (x < lo or (lo_open and x == lo)):
-            self.fail(key, f"a number in {rng}", value)
-        if hi is not None and (x > hi or (hi_open and x == hi)):
-            self.fail(key, f"a number in {rng}", value)
-        return x
-
-    def integer(self, value: Any, key: str, lo: int) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            else:
-                self.fail(key, f"a whole number >= {lo}", value)
-                return lo
-        if value < lo:
-            self.fail(key, f"a whole number >= {lo}", value)
-        return int(value)
-
-    def text(self, value: Any, key: str) -> str:
-        if not isinstance(value, str):
-            self.fail(key, "a text in quotes", value)
-            return ""
-        return value
-
-    def texts(self, value: Any, key: str) -> tuple[str, ...]:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.fail(key, 'a list of texts, e.g. ["a", "b"]', value)
-            return ()
-        return tuple(value)
-
-    def boolean(self, value: Any, key: str) -> bool:
-        if not isinstance(value, bool):
-            self.fail(key, "true or false", value)
-            return False
-        return value
-
-    def table(self, value: Any, key: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.fail(key, "a table ([" + key + "])", value)
-            return {}
-        return value
-
-
-def _per_type(c: _Checker, value: Any, key: str, types: tuple[str, ...], **bounds: Any
+def _per_type(c: KeyChecker, value: Any, key: str, types: tuple[str, ...], **bounds: Any
               ) -> dict[str, float]:
     """A number for every sharing type, or a table naming exactly those types."""
     if isinstance(value, dict):
@@ -254,7 +185,7 @@ def _per_type(c: _Checker, value: Any, key: str, types: tuple[str, ...], **bound
 def scenario_from_dict(raw: dict[str, Any], base_dir: Path, label: str,
                        default_name: str = "scenario") -> Scenario:
     """Check every key of a parsed scenario and build the `Scenario`."""
-    c = _Checker(label)
+    c = KeyChecker(label)
     allowed_top = {**DEFAULTS, "data": None}
     c.unknown(raw, allowed_top, "")
 
@@ -284,27 +215,45 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, label: str,
         except pyproj.exceptions.CRSError:
             c.fail("crs", "a CRS pyproj knows, such as EPSG:27700", crs)
 
-    sharing = sub("sharing")
-    types = c.texts(sharing["types"], "sharing.types")
-    efficiency = _per_type(c, sharing["efficiency"], "sharing.efficiency", types,
-                           lo=0.0, hi=1.0, hi_open=True)
-    setup = _per_type(c, sharing["setup_cost"], "sharing.setup_cost", types, lo=0.0)
-    min_agencies = c.integer(sharing["min_agencies"], "sharing.min_agencies", 1)
-
+    sharing = _sharing(c, sub("sharing"))
     relocation = sub("relocation")
     cost_per_fte = c.number(relocation["cost_per_fte"], "relocation.cost_per_fte", lo=0.0)
     max_km = c.number(relocation["max_km"], "relocation.max_km", lo=0.0, allow_inf=True)
-
     split = c.boolean(sub("assignment")["split"], "assignment.split")
+    rules = _coverage(c, raw.get("coverage", []))
+    policy = _policy(c, sub("policy"))
+    solver = _solver(c, sub("solver"))
+    if c.problems:
+        raise InputError(c.problems)
+    return Scenario(
+        name=name, data=data, agencies=agencies, horizon_years=horizon, discount_rate=rate,
+        crs=crs, **sharing, cost_per_fte=cost_per_fte, max_km=max_km, split=split,
+        coverage=rules, **policy, **solver,
+        path=Path(label) if label else None, raw=copy.deepcopy(raw),
+    )
 
-    rules: list[CoverageRule] = []
-    cov = raw.get("coverage", [])
+
+def _sharing(c: KeyChecker, sharing: dict[str, Any]) -> dict[str, Any]:
+    """`[sharing]`: the types that pool, what pooling saves and costs, the agencies it needs."""
+    types = c.texts(sharing["types"], "sharing.types")
+    return {
+        "sharing_types": types,
+        "efficiency": _per_type(c, sharing["efficiency"], "sharing.efficiency", types,
+                                lo=0.0, hi=1.0, hi_open=True),
+        "setup_cost": _per_type(c, sharing["setup_cost"], "sharing.setup_cost", types, lo=0.0),
+        "min_agencies": c.integer(sharing["min_agencies"], "sharing.min_agencies", 1),
+    }
+
+
+def _coverage(c: KeyChecker, cov: Any) -> tuple[CoverageRule, ...]:
+    """`[[coverage]]`: each rule checked under its own key, `coverage.<i>`."""
     if not isinstance(cov, list):
         c.fail("coverage", "a list of [[coverage]] tables", cov)
-        cov = []
-    for i, rule in enumerate(cov):
+        return ()
+    rules: list[CoverageRule] = []
+    for i, given in enumerate(cov):
         key = f"coverage.{i}"
-        rule = c.table(rule, key)
+        rule = c.table(given, key)
         c.unknown(rule, COVERAGE_DEFAULTS, key + ".")
         rule = {**COVERAGE_DEFAULTS, **rule}
         mode = c.text(rule["mode"], key + ".mode")
@@ -318,77 +267,28 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, label: str,
             population_share=c.number(rule["population_share"], key + ".population_share",
                                       lo=0.0, hi=1.0),
         ))
+    return tuple(rules)
 
-    policy = sub("policy")
+
+def _policy(c: KeyChecker, policy: dict[str, Any]) -> dict[str, Any]:
+    """`[policy]`: sites kept or closed, the one-off cap, the kinds that may close."""
     keep = c.texts(policy["keep"], "policy.keep")
     close = c.texts(policy["close"], "policy.close")
     for site in sorted(set(keep) & set(close)):
         c.fail("policy.close", "sites not also listed in policy.keep",
                f"{site!r} in both keep and close")
-    max_one_off = c.number(policy["max_one_off"], "policy.max_one_off", allow_inf=True)
-    closable = c.texts(policy["closable_kinds"], "policy.closable_kinds")
-
-    solver = sub("solver")
-    solver_name = c.text(solver["name"], "solver.name").lower()
-    if solver_name and solver_name not in SOLVERS:
-        c.fail("solver.name", f"one of {', '.join(SOLVERS)}", solver_name)
-    time_limit = c.number(solver["time_limit_s"], "solver.time_limit_s", lo=0.0, lo_open=True)
-    mip_gap = c.number(solver["mip_gap"], "solver.mip_gap", lo=0.0, hi=1.0)
-
-    if c.problems:
-        raise InputError(c.problems)
-    return Scenario(
-        name=name, data=data, agencies=agencies, horizon_years=horizon, discount_rate=rate,
-        crs=crs, sharing_types=types, efficiency=efficiency, setup_cost=setup,
-        min_agencies=min_agencies, cost_per_fte=cost_per_fte, max_km=max_km, split=split,
-        coverage=tuple(rules), keep=keep, close=close, max_one_off=max_one_off,
-        closable_kinds=closable, solver=solver_name, time_limit_s=time_limit, mip_gap=mip_gap,
-        path=Path(label) if label else None, raw=copy.deepcopy(raw),
-    )
+    return {"keep": keep, "close": close,
+            "max_one_off": c.number(policy["max_one_off"], "policy.max_one_off",
+                                    allow_inf=True),
+            "closable_kinds": c.texts(policy["closable_kinds"], "policy.closable_kinds")}
 
 
-def check_against_register(scenario: Scenario, register) -> list[Problem]:  # noqa: ANN001
-    """Problems that need both files: unknown ids, clashes with the register's flags, and
-    functions housed across the line between participating and other agencies."""
-    label = str(scenario.path) if scenario.path else scenario.name
-    sites, functions = register.sites, register.functions
-    site_ids = set(sites["site_id"])
-    problems: list[Problem] = []
-    for key, ids, universe, what in (
-        ("agencies", scenario.agencies, set(register.agencies["agency_id"]),
-         "agency ids of the register"),
-        ("policy.keep", scenario.keep, site_ids, "site ids of the register"),
-        ("policy.close", scenario.close, site_ids, "site ids of the register"),
-    ):
-        unknown = [i for i in ids if i not in universe]
-        if unknown:
-            problems.append(Problem(label, None, key, what, f"unknown ids {unknown}", label="key"))
-    must_keep = set(sites.loc[sites["must_keep"], "site_id"])
-    clash = sorted(set(scenario.close) & must_keep)
-    if clash:
-        problems.append(Problem(
-            label, None, "policy.close",
-            "no site the register marks must_keep (drop it from close, or unset must_keep)",
-            f"must_keep sites {clash}", label="key"))
-    fixed = sites[~sites["candidate"] & ~sites["kind"].isin(scenario.closable_kinds)
-                  & sites["site_id"].isin(scenario.close)]
-    if len(fixed):
-        kinds = sorted(set(fixed["kind"]))
-        problems.append(Problem(
-            label, None, "policy.close",
-            f"closable sites (add {kinds} to policy.closable_kinds to allow it)",
-            f"sites of kinds that stay open: {sorted(fixed['site_id'])}", label="key"))
-    if scenario.agencies:
-        chosen = set(scenario.agencies)
-        owner = dict(zip(sites["site_id"], sites["agency_id"], strict=True))
-        file = register.files.get("functions", "functions")
-        for row in functions[functions["site_id"] != ""].itertuples(index=False):
-            inside, host_inside = row.agency_id in chosen, owner.get(row.site_id) in chosen
-            if inside != host_inside:
-                who = "a participating" if inside else "a non-participating"
-                problems.append(Problem(
-                    file, int(row.row), "site_id",
-                    f"{who} agency's function housed at a site of {who} agency "
-                    f"(scenario {label} lists agencies {sorted(chosen)})",
-                    f"{row.site_id!r} owned by {owner.get(row.site_id)!r}"))
-    return problems
+def _solver(c: KeyChecker, solver: dict[str, Any]) -> dict[str, Any]:
+    """`[solver]`: which solver, for how long, to which gap."""
+    name = c.text(solver["name"], "solver.name").lower()
+    if name and name not in SOLVERS:
+        c.fail("solver.name", f"one of {', '.join(SOLVERS)}", name)
+    return {"solver": name,
+            "time_limit_s": c.number(solver["time_limit_s"], "solver.time_limit_s", lo=0.0,
+                                     lo_open=True),
+            "mip_gap": c.number(solver["mip_gap"], "solver.mip_gap", lo=0.0, hi=1.0)}

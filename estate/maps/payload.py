@@ -1,6 +1,6 @@
 """Read a results folder and turn it into the compact payload the map's script draws.
 
-The map is drawn from the results folder alone (DESIGN section 5), so that `estate map`
+The map is drawn from the results folder alone, so that `estate map`
 can redraw any stored plan without the register or the solver. Every table is read
 as text first (`keep_default_na=False`): an agency called "NA" or a site called "nan"
 stays a name, and numbers are converted column by column.
@@ -8,14 +8,12 @@ stays a name, and numbers are converted column by column.
 The payload is columnar (one list per field) because a 5,000-site, 30,000-zone plan
 must stay under 25 MB; text in it is raw and the script only ever writes it with
 `textContent`, except the few labels that Leaflet inserts as HTML (layer names), which
-are made inert here with `estate.maps.page.inert`.
+are made inert here with `estate.render.html.inert`.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,9 @@ import pandas as pd
 import shapely
 
 from estate.errors import InputError, Problem
+from estate.render.html import inert
+from estate.results import Summary
+from estate.store import read_summary
 
 DECISIONS = ("keep", "close", "open", "not_built")
 SITE_COLUMNS = ("site_id", "agency_id", "name", "lat", "lon", "decision")
@@ -35,7 +36,7 @@ NUMERIC_SITE_COLUMNS = ("lat", "lon", "running_cost", "desks_used", "desks", "ra
 class PlanTables:
     """The tables of one results folder, as read (text kept, numbers typed)."""
 
-    summary: dict[str, Any]
+    summary: Summary
     sites: pd.DataFrame
     assignments: pd.DataFrame
     coverage: pd.DataFrame
@@ -87,11 +88,7 @@ def _check_sites(sites: pd.DataFrame) -> None:
 def read_plan(results_dir: Path) -> PlanTables:
     """Read every table the map needs from `results_dir`; raise InputError if unusable."""
     results_dir = Path(results_dir)
-    summary_path = results_dir / "summary.json"
-    if not summary_path.exists():
-        raise InputError([Problem("summary.json", None, None, "a results folder",
-                                  f"no summary.json in {results_dir}")])
-    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    summary = read_summary(results_dir)
     sites = _read_csv(results_dir / "sites.csv", True, SITE_COLUMNS)
     for c in ("kind", "services", "shared_types"):
         if c not in sites.columns:
@@ -229,7 +226,7 @@ def move_payload(plan: PlanTables, agency_index: dict[str, int]) -> dict[str, li
     }
 
 
-def zone_payload(plan: PlanTables, inert: Callable[[str], str]) -> dict[str, Any]:
+def zone_payload(plan: PlanTables) -> dict[str, Any]:
     """Zones with their coverage per rule (bit 1 before, bit 2 after) and nearest km."""
     zones = plan.zones[["zone_id", "name", "lat", "lon", "population"]].copy()
     cov = plan.coverage

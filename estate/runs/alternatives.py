@@ -32,7 +32,7 @@ from estate.errors import InputError, Problem
 from estate.load.scenario import Scenario
 from estate.model.build import EstateModel
 from estate.results import Plan, make_plan
-from estate.solve.solvers import SolverOptions, solve
+from estate.solve import SolverOptions, solve
 from estate.store import write_results
 
 
@@ -104,7 +104,7 @@ def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct:
     if count <= 0:
         return []
     z_star = float(model.col_cost @ solution.values + model.obj_constant)
-    allowance = max(float(optimum.summary["npv_saving"]), 0.0) * within_pct / 100.0
+    allowance = max(optimum.summary.npv_saving, 0.0) * within_pct / 100.0
     # A hair of slack so that an alternative costing exactly z* + delta is not lost
     # to rounding in the solver's row activity.
     slack = 1e-9 * abs(z_star) + 1e-6
@@ -126,23 +126,21 @@ def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct:
             stopped = result.status
             break
         plan = make_plan(prep, current, result)
-        plan.summary["scenario"] = f"{prep.scenario.name} (alternative {i})"
-        difference = round(float(plan.summary["objective_npv"])
-                           - float(optimum.summary["objective_npv"]), 2)
-        alternative = Alternative(i, plan, difference, _differences(optimum, plan))
-        plan.summary["alternative"] = {
-            "index": i, "of": prep.scenario.name, "npv_difference": difference,
-            "sites_differ": alternative.sites_differ}
-        found.append(alternative)
+        difference = round(plan.summary.objective_npv - optimum.summary.objective_npv, 2)
+        found.append(Alternative(i, plan, difference, _differences(optimum, plan)))
         cuts.append(distinct_row(model, _open_set(model, result.values)))
     # Proven-optimal solves come out in nondecreasing NPV already; solves stopped by the
     # time limit may not, so number them by NPV.
-    found.sort(key=lambda a: (a.plan.summary["objective_npv"], a.index))
+    found.sort(key=lambda a: (a.plan.summary.objective_npv, a.index))
     for i, alternative in enumerate(found, 1):
         alternative.index = i
-        alternative.plan.summary["scenario"] = f"{prep.scenario.name} (alternative {i})"
-        alternative.plan.summary["alternative"]["index"] = i
-    optimum.summary["alternatives"] = describe(found, count, within_pct, allowance, stopped)
+        alternative.plan.summary = alternative.plan.summary.replace(
+            scenario=f"{prep.scenario.name} (alternative {i})",
+            alternative={"index": i, "of": prep.scenario.name,
+                         "npv_difference": alternative.npv_difference,
+                         "sites_differ": alternative.sites_differ})
+    optimum.summary = optimum.summary.replace(
+        alternatives=describe(found, count, within_pct, allowance, stopped))
     return found
 
 
@@ -163,10 +161,10 @@ def describe(found: list[Alternative], count: int, within_pct: float, allowance:
         "found": len(found),
         "note": note,
         "plans": [{"index": a.index, "folder": a.folder, "status": a.plan.status,
-                   "objective_npv": a.plan.summary["objective_npv"],
-                   "npv_saving": a.plan.summary["npv_saving"],
+                   "objective_npv": a.plan.summary.objective_npv,
+                   "npv_saving": a.plan.summary.npv_saving,
                    "npv_difference": a.npv_difference,
-                   "sites_after": a.plan.summary["sites_after"],
+                   "sites_after": a.plan.summary.sites_after,
                    "sites_differ": a.sites_differ} for a in found],
     }
 

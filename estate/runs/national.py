@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Iterable
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,8 +24,9 @@ from estate.load.scenario import Scenario
 from estate.load.validate import Register
 from estate.model.build import EstateModel
 from estate.pipeline import Clock, check_scenario, plan_locality
-from estate.results import Plan
-from estate.status import Status, worst
+from estate.results import Plan, Summary, agency_figures
+from estate.runs.executor import run_all
+from estate.status import worst
 
 
 def areas_of(register: Register) -> list[str]:
@@ -86,53 +86,33 @@ def scenario_for_area(scenario: Scenario, register: Register) -> Scenario:
                            register.functions["agency_id"])) or scenario.agencies)
 
 
-def _plan_area(args: tuple[str, Scenario, Register, bool]) -> tuple[str, Plan | Exception]:
-    """Worker: plan one area; errors come back as values so one area cannot sink the rest."""
-    area, scenario, register, direct = args
-    try:
-        _, result = plan_locality(scenario, register, direct=direct)
-        result.prepared = None  # heavy, and not needed to merge
-        result.solution = None
-        return area, result
-    except EstateError as exc:
-        return area, exc
+def _plan_area(task: tuple[str, Scenario, Register, bool]) -> Plan:
+    """Worker: plan one area, dropping what the merge does not need (it is heavy to send
+    back); an error comes back through the executor as a value."""
+    _, scenario, register, direct = task
+    _, result = plan_locality(scenario, register, direct=direct)
+    result.prepared = None
+    result.solution = None
+    return result
 
 
 def run_areas(tasks: list[tuple[str, Scenario, Register, bool]], executor: str = "local",
               scheduler: str | None = None, workers: int | None = None,
               progress: Callable[[str], None] | None = None) -> dict[str, Plan | Exception]:
-    """Plan every area on a process pool, or on a Dask cluster."""
+    """Plan every area on a process pool or a Dask cluster (one by one for one area or
+    one worker). An area's `EstateError` (infeasible, no solution) is its value, so one
+    area cannot sink the rest; anything else is a bug and stops the run."""
     say = progress or (lambda _: None)
+    if executor == "local" and (len(tasks) == 1 or workers == 1):
+        executor = "serial"
     results: dict[str, Plan | Exception] = {}
-    if executor == "dask":
-        from distributed import Client, LocalCluster, as_completed
-
-        cluster = None if scheduler else LocalCluster(n_workers=workers or 2,
-                                                       threads_per_worker=1, processes=True)
-        with Client(scheduler or cluster) as client:
-            futures = client.map(_plan_area, tasks, pure=False)
-            for i, fut in enumerate(as_completed(futures), 1):
-                area, result = fut.result()
-                results[area] = result
-                say(f"Area {area} planned ({i}/{len(tasks)})")
-        if cluster is not None:
-            cluster.close()
-        return results
-    if len(tasks) == 1 or workers == 1:
-        for i, task in enumerate(tasks, 1):
-            area, result = _plan_area(task)
-            results[area] = result
-            say(f"Area {area} planned ({i}/{len(tasks)})")
-        return results
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures import as_completed as done
-
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_plan_area, task) for task in tasks]
-        for i, fut in enumerate(done(futures), 1):
-            area, result = fut.result()
-            results[area] = result
-            say(f"Area {area} planned ({i}/{len(tasks)})")
+    runs = run_all(_plan_area, tasks, executor, workers=workers, scheduler=scheduler)
+    for i, (index, result) in enumerate(runs, 1):
+        area = tasks[index][0]
+        if isinstance(result, BaseException) and not isinstance(result, EstateError):
+            raise result
+        results[area] = result
+        say(f"Area {area} planned ({i}/{len(tasks)})")
     return results
 
 
@@ -147,49 +127,50 @@ def _sum_agencies(plans: Iterable[Plan]) -> pd.DataFrame:
 
 def merge_plans(scenario: Scenario, plans: dict[str, Plan]) -> Plan:
     """One plan from the areas' plans: tables stacked (with `area`), figures summed."""
-    parts = list(plans.values())
-    s = [p.summary for p in parts]
+    s = [p.summary for p in plans.values()]
 
     def total(key: str) -> float:
-        return round(sum(x[key] for x in s), 2)
+        return round(sum(getattr(x, key) for x in s), 2)
+
+    def count(key: str) -> int:
+        return int(sum(getattr(x, key) for x in s))
 
     annual_saving = total("annual_saving")
     one_off = total("one_off_cost")
     payback = (None if annual_saving <= 1e-6 else
                (0.0 if one_off <= 0 else round(one_off / annual_saving, 3)))
-    gaps = [x["mip_gap"] for x in s]
-    agencies = _sum_agencies(parts)
-    summary: dict[str, Any] = {
-        "scenario": scenario.name,
-        "status": worst([Status(x["status"]) for x in s]),
-        "objective_npv": total("objective_npv"),
-        "status_quo_npv": total("status_quo_npv"),
-        "status_quo_feasible": all(x["status_quo_feasible"] for x in s),
-        "status_quo_breaches": [{**b, "area": area} for area, p in plans.items()
-                                for b in p.summary["status_quo_breaches"]],
-        "npv_saving": total("npv_saving"),
-        "annual_cost_before": total("annual_cost_before"),
-        "annual_cost_after": total("annual_cost_after"),
-        "annual_saving": annual_saving,
-        "one_off_cost": one_off,
-        "payback_years": payback,
-        **{k: int(sum(x[k] for x in s)) for k in ("sites_before", "sites_after", "sites_closed",
-                                                  "sites_opened", "shared_centres")},
-        "fte_relocated": round(sum(x["fte_relocated"] for x in s), 3),
-        "mip_gap": None if any(g is None for g in gaps) else max(gaps, default=0.0),
-        "solve_seconds": round(sum(x["solve_seconds"] for x in s), 3),
-        "solver": s[0]["solver"] if s else scenario.solver,
-        "agencies": {
-            row.agency_id: {"name": row.name, "annual_cost_before": row.annual_cost_before,
-                            "annual_cost_after": row.annual_cost_after,
-                            "one_off_cost": row.one_off_cost, "worse_off": bool(row.worse_off)}
-            for row in agencies.itertuples(index=False)},
-        "horizon_years": scenario.horizon_years,
-        "discount_rate": scenario.discount_rate,
-        "areas": {area: {k: p.summary[k] for k in ("status", "objective_npv", "npv_saving",
-                                                   "mip_gap", "solve_seconds")}
-                  for area, p in plans.items()},
-    }
+    gaps = [x.mip_gap for x in s]
+    agencies = _sum_agencies(plans.values())
+    summary = Summary(
+        scenario=scenario.name,
+        status=worst([x.status for x in s]),
+        objective_npv=total("objective_npv"),
+        status_quo_npv=total("status_quo_npv"),
+        status_quo_feasible=all(x.status_quo_feasible for x in s),
+        status_quo_breaches=tuple(dataclasses.replace(b, area=area) for area, p in plans.items()
+                                  for b in p.summary.status_quo_breaches),
+        npv_saving=total("npv_saving"),
+        annual_cost_before=total("annual_cost_before"),
+        annual_cost_after=total("annual_cost_after"),
+        annual_saving=annual_saving,
+        one_off_cost=one_off,
+        payback_years=payback,
+        sites_before=count("sites_before"), sites_after=count("sites_after"),
+        sites_closed=count("sites_closed"), sites_opened=count("sites_opened"),
+        shared_centres=count("shared_centres"),
+        fte_relocated=round(sum(x.fte_relocated for x in s), 3),
+        mip_gap=None if any(g is None for g in gaps) else max(gaps, default=0.0),
+        solve_seconds=round(sum(x.solve_seconds for x in s), 3),
+        solver=s[0].solver if s else scenario.solver,
+        agencies=agency_figures(agencies),
+        horizon_years=scenario.horizon_years,
+        discount_rate=scenario.discount_rate,
+        areas={area: {"status": str(p.summary.status), "objective_npv": p.summary.objective_npv,
+                      "npv_saving": p.summary.npv_saving, "mip_gap": p.summary.mip_gap,
+                      "solve_seconds": p.summary.solve_seconds}
+               for area, p in plans.items()},
+        area_count=len(plans),
+    )
 
     def stack(name: str) -> pd.DataFrame:
         return pd.concat([getattr(p, name).assign(area=area) for area, p in plans.items()],
@@ -223,8 +204,7 @@ def plan_national(scenario: Scenario, register: Register, executor: str = "local
     if not plans:
         raise InfeasibleError(["the register has no area with sites or functions"])
     merged = merge_plans(scenario, plans)  # type: ignore[arg-type]
-    merged.summary["area_count"] = len(plans)
-    if not math.isfinite(merged.summary["objective_npv"]):
+    if not math.isfinite(merged.summary.objective_npv):
         raise EstateError("an area returned a non-finite objective")
     return merged
 

@@ -75,8 +75,8 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
                                       solver_options(scenario, verbose, direct), clock.progress)
     if policy_costs:
         with clock.stage("policy_costs", "Pricing each policy (two exact solves each)"):
-            result.summary["policy_costs"] = price_policies(scenario, register,
-                                                            progress=clock.progress)
+            result.summary = result.summary.replace(
+                policy_costs=price_policies(scenario, register, progress=clock.progress))
     run = ScenarioRun(scenario, result, found)
     if write:
         run.out = Path(out) if out else default_results(scenario.name)

@@ -37,6 +37,7 @@ from estate.errors import EstateError
 from estate.load.scenario import Scenario
 from estate.load.validate import Register, load_register
 from estate.results import money
+from estate.runs.executor import run_all
 from estate.runs.national import plan_register
 from estate.status import Status, status_of
 
@@ -162,10 +163,10 @@ def _optimum(scenario: Scenario, register: Register) -> dict[str, Any]:
         _, result = plan_register(_exact(scenario), register)
     except EstateError as exc:
         return {"status": status_of(exc), "npv": None, "message": str(exc).splitlines()[0]}
-    gap = result.summary.get("mip_gap")
+    gap = result.summary.mip_gap
     # proven: optimal within GAP (HiGHS has been seen to call a wider gap optimal)
     proven = result.status == Status.OPTIMAL and (gap is None or gap <= GAP * 1.01)
-    return {"status": result.status, "npv": float(result.summary["objective_npv"]),
+    return {"status": result.status, "npv": result.summary.objective_npv,
             "gap": gap, "proven": proven}
 
 
@@ -191,11 +192,16 @@ def sentence(phrase: str, cost: float | None, scenario: Scenario) -> str:
     return f"{phrase} costs {money(cost)} over {_years(scenario)} (NPV)"
 
 
-def _price(policy: _Policy, base: dict[str, Any], scenario: Scenario) -> dict[str, Any]:
+def _solve(task: tuple[Scenario, Register]) -> dict[str, Any]:
+    """Worker: one optimum (the scenario's, or one without a policy)."""
+    return _optimum(*task)
+
+
+def _price(policy: _Policy, base: dict[str, Any], without: dict[str, Any],
+           scenario: Scenario) -> dict[str, Any]:
+    """A policy's cost from the optima with it (`base`) and without it."""
     entry: dict[str, Any] = {"status": PRICED, "npv": None, "with_npv": base["npv"],
                              "with_status": base["status"]}
-    assert policy.scenario is not None and policy.register is not None
-    without = _optimum(policy.scenario, policy.register)
     entry.update(without_npv=without["npv"], without_status=without["status"])
     if base["npv"] is None or without["npv"] is None:
         failed = base if base["npv"] is None else without
@@ -230,8 +236,10 @@ def _price(policy: _Policy, base: dict[str, Any], scenario: Scenario) -> dict[st
 
 
 def policy_costs(scenario: Scenario, register: Register | None = None,
-                 max_pairs: int = MAX_PAIRS, progress: Any = None) -> dict[str, dict]:
-    """The NPV each policy of `scenario` costs, keyed by its scenario key (DESIGN 7).
+                 max_pairs: int = MAX_PAIRS, progress: Any = None, *,
+                 executor: str = "serial", workers: int | None = None,
+                 scheduler: str | None = None) -> dict[str, dict]:
+    """The NPV each policy of `scenario` costs, keyed by its scenario key.
 
     Each value holds `status` (`priced`, `not_set`, `declined` or `failed`), `npv` (the
     cost in pounds, 0 for a policy that does not bind or is not set, None when not
@@ -239,13 +247,16 @@ def policy_costs(scenario: Scenario, register: Register | None = None,
     `without_npv`, `with_status`, `without_status`; `message` explains anything odd.
     When a solve did not prove the 1e-6 gap (time limit), `npv_low` and `npv_high` bound
     the true cost from the solvers' bounds.
+
+    The optima are independent solves: `executor` ("serial", "local" for a process pool
+    of `workers`, "dask" for the cluster at `scheduler`) runs them one by one or side by
+    side, with the same costs either way.
     """
     if register is None:
         register = load_register(Path(scenario.data))
     say = progress or (lambda _: None)
-    say("Policy costs: solving the scenario to a gap of 1e-6")
-    base = _optimum(scenario, register)
     out: dict[str, dict] = {}
+    priced: list[_Policy] = []
     for policy in policies(scenario, register, max_pairs):
         if not policy.is_set:
             out[policy.name] = {"status": NOT_SET, "npv": 0.0,
@@ -254,6 +265,19 @@ def policy_costs(scenario: Scenario, register: Register | None = None,
             out[policy.name] = {"status": DECLINED, "npv": None, "message": policy.declined,
                                 "sentence": f"{policy.phrase}: {policy.declined}"}
         else:
-            say(f"Policy costs: solving without {policy.name}")
-            out[policy.name] = _price(policy, base, scenario)
+            out[policy.name] = {}  # priced below; keeps the order of `policies`
+            priced.append(policy)
+    tasks = [(scenario, register), *((p.scenario, p.register) for p in priced)]
+    names = ["the scenario", *(f"without {p.name}" for p in priced)]
+    say(f"Policy costs: solving {len(tasks)} optima to a gap of 1e-6 (the scenario, "
+        f"then without each policy)")
+    optima: dict[int, dict[str, Any]] = {}
+    runs = run_all(_solve, tasks, executor, workers=workers, scheduler=scheduler)
+    for done, (i, optimum) in enumerate(runs, 1):
+        if isinstance(optimum, BaseException):  # `_optimum` keeps EstateErrors: a bug
+            raise optimum
+        optima[i] = optimum
+        say(f"Policy costs: solved {names[i]} ({done}/{len(tasks)})")
+    for i, policy in enumerate(priced, 1):
+        out[policy.name] = _price(policy, optima[0], optima[i], scenario)
     return out

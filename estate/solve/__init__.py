@@ -1,2 +1,127 @@
-"""Solvers: the registry, the HiGHS adapter, PuLP (CBC and LP files), the first-plan search
-and the diagnosis of infeasible scenarios."""
+"""Solvers: the registry of the solvers a scenario may name, and `solve`.
+
+Every solver a scenario's `solver.name` may name has an entry here: the pip package that
+brings it, a check that it is installed, and the adapter that runs it. An unknown name
+and a known solver that is not installed end the same way, in one `InputError` naming
+the key, what is installed here and how to install the one asked for.
+
+The names a scenario accepts are `estate.load.scenario.SOLVERS`: the loader checks them
+with the rest of the file, before any solving, and it may not import this package (it
+comes later in the data flow). The table below must list the same names, in the same
+order; importing it checks that it does.
+
+The adapters: `highs` (the arrays straight to highspy), `pulp` (CBC, HiGHS through PuLP,
+LP files), `first_plan` (a first plan for models with shared centres) and `diagnose`
+(which rules make a scenario infeasible).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from estate.errors import InputError, Problem
+from estate.load.scenario import SOLVERS
+from estate.model.arrays import EstateModel
+from estate.solve.first_plan import pooled_start
+from estate.solve.highs import highs_lp, solve_direct, solver_output
+from estate.solve.pulp import cbc_installed, solve_cbc, solve_highs, write_lp
+from estate.solve.types import Solution, SolverOptions, StartReport
+
+__all__ = ["REGISTRY", "KnownSolver", "Solution", "SolverOptions", "StartReport",
+           "available_solvers", "require_solver", "solve", "write_lp"]
+
+Adapter = Callable[[EstateModel, SolverOptions, np.ndarray | None], Solution]
+
+
+@dataclass(frozen=True)
+class KnownSolver:
+    """A solver a scenario may name: how to tell it is installed, how to run it."""
+
+    name: str
+    install: str  # how to install it: the pip package that brings it
+    installed: Callable[[], bool]
+    run: Adapter | None = None  # None: known, but estate cannot drive it yet
+
+    def available(self) -> bool:
+        return self.run is not None and self.installed()
+
+
+def _importable(module: str) -> Callable[[], bool]:
+    return lambda: importlib.util.find_spec(module) is not None
+
+
+def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray | None
+                 ) -> Solution:
+    """HiGHS: direct from the arrays (after the first-plan search, for MIPs), or via PuLP.
+
+    The first-plan search spends part of the time limit; the main search gets the rest,
+    and the solution's seconds count both.
+    """
+    if not options.direct:
+        return solve_highs(model, options)
+    if not (options.first_plan and model.col_integer.any()):
+        return solve_direct(model, options, start)
+    lp = highs_lp(model)
+    t0 = time.perf_counter()
+    with solver_output(options.verbose):  # HiGHS prints a banner as each Highs is made
+        start, report = pooled_start(model, lp, start, options.time_limit_s, options.mip_gap)
+    spent = time.perf_counter() - t0
+    solution = solve_direct(model, options, start, lp, float(options.time_limit_s) - spent)
+    return dataclasses.replace(solution, seconds=solution.seconds + spent, first_plan=report)
+
+
+def _solve_cbc(model: EstateModel, options: SolverOptions, start: np.ndarray | None
+               ) -> Solution:
+    """CBC, through PuLP (which offers it no start)."""
+    return solve_cbc(model, options)
+
+
+REGISTRY: dict[str, KnownSolver] = {
+    "highs": KnownSolver("highs", "pip install highspy", _importable("highspy"), _solve_highs),
+    "cbc": KnownSolver("cbc", "pip install pulp, whose wheels bundle CBC for Linux, macOS and "
+                       "Windows", cbc_installed, _solve_cbc),
+    "scip": KnownSolver("scip", "pip install pyscipopt", _importable("pyscipopt")),
+}
+if tuple(REGISTRY) != SOLVERS:
+    raise ImportError(f"the solver registry {tuple(REGISTRY)} and the names a scenario "
+                      f"accepts {SOLVERS} (estate.load.scenario.SOLVERS) differ")
+
+
+def available_solvers() -> list[str]:
+    """Installed solvers by their scenario names, in the registry's order."""
+    return [name for name, entry in REGISTRY.items() if entry.available()]
+
+
+def require_solver(name: str, source: str = "scenario") -> KnownSolver:
+    """The registry entry for `name`, or the one clear error when it cannot run here."""
+    entry = REGISTRY.get(name)
+    if entry is not None and entry.available():
+        return entry
+    installed = ", ".join(available_solvers()) or "none"
+    if entry is None:
+        expected = f"one of {', '.join(REGISTRY)} (installed here: {installed})"
+        found = repr(name)
+    else:
+        expected = f"an installed solver (installed here: {installed})"
+        why = [] if entry.installed() else [f"is not installed here ({entry.install})"]
+        if entry.run is None:
+            why.append("this version of estate cannot run yet")
+        found = f"{name}, which " + " and which ".join(why)
+    raise InputError([Problem(source, None, "solver.name", expected, found, label="key")])
+
+
+def solve(model: EstateModel, options: SolverOptions, start: np.ndarray | None = None
+          ) -> Solution:
+    """Solve with the named solver; the status says whether the plan is proven.
+
+    `start`, a full column vector (e.g. the status quo), is offered to HiGHS as a first
+    plan when the hand-off is direct; HiGHS drops it if it breaks a rule. An unknown or
+    uninstalled solver is an `InputError` (`require_solver`), before any work.
+    """
+    return require_solver(options.name).run(model, options, start)

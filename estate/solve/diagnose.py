@@ -14,9 +14,9 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
-from estate.model.build import EstateModel, _labels
+from estate.model.arrays import EstateModel, labels
 from estate.prepare import Prepared
-from estate.solve.solvers import SolverOptions, solve
+from estate.solve import SolverOptions, solve
 
 ELASTIC_FAMILIES = ("housed", "desks", "racks", "max_one_off")
 
@@ -151,7 +151,7 @@ def explain_infeasible(prep: Prepared, model: EstateModel, options: SolverOption
 
 def _named(frame, id_column: str, label: str) -> str:  # noqa: ANN001
     """`ID name` of the row whose LP-safe label is `label` (ids may hold unsafe text)."""
-    hits = np.flatnonzero(_labels(frame[id_column]) == label)
+    hits = np.flatnonzero(labels(frame[id_column]) == label)
     if len(hits) == 0:
         return label
     row = frame.iloc[hits[0]]
@@ -162,7 +162,7 @@ def _named(frame, id_column: str, label: str) -> str:  # noqa: ANN001
 def _describe(prep: Prepared, family: str, label: str, amount: float) -> str:
     sc = prep.scenario
     if family == "housed":
-        hits = np.flatnonzero(_labels(prep.functions["function_id"]) == label)
+        hits = np.flatnonzero(labels(prep.functions["function_id"]) == label)
         what = _function(prep, int(hits[0])) if len(hits) else f"function {label}"
         return (f"{what} cannot be housed at any eligible site under the other rules "
                 f"(within {sc.max_km:g} km of home, hosting its type, secure if needed)")

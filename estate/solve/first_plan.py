@@ -26,11 +26,14 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from dataclasses import dataclass
 
+import highspy
 import numpy as np
+import scipy.sparse as sp
 
-from estate.model.build import EstateModel
+from estate.model.arrays import EstateModel
+from estate.solve.highs import lp_from_arrays, new_highs, offer_solution
+from estate.solve.types import StartReport
 
 # Share of the time limit the LP relaxation may use, and the restricted search besides
 # (it also gets whatever the LP left of its share); the LP value below which a centre is
@@ -61,46 +64,8 @@ WINDOW_GAP = 0.005
 PASS_TURNS = (0.0, 45.0, 22.5, 67.5)
 
 
-@dataclass(frozen=True)
-class StartReport:
-    """What the first-plan step did, for progress lines and the benchmark."""
-
-    used: bool
-    lp_bound: float = math.nan
-    objective: float = math.nan
-    centres_allowed: int = 0
-    seconds: float = 0.0
-    reason: str = ""
-    windows: int = 0  # windows planned in turn (0: none)
-    windows_improved: int = 0
-    # the LP-guided plan before window passes improved it (nan: no such passes)
-    before_windows: float = math.nan
-
-
-def new_highs(time_limit: float, mip_gap: float, verbose: bool = False):  # noqa: ANN201 (highspy.Highs)
-    """A `highspy.Highs` with estate's settings: one thread, the limit and the gap."""
-    import highspy
-
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", bool(verbose))
-    h.setOptionValue("threads", 1)
-    h.setOptionValue("time_limit", max(float(time_limit), 0.01))
-    h.setOptionValue("mip_rel_gap", float(mip_gap))
-    return h
-
-
-def offer_solution(h, values: np.ndarray) -> None:  # noqa: ANN001
-    """Give a `highspy.Highs` a full column vector as a first plan (dropped if infeasible)."""
-    import highspy
-
-    sol = highspy.HighsSolution()
-    sol.col_value = list(map(float, values))
-    sol.value_valid = True
-    h.setSolution(sol)
-
-
-def pooled_start(model: EstateModel, lp, start: np.ndarray | None, time_limit_s: float,  # noqa: ANN001
-                 mip_gap: float) -> tuple[np.ndarray | None, StartReport]:
+def pooled_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray | None,
+                 time_limit_s: float, mip_gap: float) -> tuple[np.ndarray | None, StartReport]:
     """Return a better first plan than `start` when one is found, else `start`.
 
     `lp` is the model as a `highspy.HighsLp`; it is passed to fresh solvers, not changed.
@@ -134,7 +99,7 @@ def pooled_start(model: EstateModel, lp, start: np.ndarray | None, time_limit_s:
         before_windows=report.objective)
 
 
-def window_start(model: EstateModel, lp, start: np.ndarray, budget_s: float,  # noqa: ANN001
+def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, budget_s: float,
                  mip_gap: float, windows: int | None = None) -> tuple[np.ndarray, StartReport]:
     """Improve `start` one window of neighbouring sites at a time (module docstring):
     `windows` per pass, by default enough for about WINDOW_COLUMNS columns each.
@@ -219,7 +184,7 @@ def _bisect(xy: np.ndarray, weight: np.ndarray, k: int) -> np.ndarray:
 
 
 def window_columns(model: EstateModel, plan: np.ndarray, inside: np.ndarray,
-                   csc=None) -> np.ndarray:  # noqa: ANN001
+                   csc: sp.csc_matrix | None = None) -> np.ndarray:
     """Columns free in a window (mask): those of its sites, except a team's columns when
     the team sits (in `plan`) at any site outside; and columns of no site (coverage
     reach) that share a row with a free site column."""
@@ -241,14 +206,15 @@ def window_columns(model: EstateModel, plan: np.ndarray, inside: np.ndarray,
     return free
 
 
-def _rows_of(csc, cols: np.ndarray) -> np.ndarray:  # noqa: ANN001
+def _rows_of(csc: sp.csc_matrix, cols: np.ndarray) -> np.ndarray:
     """Rows with a nonzero in any of `cols` (of a CSC matrix)."""
     if len(cols) == 0:
         return np.empty(0, np.int64)
     return np.unique(csc[:, cols].indices)
 
 
-def _sub_lp(model: EstateModel, csc, plan: np.ndarray, cols: np.ndarray):  # noqa: ANN001, ANN202
+def _sub_lp(model: EstateModel, csc: sp.csc_matrix, plan: np.ndarray, cols: np.ndarray
+            ) -> highspy.HighsLp:
     """The model over `cols` only, every other column held at its value in `plan`:
     the rows that touch `cols`, their bounds less the held columns' activity."""
     held = plan.copy()
@@ -260,28 +226,6 @@ def _sub_lp(model: EstateModel, csc, plan: np.ndarray, cols: np.ndarray):  # noq
     return lp_from_arrays(sub, model.col_cost[cols], model.col_lb[cols], model.col_ub[cols],
                           model.row_lb[rows] - activity[rows],
                           model.row_ub[rows] - activity[rows], model.col_integer[cols])
-
-
-def lp_from_arrays(csc, cost: np.ndarray, col_lb: np.ndarray, col_ub: np.ndarray,  # noqa: ANN001, ANN201
-                   row_lb: np.ndarray, row_ub: np.ndarray, integer: np.ndarray):
-    """A `highspy.HighsLp` from a CSC matrix and its bounds (infinite bounds allowed)."""
-    import highspy
-
-    inf = highspy.kHighsInf
-    lp = highspy.HighsLp()
-    lp.num_row_, lp.num_col_ = csc.shape
-    lp.col_cost_ = cost
-    lp.col_lower_ = col_lb
-    lp.col_upper_ = col_ub
-    lp.row_lower_ = np.where(np.isinf(row_lb), -inf, row_lb)
-    lp.row_upper_ = np.where(np.isinf(row_ub), inf, row_ub)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = csc.indptr
-    lp.a_matrix_.index_ = csc.indices
-    lp.a_matrix_.value_ = csc.data
-    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                       for i in integer]
-    return lp
 
 
 def _tidy(model: EstateModel, values: np.ndarray) -> np.ndarray:
@@ -298,24 +242,24 @@ def _tidy(model: EstateModel, values: np.ndarray) -> np.ndarray:
     return x
 
 
-def _lp_guided(model: EstateModel, lp, start: np.ndarray | None, lp_seconds: float,  # noqa: ANN001
-               total_seconds: float, mip_gap: float, fixed: np.ndarray | None = None,
-               csc=None) -> tuple[np.ndarray | None, StartReport]:  # noqa: ANN001
+
+
+def _lp_guided(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray | None,
+               lp_seconds: float, total_seconds: float, mip_gap: float,
+               fixed: np.ndarray | None = None, csc: sp.csc_matrix | None = None
+               ) -> tuple[np.ndarray | None, StartReport]:
     """The LP relaxation, then the MIP restricted where the LP points (module docstring).
 
     `fixed`, a column mask, holds those columns at their value in `start`: the two
     searches then run on the model over the other columns only (`_sub_lp`).
     """
-    import highspy
-
-    shared, assign = model.blocks["shared"], model.blocks["assign"]
     t0 = time.perf_counter()
     n_full = len(model.col_cost)
     if fixed is not None and start is not None:
         cols = np.flatnonzero(~fixed)
         lp = _sub_lp(model, model.matrix.tocsc() if csc is None else csc, start, cols)
     else:
-        cols, fixed = np.arange(n_full), None
+        cols = np.arange(n_full)
     pos = np.full(n_full, -1, np.int64)
     pos[cols] = np.arange(len(cols))
 
@@ -328,58 +272,90 @@ def _lp_guided(model: EstateModel, lp, start: np.ndarray | None, lp_seconds: flo
         p = pos[full_cols]
         return p[p >= 0].astype(np.int32)
 
-    # 1. LP relaxation
-    n = lp.num_col_
-    every = np.arange(n, dtype=np.int32)
-    h = new_highs(lp_seconds, 0.0)
-    h.passModel(lp)
-    h.changeColsIntegrality(n, every, np.full(n, highspy.HighsVarType.kContinuous))
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+    relaxed = _relaxation(lp, lp_seconds)
+    if relaxed is None:
         return start, StartReport(False, seconds=time.perf_counter() - t0,
                                   reason="LP relaxation not solved in its share of the time")
-    x = full(np.asarray(h.getSolution().col_value, dtype=float))
+    x = full(relaxed)
     lp_bound = float(model.col_cost @ x) + model.obj_constant
-    del h
-    # 2. restricted MIP: centres only where the LP opened part of one
+    allowed, left_out = _where_the_lp_points(model, x)
+    left_out = local(left_out)
+    if start is not None:  # a column the start uses stays open to it
+        left_out = left_out[start[cols[left_out]] <= 1e-9]
+    found = _restricted(lp, total_seconds - (time.perf_counter() - t0), max(mip_gap, 1e-3),
+                        left_out, local(_binary_shares(model)),
+                        start[cols] if start is not None else None)
+    seconds = time.perf_counter() - t0
+    n_allowed = int(allowed.sum())
+    if found is None:
+        return start, StartReport(False, lp_bound, centres_allowed=n_allowed,
+                                  seconds=seconds, reason="no plan in the restricted search")
+    values = full(found)
+    objective = float(model.col_cost @ values) + model.obj_constant  # the vector, priced
+    if start is not None and objective >= float(model.col_cost @ start) + model.obj_constant:
+        return start, StartReport(False, lp_bound, objective, n_allowed, seconds,
+                                  "no better than the given start")
+    return values, StartReport(True, lp_bound, objective, n_allowed, seconds)
+
+
+def _relaxation(lp: highspy.HighsLp, seconds: float) -> np.ndarray | None:
+    """Step 1: the LP relaxation's column values (None: not solved within `seconds`)."""
+    n = lp.num_col_
+    h = new_highs(seconds, 0.0)
+    h.passModel(lp)
+    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
+                            np.full(n, highspy.HighsVarType.kContinuous))
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    return np.asarray(h.getSolution().col_value, dtype=float)
+
+
+def _where_the_lp_points(model: EstateModel, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The centres the LP relaxation `x` opened part of (a mask over the centres), and the
+    columns the restricted search leaves out (model indices): the other centres, and the
+    moves of a team the LP made none of, unless home or to an allowed centre."""
+    shared, assign = model.blocks["shared"], model.blocks["assign"]
     allowed = x[shared] >= CENTRE_THRESHOLD
-    left_out = np.arange(shared.start, shared.stop, dtype=np.int32)[~allowed]
-    # Teams stay home, go where the LP put some of them, or join an allowed centre.
-    keep_pair = x[assign] > PAIR_THRESHOLD
-    home = model.pair_home
-    keep_pair |= home
+    keep_pair = (x[assign] > PAIR_THRESHOLD) | model.pair_home
     pool = model.pool
     at_allowed = allowed[pool["centre"].to_numpy()]
     keep_pair[pool["pair"].to_numpy()[at_allowed]] = True
-    left_out = local(np.concatenate([left_out, np.arange(assign.start, assign.stop,
-                                                         dtype=np.int32)[~keep_pair]]))
-    h = new_highs(total_seconds - (time.perf_counter() - t0), max(mip_gap, 1e-3))
+    left_out = np.concatenate([
+        np.arange(shared.start, shared.stop, dtype=np.int32)[~allowed],
+        np.arange(assign.start, assign.stop, dtype=np.int32)[~keep_pair]])
+    return allowed, left_out
+
+
+def _binary_shares(model: EstateModel) -> np.ndarray:
+    """Pooled-share columns (model indices) the restricted search may treat as binary.
+
+    With whole teams a pooled share can be rounded up to 1 at no loss, so each centre's
+    capacity row becomes a knapsack of binaries, and the search finds far better plans
+    (county: £1,409.8m against £1,444.1m in 42 s). None with split teams.
+    """
+    assign, pooled = model.blocks["assign"], model.blocks.get("pooled")
+    whole_teams = assign.stop > assign.start and bool(model.col_integer[assign].all())
+    if not whole_teams or pooled is None:
+        return np.empty(0, np.int64)
+    return np.arange(pooled.start, pooled.stop)
+
+
+def _restricted(lp: highspy.HighsLp, seconds: float, mip_gap: float, left_out: np.ndarray,
+                binary: np.ndarray, start: np.ndarray | None) -> np.ndarray | None:
+    """Step 2: the MIP with the `left_out` columns held at 0 and the `binary` ones made
+    integer, from `start`; its plan's column values (None: no plan within `seconds`)."""
+    h = new_highs(seconds, mip_gap)
     h.passModel(lp)
-    pooled = model.blocks.get("pooled")
-    whole_teams = bool(model.col_integer[assign].all()) if assign.stop > assign.start else False
-    if whole_teams and pooled is not None and pooled.stop > pooled.start:
-        # With whole teams a pooled share can be rounded up to 1 at no loss, so here it
-        # is binary: each centre's capacity row becomes a knapsack of binaries, and the
-        # search finds far better plans (county: £1,409.8m against £1,444.1m in 42 s).
-        p_cols = local(np.arange(pooled.start, pooled.stop))
-        h.changeColsIntegrality(len(p_cols), p_cols,
-                                np.full(len(p_cols), highspy.HighsVarType.kInteger))
+    if len(binary):
+        h.changeColsIntegrality(len(binary), binary,
+                                np.full(len(binary), highspy.HighsVarType.kInteger))
     if len(left_out):
-        if start is not None:  # a column the start uses stays open to it
-            left_out = left_out[start[cols[left_out]] <= 1e-9]
         zero = np.zeros(len(left_out))
         h.changeColsBounds(len(left_out), left_out, zero, zero)
     if start is not None:
-        offer_solution(h, start[cols])
+        offer_solution(h, start)
     h.run()
-    info = h.getInfo()
-    seconds = time.perf_counter() - t0
-    if info.primal_solution_status != 2:
-        return start, StartReport(False, lp_bound, centres_allowed=int(allowed.sum()),
-                                  seconds=seconds, reason="no plan in the restricted search")
-    values = full(np.asarray(h.getSolution().col_value, dtype=float))
-    objective = float(model.col_cost @ values) + model.obj_constant  # the vector, priced
-    if start is not None and objective >= float(model.col_cost @ start) + model.obj_constant:
-        return start, StartReport(False, lp_bound, objective, int(allowed.sum()), seconds,
-                                  "no better than the given start")
-    return values, StartReport(True, lp_bound, objective, int(allowed.sum()), seconds)
+    if h.getInfo().primal_solution_status != 2:  # kSolutionStatusFeasible
+        return None
+    return np.asarray(h.getSolution().col_value, dtype=float)

@@ -1,18 +1,6 @@
-"""The map's own script: draws a plan's layers from the payload `estate.maps.payload` builds.
-
-Why our own script rather than one folium object per marker: a 5,000-site, 30,000-zone
-plan written as folium markers is tens of megabytes of repeated JavaScript; as columnar
-JSON plus this loop it is a few. It also keeps every register text out of HTML: popups
-and tooltips are DOM nodes filled with `textContent`, so a site named
-`<img src=x onerror=alert(1)>` is shown, never parsed. The only HTML strings are layer
-names, which Leaflet's layer control inserts with innerHTML; those arrive already made
-inert by `estate.maps.page.inert`.
-
-`estateMap.addPlan(map, control, plan, options)` draws one plan; a comparison map can
-call it once per scenario with a prefix in each label.
-"""
-
-RUNTIME_JS = r"""
+// The map's own script: draws a plan's layers from the payload estate.maps.payload builds.
+// Register text arrives as data and is put in the page with textContent only; the
+// layer names, which Leaflet's layer control writes as HTML, arrive already inert.
 (function (global) {
   "use strict";
   var NF = new Intl.NumberFormat("en-GB", {maximumFractionDigits: 0});
@@ -299,4 +287,3 @@ RUNTIME_JS = r"""
 
   global.estateMap = {addPlan: addPlan, addOutline: addOutline, addPanel: addPanel, fit: fit};
 })(window);
-"""

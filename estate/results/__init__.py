@@ -9,37 +9,27 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from estate.model.build import EstateModel
 from estate.prepare import Prepared, nearest_km
-from estate.solve.solvers import Solution
+from estate.results.summary import AgencyFigures, Breach, Summary, money
+from estate.solve import Solution
 from estate.status import Status
 
+__all__ = ["AgencyFigures", "Breach", "Plan", "Summary", "agency_figures", "make_plan",
+           "money"]
+
 TOL = 1e-6
-
-
-def money(value: float | None) -> str:
-    """Pounds as a reader expects them: £1.23m, £45.6k, -£3.0m."""
-    if value is None:
-        return "n/a"
-    sign = "-" if value < 0 else ""
-    v = abs(value)
-    if v >= 1e6:
-        return f"{sign}£{v / 1e6:,.2f}m"
-    if v >= 1e3:
-        return f"{sign}£{v / 1e3:,.1f}k"
-    return f"{sign}£{v:,.0f}"
 
 
 @dataclass
 class Plan:
     """A solved scenario: the summary of DESIGN section 5 and its tables."""
 
-    summary: dict[str, Any]
+    summary: Summary
     sites: pd.DataFrame
     assignments: pd.DataFrame
     coverage: pd.DataFrame
@@ -51,7 +41,7 @@ class Plan:
 
     @property
     def status(self) -> Status:
-        return Status(self.summary["status"])
+        return self.summary.status
 
 
 @dataclass(frozen=True)
@@ -143,40 +133,40 @@ def _one_off_by_agency(prep: Prepared, model: EstateModel, state: _State) -> pd.
     return pd.concat(parts).groupby(level=0).sum()
 
 
-def _breaches(prep: Prepared, before: _State) -> list[dict[str, str]]:
+def _breaches(prep: Prepared, before: _State) -> list[Breach]:
     """Every rule the status quo breaks, named as a planner would."""
     sc, sites, functions = prep.scenario, prep.sites, prep.functions
     out = []
     for fid in functions.loc[prep.home < 0, "function_id"]:
-        out.append({"rule": "housed", "place": f"{fid} has no site today"})
+        out.append(Breach("housed", f"{fid} has no site today"))
     for column in ("desks", "racks"):
         used = np.bincount(prep.pairs["s"], _desks_by_pair(prep, before, column), len(sites))
         cap = sites[column].to_numpy(float)
         for s in np.flatnonzero(used > cap + TOL):
-            out.append({"rule": column, "place": f"{sites.at[s, 'site_id']} {sites.at[s, 'name']}:"
-                        f" {used[s]:,.0f} {column} needed, {cap[s]:,.0f} available"})
+            out.append(Breach(column, f"{sites.at[s, 'site_id']} {sites.at[s, 'name']}:"
+                        f" {used[s]:,.0f} {column} needed, {cap[s]:,.0f} available"))
     for cov in prep.coverage:
         reached = np.zeros(len(prep.zones), bool)
         reached[cov.zone[prep.existing[cov.site]]] = True
         rule = cov.rule
         if rule.mode == "all":
             for z in np.flatnonzero(~reached):
-                out.append({"rule": rule.name, "place": f"zone {prep.zones.at[z, 'zone_id']} "
+                out.append(Breach(rule.name, f"zone {prep.zones.at[z, 'zone_id']} "
                             f"{prep.zones.at[z, 'name']}: no site offering {rule.service} "
-                            f"within {rule.radius_km:g} km"})
+                            f"within {rule.radius_km:g} km"))
         elif rule.mode == "population_share":
             pop = prep.zones["population"].to_numpy(float)
             if pop.sum() > 0 and pop[reached].sum() < rule.population_share * pop.sum() - TOL:
-                out.append({"rule": rule.name, "place": f"{pop[reached].sum() / pop.sum():.1%} "
+                out.append(Breach(rule.name, f"{pop[reached].sum() / pop.sum():.1%} "
                             f"of people reach {rule.service} within {rule.radius_km:g} km, "
-                            f"{rule.population_share:.1%} required"})
+                            f"{rule.population_share:.1%} required"))
     ids = sites["site_id"].to_numpy(object)
     for s in np.flatnonzero(prep.forced_closed & prep.existing):
-        out.append({"rule": "policy.close", "place": f"{ids[s]} is open today"})
+        out.append(Breach("policy.close", f"{ids[s]} is open today"))
     for s in np.flatnonzero(prep.forced_open & ~prep.existing):
-        out.append({"rule": "policy.keep", "place": f"{ids[s]} is not built today"})
+        out.append(Breach("policy.keep", f"{ids[s]} is not built today"))
     if sc.max_one_off < 0:
-        out.append({"rule": "policy.max_one_off", "place": "the status quo spends £0"})
+        out.append(Breach("policy.max_one_off", "the status quo spends £0"))
     return out
 
 
@@ -207,30 +197,22 @@ def _join(values: pd.Series) -> str:
     return ";".join(sorted(str(v) for v in values))
 
 
-def make_plan(prep: Prepared, model: EstateModel, solution: Solution) -> Plan:
-    """All figures of DESIGN section 5 for a solution that holds a plan."""
-    sc, sites, functions, pairs = prep.scenario, prep.sites, prep.functions, prep.pairs
-    assert solution.values is not None
-    A = sc.annuity
-    before = _status_quo(prep, model)
-    after = _solved(prep, model, solution.values)
-    pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
+def agency_figures(agency_rows: pd.DataFrame) -> dict[str, AgencyFigures]:
+    """The summary's per-agency figures from the agencies table."""
+    return {row.agency_id: AgencyFigures(str(row.name), float(row.annual_cost_before),
+                                         float(row.annual_cost_after), float(row.one_off_cost),
+                                         bool(row.worse_off))
+            for row in agency_rows.itertuples(index=False)}
 
-    one_off = float(model.one_off_coef @ solution.values + model.one_off_constant)
-    agency_before, annual_before = _annual_by_agency(prep, before)
-    agency_after, annual_after = _annual_by_agency(prep, after)
-    agency_one_off = _one_off_by_agency(prep, model, after)
-    annual_saving = annual_before - annual_after
-    if annual_saving > TOL:
-        payback = 0.0 if one_off <= 0 else one_off / annual_saving
-    else:
-        payback = None
 
+def _site_table(prep: Prepared, model: EstateModel, after: _State) -> pd.DataFrame:
+    """sites.csv: every site with its decision, its shared centres and the desks used."""
+    sites, ps = prep.sites, prep.pairs["s"].to_numpy()
     decision = np.where(prep.existing, np.where(after.open, "keep", "close"),
                         np.where(after.open, "open", "not_built"))
     centres = model.centres.assign(on=after.shared)
     shared_types = centres[centres["on"]].groupby("s")["k"].agg(_join)
-    site_table = pd.DataFrame({
+    return pd.DataFrame({
         "site_id": sites["site_id"], "agency_id": sites["agency_id"], "name": sites["name"],
         "lat": sites["lat"], "lon": sites["lon"], "kind": sites["kind"],
         "running_cost": sites["running_cost"],
@@ -242,12 +224,22 @@ def make_plan(prep: Prepared, model: EstateModel, solution: Solution) -> Plan:
         "racks": sites["racks"],
     })
 
+
+def _moved_fte(prep: Prepared) -> np.ndarray:
+    """Per eligible pair: the team's FTE when the pair takes it away from home, else 0."""
+    pf = prep.pairs["f"].to_numpy()
+    moved = (prep.home[pf] >= 0) & ~prep.pairs["home"].to_numpy(bool)
+    return np.where(moved, prep.functions["fte"].to_numpy(float)[pf], 0.0)
+
+
+def _assignment_table(prep: Prepared, after: _State) -> pd.DataFrame:
+    """assignments.csv: where each team sits (each share of it), pooled or not."""
+    sites, functions, pairs = prep.sites, prep.functions, prep.pairs
+    pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
     on = after.share > TOL
     home_ids = np.where(prep.home >= 0, sites["site_id"].to_numpy(object)[np.maximum(prep.home, 0)]
                         if len(sites) else "", "")
-    moved = (prep.home[pf] >= 0) & ~pairs["home"].to_numpy(bool)
-    fte = functions["fte"].to_numpy(float)[pf]
-    assignments = pd.DataFrame({
+    return pd.DataFrame({
         "function_id": functions["function_id"].to_numpy(object)[pf[on]],
         "agency_id": functions["agency_id"].to_numpy(object)[pf[on]],
         "type": functions["type"].to_numpy(object)[pf[on]],
@@ -255,59 +247,70 @@ def make_plan(prep: Prepared, model: EstateModel, solution: Solution) -> Plan:
         "to_site": sites["site_id"].to_numpy(object)[ps[on]],
         "share": after.share[on].round(6),
         "pooled": after.pooled[on].round(6),
-        "fte_moved": np.where(moved, fte * after.share, 0.0)[on].round(3),
+        "fte_moved": (_moved_fte(prep) * after.share)[on].round(3),
     })
 
-    agency_rows = prep.agencies[["agency_id", "name", "kind"]].copy()
-    ids = agency_rows["agency_id"]
-    agency_rows["annual_cost_before"] = agency_before.reindex(ids).fillna(0.0).to_numpy().round(2)
-    agency_rows["annual_cost_after"] = agency_after.reindex(ids).fillna(0.0).to_numpy().round(2)
-    agency_rows["one_off_cost"] = agency_one_off.reindex(ids).fillna(0.0).to_numpy().round(2)
-    agency_rows["annual_saving"] = (agency_rows["annual_cost_before"]
-                                    - agency_rows["annual_cost_after"]).round(2)
-    agency_rows["npv_saving"] = (A * agency_rows["annual_saving"]
-                                 - agency_rows["one_off_cost"]).round(2)
-    agency_rows["worse_off"] = (agency_after.reindex(ids).fillna(0.0).to_numpy()
-                                > agency_before.reindex(ids).fillna(0.0).to_numpy() + 0.005)
 
+def _agency_table(prep: Prepared, model: EstateModel, before: _State, after: _State
+                  ) -> pd.DataFrame:
+    """agencies.csv: who pays, before and after, and who ends up worse off."""
+    agency_before, _ = _annual_by_agency(prep, before)
+    agency_after, _ = _annual_by_agency(prep, after)
+    rows = prep.agencies[["agency_id", "name", "kind"]].copy()
+    ids = rows["agency_id"]
+    before_ = agency_before.reindex(ids).fillna(0.0).to_numpy()
+    after_ = agency_after.reindex(ids).fillna(0.0).to_numpy()
+    rows["annual_cost_before"] = before_.round(2)
+    rows["annual_cost_after"] = after_.round(2)
+    rows["one_off_cost"] = _one_off_by_agency(prep, model, after).reindex(ids).fillna(0.0
+                                                                                    ).to_numpy().round(2)
+    rows["annual_saving"] = (rows["annual_cost_before"] - rows["annual_cost_after"]).round(2)
+    rows["npv_saving"] = (prep.scenario.annuity * rows["annual_saving"]
+                          - rows["one_off_cost"]).round(2)
+    rows["worse_off"] = after_ > before_ + 0.005
+    return rows
+
+
+def _payback(one_off: float, annual_saving: float) -> float | None:
+    """Years of saving that pay the one-off cost back (0 when receipts cover it)."""
+    if annual_saving <= TOL:
+        return None
+    return 0.0 if one_off <= 0 else round(one_off / annual_saving, 3)
+
+
+def make_plan(prep: Prepared, model: EstateModel, solution: Solution) -> Plan:
+    """Every figure and table of a solution that holds a plan, recomputed from the
+    decisions (not read from the solver's objective) so the two can be checked."""
+    sc = prep.scenario
+    assert solution.values is not None
+    before = _status_quo(prep, model)
+    after = _solved(prep, model, solution.values)
+    one_off = float(model.one_off_coef @ solution.values + model.one_off_constant)
+    annual_before = _annual_by_agency(prep, before)[1]
+    annual_after = _annual_by_agency(prep, after)[1]
+    agencies = _agency_table(prep, model, before, after)
     breaches = _breaches(prep, before)
-    status_quo_npv = A * annual_before
-    objective = A * annual_after + one_off
-    n_before = int(prep.existing.sum())
-    summary: dict[str, Any] = {
-        "scenario": sc.name,
-        "status": solution.status,
-        "objective_npv": round(objective, 2),
-        "status_quo_npv": round(status_quo_npv, 2),
-        "status_quo_feasible": not breaches,
-        "status_quo_breaches": breaches,
-        "npv_saving": round(status_quo_npv - objective, 2),
-        "annual_cost_before": round(annual_before, 2),
-        "annual_cost_after": round(annual_after, 2),
-        "annual_saving": round(annual_saving, 2),
-        "one_off_cost": round(one_off, 2),
-        "payback_years": None if payback is None else round(payback, 3),
-        "sites_before": n_before,
-        "sites_after": int(after.open.sum()),
-        "sites_closed": int((prep.existing & ~after.open).sum()),
-        "sites_opened": int((~prep.existing & after.open).sum()),
-        "shared_centres": int(after.shared.sum()),
-        "fte_relocated": round(float((np.where(moved, fte, 0.0) * after.share).sum()), 3),
-        "mip_gap": None if not math.isfinite(solution.mip_gap) else solution.mip_gap,
-        "solve_seconds": round(solution.seconds, 3),
-        "solver": solution.solver,
-        "agencies": {
-            row.agency_id: {"name": row.name, "annual_cost_before": row.annual_cost_before,
-                            "annual_cost_after": row.annual_cost_after,
-                            "one_off_cost": row.one_off_cost, "worse_off": bool(row.worse_off)}
-            for row in agency_rows.itertuples(index=False)
-        },
-        "horizon_years": sc.horizon_years,
-        "discount_rate": sc.discount_rate,
-        "crs": prep.crs,
-        "model_size": model.size,
-    }
+    status_quo_npv = sc.annuity * annual_before
+    objective = sc.annuity * annual_after + one_off
+    summary = Summary(
+        scenario=sc.name, status=solution.status,
+        objective_npv=round(objective, 2), status_quo_npv=round(status_quo_npv, 2),
+        status_quo_feasible=not breaches, status_quo_breaches=tuple(breaches),
+        npv_saving=round(status_quo_npv - objective, 2),
+        annual_cost_before=round(annual_before, 2), annual_cost_after=round(annual_after, 2),
+        annual_saving=round(annual_before - annual_after, 2), one_off_cost=round(one_off, 2),
+        payback_years=_payback(one_off, annual_before - annual_after),
+        sites_before=int(prep.existing.sum()), sites_after=int(after.open.sum()),
+        sites_closed=int((prep.existing & ~after.open).sum()),
+        sites_opened=int((~prep.existing & after.open).sum()),
+        shared_centres=int(after.shared.sum()),
+        fte_relocated=round(float((_moved_fte(prep) * after.share).sum()), 3),
+        mip_gap=None if not math.isfinite(solution.mip_gap) else solution.mip_gap,
+        solve_seconds=round(solution.seconds, 3), solver=solution.solver,
+        agencies=agency_figures(agencies), horizon_years=sc.horizon_years,
+        discount_rate=sc.discount_rate, crs=prep.crs, model_size=model.size,
+    )
     zones = prep.zones[["zone_id", "name", "lat", "lon", "population"]].copy()
-    return Plan(summary=summary, sites=site_table, assignments=assignments,
-                coverage=_coverage_table(prep, after), agencies=agency_rows, zones=zones,
-                prepared=prep, solution=solution)
+    return Plan(summary=summary, sites=_site_table(prep, model, after),
+                assignments=_assignment_table(prep, after), coverage=_coverage_table(prep, after),
+                agencies=agencies, zones=zones, prepared=prep, solution=solution)

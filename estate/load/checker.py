@@ -1,0 +1,84 @@
+"""Reading typed values out of a parsed TOML file, collecting every problem.
+
+Each read names its dotted key, so a scenario with five mistakes gets five located
+messages at once ("solver.mip_gap: expected a number in [0.0, 1.0], found 2").
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from estate.errors import Problem
+
+
+class KeyChecker:
+    """Collects problems while reading typed values out of the raw dict."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.problems: list[Problem] = []
+
+    def fail(self, key: str, expected: str, found: Any) -> None:
+        shown = found if isinstance(found, str) and found.startswith("(") else repr(found)
+        self.problems.append(Problem(self.label, None, key, expected, shown, label="key"))
+
+    def unknown(self, table: dict[str, Any], allowed: dict[str, Any], prefix: str) -> None:
+        for key in table:
+            if key not in allowed:
+                hint = ", ".join(sorted(allowed))
+                self.fail(prefix + key, f"one of the known keys ({hint})", "(an unknown key)")
+
+    def number(self, value: Any, key: str, lo: float | None = None, hi: float | None = None,
+               lo_open: bool = False, hi_open: bool = False, allow_inf: bool = False) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            if allow_inf and isinstance(value, str) and value.strip().lower() in ("inf", "infinity"):
+                return math.inf
+            self.fail(key, "a number", value)
+            return math.nan
+        x = float(value)
+        if math.isnan(x) or (math.isinf(x) and not allow_inf):
+            self.fail(key, "a finite number", value)
+            return math.nan
+        rng = f"{'(' if lo_open else '['}{lo if lo is not None else '-inf'}, " \
+              f"{hi if hi is not None else 'inf'}{')' if hi_open else ']'}"
+        if lo is not None and (x < lo or (lo_open and x == lo)):
+            self.fail(key, f"a number in {rng}", value)
+        if hi is not None and (x > hi or (hi_open and x == hi)):
+            self.fail(key, f"a number in {rng}", value)
+        return x
+
+    def integer(self, value: Any, key: str, lo: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            else:
+                self.fail(key, f"a whole number >= {lo}", value)
+                return lo
+        if value < lo:
+            self.fail(key, f"a whole number >= {lo}", value)
+        return int(value)
+
+    def text(self, value: Any, key: str) -> str:
+        if not isinstance(value, str):
+            self.fail(key, "a text in quotes", value)
+            return ""
+        return value
+
+    def texts(self, value: Any, key: str) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(key, 'a list of texts, e.g. ["a", "b"]', value)
+            return ()
+        return tuple(value)
+
+    def boolean(self, value: Any, key: str) -> bool:
+        if not isinstance(value, bool):
+            self.fail(key, "true or false", value)
+            return False
+        return value
+
+    def table(self, value: Any, key: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.fail(key, "a table ([" + key + "])", value)
+            return {}
+        return value

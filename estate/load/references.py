@@ -1,0 +1,230 @@
+"""The register's tables checked against each other, once each is valid on its own.
+
+References name existing rows, functions sit where they may (or a warning says why
+not), leases sit on leaseholds, a national register's areas hold together, and words
+that look misspelt get a "did you mean". Every problem is located by file, row and
+column, as in `estate.load.validate`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from estate.errors import Problem
+from estate.load.schema import TABLES
+
+
+def article(word: str) -> str:
+    """`a` or `an`, as the word that follows wants."""
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def check_references(
+    frames: dict[str, pd.DataFrame], files: dict[str, str], readable: set[str]
+) -> list[Problem]:
+    """Checks across tables: ids that must exist, homes, areas, spellings.
+
+    `readable` names the tables that were read with their id column. A reference into
+    any other table is not checked: its absence is already reported, and flagging
+    every row that points into it would bury that. Fills in functions' `area`.
+    """
+    problems: list[Problem] = []
+    sites, functions = frames["sites"], frames["functions"]
+    for name, spec in TABLES.items():
+        if name not in readable:
+            continue
+        for column in spec.columns:
+            target = column.refers_to
+            if target is None or target not in readable:
+                continue
+            key = TABLES[target].key
+            values = frames[name][column.name]
+            unknown = (values != "") & ~values.isin(frames[target][key])
+            problems += _flag(
+                frames[name],
+                files[name],
+                column.name,
+                unknown,
+                f"{article(key)} {key} listed in {files[target]}",
+                repr,
+            )
+    if {"functions", "sites"} <= readable:
+        problems += _check_homes(sites, functions, files)
+    if "sites" in readable:
+        problems += _check_leases(sites, files["sites"])
+        if "functions" in readable:
+            problems += _check_areas(sites, functions, files)
+            problems += _check_spelling(sites, functions, files)
+    return problems
+
+
+def _flag(
+    frame: pd.DataFrame,
+    label: str,
+    column: str,
+    mask: pd.Series,
+    expected: str,
+    found,
+    severity: str = "error",
+) -> list[Problem]:
+    return [
+        Problem(
+            label,
+            int(frame.at[i, "row"]),
+            column,
+            expected,
+            found(frame.at[i, column]),
+            severity=severity,
+        )
+        for i in mask.index[mask.to_numpy()]
+    ]
+
+
+def _check_homes(
+    sites: pd.DataFrame, functions: pd.DataFrame, files: dict[str, str]
+) -> list[Problem]:
+    """A home must exist today; a home that does not suit the function is a warning."""
+    problems: list[Problem] = []
+    homes = functions.merge(
+        sites[["site_id", "candidate", "hosts", "secure", "row"]].drop_duplicates("site_id"),
+        on="site_id",
+        how="inner",
+        suffixes=("", "_site"),
+    )
+    label = files["functions"]
+    for _, f in homes[homes["candidate"]].iterrows():
+        problems.append(
+            Problem(
+                label,
+                int(f["row"]),
+                "site_id",
+                "an existing site (or empty for a function not housed yet)",
+                f"{f['site_id']!r}, a candidate site ({files['sites']} row {f['row_site']})",
+            )
+        )
+    unhosted = homes["hosts"].map(len).gt(0) & ~pd.Series(
+        [t in h for t, h in zip(homes["type"], homes["hosts"], strict=True)],
+        index=homes.index,
+        dtype=bool,
+    )
+    for _, f in homes[unhosted & ~homes["candidate"]].iterrows():
+        problems.append(
+            Problem(
+                label,
+                int(f["row"]),
+                "site_id",
+                f"a home site that hosts {f['type']}",
+                f"{f['site_id']!r} hosts only {';'.join(f['hosts'])}",
+                severity="warning",
+            )
+        )
+    insecure = homes["needs_secure"] & ~homes["secure"] & ~homes["candidate"]
+    for _, f in homes[insecure].iterrows():
+        problems.append(
+            Problem(
+                label,
+                int(f["row"]),
+                "needs_secure",
+                "a secure home site for a function that needs one",
+                f"{f['site_id']!r} is not secure",
+                severity="warning",
+            )
+        )
+    return problems
+
+
+def _check_leases(sites: pd.DataFrame, label: str) -> list[Problem]:
+    """A lease end on a freehold is probably a tenure typed wrong: say so, go on."""
+    odd = (sites["lease_end"] != "") & (sites["tenure"] == "freehold")
+    return _flag(
+        sites,
+        label,
+        "lease_end",
+        odd,
+        "a lease_end only on a leasehold site",
+        lambda v: f"{v!r} on a freehold site",
+        severity="warning",
+    )
+
+
+def _check_areas(
+    sites: pd.DataFrame, functions: pd.DataFrame, files: dict[str, str]
+) -> list[Problem]:
+    """National registers (DESIGN section 8): every site and function in one area.
+
+    A housed function's area is its home's (filled in here); an unhoused one needs
+    its own, naming an area that has sites. Without any site area, nothing to check.
+    """
+    if not (sites["area"] != "").any():
+        return []
+    problems = _flag(
+        sites,
+        files["sites"],
+        "area",
+        sites["area"] == "",
+        "an area (other sites have one)",
+        lambda v: "an empty cell",
+    )
+    home_area = functions["site_id"].map(
+        sites.drop_duplicates("site_id").set_index("site_id")["area"]
+    )
+    housed = home_area.notna()
+    clash = housed & (functions["area"] != "") & (functions["area"] != home_area)
+    problems += [
+        Problem(
+            files["functions"],
+            int(functions.at[i, "row"]),
+            "area",
+            f"the area of its home site, {home_area[i]!r}",
+            repr(functions.at[i, "area"]),
+        )
+        for i in clash[clash].index
+    ]
+    functions["area"] = functions["area"].where(~housed, home_area)
+    unknown = ~housed & ~functions["area"].isin(sites.loc[sites["area"] != "", "area"])
+    problems += _flag(
+        functions,
+        files["functions"],
+        "area",
+        unknown & (functions["site_id"] == ""),
+        f"an area that has sites in {files['sites']} (a function not housed yet needs one)",
+        lambda v: repr(v) if v else "an empty cell",
+    )
+    return problems
+
+
+def _check_spelling(
+    sites: pd.DataFrame, functions: pd.DataFrame, files: dict[str, str]
+) -> list[Problem]:
+    """Types match exactly (`IT` is not `it`): flag spellings that differ only in case.
+
+    Such a slip silently keeps a function out of a shared centre or a site's hosts,
+    so it is worth a warning; it is not an error, as the register may mean it.
+    """
+    keys = functions["type"].str.lower()
+    first = functions.assign(key=keys).drop_duplicates("key")
+    spelling = dict(zip(first["key"], first["type"], strict=True))
+    first_row = dict(zip(first["key"], first["row"], strict=True))
+    problems = _flag(
+        functions,
+        files["functions"],
+        "type",
+        functions["type"] != keys.map(spelling),
+        "one spelling per type (types are case-sensitive)",
+        lambda v: f"{v!r}, but row {first_row[v.lower()]} spells it {spelling[v.lower()]!r}",
+        severity="warning",
+    )
+    hosted = sites[["hosts", "row"]].explode("hosts").dropna()
+    near = ~hosted["hosts"].isin(functions["type"]) & hosted["hosts"].str.lower().isin(spelling)
+    for entry, row in hosted[near].itertuples(index=False):
+        problems.append(
+            Problem(
+                files["sites"],
+                int(row),
+                "hosts",
+                f"function types spelled as in {files['functions']}",
+                f"{entry!r}, but functions have {spelling[entry.lower()]!r}",
+                severity="warning",
+            )
+        )
+    return problems

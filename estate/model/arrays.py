@@ -1,0 +1,196 @@
+"""The model's containers: a constraint `Family`, the finished `EstateModel`, and the
+`ModelBuilder` that collects column blocks and families and stacks them once.
+
+Names are built here too: `labels` turns ids into LP-safe labels and `Names` holds those
+of one build, so a column reads `assign(F001,S012)` and a row `desks(S012)` in an LP
+file or an infeasibility report.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from estate.prepare import Prepared
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.]")
+
+
+def labels(ids: pd.Series | np.ndarray) -> np.ndarray:
+    """Ids made safe for LP files (letters, digits, `_` and `.`), one label per distinct id.
+
+    Two ids that differ only in unsafe characters (`S-1`, `S 1`, `S_1`) would otherwise
+    share a label, so two columns or rows a name, which PuLP refuses and an LP file
+    merges; the id already safe keeps its label, the others get `.1`, `.2`, ... appended.
+    """
+    values = [str(i) for i in ids]
+    label = {v: _UNSAFE.sub("_", v) for v in dict.fromkeys(values)}
+    if len(set(label.values())) < len(label):
+        taken = {v for v, lab in label.items() if v == lab}
+        for v, lab in label.items():
+            if v != lab:
+                k, new = 0, lab
+                while new in taken:
+                    k += 1
+                    new = f"{lab}.{k}"
+                taken.add(new)
+                label[v] = new
+    return np.array([label[v] for v in values], dtype=object)
+
+
+def cat(parts: list[np.ndarray], dtype: type | str) -> np.ndarray:
+    """Concatenate, with an empty array of the right type when there is nothing."""
+    return np.concatenate(parts) if parts else np.empty(0, dtype)
+
+
+@dataclass(frozen=True)
+class Names:
+    """LP-safe labels of sites, teams (functions), zones and eligible (team, site) pairs."""
+
+    site: np.ndarray
+    function: np.ndarray
+    zone: np.ndarray
+    pair: np.ndarray
+
+    @classmethod
+    def of(cls, prep: Prepared) -> Names:
+        site, function = labels(prep.sites["site_id"]), labels(prep.functions["function_id"])
+        pf, ps = prep.pairs["f"].to_numpy(), prep.pairs["s"].to_numpy()
+        pair = function[pf] + "," + site[ps] if len(prep.pairs) else np.empty(0, object)
+        return cls(site, function, labels(prep.zones["zone_id"]), pair)
+
+
+@dataclass
+class Family:
+    """One constraint family: rows `name(label)`, lb <= A x <= ub."""
+
+    name: str
+    labels: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    coefs: np.ndarray
+    lb: np.ndarray
+    ub: np.ndarray
+
+
+@dataclass
+class EstateModel:
+    """The MILP as arrays: columns, a sparse row matrix, bounds, objective; plus index maps."""
+
+    col_names: np.ndarray
+    col_lb: np.ndarray
+    col_ub: np.ndarray
+    col_cost: np.ndarray
+    col_integer: np.ndarray
+    obj_constant: float
+    row_names: np.ndarray
+    row_lb: np.ndarray
+    row_ub: np.ndarray
+    matrix: sp.csr_matrix
+    family_rows: dict[str, slice]
+    family_labels: dict[str, np.ndarray]
+    blocks: dict[str, slice]
+    pool: pd.DataFrame  # per pooled column: f, s, k (type), g (agency), pair (row in pairs)
+    centres: pd.DataFrame  # per shared column: k, s
+    one_off_coef: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
+    one_off_constant: float = 0.0
+    # per assign column: is this the team's home today (the status quo's pairs)
+    pair_home: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, bool))
+    # per column: the site (row of Prepared.sites) and team (row of Prepared.functions)
+    # it is about, -1 for none (e.g. coverage columns); and each site's x, y in metres.
+    # They let a heuristic work on one part of the map at a time (estate.solve.first_plan).
+    col_site: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, np.int64))
+    col_team: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, np.int64))
+    site_xy: np.ndarray = field(repr=False, default_factory=lambda: np.empty((0, 2)))
+
+    @property
+    def size(self) -> dict[str, int]:
+        return {"columns": len(self.col_names), "rows": len(self.row_names),
+                "nonzeros": int(self.matrix.nnz),
+                "integer": int(self.col_integer.sum())}
+
+    def block(self, name: str, values: np.ndarray) -> np.ndarray:
+        """The values of one variable block from a full solution vector."""
+        return values[self.blocks[name]]
+
+
+class ModelBuilder:
+    """Accumulates column blocks and constraint families, then stacks them once.
+
+    Columns are numbered in the order blocks are added, rows in the order families are;
+    `finish` turns the families' COO triplets into one CSR matrix.
+    """
+
+    def __init__(self) -> None:
+        self.blocks: dict[str, slice] = {}
+        self.cols: list[tuple[np.ndarray, ...]] = []
+        self.n = 0
+        self.families: list[Family] = []
+
+    def add_block(self, name: str, labels: np.ndarray, lb: np.ndarray, ub: np.ndarray,
+                  integer: bool) -> np.ndarray:
+        """Add columns `name(label)` with bounds [lb, ub]; return their column indices."""
+        k = len(labels)
+        names = np.array([f"{name}({lab})" for lab in labels], dtype=object)
+        self.cols.append((names, np.asarray(lb, float), np.asarray(ub, float),
+                          np.full(k, integer)))
+        self.blocks[name] = slice(self.n, self.n + k)
+        idx = np.arange(self.n, self.n + k)
+        self.n += k
+        return idx
+
+    def add_family(self, name: str, labels: np.ndarray, rows: np.ndarray, cols: np.ndarray,
+                   coefs: np.ndarray, lb: float | np.ndarray, ub: float | np.ndarray) -> None:
+        """Add rows `name(label)`: entry i puts coefs[i] at (rows[i], cols[i]) of the family.
+
+        A family with no labels adds nothing; a label "" names the row `name` alone.
+        """
+        m = len(labels)
+        if m == 0:
+            return
+        self.families.append(Family(
+            name, np.asarray(labels, dtype=object), np.asarray(rows, np.int64),
+            np.asarray(cols, np.int64), np.asarray(coefs, float),
+            np.broadcast_to(np.asarray(lb, float), (m,)).copy(),
+            np.broadcast_to(np.asarray(ub, float), (m,)).copy()))
+
+    def add_at_most(self, name: str, labels: np.ndarray, cols: np.ndarray,
+                    bound_cols: np.ndarray) -> None:
+        """Add rows `name(label)`: x[cols[i]] <= x[bound_cols[i]], one row per label."""
+        n = len(labels)
+        self.add_family(name, labels, np.concatenate([np.arange(n)] * 2),
+                        np.concatenate([cols, bound_cols]),
+                        np.concatenate([np.ones(n), -np.ones(n)]), -math.inf, 0.0)
+
+    def finish(self, cost: np.ndarray, constant: float, **extra) -> EstateModel:
+        """Stack the blocks and families into an `EstateModel`; `extra` fills its index maps."""
+        names = np.concatenate([c[0] for c in self.cols]) if self.cols else np.empty(0, object)
+        offsets, start = {}, 0
+        rows, cols, coefs, lbs, ubs, rnames, family_labels = [], [], [], [], [], [], {}
+        for fam in self.families:
+            m = len(fam.labels)
+            offsets[fam.name] = slice(start, start + m)
+            family_labels[fam.name] = fam.labels
+            rows.append(fam.rows + start)
+            cols.append(fam.cols)
+            coefs.append(fam.coefs)
+            lbs.append(fam.lb)
+            ubs.append(fam.ub)
+            rnames.append(np.array([f"{fam.name}({lab})" if lab != "" else fam.name
+                                    for lab in fam.labels], dtype=object))
+            start += m
+        matrix = sp.csr_matrix((cat(coefs, float), (cat(rows, np.int64), cat(cols, np.int64))),
+                               shape=(start, self.n))
+        matrix.sum_duplicates()
+        return EstateModel(
+            col_names=names, col_lb=cat([c[1] for c in self.cols], float),
+            col_ub=cat([c[2] for c in self.cols], float), col_cost=cost,
+            col_integer=cat([c[3] for c in self.cols], bool), obj_constant=constant,
+            row_names=cat(rnames, object), row_lb=cat(lbs, float), row_ub=cat(ubs, float),
+            matrix=matrix, family_rows=offsets, family_labels=family_labels, blocks=self.blocks,
+            **extra)

@@ -1,0 +1,260 @@
+"""The comparison as people read it: `comparison.html`, and the table on the terminal.
+
+Scenarios side by side (the figures of `FIGURES`), what each policy costs, who gains
+and loses, the compensation what-if (`estate.runs.compare.compensate`) and the stored
+near-optimal alternatives. The page is self-contained HTML with no script; every text
+from a register or scenario file goes through `inert`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from estate.render.html import document, inert, static_text
+from estate.runs.compare import LOSS_TOL, Run, agency_gains, compensate
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+
+def _pounds(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    v = float(value)
+    return ("\u2212" if v < -0.005 else "") + f"£{abs(v):,.0f}"
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".")
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+#: The side-by-side figures: label, summary key, how to show the value.
+FIGURES: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
+    ("Status", "status", _plain),
+    ("NPV of cost (plan)", "objective_npv", _pounds),
+    ("NPV of cost (status quo)", "status_quo_npv", _pounds),
+    ("NPV saving", "npv_saving", _pounds),
+    ("Annual cost before", "annual_cost_before", _pounds),
+    ("Annual cost after", "annual_cost_after", _pounds),
+    ("Annual saving", "annual_saving", _pounds),
+    ("One-off cost", "one_off_cost", _pounds),
+    ("Payback (years)", "payback_years", lambda v: "never" if v is None else f"{v:.1f}"),
+    ("Sites before", "sites_before", _plain),
+    ("Sites after", "sites_after", _plain),
+    ("Sites closed", "sites_closed", _plain),
+    ("Sites opened", "sites_opened", _plain),
+    ("Shared centres", "shared_centres", _plain),
+    ("FTE relocated", "fte_relocated", _plain),
+    ("Status quo meets every rule", "status_quo_feasible", _plain),
+    ("Horizon (years)", "horizon_years", _plain),
+    ("Discount rate", "discount_rate", _plain),
+    ("MIP gap", "mip_gap", lambda v: "n/a" if v is None else f"{v:.4%}"),
+    ("Solver, seconds", "solver", _plain),
+)
+TERMINAL_FIGURES = 15
+"""The terminal shows the figures up to FTE relocated; the page shows them all."""
+
+
+def _table(header: list[str], body: list[list[str]], classes: list[list[str]] | None = None) -> str:
+    """An HTML table; every cell given here is already inert text or markup we made."""
+    head = "".join(f"<th>{h}</th>" for h in header)
+    lines = []
+    for i, cells in enumerate(body):
+        cls = classes[i] if classes else [""] * len(cells)
+        lines.append("<tr>" + "".join(
+            (f"<th>{c}</th>" if j == 0 else f'<td class="{k}">{c}</td>')
+            for j, (c, k) in enumerate(zip(cells, cls, strict=True))) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(lines)}</tbody></table>"
+
+
+def _data(run: Run) -> dict[str, Any]:
+    """The figures of one scenario by their summary keys; its status alone without a plan."""
+    return run.summary.to_json() if run.summary else {"status": str(run.status)}
+
+
+def _figure(run: Run, key: str, show: Callable[[Any], str]) -> str:
+    """One figure of one scenario as text; a scenario with no plan shows its status only."""
+    s = _data(run)
+    value = s.get(key)
+    if key == "solver" and run.summary:
+        return f"{value}, {float(s.get('solve_seconds') or 0):,.1f} s"
+    return show(value) if key in s else ""
+
+
+def _figures_html(runs: list[Run]) -> str:
+    body = [[inert(label), *(inert(_figure(run, key, show)) for run in runs)]
+            for label, key, show in FIGURES]
+    classes = [["", *["n"] * len(runs)]] * len(body)
+    body.append([inert("Reused stored results"), *(inert(_plain(r.reused)) for r in runs)])
+    classes.append(["", *[""] * len(runs)])
+    return _table(["", *(inert(r.scenario.name) for r in runs)], body, classes)
+
+
+def _policy_cell(entry: dict[str, Any]) -> str:
+    """A priced policy's cost; a range, marked unproven, when a solve hit its time limit."""
+    if "npv_low" in entry:
+        high = entry.get("npv_high")
+        return (f"{_pounds(entry['npv_low'])} to "
+                f"{_pounds(high) if high is not None else 'more'} (unproven)")
+    return _pounds(entry.get("npv"))
+
+
+def _policy_text(entry: dict[str, Any] | None) -> str:
+    if entry is None:
+        return "\u2014"
+    if entry.get("status") == "priced":
+        return _policy_cell(entry)
+    return str(entry.get("status", "")).replace("_", " ")
+
+
+def _policies(run: Run) -> dict[str, dict[str, Any]]:
+    return _data(run).get("policy_costs") or {}
+
+
+def _policy_html(runs: list[Run]) -> str:
+    names = list(dict.fromkeys(p for run in runs for p in _policies(run)))
+    body = [[inert(name), *(inert(_policy_text(_policies(run).get(name))) for run in runs)]
+            for name in names]
+    parts = [_table(["Policy", *(inert(r.scenario.name) for r in runs)], body,
+                    [["", *["n"] * len(runs)]] * len(body))]
+    for run in runs:
+        said = [e for e in _policies(run).values() if e.get("status") != "not_set"]
+        if not said:
+            continue
+        items = "".join(f"<li>{inert(e.get('sentence'))}"
+                        + (f' <span class="muted">({inert(e["message"])})</span>'
+                           if e.get("message") and e.get("status") == "priced"
+                           and "npv_low" not in e else "")
+                        + "</li>" for e in said)
+        parts.append(f"<h3>{inert(run.scenario.name)}</h3><ul>{items}</ul>")
+    return "".join(parts)
+
+
+def _agencies_html(runs: list[Run]) -> str:
+    ids: dict[str, str] = {}
+    for run in runs:
+        for agency_id, info in (_data(run).get("agencies") or {}).items():
+            ids.setdefault(agency_id, str(info.get("name") or agency_id))
+    header = ["Agency"]
+    for run in runs:
+        n = inert(run.scenario.name)
+        header += [f"{n}: annual saving", f"{n}: one-off", f"{n}: NPV saving"]
+    body, classes = [], []
+    for agency_id, name in ids.items():
+        cells, cls = [f"{inert(name)} <span class=\"muted\">({inert(agency_id)})</span>"], [""]
+        for run in runs:
+            info = (_data(run).get("agencies") or {}).get(agency_id)
+            if info is None:
+                cells += ["", "", ""]
+                cls += ["", "", ""]
+                continue
+            annual = agency_gains(run.summary, "annual")[agency_id]
+            npv = agency_gains(run.summary, "npv")[agency_id]
+            worse = bool(info.get("worse_off"))
+            flag = " (worse off)" if worse else ""
+            cells += [inert(_pounds(annual) + flag), inert(_pounds(info.get("one_off_cost"))),
+                      inert(_pounds(npv))]
+            cls += ["n worse" if worse else "n", "n", "n worse" if npv < -LOSS_TOL else "n"]
+        body.append(cells)
+        classes.append(cls)
+    return _table(header, body, classes)
+
+
+def _compensation_html(runs: list[Run]) -> str:
+    parts = []
+    for run in runs:
+        if not run.summary:
+            continue
+        names = {a: str(i.get("name") or a) for a, i in (_data(run).get("agencies") or {}).items()}
+        parts.append(f"<h3>{inert(run.scenario.name)}</h3>")
+        for basis, label, gain in (("annual", "A year", "Gain (a year)"),
+                                   ("npv", "NPV over the horizon", "Gain (NPV over the horizon)")):
+            comp = compensate(agency_gains(run.summary, basis), basis)
+            parts.append(f"<p><b>{inert(label)}:</b> {inert(comp.note)}.</p>")
+            if not comp.possible or not comp.transfers:
+                continue
+            after = comp.after
+            body = [[inert(names.get(a, a)), inert(_pounds(comp.gains[a])),
+                     inert(("receives " if t > 0 else "pays ") + _pounds(abs(t))),
+                     inert(_pounds(after[a]))]
+                    for a, t in comp.transfers.items()]
+            parts.append(_table(["Agency", gain, "Transfer", "Gain after"], body,
+                                [["", "n", "n", "n"]] * len(body)))
+    return "".join(parts)
+
+
+def _alternatives_html(runs: list[Run]) -> str:
+    """Each stored near-optimal alternative: its extra NPV and the sites that differ."""
+    parts = []
+    for run in runs:
+        info = _data(run).get("alternatives")
+        if not isinstance(info, dict) or not info.get("plans"):
+            continue
+        items = []
+        for alt in info["plans"]:
+            differ = alt.get("sites_differ") or []
+            changes = ", ".join(f"{d.get('site_id')} {d.get('name')}: {d.get('optimum')} "
+                                f"\u2192 {d.get('alternative')}" for d in differ[:12])
+            more = f" and {len(differ) - 12} more" if len(differ) > 12 else ""
+            items.append(f"<li>{inert(alt.get('folder'))}: "
+                         f"{inert(_pounds(alt.get('npv_difference')))} more than the optimum; "
+                         f"{len(differ)} site decisions differ: {inert(changes + more)}</li>")
+        note = f'<p class="muted">{inert(info["note"])}</p>' if info.get("note") else ""
+        parts.append(f"<h3>{inert(run.scenario.name)}</h3><ul>{''.join(items)}</ul>{note}")
+    if not parts:
+        return ""
+    return ("<h2>Near-optimal alternatives</h2><p class=\"muted\">Stored with the plan "
+            "(<code>estate plan --alternatives N --within PCT</code>); each is a results "
+            "folder of its own.</p>" + "".join(parts))
+
+
+def page(runs: list[Run]) -> str:
+    """The comparison page: self-contained HTML, no script; all register text inert."""
+    failed = "".join(f'<p class="warn">{inert(r.scenario.name)}: {inert(r.status)}: '
+                     f"{inert(r.message)}</p>" for r in runs if not r.summary)
+    title = inert("Scenario comparison: " + ", ".join(r.scenario.name for r in runs))
+    body = (
+        f"<h1>{title}</h1>{failed}"
+        "<h2>Side by side</h2>" + _figures_html(runs)
+        + "<h2>What each policy costs</h2><p class=\"muted\">The NPV of cost with the policy "
+        "minus the optimum without it (all other policies kept), both solved to a 1e-6 gap. "
+        "\u201cnot set\u201d: the scenario does not use it.</p>" + _policy_html(runs)
+        + "<h2>Who gains</h2><p class=\"muted\">Annual saving = annual cost before minus "
+        "after (an agency is worse off when it is negative); NPV saving also counts its "
+        "one-off costs.</p>" + _agencies_html(runs)
+        + "<h2>What if losers were compensated?</h2><p class=\"muted\">Each agency worse off "
+        "gets its loss back, paid by the agencies that gain in proportion to their gains; "
+        "possible only when the gains cover the losses.</p>" + _compensation_html(runs)
+        + _alternatives_html(runs))
+    return document(title, body, static_text("estate.render", "compare.css"))
+
+
+def terminal_table(runs: list[Run]) -> Table:
+    """A rich table, scenarios side by side; register text is never read as markup."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="Scenario comparison", show_lines=False)
+    table.add_column("")
+    for run in runs:
+        table.add_column(Text(run.scenario.name), justify="right")
+    for label, key, show in FIGURES[:TERMINAL_FIGURES]:
+        table.add_row(Text(label), *(Text(_figure(r, key, show)) for r in runs))
+    names = list(dict.fromkeys(p for r in runs for p, e in _policies(r).items()
+                               if e.get("status") != "not_set"))
+    for name in names:
+        table.add_row(Text(f"Policy cost: {name}"),
+                      *(Text(_policy_text(_policies(r).get(name) or {})) for r in runs))
+    table.add_row(Text("Worse off"), *(Text(", ".join(
+        str(i.get("name")) for i in (_data(r).get("agencies") or {}).values()
+        if i.get("worse_off")) or "none") for r in runs))
+    return table

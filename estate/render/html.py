@@ -1,0 +1,107 @@
+"""HTML that carries register text: the escapes, our static files, and the page shell.
+
+Text from a register is hostile until proven otherwise: a site may be named
+`<img src=x onerror=alert(1)>` or `${alert(1)}`. `inert` is the one escape used wherever
+such text becomes HTML, and `script_json` the one way data enters a script.
+
+Our own CSS and JavaScript are files under a package's `static/` folder (shipped as
+package data, and linted as what they are by the tests), read with `static_text`.
+`script_block` and `style_block` are the one place any code is inlined into a page, so
+the one place where a `</script>` or `</style>` inside it is kept from ending the block.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+_INERT = {
+    ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;",
+    ord("'"): "&#39;", ord("`"): "&#96;", ord("$"): "&#36;", ord("{"): "&#123;",
+    ord("}"): "&#125;", ord("\\"): "&#92;", ord("\n"): "&#10;", ord("\r"): "&#13;",
+    0: "&#0;", 0x2028: "&#8232;", 0x2029: "&#8233;",
+}
+
+_END_TAG = {"script": re.compile(r"</(script)", re.IGNORECASE),
+            "style": re.compile(r"</(style)", re.IGNORECASE)}
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'"
+"""The reports' Content-Security-Policy: inline styles only, so a page can neither fetch
+nor run anything, even if an escape were ever missed."""
+
+
+def inert(text: object) -> str:
+    """Text made harmless as HTML and inside any JavaScript string or template literal.
+
+    Every character with a meaning in either language becomes a numeric or named HTML
+    entity: `& < > " '` (HTML, and `</script>`), backtick, `$`, `{`, `}` (template
+    literals and `${...}`), backslash (escapes), the line terminators CR, LF, U+2028 and
+    U+2029 (which end a JavaScript string), and NUL. What is left is plain characters,
+    which the browser shows literally once it parses the HTML. None becomes "".
+    """
+    if text is None:
+        return ""
+    return str(text).translate(_INERT)
+
+
+def script_json(value: Any) -> str:
+    """JSON that can sit inside a `<script>` block as a JavaScript expression.
+
+    `<`, `>` and `&` are written as \\u escapes so that no `</script>` or `<!--` can
+    appear; U+2028/2029 likewise for older JavaScript engines. NaN is refused.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text
+
+
+@cache
+def static_text(package: str, name: str) -> str:
+    """The file `static/<name>` of `package` (e.g. "estate.maps"), from wherever the
+    package is installed: a source tree, an editable install or a wheel."""
+    return (files(package) / "static" / name).read_text(encoding="utf-8")
+
+
+def _closed_safely(code: str, tag: str) -> str:
+    """`</script` (or `</style`) written `<\\/script`: the same inside a JavaScript string,
+    regular expression or comment, or a CSS string, but no longer the end of the block."""
+    return _END_TAG[tag].sub(lambda m: "<\\/" + m.group(1), code)
+
+
+def script_block(code: str) -> str:
+    """A `<script>` element holding `code` (ours or a library's)."""
+    return f"<script>{_closed_safely(code, 'script')}</script>"
+
+
+def style_block(css: str) -> str:
+    """A `<style>` element holding `css`."""
+    return f"<style>{_closed_safely(css, 'style')}</style>"
+
+
+def document(title: str, body: str, css: str) -> str:
+    """A self-contained report page with no script; `title` and `body` are inert already."""
+    return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{title}</title>\n{style_block(css)}\n</head><body>\n{body}\n</body></html>\n")
+
+
+def write_page(path: Path, text: str) -> Path:
+    """Write `text` beside `path` and rename it over `path`, so that a reader never sees
+    half a page and a failed write leaves the previous page as it was."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_text(text, encoding="utf-8")
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+    return path

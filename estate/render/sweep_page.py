@@ -1,0 +1,183 @@
+"""The sweep as people read it: `sweep.html`, a self-contained page of SVG charts.
+
+NPV saving against each varied key (one dot per run with a plan, the mean joined up),
+which sites stay open across the runs (`site_robustness.csv` as bars), and the table of
+runs. No script and no fetch: the page's Content-Security-Policy forbids both.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from estate.render.html import document, static_text
+from estate.runs.sweep import PLANNED, Vary
+
+
+def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    """Round tick values covering [lo, hi]."""
+    if not math.isfinite(lo) or not math.isfinite(hi):
+        return [0.0]
+    if hi <= lo:
+        lo, hi = lo - 1, hi + 1
+    raw = (hi - lo) / n
+    step = 10 ** math.floor(math.log10(raw))
+    step *= next(m for m in (1, 2, 2.5, 5, 10) if step * m >= raw)
+    first = math.floor(lo / step) * step
+    return [first + i * step for i in range(int(math.ceil((hi - first) / step)) + 1)]
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.4g}" if abs(x) < 1e4 else f"{x:,.0f}"
+
+
+def _x_positions(values: list[Any], lo: float, hi: float) -> dict[Any, float]:
+    """Where each value of a varied key sits on the x axis, from `lo` to `hi` pixels:
+    to scale (with a 5% margin) when every value is a number, evenly spaced otherwise."""
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        xs = [float(v) for v in values]
+        span = max(xs) - min(xs)
+        x0, x1 = (min(xs) - 0.05 * span, max(xs) + 0.05 * span) if span else \
+            (xs[0] - 1, xs[0] + 1)
+        return {v: lo + (float(v) - x0) / (x1 - x0) * (hi - lo) for v in values}
+    step = (hi - lo) / max(len(values), 1)
+    return {v: lo + step * (i + 0.5) for i, v in enumerate(values)}
+
+
+def npv_chart(rows: pd.DataFrame, key: str) -> str:
+    """NPV saving (£m) of each run with a plan against one varied key, with the mean line."""
+    planned = rows[rows["status"].isin(PLANNED)]
+    if planned.empty or "npv_saving" not in planned:
+        return "<p>No run of this sweep has a plan, so there is nothing to chart.</p>"
+    values = list(dict.fromkeys(rows[key]))
+    w, h, left, right, top, bottom = 640, 300, 70, 20, 20, 50
+    y = planned["npv_saving"].astype(float) / 1e6
+    yt = _ticks(float(y.min()), float(y.max()))
+    y0, y1 = yt[0], yt[-1] if yt[-1] > yt[0] else yt[0] + 1
+    xpos = _x_positions(values, left, w - right)
+
+    def py(v: float) -> float:
+        return top + (y1 - v) / (y1 - y0) * (h - top - bottom)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+             f'role="img" aria-label="NPV saving against {html.escape(key)}">']
+    for t in yt:
+        parts.append(f'<line x1="{left}" x2="{w - right}" y1="{py(t):.1f}" y2="{py(t):.1f}" '
+                     f'stroke="#ddd"/><text x="{left - 6}" y="{py(t) + 4:.1f}" '
+                     f'text-anchor="end">{_fmt(t)}</text>')
+    for v in values:
+        parts.append(f'<text x="{xpos[v]:.1f}" y="{h - bottom + 18}" text-anchor="middle">'
+                     f'{html.escape(str(v))}</text>')
+    means = []
+    for v, group in planned.groupby(key, sort=False):
+        pts = group["npv_saving"].astype(float) / 1e6
+        for j, (value, (_, run)) in enumerate(zip(pts, group.iterrows(), strict=True)):
+            x = xpos[v] + 3.0 * (j - (len(group) - 1) / 2)  # spread runs at one value
+            tip = f"{run['run_id']}: £{value:,.2f}m ({run['status']}"
+            colour = "#2b6cb0" if run["status"] == "optimal" else "#dd6b20"
+            gap = pd.to_numeric(run.get("mip_gap"), errors="coerce")
+            if run["status"] != "optimal" and np.isfinite(gap) and gap > 0:
+                # The most this run could save: the solver's bound, objective * (1 - gap).
+                best = value + gap * float(run["objective_npv"]) / 1e6
+                tip += f", at most £{best:,.2f}m by the solver's bound"
+                parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{py(value):.1f}" '
+                             f'y2="{max(py(best), top):.1f}" stroke="{colour}" '
+                             f'stroke-opacity="0.35"/>')
+            parts.append(f'<circle cx="{x:.1f}" cy="{py(value):.1f}" r="4" fill="{colour}" '
+                         f'fill-opacity="0.6"><title>{html.escape(tip)})</title></circle>')
+        means.append((xpos[v], py(float(pts.mean()))))
+    means.sort()
+    if len(means) > 1:
+        path = " ".join(f"{x:.1f},{yy:.1f}" for x, yy in means)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="#2b6cb0" stroke-width="2"/>')
+    parts.append(f'<text x="{(w + left) / 2:.0f}" y="{h - 8}" text-anchor="middle" '
+                 f'font-weight="bold">{html.escape(key)}</text>'
+                 f'<text x="14" y="{(h - bottom) / 2:.0f}" text-anchor="middle" '
+                 f'transform="rotate(-90 14 {(h - bottom) / 2:.0f})" font-weight="bold">'
+                 f'NPV saving (£m)</text></svg>')
+    return "".join(parts)
+
+
+def robustness_chart(robustness: pd.DataFrame) -> str:
+    """One bar per site: the share of runs in which it is open; fragile sites first."""
+    if robustness.empty:
+        return "<p>No run of this sweep has a plan.</p>"
+    table = robustness.assign(
+        fragile=(robustness["open_share"] > 0) & (robustness["open_share"] < 1))
+    table = table.sort_values(["fragile", "open_share", "site_id"], ascending=[False, False, True])
+    bar, w, left = 16, 720, 300
+    h = bar * len(table) + 30
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" '
+             f'aria-label="Share of runs in which each site is open">']
+    for t in (0, 0.25, 0.5, 0.75, 1):
+        x = left + t * (w - left - 60)
+        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{h - 20}" stroke="#ddd"/>'
+                     f'<text x="{x:.1f}" y="{h - 6}" text-anchor="middle">{t:.0%}</text>')
+    for i, r in enumerate(table.itertuples(index=False)):
+        y = i * bar
+        share = float(r.open_share)
+        colour = "#dd6b20" if r.fragile else ("#38a169" if share >= 1 else "#a0aec0")
+        label = html.escape(f"{r.site_id} {r.name}")
+        tip = html.escape(f"{r.site_id} {r.name}: open in {r.runs_open} of {r.runs} runs")
+        parts.append(f'<g><title>{tip}</title><text x="{left - 6}" y="{y + bar - 4}" '
+                     f'text-anchor="end">{label[:60]}</text>'
+                     f'<rect x="{left}" y="{y + 2}" height="{bar - 4}" '
+                     f'width="{max(share * (w - left - 60), 1):.1f}" fill="{colour}"/>'
+                     f'<text x="{left + share * (w - left - 60) + 4:.1f}" y="{y + bar - 4}">'
+                     f'{share:.0%}</text></g>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _runs_table(rows: pd.DataFrame, varies: list[Vary]) -> str:
+    e = html.escape
+    shown = [c for c in (*[v.key for v in varies], "status", "objective_npv", "npv_saving",
+                         "sites_after", "sites_closed", "shared_centres", "mip_gap", "message")
+             if c in rows]
+    head = "".join(f"<th>{e(c)}</th>" for c in shown)
+    body = "".join("<tr>" + "".join(f"<td>{e(_cell(r[c]))}</td>" for c in shown) + "</tr>"
+                   for _, r in rows.iterrows())
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def sweep_page(rows: pd.DataFrame, robustness: pd.DataFrame, varies: list[Vary],
+               scenario_name: str) -> str:
+    """The sweep as one self-contained HTML page: inline SVG charts, no scripts, no CDN."""
+    e = html.escape
+    counts = rows["status"].value_counts()
+    status_text = ", ".join(f"{n} {e(str(s))}" for s, n in counts.items())
+    shares = robustness["open_share"] if len(robustness) else pd.Series(dtype=float)
+    fragile = int(((shares > 0) & (shares < 1)).sum())
+    always, never = int((shares >= 1).sum()), int((shares <= 0).sum())
+    varied = ", ".join(e(f"{v.key} over {', '.join(str(x) for x in v.values)}") for v in varies)
+    charts = "".join(f"<h3>NPV saving against {e(v.key)}</h3>{npv_chart(rows, v.key)}"
+                     for v in varies)
+    body = f"""<h1>Sweep of {e(scenario_name)}</h1>
+<p>{len(rows)} runs: {status_text}. Varied: {varied}.</p>
+<h2>NPV saving</h2>
+<p>Each dot is a run with a plan (blue: proven optimal; orange: stopped by the time limit,
+not proven optimal, with a faint line up to the most it could save by the solver's bound);
+the line joins the mean saving at each value. Hover a dot for its run id.</p>
+{charts}
+<h2>Which sites stay open</h2>
+<p>{always} sites are open in every run with a plan, {never} closed (or not built) in every
+run, and {fragile} depend on the assumptions (orange, listed first).</p>
+<p class="key"><span class="always"></span>open in every run
+<span class="depends"></span>depends on the run
+<span class="never"></span>closed in every run</p>
+{robustness_chart(robustness)}
+<h2>Runs</h2>
+{_runs_table(rows, varies)}"""
+    return document(f"Sweep of {e(scenario_name)}", body, static_text("estate.render", "sweep.css"))
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.4g}"
+    return str(value)

@@ -1,0 +1,228 @@
+"""The summary of a plan: one frozen, typed record, and its one JSON form.
+
+Everything that reports a plan reads this record: the terminal lines, `summary.json`
+(written and read by `estate.store`), maps, comparisons and sweeps. `to_json` gives the
+plain dictionary that `summary.json` holds; `from_json` reads it back and says which key
+is missing or wrong, so a damaged results folder is a located error, not a crash.
+`flat` is the one way a summary becomes a table row (comparison.csv, sweep.csv).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from estate.errors import InputError, Problem
+from estate.status import Status
+
+
+def money(value: float | None) -> str:
+    """Pounds as a reader expects them: £1.23m, £45.6k, -£3.0m."""
+    if value is None:
+        return "n/a"
+    sign = "-" if value < 0 else ""
+    v = abs(value)
+    if v >= 1e6:
+        return f"{sign}£{v / 1e6:,.2f}m"
+    if v >= 1e3:
+        return f"{sign}£{v / 1e3:,.1f}k"
+    return f"{sign}£{v:,.0f}"
+
+
+@dataclass(frozen=True)
+class AgencyFigures:
+    """One agency's share of the plan: who pays, and whether it ends up paying more."""
+
+    name: str
+    annual_cost_before: float
+    annual_cost_after: float
+    one_off_cost: float
+    worse_off: bool
+
+
+@dataclass(frozen=True)
+class Breach:
+    """A rule the status quo breaks, and where (`area` only in a national register)."""
+
+    rule: str
+    place: str
+    area: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"rule": self.rule, "place": self.place, **({"area": self.area} if self.area
+                                                            else {})}
+
+
+# Keys written only when they have a value (a national run has areas, a plan priced
+# with --policy-costs has policy costs, ...), in the order summary.json shows them.
+OPTIONAL = ("crs", "model_size", "areas", "area_count", "policy_costs", "alternative",
+            "alternatives")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The figures a business case quotes, for one plan (or one merged national plan)."""
+
+    scenario: str
+    status: Status
+    objective_npv: float
+    status_quo_npv: float
+    status_quo_feasible: bool
+    status_quo_breaches: tuple[Breach, ...]
+    npv_saving: float
+    annual_cost_before: float
+    annual_cost_after: float
+    annual_saving: float
+    one_off_cost: float
+    payback_years: float | None
+    sites_before: int
+    sites_after: int
+    sites_closed: int
+    sites_opened: int
+    shared_centres: int
+    fte_relocated: float
+    mip_gap: float | None
+    solve_seconds: float
+    solver: str
+    agencies: Mapping[str, AgencyFigures]
+    horizon_years: int
+    discount_rate: float
+    crs: str | None = None
+    model_size: Mapping[str, int] | None = None
+    areas: Mapping[str, Any] | None = None
+    area_count: int | None = None
+    policy_costs: Mapping[str, Any] | None = None
+    alternative: Mapping[str, Any] | None = None
+    alternatives: Mapping[str, Any] | None = field(default=None)
+
+    def replace(self, **changes: Any) -> Summary:
+        """A copy with some fields changed (the record itself never changes)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_json(self) -> dict[str, Any]:
+        """The plain dictionary of `summary.json`, keys in their documented order."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name in OPTIONAL and value is None:
+                continue
+            if f.name == "status":
+                value = str(value)
+            elif f.name == "status_quo_breaches":
+                value = [b.to_json() for b in value]
+            elif f.name == "agencies":
+                value = {k: dataclasses.asdict(a) for k, a in value.items()}
+            out[f.name] = _plain(value)
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], source: str = "summary.json") -> Summary:
+        """Read a summary back; a missing or mistyped key is an `InputError` naming it."""
+        if not isinstance(data, Mapping):
+            raise _bad(source, None, "a JSON object", type(data).__name__)
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            if f.name not in data:
+                if f.name in OPTIONAL:
+                    continue
+                raise _bad(source, f.name, "this key (written by `estate plan`)", "nothing")
+            values[f.name] = _read(f.name, data[f.name], source)
+        return cls(**values)
+
+    def flat(self) -> dict[str, Any]:
+        """One table row (comparison.csv, sweep.csv): agencies as `agency.<id>.<figure>`,
+        policy costs as `policy_cost.<key>` (pounds), other tables as dotted keys
+        (`model_size.columns`, `alternatives.plans.1.npv_difference`), lists of records
+        as one text."""
+        row: dict[str, Any] = {}
+        for key, value in self.to_json().items():
+            if key == "agencies":
+                for agency_id, figures in value.items():
+                    for name, number in figures.items():
+                        row[f"agency.{agency_id}.{name}"] = number
+            elif key == "policy_costs":
+                for policy, entry in value.items():
+                    row[f"policy_cost.{policy}"] = entry.get("npv")
+            else:
+                _spread(key, value, row)
+        return row
+
+
+def _spread(key: str, value: Any, row: dict[str, Any]) -> None:
+    """Nested values as dotted columns; records with an `index` by their index."""
+    if isinstance(value, dict):
+        for sub, inner in value.items():
+            _spread(f"{key}.{sub}", inner, row)
+    elif isinstance(value, list) and value and all(
+            isinstance(v, dict) and "index" in v for v in value):
+        for v in value:
+            _spread(f"{key}.{v['index']}", {k: x for k, x in v.items() if k != "index"}, row)
+    elif isinstance(value, list):
+        row[key] = "; ".join(": ".join(str(x) for x in v.values()) if isinstance(v, dict)
+                             else str(v) for v in value)
+    else:
+        row[key] = value
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: non-finite numbers as None, numpy scalars as Python ones."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _bad(source: str, key: str | None, expected: str, found: str) -> InputError:
+    return InputError([Problem(source, None, key, expected, found, label="key")])
+
+
+_NUMBERS = {"objective_npv", "status_quo_npv", "npv_saving", "annual_cost_before",
+            "annual_cost_after", "annual_saving", "one_off_cost", "fte_relocated",
+            "solve_seconds", "discount_rate"}
+_COUNTS = {"sites_before", "sites_after", "sites_closed", "sites_opened", "shared_centres",
+           "horizon_years"}
+
+
+def _read(key: str, value: Any, source: str) -> Any:
+    """One key of summary.json, checked and typed."""
+    try:
+        if key == "status":
+            return Status(value)
+        if key in _NUMBERS:
+            return float(value) if value is not None else math.nan
+        if key in _COUNTS:
+            return int(value)
+        if key in ("payback_years", "mip_gap"):
+            return None if value is None else float(value)
+        if key == "status_quo_breaches":
+            return tuple(Breach(str(b["rule"]), str(b["place"]), str(b.get("area", "")))
+                         for b in value)
+        if key == "agencies":
+            return {str(k): AgencyFigures(str(a["name"]), float(a["annual_cost_before"]),
+                                          float(a["annual_cost_after"]),
+                                          float(a["one_off_cost"]), bool(a["worse_off"]))
+                    for k, a in value.items()}
+        if key in ("scenario", "solver", "crs"):
+            return str(value)
+        if key == "status_quo_feasible":
+            return bool(value)
+        if key == "area_count":
+            return int(value)
+        return value
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise _bad(source, key, _EXPECTED.get(key, "the value `estate plan` writes"),
+                   f"{value!r:.80} ({type(exc).__name__})") from None
+
+
+_EXPECTED = {"status": "one of " + ", ".join(s.value for s in Status),
+             "status_quo_breaches": "a list of {rule, place}",
+             "agencies": "an object of agencies, each with name, annual_cost_before, "
+                         "annual_cost_after, one_off_cost and worse_off"}

@@ -1,0 +1,204 @@
+"""One way to run many independent tasks: one by one, on a process pool, or on Dask.
+
+National areas, sweep runs, compared scenarios and policy costs are each a list of tasks
+handed to `run_all`, which yields `(task_index, result)` as each task ends. A task that
+raises comes back with its exception as the result, so one failure never sinks the
+rest; the caller decides what a failure means (a sweep row, an infeasible area).
+
+Ctrl-C stops everything at once. Workers ignore SIGINT, which the terminal sends to the
+whole process group, so only the parent reacts: it cancels what has not started,
+terminates the workers (a solve can run for hours and would otherwise finish first)
+and re-raises `KeyboardInterrupt`, which the command line turns into exit code 130.
+While tasks run, SIGTERM in the parent is handled the same way. Workers also die with
+their parent, so a parent killed outright (SIGKILL) leaves no solves behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import functools
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any
+
+EXECUTORS = ("serial", "local", "dask")
+"""`serial` runs the tasks in this process, in order; `local` on a process pool;
+`dask` on a Dask cluster (a local one, or the one at `scheduler`)."""
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_STOP_SECONDS = 3.0  # how long terminated workers get before they are killed
+_in_worker = False  # set in pool workers
+
+
+def run_all(fn: Callable[[Any], Any], tasks: Iterable[Any], executor: str = "serial", *,
+            workers: int | None = None, scheduler: str | None = None,
+            quiet: bool = True) -> Iterator[tuple[int, Any]]:
+    """Run `fn(task)` for every task; yield `(index of the task, result)` as each ends.
+
+    The result is `fn`'s return value, or the exception it raised (a worker that died
+    shows as `BrokenProcessPool` or Dask's `KilledWorker`). `serial` yields in task
+    order; the others in order of completion. For `local` and `dask`, `fn` must be a
+    top-level function and the tasks picklable. `workers` defaults to the number of
+    CPUs (at most one per task) on a pool and to 2 on a local Dask cluster. `quiet`
+    sends the workers' standard output and error to /dev/null, so solver banners do
+    not scribble over the progress shown by the parent.
+
+    Closing the iterator early (a `break`, an exception in the loop's body, Ctrl-C)
+    stops the workers at once.
+    """
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
+    tasks = list(tasks)
+    if not tasks:
+        return iter(())
+    if executor == "serial":
+        runs = _serial(fn, tasks)
+    elif executor == "local":
+        runs = _pool(fn, tasks, min(workers or os.cpu_count() or 1, len(tasks)), quiet)
+    else:
+        runs = _dask(fn, tasks, workers or 2, scheduler, quiet)
+    return _interruptible(runs)
+
+
+def _outcome(call: Callable[[], Any]) -> Any:
+    """The value of `call()`, or the exception it raised, unless that is Ctrl-C."""
+    try:
+        return call()
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # a task's SystemExit must not end the caller either
+        return exc
+
+
+def _serial(fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[tuple[int, Any]]:
+    for i, task in enumerate(tasks):
+        yield i, _outcome(functools.partial(fn, task))
+
+
+def _pool(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int,
+          quiet: bool) -> Iterator[tuple[int, Any]]:
+    # spawn: a forked child would inherit the parent's threads' locks (and Dask's).
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(
+        "spawn"), initializer=_start_worker, initargs=(os.getpid(), quiet))
+    try:
+        futures = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
+        for future in as_completed(futures):
+            yield futures[future], _outcome(future.result)
+    except BaseException:  # Ctrl-C, or the caller stopped reading (GeneratorExit)
+        _stop_pool(pool)
+        raise
+    pool.shutdown()
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the running workers now, not when they finish.
+
+    Results already written are whole (every writer of this package writes a folder
+    aside and moves it into place), so a rerun resumes from them."""
+    processes = list((pool._processes or {}).values())  # shutdown() forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    deadline = time.monotonic() + _STOP_SECONDS
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join(1.0)
+
+
+def _dask(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int,
+          scheduler: str | None, quiet: bool) -> Iterator[tuple[int, Any]]:
+    from distributed import Client, LocalCluster
+    from distributed import as_completed as dask_completed
+
+    with contextlib.ExitStack() as stack:
+        if scheduler:
+            client = stack.enter_context(Client(scheduler))
+        else:
+            cluster = stack.enter_context(LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True,
+                dashboard_address=None))
+            client = stack.enter_context(Client(cluster))
+            if quiet:  # our own workers only: someone else's cluster is theirs to set up
+                client.run(_quiet_output)
+        futures: list[Any] = []
+        try:
+            futures = client.map(fn, tasks, pure=False)
+            index = {future.key: i for i, future in enumerate(futures)}
+            for future in dask_completed(futures):
+                yield index[future.key], _outcome(future.result)
+        except BaseException:
+            # A shared cluster keeps running: take our tasks off it (a client that can no
+            # longer reach the scheduler must not hide the interrupt).
+            with contextlib.suppress(Exception):
+                client.cancel(futures, force=True)
+            raise
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """While tasks run, SIGTERM stops them as Ctrl-C does (signals reach the main
+    thread only, so elsewhere nothing changes). Not in a pool worker running tasks of
+    its own: SIGTERM ends it at once, and its workers die with it."""
+    if _in_worker or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError):  # closed by the collector in another thread
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _interruptible(runs: Iterator[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
+    with _sigterm_as_interrupt(), contextlib.closing(runs):
+        yield from runs
+
+
+def _start_worker(parent: int, quiet: bool) -> None:
+    """A pool worker's first act: leave Ctrl-C to the parent, die with it, keep quiet."""
+    global _in_worker
+    _in_worker = True
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(parent)
+    if quiet:
+        _quiet_output()
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this process when `parent` ends: by the kernel on Linux, else by a watcher."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:  # the parent died before the call
+                    os._exit(1)
+                return
+    threading.Thread(target=_watch, args=(parent,), daemon=True).start()
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def _quiet_output() -> None:
+    """Standard output and error to /dev/null (solver banners are written from C)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)

@@ -1,0 +1,162 @@
+"""The HiGHS adapter: the model's arrays handed to highspy in one call, and the run's
+ending read from HiGHS itself.
+
+The direct hand-off makes no per-row Python objects and keeps the columns in the model's
+own order (which HiGHS searches better than PuLP's name-sorted order): the way for region
+and nation sizes. Status and gap are read from HiGHS, never from PuLP, because PuLP 3.3's
+HiGHS interface calls a run stopped by its time limit "Optimal" (`estate.solve.pulp`
+reads its HiGHS runs with `read_status` too).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import sys
+import time
+from collections.abc import Iterator
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+from estate.model.arrays import EstateModel
+from estate.solve.types import Solution, SolverOptions
+from estate.status import Status
+
+
+def lp_from_arrays(csc: sp.csc_matrix, cost: np.ndarray, col_lb: np.ndarray,
+                   col_ub: np.ndarray, row_lb: np.ndarray, row_ub: np.ndarray,
+                   integer: np.ndarray) -> highspy.HighsLp:
+    """A `highspy.HighsLp` from a CSC matrix and its bounds (infinite bounds allowed)."""
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_row_, lp.num_col_ = csc.shape
+    lp.col_cost_ = cost
+    lp.col_lower_ = col_lb
+    lp.col_upper_ = col_ub
+    lp.row_lower_ = np.where(np.isinf(row_lb), -inf, row_lb)
+    lp.row_upper_ = np.where(np.isinf(row_ub), inf, row_ub)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = csc.indptr
+    lp.a_matrix_.index_ = csc.indices
+    lp.a_matrix_.value_ = csc.data
+    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                       for i in integer]
+    return lp
+
+
+def highs_lp(model: EstateModel) -> highspy.HighsLp:
+    """The model's arrays as one `highspy.HighsLp` (column-wise matrix), ready to pass."""
+    return lp_from_arrays(model.matrix.tocsc(), model.col_cost, model.col_lb, model.col_ub,
+                          model.row_lb, model.row_ub, model.col_integer)
+
+
+def new_highs(time_limit: float, mip_gap: float, verbose: bool = False) -> highspy.Highs:
+    """A `highspy.Highs` with estate's settings: one thread, the limit and the gap."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(verbose))
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("time_limit", max(float(time_limit), 0.01))
+    h.setOptionValue("mip_rel_gap", float(mip_gap))
+    return h
+
+
+def offer_solution(h: highspy.Highs, values: np.ndarray) -> None:
+    """Give a `highspy.Highs` a full column vector as a first plan (dropped if infeasible)."""
+    sol = highspy.HighsSolution()
+    sol.col_value = list(map(float, values))
+    sol.value_valid = True
+    h.setSolution(sol)
+
+
+@contextlib.contextmanager
+def solver_output(verbose: bool) -> Iterator[None]:
+    """Keep HiGHS's C-level stdout off our stdout (`--json` owns it).
+
+    Verbose: its log goes to stderr. Otherwise nowhere, banner included (it is printed
+    when a `Highs` is made): a tool that is not on a terminal stays quiet.
+    """
+    try:
+        sys.stdout.flush()
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    saved = os.dup(fd)
+    target = os.dup(sys.stderr.fileno()) if verbose else os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(target, fd)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(target)
+
+
+def read_status(h: highspy.Highs, has_integer: bool) -> tuple[Status, float, float, float]:
+    """Typed status, objective, bound and gap from a `highspy.Highs` after `run()`."""
+    ms = h.getModelStatus()
+    info = h.getInfo()
+    has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    obj = info.objective_function_value if has_sol else math.nan
+    if has_integer:
+        bound, gap = info.mip_dual_bound, info.mip_gap
+    else:
+        bound, gap = obj, 0.0
+    S = highspy.HighsModelStatus
+    if ms == S.kOptimal:
+        return Status.OPTIMAL, obj, bound, max(0.0, gap) if math.isfinite(gap) else 0.0
+    if ms in (S.kInfeasible, S.kUnboundedOrInfeasible):
+        return Status.INFEASIBLE, math.nan, math.nan, math.nan
+    if has_sol:
+        return Status.TIME_LIMIT, obj, bound, gap if math.isfinite(gap) else math.inf
+    return Status.NO_SOLUTION, math.nan, bound, math.inf
+
+
+def with_constant(obj: float, bound: float, gap: float, constant: float
+                  ) -> tuple[float, float, float]:
+    """Objective and bound in NPV pounds, and the gap measured on them.
+
+    HiGHS never sees the objective's constant (net exit costs of existing sites), so its
+    relative gap is on a shifted objective; the gap we report is on the NPV itself.
+    """
+    obj, bound = float(obj + constant), float(bound + constant)
+    if math.isfinite(bound) and math.isfinite(obj) and gap > 0:
+        gap = max(0.0, (obj - bound) / max(abs(obj), 1e-9))
+    return obj, bound, gap
+
+
+def solve_direct(model: EstateModel, options: SolverOptions, start: np.ndarray | None = None,
+                 lp: highspy.HighsLp | None = None, time_limit_s: float | None = None
+                 ) -> Solution:
+    """Pass the arrays to highspy in one call (CSC matrix), no PuLP objects.
+
+    `start`, a full column vector, is offered as a first plan (HiGHS drops it if it breaks
+    a rule). `lp` is the model from `highs_lp` when the caller has made it already, and
+    `time_limit_s` what is left of the options' limit when the caller has spent some.
+    """
+    lp = highs_lp(model) if lp is None else lp
+    limit = options.time_limit_s if time_limit_s is None else time_limit_s
+    t0 = time.perf_counter()
+    with solver_output(options.verbose):
+        h = new_highs(limit, options.mip_gap, options.verbose)
+        h.passModel(lp)
+        if start is not None and len(start) == lp.num_col_:
+            offer_solution(h, start)
+        h.run()
+    seconds = time.perf_counter() - t0
+    status, obj, bound, gap = read_status(h, bool(model.col_integer.any()))
+    values = None
+    if status.has_plan:
+        values = np.asarray(h.getSolution().col_value, dtype=float)
+        # The plan is the vector: price it ourselves. (On a 430,000-column model stopped
+        # by the time limit, HiGHS once reported an incumbent's objective beside a vector
+        # that was the first plan offered; the gap must describe the plan we return.)
+        priced = float(model.col_cost @ values)
+        if status == Status.TIME_LIMIT and abs(priced - obj) > 1e-6 * max(abs(obj), 1.0):
+            obj, gap = priced, 1.0
+        obj, bound, gap = with_constant(obj, bound, gap, model.obj_constant)
+    return Solution(status, obj, bound, gap, seconds, "highs", values)

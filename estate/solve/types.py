@@ -1,0 +1,63 @@
+"""What a solve is asked and what it answers, shared by every solver adapter.
+
+Kept apart from the registry (`estate.solve`) so that the adapters (`highs`, `pulp`) and
+the first-plan search can use these types without importing the registry that imports
+them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from estate.status import Status
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """How to solve: the scenario's `[solver]` table, plus how HiGHS is reached."""
+
+    name: str = "highs"
+    time_limit_s: float = 300.0
+    mip_gap: float = 1e-4
+    verbose: bool = False
+    # HiGHS straight from the arrays (the default: no per-row PuLP objects, and the
+    # columns in the model's own order, which HiGHS searches better than PuLP's
+    # name-sorted order). False sends HiGHS through PuLP; CBC always goes through PuLP.
+    direct: bool = True
+    # Before the main search, look for a first plan in the LP-guided restricted model
+    # (estate.solve.first_plan; models with shared centres only, direct HiGHS only).
+    first_plan: bool = True
+
+
+@dataclass(frozen=True)
+class StartReport:
+    """What the first-plan step did, for progress lines and the benchmark."""
+
+    used: bool
+    lp_bound: float = math.nan
+    objective: float = math.nan
+    centres_allowed: int = 0
+    seconds: float = 0.0
+    reason: str = ""
+    windows: int = 0  # windows planned in turn (0: none)
+    windows_improved: int = 0
+    # the LP-guided plan before window passes improved it (nan: no such passes)
+    before_windows: float = math.nan
+
+
+@dataclass(frozen=True)
+class Solution:
+    """What the solver found: a typed status, the objective, its bound and the gap."""
+
+    status: Status
+    objective: float
+    bound: float
+    mip_gap: float
+    seconds: float
+    solver: str
+    values: np.ndarray | None
+    message: str = ""
+    first_plan: StartReport | None = None  # what the first-plan step did (direct HiGHS)

@@ -1,0 +1,83 @@
+"""The documentation keeps up with the tool: every command and option is documented,
+and the README's session runs as shown."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from estate.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+DOCS = sorted((ROOT / "docs").glob("*.md"))
+
+
+def _text() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in [README, *DOCS])
+
+
+def _commands() -> dict[str, click.Command]:
+    assert isinstance(cli, click.Group)
+    return dict(cli.commands)
+
+
+def test_every_command_is_in_the_readme() -> None:
+    readme = README.read_text(encoding="utf-8")
+    missing = [name for name in _commands() if f"estate {name}" not in readme]
+    assert missing == []
+
+
+def test_every_option_is_documented() -> None:
+    text = _text()
+    missing = []
+    for name, command in _commands().items():
+        for param in command.params:
+            if isinstance(param, click.Option):
+                flags = [o for o in param.opts if o.startswith("--")]
+                if flags and not any(re.search(re.escape(f) + r"\b", text) for f in flags):
+                    missing.append(f"estate {name} {flags[0]}")
+    assert missing == []
+
+
+def _session() -> list[tuple[str, list[str]]]:
+    """The README's console blocks as (command, the lines shown after it)."""
+    readme = README.read_text(encoding="utf-8")
+    steps: list[tuple[str, list[str]]] = []
+    for block in re.findall(r"```console\n(.*?)```", readme, re.S):
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                steps.append((line[2:], []))
+            elif steps:
+                steps[-1][1].append(line)
+    return steps
+
+
+def test_the_readme_shows_a_session() -> None:
+    commands = [c for c, _ in _session()]
+    assert any(c.startswith(".venv/bin/estate plan") for c in commands)
+    assert any(c.startswith(".venv/bin/estate validate") for c in commands)
+
+
+@pytest.mark.slow
+def test_the_readme_session_runs(tmp_path: Path) -> None:
+    """Each command of the README's session, run in a copy of the demo, exits 0; lines
+    that carry no timing are printed exactly as the README shows them."""
+    for folder in ("data", "models"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    estate = f"{sys.executable} -m estate"
+    for command, shown in _session():
+        line = command.replace(".venv/bin/estate", estate).replace("python3", sys.executable)
+        done = subprocess.run(line, shell=True, cwd=tmp_path, capture_output=True, text=True,
+                              timeout=600)
+        assert done.returncode == 0, (command, done.stderr[-2000:])
+        printed = done.stdout.splitlines()
+        steady = [s for s in shown if s.strip() and not re.search(r"\d+(\.\d+)? s\b", s)]
+        for expected in steady:
+            assert expected in printed, (command, expected, printed)

@@ -1,0 +1,215 @@
+"""The one executor: same results serially and on a pool, failures as values, and
+Ctrl-C (or SIGTERM, or the parent's death) stops the workers at once.
+
+Real processes throughout: the slow tasks sleep for a minute and write their process
+id to a file, so the tests can see that no worker outlives an interrupted run.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import pytest
+from compare_fixtures import coverage_register, scenario_dict
+
+from estate.load.scenario import scenario_from_dict
+from estate.runs.executor import run_all
+from estate.runs.policy import policy_costs
+
+SLOW_SECONDS = 60
+
+
+def square(x: int) -> int:
+    if x == 3:
+        raise ValueError("three is not welcome")
+    return x * x
+
+
+def fast_or_slow(task: tuple[Path, int]) -> int:
+    """Task 0 returns at once; the others sleep long after writing their process id."""
+    folder, i = task
+    (folder / f"{i}.pid").write_text(str(os.getpid()))
+    if i:
+        time.sleep(SLOW_SECONDS)
+    return i
+
+
+def interrupt_self(x: int) -> int:
+    """A worker that is sent Ctrl-C carries on: the parent alone decides to stop."""
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(0.2)
+    return x
+
+
+def die(x: int) -> int:
+    os._exit(3)
+
+
+def shout(x: int) -> int:
+    print(f"banner from task {x}", flush=True)
+    os.write(2, b"solver noise\n")
+    return x
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie, dead but not yet reaped, counts as gone)."""
+    if not Path("/proc").is_dir():
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def _pids(folder: Path, indices: range) -> list[int]:
+    return [int((folder / f"{i}.pid").read_text()) for i in indices]
+
+
+def _started(folder: Path, indices: range) -> bool:
+    return all((folder / f"{i}.pid").exists() and (folder / f"{i}.pid").read_text()
+               for i in indices)
+
+
+def test_serial_runs_in_order_and_failures_are_values() -> None:
+    results = list(run_all(square, range(6)))
+    assert [i for i, _ in results] == list(range(6))
+    assert isinstance(results[3][1], ValueError)
+    assert [r for i, r in results if i != 3] == [0, 1, 4, 16, 25]
+
+
+@pytest.mark.slow
+def test_pool_gives_the_serial_results() -> None:
+    serial = list(run_all(square, range(8)))
+    pooled = sorted(run_all(square, range(8), "local", workers=2), key=lambda r: r[0])
+    assert [i for i, _ in pooled] == list(range(8))
+    assert [r for i, r in pooled if i != 3] == [r for i, r in serial if i != 3]
+    assert isinstance(pooled[3][1], ValueError) and "three" in str(pooled[3][1])
+
+
+@pytest.mark.slow
+def test_workers_ignore_ctrl_c_and_a_dead_worker_is_a_value() -> None:
+    assert sorted(run_all(interrupt_self, range(3), "local", workers=2)) == \
+        [(0, 0), (1, 1), (2, 2)]
+    [(index, result)] = list(run_all(die, [0], "local"))
+    assert index == 0 and isinstance(result, BrokenProcessPool)
+
+
+@pytest.mark.slow
+def test_workers_are_quiet(capfd: pytest.CaptureFixture[str]) -> None:
+    assert sorted(run_all(shout, [1], "local")) == [(0, 1)]
+    assert sorted(run_all(shout, [2], "local", quiet=False)) == [(0, 2)]
+    out, err = capfd.readouterr()
+    assert "task 1" not in out and "task 2" in out
+    assert err.count("solver noise") == 1
+
+
+def test_unknown_executor_and_no_tasks() -> None:
+    with pytest.raises(ValueError, match="serial, local, dask"):
+        run_all(square, [1], "threads")
+    assert list(run_all(square, [], "local")) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["ctrl_c", "sigterm"])
+def test_interrupt_stops_the_pool_at_once(tmp_path: Path, how: str) -> None:
+    """After the first result the consumer is interrupted (Ctrl-C raised in its loop, or
+    SIGTERM to the parent): the two sleeping tasks' workers are gone within seconds, and
+    the task still waiting for a worker never starts."""
+    before = signal.getsignal(signal.SIGTERM)
+    tasks = [(tmp_path, i) for i in range(4)]
+    t0 = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        for index, result in run_all(fast_or_slow, tasks, "local", workers=2):
+            assert (index, result) == (0, 0)
+            assert _wait_for(lambda: _started(tmp_path, range(1, 3)), 20), "never started"
+            if how == "ctrl_c":
+                raise KeyboardInterrupt
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the handler interrupts this sleep
+            pytest.fail("SIGTERM did not interrupt the run")
+    slow = _pids(tmp_path, range(1, 3))
+    assert _wait_for(lambda: not any(_alive(p) for p in slow), 3), "workers outlived Ctrl-C"
+    assert time.monotonic() - t0 < SLOW_SECONDS / 2
+    assert not (tmp_path / "3.pid").exists()  # never started: cancelled
+    assert signal.getsignal(signal.SIGTERM) == before
+
+
+PARENT = """
+import sys, time
+from pathlib import Path
+from test_executor import fast_or_slow
+from estate.runs.executor import run_all
+
+if __name__ == "__main__":
+    for index, result in run_all(fast_or_slow, [(Path(sys.argv[1]), i) for i in (1, 2)],
+                                 "local", workers=2):
+        pass
+"""
+
+
+@pytest.mark.slow
+def test_workers_die_with_their_parent(tmp_path: Path) -> None:
+    """A parent killed outright (SIGKILL, nothing cleans up) leaves no worker behind."""
+    script = tmp_path / "parent.py"
+    script.write_text(textwrap.dedent(PARENT))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(Path(__file__).parent), *sys.path])}
+    parent = subprocess.Popen([sys.executable, str(script), str(tmp_path)], env=env)
+    try:
+        assert _wait_for(lambda: _started(tmp_path, range(1, 3)), 30), "never started"
+    finally:
+        parent.kill()
+        parent.wait()
+    workers = _pids(tmp_path, range(1, 3))
+    assert _wait_for(lambda: not any(_alive(p) for p in workers), 5), "orphaned workers"
+
+
+@pytest.mark.slow
+def test_dask_results_failures_and_interrupt(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    pooled = sorted(run_all(square, range(5), "dask", workers=2), key=lambda r: r[0])
+    assert [r for i, r in pooled if i != 3] == [0, 1, 4, 16]
+    assert isinstance(pooled[3][1], ValueError)
+    with pytest.raises(KeyboardInterrupt):
+        for _ in run_all(fast_or_slow, [(tmp_path, i) for i in range(3)], "dask", workers=2):
+            assert _wait_for(lambda: _started(tmp_path, range(1, 3)), 30), "never started"
+            raise KeyboardInterrupt
+    slow = _pids(tmp_path, range(1, 3))
+    assert _wait_for(lambda: not any(_alive(p) for p in slow), 10), "Dask workers outlived"
+
+
+@pytest.mark.slow
+def test_policy_costs_on_a_pool_equal_the_serial_ones(tmp_path: Path) -> None:
+    """The optima of policy costs are independent solves: side by side, same costs."""
+    raw = scenario_dict(coverage_register(tmp_path / "register"), "pooled",
+                        coverage=[{"service": "public_access", "radius_km": 3.0,
+                                   "mode": "maintain"}], policy={"keep": ["S2"]})
+    scenario = scenario_from_dict(raw, base_dir=tmp_path, label="pooled.toml")
+    serial = policy_costs(scenario)
+    said: list[str] = []
+    pooled = policy_costs(scenario, progress=said.append, executor="local", workers=2)
+    assert pooled == serial
+    assert sum(s["status"] == "priced" for s in serial.values()) >= 3
+    assert said[-1].endswith(f"({len(said) - 1}/{len(said) - 1})")

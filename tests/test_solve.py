@@ -1,0 +1,103 @@
+"""The solver registry: one clear error for a solver that cannot run, and every installed
+solver giving the same hand-worked optimum.
+
+The tiny model, worked by hand: 8 units of demand served from sites A, B, C with fixed
+costs 4, 3, 10, capacities 6, 5, 8 and unit costs 1, 2, 0.5, plus a constant of 100.
+The open sets that can hold 8 units: {C} costs 10 + 8 x 0.5 = 14; {A, B} 7 + 6 x 1 +
+2 x 2 = 17; {B, C} 13 + 4 = 17; {A, C} 14 + 4 = 18; {A, B, C} 21. The optimum is {C}:
+114 in all. The LP relaxation is cheaper (113.5: all of A and a quarter of C), so the
+solvers must branch to find it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from estate.errors import InputError
+from estate.load.scenario import SOLVERS
+from estate.model.arrays import EstateModel, ModelBuilder
+from estate.solve import REGISTRY, SolverOptions, available_solvers, require_solver, solve
+from estate.status import Status
+
+SITES = np.array(["A", "B", "C"], dtype=object)
+
+
+def _tiny() -> EstateModel:
+    b = ModelBuilder()
+    is_open = b.add_block("open", SITES, np.zeros(3), np.ones(3), integer=True)
+    serve = b.add_block("serve", SITES, np.zeros(3), np.full(3, np.inf), integer=False)
+    b.add_family("demand", np.array([""], dtype=object), np.zeros(3), serve, np.ones(3),
+                 8.0, 8.0)
+    b.add_family("capacity", SITES, np.tile(np.arange(3), 2),
+                 np.concatenate([serve, is_open]),
+                 np.concatenate([np.ones(3), -np.array([6.0, 5.0, 8.0])]), -np.inf, 0.0)
+    # a ranged row (PuLP makes two rows of it): between one and two sites open
+    b.add_family("sites_open", np.array([""], dtype=object), np.zeros(3), is_open,
+                 np.ones(3), 1.0, 2.0)
+    cost = np.array([4.0, 3.0, 10.0, 1.0, 2.0, 0.5])
+    return b.finish(cost, 100.0, pool=pd.DataFrame(), centres=pd.DataFrame())
+
+
+def _problem(exc: pytest.ExceptionInfo[InputError]) -> str:
+    (problem,) = exc.value.problems
+    assert problem.column == "solver.name" and problem.label == "key"
+    return str(problem)
+
+
+def test_the_registry_lists_the_names_a_scenario_accepts() -> None:
+    assert tuple(REGISTRY) == SOLVERS
+
+
+def test_highs_and_cbc_are_installed() -> None:
+    assert {"highs", "cbc"} <= set(available_solvers())
+
+
+def test_an_unknown_solver_is_one_clear_input_error() -> None:
+    with pytest.raises(InputError) as exc:
+        solve(_tiny(), SolverOptions(name="gurobi"))
+    text = _problem(exc)
+    assert "'gurobi'" in text
+    assert "one of highs, cbc, scip" in text and "installed here: highs, cbc" in text
+
+
+def test_a_known_solver_not_installed_says_which_package(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    monkeypatch.setitem(REGISTRY, "cbc", dataclasses.replace(REGISTRY["cbc"],
+                                                             installed=lambda: False))
+    assert "cbc" not in available_solvers()
+    with pytest.raises(InputError) as exc:
+        solve(_tiny(), SolverOptions(name="cbc"))
+    text = _problem(exc)
+    assert "cbc, which is not installed here (pip install pulp" in text
+    assert "installed here: highs)" in text
+    assert require_solver("highs").name == "highs"  # the others still run
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pyscipopt") is not None,
+                    reason="PySCIPOpt is installed here")
+def test_scip_is_known_but_unavailable_without_pyscipopt() -> None:
+    assert "scip" in REGISTRY and "scip" not in available_solvers()
+    with pytest.raises(InputError) as exc:
+        require_solver("scip")
+    assert "pip install pyscipopt" in _problem(exc)
+
+
+# every installed solver, and HiGHS through PuLP too (direct=False): both hand-offs
+PATHS = [(name, True) for name in available_solvers()] + [("highs", False)]
+
+
+@pytest.mark.parametrize(("name", "direct"), PATHS)
+def test_every_solver_finds_the_hand_worked_optimum(name: str, direct: bool) -> None:
+    model = _tiny()
+    sol = solve(model, SolverOptions(name=name, time_limit_s=30.0, mip_gap=0.0, direct=direct))
+    assert sol.status == Status.OPTIMAL and sol.solver == name
+    assert sol.objective == pytest.approx(114.0, abs=1e-6)
+    assert sol.mip_gap == pytest.approx(0.0, abs=1e-9)
+    assert sol.values is not None
+    assert model.block("open", sol.values) == pytest.approx([0.0, 0.0, 1.0], abs=1e-6)
+    assert model.block("serve", sol.values) == pytest.approx([0.0, 0.0, 8.0], abs=1e-6)
