@@ -4,7 +4,7 @@ Target: the self-contained HTML file is under 25 MB and loads in headless Chromi
 under 5 s with every network request refused. Writes a results folder with the test
 fixture generator, renders it, and prints the figures.
 
-    .venv/bin/python benchmarks/map_scale.py [--sites 5000] [--zones 30000] [--keep DIR]
+    .venv/bin/python -m benchmarks.map_scale [--sites 5000] [--zones 30000] [--keep DIR]
 
 Load time is from navigation start to the first painted frame after the page's `load`
 event and the first site markers (or clusters) being in the DOM.
@@ -13,18 +13,12 @@ event and the first site markers (or clusters) being in the DOM.
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-
-from mapfixtures import write_results  # noqa: E402
-
-from estate.maps.page import render_map  # noqa: E402
+from estate.maps.page import render_map
+from tests.fixtures.results import write_results
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -7,7 +7,7 @@ loaded, validated, prepared, built, solved, turned into a plan). Beside it, a di
 highspy model of the same instance built from scipy sparse arrays, to show what the
 pipeline costs over a bare solver call.
 
-    .venv/bin/python benchmarks/orlib.py [--small] [--large] [--time-limit 600]
+    .venv/bin/python -m benchmarks.orlib [--small] [--large] [--time-limit 600]
                                          [--instances cap41,capa-8000] [--out FILE]
                                          [--no-direct] [--as-existing] [--estate-direct]
 
@@ -53,8 +53,6 @@ import scipy.sparse as sp
 from estate.solve.highs import lp_from_arrays, solver_output
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 SMALL = [f"cap{k}" for k in (41, 42, 43, 44, 51, 61, 62, 63, 64, 71, 72, 73, 74, 81, 82, 83,
                              84, 91, 92, 93, 94, 101, 102, 103, 104, 111, 112, 113, 114, 121,
@@ -317,7 +315,7 @@ def run(name: str, optima: dict[str, float], time_limit_s: float, mip_gap: float
     try:
         ours, _ = solve_pipeline(inst, time_limit_s, mip_gap, as_existing=as_existing,
                                  direct=estate_direct)
-    except Exception as exc:  # noqa: BLE001 -- a failed instance is a row, not a lost run
+    except Exception as exc:  # a failed instance is a row, not a lost run
         ours = Outcome(math.nan, f"{type(exc).__name__}: {exc}"[:60], math.inf, math.nan)
     direct = (solve_direct_highspy(inst, time_limit_s, mip_gap) if with_direct
               else Outcome(math.nan, "-", math.nan, math.nan))
@@ -336,7 +334,7 @@ WIDTHS = {"instance": 10, "published": 14, "ours": 16, "solver obj": 16, "status
           "direct obj": 14}
 
 
-def _fmt(key: str, value) -> str:  # noqa: ANN001
+def _fmt(key: str, value: str | float | None) -> str:
     if isinstance(value, str):
         return value
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -423,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
              for c in ("pipeline s", "of which solve s", "direct-highspy s")}
     text = "\n".join([
         "# OR-Library capacitated warehouse location through the estate pipeline", "",
-        f"Command: `.venv/bin/python benchmarks/orlib.py {' '.join(argv or sys.argv[1:])}`",
+        f"Command: `.venv/bin/python -m benchmarks.orlib {' '.join(argv or sys.argv[1:])}`",
         f"(time limit {args.time_limit:g} s per solve, mip_gap {args.mip_gap:g}, one thread; "
         f"mapping: warehouses as {'existing' if args.as_existing else 'candidate'} sites; "
         f"pipeline hand-off {'estate direct highspy' if args.estate_direct else 'PuLP'}).",

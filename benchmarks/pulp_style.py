@@ -1,6 +1,6 @@
 """Our model build beside a PuLP-documentation-style formulation (issue 5 item 3).
 
-    .venv/bin/python benchmarks/pulp_style.py [county|region] [--seed 1] [--repeat 3]
+    .venv/bin/python -m benchmarks.pulp_style [county|region] [--seed 1] [--repeat 3]
         [--check models/shared_back_office.toml] [--out benchmarks/results/pulp_style.md]
 
 Both formulations start from the same `Prepared` object (eligible pairs, coverage sets,
@@ -36,22 +36,22 @@ import warnings
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+import pulp
+from pulp import LpInteger, LpMinimize, LpProblem, LpVariable, lpSum
+
+from benchmarks import scale
+from benchmarks.run_stages import _commit, machine
+from estate import api
+from estate.load.scenario import load_scenario
+from estate.model.build import EstateModel, build
+from estate.model.pooling import poolable
+from estate.prepare import Prepared
+from estate.solve.pulp import _to_pulp, to_pulp
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(HERE))
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pulp  # noqa: E402
-from pulp import LpInteger, LpMinimize, LpProblem, LpVariable, lpSum  # noqa: E402
-
-from estate import api  # noqa: E402
-from estate.load.scenario import load_scenario  # noqa: E402
-from estate.model.build import EstateModel, build  # noqa: E402
-from estate.model.pooling import poolable  # noqa: E402
-from estate.prepare import Prepared  # noqa: E402
-from estate.solve.pulp import _to_pulp, to_pulp  # noqa: E402
 
 # The documentation style is PuLP 3's (LpVariable.dicts); its PuLP 4 notices are noise here.
 warnings.filterwarnings("ignore", category=DeprecationWarning, module="pulp")
@@ -413,8 +413,6 @@ TINY = dict(agencies=4, sites=40, candidates=3, functions=16, zones=150, populat
 
 def tiny_register(seed: int = 1) -> Path:
     """A small register by the county recipe (benchmarks/out/tiny-s<seed>) for the MIP check."""
-    import scale
-
     out = HERE / "out" / f"tiny-s{seed}"
     if not (out / "scenario.toml").exists():
         tables = scale.make_locality(scale.Spec(**TINY), np.random.default_rng(seed))
@@ -491,9 +489,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "results" / "pulp_style.md")
     args = parser.parse_args(argv)
 
-    import scale
-    from run_stages import _commit, machine
-
     work = HERE / "out" / f"{args.family}-s{args.seed}"
     if not (work / "scenario.toml").exists():
         scale.write_register(args.family, work, args.seed)
@@ -540,7 +535,7 @@ def main(argv: list[str] | None = None) -> int:
     ours_w, doc_w = med["ours: build + to_pulp"][0], med["PuLP documentation style"][0]
     prof_table, groups = profile_to_pulp(build(prep))
     info = machine()
-    command = "python benchmarks/pulp_style.py " + " ".join(
+    command = "python -m benchmarks.pulp_style " + " ".join(
         argv if argv is not None else sys.argv[1:])
 
     lines = [

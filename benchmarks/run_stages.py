@@ -1,6 +1,6 @@
 """Seconds per stage of the planner on a synthetic register (issue 5 item 2, issue 2).
 
-    .venv/bin/python benchmarks/run_stages.py county [--seed 1] [--repeat 3]
+    .venv/bin/python -m benchmarks.run_stages county [--seed 1] [--repeat 3]
         [--time-limit 600] [--direct] [--no-root-lp]
 
 Makes (or reuses) the register `benchmarks/out/<family>-s<seed>/` with
@@ -58,11 +58,13 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # estate itself is imported inside the stages, which measure it
+    from estate.model.arrays import EstateModel
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(HERE))
 
 STAGES = ["scenario", "load", "validate", "prepare", "precheck", "build", "hand-off",
           "search", "read-back", "results", "write", "map"]
@@ -241,7 +243,7 @@ def one_repeat(args: argparse.Namespace) -> dict:
     return result
 
 
-def _lp_by_interior_point(model, time_limit: float) -> dict:  # noqa: ANN001
+def _lp_by_interior_point(model: EstateModel, time_limit: float) -> dict:
     """The LP relaxation by HiGHS's interior point method (IPX), one thread, no
     crossover: the only way it finishes at region size (simplex: not in 600 s). Its
     objective is a bound once primal and dual objectives agree (IPX stops at a relative
@@ -577,7 +579,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(json.dumps(result) + "\n")
         return 0
 
-    import scale
+    from benchmarks import scale
 
     work = HERE / "out" / f"{args.family}-s{args.seed}"
     scenario = work / "scenario.toml"
@@ -590,7 +592,7 @@ def main(argv: list[str] | None = None) -> int:
     raw = work / f"runs-{path_tag}.json"
     runs = json.loads(raw.read_text()) if args.report_only else []
     for i in range(0 if args.report_only else args.repeat):
-        cmd = [sys.executable, str(Path(__file__).resolve()), args.family, "--one",
+        cmd = [sys.executable, "-m", "benchmarks.run_stages", args.family, "--one",
                "--scenario", str(scenario), "--work", str(work),
                "--tag", f"{path_tag}-{i + 1}", "--time-limit", str(args.time_limit)]
         if args.direct:
@@ -606,7 +608,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.lp_time_limit:
                 cmd += ["--lp-time-limit", str(args.lp_time_limit)]
         t0 = time.perf_counter()
-        done = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True)
+        done = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True, cwd=ROOT)
         run = json.loads(done.stdout.strip().splitlines()[-1])
         runs.append(run)
         if args.family == "nation":
@@ -619,7 +621,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
     if not args.report_only:
         raw.write_text(json.dumps(runs), encoding="utf-8")
-    command = "python benchmarks/run_stages.py " + " ".join(
+    command = "python -m benchmarks.run_stages " + " ".join(
         a for a in (argv if argv is not None else sys.argv[1:]) if a != "--report-only")
     describe_text = scale.describe(scale.make_tables(args.family, args.seed))
     if args.family == "nation":

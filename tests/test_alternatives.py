@@ -6,32 +6,28 @@ from __future__ import annotations
 import itertools
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
-from click.testing import CliRunner
-from sweep_fixtures import town_register, town_scenario, write_scenario
 
 import estate
-from estate.api import prepare_scenario, solve_prepared, solver_options
-from estate.cli import cli
 from estate.errors import InfeasibleError
-from estate.load.scenario import scenario_from_dict
-from estate.runs.alternatives import find_alternatives
+from estate.load.scenario import Scenario, scenario_from_dict
+from estate.pipeline import prepare_scenario, solve_prepared, solver_options
+from estate.results import Plan
+from estate.runs.alternatives import Alternative, find_alternatives
+from tests.fixtures import corridor_scenario, invoke, write_scenario
 
 SITES = ("S1", "S2", "S3", "S4", "S5", "S6")
 
 
-@pytest.fixture(scope="module")
-def register_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return town_register(tmp_path_factory.mktemp("town") / "register")
-
-
-def _scenario(register_dir: Path, **changes):  # noqa: ANN202
-    raw = town_scenario(register_dir, **changes)
+def _scenario(register_dir: Path, **changes: Any) -> Scenario:
+    raw = corridor_scenario(register_dir, **changes)
     return scenario_from_dict(raw, base_dir=register_dir, label="town.toml")
 
 
-def _alternatives(register_dir: Path, count: int, within_pct: float, **changes):  # noqa: ANN202
+def _alternatives(register_dir: Path, count: int, within_pct: float,
+                  **changes: Any) -> tuple[Plan, list[Alternative]]:
     sc = _scenario(register_dir, **changes)
     prep = prepare_scenario(sc)
     options = solver_options(sc)
@@ -44,8 +40,8 @@ def _open(plan: estate.Plan) -> frozenset[str]:
     return frozenset(sites.loc[sites["decision"].isin(["keep", "open"]), "site_id"])
 
 
-def test_distinct_within_bound_nondecreasing(register_dir: Path) -> None:
-    optimum, found = _alternatives(register_dir, 6, 40.0)
+def test_distinct_within_bound_nondecreasing(corridor_data: Path) -> None:
+    optimum, found = _alternatives(corridor_data, 6, 40.0)
     assert len(found) == 4  # the fifth-cheapest new open set costs more than the allowance
     best = optimum.summary.objective_npv
     allowance = 0.40 * optimum.summary.npv_saving
@@ -63,7 +59,7 @@ def test_distinct_within_bound_nondecreasing(register_dir: Path) -> None:
     assert [p["objective_npv"] for p in info["plans"]] == costs
 
 
-def _brute_force(register_dir: Path, **changes) -> dict[frozenset[str], float]:
+def _brute_force(register_dir: Path, **changes: Any) -> dict[frozenset[str], float]:
     """The cheapest plan for every set of open sites, by fixing each set with keep/close."""
     register = estate.load_register(register_dir)
     costs = {}
@@ -79,11 +75,12 @@ def _brute_force(register_dir: Path, **changes) -> dict[frozenset[str], float]:
     return costs
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("changes", [{}, {"coverage": []}])
-def test_equal_to_brute_force(register_dir: Path, changes: dict) -> None:
-    costs = _brute_force(register_dir, **changes)
+def test_equal_to_brute_force(corridor_data: Path, changes: dict) -> None:
+    costs = _brute_force(corridor_data, **changes)
     ranked = sorted(costs.items(), key=lambda item: item[1])
-    optimum, found = _alternatives(register_dir, 4, 100.0, **changes)
+    optimum, found = _alternatives(corridor_data, 4, 100.0, **changes)
     assert optimum.summary.objective_npv == pytest.approx(ranked[0][1])
     assert _open(optimum) == ranked[0][0]
     allowance = optimum.summary.npv_saving
@@ -96,15 +93,15 @@ def test_equal_to_brute_force(register_dir: Path, changes: dict) -> None:
             assert _open(a.plan) == open_set
 
 
-def test_zero_allowance_finds_only_ties(register_dir: Path) -> None:
-    optimum, found = _alternatives(register_dir, 3, 0.0)
+def test_zero_allowance_finds_only_ties(corridor_data: Path) -> None:
+    optimum, found = _alternatives(corridor_data, 3, 0.0)
     assert found == []
     info = optimum.summary.alternatives
     assert info["found"] == 0 and "0 of 3" in info["note"]
 
 
-def test_stored_as_results_folders(register_dir: Path, tmp_path: Path) -> None:
-    sc = _scenario(register_dir)
+def test_stored_as_results_folders(corridor_data: Path, tmp_path: Path) -> None:
+    sc = _scenario(corridor_data)
     out, map_path = tmp_path / "results", tmp_path / "maps" / "town.html"
     plan = estate.plan(sc, out=out, map_path=map_path, alternatives=2, within_pct=40.0)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
@@ -121,12 +118,11 @@ def test_stored_as_results_folders(register_dir: Path, tmp_path: Path) -> None:
     assert plan.summary.alternatives["found"] == 2
 
 
-def test_command_line(register_dir: Path, tmp_path: Path) -> None:
-    path = write_scenario(tmp_path / "town.toml", town_scenario(register_dir))
-    result = CliRunner().invoke(cli, ["plan", str(path), "--out", str(tmp_path / "r"),
-                                      "--map", str(tmp_path / "m.html"), "--json",
-                                      "--alternatives", "2", "--within", "40"])
-    assert result.exit_code == 0, result.output
-    summary = json.loads(result.stdout)
+def test_command_line(corridor_data: Path, tmp_path: Path) -> None:
+    path = write_scenario(tmp_path / "town.toml", corridor_scenario(corridor_data))
+    run = invoke(tmp_path, "plan", path, "--out", tmp_path / "r", "--map", tmp_path / "m.html",
+                 "--json", "--alternatives", "2", "--within", "40")
+    assert run.code == 0, run.output
+    summary = run.json()
     assert summary["alternatives"]["found"] == 2
     assert (tmp_path / "r" / "alternatives" / "2" / "summary.json").exists()

@@ -11,26 +11,24 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
-from click.testing import CliRunner
-from compare_fixtures import (
-    PAYLOAD,
-    coverage_register,
-    loser_register,
-    scenario_dict,
-    write_scenario,
-)
 
 import estate
 import estate.runs.compare
 import estate.runs.national
 from estate.api import compare
-from estate.cli import cli
 from estate.render.html import inert, script_json
 from estate.runs.compare import agency_gains, compensate
-from estate.solve import available_solvers
+from tests.fixtures import (
+    PAYLOAD,
+    coverage_register,
+    invoke,
+    loser_register,
+    scenario_on,
+    write_scenario,
+)
 
-SOLVERS = available_solvers()
 COVERAGE = [{"service": "public_access", "radius_km": 3.0, "mode": "maintain"}]
 SCENARIO_PAYLOAD = "<img src=x onerror=alert(1)>${alert(2)}`../../x"
 
@@ -42,10 +40,10 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     hostile = coverage_register(root / "hostile", agency_b_name=PAYLOAD, site_name=PAYLOAD)
     losers = loser_register(root / "losers")
     paths = [
-        write_scenario(root / "models" / "kept.toml", scenario_dict(
+        write_scenario(root / "models" / "kept.toml", scenario_on(
             hostile, "Kept", coverage=COVERAGE, policy={"keep": ["S2"]})),
-        write_scenario(root / "models" / "open.toml", scenario_dict(hostile, SCENARIO_PAYLOAD)),
-        write_scenario(root / "models" / "loser.toml", scenario_dict(
+        write_scenario(root / "models" / "open.toml", scenario_on(hostile, SCENARIO_PAYLOAD)),
+        write_scenario(root / "models" / "loser.toml", scenario_on(
             losers, "Loser", policy={"keep": ["S1"]})),
     ]
     runs = compare(paths, out=root / "out", results_root=root / "results")
@@ -61,12 +59,11 @@ def _number(text: str) -> float:
     return float(text) if text != "" else math.nan
 
 
-@pytest.mark.parametrize("solver", SOLVERS)
 def test_rows_equal_single_plans(tmp_path: Path, solver: str) -> None:
     data = coverage_register(tmp_path / "register")
-    raws = [scenario_dict(data, "Kept", coverage=COVERAGE, policy={"keep": ["S2"]},
+    raws = [scenario_on(data, "Kept", coverage=COVERAGE, policy={"keep": ["S2"]},
                           solver={"name": solver}),
-            scenario_dict(data, "Open", solver={"name": solver})]
+            scenario_on(data, "Open", solver={"name": solver})]
     paths = [write_scenario(tmp_path / f"m{i}.toml", raw) for i, raw in enumerate(raws)]
     compare(paths, out=tmp_path / "out", results_root=tmp_path / "results")
     rows = _csv_rows(tmp_path / "out" / "comparison.csv")
@@ -125,16 +122,16 @@ def test_second_compare_reuses_stored_results(setup: dict[str, Any],
 
 def test_changed_scenario_or_register_is_solved_again(tmp_path: Path) -> None:
     data = coverage_register(tmp_path / "register")
-    path = write_scenario(tmp_path / "a.toml", scenario_dict(data, "A"))
+    path = write_scenario(tmp_path / "a.toml", scenario_on(data, "A"))
     kwargs = {"out": tmp_path / "out", "results_root": tmp_path / "results"}
     assert not compare([path], **kwargs)[0].reused
     assert compare([path], **kwargs)[0].reused
-    write_scenario(path, scenario_dict(data, "A", relocation={"cost_per_fte": 200.0}))
+    write_scenario(path, scenario_on(data, "A", relocation={"cost_per_fte": 200.0}))
     assert not compare([path], **kwargs)[0].reused
     assert compare([path], **kwargs)[0].reused
-    sites = data / "sites.csv"
-    sites.write_text(sites.read_text(encoding="utf-8").replace("50000", "50001"),
-                     encoding="utf-8")
+    sites = pd.read_csv(data / "sites.csv", dtype=str, keep_default_na=False)
+    sites.loc[sites["running_cost"] == "50000", "running_cost"] = "50001"
+    sites.to_csv(data / "sites.csv", index=False)
     run = compare([path], **kwargs)[0]
     assert not run.reused
     assert run.summary.annual_cost_before == pytest.approx(262_001)
@@ -230,7 +227,7 @@ def test_formula_looking_text_stays_text(tmp_path: Path) -> None:
     data = loser_register(tmp_path / "register")
     agencies = data / "agencies.csv"
     agencies.write_text(agencies.read_text().replace("Agency B", "=HYPERLINK(1)"))
-    path = write_scenario(tmp_path / "a.toml", scenario_dict(data, "F"))
+    path = write_scenario(tmp_path / "a.toml", scenario_on(data, "F"))
     compare([path], out=tmp_path / "out", results_root=tmp_path / "results")
     row = _csv_rows(tmp_path / "out" / "comparison.csv")[0]
     assert row["agency.B.name"] == "'=HYPERLINK(1)"
@@ -239,40 +236,37 @@ def test_formula_looking_text_stays_text(tmp_path: Path) -> None:
     assert names and all(c.data_type == "s" for c in names)
 
 
-def test_cli_compare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_compare(tmp_path: Path) -> None:
     data = loser_register(tmp_path / "register")
-    a = write_scenario(tmp_path / "models" / "a.toml", scenario_dict(data, "[red]A"))
+    a = write_scenario(tmp_path / "models" / "a.toml", scenario_on(data, "[red]A"))
     b = write_scenario(tmp_path / "models" / "b.toml",
-                       scenario_dict(data, "B", policy={"keep": ["S1"]}))
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, ["compare", str(a), str(b), "--out", "cmp"])
-    assert result.exit_code == 0, result.output
-    assert "[red]A" in result.output  # a name, not rich markup
-    assert "Policy cost: policy.keep" in result.output
+                       scenario_on(data, "B", policy={"keep": ["S1"]}))
+    run = invoke(tmp_path, "compare", a, b, "--out", "cmp")
+    assert run.code == 0, run.output
+    assert "[red]A" in run.output  # a name, not rich markup
+    assert "Policy cost: policy.keep" in run.output
     for name in ("comparison.csv", "comparison.xlsx", "comparison.html",
                  "comparison_map.html"):
         assert (tmp_path / "cmp" / name).stat().st_size > 0
     assert (tmp_path / "results" / "B" / "summary.json").exists()
 
 
-def test_cli_compare_reports_bad_input_before_solving(tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_compare_reports_bad_input_before_solving(tmp_path: Path) -> None:
     data = loser_register(tmp_path / "register")
-    good = write_scenario(tmp_path / "good.toml", scenario_dict(data, "Same"))
-    twin = write_scenario(tmp_path / "twin.toml", scenario_dict(data, "Same"))
-    bad = write_scenario(tmp_path / "bad.toml", scenario_dict(data, "Bad",
+    good = write_scenario(tmp_path / "good.toml", scenario_on(data, "Same"))
+    twin = write_scenario(tmp_path / "twin.toml", scenario_on(data, "Same"))
+    bad = write_scenario(tmp_path / "bad.toml", scenario_on(data, "Bad",
                                                              policy={"keep": ["S9"]}))
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, ["compare", str(good), str(twin), str(bad)])
-    assert result.exit_code == 1
-    assert "S9" in result.output and "'Same'" in result.output
+    run = invoke(tmp_path, "compare", good, twin, bad)
+    assert run.code == 1
+    assert "S9" in run.output and "'Same'" in run.output
     assert not (tmp_path / "results").exists()
 
 
 def test_infeasible_scenario_is_a_row_with_its_status(tmp_path: Path) -> None:
     data = loser_register(tmp_path / "register")
-    ok = write_scenario(tmp_path / "ok.toml", scenario_dict(data, "Ok"))
-    stuck = write_scenario(tmp_path / "stuck.toml", scenario_dict(
+    ok = write_scenario(tmp_path / "ok.toml", scenario_on(data, "Ok"))
+    stuck = write_scenario(tmp_path / "stuck.toml", scenario_on(
         data, "Stuck", policy={"close": ["S1", "S3"]}))
     runs = compare([ok, stuck], out=tmp_path / "out", results_root=tmp_path / "results")
     assert [r.status for r in runs] == ["optimal", "infeasible"]
@@ -283,39 +277,30 @@ def test_infeasible_scenario_is_a_row_with_its_status(tmp_path: Path) -> None:
 
 
 @pytest.mark.browser
-def test_comparison_pages_in_a_browser(setup: dict[str, Any]) -> None:
+def test_comparison_pages_in_a_browser(setup: dict[str, Any], browser: Any) -> None:
     """Both pages load offline with no script error and no dialog; only the first
     scenario's layers start visible; the hostile names show as text."""
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        if os.environ.get("ESTATE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"ESTATE_REQUIRE_BROWSER=1 but {chromium} is missing")
-        pytest.skip(f"{chromium} is missing (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium),
-                                             args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page()
-        trouble: list[str] = []
-        page.on("pageerror", lambda e: trouble.append(f"error {e}"))
-        page.on("dialog", lambda d: trouble.append(f"dialog {d.message}"))
-        page.route("http*://**", lambda route: (trouble.append(f"request {route.request.url}"),
-                                                route.abort()))
-        page.goto((setup["out"] / "comparison_map.html").as_uri())
-        page.wait_for_timeout(500)
-        labels = page.evaluate(
-            "Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))"
-            ".map(l => [l.textContent.trim(), l.querySelector('input').checked])")
-        checked = {text: on for text, on in labels}
-        assert checked["Sites whose decision differs (2)"] is True
-        assert any(t.startswith("Kept: Sites after") and on for t, on in labels)
-        assert not any(t.startswith("Loser: Sites after") and on for t, on in labels)
-        assert any(t.endswith(PAYLOAD) for t in checked)
-        assert page.locator("img").count() == 0
-        page.goto((setup["out"] / "comparison.html").as_uri())
-        assert PAYLOAD in page.inner_text("body")
-        assert page.locator("img").count() == 0 and page.locator("script").count() == 0
-        browser.close()
+    page = browser.new_page()
+    trouble: list[str] = []
+    page.on("pageerror", lambda e: trouble.append(f"error {e}"))
+    page.on("dialog", lambda d: trouble.append(f"dialog {d.message}"))
+    page.route("http*://**", lambda route: (trouble.append(f"request {route.request.url}"),
+                                            route.abort()))
+    page.goto((setup["out"] / "comparison_map.html").as_uri())
+    page.wait_for_timeout(500)
+    labels = page.evaluate(
+        "Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))"
+        ".map(l => [l.textContent.trim(), l.querySelector('input').checked])")
+    checked = {text: on for text, on in labels}
+    assert checked["Sites whose decision differs (2)"] is True
+    assert any(t.startswith("Kept: Sites after") and on for t, on in labels)
+    assert not any(t.startswith("Loser: Sites after") and on for t, on in labels)
+    assert any(t.endswith(PAYLOAD) for t in checked)
+    assert page.locator("img").count() == 0
+    page.goto((setup["out"] / "comparison.html").as_uri())
+    assert PAYLOAD in page.inner_text("body")
+    assert page.locator("img").count() == 0 and page.locator("script").count() == 0
+    page.close()
     assert trouble == []
 
 
@@ -324,7 +309,7 @@ def test_stored_plan_without_policy_costs_gets_them_added(
     """A folder from `estate plan` (here with an alternative) is not solved again: its
     policy costs are added to summary.json and the alternatives stay."""
     data = coverage_register(tmp_path / "register")
-    path = write_scenario(tmp_path / "a.toml", scenario_dict(data, "Alt"))
+    path = write_scenario(tmp_path / "a.toml", scenario_on(data, "Alt"))
     folder = tmp_path / "results" / "Alt"
     estate.plan(estate.load_scenario(path), out=folder, map_path=False, alternatives=1,
                 within_pct=100.0)

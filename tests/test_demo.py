@@ -17,13 +17,16 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
+from numpy.typing import ArrayLike
 from pyproj import Transformer
 
 import estate
 from estate.load.scenario import Scenario, read_scenario_dict, scenario_from_dict, set_dotted
+from estate.load.schema import TABLES
 from estate.load.validate import Register, load_register
 from estate.results import Summary
 from estate.store import inputs_sha256, read_summary, write_results
+from tests.fixtures import write_gpkg, write_xlsx
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "suffolk"
@@ -85,7 +88,8 @@ def annuity(years: int, rate: float) -> float:
     return float(sum((1 + rate) ** -t for t in range(1, years + 1)))
 
 
-def distances_m(crs: str, a_lat, a_lon, b_lat, b_lon) -> np.ndarray:  # noqa: ANN001
+def distances_m(crs: str, a_lat: ArrayLike, a_lon: ArrayLike, b_lat: ArrayLike,
+                b_lon: ArrayLike) -> np.ndarray:
     """Straight-line metres in the plan's CRS between two aligned point lists."""
     to = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     ax, ay = to.transform(np.asarray(a_lon, float), np.asarray(a_lat, float))
@@ -452,27 +456,6 @@ def _as_written() -> dict[str, pd.DataFrame]:
             if (DATA / f"{name}.csv").exists()}
 
 
-def write_xlsx(path: Path, tables: dict[str, pd.DataFrame]) -> Path:
-    with pd.ExcelWriter(path, engine="openpyxl") as book:
-        for name, frame in tables.items():
-            frame.to_excel(book, sheet_name=name, index=False)
-    return path
-
-
-def write_gpkg(path: Path, tables: dict[str, pd.DataFrame], crs: int = 27700) -> Path:
-    """Sites and zones as Points in British National Grid; the other tables plain."""
-    to = Transformer.from_crs(4326, crs, always_xy=True)
-    for name, frame in tables.items():
-        if name in ("sites", "zones"):
-            x, y = to.transform(frame["lon"].to_numpy(), frame["lat"].to_numpy())
-            gpd.GeoDataFrame(frame.drop(columns=["lat", "lon"]),
-                             geometry=gpd.points_from_xy(x, y), crs=crs
-                             ).to_file(path, layer=name, engine="pyogrio")
-        else:
-            pyogrio.write_dataframe(frame, path, layer=name)
-    return path
-
-
 @pytest.fixture(scope="module")
 def formats(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("formats")
@@ -482,8 +465,6 @@ def formats(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def _design_columns(register: Register) -> dict[str, pd.DataFrame]:
-    from estate.load.schema import TABLES
-
     return {name: getattr(register, name)[[*TABLES[name].names, "row"]].reset_index(drop=True)
             for name in TABLE_NAMES}
 

@@ -18,11 +18,11 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
-from compare_fixtures import coverage_register, scenario_dict
 
 from estate.load.scenario import scenario_from_dict
 from estate.runs.executor import run_all
 from estate.runs.policy import policy_costs
+from tests.fixtures import scenario_on
 
 SLOW_SECONDS = 60
 
@@ -159,7 +159,7 @@ def test_interrupt_stops_the_pool_at_once(tmp_path: Path, how: str) -> None:
 PARENT = """
 import sys, time
 from pathlib import Path
-from test_executor import fast_or_slow
+from tests.test_executor import fast_or_slow
 from estate.runs.executor import run_all
 
 if __name__ == "__main__":
@@ -175,7 +175,7 @@ def test_workers_die_with_their_parent(tmp_path: Path) -> None:
     script = tmp_path / "parent.py"
     script.write_text(textwrap.dedent(PARENT))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(Path(__file__).parent), *sys.path])}
+        [str(Path(__file__).parents[1]), *sys.path])}
     parent = subprocess.Popen([sys.executable, str(script), str(tmp_path)], env=env)
     try:
         assert _wait_for(lambda: _started(tmp_path, range(1, 3)), 30), "never started"
@@ -201,11 +201,12 @@ def test_dask_results_failures_and_interrupt(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_policy_costs_on_a_pool_equal_the_serial_ones(tmp_path: Path) -> None:
+def test_policy_costs_on_a_pool_equal_the_serial_ones(tmp_path: Path,
+                                                     coverage_data: Path) -> None:
     """The optima of policy costs are independent solves: side by side, same costs."""
-    raw = scenario_dict(coverage_register(tmp_path / "register"), "pooled",
-                        coverage=[{"service": "public_access", "radius_km": 3.0,
-                                   "mode": "maintain"}], policy={"keep": ["S2"]})
+    raw = scenario_on(coverage_data, "pooled",
+                      coverage=[{"service": "public_access", "radius_km": 3.0,
+                                 "mode": "maintain"}], policy={"keep": ["S2"]})
     scenario = scenario_from_dict(raw, base_dir=tmp_path, label="pooled.toml")
     serial = policy_costs(scenario)
     said: list[str] = []

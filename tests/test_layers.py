@@ -15,8 +15,8 @@ from pathlib import Path
 import estate
 
 PACKAGE = Path(estate.__file__).parent
-GROUPS = ("errors", "status", "load", "prepare", "model", "solve", "results", "store",
-          "pipeline", "runs", "render", "maps")
+GROUPS = ("errors", "status", "load", "timing", "prepare", "model", "solve", "results",
+          "store", "pipeline", "programme", "runs", "render", "maps")
 SHELL = ("__init__", "__main__", "cli", "api")
 
 

@@ -1,15 +1,13 @@
 """The map in a real browser: offline, counted, toggled, and immune to injected names.
 
-Headless Chromium from Debian's `chromium` package, driven by Playwright with
-`executable_path` (never `playwright install`, which downloads a browser). Every request
-that is not file:, data: or blob: is refused, which proves the map is self-contained.
-Without /usr/bin/chromium the tests skip with the reason, unless ESTATE_REQUIRE_BROWSER=1
-(set in CI), where a missing browser is a failure.
+Headless Chromium from Debian's `chromium` package (the `browser` fixture of
+conftest.py: without it the tests skip with the reason, unless ESTATE_REQUIRE_BROWSER=1,
+set in CI, where a missing browser is a failure). Every request that is not file:,
+data: or blob: is refused, which proves the map is self-contained.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,41 +15,16 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from mapfixtures import PAYLOADS, write_results
 
 from estate.maps.page import render_map
 from estate.render.html import inert
+from tests.fixtures import PAYLOADS, write_results
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage"]
 
 
 Plan = tuple[Path, pd.DataFrame, pd.DataFrame]
 """The test map's path, and its results' sites and zones tables (as text)."""
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("ESTATE_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"ESTATE_REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright Python package is not installed")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @dataclass

@@ -14,15 +14,9 @@ import pytest
 
 import estate
 from estate.load.scenario import scenario_from_dict
+from tests.fixtures import write_tables
 
 AREAS = ("south", "north")  # south at 52.0N, north 0.6 degrees above
-
-
-def _write(folder: Path, tables: dict[str, pd.DataFrame]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, frame in tables.items():
-        frame.to_csv(folder / f"{name}.csv", index=False)
-    return folder
 
 
 def national_tables(seed: int) -> dict[str, pd.DataFrame]:
@@ -70,7 +64,7 @@ def area_optimum(tables: dict[str, pd.DataFrame], area: str, folder: Path) -> fl
     sites = tables["sites"][tables["sites"]["area"] == area].drop(columns="area")
     functions = tables["functions"][tables["functions"]["site_id"].isin(sites["site_id"])]
     zones = tables["zones"][tables["zones"]["zone_id"].str.startswith(area[0].upper())]
-    data = _write(folder / area, {"agencies": tables["agencies"], "sites": sites,
+    data = write_tables(folder / area, {"agencies": tables["agencies"], "sites": sites,
                                   "functions": functions, "zones": zones})
     return estate.plan(scenario(data), write=False).summary.objective_npv
 
@@ -78,7 +72,7 @@ def area_optimum(tables: dict[str, pd.DataFrame], area: str, folder: Path) -> fl
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_merged_cost_is_sum_of_area_optima(tmp_path: Path, seed: int) -> None:
     tables = national_tables(seed)
-    data = _write(tmp_path / "national", tables)
+    data = write_tables(tmp_path / "national", tables)
     merged = estate.plan(scenario(data), write=False, workers=2)
     expected = sum(area_optimum(tables, area, tmp_path / "single") for area in AREAS)
     assert merged.summary.objective_npv == pytest.approx(expected, rel=1e-9, abs=1e-3)
@@ -93,10 +87,11 @@ def test_merged_cost_is_sum_of_area_optima(tmp_path: Path, seed: int) -> None:
     assert agency_total == pytest.approx(merged.summary.annual_cost_after, abs=0.05)
 
 
+@pytest.mark.slow
 def test_dask_executor_matches_process_pool(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     tables = national_tables(4)
-    data = _write(tmp_path / "national", tables)
+    data = write_tables(tmp_path / "national", tables)
     pool = estate.plan(scenario(data), write=False, workers=2)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
@@ -108,7 +103,7 @@ def test_dask_executor_matches_process_pool(tmp_path: Path) -> None:
 
 def test_national_results_folder_and_infeasible_area_named(tmp_path: Path) -> None:
     tables = national_tables(5)
-    data = _write(tmp_path / "national", tables)
+    data = write_tables(tmp_path / "national", tables)
     out = tmp_path / "results"
     estate.plan(scenario(data), out=out, map_path=tmp_path / "map.html", workers=1)
     assert (out / "summary.json").exists() and (tmp_path / "map.html").exists()
@@ -116,7 +111,7 @@ def test_national_results_folder_and_infeasible_area_named(tmp_path: Path) -> No
     zones = tables["zones"].copy()
     zones.loc[len(zones)] = {"zone_id": "SZ9", "name": "far south", "lat": 52.0 - 0.9,
                              "lon": 1.0, "population": 10}
-    data = _write(tmp_path / "bad", {**tables, "zones": zones})
+    data = write_tables(tmp_path / "bad", {**tables, "zones": zones})
     raw_sc = scenario(data)
     import dataclasses
 

@@ -4,34 +4,20 @@ capacitated optimum, proven, within a relative 1e-6.
 
 The instances live outside the repository, in `../shared/benchmarks/orlib` beside the
 checkout (or wherever `$ESTATE_ORLIB` points); without them the tests skip and say so.
-The mapping from Beasley's problem to a register and scenario is in
-`benchmarks/orlib.py`.
+The reader of Beasley's files and the mapping from his problem to a register and
+scenario are the benchmark's (`benchmarks.orlib`), imported here as a package.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import os
-import sys
-from pathlib import Path
+from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = (Path(os.environ["ESTATE_ORLIB"]) if os.environ.get("ESTATE_ORLIB")
-        else Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "orlib")
+from benchmarks import orlib
 
-
-def _load_orlib():
-    spec = importlib.util.spec_from_file_location("orlib", ROOT / "benchmarks" / "orlib.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("orlib", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-orlib = _load_orlib()
+DATA = orlib.data_dir()
 
 pytestmark = pytest.mark.skipif(
     not (DATA / "optima.csv").is_file(),
@@ -62,7 +48,7 @@ def test_parser_reads_the_format() -> None:
         orlib.parse(DATA / "capa.txt")
 
 
-def _check(name: str, optima: dict[str, float], **kwargs) -> None:  # noqa: ANN003
+def _check(name: str, optima: dict[str, float], **kwargs: Any) -> None:
     inst = orlib.load(name, DATA)
     outcome, plan = orlib.solve_pipeline(inst, time_limit_s=120.0, **kwargs)
     expected = optima[name]

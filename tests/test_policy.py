@@ -15,14 +15,12 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from compare_fixtures import coverage_register, pair_register, scenario_dict
 
 import estate
 from estate.load.scenario import scenario_from_dict
 from estate.runs.policy import policy_costs, sentence, unlimited_pairs
-from estate.solve import available_solvers
+from tests.fixtures import invoke, scenario_on, write_scenario
 
-SOLVERS = available_solvers()
 COVERAGE = [{"service": "public_access", "radius_km": 3.0, "mode": "maintain"}]
 
 
@@ -34,16 +32,6 @@ def _scenario(raw: dict[str, Any], solver: str = "highs") -> estate.Scenario:
 
 def _npv(raw: dict[str, Any], solver: str) -> float:
     return float(estate.plan(_scenario(raw, solver), write=False).summary.objective_npv)
-
-
-@pytest.fixture(scope="module")
-def coverage_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return coverage_register(tmp_path_factory.mktemp("policy") / "register")
-
-
-@pytest.fixture(scope="module")
-def pair_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return pair_register(tmp_path_factory.mktemp("policy") / "pair")
 
 
 def _without_must_keep(data: Path, tmp: Path) -> Path:
@@ -58,10 +46,9 @@ def _without_must_keep(data: Path, tmp: Path) -> Path:
     return out
 
 
-@pytest.mark.parametrize("solver", SOLVERS)
 def test_each_cost_is_the_difference_of_two_independent_solves(
         coverage_data: Path, tmp_path: Path, solver: str) -> None:
-    raw = scenario_dict(coverage_data, "priced", coverage=COVERAGE, policy={"keep": ["S2"]})
+    raw = scenario_on(coverage_data, "priced", coverage=COVERAGE, policy={"keep": ["S2"]})
     costs = policy_costs(_scenario(raw, solver))
     with_npv = _npv(raw, solver)
     lifted = {
@@ -78,7 +65,6 @@ def test_each_cost_is_the_difference_of_two_independent_solves(
         assert costs[name]["with_npv"] == pytest.approx(with_npv, abs=1.0)
 
 
-@pytest.mark.parametrize("solver", SOLVERS)
 def test_hand_worked_costs_on_the_coverage_register(coverage_data: Path, solver: str) -> None:
     """With S2 kept and Z1 needing S1 within 3 km, nothing can close: NPV = 10 x (£260k
     running + £2k teams) = £2.62m. Without the coverage rule S1 closes and F1 moves to
@@ -86,7 +72,7 @@ def test_hand_worked_costs_on_the_coverage_register(coverage_data: Path, solver:
     closes: £500k. Without the register's must_keep, the empty S4 closes: £300k. The
     station S3 is the only public access near Z2, so letting stations close saves
     nothing: 0."""
-    raw = scenario_dict(coverage_data, "hand", coverage=COVERAGE, policy={"keep": ["S2"]})
+    raw = scenario_on(coverage_data, "hand", coverage=COVERAGE, policy={"keep": ["S2"]})
     costs = policy_costs(_scenario(raw, solver))
     assert costs["coverage.0"]["with_npv"] == pytest.approx(2_620_000)
     assert costs["coverage.0"]["npv"] == pytest.approx(999_000)
@@ -104,23 +90,22 @@ def test_hand_worked_costs_on_the_coverage_register(coverage_data: Path, solver:
     assert "does not bind" in costs["policy.closable_kinds"]["sentence"]
 
 
-@pytest.mark.parametrize("solver", SOLVERS)
 def test_one_off_cap_and_distance_limit_hand_worked(pair_data: Path, solver: str) -> None:
     """Closing either office saves 10 x £100k for £50k + £1k once: NPV £1.071m against
     £2.02m. A £30k cap or a 1 km limit forbids it, so each costs £949k; closing S2 is
     no dearer than closing S1, so `close = ["S2"]` costs nothing."""
-    capped = scenario_dict(pair_data, "cap", policy={"max_one_off": 30_000.0})
+    capped = scenario_on(pair_data, "cap", policy={"max_one_off": 30_000.0})
     costs = policy_costs(_scenario(capped, solver))
     assert costs["policy.max_one_off"]["npv"] == pytest.approx(949_000)
     assert costs["policy.max_one_off"]["without_npv"] == pytest.approx(1_071_000)
     assert costs["relocation.max_km"]["status"] == "not_set"
 
-    near = scenario_dict(pair_data, "near", relocation={"max_km": 1.0})
+    near = scenario_on(pair_data, "near", relocation={"max_km": 1.0})
     costs = policy_costs(_scenario(near, solver))
     assert costs["relocation.max_km"]["npv"] == pytest.approx(949_000)
     assert costs["relocation.max_km"]["sentence"].startswith("Limiting moves to 1 km costs £949.0k")
 
-    closing = scenario_dict(pair_data, "close", policy={"close": ["S2"]})
+    closing = scenario_on(pair_data, "close", policy={"close": ["S2"]})
     costs = policy_costs(_scenario(closing, solver))
     assert costs["policy.close"]["status"] == "priced"
     assert costs["policy.close"]["npv"] == 0.0
@@ -128,7 +113,7 @@ def test_one_off_cap_and_distance_limit_hand_worked(pair_data: Path, solver: str
 
 
 def test_lifting_the_distance_limit_is_declined_when_too_large(pair_data: Path) -> None:
-    raw = scenario_dict(pair_data, "big", relocation={"max_km": 1.0})
+    raw = scenario_on(pair_data, "big", relocation={"max_km": 1.0})
     sc = _scenario(raw)
     assert unlimited_pairs(sc, estate.load_register(pair_data)) == 2 * 2 + 2
     costs = policy_costs(sc, max_pairs=3)
@@ -149,7 +134,7 @@ def test_an_exact_gap_is_asked_for(coverage_data: Path, monkeypatch: pytest.Monk
         return real(scenario, *args, **kwargs)
 
     monkeypatch.setattr(estate.runs.national, "plan_locality", spy)
-    raw = scenario_dict(coverage_data, "gap", coverage=COVERAGE,
+    raw = scenario_on(coverage_data, "gap", coverage=COVERAGE,
                         solver={"mip_gap": 0.05})
     policy_costs(_scenario(raw))
     assert gaps and all(g <= 1e-6 for g in gaps)
@@ -157,7 +142,7 @@ def test_an_exact_gap_is_asked_for(coverage_data: Path, monkeypatch: pytest.Monk
 
 def test_plan_adds_policy_costs_to_the_summary_and_folder(coverage_data: Path,
                                                           tmp_path: Path) -> None:
-    raw = scenario_dict(coverage_data, "folder", coverage=COVERAGE)
+    raw = scenario_on(coverage_data, "folder", coverage=COVERAGE)
     result = estate.plan(_scenario(raw), out=tmp_path / "out", map_path=False,
                          policy_costs=True)
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
@@ -168,31 +153,24 @@ def test_plan_adds_policy_costs_to_the_summary_and_folder(coverage_data: Path,
 
 
 def test_sentence_wording() -> None:
-    sc = _scenario(scenario_dict(Path("."), "words"))
+    sc = _scenario(scenario_on(Path("."), "words"))
     assert sentence("Keeping public access within 15 km", 2_300_000, sc) == (
         "Keeping public access within 15 km costs £2.30m over 10 years (NPV)")
     assert "costs nothing" in sentence("X", 0.0, sc)
     assert sentence("X", None, sc) == "X: cost not known"
 
 
-def test_cli_plan_policy_costs(coverage_data: Path, tmp_path: Path,
-                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from click.testing import CliRunner
-    from compare_fixtures import write_scenario
-
-    from estate.cli import cli
-
-    path = write_scenario(tmp_path / "s.toml", scenario_dict(
+def test_cli_plan_policy_costs(coverage_data: Path, tmp_path: Path) -> None:
+    path = write_scenario(tmp_path / "s.toml", scenario_on(
         coverage_data, "cli", coverage=COVERAGE, policy={"keep": ["S2"]}))
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, ["plan", str(path), "--policy-costs"])
-    assert result.exit_code == 0, result.output
-    assert "Policy cost:     Keeping S2 open costs £500.0k over 10 years (NPV)" in result.output
-    assert "policy.close" not in result.output  # not set: not said
+    run = invoke(tmp_path, "plan", path, "--policy-costs")
+    assert run.code == 0, run.output
+    assert "Policy cost:     Keeping S2 open costs £500.0k over 10 years (NPV)" in run.output
+    assert "policy.close" not in run.output  # not set: not said
     summary = json.loads((tmp_path / "results" / "cli" / "summary.json").read_text())
     assert summary["policy_costs"]["must_keep"]["npv"] == pytest.approx(300_000)
-    quiet = CliRunner().invoke(cli, ["plan", str(path), "--policy-costs", "--json"])
-    assert json.loads(quiet.stdout)["policy_costs"]["policy.keep"]["npv"] == pytest.approx(500_000)
+    quiet = invoke(tmp_path, "plan", path, "--policy-costs", "--json")
+    assert quiet.json()["policy_costs"]["policy.keep"]["npv"] == pytest.approx(500_000)
 
 
 def test_unproven_and_noisy_optima(coverage_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -200,7 +178,7 @@ def test_unproven_and_noisy_optima(coverage_data: Path, monkeypatch: pytest.Monk
     dearer than the 'with' one (only possible when unproven) is reported as 0."""
     import estate.runs.policy as policy
 
-    raw = scenario_dict(coverage_data, "noisy", coverage=COVERAGE)
+    raw = scenario_on(coverage_data, "noisy", coverage=COVERAGE)
     answers = {"with": {"status": "time_limit", "npv": 1_000_000.0, "gap": 0.01},
                "without": {"status": "optimal", "npv": 900_000.0, "gap": 0.0, "proven": True}}
 

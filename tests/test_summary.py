@@ -4,11 +4,11 @@ one set of column names that comparisons and sweeps both write."""
 from __future__ import annotations
 
 import pytest
-from builders import summary_record
 
 from estate.errors import InputError
 from estate.results import Summary, money
 from estate.status import Status
+from tests.fixtures import summary_record
 
 
 def test_summary_round_trips_through_its_json() -> None:

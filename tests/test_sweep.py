@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from sweep_fixtures import town_register, town_scenario, write_scenario
 
 import estate
 from estate.api import sweep
@@ -17,14 +16,9 @@ from estate.cli import cli
 from estate.errors import InputError
 from estate.load.scenario import read_scenario_dict, scenario_from_dict, set_dotted
 from estate.runs.sweep import parse_vary, run_id
+from tests.fixtures import write_scenario
 
 VARIES = ("sharing.efficiency=0:0.2:2", "coverage.0.radius_km=0.5,6")
-
-
-@pytest.fixture()
-def town(tmp_path: Path) -> Path:
-    register = town_register(tmp_path / "register")
-    return write_scenario(tmp_path / "town.toml", town_scenario(register))
 
 
 def _single(scenario_path: Path, parameters: dict) -> estate.Plan:
@@ -49,8 +43,9 @@ def test_vary_values() -> None:
             parse_vary(bad)
 
 
-def test_rows_equal_single_plans(town: Path, tmp_path: Path) -> None:
-    result = sweep(town, [parse_vary(v) for v in VARIES], tmp_path / "out", workers=2)
+@pytest.mark.slow
+def test_rows_equal_single_plans(corridor: Path, tmp_path: Path) -> None:
+    result = sweep(corridor, [parse_vary(v) for v in VARIES], tmp_path / "out", workers=2)
     rows = pd.read_csv(tmp_path / "out" / "sweep.csv")
     assert list(rows.columns[:3]) == ["sharing.efficiency", "coverage.0.radius_km", "status"]
     assert "agency.CC.annual_cost_after" in rows.columns and "objective_npv" in rows.columns
@@ -59,7 +54,7 @@ def test_rows_equal_single_plans(town: Path, tmp_path: Path) -> None:
     assert (rows["status"] == "optimal").all()
     for row in rows.itertuples(index=False):
         parameters = {"sharing.efficiency": row[0], "coverage.0.radius_km": row[1]}
-        single = _single(town, parameters)
+        single = _single(corridor, parameters)
         assert row.objective_npv == pytest.approx(single.summary.objective_npv, rel=1e-9)
         assert row.npv_saving == pytest.approx(single.summary.npv_saving, rel=1e-9)
         assert row.sites_after == single.summary.sites_after
@@ -70,10 +65,11 @@ def test_rows_equal_single_plans(town: Path, tmp_path: Path) -> None:
     assert (robust["runs"] == 4).all()
 
 
-def test_failures_are_rows(town: Path, tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_failures_are_rows(corridor: Path, tmp_path: Path) -> None:
     varies = [parse_vary("coverage.0.mode=maintain,all"),
               parse_vary("sharing.efficiency=0.1,1.5")]
-    result = sweep(town, varies, tmp_path / "out", workers=2)
+    result = sweep(corridor, varies, tmp_path / "out", workers=2)
     status = {(r["coverage.0.mode"], r["sharing.efficiency"]): r["status"]
               for _, r in result.rows.iterrows()}
     # mode "all" at 6 km: zones Z1..Z3 each have an access point within 6 km; make it
@@ -81,7 +77,7 @@ def test_failures_are_rows(town: Path, tmp_path: Path) -> None:
     assert status[("maintain", 1.5)] == "invalid" and status[("all", 1.5)] == "invalid"
     assert "sharing.efficiency" in result.rows.loc[
         result.rows["sharing.efficiency"] == 1.5, "message"].iloc[0]
-    infeasible = sweep(town, [parse_vary("coverage.0.mode=all,maintain"),
+    infeasible = sweep(corridor, [parse_vary("coverage.0.mode=all,maintain"),
                               parse_vary("coverage.0.radius_km=0.5")], tmp_path / "inf")
     rows = infeasible.rows.set_index("coverage.0.mode")
     assert rows.at["all", "status"] == "infeasible"
@@ -95,17 +91,18 @@ def test_failures_are_rows(town: Path, tmp_path: Path) -> None:
     assert "<b>" not in page and "Town Hall &lt;b&gt;&amp;amp;&lt;/b&gt;" in page
 
 
-def test_resume_redoes_only_missing_runs(town: Path, tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_resume_redoes_only_missing_runs(corridor: Path, tmp_path: Path) -> None:
     varies = [parse_vary(v) for v in VARIES]
     out = tmp_path / "out"
-    first = sweep(town, varies, out, workers=2)
+    first = sweep(corridor, varies, out, workers=2)
     runs = out / "runs"
     stamps = {rid: (runs / rid / "summary.json").stat().st_mtime_ns for rid in first.solved}
     gone = first.rows["run_id"].iloc[2]
     for path in sorted((runs / gone).iterdir()):
         path.unlink()
     (runs / gone).rmdir()
-    second = sweep(town, varies, out, workers=2)
+    second = sweep(corridor, varies, out, workers=2)
     assert second.solved == [gone]
     assert sorted(second.reused) == sorted(set(stamps) - {gone})
     for rid, stamp in stamps.items():
@@ -114,20 +111,20 @@ def test_resume_redoes_only_missing_runs(town: Path, tmp_path: Path) -> None:
     keep = [c for c in first.rows.columns if c != "solve_seconds"]
     pd.testing.assert_frame_equal(first.rows[keep], second.rows[keep], check_dtype=False)
     # A changed scenario file is a different run: nothing is reused.
-    raw = read_scenario_dict(town)
+    raw = read_scenario_dict(corridor)
     raw["horizon_years"] = 12
-    write_scenario(town, raw)
-    third = sweep(town, varies, out, workers=2)
+    write_scenario(corridor, raw)
+    third = sweep(corridor, varies, out, workers=2)
     assert sorted(third.solved) == sorted(first.rows["run_id"])
 
 
-def test_vary_the_register(town: Path, tmp_path: Path) -> None:
+def test_vary_the_register(corridor: Path, tmp_path: Path) -> None:
     """`data` is relative to the scenario file; a missing register is an invalid row, kept."""
     varies = [parse_vary("data=register,no_such_register")]
-    first = sweep(town, varies, tmp_path / "out", workers=2)
+    first = sweep(corridor, varies, tmp_path / "out", workers=2)
     assert first.rows["status"].tolist() == ["optimal", "invalid"]
     assert "no_such_register" in first.rows["message"].iloc[1]
-    again = sweep(town, varies, tmp_path / "out", workers=2)
+    again = sweep(corridor, varies, tmp_path / "out", workers=2)
     assert again.solved == [] and len(again.reused) == 2
 
 
@@ -138,14 +135,14 @@ def test_run_ids_depend_on_parameters_only() -> None:
 
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:Port 8787 is already in use:UserWarning")
-def test_dask_gives_the_same_rows(town: Path, tmp_path: Path) -> None:
+def test_dask_gives_the_same_rows(corridor: Path, tmp_path: Path) -> None:
     from distributed import LocalCluster
 
     varies = [parse_vary(v) for v in VARIES]
-    pool = sweep(town, varies, tmp_path / "pool", workers=2)
+    pool = sweep(corridor, varies, tmp_path / "pool", workers=2)
     with LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
                       dashboard_address=None) as cluster:
-        on_dask = sweep(town, varies, tmp_path / "dask", executor="dask",
+        on_dask = sweep(corridor, varies, tmp_path / "dask", executor="dask",
                         scheduler=cluster.scheduler_address)
     keep = [c for c in pool.rows.columns if c != "solve_seconds"]
     pd.testing.assert_frame_equal(pool.rows[keep], on_dask.rows[keep], check_dtype=False)
@@ -153,15 +150,17 @@ def test_dask_gives_the_same_rows(town: Path, tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(pool.robustness, on_dask.robustness)
 
 
-def test_command_line(town: Path, tmp_path: Path) -> None:
+def test_command_line(corridor: Path, tmp_path: Path) -> None:
     out = tmp_path / "cli"
     cwd = os.getcwd()
-    result = CliRunner().invoke(cli, ["sweep", str(town), "--vary", "relocation.cost_per_fte=0,5000",
-                                      "--out", str(out), "--workers", "2"])
+    result = CliRunner().invoke(cli, ["sweep", str(corridor), "--vary",
+                                      "relocation.cost_per_fte=0,5000", "--out", str(out),
+                                      "--workers", "2"], catch_exceptions=False)
     assert os.getcwd() == cwd
     assert result.exit_code == 0, result.output
     assert "2 runs (2 planned now, 0 reused)" in result.output
     for name in ("sweep.csv", "site_robustness.csv", "sweep.html"):
         assert (out / name).exists()
-    bad = CliRunner().invoke(cli, ["sweep", str(town), "--vary", "nonsense", "--out", str(out)])
+    bad = CliRunner().invoke(cli, ["sweep", str(corridor), "--vary", "nonsense", "--out",
+                                   str(out)], catch_exceptions=False)
     assert bad.exit_code == 1

@@ -14,6 +14,7 @@ without renumbering the others, so row numbers still match what the user sees.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import warnings
 from collections.abc import Callable
@@ -106,7 +107,7 @@ def _read_folder(folder: Path) -> RawRegister:
                     Problem(label, None, None, f"a file {label} in {folder}", "no such file")
                 )
             continue
-        _add(raw, name, label, lambda file=file: _read_csv(file))
+        _add(raw, name, label, functools.partial(_read_csv, file))
     return raw
 
 
@@ -163,13 +164,12 @@ def _read_workbook(path: Path) -> RawRegister:
                         Problem(label, None, None, f"a sheet named {name}", "no such sheet")
                     )
                 continue
-            _add(
-                raw,
-                name,
-                label,
-                lambda s=sheets[name]: _strings(book.parse(s, header=None, dtype=object)),
-            )
+            _add(raw, name, label, functools.partial(_read_sheet, book, sheets[name]))
     return raw
+
+
+def _read_sheet(book: pd.ExcelFile, sheet: str | int) -> pd.DataFrame:
+    return _strings(book.parse(sheet, header=None, dtype=object))
 
 
 def _read_geopackage(path: Path) -> RawRegister:

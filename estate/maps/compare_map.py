@@ -13,7 +13,16 @@ from typing import Any
 
 import pandas as pd
 
-from estate.maps.page import Direct, Outline, Panels, PlanLayers, Raw, add_plan_layers, new_map
+from estate.maps.page import (
+    Direct,
+    Outline,
+    Panels,
+    PlanLayers,
+    Raw,
+    add_plan_layers,
+    figure_of,
+    new_map,
+)
 from estate.maps.payload import outline_rings, read_plan
 from estate.render.html import inert, script_block, script_json, static_text
 from estate.runs.compare import Run
@@ -58,7 +67,7 @@ class _Differing(Direct):
         self.diff, self.label, self.hidden = diff, label, hidden
 
     def js(self) -> str:
-        m, control = self._parent.get_name(), self.control.get_name()
+        m, control = self.map_name, self.control.get_name()
         return (f"estateCompare.addDiffering({m}, {control}, {script_json(self.diff)}, "
                 f"{script_json(self.label)});\n"
                 f"estateCompare.hideScenarios({m}, {control}, {script_json(self.hidden)});")
@@ -69,7 +78,7 @@ def comparison_map(runs: list[Run], cdn: bool = False) -> str:
     a layer ringing the sites whose decision differs between scenarios."""
     fmap = new_map(cdn=cdn)
     solved = [r for r in runs if r.summary]
-    root = fmap.get_root()
+    root = figure_of(fmap)
     root.title = inert("Estate comparison: " + ", ".join(r.scenario.name for r in runs))
     if not solved:
         return root.render()

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 
 from estate.maps.assets import COLOURS, SHAPE_SIZES, SHAPES, leaflet_assets
 from estate.maps.panels import kpi_panel, legend
@@ -34,6 +34,7 @@ from estate.maps.payload import (
     site_payload,
     zone_payload,
 )
+from estate.maps.timeline import move_years, timeline_payload
 from estate.render.html import (
     inert,
     script_block,
@@ -45,7 +46,7 @@ from estate.render.html import (
 
 __all__ = [
     "MARKER_LIMIT", "Direct", "Outline", "Panels", "PlanLayers", "Raw", "add_plan_layers",
-    "new_map", "render_map",
+    "figure_of", "new_map", "render_map",
 ]
 
 MARKER_LIMIT = 2000
@@ -68,6 +69,18 @@ class Raw(Element):
         return self.text
 
 
+def figure_of(element: Element) -> Figure:
+    """The page an element is on: the Figure at the root of its tree.
+
+    branca types `get_root` as returning any Element; a folium map is always put in a
+    Figure when made, so anything added to one finds a Figure there.
+    """
+    root = element.get_root()
+    if not isinstance(root, Figure):
+        raise ValueError(f"{type(element).__name__} is not on a page (a folium map)")
+    return root
+
+
 class Direct(MacroElement):
     """A map element that writes body HTML and script as plain strings (see `Raw`)."""
 
@@ -77,12 +90,21 @@ class Direct(MacroElement):
     def js(self) -> str:
         return ""
 
-    def render(self, **kwargs: Any) -> None:
-        figure = self.get_root()
+    @property
+    def map_name(self) -> str:
+        """The JavaScript variable of the map this element was added to."""
+        if self._parent is None:
+            raise ValueError(f"{type(self).__name__} is drawn only once added to a map")
+        return self._parent.get_name()
+
+    def render(self, **kwargs: Any) -> str:
+        """Add the body and script to the page's sections; nothing is written in place."""
+        figure = figure_of(self)
         if body := self.body():
             figure.html.add_child(Raw(body), name=self.get_name())
         if js := self.js():
             figure.script.add_child(Raw(js), name=self.get_name())
+        return ""
 
 
 class _Assets(Element):
@@ -109,7 +131,7 @@ class _LayerControl(Direct):
 
     def js(self) -> str:
         return (f"var {self.get_name()} = L.control.layers({{}}, {{}}, "
-                f"{{collapsed: false, sortLayers: false}}).addTo({self._parent.get_name()});")
+                f"{{collapsed: false, sortLayers: false}}).addTo({self.map_name});")
 
 
 class Outline(Direct):
@@ -125,7 +147,7 @@ class Outline(Direct):
         self.opaque = opaque  # False over tiles, which the fill would hide
 
     def js(self) -> str:
-        return (f"estateMap.addOutline({self._parent.get_name()}, {self.control.get_name()}, "
+        return (f"estateMap.addOutline({self.map_name}, {self.control.get_name()}, "
                 f"{script_json(self.rings)}, {script_json(inert(self.label))}, "
                 f"{script_json(self.opaque)});")
 
@@ -139,12 +161,13 @@ class PlanLayers(Direct):
         self._name = "EstatePlan"
         self.control = control
         self.payload = payload
+        self.cluster = cluster
         self.options = {"cluster": cluster, "fit": fit, "shapes": SHAPES, "sizes": SHAPE_SIZES,
                         "colours": COLOURS}
         self.max_fte = max(payload["moves"]["fte"], default=0.0)
 
     def js(self) -> str:
-        return (f"estateMap.addPlan({self._parent.get_name()}, {self.control.get_name()}, "
+        return (f"estateMap.addPlan({self.map_name}, {self.control.get_name()}, "
                 f"{script_json(self.payload)}, {script_json(self.options)});")
 
 
@@ -163,10 +186,10 @@ class Panels(Direct):
         return self.markup
 
     def js(self) -> str:
-        lines = [f"estateMap.addPanel({self._parent.get_name()}, "
+        lines = [f"estateMap.addPanel({self.map_name}, "
                  f"{script_json(node)}, {script_json(where)});" for node, where in self.places]
         if self.fit:
-            lines.append(f"estateMap.fit({self._parent.get_name()}, {script_json(self.fit)});")
+            lines.append(f"estateMap.fit({self.map_name}, {script_json(self.fit)});")
         return "\n".join(lines)
 
 
@@ -182,7 +205,7 @@ def new_map(cdn: bool = False, tiles: str | None = None, attr: str | None = None
                       max_zoom=19, maxZoom=19, zoomSnap=0.25, zoomDelta=0.5)
     fmap.default_js = []
     fmap.default_css = []
-    fmap.get_root().header.add_child(_Assets(cdn), name="estate_assets")
+    figure_of(fmap).header.add_child(_Assets(cdn), name="estate_assets")
     fmap.add_child(_LayerControl(), name="estate_layer_control")
     return fmap
 
@@ -192,6 +215,13 @@ def _control(fmap: folium.Map) -> _LayerControl:
     if not isinstance(control, _LayerControl):
         raise ValueError("add_plan_layers needs a map made by estate.maps.page.new_map")
     return control
+
+
+def _assets(fmap: folium.Map) -> _Assets:
+    assets = figure_of(fmap).header._children.get("estate_assets")
+    if not isinstance(assets, _Assets):
+        raise ValueError("add_plan_layers needs a map made by estate.maps.page.new_map")
+    return assets
 
 
 def _labels(plan: PlanTables, prefix: str, payload: dict[str, Any]) -> dict[str, str]:
@@ -213,7 +243,10 @@ def _labels(plan: PlanTables, prefix: str, payload: dict[str, Any]) -> dict[str,
     return {key: inert(lead + text) for key, text in raw.items()}
 
 
-def _payload(plan: PlanTables, prefix: str) -> dict[str, Any]:
+def _payload(plan: PlanTables, prefix: str, timeline: bool = False) -> dict[str, Any]:
+    """The layers' data; with `timeline`, and a programme in the folder, the years its
+    sites and moves appear in (the year slider's data)."""
+    years = timeline_payload(plan) if timeline else None
     agencies = list(dict.fromkeys(list(plan.agencies["agency_id"]) + list(plan.sites["agency_id"])))
     names = dict(zip(plan.agencies["agency_id"], plan.agencies["name"], strict=True))
     for agency_id, info in plan.summary.agencies.items():
@@ -225,10 +258,13 @@ def _payload(plan: PlanTables, prefix: str) -> dict[str, Any]:
         "agencies": [{"id": a, "name": names.get(a, a) or a,
                       "label": inert(f"{lead}Agency: {names.get(a, a) or a}")} for a in agencies],
         "sites": site_payload(plan, index),
-        "moves": move_payload(plan, index),
+        "moves": move_payload(plan, index, None if years is None or plan.programme is None
+                              else move_years(plan.programme)),
         "zones": zone_payload(plan),
         "bounds": plan_bounds(plan),
     }
+    if years is not None:
+        payload["timeline"] = years
     payload["labels"] = _labels(plan, prefix, payload)
     if prefix:
         for rule in payload["zones"]["rules"]:
@@ -256,12 +292,13 @@ def _add_plan(fmap: folium.Map, plan: PlanTables, name: str, fit: bool) -> PlanL
     return layer
 
 
-def _plan_layer(fmap: folium.Map, plan: PlanTables, name: str, fit: bool) -> PlanLayers:
+def _plan_layer(fmap: folium.Map, plan: PlanTables, name: str, fit: bool,
+                timeline: bool = False) -> PlanLayers:
     """The plan's layers, not yet on the map; switches markercluster on when needed."""
     cluster = _drawn_sites(plan) > MARKER_LIMIT
     if cluster:
-        fmap.get_root().header._children["estate_assets"].cluster = True
-    return PlanLayers(_control(fmap), _payload(plan, name), cluster, fit)
+        _assets(fmap).cluster = True
+    return PlanLayers(_control(fmap), _payload(plan, name, timeline), cluster, fit)
 
 
 def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
@@ -271,22 +308,24 @@ def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
     Self-contained unless `cdn` (then Leaflet comes from jsDelivr). `tiles` adds a
     folium tile layer (a name such as "OpenStreetMap", or a URL template with its
     attribution `attr`); by default there is
-    none and the outline basemap alone is drawn, so the map needs no network. The file
-    is written beside `out` and renamed over it, so a reader never sees half a map.
+    none and the outline basemap alone is drawn, so the map needs no network. When the
+    folder holds a dated programme (programme.csv), a year slider shows the estate at
+    the end of each year. The file is written beside `out` and renamed over it, so a
+    reader never sees half a map.
     """
     plan = read_plan(Path(results_dir))
     fmap = new_map(cdn=cdn, tiles=tiles, attr=attr)
     scenario = plan.summary.scenario or Path(results_dir).name
-    fmap.get_root().title = inert(f"Estate plan: {scenario}")
+    figure_of(fmap).title = inert(f"Estate plan: {scenario}")
     outline_label = ("Zone boundaries" if plan.zone_areas is not None
                      else "Zone areas (nearest zone centre)")
     control = _control(fmap)
-    layer = _plan_layer(fmap, plan, "", False)
+    layer = _plan_layer(fmap, plan, "", False, timeline=True)  # a year slider, when dated
     markup = kpi_panel(plan.summary) + legend(layer.max_fte, outline_label,
-                                              clustered=layer.options["cluster"])
+                                              clustered=layer.cluster)
     # panels, then the fit (clear of the panels), then the layers: each drawn once
     fmap.add_child(Panels(markup, [("estate-kpi", "topleft"), ("estate-legend", "bottomleft")],
                            fit=layer.payload["bounds"]))
     fmap.add_child(Outline(control, outline_rings(plan), outline_label, opaque=tiles is None))
     fmap.add_child(layer)
-    return write_page(Path(out), fmap.get_root().render())
+    return write_page(Path(out), figure_of(fmap).render())

@@ -24,8 +24,8 @@ import shapely
 
 from estate.errors import InputError, Problem
 from estate.render.html import inert
-from estate.results import Summary
-from estate.store import read_summary
+from estate.results import Programme, Summary
+from estate.store import read_programme, read_summary
 
 DECISIONS = ("keep", "close", "open", "not_built")
 SITE_COLUMNS = ("site_id", "agency_id", "name", "lat", "lon", "decision")
@@ -43,6 +43,7 @@ class PlanTables:
     agencies: pd.DataFrame
     zones: pd.DataFrame
     zone_areas: Any  # GeoSeries of polygons indexed by zone_id, or None
+    programme: Programme | None = None  # the dated programme, when the folder has one
 
 
 def _read_csv(path: Path, required: bool, columns: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -67,7 +68,8 @@ def _numbers(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> None:
     for c in columns:
         if c not in frame.columns:
             frame[c] = np.nan
-        frame[c] = pd.to_numeric(frame[c].replace("", np.nan), errors="coerce").astype(float)
+        values = frame[c].astype(object)
+        frame[c] = pd.to_numeric(values.where(values != "", None), errors="coerce").astype(float)
 
 
 def _check_sites(sites: pd.DataFrame) -> None:
@@ -116,7 +118,7 @@ def read_plan(results_dir: Path) -> PlanTables:
                       ("zone_id", "name", "lat", "lon", "population"))
     _numbers(zones, ("lat", "lon", "population"))
     return PlanTables(summary, sites, assignments, coverage, agencies, zones,
-                      _read_zone_areas(results_dir / "plan.gpkg"))
+                      _read_zone_areas(results_dir / "plan.gpkg"), read_programme(results_dir))
 
 
 def _read_zone_areas(gpkg: Path) -> Any:
@@ -201,29 +203,38 @@ def site_payload(plan: PlanTables, agency_index: dict[str, int]) -> dict[str, li
     }
 
 
-def move_payload(plan: PlanTables, agency_index: dict[str, int]) -> dict[str, list[Any]]:
+def move_payload(plan: PlanTables, agency_index: dict[str, int],
+                 years: dict[tuple[str, str], int | None] | None = None
+                 ) -> dict[str, list[Any]]:
     """Relocations aggregated by (from, to, agency): one line each, width by FTE.
 
     A function that was unhoused (no from_site) or stays where it was draws no line.
+    With `years` (the programme's year of each (function_id, to_site) move, None when
+    it does not happen within the horizon) the lines are split by year as well, and
+    each says its year.
     """
     index = {sid: i for i, sid in enumerate(plan.sites["site_id"])}
-    moves: dict[tuple[int, int, int], list[Any]] = {}
+    moves: dict[tuple[int, int, int, int | None], list[Any]] = {}
     for row in plan.assignments.itertuples(index=False):
         origin, target = index.get(row.from_site), index.get(row.to_site)
         if origin is None or target is None or origin == target:
             continue
-        key = (origin, target, agency_index.get(row.agency_id, -1))
+        year = None if years is None else years.get((row.function_id, row.to_site))
+        key = (origin, target, agency_index.get(row.agency_id, -1), year)
         entry = moves.setdefault(key, [0.0, []])
         entry[0] += float(row.fte_moved) if math.isfinite(row.fte_moved) else 0.0
         entry[1].append(f"{row.function_id} ({row.type})")
     keys = list(moves)
-    return {
+    out = {
         "from": [k[0] for k in keys],
         "to": [k[1] for k in keys],
         "agency": [k[2] for k in keys],
         "fte": [round(moves[k][0], 2) for k in keys],
         "functions": [moves[k][1] for k in keys],
     }
+    if years is not None:
+        out["year"] = [k[3] for k in keys]
+    return out
 
 
 def zone_payload(plan: PlanTables) -> dict[str, Any]:

@@ -99,6 +99,41 @@ def _figures_html(runs: list[Run]) -> str:
     return _table(["", *(inert(r.scenario.name) for r in runs)], body, classes)
 
 
+#: The dated programme's figures: label, how to show them from (its figures, summary).
+PROGRAMME_FIGURES: tuple[tuple[str, Callable[[dict[str, Any], dict[str, Any]], str]], ...] = (
+    ("Method", lambda p, s: _plain(p.get("method"))),
+    ("Starts", lambda p, s: _plain(p.get("start"))),
+    ("NPV saving (programme)", lambda p, s: _pounds(p.get("npv_saving"))),
+    ("NPV saving (snapshot plan)", lambda p, s: _pounds(s.get("npv_saving"))),
+    ("Payback year", lambda p, s: "not within the horizon" if p.get("payback_year") is None
+     else f"year {p['payback_year']}"),
+    ("Changes scheduled", lambda p, s: _plain(p.get("changes"))),
+    ("Roadmap above the joint model by", lambda p, s: "n/a" if p.get("gap") is None
+     else f"{float(p['gap']):.2%}"),
+    ("Status", lambda p, s: _plain(p.get("status"))),
+)
+
+
+def _programme_html(runs: list[Run]) -> str:
+    """Each scenario's dated programme beside its snapshot plan; "" when none has one."""
+    if not any(_data(run).get("programme") for run in runs):
+        return ""
+    body = []
+    for label, show in PROGRAMME_FIGURES:
+        cells = [inert(label)]
+        for run in runs:
+            data = _data(run)
+            figures = data.get("programme")
+            cells.append(inert(show(figures, data)) if figures else "\u2014")
+        body.append(cells)
+    return ("<h2>The dated programme</h2><p class=\"muted\">The plan scheduled year by "
+            "year (leases, lags, yearly limits): its NPV saving is what a programme can "
+            "realise; the snapshot plan's books every saving from year 1. "
+            "\u201c\u2014\u201d: no programme for that scenario.</p>"
+            + _table(["", *(inert(r.scenario.name) for r in runs)], body,
+                     [["", *["n"] * len(runs)]] * len(body)))
+
+
 def _policy_cell(entry: dict[str, Any]) -> str:
     """A priced policy's cost; a range, marked unproven, when a solve hit its time limit."""
     if "npv_low" in entry:
@@ -153,7 +188,7 @@ def _agencies_html(runs: list[Run]) -> str:
         cells, cls = [f"{inert(name)} <span class=\"muted\">({inert(agency_id)})</span>"], [""]
         for run in runs:
             info = (_data(run).get("agencies") or {}).get(agency_id)
-            if info is None:
+            if run.summary is None or info is None:
                 cells += ["", "", ""]
                 cls += ["", "", ""]
                 continue
@@ -224,7 +259,7 @@ def page(runs: list[Run]) -> str:
     title = inert("Scenario comparison: " + ", ".join(r.scenario.name for r in runs))
     body = (
         f"<h1>{title}</h1>{failed}"
-        "<h2>Side by side</h2>" + _figures_html(runs)
+        "<h2>Side by side</h2>" + _figures_html(runs) + _programme_html(runs)
         + "<h2>What each policy costs</h2><p class=\"muted\">The NPV of cost with the policy "
         "minus the optimum without it (all other policies kept), both solved to a 1e-6 gap. "
         "\u201cnot set\u201d: the scenario does not use it.</p>" + _policy_html(runs)

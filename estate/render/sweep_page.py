@@ -16,6 +16,7 @@ import pandas as pd
 
 from estate.render.html import document, static_text
 from estate.runs.sweep import PLANNED, Vary
+from estate.status import Status
 
 
 def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
@@ -78,9 +79,9 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
         for j, (value, (_, run)) in enumerate(zip(pts, group.iterrows(), strict=True)):
             x = xpos[v] + 3.0 * (j - (len(group) - 1) / 2)  # spread runs at one value
             tip = f"{run['run_id']}: £{value:,.2f}m ({run['status']}"
-            colour = "#2b6cb0" if run["status"] == "optimal" else "#dd6b20"
+            colour = "#2b6cb0" if run["status"] == Status.OPTIMAL else "#dd6b20"
             gap = pd.to_numeric(run.get("mip_gap"), errors="coerce")
-            if run["status"] != "optimal" and np.isfinite(gap) and gap > 0:
+            if run["status"] != Status.OPTIMAL and np.isfinite(gap) and gap > 0:
                 # The most this run could save: the solver's bound, objective * (1 - gap).
                 best = value + gap * float(run["objective_npv"]) / 1e6
                 tip += f", at most £{best:,.2f}m by the solver's bound"

@@ -33,6 +33,7 @@ from estate.load.scenario import Scenario
 from estate.model.build import EstateModel
 from estate.results import Plan, make_plan
 from estate.solve import SolverOptions, solve
+from estate.status import Status
 from estate.store import write_results
 
 
@@ -114,7 +115,7 @@ def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct:
                         np.array([z_star + allowance + slack - model.obj_constant]), [""])
     cuts = [distinct_row(model, _open_set(model, solution.values))]
     found: list[Alternative] = []
-    stopped = ""
+    stopped: Status | None = None
     for i in range(1, count + 1):
         if progress:
             progress(f"Alternative {i} of up to {count} (within {within_pct:g}% of the saving)")
@@ -145,12 +146,12 @@ def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct:
 
 
 def describe(found: list[Alternative], count: int, within_pct: float, allowance: float,
-             stopped: str = "") -> dict[str, Any]:
+             stopped: Status | None = None) -> dict[str, Any]:
     """What the main plan's summary says about its alternatives."""
     note = ""
     if len(found) < count:
         why = (f"the time limit ran out before alternative {len(found) + 1} was found"
-               if stopped == "no_solution" else
+               if stopped is Status.NO_SOLUTION else
                f"no further set of open sites costs at most £{allowance:,.0f} "
                f"({within_pct:g}% of the NPV saving) more than the optimum")
         note = f"{len(found)} of {count} alternatives found: {why}"

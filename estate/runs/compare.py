@@ -43,6 +43,7 @@ from estate.store import (
     inputs_sha256,
     is_fresh,
     read_summary,
+    safe_cell,
     scenario_as_solved,
     write_summary,
 )
@@ -223,7 +224,7 @@ def rows(runs: list[Run]) -> list[dict[str, Any]]:
     """One row per scenario, `scenario` first; a scenario with no plan has its status."""
     out = []
     for run in runs:
-        row = {"scenario": run.scenario.name}
+        row: dict[str, Any] = {"scenario": run.scenario.name}
         row.update(run.summary.flat() if run.summary else {"status": run.status})
         row["scenario"] = run.scenario.name
         row.update(results_dir=str(run.results_dir), reused=run.reused, message=run.message)
@@ -236,12 +237,11 @@ def _columns(table: list[dict[str, Any]]) -> list[str]:
 
 
 def _cell_text(value: Any) -> Any:
-    """CSV cells: text that a spreadsheet would run as a formula gets a leading quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    """CSV cells: no formulas a spreadsheet would run (`store.safe_cell`), and an empty
+    cell for a figure that has no value."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
-    return value
+    return safe_cell(value)
 
 
 def write_csv(table: list[dict[str, Any]], path: Path) -> None:

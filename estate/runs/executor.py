@@ -24,7 +24,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
@@ -35,6 +35,8 @@ EXECUTORS = ("serial", "local", "dask")
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _STOP_SECONDS = 3.0  # how long terminated workers get before they are killed
 _in_worker = False  # set in pool workers
+# (index of a task, its result) as each ends: a generator, as closing it stops the work
+Runs = Generator[tuple[int, Any], None, None]
 
 
 def run_all(fn: Callable[[Any], Any], tasks: Iterable[Any], executor: str = "serial", *,
@@ -77,13 +79,12 @@ def _outcome(call: Callable[[], Any]) -> Any:
         return exc
 
 
-def _serial(fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[tuple[int, Any]]:
+def _serial(fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Runs:
     for i, task in enumerate(tasks):
         yield i, _outcome(functools.partial(fn, task))
 
 
-def _pool(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int,
-          quiet: bool) -> Iterator[tuple[int, Any]]:
+def _pool(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int, quiet: bool) -> Runs:
     # spawn: a forked child would inherit the parent's threads' locks (and Dask's).
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(
         "spawn"), initializer=_start_worker, initargs=(os.getpid(), quiet))
@@ -115,7 +116,7 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 
 
 def _dask(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int,
-          scheduler: str | None, quiet: bool) -> Iterator[tuple[int, Any]]:
+          scheduler: str | None, quiet: bool) -> Runs:
     from distributed import Client, LocalCluster
     from distributed import as_completed as dask_completed
 
@@ -163,7 +164,7 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def _interruptible(runs: Iterator[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
+def _interruptible(runs: Runs) -> Runs:
     with _sigterm_as_interrupt(), contextlib.closing(runs):
         yield from runs
 

@@ -139,7 +139,7 @@ def merge_plans(scenario: Scenario, plans: dict[str, Plan]) -> Plan:
     one_off = total("one_off_cost")
     payback = (None if annual_saving <= 1e-6 else
                (0.0 if one_off <= 0 else round(one_off / annual_saving, 3)))
-    gaps = [x.mip_gap for x in s]
+    gaps = [x.mip_gap for x in s if x.mip_gap is not None]  # an area without one: no gap
     agencies = _sum_agencies(plans.values())
     summary = Summary(
         scenario=scenario.name,
@@ -159,7 +159,7 @@ def merge_plans(scenario: Scenario, plans: dict[str, Plan]) -> Plan:
         sites_closed=count("sites_closed"), sites_opened=count("sites_opened"),
         shared_centres=count("shared_centres"),
         fte_relocated=round(sum(x.fte_relocated for x in s), 3),
-        mip_gap=None if any(g is None for g in gaps) else max(gaps, default=0.0),
+        mip_gap=None if len(gaps) < len(s) else max(gaps, default=0.0),
         solve_seconds=round(sum(x.solve_seconds for x in s), 3),
         solver=s[0].solver if s else scenario.solver,
         agencies=agency_figures(agencies),

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from estate.errors import EstateError
 from estate.load.scenario import Scenario
@@ -61,7 +62,9 @@ class _Policy:
     declined: str = ""
 
 
-def _in_scope(scenario: Scenario, register: Register):  # noqa: ANN202 - two DataFrames
+def _in_scope(scenario: Scenario, register: Register) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The sites and functions of the agencies the scenario plans for (all when it names
+    none)."""
     sites, functions = register.sites, register.functions
     if scenario.agencies:
         chosen = set(scenario.agencies)

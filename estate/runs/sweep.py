@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -73,6 +73,11 @@ def parse_value(text: str) -> Value:
     return text if math.isnan(x) else x
 
 
+def _is_number(value: Value) -> TypeGuard[int | float]:
+    """An int or a float; not a bool, which Python counts as an int."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _spaced(lo: float, hi: float, n: int, integers: bool) -> tuple[Value, ...]:
     """N evenly spaced values from lo to hi inclusive, printed as a person would type them."""
     values = [float(f"{v:.12g}") for v in np.linspace(lo, hi, n)]
@@ -91,7 +96,7 @@ def parse_vary(spec: str) -> Vary:
     parts = rest.split(":")
     if "," not in rest and len(parts) == 3:
         lo, hi, n = (parse_value(p) for p in parts)
-        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lo, hi)):
+        if _is_number(lo) and _is_number(hi):
             if not isinstance(n, int) or n < 1:
                 raise _bad(spec, f"a whole number of values N >= 1 in {key}=LO:HI:N")
             if not (math.isfinite(lo) and math.isfinite(hi)):
@@ -212,8 +217,8 @@ def _tasks(path: Path, varies: list[Vary], out: Path
     base = read_scenario_dict(path)
     if isinstance(base.get("data"), str):
         base["data"] = str((path.parent / base["data"]).resolve())
-    name = base.get("name") if isinstance(base.get("name"), str) and base.get("name") \
-        else path.stem
+    given = base.get("name")
+    name = given if isinstance(given, str) and given else path.stem
     tasks, invalid = [], []
     for parameters in grid(varies):
         rid = run_id(parameters)
@@ -223,7 +228,7 @@ def _tasks(path: Path, varies: list[Vary], out: Path
             for key, value in parameters.items():
                 raw = set_dotted(raw, key, value)
         except (KeyError, IndexError, ValueError, TypeError) as exc:
-            invalid.append(RunOutcome(rid, parameters, "invalid",
+            invalid.append(RunOutcome(rid, parameters, Status.INVALID,
                                       f"{path}: cannot set {shown}: {type(exc).__name__} {exc}"))
             continue
         raw = {**raw, "name": f"{name} [{shown}]"}
@@ -233,7 +238,7 @@ def _tasks(path: Path, varies: list[Vary], out: Path
         try:
             scenario_from_dict(raw, base_dir=path.parent, label=label)
         except InputError as exc:
-            invalid.append(RunOutcome(rid, parameters, "invalid", _one_line(exc)))
+            invalid.append(RunOutcome(rid, parameters, Status.INVALID, _one_line(exc)))
             continue
         tasks.append(RunTask(rid, parameters, raw, label, str(out / "runs" / rid)))
     return tasks, invalid, name
@@ -242,7 +247,8 @@ def _tasks(path: Path, varies: list[Vary], out: Path
 def _result_or_error(outcome: RunOutcome | BaseException, task: RunTask) -> RunOutcome:
     """A worker that died (killed, out of memory) is an error row too."""
     if isinstance(outcome, BaseException):
-        return RunOutcome(task.run_id, task.parameters, "error", _one_line(outcome), ran=True)
+        return RunOutcome(task.run_id, task.parameters, Status.ERROR, _one_line(outcome),
+                          ran=True)
     return outcome
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from estate.model.arrays import EstateModel, labels
@@ -63,7 +64,7 @@ def precheck(prep: Prepared) -> list[str]:
             ok &= need <= sites[column].to_numpy(float)[ps] + 1e-9
     has_site = np.zeros(len(functions), bool)
     has_site[pf[ok]] = True
-    for f in np.flatnonzero(~has_site):
+    for f in np.flatnonzero(~has_site).tolist():
         t = functions.at[f, "type"]
         need = "a secure site" if functions.at[f, "needs_secure"] else "a site"
         home = prep.home[f]
@@ -149,7 +150,7 @@ def explain_infeasible(prep: Prepared, model: EstateModel, options: SolverOption
                                     "(the combination of rules, not one of them)"]
 
 
-def _named(frame, id_column: str, label: str) -> str:  # noqa: ANN001
+def _named(frame: pd.DataFrame, id_column: str, label: str) -> str:
     """`ID name` of the row whose LP-safe label is `label` (ids may hold unsafe text)."""
     hits = np.flatnonzero(labels(frame[id_column]) == label)
     if len(hits) == 0:

@@ -87,6 +87,7 @@ def pooled_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray | No
                                 (LP_SHARE + RESTRICTED_SHARE) * time_limit_s, mip_gap)
     if not report.used or len(model.col_site) != lp.num_col_:
         return values, report
+    assert values is not None, "a used search returns its plan"
     # Polish: the same search again on each third of the map, the rest held (county:
     # halves and quarters did less well, eighths little).
     k = max(3, math.ceil(len(model.col_site) / WINDOW_COLUMNS))
@@ -132,6 +133,7 @@ def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, bud
             windows += 1
             allowed += report.centres_allowed
             if report.used:
+                assert values is not None, "a used search returns its plan"
                 x = _tidy(model, values)
                 improved += 1
         if budget_s - (time.perf_counter() - t0) < MIN_LIMIT_S / 2:

@@ -1,12 +1,10 @@
-"""The plain-text summary `estate plan` prints: the status line and its warnings."""
+"""The plain-text summary `estate plan` prints (estate.render.text): the status line
+and its warnings."""
 
 from __future__ import annotations
 
-from builders import summary_record
-
 from estate.render.text import summary_lines
-
-_summary = summary_record
+from tests.fixtures import summary_record as _summary
 
 
 def test_time_limit_is_loud_and_gap_shown() -> None:

@@ -1,9 +1,10 @@
-"""Small plans worked out by hand, one rule of DESIGN section 3 at a time.
+"""The formulation (estate.model.build) on small plans worked out by hand, one rule at
+a time: coverage, assignment, capacity, sharing, policy, candidates, discounting.
 
 Unless a test says otherwise: r = 0 and H = 10, so A = 10 and NPV = 10 * annual +
-one-off; no sharing; relocation free and unlimited; distances exact on the British
-National Grid (sites on one meridian, x = 0, y in km). Every test runs on every
-installed solver.
+one-off; no sharing; relocation free and unlimited; distances exact on the km grid of
+`tests.fixtures.grid` (sites on one meridian, x = 0, y in km). Every test runs on every
+installed solver (the `solver` fixture).
 """
 
 from __future__ import annotations
@@ -12,42 +13,25 @@ import math
 from pathlib import Path
 
 import pytest
-from builders import agency, function, plan_of, scenario, site, write_register, zone
 
 from estate.errors import InfeasibleError
-from estate.solve import available_solvers
-
-pytestmark = pytest.mark.parametrize("solver", available_solvers())
+from tests.fixtures import (
+    agency,
+    approx,
+    check_agencies_add_up,
+    decisions,
+    function,
+    placed,
+    plan_of,
+    scenario,
+    site,
+    write_register,
+    zone,
+)
+from tests.fixtures.registers import closing_register
 
 AGENCIES = [agency("A1"), agency("A2")]
 PUBLIC = "public_access"
-
-
-def approx(x: float) -> object:
-    return pytest.approx(x, rel=1e-9, abs=1e-3)
-
-
-def decisions(plan) -> dict[str, str]:  # noqa: ANN001
-    return dict(zip(plan.sites["site_id"], plan.sites["decision"], strict=True))
-
-
-def placed(plan) -> dict[str, dict[str, float]]:  # noqa: ANN001
-    """function_id -> {site_id: share}."""
-    out: dict[str, dict[str, float]] = {}
-    for row in plan.assignments.itertuples(index=False):
-        out.setdefault(row.function_id, {})[row.to_site] = row.share
-    return out
-
-
-def check_agencies_add_up(plan) -> None:  # noqa: ANN001
-    s = plan.summary.to_json()
-    per = s["agencies"].values()
-    assert sum(a["annual_cost_before"] for a in per) == approx(s["annual_cost_before"])
-    assert sum(a["annual_cost_after"] for a in per) == approx(s["annual_cost_after"])
-    assert sum(a["one_off_cost"] for a in per) == approx(s["one_off_cost"])
-
-
-# ---- coverage ---------------------------------------------------------------------------
 
 
 def test_coverage_all_counts_empty_zones(tmp_path: Path, solver: str) -> None:
@@ -134,21 +118,6 @@ def test_coverage_population_share(tmp_path: Path, solver: str) -> None:
         == approx(1_000_000)
 
 
-def test_within_the_radius_is_inclusive(tmp_path: Path, solver: str) -> None:
-    """"Within R" is distance <= R exactly: a zone 5 km away is covered at 5 km."""
-    reg = write_register(tmp_path / "r", AGENCIES, [
-        site("S1", "A1", 0, 0, running_cost=300_000, services=[PUBLIC]),
-        site("S2", "A1", 0, 20, running_cost=100_000, services=[PUBLIC]),
-    ], [], [zone("Z1", 0, 5)])  # 5 km from S1, 15 km from S2
-    rule = {"service": PUBLIC, "radius_km": 5.0, "mode": "all"}
-    plan = plan_of(reg, scenario(coverage=[rule]), solver)
-    assert plan.summary.objective_npv == approx(3_000_000)  # S1 alone: 10 * 300k
-    assert decisions(plan) == {"S1": "keep", "S2": "close"}
-    assert plan.coverage["nearest_km_after"].tolist() == [5.0]
-    with pytest.raises(InfeasibleError):
-        plan_of(reg, scenario(coverage=[{**rule, "radius_km": 4.999}]), solver)
-
-
 def test_population_share_with_no_people_holds_trivially(tmp_path: Path, solver: str) -> None:
     reg = write_register(tmp_path / "r", AGENCIES, [
         site("S1", "A1", 0, 0, running_cost=100_000, services=[PUBLIC]),
@@ -158,9 +127,6 @@ def test_population_share_with_no_people_holds_trivially(tmp_path: Path, solver:
     plan = plan_of(reg, scenario(coverage=[rule]), solver)
     assert plan.summary.objective_npv == approx(0)  # S1 closes: nothing to cover
     assert decisions(plan) == {"S1": "close"}
-
-
-# ---- assignment -------------------------------------------------------------------------
 
 
 def test_split_across_two_sites_when_no_single_site_has_room(tmp_path: Path,
@@ -187,43 +153,6 @@ def test_split_across_two_sites_when_no_single_site_has_room(tmp_path: Path,
     assert whole.summary.objective_npv == approx(15_000_000)
 
 
-def test_relocation_max_km(tmp_path: Path, solver: str) -> None:
-    reg = write_register(tmp_path / "r", AGENCIES, [
-        site("S1", "A1", 0, 0, running_cost=500_000),
-        site("S2", "A1", 0, 30, running_cost=100_000),
-        site("S3", "A1", 0, 12, running_cost=300_000),
-    ], [function("F1", "A1", "HR", "S1", fte=10, annual_cost=500_000)])
-    # S2 is 30 km away: out of reach at 20 and 29.9 km, so F1 goes to S3:
-    # 10 * (300k + 500k) = 8,000,000.
-    for max_km in (20.0, 29.9):
-        plan = plan_of(reg, scenario(relocation={"max_km": max_km}), solver)
-        assert plan.summary.objective_npv == approx(8_000_000)
-        assert placed(plan) == {"F1": {"S3": 1.0}}
-    # Within reach at 30.1 km (and exactly 30): 10 * (100k + 500k) = 6,000,000.
-    for max_km in (30.1, 30.0):
-        plan = plan_of(reg, scenario(relocation={"max_km": max_km}), solver)
-        assert plan.summary.objective_npv == approx(6_000_000)
-        assert placed(plan) == {"F1": {"S2": 1.0}}
-
-
-def test_hosts_and_security_decide_eligibility(tmp_path: Path, solver: str) -> None:
-    reg = write_register(tmp_path / "r", AGENCIES, [
-        site("S1", "A1", 0, 0, running_cost=500_000, hosts=["HR"]),  # home: always eligible
-        site("S2", "A1", 0, 1, running_cost=10_000, hosts=["HR"]),  # does not host IT
-        site("S3", "A1", 0, 2, running_cost=20_000, secure=False),  # not secure
-        site("S4", "A1", 0, 3, running_cost=300_000, secure=True),
-    ], [function("F1", "A1", "IT", "S1", annual_cost=100_000, needs_secure=True)])
-    plan = plan_of(reg, scenario(), solver)
-    # Only S1 (home) and S4 may take F1: 10 * (300k + 100k) = 4,000,000.
-    assert plan.summary.objective_npv == approx(4_000_000)
-    assert placed(plan) == {"F1": {"S4": 1.0}}
-    # With S4 shut F1 stays home, although S1 neither hosts IT nor is secure:
-    # 10 * (500k + 100k) = 6,000,000.
-    plan = plan_of(reg, scenario(policy={"close": ["S4"]}), solver)
-    assert plan.summary.objective_npv == approx(6_000_000)
-    assert placed(plan) == {"F1": {"S1": 1.0}}
-
-
 def test_racks_capacity_net_of_pooling(tmp_path: Path, solver: str) -> None:
     reg = write_register(tmp_path / "r", AGENCIES, [
         site("S1", "A1", 0, 0, running_cost=500_000, racks=10),
@@ -240,9 +169,6 @@ def test_racks_capacity_net_of_pooling(tmp_path: Path, solver: str) -> None:
     assert plan.summary.objective_npv == approx(3_500_000)
     assert placed(plan) == {"F1": {"S2": 1.0}}
     assert plan.sites.set_index("site_id").at["S2", "racks_used"] == approx(2)
-
-
-# ---- sharing ----------------------------------------------------------------------------
 
 
 def _sharing_register(tmp_path: Path, second_agency: str = "A2") -> Path:
@@ -314,9 +240,6 @@ def test_pooling_can_make_a_function_fit(tmp_path: Path, solver: str) -> None:
     assert plan.summary.status_quo_feasible is False
 
 
-# ---- policy -----------------------------------------------------------------------------
-
-
 def _two_sites(tmp_path: Path, **s1: object) -> Path:
     return write_register(tmp_path / "r", AGENCIES, [
         site("S1", "A1", 0, 0, **{"running_cost": 100_000, **s1}),
@@ -377,10 +300,7 @@ def test_must_keep_flag(tmp_path: Path, solver: str) -> None:
 
 
 def test_max_one_off_blocks_a_profitable_move(tmp_path: Path, solver: str) -> None:
-    reg = write_register(tmp_path / "r", AGENCIES, [
-        site("S1", "A1", 0, 0, running_cost=500_000, closure_cost=200_000),
-        site("S2", "A1", 0, 5, running_cost=100_000),
-    ], [function("F1", "A1", "HR", "S1", fte=10, annual_cost=500_000)])
+    reg = closing_register(tmp_path / "r")
     reloc = {"cost_per_fte": 1000}
     # Closing S1: 10 * (100k + 500k) + 200k + 10k = 6,210,000, one-off 210k.
     # Closing S2 instead: 10 * (500k + 500k) = 10,000,000, one-off 0.
@@ -392,15 +312,9 @@ def test_max_one_off_blocks_a_profitable_move(tmp_path: Path, solver: str) -> No
 def test_max_one_off_below_every_plan_is_infeasible(tmp_path: Path, solver: str) -> None:
     """No plan has a negative one-off here (closures cost, nothing sells), so a cap of
     -£1 cannot hold. The pre-checks do not see it, so the solver must say infeasible."""
-    reg = write_register(tmp_path / "r", AGENCIES, [
-        site("S1", "A1", 0, 0, running_cost=500_000, closure_cost=200_000),
-        site("S2", "A1", 0, 5, running_cost=100_000),
-    ], [function("F1", "A1", "HR", "S1", fte=10, annual_cost=500_000)])
+    reg = closing_register(tmp_path / "r")
     with pytest.raises(InfeasibleError):
         plan_of(reg, scenario(policy={"max_one_off": -1.0}), solver)
-
-
-# ---- candidates -------------------------------------------------------------------------
 
 
 def test_candidate_built_or_not(tmp_path: Path, solver: str) -> None:
@@ -429,89 +343,8 @@ def test_candidate_built_or_not(tmp_path: Path, solver: str) -> None:
     assert decisions(plan) == {"S1": "close", "C1": "open"}
 
 
-# ---- figures ----------------------------------------------------------------------------
-
-
-def test_agency_figures_add_up_and_worse_off(tmp_path: Path, solver: str) -> None:
-    reg = write_register(tmp_path / "r", [*AGENCIES, agency("A3"), agency("A4")], [
-        site("S1", "A1", 0, 0, running_cost=1_000_000, desks=100, must_keep=True),
-        site("S2", "A2", 0, 5, running_cost=100_000, desks=10, closure_cost=30_000),
-        site("S3", "A3", 0, 9, running_cost=70_000, must_keep=True),  # empty: owner pays
-    ], [
-        function("F1", "A1", "HR", "S1", fte=10, annual_cost=500_000),
-        function("F2", "A2", "IT", "S2", fte=10, annual_cost=400_000),
-    ])
-    plan = plan_of(reg, scenario(relocation={"cost_per_fte": 1000}), solver)
-    # S2 closes (saves 100k a year for 30k + 10k once); S3 stays, empty:
-    # 10 * (1M + 70k + 900k) + 40k = 19,740,000.
-    assert plan.summary.objective_npv == approx(19_740_000)
-    per = plan.summary.agencies
-    # Before: A1 1M + 500k, A2 100k + 400k. After: S1's 1M split by desks 10/10.
-    assert per["A1"].annual_cost_before == approx(1_500_000)
-    assert per["A2"].annual_cost_before == approx(500_000)
-    assert per["A1"].annual_cost_after == approx(1_000_000)
-    assert per["A2"].annual_cost_after == approx(900_000)
-    assert per["A2"].one_off_cost == approx(40_000)  # closure of its site, its move
-    assert per["A1"].one_off_cost == approx(0)
-    assert per["A3"].annual_cost_before == approx(70_000)
-    assert per["A3"].annual_cost_after == approx(70_000)
-    assert per["A4"].annual_cost_before == per["A4"].annual_cost_after == 0
-    assert [per[a].worse_off for a in ("A1", "A2", "A3", "A4")] == [False, True, False, False]
-    check_agencies_add_up(plan)
-    table = plan.agencies.set_index("agency_id")
-    assert bool(table.at["A2", "worse_off"]) is True
-
-
-def test_payback(tmp_path: Path, solver: str) -> None:
-    reg = write_register(tmp_path / "r", AGENCIES, [
-        site("S1", "A1", 0, 0, running_cost=500_000, closure_cost=200_000),
-        site("S2", "A1", 0, 5, running_cost=100_000),
-    ], [function("F1", "A1", "HR", "S1", fte=10, annual_cost=500_000)])
-    s = plan_of(reg, scenario(relocation={"cost_per_fte": 1000}), solver).summary.to_json()
-    # Close S1: one-off 200k + 10k = 210k; annual 1.1M -> 600k, saving 500k;
-    # payback 210k / 500k = 0.42 years.
-    assert (s["one_off_cost"], s["annual_saving"]) == (approx(210_000), approx(500_000))
-    assert s["payback_years"] == approx(0.42)
-    assert s["npv_saving"] == approx(11_000_000 - 6_210_000)
-
-
-def test_payback_zero_when_one_off_is_a_receipt(tmp_path: Path, solver: str) -> None:
-    reg = write_register(tmp_path / "r", AGENCIES, [
-        site("S1", "A1", 0, 0, running_cost=500_000),
-        site("S2", "A1", 0, 5, running_cost=100_000, disposal_value=50_000),
-    ], [function("F1", "A1", "HR", "S1", fte=10, annual_cost=500_000)])
-    s = plan_of(reg, scenario(policy={"keep": ["S1"]}), solver).summary.to_json()
-    # S2 closes and sells: one-off -50k, annual saving 100k: payback 0.
-    assert s["one_off_cost"] == approx(-50_000)
-    assert s["objective_npv"] == approx(10 * 1_000_000 - 50_000)
-    assert s["payback_years"] == 0
-
-
-def test_payback_null_without_annual_saving(tmp_path: Path, solver: str) -> None:
-    reg = write_register(tmp_path / "r", AGENCIES, [
-        site("S1", "A1", 0, 0, running_cost=500_000),
-        site("C1", "A1", 0, 30, running_cost=50_000, build_cost=200_000, candidate=True,
-             services=[PUBLIC]),
-    ], [function("F1", "A1", "HR", "S1", fte=10, annual_cost=500_000)], [zone("Z1", 0, 30)])
-    rule = {"service": PUBLIC, "radius_km": 5.0, "mode": "all"}
-    s = plan_of(reg, scenario(coverage=[rule], relocation={"max_km": 10.0}), solver).summary.to_json()
-    # C1 must be built for Z1 and F1 may not go 30 km: annual 1.0M -> 1.05M (saving
-    # -50k), one-off 200k: payback null. NPV 10 * 1.05M + 200k = 10,700,000.
-    assert s["objective_npv"] == approx(10_700_000)
-    assert s["annual_saving"] == approx(-50_000)
-    assert s["payback_years"] is None
-    assert s["status_quo_feasible"] is False
-    # Nothing to change at all: saving 0, payback null too.
-    s = plan_of(reg, scenario(policy={"close": ["C1"]}, relocation={"max_km": 10.0}),
-                solver).summary.to_json()
-    assert s["annual_saving"] == approx(0) and s["payback_years"] is None
-
-
 def test_discounting(tmp_path: Path, solver: str) -> None:
-    reg = write_register(tmp_path / "r", AGENCIES, [
-        site("S1", "A1", 0, 0, running_cost=500_000, closure_cost=200_000),
-        site("S2", "A1", 0, 5, running_cost=100_000),
-    ], [function("F1", "A1", "HR", "S1", fte=10, annual_cost=500_000)])
+    reg = closing_register(tmp_path / "r")
     # r = 0, H = 7: A = 7. Close S1: 7 * 600k + 200k = 4,400,000; status quo 7 * 1.1M.
     s = plan_of(reg, scenario(horizon_years=7), solver).summary.to_json()
     assert s["objective_npv"] == approx(4_400_000)
@@ -525,51 +358,6 @@ def test_discounting(tmp_path: Path, solver: str) -> None:
     # H = 1: closing pays 200k to save 500k once: 1 * 600k + 200k = 800k < 1.1M.
     s = plan_of(reg, scenario(horizon_years=1), solver).summary.to_json()
     assert s["objective_npv"] == approx(800_000)
-
-
-def test_participating_agencies_only(tmp_path: Path, solver: str) -> None:
-    reg = write_register(tmp_path / "r", AGENCIES, [
-        site("S1", "A1", 0, 0, running_cost=500_000),
-        site("S3", "A1", 0, 3, running_cost=200_000),
-        site("S2", "A2", 0, 1, running_cost=10_000),
-    ], [
-        function("F1", "A1", "HR", "S1", fte=10, annual_cost=500_000),
-        function("F2", "A2", "HR", "S2", fte=10, annual_cost=500_000),
-    ])
-    plan = plan_of(reg, scenario(agencies=["A1"]), solver)
-    # A2's cheap S2 is not in play: F1 to S3, 10 * (200k + 500k) = 7,000,000; status quo
-    # 10 * (500k + 200k + 500k) = 12,000,000.
-    assert plan.summary.objective_npv == approx(7_000_000)
-    assert plan.summary.status_quo_npv == approx(12_000_000)
-    assert set(plan.sites["site_id"]) == {"S1", "S3"}
-    # Everyone: all into S2, 10 * (10k + 1M) = 10,100,000.
-    assert plan_of(reg, scenario(), solver).summary.objective_npv == approx(10_100_000)
-    # A2's site covers no zone for A1 alone: under `all` the zone cannot be served...
-    reg = write_register(tmp_path / "r2", AGENCIES, [
-        site("S1", "A1", 0, 0, running_cost=500_000),
-        site("S3", "A1", 0, 3, running_cost=200_000),
-        site("S2", "A2", 0, 1, running_cost=10_000, services=[PUBLIC]),
-    ], [function("F1", "A1", "HR", "S1", fte=10, annual_cost=500_000)], [zone("Z1", 0, 1)])
-    rule = {"service": PUBLIC, "radius_km": 5.0, "mode": "all"}
-    with pytest.raises(InfeasibleError):
-        plan_of(reg, scenario(agencies=["A1"], coverage=[rule]), solver)
-    # ...and under `maintain` it is not served today by A1, so it is out of scope: 7.0M.
-    plan = plan_of(reg, scenario(agencies=["A1"], coverage=[{**rule, "mode": "maintain"}]),
-                   solver)
-    assert plan.summary.objective_npv == approx(7_000_000)
-
-
-def test_unhoused_function_is_housed_without_relocation_cost(tmp_path: Path,
-                                                            solver: str) -> None:
-    reg = write_register(tmp_path / "r", AGENCIES, [
-        site("S1", "A1", 0, 0, running_cost=100_000),
-    ], [function("F1", "A1", "HR", "", fte=10, annual_cost=500_000)])
-    s = plan_of(reg, scenario(relocation={"cost_per_fte": 1000}), solver).summary.to_json()
-    # 10 * (100k + 500k), nothing relocated.
-    assert s["objective_npv"] == approx(6_000_000)
-    assert s["fte_relocated"] == 0
-    assert s["status_quo_feasible"] is False
-    assert any("F1" in b["place"] for b in s["status_quo_breaches"])
 
 
 def test_pair_costs_count_at_home_and_away(tmp_path: Path, solver: str) -> None:

@@ -1,7 +1,9 @@
-"""Ids that differ only in characters an LP file cannot hold still name different things.
+"""The model's arrays (estate.model.arrays): LP-safe labels, one per distinct id.
 
-`S-1`, `S 1` and `S_1` all become `S_1` once made LP-safe; the model keeps one label per
-distinct id, so PuLP (CBC, HiGHS through PuLP, LP export) sees distinct columns and rows.
+Ids that differ only in characters an LP file cannot hold still name different things:
+`S-1`, `S 1` and `S_1` all become `S_1` once made LP-safe; the model keeps one label
+per distinct id, so PuLP (CBC, HiGHS through PuLP, LP export) sees distinct columns
+and rows.
 """
 
 from __future__ import annotations
@@ -9,13 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from builders import agency, function, plan_of, scenario, site, solver_paths, write_register
 
-from estate import api
-from estate.load.scenario import scenario_from_dict
 from estate.model.arrays import labels
-from estate.model.build import build
 from estate.solve.pulp import to_pulp
+from tests.fixtures import agency, function, plan_of, prepared_model, scenario, site, write_register
 
 
 def test_labels_distinct_per_distinct_id() -> None:
@@ -38,9 +37,8 @@ def _register(tmp_path: Path) -> Path:
         function("F_1", "A_1", "HR", "S_1", fte=10, annual_cost=500_000)])
 
 
-@pytest.mark.parametrize("solver", solver_paths())
-def test_colliding_ids_plan_as_distinct_sites(tmp_path: Path, solver: str) -> None:
-    plan = plan_of(_register(tmp_path), scenario(), solver)
+def test_colliding_ids_plan_as_distinct_sites(tmp_path: Path, solver_path: str) -> None:
+    plan = plan_of(_register(tmp_path), scenario(), solver_path)
     # Keep only the cheapest site and move F-1 there: 10 * (100k + 2 * 500k).
     assert plan.summary.objective_npv == pytest.approx(11_000_000, rel=1e-9)
     decisions = dict(zip(plan.sites["site_id"], plan.sites["decision"], strict=True))
@@ -50,10 +48,7 @@ def test_colliding_ids_plan_as_distinct_sites(tmp_path: Path, solver: str) -> No
 
 
 def test_pulp_problem_has_every_row_and_column(tmp_path: Path) -> None:
-    reg = _register(tmp_path)
-    raw = {**scenario(), "data": str(reg)}
-    sc = scenario_from_dict(raw, base_dir=reg, label="test.toml", default_name="test")
-    model = build(api.prepare_scenario(sc))
+    _, model = prepared_model(_register(tmp_path))
     prob, variables = to_pulp(model)
     assert len(set(model.col_names)) == len(model.col_names)
     assert len(prob.variables()) == len(variables) == len(model.col_names)

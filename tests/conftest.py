@@ -1,0 +1,130 @@
+"""Fixtures shared by the test files: solvers, the shared tiny registers written once
+per test file, a made-up results folder, the headless browser and node.
+
+Each module of estate has its `test_<module>.py`, except these, tested where named:
+
+- errors.py: test_cli.py (exit codes), test_validate.py (located problems);
+  status.py: test_solve.py, test_summary.py
+- load/schema.py: test_validate.py; load/checker.py, load/consistency.py: test_scenario.py
+- model/parts.py, model/costs.py: test_build.py (the recipe's rows and costs, by hand)
+- solve/__init__.py, solve/types.py, solve/highs.py, solve/pulp.py: test_solve.py
+  (`to_pulp` also in test_arrays.py)
+- pipeline.py: test_first_plan.py (the status quo start), and every planning test
+- runs/planning.py: test_store.py, test_cli.py
+- render/compare_page.py, maps/compare_map.py: test_compare.py;
+  render/sweep_page.py: test_sweep.py
+- render/programme_chart.py: test_programme_page.py; results/programme.py:
+  test_programme_store.py; maps/timeline.py: test_programme_map.py
+- maps/assets.py, maps/panels.py: test_page.py (and test_maps_browser.py)
+- api.py, cli.py, __main__.py: test_cli.py (and test_compare.py, test_sweep.py)
+
+Across modules: test_bruteforce.py (the whole model against an independent brute
+force), test_demo.py (the Suffolk demo end to end), test_orlib.py (published optima),
+test_layers.py (imports go one way), test_docs.py, test_maps_browser.py and
+test_programme_browser.py (pages in headless Chromium).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from estate.solve import available_solvers
+from tests.fixtures import (
+    corridor_register,
+    corridor_scenario,
+    coverage_register,
+    pair_register,
+    solver_paths,
+    write_results,
+    write_scenario,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(params=available_solvers())
+def solver(request: pytest.FixtureRequest) -> str:
+    """Each installed solver in turn: a test taking `solver` runs on every one."""
+    return request.param
+
+
+@pytest.fixture(params=solver_paths())
+def solver_path(request: pytest.FixtureRequest) -> str:
+    """Each installed solver, and HiGHS through PuLP too (`highs-pulp`)."""
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def coverage_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The coverage register (fixtures.registers), written once per test file."""
+    return coverage_register(tmp_path_factory.mktemp("coverage") / "register")
+
+
+@pytest.fixture(scope="module")
+def pair_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The pair register (two offices 2 km apart), written once per test file."""
+    return pair_register(tmp_path_factory.mktemp("pair") / "register")
+
+
+@pytest.fixture(scope="module")
+def corridor_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The corridor register (six offices along 20 km), written once per test file."""
+    return corridor_register(tmp_path_factory.mktemp("corridor") / "register")
+
+
+@pytest.fixture()
+def corridor(tmp_path: Path) -> Path:
+    """A scenario file (`corridor_scenario`) beside its own copy of the corridor
+    register, in this test's folder: the test may edit either."""
+    register = corridor_register(tmp_path / "register")
+    return write_scenario(tmp_path / "town.toml", corridor_scenario(register))
+
+
+@pytest.fixture(scope="module")
+def results_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A made-up results folder (`write_results`: 30 sites, 60 zones, names that are
+    injection payloads), written once per test file."""
+    return write_results(tmp_path_factory.mktemp("plan"))
+
+
+def unavailable(reason: str) -> None:
+    """Skip for `reason`; fail instead when ESTATE_REQUIRE_BROWSER=1 (set in CI)."""
+    if os.environ.get("ESTATE_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"ESTATE_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium driven by Playwright with `executable_path` (never
+    `playwright install`, which downloads a browser); one per test file."""
+    if not CHROMIUM.exists():
+        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("the playwright Python package is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                              args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def node() -> str:
+    """The `node` executable, to check that each shipped script parses."""
+    found = shutil.which("node")
+    if found is None:
+        unavailable("node is missing (apt-get install nodejs)")
+    return found

@@ -1,0 +1,134 @@
+"""Saying why a scenario is infeasible (estate.solve.diagnose): the cheap pre-checks
+name the zone or team one rule alone rules out; the elastic re-solve names the
+smallest breach when only rules together do.
+
+Each case runs `estate plan` in this process (exit 2, nothing on stdout, nothing
+written) on the tiny town register (`tests.fixtures.registers.TOWN`) or on a register
+of two far-apart zones, each reachable only from its own candidate site.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from estate.load.scenario import load_scenario
+from estate.pipeline import prepare_scenario
+from estate.solve.diagnose import precheck
+from tests.fixtures import Run, invoke, no_traceback, town, town_rows
+
+
+def _precheck_reasons(scenario: Path) -> list[str]:
+    """What the cheap pre-check alone finds (to know which path a test exercises)."""
+    return precheck(prepare_scenario(load_scenario(scenario)))
+
+
+def _infeasible(tmp_path: Path, scenario: Path) -> Run:
+    run = invoke(tmp_path, "plan", scenario, "--out", "out", "--json")
+    assert run.code == 2, run.output
+    assert run.stdout.strip() == ""
+    assert not (tmp_path / "out").exists()
+    no_traceback(run)
+    return run
+
+
+def test_infeasible_zone_found_by_precheck(tmp_path: Path) -> None:
+    rows = town_rows()
+    rows["zones"].append({"zone_id": "Z3", "name": "Far village", "lat": 52.30, "lon": 1.40,
+                          "population": 300})
+    scenario = town(tmp_path, rows, changes={
+        "coverage": [{"service": "public_access", "radius_km": 5, "mode": "all"}]})
+    assert _precheck_reasons(scenario)
+    run = _infeasible(tmp_path, scenario)
+    assert "Z3" in run.stderr and "Far village" in run.stderr
+    assert "public_access" in run.stderr and "coverage.0" in run.stderr
+    assert "Z1" not in run.stderr and "Z2" not in run.stderr
+
+
+def test_infeasible_secure_function_found_by_precheck(tmp_path: Path) -> None:
+    """Police IT needs a secure site; its only one is closed by policy."""
+    scenario = town(tmp_path, changes={"policy": {"close": ["S3"]}})
+    assert _precheck_reasons(scenario)
+    run = _infeasible(tmp_path, scenario)
+    assert "F3" in run.stderr
+    assert "secure" in run.stderr
+    assert "F1" not in run.stderr and "F2" not in run.stderr
+
+
+def _two_candidates(build_cost: float, cap: float) -> dict[str, list[dict[str, Any]]]:
+    """Two far-apart zones, each reachable only from its own candidate site."""
+    return {
+        "agencies": [{"agency_id": "A1", "name": "County", "kind": "council"}],
+        "sites": [
+            {"site_id": "S1", "agency_id": "A1", "name": "Old office", "lat": 52.05,
+             "lon": 1.15, "desks": 50, "running_cost": 100_000},
+            {"site_id": "C1", "agency_id": "A1", "name": "North hub", "lat": 52.20,
+             "lon": 1.15, "desks": 10, "running_cost": 50_000, "candidate": "true",
+             "build_cost": build_cost, "services": "public_access"},
+            {"site_id": "C2", "agency_id": "A1", "name": "South hub", "lat": 52.40,
+             "lon": 1.15, "desks": 10, "running_cost": 50_000, "candidate": "true",
+             "build_cost": build_cost, "services": "public_access"},
+        ],
+        "functions": [{"function_id": "F1", "agency_id": "A1", "type": "HR", "site_id": "S1",
+                       "fte": 10, "annual_cost": 300_000}],
+        "zones": [
+            {"zone_id": "Z1", "name": "North", "lat": 52.20, "lon": 1.15, "population": 100},
+            {"zone_id": "Z2", "name": "South", "lat": 52.40, "lon": 1.15, "population": 100},
+        ],
+    }
+
+
+def test_infeasible_zone_found_by_elastic_resolve(tmp_path: Path) -> None:
+    """Each zone needs its own new hub; the one-off cap pays for one. The pre-check,
+    which looks at one rule at a time, cannot see it; the solver's re-solve must."""
+    scenario = town(tmp_path, _two_candidates(5_000_000, 6_000_000), changes={
+        "coverage": [{"service": "public_access", "radius_km": 5, "mode": "all"}],
+        "policy": {"max_one_off": 6_000_000}})
+    assert _precheck_reasons(scenario) == []
+    run = _infeasible(tmp_path, scenario)
+    # £4m short of both hubs: giving up one zone is the smaller breach; it is named.
+    assert re.search(r"zone Z[12]\b", run.stderr), run.stderr
+    assert "coverage.0" in run.stderr and "public_access" in run.stderr
+
+
+def test_elastic_resolve_names_the_zone_as_the_precheck_does(tmp_path: Path) -> None:
+    scenario = town(tmp_path, _two_candidates(5_000_000, 6_000_000), changes={
+        "coverage": [{"service": "public_access", "radius_km": 5, "mode": "all"}],
+        "policy": {"max_one_off": 6_000_000}})
+    run = _infeasible(tmp_path, scenario)
+    assert re.search(r"zone (Z1 North|Z2 South)\b", run.stderr), run.stderr
+
+
+def _small_shortfall(tmp_path: Path) -> Path:
+    """Two £1m hubs under a £1.5m cap: £500,000 short, cheaper to name than a zone."""
+    return town(tmp_path, _two_candidates(1_000_000, 1_500_000), changes={
+        "coverage": [{"service": "public_access", "radius_km": 5, "mode": "all"}],
+        "policy": {"max_one_off": 1_500_000}})
+
+
+def test_infeasible_cap_found_by_elastic_resolve(tmp_path: Path) -> None:
+    scenario = _small_shortfall(tmp_path)
+    assert _precheck_reasons(scenario) == []
+    run = _infeasible(tmp_path, scenario)
+    # £500,000 short: naming the cap is the smaller breach than giving up a zone.
+    assert "max_one_off" in run.stderr, run.stderr
+
+
+def test_elastic_one_off_shortfall_is_stated_in_pounds(tmp_path: Path) -> None:
+    run = _infeasible(tmp_path, _small_shortfall(tmp_path))
+    assert re.search(r"£500,000\b(?!,)", run.stderr), run.stderr
+    assert "£1,500,000" in run.stderr  # the cap itself
+
+
+def test_infeasible_function_found_by_elastic_resolve(tmp_path: Path) -> None:
+    """Two 60-desk teams at a 100-desk office, neither allowed to move (max_km 0):
+    each fits alone and all sites together hold enough, so only the solver sees it."""
+    rows = town_rows()
+    rows["functions"][0].update(fte=60)
+    rows["functions"][1].update(fte=60, site_id="S1")
+    scenario = town(tmp_path, rows, changes={"relocation": {"max_km": 0}})
+    assert _precheck_reasons(scenario) == []
+    run = _infeasible(tmp_path, scenario)
+    assert re.search(r"function F[12]\b", run.stderr), run.stderr
+    assert "F3" not in run.stderr

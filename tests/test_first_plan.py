@@ -1,0 +1,166 @@
+"""The first plan for models with shared centres (estate.solve.first_plan): an
+LP-guided restricted search, and window by window on large models.
+
+On the pooling register (`tests.fixtures.registers.pooling_register`: hand-worked
+optimum £2.60m against a status quo of £3.45m, with A = 1) and on two copies of it
+200 km apart (`two_towns_register`), whose optimum is twice that.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from estate.model.arrays import EstateModel
+from estate.pipeline import status_quo_start
+from estate.prepare import Prepared
+from estate.solve import first_plan as heuristic
+from estate.solve.first_plan import pooled_start
+from estate.solve.highs import highs_lp
+from tests.fixtures import (
+    IT_SHARING,
+    plan_of,
+    pooling_register,
+    prepared_model,
+    scenario,
+    two_towns_register,
+)
+
+
+def _model(folder: Path, **changes: Any) -> tuple[Prepared, EstateModel]:
+    """The scenario with A = 1 (H = 1, r = 0) on `folder`, prepared and built."""
+    return prepared_model(folder, horizon_years=1, **changes)
+
+
+def _feasible(model: EstateModel, x: np.ndarray, tol: float = 1e-6) -> bool:
+    activity = model.matrix @ x
+    integral = np.abs(x[model.col_integer] - np.round(x[model.col_integer])) <= tol
+    return bool((activity >= model.row_lb - tol).all() and (activity <= model.row_ub + tol).all()
+                and (x >= model.col_lb - tol).all() and (x <= model.col_ub + tol).all()
+                and integral.all())
+
+
+def test_first_plan_is_a_plan_between_optimum_and_status_quo(tmp_path: Path) -> None:
+    prep, model = _model(pooling_register(tmp_path / "reg"), sharing=IT_SHARING)
+    start = status_quo_start(prep, model)
+    status_quo = float(model.col_cost @ start) + model.obj_constant
+    assert status_quo == pytest.approx(3_450_000)
+    values, report = pooled_start(model, highs_lp(model), start, 60.0, 1e-9)
+    assert report.used, report.reason
+    assert _feasible(model, values)
+    found = float(model.col_cost @ values) + model.obj_constant
+    assert found == pytest.approx(report.objective)
+    assert found == pytest.approx(2_600_000)  # here the restricted search holds the optimum
+    assert report.lp_bound <= found + 1e-6
+    assert report.centres_allowed == 1
+
+
+def test_first_plan_not_used_without_centres(tmp_path: Path) -> None:
+    prep, model = _model(pooling_register(tmp_path / "reg"))
+    start = status_quo_start(prep, model)
+    values, report = pooled_start(model, highs_lp(model), start, 60.0, 1e-9)
+    assert not report.used and values is start
+
+
+def test_window_by_window_plans_each_town(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two windows of half the columns each: the cut falls between the two towns. Each town's optimum is
+    # the hand-worked £2.60m, independent of the other (200 km apart, relocation within
+    # 40 km), so planning one window at a time reaches 2 x £2.60m = £5.20m, against the
+    # status quo 2 x £3.45m = £6.90m.
+    folder = two_towns_register(tmp_path / "towns")
+    prep, model = _model(folder, sharing=IT_SHARING, relocation={"max_km": 40})
+    monkeypatch.setattr(heuristic, "WINDOW_COLUMNS", len(model.col_cost) // 2 + 1)
+    start = status_quo_start(prep, model)
+    assert float(model.col_cost @ start) + model.obj_constant == pytest.approx(6_900_000)
+    values, report = heuristic.window_start(model, highs_lp(model), start, 60.0, 1e-9)
+    # the first pass plans both towns; the three more passes (the map turned) find
+    # nothing more
+    assert report.used and report.windows == 2 * len(heuristic.PASS_TURNS)
+    assert report.windows_improved == 2
+    assert _feasible(model, values)
+    assert float(model.col_cost @ values) + model.obj_constant == pytest.approx(5_200_000)
+    assert report.objective == pytest.approx(5_200_000)
+    # pooled_start takes this path for models with more columns than WINDOW_MIN_COLUMNS
+    monkeypatch.setattr(heuristic, "WINDOW_MIN_COLUMNS", len(model.col_cost) - 1)
+    _, via = pooled_start(model, highs_lp(model), start, 60.0, 1e-9)
+    assert via.windows == 2 * len(heuristic.PASS_TURNS)
+    assert via.objective == pytest.approx(5_200_000)
+    monkeypatch.setattr(heuristic, "WINDOW_MIN_COLUMNS", len(model.col_cost))
+    _, whole = pooled_start(model, highs_lp(model), start, 60.0, 1e-9)
+    # planned whole, the first plan is the optimum: the polishing passes find nothing
+    assert whole.windows == 0 and whole.objective == pytest.approx(5_200_000)
+    assert np.isnan(whole.before_windows)
+    # the whole-model search agrees
+    exact = plan_of(folder, scenario(horizon_years=1, sharing=IT_SHARING,
+                                     relocation={"max_km": 40}), "highs")
+    assert exact.summary.objective_npv == pytest.approx(5_200_000, abs=1e-3)
+
+
+def test_a_window_holds_everything_outside_it(tmp_path: Path) -> None:
+    # Town 1's window planned alone: town 1 reaches its £2.60m, town 2 stays exactly as
+    # it is today (£3.45m), and no column of town 2 moves.
+    prep, model = _model(two_towns_register(tmp_path / "towns"), sharing=IT_SHARING, relocation={"max_km": 40})
+    start = status_quo_start(prep, model)
+    town1 = prep.sites["site_id"].str.endswith("1").to_numpy()
+    free = heuristic.window_columns(model, start, town1)
+    names = [str(n) for n in model.col_names]
+    assert {n for n, f in zip(names, free, strict=True) if f} == {
+        n for n in names if "1," in n or n.endswith("1)")}
+    values, report = heuristic._lp_guided(model, highs_lp(model), start, 10.0, 30.0, 1e-9,
+                                          fixed=~free)
+    assert report.used
+    assert _feasible(model, values)
+    assert float(model.col_cost @ values) + model.obj_constant == pytest.approx(6_050_000)
+    assert np.array_equal(values[~free], start[~free])
+
+
+def test_a_team_sitting_outside_the_window_is_held(tmp_path: Path) -> None:
+    # A team moved to town 2 in the plan so far is not free in town 1's window.
+    prep, model = _model(two_towns_register(tmp_path / "towns"), sharing=IT_SHARING, relocation={"max_km": 400})
+    plan = status_quo_start(prep, model)
+    names = [str(n) for n in model.col_names]
+    plan[names.index("assign(FA1,SA1)")] = 0.0
+    plan[names.index("assign(FA1,SH2)")] = 1.0
+    town1 = prep.sites["site_id"].str.endswith("1").to_numpy()
+    free = heuristic.window_columns(model, plan, town1)
+    assert not any(f for n, f in zip(names, free, strict=True) if "(FA1," in n)
+    assert free[names.index("assign(FB1,SH1)")] and free[names.index("open(SA1)")]
+
+
+def test_windows_are_compact_and_of_equal_weight() -> None:
+    # A 12 x 8 grid of sites, equal weights, cut into 4 windows: first across the longer
+    # side (x) into two 6 x 8 halves, then each across its longer side (y): four 6 x 4
+    # blocks of 24 sites.
+    gx, gy = np.meshgrid(np.arange(12.0), np.arange(8.0))
+    xy = np.column_stack([gx.ravel(), gy.ravel()])
+    window_of = heuristic._bisect(xy, np.ones(len(xy)), 4)
+    assert sorted(np.bincount(window_of).tolist()) == [24] * 4
+    for w in range(4):
+        block = xy[window_of == w]
+        assert np.ptp(block[:, 0]) == 5 and np.ptp(block[:, 1]) == 3
+    # into 6: equal counts still
+    assert sorted(np.bincount(heuristic._bisect(xy, np.ones(len(xy)), 6)).tolist()) == [16] * 6
+    # weights, not counts: one heavy site (weight 20 of 35) is a window of its own
+    weight = np.ones(16)
+    weight[0] = 20
+    line = np.column_stack([np.arange(16.0), np.zeros(16)])
+    assert np.bincount(heuristic._bisect(line, weight, 2)).tolist() == [1, 15]
+
+
+def test_a_start_breaking_a_rule_no_window_sees_gives_no_plan(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # FA1 counted at home in town 1 and at SH2 in town 2: its housed row sums to 2. The
+    # team sits outside every window, so no window can mend it; the windows still
+    # improve the rest, but the result breaks a rule and is not offered as a plan.
+    prep, model = _model(two_towns_register(tmp_path / "towns"), sharing=IT_SHARING, relocation={"max_km": 400})
+    monkeypatch.setattr(heuristic, "WINDOW_COLUMNS", len(model.col_cost) // 2 + 1)
+    start = status_quo_start(prep, model)
+    names = [str(n) for n in model.col_names]
+    start[names.index("assign(FA1,SH2)")] = 1.0
+    values, report = heuristic.window_start(model, highs_lp(model), start, 60.0, 1e-9)
+    assert not report.used and "breaks a rule" in report.reason
+    assert values is start

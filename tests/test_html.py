@@ -1,0 +1,99 @@
+"""Escaping and the front end's files (estate.render.html): register text is inert in
+every HTML and JavaScript context, JSON cannot close its script block, and the shipped
+scripts and styles are package data that parse."""
+
+from __future__ import annotations
+
+import fnmatch
+import html
+import json
+import re
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import estate
+from estate.render.html import inert, script_block, script_json, static_text, style_block
+from tests.fixtures import PAYLOADS
+
+EXTRA_PAYLOADS = [
+    "", "plain", "a & b", "'single' \"double\"", "`", "$", "{", "}", "${", "\\", "\\\\`",
+    "</SCRIPT >", "</scr" + "ipt>", "<!--", "]]>", "\u2028", "\u2029", "\x7f", "tab\there",
+    "${`${alert(1)}`}", "{{ config }}", "&#96;already escaped&#36;",
+]
+ALL_PAYLOADS = PAYLOADS + EXTRA_PAYLOADS
+DANGEROUS = set("<>\"'`${}\\\n\r\u2028\u2029")
+
+
+@pytest.mark.parametrize("payload", ALL_PAYLOADS)
+def test_inert_leaves_no_character_that_means_anything(payload: str) -> None:
+    out = inert(payload)
+    assert not DANGEROUS & set(out), out
+    assert html.unescape(out) == payload
+
+
+def test_inert_handles_nul_and_none() -> None:
+    assert inert(None) == ""
+    assert inert("a\x00b") == "a&#0;b"
+    assert inert(12.5) == "12.5"
+
+
+@pytest.mark.parametrize("payload", ALL_PAYLOADS)
+def test_script_json_cannot_close_the_script_block(payload: str) -> None:
+    text = script_json({"name": payload, "list": [payload, 1.5, None]})
+    assert "</" not in text and "<!--" not in text and "<" not in text
+    assert json.loads(text) == {"name": payload, "list": [payload, 1.5, None]}
+
+
+def test_script_json_refuses_nan() -> None:
+    with pytest.raises(ValueError):
+        script_json({"x": float("nan")})
+
+
+PACKAGE = Path(estate.__file__).parent
+STATIC = sorted(path for group in ("maps", "render") for path in (PACKAGE / group / "static").iterdir())
+
+
+def _shipped(suffix: str) -> list[Path]:
+    return [path for path in STATIC if path.suffix == suffix]
+
+
+def test_the_front_end_is_files_shipped_as_package_data() -> None:
+    assert {p.name for p in _shipped(".js")} >= {"map.js", "compare.js"}
+    assert {p.name for p in _shipped(".css")} >= {"map.css", "compare.css", "sweep.css"}
+    assert {p.suffix for p in STATIC} == {".js", ".css"}
+    globs = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"]["setuptools"]["package-data"]
+    for path in STATIC:
+        package = "estate." + path.parent.parent.name
+        relative = path.relative_to(path.parent.parent).as_posix()
+        assert any(fnmatch.fnmatch(relative, g) for g in globs.get(package, [])), path
+        assert static_text(package, path.name) == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", _shipped(".js"), ids=lambda p: p.name)
+def test_every_script_parses(path: Path, node: str) -> None:
+    checked = subprocess.run([node, "--check", str(path)], capture_output=True, text=True,
+                             timeout=60, check=False)
+    assert checked.returncode == 0, checked.stderr
+
+
+@pytest.mark.parametrize("path", _shipped(".css"), ids=lambda p: p.name)
+def test_every_stylesheet_balances_its_braces(path: Path) -> None:
+    text = re.sub(r"/\*.*?\*/", "", path.read_text(encoding="utf-8"), flags=re.S)
+    text = re.sub(r"\"[^\"\n]*\"|'[^'\n]*'", "", text)
+    depth = 0
+    for line, row in enumerate(text.splitlines(), 1):
+        for char in row:
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            assert depth >= 0, f"{path.name}:{line}: a }} with no {{"
+    assert depth == 0, f"{path.name}: {depth} unclosed {{"
+
+
+def test_inlined_code_cannot_end_its_block() -> None:
+    script = script_block('var s = "</script><script>alert(1)</SCRIPT >";')
+    assert script.lower().count("</script") == 1 and script.endswith("</script>")
+    style = style_block('a::after { content: "</style><script>alert(1)</script>"; }')
+    assert style.lower().count("</style") == 1 and style.endswith("</style>")

@@ -1,0 +1,151 @@
+"""The map of one plan (estate.maps.page, with its assets and panels), without a
+browser: a self-contained file, register text escaped, the CDN variant, clustering,
+an atomic write."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from estate.errors import InputError
+from estate.maps.page import MARKER_LIMIT, add_plan_layers, new_map, render_map
+from estate.maps.panels import kpi_panel
+from estate.maps.payload import outline_rings, read_plan
+from estate.render.html import inert, static_text
+from tests.fixtures import PAYLOADS, summary_record, write_results
+
+
+@pytest.fixture(scope="module")
+def page(results_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    out = render_map(results_folder, tmp_path_factory.mktemp("map") / "plan.html")
+    return out.read_text(encoding="utf-8")
+
+
+def _asset_references(page: str) -> list[str]:
+    """Every URL the page would fetch by itself: script/link/img sources, CSS url()."""
+    tags = re.findall(r"<(?:script|link|img|iframe|source|embed|object)\b[^>]*>", page, re.I)
+    refs = [t for t in tags if re.search(r"\b(?:src|href|data)\s*=", t, re.I)]
+    urls = re.findall(r"url\(\s*['\"]?([^)'\"]*)", page)
+    refs += [u for u in urls if not u.startswith(("data:", "#"))]
+    refs += re.findall(r"@import[^;]*;", page)
+    return refs
+
+
+def test_default_map_fetches_nothing(page: str) -> None:
+    assert _asset_references(page) == []
+    assert "cdn.jsdelivr" not in page and "code.jquery" not in page
+    assert "L.map(" in page and "estateMap.addPlan(" in page
+    assert "sourceMappingURL" not in page
+
+
+def test_default_map_inlines_leaflet_and_no_folium_extras(page: str) -> None:
+    assert "Leaflet 1.9" in page or "leafletjs.com" in page
+    for unwanted in ("bootstrap", "jquery", "font-awesome", "awesome-markers", "glyphicons"):
+        assert unwanted not in page.lower()
+    assert "MarkerClusterGroup" not in page  # small plans need no clustering
+
+
+def test_register_text_never_appears_raw(page: str) -> None:
+    for payload in PAYLOADS:
+        if "<" in payload:
+            assert payload not in page, payload
+    assert "<script>alert" not in page and "<img src=x" not in page
+
+
+def test_template_syntax_in_names_is_not_evaluated(page: str) -> None:
+    # branca compiles macro output as Jinja; our elements must not, or {{7*7}} becomes 49
+    assert "{{7*7}} {% if %}" in page
+
+
+def test_title_kpi_and_layer_names_are_inert(page: str) -> None:
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert html.unescape(title) == "Estate plan: " + PAYLOADS[1] + " baseline"
+    assert inert(PAYLOADS[0]) in page  # agency name in a layer label / worse-off note
+
+
+def test_cdn_variant_references_cdns(results_folder: Path, tmp_path: Path) -> None:
+    light = render_map(results_folder, tmp_path / "light.html", cdn=True).read_text(encoding="utf-8")
+    refs = _asset_references(light)
+    assert any("cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js" in r for r in refs)
+    assert any("leaflet.css" in r for r in refs)
+    assert all("https://cdn.jsdelivr.net/" in r for r in refs)
+    heavy = render_map(results_folder, tmp_path / "heavy.html").read_text(encoding="utf-8")
+    assert len(light) < len(heavy) - 100_000
+
+
+def test_big_plans_are_clustered(tmp_path: Path) -> None:
+    folder = write_results(tmp_path / "big", n_sites=int(MARKER_LIMIT * 1.4), n_zones=200)
+    page = render_map(folder, tmp_path / "big.html").read_text(encoding="utf-8")
+    assert "MarkerClusterGroup" in page and '"cluster":true' in page
+    assert _asset_references(page) == []
+
+
+def test_write_is_atomic_and_keeps_old_map_on_failure(results_folder: Path, tmp_path: Path) -> None:
+    out = render_map(results_folder, tmp_path / "plan.html")
+    before = out.read_bytes()
+    broken = write_results(tmp_path / "broken")
+    sites = pd.read_csv(broken / "sites.csv", dtype=str, keep_default_na=False)
+    sites.loc[0, "decision"] = "demolish"
+    sites.to_csv(broken / "sites.csv", index=False)
+    with pytest.raises(InputError, match="demolish"):
+        render_map(broken, out)
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken", "plan.html"]
+
+
+def test_missing_folder_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="summary.json"):
+        render_map(tmp_path / "nowhere", tmp_path / "x.html")
+
+
+def test_zone_polygons_replace_voronoi(tmp_path: Path) -> None:
+    folder = write_results(tmp_path / "areas", zone_areas=True)
+    plan = read_plan(folder)
+    assert plan.zone_areas is not None and len(outline_rings(plan)) == len(plan.zones)
+    page = render_map(folder, tmp_path / "areas.html").read_text(encoding="utf-8")
+    assert "Zone boundaries" in page
+
+
+def test_kpi_panel_reads_summary() -> None:
+    panel = kpi_panel(summary_record(
+        scenario="S", annual_saving=-1200.0, payback_years=None, sites_before=10,
+        sites_after=8, status_quo_feasible=False,
+        status_quo_breaches=[{"rule": "housed", "place": "a"}, {"rule": "desks", "place": "b"}]))
+    assert "\u2212£1.2k" in panel and "never" in panel and "10 \u2192 8" in panel
+    assert "breaks 2 rule(s)" in panel
+
+
+def test_comparison_map_has_one_plan_per_scenario(results_folder: Path, tmp_path: Path) -> None:
+    fmap = new_map()
+    add_plan_layers(fmap, results_folder, "Plan A")
+    add_plan_layers(fmap, results_folder, "Plan <B>", fit=False)
+    page = fmap.get_root().render()
+    assert page.count("estateMap.addPlan(") == 2
+    assert "Plan &lt;B&gt;: Sites after" in page.replace("\\u0026", "&")
+
+
+def test_optional_tables_may_be_missing(tmp_path: Path) -> None:
+    folder = write_results(tmp_path / "bare")
+    for name in ("coverage.csv", "zones.csv", "assignments.csv", "agencies.csv"):
+        (folder / name).unlink()
+    page = render_map(folder, tmp_path / "bare.html").read_text(encoding="utf-8")
+    assert "estateMap.addPlan(" in page and _asset_references(page) == []
+
+
+def test_tiles_are_opt_in_and_leave_the_outline_transparent(results_folder: Path, tmp_path: Path) -> None:
+    page = render_map(results_folder, tmp_path / "tiles.html",
+                      tiles="https://tiles.example/{z}/{x}/{y}.png",
+                      attr="Example tiles").read_text(encoding="utf-8")
+    assert "L.tileLayer(" in page and "tiles.example" in page
+    assert re.search(r"estateMap\.addOutline\(.*, false\);", page)
+    offline = render_map(results_folder, tmp_path / "offline.html").read_text(encoding="utf-8")
+    assert "L.tileLayer(" not in offline
+
+
+def test_the_map_inlines_its_own_script_and_styles(page: str) -> None:
+    for name in ("map.js", "map.css"):
+        assert static_text("estate.maps", name) in page

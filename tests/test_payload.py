@@ -1,0 +1,62 @@
+"""Reading a results folder for the map (estate.maps.payload): text stays text, the
+design's decisions only, zone outlines, moves weighted by the FTE that moves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from estate.errors import InputError
+from estate.maps.payload import move_payload, outline_rings, read_plan, site_payload
+from tests.fixtures import write_results
+
+
+def test_text_like_na_stays_text(tmp_path: Path) -> None:
+    folder = write_results(tmp_path / "na", payloads=False)
+    sites = pd.read_csv(folder / "sites.csv", dtype=str, keep_default_na=False)
+    sites.loc[0, "name"] = "NA"
+    sites.loc[1, "name"] = "nan"
+    sites.to_csv(folder / "sites.csv", index=False)
+    plan = read_plan(folder)
+    assert list(plan.sites["name"][:2]) == ["NA", "nan"]
+
+
+def test_voronoi_outline_has_one_cell_per_zone(results_folder: Path) -> None:
+    plan = read_plan(results_folder)
+    rings = outline_rings(plan)
+    assert len(rings) == len(plan.zones)
+    lats = [v for ring in rings for v in ring[0::2]]
+    assert min(lats) < plan.zones["lat"].min() and max(lats) > plan.zones["lat"].max()
+
+
+def test_decisions_outside_the_design_are_refused(tmp_path: Path) -> None:
+    folder = write_results(tmp_path / "odd")
+    sites = pd.read_csv(folder / "sites.csv", dtype=str, keep_default_na=False)
+    sites.loc[3, "lat"] = ""
+    sites.to_csv(folder / "sites.csv", index=False)
+    with pytest.raises(InputError, match="row 5"):
+        read_plan(folder)
+
+
+def test_moves_are_weighted_by_the_fte_that_moves(results_folder: Path) -> None:
+    plan = read_plan(results_folder)
+    sites = list(plan.sites["site_id"])
+    moves = move_payload(plan, {a: i for i, a in enumerate(plan.agencies["agency_id"])})
+    moving = plan.assignments[(plan.assignments["from_site"] != "")
+                              & (plan.assignments["from_site"] != plan.assignments["to_site"])]
+    assert sum(moves["fte"]) == pytest.approx(moving["fte_moved"].sum())
+    pairs = {(sites[a], sites[b]) for a, b in zip(moves["from"], moves["to"], strict=True)}
+    assert pairs == set(zip(moving["from_site"], moving["to_site"], strict=True))
+
+
+def test_closed_sites_host_nothing_after(results_folder: Path) -> None:
+    plan = read_plan(results_folder)
+    payload = site_payload(plan, {})
+    for decision, after, before in zip(payload["decision"], payload["after"], payload["before"],
+                                       strict=True):
+        if decision == "close":
+            assert after == [] and before
+    hosted = sum(len(a) for a in payload["after"])
+    assert hosted == len(plan.assignments)

@@ -1,0 +1,221 @@
+"""Reading a register (estate.load.read): CSV folder, workbook and GeoPackage give the
+same tables, with spreadsheet row numbers, and every unreadable input is a located
+problem, never a crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+
+from estate.load.read import read_tables
+from estate.load.validate import Register, load_register
+from tests.fixtures import write_gpkg, write_tables, write_xlsx
+from tests.fixtures.reference import SITES, ZONES, frames, located, problems_of
+
+
+def _comparable(register: Register) -> dict[str, pd.DataFrame]:
+    return {
+        name: getattr(register, name).reset_index(drop=True)
+        for name in ("agencies", "sites", "functions", "zones", "pair_costs")
+    }
+
+
+def test_csv_xlsx_and_gpkg_load_to_equal_tables(tmp_path: Path) -> None:
+    tables = frames()
+    from_csv = _comparable(load_register(write_tables(tmp_path / "reg", tables)))
+    xlsx = load_register(write_xlsx(tmp_path / "reg.xlsx", tables))
+    gpkg = load_register(write_gpkg(tmp_path / "reg.gpkg", tables, crs=27700))
+    assert xlsx.files["sites"] == "reg.xlsx[sites]"
+    assert gpkg.files["sites"] == "reg.gpkg[sites]"
+    for other in (_comparable(xlsx), _comparable(gpkg)):
+        for name, expected in from_csv.items():
+            got = other[name][expected.columns]  # gpkg puts lat/lon last
+            for column in ("lat", "lon"):
+                if column in expected:
+                    np.testing.assert_allclose(got[column], expected[column], atol=1e-7)
+                    got = got.drop(columns=column)
+                    expected = expected.drop(columns=column)
+            pd.testing.assert_frame_equal(got, expected, check_dtype=True)
+
+
+def test_excel_integer_ids_and_native_cells_become_plain_strings(tmp_path: Path) -> None:
+    tables = frames()
+    tables["zones"]["zone_id"] = [12.0, 13.0]  # a float column as Excel stores numbers
+    register = load_register(write_xlsx(tmp_path / "reg.xlsx", tables))
+    assert register.zones["zone_id"].tolist() == ["12", "13"]
+    assert register.sites["candidate"].tolist() == [False, False, True]
+
+
+def test_gpkg_polygon_zones_use_representative_point_and_keep_shapes(tmp_path: Path) -> None:
+    tables = frames()
+    path = write_gpkg(tmp_path / "reg.gpkg", {k: v for k, v in tables.items() if k != "zones"})
+    squares = [
+        shapely.box(600000, 240000, 610000, 250000),
+        shapely.box(620000, 260000, 621000, 262000),
+    ]
+    zones = gpd.GeoDataFrame(
+        {"zone_id": ["Z1", "Z2"], "name": ["A", "B"], "population": [10, 20]},
+        geometry=squares,
+        crs=27700,
+    )
+    zones.to_file(path, layer="zones", engine="pyogrio")
+    register = load_register(path)
+    inside = gpd.GeoSeries(
+        gpd.points_from_xy(register.zones["lon"], register.zones["lat"]), crs=4326
+    ).to_crs(27700)
+    assert inside.within(gpd.GeoSeries(squares, crs=27700)).all()
+    assert register.zone_shapes is not None
+    assert register.zone_shapes.index.tolist() == ["Z1", "Z2"]
+    assert register.zone_shapes.crs.to_epsg() == 4326
+
+
+def test_gpkg_geometry_problems_are_located(tmp_path: Path) -> None:
+    tables = frames()
+    path = write_gpkg(tmp_path / "reg.gpkg", {k: v for k, v in tables.items() if k != "sites"})
+    sites = tables["sites"].drop(columns=["lat", "lon"])
+    geometry = [shapely.Point(600000, 250000), None, shapely.box(0, 0, 1, 1)]
+    gpd.GeoDataFrame(sites, geometry=geometry, crs=27700).to_file(path, layer="sites")
+    problems = problems_of(path)
+    assert located(problems) == {
+        ("reg.gpkg[sites]", 3, "geometry"),
+        ("reg.gpkg[sites]", 4, "geometry"),
+    }
+    assert {p.found for p in problems} == {"an empty geometry", "a Polygon"}
+
+
+def test_missing_table_names_the_file_and_optional_pair_costs_may_be_absent(
+    tmp_path: Path,
+) -> None:
+    folder = write_tables(tmp_path / "reg", frames())
+    (folder / "pair_costs.csv").unlink()
+    assert load_register(folder).pair_costs.empty
+    (folder / "zones.csv").unlink()
+    problems = problems_of(folder)
+    assert located(problems) == {("zones.csv", None, None)}
+    assert "zones.csv" in problems[0].expected
+
+
+def test_empty_file_is_an_error(tmp_path: Path) -> None:
+    folder = write_tables(tmp_path / "reg", frames())
+    (folder / "agencies.csv").write_text("")
+    (folder / "zones.csv").write_text("\ufeff\n\n")
+    (folder / "functions.csv").write_text("\nfunction_id,agency_id,type,fte,annual_cost\n")
+    problems = problems_of(folder)
+    assert [(p.file, p.row, p.found) for p in problems] == [
+        ("agencies.csv", None, "an empty file"),
+        ("functions.csv", 1, "an empty row 1"),
+        ("zones.csv", None, "an empty file"),
+    ]
+
+
+def test_headers_are_normalised_and_extra_columns_kept(tmp_path: Path) -> None:
+    folder = write_tables(tmp_path / "reg", frames())
+    text = (folder / "agencies.csv").read_text()
+    (folder / "agencies.csv").unlink()
+    lines = text.splitlines()
+    lines[0] = " Agency ID ,NAME,Kind , Budget Code"
+    lines[1:] = [line + ",X1" for line in lines[1:]]
+    (folder / "Agencies.csv").write_text("\ufeff" + "\n".join(lines) + "\n\n,,,\n")
+    agencies = load_register(folder).agencies
+    assert list(agencies.columns) == ["agency_id", "name", "kind", "budget_code", "row"]
+    assert agencies["budget_code"].tolist() == ["X1", "X1"]
+
+
+def test_blank_lines_keep_spreadsheet_row_numbers(tmp_path: Path) -> None:
+    folder = write_tables(tmp_path / "reg", frames())
+    (folder / "zones.csv").write_text(
+        "zone_id,name,lat,lon,population\nZ1,A,52,1,10\n\nZ2,B,52,1,-1\n"
+    )
+    assert located(problems_of(folder)) == {("zones.csv", 4, "population")}
+
+
+def test_unreadable_files_are_problems_not_crashes(tmp_path: Path) -> None:
+    folder = write_tables(tmp_path / "reg", frames())
+    (folder / "sites.csv").write_bytes("site_id,name\nS1,Caf\xe9\n".encode("latin-1"))
+    (folder / "zones.csv").write_text("zone_id,lat\nZ1,52,1\n")
+    problems = problems_of(folder)
+    assert located(problems) == {("sites.csv", None, None), ("zones.csv", 2, None)}
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    (tmp_path / "broken.gpkg").write_text("hello")
+    assert located(problems_of(tmp_path / "broken.xlsx")) == {("broken.xlsx", None, None)}
+    assert located(problems_of(tmp_path / "broken.gpkg")) == {("broken.gpkg", None, None)}
+
+
+def test_nonexistent_path_says_what_a_register_is(tmp_path: Path) -> None:
+    problems = problems_of(tmp_path / "nowhere")
+    assert len(problems) == 1
+    assert "a folder holding agencies.csv" in problems[0].expected
+    assert ".xlsx" in problems[0].expected and ".gpkg" in problems[0].expected
+
+
+def test_xlsx_missing_sheet_is_labelled_with_workbook(tmp_path: Path) -> None:
+    tables = {k: v for k, v in frames().items() if k != "functions"}
+    problems = problems_of(write_xlsx(tmp_path / "reg.xlsx", tables))
+    assert located(problems) == {("reg.xlsx[functions]", None, None)}
+
+
+def test_read_tables_gives_strings_with_spreadsheet_rows(tmp_path: Path) -> None:
+    raw = read_tables(write_xlsx(tmp_path / "reg.xlsx", frames()))
+    sites = raw.tables["sites"].frame
+    assert sites.index.tolist() == [2, 3, 4]
+    assert sites.loc[2, "desks"] == "400" and sites.loc[3, "running_cost"] == "450000.5"
+    assert sites.loc[4, "candidate"] == "true"
+    assert raw.problems == []
+
+
+def test_folder_without_register_files_says_what_it_holds(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    write_xlsx(folder / "reg.xlsx", frames())
+    problems = problems_of(folder)
+    assert located(problems) == {(str(folder), None, None)}
+    assert problems[0].found == "a folder holding reg.xlsx"
+
+
+def test_duplicate_and_unnamed_headers(tmp_path: Path) -> None:
+    folder = write_tables(tmp_path / "reg", frames())
+    (folder / "zones.csv").write_text(
+        "zone_id,name,lat,lon,population,Name,\nZ1,A,52,1,10,B,\nZ2,B,52,1,5,C,oops\n"
+    )
+    problems = problems_of(folder)
+    assert located(problems) == {("zones.csv", 1, "name")}
+    assert problems[0].found == "name in columns B and F"
+    (folder / "zones.csv").write_text(
+        "zone_id,name,lat,lon,population,\nZ1,A,52,1,10,\nZ2,B,52,1,5,oops\n"
+    )
+    assert located(load_register(folder).warnings) == {("zones.csv", 3, "F")}
+
+
+def test_excel_dates_become_iso_dates(tmp_path: Path) -> None:
+    tables = frames()
+    tables["sites"]["lease_end"] = [pd.Timestamp("2031-03-31"), None, None]
+    register = load_register(write_xlsx(tmp_path / "reg.xlsx", tables))
+    assert register.sites["lease_end"].tolist() == ["2031-03-31", "", ""]
+
+
+def test_gpkg_sites_without_geometry_may_use_lat_lon_columns(tmp_path: Path) -> None:
+    tables = frames()
+    path = write_gpkg(tmp_path / "reg.gpkg", {k: v for k, v in tables.items() if k != "sites"})
+    pyogrio.write_dataframe(tables["sites"], path, layer="sites")
+    register = load_register(path)
+    assert register.sites["lat"].tolist() == SITES["lat"]
+
+
+def test_gpkg_points_without_crs_are_taken_as_wgs84_with_a_warning(tmp_path: Path) -> None:
+    tables = frames()
+    path = write_gpkg(tmp_path / "reg.gpkg", {k: v for k, v in tables.items() if k != "zones"})
+    zones = tables["zones"]
+    layer = gpd.GeoDataFrame(
+        zones.drop(columns=["lat", "lon"]), geometry=gpd.points_from_xy(zones["lon"], zones["lat"])
+    )
+    with pytest.warns(UserWarning, match="crs"):
+        layer.to_file(path, layer="zones", engine="pyogrio")
+    register = load_register(path)
+    assert register.zones["lat"].tolist() == ZONES["lat"]
+    assert located(register.warnings) == {("reg.gpkg[zones]", None, "geometry")}

@@ -1,0 +1,80 @@
+"""The register's tables checked against each other (estate.load.references): ids that
+refer to rows elsewhere, homes that do not host or secure their teams, leases, areas,
+and types spelled two ways."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from estate.load.validate import load_register
+from tests.fixtures.reference import bad_cell, csv_register, located, problems_of
+
+BAD_REFERENCES = [
+    # (table, column, row index 0-based, value, expected fragment)
+    ("sites", "agency_id", 1, "A9", "agency_id listed in agencies.csv"),
+    ("functions", "agency_id", 0, "A7", "agency_id listed in agencies.csv"),
+    ("functions", "site_id", 2, "S99", "site_id listed in sites.csv"),
+    ("functions", "site_id", 2, "S3", "an existing site"),
+    ("pair_costs", "function_id", 0, "F9", "function_id listed in functions.csv"),
+    ("pair_costs", "site_id", 0, "S9", "site_id listed in sites.csv"),
+]
+
+
+@pytest.mark.parametrize(("table", "column", "index", "value", "expected"), BAD_REFERENCES)
+def test_each_bad_reference_is_one_problem_at_its_row_and_column(
+    tmp_path: Path, table: str, column: str, index: int, value: str, expected: str
+) -> None:
+    problems = bad_cell(tmp_path, table, column, index, value)
+    assert located(problems) == {(f"{table}.csv", index + 2, column)}
+    assert expected in problems[0].expected
+    assert repr(value) in problems[0].found
+
+
+def test_warnings_for_unhosted_type_and_insecure_home(tmp_path: Path) -> None:
+    folder = csv_register(
+        tmp_path,
+        functions={"type": ["HR", "Finance", "IT"], "needs_secure": ["yes", "no", "no"]},
+        sites={"tenure": ["freehold", "", ""]},
+    )
+    register = load_register(folder)
+    assert located(register.warnings) == {
+        ("functions.csv", 3, "site_id"),  # F2 Finance at S2, which hosts IT;HR only
+        ("functions.csv", 2, "needs_secure"),  # F1 needs security, S1 is not secure
+        ("sites.csv", 2, "lease_end"),  # a lease end on a freehold
+    }
+    assert all(w.severity == "warning" for w in register.warnings)
+
+
+def test_national_register_areas(tmp_path: Path) -> None:
+    folder = csv_register(
+        tmp_path,
+        sites={"area": ["Suffolk", "Suffolk", ""]},
+        functions={"area": ["", "Norfolk", ""]},
+    )
+    assert located(problems_of(folder)) == {
+        ("sites.csv", 4, "area"),
+        ("functions.csv", 3, "area"),  # differs from its home's area
+        ("functions.csv", 4, "area"),  # unhoused, no area
+    }
+
+
+def test_missing_id_column_does_not_flag_every_reference(tmp_path: Path) -> None:
+    problems = problems_of(csv_register(tmp_path, agencies={"agency_id": None}))
+    assert located(problems) == {("agencies.csv", None, "agency_id")}
+
+
+def test_types_spelled_differently_only_in_case_are_warned(tmp_path: Path) -> None:
+    folder = csv_register(
+        tmp_path,
+        functions={"type": ["HR", "IT", "it"]},
+        sites={"hosts": ["hr;IT", "IT;HR", ""]},
+    )
+    warnings = load_register(folder).warnings
+    assert located(warnings) == {
+        ("functions.csv", 4, "type"),
+        ("sites.csv", 2, "hosts"),
+        ("functions.csv", 2, "site_id"),  # the consequence: HR is not 'hr', so not hosted
+    }
+    assert "row 3 spells it 'IT'" in next(w.found for w in warnings if w.column == "type")

@@ -1,0 +1,104 @@
+"""Reading a scenario file (estate.load.scenario, with load.checker and, against the
+register, load.consistency): every bad key is named with its file, all of them at once,
+and nothing is solved or written.
+
+Each case runs `estate plan` in this process on the tiny town register
+(`tests.fixtures.registers.TOWN`) with one scenario key changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fixtures import invoke, no_traceback, town, town_rows
+
+
+def _must_keep_s2() -> dict[str, list[dict[str, Any]]]:
+    rows = town_rows()
+    rows["sites"][1]["must_keep"] = "true"
+    return rows
+
+
+def _station_s3() -> dict[str, list[dict[str, Any]]]:
+    rows = town_rows()
+    rows["sites"][2]["kind"] = "station"
+    return rows
+
+
+Rows = Callable[[], dict[str, list[dict[str, Any]]]] | None
+SCENARIO_ERRORS: dict[str, tuple[dict[str, Any], Rows, list[str]]] = {
+    "unknown key": ({"policy": {"kep": ["S1"]}}, None, ["policy.kep"]),
+    "unknown top-level key": ({"horizon": 5}, None, ["horizon"]),
+    "wrong type": ({"horizon_years": "ten"}, None, ["horizon_years", "'ten'"]),
+    "wrong type of flag": ({"assignment": {"split": "yes"}}, None, ["assignment.split"]),
+    "share above 1": ({"coverage": [{"service": "public_access", "radius_km": 5,
+                                     "mode": "population_share", "population_share": 1.5}]},
+                      None, ["coverage.0.population_share", "1.5"]),
+    "negative rate": ({"discount_rate": -0.01}, None, ["discount_rate"]),
+    "efficiency of 1": ({"sharing": {"types": ["HR"], "efficiency": 1.0}}, None,
+                        ["sharing.efficiency"]),
+    "unknown mode": ({"coverage": [{"service": "public_access", "mode": "most"}]}, None,
+                     ["coverage.0.mode", "most"]),
+    "unknown site in keep": ({"policy": {"keep": ["S9"]}}, None, ["policy.keep", "S9"]),
+    "unknown site in close": ({"policy": {"close": ["S8"]}}, None, ["policy.close", "S8"]),
+    "site in keep and close": ({"policy": {"keep": ["S2"], "close": ["S2"]}}, None,
+                               ["policy.close", "S2"]),
+    "must_keep site in close": ({"policy": {"close": ["S2"]}}, _must_keep_s2,
+                                ["policy.close", "S2", "must_keep"]),
+    "front-line site in close": ({"policy": {"close": ["S3"]}}, _station_s3,
+                                 ["policy.close", "S3", "closable_kinds"]),
+    "unknown agency": ({"agencies": ["A1", "A9"]}, None, ["agencies", "A9"]),
+    "geographic crs": ({"crs": "EPSG:4326"}, None, ["crs", "EPSG:4326"]),
+    "efficiency table of other types": (
+        {"sharing": {"types": ["HR"], "efficiency": {"IT": 0.1}}}, None,
+        ["sharing.efficiency", "HR"]),
+    "unknown solver": ({"solver": {"name": "gurobi"}}, None, ["solver.name", "gurobi"]),
+    "no data key": ({"data": "DROP"}, None, ["data"]),
+}
+
+
+@pytest.mark.parametrize("case", SCENARIO_ERRORS, ids=list(SCENARIO_ERRORS))
+def test_scenario_error_exits_1_naming_file_and_key(tmp_path: Path, case: str) -> None:
+    changes, rows, expected = SCENARIO_ERRORS[case]
+    scenario = town(tmp_path, rows() if rows else None, changes=changes, name="bad.toml")
+    if changes.get("data") == "DROP":  # a scenario without the data key
+        text = scenario.read_text(encoding="utf-8")
+        scenario.write_text("\n".join(line for line in text.splitlines()
+                                      if not line.startswith("data =")), encoding="utf-8")
+    run = invoke(tmp_path, "plan", scenario, "--out", "out", "--json")
+    assert run.code == 1, run.output
+    no_traceback(run)
+    assert "bad.toml" in run.stderr
+    for text in expected:
+        assert text in run.stderr, (text, run.stderr)
+    assert run.stdout.strip() == ""
+    assert not (tmp_path / "out").exists()
+
+
+def test_every_scenario_error_is_listed_at_once(tmp_path: Path) -> None:
+    scenario = town(tmp_path, name="bad.toml", changes={
+        "horizon_years": 0, "relocation": {"max_km": "far"}, "solver": {"nmae": "cbc"}})
+    run = invoke(tmp_path, "plan", scenario)
+    assert run.code == 1, run.output
+    for key in ("horizon_years", "relocation.max_km", "solver.nmae"):
+        assert key in run.stderr, (key, run.stderr)
+    no_traceback(run)
+
+
+def test_missing_scenario_file_exits_1(tmp_path: Path) -> None:
+    run = invoke(tmp_path, "plan", "nothing.toml")
+    assert run.code == 1, run.output
+    assert "nothing.toml" in run.output
+    no_traceback(run)
+
+
+def test_broken_toml_exits_1(tmp_path: Path) -> None:
+    (tmp_path / "broken.toml").write_text('data = "reg"\n[policy\n', encoding="utf-8")
+    run = invoke(tmp_path, "plan", "broken.toml")
+    assert run.code == 1, run.output
+    assert "broken.toml" in run.stderr
+    no_traceback(run)

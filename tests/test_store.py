@@ -1,0 +1,131 @@
+"""The results folder (estate.store): every file with its columns, the layers of
+plan.gpkg, what was solved and on which inputs, and writes that are all or nothing.
+
+Each plan is made by `estate plan` run in this process on the tiny town register
+(`tests.fixtures.registers.TOWN`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+import pytest
+
+from tests.fixtures import (
+    TOWN_SCENARIO,
+    Run,
+    invoke,
+    merge,
+    no_traceback,
+    town,
+    write_scenario,
+)
+
+COLUMNS = {
+    "sites": ["site_id", "agency_id", "name", "lat", "lon", "kind", "running_cost", "services",
+              "decision", "shared_types", "desks_used", "desks", "racks_used", "racks"],
+    "assignments": ["function_id", "agency_id", "type", "from_site", "to_site", "share",
+                    "pooled", "fte_moved"],
+    "coverage": ["rule", "service", "radius_km", "zone_id", "name", "lat", "lon", "population",
+                 "covered_before", "covered_after", "nearest_km_before", "nearest_km_after"],
+}
+RESULT_FILES = {"summary.json", "sites.csv", "assignments.csv", "coverage.csv", "agencies.csv",
+                "plan.gpkg", "scenario.toml", "inputs.sha256"}
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Hidden temporary or old folders a results write might leave beside `out`."""
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run]:
+    """The tiny town planned once into `out`; (working folder, run)."""
+    cwd = tmp_path_factory.mktemp("stored")
+    run = invoke(cwd, "plan", town(cwd), "--json", "--out", "out", "--map", "plan.html")
+    assert run.code == 0, run.output
+    return cwd, run
+
+
+def test_results_folder_holds_every_file_with_its_columns(planned: tuple[Path, Run]) -> None:
+    cwd, _ = planned
+    out = cwd / "out"
+    assert RESULT_FILES <= {p.name for p in out.iterdir()}
+    for name, columns in COLUMNS.items():
+        frame = pd.read_csv(out / f"{name}.csv", keep_default_na=False)
+        assert set(columns) <= set(frame.columns), (name, set(columns) - set(frame.columns))
+    agencies = pd.read_csv(out / "agencies.csv", keep_default_na=False)
+    assert {"agency_id", "name"} <= set(agencies.columns)
+    assert sorted(agencies["agency_id"]) == ["A1", "A2"]
+    assignments = pd.read_csv(out / "assignments.csv", keep_default_na=False)
+    assert sorted(assignments["function_id"]) == ["F1", "F2", "F3"]
+    coverage = pd.read_csv(out / "coverage.csv", keep_default_na=False)
+    assert sorted(coverage["zone_id"]) == ["Z1", "Z2"]
+    assert coverage["covered_after"].astype(str).str.lower().eq("true").all()
+
+
+def test_plan_gpkg_has_sites_zones_and_moves_layers(planned: tuple[Path, Run]) -> None:
+    cwd, _ = planned
+    gpkg = cwd / "out" / "plan.gpkg"
+    layers = {name: geom for name, geom in pyogrio.list_layers(gpkg)}
+    assert {"sites", "zones", "moves"} <= set(layers)
+    assert layers["sites"] == "Point" and layers["zones"] == "Point"
+    assert layers["moves"] == "LineString"
+    moves = pyogrio.read_dataframe(gpkg, layer="moves")
+    assert list(zip(moves["function_id"], moves["from_site"], moves["to_site"],
+                    strict=True)) == [("F2", "S2", "S1")]
+    sites = pyogrio.read_dataframe(gpkg, layer="sites")
+    assert sorted(sites["site_id"]) == ["S1", "S2", "S3"]
+    assert sites.crs is not None and sites.crs.to_epsg() == 4326
+
+
+def test_scenario_toml_and_inputs_sha256_describe_the_run(planned: tuple[Path, Run]) -> None:
+    cwd, _ = planned
+    out = cwd / "out"
+    solved = tomllib.loads((out / "scenario.toml").read_text(encoding="utf-8"))
+    assert solved["name"] == "tiny"
+    assert Path(solved["data"]).resolve() == (cwd / "reg").resolve()
+    assert solved["coverage"][0]["radius_km"] == 5
+    lines = (out / "inputs.sha256").read_text(encoding="utf-8").splitlines()
+    digests = {}
+    for line in lines:
+        match = re.fullmatch(r"([0-9a-f]{64})  (\S+)", line)
+        assert match, line
+        digest, name = match.groups()
+        digests[name] = digest
+    expected = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in (cwd / "reg").glob("*.csv")}
+    assert digests == expected
+
+
+def test_failed_run_leaves_previous_results_intact(tmp_path: Path) -> None:
+    good = town(tmp_path)
+    first = invoke(tmp_path, "plan", good, "--out", "out")
+    assert first.code == 0, first.output
+    before = (tmp_path / "out" / "summary.json").read_bytes()
+    files = sorted(p.name for p in (tmp_path / "out").iterdir())
+    bad = write_scenario(tmp_path / "bad.toml", merge(TOWN_SCENARIO, {
+        "name": "tiny",
+        "coverage": [{"service": "public_access", "radius_km": 1, "mode": "all"}]}))
+    second = invoke(tmp_path, "plan", bad, "--out", "out")
+    assert second.code == 2, second.output
+    assert (tmp_path / "out" / "summary.json").read_bytes() == before
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == files
+    assert leftovers(tmp_path) == []
+
+
+def test_results_folder_under_a_file_fails_cleanly(tmp_path: Path) -> None:
+    """An --out whose parent is a file: a clean one-line error, nothing on screen traced."""
+    (tmp_path / "blocker").write_text("not a folder")
+    run = invoke(tmp_path, "plan", town(tmp_path), "--out", "blocker/out", "--json")
+    assert run.code in (1, 4), run.output
+    no_traceback(run)
+    assert run.stdout.strip() == ""
+    assert "blocker" in run.stderr
+    if run.code == 4:
+        assert (tmp_path / "estate-error.log").is_file()

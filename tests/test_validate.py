@@ -1,0 +1,233 @@
+"""Checking a register (estate.load.validate, against estate.load.schema): every column
+typed with its default, every bad cell one problem at its row and column, all of them
+reported together."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from estate.errors import Problem
+from estate.load.read import RawTable
+from estate.load.references import check_references
+from estate.load.schema import TABLES
+from estate.load.validate import Register, check_table, load_register
+from tests.fixtures import write_tables
+from tests.fixtures.reference import SITES, bad_cell, csv_register, frames, located, problems_of
+
+
+def test_reference_register_loads_typed_with_defaults(tmp_path: Path) -> None:
+    register = load_register(write_tables(tmp_path / "reg", frames()))
+    assert isinstance(register, Register)
+    sites, functions = register.sites, register.functions
+    n_sites = len(TABLES["sites"].names)  # the schema's columns first, in its order
+    assert list(sites.columns[:n_sites]) == TABLES["sites"].names
+    assert list(sites.columns[n_sites:]) == ["notes", "row"]
+    assert sites["row"].tolist() == [2, 3, 4]
+    assert sites["racks"].tolist() == [10.0, 0.0, 0.0]
+    assert sites["kind"].tolist() == ["office", "station", "office"]
+    assert sites["tenure"].tolist() == ["leasehold", "freehold", "freehold"]
+    assert sites["lease_end"].tolist() == ["2031-03-31", "", ""]
+    assert sites["services"].tolist() == [("public_access", "library"), (), ("public_access",)]
+    assert sites["hosts"].tolist() == [(), ("IT", "HR"), ()]
+    assert sites["must_keep"].dtype == bool and not sites["must_keep"].any()
+    assert sites["area"].tolist() == ["", "", ""]
+    assert functions["desks"].tolist() == [25.0, 12.5, 8.0]  # defaults to fte
+    assert functions["site_id"].tolist() == ["S1", "S2", ""]
+    assert functions["shareable"].tolist() == [True, False, True]
+    assert functions["needs_secure"].tolist() == [False, False, False]
+    assert register.agencies["kind"].tolist() == ["council", "police"]
+    assert register.zones["zone_id"].tolist() == ["12", "13"]
+    assert register.pair_costs["annual_cost"].tolist() == [-5000.0]
+    assert register.files["sites"] == "sites.csv"
+    assert register.zone_shapes is None
+    assert register.warnings == []
+    assert isinstance(sites.index, pd.RangeIndex)
+
+
+BAD_CELLS = [
+    # (table, column, row index 0-based, value, expected fragment)
+    ("sites", "name", 1, "", "a value"),
+    ("sites", "desks", 0, "many", "a number like"),
+    ("sites", "desks", 0, "1,200", "no thousands commas"),
+    ("sites", "desks", 2, "-1", "a number >= 0"),
+    ("sites", "desks", 1, "nan", "a finite number"),
+    ("sites", "running_cost", 0, "inf", "a finite number"),
+    ("sites", "running_cost", 2, "-10", ">= 0"),
+    ("sites", "racks", 0, "-2", ">= 0"),
+    ("sites", "lat", 1, "91", "from -90 to 90"),
+    ("sites", "lon", 2, "-180.5", "from -180 to 180"),
+    ("sites", "lat", 0, "", "a value"),
+    ("sites", "secure", 2, "maybe", "true/false"),
+    ("sites", "tenure", 0, "rented", "freehold, leasehold"),
+    ("sites", "lease_end", 0, "31/03/2031", "ISO date"),
+    ("sites", "lease_end", 0, "2031-02-30", "ISO date"),
+    ("agencies", "kind", 1, "hospital", "council, nhs"),
+    ("agencies", "name", 0, "", "a value"),
+    ("functions", "fte", 2, "-3", ">= 0"),
+    ("functions", "annual_cost", 0, "-1", ">= 0"),
+    ("functions", "desks", 1, "-1", ">= 0"),
+    ("functions", "shareable", 0, "sometimes", "true/false"),
+    ("zones", "population", 0, "-5", ">= 0"),
+    ("zones", "zone_id", 1, "", "a value"),
+    ("pair_costs", "annual_cost", 0, "inf", "a finite number"),
+    ("pair_costs", "annual_cost", 0, "", "a value"),
+]
+
+
+@pytest.mark.parametrize(("table", "column", "index", "value", "expected"), BAD_CELLS)
+def test_each_bad_cell_is_one_problem_at_its_row_and_column(
+    tmp_path: Path, table: str, column: str, index: int, value: str, expected: str
+) -> None:
+    problems = bad_cell(tmp_path, table, column, index, value)
+    assert located(problems) == {(f"{table}.csv", index + 2, column)}
+    assert expected in problems[0].expected
+    if value:
+        assert repr(value) in problems[0].found
+
+
+def test_missing_required_column_is_named(tmp_path: Path) -> None:
+    problems = problems_of(csv_register(tmp_path, sites={"desks": None}))
+    assert located(problems) == {("sites.csv", None, "desks")}
+    assert problems[0].expected == "a column named desks"
+
+
+def test_near_miss_column_name_is_suggested(tmp_path: Path) -> None:
+    tables = frames()
+    tables["zones"] = tables["zones"].rename(columns={"population": "populaton"})
+    problems = problems_of(write_tables(tmp_path / "reg", tables))
+    assert located(problems) == {("zones.csv", None, "population")}
+    assert "populaton" in problems[0].found
+
+
+def test_duplicate_ids_name_both_rows(tmp_path: Path) -> None:
+    problems = problems_of(csv_register(tmp_path, sites={"site_id": ["S1", "S2", "S1"]}))
+    duplicate = [p for p in problems if p.column == "site_id" and p.file == "sites.csv"]
+    assert [(p.row, p.found) for p in duplicate] == [(4, "'S1' again (first at row 2)")]
+
+
+def test_duplicate_pair_costs_are_an_error(tmp_path: Path) -> None:
+    pairs = {"function_id": ["F1", "F2", "F1"], "site_id": ["S3", "S3", "S3"]}
+    tables = frames()
+    tables["pair_costs"] = pd.DataFrame({**pairs, "annual_cost": [1, 2, 3]})
+    problems = problems_of(write_tables(tmp_path / "reg", tables))
+    assert located(problems) == {("pair_costs.csv", 4, "site_id")}
+    assert "first at row 2" in problems[0].found
+
+
+def test_all_problems_of_all_files_are_reported_together(tmp_path: Path) -> None:
+    folder = csv_register(
+        tmp_path,
+        agencies={"kind": ["council", "bank"]},
+        sites={"desks": ["100", "lots", "-4"]},
+        functions={"fte": [1, 2, -3]},
+        zones={"lat": [52.1, 99]},
+    )
+    (folder / "pair_costs.csv").write_text("function_id,site_id\nF1,S1\n")
+    problems = problems_of(folder)
+    assert located(problems) == {
+        ("agencies.csv", 3, "kind"),
+        ("sites.csv", 3, "desks"),
+        ("sites.csv", 4, "desks"),
+        ("functions.csv", 4, "fte"),
+        ("zones.csv", 3, "lat"),
+        ("pair_costs.csv", None, "annual_cost"),
+    }
+
+
+def test_table_with_header_and_no_rows_is_valid(tmp_path: Path) -> None:
+    tables = frames()
+    tables["functions"] = tables["functions"].iloc[:0]
+    tables["pair_costs"] = tables["pair_costs"].iloc[:0]
+    register = load_register(write_tables(tmp_path / "reg", tables))
+    assert register.functions.empty
+    assert register.functions["desks"].dtype == float
+    n_functions = len(TABLES["functions"].names)
+    assert list(register.functions.columns[:n_functions]) == TABLES["functions"].names
+
+
+def test_registers_without_hosts_services_or_optional_columns_load(tmp_path: Path) -> None:
+    optional = [c.name for c in TABLES["sites"].columns if not c.required and c.name in SITES]
+    folder = csv_register(tmp_path, sites=dict.fromkeys(optional + ["notes"]))
+    sites = load_register(folder).sites
+    assert list(sites.columns) == TABLES["sites"].names + ["row"]
+    assert sites["hosts"].tolist() == [(), (), ()]
+    assert sites["kind"].tolist() == ["office"] * 3
+    assert not sites["candidate"].any() and sites["racks"].sum() == 0
+
+
+@pytest.mark.parametrize(
+    ("word", "value"),
+    [("true", True), ("TRUE", True), ("Yes", True), ("1", True), ("yEs", True)]
+    + [("false", False), ("False", False), ("NO", False), ("0", False), ("", False)],
+)
+def test_booleans_in_every_spelling(tmp_path: Path, word: str, value: bool) -> None:
+    folder = csv_register(tmp_path, sites={"must_keep": [word, word, word]})
+    assert load_register(folder).sites["must_keep"].tolist() == [value] * 3
+
+
+def test_validation_of_a_large_register_is_fast() -> None:
+    rng = np.random.default_rng(7)
+    n_sites, n_zones = 30_000, 35_000
+    raw = {
+        "agencies": pd.DataFrame({"agency_id": ["A1"], "name": ["County"]}),
+        "sites": pd.DataFrame(
+            {
+                "site_id": [f"S{i}" for i in range(n_sites)],
+                "agency_id": "A1",
+                "name": "Site",
+                "lat": rng.uniform(50, 55, n_sites).astype(str),
+                "lon": rng.uniform(-3, 1, n_sites).astype(str),
+                "desks": rng.integers(0, 500, n_sites).astype(str),
+                "running_cost": "1000.0",
+                "hosts": "IT;HR",
+                "secure": "yes",
+            }
+        ),
+        "functions": pd.DataFrame(
+            {
+                "function_id": [f"F{i}" for i in range(n_sites)],
+                "agency_id": "A1",
+                "type": "IT",
+                "site_id": [f"S{i}" for i in range(n_sites)],
+                "fte": "3",
+                "annual_cost": "100",
+            }
+        ),
+        "zones": pd.DataFrame(
+            {
+                "zone_id": [f"Z{i}" for i in range(n_zones)],
+                "lat": "52",
+                "lon": "1",
+                "population": "100",
+            }
+        ),
+    }
+    tables = {}
+    for name, frame in raw.items():
+        tables[name] = RawTable(name, f"{name}.csv", frame.set_axis(range(2, 2 + len(frame))))
+    start = time.process_time()  # CPU time: other jobs on the machine do not count
+    typed = {}
+    problems: list[Problem] = []
+    for name, table in tables.items():
+        typed[name], found = check_table(table, TABLES[name])
+        problems += found
+    files = {name: f"{name}.csv" for name in TABLES}
+    typed["pair_costs"] = check_table(
+        RawTable("pair_costs", "pair_costs.csv", pd.DataFrame(columns=["function_id"])),
+        TABLES["pair_costs"],
+    )[0]
+    problems += check_references(typed, files, set(tables))
+    elapsed = time.process_time() - start
+    assert problems == []
+    assert elapsed < 2.0, f"validation took {elapsed:.2f} s"
+
+
+def test_site_kind_is_normalised_to_match_scenario_keys(tmp_path: Path) -> None:
+    folder = csv_register(tmp_path, sites={"kind": ["Data Centre", "data-centre", " OFFICE "]})
+    kinds = load_register(folder).sites["kind"].tolist()
+    assert kinds == ["data_centre", "data_centre", "office"]
