@@ -1,8 +1,8 @@
 """Seeded synthetic registers for the scale benchmarks (issue 5, item 2).
 
-    .venv/bin/python benchmarks/scale.py make county --out benchmarks/out/county-s1 --seed 1
-    .venv/bin/python benchmarks/scale.py make region --out benchmarks/out/region-s1 --seed 1
-    .venv/bin/python benchmarks/scale.py make nation --out benchmarks/out/nation-s1 --seed 1
+    .venv/bin/python -m benchmarks.scale make county --out benchmarks/out/county-s1 --seed 1
+    .venv/bin/python -m benchmarks.scale make region --out benchmarks/out/region-s1 --seed 1
+    .venv/bin/python -m benchmarks.scale make nation --out benchmarks/out/nation-s1 --seed 1
 
 writes `agencies.csv`, `sites.csv`, `functions.csv`, `zones.csv` (DESIGN section 1) and a
 `scenario.toml` (`data = "."`) into the folder. Everything is drawn from
@@ -419,11 +419,44 @@ def make_nation(rng_seed: int) -> dict[str, pd.DataFrame]:
     return {k: pd.concat(v, ignore_index=True) for k, v in parts.items()}
 
 
+def add_timing(tables: dict[str, pd.DataFrame], seed: int) -> dict[str, pd.DataFrame]:
+    """Leases, breaks, sale lags, build times and earliest moves for the dated programme,
+    from a generator of their own (seeded by `seed` and 11), so that every other figure
+    of the family stays as it was.
+
+    Leasehold offices: lease_end uniform over the 8 years from 2027-04-01 (to the
+    month), rent 70% of the running cost, a break at the half-way point for 30% of them,
+    a surrender price of one to two years' rent for 20%. Freeholds take one year to
+    sell, two when they have 300 desks or more; a quarter of the candidate hubs take two
+    years to build; 5% of the teams wait 1 to 3 years for a system cut-over.
+    """
+    rng = np.random.default_rng([seed, 11])
+    sites, functions = tables["sites"].copy(), tables["functions"].copy()
+    n = len(sites)
+    leased = (sites["tenure"] == "leasehold").to_numpy()
+    months = rng.integers(0, 96, n)
+    end = [f"{2027 + (3 + m) // 12}-{(3 + m) % 12 + 1:02d}-01" for m in months]
+    half = [f"{2027 + (3 + m // 2) // 12}-{(3 + m // 2) % 12 + 1:02d}-01" for m in months]
+    sites["lease_end"] = np.where(leased, end, "")
+    sites["rent"] = np.where(leased, _thousand(sites["running_cost"].to_numpy() * 0.7), np.nan)
+    sites["lease_breaks"] = np.where(leased & (rng.random(n) < 0.3) & (months >= 24), half, "")
+    years_rent = rng.uniform(1.0, 2.0, n)
+    sites["surrender_cost"] = np.where(leased & (rng.random(n) < 0.2),
+                                       _thousand(sites["rent"].to_numpy() * years_rent), np.nan)
+    big = (~leased) & (~sites["candidate"].to_numpy()) & (sites["desks"].to_numpy() >= 300)
+    sites["disposal_lag_years"] = np.where(big, 2, 1)
+    sites["build_years"] = np.where(sites["candidate"].to_numpy() & (rng.random(n) < 0.25), 2, 1)
+    waits = rng.random(len(functions)) < 0.05
+    functions["earliest_move"] = np.where(
+        waits, [f"{2027 + int(y)}-04-01" for y in rng.integers(1, 4, len(functions))], "")
+    return {**tables, "sites": sites, "functions": functions}
+
+
 def make_tables(family: str, seed: int) -> dict[str, pd.DataFrame]:
     if family == "county":
-        return make_locality(COUNTY, np.random.default_rng(seed))
+        return add_timing(make_locality(COUNTY, np.random.default_rng(seed)), seed)
     if family == "region":
-        return make_locality(REGION, np.random.default_rng(seed))
+        return add_timing(make_locality(REGION, np.random.default_rng(seed)), seed)
     if family == "nation":
         return make_nation(seed)
     raise ValueError(f"unknown family {family!r}; one of {FAMILIES}")
@@ -467,6 +500,17 @@ mip_gap = 0.0001
 """
 
 
+# The same scenario dated from 2027-04-01 and scheduled under yearly limits that bind.
+PROGRAMME = """\
+start = "2027-04-01"
+{scenario}
+[programme]
+max_one_off_per_year = 5000000
+max_fte_moved_per_year = 600
+max_closures_per_year = 20
+"""
+
+
 def write_register(family: str, out: Path, seed: int = 1, time_limit: float = 600.0) -> Path:
     """Write the family's register (CSV) and `scenario.toml` into `out`; return the TOML."""
     return write_tables(make_tables(family, seed), out, family, seed, time_limit)
@@ -483,8 +527,10 @@ def write_tables(tables: dict[str, pd.DataFrame], out: Path, family: str, seed: 
                 frame[col] = np.where(frame[col], "true", "false")
         frame.to_csv(out / f"{name}.csv", index=False)
     path = out / "scenario.toml"
-    path.write_text(SCENARIO.format(family=family, seed=seed, time_limit=time_limit),
-                    encoding="utf-8")
+    text = SCENARIO.format(family=family, seed=seed, time_limit=time_limit)
+    path.write_text(text, encoding="utf-8")
+    dated = text.replace(f'name = "{family}-s{seed}"', f'name = "{family}-s{seed} programme"')
+    (out / "programme.toml").write_text(PROGRAMME.format(scenario=dated), encoding="utf-8")
     return path
 
 

@@ -344,6 +344,32 @@ def make_functions(rng) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# Lease terms, break dates, sale lags and build times for the dated programme: fixed
+# here (no random draws, so every other figure stays as it was). A lease's rent is 70%
+# of the office's running cost (the rest is rates, service charge and energy); larger
+# freeholds take two years to sell; the large hubs take two years to refurbish.
+RENT_SHARE = 0.70
+LEASE_BREAKS = {"ESN-ADM": "2028-09-30", "DWP-SC": "2029-03-31"}
+SURRENDER_RENT_YEARS = {"ICB-IP": 1.0}  # the landlord accepts a year's rent to end it early
+BUILD_YEARS = {"HUB-IP": 2, "HUB-BURY": 2}
+EARLIEST_MOVE = {"SCC/IT": "2028-04-01", "ICB/Finance": "2028-10-01"}  # system cut-overs
+
+
+def add_lease_terms(sites: pd.DataFrame) -> pd.DataFrame:
+    """rent, lease_breaks, surrender_cost, disposal_lag_years and build_years columns."""
+    sites = sites.copy()
+    leased = sites.tenure == "leasehold"
+    sites["rent"] = np.where(leased, (sites.running_cost * RENT_SHARE).round(-3), np.nan)
+    sites["lease_breaks"] = sites.key.map(LEASE_BREAKS).fillna("")
+    sites["surrender_cost"] = [
+        round(rent * SURRENDER_RENT_YEARS[key], -3) if key in SURRENDER_RENT_YEARS else np.nan
+        for key, rent in zip(sites.key, sites.rent, strict=True)]
+    sites["disposal_lag_years"] = np.where(~leased & ~sites.candidate & (sites.desks >= 300),
+                                           2.0, np.nan)
+    sites["build_years"] = sites.key.map(BUILD_YEARS).astype(float)
+    return sites
+
+
 def fmt(df: pd.DataFrame) -> pd.DataFrame:
     """CSV conventions: booleans true/false, lat/lon to 5 decimals, whole pounds."""
     df = df.copy()
@@ -352,8 +378,8 @@ def fmt(df: pd.DataFrame) -> pd.DataFrame:
             df[c] = df[c].map({True: "true", False: "false"})
         elif c in ("lat", "lon"):
             df[c] = df[c].map(lambda v: f"{v:.5f}")
-        elif df[c].dtype.kind == "f" and (df[c] % 1 == 0).all():
-            df[c] = df[c].astype(int)
+        elif df[c].dtype.kind == "f" and (df[c].dropna() % 1 == 0).all():
+            df[c] = df[c].astype("Int64")  # whole pounds; blank where there is none
     return df
 
 
@@ -365,7 +391,8 @@ def main() -> None:
     zones = make_zones(places, outline, rng)
     functions = make_functions(rng)
     big = set(places.name[places.population >= 15_000])
-    sites = make_sites({**towns, **EXTRA_POSITIONS}, big, functions, outline, rng)
+    sites = add_lease_terms(make_sites({**towns, **EXTRA_POSITIONS}, big, functions, outline,
+                                       rng))
     site_of = dict(zip(sites.key, sites.site_id, strict=True))
     functions.insert(0, "function_id", [f"F{i:03d}" for i in range(1, len(functions) + 1)])
     functions["site_id"] = functions.home_key.map(site_of)
@@ -377,8 +404,10 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     fmt(agencies).to_csv(OUT / "agencies.csv", index=False)
     fmt(sites.drop(columns="key")).to_csv(OUT / "sites.csv", index=False)
+    functions["earliest_move"] = [EARLIEST_MOVE.get(f"{a}/{t}", "") for a, t in zip(
+        functions.agency_id, functions.type, strict=True)]
     cols = ["function_id", "agency_id", "type", "site_id", "fte", "annual_cost", "desks",
-            "racks", "shareable", "needs_secure", "name"]
+            "racks", "shareable", "needs_secure", "earliest_move", "name"]
     fmt(functions[cols]).to_csv(OUT / "functions.csv", index=False)
     fmt(zones).to_csv(OUT / "zones.csv", index=False)
     fmt(pairs).to_csv(OUT / "pair_costs.csv", index=False)

@@ -18,11 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from estate.errors import InfeasibleError, InputError, NoSolutionError
+from estate.errors import InfeasibleError, InputError, NoSolutionError, Problem
 from estate.load.consistency import check_against_register
 from estate.load.scenario import Scenario
 from estate.load.validate import Register, load_register
 from estate.model.build import EstateModel, build
+from estate.model.reduce import reductions_line
 from estate.prepare import Prepared, prepare
 from estate.results import Plan, make_plan
 from estate.solve import SolverOptions, StartReport, diagnose, require_solver, solve, write_lp
@@ -60,14 +61,16 @@ def solver_options(scenario: Scenario, verbose: bool = False, direct: bool = Tru
                          mip_gap=scenario.mip_gap, verbose=verbose, direct=direct)
 
 
-def check_scenario(scenario: Scenario, register: Register, clock: Clock) -> None:
+def check_scenario(scenario: Scenario, register: Register, clock: Clock) -> list[Problem]:
     """The scenario's ids, kinds and types against the register, every error at once;
-    and its solver, which must run here (found before any work, not after the build)."""
+    and its solver, which must run here (found before any work, not after the build).
+    Returns the warnings."""
     with clock.stage("validate", "Checking the scenario against the register"):
         problems = check_against_register(scenario, register)
         if any(p.severity == "error" for p in problems):
             raise InputError(problems)
         require_solver(scenario.solver, str(scenario.path or scenario.name))
+    return problems
 
 
 def prepare_scenario(scenario: Scenario, register: Register | None = None,
@@ -77,9 +80,11 @@ def prepare_scenario(scenario: Scenario, register: Register | None = None,
     if register is None:
         with clock.stage("load", f"Reading the register {scenario.data}"):
             register = load_register(scenario.data)
-    check_scenario(scenario, register, clock)
+    warnings = check_scenario(scenario, register, clock)
     with clock.stage("prepare", "Measuring distances, eligible pairs and coverage"):
-        return prepare(register, scenario)
+        prep = prepare(register, scenario)
+    prep.warnings.extend(warnings)
+    return prep
 
 
 def status_quo_start(prep: Prepared, model: EstateModel) -> np.ndarray:
@@ -122,6 +127,8 @@ def solve_prepared(prep: Prepared, options: SolverOptions, clock: Clock | None =
         raise InfeasibleError(reasons)
     with clock.stage("build", "Building the model"):
         model = build(prep)
+    if model.reductions:
+        clock.progress(reductions_line(model.reductions))
     if lp_path:
         with clock.stage("write_lp", f"Writing the model to {lp_path}"):
             write_lp(model, lp_path)
@@ -133,7 +140,10 @@ def solve_prepared(prep: Prepared, options: SolverOptions, clock: Clock | None =
         clock.progress(_first_plan_line(solution.first_plan))
     if solution.status == Status.INFEASIBLE:
         with clock.stage("diagnose", "Infeasible: finding which rules cannot hold"):
-            raise InfeasibleError(diagnose.explain_infeasible(prep, model, options))
+            # on the model before its reductions, which fix sites a zone's row forces
+            # open: the elastic re-solve may give up that zone instead, and name it
+            whole = build(prep, reduce=False) if model.reductions else model
+            raise InfeasibleError(diagnose.explain_infeasible(prep, whole, options))
     if solution.status == Status.NO_SOLUTION:
         raise NoSolutionError(
             f"no plan found within the time limit of {options.time_limit_s:g} s "

@@ -17,6 +17,8 @@ import shapely
 
 from estate.errors import Problem
 from estate.load.scenario import CoverageRule, Scenario
+from estate.load.validate import Register
+from estate.timing import Calendar, ExitTerms, exit_terms
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class Prepared:
     forced_closed: np.ndarray
     warnings: list[Problem] = field(default_factory=list)
     zone_shapes: gpd.GeoSeries | None = None
+    calendar: Calendar | None = None  # the programme's years, when the scenario has a start
+    exits: ExitTerms | None = None  # what closing each site costs in each year (with start)
 
     @property
     def efficiency(self) -> np.ndarray:
@@ -237,7 +241,7 @@ def _drop_pairs_that_cannot_fit(pairs: pd.DataFrame, functions: pd.DataFrame,
     return pairs[keep].reset_index(drop=True)
 
 
-def prepare(register, scenario: Scenario) -> Prepared:  # noqa: ANN001 (Register)
+def prepare(register: Register, scenario: Scenario) -> Prepared:
     """Reduce a validated register to the participating agencies and compute all geometry."""
     agencies = register.agencies
     sites, functions = register.sites, register.functions
@@ -266,7 +270,10 @@ def prepare(register, scenario: Scenario) -> Prepared:  # noqa: ANN001 (Register
                                          register.files.get("pair_costs", "pair_costs"))
     if not scenario.split:
         pairs = _drop_pairs_that_cannot_fit(pairs, functions, sites, scenario)
+    calendar = None if scenario.start is None else Calendar(
+        scenario.start, scenario.horizon_years, scenario.discount_rate)
     return Prepared(
+        calendar=calendar, exits=None if calendar is None else exit_terms(sites, calendar),
         scenario=scenario, crs=crs, agencies=agencies, sites=sites, functions=functions,
         zones=zones, pairs=pairs,
         coverage=coverage_sets(scenario.coverage, sites, zones, existing),

@@ -51,4 +51,22 @@ def check_against_register(scenario: Scenario, register: Register) -> list[Probl
                     f"{who} agency's function housed at a site of {who} agency "
                     f"(scenario {label} lists agencies {sorted(chosen)})",
                     f"{row.site_id!r} owned by {owner.get(row.site_id)!r}"))
-    return problems
+    return problems + timing_ignored(scenario, register)
+
+
+def timing_ignored(scenario: Scenario, register: Register) -> list[Problem]:
+    """A warning when the register dates things but the scenario has no start: its
+    leases, sale lags, build times and earliest moves are then ignored."""
+    if scenario.start is not None:
+        return []
+    sites, functions = register.sites, register.functions
+    dated = ((sites["tenure"] == "leasehold") & ((sites["lease_end"] != "")
+                                                 | sites["lease_breaks"].map(bool))).sum()
+    dated += (functions["earliest_move"] != "").sum()
+    if not dated:
+        return []
+    label = str(scenario.path) if scenario.path else scenario.name
+    return [Problem(label, None, "start", "a start date (start = \"2027-04-01\") to price "
+                    "leases, sale lags and build times into the plan",
+                    f"none: the register's {dated} lease and move dates are ignored",
+                    severity="warning", label="key")]

@@ -38,6 +38,7 @@ def check_references(
             if target is None or target not in readable:
                 continue
             key = TABLES[target].key
+            assert key is not None, f"{target} is referred to by id, so it has an id column"
             values = frames[name][column.name]
             unknown = (values != "") & ~values.isin(frames[target][key])
             problems += _flag(
@@ -134,17 +135,27 @@ def _check_homes(
 
 
 def _check_leases(sites: pd.DataFrame, label: str) -> list[Problem]:
-    """A lease end on a freehold is probably a tenure typed wrong: say so, go on."""
-    odd = (sites["lease_end"] != "") & (sites["tenure"] == "freehold")
-    return _flag(
-        sites,
-        label,
-        "lease_end",
-        odd,
-        "a lease_end only on a leasehold site",
-        lambda v: f"{v!r} on a freehold site",
-        severity="warning",
-    )
+    """Leases that cannot be: rent above the running cost it is part of, a break after
+    the lease has ended. Lease terms on a freehold are probably a tenure typed wrong:
+    say so, go on."""
+    valid_cost = sites["running_cost"] >= 0  # a bad running cost is reported on its own
+    problems = _flag(sites, label, "rent",
+                     valid_cost & (sites["rent"] > sites["running_cost"] + 1e-9),
+                     "a rent no larger than the site's running_cost (rent is part of it)",
+                     lambda v: f"{v:,.0f}")
+    late_break = pd.Series([bool(b) and end != "" and b[-1] > end for b, end in zip(
+        sites["lease_breaks"], sites["lease_end"], strict=True)], index=sites.index)
+    problems += _flag(sites, label, "lease_breaks", late_break,
+                      "breaks on or before the lease_end", lambda v: ";".join(v) + " (after "
+                      "the lease ends)")
+    freehold = sites["tenure"] == "freehold"
+    for column, given in (("lease_end", sites["lease_end"] != ""),
+                          ("lease_breaks", sites["lease_breaks"].map(bool)),
+                          ("surrender_cost", sites["surrender_cost"].notna())):
+        problems += _flag(sites, label, column, given & freehold,
+                          f"a {column} only on a leasehold site",
+                          lambda v: f"{v!r} on a freehold site", severity="warning")
+    return problems
 
 
 def _check_areas(

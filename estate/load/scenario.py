@@ -9,6 +9,8 @@ would be accepted, before any solving.
 from __future__ import annotations
 
 import copy
+import dataclasses
+import datetime as dt
 import math
 import re
 import tomllib
@@ -47,6 +49,12 @@ DEFAULTS: dict[str, Any] = {
         "closable_kinds": ["office", "depot", "data_centre", "hub"],
     },
     "solver": {"name": "highs", "time_limit_s": 300.0, "mip_gap": 0.0001},
+    "start": "",
+    "programme": {
+        "max_one_off_per_year": math.inf,
+        "max_fte_moved_per_year": math.inf,
+        "max_closures_per_year": math.inf,
+    },
 }
 COVERAGE_DEFAULTS: dict[str, Any] = {
     "service": "public_access",
@@ -69,6 +77,17 @@ class CoverageRule:
     @property
     def name(self) -> str:
         return f"coverage.{self.index}"
+
+
+@dataclass(frozen=True)
+class ProgrammeLimits:
+    """`[programme]`: what one year of the programme may spend, move and close.
+
+    `max_one_off_per_year` holds one limit per year of the horizon (inf: no limit)."""
+
+    max_one_off_per_year: tuple[float, ...]
+    max_fte_moved_per_year: float = math.inf
+    max_closures_per_year: float = math.inf
 
 
 @dataclass(frozen=True)
@@ -96,6 +115,8 @@ class Scenario:
     solver: str
     time_limit_s: float
     mip_gap: float
+    start: dt.date | None = None  # the day year 1 begins; None: leases and lags ignored
+    programme: ProgrammeLimits | None = None  # set: schedule the plan year by year
     path: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -223,12 +244,17 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, label: str,
     rules = _coverage(c, raw.get("coverage", []))
     policy = _policy(c, sub("policy"))
     solver = _solver(c, sub("solver"))
+    start = _start(c, raw.get("start", ""))
+    programme = _programme(c, sub("programme"), horizon) if "programme" in raw else None
+    if programme is not None and start is None:
+        c.fail("programme", "a start date too (start = \"2027-04-01\"): the programme is "
+               "dated from it", "[programme] without start")
     if c.problems:
         raise InputError(c.problems)
     return Scenario(
         name=name, data=data, agencies=agencies, horizon_years=horizon, discount_rate=rate,
         crs=crs, **sharing, cost_per_fte=cost_per_fte, max_km=max_km, split=split,
-        coverage=rules, **policy, **solver,
+        coverage=rules, **policy, **solver, start=start, programme=programme,
         path=Path(label) if label else None, raw=copy.deepcopy(raw),
     )
 
@@ -292,3 +318,55 @@ def _solver(c: KeyChecker, solver: dict[str, Any]) -> dict[str, Any]:
             "time_limit_s": c.number(solver["time_limit_s"], "solver.time_limit_s", lo=0.0,
                                      lo_open=True),
             "mip_gap": c.number(solver["mip_gap"], "solver.mip_gap", lo=0.0, hi=1.0)}
+
+
+def _start(c: KeyChecker, value: Any) -> dt.date | None:
+    """`start`: an ISO date, as a TOML date or a text; empty means no dating."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = c.text(value, "start").strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        c.fail("start", 'an ISO date such as "2027-04-01"', text)
+        return None
+
+
+def _programme(c: KeyChecker, programme: dict[str, Any], horizon: int) -> ProgrammeLimits:
+    """`[programme]`: the yearly limits; the one-off limit may be one number per year."""
+    key = "programme.max_one_off_per_year"
+    value = programme["max_one_off_per_year"]
+    if isinstance(value, list):
+        if len(value) != horizon:
+            c.fail(key, f"one number, or a list of horizon_years ({horizon}) numbers",
+                   f"(a list of {len(value)})")
+        per_year = tuple(c.number(v, f"{key}.{i}", lo=0.0, allow_inf=True)
+                         for i, v in enumerate(value))
+        per_year = (per_year + (math.inf,) * horizon)[:horizon]
+    else:
+        per_year = (c.number(value, key, lo=0.0, allow_inf=True),) * horizon
+    return ProgrammeLimits(
+        max_one_off_per_year=per_year,
+        max_fte_moved_per_year=c.number(programme["max_fte_moved_per_year"],
+                                        "programme.max_fte_moved_per_year", lo=0.0,
+                                        allow_inf=True),
+        max_closures_per_year=c.number(programme["max_closures_per_year"],
+                                       "programme.max_closures_per_year", lo=0.0,
+                                       allow_inf=True))
+
+
+def with_programme(scenario: Scenario) -> Scenario:
+    """The scenario scheduled year by year (`--programme`): its own `[programme]` limits,
+    or none at all when it has no such table. It needs a start date."""
+    if scenario.programme is not None:
+        return scenario
+    if scenario.start is None:
+        raise InputError([Problem(str(scenario.path or scenario.name), None, "start",
+                                  'a start date (start = "2027-04-01") to date the '
+                                  "programme from (--programme)", "no start", label="key")])
+    return dataclasses.replace(
+        scenario, programme=ProgrammeLimits((math.inf,) * scenario.horizon_years))

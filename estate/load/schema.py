@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["id", "ref", "text", "number", "bool", "list", "date", "choice"]
+Kind = Literal["id", "ref", "text", "number", "bool", "list", "date", "dates", "choice"]
 
 AGENCY_KINDS = ("council", "nhs", "police", "fire", "central", "other")
 TENURES = ("freehold", "leasehold")
@@ -22,7 +22,9 @@ class Column:
 
     `kind` decides parsing: `id` (unique text), `ref` (text naming a row of another
     table), `text`, `number` (finite float), `bool`, `list` (`;`-separated, a tuple),
-    `date` (ISO `YYYY-MM-DD`), `choice` (one of `choices`, any case, stored lower case).
+    `date` (ISO `YYYY-MM-DD`), `dates` (a `;`-separated list of ISO dates, a sorted tuple),
+    `choice` (one of `choices`, any case, stored lower case). `whole` numbers must be
+    whole (years).
     `default` fills blank cells of an optional column; the string ``"=fte"`` copies the
     row's `fte`. `low`/`high` bound numbers inclusively. `slug` stores text lower case with
     spaces and hyphens as `_` (`Data Centre` -> `data_centre`), to match scenario keys.
@@ -37,6 +39,7 @@ class Column:
     choices: tuple[str, ...] = ()
     slug: bool = False
     refers_to: str | None = None
+    whole: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,11 @@ SITES = Table(
         Column("kind", "text", default="office", slug=True),
         Column("tenure", "choice", default="freehold", choices=TENURES),
         Column("lease_end", "date", default=""),
+        Column("rent", "number", low=0.0),  # blank: running_cost on a leasehold, else 0
+        Column("lease_breaks", "dates", default=()),
+        Column("surrender_cost", "number", low=0.0),  # blank: no surrender offered
+        Column("disposal_lag_years", "number", default=1.0, low=0.0, whole=True),
+        Column("build_years", "number", default=1.0, low=1.0, whole=True),
         _money("closure_cost"),
         _money("disposal_value"),
         _money("build_cost"),
@@ -114,6 +122,7 @@ FUNCTIONS = Table(
         Column("shareable", "bool", default=True),
         Column("needs_secure", "bool", default=False),
         Column("area", "text", default=""),
+        Column("earliest_move", "date", default=""),
     ),
 )
 

@@ -64,6 +64,7 @@ def load_register(path: str | Path) -> Register:
         frame, found = check_table(table, spec)
         frames[name] = frame
         problems += found
+    frames["sites"] = _with_rent(frames["sites"])
     keyed = {
         name
         for name, table in raw.tables.items()
@@ -91,6 +92,17 @@ def load_register(path: str | Path) -> Register:
         files=dict(raw.files),
         warnings=problems,
     )
+
+
+def _with_rent(sites: pd.DataFrame) -> pd.DataFrame:
+    """A blank rent is the whole running cost of a leasehold (a lease usually bundles
+    service charges with the rent) and nothing on a freehold."""
+    sites = sites.copy()
+    blank = sites["rent"].isna()
+    leasehold = sites["tenure"] == "leasehold"
+    sites.loc[blank & leasehold, "rent"] = sites.loc[blank & leasehold, "running_cost"]
+    sites.loc[blank & ~leasehold, "rent"] = 0.0
+    return sites
 
 
 def check_table(table: RawTable, spec: Table) -> tuple[pd.DataFrame, list[Problem]]:
@@ -177,6 +189,8 @@ def _numbers(column: Column, cells: pd.Series, blank: pd.Series):
         NUMBER: bad & ~spelled,
         _range(column): out,
     }
+    if column.whole:  # years: a lag of 1.5 years is a typo for 1 or 2
+        expected["a whole number of years"] = ~bad & ~blank & ~out & (numbers % 1 != 0)
     return numbers.where(~bad, np.nan), bad, expected
 
 
@@ -203,6 +217,12 @@ def _choices(column: Column, cells: pd.Series, blank: pd.Series):
 
 
 def _dates(column: Column, cells: pd.Series, blank: pd.Series):
+    if column.kind == "dates":
+        values = _per_value(cells, lambda v: tuple(sorted(
+            p.strip() for p in v.split(";") if p.strip())))
+        bad = ~blank & ~_per_value(cells, lambda v: all(
+            _is_iso_date(p.strip()) for p in v.split(";") if p.strip())).astype(bool)
+        return values, bad, "ISO dates YYYY-MM-DD, separated by ;"
     bad = ~blank & ~_per_value(cells, _is_iso_date).astype(bool)
     return cells, bad, "an ISO date YYYY-MM-DD"
 
@@ -232,6 +252,7 @@ _PARSERS = {
     "ref": _texts,
     "choice": _choices,
     "date": _dates,
+    "dates": _dates,
 }
 _DTYPES = {"number": float, "bool": bool}
 
@@ -243,10 +264,10 @@ def _default(column: Column, index: pd.Index) -> pd.Series:
         return pd.Series(value, index=index, dtype=float)
     if column.kind == "bool":
         return pd.Series(bool(column.default), index=index, dtype=bool)
-    if column.kind == "list":
+    if column.kind in ("list", "dates"):
         return pd.Series([()] * len(index), index=index, dtype=object)
-    value = column.default if isinstance(column.default, str) else ""
-    return pd.Series(value, index=index, dtype=object)
+    text = column.default if isinstance(column.default, str) else ""
+    return pd.Series(text, index=index, dtype=object)
 
 
 def _typed_empty(spec: Table) -> pd.DataFrame:

@@ -40,6 +40,7 @@ def summary_lines(summary: Summary) -> list[str]:
         f"{money(s.status_quo_npv)})",
         f"Staff moving:    {s.fte_relocated:,.1f} FTE",
     ]
+    lines += _timing_lines(s)
     if s.status == Status.TIME_LIMIT and s.mip_gap is not None and s.mip_gap > 1.0:
         # A gap over 100% means the bound is still the solver's opening guess: it had no
         # time to solve the model's LP relaxation (a region of thousands of sites).
@@ -53,6 +54,23 @@ def summary_lines(summary: Summary) -> list[str]:
     worse = [a.name for a in s.agencies.values() if a.worse_off]
     if worse:
         lines.append("Worse off:       " + ", ".join(worse))
+    return lines
+
+
+def _timing_lines(s: Summary) -> list[str]:
+    """What dating the plan changed: leases priced in, and the programme's own figures."""
+    lines = []
+    if s.lease_cost_npv is not None:
+        lines.append(f"Leases:          {money(s.lease_cost_npv)} of rent still owed after "
+                     "closing and sales waited for, counted in the NPV")
+    p = s.programme
+    if p:
+        payback = f"year {p['payback_year']}" if p.get("payback_year") else "not within " \
+            "the horizon"
+        lines.append(f"Programme:       {p['method']} from {p['start']}, {p['changes']} changes;"
+                     f" NPV saving {money(p['npv_saving'])} (the snapshot says "
+                     f"{money(s.npv_saving)}); pays back in {payback}")
+        lines += [f"                 {note}" for note in p.get("notes", [])]
     return lines
 
 

@@ -13,21 +13,25 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from estate.errors import Problem
 from estate.model.build import EstateModel
 from estate.prepare import Prepared, nearest_km
+from estate.results.programme import Programme
 from estate.results.summary import AgencyFigures, Breach, Summary, money
 from estate.solve import Solution
 from estate.status import Status
 
-__all__ = ["AgencyFigures", "Breach", "Plan", "Summary", "agency_figures", "make_plan",
-           "money"]
+__all__ = ["AgencyFigures", "Breach", "Plan", "Programme", "State", "Summary", "agency_figures",
+           "annual_by_agency", "desks_by_pair", "solved_state", "status_quo_state",
+           "make_plan", "money"]
 
 TOL = 1e-6
 
 
 @dataclass
 class Plan:
-    """A solved scenario: the summary of DESIGN section 5 and its tables."""
+    """A solved scenario: its summary and tables (the files of a results folder), and,
+    when the scenario asks for one, its dated programme."""
 
     summary: Summary
     sites: pd.DataFrame
@@ -38,6 +42,8 @@ class Plan:
     prepared: Prepared | None = field(default=None, repr=False)
     solution: Solution | None = field(default=None, repr=False)
     timings: dict[str, float] = field(default_factory=dict)
+    programme: Programme | None = None
+    warnings: list[Problem] = field(default_factory=list)  # allowed but worth a look
 
     @property
     def status(self) -> Status:
@@ -45,7 +51,7 @@ class Plan:
 
 
 @dataclass(frozen=True)
-class _State:
+class State:
     """One configuration of the estate: the status quo or a solved plan."""
 
     open: np.ndarray  # per site
@@ -54,35 +60,35 @@ class _State:
     shared: np.ndarray  # per centre (model.centres row)
 
 
-def _status_quo(prep: Prepared, model: EstateModel) -> _State:
+def status_quo_state(prep: Prepared, model: EstateModel) -> State:
     pairs = prep.pairs
-    return _State(open=prep.existing.copy(), share=pairs["home"].to_numpy(float),
+    return State(open=prep.existing.copy(), share=pairs["home"].to_numpy(float),
                   pooled=np.zeros(len(pairs)), shared=np.zeros(len(model.centres), bool))
 
 
-def _solved(prep: Prepared, model: EstateModel, values: np.ndarray) -> _State:
+def solved_state(prep: Prepared, model: EstateModel, values: np.ndarray) -> State:
     a = model.block("assign", values)
     a = np.where(a < TOL, 0.0, np.where(a > 1 - TOL, 1.0, a))
     pooled = np.zeros(len(prep.pairs))
     if len(model.pool):
         p = model.block("pooled", values)
         pooled[model.pool["pair"].to_numpy()] = np.where(p < TOL, 0.0, np.minimum(p, 1.0))
-    return _State(open=model.block("open", values) > 0.5, share=a, pooled=pooled,
+    return State(open=model.block("open", values) > 0.5, share=a, pooled=pooled,
                   shared=model.block("shared", values) > 0.5)
 
 
-def _desks_by_pair(prep: Prepared, state: _State, column: str) -> np.ndarray:
+def desks_by_pair(prep: Prepared, state: State, column: str) -> np.ndarray:
     need = prep.functions[column].to_numpy(float)[prep.pairs["f"].to_numpy()]
     eff = prep.efficiency[prep.pairs["f"].to_numpy()]
     return need * (state.share - eff * state.pooled)
 
 
-def _annual_by_agency(prep: Prepared, state: _State) -> tuple[pd.Series, float]:
+def annual_by_agency(prep: Prepared, state: State) -> tuple[pd.Series, float]:
     """Annual cost per agency: running cost split by desks used, plus its functions' costs."""
     pairs, sites, functions = prep.pairs, prep.sites, prep.functions
     pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
     agency_of_f = functions["agency_id"].to_numpy(object)
-    used = _desks_by_pair(prep, state, "desks")
+    used = desks_by_pair(prep, state, "desks")
     running = sites["running_cost"].to_numpy(float)
     frame = pd.DataFrame({"s": ps, "g": agency_of_f[pf], "used": used})
     by_site_agency = frame[frame["used"] > TOL].groupby(["s", "g"])["used"].sum()
@@ -105,7 +111,7 @@ def _annual_by_agency(prep: Prepared, state: _State) -> tuple[pd.Series, float]:
     return total, float(running @ state.open + fun_cost.sum())
 
 
-def _one_off_by_agency(prep: Prepared, model: EstateModel, state: _State) -> pd.Series:
+def _one_off_by_agency(prep: Prepared, model: EstateModel, state: State) -> pd.Series:
     sc, sites, functions, pairs = prep.scenario, prep.sites, prep.functions, prep.pairs
     owner = sites["agency_id"].to_numpy(object)
     closed = prep.existing & ~state.open
@@ -133,14 +139,14 @@ def _one_off_by_agency(prep: Prepared, model: EstateModel, state: _State) -> pd.
     return pd.concat(parts).groupby(level=0).sum()
 
 
-def _breaches(prep: Prepared, before: _State) -> list[Breach]:
+def _breaches(prep: Prepared, before: State) -> list[Breach]:
     """Every rule the status quo breaks, named as a planner would."""
     sc, sites, functions = prep.scenario, prep.sites, prep.functions
     out = []
     for fid in functions.loc[prep.home < 0, "function_id"]:
         out.append(Breach("housed", f"{fid} has no site today"))
     for column in ("desks", "racks"):
-        used = np.bincount(prep.pairs["s"], _desks_by_pair(prep, before, column), len(sites))
+        used = np.bincount(prep.pairs["s"], desks_by_pair(prep, before, column), len(sites))
         cap = sites[column].to_numpy(float)
         for s in np.flatnonzero(used > cap + TOL):
             out.append(Breach(column, f"{sites.at[s, 'site_id']} {sites.at[s, 'name']}:"
@@ -170,7 +176,7 @@ def _breaches(prep: Prepared, before: _State) -> list[Breach]:
     return out
 
 
-def _coverage_table(prep: Prepared, after: _State) -> pd.DataFrame:
+def _coverage_table(prep: Prepared, after: State) -> pd.DataFrame:
     zones, sites = prep.zones, prep.sites
     frames = []
     for cov in prep.coverage:
@@ -205,7 +211,7 @@ def agency_figures(agency_rows: pd.DataFrame) -> dict[str, AgencyFigures]:
             for row in agency_rows.itertuples(index=False)}
 
 
-def _site_table(prep: Prepared, model: EstateModel, after: _State) -> pd.DataFrame:
+def _site_table(prep: Prepared, model: EstateModel, after: State) -> pd.DataFrame:
     """sites.csv: every site with its decision, its shared centres and the desks used."""
     sites, ps = prep.sites, prep.pairs["s"].to_numpy()
     decision = np.where(prep.existing, np.where(after.open, "keep", "close"),
@@ -218,9 +224,9 @@ def _site_table(prep: Prepared, model: EstateModel, after: _State) -> pd.DataFra
         "running_cost": sites["running_cost"],
         "services": sites["services"].map(lambda v: ";".join(v)), "decision": decision,
         "shared_types": shared_types.reindex(np.arange(len(sites))).fillna("").to_numpy(),
-        "desks_used": np.bincount(ps, _desks_by_pair(prep, after, "desks"), len(sites)).round(3),
+        "desks_used": np.bincount(ps, desks_by_pair(prep, after, "desks"), len(sites)).round(3),
         "desks": sites["desks"],
-        "racks_used": np.bincount(ps, _desks_by_pair(prep, after, "racks"), len(sites)).round(3),
+        "racks_used": np.bincount(ps, desks_by_pair(prep, after, "racks"), len(sites)).round(3),
         "racks": sites["racks"],
     })
 
@@ -232,7 +238,7 @@ def _moved_fte(prep: Prepared) -> np.ndarray:
     return np.where(moved, prep.functions["fte"].to_numpy(float)[pf], 0.0)
 
 
-def _assignment_table(prep: Prepared, after: _State) -> pd.DataFrame:
+def _assignment_table(prep: Prepared, after: State) -> pd.DataFrame:
     """assignments.csv: where each team sits (each share of it), pooled or not."""
     sites, functions, pairs = prep.sites, prep.functions, prep.pairs
     pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
@@ -251,11 +257,19 @@ def _assignment_table(prep: Prepared, after: _State) -> pd.DataFrame:
     })
 
 
-def _agency_table(prep: Prepared, model: EstateModel, before: _State, after: _State
+def _lease_by_site(prep: Prepared, model: EstateModel, after: State) -> np.ndarray:
+    """Per site: the NPV timing adds to its closing (rent owed, receipts waited for)."""
+    if not len(model.lease_coef):
+        return np.zeros(len(prep.sites))
+    coef = -model.lease_coef[model.blocks["open"]]
+    return np.where(after.open, 0.0, coef)
+
+
+def _agency_table(prep: Prepared, model: EstateModel, before: State, after: State
                   ) -> pd.DataFrame:
     """agencies.csv: who pays, before and after, and who ends up worse off."""
-    agency_before, _ = _annual_by_agency(prep, before)
-    agency_after, _ = _annual_by_agency(prep, after)
+    agency_before, _ = annual_by_agency(prep, before)
+    agency_after, _ = annual_by_agency(prep, after)
     rows = prep.agencies[["agency_id", "name", "kind"]].copy()
     ids = rows["agency_id"]
     before_ = agency_before.reindex(ids).fillna(0.0).to_numpy()
@@ -265,8 +279,13 @@ def _agency_table(prep: Prepared, model: EstateModel, before: _State, after: _St
     rows["one_off_cost"] = _one_off_by_agency(prep, model, after).reindex(ids).fillna(0.0
                                                                                     ).to_numpy().round(2)
     rows["annual_saving"] = (rows["annual_cost_before"] - rows["annual_cost_after"]).round(2)
-    rows["npv_saving"] = (prep.scenario.annuity * rows["annual_saving"]
-                          - rows["one_off_cost"]).round(2)
+    npv_saving = prep.scenario.annuity * rows["annual_saving"] - rows["one_off_cost"]
+    if prep.calendar is not None:
+        owner = prep.sites["agency_id"].to_numpy(object)
+        lease = pd.Series(_lease_by_site(prep, model, after), index=owner).groupby(level=0).sum()
+        rows["lease_cost_npv"] = lease.reindex(ids).fillna(0.0).to_numpy().round(2)
+        npv_saving = npv_saving - rows["lease_cost_npv"]
+    rows["npv_saving"] = npv_saving.round(2)
     rows["worse_off"] = after_ > before_ + 0.005
     return rows
 
@@ -283,15 +302,16 @@ def make_plan(prep: Prepared, model: EstateModel, solution: Solution) -> Plan:
     decisions (not read from the solver's objective) so the two can be checked."""
     sc = prep.scenario
     assert solution.values is not None
-    before = _status_quo(prep, model)
-    after = _solved(prep, model, solution.values)
+    before = status_quo_state(prep, model)
+    after = solved_state(prep, model, solution.values)
     one_off = float(model.one_off_coef @ solution.values + model.one_off_constant)
-    annual_before = _annual_by_agency(prep, before)[1]
-    annual_after = _annual_by_agency(prep, after)[1]
+    lease = float(_lease_by_site(prep, model, after).sum())
+    annual_before = annual_by_agency(prep, before)[1]
+    annual_after = annual_by_agency(prep, after)[1]
     agencies = _agency_table(prep, model, before, after)
     breaches = _breaches(prep, before)
     status_quo_npv = sc.annuity * annual_before
-    objective = sc.annuity * annual_after + one_off
+    objective = sc.annuity * annual_after + one_off + lease
     summary = Summary(
         scenario=sc.name, status=solution.status,
         objective_npv=round(objective, 2), status_quo_npv=round(status_quo_npv, 2),
@@ -309,8 +329,10 @@ def make_plan(prep: Prepared, model: EstateModel, solution: Solution) -> Plan:
         solve_seconds=round(solution.seconds, 3), solver=solution.solver,
         agencies=agency_figures(agencies), horizon_years=sc.horizon_years,
         discount_rate=sc.discount_rate, crs=prep.crs, model_size=model.size,
+        lease_cost_npv=None if prep.calendar is None else round(lease, 2),
     )
     zones = prep.zones[["zone_id", "name", "lat", "lon", "population"]].copy()
     return Plan(summary=summary, sites=_site_table(prep, model, after),
                 assignments=_assignment_table(prep, after), coverage=_coverage_table(prep, after),
-                agencies=agencies, zones=zones, prepared=prep, solution=solution)
+                agencies=agencies, zones=zones, prepared=prep, solution=solution,
+                warnings=list(prep.warnings))

@@ -58,8 +58,8 @@ class Breach:
 
 # Keys written only when they have a value (a national run has areas, a plan priced
 # with --policy-costs has policy costs, ...), in the order summary.json shows them.
-OPTIONAL = ("crs", "model_size", "areas", "area_count", "policy_costs", "alternative",
-            "alternatives")
+OPTIONAL = ("crs", "model_size", "lease_cost_npv", "programme", "areas", "area_count",
+            "policy_costs", "alternative", "alternatives")
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,9 @@ class Summary:
     discount_rate: float
     crs: str | None = None
     model_size: Mapping[str, int] | None = None
+    # with a start date: the NPV of rent owed after closing and receipts waited for
+    lease_cost_npv: float | None = None
+    programme: Mapping[str, Any] | None = None  # the dated programme's figures, when run
     areas: Mapping[str, Any] | None = None
     area_count: int | None = None
     policy_costs: Mapping[str, Any] | None = None
@@ -152,14 +155,16 @@ class Summary:
 
 
 def _spread(key: str, value: Any, row: dict[str, Any]) -> None:
-    """Nested values as dotted columns; records with an `index` by their index."""
+    """Nested values as dotted columns; records with an `index` (alternatives) or a
+    `year` (the programme's budget) spread by it."""
     if isinstance(value, dict):
         for sub, inner in value.items():
             _spread(f"{key}.{sub}", inner, row)
     elif isinstance(value, list) and value and all(
-            isinstance(v, dict) and "index" in v for v in value):
+            isinstance(v, dict) and ("index" in v or "year" in v) for v in value):
+        by = "index" if all("index" in v for v in value) else "year"
         for v in value:
-            _spread(f"{key}.{v['index']}", {k: x for k, x in v.items() if k != "index"}, row)
+            _spread(f"{key}.{v[by]}", {k: x for k, x in v.items() if k != by}, row)
     elif isinstance(value, list):
         row[key] = "; ".join(": ".join(str(x) for x in v.values()) if isinstance(v, dict)
                              else str(v) for v in value)
@@ -200,7 +205,7 @@ def _read(key: str, value: Any, source: str) -> Any:
             return float(value) if value is not None else math.nan
         if key in _COUNTS:
             return int(value)
-        if key in ("payback_years", "mip_gap"):
+        if key in ("payback_years", "mip_gap", "lease_cost_npv"):
             return None if value is None else float(value)
         if key == "status_quo_breaches":
             return tuple(Breach(str(b["rule"]), str(b["place"]), str(b.get("area", "")))

@@ -12,9 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from estate.load.scenario import Scenario, default_results, load_scenario
+from estate.errors import InputError, Problem
+from estate.load.scenario import Scenario, default_results, load_scenario, with_programme
 from estate.load.validate import Register, load_register
+from estate.model.arrays import EstateModel
+from estate.model.build import build
+from estate.model.reduce import reduce_model
 from estate.pipeline import Clock, Progress, solver_options
+from estate.programme import plan_programme
 from estate.results import Plan
 from estate.runs.alternatives import (
     Alternative,
@@ -48,17 +53,20 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
                   register: Register | None = None, policy_costs: bool = False,
                   executor: str = "local", scheduler: str | None = None,
                   workers: int | None = None, alternatives: int = 0,
-                  within_pct: float = 5.0) -> ScenarioRun:
+                  within_pct: float = 5.0, programme: bool = False) -> ScenarioRun:
     """Plan one scenario end to end and (unless `write=False`) write its results folder.
 
     `policy_costs=True` adds `policy_costs` to the summary; `alternatives=N` finds up to N
     near-optimal plans within `within_pct` percent of the NPV saving, written to
-    `<out>/alternatives/<i>/`. Raises `InputError`, `InfeasibleError` or `NoSolutionError`.
+    `<out>/alternatives/<i>/`; `programme=True` (or a `[programme]` table) schedules the
+    plan year by year. Raises `InputError`, `InfeasibleError` or `NoSolutionError`.
     """
     clock = clock or Clock(progress)
     if not isinstance(scenario, Scenario):
         with clock.stage("load", f"Reading the scenario {scenario}"):
             scenario = load_scenario(scenario)
+    if programme:
+        scenario = with_programme(scenario)
     if register is None:
         with clock.stage("load", f"Reading the register {scenario.data}"):
             register = load_register(scenario.data)
@@ -68,10 +76,15 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
                                   scheduler=scheduler, workers=workers,
                                   lp_path=None if lp_path is None else str(lp_path),
                                   verbose=verbose, direct=direct)
+    if scenario.programme is not None:
+        _schedule(scenario, model, result, clock)
     found: list[Alternative] = []
-    if alternatives and model is not None:
+    if alternatives and model is not None and result.prepared is not None:
         with clock.stage("alternatives", f"Finding up to {alternatives} alternatives"):
-            found = find_alternatives(result, model, alternatives, within_pct,
+            # the same columns, with only the reductions that keep every plan: a site
+            # another dominates is never in the optimum but may be in an alternative
+            every_plan = reduce_model(build(result.prepared, reduce=False), every_plan=True)
+            found = find_alternatives(result, every_plan, alternatives, within_pct,
                                       solver_options(scenario, verbose, direct), clock.progress)
     if policy_costs:
         with clock.stage("policy_costs", "Pricing each policy (two exact solves each)"):
@@ -86,3 +99,16 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
             write_alternatives(found, run.out, scenario, inputs)
     result.timings = clock.seconds
     return run
+
+
+def _schedule(scenario: Scenario, model: EstateModel | None, plan: Plan, clock: Clock) -> None:
+    """Add the dated programme of a single locality's plan to it (and to its summary)."""
+    assert scenario.programme is not None
+    if model is None or plan.prepared is None:
+        raise InputError([Problem("[programme]", None, None, "a register of one locality "
+                                  "(no `area` column)", "a national register; schedule each "
+                                  "area as its own register")])
+    with clock.stage("programme", "Scheduling the changes year by year"):
+        plan.programme = plan_programme(plan.prepared, model, plan, scenario.programme,
+                                        scenario.time_limit_s, scenario.mip_gap)
+    plan.summary = plan.summary.replace(programme=plan.programme.summary())

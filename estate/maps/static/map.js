@@ -61,12 +61,22 @@
       ["Services", list(s.services[i], "none")],
       (s.shared[i].length ? ["Shared for", list(s.shared[i], "")] : null),
       ["Functions before", list(s.before[i], "none")],
-      ["Functions after", list(s.after[i], s.decision[i] === "close" ? "none (closed)" : "none")]
+      ["Functions after", list(s.after[i], s.decision[i] === "close" ? "none (closed)" : "none")],
+      (when(plan, i) ? ["Programme", when(plan, i)] : null)
     ]);
+  }
+  function when(plan, i) {
+    // the year of a site's change in the dated programme, when the map has one
+    var t = plan.timeline, d = plan.sites.decision[i];
+    if (!t) { return null; }
+    if (d === "close") { return t.site_close[i] === null ? "not closed within the horizon" : "closes in year " + t.site_close[i]; }
+    if (d === "open") { return t.site_open[i] === null ? "not opened within the horizon" : "opens in year " + t.site_open[i]; }
+    return null;
   }
   function siteTip(plan, i) {
     var s = plan.sites, cat = category(s, i);
-    return el("span", null, s.name[i] + " \u2014 " + (cat === "shared" ? "shared centre" : DECISION[s.decision[i]].toLowerCase()));
+    var year = when(plan, i);
+    return el("span", null, s.name[i] + " \u2014 " + (cat === "shared" ? "shared centre" : DECISION[s.decision[i]].toLowerCase()) + (year ? ", " + year : ""));
   }
   function zonePopup(plan, i) {
     var z = plan.zones, rows = [["Zone id", z.id[i]], ["Population", num(z.pop[i])]];
@@ -87,7 +97,8 @@
     return card(s.name[mv.from[m]] + " \u2192 " + s.name[mv.to[m]], [
       ["Agency", agencyName(plan, mv.agency[m])],
       ["FTE moved", num(mv.fte[m], NF1)],
-      ["Functions", list(mv.functions[m], "none")]
+      ["Functions", list(mv.functions[m], "none")],
+      (mv.year ? ["Programme", mv.year[m] === null ? "not within the horizon" : "moves in year " + mv.year[m]] : null)
     ]);
   }
 
@@ -143,14 +154,20 @@
       return clustered ? L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false,
         maxClusterRadius: 50, iconCreateFunction: clusterIcon(o.colours)}) : L.featureGroup();
     }
+    // with a dated programme, `year` is the slider's year and an item with `at` is shown
+    // only when at(year) is true (at also gives a site its look in that year)
+    var tl = plan.timeline || null, year = tl ? tl.horizon : null;
     function refresh(f) {
       var keep = [];
-      f.items.forEach(function (it) { if (it.agency < 0 || visible[it.agency]) { keep.push(it.layer); } });
+      f.items.forEach(function (it) {
+        if ((it.agency < 0 || visible[it.agency]) && (!it.at || it.at(year))) { keep.push(it.layer); }
+      });
       f.group.clearLayers();
       if (f.group.addLayers) { f.group.addLayers(keep); } else { keep.forEach(function (l) { f.group.addLayer(l); }); }
     }
     function siteLayer(which, accept, on) {
       var f = {group: group(cluster), items: []}, icons = {};
+      f.icon = function (cat) { return (icons[cat] = icons[cat] || icon(cat, "estate-" + which, o.sizes, o.shapes)); };
       for (var i = 0; i < s.id.length; i++) {
         var cat = which === "before" ? "before" : category(s, i);
         if (!accept(s.decision[i])) { continue; }
@@ -159,7 +176,8 @@
                                                      zIndexOffset: LIFT[cat] || 0, estateCat: cat});
         marker.bindPopup((function (k) { return function () { return sitePopup(plan, k); }; })(i), {maxWidth: 340});
         marker.bindTooltip((function (k) { return function () { return siteTip(plan, k); }; })(i), {direction: "right"});
-        f.items.push({layer: marker, agency: s.agency[i]});
+        f.items.push({layer: marker, agency: s.agency[i],
+                      at: (tl && which === "after") ? siteYear(marker, i, f.icon) : null});
       }
       refresh(f);
       filtered.push(f);
@@ -182,7 +200,7 @@
       line.bindTooltip((function (k) { return function () {
         return el("span", null, num(mv.fte[k], NF1) + " FTE: " + s.name[mv.from[k]] + " \u2192 " + s.name[mv.to[k]]);
       }; })(m), {sticky: true});
-      moves.items.push({layer: line, agency: mv.agency[m]});
+      moves.items.push({layer: line, agency: mv.agency[m], at: (tl && mv.year) ? reached(mv.year[m]) : null});
     }
     refresh(moves);
     filtered.push(moves);
@@ -240,6 +258,60 @@
       toggle.addTo(map);
     });
 
+    function siteYear(marker, i, iconOf) {
+      // in use at the end of year k: open by then and not yet closed; a site the plan
+      // closes looks kept until its closing year, a centre shared from its pooling year
+      return function (k) {
+        var from = tl.site_open[i], until = tl.site_close[i], shared = tl.site_shared[i];
+        if (from === null || from > k || (until !== null && until <= k)) { return false; }
+        var d = s.decision[i], cat = d === "close" ? "keep" : category(s, i);
+        if (cat === "shared" && (shared === null || k < shared)) { cat = d; }
+        if (marker.options.estateCat !== cat) {
+          marker.options.estateCat = cat;
+          marker.setIcon(iconOf(cat));
+          marker.setZIndexOffset(LIFT[cat] || 0);
+        }
+        return true;
+      };
+    }
+    function reached(y) { return function (k) { return y !== null && y !== undefined && y <= k; }; }
+    if (tl) { addSlider(map, tl, function (k) { year = k; filtered.forEach(refresh); }); }
+  }
+
+  var sliders = 0;
+  function addSlider(map, tl, onChange) {
+    // a native range input: arrows, Page Up/Down, Home and End move it; its label and
+    // aria-valuetext say the year and its last day
+    var id = "estate-year-" + (++sliders), box = el("div", "estate-panel estate-timeline");
+    var label = el("label", null, tl.labels[tl.horizon]), input = el("input");
+    label.htmlFor = id;
+    input.type = "range";
+    input.id = id;
+    input.min = "0";
+    input.max = String(tl.horizon);
+    input.step = "1";
+    input.value = String(tl.horizon);
+    input.setAttribute("aria-valuetext", tl.labels[tl.horizon]);
+    var ends = el("div", "estate-timeline-ends");
+    ends.appendChild(el("span", null, "today"));
+    ends.appendChild(el("span", null, "year " + tl.horizon));
+    box.appendChild(el("h3", null, "Programme"));
+    box.appendChild(label);
+    box.appendChild(input);
+    box.appendChild(ends);
+    input.addEventListener("input", function () {
+      var k = Number(input.value);
+      label.textContent = tl.labels[k];
+      input.setAttribute("aria-valuetext", tl.labels[k]);
+      onChange(k);
+    });
+    input.addEventListener("keydown", function (e) { e.stopPropagation(); });
+    var Slider = L.Control.extend({onAdd: function () {
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    }});
+    new Slider({position: "bottomright"}).addTo(map);
   }
 
   function fit(map, bounds) {

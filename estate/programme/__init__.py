@@ -1,0 +1,176 @@
+"""The dated programme: when each change of a plan happens, under the yearly limits.
+
+`plan_programme` takes a solved snapshot (its end state), schedules its changes with
+the roadmap (`roadmap`), and, when it is small enough, also solves the joint model
+(`joint`: every year's estate at once, free to reach another end state); it keeps the
+cheaper, re-checks its schedule against the timing rules (`rules`), and tells its cash
+year by year and agency by agency (`cashflow`), as a `Programme`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from estate.errors import NoSolutionError
+from estate.load.scenario import ProgrammeLimits
+from estate.model.arrays import EstateModel
+from estate.prepare import Prepared
+from estate.programme.cashflow import cashflow, npv_of_cost, payback_year
+from estate.programme.changes import Changes, changes_of, trajectory
+from estate.programme.joint import end_state_differences, joint_size, solve_joint
+from estate.programme.roadmap import solve_roadmap
+from estate.programme.rules import violations, yearly_use
+from estate.results import Plan, Programme, money, solved_state
+from estate.results.programme import ACTION_COLUMNS, BUDGET_COLUMNS
+from estate.status import Status
+
+# The joint model runs by itself (method "auto") when it has at most this many columns.
+# Measured with `solve_joint` on the demo's programme scenario (models/programme.toml:
+# H = 10, mip_gap 0.5%, one thread, the roadmap offered as a start) restricted to a few
+# agencies: 970 to 4,400 columns took 0.4-7 s in five cases of six (one, 2,500 columns,
+# stopped at 60 s, 1% from its bound), 10,150 columns 10 s, and the whole demo (27,900)
+# over 70 s for its root LP alone. Size is a rough guide to the time; the time limit
+# bounds it, and with the roadmap as its start the joint model never does worse.
+JOINT_MAX_COLUMNS = 5_000
+METHODS = ("auto", "roadmap", "both")
+
+
+def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: ProgrammeLimits,
+                   time_limit_s: float, mip_gap: float, method: str = "auto") -> Programme:
+    """Schedule `plan`'s changes year by year at least discounted cost.
+
+    The roadmap always runs. The joint model (every year's estate at once, free to choose
+    another end state) runs too when `method` is "both", or "auto" and it has at most
+    JOINT_MAX_COLUMNS columns; the cheaper programme is returned, with both NPVs. Raises
+    `NoSolutionError` when neither finds a programme."""
+    assert prep.calendar is not None and plan.solution is not None
+    assert plan.solution.values is not None and method in METHODS
+    end = solved_state(prep, model, plan.solution.values)
+    changes = changes_of(prep, model, end, prep.calendar)
+    found = solve_roadmap(prep, model, changes, limits, time_limit_s, mip_gap)
+    roadmap = programme_of(prep, model, changes, found.years, limits, "roadmap", found.status,
+                           found.mip_gap) if found.status.has_plan else None
+    size = joint_size(prep, model)
+    if method == "roadmap" or (method == "auto" and size > JOINT_MAX_COLUMNS):
+        if roadmap is None:
+            raise _no_programme(found.status)
+        return replace(roadmap, notes=(*roadmap.notes, f"joint model not run: {size:,} "
+                                       f"columns, above {JOINT_MAX_COLUMNS:,}"))
+    start = (changes, found.years) if roadmap is not None else None
+    joint = solve_joint(prep, model, limits, max(time_limit_s - found.seconds, 1.0), mip_gap,
+                        start=start)
+    if joint.changes is None:
+        if roadmap is None:
+            raise _no_programme(found.status)
+        return replace(roadmap, notes=(*roadmap.notes, f"joint model: no plan ({joint.status}"
+                                       f" in {joint.seconds:.1f} s)"))
+    other = programme_of(prep, model, joint.changes, joint.years, limits, "joint",
+                         joint.status, joint.mip_gap)
+    notes = [f"joint model: {joint.columns:,} columns, {joint.status} in {joint.seconds:.1f} s"
+             + ("" if roadmap is None else f"; NPV of cost {money(other.npv_cost)} against "
+                f"the roadmap's {money(roadmap.npv_cost)} (gap "
+                f"{(roadmap.npv_cost - other.npv_cost) / max(abs(other.npv_cost), 1.0):.3%})")]
+    differs = end_state_differences(prep, model, changes, joint.changes)
+    if differs:
+        notes.append("the joint model's end state, unlike the snapshot's, " + "; ".join(differs))
+    if roadmap is None:
+        return replace(other, joint_npv=other.npv_cost, notes=(
+            *other.notes, f"the roadmap found no schedule ({found.status})", *notes))
+    better = other if other.npv_cost < roadmap.npv_cost - 0.005 else roadmap
+    return replace(better, roadmap_npv=roadmap.npv_cost, joint_npv=other.npv_cost,
+                   notes=(*better.notes, *notes))
+
+
+def _no_programme(status: Status) -> NoSolutionError:
+    return NoSolutionError(f"no programme found for the plan ({status}): the yearly limits "
+                           "of [programme] or the time limit leave no schedule")
+
+
+def programme_of(prep: Prepared, model: EstateModel, changes: Changes, years: np.ndarray,
+                 limits: ProgrammeLimits, method: str, status: Status,
+                 mip_gap: float | None) -> Programme:
+    """The programme of a schedule: its tables, its NPV, and the rules it is checked by."""
+    assert prep.calendar is not None
+    cal, horizon = prep.calendar, prep.calendar.horizon
+    path = trajectory(prep, model, changes, years, horizon)
+    broken = violations(prep, model, changes, years, path, limits)
+    if broken:
+        raise AssertionError("the schedule breaks a timing rule: " + "; ".join(broken[:5]))
+    flows = cashflow(prep, model, changes, years, path)
+    npv_cost = npv_of_cost(flows, cal)
+    status_quo = float((cal.d_end[1:horizon + 1]
+                        * flows[flows["agency_id"] == ""]["status_quo"].to_numpy()).sum())
+    left = int((years == 0).sum())
+    notes = (f"{left} of the plan's {len(years)} changes cannot happen within the horizon",
+             ) if left else ()
+    return Programme(
+        actions=actions_table(prep, model, changes, years), cashflow=flows,
+        budget=budget_table(prep, changes, years, limits), start=cal.start.isoformat(),
+        npv_cost=npv_cost, npv_saving=status_quo - npv_cost, payback_year=payback_year(flows),
+        method=method, roadmap_npv=npv_cost if method == "roadmap" else None,
+        joint_npv=npv_cost if method == "joint" else None, status=str(status),
+        mip_gap=None if mip_gap is None or not np.isfinite(mip_gap) else float(mip_gap),
+        notes=notes)
+
+
+def actions_table(prep: Prepared, model: EstateModel, changes: Changes, years: np.ndarray
+                  ) -> pd.DataFrame:
+    """programme.csv: each change in its year (builds also in the year they open, sales
+    in the year their receipt arrives)."""
+    assert prep.calendar is not None
+    sites, functions, table = prep.sites, prep.functions, changes.table
+    rows = []
+    for i in np.flatnonzero(years):
+        y, s, kind = int(years[i]), int(table.at[i, "site"]), table.at[i, "kind"]
+        base = {"site_id": sites.at[s, "site_id"], "site_name": sites.at[s, "name"],
+                "function_id": "", "agency_id": sites.at[s, "agency_id"], "fte": 0.0,
+                "one_off": float(table.at[i, "cost"]), "annual_effect": 0.0}
+        if kind == "close":
+            assert prep.exits is not None
+            base["one_off"] += float(prep.exits.surrender_paid[s, y])
+            rows.append({"year": y, "action": "close", **base,
+                         "annual_effect": float(sites.at[s, "running_cost"])})
+            sold = y + int(sites.at[s, "disposal_lag_years"])
+            if sold <= prep.calendar.horizon and sites.at[s, "disposal_value"] > 0:
+                rows.append({"year": sold, "action": "dispose", **base,
+                             "one_off": -float(sites.at[s, "disposal_value"])})
+        elif kind == "build":
+            rows.append({"year": y, "action": "build", **base})
+            opens = y + int(sites.at[s, "build_years"]) - 1
+            if opens <= prep.calendar.horizon:
+                rows.append({"year": opens, "action": "open", **base, "one_off": 0.0,
+                             "annual_effect": -float(sites.at[s, "running_cost"])})
+        elif kind == "move":
+            f = int(table.at[i, "team"])
+            rows.append({"year": y, "action": "move", **base,
+                         "function_id": functions.at[f, "function_id"],
+                         "agency_id": functions.at[f, "agency_id"],
+                         "fte": float(table.at[i, "fte"])})
+        else:
+            rows.append({"year": y, "action": "pool", **base,
+                         "function_id": str(model.centres.at[int(table.at[i, "centre"]), "k"])})
+    frame = pd.DataFrame(rows, columns=[c for c in ACTION_COLUMNS if c != "date"])
+    frame = frame.sort_values(["year", "action", "site_id"], kind="stable").reset_index(drop=True)
+    frame.insert(1, "date", [prep.calendar.date_of(int(t)).isoformat() for t in frame["year"]])
+    return frame
+
+
+def budget_table(prep: Prepared, changes: Changes, years: np.ndarray,
+                 limits: ProgrammeLimits) -> pd.DataFrame:
+    """Each year's one-off spend, staff moved and closures beside their limits."""
+    assert prep.calendar is not None
+    horizon = prep.calendar.horizon
+    use = yearly_use(prep, changes, years, horizon)
+    return pd.DataFrame({
+        "year": np.arange(1, horizon + 1),
+        "date": [prep.calendar.date_of(t).isoformat() for t in range(1, horizon + 1)],
+        "one_off": use[1:horizon + 1, 0].round(2),
+        "one_off_limit": list(limits.max_one_off_per_year),
+        "fte_moved": use[1:horizon + 1, 1].round(3),
+        "fte_limit": limits.max_fte_moved_per_year,
+        "closures": use[1:horizon + 1, 2].astype(int),
+        "closures_limit": limits.max_closures_per_year,
+    }, columns=list(BUDGET_COLUMNS))

@@ -1,0 +1,219 @@
+"""The joint model: the estate of every year decided at once, at least discounted cost.
+
+The roadmap schedules one end state, the snapshot's. When leases, build times, team
+waits or the yearly limits bind, another end state may be cheaper; this model finds
+it. For each year t = 1..H (year 0 is today, a constant):
+
+    open[s,t]       binary   an existing site still open in year t (closable sites)
+    built[s,t]      binary   a candidate decided by year t; open[s,t] = built[s, t-by_s+1]
+                             (0 before year by_s), so it opens build_years - 1 years on
+    assign[f,s,t]   binary   team f at s in year t (a share in [0,1] with split)
+    moved[f,s,t]    binary   split only: the share at s has moved there by year t
+    pooled[f,s,t]   [0,1]    share of f pooled at s
+    shared[k,s,t]   binary   a centre of type k at s
+    counts[g,k,s,t] binary   agency g counts towards it
+    reach[i,z]      [0,1]    population_share rule i covers zone z in the last year
+
+Rules (`estate.programme.joint_rows` builds them, one family each, over the columns of
+`estate.programme.joint_layout`):
+
+    every year, the snapshot's rules: housed, at open sites, capacity with pooling's
+    savings, pooling links, agency counts and min_agencies, all / maintain coverage;
+    population_share holds in the last year (the roadmap checks it in none);
+    irreversible: open[s,t] <= open[s,t-1]; built, shared, pooled and assign[f,s,t]
+    (s not f's home) never fall, so a whole team moves at most once and a pair pools
+    its final share from the year its centre runs with it there; with split each share
+    jumps once to its final value: assign[p,t] <= moved[p,t],
+    assign[p,t] >= assign[p,H] - (1 - moved[p,t]);
+    assign[f,s,t] = 0 for s not f's home before f's earliest_move year;
+    policy: a site the scenario closes is closed by year H, a candidate it keeps built
+    by year H; an unhoused team is housed by year H (placed once, like a move);
+    the yearly limits of [programme] and the scenario's max_one_off over the whole
+    programme (undiscounted, as the snapshot counts it).
+
+Objective, the NPV of cost by the calendar of `estate.timing` (so it equals the cash-flow
+oracle of the schedule read from the solution): with close[s,t] = open[s,t-1] - open[s,t]
+(a closing-year indicator, linear since open never rises),
+
+    sum_t d_end[t] (sum_s running_s open[s,t] + sum_p (annual_f + pair_cost_p) a[p,t]
+                    - sum_j eff_f annual_f pooled[j,t])
+    + sum_{s,t} close[s,t] (closure_s d_start[t] + L[s,t] - receipt[s,t])
+    + sum_t d_start[t] (build_s (built[s,t] - built[s,t-1])
+                        + cost_per_fte fte_f (a[p,t] - a[p,t-1])  (housed f, s not home)
+                        + setup_k (shared[c,t] - shared[c,t-1]))
+
+Constants (year 0, sites that never change) sit on a column fixed at 1, so HiGHS's
+objective is the whole NPV. The solution is read back as an end state (the last year)
+and the first year each of its changes holds: `programme_of` and the oracle re-check
+and re-price it like any roadmap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from estate.load.scenario import ProgrammeLimits
+from estate.model.arrays import EstateModel
+from estate.prepare import Prepared
+from estate.programme.changes import TOL, Changes, changes_of, trajectory
+from estate.programme.joint_layout import ONE, ZERO, Layout, Triplets, layout_of
+from estate.programme.joint_rows import build_rows, objective
+from estate.results import State
+from estate.solve.highs import (
+    lp_from_arrays,
+    new_highs,
+    offer_solution,
+    read_status,
+    solver_output,
+)
+from estate.status import Status
+
+__all__ = ["JointResult", "end_state_differences", "joint_size", "solve_joint"]
+
+
+@dataclass(frozen=True)
+class JointResult:
+    """The joint model's programme: its end state's changes and the year of each (0 for
+    none), or `changes` None when it found no plan."""
+
+    changes: Changes | None
+    years: np.ndarray
+    status: Status
+    mip_gap: float
+    objective: float  # the NPV of cost HiGHS reports (the oracle's figure, to rounding)
+    seconds: float
+    columns: int
+    rows: int
+
+
+def joint_size(prep: Prepared, model: EstateModel) -> int:
+    """About the joint model's columns: H x (the snapshot's open, assign, pooled, shared and
+    counts columns, and assign again with split): known before building it."""
+    per_year = sum(model.blocks[b].stop - model.blocks[b].start
+                   for b in ("open", "assign", "pooled", "shared", "counts"))
+    if prep.scenario.split:
+        per_year += len(prep.pairs)
+    return int(prep.scenario.horizon_years * per_year)
+
+
+def solve_joint(prep: Prepared, model: EstateModel, limits: ProgrammeLimits,
+                time_limit_s: float, mip_gap: float,
+                start: tuple[Changes, np.ndarray] | None = None) -> JointResult:
+    """Solve the joint model; `start` (a schedule of changes, e.g. the roadmap's) is
+    offered to HiGHS as a first plan, so a run stopped by the time limit is never worse
+    than it. Raises nothing: no plan gives status infeasible or no_solution."""
+    assert prep.calendar is not None and prep.exits is not None
+    layout = layout_of(prep, model)
+    rows = Triplets()
+    build_rows(rows, prep, model, limits, layout)
+    cost = objective(prep, model, layout)
+    matrix = rows.matrix(layout.n)
+    lp = lp_from_arrays(matrix.tocsc(), cost, layout.lb, layout.ub, rows.lower(), rows.upper(),
+                        layout.integer)
+    with solver_output(False):
+        h = new_highs(time_limit_s, mip_gap)
+        h.passModel(lp)
+        if start is not None:
+            offer_solution(h, start_vector(prep, model, layout, *start))
+        h.run()
+    status, obj, _, gap = read_status(h, bool(layout.integer.any()))
+    years = np.zeros(0, dtype=int)
+    changes = None
+    if status.has_plan:
+        x = np.asarray(h.getSolution().col_value, dtype=float)
+        changes, years = read_schedule(prep, model, layout, x)
+    return JointResult(changes, years, status, gap, obj, float(h.getRunTime()), layout.n,
+                       matrix.shape[0])
+
+
+def read_schedule(prep: Prepared, model: EstateModel, layout: Layout, x: np.ndarray
+                  ) -> tuple[Changes, np.ndarray]:
+    """The last year's state as an end state, and the first year each change holds."""
+    assert prep.calendar is not None
+    h = layout.horizon
+    opened = x[layout.open] > 0.5
+    share = x[layout.assign]
+    share = np.where(share < TOL, 0.0, np.where(share > 1 - TOL, 1.0, share))
+    pooled = np.zeros((len(prep.pairs), h + 1))
+    if len(model.pool):
+        pooled[model.pool["pair"].to_numpy()] = np.where(x[layout.pooled] < TOL, 0.0,
+                                                         np.minimum(x[layout.pooled], 1.0))
+    shared = x[layout.shared] > 0.5
+    end = State(open=opened[:, h], share=share[:, h], pooled=pooled[:, h],
+                shared=shared[:, h])
+    changes = changes_of(prep, model, end, prep.calendar)
+    table, years = changes.table, np.zeros(len(changes), dtype=int)
+    for i in range(len(table)):
+        kind, s = table.at[i, "kind"], int(table.at[i, "site"])
+        if kind == "close":
+            held = ~opened[s, 1:]
+        elif kind == "build":
+            held = x[layout.built[s, 1:]] > 0.5
+        elif kind == "move":
+            held = share[int(table.at[i, "pair"]), 1:] > TOL
+        else:
+            held = shared[int(table.at[i, "centre"]), 1:]
+        years[i] = int(np.argmax(held)) + 1 if held.any() else 0
+    return changes, years
+
+
+def start_vector(prep: Prepared, model: EstateModel, layout: Layout, changes: Changes,
+                 years: np.ndarray) -> np.ndarray:
+    """The joint model's columns for a schedule of changes (a roadmap's), read off its
+    trajectory, so HiGHS can start from it (it drops a start that breaks a rule)."""
+    h = layout.horizon
+    path = trajectory(prep, model, changes, years, h)
+    x = np.zeros(layout.n)
+    x[layout.open] = path.open
+    built = np.zeros((len(prep.sites), h + 1))
+    for i in changes.of("build"):
+        if years[i]:
+            built[int(changes.table.at[i, "site"]), int(years[i]):] = 1.0
+    x[layout.built] = built
+    x[layout.assign] = path.share
+    x[layout.moved] = path.share > TOL
+    if len(model.pool):
+        pooled = path.pooled[model.pool["pair"].to_numpy()]
+        x[layout.pooled] = pooled
+        x[layout.shared] = path.shared
+        by_count = np.zeros((len(layout.count_centre), h + 1))
+        np.add.at(by_count, model.pool["count"].to_numpy(), pooled)
+        x[layout.counts] = (by_count >= 1 - TOL) & path.shared[layout.count_centre]
+    for index, (zones, cols) in layout.reach.items():
+        cov = next(c for c in prep.coverage if c.rule.index == index)
+        covered = np.zeros(len(prep.zones))
+        np.add.at(covered, cov.zone, path.open[cov.site, h])
+        x[cols] = np.minimum(covered[zones], 1.0)
+    x[ZERO], x[ONE] = 0.0, 1.0
+    return x
+
+
+def end_state_differences(prep: Prepared, model: EstateModel, snapshot: Changes,
+                          joint: Changes) -> list[str]:
+    """How the joint model's end state differs from the snapshot's, in words (empty
+    when they are the same)."""
+    ids, names = prep.sites["site_id"].to_numpy(object), prep.functions["function_id"]
+    label = (model.centres["k"] + " at " + ids[model.centres["s"].to_numpy()]).to_numpy() \
+        if len(model.centres) else np.empty(0, object)
+    out = []
+    for kind, labels, more, fewer in (("close", ids, "closes {} too", "keeps {} open"),
+                                      ("build", ids, "builds {}", "does not build {}"),
+                                      ("centre", label, "sets up centres {}",
+                                       "does not set up centres {}")):
+        column = "centre" if kind == "centre" else "site"
+        mine = set(snapshot.table.loc[snapshot.of(kind), column])
+        theirs = set(joint.table.loc[joint.of(kind), column])
+        out += [text.format(_listed(labels, rows)) for text, rows in
+                ((more, theirs - mine), (fewer, mine - theirs)) if rows]
+    placed = [{(int(r.pair), round(float(r.amount), 6)) for r in c.table.loc[c.of("move")]
+               .itertuples()} for c in (snapshot, joint)]
+    teams = {int(prep.pairs.at[p, "f"]) for p, _ in placed[0] ^ placed[1]}
+    if teams:
+        out.append(f"places {_listed(names.to_numpy(object), teams)} differently")
+    return out
+
+
+def _listed(labels: np.ndarray, rows: set[int]) -> str:
+    return ", ".join(sorted(str(labels[r]) for r in rows))

@@ -1,0 +1,240 @@
+"""The programme's two charts as inline SVG: the Gantt chart and the cash-flow curve.
+
+Both are plain markup (no script), drawn from a `Programme`'s tables. Every text from
+the register (site names and ids, team and agency ids) goes through `inert`. Each kind
+of change has its own colour (Okabe-Ito, readable with the common colour-vision
+deficiencies), its own shape and its own letter, so colour is never the only cue.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from estate.render.html import inert
+from estate.results import Programme, money
+
+
+@dataclass(frozen=True)
+class Mark:
+    """How one kind of change is drawn and named."""
+
+    colour: str
+    letter: str
+    ink: str  # the letter's colour, legible on `colour`
+    words: str
+
+
+MARKS: dict[str, Mark] = {
+    "close": Mark("#D55E00", "C", "#000", "close: the site is given up (its teams have left)"),
+    "build": Mark("#E69F00", "B", "#000", "build: work starts on a new site"),
+    "open": Mark("#009E73", "O", "#fff", "open: a new site is ready for its teams"),
+    "move": Mark("#0072B2", "M", "#fff", "move: a team moves into this site"),
+    "pool": Mark("#CC79A7", "P", "#000", "pool: a shared centre starts pooling here"),
+    "dispose": Mark("#56B4E9", "D", "#000", "dispose: the sale of a closed site is received"),
+}
+OTHER = Mark("#999999", "?", "#000", "another change")
+SITE_ACTIONS = ("close", "build", "open", "dispose")
+
+
+def shape(action: str, x: float, y: float, r: float = 8.0) -> str:
+    """The mark of `action` centred on (x, y): shape, fill and letter."""
+    m = MARKS.get(action, OTHER)
+    style = f'fill="{m.colour}" stroke="#1a1a1a" stroke-width="1"'
+    if action == "close":
+        body = f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r:.1f}" height="{2 * r:.1f}" {style}/>'
+    elif action == "build":
+        body = (f'<polygon points="{x:.1f},{y - r - 1:.1f} {x + r + 1:.1f},{y + r:.1f} '
+                f'{x - r - 1:.1f},{y + r:.1f}" {style}/>')
+    elif action == "open":
+        body = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" {style}/>'
+    elif action == "move":
+        body = (f'<polygon points="{x:.1f},{y - r - 1:.1f} {x + r + 1:.1f},{y:.1f} '
+                f'{x:.1f},{y + r + 1:.1f} {x - r - 1:.1f},{y:.1f}" {style}/>')
+    elif action == "pool":
+        body = (f'<polygon points="{x - r - 1:.1f},{y - r:.1f} {x + r + 1:.1f},{y - r:.1f} '
+                f'{x:.1f},{y + r + 1:.1f}" {style}/>')
+    else:
+        body = f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r:.1f}" height="{2 * r:.1f}" rx="4" {style}/>'
+    dy = -2.5 if action == "pool" else (2.5 if action == "build" else 0.0)
+    return (f'{body}<text x="{x:.1f}" y="{y + dy + 3.5:.1f}" text-anchor="middle" '
+            f'font-size="10" font-weight="bold" fill="{m.ink}">{m.letter}</text>')
+
+
+def legend() -> str:
+    """Every mark with its letter and its meaning in words, and the bars."""
+    items = "".join(
+        f'<li><svg width="22" height="22" aria-hidden="true">{shape(a, 11, 11)}</svg> '
+        f"{inert(m.words)}</li>" for a, m in MARKS.items())
+    bars = ('<li><svg width="22" height="12" aria-hidden="true"><rect width="22" height="12" '
+            'class="in-use"/></svg> the site is in use</li><li><svg width="22" height="12" '
+            'aria-hidden="true"><rect width="22" height="12" class="building"/></svg> '
+            "the site is being built</li>")
+    return f'<ul class="legend">{items}{bars}</ul>'
+
+
+def _cut(text: str, n: int = 42) -> str:
+    """At most `n` characters (cut before escaping, so no entity is ever split)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1] + "\u2026"
+
+
+def _tip(row: pd.Series) -> str:
+    effect = float(row["annual_effect"])
+    said = [f"Year {int(row['year'])} ({row['date']}): {row['action']}",
+            f"{row['site_name']} ({row['site_id']})" if row["site_id"] else "no site"]
+    if row["function_id"] and row["action"] == "pool":
+        said.append(f"pooling {row['function_id']}")
+    elif row["function_id"]:
+        fte = float(row["fte"]) if pd.notna(row["fte"]) else 0.0
+        said.append(f"team {row['function_id']} ({fte:,.1f} FTE)")
+    if float(row["one_off"]):
+        said.append(("receives " if row["one_off"] < 0 else "one-off ")
+                    + money(abs(float(row["one_off"]))))
+    if effect:
+        said.append(("saves " if effect > 0 else "costs ") + money(abs(effect)) + " a year")
+    return inert(", ".join(said))
+
+
+@dataclass(frozen=True)
+class _Row:
+    label: str
+    actions: pd.DataFrame
+    site: bool  # a site's own row (bars), else a team's row beneath it
+
+
+def _rows(actions: pd.DataFrame) -> list[_Row]:
+    """One row per site (by the year of its first change), its teams' rows beneath."""
+    rows: list[_Row] = []
+    first = actions.groupby("site_id", sort=False)["year"].min().sort_values(kind="stable")
+    for site_id in first.index:
+        mine = actions[actions["site_id"] == site_id]
+        name = mine["site_name"].iloc[0]
+        label = f"{name} ({site_id})" if site_id else "No site"
+        rows.append(_Row(label, mine[mine["action"].isin(SITE_ACTIONS)], True))
+        teams = mine[~mine["action"].isin(SITE_ACTIONS)]
+        for team, theirs in teams.groupby("function_id", sort=False):
+            agency = theirs["agency_id"].iloc[0]
+            what = "pooling" if (theirs["action"] == "pool").all() else "team"
+            rows.append(_Row(f"\u21b3 {what} {team}" + (f" ({agency})" if agency else ""),
+                             theirs, False))
+    return rows
+
+
+def _bars(row: _Row, x0: float, cw: float, horizon: int, y: float, h: float) -> str:
+    """A site's years in use (solid) and being built (striped)."""
+    years = {a: int(t) for a, t in zip(row.actions["action"], row.actions["year"], strict=True)}
+    built = years.get("build")
+    opens = years.get("open", built)
+    closes = years.get("close")
+    spans: list[tuple[str, float, float]] = []
+    if built is not None and opens is not None and opens > built:
+        spans.append(("building", built - 1, opens - 1))
+    start = (opens - 1) if opens is not None else 0
+    end = (closes - 0.5) if closes is not None else horizon
+    if end > start:
+        spans.append(("in-use", start, end))
+    return "".join(f'<rect class="{cls}" x="{x0 + a * cw:.1f}" y="{y + 3:.1f}" '
+                   f'width="{(b - a) * cw:.1f}" height="{h - 6:.1f}"/>' for cls, a, b in spans)
+
+
+def gantt(programme: Programme, horizon: int) -> str:
+    """The Gantt chart: a row per site, its teams' moves beneath, a mark per change."""
+    actions = programme.actions
+    if actions.empty:
+        return "<p>No change is scheduled within the horizon.</p>"
+    rows = _rows(actions)
+    left, cw, rh, top = 300, max(34.0, min(80.0, 720.0 / horizon)), 22, 34
+    w, h = left + cw * horizon + 10, top + rh * len(rows) + 6
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0f}" height="{h}" '
+             f'class="gantt" role="img" aria-label="When each change happens, by site and team">']
+    for t in range(1, horizon + 1):
+        x = left + (t - 0.5) * cw
+        parts.append(f'<text x="{x:.1f}" y="14" text-anchor="middle" font-weight="bold">Y{t}</text>'
+                     f'<line x1="{left + (t - 1) * cw:.1f}" x2="{left + (t - 1) * cw:.1f}" '
+                     f'y1="{top - 8}" y2="{h}" class="grid"/>')
+    years = programme.budget
+    for t, day in zip(years["year"], years["date"], strict=True):
+        parts.append(f'<text x="{left + (int(t) - 0.5) * cw:.1f}" y="27" text-anchor="middle" '
+                     f'class="muted">{inert(str(day)[:4])}</text>')
+    for i, row in enumerate(rows):
+        y = top + i * rh
+        cls = "site" if row.site else "team"
+        parts.append(f'<g class="{cls}"><rect x="0" y="{y}" width="{w:.0f}" height="{rh}" '
+                     f'class="band{i % 2}"/><text x="{10 if row.site else 24}" y="{y + 15}">'
+                     f"{inert(_cut(row.label))}</text>")
+        if row.site:
+            parts.append(_bars(row, left, cw, horizon, y, rh))
+        count = row.actions["year"].value_counts()
+        seen: dict[int, int] = {}
+        for _, act in row.actions.iterrows():
+            t = int(act["year"])
+            k = seen[t] = seen.get(t, -1) + 1  # marks of one year side by side
+            x = left + (t - 0.5) * cw + 12 * k - 6 * (int(count[t]) - 1)
+            parts.append(f"<g><title>{_tip(act)}</title>{shape(act['action'], x, y + rh / 2)}</g>")
+        parts.append("</g>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    """Round tick values covering [lo, hi]."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return [0.0]
+    if hi <= lo:
+        lo, hi = lo - 1, hi + 1
+    raw = (hi - lo) / n
+    step = 10 ** math.floor(math.log10(raw))
+    step *= next(m for m in (1, 2, 2.5, 5, 10) if step * m >= raw)
+    first = math.floor(lo / step) * step
+    return [first + i * step for i in range(int(math.ceil((hi - first) / step)) + 1)]
+
+
+def cash_curve(programme: Programme) -> str:
+    """Cumulative discounted saving at the end of each year (0 at the start), the zero
+    line, each year's discounted saving as a bar, and the payback year marked."""
+    totals = programme.totals()
+    if totals.empty:
+        return "<p>The programme has no cash flow to draw.</p>"
+    years = [0, *(int(t) for t in totals["year"])]
+    cumulative = [0.0, *(float(v) for v in totals["cumulative_discounted"])]
+    yearly = [float(v) for v in totals["discounted"]]
+    yt = ticks(min(cumulative + yearly), max(cumulative + yearly))
+    w, h, left, right, top, bottom = 720, 320, 80, 20, 20, 46
+    x_of = {t: left + (t - years[0]) / max(years[-1] - years[0], 1) * (w - left - right)
+            for t in years}
+    span = yt[-1] - yt[0] or 1.0
+
+    def py(v: float) -> float:
+        return top + (yt[-1] - v) / span * (h - top - bottom)
+
+    bar = 0.5 * (w - left - right) / max(len(years) - 1, 1)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" class="curve" '
+             f'role="img" aria-label="Cumulative discounted saving, year by year">']
+    parts += [f'<line x1="{left}" x2="{w - right}" y1="{py(v):.1f}" y2="{py(v):.1f}" '
+              f'class="grid"/><text x="{left - 6}" y="{py(v) + 4:.1f}" text-anchor="end">'
+              f"{inert(money(v))}</text>" for v in yt]
+    for t, v in zip(years[1:], yearly, strict=True):
+        y0, y1 = sorted((py(0.0), py(v)))
+        parts.append(f'<rect class="yearly" x="{x_of[t] - bar / 2:.1f}" y="{y0:.1f}" '
+                     f'width="{bar:.1f}" height="{max(y1 - y0, 0.5):.1f}"><title>Year {t}: '
+                     f"{inert(money(v))} saved (discounted)</title></rect>")
+    parts += [f'<text x="{x_of[t]:.1f}" y="{h - bottom + 16}" text-anchor="middle">{t}</text>'
+              for t in years]
+    parts.append(f'<line x1="{left}" x2="{w - right}" y1="{py(0.0):.1f}" y2="{py(0.0):.1f}" '
+                 f'class="zero"/>')
+    points = " ".join(f"{x_of[t]:.1f},{py(v):.1f}" for t, v in zip(years, cumulative, strict=True))
+    parts.append(f'<polyline points="{points}" class="cumulative"/>')
+    parts += [f'<circle cx="{x_of[t]:.1f}" cy="{py(v):.1f}" r="3.5" class="cumulative">'
+              f"<title>End of year {t}: {inert(money(v))} saved so far (discounted)</title>"
+              f"</circle>" for t, v in zip(years, cumulative, strict=True)]
+    if programme.payback_year is not None and programme.payback_year in x_of:
+        x = x_of[programme.payback_year]
+        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{h - bottom}" '
+                     f'class="payback"/><text x="{x + 4:.1f}" y="{top + 12}" class="payback">'
+                     f"Payback: year {programme.payback_year}</text>")
+    parts.append(f'<text x="{(w + left) / 2:.0f}" y="{h - 8}" text-anchor="middle" '
+                 f'font-weight="bold">Year</text></svg>')
+    return "".join(parts)

@@ -1,0 +1,184 @@
+"""The dated programme as people read it: `programme.html`, one self-contained page.
+
+What happens in which year (a Gantt chart by site and team), the cumulative discounted
+saving with its payback year, and the tables behind them: the programme, each year's
+budget use against its limits, the cash flow of the estate and of each agency. No
+script and no fetch (the page's Content-Security-Policy forbids both); every text from
+the register goes through `inert`. Everything is drawn from a results folder alone:
+`write_programme_page` reads summary.json, programme.csv and cashflow.csv.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from estate.render.html import document, inert, static_text, write_page
+from estate.render.programme_chart import cash_curve, gantt, legend
+from estate.results import Programme, Summary, money
+from estate.store import read_programme, read_summary
+
+METHODS = {
+    "roadmap": "the snapshot's changes scheduled year by year (the roadmap)",
+    "joint": "the exact model over all years (the joint model)",
+}
+CASH_COLUMNS = (("running", "Running"), ("rent", "Rent owed"), ("one_off", "One-off"),
+                ("receipts", "Receipts"), ("cost", "Cost"), ("status_quo", "Status quo"),
+                ("saving", "Saving"), ("cumulative", "Cumulative"),
+                ("discounted", "Saving, discounted"),
+                ("cumulative_discounted", "Cumulative, discounted"))
+
+
+def _table(header: list[str], rows: list[list[tuple[str, str]]]) -> str:
+    """An HTML table; each cell is (inert text or our markup, class)."""
+    head = "".join(f"<th>{inert(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f'<td class="{cls}">{text}</td>' for text, cls in row)
+                   + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _pounds(value: Any) -> tuple[str, str]:
+    v = float(value)
+    return (inert(money(v)) if math.isfinite(v) else "", "n")
+
+
+def _horizon(programme: Programme, summary: Summary | None) -> int:
+    years = [*programme.budget["year"], *programme.cashflow["year"], *programme.actions["year"]]
+    return max([int(t) for t in years] + [summary.horizon_years if summary else 1, 1])
+
+
+def _year_text(programme: Programme, year: int | None) -> str:
+    if year is None:
+        return "not within the horizon"
+    days = dict(zip(programme.budget["year"], programme.budget["date"], strict=True))
+    return f"year {year}" + (f" (from {days[year]})" if year in days else "")
+
+
+def _headline(programme: Programme, summary: Summary | None) -> str:
+    """What a reader needs first: the method, the honest NPV beside the snapshot's."""
+    p = programme
+    said = [f"Starting {p.start}; {len(p.actions)} changes; method: "
+            f"{METHODS.get(p.method, p.method)}."]
+    saving = f"NPV saving of the programme: {money(p.npv_saving)}"
+    if summary is not None:
+        saving += f", beside the snapshot plan's {money(summary.npv_saving)}"
+        over = summary.npv_saving - p.npv_saving
+        if over > 0.5:
+            saving += f" (the snapshot overstates it by {money(over)})"
+    said += [saving + ".", f"Payback: {_year_text(p, p.payback_year)}."]
+    if p.roadmap_npv is not None and p.joint_npv is not None and p.gap is not None:
+        said.append(f"NPV of cost: roadmap {money(p.roadmap_npv)}, joint model "
+                    f"{money(p.joint_npv)} (the roadmap costs {p.gap:.2%} more).")
+    html = "".join(f"<p>{inert(s)}</p>" for s in said)
+    if p.status != "optimal":
+        gap = f", gap {p.mip_gap:.2%}" if p.mip_gap is not None else ""
+        html += (f'<p class="warn">Not proven optimal: {inert(p.status)}{inert(gap)}.</p>')
+    if p.notes:
+        html += "<ul>" + "".join(f"<li>{inert(n)}</li>" for n in p.notes) + "</ul>"
+    return html
+
+
+def _actions_table(programme: Programme) -> str:
+    rows = []
+    for _, a in programme.actions.iterrows():
+        site = f"{a['site_name']} ({a['site_id']})" if a["site_id"] else ""
+        team = a["function_id"] + (f" ({a['agency_id']})" if a["function_id"] else "")
+        fte = float(a["fte"])
+        rows.append([(str(int(a["year"])), "n"), (inert(a["date"]), ""),
+                     (inert(a["action"]), ""), (inert(site), ""), (inert(team), ""),
+                     (f"{fte:,.1f}" if math.isfinite(fte) and fte else "", "n"),
+                     _pounds(a["one_off"]), _pounds(a["annual_effect"])])
+    return _table(["Year", "From", "Change", "Site", "Team (agency)", "FTE",
+                   "One-off (receipts negative)", "Annual effect (saving positive)"], rows)
+
+
+def _used(used: Any, limit: Any, show: Any) -> list[tuple[str, str]]:
+    """A use and its limit; a use at its limit says so in words as well as colour."""
+    used, limit = float(used), float(limit)
+    at = math.isfinite(limit) and used >= limit - 1e-6 * max(1.0, abs(limit))
+    text = inert(show(used)) + (" <b>(at the limit)</b>" if at else "")
+    return [(text, "n binding" if at else "n"),
+            (inert(show(limit)) if math.isfinite(limit) else "no limit", "n")]
+
+
+def _budget_table(programme: Programme) -> str:
+    b = programme.budget
+    if b.empty:
+        return "<p>No yearly limits were set.</p>"
+    rows = []
+    for _, r in b.iterrows():
+        rows.append([(str(int(r["year"])), "n"), (inert(r["date"]), ""),
+                     *_used(r["one_off"], r["one_off_limit"], money),
+                     *_used(r["fte_moved"], r["fte_limit"], lambda v: f"{v:,.1f}"),
+                     *_used(r["closures"], r["closures_limit"], lambda v: f"{v:,.0f}")])
+    return _table(["Year", "From", "Net one-off spend", "Limit", "FTE moved", "Limit",
+                   "Closures", "Limit"], rows)
+
+
+def _cash_rows(table: pd.DataFrame, agency: bool, names: dict[str, str]
+               ) -> list[list[tuple[str, str]]]:
+    rows = []
+    for _, r in table.iterrows():
+        first = []
+        if agency:
+            name = names.get(r["agency_id"], "")
+            first = [(inert(f"{name} ({r['agency_id']})" if name else r["agency_id"]), "")]
+        rows.append([*first, (str(int(r["year"])), "n"),
+                     *(_pounds(r[c]) for c, _ in CASH_COLUMNS)])
+    return rows
+
+
+def _cash_tables(programme: Programme, summary: Summary | None) -> str:
+    names = {k: a.name for k, a in summary.agencies.items()} if summary else {}
+    header = ["Year", *(label for _, label in CASH_COLUMNS)]
+    cash = programme.cashflow
+    by_agency = cash[cash["agency_id"] != ""].sort_values(["agency_id", "year"], kind="stable")
+    return ("<h3>The whole estate</h3>"
+            + _table(header, _cash_rows(programme.totals(), False, names))
+            + "<h3>By agency</h3>"
+            + (_table(["Agency", *header], _cash_rows(by_agency, True, names))
+               if len(by_agency) else "<p>No agency figures.</p>"))
+
+
+def programme_page(programme: Programme, summary: Summary | None, scenario_name: str) -> str:
+    """The programme as one self-contained HTML page: inline SVG, no script."""
+    horizon = _horizon(programme, summary)
+    title = inert(f"Programme: {scenario_name}")
+    body = f"""<h1>{title}</h1>
+{_headline(programme, summary)}
+<h2>When each change happens</h2>
+<p>One row per site, in the order of its first change, with the teams that move there
+beneath it; a mark for each change in its year (hover a mark for its figures).</p>
+{legend()}
+{gantt(programme, horizon)}
+<h2>Saving over the years</h2>
+<p>The cumulative saving against the status quo at today's value (the line, 0 at the
+start), each year's saving at today's value (the bars) and the payback year: the first
+year the cumulative line is above zero.</p>
+{cash_curve(programme)}
+<h2>The programme</h2>
+{_actions_table(programme)}
+<h2>Yearly budget use</h2>
+<p>Net one-off spend (spending less the receipts of that year), staff moved and sites
+closed in each year, beside the scenario's limits.</p>
+{_budget_table(programme)}
+<h2>Cash flow, year by year</h2>
+<p>Running costs and rent at each year's end, one-offs and receipts at its start;
+pounds of each year (the discounted columns at today's value).</p>
+{_cash_tables(programme, summary)}"""
+    return document(title, body, static_text("estate.render", "programme.css"))
+
+
+def write_programme_page(folder: Path, out: Path | None = None) -> Path | None:
+    """Write `programme.html` (or `out`) for the programme stored in the results folder
+    `folder`; None, and nothing written, when the folder holds no programme."""
+    folder = Path(folder)
+    programme = read_programme(folder)
+    if programme is None:
+        return None
+    summary = read_summary(folder)
+    text = programme_page(programme, summary, summary.scenario or folder.name)
+    return write_page(Path(out) if out else folder / "programme.html", text)

@@ -1,0 +1,87 @@
+"""The dated programme of a plan: what happens in which year, and the cash it moves.
+
+`Programme` is what `estate.programme` hands to the store, the pages and the map. Its
+tables are the files of a results folder:
+
+- `actions` (programme.csv): one row per change, in year order: year, date (the first
+  day of that year), action (close, build, open, move, pool, dispose), site_id,
+  site_name, function_id, agency_id, fte, one_off (pounds, paid as the year begins;
+  receipts negative), annual_effect (pounds a year the change saves from then on:
+  positive saves, negative costs).
+- `cashflow` (cashflow.csv): per year 1..H and per agency (agency_id "" is the total of
+  the year): running (team and site running costs), rent (owed on closed sites),
+  one_off, receipts, cost (running + rent + one_off - receipts), status_quo (the year's
+  cost if nothing changed), saving (status_quo - cost), cumulative (saving summed to
+  that year), discounted (saving at today's value), cumulative_discounted.
+- `budget` (per year: the net one-off spend, staff moved and closures, each beside its
+  limit, inf when none).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+ACTIONS = ("close", "build", "open", "move", "pool", "dispose")
+ACTION_COLUMNS = ("year", "date", "action", "site_id", "site_name", "function_id",
+                  "agency_id", "fte", "one_off", "annual_effect")
+CASHFLOW_COLUMNS = ("year", "date", "agency_id", "running", "rent", "one_off", "receipts",
+                    "cost", "status_quo", "saving", "cumulative", "discounted",
+                    "cumulative_discounted")
+BUDGET_COLUMNS = ("year", "date", "one_off", "one_off_limit", "fte_moved", "fte_limit",
+                  "closures", "closures_limit")
+
+
+@dataclass(frozen=True)
+class Programme:
+    """A plan scheduled year by year, with its honest NPV and the method that found it.
+
+    `method` is "roadmap" (the snapshot's changes scheduled) or "joint" (the exact
+    model over all years, whose end state may differ); `roadmap_npv` and `joint_npv` are
+    the NPVs of cost each found (None when that one did not run); `gap` the relative
+    difference between them when both ran."""
+
+    actions: pd.DataFrame
+    cashflow: pd.DataFrame
+    budget: pd.DataFrame
+    start: str
+    npv_cost: float
+    npv_saving: float
+    payback_year: int | None
+    method: str
+    roadmap_npv: float | None = None
+    joint_npv: float | None = None
+    status: str = "optimal"
+    mip_gap: float | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def gap(self) -> float | None:
+        """(roadmap - joint) / |joint|: what scheduling the snapshot's end state lost."""
+        if self.roadmap_npv is None or self.joint_npv is None:
+            return None
+        return (self.roadmap_npv - self.joint_npv) / max(abs(self.joint_npv), 1.0)
+
+    def totals(self) -> pd.DataFrame:
+        """The cash-flow rows of the whole estate (agency_id "")."""
+        return self.cashflow[self.cashflow["agency_id"] == ""].reset_index(drop=True)
+
+    def summary(self) -> dict[str, Any]:
+        """The programme's figures for `summary.json` (key `programme`)."""
+        budget = self.budget.to_dict(orient="records")
+        return {
+            "method": self.method, "start": self.start, "status": self.status,
+            "npv_cost": round(self.npv_cost, 2), "npv_saving": round(self.npv_saving, 2),
+            "payback_year": self.payback_year,
+            "roadmap_npv": None if self.roadmap_npv is None else round(self.roadmap_npv, 2),
+            "joint_npv": None if self.joint_npv is None else round(self.joint_npv, 2),
+            "gap": None if self.gap is None else round(self.gap, 8),
+            "mip_gap": self.mip_gap,
+            "changes": int(len(self.actions)),
+            "budget": [{k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                        for k, v in row.items()} for row in budget],
+            "notes": list(self.notes),
+        }

@@ -1,0 +1,134 @@
+"""The joint model (estate.programme.joint) against the roadmap and the cash-flow oracle:
+never dearer than the roadmap, equal when the snapshot's end state stays the best, and
+pricing its own schedule exactly as the oracle does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from estate.programme.joint import solve_joint
+from tests.fixtures.programme_registers import (
+    EXACT,
+    TINY,
+    Case,
+    close,
+    plan_case,
+    small_register,
+    year_of,
+)
+from tests.fixtures.register import function, site
+
+
+@pytest.fixture(scope="module", params=sorted(TINY))
+def tiny(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Case:
+    return TINY[request.param](tmp_path_factory.mktemp(request.param))
+
+
+def test_the_joint_model_prices_its_schedule_as_the_oracle_does(tiny: Case) -> None:
+    """The joint model's objective is the NPV the cash-flow oracle gives the schedule
+    read from it, and that schedule breaks no rule."""
+    found = solve_joint(tiny.prep, tiny.model, tiny.limits, 60.0, EXACT)
+    assert found.status == "optimal" and found.changes is not None
+    assert tiny.broken(found.changes, found.years) == []
+    assert close(found.objective, tiny.npv(found.changes, found.years))
+
+
+def test_the_joint_model_equals_the_roadmap_on_the_tiny_registers(tiny: Case) -> None:
+    """Their limits bind, but the snapshot's end state stays the best one."""
+    programme = tiny.programme()
+    assert programme.roadmap_npv is not None and programme.joint_npv is not None
+    assert close(programme.joint_npv, programme.roadmap_npv)
+    assert programme.method == "roadmap" and programme.npv_cost == programme.roadmap_npv
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_joint_model_is_never_above_the_roadmap(tmp_path: Path, seed: int) -> None:
+    """With r = 0, no build time and no waits the snapshot's end state done in year 1
+    is the best programme, so when no limit binds the two agree; under tight limits
+    the joint model may find a cheaper end state, never a dearer one."""
+    free = small_register(tmp_path / "free", seed, {}, horizon=3).programme()
+    assert free.roadmap_npv is not None and free.joint_npv is not None
+    assert close(free.joint_npv, free.roadmap_npv)
+    tight = small_register(tmp_path / "tight", seed, horizon=3, limits={
+        "max_one_off_per_year": 60_000, "max_fte_moved_per_year": 30,
+        "max_closures_per_year": 1}).programme()
+    assert tight.roadmap_npv is not None and tight.joint_npv is not None
+    assert tight.joint_npv <= tight.roadmap_npv + 1e-6 * abs(tight.roadmap_npv)
+    assert tight.npv_cost == min(tight.joint_npv, tight.roadmap_npv)
+    assert tight.roadmap_npv > free.roadmap_npv  # the limits do bind
+
+
+def test_a_team_pools_only_where_it_ends_up(tmp_path: Path) -> None:
+    """S (70 desks) holds A's and B's HR teams (60 and 40 desks) today; C's HR team
+    (80 desks, from the dear office P) may come in year 2. The end state pools B and C
+    at S (20 + 40 desks) and sends A's team to K. Pooling A's team at S in year 1 would
+    let it wait (30 + 20 desks fit), but that saving belongs to no end state: the joint
+    model moves it in year 1, as the roadmap does, and prices what the oracle prices."""
+    case = plan_case(tmp_path, [
+        site("S", "A", 0, 0, desks=70, running_cost=0, must_keep=True),
+        site("K", "A", 1, 0, desks=60, running_cost=0, must_keep=True),
+        site("P", "C", 0, 1, desks=100, running_cost=1_000_000),
+    ], [function("TA", "A", "HR", "S", desks=60, annual_cost=100_000),
+        function("TB", "B", "HR", "S", desks=40, annual_cost=100_000),
+        function("TC", "C", "HR", "P", desks=80, annual_cost=100_000,
+                 earliest_move="2028-06-01")],
+        agencies=("A", "B", "C"), horizon_years=2, relocation={"cost_per_fte": 100.0},
+        sharing={"types": ["HR"], "efficiency": 0.5, "setup_cost": 0.0, "min_agencies": 2})
+    found = solve_joint(case.prep, case.model, case.limits, 60.0, EXACT)
+    assert found.changes is not None and case.broken(found.changes, found.years) == []
+    assert close(found.objective, case.npv(found.changes, found.years))
+    programme = case.programme()
+    assert year_of(programme, "move", team="TA") == 1
+    assert (year_of(programme, "move", team="TC"), year_of(programme, "pool", "S")) == (2, 2)
+    assert programme.joint_npv is not None and programme.roadmap_npv is not None
+    assert close(programme.joint_npv, programme.roadmap_npv)
+
+
+def test_split_teams_move_each_share_once(tmp_path: Path) -> None:
+    """With split, a team's shares move in years of their own, each at once: the joint
+    model's objective is the oracle's price of the schedule read from it; it equals the
+    roadmap when nothing binds, and under the limits (where the snapshot's end state
+    cannot be reached, some homes being over-full today) it still finds a programme."""
+    free = small_register(tmp_path / "free", 3, {}, horizon=3, split=True)
+    changes = free.changes()
+    assert (changes.table.loc[changes.of("move"), "amount"] < 1 - 1e-6).sum() >= 2
+    found = solve_joint(free.prep, free.model, free.limits, 60.0, EXACT)
+    assert found.changes is not None and free.broken(found.changes, found.years) == []
+    assert close(found.objective, free.npv(found.changes, found.years))
+    programme = free.programme()
+    assert programme.roadmap_npv is not None and programme.joint_npv is not None
+    assert close(programme.joint_npv, programme.roadmap_npv)
+    tight = small_register(tmp_path / "tight", 3, {
+        "max_one_off_per_year": 60_000, "max_fte_moved_per_year": 30,
+        "max_closures_per_year": 1}, horizon=3, split=True)
+    programme = tight.programme()
+    assert programme.method == "joint" and programme.roadmap_npv is None
+    assert "the roadmap found no schedule (infeasible)" in programme.notes
+
+
+def test_the_joint_model_finds_another_end_state_when_the_budget_binds(
+        tmp_path: Path) -> None:
+    """The snapshot builds the hub C (£300k) for both teams; with £250k a year it can
+    never be built, so the roadmap does nothing. The joint model moves T1 into the kept
+    office K instead and closes O1 in year 1: £250k a year saved for five years."""
+    case = plan_case(tmp_path, [
+        site("O1", "A", 0, 0, running_cost=250_000),
+        site("O2", "A", 0, 1, running_cost=200_000),
+        site("K", "A", 1, 0, desks=60, running_cost=20_000, must_keep=True),
+        site("C", "A", 1, 1, desks=200, running_cost=50_000, candidate=True,
+             build_cost=300_000),
+    ], [function("T1", "A", "Ops", "O1", desks=50), function("T2", "A", "Ops", "O2", desks=50)],
+        horizon_years=5, programme={"max_one_off_per_year": 250_000})
+    assert case.plan.sites.set_index("site_id")["decision"]["C"] == "open"
+    programme = case.programme()
+    assert programme.method == "joint"
+    assert programme.roadmap_npv is not None and programme.joint_npv is not None
+    assert programme.roadmap_npv - programme.joint_npv == pytest.approx(5 * 250_000)
+    assert year_of(programme, "close", "O1") == 1 and year_of(programme, "move", team="T1") == 1
+    assert "keeps O2 open" in programme.notes[-1] and "does not build C" in programme.notes[-1]
+    auto = case.programme(method="auto")
+    assert auto.method == "joint"
+    roadmap_only = case.programme(method="roadmap")
+    assert roadmap_only.method == "roadmap" and roadmap_only.joint_npv is None

@@ -1,0 +1,232 @@
+"""The dated programme (estate.programme): hand-worked schedules, the roadmap against a
+brute force over every schedule, the cash flow against the NPV, and the lease-aware
+snapshot against the programme. The registers and the oracle are in
+`tests.fixtures.programme_registers`; the joint model is tested in test_joint.py."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import estate
+from estate.load.scenario import scenario_from_dict
+from estate.pipeline import plan_locality
+from estate.programme.cashflow import npv_of_cost
+from estate.programme.changes import Changes
+from estate.programme.roadmap import solve_roadmap
+from tests.fixtures.programme_registers import (
+    EXACT,
+    START,
+    TINY,
+    Case,
+    budget_case,
+    close,
+    lease_case,
+    leases_register,
+    plan_case,
+    policy_register,
+    small_register,
+    year_of,
+)
+from tests.fixtures.register import agency, function, site, write_register
+from tests.fixtures.scenario import scenario
+
+
+@pytest.fixture(scope="module", params=sorted(TINY))
+def tiny(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Case:
+    return TINY[request.param](tmp_path_factory.mktemp(request.param))
+
+
+# -- hand-worked cases -------------------------------------------------------------------
+
+
+def test_a_team_left_at_a_closed_site_breaks_the_rules(tmp_path: Path) -> None:
+    """The oracle names a team (even one without desks) still at a site closed that year:
+    the policy register's X closed with V, which needs no desks, never moved."""
+    case = policy_register(tmp_path)
+    changes = case.changes()
+    v = int(np.flatnonzero(case.prep.functions["function_id"] == "V")[0])
+    keep = ~((changes.table["kind"] == "move") & (changes.table["team"] == v)).to_numpy()
+    without = Changes(changes.table[keep].reset_index(drop=True), changes.end, changes.pooled)
+    assert any("which is closed" in b for b in case.broken(without, np.full(len(without), 2)))
+    assert case.broken(changes, np.full(len(changes), 2)) == []
+
+
+def test_a_lease_with_four_years_left_closes_in_year_4(tmp_path: Path) -> None:
+    programme = lease_case(tmp_path).programme()
+    assert year_of(programme, "close", "L") == 4
+    assert year_of(programme, "move", team="T") == 4
+
+
+def test_a_cheap_surrender_closes_the_lease_in_year_1(tmp_path: Path) -> None:
+    case = lease_case(tmp_path, surrender=150_000)
+    assert case.prep.exits is not None and case.prep.exits.surrender[0, 1]
+    programme = case.programme()
+    assert year_of(programme, "close", "L") == 1
+    assert year_of(programme, "move", team="T") == 1
+    # the surrender is paid as L closes, and no rent is owed after it
+    assert programme.actions.query("action == 'close'")["one_off"].iloc[0] == 200_000
+    assert programme.totals()["rent"].sum() == 0.0
+
+
+def test_a_budget_of_half_the_one_off_spend_spreads_the_changes_over_two_years(
+        tmp_path: Path) -> None:
+    free = budget_case(tmp_path / "free", None).programme()
+    assert (year_of(free, "close", "A1"), year_of(free, "close", "A2")) == (1, 1)
+    tight = budget_case(tmp_path / "tight", 100_000).programme()
+    assert (year_of(tight, "close", "A1"), year_of(tight, "close", "A2")) == (1, 2)
+    assert list(tight.budget["one_off"][:3]) == [100_000, 100_000, 0]
+    assert list(tight.budget["one_off_limit"][:2]) == [100_000, 100_000]
+
+
+def test_the_scenario_cap_on_one_off_spend_holds_over_the_whole_programme(
+        tmp_path: Path) -> None:
+    """With max_one_off = £100k the snapshot closes only A1; a yearly budget of £100k
+    would allow A2 in year 2, but not within the scenario's cap on the whole."""
+    case = budget_case(tmp_path, 100_000, max_one_off=100_000)
+    programme = case.programme()
+    assert list(programme.actions.query("action == 'close'")["site_id"]) == ["A1"]
+    assert programme.joint_npv is not None and programme.roadmap_npv is not None
+    assert close(programme.joint_npv, programme.roadmap_npv)
+
+
+def test_a_hub_with_build_years_2_receives_its_teams_in_year_2(tmp_path: Path) -> None:
+    """The hub C (£100k to build, £50k a year) replaces the office O (£300k a year); it
+    is decided in year 1, opens in year 2, and O's team moves, and O closes, then."""
+    programme = plan_case(tmp_path, [
+        site("O", "A", 0, 0, running_cost=300_000),
+        site("C", "A", 1, 0, running_cost=50_000, candidate=True, build_cost=100_000,
+             build_years=2),
+    ], [function("T", "A", "Ops", "O", desks=50)], horizon_years=5).programme()
+    assert year_of(programme, "build", "C") == 1
+    assert year_of(programme, "open", "C") == 2
+    assert year_of(programme, "move", team="T") == 2
+    assert year_of(programme, "close", "O") == 2
+
+
+def test_a_team_with_earliest_move_waits(tmp_path: Path) -> None:
+    """T1 cannot move before 1 June 2029 (year 3); T2 may move at once."""
+    programme = plan_case(tmp_path, [
+        site("O1", "A", 0, 0), site("O2", "A", 0, 1),
+        site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
+    ], [function("T1", "A", "Ops", "O1", earliest_move="2029-06-01"),
+        function("T2", "A", "Ops", "O2")], horizon_years=5).programme()
+    assert (year_of(programme, "move", team="T1"), year_of(programme, "close", "O1")) == (3, 3)
+    assert (year_of(programme, "move", team="T2"), year_of(programme, "close", "O2")) == (1, 1)
+
+
+# -- tiny registers: the roadmap against every schedule -------------------------------------
+
+
+def test_the_roadmap_equals_a_brute_force_over_every_schedule(tiny: Case) -> None:
+    changes = tiny.changes()
+    horizon = tiny.prep.scenario.horizon_years
+    assert 3 <= len(changes) <= 5
+    best = np.inf
+    for years in itertools.product(range(horizon + 1), repeat=len(changes)):
+        schedule = np.array(years)
+        if not tiny.broken(changes, schedule):
+            best = min(best, tiny.npv(changes, schedule))
+    found = solve_roadmap(tiny.prep, tiny.model, changes, tiny.limits, 60.0, EXACT)
+    assert found.status == "optimal"
+    assert tiny.broken(changes, found.years) == []
+    assert close(tiny.npv(changes, found.years), best)
+
+
+def test_the_limits_of_the_tiny_registers_bind(tiny: Case) -> None:
+    """Each tiny register's schedule is shaped by its rules: doing every change in year
+    1 breaks one."""
+    changes = tiny.changes()
+    assert tiny.broken(changes, np.ones(len(changes), dtype=int))
+
+
+# -- the cash flow against the NPV ----------------------------------------------------------
+
+
+def test_every_cash_flow_adds_up_to_the_npv(tiny: Case) -> None:
+    programme = tiny.programme()
+    flows, totals = programme.cashflow, programme.totals()
+    assert close(totals["discounted"].sum(), programme.npv_saving)
+    assert close(totals["cumulative_discounted"].iloc[-1], programme.npv_saving)
+    cal = tiny.prep.calendar
+    assert cal is not None
+    status_quo = float((cal.d_end[totals["year"]] * totals["status_quo"]).sum())
+    assert close(status_quo - totals["discounted"].sum(), programme.npv_cost)
+    assert close(npv_of_cost(flows, cal), programme.npv_cost)
+    agencies = flows[flows["agency_id"] != ""].groupby("year").sum(numeric_only=True)
+    columns = ["running", "rent", "one_off", "receipts", "cost", "status_quo", "saving",
+               "discounted"]
+    np.testing.assert_allclose(agencies[columns].to_numpy(),
+                               totals.set_index("year")[columns].to_numpy(), atol=1e-6)
+    assert programme.summary()["npv_saving"] == round(programme.npv_saving, 2)
+
+
+def test_the_summary_carries_the_programme(tmp_path: Path) -> None:
+    """Planned end to end (`estate.plan`), the summary's figures are the programme's."""
+    case = leases_register(tmp_path / "reg")
+    plan = estate.plan(case.prep.scenario, write=False)
+    assert plan.programme is not None and plan.summary.programme is not None
+    figures = plan.summary.programme
+    totals = plan.programme.totals()
+    assert figures["npv_saving"] == pytest.approx(totals["discounted"].sum(), abs=0.01)
+    assert figures["method"] == "roadmap" and figures["joint_npv"] is not None
+    assert figures["gap"] == pytest.approx(0.0, abs=1e-9)
+
+
+# -- the lease-aware snapshot ---------------------------------------------------------------
+
+
+def test_the_snapshot_objective_is_a_programme_everything_done_in_year_1(tiny: Case) -> None:
+    """The lease-aware snapshot prices exactly the programme that makes every change in
+    year 1 (whether or not its rules let it happen), when every build takes a year."""
+    if (tiny.prep.sites["build_years"] > 1).any():
+        pytest.skip("a build of two years cannot open in year 1")
+    changes = tiny.changes()
+    year_1 = tiny.npv(changes, np.ones(len(changes), dtype=int))
+    assert close(year_1, tiny.plan.summary.objective_npv)
+
+
+@pytest.mark.parametrize("rate", [0.0, 0.05])
+def test_the_snapshot_never_reports_a_saving_the_programme_cannot_realise(
+        tmp_path: Path, rate: float) -> None:
+    """No limit binds and every build takes a year: the roadmap realises the snapshot's
+    saving (exactly at r = 0; at r > 0 waiting for a lease end may save more)."""
+    case = small_register(tmp_path, 4, {}, rate=rate, horizon=6)
+    assert case.plan.summary.lease_cost_npv is not None
+    assert case.plan.summary.lease_cost_npv > 0  # the leases do cost something
+    programme = case.programme(method="roadmap")
+    snapshot = case.plan.summary.objective_npv
+    assert programme.npv_cost <= snapshot + 1e-6 * snapshot
+    if rate == 0.0:
+        assert close(programme.npv_cost, snapshot)
+
+
+def test_without_start_nothing_changes(tmp_path: Path) -> None:
+    """Lease columns without `start` plan as a register without them; with `start` but
+    no rent, no lag and no build time, the snapshot is the same too."""
+    rows = [site("O", "A", 0, 0, running_cost=300_000, closure_cost=20_000,
+                 disposal_value=100_000),
+            site("L", "A", 0, 1, running_cost=150_000, tenure="leasehold",
+                 lease_end="2031-04-01", rent=100_000, disposal_lag_years=2),
+            site("K", "A", 1, 0, desks=300, running_cost=50_000, must_keep=True)]
+    teams = [function("T1", "A", "Ops", "O"), function("T2", "A", "Ops", "L")]
+    plain = [{k: v for k, v in row.items() if k not in ("tenure", "lease_end", "rent",
+                                                        "disposal_lag_years")}
+             for row in rows]
+
+    def objective(folder: Path, sites: list[dict[str, Any]], **changes: Any) -> float:
+        write_register(folder, [agency("A")], sites, teams)
+        raw = scenario(data=str(folder), discount_rate=0.05, **changes)
+        sc = scenario_from_dict(raw, base_dir=folder, label="test.toml", default_name="test")
+        _, plan = plan_locality(sc)
+        return plan.summary.objective_npv
+
+    undated = objective(tmp_path / "leases", rows)
+    assert undated == objective(tmp_path / "plain", plain)
+    with_lag_0 = [{**row, "disposal_lag_years": 0} for row in plain]
+    assert close(objective(tmp_path / "dated", with_lag_0, start=START), undated)
+    assert objective(tmp_path / "dated_leases", rows, start=START) > undated

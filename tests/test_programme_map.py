@@ -1,0 +1,99 @@
+"""The map's year slider data (estate.maps.timeline): the year each site appears and
+closes and each move happens, from programme.csv; without it the map is as before."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from estate.maps.page import _payload, render_map
+from estate.maps.payload import read_plan
+from estate.maps.timeline import timeline_payload, year_labels
+from estate.results import Programme
+from estate.store import read_programme, write_results
+from tests.fixtures.programme import plan_with, programme_for
+from tests.fixtures.results import write_results as write_made_up_folder
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The same made-up plan stored without and with a programme."""
+    made_up = write_made_up_folder(tmp_path_factory.mktemp("made_up"), n_sites=30, n_zones=40)
+    root = tmp_path_factory.mktemp("out")
+    plain = write_results(plan_with(made_up, None), root / "plain")
+    dated = write_results(plan_with(made_up, programme_for(made_up)), root / "dated")
+    return plain, dated
+
+
+def _programme(folder: Path) -> Programme:
+    programme = read_programme(folder)
+    assert programme is not None
+    return programme
+
+
+def test_each_site_has_the_year_of_its_change(folders: tuple[Path, Path]) -> None:
+    plan = read_plan(folders[1])
+    actions = _programme(folders[1]).actions
+    timeline = timeline_payload(plan)
+    assert timeline is not None
+    index = {s: i for i, s in enumerate(plan.sites["site_id"])}
+    for action, column in (("close", "site_close"), ("open", "site_open")):
+        done = actions[actions["action"] == action]
+        assert len(done) > 0
+        for site, year in zip(done["site_id"], done["year"], strict=True):
+            assert timeline[column][index[site]] == year
+    for i, decision in enumerate(plan.sites["decision"]):
+        if decision == "keep":
+            assert (timeline["site_open"][i], timeline["site_close"][i]) == (0, None)
+        if decision == "not_built":
+            assert timeline["site_open"][i] is None
+    assert len(timeline["labels"]) == timeline["horizon"] + 1 == 11
+
+
+def test_each_move_line_has_its_year(folders: tuple[Path, Path]) -> None:
+    plan = read_plan(folders[1])
+    actions = _programme(folders[1]).actions
+    moves = _payload(plan, "", timeline=True)["moves"]
+    sites = list(plan.sites["site_id"])
+    year_of = {(f, s): int(y) for f, s, y in zip(actions["function_id"], actions["site_id"],
+                                                  actions["year"], strict=True)
+               if f}
+    assert len(moves["year"]) == len(moves["fte"]) > 0
+    for to, functions, year in zip(moves["to"], moves["functions"], moves["year"], strict=True):
+        teams = {f.split(" (")[0] for f in functions}
+        assert {year_of[(team, sites[to])] for team in teams} == {year}
+
+
+def test_a_missing_programme_changes_nothing(folders: tuple[Path, Path]) -> None:
+    plain = read_plan(folders[0])
+    assert plain.programme is None and timeline_payload(plain) is None
+    payload = _payload(plain, "", timeline=True)
+    assert payload == _payload(plain, "")
+    assert "timeline" not in payload and "year" not in payload["moves"]
+
+
+def test_only_the_single_plan_map_gets_a_slider(folders: tuple[Path, Path]) -> None:
+    dated = read_plan(folders[1])
+    assert "timeline" not in _payload(dated, "Scenario A")  # comparison maps: no slider
+    assert "year" not in _payload(dated, "Scenario A")["moves"]
+
+
+def test_the_map_carries_the_timeline_only_when_dated(folders: tuple[Path, Path],
+                                                      tmp_path: Path) -> None:
+    plain = render_map(folders[0], tmp_path / "plain.html").read_text(encoding="utf-8")
+    dated = render_map(folders[1], tmp_path / "dated.html").read_text(encoding="utf-8")
+    assert '"timeline":' not in plain and '"timeline":' in dated
+    found = re.search(r'"timeline":(\{.*?\})[,}]', dated)
+    assert found is not None
+    assert json.loads(found.group(1))["labels"][0] == "End of year 0 (31 Mar 2027)"
+
+
+def test_year_labels_name_the_last_day_of_each_year() -> None:
+    assert year_labels("2027-04-01", 2) == ["End of year 0 (31 Mar 2027)",
+                                            "End of year 1 (31 Mar 2028)",
+                                            "End of year 2 (31 Mar 2029)"]
+    assert year_labels("2024-02-29", 1)[1] == "End of year 1 (27 Feb 2025)"
+    assert year_labels("not a date", 1) == ["End of year 0", "End of year 1"]

@@ -1,0 +1,178 @@
+"""programme.html (estate.render.programme_page): the Gantt chart, the cash-flow curve
+and the tables, drawn from a results folder alone, with every register text inert."""
+
+from __future__ import annotations
+
+import html.parser
+import math
+from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
+
+import pytest
+
+from estate.load.scenario import Scenario
+from estate.render.compare_page import page as comparison_page
+from estate.render.html import inert
+from estate.render.programme_chart import MARKS, cash_curve, gantt
+from estate.render.programme_page import programme_page, write_programme_page
+from estate.results import Programme, Summary, money
+from estate.runs.compare import Run
+from estate.status import Status
+from estate.store import read_programme, read_summary, write_results
+from tests.fixtures.programme import HOSTILE, plan_with, programme_for
+from tests.fixtures.results import write_results as write_made_up_folder
+
+SVG_BREAKOUT = "</svg><script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    made_up = write_made_up_folder(tmp_path_factory.mktemp("made_up"), n_sites=24, n_zones=30)
+    programme = programme_for(made_up, names=HOSTILE, limit=250_000.0)
+    return write_results(plan_with(made_up, programme), tmp_path_factory.mktemp("out") / "r")
+
+
+@pytest.fixture(scope="module")
+def page(folder: Path) -> str:
+    path = write_programme_page(folder)
+    assert path == folder / "programme.html"
+    return path.read_text(encoding="utf-8")
+
+
+class _Tags(html.parser.HTMLParser):
+    """Every start tag of a page and its attribute names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list[str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, [name for name, _ in attrs]))
+
+
+def _tags(text: str) -> list[tuple[str, list[str]]]:
+    parser = _Tags()
+    parser.feed(text)
+    return parser.tags
+
+
+def test_every_site_of_the_programme_is_named(page: str, folder: Path) -> None:
+    programme = _programme(folder)
+    for name in set(programme.actions["site_name"]):
+        assert inert(name) in page, name
+    for team in set(programme.actions["function_id"]) - {""}:
+        assert inert(team) in page
+
+
+def test_the_payback_year_and_the_honest_npv_are_stated(page: str, folder: Path) -> None:
+    programme = _programme(folder)
+    assert programme.payback_year is not None
+    assert f"Payback: year {programme.payback_year}" in page
+    assert inert(money(programme.npv_saving)) in page
+    summary = read_summary(folder)
+    assert inert(money(summary.npv_saving)) in page  # the snapshot's, beside it
+
+
+def test_hostile_names_stay_text(page: str) -> None:
+    assert SVG_BREAKOUT not in page
+    assert inert(SVG_BREAKOUT) in page and inert(HOSTILE[0]) in page
+    tags = _tags(page)
+    assert [t for t, _ in tags if t in ("script", "img", "iframe", "a")] == []
+    assert not any(a.startswith("on") for _, attrs in tags for a in attrs)
+    assert page.count("<svg") == page.count("</svg>")
+
+
+def test_the_page_is_self_contained(page: str) -> None:
+    assert "<script" not in page.lower()
+    assert "http://" not in page.replace("http://www.w3.org", "")
+    assert "https://" not in page
+    assert "default-src 'none'" in page
+
+
+def test_every_kind_of_change_has_a_letter_and_words(page: str, folder: Path) -> None:
+    letters = [m.letter for m in MARKS.values()]
+    assert len(set(letters)) == len(letters) and len({m.colour for m in MARKS.values()}) == len(
+        MARKS)
+    for action in set(_programme(folder).actions["action"]):
+        assert inert(MARKS[action].words) in page
+
+
+def test_the_gantt_has_a_row_per_site_and_a_mark_per_change(folder: Path) -> None:
+    programme = _programme(folder)
+    chart = gantt(programme, 10)
+    assert chart.count("<title>") == len(programme.actions)
+    sites = programme.actions["site_id"].nunique()
+    teams = programme.actions.loc[programme.actions["action"].isin(("move", "pool")),
+                                  ["site_id", "function_id"]].drop_duplicates()
+    assert chart.count('<g class="site">') == sites
+    assert chart.count('<g class="team">') == len(teams)
+
+
+def test_the_budget_table_says_when_a_limit_binds(page: str, folder: Path) -> None:
+    budget = _programme(folder).budget
+    binding = (budget["one_off"] >= budget["one_off_limit"]).sum() + (
+        budget["closures"] >= budget["closures_limit"]).sum()
+    assert binding > 0
+    assert page.count("(at the limit)") == binding
+    assert "no limit" in page  # fte_limit is inf
+
+
+def test_the_curve_starts_at_zero_and_marks_payback(folder: Path) -> None:
+    programme = _programme(folder)
+    curve = cash_curve(programme)
+    assert curve.count('<circle cx=') == len(programme.totals()) + 1
+    assert 'class="zero"' in curve and 'class="payback"' in curve
+    never = Programme(**{**programme.__dict__, "payback_year": None})
+    assert 'class="payback"' not in cash_curve(never)
+    assert "not within the horizon" in programme_page(never, None, "x")
+
+
+def test_an_empty_programme_still_renders(folder: Path) -> None:
+    programme = _programme(folder)
+    empty = Programme(**{**programme.__dict__, "actions": programme.actions.iloc[0:0],
+                         "cashflow": programme.cashflow.iloc[0:0]})
+    text = programme_page(empty, None, HOSTILE[1])
+    assert "No change is scheduled" in text and inert(HOSTILE[1]) in text
+
+
+def test_a_folder_without_programme_gets_no_page(tmp_path: Path) -> None:
+    made_up = write_made_up_folder(tmp_path / "made_up", n_sites=8, n_zones=10)
+    out = write_results(plan_with(made_up, None), tmp_path / "r")
+    assert write_programme_page(out) is None
+    assert not (out / "programme.html").exists()
+
+
+def _programme(folder: Path) -> Programme:
+    programme = read_programme(folder)
+    assert programme is not None and not math.isnan(programme.npv_saving)
+    return programme
+
+
+def _run(name: str, folder: Path, summary: Summary) -> Run:
+    scenario = cast(Scenario, SimpleNamespace(name=name))
+    return Run(folder / "scenario.toml", scenario, folder, Status.OPTIMAL, summary)
+
+
+def test_the_comparison_shows_each_programme_beside_its_snapshot(folder: Path) -> None:
+    summary = read_summary(folder)
+    figures = summary.programme
+    assert figures is not None
+    plain = summary.replace(programme=None)
+    text = comparison_page([_run(HOSTILE[1], folder, summary), _run("plain", folder, plain)])
+    section = text[text.index("<h2>The dated programme</h2>"):]
+    section = section[:section.index("<h2>", 4)]
+    assert f"year {figures['payback_year']}" in section and "roadmap" in section
+    assert "NPV saving (programme)" in section and "NPV saving (snapshot plan)" in section
+    assert section.count("\u2014") >= 8  # the plain scenario has none
+    assert inert(HOSTILE[1]) in section and HOSTILE[1] not in text
+    assert "The dated programme" not in comparison_page([_run("plain", folder, plain)])
+
+
+def test_comparison_csv_columns_name_the_programme_figures(folder: Path) -> None:
+    row = read_summary(folder).flat()
+    programme = read_programme(folder)
+    assert programme is not None
+    assert row["programme.npv_saving"] == programme.npv_saving
+    assert row["programme.payback_year"] == programme.payback_year
+    assert row["programme.method"] == "roadmap"
