@@ -99,6 +99,9 @@ class EstateModel:
     centres: pd.DataFrame  # per shared column: k, s
     one_off_coef: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
     one_off_constant: float = 0.0
+    # per column: the NPV timing adds (rent owed after closing, receipts waited for)
+    lease_coef: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
+    lease_constant: float = 0.0
     # per assign column: is this the team's home today (the status quo's pairs)
     pair_home: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, bool))
     # per column: the site (row of Prepared.sites) and team (row of Prepared.functions)
@@ -107,12 +110,18 @@ class EstateModel:
     col_site: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, np.int64))
     col_team: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0, np.int64))
     site_xy: np.ndarray = field(repr=False, default_factory=lambda: np.empty((0, 2)))
+    # what the reductions before the solver did, by count (estate.model.reduce)
+    reductions: dict[str, int] = field(default_factory=dict)
 
     @property
     def size(self) -> dict[str, int]:
+        """Columns, rows, nonzeros and integer columns as the solver gets them, and the
+        reductions' counts (`reduced_*`) when any fired."""
+        fired = {f"reduced_{k}": v for k, v in self.reductions.items()
+                 if v and k not in ("rows_before", "covering_rows")}
         return {"columns": len(self.col_names), "rows": len(self.row_names),
                 "nonzeros": int(self.matrix.nnz),
-                "integer": int(self.col_integer.sum())}
+                "integer": int(self.col_integer.sum()), **fired}
 
     def block(self, name: str, values: np.ndarray) -> np.ndarray:
         """The values of one variable block from a full solution vector."""

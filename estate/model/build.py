@@ -41,22 +41,27 @@ Objective: A * annual + one_off (NPV of cost, pounds). Each family is a sparse b
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
 from estate.model.arrays import EstateModel, ModelBuilder, Names
+from estate.model.costs import Costs, cost_coefficients
+from estate.model.parts import Parts
 from estate.model.pooling import Pooling, assign_upper, pooling_sets
+from estate.model.reduce import reduce_model
 from estate.prepare import CoverageSet, Prepared
 
 __all__ = ["EstateModel", "build"]
 
 
-def build(prep: Prepared) -> EstateModel:
+def build(prep: Prepared, reduce: bool = True) -> EstateModel:
     """Assemble the model from the prepared arrays: columns, then rows, then costs.
 
     Columns are numbered in the order the column steps run and rows in the order the
-    row steps run, so this recipe fixes the layout of the LP file.
+    row steps run, so this recipe fixes the layout of the LP file. The last step drops
+    the coverage rows other rows imply and fixes the sites the rules force open or
+    another site dominates (`estate.model.reduce`); `reduce=False` leaves it out, for
+    the elastic re-solve that names every rule of an infeasible scenario.
     """
     b = ModelBuilder()
     names = Names.of(prep)
@@ -76,40 +81,12 @@ def build(prep: Prepared) -> EstateModel:
     add_coverage(b, parts)
     costs = cost_coefficients(parts, b.n)
     add_one_off_cap(b, costs, prep.scenario.max_one_off)
-    return b.finish(costs.objective(prep.scenario.annuity), costs.one_off_constant,
-                    pool=pooling.pool, centres=pooling.centres, one_off_coef=costs.one_off,
-                    one_off_constant=costs.one_off_constant, **column_places(parts, b.n))
-
-
-@dataclass(frozen=True)
-class Parts:
-    """What the row and cost steps read: the prepared data, the labels, the pooling sets,
-    and the column indices of each variable block (`reach` maps a population_share rule's
-    index to its zones and their columns)."""
-
-    prep: Prepared
-    names: Names
-    pooling: Pooling
-    open: np.ndarray
-    assign: np.ndarray
-    pooled: np.ndarray
-    shared: np.ndarray
-    counts: np.ndarray
-    reach: dict[int, tuple[np.ndarray, np.ndarray]]
-
-
-@dataclass(frozen=True)
-class Costs:
-    """Per-column cost coefficients, pounds: `annual` a year, `one_off` once, plus the
-    one-off constant (the net exit cost of every existing site)."""
-
-    annual: np.ndarray
-    one_off: np.ndarray
-    one_off_constant: float
-
-    def objective(self, annuity: float) -> np.ndarray:
-        """c = A annual + one_off: each column's NPV of cost over the horizon."""
-        return annuity * self.annual + self.one_off
+    model = b.finish(costs.objective(prep.scenario.annuity),
+                     costs.one_off_constant + costs.lease_constant,
+                     pool=pooling.pool, centres=pooling.centres, one_off_coef=costs.one_off,
+                     one_off_constant=costs.one_off_constant, lease_coef=costs.lease,
+                     lease_constant=costs.lease_constant, **column_places(parts, b.n))
+    return reduce_model(model) if reduce else model
 
 
 def _row_of(n: int, rows: np.ndarray) -> np.ndarray:
@@ -330,38 +307,6 @@ def add_population_share(b: ModelBuilder, p: Parts, cov: CoverageSet) -> None:
         b.add_family(f"{name}.share", np.array([""], dtype=object),
                      np.zeros(len(cols), np.int64), cols, population[zones_with],
                      cov.rule.population_share * total, math.inf)
-
-
-def cost_coefficients(p: Parts, n_columns: int) -> Costs:
-    """one_off = sum_s [build_s open[s] + exit_s (1 - open[s])]
-    + sum_{(f,s) a move} cost_per_fte fte_f assign[f,s] + sum_{k,s} setup_k shared[k,s];
-    annual = sum_s running_s open[s] + sum_{f,s} (annual_f + pair_cost_fs) assign[f,s]
-    - sum_{f,s} eff_f annual_f pooled[f,s].
-
-    exit_s = closure_cost - disposal_value for an existing site, build_s its build cost
-    for a new one; a move is a team with a home today placed elsewhere. The exit terms
-    split into the constant sum_s exit_s and -exit_s on open[s].
-    """
-    prep, sc = p.prep, p.prep.scenario
-    sites, functions, pairs, pool = prep.sites, prep.functions, prep.pairs, p.pooling.pool
-    pf = pairs["f"].to_numpy()
-    net_exit = np.where(prep.existing, sites["closure_cost"].to_numpy(float)
-                        - sites["disposal_value"].to_numpy(float), 0.0)
-    build_cost = np.where(prep.existing, 0.0, sites["build_cost"].to_numpy(float))
-    annual_f = functions["annual_cost"].to_numpy(float)
-    fte = functions["fte"].to_numpy(float)
-    moved = (prep.home[pf] >= 0) & ~pairs["home"].to_numpy(bool)
-    centres = p.pooling.centres
-    one_off = np.zeros(n_columns)
-    one_off[p.open] = build_cost - net_exit
-    one_off[p.assign] = np.where(moved, sc.cost_per_fte * fte[pf], 0.0)
-    one_off[p.shared] = centres["k"].map(sc.setup_cost).to_numpy(float) if len(centres) else 0.0
-    annual = np.zeros(n_columns)
-    annual[p.open] = sites["running_cost"].to_numpy(float)
-    annual[p.assign] = annual_f[pf] + pairs["pair_cost"].to_numpy(float)
-    qf = pool["f"].to_numpy()
-    annual[p.pooled] = -prep.efficiency[qf] * annual_f[qf]
-    return Costs(annual, one_off, float(net_exit.sum()))
 
 
 def add_one_off_cap(b: ModelBuilder, costs: Costs, max_one_off: float) -> None:

@@ -11,8 +11,8 @@ comes later in the data flow). The table below must list the same names, in the 
 order; importing it checks that it does.
 
 The adapters: `highs` (the arrays straight to highspy), `pulp` (CBC, HiGHS through PuLP,
-LP files), `first_plan` (a first plan for models with shared centres) and `diagnose`
-(which rules make a scenario infeasible).
+LP files), `scip` (the arrays to SCIP through PySCIPOpt), `first_plan` (a first plan for
+models with shared centres) and `diagnose` (which rules make a scenario infeasible).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from estate.model.arrays import EstateModel
 from estate.solve.first_plan import pooled_start
 from estate.solve.highs import highs_lp, solve_direct, solver_output
 from estate.solve.pulp import cbc_installed, solve_cbc, solve_highs, write_lp
+from estate.solve.scip import solve_scip
 from estate.solve.types import Solution, SolverOptions, StartReport
 
 __all__ = ["REGISTRY", "KnownSolver", "Solution", "SolverOptions", "StartReport",
@@ -86,7 +87,8 @@ REGISTRY: dict[str, KnownSolver] = {
     "highs": KnownSolver("highs", "pip install highspy", _importable("highspy"), _solve_highs),
     "cbc": KnownSolver("cbc", "pip install pulp, whose wheels bundle CBC for Linux, macOS and "
                        "Windows", cbc_installed, _solve_cbc),
-    "scip": KnownSolver("scip", "pip install pyscipopt", _importable("pyscipopt")),
+    "scip": KnownSolver("scip", "pip install pyscipopt, whose wheels bundle SCIP",
+                        _importable("pyscipopt"), solve_scip),
 }
 if tuple(REGISTRY) != SOLVERS:
     raise ImportError(f"the solver registry {tuple(REGISTRY)} and the names a scenario "
@@ -124,4 +126,6 @@ def solve(model: EstateModel, options: SolverOptions, start: np.ndarray | None =
     plan when the hand-off is direct; HiGHS drops it if it breaks a rule. An unknown or
     uninstalled solver is an `InputError` (`require_solver`), before any work.
     """
-    return require_solver(options.name).run(model, options, start)
+    run = require_solver(options.name).run
+    assert run is not None, "require_solver returns only solvers that can run"
+    return run(model, options, start)

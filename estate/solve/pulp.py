@@ -103,8 +103,10 @@ def _pulp_rows(model: EstateModel, variables: list) -> dict[str, pulp.LpConstrai
 
 
 def write_lp(model: EstateModel, path: str | Path) -> Path:
-    """The model as a CPLEX LP file with readable names (`--write-lp`)."""
+    """The model as a CPLEX LP file with readable names (`--write-lp`); its folder is
+    made when missing."""
     prob, _ = to_pulp(model)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     prob.writeLP(str(path))
     return Path(path)
 

@@ -1,0 +1,167 @@
+"""The root bounds of the pooling model, as built and with a candidate strengthening.
+
+    .venv/bin/python -m benchmarks.pooling_root                       # the demo, every variant
+    .venv/bin/python -m benchmarks.pooling_root models/shared_back_office.toml \\
+        --variants base,pair_capacity --root-limit 120 --search 60
+
+For each variant of the model, HiGHS (one thread) gives: the LP relaxation (columns
+made continuous), the bound after the root node (`mip_max_nodes = 1`: the LP plus
+HiGHS's own cuts and presolve), and, with `--search S`, the plan, bound and gap after S
+seconds of branch-and-bound. All in NPV pounds. Variants (each adds rows or
+integrality to the model `estate.model.build` makes; each is valid for every plan or,
+where said, for an optimum):
+
+- `base`: the model as built;
+- `pair_capacity`: for each eligible pair (f, s) with need_f > cap_s (desks or racks):
+  need_f assign[f,s] - need_f eff_f pooled[f,s] <= cap_s open[s]. A team larger than
+  its site can sit there only pooled; summed over the other teams this is the site's
+  capacity row, but alone it stops a fraction of a big team filling a small site;
+- `binary_pooled`: pooled[f,s] binary, with one clique row per team, sum_s
+  pooled[f,s] <= 1 (valid at whole-team optima: docs/model.md);
+- `pool_when_both`: pooled[f,s] >= assign[f,s] + shared[k(f),s] - 1 (a team at a site
+  with an open centre of its type pools: never worse, so valid for an optimum);
+- `all`: the three together.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import sys
+import time
+
+import numpy as np
+import scipy.sparse as sp
+
+from estate.load.scenario import load_scenario
+from estate.model.arrays import EstateModel
+from estate.model.build import build
+from estate.pipeline import prepare_scenario
+from estate.prepare import Prepared
+from estate.solve.highs import highs_lp, new_highs, solver_output
+
+VARIANTS = ("base", "pair_capacity", "binary_pooled", "pool_when_both", "all")
+
+
+def with_rows(model: EstateModel, rows: list[tuple[np.ndarray, np.ndarray, float, float]]
+              ) -> EstateModel:
+    """The model with rows lb <= coefs . x[cols] <= ub appended (one family, `extra`)."""
+    if not rows:
+        return model
+    r = np.concatenate([np.full(len(c), i) for i, (c, _, _, _) in enumerate(rows)])
+    extra = sp.csr_matrix((np.concatenate([v for _, v, _, _ in rows]),
+                           (r, np.concatenate([c for c, _, _, _ in rows]))),
+                          shape=(len(rows), model.matrix.shape[1]))
+    start = len(model.row_names)
+    return dataclasses.replace(
+        model, matrix=sp.vstack([model.matrix, extra]).tocsr(),
+        row_names=np.concatenate([model.row_names, [f"extra({i})" for i in range(len(rows))]]),
+        row_lb=np.concatenate([model.row_lb, [lo for _, _, lo, _ in rows]]),
+        row_ub=np.concatenate([model.row_ub, [hi for _, _, _, hi in rows]]),
+        family_rows={**model.family_rows, "extra": slice(start, start + len(rows))},
+        family_labels={**model.family_labels, "extra": np.arange(len(rows)).astype(object)})
+
+
+def pair_capacity(prep: Prepared, model: EstateModel) -> EstateModel:
+    pf, ps = prep.pairs["f"].to_numpy(), prep.pairs["s"].to_numpy()
+    a0, p0, o0 = (model.blocks[b].start for b in ("assign", "pooled", "open"))
+    pooled_of = dict(zip(model.pool["pair"].tolist(), range(len(model.pool)), strict=True))
+    eff = prep.efficiency
+    rows = []
+    for column in ("desks", "racks"):
+        need = prep.functions[column].to_numpy(float)[pf]
+        cap = prep.sites[column].to_numpy(float)[ps]
+        for i in np.flatnonzero((need > cap) & (model.col_ub[a0 + np.arange(len(pf))] > 0)):
+            cols, coefs = [a0 + i, o0 + ps[i]], [need[i], -cap[i]]
+            if i in pooled_of:
+                cols.append(p0 + pooled_of[i])
+                coefs.append(-need[i] * eff[pf[i]])
+            rows.append((np.array(cols), np.array(coefs), -math.inf, 0.0))
+    return with_rows(model, rows)
+
+
+def binary_pooled(prep: Prepared, model: EstateModel) -> EstateModel:
+    integer = model.col_integer.copy()
+    integer[model.blocks["pooled"]] = True
+    p0 = model.blocks["pooled"].start
+    rows = [(p0 + idx, np.ones(len(idx)), -math.inf, 1.0)
+            for idx in model.pool.groupby("f").indices.values() if len(idx) > 1]
+    return with_rows(dataclasses.replace(model, col_integer=integer), rows)
+
+
+def pool_when_both(prep: Prepared, model: EstateModel) -> EstateModel:
+    a0, p0, s0 = (model.blocks[b].start for b in ("assign", "pooled", "shared"))
+    pool = model.pool
+    rows = [(np.array([p0 + i, a0 + pair, s0 + centre]), np.array([1.0, -1.0, -1.0]),
+             -1.0, math.inf)
+            for i, (pair, centre) in enumerate(zip(pool["pair"].tolist(),
+                                                   pool["centre"].tolist(), strict=True))]
+    return with_rows(model, rows)
+
+
+def variant(name: str, prep: Prepared, model: EstateModel) -> EstateModel:
+    steps = {"base": [], "pair_capacity": [pair_capacity], "binary_pooled": [binary_pooled],
+             "pool_when_both": [pool_when_both],
+             "all": [pair_capacity, binary_pooled, pool_when_both]}[name]
+    for step in steps:
+        model = step(prep, model)
+    return model
+
+
+def _run(model: EstateModel, limit: float, relax: bool = False, nodes: int | None = None
+         ) -> tuple[float, float, float, float]:
+    """(plan, bound, seconds, cpu seconds) of one HiGHS run, in NPV pounds."""
+    lp = highs_lp(dataclasses.replace(model, col_integer=np.zeros_like(model.col_integer))
+                  if relax else model)
+    with solver_output(False):
+        h = new_highs(limit, 1e-9)
+        if nodes is not None:
+            h.setOptionValue("mip_max_nodes", nodes)
+        h.passModel(lp)
+        t0, c0 = time.perf_counter(), time.process_time()
+        h.run()
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    info = h.getInfo()
+    c = model.obj_constant
+    if relax:
+        return math.nan, info.objective_function_value + c, seconds, cpu
+    plan = info.objective_function_value + c if info.primal_solution_status == 2 else math.nan
+    return plan, info.mip_dual_bound + c, seconds, cpu
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Root bounds of the pooling model.")
+    parser.add_argument("scenario", nargs="?", default="models/shared_back_office.toml")
+    parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--root-limit", type=float, default=120.0)
+    parser.add_argument("--search", type=float, default=0.0,
+                        help="also search this many seconds from no start (0: skip)")
+    parser.add_argument("--optimum", type=float, default=math.nan,
+                        help="a known optimum (NPV pounds) to measure the gaps against")
+    args = parser.parse_args(argv)
+    prep = prepare_scenario(load_scenario(args.scenario))
+    built = build(prep)
+    ref = args.optimum
+    print(f"{args.scenario}: {built.size}", file=sys.stderr)
+    print("| variant | rows | LP bound £m | gap to ref | root bound £m | gap to ref | root s (CPU)"
+          + (" | plan after search £m | bound £m | gap | search s" if args.search else "") + " |")
+    print("|---|---:|---:|---:|---:|---:|---:" + ("|---:|---:|---:|---:" if args.search else "")
+          + "|")
+    for name in args.variants.split(","):
+        model = variant(name, prep, built)
+        _, lp_bound, _, _ = _run(model, args.root_limit, relax=True)
+        _, root, root_s, root_cpu = _run(model, args.root_limit, nodes=1)
+        line = (f"| {name} | {len(model.row_names):,} | {lp_bound / 1e6:,.3f} | "
+                f"{(ref - lp_bound) / ref:.3%} | {root / 1e6:,.3f} | {(ref - root) / ref:.3%} | "
+                f"{root_s:.1f} ({root_cpu:.1f})")
+        if args.search:
+            plan, bound, s, _ = _run(model, args.search)
+            line += (f" | {plan / 1e6:,.3f} | {bound / 1e6:,.3f} | "
+                     f"{(plan - bound) / plan:.3%} | {s:.1f}")
+        print(line + " |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
