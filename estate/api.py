@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 from estate.load.scenario import Scenario, default_map
 from estate.load.validate import Register, load_register
@@ -20,6 +21,7 @@ from estate.maps.page import render_map
 from estate.pipeline import Clock, Progress, prepare_scenario, solve_prepared, solver_options
 from estate.render.compare_page import page as comparison_page
 from estate.render.html import write_page
+from estate.render.programme_page import programme_page
 from estate.render.sweep_page import sweep_page
 from estate.results import Plan
 from estate.runs.alternatives import alternative_map
@@ -28,8 +30,8 @@ from estate.runs.planning import plan_scenario
 from estate.runs.sweep import RunOutcome, SweepResult, Vary
 from estate.runs.sweep import sweep as run_sweep
 
-__all__ = ["compare", "plan", "prepare_scenario", "solve_prepared", "solver_options",
-           "sweep", "validate"]
+__all__ = ["compare", "plan", "prepare_scenario", "report", "solve_prepared",
+           "solver_options", "sweep", "validate"]
 
 
 def validate(data: str | Path) -> Register:
@@ -38,12 +40,12 @@ def validate(data: str | Path) -> Register:
 
 
 def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
-         map_path: str | Path | None | bool = None, write: bool = True,
+         map_path: str | Path | Literal[False] | None = None, write: bool = True,
          progress: Progress | None = None, lp_path: str | Path | None = None,
          verbose: bool = False, direct: bool = True,
          register: Register | None = None, policy_costs: bool = False, executor: str = "local",
          scheduler: str | None = None, workers: int | None = None,
-         alternatives: int = 0, within_pct: float = 5.0) -> Plan:
+         alternatives: int = 0, within_pct: float = 5.0, programme: bool = False) -> Plan:
     """Plan one scenario end to end; write `results/<name>/` and a map unless `write=False`
     (`map_path=False` writes the results without a map).
 
@@ -60,7 +62,8 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
     run = plan_scenario(scenario, out=out, write=write, clock=clock, lp_path=lp_path,
                         verbose=verbose, direct=direct, register=register,
                         policy_costs=policy_costs, executor=executor, scheduler=scheduler,
-                        workers=workers, alternatives=alternatives, within_pct=within_pct)
+                        workers=workers, alternatives=alternatives, within_pct=within_pct,
+                        programme=programme)
     if run.out is not None and map_path is not False:
         target = Path(map_path) if map_path else default_map(run.scenario.name)
         with clock.stage("map", f"Drawing the map {target}"):
@@ -68,6 +71,11 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
             for alternative, folder in zip(run.alternatives, run.alternative_folders,
                                            strict=True):
                 render_map(folder, alternative_map(target, alternative.index))
+    if run.out is not None and run.plan.programme is not None:
+        page_path = run.out / "programme.html"
+        with clock.stage("programme_page", f"Drawing the programme {page_path}"):
+            write_page(page_path, programme_page(run.plan.programme, run.plan.summary,
+                                                 run.scenario.name))
     run.plan.timings = clock.seconds
     return run.plan
 
@@ -110,3 +118,18 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
     write_page(result.out / "sweep.html",
                sweep_page(result.rows, result.robustness, varies, result.scenario_name))
     return result
+
+
+def report(results_dir: str | Path, out: str | Path = "board.pdf", *,
+           html: str | Path | None = None, compare: str | Path | None = None
+           ) -> tuple[Path, Path]:
+    """Write the board pack of a stored results folder: `out` (PDF) and `html` (default:
+    `out` with .html), from the folder alone; `compare` adds the scenarios of an
+    `estate compare` folder side by side. Returns the two paths; a folder that is not a
+    results folder is an `InputError` naming it.
+    """
+    # imported here: matplotlib and reportlab take a second to load, and only the
+    # board pack needs them
+    from estate.render.report import write_report
+
+    return write_report(results_dir, out, html=html, compare=compare)

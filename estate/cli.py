@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from estate.errors import EstateError, InfeasibleError, InputError
+from estate.errors import EstateError, InfeasibleError, InputError, Problem
 from estate.results import Summary
 from estate.status import Status
 from estate.store import read_summary
@@ -80,7 +80,7 @@ def handled(command: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(130)
         except click.exceptions.Exit:
             raise
-        except Exception as exc:  # noqa: BLE001 - the last line of defence
+        except Exception as exc:  # the last line of defence
             log = _log_unexpected(exc)
             _err(f"Unexpected error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
                  f" (full trace in {log})")
@@ -142,10 +142,13 @@ def print_summary(summary: Summary, out: Path | None, map_path: Path | None) -> 
 @click.option("--within", "within_pct", type=click.FloatRange(min=0), default=5.0,
               show_default=True, metavar="PCT", help="Alternatives cost at most PCT percent "
               "of the optimum's NPV saving more than the optimum.")
+@click.option("--programme", is_flag=True, help="Also schedule the plan year by year "
+              "(leases, lags, build times, yearly limits of [programme]); needs `start`.")
 @handled
 def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_json: bool,
                  write_lp: Path | None, verbose: bool, policy_costs: bool, executor: str,
-                 scheduler: str | None, alternatives: int, within_pct: float) -> None:
+                 scheduler: str | None, alternatives: int, within_pct: float,
+                 programme: bool) -> None:
     """Validate, solve and write results for one SCENARIO file.
 
     Example: estate plan models/shared_back_office.toml
@@ -159,7 +162,9 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     map_path = map_path or default_map(sc.name)
     result = plan(sc, out=out, map_path=map_path, lp_path=write_lp, verbose=verbose,
                   progress=_progress(sys.stderr.isatty()), policy_costs=policy_costs, executor=executor,
-                  scheduler=scheduler, alternatives=alternatives, within_pct=within_pct)
+                  scheduler=scheduler, alternatives=alternatives, within_pct=within_pct,
+                  programme=programme)
+    show_warnings(result.warnings)
     if as_json:
         click.echo(summary_json(result.summary, compact=True))
     else:
@@ -177,6 +182,14 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
         _err(f"WARNING: the time limit stopped the solver; this plan is NOT proven optimal "
              f"(gap {gap:.4%} between it and the best possible)." if gap is not None else
              "WARNING: the time limit stopped the solver; this plan is NOT proven optimal.")
+
+
+def show_warnings(warnings: list[Problem], most: int = 10) -> None:
+    """Each warning as one located line on stderr; a long list ends with a count."""
+    for warning in warnings[:most]:
+        _err(f"Warning: {warning}")
+    if len(warnings) > most:
+        _err(f"... and {len(warnings) - most} more warnings (estate validate lists them all)")
 
 
 @cli.command("validate")
@@ -216,6 +229,30 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
     target = out or default_map(read_summary(results_dir).scenario)
     render_map(results_dir, target, cdn=cdn)
     click.echo(f"Map: {target}")
+
+
+@cli.command("report")
+@click.argument("results_dir", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("board.pdf"), show_default=True, help="The board pack (PDF).")
+@click.option("--html", "html", type=click.Path(dir_okay=False, path_type=Path),
+              help="The same pack as one HTML page (default: --out with .html).")
+@click.option("--compare", "compare", metavar="DIR",
+              type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="An `estate compare` folder: adds its scenarios side by side.")
+@handled
+def report_command(results_dir: Path, out: Path, html: Path | None,
+                   compare: Path | None) -> None:
+    """Write the board pack of a stored RESULTS_DIR: the decision, the map before and
+    after, who gains, what each policy costs, the programme, the assumptions.
+
+    Example: estate report "results/Shared back office" --out board.pdf
+    """
+    from estate.api import report
+
+    pdf, page = report(results_dir, out, html=html, compare=compare)
+    click.echo(f"Board pack: {pdf}")
+    click.echo(f"As a page:  {page}")
 
 
 @cli.command("sweep")

@@ -1,0 +1,252 @@
+"""The board pack: `board.pdf` and `board.html`, made from a results folder alone.
+
+`write_report(folder, out)` reads the folder (`report_data`), writes what each page
+says (`report_pages`, `report_optional`) and lays the same pages out twice: as an A4
+PDF with reportlab and as a self-contained HTML page with no script. Both are drawn in
+memory first and each file is then written whole, so a failure leaves any previous
+pack as it was. No browser and no network: fonts are the DejaVu faces matplotlib ships,
+figures are matplotlib's (PNG in the PDF, inline SVG in the page).
+
+Register and scenario text is hostile until proven otherwise: in the PDF every text is
+XML-escaped before reportlab's Paragraph reads its markup (`_para`), in the HTML it goes
+through `inert`; the pages themselves hold no markup at all.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import matplotlib
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    Image,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    TableStyle,
+)
+from reportlab.platypus import Table as Grid
+
+from estate.render.figures import png
+from estate.render.html import write_page
+from estate.render.report_data import (
+    Block,
+    Chart,
+    Page,
+    Results,
+    Table,
+    Text,
+    read_comparison,
+    read_results,
+)
+from estate.render.report_html import board_html
+from estate.render.report_optional import comparison_page, programme_page
+from estate.render.report_pages import agencies_page, assumptions_page, decision_page, where_page
+
+FRAME = A4[0] - 3.6 * cm
+INK, MUTED, RULE = colors.HexColor("#1a1a1a"), colors.HexColor("#5a5a5a"), \
+    colors.HexColor("#c8c8c8")
+ACCENT, SHADE, LOSS = colors.HexColor("#0b4f80"), colors.HexColor("#eef2f6"), \
+    colors.HexColor("#fde2dd")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+
+
+def _fonts() -> tuple[str, str]:
+    """DejaVu Sans (regular, bold) from matplotlib's own fonts, registered once: a font
+    with far more of Unicode than the PDF standard fonts, and no system font needed."""
+    if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
+        folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+        pdfmetrics.registerFont(TTFont("DejaVuSans", str(folder / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(folder / "DejaVuSans-Bold.ttf")))
+        pdfmetrics.registerFontFamily("DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold",
+                                      italic="DejaVuSans", boldItalic="DejaVuSans-Bold")
+    return "DejaVuSans", "DejaVuSans-Bold"
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    regular, bold = _fonts()
+    base = ParagraphStyle("body", fontName=regular, fontSize=9, leading=12.5, textColor=INK,
+                          spaceAfter=5)
+    return {
+        "title": ParagraphStyle("title", base, fontName=bold, fontSize=18, leading=22,
+                                textColor=ACCENT, spaceAfter=2),
+        "subtitle": ParagraphStyle("subtitle", base, textColor=MUTED, spaceAfter=12),
+        "page": ParagraphStyle("page", base, fontName=bold, fontSize=13.5, leading=17,
+                               textColor=ACCENT, spaceBefore=2, spaceAfter=8, keepWithNext=1),
+        "heading": ParagraphStyle("heading", base, fontName=bold, fontSize=10.5, leading=14,
+                                  spaceBefore=8, spaceAfter=4, keepWithNext=1),
+        "lead": ParagraphStyle("lead", base, fontSize=10.5, leading=15, spaceAfter=0),
+        "body": base,
+        "item": ParagraphStyle("item", base, leftIndent=12, bulletIndent=2, spaceAfter=3),
+        "note": ParagraphStyle("note", base, fontSize=7.5, leading=10, textColor=MUTED),
+        "caption": ParagraphStyle("caption", base, fontName=bold, fontSize=9, spaceBefore=6,
+                                  spaceAfter=3, keepWithNext=1),
+        "cell": ParagraphStyle("cell", base, fontSize=8, leading=10, spaceAfter=0),
+        "number": ParagraphStyle("number", base, fontSize=8, leading=10, spaceAfter=0,
+                                 alignment=TA_RIGHT),
+        "head": ParagraphStyle("head", base, fontName=bold, fontSize=8, leading=10,
+                               spaceAfter=0),
+        "headnumber": ParagraphStyle("headnumber", base, fontName=bold, fontSize=8,
+                                     leading=10, spaceAfter=0, alignment=TA_RIGHT),
+    }
+
+
+def _para(text: str, style: ParagraphStyle, bullet: str | None = None) -> Paragraph:
+    """Text as a Paragraph that shows it literally: control characters become spaces and
+    `& < >` are escaped, so no register text is ever read as reportlab markup."""
+    return Paragraph(escape(_CONTROL.sub(" ", text)), style, bulletText=bullet)
+
+
+def _grid(table: Table, styles: dict[str, ParagraphStyle]) -> Flowable:
+    """A table as a finance paper sets one: ruled rows, numbers right-aligned, a shaded
+    header repeated on each page, losers tinted, the total in bold above a rule."""
+    def cell(text: str, column: int, head: bool = False) -> Paragraph:
+        number = table.numeric[column]
+        name = ("headnumber" if number else "head") if head else ("number" if number else "cell")
+        return _para(text, styles[name])
+
+    data = [[cell(h, j, True) for j, h in enumerate(table.header)]]
+    data += [[cell(c, j, table.total and i == len(table.rows) - 1) for j, c in enumerate(row)]
+             for i, row in enumerate(table.rows)]
+    total = sum(table.widths)
+    grid = Grid(data, colWidths=[FRAME * w / total for w in table.widths], repeatRows=1)
+    style = [("BACKGROUND", (0, 0), (-1, 0), SHADE), ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
+             ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+             ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5)]
+    style += [("BACKGROUND", (0, i + 1), (-1, i + 1), LOSS) for i in sorted(table.marked)]
+    if table.total:
+        style.append(("LINEABOVE", (0, -1), (-1, -1), 0.8, INK))
+    grid.setStyle(TableStyle(style))
+    return grid
+
+
+def _chart(chart: Chart) -> Image:
+    width, height = chart.figure.get_size_inches()
+    scale = min(FRAME / (width * 72), 1.0)
+    return Image(io.BytesIO(png(chart.figure)), width=width * 72 * scale,
+                 height=height * 72 * scale)
+
+
+def _lead(text: Text, styles: dict[str, ParagraphStyle]) -> Flowable:
+    """The decision, set apart: a shaded box with a rule down its left side."""
+    box = Grid([[_para(text.text, styles["lead"])]], colWidths=[FRAME])
+    box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), SHADE),
+                             ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT),
+                             ("LEFTPADDING", (0, 0), (-1, -1), 10),
+                             ("TOPPADDING", (0, 0), (-1, -1), 8),
+                             ("BOTTOMPADDING", (0, 0), (-1, -1), 9)]))
+    return box
+
+
+def _flowables(block: Block, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    if isinstance(block, Chart):
+        return [_chart(block), Spacer(1, 4)]
+    if isinstance(block, Table):
+        caption, grid = _para(block.caption, styles["caption"]), _grid(block, styles)
+        whole = len(block.rows) <= 14  # a short table is never split over two pages
+        return [*([KeepTogether([caption, grid])] if whole else [caption, grid]),
+                Spacer(1, 6)]
+    if block.kind == "lead":
+        return [_lead(block, styles), Spacer(1, 10)]
+    if block.kind == "item":
+        return [_para(block.text, styles["item"], bullet="\u2022")]
+    return [_para(block.text, styles.get(block.kind, styles["body"]))]
+
+
+def title_of(r: Results) -> tuple[str, str]:
+    """The pack's title and the line beneath it."""
+    s = r.summary
+    return (f"Board paper: {s.scenario}",
+            f"The estate plan for decision, from the results folder {r.folder.name} "
+            f"({s.horizon_years}-year horizon; money in today's pounds).")
+
+
+def board_pdf(r: Results, pages: list[Page]) -> bytes:
+    """The pages as an A4 PDF: the title on page 1, a page break between pages, and a
+    footer naming the paper on every page."""
+    styles = _styles()
+    title, subtitle = title_of(r)
+    story: list[Flowable] = [_para(title, styles["title"]), _para(subtitle, styles["subtitle"])]
+    for i, page in enumerate(pages):
+        if i and page.fresh:
+            story.append(PageBreak())
+        elif i:
+            story.append(Spacer(1, 14))
+        story.append(_para(page.title, styles["page"]))
+        for block in page.blocks:
+            story += _flowables(block, styles)
+    footer = _CONTROL.sub(" ", title)
+
+    def decorate(canvas: Canvas, doc: SimpleDocTemplate) -> None:
+        canvas.saveState()
+        canvas.setStrokeColor(RULE)
+        canvas.line(1.8 * cm, 1.45 * cm, A4[0] - 1.8 * cm, 1.45 * cm)
+        canvas.setFont(styles["note"].fontName, 7.5)
+        canvas.setFillColor(MUTED)
+        canvas.drawString(1.8 * cm, 1.05 * cm, footer[:110])
+        canvas.drawRightString(A4[0] - 1.8 * cm, 1.05 * cm, f"Page {doc.page}")
+        canvas.restoreState()
+
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=1.8 * cm, rightMargin=1.8 * cm,
+                            topMargin=1.6 * cm, bottomMargin=2.0 * cm, title=footer,
+                            author="estate", subject="Estate plan for decision",
+                            invariant=True)
+    doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
+    return buffer.getvalue()
+
+
+def board_pages(folder: str | Path, compare: str | Path | None = None
+                ) -> tuple[Results, list[Page]]:
+    """The folder as read, and the pages of its pack, in the order a board reads them:
+    the decision, where, who gains, when (with a programme), the scenarios side by side
+    (with `compare`), and the assumptions last."""
+    r = read_results(folder)
+    comparison = read_comparison(compare) if compare is not None else None
+    pages = [decision_page(r), where_page(r), agencies_page(r)]
+    programme = programme_page(r)
+    if programme is not None:
+        pages.append(programme)
+    if comparison is not None:
+        pages.append(comparison_page(comparison, r))
+    pages.append(assumptions_page(r))
+    return r, pages
+
+
+def _write_bytes(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_bytes(data)
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+    return path
+
+
+def write_report(folder: str | Path, out: str | Path, html: str | Path | None = None,
+                 compare: str | Path | None = None) -> tuple[Path, Path]:
+    """Write the board pack of the results `folder` as `out` (PDF) and `html` (default:
+    `out` with .html); both are made before either is written. Returns their paths."""
+    out = Path(out)
+    html_path = Path(html) if html is not None else out.with_suffix(".html")
+    r, pages = board_pages(folder, compare)
+    pdf = board_pdf(r, pages)
+    page = board_html(*title_of(r), pages)
+    _write_bytes(out, pdf)
+    write_page(html_path, page)
+    return out, html_path

@@ -1,0 +1,263 @@
+"""The board pack's material: a results folder as read, and the blocks pages are made of.
+
+`read_results` reads everything the pack shows from the folder alone (summary, sites,
+assignments, agencies, zones, zone shapes, the programme, the scenario as solved and the
+register's checksums); `read_comparison` reads an `estate compare` folder's
+comparison.csv. Tables are read as text first (`keep_default_na=False`), so an agency
+called "NA" stays a name, and numbers are converted column by column. A folder that is
+not a results folder, or a damaged file, is an `InputError` naming the file.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+from matplotlib.figure import Figure
+
+from estate.errors import InputError, Problem
+from estate.results import Programme, Summary
+from estate.runs.compare import agency_gains
+from estate.store import read_programme, read_summary, unsafe_cell
+
+DECISIONS = ("keep", "close", "open", "not_built")
+
+
+@dataclass(frozen=True)
+class Text:
+    """Plain text (never markup). `kind`: lead (the decision), body, item (a bullet),
+    note (small print) or heading (a sub-heading)."""
+
+    text: str
+    kind: str = "body"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of text cells; `numeric` columns are right-aligned, `widths` relative,
+    `marked` rows highlighted (an agency that loses), `total` bolds the last row."""
+
+    caption: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[bool, ...]
+    widths: tuple[float, ...]
+    marked: frozenset[int] = frozenset()
+    total: bool = False
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure, its id (HTML) and what it shows in words (for a screen reader)."""
+
+    name: str
+    figure: Figure
+    alt: str
+
+
+Block = Text | Table | Chart
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of the pack; one not `fresh` follows the previous one on the same sheet
+    of the PDF when there is room."""
+
+    title: str
+    blocks: tuple[Block, ...]
+    fresh: bool = True
+
+
+@dataclass(frozen=True)
+class Results:
+    """A results folder as the board pack reads it."""
+
+    folder: Path
+    summary: Summary
+    sites: pd.DataFrame
+    assignments: pd.DataFrame
+    agencies: pd.DataFrame
+    zones: pd.DataFrame
+    areas: gpd.GeoSeries | None = None
+    programme: Programme | None = None
+    scenario: dict[str, Any] = field(default_factory=dict)
+    inputs: tuple[tuple[str, str], ...] = ()
+
+    def centres(self) -> list[tuple[str, list[str]]]:
+        """(site name, the types pooled there) of every site with a shared centre after,
+        largest first."""
+        sites = self.sites[self.sites["decision"].isin(("keep", "open"))
+                           & self.sites["shared_types"].str.strip().ne("")]
+        sites = sites.sort_values("desks_used", ascending=False, kind="stable")
+        return [(str(name), [t.strip() for t in str(types).split(";") if t.strip()])
+                for name, types in zip(sites["name"], sites["shared_types"], strict=True)]
+
+    def asked_gap(self) -> float | None:
+        """The relative gap the scenario asked the solver for, when it says."""
+        solver = self.scenario.get("solver")
+        value = solver.get("mip_gap") if isinstance(solver, dict) else None
+        return float(value) if isinstance(value, int | float) and value > 0 else None
+
+    def agency_npv(self) -> dict[str, float]:
+        """Each agency's NPV saving: agencies.csv's (leases counted) when it has them,
+        otherwise A times the annual saving minus the one-off."""
+        stored = {}
+        if "npv_saving" in self.agencies.columns:
+            stored = dict(zip(self.agencies["agency_id"],
+                              pd.to_numeric(self.agencies["npv_saving"], errors="coerce"),
+                              strict=True))
+        computed = agency_gains(self.summary, "npv")
+        return {a: float(stored[a]) if a in stored and math.isfinite(stored[a]) else v
+                for a, v in computed.items()}
+
+
+def agency_name(summary: Summary, agency_id: str) -> str:
+    info = summary.agencies.get(agency_id)
+    return info.name if info is not None and info.name else agency_id
+
+
+def _csv(path: Path, required: bool, text: tuple[str, ...], numbers: tuple[str, ...] = ()
+         ) -> pd.DataFrame:
+    """A table of the folder: `text` columns as text ("" when absent), `numbers` as
+    floats (NaN when blank); a missing required file or column is an `InputError`."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    except FileNotFoundError:
+        if required:
+            raise InputError([Problem(str(path), None, None, "a file of the results folder "
+                                      "(written by `estate plan`)", "no file")]) from None
+        frame = pd.DataFrame()
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError([Problem(str(path), None, None, "a CSV table",
+                                  f"{type(exc).__name__}: {exc}")]) from None
+    missing = [c for c in (*text, *numbers) if c not in frame.columns]
+    if required and missing and len(frame.columns):
+        raise InputError([Problem(str(path), 1, c, "this column", "no such column")
+                          for c in missing])
+    out = pd.DataFrame(index=frame.index)
+    for column in text:
+        out[column] = frame[column].astype(str) if column in frame.columns else ""
+    for column in numbers:
+        cells = frame[column] if column in frame.columns else pd.Series("", index=frame.index)
+        out[column] = pd.to_numeric(cells.replace("", np.nan), errors="coerce").astype(float)
+    for column in frame.columns:
+        if column not in out.columns:
+            out[column] = frame[column]
+    return out.reset_index(drop=True)
+
+
+def _check_sites(sites: pd.DataFrame, path: Path) -> None:
+    """A site the map cannot place or name a decision for is a located error."""
+    problems = []
+    for i, (decision, lat, lon) in enumerate(zip(sites["decision"], sites["lat"], sites["lon"],
+                                                 strict=True)):
+        if decision not in DECISIONS:
+            problems.append(Problem(str(path), i + 2, "decision", " | ".join(DECISIONS),
+                                    repr(decision)))
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            problems.append(Problem(str(path), i + 2, "lat/lon", "numbers", "a blank or text"))
+    if problems:
+        raise InputError(problems)
+
+
+def _areas(gpkg: Path) -> gpd.GeoSeries | None:
+    """The zones' own shapes (layer zone_areas of plan.gpkg), when the folder has them."""
+    if not gpkg.exists():
+        return None
+    if "zone_areas" not in {str(name) for name, _ in pyogrio.list_layers(gpkg)}:
+        return None
+    areas = gpd.read_file(gpkg, layer="zone_areas")
+    return gpd.GeoSeries(areas.geometry.values, crs=areas.crs or 4326)
+
+
+def _scenario(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError([Problem(str(path), None, None, "the scenario as solved (TOML)",
+                                  f"{type(exc).__name__}: {exc}")]) from None
+
+
+def _inputs(path: Path) -> tuple[tuple[str, str], ...]:
+    """(file, checksum) from inputs.sha256 (`sha256sum` lines)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return ()
+    pairs = (line.split(None, 1) for line in lines if line.strip())
+    return tuple((name.strip(), digest) for digest, name in (p for p in pairs if len(p) == 2))
+
+
+def read_results(folder: str | Path) -> Results:
+    """Everything the board pack shows, from the results folder alone."""
+    folder = Path(folder)
+    summary = read_summary(folder)
+    sites = _csv(folder / "sites.csv", True,
+                 ("site_id", "agency_id", "name", "kind", "decision", "shared_types"),
+                 ("lat", "lon", "running_cost", "desks_used", "desks"))
+    sites["decision"] = sites["decision"].str.strip().str.lower()
+    _check_sites(sites, folder / "sites.csv")
+    return Results(
+        folder=folder, summary=summary, sites=sites,
+        assignments=_csv(folder / "assignments.csv", False,
+                         ("function_id", "agency_id", "type", "from_site", "to_site"),
+                         ("share", "fte_moved")),
+        agencies=_csv(folder / "agencies.csv", False, ("agency_id", "name"),
+                      ("npv_saving",)),
+        zones=_csv(folder / "zones.csv", False, ("zone_id", "name"),
+                   ("lat", "lon", "population")).dropna(subset=["lat", "lon"]),
+        areas=_areas(folder / "plan.gpkg"), programme=read_programme(folder),
+        scenario=_scenario(folder / "scenario.toml"), inputs=_inputs(folder / "inputs.sha256"))
+
+
+def read_comparison(folder: str | Path) -> pd.DataFrame:
+    """comparison.csv of an `estate compare` folder: one row per scenario, text as
+    written (a spreadsheet's leading quote taken off), blanks as ""."""
+    path = Path(folder) / "comparison.csv"
+    if not path.exists():
+        raise InputError([Problem(str(folder), None, None, "a folder written by `estate "
+                                  "compare` (with comparison.csv)", "no comparison.csv")])
+    table = _csv(path, True, ("scenario", "status"))
+    return table.apply(lambda column: column.map(
+        lambda v: unsafe_cell(v) if isinstance(v, str) else v))
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return "no limit" if math.isinf(value) else f"{value:,.6g}"
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) >= 1000 else str(value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k} = {_value(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_value(v) for v in value) if value else "none"
+    return str(value)
+
+
+def assumption_rows(scenario: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """Every key of the scenario as (dotted key, value in words); a list of tables (the
+    coverage rules) as one row per table (`coverage.0`, ...)."""
+    rows: list[tuple[str, str]] = []
+    for key, value in scenario.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            rows += assumption_rows(value, name + ".") or [(name, "none")]
+        elif name == "agencies" and value == []:
+            rows.append((name, "all"))
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            rows += [(f"{name}.{i}", _value(v)) for i, v in enumerate(value)]
+        else:
+            rows.append((name, _value(value)))
+    return rows
+

@@ -1,0 +1,123 @@
+"""The board pack's pages that exist only sometimes: the dated programme (when the
+results folder has one) and the scenarios side by side (with `--compare DIR`)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from estate.render import figures
+from estate.render.report_data import Block, Chart, Page, Results, Table, Text
+from estate.render.report_pages import count, one_off_cell, payback_words, percent_up
+from estate.results import money
+from estate.status import Status
+
+
+def programme_page(r: Results) -> Page | None:
+    """The Gantt chart, the cash-flow curve and the year-by-year cash, in words first."""
+    p = r.programme
+    if p is None:
+        return None
+    s = r.summary
+    when = (f"It pays back in year {p.payback_year}, the first year in which the saving "
+            "so far, at today's value, is positive." if p.payback_year else
+            "It does not pay back within the horizon.")
+    method = ("the exact model over all years" if p.method == "joint"
+              else "scheduling the plan's changes (the roadmap)")
+    blocks: list[Block] = [Text(
+        f"From {p.start}, {count(len(p.actions), 'change')} in {count(s.horizon_years, 'year')}, "
+        f"found by {method}. Counting rents owed until leases end, sales that take time and "
+        f"the yearly limits, the programme saves {money(p.npv_saving)} (NPV), against "
+        f"{money(s.npv_saving)} if every change happened at once. {when}")]
+    blocks += [Text(str(note), "note") for note in p.notes]
+    if len(p.actions):
+        blocks.append(Chart("gantt", figures.gantt(p, s.horizon_years),
+                            f"When each change happens: {len(p.actions)} changes at "
+                            f"{p.actions['site_id'].nunique()} sites over "
+                            f"{s.horizon_years} years."))
+    totals = p.totals()
+    if len(totals):
+        blocks.append(Chart("cash-flow", figures.cash_flow(p),
+                            "The saving each year and the saving so far, at today's value."))
+        rows = tuple((f"{int(row.year)}", str(row.date), one_off_cell(row.one_off),
+                      money(row.receipts), money(row.saving), money(row.cumulative_discounted))
+                     for row in totals.itertuples(index=False))
+        blocks.append(Table("Cash, year by year (the whole estate)", (
+            "Year", "From", "One-off", "Receipts", "Saving in the year",
+            "Saving so far (today's money)"), rows, (True, False, True, True, True, True),
+            (0.07, 0.14, 0.23, 0.14, 0.19, 0.23)))
+    return Page("When: the programme", tuple(blocks))
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _status(row: pd.Series) -> str:
+    status = str(row.get("status", ""))
+    gap = _number(row.get("mip_gap"))
+    if status == Status.OPTIMAL:
+        return "proven optimal" if gap is None or gap <= 1e-6 else \
+            f"within {percent_up(gap)} of the best"
+    if status == Status.TIME_LIMIT:
+        return "not proven (time limit)" + (f"; within {percent_up(gap)}"
+                                            if gap is not None and gap <= 1 else "")
+    return "no plan: " + status.replace("_", " ")
+
+
+def _losers(row: pd.Series) -> str:
+    names = [str(row.get(c[: -len("worse_off")] + "name", c))
+             for c in row.index if c.startswith("agency.") and c.endswith(".worse_off")
+             and str(row[c]).strip().lower() in ("true", "1", "yes")]
+    return "; ".join(figures.plain(n, 60) for n in names) or "none"
+
+
+def _payback(row: pd.Series) -> str:
+    words = payback_words(_number(row.get("payback_years")), _number(row.get("one_off_cost")))
+    return words.split(" (")[0]
+
+
+FIGURES = (
+    ("How good the plan is", _status),
+    ("NPV saving", lambda row: money(_number(row.get("npv_saving")))),
+    ("Saving a year", lambda row: money(_number(row.get("annual_saving")))),
+    ("One-off", lambda row: one_off_cell(_number(row.get("one_off_cost")) or 0.0)),
+    ("Payback", _payback),
+    ("Sites after (closed, opened)", lambda row: f"{row.get('sites_after', '')} ("
+     f"{row.get('sites_closed', '')}, {row.get('sites_opened', '')})"),
+    ("Shared service centres", lambda row: str(row.get("shared_centres", ""))),
+    ("Staff changing building (FTE)",
+     lambda row: f"{_number(row.get('fte_relocated')) or 0:,.0f}"),
+    ("Agencies paying more each year", _losers),
+)
+
+
+def comparison_page(table: pd.DataFrame, r: Results) -> Page:
+    """Every compared scenario's headline figures side by side, and which saves most."""
+    names = [figures.plain(n, 60) + (" (this paper)" if n == r.summary.scenario else "")
+             for n in table["scenario"]]
+    planned = table[table["status"].isin((Status.OPTIMAL, Status.TIME_LIMIT))]
+    body = []
+    for label, show in FIGURES:
+        cells = [show(row) if row["status"] in (Status.OPTIMAL, Status.TIME_LIMIT)
+                 or label == FIGURES[0][0] else "" for _, row in table.iterrows()]
+        body.append((label, *cells))
+    n = len(names)
+    blocks: list[Block] = []
+    if len(planned):
+        savings = planned["npv_saving"].map(_number).fillna(-math.inf)
+        best = planned.loc[savings.idxmax()]
+        blocks.append(Text(f"Of {count(n, 'scenario')} compared, "
+                           f"{figures.plain(best['scenario'], 80)} saves the most: "
+                           f"{money(_number(best['npv_saving']))} (NPV)."))
+    blocks.append(Table("Each scenario's headline figures", ("Figure", *names), tuple(body),
+                        (False, *[True] * n), (0.28, *[0.72 / max(n, 1)] * n)))
+    blocks.append(Text("From comparison.csv of the comparison folder; each scenario's own "
+                       "horizon and discount rate.", "note"))
+    return Page("The scenarios side by side", tuple(blocks))

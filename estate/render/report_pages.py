@@ -1,0 +1,396 @@
+"""What the board pack says, page by page, read from a results folder alone.
+
+A results folder (and, optionally, an `estate compare` folder) becomes a list of
+`Page`s of plain blocks: `Text` (plain text, never markup), `Table` (cells as text) and
+`Chart` (a matplotlib figure with its description in words). `estate.render.report`
+lays the same pages out twice, as a PDF and as an HTML page, escaping every text as it
+goes; nothing here is markup, so no register text can become markup by mistake.
+
+The words follow what a finance director reads first: the decision in one paragraph,
+then the figures, where, who gains and who loses, what each policy costs, when, and
+the assumptions last. Money goes through `estate.results.money` everywhere (£m to two
+decimals, £k to one); a negative one-off is called net receipts; "optimal" is said
+only of a plan proven so (`confidence`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from estate.render import figures
+from estate.render.report_data import (
+    Block,
+    Chart,
+    Page,
+    Results,
+    Table,
+    Text,
+    agency_name,
+    assumption_rows,
+)
+from estate.results import Summary, money
+from estate.runs.compare import LOSS_TOL, agency_gains, compensate
+from estate.status import Status
+
+PROVEN = 1e-6
+"""A relative gap this small is a proof: the plan is optimal."""
+
+
+def listed(items: list[str], joiner: str = ", ") -> str:
+    """"A", "A and B", "A, B and C"; with `joiner` "; " (items that hold commas)
+    "A; and B", "A; B; and C"."""
+    if len(items) <= 1:
+        return "".join(items)
+    last = "; and " if joiner == "; " else " and "
+    return joiner.join(items[:-1]) + last + items[-1]
+
+
+def count(n: float, noun: str, plural: str | None = None) -> str:
+    return f"{n:,.0f} {noun if n == 1 else (plural or noun + 's')}"
+
+
+def percent_up(gap: float) -> str:
+    """A gap as a percentage to two significant figures, rounded up (a bound stays a
+    bound): 0.004348 -> "0.44%"."""
+    value = gap * 100
+    if value <= 0:
+        return "0%"
+    digits = 1 - math.floor(math.log10(value))
+    shown = math.ceil(value * 10 ** digits - 1e-9) / 10 ** digits
+    text = f"{shown:.{max(digits, 0)}f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
+
+
+def confidence(s: Summary, asked: float | None = None) -> tuple[str, str]:
+    """How good the plan is: a short phrase for a table and a sentence for the decision.
+    "Optimal" only for a proven plan; a time-limited plan is never called so."""
+    gap = s.mip_gap
+    known = gap is not None and math.isfinite(gap) and gap <= 1.0
+    if s.status == Status.OPTIMAL and (gap is None or gap <= PROVEN):
+        return ("proven optimal",
+                "The plan is proven optimal: no plan that meets every rule costs less.")
+    if s.status == Status.TIME_LIMIT:
+        head = ("The solver's time limit stopped the search before this plan could be "
+                "proven the best")
+        if not known:
+            return ("not proven (time limit); distance from the best possible unknown",
+                    head + "; how far it is from the best possible is not known.")
+        assert gap is not None
+        return (f"not proven (time limit); within {percent_up(gap)} of the best possible",
+                head + f"; its NPV of cost is within {percent_up(gap)} of the best possible.")
+    assert gap is not None
+    why = (f", inside the {f'{asked * 100:.4f}'.rstrip('0').rstrip('.')}% tolerance the "
+           "scenario sets for the search" if asked else "")
+    return (f"within {percent_up(gap)} of the best possible",
+            f"Its NPV of cost is within {percent_up(gap)} of the best possible{why}.")
+
+
+def one_off_words(value: float) -> str:
+    if value < -0.5:
+        return f"net receipts of {money(-value)}"
+    if value > 0.5:
+        return f"{money(value)} to spend once"
+    return "none"
+
+
+def one_off_cell(value: float) -> str:
+    """A one-off in a table cell: "receives £1.65m", "spends £1.40m" or "none"."""
+    if value < -0.5:
+        return f"receives {money(-value)}"
+    return f"spends {money(value)}" if value > 0.5 else "none"
+
+
+def payback_words(years: float | None, one_off: float | None) -> str:
+    """Undiscounted payback in words: never, at once, months or years."""
+    if years is None:
+        return "never (no annual saving)"
+    if one_off is not None and one_off <= 0:
+        return "at once (receipts cover the one-off costs)"
+    if years < 1:
+        return count(max(round(years * 12), 1), "month")
+    return f"{years:.1f} years"
+
+
+def _names(frame: pd.DataFrame, most: int) -> str:
+    shown = [figures.plain(n, 70) for n in frame["name"].head(most)]
+    more = len(frame) - len(shown)
+    return listed(shown + ([f"{more} more"] if more > 0 else []), "; ")
+
+
+def _changes(r: Results) -> str:
+    """What closes and opens, and where the shared centres go."""
+    s, sites = r.summary, r.sites
+    closed = sites[sites["decision"] == "close"].sort_values("running_cost", ascending=False)
+    opened = sites[sites["decision"] == "open"]
+    if closed.empty and opened.empty and s.shared_centres == 0:
+        return "Keep the estate as it is: no change that meets every rule costs less."
+    said = []
+    if len(closed):
+        which = f" ({_names(closed, 3)})" if len(closed) <= 3 else " (listed with the map)"
+        said.append(f"Close {len(closed):,} of today's {count(s.sites_before, 'site')}{which}")
+    if len(opened):
+        said.append(f"open {count(len(opened), 'new site')} ({_names(opened, 4)})")
+    text = listed(said) + (f", leaving {s.sites_after:,}." if said else "")
+    centres = r.centres()
+    if s.shared_centres and len(centres):
+        where = [f"{listed(types)} at {figures.plain(name, 70)}"
+                 for name, types in centres[:5]]
+        more = f"; and {count(len(centres) - 5, 'more site')}" if len(centres) > 5 else ""
+        text += (f" Pool teams of several agencies in "
+                 f"{count(s.shared_centres, 'shared service centre')}: {'; '.join(where)}"
+                 f"{more}.")
+    if s.fte_relocated > 0:
+        text += f" In all, {s.fte_relocated:,.0f} FTE staff change building."
+    return text.strip()[0].upper() + text.strip()[1:]
+
+
+def _money_words(s: Summary) -> str:
+    rate = f"{s.discount_rate:.1%}".replace(".0%", "%")
+    years = count(s.horizon_years, "year")
+    if s.annual_saving >= 0:
+        text = (f"This cuts the running cost from {money(s.annual_cost_before)} to "
+                f"{money(s.annual_cost_after)} a year, saving {money(s.annual_saving)} a year")
+    else:
+        text = (f"This raises the running cost by {money(-s.annual_saving)} a year (from "
+                f"{money(s.annual_cost_before)} to {money(s.annual_cost_after)})")
+    if s.npv_saving >= 0:
+        text += f", and saves {money(s.npv_saving)} over {years} in today's money"
+    else:
+        text += f", and costs {money(-s.npv_saving)} more over {years} in today's money"
+    text += f" (NPV at {rate} a year)."
+    if s.one_off_cost < -0.5:
+        text += (f" Its one-off changes bring in net receipts of {money(-s.one_off_cost)}: "
+                 "sales are worth more than closing, building, moving and setting up cost, "
+                 "so it pays back at once.")
+    elif s.one_off_cost > 0.5:
+        back = ("never pays back (there is no annual saving)" if s.payback_years is None
+                else f"pays back in {payback_words(s.payback_years, s.one_off_cost)}")
+        text += (f" It needs {money(s.one_off_cost)} of one-off spending (closing, building, "
+                 f"moving and setting up) and {back}.")
+    if not s.status_quo_feasible and s.status_quo_breaches:
+        text += (f" Today's estate breaks {count(len(s.status_quo_breaches), 'rule')} that "
+                 "the plan meets.")
+    return text
+
+
+def decision(r: Results) -> str:
+    """The decision in one paragraph: what changes, what it saves, its one-off cost or
+    receipts, its payback, who pays more, and how sure it is."""
+    s = r.summary
+    parts = [_changes(r), _money_words(s)]
+    if r.programme is not None:
+        p = r.programme
+        when = f"pays back in year {p.payback_year}" if p.payback_year else \
+            "does not pay back within the horizon"
+        parts.append(f"Scheduled year by year from {p.start}, the programme saves "
+                     f"{money(p.npv_saving)} (NPV) and {when}.")
+    losers = [figures.plain(a.name, 70) for a in s.agencies.values() if a.worse_off]
+    parts.append(f"{listed(losers, '; ')} {'pays' if len(losers) == 1 else 'pay'} more each "
+                 "year." if losers else "No agency pays more each year.")
+    parts.append(confidence(s, r.asked_gap())[1])
+    return " ".join(parts)
+
+
+def _headline(r: Results) -> Table:
+    s = r.summary
+    rate = f"{s.discount_rate:.1%}".replace(".0%", "%")
+    losers = [a.name for a in s.agencies.values() if a.worse_off]
+    rows = [
+        (f"NPV saving over {count(s.horizon_years, 'year')} ({rate} a year)",
+         money(s.npv_saving)),
+        ("Running cost a year", f"{money(s.annual_cost_before)} now; "
+                                f"{money(s.annual_cost_after)} after"),
+        ("Saving a year", money(s.annual_saving)),
+        ("One-off", one_off_words(s.one_off_cost)),
+        ("Payback", payback_words(s.payback_years, s.one_off_cost)),
+        ("Sites", f"{s.sites_before:,} today; {s.sites_after:,} after ({s.sites_closed:,} "
+                  f"close, {s.sites_opened:,} open)"),
+        ("Shared service centres", f"{s.shared_centres:,}"),
+        ("Staff changing building", f"{s.fte_relocated:,.0f} FTE"),
+        ("Agencies paying more each year", f"{len(losers)}: " + "; ".join(losers)
+         if losers else "none"),
+        ("How good the plan is", confidence(s, r.asked_gap())[0]),
+        ("Today's estate meets every rule", "yes" if s.status_quo_feasible else
+         f"no: it breaks {count(len(s.status_quo_breaches), 'rule')}"),
+    ]
+    if s.lease_cost_npv is not None:
+        rows.append(("Rent owed after closing and sales waited for (NPV, counted above)",
+                     money(s.lease_cost_npv)))
+    if r.programme is not None:
+        p = r.programme
+        rows.append(("Dated programme: NPV saving, payback",
+                     f"{money(p.npv_saving)}; " + (f"year {p.payback_year}" if p.payback_year
+                                                   else "not within the horizon")))
+    rows.append(("Solved by", f"{s.solver} in {s.solve_seconds:,.1f} s"))
+    return Table("Headline figures", ("Figure", "Value"), tuple(rows), (False, False),
+                 (0.45, 0.55))
+
+
+def _section(scenario: dict[str, Any], key: str) -> dict[str, Any]:
+    value = scenario.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _caveats(r: Results) -> list[Block]:
+    """What the figures rest on: the assumptions that move them most, and what is left
+    out, in words a board can question."""
+    s, sc = r.summary, r.scenario
+    said = []
+    if s.lease_cost_npv is None and r.programme is None:
+        said.append("Timing is not priced: every saving counts from year 1; rent still owed "
+                    "on leases, sales that take time and build times are left out (a start "
+                    "date in the scenario prices them).")
+    sharing, relocation = _section(sc, "sharing"), _section(sc, "relocation")
+    if s.shared_centres and sharing.get("efficiency") is not None:
+        said.append(f"Pooling is assumed to save {float(sharing['efficiency']):.0%} of a pooled "
+                    "team's running cost, desks and racks (sharing.efficiency).")
+    if s.fte_relocated > 0 and relocation.get("cost_per_fte") is not None:
+        said.append(f"Moving staff is costed at {money(float(relocation['cost_per_fte']))} an "
+                    "FTE, once (relocation.cost_per_fte).")
+    if not s.status_quo_feasible and s.status_quo_breaches:
+        first = s.status_quo_breaches[0]
+        said.append(f"Today's estate breaks {count(len(s.status_quo_breaches), 'rule')} (for "
+                    f"example {figures.plain(first.rule, 40)}: "
+                    f"{figures.plain(first.place, 80)}); the plan meets them all.")
+    if not said:
+        return []
+    return [Text("What the figures rest on", "heading"), *(Text(t, "item") for t in said)]
+
+
+def decision_page(r: Results) -> Page:
+    return Page("The decision", (Text(decision(r), "lead"), _headline(r), *_caveats(r)))
+
+
+MOST_SITES = 60
+"""Rows of a site table; a larger plan's table ends with a row counting the rest."""
+
+
+def _site_table(caption: str, frame: pd.DataFrame, r: Results, last: str,
+                cells: Any) -> Table:
+    rows = tuple((f"{figures.plain(row.name, 90)} ({row.site_id})",
+                  figures.plain(agency_name(r.summary, row.agency_id), 60), *cells(row))
+                 for row in frame.head(MOST_SITES).itertuples(index=False))
+    if len(frame) > MOST_SITES:
+        rows += ((f"and {len(frame) - MOST_SITES:,} more (sites.csv lists every one)",
+                  "", money(frame["running_cost"].iloc[MOST_SITES:].sum()), ""),)
+    return Table(caption, ("Site", "Agency", "Cost a year", last), rows,
+                 (False, False, True, True), (0.48, 0.32, 0.11, 0.09))
+
+
+def where_page(r: Results) -> Page:
+    """The map, then the sites that close, open and host shared centres."""
+    sites = r.sites.sort_values("running_cost", ascending=False, kind="stable")
+    closed, opened = sites[sites["decision"] == "close"], sites[sites["decision"] == "open"]
+    blocks: list[Block] = [Chart("estate-map", figures.estate_map(r.sites, r.zones, r.areas),
+                                 f"Map of the estate before ({r.summary.sites_before} sites) "
+                                 f"and after ({r.summary.sites_after} sites): "
+                                 f"{len(closed)} closed, {len(opened)} opened, "
+                                 f"{len(r.centres())} sites with shared centres.")]
+    if len(closed):
+        blocks.append(_site_table(f"Sites that close ({len(closed)})", closed, r, "Desks",
+                                  lambda row: (money(row.running_cost), f"{row.desks:,.0f}")))
+    if len(opened):
+        blocks.append(_site_table(f"Sites that open ({len(opened)})", opened, r,
+                                  "Desks used", lambda row: (money(row.running_cost),
+                                                             f"{row.desks_used:,.0f}")))
+    centres = r.centres()
+    if centres:
+        rows = tuple((figures.plain(name, 90), listed(types)) for name, types in centres)
+        blocks.append(Table(f"Shared service centres ({r.summary.shared_centres})",
+                            ("Site", "Work pooled there"), rows, (False, False), (0.6, 0.4)))
+    if not (len(closed) or len(opened) or centres):
+        blocks.append(Text("No site closes or opens, and no centre is set up."))
+    return Page("Where: the estate before and after", tuple(blocks))
+
+
+def _agency_table(r: Results) -> Table:
+    s = r.summary
+    annual, npv = agency_gains(s, "annual"), r.agency_npv()
+    order = sorted(s.agencies, key=lambda a: -annual[a])
+    rows, marked = [], set()
+    for i, agency_id in enumerate(order):
+        a = s.agencies[agency_id]
+        if a.worse_off:
+            marked.add(i)
+        outcome = (f"pays {money(-annual[agency_id])} a year more" if a.worse_off
+                   else "gains" if annual[agency_id] > LOSS_TOL else "no change")
+        rows.append((figures.plain(a.name, 80), money(a.annual_cost_before),
+                     money(a.annual_cost_after), money(annual[agency_id]),
+                     one_off_cell(a.one_off_cost),
+                     money(npv[agency_id]), outcome))
+    rows.append(("All agencies", money(s.annual_cost_before), money(s.annual_cost_after),
+                 money(s.annual_saving),
+                 one_off_cell(s.one_off_cost),
+                 money(s.npv_saving), ""))
+    return Table("Each agency's costs and savings", (
+        "Agency", "Cost a year now", "Cost a year after", "Saving a year", "One-off",
+        "NPV saving", "Outcome"), tuple(rows), (False, True, True, True, True, True, False),
+        (0.21, 0.115, 0.115, 0.115, 0.18, 0.125, 0.14), frozenset(marked), total=True)
+
+
+def _gainers_words(r: Results) -> str:
+    s = r.summary
+    annual = agency_gains(s, "annual")
+    if not annual:
+        return "The results hold no per-agency figures."
+    losers = [a for a in s.agencies if s.agencies[a].worse_off]
+    if not losers:
+        top = max(annual, key=lambda a: annual[a])
+        return (f"All {count(len(annual), 'agency', 'agencies')} pay less or the same each "
+                f"year; {figures.plain(agency_name(s, top), 80)} gains most "
+                f"({money(annual[top])} a year).")
+    each = "; ".join(f"{figures.plain(agency_name(s, a), 80)} ({money(-annual[a])} a year)"
+                     for a in losers)
+    comp = compensate(annual, "annual")
+    verb = "pays" if len(losers) == 1 else "pay"
+    return (f"{len(losers)} of the {count(len(annual), 'agency', 'agencies')} {verb} more "
+            f"each year: {each}. Paying them back from the gainers: {comp.note}.")
+
+
+def _policy_blocks(s: Summary) -> list[Block]:
+    blocks: list[Block] = [Text("What each policy costs", "heading")]
+    if s.policy_costs is None:
+        return blocks + [Text("The policies were not priced (planning with the "
+                              "--policy-costs option adds what each one costs).", "note")]
+    said = [e for e in s.policy_costs.values()
+            if isinstance(e, dict) and e.get("status") != "not_set"]
+    blocks.append(Text("Each is the NPV of cost with the policy minus the optimum without "
+                       "it, all other policies kept." if said else "The scenario sets no "
+                       "policy that could be priced.", "note"))
+    return blocks + [Text(str(e.get("sentence", "")), "item") for e in said]
+
+
+def agencies_page(r: Results) -> Page:
+    return Page("Who gains and who loses", (Text(_gainers_words(r)), _agency_table(r),
+                                            *_policy_blocks(r.summary)), fresh=False)
+
+
+def _keys(r: Results) -> list[tuple[str, str]]:
+    """The scenario's keys, and the horizon and discount rate the plan used when the
+    file left them to estate's defaults (they are what every NPV rests on)."""
+    rows = assumption_rows(r.scenario)
+    s = r.summary
+    for key, value in (("horizon_years", f"{s.horizon_years}"),
+                       ("discount_rate", f"{s.discount_rate:g}")):
+        if key not in r.scenario:
+            rows.append((key, f"{value} (estate's default)"))
+    return rows
+
+
+def assumptions_page(r: Results) -> Page:
+    blocks: list[Block] = [
+        Text("The scenario as solved (scenario.toml in the results folder): every key."),
+        Table("Scenario keys", ("Key", "Value"), tuple(_keys(r)), (False, False), (0.3, 0.7))]
+    if r.inputs:
+        blocks.append(Table("Register files (SHA-256 of each)", ("File", "SHA-256"),
+                            tuple(r.inputs), (False, False), (0.3, 0.7)))
+    blocks.append(Text(
+        "Money is in pounds: £m to two decimal places, £k to one. NPV is today's value over "
+        f"the horizon ({count(r.summary.horizon_years, 'year')}) at the discount rate: "
+        "running costs at the end of each year, one-off costs and receipts at the start. "
+        f"Made by estate from the results folder {figures.plain(r.folder.name, 80)} alone.",
+        "note"))
+    return Page("Assumptions", tuple(blocks))
