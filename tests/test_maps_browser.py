@@ -9,7 +9,6 @@ data: or blob: is refused, which proves the map is self-contained.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ import pytest
 from estate.maps.page import render_map
 from estate.render.html import inert
 from tests.fixtures import PAYLOADS, write_results
+from tests.fixtures.browser import Opened, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -27,49 +27,6 @@ Plan = tuple[Path, pd.DataFrame, pd.DataFrame]
 """The test map's path, and its results' sites and zones tables (as text)."""
 
 
-@dataclass
-class Opened:
-    """A loaded page and what it did: script errors, dialogs, refused requests."""
-
-    page: Any
-    errors: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)
-
-    def count(self, selector: str) -> int:
-        return int(self.page.evaluate(f"document.querySelectorAll({selector!r}).length"))
-
-    def toggle(self, label: str) -> None:
-        """Click the layer control's checkbox whose label text is exactly `label`."""
-        labels = self.page.locator(".leaflet-control-layers-overlays label")
-        texts = [t.strip() for t in labels.all_text_contents()]
-        matches = [i for i, t in enumerate(texts) if t == label or t.startswith(label + " (")]
-        assert len(matches) == 1, (label, texts)
-        labels.nth(matches[0]).locator("input").click()
-
-    def clean(self) -> None:
-        assert self.errors == [] and self.dialogs == [] and self.refused == []
-
-
-def open_page(browser: Any, path: Path) -> Opened:
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    opened = Opened(page)
-    page.on("pageerror", lambda error: opened.errors.append(str(error)))
-    page.on("dialog", lambda dialog: (opened.dialogs.append(dialog.message), dialog.dismiss()))
-
-    def route(request_route: Any) -> None:
-        url = request_route.request.url
-        if url.startswith(("file:", "data:", "blob:")):
-            request_route.continue_()
-        else:
-            opened.refused.append(url)
-            request_route.abort()
-
-    page.route("**/*", route)
-    page.goto(path.as_uri())
-    page.wait_for_function("typeof window.estateMap === 'object'")
-    page.wait_for_timeout(200)
-    return opened
 
 
 @pytest.fixture(scope="module")

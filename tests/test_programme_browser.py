@@ -5,7 +5,6 @@ the map's own browser tests run it)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,46 +15,13 @@ from estate.maps.page import render_map
 from estate.render.programme_page import write_programme_page
 from estate.results import Programme
 from estate.store import read_programme, write_results
+from tests.fixtures.browser import Opened, open_page
 from tests.fixtures.programme import HOSTILE, plan_with, programme_for
 from tests.fixtures.results import write_results as write_made_up_folder
 
 pytestmark = pytest.mark.browser
 
 
-@dataclass
-class Opened:
-    """A loaded page and what it did: script errors, dialogs, refused requests."""
-
-    page: Any
-    errors: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)
-
-    def count(self, selector: str) -> int:
-        return int(self.page.evaluate(f"document.querySelectorAll({selector!r}).length"))
-
-    def clean(self) -> None:
-        assert self.errors == [] and self.dialogs == [] and self.refused == []
-
-
-def _open(browser: Any, path: Path) -> Opened:
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    opened = Opened(page)
-    page.on("pageerror", lambda error: opened.errors.append(str(error)))
-    page.on("dialog", lambda dialog: (opened.dialogs.append(dialog.message), dialog.dismiss()))
-
-    def route(request_route: Any) -> None:
-        url = request_route.request.url
-        if url.startswith(("file:", "data:", "blob:")):
-            request_route.continue_()
-        else:
-            opened.refused.append(url)
-            request_route.abort()
-
-    page.route("**/*", route)
-    page.goto(path.as_uri())
-    page.wait_for_timeout(200)
-    return opened
 
 
 @pytest.fixture(scope="module")
@@ -69,15 +35,14 @@ def dated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def page(browser: Any, dated: Path) -> Iterator[Opened]:
     path = write_programme_page(dated)
     assert path is not None
-    opened = _open(browser, path)
+    opened = open_page(browser, path, wait_for_map=False)
     yield opened
     opened.page.close()
 
 
 @pytest.fixture
 def map_page(browser: Any, dated: Path) -> Iterator[Opened]:
-    opened = _open(browser, render_map(dated, dated.parent / "map.html"))
-    opened.page.wait_for_function("typeof window.estateMap === 'object'")
+    opened = open_page(browser, render_map(dated, dated.parent / "map.html"))
     yield opened
     opened.page.close()
 
@@ -161,8 +126,7 @@ def test_the_slider_is_labelled_and_moves_with_the_keyboard(map_page: Opened) ->
 
 def test_a_map_without_programme_has_no_slider(browser: Any, tmp_path: Path) -> None:
     folder = write_made_up_folder(tmp_path / "plain", n_sites=12, n_zones=20)
-    opened = _open(browser, render_map(folder, tmp_path / "plain.html"))
-    opened.page.wait_for_function("typeof window.estateMap === 'object'")
+    opened = open_page(browser, render_map(folder, tmp_path / "plain.html"))
     assert opened.count(".estate-timeline") == 0
     sites = pd.read_csv(folder / "sites.csv", dtype=str, keep_default_na=False)
     assert opened.count(".estate-after") == int((sites["decision"] != "not_built").sum())

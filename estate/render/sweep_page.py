@@ -15,21 +15,9 @@ import numpy as np
 import pandas as pd
 
 from estate.render.html import document, static_text
+from estate.render.programme_chart import ticks
 from estate.runs.sweep import PLANNED, Vary
 from estate.status import Status
-
-
-def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
-    """Round tick values covering [lo, hi]."""
-    if not math.isfinite(lo) or not math.isfinite(hi):
-        return [0.0]
-    if hi <= lo:
-        lo, hi = lo - 1, hi + 1
-    raw = (hi - lo) / n
-    step = 10 ** math.floor(math.log10(raw))
-    step *= next(m for m in (1, 2, 2.5, 5, 10) if step * m >= raw)
-    first = math.floor(lo / step) * step
-    return [first + i * step for i in range(int(math.ceil((hi - first) / step)) + 1)]
 
 
 def _fmt(x: float) -> str:
@@ -57,7 +45,7 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
     values = list(dict.fromkeys(rows[key]))
     w, h, left, right, top, bottom = 640, 300, 70, 20, 20, 50
     y = planned["npv_saving"].astype(float) / 1e6
-    yt = _ticks(float(y.min()), float(y.max()))
+    yt = ticks(float(y.min()), float(y.max()))
     y0, y1 = yt[0], yt[-1] if yt[-1] > yt[0] else yt[0] + 1
     xpos = _x_positions(values, left, w - right)
 
