@@ -1,6 +1,6 @@
 """The `estate` command: a thin shell over `estate.api`.
 
-Known errors become a clean message and an exit code (DESIGN section 4): bad input 1,
+Known errors become a clean message and an exit code: bad input 1,
 infeasible 2, no plan in the time limit 3, anything unexpected 4 with the trace in a
 log file, never on screen. Progress goes to stderr on a terminal, nowhere otherwise.
 """
@@ -346,7 +346,7 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool) -> None:
 
 def main() -> None:
     """Entry point. A mistyped command line is bad input (exit 1), not click's 2,
-    which DESIGN reserves for an infeasible scenario."""
+    which means an infeasible scenario here."""
     try:
         code = cli.main(prog_name="estate", standalone_mode=False)
     except click.ClickException as exc:

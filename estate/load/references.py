@@ -161,7 +161,7 @@ def _check_leases(sites: pd.DataFrame, label: str) -> list[Problem]:
 def _check_areas(
     sites: pd.DataFrame, functions: pd.DataFrame, files: dict[str, str]
 ) -> list[Problem]:
-    """National registers (DESIGN section 8): every site and function in one area.
+    """National registers (docs/formats.md): every site and function in one area.
 
     A housed function's area is its home's (filled in here); an unhoused one needs
     its own, naming an area that has sites. Without any site area, nothing to check.

@@ -26,7 +26,7 @@ COVERAGE_MODES = ("maintain", "all", "population_share")
 # it is installed here (and checks on import that it lists these names).
 SOLVERS = ("highs", "cbc", "scip")
 
-#: The defaults of DESIGN section 2; every key but `data` has one.
+#: The defaults of every scenario key but `data` (docs/formats.md).
 DEFAULTS: dict[str, Any] = {
     "name": "",
     "agencies": [],

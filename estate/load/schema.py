@@ -1,6 +1,6 @@
 """The register's columns as data: one table drives reading, checking and defaults.
 
-DESIGN section 1 is transcribed here once, so that `validate` checks every column the
+The register format (docs/formats.md) is transcribed here once, so that `validate` checks every column the
 same way (required, type, range, default) and a new column is one line, not new code.
 """
 

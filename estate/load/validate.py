@@ -32,7 +32,7 @@ NUMBER = "a number like 1200 or 1200.5 (no £, no thousands commas)"
 class Register:
     """A checked register: typed tables with defaults filled (see docs/internals.md).
 
-    Each frame has a RangeIndex, the DESIGN section 1 columns in order, any unknown
+    Each frame has a RangeIndex, the columns of `estate.load.schema` in order, any unknown
     extra columns (as strings), and `row`, the spreadsheet row it came from.
     """
 

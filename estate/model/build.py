@@ -116,7 +116,7 @@ def add_pooling_columns(b: ModelBuilder, pooling: Pooling,
     counts[g,k,s] in {0,1} for (g,k,s) in G  (P, C, G and ub from `pooling_sets`).
 
     A centre whose pooled columns are all fixed at 0 is fixed at 0 too. Pooled stays
-    continuous, as DESIGN states it. With whole teams it could be binary (a fractional
+    continuous, as the formulation states it. With whole teams it could be binary (a fractional
     pooled value can be rounded up without breaking a rule or costing more); the
     first-plan search declares it so (estate.solve.first_plan), but the main search keeps
     it continuous: on a region-size model HiGHS's set-up of a binary objective (its clique

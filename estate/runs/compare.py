@@ -7,7 +7,7 @@ page and the map of a comparison are drawn later, by `estate.render.compare_page
 `estate.maps.compare_map`; `estate.api.compare` writes all four files.
 
 Who gains, and the compensation what-if. An agency's gain is its annual cost before
-minus after (the basis of `worse_off`, DESIGN 3), or, on the NPV basis, A times that
+minus after (the basis of `worse_off`), or, on the NPV basis, A times that
 minus its one-off costs. When the gains add up to at least 0, every loser is paid its
 loss back and the gainers pay for it in proportion to their gains:
 

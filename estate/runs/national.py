@@ -1,4 +1,4 @@
-"""National registers (DESIGN section 8): many localities planned independently, merged.
+"""National registers (docs/formats.md): many localities planned independently, merged.
 
 Each `area` is its own locality: its own sites, functions, coverage, one-off cap and
 shared centres; nothing moves across areas. The areas are solved in parallel, on a

@@ -1,4 +1,4 @@
-"""What each policy costs: the optimum with it minus the optimum without it (DESIGN 7).
+"""What each policy costs: the optimum with it minus the optimum without it (docs/compare.md).
 
 A policy is a scenario setting that forbids some plans: a coverage rule, the keep and
 close lists, the one-off cap, the closable kinds, the register's must-keep flags and
@@ -111,7 +111,7 @@ def unlimited_pairs(scenario: Scenario, register: Register) -> int:
 
 def policies(scenario: Scenario, register: Register, max_pairs: int = MAX_PAIRS
              ) -> list[_Policy]:
-    """Every policy of DESIGN 7, each with the scenario (or register) that lifts it."""
+    """Every policy a scenario can set, each with the scenario (or register) that lifts it."""
     replace = dataclasses.replace
     sites, _ = _in_scope(scenario, register)
     out: list[_Policy] = []

@@ -1,4 +1,4 @@
-"""Sweeps: plan every combination of a few varied scenario keys (DESIGN section 7).
+"""Sweeps: plan every combination of a few varied scenario keys (docs/sweeps.md).
 
     estate sweep models/shared_back_office.toml --vary sharing.efficiency=0.1:0.25:4 \\
         --vary relocation.cost_per_fte=2500,5000 --out sweeps/efficiency
