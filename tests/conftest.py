@@ -16,6 +16,10 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
 - render/programme_chart.py: test_programme_page.py; results/programme.py:
   test_programme_store.py; maps/timeline.py: test_programme_map.py
 - maps/assets.py, maps/panels.py: test_page.py (and test_maps_browser.py)
+- store/__init__.py: test_store.py, test_programme_store.py; store/folder.py: test_folder.py
+- timing.py: test_timing.py; programme/*: test_programme.py, test_joint.py
+- model/reduce.py: test_reduce.py; solve/scip.py: test_scip.py
+- render/report*.py, render/figures.py: test_report_pack.py
 - api.py, cli.py, __main__.py: test_cli.py (and test_compare.py, test_sweep.py)
 
 Across modules: test_bruteforce.py (the whole model against an independent brute

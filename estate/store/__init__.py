@@ -9,8 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +30,7 @@ from estate.results.programme import (
     Programme,
 )
 from estate.status import Status
+from estate.store.folder import write_folder
 
 TABLES = ("sites", "assignments", "coverage", "agencies", "zones")
 
@@ -149,7 +148,7 @@ def write_outcome(out: Path, status: Status, message: str, scenario_keys: dict[s
         (tmp / "scenario.toml").write_text(tomli_w.dumps(scenario_keys), encoding="utf-8")
         (tmp / "inputs.sha256").write_text(inputs_hash, encoding="utf-8")
 
-    return _write_folder(Path(out), write)
+    return write_folder(Path(out), write)
 
 
 def read_outcome(folder: Path) -> tuple[Status, str] | None:
@@ -358,31 +357,6 @@ def write_results(plan: Plan, out: Path, scenario: Scenario | None = None,
             (tmp / "scenario.toml").write_text(scenario_toml(scenario), encoding="utf-8")
         (tmp / "inputs.sha256").write_text(inputs_hash, encoding="utf-8")
 
-    return _write_folder(Path(out), write)
+    return write_folder(Path(out), write)
 
 
-def _write_folder(out: Path, write: Callable[[Path], None]) -> Path:
-    """Fill a hidden temporary sibling of `out` with `write`, then swap it into place:
-    a crash or Ctrl-C part-way leaves the previous folder as it was."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    try:
-        write(tmp)
-        _swap_into_place(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
-
-
-def _swap_into_place(tmp: Path, out: Path) -> None:
-    """Replace `out` by `tmp`: the old folder is moved aside first, removed last."""
-    old = None
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        if old.exists():
-            shutil.rmtree(old)
-        os.replace(out, old)
-    os.replace(tmp, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
