@@ -7,7 +7,12 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from estate.store.folder import clear_debris, write_folder
+import pytest
+
+import estate
+from estate.errors import InputError
+from estate.store.folder import clear_debris, folder_lock, write_folder
+from tests.fixtures import scenario_on, write_scenario
 
 
 def _dead_pid() -> int:
@@ -69,3 +74,37 @@ def test_a_failed_write_leaves_the_previous_folder(tmp_path: Path) -> None:
         pass
     assert (out / "summary.json").read_text(encoding="utf-8") == "kept"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]
+
+
+def test_a_second_run_on_the_same_folder_stops_at_once(tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    with folder_lock(out):
+        with pytest.raises(InputError, match="another estate run writing it now"):
+            with folder_lock(out):
+                pass
+    with folder_lock(out):  # released: the next run may write
+        pass
+
+
+def test_planning_into_a_locked_folder_is_bad_input_before_any_solve(
+        tmp_path: Path, coverage_data: Path) -> None:
+    sc = estate.load_scenario(write_scenario(tmp_path / "s.toml",
+                                             scenario_on(coverage_data, "locked")))
+    out = tmp_path / "results" / "locked"
+    with folder_lock(out), pytest.raises(InputError, match=str(out)):
+        estate.plan(sc, out=out, map_path=False)
+    assert not out.exists()
+
+
+def test_an_out_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "plan"
+    target.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(InputError, match="not a folder"), folder_lock(target):
+        pass
+    assert target.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_the_lock_leaves_nothing_behind(tmp_path: Path) -> None:
+    with folder_lock(tmp_path / "plan"):
+        assert (tmp_path / ".plan.lock").exists()
+    assert list(tmp_path.iterdir()) == []

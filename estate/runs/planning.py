@@ -9,6 +9,7 @@ maps come after runs in the package's layering.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from estate.runs.alternatives import (
 from estate.runs.national import areas_of, plan_register
 from estate.runs.policy import policy_costs as price_policies
 from estate.store import inputs_sha256, write_results
+from estate.store.folder import folder_lock
 
 
 @dataclass
@@ -72,6 +74,28 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
             register = load_register(scenario.data)
     if alternatives and areas_of(register):
         raise not_for_areas()
+    target = Path(out) if out else default_results(scenario.name)
+    with folder_lock(target) if write else contextlib.nullcontext():
+        run = _plan_loaded(scenario, register, clock, lp_path=lp_path, verbose=verbose,
+                           direct=direct, policy_costs=policy_costs, executor=executor,
+                           scheduler=scheduler, workers=workers, alternatives=alternatives,
+                           within_pct=within_pct)
+        if write:
+            run.out = target
+            with clock.stage("write", f"Writing results to {target}"):
+                inputs = inputs_sha256(Path(scenario.data))
+                write_results(run.plan, target, scenario, inputs_hash=inputs)
+                write_alternatives(run.alternatives, target, scenario, inputs)
+    run.plan.timings = clock.seconds
+    return run
+
+
+def _plan_loaded(scenario: Scenario, register: Register, clock: Clock, *,
+                 lp_path: str | Path | None, verbose: bool, direct: bool, policy_costs: bool,
+                 executor: str, scheduler: str | None, workers: int | None,
+                 alternatives: int, within_pct: float) -> ScenarioRun:
+    """The plan of a loaded scenario and register, with its programme, alternatives and
+    policy costs as asked; nothing written."""
     model, result = plan_register(scenario, register, clock=clock, executor=executor,
                                   scheduler=scheduler, workers=workers,
                                   lp_path=None if lp_path is None else str(lp_path),
@@ -90,15 +114,7 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
         with clock.stage("policy_costs", "Pricing each policy (two exact solves each)"):
             result.summary = result.summary.replace(
                 policy_costs=price_policies(scenario, register, progress=clock.progress))
-    run = ScenarioRun(scenario, result, found)
-    if write:
-        run.out = Path(out) if out else default_results(scenario.name)
-        with clock.stage("write", f"Writing results to {run.out}"):
-            inputs = inputs_sha256(Path(scenario.data))
-            write_results(result, run.out, scenario, inputs_hash=inputs)
-            write_alternatives(found, run.out, scenario, inputs)
-    result.timings = clock.seconds
-    return run
+    return ScenarioRun(scenario, result, found)
 
 
 def _schedule(scenario: Scenario, model: EstateModel | None, plan: Plan, clock: Clock) -> None:

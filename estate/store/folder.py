@@ -7,12 +7,16 @@ folder nor destroys the previous one, and the next run clears what a killed one 
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import glob
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from estate.errors import InputError, Problem
 
 
 def write_folder(out: Path, write: Callable[[Path], None]) -> Path:
@@ -78,3 +82,43 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
     os.replace(tmp, out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def folder_lock(out: Path) -> Iterator[None]:
+    """Hold the lock of the folder `out` for a whole run (a hidden `.<name>.lock` beside
+    it): a second run that would write the same folder stops at once, before solving,
+    with an InputError, instead of racing the first one to the swap."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise InputError([Problem(str(out), None, None, "a results folder (or nothing yet)",
+                                  "something that is not a folder; give --out a folder")])
+    path = out.parent / f".{out.name}.lock"
+    fd = _locked(path, out)
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)  # before unlocking: a waiting run re-checks the file
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _locked(path: Path, out: Path) -> int:
+    """An open, exclusively locked descriptor of the lock file `path`. A lock won on a
+    file that its holder has just removed (the inode no longer at `path`) is retried, so
+    two runs never both hold a lock."""
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise InputError([Problem(str(out), None, None, "a results folder no other run "
+                                      "is writing", "another estate run writing it now; "
+                                      "wait for it, or give --out another folder")]) from None
+        try:
+            if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)
