@@ -13,12 +13,13 @@ the one place where a `</script>` or `</style>` inside it is kept from ending th
 from __future__ import annotations
 
 import json
-import os
 import re
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+
+from estate.store.folder import write_file
 
 _INERT = {
     ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;",
@@ -96,12 +97,4 @@ def document(title: str, body: str, css: str) -> str:
 def write_page(path: Path, text: str) -> Path:
     """Write `text` beside `path` and rename it over `path`, so that a reader never sees
     half a page and a failed write leaves the previous page as it was."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temp.write_text(text, encoding="utf-8")
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
-    return path
+    return write_file(path, lambda temp: temp.write_text(text, encoding="utf-8"))

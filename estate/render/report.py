@@ -15,7 +15,6 @@ through `inert`; the pages themselves hold no markup at all.
 from __future__ import annotations
 
 import io
-import os
 import re
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -56,6 +55,7 @@ from estate.render.report_data import (
 from estate.render.report_html import board_html
 from estate.render.report_optional import comparison_page, programme_page
 from estate.render.report_pages import agencies_page, assumptions_page, decision_page, where_page
+from estate.store.folder import write_file
 
 FRAME = A4[0] - 3.6 * cm
 INK, MUTED, RULE = colors.HexColor("#1a1a1a"), colors.HexColor("#5a5a5a"), \
@@ -228,14 +228,7 @@ def board_pages(folder: str | Path, compare: str | Path | None = None
 
 
 def _write_bytes(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temp.write_bytes(data)
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
-    return path
+    return write_file(path, lambda temp: temp.write_bytes(data))
 
 
 def write_report(folder: str | Path, out: str | Path, html: str | Path | None = None,

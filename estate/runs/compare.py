@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +46,7 @@ from estate.store import (
     scenario_as_solved,
     write_summary,
 )
+from estate.store.folder import write_file
 
 TABLES = ("comparison.csv", "comparison.xlsx")
 LOSS_TOL = 0.005
@@ -305,18 +305,9 @@ def _agency_rows(run: Run) -> list[tuple[str, AgencyFigures, float, float, Compe
             for a, info in run.summary.agencies.items()]
 
 
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(temp)
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
-
-
 def write_tables(runs: list[Run], out: Path) -> None:
     """`comparison.csv` and `comparison.xlsx` of the runs in `out`, each written whole."""
     out.mkdir(parents=True, exist_ok=True)
     table = rows(runs)
-    _atomic_write(out / "comparison.csv", lambda p: write_csv(table, p))
-    _atomic_write(out / "comparison.xlsx", lambda p: write_xlsx(runs, table, p))
+    write_file(out / "comparison.csv", lambda p: write_csv(table, p))
+    write_file(out / "comparison.xlsx", lambda p: write_xlsx(runs, table, p))

@@ -43,6 +43,7 @@ from estate.runs.executor import run_all
 from estate.runs.planning import plan_scenario
 from estate.status import Status, status_of
 from estate.store import inputs_sha256, is_fresh, read_outcome, read_summary, write_outcome
+from estate.store.folder import write_file
 
 #: The statuses of runs that have a plan (sweep.csv's `status` column).
 PLANNED = tuple(s.value for s in Status if s.has_plan)
@@ -316,8 +317,10 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
     rows = sweep_rows(outcomes, [v.key for v in varies])
     robustness = site_robustness(outcomes)
     out.mkdir(parents=True, exist_ok=True)
-    _write_text(out / "sweep.csv", rows.to_csv(index=False))
-    _write_text(out / "site_robustness.csv", robustness.to_csv(index=False))
+    write_file(out / "sweep.csv",
+               lambda temp: temp.write_text(rows.to_csv(index=False), encoding="utf-8"))
+    write_file(out / "site_robustness.csv",
+               lambda temp: temp.write_text(robustness.to_csv(index=False), encoding="utf-8"))
     return SweepResult(rows, robustness, outcomes, out, round(time.perf_counter() - t0, 3),
                        name)
 
@@ -327,12 +330,6 @@ def _remove_stale(runs: Path) -> None:
     if runs.is_dir():
         for stale in runs.glob(".*.tmp"):
             shutil.rmtree(stale, ignore_errors=True)
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def sweep_rows(outcomes: list[RunOutcome], keys: list[str]) -> pd.DataFrame:

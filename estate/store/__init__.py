@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -30,7 +29,7 @@ from estate.results.programme import (
     Programme,
 )
 from estate.status import Status
-from estate.store.folder import write_folder
+from estate.store.folder import write_file, write_folder
 
 TABLES = ("sites", "assignments", "coverage", "agencies", "zones")
 
@@ -104,13 +103,8 @@ def read_summary(folder: Path) -> Summary:
 def write_summary(summary: Summary, folder: Path) -> None:
     """Replace only the summary of a stored results folder (e.g. to add policy costs),
     atomically: the file is written beside it and renamed over it."""
-    path = Path(folder) / "summary.json"
-    tmp = path.with_name(f".summary.json.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(summary_json(summary) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_file(Path(folder) / "summary.json",
+               lambda temp: temp.write_text(summary_json(summary) + "\n", encoding="utf-8"))
 
 
 def scenario_as_solved(sc: Scenario) -> dict[str, Any]:

@@ -19,6 +19,21 @@ from pathlib import Path
 from estate.errors import InputError, Problem
 
 
+def write_file(path: Path, write: Callable[[Path], object]) -> Path:
+    """One file written whole: `write` fills a hidden temporary beside `path`, which is
+    then renamed over it, so a reader never sees half a file and a failed write leaves
+    the previous one as it was."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(temp)
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+    return path
+
+
 def write_folder(out: Path, write: Callable[[Path], None]) -> Path:
     """Fill a hidden temporary sibling of `out` with `write`, then swap it into place:
     a crash or Ctrl-C part-way leaves the previous folder as it was. Debris of a run that
