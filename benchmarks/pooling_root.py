@@ -123,7 +123,7 @@ def _run(model: EstateModel, limit: float, relax: bool = False, nodes: int | Non
         h.run()
         seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     info = h.getInfo()
-    c = model.obj_constant
+    c = 0.0  # highs_lp passes the constant as HiGHS's offset
     if relax:
         return math.nan, info.objective_function_value + c, seconds, cpu
     plan = info.objective_function_value + c if info.primal_solution_status == 2 else math.nan

@@ -261,7 +261,7 @@ def _lp_by_interior_point(model: EstateModel, time_limit: float) -> dict:
     h.passModel(highs_lp(model))
     h.run()
     optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    value = h.getInfo().objective_function_value + model.obj_constant
+    value = h.getInfo().objective_function_value  # HiGHS's offset is the constant
     return {"status": "optimal" if optimal else h.modelStatusToString(h.getModelStatus()),
             "objective": value if optimal else float("nan")}
 
