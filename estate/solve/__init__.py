@@ -33,6 +33,7 @@ from estate.solve.highs import highs_lp, solve_direct, solver_output
 from estate.solve.pulp import cbc_installed, solve_cbc, solve_highs, write_lp
 from estate.solve.scip import solve_scip
 from estate.solve.types import Solution, SolverOptions, StartReport
+from estate.status import Status
 
 __all__ = ["REGISTRY", "KnownSolver", "Solution", "SolverOptions", "StartReport",
            "available_solvers", "require_solver", "solve", "write_lp"]
@@ -125,7 +126,16 @@ def solve(model: EstateModel, options: SolverOptions, start: np.ndarray | None =
     `start`, a full column vector (e.g. the status quo), is offered to HiGHS as a first
     plan when the hand-off is direct; HiGHS drops it if it breaks a rule. An unknown or
     uninstalled solver is an `InputError` (`require_solver`), before any work.
+
+    "Optimal" is said only of a plan within `options.mip_gap` of the bound on the NPV
+    itself. HiGHS and SCIP measure their gap with the objective's constant, so they stop
+    there; CBC measures it without, and with a constant that is a large share of the
+    cost it can stop far wider of the NPV: such an ending is a plan not proven
+    (`time_limit`, its gap printed), never "optimal".
     """
     run = require_solver(options.name).run
     assert run is not None, "require_solver returns only solvers that can run"
-    return run(model, options, start)
+    solution = run(model, options, start)
+    if solution.status == Status.OPTIMAL and solution.mip_gap > options.mip_gap + 1e-9:
+        return dataclasses.replace(solution, status=Status.TIME_LIMIT)
+    return solution
