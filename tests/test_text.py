@@ -3,14 +3,34 @@ and its warnings."""
 
 from __future__ import annotations
 
+import pytest
+
 from estate.render.text import summary_lines
 from tests.fixtures import summary_record as _summary
 
 
 def test_time_limit_is_loud_and_gap_shown() -> None:
     lines = summary_lines(_summary(status="time_limit", mip_gap=0.0121))
-    assert "TIME LIMIT, NOT PROVEN OPTIMAL (gap 1.210%)" in lines[1]
+    assert "NOT PROVEN (time limit); within 1.3% of the best possible" in lines[1]
+    assert "optimal" not in lines[1]
     assert not any(line.startswith("Bound:") for line in lines)
+
+
+@pytest.mark.parametrize(("gap", "said"), [
+    (0.0, "proven optimal"), (1e-7, "proven optimal"),
+    (0.004193, "within 0.42% of the best possible"),  # rounded up: a bound stays a bound
+    (0.00005, "within 0.005% of the best possible")])
+def test_optimal_is_said_only_of_a_proven_plan(gap: float, said: str) -> None:
+    line = summary_lines(_summary(status="optimal", mip_gap=gap))[1]
+    assert line.startswith(f"Status:          {said},")
+    assert ("optimal" in line) == (gap <= 1e-6)
+
+
+def test_net_receipts_are_said_in_words() -> None:
+    lines = summary_lines(_summary(one_off_cost=-1_450_000.0))
+    assert any(x.startswith("One-off cost:    net receipts of £1.45m;") for x in lines)
+    lines = summary_lines(_summary(one_off_cost=2_100_000.0))
+    assert any(x.startswith("One-off cost:    £2.10m;") for x in lines)
 
 
 def test_a_bound_still_at_its_first_guess_is_explained() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from estate.results import Summary, money
+from estate.results.words import one_off_words, plan_quality
 from estate.status import Status
 
 
@@ -17,12 +18,9 @@ def _payback(summary: Summary) -> str:
     return f"{payback:.1f} years"
 
 
-def _status(summary: Summary) -> str:
-    gap = summary.mip_gap
-    if summary.status == Status.TIME_LIMIT:
-        return ("TIME LIMIT, NOT PROVEN OPTIMAL" if gap is None else
-                f"TIME LIMIT, NOT PROVEN OPTIMAL (gap {gap:.3%})")
-    return str(summary.status) if gap is None else f"{summary.status} (gap {gap:.4%})"
+def _one_off(value: float) -> str:
+    """Net receipts in words; a cost as money."""
+    return one_off_words(value) if value < -0.5 else money(value)
 
 
 def summary_lines(summary: Summary) -> list[str]:
@@ -30,12 +28,12 @@ def summary_lines(summary: Summary) -> list[str]:
     s = summary
     lines = [
         f"Scenario:        {s.scenario}",
-        f"Status:          {_status(s)}, {s.solve_seconds:.1f} s with {s.solver}",
+        f"Status:          {plan_quality(s)[0]}, {s.solve_seconds:.1f} s with {s.solver}",
         f"Sites:           {s.sites_before} before, {s.sites_after} after "
         f"({s.sites_closed} closed, {s.sites_opened} opened, {s.shared_centres} shared centres)",
         f"Annual cost:     {money(s.annual_cost_before)} before, {money(s.annual_cost_after)} "
         f"after (saving {money(s.annual_saving)} a year)",
-        f"One-off cost:    {money(s.one_off_cost)}; payback " + _payback(s),
+        f"One-off cost:    {_one_off(s.one_off_cost)}; payback " + _payback(s),
         f"NPV saving:      {money(s.npv_saving)} over {s.horizon_years} years (status quo "
         f"{money(s.status_quo_npv)})",
         f"Staff moving:    {s.fte_relocated:,.1f} FTE",

@@ -1,0 +1,64 @@
+"""The words a board reads for how good a plan is and what it costs once: one place, so
+the terminal, the map, the comparison and the board pack say the same thing.
+
+"Optimal" is said only of a proven plan (a gap of at most `PROVEN`); a plan the solver
+stopped within its tolerance is "within 0.42% of the best possible"; one stopped by the
+time limit says so first. Gaps are rounded up, since a bound must stay a bound.
+"""
+
+from __future__ import annotations
+
+import math
+
+from estate.results.summary import Summary, money
+from estate.status import Status
+
+PROVEN = 1e-6
+"""A relative gap this small is a proof: the plan is optimal."""
+
+
+def percent_up(gap: float) -> str:
+    """A gap as a percentage to two significant figures, rounded up (a bound stays a
+    bound): 0.004348 -> "0.44%"."""
+    value = gap * 100
+    if value <= 0:
+        return "0%"
+    digits = 1 - math.floor(math.log10(value))
+    shown = math.ceil(value * 10 ** digits - 1e-9) / 10 ** digits
+    text = f"{shown:.{max(digits, 0)}f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
+
+
+def plan_quality(s: Summary, asked: float | None = None) -> tuple[str, str]:
+    """How good the plan is: a short phrase (a status line, a table cell) and a sentence
+    (the decision paragraph). `asked` is the scenario's `solver.mip_gap`, named in the
+    sentence when the plan stopped inside it."""
+    gap = s.mip_gap
+    known = gap is not None and math.isfinite(gap) and gap <= 1.0
+    if s.status == Status.OPTIMAL and (gap is None or gap <= PROVEN):
+        return ("proven optimal",
+                "The plan is proven optimal: no plan that meets every rule costs less.")
+    if s.status == Status.TIME_LIMIT:
+        head = ("The solver's time limit stopped the search before this plan could be "
+                "proven the best")
+        if not known:
+            return ("NOT PROVEN (time limit); distance from the best possible unknown",
+                    head + "; how far it is from the best possible is not known.")
+        assert gap is not None
+        return (f"NOT PROVEN (time limit); within {percent_up(gap)} of the best possible",
+                head + f"; its NPV of cost is within {percent_up(gap)} of the best possible.")
+    if s.status != Status.OPTIMAL or gap is None:
+        return str(s.status), f"The solver ended with status {s.status}."
+    why = (f", inside the {f'{asked * 100:.4f}'.rstrip('0').rstrip('.')}% tolerance the "
+           "scenario sets for the search" if asked else "")
+    return (f"within {percent_up(gap)} of the best possible",
+            f"Its NPV of cost is within {percent_up(gap)} of the best possible{why}.")
+
+
+def one_off_words(value: float) -> str:
+    """A one-off total in words: net receipts when sales bring in more than is spent."""
+    if value < -0.5:
+        return f"net receipts of {money(-value)}"
+    if value > 0.5:
+        return f"{money(value)} to spend once"
+    return "none"
