@@ -24,7 +24,8 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
 
 Across modules: test_bruteforce.py (the whole model against an independent brute
 force), test_demo.py (the Suffolk demo end to end), test_orlib.py (published optima),
-test_layers.py (imports go one way), test_docs.py, test_maps_browser.py and
+test_layers.py (imports go one way), test_kill.py (a plan killed at each moment),
+test_docs.py, test_maps_browser.py and
 test_programme_browser.py (pages in headless Chromium).
 """
 
