@@ -18,7 +18,7 @@ import pytest
 from estate.maps.page import render_map
 from estate.render.html import inert
 from tests.fixtures import PAYLOADS, write_results
-from tests.fixtures.browser import Opened, open_page
+from tests.fixtures.browser import Opened, axe_violations, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -141,7 +141,8 @@ def test_layer_control_kpi_and_legend_show_text_literally(opened: Opened) -> Non
     labels = opened.page.locator(".leaflet-control-layers-overlays label").all_text_contents()
     assert any(t.strip() == f"Agency: {PAYLOADS[0]}" for t in labels)
     assert any(t.strip() == f"Agency: {PAYLOADS[1]}" for t in labels)
-    heading = opened.page.locator("#estate-kpi h2").text_content()
+    heading = opened.page.get_by_role("region", name="Plan summary").get_by_role(
+        "heading", level=2).text_content()
     assert heading == PAYLOADS[1] + " baseline"
     assert opened.page.title() == f"Estate plan: {PAYLOADS[1]} baseline"
     assert "Kept" in opened.page.locator("#estate-legend").text_content()
@@ -228,4 +229,96 @@ def test_popups_carry_costs_desks_functions_and_decision(opened: Opened, plan: P
     zone_text = opened.page.evaluate(SITE_POPUP, plan[2]["zone_id"].iloc[0])
     assert "Population" in zone_text and "Nearest public_access" in zone_text
     assert "Rule R1 (public_access, 5 km)" in zone_text
+    opened.clean()
+
+
+MAP = "window[document.querySelector('.folium-map').id]"
+SHOWN_PLACES = ("[...document.querySelectorAll('.leaflet-pane .estate-place')]"
+                ".filter(n => n.style.display !== 'none').map(n => n.textContent)")
+
+
+def test_no_serious_accessibility_violation(opened: Opened) -> None:
+    assert axe_violations(opened) == []
+    for label in ("Sites before", "Zones covered after", "Zones not covered"):
+        opened.toggle(label)  # every marker layer at once: stacked sites, more targets
+    assert axe_violations(opened) == []
+    opened.clean()
+
+
+def test_place_names_thin_out_as_the_map_zooms_out(opened: Opened, plan: Plan) -> None:
+    zones = plan[2]
+    biggest = zones.loc[zones["population"].astype(float).idxmax(), "name"]
+    shown = opened.page.evaluate(SHOWN_PLACES)
+    assert biggest in shown and 3 <= len(shown) < len(zones)
+    zoom = opened.page.evaluate(f"{MAP}.getZoom()")
+    counts = []
+    for z in (zoom - 2, zoom + 2):
+        opened.page.evaluate(f"{MAP}.setZoom({z}, {{animate: false}})")
+        opened.page.wait_for_timeout(100)
+        counts.append(len(opened.page.evaluate(SHOWN_PLACES)))
+    assert 1 <= counts[0] < len(shown) < counts[1]
+    opened.clean()
+
+
+def test_hostile_zone_names_are_place_labels_as_text(opened: Opened, plan: Plan) -> None:
+    texts = opened.page.evaluate(
+        "[...document.querySelectorAll('.leaflet-pane .estate-place')].map(n => n.textContent)")
+    hostile = [n for n in plan[2]["name"] if n in PAYLOADS and "<" in n]  # markup if parsed
+    assert PAYLOADS[1] in hostile and len(hostile) >= 4
+    for name in hostile:
+        assert " ".join(name.split()) in texts, name
+    opened.page.evaluate(f"{MAP}.setZoom({MAP}.getZoom() + 3, {{animate: false}})")
+    assert opened.count(".estate-place img, .estate-place script, .estate-place svg") == 0
+    assert opened.count("img[src=x]") == 0
+    opened.clean()
+
+
+def test_a_marker_opens_its_popup_from_the_keyboard(opened: Opened) -> None:
+    page = opened.page
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('estate-site')"):
+            break
+    name = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert name and page.evaluate("document.activeElement.getAttribute('role')") == "button"
+    page.keyboard.press("Enter")
+    popup = page.locator(".leaflet-popup-content h4")  # more than one: sites stacked here
+    assert popup.count() >= 1 and name.startswith(popup.first.text_content() + " \u2014")
+    assert page.evaluate("!!document.activeElement.closest('.leaflet-popup')")
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".leaflet-popup", state="detached")  # after a 200 ms fade
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == name
+    page.keyboard.press(" ")  # Space opens it too
+    assert page.locator(".leaflet-popup-content h4").count() == popup.count() >= 1
+    opened.clean()
+
+
+def test_layer_switches_work_from_the_keyboard(opened: Opened, plan: Plan) -> None:
+    region = opened.page.get_by_role("region", name="Map layers")
+    assert region.get_by_role("heading", name="Layers").count() == 1
+    box = region.get_by_role("checkbox", name="Sites after", exact=False).first
+    box.focus()
+    opened.page.keyboard.press(" ")
+    assert opened.count(".estate-after") == 0
+    opened.page.keyboard.press(" ")
+    assert opened.count(".estate-after") == int((plan[1]["decision"] != "not_built").sum())
+    opened.clean()
+
+
+def test_legend_says_what_every_decision_drawn_means(opened: Opened, plan: Plan) -> None:
+    sites = plan[1]
+    legend = opened.page.get_by_role("region", name="Legend").text_content()
+    words = {"keep": "Kept", "close": "Closed", "open": "Opened"}
+    for decision in set(sites["decision"]) - {"not_built"}:
+        assert words[decision] + " (" in legend, decision
+    if (sites["shared_types"] != "").any():
+        assert "Shared service centre (" in legend
+    for text in ("Existing site today", "Loses coverage", "Place names", "Line width"):
+        assert text in legend
+    # each decision's legend shape is the very shape its markers are drawn with
+    shapes = opened.page.evaluate("""() => Object.fromEntries(['keep', 'close', 'open']
+        .map(k => [k, document.querySelector('.estate-after.estate-' + k + ' svg')])
+        .filter(([k, svg]) => svg).map(([k, svg]) => [k, svg.outerHTML]))""")
+    legend_html = opened.page.locator("#estate-legend").inner_html()
+    assert shapes and all(svg in legend_html for svg in shapes.values())
     opened.clean()

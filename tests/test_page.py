@@ -5,6 +5,7 @@ an atomic write."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 from estate.errors import InputError
 from estate.maps.page import MARKER_LIMIT, add_plan_layers, new_map, render_map
 from estate.maps.panels import kpi_panel
-from estate.maps.payload import outline_rings, read_plan
+from estate.maps.payload import outline_rings, place_payload, read_plan
 from estate.render.html import inert, static_text
 from tests.fixtures import PAYLOADS, summary_record, write_results
 
@@ -147,5 +148,53 @@ def test_tiles_are_opt_in_and_leave_the_outline_transparent(results_folder: Path
 
 
 def test_the_map_inlines_its_own_script_and_styles(page: str) -> None:
-    for name in ("map.js", "map.css"):
+    for name in ("map.js", "places.js", "map.css"):
         assert static_text("estate.maps", name) in page
+
+
+def test_place_names_are_the_most_populous_zones_first(results_folder: Path) -> None:
+    zones = pd.read_csv(results_folder / "zones.csv", dtype=str, keep_default_na=False)
+    by_people = sorted(zip(zones["population"].astype(float), zones["name"], strict=True),
+                       key=lambda pair: -pair[0])
+    places = place_payload(read_plan(results_folder))
+    assert places["pop"] == sorted(places["pop"], reverse=True)
+    assert places["name"][0] == by_people[0][1]
+    assert places["name"][:10] == [name for _, name in by_people[:10]]
+    assert len(places["name"]) == len(zones) == len(places["lat"]) == len(places["lon"])
+    assert place_payload(read_plan(results_folder), most=5)["name"] == places["name"][:5]
+
+
+def test_the_page_carries_place_names_as_data(results_folder: Path, page: str) -> None:
+    zones = pd.read_csv(results_folder / "zones.csv", dtype=str, keep_default_na=False)
+    biggest = zones.loc[zones["population"].astype(float).idxmax(), "name"]
+    call = re.search(r"estateMap\.addPlaces\([^,]+, [^,]+, (\{.*?\}), ", page)
+    assert call is not None
+    assert json.loads(call.group(1))["name"][0] == biggest
+    for payload in PAYLOADS:  # zone names as escaped JSON data, never markup
+        if "<" in payload:
+            assert payload not in page
+
+
+def test_the_page_is_english_and_zoomable(page: str) -> None:
+    assert '<html lang="en-GB">' in page
+    viewports = re.findall(r'<meta name="viewport"[^>]*>', page)
+    assert viewports == ['<meta name="viewport" content="width=device-width, initial-scale=1">']
+
+
+def test_legend_names_every_decision_with_its_count(results_folder: Path, page: str) -> None:
+    sites = pd.read_csv(results_folder / "sites.csv", dtype=str, keep_default_na=False)
+    shared = (sites["shared_types"] != "") & sites["decision"].isin(("keep", "open"))
+    expected = {"Kept": ((sites["decision"] == "keep") & ~shared).sum(),
+                "Closed": (sites["decision"] == "close").sum(),
+                "Opened": ((sites["decision"] == "open") & ~shared).sum(),
+                "Shared service centre": shared.sum()}
+    legend_html = page[page.index('id="estate-legend"'):]
+    for word, count in expected.items():
+        assert f"{word} ({count}):" in legend_html, word
+    assert "Place names" in legend_html and "Year slider" not in legend_html
+
+
+def test_kpi_panel_is_a_named_region_with_a_heading() -> None:
+    panel = kpi_panel(summary_record(scenario="North <b>"))
+    assert panel.startswith('<section id="estate-kpi" class="estate-panel" aria-label="Plan summary">')
+    assert "<h2>North &lt;b&gt;</h2>" in panel and "<dl" in panel

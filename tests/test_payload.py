@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 from estate.errors import InputError
-from estate.maps.payload import move_payload, outline_rings, read_plan, site_payload
+from estate.maps.payload import (
+    move_payload,
+    outline_rings,
+    place_payload,
+    read_plan,
+    site_payload,
+)
 from tests.fixtures import write_results
 
 
@@ -60,3 +66,15 @@ def test_closed_sites_host_nothing_after(results_folder: Path) -> None:
             assert after == [] and before
     hosted = sum(len(a) for a in payload["after"])
     assert hosted == len(plan.assignments)
+
+
+def test_place_names_skip_blanks_notes_and_repeats(tmp_path: Path) -> None:
+    folder = write_results(tmp_path / "places", n_zones=6, payloads=False)
+    zones = pd.read_csv(folder / "zones.csv", dtype=str, keep_default_na=False)
+    zones["name"] = ["Ipswich (generated)", "", "Ipswich", "Lowestoft  centre", "  ", "Eye"]
+    zones["population"] = ["100", "900", "50", "300", "800", "200"]
+    zones.to_csv(folder / "zones.csv", index=False)
+    places = place_payload(read_plan(folder))
+    assert places["name"] == ["Lowestoft centre", "Eye", "Ipswich"]
+    assert places["pop"] == [300.0, 200.0, 100.0]
+    assert places["lat"][2] == pytest.approx(float(zones["lat"][0]), abs=1e-5)

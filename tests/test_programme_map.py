@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +15,7 @@ from estate.maps.payload import read_plan
 from estate.maps.timeline import timeline_payload, year_labels
 from estate.results import Programme
 from estate.store import read_programme, write_results
+from tests.fixtures.browser import axe_violations, open_page
 from tests.fixtures.programme import plan_with, programme_for
 from tests.fixtures.results import write_results as write_made_up_folder
 
@@ -97,3 +99,22 @@ def test_year_labels_name_the_last_day_of_each_year() -> None:
                                             "End of year 2 (31 Mar 2029)"]
     assert year_labels("2024-02-29", 1)[1] == "End of year 1 (27 Feb 2025)"
     assert year_labels("not a date", 1) == ["End of year 0", "End of year 1"]
+
+
+@pytest.mark.browser
+def test_the_programme_map_is_accessible_in_every_year(folders: tuple[Path, Path],
+                                                       browser: Any, tmp_path: Path) -> None:
+    opened = open_page(browser, render_map(folders[1], tmp_path / "dated.html"))
+    page = opened.page
+    assert axe_violations(opened) == []
+    # labelled by the year it shows
+    assert page.get_by_role("slider", name="End of year 10 (31 Mar 2037)").count() == 1
+    slider = page.locator(".estate-timeline input[type=range]")
+    slider.focus()
+    page.keyboard.press("Home")  # today's estate
+    assert slider.get_attribute("aria-valuetext") == "End of year 0 (31 Mar 2027)"
+    assert axe_violations(opened) == []
+    legend = page.get_by_role("region", name="Legend").text_content()
+    assert "Year slider" in legend and "opening year" in legend
+    opened.clean()
+    page.close()

@@ -17,6 +17,7 @@ KPI panel, the legend, layer names and the title, all made with
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,12 @@ import folium
 from branca.element import Element, Figure, MacroElement
 
 from estate.maps.assets import COLOURS, SHAPE_SIZES, SHAPES, leaflet_assets
-from estate.maps.panels import kpi_panel, legend
+from estate.maps.panels import kpi_panel, legend, site_counts
 from estate.maps.payload import (
     PlanTables,
     move_payload,
     outline_rings,
+    place_payload,
     plan_bounds,
     read_plan,
     site_payload,
@@ -45,8 +47,8 @@ from estate.render.html import (
 )
 
 __all__ = [
-    "MARKER_LIMIT", "Direct", "Outline", "Panels", "PlanLayers", "Raw", "add_plan_layers",
-    "figure_of", "new_map", "render_map",
+    "MARKER_LIMIT", "Direct", "Outline", "Panels", "Places", "PlanLayers", "Raw",
+    "add_plan_layers", "add_place_names", "figure_of", "new_map", "render_map",
 ]
 
 MARKER_LIMIT = 2000
@@ -81,6 +83,22 @@ def figure_of(element: Element) -> Figure:
     return root
 
 
+class _Page(Figure):
+    """folium's page, in English for screen readers, and zoomable.
+
+    folium writes `<html>` with no language and a viewport that forbids zooming
+    (`maximum-scale=1.0, user-scalable=no`), which fails WCAG 2.2 AA (3.1.1, 1.4.4): a
+    reader with low vision must be able to pinch-zoom the page.
+    """
+
+    def render(self, **kwargs: Any) -> str:
+        text = super().render(**kwargs)
+        text = text.replace("<html>", '<html lang="en-GB">', 1)
+        return re.sub(r'<meta name="viewport"[^>]*>',
+                      '<meta name="viewport" content="width=device-width, initial-scale=1">',
+                      text, count=1)
+
+
 class Direct(MacroElement):
     """A map element that writes body HTML and script as plain strings (see `Raw`)."""
 
@@ -108,7 +126,7 @@ class Direct(MacroElement):
 
 
 class _Assets(Element):
-    """Leaflet, markercluster when needed, our CSS and script, in the page head."""
+    """Leaflet, markercluster when needed, our CSS and scripts, in the page head."""
 
     def __init__(self, cdn: bool) -> None:
         super().__init__()
@@ -119,7 +137,8 @@ class _Assets(Element):
     def render(self, **kwargs: Any) -> str:
         return "\n".join([leaflet_assets(self.cdn, self.cluster),
                           style_block(static_text("estate.maps", "map.css")),
-                          script_block(static_text("estate.maps", "map.js"))])
+                          script_block(static_text("estate.maps", "map.js")),
+                          script_block(static_text("estate.maps", "places.js"))])
 
 
 class _LayerControl(Direct):
@@ -130,8 +149,9 @@ class _LayerControl(Direct):
         self._name = "EstateLayerControl"
 
     def js(self) -> str:
-        return (f"var {self.get_name()} = L.control.layers({{}}, {{}}, "
-                f"{{collapsed: false, sortLayers: false}}).addTo({self.map_name});")
+        # a heading and a name, so that a screen reader finds the layer switches
+        return (f"var {self.get_name()} = estateMap.nameControl(L.control.layers({{}}, {{}}, "
+                f"{{collapsed: false, sortLayers: false}}).addTo({self.map_name}));")
 
 
 class Outline(Direct):
@@ -150,6 +170,22 @@ class Outline(Direct):
         return (f"estateMap.addOutline({self.map_name}, {self.control.get_name()}, "
                 f"{script_json(self.rings)}, {script_json(inert(self.label))}, "
                 f"{script_json(self.opaque)});")
+
+
+class Places(Direct):
+    """Place names over the outline basemap (`payload.place_payload`), thinned with zoom."""
+
+    def __init__(self, control: _LayerControl, places: dict[str, list[Any]],
+                 label: str = "Place names") -> None:
+        super().__init__()
+        self._name = "EstatePlaces"
+        self.control = control
+        self.places = places
+        self.label = label
+
+    def js(self) -> str:
+        return (f"estateMap.addPlaces({self.map_name}, {self.control.get_name()}, "
+                f"{script_json(self.places)}, {script_json(inert(self.label))});")
 
 
 class PlanLayers(Direct):
@@ -205,6 +241,7 @@ def new_map(cdn: bool = False, tiles: str | None = None, attr: str | None = None
                       max_zoom=19, maxZoom=19, zoomSnap=0.25, zoomDelta=0.5)
     fmap.default_js = []
     fmap.default_css = []
+    _Page().add_child(fmap)  # in place of folium's own page: see _Page
     figure_of(fmap).header.add_child(_Assets(cdn), name="estate_assets")
     fmap.add_child(_LayerControl(), name="estate_layer_control")
     return fmap
@@ -272,6 +309,14 @@ def _payload(plan: PlanTables, prefix: str, timeline: bool = False) -> dict[str,
     return payload
 
 
+def add_place_names(fmap: folium.Map, results_dir: Path, label: str = "Place names") -> Places:
+    """Write the register's place names (its most populous zones) on `fmap`, once per map:
+    a comparison map calls this for one of its plans, after its outline."""
+    places = Places(_control(fmap), place_payload(read_plan(Path(results_dir))), label)
+    fmap.add_child(places)
+    return places
+
+
 def _drawn_sites(plan: PlanTables) -> int:
     return int((plan.sites["decision"] != "not_built").sum())
 
@@ -321,11 +366,19 @@ def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
                      else "Zone areas (nearest zone centre)")
     control = _control(fmap)
     layer = _plan_layer(fmap, plan, "", False, timeline=True)  # a year slider, when dated
-    markup = kpi_panel(plan.summary) + legend(layer.max_fte, outline_label,
-                                              clustered=layer.cluster)
+    places = place_payload(plan)
+    # the page's one h1, for screen readers (the map itself says the scenario in the panel)
+    markup = (f'<h1 class="estate-hidden">{inert(f"Estate plan map: {scenario}")}</h1>'
+              + kpi_panel(plan.summary)
+              + legend(layer.max_fte, outline_label, clustered=layer.cluster,
+                       counts=site_counts(layer.payload["sites"]), places=bool(places["name"]),
+                       timeline="timeline" in layer.payload,
+                       coverage=bool(layer.payload["zones"]["rules"])))
     # panels, then the fit (clear of the panels), then the layers: each drawn once
     fmap.add_child(Panels(markup, [("estate-kpi", "topleft"), ("estate-legend", "bottomleft")],
                            fit=layer.payload["bounds"]))
     fmap.add_child(Outline(control, outline_rings(plan), outline_label, opaque=tiles is None))
+    if places["name"]:
+        fmap.add_child(Places(control, places))
     fmap.add_child(layer)
     return write_page(Path(out), figure_of(fmap).render())

@@ -80,10 +80,12 @@ def kpi_panel(summary: Summary) -> str:
         notes.append(f"Today's estate breaks {len(breaches)} rule(s)" + (f": {shown}" if shown else ""))
     items = "".join(f"<dt>{k}</dt><dd class=\"{cls}\">{v}</dd>" for k, v, cls in rows)
     note_html = "".join(f'<div class="estate-warn">{n}</div>' for n in notes)
-    return (f'<div id="estate-kpi" class="estate-panel"><h2>{inert(s.scenario or "Plan")}</h2>'
-            f'<div class="estate-status">{_status_line(s)}</div><dl class="estate-kpis">{items}'
-            f"</dl>{note_html}<div class=\"estate-muted\">Pounds a year, except one-off cost and "
-            "NPV saving (totals).</div></div>")
+    # a named region with a heading: a screen reader lists it and reads it in order
+    return (f'<section id="estate-kpi" class="estate-panel" aria-label="Plan summary">'
+            f'<h2>{inert(s.scenario or "Plan")}</h2>'
+            f'<p class="estate-status">{_status_line(s)}</p><dl class="estate-kpis">{items}'
+            f"</dl>{note_html}<p class=\"estate-muted\">Pounds a year, except one-off cost and "
+            "NPV saving (totals).</p></section>")
 
 
 def _duration(years: float) -> str:
@@ -104,34 +106,80 @@ _CLUSTER_KEY = (
 )
 
 
-def legend(max_fte: float, outline_label: str, clustered: bool = False) -> str:
-    """The legend's HTML: every shape and colour the map uses, with words for each."""
+def site_counts(sites: dict[str, list[Any]]) -> dict[str, int]:
+    """Sites drawn after the plan by what the legend calls them (a shared centre is kept
+    or opened, counted once, as a shared centre)."""
+    counts = {"keep": 0, "close": 0, "open": 0, "shared": 0}
+    for decision, shared in zip(sites["decision"], sites["is_shared"], strict=True):
+        if decision in counts:
+            counts["shared" if shared and decision != "close" else decision] += 1
+    return counts
+
+
+_DECISIONS = (("keep", "Kept", "an existing site the plan keeps"),
+              ("close", "Closed", "an existing site the plan closes"),
+              ("open", "Opened", "a new site the plan builds"),
+              ("shared", "Shared service centre", "kept or opened, hosting several agencies"))
+
+_TIMELINE = ("The map shows the estate at the end of the year chosen on the slider: a site "
+             "closing later stays a circle until its closing year, then goes; a new site "
+             "appears in its opening year; a shared centre takes its star in the year it "
+             "starts pooling; a move's line appears in the year the team moves.")
+
+
+def legend(max_fte: float, outline_label: str, clustered: bool = False, *,
+           counts: dict[str, int] | None = None, places: bool = False,
+           timeline: bool = False, coverage: bool = True, differing: str = "") -> str:
+    """The legend's HTML: every shape and colour the map uses, with words for each.
+
+    `counts` (from `site_counts`) adds how many sites each decision has; `places`, the
+    place names; `timeline`, how the year slider changes the symbols; `coverage`, the
+    zone dots and radius circles (a plan with coverage rules); `differing`, the colour of
+    the rings a comparison map draws round sites whose decision differs.
+    """
 
     def row(key: str, text: str) -> str:
-        return f'<div class="estate-legend-row"><span class="estate-key">{key}</span>{inert(text)}</div>'
+        return (f'<div class="estate-legend-row"><span class="estate-key" aria-hidden="true">'
+                f"{key}</span><span>{inert(text)}</span></div>")
 
-    def dot(colour: str, border: str = "#333") -> str:
-        return f'<span class="estate-dot" style="background:{colour};border-color:{border}"></span>'
+    def dot(colour: str, border: str = "#333", width: int = 1) -> str:
+        return (f'<span class="estate-dot" style="background:{colour};border-color:{border};'
+                f'border-width:{width}px"></span>')
 
     def line(width: float) -> str:
         return f'<span class="estate-line" style="height:{width:.1f}px"></span>'
 
+    def decision(key: str, word: str, meaning: str) -> str:
+        n = "" if counts is None else f" ({counts.get(key, 0):,})"
+        return row(SHAPES[key], f"{word}{n}: {meaning}")
+
     sites = ["<div><h3>Sites after the plan</h3>",
-             row(SHAPES["keep"], "Kept"), row(SHAPES["close"], "Closed"),
-             row(SHAPES["open"], "Opened"), row(SHAPES["shared"], "Shared service centre"),
+             *(decision(*d) for d in _DECISIONS),
              *([row(_CLUSTER_KEY, "Group of sites: ring shows each decision's share")]
                if clustered else []),
-             "<h3>Sites before</h3>", row(SHAPES["before"], "Existing site"),
-             "<h3>Moves</h3>", row(line(2.5), "few FTE"),
-             row(line(10.5), f"{max_fte:,.0f} FTE"), "</div>"]
-    zones = ["<div><h3>Zones (size = population)</h3>",
-             row(dot(COLOURS["lost"], "#7a2e00"), "Loses coverage"),
-             row(dot(COLOURS["covered"]), "Covered before and after"),
-             row(dot(COLOURS["gained"]), "Gains coverage"),
-             row(dot(COLOURS["uncovered"]), "Not covered"),
+             *([row(dot("transparent", differing, 3), "Ringed: decision differs between "
+                    "scenarios")] if differing else []),
+             "<h3>Sites before</h3>", row(SHAPES["before"], "Existing site today"),
+             "<h3>Moves of staff</h3>", row(line(2.5), "Line width: a few FTE"),
+             row(line(10.5), f"Line width: {max_fte:,.0f} FTE"), "</div>"]
+    zones = ["<div>",
+             *(["<h3>Zones (dot size = population)</h3>",
+                row(dot(COLOURS["lost"], "#7a2e00", 2), "Loses coverage"),
+                row(dot(COLOURS["covered"]), "Covered before and after"),
+                row(dot(COLOURS["gained"]), "Gains coverage"),
+                row(dot(COLOURS["uncovered"]), "Not covered"),
+                row(dot("rgba(0,114,178,.08)", COLOURS["keep"]),
+                    "Radius: how far a coverage rule reaches round each site")]
+               if coverage else []),
              "<h3>Basemap</h3>", row(dot("#f6f3ec", "#b9b2a3"), outline_label),
+             *([row('<span class="estate-place estate-place-key">Aa</span>',
+                    "Place names: the most populous zones; more appear as you zoom in")]
+               if places else []),
              "</div>"]
+    year = (f'<div class="estate-legend-wide"><h3>Year slider</h3><p>{inert(_TIMELINE)}</p>'
+            "</div>" if timeline else "")
     # <details>: a reader on a small screen folds the legend away, with no script
-    return (f'<div id="estate-legend" class="estate-panel"><details open><summary>Legend</summary>'
-            f'<div class="estate-legend-grid">{"".join(sites)}{"".join(zones)}</div>'
-            "</details></div>")
+    return ('<section id="estate-legend" class="estate-panel" aria-labelledby="estate-legend-title">'
+            '<details open><summary><h2 id="estate-legend-title">Legend</h2></summary>'
+            f'<div class="estate-legend-grid">{"".join(sites)}{"".join(zones)}{year}</div>'
+            "</details></section>")

@@ -14,6 +14,7 @@ are made inert here with `estate.render.html.inert`.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,8 @@ from estate.store import read_programme, read_summary
 DECISIONS = ("keep", "close", "open", "not_built")
 SITE_COLUMNS = ("site_id", "agency_id", "name", "lat", "lon", "decision")
 NUMERIC_SITE_COLUMNS = ("lat", "lon", "running_cost", "desks_used", "desks", "racks_used", "racks")
+PLACE_LIMIT = 400
+"""Place names carried by the map at most: more never fit on a screen at once."""
 
 
 @dataclass(frozen=True)
@@ -237,8 +240,8 @@ def move_payload(plan: PlanTables, agency_index: dict[str, int],
     return out
 
 
-def zone_payload(plan: PlanTables) -> dict[str, Any]:
-    """Zones with their coverage per rule (bit 1 before, bit 2 after) and nearest km."""
+def _every_zone(plan: PlanTables) -> pd.DataFrame:
+    """zones.csv, with any zone coverage.csv names that zones.csv lacks; placed ones only."""
     zones = plan.zones[["zone_id", "name", "lat", "lon", "population"]].copy()
     cov = plan.coverage
     if len(cov):
@@ -246,7 +249,35 @@ def zone_payload(plan: PlanTables) -> dict[str, Any]:
         extra = extra[~extra["zone_id"].isin(zones["zone_id"])]
         zones = pd.concat([zones, extra[["zone_id", "name", "lat", "lon", "population"]]],
                           ignore_index=True)
-    zones = zones[np.isfinite(zones["lat"]) & np.isfinite(zones["lon"])].reset_index(drop=True)
+    return zones[np.isfinite(zones["lat"]) & np.isfinite(zones["lon"])].reset_index(drop=True)
+
+
+def place_payload(plan: PlanTables, most: int = PLACE_LIMIT) -> dict[str, list[Any]]:
+    """Place names for the outline basemap: the register's zones, most populous first.
+
+    Without tiles an executive cannot tell one town from another, so the map writes the
+    zones' own names over the outline; the script shows the first names that fit without
+    overlapping, so the largest places show at every zoom and smaller ones appear as the
+    reader zooms in. A name held by several zones is placed once, at its most populous
+    zone; blank names are left out, and so is a note in brackets at the end of a name.
+    Names stay raw text (the script writes them with textContent).
+    """
+    zones = _every_zone(plan)
+    # a trailing note in brackets, "Ipswich outskirts 1 (generated)", is not the place
+    zones["name"] = [" ".join(re.sub(r"\s*\([^()]*\)\s*$", "", str(n)).split())
+                     for n in zones["name"]]
+    zones["population"] = zones["population"].fillna(0.0)
+    zones = zones[zones["name"] != ""]
+    zones = zones.sort_values("population", ascending=False, kind="stable")
+    zones = zones.drop_duplicates("name").head(most)
+    return {"name": zones["name"].tolist(), "lat": _clean(zones["lat"], 5),
+            "lon": _clean(zones["lon"], 5), "pop": _clean(zones["population"], 0)}
+
+
+def zone_payload(plan: PlanTables) -> dict[str, Any]:
+    """Zones with their coverage per rule (bit 1 before, bit 2 after) and nearest km."""
+    zones = _every_zone(plan)
+    cov = plan.coverage
     zindex = pd.Series(np.arange(len(zones)), index=zones["zone_id"].to_numpy())
     zindex = zindex[~zindex.index.duplicated()]
     rule_keys = cov[["rule", "service", "radius_km"]].drop_duplicates("rule")

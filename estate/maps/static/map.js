@@ -9,6 +9,9 @@
   var LIST_MAX = 25;
   // what the plan keeps or builds is drawn above what it closes at the same place
   var LIFT = {close: -1000, before: -2000, keep: 0, open: 500, shared: 1000};
+  // WCAG 2.2 target size: every marker answers touches and clicks over 24 x 24 px,
+  // however small its shape (the rest of the box is transparent)
+  var TARGET = 24;
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -73,10 +76,57 @@
     if (d === "open") { return t.site_open[i] === null ? "not opened within the horizon" : "opens in year " + t.site_open[i]; }
     return null;
   }
-  function siteTip(plan, i) {
+  function siteText(plan, i) {
     var s = plan.sites, cat = category(s, i);
     var year = when(plan, i);
-    return el("span", null, s.name[i] + " \u2014 " + (cat === "shared" ? "shared centre" : DECISION[s.decision[i]].toLowerCase()) + (year ? ", " + year : ""));
+    return s.name[i] + " \u2014 " + (cat === "shared" ? "shared centre" : DECISION[s.decision[i]].toLowerCase()) + (year ? ", " + year : "");
+  }
+  function siteTip(plan, i) { return el("span", null, siteText(plan, i)); }
+
+  // A marker a keyboard and a screen reader can use: Leaflet makes it a focusable button;
+  // we give it a name (the site and its decision), open its popup with Space as well as
+  // Enter, move focus into the popup, and back to the marker when the popup closes.
+  function accessible(marker, name) {
+    var byKey = false;
+    marker.estateName = name;
+    marker.on("add", function () {
+      var node = marker.getElement();
+      if (!node) { return; }
+      node.setAttribute("aria-label", name);
+      if (node.estateKeys) { return; }
+      node.estateKeys = true;
+      L.DomEvent.on(node, "keydown", function (e) {
+        if (e.key === "Enter") { byKey = true; }  // Leaflet itself opens the popup on Enter
+        if (e.key === "Escape" && marker.isPopupOpen()) { marker.closePopup(); }
+        if (e.key === " " || e.key === "Spacebar") {
+          L.DomEvent.preventDefault(e);
+          byKey = true;
+          if (marker.isPopupOpen()) { marker.closePopup(); } else { marker.openPopup(); }
+        }
+      });
+    });
+    marker.on("popupopen", function (e) {
+      var box = e.popup.getElement(), content = box && box.querySelector(".leaflet-popup-content");
+      if (!content) { return; }
+      box.setAttribute("role", "dialog");
+      box.setAttribute("aria-label", name);
+      // a popup tall enough to scroll must take focus, so that the keyboard can scroll it
+      content.tabIndex = box.querySelector(".leaflet-popup-scrolled") ? 0 : -1;
+      if (byKey) { content.focus({preventScroll: true}); }
+      // Escape closes it (Leaflet listens for Escape only while the map itself has focus)
+      if (!box.estateKeys) {
+        box.estateKeys = true;
+        L.DomEvent.on(box, "keydown", function (k) {
+          if (k.key === "Escape") { L.DomEvent.stop(k); byKey = true; marker.closePopup(); }
+        });
+      }
+    });
+    marker.on("popupclose", function (e) {
+      var node = marker.getElement(), at = document.activeElement, box = e.popup.getElement();
+      var lost = !at || at === document.body || (box && box.contains(at));
+      if (byKey && node && lost) { node.focus({preventScroll: true}); }
+      byKey = false;
+    });
   }
   function zonePopup(plan, i) {
     var z = plan.zones, rows = [["Zone id", z.id[i]], ["Population", num(z.pop[i])]];
@@ -102,10 +152,66 @@
     ]);
   }
 
+  // Sites closer on screen than a 24 px target would overlap, and the lower one could not
+  // be touched reliably (WCAG 2.2, 2.5.8). At each zoom, the sites nearest the top of the
+  // drawing (shared, opened, kept, closed; after before before) keep their own target;
+  // a site whose target would overlap one already kept is stacked on it: still drawn and
+  // clickable, but out of the tab order and hidden from screen readers, and listed in the
+  // popup of the site it is stacked on. Zooming in separates them again.
+  var RANK = {shared: 0, open: 1, keep: 2, close: 3, before: 4};
+  function declutter(map, markers) {
+    var shown = markers.filter(function (m) { return m.getElement() && map.hasLayer(m); });
+    shown.sort(function (a, b) {
+      return (a.estateBefore - b.estateBefore) || (RANK[a.options.estateCat] - RANK[b.options.estateCat]) || (a.estateSite - b.estateSite);
+    });
+    var grid = {}, cell = function (x, y) { return Math.floor(x / TARGET) + ":" + Math.floor(y / TARGET); };
+    shown.forEach(function (m) {
+      var p = map.latLngToLayerPoint(m.getLatLng()), host = null;
+      var cx = Math.floor(p.x / TARGET), cy = Math.floor(p.y / TARGET);
+      for (var dx = -1; dx <= 1 && !host; dx++) {
+        for (var dy = -1; dy <= 1 && !host; dy++) {
+          (grid[(cx + dx) + ":" + (cy + dy)] || []).forEach(function (o) {
+            if (!host && Math.abs(o.p.x - p.x) < TARGET && Math.abs(o.p.y - p.y) < TARGET) { host = o.m; }
+          });
+        }
+      }
+      var node = m.getElement();
+      m.estateStack = [];
+      if (host) {
+        if (host.estateSite !== m.estateSite) { host.estateStack.push(m); }  // not itself before
+        node.removeAttribute("tabindex");
+        node.removeAttribute("role");
+        node.removeAttribute("aria-label");
+        node.setAttribute("aria-hidden", "true");
+      } else {
+        (grid[cell(p.x, p.y)] = grid[cell(p.x, p.y)] || []).push({m: m, p: p});
+        node.tabIndex = 0;
+        node.setAttribute("role", "button");
+        node.removeAttribute("aria-hidden");
+      }
+    });
+    shown.forEach(function (m) {
+      var more = m.estateStack.length;
+      if (!m.getElement().hasAttribute("aria-hidden")) {
+        m.getElement().setAttribute("aria-label", m.estateName + (more ? "; " + more + " more site" + (more > 1 ? "s" : "") + " here, listed in its popup" : ""));
+      }
+    });
+  }
+  function withStack(plan, marker, card) {
+    var more = marker.estateStack || [];
+    if (!more.length) { return card; }
+    var box = el("div");
+    box.appendChild(card);
+    box.appendChild(el("p", "estate-stack-note", more.length + " more site" + (more.length > 1 ? "s" : "") + " here at this zoom (zoom in to separate them):"));
+    more.slice(0, 6).forEach(function (m) { box.appendChild(sitePopup(plan, m.estateSite)); });
+    if (more.length > 6) { box.appendChild(el("p", "estate-muted", "and " + (more.length - 6) + " more")); }
+    return box;
+  }
+
   function icon(cat, layerClass, sizes, svgs) {
-    var size = sizes[cat];
+    var size = sizes[cat], box = Math.max(TARGET, size);
     return L.divIcon({className: "estate-site " + layerClass + " estate-" + cat, html: svgs[cat],
-                      iconSize: [size, size], iconAnchor: [size / 2, size / 2],
+                      iconSize: [box, box], iconAnchor: [box / 2, box / 2],
                       popupAnchor: [0, -size / 2], tooltipAnchor: [size / 2, 0]});
   }
 
@@ -136,7 +242,8 @@
     // fit the plan between the KPI panel / legend (left) and the layer control (right)
     var box = map.getContainer(), size = map.getSize();
     var left = box.querySelector(".leaflet-top.leaflet-left"), right = box.querySelector(".leaflet-top.leaflet-right");
-    var lw = left ? left.offsetWidth : 0, rw = right ? right.offsetWidth : 0;
+    var legend = box.querySelector(".leaflet-bottom.leaflet-left");  // the legend is wider
+    var lw = Math.max(left ? left.offsetWidth : 0, legend ? legend.offsetWidth : 0), rw = right ? right.offsetWidth : 0;
     // the layer control is still empty when we fit; leave room for its usual width
     if (right && right.querySelector(".leaflet-control-layers")) { rw = Math.max(rw, 290); }
     if (size.x - lw - rw < 320) { return {padding: [30, 30]}; }
@@ -147,7 +254,7 @@
     var o = options || {}, s = plan.sites, labels = plan.labels;
     if (o.fit !== false) { fit(map, plan.bounds); }
     var visible = plan.agencies.map(function () { return true; });
-    var filtered = [];
+    var filtered = [], markers = [];
     var cluster = !!o.cluster && typeof L.markerClusterGroup === "function";
     var canvas = L.canvas({padding: 0.3});
     function group(clustered) {
@@ -164,7 +271,10 @@
       });
       f.group.clearLayers();
       if (f.group.addLayers) { f.group.addLayers(keep); } else { keep.forEach(function (l) { f.group.addLayer(l); }); }
+      tidy();
     }
+    function tidy() { if (markers.length) { declutter(map, markers); } }
+    map.on("zoomend overlayadd overlayremove", tidy);
     function siteLayer(which, accept, on) {
       var f = {group: group(cluster), items: []}, icons = {};
       f.icon = function (cat) { return (icons[cat] = icons[cat] || icon(cat, "estate-" + which, o.sizes, o.shapes)); };
@@ -174,15 +284,22 @@
         icons[cat] = icons[cat] || icon(cat, "estate-" + which, o.sizes, o.shapes);
         var marker = L.marker([s.lat[i], s.lon[i]], {icon: icons[cat], riseOnHover: true,
                                                      zIndexOffset: LIFT[cat] || 0, estateCat: cat});
-        marker.bindPopup((function (k) { return function () { return sitePopup(plan, k); }; })(i), {maxWidth: 340});
-        marker.bindTooltip((function (k) { return function () { return siteTip(plan, k); }; })(i), {direction: "right"});
+        marker.estateSite = i;
+        marker.estateBefore = which === "before" ? 1 : 0;
+        marker.bindPopup((function (mk, k) { return function () { return withStack(plan, mk, sitePopup(plan, k)); }; })(marker, i), {maxWidth: 340, maxHeight: 420});
+        marker.bindTooltip((function (mk, k) { return function () {
+          var more = (mk.estateStack || []).length;
+          return el("span", null, siteText(plan, k) + (more ? " (+" + more + " more here)" : ""));
+        }; })(marker, i), {direction: "right"});
+        accessible(marker, (which === "before" ? "Before the plan: " : "") + siteText(plan, i));
+        if (!cluster) { markers.push(marker); }
         f.items.push({layer: marker, agency: s.agency[i],
                       at: (tl && which === "after") ? siteYear(marker, i, f.icon) : null});
       }
       refresh(f);
       filtered.push(f);
       control.addOverlay(f.group, labels[which]);
-      if (on) { f.group.addTo(map); }
+      if (on) { f.group.addTo(map); tidy(); }
       return f.group;
     }
     siteLayer("before", function (d) { return d === "keep" || d === "close"; }, false);
@@ -341,6 +458,15 @@
     control.addOverlay(outline, label);
   }
 
+  function nameControl(control) {
+    // the layer switches under a heading, in a named region a screen reader can find
+    var box = control.getContainer(), list = box.querySelector(".leaflet-control-layers-list") || box;
+    list.insertBefore(el("h2", "estate-control-title", "Layers"), list.firstChild);
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", "Map layers");
+    return control;
+  }
+
   function addPanel(map, id, position) {
     var node = document.getElementById(id);
     if (!node) { return; }
@@ -357,5 +483,7 @@
     if (top && fold && top.offsetHeight + bottom.offsetHeight + 10 > map.getSize().y) { fold.open = false; }
   }
 
-  global.estateMap = {addPlan: addPlan, addOutline: addOutline, addPanel: addPanel, fit: fit};
+  // places.js adds addPlaces
+  global.estateMap = {addPlan: addPlan, addOutline: addOutline, addPanel: addPanel, fit: fit,
+                      nameControl: nameControl};
 })(window);
