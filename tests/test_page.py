@@ -116,8 +116,18 @@ def test_kpi_panel_reads_summary() -> None:
         scenario="S", annual_saving=-1200.0, payback_years=None, sites_before=10,
         sites_after=8, status_quo_feasible=False,
         status_quo_breaches=[{"rule": "housed", "place": "a"}, {"rule": "desks", "place": "b"}]))
-    assert "\u2212£1.2k" in panel and "never" in panel and "10 \u2192 8" in panel
+    assert "-£1.2k" in panel and "never" in panel and "10 \u2192 8" in panel
     assert "breaks 2 rule(s)" in panel
+    # the fixture's gap of 0.01% is not a proof: never called optimal
+    assert "within 0.01% of the best possible" in panel and "optimal" not in panel
+
+
+def test_kpi_panel_says_net_receipts_and_time_limit_in_words() -> None:
+    panel = kpi_panel(summary_record(one_off_cost=-1_450_000.0, status="time_limit",
+                                     mip_gap=0.0121))
+    assert "net receipts of £1.45m" in panel
+    assert "<strong>NOT PROVEN (time limit); within 1.3% of the best possible</strong>" in panel
+    assert "proven optimal" in kpi_panel(summary_record(mip_gap=0.0))
 
 
 def test_comparison_map_has_one_plan_per_scenario(results_folder: Path, tmp_path: Path) -> None:

@@ -11,23 +11,18 @@ from typing import Any
 
 from estate.maps.assets import COLOURS, SHAPES
 from estate.render.html import inert
-from estate.results import Summary
+from estate.results import Summary, money
+from estate.results.words import one_off_words, plan_quality
 from estate.status import Status
 
 
 def _money(value: Any) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "n/a"
+    """Pounds as everywhere else in estate (`estate.results.money`), n/a when unknown."""
     try:
         number = float(value)
     except (TypeError, ValueError):
-        return inert(value)
-    if not math.isfinite(number):
-        return "n/a"
-    v = abs(number)
-    text = (f"£{v / 1e6:,.2f}m" if v >= 1e6 else f"£{v / 1e3:,.1f}k" if v >= 1e3
-            else f"£{v:,.0f}")
-    return ("\u2212" if number < 0 else "") + text
+        return "n/a" if value is None else inert(value)
+    return money(number) if math.isfinite(number) else "n/a"
 
 
 def _count(value: Any) -> str:
@@ -44,12 +39,12 @@ def _payback_text(s: Summary) -> str:
 
 
 def _status_line(s: Summary) -> str:
-    status = f"{inert(s.status)} \u00b7 {inert(s.solver)}"
-    if s.mip_gap is not None and math.isfinite(s.mip_gap):
-        status += f" \u00b7 gap {s.mip_gap:.2%}"
+    """How good the plan is, in the words the terminal and the board pack use; loud
+    when the time limit stopped the search."""
+    quality = inert(plan_quality(s)[0])
     if s.status == Status.TIME_LIMIT:
-        status = "<strong>NOT PROVEN OPTIMAL</strong> (time limit) \u00b7 " + status
-    return status
+        quality = f"<strong>{quality}</strong>"
+    return f"{quality} \u00b7 {inert(s.solver)}"
 
 
 def kpi_panel(summary: Summary) -> str:
@@ -59,7 +54,8 @@ def kpi_panel(summary: Summary) -> str:
         ("Annual saving", _money(s.annual_saving), "estate-big"),
         ("Annual cost", f"{_money(s.annual_cost_before)} \u2192 {_money(s.annual_cost_after)}",
          ""),
-        ("One-off cost", _money(s.one_off_cost), ""),
+        ("One-off cost", inert(one_off_words(s.one_off_cost)) if s.one_off_cost < -0.5
+         else _money(s.one_off_cost), ""),
         ("Payback", _payback_text(s), ""),
         ("NPV saving", _money(s.npv_saving), ""),
         ("Sites", f"{_count(s.sites_before)} \u2192 {_count(s.sites_after)}", ""),
