@@ -1,13 +1,22 @@
-"""`comparison_map.html`: every compared scenario's plan on one map.
+"""`comparison_map.html`: the compared scenarios' plans on one map, one at a time.
 
-Each scenario's layers carry its name; only the first scenario's start visible, so a
-reader switches between plans in the layer list. A layer of red rings marks the sites
-whose decision differs between scenarios, each ring listing the decision in every
-scenario. The drawing is `static/compare.js`, beside the map's own `static/map.js`.
+Eighteen layers for each of three scenarios in one list is 54 checkboxes, which nobody
+reads. So the map shows **one scenario at a time**: a select chooses it, and one list
+of layer kinds ("Sites after", "Moves", "Agency: Police", ...) applies to whichever
+scenario is shown. A button splits the page into **two maps side by side**, each with
+its own scenario select, their centre and zoom kept in step. Red rings mark the sites
+whose decision differs between scenarios on every map, each ring listing the decision in
+every scenario.
+
+Each plan is drawn by `estate.maps.page` (`add_plan_layers`, the same drawing as
+`estate map`), so the page holds each scenario's data once; the switcher, the second
+map and the rings are `static/compare.js`. The panel is static HTML made here with
+`inert`; the script fills it with DOM nodes and `textContent` only.
 """
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +28,23 @@ from estate.maps.page import (
     Panels,
     PlanLayers,
     Raw,
+    add_place_names,
     add_plan_layers,
     figure_of,
     new_map,
 )
+from estate.maps.panels import legend
 from estate.maps.payload import outline_rings, read_plan
-from estate.render.html import inert, script_block, script_json, static_text
+from estate.render.html import inert, script_block, script_json, static_text, style_block
+from estate.render.report_pages import confidence
+from estate.results import Summary, money
 from estate.runs.compare import Run
+
+RING = "#d7191c"
+"""The colour of the rings round the sites whose decision differs."""
+
+_MAIN = ("after", "moves")
+"""The layer kinds listed in view; the others are under "More layers" and "Agencies"."""
 
 
 def differing_sites(runs: list[Run]) -> dict[str, list[Any]]:
@@ -56,50 +75,136 @@ def differing_sites(runs: list[Run]) -> dict[str, list[Any]]:
     return out
 
 
-class _Differing(Direct):
-    """The red rings, then every scenario but the first hidden (`static/compare.js`)."""
+def layer_kinds(name: str, layers: PlanLayers) -> dict[str, list[str]]:
+    """Each layer name one plan gives the layer control (inert, prefixed by the scenario's
+    name) -> [kind, label as plain text without the prefix, group].
 
-    def __init__(self, plans: PlanLayers, diff: dict[str, list[Any]], label: str,
-                 hidden: list[str]) -> None:
+    A kind is the same in every scenario ("after", "agency:<id>", "rule:<label>"), so
+    one checkbox per kind serves whichever scenario is shown; the group says where it
+    is listed ("main", "more" or "agency"). The script writes labels with textContent.
+    """
+    payload = layers.payload
+    lead = inert(name) + ": "
+
+    def short(label: str) -> str:
+        return html.unescape(label[len(lead):] if label.startswith(lead) else label)
+
+    kinds: dict[str, list[str]] = {}
+    for key, label in payload["labels"].items():
+        kinds[label] = [key, short(label), "main" if key in _MAIN else "more"]
+    for rule in payload["zones"]["rules"]:
+        kinds[rule["label"]] = ["rule:" + short(rule["label"]), short(rule["label"]), "more"]
+    for agency in payload["agencies"]:
+        kinds[agency["label"]] = ["agency:" + str(agency["id"]), short(agency["label"]),
+                                  "agency"]
+    return kinds
+
+
+def _facts(k: int, summary: Summary) -> str:
+    """The shown scenario's headline figures, for the panel (inert HTML)."""
+    rows = [("Plan", inert(confidence(summary)[0])),
+            ("Annual saving", inert(money(summary.annual_saving))),
+            ("NPV saving", inert(money(summary.npv_saving))),
+            ("Sites closed / opened", f"{summary.sites_closed:,} / {summary.sites_opened:,}")]
+    cells = "".join(f"<dt>{term}</dt><dd>{value}</dd>" for term, value in rows)
+    hidden = "" if k == 0 else " hidden"
+    return f'<dl class="estate-compare-facts" data-scenario="{k}"{hidden}>{cells}</dl>'
+
+
+def _differing_list(diff: dict[str, list[Any]]) -> str:
+    """The sites the red rings mark, in words, for a reader who does not see the rings."""
+    n = len(diff["id"])
+    items = "".join(
+        f"<li>{inert(site)} {inert(name)}: "
+        + "; ".join(f"{inert(scenario)} {inert(decision)}" for scenario, decision in pairs)
+        + "</li>"
+        for site, name, pairs in zip(diff["id"], diff["name"], diff["decisions"], strict=True))
+    return (f'<details class="estate-compare-differing"><summary>Red rings: {n:,} '
+            f'{"site" if n == 1 else "sites"} whose decision differs</summary>'
+            f"<ul>{items}</ul></details>")
+
+
+def _panel(runs: list[Run], diff: dict[str, list[Any]]) -> str:
+    """The comparison panel: the scenario select, the side-by-side button, the layer
+    kinds (filled in by the script) and the headline figures of the scenario shown."""
+    solved = [r for r in runs if r.summary]
+    missing = "; ".join(f"{inert(r.scenario.name)} ({inert(r.status or 'not planned')})"
+                        for r in runs if not r.summary)
+    missing = f'<p class="estate-compare-note">No plan to show: {missing}.</p>' if missing else ""
+    options = "".join(f'<option value="{k}">{inert(r.scenario.name)}</option>'
+                      for k, r in enumerate(solved))
+    facts = "".join(_facts(k, r.summary) for k, r in enumerate(solved) if r.summary)
+    split = ('<button type="button" class="estate-split" aria-pressed="false">'
+             "Side by side</button>" if len(solved) > 1 else "")
+    return (
+        '<section id="estate-compare" class="estate-panel estate-compare" '
+        'aria-labelledby="estate-compare-title">'
+        f'<h1 id="estate-compare-title">Comparing {len(runs)} '
+        f'{"scenario" if len(runs) == 1 else "scenarios"}</h1>'
+        '<div class="estate-compare-pick"><label for="estate-scenario-a">'
+        '<span class="estate-when-split">Left map: </span>Scenario shown</label>'
+        f'<select id="estate-scenario-a" class="estate-scenario">{options}</select></div>'
+        f"{facts}{missing}{split}{_differing_list(diff)}"
+        '<p class="estate-hidden" role="status" aria-live="polite"></p>'
+        '<fieldset class="estate-kinds"><legend>Layers</legend>'
+        '<div class="estate-kinds-main"></div>'
+        '<details><summary>More layers</summary><div class="estate-kinds-more"></div></details>'
+        '<details><summary>Agencies</summary><div class="estate-kinds-agency"></div></details>'
+        "</fieldset></section>")
+
+
+class _Views(Direct):
+    """The switcher, the second map and the rings (`estateCompare.start`): written after
+    every plan, outline and place name is drawn, so that it finds them all."""
+
+    def __init__(self, control: Any, setup: dict[str, Any]) -> None:
         super().__init__()
         self._name = "EstateCompare"
-        self.control = plans.control
-        self.diff, self.label, self.hidden = diff, label, hidden
+        self.control = control
+        self.setup = setup
 
     def js(self) -> str:
-        m, control = self.map_name, self.control.get_name()
-        return (f"estateCompare.addDiffering({m}, {control}, {script_json(self.diff)}, "
-                f"{script_json(self.label)});\n"
-                f"estateCompare.hideScenarios({m}, {control}, {script_json(self.hidden)});")
+        return (f"estateCompare.start({self.map_name}, {self.control.get_name()}, "
+                f"{script_json(self.setup)});")
 
 
 def comparison_map(runs: list[Run], cdn: bool = False) -> str:
-    """One map: each scenario's layers (named by the scenario), the outline basemap, and
-    a layer ringing the sites whose decision differs between scenarios."""
+    """One map: the scenarios' plans (one shown at a time, two side by side on demand),
+    the outline basemap and place names, and rings round the sites whose decision
+    differs between scenarios."""
     fmap = new_map(cdn=cdn)
     solved = [r for r in runs if r.summary]
     root = figure_of(fmap)
     root.title = inert("Estate comparison: " + ", ".join(r.scenario.name for r in runs))
     if not solved:
         return root.render()
-    root.header.add_child(Raw(script_block(static_text("estate.maps", "compare.js"))),
+    root.header.add_child(Raw(style_block(static_text("estate.maps", "compare_map.css"))
+                              + script_block(static_text("estate.maps", "compare.js"))),
                           name="estate_compare_js")
     diff = differing_sites(solved)
-    names = "".join(f"<li>{inert(r.scenario.name)}</li>" for r in solved)
-    panel = (f'<div id="estate-compare" class="estate-panel"><h2>Comparison</h2><ul>{names}</ul>'
-             f'<div class="estate-muted">Shown: {inert(solved[0].scenario.name)}; switch '
-             "scenarios in the layer list, where each scenario's layers carry its name. "
-             f'Red rings: {len(diff["id"]):,} sites whose decision differs between '
-             "scenarios.</div></div>")
-    # the panel first, so that the first plan's fitBounds keeps the sites clear of it
-    fmap.add_child(Panels(panel, [("estate-compare", "topleft")]))
+    plan = read_plan(solved[0].results_dir)
+    outline = ("Zone boundaries" if plan.zone_areas is not None
+               else "Zone areas (nearest zone centre)")
+    # the panels first, so that the first plan's fitBounds keeps the sites clear of them;
+    # the legend, which needs the plans' widest move, is added to them below
+    panels = Panels(_panel(runs, diff),
+                    [("estate-compare", "topleft"), ("estate-legend", "bottomleft")])
+    fmap.add_child(panels)
     layers = [add_plan_layers(fmap, r.results_dir, name=r.scenario.name, fit=(i == 0))
               for i, r in enumerate(solved)]
-    plan = read_plan(solved[0].results_dir)
-    label = ("Zone boundaries" if plan.zone_areas is not None
-             else "Zone areas (nearest zone centre)")
-    fmap.add_child(Outline(layers[0].control, outline_rings(plan), label, opaque=True))
-    fmap.add_child(_Differing(layers[0], diff,
-                              inert(f"Sites whose decision differs ({len(diff['id']):,})"),
-                              [inert(r.scenario.name) + ": " for r in solved[1:]]))
+    fmap.add_child(Outline(layers[0].control, outline_rings(plan), outline, opaque=True))
+    places = add_place_names(fmap, solved[0].results_dir)
+    panels.markup += legend(max(layer.max_fte for layer in layers), outline,
+                            clustered=any(layer.cluster for layer in layers),
+                            places=bool(places.places["name"]),
+                            coverage=any(r.scenario.coverage for r in solved), differing=RING)
+    fmap.add_child(_Views(layers[0].control, {
+        "scenarios": [{"name": r.scenario.name, "kinds": layer_kinds(r.scenario.name, layer)}
+                      for r, layer in zip(solved, layers, strict=True)],
+        "base": {inert(outline): ["outline", outline, "more"],
+                 inert(places.label): ["places", places.label, "more"]},
+        "differing": diff,
+        "ring": {"label": f"Sites whose decision differs ({len(diff['id']):,})",
+                 "colour": RING},
+    }))
     return root.render()

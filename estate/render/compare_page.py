@@ -66,12 +66,12 @@ TERMINAL_FIGURES = 15
 
 def _table(header: list[str], body: list[list[str]], classes: list[list[str]] | None = None) -> str:
     """An HTML table; every cell given here is already inert text or markup we made."""
-    head = "".join(f"<th>{h}</th>" for h in header)
+    head = "".join(f'<th scope="col">{h}</th>' for h in header)
     lines = []
     for i, cells in enumerate(body):
         cls = classes[i] if classes else [""] * len(cells)
         lines.append("<tr>" + "".join(
-            (f"<th>{c}</th>" if j == 0 else f'<td class="{k}">{c}</td>')
+            (f'<th scope="row">{c}</th>' if j == 0 else f'<td class="{k}">{c}</td>')
             for j, (c, k) in enumerate(zip(cells, cls, strict=True))) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(lines)}</tbody></table>"
 
@@ -96,7 +96,7 @@ def _figures_html(runs: list[Run]) -> str:
     classes = [["", *["n"] * len(runs)]] * len(body)
     body.append([inert("Reused stored results"), *(inert(_plain(r.reused)) for r in runs)])
     classes.append(["", *[""] * len(runs)])
-    return _table(["", *(inert(r.scenario.name) for r in runs)], body, classes)
+    return _table(["Figure", *(inert(r.scenario.name) for r in runs)], body, classes)
 
 
 #: The dated programme's figures: label, how to show them from (its figures, summary).
@@ -130,7 +130,7 @@ def _programme_html(runs: list[Run]) -> str:
             "year (leases, lags, yearly limits): its NPV saving is what a programme can "
             "realise; the snapshot plan's books every saving from year 1. "
             "\u201c\u2014\u201d: no programme for that scenario.</p>"
-            + _table(["", *(inert(r.scenario.name) for r in runs)], body,
+            + _table(["Figure", *(inert(r.scenario.name) for r in runs)], body,
                      [["", *["n"] * len(runs)]] * len(body)))
 
 
@@ -258,7 +258,7 @@ def page(runs: list[Run]) -> str:
                      f"{inert(r.message)}</p>" for r in runs if not r.summary)
     title = inert("Scenario comparison: " + ", ".join(r.scenario.name for r in runs))
     body = (
-        f"<h1>{title}</h1>{failed}"
+        f"<main><h1>{title}</h1>{failed}"
         "<h2>Side by side</h2>" + _figures_html(runs) + _programme_html(runs)
         + "<h2>What each policy costs</h2><p class=\"muted\">The NPV of cost with the policy "
         "minus the optimum without it (all other policies kept), both solved to a 1e-6 gap. "
@@ -269,7 +269,7 @@ def page(runs: list[Run]) -> str:
         + "<h2>What if losers were compensated?</h2><p class=\"muted\">Each agency worse off "
         "gets its loss back, paid by the agencies that gain in proportion to their gains; "
         "possible only when the gains cover the losses.</p>" + _compensation_html(runs)
-        + _alternatives_html(runs))
+        + _alternatives_html(runs) + "</main>")
     return document(title, body, static_text("estate.render", "compare.css"))
 
 

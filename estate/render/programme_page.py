@@ -34,7 +34,7 @@ CASH_COLUMNS = (("running", "Running"), ("rent", "Rent owed"), ("one_off", "One-
 
 def _table(header: list[str], rows: list[list[tuple[str, str]]]) -> str:
     """An HTML table; each cell is (inert text or our markup, class)."""
-    head = "".join(f"<th>{inert(h)}</th>" for h in header)
+    head = "".join(f'<th scope="col">{inert(h)}</th>' for h in header)
     body = "".join("<tr>" + "".join(f'<td class="{cls}">{text}</td>' for text, cls in row)
                    + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -147,7 +147,7 @@ def programme_page(programme: Programme, summary: Summary | None, scenario_name:
     """The programme as one self-contained HTML page: inline SVG, no script."""
     horizon = _horizon(programme, summary)
     title = inert(f"Programme: {scenario_name}")
-    body = f"""<h1>{title}</h1>
+    body = f"""<main><h1>{title}</h1>
 {_headline(programme, summary)}
 <h2>When each change happens</h2>
 <p>One row per site, in the order of its first change, with the teams that move there
@@ -168,7 +168,7 @@ closed in each year, beside the scenario's limits.</p>
 <h2>Cash flow, year by year</h2>
 <p>Running costs and rent at each year's end, one-offs and receipts at its start;
 pounds of each year (the discounted columns at today's value).</p>
-{_cash_tables(programme, summary)}"""
+{_cash_tables(programme, summary)}</main>"""
     return document(title, body, static_text("estate.render", "programme.css"))
 
 

@@ -77,7 +77,7 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
                              f'y2="{max(py(best), top):.1f}" stroke="{colour}" '
                              f'stroke-opacity="0.35"/>')
             parts.append(f'<circle cx="{x:.1f}" cy="{py(value):.1f}" r="4" fill="{colour}" '
-                         f'fill-opacity="0.6"><title>{html.escape(tip)})</title></circle>')
+                         f'fill-opacity="0.6" stroke="{colour}"><title>{html.escape(tip)})</title></circle>')
         means.append((xpos[v], py(float(pts.mean()))))
     means.sort()
     if len(means) > 1:
@@ -109,7 +109,7 @@ def robustness_chart(robustness: pd.DataFrame) -> str:
     for i, r in enumerate(table.itertuples(index=False)):
         y = i * bar
         share = float(r.open_share)
-        colour = "#dd6b20" if r.fragile else ("#38a169" if share >= 1 else "#a0aec0")
+        colour = "#dd6b20" if r.fragile else ("#38a169" if share >= 1 else "#718096")
         label = html.escape(f"{r.site_id} {r.name}")
         tip = html.escape(f"{r.site_id} {r.name}: open in {r.runs_open} of {r.runs} runs")
         parts.append(f'<g><title>{tip}</title><text x="{left - 6}" y="{y + bar - 4}" '
@@ -127,7 +127,7 @@ def _runs_table(rows: pd.DataFrame, varies: list[Vary]) -> str:
     shown = [c for c in (*[v.key for v in varies], "status", "objective_npv", "npv_saving",
                          "sites_after", "sites_closed", "shared_centres", "mip_gap", "message")
              if c in rows]
-    head = "".join(f"<th>{e(c)}</th>" for c in shown)
+    head = "".join(f'<th scope="col">{e(c)}</th>' for c in shown)
     body = "".join("<tr>" + "".join(f"<td>{e(_cell(r[c]))}</td>" for c in shown) + "</tr>"
                    for _, r in rows.iterrows())
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -145,7 +145,7 @@ def sweep_page(rows: pd.DataFrame, robustness: pd.DataFrame, varies: list[Vary],
     varied = ", ".join(e(f"{v.key} over {', '.join(str(x) for x in v.values)}") for v in varies)
     charts = "".join(f"<h3>NPV saving against {e(v.key)}</h3>{npv_chart(rows, v.key)}"
                      for v in varies)
-    body = f"""<h1>Sweep of {e(scenario_name)}</h1>
+    body = f"""<main><h1>Sweep of {e(scenario_name)}</h1>
 <p>{len(rows)} runs: {status_text}. Varied: {varied}.</p>
 <h2>NPV saving</h2>
 <p>Each dot is a run with a plan (blue: proven optimal; orange: stopped by the time limit,
@@ -160,7 +160,7 @@ run, and {fragile} depend on the assumptions (orange, listed first).</p>
 <span class="never"></span>closed in every run</p>
 {robustness_chart(robustness)}
 <h2>Runs</h2>
-{_runs_table(rows, varies)}"""
+{_runs_table(rows, varies)}</main>"""
     return document(f"Sweep of {e(scenario_name)}", body, static_text("estate.render", "sweep.css"))
 
 

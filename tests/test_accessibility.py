@@ -1,0 +1,251 @@
+"""Every page kind a reader opens passes WCAG 2.2 AA checks (axe-core in headless
+Chromium, no serious or critical violation), and the comparison map shows one scenario
+at a time, two side by side in step, with few controls (issue 14).
+
+The inputs are tiny registers built in code: three scenarios on two registers (one
+scenario named like a script), a two-run sweep, and a dated plan with its board pack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import estate
+from estate.api import compare, report, sweep
+from estate.runs.sweep import parse_vary
+from tests.fixtures import (
+    PAYLOAD,
+    corridor_register,
+    corridor_scenario,
+    coverage_register,
+    loser_register,
+    scenario_on,
+    town,
+    town_rows,
+    write_scenario,
+)
+from tests.fixtures.browser import Opened, axe_violations, open_page
+
+pytestmark = pytest.mark.browser
+
+SCRIPT_NAME = "<script>alert(1)</script>"
+NAMES = ["Kept", SCRIPT_NAME, "Loser"]
+RING = "#d7191c"
+
+# the controls a reader can reach and sees: inputs, buttons, selects, fold-outs, and
+# Leaflet's zoom buttons; hidden ones (a closed fold-out's content) do not count
+CONTROLS = """(() => Array.from(document.querySelectorAll(
+  '.leaflet-control-container :is(input, button, select, summary, a[role=button])'))
+  .filter(e => e.checkVisibility({checkVisibilityCSS: true, contentVisibilityAuto: true}))
+  .length)()"""
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Three scenarios compared: Kept keeps every site of the hostile register, the
+    script-named one closes S1 and S2 there, Loser is on a register of its own."""
+    root = tmp_path_factory.mktemp("a11y_compare")
+    hostile = coverage_register(root / "hostile", agency_b_name=PAYLOAD, site_name=PAYLOAD)
+    losers = loser_register(root / "losers")
+    coverage = [{"service": "public_access", "radius_km": 3.0, "mode": "maintain"}]
+    paths = [
+        write_scenario(root / "kept.toml", scenario_on(hostile, "Kept", coverage=coverage,
+                                                       policy={"keep": ["S2"]})),
+        write_scenario(root / "script.toml", scenario_on(hostile, SCRIPT_NAME)),
+        write_scenario(root / "loser.toml", scenario_on(losers, "Loser",
+                                                        policy={"keep": ["S1"]})),
+    ]
+    runs = compare(paths, out=root / "out", results_root=root / "results")
+    assert [r.scenario.name for r in runs] == NAMES
+    return {"out": root / "out", "folders": [r.results_dir for r in runs]}
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A dated plan (programme.html) and its board pack (board.html)."""
+    root = tmp_path_factory.mktemp("a11y_plan")
+    rows = town_rows()
+    rows["sites"][1]["name"] = "<b>x</b> & <img src=x onerror=alert(1)>"
+    path = town(root, rows, {"start": "2027-04-01",
+                             "programme": {"max_closures_per_year": 1}})
+    estate.plan(path, out=root / "results", map_path=False, programme=True,
+                policy_costs=True)
+    _, board = report(root / "results", root / "board.pdf")
+    return {"programme": root / "results" / "programme.html", "board": board}
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("a11y_sweep")
+    register = corridor_register(root / "register")
+    scenario = write_scenario(root / "town.toml", corridor_scenario(register))
+    sweep(scenario, [parse_vary("sharing.efficiency=0:0.2:2")], root / "out", workers=1)
+    return root / "out" / "sweep.html"
+
+
+@pytest.fixture
+def cmap(browser: Any, compared: dict[str, Any]) -> Iterator[Opened]:
+    opened = open_page(browser, compared["out"] / "comparison_map.html")
+    opened.page.wait_for_function("window.estateCompare && window.estateCompare.current")
+    yield opened
+    opened.page.close()
+
+
+def _page(browser: Any, path: Path) -> Opened:
+    return open_page(browser, path, wait_for_map=False)
+
+
+def _after_sites(folder: Path) -> tuple[int, int]:
+    """(sites drawn after the plan, of which closed), from the plan's sites.csv."""
+    decision = pd.read_csv(folder / "sites.csv", dtype=str, keep_default_na=False)["decision"]
+    return int((decision != "not_built").sum()), int((decision == "close").sum())
+
+
+def _markers(opened: Opened, view: str) -> tuple[int, int]:
+    """(site markers, closed ones) drawn on the left ("a") or right ("b") map."""
+    pane = f".estate-view-{view} .leaflet-marker-pane"
+    return opened.count(f"{pane} .estate-site"), opened.count(f"{pane} .estate-site.estate-close")
+
+
+def _rings(opened: Opened, view: str) -> int:
+    return opened.count(f'.estate-view-{view} .leaflet-overlay-pane path[stroke="{RING}"]')
+
+
+def _choose(opened: Opened, select: str, k: int) -> None:
+    opened.page.select_option(select, str(k))
+    opened.page.wait_for_timeout(150)
+
+
+def _split(opened: Opened) -> None:
+    opened.page.click("button.estate-split")
+    opened.page.wait_for_selector(".estate-view-b .leaflet-marker-pane", state="attached")
+    opened.page.wait_for_timeout(300)
+
+
+def test_comparison_map_passes_axe(cmap: Opened) -> None:
+    assert axe_violations(cmap) == []
+    for summary in cmap.page.locator("#estate-compare summary").all():
+        summary.click()  # every fold-out open: the layer lists are checked too
+    assert axe_violations(cmap) == []
+    _split(cmap)
+    assert axe_violations(cmap) == []
+    cmap.clean()
+
+
+def test_switcher_shows_one_scenario_at_a_time(cmap: Opened,
+                                               compared: dict[str, Any]) -> None:
+    label = cmap.page.locator("label[for=estate-scenario-a]")
+    assert label.inner_text().strip() == "Scenario shown"
+    options = cmap.page.locator("#estate-scenario-a option").all_text_contents()
+    assert options == NAMES  # the script-named scenario is text
+    seen = []
+    for k in (0, 2, 1, 0):
+        _choose(cmap, "#estate-scenario-a", k)
+        drawn, closed = _after_sites(compared["folders"][k])
+        assert _markers(cmap, "a") == (drawn, closed), NAMES[k]
+        # the layer list speaks of the scenario shown
+        after = cmap.page.locator(".estate-kinds-main label").first.inner_text()
+        assert after == f"Sites after ({drawn - closed} in use, {closed} closed)"
+        seen.append(_markers(cmap, "a"))
+    assert len(set(seen)) == 3, "each scenario draws its own sites"
+    assert cmap.count(".leaflet-control-layers") == 0  # no list of every layer
+    assert cmap.page.locator("[role=status]").inner_text() == f"Showing {NAMES[0]}."
+    cmap.clean()
+
+
+def test_layer_boxes_apply_to_whichever_scenario_is_shown(cmap: Opened,
+                                                         compared: dict[str, Any]) -> None:
+    box = cmap.page.locator(".estate-kinds-main input").first
+    box.uncheck()
+    assert _markers(cmap, "a") == (0, 0)
+    _choose(cmap, "#estate-scenario-a", 2)
+    assert _markers(cmap, "a") == (0, 0)  # still off for the next scenario
+    box.check()
+    assert _markers(cmap, "a") == _after_sites(compared["folders"][2])
+    cmap.clean()
+
+
+def test_side_by_side_maps_stay_in_step(cmap: Opened, compared: dict[str, Any]) -> None:
+    cmap.page.focus("button.estate-split")
+    cmap.page.keyboard.press("Enter")  # by keyboard
+    cmap.page.wait_for_selector(".estate-view-b .leaflet-marker-pane", state="attached")
+    cmap.page.wait_for_timeout(300)
+    assert cmap.page.get_attribute("button.estate-split", "aria-pressed") == "true"
+    assert cmap.count(".leaflet-container") == 2
+    assert _markers(cmap, "a") == _after_sites(compared["folders"][0])
+    assert _markers(cmap, "b") == _after_sites(compared["folders"][1])
+    _choose(cmap, "#estate-scenario-b", 2)
+    assert _markers(cmap, "b") == _after_sites(compared["folders"][2])
+    assert _markers(cmap, "a") == _after_sites(compared["folders"][0])
+    centres = ("estateCompare.current.views.map(v => "
+               "[v.map.getCenter().lat, v.map.getCenter().lng, v.map.getZoom()])")
+    before = cmap.page.evaluate(centres)
+    box = cmap.page.locator(".estate-view-a").bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.6
+    cmap.page.mouse.move(x, y)
+    cmap.page.mouse.down()
+    cmap.page.mouse.move(x - 120, y + 80, steps=8)
+    cmap.page.mouse.up()
+    cmap.page.wait_for_timeout(1500)  # Leaflet's inertia runs on after the drag
+    after = cmap.page.evaluate(centres)
+    assert after[0] != before[0], "the drag moved the left map"
+    assert after[1] == pytest.approx(after[0], abs=1e-9), "the right map followed"
+    cmap.clean()
+
+
+def test_differing_sites_are_ringed_on_every_map(cmap: Opened) -> None:
+    # S1 and S2 of the hostile register: kept in Kept, closed in the other
+    assert _rings(cmap, "a") == 2
+    _split(cmap)
+    assert _rings(cmap, "a") == 2 and _rings(cmap, "b") == 2
+    listed = cmap.page.locator(".estate-compare-differing li").all_text_contents()
+    assert len(listed) == 2 and all("Kept keep" in t and f"{SCRIPT_NAME} close" in t
+                                    for t in listed)
+    cmap.clean()
+
+
+def test_a_dozen_controls_at_most(cmap: Opened) -> None:
+    one = cmap.page.evaluate(CONTROLS)
+    _split(cmap)
+    two = cmap.page.evaluate(CONTROLS)
+    # select, button, three layer boxes, four fold-outs, zoom in/out; + the right select
+    assert 5 <= one <= 12 and one < two <= 12, (one, two)
+    cmap.clean()
+
+
+def test_comparison_page_passes_axe(browser: Any, compared: dict[str, Any]) -> None:
+    opened = _page(browser, compared["out"] / "comparison.html")
+    assert axe_violations(opened) == []
+    assert SCRIPT_NAME in opened.page.inner_text("main")
+    opened.clean()
+    opened.page.close()
+
+
+def test_sweep_page_passes_axe(browser: Any, swept: Path) -> None:
+    opened = _page(browser, swept)
+    assert axe_violations(opened) == []
+    assert opened.count("main h1") == 1
+    opened.clean()
+    opened.page.close()
+
+
+def test_programme_page_passes_axe(browser: Any, planned: dict[str, Path]) -> None:
+    opened = _page(browser, planned["programme"])
+    assert axe_violations(opened) == []
+    assert opened.count("main h1") == 1
+    opened.clean()
+    opened.page.close()
+
+
+def test_board_pack_page_passes_axe(browser: Any, planned: dict[str, Path]) -> None:
+    opened = _page(browser, planned["board"])
+    assert axe_violations(opened) == []
+    assert opened.count("main") == 1
+    opened.clean()
+    opened.page.close()
