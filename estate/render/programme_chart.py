@@ -30,7 +30,7 @@ class Mark:
 MARKS: dict[str, Mark] = {
     "close": Mark("#D55E00", "C", "#000", "close: the site is given up (its teams have left)"),
     "build": Mark("#E69F00", "B", "#000", "build: work starts on a new site"),
-    "open": Mark("#009E73", "O", "#fff", "open: a new site is ready for its teams"),
+    "open": Mark("#009E73", "O", "#000", "open: a new site is ready for its teams"),
     "move": Mark("#0072B2", "M", "#fff", "move: a team moves into this site"),
     "pool": Mark("#CC79A7", "P", "#000", "pool: a shared centre starts pooling here"),
     "dispose": Mark("#56B4E9", "D", "#000", "dispose: the sale of a closed site is received"),
