@@ -27,8 +27,9 @@ from estate.api import report
 from estate.render import figures
 from estate.render.report import board_pages
 from estate.render.report_data import Table, read_results
-from estate.render.report_pages import agencies_page, decision, percent_up
+from estate.render.report_pages import agencies_page, decision
 from estate.results import money
+from estate.results.words import percent_up
 from estate.status import Status
 from estate.store import read_summary, write_summary
 from tests.fixtures import (

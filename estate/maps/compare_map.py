@@ -36,8 +36,8 @@ from estate.maps.page import (
 from estate.maps.panels import legend
 from estate.maps.payload import outline_rings, read_plan
 from estate.render.html import inert, script_block, script_json, static_text, style_block
-from estate.render.report_pages import confidence
 from estate.results import Summary, money
+from estate.results.words import plan_quality
 from estate.runs.compare import Run
 
 RING = "#d7191c"
@@ -102,7 +102,7 @@ def layer_kinds(name: str, layers: PlanLayers) -> dict[str, list[str]]:
 
 def _facts(k: int, summary: Summary) -> str:
     """The shown scenario's headline figures, for the panel (inert HTML)."""
-    rows = [("Plan", inert(confidence(summary)[0])),
+    rows = [("Plan", inert(plan_quality(summary)[0])),
             ("Annual saving", inert(money(summary.annual_saving))),
             ("NPV saving", inert(money(summary.npv_saving))),
             ("Sites closed / opened", f"{summary.sites_closed:,} / {summary.sites_opened:,}")]

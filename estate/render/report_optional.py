@@ -10,8 +10,9 @@ import pandas as pd
 
 from estate.render import figures
 from estate.render.report_data import Block, Chart, Page, Results, Table, Text
-from estate.render.report_pages import count, one_off_cell, payback_words, percent_up
+from estate.render.report_pages import count, one_off_cell, payback_words
 from estate.results import money
+from estate.results.words import PROVEN, percent_up
 from estate.status import Status
 
 
@@ -63,10 +64,10 @@ def _status(row: pd.Series) -> str:
     status = str(row.get("status", ""))
     gap = _number(row.get("mip_gap"))
     if status == Status.OPTIMAL:
-        return "proven optimal" if gap is None or gap <= 1e-6 else \
-            f"within {percent_up(gap)} of the best"
+        return "proven optimal" if gap is None or gap <= PROVEN else \
+            f"within {percent_up(gap)} of the best possible"
     if status == Status.TIME_LIMIT:
-        return "not proven (time limit)" + (f"; within {percent_up(gap)}"
+        return "NOT PROVEN (time limit)" + (f"; within {percent_up(gap)} of the best possible"
                                             if gap is not None and gap <= 1 else "")
     return "no plan: " + status.replace("_", " ")
 

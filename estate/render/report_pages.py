@@ -10,12 +10,11 @@ The words follow what a finance director reads first: the decision in one paragr
 then the figures, where, who gains and who loses, what each policy costs, when, and
 the assumptions last. Money goes through `estate.results.money` everywhere (£m to two
 decimals, £k to one); a negative one-off is called net receipts; "optimal" is said
-only of a plan proven so (`confidence`).
+only of a plan proven so (`estate.results.words.plan_quality`).
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
@@ -32,11 +31,8 @@ from estate.render.report_data import (
     assumption_rows,
 )
 from estate.results import Summary, money
+from estate.results.words import one_off_words, plan_quality
 from estate.runs.compare import LOSS_TOL, agency_gains, compensate
-from estate.status import Status
-
-PROVEN = 1e-6
-"""A relative gap this small is a proof: the plan is optimal."""
 
 
 def listed(items: list[str], joiner: str = ", ") -> str:
@@ -50,50 +46,6 @@ def listed(items: list[str], joiner: str = ", ") -> str:
 
 def count(n: float, noun: str, plural: str | None = None) -> str:
     return f"{n:,.0f} {noun if n == 1 else (plural or noun + 's')}"
-
-
-def percent_up(gap: float) -> str:
-    """A gap as a percentage to two significant figures, rounded up (a bound stays a
-    bound): 0.004348 -> "0.44%"."""
-    value = gap * 100
-    if value <= 0:
-        return "0%"
-    digits = 1 - math.floor(math.log10(value))
-    shown = math.ceil(value * 10 ** digits - 1e-9) / 10 ** digits
-    text = f"{shown:.{max(digits, 0)}f}"
-    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
-
-
-def confidence(s: Summary, asked: float | None = None) -> tuple[str, str]:
-    """How good the plan is: a short phrase for a table and a sentence for the decision.
-    "Optimal" only for a proven plan; a time-limited plan is never called so."""
-    gap = s.mip_gap
-    known = gap is not None and math.isfinite(gap) and gap <= 1.0
-    if s.status == Status.OPTIMAL and (gap is None or gap <= PROVEN):
-        return ("proven optimal",
-                "The plan is proven optimal: no plan that meets every rule costs less.")
-    if s.status == Status.TIME_LIMIT:
-        head = ("The solver's time limit stopped the search before this plan could be "
-                "proven the best")
-        if not known:
-            return ("not proven (time limit); distance from the best possible unknown",
-                    head + "; how far it is from the best possible is not known.")
-        assert gap is not None
-        return (f"not proven (time limit); within {percent_up(gap)} of the best possible",
-                head + f"; its NPV of cost is within {percent_up(gap)} of the best possible.")
-    assert gap is not None
-    why = (f", inside the {f'{asked * 100:.4f}'.rstrip('0').rstrip('.')}% tolerance the "
-           "scenario sets for the search" if asked else "")
-    return (f"within {percent_up(gap)} of the best possible",
-            f"Its NPV of cost is within {percent_up(gap)} of the best possible{why}.")
-
-
-def one_off_words(value: float) -> str:
-    if value < -0.5:
-        return f"net receipts of {money(-value)}"
-    if value > 0.5:
-        return f"{money(value)} to spend once"
-    return "none"
 
 
 def one_off_cell(value: float) -> str:
@@ -190,7 +142,7 @@ def decision(r: Results) -> str:
     losers = [figures.plain(a.name, 70) for a in s.agencies.values() if a.worse_off]
     parts.append(f"{listed(losers, '; ')} {'pays' if len(losers) == 1 else 'pay'} more each "
                  "year." if losers else "No agency pays more each year.")
-    parts.append(confidence(s, r.asked_gap())[1])
+    parts.append(plan_quality(s, r.asked_gap())[1])
     return " ".join(parts)
 
 
@@ -212,7 +164,7 @@ def _headline(r: Results) -> Table:
         ("Staff changing building", f"{s.fte_relocated:,.0f} FTE"),
         ("Agencies paying more each year", f"{len(losers)}: " + "; ".join(losers)
          if losers else "none"),
-        ("How good the plan is", confidence(s, r.asked_gap())[0]),
+        ("How good the plan is", plan_quality(s, r.asked_gap())[0]),
         ("Today's estate meets every rule", "yes" if s.status_quo_feasible else
          f"no: it breaks {count(len(s.status_quo_breaches), 'rule')}"),
     ]
