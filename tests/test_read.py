@@ -4,10 +4,12 @@ problem, never a crash."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import openpyxl
 import pandas as pd
 import pyogrio
 import pytest
@@ -16,6 +18,7 @@ import shapely
 from estate.load.read import read_tables
 from estate.load.validate import Register, load_register
 from tests.fixtures import write_gpkg, write_tables, write_xlsx
+from tests.fixtures.hostile import edit_workbook, with_saved_value
 from tests.fixtures.reference import SITES, ZONES, frames, located, problems_of
 
 
@@ -219,3 +222,96 @@ def test_gpkg_points_without_crs_are_taken_as_wgs84_with_a_warning(tmp_path: Pat
     register = load_register(path)
     assert register.zones["lat"].tolist() == ZONES["lat"]
     assert located(register.warnings) == {("reg.gpkg[zones]", None, "geometry")}
+
+
+def test_workbook_formula_without_saved_value_is_an_error_at_its_cell(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "reg.xlsx", frames())
+    edit_workbook(path, {("sites", "F3"): "=F2*2", ("zones", "C2"): "=52+0.1"})
+    problems = problems_of(path)
+    assert located(problems) == {("reg.xlsx[sites]", 3, "desks"), ("reg.xlsx[zones]", 2, "lat")}
+    assert {p.found for p in problems} == {
+        "a formula =F2*2 with no saved value in cell F3",
+        "a formula =52+0.1 with no saved value in cell C2",
+    }
+    assert all("save it" in p.expected for p in problems)
+
+
+def test_workbook_formula_with_saved_value_reads_the_value(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "reg.xlsx", frames())
+    edit_workbook(path, {("sites", "F3"): "=F2*2"})
+    register = load_register(with_saved_value(path, "F2*2", 800))
+    assert register.sites["desks"].tolist() == [400.0, 800.0, 200.0]
+
+
+@pytest.mark.parametrize("error", ["#DIV/0!", "#REF!", "#N/A", "#VALUE!"])
+def test_workbook_error_cells_are_errors_at_their_cell(tmp_path: Path, error: str) -> None:
+    path = write_xlsx(tmp_path / "reg.xlsx", frames())
+    edit_workbook(path, {("sites", "C2"): error, ("functions", "E4"): error})
+    problems = problems_of(path)
+    assert located(problems) == {("reg.xlsx[sites]", 2, "name"),
+                                 ("reg.xlsx[functions]", 4, "fte")}
+    assert {p.found for p in problems} == {f"the spreadsheet error {error} in cell C2",
+                                           f"the spreadsheet error {error} in cell E4"}
+
+
+def test_a_stray_cell_far_away_costs_neither_memory_nor_time(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "reg.xlsx", frames())
+    edit_workbook(path, {("sites", "XFD1048576"): "stray", ("zones", "A1048576"): "Z9"})
+    started = time.process_time()
+    raw = read_tables(path)
+    seconds = time.process_time() - started  # 0.2 s here; padding to the corner: hours
+    assert seconds < 10, f"{seconds:.1f} s"
+    assert raw.tables["sites"].frame.shape == (3, len(SITES))  # not 1,048,575 x 16,384
+    assert raw.tables["zones"].frame.index.tolist() == [2, 3, 1048576]
+    # the stray zone row is a row like any other: its empty required cells are named
+    assert {(p.file, p.row) for p in problems_of(path)} == {("reg.xlsx[zones]", 1048576)}
+
+
+def test_workbook_rows_are_spreadsheet_rows_even_after_gaps(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "reg.xlsx", frames())
+    edit_workbook(path, {("zones", "A40"): "Z40", ("zones", "B40"): "Far row",
+                         ("zones", "C40"): 52.1, ("zones", "D40"): 1.1, ("zones", "E40"): -1})
+    assert located(problems_of(path)) == {("reg.xlsx[zones]", 40, "population")}
+
+
+@pytest.mark.parametrize(("text", "row"), [
+    ('zone_id,name,lat,lon,population\nZ1,A,52,1,10\nZ2,"B,52,1,5\n', 3),
+    ('zone_id,name,lat,lon,population\nZ1,"A\nB",52,1,10\nZ2,B,52,1,5,9\n', 3),
+])
+def test_csv_parser_errors_name_the_spreadsheet_row(tmp_path: Path, text: str, row: int) -> None:
+    folder = write_tables(tmp_path / "reg", frames())
+    (folder / "zones.csv").write_text(text)
+    assert located(problems_of(folder)) == {("zones.csv", row, None)}
+
+
+def test_gpkg_degrees_under_a_projected_crs_are_an_error(tmp_path: Path) -> None:
+    tables = frames()
+    path = write_gpkg(tmp_path / "reg.gpkg", {k: v for k, v in tables.items() if k != "sites"})
+    sites = tables["sites"]
+    points = gpd.points_from_xy(sites["lon"], sites["lat"])  # degrees, labelled metres
+    gpd.GeoDataFrame(sites.drop(columns=["lat", "lon"]), geometry=points, crs=27700).to_file(
+        path, layer="sites")
+    problems = problems_of(path)
+    assert located(problems) == {("reg.gpkg[sites]", None, "geometry")}
+    assert "EPSG:4326" in problems[0].found
+
+
+@pytest.mark.parametrize(("crs", "says"), [(2227, "US survey foot"), (32618, "outside it")])
+def test_gpkg_crs_in_feet_or_far_from_the_points_is_a_warning(
+    tmp_path: Path, crs: int, says: str
+) -> None:
+    register = load_register(write_gpkg(tmp_path / "reg.gpkg", frames(), crs=crs))
+    warnings = [w for w in register.warnings if says in w.found]
+    assert {(w.file, w.column) for w in warnings} >= {("reg.gpkg[sites]", "geometry")}
+    np.testing.assert_allclose(register.sites["lat"], SITES["lat"], atol=1e-6)
+
+
+def test_a_date_cell_out_of_range_is_an_error_not_a_python_warning(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "reg.xlsx", frames())
+    book = openpyxl.load_workbook(path)
+    book["sites"]["K2"].value = 1e300  # lease_end, formatted as a date below
+    book["sites"]["K2"].number_format = "yyyy-mm-dd"
+    book.save(path)
+    problems = problems_of(path)  # pytest turns any Python warning into a failure
+    assert located(problems) == {("reg.xlsx[sites]", 2, "lease_end")}
+    assert "#VALUE!" in problems[0].found

@@ -78,3 +78,35 @@ def test_types_spelled_differently_only_in_case_are_warned(tmp_path: Path) -> No
         ("functions.csv", 2, "site_id"),  # the consequence: HR is not 'hr', so not hosted
     }
     assert "row 3 spells it 'IT'" in next(w.found for w in warnings if w.column == "type")
+
+
+def test_swapped_latitude_and_longitude_is_an_error(tmp_path: Path) -> None:
+    folder = csv_register(tmp_path, sites={"lat": [52.0567, 1.2751, 52.2361],
+                                           "lon": [1.1482, 52.0631, 1.0512]})
+    problems = problems_of(folder)
+    assert located(problems) == {("sites.csv", 3, "lat")}
+    assert "swapped" in problems[0].expected
+    assert "lat 1.2751, lon 52.0631" in problems[0].found
+
+
+@pytest.mark.parametrize(("lat", "lon", "says"), [
+    (40.0, -30.0, "km from the nearest"),  # mid-Atlantic: a typo, or a real outpost
+    (50.85, 4.35, "outside the UK"),  # Brussels: 240 km away, but abroad
+    (0.0, 0.0, "km from the nearest"),  # a geocoder's "not found"
+])
+def test_a_zone_far_from_the_rest_or_abroad_is_a_warning(
+    tmp_path: Path, lat: float, lon: float, says: str
+) -> None:
+    folder = csv_register(tmp_path, zones={"lat": [52.0593, lat], "lon": [1.1557, lon]})
+    warnings = load_register(folder).warnings
+    assert located(warnings) == {("zones.csv", 3, "lat")}
+    assert says in warnings[0].found and warnings[0].severity == "warning"
+
+
+def test_a_spread_out_or_foreign_register_is_not_flagged(tmp_path: Path) -> None:
+    chain = {"lat": [50.1, 52.5, 57.5], "lon": [-5.5, -1.9, -4.2]}  # Penzance, Brum, Inverness
+    assert load_register(csv_register(tmp_path, sites=chain, zones={
+        "lat": [55.95, 60.2], "lon": [-3.2, -1.2]})).warnings == []  # Edinburgh, Shetland
+    sydney = {"lat": [-33.87, -33.80, -33.95], "lon": [151.2, 151.1, 151.0]}
+    assert load_register(csv_register(tmp_path / "au", sites=sydney, zones={
+        "lat": [-33.9, -33.7], "lon": [151.2, 150.9]})).warnings == []

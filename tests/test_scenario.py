@@ -14,6 +14,9 @@ from typing import Any
 
 import pytest
 
+from estate.load.consistency import check_against_register
+from estate.load.scenario import load_scenario
+from estate.load.validate import load_register
 from tests.fixtures import invoke, no_traceback, town, town_rows
 
 
@@ -58,6 +61,19 @@ SCENARIO_ERRORS: dict[str, tuple[dict[str, Any], Rows, list[str]]] = {
         ["sharing.efficiency", "HR"]),
     "unknown solver": ({"solver": {"name": "gurobi"}}, None, ["solver.name", "gurobi"]),
     "no data key": ({"data": "DROP"}, None, ["data"]),
+    "zero radius": ({"coverage": [{"service": "public_access", "radius_km": 0}]}, None,
+                    ["coverage.0.radius_km", "(0.0, inf]"]),
+    "crs in feet": ({"crs": "EPSG:2227"}, None, ["crs", "US survey foot"]),
+    "service no site offers": ({"coverage": [{"service": "parking", "radius_km": 5}]}, None,
+                               ["coverage.0.service", "'parking'", "public_access"]),
+    "service in the wrong case": ({"coverage": [{"service": "Public_Access"}]}, None,
+                                  ["coverage.0.service", "did you mean 'Public_Access' -> "
+                                   "'public_access'"]),
+    "sharing type in the wrong case": ({"sharing": {"types": ["HR", "it"]}}, None,
+                                       ["sharing.types", "'it' -> 'IT'"]),
+    "closable kind as typed": ({"policy": {"closable_kinds": ["Office", "data centre"]}},
+                               None, ["policy.closable_kinds", "'office'", "'data_centre'"]),
+    "agency in the wrong case": ({"agencies": ["a1"]}, None, ["agencies", "'a1' -> 'A1'"]),
 }
 
 
@@ -101,4 +117,37 @@ def test_broken_toml_exits_1(tmp_path: Path) -> None:
     run = invoke(tmp_path, "plan", "broken.toml")
     assert run.code == 1, run.output
     assert "broken.toml" in run.stderr
+    no_traceback(run)
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    scenario = town(tmp_path, changes={"name": "With a BOM"})
+    scenario.write_bytes(b"\xef\xbb\xbf" + scenario.read_bytes())
+    assert load_scenario(scenario).name == "With a BOM"
+
+
+def test_suspicious_scenario_words_are_located_warnings(tmp_path: Path) -> None:
+    scenario = load_scenario(town(tmp_path, changes={
+        "crs": "EPSG:32618",  # UTM 18N: the Americas, not Suffolk
+        "sharing": {"types": ["HR", "Payroll", "HR"]},
+        "policy": {"keep": ["S1", "S1"], "closable_kinds": ["ofice"]}}))
+    problems = check_against_register(scenario, load_register(tmp_path / "reg"))
+    assert {(p.column, p.severity) for p in problems} == {
+        ("crs", "warning"), ("sharing.types", "warning"), ("policy.keep", "warning"),
+        ("policy.closable_kinds", "warning")}
+    found = " ".join(p.found for p in problems)
+    for text in ("3 of 3 sites outside", "'Payroll', which no function has", "['HR'] listed",
+                 "['S1'] listed", "'ofice' -> 'office'"):
+        assert text in found, (text, found)
+
+
+def test_warnings_reach_the_screen_as_the_tools_own_lines(tmp_path: Path) -> None:
+    scenario = town(tmp_path, changes={"sharing": {"types": ["Payroll"]},
+                                       "policy": {"keep": ["S1", "S1"]}})
+    run = invoke(tmp_path, "plan", scenario, "--out", "out", "--map", "map.html")
+    assert run.code == 0, run.output
+    lines = [line for line in run.stderr.splitlines() if line.startswith("Warning: ")]
+    assert any("key sharing.types" in line for line in lines), run.stderr
+    assert any("key policy.keep" in line for line in lines), run.stderr
+    assert "RuntimeWarning" not in run.output and "FutureWarning" not in run.output
     no_traceback(run)

@@ -54,11 +54,11 @@ BAD_CELLS = [
     ("sites", "name", 1, "", "a value"),
     ("sites", "desks", 0, "many", "a number like"),
     ("sites", "desks", 0, "1,200", "no thousands commas"),
-    ("sites", "desks", 2, "-1", "a number >= 0"),
+    ("sites", "desks", 2, "-1", "a number from 0 to"),
     ("sites", "desks", 1, "nan", "a finite number"),
     ("sites", "running_cost", 0, "inf", "a finite number"),
-    ("sites", "running_cost", 2, "-10", ">= 0"),
-    ("sites", "racks", 0, "-2", ">= 0"),
+    ("sites", "running_cost", 2, "-10", "from 0 to"),
+    ("sites", "racks", 0, "-2", "from 0 to"),
     ("sites", "lat", 1, "91", "from -90 to 90"),
     ("sites", "lon", 2, "-180.5", "from -180 to 180"),
     ("sites", "lat", 0, "", "a value"),
@@ -68,11 +68,11 @@ BAD_CELLS = [
     ("sites", "lease_end", 0, "2031-02-30", "ISO date"),
     ("agencies", "kind", 1, "hospital", "council, nhs"),
     ("agencies", "name", 0, "", "a value"),
-    ("functions", "fte", 2, "-3", ">= 0"),
-    ("functions", "annual_cost", 0, "-1", ">= 0"),
-    ("functions", "desks", 1, "-1", ">= 0"),
+    ("functions", "fte", 2, "-3", "from 0 to"),
+    ("functions", "annual_cost", 0, "-1", "from 0 to"),
+    ("functions", "desks", 1, "-1", "from 0 to"),
     ("functions", "shareable", 0, "sometimes", "true/false"),
-    ("zones", "population", 0, "-5", ">= 0"),
+    ("zones", "population", 0, "-5", "from 0 to"),
     ("zones", "zone_id", 1, "", "a value"),
     ("pair_costs", "annual_cost", 0, "inf", "a finite number"),
     ("pair_costs", "annual_cost", 0, "", "a value"),
@@ -231,3 +231,55 @@ def test_site_kind_is_normalised_to_match_scenario_keys(tmp_path: Path) -> None:
     folder = csv_register(tmp_path, sites={"kind": ["Data Centre", "data-centre", " OFFICE "]})
     kinds = load_register(folder).sites["kind"].tolist()
     assert kinds == ["data_centre", "data_centre", "office"]
+
+
+ABSURD = [
+    # (table, column, row index 0-based, value): each far beyond any public estate
+    ("sites", "desks", 0, "4000000"),
+    ("sites", "running_cost", 1, "45000050000"),  # pence typed as pounds
+    ("sites", "running_cost", 2, "1e12"),
+    ("sites", "racks", 0, "2000000"),
+    ("functions", "desks", 2, "10000000"),
+    ("functions", "fte", 1, "1250000"),
+    ("functions", "annual_cost", 0, "90000000000"),
+    ("zones", "population", 0, "144000000000"),
+    ("pair_costs", "annual_cost", 0, "-50000000000"),
+]
+
+
+@pytest.mark.parametrize(("table", "column", "index", "value"), ABSURD)
+def test_absurd_magnitudes_are_errors_naming_the_bound(
+    tmp_path: Path, table: str, column: str, index: int, value: str
+) -> None:
+    problems = bad_cell(tmp_path, table, column, index, value)
+    assert located(problems) == {(f"{table}.csv", index + 2, column)}
+    assert "beyond any public estate" in problems[0].expected
+    assert repr(value) == problems[0].found
+
+
+def test_largest_plausible_values_are_accepted(tmp_path: Path) -> None:
+    folder = csv_register(tmp_path, sites={"desks": [1_000_000, 30_000, 5],
+                                           "running_cost": [1e10, 2.5e8, 1]},
+                          zones={"population": [100_000_000, 9_000_000]})
+    assert load_register(folder).sites["desks"].max() == 1_000_000
+
+
+@pytest.mark.parametrize(("column", "cell"), [("hosts", "IT,HR"), ("services",
+                                              "public_access, library"),
+                                             ("hosts", "IT;HR,Finance")])
+def test_list_typed_with_commas_is_an_error(tmp_path: Path, column: str, cell: str) -> None:
+    problems = bad_cell(tmp_path, "sites", column, 1, cell)
+    assert located(problems) == {("sites.csv", 3, column)}
+    assert "separated by ;" in problems[0].expected and repr(cell) == problems[0].found
+
+
+def test_repeated_list_entries_are_warnings(tmp_path: Path) -> None:
+    folder = csv_register(tmp_path, sites={
+        "services": ["public_access;library;public_access", None, "public_access"],
+        "hosts": [None, "IT;HR;IT", None],
+        "tenure": ["leasehold", None, None],
+        "lease_breaks": ["2029-03-31;2029-03-31", None, None]})
+    register = load_register(folder)
+    assert located(register.warnings) == {
+        ("sites.csv", 2, "services"), ("sites.csv", 3, "hosts"), ("sites.csv", 2, "lease_breaks")}
+    assert all("each entry once" == w.expected for w in register.warnings)

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections import Counter
+
+import numpy as np
+import pyproj
+
 from estate.errors import Problem
 from estate.load.scenario import Scenario
 from estate.load.validate import Register
@@ -22,7 +29,8 @@ def check_against_register(scenario: Scenario, register: Register) -> list[Probl
     ):
         unknown = [i for i in ids if i not in universe]
         if unknown:
-            problems.append(Problem(label, None, key, what, f"unknown ids {unknown}", label="key"))
+            problems.append(Problem(label, None, key, what, f"unknown ids {unknown}"
+                                    + _did_you_mean(unknown, universe), label="key"))
     must_keep = set(sites.loc[sites["must_keep"], "site_id"])
     clash = sorted(set(scenario.close) & must_keep)
     if clash:
@@ -51,7 +59,98 @@ def check_against_register(scenario: Scenario, register: Register) -> list[Probl
                     f"{who} agency's function housed at a site of {who} agency "
                     f"(scenario {label} lists agencies {sorted(chosen)})",
                     f"{row.site_id!r} owned by {owner.get(row.site_id)!r}"))
-    return problems + timing_ignored(scenario, register)
+    return (problems + _words(scenario, register, label) + _repeats(scenario, label)
+            + _crs_far(scenario, register, label) + timing_ignored(scenario, register))
+
+
+def _did_you_mean(unknown: list[str], universe: set[str]) -> str:
+    """The register's spelling of each unknown word, when one is near (case first)."""
+    lower = {u.lower(): u for u in universe}
+    hints = []
+    for word in unknown:
+        near = lower.get(word.lower()) or next(iter(difflib.get_close_matches(
+            word, sorted(universe), n=1)), None)
+        if near is not None:
+            hints.append(f"{word!r} -> {near!r}")
+    return f" (did you mean {', '.join(hints)}?)" if hints else ""
+
+
+def _words(scenario: Scenario, register: Register, label: str) -> list[Problem]:
+    """Services, types and kinds the scenario names that the register never spells so.
+
+    A coverage rule for a service no site offers protects nobody (or, in mode `all`, no
+    plan exists): an error. A sharing type no team has is a warning (a standard scenario
+    may name types a register lacks), unless only its case differs: then the plan would
+    quietly pool nothing, an error. A closable kind in a form register kinds never take
+    (`Office`, `data centre`) can match no site: an error.
+    """
+    sites, functions = register.sites, register.functions
+    services = {s for offered in sites["services"] for s in offered}
+    problems = []
+    for rule in scenario.coverage:
+        if rule.service not in services:
+            offered = ", ".join(sorted(services)[:8]) or "none"
+            problems.append(Problem(
+                label, None, f"{rule.name}.service",
+                f"a service some site offers (the register's: {offered})",
+                repr(rule.service) + _did_you_mean([rule.service], services), label="key"))
+    types = set(functions["type"])
+    for kind in scenario.sharing_types:
+        if kind not in types:
+            hint = _did_you_mean([kind], types)
+            case = kind.lower() in {t.lower() for t in types}
+            problems.append(Problem(
+                label, None, "sharing.types", "function types of the register (types are "
+                "case-sensitive)", f"{kind!r}, which no function has{hint}", label="key",
+                severity="error" if case else "warning"))
+    kinds = set(sites["kind"])
+    for kind in scenario.closable_kinds:
+        slug = re.sub(r"[\s\-]+", "_", kind.strip().lower())
+        if kind != slug:
+            problems.append(Problem(
+                label, None, "policy.closable_kinds", "kinds as the register stores them "
+                "(lower case, _ for spaces)", f"{kind!r} (write {slug!r})", label="key"))
+        elif kind not in kinds and (near := _did_you_mean([kind], kinds)):
+            problems.append(Problem(
+                label, None, "policy.closable_kinds", "kinds of sites in the register",
+                f"{kind!r}, which no site has{near}", label="key", severity="warning"))
+    return problems
+
+
+def _repeats(scenario: Scenario, label: str) -> list[Problem]:
+    """A warning for a list naming an entry twice: harmless, but rarely meant."""
+    problems = []
+    for key, entries in (("agencies", scenario.agencies), ("sharing.types",
+                         scenario.sharing_types), ("policy.keep", scenario.keep),
+                         ("policy.close", scenario.close),
+                         ("policy.closable_kinds", scenario.closable_kinds)):
+        twice = sorted(e for e, n in Counter(entries).items() if n > 1)
+        if twice:
+            problems.append(Problem(label, None, key, "each entry once",
+                                    f"{twice} listed more than once", label="key",
+                                    severity="warning"))
+    return problems
+
+
+def _crs_far(scenario: Scenario, register: Register, label: str) -> list[Problem]:
+    """A warning when the scenario's CRS is made for somewhere else than the sites:
+    distances measured in it are stretched, so radii and move limits mean less."""
+    if not scenario.crs or register.sites.empty:
+        return []
+    area = pyproj.CRS.from_user_input(scenario.crs).area_of_use
+    if area is None or area.west >= area.east:
+        return []
+    lat = register.sites["lat"].to_numpy(float)
+    lon = register.sites["lon"].to_numpy(float)
+    margin = 2.0  # degrees: the edge of a CRS's area still measures well
+    outside = ((lon < area.west - margin) | (lon > area.east + margin)
+               | (lat < area.south - margin) | (lat > area.north + margin))
+    if not np.any(outside):
+        return []
+    return [Problem(label, None, "crs", f"a CRS made for where the sites are ({scenario.crs} "
+                    f"is for {area.name})", f"{int(outside.sum())} of {len(lat)} sites "
+                    "outside its area: distances there are distorted", label="key",
+                    severity="warning")]
 
 
 def timing_ignored(scenario: Scenario, register: Register) -> list[Problem]:

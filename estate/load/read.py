@@ -13,7 +13,6 @@ without renumbering the others, so row numbers still match what the user sees.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 import warnings
@@ -26,7 +25,16 @@ import numpy as np
 import pandas as pd
 
 from estate.errors import Problem
+from estate.load.geography import check_layer_crs
 from estate.load.schema import POINT_TABLES, TABLES
+from estate.load.workbook import (
+    Sheet,
+    has_formulas,
+    letters,
+    open_workbook,
+    read_sheet,
+    strings,
+)
 
 EXPECTED_REGISTER = (
     "a register: a folder holding agencies.csv, sites.csv, functions.csv and zones.csv, "
@@ -50,6 +58,7 @@ class RawTable:
     frame: pd.DataFrame
     shapes: gpd.GeoSeries | None = None
     from_geometry: tuple[str, ...] = ()
+    positions: dict[int, str] = field(default_factory=dict)  # 0-based column -> name
 
 
 @dataclass
@@ -112,8 +121,9 @@ def _read_folder(folder: Path) -> RawRegister:
 
 
 def _read_csv(file: Path) -> pd.DataFrame:
+    """The file's cells as text, indexed by spreadsheet row (the header is row 1)."""
     try:
-        return pd.read_csv(
+        grid = pd.read_csv(
             file,
             header=None,
             dtype=str,
@@ -131,31 +141,41 @@ def _read_csv(file: Path) -> pd.DataFrame:
             f"a byte that is not UTF-8 at position {error.start}",
         ) from error
     except pd.errors.ParserError as error:
-        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
-        if match:
-            want, line, saw = match.groups()
-            raise _Unreadable(
-                f"at most {want} cells per row, as many as the header has",
-                f"{saw} cells",
-                int(line),
-            ) from error
-        raise
+        raise _parser_error(error) from error
+    return grid.set_axis(pd.RangeIndex(1, 1 + len(grid)))
+
+
+def _parser_error(error: pd.errors.ParserError) -> _Unreadable:
+    """pandas' complaint about a CSV, at the row a spreadsheet shows (pandas counts
+    records: its `line` from 1, its `row` from 0)."""
+    text = str(error)
+    match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
+    if match:
+        want, line, saw = match.groups()
+        return _Unreadable(f"at most {want} cells per row, as many as the header has",
+                           f"{saw} cells", int(line))
+    match = re.search(r"EOF inside string starting at row (\d+)", text)
+    if match:
+        return _Unreadable('a closing " for the quoted cell that starts in this row',
+                           "the end of the file inside quotes", int(match.group(1)) + 1)
+    match = re.search(r"(?:line|row) (\d+)", text)
+    row = int(match.group(1)) if match else None
+    return _Unreadable("CSV text a spreadsheet can open", text.splitlines()[-1].strip(), row)
 
 
 def _read_workbook(path: Path) -> RawRegister:
     """Sheets of the table names (any case); other sheets are ignored."""
     raw = RawRegister(path, {name: f"{path.name}[{name}]" for name in TABLES})
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about unsupported styling
-            book = pd.ExcelFile(path, engine="openpyxl")
+        book = open_workbook(path)
+        formulas = has_formulas(path)
     except Exception as error:  # corrupt or not a workbook: report, never crash
         raw.problems.append(
             Problem(path.name, None, None, "an Excel .xlsx workbook", _describe(error))
         )
         return raw
-    with book:
-        sheets = {str(s).strip().lower(): s for s in book.sheet_names}
+    try:
+        sheets = {str(s).strip().lower(): s for s in book.sheetnames}
         for name, spec in TABLES.items():
             label = raw.files[name]
             if name not in sheets:
@@ -164,12 +184,33 @@ def _read_workbook(path: Path) -> RawRegister:
                         Problem(label, None, None, f"a sheet named {name}", "no such sheet")
                     )
                 continue
-            _add(raw, name, label, functools.partial(_read_sheet, book, sheets[name]))
+            sheet: list[Sheet] = []
+            read = functools.partial(_sheet_grid, path, book, sheets[name], formulas, sheet)
+            table = _add(raw, name, label, read)
+            if sheet:
+                raw.problems += _flagged(label, sheet[0], table)
+    finally:
+        book.close()
     return raw
 
 
-def _read_sheet(book: pd.ExcelFile, sheet: str | int) -> pd.DataFrame:
-    return _strings(book.parse(sheet, header=None, dtype=object))
+def _sheet_grid(path: Path, book, name: str, formulas: bool, out: list[Sheet]
+                ) -> pd.DataFrame:
+    sheet = read_sheet(path, book, name, formulas)
+    out.append(sheet)
+    return sheet.grid
+
+
+def _flagged(label: str, sheet: Sheet, table: RawTable | None) -> list[Problem]:
+    """Cells the workbook holds no usable value for, at their row and column."""
+    problems = []
+    for (row, column), found in sorted(sheet.flagged.items()):
+        name = table.positions.get(column, letters(column)) if table else letters(column)
+        expected = ("a saved value (open the workbook in Excel and save it, so its "
+                    "formulas are calculated)" if "formula" in found else
+                    "a value (correct the formula or type the value)")
+        problems.append(Problem(label, row, name, expected, found))
+    return problems
 
 
 def _read_geopackage(path: Path) -> RawRegister:
@@ -212,7 +253,8 @@ def _add_layer(raw: RawRegister, name: str, label: str, layer: pd.DataFrame) -> 
         layer = pd.DataFrame(layer.drop(columns=geometry.name))
     header = pd.DataFrame([list(layer.columns)], columns=range(layer.shape[1]))
     body = layer.set_axis(range(layer.shape[1]), axis=1)
-    grid = pd.concat([header, _strings(body)], ignore_index=True)
+    grid = pd.concat([header, strings(body)], ignore_index=True)
+    grid.index = pd.RangeIndex(1, 1 + len(grid))
     table = _table(raw, name, label, grid)
     if table is None:
         return
@@ -249,7 +291,12 @@ def _take_points(raw: RawRegister, table: RawTable, geometry: gpd.GeoSeries) -> 
         raw.problems.append(Problem(table.label, int(row), "geometry", expected, found))
     polygons = ~bad & (kinds != "Point")
     points = geometry.where(~polygons, geometry[polygons].representative_point())
-    points = gpd.GeoSeries(points.where(~bad, None), crs=geometry.crs).to_crs(4326)
+    own = gpd.GeoSeries(points.where(~bad, None), crs=geometry.crs)
+    points = own.to_crs(4326)
+    good = ~bad.to_numpy()
+    raw.problems += check_layer_crs(table.label, geometry.crs, own[good].x.to_numpy(),
+                                    own[good].y.to_numpy(), points[good].x.to_numpy(),
+                                    points[good].y.to_numpy())
     for column, values in (("lon", points.x), ("lat", points.y)):
         table.frame[column] = np.where(bad, "", values.to_numpy().astype(str))
     table.from_geometry = ("lat", "lon")
@@ -265,24 +312,26 @@ class _Unreadable(Exception):
         self.expected, self.found, self.row = expected, found, row
 
 
-def _add(raw: RawRegister, name: str, label: str, read: Callable[[], pd.DataFrame]) -> None:
+def _add(raw: RawRegister, name: str, label: str, read: Callable[[], pd.DataFrame]
+         ) -> RawTable | None:
     """Run one reader; whatever goes wrong becomes a Problem against `label`."""
     try:
         grid = read()
     except _Unreadable as error:
         raw.problems.append(Problem(label, error.row, None, error.expected, error.found))
-        return
+        return None
     except Exception as error:  # any library failure is a bad file, not a crash
         raw.problems.append(Problem(label, None, None, "a readable table", _describe(error)))
-        return
-    _table(raw, name, label, grid)
+        return None
+    return _table(raw, name, label, grid)
 
 
 def _table(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> RawTable | None:
-    """Turn a grid of strings (header in its first row) into a RawTable.
+    """Turn a grid of strings indexed by spreadsheet row, its columns the 0-based column
+    positions, into a RawTable.
 
-    Headers are normalised (`' Site ID '` -> `site_id`); rows with every cell blank
-    are dropped (spreadsheets leave them); the index becomes the spreadsheet row.
+    Headers (row 1) are normalised (`' Site ID '` -> `site_id`); rows with every cell
+    blank are dropped (spreadsheets leave them).
     """
     grid = grid.fillna("")
     if grid.empty or not (grid != "").any().any():
@@ -290,16 +339,14 @@ def _table(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> RawTa
             Problem(label, None, None, "a header row naming the columns", "an empty file")
         )
         return None
-    if not (grid.iloc[0] != "").any():
+    if 1 not in grid.index or not (grid.loc[1] != "").any():
         raw.problems.append(Problem(label, 1, None, "the column names in row 1", "an empty row 1"))
         return None
-    header = [re.sub(r"\s+", "_", str(h).strip().lower()) for h in grid.iloc[0]]
-    body = grid.iloc[1:].copy()
-    body.index = pd.RangeIndex(2, 2 + len(body))
-    body.columns = range(len(header))
+    header = [re.sub(r"\s+", "_", str(h).strip().lower()) for h in grid.loc[1]]
+    body = grid.drop(index=1)
     seen: dict[str, int] = {}
     keep: list[int] = []
-    for position, column in enumerate(header):
+    for position, column in zip(grid.columns, header, strict=True):
         if column == "":
             if (body[position] != "").any():
                 raw.problems.append(_unnamed(label, position, body[position]))
@@ -311,16 +358,17 @@ def _table(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> RawTa
                     1,
                     column,
                     "each column name once",
-                    f"{column} in columns {_letters(seen[column])} and {_letters(position)}",
+                    f"{column} in columns {letters(seen[column])} and {letters(position)}",
                 )
             )
             continue
         seen[column] = position
         keep.append(position)
-    frame = body[keep].set_axis([header[p] for p in keep], axis=1)
+    names = dict(zip(grid.columns, header, strict=True))
+    frame = body[keep].set_axis([names[p] for p in keep], axis=1)
     frame = frame.astype(str).apply(lambda s: s.str.strip())
     frame = frame[(frame != "").any(axis=1)] if frame.shape[1] else frame.iloc[:0]
-    table = RawTable(name, label, frame)
+    table = RawTable(name, label, frame, positions={p: names[p] for p in keep})
     raw.tables[name] = table
     return table
 
@@ -330,57 +378,11 @@ def _unnamed(label: str, position: int, cells: pd.Series) -> Problem:
     return Problem(
         label,
         first,
-        _letters(position),
+        letters(position),
         "a column name in row 1 above any data",
         "data under an empty header (the column is ignored)",
         severity="warning",
     )
-
-
-def _letters(position: int) -> str:
-    """Spreadsheet column letters for a 0-based position: 0 -> A, 27 -> AB."""
-    letters = ""
-    position += 1
-    while position:
-        position, rest = divmod(position - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _strings(cells: pd.DataFrame) -> pd.DataFrame:
-    """Cells of any type as the strings a user typed: 12.0 -> '12', True -> 'true'."""
-    return cells.apply(_column_strings)
-
-
-def _column_strings(values: pd.Series) -> pd.Series:
-    if pd.api.types.is_bool_dtype(values):
-        return values.map({True: "true", False: "false"})
-    if pd.api.types.is_numeric_dtype(values):
-        numbers = values.to_numpy(dtype=float)
-        whole = np.isfinite(numbers) & (np.floor(numbers) == numbers) & (np.abs(numbers) < 2**53)
-        text = numbers.astype(str)
-        text[whole] = numbers[whole].astype(np.int64).astype(str)
-        text[np.isnan(numbers)] = ""
-        return pd.Series(text, index=values.index, dtype=object)
-    return values.map(_cell_string)
-
-
-def _cell_string(value: object) -> str:
-    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if isinstance(value, bool | np.bool_):
-        return "true" if value else "false"
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if isinstance(value, float | np.floating):
-        number = float(value)
-        return str(int(number)) if number.is_integer() and abs(number) < 2**53 else str(number)
-    if isinstance(value, dt.datetime):
-        moment = pd.Timestamp(value)
-        return moment.date().isoformat() if moment == moment.normalize() else moment.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 def _describe(error: Exception) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from estate.errors import Problem
+from estate.load.geography import check_positions
 from estate.load.schema import TABLES
 
 
@@ -49,6 +50,8 @@ def check_references(
                 f"{article(key)} {key} listed in {files[target]}",
                 repr,
             )
+    problems += check_positions({n: frames[n] for n in ("sites", "zones") if n in readable},
+                                files)
     if {"functions", "sites"} <= readable:
         problems += _check_homes(sites, functions, files)
     if "sites" in readable:
@@ -77,7 +80,7 @@ def _flag(
             found(frame.at[i, column]),
             severity=severity,
         )
-        for i in mask.index[mask.to_numpy()]
+        for i in mask.index[mask.to_numpy(dtype=bool)]
     ]
 
 

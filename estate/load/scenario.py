@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import hashlib
 import math
 import re
 import tomllib
@@ -129,14 +130,24 @@ class Scenario:
         return float((1 - (1 + r) ** -h) / r)
 
 
+_STEM_BYTES = 160  # room for ".alternative-<i>.html" and the hidden siblings' tags (<= 255 bytes)
+
+
 def file_stem(name: str) -> str:
-    """A scenario name made safe as one file or folder name (no `/`, no leading dots).
+    """A scenario name made safe as one file or folder name (no `/`, no leading dots, at
+    most 160 bytes: a longer name is cut and ends with 12 hex digits of its SHA-256, so
+    two names stay two files).
 
     Default outputs are `results/<name>/` and `maps/<name>.html`; a name is free text,
     so it must never reach outside those folders.
     """
     stem = re.sub(r'[\x00-\x1f/\\:*?"<>|]+', "_", name).strip().lstrip(".").strip()
-    return stem or "scenario"
+    stem = stem or "scenario"
+    if len(stem.encode()) <= _STEM_BYTES:
+        return stem
+    digest = hashlib.sha256(name.encode()).hexdigest()[:12]
+    cut = stem.encode()[:_STEM_BYTES - 13].decode("utf-8", "ignore").rstrip()
+    return f"{cut}-{digest}"
 
 
 def default_results(name: str) -> Path:
@@ -154,7 +165,8 @@ def read_scenario_dict(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise InputError([Problem(label, None, None, "a scenario TOML file", "no such file")])
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        # a byte-order mark (Windows Notepad writes one) is not part of the text
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError([Problem(label, None, None, "valid TOML",
                                   f"a syntax error: {exc}")]) from None
@@ -231,8 +243,13 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, label: str,
         try:
             import pyproj
 
-            if not pyproj.CRS.from_user_input(crs).is_projected:
+            chosen = pyproj.CRS.from_user_input(crs)
+            unit = chosen.axis_info[0].unit_name if chosen.axis_info else ""
+            if not chosen.is_projected:
                 c.fail("crs", "a projected (metric) CRS such as EPSG:27700", crs)
+            elif unit not in ("metre", "meter"):  # distances would be in feet, not km
+                c.fail("crs", "a projected CRS in metres such as EPSG:27700",
+                       f"{crs} (in {unit or 'unknown units'})")
         except pyproj.exceptions.CRSError:
             c.fail("crs", "a CRS pyproj knows, such as EPSG:27700", crs)
 
@@ -288,7 +305,7 @@ def _coverage(c: KeyChecker, cov: Any) -> tuple[CoverageRule, ...]:
         rules.append(CoverageRule(
             index=i,
             service=c.text(rule["service"], key + ".service"),
-            radius_km=c.number(rule["radius_km"], key + ".radius_km", lo=0.0),
+            radius_km=c.number(rule["radius_km"], key + ".radius_km", lo=0.0, lo_open=True),
             mode=mode,
             population_share=c.number(rule["population_share"], key + ".population_share",
                                       lo=0.0, hi=1.0),

@@ -13,6 +13,14 @@ Kind = Literal["id", "ref", "text", "number", "bool", "list", "date", "dates", "
 
 AGENCY_KINDS = ("council", "nhs", "police", "fire", "central", "other")
 TENURES = ("freehold", "leasehold")
+#: Upper bounds far beyond any public estate: a larger value is a slip (pence typed as
+#: pounds, a pasted id, an extra three zeros) that would make the plan nonsense, so it is
+#: an error (docs/formats.md lists them). The largest office buildings hold tens of
+#: thousands of desks; a whole county's estate costs hundreds of millions a year.
+MAX_MONEY = 1e10  # £10 billion: a year's cost of one site or team, or one one-off sum
+MAX_COUNT = 1e6  # a million desks, racks or FTE in one site or team
+MAX_POPULATION = 1e8  # a hundred million residents in one zone
+MAX_YEARS = 100.0  # years to sell or to build
 BOOL_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
@@ -26,7 +34,7 @@ class Column:
     `choice` (one of `choices`, any case, stored lower case). `whole` numbers must be
     whole (years).
     `default` fills blank cells of an optional column; the string ``"=fte"`` copies the
-    row's `fte`. `low`/`high` bound numbers inclusively. `slug` stores text lower case with
+    row's `fte`. `low`/`high` bound numbers inclusively. `example` shows a list's form. `slug` stores text lower case with
     spaces and hyphens as `_` (`Data Centre` -> `data_centre`), to match scenario keys.
     """
 
@@ -40,6 +48,7 @@ class Column:
     slug: bool = False
     refers_to: str | None = None
     whole: bool = False
+    example: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,11 @@ class Table:
 
 
 def _money(name: str, required: bool = False, low: float | None = 0.0) -> Column:
-    return Column(name, "number", required=required, default=0.0, low=low)
+    return Column(name, "number", required=required, default=0.0, low=low, high=MAX_MONEY)
+
+
+def _count(name: str, required: bool = False, default: object = 0.0) -> Column:
+    return Column(name, "number", required=required, default=default, low=0.0, high=MAX_COUNT)
 
 
 AGENCIES = Table(
@@ -85,23 +98,26 @@ SITES = Table(
         Column("name", "text", required=True),
         Column("lat", "number", required=True, low=-90.0, high=90.0),
         Column("lon", "number", required=True, low=-180.0, high=180.0),
-        Column("desks", "number", required=True, low=0.0),
+        _count("desks", required=True, default=None),
         _money("running_cost", required=True),
-        Column("racks", "number", default=0.0, low=0.0),
+        _count("racks"),
         Column("kind", "text", default="office", slug=True),
         Column("tenure", "choice", default="freehold", choices=TENURES),
         Column("lease_end", "date", default=""),
-        Column("rent", "number", low=0.0),  # blank: running_cost on a leasehold, else 0
-        Column("lease_breaks", "dates", default=()),
-        Column("surrender_cost", "number", low=0.0),  # blank: no surrender offered
-        Column("disposal_lag_years", "number", default=1.0, low=0.0, whole=True),
-        Column("build_years", "number", default=1.0, low=1.0, whole=True),
+        # blank: running_cost on a leasehold, else 0
+        Column("rent", "number", low=0.0, high=MAX_MONEY),
+        Column("lease_breaks", "dates", default=(), example="2029-03-31;2031-03-31"),
+        # blank: no surrender offered
+        Column("surrender_cost", "number", low=0.0, high=MAX_MONEY),
+        Column("disposal_lag_years", "number", default=1.0, low=0.0, high=MAX_YEARS,
+               whole=True),
+        Column("build_years", "number", default=1.0, low=1.0, high=MAX_YEARS, whole=True),
         _money("closure_cost"),
         _money("disposal_value"),
         _money("build_cost"),
         Column("candidate", "bool", default=False),
-        Column("services", "list", default=()),
-        Column("hosts", "list", default=()),
+        Column("services", "list", default=(), example="public_access;library"),
+        Column("hosts", "list", default=(), example="IT;HR"),
         Column("secure", "bool", default=False),
         Column("must_keep", "bool", default=False),
         Column("area", "text", default=""),
@@ -115,10 +131,10 @@ FUNCTIONS = Table(
         Column("agency_id", "ref", required=True, refers_to="agencies"),
         Column("type", "text", required=True),
         Column("site_id", "ref", default="", refers_to="sites"),
-        Column("fte", "number", required=True, low=0.0),
+        _count("fte", required=True, default=None),
         _money("annual_cost", required=True),
-        Column("desks", "number", default="=fte", low=0.0),
-        Column("racks", "number", default=0.0, low=0.0),
+        _count("desks", default="=fte"),
+        _count("racks"),
         Column("shareable", "bool", default=True),
         Column("needs_secure", "bool", default=False),
         Column("area", "text", default=""),
@@ -133,7 +149,7 @@ ZONES = Table(
         Column("name", "text", default=""),
         Column("lat", "number", required=True, low=-90.0, high=90.0),
         Column("lon", "number", required=True, low=-180.0, high=180.0),
-        Column("population", "number", required=True, low=0.0),
+        Column("population", "number", required=True, low=0.0, high=MAX_POPULATION),
     ),
 )
 
@@ -142,7 +158,7 @@ PAIR_COSTS = Table(
     (
         Column("function_id", "ref", required=True, refers_to="functions"),
         Column("site_id", "ref", required=True, refers_to="sites"),
-        Column("annual_cost", "number", required=True, low=None),
+        Column("annual_cost", "number", required=True, low=-MAX_MONEY, high=MAX_MONEY),
     ),
     required=False,
     unique=("function_id", "site_id"),

@@ -22,7 +22,7 @@ import pandas as pd
 from estate.errors import InputError, Problem
 from estate.load.read import RawTable, read_tables
 from estate.load.references import check_references
-from estate.load.schema import BOOL_WORDS, TABLES, Column, Table
+from estate.load.schema import BOOL_WORDS, MAX_YEARS, TABLES, Column, Table
 
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 NUMBER = "a number like 1200 or 1200.5 (no £, no thousands commas)"
@@ -55,6 +55,8 @@ def load_register(path: str | Path) -> Register:
     """
     raw = read_tables(path)
     problems = list(raw.problems)
+    # a cell the reader could not use (an error cell, an unsaved formula) is said once
+    told = {(p.file, p.row, p.column) for p in raw.problems if p.row is not None}
     frames: dict[str, pd.DataFrame] = {}
     for name, spec in TABLES.items():
         table = raw.tables.get(name)
@@ -63,7 +65,7 @@ def load_register(path: str | Path) -> Register:
             continue
         frame, found = check_table(table, spec)
         frames[name] = frame
-        problems += found
+        problems += [p for p in found if (p.file, p.row, p.column) not in told]
     frames["sites"] = _with_rent(frames["sites"])
     keyed = {
         name
@@ -117,7 +119,7 @@ def check_table(table: RawTable, spec: Table) -> tuple[pd.DataFrame, list[Proble
     for column in spec.columns:
         if column.name in cells.columns:
             values, found = _parse(column, cells[column.name], table)
-            problems += found
+            problems += found + _repeated_entries(column, values, table)
         else:
             if column.required:
                 problems.append(_missing_column(table, column.name))
@@ -201,8 +203,20 @@ def _booleans(column: Column, cells: pd.Series, blank: pd.Series):
 
 
 def _lists(column: Column, cells: pd.Series, blank: pd.Series):
+    """`;`-separated entries. A comma inside an entry is a list typed with commas,
+    which would match no service or type at all (and silently, as one long word)."""
     values = _per_value(cells, lambda v: tuple(p.strip() for p in v.split(";") if p.strip()))
-    return values, blank & False, ""
+    commas = ~blank & cells.str.contains(",", regex=False)
+    return values, commas, f"entries separated by ; (e.g. {column.example}), not by commas"
+
+
+def _repeated_entries(column: Column, values: pd.Series, table: RawTable) -> list[Problem]:
+    """A warning for a list naming an entry twice: harmless, but rarely meant."""
+    if column.kind not in ("list", "dates"):
+        return []
+    twice = values.map(lambda v: isinstance(v, tuple) and len(set(v)) < len(v)).astype(bool)
+    return _each(table, column, twice, "each entry once",
+                 lambda v: f"{v!r}, which repeats an entry", severity="warning")
 
 
 def _texts(column: Column, cells: pd.Series, blank: pd.Series):
@@ -279,16 +293,24 @@ def _typed_empty(spec: Table) -> pd.DataFrame:
 
 
 def _range(column: Column) -> str:
-    if column.low is not None and column.high is not None:
-        return f"a number from {column.low:g} to {column.high:g}"
-    if column.low is not None:
-        return f"a number >= {column.low:g}"
-    if column.high is not None:
-        return f"a number <= {column.high:g}"
+    """The bounds as a user reads them; a schema's plausibility bound says what it is."""
+    low, high = column.low, column.high
+    absurd = " (more is beyond any public estate)" if (high or 0) >= MAX_YEARS else ""
+    if low is not None and high is not None:
+        return f"a number from {_shown(low)} to {_shown(high)}{absurd}"
+    if low is not None:
+        return f"a number >= {_shown(low)}"
+    if high is not None:
+        return f"a number <= {_shown(high)}{absurd}"
     return "a number"
 
 
-def _each(table: RawTable, column: Column, mask: pd.Series, expected: str, found) -> list[Problem]:
+def _shown(bound: float) -> str:
+    return f"{bound:,.0f}" if abs(bound) >= 1e4 and float(bound).is_integer() else f"{bound:g}"
+
+
+def _each(table: RawTable, column: Column, mask: pd.Series, expected: str, found,
+          severity: str = "error") -> list[Problem]:
     """One Problem per flagged row; the loop runs over wrong rows only."""
     if not mask.any():
         return []
@@ -300,8 +322,9 @@ def _each(table: RawTable, column: Column, mask: pd.Series, expected: str, found
             column.name,
             expected,
             found(cells[row] if cells is not None else ""),
+            severity=severity,
         )
-        for row in mask.index[mask.to_numpy()]
+        for row in mask.index[mask.to_numpy(dtype=bool)]
     ]
 
 

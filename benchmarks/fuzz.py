@@ -1,0 +1,302 @@
+"""A seeded fuzzer over what users hand the tool: registers (CSV folders and .xlsx
+workbooks) and scenarios (TOML), each mutated once (a cell, a key, a type, an encoding)
+and checked through the real command line.
+
+Every mutated input must give a clean outcome: `estate validate` exits 0 or 1 (a
+scenario, checked against its register before any solving, is accepted or refused with
+exit 1), every error names its file, no Python warning is raised and nothing escapes as
+a traceback. Anything else is counted as an exception and printed with the mutation
+that made it, so it can be replayed from its seed.
+
+    .venv/bin/python -m benchmarks.fuzz --n 5000 [--seed 1]
+
+tests/test_fuzz.py runs a few hundred of the same mutations in CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import random
+import shutil
+import tempfile
+import time
+import warnings
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import tomli_w
+from click.testing import CliRunner
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from estate.cli import cli
+from estate.errors import InputError
+from estate.load.consistency import check_against_register
+from estate.load.scenario import load_scenario
+from estate.load.validate import load_register
+from tests.fixtures.reference import frames
+from tests.fixtures.register import write_tables, write_xlsx
+
+#: Cell values a hostile or careless user types.
+CELLS = ["", " ", "nan", "NaN", "inf", "-inf", "1e309", "-1", "0", "-0", "1e12", "4e15",
+         "abc", "1,200", "£5", "5%", "TRUE", "maybe", "yes", "=1+1", "=A1", "@SUM(A1)", "+1",
+         "-", "\t", "\r", "x\ny", '"', "'", "\x00", "é", "日本", "<script>x</script>",
+         "A" * 5000, "IT,HR", "IT;IT;", ";", "2031-02-30", "31/03/2031", "2031-03-31",
+         "0x10", "1_000", "1.5", "99999999999999999999", "ZZ9", "S1", "A1", "F1", "public_access"]
+#: Values a scenario key may be set to.
+VALUES: list[object] = [0, -1, 1, 2, 0.5, 1e300, float("inf"), float("nan"), -0.0, "", "x",
+                        "inf", "EPSG:27700", "EPSG:2227", "EPSG:4326", "nonsense:1", True,
+                        False, [], ["IT"], ["it", "IT"], ["S1", "S1"], ["S9"], [1, 2], {},
+                        {"IT": 0.1}, {"a": {"b": 1}}, "2027-04-01", "2027-02-30", "Office",
+                        "Public_Access", "parking", "../nowhere", "reg", "\x00", "é" * 300]
+SCENARIO_KEYS = ["name", "data", "agencies", "horizon_years", "discount_rate", "crs", "start",
+                 "sharing.types", "sharing.efficiency", "sharing.setup_cost",
+                 "sharing.min_agencies", "relocation.cost_per_fte", "relocation.max_km",
+                 "assignment.split", "coverage.0.service", "coverage.0.radius_km",
+                 "coverage.0.mode", "coverage.0.population_share", "policy.keep",
+                 "policy.close", "policy.max_one_off", "policy.closable_kinds", "solver.name",
+                 "solver.time_limit_s", "solver.mip_gap", "programme.max_one_off_per_year",
+                 "unknown_key", "sharing.unknown", "coverage"]
+BASE_SCENARIO = {
+    "name": "fuzz", "data": "reg", "horizon_years": 10, "discount_rate": 0.035,
+    "sharing": {"types": ["HR", "IT"], "efficiency": 0.1, "setup_cost": 1000,
+                "min_agencies": 2},
+    "relocation": {"cost_per_fte": 1000, "max_km": 40},
+    "coverage": [{"service": "public_access", "radius_km": 5, "mode": "maintain"}],
+    "policy": {"keep": [], "close": []},
+    "solver": {"name": "highs", "time_limit_s": 10},
+}
+
+
+@dataclass
+class Outcome:
+    """One mutated input's fate: `kind` is accepted, located (refused, every error
+    naming its file) or exception (anything else, with what was seen)."""
+
+    kind: str
+    what: str
+    detail: str = ""
+    family: str = ""
+
+
+def mutate_tables(rng: random.Random, tables: dict[str, pd.DataFrame]) -> str:
+    """Change `tables` in place in one way a user might; return what was done."""
+    name = rng.choice(list(tables))
+    frame = tables[name]
+    move = rng.random()
+    if move < 0.55 and len(frame):
+        column, row = rng.choice(list(frame.columns)), rng.randrange(len(frame))
+        value: object = rng.choice(CELLS)
+        if rng.random() < 0.15:  # the same cell of another row: a duplicate id or ref
+            value = frame.iloc[rng.randrange(len(frame))][column]
+        frame[column] = frame[column].astype(object)
+        frame.iat[row, frame.columns.get_loc(column)] = value
+        return f"{name}[{row + 2}, {column}] = {value!r:.40}"
+    if move < 0.65:
+        column = rng.choice(list(frame.columns))
+        renamed = rng.choice(["", column.upper(), column + "s", " " + column, "row",
+                              rng.choice(list(frame.columns))])
+        tables[name] = frame.rename(columns={column: renamed})
+        return f"{name}: column {column} -> {renamed!r}"
+    if move < 0.72:
+        tables[name] = frame.drop(columns=rng.choice(list(frame.columns)))
+        return f"{name}: a column dropped"
+    if move < 0.80 and len(frame):
+        tables[name] = pd.concat([frame, frame.iloc[[rng.randrange(len(frame))]]])
+        return f"{name}: a row repeated"
+    if move < 0.86:
+        tables[name] = frame.iloc[:0]
+        return f"{name}: no rows"
+    if move < 0.92 and {"lat", "lon"} <= set(frame.columns) and len(frame):
+        row = rng.randrange(len(frame))
+        frame[["lat", "lon"]] = frame[["lat", "lon"]].astype(object)
+        frame.iloc[row, [frame.columns.get_loc("lat"), frame.columns.get_loc("lon")]] = (
+            frame.iloc[row][["lon", "lat"]].to_numpy())
+        return f"{name}[{row + 2}]: lat and lon swapped"
+    del tables[name]
+    return f"{name}: table missing"
+
+
+def mutate_bytes(rng: random.Random, file: Path) -> str:
+    """Damage one file's bytes or encoding as an editor, a mailer or a crash would."""
+    data = file.read_bytes()
+    move = rng.randrange(7)
+    if move == 0:
+        file.write_bytes(data[: rng.randrange(len(data) + 1)])
+        return f"{file.name} truncated"
+    if move == 1:
+        at = rng.randrange(len(data) + 1)
+        file.write_bytes(data[:at] + bytes(rng.randrange(256) for _ in range(4)) + data[at:])
+        return f"{file.name}: random bytes at {at}"
+    if move == 2:
+        file.write_bytes(data.decode("utf-8", "replace").encode("utf-16"))
+        return f"{file.name} as UTF-16"
+    if move == 3:
+        file.write_bytes(data.decode("utf-8", "replace").encode("latin-1", "replace") + b"\xe9")
+        return f"{file.name} as Latin-1"
+    if move == 4:
+        file.write_bytes(b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n"))
+        return f"{file.name} with a BOM and CRLF"
+    if move == 5:
+        file.write_bytes(data.replace(b",", b";", rng.randrange(1, 4)))
+        return f"{file.name}: some commas as semicolons"
+    file.write_bytes(b"")
+    return f"{file.name} empty"
+
+
+def mutate_workbook(rng: random.Random, path: Path) -> str:
+    """Put into a written workbook what a spreadsheet holds and a CSV cannot."""
+    book = openpyxl.load_workbook(path)
+    sheet = book[rng.choice(book.sheetnames)]
+    row = rng.randrange(1, sheet.max_row + 2)
+    column = rng.randrange(1, sheet.max_column + 2)
+    value = rng.choice(["=1/0", "=A1*2", "#DIV/0!", "#REF!", "#N/A", 1e300, -5, True,
+                        pd.Timestamp("2031-03-31").to_pydatetime(), "stray"])
+    if rng.random() < 0.2:
+        row, column = rng.choice([(1048576, 16384), (200000, 3), (2, 5000)])
+    sheet.cell(row=row, column=column, value=value)
+    if rng.random() < 0.1:
+        sheet.title = rng.choice(["Sheet1", sheet.title.upper(), sheet.title + " "])
+    book.save(path)
+    return f"{sheet.title}!R{row}C{column} = {value!r:.30}"
+
+
+def mutate_scenario(rng: random.Random, raw: dict) -> str:
+    """Set, drop or retype one key of a scenario dict in place."""
+    key = rng.choice(SCENARIO_KEYS)
+    parts = key.split(".")
+    node: object = raw
+    for part in parts[:-1]:
+        if isinstance(node, list):
+            node = node[int(part)] if node else {}
+        elif isinstance(node, dict):
+            node = node.setdefault(part, {})
+    if not isinstance(node, dict):
+        return f"{key}: not reachable"
+    if rng.random() < 0.2:
+        node.pop(parts[-1], None)
+        return f"{key} dropped"
+    value = rng.choice(VALUES)
+    node[parts[-1]] = value
+    return f"{key} = {value!r:.40}"
+
+
+def check_register(folder: Path, target: Path) -> Outcome:
+    """`estate validate target` in `folder`: exit 0 or 1, every error naming a file."""
+    runner = CliRunner()
+    with warnings.catch_warnings(record=True) as caught, contextlib.chdir(folder):
+        warnings.simplefilter("always")
+        try:
+            result = runner.invoke(cli, ["validate", str(target)], catch_exceptions=False)
+        except BaseException as error:  # the CLI must catch everything itself
+            return Outcome("exception", "", f"{type(error).__name__}: {error}")
+    seen = "\n".join(str(w.message) for w in caught)
+    output = result.stdout + result.stderr
+    if caught or "Traceback" in output or result.exit_code not in (0, 1):
+        return Outcome("exception", "", f"exit {result.exit_code} {seen} {output[-600:]}")
+    if result.exit_code == 0:
+        return Outcome("accepted", "")
+    labels = (target.name, str(target), "agencies", "sites", "functions", "zones", "pair_costs")
+    errors = [line[4:] for line in result.stderr.splitlines() if line.startswith("  - ")]
+    unlocated = [e for e in errors if not e.startswith(labels) or ": expected " not in e]
+    if not errors or unlocated:
+        return Outcome("exception", "", f"unlocated: {unlocated or result.stderr[-600:]}")
+    return Outcome("located", "")
+
+
+def check_scenario(folder: Path, path: Path) -> Outcome:
+    """The scenario read and checked against its register, as `estate plan` does before
+    it solves: accepted, or an InputError whose every problem names its file."""
+    with warnings.catch_warnings(record=True) as caught, contextlib.chdir(folder):
+        warnings.simplefilter("always")
+        try:
+            scenario = load_scenario(path)
+            problems = check_against_register(scenario, load_register(scenario.data))
+            if any(p.severity == "error" for p in problems):
+                raise InputError(problems)
+            kind = "accepted"
+        except InputError as error:
+            bad = [p for p in error.problems if not p.file or not p.expected]
+            kind = "exception" if bad else "located"
+            if bad:
+                return Outcome(kind, "", f"unlocated: {bad}")
+        except Exception as error:
+            return Outcome("exception", "", f"{type(error).__name__}: {error}")
+    if caught:
+        return Outcome("exception", "", "; ".join(str(w.message) for w in caught))
+    return Outcome(kind, "")
+
+
+def one(seed: int, work: Path) -> Outcome:
+    """Make and check the mutated input number `seed` in the empty folder `work`."""
+    rng = random.Random(seed)
+    tables = frames()
+    family = rng.choice(["csv", "csv", "xlsx", "toml"])
+    if family == "toml":
+        write_tables(work / "reg", tables)
+        raw = copy.deepcopy(BASE_SCENARIO)
+        what = mutate_scenario(rng, raw)
+        path = work / "fuzz.toml"
+        try:
+            path.write_text(tomli_w.dumps(raw), encoding="utf-8")
+        except (TypeError, ValueError):  # a value TOML cannot hold (NaN is fine; None is not)
+            path.write_text('data = "reg"\n', encoding="utf-8")
+        if rng.random() < 0.25:
+            what += "; " + mutate_bytes(rng, path)
+        outcome = check_scenario(work, path)
+    elif family == "csv":
+        what = mutate_tables(rng, tables)
+        folder = write_tables(work / "reg", tables)
+        if rng.random() < 0.2:
+            what += "; " + mutate_bytes(rng, rng.choice(sorted(folder.iterdir())))
+        outcome = check_register(work, folder)
+    else:
+        what = mutate_tables(rng, tables) if rng.random() < 0.6 else "cells as written"
+        for name, frame in tables.items():  # a workbook cannot hold control characters
+            tables[name] = frame.map(lambda v: ILLEGAL_CHARACTERS_RE.sub("?", v)
+                                     if isinstance(v, str) else v)
+        path = write_xlsx(work / "reg.xlsx", tables)
+        what += "; " + mutate_workbook(rng, path)
+        outcome = check_register(work, path)
+    outcome.what, outcome.family = f"seed {seed} {family}: {what}", family
+    return outcome
+
+
+def run(n: int, seed: int = 1, report: Callable[[Outcome], None] | None = None) -> Counter:
+    """Run `n` mutations from `seed` on; count their outcomes."""
+    counts: Counter = Counter()
+    with tempfile.TemporaryDirectory(prefix="estate-fuzz-") as tmp:
+        for i in range(n):
+            work = Path(tmp) / str(i)
+            work.mkdir()
+            outcome = one(seed * 1_000_003 + i, work)
+            counts[outcome.kind] += 1
+            counts[f"{outcome.family} {outcome.kind}"] += 1
+            if outcome.kind == "exception" and report:
+                report(outcome)
+            shutil.rmtree(work, ignore_errors=True)
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=5000, help="mutations to run")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    counts = run(args.n, args.seed, lambda o: print(f"EXCEPTION {o.what}\n  {o.detail}"))
+    print(f"mutations {args.n}  located errors {counts['located']}  "
+          f"accepted {counts['accepted']}  exceptions {counts['exception']}  "
+          f"({time.perf_counter() - started:.0f} s, seed {args.seed})")
+    for family in ("csv", "xlsx", "toml"):
+        print(f"  {family}: " + ", ".join(f"{kind} {counts[f'{family} {kind}']}"
+                                          for kind in ("located", "accepted", "exception")))
+
+
+if __name__ == "__main__":
+    main()

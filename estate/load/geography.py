@@ -1,0 +1,123 @@
+"""Positions that validate but cannot be right.
+
+A latitude and longitude typed the wrong way round are both in range, so the column
+checks pass them, and the site lands in the Indian Ocean: every distance to it is
+nonsense. So a site or zone far from all the others is flagged: an error when swapping
+its latitude and longitude puts it among them (the slip is plain), a warning otherwise
+(an outlying site may be real). Likewise a point outside the UK when nearly all the
+others are inside it, and a GeoPackage layer whose coordinate reference system does
+not fit its points (degrees under a projected CRS, a CRS in feet, points outside the
+area the CRS is made for).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyproj
+from scipy.spatial import cKDTree
+
+from estate.errors import Problem
+
+FAR_KM = 400.0
+"""A point whose nearest other site or zone is further than this is far from all others
+(Great Britain is about 1,000 km long; its remotest islands have neighbours within 100)."""
+UK_LAT, UK_LON = (49.0, 61.5), (-11.0, 2.5)
+"""The UK, Channel Islands included, with a margin: where nearly all points of a UK
+register are, so a point outside is suspect."""
+UK_SHARE = 0.9
+EARTH_KM = 6371.0
+
+
+def check_positions(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> list[Problem]:
+    """Sites and zones far from all the others, or outside the UK when the rest are in."""
+    points = [(name, frames[name]) for name in ("sites", "zones") if name in frames]
+    tables, rows, lat, lon = [], [], [], []
+    for name, frame in points:
+        if not {"lat", "lon", "row"} <= set(frame.columns):
+            continue
+        ok = np.isfinite(frame["lat"].to_numpy(float)) & np.isfinite(frame["lon"].to_numpy(float))
+        tables += [name] * int(ok.sum())
+        rows += frame.loc[ok, "row"].astype(int).tolist()
+        lat += frame.loc[ok, "lat"].tolist()
+        lon += frame.loc[ok, "lon"].tolist()
+    if len(lat) < 3:
+        return []
+    lat_a, lon_a = np.asarray(lat, float), np.asarray(lon, float)
+    # a tree of distinct positions (many zones may share one): a shared one is 0 km away
+    places, which, count = np.unique(np.column_stack([lat_a, lon_a]), axis=0,
+                                     return_inverse=True, return_counts=True)
+    which = which.ravel()
+    tree = cKDTree(_unit(places[:, 0], places[:, 1]))
+    if len(places) < 2:
+        return []
+    apart = _km(tree.query(_unit(places[:, 0], places[:, 1]), k=2)[0][:, 1])
+    nearest = np.where(count[which] > 1, 0.0, apart[which])
+    inside = _in_uk(lat_a, lon_a)
+    in_uk = (~inside).sum() <= max(1.0, (1 - UK_SHARE) * len(inside)) < len(inside)
+    suspect = (nearest > FAR_KM) | (in_uk & ~inside)
+    problems = []
+    for i in np.flatnonzero(suspect):
+        km, near = tree.query(_unit(lon_a[i : i + 1], lat_a[i : i + 1]), k=2)
+        own = near[0, 0] == which[i]  # (0, 0) swapped is itself: not a fit
+        swapped_km = _km(km[0, 1 if own else 0])
+        swap_fits = swapped_km <= FAR_KM and (not in_uk or _in_uk(lon_a[i], lat_a[i]))
+        where = (f"{nearest[i]:,.0f} km from the nearest other site or zone"
+                 if nearest[i] > FAR_KM else "outside the UK, where the other points are")
+        found = f"lat {lat_a[i]:g}, lon {lon_a[i]:g}: {where}"
+        if swap_fits:
+            expected = (f"a position near the others (lat {lon_a[i]:g}, lon {lat_a[i]:g} "
+                        "would be: latitude and longitude swapped?)")
+        else:
+            expected = "a position near the other sites and zones (check lat and lon)"
+        problems.append(Problem(files[tables[i]], rows[i], "lat", expected, found,
+                                severity="error" if swap_fits else "warning"))
+    return problems
+
+
+def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Points on the unit sphere, where straight-line nearness is great-circle nearness."""
+    phi, lam = np.radians(lat), np.radians(lon)
+    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+
+
+def _km(chord: np.ndarray) -> np.ndarray:
+    return 2 * EARTH_KM * np.arcsin(np.clip(np.asarray(chord) / 2, 0, 1))
+
+
+def _in_uk(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    return ((lat >= UK_LAT[0]) & (lat <= UK_LAT[1])) & ((lon >= UK_LON[0]) & (lon <= UK_LON[1]))
+
+
+def check_layer_crs(label: str, crs: pyproj.CRS, x: np.ndarray, y: np.ndarray,
+                    lon: np.ndarray, lat: np.ndarray) -> list[Problem]:
+    """A GeoPackage layer's CRS against its points: `x`, `y` as stored, `lon`, `lat`
+    after reprojection (finite ones only)."""
+    if len(x) == 0:
+        return []
+    name = crs.to_string()
+    problems = []
+    if crs.is_projected:
+        unit = crs.axis_info[0].unit_name if crs.axis_info else ""
+        if np.abs(x).max() <= 180 and np.abs(y).max() <= 90:
+            return [Problem(label, None, "geometry",
+                            f"coordinates in the units of its CRS {name} (metres)",
+                            "coordinates that look like degrees (longitude, latitude): "
+                            "set the layer's CRS to EPSG:4326", severity="error")]
+        if unit not in ("metre", "meter"):
+            problems.append(Problem(
+                label, None, "geometry", "a CRS in metres, such as EPSG:27700",
+                f"{name} in {unit or 'unknown units'}: check the points are in those units",
+                severity="warning"))
+    area = crs.area_of_use
+    if area is not None:
+        margin = 2.0  # degrees: the edge of a CRS's area still projects well
+        outside = ((lon < area.west - margin) | (lon > area.east + margin)
+                   | (lat < area.south - margin) | (lat > area.north + margin))
+        if outside.any() and area.west < area.east:
+            problems.append(Problem(
+                label, None, "geometry",
+                f"points inside the area its CRS {name} is made for ({area.name})",
+                f"{int(outside.sum())} of {len(lon)} points outside it: a CRS that is not "
+                "the one the coordinates were made in?", severity="warning"))
+    return problems
