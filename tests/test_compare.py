@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -180,15 +179,24 @@ def test_pages_keep_register_text_inert(setup: dict[str, Any]) -> None:
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
     escaped = ("&lt;img src=x onerror=alert(1)&gt;&#36;&#123;alert(2)&#125;&#96;&lt;/script&gt;"
                "&lt;script&gt;alert(3)&lt;/script&gt;")
-    assert f"<th>{escaped} <span" in page  # agency B's name in the who-gains table
+    assert f'<th scope="row">{escaped} <span' in page  # agency B's name in the who-gains table
     mapped = (setup["out"] / "comparison_map.html").read_text(encoding="utf-8")
     assert "<img" not in mapped
     assert "</script><script>alert(3)" not in mapped
     scripts = re.findall(r"<script[^>]*>", mapped)
     assert all("src=" not in tag for tag in scripts), "no asset is loaded from anywhere"
     assert "https://cdn" not in mapped and "unpkg.com" not in mapped
-    for label in re.findall(r'addOverlay\([^,]+, "([^"]*)"\)', mapped):
-        assert not set(label) & set("<>`${}\\")
+    for option in re.findall(r"<option[^>]*>([^<]*)</option>", mapped):
+        assert not set(option) & set("<>`${}\\")
+    assert f'<option value="1">{inert(SCENARIO_PAYLOAD)}</option>' in mapped
+
+
+def _map_setup(mapped: str) -> dict[str, Any]:
+    """What the comparison map gives its switcher (`estateCompare.start`)."""
+    match = re.search(r"estateCompare\.start\((\w+), (\w+), (\{.*?\})\);\n", mapped)
+    assert match, "the switcher is on the map"
+    setup: dict[str, Any] = json.loads(match.group(3))
+    return setup
 
 
 def test_map_has_a_group_per_scenario_and_the_differing_sites(setup: dict[str, Any]) -> None:
@@ -196,15 +204,39 @@ def test_map_has_a_group_per_scenario_and_the_differing_sites(setup: dict[str, A
     assert mapped.count("estateMap.addPlan(") == 3
     for name in ("Kept", "Loser", SCENARIO_PAYLOAD):
         assert script_json(inert(f"{name}: Sites after"))[1:-1] in mapped
-    match = re.search(r"estateCompare\.addDiffering\((\w+), (\w+), (\{.*?\}), "
-                      r"(\"Sites whose decision differs[^\"]*\")\);", mapped)
-    assert match, "the differing-sites layer is on the map"
-    diff = json.loads(match.group(3).replace("\\u003c", "<").replace("\\u003e", ">")
-                      .replace("\\u0026", "&"))
+    drawn = _map_setup(mapped)
+    diff = drawn["differing"]
     # Kept keeps every site of the hostile register; the other scenario closes S1 and S2
     assert diff["id"] == ["S1", "S2"]
     assert diff["name"][0] == PAYLOAD
-    assert json.loads(match.group(4)) == "Sites whose decision differs (2)"
+    assert diff["decisions"][0] == [["Kept", "keep"], [SCENARIO_PAYLOAD, "close"]]
+    assert drawn["ring"]["label"] == "Sites whose decision differs (2)"
+    assert "Red rings: 2 sites whose decision differs" in mapped
+
+
+def test_map_lists_each_layer_kind_once_for_every_scenario(setup: dict[str, Any]) -> None:
+    """Every layer a plan draws has a kind shared by all scenarios, named without the
+    scenario's name, so one checkbox per kind serves whichever scenario is shown."""
+    mapped = (setup["out"] / "comparison_map.html").read_text(encoding="utf-8")
+    scenarios = _map_setup(mapped)["scenarios"]
+    assert [s["name"] for s in scenarios] == ["Kept", SCENARIO_PAYLOAD, "Loser"]
+    by_kind: dict[str, set[int]] = {}
+    for k, scenario in enumerate(scenarios):
+        lead = inert(scenario["name"]) + ": "
+        for name, (kind, label, group) in scenario["kinds"].items():
+            assert name.startswith(lead) and not label.startswith(scenario["name"] + ":")
+            assert group == ("main" if kind in ("after", "moves") else
+                             "agency" if kind.startswith("agency:") else "more")
+            by_kind.setdefault(kind, set()).add(k)
+    for kind in ("before", "after", "moves", "lost", "covered", "uncovered"):
+        assert by_kind[kind] == {0, 1, 2}
+    assert by_kind["agency:A"] == {0, 1, 2} and by_kind["agency:B"] == {0, 1, 2}
+    # Kept alone has the coverage rule, so it alone draws its radius
+    assert [k for k in by_kind if k.startswith("rule:")] == ["rule:Radius: public_access "
+                                                            "within 3 km (rule 0)"]
+    kept = {kind: label for kind, label, _ in scenarios[0]["kinds"].values()}
+    assert kept["after"] == "Sites after (4 in use, 0 closed)"
+    assert kept["agency:B"] == "Agency: " + PAYLOAD  # text, which the script writes as text
 
 
 def test_workbook_has_summary_agencies_and_policy_sheets(setup: dict[str, Any]) -> None:
@@ -273,13 +305,16 @@ def test_infeasible_scenario_is_a_row_with_its_status(tmp_path: Path) -> None:
     rows = _csv_rows(tmp_path / "out" / "comparison.csv")
     assert rows[1]["status"] == "infeasible" and rows[1]["message"]
     assert "infeasible" in (tmp_path / "out" / "comparison.html").read_text(encoding="utf-8")
-    assert os.path.getsize(tmp_path / "out" / "comparison_map.html") > 0
+    mapped = (tmp_path / "out" / "comparison_map.html").read_text(encoding="utf-8")
+    assert "No plan to show: Stuck (infeasible)." in mapped  # said, not left out
+    assert '<option value="0">Ok</option></select>' in mapped  # only Ok can be shown
 
 
 @pytest.mark.browser
 def test_comparison_pages_in_a_browser(setup: dict[str, Any], browser: Any) -> None:
-    """Both pages load offline with no script error and no dialog; only the first
-    scenario's layers start visible; the hostile names show as text."""
+    """Both pages load offline with no script error and no dialog; the first scenario
+    is shown; the hostile names show as text. (The switcher and the side-by-side maps
+    are tested in test_accessibility.py.)"""
     page = browser.new_page()
     trouble: list[str] = []
     page.on("pageerror", lambda e: trouble.append(f"error {e}"))
@@ -288,14 +323,16 @@ def test_comparison_pages_in_a_browser(setup: dict[str, Any], browser: Any) -> N
                                             route.abort()))
     page.goto((setup["out"] / "comparison_map.html").as_uri())
     page.wait_for_timeout(500)
+    assert page.locator("#estate-scenario-a option").all_text_contents() == [
+        "Kept", SCENARIO_PAYLOAD, "Loser"]
+    assert page.input_value("#estate-scenario-a") == "0"
     labels = page.evaluate(
-        "Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))"
-        ".map(l => [l.textContent.trim(), l.querySelector('input').checked])")
+        "Array.from(document.querySelectorAll('.estate-kind'))"
+        ".map(r => [r.querySelector('label').textContent, r.querySelector('input').checked])")
     checked = {text: on for text, on in labels}
     assert checked["Sites whose decision differs (2)"] is True
-    assert any(t.startswith("Kept: Sites after") and on for t, on in labels)
-    assert not any(t.startswith("Loser: Sites after") and on for t, on in labels)
-    assert any(t.endswith(PAYLOAD) for t in checked)
+    assert checked["Sites after (4 in use, 0 closed)"] is True  # Kept's
+    assert checked["Agency: " + PAYLOAD] is True
     assert page.locator("img").count() == 0
     page.goto((setup["out"] / "comparison.html").as_uri())
     assert PAYLOAD in page.inner_text("body")

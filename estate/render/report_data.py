@@ -3,9 +3,9 @@
 `read_results` reads everything the pack shows from the folder alone (summary, sites,
 assignments, agencies, zones, zone shapes, the programme, the scenario as solved and the
 register's checksums); `read_comparison` reads an `estate compare` folder's
-comparison.csv. Tables are read as text first (`keep_default_na=False`), so an agency
-called "NA" stays a name, and numbers are converted column by column. A folder that is
-not a results folder, or a damaged file, is an `InputError` naming the file.
+comparison.csv. Tables are read by the store's one typed reader (an agency called "NA"
+stays a name, numbers are numbers); a folder that is not a results folder, or a damaged
+or hand-edited one, is an `InputError` naming the file, row and column.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyogrio
 from matplotlib.figure import Figure
@@ -25,9 +24,7 @@ from matplotlib.figure import Figure
 from estate.errors import InputError, Problem
 from estate.results import Programme, Summary
 from estate.runs.compare import agency_gains
-from estate.store import read_programme, read_summary, unsafe_cell
-
-DECISIONS = ("keep", "close", "open", "not_built")
+from estate.store import Columns, check_results, read_table
 
 
 @dataclass(frozen=True)
@@ -123,50 +120,6 @@ def agency_name(summary: Summary, agency_id: str) -> str:
     return info.name if info is not None and info.name else agency_id
 
 
-def _csv(path: Path, required: bool, text: tuple[str, ...], numbers: tuple[str, ...] = ()
-         ) -> pd.DataFrame:
-    """A table of the folder: `text` columns as text ("" when absent), `numbers` as
-    floats (NaN when blank); a missing required file or column is an `InputError`."""
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
-    except FileNotFoundError:
-        if required:
-            raise InputError([Problem(str(path), None, None, "a file of the results folder "
-                                      "(written by `estate plan`)", "no file")]) from None
-        frame = pd.DataFrame()
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError([Problem(str(path), None, None, "a CSV table",
-                                  f"{type(exc).__name__}: {exc}")]) from None
-    missing = [c for c in (*text, *numbers) if c not in frame.columns]
-    if required and missing and len(frame.columns):
-        raise InputError([Problem(str(path), 1, c, "this column", "no such column")
-                          for c in missing])
-    out = pd.DataFrame(index=frame.index)
-    for column in text:
-        out[column] = frame[column].astype(str) if column in frame.columns else ""
-    for column in numbers:
-        cells = frame[column] if column in frame.columns else pd.Series("", index=frame.index)
-        out[column] = pd.to_numeric(cells.replace("", np.nan), errors="coerce").astype(float)
-    for column in frame.columns:
-        if column not in out.columns:
-            out[column] = frame[column]
-    return out.reset_index(drop=True)
-
-
-def _check_sites(sites: pd.DataFrame, path: Path) -> None:
-    """A site the map cannot place or name a decision for is a located error."""
-    problems = []
-    for i, (decision, lat, lon) in enumerate(zip(sites["decision"], sites["lat"], sites["lon"],
-                                                 strict=True)):
-        if decision not in DECISIONS:
-            problems.append(Problem(str(path), i + 2, "decision", " | ".join(DECISIONS),
-                                    repr(decision)))
-        if not (math.isfinite(lat) and math.isfinite(lon)):
-            problems.append(Problem(str(path), i + 2, "lat/lon", "numbers", "a blank or text"))
-    if problems:
-        raise InputError(problems)
-
-
 def _areas(gpkg: Path) -> gpd.GeoSeries | None:
     """The zones' own shapes (layer zone_areas of plan.gpkg), when the folder has them."""
     if not gpkg.exists():
@@ -198,37 +151,30 @@ def _inputs(path: Path) -> tuple[tuple[str, str], ...]:
 
 
 def read_results(folder: str | Path) -> Results:
-    """Everything the board pack shows, from the results folder alone."""
+    """Everything the board pack shows, from the results folder alone, read and checked
+    whole first (`estate.store.check_results`), so that a damaged folder is a located
+    error before any page is drawn."""
     folder = Path(folder)
-    summary = read_summary(folder)
-    sites = _csv(folder / "sites.csv", True,
-                 ("site_id", "agency_id", "name", "kind", "decision", "shared_types"),
-                 ("lat", "lon", "running_cost", "desks_used", "desks"))
+    stored = check_results(folder)
+    tables = stored.tables
+    sites = tables["sites"].copy()
     sites["decision"] = sites["decision"].str.strip().str.lower()
-    _check_sites(sites, folder / "sites.csv")
     return Results(
-        folder=folder, summary=summary, sites=sites,
-        assignments=_csv(folder / "assignments.csv", False,
-                         ("function_id", "agency_id", "type", "from_site", "to_site"),
-                         ("share", "fte_moved")),
-        agencies=_csv(folder / "agencies.csv", False, ("agency_id", "name"),
-                      ("npv_saving",)),
-        zones=_csv(folder / "zones.csv", False, ("zone_id", "name"),
-                   ("lat", "lon", "population")).dropna(subset=["lat", "lon"]),
-        areas=_areas(folder / "plan.gpkg"), programme=read_programme(folder),
-        scenario=_scenario(folder / "scenario.toml"), inputs=_inputs(folder / "inputs.sha256"))
+        folder=folder, summary=stored.summary, sites=sites,
+        assignments=tables["assignments"], agencies=tables["agencies"],
+        zones=tables["zones"], areas=_areas(folder / "plan.gpkg"),
+        programme=stored.programme, scenario=_scenario(folder / "scenario.toml"),
+        inputs=_inputs(folder / "inputs.sha256"))
 
 
 def read_comparison(folder: str | Path) -> pd.DataFrame:
-    """comparison.csv of an `estate compare` folder: one row per scenario, text as
-    written (a spreadsheet's leading quote taken off), blanks as ""."""
+    """comparison.csv of an `estate compare` folder: one row per scenario, every cell as
+    text as written (a spreadsheet's leading quote taken off), blanks as ""."""
     path = Path(folder) / "comparison.csv"
     if not path.exists():
         raise InputError([Problem(str(folder), None, None, "a folder written by `estate "
                                   "compare` (with comparison.csv)", "no comparison.csv")])
-    table = _csv(path, True, ("scenario", "status"))
-    return table.apply(lambda column: column.map(
-        lambda v: unsafe_cell(v) if isinstance(v, str) else v))
+    return read_table(path, Columns(("scenario", "status")))
 
 
 def _value(value: Any) -> str:

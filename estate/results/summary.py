@@ -196,16 +196,36 @@ _COUNTS = {"sites_before", "sites_after", "sites_closed", "sites_opened", "share
            "horizon_years"}
 
 
+_RANGES: dict[str, tuple[Any, float, float]] = {
+    "horizon_years": (int, 1, 10_000), "discount_rate": (float, 0.0, 1.0),
+    "mip_gap": (float, 0.0, 1e9), **{key: (int, 0, 1e9) for key in _COUNTS}}
+"""Keys whose values every page divides by, counts to or formats: any other value is a
+hand-edited summary, refused before it costs a crash or the memory of a million years."""
+
+
+def _within(key: str, value: Any) -> Any:
+    """A number of `_RANGES` (mip_gap may be null: no gap known)."""
+    if key == "mip_gap" and value is None:
+        return None
+    kind, lo, hi = _RANGES[key]
+    number = kind(value)
+    if kind is int and number != value:
+        raise ValueError(value)  # 2.5 sites, or "3"
+    if not lo <= number <= hi:
+        raise ValueError(value)
+    return number
+
+
 def _read(key: str, value: Any, source: str) -> Any:
     """One key of summary.json, checked and typed."""
     try:
         if key == "status":
             return Status(value)
+        if key in _RANGES:
+            return _within(key, value)
         if key in _NUMBERS:
             return float(value) if value is not None else math.nan
-        if key in _COUNTS:
-            return int(value)
-        if key in ("payback_years", "mip_gap", "lease_cost_npv"):
+        if key in ("payback_years", "lease_cost_npv"):
             return None if value is None else float(value)
         if key == "status_quo_breaches":
             return tuple(Breach(str(b["rule"]), str(b["place"]), str(b.get("area", "")))
@@ -221,13 +241,33 @@ def _read(key: str, value: Any, source: str) -> Any:
             return bool(value)
         if key == "area_count":
             return int(value)
+        if key in _TABLES:
+            return _table(key, value)
         return value
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise _bad(source, key, _EXPECTED.get(key, "the value `estate plan` writes"),
                    f"{value!r:.80} ({type(exc).__name__})") from None
 
 
+_TABLES = ("model_size", "programme", "areas", "policy_costs", "alternative", "alternatives")
+
+
+def _table(key: str, value: Any) -> Mapping[str, Any] | None:
+    """An optional table of summary.json: null, or an object (policy costs: of objects),
+    so that whatever reads it later finds the shape `estate plan` wrote."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise TypeError(key)
+    if key == "policy_costs" and not all(isinstance(v, Mapping) for v in value.values()):
+        raise TypeError(key)
+    return value
+
+
 _EXPECTED = {"status": "one of " + ", ".join(s.value for s in Status),
+             **{key: f"a number from {lo:g} to {hi:g}" for key, (_, lo, hi) in _RANGES.items()},
+             **{key: "an object, as `estate plan` writes it (or no such key)"
+                for key in _TABLES},
              "status_quo_breaches": "a list of {rule, place}",
              "agencies": "an object of agencies, each with name, annual_cost_before, "
                          "annual_cost_after, one_off_cost and worse_off"}

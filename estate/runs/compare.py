@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ from estate.runs.planning import plan_scenario
 from estate.runs.policy import policy_costs
 from estate.status import Status, status_of
 from estate.store import (
+    check_results,
     inputs_sha256,
     is_fresh,
     read_summary,
@@ -66,6 +68,7 @@ class Run:
     summary: Summary | None = None
     reused: bool = False
     message: str = ""
+    state: str = ""  # what its stored folder allows: REUSE, ADD_POLICY_COSTS or SOLVE
 
 
 @dataclass(frozen=True)
@@ -124,13 +127,14 @@ REUSE, ADD_POLICY_COSTS, SOLVE = "reuse", "add_policy_costs", "solve"
 def stored_state(scenario: Scenario, folder: Path) -> str:
     """`reuse` when the folder holds a plan of this very scenario and register with its
     policy costs; `add_policy_costs` when only those are missing (a folder written by
-    `estate plan` without `--policy-costs`); otherwise `solve`."""
+    `estate plan` without `--policy-costs`); otherwise `solve`. A folder that would be
+    reused is read and checked whole first: a damaged or hand-edited one is a located
+    `InputError` (`check_results`), never a misread plan."""
     if not is_fresh(folder, scenario_as_solved(scenario), inputs_sha256(Path(scenario.data))):
         return SOLVE
-    try:
-        summary = read_summary(folder)
-    except InputError:
+    if not (Path(folder) / "summary.json").exists():
         return SOLVE
+    summary = check_results(folder).summary
     if not summary.status.has_plan:
         return SOLVE
     return REUSE if summary.policy_costs is not None else ADD_POLICY_COSTS
@@ -174,6 +178,13 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
                         if p.severity == "error")
     if problems:
         raise InputError(problems)
+    for run in runs:  # every stored folder to reuse checked before anything is solved
+        try:
+            run.state = stored_state(run.scenario, run.results_dir)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
     return runs, registers
 
 
@@ -182,7 +193,7 @@ def _plan_run(task: tuple[Run, Register, Progress]) -> bool:
     (adding the policy costs when they are missing); True when reused."""
     run, register, say = task
     sc = run.scenario
-    state = stored_state(sc, run.results_dir)
+    state = run.state or stored_state(sc, run.results_dir)
     if state == REUSE:
         say(f"{sc.name}: reusing {run.results_dir} (same scenario and register)")
     elif state == ADD_POLICY_COSTS:
@@ -253,15 +264,32 @@ def write_csv(table: list[dict[str, Any]], path: Path) -> None:
             writer.writerow([_cell_text(row.get(c)) for c in columns])
 
 
+EXCEL_CELL_LIMIT = 32_767
+"""Characters an Excel cell holds: a longer text is cut there in comparison.xlsx."""
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xlsx_text(text: str) -> str:
+    """A text as a workbook can hold it: characters XML forbids (NUL and other control
+    characters but tab, CR and LF) as U+FFFD, and at most `EXCEL_CELL_LIMIT` characters,
+    the last a `…` when cut, so that Excel opens the file without repairing it."""
+    text = _NOT_XML.sub("\ufffd", text)
+    if len(text) > EXCEL_CELL_LIMIT:
+        text = text[:EXCEL_CELL_LIMIT - 1] + "\u2026"
+    return text
+
+
 def _sheet(wb: Any, title: str, header: list[Any], body: list[list[Any]]) -> None:
     ws = wb.create_sheet(title)
     for r, values in enumerate([header, *body], start=1):
         for c, value in enumerate(values, start=1):
             if isinstance(value, float) and not math.isfinite(value):
                 value = None
+            if isinstance(value, str):
+                value = xlsx_text(value)
             cell = ws.cell(row=r, column=c, value=value)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # register text is never a formula
+            if isinstance(value, str):
+                cell.data_type = "s"  # register text is never a formula, whatever it starts with
     ws.freeze_panes = "B2"
 
 

@@ -10,6 +10,7 @@ import hashlib
 import json
 import tomllib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,43 +23,29 @@ import tomli_w
 from estate.errors import InputError, Problem
 from estate.load.scenario import Scenario
 from estate.results import Plan, Summary
-from estate.results.programme import (
-    ACTION_COLUMNS,
-    BUDGET_COLUMNS,
-    CASHFLOW_COLUMNS,
-    Programme,
-)
+from estate.results.programme import BUDGET_COLUMNS, Programme
 from estate.status import Status
+from estate.store.check import (
+    FORMULA_STARTS,
+    PROGRAMME_TABLES,
+    RESULT_TABLES,
+    Columns,
+    check_tables,
+    read_table,
+    safe_cell,
+    unsafe_cell,
+    write_safe_csv,
+)
 from estate.store.folder import write_file, write_folder
 
+__all__ = ["FORMULA_STARTS", "PROGRAMME_TABLES", "RESULT_TABLES", "TABLES", "Columns",
+           "StoredResults",
+           "check_results", "inputs_sha256", "is_fresh", "read_outcome", "read_programme",
+           "read_summary", "read_table", "register_files", "safe_cell", "scenario_as_solved",
+           "scenario_toml", "summary_json", "unsafe_cell", "write_outcome", "write_results",
+           "write_safe_csv", "write_summary"]
+
 TABLES = ("sites", "assignments", "coverage", "agencies", "zones")
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""First characters that make a spreadsheet run a CSV cell as a formula."""
-
-
-def safe_cell(value: Any) -> Any:
-    """A text cell a spreadsheet cannot run: one that starts like a formula gets a
-    leading quote. A text already starting with a quote gets one too, so that
-    `unsafe_cell` can take exactly one off and give back the text as it was."""
-    if isinstance(value, str) and value[:1] in (*FORMULA_STARTS, "'"):
-        return "'" + value
-    return value
-
-
-def unsafe_cell(text: str) -> str:
-    """The text `safe_cell` was given."""
-    return text[1:] if text[:1] == "'" else text
-
-
-def write_safe_csv(frame: pd.DataFrame, path: Path) -> None:
-    """A table as CSV with every text cell made safe for spreadsheets (`safe_cell`)."""
-    out = frame.copy()
-    for column in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[column]):
-            out[column] = out[column].map(safe_cell)
-    out.to_csv(path, index=False)
-
 
 def register_files(data: Path) -> list[Path]:
     """The files a register is read from (a folder's tables, or the one workbook/package)."""
@@ -154,50 +141,6 @@ def read_outcome(folder: Path) -> tuple[Status, str] | None:
         return None
 
 
-def _read_table(path: Path, columns: tuple[str, ...], whole: tuple[str, ...],
-                numbers: tuple[str, ...]) -> pd.DataFrame:
-    """A table `write_safe_csv` wrote, typed: `whole` as whole numbers, `numbers` as
-    floats (blank: NaN), the rest as text; every damaged cell an `InputError` naming its
-    file, row and column."""
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
-    except FileNotFoundError:
-        raise InputError([Problem(path.name, None, None, "a file of the results folder "
-                                  "(written with programme.csv)", "no file")]) from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError([Problem(path.name, None, None, "a CSV table",
-                                  f"{type(exc).__name__}: {exc}")]) from None
-    problems = [Problem(path.name, 1, c, "this column", "no such column")
-                for c in columns if c not in raw.columns]
-    if problems:
-        raise InputError(problems)
-    out = pd.DataFrame(index=raw.index)
-    for column in columns:
-        if column in whole or column in numbers:
-            values = _numbers(path, column, raw[column], column in whole, problems)
-            out[column] = values if column in numbers else np.nan_to_num(values).astype(int)
-        else:
-            out[column] = raw[column].map(unsafe_cell).astype(object)
-    if problems:
-        raise InputError(problems)
-    return out.reset_index(drop=True)
-
-
-def _numbers(path: Path, column: str, cells: pd.Series, whole: bool,
-             problems: list[Problem]) -> np.ndarray:
-    """A column's cells as floats (a blank is NaN, or a problem when `whole`)."""
-    values = np.full(len(cells), np.nan)
-    for i, text in enumerate(cells):
-        try:
-            values[i] = float(text) if text.strip() else np.nan
-        except ValueError:
-            problems.append(Problem(path.name, i + 2, column, "a number", repr(text)))
-            continue
-        if whole and not float(values[i]).is_integer():
-            problems.append(Problem(path.name, i + 2, column, "a whole number", repr(text)))
-    return values
-
-
 def _figure(figures: dict[str, Any], key: str, kind: Callable[[Any], Any], source: str,
             expected: str, optional: bool = False) -> Any:
     """One figure of the summary's `programme` dict, typed, or a located error."""
@@ -244,10 +187,8 @@ def read_programme(folder: Path) -> Programme | None:
         raise InputError([Problem(source, None, "programme", "the programme's figures "
                                   "(the folder has programme.csv)", repr(figures),
                                   label="key")])
-    actions = _read_table(folder / "programme.csv", ACTION_COLUMNS, ("year",),
-                          ("fte", "one_off", "annual_effect"))
-    cashflow = _read_table(folder / "cashflow.csv", CASHFLOW_COLUMNS, ("year",),
-                           CASHFLOW_COLUMNS[3:])
+    actions = read_table(folder / "programme.csv", PROGRAMME_TABLES["programme"])
+    cashflow = read_table(folder / "cashflow.csv", PROGRAMME_TABLES["cashflow"])
 
     def number(key: str, optional: bool = False) -> Any:
         return _figure(figures, key, float, source, "a number", optional)
@@ -268,8 +209,46 @@ def read_programme(folder: Path) -> Programme | None:
         roadmap_npv=number("roadmap_npv", True), joint_npv=number("joint_npv", True),
         status=_figure(figures, "status", str, source, "a status"),
         mip_gap=number("mip_gap", True),
-        notes=_figure(figures, "notes", notes, source, "a list of texts", True) or (),
+        notes=_figure(figures, "notes", notes, source, "a list of texts",
+                      "notes" not in figures) or (),
     )
+
+
+@dataclass(frozen=True)
+class StoredResults:
+    """A results folder as checked by `check_results`: its summary, its five tables
+    typed (`RESULT_TABLES`) and its dated programme, if any."""
+
+    folder: Path
+    summary: Summary
+    tables: dict[str, pd.DataFrame]
+    programme: Programme | None
+
+
+def check_results(folder: Path) -> StoredResults:
+    """Read and check a whole results folder before anything is drawn from it: a damaged
+    or hand-edited one is one `InputError` listing every problem (file, row, column or
+    key, what was expected, what was found) and saying how to put it right."""
+    folder = Path(folder)
+    hint = Problem(str(folder), None, None, "a results folder as `estate plan` wrote it",
+                   "the damaged or hand-edited files above: run `estate plan` on its "
+                   "scenario again to write the folder afresh")
+    if not (folder / "summary.json").exists():
+        read_summary(folder)  # raises: not a results folder
+    problems: list[Problem] = []
+    summary, programme, tables = None, None, {}
+    try:
+        summary = read_summary(folder)
+        programme = read_programme(folder)
+    except InputError as exc:
+        problems += exc.problems
+    try:
+        tables = check_tables(folder, summary.agencies if summary is not None else ())
+    except InputError as exc:
+        problems += exc.problems
+    if problems or summary is None:
+        raise InputError([*problems, hint])
+    return StoredResults(folder, summary, tables, programme)
 
 
 def _write_programme_layer(plan: Plan, path: Path) -> None:
@@ -342,7 +321,7 @@ def write_results(plan: Plan, out: Path, scenario: Scenario | None = None,
     def write(tmp: Path) -> None:
         (tmp / "summary.json").write_text(summary_json(summary) + "\n", encoding="utf-8")
         for name in TABLES:
-            getattr(plan, name).to_csv(tmp / f"{name}.csv", index=False)
+            write_safe_csv(getattr(plan, name), tmp / f"{name}.csv")
         if plan.programme is not None:
             write_safe_csv(plan.programme.actions, tmp / "programme.csv")
             write_safe_csv(plan.programme.cashflow, tmp / "cashflow.csv")

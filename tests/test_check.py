@@ -1,0 +1,354 @@
+"""The tool never corrupts or misreads its own output (estate.store.check).
+
+Part one: a register whose names carry what breaks CSV files and spreadsheets (quotes,
+line breaks, carriage returns, formula starts, a 40,000-character name) is planned end
+to end, compared and packed; every CSV is read back with the tool's own reader and
+equals the names the register gave, ids join, and no cell a spreadsheet would run is
+left as it was; the workbook is read back with openpyxl.
+
+Part two: a results folder damaged or hand-edited in each of many ways is a located
+exit 1 from `estate map`, `estate compare` and `estate report` (the file named, no
+traceback, nothing written), never exit 4.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from estate.load.validate import load_register
+from estate.render.report_data import read_comparison
+from estate.runs.compare import EXCEL_CELL_LIMIT
+from estate.store import (
+    FORMULA_STARTS,
+    PROGRAMME_TABLES,
+    RESULT_TABLES,
+    Columns,
+    check_results,
+    read_table,
+    write_safe_csv,
+)
+from tests.fixtures import TOWN_SCENARIO, invoke, merge, no_traceback, town_rows, write_scenario
+
+LONG = "Long " + "x" * 39_995  # 40,000 characters: more than an Excel cell holds
+NAMES = {
+    ("agencies", 0): '=HYPERLINK("http://x","y") "quoted", and more',
+    ("agencies", 1): "Café Police",
+    ("sites", 0): "+SUM(A1:A9)",
+    ("sites", 1): "Annexe\non two lines",
+    ("sites", 2): LONG,
+    ("zones", 0): "-2+3 @Centre",
+    ("zones", 1): "Outskirts\rwith a carriage return",
+    ("functions", 0): "@HR, with a comma",
+    ("functions", 1): "'already quoted",
+}
+PROGRAMME = {"start": "2027-04-01", "programme": {"max_closures_per_year": 1}}
+
+
+def _register(folder: Path) -> Path:
+    """The town register with `NAMES`, every cell quoted (as a careful tool writes one)."""
+    rows = town_rows()
+    for (table, i), name in NAMES.items():
+        rows[table][i]["type" if table == "functions" else "name"] = name
+    folder.mkdir(parents=True, exist_ok=True)
+    for table, records in rows.items():
+        columns = list(dict.fromkeys(k for r in records for k in r))
+        with open(folder / f"{table}.csv", "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f, quoting=csv.QUOTE_ALL)
+            writer.writerow(columns)
+            writer.writerows([[r.get(c, "") for c in columns] for r in records])
+    return folder
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The hostile town planned once (policy costs and a programme), compared and packed."""
+    root = tmp_path_factory.mktemp("check")
+    _register(root / "reg")
+    scenario = write_scenario(root / "tiny.toml", merge(TOWN_SCENARIO, PROGRAMME))
+    run = invoke(root, "plan", scenario, "--out", "results/tiny", "--map", "m.html",
+                 "--policy-costs", "--programme")
+    assert run.code == 0, run.output
+    run = invoke(root, "compare", scenario, "--out", "cmp")
+    assert run.code == 0, run.output
+    assert "reusing" not in run.stdout  # progress goes nowhere off a terminal
+    return {"root": root, "scenario": scenario, "folder": root / "results" / "tiny",
+            "register": load_register(root / "reg")}
+
+
+def _raw(path: Path) -> list[list[str]]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.reader(f))
+
+
+def test_names_come_back_as_the_register_gave_them(planned: dict[str, Any]) -> None:
+    register, stored = planned["register"], check_results(planned["folder"])
+    sites = register.sites.set_index("site_id")["name"]
+    assert LONG in set(sites) and "Outskirts\rwith a carriage return" in set(
+        register.zones["name"]), "the register reader keeps the names whole"
+    back = stored.tables["sites"].set_index("site_id")["name"]
+    assert back.to_dict() == sites.to_dict()
+    agencies = register.agencies.set_index("agency_id")["name"].to_dict()
+    assert stored.tables["agencies"].set_index("agency_id")["name"].to_dict() == agencies
+    assert {a: f.name for a, f in stored.summary.agencies.items()} == agencies
+    zones = register.zones.set_index("zone_id")["name"].to_dict()
+    assert stored.tables["zones"].set_index("zone_id")["name"].to_dict() == zones
+    cover = stored.tables["coverage"]
+    assert dict(zip(cover["zone_id"], cover["name"], strict=True)) == zones
+    types = register.functions.set_index("function_id")["type"].to_dict()
+    moves = stored.tables["assignments"]
+    assert dict(zip(moves["function_id"], moves["type"], strict=True)) == types
+    assert set(moves["to_site"]) <= set(back.index)  # ids join
+    assert stored.programme is not None and len(stored.programme.actions)
+    actions = stored.programme.actions
+    named = actions[actions["site_id"] != ""]
+    assert all(sites[s] == n for s, n in zip(named["site_id"], named["site_name"], strict=True))
+
+
+def test_no_cell_a_spreadsheet_would_run(planned: dict[str, Any]) -> None:
+    files = [*planned["folder"].glob("*.csv"), planned["root"] / "cmp" / "comparison.csv"]
+    assert {p.name for p in files} >= {"sites.csv", "programme.csv", "cashflow.csv",
+                                      "comparison.csv"}
+    quoted = 0
+    for path in files:
+        for row in _raw(path):
+            for cell in row:
+                if cell[:1] in FORMULA_STARTS:
+                    float(cell)  # only a negative number may start like a formula
+                quoted += cell[:2] in ("'=", "'+", "'-", "'@", "''")
+    assert quoted >= len(NAMES) - 3  # each hostile name, wherever it was written
+
+
+def test_comparison_csv_and_workbook_read_back(planned: dict[str, Any]) -> None:
+    from openpyxl import load_workbook
+
+    agencies = planned["register"].agencies.set_index("agency_id")["name"].to_dict()
+    table = read_comparison(planned["root"] / "cmp")
+    assert {a: table.at[0, f"agency.{a}.name"] for a in agencies} == agencies
+    wb = load_workbook(planned["root"] / "cmp" / "comparison.xlsx")
+    cells = [row[2] for row in wb["agencies"].iter_rows(min_row=2)]
+    assert {c.value for c in cells} == set(agencies.values())
+    assert all(c.data_type == "s" for c in cells)
+
+
+@pytest.mark.parametrize("text", [
+    "a\x00b", "\rcarriage", "mid\rreturn", "x\r\ny", "tab\tin", "\tlead", 'q"uo"te,comma',
+    "=1+1", "+1", "-1", "@SUM(1)", "'quoted", "''twice", "", " spaced ", "NA", "nan",
+    "\ufeffmark", "\u2028line", LONG, "é ☃ 東京"])
+def test_any_text_survives_the_csv_round_trip(tmp_path: Path, text: str) -> None:
+    frame = pd.DataFrame({"id": ["S1", "S2"], "name": [text, "plain"], "n": [-1.5, 2.0]})
+    write_safe_csv(frame, tmp_path / "t.csv")
+    back = read_table(tmp_path / "t.csv", Columns(("id", "name"), ("n",)))
+    pd.testing.assert_frame_equal(back, frame)
+    raw = _raw(tmp_path / "t.csv")
+    assert len(raw) == 3 and raw[1][1][:1] not in FORMULA_STARTS
+
+
+def test_long_text_is_cut_only_in_the_workbook() -> None:
+    from estate.runs.compare import xlsx_text
+
+    assert len(xlsx_text(LONG)) == EXCEL_CELL_LIMIT and xlsx_text(LONG).endswith("\u2026")
+    assert xlsx_text("a\x00b\x1fc\td") == "a\ufffdb\ufffdc\td"
+    assert xlsx_text("=1+1") == "=1+1"  # stored as text, never a formula (test above)
+
+
+# --- damaged folders ---------------------------------------------------------------
+
+def _edit_csv(name: str, change: Callable[[list[list[str]]], None]) -> Callable[[Path], None]:
+    def edit(folder: Path) -> None:
+        rows = _raw(folder / name)
+        change(rows)
+        with open(folder / name, "w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows(rows)
+    return edit
+
+
+def _set(column: str, value: str, row: int = 1) -> Callable[[list[list[str]]], None]:
+    def change(rows: list[list[str]]) -> None:
+        rows[row][rows[0].index(column)] = value
+    return change
+
+
+def _drop(column: str) -> Callable[[list[list[str]]], None]:
+    def change(rows: list[list[str]]) -> None:
+        j = rows[0].index(column)
+        for row in rows:
+            del row[j]
+    return change
+
+
+def _write(name: str, data: bytes) -> Callable[[Path], None]:
+    return lambda folder: (folder / name).write_bytes(data)
+
+
+def _encode(name: str, encoding: str) -> Callable[[Path], None]:
+    def edit(folder: Path) -> None:
+        text = (folder / name).read_text(encoding="utf-8")
+        (folder / name).write_bytes(text.encode(encoding))
+    return edit
+
+
+def _summary(change: Callable[[dict[str, Any]], Any]) -> Callable[[Path], None]:
+    def edit(folder: Path) -> None:
+        data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        data = change(data) or data
+        (folder / "summary.json").write_text(json.dumps(data), encoding="utf-8")
+    return edit
+
+
+# (name, damage, the file the message names, the row or key it names, or None)
+DAMAGE: list[tuple[str, Callable[[Path], None], str, str | None]] = [
+    ("bad JSON", _write("summary.json", b'{"scenario": "tiny",'), "summary.json", None),
+    ("summary a list", _summary(lambda d: [d]), "summary.json", "a JSON object"),
+    ("summary key missing", _summary(lambda d: d.pop("sites_after") and None),
+     "summary.json", "key sites_after"),
+    ("summary number as text", _summary(lambda d: d.update(npv_saving="lots")),
+     "summary.json", "key npv_saving"),
+    ("summary agencies a list", _summary(lambda d: d.update(agencies=[])), "summary.json",
+     "key agencies"),
+    ("policy costs not a table", _summary(lambda d: d.update(policy_costs=[1])),
+     "summary.json", "key policy_costs"),
+    ("empty sites.csv", _write("sites.csv", b""), "sites.csv", "an empty file"),
+    ("sites.csv without lat", _edit_csv("sites.csv", _drop("lat")), "sites.csv",
+     "column lat"),
+    ("sites.csv as UTF-16", _encode("sites.csv", "utf-16"), "sites.csv", "UTF-8"),
+    ("agencies.csv as Latin-1", _encode("agencies.csv", "latin-1"), "agencies.csv",
+     "UTF-8"),
+    ("a latitude as text", _edit_csv("sites.csv", _set("lat", "north", 2)), "sites.csv",
+     "row 3, column lat"),
+    ("a decision unknown", _edit_csv("sites.csv", _set("decision", "shut")), "sites.csv",
+     "column decision"),
+    ("a move to an unknown site", _edit_csv("assignments.csv", _set("to_site", "S99")),
+     "assignments.csv", "column to_site"),
+    ("coverage of an unknown zone", _edit_csv("coverage.csv", _set("zone_id", "Z99")),
+     "coverage.csv", "column zone_id"),
+    ("an agency not in the summary", _edit_csv("agencies.csv", _set("agency_id", "A9")),
+     "agencies.csv", "column agency_id"),
+    ("a flag that is not one", _edit_csv("coverage.csv", _set("covered_after", "maybe")),
+     "coverage.csv", "column covered_after"),
+    ("a ragged row", _edit_csv("zones.csv", lambda rows: rows[1].append("extra")),
+     "zones.csv", "row 2"),
+    ("zones.csv missing", lambda folder: (folder / "zones.csv").unlink(), "zones.csv",
+     "no file"),
+    ("a corrupt plan.gpkg", _write("plan.gpkg", b"SQLite format 3\x00" + b"\x07" * 900),
+     "plan.gpkg", None),
+    ("a year as text in programme.csv", _edit_csv("programme.csv", _set("year", "soon")),
+     "programme.csv", "column year"),
+    ("a duplicated site", _edit_csv("sites.csv", lambda rows: rows.append(rows[1])),
+     "sites.csv", "column site_id"),
+]
+COMMANDS = ("map", "compare", "report")
+
+
+def _damaged_copy(planned: dict[str, Any], tmp_path: Path,
+                  damage: Callable[[Path], None]) -> Path:
+    """The planned folder copied to tmp_path/results/tiny (where `estate compare` of the
+    same scenario looks for it) and damaged."""
+    folder = tmp_path / "results" / "tiny"
+    shutil.copytree(planned["folder"], folder)
+    damage(folder)
+    return folder
+
+
+def _run(command: str, planned: dict[str, Any], cwd: Path) -> Any:
+    if command == "map":
+        return invoke(cwd, "map", "results/tiny", "--out", "out/m.html")
+    if command == "compare":
+        return invoke(cwd, "compare", planned["scenario"], "--out", "out")
+    return invoke(cwd, "report", "results/tiny", "--out", "out/board.pdf")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_intact_copy_is_drawn(planned: dict[str, Any], tmp_path: Path,
+                                 command: str) -> None:
+    """The control: the same copy, not damaged, works (and compare reuses it)."""
+    _damaged_copy(planned, tmp_path, lambda folder: None)
+    run = _run(command, planned, tmp_path)
+    assert run.code == 0, run.output
+    assert any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize(("name", "damage", "file", "where"), DAMAGE,
+                         ids=[d[0] for d in DAMAGE])
+def test_a_damaged_folder_is_a_located_error(planned: dict[str, Any], tmp_path: Path,
+                                             command: str, name: str,
+                                             damage: Callable[[Path], None], file: str,
+                                             where: str | None) -> None:
+    folder = _damaged_copy(planned, tmp_path, damage)
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    run = _run(command, planned, tmp_path)
+    assert run.code == 1, (name, run.output)
+    no_traceback(run)
+    assert f"results/tiny/{file}" in run.stderr, run.stderr
+    if where is not None:
+        assert where in run.stderr, run.stderr
+    assert "estate plan" in run.stderr  # how to put it right
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+
+
+def test_a_folder_is_checked_whole(planned: dict[str, Any], tmp_path: Path) -> None:
+    """Damage in three files: all three named at once, each at its row and column."""
+    folder = _damaged_copy(planned, tmp_path, lambda f: None)
+    _edit_csv("sites.csv", _set("lat", "north"))(folder)
+    _edit_csv("zones.csv", _set("population", "many"))(folder)
+    (folder / "plan.gpkg").write_bytes(b"not a GeoPackage")
+    with pytest.raises(Exception) as caught:
+        check_results(folder)
+    found = {(Path(p.file).name, p.row, p.column) for p in caught.value.problems}
+    assert {("sites.csv", 2, "lat"), ("zones.csv", 2, "population"),
+            ("plan.gpkg", None, None)} <= found
+
+
+def test_every_table_has_its_reader() -> None:
+    assert set(RESULT_TABLES) == {"sites", "assignments", "coverage", "agencies", "zones"}
+    assert set(PROGRAMME_TABLES) == {"programme", "cashflow"}
+
+
+FUZZ_VALUES = ("", "x", "-1", "1e308", "nan", "inf", "=1", "S99", "True", "close", "2.5",
+               "L" * 5000)
+
+
+def test_random_hand_edits_are_read_or_located(planned: dict[str, Any],
+                                               tmp_path: Path) -> None:
+    """Seeded hand edits, one cell of one table at a time: each folder is either read and
+    drawn (board pages, map payload) or refused with a located error; never a crash or
+    a Python warning (warnings are errors under pytest)."""
+    import random
+
+    from estate.errors import InputError
+    from estate.maps.payload import read_plan, site_payload, zone_payload
+    from estate.render.report import board_pages
+
+    rng = random.Random(13)
+    outcomes = {"read": 0, "located": 0}
+    tables = sorted(p.name for p in planned["folder"].glob("*.csv"))
+    for k in range(40):
+        folder = tmp_path / str(k)
+        shutil.copytree(planned["folder"], folder)
+        name = rng.choice(tables)
+        rows = _raw(folder / name)
+        row, column = rng.randrange(1, len(rows)), rng.randrange(len(rows[0]))
+        rows[row][column] = rng.choice(FUZZ_VALUES)
+        with open(folder / name, "w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows(rows)
+        try:
+            check_results(folder)
+            board_pages(folder)
+            plan = read_plan(folder)
+            site_payload(plan, {})
+            zone_payload(plan)
+            outcomes["read"] += 1
+        except InputError as exc:
+            assert any(Path(p.file).parent == folder and p.column is not None
+                       for p in exc.problems), exc  # a table's column, if not this one's
+            outcomes["located"] += 1
+    assert outcomes["read"] and outcomes["located"], outcomes
