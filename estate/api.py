@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-from estate.load.scenario import Scenario, default_map
+from estate.load.scenario import Scenario, default_map, default_results, load_scenario
 from estate.load.validate import Register, load_register
 from estate.maps.compare_map import comparison_map
 from estate.maps.page import render_map
@@ -27,8 +27,9 @@ from estate.results import Plan
 from estate.runs.alternatives import alternative_map
 from estate.runs.compare import TABLES, Run, plan_runs, write_tables
 from estate.runs.planning import plan_scenario
-from estate.runs.sweep import RunOutcome, SweepResult, Vary
+from estate.runs.sweep import MAX_RUNS, RunOutcome, SweepResult, Vary
 from estate.runs.sweep import sweep as run_sweep
+from estate.store.paths import Output, check_outputs, check_plan, results_in_place
 
 __all__ = ["compare", "plan", "prepare_scenario", "report", "solve_prepared",
            "solver_options", "sweep", "validate"]
@@ -59,14 +60,23 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
     rule, with the reasons) or `NoSolutionError` (time limit before any plan).
     """
     clock = Clock(progress)
+    if not isinstance(scenario, Scenario):
+        with clock.stage("load", f"Reading the scenario {scenario}"):
+            scenario = load_scenario(scenario)
+    out = Path(out) if out else default_results(scenario.name)
+    target = None if map_path is False or not write else \
+        Path(map_path) if map_path else default_map(scenario.name)
+    # every output checked before solving: a wrong path must not cost a solve
+    check_plan(out if write else None, target, Path(lp_path) if lp_path else None)
     run = plan_scenario(scenario, out=out, write=write, clock=clock, lp_path=lp_path,
                         verbose=verbose, direct=direct, register=register,
                         policy_costs=policy_costs, executor=executor, scheduler=scheduler,
                         workers=workers, alternatives=alternatives, within_pct=within_pct,
                         programme=programme)
-    if run.out is not None and map_path is not False:
-        target = Path(map_path) if map_path else default_map(run.scenario.name)
-        with clock.stage("map", f"Drawing the map {target}"):
+    if run.out is not None and target is not None:
+        with clock.stage("map", f"Drawing the map {target}"), results_in_place(
+                f"The results are in place in {run.out};", "--map", target,
+                f'draw the map with: estate map "{run.out}" --out FILE'):
             render_map(run.out, target)
             for alternative, folder in zip(run.alternatives, run.alternative_folders,
                                            strict=True):
@@ -94,29 +104,38 @@ def compare(paths: list[str | Path], out: str | Path = "comparison",
     CDNs when `cdn`) are drawn before any file is written, and each file is written
     whole, so a failure leaves the previous comparison as it was.
     """
+    check_outputs([Output("--out", Path(out), folder=True)])
     runs = plan_runs(paths, Path(results_root), progress)
     pages = {"comparison.html": comparison_page(runs),
              "comparison_map.html": comparison_map(runs, cdn)}
-    write_tables(runs, Path(out))
-    for name, text in pages.items():
-        write_page(Path(out) / name, text)
+    with results_in_place(f"Each scenario's results are in place in {results_root}/;",
+                          "--out", Path(out), "free some space or give another --out, and "
+                          "run again (the plans are reused)."):
+        write_tables(runs, Path(out))
+        for name, text in pages.items():
+            write_page(Path(out) / name, text)
     return runs
 
 
 def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
           executor: str = "local", scheduler: str | None = None, workers: int | None = None,
-          on_outcome: Callable[[RunOutcome, int, int], None] | None = None) -> SweepResult:
+          on_outcome: Callable[[RunOutcome, int, int], None] | None = None,
+          max_runs: int = MAX_RUNS) -> SweepResult:
     """Plan `scenario` for every combination of `varies`, each run in `out/runs/<run-id>/`;
     write `sweep.csv`, `site_robustness.csv` and the page `sweep.html` into `out`.
 
     Runs go to a local process pool (`workers` of them) or, with `executor="dask"`, to the
     Dask cluster at `scheduler`; finished runs are reused, so a rerun resumes.
-    `on_outcome(outcome, done, total)` is called as each run ends.
+    `on_outcome(outcome, done, total)` is called as each run ends. A grid of more than
+    `max_runs` runs, or a key the scenario does not know, is refused before any run.
     """
     result = run_sweep(scenario, varies, out, executor=executor, scheduler=scheduler,
-                       workers=workers, on_outcome=on_outcome)
-    write_page(result.out / "sweep.html",
-               sweep_page(result.rows, result.robustness, varies, result.scenario_name))
+                       workers=workers, on_outcome=on_outcome, max_runs=max_runs)
+    page = result.out / "sweep.html"
+    with results_in_place(f"The runs and sweep.csv are in place in {result.out};", "--out",
+                          page, "free some space and run again (the runs are reused)."):
+        write_page(page, sweep_page(result.rows, result.robustness, varies,
+                                    result.scenario_name))
     return result
 
 
@@ -132,4 +151,6 @@ def report(results_dir: str | Path, out: str | Path = "board.pdf", *,
     # board pack needs them
     from estate.render.report import write_report
 
+    page = Path(html) if html is not None else Path(out).with_suffix(".html")
+    check_outputs([Output("--out", Path(out)), Output("--html", page)], [Path(results_dir)])
     return write_report(results_dir, out, html=html, compare=compare)

@@ -11,6 +11,7 @@ import functools
 import sys
 import tempfile
 import traceback
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ import click
 from estate.errors import EstateError, InfeasibleError, InputError, Problem
 from estate.results import Summary
 from estate.status import Status
-from estate.store import read_summary
+from estate.store import check_results
 
 LOG_NAME = "estate-error.log"
 
@@ -75,8 +76,8 @@ def handled(command: Callable[..., Any]) -> Callable[..., Any]:
         except EstateError as exc:
             _err(f"Error: {exc}")
             sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            _err("Interrupted; previous results are untouched.")
+        except KeyboardInterrupt as exc:  # a sweep's says how many runs are stored
+            _err(getattr(exc, "message", "") or "Interrupted; previous results are untouched.")
             sys.exit(130)
         except click.exceptions.Exit:
             raise
@@ -225,8 +226,12 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
     """
     from estate.load.scenario import default_map
     from estate.maps.page import render_map
+    from estate.store.paths import Output, check_outputs
 
-    target = out or default_map(read_summary(results_dir).scenario)
+    # the whole folder read and checked first: a damaged one is a located error
+    stored = check_results(results_dir)
+    target = out or default_map(stored.summary.scenario)
+    check_outputs([Output("--out", target)], [results_dir])
     render_map(results_dir, target, cdn=cdn)
     click.echo(f"Map: {target}")
 
@@ -268,9 +273,11 @@ def report_command(results_dir: Path, out: Path, html: Path | None,
               help="Dask scheduler (e.g. tcp://10.0.0.5:8786); without it, a local cluster.")
 @click.option("--workers", type=click.IntRange(min=1),
               help="Parallel runs (default: the number of cores).")
+@click.option("--max-runs", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Refuse a grid of more runs than this, before any run starts.")
 @handled
 def sweep_command(scenario: Path, varies: tuple[str, ...], out: Path, executor: str,
-                  scheduler: str | None, workers: int | None) -> None:
+                  scheduler: str | None, workers: int | None, max_runs: int) -> None:
     """Plan SCENARIO for every combination of the varied keys; rerun to resume.
 
     Example: estate sweep models/shared_back_office.toml
@@ -281,7 +288,7 @@ def sweep_command(scenario: Path, varies: tuple[str, ...], out: Path, executor: 
     from estate.runs.sweep import parse_vary
 
     result = sweep(scenario, [parse_vary(v) for v in varies], out, executor=executor,
-                   scheduler=scheduler, workers=workers,
+                   scheduler=scheduler, workers=workers, max_runs=max_runs,
                    on_outcome=_sweep_progress(sys.stderr.isatty()))
     counts = result.rows["status"].value_counts()
     click.echo(f"{len(result.rows)} runs ({len(result.solved)} planned now, "
@@ -346,7 +353,11 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool) -> None:
 
 def main() -> None:
     """Entry point. A mistyped command line is bad input (exit 1), not click's 2,
-    which means an infeasible scenario here."""
+    which means an infeasible scenario here. A library's RuntimeWarning or FutureWarning
+    is not for a user's screen: the tool says what is suspicious in its own `Warning:`
+    lines (the tests, which call `cli` itself, still see Python's warnings as errors)."""
+    if not sys.warnoptions:  # `python -W ...` still decides for itself
+        warnings.simplefilter("ignore")
     try:
         code = cli.main(prog_name="estate", standalone_mode=False)
     except click.ClickException as exc:

@@ -5,7 +5,8 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
 
 - errors.py: test_cli.py (exit codes), test_validate.py (located problems);
   status.py: test_solve.py, test_summary.py
-- load/schema.py: test_validate.py; load/checker.py, load/consistency.py: test_scenario.py
+- load/schema.py: test_validate.py; load/workbook.py: test_read.py; load/geography.py:
+  test_references.py; load/checker.py, load/consistency.py: test_scenario.py
 - model/parts.py, model/costs.py: test_build.py (the recipe's rows and costs, by hand)
 - solve/__init__.py, solve/types.py, solve/highs.py, solve/pulp.py: test_solve.py
   (`to_pulp` also in test_arrays.py)
@@ -16,7 +17,8 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
 - render/programme_chart.py: test_programme_page.py; results/programme.py:
   test_programme_store.py; maps/timeline.py: test_programme_map.py
 - maps/assets.py, maps/panels.py: test_page.py (and test_maps_browser.py)
-- store/__init__.py: test_store.py, test_programme_store.py; store/folder.py: test_folder.py
+- store/__init__.py: test_store.py, test_programme_store.py; store/folder.py: test_folder.py;
+  store/paths.py: test_paths.py; runs/vary.py: test_sweep.py; results/words.py: test_text.py
 - timing.py: test_timing.py; programme/*: test_programme.py, test_joint.py
 - model/reduce.py: test_reduce.py; solve/scip.py: test_scip.py
 - render/report*.py, render/figures.py: test_report_pack.py

@@ -11,7 +11,14 @@ import pytest
 
 import estate
 from estate.errors import InputError
-from estate.store.folder import clear_debris, folder_lock, write_folder
+from estate.store.folder import (
+    _stem,
+    clear_debris,
+    clear_debris_in,
+    folder_lock,
+    write_file,
+    write_folder,
+)
 from tests.fixtures import scenario_on, write_scenario
 
 
@@ -108,3 +115,63 @@ def test_the_lock_leaves_nothing_behind(tmp_path: Path) -> None:
     with folder_lock(tmp_path / "plan"):
         assert (tmp_path / ".plan.lock").exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_links_are_written_through_and_kept(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real", target_is_directory=True)
+    (tmp_path / "file.txt").symlink_to(tmp_path / "real.txt")
+    for text in ("first", "second"):
+        write_folder(tmp_path / "link", _write(text))
+        write_file(tmp_path / "file.txt", lambda temp, text=text: temp.write_text(text))
+    assert (tmp_path / "link").is_symlink() and (tmp_path / "file.txt").is_symlink()
+    assert (tmp_path / "real" / "summary.json").read_text(encoding="utf-8") == "second"
+    assert (tmp_path / "real.txt").read_text(encoding="utf-8") == "second"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt", "link", "real",
+                                                          "real.txt"]
+
+
+def test_a_killed_writers_half_file_is_cleared_by_the_next_write(tmp_path: Path) -> None:
+    dead, alive = _dead_pid(), os.getppid()
+    (tmp_path / f".sweep.csv.{dead}.tmp").write_text("half", encoding="utf-8")
+    (tmp_path / f".sweep.csv.{alive}.tmp").write_text("being written", encoding="utf-8")
+    write_file(tmp_path / "sweep.csv", lambda temp: temp.write_text("whole"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".sweep.csv.{alive}.tmp",
+                                                          "sweep.csv"]
+
+
+def test_a_folder_of_the_users_files_is_never_replaced(tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(InputError, match="not a results folder"), folder_lock(mine):
+        pass
+    with folder_lock(mine, replaced=False):  # a sweep's folder: files are written into it
+        pass
+    (tmp_path / "empty").mkdir()
+    with folder_lock(tmp_path / "empty"):
+        pass
+    assert (mine / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_held_lock_survives_clearing_and_a_free_one_goes(tmp_path: Path) -> None:
+    with folder_lock(tmp_path / "a"):
+        (tmp_path / ".b.lock").write_text("", encoding="utf-8")  # left by a killed run
+        clear_debris_in(tmp_path)
+        assert sorted(p.name for p in tmp_path.iterdir()) == [".a.lock"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_long_named_folder_set_aside_by_a_killed_run_is_put_back(tmp_path: Path) -> None:
+    """The hidden siblings of a 250-byte name carry a digest of it: the folder a killed
+    run set aside is still found, and put back under its own name."""
+    out = tmp_path / ("r" * 250)
+    write_folder(out, _write("kept"))
+    [aside] = [tmp_path / f".{_stem(out.name)}.old-{_dead_pid()}"]
+    assert len(aside.name.encode()) <= 255
+    os.replace(out, aside)
+    clear_debris_in(tmp_path)  # a clear of the whole folder cannot name it: kept
+    assert sorted(p.name for p in tmp_path.iterdir()) == [aside.name]
+    clear_debris(out)
+    assert (out / "summary.json").read_text(encoding="utf-8") == "kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r" * 250]

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -15,8 +22,10 @@ from estate.api import sweep
 from estate.cli import cli
 from estate.errors import InputError
 from estate.load.scenario import read_scenario_dict, scenario_from_dict, set_dotted
-from estate.runs.sweep import parse_vary, run_id
-from tests.fixtures import write_scenario
+from estate.runs.sweep import grid, parse_vary, run_id
+from estate.runs.vary import check_keys
+from estate.store.folder import folder_lock
+from tests.fixtures import corridor_register, corridor_scenario, run_cli, write_scenario
 
 VARIES = ("sharing.efficiency=0:0.2:2", "coverage.0.radius_km=0.5,6")
 
@@ -164,3 +173,209 @@ def test_command_line(corridor: Path, tmp_path: Path) -> None:
     bad = CliRunner().invoke(cli, ["sweep", str(corridor), "--vary", "nonsense", "--out",
                                    str(out)], catch_exceptions=False)
     assert bad.exit_code == 1
+
+
+# --- Checked before anything runs -------------------------------------------------------
+
+
+def test_values_and_grids_past_the_limits_are_refused_at_once(corridor: Path,
+                                                              tmp_path: Path) -> None:
+    t0 = time.monotonic()
+    with pytest.raises(InputError, match="from 1 to 100,000"):
+        parse_vary("sharing.efficiency=0:1:1000000000")
+    with pytest.raises(InputError, match="at most 100,000 values"):
+        parse_vary("relocation.max_km=" + ",".join(["1"] * 100_001))
+    varies = [parse_vary("sharing.efficiency=0:0.3:40"),
+              parse_vary("relocation.cost_per_fte=0:5000:30")]
+    assert len(grid(varies, most=1200)) == 1200  # the limit may be raised
+    with pytest.raises(InputError, match=r"1,200 combinations: 40 \(sharing.efficiency\) x "
+                                         r"30 \(relocation.cost_per_fte\)"):
+        grid(varies)
+    assert time.monotonic() - t0 < 10
+    out = tmp_path / "big"
+    run = CliRunner().invoke(cli, ["sweep", str(corridor), "--vary", "sharing.efficiency="
+                                   "0:0.3:40", "--vary", "relocation.cost_per_fte=0:5000:30",
+                                   "--out", str(out)])
+    assert run.exit_code == 1 and "at most 1,000 runs" in run.output, run.output
+    assert "--max-runs" in run.output and not out.exists()
+    small = CliRunner().invoke(cli, ["sweep", str(corridor), "--vary", "sharing.efficiency="
+                                     "0.1,0.2", "--max-runs", "1", "--out", str(out)])
+    assert small.exit_code == 1 and "at most 1 runs" in small.output and not out.exists()
+
+
+@pytest.mark.parametrize(("key", "found"), [
+    ("sharing.efficency", "did you mean sharing.efficiency"),
+    ("discount", "did you mean discount_rate"),
+    ("sharing.efficiency.IT", "sharing.efficiency is a single value"),
+    ("coverage.0.radius", "did you mean coverage.0.radius_km"),
+    ("coverage.5.radius_km", "coverage has 1 entries: an index from 0 to 1, not 5"),
+    ("coverage.99999999999.radius_km", "not 99999999999"),
+    ("policy.keep.3", "policy.keep has 0 entries"),
+    ("coverage.x.radius_km", "not x"),
+])
+def test_keys_the_scenario_does_not_know_are_refused(corridor: Path, tmp_path: Path,
+                                                      key: str, found: str) -> None:
+    """Exit 1 before any run, naming the key, with the keys it might have meant; an index
+    far past a list's end is refused (it would have added empty rules)."""
+    out = tmp_path / "out"
+    t0 = time.monotonic()
+    run = CliRunner().invoke(cli, ["sweep", str(corridor), "--vary", f"{key}=1,2",
+                                   "--out", str(out)])
+    assert run.exit_code == 1, run.output
+    assert f"--vary, key {key}: expected a key the scenario knows" in run.output
+    assert found in run.output and "known keys: " in run.output, run.output
+    assert "relocation.cost_per_fte" in run.output  # the known keys are listed
+    assert not out.exists() and time.monotonic() - t0 < 10
+
+
+def test_known_keys_and_the_next_coverage_rule_are_accepted(corridor: Path) -> None:
+    raw = read_scenario_dict(corridor)
+    check_keys(raw, [parse_vary(v) for v in (
+        "sharing.efficiency=0.1", "coverage.0.radius_km=3", "coverage.1.radius_km=3",
+        "solver.time_limit_s=5", "programme.max_closures_per_year=1", "start=2027-04-01",
+        "data=register", "policy.max_one_off=1e6")])
+
+
+def test_only_dead_writers_debris_is_cleared(corridor: Path, tmp_path: Path) -> None:
+    """A sweep clears what killed runs left in runs/, never what a live writer (another
+    sweep's worker) is filling; a lock file nobody holds goes too."""
+    out = tmp_path / "out"
+    varies = [parse_vary("data=no_such_register")]  # an invalid row: nothing to solve
+    stored = sorted(sweep(corridor, varies, out, workers=1).rows["run_id"])
+    runs = out / "runs"
+    dead = _dead_pid()
+    live = os.getppid()
+    (runs / f".abc.{dead}.k2j3h4x0.tmp").mkdir()  # a killed worker's half-written run
+    (runs / f".abc.old-{dead}").mkdir()  # a run set aside by a worker killed mid-swap
+    (runs / f".x.csv.{dead}.tmp").write_text("half")  # a half-written file
+    kept = [f".def.{live}.q9w8e7r6.tmp", f".def.old-{live}", f".y.csv.{live}.tmp"]
+    for name in kept[:2]:
+        (runs / name).mkdir()
+    (runs / kept[2]).write_text("being written")
+    (runs / ".ghi.lock").write_text("")
+    sweep(corridor, varies, out, workers=1)
+    assert sorted(p.name for p in runs.iterdir()) == sorted([*kept, "abc", *stored])
+    assert not list((runs / "abc").iterdir())  # the set-aside folder put back, as it was
+
+
+def test_one_sweep_at_a_time_per_folder(corridor: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with folder_lock(out, replaced=False), pytest.raises(InputError,
+                                                         match="another estate run"):
+        sweep(corridor, [parse_vary("sharing.efficiency=0.1")], out)
+    assert not (out / "runs").exists()
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+# --- Ctrl-C, SIGTERM and a killed parent, with real processes and signals --------------
+
+SMALL = ("--vary", "sharing.efficiency=0.05", "--vary", "relocation.cost_per_fte=1000,5000")
+BIG = ("--vary", "sharing.efficiency=0.05:0.3:6", "--vary", "relocation.cost_per_fte=1000,5000")
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the corridor scenario and `base/`, a finished sweep of SMALL: two
+    runs, both also in BIG's twelve."""
+    root = tmp_path_factory.mktemp("swept")
+    write_scenario(root / "town.toml", corridor_scenario(corridor_register(root / "register")))
+    done = run_cli(root, "sweep", "town.toml", *SMALL, "--out", "base", "--workers", "2")
+    assert done.code == 0, done.output
+    return root
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below `pid`, from /proc (the workers and their helpers)."""
+    parents = {}
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat_file.parent.name)] = int(fields[1])
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        children = {p for p, pp in parents.items() if pp == parent}
+        found |= children
+        todo.extend(children)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def _stored(runs: Path) -> list[str]:
+    return sorted(p.name for p in runs.iterdir() if not p.name.startswith(".") and (
+        (p / "summary.json").is_file() or (p / "outcome.json").is_file()))
+
+
+def _hidden(*folders: Path) -> list[str]:
+    return sorted(str(p) for f in folders for p in f.iterdir() if p.name.startswith("."))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["ctrl_c", "sigterm", "kill_parent"])
+def test_a_sweep_stops_when_told(swept: Path, tmp_path: Path, how: str) -> None:
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) or SIGTERM: the
+    workers stop at once, exit 130, the message counts the stored runs; a parent killed
+    outright takes its workers with it. The previous sweep.csv and runs are untouched,
+    and the next run resumes from the stored runs and leaves no debris."""
+    out = tmp_path / "out"
+    shutil.copytree(swept / "base", out)
+    before = (out / "sweep.csv").read_bytes()
+    stamps = {p.name: (p / "summary.json").stat().st_mtime_ns for p in (out / "runs").iterdir()}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "estate", "sweep", str(swept / "town.toml"), *BIG, "--out",
+         str(out), "--workers", "2"], cwd=tmp_path, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, start_new_session=True)
+    try:
+        assert _wait_for(lambda: len(_stored(out / "runs")) > 2, 120), "no run finished"
+        workers = _descendants(proc.pid)
+        assert len(workers) >= 2, workers
+        t0 = time.monotonic()
+        {"ctrl_c": lambda: os.killpg(proc.pid, signal.SIGINT),
+         "sigterm": lambda: proc.send_signal(signal.SIGTERM), "kill_parent": proc.kill}[how]()
+        _, stderr = proc.communicate(timeout=60)
+        stopped = time.monotonic() - t0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert _wait_for(lambda: not any(_alive(p) for p in workers), 5), "orphaned workers"
+    stored = _stored(out / "runs")
+    assert 2 < len(stored) < 12, "not stopped part-way"
+    if how == "kill_parent":
+        assert proc.returncode == -signal.SIGKILL
+    else:
+        assert proc.returncode == 130, stderr
+        assert stopped < 15, f"took {stopped:.1f} s to stop"
+        assert f"Interrupted: {len(stored)} of 12 runs are stored in {out / 'runs'}" in stderr
+        assert "Run the same command again to resume" in stderr and "Traceback" not in stderr
+        assert _hidden(out / "runs") == []  # the stopped workers' debris cleared at once
+    assert (out / "sweep.csv").read_bytes() == before
+    for name, stamp in stamps.items():
+        assert (out / "runs" / name / "summary.json").stat().st_mtime_ns == stamp
+    again = run_cli(tmp_path, "sweep", swept / "town.toml", *BIG, "--out", out,
+                    "--workers", "2")
+    assert again.code == 0, again.output
+    assert f"12 runs ({12 - len(stored)} planned now, {len(stored)} reused)" in again.stdout
+    assert len(_stored(out / "runs")) == 12
+    assert _hidden(tmp_path, out, out / "runs") == []

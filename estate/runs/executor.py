@@ -145,10 +145,11 @@ def _dask(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int,
 
 
 @contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
+def sigterm_as_interrupt() -> Iterator[None]:
     """While tasks run, SIGTERM stops them as Ctrl-C does (signals reach the main
     thread only, so elsewhere nothing changes). Not in a pool worker running tasks of
-    its own: SIGTERM ends it at once, and its workers die with it."""
+    its own: SIGTERM ends it at once, and its workers die with it. A caller may hold it
+    longer (a sweep, from its first check to its last file)."""
     if _in_worker or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -165,7 +166,7 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 
 def _interruptible(runs: Runs) -> Runs:
-    with _sigterm_as_interrupt(), contextlib.closing(runs):
+    with sigterm_as_interrupt(), contextlib.closing(runs):
         yield from runs
 
 

@@ -32,6 +32,7 @@ from estate.runs.national import areas_of, plan_register
 from estate.runs.policy import policy_costs as price_policies
 from estate.store import inputs_sha256, write_results
 from estate.store.folder import folder_lock
+from estate.store.paths import results_in_place
 
 
 @dataclass
@@ -84,8 +85,14 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
             run.out = target
             with clock.stage("write", f"Writing results to {target}"):
                 inputs = inputs_sha256(Path(scenario.data))
-                write_results(run.plan, target, scenario, inputs_hash=inputs)
-                write_alternatives(run.alternatives, target, scenario, inputs)
+                with results_in_place("The previous results there are untouched;", "--out",
+                                      target, "free some space or give another --out, and "
+                                      "run again."):
+                    write_results(run.plan, target, scenario, inputs_hash=inputs)
+                with results_in_place(f"The plan's results are in place in {target};",
+                                      "--alternatives", target / "alternatives",
+                                      "free some space and run again for the alternatives."):
+                    write_alternatives(run.alternatives, target, scenario, inputs)
     run.plan.timings = clock.seconds
     return run
 

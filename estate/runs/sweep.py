@@ -20,116 +20,53 @@ is drawn by `estate.render.sweep_page` (`estate.api.sweep` writes all three).
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import itertools
-import json
-import math
 import os
-import re
-import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from estate.errors import InfeasibleError, InputError, NoSolutionError, Problem
 from estate.load.scenario import read_scenario_dict, scenario_from_dict, set_dotted
 from estate.results import Summary
-from estate.runs.executor import run_all
+from estate.runs.executor import run_all, sigterm_as_interrupt
 from estate.runs.planning import plan_scenario
+from estate.runs.vary import (
+    MAX_RUNS,
+    MAX_VALUES,
+    Value,
+    Vary,
+    check_keys,
+    grid,
+    parse_value,
+    parse_vary,
+    run_id,
+)
 from estate.status import Status, status_of
 from estate.store import inputs_sha256, is_fresh, read_outcome, read_summary, write_outcome
-from estate.store.folder import write_file
+from estate.store.folder import clear_debris_in, folder_lock, write_file
+from estate.store.paths import Output, check_outputs
 
 #: The statuses of runs that have a plan (sweep.csv's `status` column).
 PLANNED = tuple(s.value for s in Status if s.has_plan)
 EXECUTORS = ("local", "dask")
-
-Value = int | float | str | bool
-
-
-@dataclass(frozen=True)
-class Vary:
-    """One `--vary KEY=...`: a dotted scenario key and the values it takes."""
-
-    key: str
-    values: tuple[Value, ...]
+__all__ = ["MAX_RUNS", "MAX_VALUES", "EXECUTORS", "PLANNED", "RunOutcome", "RunTask",
+           "SweepInterrupted", "SweepResult", "Value", "Vary", "grid", "parse_value",
+           "parse_vary", "reuse", "run_id", "run_one", "site_robustness", "sweep",
+           "sweep_rows"]
 
 
-def parse_value(text: str) -> Value:
-    """A number when the text looks like one (int before float), true/false, else text."""
-    text = text.strip()
-    if re.fullmatch(r"[+-]?\d+", text):
-        return int(text)
-    if text.lower() in ("true", "false"):
-        return text.lower() == "true"
-    try:
-        x = float(text)
-    except ValueError:
-        return text
-    return text if math.isnan(x) else x
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM stopped a sweep: `message` says how many runs are stored."""
 
-
-def _is_number(value: Value) -> TypeGuard[int | float]:
-    """An int or a float; not a bool, which Python counts as an int."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _spaced(lo: float, hi: float, n: int, integers: bool) -> tuple[Value, ...]:
-    """N evenly spaced values from lo to hi inclusive, printed as a person would type them."""
-    values = [float(f"{v:.12g}") for v in np.linspace(lo, hi, n)]
-    if integers and all(v.is_integer() for v in values):
-        return tuple(int(v) for v in values)
-    return tuple(values)
-
-
-def parse_vary(spec: str) -> Vary:
-    """`KEY=V1,V2,...` or `KEY=LO:HI:N` (N evenly spaced values, ends included)."""
-    key, sep, rest = spec.partition("=")
-    key = key.strip()
-    if not sep or not key or not rest.strip() or not re.fullmatch(r"[A-Za-z0-9_.]+", key):
-        raise _bad(spec, "KEY=V1,V2,... or KEY=LO:HI:N with a dotted scenario key, e.g. "
-                         "sharing.efficiency=0.1:0.2:3")
-    parts = rest.split(":")
-    if "," not in rest and len(parts) == 3:
-        lo, hi, n = (parse_value(p) for p in parts)
-        if _is_number(lo) and _is_number(hi):
-            if not isinstance(n, int) or n < 1:
-                raise _bad(spec, f"a whole number of values N >= 1 in {key}=LO:HI:N")
-            if not (math.isfinite(lo) and math.isfinite(hi)):
-                raise _bad(spec, f"finite ends LO and HI in {key}=LO:HI:N")
-            integers = isinstance(lo, int) and isinstance(hi, int)
-            return Vary(key, _spaced(float(lo), float(hi), n, integers))
-    values = tuple(parse_value(v) for v in rest.split(","))
-    if any(v == "" for v in values):
-        raise _bad(spec, f"no empty values in {key}=V1,V2,...")
-    return Vary(key, values)
-
-
-def _bad(spec: str, expected: str) -> InputError:
-    return InputError([Problem("--vary", None, None, expected, repr(spec))])
-
-
-def grid(varies: Iterable[Vary]) -> list[dict[str, Value]]:
-    """Every combination, the first key varying slowest."""
-    varies = list(varies)
-    keys = [v.key for v in varies]
-    if len(set(keys)) != len(keys):
-        dup = sorted({k for k in keys if keys.count(k) > 1})
-        raise InputError([Problem("--vary", None, None, "each key varied once",
-                                  f"{dup} given more than once")])
-    return [dict(zip(keys, combo, strict=True))
-            for combo in itertools.product(*(v.values for v in varies))]
-
-
-def run_id(parameters: dict[str, Value]) -> str:
-    """A folder name that depends on the parameters only (not on their order in the grid)."""
-    text = json.dumps(parameters, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -212,16 +149,18 @@ def reuse(task: RunTask, inputs_hash: str) -> RunOutcome | None:
     return None
 
 
-def _tasks(path: Path, varies: list[Vary], out: Path
+def _tasks(path: Path, varies: list[Vary], out: Path, most: int
            ) -> tuple[list[RunTask], list[RunOutcome], str]:
-    """One task per combination; combinations whose keys cannot be set are invalid rows."""
+    """One task per combination; combinations whose keys cannot be set are invalid rows.
+    Keys the scenario does not know and grids of more than `most` runs are refused."""
     base = read_scenario_dict(path)
+    check_keys(base, varies)
     if isinstance(base.get("data"), str):
         base["data"] = str((path.parent / base["data"]).resolve())
     given = base.get("name")
     name = given if isinstance(given, str) and given else path.stem
     tasks, invalid = [], []
-    for parameters in grid(varies):
+    for parameters in grid(varies, most):
         rid = run_id(parameters)
         shown = ", ".join(f"{k}={v}" for k, v in parameters.items())
         raw = base
@@ -274,20 +213,57 @@ class SweepResult:
 
 def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
           executor: str = "local", scheduler: str | None = None, workers: int | None = None,
-          on_outcome: Callable[[RunOutcome, int, int], None] | None = None) -> SweepResult:
+          on_outcome: Callable[[RunOutcome, int, int], None] | None = None,
+          max_runs: int = MAX_RUNS) -> SweepResult:
     """Plan every combination of `varies` on `scenario`; write the sweep's two tables.
 
     `on_outcome(outcome, done, total)` is called as each run ends (reused runs first).
+    Everything is checked before any run starts (keys, grid size up to `max_runs`, the
+    folder `out`); one sweep at a time writes `out`. Ctrl-C or SIGTERM stops the workers
+    at once and raises `SweepInterrupted`, saying how many runs are stored.
     """
     if executor not in EXECUTORS:
         raise InputError([Problem("--executor", None, None, f"one of {', '.join(EXECUTORS)}",
                                   repr(executor))])
     t0 = time.perf_counter()
     path, out = Path(scenario), Path(out)
-    tasks, outcomes, name = _tasks(path, varies, out)
-    order = {run_id(p): i for i, p in enumerate(grid(varies))}
+    check_outputs([Output("--out", out, folder=True)])
+    tasks, outcomes, name = _tasks(path, varies, out, max_runs)
+    order = {run_id(p): i for i, p in enumerate(grid(varies, max_runs))}
     total = len(tasks) + len(outcomes)
-    _remove_stale(out / "runs")
+    with folder_lock(out, replaced=False), sigterm_as_interrupt(), \
+            _interrupted(tasks, total, out):
+        if (out / "runs").is_dir():  # what killed runs left; never a live writer's
+            clear_debris_in(out / "runs")
+        todo = _reuse_stored(tasks, outcomes)
+        if on_outcome:
+            for i, outcome in enumerate(outcomes, 1):
+                on_outcome(outcome, i, total)
+        if todo:
+            workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+            # Even one run goes to a worker process: a solver that crashes takes its
+            # worker down, not the sweep. Ctrl-C stops the running solves at once; their
+            # folders are written whole or not at all, so a rerun resumes from them.
+            runs = run_all(run_one, todo, executor, workers=workers, scheduler=scheduler)
+            for i, result in runs:
+                outcome = _result_or_error(result, todo[i])
+                outcomes.append(outcome)
+                if on_outcome:
+                    on_outcome(outcome, len(outcomes), total)
+        outcomes.sort(key=lambda o: order[o.run_id])
+        rows = sweep_rows(outcomes, [v.key for v in varies])
+        robustness = site_robustness(outcomes)
+        out.mkdir(parents=True, exist_ok=True)
+        write_file(out / "sweep.csv",
+                   lambda temp: temp.write_text(rows.to_csv(index=False), encoding="utf-8"))
+        write_file(out / "site_robustness.csv", lambda temp: temp.write_text(
+            robustness.to_csv(index=False), encoding="utf-8"))
+    return SweepResult(rows, robustness, outcomes, out, round(time.perf_counter() - t0, 3),
+                       name)
+
+
+def _reuse_stored(tasks: list[RunTask], outcomes: list[RunOutcome]) -> list[RunTask]:
+    """Add the stored outcome of every finished task to `outcomes`; the tasks to run."""
     hashes: dict[str, str] = {}
     todo = []
     for task in tasks:
@@ -299,37 +275,25 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
             todo.append(task)
         else:
             outcomes.append(stored)
-    if on_outcome:
-        for i, outcome in enumerate(outcomes, 1):
-            on_outcome(outcome, i, total)
-    if todo:
-        workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
-        # Even one run goes to a worker process: a solver that crashes takes its worker
-        # down, not the sweep. Ctrl-C stops the running solves at once; their folders are
-        # written whole or not at all, so a rerun resumes from the finished ones.
-        runs = run_all(run_one, todo, executor, workers=workers, scheduler=scheduler)
-        for i, result in runs:
-            outcome = _result_or_error(result, todo[i])
-            outcomes.append(outcome)
-            if on_outcome:
-                on_outcome(outcome, len(outcomes), total)
-    outcomes.sort(key=lambda o: order[o.run_id])
-    rows = sweep_rows(outcomes, [v.key for v in varies])
-    robustness = site_robustness(outcomes)
-    out.mkdir(parents=True, exist_ok=True)
-    write_file(out / "sweep.csv",
-               lambda temp: temp.write_text(rows.to_csv(index=False), encoding="utf-8"))
-    write_file(out / "site_robustness.csv",
-               lambda temp: temp.write_text(robustness.to_csv(index=False), encoding="utf-8"))
-    return SweepResult(rows, robustness, outcomes, out, round(time.perf_counter() - t0, 3),
-                       name)
+    return todo
 
 
-def _remove_stale(runs: Path) -> None:
-    """Half-written run folders left by a killed worker (never a finished run)."""
-    if runs.is_dir():
-        for stale in runs.glob(".*.tmp"):
-            shutil.rmtree(stale, ignore_errors=True)
+@contextlib.contextmanager
+def _interrupted(tasks: list[RunTask], total: int, out: Path) -> Iterator[None]:
+    """Turn Ctrl-C (or SIGTERM) into `SweepInterrupted`, counting the runs stored: the
+    workers are stopped by then, so the folders on disk are all there will be."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        stored = sum(any((Path(t.folder) / name).is_file() for name in
+                         ("summary.json", "outcome.json")) for t in tasks)
+        plans = sum((Path(t.folder) / "summary.json").is_file() for t in tasks)
+        if (out / "runs").is_dir():  # what the stopped workers were writing
+            clear_debris_in(out / "runs")
+        raise SweepInterrupted(
+            f"Interrupted: {stored} of {total} runs are stored in {out / 'runs'} ({plans} "
+            "with a plan); the workers are stopped and sweep.csv was not rewritten. Run "
+            "the same command again to resume from the stored runs.") from None
 
 
 def sweep_rows(outcomes: list[RunOutcome], keys: list[str]) -> pd.DataFrame:

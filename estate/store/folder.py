@@ -1,8 +1,11 @@
-"""Writing a folder whole: a hidden temporary sibling filled, then swapped into place.
+"""Writing a file or folder whole: a hidden temporary sibling filled, then swapped in.
 
 Every folder estate writes (a plan's results, a sweep run's recorded failure) goes
-through `write_folder`, so that a crash, Ctrl-C or a kill never leaves a half-written
-folder nor destroys the previous one, and the next run clears what a killed one left.
+through `write_folder`, and every file through `write_file`, so that a crash, Ctrl-C or
+a kill never leaves a half-written output nor destroys the previous one, and the next
+run clears what a killed one left. A target that is a symbolic link is written through
+(the link is kept and its target replaced); a target that is a device, a FIFO or a
+socket is refused, never replaced.
 """
 
 from __future__ import annotations
@@ -10,25 +13,68 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import glob
+import hashlib
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from estate.errors import InputError, Problem
 
+#: The longest hidden sibling name estate makes (most file systems allow 255 bytes).
+_NAME_BYTES = 255
+#: Files whose presence makes a folder a results folder estate may replace whole.
+RESULTS_MARKERS = ("summary.json", "outcome.json")
+_SHORT = "estate-"  # how a shortened name begins
+
+
+def through_link(path: Path) -> Path:
+    """`path`, or the file or folder its symbolic link points to: outputs are written
+    through links, so that a link the user made stays a link."""
+    path = Path(path)
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def kind_of(path: Path) -> str | None:
+    """What `path` is, in words, when it exists and is neither a regular file nor a
+    folder (after following links); None otherwise."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    kinds = {stat.S_ISFIFO: "a FIFO (named pipe)", stat.S_ISCHR: "a character device",
+             stat.S_ISBLK: "a block device", stat.S_ISSOCK: "a socket"}
+    return next((text for test, text in kinds.items() if test(mode)), None)
+
+
+def _stem(name: str) -> str:
+    """The part of a hidden sibling's name that names its target: the name itself, or a
+    digest of it when the name with estate's tags would be too long to be a file name."""
+    if len(name.encode()) <= _NAME_BYTES - 40:
+        return name
+    return _SHORT + hashlib.sha256(name.encode()).hexdigest()[:16]
+
 
 def write_file(path: Path, write: Callable[[Path], object]) -> Path:
     """One file written whole: `write` fills a hidden temporary beside `path`, which is
     then renamed over it, so a reader never sees half a file and a failed write leaves
-    the previous one as it was."""
+    the previous one as it was. A link is written through; a device, FIFO or socket is
+    refused (renaming over it would replace it)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    real = through_link(path)
+    special = kind_of(real)
+    if special:
+        raise InputError([Problem(str(path), None, None, "a regular file (or nothing yet)",
+                                  f"{special}; give another path")])
+    real.parent.mkdir(parents=True, exist_ok=True)
+    stem = _stem(real.name)
+    _clear(real.parent, stem)
+    temp = real.with_name(f".{stem}.{os.getpid()}.tmp")
     try:
         write(temp)
-        os.replace(temp, path)
+        os.replace(temp, real)
     finally:
         temp.unlink(missing_ok=True)
     return path
@@ -39,15 +85,16 @@ def write_folder(out: Path, write: Callable[[Path], None]) -> Path:
     a crash or Ctrl-C part-way leaves the previous folder as it was. Debris of a run that
     was killed (its temporary or set-aside folders) is cleared first, and a folder that
     such a run had set aside but not yet replaced is put back. The folder gets the
-    user's umask, as any folder they make would."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    clear_debris(out)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}.", suffix=".tmp",
-                                dir=out.parent))
+    user's umask, as any folder they make would. A link to a folder is written through."""
+    real = through_link(out)
+    real.parent.mkdir(parents=True, exist_ok=True)
+    clear_debris(real)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{_stem(real.name)}.{os.getpid()}.", suffix=".tmp",
+                                dir=real.parent))
     try:
         os.chmod(tmp, 0o777 & ~_umask())
         write(tmp)
-        _swap_into_place(tmp, out)
+        _swap_into_place(tmp, real)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -63,7 +110,7 @@ def _umask() -> int:
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):
         return False
     except PermissionError:  # someone else's process: alive
         return True
@@ -74,23 +121,74 @@ def clear_debris(out: Path) -> None:
     """Remove the hidden `.<name>.<pid>.*.tmp` and `.<name>.old-<pid>` siblings of `out`
     left by runs that are no longer alive; put back a set-aside folder when `out` itself
     is missing (the run died between moving the old folder aside and the new one in)."""
-    for path in sorted(out.parent.glob(f".{glob.escape(out.name)}.*")):
-        rest = path.name[len(out.name) + 2:]
-        pid_text = rest.split(".", 1)[0] if rest.endswith(".tmp") else \
-            rest.removeprefix("old-") if rest.startswith("old-") else ""
-        if not pid_text.isdigit() or _alive(int(pid_text)) and int(pid_text) != os.getpid():
+    real = through_link(out)
+    _clear(real.parent, _stem(real.name), real)
+
+
+def clear_debris_in(folder: Path) -> None:
+    """The same for every target in `folder`, a folder only estate writes into (a
+    sweep's `runs/`): debris of writers still alive (another sweep's workers) is kept,
+    and so is a lock file someone holds; one nobody holds is removed."""
+    _clear(folder, None)
+    for path in sorted(folder.glob(".*.lock")):
+        with contextlib.suppress(OSError):
+            fd = os.open(path, os.O_RDWR)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                if os.stat(path).st_ino == os.fstat(fd).st_ino:  # still that file
+                    path.unlink()  # held while removed: a run waiting on it tries again
+            except BlockingIOError:
+                pass  # a live run holds it
+            finally:
+                os.close(fd)
+
+
+def _clear(folder: Path, stem: str | None, target: Path | None = None) -> None:
+    """Remove the debris of dead writers in `folder`: of `target` (its name shortened to
+    `stem`), or of any target when `stem` is None; a set-aside folder whose target is
+    missing is put back."""
+    pattern = "." + (glob.escape(stem) + "." if stem is not None else "") + "*"
+    for path in sorted(folder.glob(pattern)):
+        owner, pids = _debris(path.name)
+        if owner is None or stem is not None and owner != stem or any(
+                _alive(pid) and pid != os.getpid() for pid in pids):
             continue
-        if rest.startswith("old-") and not out.exists():
-            os.replace(path, out)
-        else:
+        aside = path.name.startswith(f".{owner}.old-")
+        if aside and target is None and owner.startswith(_SHORT):
+            continue  # a long name shortened: its folder cannot be named, so it is kept
+        if aside and not os.path.lexists(home := target or folder / owner):
+            os.replace(path, home)
+        elif path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _debris(name: str) -> tuple[str | None, list[int]]:
+    """The target and the possible writer ids of a hidden name estate makes: a temporary
+    `.<stem>.<pid>.<random>.tmp` (folder) or `.<stem>.<pid>.tmp` (file), or a set-aside
+    `.<stem>.old-<pid>`; (None, []) for any other name."""
+    body = name[1:]
+    if name.startswith(".") and ".old-" in body:
+        owner, _, pid = body.rpartition(".old-")
+        return (owner, [int(pid)]) if pid.isdigit() and owner else (None, [])
+    if not name.startswith(".") or not body.endswith(".tmp"):
+        return None, []
+    parts = body[:-4].split(".")
+    candidates = [(".".join(parts[:i]), int(parts[i])) for i in (len(parts) - 2, len(parts) - 1)
+                  if i >= 1 and parts[i].isdigit()]
+    if not candidates:
+        return None, []
+    # the random part of a folder's temporary may be all digits: keep it while either
+    # reading names a live process
+    return candidates[0][0], [pid for _, pid in candidates]
 
 
 def _swap_into_place(tmp: Path, out: Path) -> None:
     """Replace `out` by `tmp`: the old folder is moved aside first, removed last."""
     old = None
     if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        old = out.parent / f".{_stem(out.name)}.old-{os.getpid()}"
         if old.exists():
             shutil.rmtree(old)
         os.replace(out, old)
@@ -99,16 +197,40 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def replaceable(out: Path) -> str | None:
+    """Why the folder `out` may not be replaced by a results folder, or None when it may:
+    nothing there yet, an empty folder, or a results folder (its `summary.json` or a
+    sweep run's `outcome.json`). Anything else is the user's, never to be replaced."""
+    real = through_link(out)
+    if not os.path.lexists(real):
+        return None
+    if not real.is_dir():
+        return f"{kind_of(real) or 'a file'}, not a folder; give --out a folder"
+    try:
+        names = [p.name for p in real.iterdir()]
+    except OSError as exc:
+        return f"a folder estate cannot read ({exc.strerror})"
+    if not names or any(name in names for name in RESULTS_MARKERS):
+        return None
+    return (f"a folder of other files ({len(names)}, e.g. {sorted(names)[0]}), not a results "
+            "folder: estate replaces --out whole; give a new or empty folder")
+
+
 @contextlib.contextmanager
-def folder_lock(out: Path) -> Iterator[None]:
+def folder_lock(out: Path, replaced: bool = True) -> Iterator[None]:
     """Hold the lock of the folder `out` for a whole run (a hidden `.<name>.lock` beside
     it): a second run that would write the same folder stops at once, before solving,
-    with an InputError, instead of racing the first one to the swap."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.exists() and not out.is_dir():
+    with an InputError, instead of racing the first one to the swap. A folder the run
+    replaces whole (`replaced`) that is not a results folder (see `replaceable`) is
+    refused the same way; any other folder (a sweep's) only when it is not a folder."""
+    real = through_link(out)
+    why = replaceable(real) if replaced else None if not os.path.lexists(real) or \
+        real.is_dir() else f"{kind_of(real) or 'a file'}, not a folder; give --out a folder"
+    if why is not None:
         raise InputError([Problem(str(out), None, None, "a results folder (or nothing yet)",
-                                  "something that is not a folder; give --out a folder")])
-    path = out.parent / f".{out.name}.lock"
+                                  why)])
+    real.parent.mkdir(parents=True, exist_ok=True)
+    path = real.parent / f".{_stem(real.name)}.lock"
     fd = _locked(path, out)
     try:
         yield

@@ -1,0 +1,181 @@
+"""The grid of a sweep: `--vary KEY=...` read into values, and every combination.
+
+Everything here is checked before any run starts: a mistyped key (exit 1 with the known
+keys), a list index past a list's end (only `coverage` may grow, by one new rule), a
+count of values or of runs past the limits (`MAX_VALUES`, `MAX_RUNS`), so that a slip
+of the keyboard never starts days of solving nor plans something else than asked.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import itertools
+import json
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, TypeGuard
+
+import numpy as np
+
+from estate.errors import InputError, Problem
+from estate.load.scenario import COVERAGE_DEFAULTS, DEFAULTS
+
+#: The most runs a sweep plans unless told otherwise (`--max-runs`): a mistyped N in
+#: LO:HI:N, or one key too many, must not start days of solving.
+MAX_RUNS = 1000
+#: The most values one `--vary` may list or space (LO:HI:N), whatever `--max-runs` says.
+MAX_VALUES = 100_000
+
+Value = int | float | str | bool
+
+
+@dataclass(frozen=True)
+class Vary:
+    """One `--vary KEY=...`: a dotted scenario key and the values it takes."""
+
+    key: str
+    values: tuple[Value, ...]
+
+
+def parse_value(text: str) -> Value:
+    """A number when the text looks like one (int before float), true/false, else text."""
+    text = text.strip()
+    if re.fullmatch(r"[+-]?\d+", text):
+        return int(text)
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    try:
+        x = float(text)
+    except ValueError:
+        return text
+    return text if math.isnan(x) else x
+
+
+def _is_number(value: Value) -> TypeGuard[int | float]:
+    """An int or a float; not a bool, which Python counts as an int."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _spaced(lo: float, hi: float, n: int, integers: bool) -> tuple[Value, ...]:
+    """N evenly spaced values from lo to hi inclusive, printed as a person would type them."""
+    values = [float(f"{v:.12g}") for v in np.linspace(lo, hi, n)]
+    if integers and all(v.is_integer() for v in values):
+        return tuple(int(v) for v in values)
+    return tuple(values)
+
+
+def parse_vary(spec: str) -> Vary:
+    """`KEY=V1,V2,...` or `KEY=LO:HI:N` (N evenly spaced values, ends included)."""
+    key, sep, rest = spec.partition("=")
+    key = key.strip()
+    if not sep or not key or not rest.strip() or not re.fullmatch(r"[A-Za-z0-9_.]+", key):
+        raise _bad(spec, "KEY=V1,V2,... or KEY=LO:HI:N with a dotted scenario key, e.g. "
+                         "sharing.efficiency=0.1:0.2:3")
+    parts = rest.split(":")
+    if "," not in rest and len(parts) == 3:
+        lo, hi, n = (parse_value(p) for p in parts)
+        if _is_number(lo) and _is_number(hi):
+            if not isinstance(n, int) or n < 1 or n > MAX_VALUES:
+                raise _bad(spec, f"a whole number of values N from 1 to {MAX_VALUES:,} in "
+                                 f"{key}=LO:HI:N")
+            if not (math.isfinite(lo) and math.isfinite(hi)):
+                raise _bad(spec, f"finite ends LO and HI in {key}=LO:HI:N")
+            integers = isinstance(lo, int) and isinstance(hi, int)
+            return Vary(key, _spaced(float(lo), float(hi), n, integers))
+    values = tuple(parse_value(v) for v in rest.split(","))
+    if len(values) > MAX_VALUES:
+        raise _bad(spec, f"at most {MAX_VALUES:,} values in {key}=V1,V2,...")
+    if any(v == "" for v in values):
+        raise _bad(spec, f"no empty values in {key}=V1,V2,...")
+    return Vary(key, values)
+
+
+def _bad(spec: str, expected: str) -> InputError:
+    return InputError([Problem("--vary", None, None, expected, repr(spec))])
+
+
+def grid(varies: Iterable[Vary], most: int = MAX_RUNS) -> list[dict[str, Value]]:
+    """Every combination, the first key varying slowest; more than `most` is refused
+    before any is made."""
+    varies = list(varies)
+    keys = [v.key for v in varies]
+    if len(set(keys)) != len(keys):
+        dup = sorted({k for k in keys if keys.count(k) > 1})
+        raise InputError([Problem("--vary", None, None, "each key varied once",
+                                  f"{dup} given more than once")])
+    runs = math.prod(len(v.values) for v in varies)
+    if runs > most:
+        sizes = " x ".join(f"{len(v.values)} ({v.key})" for v in varies)
+        raise InputError([Problem("--vary", None, None, f"at most {most:,} runs (raise the "
+                                  "limit with --max-runs if you mean it)",
+                                  f"{runs:,} combinations: {sizes}")])
+    return [dict(zip(keys, combo, strict=True))
+            for combo in itertools.product(*(v.values for v in varies))]
+
+
+def check_keys(raw: dict[str, Any], varies: Iterable[Vary]) -> None:
+    """Every varied key names a key of the scenario `raw` (or one with a default), and
+    every list index in it an entry that exists, or for `coverage` the next, new rule:
+    a mistyped key is refused before anything runs, with the known keys."""
+    known = _known_keys(_merged(raw))
+    problems = []
+    for vary in varies:
+        why = _unknown(raw, vary.key)
+        if why is not None:
+            near = difflib.get_close_matches(vary.key, known, n=3, cutoff=0.6)
+            hint = f"did you mean {' or '.join(near)}? " if near else ""
+            problems.append(Problem("--vary", None, vary.key, "a key the scenario knows",
+                                    f"{why}; {hint}known keys: {', '.join(known)}",
+                                    label="key"))
+    if problems:
+        raise InputError(problems)
+
+
+def _merged(raw: dict[str, Any]) -> dict[str, Any]:
+    """The scenario's keys over the defaults: every key a run may set."""
+    merged: dict[str, Any] = {**DEFAULTS, "data": "", **raw}
+    for name, default in DEFAULTS.items():
+        if isinstance(default, dict) and isinstance(merged[name], dict):
+            merged[name] = {**default, **merged[name]}
+    if isinstance(merged["coverage"], list):
+        merged["coverage"] = [{**COVERAGE_DEFAULTS, **rule} if isinstance(rule, dict) else rule
+                              for rule in merged["coverage"]]
+    return merged
+
+
+def _unknown(raw: dict[str, Any], key: str) -> str | None:
+    """Why the dotted `key` names nothing in the scenario `raw`, or None."""
+    node: Any = _merged(raw)
+    parts = key.split(".")
+    for i, part in enumerate(parts):
+        where = ".".join(parts[:i]) or "the scenario"
+        if isinstance(node, list):
+            new = where == "coverage"  # the next rule may be added
+            if not part.isdigit() or int(part) >= len(node) + new:
+                return (f"{where} has {len(node)} entries: an index from 0 to "
+                        f"{len(node) - 1 + new}, not {part}")
+            node = node[int(part)] if int(part) < len(node) else COVERAGE_DEFAULTS
+        elif isinstance(node, dict):
+            if part not in node:
+                return f"{where} has no key {part}"
+            node = node[part]
+        else:
+            return f"{where} is a single value, not a table"
+    return None
+
+
+def _known_keys(node: Any, prefix: str = "") -> list[str]:
+    if isinstance(node, dict) and node:
+        return [k for name, value in node.items() for k in _known_keys(value, f"{prefix}{name}.")]
+    if isinstance(node, list) and node and prefix.endswith("coverage."):
+        return [k for i, rule in enumerate(node) for k in _known_keys(rule, f"{prefix}{i}.")]
+    return [prefix.rstrip(".")]
+
+
+def run_id(parameters: dict[str, Value]) -> str:
+    """A folder name that depends on the parameters only (not on their order in the grid)."""
+    text = json.dumps(parameters, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]

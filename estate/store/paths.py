@@ -1,0 +1,142 @@
+"""Where estate may write, checked before anything is solved.
+
+A plan can take minutes; finding only then that its map cannot be written wastes them,
+and writing over the wrong thing loses the user's work. So every output a command will
+write is checked first, named by its option (`--out`, `--map`, `--write-lp`, ...):
+
+- a target that exists must be what estate writes: a regular file, or a folder (for a
+  results folder: an empty one or a results folder, as it is replaced whole); a device,
+  a FIFO or a socket is refused, never written into nor replaced;
+- a symbolic link is written through: the file or folder it points to is replaced and
+  the link kept (`store.folder.through_link`);
+- a file must not be inside the results folder of the same run, which each run replaces;
+- a write probe (a small hidden file, written and removed) in the folder that will hold
+  the output finds read-only folders, missing permissions and full disks at once.
+
+A failure after the results are written is an `OutputError` that says they are in place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from estate.errors import EstateError, InputError, Problem
+from estate.store.folder import kind_of, replaceable, through_link
+
+_PROBE_BYTES = 4096  # one block: a full disk refuses it
+
+
+class OutputError(EstateError):
+    """An output could not be written after the work was done (exit 1); the message says
+    what is in place and how to write the rest."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Output:
+    """One path a command will write: a file, a folder it writes files into, or a
+    results folder it replaces whole."""
+
+    option: str
+    path: Path
+    folder: bool = False
+    replaced: bool = False
+
+
+def check_outputs(outputs: Iterable[Output], results: Iterable[Path] = ()) -> None:
+    """Raise an InputError naming the option and the path of every output that cannot be
+    written, with what to do; `results` are folders the run replaces whole, which no
+    other output may be inside."""
+    results = [Path(r) for r in results]
+    problems = []
+    for output in outputs:
+        found = _problem(output, results)
+        if found is not None:
+            problems.append(Problem(str(output.path), None, output.option, found[0], found[1],
+                                    label="option"))
+    if problems:
+        raise InputError(problems)
+
+
+def check_plan(out: Path | None, map_path: Path | None, lp_path: Path | None) -> None:
+    """The outputs of `estate plan`: the results folder `out` (None: not written), the map
+    and the LP file (None: not asked for)."""
+    outputs = [Output("--out", out, folder=True, replaced=True)] if out is not None else []
+    outputs += [Output(option, path) for option, path in
+                (("--map", map_path), ("--write-lp", lp_path)) if path is not None]
+    check_outputs(outputs, [out] if out is not None else [])
+
+
+def _problem(output: Output, results: list[Path]) -> tuple[str, str] | None:
+    """(what was expected, what was found) when `output` cannot be written, else None."""
+    real = through_link(Path(output.path))
+    if output.folder:
+        why = replaceable(real) if output.replaced else \
+            None if not os.path.lexists(real) or real.is_dir() else \
+            f"{kind_of(real) or 'a file'}, not a folder; give {output.option} a folder"
+        if why is not None:
+            return ("a results folder (or nothing yet)" if output.replaced else
+                    "a folder (or nothing yet)", why)
+    else:
+        special = kind_of(real) or ("a folder" if real.is_dir() else None)
+        if special is not None:
+            return ("a regular file (or nothing yet)",
+                    f"{special}; estate writes only files: give {output.option} a file path")
+        if real.exists() and not os.access(real, os.W_OK):
+            return ("a file estate may replace", "a read-only file; make it writable "
+                    f"(chmod u+w) or give {output.option} another path")
+    for folder in results:
+        if not output.replaced and _inside(real, folder):
+            return (f"a path outside the results folder {folder}",
+                    f"a path inside it; that folder is replaced whole by each run, so the "
+                    f"file would be lost: give {output.option} a path outside it")
+    holder = real if output.folder and not output.replaced and real.is_dir() else real.parent
+    return _probe(holder, output.option)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(folder))
+
+
+def _probe(folder: Path, option: str) -> tuple[str, str] | None:
+    """Write and remove a small hidden file in `folder`, or in the nearest folder above it
+    that exists (estate makes the missing ones); what went wrong, or None."""
+    existing = folder
+    while not os.path.lexists(existing) and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return ("a path in a folder", f"{existing} is a file, not a folder; give {option} a "
+                "path in a folder")
+    try:
+        fd, name = tempfile.mkstemp(prefix=".estate-probe.", suffix=".tmp", dir=existing)
+        try:
+            left = _PROBE_BYTES
+            while left:  # a short write, then the error, is how a full disk answers
+                left -= os.write(fd, b"\0" * left)
+        finally:
+            os.close(fd)
+            os.unlink(name)
+    except OSError as exc:
+        return ("a folder estate can write in", f"{existing} refuses a new file "
+                f"({exc.strerror or exc}): make it writable, free some space, or give "
+                f"{option} another path")
+    return None
+
+
+@contextlib.contextmanager
+def results_in_place(written: str, option: str, path: Path, again: str) -> Iterator[None]:
+    """Turn a failure to write `path` (the `option` output) after `written` is in place
+    into an OutputError saying so, and how to write the rest (`again`)."""
+    try:
+        yield
+    except (OSError, InputError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
+            "; ".join(p.found for p in exc.problems) if isinstance(exc, InputError) else str(exc)
+        raise OutputError(f"{path} ({option}) could not be written: {reason}. {written} "
+                          f"{again}") from None

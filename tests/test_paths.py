@@ -1,0 +1,226 @@
+"""Paths are safe: every output is checked before solving, named by its option.
+
+Each refusal is checked to come BEFORE any solving: no results folder appears (a plan
+that solved first would write one), and the thing refused is left as it was. The
+unwritable cases use what stops root too (a regular file as a parent folder, /proc,
+/sys, a file-size limit standing in for a full disk), as the tests run as root in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import socket
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from estate.load.scenario import default_map, default_results, file_stem
+from estate.store.folder import write_file, write_folder
+from tests.fixtures import invoke, no_traceback, town
+
+PROOF = "Nothing was solved or written"
+
+
+def _refused(cwd: Path, run: object, option: str, path: str, *found: str) -> None:
+    """Exit 1 naming the option and the path, with what was found; nothing solved."""
+    code, output = run.code, run.output  # type: ignore[attr-defined]
+    assert code == 1, output
+    assert f"{path}, option {option}: expected" in output, output
+    for text in found:
+        assert text in output, output
+    assert PROOF in output
+    assert not (cwd / "results").exists(), "solved before checking the paths"
+    no_traceback(run)  # type: ignore[arg-type]
+
+
+@pytest.fixture()
+def cwd(tmp_path: Path) -> Path:
+    town(tmp_path)
+    return tmp_path
+
+
+def test_a_fifo_is_refused_for_every_file_option(cwd: Path) -> None:
+    os.mkfifo(cwd / "pipe")
+    for option in ("--map", "--write-lp"):
+        run = invoke(cwd, "plan", "tiny.toml", option, "pipe")
+        _refused(cwd, run, option, "pipe", "a FIFO")
+    assert stat.S_ISFIFO((cwd / "pipe").stat().st_mode)
+
+
+def test_a_fifo_is_refused_as_a_folder(cwd: Path) -> None:
+    os.mkfifo(cwd / "pipe")
+    _refused(cwd, invoke(cwd, "plan", "tiny.toml", "--out", "pipe"), "--out", "pipe",
+             "a FIFO", "not a folder")
+    for command in (["compare", "tiny.toml"], ["sweep", "tiny.toml", "--vary",
+                                               "sharing.efficiency=0.1,0.2"]):
+        run = invoke(cwd, *command, "--out", "pipe")
+        assert run.code == 1 and "pipe, option --out: expected a folder" in run.output, \
+            run.output
+        assert not (cwd / "results").exists()
+    assert stat.S_ISFIFO((cwd / "pipe").stat().st_mode)
+
+
+def test_devices_and_sockets_are_refused_and_left_alone(cwd: Path) -> None:
+    _refused(cwd, invoke(cwd, "plan", "tiny.toml", "--map", "/dev/null"), "--map",
+             "/dev/null", "a character device")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(cwd / "sock"))
+        _refused(cwd, invoke(cwd, "plan", "tiny.toml", "--write-lp", "sock"), "--write-lp",
+                 "sock", "a socket")
+        assert stat.S_ISSOCK((cwd / "sock").stat().st_mode)
+
+
+def test_writing_a_file_never_replaces_a_fifo(tmp_path: Path) -> None:
+    """The one writer refuses too, for any caller that did not check first."""
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(Exception, match="a FIFO"):
+        write_file(tmp_path / "pipe", lambda temp: temp.write_text("x"))
+    assert stat.S_ISFIFO((tmp_path / "pipe").stat().st_mode)
+
+
+def test_symlinked_outputs_are_written_through(cwd: Path) -> None:
+    """The links stay links; the map, the LP file and the results land where they point."""
+    real = cwd / "elsewhere"
+    (real / "results").mkdir(parents=True)
+    (real / "old.html").write_text("old map", encoding="utf-8")
+    (cwd / "map.html").symlink_to(real / "old.html")
+    (cwd / "model.lp").symlink_to(real / "model.lp")  # dangling: made through the link
+    (cwd / "out").symlink_to(real / "results", target_is_directory=True)
+    run = invoke(cwd, "plan", "tiny.toml", "--out", "out", "--map", "map.html",
+                 "--write-lp", "model.lp")
+    assert run.code == 0, run.output
+    for name in ("map.html", "model.lp", "out"):
+        assert (cwd / name).is_symlink(), name
+    assert "<html" in (real / "old.html").read_text(encoding="utf-8").lower()
+    assert (real / "model.lp").read_text(encoding="utf-8").startswith("\\*")
+    assert (real / "results" / "summary.json").is_file()
+    again = invoke(cwd, "plan", "tiny.toml", "--out", "out", "--map", "map.html")
+    assert again.code == 0, again.output
+    assert (cwd / "out").is_symlink() and (real / "results" / "summary.json").is_file()
+    assert sorted(p.name for p in real.iterdir()) == ["model.lp", "old.html", "results"]
+    assert sorted(p.name for p in cwd.iterdir() if p.name.startswith(".")) == []
+
+
+def test_outputs_inside_the_results_folder_are_refused(cwd: Path) -> None:
+    run = invoke(cwd, "plan", "tiny.toml", "--out", "results/x", "--map", "results/x/m.html",
+                 "--write-lp", "results/x/sub/m.lp")
+    _refused(cwd, run, "--map", "results/x/m.html", "replaced whole by each run")
+    assert "results/x/sub/m.lp, option --write-lp" in run.output
+    # the default map is refused as well when --out holds it
+    run = invoke(cwd, "plan", "tiny.toml", "--out", "maps")
+    assert run.code == 1 and "maps/tiny.html, option --map" in run.output, run.output
+    assert invoke(cwd, "plan", "tiny.toml", "--out", "results/x").code == 0
+    for command in (["map", "results/x", "--out", "results/x/again.html"],
+                    ["report", "results/x", "--out", "results/x/board.pdf"]):
+        run = invoke(cwd, *command)
+        assert run.code == 1 and "option --out: expected a path outside" in run.output, \
+            run.output
+    assert sorted(p.name for p in (cwd / "results" / "x").iterdir()
+                  if p.suffix in (".html", ".pdf")) == []
+
+
+def test_a_folder_of_other_files_is_never_replaced(cwd: Path) -> None:
+    (cwd / "mine").mkdir()
+    (cwd / "mine" / "thesis.docx").write_text("years of work", encoding="utf-8")
+    _refused(cwd, invoke(cwd, "plan", "tiny.toml", "--out", "mine"), "--out", "mine",
+             "not a results folder")
+    assert (cwd / "mine" / "thesis.docx").read_text(encoding="utf-8") == "years of work"
+
+
+@pytest.mark.parametrize("target", ["afile/deeper/out", "/proc/estate-nowhere/out",
+                                    "/sys/estate-nowhere/out"])
+def test_unwritable_places_are_found_before_solving(cwd: Path, target: str) -> None:
+    """A parent that is a regular file, and /proc and /sys, refuse new files even to root."""
+    (cwd / "afile").write_text("a file, not a folder", encoding="utf-8")
+    for option, path in (("--out", target), ("--map", f"{target}.html"),
+                         ("--write-lp", f"{target}.lp")):
+        run = invoke(cwd, "plan", "tiny.toml", option, path)
+        _refused(cwd, run, option, path, f"give {option} ")
+    assert (cwd / "afile").read_text(encoding="utf-8") == "a file, not a folder"
+    (cwd / "stored").mkdir()
+    for command in (["report", "stored"], ["compare", "tiny.toml"],
+                    ["sweep", "tiny.toml", "--vary", "sharing.efficiency=0.1"]):
+        run = invoke(cwd, *command, "--out", target)
+        assert run.code == 1 and f"{target}, option --out" in run.output, run.output
+        assert not (cwd / "results").exists()
+
+
+def _limited(cwd: Path, limit: int, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m estate ARGS` unable to write a file longer than `limit` bytes: a disk
+    that fills at that size (EFBIG as ENOSPC would be; root cannot lift it either)."""
+    def limit_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run([sys.executable, "-m", "estate", *args], cwd=cwd, text=True,
+                          capture_output=True, timeout=180, preexec_fn=limit_files,
+                          stdin=subprocess.DEVNULL)
+
+
+def test_a_full_disk_is_found_before_solving(cwd: Path) -> None:
+    done = _limited(cwd, 1000, "plan", "tiny.toml")
+    assert done.returncode == 1, done.stderr
+    assert "results/tiny, option --out" in done.stderr and "File too large" in done.stderr
+    assert "maps/tiny.html, option --map" in done.stderr
+    assert not (cwd / "results").exists() and "Traceback" not in done.stderr
+
+
+def test_a_failure_after_the_results_says_they_are_in_place(cwd: Path) -> None:
+    """The map is the largest file a plan writes: a limit above every results file and
+    below the map lets the results through and stops the map."""
+    assert invoke(cwd, "plan", "tiny.toml", "--out", "sizes", "--map", "sizes.html").code == 0
+    biggest = max(p.stat().st_size for p in (cwd / "sizes").iterdir())
+    map_size = (cwd / "sizes.html").stat().st_size
+    assert biggest + 8192 < map_size, "the map is no longer the largest output"
+    done = _limited(cwd, biggest + 4096, "plan", "tiny.toml")
+    assert done.returncode == 1, done.stderr
+    assert "maps/tiny.html (--map) could not be written: File too large" in done.stderr
+    assert "The results are in place in results/tiny" in done.stderr
+    assert 'estate map "results/tiny" --out FILE' in done.stderr
+    assert PROOF not in done.stderr and "Traceback" not in done.stderr
+    assert (cwd / "results" / "tiny" / "summary.json").is_file()
+    assert not (cwd / "maps" / "tiny.html").exists()
+    assert [p.name for p in (cwd / "maps").iterdir()] == []  # no half map, no temporary
+
+
+def test_a_read_only_file_is_refused(cwd: Path) -> None:
+    """chmod does not stop root: this case checks the message where it applies, and that
+    root is not refused what it may write."""
+    (cwd / "board.html").write_text("kept", encoding="utf-8")
+    (cwd / "board.html").chmod(0o444)
+    run = invoke(cwd, "plan", "tiny.toml", "--map", "board.html")
+    if os.geteuid() == 0:
+        assert run.code == 0, run.output
+    else:
+        _refused(cwd, run, "--map", "board.html", "a read-only file", "chmod u+w")
+        assert (cwd / "board.html").read_text(encoding="utf-8") == "kept"
+
+
+NAMES = ["é" * 300, "a" * 300, "a" * 299 + "b", "x/" * 150, "Shared back office"]
+
+
+def test_long_scenario_names_give_valid_unique_file_names(tmp_path: Path) -> None:
+    stems = [file_stem(name) for name in NAMES]
+    assert len(set(stems)) == len(NAMES)
+    for name in NAMES:
+        for path in (default_results(name), default_map(name)):
+            assert len(path.name.encode()) <= 200, path  # room for hidden siblings' tags
+        out = write_folder(tmp_path / default_results(name), lambda tmp: None)
+        write_file(tmp_path / default_map(name), lambda temp: temp.write_text("map"))
+        assert out.is_dir()
+    assert file_stem("Shared back office") == "Shared back office"
+
+
+def test_long_folder_names_leave_valid_hidden_siblings(tmp_path: Path) -> None:
+    """The temporary, set-aside and lock names beside a 250-byte folder stay file names."""
+    out = tmp_path / ("r" * 250)
+    for text in ("first", "second"):
+        write_folder(out, lambda tmp, text=text: (tmp / "summary.json").write_text(text))
+        write_file(tmp_path / ("m" * 250), lambda temp, text=text: temp.write_text(text))
+    assert (out / "summary.json").read_text() == "second"
+    assert (tmp_path / ("m" * 250)).read_text() == "second"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m" * 250, "r" * 250]
