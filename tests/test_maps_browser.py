@@ -17,6 +17,7 @@ import pytest
 
 from estate.maps.page import render_map
 from estate.render.html import inert
+from estate.store.check import RESULT_TABLES, read_table
 from tests.fixtures import PAYLOADS, write_results
 from tests.fixtures.browser import Opened, axe_violations, open_page
 
@@ -35,9 +36,9 @@ def plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     map_path = render_map(folder, folder.parent / "plan.html")
 
     def read(name: str) -> pd.DataFrame:
-        return pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+        return read_table(folder / f"{name}.csv", RESULT_TABLES[name])
 
-    return map_path, read("sites.csv"), read("zones.csv")
+    return map_path, read("sites"), read("zones")
 
 
 @pytest.fixture

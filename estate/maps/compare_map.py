@@ -39,6 +39,7 @@ from estate.render.html import inert, script_block, script_json, static_text, st
 from estate.results import Summary, money
 from estate.results.words import plan_quality
 from estate.runs.compare import Run
+from estate.store.check import RESULT_TABLES, read_table
 
 RING = "#d7191c"
 """The colour of the rings round the sites whose decision differs."""
@@ -55,7 +56,7 @@ def differing_sites(runs: list[Run]) -> dict[str, list[Any]]:
     frames = []
     for k, run in enumerate(runs):
         if run.summary:
-            sites = pd.read_csv(run.results_dir / "sites.csv", dtype=str, keep_default_na=False)
+            sites = read_table(run.results_dir / "sites.csv", RESULT_TABLES["sites"])
             frames.append(sites[["site_id", "name", "lat", "lon", "decision"]].assign(
                 k=k, register=str(Path(run.scenario.data).resolve())))
     out: dict[str, list[Any]] = {"id": [], "name": [], "lat": [], "lon": [], "decisions": []}

@@ -27,6 +27,7 @@ from estate.errors import InputError, Problem
 from estate.render.html import inert
 from estate.results import Programme, Summary
 from estate.store import read_programme, read_summary
+from estate.store.check import unsafe_cell
 
 DECISIONS = ("keep", "close", "open", "not_built")
 SITE_COLUMNS = ("site_id", "agency_id", "name", "lat", "lon", "decision")
@@ -56,7 +57,9 @@ def _read_csv(path: Path, required: bool, columns: tuple[str, ...] = ()) -> pd.D
             raise InputError([Problem(path.name, None, None, "a file of the results folder",
                                       f"no file at {path}")])
         return pd.DataFrame({c: pd.Series(dtype=str) for c in columns})
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    # cells as estate wrote them (`estate.store.check`): a formula-like text carries a
+    # leading quote, taken off here so that the map shows the name itself
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False).map(unsafe_cell)
     missing = [c for c in columns if c not in frame.columns]
     if missing and required:
         raise InputError([Problem(path.name, 1, c, "this column", "no such column")

@@ -49,6 +49,7 @@ from estate.runs.vary import (
 )
 from estate.status import Status, status_of
 from estate.store import inputs_sha256, is_fresh, read_outcome, read_summary, write_outcome
+from estate.store.check import RESULT_TABLES, read_table, write_safe_csv
 from estate.store.folder import clear_debris_in, folder_lock, write_file
 from estate.store.paths import Output, check_outputs
 
@@ -138,7 +139,7 @@ def reuse(task: RunTask, inputs_hash: str) -> RunOutcome | None:
     if (folder / "summary.json").exists():
         try:
             summary = read_summary(folder)
-            sites = pd.read_csv(folder / "sites.csv", dtype=str, keep_default_na=False)
+            sites = read_table(folder / "sites.csv", RESULT_TABLES["sites"])
             return RunOutcome(task.run_id, task.parameters, summary.status, "", summary,
                               _sites_of(sites), reused=True)
         except (InputError, OSError, ValueError, KeyError, pd.errors.ParserError):
@@ -254,10 +255,8 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
         rows = sweep_rows(outcomes, [v.key for v in varies])
         robustness = site_robustness(outcomes)
         out.mkdir(parents=True, exist_ok=True)
-        write_file(out / "sweep.csv",
-                   lambda temp: temp.write_text(rows.to_csv(index=False), encoding="utf-8"))
-        write_file(out / "site_robustness.csv", lambda temp: temp.write_text(
-            robustness.to_csv(index=False), encoding="utf-8"))
+        write_file(out / "sweep.csv", lambda temp: write_safe_csv(rows, temp))
+        write_file(out / "site_robustness.csv", lambda temp: write_safe_csv(robustness, temp))
     return SweepResult(rows, robustness, outcomes, out, round(time.perf_counter() - t0, 3),
                        name)
 
