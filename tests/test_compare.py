@@ -168,7 +168,7 @@ def test_compensation_on_a_plan_leaves_nobody_worse_off(setup: dict[str, Any]) -
     assert annual.transfers == pytest.approx({"B": 70_000.0, "A": -70_000.0})
     assert sum(agency_gains(loser, "npv").values()) == pytest.approx(loser.npv_saving)
     page = (setup["out"] / "comparison.html").read_text(encoding="utf-8")
-    assert "receives £70,000" in page and "pays £70,000" in page
+    assert "receives £70.0k" in page and "pays £70.0k" in page
     assert "(worse off)" in page
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from estate.render.html import document, inert, static_text
+from estate.results import money
 from estate.runs.compare import LOSS_TOL, Run, agency_gains, compensate
 
 if TYPE_CHECKING:
@@ -19,10 +20,8 @@ if TYPE_CHECKING:
 
 
 def _pounds(value: Any) -> str:
-    if value is None:
-        return "n/a"
-    v = float(value)
-    return ("\u2212" if v < -0.005 else "") + f"£{abs(v):,.0f}"
+    """Money as everywhere else in estate (£m, £k: `estate.results.money`)."""
+    return "n/a" if value is None else money(float(value))
 
 
 def _plain(value: Any) -> str:
