@@ -200,7 +200,8 @@ def test_legend_names_every_decision_with_its_count(results_folder: Path, page: 
                 "Shared service centre": shared.sum()}
     legend_html = page[page.index('id="estate-legend"'):]
     for word, count in expected.items():
-        assert f"{word} ({count}):" in legend_html, word
+        unit = " sites" if word == "Shared service centre" else ""
+        assert f"{word} ({count}{unit}):" in legend_html, word
     assert "Place names" in legend_html and "Year slider" not in legend_html
 
 

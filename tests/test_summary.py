@@ -26,7 +26,8 @@ def test_summary_round_trips_through_its_json() -> None:
 
 @pytest.mark.parametrize(("key", "value"), [("status", "done"), ("sites_after", "many"),
                                             ("agencies", {"A": {"name": "x"}}),
-                                            ("status_quo_breaches", [{"rule": "r"}])])
+                                            ("status_quo_breaches", [{"rule": "r"}]),
+                                            ("status_quo_feasible", "no")])
 def test_a_damaged_key_is_named(key: str, value: object) -> None:
     data = summary_record().to_json()
     data[key] = value

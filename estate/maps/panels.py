@@ -115,7 +115,9 @@ def site_counts(sites: dict[str, list[Any]]) -> dict[str, int]:
 _DECISIONS = (("keep", "Kept", "an existing site the plan keeps"),
               ("close", "Closed", "an existing site the plan closes"),
               ("open", "Opened", "a new site the plan builds"),
-              ("shared", "Shared service centre", "kept or opened, hosting several agencies"))
+              ("shared", "Shared service centre", "a site kept or opened that hosts one or "
+               "more shared centres of several agencies (drawn as a star, so counted here "
+               "and not as kept or opened)"))
 
 _TIMELINE = ("The map shows the estate at the end of the year chosen on the slider: a site "
              "closing later stays a circle until its closing year, then goes; a new site "
@@ -146,7 +148,7 @@ def legend(max_fte: float, outline_label: str, clustered: bool = False, *,
         return f'<span class="estate-line" style="height:{width:.1f}px"></span>'
 
     def decision(key: str, word: str, meaning: str) -> str:
-        n = "" if counts is None else f" ({counts.get(key, 0):,})"
+        n = "" if counts is None else f" ({counts.get(key, 0):,}{' sites' if key == 'shared' else ''})"
         return row(SHAPES[key], f"{word}{n}: {meaning}")
 
     sites = ["<div><h3>Sites after the plan</h3>",

@@ -14,7 +14,6 @@ are made inert here with `estate.render.html.inert`.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ import shapely
 
 from estate.errors import InputError, Problem
 from estate.render.html import inert
+from estate.render.places import town_names
 from estate.results import Programme, Summary
 from estate.store import read_programme, read_summary
 from estate.store.check import unsafe_cell
@@ -33,6 +33,8 @@ DECISIONS = ("keep", "close", "open", "not_built")
 SITE_COLUMNS = ("site_id", "agency_id", "name", "lat", "lon", "decision")
 NUMERIC_SITE_COLUMNS = ("lat", "lon", "running_cost", "desks_used", "desks", "racks_used", "racks")
 PLACE_LIMIT = 400
+TOWN_METRES = 10_000.0
+"""Zones this close whose names share their first words are one town's parts."""
 """Place names carried by the map at most: more never fit on a screen at once."""
 
 
@@ -259,16 +261,20 @@ def place_payload(plan: PlanTables, most: int = PLACE_LIMIT) -> dict[str, list[A
     """Place names for the outline basemap: the register's zones, most populous first.
 
     Without tiles an executive cannot tell one town from another, so the map writes the
-    zones' own names over the outline; the script shows the first names that fit without
+    zones' towns over the outline (`estate.render.figures.town_names`); the script shows the first names that fit without
     overlapping, so the largest places show at every zoom and smaller ones appear as the
     reader zooms in. A name held by several zones is placed once, at its most populous
-    zone; blank names are left out, and so is a note in brackets at the end of a name.
+    zone, so a town's zones give one label, at its most populous part; blank names are
+    left out, and so is a note in brackets at the end of a name.
     Names stay raw text (the script writes them with textContent).
     """
     zones = _every_zone(plan)
-    # a trailing note in brackets, "Ipswich outskirts 1 (generated)", is not the place
-    zones["name"] = [" ".join(re.sub(r"\s*\([^()]*\)\s*$", "", str(n)).split())
-                     for n in zones["name"]]
+    # named by their town, as the board pack's map names them ("Ipswich", not
+    # "Ipswich outskirts 13"), on a local flat approximation of the map in metres
+    lat0 = math.radians(float(zones["lat"].mean())) if len(zones) else 0.0
+    xy = np.column_stack([zones["lon"].to_numpy(float) * 111_320.0 * math.cos(lat0),
+                          zones["lat"].to_numpy(float) * 110_574.0])
+    zones["name"] = town_names(list(zones["name"]), xy, TOWN_METRES)
     zones["population"] = zones["population"].fillna(0.0)
     zones = zones[zones["name"] != ""]
     zones = zones.sort_values("population", ascending=False, kind="stable")

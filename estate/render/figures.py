@@ -33,6 +33,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
+from estate.render.places import town_names
 from estate.render.programme_chart import MARKS, OTHER, SITE_ACTIONS
 from estate.results import Programme, money
 
@@ -120,32 +121,19 @@ def _land(points: gpd.GeoSeries, areas: gpd.GeoSeries | None, pad: float) -> gpd
     return gpd.GeoSeries([hull.buffer(2 * pad).buffer(-pad)], crs=points.crs)
 
 
-def _common_prefix(names: list[str]) -> str:
-    words = [n.split() for n in names]
-    out: list[str] = []
-    for column in zip(*words, strict=False):
-        if len(set(column)) > 1:
-            break
-        out.append(column[0])
-    return " ".join(out)
-
-
 def places(zones: pd.DataFrame, xy: np.ndarray, spacing: float, most: int = 10
            ) -> list[tuple[str, float, float]]:
     """Up to `most` place names: the most populous zones at least `spacing` metres apart,
-    each named by what its neighbours' names share with it (the town, not its parts)."""
+    each named by its town (`town_names`), not its parts."""
     if zones.empty:
         return []
-    names = [plain(re.sub(r"\s*\([^)]*\)\s*$", "", str(n)), 40) for n in zones["name"]]
+    names = [plain(n, 40) for n in town_names(list(zones["name"]), xy, spacing)]
     population = pd.to_numeric(zones["population"], errors="coerce").fillna(0).to_numpy()
     chosen: list[tuple[str, float, float]] = []
     for i in np.argsort(-population, kind="stable"):
         if not names[i] or any(math.dist(xy[i], (x, y)) < spacing for _, x, y in chosen):
             continue
-        near = np.hypot(*(xy - xy[i]).T) < spacing
-        first = names[i].split()[0]
-        kin = [names[j] for j in np.flatnonzero(near) if names[j].split()[:1] == [first]]
-        chosen.append((_common_prefix(kin) or names[i], float(xy[i, 0]), float(xy[i, 1])))
+        chosen.append((names[i], float(xy[i, 0]), float(xy[i, 1])))
         if len(chosen) == most:
             break
     return chosen

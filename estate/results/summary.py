@@ -238,7 +238,9 @@ def _read(key: str, value: Any, source: str) -> Any:
         if key in ("scenario", "solver", "crs"):
             return str(value)
         if key == "status_quo_feasible":
-            return bool(value)
+            if not isinstance(value, bool):  # a hand-edited "no" is not True
+                raise ValueError(value)
+            return value
         if key == "area_count":
             return int(value)
         if key in _TABLES:

@@ -127,8 +127,9 @@ def with_constant(obj: float, bound: float, gap: float, constant: float
                   ) -> tuple[float, float, float]:
     """Objective and bound in NPV pounds, and the gap measured on them.
 
-    HiGHS never sees the objective's constant (net exit costs of existing sites), so its
-    relative gap is on a shifted objective; the gap we report is on the NPV itself.
+    For the paths through PuLP, whose solvers never see the objective's constant (net exit
+    costs of existing sites): their relative gap is on a shifted objective; the gap we
+    report is on the NPV itself.
     """
     obj, bound = float(obj + constant), float(bound + constant)
     if math.isfinite(bound) and math.isfinite(obj) and gap > 0:
