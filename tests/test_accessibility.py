@@ -205,7 +205,7 @@ def test_differing_sites_are_ringed_on_every_map(cmap: Opened) -> None:
     _split(cmap)
     assert _rings(cmap, "a") == 2 and _rings(cmap, "b") == 2
     listed = cmap.page.locator(".estate-compare-differing li").all_text_contents()
-    assert len(listed) == 2 and all("Kept keep" in t and f"{SCRIPT_NAME} close" in t
+    assert len(listed) == 2 and all("Kept kept" in t and f"{SCRIPT_NAME} closed" in t
                                     for t in listed)
     cmap.clean()
 

@@ -209,7 +209,7 @@ def test_map_has_a_group_per_scenario_and_the_differing_sites(setup: dict[str, A
     # Kept keeps every site of the hostile register; the other scenario closes S1 and S2
     assert diff["id"] == ["S1", "S2"]
     assert diff["name"][0] == PAYLOAD
-    assert diff["decisions"][0] == [["Kept", "keep"], [SCENARIO_PAYLOAD, "close"]]
+    assert diff["decisions"][0] == [["Kept", "kept"], [SCENARIO_PAYLOAD, "closed"]]
     assert drawn["ring"]["label"] == "Sites whose decision differs (2)"
     assert "Red rings: 2 sites whose decision differs" in mapped
 

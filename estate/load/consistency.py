@@ -79,7 +79,9 @@ def _words(scenario: Scenario, register: Register, label: str) -> list[Problem]:
     """Services, types and kinds the scenario names that the register never spells so.
 
     A coverage rule for a service no site offers protects nobody (or, in mode `all`, no
-    plan exists): an error. A sharing type no team has is a warning (a standard scenario
+    plan exists): an error when the register spells a service nearly so (a typo, or
+    only the case differs), a warning otherwise (a standard scenario run on a register
+    without that service; the plan then says which zones no site can reach). A sharing type no team has is a warning (a standard scenario
     may name types a register lacks), unless only its case differs: then the plan would
     quietly pool nothing, an error. A closable kind in a form register kinds never take
     (`Office`, `data centre`) can match no site: an error.
@@ -90,10 +92,12 @@ def _words(scenario: Scenario, register: Register, label: str) -> list[Problem]:
     for rule in scenario.coverage:
         if rule.service not in services:
             offered = ", ".join(sorted(services)[:8]) or "none"
+            hint = _did_you_mean([rule.service], services)
             problems.append(Problem(
                 label, None, f"{rule.name}.service",
                 f"a service some site offers (the register's: {offered})",
-                repr(rule.service) + _did_you_mean([rule.service], services), label="key"))
+                repr(rule.service) + hint, label="key",
+                severity="error" if hint else "warning"))
     types = set(functions["type"])
     for kind in scenario.sharing_types:
         if kind not in types:

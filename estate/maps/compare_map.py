@@ -48,6 +48,11 @@ _MAIN = ("after", "moves")
 """The layer kinds listed in view; the others are under "More layers" and "Agencies"."""
 
 
+DECISION_WORDS = {"keep": "kept", "close": "closed", "open": "opened",
+                  "not_built": "not built"}
+"""A site's decision as the comparison's list and popups say it."""
+
+
 def differing_sites(runs: list[Run]) -> dict[str, list[Any]]:
     """Sites whose decision is not the same in every scenario that includes them.
 
@@ -71,7 +76,7 @@ def differing_sites(runs: list[Run]) -> dict[str, list[Any]]:
         out["name"].append(str(first["name"]))
         out["lat"].append(float(first["lat"]))
         out["lon"].append(float(first["lon"]))
-        out["decisions"].append([[runs[int(k)].scenario.name, d]
+        out["decisions"].append([[runs[int(k)].scenario.name, DECISION_WORDS.get(d, d)]
                                  for k, d in zip(group["k"], group["decision"], strict=True)])
     return out
 
