@@ -128,11 +128,10 @@ def solve(model: EstateModel, options: SolverOptions, start: np.ndarray | None =
     uninstalled solver is an `InputError` (`require_solver`), before any work.
 
     "Optimal" is said only of a plan within `options.mip_gap` of the bound on the NPV
-    itself. HiGHS (direct) and SCIP get the objective's constant and stop there; CBC, and
-    HiGHS through PuLP (`direct=False`), measure their gap without it, and with a
-    constant that is a large share of the cost they can stop far wider of the NPV. Such
-    an ending is reported as a plan not proven (`time_limit`, the status of every plan
-    not proven, its gap printed), never "optimal".
+    itself. Every solver gets the objective's constant (HiGHS and SCIP as their offset,
+    CBC and HiGHS through PuLP as a column fixed at 1), so each stops at that gap; should
+    one still end wider, the plan is reported as not proven (`time_limit`, the status of
+    every plan not proven, its gap printed), never "optimal".
     """
     run = require_solver(options.name).run
     assert run is not None, "require_solver returns only solvers that can run"

@@ -123,20 +123,6 @@ def read_status(h: highspy.Highs, has_integer: bool) -> tuple[Status, float, flo
     return Status.NO_SOLUTION, math.nan, bound, math.inf
 
 
-def with_constant(obj: float, bound: float, gap: float, constant: float
-                  ) -> tuple[float, float, float]:
-    """Objective and bound in NPV pounds, and the gap measured on them.
-
-    For the paths through PuLP, whose solvers never see the objective's constant (net exit
-    costs of existing sites): their relative gap is on a shifted objective; the gap we
-    report is on the NPV itself.
-    """
-    obj, bound = float(obj + constant), float(bound + constant)
-    if math.isfinite(bound) and math.isfinite(obj) and gap > 0:
-        gap = max(0.0, (obj - bound) / max(abs(obj), 1e-9))
-    return obj, bound, gap
-
-
 def solve_direct(model: EstateModel, options: SolverOptions, start: np.ndarray | None = None,
                  lp: highspy.HighsLp | None = None, time_limit_s: float | None = None
                  ) -> Solution:

@@ -20,13 +20,19 @@ import numpy as np
 import pulp
 
 from estate.model.arrays import EstateModel
-from estate.solve.highs import read_status, solver_output, with_constant
+from estate.solve.highs import read_status, solver_output
 from estate.solve.types import Solution, SolverOptions
 from estate.status import Status
 
 
-def to_pulp(model: EstateModel, name: str = "estate") -> tuple[pulp.LpProblem, list]:
+def to_pulp(model: EstateModel, name: str = "estate", constant_column: bool = False
+            ) -> tuple[pulp.LpProblem, list]:
     """A PuLP problem with one variable per column and one named constraint per row.
+
+    With `constant_column`, the objective's constant is the cost of one more variable,
+    `objective_constant`, fixed at 1 (not in the list returned): a solver reached through
+    PuLP then sees it, so its gap, and where `solver.mip_gap` stops it, are on the NPV
+    itself. (PuLP's own objective constant never reaches CBC's or HiGHS's search.)
 
     PuLP's public API only, written for speed (benchmarks/pulp_style.py): the arrays
     become Python lists once (no numpy scalar per nonzero), each row is made from the
@@ -38,13 +44,14 @@ def to_pulp(model: EstateModel, name: str = "estate") -> tuple[pulp.LpProblem, l
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _to_pulp(model, name)
+        return _to_pulp(model, name, constant_column)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _to_pulp(model: EstateModel, name: str) -> tuple[pulp.LpProblem, list]:
+def _to_pulp(model: EstateModel, name: str, constant_column: bool
+             ) -> tuple[pulp.LpProblem, list]:
     prob = pulp.LpProblem(name, pulp.LpMinimize)
     add = prob.add_variable
     integer, continuous = pulp.LpInteger, pulp.LpContinuous
@@ -58,9 +65,12 @@ def _to_pulp(model: EstateModel, name: str) -> tuple[pulp.LpProblem, list]:
     ]
     cost = model.col_cost
     nz = np.flatnonzero(cost)
-    prob.setObjective(pulp.LpAffineExpression(
-        dict(zip([variables[j] for j in nz.tolist()], cost[nz].tolist(), strict=True)),
-        constant=float(model.obj_constant)))
+    terms = dict(zip([variables[j] for j in nz.tolist()], cost[nz].tolist(), strict=True))
+    constant = float(model.obj_constant)
+    if constant_column and constant:
+        terms[add("objective_constant", 1.0, 1.0, continuous)] = constant
+        constant = 0.0
+    prob.setObjective(pulp.LpAffineExpression(terms, constant=constant))
     rows = _pulp_rows(model, variables)
     prob.extend(rows)
     prob.variables()  # register every variable now, as addConstraint would have
@@ -121,7 +131,7 @@ def solve_highs(model: EstateModel, options: SolverOptions) -> Solution:
     """HiGHS through PuLP, read back from HiGHS itself (`prob.solverModel`)."""
     if model.matrix.shape[1] == 0:
         return _nothing_to_solve(model, "highs")
-    prob, variables = to_pulp(model)
+    prob, variables = to_pulp(model, constant_column=True)
     solver = pulp.HiGHS(msg=options.verbose, timeLimit=options.time_limit_s,
                         gapRel=options.mip_gap, threads=1)
     t0 = time.perf_counter()
@@ -130,9 +140,8 @@ def solve_highs(model: EstateModel, options: SolverOptions) -> Solution:
     seconds = time.perf_counter() - t0
     status, obj, bound, gap = read_status(prob.solverModel, bool(model.col_integer.any()))
     values = None
-    if status.has_plan:
+    if status.has_plan:  # objective and bound hold the constant (its fixed column)
         values = np.array([v.varValue for v in variables], dtype=float)
-        obj, bound, gap = with_constant(obj, bound, gap, model.obj_constant)
     return Solution(status, obj, bound, gap, seconds, "highs", values)
 
 
@@ -180,7 +189,7 @@ def solve_cbc(model: EstateModel, options: SolverOptions) -> Solution:
     """CBC through PuLP: the status from its log's result line, the bound from its log."""
     if model.matrix.shape[1] == 0:
         return _nothing_to_solve(model, "cbc")
-    prob, variables = to_pulp(model)
+    prob, variables = to_pulp(model, constant_column=True)
     text, seconds = _run_cbc(prob, options)
     parsed = parse_cbc_log(text)
     result = str(parsed["result"]).lower()
@@ -200,10 +209,8 @@ def solve_cbc(model: EstateModel, options: SolverOptions) -> Solution:
                         result)
     values = np.array([v.varValue for v in variables], dtype=float)
     obj = float(model.col_cost @ values + model.obj_constant)
-    bound = parsed["bound"]
-    if isinstance(bound, float) and math.isfinite(bound):
-        bound = bound + model.obj_constant
-    else:
+    bound = parsed["bound"]  # CBC's bound holds the constant (its fixed column)
+    if not (isinstance(bound, float) and math.isfinite(bound)):
         bound = obj if status == Status.OPTIMAL else math.nan
     if not math.isfinite(bound):
         gap = 0.0 if status == Status.OPTIMAL else math.inf
