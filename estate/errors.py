@@ -74,3 +74,10 @@ class NoSolutionError(EstateError):
     """The time limit ran out before the solver found any plan."""
 
     exit_code = 3
+
+
+class OutputError(EstateError):
+    """An output could not be written after the work was done (exit 1); the message says
+    what is in place and how to write the rest (`estate.store.paths`)."""
+
+    exit_code = 1

@@ -25,17 +25,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from estate.errors import EstateError, InputError, Problem
+from estate.errors import InputError, OutputError, Problem
 from estate.store.folder import kind_of, replaceable, through_link
 
 _PROBE_BYTES = 4096  # one block: a full disk refuses it
-
-
-class OutputError(EstateError):
-    """An output could not be written after the work was done (exit 1); the message says
-    what is in place and how to write the rest."""
-
-    exit_code = 1
 
 
 @dataclass(frozen=True)
