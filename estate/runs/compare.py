@@ -22,7 +22,6 @@ the page says so.
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from collections.abc import Callable
@@ -48,6 +47,7 @@ from estate.store import (
     scenario_as_solved,
     write_summary,
 )
+from estate.store.check import write_safe_rows
 from estate.store.folder import write_file
 
 TABLES = ("comparison.csv", "comparison.xlsx")
@@ -256,12 +256,10 @@ def _cell_text(value: Any) -> Any:
 
 
 def write_csv(table: list[dict[str, Any]], path: Path) -> None:
+    """comparison.csv: one row per scenario, written as every CSV of estate is."""
     columns = _columns(table)
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow([_cell_text(c) for c in columns])
-        for row in table:
-            writer.writerow([_cell_text(row.get(c)) for c in columns])
+    write_safe_rows([_cell_text(c) for c in columns],
+                    ([_cell_text(row.get(c)) for c in columns] for row in table), path)
 
 
 EXCEL_CELL_LIMIT = 32_767

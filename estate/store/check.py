@@ -78,13 +78,19 @@ def _cells(column: pd.Series) -> list[Any]:
     return [cell(v) for v in column.tolist()]
 
 
+def write_safe_rows(header: Sequence[Any], rows: Iterable[Sequence[Any]], path: Path) -> None:
+    """Rows of cells already made safe (`safe_cell`) as CSV the way every CSV of estate
+    is written (module docstring): UTF-8, quoted where needed, CRLF line ends."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
 def write_safe_csv(frame: pd.DataFrame, path: Path) -> None:
     """A table as CSV (module docstring): every text cell made safe for spreadsheets."""
     columns = [_cells(frame[c]) for c in frame.columns]
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\r\n")
-        writer.writerow([str(c) for c in frame.columns])
-        writer.writerows(zip(*columns, strict=True))
+    write_safe_rows([str(c) for c in frame.columns], zip(*columns, strict=True), path)
 
 
 @dataclass(frozen=True)
