@@ -232,7 +232,7 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
     stored = check_results(results_dir)
     target = out or default_map(stored.summary.scenario)
     check_outputs([Output("--out", target)], [results_dir])
-    render_map(results_dir, target, cdn=cdn)
+    render_map(results_dir, target, cdn=cdn, stored=stored)
     click.echo(f"Map: {target}")
 
 

@@ -139,12 +139,18 @@ def test_comparison_map_has_one_plan_per_scenario(results_folder: Path, tmp_path
     assert "Plan &lt;B&gt;: Sites after" in page.replace("\\u0026", "&")
 
 
-def test_optional_tables_may_be_missing(tmp_path: Path) -> None:
+def test_a_folder_missing_tables_is_refused_naming_each(tmp_path: Path) -> None:
+    """The map reads a folder through the one checked reader (store.check_results), as
+    `estate map`, compare and report do: no table is quietly taken as empty."""
     folder = write_results(tmp_path / "bare")
-    for name in ("coverage.csv", "zones.csv", "assignments.csv", "agencies.csv"):
+    gone = ("coverage.csv", "zones.csv", "assignments.csv", "agencies.csv")
+    for name in gone:
         (folder / name).unlink()
-    page = render_map(folder, tmp_path / "bare.html").read_text(encoding="utf-8")
-    assert "estateMap.addPlan(" in page and _asset_references(page) == []
+    with pytest.raises(InputError) as caught:
+        render_map(folder, tmp_path / "bare.html")
+    named = {Path(p.file).name for p in caught.value.problems}
+    assert set(gone) <= named
+    assert not (tmp_path / "bare.html").exists()
 
 
 def test_tiles_are_opt_in_and_leave_the_outline_transparent(results_folder: Path, tmp_path: Path) -> None:

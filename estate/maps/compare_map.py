@@ -188,7 +188,8 @@ def comparison_map(runs: list[Run], cdn: bool = False) -> str:
                               + script_block(static_text("estate.maps", "compare.js"))),
                           name="estate_compare_js")
     diff = differing_sites(solved)
-    plan = read_plan(solved[0].results_dir)
+    plans = [read_plan(r.results_dir) for r in solved]  # each folder read and checked once
+    plan = plans[0]
     outline = ("Zone boundaries" if plan.zone_areas is not None
                else "Zone areas (nearest zone centre)")
     # the panels first, so that the first plan's fitBounds keeps the sites clear of them;
@@ -196,10 +197,10 @@ def comparison_map(runs: list[Run], cdn: bool = False) -> str:
     panels = Panels(_panel(runs, diff),
                     [("estate-compare", "topleft"), ("estate-legend", "bottomleft")])
     fmap.add_child(panels)
-    layers = [add_plan_layers(fmap, r.results_dir, name=r.scenario.name, fit=(i == 0))
-              for i, r in enumerate(solved)]
+    layers = [add_plan_layers(fmap, tables, name=r.scenario.name, fit=(i == 0))
+              for i, (r, tables) in enumerate(zip(solved, plans, strict=True))]
     fmap.add_child(Outline(layers[0].control, outline_rings(plan), outline, opaque=True))
-    places = add_place_names(fmap, solved[0].results_dir)
+    places = add_place_names(fmap, plan)
     panels.markup += legend(max(layer.max_fte for layer in layers), outline,
                             clustered=any(layer.cluster for layer in layers),
                             places=bool(places.places["name"]),

@@ -32,6 +32,7 @@ from estate.maps.payload import (
     outline_rings,
     place_payload,
     plan_bounds,
+    plan_tables,
     read_plan,
     site_payload,
     zone_payload,
@@ -45,6 +46,7 @@ from estate.render.html import (
     style_block,
     write_page,
 )
+from estate.store import StoredResults
 
 __all__ = [
     "MARKER_LIMIT", "Direct", "Outline", "Panels", "Places", "PlanLayers", "Raw",
@@ -309,10 +311,17 @@ def _payload(plan: PlanTables, prefix: str, timeline: bool = False) -> dict[str,
     return payload
 
 
-def add_place_names(fmap: folium.Map, results_dir: Path, label: str = "Place names") -> Places:
+def _plan(results: Path | PlanTables) -> PlanTables:
+    """A plan's tables: as given, or read (and checked) from its results folder."""
+    return results if isinstance(results, PlanTables) else read_plan(Path(results))
+
+
+def add_place_names(fmap: folium.Map, results: Path | PlanTables,
+                    label: str = "Place names") -> Places:
     """Write the register's place names (its most populous zones) on `fmap`, once per map:
-    a comparison map calls this for one of its plans, after its outline."""
-    places = Places(_control(fmap), place_payload(read_plan(Path(results_dir))), label)
+    a comparison map calls this for one of its plans, after its outline. `results` is a
+    results folder or its tables already read (`read_plan`)."""
+    places = Places(_control(fmap), place_payload(_plan(results)), label)
     fmap.add_child(places)
     return places
 
@@ -321,14 +330,15 @@ def _drawn_sites(plan: PlanTables) -> int:
     return int((plan.sites["decision"] != "not_built").sum())
 
 
-def add_plan_layers(fmap: folium.Map, results_dir: Path, name: str = "",
+def add_plan_layers(fmap: folium.Map, results: Path | PlanTables, name: str = "",
                     fit: bool = True) -> PlanLayers:
-    """Draw the plan in `results_dir` on `fmap` (from `new_map`), labels prefixed by `name`.
+    """Draw the plan in `results` (a results folder, or its tables from `read_plan`) on
+    `fmap` (from `new_map`), labels prefixed by `name`.
 
     Meant for comparison maps: call once per scenario on one map; each plan gets its
     own layer group per kind, and its own agency toggles.
     """
-    return _add_plan(fmap, read_plan(results_dir), name, fit)
+    return _add_plan(fmap, _plan(results), name, fit)
 
 
 def _add_plan(fmap: folium.Map, plan: PlanTables, name: str, fit: bool) -> PlanLayers:
@@ -347,7 +357,8 @@ def _plan_layer(fmap: folium.Map, plan: PlanTables, name: str, fit: bool,
 
 
 def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
-               tiles: str | None = None, attr: str | None = None) -> Path:
+               tiles: str | None = None, attr: str | None = None,
+               stored: StoredResults | None = None) -> Path:
     """Write the map of the plan in `results_dir` to `out` (HTML) and return `out`.
 
     Self-contained unless `cdn` (then Leaflet comes from jsDelivr). `tiles` adds a
@@ -356,9 +367,10 @@ def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
     none and the outline basemap alone is drawn, so the map needs no network. When the
     folder holds a dated programme (programme.csv), a year slider shows the estate at
     the end of each year. The file is written beside `out` and renamed over it, so a
-    reader never sees half a map.
+    reader never sees half a map. `stored` is the folder already read by
+    `estate.store.check_results`, so that it is not read twice.
     """
-    plan = read_plan(Path(results_dir))
+    plan = plan_tables(stored) if stored is not None else read_plan(Path(results_dir))
     fmap = new_map(cdn=cdn, tiles=tiles, attr=attr)
     scenario = plan.summary.scenario or Path(results_dir).name
     figure_of(fmap).title = inert(f"Estate plan: {scenario}")

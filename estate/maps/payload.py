@@ -1,9 +1,10 @@
 """Read a results folder and turn it into the compact payload the map's script draws.
 
 The map is drawn from the results folder alone, so that `estate map`
-can redraw any stored plan without the register or the solver. Every table is read
-as text first (`keep_default_na=False`): an agency called "NA" or a site called "nan"
-stays a name, and numbers are converted column by column.
+can redraw any stored plan without the register or the solver. The folder is read and
+checked whole by `estate.store.check_results`, the one reader of results folders: an
+agency called "NA" or a site called "nan" stays a name, a formula-like name is shown as
+itself, and a damaged folder is a located error before anything is drawn.
 
 The payload is columnar (one list per field) because a 5,000-site, 30,000-zone plan
 must stay under 25 MB; text in it is raw and the script only ever writes it with
@@ -22,16 +23,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from estate.errors import InputError, Problem
 from estate.render.html import inert
 from estate.render.places import town_names
 from estate.results import Programme, Summary
-from estate.store import read_programme, read_summary
-from estate.store.check import unsafe_cell
+from estate.store import StoredResults, check_results
 
-DECISIONS = ("keep", "close", "open", "not_built")
-SITE_COLUMNS = ("site_id", "agency_id", "name", "lat", "lon", "decision")
-NUMERIC_SITE_COLUMNS = ("lat", "lon", "running_cost", "desks_used", "desks", "racks_used", "racks")
 PLACE_LIMIT = 400
 TOWN_METRES = 10_000.0
 """Zones this close whose names share their first words are one town's parts."""
@@ -52,81 +48,22 @@ class PlanTables:
     programme: Programme | None = None  # the dated programme, when the folder has one
 
 
-def _read_csv(path: Path, required: bool, columns: tuple[str, ...] = ()) -> pd.DataFrame:
-    """A CSV as text, or an empty frame with `columns` when optional and absent."""
-    if not path.exists():
-        if required:
-            raise InputError([Problem(path.name, None, None, "a file of the results folder",
-                                      f"no file at {path}")])
-        return pd.DataFrame({c: pd.Series(dtype=str) for c in columns})
-    # cells as estate wrote them (`estate.store.check`): a formula-like text carries a
-    # leading quote, taken off here so that the map shows the name itself
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False).map(unsafe_cell)
-    missing = [c for c in columns if c not in frame.columns]
-    if missing and required:
-        raise InputError([Problem(path.name, 1, c, "this column", "no such column")
-                          for c in missing])
-    for c in missing:
-        frame[c] = ""
-    return frame
-
-
-def _numbers(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> None:
-    """Convert columns to float in place; blanks become NaN (shown as "n/a")."""
-    for c in columns:
-        if c not in frame.columns:
-            frame[c] = np.nan
-        values = frame[c].astype(object)
-        frame[c] = pd.to_numeric(values.where(values != "", None), errors="coerce").astype(float)
-
-
-def _check_sites(sites: pd.DataFrame) -> None:
-    """Refuse a sites table the map cannot place: bad decision or coordinates."""
-    problems: list[Problem] = []
-    for i, (decision, lat, lon) in enumerate(
-        zip(sites["decision"], sites["lat"], sites["lon"], strict=True)
-    ):
-        if decision not in DECISIONS:
-            problems.append(Problem("sites.csv", i + 2, "decision", " | ".join(DECISIONS),
-                                    repr(decision)))
-        if not (math.isfinite(lat) and math.isfinite(lon)):
-            problems.append(Problem("sites.csv", i + 2, "lat/lon", "numbers", "a blank or text"))
-    if problems:
-        raise InputError(problems)
+def plan_tables(stored: StoredResults) -> PlanTables:
+    """The map's tables from a results folder already read and checked whole
+    (`estate.store.check_results`): the same typed tables the board pack and the
+    comparison read, decisions in lower case as the script expects them."""
+    tables = stored.tables
+    sites = tables["sites"].copy()
+    sites["decision"] = sites["decision"].str.strip().str.lower()
+    return PlanTables(stored.summary, sites, tables["assignments"], tables["coverage"],
+                      tables["agencies"], tables["zones"],
+                      _read_zone_areas(stored.folder / "plan.gpkg"), stored.programme)
 
 
 def read_plan(results_dir: Path) -> PlanTables:
-    """Read every table the map needs from `results_dir`; raise InputError if unusable."""
-    results_dir = Path(results_dir)
-    summary = read_summary(results_dir)
-    sites = _read_csv(results_dir / "sites.csv", True, SITE_COLUMNS)
-    for c in ("kind", "services", "shared_types"):
-        if c not in sites.columns:
-            sites[c] = ""
-    sites["decision"] = sites["decision"].str.strip().str.lower()
-    _numbers(sites, NUMERIC_SITE_COLUMNS)
-    _check_sites(sites)
-    assignments = _read_csv(
-        results_dir / "assignments.csv", False,
-        ("function_id", "agency_id", "type", "from_site", "to_site", "share", "pooled",
-         "fte_moved"),
-    )
-    _numbers(assignments, ("share", "fte_moved"))
-    coverage = _read_csv(
-        results_dir / "coverage.csv", False,
-        ("rule", "service", "radius_km", "zone_id", "name", "lat", "lon", "population",
-         "covered_before", "covered_after", "nearest_km_before", "nearest_km_after"),
-    )
-    _numbers(coverage, ("radius_km", "lat", "lon", "population", "nearest_km_before",
-                        "nearest_km_after"))
-    agencies = _read_csv(results_dir / "agencies.csv", False,
-                         ("agency_id", "name", "kind", "annual_cost_before", "annual_cost_after",
-                          "one_off_cost", "worse_off"))
-    zones = _read_csv(results_dir / "zones.csv", False,
-                      ("zone_id", "name", "lat", "lon", "population"))
-    _numbers(zones, ("lat", "lon", "population"))
-    return PlanTables(summary, sites, assignments, coverage, agencies, zones,
-                      _read_zone_areas(results_dir / "plan.gpkg"), read_programme(results_dir))
+    """Read and check every table of `results_dir` (a damaged folder is one located
+    `InputError`, nothing drawn) and return the map's tables."""
+    return plan_tables(check_results(Path(results_dir)))
 
 
 def _read_zone_areas(gpkg: Path) -> Any:
