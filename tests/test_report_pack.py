@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 from PIL import Image
@@ -234,6 +235,21 @@ def test_the_comparison_page_sets_scenarios_side_by_side(pack: dict[str, Any],
     page = _Page()
     page.feed(html.read_text(encoding="utf-8"))
     assert "script" not in page.tags
+
+
+@pytest.mark.parametrize(("status", "gap", "words"), [
+    ("optimal", 0.0, "proven optimal"),
+    ("optimal", 0.0042, "within 0.42% of the best possible"),
+    ("time_limit", 0.013, "NOT PROVEN (time limit); within 1.3% of the best possible"),
+    ("time_limit", None, "NOT PROVEN (time limit); distance from the best possible unknown"),
+    ("infeasible", None, "no plan: infeasible"),
+])
+def test_a_compared_plan_is_worded_as_everywhere_else(status: str, gap: float | None,
+                                                      words: str) -> None:
+    from estate.render.report_optional import FIGURES
+
+    row = pd.Series({"status": status, "mip_gap": "" if gap is None else str(gap)})
+    assert FIGURES[0][1](row) == words
 
 
 def test_cli_writes_the_pdf_and_the_page(pack: dict[str, Any], tmp_path: Path) -> None:

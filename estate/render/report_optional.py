@@ -12,7 +12,7 @@ from estate.render import figures
 from estate.render.report_data import Block, Chart, Page, Results, Table, Text
 from estate.render.report_pages import count, one_off_cell, payback_words
 from estate.results import money
-from estate.results.words import PROVEN, percent_up
+from estate.results.words import quality_words
 from estate.status import Status
 
 
@@ -61,15 +61,11 @@ def _number(value: Any) -> float | None:
 
 
 def _status(row: pd.Series) -> str:
+    """How good a compared plan is, in the words of `estate.results.words`."""
     status = str(row.get("status", ""))
-    gap = _number(row.get("mip_gap"))
-    if status == Status.OPTIMAL:
-        return "proven optimal" if gap is None or gap <= PROVEN else \
-            f"within {percent_up(gap)} of the best possible"
-    if status == Status.TIME_LIMIT:
-        return "NOT PROVEN (time limit)" + (f"; within {percent_up(gap)} of the best possible"
-                                            if gap is not None and gap <= 1 else "")
-    return "no plan: " + status.replace("_", " ")
+    if status not in (Status.OPTIMAL, Status.TIME_LIMIT):
+        return "no plan: " + status.replace("_", " ")
+    return quality_words(Status(status), _number(row.get("mip_gap")))[0]
 
 
 def _losers(row: pd.Series) -> str:

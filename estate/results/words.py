@@ -33,12 +33,17 @@ def plan_quality(s: Summary, asked: float | None = None) -> tuple[str, str]:
     """How good the plan is: a short phrase (a status line, a table cell) and a sentence
     (the decision paragraph). `asked` is the scenario's `solver.mip_gap`, named in the
     sentence when the plan stopped inside it."""
-    gap = s.mip_gap
+    return quality_words(s.status, s.mip_gap, asked)
+
+
+def quality_words(status: Status, gap: float | None,
+                  asked: float | None = None) -> tuple[str, str]:
+    """`plan_quality` from a status and a gap alone, as a comparison table stores them."""
     known = gap is not None and math.isfinite(gap) and gap <= 1.0
-    if s.status == Status.OPTIMAL and (gap is None or gap <= PROVEN):
+    if status == Status.OPTIMAL and (gap is None or gap <= PROVEN):
         return ("proven optimal",
                 "The plan is proven optimal: no plan that meets every rule costs less.")
-    if s.status == Status.TIME_LIMIT:
+    if status == Status.TIME_LIMIT:
         head = ("The solver's time limit stopped the search before this plan could be "
                 "proven the best")
         if not known:
@@ -47,8 +52,8 @@ def plan_quality(s: Summary, asked: float | None = None) -> tuple[str, str]:
         assert gap is not None
         return (f"NOT PROVEN (time limit); within {percent_up(gap)} of the best possible",
                 head + f"; its NPV of cost is within {percent_up(gap)} of the best possible.")
-    if s.status != Status.OPTIMAL or gap is None:
-        return str(s.status), f"The solver ended with status {s.status}."
+    if status != Status.OPTIMAL or gap is None:
+        return str(status), f"The solver ended with status {status}."
     why = (f", inside the {f'{asked * 100:.4f}'.rstrip('0').rstrip('.')}% tolerance the "
            "scenario sets for the search" if asked else "")
     return (f"within {percent_up(gap)} of the best possible",
