@@ -16,7 +16,8 @@ import pytest
 
 from estate.errors import InfeasibleError
 from tests.fixtures import (
-    agency,
+    PUBLIC,
+    TWO_AGENCIES,
     approx,
     check_agencies_add_up,
     decisions,
@@ -30,8 +31,7 @@ from tests.fixtures import (
 )
 from tests.fixtures.registers import closing_register
 
-AGENCIES = [agency("A1"), agency("A2")]
-PUBLIC = "public_access"
+AGENCIES = TWO_AGENCIES
 
 
 def test_coverage_all_counts_empty_zones(tmp_path: Path, solver: str) -> None:

@@ -15,7 +15,8 @@ import pytest
 
 from estate.errors import InfeasibleError
 from tests.fixtures import (
-    agency,
+    PUBLIC,
+    TWO_AGENCIES,
     approx,
     decisions,
     function,
@@ -27,8 +28,7 @@ from tests.fixtures import (
     zone,
 )
 
-AGENCIES = [agency("A1"), agency("A2")]
-PUBLIC = "public_access"
+AGENCIES = TWO_AGENCIES
 
 
 def test_within_the_radius_is_inclusive(tmp_path: Path, solver: str) -> None:

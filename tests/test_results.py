@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.fixtures import (
+    PUBLIC,
+    TWO_AGENCIES,
     agency,
     approx,
     check_agencies_add_up,
@@ -23,8 +25,7 @@ from tests.fixtures import (
 )
 from tests.fixtures.registers import closing_register
 
-AGENCIES = [agency("A1"), agency("A2")]
-PUBLIC = "public_access"
+AGENCIES = TWO_AGENCIES
 
 
 def test_agency_figures_add_up_and_worse_off(tmp_path: Path, solver: str) -> None:
