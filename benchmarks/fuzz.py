@@ -1,6 +1,6 @@
-"""A seeded fuzzer over what users hand the tool: registers (CSV folders and .xlsx
-workbooks) and scenarios (TOML), each mutated once (a cell, a key, a type, an encoding)
-and checked through the real command line.
+"""A seeded fuzzer over what users hand the tool: registers (CSV folders, .xlsx
+workbooks and GeoPackages) and scenarios (TOML), each mutated once (a cell, a key, a
+type, an encoding, a geometry) and checked through the real command line.
 
 Every mutated input must give a clean outcome: `estate validate` exits 0 or 1 (a
 scenario, checked against its register before any solving, is accepted or refused with
@@ -28,8 +28,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
 import openpyxl
 import pandas as pd
+import pyogrio
+import shapely
 import tomli_w
 from click.testing import CliRunner
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -166,6 +170,82 @@ def mutate_workbook(rng: random.Random, path: Path) -> str:
     return f"{sheet.title}!R{row}C{column} = {value!r:.30}"
 
 
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as text (a mutated column mixes types, which a layer cannot hold),
+    blanks as nulls."""
+    return frame.map(lambda v: None if v is None or (isinstance(v, float) and v != v)
+                     else str(v))
+
+
+def write_geopackage(path: Path, tables: dict[str, pd.DataFrame], crs: int | None) -> Path:
+    """The register as one GeoPackage, as QGIS writes it: sites and zones as points
+    (from their lat/lon cells, a cell that is not a number giving no geometry) in `crs`
+    (None: a layer with no CRS), the other tables as plain layers."""
+    for name, frame in tables.items():
+        # a GeoPackage layer cannot hold two columns of one name, nor a nameless one
+        frame = frame.loc[:, ~frame.columns.duplicated()]
+        frame = frame.rename(columns={"": "field_1"})
+        if {"lat", "lon"} <= set(frame.columns):
+            lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(float)
+            lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(float)
+            points = shapely.points(np.column_stack([lon, lat]))
+            points[~(np.isfinite(lat) & np.isfinite(lon))] = None
+            layer = gpd.GeoDataFrame(_as_text(frame.drop(columns=["lat", "lon"])),
+                                     geometry=points, crs=4326)
+            if crs is None:
+                layer = layer.set_crs(None, allow_override=True)
+            elif crs != 4326:
+                layer = layer.to_crs(crs)
+            layer.to_file(path, layer=name, engine="pyogrio")
+        else:
+            pyogrio.write_dataframe(_as_text(frame), path, layer=name)
+    return path
+
+
+def mutate_geometry(rng: random.Random, tables: dict[str, pd.DataFrame],
+                    work: Path) -> tuple[str, Path]:
+    """Write the register as a GeoPackage with one thing wrong that only a GeoPackage
+    can have: a site or zone that is a line, a polygon, empty or 3D, a layer in another
+    CRS or none, a layer renamed; return what and the file."""
+    path = work / "reg.gpkg"
+    move = rng.randrange(5)
+    crs: int | None = 27700
+    if move == 0:
+        crs = rng.choice([None, 4326, 3857, 2227, 32630])
+        return f"layers in CRS {crs}", write_geopackage(path, tables, crs)
+    write_geopackage(path, tables, crs)
+    name = rng.choice(["sites", "zones"])
+    if name not in tables or not len(tables[name]):
+        return "as written", path
+    layer = gpd.read_file(path, layer=name)
+    if move == 1:
+        row = rng.randrange(len(layer))
+        point = layer.geometry.iloc[row]
+        x, y = (point.x, point.y) if point is not None and not point.is_empty else (0.0, 0.0)
+        shape = rng.choice([shapely.LineString([(x, y), (x + 10, y)]), shapely.Point(),
+                            shapely.box(x, y, x + 500, y + 500), shapely.Point(x, y, 5.0),
+                            shapely.MultiPoint([(x, y), (x + 1, y)])])
+        geometry = layer.geometry.to_numpy().copy()
+        geometry[row] = shape
+        layer = layer.set_geometry(gpd.GeoSeries(geometry, crs=layer.crs))
+        what = f"{name}[{row + 2}] geometry {shape.geom_type}{' empty' if shape.is_empty else ''}"
+    elif move == 2:
+        layer = layer.set_geometry(gpd.GeoSeries([None] * len(layer), crs=layer.crs))
+        what = f"{name}: no geometry at all"
+    elif move == 3:  # layer names are not case-sensitive in a GeoPackage
+        renamed = rng.choice([name.upper(), name + "_2024", "Sheet1"])
+        path.unlink()
+        write_geopackage(path, {renamed if k == name else k: v for k, v in tables.items()},
+                         crs)
+        layer, what = None, f"{name} layer written as {renamed}"
+    else:
+        layer, what = layer.drop(columns=rng.choice([c for c in layer.columns
+                                                     if c != "geometry"])), f"{name}: a column dropped"
+    if layer is not None:
+        layer.to_file(path, layer=name, engine="pyogrio")
+    return what, path
+
+
 def mutate_scenario(rng: random.Random, raw: dict) -> str:
     """Set, drop or retype one key of a scenario dict in place."""
     key = rng.choice(SCENARIO_KEYS)
@@ -236,7 +316,7 @@ def one(seed: int, work: Path) -> Outcome:
     """Make and check the mutated input number `seed` in the empty folder `work`."""
     rng = random.Random(seed)
     tables = frames()
-    family = rng.choice(["csv", "csv", "xlsx", "toml"])
+    family = rng.choice(["csv", "csv", "xlsx", "gpkg", "toml"])
     if family == "toml":
         write_tables(work / "reg", tables)
         raw = copy.deepcopy(BASE_SCENARIO)
@@ -255,6 +335,15 @@ def one(seed: int, work: Path) -> Outcome:
         if rng.random() < 0.2:
             what += "; " + mutate_bytes(rng, rng.choice(sorted(folder.iterdir())))
         outcome = check_register(work, folder)
+    elif family == "gpkg":
+        what = mutate_tables(rng, tables) if rng.random() < 0.5 else "cells as written"
+        with warnings.catch_warnings():  # writing a layer with no CRS warns; reading is checked
+            warnings.simplefilter("ignore")
+            shape, path = mutate_geometry(rng, tables, work)
+        what += "; " + shape
+        if rng.random() < 0.1:
+            what += "; " + mutate_bytes(rng, path)
+        outcome = check_register(work, path)
     else:
         what = mutate_tables(rng, tables) if rng.random() < 0.6 else "cells as written"
         for name, frame in tables.items():  # a workbook cannot hold control characters
@@ -293,7 +382,7 @@ def main() -> None:
     print(f"mutations {args.n}  located errors {counts['located']}  "
           f"accepted {counts['accepted']}  exceptions {counts['exception']}  "
           f"({time.perf_counter() - started:.0f} s, seed {args.seed})")
-    for family in ("csv", "xlsx", "toml"):
+    for family in ("csv", "xlsx", "gpkg", "toml"):
         print(f"  {family}: " + ", ".join(f"{kind} {counts[f'{family} {kind}']}"
                                           for kind in ("located", "accepted", "exception")))
 

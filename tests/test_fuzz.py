@@ -1,5 +1,5 @@
 """The fuzzer (benchmarks/fuzz.py) in CI: a few hundred seeded mutations of registers
-(CSV and .xlsx) and scenarios (TOML) through `estate validate` and the scenario checks,
+(CSV, .xlsx and GeoPackage) and scenarios (TOML) through `estate validate` and the scenario checks,
 each ending accepted or refused with every error naming its file; never a traceback,
 an exit code other than 0 or 1, or a Python warning. `python -m benchmarks.fuzz --n
 5000` runs thousands."""
@@ -25,6 +25,7 @@ def test_mutated_inputs_are_accepted_or_refused_with_located_errors(chunk: int) 
     assert counts["exception"] == 0
     assert counts["located"] > 0 and counts["accepted"] > 0, counts  # both roads taken
     assert counts["located"] + counts["accepted"] == PER_CHUNK
+    assert counts["gpkg located"] + counts["gpkg accepted"] > 0  # GeoPackages fuzzed too
 
 
 def test_the_checks_tell_good_from_bad(tmp_path: Path) -> None:
