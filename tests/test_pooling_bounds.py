@@ -1,0 +1,40 @@
+"""benchmarks.pooling_bounds: the bounds it measures are bounds.
+
+On the brute-force registers (tests/test_bruteforce.py, optimum found by enumeration
+with no estate code), for every seed with a plan: the LP relaxation <= the Dantzig-Wolfe
+bound over site configurations <= the optimum, and every round's Lagrangian bound <= the
+optimum. A pricing or master error that overstated the bound would break the last two.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks.pooling_bounds import configuration_bound, integrality_row
+from estate.load.scenario import scenario_from_dict
+from estate.model.build import build
+from estate.pipeline import prepare_scenario
+from tests.fixtures import merge, write_register
+from tests.test_bruteforce import SEEDS, expected
+
+
+def test_site_configuration_bounds_lie_between_the_lp_and_the_optimum(tmp_path: Path) -> None:
+    checked = pooled = 0
+    for seed in SEEDS:
+        inst, _, best, _, _ = expected(seed, False)
+        if best is None:
+            continue
+        folder = write_register(tmp_path / str(seed), inst.agencies, inst.sites,
+                                inst.functions, inst.zones, inst.pair_costs)
+        sc = scenario_from_dict(merge(dict(inst.scenario), {"data": str(folder)}),
+                                base_dir=folder, label="test.toml", default_name="test")
+        model = build(prepare_scenario(sc))
+        lp, _, _ = integrality_row(model, "", 10.0)
+        value, lagrangian, _, _, _ = configuration_bound(model, 200, log=False)
+        slack = 1e-6 * abs(best) + 1e-3
+        assert lp <= value + slack, seed
+        assert value <= best + slack, seed
+        assert lagrangian <= best + slack, seed
+        checked += 1
+        pooled += len(model.pool) > 0
+    assert checked >= 15 and pooled >= 5
