@@ -51,6 +51,7 @@ from tests.fixtures import (
     write_results,
     write_scenario,
 )
+from tests.fixtures.programme_registers import TINY, Case
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -75,6 +76,13 @@ def solver_path(request: pytest.FixtureRequest) -> str:
 def coverage_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The coverage register (fixtures.registers), written once per test file."""
     return coverage_register(tmp_path_factory.mktemp("coverage") / "register")
+
+
+@pytest.fixture(scope="module", params=sorted(TINY))
+def tiny(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Case:
+    """Each tiny programme register (its plan solved), once per test file: the cases the
+    roadmap, the joint model and the cash-flow oracle are checked on."""
+    return TINY[request.param](tmp_path_factory.mktemp(request.param))
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ import pytest
 from estate.programme.joint import solve_joint
 from tests.fixtures.programme_registers import (
     EXACT,
-    TINY,
     Case,
     close,
     plan_case,
@@ -19,11 +18,6 @@ from tests.fixtures.programme_registers import (
     year_of,
 )
 from tests.fixtures.register import function, site
-
-
-@pytest.fixture(scope="module", params=sorted(TINY))
-def tiny(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Case:
-    return TINY[request.param](tmp_path_factory.mktemp(request.param))
 
 
 def test_the_joint_model_prices_its_schedule_as_the_oracle_does(tiny: Case) -> None:

@@ -21,7 +21,6 @@ from estate.programme.roadmap import solve_roadmap
 from tests.fixtures.programme_registers import (
     EXACT,
     START,
-    TINY,
     Case,
     budget_case,
     close,
@@ -34,12 +33,6 @@ from tests.fixtures.programme_registers import (
 )
 from tests.fixtures.register import agency, function, site, write_register
 from tests.fixtures.scenario import scenario
-
-
-@pytest.fixture(scope="module", params=sorted(TINY))
-def tiny(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Case:
-    return TINY[request.param](tmp_path_factory.mktemp(request.param))
-
 
 # -- hand-worked cases -------------------------------------------------------------------
 
