@@ -15,6 +15,11 @@ the Dantzig-Wolfe bound over site configurations.
    duals until none prices out. Its bound is the convex hull of every site's own
    knapsack with pooling: everything a cut confined to one site can give. Each round
    also gives a valid Lagrangian bound, master value + sum of the negative reduced costs.
+3. **Site sets** (`--site-sets N`). The N sets of open sites the relaxation with only
+   `open` whole ranks cheapest (after each, a row excludes exactly that set), and for
+   each set O with its sites fixed: the LP bound, the site-configuration bound and HiGHS
+   on the model (`--limit` s). A search that branches on `open` meets such sets at its
+   leaves; this says which bound would prune them and how hard their packing is.
 
 All figures NPV pounds; `--optimum` a proven optimum to measure against.
 """
@@ -200,6 +205,53 @@ def configuration_bound(model: EstateModel, max_rounds: int,
     return value, best, rounds, added, time.perf_counter() - t0
 
 
+def free_sites(model: EstateModel) -> np.ndarray:
+    """The `open` columns neither policy nor a reduction fixes."""
+    cols = np.arange(len(model.col_cost))[model.blocks["open"]]
+    return cols[(model.col_lb[cols] < 0.5) & (model.col_ub[cols] > 0.5)]
+
+
+def cheapest_site_sets(model: EstateModel, n: int, limit: float) -> list[tuple[np.ndarray, float]]:
+    """Up to n sets of open sites (flags over `free_sites`) in the order the relaxation with
+    only `open` whole ranks them, each with its value (the LP bound with that set fixed).
+
+    After each solve the row sum_{s in O} (1 - open_s) + sum_{s not in O} open_s >= 1
+    excludes exactly the set O just found, so the next solve finds the next cheapest.
+    """
+    free = free_sites(model)
+    h = new_highs(limit, 1e-9)
+    h.passModel(highs_lp(with_integer(model, ["open"])))
+    sets: list[tuple[np.ndarray, float]] = []
+    with solver_output(False):
+        for _ in range(n):
+            h.run()
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                break
+            is_open = np.array(h.getSolution().col_value)[free] > 0.5
+            sets.append((is_open, h.getInfo().objective_function_value))
+            h.addRow(1.0 - is_open.sum(), INF, len(free), free.astype(np.int32),
+                     np.where(is_open, -1.0, 1.0))
+    return sets
+
+
+def with_sites(model: EstateModel, is_open: np.ndarray) -> EstateModel:
+    """The model with the free sites fixed open or closed as `is_open` says."""
+    free = free_sites(model)
+    lb, ub = model.col_lb.copy(), model.col_ub.copy()
+    lb[free] = ub[free] = is_open.astype(float)
+    return dataclasses.replace(model, col_lb=lb, col_ub=ub)
+
+
+def site_set_row(model: EstateModel, limit: float,
+                 rounds: int) -> tuple[float, float, float, float, float, float]:
+    """For a model with its sites fixed: (LP bound, site-configuration bound, its seconds,
+    HiGHS's plan, its bound, its seconds) (plan inf when it found none)."""
+    lp, _, _ = integrality_row(model, "", limit)
+    dw, _, _, _, dw_seconds = configuration_bound(model, rounds, log=False)
+    plan, bound, seconds = integrality_row(model, ",".join(model.blocks), limit)
+    return lp, dw, dw_seconds, plan, bound, seconds
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Where the pooling model's gap lies.")
     parser.add_argument("scenario", nargs="?", default="models/shared_back_office.toml")
@@ -212,7 +264,11 @@ def main(argv: list[str] | None = None) -> int:
                         "configurations' bound")
     parser.add_argument("--skip-integrality", action="store_true", help="leave out the "
                         "integrality table")
+    parser.add_argument("--site-sets", type=int, default=0, help="measure this many of the "
+                        "relaxation's cheapest sets of open sites")
     args = parser.parse_args(argv)
+    with solver_output(False):  # HiGHS's banner comes with a process's first Highs
+        highspy.Highs()
     model = build(prepare_scenario(load_scenario(args.scenario)))
     ref = args.optimum
     print(f"{args.scenario}: {model.size}\n")
@@ -228,6 +284,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nSite configurations: bound £{value / 1e6:,.3f}m "
               f"({(ref - value) / ref:.3%} below ref; best Lagrangian £{best / 1e6:,.3f}m), "
               f"{rounds} rounds, {added:,} configurations, {seconds:.1f} s")
+    if args.site_sets:
+        print("\n| set | sites open | LP £m | site configurations £m | s | plan £m | bound £m | s |"
+              "\n|---|---:|---:|---:|---:|---:|---:|---:|")
+    for i, (is_open, _) in enumerate(cheapest_site_sets(model, args.site_sets, args.limit)):
+        lp, dw, dw_s, plan, bound, seconds = site_set_row(with_sites(model, is_open),
+                                                          args.limit, args.rounds)
+        found = f"{plan / 1e6:,.3f}" if math.isfinite(plan) else "none"
+        print(f"| {i + 1} | {int(is_open.sum())} | {lp / 1e6:,.3f} | {dw / 1e6:,.3f} | "
+              f"{dw_s:.1f} | {found} | {bound / 1e6:,.3f} | {seconds:.1f} |", flush=True)
     return 0
 
 

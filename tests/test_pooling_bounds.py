@@ -8,9 +8,16 @@ optimum. A pricing or master error that overstated the bound would break the las
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
-from benchmarks.pooling_bounds import configuration_bound, integrality_row
+from benchmarks.pooling_bounds import (
+    cheapest_site_sets,
+    configuration_bound,
+    integrality_row,
+    site_set_row,
+    with_sites,
+)
 from estate.load.scenario import scenario_from_dict
 from estate.model.build import build
 from estate.pipeline import prepare_scenario
@@ -38,3 +45,35 @@ def test_site_configuration_bounds_lie_between_the_lp_and_the_optimum(tmp_path: 
         checked += 1
         pooled += len(model.pool) > 0
     assert checked >= 15 and pooled >= 5
+
+
+def test_cheapest_site_sets_are_distinct_ranked_and_bound_their_plans(tmp_path: Path) -> None:
+    """The relaxation's site sets come distinct and cheapest first; with a set's sites
+    fixed, LP <= site-configuration bound <= HiGHS's plan, and no plan beats the optimum."""
+    checked = 0
+    for seed in SEEDS[:12]:
+        inst, _, best, _, _ = expected(seed, False)
+        if best is None:
+            continue
+        folder = write_register(tmp_path / str(seed), inst.agencies, inst.sites,
+                                inst.functions, inst.zones, inst.pair_costs)
+        sc = scenario_from_dict(merge(dict(inst.scenario), {"data": str(folder)}),
+                                base_dir=folder, label="test.toml", default_name="test")
+        model = build(prepare_scenario(sc))
+        lp, _, _ = integrality_row(model, "", 10.0)
+        sets = cheapest_site_sets(model, 3, 10.0)
+        assert sets, seed
+        flags = [tuple(is_open) for is_open, _ in sets]
+        values = [value for _, value in sets]
+        slack = 1e-6 * abs(best) + 1e-3
+        assert len(set(flags)) == len(flags), seed
+        assert all(a <= b + slack for a, b in zip(values, values[1:], strict=False)), seed
+        assert lp <= values[0] + slack and values[0] <= best + slack, seed
+        for is_open, value in sets:
+            set_lp, dw, _, plan, bound, _ = site_set_row(with_sites(model, is_open), 10.0, 200)
+            assert abs(set_lp - value) <= slack, seed
+            assert set_lp <= dw + slack and bound <= plan + slack, seed
+            if math.isfinite(plan):
+                assert dw <= plan + slack and best <= plan + slack, seed
+        checked += 1
+    assert checked >= 5

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import math
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,16 @@ import pytest
 from estate.errors import InputError
 from estate.load.scenario import SOLVERS
 from estate.model.arrays import EstateModel, ModelBuilder
-from estate.solve import REGISTRY, SolverOptions, available_solvers, require_solver, solve
+from estate.solve import (
+    REGISTRY,
+    Solution,
+    SolverOptions,
+    available_solvers,
+    highs,
+    require_solver,
+    solve,
+)
+from estate.solve.highs import combined
 from estate.status import Status
 
 SITES = np.array(["A", "B", "C"], dtype=object)
@@ -138,3 +148,53 @@ def test_optimal_means_within_the_gap_asked_for_on_the_npv_itself(name: str,
     # SCIP divides by the smaller of plan and bound, the others by the plan
     assert (sol.objective - sol.bound) / sol.objective <= sol.mip_gap + 1e-9
     assert sol.mip_gap <= 0.05 + 1e-9
+
+
+def _solution(status: Status, objective: float, bound: float, seconds: float = 1.0,
+              values: np.ndarray | None = None) -> Solution:
+    gap = (objective - bound) / abs(objective) if math.isfinite(objective) else math.inf
+    return Solution(status, objective, bound, gap, seconds, "highs",
+                    np.zeros(2) if values is None and status.has_plan else values)
+
+
+def test_two_searches_give_the_better_plan_and_the_higher_bound() -> None:
+    first = _solution(Status.OPTIMAL, 100.0, 99.95, values=np.array([1.0, 0.0]))
+    # the second search ends at its time limit with a better plan but a lower bound
+    second = _solution(Status.TIME_LIMIT, 99.99, 99.90, values=np.array([0.0, 1.0]))
+    both = combined(first, second, 1e-4)
+    assert both.objective == 99.99 and both.bound == 99.95
+    assert both.values is not None and list(both.values) == [0.0, 1.0]
+    assert both.mip_gap == pytest.approx(0.04 / 99.99)
+    assert both.status == Status.TIME_LIMIT and both.seconds == 2.0
+    # ... and within the gap asked once the first's bound is counted: proven
+    assert combined(first, second, 1e-3).status == Status.OPTIMAL
+
+
+def test_a_second_search_with_no_plan_keeps_the_first_plan() -> None:
+    first = _solution(Status.OPTIMAL, 100.0, 99.95)
+    second = _solution(Status.NO_SOLUTION, math.nan, 99.97)
+    both = combined(first, second, 1e-4)
+    assert both.objective == 100.0 and both.bound == 99.97
+    assert both.status == Status.TIME_LIMIT and both.mip_gap == pytest.approx(0.0003)
+
+
+def test_the_search_in_two_proves_the_optimum_the_one_search_proves(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    model = _knapsacks(1499.0)  # the NPV's best is 50
+    gaps: list[float] = []
+    search = highs.solve_direct
+
+    def recorded(model: EstateModel, options: SolverOptions, *args: object) -> Solution:
+        gaps.append(options.mip_gap)
+        return search(model, options, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(highs, "solve_direct", recorded)
+    sol = highs.solve_restarted(model, SolverOptions(mip_gap=0.0), None, highs.highs_lp(model),
+                                60.0, first_gap=0.5)
+    assert gaps == [0.5, 0.0]  # the first search stopped short of the proof
+    assert sol.status == Status.OPTIMAL and sol.objective == pytest.approx(50.0)
+    assert sol.mip_gap == pytest.approx(0.0, abs=1e-9)
+    gaps.clear()
+    highs.solve_restarted(model, SolverOptions(mip_gap=0.5), None, highs.highs_lp(model),
+                          60.0, first_gap=0.5)
+    assert gaps == [0.5]  # a gap not under first_gap: one search

@@ -29,7 +29,7 @@ from estate.errors import InputError, Problem
 from estate.load.scenario import SOLVERS
 from estate.model.arrays import EstateModel
 from estate.solve.first_plan import pooled_start
-from estate.solve.highs import highs_lp, solve_direct, solver_output
+from estate.solve.highs import highs_lp, solve_direct, solve_restarted, solver_output
 from estate.solve.pulp import cbc_installed, solve_cbc, solve_highs, write_lp
 from estate.solve.scip import solve_scip
 from estate.solve.types import Solution, SolverOptions, StartReport
@@ -58,6 +58,11 @@ def _importable(module: str) -> Callable[[], bool]:
     return lambda: importlib.util.find_spec(module) is not None
 
 
+# A model with shared centres asked for a gap under this one is searched in two: to this
+# gap, then again from that plan to the gap asked (`solve_restarted`).
+RESTART_GAP = 1e-3
+
+
 def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray | None
                  ) -> Solution:
     """HiGHS: direct from the arrays (after the first-plan search, for MIPs), or via PuLP.
@@ -74,7 +79,9 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
     with solver_output(options.verbose):  # HiGHS prints a banner as each Highs is made
         start, report = pooled_start(model, lp, start, options.time_limit_s, options.mip_gap)
     spent = time.perf_counter() - t0
-    solution = solve_direct(model, options, start, lp, float(options.time_limit_s) - spent)
+    first_gap = RESTART_GAP if report.used else 0.0
+    solution = solve_restarted(model, options, start, lp, float(options.time_limit_s) - spent,
+                               first_gap)
     return dataclasses.replace(solution, seconds=solution.seconds + spent, first_plan=report)
 
 

@@ -11,6 +11,7 @@ reads its HiGHS runs with `read_status` too).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import os
 import sys
@@ -153,3 +154,36 @@ def solve_direct(model: EstateModel, options: SolverOptions, start: np.ndarray |
         if status == Status.TIME_LIMIT and abs(priced - obj) > 1e-6 * max(abs(obj), 1.0):
             obj, gap = priced, 1.0
     return Solution(status, obj, bound, gap, seconds, "highs", values)
+
+
+def solve_restarted(model: EstateModel, options: SolverOptions, start: np.ndarray | None,
+                    lp: highspy.HighsLp, time_limit_s: float, first_gap: float) -> Solution:
+    """The main search in two, when the gap asked is under `first_gap`: a search stopped
+    at `first_gap`, then a fresh one from its plan to the gap asked, in the time left.
+
+    Why: with shared centres HiGHS proves a tight gap far sooner from a plan near the
+    optimum (its root fixes columns by their reduced cost against that plan) than in the
+    one search that began from a worse one (demo at 1e-4: 390 s in one search; 40 s to
+    1e-3, then 82 s from that plan). The answer is the better plan of the two with the
+    higher of their bounds, each search's bound being valid for the whole model.
+    """
+    if options.mip_gap >= first_gap:
+        return solve_direct(model, options, start, lp, time_limit_s)
+    first = solve_direct(model, dataclasses.replace(options, mip_gap=first_gap), start, lp,
+                         time_limit_s)
+    left = time_limit_s - first.seconds
+    if first.status != Status.OPTIMAL or first.mip_gap <= options.mip_gap or left <= 1.0:
+        return first
+    return combined(first, solve_direct(model, options, first.values, lp, left), options.mip_gap)
+
+
+def combined(first: Solution, second: Solution, mip_gap: float) -> Solution:
+    """Two searches of one model (`first` with a plan) as one answer: the better plan, the
+    higher bound (each is valid for the model), the gap between them, and `optimal` only
+    if that gap is within `mip_gap`."""
+    best = second if second.status.has_plan and second.objective <= first.objective else first
+    bound = max(first.bound, second.bound) if math.isfinite(second.bound) else first.bound
+    gap = max(0.0, (best.objective - bound) / max(abs(best.objective), 1.0))
+    status = Status.OPTIMAL if gap <= mip_gap + 1e-9 else Status.TIME_LIMIT
+    return Solution(status, best.objective, bound, gap, first.seconds + second.seconds,
+                    best.solver, best.values)
