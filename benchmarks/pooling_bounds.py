@@ -242,12 +242,15 @@ def with_sites(model: EstateModel, is_open: np.ndarray) -> EstateModel:
     return dataclasses.replace(model, col_lb=lb, col_ub=ub)
 
 
-def site_set_row(model: EstateModel, limit: float,
-                 rounds: int) -> tuple[float, float, float, float, float, float]:
+def site_set_row(model: EstateModel, limit: float, rounds: int
+                 ) -> tuple[float, float, float, float, float, float]:
     """For a model with its sites fixed: (LP bound, site-configuration bound, its seconds,
-    HiGHS's plan, its bound, its seconds) (plan inf when it found none)."""
+    HiGHS's plan, its bound, its seconds) (plan inf when it found none; no configuration
+    bound, nan, when `rounds` is 0)."""
     lp, _, _ = integrality_row(model, "", limit)
-    dw, _, _, _, dw_seconds = configuration_bound(model, rounds, log=False)
+    dw, dw_seconds = math.nan, 0.0
+    if rounds:
+        dw, _, _, _, dw_seconds = configuration_bound(model, rounds, log=False)
     plan, bound, seconds = integrality_row(model, ",".join(model.blocks), limit)
     return lp, dw, dw_seconds, plan, bound, seconds
 
@@ -261,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds per integrality run")
     parser.add_argument("--rounds", type=int, default=500, help="column generation rounds")
     parser.add_argument("--skip-dw", action="store_true", help="leave out the site "
-                        "configurations' bound")
+                        "configurations' bound (the whole model's and each site set's)")
     parser.add_argument("--skip-integrality", action="store_true", help="leave out the "
                         "integrality table")
     parser.add_argument("--site-sets", type=int, default=0, help="measure this many of the "
@@ -287,12 +290,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.site_sets:
         print("\n| set | sites open | LP £m | site configurations £m | s | plan £m | bound £m | s |"
               "\n|---|---:|---:|---:|---:|---:|---:|---:|")
-    for i, (is_open, _) in enumerate(cheapest_site_sets(model, args.site_sets, args.limit)):
-        lp, dw, dw_s, plan, bound, seconds = site_set_row(with_sites(model, is_open),
-                                                          args.limit, args.rounds)
+    for i, (is_open, _) in enumerate(cheapest_site_sets(model, args.site_sets, 600.0)):
+        lp, dw, dw_s, plan, bound, seconds = site_set_row(
+            with_sites(model, is_open), args.limit, 0 if args.skip_dw else args.rounds)
         found = f"{plan / 1e6:,.3f}" if math.isfinite(plan) else "none"
-        print(f"| {i + 1} | {int(is_open.sum())} | {lp / 1e6:,.3f} | {dw / 1e6:,.3f} | "
-              f"{dw_s:.1f} | {found} | {bound / 1e6:,.3f} | {seconds:.1f} |", flush=True)
+        priced = f"{dw / 1e6:,.3f} | {dw_s:.1f}" if math.isfinite(dw) else "- | -"
+        print(f"| {i + 1} | {int(is_open.sum())} | {lp / 1e6:,.3f} | {priced} | {found} | "
+              f"{bound / 1e6:,.3f} | {seconds:.1f} |", flush=True)
     return 0
 
 
