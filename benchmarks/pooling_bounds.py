@@ -31,6 +31,7 @@ import dataclasses
 import math
 import sys
 import time
+from collections.abc import Iterator
 
 import highspy
 import numpy as np
@@ -43,6 +44,8 @@ from estate.pipeline import prepare_scenario
 from estate.solve.highs import highs_lp, lp_from_arrays, new_highs, solver_output
 
 INF = highspy.kHighsInf
+# Each solve of the relaxation that lists the site sets (about 5 s each on the demo).
+SET_LIMIT_S = 600.0
 INTEGRALITY = ("", "open", "shared,counts", "open,shared,counts", "assign",
                "open,shared,counts,assign")
 
@@ -211,9 +214,11 @@ def free_sites(model: EstateModel) -> np.ndarray:
     return cols[(model.col_lb[cols] < 0.5) & (model.col_ub[cols] > 0.5)]
 
 
-def cheapest_site_sets(model: EstateModel, n: int, limit: float) -> list[tuple[np.ndarray, float]]:
+def cheapest_site_sets(model: EstateModel, n: int,
+                       limit: float) -> Iterator[tuple[np.ndarray, float]]:
     """Up to n sets of open sites (flags over `free_sites`) in the order the relaxation with
-    only `open` whole ranks them, each with its value (the LP bound with that set fixed).
+    only `open` whole ranks them, each with its value (the LP bound with that set fixed),
+    yielded as found; `limit` seconds per solve.
 
     After each solve the row sum_{s in O} (1 - open_s) + sum_{s not in O} open_s >= 1
     excludes exactly the set O just found, so the next solve finds the next cheapest.
@@ -221,17 +226,15 @@ def cheapest_site_sets(model: EstateModel, n: int, limit: float) -> list[tuple[n
     free = free_sites(model)
     h = new_highs(limit, 1e-9)
     h.passModel(highs_lp(with_integer(model, ["open"])))
-    sets: list[tuple[np.ndarray, float]] = []
-    with solver_output(False):
-        for _ in range(n):
+    for _ in range(n):
+        with solver_output(False):
             h.run()
-            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                break
-            is_open = np.array(h.getSolution().col_value)[free] > 0.5
-            sets.append((is_open, h.getInfo().objective_function_value))
-            h.addRow(1.0 - is_open.sum(), INF, len(free), free.astype(np.int32),
-                     np.where(is_open, -1.0, 1.0))
-    return sets
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return
+        is_open = np.array(h.getSolution().col_value)[free] > 0.5
+        yield is_open, h.getInfo().objective_function_value
+        h.addRow(1.0 - is_open.sum(), INF, len(free), free.astype(np.int32),
+                 np.where(is_open, -1.0, 1.0))
 
 
 def with_sites(model: EstateModel, is_open: np.ndarray) -> EstateModel:
@@ -288,16 +291,21 @@ def main(argv: list[str] | None = None) -> int:
               f"({(ref - value) / ref:.3%} below ref; best Lagrangian £{best / 1e6:,.3f}m), "
               f"{rounds} rounds, {added:,} configurations, {seconds:.1f} s")
     if args.site_sets:
-        print("\n| set | sites open | LP £m | site configurations £m | s | plan £m | bound £m | s |"
-              "\n|---|---:|---:|---:|---:|---:|---:|---:|")
-    for i, (is_open, _) in enumerate(cheapest_site_sets(model, args.site_sets, 600.0)):
-        lp, dw, dw_s, plan, bound, seconds = site_set_row(
-            with_sites(model, is_open), args.limit, 0 if args.skip_dw else args.rounds)
+        print_site_sets(model, args.site_sets, args.limit, 0 if args.skip_dw else args.rounds)
+    return 0
+
+
+def print_site_sets(model: EstateModel, n: int, limit: float, rounds: int) -> None:
+    """The site sets' table, a row as each set is measured."""
+    print("\n| set | free sites open | LP £m | site configurations £m | s | plan £m | "
+          "bound £m | s |\n|---|---:|---:|---:|---:|---:|---:|---:|")
+    for i, (is_open, _) in enumerate(cheapest_site_sets(model, n, SET_LIMIT_S)):
+        lp, dw, dw_s, plan, bound, seconds = site_set_row(with_sites(model, is_open), limit,
+                                                          rounds)
         found = f"{plan / 1e6:,.3f}" if math.isfinite(plan) else "none"
         priced = f"{dw / 1e6:,.3f} | {dw_s:.1f}" if math.isfinite(dw) else "- | -"
         print(f"| {i + 1} | {int(is_open.sum())} | {lp / 1e6:,.3f} | {priced} | {found} | "
               f"{bound / 1e6:,.3f} | {seconds:.1f} |", flush=True)
-    return 0
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ def test_cheapest_site_sets_are_distinct_ranked_and_bound_their_plans(tmp_path: 
                                 base_dir=folder, label="test.toml", default_name="test")
         model = build(prepare_scenario(sc))
         lp, _, _ = integrality_row(model, "", 10.0)
-        sets = cheapest_site_sets(model, 3, 10.0)
+        sets = list(cheapest_site_sets(model, 3, 10.0))
         assert sets, seed
         flags = [tuple(is_open) for is_open, _ in sets]
         values = [value for _, value in sets]

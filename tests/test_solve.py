@@ -31,7 +31,7 @@ from estate.solve import (
     require_solver,
     solve,
 )
-from estate.solve.highs import combined
+from estate.solve.highs import combined, relative_gap
 from estate.status import Status
 
 SITES = np.array(["A", "B", "C"], dtype=object)
@@ -165,36 +165,65 @@ def test_two_searches_give_the_better_plan_and_the_higher_bound() -> None:
     assert both.objective == 99.99 and both.bound == 99.95
     assert both.values is not None and list(both.values) == [0.0, 1.0]
     assert both.mip_gap == pytest.approx(0.04 / 99.99)
-    assert both.status == Status.TIME_LIMIT and both.seconds == 2.0
+    assert both.status == Status.TIME_LIMIT and both.seconds == 2.0 and not both.message
     # ... and within the gap asked once the first's bound is counted: proven
     assert combined(first, second, 1e-3).status == Status.OPTIMAL
 
 
-def test_a_second_search_with_no_plan_keeps_the_first_plan() -> None:
-    first = _solution(Status.OPTIMAL, 100.0, 99.95)
-    second = _solution(Status.NO_SOLUTION, math.nan, 99.97)
+def test_a_worse_second_plan_leaves_the_first_and_a_bound_never_passes_the_plan() -> None:
+    first = _solution(Status.OPTIMAL, 100.0, 99.90, values=np.array([1.0, 0.0]))
+    second = _solution(Status.TIME_LIMIT, 100.5, 100.2)  # a bound above the first plan
     both = combined(first, second, 1e-4)
-    assert both.objective == 100.0 and both.bound == 99.97
-    assert both.status == Status.TIME_LIMIT and both.mip_gap == pytest.approx(0.0003)
+    assert both.objective == 100.0 and both.values is not None and list(both.values) == [1, 0]
+    assert both.bound == 100.0 and both.mip_gap == 0.0 and both.status == Status.OPTIMAL
+
+
+@pytest.mark.parametrize(("status", "bound"), [(Status.NO_SOLUTION, 99.97),
+                                               (Status.NO_SOLUTION, -math.inf),
+                                               (Status.INFEASIBLE, math.nan)])
+def test_a_second_search_with_no_plan_keeps_the_first_plan(status: Status,
+                                                           bound: float) -> None:
+    first = _solution(Status.OPTIMAL, 100.0, 99.95)
+    both = combined(first, _solution(status, math.nan, bound), 1e-4)
+    assert both.objective == 100.0 and both.status == Status.TIME_LIMIT
+    assert both.bound == max(99.95, bound if math.isfinite(bound) else -math.inf)
+    assert both.mip_gap == pytest.approx((100.0 - both.bound) / 100.0)
+    assert bool(both.message) == (status == Status.INFEASIBLE)
+
+
+def test_the_gap_is_highs_own_measure() -> None:
+    assert relative_gap(50.0, 49.0) == pytest.approx(0.02)
+    assert relative_gap(-50.0, -51.0) == pytest.approx(0.02)
+    assert relative_gap(0.0, 0.0) == 0.0 and relative_gap(0.0, -1.0) == math.inf
 
 
 def test_the_search_in_two_proves_the_optimum_the_one_search_proves(
         monkeypatch: pytest.MonkeyPatch) -> None:
     model = _knapsacks(1499.0)  # the NPV's best is 50
-    gaps: list[float] = []
+    calls: list[tuple[float, np.ndarray | None, Solution]] = []
     search = highs.solve_direct
 
-    def recorded(model: EstateModel, options: SolverOptions, *args: object) -> Solution:
-        gaps.append(options.mip_gap)
-        return search(model, options, *args)  # type: ignore[arg-type]
+    def recorded(model: EstateModel, options: SolverOptions, start: np.ndarray | None,
+                 *args: object) -> Solution:
+        found = search(model, options, start, *args)  # type: ignore[arg-type]
+        calls.append((options.mip_gap, start, found))
+        return found
 
     monkeypatch.setattr(highs, "solve_direct", recorded)
-    sol = highs.solve_restarted(model, SolverOptions(mip_gap=0.0), None, highs.highs_lp(model),
-                                60.0, first_gap=0.5)
-    assert gaps == [0.5, 0.0]  # the first search stopped short of the proof
+    lp = highs.highs_lp(model)
+    sol = highs.solve_restarted(model, SolverOptions(mip_gap=0.0), None, lp, 60.0, 0.5)
+    assert [gap for gap, _, _ in calls] == [0.5, 0.0]  # the first stopped short of proof
+    (_, _, first), (_, restart, _) = calls
+    assert first.mip_gap > 0 and first.values is not None
+    assert restart is not None and np.array_equal(restart, first.values)
     assert sol.status == Status.OPTIMAL and sol.objective == pytest.approx(50.0)
     assert sol.mip_gap == pytest.approx(0.0, abs=1e-9)
-    gaps.clear()
-    highs.solve_restarted(model, SolverOptions(mip_gap=0.5), None, highs.highs_lp(model),
-                          60.0, first_gap=0.5)
-    assert gaps == [0.5]  # a gap not under first_gap: one search
+    calls.clear()
+    highs.solve_restarted(model, SolverOptions(mip_gap=0.5), None, lp, 60.0, 0.5)
+    highs.solve_restarted(model, SolverOptions(mip_gap=0.0), None, lp, 60.0, None)
+    assert [gap for gap, _, _ in calls] == [0.5, 0.0]  # one search each
+    calls.clear()
+    # no time left for the second search: the first plan, not proven to the gap asked
+    short = highs.solve_restarted(model, SolverOptions(mip_gap=0.0), None, lp, 1.0, 0.5)
+    assert [gap for gap, _, _ in calls] == [0.5]
+    assert short.status == Status.TIME_LIMIT and short.mip_gap > 0

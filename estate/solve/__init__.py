@@ -58,8 +58,9 @@ def _importable(module: str) -> Callable[[], bool]:
     return lambda: importlib.util.find_spec(module) is not None
 
 
-# A model with shared centres asked for a gap under this one is searched in two: to this
-# gap, then again from that plan to the gap asked (`solve_restarted`).
+# When the first-plan step found a plan (models with shared centres), a search asked for
+# a gap under this one runs in two: to this gap, then again from that plan to the gap
+# asked (`solve_restarted`).
 RESTART_GAP = 1e-3
 
 
@@ -79,7 +80,7 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
     with solver_output(options.verbose):  # HiGHS prints a banner as each Highs is made
         start, report = pooled_start(model, lp, start, options.time_limit_s, options.mip_gap)
     spent = time.perf_counter() - t0
-    first_gap = RESTART_GAP if report.used else 0.0
+    first_gap = RESTART_GAP if report.used else None
     solution = solve_restarted(model, options, start, lp, float(options.time_limit_s) - spent,
                                first_gap)
     return dataclasses.replace(solution, seconds=solution.seconds + spent, first_plan=report)

@@ -157,9 +157,12 @@ def solve_direct(model: EstateModel, options: SolverOptions, start: np.ndarray |
 
 
 def solve_restarted(model: EstateModel, options: SolverOptions, start: np.ndarray | None,
-                    lp: highspy.HighsLp, time_limit_s: float, first_gap: float) -> Solution:
-    """The main search in two, when the gap asked is under `first_gap`: a search stopped
-    at `first_gap`, then a fresh one from its plan to the gap asked, in the time left.
+                    lp: highspy.HighsLp, time_limit_s: float,
+                    first_gap: float | None) -> Solution:
+    """The main search in two, when `first_gap` is given and the gap asked is under it:
+    a search stopped at `first_gap`, then a fresh one from its plan to the gap asked, in
+    the time left (with no time left, the first search's plan, not proven to the gap
+    asked). Otherwise one search.
 
     Why: with shared centres HiGHS proves a tight gap far sooner from a plan near the
     optimum (its root fixes columns by their reduced cost against that plan) than in the
@@ -167,23 +170,37 @@ def solve_restarted(model: EstateModel, options: SolverOptions, start: np.ndarra
     1e-3, then 82 s from that plan). The answer is the better plan of the two with the
     higher of their bounds, each search's bound being valid for the whole model.
     """
-    if options.mip_gap >= first_gap:
+    if first_gap is None or options.mip_gap >= first_gap:
         return solve_direct(model, options, start, lp, time_limit_s)
     first = solve_direct(model, dataclasses.replace(options, mip_gap=first_gap), start, lp,
                          time_limit_s)
-    left = time_limit_s - first.seconds
-    if first.status != Status.OPTIMAL or first.mip_gap <= options.mip_gap or left <= 1.0:
+    if first.status != Status.OPTIMAL or first.mip_gap <= options.mip_gap:
         return first
+    left = time_limit_s - first.seconds
+    if left <= 1.0:
+        return dataclasses.replace(first, status=Status.TIME_LIMIT)
     return combined(first, solve_direct(model, options, first.values, lp, left), options.mip_gap)
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """|plan - bound| / |plan|, HiGHS's own measure (infinite for a plan of 0 and another
+    bound)."""
+    if objective == bound:
+        return 0.0
+    return abs(objective - bound) / abs(objective) if objective else math.inf
 
 
 def combined(first: Solution, second: Solution, mip_gap: float) -> Solution:
     """Two searches of one model (`first` with a plan) as one answer: the better plan, the
-    higher bound (each is valid for the model), the gap between them, and `optimal` only
-    if that gap is within `mip_gap`."""
+    higher bound (each is valid for the model; never above the plan), the gap between
+    them, and `optimal` only if that gap is within `mip_gap`. A second search that calls
+    the model infeasible contradicts the first's plan: the first stands, with a message."""
     best = second if second.status.has_plan and second.objective <= first.objective else first
     bound = max(first.bound, second.bound) if math.isfinite(second.bound) else first.bound
-    gap = max(0.0, (best.objective - bound) / max(abs(best.objective), 1.0))
+    bound = min(bound, best.objective)
+    gap = relative_gap(best.objective, bound)
     status = Status.OPTIMAL if gap <= mip_gap + 1e-9 else Status.TIME_LIMIT
+    message = ("the second search called the model infeasible, though the first found "
+               "this plan" if second.status == Status.INFEASIBLE else "")
     return Solution(status, best.objective, bound, gap, first.seconds + second.seconds,
-                    best.solver, best.values)
+                    best.solver, best.values, message)
