@@ -9,6 +9,7 @@ optimum. A pricing or master error that overstated the bound would break the las
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from benchmarks.pooling_bounds import (
@@ -19,15 +20,16 @@ from benchmarks.pooling_bounds import (
     with_sites,
 )
 from estate.load.scenario import scenario_from_dict
+from estate.model.arrays import EstateModel
 from estate.model.build import build
 from estate.pipeline import prepare_scenario
 from tests.fixtures import merge, write_register
 from tests.test_bruteforce import SEEDS, expected
 
 
-def test_site_configuration_bounds_lie_between_the_lp_and_the_optimum(tmp_path: Path) -> None:
-    checked = pooled = 0
-    for seed in SEEDS:
+def _brute_forced(tmp_path: Path, seeds: Iterable[int]) -> Iterator[tuple[int, float, EstateModel]]:
+    """(seed, brute-force optimum, built model) for each seed whose register has a plan."""
+    for seed in seeds:
         inst, _, best, _, _ = expected(seed, False)
         if best is None:
             continue
@@ -35,7 +37,12 @@ def test_site_configuration_bounds_lie_between_the_lp_and_the_optimum(tmp_path: 
                                 inst.functions, inst.zones, inst.pair_costs)
         sc = scenario_from_dict(merge(dict(inst.scenario), {"data": str(folder)}),
                                 base_dir=folder, label="test.toml", default_name="test")
-        model = build(prepare_scenario(sc))
+        yield seed, best, build(prepare_scenario(sc))
+
+
+def test_site_configuration_bounds_lie_between_the_lp_and_the_optimum(tmp_path: Path) -> None:
+    checked = pooled = 0
+    for seed, best, model in _brute_forced(tmp_path, SEEDS):
         lp, _, _ = integrality_row(model, "", 10.0)
         value, lagrangian, _, _, _ = configuration_bound(model, 200, log=False)
         slack = 1e-6 * abs(best) + 1e-3
@@ -51,15 +58,7 @@ def test_cheapest_site_sets_are_distinct_ranked_and_bound_their_plans(tmp_path: 
     """The relaxation's site sets come distinct and cheapest first; with a set's sites
     fixed, LP <= site-configuration bound <= HiGHS's plan, and no plan beats the optimum."""
     checked = 0
-    for seed in SEEDS[:12]:
-        inst, _, best, _, _ = expected(seed, False)
-        if best is None:
-            continue
-        folder = write_register(tmp_path / str(seed), inst.agencies, inst.sites,
-                                inst.functions, inst.zones, inst.pair_costs)
-        sc = scenario_from_dict(merge(dict(inst.scenario), {"data": str(folder)}),
-                                base_dir=folder, label="test.toml", default_name="test")
-        model = build(prepare_scenario(sc))
+    for seed, best, model in _brute_forced(tmp_path, SEEDS[:12]):
         lp, _, _ = integrality_row(model, "", 10.0)
         sets = list(cheapest_site_sets(model, 3, 10.0))
         assert sets, seed
