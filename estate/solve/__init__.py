@@ -68,8 +68,9 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
                  ) -> Solution:
     """HiGHS: direct from the arrays (after the first-plan search, for MIPs), or via PuLP.
 
-    The first-plan search spends part of the time limit; the main search gets the rest,
-    and the solution's seconds count both.
+    The first-plan search spends part of the time limit; the main search gets the rest
+    (run in two below RESTART_GAP when that search found a plan), and the solution's
+    seconds count both.
     """
     if not options.direct:
         return solve_highs(model, options)
