@@ -35,13 +35,13 @@ from collections.abc import Iterator
 
 import highspy
 import numpy as np
-import scipy.sparse as sp
 
 from estate.load.scenario import load_scenario
 from estate.model.arrays import EstateModel
 from estate.model.build import build
 from estate.pipeline import prepare_scenario
-from estate.solve.highs import highs_lp, lp_from_arrays, new_highs, solver_output
+from estate.solve.configurations import search
+from estate.solve.highs import highs_lp, new_highs, solver_output
 
 INF = highspy.kHighsInf
 # Each solve of the relaxation that lists the site sets (about 5 s each on the demo).
@@ -73,139 +73,19 @@ def integrality_row(model: EstateModel, blocks: str, limit: float) -> tuple[floa
     return info.objective_function_value, info.mip_dual_bound, seconds
 
 
-@dataclasses.dataclass
-class SiteBlocks:
-    """The model split by site: per site its columns, its rows' MILP (a reusable HiGHS
-    object whose costs change each round) and its columns' part of the master rows."""
-
-    master_rows: np.ndarray
-    free: np.ndarray
-    columns: list[np.ndarray]
-    closable: list[bool]  # the all-zero configuration meets the site's own rows
-    pricers: list[highspy.Highs]
-    linking: list[sp.csc_matrix]
-
-
-def site_blocks(model: EstateModel) -> SiteBlocks:
-    """Rows whose columns all belong to one site go to that site's block; rows spanning
-    sites, or touching a column of no site (coverage reach), stay in the master."""
-    csr, site = model.matrix.tocsr(), model.col_site
-    row_site = np.full(csr.shape[0], -1)
-    for r in range(csr.shape[0]):
-        sites = np.unique(site[csr.indices[csr.indptr[r]:csr.indptr[r + 1]]])
-        if len(sites) == 1 and sites[0] >= 0:
-            row_site[r] = sites[0]
-    master_rows = np.flatnonzero(row_site < 0)
-    master = csr[master_rows].tocsc()
-    columns, pricers, linking, closable = [], [], [], []
-    for s in range(int(site.max()) + 1):
-        cols, rows = np.flatnonzero(site == s), np.flatnonzero(row_site == s)
-        closable.append(bool((model.col_lb[cols] <= 0).all() and (model.row_lb[rows] <= 0).all()
-                             and (model.row_ub[rows] >= 0).all()))
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", 1)
-        h.setOptionValue("mip_rel_gap", 0.0)
-        h.passModel(lp_from_arrays(csr[rows][:, cols].tocsc(), model.col_cost[cols],
-                                   model.col_lb[cols], model.col_ub[cols], model.row_lb[rows],
-                                   model.row_ub[rows], model.col_integer[cols]))
-        columns.append(cols)
-        pricers.append(h)
-        linking.append(master[:, cols].tocsc())
-    return SiteBlocks(master_rows, np.flatnonzero(site < 0), columns, closable, pricers,
-                      linking)
-
-
-def new_master(model: EstateModel, blocks: SiteBlocks) -> highspy.Highs:
-    """The restricted master: master rows, then one convexity row per site; the columns of
-    no site as they are, and an artificial pair per row at a cost no plan reaches, so the
-    master is feasible before any configuration is in."""
-    rows, n_sites = blocks.master_rows, len(blocks.columns)
-    m = highspy.Highs()
-    m.setOptionValue("output_flag", False)
-    m.setOptionValue("threads", 1)
-    empty = (0, np.zeros(1, np.int32), np.empty(0, np.int32), np.empty(0))
-    m.addRows(len(rows), model.row_lb[rows], model.row_ub[rows], *empty)
-    m.addRows(n_sites, np.ones(n_sites), np.ones(n_sites), *empty)
-    free = model.matrix.tocsr()[rows][:, blocks.free].tocsc()
-    if len(blocks.free):
-        m.addCols(len(blocks.free), model.col_cost[blocks.free], model.col_lb[blocks.free],
-                  model.col_ub[blocks.free], free.nnz, free.indptr[:-1].astype(np.int32),
-                  free.indices.astype(np.int32), free.data)
-    n = len(rows) + n_sites
-    # above any dual a row can have at the optimum, yet small enough to keep the simplex
-    # well conditioned (a thousand times the largest cost made HiGHS stop unsolved)
-    penalty = 10.0 * max(np.abs(model.col_cost).max(), 1.0)
-    for sign in (1.0, -1.0):
-        m.addCols(n, np.full(n, penalty), np.zeros(n), np.full(n, INF), n,
-                  np.arange(n, dtype=np.int32), np.arange(n, dtype=np.int32),
-                  np.full(n, sign))
-    return m
-
-
-def add_configuration(master: highspy.Highs, model: EstateModel, blocks: SiteBlocks,
-                      s: int, x: np.ndarray) -> None:
-    """lambda[s, x] >= 0: cost c_s x, its master rows A_s x, 1 in site s's convexity row."""
-    a = blocks.linking[s] @ x
-    nz = np.flatnonzero(np.abs(a) > 1e-12)
-    index = np.concatenate([nz, [len(blocks.master_rows) + s]]).astype(np.int32)
-    master.addCol(float(model.col_cost[blocks.columns[s]] @ x), 0.0, INF, len(index), index,
-                  np.concatenate([a[nz], [1.0]]))
-
-
-def price(model: EstateModel, blocks: SiteBlocks, s: int,
-          duals: np.ndarray) -> tuple[float, np.ndarray]:
-    """min (c_s - A_s' pi) x over site s's configurations: (value, configuration)."""
-    cols, h = blocks.columns[s], blocks.pricers[s]
-    reduced = model.col_cost[cols] - blocks.linking[s].T @ duals
-    h.changeColsCost(len(cols), np.arange(len(cols), dtype=np.int32), reduced)
-    h.run()
-    return h.getInfo().objective_function_value, np.round(np.array(h.getSolution().col_value), 9)
-
-
-def solve_master(master: highspy.Highs) -> None:
-    """Re-solve the master from its last basis; from scratch when that ends unsolved
-    (HiGHS's warm start can stop with no status after many columns are added)."""
-    master.run()
-    if master.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        master.clearSolver()
-        master.run()
-    if master.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        raise RuntimeError(f"the master ended {master.getModelStatus()}")
-
-
 def configuration_bound(model: EstateModel, max_rounds: int,
                         log: bool = True) -> tuple[float, float, int, int, float]:
-    """Column generation to the Dantzig-Wolfe bound: (master value, best Lagrangian bound,
-    rounds, configurations, seconds), with the objective's constant."""
-    t0 = time.perf_counter()
-    blocks = site_blocks(model)
-    master, n_rows = new_master(model, blocks), len(blocks.master_rows)
-    for s, cols in enumerate(blocks.columns):
-        if blocks.closable[s]:
-            add_configuration(master, model, blocks, s, np.zeros(len(cols)))
-    best, added, value, rounds = -math.inf, 0, math.nan, 0
-    for rounds in range(1, max_rounds + 1):
-        solve_master(master)
-        value = master.getInfo().objective_function_value + model.obj_constant
-        duals = np.array(master.getSolution().row_dual)
-        pi, mu = duals[:n_rows], duals[n_rows:]
-        reduced, new = 0.0, 0
-        for s in range(len(blocks.columns)):
-            cost, x = price(model, blocks, s, pi)
-            if cost - mu[s] < -1e-6:
-                add_configuration(master, model, blocks, s, x)
-                reduced += cost - mu[s]
-                new += 1
-        added += new
-        best = max(best, value + reduced)
-        if log:
-            print(f"  round {rounds}: master {value / 1e6:,.3f}, Lagrangian "
-                  f"{(value + reduced) / 1e6:,.3f}, {new} configurations priced in",
-                  file=sys.stderr, flush=True)
-        if not new:
-            break
-    return value, best, rounds, added, time.perf_counter() - t0
+    """Column generation to the Dantzig-Wolfe bound (`estate.solve.configurations.search`
+    from no seed): (the bound, the best plan made of the configurations found (nan when
+    none), rounds, configurations, seconds), with the objective's constant."""
+
+    def show(rounds: int, value: float, bound: float, new: int) -> None:
+        print(f"  round {rounds}: master {value / 1e6:,.3f}, Lagrangian "
+              f"{bound / 1e6:,.3f}, {new} configurations priced in", file=sys.stderr,
+              flush=True)
+
+    found = search(model, [], math.inf, max_rounds, on_round=show if log else None)
+    return (found.bound, found.objective, found.rounds, found.configurations, found.seconds)
 
 
 def free_sites(model: EstateModel) -> np.ndarray:
@@ -286,10 +166,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {blocks or 'none (LP)'} | {plan / 1e6:,.3f} | {bound / 1e6:,.3f} | "
               f"{(ref - bound) / ref:.3%} | {seconds:.1f} |", flush=True)
     if not args.skip_dw:
-        value, best, rounds, added, seconds = configuration_bound(model, args.rounds)
-        print(f"\nSite configurations: bound £{value / 1e6:,.3f}m "
-              f"({(ref - value) / ref:.3%} below ref; best Lagrangian £{best / 1e6:,.3f}m), "
-              f"{rounds} rounds, {added:,} configurations, {seconds:.1f} s")
+        bound, plan, rounds, added, seconds = configuration_bound(model, args.rounds)
+        print(f"\nSite configurations: bound £{bound / 1e6:,.3f}m "
+              f"({(ref - bound) / ref:.3%} below ref), best plan of them "
+              f"£{plan / 1e6:,.3f}m, {rounds} rounds, {added:,} configurations, {seconds:.1f} s")
     if args.site_sets:
         print_site_sets(model, args.site_sets, args.limit, 0 if args.skip_dw else args.rounds)
     return 0

@@ -58,7 +58,8 @@ def solver_options(scenario: Scenario, verbose: bool = False, direct: bool = Tru
                    ) -> SolverOptions:
     """The scenario's `[solver]` table as the solvers read it."""
     return SolverOptions(name=scenario.solver, time_limit_s=scenario.time_limit_s,
-                         mip_gap=scenario.mip_gap, verbose=verbose, direct=direct)
+                         mip_gap=scenario.mip_gap, verbose=verbose, direct=direct,
+                         site_configurations=scenario.site_configurations)
 
 
 def check_scenario(scenario: Scenario, register: Register, clock: Clock) -> list[Problem]:
@@ -105,6 +106,12 @@ def status_quo_start(prep: Prepared, model: EstateModel) -> np.ndarray:
 
 def _first_plan_line(first: StartReport) -> str:
     """What the first-plan step found, for the progress line."""
+    if first.rounds:
+        bound = (f"bound £{first.configuration_bound:,.0f}"
+                 if math.isfinite(first.configuration_bound) else "no bound yet")
+        return (f"First plan from site configurations: NPV £{first.objective:,.0f} in "
+                f"{first.seconds:.1f} s ({first.configurations:,} configurations in "
+                f"{first.rounds} rounds, {bound}); the search then ran from it")
     if first.windows and math.isnan(first.before_windows):
         return (f"First plan, window by window ({first.windows} windows of neighbouring "
                 f"sites, {first.windows_improved} improved it): NPV £{first.objective:,.0f} "

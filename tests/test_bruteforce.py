@@ -533,6 +533,11 @@ def test_optimum_equals_brute_force(tmp_path: Path, seed: int, solver_path: str)
     _check(tmp_path, seed, False, solver_path)
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_site_configuration_search_keeps_the_optimum(tmp_path: Path, seed: int) -> None:
+    _check(tmp_path, seed, False, "highs-configurations")
+
+
 @pytest.mark.parametrize("seed", SPLIT_SEEDS)
 def test_split_optimum_equals_enumeration_and_lp(tmp_path: Path, seed: int,
                                                  solver_path: str) -> None:

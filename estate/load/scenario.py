@@ -49,7 +49,8 @@ DEFAULTS: dict[str, Any] = {
         "max_one_off": math.inf,
         "closable_kinds": ["office", "depot", "data_centre", "hub"],
     },
-    "solver": {"name": "highs", "time_limit_s": 300.0, "mip_gap": 0.0001},
+    "solver": {"name": "highs", "time_limit_s": 300.0, "mip_gap": 0.0001,
+               "site_configurations": False},
     "start": "",
     "programme": {
         "max_one_off_per_year": math.inf,
@@ -118,6 +119,7 @@ class Scenario:
     mip_gap: float
     start: dt.date | None = None  # the day year 1 begins; None: leases and lags ignored
     programme: ProgrammeLimits | None = None  # set: schedule the plan year by year
+    site_configurations: bool = False  # the HiGHS search starts with site configurations
     path: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -334,7 +336,9 @@ def _solver(c: KeyChecker, solver: dict[str, Any]) -> dict[str, Any]:
     return {"solver": name,
             "time_limit_s": c.number(solver["time_limit_s"], "solver.time_limit_s", lo=0.0,
                                      lo_open=True),
-            "mip_gap": c.number(solver["mip_gap"], "solver.mip_gap", lo=0.0, hi=1.0)}
+            "mip_gap": c.number(solver["mip_gap"], "solver.mip_gap", lo=0.0, hi=1.0),
+            "site_configurations": c.boolean(solver["site_configurations"],
+                                             "solver.site_configurations")}
 
 
 def _start(c: KeyChecker, value: Any) -> dt.date | None:

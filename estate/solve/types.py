@@ -30,6 +30,10 @@ class SolverOptions:
     # Before the main search, look for a first plan in the LP-guided restricted model
     # (estate.solve.first_plan; models with shared centres only, direct HiGHS only).
     first_plan: bool = True
+    # Instead of that step, the site-configuration search (estate.solve.configurations;
+    # `solver.site_configurations`): a plan made of whole sites and a bound that knows
+    # each site's packing. Models with shared centres, direct HiGHS only.
+    site_configurations: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,11 @@ class StartReport:
     windows_improved: int = 0
     # the LP-guided plan before window passes improved it (nan: no such passes)
     before_windows: float = math.nan
+    # the site-configuration search (0 rounds: not run): its rounds, configurations and
+    # bound (-inf: no round priced every site)
+    rounds: int = 0
+    configurations: int = 0
+    configuration_bound: float = -math.inf
 
 
 @dataclass(frozen=True)

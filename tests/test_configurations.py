@@ -1,0 +1,113 @@
+"""estate.solve.configurations: its bounds are bounds and its plans are plans.
+
+The oracle is the brute force of tests/test_bruteforce.py (the optimum by enumeration,
+no estate code); the whole planner with the search on is held to it there
+(`test_the_site_configuration_search_keeps_the_optimum`). Here, on the same registers:
+every round's Lagrangian bound lies under the optimum, the plan made of configurations
+(when they make one) over it and meeting every row, and a search given no time still
+returns a plan no worse than its seed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from estate.errors import InputError
+from estate.load.scenario import scenario_from_dict
+from estate.model.build import build
+from estate.pipeline import prepare_scenario, status_quo_start
+from estate.solve import configurations
+from estate.solve.configurations import search
+from tests.fixtures import merge, scenario, write_register
+from tests.test_bruteforce import SEEDS, expected
+
+
+def _brute_forced(tmp_path: Path, seed: int) -> tuple[float | None, float, bool, object, object]:
+    """(brute-force optimum, status quo NPV, status quo feasible, prepared, model)."""
+    inst, _, best, sq_npv, sq_ok = expected(seed, False)
+    folder = write_register(tmp_path / str(seed), inst.agencies, inst.sites, inst.functions,
+                            inst.zones, inst.pair_costs)
+    sc = scenario_from_dict(merge(dict(inst.scenario), {"data": str(folder)}),
+                            base_dir=folder, label="test.toml", default_name="test")
+    prep = prepare_scenario(sc)
+    return best, sq_npv, sq_ok, prep, build(prep)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_bounds_lie_under_the_optimum_and_plans_over_it(tmp_path: Path, seed: int) -> None:
+    best, _, _, prep, model = _brute_forced(tmp_path, seed)
+    if best is None:  # no plan meets this seed's rules (the brute force's verdict)
+        assert search(model, [status_quo_start(prep, model)], math.inf).plan is None
+        return
+    slack = 1e-6 * abs(best) + 1e-3
+    rounds: list[float] = []
+    found = search(model, [status_quo_start(prep, model)], math.inf,
+                   on_round=lambda _r, _v, bound, _n: rounds.append(bound))
+    assert found.converged and found.rounds == len(rounds) >= 1
+    assert all(bound <= best + slack for bound in rounds)
+    assert found.bound <= best + slack
+    if found.plan is None:  # the configurations priced for the LP may not make a plan
+        assert found.message == "no plan made of the configurations found"
+        return
+    assert found.objective >= best - slack
+    assert found.objective == pytest.approx(float(model.col_cost @ found.plan)
+                                            + model.obj_constant)
+    assert configurations._meets_rows(model, found.plan)
+
+
+def test_a_search_given_no_time_still_returns_a_plan(tmp_path: Path) -> None:
+    for seed in SEEDS:
+        best, sq_npv, sq_ok, prep, model = _brute_forced(tmp_path, seed)
+        if best is not None and sq_ok and best < sq_npv - 1.0:
+            break
+    else:
+        pytest.fail("no seed whose status quo is a plan and not the optimum")
+    found = search(model, [status_quo_start(prep, model)], 0.0)
+    assert found.rounds == 0 and found.bound == -math.inf and not found.converged
+    # the choice still runs (a second at least): the seed, or better from its parts and
+    # the closed sites' empty configurations
+    assert found.plan is not None and configurations._meets_rows(model, found.plan)
+    assert best - 1e-3 <= found.objective <= sq_npv + 1e-3
+
+
+def test_a_plan_that_breaks_a_row_is_refused(tmp_path: Path) -> None:
+    for seed in SEEDS:
+        best, _, _, prep, model = _brute_forced(tmp_path, seed)
+        if best is not None:
+            break
+    found = search(model, [status_quo_start(prep, model)], math.inf)
+    assert found.plan is not None and configurations._meets_rows(model, found.plan)
+    housed_twice = found.plan.copy()
+    housed_twice[model.blocks["assign"]] = 1.0  # every team at every eligible site
+    assert not configurations._meets_rows(model, housed_twice)
+    half = found.plan.copy()
+    half[model.blocks["open"]] = 0.5
+    assert not configurations._meets_rows(model, half)
+
+
+def test_the_search_needs_sites_with_integer_columns(tmp_path: Path) -> None:
+    for seed in SEEDS:
+        best, _, _, _, model = _brute_forced(tmp_path, seed)
+        if best is not None:
+            break
+    assert configurations.applies(model)
+    relaxed = dataclasses.replace(model, col_integer=np.zeros_like(model.col_integer))
+    assert not configurations.applies(relaxed)
+
+
+def test_the_scenario_key_is_a_true_or_false(tmp_path: Path) -> None:
+    raw = scenario(data=str(tmp_path))
+    on = scenario_from_dict(merge(raw, {"solver": {"site_configurations": True}}),
+                            base_dir=tmp_path, label="s.toml", default_name="s")
+    assert on.site_configurations is True
+    off = scenario_from_dict(raw, base_dir=tmp_path, label="s.toml", default_name="s")
+    assert off.site_configurations is False
+    with pytest.raises(InputError) as bad:
+        scenario_from_dict(merge(raw, {"solver": {"site_configurations": "yes"}}),
+                           base_dir=tmp_path, label="s.toml", default_name="s")
+    assert "solver.site_configurations" in str(bad.value)
