@@ -175,10 +175,10 @@ def add_configuration(master: highspy.Highs, model: EstateModel, blocks: SiteBlo
 
 
 def price(model: EstateModel, blocks: SiteBlocks, s: int, duals: np.ndarray,
-          time_limit_s: float = INF) -> tuple[float, float, np.ndarray | None]:
+          time_limit_s: float = INF) -> tuple[float, float, np.ndarray | None, bool]:
     """min (c_s - A_s' pi) x over site s's configurations: (value, a lower bound on it,
-    the configuration); the bound is HiGHS's when the limit stops the MILP, and the
-    configuration None when it found none."""
+    the configuration, whether the value is the proven minimum); the bound is HiGHS's
+    when the limit stops the MILP, and the configuration None when it found none."""
     cols, h = blocks.columns[s], blocks.pricers[s]
     reduced = model.col_cost[cols] - blocks.linking[s].T @ duals
     h.changeColsCost(len(cols), np.arange(len(cols), dtype=np.int32), reduced)
@@ -188,11 +188,11 @@ def price(model: EstateModel, blocks: SiteBlocks, s: int, duals: np.ndarray,
     if status == highspy.HighsModelStatus.kOptimal:
         value = info.objective_function_value
         bound = info.mip_dual_bound if blocks.integer[s] else value
-        return value, min(bound, value), np.round(np.array(h.getSolution().col_value), 9)
+        return value, min(bound, value), np.round(np.array(h.getSolution().col_value), 9), True
     has_plan = info.primal_solution_status == 2  # kSolutionStatusFeasible
     bound = info.mip_dual_bound if blocks.integer[s] else -INF
     x = np.round(np.array(h.getSolution().col_value), 9) if has_plan else None
-    return (info.objective_function_value if has_plan else INF), bound, x
+    return (info.objective_function_value if has_plan else INF), bound, x, False
 
 
 def solve_master(master: highspy.Highs) -> bool:
@@ -273,25 +273,27 @@ def search(model: EstateModel, seeds: list[np.ndarray], time_limit_s: float,
         value = master.getInfo().objective_function_value + model.obj_constant
         duals = np.array(master.getSolution().row_dual)
         pi, mu = duals[:n_rows], duals[n_rows:]
-        below, new, complete = 0.0, 0, True
+        below, new, complete, exact = 0.0, 0, True, True
         for s in range(n_sites):
             left = pricing_end - time.perf_counter()
             if left <= 0:
                 complete = False
                 break
-            priced, lowest, x = price(model, blocks, s, pi, left)
+            priced, lowest, x, proven = price(model, blocks, s, pi, left)
             below += min(0.0, lowest - mu[s])
+            exact &= proven
             if x is not None and priced - mu[s] < ENTERS:
                 enter(s, x)
                 new += 1
         if complete:
             bound = max(bound, value + below)
-            converged = not new
+            # the master's value is a bound only when no site has a cheaper configuration
+            converged = exact and not new
             if converged:
                 bound = max(bound, value)
         if on_round is not None:
             on_round(rounds, value, bound, new)
-        if converged:
+        if not new:  # the same master again would price the same
             break
     plan, objective, message = _choose(model, blocks, master, n_fixed, chosen, seed_columns,
                                        deadline)
