@@ -106,7 +106,7 @@ def status_quo_start(prep: Prepared, model: EstateModel) -> np.ndarray:
 
 def _first_plan_line(first: StartReport) -> str:
     """What the first-plan step found, for the progress line."""
-    if first.rounds:
+    if first.configurations:
         bound = (f"bound £{first.configuration_bound:,.0f}"
                  if math.isfinite(first.configuration_bound) else "no bound yet")
         return (f"First plan from site configurations: NPV £{first.objective:,.0f} in "
@@ -143,8 +143,12 @@ def solve_prepared(prep: Prepared, options: SolverOptions, clock: Clock | None =
     with clock.stage("solve", f"Solving with {options.name} ({size['columns']:,} variables, "
                               f"{size['rows']:,} constraints, limit {options.time_limit_s:g} s)"):
         solution = solve(model, options, start=status_quo_start(prep, model))
-    if solution.first_plan is not None and solution.first_plan.used:
-        clock.progress(_first_plan_line(solution.first_plan))
+    first = solution.first_plan
+    if first is not None and first.used:
+        clock.progress(_first_plan_line(first))
+    elif first is not None and first.configurations:
+        clock.progress(f"Site configurations: {first.reason or 'no plan'}; the search ran "
+                       f"from the status quo")
     if solution.status == Status.INFEASIBLE:
         with clock.stage("diagnose", "Infeasible: finding which rules cannot hold"):
             # on the model before its reductions, which fix sites a zone's row forces

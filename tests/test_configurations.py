@@ -21,8 +21,10 @@ from estate.errors import InputError
 from estate.load.scenario import scenario_from_dict
 from estate.model.build import build
 from estate.pipeline import prepare_scenario, status_quo_start
-from estate.solve import configurations
+from estate.solve import _with_search, configurations
 from estate.solve.configurations import search
+from estate.solve.types import Solution
+from estate.status import Status
 from tests.fixtures import merge, scenario, write_register
 from tests.test_bruteforce import SEEDS, expected
 
@@ -111,3 +113,51 @@ def test_the_scenario_key_is_a_true_or_false(tmp_path: Path) -> None:
         scenario_from_dict(merge(raw, {"solver": {"site_configurations": "yes"}}),
                            base_dir=tmp_path, label="s.toml", default_name="s")
     assert "solver.site_configurations" in str(bad.value)
+
+
+def _feasible_seed(tmp_path: Path) -> tuple[float, object, object]:
+    for seed in SEEDS:
+        best, _, _, prep, model = _brute_forced(tmp_path, seed)
+        if best is not None:
+            return best, prep, model
+    pytest.fail("no seed with a plan")
+
+
+def test_a_pricer_stopped_short_gives_no_bound_from_the_master(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A site whose minimum was not proven may hide a cheaper configuration: the master's
+    value is then no bound, and HiGHS's bound on that site's minimum is all there is."""
+    best, prep, model = _feasible_seed(tmp_path)
+    exact = configurations.price
+
+    def stopped(*args: object, **kwargs: object) -> tuple[float, float, object, bool]:
+        value, _, x, _ = exact(*args, **kwargs)  # type: ignore[arg-type]
+        return value, -math.inf, x, False
+
+    monkeypatch.setattr(configurations, "price", stopped)
+    found = search(model, [status_quo_start(prep, model)], math.inf)
+    assert found.rounds >= 1 and not found.converged and found.bound == -math.inf
+
+
+def test_a_plan_made_of_configurations_that_breaks_a_rule_is_not_used(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, prep, model = _feasible_seed(tmp_path)
+    monkeypatch.setattr(configurations, "_meets_rows", lambda _m, _x: False)
+    found = search(model, [status_quo_start(prep, model)], math.inf)
+    assert found.plan is None and "broke a rule" in found.message
+
+
+def test_a_bound_above_a_plan_is_dropped_not_taken_as_proof(tmp_path: Path) -> None:
+    best, prep, model = _feasible_seed(tmp_path)
+    found = search(model, [status_quo_start(prep, model)], math.inf)
+    assert found.plan is not None
+    plan = Solution(Status.TIME_LIMIT, found.objective, found.objective * 0.9, 0.1, 1.0,
+                    "highs", found.plan)
+    wrong = dataclasses.replace(found, bound=found.objective * 2)
+    answer = _with_search(plan, wrong, 1e-4)
+    assert answer.status == Status.TIME_LIMIT and answer.bound == pytest.approx(
+        found.objective * 0.9)
+    assert "was not used" in answer.message
+    right = _with_search(plan, found, 1e-4)  # the true bound raises HiGHS's
+    assert right.bound == pytest.approx(found.bound) and right.bound > found.objective * 0.9
+    assert right.message == ""

@@ -32,7 +32,7 @@ from estate.load.scenario import SOLVERS
 from estate.model.arrays import EstateModel
 from estate.solve import configurations
 from estate.solve.configurations import ConfigurationSearch
-from estate.solve.first_plan import UNLIMITED_BUDGET_S, pooled_start
+from estate.solve.first_plan import UNLIMITED_BUDGET_S, WINDOW_MIN_COLUMNS, pooled_start
 from estate.solve.highs import (
     combined,
     highs_lp,
@@ -95,7 +95,8 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
     t0 = time.perf_counter()
     found = None
     with solver_output(options.verbose):  # HiGHS prints a banner as each Highs is made
-        if options.site_configurations and configurations.applies(model):
+        if (options.site_configurations and configurations.applies(model)
+                and len(model.col_cost) <= WINDOW_MIN_COLUMNS):
             start, report, found = _configurations_start(model, options, start)
         else:
             start, report = pooled_start(model, lp, start, options.time_limit_s,
@@ -127,16 +128,25 @@ def _configurations_start(model: EstateModel, options: SolverOptions,
 def _with_search(solution: Solution, found: ConfigurationSearch, mip_gap: float) -> Solution:
     """The main search's answer with the configuration search's: the better plan and the
     higher bound, as for two searches (`combined`); the search's plan and bound each hold
-    for the whole model. Its seconds are counted apart."""
+    for the whole model. Its seconds are counted apart. A bound above a plan is a defect,
+    not a proof: it is dropped, with a message."""
+    plans = [v for v, ok in ((found.objective, found.plan is not None),
+                             (solution.objective, solution.status.has_plan)) if ok]
+    bound, message = found.bound, ""
+    if plans and bound > min(plans) + 1e-6 * abs(min(plans)) + 1.0:
+        bound, message = -math.inf, ("the site-configuration bound came out above a plan "
+                                     "and was not used")
     if found.plan is not None:
-        gap = (relative_gap(found.objective, found.bound) if math.isfinite(found.bound)
-               else math.inf)
-        first = Solution(Status.TIME_LIMIT, found.objective, found.bound, gap, 0.0, "highs",
+        gap = relative_gap(found.objective, bound) if math.isfinite(bound) else math.inf
+        first = Solution(Status.TIME_LIMIT, found.objective, bound, gap, 0.0, "highs",
                          found.plan)
-        return combined(first, solution, mip_gap)
-    if not (solution.status.has_plan and math.isfinite(found.bound)):
-        return solution
-    bound = min(max(solution.bound, found.bound), solution.objective)
+        both = combined(first, solution, mip_gap)
+        said = [m for m in (both.message, solution.message, message) if m]
+        return dataclasses.replace(both, message="; ".join(dict.fromkeys(said)))
+    if not (solution.status.has_plan and math.isfinite(bound)):
+        return dataclasses.replace(solution, message="; ".join(
+            m for m in (solution.message, message) if m))
+    bound = min(max(solution.bound, bound), solution.objective)
     gap = relative_gap(solution.objective, bound)
     status = Status.OPTIMAL if gap <= mip_gap + 1e-9 else solution.status
     return dataclasses.replace(solution, bound=bound, mip_gap=gap, status=status)

@@ -17,9 +17,9 @@ Steps (`search`):
 
 1. **Split by site** (`site_blocks`): a row whose columns all belong to one site goes to
    that site's block; every other row stays in the master.
-2. **Seed** the master with each seed plan's configurations (the status quo is a plan,
-   so the master is feasible from the start), and an artificial pair per row at a cost
-   no plan reaches, so it is feasible whatever the seeds.
+2. **Seed** the master with each seed plan's configurations (the status quo, when it
+   meets every rule, makes the master feasible from the start), and an artificial pair
+   per row at a cost no plan reaches, so it is feasible whatever the seeds.
 3. **Price** (column generation, the master's LP relaxation): with the master's duals
    pi on its rows and mu_s on site s's row, each site's cheapest configuration,
    min (c_s - A_s' pi) x, is a small MILP (HiGHS). One whose reduced cost is below mu_s
@@ -27,8 +27,10 @@ Steps (`search`):
 
        z* >= master value + sum_s min(0, priced_s - mu_s)
 
-   (a Lagrangian bound: the rows spanning sites dualised at pi). The rounds stop when no
-   configuration enters (the bound then equals the master's value) or the time is up.
+   (a Lagrangian bound: the rows spanning sites dualised at pi; a pricer stopped by the
+   time gives HiGHS's bound on its minimum). The rounds stop when no configuration
+   enters (the bound then equals the master's value, if every site's minimum was
+   proven) or the time is up.
 4. **Choose** one configuration a site (the master with lambda binary, HiGHS, from the
    best seed), rebuild the full column vector and check it against every row.
 
@@ -61,8 +63,9 @@ RoundReport = Callable[[int, float, float, int], None]
 # Share of the search's own time the pricing rounds may use; the choice (step 4) gets
 # the rest, at least this share.
 PRICING_SHARE = 0.85
-# A configuration enters when its reduced cost is below this (pounds).
-ENTERS = -1e-6
+# A configuration enters when its reduced cost is below this share of the master's
+# value (at least a millionth of a pound): under it, it is the LP's rounding noise.
+ENTERS = 1e-9
 # The rebuilt plan's rows may miss their bounds by this much, relative to the row's
 # largest coefficient x value (the pricers' and the master's feasibility tolerance).
 CHECK_TOLERANCE = 1e-6
@@ -254,6 +257,7 @@ def search(model: EstateModel, seeds: list[np.ndarray], time_limit_s: float,
     # a seed's part at a site enters only if it is a configuration (the status quo keeps
     # open a site a policy closes, say); the seed is a start for the choice only if all are
     seed_columns: list[list[int]] = []
+    seed_free: list[np.ndarray] = []
     for seed in seeds:
         if len(seed) != len(model.col_cost):
             continue
@@ -262,6 +266,7 @@ def search(model: EstateModel, seeds: list[np.ndarray], time_limit_s: float,
         entered = [enter(s, x) for s, x in enumerate(parts) if fits[s]]
         if all(fits):
             seed_columns.append(entered)
+            seed_free.append(seed[blocks.free])
     for s, cols in enumerate(blocks.columns):
         if blocks.closable[s]:
             enter(s, np.zeros(len(cols)))
@@ -273,6 +278,7 @@ def search(model: EstateModel, seeds: list[np.ndarray], time_limit_s: float,
         value = master.getInfo().objective_function_value + model.obj_constant
         duals = np.array(master.getSolution().row_dual)
         pi, mu = duals[:n_rows], duals[n_rows:]
+        threshold = -max(1e-6, ENTERS * abs(value))
         below, new, complete, exact = 0.0, 0, True, True
         for s in range(n_sites):
             left = pricing_end - time.perf_counter()
@@ -282,7 +288,7 @@ def search(model: EstateModel, seeds: list[np.ndarray], time_limit_s: float,
             priced, lowest, x, proven = price(model, blocks, s, pi, left)
             below += min(0.0, lowest - mu[s])
             exact &= proven
-            if x is not None and priced - mu[s] < ENTERS:
+            if x is not None and priced - mu[s] < threshold:
                 enter(s, x)
                 new += 1
         if complete:
@@ -295,14 +301,14 @@ def search(model: EstateModel, seeds: list[np.ndarray], time_limit_s: float,
             on_round(rounds, value, bound, new)
         if not new:  # the same master again would price the same
             break
-    plan, objective, message = _choose(model, blocks, master, n_fixed, chosen, seed_columns,
-                                       deadline)
+    first = (seed_columns[0], seed_free[0]) if seed_columns else None
+    plan, objective, message = _choose(model, blocks, master, n_fixed, chosen, first, deadline)
     return ConfigurationSearch(plan, objective, bound if plan is None else min(bound, objective),
                                rounds, len(chosen), converged, time.perf_counter() - t0, message)
 
 
 def _choose(model: EstateModel, blocks: SiteBlocks, master: highspy.Highs, n_fixed: int,
-            chosen: list[tuple[int, np.ndarray]], seed_columns: list[list[int]],
+            chosen: list[tuple[int, np.ndarray]], seed: tuple[list[int], np.ndarray] | None,
             deadline: float) -> tuple[np.ndarray | None, float, str]:
     """One configuration a site, by the master with its configuration columns binary (and
     the artificials shut), from the first seed; the plan rebuilt and checked."""
@@ -319,9 +325,10 @@ def _choose(model: EstateModel, blocks: SiteBlocks, master: highspy.Highs, n_fix
                             np.zeros(len(artificial)))
     master.setOptionValue("time_limit", max(deadline - time.perf_counter(), 1.0))
     master.setOptionValue("mip_rel_gap", 1e-6)
-    if seed_columns:
+    if seed is not None:  # the first whole seed: its configurations, its free columns
         start = np.zeros(n)
-        start[seed_columns[0]] = 1.0
+        start[:len(blocks.free)] = seed[1]
+        start[seed[0]] = 1.0
         offer_solution(master, start)
     master.run()
     if master.getInfo().primal_solution_status != 2:
