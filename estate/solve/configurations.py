@@ -303,8 +303,10 @@ def search(model: EstateModel, seeds: list[np.ndarray], time_limit_s: float,
             break
     first = (seed_columns[0], seed_free[0]) if seed_columns else None
     plan, objective, message = _choose(model, blocks, master, n_fixed, chosen, first, deadline)
-    return ConfigurationSearch(plan, objective, bound if plan is None else min(bound, objective),
-                               rounds, len(chosen), converged, time.perf_counter() - t0, message)
+    # the bound is returned as found, never clamped to the plan: a bound above a plan is
+    # a defect for the caller to see, not a proof
+    return ConfigurationSearch(plan, objective, bound, rounds, len(chosen), converged,
+                               time.perf_counter() - t0, message)
 
 
 def _choose(model: EstateModel, blocks: SiteBlocks, master: highspy.Highs, n_fixed: int,

@@ -32,7 +32,7 @@ class SolverOptions:
     first_plan: bool = True
     # Instead of that step, the site-configuration search (estate.solve.configurations;
     # `solver.site_configurations`): a plan made of whole sites and a bound that knows
-    # each site's packing. Models with shared centres, direct HiGHS only.
+    # each site's packing. Models planned whole (up to 60,000 columns), direct HiGHS only.
     site_configurations: bool = False
 
 
@@ -50,8 +50,8 @@ class StartReport:
     windows_improved: int = 0
     # the LP-guided plan before window passes improved it (nan: no such passes)
     before_windows: float = math.nan
-    # the site-configuration search (0 rounds: not run): its rounds, configurations and
-    # bound (-inf: no round priced every site)
+    # the site-configuration search (0 configurations: not run): its rounds, the
+    # configurations in its master and its bound (-inf: no round priced every site)
     rounds: int = 0
     configurations: int = 0
     configuration_bound: float = -math.inf
