@@ -32,7 +32,8 @@ Steps (`search`):
    enters (the bound then equals the master's value, if every site's minimum was
    proven) or the time is up.
 4. **Choose** one configuration a site (the master with lambda binary, HiGHS, from the
-   best seed), rebuild the full column vector and check it against every row.
+   first seed whose parts are all configurations), rebuild the full column vector and
+   check it against every row.
 
 Why: on the county benchmark (520 sites, ten agencies' back-office teams pooling) the
 LP-guided first plan and HiGHS's search stop near £1,402m-£1,404m, 0.6-0.8% above
@@ -61,13 +62,13 @@ from estate.solve.highs import lp_from_arrays, new_highs, offer_solution
 INF = highspy.kHighsInf
 RoundReport = Callable[[int, float, float, int], None]
 # Share of the search's own time the pricing rounds may use; the choice (step 4) gets
-# the rest, at least this share.
+# the rest (and at least a second).
 PRICING_SHARE = 0.85
 # A configuration enters when its reduced cost is below this share of the master's
 # value (at least a millionth of a pound): under it, it is the LP's rounding noise.
 ENTERS = 1e-9
-# The rebuilt plan's rows may miss their bounds by this much, relative to the row's
-# largest coefficient x value (the pricers' and the master's feasibility tolerance).
+# The rebuilt plan's rows may miss their bounds by this much times the sum of the row's
+# |terms| (at least 1): the pricers' and the master's feasibility tolerance.
 CHECK_TOLERANCE = 1e-6
 
 
