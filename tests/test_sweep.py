@@ -342,10 +342,14 @@ def test_a_sweep_stops_when_told(swept: Path, tmp_path: Path, how: str) -> None:
     shutil.copytree(swept / "base", out)
     before = (out / "sweep.csv").read_bytes()
     stamps = {p.name: (p / "summary.json").stat().st_mtime_ns for p in (out / "runs").iterdir()}
+    # Ctrl-C as a terminal delivers it: a suite started in the background by a shell
+    # without job control inherits SIGINT ignored, and Python then never turns it into
+    # KeyboardInterrupt, so the sweep starts with the default disposition here.
     proc = subprocess.Popen(
         [sys.executable, "-m", "estate", "sweep", str(swept / "town.toml"), *BIG, "--out",
          str(out), "--workers", "2"], cwd=tmp_path, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, start_new_session=True)
+        stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         assert _wait_for(lambda: len(_stored(out / "runs")) > 2, 120), "no run finished"
         workers = _descendants(proc.pid)
