@@ -23,6 +23,7 @@ from estate.model.build import build
 from estate.pipeline import prepare_scenario, status_quo_start
 from estate.solve import _with_search, configurations
 from estate.solve.configurations import search
+from estate.solve.highs import lp_from_arrays, new_highs
 from estate.solve.types import Solution
 from estate.status import Status
 from tests.fixtures import merge, scenario, write_register
@@ -161,3 +162,68 @@ def test_a_bound_above_a_plan_is_dropped_not_taken_as_proof(tmp_path: Path) -> N
     right = _with_search(plan, found, 1e-4)  # the true bound raises HiGHS's
     assert right.bound == pytest.approx(found.bound) and right.bound > found.objective * 0.9
     assert right.message == ""
+
+
+@pytest.mark.parametrize("seed", SEEDS[:12])
+def test_the_lagrangian_bound_holds_at_any_dual_point(tmp_path: Path, seed: int) -> None:
+    """Dualised at any point with the signs the rows allow, not only the master's duals,
+    with every site priced exactly, the bound stays under the brute-force optimum (and is
+    finite when the columns of no site are bounded); the sign each row allows is the
+    one kept."""
+    best, _, _, _, model = _brute_forced(tmp_path, seed)
+    if best is None:
+        return
+    blocks = configurations.site_blocks(model)
+    lo, hi = model.row_lb[blocks.master_rows], model.row_ub[blocks.master_rows]
+    rng = np.random.default_rng(seed)
+    cost = float(np.abs(model.col_cost).max())
+    points = [np.zeros(len(lo))] + [rng.normal(0.0, scale * cost, len(lo))
+                                    for scale in (1e-3, 1e-2, 0.1, 1.0) for _ in range(3)]
+    free_bounded = bool(np.isfinite(model.col_lb[blocks.free]).all()
+                        and np.isfinite(model.col_ub[blocks.free]).all())
+
+    def bound_at(raw: np.ndarray) -> float:
+        pi = configurations.dual_point(model, blocks, raw)
+        assert (pi[np.isinf(hi)] >= 0).all() and (pi[np.isinf(lo)] <= 0).all()
+        lowest = np.array([configurations.price(model, blocks, s, pi)[1]
+                           for s in range(len(blocks.columns))])
+        bound = configurations.lagrangian_bound(model, blocks, pi, lowest)
+        assert bound <= best + 1e-6 * abs(best) + 1e-3
+        assert math.isfinite(bound) or not free_bounded
+        return bound
+
+    for raw in points:
+        bound_at(raw)
+    # at the LP relaxation's own duals (HiGHS on the whole model, no estate search), the
+    # bound is at least the LP's value: dualising some rows at their optimal duals gives
+    # the LP back, and whole sites can only raise it
+    lp = new_highs(math.inf, 0.0)
+    lp.passModel(lp_from_arrays(model.matrix.tocsc(), model.col_cost, model.col_lb,
+                                model.col_ub, model.row_lb, model.row_ub,
+                                np.zeros(len(model.col_cost)), model.obj_constant))
+    lp.run()
+    relaxed = lp.getInfo().objective_function_value
+    duals = np.array(lp.getSolution().row_dual)[blocks.master_rows]
+    assert bound_at(duals) >= relaxed - 1e-6 * abs(relaxed) - 1e-3
+
+
+def _search_with(model: object, prep: object, monkeypatch: pytest.MonkeyPatch,
+                 **constants: float) -> configurations.ConfigurationSearch:
+    with monkeypatch.context() as patch:
+        for name, value in constants.items():
+            patch.setattr(configurations, name, value)
+        return search(model, [status_quo_start(prep, model)], math.inf)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("seed", SEEDS[:8])
+def test_pricing_on_two_threads_finds_what_one_does(tmp_path: Path, seed: int,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    best, _, _, prep, model = _brute_forced(tmp_path, seed)
+    if best is None:
+        return
+    one = _search_with(model, prep, monkeypatch, PRICING_THREADS=1)
+    two = _search_with(model, prep, monkeypatch, PRICING_THREADS=2)
+    assert (one.rounds, one.configurations, one.converged) == (
+        two.rounds, two.configurations, two.converged)
+    assert one.bound == pytest.approx(two.bound, rel=1e-12)
+    assert one.objective == pytest.approx(two.objective, rel=1e-12, nan_ok=True)

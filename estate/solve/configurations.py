@@ -22,15 +22,19 @@ Steps (`search`):
    per row at a cost no plan reaches, so it is feasible whatever the seeds.
 3. **Price** (column generation, the master's LP relaxation): with the master's duals
    pi on its rows and mu_s on site s's row, each site's cheapest configuration,
-   min (c_s - A_s' pi) x, is a small MILP (HiGHS). One whose reduced cost is below mu_s
-   enters. After each round that priced every site, a bound valid for the whole model:
+   min (c_s - A_s' pi) x, is a small MILP (HiGHS; the sites priced side by side on
+   `PRICING_THREADS` threads). One whose reduced cost is below mu_s enters. Every
+   round that priced every site gives a bound valid for the whole model
+   (`lagrangian_bound`: the rows spanning sites dualised at pi; a pricer stopped by
+   the time gives HiGHS's bound on its minimum):
 
-       z* >= master value + sum_s min(0, priced_s - mu_s)
+       z* >= sum_r h_r(pi_r) + sum_s min_x (c_s - A_s' pi) x
+             + sum_j min_{lb_j <= y_j <= ub_j} (c_j - a_j' pi) y_j     (j of no site)
 
-   (a Lagrangian bound: the rows spanning sites dualised at pi; a pricer stopped by the
-   time gives HiGHS's bound on its minimum). The rounds stop when no configuration
-   enters (the bound then equals the master's value, if every site's minimum was
-   proven) or the time is up.
+   with h_r(p) = p lo_r for p > 0 and p hi_r for p < 0 (at the master's duals this is
+   the master's value plus the sites' negative reduced costs). The rounds stop when no
+   configuration enters (the bound then equals the master's value, if every site's
+   minimum was proven) or the time is up.
 4. **Choose** one configuration a site (the master with lambda binary, HiGHS, from the
    first seed whose parts are all configurations), rebuild the full column vector and
    check it against every row.
@@ -49,8 +53,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import highspy
 import numpy as np
@@ -67,6 +73,9 @@ PRICING_SHARE = 0.85
 # A configuration enters when its reduced cost is below this share of the master's
 # value (at least a millionth of a pound): under it, it is the LP's rounding noise.
 ENTERS = 1e-9
+# Sites priced side by side: the machine's cores, at most two (the search runs alone,
+# before the main search; a sweep's runs each have their own process).
+PRICING_THREADS = max(1, min(2, len(os.sched_getaffinity(0))))
 # The rebuilt plan's rows may miss their bounds by this much times the sum of the row's
 # |terms| (at least 1): the pricers' and the master's feasibility tolerance.
 CHECK_TOLERANCE = 1e-6
@@ -86,6 +95,9 @@ class SiteBlocks:
     closable: list[bool] = dataclasses.field(default_factory=list)
     pricers: list[highspy.Highs] = dataclasses.field(default_factory=list)
     linking: list[sp.csc_matrix] = dataclasses.field(default_factory=list)
+    # the columns of no site's part of the master rows (master rows x free)
+    free_linking: sp.csc_matrix = dataclasses.field(
+        default_factory=lambda: sp.csc_matrix((0, 0)))
     # the site's block has integer columns (a MILP, not an LP)
     integer: list[bool] = dataclasses.field(default_factory=list)
 
@@ -124,6 +136,7 @@ def site_blocks(model: EstateModel) -> SiteBlocks:
     master_rows = np.flatnonzero(row_site < 0)
     master = csr[master_rows].tocsc()
     blocks = SiteBlocks(master_rows, np.flatnonzero(site < 0))
+    blocks.free_linking = master[:, blocks.free].tocsc()
     for s in range(int(site.max()) + 1 if len(site) else 0):
         cols, rows = np.flatnonzero(site == s), np.flatnonzero(row_site == s)
         blocks.closable.append(bool((model.col_lb[cols] <= 0).all()
@@ -199,6 +212,65 @@ def price(model: EstateModel, blocks: SiteBlocks, s: int, duals: np.ndarray,
     return (info.objective_function_value if has_plan else INF), bound, x, False
 
 
+@dataclasses.dataclass(frozen=True)
+class PricedSite:
+    """One site priced at a dual point: its cheapest configuration's reduced cost, a
+    lower bound on it, the configuration (None when the pricer found none), and whether
+    the value is the proven minimum."""
+
+    value: float
+    lowest: float
+    configuration: np.ndarray | None
+    proven: bool
+
+
+def price_all(model: EstateModel, blocks: SiteBlocks, duals: np.ndarray, end: float,
+              pool: ThreadPoolExecutor | None) -> list[PricedSite | None]:
+    """Every site priced at `duals` by `end` (perf_counter), on the pool's threads (HiGHS
+    lets go of the GIL while it solves, and each site has its own HiGHS object); None for
+    a site the time left unpriced."""
+
+    def one(s: int) -> PricedSite | None:
+        left = end - time.perf_counter()
+        return PricedSite(*price(model, blocks, s, duals, left)) if left > 0 else None
+
+    sites = range(len(blocks.columns))
+    return list(pool.map(one, sites)) if pool is not None else [one(s) for s in sites]
+
+
+def dual_point(model: EstateModel, blocks: SiteBlocks, duals: np.ndarray) -> np.ndarray:
+    """The master rows' duals with the sign each row's bounds allow: a row with no upper
+    bound takes pi >= 0, one with no lower bound pi <= 0 (the simplex's tolerance can
+    leave a dual a hair the wrong side, which would make the bound -inf)."""
+    lo, hi = model.row_lb[blocks.master_rows], model.row_ub[blocks.master_rows]
+    pi = np.where(np.isinf(hi), np.maximum(duals, 0.0), duals)
+    return np.where(np.isinf(lo), np.minimum(pi, 0.0), pi)
+
+
+def lagrangian_bound(model: EstateModel, blocks: SiteBlocks, pi: np.ndarray,
+                     lowest: np.ndarray) -> float:
+    """A bound on the whole model from the master rows dualised at pi and each site's
+    lowest reduced cost at pi (`lowest`, a lower bound on min_x (c_s - A_s' pi) x):
+
+        z* >= const + sum_r h_r(pi_r) + sum_s lowest_s
+                    + sum_j min_{lb_j <= y_j <= ub_j} (c_j - a_j' pi) y_j   (j of no site)
+
+    h_r(p) = p lo_r if p > 0, p hi_r if p < 0. Why it holds: for any plan,
+    c x = sum (c - A' pi) x + pi' A x, each site's term is at least its minimum, each
+    free column's at least its box minimum, and lo_r <= (A x)_r <= hi_r gives
+    pi_r (A x)_r >= h_r(pi_r). -inf when a term is unbounded (pi the wrong side of an
+    infinite row bound, a free column with no bound on the side its cost pulls to)."""
+    lo, hi = model.row_lb[blocks.master_rows], model.row_ub[blocks.master_rows]
+    with np.errstate(invalid="ignore"):
+        rows = np.where(pi > 0, pi * lo, np.where(pi < 0, pi * hi, 0.0))
+        free = blocks.free
+        reduced = model.col_cost[free] - blocks.free_linking.T @ pi
+        boxes = np.where(reduced > 0, reduced * model.col_lb[free],
+                         np.where(reduced < 0, reduced * model.col_ub[free], 0.0))
+    total = float(rows.sum() + boxes.sum() + lowest.sum())
+    return total + model.obj_constant if math.isfinite(total) else -math.inf
+
+
 def solve_master(master: highspy.Highs) -> bool:
     """Re-solve the master from its last basis; from scratch when that ends unsolved
     (HiGHS's warm start can stop with no status after many columns are added). False
@@ -247,7 +319,7 @@ def search(model: EstateModel, seeds: list[np.ndarray], time_limit_s: float,
     pricing_end = t0 + PRICING_SHARE * max(float(time_limit_s), 0.0)
     blocks = site_blocks(model)
     master, n_rows = new_master(model, blocks), len(blocks.master_rows)
-    n_sites, n_fixed = len(blocks.columns), master.getNumCol()
+    n_fixed = master.getNumCol()
     chosen: list[tuple[int, np.ndarray]] = []
 
     def enter(s: int, x: np.ndarray) -> int:
@@ -272,36 +344,36 @@ def search(model: EstateModel, seeds: list[np.ndarray], time_limit_s: float,
         if blocks.closable[s]:
             enter(s, np.zeros(len(cols)))
     bound, rounds, converged = -math.inf, 0, False
-    while rounds < max_rounds and time.perf_counter() < pricing_end:
-        if not solve_master(master):
-            break
-        rounds += 1
-        value = master.getInfo().objective_function_value + model.obj_constant
-        duals = np.array(master.getSolution().row_dual)
-        pi, mu = duals[:n_rows], duals[n_rows:]
-        threshold = -max(1e-6, ENTERS * abs(value))
-        below, new, complete, exact = 0.0, 0, True, True
-        for s in range(n_sites):
-            left = pricing_end - time.perf_counter()
-            if left <= 0:
-                complete = False
+    pool = ThreadPoolExecutor(PRICING_THREADS) if PRICING_THREADS > 1 else None
+    try:
+        while rounds < max_rounds and time.perf_counter() < pricing_end:
+            if not solve_master(master):
                 break
-            priced, lowest, x, proven = price(model, blocks, s, pi, left)
-            below += min(0.0, lowest - mu[s])
-            exact &= proven
-            if x is not None and priced - mu[s] < threshold:
-                enter(s, x)
-                new += 1
-        if complete:
-            bound = max(bound, value + below)
-            # the master's value is a bound only when no site has a cheaper configuration
-            converged = exact and not new
-            if converged:
-                bound = max(bound, value)
-        if on_round is not None:
-            on_round(rounds, value, bound, new)
-        if not new:  # the same master again would price the same
-            break
+            rounds += 1
+            value = master.getInfo().objective_function_value + model.obj_constant
+            duals = np.array(master.getSolution().row_dual)
+            pi, mu = dual_point(model, blocks, duals[:n_rows]), duals[n_rows:]
+            threshold = -max(1e-6, ENTERS * abs(value))
+            priced, new = price_all(model, blocks, pi, pricing_end, pool), 0
+            for s, p in enumerate(priced):
+                if p is not None and p.configuration is not None and p.value - mu[s] < threshold:
+                    enter(s, p.configuration)
+                    new += 1
+            if all(p is not None for p in priced):
+                lowest = np.array([p.lowest for p in priced if p is not None])
+                bound = max(bound, lagrangian_bound(model, blocks, pi, lowest))
+                # the master's value is a bound only when no site has a cheaper
+                # configuration
+                converged = not new and all(p is not None and p.proven for p in priced)
+                if converged:
+                    bound = max(bound, value)
+            if on_round is not None:
+                on_round(rounds, value, bound, new)
+            if not new:  # the same master again would price the same
+                break
+    finally:
+        if pool is not None:
+            pool.shutdown()
     first = (seed_columns[0], seed_free[0]) if seed_columns else None
     plan, objective, message = _choose(model, blocks, master, n_fixed, chosen, first, deadline)
     # the bound is returned as found, never clamped to the plan: a bound above a plan is
