@@ -207,11 +207,10 @@ def test_the_lagrangian_bound_holds_at_any_dual_point(tmp_path: Path, seed: int)
     assert bound_at(duals) >= relaxed - 1e-6 * abs(relaxed) - 1e-3
 
 
-def _search_with(model: object, prep: object, monkeypatch: pytest.MonkeyPatch,
-                 **constants: float) -> configurations.ConfigurationSearch:
+def _search_on(threads: int, model: object, prep: object,
+               monkeypatch: pytest.MonkeyPatch) -> configurations.ConfigurationSearch:
     with monkeypatch.context() as patch:
-        for name, value in constants.items():
-            patch.setattr(configurations, name, value)
+        patch.setattr(configurations, "PRICING_THREADS", threads)
         return search(model, [status_quo_start(prep, model)], math.inf)  # type: ignore[arg-type]
 
 
@@ -221,8 +220,8 @@ def test_pricing_on_two_threads_finds_what_one_does(tmp_path: Path, seed: int,
     best, _, _, prep, model = _brute_forced(tmp_path, seed)
     if best is None:
         return
-    one = _search_with(model, prep, monkeypatch, PRICING_THREADS=1)
-    two = _search_with(model, prep, monkeypatch, PRICING_THREADS=2)
+    one = _search_on(1, model, prep, monkeypatch)
+    two = _search_on(2, model, prep, monkeypatch)
     assert (one.rounds, one.configurations, one.converged) == (
         two.rounds, two.configurations, two.converged)
     assert one.bound == pytest.approx(two.bound, rel=1e-12)

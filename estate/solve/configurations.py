@@ -73,8 +73,9 @@ PRICING_SHARE = 0.85
 # A configuration enters when its reduced cost is below this share of the master's
 # value (at least a millionth of a pound): under it, it is the LP's rounding noise.
 ENTERS = 1e-9
-# Sites priced side by side: the machine's cores, at most two (the search runs alone,
-# before the main search; a sweep's runs each have their own process).
+# Sites priced side by side: the machine's cores, at most two (the search runs before
+# the main search, which has one thread; in a sweep each run's search takes its own
+# two, so runs side by side share the cores).
 PRICING_THREADS = max(1, min(2, len(os.sched_getaffinity(0))))
 # The rebuilt plan's rows may miss their bounds by this much times the sum of the row's
 # |terms| (at least 1): the pricers' and the master's feasibility tolerance.
@@ -165,7 +166,7 @@ def new_master(model: EstateModel, blocks: SiteBlocks) -> highspy.Highs:
     empty = (0, np.zeros(1, np.int32), np.empty(0, np.int32), np.empty(0))
     m.addRows(len(rows), model.row_lb[rows], model.row_ub[rows], *empty)
     m.addRows(n_sites, np.ones(n_sites), np.ones(n_sites), *empty)
-    free = model.matrix.tocsr()[rows][:, blocks.free].tocsc()
+    free = blocks.free_linking
     if len(blocks.free):
         m.addCols(len(blocks.free), model.col_cost[blocks.free], model.col_lb[blocks.free],
                   model.col_ub[blocks.free], free.nnz, free.indptr[:-1].astype(np.int32),
