@@ -131,9 +131,9 @@ def test_a_pricer_stopped_short_gives_no_bound_from_the_master(
     best, prep, model = _feasible_seed(tmp_path)
     exact = configurations.price
 
-    def stopped(*args: object, **kwargs: object) -> tuple[float, float, object, bool]:
-        value, _, x, _ = exact(*args, **kwargs)  # type: ignore[arg-type]
-        return value, -math.inf, x, False
+    def stopped(*args: object, **kwargs: object) -> configurations.PricedSite:
+        priced = exact(*args, **kwargs)  # type: ignore[arg-type]
+        return dataclasses.replace(priced, lowest=-math.inf, proven=False)
 
     monkeypatch.setattr(configurations, "price", stopped)
     found = search(model, [status_quo_start(prep, model)], math.inf)
@@ -185,7 +185,7 @@ def test_the_lagrangian_bound_holds_at_any_dual_point(tmp_path: Path, seed: int)
     def bound_at(raw: np.ndarray) -> float:
         pi = configurations.dual_point(model, blocks, raw)
         assert (pi[np.isinf(hi)] >= 0).all() and (pi[np.isinf(lo)] <= 0).all()
-        lowest = np.array([configurations.price(model, blocks, s, pi)[1]
+        lowest = np.array([configurations.price(model, blocks, s, pi).lowest
                            for s in range(len(blocks.columns))])
         bound = configurations.lagrangian_bound(model, blocks, pi, lowest)
         assert bound <= best + 1e-6 * abs(best) + 1e-3
@@ -207,11 +207,17 @@ def test_the_lagrangian_bound_holds_at_any_dual_point(tmp_path: Path, seed: int)
     assert bound_at(duals) >= relaxed - 1e-6 * abs(relaxed) - 1e-3
 
 
-def _search_on(threads: int, model: object, prep: object,
-               monkeypatch: pytest.MonkeyPatch) -> configurations.ConfigurationSearch:
+def _search_with(model: object, prep: object, monkeypatch: pytest.MonkeyPatch,
+                 bounds: list[float] | None = None,
+                 **constants: int) -> configurations.ConfigurationSearch:
+    """The search with some of the module's constants set (PRICING_THREADS, ...); each
+    round's bound appended to `bounds`."""
     with monkeypatch.context() as patch:
-        patch.setattr(configurations, "PRICING_THREADS", threads)
-        return search(model, [status_quo_start(prep, model)], math.inf)  # type: ignore[arg-type]
+        for name, value in constants.items():
+            patch.setattr(configurations, name, value)
+        return search(model, [status_quo_start(prep, model)], math.inf,  # type: ignore[arg-type]
+                      on_round=None if bounds is None else
+                      lambda _r, _v, bound, _n: bounds.append(bound))
 
 
 @pytest.mark.parametrize("seed", SEEDS[:8])
@@ -220,9 +226,31 @@ def test_pricing_on_two_threads_finds_what_one_does(tmp_path: Path, seed: int,
     best, _, _, prep, model = _brute_forced(tmp_path, seed)
     if best is None:
         return
-    one = _search_on(1, model, prep, monkeypatch)
-    two = _search_on(2, model, prep, monkeypatch)
+    one = _search_with(model, prep, monkeypatch, PRICING_THREADS=1)
+    two = _search_with(model, prep, monkeypatch, PRICING_THREADS=2)
     assert (one.rounds, one.configurations, one.converged) == (
         two.rounds, two.configurations, two.converged)
     assert one.bound == pytest.approx(two.bound, rel=1e-12)
     assert one.objective == pytest.approx(two.objective, rel=1e-12, nan_ok=True)
+
+
+@pytest.mark.parametrize("seed", SEEDS[:16])
+def test_pricing_only_the_sites_that_took_reaches_the_same_bound(
+        tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The converged bound is the master's LP over every configuration, one number
+    whatever order the configurations came in, and no Lagrangian bound lies above it
+    (it is their maximum): rounds that price only the sites that took one last round
+    (and extra configurations from the pricers' way) must end there too, and no bound
+    may come from a round that left sites unpriced."""
+    best, _, _, prep, model = _brute_forced(tmp_path, seed)
+    if best is None:
+        return
+    every = _search_with(model, prep, monkeypatch, PARTIAL_ROUNDS=0, EXTRA_CONFIGURATIONS=0)
+    bounds: list[float] = []
+    took = _search_with(model, prep, monkeypatch, bounds, PARTIAL_ROUNDS=10,
+                        EXTRA_CONFIGURATIONS=3)
+    assert every.converged and took.converged
+    slack = 1e-9 * abs(every.bound) + 1e-3
+    assert took.bound == pytest.approx(every.bound, rel=1e-9, abs=1e-3)
+    assert all(bound <= every.bound + slack for bound in bounds)
+    assert took.bound <= best + 1e-6 * abs(best) + 1e-3
