@@ -40,6 +40,7 @@ from estate.load.scenario import load_scenario
 from estate.model.arrays import EstateModel
 from estate.model.build import build
 from estate.pipeline import prepare_scenario
+from estate.solve import configurations
 from estate.solve.configurations import search
 from estate.solve.highs import highs_lp, new_highs, solver_output
 
@@ -79,10 +80,12 @@ def configuration_bound(model: EstateModel, max_rounds: int,
     from no seed): (the bound, the best plan made of the configurations found (nan when
     none), rounds, configurations, seconds), with the objective's constant."""
 
+    start = time.perf_counter()
+
     def show(rounds: int, value: float, bound: float, new: int) -> None:
-        print(f"  round {rounds}: master {value / 1e6:,.3f}, Lagrangian "
-              f"{bound / 1e6:,.3f}, {new} configurations priced in", file=sys.stderr,
-              flush=True)
+        print(f"  round {rounds} at {time.perf_counter() - start:.1f} s: master "
+              f"{value / 1e6:,.3f}, Lagrangian {bound / 1e6:,.3f}, {new} sites took one",
+              file=sys.stderr, flush=True)
 
     found = search(model, [], math.inf, max_rounds, on_round=show if log else None)
     return (found.bound, found.objective, found.rounds, found.configurations, found.seconds)
@@ -152,7 +155,17 @@ def main(argv: list[str] | None = None) -> int:
                         "integrality table")
     parser.add_argument("--site-sets", type=int, default=0, help="measure this many of the "
                         "relaxation's cheapest sets of open sites")
+    parser.add_argument("--threads", type=int, default=configurations.PRICING_THREADS,
+                        help="threads the sites are priced on")
+    parser.add_argument("--partial-rounds", type=int, default=configurations.PARTIAL_ROUNDS,
+                        help="rounds that price only the sites that took one (0: every "
+                        "round prices every site)")
+    parser.add_argument("--extra", type=int, default=configurations.EXTRA_CONFIGURATIONS,
+                        help="other configurations a pricer may bring in beside its best")
     args = parser.parse_args(argv)
+    configurations.PRICING_THREADS = args.threads
+    configurations.PARTIAL_ROUNDS = args.partial_rounds
+    configurations.EXTRA_CONFIGURATIONS = args.extra
     with solver_output(False):  # HiGHS's banner comes with a process's first Highs
         highspy.Highs()
     model = build(prepare_scenario(load_scenario(args.scenario)))

@@ -27,7 +27,7 @@ Steps (`search`):
    `EXTRA_CONFIGURATIONS` others the pricer met on its way that also are. After a
    round that priced every site, the next price only the sites that took one in the
    round before, until none does or `PARTIAL_ROUNDS` have passed (county: pricing to
-   convergence in 147 s instead of 297 s). Every
+   convergence in 147 s instead of 230 s). Every
    round that priced every site gives a bound valid for the whole model
    (`lagrangian_bound`: the rows spanning sites dualised at pi; a pricer stopped by
    the time gives HiGHS's bound on its minimum):
@@ -87,7 +87,8 @@ CHECK_TOLERANCE = 1e-6
 # Besides each site's cheapest configuration, up to this many others its pricer met on
 # the way enter when they too cost less than the site's dual: fewer rounds (county:
 # pricing to convergence 147 s instead of 178 s; demo 19.3 s instead of 21.6 s), though
-# the choice then has more columns to pick from (county from no seed: 207 s, not 98 s).
+# the choice then has more columns to pick from (county from no seed: 207 s, not 98 s;
+# from the status quo, within the search's share, the same plan: benchmarks/README.md).
 EXTRA_CONFIGURATIONS = 3
 # After a round that priced every site, at most this many rounds price only the sites
 # that took a configuration in the round before (benchmarks/README.md).
