@@ -234,23 +234,80 @@ def test_pricing_on_two_threads_finds_what_one_does(tmp_path: Path, seed: int,
     assert one.objective == pytest.approx(two.objective, rel=1e-12, nan_ok=True)
 
 
+def _watched(monkeypatch: pytest.MonkeyPatch, model: object,
+             blocks_seen: list[bool]) -> None:
+    """Record whether each round priced every site, and hold every extra configuration a
+    pricer offers to the site's own rows."""
+    price_all, price = configurations.price_all, configurations.price
+
+    def all_or_some(*args: object, **kwargs: object) -> list[object]:
+        priced = price_all(*args, **kwargs)  # type: ignore[arg-type]
+        blocks_seen.append(all(p is not None for p in priced))
+        return priced  # type: ignore[return-value]
+
+    def checked(m: object, blocks: object, s: int, *args: object) -> object:
+        priced = price(m, blocks, s, *args)  # type: ignore[arg-type]
+        for _, x in priced.others:
+            assert configurations._is_configuration(model, blocks, s, x)  # type: ignore[arg-type]
+        return priced
+
+    monkeypatch.setattr(configurations, "price_all", all_or_some)
+    monkeypatch.setattr(configurations, "price", checked)
+
+
+@pytest.mark.parametrize("partial", [1, 10])
 @pytest.mark.parametrize("seed", SEEDS[:16])
 def test_pricing_only_the_sites_that_took_reaches_the_same_bound(
-        tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, seed: int, partial: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """The converged bound is the master's LP over every configuration, one number
     whatever order the configurations came in, and no Lagrangian bound lies above it
     (it is their maximum): rounds that price only the sites that took one last round
-    (and extra configurations from the pricers' way) must end there too, and no bound
-    may come from a round that left sites unpriced."""
+    (and extra configurations from the pricers' way, each a configuration) must end
+    there too, and only after a round that priced every site."""
     best, _, _, prep, model = _brute_forced(tmp_path, seed)
-    if best is None:
+    if not configurations.applies(model):  # type: ignore[arg-type]
         return
     every = _search_with(model, prep, monkeypatch, PARTIAL_ROUNDS=0, EXTRA_CONFIGURATIONS=0)
     bounds: list[float] = []
-    took = _search_with(model, prep, monkeypatch, bounds, PARTIAL_ROUNDS=10,
-                        EXTRA_CONFIGURATIONS=3)
-    assert every.converged and took.converged
-    slack = 1e-9 * abs(every.bound) + 1e-3
-    assert took.bound == pytest.approx(every.bound, rel=1e-9, abs=1e-3)
+    full: list[bool] = []
+    with monkeypatch.context() as patch:
+        _watched(patch, model, full)
+        took = _search_with(model, prep, patch, bounds, PARTIAL_ROUNDS=partial,
+                            EXTRA_CONFIGURATIONS=3)
+    assert every.converged == took.converged
+    if not every.converged:  # an infeasible master: no bound either way
+        return
+    assert full[-1] and len(full) == took.rounds
+    slack = 1e-7 * abs(every.bound) + 1e-3  # each site may stop a threshold short
+    assert took.bound == pytest.approx(every.bound, rel=1e-7, abs=1e-3)
     assert all(bound <= every.bound + slack for bound in bounds)
-    assert took.bound <= best + 1e-6 * abs(best) + 1e-3
+    if best is not None:
+        assert took.bound <= best + 1e-6 * abs(best) + 1e-3
+
+
+def test_partial_rounds_do_happen_and_end_in_a_full_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the brute-force registers some rounds price only the sites that took one, at
+    most PARTIAL_ROUNDS in a row; a search stopped after a partial round keeps the last
+    full round's bound and is not converged."""
+    runs: list[list[bool]] = []
+    for seed in SEEDS[:16]:
+        _, _, _, prep, model = _brute_forced(tmp_path, seed)
+        full: list[bool] = []
+        with monkeypatch.context() as patch:
+            _watched(patch, model, full)
+            _search_with(model, prep, patch, PARTIAL_ROUNDS=1)
+        runs.append(full)
+        assert "False, False" not in str(full)  # one partial round at most, then full
+    assert any(not f for full in runs for f in full)
+    # stopped right after a partial round
+    seed, full = next((seed, full) for seed, full in zip(SEEDS, runs, strict=False)
+                      if len(full) > 2 and not full[1])
+    _, _, _, prep, model = _brute_forced(tmp_path / "again", seed)
+    bounds: list[float] = []
+    with monkeypatch.context() as patch:
+        patch.setattr(configurations, "PARTIAL_ROUNDS", 1)
+        stopped = search(model, [status_quo_start(prep, model)], math.inf,  # type: ignore[arg-type]
+                         max_rounds=2, on_round=lambda _r, _v, b, _n: bounds.append(b))
+    assert stopped.rounds == 2 and not stopped.converged
+    assert stopped.bound == bounds[0] == bounds[1]

@@ -86,7 +86,7 @@ PRICING_THREADS = max(1, min(2, len(os.sched_getaffinity(0))))
 CHECK_TOLERANCE = 1e-6
 # Besides each site's cheapest configuration, up to this many others its pricer met on
 # the way enter when they too cost less than the site's dual: fewer rounds (county:
-# pricing to convergence 147 s instead of 178 s; demo 19.3 s instead of 21.6 s), though
+# pricing to convergence 147 s instead of 178 s; demo 18.6 s instead of 21.5 s), though
 # the choice then has more columns to pick from (county from no seed: 207 s, not 98 s;
 # from the status quo, within the search's share, the same plan: benchmarks/README.md).
 EXTRA_CONFIGURATIONS = 3
@@ -240,22 +240,29 @@ def price(model: EstateModel, blocks: SiteBlocks, s: int, duals: np.ndarray,
     else:
         bound = value if proven else -INF
     x = np.round(np.array(h.getSolution().col_value), 9)
-    others = _others(h, reduced, x) if blocks.integer[s] else ()
+    others = _others(model, blocks, s, reduced, x) if blocks.integer[s] else ()
     return PricedSite(value, min(bound, value), x, proven, others)
 
 
-def _others(h: highspy.Highs, reduced: np.ndarray,
+def _others(model: EstateModel, blocks: SiteBlocks, s: int, reduced: np.ndarray,
             best: np.ndarray) -> tuple[tuple[float, np.ndarray], ...]:
-    """The improving plans the pricer saved before its best (its own order is worst
-    first), each with its reduced cost worked out again from the values."""
-    if not EXTRA_CONFIGURATIONS:
+    """The improving plans site s's pricer saved before its best (its own order is worst
+    first), integer columns made whole, each kept only if it is a configuration (HiGHS
+    may save a plan that misses a row by its tolerance), with its reduced cost worked out
+    again from the values. None when the saved list does not end at `best`: HiGHS keeps
+    the last run's list when a run stops before its search."""
+    saved = blocks.pricers[s].getSavedMipSolutions() if EXTRA_CONFIGURATIONS else []
+    if not saved or not np.allclose(saved[-1].col_value, best, atol=1e-6):
         return ()
+    integer = model.col_integer[blocks.columns[s]].astype(bool)
     found: list[tuple[float, np.ndarray]] = []
-    for saved in reversed(h.getSavedMipSolutions()):
-        x = np.round(np.array(saved.col_value), 9)
-        if len(x) == len(best) and not np.array_equal(x, best) and \
-                all(not np.array_equal(x, y) for _, y in found):
-            found.append((float(reduced @ x), x))
+    for plan in reversed(saved[:-1]):
+        x = np.round(np.array(plan.col_value), 9)
+        x[integer] = np.round(x[integer])
+        if not _is_configuration(model, blocks, s, x) or np.array_equal(x, best) or \
+                any(np.array_equal(x, y) for _, y in found):
+            continue
+        found.append((float(reduced @ x), x))
         if len(found) == EXTRA_CONFIGURATIONS:
             break
     return tuple(found)
@@ -355,8 +362,8 @@ def search(model: EstateModel, seeds: list[np.ndarray], time_limit_s: float,
            max_rounds: int = 1000, on_round: RoundReport | None = None) -> ConfigurationSearch:
     """Column generation over site configurations from `seeds` (full plans), then one
     configuration a site chosen by a MILP; within `time_limit_s` (see the module).
-    `on_round(rounds, master value, bound so far, configurations entered)` after each
-    round."""
+    `on_round(rounds, master value, bound so far, sites that took a configuration)`
+    after each round."""
     t0 = time.perf_counter()
     deadline = t0 + max(float(time_limit_s), 0.0)
     pricing_end = t0 + PRICING_SHARE * max(float(time_limit_s), 0.0)
