@@ -26,8 +26,8 @@ Steps (`search`):
    `PRICING_THREADS` threads). One whose reduced cost is below mu_s enters, with up to
    `EXTRA_CONFIGURATIONS` others the pricer met on its way that also are. After a
    round that priced every site, the next price only the sites that took one in the
-   round before, until none does or `PARTIAL_ROUNDS` have passed (county: pricing to
-   convergence in 147 s instead of 230 s). Every
+   round before, until none does or `PARTIAL_ROUNDS` have passed (`next_sites`;
+   county: pricing to convergence in 147 s instead of 230 s). Every
    round that priced every site gives a bound valid for the whole model
    (`lagrangian_bound`: the rows spanning sites dualised at pi; a pricer stopped by
    the time gives HiGHS's bound on its minimum):
@@ -394,11 +394,8 @@ def search(model: EstateModel, seeds: list[np.ndarray], time_limit_s: float,
         if blocks.closable[s]:
             enter(s, np.zeros(len(cols)))
     bound, rounds, converged = -math.inf, 0, False
-    # after a round that priced every site, the next rounds price only the sites that
-    # took a configuration in the round before (most sites' duals no longer pay for a
-    # new one), until none does or PARTIAL_ROUNDS have passed; then every site again
-    active: list[int] | None = None
-    partial = 0
+    active: list[int] | None = None  # the sites the round prices (None: every site)
+    partial, full_seconds = 0, 0.0
     pool = ThreadPoolExecutor(PRICING_THREADS) if PRICING_THREADS > 1 else None
     try:
         while rounds < max_rounds and time.perf_counter() < pricing_end:
@@ -409,7 +406,10 @@ def search(model: EstateModel, seeds: list[np.ndarray], time_limit_s: float,
             duals = np.array(master.getSolution().row_dual)
             pi, mu = dual_point(model, blocks, duals[:n_rows]), duals[n_rows:]
             threshold = -max(1e-6, ENTERS * abs(value))
+            began = time.perf_counter()
             priced = price_all(model, blocks, pi, pricing_end, pool, active)
+            if active is None:
+                full_seconds = time.perf_counter() - began
             took = []
             for s, p in enumerate(priced):
                 if p is not None and p.configuration is not None and p.value - mu[s] < threshold:
@@ -431,7 +431,7 @@ def search(model: EstateModel, seeds: list[np.ndarray], time_limit_s: float,
             if active is None and not took:  # the same master again would price the same
                 break
             partial = partial + 1 if active is not None else 0
-            active = took if took and partial < PARTIAL_ROUNDS else None
+            active = next_sites(took, partial, pricing_end - time.perf_counter(), full_seconds)
     finally:
         if pool is not None:
             pool.shutdown()
@@ -441,6 +441,20 @@ def search(model: EstateModel, seeds: list[np.ndarray], time_limit_s: float,
     # a defect for the caller to see, not a proof
     return ConfigurationSearch(plan, objective, bound, rounds, len(chosen), converged,
                                time.perf_counter() - t0, message)
+
+
+def next_sites(took: list[int], partial_rounds: int, left_s: float,
+               full_round_s: float) -> list[int] | None:
+    """The sites the next round prices, None for every site. After a round that priced
+    every site most sites' prices no longer pay for a new configuration, so the next
+    rounds price only the sites that took one in the round before (`took`), until none
+    does or PARTIAL_ROUNDS have passed (`partial_rounds` so far). Every site once the
+    time left would fit no more than two rounds that price every site (the last took
+    `full_round_s`): only those give a bound, and a search the time stops should end
+    with a fresh one."""
+    if not took or partial_rounds >= PARTIAL_ROUNDS or left_s < 2.0 * full_round_s:
+        return None
+    return took
 
 
 def _choose(model: EstateModel, blocks: SiteBlocks, master: highspy.Highs, n_fixed: int,
