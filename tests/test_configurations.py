@@ -315,14 +315,10 @@ def test_partial_rounds_do_happen_and_end_in_a_full_one(
 
 def test_the_next_round_prices_every_site_when_it_should(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every site after a round where none took one, after PARTIAL_ROUNDS partial rounds,
-    and once the time left would fit no more than two full rounds (so the last bound is
-    fresh); otherwise only the sites that took one."""
+    """Every site after a round where none took one and after PARTIAL_ROUNDS partial
+    rounds; otherwise only the sites that took one."""
     monkeypatch.setattr(configurations, "PARTIAL_ROUNDS", 3)
-    next_sites = configurations.next_sites
-    assert next_sites([4, 7], 0, math.inf, 9.0) == [4, 7]
-    assert next_sites([4, 7], 2, 100.0, 9.0) == [4, 7]
-    assert next_sites([], 0, math.inf, 9.0) is None
-    assert next_sites([4, 7], 3, math.inf, 9.0) is None
-    assert next_sites([4, 7], 0, 17.9, 9.0) is None
-    assert next_sites([4, 7], 0, 18.1, 9.0) == [4, 7]
+    assert configurations.next_sites([4, 7], 0) == [4, 7]
+    assert configurations.next_sites([4, 7], 2) == [4, 7]
+    assert configurations.next_sites([], 0) is None
+    assert configurations.next_sites([4, 7], 3) is None

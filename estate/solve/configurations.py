@@ -395,7 +395,7 @@ def search(model: EstateModel, seeds: list[np.ndarray], time_limit_s: float,
             enter(s, np.zeros(len(cols)))
     bound, rounds, converged = -math.inf, 0, False
     active: list[int] | None = None  # the sites the round prices (None: every site)
-    partial, full_seconds = 0, 0.0
+    partial = 0
     pool = ThreadPoolExecutor(PRICING_THREADS) if PRICING_THREADS > 1 else None
     try:
         while rounds < max_rounds and time.perf_counter() < pricing_end:
@@ -406,10 +406,7 @@ def search(model: EstateModel, seeds: list[np.ndarray], time_limit_s: float,
             duals = np.array(master.getSolution().row_dual)
             pi, mu = dual_point(model, blocks, duals[:n_rows]), duals[n_rows:]
             threshold = -max(1e-6, ENTERS * abs(value))
-            began = time.perf_counter()
             priced = price_all(model, blocks, pi, pricing_end, pool, active)
-            if active is None:
-                full_seconds = time.perf_counter() - began
             took = []
             for s, p in enumerate(priced):
                 if p is not None and p.configuration is not None and p.value - mu[s] < threshold:
@@ -431,7 +428,7 @@ def search(model: EstateModel, seeds: list[np.ndarray], time_limit_s: float,
             if active is None and not took:  # the same master again would price the same
                 break
             partial = partial + 1 if active is not None else 0
-            active = next_sites(took, partial, pricing_end - time.perf_counter(), full_seconds)
+            active = next_sites(took, partial)
     finally:
         if pool is not None:
             pool.shutdown()
@@ -443,18 +440,12 @@ def search(model: EstateModel, seeds: list[np.ndarray], time_limit_s: float,
                                time.perf_counter() - t0, message)
 
 
-def next_sites(took: list[int], partial_rounds: int, left_s: float,
-               full_round_s: float) -> list[int] | None:
+def next_sites(took: list[int], partial_rounds: int) -> list[int] | None:
     """The sites the next round prices, None for every site. After a round that priced
     every site most sites' prices no longer pay for a new configuration, so the next
     rounds price only the sites that took one in the round before (`took`), until none
-    does or PARTIAL_ROUNDS have passed (`partial_rounds` so far). Every site once the
-    time left would fit no more than two rounds that price every site (the last took
-    `full_round_s`): only those give a bound, and a search the time stops should end
-    with a fresh one."""
-    if not took or partial_rounds >= PARTIAL_ROUNDS or left_s < 2.0 * full_round_s:
-        return None
-    return took
+    does or PARTIAL_ROUNDS have passed (`partial_rounds` so far)."""
+    return took if took and partial_rounds < PARTIAL_ROUNDS else None
 
 
 def _choose(model: EstateModel, blocks: SiteBlocks, master: highspy.Highs, n_fixed: int,
