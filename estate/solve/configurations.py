@@ -27,7 +27,7 @@ Steps (`search`):
    `EXTRA_CONFIGURATIONS` others the pricer met on its way that also are. After a
    round that priced every site, the next price only the sites that took one in the
    round before, until none does or `PARTIAL_ROUNDS` have passed (`next_sites`;
-   county: pricing to convergence in 147 s instead of 230 s). Every
+   county: pricing to convergence in 164 s instead of 230 s). Every
    round that priced every site gives a bound valid for the whole model
    (`lagrangian_bound`: the rows spanning sites dualised at pi; a pricer stopped by
    the time gives HiGHS's bound on its minimum):
@@ -85,10 +85,10 @@ PRICING_THREADS = max(1, min(2, len(os.sched_getaffinity(0))))
 # |terms| (at least 1): the pricers' and the master's feasibility tolerance.
 CHECK_TOLERANCE = 1e-6
 # Besides each site's cheapest configuration, up to this many others its pricer met on
-# the way enter when they too cost less than the site's dual: fewer rounds (county:
-# pricing to convergence 147 s instead of 178 s; demo 18.6 s instead of 21.5 s), though
-# the choice then has more columns to pick from (county from no seed: 207 s, not 98 s;
-# from the status quo, within the search's share, the same plan: benchmarks/README.md).
+# the way enter when they too cost less than the site's dual: fewer rounds (county
+# pricing to convergence 164 s instead of 178 s), so the bound is ready sooner (county
+# end to end at 180 s: 0.095% against 0.27%), though the choice has more columns to pick
+# from (at 300 s 0.074% against 0.053%; benchmarks/README.md).
 EXTRA_CONFIGURATIONS = 3
 # After a round that priced every site, at most this many rounds price only the sites
 # that took a configuration in the round before (benchmarks/README.md).
