@@ -40,7 +40,7 @@ from estate.load.scenario import load_scenario
 from estate.model.arrays import EstateModel
 from estate.model.build import build
 from estate.pipeline import prepare_scenario
-from estate.solve import configurations
+from estate.solve import configurations, site_pricing
 from estate.solve.configurations import search
 from estate.solve.highs import highs_lp, new_highs, solver_output
 
@@ -160,12 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--partial-rounds", type=int, default=configurations.PARTIAL_ROUNDS,
                         help="rounds that price only the sites that took one (0: every "
                         "round prices every site)")
-    parser.add_argument("--extra", type=int, default=configurations.EXTRA_CONFIGURATIONS,
+    parser.add_argument("--extra", type=int, default=site_pricing.EXTRA_CONFIGURATIONS,
                         help="other configurations a pricer may bring in beside its best")
     args = parser.parse_args(argv)
     configurations.PRICING_THREADS = args.threads
     configurations.PARTIAL_ROUNDS = args.partial_rounds
-    configurations.EXTRA_CONFIGURATIONS = args.extra
+    site_pricing.EXTRA_CONFIGURATIONS = args.extra
     with solver_output(False):  # HiGHS's banner comes with a process's first Highs
         highspy.Highs()
     model = build(prepare_scenario(load_scenario(args.scenario)))

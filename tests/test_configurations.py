@@ -21,9 +21,8 @@ from estate.errors import InputError
 from estate.load.scenario import scenario_from_dict
 from estate.model.build import build
 from estate.pipeline import prepare_scenario, status_quo_start
-from estate.solve import _with_search, configurations
+from estate.solve import _with_search, configurations, site_pricing
 from estate.solve.configurations import search
-from estate.solve.highs import lp_from_arrays, new_highs
 from estate.solve.types import Solution
 from estate.status import Status
 from tests.fixtures import merge, scenario, write_register
@@ -129,13 +128,13 @@ def test_a_pricer_stopped_short_gives_no_bound_from_the_master(
     """A site whose minimum was not proven may hide a cheaper configuration: the master's
     value is then no bound, and HiGHS's bound on that site's minimum is all there is."""
     best, prep, model = _feasible_seed(tmp_path)
-    exact = configurations.price
+    exact = site_pricing.price
 
-    def stopped(*args: object, **kwargs: object) -> configurations.PricedSite:
+    def stopped(*args: object, **kwargs: object) -> site_pricing.PricedSite:
         priced = exact(*args, **kwargs)  # type: ignore[arg-type]
         return dataclasses.replace(priced, lowest=-math.inf, proven=False)
 
-    monkeypatch.setattr(configurations, "price", stopped)
+    monkeypatch.setattr(site_pricing, "price", stopped)
     found = search(model, [status_quo_start(prep, model)], math.inf)
     assert found.rounds >= 1 and not found.converged and found.bound == -math.inf
 
@@ -164,57 +163,15 @@ def test_a_bound_above_a_plan_is_dropped_not_taken_as_proof(tmp_path: Path) -> N
     assert right.message == ""
 
 
-@pytest.mark.parametrize("seed", SEEDS[:12])
-def test_the_lagrangian_bound_holds_at_any_dual_point(tmp_path: Path, seed: int) -> None:
-    """Dualised at any point with the signs the rows allow, not only the master's duals,
-    with every site priced exactly, the bound stays under the brute-force optimum (and is
-    finite when the columns of no site are bounded); the sign each row allows is the
-    one kept."""
-    best, _, _, _, model = _brute_forced(tmp_path, seed)
-    if best is None:
-        return
-    blocks = configurations.site_blocks(model)
-    lo, hi = model.row_lb[blocks.master_rows], model.row_ub[blocks.master_rows]
-    rng = np.random.default_rng(seed)
-    cost = float(np.abs(model.col_cost).max())
-    points = [np.zeros(len(lo))] + [rng.normal(0.0, scale * cost, len(lo))
-                                    for scale in (1e-3, 1e-2, 0.1, 1.0) for _ in range(3)]
-    free_bounded = bool(np.isfinite(model.col_lb[blocks.free]).all()
-                        and np.isfinite(model.col_ub[blocks.free]).all())
-
-    def bound_at(raw: np.ndarray) -> float:
-        pi = configurations.dual_point(model, blocks, raw)
-        assert (pi[np.isinf(hi)] >= 0).all() and (pi[np.isinf(lo)] <= 0).all()
-        lowest = np.array([configurations.price(model, blocks, s, pi).lowest
-                           for s in range(len(blocks.columns))])
-        bound = configurations.lagrangian_bound(model, blocks, pi, lowest)
-        assert bound <= best + 1e-6 * abs(best) + 1e-3
-        assert math.isfinite(bound) or not free_bounded
-        return bound
-
-    for raw in points:
-        bound_at(raw)
-    # at the LP relaxation's own duals (HiGHS on the whole model, no estate search), the
-    # bound is at least the LP's value: dualising some rows at their optimal duals gives
-    # the LP back, and whole sites can only raise it
-    lp = new_highs(math.inf, 0.0)
-    lp.passModel(lp_from_arrays(model.matrix.tocsc(), model.col_cost, model.col_lb,
-                                model.col_ub, model.row_lb, model.row_ub,
-                                np.zeros(len(model.col_cost)), model.obj_constant))
-    lp.run()
-    relaxed = lp.getInfo().objective_function_value
-    duals = np.array(lp.getSolution().row_dual)[blocks.master_rows]
-    assert bound_at(duals) >= relaxed - 1e-6 * abs(relaxed) - 1e-3
-
-
 def _search_with(model: object, prep: object, monkeypatch: pytest.MonkeyPatch,
                  bounds: list[float] | None = None,
                  **constants: int) -> configurations.ConfigurationSearch:
     """The search with some of the module's constants set (PRICING_THREADS, ...); each
     round's bound appended to `bounds`."""
     with monkeypatch.context() as patch:
-        for name, value in constants.items():
-            patch.setattr(configurations, name, value)
+        for name, value in constants.items():  # each where the module that owns it has it
+            owner = configurations if hasattr(configurations, name) else site_pricing
+            patch.setattr(owner, name, value)
         return search(model, [status_quo_start(prep, model)], math.inf,  # type: ignore[arg-type]
                       on_round=None if bounds is None else
                       lambda _r, _v, bound, _n: bounds.append(bound))
@@ -235,24 +192,24 @@ def test_pricing_on_two_threads_finds_what_one_does(tmp_path: Path, seed: int,
 
 
 def _watched(monkeypatch: pytest.MonkeyPatch, model: object,
-             blocks_seen: list[bool]) -> None:
+             full_rounds: list[bool]) -> None:
     """Record whether each round priced every site, and hold every extra configuration a
     pricer offers to the site's own rows."""
-    price_all, price = configurations.price_all, configurations.price
+    price_all, price = configurations.price_all, site_pricing.price
 
     def all_or_some(*args: object, **kwargs: object) -> list[object]:
         priced = price_all(*args, **kwargs)  # type: ignore[arg-type]
-        blocks_seen.append(all(p is not None for p in priced))
+        full_rounds.append(all(p is not None for p in priced))
         return priced  # type: ignore[return-value]
 
     def checked(m: object, blocks: object, s: int, *args: object) -> object:
         priced = price(m, blocks, s, *args)  # type: ignore[arg-type]
         for _, x in priced.others:
-            assert configurations._is_configuration(model, blocks, s, x)  # type: ignore[arg-type]
+            assert site_pricing.is_configuration(model, blocks, s, x)  # type: ignore[arg-type]
         return priced
 
     monkeypatch.setattr(configurations, "price_all", all_or_some)
-    monkeypatch.setattr(configurations, "price", checked)
+    monkeypatch.setattr(site_pricing, "price", checked)
 
 
 @pytest.mark.parametrize("partial", [1, 10])
