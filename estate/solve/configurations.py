@@ -69,6 +69,7 @@ import numpy as np
 from estate.model.arrays import EstateModel
 from estate.solve.highs import new_highs, offer_solution
 from estate.solve.site_pricing import (
+    INF,
     SiteBlocks,
     dual_point,
     is_configuration,
@@ -78,7 +79,6 @@ from estate.solve.site_pricing import (
     site_blocks,
 )
 
-INF = highspy.kHighsInf
 RoundReport = Callable[[int, float, float, int], None]
 # Share of the search's own time the pricing rounds may use; the choice (step 4) gets
 # the rest (and at least a second).

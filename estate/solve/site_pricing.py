@@ -35,6 +35,7 @@ CHECK_TOLERANCE = 1e-6
 # from (at 300 s 0.074% against 0.053%; benchmarks/README.md).
 EXTRA_CONFIGURATIONS = 3
 
+
 @dataclasses.dataclass
 class SiteBlocks:
     """The model split by site: per site its columns, its rows' MILP (a reusable HiGHS
