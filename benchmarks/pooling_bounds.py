@@ -162,7 +162,10 @@ def main(argv: list[str] | None = None) -> int:
                         "round prices every site)")
     parser.add_argument("--extra", type=int, default=site_pricing.EXTRA_CONFIGURATIONS,
                         help="other configurations a pricer may bring in beside its best")
+    parser.add_argument("--solve-every-site", action="store_true", help="solve every site "
+                        "a round prices, even one its carried bound shows cannot enter")
     args = parser.parse_args(argv)
+    configurations.SKIP_BY_CARRIED_BOUND = not args.solve_every_site
     configurations.PRICING_THREADS = args.threads
     configurations.PARTIAL_ROUNDS = args.partial_rounds
     site_pricing.EXTRA_CONFIGURATIONS = args.extra

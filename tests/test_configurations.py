@@ -126,12 +126,15 @@ def _feasible_seed(tmp_path: Path) -> tuple[float, object, object]:
 def test_a_pricer_stopped_short_gives_no_bound_from_the_master(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A site whose minimum was not proven may hide a cheaper configuration: the master's
-    value is then no bound, and HiGHS's bound on that site's minimum is all there is."""
+    value is then no bound, and HiGHS's bound on that site's minimum is all there is
+    (here none, so no bound is carried to the next rounds either)."""
     best, prep, model = _feasible_seed(tmp_path)
     exact = site_pricing.price
 
-    def stopped(*args: object, **kwargs: object) -> site_pricing.PricedSite:
-        priced = exact(*args, **kwargs)  # type: ignore[arg-type]
+    def stopped(m: object, blocks: site_pricing.SiteBlocks, s: int,
+                *args: object) -> site_pricing.PricedSite:
+        priced = exact(m, blocks, s, *args)  # type: ignore[arg-type]
+        blocks.priced_at[s] = None
         return dataclasses.replace(priced, lowest=-math.inf, proven=False)
 
     monkeypatch.setattr(site_pricing, "price", stopped)
@@ -219,12 +222,14 @@ def test_pricing_only_the_sites_that_took_reaches_the_same_bound(
     """The converged bound is the master's LP over every configuration, one number
     whatever order the configurations came in, and no Lagrangian bound lies above it
     (it is their maximum): rounds that price only the sites that took one last round
-    (and extra configurations from the pricers' way, each a configuration) must end
-    there too, and only after a round that priced every site."""
+    (and extra configurations from the pricers' way, each a configuration, and sites
+    left unsolved when their carried bound shows they cannot enter) must end there too,
+    and only after a round that priced every site."""
     best, _, _, prep, model = _brute_forced(tmp_path, seed)
     if not configurations.applies(model):  # type: ignore[arg-type]
         return
-    every = _search_with(model, prep, monkeypatch, PARTIAL_ROUNDS=0, EXTRA_CONFIGURATIONS=0)
+    every = _search_with(model, prep, monkeypatch, PARTIAL_ROUNDS=0, EXTRA_CONFIGURATIONS=0,
+                         SKIP_BY_CARRIED_BOUND=False)
     bounds: list[float] = []
     full: list[bool] = []
     with monkeypatch.context() as patch:
@@ -279,3 +284,37 @@ def test_the_next_round_prices_every_site_when_it_should(
     assert configurations.next_sites([4, 7], 2) == [4, 7]
     assert configurations.next_sites([], 0) is None
     assert configurations.next_sites([4, 7], 3) is None
+
+
+def test_sites_whose_carried_bound_rules_them_out_are_not_solved(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the brute-force registers some sites a round asks for are not solved (their
+    carried bound says they cannot enter), and the search that leaves them ends where
+    the one that solves every site does, under the brute-force optimum."""
+    asked, runs = [0], [0]
+    price_all, price = configurations.price_all, site_pricing.price
+
+    def counted_all(*args: object, **kwargs: object) -> list[object]:
+        priced = price_all(*args, **kwargs)  # type: ignore[arg-type]
+        asked[0] += sum(p is not None for p in priced)
+        return priced  # type: ignore[return-value]
+
+    def counted(*args: object, **kwargs: object) -> object:
+        runs[0] += 1
+        return price(*args, **kwargs)  # type: ignore[arg-type]
+
+    for seed in SEEDS[:8]:
+        best, _, _, prep, model = _brute_forced(tmp_path / str(seed), seed)
+        if not configurations.applies(model):  # type: ignore[arg-type]
+            continue
+        with monkeypatch.context() as patch:
+            patch.setattr(configurations, "price_all", counted_all)
+            patch.setattr(site_pricing, "price", counted)
+            found = _search_with(model, prep, patch)
+        every = _search_with(model, prep, monkeypatch, SKIP_BY_CARRIED_BOUND=False)
+        assert found.converged == every.converged
+        if every.converged:
+            assert found.bound == pytest.approx(every.bound, rel=1e-7, abs=1e-3)
+        if best is not None:
+            assert found.bound <= best + 1e-6 * abs(best) + 1e-3
+    assert runs[0] > 0 and asked[0] > runs[0]

@@ -6,8 +6,10 @@ every other row stays in the master. A configuration of a site is one integer po
 its block. At the master's duals pi each site's cheapest configuration,
 min (c_s - A_s' pi) x, is a small MILP (`price`, one reusable HiGHS object per site;
 `price_all` on a thread pool), and any dual point gives a bound on the whole model
-(`lagrangian_bound`). This module owns the sites' side; the master, the rounds and the
-choice are the search's.
+(`lagrangian_bound`). Each site remembers its pricer's last run, so a site whose prices
+moved too little to let a configuration enter is not solved again (`carried_bound`).
+This module owns the sites' side; the master, the rounds and the choice are the
+search's.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ EXTRA_CONFIGURATIONS = 3
 @dataclasses.dataclass
 class SiteBlocks:
     """The model split by site: per site its columns, its rows' MILP (a reusable HiGHS
-    object whose costs change each round) and its columns' part of the master rows."""
+    object whose costs change each round), its columns' part of the master rows and what
+    its pricer's last run proved (`price` keeps it up to date)."""
 
     master_rows: np.ndarray
     free: np.ndarray  # the columns of no site, kept in the master as they are
@@ -55,6 +58,10 @@ class SiteBlocks:
         default_factory=lambda: sp.csc_matrix((0, 0)))
     # the site's block has integer columns (a MILP, not an LP)
     integer: list[bool] = dataclasses.field(default_factory=list)
+    # each site's last pricer run: the reduced costs it ran at and the lower bound it
+    # proved on their minimum (None before the first run; `carried_bound` starts there)
+    priced_at: list[np.ndarray | None] = dataclasses.field(default_factory=list)
+    priced_lowest: list[float] = dataclasses.field(default_factory=list)
 
 
 def site_blocks(model: EstateModel) -> SiteBlocks:
@@ -87,15 +94,19 @@ def site_blocks(model: EstateModel) -> SiteBlocks:
         blocks.pricers.append(h)
         blocks.linking.append(master[:, cols].tocsc())
         blocks.integer.append(bool(model.col_integer[cols].any()))
+        blocks.priced_at.append(None)
+        blocks.priced_lowest.append(-INF)
     return blocks
 
 
 @dataclasses.dataclass(frozen=True)
 class PricedSite:
     """One site priced at a dual point: its cheapest configuration's reduced cost, a
-    lower bound on it, the configuration (None when the pricer found none), whether the
-    value is the proven minimum, and the other configurations the pricer met on its way
-    with their reduced costs (best first, at most `EXTRA_CONFIGURATIONS`)."""
+    lower bound on it, the configuration (None when the pricer found none, or was not
+    run because the carried bound ruled the site out: then the value is inf and the
+    lowest that bound), whether the value is the proven minimum, and the other
+    configurations the pricer met on its way with their reduced costs (best first, at
+    most `EXTRA_CONFIGURATIONS`)."""
 
     value: float
     lowest: float
@@ -104,12 +115,45 @@ class PricedSite:
     others: tuple[tuple[float, np.ndarray], ...] = ()
 
 
+def reduced_costs(model: EstateModel, blocks: SiteBlocks, s: int,
+                  duals: np.ndarray) -> np.ndarray:
+    """c_s - A_s' pi: what each of site s's columns costs at the master's prices."""
+    return model.col_cost[blocks.columns[s]] - blocks.linking[s].T @ duals
+
+
+def carried_bound(model: EstateModel, blocks: SiteBlocks, s: int,
+                  reduced: np.ndarray) -> float:
+    """A lower bound on site s's cheapest configuration at `reduced` from its pricer's
+    last run (at r0, with lower bound L0) and no new solve:
+
+        min_x r'x >= min_x r0'x + min_x (r - r0)'x
+                  >= L0 + sum_j min_{lb_j <= x_j <= ub_j} (r_j - r0_j) x_j
+
+    (the minimum of a sum is at least the sum of the minima; a configuration lies in
+    its columns' box). Between rounds most sites' prices move little, so a site whose
+    carried bound already says it cannot enter need not be solved again. -inf before
+    the first run, or when a column's box is open on the side its change pulls to."""
+    before = blocks.priced_at[s]
+    if before is None:
+        return -INF
+    cols = blocks.columns[s]
+    change = reduced - before
+    if not np.isfinite(change).all():
+        return -INF
+    with np.errstate(invalid="ignore"):
+        moves = np.where(change > 0, change * model.col_lb[cols],
+                         np.where(change < 0, change * model.col_ub[cols], 0.0))
+    total = blocks.priced_lowest[s] + float(moves.sum())
+    return total if math.isfinite(total) else -INF
+
+
 def price(model: EstateModel, blocks: SiteBlocks, s: int, duals: np.ndarray,
           time_limit_s: float = INF) -> PricedSite:
     """min (c_s - A_s' pi) x over site s's configurations; the lower bound is HiGHS's
-    when the limit stops the MILP."""
+    when the limit stops the MILP. The prices and the bound are kept in `blocks` for the
+    next round's `carried_bound`."""
     cols, h = blocks.columns[s], blocks.pricers[s]
-    reduced = model.col_cost[cols] - blocks.linking[s].T @ duals
+    reduced = reduced_costs(model, blocks, s, duals)
     h.changeColsCost(len(cols), np.arange(len(cols), dtype=np.int32), reduced)
     h.setOptionValue("time_limit", max(float(time_limit_s), 0.01))
     h.run()
@@ -117,15 +161,24 @@ def price(model: EstateModel, blocks: SiteBlocks, s: int, duals: np.ndarray,
     proven = status == highspy.HighsModelStatus.kOptimal
     if not proven and info.primal_solution_status != 2:  # kSolutionStatusFeasible
         bound = info.mip_dual_bound if blocks.integer[s] else -INF
+        _remember(blocks, s, reduced, bound)
         return PricedSite(INF, bound, None, False)
     value = info.objective_function_value
     if blocks.integer[s]:
         bound = info.mip_dual_bound
     else:
         bound = value if proven else -INF
+    _remember(blocks, s, reduced, min(bound, value))
     x = np.round(np.array(h.getSolution().col_value), 9)
     others = _others(model, blocks, s, reduced, x) if blocks.integer[s] else ()
     return PricedSite(value, min(bound, value), x, proven, others)
+
+
+def _remember(blocks: SiteBlocks, s: int, reduced: np.ndarray, lowest: float) -> None:
+    """Keep the run's prices and bound for `carried_bound`, unless the run proved
+    nothing (a bound of -inf would carry nothing)."""
+    if math.isfinite(lowest):
+        blocks.priced_at[s], blocks.priced_lowest[s] = reduced, lowest
 
 
 def _others(model: EstateModel, blocks: SiteBlocks, s: int, reduced: np.ndarray,
@@ -153,14 +206,20 @@ def _others(model: EstateModel, blocks: SiteBlocks, s: int, reduced: np.ndarray,
 
 
 def price_all(model: EstateModel, blocks: SiteBlocks, duals: np.ndarray, end: float,
-              pool: ThreadPoolExecutor | None,
-              sites: list[int] | None = None) -> list[PricedSite | None]:
+              pool: ThreadPoolExecutor | None, sites: list[int] | None = None,
+              enters_below: np.ndarray | None = None) -> list[PricedSite | None]:
     """The `sites` (all when None) priced at `duals` by `end` (perf_counter), on the
     pool's threads (HiGHS lets go of the GIL while it solves, and each site has its own
     HiGHS object); one entry per site of the model, None for a site not priced (not
-    asked for, or the time ran out)."""
+    asked for, or the time ran out). With `enters_below` (per site, the reduced cost a
+    configuration must beat to enter), a site whose `carried_bound` is not below it is
+    not solved: its entry has no configuration and the carried bound as its lowest."""
 
     def one(s: int) -> PricedSite | None:
+        if enters_below is not None:
+            carried = carried_bound(model, blocks, s, reduced_costs(model, blocks, s, duals))
+            if carried >= enters_below[s]:
+                return PricedSite(INF, carried, None, False)
         left = end - time.perf_counter()
         return price(model, blocks, s, duals, left) if left > 0 else None
 
