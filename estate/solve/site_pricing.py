@@ -148,12 +148,14 @@ def carried_bound(model: EstateModel, blocks: SiteBlocks, s: int,
 
 
 def price(model: EstateModel, blocks: SiteBlocks, s: int, duals: np.ndarray,
-          time_limit_s: float = INF) -> PricedSite:
+          time_limit_s: float = INF, reduced: np.ndarray | None = None) -> PricedSite:
     """min (c_s - A_s' pi) x over site s's configurations; the lower bound is HiGHS's
-    when the limit stops the MILP. The prices and the bound are kept in `blocks` for the
-    next round's `carried_bound`."""
+    when the limit stops the MILP. `reduced`, when given, is `reduced_costs` at `duals`
+    already worked out. The prices and the bound are kept in `blocks` for the next
+    round's `carried_bound`."""
     cols, h = blocks.columns[s], blocks.pricers[s]
-    reduced = reduced_costs(model, blocks, s, duals)
+    if reduced is None:
+        reduced = reduced_costs(model, blocks, s, duals)
     h.changeColsCost(len(cols), np.arange(len(cols), dtype=np.int32), reduced)
     h.setOptionValue("time_limit", max(float(time_limit_s), 0.01))
     h.run()
@@ -216,12 +218,13 @@ def price_all(model: EstateModel, blocks: SiteBlocks, duals: np.ndarray, end: fl
     not solved: its entry has no configuration and the carried bound as its lowest."""
 
     def one(s: int) -> PricedSite | None:
+        reduced = reduced_costs(model, blocks, s, duals)
         if enters_below is not None:
-            carried = carried_bound(model, blocks, s, reduced_costs(model, blocks, s, duals))
+            carried = carried_bound(model, blocks, s, reduced)
             if carried >= enters_below[s]:
                 return PricedSite(INF, carried, None, False)
         left = end - time.perf_counter()
-        return price(model, blocks, s, duals, left) if left > 0 else None
+        return price(model, blocks, s, duals, left, reduced) if left > 0 else None
 
     asked = range(len(blocks.columns)) if sites is None else sites
     found = list(pool.map(one, asked)) if pool is not None else [one(s) for s in asked]
