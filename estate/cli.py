@@ -35,11 +35,14 @@ def _progress(enabled: bool) -> Callable[[str], None]:
         return lambda _: None
 
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console(stderr=True, highlight=False)
 
     def show(message: str) -> None:
-        console.print(f"[dim]•[/dim] {message}", markup=True, soft_wrap=True)
+        # a line may quote a register's folder or a scenario's name: escaped, so their
+        # brackets print as written and are never read as rich's markup
+        console.print(f"[dim]•[/dim] {escape(message)}", markup=True, soft_wrap=True)
 
     return show
 
@@ -303,6 +306,7 @@ def _sweep_progress(enabled: bool) -> Callable[..., None] | None:
     if not enabled:
         return None
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     bar = Progress("[progress.description]{task.description}", BarColumn(),
@@ -316,7 +320,7 @@ def _sweep_progress(enabled: bool) -> Callable[..., None] | None:
             bar.start()
             task = bar.add_task("Planning runs", total=total)
         bar.update(task, completed=done,
-                   description=f"Last: {outcome.status} ({outcome.run_id})")
+                   description=escape(f"Last: {outcome.status} ({outcome.run_id})"))
         if done >= total:
             bar.stop()
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from estate.cli import cli
+from estate.cli import _progress, cli
 from tests.fixtures import (
     Run,
     invoke,
@@ -419,3 +419,12 @@ def test_usage_error_exits_1_not_the_infeasible_code(tmp_path: Path, args: tuple
     run = run_cli(tmp_path, *args)
     assert run.code == 1, (run.code, run.output)
     no_traceback(run)
+
+
+def test_progress_lines_print_register_brackets_as_written(capsys: pytest.CaptureFixture) -> None:
+    """A folder or scenario name with brackets is text, not rich markup: printed as
+    written, never styled, never an error."""
+    show = _progress(True)
+    show("Reading the register data/[/old] and [bold]new[/bold]")
+    err = capsys.readouterr().err
+    assert "data/[/old] and [bold]new[/bold]" in err, err
