@@ -10,6 +10,7 @@ Each stage's seconds are kept by a `Clock`, which also announces the stage to th
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Iterator
@@ -25,8 +26,17 @@ from estate.load.validate import Register, load_register
 from estate.model.build import EstateModel, build
 from estate.model.reduce import reductions_line
 from estate.prepare import Prepared, prepare
-from estate.results import Plan, make_plan
-from estate.solve import SolverOptions, StartReport, diagnose, require_solver, solve, write_lp
+from estate.results import Plan, make_plan, money
+from estate.solve import (
+    SearchPhase,
+    SearchProgress,
+    SolverOptions,
+    StartReport,
+    diagnose,
+    require_solver,
+    solve,
+    write_lp,
+)
 from estate.status import Status
 
 Progress = Callable[[str], None]
@@ -124,6 +134,21 @@ def _first_plan_line(first: StartReport) -> str:
             f"ran from it")
 
 
+def search_line(p: SearchProgress) -> str:
+    """Where a running solve stands, for the progress line: "Search, 45 s: best plan NPV
+    £720.40m, bound £719.88m (gap 0.0721%)"."""
+    said = [f"round {p.rounds}"] if p.phase == SearchPhase.CONFIGURATIONS else []
+    plan = math.isfinite(p.plan)
+    said.append(f"best plan NPV {money(p.plan)}" if plan else "no plan yet")
+    if math.isfinite(p.bound):
+        label = "LP bound" if p.phase == SearchPhase.FIRST_PLAN else "bound"
+        gap = f" (gap {100 * p.gap:.3g}%)" if plan and math.isfinite(p.gap) else ""
+        said.append(f"{label} {money(p.bound)}{gap}")
+    else:
+        said.append("no bound yet")
+    return f"{p.phase.value.capitalize()}, {p.seconds:,.0f} s: " + ", ".join(said)
+
+
 def solve_prepared(prep: Prepared, options: SolverOptions, clock: Clock | None = None,
                    lp_path: str | Path | None = None) -> tuple[EstateModel, Plan]:
     """Build, solve and turn the solution into a `Plan`; infeasible is an exception."""
@@ -140,6 +165,9 @@ def solve_prepared(prep: Prepared, options: SolverOptions, clock: Clock | None =
         with clock.stage("write_lp", f"Writing the model to {lp_path}"):
             write_lp(model, lp_path)
     size = model.size
+    if clock.progress is not quiet and options.on_progress is None:
+        show = clock.progress
+        options = dataclasses.replace(options, on_progress=lambda p: show(search_line(p)))
     with clock.stage("solve", f"Solving with {options.name} ({size['columns']:,} variables, "
                               f"{size['rows']:,} constraints, limit {options.time_limit_s:g} s)"):
         solution = solve(model, options, start=status_quo_start(prep, model))

@@ -31,7 +31,8 @@ from estate.solve import (
     require_solver,
     solve,
 )
-from estate.solve.highs import combined, relative_gap
+from estate.solve.highs import combined
+from estate.solve.types import relative_gap
 from estate.status import Status
 
 SITES = np.array(["A", "B", "C"], dtype=object)

@@ -36,18 +36,26 @@ from estate.solve.first_plan import UNLIMITED_BUDGET_S, WINDOW_MIN_COLUMNS, pool
 from estate.solve.highs import (
     combined,
     highs_lp,
-    relative_gap,
     solve_direct,
     solve_restarted,
     solver_output,
 )
+from estate.solve.progress import Reporter
 from estate.solve.pulp import cbc_installed, solve_cbc, solve_highs, write_lp
 from estate.solve.scip import solve_scip
-from estate.solve.types import Solution, SolverOptions, StartReport
+from estate.solve.types import (
+    SearchPhase,
+    SearchProgress,
+    Solution,
+    SolverOptions,
+    StartReport,
+    relative_gap,
+)
 from estate.status import Status
 
-__all__ = ["REGISTRY", "KnownSolver", "Solution", "SolverOptions", "StartReport",
-           "available_solvers", "require_solver", "solve", "write_lp"]
+__all__ = ["REGISTRY", "KnownSolver", "SearchPhase", "SearchProgress", "Solution",
+           "SolverOptions", "StartReport", "available_solvers", "require_solver", "solve",
+           "write_lp"]
 
 Adapter = Callable[[EstateModel, SolverOptions, np.ndarray | None], Solution]
 
@@ -85,39 +93,49 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
 
     The first-plan search spends part of the time limit; the main search gets the rest
     (run in two below RESTART_GAP when that search found a plan), and the solution's
-    seconds count both.
+    seconds count both. With `options.on_progress`, each step reports as it goes.
     """
     if not options.direct:
         return solve_highs(model, options)
+    reporter = Reporter(options.on_progress) if options.on_progress is not None else None
     if not (options.first_plan and model.col_integer.any()):
-        return solve_direct(model, options, start)
+        return solve_direct(model, options, start, reporter=reporter)
     lp = highs_lp(model)
     t0 = time.perf_counter()
     found = None
     with solver_output(options.verbose):  # HiGHS prints a banner as each Highs is made
         if (options.site_configurations and configurations.applies(model)
                 and len(model.col_cost) <= WINDOW_MIN_COLUMNS):
-            start, report, found = _configurations_start(model, options, start)
+            start, report, found = _configurations_start(model, options, start, reporter)
         else:
             start, report = pooled_start(model, lp, start, options.time_limit_s,
                                          options.mip_gap)
+            if reporter is not None and report.used:
+                reporter.saw(SearchPhase.FIRST_PLAN, report.objective, report.lp_bound)
     spent = time.perf_counter() - t0
     first_gap = RESTART_GAP if report.used else None
     solution = solve_restarted(model, options, start, lp, float(options.time_limit_s) - spent,
-                               first_gap)
+                               first_gap, reporter)
     if found is not None:
         solution = _with_search(solution, found, options.mip_gap)
     return dataclasses.replace(solution, seconds=solution.seconds + spent, first_plan=report)
 
 
 def _configurations_start(model: EstateModel, options: SolverOptions,
-                          start: np.ndarray | None
+                          start: np.ndarray | None, reporter: Reporter | None = None
                           ) -> tuple[np.ndarray | None, StartReport, ConfigurationSearch]:
     """The site-configuration search from the status quo, in CONFIGURATION_SHARE of the
     limit (of UNLIMITED_BUDGET_S with none): its plan as the main search's first plan."""
     limit = options.time_limit_s if math.isfinite(options.time_limit_s) else UNLIMITED_BUDGET_S
+    on_round = None
+    if reporter is not None:
+        def on_round(rounds: int, _master: float, bound: float, _took: int) -> None:
+            reporter.saw(SearchPhase.CONFIGURATIONS, bound=bound, rounds=rounds)
+
     found = configurations.search(model, [] if start is None else [start],
-                                  CONFIGURATION_SHARE * limit)
+                                  CONFIGURATION_SHARE * limit, on_round=on_round)
+    if reporter is not None:
+        reporter.saw(SearchPhase.CONFIGURATIONS, found.objective, found.bound, found.rounds)
     report = StartReport(found.plan is not None, objective=found.objective,
                          seconds=found.seconds, reason=found.message, rounds=found.rounds,
                          configurations=found.configurations,

@@ -23,7 +23,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from estate.model.arrays import EstateModel
-from estate.solve.types import Solution, SolverOptions
+from estate.solve.progress import Reporter
+from estate.solve.types import Solution, SolverOptions, relative_gap
 from estate.status import Status
 
 
@@ -125,13 +126,14 @@ def read_status(h: highspy.Highs, has_integer: bool) -> tuple[Status, float, flo
 
 
 def solve_direct(model: EstateModel, options: SolverOptions, start: np.ndarray | None = None,
-                 lp: highspy.HighsLp | None = None, time_limit_s: float | None = None
-                 ) -> Solution:
+                 lp: highspy.HighsLp | None = None, time_limit_s: float | None = None,
+                 reporter: Reporter | None = None) -> Solution:
     """Pass the arrays to highspy in one call (CSC matrix), no PuLP objects.
 
     `start`, a full column vector, is offered as a first plan (HiGHS drops it if it breaks
     a rule). `lp` is the model from `highs_lp` when the caller has made it already, and
     `time_limit_s` what is left of the options' limit when the caller has spent some.
+    `reporter` hears HiGHS's plans and bounds as it searches.
     """
     lp = highs_lp(model) if lp is None else lp
     limit = options.time_limit_s if time_limit_s is None else time_limit_s
@@ -141,6 +143,8 @@ def solve_direct(model: EstateModel, options: SolverOptions, start: np.ndarray |
         h.passModel(lp)
         if start is not None and len(start) == lp.num_col_:
             offer_solution(h, start)
+        if reporter is not None:
+            reporter.follow(h)
         h.run()
     seconds = time.perf_counter() - t0
     status, obj, bound, gap = read_status(h, bool(model.col_integer.any()))
@@ -158,7 +162,7 @@ def solve_direct(model: EstateModel, options: SolverOptions, start: np.ndarray |
 
 def solve_restarted(model: EstateModel, options: SolverOptions, start: np.ndarray | None,
                     lp: highspy.HighsLp, time_limit_s: float,
-                    first_gap: float | None) -> Solution:
+                    first_gap: float | None, reporter: Reporter | None = None) -> Solution:
     """The main search in two, when `first_gap` is given and the gap asked is under it:
     a search stopped at `first_gap`, then a fresh one from its plan to the gap asked, in
     the time left (with no time left, the first search's plan, not proven to the gap
@@ -171,23 +175,16 @@ def solve_restarted(model: EstateModel, options: SolverOptions, start: np.ndarra
     higher of their bounds, each search's bound being valid for the whole model.
     """
     if first_gap is None or options.mip_gap >= first_gap:
-        return solve_direct(model, options, start, lp, time_limit_s)
+        return solve_direct(model, options, start, lp, time_limit_s, reporter)
     first = solve_direct(model, dataclasses.replace(options, mip_gap=first_gap), start, lp,
-                         time_limit_s)
+                         time_limit_s, reporter)
     if first.status != Status.OPTIMAL or first.mip_gap <= options.mip_gap:
         return first
     left = time_limit_s - first.seconds
     if left <= 1.0:
         return dataclasses.replace(first, status=Status.TIME_LIMIT)
-    return combined(first, solve_direct(model, options, first.values, lp, left), options.mip_gap)
-
-
-def relative_gap(objective: float, bound: float) -> float:
-    """|plan - bound| / |plan|, HiGHS's own measure (infinite for a plan of 0 and another
-    bound)."""
-    if objective == bound:
-        return 0.0
-    return abs(objective - bound) / abs(objective) if objective else math.inf
+    return combined(first, solve_direct(model, options, first.values, lp, left, reporter),
+                    options.mip_gap)
 
 
 def combined(first: Solution, second: Solution, mip_gap: float) -> Solution:

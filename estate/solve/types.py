@@ -7,8 +7,10 @@ them.
 
 from __future__ import annotations
 
+import enum
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -34,6 +36,9 @@ class SolverOptions:
     # `solver.site_configurations`): a plan made of whole sites and a bound that knows
     # each site's packing. Models planned whole (up to 60,000 columns), direct HiGHS only.
     site_configurations: bool = False
+    # Told where a long search stands as it runs (`estate.solve.progress`); not part of
+    # what is asked, so it is left out of comparisons.
+    on_progress: OnProgress | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -70,3 +75,37 @@ class Solution:
     values: np.ndarray | None
     message: str = ""
     first_plan: StartReport | None = None  # what the first-plan step did (direct HiGHS)
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """|plan - bound| / |plan|, HiGHS's own measure (infinite for a plan of 0 and another
+    bound)."""
+    if objective == bound:
+        return 0.0
+    return abs(objective - bound) / abs(objective) if objective else math.inf
+
+
+class SearchPhase(enum.Enum):
+    """The part of a solve a progress report comes from."""
+
+    CONFIGURATIONS = "site configurations"  # the column generation's rounds
+    FIRST_PLAN = "first plan"  # the LP-guided first plan, beside the LP's bound
+    SEARCH = "search"  # HiGHS's branch and bound (both passes of a restarted search)
+
+
+@dataclass(frozen=True)
+class SearchProgress:
+    """Where a running solve stands: seconds since it began, the best plan's NPV so far
+    (nan: none yet), the lowest NPV any plan can have as proven so far (-inf: nothing
+    proven yet), the gap between them, and the site-configuration rounds run (0 outside
+    that search). Plans only fall and bounds only rise from one report to the next."""
+
+    phase: SearchPhase
+    seconds: float
+    plan: float
+    bound: float
+    gap: float
+    rounds: int = 0
+
+
+OnProgress = Callable[[SearchProgress], None]

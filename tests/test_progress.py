@@ -1,0 +1,148 @@
+"""estate.solve.progress: what a running solve reports, and how often.
+
+The pace is checked on a clock the test moves by hand; the reports of real solves
+against optima known apart from the reports: the knapsacks' NPV of 50 (HiGHS at gap 0,
+tests/test_solve.py) and the brute force's optima (tests/test_bruteforce.py). No plan
+reported may be under the optimum and no bound over it, plans only fall and bounds only
+rise, and listening must not change the answer.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from estate.load.scenario import scenario_from_dict
+from estate.model.build import build
+from estate.pipeline import prepare_scenario, search_line, status_quo_start
+from estate.solve import SearchPhase, SearchProgress, SolverOptions, solve
+from estate.solve.progress import EVERY_S, PLAN_EVERY_S, Reporter
+from estate.status import Status
+from tests.fixtures import merge, write_register
+from tests.test_bruteforce import expected
+from tests.test_solve import _knapsacks
+
+
+class Clock:
+    """Seconds that move only when the test says."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _reporter() -> tuple[Reporter, Clock, list[SearchProgress]]:
+    clock, heard = Clock(), []
+    return Reporter(heard.append, clock), clock, heard
+
+
+def test_a_first_plan_is_told_at_once_and_a_better_one_not_within_plan_every_s() -> None:
+    reporter, clock, heard = _reporter()
+    reporter.saw(SearchPhase.SEARCH, 120.0, 80.0)
+    clock.now += PLAN_EVERY_S / 2
+    reporter.saw(SearchPhase.SEARCH, 110.0, 90.0)  # better, but too soon after the last
+    assert [(p.plan, p.bound) for p in heard] == [(120.0, 80.0)]
+    assert heard[0].seconds == 0.0 and heard[0].gap == pytest.approx(40 / 120)
+    clock.now += PLAN_EVERY_S
+    reporter.saw(SearchPhase.SEARCH, 105.0, 85.0)  # a lower bound than seen: not taken
+    assert (heard[-1].plan, heard[-1].bound) == (105.0, 90.0)
+    assert heard[-1].seconds == pytest.approx(1.5 * PLAN_EVERY_S)
+
+
+def test_with_no_better_plan_a_report_goes_out_every_every_s() -> None:
+    reporter, clock, heard = _reporter()
+    reporter.saw(SearchPhase.SEARCH, 120.0, 80.0)
+    clock.now += EVERY_S - 1
+    reporter.saw(SearchPhase.SEARCH, 130.0, 95.0)  # a worse plan: the best stays
+    assert len(heard) == 1
+    clock.now += 1
+    reporter.saw(SearchPhase.SEARCH, 130.0, 96.0)
+    assert len(heard) == 2 and (heard[-1].plan, heard[-1].bound) == (120.0, 96.0)
+    assert heard[-1].gap == pytest.approx(24 / 120)
+
+
+def test_nothing_is_told_before_a_plan_or_a_bound_and_the_first_plan_at_once() -> None:
+    reporter, clock, heard = _reporter()
+    reporter.saw(SearchPhase.CONFIGURATIONS, rounds=3)
+    assert heard == []
+    reporter.saw(SearchPhase.CONFIGURATIONS, bound=80.0, rounds=4)
+    clock.now += 1.0
+    reporter.saw(SearchPhase.CONFIGURATIONS, 120.0, 81.0, rounds=5)  # the first plan
+    assert [(p.plan, p.bound, p.rounds) for p in heard[1:]] == [(120.0, 81.0, 5)]
+    (p, _) = heard
+    assert math.isnan(p.plan) and p.bound == 80.0 and p.gap == math.inf
+    assert search_line(p) == "Site configurations, 0 s: round 4, no plan yet, bound £80"
+    assert search_line(SearchProgress(SearchPhase.SEARCH, 2.0, 1.5e6, -math.inf, math.inf)
+                       ) == "Search, 2 s: best plan NPV £1.50m, no bound yet"
+
+
+def test_a_bound_a_hair_over_the_plan_is_told_as_the_plan() -> None:
+    reporter, _, heard = _reporter()
+    reporter.saw(SearchPhase.SEARCH, 100.0, 100.0 + 1e-7)
+    assert heard[0].bound == 100.0 and heard[0].gap == 0.0
+
+
+def test_the_line_says_plan_bound_and_gap() -> None:
+    line = search_line(SearchProgress(SearchPhase.SEARCH, 45.2, 720.4e6, 719.88e6,
+                                      0.52 / 720.4))
+    assert line == "Search, 45 s: best plan NPV £720.40m, bound £719.88m (gap 0.0722%)"
+    first = search_line(SearchProgress(SearchPhase.FIRST_PLAN, 1.0, 725.8e6, 715.59e6,
+                                       10.21 / 725.8))
+    assert first == "First plan, 1 s: best plan NPV £725.80m, LP bound £715.59m (gap 1.41%)"
+
+
+def _checked(heard: list[SearchProgress], optimum: float) -> None:
+    """Every report honest against the optimum, plans falling, bounds rising."""
+    slack = 1e-6 * abs(optimum) + 1e-3
+    assert heard, "a solve that found a plan told nothing"
+    for p in heard:
+        assert math.isnan(p.plan) or p.plan >= optimum - slack, p
+        assert p.bound <= optimum + slack, p
+    seconds = [p.seconds for p in heard]
+    plans = [p.plan for p in heard if not math.isnan(p.plan)]
+    bounds = [p.bound for p in heard]
+    assert seconds == sorted(seconds)
+    assert plans == sorted(plans, reverse=True) and bounds == sorted(bounds)
+
+
+def test_highs_reports_npv_plans_and_bounds_around_the_optimum() -> None:
+    heard: list[SearchProgress] = []
+    model = _knapsacks(1499.0)  # the NPV's best is 50
+    options = SolverOptions(time_limit_s=60.0, mip_gap=0.0)
+    quiet = solve(model, options)
+    told = solve(model, SolverOptions(time_limit_s=60.0, mip_gap=0.0, on_progress=heard.append))
+    assert quiet.status == told.status == Status.OPTIMAL
+    assert told.objective == quiet.objective == pytest.approx(50.0)
+    # with the offset in: a report of -1,449 would be the cost without the constant
+    assert all(p.phase == SearchPhase.SEARCH for p in heard)
+    _checked(heard, 50.0)
+    assert any(not math.isnan(p.plan) for p in heard)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 3, 4])  # brute-force seeds with a plan
+@pytest.mark.parametrize("configurations", [False, True])
+def test_every_step_reports_honestly_against_the_brute_force(
+        tmp_path: Path, seed: int, configurations: bool) -> None:
+    inst, _, best, _, _ = expected(seed, False)
+    assert best is not None, f"seed {seed} has no plan: choose seeds that have one"
+    folder = write_register(tmp_path, inst.agencies, inst.sites, inst.functions,
+                            inst.zones, inst.pair_costs)
+    sc = scenario_from_dict(merge(dict(inst.scenario), {"data": str(folder)}),
+                            base_dir=folder, label="test.toml", default_name="test")
+    prep = prepare_scenario(sc)
+    model = build(prep)
+    heard: list[SearchProgress] = []
+    options = SolverOptions(time_limit_s=60.0, mip_gap=0.0,
+                            site_configurations=configurations, on_progress=heard.append)
+    solution = solve(model, options, start=status_quo_start(prep, model))
+    assert solution.status == Status.OPTIMAL
+    assert solution.objective == pytest.approx(best, rel=1e-6, abs=1e-3)
+    _checked(heard, best)
+    phases = {p.phase for p in heard}
+    if configurations and model.col_integer.any():
+        assert SearchPhase.CONFIGURATIONS in phases
+        assert max(p.rounds for p in heard) >= 1
