@@ -8,6 +8,8 @@ optimum £2.60m against a status quo of £3.45m, with A = 1) and on two copies o
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,8 @@ from estate.prepare import Prepared
 from estate.solve import first_plan as heuristic
 from estate.solve.first_plan import pooled_start
 from estate.solve.highs import highs_lp
+from estate.solve.progress import Reporter
+from estate.solve.types import SearchPhase, SearchProgress
 from tests.fixtures import (
     IT_SHARING,
     plan_of,
@@ -65,6 +69,12 @@ def test_first_plan_not_used_without_centres(tmp_path: Path) -> None:
     assert not report.used and values is start
 
 
+def _ticking() -> Callable[[], float]:
+    """A clock a minute later at each reading: every plan a reporter hears goes out."""
+    ticks = itertools.count(0.0, 60.0)
+    return lambda: next(ticks)
+
+
 def test_window_by_window_plans_each_town(tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     # Two windows of half the columns each: the cut falls between the two towns. Each town's optimum is
@@ -76,7 +86,12 @@ def test_window_by_window_plans_each_town(tmp_path: Path,
     monkeypatch.setattr(heuristic, "WINDOW_COLUMNS", len(model.col_cost) // 2 + 1)
     start = status_quo_start(prep, model)
     assert float(model.col_cost @ start) + model.obj_constant == pytest.approx(6_900_000)
-    values, report = heuristic.window_start(model, highs_lp(model), start, 60.0, 1e-9)
+    heard: list[SearchProgress] = []
+    values, report = heuristic.window_start(model, highs_lp(model), start, 60.0, 1e-9,
+                                            reporter=Reporter(heard.append, _ticking()))
+    # each town's plan told as it is made: one town planned (£2.60m + £3.45m), then both
+    assert [p.plan for p in heard] == pytest.approx([6_050_000, 5_200_000])
+    assert {p.phase for p in heard} == {SearchPhase.FIRST_PLAN}
     # the first pass plans both towns; the three more passes (the map turned) find
     # nothing more
     assert report.used and report.windows == 2 * len(heuristic.PASS_TURNS)
@@ -161,6 +176,9 @@ def test_a_start_breaking_a_rule_no_window_sees_gives_no_plan(
     start = status_quo_start(prep, model)
     names = [str(n) for n in model.col_names]
     start[names.index("assign(FA1,SH2)")] = 1.0
-    values, report = heuristic.window_start(model, highs_lp(model), start, 60.0, 1e-9)
+    heard: list[SearchProgress] = []
+    values, report = heuristic.window_start(model, highs_lp(model), start, 60.0, 1e-9,
+                                            reporter=Reporter(heard.append, _ticking()))
     assert not report.used and "breaks a rule" in report.reason
     assert values is start
+    assert heard == []  # what the windows made breaks the rule: never told as a plan

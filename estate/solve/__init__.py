@@ -109,7 +109,7 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
             start, report, found = _configurations_start(model, options, start, reporter)
         else:
             start, report = pooled_start(model, lp, start, options.time_limit_s,
-                                         options.mip_gap)
+                                         options.mip_gap, reporter)
             if reporter is not None and report.used:
                 reporter.saw(SearchPhase.FIRST_PLAN, report.objective, report.lp_bound)
     spent = time.perf_counter() - t0

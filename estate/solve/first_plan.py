@@ -33,7 +33,8 @@ import scipy.sparse as sp
 
 from estate.model.arrays import EstateModel
 from estate.solve.highs import lp_from_arrays, new_highs, offer_solution
-from estate.solve.types import StartReport
+from estate.solve.progress import Reporter
+from estate.solve.types import SearchPhase, StartReport
 
 # Share of the time limit the LP relaxation may use, and the restricted search besides
 # (it also gets whatever the LP left of its share); the LP value below which a centre is
@@ -65,10 +66,12 @@ PASS_TURNS = (0.0, 45.0, 22.5, 67.5)
 
 
 def pooled_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray | None,
-                 time_limit_s: float, mip_gap: float) -> tuple[np.ndarray | None, StartReport]:
+                 time_limit_s: float, mip_gap: float, reporter: Reporter | None = None
+                 ) -> tuple[np.ndarray | None, StartReport]:
     """Return a better first plan than `start` when one is found, else `start`.
 
     `lp` is the model as a `highspy.HighsLp`; it is passed to fresh solvers, not changed.
+    `reporter` hears each plan the window passes make.
     """
     shared = model.blocks.get("shared")
     if shared is None or shared.stop == shared.start:
@@ -82,7 +85,8 @@ def pooled_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray | No
         return start, StartReport(False, reason=f"time limit under {MIN_LIMIT_S:g} s")
     if (lp.num_col_ > WINDOW_MIN_COLUMNS and start is not None
             and len(model.col_site) == lp.num_col_):
-        return window_start(model, lp, start, WINDOW_SHARE * time_limit_s, mip_gap)
+        return window_start(model, lp, start, WINDOW_SHARE * time_limit_s, mip_gap,
+                            reporter=reporter)
     values, report = _lp_guided(model, lp, start, LP_SHARE * time_limit_s,
                                 (LP_SHARE + RESTRICTED_SHARE) * time_limit_s, mip_gap)
     if not report.used or len(model.col_site) != lp.num_col_:
@@ -91,7 +95,8 @@ def pooled_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray | No
     # Polish: the same search again on each third of the map, the rest held (county:
     # halves and quarters did less well, eighths little).
     k = max(3, math.ceil(len(model.col_site) / WINDOW_COLUMNS))
-    better, polish = window_start(model, lp, values, POLISH_SHARE * time_limit_s, mip_gap, k)
+    better, polish = window_start(model, lp, values, POLISH_SHARE * time_limit_s, mip_gap, k,
+                                  reporter)
     if not polish.used:
         return values, report
     return better, dataclasses.replace(
@@ -101,9 +106,12 @@ def pooled_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray | No
 
 
 def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, budget_s: float,
-                 mip_gap: float, windows: int | None = None) -> tuple[np.ndarray, StartReport]:
+                 mip_gap: float, windows: int | None = None, reporter: Reporter | None = None
+                 ) -> tuple[np.ndarray, StartReport]:
     """Improve `start` one window of neighbouring sites at a time (module docstring):
-    `windows` per pass, by default enough for about WINDOW_COLUMNS columns each.
+    `windows` per pass, by default enough for about WINDOW_COLUMNS columns each. Each
+    plan a window makes that keeps every rule is told to `reporter` (a region's passes
+    take minutes).
 
     One pass per entry of PASS_TURNS while time is left, each drawing its windows'
     borders differently (the map turned), so that a town cut in two by one pass lies
@@ -136,6 +144,9 @@ def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, bud
                 assert values is not None, "a used search returns its plan"
                 x = _tidy(model, values)
                 improved += 1
+                if reporter is not None and _keeps_every_rule(model, x):
+                    reporter.saw(SearchPhase.FIRST_PLAN,
+                                 float(model.col_cost @ x) + model.obj_constant)
         if budget_s - (time.perf_counter() - t0) < MIN_LIMIT_S / 2:
             break
     seconds = time.perf_counter() - t0
