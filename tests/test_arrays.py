@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+import scipy.sparse as sp
 
-from estate.model.arrays import labels
+from estate.model.arrays import labels, meets
 from estate.solve.pulp import to_pulp
 from tests.fixtures import agency, function, plan_of, prepared_model, scenario, site, write_register
 
@@ -53,3 +55,22 @@ def test_pulp_problem_has_every_row_and_column(tmp_path: Path) -> None:
     assert len(set(model.col_names)) == len(model.col_names)
     assert len(prob.variables()) == len(variables) == len(model.col_names)
     assert len(prob.constraints) == len(model.row_names)
+
+
+def test_a_plan_meets_its_rows_to_a_tolerance_scaled_by_their_terms() -> None:
+    # row 0: 200 a - 200 b <= 0 (a team's desks inside an open site's); row 1: a <= 1
+    matrix = sp.csr_matrix(np.array([[200.0, -200.0], [1.0, 0.0]]))
+    lb, ub = np.array([-np.inf, -np.inf]), np.array([0.0, 1.0])
+    col_lb, col_ub, integer = np.zeros(2), np.full(2, 2.0), np.array([False, True])
+
+    def plan(a: float, b: float) -> bool:
+        return meets(matrix, lb, ub, col_lb, col_ub, integer, np.array([a, b]))
+
+    assert plan(1.0, 1.0)
+    # 2e-5 over on row 0, whose terms sum to 400: inside 400 x 1e-6
+    assert plan(1.0 + 1e-7, 1.0)
+    # 1e-5 over on row 1, whose terms sum to 1: outside 1 x 1e-6
+    assert not plan(1.0 + 1e-5, 2.0)
+    assert not plan(1.0, 1.5)  # b must be whole
+    assert not plan(1.0, 2.0 + 1e-6)  # past b's upper bound
+    assert not plan(-1e-6, 0.0)  # under a's lower bound

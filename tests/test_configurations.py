@@ -59,7 +59,7 @@ def test_bounds_lie_under_the_optimum_and_plans_over_it(tmp_path: Path, seed: in
     assert found.objective >= best - slack
     assert found.objective == pytest.approx(float(model.col_cost @ found.plan)
                                             + model.obj_constant)
-    assert configurations._meets_rows(model, found.plan)
+    assert model.keeps_every_rule(found.plan)
 
 
 def test_a_search_given_no_time_still_returns_a_plan(tmp_path: Path) -> None:
@@ -73,7 +73,7 @@ def test_a_search_given_no_time_still_returns_a_plan(tmp_path: Path) -> None:
     assert found.rounds == 0 and found.bound == -math.inf and not found.converged
     # the choice still runs (a second at least): the seed, or better from its parts and
     # the closed sites' empty configurations
-    assert found.plan is not None and configurations._meets_rows(model, found.plan)
+    assert found.plan is not None and model.keeps_every_rule(found.plan)
     assert best - 1e-3 <= found.objective <= sq_npv + 1e-3
 
 
@@ -83,13 +83,13 @@ def test_a_plan_that_breaks_a_row_is_refused(tmp_path: Path) -> None:
         if best is not None:
             break
     found = search(model, [status_quo_start(prep, model)], math.inf)
-    assert found.plan is not None and configurations._meets_rows(model, found.plan)
+    assert found.plan is not None and model.keeps_every_rule(found.plan)
     housed_twice = found.plan.copy()
     housed_twice[model.blocks["assign"]] = 1.0  # every team at every eligible site
-    assert not configurations._meets_rows(model, housed_twice)
+    assert not model.keeps_every_rule(housed_twice)
     half = found.plan.copy()
     half[model.blocks["open"]] = 0.5
-    assert not configurations._meets_rows(model, half)
+    assert not model.keeps_every_rule(half)
 
 
 def test_the_search_needs_sites_with_integer_columns(tmp_path: Path) -> None:
@@ -145,7 +145,7 @@ def test_a_pricer_stopped_short_gives_no_bound_from_the_master(
 def test_a_plan_made_of_configurations_that_breaks_a_rule_is_not_used(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _, prep, model = _feasible_seed(tmp_path)
-    monkeypatch.setattr(configurations, "_meets_rows", lambda _m, _x: False)
+    monkeypatch.setattr(type(model), "keeps_every_rule", lambda _self, _x: False)
     found = search(model, [status_quo_start(prep, model)], math.inf)
     assert found.plan is None and "broke a rule" in found.message
 

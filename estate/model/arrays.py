@@ -19,6 +19,24 @@ import scipy.sparse as sp
 from estate.prepare import Prepared
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.]")
+# A plan's rows may miss their bounds by this much times the sum of the row's |terms| (at
+# least 1): the solvers' own feasibility tolerance, met by every plan HiGHS returns.
+CHECK_TOLERANCE = 1e-6
+
+
+def meets(matrix: sp.spmatrix, row_lb: np.ndarray, row_ub: np.ndarray, col_lb: np.ndarray,
+          col_ub: np.ndarray, integer: np.ndarray, x: np.ndarray) -> bool:
+    """Every row and column bound met (rows to `CHECK_TOLERANCE` relative to their
+    terms), and every integer column whole: x is a plan of these rows. The one check of
+    a plan put together outside a solver (a site's configuration, a plan rebuilt from
+    configurations, a plan made window by window)."""
+    if (x < col_lb - 1e-9).any() or (x > col_ub + 1e-9).any():
+        return False
+    if (np.abs(x[integer] - np.round(x[integer])) > 1e-9).any():
+        return False
+    activity = matrix @ x
+    scale = np.maximum(abs(matrix) @ np.abs(x), 1.0) * CHECK_TOLERANCE
+    return bool((activity >= row_lb - scale).all() and (activity <= row_ub + scale).all())
 
 
 def labels(ids: pd.Series | np.ndarray) -> np.ndarray:
@@ -126,6 +144,11 @@ class EstateModel:
     def block(self, name: str, values: np.ndarray) -> np.ndarray:
         """The values of one variable block from a full solution vector."""
         return values[self.blocks[name]]
+
+    def keeps_every_rule(self, x: np.ndarray) -> bool:
+        """x, a full column vector, is a plan of the model (`meets`)."""
+        return meets(self.matrix, self.row_lb, self.row_ub, self.col_lb, self.col_ub,
+                     self.col_integer.astype(bool), x)
 
 
 class ModelBuilder:

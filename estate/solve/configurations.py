@@ -77,7 +77,6 @@ from estate.solve.site_pricing import (
     dual_point,
     is_configuration,
     lagrangian_bound,
-    meets,
     price_all,
     site_blocks,
 )
@@ -169,12 +168,6 @@ def solve_master(master: highspy.Highs) -> bool:
         master.clearSolver()
         master.run()
     return master.getModelStatus() == highspy.HighsModelStatus.kOptimal
-
-
-def _meets_rows(model: EstateModel, x: np.ndarray) -> bool:
-    """x, a full column vector, is a plan of the model."""
-    return meets(model.matrix, model.row_lb, model.row_ub, model.col_lb, model.col_ub,
-                  model.col_integer.astype(bool), x)
 
 
 def search(model: EstateModel, seeds: list[np.ndarray], time_limit_s: float,
@@ -302,6 +295,6 @@ def _choose(model: EstateModel, blocks: SiteBlocks, master: highspy.Highs, n_fix
     for j, (s, config) in enumerate(chosen):
         if lam[n_fixed + j] > 0.5:
             x[blocks.columns[s]] += config
-    if not _meets_rows(model, x):
+    if not model.keeps_every_rule(x):
         return None, math.nan, "the plan made of configurations broke a rule; not used"
     return x, float(model.col_cost @ x) + model.obj_constant, ""

@@ -144,14 +144,14 @@ def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, bud
                 assert values is not None, "a used search returns its plan"
                 x = _tidy(model, values)
                 improved += 1
-                if reporter is not None and _keeps_every_rule(model, x):
+                if reporter is not None and model.keeps_every_rule(x):
                     reporter.saw(SearchPhase.FIRST_PLAN,
                                  float(model.col_cost @ x) + model.obj_constant)
         if budget_s - (time.perf_counter() - t0) < MIN_LIMIT_S / 2:
             break
     seconds = time.perf_counter() - t0
     objective = float(model.col_cost @ x)
-    if not _keeps_every_rule(model, x):
+    if not model.keeps_every_rule(x):
         # Only when `start` itself broke a rule that no window could mend (each window
         # sees only the rows its columns touch): no plan to offer.
         return start, StartReport(False, centres_allowed=allowed, seconds=seconds,
@@ -163,14 +163,6 @@ def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, bud
                                   windows=windows)
     return x, StartReport(True, math.nan, objective + model.obj_constant, allowed, seconds,
                           windows=windows, windows_improved=improved)
-
-
-def _keeps_every_rule(model: EstateModel, x: np.ndarray, tol: float = 1e-6) -> bool:
-    """Every row within its bounds (to `tol`, scaled by the row's size)."""
-    activity = model.matrix @ x
-    slack = tol * np.maximum(1.0, np.abs(activity))
-    return bool((activity >= model.row_lb - slack).all()
-                and (activity <= model.row_ub + slack).all())
 
 
 def _bisect(xy: np.ndarray, weight: np.ndarray, k: int) -> np.ndarray:

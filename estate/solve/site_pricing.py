@@ -23,13 +23,10 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from estate.model.arrays import EstateModel
+from estate.model.arrays import EstateModel, meets
 from estate.solve.highs import lp_from_arrays, new_highs
 
 INF = highspy.kHighsInf
-# The rebuilt plan's rows may miss their bounds by this much times the sum of the row's
-# |terms| (at least 1): the pricers' and the master's feasibility tolerance.
-CHECK_TOLERANCE = 1e-6
 # Besides each site's cheapest configuration, up to this many others its pricer met on
 # the way enter when they too cost less than the site's dual: fewer rounds (county
 # pricing to convergence 164 s instead of 178 s), so the bound is ready sooner (county
@@ -265,19 +262,6 @@ def lagrangian_bound(model: EstateModel, blocks: SiteBlocks, pi: np.ndarray,
                          np.where(reduced < 0, reduced * model.col_ub[free], 0.0))
     total = float(rows.sum() + boxes.sum() + lowest.sum())
     return total + model.obj_constant if math.isfinite(total) else -math.inf
-
-
-def meets(matrix: sp.spmatrix, row_lb: np.ndarray, row_ub: np.ndarray, col_lb: np.ndarray,
-           col_ub: np.ndarray, integer: np.ndarray, x: np.ndarray) -> bool:
-    """Every row and column bound met (rows to a tolerance relative to their terms), and
-    every integer column whole."""
-    if (x < col_lb - 1e-9).any() or (x > col_ub + 1e-9).any():
-        return False
-    if (np.abs(x[integer] - np.round(x[integer])) > 1e-9).any():
-        return False
-    activity = matrix @ x
-    scale = np.maximum(abs(matrix) @ np.abs(x), 1.0) * CHECK_TOLERANCE
-    return bool((activity >= row_lb - scale).all() and (activity <= row_ub + scale).all())
 
 
 def is_configuration(model: EstateModel, blocks: SiteBlocks, s: int, x: np.ndarray) -> bool:
