@@ -42,9 +42,15 @@ from pyproj import Transformer
 from scipy.optimize import linprog
 
 from estate.errors import InfeasibleError
+from estate.load.scenario import scenario_from_dict
+from estate.model.arrays import EstateModel
+from estate.model.build import build
+from estate.pipeline import prepare_scenario
+from estate.prepare import Prepared
 from tests.fixtures import (
     agency,
     function,
+    merge,
     pair_cost,
     plan_of,
     scenario,
@@ -455,6 +461,20 @@ def expected(seed: int, split: bool) -> tuple[Instance, Model, float | None, flo
     best = brute_force_split(m, populations) if split else brute_force(m, populations)
     sq_npv, sq_ok = status_quo(m, populations)
     return inst, m, best, sq_npv, sq_ok
+
+
+def brute_forced(tmp_path: Path, seed: int
+                 ) -> tuple[float | None, float, bool, Prepared, EstateModel]:
+    """A seed's register written and built by estate, beside the brute force's verdict:
+    (optimum, None when no plan meets the rules; status quo NPV; status quo feasible;
+    prepared; model)."""
+    inst, _, best, sq_npv, sq_ok = expected(seed, False)
+    folder = write_register(tmp_path / str(seed), inst.agencies, inst.sites, inst.functions,
+                            inst.zones, inst.pair_costs)
+    sc = scenario_from_dict(merge(dict(inst.scenario), {"data": str(folder)}),
+                            base_dir=folder, label="test.toml", default_name="test")
+    prep = prepare_scenario(sc)
+    return best, sq_npv, sq_ok, prep, build(prep)
 
 
 def evaluate(m: Model, inst: Instance, plan: Any) -> float:

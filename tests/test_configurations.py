@@ -19,30 +19,18 @@ import pytest
 
 from estate.errors import InputError
 from estate.load.scenario import scenario_from_dict
-from estate.model.build import build
-from estate.pipeline import prepare_scenario, status_quo_start
+from estate.pipeline import status_quo_start
 from estate.solve import _with_search, configurations, site_pricing
 from estate.solve.configurations import search
 from estate.solve.types import Solution
 from estate.status import Status
-from tests.fixtures import merge, scenario, write_register
-from tests.test_bruteforce import SEEDS, expected
-
-
-def _brute_forced(tmp_path: Path, seed: int) -> tuple[float | None, float, bool, object, object]:
-    """(brute-force optimum, status quo NPV, status quo feasible, prepared, model)."""
-    inst, _, best, sq_npv, sq_ok = expected(seed, False)
-    folder = write_register(tmp_path / str(seed), inst.agencies, inst.sites, inst.functions,
-                            inst.zones, inst.pair_costs)
-    sc = scenario_from_dict(merge(dict(inst.scenario), {"data": str(folder)}),
-                            base_dir=folder, label="test.toml", default_name="test")
-    prep = prepare_scenario(sc)
-    return best, sq_npv, sq_ok, prep, build(prep)
+from tests.fixtures import merge, scenario
+from tests.test_bruteforce import SEEDS, brute_forced
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_bounds_lie_under_the_optimum_and_plans_over_it(tmp_path: Path, seed: int) -> None:
-    best, _, _, prep, model = _brute_forced(tmp_path, seed)
+    best, _, _, prep, model = brute_forced(tmp_path, seed)
     if best is None:  # no plan meets this seed's rules (the brute force's verdict)
         assert search(model, [status_quo_start(prep, model)], math.inf).plan is None
         return
@@ -64,7 +52,7 @@ def test_bounds_lie_under_the_optimum_and_plans_over_it(tmp_path: Path, seed: in
 
 def test_a_search_given_no_time_still_returns_a_plan(tmp_path: Path) -> None:
     for seed in SEEDS:
-        best, sq_npv, sq_ok, prep, model = _brute_forced(tmp_path, seed)
+        best, sq_npv, sq_ok, prep, model = brute_forced(tmp_path, seed)
         if best is not None and sq_ok and best < sq_npv - 1.0:
             break
     else:
@@ -79,7 +67,7 @@ def test_a_search_given_no_time_still_returns_a_plan(tmp_path: Path) -> None:
 
 def test_a_plan_that_breaks_a_row_is_refused(tmp_path: Path) -> None:
     for seed in SEEDS:
-        best, _, _, prep, model = _brute_forced(tmp_path, seed)
+        best, _, _, prep, model = brute_forced(tmp_path, seed)
         if best is not None:
             break
     found = search(model, [status_quo_start(prep, model)], math.inf)
@@ -94,7 +82,7 @@ def test_a_plan_that_breaks_a_row_is_refused(tmp_path: Path) -> None:
 
 def test_the_search_needs_sites_with_integer_columns(tmp_path: Path) -> None:
     for seed in SEEDS:
-        best, _, _, _, model = _brute_forced(tmp_path, seed)
+        best, _, _, _, model = brute_forced(tmp_path, seed)
         if best is not None:
             break
     assert configurations.applies(model)
@@ -117,7 +105,7 @@ def test_the_scenario_key_is_a_true_or_false(tmp_path: Path) -> None:
 
 def _feasible_seed(tmp_path: Path) -> tuple[float, object, object]:
     for seed in SEEDS:
-        best, _, _, prep, model = _brute_forced(tmp_path, seed)
+        best, _, _, prep, model = brute_forced(tmp_path, seed)
         if best is not None:
             return best, prep, model
     pytest.fail("no seed with a plan")
@@ -183,7 +171,7 @@ def _search_with(model: object, prep: object, monkeypatch: pytest.MonkeyPatch,
 @pytest.mark.parametrize("seed", SEEDS[:8])
 def test_pricing_on_two_threads_finds_what_one_does(tmp_path: Path, seed: int,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    best, _, _, prep, model = _brute_forced(tmp_path, seed)
+    best, _, _, prep, model = brute_forced(tmp_path, seed)
     if best is None:
         return
     one = _search_with(model, prep, monkeypatch, PRICING_THREADS=1)
@@ -225,7 +213,7 @@ def test_pricing_only_the_sites_that_took_reaches_the_same_bound(
     (and extra configurations from the pricers' way, each a configuration, and sites
     left unsolved when their carried bound shows they cannot enter) must end there too,
     and only after a round that priced every site."""
-    best, _, _, prep, model = _brute_forced(tmp_path, seed)
+    best, _, _, prep, model = brute_forced(tmp_path, seed)
     if not configurations.applies(model):  # type: ignore[arg-type]
         return
     every = _search_with(model, prep, monkeypatch, PARTIAL_ROUNDS=0, EXTRA_CONFIGURATIONS=0,
@@ -254,7 +242,7 @@ def test_partial_rounds_do_happen_and_end_in_a_full_one(
     full round's bound and is not converged."""
     runs: list[list[bool]] = []
     for seed in SEEDS[:16]:
-        _, _, _, prep, model = _brute_forced(tmp_path, seed)
+        _, _, _, prep, model = brute_forced(tmp_path, seed)
         full: list[bool] = []
         with monkeypatch.context() as patch:
             _watched(patch, model, full)
@@ -265,7 +253,7 @@ def test_partial_rounds_do_happen_and_end_in_a_full_one(
     # stopped right after a partial round
     seed, full = next((seed, full) for seed, full in zip(SEEDS, runs, strict=False)
                       if len(full) > 2 and not full[1])
-    _, _, _, prep, model = _brute_forced(tmp_path / "again", seed)
+    _, _, _, prep, model = brute_forced(tmp_path / "again", seed)
     bounds: list[float] = []
     with monkeypatch.context() as patch:
         patch.setattr(configurations, "PARTIAL_ROUNDS", 1)
@@ -304,7 +292,7 @@ def test_sites_whose_carried_bound_rules_them_out_are_not_solved(
         return price(*args, **kwargs)  # type: ignore[arg-type]
 
     for seed in SEEDS[:8]:
-        best, _, _, prep, model = _brute_forced(tmp_path / str(seed), seed)
+        best, _, _, prep, model = brute_forced(tmp_path / str(seed), seed)
         if not configurations.applies(model):  # type: ignore[arg-type]
             continue
         with monkeypatch.context() as patch:

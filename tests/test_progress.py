@@ -14,14 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from estate.load.scenario import scenario_from_dict
-from estate.model.build import build
-from estate.pipeline import prepare_scenario, search_line, status_quo_start
+from estate.pipeline import search_line, status_quo_start
 from estate.solve import SearchPhase, SearchProgress, SolverOptions, solve
 from estate.solve.progress import EVERY_S, PLAN_EVERY_S, Reporter
 from estate.status import Status
-from tests.fixtures import merge, write_register
-from tests.test_bruteforce import expected
+from tests.test_bruteforce import brute_forced
 from tests.test_solve import _knapsacks
 
 
@@ -80,6 +77,18 @@ def test_nothing_is_told_before_a_plan_or_a_bound_and_the_first_plan_at_once() -
                        ) == "Search, 2 s: best plan NPV £1.50m, no bound yet"
 
 
+def test_news_is_told_at_once() -> None:
+    reporter, clock, heard = _reporter()
+    reporter.saw(SearchPhase.SEARCH, 120.0, 80.0)
+    clock.now += 1.0
+    reporter.saw(SearchPhase.LP_BOUND, bound=90.0)  # a bound alone waits EVERY_S...
+    reporter.saw(SearchPhase.LP_BOUND, bound=91.0, news=True)  # ...unless it is news
+    assert [(p.phase, p.bound) for p in heard] == [(SearchPhase.SEARCH, 80.0),
+                                                   (SearchPhase.LP_BOUND, 91.0)]
+    assert search_line(heard[-1]) == ("LP bound, 1 s: best plan NPV £120, bound £91 "
+                                      "(gap 24.2%)")
+
+
 def test_a_bound_a_hair_over_the_plan_is_told_as_the_plan() -> None:
     reporter, _, heard = _reporter()
     reporter.saw(SearchPhase.SEARCH, 100.0, 100.0 + 1e-7)
@@ -127,14 +136,8 @@ def test_highs_reports_npv_plans_and_bounds_around_the_optimum() -> None:
 @pytest.mark.parametrize("configurations", [False, True])
 def test_every_step_reports_honestly_against_the_brute_force(
         tmp_path: Path, seed: int, configurations: bool) -> None:
-    inst, _, best, _, _ = expected(seed, False)
+    best, _, _, prep, model = brute_forced(tmp_path, seed)
     assert best is not None, f"seed {seed} has no plan: choose seeds that have one"
-    folder = write_register(tmp_path, inst.agencies, inst.sites, inst.functions,
-                            inst.zones, inst.pair_costs)
-    sc = scenario_from_dict(merge(dict(inst.scenario), {"data": str(folder)}),
-                            base_dir=folder, label="test.toml", default_name="test")
-    prep = prepare_scenario(sc)
-    model = build(prep)
     heard: list[SearchProgress] = []
     options = SolverOptions(time_limit_s=60.0, mip_gap=0.0,
                             site_configurations=configurations, on_progress=heard.append)

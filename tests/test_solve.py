@@ -26,6 +26,7 @@ from estate.solve import (
     REGISTRY,
     Solution,
     SolverOptions,
+    _with_bound,
     available_solvers,
     highs,
     require_solver,
@@ -228,3 +229,18 @@ def test_the_search_in_two_proves_the_optimum_the_one_search_proves(
     short = highs.solve_restarted(model, SolverOptions(mip_gap=0.0), None, lp, 1.0, 0.5)
     assert [gap for gap, _, _ in calls] == [0.5]
     assert short.status == Status.TIME_LIMIT and short.mip_gap > 0
+
+
+def test_a_bound_found_apart_is_taken_when_higher_and_dropped_when_above_the_plan() -> None:
+    found = Solution(Status.TIME_LIMIT, 100.0, 90.0, 0.1, 1.0, "highs", np.zeros(1))
+    higher = _with_bound(found, 95.0, 1e-4)
+    assert (higher.bound, higher.mip_gap, higher.status) == (95.0, pytest.approx(0.05),
+                                                             Status.TIME_LIMIT)
+    assert _with_bound(found, 80.0, 1e-4).bound == 90.0  # the search's own is higher
+    hair = _with_bound(found, 100.0 + 1e-7, 1e-4)  # rounding: the plan is proven
+    assert hair.bound == 100.0 and hair.status == Status.OPTIMAL
+    above = _with_bound(found, 150.0, 1e-4, "LP bound from PDLP")
+    assert above.bound == 90.0 and above.status == Status.TIME_LIMIT
+    assert "LP bound from PDLP came out above a plan" in above.message
+    nothing = Solution(Status.NO_SOLUTION, math.nan, 90.0, math.inf, 1.0, "highs", None)
+    assert _with_bound(nothing, 95.0, 1e-4) is nothing

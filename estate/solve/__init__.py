@@ -40,6 +40,7 @@ from estate.solve.highs import (
     solve_restarted,
     solver_output,
 )
+from estate.solve.lp_bound import pdlp_bound
 from estate.solve.progress import Reporter
 from estate.solve.pulp import cbc_installed, solve_cbc, solve_highs, write_lp
 from estate.solve.scip import solve_scip
@@ -85,6 +86,10 @@ RESTART_GAP = 1e-3
 # site_configurations`); the main search gets the rest. County at 600 s: the search
 # priced to the end in about 490 s.
 CONFIGURATION_SHARE = 0.8
+# Share of the time limit the LP bound by PDLP may use on a model planned window by
+# window (more than `first_plan.WINDOW_MIN_COLUMNS` columns), after the windows and
+# before the main search (region: about 100 s; benchmarks/README.md).
+BOUND_SHARE = 0.3
 
 
 def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray | None
@@ -112,12 +117,23 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
                                          options.mip_gap, reporter)
             if reporter is not None and report.used:
                 reporter.saw(SearchPhase.FIRST_PLAN, report.objective, report.lp_bound)
+    bound = -math.inf
+    if len(model.col_cost) > WINDOW_MIN_COLUMNS:
+        # HiGHS's root LP does not finish at this size: the LP's bound from PDLP's prices
+        limit = options.time_limit_s if math.isfinite(options.time_limit_s) \
+            else UNLIMITED_BUDGET_S
+        left = float(limit) - (time.perf_counter() - t0)
+        with solver_output(options.verbose):
+            bound = pdlp_bound(model, min(BOUND_SHARE * float(limit), left))
+        if reporter is not None and math.isfinite(bound):
+            reporter.saw(SearchPhase.LP_BOUND, bound=bound, news=True)
     spent = time.perf_counter() - t0
     first_gap = RESTART_GAP if report.used else None
     solution = solve_restarted(model, options, start, lp, float(options.time_limit_s) - spent,
                                first_gap, reporter)
     if found is not None:
         solution = _with_search(solution, found, options.mip_gap)
+    solution = _with_bound(solution, bound, options.mip_gap, "LP bound from PDLP")
     return dataclasses.replace(solution, seconds=solution.seconds + spent, first_plan=report)
 
 
@@ -135,7 +151,8 @@ def _configurations_start(model: EstateModel, options: SolverOptions,
     found = configurations.search(model, [] if start is None else [start],
                                   CONFIGURATION_SHARE * limit, on_round=on_round)
     if reporter is not None:
-        reporter.saw(SearchPhase.CONFIGURATIONS, found.objective, found.bound, found.rounds)
+        reporter.saw(SearchPhase.CONFIGURATIONS, found.objective, found.bound, found.rounds,
+                     news=True)
     report = StartReport(found.plan is not None, objective=found.objective,
                          seconds=found.seconds, reason=found.message, rounds=found.rounds,
                          configurations=found.configurations,
@@ -161,9 +178,22 @@ def _with_search(solution: Solution, found: ConfigurationSearch, mip_gap: float)
         both = combined(first, solution, mip_gap)
         said = [m for m in (both.message, solution.message, message) if m]
         return dataclasses.replace(both, message="; ".join(dict.fromkeys(said)))
+    noted = "; ".join(m for m in (solution.message, message) if m)
+    return _with_bound(dataclasses.replace(solution, message=noted), bound, mip_gap)
+
+
+def _with_bound(solution: Solution, bound: float, mip_gap: float,
+                source: str = "site-configuration bound") -> Solution:
+    """The answer with a bound found apart from its search (valid for the whole model):
+    the higher of the two, the gap and status to match. Unchanged with no plan or no
+    such bound (-inf). A bound above the plan (beyond rounding) is a defect, not a
+    proof: it is dropped, with a message naming its `source`."""
     if not (solution.status.has_plan and math.isfinite(bound)):
-        return dataclasses.replace(solution, message="; ".join(
-            m for m in (solution.message, message) if m))
+        return solution
+    if bound > solution.objective + 1e-6 * abs(solution.objective) + 1.0:
+        said = [m for m in (solution.message, f"the {source} came out above a plan and "
+                                              f"was not used") if m]
+        return dataclasses.replace(solution, message="; ".join(said))
     bound = min(max(solution.bound, bound), solution.objective)
     gap = relative_gap(solution.objective, bound)
     status = Status.OPTIMAL if gap <= mip_gap + 1e-9 else solution.status

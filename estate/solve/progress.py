@@ -44,11 +44,12 @@ class Reporter:
         self.bound = -math.inf
 
     def saw(self, phase: SearchPhase, plan: float = math.nan, bound: float = -math.inf,
-            rounds: int = 0) -> None:
+            rounds: int = 0, news: bool = False) -> None:
         """A step's current plan (nan: none) and bound (-inf: none). Reported when it
-        brings the solve's first plan; when the plan beats the best so far and the last
-        report is `PLAN_EVERY_S` old; or when the last report is `EVERY_S` old. Nothing
-        is reported before there is a plan or a bound to tell."""
+        brings the solve's first plan, or is `news` (a step's end); when the plan beats
+        the best so far and the last report is `PLAN_EVERY_S` old; or when the last
+        report is `EVERY_S` old. Nothing is reported before there is a plan or a bound
+        to tell."""
         now = self.clock()
         first = math.isfinite(plan) and math.isnan(self.plan)
         better = math.isfinite(plan) and not plan >= self.plan  # nan best: any plan is
@@ -58,7 +59,7 @@ class Reporter:
             self.bound = bound
         if math.isnan(self.plan) and not math.isfinite(self.bound):
             return
-        wait = -math.inf if first else PLAN_EVERY_S if better else EVERY_S
+        wait = -math.inf if first or news else PLAN_EVERY_S if better else EVERY_S
         if now - self.last < wait:
             return
         self.last = now

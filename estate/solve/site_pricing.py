@@ -25,6 +25,7 @@ import scipy.sparse as sp
 
 from estate.model.arrays import EstateModel, meets
 from estate.solve.highs import lp_from_arrays, new_highs
+from estate.solve.lp_bound import box_terms, row_terms, signed
 
 INF = highspy.kHighsInf
 # Besides each site's cheapest configuration, up to this many others its pricer met on
@@ -137,10 +138,8 @@ def carried_bound(model: EstateModel, blocks: SiteBlocks, s: int,
     change = reduced - before
     if not np.isfinite(change).all():
         return -INF
-    with np.errstate(invalid="ignore"):
-        moves = np.where(change > 0, change * model.col_lb[cols],
-                         np.where(change < 0, change * model.col_ub[cols], 0.0))
-    total = blocks.priced_lowest[s] + float(moves.sum())
+    total = blocks.priced_lowest[s] + box_terms(change, model.col_lb[cols],
+                                                model.col_ub[cols])
     return total if math.isfinite(total) else -INF
 
 
@@ -232,12 +231,9 @@ def price_all(model: EstateModel, blocks: SiteBlocks, duals: np.ndarray, end: fl
 
 
 def dual_point(model: EstateModel, blocks: SiteBlocks, duals: np.ndarray) -> np.ndarray:
-    """The master rows' duals with the sign each row's bounds allow: a row with no upper
-    bound takes pi >= 0, one with no lower bound pi <= 0 (the simplex's tolerance can
-    leave a dual a hair the wrong side, which would make the bound -inf)."""
-    lo, hi = model.row_lb[blocks.master_rows], model.row_ub[blocks.master_rows]
-    pi = np.where(np.isinf(hi), np.maximum(duals, 0.0), duals)
-    return np.where(np.isinf(lo), np.minimum(pi, 0.0), pi)
+    """The master rows' duals with the sign each row's bounds allow (`lp_bound.signed`)."""
+    rows = blocks.master_rows
+    return signed(duals, model.row_lb[rows], model.row_ub[rows])
 
 
 def lagrangian_bound(model: EstateModel, blocks: SiteBlocks, pi: np.ndarray,
@@ -251,16 +247,14 @@ def lagrangian_bound(model: EstateModel, blocks: SiteBlocks, pi: np.ndarray,
     h_r(p) = p lo_r if p > 0, p hi_r if p < 0. Why it holds: for any plan,
     c x = sum (c - A' pi) x + pi' A x, each site's term is at least its minimum, each
     free column's at least its box minimum, and lo_r <= (A x)_r <= hi_r gives
-    pi_r (A x)_r >= h_r(pi_r). -inf when a term is unbounded (pi the wrong side of an
-    infinite row bound, a free column with no bound on the side its cost pulls to)."""
-    lo, hi = model.row_lb[blocks.master_rows], model.row_ub[blocks.master_rows]
-    with np.errstate(invalid="ignore"):
-        rows = np.where(pi > 0, pi * lo, np.where(pi < 0, pi * hi, 0.0))
-        free = blocks.free
-        reduced = model.col_cost[free] - blocks.free_linking.T @ pi
-        boxes = np.where(reduced > 0, reduced * model.col_lb[free],
-                         np.where(reduced < 0, reduced * model.col_ub[free], 0.0))
-    total = float(rows.sum() + boxes.sum() + lowest.sum())
+    pi_r (A x)_r >= h_r(pi_r) (`estate.solve.lp_bound`, with the sites' own rows kept).
+    -inf when a term is unbounded (pi the wrong side of an infinite row bound, a free
+    column with no bound on the side its cost pulls to)."""
+    rows, free = blocks.master_rows, blocks.free
+    reduced = model.col_cost[free] - blocks.free_linking.T @ pi
+    total = (row_terms(pi, model.row_lb[rows], model.row_ub[rows])
+             + box_terms(reduced, model.col_lb[free], model.col_ub[free])
+             + float(lowest.sum()))
     return total + model.obj_constant if math.isfinite(total) else -math.inf
 
 

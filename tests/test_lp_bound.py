@@ -1,0 +1,85 @@
+"""estate.solve.lp_bound: any prices give a bound, and PDLP's prices a close one.
+
+Oracles: the three-site model of tests/test_solve.py worked by hand (optimum 114, LP
+relaxation 113.5), HiGHS's simplex on the same relaxation, and the brute force's optima
+(tests/test_bruteforce.py).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import highspy
+import numpy as np
+import pytest
+
+import estate.solve as solve_package
+from estate.model.arrays import EstateModel
+from estate.pipeline import status_quo_start
+from estate.solve import SearchPhase, SearchProgress, SolverOptions, solve
+from estate.solve.highs import lp_from_arrays, new_highs
+from estate.solve.lp_bound import box_bound, pdlp_bound, signed
+from estate.status import Status
+from tests.test_bruteforce import brute_forced
+from tests.test_solve import _knapsacks, _tiny
+
+
+def _lp_relaxation(model: EstateModel) -> tuple[float, np.ndarray]:
+    """The LP relaxation's value and row prices, by HiGHS's simplex."""
+    h = new_highs(60.0, 0.0)
+    h.passModel(lp_from_arrays(model.matrix.tocsc(), model.col_cost, model.col_lb,
+                               model.col_ub, model.row_lb, model.row_ub,
+                               np.zeros(len(model.col_cost), bool), model.obj_constant))
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return h.getInfo().objective_function_value, np.array(h.getSolution().row_dual)
+
+
+def test_any_prices_give_a_bound_under_the_hand_worked_optimum() -> None:
+    model = _tiny()  # optimum 114, LP relaxation 113.5
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        y = rng.normal(0.0, 5.0, len(model.row_lb))
+        assert box_bound(model, y) <= 114.0 + 1e-9
+    value, y = _lp_relaxation(model)
+    assert value == pytest.approx(113.5)
+    # at the LP's own prices the bound is the LP's value (strong duality)
+    assert box_bound(model, y) == pytest.approx(113.5)
+
+
+def test_prices_the_wrong_side_of_a_row_are_taken_as_zero() -> None:
+    lo = np.array([1.0, -np.inf, 1.0, -np.inf])
+    hi = np.array([np.inf, 2.0, 2.0, np.inf])  # >=, <=, ranged, free
+    y = np.array([-1e-9, 1e-9, -3.0, 4.0])
+    assert signed(y, lo, hi).tolist() == [0.0, 0.0, -3.0, 0.0]
+    assert signed(-y, lo, hi).tolist() == [1e-9, -1e-9, 3.0, 0.0]
+
+
+def test_pdlp_comes_close_to_the_lp_and_stays_under_the_optimum() -> None:
+    model = _knapsacks(1499.0)  # the NPV's best is 50
+    value, _ = _lp_relaxation(model)
+    bound = pdlp_bound(model, 60.0)
+    assert bound <= 50.0 + 1e-6
+    # PDLP's tolerance is relative to the costs (about 1,500 here)
+    assert bound == pytest.approx(value, abs=1e-2 * 1499.0)
+
+
+def test_no_time_gives_no_bound() -> None:
+    assert pdlp_bound(_tiny(), 0.0) == -math.inf
+
+
+@pytest.mark.parametrize("seed", [0, 3])  # brute-force seeds with a plan
+def test_a_model_planned_window_by_window_gets_the_pdlp_bound(
+        tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    best, _, _, prep, model = brute_forced(tmp_path, seed)
+    assert best is not None, f"seed {seed} has no plan: choose seeds that have one"
+    monkeypatch.setattr(solve_package, "WINDOW_MIN_COLUMNS", 0)  # this model is "big"
+    heard: list[SearchProgress] = []
+    solution = solve(model, SolverOptions(time_limit_s=60.0, mip_gap=0.0,
+                                          on_progress=heard.append),
+                     start=status_quo_start(prep, model))
+    (told,) = [p for p in heard if p.phase == SearchPhase.LP_BOUND]
+    assert told.bound <= best + 1e-6 * abs(best) + 1e-3
+    assert solution.status == Status.OPTIMAL
+    assert solution.objective == pytest.approx(best, rel=1e-6, abs=1e-3)
