@@ -95,6 +95,15 @@ def test_a_bound_a_hair_over_the_plan_is_told_as_the_plan() -> None:
     assert heard[0].bound == 100.0 and heard[0].gap == 0.0
 
 
+def test_a_bound_well_over_the_plan_is_no_proof_and_is_not_told() -> None:
+    reporter, clock, heard = _reporter()
+    reporter.saw(SearchPhase.CONFIGURATIONS, bound=130.0, rounds=4)
+    clock.now += 1.0
+    reporter.saw(SearchPhase.CONFIGURATIONS, 120.0, rounds=5, news=True)
+    assert [(p.plan, p.bound) for p in heard][-1] == (120.0, -math.inf)
+    assert heard[-1].gap == math.inf
+
+
 def test_the_line_says_plan_bound_and_gap() -> None:
     line = search_line(SearchProgress(SearchPhase.SEARCH, 45.2, 720.4e6, 719.88e6,
                                       0.52 / 720.4))

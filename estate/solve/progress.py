@@ -57,6 +57,10 @@ class Reporter:
             self.plan = plan
         if math.isfinite(bound) and bound > self.bound:
             self.bound = bound
+        if self.bound > self.plan + 1e-6 * abs(self.plan) + 1.0:
+            # above a plan beyond rounding: a defect, not a proof (the answer drops such a
+            # bound too, `estate.solve._with_bound`); nothing is claimed from it
+            self.bound = -math.inf
         if math.isnan(self.plan) and not math.isfinite(self.bound):
             return
         wait = -math.inf if first or news else PLAN_EVERY_S if better else EVERY_S
