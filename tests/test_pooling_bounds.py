@@ -19,25 +19,16 @@ from benchmarks.pooling_bounds import (
     site_set_row,
     with_sites,
 )
-from estate.load.scenario import scenario_from_dict
 from estate.model.arrays import EstateModel
-from estate.model.build import build
-from estate.pipeline import prepare_scenario
-from tests.fixtures import merge, write_register
-from tests.test_bruteforce import SEEDS, expected
+from tests.test_bruteforce import SEEDS, brute_forced
 
 
 def _brute_forced(tmp_path: Path, seeds: Iterable[int]) -> Iterator[tuple[int, float, EstateModel]]:
     """(seed, brute-force optimum, built model) for each seed whose register has a plan."""
     for seed in seeds:
-        inst, _, best, _, _ = expected(seed, False)
-        if best is None:
-            continue
-        folder = write_register(tmp_path / str(seed), inst.agencies, inst.sites,
-                                inst.functions, inst.zones, inst.pair_costs)
-        sc = scenario_from_dict(merge(dict(inst.scenario), {"data": str(folder)}),
-                                base_dir=folder, label="test.toml", default_name="test")
-        yield seed, best, build(prepare_scenario(sc))
+        best, _, _, _, model = brute_forced(tmp_path, seed)
+        if best is not None:
+            yield seed, best, model
 
 
 def test_site_configuration_bounds_lie_between_the_lp_and_the_optimum(tmp_path: Path) -> None:

@@ -16,8 +16,7 @@ import pytest
 
 from estate.solve import configurations, site_pricing
 from estate.solve.highs import lp_from_arrays, new_highs
-from tests.test_bruteforce import SEEDS
-from tests.test_configurations import _brute_forced
+from tests.test_bruteforce import SEEDS, brute_forced
 
 
 @pytest.mark.parametrize("seed", SEEDS[:12])
@@ -26,7 +25,7 @@ def test_the_lagrangian_bound_holds_at_any_dual_point(tmp_path: Path, seed: int)
     with every site priced exactly, the bound stays under the brute-force optimum (and is
     finite when the columns of no site are bounded); the sign each row allows is the
     one kept."""
-    best, _, _, _, model = _brute_forced(tmp_path, seed)
+    best, _, _, _, model = brute_forced(tmp_path, seed)
     if best is None:
         return
     blocks = site_pricing.site_blocks(model)
@@ -69,7 +68,7 @@ def test_a_carried_bound_stays_under_the_cheapest_configuration(tmp_path: Path,
     """Priced once at one dual point, each site's bound carried to other points (near and
     far) stays under its cheapest configuration there, found by its pricer to proof; at
     the same point it is the pricer's own bound; before any pricing it is -inf."""
-    _, _, _, _, model = _brute_forced(tmp_path, seed)
+    _, _, _, _, model = brute_forced(tmp_path, seed)
     if not configurations.applies(model):
         return
     blocks = site_pricing.site_blocks(model)
