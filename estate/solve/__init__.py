@@ -96,9 +96,10 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
                  ) -> Solution:
     """HiGHS: direct from the arrays (after the first-plan search, for MIPs), or via PuLP.
 
-    The first-plan search spends part of the time limit; the main search gets the rest
-    (run in two below RESTART_GAP when that search found a plan), and the solution's
-    seconds count both. With `options.on_progress`, each step reports as it goes.
+    The first-plan search spends part of the time limit, then (models planned window by
+    window) the LP bound by PDLP another; the main search gets the rest (run in two
+    below RESTART_GAP when that search found a plan), and the solution's seconds count
+    them all. With `options.on_progress`, each step reports as it goes.
     """
     if not options.direct:
         return solve_highs(model, options)
@@ -117,16 +118,7 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
                                          options.mip_gap, reporter)
             if reporter is not None and report.used:
                 reporter.saw(SearchPhase.FIRST_PLAN, report.objective, report.lp_bound)
-    bound = -math.inf
-    if len(model.col_cost) > WINDOW_MIN_COLUMNS:
-        # HiGHS's root LP does not finish at this size: the LP's bound from PDLP's prices
-        limit = options.time_limit_s if math.isfinite(options.time_limit_s) \
-            else UNLIMITED_BUDGET_S
-        left = float(limit) - (time.perf_counter() - t0)
-        with solver_output(options.verbose):
-            bound = pdlp_bound(model, min(BOUND_SHARE * float(limit), left))
-        if reporter is not None and math.isfinite(bound):
-            reporter.saw(SearchPhase.LP_BOUND, bound=bound, news=True)
+    bound = _lp_bound(model, options, time.perf_counter() - t0, reporter)
     spent = time.perf_counter() - t0
     first_gap = RESTART_GAP if report.used else None
     solution = solve_restarted(model, options, start, lp, float(options.time_limit_s) - spent,
@@ -135,6 +127,21 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
         solution = _with_search(solution, found, options.mip_gap)
     solution = _with_bound(solution, bound, options.mip_gap, "LP bound from PDLP")
     return dataclasses.replace(solution, seconds=solution.seconds + spent, first_plan=report)
+
+
+def _lp_bound(model: EstateModel, options: SolverOptions, spent: float,
+              reporter: Reporter | None) -> float:
+    """The LP's bound from PDLP's prices for a model planned window by window (more
+    than WINDOW_MIN_COLUMNS columns), whose root LP HiGHS's search does not finish, in
+    BOUND_SHARE of the limit (or what is left of it after `spent`); -inf otherwise."""
+    if len(model.col_cost) <= WINDOW_MIN_COLUMNS:
+        return -math.inf
+    limit = options.time_limit_s if math.isfinite(options.time_limit_s) else UNLIMITED_BUDGET_S
+    with solver_output(options.verbose):
+        bound = pdlp_bound(model, min(BOUND_SHARE * float(limit), float(limit) - spent))
+    if reporter is not None and math.isfinite(bound):
+        reporter.saw(SearchPhase.LP_BOUND, bound=bound, news=True)
+    return bound
 
 
 def _configurations_start(model: EstateModel, options: SolverOptions,
