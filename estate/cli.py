@@ -30,9 +30,11 @@ def _err(text: str) -> None:
     click.echo(text, err=True)
 
 
-def _progress(enabled: bool) -> Callable[[str], None]:
+def _progress(enabled: bool) -> Callable[[str], None] | None:
+    """Progress lines on stderr when it is a terminal; None (nothing asked, nothing
+    told) when it is not."""
     if not enabled:
-        return lambda _: None
+        return None
 
     from rich.console import Console
     from rich.markup import escape

@@ -52,6 +52,8 @@ class Clock:
 
     def __init__(self, progress: Progress | None = None) -> None:
         self.progress = progress or quiet
+        # someone reads the lines: the solve is asked where it stands as it runs
+        self.listening = progress is not None
         self.seconds: dict[str, float] = {}
 
     @contextmanager
@@ -166,7 +168,7 @@ def solve_prepared(prep: Prepared, options: SolverOptions, clock: Clock | None =
         with clock.stage("write_lp", f"Writing the model to {lp_path}"):
             write_lp(model, lp_path)
     size = model.size
-    if clock.progress is not quiet and options.on_progress is None:
+    if clock.listening and options.on_progress is None:
         show = clock.progress
         options = dataclasses.replace(options, on_progress=lambda p: show(search_line(p)))
     with clock.stage("solve", f"Solving with {options.name} ({size['columns']:,} variables, "

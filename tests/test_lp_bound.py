@@ -12,10 +12,11 @@ from pathlib import Path
 
 import highspy
 import numpy as np
+import pandas as pd
 import pytest
 
 import estate.solve as solve_package
-from estate.model.arrays import EstateModel
+from estate.model.arrays import EstateModel, ModelBuilder
 from estate.pipeline import status_quo_start
 from estate.solve import SearchPhase, SearchProgress, SolverOptions, solve
 from estate.solve.highs import lp_from_arrays, new_highs
@@ -61,8 +62,22 @@ def test_pdlp_comes_close_to_the_lp_and_stays_under_the_optimum() -> None:
     value, _ = _lp_relaxation(model)
     bound = pdlp_bound(model, 60.0)
     assert bound <= 50.0 + 1e-6
-    # PDLP's tolerance is relative to the costs (about 1,500 here)
-    assert bound == pytest.approx(value, abs=1e-2 * 1499.0)
+    # PDLP's tolerance (1e-3) is relative to the costs (about 1,500 here)
+    assert bound == pytest.approx(value, abs=1e-3 * 1499.0)
+
+
+def test_prices_that_are_not_numbers_give_a_bound_that_still_holds() -> None:
+    # min -x over 0 <= x <= 10 with x <= 5: the optimum is -5; a price that is not a
+    # number must not make the row and the column count for nothing (a "bound" of 0)
+    b = ModelBuilder()
+    x = b.add_block("x", np.array(["x"], dtype=object), np.zeros(1), np.full(1, 10.0),
+                    integer=False)
+    b.add_family("cap", np.array([""], dtype=object), np.zeros(1), x, np.ones(1),
+                 -np.inf, 5.0)
+    model = b.finish(np.array([-1.0]), 0.0, pool=pd.DataFrame(), centres=pd.DataFrame())
+    assert box_bound(model, np.array([-1.0])) == pytest.approx(-5.0)  # the LP's price
+    for bad in (np.nan, np.inf, -np.inf):
+        assert box_bound(model, np.array([bad])) <= -5.0
 
 
 def test_no_time_gives_no_bound() -> None:
@@ -70,7 +85,7 @@ def test_no_time_gives_no_bound() -> None:
 
 
 @pytest.mark.parametrize("seed", [0, 3])  # brute-force seeds with a plan
-def test_a_model_planned_window_by_window_gets_the_pdlp_bound(
+def test_a_model_above_the_window_threshold_gets_the_pdlp_bound(
         tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     best, _, _, prep, model = brute_forced(tmp_path, seed)
     assert best is not None, f"seed {seed} has no plan: choose seeds that have one"

@@ -50,6 +50,19 @@ def test_a_first_plan_is_told_at_once_and_a_better_one_not_within_plan_every_s()
     assert heard[-1].seconds == pytest.approx(1.5 * PLAN_EVERY_S)
 
 
+def test_a_better_plan_held_back_goes_out_once_plan_every_s_has_passed() -> None:
+    reporter, clock, heard = _reporter()
+    reporter.saw(SearchPhase.SEARCH, 120.0, 80.0)
+    clock.now += 1.0
+    reporter.saw(SearchPhase.SEARCH, 110.0, 80.0)  # held: a report went out 1 s ago
+    clock.now += PLAN_EVERY_S
+    reporter.saw(SearchPhase.SEARCH, 110.0, 81.0)  # nothing new, but the held plan is due
+    assert [p.plan for p in heard] == [120.0, 110.0]
+    clock.now += PLAN_EVERY_S
+    reporter.saw(SearchPhase.SEARCH, 110.0, 82.0)  # nothing held: waits EVERY_S
+    assert len(heard) == 2
+
+
 def test_with_no_better_plan_a_report_goes_out_every_every_s() -> None:
     reporter, clock, heard = _reporter()
     reporter.saw(SearchPhase.SEARCH, 120.0, 80.0)
@@ -102,6 +115,32 @@ def test_a_bound_well_over_the_plan_is_no_proof_and_is_not_told() -> None:
     reporter.saw(SearchPhase.CONFIGURATIONS, 120.0, rounds=5, news=True)
     assert [(p.plan, p.bound) for p in heard][-1] == (120.0, -math.inf)
     assert heard[-1].gap == math.inf
+    # once there is a plan, a bound over it is not taken, and the one held is kept
+    reporter.saw(SearchPhase.SEARCH, 120.0, 100.0, news=True)
+    reporter.saw(SearchPhase.SEARCH, 120.0, 150.0, news=True)
+    assert [(p.plan, p.bound) for p in heard][-2:] == [(120.0, 100.0), (120.0, 100.0)]
+
+
+def test_a_listener_that_fails_is_no_longer_told_and_the_solve_goes_on() -> None:
+    told: list[SearchProgress] = []
+
+    def broken(p: SearchProgress) -> None:
+        told.append(p)
+        raise BrokenPipeError("stderr went away")
+
+    found = solve(_knapsacks(1499.0),
+                  SolverOptions(time_limit_s=60.0, mip_gap=0.0, on_progress=broken))
+    assert found.status == Status.OPTIMAL and found.objective == pytest.approx(50.0)
+    assert len(told) == 1
+
+
+def test_an_interrupt_inside_highs_is_raised_not_turned_into_no_plan() -> None:
+    def stop(_: SearchProgress) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        solve(_knapsacks(1499.0),
+              SolverOptions(time_limit_s=60.0, mip_gap=0.0, on_progress=stop))
 
 
 def test_the_line_says_plan_bound_and_gap() -> None:

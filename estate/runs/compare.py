@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from estate.errors import EstateError, InputError, Problem
 from estate.load.consistency import check_against_register
 from estate.load.scenario import Scenario, file_stem, load_scenario
 from estate.load.validate import Register, load_register
+from estate.pipeline import Progress, quiet
 from estate.results import AgencyFigures, Summary, money
 from estate.runs.executor import run_all
 from estate.runs.planning import plan_scenario
@@ -54,7 +54,6 @@ TABLES = ("comparison.csv", "comparison.xlsx")
 LOSS_TOL = 0.005
 """Pounds: a gain or loss this small is none (the threshold of `worse_off`)."""
 
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -188,10 +187,12 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
     return runs, registers
 
 
-def _plan_run(task: tuple[Run, Register, Progress]) -> bool:
+def _plan_run(task: tuple[Run, Register, Progress | None]) -> bool:
     """Plan one compared scenario with its policy costs, or reuse its results folder
-    (adding the policy costs when they are missing); True when reused."""
-    run, register, say = task
+    (adding the policy costs when they are missing); True when reused. With no
+    `progress` nothing is told, and the solve is not asked where it stands."""
+    run, register, progress = task
+    say = progress or quiet
     sc = run.scenario
     state = run.state or stored_state(sc, run.results_dir)
     if state == REUSE:
@@ -202,7 +203,7 @@ def _plan_run(task: tuple[Run, Register, Progress]) -> bool:
     else:
         say(f"{sc.name}: planning, with policy costs")
         plan_scenario(sc, out=run.results_dir, policy_costs=True, register=register,
-                      progress=say)
+                      progress=progress)
     return state != SOLVE
 
 
@@ -213,9 +214,9 @@ def plan_runs(paths: list[str | Path], results_root: Path = Path("results"),
     One by one, in order, on the serial executor: the scenarios share the registers
     read once here, and progress reads scenario by scenario. A scenario that cannot be planned (infeasible, no plan in
     the time limit) is a row with its status; bad input stops the comparison."""
-    say = progress or (lambda _: None)
+    say = progress or quiet
     runs, registers = _load_all([Path(p) for p in paths], Path(results_root))
-    tasks = [(run, registers[Path(run.scenario.data).resolve()], say) for run in runs]
+    tasks = [(run, registers[Path(run.scenario.data).resolve()], progress) for run in runs]
     for i, outcome in run_all(_plan_run, tasks, "serial"):
         run = runs[i]
         if isinstance(outcome, BaseException):

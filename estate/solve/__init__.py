@@ -50,6 +50,7 @@ from estate.solve.types import (
     Solution,
     SolverOptions,
     StartReport,
+    above_plan,
     relative_gap,
 )
 from estate.status import Status
@@ -90,6 +91,9 @@ CONFIGURATION_SHARE = 0.8
 # window (more than `first_plan.WINDOW_MIN_COLUMNS` columns), after the windows and
 # before the main search (region: about 100 s; benchmarks/README.md).
 BOUND_SHARE = 0.3
+# ...but never so much that the main search, which returns the plan, gets less than
+# this share of the limit (the windows may have overrun theirs).
+SEARCH_FLOOR_SHARE = 0.05
 
 
 def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray | None
@@ -117,7 +121,8 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
             start, report = pooled_start(model, lp, start, options.time_limit_s,
                                          options.mip_gap, reporter)
             if reporter is not None and report.used:
-                reporter.saw(SearchPhase.FIRST_PLAN, report.objective, report.lp_bound)
+                reporter.saw(SearchPhase.FIRST_PLAN, report.objective, report.lp_bound,
+                             news=True)
     bound = _lp_bound(model, options, time.perf_counter() - t0, reporter)
     spent = time.perf_counter() - t0
     first_gap = RESTART_GAP if report.used else None
@@ -131,14 +136,17 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
 
 def _lp_bound(model: EstateModel, options: SolverOptions, spent: float,
               reporter: Reporter | None) -> float:
-    """The LP's bound from PDLP's prices for a model planned window by window (more
-    than WINDOW_MIN_COLUMNS columns), whose root LP HiGHS's search does not finish, in
-    BOUND_SHARE of the limit (or what is left of it after `spent`); -inf otherwise."""
+    """The LP's bound from PDLP's prices for a model of more than WINDOW_MIN_COLUMNS
+    columns (planned window by window when it has shared centres), whose root LP
+    HiGHS's search does not finish, in BOUND_SHARE of the limit, leaving the main search
+    at least SEARCH_FLOOR_SHARE of it after `spent`; -inf otherwise (or when PDLP ends
+    without prices: HiGHS returns none when its time runs out)."""
     if len(model.col_cost) <= WINDOW_MIN_COLUMNS:
         return -math.inf
     limit = options.time_limit_s if math.isfinite(options.time_limit_s) else UNLIMITED_BUDGET_S
+    seconds = min(BOUND_SHARE, 1.0 - SEARCH_FLOOR_SHARE) * float(limit)
     with solver_output(options.verbose):
-        bound = pdlp_bound(model, min(BOUND_SHARE * float(limit), float(limit) - spent))
+        bound = pdlp_bound(model, min(seconds, (1.0 - SEARCH_FLOOR_SHARE) * limit - spent))
     if reporter is not None and math.isfinite(bound):
         reporter.saw(SearchPhase.LP_BOUND, bound=bound, news=True)
     return bound
@@ -175,7 +183,7 @@ def _with_search(solution: Solution, found: ConfigurationSearch, mip_gap: float)
     plans = [v for v, ok in ((found.objective, found.plan is not None),
                              (solution.objective, solution.status.has_plan)) if ok]
     bound, message = found.bound, ""
-    if plans and bound > min(plans) + 1e-6 * abs(min(plans)) + 1.0:
+    if plans and above_plan(bound, min(plans)):
         bound, message = -math.inf, ("the site-configuration bound came out above a plan "
                                      "and was not used")
     if found.plan is not None:
@@ -197,7 +205,7 @@ def _with_bound(solution: Solution, bound: float, mip_gap: float,
     proof: it is dropped, with a message naming its `source`."""
     if not (solution.status.has_plan and math.isfinite(bound)):
         return solution
-    if bound > solution.objective + 1e-6 * abs(solution.objective) + 1.0:
+    if above_plan(bound, solution.objective):
         said = [m for m in (solution.message, f"the {source} came out above a plan and "
                                               f"was not used") if m]
         return dataclasses.replace(solution, message="; ".join(said))

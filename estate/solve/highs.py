@@ -146,6 +146,8 @@ def solve_direct(model: EstateModel, options: SolverOptions, start: np.ndarray |
         if reporter is not None:
             reporter.follow(h)
         h.run()
+        if reporter is not None:
+            reporter.interrupted()
     seconds = time.perf_counter() - t0
     status, obj, bound, gap = read_status(h, bool(model.col_integer.any()))
     values = None

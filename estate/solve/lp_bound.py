@@ -35,8 +35,11 @@ PDLP_TOLERANCE = 1e-3
 
 
 def signed(y: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Row prices with the sign each row's bounds allow (a solver's tolerance can leave a
-    price a hair the wrong side, which would make the bound -inf)."""
+    """Row prices with the sign each row's bounds allow: a price the wrong side of its
+    row (a solver's tolerance can leave one a hair off, which would make the bound
+    -inf), and one that is not a number, is taken as 0. Any prices give a bound, so this
+    changes how close it comes, never whether it holds."""
+    y = np.where(np.isfinite(y), y, 0.0)
     y = np.where(np.isinf(hi), np.maximum(y, 0.0), y)
     return np.where(np.isinf(lo), np.minimum(y, 0.0), y)
 
@@ -50,6 +53,8 @@ def row_terms(y: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float:
 def box_terms(reduced: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> float:
     """sum_j min over lb_j <= x_j <= ub_j of reduced_j x_j (-inf when a column's box is
     open on the side its reduced cost pulls to)."""
+    if np.isnan(reduced).any():
+        return -math.inf
     with np.errstate(invalid="ignore"):
         return float(np.where(reduced > 0, reduced * lb,
                               np.where(reduced < 0, reduced * ub, 0.0)).sum())

@@ -16,11 +16,16 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from typing import Any
 
 import highspy
 
-from estate.solve.types import OnProgress, SearchPhase, SearchProgress, relative_gap
+from estate.solve.types import (
+    OnProgress,
+    SearchPhase,
+    SearchProgress,
+    above_plan,
+    relative_gap,
+)
 
 # While a search runs, a report at least this often (seconds)...
 EVERY_S = 30.0
@@ -31,62 +36,97 @@ PLAN_EVERY_S = 5.0
 class Reporter:
     """The running best plan and bound of one solve, reported at a readable pace.
 
+    Listening never changes the answer: a listener that fails stops being told (the
+    solve goes on), and an interrupt (Ctrl-C) met inside HiGHS's callback stops that
+    search and is raised again once HiGHS has returned (`interrupted`), instead of
+    being lost in HiGHS, which would end the search with no plan.
     `clock` (seconds, increasing) is `time.perf_counter` but for tests.
     """
 
     def __init__(self, on_progress: OnProgress,
                  clock: Callable[[], float] = time.perf_counter) -> None:
-        self.on_progress = on_progress
+        self.on_progress: OnProgress | None = on_progress
         self.clock = clock
         self.started = clock()
         self.last = -math.inf  # when the last report went out
         self.plan = math.nan
         self.bound = -math.inf
+        self.held = False  # a better plan not yet reported (one went out too recently)
+        self.interrupt: BaseException | None = None
 
     def saw(self, phase: SearchPhase, plan: float = math.nan, bound: float = -math.inf,
             rounds: int = 0, news: bool = False) -> None:
         """A step's current plan (nan: none) and bound (-inf: none). Reported when it
-        brings the solve's first plan, or is `news` (a step's end); when the plan beats
-        the best so far and the last report is `PLAN_EVERY_S` old; or when the last
-        report is `EVERY_S` old. Nothing is reported before there is a plan or a bound
-        to tell."""
+        brings the solve's first plan, or is `news` (a step's end); when a better plan
+        than the last reported is waiting and the last report is `PLAN_EVERY_S` old; or
+        when the last report is `EVERY_S` old. Nothing is reported before there is a
+        plan or a bound to tell. A bound above the plan beyond rounding is no proof
+        (`bound_above_plan`): it is not taken, and one taken before a plan showed it to
+        be so is dropped."""
         now = self.clock()
         first = math.isfinite(plan) and math.isnan(self.plan)
-        better = math.isfinite(plan) and not plan >= self.plan  # nan best: any plan is
-        if better:
-            self.plan = plan
-        if math.isfinite(bound) and bound > self.bound:
-            self.bound = bound
-        if self.bound > self.plan + 1e-6 * abs(self.plan) + 1.0:
-            # above a plan beyond rounding: a defect, not a proof (the answer drops such a
-            # bound too, `estate.solve._with_bound`); nothing is claimed from it
+        if math.isfinite(plan) and not plan >= self.plan:  # nan best: any plan is better
+            self.plan, self.held = plan, True
+        if self.bound_above_plan(self.bound):
             self.bound = -math.inf
+        if math.isfinite(bound) and bound > self.bound and not self.bound_above_plan(bound):
+            self.bound = bound
         if math.isnan(self.plan) and not math.isfinite(self.bound):
             return
-        wait = -math.inf if first or news else PLAN_EVERY_S if better else EVERY_S
-        if now - self.last < wait:
+        if first or news:
+            wait = -math.inf
+        else:
+            wait = PLAN_EVERY_S if self.held else EVERY_S
+        if now - self.last < wait or self.on_progress is None:
             return
-        self.last = now
+        self.last, self.held = now, False
         # a bound a hair above the plan (solver tolerances) is the plan: proven
         bound = min(self.bound, self.plan) if math.isfinite(self.plan) else self.bound
         gap = (relative_gap(self.plan, bound)
                if math.isfinite(self.plan) and math.isfinite(bound) else math.inf)
-        self.on_progress(SearchProgress(phase, now - self.started, self.plan, bound, gap,
-                                        rounds))
+        try:
+            self.on_progress(SearchProgress(phase, now - self.started, self.plan, bound,
+                                            gap, rounds))
+        except Exception:  # noqa: BLE001 - a listener's failure must not end the solve
+            self.on_progress = None
+
+    def bound_above_plan(self, bound: float) -> bool:
+        """`bound` is above the best plan beyond rounding (`types.above_plan`)."""
+        return math.isfinite(self.plan) and above_plan(bound, self.plan)
 
     def follow(self, h: highspy.Highs) -> None:
         """Report what HiGHS sees while `h` searches: its improving plans and, between
         them, its plan and bound as its search goes (one thread: HiGHS calls back on the
         thread that runs it). The plans and bounds are the model's NPV when the model was
-        passed with its constant as HiGHS's offset (`highs.highs_lp`)."""
+        passed with its constant as HiGHS's offset (`highs.highs_lp`). Call
+        `interrupted` once `h.run()` has returned."""
 
-        def improved(event: Any) -> None:
+        def improved(event: highspy.HighsCallbackEvent) -> None:
             out = event.data_out
-            self.saw(SearchPhase.SEARCH, out.objective_function_value, out.mip_dual_bound)
+            self._guarded(event, out.objective_function_value, out.mip_dual_bound)
 
-        def searching(event: Any) -> None:
+        def searching(event: highspy.HighsCallbackEvent) -> None:
             out = event.data_out
-            self.saw(SearchPhase.SEARCH, out.mip_primal_bound, out.mip_dual_bound)
+            self._guarded(event, out.mip_primal_bound, out.mip_dual_bound)
 
         h.cbMipImprovingSolution.subscribe(improved)
         h.cbMipInterrupt.subscribe(searching)
+
+    def _guarded(self, event: highspy.HighsCallbackEvent, plan: float, bound: float) -> None:
+        """`saw` from inside HiGHS: an interrupt met here stops HiGHS's search (on the
+        interrupt callback; the next one when it came with a plan) and is kept for
+        `interrupted`."""
+        if self.interrupt is not None:
+            event.interrupt()
+            return
+        try:
+            self.saw(SearchPhase.SEARCH, plan, bound)
+        except BaseException as stop:  # noqa: BLE001 - Ctrl-C: raised after HiGHS returns
+            self.interrupt = stop
+            event.interrupt()
+
+    def interrupted(self) -> None:
+        """Raise again an interrupt met inside HiGHS's callback, now HiGHS has returned."""
+        if self.interrupt is not None:
+            stop, self.interrupt = self.interrupt, None
+            raise stop

@@ -85,6 +85,12 @@ def relative_gap(objective: float, bound: float) -> float:
     return abs(objective - bound) / abs(objective) if objective else math.inf
 
 
+def above_plan(bound: float, plan: float) -> bool:
+    """A bound above a plan beyond rounding (a millionth of it and a pound): a defect in
+    whatever gave the bound, never a proof."""
+    return bound > plan + 1e-6 * abs(plan) + 1.0
+
+
 class SearchPhase(enum.Enum):
     """The part of a solve a progress report comes from."""
 
