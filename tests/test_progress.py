@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from estate.pipeline import search_line, status_quo_start
-from estate.solve import SearchPhase, SearchProgress, SolverOptions, solve
+from estate.solve import SearchPhase, SearchProgress, SolverOptions, highs, solve
 from estate.solve.progress import EVERY_S, PLAN_EVERY_S, Reporter
 from estate.status import Status
 from tests.test_bruteforce import brute_forced
@@ -197,3 +197,15 @@ def test_every_step_reports_honestly_against_the_brute_force(
     if configurations and model.col_integer.any():
         assert SearchPhase.CONFIGURATIONS in phases
         assert max(p.rounds for p in heard) >= 1
+
+
+def test_both_passes_of_a_restarted_search_report_honestly() -> None:
+    model = _knapsacks(1499.0)  # the NPV's best is 50
+    heard: list[SearchProgress] = []
+    ticks = iter(range(0, 10**6, 60))  # a minute a reading: every report goes out
+    reporter = Reporter(heard.append, lambda: float(next(ticks)))
+    found = highs.solve_restarted(model, SolverOptions(mip_gap=0.0), None,
+                                  highs.highs_lp(model), 60.0, 0.5, reporter)
+    assert found.status == Status.OPTIMAL and found.objective == pytest.approx(50.0)
+    _checked(heard, 50.0)
+    assert len(heard) >= 2 and all(p.phase == SearchPhase.SEARCH for p in heard)
