@@ -144,9 +144,9 @@ def _lp_bound(model: EstateModel, options: SolverOptions, spent: float,
     if len(model.col_cost) <= WINDOW_MIN_COLUMNS:
         return -math.inf
     limit = options.time_limit_s if math.isfinite(options.time_limit_s) else UNLIMITED_BUDGET_S
-    seconds = min(BOUND_SHARE, 1.0 - SEARCH_FLOOR_SHARE) * float(limit)
+    seconds = min(BOUND_SHARE * limit, (1.0 - SEARCH_FLOOR_SHARE) * limit - spent)
     with solver_output(options.verbose):
-        bound = pdlp_bound(model, min(seconds, (1.0 - SEARCH_FLOOR_SHARE) * limit - spent))
+        bound = pdlp_bound(model, seconds)
     if reporter is not None and math.isfinite(bound):
         reporter.saw(SearchPhase.LP_BOUND, bound=bound, news=True)
     return bound

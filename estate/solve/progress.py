@@ -24,7 +24,6 @@ from estate.solve.types import (
     SearchPhase,
     SearchProgress,
     above_plan,
-    relative_gap,
 )
 
 # While a search runs, a report at least this often (seconds)...
@@ -82,11 +81,9 @@ class Reporter:
         self.last, self.held = now, False
         # a bound a hair above the plan (solver tolerances) is the plan: proven
         bound = min(self.bound, self.plan) if math.isfinite(self.plan) else self.bound
-        gap = (relative_gap(self.plan, bound)
-               if math.isfinite(self.plan) and math.isfinite(bound) else math.inf)
         try:
             self.on_progress(SearchProgress(phase, now - self.started, self.plan, bound,
-                                            gap, rounds))
+                                            rounds))
         except Exception:  # noqa: BLE001 - a listener's failure must not end the solve
             self.on_progress = None
 

@@ -104,15 +104,21 @@ class SearchPhase(enum.Enum):
 class SearchProgress:
     """Where a running solve stands: seconds since it began, the best plan's NPV so far
     (nan: none yet), the lowest NPV any plan can have as proven so far (-inf: nothing
-    proven yet), the gap between them, and the site-configuration rounds run (0 outside
-    that search). Plans only fall and bounds only rise from one report to the next."""
+    proven yet) and the site-configuration rounds run (0 outside that search). Plans
+    only fall and bounds only rise from one report to the next."""
 
     phase: SearchPhase
     seconds: float
     plan: float
     bound: float
-    gap: float
     rounds: int = 0
+
+    @property
+    def gap(self) -> float:
+        """Between the plan and the bound (`relative_gap`); inf while either is missing."""
+        if math.isfinite(self.plan) and math.isfinite(self.bound):
+            return relative_gap(self.plan, self.bound)
+        return math.inf
 
 
 OnProgress = Callable[[SearchProgress], None]
