@@ -92,9 +92,9 @@ def test_window_by_window_plans_each_town(tmp_path: Path,
     # each town's plan told as it is made: one town planned (£2.60m + £3.45m), then both
     assert [p.plan for p in heard] == pytest.approx([6_050_000, 5_200_000])
     assert {p.phase for p in heard} == {SearchPhase.FIRST_PLAN}
-    # the first pass plans both towns; the three more passes (the map turned) find
-    # nothing more
-    assert report.used and report.windows == 2 * len(heuristic.PASS_TURNS)
+    # the first pass plans both towns; the second (the map turned) finds nothing more,
+    # nor does a third with each window searched closer, which ends the passes
+    assert report.used and report.windows == 2 * 3
     assert report.windows_improved == 2
     assert _feasible(model, values)
     assert float(model.col_cost @ values) + model.obj_constant == pytest.approx(5_200_000)
@@ -102,7 +102,7 @@ def test_window_by_window_plans_each_town(tmp_path: Path,
     # pooled_start takes this path for models with more columns than WINDOW_MIN_COLUMNS
     monkeypatch.setattr(heuristic, "WINDOW_MIN_COLUMNS", len(model.col_cost) - 1)
     _, via = pooled_start(model, highs_lp(model), start, 60.0, 1e-9)
-    assert via.windows == 2 * len(heuristic.PASS_TURNS)
+    assert via.windows == 2 * 3
     assert via.objective == pytest.approx(5_200_000)
     monkeypatch.setattr(heuristic, "WINDOW_MIN_COLUMNS", len(model.col_cost))
     _, whole = pooled_start(model, highs_lp(model), start, 60.0, 1e-9)
@@ -144,6 +144,13 @@ def test_a_team_sitting_outside_the_window_is_held(tmp_path: Path) -> None:
     free = heuristic.window_columns(model, plan, town1)
     assert not any(f for n, f in zip(names, free, strict=True) if "(FA1," in n)
     assert free[names.index("assign(FB1,SH1)")] and free[names.index("open(SA1)")]
+
+
+def test_each_pass_turns_the_map_halfway_between_earlier_turns() -> None:
+    assert list(itertools.islice(heuristic.pass_turns(), 8)) == [
+        0.0, 45.0, 22.5, 67.5, 11.25, 56.25, 33.75, 78.75]
+    turns = list(itertools.islice(heuristic.pass_turns(), 64))
+    assert len(set(turns)) == 64 and all(0 <= t < 90 for t in turns)
 
 
 def test_windows_are_compact_and_of_equal_weight() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import highspy
 import numpy as np
@@ -18,7 +19,7 @@ import pytest
 import estate.solve as solve_package
 from estate.model.arrays import EstateModel, ModelBuilder
 from estate.pipeline import status_quo_start
-from estate.solve import SearchPhase, SearchProgress, SolverOptions, solve
+from estate.solve import SearchPhase, SearchProgress, SolverOptions, first_plan, solve
 from estate.solve.highs import lp_from_arrays, new_highs
 from estate.solve.lp_bound import box_bound, pdlp_bound, signed
 from estate.status import Status
@@ -96,5 +97,30 @@ def test_a_model_above_the_window_threshold_gets_the_pdlp_bound(
                      start=status_quo_start(prep, model))
     (told,) = [p for p in heard if p.phase == SearchPhase.LP_BOUND]
     assert told.bound <= best + 1e-6 * abs(best) + 1e-3
+    assert solution.status == Status.OPTIMAL
+    assert solution.objective == pytest.approx(best, rel=1e-6, abs=1e-3)
+
+
+def test_a_model_planned_by_windows_gets_the_bound_first_and_the_windows_the_rest(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    best, _, _, prep, model = brute_forced(tmp_path, 0)
+    assert best is not None
+    monkeypatch.setattr(solve_package, "WINDOW_MIN_COLUMNS", 0)
+    monkeypatch.setattr(first_plan, "WINDOW_MIN_COLUMNS", 0)  # planned window by window
+    budgets: list[float] = []
+    real = first_plan.window_start
+
+    def window_start(*args: Any, **kwargs: Any) -> Any:
+        budgets.append(args[3])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(first_plan, "window_start", window_start)
+    heard: list[SearchProgress] = []
+    solution = solve(model, SolverOptions(time_limit_s=60.0, mip_gap=0.0,
+                                          on_progress=heard.append),
+                     start=status_quo_start(prep, model))
+    # the bound is told first, then the windows get all but the main search's 5%
+    assert heard[0].phase == SearchPhase.LP_BOUND and math.isnan(heard[0].plan)
+    assert len(budgets) == 1 and 0.9 * 60 < budgets[0] <= 0.95 * 60
     assert solution.status == Status.OPTIMAL
     assert solution.objective == pytest.approx(best, rel=1e-6, abs=1e-3)

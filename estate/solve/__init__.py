@@ -32,7 +32,12 @@ from estate.load.scenario import SOLVERS
 from estate.model.arrays import EstateModel
 from estate.solve import configurations
 from estate.solve.configurations import ConfigurationSearch
-from estate.solve.first_plan import UNLIMITED_BUDGET_S, WINDOW_MIN_COLUMNS, pooled_start
+from estate.solve.first_plan import (
+    UNLIMITED_BUDGET_S,
+    WINDOW_MIN_COLUMNS,
+    by_windows,
+    pooled_start,
+)
 from estate.solve.highs import (
     combined,
     highs_lp,
@@ -87,12 +92,13 @@ RESTART_GAP = 1e-3
 # site_configurations`); the main search gets the rest. County at 600 s: the search
 # priced to the end in about 490 s.
 CONFIGURATION_SHARE = 0.8
-# Share of the time limit the LP bound by PDLP may use on a model planned window by
-# window (more than `first_plan.WINDOW_MIN_COLUMNS` columns), after the windows and
-# before the main search (region: about 100 s; benchmarks/README.md).
+# Share of the time limit the LP bound by PDLP may use on a model of more than
+# `first_plan.WINDOW_MIN_COLUMNS` columns, before anything else (region: about 100 s;
+# benchmarks/README.md).
 BOUND_SHARE = 0.3
-# ...but never so much that the main search, which returns the plan, gets less than
-# this share of the limit (the windows may have overrun theirs).
+# On a model planned window by window, the windows then get the rest of the limit but
+# this share, which the main search keeps. HiGHS's search of the whole region improved
+# nothing in 140 s (it does not finish the root LP); more window passes did.
 SEARCH_FLOOR_SHARE = 0.05
 
 
@@ -100,10 +106,12 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
                  ) -> Solution:
     """HiGHS: direct from the arrays (after the first-plan search, for MIPs), or via PuLP.
 
-    The first-plan search spends part of the time limit, then (models planned window by
-    window) the LP bound by PDLP another; the main search gets the rest (run in two
-    below RESTART_GAP when that search found a plan), and the solution's seconds count
-    them all. With `options.on_progress`, each step reports as it goes.
+    On a model of more than WINDOW_MIN_COLUMNS columns the LP bound by PDLP comes
+    first. The first-plan search spends part of the time limit (planned window by
+    window: all the time left but SEARCH_FLOOR_SHARE of the limit); the main search gets
+    the rest (run in two below RESTART_GAP when that search found a plan), and the
+    solution's seconds count them all. With `options.on_progress`, each step reports as
+    it goes.
     """
     if not options.direct:
         return solve_highs(model, options)
@@ -113,17 +121,20 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
     lp = highs_lp(model)
     t0 = time.perf_counter()
     found = None
+    bound = _lp_bound(model, options, reporter)
+    limit = _budget(options)
     with solver_output(options.verbose):  # HiGHS prints a banner as each Highs is made
         if (options.site_configurations and configurations.applies(model)
                 and len(model.col_cost) <= WINDOW_MIN_COLUMNS):
             start, report, found = _configurations_start(model, options, start, reporter)
         else:
+            windows = ((1.0 - SEARCH_FLOOR_SHARE) * limit - (time.perf_counter() - t0)
+                       if by_windows(model, start) else None)
             start, report = pooled_start(model, lp, start, options.time_limit_s,
-                                         options.mip_gap, reporter)
+                                         options.mip_gap, reporter, windows)
             if reporter is not None and report.used:
                 reporter.saw(SearchPhase.FIRST_PLAN, report.objective, report.lp_bound,
                              news=True)
-    bound = _lp_bound(model, options, time.perf_counter() - t0, reporter)
     spent = time.perf_counter() - t0
     first_gap = RESTART_GAP if report.used else None
     solution = solve_restarted(model, options, start, lp, float(options.time_limit_s) - spent,
@@ -134,19 +145,22 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
     return dataclasses.replace(solution, seconds=solution.seconds + spent, first_plan=report)
 
 
-def _lp_bound(model: EstateModel, options: SolverOptions, spent: float,
-              reporter: Reporter | None) -> float:
+def _budget(options: SolverOptions) -> float:
+    """The seconds the steps before the main search share out: the time limit, or
+    UNLIMITED_BUDGET_S with none."""
+    return options.time_limit_s if math.isfinite(options.time_limit_s) else UNLIMITED_BUDGET_S
+
+
+def _lp_bound(model: EstateModel, options: SolverOptions, reporter: Reporter | None
+              ) -> float:
     """The LP's bound from PDLP's prices for a model of more than WINDOW_MIN_COLUMNS
     columns (planned window by window when it has shared centres), whose root LP
-    HiGHS's search does not finish, in BOUND_SHARE of the limit, leaving the main search
-    at least SEARCH_FLOOR_SHARE of it after `spent`; -inf otherwise (or when PDLP ends
-    without prices: HiGHS returns none when its time runs out)."""
+    HiGHS's search does not finish, in BOUND_SHARE of the limit; -inf otherwise (or
+    when PDLP ends without prices: HiGHS returns none when its time runs out)."""
     if len(model.col_cost) <= WINDOW_MIN_COLUMNS:
         return -math.inf
-    limit = options.time_limit_s if math.isfinite(options.time_limit_s) else UNLIMITED_BUDGET_S
-    seconds = min(BOUND_SHARE * limit, (1.0 - SEARCH_FLOOR_SHARE) * limit - spent)
     with solver_output(options.verbose):
-        bound = pdlp_bound(model, seconds)
+        bound = pdlp_bound(model, BOUND_SHARE * _budget(options))
     if reporter is not None and math.isfinite(bound):
         reporter.saw(SearchPhase.LP_BOUND, bound=bound, news=True)
     return bound
@@ -157,7 +171,7 @@ def _configurations_start(model: EstateModel, options: SolverOptions,
                           ) -> tuple[np.ndarray | None, StartReport, ConfigurationSearch]:
     """The site-configuration search from the status quo, in CONFIGURATION_SHARE of the
     limit (of UNLIMITED_BUDGET_S with none): its plan as the main search's first plan."""
-    limit = options.time_limit_s if math.isfinite(options.time_limit_s) else UNLIMITED_BUDGET_S
+    limit = _budget(options)
     on_round = None
     if reporter is not None:
         def on_round(rounds: int, _master: float, bound: float, _took: int) -> None:

@@ -13,12 +13,14 @@ roughly where centres pay; so:
 
 On a region (thousands of sites) the LP relaxation alone takes longer than any sensible
 time limit (5,200 sites: 625 s by interior point), so the same two steps run window by
-window instead: the map is cut into windows of neighbouring sites holding about 25,000
-columns each (a county's worth), and each window is planned with everything outside it
-held at the plan so far (teams sitting inside the window may move within it; every other
+window instead: the map is cut into windows of neighbouring sites holding about
+WINDOW_COLUMNS columns each, and each window is planned with everything outside it held
+at the plan so far (teams sitting inside the window may move within it; every other
 column keeps its value), as a model over the window's columns only. Each window's plan
 is a plan of the whole model, so the windows improve one plan in turn; further passes,
-with the map turned so that the borders fall elsewhere, let teams cross the old ones.
+with the map turned so that the borders fall elsewhere, let teams cross the old ones,
+until the time given runs out or a whole pass improves nothing (then once more with each
+window searched closer).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Iterator
 
 import highspy
 import numpy as np
@@ -48,30 +51,35 @@ UNLIMITED_BUDGET_S = 600.0
 # Below this limit the steps would take time the main search needs more.
 MIN_LIMIT_S = 5.0
 # Models with more columns than this are planned window by window, about this many
-# columns per window (a 500-site county has 22,000: its LP relaxation takes 3-5 s), the
-# windows sharing this part of the time limit.
+# columns per window (a 500-site county has 22,000). Smaller windows make more passes in
+# the same time, and more passes gained more than bigger windows (region, from one plan,
+# 240 s: 12,000 columns a window reach the plan 25,000 reach in less than half the time,
+# 50,000 do worse; benchmarks/README.md).
 WINDOW_MIN_COLUMNS = 60_000
-WINDOW_COLUMNS = 25_000
+WINDOW_COLUMNS = 12_000
+# Share of the time limit the windows may use when the caller gives them no budget.
 WINDOW_SHARE = 0.6
 # After the first plan of a model planned whole, window passes (three windows or more)
 # polish it within this share of the time limit (county: £1,413.1m to £1,404.0m in 3 s,
 # where the main search found nothing better in 30 s).
 POLISH_SHARE = 0.2
-# Each window's search stops at this gap (its own columns' cost): more passes over the
-# map gain more than a closer search of each window (region: £14,007m with windows
-# stopped at 0.5% in 72 windows, against £14,036m at 0.1% in 18, in the same 360 s).
-WINDOW_GAP = 0.005
-# Each pass over the map turns it by this many degrees before cutting it into windows.
-PASS_TURNS = (0.0, 45.0, 22.5, 67.5)
+# Each window's search stops at the first of these gaps (its own columns' cost) until a
+# whole pass improves nothing, then at the next: more passes over the map gain more than
+# a closer search of each window (region: £14,007m with windows stopped at 0.5% in 72
+# windows, against £14,036m at 0.1% in 18, in the same 360 s), until the passes stop
+# gaining (region: £13,960.6m to £13,952.2m in the last 70 s at 0.1%).
+WINDOW_GAPS = (0.005, 0.001)
 
 
 def pooled_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray | None,
-                 time_limit_s: float, mip_gap: float, reporter: Reporter | None = None
-                 ) -> tuple[np.ndarray | None, StartReport]:
+                 time_limit_s: float, mip_gap: float, reporter: Reporter | None = None,
+                 window_budget_s: float | None = None) -> tuple[np.ndarray | None, StartReport]:
     """Return a better first plan than `start` when one is found, else `start`.
 
     `lp` is the model as a `highspy.HighsLp`; it is passed to fresh solvers, not changed.
-    `reporter` hears each plan the window passes make.
+    `reporter` hears each plan the window passes make. A model planned window by window
+    (`by_windows`) gets `window_budget_s` seconds for them (default: WINDOW_SHARE of the
+    limit).
     """
     shared = model.blocks.get("shared")
     if shared is None or shared.stop == shared.start:
@@ -83,10 +91,10 @@ def pooled_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray | No
         time_limit_s = UNLIMITED_BUDGET_S
     if time_limit_s < MIN_LIMIT_S:
         return start, StartReport(False, reason=f"time limit under {MIN_LIMIT_S:g} s")
-    if (lp.num_col_ > WINDOW_MIN_COLUMNS and start is not None
-            and len(model.col_site) == lp.num_col_):
-        return window_start(model, lp, start, WINDOW_SHARE * time_limit_s, mip_gap,
-                            reporter=reporter)
+    if by_windows(model, start):
+        assert start is not None, "by_windows needs a start"
+        budget = WINDOW_SHARE * time_limit_s if window_budget_s is None else window_budget_s
+        return window_start(model, lp, start, budget, mip_gap, reporter=reporter)
     values, report = _lp_guided(model, lp, start, LP_SHARE * time_limit_s,
                                 (LP_SHARE + RESTRICTED_SHARE) * time_limit_s, mip_gap)
     if not report.used or len(model.col_site) != lp.num_col_:
@@ -105,6 +113,27 @@ def pooled_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray | No
         before_windows=report.objective)
 
 
+def by_windows(model: EstateModel, start: np.ndarray | None) -> bool:
+    """Whether `pooled_start` plans `model` window by window: more than
+    WINDOW_MIN_COLUMNS columns, and a start to hold outside each window."""
+    return (len(model.col_cost) > WINDOW_MIN_COLUMNS and start is not None
+            and len(model.col_site) == len(model.col_cost))
+
+
+def pass_turns() -> Iterator[float]:
+    """How far each pass turns the map before cutting it (degrees, in [0, 90): a turn of
+    90 cuts as 0 does): 0, 45, 22.5, 67.5, 11.25, ..., each new turn halfway between two
+    earlier ones, so the borders of each pass fall away from all the earlier ones'."""
+    n = 0
+    while True:
+        turn, step, i = 0.0, 45.0, n
+        while i:
+            turn += step * (i & 1)
+            i, step = i >> 1, step / 2
+        yield turn
+        n += 1
+
+
 def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, budget_s: float,
                  mip_gap: float, windows: int | None = None, reporter: Reporter | None = None
                  ) -> tuple[np.ndarray, StartReport]:
@@ -113,10 +142,9 @@ def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, bud
     plan a window makes that keeps every rule is told to `reporter` (a region's passes
     take minutes).
 
-    One pass per entry of PASS_TURNS while time is left, each drawing its windows'
-    borders differently (the map turned), so that a town cut in two by one pass lies
-    whole inside a window of the next; a pass that gains nothing costs little, as each
-    window's search starts from a plan it cannot improve by much.
+    Passes while time is left, each drawing its windows' borders differently (the map
+    turned, `pass_turns`), so that a town cut in two by one pass lies whole inside a
+    window of the next, until a pass improves no window at the last of WINDOW_GAPS.
     """
     t0 = time.perf_counter()
     x = _tidy(model, start)
@@ -125,7 +153,10 @@ def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, bud
     k = windows or max(1, math.ceil(len(model.col_site) / WINDOW_COLUMNS))
     csc = model.matrix.tocsc()
     windows = improved = allowed = 0
-    for turn in PASS_TURNS:
+    gaps = iter(WINDOW_GAPS)
+    gap = next(gaps)
+    for turn in pass_turns():
+        improved_before = improved
         angle = math.radians(turn)
         rotation = np.array([[math.cos(angle), -math.sin(angle)],
                              [math.sin(angle), math.cos(angle)]])
@@ -137,7 +168,7 @@ def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, bud
             share = left / (k - i)
             free = window_columns(model, x, window_of == i, csc)
             values, report = _lp_guided(model, lp, x, 0.4 * share, share,
-                                        max(mip_gap, WINDOW_GAP), fixed=~free, csc=csc)
+                                        max(mip_gap, gap), fixed=~free, csc=csc)
             windows += 1
             allowed += report.centres_allowed
             if report.used:
@@ -149,6 +180,10 @@ def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, bud
                                  float(model.col_cost @ x) + model.obj_constant)
         if budget_s - (time.perf_counter() - t0) < MIN_LIMIT_S / 2:
             break
+        if improved == improved_before:  # on to a closer search of each window, or done
+            gap = next(gaps, math.nan)
+            if math.isnan(gap):
+                break
     seconds = time.perf_counter() - t0
     objective = float(model.col_cost @ x)
     if not model.keeps_every_rule(x):
