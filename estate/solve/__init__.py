@@ -128,9 +128,11 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
                 and len(model.col_cost) <= WINDOW_MIN_COLUMNS):
             start, report, found = _configurations_start(model, options, start, reporter)
         else:
-            windows = ((1.0 - SEARCH_FLOOR_SHARE) * limit - (time.perf_counter() - t0)
+            # the bound's time is off the limit the first plan's steps take shares of
+            elapsed = time.perf_counter() - t0
+            windows = ((1.0 - SEARCH_FLOOR_SHARE) * limit - elapsed
                        if by_windows(model, start) else None)
-            start, report = pooled_start(model, lp, start, options.time_limit_s,
+            start, report = pooled_start(model, lp, start, options.time_limit_s - elapsed,
                                          options.mip_gap, reporter, windows)
             if reporter is not None and report.used:
                 reporter.saw(SearchPhase.FIRST_PLAN, report.objective, report.lp_bound,
