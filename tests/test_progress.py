@@ -117,8 +117,21 @@ def test_a_bound_well_over_the_plan_is_no_proof_and_is_not_told() -> None:
     assert heard[-1].gap == math.inf
     # once there is a plan, a bound over it is not taken, and the one held is kept
     reporter.saw(SearchPhase.SEARCH, 120.0, 100.0, news=True)
-    reporter.saw(SearchPhase.SEARCH, 120.0, 150.0, news=True)
-    assert [(p.plan, p.bound) for p in heard][-2:] == [(120.0, 100.0), (120.0, 100.0)]
+    reporter.saw(SearchPhase.SEARCH, 120.0, 150.0, news=True)  # nothing new to tell
+    assert [(p.plan, p.bound) for p in heard][-2:] == [(120.0, -math.inf), (120.0, 100.0)]
+
+
+def test_a_step_that_ends_where_the_last_report_stood_is_not_told_twice() -> None:
+    # the windows' last plan, then the first-plan step's end with that same plan
+    reporter, clock, heard = _reporter()
+    reporter.saw(SearchPhase.FIRST_PLAN, 120.0, 80.0)
+    reporter.saw(SearchPhase.FIRST_PLAN, 120.0, 80.0, news=True)
+    assert len(heard) == 1
+    reporter.saw(SearchPhase.SEARCH, 120.0, 80.0, news=True)  # another step: told
+    clock.now += EVERY_S
+    reporter.saw(SearchPhase.SEARCH, 120.0, 80.0)  # the heartbeat still goes out
+    assert [p.phase for p in heard] == [SearchPhase.FIRST_PLAN, SearchPhase.SEARCH,
+                                        SearchPhase.SEARCH]
 
 
 def test_a_listener_that_fails_is_no_longer_told_and_the_solve_goes_on() -> None:

@@ -51,6 +51,7 @@ class Reporter:
         self.plan = math.nan
         self.bound = -math.inf
         self.held = False  # a better plan not yet reported (one went out too recently)
+        self.told: tuple[SearchPhase, float | None, float | None] | None = None
         self.interrupt: BaseException | None = None
 
     def saw(self, phase: SearchPhase, plan: float = math.nan, bound: float = -math.inf,
@@ -78,9 +79,12 @@ class Reporter:
             wait = PLAN_EVERY_S if self.held else EVERY_S
         if now - self.last < wait or self.on_progress is None:
             return
-        self.last, self.held = now, False
         # a bound a hair above the plan (solver tolerances) is the plan: proven
         bound = min(self.bound, self.plan) if math.isfinite(self.plan) else self.bound
+        told = (phase, _finite(self.plan), _finite(bound))
+        if told == self.told and now - self.last < EVERY_S:
+            return  # a step's end that says nothing the last report did not
+        self.last, self.held, self.told = now, False, told
         try:
             self.on_progress(SearchProgress(phase, now - self.started, self.plan, bound,
                                             rounds))
@@ -127,3 +131,9 @@ class Reporter:
         if self.interrupt is not None:
             stop, self.interrupt = self.interrupt, None
             raise stop
+
+
+def _finite(value: float) -> float | None:
+    """`value`, or None when it is not finite (nan != nan: two reports of no plan are
+    the same report)."""
+    return value if math.isfinite(value) else None
