@@ -26,6 +26,7 @@ from estate.solve import (
     REGISTRY,
     Solution,
     SolverOptions,
+    _Beside,
     _with_bound,
     available_solvers,
     highs,
@@ -244,3 +245,13 @@ def test_a_bound_found_apart_is_taken_when_higher_and_dropped_when_above_the_pla
     assert "LP bound from PDLP came out above a plan" in above.message
     nothing = Solution(Status.NO_SOLUTION, math.nan, 90.0, math.inf, 1.0, "highs", None)
     assert _with_bound(nothing, 95.0, 1e-4) is nothing
+
+
+def test_work_run_beside_gives_its_value_or_raises_what_it_raised() -> None:
+    assert _Beside(lambda: 2.5).result() == 2.5
+
+    def no_prices() -> float:
+        raise ValueError("no prices")
+
+    with pytest.raises(ValueError, match="no prices"):
+        _Beside(no_prices).result()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -93,12 +94,13 @@ RESTART_GAP = 1e-3
 # priced to the end in about 490 s.
 CONFIGURATION_SHARE = 0.8
 # Share of the time limit the LP bound by PDLP may use on a model of more than
-# `first_plan.WINDOW_MIN_COLUMNS` columns, before anything else (region: about 100 s;
-# benchmarks/README.md).
+# `first_plan.WINDOW_MIN_COLUMNS` columns (region: about 100 s; benchmarks/README.md),
+# before the first plan's steps, or beside them on a second thread when they are window
+# passes.
 BOUND_SHARE = 0.3
-# On a model planned window by window, the windows then get the rest of the limit but
-# this share, which the main search keeps. HiGHS's search of the whole region improved
-# nothing in 140 s (it does not finish the root LP); more window passes did.
+# On a model planned window by window, the windows get all of the limit but this share,
+# which the main search keeps. HiGHS's search of the whole region improved nothing in
+# 140 s (it does not finish the root LP); more window passes did.
 SEARCH_FLOOR_SHARE = 0.05
 
 
@@ -107,11 +109,11 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
     """HiGHS: direct from the arrays (after the first-plan search, for MIPs), or via PuLP.
 
     On a model of more than WINDOW_MIN_COLUMNS columns the LP bound by PDLP comes
-    first. The first-plan search spends part of the time limit (planned window by
-    window: all the time left but SEARCH_FLOOR_SHARE of the limit); the main search gets
-    the rest (run in two below RESTART_GAP when that search found a plan), and the
-    solution's seconds count them all. With `options.on_progress`, each step reports as
-    it goes.
+    first, or, planned window by window, runs beside the windows. The first-plan search
+    spends part of the time limit (planned window by window: all but SEARCH_FLOOR_SHARE
+    of it); the main search gets the rest (run in two below RESTART_GAP when that search
+    found a plan), and the solution's seconds count them all. With
+    `options.on_progress`, each step reports as it goes.
     """
     if not options.direct:
         return solve_highs(model, options)
@@ -121,22 +123,29 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
     lp = highs_lp(model)
     t0 = time.perf_counter()
     found = None
-    bound = _lp_bound(model, options, reporter)
     limit = _budget(options)
     with solver_output(options.verbose):  # HiGHS prints a banner as each Highs is made
         if (options.site_configurations and configurations.applies(model)
                 and len(model.col_cost) <= WINDOW_MIN_COLUMNS):
+            bound = -math.inf
             start, report, found = _configurations_start(model, options, start, reporter)
+        elif by_windows(model, start):
+            # the bound on the second CPU while the windows run (HiGHS lets go of the
+            # GIL while it solves): the windows get all but SEARCH_FLOOR_SHARE
+            beside = _Beside(lambda: _lp_bound(model, options, reporter))
+            start, report = pooled_start(model, lp, start, options.time_limit_s,
+                                         options.mip_gap, reporter,
+                                         (1.0 - SEARCH_FLOOR_SHARE) * limit)
+            bound = beside.result()
         else:
+            bound = _lp_bound(model, options, reporter)
             # the bound's time is off the limit the first plan's steps take shares of
-            elapsed = time.perf_counter() - t0
-            windows = ((1.0 - SEARCH_FLOOR_SHARE) * limit - elapsed
-                       if by_windows(model, start) else None)
-            start, report = pooled_start(model, lp, start, options.time_limit_s - elapsed,
-                                         options.mip_gap, reporter, windows)
-            if reporter is not None and report.used:
-                reporter.saw(SearchPhase.FIRST_PLAN, report.objective, report.lp_bound,
-                             news=True)
+            start, report = pooled_start(model, lp, start,
+                                         options.time_limit_s - (time.perf_counter() - t0),
+                                         options.mip_gap, reporter)
+        if found is None and reporter is not None and report.used:
+            reporter.saw(SearchPhase.FIRST_PLAN, report.objective, report.lp_bound,
+                         news=True)
     spent = time.perf_counter() - t0
     first_gap = RESTART_GAP if report.used else None
     solution = solve_restarted(model, options, start, lp, float(options.time_limit_s) - spent,
@@ -145,6 +154,31 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
         solution = _with_search(solution, found, options.mip_gap)
     solution = _with_bound(solution, bound, options.mip_gap, "LP bound from PDLP")
     return dataclasses.replace(solution, seconds=solution.seconds + spent, first_plan=report)
+
+
+class _Beside:
+    """`work` run on a thread of its own, beside the caller; `result` waits for it and
+    returns its value or raises what it raised. A daemon thread: a Ctrl-C in the
+    caller ends the run without waiting for it (HiGHS cannot be told to stop)."""
+
+    def __init__(self, work: Callable[[], float]) -> None:
+        self.value: float = math.nan
+        self.failed: BaseException | None = None
+
+        def run() -> None:
+            try:
+                self.value = work()
+            except BaseException as failure:  # noqa: BLE001 - raised again by `result`
+                self.failed = failure
+
+        self.thread = threading.Thread(target=run, name="estate-beside", daemon=True)
+        self.thread.start()
+
+    def result(self) -> float:
+        self.thread.join()
+        if self.failed is not None:
+            raise self.failed
+        return self.value
 
 
 def _budget(options: SolverOptions) -> float:
@@ -161,8 +195,7 @@ def _lp_bound(model: EstateModel, options: SolverOptions, reporter: Reporter | N
     when PDLP ends without prices: HiGHS returns none when its time runs out)."""
     if len(model.col_cost) <= WINDOW_MIN_COLUMNS:
         return -math.inf
-    with solver_output(options.verbose):
-        bound = pdlp_bound(model, BOUND_SHARE * _budget(options))
+    bound = pdlp_bound(model, BOUND_SHARE * _budget(options))
     if reporter is not None and math.isfinite(bound):
         reporter.saw(SearchPhase.LP_BOUND, bound=bound, news=True)
     return bound

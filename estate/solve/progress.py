@@ -14,6 +14,7 @@ How a report reads is the caller's (`estate.pipeline`).
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable
 
@@ -52,6 +53,8 @@ class Reporter:
         self.bound = -math.inf
         self.held = False  # a better plan not yet reported (one went out too recently)
         self.told: tuple[SearchPhase, float | None, float | None] | None = None
+        # steps running side by side (the LP bound beside the windows) report in turn
+        self.lock = threading.Lock()
         self.interrupt: BaseException | None = None
 
     def saw(self, phase: SearchPhase, plan: float = math.nan, bound: float = -math.inf,
@@ -63,6 +66,11 @@ class Reporter:
         plan or a bound to tell. A bound above the plan beyond rounding is no proof
         (`bound_above_plan`): it is not taken, and one taken before a plan showed it to
         be so is dropped."""
+        with self.lock:
+            self._saw(phase, plan, bound, rounds, news)
+
+    def _saw(self, phase: SearchPhase, plan: float, bound: float, rounds: int,
+             news: bool) -> None:
         now = self.clock()
         first = math.isfinite(plan) and math.isnan(self.plan)
         if math.isfinite(plan) and not plan >= self.plan:  # nan best: any plan is better
