@@ -123,6 +123,7 @@ def test_a_model_planned_by_windows_gets_the_bound_beside_windows_given_all_but_
     # search's 5%
     (told,) = [p for p in heard if p.phase == SearchPhase.LP_BOUND]
     assert told.bound <= best + 1e-6 * abs(best) + 1e-3
-    assert budgets == [pytest.approx(0.95 * 60)]
+    # (on one CPU the bound comes first and the windows get 95% less its time)
+    assert budgets == [pytest.approx(0.95 * 60, abs=1.0)]
     assert solution.status == Status.OPTIMAL
     assert solution.objective == pytest.approx(best, rel=1e-6, abs=1e-3)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import math
+import threading
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,8 @@ from estate.solve import (
     solve,
 )
 from estate.solve.highs import combined
-from estate.solve.types import relative_gap
+from estate.solve.progress import Reporter
+from estate.solve.types import SearchPhase, SearchProgress, relative_gap
 from estate.status import Status
 
 SITES = np.array(["A", "B", "C"], dtype=object)
@@ -247,11 +249,29 @@ def test_a_bound_found_apart_is_taken_when_higher_and_dropped_when_above_the_pla
     assert _with_bound(nothing, 95.0, 1e-4) is nothing
 
 
-def test_work_run_beside_gives_its_value_or_raises_what_it_raised() -> None:
-    assert _Beside(lambda: 2.5).result() == 2.5
+def test_the_bound_found_beside_is_told_unless_abandoned_and_a_failure_loses_only_it(
+) -> None:
+    heard: list[SearchProgress] = []
+    beside = _Beside(lambda: 2.5, Reporter(heard.append))
+    assert beside.result() == (2.5, "")
+    assert [(p.phase, p.bound) for p in heard] == [(SearchPhase.LP_BOUND, 2.5)]
+
+    release = threading.Event()
+
+    def slow() -> float:
+        release.wait(10)
+        return 3.0
+
+    heard.clear()
+    beside = _Beside(slow, Reporter(heard.append))
+    beside.abandon()  # the solve failed meanwhile: nothing more is told
+    release.set()
+    assert beside.result() == (3.0, "") and heard == []
 
     def no_prices() -> float:
-        raise ValueError("no prices")
+        raise MemoryError("no room for PDLP")
 
-    with pytest.raises(ValueError, match="no prices"):
-        _Beside(no_prices).result()
+    bound, lost = _Beside(no_prices).result()
+    assert bound == -math.inf
+    assert lost == ("the LP bound from PDLP failed (MemoryError: no room for PDLP) and "
+                    "was not used")

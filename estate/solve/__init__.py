@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import math
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -123,26 +124,33 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
     lp = highs_lp(model)
     t0 = time.perf_counter()
     found = None
+    lost = ""  # why the LP bound was lost, when it was
     limit = _budget(options)
     with solver_output(options.verbose):  # HiGHS prints a banner as each Highs is made
         if (options.site_configurations and configurations.applies(model)
                 and len(model.col_cost) <= WINDOW_MIN_COLUMNS):
             bound = -math.inf
             start, report, found = _configurations_start(model, options, start, reporter)
-        elif by_windows(model, start):
+        elif by_windows(model, start) and len(os.sched_getaffinity(0)) >= 2:
             # the bound on the second CPU while the windows run (HiGHS lets go of the
             # GIL while it solves): the windows get all but SEARCH_FLOOR_SHARE
-            beside = _Beside(lambda: _lp_bound(model, options, reporter))
-            start, report = pooled_start(model, lp, start, options.time_limit_s,
-                                         options.mip_gap, reporter,
-                                         (1.0 - SEARCH_FLOOR_SHARE) * limit)
-            bound = beside.result()
-        else:
+            beside = _Beside(lambda: _lp_bound(model, options, None), reporter)
+            try:
+                start, report = pooled_start(model, lp, start, options.time_limit_s,
+                                             options.mip_gap, reporter,
+                                             (1.0 - SEARCH_FLOOR_SHARE) * limit)
+            except BaseException:
+                beside.abandon()  # PDLP cannot be stopped: it ends unheard
+                raise
+            bound, lost = beside.result()
+        else:  # the bound first (one CPU: windows after it, with what it left)
             bound = _lp_bound(model, options, reporter)
             # the bound's time is off the limit the first plan's steps take shares of
-            start, report = pooled_start(model, lp, start,
-                                         options.time_limit_s - (time.perf_counter() - t0),
-                                         options.mip_gap, reporter)
+            elapsed = time.perf_counter() - t0
+            windows = ((1.0 - SEARCH_FLOOR_SHARE) * limit - elapsed
+                       if by_windows(model, start) else None)
+            start, report = pooled_start(model, lp, start, options.time_limit_s - elapsed,
+                                         options.mip_gap, reporter, windows)
         if found is None and reporter is not None and report.used:
             reporter.saw(SearchPhase.FIRST_PLAN, report.objective, report.lp_bound,
                          news=True)
@@ -153,32 +161,47 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
     if found is not None:
         solution = _with_search(solution, found, options.mip_gap)
     solution = _with_bound(solution, bound, options.mip_gap, "LP bound from PDLP")
-    return dataclasses.replace(solution, seconds=solution.seconds + spent, first_plan=report)
+    said = "; ".join(m for m in (solution.message, lost) if m)
+    return dataclasses.replace(solution, seconds=solution.seconds + spent, first_plan=report,
+                               message=said)
 
 
 class _Beside:
-    """`work` run on a thread of its own, beside the caller; `result` waits for it and
-    returns its value or raises what it raised. A daemon thread: a Ctrl-C in the
-    caller ends the run without waiting for it (HiGHS cannot be told to stop)."""
+    """The LP bound (`work`) found on a thread of its own, beside the window passes,
+    and told to `reporter` as soon as it is found, unless the caller has given up on it
+    (`abandon`: the solve failed or was interrupted, and HiGHS cannot be told to stop).
+    A daemon thread, so an interrupted run exits without waiting for it."""
 
-    def __init__(self, work: Callable[[], float]) -> None:
-        self.value: float = math.nan
-        self.failed: BaseException | None = None
+    def __init__(self, work: Callable[[], float], reporter: Reporter | None = None) -> None:
+        self.bound = -math.inf
+        self.failed: Exception | None = None
+        self.abandoned = threading.Event()
 
         def run() -> None:
             try:
-                self.value = work()
-            except BaseException as failure:  # noqa: BLE001 - raised again by `result`
+                self.bound = work()
+            except Exception as failure:  # noqa: BLE001 - the bound is optional
                 self.failed = failure
+                return
+            if (reporter is not None and math.isfinite(self.bound)
+                    and not self.abandoned.is_set()):
+                reporter.saw(SearchPhase.LP_BOUND, bound=self.bound, news=True)
 
-        self.thread = threading.Thread(target=run, name="estate-beside", daemon=True)
+        self.thread = threading.Thread(target=run, name="estate-lp-bound", daemon=True)
         self.thread.start()
 
-    def result(self) -> float:
+    def abandon(self) -> None:
+        self.abandoned.set()
+
+    def result(self) -> tuple[float, str]:
+        """The bound (-inf when its work failed) and a message when it failed: the plan
+        does not need the bound, so a failure loses the bound, not the plan."""
         self.thread.join()
         if self.failed is not None:
-            raise self.failed
-        return self.value
+            return -math.inf, (f"the LP bound from PDLP failed "
+                               f"({type(self.failed).__name__}: {self.failed}) and was "
+                               f"not used")
+        return self.bound, ""
 
 
 def _budget(options: SolverOptions) -> float:

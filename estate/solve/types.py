@@ -121,4 +121,7 @@ class SearchProgress:
         return math.inf
 
 
+# Told where a solve stands. It may be called from a thread other than the one that
+# runs the solve (the LP bound found beside the window passes), one call at a time:
+# it must not wait on the solve's own thread.
 OnProgress = Callable[[SearchProgress], None]
