@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -53,6 +54,25 @@ def test_a_killed_runs_debris_is_cleared_and_a_live_ones_kept(tmp_path: Path) ->
     left = sorted(p.name for p in tmp_path.iterdir())
     assert left == [f".plan.{alive}.xyz.tmp", "plan"]
     assert (out / "summary.json").read_text(encoding="utf-8") == "second"
+
+
+def test_a_killed_writer_not_yet_reaped_counts_as_dead(tmp_path: Path) -> None:
+    # A child that has ended but is not waited for is a zombie: it can write nothing,
+    # so its debris goes (a sweep's killed workers can stay zombies for a while).
+    out = tmp_path / "plan"
+    write_folder(out, _write("first"))
+    zombie = subprocess.Popen(["true"])
+    try:
+        stat = Path(f"/proc/{zombie.pid}/stat")
+        deadline = time.monotonic() + 10
+        while stat.read_text().rsplit(")", 1)[1].split()[0] != "Z":
+            assert time.monotonic() < deadline, "the child never ended"
+            time.sleep(0.01)
+        (tmp_path / f".plan.{zombie.pid}.abc.tmp").mkdir()
+        clear_debris(out)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]
+    finally:
+        zombie.wait()
 
 
 def test_a_folder_set_aside_by_a_killed_run_is_put_back(tmp_path: Path) -> None:

@@ -108,13 +108,20 @@ def _umask() -> int:
 
 
 def _alive(pid: int) -> bool:
+    """Whether process `pid` may still write: it exists and is not a zombie (a killed
+    worker whose parent died too stays one until init reaps it, which in a container
+    may be late)."""
     try:
         os.kill(pid, 0)
     except (ProcessLookupError, OverflowError):
         return False
-    except PermissionError:  # someone else's process: alive
+    except PermissionError:  # someone else's process: alive unless a zombie
+        pass
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):  # no /proc (macOS): as os.kill says
         return True
-    return True
+    return state != "Z"
 
 
 def clear_debris(out: Path) -> None:
