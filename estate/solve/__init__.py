@@ -131,26 +131,31 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
                 and len(model.col_cost) <= WINDOW_MIN_COLUMNS):
             bound = -math.inf
             start, report, found = _configurations_start(model, options, start, reporter)
-        elif by_windows(model, start) and len(os.sched_getaffinity(0)) >= 2:
-            # the bound on the second CPU while the windows run (HiGHS lets go of the
-            # GIL while it solves): the windows get all but SEARCH_FLOOR_SHARE
-            beside = _Beside(lambda: _lp_bound(model, options, None), reporter)
-            try:
-                start, report = pooled_start(model, lp, start, options.time_limit_s,
-                                             options.mip_gap, reporter,
-                                             (1.0 - SEARCH_FLOOR_SHARE) * limit)
-            except BaseException:
-                beside.abandon()  # PDLP cannot be stopped: it ends unheard
-                raise
-            bound, lost = beside.result()
-        else:  # the bound first (one CPU: windows after it, with what it left)
-            bound = _lp_bound(model, options, reporter)
-            # the bound's time is off the limit the first plan's steps take shares of
+        else:
+            windowed = by_windows(model, start)
+            beside = None
+            if windowed and len(os.sched_getaffinity(0)) >= 2:
+                # the bound on the second CPU while the windows run (HiGHS lets go of
+                # the GIL while it solves)
+                beside = _Beside(lambda: _lp_bound(model, options, None), reporter)
+                bound = -math.inf
+            else:  # the bound first (one CPU: the windows after it)
+                bound = _lp_bound(model, options, reporter)
+            # the bound's time, if it came first, is off the limit the first plan's
+            # steps take shares of; windows get all of what is left but
+            # SEARCH_FLOOR_SHARE
             elapsed = time.perf_counter() - t0
-            windows = ((1.0 - SEARCH_FLOOR_SHARE) * limit - elapsed
-                       if by_windows(model, start) else None)
-            start, report = pooled_start(model, lp, start, options.time_limit_s - elapsed,
-                                         options.mip_gap, reporter, windows)
+            windows = (1.0 - SEARCH_FLOOR_SHARE) * limit - elapsed if windowed else None
+            try:
+                start, report = pooled_start(model, lp, start,
+                                             options.time_limit_s - elapsed,
+                                             options.mip_gap, reporter, windows)
+            except BaseException:
+                if beside is not None:
+                    beside.abandon()  # PDLP cannot be stopped: it ends unheard
+                raise
+            if beside is not None:
+                bound, lost = beside.result()
         if found is None and reporter is not None and report.used:
             reporter.saw(SearchPhase.FIRST_PLAN, report.objective, report.lp_bound,
                          news=True)

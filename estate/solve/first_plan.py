@@ -154,7 +154,7 @@ def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, bud
     """
     t0 = time.perf_counter()
     x = _tidy(model, start)
-    first_objective = float(model.col_cost @ x)
+    first_objective = cost = float(model.col_cost @ x)  # x's cost, kept as x changes
     weight = np.bincount(model.col_site[model.col_site >= 0], minlength=len(model.site_xy))
     k = windows or max(1, math.ceil(len(model.col_site) / WINDOW_COLUMNS))
     csc = model.matrix.tocsc()
@@ -180,17 +180,17 @@ def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, bud
             if report.used:
                 assert values is not None, "a used search returns its plan"
                 better = _tidy(model, values)
-                saved = float(model.col_cost @ x - model.col_cost @ better)
+                better_cost = float(model.col_cost @ better)
+                saved = cost - better_cost
                 if saved <= 0:
                     continue
-                x = better
+                x, cost = better, better_cost
                 # a window counts as improving the plan when it saves more than
                 # SAVES_POUNDS: HiGHS may hand back its start with values off by 1e-10,
                 # which costs of millions turn into pennies, and the passes would not end
                 improved += saved > SAVES_POUNDS
                 if reporter is not None and model.keeps_every_rule(x):
-                    reporter.saw(SearchPhase.FIRST_PLAN,
-                                 float(model.col_cost @ x) + model.obj_constant)
+                    reporter.saw(SearchPhase.FIRST_PLAN, cost + model.obj_constant)
         if budget_s - (time.perf_counter() - t0) < MIN_LIMIT_S / 2:
             break
         if improved == improved_before:  # on to a closer search of each window, or done
@@ -198,7 +198,7 @@ def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, bud
             if math.isnan(gap):
                 break
     seconds = time.perf_counter() - t0
-    objective = float(model.col_cost @ x)
+    objective = cost
     if not model.keeps_every_rule(x):
         # Only when `start` itself broke a rule that no window could mend (each window
         # sees only the rows its columns touch): no plan to offer.
