@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="columns per window")
     parser.add_argument("--gaps", type=float, nargs="+", default=list(first_plan.WINDOW_GAPS),
                         help="each window's gap, the next once a pass improves nothing")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="windows searched at once (at most WINDOW_THREADS)")
     args = parser.parse_args(argv)
     first_plan.WINDOW_GAPS = tuple(args.gaps)
     with solver_output(False):  # HiGHS's banner comes with a process's first Highs
@@ -43,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     model = build(prep)
     windows = max(1, math.ceil(len(model.col_cost) / args.columns))
     print(f"{args.scenario}: {model.size}; {windows} windows of about {args.columns:,} "
-          f"columns, gaps {args.gaps}, {args.budget:g} s")
+          f"columns, gaps {args.gaps}, {args.budget:g} s, {args.threads} at once")
     heard: list[SearchProgress] = []
     t0 = time.perf_counter()
     reporter = Reporter(heard.append, clock=lambda: time.perf_counter() - t0)
@@ -51,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     with solver_output(False):
         plan, report = first_plan.window_start(model, highs_lp(model),
                                                status_quo_start(prep, model), args.budget,
-                                               1e-4, windows, reporter)
+                                               1e-4, windows, reporter,
+                                               lambda: args.threads)
     seconds = time.perf_counter() - t0
     print("| by | best plan £m |\n|---:|---:|")
     for minute in range(60, int(seconds) + 60, 60):

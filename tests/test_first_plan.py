@@ -26,11 +26,16 @@ from estate.solve.progress import Reporter
 from estate.solve.types import SearchPhase, SearchProgress
 from tests.fixtures import (
     IT_SHARING,
+    agency,
+    function,
     plan_of,
     pooling_register,
     prepared_model,
     scenario,
+    site,
     two_towns_register,
+    write_register,
+    zone,
 )
 
 
@@ -189,3 +194,63 @@ def test_a_start_breaking_a_rule_no_window_sees_gives_no_plan(
     assert not report.used and "breaks a rule" in report.reason
     assert values is start
     assert heard == []  # what the windows made breaks the rule: never told as a plan
+
+
+def test_windows_searched_side_by_side_plan_each_town(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # The two towns' windows searched at once, from the same plan: each town's plan is
+    # taken (the second checked against the first, with which it shares no row), and
+    # the passes end as one at a time: £5.20m in 2 x 3 windows.
+    folder = two_towns_register(tmp_path / "towns")
+    prep, model = _model(folder, sharing=IT_SHARING, relocation={"max_km": 40})
+    monkeypatch.setattr(heuristic, "WINDOW_COLUMNS", len(model.col_cost) // 2 + 1)
+    start = status_quo_start(prep, model)
+    asked: list[int] = []
+
+    def two() -> int:
+        asked.append(2)
+        return 2
+
+    values, report = heuristic.window_start(model, highs_lp(model), start, 60.0, 1e-9,
+                                            side_by_side=two)
+    assert report.used and report.windows == 2 * 3 and report.windows_improved == 2
+    assert _feasible(model, values)
+    assert float(model.col_cost @ values) + model.obj_constant == pytest.approx(5_200_000)
+    assert asked  # asked before the windows start
+
+
+def _border_register(folder: Path) -> Path:
+    """Two towns 10 km apart, each with a team in its office (S1 at x 0, S2 at x 10) and
+    an empty public-access site of £100k a year (P1 at x 0, P2 at x 10); a zone Z at x 5
+    that either public site reaches (6 km). Keeping Z covered, the optimum closes one of
+    P1 and P2, not both: £100k below the status quo."""
+    return write_register(
+        folder, [agency("A")],
+        [site("S1", "A", 0, 0, running_cost=10_000), site("S2", "A", 10, 0, running_cost=10_000),
+         site("P1", "A", 0, 1, running_cost=100_000, services=["public_access"]),
+         site("P2", "A", 10, 1, running_cost=100_000, services=["public_access"])],
+        [function("F1", "A", "IT", "S1"), function("F2", "A", "IT", "S2")],
+        [zone("Z", 5, 1)])
+
+
+def test_windows_side_by_side_may_not_both_count_on_the_cover_across_their_border(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Searched at once from the status quo, each town's window closes its public site,
+    # counting on the other's (held open outside it) to cover Z. The window taken second
+    # would leave Z uncovered, so it is not taken; the plan closes exactly one site.
+    prep, model = _model(_border_register(tmp_path / "reg"), relocation={"max_km": 0.5},
+                         coverage=[{"service": "public_access", "radius_km": 6,
+                                    "mode": "maintain"}])
+    monkeypatch.setattr(heuristic, "WINDOW_COLUMNS", len(model.col_cost) // 2 + 1)
+    start = status_quo_start(prep, model)
+    status_quo = float(model.col_cost @ start) + model.obj_constant
+    values, report = heuristic.window_start(model, highs_lp(model), start, 60.0, 1e-9,
+                                            side_by_side=lambda: 2)
+    assert report.used and report.windows_improved == 1, report
+    assert _feasible(model, values)
+    assert report.objective == pytest.approx(status_quo - 100_000)
+    names = [str(n) for n in model.col_names]
+    assert values[names.index("open(P1)")] + values[names.index("open(P2)")] == 1
+    # one window at a time gets there too
+    _, alone = heuristic.window_start(model, highs_lp(model), start, 60.0, 1e-9)
+    assert alone.objective == pytest.approx(status_quo - 100_000)

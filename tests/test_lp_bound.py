@@ -8,6 +8,8 @@ relaxation 113.5), HiGHS's simplex on the same relaxation, and the brute force's
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -115,10 +117,12 @@ def test_a_model_planned_by_windows_gets_the_bound_beside_windows_given_all_but_
     monkeypatch.setattr(solve_package, "WINDOW_MIN_COLUMNS", 0)
     monkeypatch.setattr(first_plan, "WINDOW_MIN_COLUMNS", 0)  # planned window by window
     budgets: list[float] = []
+    at_once: list[Callable[[], int]] = []
     real = first_plan.window_start
 
     def window_start(*args: Any, **kwargs: Any) -> Any:
         budgets.append(args[3])
+        at_once.append(kwargs["side_by_side"])
         return real(*args, **kwargs)
 
     monkeypatch.setattr(first_plan, "window_start", window_start)
@@ -126,3 +130,6 @@ def test_a_model_planned_by_windows_gets_the_bound_beside_windows_given_all_but_
     # search's 5% (on one CPU the bound comes first and they get 95% less its time)
     _solved_to(best, prep, model)
     assert budgets == [pytest.approx(0.95 * 60, abs=1.0)]
+    # the bound found, its CPU goes to the windows: two at once on two CPUs
+    (side_by_side,) = at_once
+    assert side_by_side() == min(2, len(os.sched_getaffinity(0)))

@@ -37,6 +37,7 @@ from estate.solve.configurations import ConfigurationSearch
 from estate.solve.first_plan import (
     UNLIMITED_BUDGET_S,
     WINDOW_MIN_COLUMNS,
+    WINDOW_THREADS,
     by_windows,
     pooled_start,
 )
@@ -110,7 +111,8 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
     """HiGHS: direct from the arrays (after the first-plan search, for MIPs), or via PuLP.
 
     On a model of more than WINDOW_MIN_COLUMNS columns the LP bound by PDLP comes
-    first, or, planned window by window, runs beside the windows. The first-plan search
+    first, or, planned window by window, runs beside the windows (which take its CPU
+    once it is found: two windows searched at once). The first-plan search
     spends part of the time limit (planned window by window: all but SEARCH_FLOOR_SHARE
     of it); the main search gets the rest (run in two below RESTART_GAP when that search
     found a plan), and the solution's seconds count them all. With
@@ -134,13 +136,21 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
         else:
             windowed = by_windows(model, start)
             beside = None
-            if windowed and len(os.sched_getaffinity(0)) >= 2:
+            cpus = min(WINDOW_THREADS, len(os.sched_getaffinity(0)))
+            if windowed and cpus >= 2:
                 # the bound on the second CPU while the windows run (HiGHS lets go of
-                # the GIL while it solves)
-                beside = _Beside(lambda: _lp_bound(model, options, None), reporter)
+                # the GIL while it solves); the windows take it back once it is found
+                bound_thread = beside = _Beside(lambda: _lp_bound(model, options, None),
+                                                reporter)
                 bound = -math.inf
+
+                def side_by_side() -> int:
+                    return cpus - 1 if bound_thread.running() else cpus
             else:  # the bound first (one CPU: the windows after it)
                 bound = _lp_bound(model, options, reporter)
+
+                def side_by_side() -> int:
+                    return cpus
             # the bound's time, if it came first, is off the limit the first plan's
             # steps take shares of; windows get all of what is left but
             # SEARCH_FLOOR_SHARE
@@ -149,7 +159,8 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
             try:
                 start, report = pooled_start(model, lp, start,
                                              options.time_limit_s - elapsed,
-                                             options.mip_gap, reporter, windows)
+                                             options.mip_gap, reporter, windows,
+                                             side_by_side)
             except BaseException:
                 if beside is not None:
                     beside.abandon()  # PDLP cannot be stopped: it ends unheard
@@ -194,6 +205,10 @@ class _Beside:
 
         self.thread = threading.Thread(target=run, name="estate-lp-bound", daemon=True)
         self.thread.start()
+
+    def running(self) -> bool:
+        """Whether the bound is still being worked out (its CPU still taken)."""
+        return self.thread.is_alive()
 
     def abandon(self) -> None:
         self.abandoned.set()

@@ -28,7 +28,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 import highspy
 import numpy as np
@@ -71,17 +72,23 @@ POLISH_SHARE = 0.2
 WINDOW_GAPS = (0.005, 0.001)
 # ...a pass ends them when no window saved more than this (pounds of NPV).
 SAVES_POUNDS = 1.0
+# At most this many windows searched at once (each on one thread; HiGHS lets go of the
+# GIL while it solves), when the caller says CPUs are free for them (`window_start`).
+WINDOW_THREADS = 2
 
 
 def pooled_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray | None,
                  time_limit_s: float, mip_gap: float, reporter: Reporter | None = None,
-                 window_budget_s: float | None = None) -> tuple[np.ndarray | None, StartReport]:
+                 window_budget_s: float | None = None,
+                 side_by_side: Callable[[], int] = lambda: 1
+                 ) -> tuple[np.ndarray | None, StartReport]:
     """Return a better first plan than `start` when one is found, else `start`.
 
     `lp` is the model as a `highspy.HighsLp`; it is passed to fresh solvers, not changed.
     `reporter` hears each plan the window passes make. A model planned window by window
     (`by_windows`) gets `window_budget_s` seconds for them (default: WINDOW_SHARE of the
-    limit).
+    limit). `side_by_side()`: how many windows may be searched at once now
+    (`window_start`).
     """
     shared = model.blocks.get("shared")
     if shared is None or shared.stop == shared.start:
@@ -99,7 +106,8 @@ def pooled_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray | No
         if budget < MIN_LIMIT_S:
             return start, StartReport(False, reason=f"under {MIN_LIMIT_S:g} s left for the "
                                                     "windows")
-        return window_start(model, lp, start, budget, mip_gap, reporter=reporter)
+        return window_start(model, lp, start, budget, mip_gap, reporter=reporter,
+                            side_by_side=side_by_side)
     values, report = _lp_guided(model, lp, start, LP_SHARE * time_limit_s,
                                 (LP_SHARE + RESTRICTED_SHARE) * time_limit_s, mip_gap)
     if not report.used or len(model.col_site) != lp.num_col_:
@@ -110,7 +118,7 @@ def pooled_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray | No
     # eighths little).
     k = max(3, math.ceil(len(model.col_site) / WINDOW_COLUMNS))
     better, polish = window_start(model, lp, values, POLISH_SHARE * time_limit_s, mip_gap, k,
-                                  reporter)
+                                  reporter, side_by_side)
     if not polish.used:
         return values, report
     return better, dataclasses.replace(
@@ -141,7 +149,8 @@ def pass_turns() -> Iterator[float]:
 
 
 def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, budget_s: float,
-                 mip_gap: float, windows: int | None = None, reporter: Reporter | None = None
+                 mip_gap: float, windows: int | None = None, reporter: Reporter | None = None,
+                 side_by_side: Callable[[], int] = lambda: 1
                  ) -> tuple[np.ndarray, StartReport]:
     """Improve `start` one window of neighbouring sites at a time (module docstring):
     `windows` per pass, by default enough for about WINDOW_COLUMNS columns each. Each
@@ -151,6 +160,12 @@ def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, bud
     Passes while time is left, each drawing its windows' borders differently (the map
     turned, `pass_turns`), so that a town cut in two by one pass lies whole inside a
     window of the next, until a pass improves no window at the last of WINDOW_GAPS.
+
+    `side_by_side()` says how many windows may be searched at once now (at most
+    WINDOW_THREADS; asked before each window starts): windows of one pass share no site,
+    and a window's plan searched beside others is taken only if the plan so far, with its
+    columns changed, still keeps every row they touch (two windows may both count on a
+    zone's cover across their border).
     """
     t0 = time.perf_counter()
     x = _tidy(model, start)
@@ -158,45 +173,72 @@ def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, bud
     weight = np.bincount(model.col_site[model.col_site >= 0], minlength=len(model.site_xy))
     k = windows or max(1, math.ceil(len(model.col_site) / WINDOW_COLUMNS))
     csc = model.matrix.tocsc()
+    csr = model.matrix.tocsr()
     windows = improved = allowed = 0
     gaps = iter(WINDOW_GAPS)
     gap = next(gaps)
-    for turn in pass_turns():
-        improved_before = improved
-        angle = math.radians(turn)
-        rotation = np.array([[math.cos(angle), -math.sin(angle)],
-                             [math.sin(angle), math.cos(angle)]])
-        window_of = _bisect(model.site_xy @ rotation.T, weight.astype(float), k)
-        for i in range(k):
-            left = budget_s - (time.perf_counter() - t0)
-            if left < MIN_LIMIT_S / 2:
+    taken = 0  # window plans taken so far: one taken while another ran may clash with it
+
+    def out_of_time() -> bool:
+        return budget_s - (time.perf_counter() - t0) < MIN_LIMIT_S / 2
+
+    with ThreadPoolExecutor(WINDOW_THREADS, thread_name_prefix="estate-window") as pool:
+        for turn in pass_turns():
+            improved_before = improved
+            angle = math.radians(turn)
+            rotation = np.array([[math.cos(angle), -math.sin(angle)],
+                                 [math.sin(angle), math.cos(angle)]])
+            window_of = _bisect(model.site_xy @ rotation.T, weight.astype(float), k)
+            todo = list(range(k))
+            running: dict[Future[tuple[np.ndarray | None, StartReport]],
+                          tuple[np.ndarray, int]] = {}
+            while todo or running:
+                while todo and not out_of_time() and len(running) < max(
+                        1, min(WINDOW_THREADS, side_by_side())):
+                    left = budget_s - (time.perf_counter() - t0)
+                    # each window its share of the time left, the windows running at
+                    # once sharing it out between them
+                    share = min(left, left * (len(running) + 1) / len(todo))
+                    free = window_columns(model, x, window_of == todo.pop(0), csc)
+                    search = pool.submit(_lp_guided, model, lp, x, 0.4 * share, share,
+                                         max(mip_gap, gap), ~free, csc)
+                    running[search] = (free, taken)
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for search in done:
+                    free, taken_then = running.pop(search)
+                    values, report = search.result()
+                    windows += 1
+                    allowed += report.centres_allowed
+                    if not report.used:
+                        continue
+                    assert values is not None, "a used search returns its plan"
+                    better = x.copy()
+                    better[free] = values[free]
+                    better = _tidy(model, better)
+                    if taken != taken_then and not _keeps_rows(model, csr, better, free,
+                                                               csc):
+                        continue
+                    better_cost = float(model.col_cost @ better)
+                    saved = cost - better_cost
+                    if saved <= 0:
+                        continue
+                    x, cost = better, better_cost
+                    taken += 1
+                    # a window counts as improving the plan when it saves more than
+                    # SAVES_POUNDS: HiGHS may hand back its start with values off by
+                    # 1e-10, which costs of millions turn into pennies, and the passes
+                    # would not end
+                    improved += saved > SAVES_POUNDS
+                    if reporter is not None and model.keeps_every_rule(x):
+                        reporter.saw(SearchPhase.FIRST_PLAN, cost + model.obj_constant)
+            if out_of_time():
                 break
-            share = left / (k - i)
-            free = window_columns(model, x, window_of == i, csc)
-            values, report = _lp_guided(model, lp, x, 0.4 * share, share,
-                                        max(mip_gap, gap), fixed=~free, csc=csc)
-            windows += 1
-            allowed += report.centres_allowed
-            if report.used:
-                assert values is not None, "a used search returns its plan"
-                better = _tidy(model, values)
-                better_cost = float(model.col_cost @ better)
-                saved = cost - better_cost
-                if saved <= 0:
-                    continue
-                x, cost = better, better_cost
-                # a window counts as improving the plan when it saves more than
-                # SAVES_POUNDS: HiGHS may hand back its start with values off by 1e-10,
-                # which costs of millions turn into pennies, and the passes would not end
-                improved += saved > SAVES_POUNDS
-                if reporter is not None and model.keeps_every_rule(x):
-                    reporter.saw(SearchPhase.FIRST_PLAN, cost + model.obj_constant)
-        if budget_s - (time.perf_counter() - t0) < MIN_LIMIT_S / 2:
-            break
-        if improved == improved_before:  # on to a closer search of each window, or done
-            gap = next(gaps, math.nan)
-            if math.isnan(gap):
-                break
+            if improved == improved_before:  # on to a closer search of each window, or done
+                gap = next(gaps, math.nan)
+                if math.isnan(gap):
+                    break
     seconds = time.perf_counter() - t0
     objective = cost
     if not model.keeps_every_rule(x):
@@ -211,6 +253,17 @@ def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, bud
                                   windows=windows)
     return x, StartReport(True, math.nan, objective + model.obj_constant, allowed, seconds,
                           windows=windows, windows_improved=improved)
+
+
+def _keeps_rows(model: EstateModel, csr: sp.csr_matrix, plan: np.ndarray, cols: np.ndarray,
+                csc: sp.csc_matrix) -> bool:
+    """Whether `plan` keeps every row that the columns in mask `cols` touch (within
+    HiGHS's feasibility tolerance, scaled to the row's size)."""
+    rows = _rows_of(csc, np.flatnonzero(cols))
+    activity = csr[rows] @ plan
+    slack = 1e-6 * np.maximum(1.0, np.abs(activity))
+    return bool(np.all(activity >= model.row_lb[rows] - slack)
+                and np.all(activity <= model.row_ub[rows] + slack))
 
 
 def _bisect(xy: np.ndarray, weight: np.ndarray, k: int) -> np.ndarray:
