@@ -8,15 +8,19 @@ optimum £2.60m against a status quo of £3.45m, with A = 1) and on two copies o
 
 from __future__ import annotations
 
+import functools
 import itertools
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from estate.model.arrays import EstateModel
+from estate.model.arrays import EstateModel, ModelBuilder
 from estate.pipeline import status_quo_start
 from estate.prepare import Prepared
 from estate.solve import first_plan as heuristic
@@ -254,3 +258,57 @@ def test_windows_side_by_side_may_not_both_count_on_the_cover_across_their_borde
     # one window at a time gets there too
     _, alone = heuristic.window_start(model, highs_lp(model), start, 60.0, 1e-9)
     assert alone.objective == pytest.approx(status_quo - 100_000)
+
+
+def test_window_searches_hand_back_results_as_they_end_and_raise_what_they_raised() -> None:
+    searches: heuristic._Searches[str, int] = heuristic._Searches()
+    gate = threading.Event()
+    searches.start(lambda: (gate.wait(10), 1)[1], "slow")
+    searches.start(lambda: 2, "quick")
+    assert searches.next_ended() == ("quick", 2)  # the second ends first
+    gate.set()
+    assert searches.next_ended() == ("slow", 1)
+    assert searches.running == {}
+
+    def fails() -> int:
+        raise MemoryError("no room for this window")
+
+    searches.start(fails, "failing")
+    with pytest.raises(MemoryError, match="no room"):
+        searches.next_ended()
+    assert searches.running == {}
+
+
+def _hard_knapsacks() -> EstateModel:
+    """150 items in 15 knapsack rows (half of each row's total weight): HiGHS does not
+    prove it optimal in 20 s, so a search of it ends early only when stopped."""
+    rng = np.random.default_rng(7)
+    n, m = 150, 15
+    weight = rng.integers(5, 60, (m, n)).astype(float)
+    value = weight.sum(axis=0) / 2 + rng.integers(0, 60, n)
+    b = ModelBuilder()
+    items = b.add_block("take", np.array([f"i{j}" for j in range(n)], dtype=object),
+                        np.zeros(n), np.ones(n), integer=True)
+    rows, cols = np.nonzero(weight)
+    b.add_family("room", np.array([f"r{i}" for i in range(m)], dtype=object), rows,
+                 items[cols], weight[rows, cols], -np.inf, weight.sum(axis=1) / 2)
+    return b.finish(-value, 0.0, pool=pd.DataFrame(), centres=pd.DataFrame())
+
+
+def test_stopping_the_window_searches_stops_their_highs_within_a_second() -> None:
+    # Two searches of 60 s each, stopped after 0.3 s (as on Ctrl-C): both HiGHS stop at
+    # their next check and hand back the plan they had; nothing is left running.
+    lp = highs_lp(_hard_knapsacks())
+    none = np.empty(0, np.int32)
+    searches: heuristic._Searches[str, np.ndarray | None] = heuristic._Searches()
+    for tag in ("first", "second"):
+        searches.start(functools.partial(heuristic._restricted, lp, 60.0, 0.0, none, none,
+                                         None, searches.stop), tag)
+    time.sleep(0.3)
+    t0 = time.perf_counter()
+    searches.stop_all()
+    assert time.perf_counter() - t0 < 2.0
+    ended = dict(searches.next_ended() for _ in range(2))
+    assert set(ended) == {"first", "second"}
+    assert all(plan is not None for plan in ended.values())
+    assert searches.running == {}

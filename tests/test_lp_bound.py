@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from estate.solve import SearchPhase, SearchProgress, SolverOptions, first_plan,
 from estate.solve.highs import lp_from_arrays, new_highs
 from estate.solve.lp_bound import box_bound, pdlp_bound, signed
 from estate.status import Status
+from tests.fixtures import IT_SHARING, prepared_model, two_towns_register
 from tests.test_bruteforce import brute_forced
 from tests.test_solve import _knapsacks, _tiny
 
@@ -110,7 +112,7 @@ def _solved_to(best: float, prep: Prepared, model: EstateModel) -> None:
     assert solution.objective == pytest.approx(best, rel=1e-6, abs=1e-3)
 
 
-def test_a_model_planned_by_windows_gets_the_bound_beside_windows_given_all_but_5_percent(
+def test_a_model_planned_by_windows_gets_the_bound_beside_windows_given_all_but_5_s(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     best, _, _, prep, model = brute_forced(tmp_path, 0)
     assert best is not None
@@ -127,9 +129,66 @@ def test_a_model_planned_by_windows_gets_the_bound_beside_windows_given_all_but_
 
     monkeypatch.setattr(first_plan, "window_start", window_start)
     # the bound is found on its own thread and told; the windows get all but the main
-    # search's 5% (on one CPU the bound comes first and they get 95% less its time)
+    # search's 5 s (on one CPU the bound comes first and they get 55 s less its time);
+    # their passes end long before, and the main search proves their plan in the rest
     _solved_to(best, prep, model)
-    assert budgets == [pytest.approx(0.95 * 60, abs=1.0)]
+    assert budgets == [pytest.approx(60 - 5, abs=1.0)]
     # the bound found, its CPU goes to the windows: two at once on two CPUs
     (side_by_side,) = at_once
     assert side_by_side() == min(2, len(os.sched_getaffinity(0)))
+
+
+def test_windows_that_run_to_the_end_of_their_time_are_the_answer_with_the_pdlp_bound(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Windows that take all their time (made so here by waiting out their budget after
+    # the real passes): the main search is not run, and the answer is the windows' plan
+    # (on the two towns, the hand-worked optimum 2 x £2.60m) with PDLP's bound.
+    prep, model = prepared_model(two_towns_register(tmp_path / "towns"), horizon_years=1,
+                                 sharing=IT_SHARING, relocation={"max_km": 40})
+    monkeypatch.setattr(solve_package, "WINDOW_MIN_COLUMNS", 0)
+    monkeypatch.setattr(first_plan, "WINDOW_MIN_COLUMNS", 0)
+    monkeypatch.setattr(first_plan, "WINDOW_COLUMNS", len(model.col_cost) // 2 + 1)
+    real = first_plan.window_start
+
+    def window_start(*args: Any, **kwargs: Any) -> Any:
+        t0 = time.perf_counter()
+        found = real(*args, **kwargs)
+        time.sleep(max(0.0, args[3] - (time.perf_counter() - t0)))
+        return found
+
+    searched: list[float] = []
+    real_search = solve_package.solve_restarted
+
+    def main_search(*args: Any, **kwargs: Any) -> Any:
+        searched.append(args[4])
+        return real_search(*args, **kwargs)
+
+    monkeypatch.setattr(first_plan, "window_start", window_start)
+    monkeypatch.setattr(solve_package, "solve_restarted", main_search)
+    heard: list[SearchProgress] = []
+    t0 = time.perf_counter()
+    solution = solve(model, SolverOptions(time_limit_s=12.0, mip_gap=0.0,
+                                          on_progress=heard.append),
+                     start=status_quo_start(prep, model))
+    assert time.perf_counter() - t0 < 12.0 + 2.0
+    assert searched == [], solution.first_plan
+    (told,) = [p for p in heard if p.phase == SearchPhase.LP_BOUND]
+    assert told.bound <= 5_200_000
+    assert solution.values is not None
+    assert solution.objective == pytest.approx(5_200_000)
+    assert solution.objective == pytest.approx(
+        float(model.col_cost @ solution.values) + model.obj_constant)
+    assert solution.bound == told.bound
+    assert solution.mip_gap == pytest.approx((5_200_000 - told.bound) / 5_200_000, abs=1e-12)
+    # proven only by that bound (here the LP's is tight: this model's LP has a whole-team
+    # optimum)
+    assert solution.status == (Status.OPTIMAL if solution.mip_gap <= 1e-9
+                                else Status.TIME_LIMIT)
+    assert solution.first_plan is not None and solution.first_plan.used
+    # with time left after them (the passes ended), the main search runs and proves it
+    monkeypatch.setattr(first_plan, "window_start", real)
+    proven = solve(model, SolverOptions(time_limit_s=12.0, mip_gap=0.0),
+                   start=status_quo_start(prep, model))
+    assert len(searched) == 1 and searched[0] > 5.0
+    assert proven.status == Status.OPTIMAL
+    assert proven.objective == pytest.approx(5_200_000)

@@ -100,10 +100,13 @@ CONFIGURATION_SHARE = 0.8
 # before the first plan's steps, or beside them on a second thread when they are window
 # passes.
 BOUND_SHARE = 0.3
-# On a model planned window by window, the windows get all of the limit but this share,
-# which the main search keeps. HiGHS's search of the whole region improved nothing in
-# 140 s (it does not finish the root LP); more window passes did.
-SEARCH_FLOOR_SHARE = 0.05
+# On a model planned window by window, the windows get all of the limit but these
+# seconds, kept for HiGHS's main search should they find no plan. When they do and run
+# to the end of their time, the main search is not run: HiGHS's search of the whole
+# region improved nothing in 140 s, nor in the 30 s it later kept (it does not finish the
+# root LP), where more window passes did (benchmarks/README.md). When their passes end
+# sooner, the main search gets the time left.
+SEARCH_RESERVE_S = 5.0
 
 
 def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray | None
@@ -113,9 +116,10 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
     On a model of more than WINDOW_MIN_COLUMNS columns the LP bound by PDLP comes
     first, or, planned window by window, runs beside the windows (which take its CPU
     once it is found: two windows searched at once). The first-plan search
-    spends part of the time limit (planned window by window: all but SEARCH_FLOOR_SHARE
+    spends part of the time limit (planned window by window: all but SEARCH_RESERVE_S
     of it); the main search gets the rest (run in two below RESTART_GAP when that search
-    found a plan), and the solution's seconds count them all. With
+    found a plan; not run when windows found a plan and left it no more than twice
+    SEARCH_RESERVE_S), and the solution's seconds count them all. With
     `options.on_progress`, each step reports as it goes.
     """
     if not options.direct:
@@ -127,6 +131,7 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
     t0 = time.perf_counter()
     found = None
     lost = ""  # why the LP bound was lost, when it was
+    windows: float | None = None  # the window passes' seconds, when planned by windows
     limit = _budget(options)
     with solver_output(options.verbose):  # HiGHS prints a banner as each Highs is made
         if (options.site_configurations and configurations.applies(model)
@@ -153,9 +158,9 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
                     return cpus
             # the bound's time, if it came first, is off the limit the first plan's
             # steps take shares of; windows get all of what is left but
-            # SEARCH_FLOOR_SHARE
+            # SEARCH_RESERVE_S
             elapsed = time.perf_counter() - t0
-            windows = (1.0 - SEARCH_FLOOR_SHARE) * limit - elapsed if windowed else None
+            windows = limit - elapsed - SEARCH_RESERVE_S if windowed else None
             try:
                 start, report = pooled_start(model, lp, start,
                                              options.time_limit_s - elapsed,
@@ -171,9 +176,15 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
             reporter.saw(SearchPhase.FIRST_PLAN, report.objective, report.lp_bound,
                          news=True)
     spent = time.perf_counter() - t0
-    first_gap = RESTART_GAP if report.used else None
-    solution = solve_restarted(model, options, start, lp, float(options.time_limit_s) - spent,
-                               first_gap, reporter)
+    left = float(options.time_limit_s) - spent
+    if windows is not None and report.used and left < 2 * SEARCH_RESERVE_S:
+        # the windows ran to the end of their time: their plan, the main search not run
+        assert start is not None, "a used first plan is a plan"
+        solution = Solution(Status.TIME_LIMIT, report.objective, -math.inf, math.inf, 0.0,
+                            "highs", start)
+    else:
+        first_gap = RESTART_GAP if report.used else None
+        solution = solve_restarted(model, options, start, lp, left, first_gap, reporter)
     if found is not None:
         solution = _with_search(solution, found, options.mip_gap)
     solution = _with_bound(solution, bound, options.mip_gap, "LP bound from PDLP")

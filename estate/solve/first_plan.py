@@ -20,16 +20,20 @@ column keeps its value), as a model over the window's columns only. Each window'
 is a plan of the whole model, so the windows improve one plan in turn; further passes,
 with the map turned so that the borders fall elsewhere, let teams cross the old ones,
 until the time given runs out or a whole pass improves nothing, first with each window's
-search stopped at a loose gap, then at a closer one.
+search stopped at a loose gap, then at a closer one. When the caller has a CPU to spare,
+two windows of a pass are searched at once (`window_start`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import Generic, TypeVar
 
 import highspy
 import numpy as np
@@ -74,7 +78,11 @@ WINDOW_GAPS = (0.005, 0.001)
 SAVES_POUNDS = 1.0
 # At most this many windows searched at once (each on one thread; HiGHS lets go of the
 # GIL while it solves), when the caller says CPUs are free for them (`window_start`).
+# Region, 470 s of passes from the status quo: £13,923.5m two at a time, against
+# £13,959.4m one at a time (benchmarks/README.md).
 WINDOW_THREADS = 2
+# On Ctrl-C, wait at most this long for the windows being searched to stop.
+STOP_WAIT_S = 10.0
 
 
 def pooled_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray | None,
@@ -182,7 +190,9 @@ def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, bud
     def out_of_time() -> bool:
         return budget_s - (time.perf_counter() - t0) < MIN_LIMIT_S / 2
 
-    with ThreadPoolExecutor(WINDOW_THREADS, thread_name_prefix="estate-window") as pool:
+    searches: _Searches[tuple[np.ndarray, int], tuple[np.ndarray | None, StartReport]] = (
+        _Searches())
+    try:
         for turn in pass_turns():
             improved_before = improved
             angle = math.radians(turn)
@@ -190,55 +200,54 @@ def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, bud
                                  [math.sin(angle), math.cos(angle)]])
             window_of = _bisect(model.site_xy @ rotation.T, weight.astype(float), k)
             todo = list(range(k))
-            running: dict[Future[tuple[np.ndarray | None, StartReport]],
-                          tuple[np.ndarray, int]] = {}
-            while todo or running:
-                while todo and not out_of_time() and len(running) < max(
+            while todo or searches.running:
+                while todo and not out_of_time() and len(searches.running) < max(
                         1, min(WINDOW_THREADS, side_by_side())):
                     left = budget_s - (time.perf_counter() - t0)
                     # each window its share of the time left, the windows running at
                     # once sharing it out between them
-                    share = min(left, left * (len(running) + 1) / len(todo))
+                    share = min(left, left * (len(searches.running) + 1) / len(todo))
                     free = window_columns(model, x, window_of == todo.pop(0), csc)
-                    search = pool.submit(_lp_guided, model, lp, x, 0.4 * share, share,
-                                         max(mip_gap, gap), ~free, csc)
-                    running[search] = (free, taken)
-                if not running:
+                    searches.start(functools.partial(_lp_guided, model, lp, x, 0.4 * share,
+                                                     share, max(mip_gap, gap), ~free, csc,
+                                                     searches.stop),
+                                   (free, taken))
+                if not searches.running:
                     break
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for search in done:
-                    free, taken_then = running.pop(search)
-                    values, report = search.result()
-                    windows += 1
-                    allowed += report.centres_allowed
-                    if not report.used:
-                        continue
-                    assert values is not None, "a used search returns its plan"
-                    better = x.copy()
-                    better[free] = values[free]
-                    better = _tidy(model, better)
-                    if taken != taken_then and not _keeps_rows(model, csr, better, free,
-                                                               csc):
-                        continue
-                    better_cost = float(model.col_cost @ better)
-                    saved = cost - better_cost
-                    if saved <= 0:
-                        continue
-                    x, cost = better, better_cost
-                    taken += 1
-                    # a window counts as improving the plan when it saves more than
-                    # SAVES_POUNDS: HiGHS may hand back its start with values off by
-                    # 1e-10, which costs of millions turn into pennies, and the passes
-                    # would not end
-                    improved += saved > SAVES_POUNDS
-                    if reporter is not None and model.keeps_every_rule(x):
-                        reporter.saw(SearchPhase.FIRST_PLAN, cost + model.obj_constant)
+                (free, taken_then), (values, report) = searches.next_ended()
+                windows += 1
+                allowed += report.centres_allowed
+                if not report.used:
+                    continue
+                assert values is not None, "a used search returns its plan"
+                better = x.copy()
+                better[free] = values[free]
+                better = _tidy(model, better)
+                if taken != taken_then and not _keeps_rows(model, csr, better, free,
+                                                           csc):
+                    continue
+                better_cost = float(model.col_cost @ better)
+                saved = cost - better_cost
+                if saved <= 0:
+                    continue
+                x, cost = better, better_cost
+                taken += 1
+                # a window counts as improving the plan when it saves more than
+                # SAVES_POUNDS: HiGHS may hand back its start with values off by
+                # 1e-10, which costs of millions turn into pennies, and the passes
+                # would not end
+                improved += saved > SAVES_POUNDS
+                if reporter is not None and model.keeps_every_rule(x):
+                    reporter.saw(SearchPhase.FIRST_PLAN, cost + model.obj_constant)
             if out_of_time():
                 break
             if improved == improved_before:  # on to a closer search of each window, or done
                 gap = next(gaps, math.nan)
                 if math.isnan(gap):
                     break
+    except BaseException:  # Ctrl-C, or a window's search failed: stop the others
+        searches.stop_all()
+        raise
     seconds = time.perf_counter() - t0
     objective = cost
     if not model.keeps_every_rule(x):
@@ -253,6 +262,65 @@ def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, bud
                                   windows=windows)
     return x, StartReport(True, math.nan, objective + model.obj_constant, allowed, seconds,
                           windows=windows, windows_improved=improved)
+
+
+Tag = TypeVar("Tag")
+Result = TypeVar("Result")
+
+
+class _Searches(Generic[Tag, Result]):
+    """Window searches, each on a thread of its own, their results taken as they end.
+
+    Threads of their own, not a pool's: a pool joins its threads when Python exits,
+    whatever the caller does. The work is given `stop` (`_lp_guided`); on Ctrl-C or a
+    failure the caller sets it (`stop_all`), each search's HiGHS stops at its next check
+    within a fraction of a second, and the threads end before Python exits.
+    """
+
+    def __init__(self) -> None:
+        self.running: dict[int, Tag] = {}  # search -> what the caller tagged it with
+        self.stop = threading.Event()  # set: the searches' HiGHS stop at their next check
+        self._ended: queue.SimpleQueue[tuple[int, Result | _Failed]] = queue.SimpleQueue()
+        self._threads: dict[int, threading.Thread] = {}
+        self._made = 0
+
+    def start(self, work: Callable[[], Result], tag: Tag) -> None:
+        key, self._made = self._made, self._made + 1
+        self.running[key] = tag
+
+        def run() -> None:
+            try:
+                self._ended.put((key, work()))
+            except BaseException as failure:  # noqa: BLE001 - raised in the caller
+                self._ended.put((key, _Failed(failure)))
+
+        thread = threading.Thread(target=run, name="estate-window", daemon=True)
+        self._threads[key] = thread
+        thread.start()
+
+    def stop_all(self, wait_s: float = STOP_WAIT_S) -> None:
+        """Stop the searches still running and wait (up to `wait_s`) for them to end: a
+        HiGHS still searching when Python exits aborts the process."""
+        self.stop.set()
+        ends = time.perf_counter() + wait_s
+        for key in list(self.running):
+            self._threads[key].join(max(0.0, ends - time.perf_counter()))
+
+    def next_ended(self) -> tuple[Tag, Result]:
+        """The tag and result of the next search to end (what it raised is raised)."""
+        key, result = self._ended.get()
+        tag = self.running.pop(key)
+        del self._threads[key]
+        if isinstance(result, _Failed):
+            raise result.failure
+        return tag, result
+
+
+@dataclasses.dataclass(frozen=True)
+class _Failed:
+    """What a search raised, carried to the thread that takes its result."""
+
+    failure: BaseException
 
 
 def _keeps_rows(model: EstateModel, csr: sp.csr_matrix, plan: np.ndarray, cols: np.ndarray,
@@ -352,12 +420,14 @@ def _tidy(model: EstateModel, values: np.ndarray) -> np.ndarray:
 
 def _lp_guided(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray | None,
                lp_seconds: float, total_seconds: float, mip_gap: float,
-               fixed: np.ndarray | None = None, csc: sp.csc_matrix | None = None
+               fixed: np.ndarray | None = None, csc: sp.csc_matrix | None = None,
+               stop: threading.Event | None = None
                ) -> tuple[np.ndarray | None, StartReport]:
     """The LP relaxation, then the MIP restricted where the LP points (module docstring).
 
     `fixed`, a column mask, holds those columns at their value in `start`: the two
-    searches then run on the model over the other columns only (`_sub_lp`).
+    searches then run on the model over the other columns only (`_sub_lp`). Once `stop`
+    is set, HiGHS stops at its next check (a run being interrupted).
     """
     t0 = time.perf_counter()
     n_full = len(model.col_cost)
@@ -378,7 +448,7 @@ def _lp_guided(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray | None
         p = pos[full_cols]
         return p[p >= 0].astype(np.int32)
 
-    relaxed = _relaxation(lp, lp_seconds)
+    relaxed = _relaxation(lp, lp_seconds, stop)
     if relaxed is None:
         return start, StartReport(False, seconds=time.perf_counter() - t0,
                                   reason="LP relaxation not solved in its share of the time")
@@ -390,7 +460,7 @@ def _lp_guided(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray | None
         left_out = left_out[start[cols[left_out]] <= 1e-9]
     found = _restricted(lp, total_seconds - (time.perf_counter() - t0), max(mip_gap, 1e-3),
                         left_out, local(_binary_shares(model)),
-                        start[cols] if start is not None else None)
+                        start[cols] if start is not None else None, stop)
     seconds = time.perf_counter() - t0
     n_allowed = int(allowed.sum())
     if found is None:
@@ -404,10 +474,11 @@ def _lp_guided(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray | None
     return values, StartReport(True, lp_bound, objective, n_allowed, seconds)
 
 
-def _relaxation(lp: highspy.HighsLp, seconds: float) -> np.ndarray | None:
+def _relaxation(lp: highspy.HighsLp, seconds: float, stop: threading.Event | None = None
+                ) -> np.ndarray | None:
     """Step 1: the LP relaxation's column values (None: not solved within `seconds`)."""
     n = lp.num_col_
-    h = new_highs(seconds, 0.0)
+    h = _stoppable(new_highs(seconds, 0.0), stop)
     h.passModel(lp)
     h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
                             np.full(n, highspy.HighsVarType.kContinuous))
@@ -448,10 +519,11 @@ def _binary_shares(model: EstateModel) -> np.ndarray:
 
 
 def _restricted(lp: highspy.HighsLp, seconds: float, mip_gap: float, left_out: np.ndarray,
-                binary: np.ndarray, start: np.ndarray | None) -> np.ndarray | None:
+                binary: np.ndarray, start: np.ndarray | None,
+                stop: threading.Event | None = None) -> np.ndarray | None:
     """Step 2: the MIP with the `left_out` columns held at 0 and the `binary` ones made
     integer, from `start`; its plan's column values (None: no plan within `seconds`)."""
-    h = new_highs(seconds, mip_gap)
+    h = _stoppable(new_highs(seconds, mip_gap), stop)
     h.passModel(lp)
     if len(binary):
         h.changeColsIntegrality(len(binary), binary,
@@ -465,3 +537,15 @@ def _restricted(lp: highspy.HighsLp, seconds: float, mip_gap: float, left_out: n
     if h.getInfo().primal_solution_status != 2:  # kSolutionStatusFeasible
         return None
     return np.asarray(h.getSolution().col_value, dtype=float)
+
+
+def _stoppable(h: highspy.Highs, stop: threading.Event | None) -> highspy.Highs:
+    """`h`, made to stop at its next check once `stop` is set (none: unchanged)."""
+    if stop is not None:
+        def check(event: highspy.HighsCallbackEvent) -> None:
+            if stop.is_set():
+                event.interrupt()
+
+        h.cbSimplexInterrupt.subscribe(check)
+        h.cbMipInterrupt.subscribe(check)
+    return h
