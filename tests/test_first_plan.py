@@ -209,18 +209,36 @@ def test_windows_searched_side_by_side_plan_each_town(tmp_path: Path,
     prep, model = _model(folder, sharing=IT_SHARING, relocation={"max_km": 40})
     monkeypatch.setattr(heuristic, "WINDOW_COLUMNS", len(model.col_cost) // 2 + 1)
     start = status_quo_start(prep, model)
-    asked: list[int] = []
-
-    def two() -> int:
-        asked.append(2)
-        return 2
-
+    at_once = _searches_at_once(monkeypatch)
     values, report = heuristic.window_start(model, highs_lp(model), start, 60.0, 1e-9,
-                                            side_by_side=two)
+                                            side_by_side=lambda: 2)
     assert report.used and report.windows == 2 * 3 and report.windows_improved == 2
     assert _feasible(model, values)
     assert float(model.col_cost @ values) + model.obj_constant == pytest.approx(5_200_000)
-    assert asked  # asked before the windows start
+    assert max(at_once) == 2
+    at_once.clear()
+    heuristic.window_start(model, highs_lp(model), start, 60.0, 1e-9)
+    assert max(at_once) == 1  # one at a time unless told
+
+
+def _searches_at_once(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many window searches run at once, noted as each starts (each is held 0.2 s,
+    so two started together overlap)."""
+    real, lock, now, seen = heuristic._lp_guided, threading.Lock(), [0], []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            now[0] += 1
+            seen.append(now[0])
+        time.sleep(0.2)
+        try:
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                now[0] -= 1
+
+    monkeypatch.setattr(heuristic, "_lp_guided", counted)
+    return seen
 
 
 def _border_register(folder: Path) -> Path:
@@ -248,8 +266,10 @@ def test_windows_side_by_side_may_not_both_count_on_the_cover_across_their_borde
     monkeypatch.setattr(heuristic, "WINDOW_COLUMNS", len(model.col_cost) // 2 + 1)
     start = status_quo_start(prep, model)
     status_quo = float(model.col_cost @ start) + model.obj_constant
+    at_once = _searches_at_once(monkeypatch)
     values, report = heuristic.window_start(model, highs_lp(model), start, 60.0, 1e-9,
                                             side_by_side=lambda: 2)
+    assert max(at_once) == 2  # the two towns' windows searched from the same plan
     assert report.used and report.windows_improved == 1, report
     assert _feasible(model, values)
     assert report.objective == pytest.approx(status_quo - 100_000)

@@ -264,9 +264,11 @@ def test_the_bound_found_beside_is_told_unless_abandoned_and_a_failure_loses_onl
 
     heard.clear()
     beside = _Beside(slow, Reporter(heard.append))
+    assert beside.running()  # its CPU taken: the windows go one at a time meanwhile
     beside.abandon()  # the solve failed meanwhile: nothing more is told
     release.set()
     assert beside.result() == (3.0, "") and heard == []
+    assert not beside.running()
 
     def no_prices() -> float:
         raise MemoryError("no room for PDLP")

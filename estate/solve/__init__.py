@@ -107,6 +107,9 @@ BOUND_SHARE = 0.3
 # root LP), where more window passes did (benchmarks/README.md). When their passes end
 # sooner, the main search gets the time left.
 SEARCH_RESERVE_S = 5.0
+# ...but this share of the limit when the start breaks a rule: should no window mend it,
+# the main search is where a plan can come from.
+SEARCH_SHARE_AFTER_BROKEN_START = 0.05
 
 
 def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray | None
@@ -118,8 +121,9 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
     once it is found: two windows searched at once). The first-plan search
     spends part of the time limit (planned window by window: all but SEARCH_RESERVE_S
     of it); the main search gets the rest (run in two below RESTART_GAP when that search
-    found a plan; not run when windows found a plan and left it no more than twice
-    SEARCH_RESERVE_S), and the solution's seconds count them all. With
+    found a plan; not run when windows found a plan and left it under twice
+    SEARCH_RESERVE_S), and the solution's seconds count them all. Windows (and the
+    polish of a model planned whole) are searched two at once when a CPU is free. With
     `options.on_progress`, each step reports as it goes.
     """
     if not options.direct:
@@ -160,7 +164,11 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
             # steps take shares of; windows get all of what is left but
             # SEARCH_RESERVE_S
             elapsed = time.perf_counter() - t0
-            windows = limit - elapsed - SEARCH_RESERVE_S if windowed else None
+            if windowed:
+                assert start is not None, "by_windows needs a start"
+                reserve = (SEARCH_RESERVE_S if model.keeps_every_rule(start)
+                           else SEARCH_SHARE_AFTER_BROKEN_START * limit)
+                windows = limit - elapsed - reserve
             try:
                 start, report = pooled_start(model, lp, start,
                                              options.time_limit_s - elapsed,
@@ -181,7 +189,8 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
         # the windows ran to the end of their time: their plan, the main search not run
         assert start is not None, "a used first plan is a plan"
         solution = Solution(Status.TIME_LIMIT, report.objective, -math.inf, math.inf, 0.0,
-                            "highs", start)
+                            "highs", start, "the plan is the window passes' (they used the "
+                            "time; HiGHS's search of the whole model was not run)")
     else:
         first_gap = RESTART_GAP if report.used else None
         solution = solve_restarted(model, options, start, lp, left, first_gap, reporter)

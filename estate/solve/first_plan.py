@@ -39,7 +39,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from estate.model.arrays import EstateModel
+from estate.model.arrays import EstateModel, meets
 from estate.solve.highs import lp_from_arrays, new_highs, offer_solution
 from estate.solve.progress import Reporter
 from estate.solve.types import SearchPhase, StartReport
@@ -201,12 +201,12 @@ def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, bud
             window_of = _bisect(model.site_xy @ rotation.T, weight.astype(float), k)
             todo = list(range(k))
             while todo or searches.running:
-                while todo and not out_of_time() and len(searches.running) < max(
-                        1, min(WINDOW_THREADS, side_by_side())):
+                slots = max(1, min(WINDOW_THREADS, side_by_side()))
+                while todo and not out_of_time() and len(searches.running) < slots:
                     left = budget_s - (time.perf_counter() - t0)
-                    # each window its share of the time left, the windows running at
-                    # once sharing it out between them
-                    share = min(left, left * (len(searches.running) + 1) / len(todo))
+                    # each window of the pass not yet ended its share of the time left,
+                    # `slots` of them searched at once
+                    share = min(left, left * slots / (len(todo) + len(searches.running)))
                     free = window_columns(model, x, window_of == todo.pop(0), csc)
                     searches.start(functools.partial(_lp_guided, model, lp, x, 0.4 * share,
                                                      share, max(mip_gap, gap), ~free, csc,
@@ -256,7 +256,8 @@ def window_start(model: EstateModel, lp: highspy.HighsLp, start: np.ndarray, bud
         return start, StartReport(False, centres_allowed=allowed, seconds=seconds,
                                   reason="the start breaks a rule no window could mend",
                                   windows=windows)
-    if objective >= first_objective - 1e-6 * max(abs(first_objective), 1.0):
+    mended = not model.keeps_every_rule(start)  # a start breaking a rule the windows mended
+    if objective >= first_objective - 1e-6 * max(abs(first_objective), 1.0) and not mended:
         return start, StartReport(False, centres_allowed=allowed, seconds=seconds,
                                   reason=f"no window improved the plan ({windows} windows)",
                                   windows=windows)
@@ -273,8 +274,9 @@ class _Searches(Generic[Tag, Result]):
 
     Threads of their own, not a pool's: a pool joins its threads when Python exits,
     whatever the caller does. The work is given `stop` (`_lp_guided`); on Ctrl-C or a
-    failure the caller sets it (`stop_all`), each search's HiGHS stops at its next check
-    within a fraction of a second, and the threads end before Python exits.
+    failure the caller sets it (`stop_all`), each search's HiGHS stops at its next
+    interrupt check (region: exit within 0.5 s; presolve has none, so a window in
+    presolve ends it first), and the threads end before Python exits.
     """
 
     def __init__(self) -> None:
@@ -286,7 +288,6 @@ class _Searches(Generic[Tag, Result]):
 
     def start(self, work: Callable[[], Result], tag: Tag) -> None:
         key, self._made = self._made, self._made + 1
-        self.running[key] = tag
 
         def run() -> None:
             try:
@@ -295,16 +296,16 @@ class _Searches(Generic[Tag, Result]):
                 self._ended.put((key, _Failed(failure)))
 
         thread = threading.Thread(target=run, name="estate-window", daemon=True)
-        self._threads[key] = thread
-        thread.start()
+        thread.start()  # first: a thread that cannot start is not counted as running
+        self.running[key], self._threads[key] = tag, thread
 
     def stop_all(self, wait_s: float = STOP_WAIT_S) -> None:
         """Stop the searches still running and wait (up to `wait_s`) for them to end: a
         HiGHS still searching when Python exits aborts the process."""
         self.stop.set()
         ends = time.perf_counter() + wait_s
-        for key in list(self.running):
-            self._threads[key].join(max(0.0, ends - time.perf_counter()))
+        for thread in list(self._threads.values()):
+            thread.join(max(0.0, ends - time.perf_counter()))
 
     def next_ended(self) -> tuple[Tag, Result]:
         """The tag and result of the next search to end (what it raised is raised)."""
@@ -325,13 +326,11 @@ class _Failed:
 
 def _keeps_rows(model: EstateModel, csr: sp.csr_matrix, plan: np.ndarray, cols: np.ndarray,
                 csc: sp.csc_matrix) -> bool:
-    """Whether `plan` keeps every row that the columns in mask `cols` touch (within
-    HiGHS's feasibility tolerance, scaled to the row's size)."""
+    """Whether `plan` keeps every row that the columns in mask `cols` touch, by the one
+    check of a plan put together outside a solver (`meets`, as `keeps_every_rule`)."""
     rows = _rows_of(csc, np.flatnonzero(cols))
-    activity = csr[rows] @ plan
-    slack = 1e-6 * np.maximum(1.0, np.abs(activity))
-    return bool(np.all(activity >= model.row_lb[rows] - slack)
-                and np.all(activity <= model.row_ub[rows] + slack))
+    return meets(csr[rows], model.row_lb[rows], model.row_ub[rows], model.col_lb,
+                 model.col_ub, model.col_integer, plan)
 
 
 def _bisect(xy: np.ndarray, weight: np.ndarray, k: int) -> np.ndarray:
@@ -547,5 +546,6 @@ def _stoppable(h: highspy.Highs, stop: threading.Event | None) -> highspy.Highs:
                 event.interrupt()
 
         h.cbSimplexInterrupt.subscribe(check)
+        h.cbIpmInterrupt.subscribe(check)
         h.cbMipInterrupt.subscribe(check)
     return h
