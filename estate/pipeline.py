@@ -125,9 +125,12 @@ def _first_plan_line(first: StartReport) -> str:
                 f"{first.seconds:.1f} s ({first.configurations:,} configurations in "
                 f"{first.rounds} rounds, {bound}); the search then ran from it")
     if first.windows and math.isnan(first.before_windows):
+        then = ("the search then ran from it" if first.searched_after else
+                "it is the answer (the windows used the time; HiGHS's search of the whole "
+                "model was not run)")
         return (f"First plan, window by window ({first.windows} windows of neighbouring "
                 f"sites, {first.windows_improved} improved it): NPV £{first.objective:,.0f} "
-                f"in {first.seconds:.1f} s; the search then ran from it")
+                f"in {first.seconds:.1f} s; {then}")
     polished = (f", £{first.objective:,.0f} after {first.windows} window passes"
                 if first.windows else "")
     found = first.before_windows if first.windows else first.objective
@@ -181,6 +184,8 @@ def solve_prepared(prep: Prepared, options: SolverOptions, clock: Clock | None =
     elif first is not None and first.configurations:
         clock.progress(f"Site configurations: {first.reason or 'no plan'}; the search ran "
                        f"from the status quo")
+    if solution.message:  # e.g. a bound lost or dropped: the plan stands without it
+        clock.progress(f"Note: {solution.message}")
     if solution.status == Status.INFEASIBLE:
         with clock.stage("diagnose", "Infeasible: finding which rules cannot hold"):
             # on the model before its reductions, which fix sites a zone's row forces

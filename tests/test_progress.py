@@ -9,14 +9,16 @@ rise, and listening must not change the answer.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
 import pytest
 
-from estate.pipeline import search_line, status_quo_start
+from estate.pipeline import _first_plan_line, search_line, status_quo_start
 from estate.solve import SearchPhase, SearchProgress, SolverOptions, highs, solve
 from estate.solve.progress import EVERY_S, PLAN_EVERY_S, Reporter
+from estate.solve.types import StartReport
 from estate.status import Status
 from tests.test_bruteforce import brute_forced
 from tests.test_solve import _knapsacks
@@ -220,3 +222,14 @@ def test_both_passes_of_a_restarted_search_report_honestly() -> None:
     assert found.status == Status.OPTIMAL and found.objective == pytest.approx(50.0)
     _checked(heard, 50.0)
     assert len(heard) >= 2 and all(p.phase == SearchPhase.SEARCH for p in heard)
+
+
+def test_the_first_plan_line_says_whether_the_search_ran_from_the_windows_plan() -> None:
+    windows = StartReport(True, objective=13_930.55e6, seconds=589.0, windows=700,
+                          windows_improved=180)
+    assert _first_plan_line(windows) == (
+        "First plan, window by window (700 windows of neighbouring sites, 180 improved "
+        "it): NPV £13,930,550,000 in 589.0 s; the search then ran from it")
+    assert _first_plan_line(dataclasses.replace(windows, searched_after=False)).endswith(
+        "; it is the answer (the windows used the time; HiGHS's search of the whole model "
+        "was not run)")

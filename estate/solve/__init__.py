@@ -189,8 +189,8 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
         # the windows ran to the end of their time: their plan, the main search not run
         assert start is not None, "a used first plan is a plan"
         solution = Solution(Status.TIME_LIMIT, report.objective, -math.inf, math.inf, 0.0,
-                            "highs", start, "the plan is the window passes' (they used the "
-                            "time; HiGHS's search of the whole model was not run)")
+                            "highs", start)
+        report = dataclasses.replace(report, searched_after=False)
     else:
         first_gap = RESTART_GAP if report.used else None
         solution = solve_restarted(model, options, start, lp, left, first_gap, reporter)

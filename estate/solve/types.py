@@ -60,6 +60,9 @@ class StartReport:
     rounds: int = 0
     configurations: int = 0
     configuration_bound: float = -math.inf
+    # HiGHS's search of the whole model ran from this plan (False: window passes used
+    # the time, and their plan is the answer)
+    searched_after: bool = True
 
 
 @dataclass(frozen=True)
