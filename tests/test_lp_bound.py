@@ -198,3 +198,12 @@ def test_windows_that_run_to_the_end_of_their_time_are_the_answer_with_the_pdlp_
     assert proven.first_plan is not None and proven.first_plan.searched_after
     assert proven.status == Status.OPTIMAL
     assert proven.objective == pytest.approx(5_200_000)
+    # windows that use all their time and improve nothing (the start is already the
+    # optimum): the main search still runs, in the 5 s kept for it, and the answer is
+    # that plan
+    monkeypatch.setattr(first_plan, "window_start", window_start)
+    searched.clear()
+    again = solve(model, SolverOptions(time_limit_s=12.0, mip_gap=0.0), start=proven.values)
+    assert again.first_plan is not None and not again.first_plan.used
+    assert searched == [pytest.approx(5.0, abs=1.0)]
+    assert again.objective == pytest.approx(5_200_000)
