@@ -3,7 +3,7 @@
     .venv/bin/python -m benchmarks.windows benchmarks/out/region-s1/scenario.toml \
         --budget 470 --columns 12000
 
-runs `estate.solve.first_plan.window_start` from the status quo, as `estate plan` does
+runs `estate.solve.window_passes.window_start` from the status quo, as `estate plan` does
 for a model of more than `WINDOW_MIN_COLUMNS` columns, with the window size and the gaps
 given, and prints the best plan at each minute and at the end (benchmarks/README.md,
 "Window passes for the region"). The plans are NPVs of the whole model, each keeping
@@ -21,7 +21,7 @@ import highspy
 from estate.load.scenario import load_scenario
 from estate.model.build import build
 from estate.pipeline import prepare_scenario, status_quo_start
-from estate.solve import first_plan, progress
+from estate.solve import progress, window_passes
 from estate.solve.highs import highs_lp, solver_output
 from estate.solve.progress import Reporter
 from estate.solve.types import SearchProgress
@@ -31,14 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="The window passes' plan by the minute.")
     parser.add_argument("scenario", nargs="?", default="benchmarks/out/region-s1/scenario.toml")
     parser.add_argument("--budget", type=float, default=470.0, help="seconds for the passes")
-    parser.add_argument("--columns", type=int, default=first_plan.WINDOW_COLUMNS,
+    parser.add_argument("--columns", type=int, default=window_passes.WINDOW_COLUMNS,
                         help="columns per window")
-    parser.add_argument("--gaps", type=float, nargs="+", default=list(first_plan.WINDOW_GAPS),
+    parser.add_argument("--gaps", type=float, nargs="+", default=list(window_passes.WINDOW_GAPS),
                         help="each window's gap, the next once a pass improves nothing")
     parser.add_argument("--threads", type=int, default=1,
                         help="windows searched at once (at most WINDOW_THREADS)")
     args = parser.parse_args(argv)
-    first_plan.WINDOW_GAPS = tuple(args.gaps)
+    window_passes.WINDOW_GAPS = tuple(args.gaps)
     with solver_output(False):  # HiGHS's banner comes with a process's first Highs
         highspy.Highs()
     prep = prepare_scenario(load_scenario(args.scenario))
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     reporter = Reporter(heard.append, clock=lambda: time.perf_counter() - t0)
     progress.PLAN_EVERY_S = 0.0  # every better plan heard as it comes
     with solver_output(False):
-        plan, report = first_plan.window_start(model, highs_lp(model),
+        plan, report = window_passes.window_start(model, highs_lp(model),
                                                status_quo_start(prep, model), args.budget,
                                                1e-4, windows, reporter,
                                                lambda: args.threads)

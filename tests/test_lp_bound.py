@@ -23,7 +23,14 @@ import estate.solve as solve_package
 from estate.model.arrays import EstateModel, ModelBuilder
 from estate.pipeline import status_quo_start
 from estate.prepare import Prepared
-from estate.solve import SearchPhase, SearchProgress, SolverOptions, first_plan, solve
+from estate.solve import (
+    SearchPhase,
+    SearchProgress,
+    SolverOptions,
+    first_plan,
+    solve,
+    window_passes,
+)
 from estate.solve.highs import lp_from_arrays, new_highs
 from estate.solve.lp_bound import box_bound, pdlp_bound, signed
 from estate.status import Status
@@ -148,7 +155,7 @@ def test_windows_that_run_to_the_end_of_their_time_are_the_answer_with_the_pdlp_
                                  sharing=IT_SHARING, relocation={"max_km": 40})
     monkeypatch.setattr(solve_package, "WINDOW_MIN_COLUMNS", 0)
     monkeypatch.setattr(first_plan, "WINDOW_MIN_COLUMNS", 0)
-    monkeypatch.setattr(first_plan, "WINDOW_COLUMNS", len(model.col_cost) // 2 + 1)
+    monkeypatch.setattr(window_passes, "WINDOW_COLUMNS", len(model.col_cost) // 2 + 1)
     real = first_plan.window_start
     budgets: list[float] = []
 

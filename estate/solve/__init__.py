@@ -12,8 +12,9 @@ order; importing it checks that it does.
 
 The adapters: `highs` (the arrays straight to highspy), `pulp` (CBC, HiGHS through PuLP,
 LP files), `scip` (the arrays to SCIP through PySCIPOpt), `first_plan` (a first plan for
-models with shared centres), `configurations` (the site-configuration search, when a
-scenario asks for it) and `diagnose` (which rules make a scenario infeasible).
+models with shared centres, by `lp_guided` or `window_passes`), `configurations` (the
+site-configuration search, when a scenario asks for it) and `diagnose` (which rules make
+a scenario infeasible).
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ from estate.solve.configurations import ConfigurationSearch
 from estate.solve.first_plan import (
     UNLIMITED_BUDGET_S,
     WINDOW_MIN_COLUMNS,
-    WINDOW_THREADS,
     by_windows,
     pooled_start,
 )
@@ -61,6 +61,7 @@ from estate.solve.types import (
     above_plan,
     relative_gap,
 )
+from estate.solve.window_passes import WINDOW_THREADS
 from estate.status import Status
 
 __all__ = ["REGISTRY", "KnownSolver", "SearchPhase", "SearchProgress", "Solution",
