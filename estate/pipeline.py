@@ -146,10 +146,8 @@ def search_line(p: SearchProgress) -> str:
     plan = math.isfinite(p.plan)
     said.append(f"best plan NPV {money(p.plan)}" if plan else "no plan yet")
     if math.isfinite(p.bound):
-        # before the search, the only bound is the LP relaxation's
-        label = "LP bound" if p.phase == SearchPhase.FIRST_PLAN else "bound"
         gap = f" (gap {100 * p.gap:.3g}%)" if plan and math.isfinite(p.gap) else ""
-        said.append(f"{label} {money(p.bound)}{gap}")
+        said.append(f"bound {money(p.bound)}{gap}")
     else:
         said.append("no bound yet")
     phase = p.phase.value[0].upper() + p.phase.value[1:]

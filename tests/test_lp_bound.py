@@ -119,6 +119,36 @@ def _solved_to(best: float, prep: Prepared, model: EstateModel) -> None:
     assert solution.objective == pytest.approx(best, rel=1e-6, abs=1e-3)
 
 
+def test_beside_the_windows_the_bound_is_raised_by_packing_fractional_sites_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # seed 33: the LP opens two sites by parts, so packing them whole raises the bound
+    # (£52.690m to £53.023m at the LP's own prices; tests/test_site_bound.py)
+    best, _, _, prep, model = brute_forced(tmp_path, 33)
+    assert best is not None
+    monkeypatch.setattr(solve_package, "WINDOW_MIN_COLUMNS", 0)
+    monkeypatch.setattr(first_plan, "WINDOW_MIN_COLUMNS", 0)  # planned window by window
+    real = solve_package.pooled_start
+
+    def pooled_start(*args: Any, **kwargs: Any) -> Any:
+        found = real(*args, **kwargs)  # no shared centres here: no windows to search
+        time.sleep(5.0)  # windows that take a while: raising stops when they end
+        return found
+
+    monkeypatch.setattr(solve_package, "pooled_start", pooled_start)
+    heard: list[SearchProgress] = []
+    solution = solve(model, SolverOptions(time_limit_s=60.0, mip_gap=0.0,
+                                          on_progress=heard.append),
+                     start=status_quo_start(prep, model))
+    (lp,) = [p.bound for p in heard if p.phase == SearchPhase.LP_BOUND]
+    raised = [p.bound for p in heard if p.phase == SearchPhase.SITE_BOUND]
+    if len(os.sched_getaffinity(0)) >= 2:  # beside the windows: raised
+        assert raised and lp + 100_000 < raised[0] <= best + 1e-6 * abs(best) + 1e-3
+    else:  # one CPU: the bound comes first, not raised
+        assert raised == []
+    assert solution.status == Status.OPTIMAL
+    assert solution.objective == pytest.approx(best, rel=1e-6, abs=1e-3)
+
+
 def test_a_model_planned_by_windows_gets_the_bound_beside_windows_given_all_but_5_percent(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     best, _, _, prep, model = brute_forced(tmp_path, 0)

@@ -162,7 +162,7 @@ def test_the_line_says_plan_bound_and_gap() -> None:
     line = search_line(SearchProgress(SearchPhase.SEARCH, 45.2, 720.4e6, 719.88e6))
     assert line == "Search, 45 s: best plan NPV £720.40m, bound £719.88m (gap 0.0722%)"
     first = search_line(SearchProgress(SearchPhase.FIRST_PLAN, 1.0, 725.8e6, 715.59e6))
-    assert first == "First plan, 1 s: best plan NPV £725.80m, LP bound £715.59m (gap 1.41%)"
+    assert first == "First plan, 1 s: best plan NPV £725.80m, bound £715.59m (gap 1.41%)"
 
 
 def _checked(heard: list[SearchProgress], optimum: float) -> None:

@@ -15,6 +15,7 @@ import dataclasses
 import importlib.util
 import math
 import threading
+import time
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,7 @@ from estate.load.scenario import SOLVERS
 from estate.model.arrays import EstateModel, ModelBuilder
 from estate.solve import (
     REGISTRY,
+    BoundTold,
     Solution,
     SolverOptions,
     _Beside,
@@ -252,14 +254,20 @@ def test_a_bound_found_apart_is_taken_when_higher_and_dropped_when_above_the_pla
 def test_the_bound_found_beside_is_told_unless_abandoned_and_a_failure_loses_only_it(
 ) -> None:
     heard: list[SearchProgress] = []
-    beside = _Beside(lambda: 2.5, Reporter(heard.append))
+
+    def found(tell: BoundTold, _stop: threading.Event) -> float:
+        tell(SearchPhase.LP_BOUND, 2.5)
+        return 2.5
+
+    beside = _Beside(found, Reporter(heard.append))
     assert beside.result() == (2.5, "")
     assert [(p.phase, p.bound) for p in heard] == [(SearchPhase.LP_BOUND, 2.5)]
 
     release = threading.Event()
 
-    def slow() -> float:
+    def slow(tell: BoundTold, _stop: threading.Event) -> float:
         release.wait(10)
+        tell(SearchPhase.LP_BOUND, 3.0)
         return 3.0
 
     heard.clear()
@@ -270,7 +278,24 @@ def test_the_bound_found_beside_is_told_unless_abandoned_and_a_failure_loses_onl
     assert beside.result() == (3.0, "") and heard == []
     assert not beside.running()
 
-    def no_prices() -> float:
+    # raising the bound goes on until the windows are done: `result` tells it to stop
+    def raising(tell: BoundTold, stop: threading.Event) -> float:
+        tell(SearchPhase.LP_BOUND, 1.0)
+        stopped = stop.wait(10)
+        tell(SearchPhase.SITE_BOUND, 1.5)
+        return 1.5 if stopped else 0.0
+
+    heard.clear()
+    beside = _Beside(raising, Reporter(heard.append))
+    time.sleep(0.2)
+    assert beside.running()
+    t0 = time.perf_counter()
+    assert beside.result() == (1.5, "")
+    assert time.perf_counter() - t0 < 2.0
+    assert [(p.phase, p.bound) for p in heard] == [(SearchPhase.LP_BOUND, 1.0),
+                                                   (SearchPhase.SITE_BOUND, 1.5)]
+
+    def no_prices(_tell: BoundTold, _stop: threading.Event) -> float:
         raise MemoryError("no room for PDLP")
 
     bound, lost = _Beside(no_prices).result()

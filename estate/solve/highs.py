@@ -15,6 +15,7 @@ import dataclasses
 import math
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 
@@ -69,6 +70,20 @@ def new_highs(time_limit: float, mip_gap: float, verbose: bool = False) -> highs
     h.setOptionValue("threads", 1)
     h.setOptionValue("time_limit", max(float(time_limit), 0.01))
     h.setOptionValue("mip_rel_gap", float(mip_gap))
+    return h
+
+
+def stoppable(h: highspy.Highs, stop: threading.Event | None) -> highspy.Highs:
+    """`h`, made to stop at its next check once `stop` is set (none: unchanged): a search
+    on a thread of its own, stopped when the run it belongs to ends or is interrupted."""
+    if stop is not None:
+        def check(event: highspy.HighsCallbackEvent) -> None:
+            if stop.is_set():
+                event.interrupt()
+
+        h.cbSimplexInterrupt.subscribe(check)
+        h.cbIpmInterrupt.subscribe(check)
+        h.cbMipInterrupt.subscribe(check)
     return h
 
 

@@ -22,6 +22,7 @@ however loose PDLP's own tolerances are.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -70,11 +71,20 @@ def box_bound(model: EstateModel, y: np.ndarray) -> float:
     return total + model.obj_constant if math.isfinite(total) else -math.inf
 
 
-def pdlp_bound(model: EstateModel, seconds: float) -> float:
-    """A bound on the model from its LP relaxation's prices as HiGHS's PDLP finds them
-    within `seconds` (-inf when PDLP gives no prices in time)."""
+@dataclasses.dataclass(frozen=True)
+class LpPrices:
+    """What PDLP found for the LP relaxation: its row prices (signed as each row allows)
+    and its column values (how far each integer column is from whole)."""
+
+    row_prices: np.ndarray
+    col_values: np.ndarray
+
+
+def pdlp_prices(model: EstateModel, seconds: float) -> LpPrices | None:
+    """The LP relaxation's prices and values as HiGHS's PDLP finds them within `seconds`
+    (None when PDLP gives no prices in time)."""
     if seconds <= 0:
-        return -math.inf
+        return None
     relaxed = lp_from_arrays(model.matrix.tocsc(), model.col_cost, model.col_lb,
                              model.col_ub, model.row_lb, model.row_ub,
                              np.zeros(len(model.col_cost), bool), model.obj_constant)
@@ -87,5 +97,13 @@ def pdlp_bound(model: EstateModel, seconds: float) -> float:
     h.run()
     solution = h.getSolution()
     if not solution.dual_valid or len(solution.row_dual) != len(model.row_lb):
-        return -math.inf
-    return box_bound(model, np.asarray(solution.row_dual, dtype=float))
+        return None
+    y = signed(np.asarray(solution.row_dual, dtype=float), model.row_lb, model.row_ub)
+    return LpPrices(y, np.asarray(solution.col_value, dtype=float))
+
+
+def pdlp_bound(model: EstateModel, seconds: float) -> float:
+    """A bound on the model from its LP relaxation's prices as HiGHS's PDLP finds them
+    within `seconds` (-inf when PDLP gives no prices in time)."""
+    prices = pdlp_prices(model, seconds)
+    return -math.inf if prices is None else box_bound(model, prices.row_prices)

@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from estate.model.arrays import EstateModel
-from estate.solve.highs import lp_from_arrays, new_highs, offer_solution
+from estate.solve.highs import lp_from_arrays, new_highs, offer_solution, stoppable
 from estate.solve.types import StartReport
 
 # The LP value below which a centre is left out of the restricted search, and below
@@ -130,7 +130,7 @@ def _relaxation(lp: highspy.HighsLp, seconds: float, stop: threading.Event | Non
                 ) -> np.ndarray | None:
     """Step 1: the LP relaxation's column values (None: not solved within `seconds`)."""
     n = lp.num_col_
-    h = _stoppable(new_highs(seconds, 0.0), stop)
+    h = stoppable(new_highs(seconds, 0.0), stop)
     h.passModel(lp)
     h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
                             np.full(n, highspy.HighsVarType.kContinuous))
@@ -175,7 +175,7 @@ def _restricted(lp: highspy.HighsLp, seconds: float, mip_gap: float, left_out: n
                 stop: threading.Event | None = None) -> np.ndarray | None:
     """Step 2: the MIP with the `left_out` columns held at 0 and the `binary` ones made
     integer, from `start`; its plan's column values (None: no plan within `seconds`)."""
-    h = _stoppable(new_highs(seconds, mip_gap), stop)
+    h = stoppable(new_highs(seconds, mip_gap), stop)
     h.passModel(lp)
     if len(binary):
         h.changeColsIntegrality(len(binary), binary,
@@ -189,16 +189,3 @@ def _restricted(lp: highspy.HighsLp, seconds: float, mip_gap: float, left_out: n
     if h.getInfo().primal_solution_status != 2:  # kSolutionStatusFeasible
         return None
     return np.asarray(h.getSolution().col_value, dtype=float)
-
-
-def _stoppable(h: highspy.Highs, stop: threading.Event | None) -> highspy.Highs:
-    """`h`, made to stop at its next check once `stop` is set (none: unchanged)."""
-    if stop is not None:
-        def check(event: highspy.HighsCallbackEvent) -> None:
-            if stop.is_set():
-                event.interrupt()
-
-        h.cbSimplexInterrupt.subscribe(check)
-        h.cbIpmInterrupt.subscribe(check)
-        h.cbMipInterrupt.subscribe(check)
-    return h

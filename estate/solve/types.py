@@ -100,6 +100,8 @@ class SearchPhase(enum.Enum):
     CONFIGURATIONS = "site configurations"  # the column generation's rounds
     FIRST_PLAN = "first plan"  # the LP-guided first plan, beside the LP's bound
     LP_BOUND = "LP bound"  # the LP's bound from PDLP's prices (models too big for the root)
+    # the LP bound raised by packing the LP's fractional sites whole (`site_bound`)
+    SITE_BOUND = "bound with sites packed whole"
     SEARCH = "search"  # HiGHS's branch and bound (both passes of a restarted search)
 
 

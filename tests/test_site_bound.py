@@ -1,0 +1,115 @@
+"""estate.solve.site_bound: the LP bound raised by packing the LP's fractional sites
+whole stays a bound, and is the Lagrangian bound of every site priced.
+
+Oracles: the brute force's optima (tests/test_bruteforce.py, by enumeration), HiGHS's
+simplex on the LP relaxation, and `site_pricing` (the site-configuration search's own
+split and pricers): at the LP's optimal prices, a site the LP leaves whole has no gain
+(its LP part is an integer point, so its Lagrangian term equals its part of the box
+bound), so raising only the fractional sites must give the Lagrangian bound with every
+site priced.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import highspy
+import numpy as np
+import pytest
+
+from estate.model.arrays import EstateModel
+from estate.solve import site_bound, site_pricing
+from estate.solve.highs import lp_from_arrays, new_highs
+from estate.solve.lp_bound import LpPrices, signed
+from tests.test_bruteforce import brute_forced
+
+# brute-force seeds with a plan: 33's LP opens two sites by parts (LP £52.690m, raised
+# £53.023m, optimum £54.564m), 15's leaves two fractional with no gain, 0 none
+SEEDS = [0, 15, 33]
+
+
+def _lp_prices(model: EstateModel) -> tuple[float, LpPrices]:
+    """The LP relaxation's value, and its prices and values, by HiGHS's simplex."""
+    h = new_highs(60.0, 0.0)
+    h.passModel(lp_from_arrays(model.matrix.tocsc(), model.col_cost, model.col_lb,
+                               model.col_ub, model.row_lb, model.row_ub,
+                               np.zeros(len(model.col_cost), bool), model.obj_constant))
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    solution = h.getSolution()
+    y = signed(np.array(solution.row_dual), model.row_lb, model.row_ub)
+    return h.getInfo().objective_function_value, LpPrices(y, np.array(solution.col_value))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_raised_bound_is_every_sites_lagrangian_bound_and_under_the_optimum(
+        tmp_path: Path, seed: int) -> None:
+    best, _, _, _, model = brute_forced(tmp_path, seed)
+    assert best is not None, f"seed {seed} has no plan: choose seeds that have one"
+    value, prices = _lp_prices(model)
+    raised = site_bound.raised_bound(model, prices, 60.0)
+    slack = 1e-6 * abs(best) + 1e-3
+    assert raised.lp_bound == pytest.approx(value, rel=1e-9, abs=1e-3)
+    assert raised.lp_bound - slack <= raised.bound <= best + slack
+    assert raised.priced == raised.proven == raised.fractional_sites
+    blocks = site_pricing.site_blocks(model)
+    pi = site_pricing.dual_point(model, blocks, prices.row_prices[blocks.master_rows])
+    lowest = np.array([site_pricing.price(model, blocks, s, pi).lowest
+                       for s in range(len(blocks.columns))])
+    every_site = site_pricing.lagrangian_bound(model, blocks, pi, lowest)
+    assert raised.bound == pytest.approx(every_site, rel=1e-9, abs=1e-3)
+    if seed == 33:
+        assert raised.fractional_sites == 2
+        assert raised.bound > value + 300_000  # £52.690m raised to £53.023m
+
+
+def test_each_site_owns_the_rows_the_configuration_search_gives_it(tmp_path: Path) -> None:
+    _, _, _, _, model = brute_forced(tmp_path, 33)
+    row_site = site_bound.own_rows(model)
+    blocks = site_pricing.site_blocks(model)
+    assert np.array_equal(np.flatnonzero(row_site < 0), blocks.master_rows)
+    for s, rows in enumerate(blocks.rows):
+        assert np.array_equal(np.flatnonzero(row_site == s), rows)
+    assert (row_site >= 0).any()  # capacity rows at least: the split is not vacuous
+
+
+def test_fractional_sites_are_those_with_an_integer_column_off_whole(tmp_path: Path) -> None:
+    _, _, _, _, model = brute_forced(tmp_path, 33)
+    integer = np.flatnonzero(model.col_integer.astype(bool) & (model.col_site >= 0))
+    values = np.round(np.linspace(0.0, 1.0, len(model.col_cost)))
+    assert len(site_bound.fractional_sites(model, values)) == 0
+    a, b = integer[0], integer[-1]
+    values[a] += 0.5 if values[a] < 0.5 else -0.5
+    values[b] += 0.01 if values[b] < 0.5 else -0.01  # within FRACTIONAL: whole
+    assert list(site_bound.fractional_sites(model, values)) == [model.col_site[a]]
+
+
+def test_stopped_or_out_of_time_it_is_the_lp_bound(tmp_path: Path) -> None:
+    _, _, _, _, model = brute_forced(tmp_path, 33)
+    _, prices = _lp_prices(model)
+    stop = threading.Event()
+    stop.set()
+    for raised in (site_bound.raised_bound(model, prices, 60.0, stop),
+                   site_bound.raised_bound(model, prices, 0.0)):
+        assert raised.priced == 0 and raised.bound == raised.lp_bound
+        assert raised.fractional_sites == 2
+
+
+@pytest.mark.parametrize("seed", [15, 33])
+def test_any_prices_give_a_raised_bound_under_the_optimum(tmp_path: Path, seed: int) -> None:
+    """Prices far from the LP's (some the wrong side of their row, some not numbers)
+    give a weaker bound, never a wrong one; the sites are raised from there."""
+    best, _, _, _, model = brute_forced(tmp_path, seed)
+    assert best is not None
+    _, prices = _lp_prices(model)
+    rng = np.random.default_rng(seed)
+    scale = float(np.abs(model.col_cost).max())
+    raised_any = 0
+    for spread in (1e-3, 1e-2, 0.1):
+        y = prices.row_prices + rng.normal(0.0, spread * scale, len(model.row_lb))
+        y[rng.random(len(y)) < 0.05] = np.nan
+        raised = site_bound.raised_bound(model, LpPrices(y, prices.col_values), 60.0)
+        assert raised.lp_bound <= raised.bound <= best + 1e-6 * abs(best) + 1e-3
+        raised_any += raised.bound > raised.lp_bound + 1.0
+    assert raised_any >= 1, "no prices raised: the check is vacuous"
