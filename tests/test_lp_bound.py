@@ -7,7 +7,6 @@ relaxation 113.5), HiGHS's simplex on the same relaxation, and the brute force's
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from collections.abc import Callable
@@ -32,7 +31,7 @@ from estate.solve import (
     window_passes,
 )
 from estate.solve.highs import lp_from_arrays, new_highs
-from estate.solve.lp_bound import box_bound, pdlp_bound, signed
+from estate.solve.lp_bound import box_bound, pdlp_prices, signed
 from estate.status import Status
 from tests.fixtures import IT_SHARING, prepared_model, two_towns_register
 from tests.test_bruteforce import brute_forced
@@ -73,7 +72,9 @@ def test_prices_the_wrong_side_of_a_row_are_taken_as_zero() -> None:
 def test_pdlp_comes_close_to_the_lp_and_stays_under_the_optimum() -> None:
     model = _knapsacks(1499.0)  # the NPV's best is 50
     value, _ = _lp_relaxation(model)
-    bound = pdlp_bound(model, 60.0)
+    prices = pdlp_prices(model, 60.0)
+    assert prices is not None and len(prices.col_values) == len(model.col_cost)
+    bound = box_bound(model, prices.row_prices)
     assert bound <= 50.0 + 1e-6
     # PDLP's tolerance (1e-3) is relative to the costs (about 1,500 here)
     assert bound == pytest.approx(value, abs=1e-3 * 1499.0)
@@ -93,8 +94,8 @@ def test_prices_that_are_not_numbers_give_a_bound_that_still_holds() -> None:
         assert box_bound(model, np.array([bad])) <= -5.0
 
 
-def test_no_time_gives_no_bound() -> None:
-    assert pdlp_bound(_tiny(), 0.0) == -math.inf
+def test_no_time_gives_no_prices() -> None:
+    assert pdlp_prices(_tiny(), 0.0) is None
 
 
 @pytest.mark.parametrize("seed", [0, 3])  # brute-force seeds with a plan
@@ -131,7 +132,7 @@ def test_beside_the_windows_the_bound_is_raised_by_packing_fractional_sites_whol
 
     def pooled_start(*args: Any, **kwargs: Any) -> Any:
         found = real(*args, **kwargs)  # no shared centres here: no windows to search
-        time.sleep(5.0)  # windows that take a while: raising stops when they end
+        time.sleep(5.0)  # windows that take a while: time to raise before they end
         return found
 
     monkeypatch.setattr(solve_package, "pooled_start", pooled_start)

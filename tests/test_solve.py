@@ -16,11 +16,13 @@ import importlib.util
 import math
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import estate.solve as solve_package
 from estate.errors import InputError
 from estate.load.scenario import SOLVERS
 from estate.model.arrays import EstateModel, ModelBuilder
@@ -30,7 +32,10 @@ from estate.solve import (
     Solution,
     SolverOptions,
     _Beside,
+    _Bounds,
+    _lp_bound,
     _with_bound,
+    _with_bounds,
     available_solvers,
     highs,
     require_solver,
@@ -40,6 +45,7 @@ from estate.solve.highs import combined
 from estate.solve.progress import Reporter
 from estate.solve.types import SearchPhase, SearchProgress, relative_gap
 from estate.status import Status
+from tests.test_bruteforce import brute_forced
 
 SITES = np.array(["A", "B", "C"], dtype=object)
 
@@ -251,54 +257,81 @@ def test_a_bound_found_apart_is_taken_when_higher_and_dropped_when_above_the_pla
     assert _with_bound(nothing, 95.0, 1e-4) is nothing
 
 
+def test_a_raised_bound_above_the_plan_falls_back_to_pdlps_own() -> None:
+    found = Solution(Status.TIME_LIMIT, 100.0, -math.inf, math.inf, 1.0, "highs", np.zeros(1))
+    raised = _with_bounds(found, _Bounds(90.0, 95.0), 1e-4)
+    assert raised.bound == 95.0 and raised.message == ""
+    defect = _with_bounds(found, _Bounds(90.0, 150.0), 1e-4)
+    assert defect.bound == 90.0 and defect.mip_gap == pytest.approx(0.1)
+    assert defect.message == ("the bound raised by packing sites whole came out above a "
+                              "plan and was not used")
+    assert _with_bounds(found, _Bounds(), 1e-4) == found
+
+
+def test_raising_that_fails_leaves_pdlps_bound_with_a_note(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    best, _, _, _, model = brute_forced(tmp_path, 33)
+    assert best is not None
+    monkeypatch.setattr(solve_package, "WINDOW_MIN_COLUMNS", 0)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise MemoryError("no room for the sites")
+
+    monkeypatch.setattr(solve_package, "raised_bound", broken)
+    bounds = _lp_bound(model, SolverOptions(time_limit_s=60.0), None, threading.Event())
+    assert bounds.lp == bounds.raised <= best + 1e-6 * abs(best)
+    assert bounds.note == ("raising the bound by packing sites whole failed (MemoryError: "
+                           "no room for the sites); the LP bound from PDLP was used")
+
+
 def test_the_bound_found_beside_is_told_unless_abandoned_and_a_failure_loses_only_it(
 ) -> None:
     heard: list[SearchProgress] = []
 
-    def found(tell: BoundTold, _stop: threading.Event) -> float:
+    def found(tell: BoundTold, _stop: threading.Event) -> _Bounds:
         tell(SearchPhase.LP_BOUND, 2.5)
-        return 2.5
+        return _Bounds(2.5, 2.5)
 
     beside = _Beside(found, Reporter(heard.append))
-    assert beside.result() == (2.5, "")
+    assert beside.result() == _Bounds(2.5, 2.5)
     assert [(p.phase, p.bound) for p in heard] == [(SearchPhase.LP_BOUND, 2.5)]
 
     release = threading.Event()
 
-    def slow(tell: BoundTold, _stop: threading.Event) -> float:
+    def slow(tell: BoundTold, stop: threading.Event) -> _Bounds:
         release.wait(10)
         tell(SearchPhase.LP_BOUND, 3.0)
-        return 3.0
+        return _Bounds(3.0, 3.0 if stop.is_set() else 4.0)
 
     heard.clear()
     beside = _Beside(slow, Reporter(heard.append))
     assert beside.running()  # its CPU taken: the windows go one at a time meanwhile
-    beside.abandon()  # the solve failed meanwhile: nothing more is told
+    beside.abandon()  # the solve failed meanwhile: nothing more is told, raising stops
     release.set()
-    assert beside.result() == (3.0, "") and heard == []
+    assert beside.result() == _Bounds(3.0, 3.0) and heard == []
     assert not beside.running()
 
     # raising the bound goes on until the windows are done: `result` tells it to stop
-    def raising(tell: BoundTold, stop: threading.Event) -> float:
+    def raising(tell: BoundTold, stop: threading.Event) -> _Bounds:
         tell(SearchPhase.LP_BOUND, 1.0)
         stopped = stop.wait(10)
         tell(SearchPhase.SITE_BOUND, 1.5)
-        return 1.5 if stopped else 0.0
+        return _Bounds(1.0, 1.5 if stopped else 0.0)
 
     heard.clear()
     beside = _Beside(raising, Reporter(heard.append))
     time.sleep(0.2)
     assert beside.running()
     t0 = time.perf_counter()
-    assert beside.result() == (1.5, "")
+    assert beside.result() == _Bounds(1.0, 1.5)
     assert time.perf_counter() - t0 < 2.0
     assert [(p.phase, p.bound) for p in heard] == [(SearchPhase.LP_BOUND, 1.0),
                                                    (SearchPhase.SITE_BOUND, 1.5)]
 
-    def no_prices(_tell: BoundTold, _stop: threading.Event) -> float:
+    def no_prices(_tell: BoundTold, _stop: threading.Event) -> _Bounds:
         raise MemoryError("no room for PDLP")
 
-    bound, lost = _Beside(no_prices).result()
-    assert bound == -math.inf
-    assert lost == ("the LP bound from PDLP failed (MemoryError: no room for PDLP) and "
+    lost = _Beside(no_prices).result()
+    assert lost.lp == lost.raised == -math.inf
+    assert lost.note == ("the LP bound from PDLP failed (MemoryError: no room for PDLP) and "
                     "was not used")

@@ -141,13 +141,12 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
     lp = highs_lp(model)
     t0 = time.perf_counter()
     found = None
-    lost = ""  # why the LP bound was lost, when it was
+    bounds = _Bounds()  # PDLP's, on a model of more than WINDOW_MIN_COLUMNS columns
     windows: float | None = None  # the window passes' seconds, when planned by windows
     limit = _budget(options)
     with solver_output(options.verbose):  # HiGHS prints a banner as each Highs is made
         if (options.site_configurations and configurations.applies(model)
                 and len(model.col_cost) <= WINDOW_MIN_COLUMNS):
-            bound = -math.inf
             start, report, found = _configurations_start(model, options, start, reporter)
         else:
             windowed = by_windows(model, start)
@@ -158,12 +157,11 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
                 # the GIL while it solves); the windows take it back once it is found
                 bound_thread = beside = _Beside(
                     lambda tell, stop: _lp_bound(model, options, tell, stop), reporter)
-                bound = -math.inf
 
                 def side_by_side() -> int:
                     return cpus - 1 if bound_thread.running() else cpus
             else:  # the bound first (one CPU: the windows after it), not raised
-                bound = _lp_bound(model, options, _teller(reporter))
+                bounds = _lp_bound(model, options, _teller(reporter))
 
                 def side_by_side() -> int:
                     return cpus
@@ -181,12 +179,12 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
                                              options.time_limit_s - elapsed,
                                              options.mip_gap, reporter, windows,
                                              side_by_side)
+                if beside is not None:
+                    bounds = beside.result()
             except BaseException:
                 if beside is not None:
                     beside.abandon()  # PDLP cannot be stopped: it ends unheard
                 raise
-            if beside is not None:
-                bound, lost = beside.result()
         if found is None and reporter is not None and report.used:
             reporter.saw(SearchPhase.FIRST_PLAN, report.objective, report.lp_bound,
                          news=True)
@@ -203,14 +201,38 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
         solution = solve_restarted(model, options, start, lp, left, first_gap, reporter)
     if found is not None:
         solution = _with_search(solution, found, options.mip_gap)
-    solution = _with_bound(solution, bound, options.mip_gap, "LP bound from PDLP")
-    said = "; ".join(m for m in (solution.message, lost) if m)
+    solution = _with_bounds(solution, bounds, options.mip_gap)
+    said = "; ".join(m for m in (solution.message, bounds.note) if m)
     return dataclasses.replace(solution, seconds=solution.seconds + spent, first_plan=report,
                                message=said)
 
 
 # Told a bound as soon as it is found: by which step, and the bound.
 BoundTold = Callable[[SearchPhase, float], None]
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    """The bounds found apart from the search on a big model: PDLP's (the LP's) and the
+    same raised by packing fractional sites whole (equal when not raised; -inf: none),
+    and a note when one was lost."""
+
+    lp: float = -math.inf
+    raised: float = -math.inf
+    note: str = ""
+
+
+def _with_bounds(solution: Solution, bounds: _Bounds, mip_gap: float) -> Solution:
+    """The answer with the raised bound, or with PDLP's own when the raised one came out
+    above the plan (a defect in the raising, which PDLP's bound does not share)."""
+    if bounds.raised > bounds.lp:
+        if not (solution.status.has_plan and above_plan(bounds.raised, solution.objective)):
+            return _with_bound(solution, bounds.raised, mip_gap,
+                               "bound raised by packing sites whole")
+        said = [m for m in (solution.message, "the bound raised by packing sites whole came "
+                                              "out above a plan and was not used") if m]
+        solution = dataclasses.replace(solution, message="; ".join(said))
+    return _with_bound(solution, bounds.lp, mip_gap, "LP bound from PDLP")
 
 
 class _Beside:
@@ -221,24 +243,26 @@ class _Beside:
     which it stops raising the bound (PDLP itself cannot be stopped). A daemon thread,
     so an interrupted run exits without waiting for it."""
 
-    def __init__(self, work: Callable[[BoundTold, threading.Event], float],
+    def __init__(self, work: Callable[[BoundTold, threading.Event], _Bounds],
                  reporter: Reporter | None = None) -> None:
-        self.bound = -math.inf
+        self.bounds = _Bounds()
         self.failed: Exception | None = None
         self.abandoned = threading.Event()
         self.stop = threading.Event()
+        self.telling = threading.Lock()  # nothing is told once `abandon` returns
 
         def tell(phase: SearchPhase, bound: float) -> None:
-            if reporter is not None and not self.abandoned.is_set():
-                reporter.saw(phase, bound=bound, news=True)
+            with self.telling:
+                if reporter is not None and not self.abandoned.is_set():
+                    reporter.saw(phase, bound=bound, news=True)
 
         def run() -> None:
             try:
-                self.bound = work(tell, self.stop)
+                self.bounds = work(tell, self.stop)
             except Exception as failure:  # noqa: BLE001 - the bound is optional
                 self.failed = failure
 
-        self.thread = threading.Thread(target=run, name="estate-lp-bound", daemon=True)
+        self.thread = threading.Thread(target=run, name="estate-bound", daemon=True)
         self.thread.start()
 
     def running(self) -> bool:
@@ -246,20 +270,21 @@ class _Beside:
         return self.thread.is_alive()
 
     def abandon(self) -> None:
-        self.abandoned.set()
+        with self.telling:
+            self.abandoned.set()
         self.stop.set()
 
-    def result(self) -> tuple[float, str]:
-        """The bound (-inf when its work failed) and a message when it failed: the plan
-        does not need the bound, so a failure loses the bound, not the plan. Raising it
-        stops here: the windows are done."""
+    def result(self) -> _Bounds:
+        """The bounds (none when their work failed, with a note: the plan does not need
+        them, so a failure loses the bound, not the plan). Raising stops here: the
+        windows are done."""
         self.stop.set()
         self.thread.join()
         if self.failed is not None:
-            return -math.inf, (f"the LP bound from PDLP failed "
-                               f"({type(self.failed).__name__}: {self.failed}) and was "
-                               f"not used")
-        return self.bound, ""
+            return _Bounds(note=f"the LP bound from PDLP failed "
+                                f"({type(self.failed).__name__}: {self.failed}) and was "
+                                f"not used")
+        return self.bounds
 
 
 def _budget(options: SolverOptions) -> float:
@@ -276,29 +301,35 @@ def _teller(reporter: Reporter | None) -> BoundTold | None:
 
 
 def _lp_bound(model: EstateModel, options: SolverOptions, tell: BoundTold | None,
-              stop: threading.Event | None = None) -> float:
+              stop: threading.Event | None = None) -> _Bounds:
     """The LP's bound from PDLP's prices for a model of more than WINDOW_MIN_COLUMNS
     columns (planned window by window when it has shared centres), whose root LP
-    HiGHS's search does not finish, in BOUND_SHARE of the limit; -inf otherwise (or
+    HiGHS's search does not finish, in BOUND_SHARE of the limit; none otherwise (or
     when PDLP ends without prices: HiGHS returns none when its time runs out). Found
     beside the windows (with `stop`), it is then raised by packing the LP's fractional
-    sites whole (`site_bound`), in SITE_BOUND_SHARE of the limit or until `stop`."""
+    sites whole (`site_bound`), in SITE_BOUND_SHARE of the limit or until `stop`; should
+    that fail, PDLP's bound stands."""
     if len(model.col_cost) <= WINDOW_MIN_COLUMNS:
-        return -math.inf
+        return _Bounds()
     prices = pdlp_prices(model, BOUND_SHARE * _budget(options))
     if prices is None:
-        return -math.inf
+        return _Bounds()
     bound = box_bound(model, prices.row_prices)
     if not math.isfinite(bound):
-        return bound
+        return _Bounds()
     if tell is not None:
         tell(SearchPhase.LP_BOUND, bound)
-    if stop is None:
-        return bound
-    raised = raised_bound(model, prices, SITE_BOUND_SHARE * _budget(options), stop)
+    if stop is None or stop.is_set():
+        return _Bounds(bound, bound)
+    try:
+        raised = raised_bound(model, prices, SITE_BOUND_SHARE * _budget(options), stop)
+    except Exception as failure:  # noqa: BLE001 - PDLP's bound stands without it
+        return _Bounds(bound, bound, f"raising the bound by packing sites whole failed "
+                                     f"({type(failure).__name__}: {failure}); the LP "
+                                     f"bound from PDLP was used")
     if tell is not None and raised.bound > bound:
         tell(SearchPhase.SITE_BOUND, raised.bound)
-    return raised.bound
+    return _Bounds(bound, raised.bound)
 
 
 def _configurations_start(model: EstateModel, options: SolverOptions,

@@ -16,8 +16,8 @@ rows spanning sites and its columns of no site (`estate.solve.site_pricing`).
 At region size (430,000 columns) HiGHS's simplex does not finish the root LP within ten
 minutes and states no bound at all. HiGHS's first-order LP method (PDLP) reaches prices
 within a few hundredths of a percent of the LP's optimum in under two minutes there
-(`pdlp_bound`; benchmarks/README.md), and `box_bound` turns them into a bound that holds
-however loose PDLP's own tolerances are.
+(`pdlp_prices`; benchmarks/README.md), and `box_bound` turns them into a bound that holds
+however loose PDLP's own tolerances are (`estate.solve.site_bound` raises it further).
 """
 
 from __future__ import annotations
@@ -96,14 +96,9 @@ def pdlp_prices(model: EstateModel, seconds: float) -> LpPrices | None:
     h.passModel(relaxed)
     h.run()
     solution = h.getSolution()
-    if not solution.dual_valid or len(solution.row_dual) != len(model.row_lb):
+    if not (solution.dual_valid and solution.value_valid
+            and len(solution.row_dual) == len(model.row_lb)
+            and len(solution.col_value) == len(model.col_cost)):
         return None
     y = signed(np.asarray(solution.row_dual, dtype=float), model.row_lb, model.row_ub)
     return LpPrices(y, np.asarray(solution.col_value, dtype=float))
-
-
-def pdlp_bound(model: EstateModel, seconds: float) -> float:
-    """A bound on the model from its LP relaxation's prices as HiGHS's PDLP finds them
-    within `seconds` (-inf when PDLP gives no prices in time)."""
-    prices = pdlp_prices(model, seconds)
-    return -math.inf if prices is None else box_bound(model, prices.row_prices)
