@@ -41,7 +41,7 @@ from estate.solve import (
     require_solver,
     solve,
 )
-from estate.solve.highs import combined
+from estate.solve.highs import combined, highs_lp, new_highs, stoppable
 from estate.solve.progress import Reporter
 from estate.solve.types import SearchPhase, SearchProgress, relative_gap
 from estate.status import Status
@@ -255,6 +255,37 @@ def test_a_bound_found_apart_is_taken_when_higher_and_dropped_when_above_the_pla
     assert "LP bound from PDLP came out above a plan" in above.message
     nothing = Solution(Status.NO_SOLUTION, math.nan, 90.0, math.inf, 1.0, "highs", None)
     assert _with_bound(nothing, 95.0, 1e-4) is nothing
+
+
+def test_abandoned_while_raising_the_bound_its_highs_stop_before_abandon_returns() -> None:
+    # as on Ctrl-C at the region's 140 s: a HiGHS search on the bound's thread when
+    # Python exits aborts the process, so abandon waits for it (here a search of 60 s,
+    # stopped at its next check); while PDLP runs (before it tells its bound) it cannot
+    # be stopped, and abandon does not wait
+    from tests.test_window_passes import _hard_knapsacks
+    model = _hard_knapsacks()
+
+    def raising(tell: BoundTold, stop: threading.Event) -> _Bounds:
+        tell(SearchPhase.LP_BOUND, -1e9)
+        h = stoppable(new_highs(60.0, 0.0), stop)
+        h.passModel(highs_lp(model))
+        h.run()
+        return _Bounds(-1e9, -1e9)
+
+    beside = _Beside(raising)
+    time.sleep(0.5)
+    t0 = time.perf_counter()
+    beside.abandon()
+    assert time.perf_counter() - t0 < 2.0
+    assert not beside.running()
+
+    release = threading.Event()
+    beside = _Beside(lambda _tell, _stop: _Bounds(float(release.wait(10))))
+    t0 = time.perf_counter()
+    beside.abandon()
+    assert time.perf_counter() - t0 < 0.5 and beside.running()
+    release.set()
+    assert beside.result() == _Bounds(1.0)
 
 
 def test_a_raised_bound_above_the_plan_falls_back_to_pdlps_own() -> None:

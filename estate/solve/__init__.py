@@ -62,7 +62,7 @@ from estate.solve.types import (
     above_plan,
     relative_gap,
 )
-from estate.solve.window_passes import WINDOW_THREADS
+from estate.solve.window_passes import STOP_WAIT_S, WINDOW_THREADS
 from estate.status import Status
 
 __all__ = ["REGISTRY", "KnownSolver", "SearchPhase", "SearchProgress", "Solution",
@@ -240,8 +240,10 @@ class _Beside:
     told to `reporter` as soon as it is found (and again when raised), unless the caller
     has given up on it (`abandon`: the solve failed or was interrupted). `work` is given
     how to tell and an Event set when the windows are done (`result`) or abandoned, at
-    which it stops raising the bound (PDLP itself cannot be stopped). A daemon thread,
-    so an interrupted run exits without waiting for it."""
+    which it stops raising the bound. PDLP itself cannot be stopped: until it tells the
+    LP bound the thread is left to end unheard (a daemon thread, so an interrupted run
+    exits without waiting for it); after that, `abandon` waits for the raising to stop,
+    as a HiGHS still searching when Python exits aborts the process."""
 
     def __init__(self, work: Callable[[BoundTold, threading.Event], _Bounds],
                  reporter: Reporter | None = None) -> None:
@@ -251,7 +253,11 @@ class _Beside:
         self.stop = threading.Event()
         self.telling = threading.Lock()  # nothing is told once `abandon` returns
 
+        self.pdlp_done = threading.Event()
+
         def tell(phase: SearchPhase, bound: float) -> None:
+            if phase == SearchPhase.LP_BOUND:
+                self.pdlp_done.set()
             with self.telling:
                 if reporter is not None and not self.abandoned.is_set():
                     reporter.saw(phase, bound=bound, news=True)
@@ -273,6 +279,8 @@ class _Beside:
         with self.telling:
             self.abandoned.set()
         self.stop.set()
+        if self.pdlp_done.is_set():  # raising: each site's HiGHS stops at its next check
+            self.thread.join(STOP_WAIT_S)
 
     def result(self) -> _Bounds:
         """The bounds (none when their work failed, with a note: the plan does not need
