@@ -6,7 +6,7 @@ simplex on the LP relaxation, and `site_pricing` (the site-configuration search'
 split and pricers): at the LP's optimal prices, a site the LP leaves whole has no gain
 (its LP part is an integer point, so its Lagrangian term equals its part of the box
 bound), so raising only the fractional sites must give the Lagrangian bound with every
-site priced.
+site priced. On random models with rows of every kind, HiGHS's MILP optimum.
 """
 
 from __future__ import annotations
