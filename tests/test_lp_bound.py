@@ -31,22 +31,25 @@ from estate.solve import (
     window_passes,
 )
 from estate.solve.highs import lp_from_arrays, new_highs
-from estate.solve.lp_bound import box_bound, pdlp_prices, signed
+from estate.solve.lp_bound import LpPrices, box_bound, pdlp_prices, signed
 from estate.status import Status
 from tests.fixtures import IT_SHARING, prepared_model, two_towns_register
 from tests.test_bruteforce import brute_forced
 from tests.test_solve import _knapsacks, _tiny
 
 
-def _lp_relaxation(model: EstateModel) -> tuple[float, np.ndarray]:
-    """The LP relaxation's value and row prices, by HiGHS's simplex."""
+def lp_relaxation(model: EstateModel) -> tuple[float, LpPrices]:
+    """The LP relaxation's value, and its row prices (signed as each row allows) and
+    column values, by HiGHS's simplex: the oracle PDLP and the raised bound start from."""
     h = new_highs(60.0, 0.0)
     h.passModel(lp_from_arrays(model.matrix.tocsc(), model.col_cost, model.col_lb,
                                model.col_ub, model.row_lb, model.row_ub,
                                np.zeros(len(model.col_cost), bool), model.obj_constant))
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    return h.getInfo().objective_function_value, np.array(h.getSolution().row_dual)
+    solution = h.getSolution()
+    y = signed(np.array(solution.row_dual), model.row_lb, model.row_ub)
+    return h.getInfo().objective_function_value, LpPrices(y, np.array(solution.col_value))
 
 
 def test_any_prices_give_a_bound_under_the_hand_worked_optimum() -> None:
@@ -55,10 +58,10 @@ def test_any_prices_give_a_bound_under_the_hand_worked_optimum() -> None:
     for _ in range(200):
         y = rng.normal(0.0, 5.0, len(model.row_lb))
         assert box_bound(model, y) <= 114.0 + 1e-9
-    value, y = _lp_relaxation(model)
+    value, prices = lp_relaxation(model)
     assert value == pytest.approx(113.5)
     # at the LP's own prices the bound is the LP's value (strong duality)
-    assert box_bound(model, y) == pytest.approx(113.5)
+    assert box_bound(model, prices.row_prices) == pytest.approx(113.5)
 
 
 def test_prices_the_wrong_side_of_a_row_are_taken_as_zero() -> None:
@@ -71,7 +74,7 @@ def test_prices_the_wrong_side_of_a_row_are_taken_as_zero() -> None:
 
 def test_pdlp_comes_close_to_the_lp_and_stays_under_the_optimum() -> None:
     model = _knapsacks(1499.0)  # the NPV's best is 50
-    value, _ = _lp_relaxation(model)
+    value, _ = lp_relaxation(model)
     prices = pdlp_prices(model, 60.0)
     assert prices is not None and len(prices.col_values) == len(model.col_cost)
     bound = box_bound(model, prices.row_prices)

@@ -24,8 +24,9 @@ import scipy.sparse as sp
 from estate.model.arrays import EstateModel
 from estate.solve import site_bound, site_pricing
 from estate.solve.highs import lp_from_arrays, new_highs, stoppable
-from estate.solve.lp_bound import LpPrices, signed
+from estate.solve.lp_bound import LpPrices
 from tests.test_bruteforce import brute_forced
+from tests.test_lp_bound import lp_relaxation
 from tests.test_solve import _knapsacks
 
 # brute-force seeds with a plan: 33's LP opens two sites by parts (LP £52.690m, raised
@@ -33,25 +34,12 @@ from tests.test_solve import _knapsacks
 SEEDS = [0, 15, 33]
 
 
-def _lp_prices(model: EstateModel) -> tuple[float, LpPrices]:
-    """The LP relaxation's value, and its prices and values, by HiGHS's simplex."""
-    h = new_highs(60.0, 0.0)
-    h.passModel(lp_from_arrays(model.matrix.tocsc(), model.col_cost, model.col_lb,
-                               model.col_ub, model.row_lb, model.row_ub,
-                               np.zeros(len(model.col_cost), bool), model.obj_constant))
-    h.run()
-    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    solution = h.getSolution()
-    y = signed(np.array(solution.row_dual), model.row_lb, model.row_ub)
-    return h.getInfo().objective_function_value, LpPrices(y, np.array(solution.col_value))
-
-
 @pytest.mark.parametrize("seed", SEEDS)
 def test_the_raised_bound_is_every_sites_lagrangian_bound_and_under_the_optimum(
         tmp_path: Path, seed: int) -> None:
     best, _, _, _, model = brute_forced(tmp_path, seed)
     assert best is not None, f"seed {seed} has no plan: choose seeds that have one"
-    value, prices = _lp_prices(model)
+    value, prices = lp_relaxation(model)
     raised = site_bound.raised_bound(model, prices, 60.0)
     slack = 1e-6 * abs(best) + 1e-3
     assert raised.lp_bound == pytest.approx(value, rel=1e-9, abs=1e-3)
@@ -91,7 +79,7 @@ def test_fractional_sites_are_those_with_an_integer_column_off_whole(tmp_path: P
 
 def test_stopped_or_out_of_time_it_is_the_lp_bound(tmp_path: Path) -> None:
     _, _, _, _, model = brute_forced(tmp_path, 33)
-    _, prices = _lp_prices(model)
+    _, prices = lp_relaxation(model)
     stop = threading.Event()
     stop.set()
     for raised in (site_bound.raised_bound(model, prices, 60.0, stop),
@@ -106,7 +94,7 @@ def test_any_prices_give_a_raised_bound_under_the_optimum(tmp_path: Path, seed: 
     give a weaker bound, never a wrong one; the sites are raised from there."""
     best, _, _, _, model = brute_forced(tmp_path, seed)
     assert best is not None
-    _, prices = _lp_prices(model)
+    _, prices = lp_relaxation(model)
     rng = np.random.default_rng(seed)
     scale = float(np.abs(model.col_cost).max())
     raised_any = 0
@@ -187,7 +175,7 @@ def test_on_random_models_the_raised_bound_stays_under_the_milp_optimum() -> Non
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             continue  # infeasible or unbounded: no optimum to hold it to
         best = h.getInfo().objective_function_value
-        _, prices = _lp_prices(model)
+        _, prices = lp_relaxation(model)
         for spread in (0.0, 1.0):
             y = prices.row_prices + rng.normal(0.0, spread, len(model.row_lb))
             raised = site_bound.raised_bound(model, LpPrices(y, prices.col_values), 5.0)
