@@ -14,38 +14,26 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import math
-import threading
-import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-import estate.solve as solve_package
 from estate.errors import InputError
 from estate.load.scenario import SOLVERS
 from estate.model.arrays import EstateModel, ModelBuilder
 from estate.solve import (
     REGISTRY,
-    BoundTold,
     Solution,
     SolverOptions,
-    _Beside,
-    _Bounds,
-    _lp_bound,
-    _with_bound,
-    _with_bounds,
     available_solvers,
     highs,
     require_solver,
     solve,
 )
-from estate.solve.highs import combined, highs_lp, new_highs, stoppable
-from estate.solve.progress import Reporter
-from estate.solve.types import SearchPhase, SearchProgress, relative_gap
+from estate.solve.highs import combined
+from estate.solve.types import relative_gap, with_bound
 from estate.status import Status
-from tests.test_bruteforce import brute_forced
 
 SITES = np.array(["A", "B", "C"], dtype=object)
 
@@ -244,125 +232,16 @@ def test_the_search_in_two_proves_the_optimum_the_one_search_proves(
 
 def test_a_bound_found_apart_is_taken_when_higher_and_dropped_when_above_the_plan() -> None:
     found = Solution(Status.TIME_LIMIT, 100.0, 90.0, 0.1, 1.0, "highs", np.zeros(1))
-    higher = _with_bound(found, 95.0, 1e-4)
+    higher = with_bound(found, 95.0, 1e-4)
     assert (higher.bound, higher.mip_gap, higher.status) == (95.0, pytest.approx(0.05),
                                                              Status.TIME_LIMIT)
-    assert _with_bound(found, 80.0, 1e-4).bound == 90.0  # the search's own is higher
-    hair = _with_bound(found, 100.0 + 1e-7, 1e-4)  # rounding: the plan is proven
+    assert with_bound(found, 80.0, 1e-4).bound == 90.0  # the search's own is higher
+    hair = with_bound(found, 100.0 + 1e-7, 1e-4)  # rounding: the plan is proven
     assert hair.bound == 100.0 and hair.status == Status.OPTIMAL
-    above = _with_bound(found, 150.0, 1e-4, "LP bound from PDLP")
+    above = with_bound(found, 150.0, 1e-4, "LP bound from PDLP")
     assert above.bound == 90.0 and above.status == Status.TIME_LIMIT
     assert "LP bound from PDLP came out above a plan" in above.message
     nothing = Solution(Status.NO_SOLUTION, math.nan, 90.0, math.inf, 1.0, "highs", None)
-    assert _with_bound(nothing, 95.0, 1e-4) is nothing
+    assert with_bound(nothing, 95.0, 1e-4) is nothing
 
 
-def test_abandoned_while_raising_the_bound_its_highs_stop_before_abandon_returns() -> None:
-    # as on Ctrl-C at the region's 140 s: a HiGHS search on the bound's thread when
-    # Python exits aborts the process, so abandon waits for it (here a search of 60 s,
-    # stopped at its next check); while PDLP runs (before it tells its bound) it cannot
-    # be stopped, and abandon does not wait
-    from tests.test_window_passes import _hard_knapsacks
-    model = _hard_knapsacks()
-
-    def raising(tell: BoundTold, stop: threading.Event) -> _Bounds:
-        tell(SearchPhase.LP_BOUND, -1e9)
-        h = stoppable(new_highs(60.0, 0.0), stop)
-        h.passModel(highs_lp(model))
-        h.run()
-        return _Bounds(-1e9, -1e9)
-
-    beside = _Beside(raising)
-    time.sleep(0.5)
-    t0 = time.perf_counter()
-    beside.abandon()
-    assert time.perf_counter() - t0 < 2.0
-    assert not beside.running()
-
-    release = threading.Event()
-    beside = _Beside(lambda _tell, _stop: _Bounds(float(release.wait(10))))
-    t0 = time.perf_counter()
-    beside.abandon()
-    assert time.perf_counter() - t0 < 0.5 and beside.running()
-    release.set()
-    assert beside.result() == _Bounds(1.0)
-
-
-def test_a_raised_bound_above_the_plan_falls_back_to_pdlps_own() -> None:
-    found = Solution(Status.TIME_LIMIT, 100.0, -math.inf, math.inf, 1.0, "highs", np.zeros(1))
-    raised = _with_bounds(found, _Bounds(90.0, 95.0), 1e-4)
-    assert raised.bound == 95.0 and raised.message == ""
-    defect = _with_bounds(found, _Bounds(90.0, 150.0), 1e-4)
-    assert defect.bound == 90.0 and defect.mip_gap == pytest.approx(0.1)
-    assert defect.message == ("the bound raised by packing sites whole came out above a "
-                              "plan and was not used")
-    assert _with_bounds(found, _Bounds(), 1e-4) == found
-
-
-def test_raising_that_fails_leaves_pdlps_bound_with_a_note(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    best, _, _, _, model = brute_forced(tmp_path, 33)
-    assert best is not None
-    monkeypatch.setattr(solve_package, "WINDOW_MIN_COLUMNS", 0)
-
-    def broken(*_args: object, **_kwargs: object) -> None:
-        raise MemoryError("no room for the sites")
-
-    monkeypatch.setattr(solve_package, "raised_bound", broken)
-    bounds = _lp_bound(model, SolverOptions(time_limit_s=60.0), None, threading.Event())
-    assert bounds.lp == bounds.raised <= best + 1e-6 * abs(best)
-    assert bounds.note == ("raising the bound by packing sites whole failed (MemoryError: "
-                           "no room for the sites); the LP bound from PDLP was used")
-
-
-def test_the_bound_found_beside_is_told_unless_abandoned_and_a_failure_loses_only_it(
-) -> None:
-    heard: list[SearchProgress] = []
-
-    def found(tell: BoundTold, _stop: threading.Event) -> _Bounds:
-        tell(SearchPhase.LP_BOUND, 2.5)
-        return _Bounds(2.5, 2.5)
-
-    beside = _Beside(found, Reporter(heard.append))
-    assert beside.result() == _Bounds(2.5, 2.5)
-    assert [(p.phase, p.bound) for p in heard] == [(SearchPhase.LP_BOUND, 2.5)]
-
-    release = threading.Event()
-
-    def slow(tell: BoundTold, stop: threading.Event) -> _Bounds:
-        release.wait(10)
-        tell(SearchPhase.LP_BOUND, 3.0)
-        return _Bounds(3.0, 3.0 if stop.is_set() else 4.0)
-
-    heard.clear()
-    beside = _Beside(slow, Reporter(heard.append))
-    assert beside.running()  # its CPU taken: the windows go one at a time meanwhile
-    beside.abandon()  # the solve failed meanwhile: nothing more is told, raising stops
-    release.set()
-    assert beside.result() == _Bounds(3.0, 3.0) and heard == []
-    assert not beside.running()
-
-    # raising the bound goes on until the windows are done: `result` tells it to stop
-    def raising(tell: BoundTold, stop: threading.Event) -> _Bounds:
-        tell(SearchPhase.LP_BOUND, 1.0)
-        stopped = stop.wait(10)
-        tell(SearchPhase.SITE_BOUND, 1.5)
-        return _Bounds(1.0, 1.5 if stopped else 0.0)
-
-    heard.clear()
-    beside = _Beside(raising, Reporter(heard.append))
-    time.sleep(0.2)
-    assert beside.running()
-    t0 = time.perf_counter()
-    assert beside.result() == _Bounds(1.0, 1.5)
-    assert time.perf_counter() - t0 < 2.0
-    assert [(p.phase, p.bound) for p in heard] == [(SearchPhase.LP_BOUND, 1.0),
-                                                   (SearchPhase.SITE_BOUND, 1.5)]
-
-    def no_prices(_tell: BoundTold, _stop: threading.Event) -> _Bounds:
-        raise MemoryError("no room for PDLP")
-
-    lost = _Beside(no_prices).result()
-    assert lost.lp == lost.raised == -math.inf
-    assert lost.note == ("the LP bound from PDLP failed (MemoryError: no room for PDLP) and "
-                    "was not used")

@@ -12,7 +12,8 @@ order; importing it checks that it does.
 
 The adapters: `highs` (the arrays straight to highspy), `pulp` (CBC, HiGHS through PuLP,
 LP files), `scip` (the arrays to SCIP through PySCIPOpt), `first_plan` (a first plan for
-models with shared centres, by `lp_guided` or `window_passes`), `configurations` (the
+models with shared centres, by `lp_guided` or `window_passes`), `bound_beside` (the
+bound of a model too big for HiGHS's root LP, beside the windows), `configurations` (the
 site-configuration search, when a scenario asks for it) and `diagnose` (which rules make
 a scenario infeasible).
 """
@@ -34,6 +35,7 @@ from estate.errors import InputError, Problem
 from estate.load.scenario import SOLVERS
 from estate.model.arrays import EstateModel
 from estate.solve import configurations
+from estate.solve.bound_beside import Beside, Bounds, BoundTold, pdlp_bounds, teller, with_bounds
 from estate.solve.configurations import ConfigurationSearch
 from estate.solve.first_plan import (
     UNLIMITED_BUDGET_S,
@@ -48,11 +50,9 @@ from estate.solve.highs import (
     solve_restarted,
     solver_output,
 )
-from estate.solve.lp_bound import box_bound, pdlp_prices
 from estate.solve.progress import Reporter
 from estate.solve.pulp import cbc_installed, solve_cbc, solve_highs, write_lp
 from estate.solve.scip import solve_scip
-from estate.solve.site_bound import raised_bound
 from estate.solve.types import (
     SearchPhase,
     SearchProgress,
@@ -61,8 +61,9 @@ from estate.solve.types import (
     StartReport,
     above_plan,
     relative_gap,
+    with_bound,
 )
-from estate.solve.window_passes import STOP_WAIT_S, WINDOW_THREADS
+from estate.solve.window_passes import WINDOW_THREADS
 from estate.status import Status
 
 __all__ = ["REGISTRY", "KnownSolver", "SearchPhase", "SearchProgress", "Solution",
@@ -97,17 +98,6 @@ RESTART_GAP = 1e-3
 # site_configurations`); the main search gets the rest. County at 600 s: the search
 # priced to the end in about 490 s.
 CONFIGURATION_SHARE = 0.8
-# Share of the time limit the LP bound by PDLP may use on a model of more than
-# `first_plan.WINDOW_MIN_COLUMNS` columns (region: about 100 s; benchmarks/README.md),
-# before the first plan's steps, or beside them on a second thread when they are window
-# passes.
-BOUND_SHARE = 0.3
-# Found beside the windows, the LP bound is then raised by packing the LP's fractional
-# sites whole (`site_bound`) for at most this share of the limit, its CPU kept from the
-# windows meanwhile (region: +£17.9m in 60 s, where the windows' second CPU would have
-# lowered the plan by less; stated gap 0.94% in three runs, against 1.04-1.06% without;
-# benchmarks/README.md).
-SITE_BOUND_SHARE = 0.1
 # On a model planned window by window, the windows get all of the limit but these
 # seconds, kept for HiGHS's main search should they find no plan. When they do and run
 # to the end of their time, the main search is not run: HiGHS's search of the whole
@@ -142,7 +132,7 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
     lp = highs_lp(model)
     t0 = time.perf_counter()
     found = None
-    bounds = _Bounds()  # PDLP's, on a model of more than WINDOW_MIN_COLUMNS columns
+    bounds = Bounds()  # PDLP's, on a model of more than WINDOW_MIN_COLUMNS columns
     windows: float | None = None  # the window passes' seconds, when planned by windows
     limit = _budget(options)
     with solver_output(options.verbose):  # HiGHS prints a banner as each Highs is made
@@ -156,13 +146,13 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
             if windowed and cpus >= 2:
                 # the bound on the second CPU while the windows run (HiGHS lets go of
                 # the GIL while it solves); the windows take it back once it is found
-                bound_thread = beside = _Beside(
+                bound_thread = beside = Beside(
                     lambda tell, stop: _lp_bound(model, options, tell, stop), reporter)
 
                 def side_by_side() -> int:
                     return cpus - 1 if bound_thread.running() else cpus
             else:  # the bound first (one CPU: the windows after it), not raised
-                bounds = _lp_bound(model, options, _teller(reporter))
+                bounds = _lp_bound(model, options, teller(reporter))
 
                 def side_by_side() -> int:
                     return cpus
@@ -202,98 +192,10 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
         solution = solve_restarted(model, options, start, lp, left, first_gap, reporter)
     if found is not None:
         solution = _with_search(solution, found, options.mip_gap)
-    solution = _with_bounds(solution, bounds, options.mip_gap)
+    solution = with_bounds(solution, bounds, options.mip_gap)
     said = "; ".join(m for m in (solution.message, bounds.note) if m)
     return dataclasses.replace(solution, seconds=solution.seconds + spent, first_plan=report,
                                message=said)
-
-
-# Told a bound as soon as it is found: by which step, and the bound.
-BoundTold = Callable[[SearchPhase, float], None]
-
-
-@dataclass(frozen=True)
-class _Bounds:
-    """The bounds found apart from the search on a big model: PDLP's (the LP's) and the
-    same raised by packing fractional sites whole (equal when not raised; -inf: none),
-    and a note when one was lost."""
-
-    lp: float = -math.inf
-    raised: float = -math.inf
-    note: str = ""
-
-
-def _with_bounds(solution: Solution, bounds: _Bounds, mip_gap: float) -> Solution:
-    """The answer with the raised bound, or with PDLP's own when the raised one came out
-    above the plan (a defect in the raising, which PDLP's bound does not share)."""
-    if bounds.raised > bounds.lp:
-        if not (solution.status.has_plan and above_plan(bounds.raised, solution.objective)):
-            return _with_bound(solution, bounds.raised, mip_gap,
-                               "bound raised by packing sites whole")
-        said = [m for m in (solution.message, "the bound raised by packing sites whole came "
-                                              "out above a plan and was not used") if m]
-        solution = dataclasses.replace(solution, message="; ".join(said))
-    return _with_bound(solution, bounds.lp, mip_gap, "LP bound from PDLP")
-
-
-class _Beside:
-    """The LP bound (`work`) found on a thread of its own, beside the window passes, and
-    told to `reporter` as soon as it is found (and again when raised), unless the caller
-    has given up on it (`abandon`: the solve failed or was interrupted). `work` is given
-    how to tell and an Event set when the windows are done (`result`) or abandoned, at
-    which it stops raising the bound. PDLP itself cannot be stopped: until it tells the
-    LP bound the thread is left to end unheard (a daemon thread, so an interrupted run
-    exits without waiting for it); after that, `abandon` waits for the raising to stop,
-    as a HiGHS still searching when Python exits aborts the process."""
-
-    def __init__(self, work: Callable[[BoundTold, threading.Event], _Bounds],
-                 reporter: Reporter | None = None) -> None:
-        self.bounds = _Bounds()
-        self.failed: Exception | None = None
-        self.abandoned = threading.Event()
-        self.stop = threading.Event()
-        self.telling = threading.Lock()  # nothing is told once `abandon` returns
-        # PDLP has told its bound: what the thread runs from then on can be stopped
-        self.pdlp_done = threading.Event()
-
-        def tell(phase: SearchPhase, bound: float) -> None:
-            if phase == SearchPhase.LP_BOUND:
-                self.pdlp_done.set()
-            with self.telling:
-                if reporter is not None and not self.abandoned.is_set():
-                    reporter.saw(phase, bound=bound, news=True)
-
-        def run() -> None:
-            try:
-                self.bounds = work(tell, self.stop)
-            except Exception as failure:  # noqa: BLE001 - the bound is optional
-                self.failed = failure
-
-        self.thread = threading.Thread(target=run, name="estate-bound", daemon=True)
-        self.thread.start()
-
-    def running(self) -> bool:
-        """Whether the bound is still being worked out (its CPU still taken)."""
-        return self.thread.is_alive()
-
-    def abandon(self) -> None:
-        with self.telling:
-            self.abandoned.set()
-        self.stop.set()
-        if self.pdlp_done.is_set():  # raising: each site's HiGHS stops at its next check
-            self.thread.join(STOP_WAIT_S)
-
-    def result(self) -> _Bounds:
-        """The bounds (none when their work failed, with a note: the plan does not need
-        them, so a failure loses the bound, not the plan). Raising stops here: the
-        windows are done."""
-        self.stop.set()
-        self.thread.join()
-        if self.failed is not None:
-            return _Bounds(note=f"the LP bound from PDLP failed "
-                                f"({type(self.failed).__name__}: {self.failed}) and was "
-                                f"not used")
-        return self.bounds
 
 
 def _budget(options: SolverOptions) -> float:
@@ -302,43 +204,14 @@ def _budget(options: SolverOptions) -> float:
     return options.time_limit_s if math.isfinite(options.time_limit_s) else UNLIMITED_BUDGET_S
 
 
-def _teller(reporter: Reporter | None) -> BoundTold | None:
-    """Tell `reporter` each bound as news (None: no one to tell)."""
-    if reporter is None:
-        return None
-    return lambda phase, bound: reporter.saw(phase, bound=bound, news=True)
-
-
 def _lp_bound(model: EstateModel, options: SolverOptions, tell: BoundTold | None,
-              stop: threading.Event | None = None) -> _Bounds:
-    """The LP's bound from PDLP's prices for a model of more than WINDOW_MIN_COLUMNS
-    columns (planned window by window when it has shared centres), whose root LP
-    HiGHS's search does not finish, in BOUND_SHARE of the limit; none otherwise (or
-    when PDLP ends without prices: HiGHS returns none when its time runs out). Found
-    beside the windows (with `stop`), it is then raised by packing the LP's fractional
-    sites whole (`site_bound`), in SITE_BOUND_SHARE of the limit or until `stop`; should
-    that fail, PDLP's bound stands."""
+              stop: threading.Event | None = None) -> Bounds:
+    """PDLP's bound, raised when found beside the windows (with `stop`;
+    `bound_beside.pdlp_bounds`), for a model of more than WINDOW_MIN_COLUMNS columns,
+    whose root LP HiGHS's search does not finish; none otherwise."""
     if len(model.col_cost) <= WINDOW_MIN_COLUMNS:
-        return _Bounds()
-    prices = pdlp_prices(model, BOUND_SHARE * _budget(options))
-    if prices is None:
-        return _Bounds()
-    bound = box_bound(model, prices.row_prices)
-    if not math.isfinite(bound):
-        return _Bounds()
-    if tell is not None:
-        tell(SearchPhase.LP_BOUND, bound)
-    if stop is None or stop.is_set():
-        return _Bounds(bound, bound)
-    try:
-        raised = raised_bound(model, prices, SITE_BOUND_SHARE * _budget(options), stop)
-    except Exception as failure:  # noqa: BLE001 - PDLP's bound stands without it
-        return _Bounds(bound, bound, f"raising the bound by packing sites whole failed "
-                                     f"({type(failure).__name__}: {failure}); the LP "
-                                     f"bound from PDLP was used")
-    if tell is not None and raised.bound > bound:
-        tell(SearchPhase.SITE_BOUND, raised.bound)
-    return _Bounds(bound, raised.bound)
+        return Bounds()
+    return pdlp_bounds(model, _budget(options), tell, stop)
 
 
 def _configurations_start(model: EstateModel, options: SolverOptions,
@@ -383,25 +256,7 @@ def _with_search(solution: Solution, found: ConfigurationSearch, mip_gap: float)
         said = [m for m in (both.message, solution.message, message) if m]
         return dataclasses.replace(both, message="; ".join(dict.fromkeys(said)))
     noted = "; ".join(m for m in (solution.message, message) if m)
-    return _with_bound(dataclasses.replace(solution, message=noted), bound, mip_gap)
-
-
-def _with_bound(solution: Solution, bound: float, mip_gap: float,
-                source: str = "site-configuration bound") -> Solution:
-    """The answer with a bound found apart from its search (valid for the whole model):
-    the higher of the two, the gap and status to match. Unchanged with no plan or no
-    such bound (-inf). A bound above the plan (beyond rounding) is a defect, not a
-    proof: it is dropped, with a message naming its `source`."""
-    if not (solution.status.has_plan and math.isfinite(bound)):
-        return solution
-    if above_plan(bound, solution.objective):
-        said = [m for m in (solution.message, f"the {source} came out above a plan and "
-                                              f"was not used") if m]
-        return dataclasses.replace(solution, message="; ".join(said))
-    bound = min(max(solution.bound, bound), solution.objective)
-    gap = relative_gap(solution.objective, bound)
-    status = Status.OPTIMAL if gap <= mip_gap + 1e-9 else solution.status
-    return dataclasses.replace(solution, bound=bound, mip_gap=gap, status=status)
+    return with_bound(dataclasses.replace(solution, message=noted), bound, mip_gap)
 
 
 def _solve_cbc(model: EstateModel, options: SolverOptions, start: np.ndarray | None

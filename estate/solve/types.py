@@ -7,6 +7,7 @@ them.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import math
 from collections.abc import Callable
@@ -92,6 +93,24 @@ def above_plan(bound: float, plan: float) -> bool:
     """A bound above a plan beyond rounding (a millionth of it and a pound): a defect in
     whatever gave the bound, never a proof."""
     return bound > plan + 1e-6 * abs(plan) + 1.0
+
+
+def with_bound(solution: Solution, bound: float, mip_gap: float,
+                source: str = "site-configuration bound") -> Solution:
+    """The answer with a bound found apart from its search (valid for the whole model):
+    the higher of the two, the gap and status to match. Unchanged with no plan or no
+    such bound (-inf). A bound above the plan (beyond rounding) is a defect, not a
+    proof: it is dropped, with a message naming its `source`."""
+    if not (solution.status.has_plan and math.isfinite(bound)):
+        return solution
+    if above_plan(bound, solution.objective):
+        said = [m for m in (solution.message, f"the {source} came out above a plan and "
+                                              f"was not used") if m]
+        return dataclasses.replace(solution, message="; ".join(said))
+    bound = min(max(solution.bound, bound), solution.objective)
+    gap = relative_gap(solution.objective, bound)
+    status = Status.OPTIMAL if gap <= mip_gap + 1e-9 else solution.status
+    return dataclasses.replace(solution, bound=bound, mip_gap=gap, status=status)
 
 
 class SearchPhase(enum.Enum):
