@@ -56,16 +56,6 @@ def test_the_raised_bound_is_every_sites_lagrangian_bound_and_under_the_optimum(
         assert raised.bound > value + 300_000  # £52.690m raised to £53.023m
 
 
-def test_each_site_owns_the_rows_the_configuration_search_gives_it(tmp_path: Path) -> None:
-    _, _, _, _, model = brute_forced(tmp_path, 33)
-    row_site = site_bound.own_rows(model)
-    blocks = site_pricing.site_blocks(model)
-    assert np.array_equal(np.flatnonzero(row_site < 0), blocks.master_rows)
-    for s, rows in enumerate(blocks.rows):
-        assert np.array_equal(np.flatnonzero(row_site == s), rows)
-    assert (row_site >= 0).any()  # capacity rows at least: the split is not vacuous
-
-
 def test_fractional_sites_are_those_with_an_integer_column_off_whole(tmp_path: Path) -> None:
     _, _, _, _, model = brute_forced(tmp_path, 33)
     integer = np.flatnonzero(model.col_integer.astype(bool) & (model.col_site >= 0))

@@ -99,3 +99,20 @@ def test_a_carried_bound_stays_under_the_cheapest_configuration(tmp_path: Path,
             tight += carried[s] >= again.value - 1e-6 * max(abs(again.value), 1.0)
             site_pricing.price(model, blocks, s, start)
     assert tight >= n_sites  # at least the unmoved point's, so the check is not vacuous
+
+
+def test_each_site_owns_the_rows_all_of_whose_columns_are_its(tmp_path: Path) -> None:
+    # worked row by row: the sites of a row's columns, one site and no column of none
+    _, _, _, _, model = brute_forced(tmp_path, 33)
+    csr = model.matrix.tocsr()
+    expected = []
+    for r in range(csr.shape[0]):
+        sites = set(model.col_site[csr.indices[csr.indptr[r]:csr.indptr[r + 1]]].tolist())
+        expected.append(sites.pop() if len(sites) == 1 and min(sites) >= 0 else -1)
+    row_site = site_pricing.own_rows(model)
+    assert row_site.tolist() == expected
+    assert (row_site >= 0).any() and (row_site < 0).any()  # not vacuous either way
+    blocks = site_pricing.site_blocks(model)  # the configuration search's split is it
+    assert np.array_equal(np.flatnonzero(row_site < 0), blocks.master_rows)
+    for s, rows in enumerate(blocks.rows):
+        assert np.array_equal(np.flatnonzero(row_site == s), rows)

@@ -49,6 +49,7 @@ import scipy.sparse as sp
 from estate.model.arrays import EstateModel
 from estate.solve.highs import lp_from_arrays, new_highs, stoppable
 from estate.solve.lp_bound import LpPrices, box_bound, box_terms, row_terms, signed
+from estate.solve.site_pricing import own_rows
 
 # An integer column this far from whole in PDLP's values makes its site fractional.
 FRACTIONAL = 0.02
@@ -77,24 +78,6 @@ def fractional_sites(model: EstateModel, values: np.ndarray) -> np.ndarray:
     integer = model.col_integer.astype(bool) & (model.col_site >= 0)
     off = np.abs(values - np.round(values)) > FRACTIONAL
     return np.unique(model.col_site[integer & off])
-
-
-def own_rows(model: EstateModel) -> np.ndarray:
-    """Per row, the site all its columns belong to (-1: a row spanning sites, touching a
-    column of no site, or empty); the split `site_pricing.site_blocks` makes."""
-    csr = model.matrix.tocsr()
-    row_site = np.full(csr.shape[0], -1)
-    counts = np.diff(csr.indptr)
-    rows = np.flatnonzero(counts > 0)
-    if len(rows) == 0:
-        return row_site
-    sites = model.col_site[csr.indices]
-    starts = csr.indptr[:-1][rows]
-    low = np.minimum.reduceat(sites, starts)
-    high = np.maximum.reduceat(sites, starts)
-    whole = (low == high) & (low >= 0)
-    row_site[rows[whole]] = low[whole]
-    return row_site
 
 
 def raised_bound(model: EstateModel, prices: LpPrices, seconds: float,

@@ -66,11 +66,7 @@ def site_blocks(model: EstateModel) -> SiteBlocks:
     """Rows whose columns all belong to one site go to that site's block; rows spanning
     sites, or touching a column of no site (coverage reach), stay in the master."""
     csr, site = model.matrix.tocsr(), model.col_site
-    row_site = np.full(csr.shape[0], -1)
-    for r in range(csr.shape[0]):
-        sites = np.unique(site[csr.indices[csr.indptr[r]:csr.indptr[r + 1]]])
-        if len(sites) == 1 and sites[0] >= 0:
-            row_site[r] = sites[0]
+    row_site = own_rows(model)
     master_rows = np.flatnonzero(row_site < 0)
     master = csr[master_rows].tocsc()
     blocks = SiteBlocks(master_rows, np.flatnonzero(site < 0))
@@ -95,6 +91,25 @@ def site_blocks(model: EstateModel) -> SiteBlocks:
         blocks.priced_at.append(None)
         blocks.priced_lowest.append(-INF)
     return blocks
+
+
+def own_rows(model: EstateModel) -> np.ndarray:
+    """Per row, the site all its columns belong to (-1: a row spanning sites, touching a
+    column of no site, or empty): the split `site_blocks` makes, and
+    `estate.solve.site_bound` too."""
+    csr = model.matrix.tocsr()
+    row_site = np.full(csr.shape[0], -1)
+    counts = np.diff(csr.indptr)
+    rows = np.flatnonzero(counts > 0)
+    if len(rows) == 0:
+        return row_site
+    sites = model.col_site[csr.indices]
+    starts = csr.indptr[:-1][rows]
+    low = np.minimum.reduceat(sites, starts)
+    high = np.maximum.reduceat(sites, starts)
+    whole = (low == high) & (low >= 0)
+    row_site[rows[whole]] = low[whole]
+    return row_site
 
 
 @dataclasses.dataclass(frozen=True)
