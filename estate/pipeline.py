@@ -23,6 +23,7 @@ from estate.errors import InfeasibleError, InputError, NoSolutionError, Problem
 from estate.load.consistency import check_against_register
 from estate.load.scenario import Scenario
 from estate.load.validate import Register, load_register
+from estate.model.arrays import NamedPlan
 from estate.model.build import EstateModel, build
 from estate.model.reduce import reductions_line
 from estate.prepare import Prepared, prepare
@@ -154,9 +155,32 @@ def search_line(p: SearchProgress) -> str:
     return f"{phase}, {p.seconds:,.0f} s: " + ", ".join(said)
 
 
+def first_plan_of(prep: Prepared, model: EstateModel, options: SolverOptions,
+                  start: NamedPlan | None, say: Progress
+                  ) -> tuple[np.ndarray, SolverOptions]:
+    """The plan the solver starts from, and the options it starts with.
+
+    Without `start`, the status quo (the first-plan step then looks for better). With a
+    `start` that is a plan of this model (a near-optimal plan of the same register, such
+    as the scenario's own plan when a policy is lifted), that plan, and no first-plan
+    step: the search starts from it, which is where HiGHS proves a small gap fastest
+    (benchmarks/README.md). A `start` that breaks a rule here is said and set aside."""
+    if start is not None:
+        carried = start.on(model)
+        if model.keeps_every_rule(carried):
+            say("Starting the search from the plan given (no first-plan step)")
+            return carried, dataclasses.replace(options, first_plan=False)
+        say("Note: the plan given breaks a rule of this model; the search starts from the "
+            "status quo")
+    return status_quo_start(prep, model), options
+
+
 def solve_prepared(prep: Prepared, options: SolverOptions, clock: Clock | None = None,
-                   lp_path: str | Path | None = None) -> tuple[EstateModel, Plan]:
-    """Build, solve and turn the solution into a `Plan`; infeasible is an exception."""
+                   lp_path: str | Path | None = None, start: NamedPlan | None = None
+                   ) -> tuple[EstateModel, Plan]:
+    """Build, solve and turn the solution into a `Plan`; infeasible is an exception.
+
+    `start`: a plan to search from instead of the status quo (`first_plan_of`)."""
     clock = clock or Clock()
     with clock.stage("precheck", "Checking the scenario can be met"):
         reasons = diagnose.precheck(prep)
@@ -173,9 +197,10 @@ def solve_prepared(prep: Prepared, options: SolverOptions, clock: Clock | None =
     if clock.listening and options.on_progress is None:
         show = clock.progress
         options = dataclasses.replace(options, on_progress=lambda p: show(search_line(p)))
+    first_plan, options = first_plan_of(prep, model, options, start, clock.progress)
     with clock.stage("solve", f"Solving with {options.name} ({size['columns']:,} variables, "
                               f"{size['rows']:,} constraints, limit {options.time_limit_s:g} s)"):
-        solution = solve(model, options, start=status_quo_start(prep, model))
+        solution = solve(model, options, start=first_plan)
     first = solution.first_plan
     if first is not None and first.used:
         clock.progress(_first_plan_line(first))
@@ -201,11 +226,14 @@ def solve_prepared(prep: Prepared, options: SolverOptions, clock: Clock | None =
 
 def plan_locality(scenario: Scenario, register: Register | None = None, *,
                   clock: Clock | None = None, lp_path: str | Path | None = None,
-                  verbose: bool = False, direct: bool = True) -> tuple[EstateModel, Plan]:
-    """Plan one locality: the register (read unless given) checked, prepared, solved.
+                  verbose: bool = False, direct: bool = True,
+                  start: NamedPlan | None = None) -> tuple[EstateModel, Plan]:
+    """Plan one locality: the register (read unless given) checked, prepared, solved,
+    searching from `start` when it is a plan of the model (`first_plan_of`).
 
     Raises `InputError` (bad files), `InfeasibleError` (no plan meets every rule, with
     the reasons) or `NoSolutionError` (time limit before any plan)."""
     clock = clock or Clock()
     prep = prepare_scenario(scenario, register, clock)
-    return solve_prepared(prep, solver_options(scenario, verbose, direct), clock, lp_path)
+    return solve_prepared(prep, solver_options(scenario, verbose, direct), clock, lp_path,
+                          start)

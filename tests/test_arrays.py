@@ -14,9 +14,20 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from estate.model.arrays import labels, meets
+from estate.model.arrays import NamedPlan, labels, meets
+from estate.pipeline import status_quo_start
 from estate.solve.pulp import to_pulp
-from tests.fixtures import agency, function, plan_of, prepared_model, scenario, site, write_register
+from tests.fixtures import (
+    IT_SHARING,
+    agency,
+    function,
+    plan_of,
+    pooling_register,
+    prepared_model,
+    scenario,
+    site,
+    write_register,
+)
 
 
 def test_labels_distinct_per_distinct_id() -> None:
@@ -74,3 +85,25 @@ def test_a_plan_meets_its_rows_to_a_tolerance_scaled_by_their_terms() -> None:
     assert not plan(1.0, 1.5)  # b must be whole
     assert not plan(1.0, 2.0 + 1e-6)  # past b's upper bound
     assert not plan(-1e-6, 0.0)  # under a's lower bound
+
+
+def test_a_named_plan_is_carried_to_another_model_by_column_name(tmp_path: Path) -> None:
+    """Moves limited to 6 km leave out the pairs between the small offices (7.07 km
+    apart); the status quo of the limited model, carried to the unlimited one by name,
+    is the unlimited model's own status quo, and the columns both share keep their
+    values whatever their order."""
+    folder = pooling_register(tmp_path / "reg")
+    near_prep, near = prepared_model(folder, sharing=IT_SHARING, relocation={"max_km": 6.0})
+    far_prep, far = prepared_model(folder, sharing=IT_SHARING)
+    assert len(far.col_names) > len(near.col_names)
+    carried = NamedPlan.of(near, status_quo_start(near_prep, near)).on(far)
+    assert carried == pytest.approx(status_quo_start(far_prep, far))
+    assert far.keeps_every_rule(carried)
+
+    rng = np.random.default_rng(3)
+    values = rng.random(len(far.col_names))
+    order = rng.permutation(len(far.col_names))
+    shuffled = NamedPlan(far.col_names[order], values[order])
+    assert shuffled.on(far) == pytest.approx(values)
+    back = dict(zip(far.col_names, values, strict=True))
+    assert shuffled.on(near) == pytest.approx([back[n] for n in near.col_names])

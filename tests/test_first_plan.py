@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from estate.model.arrays import EstateModel
-from estate.pipeline import status_quo_start
+from estate.model.arrays import EstateModel, NamedPlan
+from estate.pipeline import first_plan_of, status_quo_start
 from estate.prepare import Prepared
+from estate.solve import SolverOptions
 from estate.solve.first_plan import pooled_start
 from estate.solve.highs import highs_lp
 from tests.fixtures import (
@@ -57,3 +58,28 @@ def test_first_plan_not_used_without_centres(tmp_path: Path) -> None:
     start = status_quo_start(prep, model)
     values, report = pooled_start(model, highs_lp(model), start, 60.0, 1e-9)
     assert not report.used and values is start
+
+
+def test_a_plan_given_is_searched_from_only_when_it_keeps_every_rule(tmp_path: Path) -> None:
+    """The hand-worked optimum (three teams pooled at the big office, £2.60m) given as a
+    start is taken as it is and the first-plan step is skipped; a start that leaves the
+    teams nowhere breaks the rows placing them, so the status quo is searched from."""
+    prep, model = _model(pooling_register(tmp_path / "reg"), sharing=IT_SHARING)
+    quo = status_quo_start(prep, model)
+    best, report = pooled_start(model, highs_lp(model), quo, 60.0, 1e-9)
+    assert report.used and float(model.col_cost @ best) + model.obj_constant == (
+        pytest.approx(2_600_000))
+    said: list[str] = []
+    options = SolverOptions(first_plan=True)
+    start, used = first_plan_of(prep, model, options, NamedPlan.of(model, best), said.append)
+    assert start == pytest.approx(best) and not used.first_plan
+    assert said == ["Starting the search from the plan given (no first-plan step)"]
+
+    said.clear()
+    nowhere = NamedPlan.of(model, np.zeros(len(model.col_names)))
+    start, used = first_plan_of(prep, model, options, nowhere, said.append)
+    assert start == pytest.approx(quo) and used.first_plan
+    assert said and "breaks a rule" in said[0]
+
+    start, used = first_plan_of(prep, model, options, None, said.append)
+    assert start == pytest.approx(quo) and used == options

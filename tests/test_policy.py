@@ -9,6 +9,7 @@ policy is not set, does not bind, or would make the model too large.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -140,6 +141,43 @@ def test_an_exact_gap_is_asked_for(coverage_data: Path, monkeypatch: pytest.Monk
     assert gaps and all(g <= 1e-6 for g in gaps)
 
 
+def test_the_optima_without_a_policy_start_from_the_scenarios(
+        coverage_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scenario's optimum is solved once, from the plan it is given; each optimum
+    without a policy starts from the scenario's optimum; a plan already proven to 1e-6
+    is not solved again. The costs are those of solves from the status quo."""
+    import estate.runs.national
+    from estate.runs.national import plan_register
+    from estate.runs.policy import optimum_of
+
+    starts: list[Any] = []
+    real = estate.runs.national.plan_locality
+
+    def spy(scenario: Any, *args: Any, **kwargs: Any) -> Any:
+        starts.append(kwargs.get("start"))
+        return real(scenario, *args, **kwargs)
+
+    raw = scenario_on(coverage_data, "warm", coverage=COVERAGE, policy={"keep": ["S2"]},
+                      solver={"mip_gap": 0.01})
+    sc = _scenario(raw)
+    cold = policy_costs(sc)
+    model, plan = plan_register(sc, estate.load_register(sc.data))
+    monkeypatch.setattr(estate.runs.national, "plan_locality", spy)
+    known = optimum_of(model, plan)
+    assert known.proven  # HiGHS proves this tiny model to 0 at any gap asked
+    priced = [k for k, v in cold.items() if v["status"] == "priced"]
+    assert len(priced) >= 3
+    assert policy_costs(sc, known=known) == cold
+    assert len(starts) == len(priced)  # the scenario's optimum taken as it is
+    assert all(s is not None and s.values == pytest.approx(plan.solution.values)
+               for s in starts)
+
+    starts.clear()  # as if the 1% gap had been all it proved: solved again, from it
+    assert policy_costs(sc, known=dataclasses.replace(known, proven=False)) == cold
+    assert len(starts) == 1 + len(priced) and all(s is not None for s in starts)
+    assert starts[0].values == pytest.approx(plan.solution.values)
+
+
 def test_plan_adds_policy_costs_to_the_summary_and_folder(coverage_data: Path,
                                                           tmp_path: Path) -> None:
     raw = scenario_on(coverage_data, "folder", coverage=COVERAGE)
@@ -177,12 +215,14 @@ def test_unproven_and_noisy_optima(coverage_data: Path, monkeypatch: pytest.Monk
     """A time-limited solve gives a range from the solvers' bounds; a 'without' optimum
     dearer than the 'with' one (only possible when unproven) is reported as 0."""
     import estate.runs.policy as policy
+    from estate.runs.policy import Optimum
+    from estate.status import Status
 
     raw = scenario_on(coverage_data, "noisy", coverage=COVERAGE)
-    answers = {"with": {"status": "time_limit", "npv": 1_000_000.0, "gap": 0.01},
-               "without": {"status": "optimal", "npv": 900_000.0, "gap": 0.0, "proven": True}}
+    answers = {"with": Optimum(Status.TIME_LIMIT, 1_000_000.0, 0.01),
+               "without": Optimum(Status.OPTIMAL, 900_000.0, 0.0, proven=True)}
 
-    def fake(scenario: Any, register: Any) -> dict[str, Any]:
+    def fake(scenario: Any, register: Any, start: Any) -> Optimum:
         return answers["with" if scenario.coverage else "without"]
 
     monkeypatch.setattr(policy, "_optimum", fake)
@@ -192,19 +232,19 @@ def test_unproven_and_noisy_optima(coverage_data: Path, monkeypatch: pytest.Monk
     assert "between £90.0k and £100.0k" in entry["sentence"]
     assert "not proven" in entry["message"]
 
-    answers["without"] = {"status": "time_limit", "npv": 1_050_000.0, "gap": 0.1}
+    answers["without"] = Optimum(Status.TIME_LIMIT, 1_050_000.0, 0.1)
     entry = policy.policy_costs(_scenario(raw))["coverage.0"]
     assert entry["npv"] == 0.0
     assert "dearer" in entry["message"]
     assert entry["npv_low"] == 0.0 and entry["npv_high"] == pytest.approx(55_000)
 
     # "optimal" at a gap wider than asked is not proven either
-    answers["with"] = {"status": "optimal", "npv": 1_000_000.0, "gap": 0.01, "proven": False}
-    answers["without"] = {"status": "optimal", "npv": 900_000.0, "gap": 0.0, "proven": True}
+    answers["with"] = Optimum(Status.OPTIMAL, 1_000_000.0, 0.01, proven=False)
+    answers["without"] = Optimum(Status.OPTIMAL, 900_000.0, 0.0, proven=True)
     entry = policy.policy_costs(_scenario(raw))["coverage.0"]
     assert entry["npv_low"] == pytest.approx(90_000) and "not proven" in entry["message"]
 
-    answers["with"] = {"status": "infeasible", "npv": None, "message": "no plan"}
+    answers["with"] = Optimum(Status.INFEASIBLE, None, message="no plan")
     entry = policy.policy_costs(_scenario(raw))["coverage.0"]
     assert entry["status"] == "failed" and entry["npv"] is None
     assert "with it could not be found" in entry["message"]

@@ -151,6 +151,29 @@ class EstateModel:
                      self.col_integer.astype(bool), x)
 
 
+@dataclass(frozen=True)
+class NamedPlan:
+    """A plan's column values by column name, to be offered as a first plan to another
+    model of the same register: the scenario with one policy lifted, say, whose columns
+    may be more (pairs beyond the old distance limit), fewer (a coverage rule's) or in
+    another order. Column names are stable across such models (`assign(F001,S012)` is
+    the same decision in each), and reductions only fix columns, never remove them."""
+
+    names: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def of(cls, model: EstateModel, values: np.ndarray) -> NamedPlan:
+        return cls(model.col_names, np.asarray(values, float))
+
+    def on(self, model: EstateModel) -> np.ndarray:
+        """The plan as a column vector of `model`: a column it does not name is 0 (not
+        open, not assigned, not pooled). Whether that is a plan of `model` is for
+        `EstateModel.keeps_every_rule` to say."""
+        where = pd.Index(self.names).get_indexer(model.col_names)
+        return np.where(where >= 0, self.values[where], 0.0)
+
+
 class ModelBuilder:
     """Accumulates column blocks and constraint families, then stacks them once.
 

@@ -22,6 +22,7 @@ import pandas as pd
 from estate.errors import EstateError, InfeasibleError
 from estate.load.scenario import Scenario
 from estate.load.validate import Register
+from estate.model.arrays import NamedPlan
 from estate.model.build import EstateModel
 from estate.pipeline import Clock, check_scenario, plan_locality
 from estate.results import Plan, Summary, agency_figures
@@ -212,17 +213,18 @@ def plan_national(scenario: Scenario, register: Register, executor: str = "local
 def plan_register(scenario: Scenario, register: Register, *, clock: Clock | None = None,
                   executor: str = "local", scheduler: str | None = None,
                   workers: int | None = None, lp_path: str | None = None,
-                  verbose: bool = False, direct: bool = True
-                  ) -> tuple[EstateModel | None, Plan]:
+                  verbose: bool = False, direct: bool = True,
+                  start: NamedPlan | None = None) -> tuple[EstateModel | None, Plan]:
     """Plan a register: area by area when its sites carry an `area`, else as one locality.
 
     The model comes back for a single locality (alternatives re-solve it) and is None for
-    a national register, whose areas each had their own."""
+    a national register, whose areas each had their own. `start`, a plan to search from,
+    is for a single locality (`plan_locality`); each area starts from its status quo."""
     clock = clock or Clock()
     areas = areas_of(register)
     if not areas:
         return plan_locality(scenario, register, clock=clock, lp_path=lp_path,
-                             verbose=verbose, direct=direct)
+                             verbose=verbose, direct=direct, start=start)
     check_scenario(scenario, register, clock)
     with clock.stage("solve", f"Planning {len(areas)} areas ({executor})"):
         return None, plan_national(scenario, register, executor, scheduler, workers, direct,

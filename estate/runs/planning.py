@@ -29,6 +29,7 @@ from estate.runs.alternatives import (
     write_alternatives,
 )
 from estate.runs.national import areas_of, plan_register
+from estate.runs.policy import optimum_of
 from estate.runs.policy import policy_costs as price_policies
 from estate.store import inputs_sha256, write_results
 from estate.store.folder import folder_lock
@@ -120,7 +121,8 @@ def _plan_loaded(scenario: Scenario, register: Register, clock: Clock, *,
     if policy_costs:
         with clock.stage("policy_costs", "Pricing each policy (two exact solves each)"):
             result.summary = result.summary.replace(
-                policy_costs=price_policies(scenario, register, progress=clock.progress))
+                policy_costs=price_policies(scenario, register, progress=clock.progress,
+                                            known=optimum_of(model, result)))
     return ScenarioRun(scenario, result, found)
 
 

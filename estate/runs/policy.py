@@ -22,6 +22,12 @@ forced open, a register with no must-keep site. They are still listed, with stat
 `relocation.max_km` is lifted to infinity, which makes every (function, site) pair that
 hosts the type and meets its security need eligible; when that would exceed
 `max_pairs` (200,000 by default) the policy is `declined` with a message, not solved.
+
+Every plan that keeps a policy is a plan without it, so the optimum with every policy
+is a plan of each lifted model, and a good one: the solves without a policy start from
+it (`estate.pipeline.first_plan_of`), which is where HiGHS proves a small gap fastest.
+The scenario's own optimum is solved first, from the scenario's plan when the caller
+has one, and not at all when that plan is already proven to `GAP`.
 """
 
 from __future__ import annotations
@@ -37,7 +43,9 @@ import pandas as pd
 from estate.errors import EstateError
 from estate.load.scenario import Scenario
 from estate.load.validate import Register, load_register
-from estate.results import money
+from estate.model.arrays import NamedPlan
+from estate.model.build import EstateModel
+from estate.results import Plan, money
 from estate.runs.executor import run_all
 from estate.runs.national import plan_register
 from estate.status import Status, status_of
@@ -160,25 +168,44 @@ def _exact(scenario: Scenario) -> Scenario:
     return dataclasses.replace(scenario, mip_gap=min(scenario.mip_gap, GAP))
 
 
-def _optimum(scenario: Scenario, register: Register) -> dict[str, Any]:
-    """Solve one scenario to the exact gap: its status, NPV and a message on failure."""
+@dataclasses.dataclass(frozen=True)
+class Optimum:
+    """One of the optima a policy cost is the difference of: the scenario's, or the
+    scenario's without one policy."""
+
+    status: Status
+    npv: float | None  # None: no plan (infeasible, time limit, bad input)
+    gap: float | None = None  # the solver's relative gap on the NPV
+    proven: bool = False  # optimal within GAP
+    message: str = ""  # why there is no plan
+    plan: NamedPlan | None = None  # its columns, for the next solves to start from
+
+    @property
+    def bound(self) -> float:
+        """The solver's lower bound on the optimum: NPV - gap x |NPV| (gap relative)."""
+        if self.npv is None or self.gap is None or not math.isfinite(float(self.gap)):
+            return -math.inf
+        return self.npv - float(self.gap) * abs(self.npv)
+
+
+def optimum_of(model: EstateModel | None, plan: Plan) -> Optimum:
+    """A solved plan as an optimum: proven when optimal within GAP (HiGHS has been seen
+    to call a wider gap optimal), with its columns when it is one locality's."""
+    gap = plan.summary.mip_gap
+    proven = plan.status == Status.OPTIMAL and (gap is None or gap <= GAP * 1.01)
+    values = None if plan.solution is None else plan.solution.values
+    named = None if model is None or values is None else NamedPlan.of(model, values)
+    return Optimum(plan.status, plan.summary.objective_npv, gap, proven, plan=named)
+
+
+def _optimum(scenario: Scenario, register: Register, start: NamedPlan | None) -> Optimum:
+    """Solve one scenario to the exact gap, from `start` when it is a plan of its model:
+    its status, NPV and a message on failure."""
     try:
-        _, result = plan_register(_exact(scenario), register)
+        model, result = plan_register(_exact(scenario), register, start=start)
     except EstateError as exc:
-        return {"status": status_of(exc), "npv": None, "message": str(exc).splitlines()[0]}
-    gap = result.summary.mip_gap
-    # proven: optimal within GAP (HiGHS has been seen to call a wider gap optimal)
-    proven = result.status == Status.OPTIMAL and (gap is None or gap <= GAP * 1.01)
-    return {"status": result.status, "npv": result.summary.objective_npv,
-            "gap": gap, "proven": proven}
-
-
-def _bound(optimum: dict[str, Any]) -> float:
-    """The solver's lower bound on the optimum: NPV - gap x |NPV| (gap relative)."""
-    gap = optimum.get("gap")
-    if gap is None or not math.isfinite(float(gap)):
-        return -math.inf
-    return optimum["npv"] - float(gap) * abs(optimum["npv"])
+        return Optimum(status_of(exc), None, message=str(exc).splitlines()[0])
+    return optimum_of(model, result)
 
 
 def _years(scenario: Scenario) -> str:
@@ -195,26 +222,25 @@ def sentence(phrase: str, cost: float | None, scenario: Scenario) -> str:
     return f"{phrase} costs {money(cost)} over {_years(scenario)} (NPV)"
 
 
-def _solve(task: tuple[Scenario, Register]) -> dict[str, Any]:
+def _solve(task: tuple[Scenario, Register, NamedPlan | None]) -> Optimum:
     """Worker: one optimum (the scenario's, or one without a policy)."""
     return _optimum(*task)
 
 
-def _price(policy: _Policy, base: dict[str, Any], without: dict[str, Any],
-           scenario: Scenario) -> dict[str, Any]:
+def _price(policy: _Policy, base: Optimum, without: Optimum, scenario: Scenario
+           ) -> dict[str, Any]:
     """A policy's cost from the optima with it (`base`) and without it."""
-    entry: dict[str, Any] = {"status": PRICED, "npv": None, "with_npv": base["npv"],
-                             "with_status": base["status"]}
-    entry.update(without_npv=without["npv"], without_status=without["status"])
-    if base["npv"] is None or without["npv"] is None:
-        failed = base if base["npv"] is None else without
-        which = "with" if base["npv"] is None else "without"
+    entry: dict[str, Any] = {"status": PRICED, "npv": None, "with_npv": base.npv,
+                             "with_status": base.status}
+    entry.update(without_npv=without.npv, without_status=without.status)
+    if base.npv is None or without.npv is None:
+        failed, which = (base, "with") if base.npv is None else (without, "without")
         entry.update(status=FAILED, message=f"the optimum {which} it could not be found "
-                     f"({failed['status']}: {failed.get('message', '')})")
+                     f"({failed.status}: {failed.message})")
         entry["sentence"] = sentence(policy.phrase, None, scenario)
         return entry
-    diff = base["npv"] - without["npv"]
-    tol = GAP * (abs(base["npv"]) + abs(without["npv"])) + 1.0
+    diff = base.npv - without.npv
+    tol = GAP * (abs(base.npv) + abs(without.npv)) + 1.0
     notes = []
     if diff < -tol:
         notes.append(f"the optimum without it came out {money(-diff)} dearer, which only an "
@@ -222,10 +248,10 @@ def _price(policy: _Policy, base: dict[str, Any], without: dict[str, Any],
     cost = 0.0 if diff <= tol else round(diff, 2)
     entry["npv"] = cost
     entry["sentence"] = sentence(policy.phrase, cost, scenario)
-    if not (base.get("proven") and without.get("proven")):
+    if not (base.proven and without.proven):
         # each optimum lies between its solver's bound and the plan found
-        low = max(0.0, _bound(base) - without["npv"])
-        high = max(0.0, base["npv"] - _bound(without))
+        low = max(0.0, base.bound - without.npv)
+        high = max(0.0, base.npv - without.bound)
         entry.update(npv_low=round(low, 2), npv_high=round(high, 2))
         notes.append("a solve stopped before proving a gap of 1e-6 (time limit): the cost "
                      "is not proven")
@@ -241,7 +267,8 @@ def _price(policy: _Policy, base: dict[str, Any], without: dict[str, Any],
 def policy_costs(scenario: Scenario, register: Register | None = None,
                  max_pairs: int = MAX_PAIRS, progress: Any = None, *,
                  executor: str = "serial", workers: int | None = None,
-                 scheduler: str | None = None) -> dict[str, dict]:
+                 scheduler: str | None = None, known: Optimum | None = None
+                 ) -> dict[str, dict]:
     """The NPV each policy of `scenario` costs, keyed by its scenario key.
 
     Each value holds `status` (`priced`, `not_set`, `declined` or `failed`), `npv` (the
@@ -251,9 +278,11 @@ def policy_costs(scenario: Scenario, register: Register | None = None,
     When a solve did not prove the 1e-6 gap (time limit), `npv_low` and `npv_high` bound
     the true cost from the solvers' bounds.
 
-    The optima are independent solves: `executor` ("serial", "local" for a process pool
-    of `workers`, "dask" for the cluster at `scheduler`) runs them one by one or side by
-    side, with the same costs either way.
+    `known`: the scenario's plan already found (`optimum_of`), taken as its optimum when
+    proven to GAP, else searched on from. The scenario's optimum comes first; the optima
+    without each policy start from it and are independent solves: `executor` ("serial",
+    "local" for a process pool of `workers`, "dask" for the cluster at `scheduler`) runs
+    them one by one or side by side, with the same costs either way.
     """
     if register is None:
         register = load_register(Path(scenario.data))
@@ -270,17 +299,39 @@ def policy_costs(scenario: Scenario, register: Register | None = None,
         else:
             out[policy.name] = {}  # priced below; keeps the order of `policies`
             priced.append(policy)
-    tasks = [(scenario, register), *((p.scenario, p.register) for p in priced)]
-    names = ["the scenario", *(f"without {p.name}" for p in priced)]
-    say(f"Policy costs: solving {len(tasks)} optima to a gap of 1e-6 (the scenario, "
-        f"then without each policy)")
-    optima: dict[int, dict[str, Any]] = {}
+    if not priced:
+        return out
+    base = known if known is not None and known.proven else None
+    if base is None:
+        start = None if known is None else known.plan
+        say("Policy costs: solving the scenario to a gap of 1e-6"
+            + (" from its plan" if start is not None else ""))
+        base = _one(_solve, (scenario, register, start), executor, workers, scheduler)
+    else:
+        say("Policy costs: the scenario's plan is proven to 1e-6 already")
+    start = base.plan or (None if known is None else known.plan)
+    tasks = [(p.scenario, p.register, start) for p in priced]
+    optima_n = f"{len(tasks)} optim{'um' if len(tasks) == 1 else 'a'}"
+    say(f"Policy costs: solving {optima_n}, each without one policy, to a gap of 1e-6"
+        + (", from the scenario's plan" if start is not None else ""))
+    optima: dict[int, Optimum] = {}
     runs = run_all(_solve, tasks, executor, workers=workers, scheduler=scheduler)
     for done, (i, optimum) in enumerate(runs, 1):
         if isinstance(optimum, BaseException):  # `_optimum` keeps EstateErrors: a bug
             raise optimum
         optima[i] = optimum
-        say(f"Policy costs: solved {names[i]} ({done}/{len(tasks)})")
-    for i, policy in enumerate(priced, 1):
-        out[policy.name] = _price(policy, optima[0], optima[i], scenario)
+        say(f"Policy costs: solved without {priced[i].name} ({done}/{len(tasks)})")
+    for i, policy in enumerate(priced):
+        out[policy.name] = _price(policy, base, optima[i], scenario)
     return out
+
+
+def _one(fn: Any, task: Any, executor: str, workers: int | None, scheduler: str | None
+         ) -> Any:
+    """`fn(task)` on the executor, its exception raised here (`_optimum` keeps
+    EstateErrors, so any exception is a bug)."""
+    for _, result in run_all(fn, [task], executor, workers=workers, scheduler=scheduler):
+        if isinstance(result, BaseException):
+            raise result
+        return result
+    raise AssertionError("run_all ran no task")
