@@ -23,7 +23,7 @@ from estate.errors import InfeasibleError, InputError, NoSolutionError, Problem
 from estate.load.consistency import check_against_register
 from estate.load.scenario import Scenario
 from estate.load.validate import Register, load_register
-from estate.model.arrays import NamedPlan
+from estate.model.arrays import NamedPlan, trimmed
 from estate.model.build import EstateModel, build
 from estate.model.reduce import reductions_line
 from estate.prepare import Prepared, prepare
@@ -38,6 +38,7 @@ from estate.solve import (
     solve,
     write_lp,
 )
+from estate.solve.first_plan import by_windows
 from estate.status import Status
 
 Progress = Callable[[str], None]
@@ -162,12 +163,18 @@ def first_plan_of(prep: Prepared, model: EstateModel, options: SolverOptions,
 
     Without `start`, the status quo (the first-plan step then looks for better). With a
     `start` that is a plan of this model (a near-optimal plan of the same register, such
-    as the scenario's own plan when a policy is lifted), that plan, and no first-plan
-    step: the search starts from it, which is where HiGHS proves a small gap fastest
-    (benchmarks/README.md). A `start` that breaks a rule here is said and set aside."""
+    as the scenario's own plan when a policy is lifted), that plan, trimmed of what this
+    model does not need (`trimmed`), and no first-plan step: the search starts from it,
+    which is where HiGHS proves a small gap fastest (benchmarks/README.md). A model
+    planned window by window keeps its steps (the windows start from the plan, and the
+    bound is found beside them). A `start` that breaks a rule here is said and set
+    aside."""
     if start is not None:
-        carried = start.on(model)
+        carried = trimmed(model, start.on(model))
         if model.keeps_every_rule(carried):
+            if by_windows(model, carried):  # the windows start from it, the bound beside
+                say("Starting the window passes from the plan given")
+                return carried, options
             say("Starting the search from the plan given (no first-plan step)")
             return carried, dataclasses.replace(options, first_plan=False)
         say("Note: the plan given breaks a rule of this model; the search starts from the "

@@ -225,7 +225,7 @@ def test_unproven_and_noisy_optima(coverage_data: Path, monkeypatch: pytest.Monk
     def fake(scenario: Any, register: Any, start: Any) -> Optimum:
         return answers["with" if scenario.coverage else "without"]
 
-    monkeypatch.setattr(policy, "_optimum", fake)
+    monkeypatch.setattr(policy, "exact_optimum", fake)
     entry = policy.policy_costs(_scenario(raw))["coverage.0"]
     assert entry["npv"] == pytest.approx(100_000)
     assert entry["npv_low"] == pytest.approx(90_000) and entry["npv_high"] == pytest.approx(100_000)

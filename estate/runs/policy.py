@@ -47,7 +47,7 @@ from estate.model.arrays import NamedPlan
 from estate.model.build import EstateModel
 from estate.results import Plan, money
 from estate.runs.executor import run_all
-from estate.runs.national import plan_register
+from estate.runs.national import areas_of, plan_register
 from estate.status import Status, status_of
 
 GAP = 1e-6
@@ -192,13 +192,14 @@ def optimum_of(model: EstateModel | None, plan: Plan) -> Optimum:
     """A solved plan as an optimum: proven when optimal within GAP (HiGHS has been seen
     to call a wider gap optimal), with its columns when it is one locality's."""
     gap = plan.summary.mip_gap
-    proven = plan.status == Status.OPTIMAL and (gap is None or gap <= GAP * 1.01)
+    proven = (plan.status == Status.OPTIMAL and gap is not None and math.isfinite(gap)
+              and gap <= GAP * 1.01)
     values = None if plan.solution is None else plan.solution.values
     named = None if model is None or values is None else NamedPlan.of(model, values)
     return Optimum(plan.status, plan.summary.objective_npv, gap, proven, plan=named)
 
 
-def _optimum(scenario: Scenario, register: Register, start: NamedPlan | None) -> Optimum:
+def exact_optimum(scenario: Scenario, register: Register, start: NamedPlan | None) -> Optimum:
     """Solve one scenario to the exact gap, from `start` when it is a plan of its model:
     its status, NPV and a message on failure."""
     try:
@@ -224,7 +225,7 @@ def sentence(phrase: str, cost: float | None, scenario: Scenario) -> str:
 
 def _solve(task: tuple[Scenario, Register, NamedPlan | None]) -> Optimum:
     """Worker: one optimum (the scenario's, or one without a policy)."""
-    return _optimum(*task)
+    return exact_optimum(*task)
 
 
 def _price(policy: _Policy, base: Optimum, without: Optimum, scenario: Scenario
@@ -301,23 +302,27 @@ def policy_costs(scenario: Scenario, register: Register | None = None,
             priced.append(policy)
     if not priced:
         return out
+    if areas_of(register):  # each optimum plans its areas on a pool: not a pool in a pool
+        executor = "serial"
     base = known if known is not None and known.proven else None
     if base is None:
         start = None if known is None else known.plan
         say("Policy costs: solving the scenario to a gap of 1e-6"
             + (" from its plan" if start is not None else ""))
-        base = _one(_solve, (scenario, register, start), executor, workers, scheduler)
+        # alone, so in this process unless on a cluster: a pool of one only adds start-up
+        base = _one(_solve, (scenario, register, start),
+                    "dask" if executor == "dask" else "serial", workers, scheduler)
     else:
         say("Policy costs: the scenario's plan is proven to 1e-6 already")
     start = base.plan or (None if known is None else known.plan)
     tasks = [(p.scenario, p.register, start) for p in priced]
-    optima_n = f"{len(tasks)} optim{'um' if len(tasks) == 1 else 'a'}"
-    say(f"Policy costs: solving {optima_n}, each without one policy, to a gap of 1e-6"
+    how_many = f"{len(tasks)} optim{'um' if len(tasks) == 1 else 'a'}"
+    say(f"Policy costs: solving {how_many}, each without one policy, to a gap of 1e-6"
         + (", from the scenario's plan" if start is not None else ""))
     optima: dict[int, Optimum] = {}
     runs = run_all(_solve, tasks, executor, workers=workers, scheduler=scheduler)
     for done, (i, optimum) in enumerate(runs, 1):
-        if isinstance(optimum, BaseException):  # `_optimum` keeps EstateErrors: a bug
+        if isinstance(optimum, BaseException):  # `exact_optimum` keeps EstateErrors: a bug
             raise optimum
         optima[i] = optimum
         say(f"Policy costs: solved without {priced[i].name} ({done}/{len(tasks)})")
@@ -328,7 +333,7 @@ def policy_costs(scenario: Scenario, register: Register | None = None,
 
 def _one(fn: Any, task: Any, executor: str, workers: int | None, scheduler: str | None
          ) -> Any:
-    """`fn(task)` on the executor, its exception raised here (`_optimum` keeps
+    """`fn(task)` on the executor, its exception raised here (`exact_optimum` keeps
     EstateErrors, so any exception is a bug)."""
     for _, result in run_all(fn, [task], executor, workers=workers, scheduler=scheduler):
         if isinstance(result, BaseException):

@@ -166,15 +166,38 @@ def solve_direct(model: EstateModel, options: SolverOptions, start: np.ndarray |
     seconds = time.perf_counter() - t0
     status, obj, bound, gap = read_status(h, bool(model.col_integer.any()))
     values = None
+    message = ""
     if status.has_plan:
         values = np.asarray(h.getSolution().col_value, dtype=float)
-        # The plan is the vector: price it ourselves. (On a 430,000-column model stopped
-        # by the time limit, HiGHS once reported an incumbent's objective beside a vector
-        # that was the first plan offered; the gap must describe the plan we return.)
-        priced = float(model.col_cost @ values) + model.obj_constant
-        if status == Status.TIME_LIMIT and abs(priced - obj) > 1e-6 * max(abs(obj), 1.0):
-            obj, gap = priced, 1.0
-    return Solution(status, obj, bound, gap, seconds, "highs", values)
+        status, obj, bound, gap, message = priced_plan(model, values, status, obj, bound,
+                                                       gap, options.mip_gap)
+    return Solution(status, obj, bound, gap, seconds, "highs", values, message)
+
+
+def priced_plan(model: EstateModel, values: np.ndarray, status: Status, objective: float,
+                bound: float, gap: float, mip_gap: float
+                ) -> tuple[Status, float, float, float, str]:
+    """The answer for the plan HiGHS hands back, priced by us: status, objective, bound,
+    gap and a message when HiGHS's own objective was not that plan's.
+
+    The plan is the vector, so the figures must be its. HiGHS 1.16 can report an
+    objective beside a vector that is not its plan: when its best plan is the first plan
+    offered as its presolve sees it (a site that plan keeps open for nothing, say, which
+    presolve closes), it hands back the plan as offered, dearer than the objective it
+    reports, even with status optimal (measured: a policy's optimum from the scenario's
+    plan, £231,398 apart; and a 430,000-column model stopped by its time limit). The
+    bound stays valid for the model; the gap is measured from the plan returned, and
+    `optimal` is said only when that gap is within `mip_gap`.
+    """
+    priced = float(model.col_cost @ values) + model.obj_constant
+    if abs(priced - objective) <= 1e-6 * max(abs(objective), 1.0):
+        return status, objective, bound, gap, ""
+    bound = min(bound, priced)
+    gap = relative_gap(priced, bound) if math.isfinite(bound) else 1.0
+    said = (f"HiGHS reported a plan of {objective:,.2f} but handed back one of "
+            f"{priced:,.2f} (the plan it was offered); the answer is the plan handed back")
+    return (Status.OPTIMAL if gap <= mip_gap + 1e-9 else Status.TIME_LIMIT), priced, bound, \
+        gap, said
 
 
 def solve_restarted(model: EstateModel, options: SolverOptions, start: np.ndarray | None,
@@ -214,7 +237,10 @@ def combined(first: Solution, second: Solution, mip_gap: float) -> Solution:
     bound = min(bound, best.objective)
     gap = relative_gap(best.objective, bound)
     status = Status.OPTIMAL if gap <= mip_gap + 1e-9 else Status.TIME_LIMIT
-    message = ("the second search called the model infeasible, though the first found "
-               "this plan" if second.status == Status.INFEASIBLE else "")
+    said = [first.message, second.message]
+    if second.status == Status.INFEASIBLE:
+        said.append("the second search called the model infeasible, though the first found "
+                    "this plan")
+    message = "; ".join(m for m in said if m)
     return Solution(status, best.objective, bound, gap, first.seconds + second.seconds,
                     best.solver, best.values, message)

@@ -1,0 +1,74 @@
+"""Where the time of policy costs goes: each exact optimum, from the status quo and from
+the scenario's plan.
+
+    .venv/bin/python -m benchmarks.policy_costs models/shared_back_office.toml
+
+plans the scenario at its own gap (as `estate plan` does), then solves each optimum that
+policy costs need (the scenario's, and the scenario's without each policy that is set)
+to the exact gap, one at a time in this process, twice: from the status quo with the
+first-plan step (`--from quo`), and from the scenario's plan with none (`--from plan`,
+what `estate.runs.policy` does). Prints, per optimum and start, the status, the gap, the
+seconds and the NPV, then each policy's cost as each start prices it
+(benchmarks/README.md, "Policy costs from the scenario's plan").
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import highspy
+
+from estate.load.scenario import load_scenario
+from estate.load.validate import load_register
+from estate.runs.national import plan_register
+from estate.runs.policy import GAP, exact_optimum, optimum_of, policies
+from estate.solve.highs import solver_output
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Each optimum of policy costs, timed.")
+    parser.add_argument("scenario", nargs="?", default="models/shared_back_office.toml")
+    parser.add_argument("--from", dest="starts", nargs="+", choices=["quo", "plan"],
+                        default=["quo", "plan"], help="the starts to time, in this order")
+    args = parser.parse_args(argv)
+    with solver_output(False):  # HiGHS's banner comes with a process's first Highs
+        highspy.Highs()
+    scenario = load_scenario(args.scenario)
+    register = load_register(scenario.data)
+    t0 = time.perf_counter()
+    model, plan = plan_register(scenario, register)
+    known = optimum_of(model, plan)
+    print(f"{scenario.name}: plan at mip_gap {scenario.mip_gap:g}, "
+          f"£{plan.summary.objective_npv / 1e6:,.3f}m, {time.perf_counter() - t0:.1f} s; "
+          f"optima solved to {GAP:g} with a {scenario.time_limit_s:g} s limit each")
+    tasks = [("the scenario", scenario, register)]
+    tasks += [(f"without {p.name}", p.scenario, p.register)
+              for p in policies(scenario, register) if p.is_set and not p.declined]
+    print("| optimum | from | status | gap | s | NPV £m |\n|---|---|---|---:|---:|---:|")
+    npv: dict[tuple[str, str], float | None] = {}
+    for start in args.starts:
+        for name, sc, reg in tasks:
+            t = time.perf_counter()
+            found = exact_optimum(sc, reg, known.plan if start == "plan" else None)
+            seconds = time.perf_counter() - t
+            npv[name, start] = found.npv
+            gap = "" if found.gap is None else f"{found.gap:.2g}"
+            value = "" if found.npv is None else f"{found.npv / 1e6:,.3f}"
+            print(f"| {name} | {start} | {found.status.value}"
+                  f"{' (proven)' if found.proven else ''} | {gap} | {seconds:.1f} | "
+                  f"{value} |", flush=True)
+    print("\n| policy | " + " | ".join(f"cost from {s}, £m" for s in args.starts) + " |")
+    print("|---|" + "---:|" * len(args.starts))
+    for name, _, _ in tasks[1:]:
+        costs = []
+        for start in args.starts:
+            base, without = npv["the scenario", start], npv[name, start]
+            costs.append("" if base is None or without is None
+                         else f"{(base - without) / 1e6:,.3f}")
+        print(f"| {name.removeprefix('without ')} | " + " | ".join(costs) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
