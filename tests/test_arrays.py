@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from estate.model.arrays import NamedPlan, labels, meets
+from estate.model.arrays import NamedPlan, labels, meets, trimmed
 from estate.pipeline import status_quo_start
 from estate.solve.pulp import to_pulp
 from tests.fixtures import (
@@ -101,9 +101,30 @@ def test_a_named_plan_is_carried_to_another_model_by_column_name(tmp_path: Path)
     assert far.keeps_every_rule(carried)
 
     rng = np.random.default_rng(3)
+    near_values = rng.random(len(near.col_names)) + 1.0
+    on_far = NamedPlan.of(near, near_values).on(far)
+    only_far = ~np.isin(far.col_names, near.col_names)
+    assert only_far.any() and (on_far[only_far] == 0.0).all()
+    assert set(on_far[~only_far]) == set(near_values)
+
     values = rng.random(len(far.col_names))
     order = rng.permutation(len(far.col_names))
     shuffled = NamedPlan(far.col_names[order], values[order])
     assert shuffled.on(far) == pytest.approx(values)
     back = dict(zip(far.col_names, values, strict=True))
     assert shuffled.on(near) == pytest.approx([back[n] for n in near.col_names])
+
+
+def test_trimming_closes_what_the_plan_keeps_open_for_nothing(tmp_path: Path) -> None:
+    """The status quo of the pooling register with A = 1 is £3.45m: three small offices
+    hold their teams, and the big one (£150k a year) holds none. Trimmed, the big
+    office closes (£3.30m) and nothing else moves: closing a small office would leave
+    its team nowhere. Never dearer, always a plan, and a plan already trimmed stays."""
+    prep, model = prepared_model(pooling_register(tmp_path / "reg"), sharing=IT_SHARING,
+                                 horizon_years=1)
+    quo = status_quo_start(prep, model)
+    cut = trimmed(model, quo)
+    assert float(model.col_cost @ quo) + model.obj_constant == pytest.approx(3_450_000)
+    assert float(model.col_cost @ cut) + model.obj_constant == pytest.approx(3_300_000)
+    assert list(model.col_names[cut != quo]) == ["open(SH)"]
+    assert model.keeps_every_rule(cut) and (trimmed(model, cut) == cut).all()

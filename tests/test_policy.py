@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,10 @@ import pytest
 
 import estate
 from estate.load.scenario import scenario_from_dict
+from estate.model.arrays import NamedPlan
+from estate.pipeline import status_quo_start
 from estate.runs.policy import policy_costs, sentence, unlimited_pairs
-from tests.fixtures import invoke, scenario_on, write_scenario
+from tests.fixtures import invoke, prepared_model, scenario_on, write_scenario
 
 COVERAGE = [{"service": "public_access", "radius_km": 3.0, "mode": "maintain"}]
 
@@ -176,6 +179,59 @@ def test_the_optima_without_a_policy_start_from_the_scenarios(
     assert policy_costs(sc, known=dataclasses.replace(known, proven=False)) == cold
     assert len(starts) == 1 + len(priced) and all(s is not None for s in starts)
     assert starts[0].values == pytest.approx(plan.solution.values)
+
+    # from a worse plan (the status quo), the withouts start from the optimum found
+    # from it, not from the plan given
+    prep, quo_model = prepared_model(coverage_data, **{k: v for k, v in raw.items()
+                                                       if k not in ("name", "data")})
+    worse = NamedPlan.of(quo_model, status_quo_start(prep, quo_model))
+    starts.clear()
+    assert policy_costs(sc, known=dataclasses.replace(known, proven=False, plan=worse)
+                        ) == cold
+    assert starts[0] is worse
+    assert all(s.values == pytest.approx(plan.solution.values) for s in starts[1:])
+
+
+def test_when_a_plan_is_proven_to_the_exact_gap(coverage_data: Path) -> None:
+    """Proven: optimal, with a finite gap of at most 1e-6 (HiGHS has called a wider gap
+    optimal)."""
+    from estate.runs.national import plan_register
+    from estate.runs.policy import optimum_of
+    from estate.status import Status
+
+    sc = _scenario(scenario_on(coverage_data, "proven", coverage=COVERAGE))
+    model, plan = plan_register(sc, estate.load_register(sc.data))
+
+    def proven(status: Status, gap: float | None) -> bool:
+        said = dataclasses.replace(plan, summary=plan.summary.replace(status=status,
+                                                                      mip_gap=gap))
+        return optimum_of(model, said).proven
+
+    assert proven(Status.OPTIMAL, 1e-6) and proven(Status.OPTIMAL, 0.0)
+    assert not proven(Status.OPTIMAL, 1e-4)
+    assert not proven(Status.OPTIMAL, None) and not proven(Status.OPTIMAL, math.inf)
+    assert not proven(Status.TIME_LIMIT, 0.0)
+
+
+def test_plan_prices_policies_from_its_own_plan(coverage_data: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """`estate.plan(..., policy_costs=True)` hands its plan on: proven here (HiGHS proves
+    the tiny model to 0), so the scenario is planned once and each policy lifted once."""
+    import estate.runs.national
+
+    starts: list[Any] = []
+    real = estate.runs.national.plan_locality
+
+    def spy(scenario: Any, *args: Any, **kwargs: Any) -> Any:
+        starts.append(kwargs.get("start"))
+        return real(scenario, *args, **kwargs)
+
+    monkeypatch.setattr(estate.runs.national, "plan_locality", spy)
+    raw = scenario_on(coverage_data, "handed", coverage=COVERAGE, policy={"keep": ["S2"]})
+    result = estate.plan(_scenario(raw), write=False, policy_costs=True)
+    priced = [k for k, v in result.summary.policy_costs.items() if v["status"] == "priced"]
+    assert len(priced) >= 3 and len(starts) == 1 + len(priced)
+    assert starts[0] is None and all(s is not None for s in starts[1:])
 
 
 def test_plan_adds_policy_costs_to_the_summary_and_folder(coverage_data: Path,
