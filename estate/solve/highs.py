@@ -23,7 +23,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from estate.model.arrays import EstateModel
+from estate.model.arrays import EstateModel, trimmed
 from estate.solve.progress import Reporter
 from estate.solve.types import Solution, SolverOptions, relative_gap
 from estate.status import Status
@@ -223,7 +223,10 @@ def solve_restarted(model: EstateModel, options: SolverOptions, start: np.ndarra
     left = time_limit_s - first.seconds
     if left <= 1.0:
         return dataclasses.replace(first, status=Status.TIME_LIMIT)
-    return combined(first, solve_direct(model, options, first.values, lp, left, reporter),
+    # trimmed: HiGHS hands back a plan offered as it was when it finds none better
+    # (`priced_plan`), so offer it what its presolve would keep
+    again = trimmed(model, first.values) if first.values is not None else None
+    return combined(first, solve_direct(model, options, again, lp, left, reporter),
                     options.mip_gap)
 
 
