@@ -201,17 +201,19 @@ def test_the_answer_is_the_plan_handed_back_priced_by_us() -> None:
     model = _tiny()
     plan = np.array([1.0, 1.0, 0.0, 6.0, 2.0, 0.0])
     assert model.keeps_every_rule(plan)
-    status, objective, bound, gap, said = priced_plan(model, plan, Status.OPTIMAL, 114.0,
-                                                      114.0, 0.0, 1e-4)
+
+    def answer(status: Status, objective: float, bound: float, gap: float,
+               mip_gap: float) -> tuple[Status, float, float, float, str]:
+        return priced_plan(plan, model.col_cost, model.obj_constant, status, objective,
+                           bound, gap, mip_gap)
+
+    status, objective, bound, gap, said = answer(Status.OPTIMAL, 114.0, 114.0, 0.0, 1e-4)
     assert (status, objective, bound) == (Status.TIME_LIMIT, 117.0, 114.0)
     assert gap == pytest.approx(3 / 117) and "114.00" in said and "117.00" in said
-    assert priced_plan(model, plan, Status.OPTIMAL, 114.0, 114.0, 0.0, 0.05)[0] == (
-        Status.OPTIMAL)
-    assert priced_plan(model, plan, Status.TIME_LIMIT, 117.0, 110.0, 0.06, 1e-4) == (
+    assert answer(Status.OPTIMAL, 114.0, 114.0, 0.0, 0.05)[0] == Status.OPTIMAL
+    assert answer(Status.TIME_LIMIT, 117.0, 110.0, 0.06, 1e-4) == (
         Status.TIME_LIMIT, 117.0, 110.0, 0.06, "")
-    # no bound: the gap is not known
-    assert priced_plan(model, plan, Status.TIME_LIMIT, 114.0, -math.inf, math.inf,
-                       1e-4)[3] == 1.0
+    assert answer(Status.TIME_LIMIT, 114.0, -math.inf, math.inf, 1e-4)[3] == 1.0  # no bound
 
 
 @pytest.mark.slow

@@ -65,6 +65,7 @@ from estate.solve.highs import (
     lp_from_arrays,
     new_highs,
     offer_solution,
+    priced_plan,
     read_status,
     solver_output,
 )
@@ -118,11 +119,13 @@ def solve_joint(prep: Prepared, model: EstateModel, limits: ProgrammeLimits,
         if start is not None:
             offer_solution(h, start_vector(prep, model, layout, *start))
         h.run()
-    status, obj, _, gap = read_status(h, bool(layout.integer.any()))
+    status, obj, bound, gap = read_status(h, bool(layout.integer.any()))
     years = np.zeros(0, dtype=int)
     changes = None
     if status.has_plan:
         x = np.asarray(h.getSolution().col_value, dtype=float)
+        # the schedule is the vector (HiGHS may report another plan's objective beside it)
+        status, obj, _, gap, _ = priced_plan(x, cost, 0.0, status, obj, bound, gap, mip_gap)
         changes, years = read_schedule(prep, model, layout, x)
     return JointResult(changes, years, status, gap, obj, float(h.getRunTime()), layout.n,
                        matrix.shape[0])

@@ -49,6 +49,7 @@ from estate.solve.highs import (
     lp_from_arrays,
     new_highs,
     offer_solution,
+    priced_plan,
     read_status,
     solver_output,
 )
@@ -88,10 +89,12 @@ def solve_roadmap(prep: Prepared, model: EstateModel, changes: Changes,
         h.passModel(lp)
         offer_solution(h, np.zeros(n))  # nothing changes: always a schedule, if a poor one
         h.run()
-    status, obj, _, gap = read_status(h, bool(integer.any()))
+    status, obj, bound, gap = read_status(h, bool(integer.any()))
     years = np.zeros(len(changes), dtype=int)
     if status.has_plan:
         x = np.asarray(h.getSolution().col_value)
+        # the schedule is the vector (HiGHS may report another plan's objective beside it)
+        status, obj, _, gap, _ = priced_plan(x, cost, 0.0, status, obj, bound, gap, mip_gap)
         z = x[:len(changes) * layout.horizon].reshape(len(changes), layout.horizon) > 0.5
         years = np.where(z.any(axis=1), z.argmax(axis=1) + 1, 0)
     return RoadmapResult(years, status, obj, gap, float(h.getRunTime()))

@@ -169,16 +169,18 @@ def solve_direct(model: EstateModel, options: SolverOptions, start: np.ndarray |
     message = ""
     if status.has_plan:
         values = np.asarray(h.getSolution().col_value, dtype=float)
-        status, obj, bound, gap, message = priced_plan(model, values, status, obj, bound,
-                                                       gap, options.mip_gap)
+        status, obj, bound, gap, message = priced_plan(
+            values, model.col_cost, model.obj_constant, status, obj, bound, gap,
+            options.mip_gap)
     return Solution(status, obj, bound, gap, seconds, "highs", values, message)
 
 
-def priced_plan(model: EstateModel, values: np.ndarray, status: Status, objective: float,
-                bound: float, gap: float, mip_gap: float
+def priced_plan(values: np.ndarray, cost: np.ndarray, constant: float, status: Status,
+                objective: float, bound: float, gap: float, mip_gap: float
                 ) -> tuple[Status, float, float, float, str]:
-    """The answer for the plan HiGHS hands back, priced by us: status, objective, bound,
-    gap and a message when HiGHS's own objective was not that plan's.
+    """The answer for the plan HiGHS hands back, priced by us (`cost` @ `values` +
+    `constant`): status, objective, bound, gap and a message when HiGHS's own objective
+    was not that plan's.
 
     The plan is the vector, so the figures must be its. HiGHS 1.16 can report an
     objective beside a vector that is not its plan: when its best plan is the first plan
@@ -189,7 +191,7 @@ def priced_plan(model: EstateModel, values: np.ndarray, status: Status, objectiv
     bound stays valid for the model; the gap is measured from the plan returned, and
     `optimal` is said only when that gap is within `mip_gap`.
     """
-    priced = float(model.col_cost @ values) + model.obj_constant
+    priced = float(cost @ values) + constant
     if abs(priced - objective) <= 1e-6 * max(abs(objective), 1.0):
         return status, objective, bound, gap, ""
     bound = min(bound, priced)
