@@ -46,11 +46,15 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
          verbose: bool = False, direct: bool = True,
          register: Register | None = None, policy_costs: bool = False, executor: str = "local",
          scheduler: str | None = None, workers: int | None = None,
-         alternatives: int = 0, within_pct: float = 5.0, programme: bool = False) -> Plan:
+         alternatives: int = 0, within_pct: float = 5.0, programme: bool = False,
+         policy_executor: str = "serial") -> Plan:
     """Plan one scenario end to end; write `results/<name>/` and a map unless `write=False`
     (`map_path=False` writes the results without a map).
 
-    `policy_costs=True` adds `policy_costs` to the summary; `alternatives=N` also finds
+    `policy_costs=True` adds `policy_costs` to the summary, its optima solved one by one
+    in this process, or side by side with `policy_executor="local"` (a process pool of
+    `workers`; a script then needs the `if __name__ == "__main__":` guard, as any
+    process pool does) or `"dask"`; `alternatives=N` also finds
     up to N near-optimal plans within `within_pct` percent of the NPV saving, written to
     `<out>/alternatives/<i>/` with a map each beside the main one.
 
@@ -77,7 +81,7 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
                         verbose=verbose, direct=direct, register=register,
                         policy_costs=policy_costs, executor=executor, scheduler=scheduler,
                         workers=workers, alternatives=alternatives, within_pct=within_pct,
-                        programme=programme)
+                        programme=programme, policy_executor=policy_executor)
     if run.out is not None and target is not None:
         with clock.stage("map", f"Drawing the map {target}"), results_in_place(
                 f"The results are in place in {run.out};", "--map", target,

@@ -138,8 +138,9 @@ def print_summary(summary: Summary, out: Path | None, map_path: Path | None) -> 
 @click.option("--policy-costs", is_flag=True, help="Also price each policy: the NPV it "
               "costs, from two exact solves per policy (slower; docs/compare.md).")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
-              show_default=True, help="Where the areas of a national register are planned: "
-              "a local process pool or a Dask cluster.")
+              show_default=True, help="Where the areas of a national register, and the "
+              "optima of --policy-costs, are solved side by side: a local process pool or "
+              "a Dask cluster.")
 @click.option("--scheduler", help="Dask scheduler address (with --executor dask); "
               "default: a local cluster.")
 @click.option("--alternatives", type=click.IntRange(min=0), default=0, metavar="N",
@@ -169,7 +170,7 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     result = plan(sc, out=out, map_path=map_path, lp_path=write_lp, verbose=verbose,
                   progress=_progress(sys.stderr.isatty()), policy_costs=policy_costs, executor=executor,
                   scheduler=scheduler, alternatives=alternatives, within_pct=within_pct,
-                  programme=programme)
+                  programme=programme, policy_executor=executor)
     show_warnings(result.warnings)
     if as_json:
         click.echo(summary_json(result.summary, compact=True))

@@ -57,10 +57,12 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
                   register: Register | None = None, policy_costs: bool = False,
                   executor: str = "local", scheduler: str | None = None,
                   workers: int | None = None, alternatives: int = 0,
-                  within_pct: float = 5.0, programme: bool = False) -> ScenarioRun:
+                  within_pct: float = 5.0, programme: bool = False,
+                  policy_executor: str = "serial") -> ScenarioRun:
     """Plan one scenario end to end and (unless `write=False`) write its results folder.
 
-    `policy_costs=True` adds `policy_costs` to the summary; `alternatives=N` finds up to N
+    `policy_costs=True` adds `policy_costs` to the summary (its optima on the
+    `policy_executor`: "serial", "local" or "dask"); `alternatives=N` finds up to N
     near-optimal plans within `within_pct` percent of the NPV saving, written to
     `<out>/alternatives/<i>/`; `programme=True` (or a `[programme]` table) schedules the
     plan year by year. Raises `InputError`, `InfeasibleError` or `NoSolutionError`.
@@ -81,7 +83,7 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
         run = _plan_loaded(scenario, register, clock, lp_path=lp_path, verbose=verbose,
                            direct=direct, policy_costs=policy_costs, executor=executor,
                            scheduler=scheduler, workers=workers, alternatives=alternatives,
-                           within_pct=within_pct)
+                           within_pct=within_pct, policy_executor=policy_executor)
         if write:
             run.out = target
             with clock.stage("write", f"Writing results to {target}"):
@@ -101,7 +103,7 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
 def _plan_loaded(scenario: Scenario, register: Register, clock: Clock, *,
                  lp_path: str | Path | None, verbose: bool, direct: bool, policy_costs: bool,
                  executor: str, scheduler: str | None, workers: int | None,
-                 alternatives: int, within_pct: float) -> ScenarioRun:
+                 alternatives: int, within_pct: float, policy_executor: str) -> ScenarioRun:
     """The plan of a loaded scenario and register, with its programme, alternatives and
     policy costs as asked; nothing written."""
     model, result = plan_register(scenario, register, clock=clock, executor=executor,
@@ -122,6 +124,8 @@ def _plan_loaded(scenario: Scenario, register: Register, clock: Clock, *,
         with clock.stage("policy_costs", "Pricing each policy (two exact solves each)"):
             result.summary = result.summary.replace(
                 policy_costs=price_policies(scenario, register, progress=clock.progress,
+                                            executor=policy_executor, workers=workers,
+                                            scheduler=scheduler,
                                             known=optimum_of(model, result)))
     return ScenarioRun(scenario, result, found)
 
