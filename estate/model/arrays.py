@@ -24,6 +24,12 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.]")
 CHECK_TOLERANCE = 1e-6
 
 
+def row_slack(matrix: sp.spmatrix, x: np.ndarray) -> np.ndarray:
+    """How far each row of a plan x may miss its bounds: `CHECK_TOLERANCE` times the sum
+    of the row's |terms| (at least 1)."""
+    return np.maximum(abs(matrix) @ np.abs(x), 1.0) * CHECK_TOLERANCE
+
+
 def meets(matrix: sp.spmatrix, row_lb: np.ndarray, row_ub: np.ndarray, col_lb: np.ndarray,
           col_ub: np.ndarray, integer: np.ndarray, x: np.ndarray) -> bool:
     """Every row and column bound met (rows to `CHECK_TOLERANCE` relative to their
@@ -35,7 +41,7 @@ def meets(matrix: sp.spmatrix, row_lb: np.ndarray, row_ub: np.ndarray, col_lb: n
     if (np.abs(x[integer] - np.round(x[integer])) > 1e-9).any():
         return False
     activity = matrix @ x
-    scale = np.maximum(abs(matrix) @ np.abs(x), 1.0) * CHECK_TOLERANCE
+    scale = row_slack(matrix, x)
     return bool((activity >= row_lb - scale).all() and (activity <= row_ub + scale).all())
 
 
@@ -187,7 +193,7 @@ def trimmed(model: EstateModel, x: np.ndarray) -> np.ndarray:
     x = np.array(x, float)
     columns = sp.csc_matrix(model.matrix)
     activity = columns @ x
-    slack = CHECK_TOLERANCE * np.maximum(abs(columns) @ np.abs(x), 1.0)
+    slack = row_slack(columns, x)  # as `meets` allows
     dear = np.flatnonzero(model.col_integer.astype(bool) & (model.col_cost > 0)
                           & (x > model.col_lb + 0.5))
     for j in dear[np.argsort(-model.col_cost[dear], kind="stable")]:
