@@ -58,7 +58,7 @@ def with_bounds(solution: Solution, bounds: Bounds, mip_gap: float) -> Solution:
     if bounds.raised > bounds.lp:
         if not (solution.status.has_plan and above_plan(bounds.raised, solution.objective)):
             return with_bound(solution, bounds.raised, mip_gap,
-                               "bound raised by packing sites whole")
+                              "bound raised by packing sites whole")
         said = [m for m in (solution.message, "the bound raised by packing sites whole came "
                                               "out above a plan and was not used") if m]
         solution = dataclasses.replace(solution, message="; ".join(said))
@@ -120,8 +120,8 @@ class Beside:
         self.thread.join()
         if self.failed is not None:
             return Bounds(note=f"the LP bound from PDLP failed "
-                                f"({type(self.failed).__name__}: {self.failed}) and was "
-                                f"not used")
+                               f"({type(self.failed).__name__}: {self.failed}) and was "
+                               f"not used")
         return self.bounds
 
 

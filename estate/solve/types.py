@@ -96,7 +96,7 @@ def above_plan(bound: float, plan: float) -> bool:
 
 
 def with_bound(solution: Solution, bound: float, mip_gap: float,
-                source: str = "site-configuration bound") -> Solution:
+               source: str = "site-configuration bound") -> Solution:
     """The answer with a bound found apart from its search (valid for the whole model):
     the higher of the two, the gap and status to match. Unchanged with no plan or no
     such bound (-inf). A bound above the plan (beyond rounding) is a defect, not a
