@@ -34,7 +34,7 @@ from estate.solve import (
     solve,
 )
 from estate.solve.highs import combined, priced_plan, solve_direct
-from estate.solve.types import relative_gap, with_bound
+from estate.solve.types import notes, relative_gap, with_bound
 from estate.status import Status
 
 SITES = np.array(["A", "B", "C"], dtype=object)
@@ -192,6 +192,17 @@ def test_a_second_search_with_no_plan_keeps_the_first_plan(status: Status,
     assert both.bound == max(99.95, bound if math.isfinite(bound) else -math.inf)
     assert both.mip_gap == pytest.approx((100.0 - both.bound) / 100.0)
     assert bool(both.message) == (status == Status.INFEASIBLE)
+
+
+def test_two_searches_notes_are_kept_once_each_in_order() -> None:
+    assert notes("", "limit reached", "", "checked", "limit reached") == (
+        "limit reached; checked")
+    assert notes() == "" and notes("", "") == ""
+    first = dataclasses.replace(_solution(Status.OPTIMAL, 100.0, 99.95), message="a")
+    second = dataclasses.replace(_solution(Status.INFEASIBLE, math.nan, math.nan),
+                                 message="a")
+    said = combined(first, second, 1e-4).message.split("; ")
+    assert said[0] == "a" and len(said) == 2 and "infeasible" in said[1]
 
 
 def test_the_answer_is_the_plan_handed_back_priced_by_us() -> None:

@@ -60,6 +60,7 @@ from estate.solve.types import (
     SolverOptions,
     StartReport,
     above_plan,
+    notes,
     relative_gap,
     with_bound,
 )
@@ -193,9 +194,8 @@ def _solve_highs(model: EstateModel, options: SolverOptions, start: np.ndarray |
     if found is not None:
         solution = _with_search(solution, found, options.mip_gap)
     solution = with_bounds(solution, bounds, options.mip_gap)
-    said = "; ".join(m for m in (solution.message, bounds.note) if m)
     return dataclasses.replace(solution, seconds=solution.seconds + spent, first_plan=report,
-                               message=said)
+                               message=notes(solution.message, bounds.note))
 
 
 def _budget(options: SolverOptions) -> float:
@@ -253,9 +253,8 @@ def _with_search(solution: Solution, found: ConfigurationSearch, mip_gap: float)
         first = Solution(Status.TIME_LIMIT, found.objective, bound, gap, 0.0, "highs",
                          found.plan)
         both = combined(first, solution, mip_gap)
-        said = [m for m in (both.message, solution.message, message) if m]
-        return dataclasses.replace(both, message="; ".join(dict.fromkeys(said)))
-    noted = "; ".join(m for m in (solution.message, message) if m)
+        return dataclasses.replace(both, message=notes(both.message, solution.message, message))
+    noted = notes(solution.message, message)
     return with_bound(dataclasses.replace(solution, message=noted), bound, mip_gap)
 
 

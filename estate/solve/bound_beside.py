@@ -21,7 +21,7 @@ from estate.model.arrays import EstateModel
 from estate.solve.lp_bound import box_bound, pdlp_prices
 from estate.solve.progress import Reporter
 from estate.solve.site_bound import raised_bound
-from estate.solve.types import SearchPhase, Solution, above_plan, with_bound
+from estate.solve.types import SearchPhase, Solution, above_plan, notes, with_bound
 from estate.solve.window_passes import STOP_WAIT_S
 
 # Share of the budget (the time limit) the LP bound by PDLP may use on a model of more
@@ -59,9 +59,9 @@ def with_bounds(solution: Solution, bounds: Bounds, mip_gap: float) -> Solution:
         if not (solution.status.has_plan and above_plan(bounds.raised, solution.objective)):
             return with_bound(solution, bounds.raised, mip_gap,
                               "bound raised by packing sites whole")
-        said = [m for m in (solution.message, "the bound raised by packing sites whole came "
-                                              "out above a plan and was not used") if m]
-        solution = dataclasses.replace(solution, message="; ".join(said))
+        said = notes(solution.message, "the bound raised by packing sites whole came out "
+                                       "above a plan and was not used")
+        solution = dataclasses.replace(solution, message=said)
     return with_bound(solution, bounds.lp, mip_gap, "LP bound from PDLP")
 
 

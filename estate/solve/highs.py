@@ -25,7 +25,7 @@ import scipy.sparse as sp
 
 from estate.model.arrays import EstateModel, trimmed
 from estate.solve.progress import Reporter
-from estate.solve.types import Solution, SolverOptions, relative_gap
+from estate.solve.types import Solution, SolverOptions, notes, relative_gap
 from estate.status import Status
 
 
@@ -242,10 +242,8 @@ def combined(first: Solution, second: Solution, mip_gap: float) -> Solution:
     bound = min(bound, best.objective)
     gap = relative_gap(best.objective, bound)
     status = Status.OPTIMAL if gap <= mip_gap + 1e-9 else Status.TIME_LIMIT
-    said = [first.message, second.message]
-    if second.status == Status.INFEASIBLE:
-        said.append("the second search called the model infeasible, though the first found "
-                    "this plan")
-    message = "; ".join(m for m in said if m)
+    contradiction = ("the second search called the model infeasible, though the first "
+                     "found this plan" if second.status == Status.INFEASIBLE else "")
+    message = notes(first.message, second.message, contradiction)
     return Solution(status, best.objective, bound, gap, first.seconds + second.seconds,
                     best.solver, best.values, message)

@@ -89,6 +89,12 @@ def relative_gap(objective: float, bound: float) -> float:
     return abs(objective - bound) / abs(objective) if objective else math.inf
 
 
+def notes(*messages: str) -> str:
+    """The solver's notes on one answer as one message: the non-empty ones, each once, in
+    the order given (an answer combined from two searches can carry the same note twice)."""
+    return "; ".join(dict.fromkeys(m for m in messages if m))
+
+
 def above_plan(bound: float, plan: float) -> bool:
     """A bound above a plan beyond rounding (a millionth of it and a pound): a defect in
     whatever gave the bound, never a proof."""
@@ -104,9 +110,8 @@ def with_bound(solution: Solution, bound: float, mip_gap: float,
     if not (solution.status.has_plan and math.isfinite(bound)):
         return solution
     if above_plan(bound, solution.objective):
-        said = [m for m in (solution.message, f"the {source} came out above a plan and "
-                                              f"was not used") if m]
-        return dataclasses.replace(solution, message="; ".join(said))
+        said = notes(solution.message, f"the {source} came out above a plan and was not used")
+        return dataclasses.replace(solution, message=said)
     bound = min(max(solution.bound, bound), solution.objective)
     gap = relative_gap(solution.objective, bound)
     status = Status.OPTIMAL if gap <= mip_gap + 1e-9 else solution.status
