@@ -136,7 +136,9 @@ def print_summary(summary: Summary, out: Path | None, map_path: Path | None) -> 
               help="Also write the model as an LP file with readable names.")
 @click.option("--verbose", is_flag=True, help="Show the solver's own log on stderr.")
 @click.option("--policy-costs", is_flag=True, help="Also price each policy: the NPV it "
-              "costs, from two exact solves per policy (slower; docs/compare.md).")
+              "costs, the scenario's exact optimum against its exact optimum without the "
+              "policy, one extra solve per policy and one for the scenario unless its plan "
+              "is already proven (slower; docs/compare.md).")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
               show_default=True, help="Where the areas of a national register, and the "
               "optima of --policy-costs, are solved side by side: a local process pool or "

@@ -121,7 +121,7 @@ def _plan_loaded(scenario: Scenario, register: Register, clock: Clock, *,
             found = find_alternatives(result, every_plan, alternatives, within_pct,
                                       solver_options(scenario, verbose, direct), clock.progress)
     if policy_costs:
-        with clock.stage("policy_costs", "Pricing each policy (two exact solves each)"):
+        with clock.stage("policy_costs", "Pricing each policy (an exact solve without each)"):
             result.summary = result.summary.replace(
                 policy_costs=price_policies(scenario, register, progress=clock.progress,
                                             executor=policy_executor, workers=workers,
