@@ -13,6 +13,7 @@ import dataclasses
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from estate.pipeline import _first_plan_line, search_line, status_quo_start
@@ -233,3 +234,22 @@ def test_the_first_plan_line_says_whether_the_search_ran_from_the_windows_plan()
     assert _first_plan_line(dataclasses.replace(windows, searched_after=False)).endswith(
         "; it is the answer (the windows used the time; HiGHS's search of the whole model "
         "was not run)")
+
+
+def test_plans_are_told_at_the_price_of_the_vector_highs_found() -> None:
+    """HiGHS 1.16 can report an offered plan below its price (`highs.priced_plan`), so
+    a plan is told at the price the caller gives the vector, never at HiGHS's own
+    objective: priced here as a million plus the items taken (HiGHS's objective is the
+    knapsacks' NPV, 50 at best), every plan told is a million and a whole count."""
+    model = _knapsacks(1499.0)
+    heard: list[SearchProgress] = []
+    ticks = iter(range(0, 10**6, 60))
+    reporter = Reporter(heard.append, lambda: float(next(ticks)))
+    with highs.solver_output(False):
+        h = highs.new_highs(60.0, 0.0)
+        h.passModel(highs.highs_lp(model))
+        reporter.follow(h, lambda x: 1e6 + float(np.round(x).sum()))
+        h.run()
+    taken = [p.plan - 1e6 for p in heard if not math.isnan(p.plan)]
+    assert taken and all(0 <= t <= 30 and t == round(t) for t in taken)
+    assert all(p.bound <= 50.0 + 1e-6 for p in heard)  # the bounds are HiGHS's own

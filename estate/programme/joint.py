@@ -61,14 +61,7 @@ from estate.programme.changes import TOL, Changes, changes_of, trajectory
 from estate.programme.joint_layout import ONE, ZERO, Layout, Triplets, layout_of
 from estate.programme.joint_rows import build_rows, objective
 from estate.results import State
-from estate.solve.highs import (
-    lp_from_arrays,
-    new_highs,
-    offer_solution,
-    priced_plan,
-    read_status,
-    solver_output,
-)
+from estate.solve.highs import lp_from_arrays, search
 from estate.status import Status
 
 __all__ = ["JointResult", "end_state_differences", "joint_size", "solve_joint"]
@@ -113,22 +106,14 @@ def solve_joint(prep: Prepared, model: EstateModel, limits: ProgrammeLimits,
     matrix = rows.matrix(layout.n)
     lp = lp_from_arrays(matrix.tocsc(), cost, layout.lb, layout.ub, rows.lower(), rows.upper(),
                         layout.integer)
-    with solver_output(False):
-        h = new_highs(time_limit_s, mip_gap)
-        h.passModel(lp)
-        if start is not None:
-            offer_solution(h, start_vector(prep, model, layout, *start))
-        h.run()
-    status, obj, bound, gap = read_status(h, bool(layout.integer.any()))
+    offered = None if start is None else start_vector(prep, model, layout, *start)
+    found = search(lp, cost, 0.0, bool(layout.integer.any()), time_limit_s, mip_gap, offered)
     years = np.zeros(0, dtype=int)
     changes = None
-    if status.has_plan:
-        x = np.asarray(h.getSolution().col_value, dtype=float)
-        # the schedule is the vector (HiGHS may report another plan's objective beside it)
-        status, obj, _, gap, _ = priced_plan(x, cost, 0.0, status, obj, bound, gap, mip_gap)
-        changes, years = read_schedule(prep, model, layout, x)
-    return JointResult(changes, years, status, gap, obj, float(h.getRunTime()), layout.n,
-                       matrix.shape[0])
+    if found.values is not None:
+        changes, years = read_schedule(prep, model, layout, found.values)
+    return JointResult(changes, years, found.status, found.mip_gap, found.objective,
+                       found.seconds, layout.n, matrix.shape[0])
 
 
 def read_schedule(prep: Prepared, model: EstateModel, layout: Layout, x: np.ndarray

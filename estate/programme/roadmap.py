@@ -45,14 +45,7 @@ from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
 from estate.programme.changes import Changes
 from estate.programme.roadmap_rows import Layout, build_rows, count_groups, objective
-from estate.solve.highs import (
-    lp_from_arrays,
-    new_highs,
-    offer_solution,
-    priced_plan,
-    read_status,
-    solver_output,
-)
+from estate.solve.highs import lp_from_arrays, search
 from estate.status import Status
 
 
@@ -84,20 +77,14 @@ def solve_roadmap(prep: Prepared, model: EstateModel, changes: Changes,
     integer[layout.u(0, 1):] = True
     lp = lp_from_arrays(matrix, cost, np.zeros(n), col_ub, np.array(rows.lb, float),
                         np.array(rows.ub, float), integer)
-    with solver_output(False):
-        h = new_highs(time_limit_s, mip_gap)
-        h.passModel(lp)
-        offer_solution(h, np.zeros(n))  # nothing changes: always a schedule, if a poor one
-        h.run()
-    status, obj, bound, gap = read_status(h, bool(integer.any()))
+    # offered: nothing changes, always a schedule, if a poor one
+    found = search(lp, cost, 0.0, bool(integer.any()), time_limit_s, mip_gap, np.zeros(n))
     years = np.zeros(len(changes), dtype=int)
-    if status.has_plan:
-        x = np.asarray(h.getSolution().col_value)
-        # the schedule is the vector (HiGHS may report another plan's objective beside it)
-        status, obj, _, gap, _ = priced_plan(x, cost, 0.0, status, obj, bound, gap, mip_gap)
-        z = x[:len(changes) * layout.horizon].reshape(len(changes), layout.horizon) > 0.5
+    if found.values is not None:
+        z = found.values[:len(changes) * layout.horizon].reshape(len(changes),
+                                                                 layout.horizon) > 0.5
         years = np.where(z.any(axis=1), z.argmax(axis=1) + 1, 0)
-    return RoadmapResult(years, status, obj, gap, float(h.getRunTime()))
+    return RoadmapResult(years, found.status, found.objective, found.mip_gap, found.seconds)
 
 
 def _pool_pairs(model: EstateModel, changes: Changes) -> np.ndarray:

@@ -143,7 +143,8 @@ def read_status(h: highspy.Highs, has_integer: bool) -> tuple[Status, float, flo
 def solve_direct(model: EstateModel, options: SolverOptions, start: np.ndarray | None = None,
                  lp: highspy.HighsLp | None = None, time_limit_s: float | None = None,
                  reporter: Reporter | None = None) -> Solution:
-    """Pass the arrays to highspy in one call (CSC matrix), no PuLP objects.
+    """Pass the arrays to highspy in one call (CSC matrix), no PuLP objects, and search
+    (`search`).
 
     `start`, a full column vector, is offered as a first plan (HiGHS drops it if it breaks
     a rule). `lp` is the model from `highs_lp` when the caller has made it already, and
@@ -152,27 +153,69 @@ def solve_direct(model: EstateModel, options: SolverOptions, start: np.ndarray |
     """
     lp = highs_lp(model) if lp is None else lp
     limit = options.time_limit_s if time_limit_s is None else time_limit_s
+    return search(lp, model.col_cost, model.obj_constant, bool(model.col_integer.any()),
+                  limit, options.mip_gap, start, reporter, options.verbose)
+
+
+def search(lp: highspy.HighsLp, cost: np.ndarray, constant: float, has_integer: bool,
+           time_limit_s: float, mip_gap: float, start: np.ndarray | None = None,
+           reporter: Reporter | None = None, verbose: bool = False) -> Solution:
+    """HiGHS's search of `lp` (whose costs are `cost`, plus `constant`) from `start`,
+    within `time_limit_s` and to `mip_gap`: the plan it hands back, priced by us
+    (`priced_plan`).
+
+    HiGHS 1.16 can value an offered plan below its price once presolved, and then search
+    under that false cut-off: it finds nothing below it, so it hands the offer back,
+    often within a second, as "optimal" (measured on `hubs_coverage` from the site
+    configurations' plan: valued £724.31m, priced £726.47m, the search over in 0.2 s of
+    a 535 s limit). When that happens and time is left, HiGHS searches again without the
+    offer, told only that a plan at the offer's price exists (`objective_bound`); the
+    answer is the better plan of the two searches with the higher bound (`combined`).
+    Each bound holds for the model: every cut-off HiGHS made was at or above the bound
+    it reports.
+    """
+    first, misvalued = _run(lp, cost, constant, has_integer, time_limit_s, mip_gap, start,
+                            None, reporter, verbose)
+    left = time_limit_s - first.seconds
+    if not misvalued or first.status == Status.OPTIMAL or left <= 1.0:
+        return first
+    again, _ = _run(lp, cost, constant, has_integer, left, mip_gap, None, first.objective,
+                    reporter, verbose)
+    both = combined(first, again, mip_gap)
+    return dataclasses.replace(both, message=notes(
+        both.message, f"searched again without the plan offered ({left:.0f} s left)"))
+
+
+def _run(lp: highspy.HighsLp, cost: np.ndarray, constant: float, has_integer: bool,
+         time_limit_s: float, mip_gap: float, start: np.ndarray | None,
+         cutoff: float | None, reporter: Reporter | None, verbose: bool
+         ) -> tuple[Solution, bool]:
+    """One HiGHS run of `lp`: from `start` when it is given, or told that a plan worth
+    `cutoff` exists (HiGHS then prunes what cannot beat it). Also says whether HiGHS
+    reported an objective that is not the price of the plan it handed back."""
     t0 = time.perf_counter()
-    with solver_output(options.verbose):
-        h = new_highs(limit, options.mip_gap, options.verbose)
+    with solver_output(verbose):
+        h = new_highs(time_limit_s, mip_gap, verbose)
         h.passModel(lp)
         if start is not None and len(start) == lp.num_col_:
             offer_solution(h, start)
+        if cutoff is not None:
+            # a hair above, so the plan at the cut-off itself still counts as one
+            h.setOptionValue("objective_bound", cutoff + 1e-6 * abs(cutoff) + 1.0)
         if reporter is not None:
-            reporter.follow(h)
+            reporter.follow(h, lambda x: float(cost @ x) + constant)
         h.run()
         if reporter is not None:
             reporter.interrupted()
     seconds = time.perf_counter() - t0
-    status, obj, bound, gap = read_status(h, bool(model.col_integer.any()))
+    status, obj, bound, gap = read_status(h, has_integer)
     values = None
     message = ""
     if status.has_plan:
         values = np.asarray(h.getSolution().col_value, dtype=float)
-        status, obj, bound, gap, message = priced_plan(
-            values, model.col_cost, model.obj_constant, status, obj, bound, gap,
-            options.mip_gap)
-    return Solution(status, obj, bound, gap, seconds, "highs", values, message)
+        status, obj, bound, gap, message = priced_plan(values, cost, constant, status, obj,
+                                                       bound, gap, mip_gap)
+    return Solution(status, obj, bound, gap, seconds, "highs", values, message), bool(message)
 
 
 def priced_plan(values: np.ndarray, cost: np.ndarray, constant: float, status: Status,

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 
 import highspy
+import numpy as np
 
 from estate.solve.types import (
     OnProgress,
@@ -103,20 +104,23 @@ class Reporter:
         """`bound` is above the best plan beyond rounding (`types.above_plan`)."""
         return math.isfinite(self.plan) and above_plan(bound, self.plan)
 
-    def follow(self, h: highspy.Highs) -> None:
+    def follow(self, h: highspy.Highs, price: Callable[[np.ndarray], float]) -> None:
         """Report what HiGHS sees while `h` searches: its improving plans and, between
-        them, its plan and bound as its search goes (one thread: HiGHS calls back on the
-        thread that runs it). The plans and bounds are the model's NPV when the model was
-        passed with its constant as HiGHS's offset (`highs.highs_lp`). Call
-        `interrupted` once `h.run()` has returned."""
+        them, its bound as its search goes (one thread: HiGHS calls back on the thread
+        that runs it). Each plan is shown at `price` of the vector HiGHS found, not at the
+        objective HiGHS gives beside it: HiGHS 1.16 can value an offered plan below its
+        price (`estate.solve.highs.priced_plan`), and a plan shown must be one that
+        exists. The bounds are the model's NPV when the model was passed with its
+        constant as HiGHS's offset (`highs.highs_lp`). Call `interrupted` once `h.run()`
+        has returned."""
 
         def improved(event: highspy.HighsCallbackEvent) -> None:
             out = event.data_out
-            self._guarded(event, out.objective_function_value, out.mip_dual_bound)
+            self._guarded(event, price(np.asarray(out.mip_solution, dtype=float)),
+                          out.mip_dual_bound)
 
         def searching(event: highspy.HighsCallbackEvent) -> None:
-            out = event.data_out
-            self._guarded(event, out.mip_primal_bound, out.mip_dual_bound)
+            self._guarded(event, math.nan, event.data_out.mip_dual_bound)
 
         h.cbMipImprovingSolution.subscribe(improved)
         h.cbMipInterrupt.subscribe(searching)
