@@ -168,9 +168,10 @@ def search(lp: highspy.HighsLp, cost: np.ndarray, constant: float, has_integer: 
     under that false cut-off: it finds nothing below it, so it hands the offer back,
     often within a second, as "optimal" (measured on `hubs_coverage` from the site
     configurations' plan: valued £724.31m, priced £726.47m, the search over in 0.2 s of
-    a 535 s limit). When that happens and time is left, HiGHS searches again without the
-    offer, told only that a plan at the offer's price exists (`objective_bound`); the
-    answer is the better plan of the two searches with the higher bound (`combined`).
+    a 535 s limit). When HiGHS hands back any plan at a price not its own, short of the
+    gap and with time left, it searches again without the offer, told only that a plan
+    at that price exists (`objective_bound`); the answer is the better plan of the two
+    searches with the higher bound (`combined`).
     Each bound holds for the model: every cut-off HiGHS made was at or above the bound
     it reports.
     """
@@ -182,8 +183,9 @@ def search(lp: highspy.HighsLp, cost: np.ndarray, constant: float, has_integer: 
     again, _ = _run(lp, cost, constant, has_integer, left, mip_gap, None, first.objective,
                     reporter, verbose)
     both = combined(first, again, mip_gap)
+    what = "without the plan offered" if start is not None else "from that plan's price"
     return dataclasses.replace(both, message=notes(
-        both.message, f"searched again without the plan offered ({left:.0f} s left)"))
+        both.message, f"searched again {what} ({left:.0f} s left)"))
 
 
 def _run(lp: highspy.HighsLp, cost: np.ndarray, constant: float, has_integer: bool,
