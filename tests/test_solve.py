@@ -26,6 +26,7 @@ from estate.model.build import build
 from estate.pipeline import prepare_scenario
 from estate.solve import (
     REGISTRY,
+    SearchProgress,
     Solution,
     SolverOptions,
     available_solvers,
@@ -34,6 +35,7 @@ from estate.solve import (
     solve,
 )
 from estate.solve.highs import combined, priced_plan, solve_direct
+from estate.solve.progress import Reporter
 from estate.solve.types import notes, relative_gap, with_bound
 from estate.status import Status
 
@@ -244,8 +246,15 @@ def test_highs_offered_a_plan_with_a_site_open_for_nothing_gives_that_plan_price
     offered = best.values.copy()
     offered[site] = 1.0
     assert model.keeps_every_rule(offered)
-    answer = solve_direct(model, options, start=offered)
+    heard: list[SearchProgress] = []
+    ticks = iter(range(0, 10**9, 60))  # a minute a reading: every report goes out
+    answer = solve_direct(model, options, start=offered,
+                          reporter=Reporter(heard.append, lambda: float(next(ticks))))
     assert answer.values is not None
+    # the offer is shown at its price, not at HiGHS's figure for it (the optimum's)
+    priced = float(model.col_cost @ offered) + model.obj_constant
+    assert heard[0].plan == pytest.approx(priced, rel=1e-9)
+    assert priced > best.objective + 1e6
     assert answer.objective == pytest.approx(float(model.col_cost @ answer.values)
                                              + model.obj_constant, rel=1e-9)
     assert answer.bound <= answer.objective

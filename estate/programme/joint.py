@@ -76,7 +76,7 @@ class JointResult:
     years: np.ndarray
     status: Status
     mip_gap: float
-    objective: float  # the NPV of cost HiGHS reports (the oracle's figure, to rounding)
+    objective: float  # the NPV of cost of the plan found, priced from its vector
     seconds: float
     columns: int
     rows: int

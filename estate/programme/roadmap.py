@@ -77,8 +77,10 @@ def solve_roadmap(prep: Prepared, model: EstateModel, changes: Changes,
     integer[layout.u(0, 1):] = True
     lp = lp_from_arrays(matrix, cost, np.zeros(n), col_ub, np.array(rows.lb, float),
                         np.array(rows.ub, float), integer)
-    # offered: nothing changes, always a schedule, if a poor one
-    found = search(lp, cost, 0.0, bool(integer.any()), time_limit_s, mip_gap, np.zeros(n))
+    # offered: nothing changes, always a schedule, if a poor one; should HiGHS misvalue
+    # it, its search again takes half the time left, the rest kept for the joint model
+    found = search(lp, cost, 0.0, bool(integer.any()), time_limit_s, mip_gap, np.zeros(n),
+                   again_share=0.5)
     years = np.zeros(len(changes), dtype=int)
     if found.values is not None:
         z = found.values[:len(changes) * layout.horizon].reshape(len(changes),

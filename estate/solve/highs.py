@@ -159,7 +159,8 @@ def solve_direct(model: EstateModel, options: SolverOptions, start: np.ndarray |
 
 def search(lp: highspy.HighsLp, cost: np.ndarray, constant: float, has_integer: bool,
            time_limit_s: float, mip_gap: float, start: np.ndarray | None = None,
-           reporter: Reporter | None = None, verbose: bool = False) -> Solution:
+           reporter: Reporter | None = None, verbose: bool = False,
+           again_share: float = 1.0) -> Solution:
     """HiGHS's search of `lp` (whose costs are `cost`, plus `constant`) from `start`,
     within `time_limit_s` and to `mip_gap`: the plan it hands back, priced by us
     (`priced_plan`).
@@ -169,23 +170,29 @@ def search(lp: highspy.HighsLp, cost: np.ndarray, constant: float, has_integer: 
     often within a second, as "optimal" (measured on `hubs_coverage` from the site
     configurations' plan: valued £724.31m, priced £726.47m, the search over in 0.2 s of
     a 535 s limit). When HiGHS hands back any plan at a price not its own, short of the
-    gap and with time left, it searches again without the offer, told only that a plan
-    at that price exists (`objective_bound`); the answer is the better plan of the two
-    searches with the higher bound (`combined`).
-    Each bound holds for the model: every cut-off HiGHS made was at or above the bound
-    it reports.
+    gap and with time left, it searches again for `again_share` of the time left,
+    without the offer, told only that a plan at that price exists (`objective_bound`);
+    the answer is the better plan of the two searches with the higher bound
+    (`combined`). Each bound holds for the model: every cut-off HiGHS made was at or
+    above the bound it reports.
     """
-    first, misvalued = _run(lp, cost, constant, has_integer, time_limit_s, mip_gap, start,
-                            None, reporter, verbose)
-    left = time_limit_s - first.seconds
-    if not misvalued or first.status == Status.OPTIMAL or left <= 1.0:
+    offered = start is not None and len(start) == lp.num_col_
+    first, misvalued = _run(lp, cost, constant, has_integer, time_limit_s, mip_gap,
+                            start if offered else None, None, reporter, verbose)
+    left = (time_limit_s - first.seconds) * again_share
+    if not (misvalued and has_integer) or first.status == Status.OPTIMAL or left <= 1.0:
         return first
     again, _ = _run(lp, cost, constant, has_integer, left, mip_gap, None, first.objective,
                     reporter, verbose)
+    said = f"searched again {'without the plan offered' if offered else 'from its price'}"
+    if again.status == Status.INFEASIBLE:
+        # nothing at or under the plan's own price: HiGHS contradicts itself, so its
+        # second search proves nothing and the first plan stands
+        again = dataclasses.replace(again, status=Status.NO_SOLUTION, bound=-math.inf)
+        said += ", which found no plan at its price"
     both = combined(first, again, mip_gap)
-    what = "without the plan offered" if start is not None else "from that plan's price"
-    return dataclasses.replace(both, message=notes(
-        both.message, f"searched again {what} ({left:.0f} s left)"))
+    return dataclasses.replace(both, message=notes(first.message, again.message,
+                                                   f"{said} ({left:.0f} s)"))
 
 
 def _run(lp: highspy.HighsLp, cost: np.ndarray, constant: float, has_integer: bool,
@@ -242,7 +249,7 @@ def priced_plan(values: np.ndarray, cost: np.ndarray, constant: float, status: S
     bound = min(bound, priced)
     gap = relative_gap(priced, bound) if math.isfinite(bound) else 1.0
     said = (f"HiGHS reported a plan of {objective:,.2f} but handed back one of "
-            f"{priced:,.2f} (the plan it was offered); the answer is the plan handed back")
+            f"{priced:,.2f}")
     return (Status.OPTIMAL if gap <= mip_gap + 1e-9 else Status.TIME_LIMIT), priced, bound, \
         gap, said
 

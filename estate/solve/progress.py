@@ -116,24 +116,25 @@ class Reporter:
 
         def improved(event: highspy.HighsCallbackEvent) -> None:
             out = event.data_out
-            self._guarded(event, price(np.asarray(out.mip_solution, dtype=float)),
-                          out.mip_dual_bound)
+            self._guarded(event, lambda: price(np.asarray(out.mip_solution, dtype=float)),
+                          lambda: out.mip_dual_bound)
 
         def searching(event: highspy.HighsCallbackEvent) -> None:
-            self._guarded(event, math.nan, event.data_out.mip_dual_bound)
+            self._guarded(event, lambda: math.nan, lambda: event.data_out.mip_dual_bound)
 
         h.cbMipImprovingSolution.subscribe(improved)
         h.cbMipInterrupt.subscribe(searching)
 
-    def _guarded(self, event: highspy.HighsCallbackEvent, plan: float, bound: float) -> None:
-        """`saw` from inside HiGHS: an interrupt met here stops HiGHS's search (on the
-        interrupt callback; the next one when it came with a plan) and is kept for
-        `interrupted`."""
+    def _guarded(self, event: highspy.HighsCallbackEvent, plan: Callable[[], float],
+                 bound: Callable[[], float]) -> None:
+        """`saw` from inside HiGHS, the plan and bound read (and the plan priced) inside
+        the guard: an interrupt met here stops HiGHS's search (on the interrupt callback;
+        the next one when it came with a plan) and is kept for `interrupted`."""
         if self.interrupt is not None:
             event.interrupt()
             return
         try:
-            self.saw(SearchPhase.SEARCH, plan, bound)
+            self.saw(SearchPhase.SEARCH, plan(), bound())
         except BaseException as stop:  # noqa: BLE001 - Ctrl-C: raised after HiGHS returns
             self.interrupt = stop
             event.interrupt()
