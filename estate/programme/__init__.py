@@ -53,6 +53,8 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
     found = solve_roadmap(prep, model, changes, limits, time_limit_s, mip_gap)
     roadmap = programme_of(prep, model, changes, found.years, limits, "roadmap", found.status,
                            found.mip_gap) if found.status.has_plan else None
+    if roadmap is not None and found.message:
+        roadmap = replace(roadmap, notes=(*roadmap.notes, f"roadmap search: {found.message}"))
     size = joint_size(prep, model)
     if method == "roadmap" or (method == "auto" and size > JOINT_MAX_COLUMNS):
         if roadmap is None:
@@ -76,6 +78,8 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
     differs = end_state_differences(prep, model, changes, joint.changes)
     if differs:
         notes.append("the joint model's end state, unlike the snapshot's, " + "; ".join(differs))
+    if joint.message:
+        notes.append(f"joint model search: {joint.message}")
     if roadmap is None:
         return replace(other, joint_npv=other.npv_cost, notes=(
             *other.notes, f"the roadmap found no schedule ({found.status})", *notes))

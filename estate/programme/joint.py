@@ -80,6 +80,7 @@ class JointResult:
     seconds: float
     columns: int
     rows: int
+    message: str = ""  # the solver's notes (`estate.solve.highs.search`)
 
 
 def joint_size(prep: Prepared, model: EstateModel) -> int:
@@ -113,7 +114,7 @@ def solve_joint(prep: Prepared, model: EstateModel, limits: ProgrammeLimits,
     if found.values is not None:
         changes, years = read_schedule(prep, model, layout, found.values)
     return JointResult(changes, years, found.status, found.mip_gap, found.objective,
-                       found.seconds, layout.n, matrix.shape[0])
+                       found.seconds, layout.n, matrix.shape[0], found.message)
 
 
 def read_schedule(prep: Prepared, model: EstateModel, layout: Layout, x: np.ndarray

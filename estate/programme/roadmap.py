@@ -56,6 +56,7 @@ class RoadmapResult:
     objective: float  # the variable part of the NPV of cost (see the module docstring)
     mip_gap: float
     seconds: float
+    message: str = ""  # the solver's notes (`estate.solve.highs.search`)
 
 
 def solve_roadmap(prep: Prepared, model: EstateModel, changes: Changes,
@@ -86,7 +87,8 @@ def solve_roadmap(prep: Prepared, model: EstateModel, changes: Changes,
         z = found.values[:len(changes) * layout.horizon].reshape(len(changes),
                                                                  layout.horizon) > 0.5
         years = np.where(z.any(axis=1), z.argmax(axis=1) + 1, 0)
-    return RoadmapResult(years, found.status, found.objective, found.mip_gap, found.seconds)
+    return RoadmapResult(years, found.status, found.objective, found.mip_gap, found.seconds,
+                         found.message)
 
 
 def _pool_pairs(model: EstateModel, changes: Changes) -> np.ndarray:
