@@ -230,7 +230,7 @@ def test_the_answer_is_the_plan_handed_back_priced_by_us() -> None:
 
 
 @pytest.mark.slow
-def test_highs_offered_a_plan_with_a_site_open_for_nothing_gives_that_plan_priced() -> None:
+def test_an_offer_highs_misvalues_is_searched_again_to_the_optimum() -> None:
     """The demo without sharing, its optimum with S009 open again (it hosts nothing):
     HiGHS 1.16's presolve closes S009, finds nothing better than that, and hands back
     the plan as offered beside the objective of the optimum (measured: £787.33m against
