@@ -26,14 +26,20 @@ from estate.model.arrays import EstateModel
 from estate.model.build import build
 from estate.pipeline import prepare_scenario, status_quo_start
 from estate.solve import configurations
-from estate.solve.highs import highs_lp, new_highs, offer_solution, solver_output
+from estate.solve.highs import (
+    highs_lp,
+    new_highs,
+    offer_solution,
+    solver_output,
+    tell_cutoff,
+)
 from estate.solve.types import relative_gap
 
 
 def run(model: EstateModel, limit: float, gap: float, offer: np.ndarray | None,
         presolve: bool = True, cutoff: float | None = None) -> tuple[float, float, float]:
-    """One HiGHS run: the price of the plan handed back, HiGHS's figure for it, its bound
-    and its seconds."""
+    """One HiGHS run: the price of the plan handed back (nan: none), its bound and its
+    seconds."""
     with solver_output(False):
         h = new_highs(limit, gap)
         h.passModel(highs_lp(model))
@@ -42,7 +48,7 @@ def run(model: EstateModel, limit: float, gap: float, offer: np.ndarray | None,
         if offer is not None:
             offer_solution(h, offer)
         if cutoff is not None:
-            h.setOptionValue("objective_bound", cutoff + 1e-6 * abs(cutoff) + 1.0)
+            tell_cutoff(h, cutoff)
         t0 = time.perf_counter()
         h.run()
         seconds = time.perf_counter() - t0

@@ -87,6 +87,13 @@ def stoppable(h: highspy.Highs, stop: threading.Event | None) -> highspy.Highs:
     return h
 
 
+def tell_cutoff(h: highspy.Highs, plan: float) -> None:
+    """Tell `h` a plan worth `plan` exists, so it prunes what cannot beat it: its
+    `objective_bound`, a hair above (a millionth and a pound, as `types.above_plan`), so
+    the plan at the cut-off itself still counts as one."""
+    h.setOptionValue("objective_bound", plan + 1e-6 * abs(plan) + 1.0)
+
+
 def offer_solution(h: highspy.Highs, values: np.ndarray) -> None:
     """Give a `highspy.Highs` a full column vector as a first plan (dropped if infeasible)."""
     sol = highspy.HighsSolution()
@@ -206,11 +213,10 @@ def _run(lp: highspy.HighsLp, cost: np.ndarray, constant: float, has_integer: bo
     with solver_output(verbose):
         h = new_highs(time_limit_s, mip_gap, verbose)
         h.passModel(lp)
-        if start is not None and len(start) == lp.num_col_:
+        if start is not None:
             offer_solution(h, start)
         if cutoff is not None:
-            # a hair above, so the plan at the cut-off itself still counts as one
-            h.setOptionValue("objective_bound", cutoff + 1e-6 * abs(cutoff) + 1.0)
+            tell_cutoff(h, cutoff)
         if reporter is not None:
             reporter.follow(h, lambda x: float(cost @ x) + constant)
         h.run()
