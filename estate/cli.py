@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from estate.errors import EstateError, InfeasibleError, InputError, Problem
+from estate.load.free_text import for_terminal
 from estate.results import Summary
 from estate.status import Status
 from estate.store import check_results
@@ -26,8 +27,14 @@ from estate.store import check_results
 LOG_NAME = "estate-error.log"
 
 
+def _say(text: str) -> None:
+    """A line on stdout; text from a register, a scenario or a results folder cannot
+    send the terminal an escape sequence (`estate.load.free_text`)."""
+    click.echo(for_terminal(text))
+
+
 def _err(text: str) -> None:
-    click.echo(text, err=True)
+    click.echo(for_terminal(text), err=True)
 
 
 def _progress(enabled: bool) -> Callable[[str], None] | None:
@@ -44,7 +51,7 @@ def _progress(enabled: bool) -> Callable[[str], None] | None:
     def show(message: str) -> None:
         # a line may quote a register's folder or a scenario's name: escaped, so their
         # brackets print as written and are never read as rich's markup
-        console.print(f"[dim]•[/dim] {escape(message)}", markup=True, soft_wrap=True)
+        console.print(f"[dim]•[/dim] {escape(for_terminal(message))}", markup=True, soft_wrap=True)
 
     return show
 
@@ -117,11 +124,11 @@ def print_summary(summary: Summary, out: Path | None, map_path: Path | None) -> 
     from estate.render.text import summary_lines
 
     for line in summary_lines(summary):
-        click.echo(line)
+        _say(line)
     if out:
-        click.echo(f"Results: {out}")
+        _say(f"Results: {out}")
     if map_path:
-        click.echo(f"Map:     {map_path}")
+        _say(f"Map:     {map_path}")
 
 
 @cli.command("plan")
@@ -180,12 +187,12 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
         print_summary(result.summary, out, map_path)
         for entry in (result.summary.policy_costs or {}).values():
             if entry.get("status") != "not_set":
-                click.echo(f"Policy cost:     {entry['sentence']}")
+                _say(f"Policy cost:     {entry['sentence']}")
         if alternatives:
             from estate.render.text import alternative_lines
 
             for line in alternative_lines(result.summary):
-                click.echo(line)
+                _say(line)
     if result.status == Status.TIME_LIMIT:
         gap = result.summary.mip_gap
         _err(f"WARNING: the time limit stopped the solver; this plan is NOT proven optimal "
@@ -216,7 +223,7 @@ def validate_command(data: Path) -> None:
         _err(f"Warning: {warning}")
     counts = {name: len(getattr(register, name))
               for name in ("agencies", "sites", "functions", "zones", "pair_costs")}
-    click.echo(f"{data}: valid register; " + ", ".join(f"{n} {k}" for k, n in counts.items())
+    _say(f"{data}: valid register; " + ", ".join(f"{n} {k}" for k, n in counts.items())
                + (f"; {len(register.warnings)} warnings" if register.warnings else ""))
 
 
@@ -241,7 +248,7 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
     target = out or default_map(stored.summary.scenario)
     check_outputs([Output("--out", target)], [results_dir])
     render_map(results_dir, target, cdn=cdn, stored=stored)
-    click.echo(f"Map: {target}")
+    _say(f"Map: {target}")
 
 
 @cli.command("report")
@@ -264,8 +271,8 @@ def report_command(results_dir: Path, out: Path, html: Path | None,
     from estate.api import report
 
     pdf, page = report(results_dir, out, html=html, compare=compare)
-    click.echo(f"Board pack: {pdf}")
-    click.echo(f"As a page:  {page}")
+    _say(f"Board pack: {pdf}")
+    _say(f"As a page:  {page}")
 
 
 @cli.command("sweep")
@@ -299,11 +306,11 @@ def sweep_command(scenario: Path, varies: tuple[str, ...], out: Path, executor: 
                    scheduler=scheduler, workers=workers, max_runs=max_runs,
                    on_outcome=_sweep_progress(sys.stderr.isatty()))
     counts = result.rows["status"].value_counts()
-    click.echo(f"{len(result.rows)} runs ({len(result.solved)} planned now, "
+    _say(f"{len(result.rows)} runs ({len(result.solved)} planned now, "
                f"{len(result.reused)} reused) in {result.seconds:,.1f} s: "
                + ", ".join(f"{n} {s}" for s, n in counts.items()))
     for name in ("sweep.csv", "site_robustness.csv", "sweep.html"):
-        click.echo(f"  {out / name}")
+        _say(f"  {out / name}")
 
 
 def _sweep_progress(enabled: bool) -> Callable[..., None] | None:
@@ -325,7 +332,7 @@ def _sweep_progress(enabled: bool) -> Callable[..., None] | None:
             bar.start()
             task = bar.add_task("Planning runs", total=total)
         bar.update(task, completed=done,
-                   description=escape(f"Last: {outcome.status} ({outcome.run_id})"))
+                   description=escape(for_terminal(f"Last: {outcome.status} ({outcome.run_id})")))
         if done >= total:
             bar.stop()
 
@@ -357,7 +364,7 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool) -> None:
     for run in runs:
         if run.summary is None:
             _err(f"WARNING: {run.scenario.name}: {run.status}: {run.message.splitlines()[0]}")
-    click.echo("Comparison: " + ", ".join(str(out / name) for name in COMPARISON_FILES))
+    _say("Comparison: " + ", ".join(str(out / name) for name in COMPARISON_FILES))
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 Part one: a register whose names carry what breaks CSV files and spreadsheets (quotes,
 line breaks, carriage returns, formula starts, a 40,000-character name) is planned end
 to end, compared and packed; every CSV is read back with the tool's own reader and
-equals the names the register gave, ids join, and no cell a spreadsheet would run is
+equals the names the register gave (each read as one line), ids join, and no cell a spreadsheet would run is
 left as it was; the workbook is read back with openpyxl.
 
 Part two: a results folder damaged or hand-edited in each of many ways is a located
@@ -91,8 +91,9 @@ def _raw(path: Path) -> list[list[str]]:
 def test_names_come_back_as_the_register_gave_them(planned: dict[str, Any]) -> None:
     register, stored = planned["register"], check_results(planned["folder"])
     sites = register.sites.set_index("site_id")["name"]
-    assert LONG in set(sites) and "Outskirts\rwith a carriage return" in set(
-        register.zones["name"]), "the register reader keeps the names whole"
+    assert LONG in set(sites) and "Outskirts with a carriage return" in set(
+        register.zones["name"]), "the register reader keeps names whole, each on one line"
+    assert "Annexe on two lines" in set(sites)
     back = stored.tables["sites"].set_index("site_id")["name"]
     assert back.to_dict() == sites.to_dict()
     agencies = register.agencies.set_index("agency_id")["name"].to_dict()

@@ -266,6 +266,9 @@ def test_formula_looking_text_stays_text(tmp_path: Path) -> None:
     wb = load_workbook(tmp_path / "out" / "comparison.xlsx")
     names = [c for c in wb["agencies"]["C"] if c.value == "=HYPERLINK(1)"]
     assert names and all(c.data_type == "s" for c in names)
+    assert all(c.quotePrefix for c in names)  # still text once edited in Excel
+    plain = [c for c in wb["agencies"]["C"] if c.value == "Agency A"]
+    assert plain and not any(c.quotePrefix for c in plain)
 
 
 def test_cli_compare(tmp_path: Path) -> None:

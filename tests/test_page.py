@@ -215,3 +215,15 @@ def test_kpi_panel_is_a_named_region_with_a_heading() -> None:
     panel = kpi_panel(summary_record(scenario="North <b>"))
     assert panel.startswith('<section id="estate-kpi" class="estate-panel" aria-label="Plan summary">')
     assert "<h2>North &lt;b&gt;</h2>" in panel and "<dl" in panel
+
+
+def test_agencies_of_one_name_get_a_layer_each(tmp_path: Path) -> None:
+    """Layers are found by their names (the compare map's checkboxes): two agencies
+    named alike are told apart by their ids."""
+    folder = write_results(tmp_path / "twins", payloads=False)
+    agencies = folder / "agencies.csv"
+    agencies.write_text(agencies.read_text(encoding="utf-8").replace("Agency 1", "Agency 0"),
+                        encoding="utf-8")
+    page = render_map(folder, tmp_path / "twins.html").read_text(encoding="utf-8")
+    assert "Agency: Agency 0 (AG0)" in page and "Agency: Agency 0 (AG1)" in page
+    assert "Agency: Agency 2" in page and "(AG2)" not in page

@@ -59,6 +59,21 @@ def test_the_programme_page_runs_nothing(page: Opened, dated: Path) -> None:
     page.clean()
 
 
+def test_a_name_with_no_spaces_does_not_widen_the_page(browser: Any, tmp_path: Path) -> None:
+    """A cell wraps a long unbroken name rather than stretching the table off screen."""
+    made_up = write_made_up_folder(tmp_path / "made_up", n_sites=12, n_zones=10)
+    programme = programme_for(made_up, names=["W" * 3000] * 12)
+    path = write_programme_page(write_results(plan_with(made_up, programme), tmp_path / "r"))
+    assert path is not None
+    opened = open_page(browser, path, wait_for_map=False)
+    try:
+        assert opened.page.evaluate("document.body.textContent").count("W" * 3000) >= 1
+        width = opened.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= opened.page.evaluate("window.innerWidth"), width
+    finally:
+        opened.page.close()
+
+
 def _visible_sites(folder: Path, programme: Programme, k: int) -> int:
     """Sites in use at the end of year k, counted from the tables, not the payload."""
     sites = pd.read_csv(folder / "sites.csv", dtype=str, keep_default_na=False)

@@ -53,10 +53,11 @@ def test_formula_cells_are_quoted_in_the_csv(stored: tuple[Programme, Path]) -> 
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@x", "\tx", "\rx", "'x", "''x", "x",
-                                  "", "a=b"])
+                                  "", "a=b", "\uff1d1+1", "\uff0bx", "\uff0dx", "\uff20x"])
 def test_safe_cell_is_undone_exactly(text: str) -> None:
     assert unsafe_cell(safe_cell(text)) == text
-    assert safe_cell(text)[:1] not in ("=", "+", "-", "@", "\t", "\r")
+    assert safe_cell(text)[:1] not in ("=", "+", "-", "@", "\t", "\r",
+                                       "\uff1d", "\uff0b", "\uff0d", "\uff20")
     assert safe_cell(1.5) == 1.5 and safe_cell(-3) == -3
 
 

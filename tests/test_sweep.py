@@ -383,3 +383,17 @@ def test_a_sweep_stops_when_told(swept: Path, tmp_path: Path, how: str) -> None:
     assert f"12 runs ({12 - len(stored)} planned now, {len(stored)} reused)" in again.stdout
     assert len(_stored(out / "runs")) == 12
     assert _hidden(tmp_path, out, out / "runs") == []
+
+
+def test_a_long_site_name_is_cut_before_it_is_escaped() -> None:
+    """The chart shows the first 60 characters of "id name"; cut after escaping, the
+    cut could fall inside `&amp;` and print a stray `&a`."""
+    from xml.etree import ElementTree
+
+    from estate.render.sweep_page import robustness_chart
+
+    name = "A" * 55 + " & Co <x>"
+    chart = robustness_chart(pd.DataFrame({"site_id": ["S1"], "name": [name],
+                                           "open_share": [0.5], "runs_open": [1], "runs": [2]}))
+    texts = [t.text for t in ElementTree.fromstring(chart).iter("{http://www.w3.org/2000/svg}text")]
+    assert ("S1 " + name)[:60] in texts  # the SVG parses, and its label reads as cut

@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from estate.errors import Problem
+from estate.load.free_text import REFUSED, has_hidden, one_line
 
 
 class KeyChecker:
@@ -60,16 +61,19 @@ class KeyChecker:
         return int(value)
 
     def text(self, value: Any, key: str) -> str:
+        """A text, read as one line; refused when it holds a hidden character."""
         if not isinstance(value, str):
             self.fail(key, "a text in quotes", value)
             return ""
-        return value
+        if has_hidden(value):
+            self.fail(key, REFUSED, value)
+        return one_line(value)
 
     def texts(self, value: Any, key: str) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.fail(key, 'a list of texts, e.g. ["a", "b"]', value)
             return ()
-        return tuple(value)
+        return tuple(self.text(v, f"{key}[{i}]") for i, v in enumerate(value))
 
     def boolean(self, value: Any, key: str) -> bool:
         if not isinstance(value, bool):

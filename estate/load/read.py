@@ -6,6 +6,9 @@ record came from, so that `validate` checks all three formats with one set of ru
 Nothing raised by pandas, openpyxl or pyogrio leaves this module: an unreadable file
 becomes a `Problem` like any other, so that all of them can be reported together.
 
+Text is read as one line (a line break or tab in a cell is a space) and a cell holding
+a control character or a direction override is a problem (`estate.load.free_text`).
+
 Rows count as in a spreadsheet: the header is row 1, the first record row 2 (in a
 GeoPackage, the first feature is row 2). Rows whose cells are all blank are dropped
 without renumbering the others, so row numbers still match what the user sees.
@@ -25,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from estate.errors import Problem
+from estate.load.free_text import HIDDEN, LINE_BREAKS, REFUSED
 from estate.load.geography import check_layer_crs
 from estate.load.schema import POINT_TABLES, TABLES
 from estate.load.workbook import (
@@ -366,8 +370,13 @@ def _table(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> RawTa
         keep.append(position)
     names = dict(zip(grid.columns, header, strict=True))
     frame = body[keep].set_axis([names[p] for p in keep], axis=1)
-    frame = frame.astype(str).apply(lambda s: s.str.strip())
+    frame = frame.astype(str).apply(lambda s: s.str.replace(LINE_BREAKS, " ", regex=True)
+                                    .str.strip())
     frame = frame[(frame != "").any(axis=1)] if frame.shape[1] else frame.iloc[:0]
+    for column in frame.columns:
+        hidden = frame[column].str.contains(HIDDEN)
+        raw.problems += [Problem(label, int(row), column, REFUSED, repr(frame.at[row, column]))
+                         for row in hidden[hidden].index]
     table = RawTable(name, label, frame, positions={p: names[p] for p in keep})
     raw.tables[name] = table
     return table

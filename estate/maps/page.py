@@ -18,6 +18,7 @@ KPI panel, the legend, layer names and the title, all made with
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -293,9 +294,14 @@ def _payload(plan: PlanTables, prefix: str, timeline: bool = False) -> dict[str,
             names[agency_id] = info.name
     lead = f"{prefix}: " if prefix else ""
     index = {a: i for i, a in enumerate(agencies)}
+    shown = {a: str(names.get(a, a) or a) for a in agencies}
+    # a layer is found by its label (the compare map's checkboxes): two agencies of one
+    # name are told apart by their ids
+    twice = {n for n, k in Counter(shown.values()).items() if k > 1}
+    shown = {a: f"{n} ({a})" if n in twice else n for a, n in shown.items()}
     payload: dict[str, Any] = {
         "agencies": [{"id": a, "name": names.get(a, a) or a,
-                      "label": inert(f"{lead}Agency: {names.get(a, a) or a}")} for a in agencies],
+                      "label": inert(f"{lead}Agency: {shown[a]}")} for a in agencies],
         "sites": site_payload(plan, index),
         "moves": move_payload(plan, index, None if years is None or plan.programme is None
                               else move_years(plan.programme)),

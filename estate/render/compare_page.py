@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from estate.load.free_text import for_terminal
 from estate.render.html import document, inert, static_text
 from estate.results import money
 from estate.runs.compare import LOSS_TOL, Run, agency_gains, compensate
@@ -273,22 +274,26 @@ def page(runs: list[Run]) -> str:
 
 
 def terminal_table(runs: list[Run]) -> Table:
-    """A rich table, scenarios side by side; register text is never read as markup."""
+    """A rich table, scenarios side by side; register text is never read as markup, nor
+    sent to the terminal as an escape sequence."""
     from rich.table import Table
     from rich.text import Text
+
+    def cell(text: str) -> Text:
+        return Text(for_terminal(text))
 
     table = Table(title="Scenario comparison", show_lines=False)
     table.add_column("")
     for run in runs:
-        table.add_column(Text(run.scenario.name), justify="right")
+        table.add_column(cell(run.scenario.name), justify="right")
     for label, key, show in FIGURES[:TERMINAL_FIGURES]:
-        table.add_row(Text(label), *(Text(_figure(r, key, show)) for r in runs))
+        table.add_row(cell(label), *(cell(_figure(r, key, show)) for r in runs))
     names = list(dict.fromkeys(p for r in runs for p, e in _policies(r).items()
                                if e.get("status") != "not_set"))
     for name in names:
-        table.add_row(Text(f"Policy cost: {name}"),
-                      *(Text(_policy_text(_policies(r).get(name) or {})) for r in runs))
-    table.add_row(Text("Worse off"), *(Text(", ".join(
+        table.add_row(cell(f"Policy cost: {name}"),
+                      *(cell(_policy_text(_policies(r).get(name) or {})) for r in runs))
+    table.add_row(cell("Worse off"), *(cell(", ".join(
         str(i.get("name")) for i in (_data(r).get("agencies") or {}).values()
         if i.get("worse_off")) or "none") for r in runs))
     return table

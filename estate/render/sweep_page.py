@@ -110,10 +110,10 @@ def robustness_chart(robustness: pd.DataFrame) -> str:
         y = i * bar
         share = float(r.open_share)
         colour = "#dd6b20" if r.fragile else ("#38a169" if share >= 1 else "#718096")
-        label = html.escape(f"{r.site_id} {r.name}")
+        label = html.escape(f"{r.site_id} {r.name}"[:60])  # cut first: never inside an entity
         tip = html.escape(f"{r.site_id} {r.name}: open in {r.runs_open} of {r.runs} runs")
         parts.append(f'<g><title>{tip}</title><text x="{left - 6}" y="{y + bar - 4}" '
-                     f'text-anchor="end">{label[:60]}</text>'
+                     f'text-anchor="end">{label}</text>'
                      f'<rect x="{left}" y="{y + 2}" height="{bar - 4}" '
                      f'width="{max(share * (w - left - 60), 1):.1f}" fill="{colour}"/>'
                      f'<text x="{left + share * (w - left - 60) + 4:.1f}" y="{y + bar - 4}">'

@@ -39,6 +39,7 @@ from estate.runs.planning import plan_scenario
 from estate.runs.policy import policy_costs
 from estate.status import Status, status_of
 from estate.store import (
+    FORMULA_STARTS,
     check_results,
     inputs_sha256,
     is_fresh,
@@ -289,6 +290,8 @@ def _sheet(wb: Any, title: str, header: list[Any], body: list[list[Any]]) -> Non
             cell = ws.cell(row=r, column=c, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # register text is never a formula, whatever it starts with
+                # and stays text when a user edits the cell (Excel's F2, Enter)
+                cell.quotePrefix = value[:1] in FORMULA_STARTS
     ws.freeze_panes = "B2"
 
 

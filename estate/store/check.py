@@ -41,8 +41,9 @@ import pyogrio
 from estate.errors import InputError, Problem
 from estate.results.programme import ACTION_COLUMNS, CASHFLOW_COLUMNS
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""First characters that make a spreadsheet run a CSV cell as a formula."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+"""First characters that make a spreadsheet run a CSV cell as a formula: = + - @, tab
+and CR, and the full-width = + - @ that some locales' spreadsheets read as the same."""
 
 DECISIONS = ("keep", "close", "open", "not_built")
 LARGEST = 1e15

@@ -1,0 +1,47 @@
+"""Free text from a register or a scenario, made fit to show.
+
+Names and addresses are typed by people into spreadsheets, so a cell may hold a line
+break (Alt+Enter in Excel) or a tab; those read as a space, since every place a name is
+shown (a map's tooltip, a table cell, a file name, a terminal line) is one line. Other
+control characters have no business in a name and can do harm where it is shown: ESC
+starts a terminal's escape sequence (colours, a hidden hyperlink), and the direction
+overrides and isolates (U+202A-U+202E, U+2066-U+2069) turn the text after them round,
+which can make `report\u202efdp.exe` read as `reportexe.pdf` or reverse the words
+estate writes beside a name. A register or scenario holding one is refused with the
+place it was found; text shown on a terminal from elsewhere (a results folder edited by
+hand) has them replaced.
+"""
+
+from __future__ import annotations
+
+import re
+
+LINE_BREAKS = re.compile("[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
+"""Line breaks and tabs, each run of them read as one space."""
+
+HIDDEN = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Control characters (C0 and C1, bar the line breaks above) and the direction
+overrides and isolates."""
+
+REFUSED = "text without control characters (such as ESC) or direction overrides"
+"""What a register cell or scenario text is expected to be, in a problem's words."""
+
+SHOWN_FOR_HIDDEN = "\ufffd"
+"""What a terminal shows in place of a hidden character: the replacement character."""
+
+
+def one_line(text: str) -> str:
+    """The text with each run of line breaks and tabs read as one space."""
+    return LINE_BREAKS.sub(" ", text)
+
+
+def has_hidden(text: str) -> bool:
+    """Whether the text holds a character a name may not hold (`HIDDEN`)."""
+    return HIDDEN.search(text) is not None
+
+
+def for_terminal(text: str) -> str:
+    """The text with every hidden character replaced, so printing it cannot colour,
+    link, move the cursor or turn text round on the user's terminal; line breaks are
+    kept, as output of several lines needs them."""
+    return HIDDEN.sub(SHOWN_FOR_HIDDEN, text)

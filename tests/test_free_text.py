@@ -1,0 +1,90 @@
+"""Free text (estate.load.free_text): a register cell or scenario text is read as one
+line, one holding a control character or a direction override is refused where it
+stands, and nothing estate prints can carry an escape sequence to the terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from estate.errors import InputError
+from estate.load.free_text import for_terminal, has_hidden, one_line
+from estate.load.scenario import load_scenario
+from estate.load.validate import load_register
+from tests.fixtures import invoke, no_traceback, town, write_scenario, write_tables, write_xlsx
+from tests.fixtures.reference import bad_cell, frames, located
+from tests.fixtures.scenario import TOWN_SCENARIO, merge
+
+ESC_LINK = "\x1b]8;;mailto:x@example.invalid\x07click\x1b]8;;\x07"
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("County Hall\nIpswich", "County Hall Ipswich"),
+    ("County Hall\r\n\tIpswich", "County Hall Ipswich"),
+    ("a\u2028b\u2029c\x85d\x0be\x0cf", "a b c d e f"),
+    ("O'Neill & Co", "O'Neill & Co"),
+])
+def test_line_breaks_and_tabs_read_as_one_space(text: str, line: str) -> None:
+    assert one_line(text) == line
+    assert not has_hidden(text)
+
+
+@pytest.mark.parametrize("text", [
+    "\x1b[31mred", "bell\x07", "back\x08", "nul\x00", "del\x7f", "c1\x9b31m",
+    "\u202egnp.exe", "\u202aa", "\u2066isolate\u2069",
+])
+def test_controls_and_direction_overrides_are_hidden_characters(text: str) -> None:
+    assert has_hidden(text)
+    shown = for_terminal(text)
+    assert not has_hidden(shown) and "\ufffd" in shown
+
+
+def test_for_terminal_keeps_lines_and_ordinary_text() -> None:
+    text = "Scenario:  Ipswich & Felixstowe\nشرطة سفolk (S5) £1.2m"
+    assert for_terminal(text) == text
+
+
+def test_a_register_cell_with_a_control_character_is_a_located_problem(tmp_path: Path) -> None:
+    problems = bad_cell(tmp_path / "a", "sites", "name", 1, "\x1b[41mPolice HQ\x1b[0m")
+    assert located(problems) == {("sites.csv", 3, "name")}
+    assert "control characters" in problems[0].expected
+    assert "\\x1b[41m" in problems[0].found  # shown escaped, never raw
+    problems = bad_cell(tmp_path / "b", "agencies", "name", 0, "\u202eylnuoC")
+    assert located(problems) == {("agencies.csv", 2, "name")}
+
+
+def test_a_name_over_two_lines_reads_as_one_in_every_format(tmp_path: Path) -> None:
+    tables = frames()
+    names = tables["sites"]["name"].astype(object).tolist()
+    names[0] = "County Hall\nRussell Road"
+    tables["sites"]["name"] = names
+    for path in (write_tables(tmp_path / "reg", tables), write_xlsx(tmp_path / "reg.xlsx", tables)):
+        sites = load_register(path).sites
+        assert sites["name"].iloc[0] == "County Hall Russell Road", path
+
+
+def test_a_scenario_text_with_a_hidden_character_is_refused_at_its_key(tmp_path: Path) -> None:
+    path = town(tmp_path)
+    raw = merge(TOWN_SCENARIO, {"name": "Plan\x1b[2J", "policy": {"keep": ["S1", "\u202eS2"]}})
+    write_scenario(path, raw)
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    assert {p.column for p in caught.value.problems} == {"name", "policy.keep[1]"}
+
+
+def test_a_scenario_name_over_two_lines_is_one_line(tmp_path: Path) -> None:
+    path = town(tmp_path, changes={"name": "Shared\nback office"})
+    assert load_scenario(path).name == "Shared back office"
+
+
+def test_nothing_printed_carries_an_escape_sequence(tmp_path: Path) -> None:
+    """A folder may be named anything; `estate validate` prints its name."""
+    path = town(tmp_path)
+    folder = path.parent / f"reg{ESC_LINK}"
+    (path.parent / "reg").rename(folder)
+    run = invoke(tmp_path, "validate", folder)
+    no_traceback(run)
+    assert run.code == 0, run.output
+    assert "\x1b" not in run.output and "\x07" not in run.output
+    assert "valid register" in run.stdout and "\ufffd" in run.stdout
