@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from estate.load.validate import load_register
-from tests.fixtures.reference import bad_cell, csv_register, located, problems_of
+from tests.fixtures.reference import SITES, ZONES, bad_cell, csv_register, located, problems_of
 
 BAD_REFERENCES = [
     # (table, column, row index 0-based, value, expected fragment)
@@ -60,6 +60,21 @@ def test_national_register_areas(tmp_path: Path) -> None:
     }
 
 
+def test_a_zone_of_an_area_without_sites_is_an_error(tmp_path: Path) -> None:
+    """Zones placed by their own `area` (every zone has one): one naming an area no site
+    is in would be planned in no area at all."""
+    folder = csv_register(tmp_path, sites={"area": ["Suffolk"] * 3},
+                          functions={"area": ["", "", "Suffolk"]},
+                          zones={"area": ["Suffolk", "Norfolk"]})
+    problems = problems_of(folder)
+    assert located(problems) == {("zones.csv", 3, "area")}
+    assert problems[0].found == "'Norfolk'"
+    good = csv_register(tmp_path / "good", sites={"area": ["Suffolk"] * 3},
+                        functions={"area": ["", "", "Suffolk"]},
+                        zones={"area": ["Suffolk", "Suffolk"]})
+    assert load_register(good).zones["area"].tolist() == ["Suffolk", "Suffolk"]
+
+
 def test_missing_id_column_does_not_flag_every_reference(tmp_path: Path) -> None:
     problems = problems_of(csv_register(tmp_path, agencies={"agency_id": None}))
     assert located(problems) == {("agencies.csv", None, "agency_id")}
@@ -87,6 +102,26 @@ def test_swapped_latitude_and_longitude_is_an_error(tmp_path: Path) -> None:
     assert located(problems) == {("sites.csv", 3, "lat")}
     assert "swapped" in problems[0].expected
     assert "lat 1.2751, lon 52.0631" in problems[0].found
+
+
+@pytest.mark.parametrize("table", ["sites", "zones"])
+def test_a_table_swapped_in_every_row_is_an_error_naming_it(tmp_path: Path, table: str) -> None:
+    """Swapped whole, a table's points are near each other (3,300 km off Somalia, for
+    Suffolk), so no point is far from all others: the tables are far from each other."""
+    columns = {"sites": SITES, "zones": ZONES}[table]
+    folder = csv_register(tmp_path, **{table: {"lat": columns["lon"], "lon": columns["lat"]}})
+    problems = problems_of(folder)
+    assert located(problems) == {(f"{table}.csv", None, "lat")}
+    assert "swapped in every row" in problems[0].expected
+    assert "every site at least" in problems[0].found
+
+
+def test_sites_and_zones_of_two_places_are_a_warning(tmp_path: Path) -> None:
+    """Zones in Cornwall and sites in Suffolk: no swap puts them together."""
+    folder = csv_register(tmp_path, zones={"lat": [50.26, 50.27], "lon": [-5.05, -5.06]})
+    warnings = load_register(folder).warnings
+    assert located(warnings) == {("sites.csv", None, "lat")}
+    assert warnings[0].severity == "warning" and "every zone" in warnings[0].found
 
 
 @pytest.mark.parametrize(("lat", "lon", "says"), [

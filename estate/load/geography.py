@@ -43,6 +43,9 @@ def check_positions(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> l
         lon += frame.loc[ok, "lon"].tolist()
     if len(lat) < 3:
         return []
+    problems = _tables_apart(dict(points), files)
+    if problems:  # one table swapped whole: its points near each other, far from the rest
+        return problems
     lat_a, lon_a = np.asarray(lat, float), np.asarray(lon, float)
     # a tree of distinct positions (many zones may share one): a shared one is 0 km away
     places, which, count = np.unique(np.column_stack([lat_a, lon_a]), axis=0,
@@ -56,7 +59,6 @@ def check_positions(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> l
     inside = _in_uk(lat_a, lon_a)
     in_uk = (~inside).sum() <= max(1.0, (1 - UK_SHARE) * len(inside)) < len(inside)
     suspect = (nearest > FAR_KM) | (in_uk & ~inside)
-    problems = []
     for i in np.flatnonzero(suspect):
         km, near = tree.query(_unit(lon_a[i : i + 1], lat_a[i : i + 1]), k=2)
         own = near[0, 0] == which[i]  # (0, 0) swapped is itself: not a fit
@@ -73,6 +75,57 @@ def check_positions(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> l
         problems.append(Problem(files[tables[i]], rows[i], "lat", expected, found,
                                 severity="error" if swap_fits else "warning"))
     return problems
+
+
+def _tables_apart(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> list[Problem]:
+    """Every site far from every zone (or the reverse): one table's latitude and
+    longitude swapped in every row. Its points are then near each other, so the check
+    point by point above passes them; the plan would measure every distance between a
+    zone and a site across a continent, and no coverage rule would mean anything.
+
+    An error naming the table whose columns, swapped back, put it among the other's
+    points; a warning when neither swap does (sites and zones of two different places).
+    """
+    if not all(n in frames and {"lat", "lon"} <= set(frames[n].columns)
+               for n in ("sites", "zones")):
+        return []
+    lat, lon = {}, {}
+    for name in ("sites", "zones"):
+        la, lo = frames[name]["lat"].to_numpy(float), frames[name]["lon"].to_numpy(float)
+        ok = np.isfinite(la) & np.isfinite(lo)
+        lat[name], lon[name] = la[ok], lo[ok]
+        if not ok.any():
+            return []
+
+    def apart(a: str, b: str, swap: bool = False) -> np.ndarray:
+        """km from each point of table a (lat and lon swapped, with `swap`) to the
+        nearest point of table b."""
+        # distinct positions only: a tree of many equal points is slow to search
+        places = np.unique(np.column_stack([lat[b], lon[b]]), axis=0)
+        tree = cKDTree(_unit(places[:, 0], places[:, 1]))
+        la, lo = (lon[a], lat[a]) if swap else (lat[a], lon[a])
+        return _km(tree.query(_unit(la, lo), k=1)[0])
+
+    gap = apart("sites", "zones")
+    if gap.min() <= FAR_KM:
+        return []
+    found = f"every site at least {gap.min():,.0f} km from every zone"
+    fits = [(name, other) for name, other in (("sites", "zones"), ("zones", "sites"))
+            if np.median(apart(name, other, swap=True)) <= FAR_KM]
+    if len(fits) == 2:  # either swap brings them together: the one that lands in the UK
+        fits = [(n, o) for n, o in fits if _in_uk(lon[n], lat[n]).mean() >= UK_SHARE
+                and _in_uk(lat[n], lon[n]).mean() < UK_SHARE] or fits
+    if len(fits) == 1:
+        name, other = fits[0]
+        return [Problem(files[name], None, "lat",
+                        f"positions near the {other}' (latitude and longitude swapped in "
+                        "every row? they are near them the other way round)", found)]
+    if fits:
+        return [Problem(files["sites"], None, "lat",
+                        "sites near the zones (latitude and longitude swapped in every row "
+                        f"of {files['sites']} or of {files['zones']}?)", found)]
+    return [Problem(files["sites"], None, "lat", "sites near the zones they serve",
+                    found + " (check lat and lon of both tables)", severity="warning")]
 
 
 def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:

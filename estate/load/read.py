@@ -370,16 +370,24 @@ def _table(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> RawTa
         keep.append(position)
     names = dict(zip(grid.columns, header, strict=True))
     frame = body[keep].set_axis([names[p] for p in keep], axis=1)
-    frame = frame.astype(str).apply(lambda s: s.str.replace(LINE_BREAKS, " ", regex=True)
-                                    .str.strip())
+    frame = frame.astype(str).apply(_one_line)
     frame = frame[(frame != "").any(axis=1)] if frame.shape[1] else frame.iloc[:0]
     for column in frame.columns:
-        hidden = frame[column].str.contains(HIDDEN)
-        raw.problems += [Problem(label, int(row), column, REFUSED, repr(frame.at[row, column]))
-                         for row in hidden[hidden].index]
+        if HIDDEN.search(" ".join(frame[column])):  # one search a column, as most hold none
+            hidden = frame[column].str.contains(HIDDEN)
+            raw.problems += [Problem(label, int(row), column, REFUSED,
+                                     repr(frame.at[row, column]))
+                             for row in hidden[hidden].index]
     table = RawTable(name, label, frame, positions={p: names[p] for p in keep})
     raw.tables[name] = table
     return table
+
+
+def _one_line(cells: pd.Series) -> pd.Series:
+    """Cells as one line each (`estate.load.free_text.one_line`), stripped."""
+    if LINE_BREAKS.search(" ".join(cells)):
+        cells = cells.str.replace(LINE_BREAKS, " ", regex=True)
+    return cells.str.strip()
 
 
 def _unnamed(label: str, position: int, cells: pd.Series) -> Problem:

@@ -59,6 +59,8 @@ def check_references(
         if "functions" in readable:
             problems += _check_areas(sites, functions, files)
             problems += _check_spelling(sites, functions, files)
+        if "zones" in readable:
+            problems += _check_zone_areas(sites, frames["zones"], files)
     return problems
 
 
@@ -205,6 +207,19 @@ def _check_areas(
         lambda v: repr(v) if v else "an empty cell",
     )
     return problems
+
+
+def _check_zone_areas(sites: pd.DataFrame, zones: pd.DataFrame, files: dict[str, str]
+                      ) -> list[Problem]:
+    """A zone's own `area`, which places it when every zone has one, must be an area
+    that has sites: a zone of any other area is planned in none, and its people would
+    drop out of every coverage rule without a word."""
+    if ("area" not in zones.columns or len(zones) == 0 or not (zones["area"] != "").all()
+            or "area" not in sites.columns or not (sites["area"] != "").any()):
+        return []
+    known = set(sites.loc[sites["area"] != "", "area"])
+    return _flag(zones, files["zones"], "area", ~zones["area"].isin(known),
+                 f"an area that has sites in {files['sites']}", repr)
 
 
 def _check_spelling(
