@@ -11,6 +11,7 @@ from typing import Any
 
 from estate.errors import Problem
 from estate.load.free_text import REFUSED, has_hidden, one_line
+from estate.load.schema import LARGEST
 
 
 class KeyChecker:
@@ -41,6 +42,10 @@ class KeyChecker:
         if math.isnan(x) or (math.isinf(x) and not allow_inf):
             self.fail(key, "a finite number", value)
             return math.nan
+        if math.isfinite(x) and ((x > LARGEST and hi is None) or (x < -LARGEST and lo is None)):
+            self.fail(key, "a number of at most 10^15 either way" +
+                      (" (or inf, for no limit)" if allow_inf else ""), value)
+            return math.nan
         rng = f"{'(' if lo_open else '['}{lo if lo is not None else '-inf'}, " \
               f"{hi if hi is not None else 'inf'}{')' if hi_open else ']'}"
         if lo is not None and (x < lo or (lo_open and x == lo)):
@@ -49,15 +54,18 @@ class KeyChecker:
             self.fail(key, f"a number in {rng}", value)
         return x
 
-    def integer(self, value: Any, key: str, lo: int) -> int:
+    def integer(self, value: Any, key: str, lo: int, hi: int | None = None) -> int:
+        expected = f"a whole number >= {lo}" if hi is None else \
+            f"a whole number from {lo} to {hi}"
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             else:
-                self.fail(key, f"a whole number >= {lo}", value)
+                self.fail(key, expected, value)
                 return lo
-        if value < lo:
-            self.fail(key, f"a whole number >= {lo}", value)
+        if value < lo or (hi is not None and value > hi):
+            self.fail(key, expected, value)
+            return lo
         return int(value)
 
     def text(self, value: Any, key: str) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 
 from estate.errors import InputError, Problem
 from estate.load.checker import KeyChecker
+from estate.load.schema import EARTH_KM, MAX_MONEY, MAX_YEARS
 
 COVERAGE_MODES = ("maintain", "all", "population_share")
 # The solvers a scenario may name; estate.solve.REGISTRY says how each runs and whether
@@ -237,7 +238,8 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, label: str,
         data = (base_dir / data_text) if data_text else Path()
     name = c.text(raw.get("name", ""), "name") or default_name
     agencies = c.texts(raw.get("agencies", []), "agencies")
-    horizon = c.integer(raw.get("horizon_years", DEFAULTS["horizon_years"]), "horizon_years", 1)
+    horizon = c.integer(raw.get("horizon_years", DEFAULTS["horizon_years"]), "horizon_years", 1,
+                        int(MAX_YEARS))
     rate = c.number(raw.get("discount_rate", DEFAULTS["discount_rate"]), "discount_rate",
                     lo=0.0, hi=1.0)
     crs = c.text(raw.get("crs", ""), "crs")
@@ -257,13 +259,17 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, label: str,
 
     sharing = _sharing(c, sub("sharing"))
     relocation = sub("relocation")
-    cost_per_fte = c.number(relocation["cost_per_fte"], "relocation.cost_per_fte", lo=0.0)
+    cost_per_fte = c.number(relocation["cost_per_fte"], "relocation.cost_per_fte", lo=0.0,
+                            hi=MAX_MONEY)
     max_km = c.number(relocation["max_km"], "relocation.max_km", lo=0.0, allow_inf=True)
     split = c.boolean(sub("assignment")["split"], "assignment.split")
     rules = _coverage(c, raw.get("coverage", []))
     policy = _policy(c, sub("policy"))
     solver = _solver(c, sub("solver"))
     start = _start(c, raw.get("start", ""))
+    if start is not None and start.year + horizon > dt.MAXYEAR:
+        c.fail("start", f"a date whose {horizon}-year horizon ends by the year {dt.MAXYEAR}",
+               start.isoformat())
     programme = _programme(c, sub("programme"), horizon) if "programme" in raw else None
     if programme is not None and start is None:
         c.fail("programme", "a start date too (start = \"2027-04-01\"): the programme is "
@@ -285,7 +291,8 @@ def _sharing(c: KeyChecker, sharing: dict[str, Any]) -> dict[str, Any]:
         "sharing_types": types,
         "efficiency": _per_type(c, sharing["efficiency"], "sharing.efficiency", types,
                                 lo=0.0, hi=1.0, hi_open=True),
-        "setup_cost": _per_type(c, sharing["setup_cost"], "sharing.setup_cost", types, lo=0.0),
+        "setup_cost": _per_type(c, sharing["setup_cost"], "sharing.setup_cost", types, lo=0.0,
+                                hi=MAX_MONEY),
         "min_agencies": c.integer(sharing["min_agencies"], "sharing.min_agencies", 1),
     }
 
@@ -307,7 +314,8 @@ def _coverage(c: KeyChecker, cov: Any) -> tuple[CoverageRule, ...]:
         rules.append(CoverageRule(
             index=i,
             service=c.text(rule["service"], key + ".service"),
-            radius_km=c.number(rule["radius_km"], key + ".radius_km", lo=0.0, lo_open=True),
+            radius_km=c.number(rule["radius_km"], key + ".radius_km", lo=0.0, lo_open=True,
+                               hi=EARTH_KM),
             mode=mode,
             population_share=c.number(rule["population_share"], key + ".population_share",
                                       lo=0.0, hi=1.0),

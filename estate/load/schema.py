@@ -21,6 +21,12 @@ MAX_MONEY = 1e10  # £10 billion: a year's cost of one site or team, or one one-
 MAX_COUNT = 1e6  # a million desks, racks or FTE in one site or team
 MAX_POPULATION = 1e8  # a hundred million residents in one zone
 MAX_YEARS = 100.0  # years to sell or to build
+LARGEST = 1e15
+"""No number a scenario gives, nor any figure of a plan, is larger either way (a
+thousand trillion pounds, people, desks or km): a larger one is a slip, refused before
+the plan's own results would be refused for it (`estate.store.check`)."""
+EARTH_KM = 40_075.0
+"""The Earth's circumference: a coverage radius longer reaches nothing more."""
 BOOL_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 

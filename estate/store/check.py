@@ -39,6 +39,7 @@ import pandas as pd
 import pyogrio
 
 from estate.errors import InputError, Problem
+from estate.load.schema import LARGEST
 from estate.results.programme import ACTION_COLUMNS, CASHFLOW_COLUMNS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -46,9 +47,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", 
 and CR, and the full-width = + - @ that some locales' spreadsheets read as the same."""
 
 DECISIONS = ("keep", "close", "open", "not_built")
-LARGEST = 1e15
-"""No figure of a plan is larger (a thousand trillion pounds, people, desks or km): a
-larger one is a hand edit, refused before a page overflows on it."""
 MOST_PROBLEMS = 20
 """Problems listed per file; the rest are counted."""
 FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
