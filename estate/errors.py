@@ -77,7 +77,12 @@ class NoSolutionError(EstateError):
 
 
 class OutputError(EstateError):
-    """An output could not be written after the work was done (exit 1); the message says
-    what is in place and how to write the rest (`estate.store.paths`)."""
+    """An output could not be written (exit 1): the message says what is in place and
+    how to write the rest (`estate.store.paths`); `reason` is why, in a few words (a
+    full disk, say)."""
 
     exit_code = 1
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message

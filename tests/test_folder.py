@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import estate
-from estate.errors import InputError
+from estate.errors import InputError, OutputError
 from estate.store.folder import (
     _stem,
     clear_debris,
@@ -95,12 +95,24 @@ def test_a_failed_write_leaves_the_previous_folder(tmp_path: Path) -> None:
         (tmp / "half").write_text("x", encoding="utf-8")
         raise OSError("disk full")
 
-    try:
+    with pytest.raises(OutputError, match=r"plan could not be written \(disk full\)") as caught:
         write_folder(out, fail)
-    except OSError:
-        pass
+    assert caught.value.reason == "disk full" and caught.value.exit_code == 1
     assert (out / "summary.json").read_text(encoding="utf-8") == "kept"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]
+
+
+def test_a_bug_while_writing_is_not_called_the_disk(tmp_path: Path) -> None:
+    """Only a failure of the place (an OSError, or any error on an all but full disk)
+    is an OutputError; anything else is a bug, raised as it is for its trace."""
+    def bug(tmp: Path) -> None:
+        raise KeyError("column")
+
+    with pytest.raises(KeyError):
+        write_folder(tmp_path / "plan", bug)
+    with pytest.raises(KeyError):
+        write_file(tmp_path / "map.html", bug)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_second_run_on_the_same_folder_stops_at_once(tmp_path: Path) -> None:

@@ -124,6 +124,23 @@ def test_outputs_inside_the_results_folder_are_refused(cwd: Path) -> None:
                   if p.suffix in (".html", ".pdf")) == []
 
 
+def test_two_outputs_on_one_path_are_refused(cwd: Path) -> None:
+    """One would overwrite the other: the map would replace the LP file, the HTML page
+    the PDF of the board pack."""
+    (cwd / "keep").mkdir()
+    run = invoke(cwd, "plan", "tiny.toml", "--map", "keep/same.out", "--write-lp",
+                 "keep/../keep/same.out")
+    _refused(cwd, run, "--write-lp", "keep/../keep/same.out", "the path --map writes too")
+    assert not (cwd / "keep" / "same.out").exists()
+    assert invoke(cwd, "plan", "tiny.toml", "--out", "results/x").code == 0
+    for args in (["--out", "board.html"], ["--out", "b.pdf", "--html", "b.pdf"]):
+        run = invoke(cwd, "report", "results/x", *args)
+        assert run.code == 1 and "option --html: expected a path of its own" in run.output, \
+            run.output
+        no_traceback(run)
+    assert not list(cwd.glob("b*.*")), "nothing written"
+
+
 def test_a_folder_of_other_files_is_never_replaced(cwd: Path) -> None:
     (cwd / "mine").mkdir()
     (cwd / "mine" / "thesis.docx").write_text("years of work", encoding="utf-8")
@@ -167,6 +184,19 @@ def test_a_full_disk_is_found_before_solving(cwd: Path) -> None:
     assert "results/tiny, option --out" in done.stderr and "File too large" in done.stderr
     assert "maps/tiny.html, option --map" in done.stderr
     assert not (cwd / "results").exists() and "Traceback" not in done.stderr
+
+
+def test_a_disk_that_fills_while_drawing_is_exit_1_naming_the_file(cwd: Path) -> None:
+    """The probe before drawing passes (the disk is not yet full); the map or the board
+    pack then fills it: a clear exit 1, not an unexpected error."""
+    assert invoke(cwd, "plan", "tiny.toml", "--out", "results/x").code == 0
+    for command, out in ((["map", "results/x"], "m.html"), (["report", "results/x"], "b.pdf")):
+        done = _limited(cwd, 20_000, *command, "--out", out)
+        assert done.returncode == 1, done.stderr
+        assert "could not be written (File too large)" in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr and "Unexpected" not in done.stderr
+        assert not (cwd / out).exists()
+    assert not list(cwd.glob(".*.tmp")) and not (cwd / "estate-error.log").exists()
 
 
 def test_a_failure_after_the_results_says_they_are_in_place(cwd: Path) -> None:

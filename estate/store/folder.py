@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from estate.errors import InputError, Problem
+from estate.errors import InputError, OutputError, Problem
 
 #: The longest hidden sibling name estate makes (most file systems allow 255 bytes).
 _NAME_BYTES = 255
@@ -75,6 +75,11 @@ def write_file(path: Path, write: Callable[[Path], object]) -> Path:
     try:
         write(temp)
         os.replace(temp, real)
+    except Exception as exc:
+        unwritten = _unwritten(path, exc)
+        if unwritten is None:
+            raise
+        raise unwritten from exc
     finally:
         temp.unlink(missing_ok=True)
     return path
@@ -95,10 +100,39 @@ def write_folder(out: Path, write: Callable[[Path], None]) -> Path:
         os.chmod(tmp, 0o777 & ~_umask())
         write(tmp)
         _swap_into_place(tmp, real)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        unwritten = _unwritten(out, exc) if isinstance(exc, Exception) else None
+        if unwritten is None:
+            raise
+        raise unwritten from exc
     return out
+
+
+FULL_BYTES = 16 * 2**20
+"""Free space under which a library's failure to write is taken for a full disk."""
+
+
+def _unwritten(path: Path, exc: Exception) -> OutputError | None:
+    """A failure to write `path` that is the place's, not estate's, as an OutputError:
+    an OSError (a full disk, a quota, a file-size limit, a folder made read-only since
+    the paths were checked), or any error a library raises while the disk is all but
+    full (GDAL's GeoPackage writer, for one, then fails on a table it could not make).
+    None for anything else, which is a bug to report with its trace."""
+    if isinstance(exc, OutputError):
+        return exc
+    if isinstance(exc, OSError):
+        reason = exc.strerror or str(exc)
+    else:
+        try:
+            full = shutil.disk_usage(through_link(path).parent).free < FULL_BYTES
+        except OSError:
+            full = False
+        if not full:
+            return None
+        reason = "No space left on device"
+    return OutputError(f"{path} could not be written ({reason}); what was there before is "
+                       "as it was: free some space, or write it elsewhere", reason)
 
 
 def _umask() -> int:

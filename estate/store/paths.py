@@ -48,8 +48,14 @@ def check_outputs(outputs: Iterable[Output], results: Iterable[Path] = ()) -> No
     other output may be inside."""
     results = [Path(r) for r in results]
     problems = []
+    taken: dict[str, str] = {}  # each real path -> the option that writes it
     for output in outputs:
         found = _problem(output, results)
+        real = os.path.realpath(output.path)
+        if found is None and real in taken:  # one output would overwrite the other
+            found = ("a path of its own", f"the path {taken[real]} writes too; give "
+                     f"{output.option} another")
+        taken.setdefault(real, output.option)
         if found is not None:
             problems.append(Problem(str(output.path), None, output.option, found[0], found[1],
                                     label="option"))
@@ -128,8 +134,9 @@ def results_in_place(written: str, option: str, path: Path, again: str) -> Itera
     into an OutputError saying so, and how to write the rest (`again`)."""
     try:
         yield
-    except (OSError, InputError) as exc:
+    except (OSError, InputError, OutputError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
-            "; ".join(p.found for p in exc.problems) if isinstance(exc, InputError) else str(exc)
+            "; ".join(p.found for p in exc.problems) if isinstance(exc, InputError) else \
+            exc.reason if isinstance(exc, OutputError) else str(exc)
         raise OutputError(f"{path} ({option}) could not be written: {reason}. {written} "
                           f"{again}") from None
