@@ -306,9 +306,10 @@ def sweep_command(scenario: Path, varies: tuple[str, ...], out: Path, executor: 
                    scheduler=scheduler, workers=workers, max_runs=max_runs,
                    on_outcome=_sweep_progress(sys.stderr.isatty()))
     counts = result.rows["status"].value_counts()
-    _say(f"{len(result.rows)} runs ({len(result.solved)} planned now, "
-               f"{len(result.reused)} reused) in {result.seconds:,.1f} s: "
-               + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    runs = len(result.rows)
+    _say(f"{runs} run{'s' if runs != 1 else ''} ({len(result.solved)} planned now, "
+         f"{len(result.reused)} reused) in {result.seconds:,.1f} s: "
+         + ", ".join(f"{n} {s}" for s, n in counts.items()))
     for name in ("sweep.csv", "site_robustness.csv", "sweep.html"):
         _say(f"  {out / name}")
 

@@ -22,7 +22,7 @@ import pytest
 from estate.load.scenario import scenario_from_dict
 from estate.runs.executor import run_all
 from estate.runs.policy import policy_costs
-from tests.fixtures import scenario_on
+from tests.fixtures import invoke, no_traceback, scenario_on, town
 
 SLOW_SECONDS = 60
 
@@ -215,3 +215,18 @@ def test_policy_costs_on_a_pool_equal_the_serial_ones(tmp_path: Path,
     n = sum(s["status"] == "priced" for s in serial.values())
     assert n >= 3
     assert said[-1].endswith(f"({n}/{n})")
+
+
+@pytest.mark.parametrize(("command", "address"), [
+    (["plan", "tiny.toml", "--policy-costs"], "tcp://127.0.0.1:1"),
+    (["sweep", "tiny.toml", "--vary", "sharing.efficiency=0.1", "--out", "sw"], "not a url"),
+])
+def test_a_scheduler_not_there_is_exit_1_before_any_work(tmp_path: Path, command: list[str],
+                                                         address: str) -> None:
+    town(tmp_path)
+    run = invoke(tmp_path, *command, "--executor", "dask", "--scheduler", address)
+    assert run.code == 1, run.output
+    assert f"{address}, option --scheduler: expected the address of a running Dask " \
+           "scheduler" in run.stderr, run.stderr
+    no_traceback(run)
+    assert not (tmp_path / "results").exists() and not (tmp_path / "sw").exists()

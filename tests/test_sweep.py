@@ -100,6 +100,24 @@ def test_failures_are_rows(corridor: Path, tmp_path: Path) -> None:
     assert "<b>" not in page and "Town Hall &lt;b&gt;&amp;amp;&lt;/b&gt;" in page
 
 
+def test_a_sweep_with_no_valid_run_is_refused_before_any(corridor: Path, tmp_path: Path
+                                                         ) -> None:
+    """Every combination refused is the scenario's mistake (or the values'), not a sweep
+    of failures: exit 1 naming it, nothing written. One valid run is a sweep."""
+    bad = write_scenario(tmp_path / "bad.toml", {**read_scenario_dict(corridor),
+                                                 "horizon_years": 0})
+    run = run_cli(tmp_path, "sweep", bad, "--vary", "sharing.efficiency=0.1,0.2",
+                  "--out", "sw")
+    assert run.code == 1, run.output
+    assert "all 2 refused; the first:" in run.stderr and "horizon_years" in run.stderr
+    run = run_cli(tmp_path, "sweep", corridor, "--vary", "sharing.efficiency=1.5,2",
+                  "--out", "sw")
+    assert run.code == 1 and "sharing.efficiency" in run.stderr, run.output
+    assert not (tmp_path / "sw").exists()
+    fixed = sweep(bad, [parse_vary("horizon_years=0,5")], tmp_path / "fixed")
+    assert sorted(fixed.rows["status"]) == ["invalid", "optimal"]
+
+
 @pytest.mark.slow
 def test_resume_redoes_only_missing_runs(corridor: Path, tmp_path: Path) -> None:
     varies = [parse_vary(v) for v in VARIES]
@@ -208,7 +226,8 @@ def test_values_and_grids_past_the_limits_are_refused_at_once(corridor: Path,
     ("discount", "did you mean discount_rate"),
     ("sharing.efficiency.IT", "sharing.efficiency is a single value"),
     ("coverage.0.radius", "did you mean coverage.0.radius_km"),
-    ("coverage.5.radius_km", "coverage has 1 entries: an index from 0 to 1, not 5"),
+    ("coverage.5.radius_km",
+     "coverage has 1 entry: an index from 0 to 1 (the last adds a rule), not 5"),
     ("coverage.99999999999.radius_km", "not 99999999999"),
     ("policy.keep.3", "policy.keep has 0 entries"),
     ("coverage.x.radius_km", "not x"),

@@ -28,6 +28,8 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
+from estate.errors import InputError, Problem
+
 EXECUTORS = ("serial", "local", "dask")
 """`serial` runs the tasks in this process, in order; `local` on a process pool;
 `dask` on a Dask cluster (a local one, or the one at `scheduler`)."""
@@ -113,6 +115,28 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         if process.is_alive():
             process.kill()
             process.join(1.0)
+
+
+SCHEDULER_WAIT = "10s"
+"""How long to wait for a Dask scheduler to answer before saying it is not there."""
+
+
+def check_scheduler(scheduler: str | None) -> None:
+    """Connect to the Dask scheduler at `scheduler` (None: a local cluster, nothing to
+    check) and let go: an address nobody answers at, or that is no address, is an
+    InputError naming the option before any work starts, not an error after it."""
+    if not scheduler:
+        return
+    from distributed import Client
+
+    try:
+        with Client(scheduler, timeout=SCHEDULER_WAIT):
+            pass
+    except (OSError, ValueError, TimeoutError) as exc:
+        raise InputError([Problem(scheduler, None, "--scheduler",
+                                  "the address of a running Dask scheduler, such as "
+                                  "tcp://10.0.0.5:8786", f"no scheduler there ({exc})",
+                                  label="option")]) from None
 
 
 def _dask(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int,

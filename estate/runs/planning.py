@@ -28,6 +28,7 @@ from estate.runs.alternatives import (
     not_for_areas,
     write_alternatives,
 )
+from estate.runs.executor import check_scheduler
 from estate.runs.national import areas_of, plan_register
 from estate.runs.policy import optimum_of
 from estate.runs.policy import policy_costs as price_policies
@@ -68,6 +69,8 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
     plan year by year. Raises `InputError`, `InfeasibleError` or `NoSolutionError`.
     """
     clock = clock or Clock(progress)
+    if "dask" in (executor, policy_executor):
+        check_scheduler(scheduler)
     if not isinstance(scenario, Scenario):
         with clock.stage("load", f"Reading the scenario {scenario}"):
             scenario = load_scenario(scenario)

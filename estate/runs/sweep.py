@@ -34,7 +34,7 @@ import pandas as pd
 from estate.errors import InfeasibleError, InputError, NoSolutionError, Problem
 from estate.load.scenario import read_scenario_dict, scenario_from_dict, set_dotted
 from estate.results import Summary
-from estate.runs.executor import run_all, sigterm_as_interrupt
+from estate.runs.executor import check_scheduler, run_all, sigterm_as_interrupt
 from estate.runs.planning import plan_scenario
 from estate.runs.vary import (
     MAX_RUNS,
@@ -220,7 +220,8 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
 
     `on_outcome(outcome, done, total)` is called as each run ends (reused runs first).
     Everything is checked before any run starts (keys, grid size up to `max_runs`, the
-    folder `out`); one sweep at a time writes `out`. Ctrl-C or SIGTERM stops the workers
+    folder `out`, each run's scenario: a sweep none of whose runs is valid is an
+    InputError); one sweep at a time writes `out`. Ctrl-C or SIGTERM stops the workers
     at once and raises `SweepInterrupted`, saying how many runs are stored.
     """
     if executor not in EXECUTORS:
@@ -230,6 +231,13 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
     path, out = Path(scenario), Path(out)
     check_outputs([Output("--out", out, folder=True)])
     tasks, outcomes, name = _tasks(path, varies, out, max_runs)
+    if not tasks:  # every combination refused: a mistake in the scenario, not a sweep
+        raise InputError([Problem(str(path), None, None, "a scenario that at least one "
+                                  "combination of --vary leaves valid",
+                                  f"all {len(outcomes)} refused; the first: "
+                                  f"{outcomes[0].message}")])
+    if executor == "dask":
+        check_scheduler(scheduler)
     order = {run_id(p): i for i, p in enumerate(grid(varies, max_runs))}
     total = len(tasks) + len(outcomes)
     with folder_lock(out, replaced=False), sigterm_as_interrupt(), \

@@ -155,8 +155,9 @@ def _unknown(raw: dict[str, Any], key: str) -> str | None:
         if isinstance(node, list):
             new = where == "coverage"  # the next rule may be added
             if not part.isdigit() or int(part) >= len(node) + new:
-                return (f"{where} has {len(node)} entries: an index from 0 to "
-                        f"{len(node) - 1 + new}, not {part}")
+                return (f"{where} has {len(node)} entr{'y' if len(node) == 1 else 'ies'}: "
+                        f"an index from 0 to {len(node) - 1 + new}"
+                        f"{' (the last adds a rule)' if new else ''}, not {part}")
             node = node[int(part)] if int(part) < len(node) else COVERAGE_DEFAULTS
         elif isinstance(node, dict):
             if part not in node:
