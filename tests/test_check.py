@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -204,6 +205,18 @@ def _summary(change: Callable[[dict[str, Any]], Any]) -> Callable[[Path], None]:
     return edit
 
 
+def _write_json_text(key: str, literal: str) -> Callable[[Path], None]:
+    """Every `"key": number` of summary.json (the plan's and each agency's) set to a bare
+    literal Python's JSON reads (NaN, Infinity), as a hand edit might leave."""
+    def edit(folder: Path) -> None:
+        path = folder / "summary.json"
+        text = re.sub(rf'("{key}": )-?[0-9.eE+-]+', rf"\g<1>{literal}",
+                      path.read_text(encoding="utf-8"))
+        assert literal in text
+        path.write_text(text, encoding="utf-8")
+    return edit
+
+
 # (name, damage, the file the message names, the row or key it names, or None)
 DAMAGE: list[tuple[str, Callable[[Path], None], str, str | None]] = [
     ("bad JSON", _write("summary.json", b'{"scenario": "tiny",'), "summary.json", None),
@@ -214,6 +227,15 @@ DAMAGE: list[tuple[str, Callable[[Path], None], str, str | None]] = [
      "summary.json", "key npv_saving"),
     ("summary agencies a list", _summary(lambda d: d.update(agencies=[])), "summary.json",
      "key agencies"),
+    ("a plan's saving null", _summary(lambda d: d.update(npv_saving=None)), "summary.json",
+     "key npv_saving: expected a number (the plan's figure), found null"),
+    ("a plan's one-off NaN", _write_json_text("one_off_cost", "NaN"), "summary.json",
+     "key one_off_cost"),
+    ("a plan's annual cost Infinity", _write_json_text("annual_cost_after", "Infinity"),
+     "summary.json", "key annual_cost_after"),
+    ("an agency's one-off null",
+     _summary(lambda d: next(iter(d["agencies"].values())).update(one_off_cost=None)),
+     "summary.json", "key agencies"),
     ("policy costs not a table", _summary(lambda d: d.update(policy_costs=[1])),
      "summary.json", "key policy_costs"),
     ("empty sites.csv", _write("sites.csv", b""), "sites.csv", "an empty file"),

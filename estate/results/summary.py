@@ -133,6 +133,10 @@ class Summary:
                     continue
                 raise _bad(source, f.name, "this key (written by `estate plan`)", "nothing")
             values[f.name] = _read(f.name, data[f.name], source)
+        if values["status"].has_plan:  # a plan has every figure; only a failed run has none
+            for key in sorted(_NUMBERS & set(values)):
+                if math.isnan(values[key]):
+                    raise _bad(source, key, "a number (the plan's figure)", "null")
         return cls(**values)
 
     def flat(self) -> dict[str, Any]:
@@ -216,6 +220,24 @@ def _within(key: str, value: Any) -> Any:
     return number
 
 
+def _number(value: Any) -> float:
+    """A figure as `estate plan` writes it: a finite JSON number, or null (NaN: a run
+    with no plan has no cost). A text, NaN or Infinity is a hand edit."""
+    if value is None:
+        return math.nan
+    if isinstance(value, bool) or not isinstance(value, int | float) or \
+            not math.isfinite(value):
+        raise ValueError(value)
+    return float(value)
+
+
+def _figure(value: Any) -> float:
+    """An agency's figure: a finite JSON number (an agency is listed only with a plan)."""
+    if value is None:
+        raise ValueError(value)
+    return _number(value)
+
+
 def _read(key: str, value: Any, source: str) -> Any:
     """One key of summary.json, checked and typed."""
     try:
@@ -224,16 +246,16 @@ def _read(key: str, value: Any, source: str) -> Any:
         if key in _RANGES:
             return _within(key, value)
         if key in _NUMBERS:
-            return float(value) if value is not None else math.nan
+            return _number(value)
         if key in ("payback_years", "lease_cost_npv"):
             return None if value is None else float(value)
         if key == "status_quo_breaches":
             return tuple(Breach(str(b["rule"]), str(b["place"]), str(b.get("area", "")))
                          for b in value)
         if key == "agencies":
-            return {str(k): AgencyFigures(str(a["name"]), float(a["annual_cost_before"]),
-                                          float(a["annual_cost_after"]),
-                                          float(a["one_off_cost"]), bool(a["worse_off"]))
+            return {str(k): AgencyFigures(str(a["name"]), _figure(a["annual_cost_before"]),
+                                          _figure(a["annual_cost_after"]),
+                                          _figure(a["one_off_cost"]), bool(a["worse_off"]))
                     for k, a in value.items()}
         if key in ("scenario", "solver", "crs"):
             return str(value)
