@@ -315,3 +315,26 @@ def test_a_date_cell_out_of_range_is_an_error_not_a_python_warning(tmp_path: Pat
     problems = problems_of(path)  # pytest turns any Python warning into a failure
     assert located(problems) == {("reg.xlsx[sites]", 2, "lease_end")}
     assert "#VALUE!" in problems[0].found
+
+
+@pytest.mark.parametrize(("header", "says"), [
+    ("agency_id;name;kind", "columns separated by semicolons"),
+    ("agency_id\tname\tkind", "columns separated by tabs"),
+    ("sep=;", "Excel's separator line 'sep=;'"),
+])
+def test_a_csv_with_another_separator_says_so(tmp_path: Path, header: str, says: str) -> None:
+    folder = write_tables(tmp_path / "reg", frames())
+    body = "A1;County;council\nA2;Police;police\n" if "sep" not in header else \
+        "agency_id;name;kind\nA1;County;council\n"
+    (folder / "agencies.csv").write_text(f"{header}\n{body}", encoding="utf-8")
+    problems = problems_of(folder)
+    assert located(problems) == {("agencies.csv", 1, None)}
+    assert says in problems[0].found
+
+
+def test_a_table_that_is_a_folder_says_so(tmp_path: Path) -> None:
+    folder = write_tables(tmp_path / "reg", frames())
+    (folder / "zones.csv").unlink()
+    (folder / "zones.csv").mkdir()
+    problems = problems_of(folder)
+    assert [(p.file, p.found) for p in problems] == [("zones.csv", "a folder")]

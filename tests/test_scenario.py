@@ -8,6 +8,7 @@ Each case runs `estate plan` in this process on the tiny town register
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -161,4 +162,18 @@ def test_warnings_reach_the_screen_as_the_tools_own_lines(tmp_path: Path) -> Non
     assert any("key sharing.types" in line for line in lines), run.stderr
     assert any("key policy.keep" in line for line in lines), run.stderr
     assert "RuntimeWarning" not in run.output and "FutureWarning" not in run.output
+    no_traceback(run)
+
+
+@pytest.mark.parametrize(("write", "says"), [
+    (lambda p: p.write_bytes('name = "Caf\xe9"\n'.encode("latin-1")), "not UTF-8 at position"),
+    (lambda p: p.write_bytes(b"PK\x03\x04\x14\x00\x00\x00\x08\x00\xff"), "binary file"),
+    (lambda p: os.mkfifo(p), "found not a regular file"),
+])
+def test_a_scenario_that_is_not_toml_text_says_what_it_is(tmp_path: Path, write: Callable,
+                                                          says: str) -> None:
+    path = tmp_path / "s.toml"
+    write(path)
+    run = invoke(tmp_path, "plan", path)
+    assert run.code == 1 and says in run.stderr, run.output
     no_traceback(run)

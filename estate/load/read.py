@@ -17,6 +17,7 @@ without renumbering the others, so row numbers still match what the user sees.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import warnings
 from collections.abc import Callable
@@ -115,10 +116,12 @@ def _read_folder(folder: Path) -> RawRegister:
         label = f"{name}.csv"
         file = folder / label if (folder / label).is_file() else files.get(label)
         if file is None:
-            if spec.required:
-                raw.problems.append(
-                    Problem(label, None, None, f"a file {label} in {folder}", "no such file")
-                )
+            there = folder / label
+            if spec.required or os.path.lexists(there):
+                found = "no such file" if not os.path.lexists(there) else \
+                    "a folder" if there.is_dir() else "not a regular file"
+                raw.problems.append(Problem(label, None, None, f"a file {label} in {folder}",
+                                            found))
             continue
         _add(raw, name, label, functools.partial(_read_csv, file))
     return raw
@@ -126,6 +129,7 @@ def _read_folder(folder: Path) -> RawRegister:
 
 def _read_csv(file: Path) -> pd.DataFrame:
     """The file's cells as text, indexed by spreadsheet row (the header is row 1)."""
+    _check_separator(file)
     try:
         grid = pd.read_csv(
             file,
@@ -147,6 +151,23 @@ def _read_csv(file: Path) -> pd.DataFrame:
     except pd.errors.ParserError as error:
         raise _parser_error(error) from error
     return grid.set_axis(pd.RangeIndex(1, 1 + len(grid)))
+
+
+def _check_separator(file: Path) -> None:
+    """A CSV saved with another separator (Excel in a locale with a decimal comma writes
+    `;`; a tab-separated export) would read as one column a row; Excel's `sep=;` hint
+    line would read as the header. Both are said plainly instead."""
+    with open(file, "rb") as f:
+        first = f.readline(4096).removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+    first = first.rstrip("\r\n")
+    if re.fullmatch(r"sep=.?", first.strip(), flags=re.IGNORECASE):
+        raise _Unreadable("the column names in row 1",
+                          f"Excel's separator line {first.strip()!r}: delete that row", 1)
+    for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+        if "," not in first and first.count(sep) >= 1:
+            raise _Unreadable("columns separated by commas (in Excel: Save As "
+                              "'CSV UTF-8 (Comma delimited)')",
+                              f"columns separated by {name}: {first[:60]!r}", 1)
 
 
 def _parser_error(error: pd.errors.ParserError) -> _Unreadable:

@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import math
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -166,11 +167,18 @@ def read_scenario_dict(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     label = str(path)
     if not path.is_file():
-        raise InputError([Problem(label, None, None, "a scenario TOML file", "no such file")])
+        found = "a folder" if path.is_dir() else "no such file" if not os.path.lexists(path) \
+            else "not a regular file"
+        raise InputError([Problem(label, None, None, "a scenario TOML file", found)])
     try:
         # a byte-order mark (Windows Notepad writes one) is not part of the text
         return tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        what = ("a workbook or other binary file, not a scenario" if b"\0" in exc.object[:4096]
+                else f"a byte that is not UTF-8 at position {exc.start}: save it as UTF-8")
+        raise InputError([Problem(label, None, None, "a scenario TOML file (UTF-8 text)",
+                                  what)]) from None
+    except tomllib.TOMLDecodeError as exc:
         raise InputError([Problem(label, None, None, "valid TOML",
                                   f"a syntax error: {exc}")]) from None
 

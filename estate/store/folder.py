@@ -238,6 +238,12 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _not_a_folder(real: Path) -> str:
+    # said for `estate plan --out` and for the results/<name> folder a comparison writes
+    return (f"{kind_of(real) or 'a file'}, not a folder: move it away, or write the results "
+            "elsewhere (--out)")
+
+
 def replaceable(out: Path) -> str | None:
     """Why the folder `out` may not be replaced by a results folder, or None when it may:
     nothing there yet, an empty folder, or a results folder (its `summary.json` or a
@@ -246,7 +252,7 @@ def replaceable(out: Path) -> str | None:
     if not os.path.lexists(real):
         return None
     if not real.is_dir():
-        return f"{kind_of(real) or 'a file'}, not a folder; give --out a folder"
+        return _not_a_folder(real)
     try:
         names = [p.name for p in real.iterdir()]
     except OSError as exc:
@@ -266,7 +272,7 @@ def folder_lock(out: Path, replaced: bool = True) -> Iterator[None]:
     refused the same way; any other folder (a sweep's) only when it is not a folder."""
     real = through_link(out)
     why = replaceable(real) if replaced else None if not os.path.lexists(real) or \
-        real.is_dir() else f"{kind_of(real) or 'a file'}, not a folder; give --out a folder"
+        real.is_dir() else _not_a_folder(real)
     if why is not None:
         raise InputError([Problem(str(out), None, None, "a results folder (or nothing yet)",
                                   why)])
