@@ -218,6 +218,7 @@ def test_map_lists_each_layer_kind_once_for_every_scenario(setup: dict[str, Any]
     """Every layer a plan draws has a kind shared by all scenarios, named without the
     scenario's name, so one checkbox per kind serves whichever scenario is shown."""
     mapped = (setup["out"] / "comparison_map.html").read_text(encoding="utf-8")
+    assert '<meta http-equiv="Content-Security-Policy" content="default-src' in mapped
     scenarios = _map_setup(mapped)["scenarios"]
     assert [s["name"] for s in scenarios] == ["Kept", SCENARIO_PAYLOAD, "Loser"]
     by_kind: dict[str, set[int]] = {}

@@ -54,6 +54,23 @@ def test_loads_offline_with_no_errors(opened: Opened) -> None:
     opened.clean()
 
 
+def test_the_map_runs_only_its_own_scripts(opened: Opened) -> None:
+    """The page's policy allows its own inline scripts by their hashes: a script put in
+    later (as an escaping slip would) does not run."""
+    ran = opened.page.evaluate("""() => {
+        const s = document.createElement('script');
+        s.textContent = 'window.injected = 1';
+        document.head.appendChild(s);
+        return window.injected === 1;
+    }""")
+    assert ran is False
+    opened.page.wait_for_timeout(100)
+    assert any("Content Security Policy" in e for e in opened.errors), opened.errors
+    policy = opened.page.evaluate(
+        "document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]').content")
+    assert "default-src 'none'" in policy and "'unsafe-inline'" not in policy.split(";")[1]
+
+
 def test_one_marker_per_site_and_layer(opened: Opened, plan: Plan) -> None:
     sites = plan[1]
     decisions = sites["decision"]

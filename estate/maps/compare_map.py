@@ -35,7 +35,14 @@ from estate.maps.page import (
 )
 from estate.maps.panels import legend
 from estate.maps.payload import outline_rings, read_plan
-from estate.render.html import inert, script_block, script_json, static_text, style_block
+from estate.render.html import (
+    inert,
+    script_block,
+    script_json,
+    static_text,
+    style_block,
+    with_map_policy,
+)
 from estate.results import Summary, money
 from estate.results.words import plan_quality
 from estate.runs.compare import Run
@@ -183,7 +190,7 @@ def comparison_map(runs: list[Run], cdn: bool = False) -> str:
     root = figure_of(fmap)
     root.title = inert("Estate comparison: " + ", ".join(r.scenario.name for r in runs))
     if not solved:
-        return root.render()
+        return with_map_policy(root.render())
     root.header.add_child(Raw(style_block(static_text("estate.maps", "compare_map.css"))
                               + script_block(static_text("estate.maps", "compare.js"))),
                           name="estate_compare_js")
@@ -214,4 +221,4 @@ def comparison_map(runs: list[Run], cdn: bool = False) -> str:
         "ring": {"label": f"Sites whose decision differs ({len(diff['id']):,})",
                  "colour": RING},
     }))
-    return root.render()
+    return with_map_policy(root.render())

@@ -45,6 +45,7 @@ from estate.render.html import (
     script_json,
     static_text,
     style_block,
+    with_map_policy,
     write_page,
 )
 from estate.store import StoredResults
@@ -399,4 +400,4 @@ def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
     if places["name"]:
         fmap.add_child(Places(control, places))
     fmap.add_child(layer)
-    return write_page(Path(out), figure_of(fmap).render())
+    return write_page(Path(out), with_map_policy(figure_of(fmap).render()))

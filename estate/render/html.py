@@ -12,6 +12,8 @@ the one place where a `</script>` or `</style>` inside it is kept from ending th
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 from functools import cache
@@ -84,6 +86,40 @@ def script_block(code: str) -> str:
 def style_block(css: str) -> str:
     """A `<style>` element holding `css`."""
     return f"<style>{_closed_safely(css, 'style')}</style>"
+
+
+_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
+_FETCHED = re.compile(r'<(?:script|link)\b[^>]*\b(?:src|href)="(https://[^/"]+)/', re.IGNORECASE)
+
+
+def map_policy(page: str) -> str:
+    """A Content-Security-Policy for an interactive page (a map): its own inline scripts,
+    each allowed by its SHA-256, and the hosts it loads scripts and styles from (the
+    `--cdn` variant's); inline styles, as Leaflet sets them; images from anywhere on
+    https (base tiles) or made in the page. Nothing else runs or is fetched, so a name
+    that escaped its escaping still could not run, nor send the page anywhere."""
+    hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(
+        body.encode("utf-8")).digest()).decode() + "'" for body in _INLINE_SCRIPT.findall(page)})
+    hosts = sorted(set(_FETCHED.findall(page)))
+    return "; ".join([
+        "default-src 'none'",
+        " ".join(["script-src", *hashes, *hosts]),
+        " ".join(["style-src 'unsafe-inline'", *hosts]),
+        "img-src data: blob: https:",
+        " ".join(["font-src data:", *hosts]),
+        "base-uri 'none'", "form-action 'none'",
+    ])
+
+
+def with_map_policy(page: str) -> str:
+    """`page` with `map_policy` at the top of `<head>` (after its charset, which must
+    come first), before any script."""
+    at = re.search(r"<meta[^>]*charset[^>]*>", page, re.IGNORECASE) or \
+        re.search(r"<head[^>]*>", page, re.IGNORECASE)
+    if at is None:
+        raise ValueError("a page without <head>")
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{map_policy(page)}">'
+    return page[:at.end()] + "\n" + meta + page[at.end():]
 
 
 def document(title: str, body: str, css: str) -> str:
