@@ -338,3 +338,19 @@ def test_a_table_that_is_a_folder_says_so(tmp_path: Path) -> None:
     (folder / "zones.csv").mkdir()
     problems = problems_of(folder)
     assert [(p.file, p.found) for p in problems] == [("zones.csv", "a folder")]
+
+
+def test_gpkg_lat_lon_columns_that_disagree_with_the_geometry_are_a_warning(
+        tmp_path: Path) -> None:
+    """The geometry is used; columns kept beside it that put a site elsewhere are flagged."""
+    tables = frames()
+    path = write_gpkg(tmp_path / "reg.gpkg", {k: v for k, v in tables.items() if k != "sites"})
+    sites = tables["sites"]
+    layer = gpd.GeoDataFrame(sites, geometry=gpd.points_from_xy(sites["lon"], sites["lat"]),
+                             crs=4326)
+    layer.loc[1, "lat"] = sites.loc[1, "lat"] + 0.3  # 33 km north in the column only
+    layer.to_file(path, layer="sites", engine="pyogrio")
+    register = load_register(path)
+    assert register.sites["lat"].tolist() == SITES["lat"]  # the geometry's
+    assert [(w.file, w.row, w.column) for w in register.warnings] == [("reg.gpkg[sites]", 3, "lat")]
+    assert "1 row(s)" in register.warnings[0].found

@@ -322,11 +322,35 @@ def _take_points(raw: RawRegister, table: RawTable, geometry: gpd.GeoSeries) -> 
     raw.problems += check_layer_crs(table.label, geometry.crs, own[good].x.to_numpy(),
                                     own[good].y.to_numpy(), points[good].x.to_numpy(),
                                     points[good].y.to_numpy())
+    raw.problems += _columns_beside_geometry(table, points, bad.to_numpy())
     for column, values in (("lon", points.x), ("lat", points.y)):
         table.frame[column] = np.where(bad, "", values.to_numpy().astype(str))
     table.from_geometry = ("lat", "lon")
     if polygons.any():
         table.shapes = geometry[polygons].to_crs(4326)
+
+
+APART_DEGREES = 0.01
+"""Lat/lon columns further than this from their row's geometry (about a kilometre) say
+one of the two is wrong."""
+
+
+def _columns_beside_geometry(table: RawTable, points: gpd.GeoSeries, bad: np.ndarray
+                             ) -> list[Problem]:
+    """A layer with lat and lon columns as well as geometry: the geometry is used, so
+    columns that disagree with it are a warning (one of the two is out of date)."""
+    if not {"lat", "lon"} <= set(table.frame.columns):
+        return []
+    given = table.frame[["lat", "lon"]].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+    moved = np.hypot(given[:, 0] - points.y.to_numpy(float), given[:, 1] - points.x.to_numpy(float))
+    apart = ~bad & np.isfinite(moved) & (moved > APART_DEGREES)
+    if not apart.any():
+        return []
+    first = table.frame.index[int(np.flatnonzero(apart)[0])]
+    return [Problem(table.label, int(first), "lat",
+                    "lat and lon columns that agree with the geometry (the geometry is used)",
+                    f"{int(apart.sum())} row(s) where they are more than about 1 km apart",
+                    severity="warning")]
 
 
 class _Unreadable(Exception):
