@@ -102,6 +102,17 @@ def test_a_failed_write_leaves_the_previous_folder(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]
 
 
+def test_a_place_refusing_a_file_is_not_told_to_free_space(tmp_path: Path) -> None:
+    def refused(tmp: Path) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    with pytest.raises(OutputError, match="check that estate may write there"):
+        write_file(tmp_path / "map.html", refused)
+    with pytest.raises(OutputError, match="free some space"):
+        write_file(tmp_path / "map.html", lambda tmp: (_ for _ in ()).throw(
+            OSError(28, "No space left on device")))
+
+
 def test_a_bug_while_writing_is_not_called_the_disk(tmp_path: Path) -> None:
     """Only a failure of the place (an OSError, or any error on an all but full disk)
     is an OutputError; anything else is a bug, raised as it is for its trace."""

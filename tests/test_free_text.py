@@ -32,7 +32,7 @@ def test_line_breaks_and_tabs_read_as_one_space(text: str, line: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "\x1b[31mred", "bell\x07", "back\x08", "nul\x00", "del\x7f", "c1\x9b31m",
-    "\u202egnp.exe", "\u202aa", "\u2066isolate\u2069",
+    "\u202egnp.exe", "\u202dforced",
 ])
 def test_controls_and_direction_overrides_are_hidden_characters(text: str) -> None:
     assert has_hidden(text)
@@ -40,9 +40,18 @@ def test_controls_and_direction_overrides_are_hidden_characters(text: str) -> No
     assert not has_hidden(shown) and "\ufffd" in shown
 
 
-def test_for_terminal_keeps_lines_and_ordinary_text() -> None:
+@pytest.mark.parametrize("text", [
+    "\u2067مسجد\u2069 Centre",  # an isolate round an Arabic name, as Word writes it
+    "\u202bשלום\u202c", "Ysgol Gymraeg Llanelli – Ŵ ŷ", "Caf\u00e9\u00a0Hall", "\u200fRLM",
+])
+def test_right_to_left_names_and_other_scripts_are_not_hidden(text: str) -> None:
+    assert not has_hidden(text) and for_terminal(text) == text
+
+
+def test_for_terminal_keeps_newlines_but_no_other_line_break() -> None:
     text = "Scenario:  Ipswich & Felixstowe\nشرطة سفolk (S5) £1.2m"
     assert for_terminal(text) == text
+    assert for_terminal("done\rAll fine\u2028x\x0by") == "done\ufffdAll fine\ufffdx\ufffdy"
 
 
 def test_a_register_cell_with_a_control_character_is_a_located_problem(tmp_path: Path) -> None:

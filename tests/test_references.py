@@ -122,6 +122,11 @@ def test_sites_and_zones_of_two_places_are_a_warning(tmp_path: Path) -> None:
     warnings = load_register(folder).warnings
     assert located(warnings) == {("sites.csv", None, "lat")}
     assert warnings[0].severity == "warning" and "every zone" in warnings[0].found
+    # the warning does not hide a row's own swap
+    problems = problems_of(csv_register(
+        tmp_path / "b", zones={"lat": [50.26, 50.27], "lon": [-5.05, -5.06]},
+        sites={"lat": [52.0567, 1.2751, 52.2361], "lon": [1.1482, 52.0631, 1.0512]}))
+    assert [(p.file, p.row, p.severity) for p in problems] == [("sites.csv", 3, "error")]
 
 
 @pytest.mark.parametrize(("lat", "lon", "says"), [

@@ -38,6 +38,8 @@ class KeyChecker:
                 return math.inf
             self.fail(key, "a number", value)
             return math.nan
+        if isinstance(value, int) and abs(value) > LARGEST:  # maybe too long for a float
+            value = LARGEST * 10 if value > 0 else -LARGEST * 10
         x = float(value)
         if math.isnan(x) or (math.isinf(x) and not allow_inf):
             self.fail(key, "a finite number", value)
@@ -54,8 +56,8 @@ class KeyChecker:
             self.fail(key, f"a number in {rng}", value)
         return x
 
-    def integer(self, value: Any, key: str, lo: int, hi: int | None = None) -> int:
-        expected = f"a whole number >= {lo}" if hi is None else \
+    def integer(self, value: Any, key: str, lo: int, hi: int = int(LARGEST)) -> int:
+        expected = f"a whole number >= {lo} (at most 10^15)" if hi >= LARGEST else \
             f"a whole number from {lo} to {hi}"
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, float) and value.is_integer():
@@ -63,19 +65,20 @@ class KeyChecker:
             else:
                 self.fail(key, expected, value)
                 return lo
-        if value < lo or (hi is not None and value > hi):
+        if value < lo or value > hi:
             self.fail(key, expected, value)
             return lo
         return int(value)
 
-    def text(self, value: Any, key: str) -> str:
-        """A text, read as one line; refused when it holds a hidden character."""
+    def text(self, value: Any, key: str, as_line: bool = True) -> str:
+        """A text, read as one line (unless not `as_line`: a path is taken as written);
+        refused when it holds a hidden character."""
         if not isinstance(value, str):
             self.fail(key, "a text in quotes", value)
             return ""
         if has_hidden(value):
             self.fail(key, REFUSED, value)
-        return one_line(value)
+        return one_line(value) if as_line else value
 
     def texts(self, value: Any, key: str) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

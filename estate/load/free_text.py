@@ -5,11 +5,14 @@ break (Alt+Enter in Excel) or a tab; those read as a space, since every place a 
 shown (a map's tooltip, a table cell, a file name, a terminal line) is one line. Other
 control characters have no business in a name and can do harm where it is shown: ESC
 starts a terminal's escape sequence (colours, a hidden hyperlink), and the direction
-overrides and isolates (U+202A-U+202E, U+2066-U+2069) turn the text after them round,
-which can make `report\u202efdp.exe` read as `reportexe.pdf` or reverse the words
-estate writes beside a name. A register or scenario holding one is refused with the
-place it was found; text shown on a terminal from elsewhere (a results folder edited by
-hand) has them replaced.
+overrides (U+202D, U+202E) turn the letters after them round, which can make
+`report\u202efdp.exe` read as `reportexe.pdf` or reverse the words estate writes beside
+a name. A register or scenario holding one is refused with the place it was found; text
+shown on a terminal from elsewhere (a results folder edited by hand, a folder's name)
+has them replaced, and its line breaks but the newline too (a carriage return would
+let it write over the line before). The embeddings and isolates that word processors
+put round right-to-left words (U+202A-U+202C, U+2066-U+2069) change no letter's
+direction and are kept.
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ import re
 LINE_BREAKS = re.compile("[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
 """Line breaks and tabs, each run of them read as one space."""
 
-HIDDEN = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]")
+HIDDEN = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202d\u202e]")
 """Control characters (C0 and C1, bar the line breaks above) and the direction
-overrides and isolates."""
+overrides."""
+
+_MOVES_THE_CURSOR = re.compile("[\r\x0b\x0c\x85\u2028\u2029]")
+"""The line breaks a terminal acts on that are not the newline."""
 
 REFUSED = "text without control characters (such as ESC) or direction overrides"
 """What a register cell or scenario text is expected to be, in a problem's words."""
@@ -41,7 +47,7 @@ def has_hidden(text: str) -> bool:
 
 
 def for_terminal(text: str) -> str:
-    """The text with every hidden character replaced, so printing it cannot colour,
-    link, move the cursor or turn text round on the user's terminal; line breaks are
-    kept, as output of several lines needs them."""
-    return HIDDEN.sub(SHOWN_FOR_HIDDEN, text)
+    """The text with every hidden character and every line break but the newline
+    replaced, so printing it cannot colour, link, move the cursor or turn text round on
+    the user's terminal; newlines are kept, as output of several lines needs them."""
+    return _MOVES_THE_CURSOR.sub(SHOWN_FOR_HIDDEN, HIDDEN.sub(SHOWN_FOR_HIDDEN, text))

@@ -44,8 +44,8 @@ def check_positions(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> l
     if len(lat) < 3:
         return []
     problems = _tables_apart(dict(points), files)
-    if problems:  # one table swapped whole: its points near each other, far from the rest
-        return problems
+    if any(p.severity == "error" for p in problems):
+        return problems  # one table swapped whole: its rows are not each to be flagged
     lat_a, lon_a = np.asarray(lat, float), np.asarray(lon, float)
     # a tree of distinct positions (many zones may share one): a shared one is 0 km away
     places, which, count = np.unique(np.column_stack([lat_a, lon_a]), axis=0,
@@ -118,7 +118,7 @@ def _tables_apart(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> lis
     if len(fits) == 1:
         name, other = fits[0]
         return [Problem(files[name], None, "lat",
-                        f"positions near the {other}' (latitude and longitude swapped in "
+                        f"positions near the {other} (latitude and longitude swapped in "
                         "every row? they are near them the other way round)", found)]
     if fits:
         return [Problem(files["sites"], None, "lat",

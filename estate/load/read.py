@@ -322,7 +322,8 @@ def _take_points(raw: RawRegister, table: RawTable, geometry: gpd.GeoSeries) -> 
     raw.problems += check_layer_crs(table.label, geometry.crs, own[good].x.to_numpy(),
                                     own[good].y.to_numpy(), points[good].x.to_numpy(),
                                     points[good].y.to_numpy())
-    raw.problems += _columns_beside_geometry(table, points, bad.to_numpy())
+    # a polygon's point is estate's choice, so only Point rows can disagree with columns
+    raw.problems += _columns_beside_geometry(table, points, bad.to_numpy() | polygons.to_numpy())
     for column, values in (("lon", points.x), ("lat", points.y)):
         table.frame[column] = np.where(bad, "", values.to_numpy().astype(str))
     table.from_geometry = ("lat", "lon")
@@ -335,15 +336,16 @@ APART_DEGREES = 0.01
 one of the two is wrong."""
 
 
-def _columns_beside_geometry(table: RawTable, points: gpd.GeoSeries, bad: np.ndarray
+def _columns_beside_geometry(table: RawTable, points: gpd.GeoSeries, skip: np.ndarray
                              ) -> list[Problem]:
-    """A layer with lat and lon columns as well as geometry: the geometry is used, so
-    columns that disagree with it are a warning (one of the two is out of date)."""
+    """A layer with lat and lon columns as well as Point geometry: the geometry is used,
+    so columns that disagree with it are a warning (one of the two is out of date). Rows
+    in `skip` (no usable point, or a polygon) are not compared."""
     if not {"lat", "lon"} <= set(table.frame.columns):
         return []
     given = table.frame[["lat", "lon"]].apply(pd.to_numeric, errors="coerce").to_numpy(float)
     moved = np.hypot(given[:, 0] - points.y.to_numpy(float), given[:, 1] - points.x.to_numpy(float))
-    apart = ~bad & np.isfinite(moved) & (moved > APART_DEGREES)
+    apart = ~skip & np.isfinite(moved) & (moved > APART_DEGREES)
     if not apart.any():
         return []
     first = table.frame.index[int(np.flatnonzero(apart)[0])]

@@ -22,7 +22,7 @@ from typing import Any
 
 from estate.errors import InputError, Problem
 from estate.load.checker import KeyChecker
-from estate.load.schema import EARTH_KM, MAX_MONEY, MAX_YEARS
+from estate.load.schema import CIRCUMFERENCE_KM, MAX_MONEY, MAX_YEARS
 
 COVERAGE_MODES = ("maintain", "all", "population_share")
 # The solvers a scenario may name; estate.solve.REGISTRY says how each runs and whether
@@ -242,7 +242,7 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, label: str,
         c.fail("data", "the register's path (a folder, .xlsx or .gpkg)", "(no data key)")
         data = Path()
     else:
-        data_text = c.text(raw["data"], "data")
+        data_text = c.text(raw["data"], "data", as_line=False)
         data = (base_dir / data_text) if data_text else Path()
     name = c.text(raw.get("name", ""), "name") or default_name
     agencies = c.texts(raw.get("agencies", []), "agencies")
@@ -323,7 +323,7 @@ def _coverage(c: KeyChecker, cov: Any) -> tuple[CoverageRule, ...]:
             index=i,
             service=c.text(rule["service"], key + ".service"),
             radius_km=c.number(rule["radius_km"], key + ".radius_km", lo=0.0, lo_open=True,
-                               hi=EARTH_KM),
+                               hi=CIRCUMFERENCE_KM),
             mode=mode,
             population_share=c.number(rule["population_share"], key + ".population_share",
                                       lo=0.0, hi=1.0),

@@ -25,8 +25,9 @@ LARGEST = 1e15
 """No number a scenario gives, nor any figure of a plan, is larger either way (a
 thousand trillion pounds, people, desks or km): a larger one is a slip, refused before
 the plan's own results would be refused for it (`estate.store.check`)."""
-EARTH_KM = 40_075.0
-"""The Earth's circumference: a coverage radius longer reaches nothing more."""
+CIRCUMFERENCE_KM = 40_075.0
+"""The Earth's circumference: a bound on a coverage radius (half of it already reaches
+everywhere)."""
 BOOL_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 

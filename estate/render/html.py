@@ -95,8 +95,8 @@ _FETCHED = re.compile(r'<(?:script|link)\b[^>]*\b(?:src|href)="(https://[^/"]+)/
 def map_policy(page: str) -> str:
     """A Content-Security-Policy for an interactive page (a map): its own inline scripts,
     each allowed by its SHA-256, and the hosts it loads scripts and styles from (the
-    `--cdn` variant's); inline styles, as Leaflet sets them; images from anywhere on
-    https (base tiles) or made in the page. Nothing else runs or is fetched, so a name
+    `--cdn` variant's); inline styles, as Leaflet sets them; images made in the page or
+    from any web address (base tiles, an intranet's tile server on plain http too). Nothing else runs or is fetched, so a name
     that escaped its escaping still could not run, nor send the page anywhere."""
     hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(
         body.encode("utf-8")).digest()).decode() + "'" for body in _INLINE_SCRIPT.findall(page)})
@@ -105,7 +105,7 @@ def map_policy(page: str) -> str:
         "default-src 'none'",
         " ".join(["script-src", *hashes, *hosts]),
         " ".join(["style-src 'unsafe-inline'", *hosts]),
-        "img-src data: blob: https:",
+        "img-src data: blob: https: http:",
         " ".join(["font-src data:", *hosts]),
         "base-uri 'none'", "form-action 'none'",
     ])

@@ -291,7 +291,7 @@ def _sheet(wb: Any, title: str, header: list[Any], body: list[list[Any]]) -> Non
             if isinstance(value, str):
                 cell.data_type = "s"  # register text is never a formula, whatever it starts with
                 # and stays text when a user edits the cell (Excel's F2, Enter)
-                cell.quotePrefix = value[:1] in FORMULA_STARTS
+                cell.quotePrefix = value[:1] in (*FORMULA_STARTS, "'")  # as safe_cell
     ws.freeze_panes = "B2"
 
 

@@ -132,7 +132,7 @@ def check_scheduler(scheduler: str | None) -> None:
     try:
         with Client(scheduler, timeout=SCHEDULER_WAIT):
             pass
-    except (OSError, ValueError, TimeoutError) as exc:
+    except Exception as exc:  # refused, timed out, no such address, a scheme it lacks
         raise InputError([Problem(scheduler, None, "--scheduler",
                                   "the address of a running Dask scheduler, such as "
                                   "tcp://10.0.0.5:8786", f"no scheduler there ({exc})",

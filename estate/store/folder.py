@@ -11,6 +11,7 @@ socket is refused, never replaced.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import glob
 import hashlib
@@ -101,8 +102,9 @@ def write_folder(out: Path, write: Callable[[Path], None]) -> Path:
         write(tmp)
         _swap_into_place(tmp, real)
     except BaseException as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
+        # judged before the temporary folder is removed: removing it frees the space
         unwritten = _unwritten(out, exc) if isinstance(exc, Exception) else None
+        shutil.rmtree(tmp, ignore_errors=True)
         if unwritten is None:
             raise
         raise unwritten from exc
@@ -123,16 +125,20 @@ def _unwritten(path: Path, exc: Exception) -> OutputError | None:
         return exc
     if isinstance(exc, OSError):
         reason = exc.strerror or str(exc)
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
     else:
         try:
             full = shutil.disk_usage(through_link(path).parent).free < FULL_BYTES
         except OSError:
             full = False
+        full = full or "No space left" in str(exc)
         if not full:
             return None
         reason = "No space left on device"
+    advice = "free some space, or write it elsewhere" if full else \
+        "check that estate may write there, or write it elsewhere"
     return OutputError(f"{path} could not be written ({reason}); what was there before is "
-                       "as it was: free some space, or write it elsewhere", reason)
+                       f"as it was: {advice}", reason)
 
 
 def _umask() -> int:
