@@ -283,3 +283,15 @@ def test_repeated_list_entries_are_warnings(tmp_path: Path) -> None:
     assert located(register.warnings) == {
         ("sites.csv", 2, "services"), ("sites.csv", 3, "hosts"), ("sites.csv", 2, "lease_breaks")}
     assert all("each entry once" == w.expected for w in register.warnings)
+
+
+@pytest.mark.parametrize(("table", "column", "index"), [
+    ("agencies", "agency_id", 0), ("sites", "agency_id", 1), ("functions", "site_id", 0)])
+def test_an_id_with_an_invisible_character_is_named_where_it_is(
+        tmp_path: Path, table: str, column: str, index: int) -> None:
+    """A zero-width space pasted into an id would otherwise surface as unknown ids in
+    other tables, never at the cell that holds it."""
+    cells = frames()[table][column].astype(object).tolist()
+    problems = bad_cell(tmp_path, table, column, index, cells[index] + "\u200b")
+    here = [p for p in problems if (p.file, p.row, p.column) == (f"{table}.csv", index + 2, column)]
+    assert here and "visible characters" in here[0].expected and "\\u200b" in here[0].found

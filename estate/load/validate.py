@@ -225,6 +225,17 @@ def _texts(column: Column, cells: pd.Series, blank: pd.Series):
     return cells, blank & False, ""
 
 
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202c\u2060-\u2064\u2066-\u2069\ufeff]")
+"""Characters that show as nothing: in an id, one (a zero-width space or a soft hyphen
+copied from a web page, say) makes a different id that looks the same."""
+
+
+def _ids(column: Column, cells: pd.Series, blank: pd.Series):
+    bad = _per_value(cells, lambda v: _INVISIBLE.search(v) is not None).astype(bool)
+    return cells, bad, ("an id of visible characters only (it holds one that shows as "
+                        "nothing, so it differs from the same id typed)")
+
+
 def _choices(column: Column, cells: pd.Series, blank: pd.Series):
     values = _per_value(cells, str.lower)
     return values, ~blank & ~values.isin(column.choices), "one of " + ", ".join(column.choices)
@@ -262,8 +273,8 @@ _PARSERS = {
     "bool": _booleans,
     "list": _lists,
     "text": _texts,
-    "id": _texts,
-    "ref": _texts,
+    "id": _ids,
+    "ref": _ids,
     "choice": _choices,
     "date": _dates,
     "dates": _dates,
