@@ -150,3 +150,9 @@ def test_a_spread_out_or_foreign_register_is_not_flagged(tmp_path: Path) -> None
     sydney = {"lat": [-33.87, -33.80, -33.95], "lon": [151.2, 151.1, 151.0]}
     assert load_register(csv_register(tmp_path / "au", sites=sydney, zones={
         "lat": [-33.9, -33.7], "lon": [151.2, 150.9]})).warnings == []
+
+
+def test_an_id_in_another_case_is_suggested(tmp_path: Path) -> None:
+    problems = bad_cell(tmp_path, "sites", "agency_id", 0, "a1")
+    assert located(problems) == {("sites.csv", 2, "agency_id")}
+    assert problems[0].found == "'a1' (did you mean 'A1'? ids match only with the same case)"

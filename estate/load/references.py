@@ -42,13 +42,20 @@ def check_references(
             assert key is not None, f"{target} is referred to by id, so it has an id column"
             values = frames[name][column.name]
             unknown = (values != "") & ~values.isin(frames[target][key])
+            folded = {str(v).casefold(): str(v) for v in frames[target][key]}
+
+            def shown(value: str, folded: dict[str, str] = folded) -> str:
+                near = folded.get(value.casefold())
+                return repr(value) if near is None else \
+                    f"{value!r} (did you mean {near!r}? ids match only with the same case)"
+
             problems += _flag(
                 frames[name],
                 files[name],
                 column.name,
                 unknown,
                 f"{article(key)} {key} listed in {files[target]}",
-                repr,
+                shown,
             )
     problems += check_positions({n: frames[n] for n in ("sites", "zones") if n in readable},
                                 files)
