@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from estate.errors import InputError
 from estate.load.validate import load_register
 from estate.render.report_data import read_comparison
 from estate.runs.compare import EXCEL_CELL_LIMIT
@@ -190,6 +191,13 @@ def _write(name: str, data: bytes) -> Callable[[Path], None]:
     return lambda folder: (folder / name).write_bytes(data)
 
 
+def _bad_last_byte(name: str) -> Callable[[Path], None]:
+    def edit(folder: Path) -> None:
+        data = (folder / name).read_bytes()
+        (folder / name).write_bytes(data + b"\xff\r\n")
+    return edit
+
+
 def _encode(name: str, encoding: str) -> Callable[[Path], None]:
     def edit(folder: Path) -> None:
         text = (folder / name).read_text(encoding="utf-8")
@@ -242,6 +250,8 @@ DAMAGE: list[tuple[str, Callable[[Path], None], str, str | None]] = [
     ("sites.csv without lat", _edit_csv("sites.csv", _drop("lat")), "sites.csv",
      "column lat"),
     ("sites.csv as UTF-16", _encode("sites.csv", "utf-16"), "sites.csv", "UTF-8"),
+    ("a bad byte at the end of sites.csv", _bad_last_byte("sites.csv"), "sites.csv",
+     "a byte that is not UTF-8 at byte"),
     ("agencies.csv as Latin-1", _encode("agencies.csv", "latin-1"), "agencies.csv",
      "UTF-8"),
     ("a latitude as text", _edit_csv("sites.csv", _set("lat", "north", 2)), "sites.csv",
@@ -347,7 +357,6 @@ def test_random_hand_edits_are_read_or_located(planned: dict[str, Any],
     a Python warning (warnings are errors under pytest)."""
     import random
 
-    from estate.errors import InputError
     from estate.maps.payload import read_plan, site_payload, zone_payload
     from estate.render.report import board_pages
 
@@ -375,3 +384,11 @@ def test_random_hand_edits_are_read_or_located(planned: dict[str, Any],
                        for p in exc.problems), exc  # a table's column, if not this one's
             outcomes["located"] += 1
     assert outcomes["read"] and outcomes["located"], outcomes
+
+
+def test_a_bad_byte_is_named_at_its_place_in_the_file(tmp_path: Path) -> None:
+    """Not at its place in a read buffer (which said byte 0 for a byte near the end)."""
+    body = "id,name,n\r\n" + "".join(f"S{i},Site {i},{i}\r\n" for i in range(2000))
+    (tmp_path / "t.csv").write_bytes(body.encode() + b"S9,\xff,1\r\n")
+    with pytest.raises(InputError, match=f"at byte {len(body.encode()) + 3} "):
+        read_table(tmp_path / "t.csv", Columns(("id", "name"), ("n",)))

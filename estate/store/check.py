@@ -26,6 +26,7 @@ naming the file, the row and the column, never a crash half-way through drawing.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import tomllib
 import warnings
@@ -153,8 +154,9 @@ def _raw_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The header and the (spreadsheet row, cells) of every non-blank record."""
     csv.field_size_limit(2**31 - 1)  # a name may be as long as a register allows
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            records = list(csv.reader(f, strict=True))
+        # decoded whole, so that a bad byte's position is the file's, not a read buffer's
+        text = path.read_bytes().decode("utf-8-sig")
+        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
     except FileNotFoundError:
         raise InputError([Problem(str(path), None, None, "a file of the results folder "
                                   "(written by `estate plan`)", "no file")]) from None
