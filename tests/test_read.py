@@ -284,6 +284,16 @@ def test_csv_parser_errors_name_the_spreadsheet_row(tmp_path: Path, text: str, r
     assert located(problems_of(folder)) == {("zones.csv", row, None)}
 
 
+def test_a_quote_left_open_mid_file_is_suggested(tmp_path: Path) -> None:
+    """The open quote swallows the line break, so pandas sees one row too many cells."""
+    folder = write_tables(tmp_path / "reg", frames())
+    (folder / "zones.csv").write_text('zone_id,name,lat,lon,population\nZ1,"A,52,1,10\n'
+                                      'Z2,B,52,1,5\nZ3,C,52,1,5\n')
+    problems = problems_of(folder)
+    assert [p.file for p in problems] == ["zones.csv"]
+    assert "a quote left open?" in problems[0].found
+
+
 def test_gpkg_degrees_under_a_projected_crs_are_an_error(tmp_path: Path) -> None:
     tables = frames()
     path = write_gpkg(tmp_path / "reg.gpkg", {k: v for k, v in tables.items() if k != "sites"})

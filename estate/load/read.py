@@ -149,7 +149,10 @@ def _read_csv(file: Path) -> pd.DataFrame:
             f"a byte that is not UTF-8 at position {error.start}",
         ) from error
     except pd.errors.ParserError as error:
-        raise _parser_error(error) from error
+        unreadable = _parser_error(error)
+        if file.read_bytes().count(b'"') % 2:  # one quote left open ends a cell elsewhere
+            unreadable.found += ' (the file has an odd number of " marks: a quote left open?)'
+        raise unreadable from error
     return grid.set_axis(pd.RangeIndex(1, 1 + len(grid)))
 
 
