@@ -51,7 +51,8 @@ def _progress(enabled: bool) -> Callable[[str], None] | None:
     def show(message: str) -> None:
         # a line may quote a register's folder or a scenario's name: escaped, so their
         # brackets print as written and are never read as rich's markup
-        console.print(f"[dim]•[/dim] {escape(for_terminal(message))}", markup=True, soft_wrap=True)
+        console.print(f"[dim]•[/dim] {escape(for_terminal(message))}", markup=True,
+                      soft_wrap=True)
 
     return show
 

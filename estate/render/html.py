@@ -88,16 +88,19 @@ def style_block(css: str) -> str:
     return f"<style>{_closed_safely(css, 'style')}</style>"
 
 
-_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
-_FETCHED = re.compile(r'<(?:script|link)\b[^>]*\b(?:src|href)="(https://[^/"]+)/', re.IGNORECASE)
+_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>",
+                            re.DOTALL | re.IGNORECASE)
+_FETCHED = re.compile(r'<(?:script|link)\b[^>]*\b(?:src|href)="(https://[^/"]+)/',
+                      re.IGNORECASE)
 
 
 def map_policy(page: str) -> str:
     """A Content-Security-Policy for an interactive page (a map): its own inline scripts,
     each allowed by its SHA-256, and the hosts it loads scripts and styles from (the
     `--cdn` variant's); inline styles, as Leaflet sets them; images made in the page or
-    from any web address (base tiles, an intranet's tile server on plain http too). Nothing else runs or is fetched, so a name
-    that escaped its escaping still could not run, nor send the page anywhere."""
+    from any web address (base tiles, an intranet's tile server on plain http too).
+    Nothing else runs or is fetched, so a name that escaped its escaping still could not
+    run, nor send the page anywhere."""
     hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(
         body.encode("utf-8")).digest()).decode() + "'" for body in _INLINE_SCRIPT.findall(page)})
     hosts = sorted(set(_FETCHED.findall(page)))
