@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
+from estate.errors import InputError, Problem
 from estate.load.scenario import Scenario, default_map, default_results, load_scenario
 from estate.load.validate import Register, load_register
 from estate.maps.compare_map import comparison_map
@@ -160,6 +161,10 @@ def report(results_dir: str | Path, out: str | Path = "board.pdf", *,
     # board pack needs them
     from estate.render.report import write_report
 
+    if Path(out).suffix.lower() in (".html", ".htm"):  # the page has an option of its own
+        raise InputError([Problem(str(out), None, "--out", "a .pdf path (the board pack as a "
+                                  "PDF; --html names its page)", "an HTML file name",
+                                  label="option")])
     page = Path(html) if html is not None else Path(out).with_suffix(".html")
     check_outputs([Output("--out", Path(out)), Output("--html", page)], [Path(results_dir)])
     return write_report(results_dir, out, html=html, compare=compare)
