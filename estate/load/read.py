@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from estate.errors import Problem
+from estate.load.csv_file import Unreadable, read_csv
 from estate.load.free_text import HIDDEN, LINE_BREAKS, REFUSED
 from estate.load.geography import check_layer_crs
 from estate.load.schema import POINT_TABLES, TABLES
@@ -118,77 +119,17 @@ def _read_folder(folder: Path) -> RawRegister:
         if file is None:
             there = folder / label
             if spec.required or os.path.lexists(there):
-                found = "no such file" if not os.path.lexists(there) else \
-                    "a folder" if there.is_dir() else "not a regular file"
                 raw.problems.append(Problem(label, None, None, f"a file {label} in {folder}",
-                                            found))
+                                            instead_of_a_file(there)))
             continue
-        _add(raw, name, label, functools.partial(_read_csv, file))
+        _add(raw, name, label, functools.partial(read_csv, file))
     return raw
 
 
-def _read_csv(file: Path) -> pd.DataFrame:
-    """The file's cells as text, indexed by spreadsheet row (the header is row 1)."""
-    _check_separator(file)
-    try:
-        grid = pd.read_csv(
-            file,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            encoding="utf-8-sig",
-        )
-    except pd.errors.EmptyDataError as error:  # no text at all, or a blank first line
-        if file.read_bytes().removeprefix(b"\xef\xbb\xbf").strip():
-            raise _Unreadable("the column names in row 1", "an empty row 1", 1) from error
-        return pd.DataFrame()
-    except UnicodeDecodeError as error:
-        raise _Unreadable(
-            "UTF-8 text (in Excel: Save As 'CSV UTF-8')",
-            f"a byte that is not UTF-8 at position {error.start}",
-        ) from error
-    except pd.errors.ParserError as error:
-        unreadable = _parser_error(error)
-        if file.read_bytes().count(b'"') % 2:  # one quote left open ends a cell elsewhere
-            unreadable.found += ' (the file has an odd number of " marks: a quote left open?)'
-        raise unreadable from error
-    return grid.set_axis(pd.RangeIndex(1, 1 + len(grid)))
-
-
-def _check_separator(file: Path) -> None:
-    """A CSV saved with another separator (Excel in a locale with a decimal comma writes
-    `;`; a tab-separated export) would read as one column a row; Excel's `sep=;` hint
-    line would read as the header. Both are said plainly instead."""
-    with open(file, "rb") as f:
-        first = f.readline(4096).removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
-    first = first.rstrip("\r\n")
-    if re.fullmatch(r"sep=.?", first.strip(), flags=re.IGNORECASE):
-        raise _Unreadable("the column names in row 1",
-                          f"Excel's separator line {first.strip()!r}: delete that row", 1)
-    for sep, name in ((";", "semicolons"), ("\t", "tabs")):
-        if "," not in first and first.count(sep) >= 1:
-            raise _Unreadable("columns separated by commas (in Excel: Save As "
-                              "'CSV UTF-8 (Comma delimited)')",
-                              f"columns separated by {name}: {first[:60]!r}", 1)
-
-
-def _parser_error(error: pd.errors.ParserError) -> _Unreadable:
-    """pandas' complaint about a CSV, at the row a spreadsheet shows (pandas counts
-    records: its `line` from 1, its `row` from 0)."""
-    text = str(error)
-    match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
-    if match:
-        want, line, saw = match.groups()
-        return _Unreadable(f"at most {want} cells per row, as many as the header has",
-                           f"{saw} cells", int(line))
-    match = re.search(r"EOF inside string starting at row (\d+)", text)
-    if match:
-        return _Unreadable('a closing " for the quoted cell that starts in this row',
-                           "the end of the file inside quotes", int(match.group(1)) + 1)
-    match = re.search(r"(?:line|row) (\d+)", text)
-    row = int(match.group(1)) if match else None
-    return _Unreadable("CSV text a spreadsheet can open", text.splitlines()[-1].strip(), row)
+def instead_of_a_file(path: Path) -> str:
+    """What is at `path`, which is not a regular file, in a problem's words."""
+    return "no such file" if not os.path.lexists(path) else \
+        "a folder" if path.is_dir() else "not a regular file"
 
 
 def _read_workbook(path: Path) -> RawRegister:
@@ -358,20 +299,12 @@ def _columns_beside_geometry(table: RawTable, points: gpd.GeoSeries, skip: np.nd
                     severity="warning")]
 
 
-class _Unreadable(Exception):
-    """A reader's way of saying what it expected and found, and where."""
-
-    def __init__(self, expected: str, found: str, row: int | None = None) -> None:
-        super().__init__(found)
-        self.expected, self.found, self.row = expected, found, row
-
-
 def _add(raw: RawRegister, name: str, label: str, read: Callable[[], pd.DataFrame]
          ) -> RawTable | None:
     """Run one reader; whatever goes wrong becomes a Problem against `label`."""
     try:
         grid = read()
-    except _Unreadable as error:
+    except Unreadable as error:
         raw.problems.append(Problem(label, error.row, None, error.expected, error.found))
         return None
     except Exception as error:  # any library failure is a bad file, not a crash

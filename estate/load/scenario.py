@@ -13,7 +13,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import math
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from typing import Any
 
 from estate.errors import InputError, Problem
 from estate.load.checker import KeyChecker
+from estate.load.read import instead_of_a_file
 from estate.load.schema import CIRCUMFERENCE_KM, MAX_MONEY, MAX_YEARS
 
 COVERAGE_MODES = ("maintain", "all", "population_share")
@@ -167,9 +167,8 @@ def read_scenario_dict(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     label = str(path)
     if not path.is_file():
-        found = "a folder" if path.is_dir() else "no such file" if not os.path.lexists(path) \
-            else "not a regular file"
-        raise InputError([Problem(label, None, None, "a scenario TOML file", found)])
+        raise InputError([Problem(label, None, None, "a scenario TOML file",
+                                  instead_of_a_file(path))])
     try:
         # a byte-order mark (Windows Notepad writes one) is not part of the text
         return tomllib.loads(path.read_text(encoding="utf-8-sig"))

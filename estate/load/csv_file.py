@@ -1,0 +1,86 @@
+"""A register's CSV file as a grid of text cells, indexed by spreadsheet row.
+
+What can go wrong with the file itself (bytes that are not UTF-8, a quote left open,
+another separator than the comma, Excel's `sep=` line) is raised as an `Unreadable`
+saying what was expected and found, and where, for `estate.load.read` to list with the
+other problems; the workbook's reader is `estate.load.workbook`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+
+class Unreadable(Exception):
+    """A reader's way of saying what it expected and found, and where."""
+
+    def __init__(self, expected: str, found: str, row: int | None = None) -> None:
+        super().__init__(found)
+        self.expected, self.found, self.row = expected, found, row
+
+
+def read_csv(file: Path) -> pd.DataFrame:
+    """The file's cells as text, indexed by spreadsheet row (the header is row 1)."""
+    check_separator(file)
+    try:
+        grid = pd.read_csv(
+            file,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            encoding="utf-8-sig",
+        )
+    except pd.errors.EmptyDataError as error:  # no text at all, or a blank first line
+        if file.read_bytes().removeprefix(b"\xef\xbb\xbf").strip():
+            raise Unreadable("the column names in row 1", "an empty row 1", 1) from error
+        return pd.DataFrame()
+    except UnicodeDecodeError as error:
+        raise Unreadable(
+            "UTF-8 text (in Excel: Save As 'CSV UTF-8')",
+            f"a byte that is not UTF-8 at position {error.start}",
+        ) from error
+    except pd.errors.ParserError as error:
+        unreadable = parser_error(error)
+        if file.read_bytes().count(b'"') % 2:  # one quote left open ends a cell elsewhere
+            unreadable.found += ' (the file has an odd number of " marks: a quote left open?)'
+        raise unreadable from error
+    return grid.set_axis(pd.RangeIndex(1, 1 + len(grid)))
+
+
+def check_separator(file: Path) -> None:
+    """A CSV saved with another separator (Excel in a locale with a decimal comma writes
+    `;`; a tab-separated export) would read as one column a row; Excel's `sep=;` hint
+    line would read as the header. Both are said plainly instead."""
+    with open(file, "rb") as f:
+        first = f.readline(4096).removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+    first = first.rstrip("\r\n")
+    if re.fullmatch(r"sep=.?", first.strip(), flags=re.IGNORECASE):
+        raise Unreadable("the column names in row 1",
+                          f"Excel's separator line {first.strip()!r}: delete that row", 1)
+    for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+        if "," not in first and first.count(sep) >= 1:
+            raise Unreadable("columns separated by commas (in Excel: Save As "
+                              "'CSV UTF-8 (Comma delimited)')",
+                              f"columns separated by {name}: {first[:60]!r}", 1)
+
+
+def parser_error(error: pd.errors.ParserError) -> Unreadable:
+    """pandas' complaint about a CSV, at the row a spreadsheet shows (pandas counts
+    records: its `line` from 1, its `row` from 0)."""
+    text = str(error)
+    match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
+    if match:
+        want, line, saw = match.groups()
+        return Unreadable(f"at most {want} cells per row, as many as the header has",
+                           f"{saw} cells", int(line))
+    match = re.search(r"EOF inside string starting at row (\d+)", text)
+    if match:
+        return Unreadable('a closing " for the quoted cell that starts in this row',
+                           "the end of the file inside quotes", int(match.group(1)) + 1)
+    match = re.search(r"(?:line|row) (\d+)", text)
+    row = int(match.group(1)) if match else None
+    return Unreadable("CSV text a spreadsheet can open", text.splitlines()[-1].strip(), row)
