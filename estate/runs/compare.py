@@ -39,10 +39,10 @@ from estate.runs.planning import plan_scenario
 from estate.runs.policy import policy_costs
 from estate.status import Status, status_of
 from estate.store import (
-    FORMULA_STARTS,
     check_results,
     inputs_sha256,
     is_fresh,
+    needs_quote,
     read_summary,
     safe_cell,
     scenario_as_solved,
@@ -291,7 +291,7 @@ def _sheet(wb: Any, title: str, header: list[Any], body: list[list[Any]]) -> Non
             if isinstance(value, str):
                 cell.data_type = "s"  # register text is never a formula, whatever it starts with
                 # and stays text when a user edits the cell (Excel's F2, Enter)
-                cell.quotePrefix = value[:1] in (*FORMULA_STARTS, "'")  # as safe_cell
+                cell.quotePrefix = needs_quote(value)
     ws.freeze_panes = "B2"
 
 

@@ -31,6 +31,7 @@ from estate.store.check import (
     RESULT_TABLES,
     Columns,
     check_tables,
+    needs_quote,
     read_table,
     safe_cell,
     unsafe_cell,
@@ -40,7 +41,7 @@ from estate.store.folder import write_file, write_folder
 
 __all__ = ["FORMULA_STARTS", "PROGRAMME_TABLES", "RESULT_TABLES", "TABLES", "Columns",
            "StoredResults",
-           "check_results", "inputs_sha256", "is_fresh", "read_outcome", "read_programme",
+           "check_results", "inputs_sha256", "is_fresh", "needs_quote", "read_outcome", "read_programme",
            "read_summary", "read_table", "register_files", "safe_cell", "scenario_as_solved",
            "scenario_toml", "summary_json", "unsafe_cell", "write_outcome", "write_results",
            "write_safe_csv", "write_summary"]

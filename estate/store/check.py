@@ -53,11 +53,16 @@ MOST_PROBLEMS = 20
 FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
+def needs_quote(text: str) -> bool:
+    """Whether a spreadsheet would run the text as a formula (or it starts with the
+    quote itself, which `unsafe_cell` would otherwise take off)."""
+    return text[:1] in (*FORMULA_STARTS, "'")
+
+
 def safe_cell(value: Any) -> Any:
-    """A text cell a spreadsheet cannot run: one that starts like a formula gets a
-    leading quote. A text already starting with a quote gets one too, so that
-    `unsafe_cell` can take exactly one off and give back the text as it was."""
-    if isinstance(value, str) and value[:1] in (*FORMULA_STARTS, "'"):
+    """A text cell a spreadsheet cannot run: one that `needs_quote` gets a leading quote,
+    so that `unsafe_cell` can take exactly one off and give back the text as it was."""
+    if isinstance(value, str) and needs_quote(value):
         return "'" + value
     return value
 
