@@ -12,6 +12,8 @@ area the CRS is made for).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import pyproj
@@ -97,14 +99,17 @@ def _tables_apart(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> lis
         if not ok.any():
             return []
 
+    @functools.cache
+    def tree(name: str) -> cKDTree:
+        # distinct positions only: a tree of many equal points is slow to search
+        places = np.unique(np.column_stack([lat[name], lon[name]]), axis=0)
+        return cKDTree(_unit(places[:, 0], places[:, 1]))
+
     def apart(a: str, b: str, swap: bool = False) -> np.ndarray:
         """km from each point of table a (lat and lon swapped, with `swap`) to the
         nearest point of table b."""
-        # distinct positions only: a tree of many equal points is slow to search
-        places = np.unique(np.column_stack([lat[b], lon[b]]), axis=0)
-        tree = cKDTree(_unit(places[:, 0], places[:, 1]))
         la, lo = (lon[a], lat[a]) if swap else (lat[a], lon[a])
-        return _km(tree.query(_unit(la, lo), k=1)[0])
+        return _km(tree(b).query(_unit(la, lo), k=1)[0])
 
     gap = apart("sites", "zones")
     if gap.min() <= FAR_KM:
