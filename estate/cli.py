@@ -116,7 +116,7 @@ def cli() -> None:
     Examples:
       estate validate data/suffolk
       estate plan models/shared_back_office.toml
-      estate map "results/Shared back office" --out board.html
+      estate map "results/Shared back office" --out plan-map.html
     """
 
 
@@ -238,7 +238,7 @@ def validate_command(data: Path) -> None:
 def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
     """Draw the map of a stored RESULTS_DIR (no solving).
 
-    Example: estate map results/shared_back_office --out board.html
+    Example: estate map "results/Shared back office" --out plan-map.html
     """
     from estate.load.scenario import default_map
     from estate.maps.page import render_map
