@@ -25,7 +25,7 @@ from estate.solve import SolverOptions, available_solvers, scip, solve
 from estate.status import Status
 from tests.fixtures import corridor_scenario, plan_of
 
-pytest.importorskip("pyscipopt")
+pyscipopt = pytest.importorskip("pyscipopt")
 
 SCIP = SolverOptions(name="scip", time_limit_s=30.0, mip_gap=0.0)
 
@@ -77,6 +77,55 @@ def test_a_first_plan_is_offered_and_a_broken_one_refused() -> None:
     assert "first plan accepted" in good.message and good.objective == pytest.approx(92.0)
     broken = solve(model, SCIP, start=np.ones(3))  # 9 > 6
     assert "first plan refused" in broken.message and broken.objective == pytest.approx(92.0)
+
+
+def _three_way() -> EstateModel:
+    """max o + 1.005c + 1.01t (as min of the negatives; unequal, so SCIP finds no
+    symmetry to break), o, c, t binary, with 2o + c + t <= 2, o + 2c + t <= 2 and
+    o + c + 2t <= 2: at most one of them can be 1 (optimum t = 1, -1.01), and the LP's
+    vertex is o = c = t = 1/2, so the search must branch; with o = 0 it is c = t = 2/3
+    (-1.343), so that node must branch too. o is in the block
+    "open", c in "shared", t in "assign", as a site, a centre and a team's place."""
+    b = ModelBuilder()
+    cols = [b.add_block(block, np.array([name], dtype=object), np.zeros(1), np.ones(1),
+                        integer=True)[0] for block, name in
+            (("open", "o"), ("shared", "c"), ("assign", "t"))]
+    rows = np.repeat(np.arange(3), 3)
+    coefs = np.array([2.0, 1, 1, 1, 2, 1, 1, 1, 2])
+    b.add_family("three", np.array(["a", "b", "c"], dtype=object), rows,
+                 np.tile(np.array(cols), 3), coefs, -math.inf, 2.0)
+    return b.finish(-np.array([1.0, 1.005, 1.01]), 0.0, pool=pd.DataFrame(),
+                    centres=pd.DataFrame())
+
+
+class _Candidates(pyscipopt.Branchrule):
+    """Sees each node's branching candidates before SCIP's own rules, and leaves the
+    choice to them: at each node, the names of those SCIP ranks first by priority."""
+
+    def __init__(self) -> None:
+        self.first: list[list[str]] = []
+
+    def branchexeclp(self, allowaddcons: bool) -> dict[str, Any]:
+        cands, _, _, _, n_first, _ = self.model.getLPBranchCands()
+        self.first.append(sorted(v.name.removeprefix("t_") for v in cands[:n_first]))
+        return {"result": pyscipopt.SCIP_RESULT.DIDNOTRUN}
+
+
+def test_scip_branches_on_sites_then_centres_then_teams() -> None:
+    """With presolve, cuts and heuristics off the root LP is o = c = t = 1/2: SCIP must
+    offer only the site first; below o = 0 (c = t = 2/3) only the centre."""
+    m, _ = scip.scip_model(_three_way(), SCIP)
+    m.setPresolve(pyscipopt.SCIP_PARAMSETTING.OFF)
+    m.setSeparating(pyscipopt.SCIP_PARAMSETTING.OFF)
+    m.setHeuristics(pyscipopt.SCIP_PARAMSETTING.OFF)
+    spy = _Candidates()
+    m.includeBranchrule(spy, "candidates", "records the candidates", priority=10**6,
+                        maxdepth=-1, maxbounddist=1.0)
+    m.optimize()
+    assert m.getStatus() == "optimal" and m.getObjVal() == pytest.approx(-1.01)
+    assert spy.first[0] == ["open(o)"]
+    assert ["shared(c)"] in spy.first[1:]
+    assert all(first in (["open(o)"], ["shared(c)"]) for first in spy.first)
 
 
 class _Stopped:
