@@ -112,6 +112,20 @@ def test_a_team_with_earliest_move_waits(tmp_path: Path) -> None:
     assert (year_of(programme, "move", team="T2"), year_of(programme, "close", "O2")) == (1, 1)
 
 
+def test_the_changes_left_out_are_named(tmp_path: Path) -> None:
+    """With a horizon of 2 years T1 (not before year 3) never moves, so O1 never closes:
+    the note names both changes, so a reader knows which teams stay put."""
+    programme = plan_case(tmp_path, [
+        site("O1", "A", 0, 0), site("O2", "A", 0, 1),
+        site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
+    ], [function("T1", "A", "Ops", "O1", earliest_move="2029-06-01"),
+        function("T2", "A", "Ops", "O2")], horizon_years=2).programme()
+    assert year_of(programme, "move", team="T2") == 1
+    assert programme.notes[0] == ("2 of the plan's 4 changes do not happen within the "
+                                  "horizon, as they cannot or do not pay within it: close O1, "
+                                  "move T1 to K")
+
+
 # -- tiny registers: the roadmap against every schedule -------------------------------------
 
 
@@ -156,6 +170,17 @@ def test_every_cash_flow_adds_up_to_the_npv(tiny: Case) -> None:
     np.testing.assert_allclose(agencies[columns].to_numpy(),
                                totals.set_index("year")[columns].to_numpy(), atol=1e-6)
     assert programme.summary()["npv_saving"] == round(programme.npv_saving, 2)
+
+
+def test_the_yearly_effects_add_up_to_each_years_running_saving(tiny: Case) -> None:
+    """programme.csv's annual_effect, summed over the changes up to year t, is the status
+    quo's running cost less year t's in cashflow.csv (rent is apart): every saving
+    (pooling on its centre's or its team's row) is on some row, and none twice."""
+    programme = tiny.programme()
+    actions, totals = programme.actions, programme.totals().set_index("year")
+    for t in totals.index:
+        told = actions.loc[actions["year"] <= t, "annual_effect"].sum()
+        assert close(told, totals.at[t, "status_quo"] - totals.at[t, "running"])
 
 
 def test_the_summary_carries_the_programme(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from estate.load.scenario import ProgrammeLimits
 from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
 from estate.programme.cashflow import cashflow, npv_of_cost, payback_year
-from estate.programme.changes import Changes, changes_of, trajectory
+from estate.programme.changes import Changes, Trajectory, changes_of, home_pairs, trajectory
 from estate.programme.joint import end_state_differences, joint_size, solve_joint
 from estate.programme.roadmap import solve_roadmap
 from estate.programme.rules import violations, yearly_use
@@ -107,11 +107,12 @@ def programme_of(prep: Prepared, model: EstateModel, changes: Changes, years: np
     npv_cost = npv_of_cost(flows, cal)
     status_quo = float((cal.d_end[1:horizon + 1]
                         * flows[flows["agency_id"] == ""]["status_quo"].to_numpy()).sum())
-    left = int((years == 0).sum())
-    notes = (f"{left} of the plan's {len(years)} changes cannot happen within the horizon",
-             ) if left else ()
+    left = np.flatnonzero(years == 0)
+    notes = (f"{len(left)} of the plan's {len(years)} changes do not happen within the "
+             "horizon, as they cannot or do not pay within it: "
+             + _listed(prep, model, changes, left),) if len(left) else ()
     return Programme(
-        actions=actions_table(prep, model, changes, years), cashflow=flows,
+        actions=actions_table(prep, model, changes, years, path), cashflow=flows,
         budget=budget_table(prep, changes, years, limits), start=cal.start.isoformat(),
         npv_cost=npv_cost, npv_saving=status_quo - npv_cost, payback_year=payback_year(flows),
         method=method, roadmap_npv=npv_cost if method == "roadmap" else None,
@@ -120,12 +121,29 @@ def programme_of(prep: Prepared, model: EstateModel, changes: Changes, years: np
         notes=notes)
 
 
-def actions_table(prep: Prepared, model: EstateModel, changes: Changes, years: np.ndarray
-                  ) -> pd.DataFrame:
+def _listed(prep: Prepared, model: EstateModel, changes: Changes, which: np.ndarray,
+            most: int = 5) -> str:
+    """'move F044 to S073, close S012, ...': the changes `which`, the first `most`."""
+    table, site_id = changes.table, prep.sites["site_id"].to_numpy(object)
+    said = []
+    for i in which[:most]:
+        kind, s = table.at[i, "kind"], site_id[table.at[i, "site"]]
+        if kind == "move":
+            said.append(f"move {prep.functions.at[table.at[i, 'team'], 'function_id']} to {s}")
+        elif kind == "centre":
+            said.append(f"pool {model.centres.at[table.at[i, 'centre'], 'k']} at {s}")
+        else:
+            said.append(f"{kind} {s}")
+    return ", ".join(said) + (f" and {len(which) - most} more" if len(which) > most else "")
+
+
+def actions_table(prep: Prepared, model: EstateModel, changes: Changes, years: np.ndarray,
+                  path: Trajectory) -> pd.DataFrame:
     """programme.csv: each change in its year (builds also in the year they open, sales
-    in the year their receipt arrives)."""
+    in the year their receipt arrives), with what it saves a year (`_yearly_effects`)."""
     assert prep.calendar is not None
     sites, functions, table = prep.sites, prep.functions, changes.table
+    effect = _yearly_effects(prep, model, changes, years, path)
     rows = []
     for i in np.flatnonzero(years):
         y, s, kind = int(years[i]), int(table.at[i, "site"]), table.at[i, "kind"]
@@ -152,14 +170,64 @@ def actions_table(prep: Prepared, model: EstateModel, changes: Changes, years: n
             rows.append({"year": y, "action": "move", **base,
                          "function_id": functions.at[f, "function_id"],
                          "agency_id": functions.at[f, "agency_id"],
-                         "fte": float(table.at[i, "fte"])})
+                         "fte": float(table.at[i, "fte"]), "annual_effect": effect[i]})
         else:
             rows.append({"year": y, "action": "pool", **base,
-                         "function_id": str(model.centres.at[int(table.at[i, "centre"]), "k"])})
+                         "function_id": str(model.centres.at[int(table.at[i, "centre"]), "k"]),
+                         "annual_effect": effect[i]})
     frame = pd.DataFrame(rows, columns=[c for c in ACTION_COLUMNS if c != "date"])
     frame = frame.sort_values(["year", "action", "site_id"], kind="stable").reset_index(drop=True)
     frame.insert(1, "date", [prep.calendar.date_of(int(t)).isoformat() for t in frame["year"]])
     return frame
+
+
+def _yearly_effects(prep: Prepared, model: EstateModel, changes: Changes, years: np.ndarray,
+                    path: Trajectory) -> np.ndarray:
+    """Per move and centre change: the running cost it saves a year from its year on.
+
+    Closing and opening a site change the year's running cost by the site's own; the
+    rest of the change is the teams' (cashflow.py, running_t):
+
+        move of a team's share a from its home h to pair p:
+            a (pair_cost_h - pair_cost_p)    (a team with no home: -a (annual_f + pair_cost_p))
+        pooling of pair p, from the first year it pools:
+            eff_f annual_f q_p               counted on the team's move when it pools from
+                                             the year it arrives, else on its centre's change
+
+    so the rows up to year t add up to the status quo's running cost less year t's (rent
+    still owed on a closed lease is apart, in cashflow.csv's rent).
+    """
+    table, pairs = changes.table, prep.pairs
+    effect = np.zeros(len(table))
+    pair_cost = pairs["pair_cost"].to_numpy(float)
+    team = pairs["f"].to_numpy()
+    annual = prep.functions["annual_cost"].to_numpy(float)[team]
+    home = home_pairs(prep)
+    arrives: dict[int, int] = {}  # pair -> its move's change, when it moves
+    for i in changes.of("move"):
+        if not years[i]:
+            continue
+        p, h, a = int(table.at[i, "pair"]), home[table.at[i, "team"]], table.at[i, "amount"]
+        if h >= 0:
+            effect[i] = a * (pair_cost[h] - pair_cost[p])
+        else:
+            effect[i] = -a * (annual[p] + pair_cost[p])
+        arrives[p] = i
+    centre_change = {int(table.at[i, "centre"]): i for i in changes.of("centre") if years[i]}
+    if len(model.pool):
+        for p, c in zip(model.pool["pair"].to_numpy(), model.pool["centre"].to_numpy(),
+                        strict=True):
+            pooling = np.flatnonzero(path.pooled[p, 1:] > 0)
+            if not len(pooling):
+                continue
+            first = int(pooling[0]) + 1
+            saving = prep.efficiency[team[p]] * annual[p] * path.pooled[p, first]
+            moved = arrives.get(int(p))
+            if moved is not None and years[moved] == first:
+                effect[moved] += saving
+            elif int(c) in centre_change:
+                effect[centre_change[int(c)]] += saving
+    return effect
 
 
 def budget_table(prep: Prepared, changes: Changes, years: np.ndarray,

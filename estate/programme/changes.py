@@ -134,7 +134,7 @@ def trajectory(prep: Prepared, model: EstateModel, changes: Changes, years: np.n
             is_open[s, :] = t[0] >= y + build_years[s] - 1
     home = prep.pairs["home"].to_numpy(bool).astype(float)
     share = np.repeat(home[:, None], horizon + 1, axis=1)
-    home_pair = _home_pair(prep)
+    home_pair = home_pairs(prep)
     for i in changes.of("move"):
         p, y = table.at[i, "pair"], years[i]
         if y:
@@ -152,7 +152,7 @@ def trajectory(prep: Prepared, model: EstateModel, changes: Changes, years: np.n
                       shared=shared)
 
 
-def _home_pair(prep: Prepared) -> np.ndarray:
+def home_pairs(prep: Prepared) -> np.ndarray:
     """Per team: the row of its home pair in prep.pairs, -1 when unhoused."""
     out = np.full(len(prep.functions), -1)
     home = prep.pairs["home"].to_numpy(bool)

@@ -6,8 +6,9 @@ tables are the files of a results folder:
 - `actions` (programme.csv): one row per change, in year order: year, date (the first
   day of that year), action (close, build, open, move, pool, dispose), site_id,
   site_name, function_id, agency_id, fte, one_off (pounds, paid as the year begins;
-  receipts negative), annual_effect (pounds a year the change saves from then on:
-  positive saves, negative costs).
+  receipts negative), annual_effect (pounds of running cost a year the change saves
+  from then on: positive saves, negative costs; the rows up to year t add up to year t's
+  running saving in the cashflow; rent still owed on a closed lease is the cashflow's).
 - `cashflow` (cashflow.csv): per year 1..H and per agency (agency_id "" is the total of
   the year): running (team and site running costs), rent (owed on closed sites),
   one_off, receipts, cost (running + rent + one_off - receipts), status_quo (the year's
