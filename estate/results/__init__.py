@@ -274,18 +274,20 @@ def _agency_table(prep: Prepared, model: EstateModel, before: State, after: Stat
     ids = rows["agency_id"]
     before_ = agency_before.reindex(ids).fillna(0.0).to_numpy()
     after_ = agency_after.reindex(ids).fillna(0.0).to_numpy()
+    one_off = _one_off_by_agency(prep, model, after).reindex(ids).fillna(0.0).to_numpy()
     rows["annual_cost_before"] = before_.round(2)
     rows["annual_cost_after"] = after_.round(2)
-    rows["one_off_cost"] = _one_off_by_agency(prep, model, after).reindex(ids).fillna(0.0
-                                                                                    ).to_numpy().round(2)
-    rows["annual_saving"] = (rows["annual_cost_before"] - rows["annual_cost_after"]).round(2)
-    npv_saving = prep.scenario.annuity * rows["annual_saving"] - rows["one_off_cost"]
+    rows["one_off_cost"] = one_off.round(2)
+    rows["annual_saving"] = (before_ - after_).round(2)
+    # From the unrounded figures, so that each is within half a penny of its own value.
+    npv_saving = prep.scenario.annuity * (before_ - after_) - one_off
     if prep.calendar is not None:
         owner = prep.sites["agency_id"].to_numpy(object)
         lease = pd.Series(_lease_by_site(prep, model, after), index=owner).groupby(level=0).sum()
-        rows["lease_cost_npv"] = lease.reindex(ids).fillna(0.0).to_numpy().round(2)
-        npv_saving = npv_saving - rows["lease_cost_npv"]
-    rows["npv_saving"] = npv_saving.round(2)
+        lease_ = lease.reindex(ids).fillna(0.0).to_numpy()
+        rows["lease_cost_npv"] = lease_.round(2)
+        npv_saving = npv_saving - lease_
+    rows["npv_saving"] = np.round(npv_saving, 2)
     rows["worse_off"] = after_ > before_ + 0.005
     return rows
 
