@@ -47,7 +47,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{scenario.name}: plan at mip_gap {scenario.mip_gap:g}, "
           f"£{plan.summary.objective_npv / 1e6:,.3f}m, {time.perf_counter() - t0:.1f} s; "
           f"proofs to {args.gap:g} from it, {args.time_limit:g} s limit")
-    shipped = dict(scip.BRANCH_PRIORITY)
     blocks = [b for b in args.order.split(",") if b]
     priorities = {b: len(blocks) - n for n, b in enumerate(blocks)}
     print(f"SCIP's order for the 'scip' run: {', '.join(blocks) or 'its own'}")
@@ -56,14 +55,12 @@ def main(argv: list[str] | None = None) -> int:
         options = SolverOptions(name="highs" if run == "highs" else "scip",
                                 time_limit_s=args.time_limit, mip_gap=args.gap)
         if run == "highs":
-            options = replace(options, first_plan=False)
-        scip.BRANCH_PRIORITY.clear()
-        if run == "scip":
-            scip.BRANCH_PRIORITY.update(priorities)
-        found = solve(model, options, start=start)
+            found = solve(model, replace(options, first_plan=False), start=start)
+        else:
+            found = scip.solve_scip(model, options, start,
+                                    priorities=priorities if run == "scip" else {})
         print(f"| {run} | {found.status.value} | {found.mip_gap:.2e} | {found.seconds:.1f} | "
               f"{found.objective / 1e6:,.3f} | {found.message} |", flush=True)
-    scip.BRANCH_PRIORITY.update(shipped)
     return 0
 
 
