@@ -121,7 +121,7 @@ def test_the_changes_left_out_are_named(tmp_path: Path) -> None:
     ], [function("T1", "A", "Ops", "O1", earliest_move="2029-06-01"),
         function("T2", "A", "Ops", "O2")], horizon_years=2).programme()
     assert year_of(programme, "move", team="T2") == 1
-    assert programme.notes[0] == ("2 of the plan's 4 changes do not happen within the "
+    assert programme.notes[0] == ("2 of the 4 changes do not happen within the "
                                   "horizon, as they cannot or do not pay within it: close O1, "
                                   "move T1 to K")
 
@@ -176,7 +176,21 @@ def test_the_yearly_effects_add_up_to_each_years_running_saving(tiny: Case) -> N
     """programme.csv's annual_effect, summed over the changes up to year t, is the status
     quo's running cost less year t's in cashflow.csv (rent is apart): every saving
     (pooling on its centre's or its team's row) is on some row, and none twice."""
-    programme = tiny.programme()
+    _effects_add_up(tiny.programme())
+
+
+@pytest.mark.parametrize(("seed", "limits", "split"), [
+    (7, {}, True), (10, {"max_fte_moved_per_year": 40}, True),
+    (4, {"max_one_off_per_year": 150_000}, False)])
+def test_the_yearly_effects_add_up_with_split_teams_and_late_centres(
+        tmp_path: Path, seed: int, limits: dict[str, Any], split: bool) -> None:
+    """The same on small registers where a team splits across sites (seeds 7 and 10) and
+    a team moves in years before its centre is set up (seeds 10 and 4 with these limits),
+    so its saving is on the centre's row, not its move's."""
+    _effects_add_up(small_register(tmp_path, seed, limits, split=split).programme())
+
+
+def _effects_add_up(programme: Any) -> None:
     actions, totals = programme.actions, programme.totals().set_index("year")
     for t in totals.index:
         told = actions.loc[actions["year"] <= t, "annual_effect"].sum()

@@ -19,7 +19,15 @@ from estate.load.scenario import ProgrammeLimits
 from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
 from estate.programme.cashflow import cashflow, npv_of_cost, payback_year
-from estate.programme.changes import Changes, Trajectory, changes_of, home_pairs, trajectory
+from estate.programme.changes import (
+    Changes,
+    Trajectory,
+    centre_labels,
+    changes_of,
+    pooling_rate,
+    running_change,
+    trajectory,
+)
 from estate.programme.joint import end_state_differences, joint_size, solve_joint
 from estate.programme.roadmap import solve_roadmap
 from estate.programme.rules import violations, yearly_use
@@ -108,9 +116,9 @@ def programme_of(prep: Prepared, model: EstateModel, changes: Changes, years: np
     status_quo = float((cal.d_end[1:horizon + 1]
                         * flows[flows["agency_id"] == ""]["status_quo"].to_numpy()).sum())
     left = np.flatnonzero(years == 0)
-    notes = (f"{len(left)} of the plan's {len(years)} changes do not happen within the "
-             "horizon, as they cannot or do not pay within it: "
-             + _listed(prep, model, changes, left),) if len(left) else ()
+    notes = (f"{len(left)} of the {len(years)} changes do not happen within the horizon, "
+             "as they cannot or do not pay within it: "
+             + _named_changes(prep, model, changes, left),) if len(left) else ()
     return Programme(
         actions=actions_table(prep, model, changes, years, path), cashflow=flows,
         budget=budget_table(prep, changes, years, limits), start=cal.start.isoformat(),
@@ -121,17 +129,22 @@ def programme_of(prep: Prepared, model: EstateModel, changes: Changes, years: np
         notes=notes)
 
 
-def _listed(prep: Prepared, model: EstateModel, changes: Changes, which: np.ndarray,
-            most: int = 5) -> str:
-    """'move F044 to S073, close S012, ...': the changes `which`, the first `most`."""
+def _named_changes(prep: Prepared, model: EstateModel, changes: Changes, which: np.ndarray,
+                   most: int = 5) -> str:
+    """'close S012, move F044 to S073, move 40% of F051 to S002, pool HR at S001, ...':
+    the changes `which`, the first `most`."""
     table, site_id = changes.table, prep.sites["site_id"].to_numpy(object)
+    centres = centre_labels(prep, model)
     said = []
     for i in which[:most]:
         kind, s = table.at[i, "kind"], site_id[table.at[i, "site"]]
         if kind == "move":
-            said.append(f"move {prep.functions.at[table.at[i, 'team'], 'function_id']} to {s}")
+            team, share = prep.functions.at[table.at[i, "team"], "function_id"], \
+                float(table.at[i, "amount"])
+            part = "" if share >= 1 - 1e-6 else f"{share:.0%} of "
+            said.append(f"move {part}{team} to {s}")
         elif kind == "centre":
-            said.append(f"pool {model.centres.at[table.at[i, 'centre'], 'k']} at {s}")
+            said.append(f"pool {centres[table.at[i, 'centre']]}")
         else:
             said.append(f"{kind} {s}")
     return ", ".join(said) + (f" and {len(which) - most} more" if len(which) > most else "")
@@ -143,7 +156,7 @@ def actions_table(prep: Prepared, model: EstateModel, changes: Changes, years: n
     in the year their receipt arrives), with what it saves a year (`_yearly_effects`)."""
     assert prep.calendar is not None
     sites, functions, table = prep.sites, prep.functions, changes.table
-    effect = _yearly_effects(prep, model, changes, years, path)
+    effect = np.round(_yearly_effects(prep, model, changes, years, path), 2) + 0.0  # no -0.0
     rows = []
     for i in np.flatnonzero(years):
         y, s, kind = int(years[i]), int(table.at[i, "site"]), table.at[i, "kind"]
@@ -153,8 +166,7 @@ def actions_table(prep: Prepared, model: EstateModel, changes: Changes, years: n
         if kind == "close":
             assert prep.exits is not None
             base["one_off"] += float(prep.exits.surrender_paid[s, y])
-            rows.append({"year": y, "action": "close", **base,
-                         "annual_effect": float(sites.at[s, "running_cost"])})
+            rows.append({"year": y, "action": "close", **base, "annual_effect": effect[i]})
             sold = y + int(sites.at[s, "disposal_lag_years"])
             if sold <= prep.calendar.horizon and sites.at[s, "disposal_value"] > 0:
                 rows.append({"year": sold, "action": "dispose", **base,
@@ -164,7 +176,7 @@ def actions_table(prep: Prepared, model: EstateModel, changes: Changes, years: n
             opens = y + int(sites.at[s, "build_years"]) - 1
             if opens <= prep.calendar.horizon:
                 rows.append({"year": opens, "action": "open", **base, "one_off": 0.0,
-                             "annual_effect": -float(sites.at[s, "running_cost"])})
+                             "annual_effect": effect[i]})
         elif kind == "move":
             f = int(table.at[i, "team"])
             rows.append({"year": y, "action": "move", **base,
@@ -183,50 +195,32 @@ def actions_table(prep: Prepared, model: EstateModel, changes: Changes, years: n
 
 def _yearly_effects(prep: Prepared, model: EstateModel, changes: Changes, years: np.ndarray,
                     path: Trajectory) -> np.ndarray:
-    """Per move and centre change: the running cost it saves a year from its year on.
+    """Per change: the running cost it saves a year from its year on (a build's, from the
+    year its site opens), so that the rows up to year t add up to the status quo's
+    running cost less year t's in the cash flow (rent still owed on a closed lease is
+    apart, in its rent).
 
-    Closing and opening a site change the year's running cost by the site's own; the
-    rest of the change is the teams' (cashflow.py, running_t):
-
-        move of a team's share a from its home h to pair p:
-            a (pair_cost_h - pair_cost_p)    (a team with no home: -a (annual_f + pair_cost_p))
-        pooling of pair p, from the first year it pools:
-            eff_f annual_f q_p               counted on the team's move when it pools from
-                                             the year it arrives, else on its centre's change
-
-    so the rows up to year t add up to the status quo's running cost less year t's (rent
-    still owed on a closed lease is apart, in cashflow.csv's rent).
+    Each change saves what it takes off the running cost (`running_change`); a pooled
+    share q_p of team f saves eff_f annual_f q_p from the first year it pools, counted on
+    the team's move when it pools from the year it arrives, else on its centre's change.
     """
-    table, pairs = changes.table, prep.pairs
-    effect = np.zeros(len(table))
-    pair_cost = pairs["pair_cost"].to_numpy(float)
-    team = pairs["f"].to_numpy()
-    annual = prep.functions["annual_cost"].to_numpy(float)[team]
-    home = home_pairs(prep)
-    arrives: dict[int, int] = {}  # pair -> its move's change, when it moves
-    for i in changes.of("move"):
-        if not years[i]:
-            continue
-        p, h, a = int(table.at[i, "pair"]), home[table.at[i, "team"]], table.at[i, "amount"]
-        if h >= 0:
-            effect[i] = a * (pair_cost[h] - pair_cost[p])
-        else:
-            effect[i] = -a * (annual[p] + pair_cost[p])
-        arrives[p] = i
+    table, team = changes.table, prep.pairs["f"].to_numpy()
+    effect = -running_change(prep, changes)
+    arrives = {int(table.at[i, "pair"]): i for i in changes.of("move") if years[i]}
     centre_change = {int(table.at[i, "centre"]): i for i in changes.of("centre") if years[i]}
-    if len(model.pool):
-        for p, c in zip(model.pool["pair"].to_numpy(), model.pool["centre"].to_numpy(),
-                        strict=True):
-            pooling = np.flatnonzero(path.pooled[p, 1:] > 0)
-            if not len(pooling):
-                continue
-            first = int(pooling[0]) + 1
-            saving = prep.efficiency[team[p]] * annual[p] * path.pooled[p, first]
-            moved = arrives.get(int(p))
-            if moved is not None and years[moved] == first:
-                effect[moved] += saving
-            elif int(c) in centre_change:
-                effect[centre_change[int(c)]] += saving
+    rate = pooling_rate(prep)
+    pools = model.pool if len(model.pool) else pd.DataFrame({"pair": [], "centre": []})
+    for p, c in zip(pools["pair"].to_numpy(int), pools["centre"].to_numpy(int), strict=True):
+        pooling = np.flatnonzero(path.pooled[p, 1:] > 0)
+        if not len(pooling):
+            continue
+        first = int(pooling[0]) + 1
+        saving = rate[team[p]] * path.pooled[p, first]
+        moved = arrives.get(int(p))
+        if moved is not None and years[moved] == first:
+            effect[moved] += saving
+        elif int(c) in centre_change:
+            effect[centre_change[int(c)]] += saving
     return effect
 
 

@@ -160,6 +160,46 @@ def home_pairs(prep: Prepared) -> np.ndarray:
     return out
 
 
+def centre_labels(prep: Prepared, model: EstateModel) -> np.ndarray:
+    """Per shared centre of the model: "HR at S012"."""
+    if not len(model.centres):
+        return np.empty(0, object)
+    ids = prep.sites["site_id"].to_numpy(object)
+    return (model.centres["k"] + " at " + ids[model.centres["s"].to_numpy()]).to_numpy()
+
+
+def running_change(prep: Prepared, changes: Changes) -> np.ndarray:
+    """Per change: the pounds a year it adds to the estate's running cost once it has
+    taken effect (negative: it saves), as the roadmap prices it and programme.csv shows it:
+
+        close s                 -running_s
+        build s                 +running_s              (from the year s opens)
+        move a of team f to p   a (pair_cost_p - pair_cost_home(f))
+                                a (annual_f + pair_cost_p) for a team with no home
+        centre                  0: its saving is its teams' pooling (`pooling_rate`)
+    """
+    table = changes.table
+    running = prep.sites["running_cost"].to_numpy(float)
+    pair_cost = prep.pairs["pair_cost"].to_numpy(float)
+    annual = prep.functions["annual_cost"].to_numpy(float)
+    home = home_pairs(prep)
+    out = np.zeros(len(table))
+    for i in range(len(table)):
+        kind, s = table.at[i, "kind"], int(table.at[i, "site"])
+        if kind in ("close", "build"):
+            out[i] = running[s] if kind == "build" else -running[s]
+        elif kind == "move":
+            p, f, a = int(table.at[i, "pair"]), int(table.at[i, "team"]), table.at[i, "amount"]
+            h = home[f]
+            out[i] = a * (pair_cost[p] - pair_cost[h] if h >= 0 else annual[f] + pair_cost[p])
+    return out
+
+
+def pooling_rate(prep: Prepared) -> np.ndarray:
+    """Per team: eff_f annual_f, the pounds a year pooling the whole team saves."""
+    return prep.efficiency * prep.functions["annual_cost"].to_numpy(float)
+
+
 def _pooled(model: EstateModel, changes: Changes, share: np.ndarray, shared: np.ndarray
             ) -> np.ndarray:
     """q_p while the pair's centre is set up and the team sits there (share >= q_p)."""

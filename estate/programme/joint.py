@@ -57,7 +57,7 @@ import numpy as np
 from estate.load.scenario import ProgrammeLimits
 from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
-from estate.programme.changes import TOL, Changes, changes_of, trajectory
+from estate.programme.changes import TOL, Changes, centre_labels, changes_of, trajectory
 from estate.programme.joint_layout import ONE, ZERO, Layout, Triplets, layout_of
 from estate.programme.joint_rows import build_rows, objective
 from estate.results import State
@@ -184,8 +184,7 @@ def end_state_differences(prep: Prepared, model: EstateModel, snapshot: Changes,
     """How the joint model's end state differs from the snapshot's, in words (empty
     when they are the same)."""
     ids, names = prep.sites["site_id"].to_numpy(object), prep.functions["function_id"]
-    label = (model.centres["k"] + " at " + ids[model.centres["s"].to_numpy()]).to_numpy() \
-        if len(model.centres) else np.empty(0, object)
+    label = centre_labels(prep, model)
     out = []
     for kind, labels, more, fewer in (("close", ids, "closes {} too", "keeps {} open"),
                                       ("build", ids, "builds {}", "does not build {}"),

@@ -9,7 +9,7 @@ import numpy as np
 from estate.load.scenario import ProgrammeLimits
 from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
-from estate.programme.changes import Changes
+from estate.programme.changes import Changes, home_pairs, pooling_rate, running_change
 
 
 @dataclass
@@ -204,16 +204,14 @@ def _moves_at(prep: Prepared, changes: Changes) -> dict[int, list[tuple[int, int
     """Per site: the moves that change a pair's share there, as (pair, move, share
     moved, is the team's home pair): a move adds a_p at its destination and takes a_p
     from its home."""
-    home = prep.pairs["home"].to_numpy(bool)
-    home_pair = dict(zip(prep.pairs["f"].to_numpy()[home].tolist(),
-                         np.flatnonzero(home).tolist(), strict=True))
+    home_pair = home_pairs(prep)
     ps = prep.pairs["s"].to_numpy()
     out: dict[int, list[tuple[int, int, float, bool]]] = {}
     for m in changes.of("move"):
         p, f = int(changes.table.at[m, "pair"]), int(changes.table.at[m, "team"])
         a = float(changes.table.at[m, "amount"])
         out.setdefault(int(ps[p]), []).append((p, int(m), a, False))
-        h = home_pair.get(f, -1)
+        h = int(home_pair[f])
         if h >= 0:
             out.setdefault(int(ps[h]), []).append((h, int(m), -a, True))
     return out
@@ -311,30 +309,23 @@ def objective(prep: Prepared, model: EstateModel, changes: Changes, layout: Layo
     h, cal, e, table = layout.horizon, prep.calendar, prep.exits, changes.table
     d_end, d_start = cal.d_end, cal.d_start
     tail = np.array([d_end[u:h + 1].sum() for u in range(h + 2)])  # sum_{t>=u} d_end[t]
-    sites, pairs, functions = prep.sites, prep.pairs, prep.functions
-    running = sites["running_cost"].to_numpy(float)
-    build_years = sites["build_years"].to_numpy(float).astype(int)
-    pair_cost, pf = pairs["pair_cost"].to_numpy(float), pairs["f"].to_numpy()
-    annual_f = functions["annual_cost"].to_numpy(float)
-    home_cost = {int(pf[p]): float(pair_cost[p]) for p in np.flatnonzero(pairs["home"])}
+    build_years = prep.sites["build_years"].to_numpy(float).astype(int)
+    yearly = running_change(prep, changes)
     cost = np.zeros(layout.size)
     for i in range(len(table)):
         kind, s, fixed = table.at[i, "kind"], int(table.at[i, "site"]), float(table.at[i, "cost"])
         for u in range(1, h + 1):
             c = fixed * d_start[u]
             if kind == "close":
-                c += e.leave[s, u] - e.receipt[s, u] - running[s] * tail[u]
+                c += e.leave[s, u] - e.receipt[s, u] + yearly[i] * tail[u]
             elif kind == "build":
-                c += running[s] * tail[min(u + build_years[s] - 1, h + 1)]
+                c += yearly[i] * tail[min(u + build_years[s] - 1, h + 1)]
             elif kind == "move":
-                p, f = int(table.at[i, "pair"]), int(table.at[i, "team"])
-                delta = pair_cost[p] - home_cost[f] if f in home_cost else \
-                    annual_f[f] + pair_cost[p]
-                c += float(table.at[i, "amount"]) * delta * tail[u]
+                c += yearly[i] * tail[u]
             cost[layout.z(i, u)] = c
     if len(layout.pool_pairs):
-        qf = model.pool["f"].to_numpy()[layout.pool_pairs]
-        for j, f in enumerate(qf):
+        rate = pooling_rate(prep)[model.pool["f"].to_numpy()[layout.pool_pairs]]
+        for j in range(len(rate)):
             for t in range(1, h + 1):
-                cost[layout.w(j, t)] = -prep.efficiency[f] * annual_f[f] * d_end[t]
+                cost[layout.w(j, t)] = -rate[j] * d_end[t]
     return cost
