@@ -109,7 +109,12 @@ def test_every_python_name_in_the_docs_exists() -> None:
 
 
 def test_every_repository_path_in_the_docs_exists() -> None:
-    """`estate/...`, `tests/...` and `benchmarks/...` paths the docs cite are there."""
-    paths = set(re.findall(r"`((?:estate|tests|benchmarks)/[\w/.]+?)/?`", _text()))
+    """`estate/...`, `tests/...` and `benchmarks/...` paths the docs cite are there, and
+    the package's files internals.md lists by their path inside `estate/`."""
+    paths = set(re.findall(r"`((?:estate|tests|benchmarks)/[\w/.-]+?)/?`", _text()))
     assert len(paths) > 10
     assert sorted(p for p in paths if not (ROOT / p).exists()) == []
+    internals = (ROOT / "docs" / "internals.md").read_text(encoding="utf-8")
+    inside = set(re.findall(r"`([\w]+/[\w/.-]+\.(?:py|js|css))`", internals)) - paths
+    assert len(inside) > 20
+    assert sorted(p for p in inside if not (ROOT / "estate" / p).exists()) == []

@@ -278,7 +278,7 @@ def _agency_table(prep: Prepared, model: EstateModel, before: State, after: Stat
     rows["annual_cost_before"] = before_.round(2)
     rows["annual_cost_after"] = after_.round(2)
     rows["one_off_cost"] = one_off.round(2)
-    rows["annual_saving"] = (before_ - after_).round(2)
+    rows["annual_saving"] = (rows["annual_cost_before"] - rows["annual_cost_after"]).round(2)
     # From the unrounded figures, so that each is within half a penny of its own value.
     npv_saving = prep.scenario.annuity * (before_ - after_) - one_off
     if prep.calendar is not None:
