@@ -18,13 +18,8 @@ from __future__ import annotations
 import argparse
 import time
 
-import highspy
-
-from estate.load.scenario import load_scenario
-from estate.load.validate import load_register
-from estate.runs.national import plan_register
+from benchmarks import planned
 from estate.runs.policy import GAP, exact_optimum, optimum_of, policies
-from estate.solve.highs import solver_output
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,16 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--from", dest="starts", nargs="+", choices=["quo", "plan"],
                         default=["quo", "plan"], help="the starts to time, in this order")
     args = parser.parse_args(argv)
-    with solver_output(False):  # HiGHS's banner comes with a process's first Highs
-        highspy.Highs()
-    scenario = load_scenario(args.scenario)
-    register = load_register(scenario.data)
-    t0 = time.perf_counter()
-    model, plan = plan_register(scenario, register)
-    known = optimum_of(model, plan)
-    print(f"{scenario.name}: plan at mip_gap {scenario.mip_gap:g}, "
-          f"£{plan.summary.objective_npv / 1e6:,.3f}m, {time.perf_counter() - t0:.1f} s; "
-          f"optima solved to {GAP:g} with a {scenario.time_limit_s:g} s limit each")
+    done = planned(args.scenario)
+    scenario, register = done.scenario, done.register
+    known = optimum_of(done.model, done.plan)
+    print(f"{done.headline()}; optima solved to {GAP:g} with a {scenario.time_limit_s:g} s "
+          "limit each")
     tasks = [("the scenario", scenario, register)]
     tasks += [(f"without {p.name}", p.scenario or scenario, p.register or register)
               for p in policies(scenario, register) if p.is_set and not p.declined]

@@ -12,16 +12,10 @@ first, SCIP without priorities. Prints each run's status, gap, seconds and NPV
 from __future__ import annotations
 
 import argparse
-import time
 from dataclasses import replace
 
-import highspy
-
-from estate.load.scenario import load_scenario
-from estate.load.validate import load_register
-from estate.runs.national import plan_register
+from benchmarks import planned
 from estate.solve import SolverOptions, scip, solve
-from estate.solve.highs import solver_output
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,18 +29,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="the 'scip' run's blocks branched on first, highest first "
                              "(default: as estate sets it)")
     args = parser.parse_args(argv)
-    with solver_output(False):  # HiGHS's banner comes with a process's first Highs
-        highspy.Highs()
-    scenario = load_scenario(args.scenario)
-    register = load_register(scenario.data)
-    t0 = time.perf_counter()
-    model, plan = plan_register(scenario, register)
+    done = planned(args.scenario)
+    model, plan = done.model, done.plan
     if model is None or plan.solution is None or plan.solution.values is None:
         raise SystemExit("no plan to start from")
     start = plan.solution.values
-    print(f"{scenario.name}: plan at mip_gap {scenario.mip_gap:g}, "
-          f"£{plan.summary.objective_npv / 1e6:,.3f}m, {time.perf_counter() - t0:.1f} s; "
-          f"proofs to {args.gap:g} from it, {args.time_limit:g} s limit")
+    print(f"{done.headline()}; proofs to {args.gap:g} from it, {args.time_limit:g} s limit")
     blocks = [b for b in args.order.split(",") if b]
     priorities = {b: len(blocks) - n for n, b in enumerate(blocks)}
     print(f"SCIP's order for the 'scip' run: {', '.join(blocks) or 'its own'}")
