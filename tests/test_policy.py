@@ -23,7 +23,13 @@ from estate.load.scenario import scenario_from_dict
 from estate.model.arrays import NamedPlan
 from estate.pipeline import status_quo_start
 from estate.runs.policy import policy_costs, sentence, unlimited_pairs
-from tests.fixtures import invoke, prepared_model, scenario_on, write_scenario
+from tests.fixtures import (
+    corridor_scenario,
+    invoke,
+    prepared_model,
+    scenario_on,
+    write_scenario,
+)
 
 COVERAGE = [{"service": "public_access", "radius_km": 3.0, "mode": "maintain"}]
 
@@ -304,3 +310,46 @@ def test_unproven_and_noisy_optima(coverage_data: Path, monkeypatch: pytest.Monk
     entry = policy.policy_costs(_scenario(raw))["coverage.0"]
     assert entry["status"] == "failed" and entry["npv"] is None
     assert "with it could not be found" in entry["message"]
+
+
+def test_two_searches_of_one_optimum_as_one() -> None:
+    """HiGHS's unproven answer and SCIP's second search: the cheaper plan, the higher
+    bound, proven once the two meet within 1e-6 (or either proved it alone)."""
+    from estate.runs.policy import Optimum, best_of
+    from estate.status import Status
+
+    highs = Optimum(Status.TIME_LIMIT, 1_000_000.0, 0.01)  # bound 990,000
+    scip = Optimum(Status.TIME_LIMIT, 1_000_500.0, 500.5 / 1_000_500)  # bound 999,999.5
+    both = best_of(highs, scip)
+    assert both.npv == 1_000_000.0 and both.bound == pytest.approx(999_999.5)
+    assert both.gap == pytest.approx(5e-7)
+    assert both.proven and both.status == Status.OPTIMAL  # 5e-7 <= 1e-6
+    apart = best_of(highs, Optimum(Status.TIME_LIMIT, 1_000_000.0, 0.005))
+    assert apart.bound == pytest.approx(995_000) and not apart.proven
+    assert apart.status == Status.TIME_LIMIT
+    proved = Optimum(Status.OPTIMAL, 999_000.0, 0.0, proven=True)
+    assert best_of(highs, proved) == dataclasses.replace(proved, gap=0.0)
+    assert best_of(highs, Optimum(Status.NO_SOLUTION, None)) is highs
+    assert best_of(Optimum(Status.NO_SOLUTION, None), scip) is scip
+
+
+def test_only_an_unproven_highs_optimum_with_centres_is_searched_again(
+        corridor_data: Path, coverage_data: Path) -> None:
+    """SCIP's second search is for what it can add: a HiGHS answer with a plan, not
+    proven, on a model with shared centres (where branching on sites first helps)."""
+    from estate.runs.policy import Optimum, _second_search
+    from estate.status import Status
+
+    shared = corridor_scenario(corridor_data)
+    prep, model = prepared_model(corridor_data, **{k: v for k, v in shared.items()
+                                                   if k not in ("name", "data")})
+    assert len(model.centres)
+    sc = prep.scenario
+    unproven = Optimum(Status.TIME_LIMIT, 1e6, 0.01)
+    assert _second_search(sc, model, unproven)
+    assert not _second_search(sc, model, Optimum(Status.OPTIMAL, 1e6, 0.0, proven=True))
+    assert not _second_search(sc, model, Optimum(Status.NO_SOLUTION, None))
+    assert not _second_search(dataclasses.replace(sc, solver="cbc"), model, unproven)
+    assert not _second_search(sc, None, unproven)  # a national register's merged plan
+    _, alone = prepared_model(coverage_data, coverage=COVERAGE)
+    assert not len(alone.centres) and not _second_search(sc, alone, unproven)
