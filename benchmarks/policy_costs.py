@@ -8,15 +8,18 @@ policy costs need (the scenario's, and the scenario's without each policy that i
 to the exact gap, one at a time in this process, twice: from the status quo with the
 first-plan step (`--from quo`), and as `estate.runs.policy` does (`--from plan`): the
 scenario's optimum from its plan (not solved again when that is proven), then each
-optimum without a policy from the scenario's optimum, trimmed, with no first-plan step. Prints, per optimum and start, the status, the gap, the
-seconds and the NPV, then each policy's cost as each start prices it
-(benchmarks/README.md, "Policy costs from the scenario's plan").
+optimum without a policy from the scenario's optimum, trimmed, with no first-plan step.
+Prints, per optimum and start, the status, the gap, the seconds and the NPV, then each
+policy's cost as each start prices it (benchmarks/README.md, "Policy costs from the
+scenario's plan"). `--solver scip` solves the optima on SCIP alone; `--only must_keep`
+times one optimum without a policy beside the scenario's.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import replace
 
 from benchmarks import planned
 from estate.runs.policy import GAP, exact_optimum, optimum_of, policies
@@ -27,6 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("scenario", nargs="?", default="models/shared_back_office.toml")
     parser.add_argument("--from", dest="starts", nargs="+", choices=["quo", "plan"],
                         default=["quo", "plan"], help="the starts to time, in this order")
+    parser.add_argument("--solver", choices=["highs", "scip"], default=None,
+                        help="solve the optima on this solver (default: the scenario's; "
+                             "with scip there is no second search)")
+    parser.add_argument("--only", nargs="+", default=None,
+                        help="time only these optima without a policy (their names)")
     args = parser.parse_args(argv)
     done = planned(args.scenario)
     scenario, register = done.scenario, done.register
@@ -35,7 +43,10 @@ def main(argv: list[str] | None = None) -> int:
           "limit each")
     tasks = [("the scenario", scenario, register)]
     tasks += [(f"without {p.name}", p.scenario or scenario, p.register or register)
-              for p in policies(scenario, register) if p.is_set and not p.declined]
+              for p in policies(scenario, register) if p.is_set and not p.declined
+              and (args.only is None or p.name in args.only)]
+    if args.solver:
+        tasks = [(name, replace(sc, solver=args.solver), reg) for name, sc, reg in tasks]
     print("| optimum | from | status | gap | s | NPV £m |\n|---|---|---|---:|---:|---:|")
     npv: dict[tuple[str, str], float | None] = {}
     for start in args.starts:
