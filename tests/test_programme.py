@@ -18,6 +18,7 @@ from estate.pipeline import plan_locality
 from estate.programme.cashflow import npv_of_cost
 from estate.programme.changes import Changes
 from estate.programme.roadmap import solve_roadmap
+from estate.results import Programme
 from tests.fixtures.programme_registers import (
     EXACT,
     START,
@@ -184,13 +185,13 @@ def test_the_yearly_effects_add_up_to_each_years_running_saving(tiny: Case) -> N
     (4, {"max_one_off_per_year": 150_000}, False)])
 def test_the_yearly_effects_add_up_with_split_teams_and_late_centres(
         tmp_path: Path, seed: int, limits: dict[str, Any], split: bool) -> None:
-    """The same on small registers where a team splits across sites (seeds 7 and 10) and
-    a team moves in years before its centre is set up (seeds 10 and 4 with these limits),
-    so its saving is on the centre's row, not its move's."""
+    """The same on small registers where teams split (seed 7), one across three sites
+    (seed 10), and where teams move in year 1 to a centre set up in year 2 (seed 4 with
+    its budget), so their saving is on the centre's row, not their moves'."""
     _effects_add_up(small_register(tmp_path, seed, limits, split=split).programme())
 
 
-def _effects_add_up(programme: Any) -> None:
+def _effects_add_up(programme: Programme) -> None:
     actions, totals = programme.actions, programme.totals().set_index("year")
     for t in totals.index:
         told = actions.loc[actions["year"] <= t, "annual_effect"].sum()
