@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from estate.errors import InputError, Problem
+from estate.load.free_text import INVISIBLE
 from estate.load.read import RawTable, read_tables
 from estate.load.references import check_references
 from estate.load.schema import BOOL_WORDS, MAX_YEARS, TABLES, Column, Table
@@ -225,13 +226,8 @@ def _texts(column: Column, cells: pd.Series, blank: pd.Series):
     return cells, blank & False, ""
 
 
-_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202c\u2060-\u2064\u2066-\u2069\ufeff]")
-"""Characters that show as nothing: in an id, one (a zero-width space or a soft hyphen
-copied from a web page, say) makes a different id that looks the same."""
-
-
 def _ids(column: Column, cells: pd.Series, blank: pd.Series):
-    bad = _per_value(cells, lambda v: _INVISIBLE.search(v) is not None).astype(bool)
+    bad = _per_value(cells, lambda v: INVISIBLE.search(v) is not None).astype(bool)
     return cells, bad, ("an id of visible characters only (it holds one that shows as "
                         "nothing, so it differs from the same id typed)")
 

@@ -41,8 +41,8 @@ from estate.store.folder import write_file, write_folder
 
 __all__ = ["FORMULA_STARTS", "PROGRAMME_TABLES", "RESULT_TABLES", "TABLES", "Columns",
            "StoredResults",
-           "check_results", "inputs_sha256", "is_fresh", "needs_quote", "read_outcome", "read_programme",
-           "read_summary", "read_table", "register_files", "safe_cell", "scenario_as_solved",
+           "check_results", "inputs_sha256", "is_fresh", "needs_quote", "read_outcome",
+           "read_programme", "read_summary", "read_table", "register_files", "safe_cell", "scenario_as_solved",
            "scenario_toml", "summary_json", "unsafe_cell", "write_outcome", "write_results",
            "write_safe_csv", "write_summary"]
 
