@@ -224,8 +224,9 @@ def validate_command(data: Path) -> None:
         _err(f"Warning: {warning}")
     counts = {name: len(getattr(register, name))
               for name in ("agencies", "sites", "functions", "zones", "pair_costs")}
+    warned = len(register.warnings)
     _say(f"{data}: valid register; " + ", ".join(f"{n} {k}" for k, n in counts.items())
-               + (f"; {len(register.warnings)} warnings" if register.warnings else ""))
+         + (f"; {warned} warning{'s' if warned != 1 else ''}" if warned else ""))
 
 
 @cli.command("map")

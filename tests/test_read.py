@@ -364,3 +364,53 @@ def test_gpkg_lat_lon_columns_that_disagree_with_the_geometry_are_a_warning(
     assert register.sites["lat"].tolist() == SITES["lat"]  # the geometry's
     assert [(w.file, w.row, w.column) for w in register.warnings] == [("reg.gpkg[sites]", 3, "lat")]
     assert "1 row(s)" in register.warnings[0].found
+
+
+def _with_title_rows(path: Path, sheet: str, rows: int) -> Path:
+    """The workbook with `rows` rows inserted above `sheet`'s header, the first holding
+    a title merged across the columns, as a register kept for people often has."""
+    book = openpyxl.load_workbook(path)
+    ws = book[sheet]
+    width = ws.max_column
+    ws.insert_rows(1, rows)
+    ws["A1"] = "Estate register, March 2026"
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    book.save(path)
+    return path
+
+
+def test_column_names_below_title_rows_are_found_and_rows_keep_their_numbers(
+        tmp_path: Path) -> None:
+    tables = frames()
+    plain = _comparable(load_register(write_xlsx(tmp_path / "plain.xlsx", tables)))
+    path = _with_title_rows(write_xlsx(tmp_path / "titled.xlsx", tables), "sites", 2)
+    titled = load_register(path)
+    for name, expected in plain.items():
+        got = _comparable(titled)[name]
+        if name == "sites":  # the records are rows 4-6 of the sheet now, not 2-4
+            assert got.pop("row").tolist() == [r + 2 for r in expected.pop("row")]
+        pd.testing.assert_frame_equal(got, expected)
+    assert [(p.file, p.row, p.severity) for p in titled.warnings] == [
+        ("titled.xlsx[sites]", 3, "warning")]
+    assert "row 3, below 2 rows of titles or notes" in titled.warnings[0].found
+    # a bad cell is still named by the row the user sees: the first record is row 4
+    edit_workbook(path, {("sites", "F4"): "many"})
+    assert {(p.row, p.column) for p in problems_of(path) if p.severity == "error"} == {
+        (4, list(tables["sites"].columns)[5])}
+
+
+def test_a_csv_title_line_is_skipped_but_a_header_out_of_reach_is_not_guessed(
+        tmp_path: Path) -> None:
+    tables = frames()
+    folder = write_tables(tmp_path / "reg", tables)
+    sites = folder / "sites.csv"
+    width = len(tables["sites"].columns)
+    text = sites.read_text(encoding="utf-8")
+    sites.write_text("Sites register" + "," * (width - 1) + "\n" + text, encoding="utf-8")
+    register = load_register(folder)
+    assert [(p.file, p.row) for p in register.warnings] == [("sites.csv", 2)]
+    assert register.sites["site_id"].tolist() == tables["sites"]["site_id"].tolist()
+    # eleven lines above the header: too far to be a title; the columns are missing
+    sites.write_text((", " * (width - 1) + "note\n") * 11 + text, encoding="utf-8")
+    missing = problems_of(folder)
+    assert ("sites.csv", None, "site_id") in located(missing)

@@ -326,11 +326,17 @@ def _table(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> RawTa
             Problem(label, None, None, "a header row naming the columns", "an empty file")
         )
         return None
-    if 1 not in grid.index or not (grid.loc[1] != "").any():
+    first = _header_row(grid, name)
+    if first is None:
         raw.problems.append(Problem(label, 1, None, "the column names in row 1", "an empty row 1"))
         return None
-    header = [re.sub(r"\s+", "_", str(h).strip().lower()) for h in grid.loc[1]]
-    body = grid.drop(index=1)
+    if first > 1:
+        raw.problems.append(Problem(
+            label, first, None, "the column names in row 1",
+            f"them in row {first}, below {_count_rows(first - 1)} of titles or notes, "
+            "which are not read (delete them to silence this)", severity="warning"))
+    header = [_column_name(h) for h in grid.loc[first]]
+    body = grid.loc[grid.index > first]
     seen: dict[str, int] = {}
     keep: list[int] = []
     for position, column in zip(grid.columns, header, strict=True):
@@ -364,6 +370,37 @@ def _table(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> RawTa
     table = RawTable(name, label, frame, positions={p: names[p] for p in keep})
     raw.tables[name] = table
     return table
+
+
+HEADER_ROWS = 10
+"""How far down a sheet the column names are looked for when row 1 does not hold them."""
+
+
+def _column_name(cell: object) -> str:
+    """A header cell as a column name: `' Site ID '` -> `site_id`."""
+    return re.sub(r"\s+", "_", str(cell).strip().lower())
+
+
+def _header_row(grid: pd.DataFrame, name: str) -> int | None:
+    """The spreadsheet row holding the column names: row 1, unless row 1 lacks some of
+    the table's required names and a row within the first `HEADER_ROWS` holds them all,
+    as when a workbook kept for people has a title row (often merged across the
+    columns) or notes above its header. None when row 1 is empty and no row below holds
+    the names."""
+    required = {c.name for c in TABLES[name].columns if c.required} if name in TABLES else set()
+    top = grid.loc[1] if 1 in grid.index else None
+    has_row_1 = top is not None and bool((top != "").any())
+    if has_row_1 and required <= {_column_name(h) for h in top}:
+        return 1
+    if required:
+        for row in grid.index[(grid.index > 1) & (grid.index <= HEADER_ROWS)]:
+            if required <= {_column_name(h) for h in grid.loc[row]}:
+                return int(row)
+    return 1 if has_row_1 else None
+
+
+def _count_rows(n: int) -> str:
+    return f"{n} row{'s' if n != 1 else ''}"
 
 
 def _one_line(cells: pd.Series) -> pd.Series:
