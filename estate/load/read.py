@@ -388,8 +388,8 @@ def _header_row(grid: pd.DataFrame, name: str) -> int | None:
     columns) or notes above its header. None when row 1 is empty and no row below holds
     the names."""
     required = {c.name for c in TABLES[name].columns if c.required} if name in TABLES else set()
-    top = grid.loc[1] if 1 in grid.index else None
-    has_row_1 = top is not None and bool((top != "").any())
+    top = grid.loc[1] if 1 in grid.index else pd.Series(dtype=object)
+    has_row_1 = bool((top != "").any())
     if has_row_1 and required <= {_column_name(h) for h in top}:
         return 1
     if required:
