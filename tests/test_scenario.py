@@ -151,11 +151,35 @@ def test_suspicious_scenario_words_are_located_warnings(tmp_path: Path) -> None:
     problems = check_against_register(scenario, load_register(tmp_path / "reg"))
     assert {(p.column, p.severity) for p in problems} == {
         ("crs", "warning"), ("sharing.types", "warning"), ("policy.keep", "warning"),
-        ("policy.closable_kinds", "warning"), ("coverage.0.service", "warning")}
+        ("policy.closable_kinds", "warning"), ("coverage.0.service", "warning"),
+        ("sharing.min_agencies", "warning")}  # only the council has HR teams
     found = " ".join(p.found for p in problems)
     for text in ("3 of 3 sites outside", "'Payroll', which no function has", "['HR'] listed",
                  "['S1'] listed", "'ofice' -> 'office'", "'parking'"):
         assert text in found, (text, found)
+
+
+@pytest.mark.parametrize(("sharing", "agencies", "short"), [
+    ({"types": ["HR", "IT"]}, [], "HR (1), IT (1)"),  # one agency each: no pair to pool
+    ({"types": ["HR"], "min_agencies": 1}, [], None),  # a centre of one agency may open
+    ({"types": ["Finance"], "min_agencies": 3}, [], "Finance (1)"),
+    ({"types": ["HR", "IT"], "min_agencies": 1}, ["A2"], "HR (0)"),  # the council is out
+])
+def test_a_type_fewer_agencies_hold_than_a_centre_needs_is_a_warning(
+        tmp_path: Path, sharing: dict, agencies: list[str], short: str | None) -> None:
+    rows = town_rows()
+    rows["functions"].append({"function_id": "F4", "agency_id": "A2", "type": "HR",
+                              "site_id": "S3", "fte": 5, "annual_cost": 100_000,
+                              "shareable": "false"})  # not shareable: counts for nothing
+    scenario = load_scenario(town(tmp_path, rows, changes={
+        "sharing": sharing, "agencies": agencies, "coverage": []}))
+    problems = [p for p in check_against_register(scenario, load_register(tmp_path / "reg"))
+                if p.column == "sharing.min_agencies"]
+    if short is None:
+        assert problems == []
+        return
+    assert [(p.severity, p.row) for p in problems] == [("warning", None)]
+    assert f"number {short}: no centre" in problems[0].found, problems[0].found
 
 
 def test_warnings_reach_the_screen_as_the_tools_own_lines(tmp_path: Path) -> None:

@@ -60,7 +60,39 @@ def check_against_register(scenario: Scenario, register: Register) -> list[Probl
                     f"(scenario {label} lists agencies {sorted(chosen)})",
                     f"{row.site_id!r} owned by {owner.get(row.site_id)!r}"))
     return (problems + _words(scenario, register, label) + _repeats(scenario, label)
+            + _pools_too_few(scenario, register, label)
             + _crs_far(scenario, register, label) + timing_ignored(scenario, register))
+
+
+def _pools_too_few(scenario: Scenario, register: Register, label: str) -> list[Problem]:
+    """A warning for each sharing type fewer agencies could pool than a centre needs.
+
+    A centre of type k opens only with `sharing.min_agencies` agencies pooling a team of
+    type k there, so a type that fewer agencies in scope hold as shareable teams can
+    never pool: the plan then shows no centre of it with nothing said, which reads as
+    "sharing does not pay" when it was never possible. Types no team has at all are
+    `_words`' warning, not repeated here."""
+    functions = register.functions
+    if scenario.agencies:
+        functions = functions[functions["agency_id"].isin(set(scenario.agencies))]
+    shareable = functions[functions["shareable"]]
+    need = scenario.min_agencies
+    short = {}
+    for kind in dict.fromkeys(scenario.sharing_types):
+        if kind in set(register.functions["type"]):
+            holders = shareable.loc[shareable["type"] == kind, "agency_id"].nunique()
+            if holders < need:
+                short[kind] = holders
+    if not short:
+        return []
+    each = ", ".join(f"{kind} ({n})" for kind, n in short.items())
+    return [Problem(
+        label, None, "sharing.min_agencies",
+        "at most the number of agencies in scope holding shareable teams of a type (a "
+        "centre needs that many agencies pooling there; lower it, or add agencies)",
+        f"{need}, where the agencies holding such teams number {each}: no centre of "
+        f"{'that type' if len(short) == 1 else 'those types'} can open",
+        label="key", severity="warning")]
 
 
 def _did_you_mean(unknown: list[str], universe: set[str]) -> str:
