@@ -10,8 +10,9 @@ Text is read as one line (a line break or tab in a cell is a space) and a cell h
 a control character or a direction override is a problem (`estate.load.free_text`).
 
 Rows count as in a spreadsheet: the header is row 1, the first record row 2 (in a
-GeoPackage, the first feature is row 2). Rows whose cells are all blank are dropped
-without renumbering the others, so row numbers still match what the user sees.
+GeoPackage, the first feature is row 2), unless title rows sit above the header
+(`_header_row`). Rows whose cells are all blank are dropped without renumbering the
+others, so row numbers still match what the user sees.
 """
 
 from __future__ import annotations
