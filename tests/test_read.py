@@ -399,17 +399,25 @@ def test_column_names_below_title_rows_are_found_and_rows_keep_their_numbers(
         (4, list(tables["sites"].columns)[5])}
 
 
+@pytest.mark.parametrize("padded", [True, False])  # Excel pads a title with commas
 def test_a_csv_title_line_is_skipped_but_a_header_out_of_reach_is_not_guessed(
-        tmp_path: Path) -> None:
+        tmp_path: Path, padded: bool) -> None:
     tables = frames()
     folder = write_tables(tmp_path / "reg", tables)
     sites = folder / "sites.csv"
     width = len(tables["sites"].columns)
     text = sites.read_text(encoding="utf-8")
-    sites.write_text("Sites register" + "," * (width - 1) + "\n" + text, encoding="utf-8")
+    title = "Sites register" + ("," * (width - 1) if padded else "")
+    sites.write_text(title + "\n" + text, encoding="utf-8")
     register = load_register(folder)
     assert [(p.file, p.row) for p in register.warnings] == [("sites.csv", 2)]
     assert register.sites["site_id"].tolist() == tables["sites"]["site_id"].tolist()
+    assert register.sites["row"].tolist() == [3, 4, 5]
+    # a record too wide for the header is still named at its own line
+    lines = (title + "\n" + text).splitlines()
+    lines[3] += ",stray"
+    sites.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert [(p.file, p.row) for p in problems_of(folder)] == [("sites.csv", 4)]
     # eleven lines above the header: too far to be a title; the columns are missing
     sites.write_text((", " * (width - 1) + "note\n") * 11 + text, encoding="utf-8")
     missing = problems_of(folder)

@@ -8,10 +8,13 @@ other problems; the workbook's reader is `estate.load.workbook`.
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
 import pandas as pd
+
+from estate.load.free_text import column_name
 
 
 class Unreadable(Exception):
@@ -22,17 +25,44 @@ class Unreadable(Exception):
         self.expected, self.found, self.row = expected, found, row
 
 
-def read_csv(file: Path) -> pd.DataFrame:
-    """The file's cells as text, indexed by spreadsheet row (the header is row 1)."""
+HEADER_ROWS = 10
+"""How far down a sheet the column names are looked for when row 1 does not hold them."""
+
+
+def read_csv(file: Path, header: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """The file's cells as text, indexed by spreadsheet row (the header is row 1).
+
+    `header`: the column names the table must have. A title line above them that is
+    narrower than the table (`Sites register` alone, not padded with commas as Excel
+    pads it) would make every row after it too wide; when a line within the first
+    `HEADER_ROWS` holds all those names, the lines above it are left out and the rows
+    keep their numbers."""
     check_separator(file)
     try:
-        grid = pd.read_csv(
+        grid = _cells(file, 0)
+    except pd.errors.ParserError as error:
+        skip = _lines_above(file, header)
+        if not skip:
+            raise _unreadable(file, error) from error
+        try:
+            grid = _cells(file, skip)
+        except pd.errors.ParserError as again:  # pandas' line numbers count the skipped
+            raise _unreadable(file, again) from again
+        return grid.set_axis(pd.RangeIndex(1 + skip, 1 + skip + len(grid)))
+    return grid.set_axis(pd.RangeIndex(1, 1 + len(grid)))
+
+
+def _cells(file: Path, skip: int) -> pd.DataFrame:
+    """pandas' reading of the file from line `skip` + 1 (what it raises, said plainly)."""
+    try:
+        return pd.read_csv(
             file,
             header=None,
             dtype=str,
             keep_default_na=False,
             skip_blank_lines=False,
             encoding="utf-8-sig",
+            skiprows=skip,
         )
     except pd.errors.EmptyDataError as error:  # no text at all, or a blank first line
         if file.read_bytes().removeprefix(b"\xef\xbb\xbf").strip():
@@ -43,12 +73,27 @@ def read_csv(file: Path) -> pd.DataFrame:
             "UTF-8 text (in Excel: Save As 'CSV UTF-8')",
             f"a byte that is not UTF-8 at position {error.start}",
         ) from error
-    except pd.errors.ParserError as error:
-        unreadable = parser_error(error)
-        if file.read_bytes().count(b'"') % 2:  # one quote left open ends a cell elsewhere
-            unreadable.found += ' (the file has an odd number of " marks: a quote left open?)'
-        raise unreadable from error
-    return grid.set_axis(pd.RangeIndex(1, 1 + len(grid)))
+
+
+def _unreadable(file: Path, error: pd.errors.ParserError) -> Unreadable:
+    unreadable = parser_error(error)
+    if file.read_bytes().count(b'"') % 2:  # one quote left open ends a cell elsewhere
+        unreadable.found += ' (the file has an odd number of " marks: a quote left open?)'
+    return unreadable
+
+
+def _lines_above(file: Path, header: frozenset[str]) -> int:
+    """How many lines sit above the first of the first `HEADER_ROWS` lines holding every
+    name in `header` (0: none found, or it is the first line)."""
+    if not header:
+        return 0
+    with open(file, encoding="utf-8-sig", errors="replace", newline="") as text:
+        for number, row in enumerate(csv.reader(text)):
+            if number >= HEADER_ROWS:
+                break
+            if header <= {column_name(cell) for cell in row}:
+                return number
+    return 0
 
 
 def check_separator(file: Path) -> None:

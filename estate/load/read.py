@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 from estate.errors import Problem
-from estate.load.csv_file import Unreadable, read_csv
-from estate.load.free_text import HIDDEN, LINE_BREAKS, REFUSED
+from estate.load.csv_file import HEADER_ROWS, Unreadable, read_csv
+from estate.load.free_text import HIDDEN, LINE_BREAKS, REFUSED, column_name
 from estate.load.geography import check_layer_crs
 from estate.load.schema import POINT_TABLES, TABLES
 from estate.load.workbook import (
@@ -123,7 +122,7 @@ def _read_folder(folder: Path) -> RawRegister:
                 raw.problems.append(Problem(label, None, None, f"a file {label} in {folder}",
                                             instead_of_a_file(there)))
             continue
-        _add(raw, name, label, functools.partial(read_csv, file))
+        _add(raw, name, label, functools.partial(read_csv, file, _required(name)))
     return raw
 
 
@@ -336,7 +335,7 @@ def _table(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> RawTa
             label, first, None, "the column names in row 1",
             f"them in row {first}, below {_count_rows(first - 1)} of titles or notes, "
             "which are not read (delete them to silence this)", severity="warning"))
-    header = [_column_name(h) for h in grid.loc[first]]
+    header = [column_name(h) for h in grid.loc[first]]
     body = grid.loc[grid.index > first]
     seen: dict[str, int] = {}
     keep: list[int] = []
@@ -373,13 +372,10 @@ def _table(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> RawTa
     return table
 
 
-HEADER_ROWS = 10
-"""How far down a sheet the column names are looked for when row 1 does not hold them."""
-
-
-def _column_name(cell: object) -> str:
-    """A header cell as a column name: `' Site ID '` -> `site_id`."""
-    return re.sub(r"\s+", "_", str(cell).strip().lower())
+def _required(name: str) -> frozenset[str]:
+    """The column names a table must have (none for a table the schema does not know)."""
+    return frozenset(c.name for c in TABLES[name].columns if c.required) if name in TABLES \
+        else frozenset()
 
 
 def _header_row(grid: pd.DataFrame, name: str) -> int | None:
@@ -388,14 +384,14 @@ def _header_row(grid: pd.DataFrame, name: str) -> int | None:
     as when a workbook kept for people has a title row (often merged across the
     columns) or notes above its header. None when row 1 is empty and no row below holds
     the names."""
-    required = {c.name for c in TABLES[name].columns if c.required} if name in TABLES else set()
+    required = _required(name)
     top = grid.loc[1] if 1 in grid.index else pd.Series(dtype=object)
     has_row_1 = bool((top != "").any())
-    if has_row_1 and required <= {_column_name(h) for h in top}:
+    if has_row_1 and required <= {column_name(h) for h in top}:
         return 1
     if required:
         for row in grid.index[(grid.index > 1) & (grid.index <= HEADER_ROWS)]:
-            if required <= {_column_name(h) for h in grid.loc[row]}:
+            if required <= {column_name(h) for h in grid.loc[row]}:
                 return int(row)
     return 1 if has_row_1 else None
 
