@@ -374,8 +374,9 @@ def _table(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> RawTa
 
 def _required(name: str) -> frozenset[str]:
     """The column names a table must have (none for a table the schema does not know)."""
-    return frozenset(c.name for c in TABLES[name].columns if c.required) if name in TABLES \
-        else frozenset()
+    if name not in TABLES:
+        return frozenset()
+    return frozenset(c.name for c in TABLES[name].columns if c.required)
 
 
 def _header_row(grid: pd.DataFrame, name: str) -> int | None:
