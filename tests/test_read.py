@@ -422,3 +422,36 @@ def test_a_csv_title_line_is_skipped_but_a_header_out_of_reach_is_not_guessed(
     sites.write_text((", " * (width - 1) + "note\n") * 11 + text, encoding="utf-8")
     missing = problems_of(folder)
     assert ("sites.csv", None, "site_id") in located(missing)
+
+
+def test_two_sheets_or_files_for_one_table_are_an_error_naming_both(tmp_path: Path) -> None:
+    tables = frames()
+    path = write_xlsx(tmp_path / "reg.xlsx", tables)
+    book = openpyxl.load_workbook(path)
+    book.copy_worksheet(book["sites"]).title = "Sites "
+    book.save(path)
+    problems = problems_of(path)
+    assert [(p.file, p.row, p.severity) for p in problems] == [
+        ("reg.xlsx[sites]", None, "error")]
+    assert "2: 'sites', 'Sites '" in problems[0].found
+    folder = write_tables(tmp_path / "reg", tables)
+    (folder / "Sites.csv").write_bytes((folder / "sites.csv").read_bytes())
+    assert "'Sites.csv', 'sites.csv'" in problems_of(folder)[0].found
+
+
+def test_a_hidden_sheet_is_read_with_a_warning_naming_the_copy_beside_it(
+        tmp_path: Path) -> None:
+    tables = frames()
+    path = write_xlsx(tmp_path / "reg.xlsx", tables)
+    book = openpyxl.load_workbook(path)
+    book.copy_worksheet(book["sites"]).title = "sites (2)"
+    desks = list(tables["sites"].columns).index("desks") + 1
+    book["sites (2)"].cell(2, desks, 1)  # the user's edit, in the copy
+    book["sites"].sheet_state = "hidden"
+    book.save(path)
+    register = load_register(path)
+    assert register.sites["desks"].tolist() == tables["sites"]["desks"].tolist()
+    assert [(p.file, p.severity) for p in register.warnings] == [
+        ("reg.xlsx[sites]", "warning")]
+    assert "'sites' is hidden" in register.warnings[0].found
+    assert "'sites (2)', not read" in register.warnings[0].found

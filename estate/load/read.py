@@ -105,7 +105,7 @@ def read_tables(path: str | Path) -> RawRegister:
 
 def _read_folder(folder: Path) -> RawRegister:
     """CSV files, matched to table names case-insensitively (`Sites.csv` is fine)."""
-    files = {p.name.lower(): p for p in sorted(folder.iterdir()) if p.is_file()}
+    files = {p.name.strip().lower(): p for p in sorted(folder.iterdir()) if p.is_file()}
     raw = RawRegister(folder, {name: f"{name}.csv" for name in TABLES})
     if not any(f"{name}.csv" in files for name in TABLES):
         held = ", ".join(sorted(p.name for p in files.values())[:6]) or "nothing"
@@ -113,8 +113,12 @@ def _read_folder(folder: Path) -> RawRegister:
             Problem(str(folder), None, None, EXPECTED_REGISTER, f"a folder holding {held}")
         )
         return raw
+    spelled = _by_table_name([p.name for p in sorted(folder.iterdir()) if p.is_file()])
     for name, spec in TABLES.items():
         label = f"{name}.csv"
+        if len(spelled.get(label, [])) > 1:
+            raw.problems.append(_several(label, "file", label, spelled[label]))
+            continue
         file = folder / label if (folder / label).is_file() else files.get(label)
         if file is None:
             there = folder / label
@@ -144,7 +148,7 @@ def _read_workbook(path: Path) -> RawRegister:
         )
         return raw
     try:
-        sheets = {str(s).strip().lower(): s for s in book.sheetnames}
+        sheets = _by_table_name(book.sheetnames)
         for name, spec in TABLES.items():
             label = raw.files[name]
             if name not in sheets:
@@ -153,14 +157,54 @@ def _read_workbook(path: Path) -> RawRegister:
                         Problem(label, None, None, f"a sheet named {name}", "no such sheet")
                     )
                 continue
+            if len(sheets[name]) > 1:
+                raw.problems.append(_several(label, "sheet", name, sheets[name]))
+                continue
+            raw.problems += _sheet_doubts(label, book, name, sheets[name][0])
             sheet: list[Sheet] = []
-            read = functools.partial(_sheet_grid, path, book, sheets[name], formulas, sheet)
+            read = functools.partial(_sheet_grid, path, book, sheets[name][0], formulas,
+                                     sheet)
             table = _add(raw, name, label, read)
             if sheet:
                 raw.problems += _flagged(label, sheet[0], table)
     finally:
         book.close()
     return raw
+
+
+def _by_table_name(names: list[str]) -> dict[str, list[str]]:
+    """Sheet or layer names grouped by the table name each stands for (any case, spaces
+    at the ends ignored), in the file's order."""
+    grouped: dict[str, list[str]] = {}
+    for name in names:
+        grouped.setdefault(str(name).strip().lower(), []).append(str(name))
+    return grouped
+
+
+def _several(label: str, what: str, table: str, names: list[str]) -> Problem:
+    """Two sheets (or layers) that both stand for one table: reading either would be a
+    guess, and the other's edits would be lost without a word."""
+    return Problem(label, None, None,
+                   f"one {what} named {table} (names match in any case, spaces at the ends "
+                   "ignored)",
+                   f"{len(names)}: " + ", ".join(repr(n) for n in names)
+                   + "; rename or delete all but one")
+
+
+def _sheet_doubts(label: str, book, table: str, title: str) -> list[Problem]:
+    """Warnings on the sheet read for a table: hidden (read all the same, as the register
+    is the register, but a user who hid it may have meant another), or beside a sheet
+    whose name starts like it (`sites (2)`, `sites new`), which is not read."""
+    hidden = book[title].sheet_state != "visible"
+    others = [str(n) for n in book.sheetnames
+              if str(n).strip().lower().startswith(table) and str(n).strip().lower() != table]
+    if not hidden and not others:
+        return []
+    found = f"{title!r} is hidden (it is read all the same)" if hidden else f"{title!r}"
+    if others:
+        found += "; " + ", ".join(repr(n) for n in others) + ", not read, may be the one meant"
+    return [Problem(label, None, None, f"one visible sheet named {table}", found,
+                    severity="warning")]
 
 
 def _sheet_grid(path: Path, book, name: str, formulas: bool, out: list[Sheet]
@@ -188,7 +232,7 @@ def _read_geopackage(path: Path) -> RawRegister:
 
     raw = RawRegister(path, {name: f"{path.name}[{name}]" for name in TABLES})
     try:
-        layers = {str(n).strip().lower(): str(n) for n, _ in pyogrio.list_layers(path)}
+        layers = _by_table_name([str(n) for n, _ in pyogrio.list_layers(path)])
     except Exception as error:
         raw.problems.append(Problem(path.name, None, None, "a GeoPackage", _describe(error)))
         return raw
@@ -200,10 +244,13 @@ def _read_geopackage(path: Path) -> RawRegister:
                     Problem(label, None, None, f"a layer named {name}", "no such layer")
                 )
             continue
+        if len(layers[name]) > 1:
+            raw.problems.append(_several(label, "layer", name, layers[name]))
+            continue
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                layer = pyogrio.read_dataframe(path, layer=layers[name])
+                layer = pyogrio.read_dataframe(path, layer=layers[name][0])
         except Exception as error:
             raw.problems.append(Problem(label, None, None, "a readable layer", _describe(error)))
             continue
