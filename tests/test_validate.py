@@ -295,3 +295,60 @@ def test_an_id_with_an_invisible_character_is_named_where_it_is(
     problems = bad_cell(tmp_path, table, column, index, cells[index] + "\u200b")
     here = [p for p in problems if (p.file, p.row, p.column) == (f"{table}.csv", index + 2, column)]
     assert here and "visible characters" in here[0].expected and "\\u200b" in here[0].found
+
+
+@pytest.mark.parametrize(("header", "meant", "default"), [
+    ("Disposal value (£)", "disposal_value", "(0)"),
+    ("Must-keep", "must_keep", "(false)"),
+    ("closure cost £", "closure_cost", "(0)"),
+])
+def test_an_optional_column_spelt_otherwise_is_a_warning_naming_it(
+        tmp_path: Path, header: str, meant: str, default: str) -> None:
+    tables = frames()
+    tables["sites"][header] = ["1000", "", ""]  # typed by the user, under the wrong name
+    register = load_register(write_tables(tmp_path / "reg", tables))
+    said = [p for p in register.warnings if p.file == "sites.csv"]
+    assert [(p.row, p.column, p.severity) for p in said] == [
+        (None, header.lower().replace(" ", "_"), "warning")]
+    assert said[0].expected.startswith(meant + " (rename")
+    assert f"every row takes {meant}'s default {default}" in said[0].found
+    # a column that resembles nothing the table lacks is kept and ignored without a word
+    tables = frames()
+    tables["sites"]["closure_cost"] = [1, 2, 3]
+    tables["sites"]["closure cost note"] = ["x", "", ""]
+    assert load_register(write_tables(tmp_path / "other", tables)).warnings == []
+
+
+def test_ids_that_differ_only_in_case_are_a_warning_at_the_later_row(tmp_path: Path) -> None:
+    tables = frames()
+    tables["agencies"] = pd.concat([tables["agencies"], pd.DataFrame(
+        {"agency_id": ["a1"], "name": ["County (copy)"], "kind": ["council"]})],
+        ignore_index=True)
+    register = load_register(write_tables(tmp_path / "reg", tables))
+    assert [(p.file, p.row, p.column) for p in register.warnings] == [
+        ("agencies.csv", 4, "agency_id")]
+    assert "'a1', which differs from 'A1' (row 2) only in case" in register.warnings[0].found
+
+
+def test_a_date_before_1990_is_a_warning_as_excel_reads_two_digit_years(
+        tmp_path: Path) -> None:
+    tables = frames()
+    tables["sites"]["lease_end"] = ["1930-03-31", None, None]  # 31/3/30 in Excel
+    register = load_register(write_tables(tmp_path / "reg", tables))
+    assert [(p.row, p.column, p.severity) for p in register.warnings] == [
+        (2, "lease_end", "warning")]
+    assert "two-digit year" in register.warnings[0].found
+
+
+def test_a_bad_cell_is_not_also_reported_by_the_checks_that_use_it(tmp_path: Path) -> None:
+    """One mistake, one problem: breaks typed as UK dates are not then compared with the
+    lease end as text, and a missing running_cost is not read as 0 under every rent."""
+    tables = frames()
+    tables["sites"]["lease_breaks"] = ["30/09/2028; 31/03/2029", None, None]
+    problems = problems_of(write_tables(tmp_path / "reg", tables))
+    assert located(problems) == {("sites.csv", 2, "lease_breaks")}
+    tables = frames()
+    tables["sites"]["rent"] = [100_000, None, None]
+    tables["sites"] = tables["sites"].rename(columns={"running_cost": "running cost (£)"})
+    problems = problems_of(write_tables(tmp_path / "other", tables))
+    assert located(problems) == {("sites.csv", None, "running_cost")}

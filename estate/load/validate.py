@@ -26,6 +26,8 @@ from estate.load.references import check_references
 from estate.load.schema import BOOL_WORDS, MAX_YEARS, TABLES, Column, Table
 
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+EARLIEST_DATE = "1990-01-01"
+"""Dates before this are warned about (`_long_ago`)."""
 NUMBER = "a number like 1200 or 1200.5 (no £, no thousands commas)"
 
 
@@ -120,11 +122,14 @@ def check_table(table: RawTable, spec: Table) -> tuple[pd.DataFrame, list[Proble
     for column in spec.columns:
         if column.name in cells.columns:
             values, found = _parse(column, cells[column.name], table)
-            problems += found + _repeated_entries(column, values, table)
+            problems += (found + _repeated_entries(column, values, table)
+                         + _long_ago(column, values, table))
         else:
             if column.required:
                 problems.append(_missing_column(table, column.name))
             values = _default(column, cells.index)
+            if column.required and column.kind == "number":  # unknown, not its default,
+                values[:] = np.nan  # so no check compares with it and reports a cascade
         typed[column.name] = values
     for column in spec.columns:
         if column.default == "=fte":  # functions.desks: one desk per FTE unless told
@@ -138,6 +143,9 @@ def check_table(table: RawTable, spec: Table) -> tuple[pd.DataFrame, list[Proble
         if key and set(key) <= set(cells.columns):
             problems += _duplicates(table, key)
     extras = [c for c in cells.columns if c not in typed and c != "row"]
+    problems += _misspelt(table, spec, extras)
+    if spec.key and spec.key in cells.columns:
+        problems += _case_twins(table, spec.key)
     if "row" in cells.columns:
         problems.append(
             Problem(
@@ -243,9 +251,25 @@ def _dates(column: Column, cells: pd.Series, blank: pd.Series):
             p.strip() for p in v.split(";") if p.strip())))
         bad = ~blank & ~_per_value(cells, lambda v: all(
             _is_iso_date(p.strip()) for p in v.split(";") if p.strip())).astype(bool)
+        # a list that is not all dates is reported, and read as none, so that it is not
+        # also compared with the lease end as text
+        values = pd.Series([() if b else v for v, b in zip(values, bad, strict=True)],
+                           index=values.index, dtype=object)
         return values, bad, "ISO dates YYYY-MM-DD, separated by ;"
     bad = ~blank & ~_per_value(cells, _is_iso_date).astype(bool)
-    return cells, bad, "an ISO date YYYY-MM-DD"
+    return cells.where(~bad, ""), bad, "an ISO date YYYY-MM-DD"
+
+
+def _long_ago(column: Column, values: pd.Series, table: RawTable) -> list[Problem]:
+    """A warning for a date before `EARLIEST_DATE`: no register's lease ended then, and
+    it is what Excel makes of a two-digit year from 30 to 99 (31/3/30 is 1930-03-31)."""
+    if column.kind not in ("date", "dates"):
+        return []
+    early = values.map(lambda v: any(d < EARLIEST_DATE for d in (
+        v if isinstance(v, tuple) else (v,)) if d)).astype(bool)
+    return _each(table, column, early, f"a date from {EARLIEST_DATE} on",
+                 lambda v: f"{v!r}: a two-digit year Excel read as 19xx?",
+                 severity="warning")
 
 
 def _is_iso_date(value: str) -> bool:
@@ -348,6 +372,59 @@ def _missing_column(table: RawTable, name: str) -> Problem:
     if table.label.endswith(("[sites]", "[zones]")) and ".gpkg[" in table.label:
         expected += " (or Point geometry)"
     return Problem(table.label, None, name, expected, found)
+
+
+def _misspelt(table: RawTable, spec: Table, extras: list[str]) -> list[Problem]:
+    """A warning for an unknown column that looks like a known one the table lacks
+    (`disposal_value_(£)`, `must-keep`, `sharable`): unknown columns are ignored, so
+    without it every row would quietly take the default of the column meant."""
+    absent = [c for c in spec.columns if c.name not in table.frame.columns]
+    names = [c.name for c in absent]
+    problems = []
+    for extra in extras:
+        plain = re.sub(r"_+", "_", re.sub(r"[^a-z0-9_]", "_", re.sub(
+            r"[(\[].*?[)\]]", "", extra.replace("-", "_")))).strip("_")
+        near = (plain if plain in names else
+                next(iter(difflib.get_close_matches(plain, names, n=1, cutoff=0.8)), None))
+        if near is None:
+            continue
+        column = absent[names.index(near)]
+        problems.append(Problem(
+            table.label, None, extra,
+            f"{near} (rename the column to it; if its units differ, convert them)",
+            f"{extra}, which is not read: every row takes {near}'s default "
+            f"({_shown_default(column)})",
+            severity="warning"))
+    return problems
+
+
+def _shown_default(column: Column) -> str:
+    default = column.default
+    if column.kind == "bool":
+        return "true" if default else "false"
+    if isinstance(default, float):
+        return _shown(default)
+    if default == "=fte":
+        return "its fte"
+    return "blank" if default in ("", ()) else str(default)
+
+
+def _case_twins(table: RawTable, key: str) -> list[Problem]:
+    """A warning for ids that differ only in case (`S001` and `s001`): distinct ids to
+    estate, as ids match only with the same case, but rarely meant as two."""
+    ids = table.frame[key]
+    ids = ids[ids != ""]
+    folded = ids.str.casefold()
+    first = ids.groupby(folded).transform("first")  # the first spelling of each
+    twins = ids != first
+    problems = []
+    for row in ids.index[twins.to_numpy()]:
+        at = int(ids.index[(ids == first[row]).to_numpy()][0])
+        problems.append(Problem(
+            table.label, int(row), key, "ids that differ by more than case",
+            f"{ids[row]!r}, which differs from {first[row]!r} (row {at}) only in case",
+            severity="warning"))
+    return problems
 
 
 def _duplicates(table: RawTable, columns: list[str]) -> list[Problem]:
