@@ -17,6 +17,7 @@ import shapely
 
 from estate.load.read import read_tables
 from estate.load.validate import Register, load_register
+from estate.load.workbook import letters, sheet_marks
 from tests.fixtures import write_gpkg, write_tables, write_xlsx
 from tests.fixtures.hostile import edit_workbook, with_saved_value
 from tests.fixtures.reference import SITES, ZONES, frames, located, problems_of
@@ -455,3 +456,44 @@ def test_a_hidden_sheet_is_read_with_a_warning_naming_the_copy_beside_it(
         ("reg.xlsx[sites]", "warning")]
     assert "'sites' is hidden" in register.warnings[0].found
     assert "'sites (2)', not read" in register.warnings[0].found
+
+
+def test_hidden_rows_are_read_with_a_warning_and_merged_ranges_are_named(
+        tmp_path: Path) -> None:
+    tables = frames()
+    path = write_xlsx(tmp_path / "reg.xlsx", tables)
+    book = openpyxl.load_workbook(path)
+    book["sites"].row_dimensions[3].hidden = True  # a filter or the user hid S2
+    book.save(path)
+    register = load_register(path)
+    assert register.sites["site_id"].tolist() == ["S1", "S2", "S3"]  # read all the same
+    assert [(p.file, p.row, p.severity) for p in register.warnings] == [
+        ("reg.xlsx[sites]", 3, "warning")]
+    assert register.warnings[0].found == "1 hidden row: 3"
+    # agency_id merged down rows 2-3: row 3 reads blank, and the range says why
+    column = list(tables["sites"].columns).index("agency_id") + 1
+    book = openpyxl.load_workbook(path)
+    book["sites"].merge_cells(start_row=2, end_row=3, start_column=column,
+                              end_column=column)
+    book.save(path)
+    problems = problems_of(path)
+    merged = [p for p in problems if "merged" in p.found]
+    assert [(p.row, p.column, p.severity) for p in merged] == [(2, "agency_id", "error")]
+    assert f"{letters(column - 1)}2:{letters(column - 1)}3" in merged[0].found
+    assert ("reg.xlsx[sites]", 3, "agency_id") in located(problems)
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 7, 64])  # small reads split tags in two
+def test_hidden_rows_and_merged_ranges_are_found_however_the_sheet_is_read(
+        tmp_path: Path, chunk: int) -> None:
+    path = write_xlsx(tmp_path / "reg.xlsx", frames())
+    book = openpyxl.load_workbook(path)
+    for row in (2, 4):
+        book["zones"].row_dimensions[row].hidden = True
+    book["zones"].merge_cells("B2:B3")
+    book["zones"].merge_cells("A4:C4")
+    book.save(path)
+    hidden, merged = sheet_marks(path, "zones", chunk)
+    assert hidden == [2, 4] and sorted(merged) == ["A4:C4", "B2:B3"]
+    assert sheet_marks(path, "sites", chunk) == ([], [])
+    assert sheet_marks(path, "no such sheet", chunk) == ([], [])

@@ -35,6 +35,8 @@ from estate.load.geography import check_layer_crs
 from estate.load.schema import POINT_TABLES, TABLES
 from estate.load.workbook import (
     Sheet,
+    cell_column,
+    cell_row,
     has_formulas,
     letters,
     open_workbook,
@@ -166,7 +168,8 @@ def _read_workbook(path: Path) -> RawRegister:
                                      sheet)
             table = _add(raw, name, label, read)
             if sheet:
-                raw.problems += _flagged(label, sheet[0], table)
+                raw.problems += _flagged(label, sheet[0], table) + _marked(label, sheet[0],
+                                                                           table)
     finally:
         book.close()
     return raw
@@ -223,6 +226,38 @@ def _flagged(label: str, sheet: Sheet, table: RawTable | None) -> list[Problem]:
                     "formulas are calculated)" if "formula" in found else
                     "a value (correct the formula or type the value)")
         problems.append(Problem(label, row, name, expected, found))
+    return problems
+
+
+def _marked(label: str, sheet: Sheet, table: RawTable | None) -> list[Problem]:
+    """What the sheet shows otherwise than it is read. A hidden or filtered row is read
+    like any other (the register is what the file holds), which a user who filtered
+    rows out may not expect: a warning. A range merged down a column holds its value in
+    its first cell only, so the rows below read as blank in a column estate uses: an
+    error at the range, before the empty cells' own."""
+    if table is None or table.frame.empty:
+        return []
+    records = set(table.frame.index)
+    problems = []
+    hidden = [row for row in sheet.hidden_rows if row in records]
+    if hidden:
+        shown = ", ".join(map(str, hidden[:8])) + (", ..." if len(hidden) > 8 else "")
+        problems.append(Problem(
+            label, hidden[0], None,
+            "rows the sheet shows (a hidden or filtered row is read like any other: "
+            "delete the rows meant to be left out)",
+            f"{len(hidden)} hidden row{'s' if len(hidden) != 1 else ''}: {shown}",
+            severity="warning"))
+    for ref in sheet.merged:
+        top, bottom = (cell_row(corner) for corner in ref.split(":"))
+        column = table.positions.get(cell_column(ref.split(":")[0]))
+        if bottom > top and column is not None and any(r in records for r in
+                                                       range(top, bottom + 1)):
+            problems.append(Problem(
+                label, top, column,
+                "a value in each cell (a merged range holds its value in its first cell, "
+                "and the rest read as blank)",
+                f"the cells {ref} merged: unmerge them and fill the value down"))
     return problems
 
 

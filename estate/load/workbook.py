@@ -11,6 +11,7 @@ empty, which the checks would take for the column's default) and error cells suc
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 import re
 import warnings
@@ -30,10 +31,14 @@ Flagged = dict[tuple[int, int], str]
 class Sheet:
     """A sheet's non-empty rows as text: `grid` is indexed by spreadsheet row (1 = the
     header) and its columns are 0-based column positions, only those holding something.
-    `flagged` says why each untrusted cell (left empty in `grid`) is not used."""
+    `flagged` says why each untrusted cell (left empty in `grid`) is not used;
+    `hidden_rows` are the rows the sheet hides (by hand, a filter or a collapsed group)
+    and `merged` its merged ranges (`B2:B10`), both read like any other cells."""
 
     grid: pd.DataFrame
     flagged: Flagged = field(default_factory=dict)
+    hidden_rows: list[int] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
 
 
 def open_workbook(path: Path) -> openpyxl.Workbook:
@@ -72,7 +77,66 @@ def read_sheet(path: Path, book: openpyxl.Workbook, name: str, formulas: bool) -
         rows.setdefault(row, {})[column] = ""
     grid = pd.DataFrame.from_dict(rows, orient="index", dtype=object)
     grid = grid.reindex(sorted(grid.columns), axis=1).sort_index().fillna("")
-    return Sheet(grid, flagged)
+    hidden, merged = sheet_marks(path, name)
+    return Sheet(grid, flagged, hidden, merged)
+
+
+_TAG = r"<(?:\w+:)?{}\b[^>]*>"
+_ATTRIBUTE = r'\b{}="([^"]*)"'
+
+
+def _attribute(tag: bytes, name: str) -> str | None:
+    found = re.search(_ATTRIBUTE.format(re.escape(name)).encode(), tag)
+    return None if found is None else html.unescape(found.group(1).decode("utf-8", "replace"))
+
+
+def sheet_marks(path: Path, title: str, chunk: int = 1 << 20) -> tuple[list[int], list[str]]:
+    """The rows sheet `title` hides and its merged ranges, read from the sheet's XML,
+    which openpyxl's streaming reader does not keep. Each tag is matched as text (no
+    XML parser, so no entity of an uploaded file is expanded); anything unexpected
+    gives nothing found, as these only add warnings."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = _sheet_part(archive, title)
+            if part is None:
+                return [], []
+            hidden: list[int] = []
+            merged: list[str] = []
+            tail = b""
+            with archive.open(part) as stream:
+                for block in iter(lambda: stream.read(chunk), b""):
+                    text = tail + block
+                    cut = text.rfind(b"<")  # a tag split across reads waits for the next
+                    if cut >= 0 and text.find(b">", cut) < 0:
+                        text, tail = text[:cut], text[cut:]
+                    else:
+                        tail = b""
+                    for tag in re.finditer(_TAG.format("row").encode(), text):
+                        row = _attribute(tag.group(), "r")
+                        if _attribute(tag.group(), "hidden") in ("1", "true") and row:
+                            hidden.append(int(row))
+                    merged += [ref for tag in re.finditer(_TAG.format("mergeCell").encode(),
+                                                          text)
+                               if (ref := _attribute(tag.group(), "ref"))]
+            return hidden, merged
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError):
+        return [], []
+
+
+def _sheet_part(archive: zipfile.ZipFile, title: str) -> str | None:
+    """The archive path of sheet `title`: workbook.xml names its relationship id, the
+    workbook's relationships its file."""
+    book = archive.read("xl/workbook.xml")
+    ids = {_attribute(t.group(), "name"): _attribute(t.group(), "r:id")
+           for t in re.finditer(_TAG.format("sheet").encode(), book)}
+    if ids.get(title) is None:
+        return None
+    links = archive.read("xl/_rels/workbook.xml.rels")
+    for tag in re.finditer(_TAG.format("Relationship").encode(), links):
+        if _attribute(tag.group(), "Id") == ids[title]:
+            target = _attribute(tag.group(), "Target") or ""
+            return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return None
 
 
 def _formulas_without_values(path: Path, name: str, rows: dict[int, dict[int, str]],
@@ -155,6 +219,19 @@ def cell_text(value: object) -> str:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return str(value)
+
+
+def cell_row(reference: str) -> int:
+    """The row of a cell reference: `B12` -> 12."""
+    return int(re.sub(r"^\$?[A-Za-z]+\$?", "", reference))
+
+
+def cell_column(reference: str) -> int:
+    """The 0-based column of a cell reference: `B12` -> 1, `AB3` -> 27."""
+    position = 0
+    for letter in re.match(r"\$?([A-Za-z]+)", reference).group(1).upper():  # type: ignore[union-attr]
+        position = position * 26 + ord(letter) - 64
+    return position - 1
 
 
 def letters(position: int) -> str:
