@@ -144,7 +144,7 @@ def test_unreadable_files_are_problems_not_crashes(tmp_path: Path) -> None:
     (folder / "sites.csv").write_bytes("site_id,name\nS1,Caf\xe9\n".encode("latin-1"))
     (folder / "zones.csv").write_text("zone_id,lat\nZ1,52,1\n")
     problems = problems_of(folder)
-    assert located(problems) == {("sites.csv", None, None), ("zones.csv", 2, None)}
+    assert located(problems) == {("sites.csv", 2, None), ("zones.csv", 2, None)}
     (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
     (tmp_path / "broken.gpkg").write_text("hello")
     assert located(problems_of(tmp_path / "broken.xlsx")) == {("broken.xlsx", None, None)}
@@ -497,3 +497,32 @@ def test_hidden_rows_and_merged_ranges_are_found_however_the_sheet_is_read(
     assert hidden == [2, 4] and sorted(merged) == ["A4:C4", "B2:B3"]
     assert sheet_marks(path, "sites", chunk) == ([], [])
     assert sheet_marks(path, "no such sheet", chunk) == ([], [])
+
+
+@pytest.mark.parametrize(("write", "row", "says"), [
+    (lambda f: f.write_bytes("site_id,name\r\nS1,A\r\nS2,\u00a3 hall\r\n".encode("cp1252")),
+     3, "0xA3 (the \u00a3 sign of Windows-1252)"),
+    (lambda f: f.write_bytes("site_id,name\rS1,A\rS2,Caf\u00e9\r".encode("mac_roman")), 3,
+     "0x8E"),  # an old Mac's CSV: lines end with CR alone
+    (lambda f: f.write_text("site_id\tname\nS1\tA\n", encoding="utf-16"), 1, "UTF-16 text"),
+])
+def test_text_that_is_not_utf8_is_named_at_its_row(tmp_path: Path, write, row: int,
+                                                    says: str) -> None:
+    folder = write_tables(tmp_path / "reg", frames())
+    write(folder / "sites.csv")
+    problems = [p for p in problems_of(folder) if p.file == "sites.csv"]
+    assert [p.row for p in problems] == [row]
+    assert says in problems[0].found, problems[0].found
+    assert "CSV UTF-8" in problems[0].expected
+
+
+@pytest.mark.parametrize(("name", "first", "says"), [
+    ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "save it as an Excel Workbook"),
+    ("locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an encrypted workbook"),
+    ("binary.xlsb", b"PK\x03\x04", "save it as an Excel Workbook"),
+])
+def test_workbooks_excel_cannot_share_as_xlsx_say_how_to_save_them(
+        tmp_path: Path, name: str, first: bytes, says: str) -> None:
+    (tmp_path / name).write_bytes(first + bytes(range(256)) * 4)
+    problems = problems_of(tmp_path / name)
+    assert len(problems) == 1 and says in problems[0].found, problems

@@ -352,3 +352,54 @@ def test_a_bad_cell_is_not_also_reported_by_the_checks_that_use_it(tmp_path: Pat
     tables["sites"] = tables["sites"].rename(columns={"running_cost": "running cost (£)"})
     problems = problems_of(write_tables(tmp_path / "other", tables))
     assert located(problems) == {("sites.csv", None, "running_cost")}
+
+
+@pytest.mark.parametrize(("row", "says"), [
+    ({"site_id": "Total", "desks": "720", "running_cost": "1950000.5"}, "a totals row"),
+    ({"site_id": "", "name": "Notes: costs at 2024/25 prices"}, "a notes row"),
+    ({"name": "Grand total", "desks": "720"}, "a totals row"),
+])
+def test_a_totals_or_notes_row_is_one_problem(tmp_path: Path, row: dict, says: str) -> None:
+    tables = frames()
+    tables["sites"] = pd.concat([tables["sites"], pd.DataFrame([row])], ignore_index=True)
+    problems = problems_of(write_tables(tmp_path / "reg", tables))
+    assert [(p.file, p.row, p.column) for p in problems] == [("sites.csv", 5, None)]
+    assert says in problems[0].expected
+
+
+def test_a_units_line_under_the_header_is_one_problem_and_a_record_is_not_one(
+        tmp_path: Path) -> None:
+    tables = frames()
+    units = pd.DataFrame([{"lat": "degrees", "lon": "degrees", "running_cost": "£/yr"}])
+    tables["sites"] = pd.concat([units, tables["sites"]], ignore_index=True)
+    problems = problems_of(write_tables(tmp_path / "reg", tables))
+    assert [(p.file, p.row) for p in problems] == [("sites.csv", 2)]
+    assert "a units row" in problems[0].expected
+    # a record whose words happen to start so is a record
+    tables = frames()
+    tables["sites"]["name"] = ["Sum House", "Notes Library", "Total Fitness"]
+    register = load_register(write_tables(tmp_path / "other", tables))
+    assert register.sites["name"].tolist() == ["Sum House", "Notes Library", "Total Fitness"]
+
+
+def test_an_id_excel_stripped_of_leading_zeros_is_suggested_with_them(tmp_path: Path) -> None:
+    tables = frames()
+    tables["sites"]["site_id"] = ["001", "002", "003"]
+    tables["functions"]["site_id"] = ["001", "2", None]  # Excel read '002' as the number 2
+    tables["pair_costs"]["site_id"] = ["003"]
+    problems = problems_of(write_tables(tmp_path / "reg", tables))
+    assert located(problems) == {("functions.csv", 3, "site_id")}
+    assert "'2' (did you mean '002'? Excel drops the leading zeros" in problems[0].found
+
+
+@pytest.mark.parametrize(("lat", "lon", "says"), [
+    ("Latitude", "Longitude", "did you mean latitude?"),
+    ("easting", "northing", "British National Grid"),
+])
+def test_lat_and_lon_under_other_names_are_named(tmp_path: Path, lat: str, lon: str,
+                                                 says: str) -> None:
+    tables = frames()
+    tables["zones"] = tables["zones"].rename(columns={"lat": lat, "lon": lon})
+    problems = problems_of(write_tables(tmp_path / "reg", tables))
+    assert located(problems) == {("zones.csv", None, "lat"), ("zones.csv", None, "lon")}
+    assert says in problems[0].found

@@ -37,6 +37,7 @@ def read_csv(file: Path, header: frozenset[str] = frozenset()) -> pd.DataFrame:
     pads it) would make every row after it too wide; when a line within the first
     `HEADER_ROWS` holds all those names, the lines above it are left out and the rows
     keep their numbers."""
+    check_encoding(file)
     check_separator(file)
     try:
         grid = _cells(file, 0)
@@ -94,6 +95,26 @@ def _lines_above(file: Path, header: frozenset[str]) -> int:
             if header <= {column_name(cell) for cell in row}:
                 return number
     return 0
+
+
+def check_encoding(file: Path) -> None:
+    """UTF-8 (with or without a BOM), or an Unreadable naming the row of the first byte
+    that is not: Excel's 'Unicode Text' is UTF-16, its 'CSV' in most of its locales
+    Windows-1252, where `£` is the byte 0xA3."""
+    data = file.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise Unreadable("UTF-8 text with columns separated by commas (in Excel: Save As "
+                          "'CSV UTF-8 (Comma delimited)')", "UTF-16 text (Excel's 'Unicode "
+                          "Text')", 1)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        breaks = b"\n" if b"\n" in data else b"\r"  # old Macs end lines with CR alone
+        row = data.count(breaks, 0, error.start) + 1
+        byte = data[error.start]
+        pound = " (the £ sign of Windows-1252)" if byte == 0xA3 else ""
+        raise Unreadable("UTF-8 text (in Excel: Save As 'CSV UTF-8')",
+                          f"the byte 0x{byte:02X}{pound}, which is not UTF-8", row) from error
 
 
 def check_separator(file: Path) -> None:

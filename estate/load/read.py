@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -99,6 +100,9 @@ def read_tables(path: str | Path) -> RawRegister:
         found = f"nothing at {path}"
     elif suffix == ".csv":
         found = f"a single CSV file {path.name}: give the folder that holds it"
+    elif suffix in (".xls", ".xlsb", ".ods"):
+        found = (f"a {suffix} file {path.name}: open it in Excel and save it as an Excel "
+                 "Workbook (.xlsx)")
     else:
         found = f"a {suffix or 'suffix-less'} file {path.name}"
     raw.problems.append(Problem(str(path), None, None, EXPECTED_REGISTER, found))
@@ -145,9 +149,12 @@ def _read_workbook(path: Path) -> RawRegister:
         book = open_workbook(path)
         formulas = has_formulas(path)
     except Exception as error:  # corrupt or not a workbook: report, never crash
-        raw.problems.append(
-            Problem(path.name, None, None, "an Excel .xlsx workbook", _describe(error))
-        )
+        found = _describe(error)
+        if _is_ole(path):
+            found = ("an encrypted workbook (a password, or a sensitivity label that "
+                     "encrypts) or an old Excel 97-2003 file named .xlsx: save a copy "
+                     "without the encryption, as an Excel Workbook (.xlsx)")
+        raw.problems.append(Problem(path.name, None, None, "an Excel .xlsx workbook", found))
         return raw
     try:
         sheets = _by_table_name(book.sheetnames)
@@ -173,6 +180,16 @@ def _read_workbook(path: Path) -> RawRegister:
     finally:
         book.close()
     return raw
+
+
+def _is_ole(path: Path) -> bool:
+    """Whether the file is an OLE compound document: what Excel writes for an encrypted
+    workbook, whatever its name, and for the old .xls."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    except OSError:
+        return False
 
 
 def _by_table_name(names: list[str]) -> dict[str, list[str]]:
@@ -443,6 +460,13 @@ def _table(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> RawTa
     frame = body[keep].set_axis([names[p] for p in keep], axis=1)
     frame = frame.astype(str).apply(_one_line)
     frame = frame[(frame != "").any(axis=1)] if frame.shape[1] else frame.iloc[:0]
+    asides = _asides(frame, first, _required(name), TABLES[name].key if name in TABLES else None)
+    for row, (kind, text) in asides.items():
+        raw.problems.append(Problem(
+            label, row, None,
+            f"a record (a {kind} row is not one: delete it, or move it to another sheet)",
+            repr(text)))
+    frame = frame.drop(index=list(asides))
     for column in frame.columns:
         if HIDDEN.search(" ".join(frame[column])):  # one search a column, as most hold none
             hidden = frame[column].str.contains(HIDDEN)
@@ -452,6 +476,38 @@ def _table(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> RawTa
     table = RawTable(name, label, frame, positions={p: names[p] for p in keep})
     raw.tables[name] = table
     return table
+
+
+ASIDE = re.compile(r"^\W*((grand\s+|sub-?)?totals?|sum|notes?|sources?|comments?)\b",
+                   re.IGNORECASE)
+"""The start of a cell that makes a row a total or a note rather than a record."""
+UNIT = re.compile(r"^[(\[]?(£|£k|£m|gbp|£\s*/\s*(yr|year|annum)|£\s*pa|per\s+year|km|miles|"
+                  r"m2|sq\s*m|fte|%|degrees?|°|years?|yes\s*/\s*no|y\s*/\s*n|true\s*/\s*false|"
+                  r"dates?|yyyy-mm-dd|dd/mm/yyyy|count|number|text)[)\]]?$", re.IGNORECASE)
+"""A cell of a units line under the header (`£/yr`, `degrees`, `(km)`)."""
+
+
+def _asides(frame: pd.DataFrame, header: int, required: frozenset[str], key: str | None
+            ) -> dict[int, tuple[str, str]]:
+    """Rows kept for people, not records, by row: a totals or notes row (a cell starting
+    `Total`, `Notes`, `Source`, ... with the table's id blank or that word, or most
+    required cells blank), or a units line right under the header (every cell a unit).
+    Each is one problem, not one a blank required cell."""
+    present = [c for c in frame.columns if c in required]
+    found: dict[int, tuple[str, str]] = {}
+    for row, cells in frame.iterrows():
+        texts = [t for t in cells if t != ""]
+        if row == min(frame.index) and row <= header + 2 and texts \
+                and all(UNIT.match(t) for t in texts):
+            found[int(row)] = ("units", " ".join(texts))
+            continue
+        aside = next((t for t in texts if ASIDE.match(t)), None)
+        no_id = key is not None and key in frame.columns and cells[key] in ("", aside)
+        if aside is not None and present and \
+                (no_id or (cells[present] == "").sum() * 2 >= len(present)):
+            found[int(row)] = ("totals" if "tot" in aside.lower() or aside.lower()
+                               .lstrip().startswith("sum") else "notes", aside)
+    return found
 
 
 def _required(name: str) -> frozenset[str]:

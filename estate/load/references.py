@@ -43,11 +43,19 @@ def check_references(
             values = frames[name][column.name]
             unknown = (values != "") & ~values.isin(frames[target][key])
             folded = {str(v).casefold(): str(v) for v in frames[target][key]}
+            unpadded = {_unpadded(str(v)): str(v) for v in frames[target][key]}
 
-            def shown(value: str, folded: dict[str, str] = folded) -> str:
+            def shown(value: str, folded: dict[str, str] = folded,
+                      unpadded: dict[str, str] = unpadded) -> str:
                 near = folded.get(value.casefold())
-                return repr(value) if near is None else \
-                    f"{value!r} (did you mean {near!r}? ids match only with the same case)"
+                if near is not None:
+                    return (f"{value!r} (did you mean {near!r}? ids match only with the "
+                            "same case)")
+                near = unpadded.get(_unpadded(value)) if value.isdigit() else None
+                if near is not None:
+                    return (f"{value!r} (did you mean {near!r}? Excel drops the leading "
+                            "zeros of a number: format the column as Text and retype them)")
+                return repr(value)
 
             problems += _flag(
                 frames[name],
@@ -144,6 +152,13 @@ def _check_homes(
             )
         )
     return problems
+
+
+def _unpadded(value: str) -> str:
+    """A digits-only id without its leading zeros ('007' -> '7', '000' -> '0')."""
+    if not value.isdigit():
+        return value
+    return value.lstrip("0") or "0"
 
 
 def _check_leases(sites: pd.DataFrame, label: str) -> list[Problem]:

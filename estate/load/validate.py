@@ -359,13 +359,23 @@ def _each(table: RawTable, column: Column, mask: pd.Series, expected: str, found
     ]
 
 
+SYNONYMS = {"lat": ("latitude", "lat_(wgs84)", "y"),
+            "lon": ("longitude", "long", "lng", "lon_(wgs84)", "x")}
+"""Header names that mean a required column but are too far from it to be suggested by
+spelling alone."""
+
+
 def _missing_column(table: RawTable, name: str) -> Problem:
     """Name what the header does have, and the nearest spelling if there is one."""
     header = [c for c in table.frame.columns]
-    near = difflib.get_close_matches(name, header, n=1)
+    near = [c for c in header if c in SYNONYMS.get(name, ())] or \
+        difflib.get_close_matches(name, header, n=1)
     found = "no such column in the header"
     if near:
         found += f" (did you mean {near[0]}?)"
+    elif name in ("lat", "lon") and {"easting", "northing"} & set(header):
+        found += (" but easting and northing: give lat and lon in degrees (WGS84), or the "
+                  "points as a GeoPackage layer in British National Grid (EPSG:27700)")
     elif header:
         found += ": " + ", ".join(header[:12]) + (", ..." if len(header) > 12 else "")
     expected = f"a column named {name}"
