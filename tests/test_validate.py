@@ -403,3 +403,11 @@ def test_lat_and_lon_under_other_names_are_named(tmp_path: Path, lat: str, lon: 
     problems = problems_of(write_tables(tmp_path / "reg", tables))
     assert located(problems) == {("zones.csv", None, "lat"), ("zones.csv", None, "lon")}
     assert says in problems[0].found
+
+
+@pytest.mark.parametrize(("cell", "serial"), [("46477", True), ("31/03/2027", False),
+                                              ("2027", False)])
+def test_a_date_as_an_excel_serial_says_so(tmp_path: Path, cell: str, serial: bool) -> None:
+    problems = bad_cell(tmp_path, "sites", "lease_end", 0, cell)
+    assert located(problems) == {("sites.csv", 2, "lease_end")}
+    assert ("Excel date serial" in problems[0].expected) is serial

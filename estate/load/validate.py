@@ -257,7 +257,12 @@ def _dates(column: Column, cells: pd.Series, blank: pd.Series):
                            index=values.index, dtype=object)
         return values, bad, "ISO dates YYYY-MM-DD, separated by ;"
     bad = ~blank & ~_per_value(cells, _is_iso_date).astype(bool)
-    return cells.where(~bad, ""), bad, "an ISO date YYYY-MM-DD"
+    # a date cell Excel shows as General holds its serial day number (46477 is 2027-03-31)
+    serial = bad & cells.str.fullmatch(r"[3-7]\d{4}")
+    return cells.where(~bad, ""), bad, {
+        "an ISO date YYYY-MM-DD (this looks like an Excel date serial: format the cell "
+        "as a date, or type the date as 2027-03-31)": serial,
+        "an ISO date YYYY-MM-DD": bad & ~serial}
 
 
 def _long_ago(column: Column, values: pd.Series, table: RawTable) -> list[Problem]:
