@@ -106,6 +106,7 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
     Results already written are whole (every writer of this package writes a folder
     aside and moves it into place), so a rerun resumes from them."""
     processes = list((pool._processes or {}).values())  # shutdown() forgets them
+    manager: threading.Thread | None = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
@@ -115,6 +116,11 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         if process.is_alive():
             process.kill()
             process.join(1.0)
+    # The pool's manager thread closes its wake-up pipe as it ends. Python 3.11's exit
+    # hook writes to that pipe without its lock, so an exit while the thread is still
+    # closing it printed a traceback (EBADF) after the interrupted message: wait for it.
+    if manager is not None:
+        manager.join(_STOP_SECONDS)
 
 
 SCHEDULER_WAIT = "10s"
