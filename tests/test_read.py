@@ -393,7 +393,7 @@ def test_column_names_below_title_rows_are_found_and_rows_keep_their_numbers(
         pd.testing.assert_frame_equal(got, expected)
     assert [(p.file, p.row, p.severity) for p in titled.warnings] == [
         ("titled.xlsx[sites]", 3, "warning")]
-    assert "row 3, below 2 rows of titles or notes" in titled.warnings[0].found
+    assert "the column names in row 3; the 2 rows above it are not read" in titled.warnings[0].found
     # a bad cell is still named by the row the user sees: the first record is row 4
     edit_workbook(path, {("sites", "F4"): "many"})
     assert {(p.row, p.column) for p in problems_of(path) if p.severity == "error"} == {
@@ -480,7 +480,14 @@ def test_hidden_rows_are_read_with_a_warning_and_merged_ranges_are_named(
     merged = [p for p in problems if "merged" in p.found]
     assert [(p.row, p.column, p.severity) for p in merged] == [(2, "agency_id", "error")]
     assert f"{letters(column - 1)}2:{letters(column - 1)}3" in merged[0].found
-    assert ("reg.xlsx[sites]", 3, "agency_id") in located(problems)
+    assert ("reg.xlsx[sites]", 3, "agency_id") not in located(problems)  # said once
+    # a merge in a column estate does not read is no problem; nor one in a title row
+    notes = list(tables["sites"].columns).index("notes") + 1
+    path = write_xlsx(tmp_path / "notes.xlsx", tables)
+    book = openpyxl.load_workbook(path)
+    book["sites"].merge_cells(start_row=2, end_row=3, start_column=notes, end_column=notes)
+    book.save(path)
+    assert load_register(path).warnings == []
 
 
 @pytest.mark.parametrize("chunk", [1 << 20, 7, 64])  # small reads split tags in two
@@ -505,6 +512,8 @@ def test_hidden_rows_and_merged_ranges_are_found_however_the_sheet_is_read(
     (lambda f: f.write_bytes("site_id,name\rS1,A\rS2,Caf\u00e9\r".encode("mac_roman")), 3,
      "0x8E"),  # an old Mac's CSV: lines end with CR alone
     (lambda f: f.write_text("site_id\tname\nS1\tA\n", encoding="utf-16"), 1, "UTF-16 text"),
+    (lambda f: f.write_bytes('site_id,name\nS1,"Town\nHall"\nS2,\u00a3\n'.encode("cp1252")), 3,
+     "0xA3"),  # a line break inside a quoted cell is not a new row
 ])
 def test_text_that_is_not_utf8_is_named_at_its_row(tmp_path: Path, write, row: int,
                                                     says: str) -> None:
@@ -526,3 +535,34 @@ def test_workbooks_excel_cannot_share_as_xlsx_say_how_to_save_them(
     (tmp_path / name).write_bytes(first + bytes(range(256)) * 4)
     problems = problems_of(tmp_path / name)
     assert len(problems) == 1 and says in problems[0].found, problems
+
+
+def test_below_a_title_the_header_row_is_the_one_named_and_a_missing_column_is_found(
+        tmp_path: Path) -> None:
+    tables = frames()
+    tables["sites"] = tables["sites"].drop(columns="desks")
+    tables["sites"]["Name "] = ["x", "y", "z"]  # a second name column
+    path = _with_title_rows(write_xlsx(tmp_path / "titled.xlsx", tables), "sites", 2)
+    edit_workbook(path, {("sites", "B2"): '=TEXT(TODAY(),"mmm yyyy")'})  # no saved value
+    problems = problems_of(path)  # the errors; the title row's warning is beside them
+    assert {(p.row, p.column) for p in problems} == {(3, "name"), (None, "desks")}
+
+
+def test_sheet_marks_read_the_forms_the_xml_may_take(tmp_path: Path) -> None:
+    """As Excel writes them (relative targets, `r:id`), as other tools may (single
+    quotes, another prefix, rows without their number), and an attribute that only ends
+    in `hidden`, which is not the row's."""
+    import zipfile
+
+    path = tmp_path / "forms.xlsx"
+    sheet = ("<worksheet><sheetData>"
+             "<row r='1'/><row x14ac:hidden=\"1\"/><row hidden='true'/>"  # rows 1, 2, 3
+             "<x:row r=\"5\" customHeight=\"1\" hidden=\"1\"/><row/></sheetData>"  # 5, 6
+             "<mergeCells><mergeCell ref='B2:B4'/></mergeCells></worksheet>")
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("xl/workbook.xml", '<workbook><sheets><sheet name="a &amp; b" '
+                         'sheetId="1" ns9:id="rId7"/></sheets></workbook>')
+        archive.writestr("xl/_rels/workbook.xml.rels", '<Relationships><Relationship '
+                         'Id="rId7" Target="worksheets/sheet1.xml"/></Relationships>')
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+    assert sheet_marks(path, "a & b") == ([3, 5], ["B2:B4"])

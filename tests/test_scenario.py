@@ -160,10 +160,10 @@ def test_suspicious_scenario_words_are_located_warnings(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("sharing", "agencies", "short"), [
-    ({"types": ["HR", "IT"]}, [], "HR (1), IT (1)"),  # one agency each: no pair to pool
+    ({"types": ["HR", "IT"]}, [], "HR by 1 agency, IT by 1 agency"),  # no pair to pool
     ({"types": ["HR"], "min_agencies": 1}, [], None),  # a centre of one agency may open
-    ({"types": ["Finance"], "min_agencies": 3}, [], "Finance (1)"),
-    ({"types": ["HR", "IT"], "min_agencies": 1}, ["A2"], "HR (0)"),  # the council is out
+    ({"types": ["Finance"], "min_agencies": 3}, [], "Finance by 1 agency"),
+    ({"types": ["HR", "IT"], "min_agencies": 1}, ["A2"], "HR by 0 agencies"),  # council out
 ])
 def test_a_type_fewer_agencies_hold_than_a_centre_needs_is_a_warning(
         tmp_path: Path, sharing: dict, agencies: list[str], short: str | None) -> None:
@@ -179,7 +179,7 @@ def test_a_type_fewer_agencies_hold_than_a_centre_needs_is_a_warning(
         assert problems == []
         return
     assert [(p.severity, p.row) for p in problems] == [("warning", None)]
-    assert f"number {short}: no centre" in problems[0].found, problems[0].found
+    assert f"held: {short}; no centre" in problems[0].found, problems[0].found
 
 
 def test_warnings_reach_the_screen_as_the_tools_own_lines(tmp_path: Path) -> None:

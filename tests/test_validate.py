@@ -316,6 +316,7 @@ def test_an_optional_column_spelt_otherwise_is_a_warning_naming_it(
     tables = frames()
     tables["sites"]["closure_cost"] = [1, 2, 3]
     tables["sites"]["closure cost note"] = ["x", "", ""]
+    tables["sites"]["Area (sq m)"] = [1200, 800, 0]  # a floor area, not the text `area`
     assert load_register(write_tables(tmp_path / "other", tables)).warnings == []
 
 
@@ -411,3 +412,12 @@ def test_a_date_as_an_excel_serial_says_so(tmp_path: Path, cell: str, serial: bo
     problems = bad_cell(tmp_path, "sites", "lease_end", 0, cell)
     assert located(problems) == {("sites.csv", 2, "lease_end")}
     assert ("Excel date serial" in problems[0].expected) is serial
+
+
+def test_a_record_with_its_id_is_a_record_whatever_its_notes_say(tmp_path: Path) -> None:
+    tables = frames()
+    tables["sites"]["notes"] = [None, None, "Source: survey pending"]
+    tables["sites"]["desks"] = [400, 120, None]  # S3's desks not known yet
+    problems = problems_of(write_tables(tmp_path / "reg", tables))
+    assert located(problems) == {("sites.csv", 4, "desks")}
+    assert problems[0].found == "an empty cell"

@@ -85,12 +85,13 @@ def _pools_too_few(scenario: Scenario, register: Register, label: str) -> list[P
                 short[kind] = holders
     if not short:
         return []
-    each = ", ".join(f"{kind} ({n})" for kind, n in short.items())
+    each = ", ".join(f"{kind} by {n} agenc{'y' if n == 1 else 'ies'}"
+                     for kind, n in short.items())
     return [Problem(
         label, None, "sharing.min_agencies",
         "at most the number of agencies in scope holding shareable teams of a type (a "
         "centre needs that many agencies pooling there; lower it, or add agencies)",
-        f"{need}, where the agencies holding such teams number {each}: no centre of "
+        f"{need}, where shareable teams are held: {each}; no centre of "
         f"{'that type' if len(short) == 1 else 'those types'} can open",
         label="key", severity="warning")]
 

@@ -9,12 +9,13 @@ other problems; the workbook's reader is `estate.load.workbook`.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 
 import pandas as pd
 
-from estate.load.free_text import column_name
+from estate.load.header import header_row
 
 
 class Unreadable(Exception):
@@ -25,18 +26,14 @@ class Unreadable(Exception):
         self.expected, self.found, self.row = expected, found, row
 
 
-HEADER_ROWS = 10
-"""How far down a sheet the column names are looked for when row 1 does not hold them."""
-
-
 def read_csv(file: Path, header: frozenset[str] = frozenset()) -> pd.DataFrame:
     """The file's cells as text, indexed by spreadsheet row (the header is row 1).
 
     `header`: the column names the table must have. A title line above them that is
     narrower than the table (`Sites register` alone, not padded with commas as Excel
-    pads it) would make every row after it too wide; when a line within the first
-    `HEADER_ROWS` holds all those names, the lines above it are left out and the rows
-    keep their numbers."""
+    pads it) would make every row after it too wide; when a line below names them
+    (`estate.load.header`), the lines above it are left out and the rows keep their
+    numbers."""
     check_encoding(file)
     check_separator(file)
     try:
@@ -84,17 +81,13 @@ def _unreadable(file: Path, error: pd.errors.ParserError) -> Unreadable:
 
 
 def _lines_above(file: Path, header: frozenset[str]) -> int:
-    """How many lines sit above the first of the first `HEADER_ROWS` lines holding every
-    name in `header` (0: none found, or it is the first line)."""
+    """How many lines sit above the header line (`estate.load.header.header_row`)."""
     if not header:
         return 0
     with open(file, encoding="utf-8-sig", errors="replace", newline="") as text:
-        for number, row in enumerate(csv.reader(text)):
-            if number >= HEADER_ROWS:
-                break
-            if header <= {column_name(cell) for cell in row}:
-                return number
-    return 0
+        first = header_row(((number, row) for number, row in enumerate(csv.reader(text), 1)),
+                           header)
+    return 0 if first is None else first - 1
 
 
 def check_encoding(file: Path) -> None:
@@ -109,12 +102,20 @@ def check_encoding(file: Path) -> None:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
-        breaks = b"\n" if b"\n" in data else b"\r"  # old Macs end lines with CR alone
-        row = data.count(breaks, 0, error.start) + 1
+        row = _record_at(data, error.start)
         byte = data[error.start]
         pound = " (the £ sign of Windows-1252)" if byte == 0xA3 else ""
         raise Unreadable("UTF-8 text (in Excel: Save As 'CSV UTF-8')",
                           f"the byte 0x{byte:02X}{pound}, which is not UTF-8", row) from error
+
+
+def _record_at(data: bytes, position: int) -> int:
+    """The spreadsheet row of the record holding byte `position`: records, not lines,
+    are counted, as a quoted cell may hold a line break (old Macs end lines with CR)."""
+    before = data[:position].decode("utf-8", "replace").removeprefix("\ufeff")
+    records = sum(1 for _ in csv.reader(io.StringIO(before, newline="")))
+    ends_a_record = before == "" or before.endswith(("\n", "\r"))
+    return records + 1 if ends_a_record else max(records, 1)
 
 
 def check_separator(file: Path) -> None:

@@ -47,12 +47,6 @@ def one_line(text: str) -> str:
     return LINE_BREAKS.sub(" ", text)
 
 
-def column_name(cell: object) -> str:
-    """A header cell as a column name, as every reader normalises it: `' Site ID '` ->
-    `site_id`."""
-    return re.sub(r"\s+", "_", str(cell).strip().lower())
-
-
 def has_hidden(text: str) -> bool:
     """Whether the text holds a character a name may not hold (`HIDDEN`)."""
     return HIDDEN.search(text) is not None

@@ -30,9 +30,10 @@ import numpy as np
 import pandas as pd
 
 from estate.errors import Problem
-from estate.load.csv_file import HEADER_ROWS, Unreadable, read_csv
-from estate.load.free_text import HIDDEN, LINE_BREAKS, REFUSED, column_name
+from estate.load.csv_file import Unreadable, read_csv
+from estate.load.free_text import HIDDEN, LINE_BREAKS, REFUSED
 from estate.load.geography import check_layer_crs
+from estate.load.header import column_name, header_row
 from estate.load.schema import POINT_TABLES, TABLES
 from estate.load.workbook import (
     Sheet,
@@ -68,6 +69,9 @@ class RawTable:
     shapes: gpd.GeoSeries | None = None
     from_geometry: tuple[str, ...] = ()
     positions: dict[int, str] = field(default_factory=dict)  # 0-based column -> name
+    header_row: int = 1  # below a title, the spreadsheet row of the column names
+    covered: dict[str, set[int]] = field(default_factory=dict)  # column -> rows a merged
+    # range above them leaves blank (reported once, at the range)
 
 
 @dataclass
@@ -212,18 +216,17 @@ def _several(label: str, what: str, table: str, names: list[str]) -> Problem:
 
 
 def _sheet_doubts(label: str, book, table: str, title: str) -> list[Problem]:
-    """Warnings on the sheet read for a table: hidden (read all the same, as the register
-    is the register, but a user who hid it may have meant another), or beside a sheet
-    whose name starts like it (`sites (2)`, `sites new`), which is not read."""
-    hidden = book[title].sheet_state != "visible"
+    """A warning when the sheet read for a table is hidden: it is read all the same, as
+    the register is the register, but a user who hid it may have meant another, so a
+    sheet whose name starts like it (`sites (2)`, `sites new`), not read, is named."""
+    if book[title].sheet_state == "visible":
+        return []
     others = [str(n) for n in book.sheetnames
               if str(n).strip().lower().startswith(table) and str(n).strip().lower() != table]
-    if not hidden and not others:
-        return []
-    found = f"{title!r} is hidden (it is read all the same)" if hidden else f"{title!r}"
+    found = f"{title!r} is hidden (it is read all the same)"
     if others:
         found += "; " + ", ".join(repr(n) for n in others) + ", not read, may be the one meant"
-    return [Problem(label, None, None, f"one visible sheet named {table}", found,
+    return [Problem(label, None, None, f"a visible sheet named {table}", found,
                     severity="warning")]
 
 
@@ -238,6 +241,8 @@ def _flagged(label: str, sheet: Sheet, table: RawTable | None) -> list[Problem]:
     """Cells the workbook holds no usable value for, at their row and column."""
     problems = []
     for (row, column), found in sorted(sheet.flagged.items()):
+        if table is not None and row <= table.header_row and table.header_row > 1:
+            continue  # a title or note above the header is not read
         name = table.positions.get(column, letters(column)) if table else letters(column)
         expected = ("a saved value (open the workbook in Excel and save it, so its "
                     "formulas are calculated)" if "formula" in found else
@@ -249,12 +254,13 @@ def _flagged(label: str, sheet: Sheet, table: RawTable | None) -> list[Problem]:
 def _marked(label: str, sheet: Sheet, table: RawTable | None) -> list[Problem]:
     """What the sheet shows otherwise than it is read. A hidden or filtered row is read
     like any other (the register is what the file holds), which a user who filtered
-    rows out may not expect: a warning. A range merged down a column holds its value in
-    its first cell only, so the rows below read as blank in a column estate uses: an
-    error at the range, before the empty cells' own."""
+    rows out may not expect: a warning. A range merged down a column estate reads holds
+    its value in its first cell only, so the rows below read as blank: an error at the
+    range, and the blank cells it covers are left out of the checks (`covered`)."""
     if table is None or table.frame.empty:
         return []
     records = set(table.frame.index)
+    read = set(TABLES[table.name].names) if table.name in TABLES else set()
     problems = []
     hidden = [row for row in sheet.hidden_rows if row in records]
     if hidden:
@@ -268,8 +274,9 @@ def _marked(label: str, sheet: Sheet, table: RawTable | None) -> list[Problem]:
     for ref in sheet.merged:
         top, bottom = (cell_row(corner) for corner in ref.split(":"))
         column = table.positions.get(cell_column(ref.split(":")[0]))
-        if bottom > top and column is not None and any(r in records for r in
-                                                       range(top, bottom + 1)):
+        below = [r for r in range(top + 1, bottom + 1) if r in records]
+        if column in read and below and top > table.header_row:
+            table.covered.setdefault(column, set()).update(below)
             problems.append(Problem(
                 label, top, column,
                 "a value in each cell (a merged range holds its value in its first cell, "
@@ -430,10 +437,11 @@ def _table(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> RawTa
         raw.problems.append(Problem(label, 1, None, "the column names in row 1", "an empty row 1"))
         return None
     if first > 1:
+        above = "the row above it is" if first == 2 else f"the {first - 1} rows above it are"
         raw.problems.append(Problem(
             label, first, None, "the column names in row 1",
-            f"them in row {first}, below {_count_rows(first - 1)} of titles or notes, "
-            "which are not read (delete them to silence this)", severity="warning"))
+            f"the column names in row {first}; {above} not read (a title or notes: delete "
+            "them to silence this)", severity="warning"))
     header = [column_name(h) for h in grid.loc[first]]
     body = grid.loc[grid.index > first]
     seen: dict[str, int] = {}
@@ -441,13 +449,13 @@ def _table(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> RawTa
     for position, column in zip(grid.columns, header, strict=True):
         if column == "":
             if (body[position] != "").any():
-                raw.problems.append(_unnamed(label, position, body[position]))
+                raw.problems.append(_unnamed(label, position, body[position], first))
             continue
         if column in seen:
             raw.problems.append(
                 Problem(
                     label,
-                    1,
+                    first,
                     column,
                     "each column name once",
                     f"{column} in columns {letters(seen[column])} and {letters(position)}",
@@ -460,7 +468,7 @@ def _table(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> RawTa
     frame = body[keep].set_axis([names[p] for p in keep], axis=1)
     frame = frame.astype(str).apply(_one_line)
     frame = frame[(frame != "").any(axis=1)] if frame.shape[1] else frame.iloc[:0]
-    asides = _asides(frame, first, _required(name), TABLES[name].key if name in TABLES else None)
+    asides = _asides(frame, TABLES[name].key if name in TABLES else None)
     for row, (kind, text) in asides.items():
         raw.problems.append(Problem(
             label, row, None,
@@ -473,7 +481,8 @@ def _table(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> RawTa
             raw.problems += [Problem(label, int(row), column, REFUSED,
                                      repr(frame.at[row, column]))
                              for row in hidden[hidden].index]
-    table = RawTable(name, label, frame, positions={p: names[p] for p in keep})
+    table = RawTable(name, label, frame, positions={p: names[p] for p in keep},
+                     header_row=first)
     raw.tables[name] = table
     return table
 
@@ -487,26 +496,30 @@ UNIT = re.compile(r"^[(\[]?(£|£k|£m|gbp|£\s*/\s*(yr|year|annum)|£\s*pa|per\
 """A cell of a units line under the header (`£/yr`, `degrees`, `(km)`)."""
 
 
-def _asides(frame: pd.DataFrame, header: int, required: frozenset[str], key: str | None
-            ) -> dict[int, tuple[str, str]]:
-    """Rows kept for people, not records, by row: a totals or notes row (a cell starting
-    `Total`, `Notes`, `Source`, ... with the table's id blank or that word, or most
-    required cells blank), or a units line right under the header (every cell a unit).
-    Each is one problem, not one a blank required cell."""
-    present = [c for c in frame.columns if c in required]
+def _asides(frame: pd.DataFrame, key: str | None) -> dict[int, tuple[str, str]]:
+    """Rows kept for people, not records, by row: a units line right under the header
+    (every cell a unit: `degrees`, `£/yr`), or a totals or notes row (a cell starting
+    `Total`, `Notes`, `Source`, ... where the table's id is blank or that very cell).
+    Each is one problem, not one for each blank required cell. A row with an id is a
+    record, whatever its other cells say."""
     found: dict[int, tuple[str, str]] = {}
-    for row, cells in frame.iterrows():
-        texts = [t for t in cells if t != ""]
-        if row == min(frame.index) and row <= header + 2 and texts \
-                and all(UNIT.match(t) for t in texts):
-            found[int(row)] = ("units", " ".join(texts))
+    if frame.empty:
+        return found
+    filled = frame != ""
+    top = frame.index[0]
+    texts = frame.loc[top][filled.loc[top]]
+    if len(texts) and texts.map(lambda t: UNIT.match(t) is not None).all():
+        found[int(top)] = ("units", " ".join(texts))
+    if key is None or key not in frame.columns:
+        return found
+    starts = frame.apply(lambda cells: cells.str.match(ASIDE)) & filled
+    marked = starts.any(axis=1) & ((frame[key] == "") | starts[key])
+    for row in frame.index[marked.to_numpy()]:
+        if row in found:
             continue
-        aside = next((t for t in texts if ASIDE.match(t)), None)
-        no_id = key is not None and key in frame.columns and cells[key] in ("", aside)
-        if aside is not None and present and \
-                (no_id or (cells[present] == "").sum() * 2 >= len(present)):
-            found[int(row)] = ("totals" if "tot" in aside.lower() or aside.lower()
-                               .lstrip().startswith("sum") else "notes", aside)
+        text = frame.loc[row][starts.loc[row]].iloc[0]
+        kind = "totals" if re.match(r"\W*((grand\s+|sub-?)?tot|sum\b)", text, re.I) else "notes"
+        found[int(row)] = (kind, text)
     return found
 
 
@@ -518,25 +531,9 @@ def _required(name: str) -> frozenset[str]:
 
 
 def _header_row(grid: pd.DataFrame, name: str) -> int | None:
-    """The spreadsheet row holding the column names: row 1, unless row 1 lacks some of
-    the table's required names and a row within the first `HEADER_ROWS` holds them all,
-    as when a workbook kept for people has a title row (often merged across the
-    columns) or notes above its header. None when row 1 is empty and no row below holds
-    the names."""
-    required = _required(name)
-    top = grid.loc[1] if 1 in grid.index else pd.Series(dtype=object)
-    has_row_1 = bool((top != "").any())
-    if has_row_1 and required <= {column_name(h) for h in top}:
-        return 1
-    if required:
-        for row in grid.index[(grid.index > 1) & (grid.index <= HEADER_ROWS)]:
-            if required <= {column_name(h) for h in grid.loc[row]}:
-                return int(row)
-    return 1 if has_row_1 else None
-
-
-def _count_rows(n: int) -> str:
-    return f"{n} row{'s' if n != 1 else ''}"
+    """The spreadsheet row holding the column names (`estate.load.header.header_row`)."""
+    return header_row(((int(row), grid.loc[row].tolist()) for row in grid.index),
+                      _required(name))
 
 
 def _one_line(cells: pd.Series) -> pd.Series:
@@ -546,13 +543,13 @@ def _one_line(cells: pd.Series) -> pd.Series:
     return cells.str.strip()
 
 
-def _unnamed(label: str, position: int, cells: pd.Series) -> Problem:
+def _unnamed(label: str, position: int, cells: pd.Series, header: int) -> Problem:
     first = int(cells[cells != ""].index[0])
     return Problem(
         label,
         first,
         letters(position),
-        "a column name in row 1 above any data",
+        f"a column name in row {header} above any data",
         "data under an empty header (the column is ignored)",
         severity="warning",
     )

@@ -52,9 +52,10 @@ def check_references(
                     return (f"{value!r} (did you mean {near!r}? ids match only with the "
                             "same case)")
                 near = unpadded.get(_unpadded(value)) if value.isdigit() else None
-                if near is not None:
+                if near is not None:  # one side lost its zeros, this one or the other
                     return (f"{value!r} (did you mean {near!r}? Excel drops the leading "
-                            "zeros of a number: format the column as Text and retype them)")
+                            "zeros of a number: format both id columns as Text and retype "
+                            "the ids that lost them)")
                 return repr(value)
 
             problems += _flag(

@@ -172,7 +172,8 @@ def _parse(column: Column, cells: pd.Series, table: RawTable) -> tuple[pd.Series
     problems: list[Problem] = []
     blank = cells == ""
     if column.required and blank.any() and column.name not in table.from_geometry:
-        problems += _each(table, column, blank, "a value", lambda _: "an empty cell")
+        merged = cells.index.isin(list(table.covered.get(column.name, ())))
+        problems += _each(table, column, blank & ~merged, "a value", lambda _: "an empty cell")
     values, bad, expected = _PARSERS[column.kind](column, cells, blank)
     if isinstance(expected, str):
         problems += _each(table, column, bad, expected, repr)
@@ -397,23 +398,34 @@ def _misspelt(table: RawTable, spec: Table, extras: list[str]) -> list[Problem]:
     names = [c.name for c in absent]
     problems = []
     for extra in extras:
-        plain = re.sub(r"_+", "_", re.sub(r"[^a-z0-9_]", "_", re.sub(
-            r"[(\[].*?[)\]]", "", extra.replace("-", "_")))).strip("_")
-        near = (plain if plain in names else
-                next(iter(difflib.get_close_matches(plain, names, n=1, cutoff=0.8)), None))
+        bare = re.sub(r"[(\[].*?[)\]]", "", extra)  # units in brackets: `(£)`, `(sq m)`
+        near = _nearest(extra, names) or _nearest(bare, names)
         if near is None:
             continue
         column = absent[names.index(near)]
+        if near != _nearest(extra, names) and column.kind != "number":
+            continue  # `area (sq m)` is a floor area, not the area a site belongs to
+        units = "; if its units differ, convert them" if column.kind == "number" else ""
         problems.append(Problem(
             table.label, None, extra,
-            f"{near} (rename the column to it; if its units differ, convert them)",
+            f"{near} (rename the column to it{units})",
             f"{extra}, which is not read: every row takes {near}'s default "
             f"({_shown_default(column)})",
             severity="warning"))
     return problems
 
 
+def _nearest(header: str, names: list[str]) -> str | None:
+    """The name in `names` a header means once its symbols are underscores (`must-keep`,
+    `closure_cost_£`), or the one it is a slip of (`sharable`)."""
+    plain = re.sub(r"_+", "_", re.sub(r"[^a-z0-9_]", "_", header)).strip("_")
+    if plain in names:
+        return plain
+    return next(iter(difflib.get_close_matches(plain, names, n=1, cutoff=0.8)), None)
+
+
 def _shown_default(column: Column) -> str:
+    """A column's default as a register would hold it."""
     default = column.default
     if column.kind == "bool":
         return "true" if default else "false"
@@ -421,7 +433,7 @@ def _shown_default(column: Column) -> str:
         return _shown(default)
     if default == "=fte":
         return "its fte"
-    return "blank" if default in ("", ()) else str(default)
+    return "blank" if default in ("", (), None) else str(default)
 
 
 def _case_twins(table: RawTable, key: str) -> list[Problem]:

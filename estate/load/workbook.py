@@ -82,12 +82,16 @@ def read_sheet(path: Path, book: openpyxl.Workbook, name: str, formulas: bool) -
 
 
 _TAG = r"<(?:\w+:)?{}\b[^>]*>"
-_ATTRIBUTE = r'\b{}="([^"]*)"'
+_ATTRIBUTE = r"""(?<![\w:.-]){}\s*=\s*(["'])(.*?)\1"""
 
 
-def _attribute(tag: bytes, name: str) -> str | None:
-    found = re.search(_ATTRIBUTE.format(re.escape(name)).encode(), tag)
-    return None if found is None else html.unescape(found.group(1).decode("utf-8", "replace"))
+def _attribute(tag: bytes, name: str, any_prefix: bool = False) -> str | None:
+    """The value of attribute `name` of an XML tag, quoted either way; `any_prefix`: the
+    name in any namespace (`r:id`, `ns9:id`), not without one. A name that only ends so
+    (`x14ac:hidden` for `hidden`) is not it."""
+    pattern = (r"\w+:" if any_prefix else "") + re.escape(name)
+    found = re.search(_ATTRIBUTE.format(pattern).encode(), tag)
+    return None if found is None else html.unescape(found.group(2).decode("utf-8", "replace"))
 
 
 def sheet_marks(path: Path, title: str, chunk: int = 1 << 20) -> tuple[list[int], list[str]]:
@@ -102,6 +106,7 @@ def sheet_marks(path: Path, title: str, chunk: int = 1 << 20) -> tuple[list[int]
                 return [], []
             hidden: list[int] = []
             merged: list[str] = []
+            row = 0
             tail = b""
             with archive.open(part) as stream:
                 for block in iter(lambda: stream.read(chunk), b""):
@@ -112,9 +117,10 @@ def sheet_marks(path: Path, title: str, chunk: int = 1 << 20) -> tuple[list[int]
                     else:
                         tail = b""
                     for tag in re.finditer(_TAG.format("row").encode(), text):
-                        row = _attribute(tag.group(), "r")
-                        if _attribute(tag.group(), "hidden") in ("1", "true") and row:
-                            hidden.append(int(row))
+                        given = _attribute(tag.group(), "r")  # optional: the next row
+                        row = int(given) if given else row + 1
+                        if _attribute(tag.group(), "hidden") in ("1", "true"):
+                            hidden.append(row)
                     merged += [ref for tag in re.finditer(_TAG.format("mergeCell").encode(),
                                                           text)
                                if (ref := _attribute(tag.group(), "ref"))]
@@ -127,7 +133,7 @@ def _sheet_part(archive: zipfile.ZipFile, title: str) -> str | None:
     """The archive path of sheet `title`: workbook.xml names its relationship id, the
     workbook's relationships its file."""
     book = archive.read("xl/workbook.xml")
-    ids = {_attribute(t.group(), "name"): _attribute(t.group(), "r:id")
+    ids = {_attribute(t.group(), "name"): _attribute(t.group(), "id", any_prefix=True)
            for t in re.finditer(_TAG.format("sheet").encode(), book)}
     if ids.get(title) is None:
         return None

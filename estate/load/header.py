@@ -1,0 +1,44 @@
+"""Which row of a sheet or CSV file holds the column names.
+
+A register kept for people often has a title above its header (merged across the
+columns in a workbook, alone on its line in a CSV) or a line of notes. Row 1 is the
+header unless a row a little further down names more of the table's required columns
+and at least half of them: then that row is, the rows above it are not read, and every
+row keeps the number the spreadsheet shows. A header that lacks a column is still found,
+so the missing column is what is reported, not every required column against the title.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+HEADER_ROWS = 10
+"""How far down the column names are looked for when row 1 does not hold them."""
+
+
+def column_name(cell: object) -> str:
+    """A header cell as a column name, as every reader normalises it: `' Site ID '` ->
+    `site_id`."""
+    return re.sub(r"\s+", "_", str(cell).strip().lower())
+
+
+def header_row(rows: Iterable[tuple[int, Iterable[object]]], required: frozenset[str]
+               ) -> int | None:
+    """The row number of the header, given the first rows as (row number, cells) pairs:
+    the row among the first `HEADER_ROWS` naming the most of `required`, and at least
+    half of them (the first such on a tie, so row 1 when it does); otherwise row 1, or
+    None when row 1 is absent or blank."""
+    best, named, first_has_cells = None, 0, False
+    for number, cells in rows:
+        if number > HEADER_ROWS:
+            break
+        names = {column_name(c) for c in cells if str(c).strip()}
+        if number == 1:
+            first_has_cells = bool(names)
+        hits = len(required & names)
+        if required and 2 * hits >= len(required) and hits > named:
+            best, named = number, hits
+    if best is not None:
+        return best
+    return 1 if first_has_cells else None
