@@ -440,22 +440,28 @@ def test_two_sheets_or_files_for_one_table_are_an_error_naming_both(tmp_path: Pa
     assert "'Sites.csv', 'sites.csv'" in problems_of(folder)[0].found
 
 
-def test_a_hidden_sheet_is_read_with_a_warning_naming_the_copy_beside_it(
+def test_a_hidden_sheet_is_read_with_a_warning_unless_a_visible_copy_is_beside_it(
         tmp_path: Path) -> None:
     tables = frames()
     path = write_xlsx(tmp_path / "reg.xlsx", tables)
     book = openpyxl.load_workbook(path)
-    book.copy_worksheet(book["sites"]).title = "sites (2)"
-    desks = list(tables["sites"].columns).index("desks") + 1
-    book["sites (2)"].cell(2, desks, 1)  # the user's edit, in the copy
     book["sites"].sheet_state = "hidden"
     book.save(path)
     register = load_register(path)
-    assert register.sites["desks"].tolist() == tables["sites"]["desks"].tolist()
+    assert register.sites["site_id"].tolist() == ["S1", "S2", "S3"]
     assert [(p.file, p.severity) for p in register.warnings] == [
         ("reg.xlsx[sites]", "warning")]
     assert "'sites' is hidden" in register.warnings[0].found
-    assert "'sites (2)', not read" in register.warnings[0].found
+    # the user copied the sheet, edited the copy and hid the original: which is meant?
+    book = openpyxl.load_workbook(path)
+    book.copy_worksheet(book["sites"]).title = "sites (2)"
+    book["sites (2)"].sheet_state = "visible"
+    desks = list(tables["sites"].columns).index("desks") + 1
+    book["sites (2)"].cell(2, desks, 1)
+    book.save(path)
+    problems = problems_of(path)
+    assert [(p.file, p.row) for p in problems] == [("reg.xlsx[sites]", None)]
+    assert "'sites' hidden and 'sites (2)' visible" in problems[0].found
 
 
 def test_hidden_rows_are_read_with_a_warning_and_merged_ranges_are_named(

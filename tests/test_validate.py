@@ -302,16 +302,15 @@ def test_an_id_with_an_invisible_character_is_named_where_it_is(
     ("Must-keep", "must_keep", "(false)"),
     ("closure cost £", "closure_cost", "(0)"),
 ])
-def test_an_optional_column_spelt_otherwise_is_a_warning_naming_it(
+def test_an_optional_column_spelt_otherwise_is_an_error_naming_it(
         tmp_path: Path, header: str, meant: str, default: str) -> None:
     tables = frames()
     tables["sites"][header] = ["1000", "", ""]  # typed by the user, under the wrong name
-    register = load_register(write_tables(tmp_path / "reg", tables))
-    said = [p for p in register.warnings if p.file == "sites.csv"]
-    assert [(p.row, p.column, p.severity) for p in said] == [
-        (None, header.lower().replace(" ", "_"), "warning")]
+    said = problems_of(write_tables(tmp_path / "reg", tables))
+    assert [(p.file, p.row, p.column, p.severity) for p in said] == [
+        ("sites.csv", None, header, "error")]  # the header as typed
     assert said[0].expected.startswith(meant + " (rename")
-    assert f"every row takes {meant}'s default {default}" in said[0].found
+    assert f"every row would take {meant}'s default {default}" in said[0].found
     # a column that resembles nothing the table lacks is kept and ignored without a word
     tables = frames()
     tables["sites"]["closure_cost"] = [1, 2, 3]
@@ -394,7 +393,7 @@ def test_an_id_excel_stripped_of_leading_zeros_is_suggested_with_them(tmp_path: 
 
 
 @pytest.mark.parametrize(("lat", "lon", "says"), [
-    ("Latitude", "Longitude", "did you mean latitude?"),
+    ("Latitude", "Longitude", "did you mean 'Latitude'?"),
     ("easting", "northing", "British National Grid"),
 ])
 def test_lat_and_lon_under_other_names_are_named(tmp_path: Path, lat: str, lon: str,
@@ -421,3 +420,13 @@ def test_a_record_with_its_id_is_a_record_whatever_its_notes_say(tmp_path: Path)
     problems = problems_of(write_tables(tmp_path / "reg", tables))
     assert located(problems) == {("sites.csv", 4, "desks")}
     assert problems[0].found == "an empty cell"
+
+
+def test_the_header_repeated_after_a_page_break_is_one_problem(tmp_path: Path) -> None:
+    tables = frames()
+    header = pd.DataFrame([{c: c.replace("_", " ").title() for c in tables["sites"].columns}])
+    tables["sites"] = pd.concat([tables["sites"].iloc[:2], header, tables["sites"].iloc[2:]],
+                                ignore_index=True)
+    problems = problems_of(write_tables(tmp_path / "reg", tables))
+    assert [(p.file, p.row, p.column) for p in problems] == [("sites.csv", 4, None)]
+    assert "a repeated header row" in problems[0].expected

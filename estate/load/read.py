@@ -70,6 +70,7 @@ class RawTable:
     from_geometry: tuple[str, ...] = ()
     positions: dict[int, str] = field(default_factory=dict)  # 0-based column -> name
     header_row: int = 1  # below a title, the spreadsheet row of the column names
+    typed: dict[str, str] = field(default_factory=dict)  # column name -> header as typed
     covered: dict[str, set[int]] = field(default_factory=dict)  # column -> rows a merged
     # range above them leaves blank (reported once, at the range)
 
@@ -216,18 +217,23 @@ def _several(label: str, what: str, table: str, names: list[str]) -> Problem:
 
 
 def _sheet_doubts(label: str, book, table: str, title: str) -> list[Problem]:
-    """A warning when the sheet read for a table is hidden: it is read all the same, as
-    the register is the register, but a user who hid it may have meant another, so a
-    sheet whose name starts like it (`sites (2)`, `sites new`), not read, is named."""
+    """The sheet read for a table, when it is hidden. Alone, it is read with a warning:
+    the register is what the file holds. Beside a visible sheet whose name starts like
+    it (`sites (2)`, `sites new`), a copy the user went on to edit, reading either would
+    be a guess, as with two sheets of one name: an error naming both."""
     if book[title].sheet_state == "visible":
         return []
-    others = [str(n) for n in book.sheetnames
-              if str(n).strip().lower().startswith(table) and str(n).strip().lower() != table]
-    found = f"{title!r} is hidden (it is read all the same)"
-    if others:
-        found += "; " + ", ".join(repr(n) for n in others) + ", not read, may be the one meant"
-    return [Problem(label, None, None, f"a visible sheet named {table}", found,
-                    severity="warning")]
+    others = [str(n) for n in book.sheetnames if book[n].sheet_state == "visible"
+              and str(n).strip().lower().startswith(table) and str(n).strip().lower() != table]
+    if not others:
+        return [Problem(label, None, None, f"a visible sheet named {table}",
+                        f"{title!r} is hidden (it is read all the same)", severity="warning")]
+    copies = ", ".join(repr(n) for n in others)
+    return [Problem(label, None, None,
+                    f"one sheet for {table} (a hidden sheet beside a visible copy: which "
+                    "is meant?)",
+                    f"{title!r} hidden and {copies} visible: delete the one not meant and "
+                    f"name the other {table}")]
 
 
 def _sheet_grid(path: Path, book, name: str, formulas: bool, out: list[Sheet]
@@ -482,7 +488,8 @@ def _table(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> RawTa
                                      repr(frame.at[row, column]))
                              for row in hidden[hidden].index]
     table = RawTable(name, label, frame, positions={p: names[p] for p in keep},
-                     header_row=first)
+                     header_row=first,
+                     typed={names[p]: str(grid.at[first, p]).strip() for p in keep})
     raw.tables[name] = table
     return table
 
@@ -498,8 +505,9 @@ UNIT = re.compile(r"^[(\[]?(£|£k|£m|gbp|£\s*/\s*(yr|year|annum)|£\s*pa|per\
 
 def _asides(frame: pd.DataFrame, key: str | None) -> dict[int, tuple[str, str]]:
     """Rows kept for people, not records, by row: a units line right under the header
-    (every cell a unit: `degrees`, `£/yr`), or a totals or notes row (a cell starting
-    `Total`, `Notes`, `Source`, ... where the table's id is blank or that very cell).
+    (every cell a unit: `degrees`, `£/yr`), the header repeated (after a page break: most
+    cells their own column's name), or a totals or notes row (a cell starting `Total`,
+    `Notes`, `Source`, ... where the table's id is blank or that very cell).
     Each is one problem, not one for each blank required cell. A row with an id is a
     record, whatever its other cells say."""
     found: dict[int, tuple[str, str]] = {}
@@ -510,6 +518,12 @@ def _asides(frame: pd.DataFrame, key: str | None) -> dict[int, tuple[str, str]]:
     texts = frame.loc[top][filled.loc[top]]
     if len(texts) and texts.map(lambda t: UNIT.match(t) is not None).all():
         found[int(top)] = ("units", " ".join(texts))
+    repeats = sum((frame[c].str.lower().str.replace(" ", "_", regex=False) == c)
+                  .astype(int) for c in frame.columns)
+    for row in frame.index[(repeats * 2 > len(frame.columns)).to_numpy()]:
+        names = list(frame.loc[row][filled.loc[row]])
+        found.setdefault(int(row), ("repeated header", " ".join(names[:4])
+                                    + (" ..." if len(names) > 4 else "")))
     if key is None or key not in frame.columns:
         return found
     starts = frame.apply(lambda cells: cells.str.match(ASIDE)) & filled

@@ -274,7 +274,8 @@ def _long_ago(column: Column, values: pd.Series, table: RawTable) -> list[Proble
     early = values.map(lambda v: any(d < EARLIEST_DATE for d in (
         v if isinstance(v, tuple) else (v,)) if d)).astype(bool)
     return _each(table, column, early, f"a date from {EARLIEST_DATE} on",
-                 lambda v: f"{v!r}: a two-digit year Excel read as 19xx?",
+                 lambda v: f"{v!r}: a two-digit year Excel read as 19xx? (type the year "
+                 "in four digits)",
                  severity="warning")
 
 
@@ -378,7 +379,7 @@ def _missing_column(table: RawTable, name: str) -> Problem:
         difflib.get_close_matches(name, header, n=1)
     found = "no such column in the header"
     if near:
-        found += f" (did you mean {near[0]}?)"
+        found += f" (did you mean {table.typed.get(near[0], near[0])!r}?)"
     elif name in ("lat", "lon") and {"easting", "northing"} & set(header):
         found += (" but easting and northing: give lat and lon in degrees (WGS84), or the "
                   "points as a GeoPackage layer in British National Grid (EPSG:27700)")
@@ -391,10 +392,13 @@ def _missing_column(table: RawTable, name: str) -> Problem:
 
 
 def _misspelt(table: RawTable, spec: Table, extras: list[str]) -> list[Problem]:
-    """A warning for an unknown column that looks like a known one the table lacks
-    (`disposal_value_(£)`, `must-keep`, `sharable`): unknown columns are ignored, so
-    without it every row would quietly take the default of the column meant."""
-    absent = [c for c in spec.columns if c.name not in table.frame.columns]
+    """An error for an unknown column that looks like a known one the table lacks
+    (`Disposal value (£)`, `Must-keep`, `sharable`). Unknown columns are ignored, so the
+    run would go on with every row at the default of the column meant: a misspelt
+    `must_keep` let the demo close five must-keep sites. Renaming it is the fix (reading
+    it as meant would be a guess at its units)."""
+    absent = [c for c in spec.columns  # a required one is reported missing already
+              if c.name not in table.frame.columns and not c.required]
     names = [c.name for c in absent]
     problems = []
     for extra in extras:
@@ -406,12 +410,12 @@ def _misspelt(table: RawTable, spec: Table, extras: list[str]) -> list[Problem]:
         if near != _nearest(extra, names) and column.kind != "number":
             continue  # `area (sq m)` is a floor area, not the area a site belongs to
         units = "; if its units differ, convert them" if column.kind == "number" else ""
+        typed = table.typed.get(extra, extra)
         problems.append(Problem(
-            table.label, None, extra,
+            table.label, None, typed,
             f"{near} (rename the column to it{units})",
-            f"{extra}, which is not read: every row takes {near}'s default "
-            f"({_shown_default(column)})",
-            severity="warning"))
+            f"{typed!r}, which estate does not read: every row would take {near}'s "
+            f"default ({_shown_default(column)})"))
     return problems
 
 
