@@ -392,11 +392,11 @@ def _missing_column(table: RawTable, name: str) -> Problem:
 
 
 def _misspelt(table: RawTable, spec: Table, extras: list[str]) -> list[Problem]:
-    """An error for an unknown column that looks like a known one the table lacks
-    (`Disposal value (£)`, `Must-keep`, `sharable`). Unknown columns are ignored, so the
-    run would go on with every row at the default of the column meant: a misspelt
-    `must_keep` let the demo close five must-keep sites. Renaming it is the fix (reading
-    it as meant would be a guess at its units)."""
+    """A warning for an unknown column that looks like a known one the table lacks
+    (`Disposal value (£)`, `Must-keep`, `sharable`). DESIGN keeps unknown columns and
+    ignores them, so the run goes on with every row at the default of the column meant
+    (a misspelt `must_keep` let the demo close five must-keep sites): the warning says
+    so and how to fix it. Reading it as meant would be a guess at its units."""
     absent = [c for c in spec.columns  # a required one is reported missing already
               if c.name not in table.frame.columns and not c.required]
     names = [c.name for c in absent]
@@ -414,8 +414,8 @@ def _misspelt(table: RawTable, spec: Table, extras: list[str]) -> list[Problem]:
         problems.append(Problem(
             table.label, None, typed,
             f"{near} (rename the column to it{units})",
-            f"{typed!r}, which estate does not read: every row would take {near}'s "
-            f"default ({_shown_default(column)})"))
+            f"{typed!r}, which estate does not read: every row takes {near}'s "
+            f"default ({_shown_default(column)})", severity="warning"))
     return problems
 
 
