@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from estate.errors import Problem
-from estate.load.read import RawTable
+from estate.load.raw import RawTable
 from estate.load.references import check_references
 from estate.load.schema import TABLES
 from estate.load.validate import Register, check_table, load_register

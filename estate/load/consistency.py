@@ -77,9 +77,9 @@ def _pools_too_few(scenario: Scenario, register: Register, label: str) -> list[P
         functions = functions[functions["agency_id"].isin(set(scenario.agencies))]
     shareable = functions[functions["shareable"]]
     need = scenario.min_agencies
-    short = {}
+    short, types = {}, set(register.functions["type"])
     for kind in dict.fromkeys(scenario.sharing_types):
-        if kind in set(register.functions["type"]):
+        if kind in types:
             holders = shareable.loc[shareable["type"] == kind, "agency_id"].nunique()
             if holders < need:
                 short[kind] = holders

@@ -51,7 +51,8 @@ def read_csv(file: Path, header: frozenset[str] = frozenset()) -> pd.DataFrame:
 
 
 def _cells(file: Path, skip: int) -> pd.DataFrame:
-    """pandas' reading of the file from line `skip` + 1 (what it raises, said plainly)."""
+    """pandas' reading of the file from line `skip` + 1, its encoding checked already (an
+    empty row 1 said plainly)."""
     try:
         return pd.read_csv(
             file,
@@ -66,14 +67,10 @@ def _cells(file: Path, skip: int) -> pd.DataFrame:
         if file.read_bytes().removeprefix(b"\xef\xbb\xbf").strip():
             raise Unreadable("the column names in row 1", "an empty row 1", 1) from error
         return pd.DataFrame()
-    except UnicodeDecodeError as error:
-        raise Unreadable(
-            "UTF-8 text (in Excel: Save As 'CSV UTF-8')",
-            f"a byte that is not UTF-8 at position {error.start}",
-        ) from error
 
 
 def _unreadable(file: Path, error: pd.errors.ParserError) -> Unreadable:
+    """pandas' complaint (`parser_error`), with the likely cause when a quote is open."""
     unreadable = parser_error(error)
     if file.read_bytes().count(b'"') % 2:  # one quote left open ends a cell elsewhere
         unreadable.found += ' (the file has an odd number of " marks: a quote left open?)'

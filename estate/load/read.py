@@ -1,8 +1,9 @@
 """Read a register (CSV folder, .xlsx workbook or .gpkg GeoPackage) into raw tables.
 
-Reading is kept apart from checking: every format is reduced here to the same thing, a
-table of stripped strings with lower-case column names and the spreadsheet row each
-record came from, so that `validate` checks all three formats with one set of rules.
+Reading is kept apart from checking: every format is reduced here to a grid of text
+cells, and then (`estate.load.raw`) to the same thing, a table of stripped strings with
+lower-case column names and the spreadsheet row each record came from, so that
+`validate` checks all three formats with one set of rules.
 Nothing raised by pandas, openpyxl or pyogrio leaves this module: an unreadable file
 becomes a `Problem` like any other, so that all of them can be reported together.
 
@@ -11,7 +12,7 @@ a control character or a direction override is a problem (`estate.load.free_text
 
 Rows count as in a spreadsheet: the header is row 1, the first record row 2 (in a
 GeoPackage, the first feature is row 2), unless title rows sit above the header
-(`_header_row`). Rows whose cells are all blank are dropped without renumbering the
+(`estate.load.header`). Rows whose cells are all blank are dropped without renumbering the
 others, so row numbers still match what the user sees.
 """
 
@@ -19,10 +20,7 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -30,10 +28,9 @@ import numpy as np
 import pandas as pd
 
 from estate.errors import Problem
-from estate.load.csv_file import Unreadable, read_csv
-from estate.load.free_text import HIDDEN, LINE_BREAKS, REFUSED
+from estate.load.csv_file import read_csv
 from estate.load.geography import check_layer_crs
-from estate.load.header import column_name, header_row
+from estate.load.raw import RawRegister, RawTable, add_table, describe, required_columns, table_of
 from estate.load.schema import POINT_TABLES, TABLES
 from estate.load.workbook import (
     Sheet,
@@ -52,37 +49,6 @@ EXPECTED_REGISTER = (
 )
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 GPKG_SUFFIXES = (".gpkg",)
-
-
-@dataclass
-class RawTable:
-    """One table as read: strings only, indexed by spreadsheet row (header = 1).
-
-    `shapes` holds zone polygons (EPSG:4326) by row when a GeoPackage layer has them;
-    `from_geometry` names the columns (lat, lon) taken from geometry, whose blank
-    cells are already reported as a geometry problem.
-    """
-
-    name: str
-    label: str
-    frame: pd.DataFrame
-    shapes: gpd.GeoSeries | None = None
-    from_geometry: tuple[str, ...] = ()
-    positions: dict[int, str] = field(default_factory=dict)  # 0-based column -> name
-    header_row: int = 1  # below a title, the spreadsheet row of the column names
-    typed: dict[str, str] = field(default_factory=dict)  # column name -> header as typed
-    covered: dict[str, set[int]] = field(default_factory=dict)  # column -> rows a merged
-    # range above them leaves blank (reported once, at the range)
-
-
-@dataclass
-class RawRegister:
-    """Every table that could be read, the label of every table, and what went wrong."""
-
-    source: Path
-    files: dict[str, str]
-    tables: dict[str, RawTable] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
 
 
 def read_tables(path: str | Path) -> RawRegister:
@@ -116,7 +82,8 @@ def read_tables(path: str | Path) -> RawRegister:
 
 def _read_folder(folder: Path) -> RawRegister:
     """CSV files, matched to table names case-insensitively (`Sites.csv` is fine)."""
-    files = {p.name.strip().lower(): p for p in sorted(folder.iterdir()) if p.is_file()}
+    present = [p for p in sorted(folder.iterdir()) if p.is_file()]
+    files = {_table_name(p.name): p for p in present}
     raw = RawRegister(folder, {name: f"{name}.csv" for name in TABLES})
     if not any(f"{name}.csv" in files for name in TABLES):
         held = ", ".join(sorted(p.name for p in files.values())[:6]) or "nothing"
@@ -124,7 +91,7 @@ def _read_folder(folder: Path) -> RawRegister:
             Problem(str(folder), None, None, EXPECTED_REGISTER, f"a folder holding {held}")
         )
         return raw
-    spelled = _by_table_name([p.name for p in sorted(folder.iterdir()) if p.is_file()])
+    spelled = _by_table_name([p.name for p in present])
     for name, spec in TABLES.items():
         label = f"{name}.csv"
         if len(spelled.get(label, [])) > 1:
@@ -137,7 +104,7 @@ def _read_folder(folder: Path) -> RawRegister:
                 raw.problems.append(Problem(label, None, None, f"a file {label} in {folder}",
                                             instead_of_a_file(there)))
             continue
-        _add(raw, name, label, functools.partial(read_csv, file, _required(name)))
+        add_table(raw, name, label, functools.partial(read_csv, file, required_columns(name)))
     return raw
 
 
@@ -154,7 +121,7 @@ def _read_workbook(path: Path) -> RawRegister:
         book = open_workbook(path)
         formulas = has_formulas(path)
     except Exception as error:  # corrupt or not a workbook: report, never crash
-        found = _describe(error)
+        found = describe(error)
         if _is_ole(path):
             found = ("an encrypted workbook (a password, or a sensitivity label that "
                      "encrypts) or an old Excel 97-2003 file named .xlsx: save a copy "
@@ -178,7 +145,7 @@ def _read_workbook(path: Path) -> RawRegister:
             sheet: list[Sheet] = []
             read = functools.partial(_sheet_grid, path, book, sheets[name][0], formulas,
                                      sheet)
-            table = _add(raw, name, label, read)
+            table = add_table(raw, name, label, read)
             if sheet:
                 raw.problems += _flagged(label, sheet[0], table) + _marked(label, sheet[0],
                                                                            table)
@@ -202,8 +169,13 @@ def _by_table_name(names: list[str]) -> dict[str, list[str]]:
     at the ends ignored), in the file's order."""
     grouped: dict[str, list[str]] = {}
     for name in names:
-        grouped.setdefault(str(name).strip().lower(), []).append(str(name))
+        grouped.setdefault(_table_name(name), []).append(str(name))
     return grouped
+
+
+def _table_name(name: object) -> str:
+    """The table a sheet, layer or file name stands for: `' Sites '` -> `sites`."""
+    return str(name).strip().lower()
 
 
 def _several(label: str, what: str, table: str, names: list[str]) -> Problem:
@@ -224,7 +196,7 @@ def _sheet_doubts(label: str, book, table: str, title: str) -> list[Problem]:
     if book[title].sheet_state == "visible":
         return []
     others = [str(n) for n in book.sheetnames if book[n].sheet_state == "visible"
-              and str(n).strip().lower().startswith(table) and str(n).strip().lower() != table]
+              and _table_name(n).startswith(table) and _table_name(n) != table]
     if not others:
         return [Problem(label, None, None, f"a visible sheet named {table}",
                         f"{title!r} is hidden (it is read all the same)", severity="warning")]
@@ -299,7 +271,7 @@ def _read_geopackage(path: Path) -> RawRegister:
     try:
         layers = _by_table_name([str(n) for n, _ in pyogrio.list_layers(path)])
     except Exception as error:
-        raw.problems.append(Problem(path.name, None, None, "a GeoPackage", _describe(error)))
+        raw.problems.append(Problem(path.name, None, None, "a GeoPackage", describe(error)))
         return raw
     for name, spec in TABLES.items():
         label = raw.files[name]
@@ -317,12 +289,12 @@ def _read_geopackage(path: Path) -> RawRegister:
                 warnings.simplefilter("ignore")
                 layer = pyogrio.read_dataframe(path, layer=layers[name][0])
         except Exception as error:
-            raw.problems.append(Problem(label, None, None, "a readable layer", _describe(error)))
+            raw.problems.append(Problem(label, None, None, "a readable layer", describe(error)))
             continue
         try:
             _add_layer(raw, name, label, layer)
         except Exception as error:  # e.g. a CRS that cannot be reprojected
-            raw.problems.append(Problem(label, None, None, "a usable layer", _describe(error)))
+            raw.problems.append(Problem(label, None, None, "a usable layer", describe(error)))
     return raw
 
 
@@ -336,7 +308,7 @@ def _add_layer(raw: RawRegister, name: str, label: str, layer: pd.DataFrame) -> 
     body = layer.set_axis(range(layer.shape[1]), axis=1)
     grid = pd.concat([header, strings(body)], ignore_index=True)
     grid.index = pd.RangeIndex(1, 1 + len(grid))
-    table = _table(raw, name, label, grid)
+    table = table_of(raw, name, label, grid)
     if table is None:
         return
     if geometry is not None and name in POINT_TABLES:
@@ -411,165 +383,3 @@ def _columns_beside_geometry(table: RawTable, points: gpd.GeoSeries, skip: np.nd
                     severity="warning")]
 
 
-def _add(raw: RawRegister, name: str, label: str, read: Callable[[], pd.DataFrame]
-         ) -> RawTable | None:
-    """Run one reader; whatever goes wrong becomes a Problem against `label`."""
-    try:
-        grid = read()
-    except Unreadable as error:
-        raw.problems.append(Problem(label, error.row, None, error.expected, error.found))
-        return None
-    except Exception as error:  # any library failure is a bad file, not a crash
-        raw.problems.append(Problem(label, None, None, "a readable table", _describe(error)))
-        return None
-    return _table(raw, name, label, grid)
-
-
-def _table(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> RawTable | None:
-    """Turn a grid of strings indexed by spreadsheet row, its columns the 0-based column
-    positions, into a RawTable.
-
-    Headers (row 1) are normalised (`' Site ID '` -> `site_id`); rows with every cell
-    blank are dropped (spreadsheets leave them).
-    """
-    grid = grid.fillna("")
-    if grid.empty or not (grid != "").any().any():
-        raw.problems.append(
-            Problem(label, None, None, "a header row naming the columns", "an empty file")
-        )
-        return None
-    first = _header_row(grid, name)
-    if first is None:
-        raw.problems.append(Problem(label, 1, None, "the column names in row 1", "an empty row 1"))
-        return None
-    if first > 1:
-        above = "the row above it is" if first == 2 else f"the {first - 1} rows above it are"
-        raw.problems.append(Problem(
-            label, first, None, "the column names in row 1",
-            f"the column names in row {first}; {above} not read (a title or notes: delete "
-            "them to silence this)", severity="warning"))
-    header = [column_name(h) for h in grid.loc[first]]
-    body = grid.loc[grid.index > first]
-    seen: dict[str, int] = {}
-    keep: list[int] = []
-    for position, column in zip(grid.columns, header, strict=True):
-        if column == "":
-            if (body[position] != "").any():
-                raw.problems.append(_unnamed(label, position, body[position], first))
-            continue
-        if column in seen:
-            raw.problems.append(
-                Problem(
-                    label,
-                    first,
-                    column,
-                    "each column name once",
-                    f"{column} in columns {letters(seen[column])} and {letters(position)}",
-                )
-            )
-            continue
-        seen[column] = position
-        keep.append(position)
-    names = dict(zip(grid.columns, header, strict=True))
-    frame = body[keep].set_axis([names[p] for p in keep], axis=1)
-    frame = frame.astype(str).apply(_one_line)
-    frame = frame[(frame != "").any(axis=1)] if frame.shape[1] else frame.iloc[:0]
-    asides = _asides(frame, TABLES[name].key if name in TABLES else None)
-    for row, (kind, text) in asides.items():
-        raw.problems.append(Problem(
-            label, row, None,
-            f"a record (a {kind} row is not one: delete it, or move it to another sheet)",
-            repr(text)))
-    frame = frame.drop(index=list(asides))
-    for column in frame.columns:
-        if HIDDEN.search(" ".join(frame[column])):  # one search a column, as most hold none
-            hidden = frame[column].str.contains(HIDDEN)
-            raw.problems += [Problem(label, int(row), column, REFUSED,
-                                     repr(frame.at[row, column]))
-                             for row in hidden[hidden].index]
-    table = RawTable(name, label, frame, positions={p: names[p] for p in keep},
-                     header_row=first,
-                     typed={names[p]: str(grid.at[first, p]).strip() for p in keep})
-    raw.tables[name] = table
-    return table
-
-
-ASIDE = re.compile(r"^\W*((grand\s+|sub-?)?totals?|sum|notes?|sources?|comments?)\b",
-                   re.IGNORECASE)
-"""The start of a cell that makes a row a total or a note rather than a record."""
-UNIT = re.compile(r"^[(\[]?(£|£k|£m|gbp|£\s*/\s*(yr|year|annum)|£\s*pa|per\s+year|km|miles|"
-                  r"m2|sq\s*m|fte|%|degrees?|°|years?|yes\s*/\s*no|y\s*/\s*n|true\s*/\s*false|"
-                  r"dates?|yyyy-mm-dd|dd/mm/yyyy|count|number|text)[)\]]?$", re.IGNORECASE)
-"""A cell of a units line under the header (`£/yr`, `degrees`, `(km)`)."""
-
-
-def _asides(frame: pd.DataFrame, key: str | None) -> dict[int, tuple[str, str]]:
-    """Rows kept for people, not records, by row: a units line right under the header
-    (every cell a unit: `degrees`, `£/yr`), the header repeated (after a page break: most
-    cells their own column's name), or a totals or notes row (a cell starting `Total`,
-    `Notes`, `Source`, ... where the table's id is blank or that very cell).
-    Each is one problem, not one for each blank required cell. A row with an id is a
-    record, whatever its other cells say."""
-    found: dict[int, tuple[str, str]] = {}
-    if frame.empty:
-        return found
-    filled = frame != ""
-    top = frame.index[0]
-    texts = frame.loc[top][filled.loc[top]]
-    if len(texts) and texts.map(lambda t: UNIT.match(t) is not None).all():
-        found[int(top)] = ("units", " ".join(texts))
-    repeats = sum((frame[c].str.lower().str.replace(" ", "_", regex=False) == c)
-                  .astype(int) for c in frame.columns)
-    for row in frame.index[(repeats * 2 > len(frame.columns)).to_numpy()]:
-        names = list(frame.loc[row][filled.loc[row]])
-        found.setdefault(int(row), ("repeated header", " ".join(names[:4])
-                                    + (" ..." if len(names) > 4 else "")))
-    if key is None or key not in frame.columns:
-        return found
-    starts = frame.apply(lambda cells: cells.str.match(ASIDE)) & filled
-    marked = starts.any(axis=1) & ((frame[key] == "") | starts[key])
-    for row in frame.index[marked.to_numpy()]:
-        if row in found:
-            continue
-        text = frame.loc[row][starts.loc[row]].iloc[0]
-        kind = "totals" if re.match(r"\W*((grand\s+|sub-?)?tot|sum\b)", text, re.I) else "notes"
-        found[int(row)] = (kind, text)
-    return found
-
-
-def _required(name: str) -> frozenset[str]:
-    """The column names a table must have (none for a table the schema does not know)."""
-    if name not in TABLES:
-        return frozenset()
-    return frozenset(c.name for c in TABLES[name].columns if c.required)
-
-
-def _header_row(grid: pd.DataFrame, name: str) -> int | None:
-    """The spreadsheet row holding the column names (`estate.load.header.header_row`)."""
-    return header_row(((int(row), grid.loc[row].tolist()) for row in grid.index),
-                      _required(name))
-
-
-def _one_line(cells: pd.Series) -> pd.Series:
-    """Cells as one line each (`estate.load.free_text.one_line`), stripped."""
-    if LINE_BREAKS.search(" ".join(cells)):
-        cells = cells.str.replace(LINE_BREAKS, " ", regex=True)
-    return cells.str.strip()
-
-
-def _unnamed(label: str, position: int, cells: pd.Series, header: int) -> Problem:
-    first = int(cells[cells != ""].index[0])
-    return Problem(
-        label,
-        first,
-        letters(position),
-        f"a column name in row {header} above any data",
-        "data under an empty header (the column is ignored)",
-        severity="warning",
-    )
-
-
-def _describe(error: Exception) -> str:
-    """A library error in one line, for users: its kind and its first line."""
-    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return f"an unreadable file ({type(error).__name__}{': ' + text if text else ''})"

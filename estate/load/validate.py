@@ -10,7 +10,6 @@ problems of all files are collected and raised together as one `InputError`.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +19,10 @@ import numpy as np
 import pandas as pd
 
 from estate.errors import InputError, Problem
+from estate.load.column_names import missing_column, misspelt
 from estate.load.free_text import INVISIBLE
-from estate.load.read import RawTable, read_tables
+from estate.load.raw import RawTable
+from estate.load.read import read_tables
 from estate.load.references import check_references
 from estate.load.schema import BOOL_WORDS, MAX_YEARS, TABLES, Column, Table
 
@@ -126,7 +127,7 @@ def check_table(table: RawTable, spec: Table) -> tuple[pd.DataFrame, list[Proble
                          + _long_ago(column, values, table))
         else:
             if column.required:
-                problems.append(_missing_column(table, column.name))
+                problems.append(missing_column(table, column.name))
             values = _default(column, cells.index)
             if column.required and column.kind == "number":  # unknown, not its default,
                 values[:] = np.nan  # so no check compares with it and reports a cascade
@@ -143,7 +144,7 @@ def check_table(table: RawTable, spec: Table) -> tuple[pd.DataFrame, list[Proble
         if key and set(key) <= set(cells.columns):
             problems += _duplicates(table, key)
     extras = [c for c in cells.columns if c not in typed and c != "row"]
-    problems += _misspelt(table, spec, extras)
+    problems += misspelt(table, spec, extras)
     if spec.key and spec.key in cells.columns:
         problems += _case_twins(table, spec.key)
     if "row" in cells.columns:
@@ -364,80 +365,6 @@ def _each(table: RawTable, column: Column, mask: pd.Series, expected: str, found
         )
         for row in mask.index[mask.to_numpy(dtype=bool)]
     ]
-
-
-SYNONYMS = {"lat": ("latitude", "lat_(wgs84)", "y"),
-            "lon": ("longitude", "long", "lng", "lon_(wgs84)", "x")}
-"""Header names that mean a required column but are too far from it to be suggested by
-spelling alone."""
-
-
-def _missing_column(table: RawTable, name: str) -> Problem:
-    """Name what the header does have, and the nearest spelling if there is one."""
-    header = [c for c in table.frame.columns]
-    near = [c for c in header if c in SYNONYMS.get(name, ())] or \
-        difflib.get_close_matches(name, header, n=1)
-    found = "no such column in the header"
-    if near:
-        found += f" (did you mean {table.typed.get(near[0], near[0])!r}?)"
-    elif name in ("lat", "lon") and {"easting", "northing"} & set(header):
-        found += (" but easting and northing: give lat and lon in degrees (WGS84), or the "
-                  "points as a GeoPackage layer in British National Grid (EPSG:27700)")
-    elif header:
-        found += ": " + ", ".join(header[:12]) + (", ..." if len(header) > 12 else "")
-    expected = f"a column named {name}"
-    if table.label.endswith(("[sites]", "[zones]")) and ".gpkg[" in table.label:
-        expected += " (or Point geometry)"
-    return Problem(table.label, None, name, expected, found)
-
-
-def _misspelt(table: RawTable, spec: Table, extras: list[str]) -> list[Problem]:
-    """A warning for an unknown column that looks like a known one the table lacks
-    (`Disposal value (£)`, `Must-keep`, `sharable`). DESIGN keeps unknown columns and
-    ignores them, so the run goes on with every row at the default of the column meant
-    (a misspelt `must_keep` let the demo close five must-keep sites): the warning says
-    so and how to fix it. Reading it as meant would be a guess at its units."""
-    absent = [c for c in spec.columns  # a required one is reported missing already
-              if c.name not in table.frame.columns and not c.required]
-    names = [c.name for c in absent]
-    problems = []
-    for extra in extras:
-        bare = re.sub(r"[(\[].*?[)\]]", "", extra)  # units in brackets: `(£)`, `(sq m)`
-        near = _nearest(extra, names) or _nearest(bare, names)
-        if near is None:
-            continue
-        column = absent[names.index(near)]
-        if near != _nearest(extra, names) and column.kind != "number":
-            continue  # `area (sq m)` is a floor area, not the area a site belongs to
-        units = "; if its units differ, convert them" if column.kind == "number" else ""
-        typed = table.typed.get(extra, extra)
-        problems.append(Problem(
-            table.label, None, typed,
-            f"{near} (rename the column to it{units})",
-            f"{typed!r}, which estate does not read: every row takes {near}'s "
-            f"default ({_shown_default(column)})", severity="warning"))
-    return problems
-
-
-def _nearest(header: str, names: list[str]) -> str | None:
-    """The name in `names` a header means once its symbols are underscores (`must-keep`,
-    `closure_cost_£`), or the one it is a slip of (`sharable`)."""
-    plain = re.sub(r"_+", "_", re.sub(r"[^a-z0-9_]", "_", header)).strip("_")
-    if plain in names:
-        return plain
-    return next(iter(difflib.get_close_matches(plain, names, n=1, cutoff=0.8)), None)
-
-
-def _shown_default(column: Column) -> str:
-    """A column's default as a register would hold it."""
-    default = column.default
-    if column.kind == "bool":
-        return "true" if default else "false"
-    if isinstance(default, float):
-        return _shown(default)
-    if default == "=fte":
-        return "its fte"
-    return "blank" if default in ("", (), None) else str(default)
 
 
 def _case_twins(table: RawTable, key: str) -> list[Problem]:

@@ -1,0 +1,221 @@
+"""A table as read, whatever its format: a grid of text cells, indexed by spreadsheet
+row, made a table of one-line strings under normalised column names.
+
+The readers (`estate.load.read`) turn a CSV file, a sheet or a GeoPackage layer into a
+grid; everything after is the same for the three: which row is the header
+(`estate.load.header`), which rows are kept for people rather than records (a totals,
+notes, units or repeated header row), columns with no name or a name given twice, and
+cells holding a control character.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from estate.errors import Problem
+from estate.load.csv_file import Unreadable
+from estate.load.free_text import HIDDEN, LINE_BREAKS, REFUSED
+from estate.load.header import column_name, header_row
+from estate.load.schema import TABLES
+from estate.load.workbook import letters
+
+
+@dataclass
+class RawTable:
+    """One table as read: strings only, indexed by spreadsheet row (header = 1).
+
+    `shapes` holds zone polygons (EPSG:4326) by row when a GeoPackage layer has them;
+    `from_geometry` names the columns (lat, lon) taken from geometry, whose blank
+    cells are already reported as a geometry problem.
+    """
+
+    name: str
+    label: str
+    frame: pd.DataFrame
+    shapes: gpd.GeoSeries | None = None
+    from_geometry: tuple[str, ...] = ()
+    positions: dict[int, str] = field(default_factory=dict)  # 0-based column -> name
+    header_row: int = 1  # below a title, the spreadsheet row of the column names
+    typed: dict[str, str] = field(default_factory=dict)  # column name -> header as typed
+    covered: dict[str, set[int]] = field(default_factory=dict)  # column -> rows a merged
+    # range above them leaves blank (reported once, at the range)
+
+
+@dataclass
+class RawRegister:
+    """Every table that could be read, the label of every table, and what went wrong."""
+
+    source: Path
+    files: dict[str, str]
+    tables: dict[str, RawTable] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def add_table(raw: RawRegister, name: str, label: str, read: Callable[[], pd.DataFrame]
+         ) -> RawTable | None:
+    """Run one reader; whatever goes wrong becomes a Problem against `label`."""
+    try:
+        grid = read()
+    except Unreadable as error:
+        raw.problems.append(Problem(label, error.row, None, error.expected, error.found))
+        return None
+    except Exception as error:  # any library failure is a bad file, not a crash
+        raw.problems.append(Problem(label, None, None, "a readable table", describe(error)))
+        return None
+    return table_of(raw, name, label, grid)
+
+
+def table_of(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> RawTable | None:
+    """Turn a grid of strings indexed by spreadsheet row, its columns the 0-based column
+    positions, into a RawTable.
+
+    Headers (row 1) are normalised (`' Site ID '` -> `site_id`); rows with every cell
+    blank are dropped (spreadsheets leave them).
+    """
+    grid = grid.fillna("")
+    if grid.empty or not (grid != "").any().any():
+        raw.problems.append(
+            Problem(label, None, None, "a header row naming the columns", "an empty file")
+        )
+        return None
+    first = _header_row(grid, name)
+    if first is None:
+        raw.problems.append(Problem(label, 1, None, "the column names in row 1", "an empty row 1"))
+        return None
+    if first > 1:
+        above = "the row above it is" if first == 2 else f"the {first - 1} rows above it are"
+        raw.problems.append(Problem(
+            label, first, None, "the column names in row 1",
+            f"the column names in row {first}; {above} not read (a title or notes: delete "
+            "them to silence this)", severity="warning"))
+    header = [column_name(h) for h in grid.loc[first]]
+    body = grid.loc[grid.index > first]
+    seen: dict[str, int] = {}
+    keep: list[int] = []
+    for position, column in zip(grid.columns, header, strict=True):
+        if column == "":
+            if (body[position] != "").any():
+                raw.problems.append(_unnamed(label, position, body[position], first))
+            continue
+        if column in seen:
+            raw.problems.append(
+                Problem(
+                    label,
+                    first,
+                    column,
+                    "each column name once",
+                    f"{column} in columns {letters(seen[column])} and {letters(position)}",
+                )
+            )
+            continue
+        seen[column] = position
+        keep.append(position)
+    names = dict(zip(grid.columns, header, strict=True))
+    frame = body[keep].set_axis([names[p] for p in keep], axis=1)
+    frame = frame.astype(str).apply(_one_line)
+    frame = frame[(frame != "").any(axis=1)] if frame.shape[1] else frame.iloc[:0]
+    asides = _asides(frame, TABLES[name].key if name in TABLES else None)
+    for row, (kind, text) in asides.items():
+        raw.problems.append(Problem(
+            label, row, None,
+            f"a record (a {kind} row is not one: delete it, or move it to another sheet)",
+            repr(text)))
+    frame = frame.drop(index=list(asides))
+    for column in frame.columns:
+        if HIDDEN.search(" ".join(frame[column])):  # one search a column, as most hold none
+            hidden = frame[column].str.contains(HIDDEN)
+            raw.problems += [Problem(label, int(row), column, REFUSED,
+                                     repr(frame.at[row, column]))
+                             for row in hidden[hidden].index]
+    table = RawTable(name, label, frame, positions={p: names[p] for p in keep},
+                     header_row=first,
+                     typed={names[p]: str(grid.at[first, p]).strip() for p in keep})
+    raw.tables[name] = table
+    return table
+
+
+ASIDE = re.compile(r"^\W*((?P<totals>(grand\s+|sub-?)?totals?|sum)|notes?|sources?|comments?)\b",
+                   re.IGNORECASE)
+"""The start of a cell that makes a row a total or a note rather than a record."""
+UNIT = re.compile(r"^[(\[]?(£|£k|£m|gbp|£\s*/\s*(yr|year|annum)|£\s*pa|per\s+year|km|miles|"
+                  r"m2|sq\s*m|fte|%|degrees?|°|years?|yes\s*/\s*no|y\s*/\s*n|true\s*/\s*false|"
+                  r"dates?|yyyy-mm-dd|dd/mm/yyyy|count|number|text)[)\]]?$", re.IGNORECASE)
+"""A cell of a units line under the header (`£/yr`, `degrees`, `(km)`)."""
+
+
+def _asides(frame: pd.DataFrame, key: str | None) -> dict[int, tuple[str, str]]:
+    """Rows kept for people, not records, by row: a units line right under the header
+    (every cell a unit: `degrees`, `£/yr`), the header repeated (after a page break: most
+    cells their own column's name), or a totals or notes row (a cell starting `Total`,
+    `Notes`, `Source`, ... where the table's id is blank or that very cell).
+    Each is one problem, not one for each blank required cell. A row with an id is a
+    record, whatever its other cells say."""
+    found: dict[int, tuple[str, str]] = {}
+    if frame.empty:
+        return found
+    filled = frame != ""
+    top = frame.index[0]
+    texts = frame.loc[top][filled.loc[top]]
+    if len(texts) and texts.map(lambda t: UNIT.match(t) is not None).all():
+        found[int(top)] = ("units", " ".join(texts))
+    repeats = sum((frame[c].str.lower().str.replace(" ", "_", regex=False) == c)
+                  .astype(int) for c in frame.columns)
+    for row in frame.index[(repeats * 2 > len(frame.columns)).to_numpy()]:
+        names = list(frame.loc[row][filled.loc[row]])
+        found.setdefault(int(row), ("repeated header", " ".join(names[:4])
+                                    + (" ..." if len(names) > 4 else "")))
+    if key is None or key not in frame.columns:
+        return found
+    starts = frame.apply(lambda cells: cells.str.match(ASIDE)) & filled
+    marked = starts.any(axis=1) & ((frame[key] == "") | starts[key])
+    for row in frame.index[marked.to_numpy()]:
+        if row in found:
+            continue
+        text = frame.loc[row][starts.loc[row]].iloc[0]
+        aside = ASIDE.match(text)
+        found[int(row)] = ("totals" if aside and aside.group("totals") else "notes", text)
+    return found
+
+
+def required_columns(name: str) -> frozenset[str]:
+    """The column names a table must have (none for a table the schema does not know)."""
+    if name not in TABLES:
+        return frozenset()
+    return frozenset(c.name for c in TABLES[name].columns if c.required)
+
+
+def _header_row(grid: pd.DataFrame, name: str) -> int | None:
+    """The spreadsheet row holding the column names (`estate.load.header.header_row`)."""
+    return header_row(((int(row), grid.loc[row].tolist()) for row in grid.index),
+                      required_columns(name))
+
+
+def _one_line(cells: pd.Series) -> pd.Series:
+    """Cells as one line each (`estate.load.free_text.one_line`), stripped."""
+    if LINE_BREAKS.search(" ".join(cells)):
+        cells = cells.str.replace(LINE_BREAKS, " ", regex=True)
+    return cells.str.strip()
+
+
+def _unnamed(label: str, position: int, cells: pd.Series, header: int) -> Problem:
+    first = int(cells[cells != ""].index[0])
+    return Problem(
+        label,
+        first,
+        letters(position),
+        f"a column name in row {header} above any data",
+        "data under an empty header (the column is ignored)",
+        severity="warning",
+    )
+
+
+def describe(error: Exception) -> str:
+    """A library error in one line, for users: its kind and its first line."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"an unreadable file ({type(error).__name__}{': ' + text if text else ''})"
