@@ -17,7 +17,7 @@ import shapely
 
 from estate.load.read import read_tables
 from estate.load.validate import Register, load_register
-from estate.load.workbook import letters, sheet_marks
+from estate.load.workbook import SheetMarks, letters, sheet_marks
 from tests.fixtures import write_gpkg, write_tables, write_xlsx
 from tests.fixtures.hostile import edit_workbook, with_saved_value
 from tests.fixtures.reference import SITES, ZONES, frames, located, problems_of
@@ -506,10 +506,11 @@ def test_hidden_rows_and_merged_ranges_are_found_however_the_sheet_is_read(
     book["zones"].merge_cells("B2:B3")
     book["zones"].merge_cells("A4:C4")
     book.save(path)
-    hidden, merged = sheet_marks(path, "zones", chunk)
-    assert hidden == [2, 4] and sorted(merged) == ["A4:C4", "B2:B3"]
-    assert sheet_marks(path, "sites", chunk) == ([], [])
-    assert sheet_marks(path, "no such sheet", chunk) == ([], [])
+    marks = sheet_marks(path, "zones", chunk)
+    assert marks.hidden_rows == [2, 4] and sorted(marks.merged) == ["A4:C4", "B2:B3"]
+    assert not marks.formulas and marks.table_totals == []
+    assert sheet_marks(path, "sites", chunk) == SheetMarks(formulas=False)
+    assert sheet_marks(path, "no such sheet", chunk) == SheetMarks()  # unsure: formulas
 
 
 @pytest.mark.parametrize(("write", "row", "says"), [
@@ -563,12 +564,61 @@ def test_sheet_marks_read_the_forms_the_xml_may_take(tmp_path: Path) -> None:
     path = tmp_path / "forms.xlsx"
     sheet = ("<worksheet><sheetData>"
              "<row r='1'/><row x14ac:hidden=\"1\"/><row hidden='true'/>"  # rows 1, 2, 3
-             "<x:row r=\"5\" customHeight=\"1\" hidden=\"1\"/><row/></sheetData>"  # 5, 6
-             "<mergeCells><mergeCell ref='B2:B4'/></mergeCells></worksheet>")
+             "<x:row r=\"5\" customHeight=\"1\" hidden=\"1\"><c><x:f>A1</x:f></c></x:row>"
+             "<row/></sheetData>"  # 5, 6
+             "<mergeCells><mergeCell ref='B2:B4'/></mergeCells>"
+             "<tableParts><tablePart r:id='rId2'/><tablePart r:id='rId3'/></tableParts>"
+             "</worksheet>")
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("xl/workbook.xml", '<workbook><sheets><sheet name="a &amp; b" '
                          'sheetId="1" ns9:id="rId7"/></sheets></workbook>')
         archive.writestr("xl/_rels/workbook.xml.rels", '<Relationships><Relationship '
                          'Id="rId7" Target="worksheets/sheet1.xml"/></Relationships>')
         archive.writestr("xl/worksheets/sheet1.xml", sheet)
-    assert sheet_marks(path, "a & b") == ([3, 5], ["B2:B4"])
+        archive.writestr("xl/worksheets/_rels/sheet1.xml.rels", (
+            "<Relationships><Relationship Id='rId3' Target='/xl/tables/t9.xml'/>"
+            '<Relationship Id="rId2" Target="../tables/table1.xml"/></Relationships>'))
+        archive.writestr("xl/tables/table1.xml", '<table ref="A1:C6" totalsRowCount="1"/>')
+        archive.writestr("xl/tables/t9.xml", "<x:table ref='E1:F9'><x:autoFilter/></x:table>")
+    assert sheet_marks(path, "a & b") == SheetMarks([3, 5], ["B2:B4"], [6], formulas=True)
+
+
+def test_an_excel_tables_totals_row_is_one_problem_whatever_its_label(
+        tmp_path: Path) -> None:
+    from openpyxl.worksheet.table import Table
+
+    tables = frames()
+    path = write_xlsx(tmp_path / "reg.xlsx", tables)
+    book = openpyxl.load_workbook(path)
+    sheet = book["sites"]
+    columns = list(tables["sites"].columns)
+    for name in ("desks", "running_cost"):  # the sums Total Row shows, label cleared
+        sheet.cell(5, columns.index(name) + 1, float(tables["sites"][name].sum()))
+    listed = Table(displayName="Sites", ref=f"A1:{letters(len(columns) - 1)}5")
+    listed.totalsRowCount = 1
+    sheet.add_table(listed)
+    book.save(path)
+    problems = problems_of(path)
+    assert [(p.file, p.row) for p in problems] == [("reg.xlsx[sites]", 5)]
+    assert "Total Row" in problems[0].expected
+    # without the Total Row the same sums are a record with blanks: several problems
+    book = openpyxl.load_workbook(path)
+    book["sites"].tables["Sites"].totalsRowCount = 0
+    book.save(path)
+    assert len(problems_of(path)) > 1
+
+
+def test_a_struck_through_row_is_read_with_a_warning(tmp_path: Path) -> None:
+    from openpyxl.styles import Font
+
+    tables = frames()
+    path = write_xlsx(tmp_path / "reg.xlsx", tables)
+    book = openpyxl.load_workbook(path)
+    for cell in book["sites"][3]:  # S2 struck through: sold, the row kept
+        cell.font = Font(strike=True)
+    book["sites"]["B2"].font = Font(strike=True)  # one corrected cell of S1 is not a row
+    book.save(path)
+    register = load_register(path)
+    assert register.sites["site_id"].tolist() == ["S1", "S2", "S3"]  # read all the same
+    assert [(p.file, p.row, p.found) for p in register.warnings] == [
+        ("reg.xlsx[sites]", 3, "1 struck-through row: 3")]

@@ -36,7 +36,6 @@ from estate.load.workbook import (
     Sheet,
     cell_column,
     cell_row,
-    has_formulas,
     letters,
     open_workbook,
     read_sheet,
@@ -119,7 +118,6 @@ def _read_workbook(path: Path) -> RawRegister:
     raw = RawRegister(path, {name: f"{path.name}[{name}]" for name in TABLES})
     try:
         book = open_workbook(path)
-        formulas = has_formulas(path)
     except Exception as error:  # corrupt or not a workbook: report, never crash
         found = describe(error)
         if _is_ole(path):
@@ -143,8 +141,7 @@ def _read_workbook(path: Path) -> RawRegister:
                 continue
             raw.problems += _sheet_doubts(label, book, name, sheets[name][0])
             sheet: list[Sheet] = []
-            read = functools.partial(_sheet_grid, path, book, sheets[name][0], formulas,
-                                     sheet)
+            read = functools.partial(_sheet_grid, path, book, sheets[name][0], sheet)
             table = add_table(raw, name, label, read)
             if sheet:
                 raw.problems += _flagged(label, sheet[0], table) + _marked(label, sheet[0],
@@ -208,9 +205,8 @@ def _sheet_doubts(label: str, book, table: str, title: str) -> list[Problem]:
                     f"name the other {table}")]
 
 
-def _sheet_grid(path: Path, book, name: str, formulas: bool, out: list[Sheet]
-                ) -> pd.DataFrame:
-    sheet = read_sheet(path, book, name, formulas)
+def _sheet_grid(path: Path, book, name: str, out: list[Sheet]) -> pd.DataFrame:
+    sheet = read_sheet(path, book, name)
     out.append(sheet)
     return sheet.grid
 
@@ -230,26 +226,34 @@ def _flagged(label: str, sheet: Sheet, table: RawTable | None) -> list[Problem]:
 
 
 def _marked(label: str, sheet: Sheet, table: RawTable | None) -> list[Problem]:
-    """What the sheet shows otherwise than it is read. A hidden or filtered row is read
-    like any other (the register is what the file holds), which a user who filtered
-    rows out may not expect: a warning. A range merged down a column estate reads holds
-    its value in its first cell only, so the rows below read as blank: an error at the
-    range, and the blank cells it covers are left out of the checks (`covered`)."""
+    """What the sheet shows otherwise than it is read.
+
+    A hidden or filtered row, or one struck through, is read like any other (the
+    register is what the file holds), which a user who filtered rows out or struck a
+    sold site through may not expect: a warning each. An Excel Table's totals row is
+    not a record, whatever its label: one problem, and the row is not read. A range
+    merged down a column estate reads holds its value in its first cell only, so the
+    rows below read as blank: an error at the range, and the blank cells it covers are
+    left out of the checks (`covered`)."""
     if table is None or table.frame.empty:
         return []
     records = set(table.frame.index)
     read = set(TABLES[table.name].names) if table.name in TABLES else set()
     problems = []
-    hidden = [row for row in sheet.hidden_rows if row in records]
-    if hidden:
-        shown = ", ".join(map(str, hidden[:8])) + (", ..." if len(hidden) > 8 else "")
+    totals = [row for row in sheet.marks.table_totals if row in records]
+    for row in totals:
         problems.append(Problem(
-            label, hidden[0], None,
-            "rows the sheet shows (a hidden or filtered row is read like any other: "
-            "delete the rows meant to be left out)",
-            f"{len(hidden)} hidden row{'s' if len(hidden) != 1 else ''}: {shown}",
-            severity="warning"))
-    for ref in sheet.merged:
+            label, row, None,
+            "a record (an Excel Table's totals row is not one: untick Total Row on the "
+            "Table Design tab, or move the totals to another sheet)",
+            "the Table's totals row"))
+    table.frame = table.frame.drop(index=totals)
+    records -= set(totals)
+    problems += _shown_otherwise(label, [r for r in sheet.marks.hidden_rows if r in records],
+                                 "hidden", "a hidden or filtered row", "left out")
+    problems += _shown_otherwise(label, [r for r in sheet.struck_rows if r in records],
+                                 "struck-through", "a struck-through row", "gone")
+    for ref in sheet.marks.merged:
         top, bottom = (cell_row(corner) for corner in ref.split(":"))
         column = table.positions.get(cell_column(ref.split(":")[0]))
         below = [r for r in range(top + 1, bottom + 1) if r in records]
@@ -261,6 +265,20 @@ def _marked(label: str, sheet: Sheet, table: RawTable | None) -> list[Problem]:
                 "and the rest read as blank)",
                 f"the cells {ref} merged: unmerge them and fill the value down"))
     return problems
+
+
+def _shown_otherwise(label: str, rows: list[int], kind: str, what: str, meant: str
+                     ) -> list[Problem]:
+    """One warning for the records the sheet shows as not quite there, read all the same."""
+    if not rows:
+        return []
+    shown = ", ".join(map(str, rows[:8])) + (", ..." if len(rows) > 8 else "")
+    return [Problem(
+        label, rows[0], None,
+        f"rows the sheet shows as records ({what} is read like any other: delete the rows "
+        f"meant to be {meant})",
+        f"{len(rows)} {kind} row{'s' if len(rows) != 1 else ''}: {shown}",
+        severity="warning")]
 
 
 def _read_geopackage(path: Path) -> RawRegister:

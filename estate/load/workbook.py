@@ -28,17 +28,31 @@ Flagged = dict[tuple[int, int], str]
 
 
 @dataclass
+class SheetMarks:
+    """What a sheet shows otherwise than its cells read, from its XML: `hidden_rows` (by
+    hand, a filter or a collapsed group), `merged` ranges (`B2:B10`), the rows an Excel
+    Table keeps for its totals (`table_totals`), and whether it holds any formula
+    (`formulas`; unsure counts as yes, as it only asks for a closer look)."""
+
+    hidden_rows: list[int] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+    table_totals: list[int] = field(default_factory=list)
+    formulas: bool = True
+
+
+@dataclass
 class Sheet:
     """A sheet's non-empty rows as text: `grid` is indexed by spreadsheet row (1 = the
     header) and its columns are 0-based column positions, only those holding something.
-    `flagged` says why each untrusted cell (left empty in `grid`) is not used;
-    `hidden_rows` are the rows the sheet hides (by hand, a filter or a collapsed group)
-    and `merged` its merged ranges (`B2:B10`), both read like any other cells."""
+    `flagged` says why each untrusted cell (left empty in `grid`) is not used; `marks`
+    what the sheet shows otherwise (hidden rows, merged ranges, a Table's totals row);
+    `struck_rows` the rows with most of their cells struck through. All are read like
+    any other cells."""
 
     grid: pd.DataFrame
     flagged: Flagged = field(default_factory=dict)
-    hidden_rows: list[int] = field(default_factory=list)
-    merged: list[str] = field(default_factory=list)
+    marks: SheetMarks = field(default_factory=SheetMarks)
+    struck_rows: list[int] = field(default_factory=list)
 
 
 def open_workbook(path: Path) -> openpyxl.Workbook:
@@ -48,13 +62,15 @@ def open_workbook(path: Path) -> openpyxl.Workbook:
         return openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
 
 
-def read_sheet(path: Path, book: openpyxl.Workbook, name: str, formulas: bool) -> Sheet:
-    """The cells of sheet `name` of the open `book` (read from `path`); `formulas`: the
-    workbook holds formulas, so look for those without a saved value."""
+def read_sheet(path: Path, book: openpyxl.Workbook, name: str) -> Sheet:
+    """The cells of sheet `name` of the open `book` (read from `path`)."""
+    marks = sheet_marks(path, name)
     sheet = book[name]
     sheet.reset_dimensions()  # trust the cells, not the size the file declares
     rows: dict[int, dict[int, str]] = {}
     flagged: Flagged = {}
+    struck_styles = _struck_styles(book)
+    struck: dict[int, int] = {}
     with warnings.catch_warnings():  # a date cell out of range: openpyxl warns, makes it
         warnings.simplefilter("ignore")  # an error cell, and that is flagged below
         for cells in sheet.iter_rows():
@@ -69,7 +85,9 @@ def read_sheet(path: Path, book: openpyxl.Workbook, name: str, formulas: bool) -
                 text = cell_text(cell.value)
                 if text != "":
                     rows.setdefault(where[0], {})[where[1]] = text
-    if formulas:
+                    if getattr(cell, "_style_id", 0) in struck_styles:
+                        struck[where[0]] = struck.get(where[0], 0) + 1
+    if marks.formulas:
         for row, column, formula in _formulas_without_values(path, name, rows, flagged):
             flagged[(row, column)] = (f"a formula {formula} with no saved value in cell "
                                       f"{letters(column)}{row}")
@@ -77,8 +95,21 @@ def read_sheet(path: Path, book: openpyxl.Workbook, name: str, formulas: bool) -
         rows.setdefault(row, {})[column] = ""
     grid = pd.DataFrame.from_dict(rows, orient="index", dtype=object)
     grid = grid.reindex(sorted(grid.columns), axis=1).sort_index().fillna("")
-    hidden, merged = sheet_marks(path, name)
-    return Sheet(grid, flagged, hidden, merged)
+    struck_rows = sorted(row for row, count in struck.items() if 2 * count >= len(rows[row]))
+    return Sheet(grid, flagged, marks, struck_rows)
+
+
+def _struck_styles(book: openpyxl.Workbook) -> frozenset[int]:
+    """The workbook's cell styles whose font is struck through: how many registers mark
+    a site sold or a team gone without deleting its row. openpyxl's streaming reader
+    keeps each cell's style number and the workbook its styles, under private names;
+    should those change, nothing is found, as this only adds a warning."""
+    try:
+        fonts = book._fonts
+        return frozenset(number for number, style in enumerate(book._cell_styles)
+                         if fonts[style.fontId].strike)
+    except (AttributeError, IndexError, TypeError):
+        return frozenset()
 
 
 _TAG = r"<(?:\w+:)?{}\b[^>]*>"
@@ -94,18 +125,19 @@ def _attribute(tag: bytes, name: str, any_prefix: bool = False) -> str | None:
     return None if found is None else html.unescape(found.group(2).decode("utf-8", "replace"))
 
 
-def sheet_marks(path: Path, title: str, chunk: int = 1 << 20) -> tuple[list[int], list[str]]:
-    """The rows sheet `title` hides and its merged ranges, read from the sheet's XML,
-    which openpyxl's streaming reader does not keep. Each tag is matched as text (no
-    XML parser, so no entity of an uploaded file is expanded); anything unexpected
-    gives nothing found, as these only add warnings."""
+def sheet_marks(path: Path, title: str, chunk: int = 1 << 20) -> SheetMarks:
+    """What sheet `title` shows otherwise than its cells read (`SheetMarks`), in one pass
+    over the sheet's XML, which openpyxl's streaming reader does not keep. Each tag is
+    matched as text (no XML parser, so no entity of an uploaded file is expanded);
+    anything unexpected gives nothing found (and formulas unsure), as these only add
+    warnings or a closer look."""
     try:
         with zipfile.ZipFile(path) as archive:
             part = _sheet_part(archive, title)
             if part is None:
-                return [], []
-            hidden: list[int] = []
-            merged: list[str] = []
+                return SheetMarks()
+            marks = SheetMarks(formulas=False)
+            tables: list[str] = []
             row = 0
             tail = b""
             with archive.open(part) as stream:
@@ -116,17 +148,64 @@ def sheet_marks(path: Path, title: str, chunk: int = 1 << 20) -> tuple[list[int]
                         text, tail = text[:cut], text[cut:]
                     else:
                         tail = b""
-                    for tag in re.finditer(_TAG.format("row").encode(), text):
-                        given = _attribute(tag.group(), "r")  # optional: the next row
-                        row = int(given) if given else row + 1
-                        if _attribute(tag.group(), "hidden") in ("1", "true"):
-                            hidden.append(row)
-                    merged += [ref for tag in re.finditer(_TAG.format("mergeCell").encode(),
-                                                          text)
-                               if (ref := _attribute(tag.group(), "ref"))]
-            return hidden, merged
+                    for tag in _SHEET_TAGS.finditer(text):
+                        kind = tag.group(1)
+                        if kind == b"row":
+                            given = _attribute(tag.group(), "r")  # optional: the next row
+                            row = int(given) if given else row + 1
+                            if _attribute(tag.group(), "hidden") in ("1", "true"):
+                                marks.hidden_rows.append(row)
+                        elif kind == b"f":
+                            marks.formulas = True
+                        elif kind == b"mergeCell":
+                            if ref := _attribute(tag.group(), "ref"):
+                                marks.merged.append(ref)
+                        elif link := _attribute(tag.group(), "id", any_prefix=True):
+                            tables.append(link)
+            marks.table_totals = _table_totals(archive, part, tables)
+            return marks
     except (OSError, zipfile.BadZipFile, KeyError, ValueError):
-        return [], []
+        return SheetMarks()
+
+
+_SHEET_TAGS = re.compile(rb"<(?:\w+:)?(row|f|mergeCell|tablePart)\b[^>]*>")
+"""The tags of a sheet's XML that `sheet_marks` reads."""
+
+
+def _table_totals(archive: zipfile.ZipFile, part: str, links: list[str]) -> list[int]:
+    """The rows the Excel Tables of sheet `part` keep for their totals (Table Design >
+    Total Row): the last `totalsRowCount` rows of each table's range. The sheet's
+    relationships name each table's file."""
+    if not links:
+        return []
+    folder, _, file = part.rpartition("/")
+    relations = archive.read(f"{folder}/_rels/{file}.rels")
+    rows: list[int] = []
+    for tag in re.finditer(_TAG.format("Relationship").encode(), relations):
+        if _attribute(tag.group(), "Id") not in links:
+            continue
+        target = _attribute(tag.group(), "Target") or ""
+        table = archive.read(_resolve(folder, target))
+        head = re.search(_TAG.format("table").encode(), table)
+        if head is None:
+            continue
+        count = int(_attribute(head.group(), "totalsRowCount") or 0)
+        bottom = cell_row((_attribute(head.group(), "ref") or "A1").split(":")[-1])
+        rows += range(bottom - count + 1, bottom + 1)
+    return sorted(rows)
+
+
+def _resolve(folder: str, target: str) -> str:
+    """An archive path from a relationship's target, relative to `folder` or absolute."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    parts = folder.split("/")
+    for step in target.split("/"):
+        if step == "..":
+            parts.pop()
+        elif step not in ("", "."):
+            parts.append(step)
+    return "/".join(parts)
 
 
 def _sheet_part(archive: zipfile.ZipFile, title: str) -> str | None:
@@ -166,26 +245,6 @@ def _formulas_without_values(path: Path, name: str, rows: dict[int, dict[int, st
         return found
     finally:
         book.close()
-
-
-def has_formulas(path: Path) -> bool:
-    """Whether any sheet's XML holds a formula element: a cheap look before that pass.
-    Unsure (an odd archive) counts as yes."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
-                if not (info.filename.startswith("xl/worksheets/")
-                        and info.filename.endswith(".xml")):
-                    continue
-                with archive.open(info) as stream:
-                    tail = b""
-                    for chunk in iter(lambda: stream.read(1 << 20), b""):
-                        if re.search(rb"<f[ >/]", tail + chunk):
-                            return True
-                        tail = chunk[-8:]
-    except (OSError, zipfile.BadZipFile):
-        return True
-    return False
 
 
 def strings(cells: pd.DataFrame) -> pd.DataFrame:
