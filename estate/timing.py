@@ -68,12 +68,12 @@ class Calendar:
     def date_of(self, t: int) -> dt.date:
         return year_start(self.start, t)
 
-    def year_of(self, day: dt.date) -> int:
-        """The year whose twelve months hold `day`: 0 before `start`, H + 1 after the horizon."""
-        if day < self.start:
-            return 0
+    def first_year_from(self, day: dt.date) -> int:
+        """The first year that begins on or after `day` (H + 1 when none does): a change
+        that may not happen before `day` happens from then, as a year's effects are
+        booked whole."""
         for t in range(1, self.horizon + 1):
-            if day < year_start(self.start, t + 1):
+            if year_start(self.start, t) >= day:
                 return t
         return self.horizon + 1
 

@@ -67,7 +67,7 @@ def test_a_team_pools_only_where_it_ends_up(tmp_path: Path) -> None:
     ], [function("TA", "A", "HR", "S", desks=60, annual_cost=100_000),
         function("TB", "B", "HR", "S", desks=40, annual_cost=100_000),
         function("TC", "C", "HR", "P", desks=80, annual_cost=100_000,
-                 earliest_move="2028-06-01")],
+                 earliest_move="2028-04-01")],  # the first day of year 2
         agencies=("A", "B", "C"), horizon_years=2, relocation={"cost_per_fte": 100.0},
         sharing={"types": ["HR"], "efficiency": 0.5, "setup_cost": 0.0, "min_agencies": 2})
     found = solve_joint(case.prep, case.model, case.limits, 60.0, EXACT)

@@ -103,18 +103,21 @@ def test_a_hub_with_build_years_2_receives_its_teams_in_year_2(tmp_path: Path) -
 
 
 def test_a_team_with_earliest_move_waits(tmp_path: Path) -> None:
-    """T1 cannot move before 1 June 2029 (year 3); T2 may move at once."""
+    """T1 cannot move before 1 June 2029, in year 3: it moves as year 4 begins (a move in
+    year 3 would book that whole year's saving); T2 may move at once."""
     programme = plan_case(tmp_path, [
         site("O1", "A", 0, 0), site("O2", "A", 0, 1),
         site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
     ], [function("T1", "A", "Ops", "O1", earliest_move="2029-06-01"),
         function("T2", "A", "Ops", "O2")], horizon_years=5).programme()
-    assert (year_of(programme, "move", team="T1"), year_of(programme, "close", "O1")) == (3, 3)
+    assert (year_of(programme, "move", team="T1"), year_of(programme, "close", "O1")) == (4, 4)
+    assert programme.actions.loc[programme.actions["function_id"] == "T1", "date"].tolist() \
+        == ["2030-04-01"]
     assert (year_of(programme, "move", team="T2"), year_of(programme, "close", "O2")) == (1, 1)
 
 
 def test_the_changes_left_out_are_named(tmp_path: Path) -> None:
-    """With a horizon of 2 years T1 (not before year 3) never moves, so O1 never closes:
+    """With a horizon of 2 years T1 (not before year 4) never moves, so O1 never closes:
     the note names both changes, so a reader knows which teams stay put."""
     programme = plan_case(tmp_path, [
         site("O1", "A", 0, 0), site("O2", "A", 0, 1),

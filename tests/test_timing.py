@@ -24,10 +24,14 @@ def test_years_run_from_the_start_date() -> None:
     cal = Calendar(START, 5, 0.0)
     assert year_start(START, 1) == START and year_start(START, 3) == dt.date(2029, 4, 1)
     assert year_start(dt.date(2028, 2, 29), 2) == dt.date(2029, 2, 28)
-    assert cal.year_of(dt.date(2027, 3, 31)) == 0
-    assert cal.year_of(START) == 1 and cal.year_of(dt.date(2028, 3, 31)) == 1
-    assert cal.year_of(dt.date(2028, 4, 1)) == 2
-    assert cal.year_of(dt.date(2040, 1, 1)) == 6
+    # a change allowed from a date happens in the first year beginning on or after it
+    assert cal.first_year_from(dt.date(2020, 1, 1)) == 1 and cal.first_year_from(START) == 1
+    assert cal.first_year_from(dt.date(2027, 4, 2)) == 2
+    assert cal.first_year_from(dt.date(2028, 3, 31)) == 2
+    assert cal.first_year_from(dt.date(2028, 4, 1)) == 2
+    assert cal.first_year_from(dt.date(2028, 10, 1)) == 3
+    assert cal.first_year_from(dt.date(2031, 4, 2)) == 6  # past the horizon: never
+    assert cal.first_year_from(dt.date(2040, 1, 1)) == 6
 
 
 def test_discount_factors() -> None:

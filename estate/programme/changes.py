@@ -96,11 +96,14 @@ def changes_of(prep: Prepared, model: EstateModel, end: State, calendar: Calenda
 
 
 def earliest_years(functions: pd.DataFrame, calendar: Calendar) -> np.ndarray:
-    """Per team: the first year it may move (its `earliest_move` falls in it), or 1."""
+    """Per team: the first year it may move, or 1. A move books the whole year's effect
+    (the rent and running cost it saves, its pooling), so the year must begin on or
+    after the team's `earliest_move`: a team free from 1 October moves the next April,
+    not the April before."""
     out = np.ones(len(functions), dtype=int)
     for f, day in enumerate(functions["earliest_move"].to_numpy(object)):
         if day:
-            out[f] = max(1, calendar.year_of(dt.date.fromisoformat(str(day))))
+            out[f] = calendar.first_year_from(dt.date.fromisoformat(str(day)))
     return out
 
 
