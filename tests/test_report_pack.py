@@ -136,6 +136,31 @@ def test_decision_names_the_plan_in_words(pack: dict[str, Any]) -> None:
     assert f"year {pack['plan'].programme.payback_year}" in words
 
 
+def test_the_dated_programme_leads_and_says_why_it_differs(pack: dict[str, Any]) -> None:
+    """With a programme, its NPV is the first headline figure and the snapshot's is
+    labelled as every change at once; the programme page says what the difference comes
+    from (one closure a year here) and which limits each year keeps to."""
+    r, pages = board_pages(pack["folder"])
+    p, s = r.programme, r.summary
+    assert p is not None and s.npv_saving - p.npv_saving > 1.0  # the limit delays closures
+    headline = next(b for page in pages for b in page.blocks
+                    if isinstance(b, Table) and b.caption == "Headline figures")
+    assert headline.rows[0] == ("NPV saving of the dated programme (10 years, 3.5% a year)",
+                                f"{money(p.npv_saving)}; pays back in year {p.payback_year}")
+    assert headline.rows[1] == ("NPV saving if every change happened at once (10 years, "
+                                "3.5% a year)", money(s.npv_saving))
+    words = " ".join(b.text for page in pages if page.title == "When: the programme"
+                     for b in page.blocks if hasattr(b, "text"))
+    assert (f"{money(s.npv_saving - p.npv_saving)} less than the {money(s.npv_saving)}"
+            in words)
+    assert "the yearly limits (on closures)" in words
+    assert "closures at most 1 (the most any year: 1, in year 1)" in words
+    assert "would save " + money(s.npv_saving) in decision(r)
+    cash = next(b for page in pages for b in page.blocks
+                if isinstance(b, Table) and b.caption.startswith("Cash, year by year"))
+    assert cash.header[4] == "Net saving in the year (cash)"
+
+
 def _variance(png: bytes) -> float:
     pixels = np.asarray(Image.open(io.BytesIO(png)).convert("L"), dtype=float)
     return float(pixels.var())

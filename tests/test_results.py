@@ -91,12 +91,15 @@ def test_payback(tmp_path: Path, solver: str) -> None:
 
 def test_payback_zero_when_one_off_is_a_receipt(tmp_path: Path, solver: str) -> None:
     reg = write_register(tmp_path / "r", AGENCIES, [
-        site("S1", "A1", 0, 0, running_cost=500_000),
-        site("S2", "A1", 0, 5, running_cost=100_000, disposal_value=50_000),
+        site("S1", "A1", 0, 0, running_cost=500_000, disposal_value=900_000),
+        site("S2", "A1", 0, 5, running_cost=100_000, disposal_value=80_000,
+             closure_cost=30_000),
     ], [function("F1", "A1", "HR", "S1", fte=10, annual_cost=500_000)])
     s = plan_of(reg, scenario(policy={"keep": ["S1"]}), solver).summary.to_json()
-    # S2 closes and sells: one-off -50k, annual saving 100k: payback 0.
+    # S2 closes and sells: one-off 30k - 80k = -50k, annual saving 100k: payback 0.
+    # The receipts are S2's sale alone (S1, kept, is not sold).
     assert s["one_off_cost"] == approx(-50_000)
+    assert s["one_off_receipts"] == approx(80_000)
     assert s["objective_npv"] == approx(10 * 1_000_000 - 50_000)
     assert s["payback_years"] == 0
 

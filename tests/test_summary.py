@@ -3,10 +3,12 @@ one set of column names that comparisons and sweeps both write."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from estate.errors import InputError
 from estate.results import Summary, money
+from estate.results.words import one_off_parts, payback_words
 from estate.status import Status
 from tests.fixtures import summary_record
 
@@ -64,3 +66,26 @@ def test_flat_names_columns_by_dotted_keys() -> None:
 def test_money_reads_as_a_board_expects() -> None:
     assert [money(x) for x in (1_234_567, 45_600, 12, -3_000_000, None)] == \
         ["£1.23m", "£45.6k", "£12", "-£3.00m", "n/a"]
+    # halves round up, as a calculator does (Python's own format rounds 191.25 to 191.2)
+    assert [money(x) for x in (171_750, 191_250, 2_675_000, 12.5, np.float64(191_250))] == \
+        ["£171.8k", "£191.3k", "£2.68m", "£13", "£191.3k"]
+    assert [money(x) for x in (-0.3, float("nan"), float("inf"))] == ["£0", "n/a", "n/a"]
+
+
+@pytest.mark.parametrize(("years", "one_off", "short", "long"), [
+    (None, 100.0, "never", "never (there is no annual saving)"),
+    (0.0, -50_000.0, "at once", "at once (sale receipts cover the one-off costs)"),
+    (0.02, 1_000.0, "under a month", "under a month"),
+    (0.42, 210_000.0, "5 months", "5 months"),
+    (1 / 12, 1.0, "1 month", "1 month"),
+    (2.34, 1.0, "2.3 years", "2.3 years"),
+])
+def test_payback_is_worded_once_for_every_output(years, one_off, short: str,
+                                                 long: str) -> None:
+    assert payback_words(years, one_off) == (short, long)
+
+
+def test_a_one_off_total_says_what_sales_bring() -> None:
+    assert one_off_parts(-50_000, 80_000) == ("sales bring £80.0k; closing, building, "
+                                              "moving and setting up cost £30.0k")
+    assert one_off_parts(210_000, 0.0) == "" and one_off_parts(210_000, None) == ""

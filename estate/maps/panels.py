@@ -12,7 +12,7 @@ from typing import Any
 from estate.maps.assets import COLOURS, SHAPES
 from estate.render.html import inert
 from estate.results import Summary, money
-from estate.results.words import one_off_words, plan_quality
+from estate.results.words import horizon_words, one_off_words, payback_words, plan_quality
 from estate.status import Status
 
 
@@ -30,12 +30,6 @@ def _count(value: Any) -> str:
         return f"{round(float(value)):,}"
     except (TypeError, ValueError):
         return "n/a" if value is None else inert(value)
-
-
-def _payback_text(s: Summary) -> str:
-    if s.payback_years is not None and math.isfinite(s.payback_years):
-        return _duration(s.payback_years)
-    return "never" if s.annual_saving <= 0 else "n/a"
 
 
 def _status_line(s: Summary) -> str:
@@ -56,8 +50,8 @@ def kpi_panel(summary: Summary) -> str:
          ""),
         ("One-off cost", inert(one_off_words(s.one_off_cost)) if s.one_off_cost < -0.5
          else _money(s.one_off_cost), ""),
-        ("Payback", _payback_text(s), ""),
-        ("NPV saving", _money(s.npv_saving), ""),
+        ("Payback", inert(payback_words(s.payback_years, s.one_off_cost)[0]), ""),
+        (f"NPV saving ({inert(horizon_words(s))})", _money(s.npv_saving), ""),
         ("Sites", f"{_count(s.sites_before)} \u2192 {_count(s.sites_after)}", ""),
         ("Closed / opened", f"{_count(s.sites_closed)} / {_count(s.sites_opened)}", ""),
         ("Shared centres", _count(s.shared_centres), ""),
@@ -82,18 +76,6 @@ def kpi_panel(summary: Summary) -> str:
             f'<p class="estate-status">{_status_line(s)}</p><dl class="estate-kpis">{items}'
             f"</dl>{note_html}<p class=\"estate-muted\">Pounds a year, except one-off cost and "
             "NPV saving (totals).</p></section>")
-
-
-def _duration(years: float) -> str:
-    """A payback period as a reader says it: "immediate", "5 months", "2.3 years"."""
-    if years <= 0:
-        return "immediate"  # 0 when the one-off is a net receipt
-    if years < 1 / 12:
-        return "under a month"
-    if years < 1:
-        months = round(years * 12)
-        return f"{months} month{'s' if months != 1 else ''}"
-    return f"{years:.1f} years"
 
 
 _CLUSTER_KEY = (

@@ -67,16 +67,19 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
     if method == "roadmap" or (method == "auto" and size > JOINT_MAX_COLUMNS):
         if roadmap is None:
             raise _no_programme(found.status)
-        return replace(roadmap, notes=(*roadmap.notes, f"joint model not run: {size:,} "
-                                       f"columns, above {JOINT_MAX_COLUMNS:,}"))
+        return replace(roadmap, notes=(*roadmap.notes, (
+            f"the snapshot's changes scheduled; the exact model over all years, which may "
+            f"choose another end state, was not run ({size:,} columns, above the "
+            f"{JOINT_MAX_COLUMNS:,} it is run for)")))
     start = (changes, found.years) if roadmap is not None else None
     joint = solve_joint(prep, model, limits, max(time_limit_s - found.seconds, 1.0), mip_gap,
                         start=start)
     if joint.changes is None:
         if roadmap is None:
             raise _no_programme(found.status)
-        return replace(roadmap, notes=(*roadmap.notes, f"joint model: no plan ({joint.status}"
-                                       f" in {joint.seconds:.1f} s)"))
+        return replace(roadmap, notes=(*roadmap.notes, (
+            f"the exact model over all years found no programme ({joint.status} in "
+            f"{joint.seconds:.1f} s): the snapshot's changes scheduled")))
     other = programme_of(prep, model, joint.changes, joint.years, limits, "joint",
                          joint.status, joint.mip_gap)
     notes = [f"joint model: {joint.columns:,} columns, {joint.status} in {joint.seconds:.1f} s"

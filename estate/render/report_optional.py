@@ -6,13 +6,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from estate.render import figures
 from estate.render.report_data import Block, Chart, Page, Results, Table, Text
-from estate.render.report_pages import count, one_off_cell, payback_words
+from estate.render.report_pages import count, listed, one_off_cell
 from estate.results import money
-from estate.results.words import quality_words
+from estate.results.words import payback_words, quality_words
 from estate.status import Status
 
 
@@ -29,9 +30,9 @@ def programme_page(r: Results) -> Page | None:
               else "scheduling the plan's changes (the roadmap)")
     blocks: list[Block] = [Text(
         f"From {p.start}, {count(len(p.actions), 'change')} in {count(s.horizon_years, 'year')}, "
-        f"found by {method}. Counting rents owed until leases end, sales that take time and "
-        f"the yearly limits, the programme saves {money(p.npv_saving)} (NPV), against "
-        f"{money(s.npv_saving)} if every change happened at once. {when}")]
+        f"found by {method}. {_dated_words(r)} {when}")]
+    if limits := _limits_words(p.budget):
+        blocks.append(Text(limits))
     blocks += [Text(str(note), "note") for note in p.notes]
     if len(p.actions):
         blocks.append(Chart("gantt", figures.gantt(p, s.horizon_years),
@@ -46,10 +47,72 @@ def programme_page(r: Results) -> Page | None:
                       money(row.receipts), money(row.saving), money(row.cumulative_discounted))
                      for row in totals.itertuples(index=False))
         blocks.append(Table("Cash, year by year (the whole estate)", (
-            "Year", "From", "One-off", "Receipts", "Saving in the year",
-            "Saving so far (today's money)"), rows, (True, False, True, True, True, True),
-            (0.07, 0.14, 0.23, 0.14, 0.19, 0.23)))
+            "Year", "From", "One-off spending", "Sale receipts",
+            "Net saving in the year (cash)", "Saving so far (today's money)"), rows,
+            (True, False, True, True, True, True), (0.07, 0.14, 0.2, 0.14, 0.22, 0.23)))
+        rate = f"{s.discount_rate:.1%}".replace(".0%", "%")
+        blocks.append(Text(
+            "The middle columns are pounds of each year, as a budget counts them: the net "
+            "saving is the running cost and rent saved less one-off spending, plus sale "
+            f"receipts. The last column discounts each year's net saving at {rate} a year "
+            "to today's money and adds them up, so it does not follow from the others; it "
+            "ends at the programme's NPV saving.", "note"))
     return Page("When: the programme", tuple(blocks))
+
+
+def _dated_words(r: Results) -> str:
+    """The programme's NPV against the snapshot's, and what makes them differ. Rent owed
+    until leases end and sales that take time are priced in both, so they are not the
+    reason; waiting is."""
+    p, s = r.programme, r.summary
+    assert p is not None
+    waits = []
+    limited = [what for column, what in (("one_off_limit", "net one-off spend"),
+                                         ("fte_limit", "staff moved"),
+                                         ("closures_limit", "closures"))
+               if column in p.budget and np.isfinite(p.budget[column].to_numpy(float)).any()]
+    if limited:
+        waits.append(f"the yearly limits (on {listed(limited)})")
+    if (p.actions["action"] == "build").any():
+        waits.append("new buildings to be built")
+    waits += ["any date before which a team may not move",
+              "each site to empty before it closes"]
+    difference = s.npv_saving - p.npv_saving
+    said = (f"Dated, the programme saves {money(p.npv_saving)} (NPV), "
+            f"{money(abs(difference))} {'less' if difference >= 0 else 'more'} than the "
+            f"{money(s.npv_saving)} the plan would save if every change happened at once")
+    if difference >= 0.5:
+        said += ": changes wait for " + ", for ".join(waits[:-1]) + ", and for " + waits[-1]
+    elif difference <= -0.5:
+        said += (": dated year by year, a different end state pays better than the "
+                 "snapshot's")
+    return said + (". Rent owed until leases end and sales that take time are counted in "
+                   "both figures.")
+
+
+def _limits_words(budget: pd.DataFrame) -> str:
+    """Each yearly limit the scenario sets, and the most any year uses of it. The money
+    limit is on net spend (spending less that year's sale receipts), so a year may spend
+    more than the limit when sales come in."""
+    said = []
+    for used, limit, what, show in (
+            ("one_off", "one_off_limit", "net one-off spend (spending less that year's sale "
+             "receipts)", money),
+            ("fte_moved", "fte_limit", "staff changing building",
+             lambda v: f"{v:,.0f} FTE"),
+            ("closures", "closures_limit", "closures", lambda v: f"{v:,.0f}")):
+        if limit not in budget or used not in budget or budget.empty:
+            continue
+        limits = budget[limit].to_numpy(float)
+        if not np.isfinite(limits).any():
+            continue
+        top = budget.loc[budget[used].astype(float).idxmax()]
+        bound = (show(float(limits[0])) if np.unique(limits).size == 1
+                 else "that year's limit")
+        said.append(f"{what} at most {bound} (the most any year: "
+                    f"{show(float(top[used]))}, in year {int(top['year'])})")
+    return ("Each year keeps to the scenario's yearly limits: " + "; ".join(said) + ".") \
+        if said else ""
 
 
 def _number(value: Any) -> float | None:
@@ -76,8 +139,7 @@ def _losers(row: pd.Series) -> str:
 
 
 def _payback(row: pd.Series) -> str:
-    words = payback_words(_number(row.get("payback_years")), _number(row.get("one_off_cost")))
-    return words.split(" (")[0]
+    return payback_words(_number(row.get("payback_years")), _number(row.get("one_off_cost")))[0]
 
 
 FIGURES = (

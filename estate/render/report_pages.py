@@ -31,7 +31,13 @@ from estate.render.report_data import (
     assumption_rows,
 )
 from estate.results import Summary, money
-from estate.results.words import one_off_words, plan_quality
+from estate.results.words import (
+    horizon_words,
+    one_off_parts,
+    one_off_words,
+    payback_words,
+    plan_quality,
+)
 from estate.runs.compare import LOSS_TOL, agency_gains, compensate
 
 
@@ -53,17 +59,6 @@ def one_off_cell(value: float) -> str:
     if value < -0.5:
         return f"receives {money(-value)}"
     return f"spends {money(value)}" if value > 0.5 else "none"
-
-
-def payback_words(years: float | None, one_off: float | None) -> str:
-    """Undiscounted payback in words: never, at once, months or years."""
-    if years is None:
-        return "never (no annual saving)"
-    if one_off is not None and one_off <= 0:
-        return "at once (receipts cover the one-off costs)"
-    if years < 1:
-        return count(max(round(years * 12), 1), "month")
-    return f"{years:.1f} years"
 
 
 def _names(frame: pd.DataFrame, most: int) -> str:
@@ -99,7 +94,9 @@ def _changes(r: Results) -> str:
     return text.strip()[0].upper() + text.strip()[1:]
 
 
-def _money_words(s: Summary) -> str:
+def _money_words(s: Summary, dated: bool) -> str:
+    """The snapshot's money in a sentence or two; `dated`: a programme follows, so its
+    NPV is what every change happening at once would save."""
     rate = f"{s.discount_rate:.1%}".replace(".0%", "%")
     years = count(s.horizon_years, "year")
     if s.annual_saving >= 0:
@@ -108,20 +105,26 @@ def _money_words(s: Summary) -> str:
     else:
         text = (f"This raises the running cost by {money(-s.annual_saving)} a year (from "
                 f"{money(s.annual_cost_before)} to {money(s.annual_cost_after)})")
+    at_once = " if every change happened at once" if dated else ""
     if s.npv_saving >= 0:
-        text += f", and saves {money(s.npv_saving)} over {years} in today's money"
+        text += (f", and {'would save' if dated else 'saves'} {money(s.npv_saving)} over "
+                 f"{years} in today's money{at_once}")
     else:
-        text += f", and costs {money(-s.npv_saving)} more over {years} in today's money"
+        text += (f", and {'would cost' if dated else 'costs'} {money(-s.npv_saving)} more "
+                 f"over {years} in today's money{at_once}")
     text += f" (NPV at {rate} a year)."
+    parts = one_off_parts(s.one_off_cost, s.one_off_receipts)
     if s.one_off_cost < -0.5:
-        text += (f" Its one-off changes bring in net receipts of {money(-s.one_off_cost)}: "
-                 "sales are worth more than closing, building, moving and setting up cost, "
-                 "so it pays back at once.")
+        text += (f" Its one-off changes bring in net receipts of {money(-s.one_off_cost)}"
+                 + (f" ({parts})" if parts else "") + ": sales are worth more than closing, "
+                 "building, moving and setting up cost, so it pays back at once.")
     elif s.one_off_cost > 0.5:
         back = ("never pays back (there is no annual saving)" if s.payback_years is None
-                else f"pays back in {payback_words(s.payback_years, s.one_off_cost)}")
+                else "pays back in "
+                + payback_words(s.payback_years, s.one_off_cost)[1])
         text += (f" It needs {money(s.one_off_cost)} of one-off spending (closing, building, "
-                 f"moving and setting up) and {back}.")
+                 f"moving and setting up" + (f", net of sales: {parts}" if parts else "")
+                 + f") and {back}.")
     if not s.status_quo_feasible and s.status_quo_breaches:
         text += (f" Today's estate breaks {count(len(s.status_quo_breaches), 'rule')} that "
                  "the plan meets.")
@@ -132,7 +135,7 @@ def decision(r: Results) -> str:
     """The decision in one paragraph: what changes, what it saves, its one-off cost or
     receipts, its payback, who pays more, and how sure it is."""
     s = r.summary
-    parts = [_changes(r), _money_words(s)]
+    parts = [_changes(r), _money_words(s, r.programme is not None)]
     if r.programme is not None:
         p = r.programme
         when = f"pays back in year {p.payback_year}" if p.payback_year else \
@@ -147,17 +150,29 @@ def decision(r: Results) -> str:
 
 
 def _headline(r: Results) -> Table:
+    """The figures a board quotes. With a dated programme its NPV comes first, as the one
+    that counts when each change can happen; the snapshot's figures follow, labelled as
+    what every change happening at once would save."""
     s = r.summary
-    rate = f"{s.discount_rate:.1%}".replace(".0%", "%")
     losers = [a.name for a in s.agencies.values() if a.worse_off]
-    rows = [
-        (f"NPV saving over {count(s.horizon_years, 'year')} ({rate} a year)",
-         money(s.npv_saving)),
+    at_once = " if every change happened at once" if r.programme else ""
+    rows = []
+    if r.programme is not None:
+        p = r.programme
+        rows.append((f"NPV saving of the dated programme ({horizon_words(s)})",
+                     f"{money(p.npv_saving)}; pays back in " + (
+                         f"year {p.payback_year}" if p.payback_year
+                         else "no year of the horizon")))
+    rows += [
+        (f"NPV saving{at_once} ({horizon_words(s)})", money(s.npv_saving)),
         ("Running cost a year", f"{money(s.annual_cost_before)} now; "
                                 f"{money(s.annual_cost_after)} after"),
         ("Saving a year", money(s.annual_saving)),
-        ("One-off", one_off_words(s.one_off_cost)),
-        ("Payback", payback_words(s.payback_years, s.one_off_cost)),
+        ("One-off", one_off_words(s.one_off_cost) + (
+            f" ({parts})" if (parts := one_off_parts(s.one_off_cost, s.one_off_receipts))
+            else "")),
+        ("Payback" + at_once,
+         payback_words(s.payback_years, s.one_off_cost)[1]),
         ("Sites", f"{s.sites_before:,} today; {s.sites_after:,} after ({s.sites_closed:,} "
                   f"close, {s.sites_opened:,} open)"),
         ("Shared service centres", f"{s.shared_centres:,}"),
@@ -171,11 +186,6 @@ def _headline(r: Results) -> Table:
     if s.lease_cost_npv is not None:
         rows.append(("Rent owed after closing and sales waited for (NPV, counted above)",
                      money(s.lease_cost_npv)))
-    if r.programme is not None:
-        p = r.programme
-        rows.append(("Dated programme: NPV saving, payback",
-                     f"{money(p.npv_saving)}; " + (f"year {p.payback_year}" if p.payback_year
-                                                   else "not within the horizon")))
     rows.append(("Solved by", f"{s.solver} in {s.solve_seconds:,.1f} s"))
     return Table("Headline figures", ("Figure", "Value"), tuple(rows), (False, False),
                  (0.45, 0.55))
@@ -277,7 +287,7 @@ def _agency_table(r: Results) -> Table:
                  money(s.annual_saving),
                  one_off_cell(s.one_off_cost),
                  money(s.npv_saving), ""))
-    return Table("Each agency's costs and savings", (
+    return Table(f"Each agency's costs and savings (NPV over {horizon_words(s)})", (
         "Agency", "Cost a year now", "Cost a year after", "Saving a year", "One-off",
         "NPV saving", "Outcome"), tuple(rows), (False, True, True, True, True, True, False),
         (0.21, 0.115, 0.115, 0.115, 0.18, 0.125, 0.14), frozenset(marked), total=True)

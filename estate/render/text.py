@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 from estate.results import Summary, money
-from estate.results.words import one_off_words, plan_quality
+from estate.results.words import (
+    horizon_words,
+    one_off_parts,
+    one_off_words,
+    payback_words,
+    plan_quality,
+)
 from estate.status import Status
 
 
-def _payback(summary: Summary) -> str:
-    payback = summary.payback_years
-    if payback is None:
-        return "never (no annual saving)"
-    if summary.one_off_cost <= 0:
-        return "immediate (sale receipts cover the one-off costs)"
-    if payback < 1:
-        return f"{payback * 12:.0f} months"
-    return f"{payback:.1f} years"
+def _one_off(s: Summary) -> str:
+    """Net receipts in words, a cost as money; what sales bring and what is spent beside."""
+    total = one_off_words(s.one_off_cost) if s.one_off_cost < -0.5 else money(s.one_off_cost)
+    parts = one_off_parts(s.one_off_cost, s.one_off_receipts)
+    return f"{total} ({parts})" if parts else total
 
 
-def _one_off(value: float) -> str:
-    """Net receipts in words; a cost as money."""
-    return one_off_words(value) if value < -0.5 else money(value)
+def _fte(value: float) -> str:
+    """Staff as counted: whole teams move whole people; a split team may move a share."""
+    return f"{value:,.0f}" if abs(value - round(value)) < 1e-6 else f"{value:,.1f}"
 
 
 def summary_lines(summary: Summary) -> list[str]:
@@ -33,10 +35,11 @@ def summary_lines(summary: Summary) -> list[str]:
         f"({s.sites_closed} closed, {s.sites_opened} opened, {s.shared_centres} shared centres)",
         f"Annual cost:     {money(s.annual_cost_before)} before, {money(s.annual_cost_after)} "
         f"after (saving {money(s.annual_saving)} a year)",
-        f"One-off cost:    {_one_off(s.one_off_cost)}; payback " + _payback(s),
-        f"NPV saving:      {money(s.npv_saving)} over {s.horizon_years} years (status quo "
+        f"One-off cost:    {_one_off(s)}",
+        "Payback:         " + payback_words(s.payback_years, s.one_off_cost)[1],
+        f"NPV saving:      {money(s.npv_saving)} over {horizon_words(s)} (status quo "
         f"{money(s.status_quo_npv)})",
-        f"Staff moving:    {s.fte_relocated:,.1f} FTE",
+        f"Staff moving:    {_fte(s.fte_relocated)} FTE",
     ]
     lines += _timing_lines(s)
     if s.status == Status.TIME_LIMIT and s.mip_gap is not None and s.mip_gap > 1.0:

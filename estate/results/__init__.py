@@ -331,6 +331,8 @@ def make_plan(prep: Prepared, model: EstateModel, solution: Solution) -> Plan:
         solve_seconds=round(solution.seconds, 3), solver=solution.solver,
         agencies=agency_figures(agencies), horizon_years=sc.horizon_years,
         discount_rate=sc.discount_rate, crs=prep.crs, model_size=model.size,
+        one_off_receipts=round(float(prep.sites["disposal_value"].to_numpy(float)[
+            prep.existing & ~after.open].sum()), 2),
         lease_cost_npv=None if prep.calendar is None else round(lease, 2),
     )
     zones = prep.zones[["zone_id", "name", "lat", "lon", "population"]].copy()

@@ -13,6 +13,7 @@ import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from estate.errors import InputError, Problem
@@ -20,16 +21,16 @@ from estate.status import Status
 
 
 def money(value: float | None) -> str:
-    """Pounds as a reader expects them: £1.23m, £45.6k, -£3.0m."""
-    if value is None:
+    """Pounds as a reader expects them: £1.23m, £45.6k, -£3.0m. Halves round up (£171.75k
+    is £171.8k and £191.25k £191.3k, as a browser's toFixed and a calculator do), not
+    to the even digit as Python's own formatting would."""
+    if value is None or not math.isfinite(value):
         return "n/a"
-    sign = "-" if value < 0 else ""
     v = abs(value)
-    if v >= 1e6:
-        return f"{sign}£{v / 1e6:,.2f}m"
-    if v >= 1e3:
-        return f"{sign}£{v / 1e3:,.1f}k"
-    return f"{sign}£{v:,.0f}"
+    scale, unit, places = ((1e6, "m", "0.01") if v >= 1e6 else
+                           (1e3, "k", "0.1") if v >= 1e3 else (1.0, "", "1"))
+    shown = Decimal(repr(float(v / scale))).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+    return f"{'-' if value < 0 and shown else ''}£{shown:,}{unit}"
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class Breach:
 
 # Keys written only when they have a value (a national run has areas, a plan priced
 # with --policy-costs has policy costs, ...), in the order summary.json shows them.
-OPTIONAL = ("crs", "model_size", "lease_cost_npv", "programme", "areas", "area_count",
+OPTIONAL = ("crs", "model_size", "one_off_receipts", "lease_cost_npv", "programme", "areas", "area_count",
             "policy_costs", "alternative", "alternatives")
 
 
@@ -92,6 +93,8 @@ class Summary:
     discount_rate: float
     crs: str | None = None
     model_size: Mapping[str, int] | None = None
+    # the sale receipts (disposal values of the sites closed) within one_off_cost
+    one_off_receipts: float | None = None
     # with a start date: the NPV of rent owed after closing and receipts waited for
     lease_cost_npv: float | None = None
     programme: Mapping[str, Any] | None = None  # the dated programme's figures, when run
@@ -247,7 +250,7 @@ def _read(key: str, value: Any, source: str) -> Any:
             return _within(key, value)
         if key in _NUMBERS:
             return _number(value)
-        if key in ("payback_years", "lease_cost_npv"):
+        if key in ("payback_years", "one_off_receipts", "lease_cost_npv"):
             return None if value is None else float(value)
         if key == "status_quo_breaches":
             return tuple(Breach(str(b["rule"]), str(b["place"]), str(b.get("area", "")))

@@ -60,6 +60,39 @@ def quality_words(status: Status, gap: float | None,
             f"Its NPV of cost is within {percent_up(gap)} of the best possible{why}.")
 
 
+def payback_words(years: float | None, one_off: float | None) -> tuple[str, str]:
+    """Undiscounted payback: a short phrase (a table cell, the map) and the same with its
+    reason (the terminal, the board pack's sentences). `years` is `payback_years`
+    (None: no annual saving; 0: the one-off is a net receipt)."""
+    if years is None or not math.isfinite(years):
+        return "never", "never (there is no annual saving)"
+    if years <= 0 or (one_off is not None and one_off <= 0):
+        return "at once", "at once (sale receipts cover the one-off costs)"
+    if years < 1 / 12:
+        return "under a month", "under a month"
+    if years < 1:
+        months = round(years * 12)
+        text = f"{months} month{'s' if months != 1 else ''}"
+        return text, text
+    return f"{years:.1f} years", f"{years:.1f} years"
+
+
+def one_off_parts(one_off: float, receipts: float | None) -> str:
+    """What a one-off total is made of, when sales count in it: "sales bring £16.43m;
+    closing, building, moving and setting up cost £15.30m" ("" when there are no sales
+    or they are not known)."""
+    if receipts is None or receipts <= 0.5:
+        return ""
+    return (f"sales bring {money(receipts)}; closing, building, moving and setting up "
+            f"cost {money(receipts + one_off)}")
+
+
+def horizon_words(s: Summary) -> str:
+    """The NPV's terms as a label says them: "10 years, 3.5% a year"."""
+    rate = f"{s.discount_rate:.1%}".replace(".0%", "%")
+    return f"{s.horizon_years} year{'s' if s.horizon_years != 1 else ''}, {rate} a year"
+
+
 def one_off_words(value: float) -> str:
     """A one-off total in words: net receipts when sales bring in more than is spent."""
     if value < -0.5:

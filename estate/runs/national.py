@@ -166,6 +166,8 @@ def merge_plans(scenario: Scenario, plans: dict[str, Plan]) -> Plan:
         agencies=agency_figures(agencies),
         horizon_years=scenario.horizon_years,
         discount_rate=scenario.discount_rate,
+        one_off_receipts=None if any(x.one_off_receipts is None for x in s)
+        else round(sum(x.one_off_receipts or 0.0 for x in s), 2),
         areas={area: {"status": str(p.summary.status), "objective_npv": p.summary.objective_npv,
                       "npv_saving": p.summary.npv_saving, "mip_gap": p.summary.mip_gap,
                       "solve_seconds": p.summary.solve_seconds}
