@@ -122,6 +122,17 @@ def test_kpi_panel_reads_summary() -> None:
     assert "within 0.01% of the best possible" in panel and "optimal" not in panel
 
 
+def test_kpi_panel_gives_the_dated_programmes_npv_before_the_snapshots() -> None:
+    plain = kpi_panel(summary_record())
+    assert "<dt>NPV saving (10 years, 3.5% a year)</dt><dd class=\"\">£6.00m</dd>" in plain
+    dated = kpi_panel(summary_record(programme={"npv_saving": 5_125_000.0}))
+    first = dated.index("<dt>NPV saving of the dated programme (10 years, 3.5% a year)</dt>"
+                        "<dd class=\"\">£5.13m</dd>")
+    assert first < dated.index("<dt>NPV saving if every change happened at once (10 years, "
+                               "3.5% a year)</dt><dd class=\"\">£6.00m</dd>")
+    assert "<dt>Payback if every change happened at once</dt>" in dated
+
+
 def test_kpi_panel_says_net_receipts_and_time_limit_in_words() -> None:
     panel = kpi_panel(summary_record(one_off_cost=-1_450_000.0, status="time_limit",
                                      mip_gap=0.0121))

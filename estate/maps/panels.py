@@ -44,14 +44,21 @@ def _status_line(s: Summary) -> str:
 def kpi_panel(summary: Summary) -> str:
     """The KPI panel's HTML: what an executive reads first. Every text value is inert."""
     s = summary
+    # with a dated programme its NPV is the one that counts when each change can happen;
+    # the snapshot's figures are what every change at once would give
+    programme = s.programme or {}
+    at_once = " if every change happened at once" if programme else ""
+    dated = [(f"NPV saving of the dated programme ({inert(horizon_words(s))})",
+              _money(programme.get("npv_saving")), "")] if programme else []
     rows = [
         ("Annual saving", _money(s.annual_saving), "estate-big"),
         ("Annual cost", f"{_money(s.annual_cost_before)} \u2192 {_money(s.annual_cost_after)}",
          ""),
         ("One-off cost", inert(one_off_words(s.one_off_cost)) if s.one_off_cost < -0.5
          else _money(s.one_off_cost), ""),
-        ("Payback", inert(payback_words(s.payback_years, s.one_off_cost)[0]), ""),
-        (f"NPV saving ({inert(horizon_words(s))})", _money(s.npv_saving), ""),
+        ("Payback" + at_once, inert(payback_words(s.payback_years, s.one_off_cost)[0]), ""),
+        *dated,
+        (f"NPV saving{at_once} ({inert(horizon_words(s))})", _money(s.npv_saving), ""),
         ("Sites", f"{_count(s.sites_before)} \u2192 {_count(s.sites_after)}", ""),
         ("Closed / opened", f"{_count(s.sites_closed)} / {_count(s.sites_opened)}", ""),
         ("Shared centres", _count(s.shared_centres), ""),
