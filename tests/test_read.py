@@ -17,7 +17,7 @@ import shapely
 
 from estate.load.read import read_tables
 from estate.load.validate import Register, load_register
-from estate.load.workbook import SheetMarks, letters, sheet_marks
+from estate.load.workbook import SheetMarks, TotalsRow, letters, sheet_marks
 from tests.fixtures import write_gpkg, write_tables, write_xlsx
 from tests.fixtures.hostile import edit_workbook, with_saved_value
 from tests.fixtures.reference import SITES, ZONES, frames, located, problems_of
@@ -578,9 +578,45 @@ def test_sheet_marks_read_the_forms_the_xml_may_take(tmp_path: Path) -> None:
         archive.writestr("xl/worksheets/_rels/sheet1.xml.rels", (
             "<Relationships><Relationship Id='rId3' Target='/xl/tables/t9.xml'/>"
             '<Relationship Id="rId2" Target="../tables/table1.xml"/></Relationships>'))
-        archive.writestr("xl/tables/table1.xml", '<table ref="A1:C6" totalsRowCount="1"/>')
+        archive.writestr("xl/tables/table1.xml", '<table ref="B1:C6" totalsRowCount="1"/>')
         archive.writestr("xl/tables/t9.xml", "<x:table ref='E1:F9'><x:autoFilter/></x:table>")
-    assert sheet_marks(path, "a & b") == SheetMarks([3, 5], ["B2:B4"], [6], formulas=True)
+    assert sheet_marks(path, "a & b") == SheetMarks([3, 5], ["B2:B4"], [TotalsRow(6, 1, 2)],
+                                                    formulas=True)
+
+
+def test_sheet_marks_take_nothing_a_broken_or_hostile_sheet_does_not_say(
+        tmp_path: Path) -> None:
+    """A stray `<f` with no end is no tag, and does not swallow the row after it; a Table
+    whose file lies above the archive's root, or is missing, gives no totals row; a
+    count of a billion totals rows is one row, at most the sheet's last."""
+    import zipfile
+
+    sheet = ("<worksheet><sheetData><row r='2'><c><v>1 <f</v></c></row>"
+             "<row r='3' hidden='1'/></sheetData>"
+             "<tableParts><tablePart r:id='a'/><tablePart r:id='b'/><tablePart r:id='c'/>"
+             "</tableParts></worksheet>")
+
+    def workbook(name: str, relations: str) -> Path:
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("xl/workbook.xml", '<workbook><sheets><sheet name="s" '
+                             'r:id="r1"/></sheets></workbook>')
+            archive.writestr("xl/_rels/workbook.xml.rels", '<Relationships><Relationship '
+                             'Id="r1" Target="worksheets/sheet1.xml"/></Relationships>')
+            archive.writestr("xl/worksheets/sheet1.xml", sheet)
+            archive.writestr("xl/worksheets/_rels/sheet1.xml.rels",
+                             f"<Relationships>{relations}</Relationships>")
+            archive.writestr("xl/tables/big.xml",
+                             '<table ref="A1:H2000000" totalsRowCount="1000000000"/>')
+        return path
+
+    big = "<Relationship Id='a' Target='../tables/big.xml'/>"
+    marks = sheet_marks(workbook("odd.xlsx", big + "<Relationship Id='b' "
+                                 "Target='../../../../../t.xml'/>"), "s")
+    assert marks.hidden_rows == [3] and not marks.formulas
+    assert marks.table_totals == []  # one Table's file is above the root: none is trusted
+    path = workbook("big.xlsx", big)
+    assert sheet_marks(path, "s").table_totals == [TotalsRow(1_048_576, 0, 7)]
 
 
 def test_an_excel_tables_totals_row_is_one_problem_whatever_its_label(
@@ -606,6 +642,42 @@ def test_an_excel_tables_totals_row_is_one_problem_whatever_its_label(
     book["sites"].tables["Sites"].totalsRowCount = 0
     book.save(path)
     assert len(problems_of(path)) > 1
+
+
+def test_a_totals_row_is_one_problem_when_a_script_left_its_formulas_unsaved(
+        tmp_path: Path) -> None:
+    from openpyxl.worksheet.table import Table
+
+    tables = frames()
+    path = write_xlsx(tmp_path / "reg.xlsx", tables)
+    book = openpyxl.load_workbook(path)
+    columns = list(tables["sites"].columns)
+    desks = letters(columns.index("desks"))
+    book["sites"][f"{desks}5"] = f"=SUBTOTAL(109,{desks}2:{desks}4)"  # no saved value
+    listed = Table(displayName="Sites", ref=f"A1:{letters(len(columns) - 1)}5")
+    listed.totalsRowCount = 1
+    book["sites"].add_table(listed)
+    book.save(path)
+    problems = problems_of(path)
+    assert [(p.row, p.found) for p in problems] == [(5, "the Table's totals row")]
+
+
+def test_a_small_table_beside_the_register_keeps_its_totals_row_to_itself(
+        tmp_path: Path) -> None:
+    """A lookup Table in columns X:Y with a Total Row in row 3: row 3 of the register
+    (site S2) is a record all the same."""
+    from openpyxl.worksheet.table import Table
+
+    path = write_xlsx(tmp_path / "reg.xlsx", frames())
+    book = openpyxl.load_workbook(path)
+    sheet = book["sites"]
+    for row, (kind, n) in enumerate([("use", "n"), ("office", 2), ("Total", 2)], start=1):
+        sheet[f"X{row}"], sheet[f"Y{row}"] = kind, n
+    lookup = Table(displayName="Kinds", ref="X1:Y3")
+    lookup.totalsRowCount = 1
+    sheet.add_table(lookup)
+    book.save(path)
+    assert load_register(path).sites["site_id"].tolist() == ["S1", "S2", "S3"]
 
 
 def test_a_struck_through_row_is_read_with_a_warning(tmp_path: Path) -> None:

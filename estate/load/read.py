@@ -34,6 +34,7 @@ from estate.load.raw import RawRegister, RawTable, add_table, describe, required
 from estate.load.schema import POINT_TABLES, TABLES
 from estate.load.workbook import (
     Sheet,
+    TotalsRow,
     cell_column,
     cell_row,
     letters,
@@ -214,9 +215,12 @@ def _sheet_grid(path: Path, book, name: str, out: list[Sheet]) -> pd.DataFrame:
 def _flagged(label: str, sheet: Sheet, table: RawTable | None) -> list[Problem]:
     """Cells the workbook holds no usable value for, at their row and column."""
     problems = []
+    totals = _totals_rows(sheet, table)  # one problem for the row (`_marked`)
     for (row, column), found in sorted(sheet.flagged.items()):
         if table is not None and row <= table.header_row and table.header_row > 1:
             continue  # a title or note above the header is not read
+        if row in totals:
+            continue
         name = table.positions.get(column, letters(column)) if table else letters(column)
         expected = ("a saved value (open the workbook in Excel and save it, so its "
                     "formulas are calculated)" if "formula" in found else
@@ -235,20 +239,18 @@ def _marked(label: str, sheet: Sheet, table: RawTable | None) -> list[Problem]:
     merged down a column estate reads holds its value in its first cell only, so the
     rows below read as blank: an error at the range, and the blank cells it covers are
     left out of the checks (`covered`)."""
-    if table is None or table.frame.empty:
+    if table is None:
         return []
+    totals = sorted(_totals_rows(sheet, table))
+    problems = [Problem(label, row, None,
+                        "a record (an Excel Table's totals row is not one: untick Total Row "
+                        "on the Table Design tab, or move the totals to another sheet)",
+                        "the Table's totals row") for row in totals]
+    table.frame = table.frame.drop(index=[row for row in totals if row in table.frame.index])
+    if table.frame.empty:
+        return problems
     records = set(table.frame.index)
     read = set(TABLES[table.name].names) if table.name in TABLES else set()
-    problems = []
-    totals = [row for row in sheet.marks.table_totals if row in records]
-    for row in totals:
-        problems.append(Problem(
-            label, row, None,
-            "a record (an Excel Table's totals row is not one: untick Total Row on the "
-            "Table Design tab, or move the totals to another sheet)",
-            "the Table's totals row"))
-    table.frame = table.frame.drop(index=totals)
-    records -= set(totals)
     problems += _shown_otherwise(label, [r for r in sheet.marks.hidden_rows if r in records],
                                  "hidden", "a hidden or filtered row", "left out")
     problems += _shown_otherwise(label, [r for r in sheet.struck_rows if r in records],
@@ -265,6 +267,27 @@ def _marked(label: str, sheet: Sheet, table: RawTable | None) -> list[Problem]:
                 "and the rest read as blank)",
                 f"the cells {ref} merged: unmerge them and fill the value down"))
     return problems
+
+
+def _totals_rows(sheet: Sheet, table: RawTable | None) -> set[int]:
+    """The register's rows an Excel Table keeps for its totals: below the header, read
+    as a record or holding only cells with no usable value (formulas a script wrote
+    without results), in a Table spanning the register's id column."""
+    if table is None:
+        return set()
+    flagged = {row for row, _ in sheet.flagged}
+    return {t.row for t in sheet.marks.table_totals
+            if t.row > table.header_row and (t.row in table.frame.index or t.row in flagged)
+            and _spans_register(t, table)}
+
+
+def _spans_register(totals: TotalsRow, table: RawTable) -> bool:
+    """Whether an Excel Table's totals row belongs to the register's table: the Excel
+    Table spans the id column (or, for a table without one, any column read). A small
+    Table beside the register, a lookup list say, keeps its totals to itself."""
+    key = TABLES[table.name].key if table.name in TABLES else None
+    columns = [p for p, name in table.positions.items() if key is None or name == key]
+    return any(totals.first <= p <= totals.last for p in columns)
 
 
 def _shown_otherwise(label: str, rows: list[int], kind: str, what: str, meant: str

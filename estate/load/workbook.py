@@ -27,6 +27,16 @@ import pandas as pd
 Flagged = dict[tuple[int, int], str]
 
 
+@dataclass(frozen=True)
+class TotalsRow:
+    """An Excel Table's totals row: its spreadsheet row and the Table's first and last
+    columns (0-based), so that a small Table beside the register's is told apart."""
+
+    row: int
+    first: int
+    last: int
+
+
 @dataclass
 class SheetMarks:
     """What a sheet shows otherwise than its cells read, from its XML: `hidden_rows` (by
@@ -36,7 +46,7 @@ class SheetMarks:
 
     hidden_rows: list[int] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
-    table_totals: list[int] = field(default_factory=list)
+    table_totals: list[TotalsRow] = field(default_factory=list)
     formulas: bool = True
 
 
@@ -112,7 +122,7 @@ def _struck_styles(book: openpyxl.Workbook) -> frozenset[int]:
         return frozenset()
 
 
-_TAG = r"<(?:\w+:)?{}\b[^>]*>"
+_TAG = r"<(?:\w+:)?{}\b[^<>]*>"
 _ATTRIBUTE = r"""(?<![\w:.-]){}\s*=\s*(["'])(.*?)\1"""
 
 
@@ -137,7 +147,7 @@ def sheet_marks(path: Path, title: str, chunk: int = 1 << 20) -> SheetMarks:
             if part is None:
                 return SheetMarks()
             marks = SheetMarks(formulas=False)
-            tables: list[str] = []
+            tables: set[str] = set()
             row = 0
             tail = b""
             with archive.open(part) as stream:
@@ -161,38 +171,48 @@ def sheet_marks(path: Path, title: str, chunk: int = 1 << 20) -> SheetMarks:
                             if ref := _attribute(tag.group(), "ref"):
                                 marks.merged.append(ref)
                         elif link := _attribute(tag.group(), "id", any_prefix=True):
-                            tables.append(link)
-            marks.table_totals = _table_totals(archive, part, tables)
-            return marks
+                            tables.add(link)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError):
         return SheetMarks()
+    marks.table_totals = _table_totals(path, part, tables)
+    return marks
 
 
-_SHEET_TAGS = re.compile(rb"<(?:\w+:)?(row|f|mergeCell|tablePart)\b[^>]*>")
+_SHEET_TAGS = re.compile(rb"<(?:\w+:)?(row|f|mergeCell|tablePart)\b[^<>]*>")
 """The tags of a sheet's XML that `sheet_marks` reads."""
 
 
-def _table_totals(archive: zipfile.ZipFile, part: str, links: list[str]) -> list[int]:
+def _table_totals(path: Path, part: str, links: set[str]) -> list[TotalsRow]:
     """The rows the Excel Tables of sheet `part` keep for their totals (Table Design >
-    Total Row): the last `totalsRowCount` rows of each table's range. The sheet's
-    relationships name each table's file."""
+    Total Row): the last row of each table's range when it has one. The sheet's
+    relationships name each table's file. Anything unexpected gives nothing found, as
+    the rows are then read as records and checked like any other."""
     if not links:
         return []
     folder, _, file = part.rpartition("/")
-    relations = archive.read(f"{folder}/_rels/{file}.rels")
-    rows: list[int] = []
-    for tag in re.finditer(_TAG.format("Relationship").encode(), relations):
-        if _attribute(tag.group(), "Id") not in links:
-            continue
-        target = _attribute(tag.group(), "Target") or ""
-        table = archive.read(_resolve(folder, target))
-        head = re.search(_TAG.format("table").encode(), table)
-        if head is None:
-            continue
-        count = int(_attribute(head.group(), "totalsRowCount") or 0)
-        bottom = cell_row((_attribute(head.group(), "ref") or "A1").split(":")[-1])
-        rows += range(bottom - count + 1, bottom + 1)
-    return sorted(rows)
+    found: list[TotalsRow] = []
+    try:
+        with zipfile.ZipFile(path) as archive:
+            relations = archive.read(f"{folder}/_rels/{file}.rels")
+            for tag in re.finditer(_TAG.format("Relationship").encode(), relations):
+                if _attribute(tag.group(), "Id") not in links:
+                    continue
+                table = archive.read(_resolve(folder, _attribute(tag.group(), "Target") or ""))
+                head = re.search(_TAG.format("table").encode(), table)
+                ref = _attribute(head.group(), "ref") if head else None
+                if head is None or not ref or _attribute(head.group(), "totalsRowCount") \
+                        in (None, "0"):
+                    continue
+                corners = ref.split(":")
+                found.append(TotalsRow(min(cell_row(corners[-1]), EXCEL_ROWS),
+                                       cell_column(corners[0]), cell_column(corners[-1])))
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, AttributeError):
+        return []
+    return found
+
+
+EXCEL_ROWS = 1_048_576
+"""The most rows a sheet holds."""
 
 
 def _resolve(folder: str, target: str) -> str:
@@ -202,6 +222,8 @@ def _resolve(folder: str, target: str) -> str:
     parts = folder.split("/")
     for step in target.split("/"):
         if step == "..":
+            if not parts:
+                raise KeyError(target)  # above the archive's root: no such part
             parts.pop()
         elif step not in ("", "."):
             parts.append(step)
