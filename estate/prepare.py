@@ -18,7 +18,7 @@ import shapely
 from estate.errors import Problem
 from estate.load.scenario import CoverageRule, Scenario
 from estate.load.validate import Register
-from estate.timing import Calendar, ExitTerms, exit_terms
+from estate.timing import Calendar, ExitTerms, earliest_years, exit_terms
 
 
 @dataclass(frozen=True)
@@ -241,6 +241,17 @@ def _drop_pairs_that_cannot_fit(pairs: pd.DataFrame, functions: pd.DataFrame,
     return pairs[keep].reset_index(drop=True)
 
 
+def _drop_moves_past_the_horizon(pairs: pd.DataFrame, functions: pd.DataFrame,
+                                 home: np.ndarray, calendar: Calendar) -> pd.DataFrame:
+    """A team housed today whose `earliest_move` falls after the horizon's last year
+    starts cannot move within it, in any programme: its only pair is its home, so the
+    plan neither books a move nor closes the site it must stay in."""
+    late = earliest_years(functions, calendar) > calendar.horizon
+    pf = pairs["f"].to_numpy()
+    keep = pairs["home"].to_numpy(bool) | ~(late[pf] & (home[pf] >= 0))
+    return pairs[keep].reset_index(drop=True)
+
+
 def prepare(register: Register, scenario: Scenario) -> Prepared:
     """Reduce a validated register to the participating agencies and compute all geometry."""
     agencies = register.agencies
@@ -272,6 +283,8 @@ def prepare(register: Register, scenario: Scenario) -> Prepared:
         pairs = _drop_pairs_that_cannot_fit(pairs, functions, sites, scenario)
     calendar = None if scenario.start is None else Calendar(
         scenario.start, scenario.horizon_years, scenario.discount_rate)
+    if calendar is not None:
+        pairs = _drop_moves_past_the_horizon(pairs, functions, home, calendar)
     return Prepared(
         calendar=calendar, exits=None if calendar is None else exit_terms(sites, calendar),
         scenario=scenario, crs=crs, agencies=agencies, sites=sites, functions=functions,

@@ -142,3 +142,25 @@ def exit_terms(sites: pd.DataFrame, calendar: Calendar) -> ExitTerms:
                      surrender_paid=np.where(surrender, np.nan_to_num(surrender_cost)[:, None],
                                              0.0),
                      receipt=receipt, closure=closure, rent_by_year=rent_by_year)
+
+
+def earliest_years(functions: pd.DataFrame, calendar: Calendar) -> np.ndarray:
+    """Per team: the first year it may move, or 1. A move books the whole year's effect
+    (the rent and running cost it saves, its pooling), so the year must begin on or
+    after the team's `earliest_move`: a team free from 1 October moves the next April,
+    not the April before. H + 1: not within the horizon."""
+    out = np.ones(len(functions), dtype=int)
+    for f, day in enumerate(functions["earliest_move"].to_numpy(object)):
+        if day:
+            out[f] = calendar.first_year_from(dt.date.fromisoformat(str(day)))
+    return out
+
+
+def earliest_closing(home: np.ndarray, earliest: np.ndarray, n_sites: int) -> np.ndarray:
+    """Per site: the first year it can close in any programme, 1..H+1. A site closes
+    only once every team housed there today has left, and none leaves before its
+    earliest year, so the latest of those years."""
+    out = np.ones(n_sites, dtype=int)
+    housed = home >= 0
+    np.maximum.at(out, home[housed], earliest[housed])
+    return out

@@ -19,6 +19,7 @@ from estate.programme.cashflow import npv_of_cost
 from estate.programme.changes import Changes
 from estate.programme.roadmap import solve_roadmap
 from estate.results import Programme
+from estate.timing import earliest_closing, earliest_years
 from tests.fixtures.programme_registers import (
     EXACT,
     START,
@@ -117,17 +118,51 @@ def test_a_team_with_earliest_move_waits(tmp_path: Path) -> None:
 
 
 def test_the_changes_left_out_are_named(tmp_path: Path) -> None:
-    """With a horizon of 2 years T1 (not before year 4) never moves, so O1 never closes:
-    the note names both changes, so a reader knows which teams stay put."""
+    """One closure a year and a horizon of one year: O2 (the cheaper to run) never
+    closes, so its team never moves: the note names both changes, so a reader knows
+    which teams stay put."""
     programme = plan_case(tmp_path, [
+        site("O1", "A", 0, 0, running_cost=200_000), site("O2", "A", 0, 1),
+        site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
+    ], [function("T1", "A", "Ops", "O1"), function("T2", "A", "Ops", "O2")],
+        horizon_years=1, programme={"max_closures_per_year": 1},
+        relocation={"cost_per_fte": 100.0}).programme()
+    assert year_of(programme, "move", team="T1") == 1
+    assert programme.notes[0] == ("2 of the 4 changes do not happen within the "
+                                  "horizon, as they cannot or do not pay within it: close O2, "
+                                  "move T2 to K")
+
+
+def test_a_team_no_programme_can_move_stays_home_in_the_snapshot(tmp_path: Path) -> None:
+    """B's HR team may not move before 2040, past the three-year horizon: the snapshot
+    cannot move it to S to pool with A's (a saving no programme can realise), and P is
+    too small for both pooled teams, so no centre opens and P stays."""
+    case = plan_case(tmp_path, [
+        site("S", "A", 0, 0, desks=200, running_cost=50_000, must_keep=True),
+        site("P", "B", 0, 1, desks=50, running_cost=120_000, closure_cost=10_000),
+    ], [function("HA", "A", "HR", "S", desks=40),
+        function("HB", "B", "HR", "P", desks=40, earliest_move="2040-01-01")],
+        agencies=("A", "B"), horizon_years=3, discount_rate=0.02,
+        sharing={"types": ["HR"], "efficiency": 0.2, "setup_cost": 50_000.0,
+                 "min_agencies": 2})
+    summary = case.plan.summary
+    assert (summary.shared_centres, summary.sites_closed) == (0, 0)
+    assert summary.npv_saving == pytest.approx(0.0, abs=0.01)
+
+
+def test_a_site_no_programme_can_close_is_kept_by_the_snapshot(tmp_path: Path) -> None:
+    """O1's team may not move within the two-year horizon, so no programme can close O1:
+    the snapshot keeps it, with T1 in it, and closes O2."""
+    plan = plan_case(tmp_path, [
         site("O1", "A", 0, 0), site("O2", "A", 0, 1),
         site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
     ], [function("T1", "A", "Ops", "O1", earliest_move="2029-06-01"),
-        function("T2", "A", "Ops", "O2")], horizon_years=2).programme()
-    assert year_of(programme, "move", team="T2") == 1
-    assert programme.notes[0] == ("2 of the 4 changes do not happen within the "
-                                  "horizon, as they cannot or do not pay within it: close O1, "
-                                  "move T1 to K")
+        function("T2", "A", "Ops", "O2")], horizon_years=2).plan
+    decisions = dict(zip(plan.sites["site_id"], plan.sites["decision"], strict=True))
+    assert (decisions["O1"], decisions["O2"]) == ("keep", "close")
+    placed = dict(zip(plan.assignments["function_id"], plan.assignments["to_site"],
+                      strict=True))
+    assert placed["T1"] == "O1"  # it has no other site to go to (T2 joins it there)
 
 
 # -- tiny registers: the roadmap against every schedule -------------------------------------
@@ -218,12 +253,42 @@ def test_the_summary_carries_the_programme(tmp_path: Path) -> None:
 
 def test_the_snapshot_objective_is_a_programme_everything_done_in_year_1(tiny: Case) -> None:
     """The lease-aware snapshot prices exactly the programme that makes every change in
-    year 1 (whether or not its rules let it happen), when every build takes a year."""
+    year 1 (whether or not its rules let it happen), when every build takes a year, except
+    that a site closes no sooner than the teams housed there may leave: no programme can
+    close it before, so the snapshot does not count that saving either."""
     if (tiny.prep.sites["build_years"] > 1).any():
         pytest.skip("a build of two years cannot open in year 1")
     changes = tiny.changes()
-    year_1 = tiny.npv(changes, np.ones(len(changes), dtype=int))
-    assert close(year_1, tiny.plan.summary.objective_npv)
+    calendar = tiny.prep.calendar
+    assert calendar is not None
+    closing = earliest_closing(tiny.prep.home, earliest_years(tiny.prep.functions, calendar),
+                               len(tiny.prep.sites))
+    table = changes.table
+    years = np.where(table["kind"] == "close", closing[table["site"].to_numpy()], 1)
+    assert close(tiny.npv(changes, years), tiny.plan.summary.objective_npv)
+
+
+def test_the_snapshot_waits_for_the_teams_a_closing_site_houses(tmp_path: Path) -> None:
+    """O's team may not move before year 3 (2029-04-01), so O runs two more years in any
+    programme: at r = 0 the snapshot saves 3 years of O's £100k, as the programme does,
+    not the 5 a year-1 closing would book; lease_cost_npv holds the £200k."""
+    case = plan_case(tmp_path, [
+        site("O", "A", 0, 0, running_cost=100_000),
+        site("K", "B", 1, 0, desks=500, running_cost=0, must_keep=True),
+    ], [function("T", "B", "Ops", "O", earliest_move="2029-04-01")],
+        agencies=("A", "B"), horizon_years=5, discount_rate=0.0)
+    summary = case.plan.summary
+    assert summary.sites_closed == 1
+    assert summary.lease_cost_npv == pytest.approx(200_000)
+    assert summary.npv_saving == pytest.approx(300_000)
+    # B's team is O's only user, so B pays O's running cost until it may leave, as it
+    # does today and in cashflow.csv; A, the owner, owes nothing for the wait
+    agencies = case.plan.agencies.set_index("agency_id")
+    assert agencies["lease_cost_npv"].to_dict() == pytest.approx({"A": 0.0, "B": 200_000})
+    assert agencies["npv_saving"].sum() == pytest.approx(summary.npv_saving, abs=0.02)
+    programme = case.programme()
+    assert year_of(programme, "close", "O") == 3
+    assert programme.npv_saving == pytest.approx(summary.npv_saving)
 
 
 @pytest.mark.parametrize("rate", [0.0, 0.05])

@@ -8,7 +8,7 @@ import pytest
 
 from estate.errors import InputError
 from estate.results import Summary, money
-from estate.results.words import one_off_parts, payback_words
+from estate.results.words import one_off_parts, payback_words, rate_words
 from estate.status import Status
 from tests.fixtures import summary_record
 
@@ -70,11 +70,13 @@ def test_money_reads_as_a_board_expects() -> None:
     assert [money(x) for x in (171_750, 191_250, 2_675_000, 12.5, np.float64(191_250))] == \
         ["£171.8k", "£191.3k", "£2.68m", "£13", "£191.3k"]
     assert [money(x) for x in (-0.3, float("nan"), float("inf"))] == ["£0", "n/a", "n/a"]
+    assert [money(x) for x in (999_950, 999_949, 999_999.6)] == ["£1.00m", "£999.9k", "£1.00m"]
 
 
 @pytest.mark.parametrize(("years", "one_off", "short", "long"), [
     (None, 100.0, "never", "never (there is no annual saving)"),
     (0.0, -50_000.0, "at once", "at once (sale receipts cover the one-off costs)"),
+    (0.0, 0.0, "at once", "at once (there is no one-off cost)"),
     (0.02, 1_000.0, "under a month", "under a month"),
     (0.42, 210_000.0, "5 months", "5 months"),
     (1 / 12, 1.0, "1 month", "1 month"),
@@ -89,3 +91,8 @@ def test_a_one_off_total_says_what_sales_bring() -> None:
     assert one_off_parts(-50_000, 80_000) == ("sales bring £80.0k; closing, building, "
                                               "moving and setting up cost £30.0k")
     assert one_off_parts(210_000, 0.0) == "" and one_off_parts(210_000, None) == ""
+
+
+def test_a_discount_rate_reads_as_the_scenario_gives_it() -> None:
+    assert [rate_words(r) for r in (0.035, 0.0225, 0.03, 0.0, 0.125)] == \
+        ["3.5%", "2.25%", "3%", "0%", "12.5%"]

@@ -123,7 +123,8 @@ class EstateModel:
     centres: pd.DataFrame  # per shared column: k, s
     one_off_coef: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
     one_off_constant: float = 0.0
-    # per column: the NPV timing adds (rent owed after closing, receipts waited for)
+    # per column: the NPV timing adds to closing a site (running cost until its teams may
+    # leave, rent owed after closing, receipts waited for)
     lease_coef: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
     lease_constant: float = 0.0
     # per assign column: is this the team's home today (the status quo's pairs)

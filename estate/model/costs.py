@@ -8,6 +8,7 @@ import numpy as np
 
 from estate.model.parts import Parts
 from estate.prepare import Prepared
+from estate.timing import earliest_closing, earliest_years
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,15 @@ def cost_coefficients(p: Parts, n_columns: int) -> Costs:
     for a new one; a move is a team with a home today placed elsewhere. The exit terms
     split into the constant sum_s exit_s and -exit_s on open[s].
 
-    With a start date, closing in year 1 also costs lease_s = closure - receipt(lag) +
-    L[s,1] - exit_s (`estate.timing`): the rent still owed (or the surrender) and the
-    value lost by waiting for the sale; it enters the objective as
-    sum_s lease_s (1 - open[s]), never the one-off cap.
+    With a start date, closing s costs what closing it in tau_s, the first year any
+    programme can close it, costs beyond exit_s (`estate.timing`):
+    lease_s = running_s sum_{t<tau_s} d_t + closure(tau_s) - receipt(tau_s + lag)
+    + L[s,tau_s] - exit_s: the running cost until its teams may leave (tau_s is the
+    latest earliest year of the teams housed there today; 1 for most sites), the rent
+    still owed after (or the surrender), and the value lost by waiting for the sale. A
+    site no programme can close within the horizon saves nothing by closing: lease_s =
+    A running_s - exit_s. It enters the objective as sum_s lease_s (1 - open[s]), never
+    the one-off cap.
     """
     prep, sc = p.prep, p.prep.scenario
     sites, functions, pairs, pool = prep.sites, prep.functions, prep.pairs, p.pooling.pool
@@ -68,10 +74,34 @@ def cost_coefficients(p: Parts, n_columns: int) -> Costs:
 
 
 def _lease_extra(prep: Prepared, net_exit: np.ndarray) -> np.ndarray:
-    """Per site: NPV of closing it in year 1 beyond its one-off exit cost (0 without a
-    start date, and for candidates): closure - receipt(lag) + L[s,1] - exit_s."""
-    if prep.exits is None:
+    """Per site: NPV of closing it in its earliest closing year beyond its one-off exit
+    cost (0 without a start date, and for candidates)."""
+    if prep.exits is None or prep.calendar is None:
         return np.zeros(len(prep.sites))
-    e = prep.exits
-    closing_npv = e.closure[:, 1] - e.receipt[:, 1] + e.leave[:, 1]
-    return np.where(prep.existing, closing_npv - net_exit, 0.0)
+    e, h = prep.exits, prep.calendar.horizon
+    tau = closing_years(prep)
+    rows, within = np.arange(len(prep.sites)), np.minimum(tau, h)
+    leaving = np.where(tau <= h, e.closure[rows, within] - e.receipt[rows, within]
+                       + e.leave[rows, within], 0.0)
+    return np.where(prep.existing, closing_wait(prep) + leaving - net_exit, 0.0)
+
+
+def closing_years(prep: Prepared) -> np.ndarray:
+    """Per site: the first year any programme can close it, 1..H+1 (after the last
+    year of the horizon: never within it)."""
+    assert prep.calendar is not None
+    return earliest_closing(prep.home, earliest_years(prep.functions, prep.calendar),
+                            len(prep.sites))
+
+
+def closing_wait(prep: Prepared) -> np.ndarray:
+    """Per existing site: the NPV of its running cost in the years before it can close,
+    running_s sum_{t<tau_s} d_t (all H years for a site no programme can close); 0 for
+    most sites, and without a start date."""
+    if prep.calendar is None:
+        return np.zeros(len(prep.sites))
+    h, d_end = prep.calendar.horizon, prep.calendar.d_end
+    waited = np.concatenate([[0.0], np.cumsum(d_end[1:h + 1])])  # index k: sum_{t<=k} d_t
+    tau = closing_years(prep)
+    running = prep.sites["running_cost"].to_numpy(float)
+    return np.where(prep.existing, running * waited[np.minimum(tau, h + 1) - 1], 0.0)

@@ -22,7 +22,6 @@ The estate at the end of year t follows from the years (`trajectory`):
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,7 +30,7 @@ import pandas as pd
 from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
 from estate.results import State
-from estate.timing import Calendar
+from estate.timing import Calendar, earliest_years
 
 TOL = 1e-6
 KINDS = ("close", "build", "move", "centre")
@@ -93,18 +92,6 @@ def changes_of(prep: Prepared, model: EstateModel, end: State, calendar: Calenda
     table = table.fillna(defaults).astype({"site": int, "pair": int, "centre": int,
                                             "team": int, "earliest": int, "required": bool})
     return Changes(table=table, end=end, pooled=end.pooled.copy())
-
-
-def earliest_years(functions: pd.DataFrame, calendar: Calendar) -> np.ndarray:
-    """Per team: the first year it may move, or 1. A move books the whole year's effect
-    (the rent and running cost it saves, its pooling), so the year must begin on or
-    after the team's `earliest_move`: a team free from 1 October moves the next April,
-    not the April before."""
-    out = np.ones(len(functions), dtype=int)
-    for f, day in enumerate(functions["earliest_move"].to_numpy(object)):
-        if day:
-            out[f] = calendar.first_year_from(dt.date.fromisoformat(str(day)))
-    return out
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from estate.model.arrays import EstateModel, cat
 from estate.prepare import Prepared
-from estate.programme.changes import earliest_years
+from estate.timing import earliest_years
 
 ZERO, ONE = 0, 1
 

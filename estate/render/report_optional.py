@@ -13,7 +13,7 @@ from estate.render import figures
 from estate.render.report_data import Block, Chart, Page, Results, Table, Text
 from estate.render.report_pages import count, listed, one_off_cell
 from estate.results import money
-from estate.results.words import payback_words, quality_words
+from estate.results.words import payback_words, quality_words, rate_words
 from estate.status import Status
 
 
@@ -50,7 +50,7 @@ def programme_page(r: Results) -> Page | None:
             "Year", "From", "One-off spending", "Sale receipts",
             "Net saving in the year (cash)", "Saving so far (today's money)"), rows,
             (True, False, True, True, True, True), (0.07, 0.14, 0.2, 0.14, 0.22, 0.23)))
-        rate = f"{s.discount_rate:.1%}".replace(".0%", "%")
+        rate = rate_words(s.discount_rate)
         blocks.append(Text(
             "The middle columns are pounds of each year, as a budget counts them: the net "
             "saving is the running cost and rent saved less one-off spending, plus sale "
@@ -62,8 +62,8 @@ def programme_page(r: Results) -> Page | None:
 
 def _dated_words(r: Results) -> str:
     """The programme's NPV against the snapshot's, and what makes them differ. Rent owed
-    until leases end and sales that take time are priced in both, so they are not the
-    reason; waiting is."""
+    until leases end, sales that take time and a site's running cost until its teams may
+    move are priced in both, so they are not the reason; the rest of waiting is."""
     p, s = r.programme, r.summary
     assert p is not None
     waits = []
@@ -75,8 +75,7 @@ def _dated_words(r: Results) -> str:
         waits.append(f"the yearly limits (on {listed(limited)})")
     if (p.actions["action"] == "build").any():
         waits.append("new buildings to be built")
-    waits += ["any date before which a team may not move",
-              "each site to empty before it closes"]
+    waits.append("teams to arrive before they pool at their new sites")
     difference = s.npv_saving - p.npv_saving
     said = (f"Dated, the programme saves {money(p.npv_saving)} (NPV), "
             f"{money(abs(difference))} {'less' if difference >= 0 else 'more'} than the "
@@ -86,8 +85,8 @@ def _dated_words(r: Results) -> str:
     elif difference <= -0.5:
         said += (": dated year by year, a different end state pays better than the "
                  "snapshot's")
-    return said + (". Rent owed until leases end and sales that take time are counted in "
-                   "both figures.")
+    return said + (". Rent owed until leases end, sales that take time and sites running "
+                   "until their teams may move are counted in both figures.")
 
 
 def _limits_words(budget: pd.DataFrame) -> str:

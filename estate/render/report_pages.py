@@ -37,6 +37,7 @@ from estate.results.words import (
     one_off_words,
     payback_words,
     plan_quality,
+    rate_words,
 )
 from estate.runs.compare import LOSS_TOL, agency_gains, compensate
 
@@ -97,7 +98,7 @@ def _changes(r: Results) -> str:
 def _money_words(s: Summary, dated: bool) -> str:
     """The snapshot's money in a sentence or two; `dated`: a programme follows, so its
     NPV is what every change happening at once would save."""
-    rate = f"{s.discount_rate:.1%}".replace(".0%", "%")
+    rate = rate_words(s.discount_rate)
     years = count(s.horizon_years, "year")
     if s.annual_saving >= 0:
         text = (f"This cuts the running cost from {money(s.annual_cost_before)} to "
@@ -184,7 +185,8 @@ def _headline(r: Results) -> Table:
          f"no: it breaks {count(len(s.status_quo_breaches), 'rule')}"),
     ]
     if s.lease_cost_npv is not None:
-        rows.append(("Rent owed after closing and sales waited for (NPV, counted above)",
+        rows.append(("What timing adds: rent owed after closing, sales waited for, sites "
+                     "running until their teams may move (NPV, counted above)",
                      money(s.lease_cost_npv)))
     rows.append(("Solved by", f"{s.solver} in {s.solve_seconds:,.1f} s"))
     return Table("Headline figures", ("Figure", "Value"), tuple(rows), (False, False),

@@ -16,6 +16,7 @@ import pandas as pd
 
 from estate.render.html import document, static_text
 from estate.render.programme_chart import ticks
+from estate.results import money
 from estate.runs.sweep import PLANNED, Vary
 from estate.status import Status
 
@@ -66,13 +67,13 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
         pts = group["npv_saving"].astype(float) / 1e6
         for j, (value, (_, run)) in enumerate(zip(pts, group.iterrows(), strict=True)):
             x = xpos[v] + 3.0 * (j - (len(group) - 1) / 2)  # spread runs at one value
-            tip = f"{run['run_id']}: £{value:,.2f}m ({run['status']}"
+            tip = f"{run['run_id']}: {money(value * 1e6)} ({run['status']}"
             colour = "#2b6cb0" if run["status"] == Status.OPTIMAL else "#dd6b20"
             gap = pd.to_numeric(run.get("mip_gap"), errors="coerce")
             if run["status"] != Status.OPTIMAL and np.isfinite(gap) and gap > 0:
                 # The most this run could save: the solver's bound, objective * (1 - gap).
                 best = value + gap * float(run["objective_npv"]) / 1e6
-                tip += f", at most £{best:,.2f}m by the solver's bound"
+                tip += f", at most {money(best * 1e6)} by the solver's bound"
                 parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{py(value):.1f}" '
                              f'y2="{max(py(best), top):.1f}" stroke="{colour}" '
                              f'stroke-opacity="0.35"/>')

@@ -62,8 +62,9 @@ def _timing_lines(s: Summary) -> list[str]:
     """What dating the plan changed: leases priced in, and the programme's own figures."""
     lines = []
     if s.lease_cost_npv is not None:
-        lines.append(f"Leases:          {money(s.lease_cost_npv)} of rent still owed after "
-                     "closing and sales waited for, counted in the NPV")
+        lines.append(f"Timing:          {money(s.lease_cost_npv)} of rent still owed after "
+                     "closing, sales waited for and sites running until their teams may "
+                     "move, counted in the NPV")
     p = s.programme
     if p:
         payback = f"year {p['payback_year']}" if p.get("payback_year") else "not within " \

@@ -15,6 +15,7 @@ import pandas as pd
 
 from estate.errors import Problem
 from estate.model.build import EstateModel
+from estate.model.costs import closing_wait
 from estate.prepare import Prepared, nearest_km
 from estate.results.programme import Programme
 from estate.results.summary import AgencyFigures, Breach, Summary, money
@@ -83,17 +84,27 @@ def desks_by_pair(prep: Prepared, state: State, column: str) -> np.ndarray:
     return need * (state.share - eff * state.pooled)
 
 
-def annual_by_agency(prep: Prepared, state: State) -> tuple[pd.Series, float]:
-    """Annual cost per agency: running cost split by desks used, plus its functions' costs."""
-    pairs, sites, functions = prep.pairs, prep.sites, prep.functions
+def desk_shares(prep: Prepared, state: State) -> pd.Series:
+    """Each agency's share of the desks used at each site, indexed (s, g); a site no
+    desk is used at has no rows."""
+    pairs, functions = prep.pairs, prep.functions
     pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
     agency_of_f = functions["agency_id"].to_numpy(object)
     used = desks_by_pair(prep, state, "desks")
-    running = sites["running_cost"].to_numpy(float)
     frame = pd.DataFrame({"s": ps, "g": agency_of_f[pf], "used": used})
     by_site_agency = frame[frame["used"] > TOL].groupby(["s", "g"])["used"].sum()
     totals = by_site_agency.groupby(level="s").sum()
-    share = by_site_agency / totals.reindex(by_site_agency.index.get_level_values("s")).to_numpy()
+    return by_site_agency / totals.reindex(by_site_agency.index.get_level_values("s")).to_numpy()
+
+
+def annual_by_agency(prep: Prepared, state: State) -> tuple[pd.Series, float]:
+    """Annual cost per agency: running cost split by desks used, plus its functions' costs."""
+    pairs, sites, functions = prep.pairs, prep.sites, prep.functions
+    pf = pairs["f"].to_numpy()
+    agency_of_f = functions["agency_id"].to_numpy(object)
+    running = sites["running_cost"].to_numpy(float)
+    share = desk_shares(prep, state)
+    totals = share.groupby(level="s").sum()
     s_idx = share.index.get_level_values("s").to_numpy()
     open_with_users = state.open[s_idx]
     run_cost = pd.Series(running[s_idx] * share.to_numpy() * open_with_users,
@@ -258,11 +269,29 @@ def _assignment_table(prep: Prepared, after: State) -> pd.DataFrame:
 
 
 def _lease_by_site(prep: Prepared, model: EstateModel, after: State) -> np.ndarray:
-    """Per site: the NPV timing adds to its closing (rent owed, receipts waited for)."""
+    """Per site: the NPV timing adds to its closing (running cost until its teams may
+    leave, rent owed, receipts waited for)."""
     if not len(model.lease_coef):
         return np.zeros(len(prep.sites))
     coef = -model.lease_coef[model.blocks["open"]]
     return np.where(after.open, 0.0, coef)
+
+
+def _lease_by_agency(prep: Prepared, model: EstateModel, before: State, after: State
+                     ) -> pd.Series:
+    """What timing adds, by agency. A closed site's running cost in the years before its
+    teams may leave (`closing_wait`) is shared as its running cost is today, by desks
+    used, as `cashflow.csv` shares it; the rest (rent owed after closing, sales waited
+    for) is its owner's."""
+    owner = prep.sites["agency_id"].to_numpy(object)
+    lease = _lease_by_site(prep, model, after)
+    wait = np.where(after.open, 0.0, closing_wait(prep))
+    users = desk_shares(prep, before)
+    s_idx = users.index.get_level_values("s").to_numpy()
+    shared = np.isin(np.arange(len(owner)), s_idx)
+    parts = [pd.Series(lease - np.where(shared, wait, 0.0), index=owner),
+             pd.Series(wait[s_idx] * users.to_numpy(), index=users.index.get_level_values("g"))]
+    return pd.concat(parts).groupby(level=0).sum()
 
 
 def _agency_table(prep: Prepared, model: EstateModel, before: State, after: State
@@ -282,8 +311,7 @@ def _agency_table(prep: Prepared, model: EstateModel, before: State, after: Stat
     # From the unrounded figures, so that each is within half a penny of its own value.
     npv_saving = prep.scenario.annuity * (before_ - after_) - one_off
     if prep.calendar is not None:
-        owner = prep.sites["agency_id"].to_numpy(object)
-        lease = pd.Series(_lease_by_site(prep, model, after), index=owner).groupby(level=0).sum()
+        lease = _lease_by_agency(prep, model, before, after)
         lease_ = lease.reindex(ids).fillna(0.0).to_numpy()
         rows["lease_cost_npv"] = lease_.round(2)
         npv_saving = npv_saving - lease_

@@ -29,8 +29,15 @@ def money(value: float | None) -> str:
     v = abs(value)
     scale, unit, places = ((1e6, "m", "0.01") if v >= 1e6 else
                            (1e3, "k", "0.1") if v >= 1e3 else (1.0, "", "1"))
-    shown = Decimal(repr(float(v / scale))).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+    shown = _half_up(v / scale, places)
+    if unit == "k" and shown >= 1000:  # £999.96k reads as £1.00m, not £1,000.0k
+        unit, shown = "m", _half_up(v / 1e6, "0.01")
     return f"{'-' if value < 0 and shown else ''}£{shown:,}{unit}"
+
+
+def _half_up(number: float, places: str) -> Decimal:
+    """`number` rounded to `places` ("0.01"), a half up, from its shortest decimal form."""
+    return Decimal(repr(float(number))).quantize(Decimal(places), ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -95,7 +102,8 @@ class Summary:
     model_size: Mapping[str, int] | None = None
     # the sale receipts (disposal values of the sites closed) within one_off_cost
     one_off_receipts: float | None = None
-    # with a start date: the NPV of rent owed after closing and receipts waited for
+    # with a start date: the NPV timing adds to closing (running cost until the teams
+    # may leave, rent owed after closing, receipts waited for)
     lease_cost_npv: float | None = None
     programme: Mapping[str, Any] | None = None  # the dated programme's figures, when run
     areas: Mapping[str, Any] | None = None

@@ -67,6 +67,8 @@ def payback_words(years: float | None, one_off: float | None) -> tuple[str, str]
     if years is None or not math.isfinite(years):
         return "never", "never (there is no annual saving)"
     if years <= 0 or (one_off is not None and one_off <= 0):
+        if one_off is not None and abs(one_off) <= 0.5:
+            return "at once", "at once (there is no one-off cost)"
         return "at once", "at once (sale receipts cover the one-off costs)"
     if years < 1 / 12:
         return "under a month", "under a month"
@@ -87,10 +89,15 @@ def one_off_parts(one_off: float, receipts: float | None) -> str:
             f"cost {money(receipts + one_off)}")
 
 
+def rate_words(rate: float) -> str:
+    """A discount rate as the scenario gives it: 0.035 -> "3.5%", 0.0225 -> "2.25%"."""
+    return f"{round(rate * 100, 6):g}%"
+
+
 def horizon_words(s: Summary) -> str:
     """The NPV's terms as a label says them: "10 years, 3.5% a year"."""
-    rate = f"{s.discount_rate:.1%}".replace(".0%", "%")
-    return f"{s.horizon_years} year{'s' if s.horizon_years != 1 else ''}, {rate} a year"
+    return (f"{s.horizon_years} year{'s' if s.horizon_years != 1 else ''}, "
+            f"{rate_words(s.discount_rate)} a year")
 
 
 def one_off_words(value: float) -> str:
