@@ -9,6 +9,7 @@ stopped by its time limit is never called optimal.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import shutil
 import time
@@ -28,6 +29,7 @@ from estate.api import report
 from estate.render import figures
 from estate.render.report import board_pages
 from estate.render.report_data import Table, read_results
+from estate.render.report_optional import dated_words
 from estate.render.report_pages import agencies_page, decision
 from estate.results import money
 from estate.results.words import percent_up
@@ -159,6 +161,27 @@ def test_the_dated_programme_leads_and_says_why_it_differs(pack: dict[str, Any])
     cash = next(b for page in pages for b in page.blocks
                 if isinstance(b, Table) and b.caption.startswith("Cash, year by year"))
     assert cash.header[4] == "Net saving in the year (cash)"
+
+
+def test_the_gap_to_the_snapshot_is_worded_whichever_way_it_falls(
+        pack: dict[str, Any]) -> None:
+    """No limit and no build: one reason, not a list; no gap: no reason; a programme
+    saving more: why, by the method that found it."""
+    r = read_results(pack["folder"])
+    p, s = r.programme, r.summary
+    assert p is not None
+    free = dataclasses.replace(p, budget=p.budget.assign(closures_limit=float("nan")),
+                               npv_saving=s.npv_saving - 1e6)
+    words = dated_words(dataclasses.replace(r, programme=free))
+    assert f"{money(1e6)} less than" in words
+    assert ": changes wait for teams to arrive before they pool at their new sites." in words
+    same = dataclasses.replace(p, npv_saving=s.npv_saving)
+    assert "as much as the plan would save" in dated_words(dataclasses.replace(r, programme=same))
+    for method, why in (("roadmap", "one-off costs paid in later years"),
+                        ("joint", "the exact model chose another end state")):
+        more = dataclasses.replace(p, npv_saving=s.npv_saving + 1e6, method=method)
+        words = dated_words(dataclasses.replace(r, programme=more))
+        assert f"{money(1e6)} more than" in words and why in words
 
 
 def _variance(png: bytes) -> float:

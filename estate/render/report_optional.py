@@ -30,7 +30,7 @@ def programme_page(r: Results) -> Page | None:
               else "scheduling the plan's changes (the roadmap)")
     blocks: list[Block] = [Text(
         f"From {p.start}, {count(len(p.actions), 'change')} in {count(s.horizon_years, 'year')}, "
-        f"found by {method}. {_dated_words(r)} {when}")]
+        f"found by {method}. {dated_words(r)} {when}")]
     if limits := _limits_words(p.budget):
         blocks.append(Text(limits))
     blocks += [Text(str(note), "note") for note in p.notes]
@@ -60,7 +60,7 @@ def programme_page(r: Results) -> Page | None:
     return Page("When: the programme", tuple(blocks))
 
 
-def _dated_words(r: Results) -> str:
+def dated_words(r: Results) -> str:
     """The programme's NPV against the snapshot's, and what makes them differ. Rent owed
     until leases end, sales that take time and a site's running cost until its teams may
     move are priced in both, so they are not the reason; the rest of waiting is."""
@@ -77,14 +77,20 @@ def _dated_words(r: Results) -> str:
         waits.append("new buildings to be built")
     waits.append("teams to arrive before they pool at their new sites")
     difference = s.npv_saving - p.npv_saving
-    said = (f"Dated, the programme saves {money(p.npv_saving)} (NPV), "
-            f"{money(abs(difference))} {'less' if difference >= 0 else 'more'} than the "
-            f"{money(s.npv_saving)} the plan would save if every change happened at once")
+    said = f"Dated, the programme saves {money(p.npv_saving)} (NPV), "
+    if abs(difference) < 0.5:
+        said += "as much as the plan would save if every change happened at once"
+    else:
+        said += (f"{money(abs(difference))} {'less' if difference > 0 else 'more'} than the "
+                 f"{money(s.npv_saving)} the plan would save if every change happened at "
+                 "once")
     if difference >= 0.5:
-        said += ": changes wait for " + ", for ".join(waits[:-1]) + ", and for " + waits[-1]
+        said += ": changes wait for " + (", for ".join(waits[:-1]) + ", and for "
+                                         if len(waits) > 1 else "") + waits[-1]
     elif difference <= -0.5:
-        said += (": dated year by year, a different end state pays better than the "
-                 "snapshot's")
+        said += (": dated year by year, the exact model chose another end state that pays "
+                 "better" if p.method == "joint" else
+                 ": one-off costs paid in later years weigh less in today's money")
     return said + (". Rent owed until leases end, sales that take time and sites running "
                    "until their teams may move are counted in both figures.")
 
