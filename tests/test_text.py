@@ -28,9 +28,14 @@ def test_optimal_is_said_only_of_a_proven_plan(gap: float, said: str) -> None:
 
 def test_net_receipts_are_said_in_words() -> None:
     lines = summary_lines(_summary(one_off_cost=-1_450_000.0))
-    assert any(x.startswith("One-off cost:    net receipts of £1.45m;") for x in lines)
+    assert "One-off cost:    net receipts of £1.45m" in lines
+    assert "Payback:         at once (sale receipts cover the one-off costs)" in lines
     lines = summary_lines(_summary(one_off_cost=2_100_000.0))
-    assert any(x.startswith("One-off cost:    £2.10m;") for x in lines)
+    assert "One-off cost:    £2.10m" in lines
+    # with what sales bring known, the spending beside it
+    lines = summary_lines(_summary(one_off_cost=-1_450_000.0, one_off_receipts=2_000_000.0))
+    assert ("One-off cost:    net receipts of £1.45m (sales bring £2.00m; closing, building, "
+            "moving and setting up cost £550.0k)") in lines
 
 
 def test_a_bound_still_at_its_first_guess_is_explained() -> None:
