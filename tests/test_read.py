@@ -555,13 +555,28 @@ def test_below_a_title_the_header_row_is_the_one_named_and_a_missing_column_is_f
     assert {(p.row, p.column) for p in problems} == {(3, "name"), (None, "desks")}
 
 
+def _sheet_archive(path: Path, title: str, link: str, sheet: str,
+                   parts: dict[str, str]) -> Path:
+    """A workbook written by hand: sheet `title` (relationship `link`, given as an
+    attribute such as `r:id="r1"`) at xl/worksheets/sheet1.xml, and other `parts`."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("xl/workbook.xml", f'<workbook><sheets><sheet name="{title}" '
+                         f'sheetId="1" {link}/></sheets></workbook>')
+        rid = link.split('"')[1]
+        archive.writestr("xl/_rels/workbook.xml.rels", '<Relationships><Relationship '
+                         f'Id="{rid}" Target="worksheets/sheet1.xml"/></Relationships>')
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return path
+
+
 def test_sheet_marks_read_the_forms_the_xml_may_take(tmp_path: Path) -> None:
     """As Excel writes them (relative targets, `r:id`), as other tools may (single
     quotes, another prefix, rows without their number), and an attribute that only ends
     in `hidden`, which is not the row's."""
-    import zipfile
-
-    path = tmp_path / "forms.xlsx"
     sheet = ("<worksheet><sheetData>"
              "<row r='1'/><row x14ac:hidden=\"1\"/><row hidden='true'/>"  # rows 1, 2, 3
              "<x:row r=\"5\" customHeight=\"1\" hidden=\"1\"><c><x:f>A1</x:f></c></x:row>"
@@ -569,17 +584,12 @@ def test_sheet_marks_read_the_forms_the_xml_may_take(tmp_path: Path) -> None:
              "<mergeCells><mergeCell ref='B2:B4'/></mergeCells>"
              "<tableParts><tablePart r:id='rId2'/><tablePart r:id='rId3'/></tableParts>"
              "</worksheet>")
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("xl/workbook.xml", '<workbook><sheets><sheet name="a &amp; b" '
-                         'sheetId="1" ns9:id="rId7"/></sheets></workbook>')
-        archive.writestr("xl/_rels/workbook.xml.rels", '<Relationships><Relationship '
-                         'Id="rId7" Target="worksheets/sheet1.xml"/></Relationships>')
-        archive.writestr("xl/worksheets/sheet1.xml", sheet)
-        archive.writestr("xl/worksheets/_rels/sheet1.xml.rels", (
+    path = _sheet_archive(tmp_path / "forms.xlsx", "a &amp; b", 'ns9:id="rId7"', sheet, {
+        "xl/worksheets/_rels/sheet1.xml.rels": (
             "<Relationships><Relationship Id='rId3' Target='/xl/tables/t9.xml'/>"
-            '<Relationship Id="rId2" Target="../tables/table1.xml"/></Relationships>'))
-        archive.writestr("xl/tables/table1.xml", '<table ref="B1:C6" totalsRowCount="1"/>')
-        archive.writestr("xl/tables/t9.xml", "<x:table ref='E1:F9'><x:autoFilter/></x:table>")
+            '<Relationship Id="rId2" Target="../tables/table1.xml"/></Relationships>'),
+        "xl/tables/table1.xml": '<table ref="B1:C6" totalsRowCount="1"/>',
+        "xl/tables/t9.xml": "<x:table ref='E1:F9'><x:autoFilter/></x:table>"})
     assert sheet_marks(path, "a & b") == SheetMarks([3, 5], ["B2:B4"], [TotalsRow(6, 1, 2)],
                                                     formulas=True)
 
@@ -589,26 +599,15 @@ def test_sheet_marks_take_nothing_a_broken_or_hostile_sheet_does_not_say(
     """A stray `<f` with no end is no tag, and does not swallow the row after it; a Table
     whose file lies above the archive's root, or is missing, gives no totals row; a
     count of a billion totals rows is one row, at most the sheet's last."""
-    import zipfile
-
     sheet = ("<worksheet><sheetData><row r='2'><c><v>1 <f</v></c></row>"
              "<row r='3' hidden='1'/></sheetData>"
              "<tableParts><tablePart r:id='a'/><tablePart r:id='b'/><tablePart r:id='c'/>"
              "</tableParts></worksheet>")
 
     def workbook(name: str, relations: str) -> Path:
-        path = tmp_path / name
-        with zipfile.ZipFile(path, "w") as archive:
-            archive.writestr("xl/workbook.xml", '<workbook><sheets><sheet name="s" '
-                             'r:id="r1"/></sheets></workbook>')
-            archive.writestr("xl/_rels/workbook.xml.rels", '<Relationships><Relationship '
-                             'Id="r1" Target="worksheets/sheet1.xml"/></Relationships>')
-            archive.writestr("xl/worksheets/sheet1.xml", sheet)
-            archive.writestr("xl/worksheets/_rels/sheet1.xml.rels",
-                             f"<Relationships>{relations}</Relationships>")
-            archive.writestr("xl/tables/big.xml",
-                             '<table ref="A1:H2000000" totalsRowCount="1000000000"/>')
-        return path
+        return _sheet_archive(tmp_path / name, "s", 'r:id="r1"', sheet, {
+            "xl/worksheets/_rels/sheet1.xml.rels": f"<Relationships>{relations}</Relationships>",
+            "xl/tables/big.xml": '<table ref="A1:H2000000" totalsRowCount="1000000000"/>'})
 
     big = "<Relationship Id='a' Target='../tables/big.xml'/>"
     marks = sheet_marks(workbook("odd.xlsx", big + "<Relationship Id='b' "
