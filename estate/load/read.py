@@ -145,8 +145,9 @@ def _read_workbook(path: Path) -> RawRegister:
             read = functools.partial(_sheet_grid, path, book, sheets[name][0], sheet)
             table = add_table(raw, name, label, read)
             if sheet:
-                raw.problems += _flagged(label, sheet[0], table) + _marked(label, sheet[0],
-                                                                           table)
+                totals = _totals_rows(sheet[0], table)  # one problem each, in `_marked`
+                raw.problems += (_flagged(label, sheet[0], table, totals)
+                                 + _marked(label, sheet[0], table, totals))
     finally:
         book.close()
     return raw
@@ -212,10 +213,11 @@ def _sheet_grid(path: Path, book, name: str, out: list[Sheet]) -> pd.DataFrame:
     return sheet.grid
 
 
-def _flagged(label: str, sheet: Sheet, table: RawTable | None) -> list[Problem]:
-    """Cells the workbook holds no usable value for, at their row and column."""
+def _flagged(label: str, sheet: Sheet, table: RawTable | None, totals: set[int]
+             ) -> list[Problem]:
+    """Cells the workbook holds no usable value for, at their row and column, except in
+    an Excel Table's totals rows (`totals`), which are one problem each."""
     problems = []
-    totals = _totals_rows(sheet, table)  # one problem for the row (`_marked`)
     for (row, column), found in sorted(sheet.flagged.items()):
         if table is not None and row <= table.header_row and table.header_row > 1:
             continue  # a title or note above the header is not read
@@ -229,23 +231,23 @@ def _flagged(label: str, sheet: Sheet, table: RawTable | None) -> list[Problem]:
     return problems
 
 
-def _marked(label: str, sheet: Sheet, table: RawTable | None) -> list[Problem]:
+def _marked(label: str, sheet: Sheet, table: RawTable | None, totals: set[int]
+            ) -> list[Problem]:
     """What the sheet shows otherwise than it is read.
 
     A hidden or filtered row, or one struck through, is read like any other (the
     register is what the file holds), which a user who filtered rows out or struck a
     sold site through may not expect: a warning each. An Excel Table's totals row is
-    not a record, whatever its label: one problem, and the row is not read. A range
-    merged down a column estate reads holds its value in its first cell only, so the
-    rows below read as blank: an error at the range, and the blank cells it covers are
-    left out of the checks (`covered`)."""
+    not a record, whatever its label: one problem each (`totals`), and the row is not
+    read. A range merged down a column estate reads holds its value in its first cell
+    only, so the rows below read as blank: an error at the range, and the blank cells it
+    covers are left out of the checks (`covered`)."""
     if table is None:
         return []
-    totals = sorted(_totals_rows(sheet, table))
     problems = [Problem(label, row, None,
                         "a record (an Excel Table's totals row is not one: untick Total Row "
                         "on the Table Design tab, or move the totals to another sheet)",
-                        "the Table's totals row") for row in totals]
+                        "the Table's totals row") for row in sorted(totals)]
     table.frame = table.frame.drop(index=[row for row in totals if row in table.frame.index])
     if table.frame.empty:
         return problems
