@@ -34,8 +34,9 @@ demo: setup
 	$(BIN)/estate report "results/Shared back office" --out "maps/Shared back office board.pdf"
 	$(BIN)/estate plan $(PROGRAMME)
 
+# The slowest tests are listed at the end, so CI's log says where its time goes.
 test: setup browser
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=15
 
 test-fast: setup
 	$(BIN)/pytest -q -m "not slow and not browser"

@@ -65,6 +65,14 @@ class Prepared:
     def efficiency(self) -> np.ndarray:
         return team_efficiency(self.functions, self.scenario)
 
+    @property
+    def earliest_years(self) -> np.ndarray:
+        """Per team: the first year it may move (`estate.timing.earliest_years`); 1 for
+        every team without a start date."""
+        if self.calendar is None:
+            return np.ones(len(self.functions), dtype=int)
+        return earliest_years(self.functions, self.calendar)
+
 
 def team_efficiency(functions: pd.DataFrame, scenario: Scenario) -> np.ndarray:
     """eff_k(f) per function: 0 unless it is shareable and of a sharing type."""

@@ -8,7 +8,7 @@ import pytest
 
 from estate.errors import InputError
 from estate.results import Summary, money
-from estate.results.words import one_off_parts, payback_words, rate_words
+from estate.results.words import fte_words, one_off_parts, payback_words, rate_words
 from estate.status import Status
 from tests.fixtures import summary_record
 
@@ -96,3 +96,8 @@ def test_a_one_off_total_says_what_sales_bring() -> None:
 def test_a_discount_rate_reads_as_the_scenario_gives_it() -> None:
     assert [rate_words(r) for r in (0.035, 0.0225, 0.03, 0.0, 0.125)] == \
         ["3.5%", "2.25%", "3%", "0%", "12.5%"]
+
+
+def test_staff_read_whole_unless_a_split_team_moves_a_share() -> None:
+    assert [fte_words(v) for v in (1360.0, 1359.9999999, 12.5, 0.0, 2.25)] == \
+        ["1,360 FTE", "1,360 FTE", "12.5 FTE", "0 FTE", "2.3 FTE"]

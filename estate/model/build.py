@@ -82,10 +82,10 @@ def build(prep: Prepared, reduce: bool = True) -> EstateModel:
     costs = cost_coefficients(parts, b.n)
     add_one_off_cap(b, costs, prep.scenario.max_one_off)
     model = b.finish(costs.objective(prep.scenario.annuity),
-                     costs.one_off_constant + costs.lease_constant,
+                     costs.one_off_constant + costs.timing_constant,
                      pool=pooling.pool, centres=pooling.centres, one_off_coef=costs.one_off,
-                     one_off_constant=costs.one_off_constant, lease_coef=costs.lease,
-                     lease_constant=costs.lease_constant, **column_places(parts, b.n))
+                     one_off_constant=costs.one_off_constant, timing_coef=costs.timing,
+                     timing_constant=costs.timing_constant, **column_places(parts, b.n))
     return reduce_model(model) if reduce else model
 
 

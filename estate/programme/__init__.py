@@ -57,7 +57,7 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
     assert prep.calendar is not None and plan.solution is not None
     assert plan.solution.values is not None and method in METHODS
     end = solved_state(prep, model, plan.solution.values)
-    changes = changes_of(prep, model, end, prep.calendar)
+    changes = changes_of(prep, model, end)
     found = solve_roadmap(prep, model, changes, limits, time_limit_s, mip_gap)
     roadmap = programme_of(prep, model, changes, found.years, limits, "roadmap", found.status,
                            found.mip_gap) if found.status.has_plan else None

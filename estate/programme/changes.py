@@ -30,7 +30,6 @@ import pandas as pd
 from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
 from estate.results import State
-from estate.timing import Calendar, earliest_years
 
 TOL = 1e-6
 KINDS = ("close", "build", "move", "centre")
@@ -60,8 +59,7 @@ class Changes:
         return len(self.table)
 
 
-def changes_of(prep: Prepared, model: EstateModel, end: State, calendar: Calendar
-               ) -> Changes:
+def changes_of(prep: Prepared, model: EstateModel, end: State) -> Changes:
     """Every change from the status quo to `end`, with the first year it may happen."""
     sites, pairs, functions = prep.sites, prep.pairs, prep.functions
     sc = prep.scenario
@@ -75,7 +73,7 @@ def changes_of(prep: Prepared, model: EstateModel, end: State, calendar: Calenda
     home = pairs["home"].to_numpy(bool)
     pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
     fte = functions["fte"].to_numpy(float)
-    earliest = earliest_years(functions, calendar)
+    earliest = prep.earliest_years
     for p in np.flatnonzero((end.share > TOL) & ~home):
         moved = fte[pf[p]] * end.share[p] if prep.home[pf[p]] >= 0 else 0.0
         rows.append({"kind": "move", "site": ps[p], "pair": p, "team": pf[p],

@@ -132,7 +132,7 @@ def read_schedule(prep: Prepared, model: EstateModel, layout: Layout, x: np.ndar
     shared = x[layout.shared] > 0.5
     end = State(open=opened[:, h], share=share[:, h], pooled=pooled[:, h],
                 shared=shared[:, h])
-    changes = changes_of(prep, model, end, prep.calendar)
+    changes = changes_of(prep, model, end)
     table, years = changes.table, np.zeros(len(changes), dtype=int)
     for i in range(len(table)):
         kind, s = table.at[i, "kind"], int(table.at[i, "site"])

@@ -17,7 +17,6 @@ import scipy.sparse as sp
 
 from estate.model.arrays import EstateModel, cat
 from estate.prepare import Prepared
-from estate.timing import earliest_years
 
 ZERO, ONE = 0, 1
 
@@ -132,7 +131,7 @@ def layout_of(prep: Prepared, model: EstateModel) -> Layout:
     open_, built = _site_columns(prep, c)
     pairs_home = prep.pairs["home"].to_numpy(bool)
     ub = np.repeat(model.col_ub[model.blocks["assign"]][:, None], h, axis=1)
-    earliest = earliest_years(prep.functions, prep.calendar)[prep.pairs["f"].to_numpy()]
+    earliest = prep.earliest_years[prep.pairs["f"].to_numpy()]
     ub[~pairs_home[:, None] & (np.arange(1, h + 1)[None, :] < earliest[:, None])] = 0.0
     assign = c.block(ub, integer=not prep.scenario.split)
     assign[pairs_home, 0] = ONE

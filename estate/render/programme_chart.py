@@ -15,6 +15,7 @@ import pandas as pd
 
 from estate.render.html import inert
 from estate.results import Programme, money
+from estate.results.words import fte_words
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def _tip(row: pd.Series) -> str:
         said.append(f"pooling {row['function_id']}")
     elif row["function_id"]:
         fte = float(row["fte"]) if pd.notna(row["fte"]) else 0.0
-        said.append(f"team {row['function_id']} ({fte:,.1f} FTE)")
+        said.append(f"team {row['function_id']} ({fte_words(fte)})")
     if float(row["one_off"]):
         said.append(("receives " if row["one_off"] < 0 else "one-off ")
                     + money(abs(float(row["one_off"]))))

@@ -32,6 +32,7 @@ from estate.render.report_data import (
 )
 from estate.results import Summary, money
 from estate.results.words import (
+    fte_words,
     horizon_words,
     one_off_parts,
     one_off_words,
@@ -91,7 +92,7 @@ def _changes(r: Results) -> str:
                  f"{count(s.shared_centres, 'shared service centre')}: {'; '.join(where)}"
                  f"{more}.")
     if s.fte_relocated > 0:
-        text += f" In all, {s.fte_relocated:,.0f} FTE staff change building."
+        text += f" In all, {fte_words(s.fte_relocated)} staff change building."
     return text.strip()[0].upper() + text.strip()[1:]
 
 
@@ -177,7 +178,7 @@ def _headline(r: Results) -> Table:
         ("Sites", f"{s.sites_before:,} today; {s.sites_after:,} after ({s.sites_closed:,} "
                   f"close, {s.sites_opened:,} open)"),
         ("Shared service centres", f"{s.shared_centres:,}"),
-        ("Staff changing building", f"{s.fte_relocated:,.0f} FTE"),
+        ("Staff changing building", fte_words(s.fte_relocated)),
         ("Agencies paying more each year", f"{len(losers)}: " + "; ".join(losers)
          if losers else "none"),
         ("How good the plan is", plan_quality(s, r.asked_gap())[0]),
@@ -186,7 +187,7 @@ def _headline(r: Results) -> Table:
     ]
     if s.lease_cost_npv is not None:
         rows.append(("What timing adds: rent owed after closing, sales waited for, sites "
-                     "running until their teams may move (NPV, counted above)",
+                     "running and teams waiting until they may move (NPV, counted above)",
                      money(s.lease_cost_npv)))
     rows.append(("Solved by", f"{s.solver} in {s.solve_seconds:,.1f} s"))
     return Table("Headline figures", ("Figure", "Value"), tuple(rows), (False, False),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from estate.results import Summary, money
 from estate.results.words import (
+    fte_words,
     horizon_words,
     one_off_parts,
     one_off_words,
@@ -20,11 +21,6 @@ def _one_off(s: Summary) -> str:
     return f"{total} ({parts})" if parts else total
 
 
-def _fte(value: float) -> str:
-    """Staff as counted: whole teams move whole people; a split team may move a share."""
-    return f"{value:,.0f}" if abs(value - round(value)) < 1e-6 else f"{value:,.1f}"
-
-
 def summary_lines(summary: Summary) -> list[str]:
     """The summary as a few aligned lines, with every agency that is worse off flagged."""
     s = summary
@@ -39,7 +35,7 @@ def summary_lines(summary: Summary) -> list[str]:
         "Payback:         " + payback_words(s.payback_years, s.one_off_cost)[1],
         f"NPV saving:      {money(s.npv_saving)} over {horizon_words(s)} (status quo "
         f"{money(s.status_quo_npv)})",
-        f"Staff moving:    {_fte(s.fte_relocated)} FTE",
+        f"Staff moving:    {fte_words(s.fte_relocated)}",
     ]
     lines += _timing_lines(s)
     if s.status == Status.TIME_LIMIT and s.mip_gap is not None and s.mip_gap > 1.0:
@@ -63,8 +59,8 @@ def _timing_lines(s: Summary) -> list[str]:
     lines = []
     if s.lease_cost_npv is not None:
         lines.append(f"Timing:          {money(s.lease_cost_npv)} of rent still owed after "
-                     "closing, sales waited for and sites running until their teams may "
-                     "move, counted in the NPV")
+                     "closing, sales waited for, sites running and teams waiting until they "
+                     "may move, counted in the NPV")
     p = s.programme
     if p:
         payback = f"year {p['payback_year']}" if p.get("payback_year") else "not within " \

@@ -29,13 +29,13 @@ def money(value: float | None) -> str:
     v = abs(value)
     scale, unit, places = ((1e6, "m", "0.01") if v >= 1e6 else
                            (1e3, "k", "0.1") if v >= 1e3 else (1.0, "", "1"))
-    shown = _half_up(v / scale, places)
+    shown = half_up(v / scale, places)
     if unit == "k" and shown >= 1000:  # £999.96k reads as £1.00m, not £1,000.0k
-        unit, shown = "m", _half_up(v / 1e6, "0.01")
+        unit, shown = "m", half_up(v / 1e6, "0.01")
     return f"{'-' if value < 0 and shown else ''}£{shown:,}{unit}"
 
 
-def _half_up(number: float, places: str) -> Decimal:
+def half_up(number: float, places: str) -> Decimal:
     """`number` rounded to `places` ("0.01"), a half up, from its shortest decimal form."""
     return Decimal(repr(float(number))).quantize(Decimal(places), ROUND_HALF_UP)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from estate.results.summary import Summary, money
+from estate.results.summary import Summary, half_up, money
 from estate.status import Status
 
 PROVEN = 1e-6
@@ -98,6 +98,14 @@ def horizon_words(s: Summary) -> str:
     """The NPV's terms as a label says them: "10 years, 3.5% a year"."""
     return (f"{s.horizon_years} year{'s' if s.horizon_years != 1 else ''}, "
             f"{rate_words(s.discount_rate)} a year")
+
+
+def fte_words(value: float) -> str:
+    """Staff as counted, "1,360 FTE": whole teams move whole people, so a whole number
+    is shown whole; a split team may move a share, shown to one decimal (halves up,
+    as `money` rounds)."""
+    whole = abs(value - round(value)) < 1e-6
+    return f"{half_up(value, '1' if whole else '0.1'):,} FTE"
 
 
 def one_off_words(value: float) -> str:
