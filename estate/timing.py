@@ -164,14 +164,3 @@ def earliest_closing(home: np.ndarray, earliest: np.ndarray, n_sites: int) -> np
     housed = home >= 0
     np.maximum.at(out, home[housed], earliest[housed])
     return out
-
-
-def arrival_years(pair_team: np.ndarray, pair_site: np.ndarray, pair_home: np.ndarray,
-                  home: np.ndarray, earliest: np.ndarray, opening: np.ndarray) -> np.ndarray:
-    """Per eligible pair: the first year the team can sit at the pair's site in any
-    programme, 1..H+1. A team housed today stays at home until it may move (`earliest`)
-    and until a new site has been built (`opening`: a candidate decided in year 1 opens
-    in year build_years; an existing site in year 1); its home pair, and any pair of a
-    team with no home today, is 1."""
-    moving = ~pair_home & (home[pair_team] >= 0)
-    return np.where(moving, np.maximum(earliest[pair_team], opening[pair_site]), 1)

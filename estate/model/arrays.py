@@ -123,9 +123,8 @@ class EstateModel:
     centres: pd.DataFrame  # per shared column: k, s
     one_off_coef: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
     one_off_constant: float = 0.0
-    # per column: the NPV timing adds (estate.model.costs): to closing a site (running
-    # cost until its teams may leave, rent owed after closing, receipts waited for), and
-    # to a team's share and pooled share at a site it cannot reach in year 1
+    # per column: the NPV timing adds to closing a site (estate.model.costs: running
+    # cost until its teams may leave, rent owed after closing, receipts waited for)
     timing_coef: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
     timing_constant: float = 0.0
     # per assign column: is this the team's home today (the status quo's pairs)

@@ -8,15 +8,15 @@ import numpy as np
 
 from estate.model.parts import Parts
 from estate.prepare import Prepared
-from estate.timing import Calendar, arrival_years, earliest_closing
+from estate.timing import Calendar, earliest_closing
 
 
 @dataclass(frozen=True)
 class Costs:
     """Per-column cost coefficients, pounds: `annual` a year, `one_off` once, `timing` the
-    NPV that timing adds (to closing a site, to a team's move and pooling; zero without
-    a start date), plus the constants of the exit terms (the net exit cost of every
-    existing site) and of timing."""
+    NPV that timing adds to closing a site (zero without a start date), plus the
+    constants of the exit terms (the net exit cost of every existing site) and of
+    timing."""
 
     annual: np.ndarray
     one_off: np.ndarray
@@ -48,17 +48,6 @@ def cost_coefficients(p: Parts, n_columns: int) -> Costs:
     site no programme can close within the horizon saves nothing by closing: lease_s =
     A running_s - exit_s. It enters the objective as sum_s lease_s (1 - open[s]), never
     the one-off cap.
-
-    A team housed today sits at a new site s from its arrival year y_fs, the later of
-    its earliest year and the year s opens (`estate.timing.arrival_years`); until then
-    it is at home, paying its home pair's cost, pooling nowhere new, and its move is
-    paid as year y_fs begins. With W_y = sum_{t<y} d_t (0 when y = 1), on the share
-    assign[f,s] and the pooled share pooled[f,s] of such a pair:
-    wait_fs = W_y (pair_cost_home(f) - pair_cost_fs) + move_fs (d_start[y] - 1)
-    (move_fs the relocation, which is not paid at all when y is past the horizon), and
-    + eff_f annual_f W_y on pooled[f,s]. Both are linear and certain in every programme
-    that reaches this end state; what waits on other teams (a centre's other agencies
-    arriving late, a home site kept open for a team waiting on a build) is not priced.
     """
     prep, sc = p.prep, p.prep.scenario
     sites, functions, pairs, pool = prep.sites, prep.functions, prep.pairs, p.pooling.pool
@@ -82,36 +71,7 @@ def cost_coefficients(p: Parts, n_columns: int) -> Costs:
     lease_extra = _lease_extra(prep, net_exit)
     timing = np.zeros(n_columns)
     timing[p.open] = -lease_extra
-    assign_wait, pooled_wait = team_waits(prep, one_off[p.assign])
-    timing[p.assign] = assign_wait
-    timing[p.pooled] = pooled_wait[pool["pair"].to_numpy()] if len(pool) else 0.0
     return Costs(annual, one_off, float(net_exit.sum()), timing, float(lease_extra.sum()))
-
-
-def team_waits(prep: Prepared, relocation: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per eligible pair: the NPV that waiting to arrive adds to the team's share there
-    (wait_fs) and to its pooled share (eff_f annual_f W_y), as `cost_coefficients`
-    states them; zeros without a start date. `relocation` is each pair's one-off move."""
-    n = len(prep.pairs)
-    if prep.calendar is None:
-        return np.zeros(n), np.zeros(n)
-    cal, pairs = prep.calendar, prep.pairs
-    h = cal.horizon
-    pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
-    home_pair = pairs["home"].to_numpy(bool)
-    opening = np.where(prep.existing, 1, prep.sites["build_years"].to_numpy(float).astype(int))
-    y = np.minimum(arrival_years(pf, ps, home_pair, prep.home, prep.earliest_years, opening),
-                   h + 1)
-    waited = _waited(cal)[y - 1]
-    pair_cost = pairs["pair_cost"].to_numpy(float)
-    home_cost = np.zeros(len(prep.functions))
-    home_cost[pf[home_pair]] = pair_cost[home_pair]
-    paid_at = np.where(y <= h, cal.d_start[y], 0.0)
-    assign_wait = waited * (home_cost[pf] - pair_cost) + relocation * (paid_at - 1.0)
-    annual_f = prep.functions["annual_cost"].to_numpy(float)
-    pooled_wait = prep.efficiency[pf] * annual_f[pf] * waited
-    late = y > 1
-    return np.where(late, assign_wait, 0.0), np.where(late, pooled_wait, 0.0)
 
 
 def _waited(calendar: Calendar) -> np.ndarray:

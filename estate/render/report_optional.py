@@ -62,9 +62,8 @@ def programme_page(r: Results) -> Page | None:
 
 def dated_words(r: Results) -> str:
     """The programme's NPV against the snapshot's, and what makes them differ. Rent owed
-    until leases end, sales that take time, a site's running cost until its teams may
-    move and each team's own wait to move are priced in both, so they are not the
-    reason; what waits on the yearly limits, on builds or on other agencies' teams is."""
+    until leases end, sales that take time and a site's running cost until its teams may
+    move are priced in both, so they are not the reason; the rest of waiting is."""
     p, s = r.programme, r.summary
     assert p is not None
     waits = []
@@ -76,8 +75,7 @@ def dated_words(r: Results) -> str:
         waits.append(f"the yearly limits (on {listed(limited)})")
     if (p.actions["action"] == "build").any():
         waits.append("new buildings to be built")
-    if (p.actions["action"] == "pool").any():
-        waits.append("shared centres to gather enough agencies' teams before they pool")
+    waits.append("teams to arrive before they pool at their new sites")
     difference = s.npv_saving - p.npv_saving
     said = f"Dated, the programme saves {money(p.npv_saving)} (NPV), "
     if abs(difference) < 0.5:
@@ -86,15 +84,15 @@ def dated_words(r: Results) -> str:
         said += (f"{money(abs(difference))} {'less' if difference > 0 else 'more'} than the "
                  f"{money(s.npv_saving)} the plan would save if every change happened at "
                  "once")
-    if difference >= 0.5 and waits:
+    if difference >= 0.5:
         said += ": changes wait for " + (", for ".join(waits[:-1]) + ", and for "
                                          if len(waits) > 1 else "") + waits[-1]
     elif difference <= -0.5:
         said += (": dated year by year, the exact model chose another end state that pays "
                  "better" if p.method == "joint" else
                  ": one-off costs paid in later years weigh less in today's money")
-    return said + (". Rent owed until leases end, sales that take time, and sites and teams "
-                   "waiting until the teams may move are counted in both figures.")
+    return said + (". Rent owed until leases end, sales that take time and sites running "
+                   "until their teams may move are counted in both figures.")
 
 
 def _limits_words(budget: pd.DataFrame) -> str:

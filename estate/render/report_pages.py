@@ -187,7 +187,7 @@ def _headline(r: Results) -> Table:
     ]
     if s.lease_cost_npv is not None:
         rows.append(("What timing adds: rent owed after closing, sales waited for, sites "
-                     "running and teams waiting until they may move (NPV, counted above)",
+                     "running until their teams may move (NPV, counted above)",
                      money(s.lease_cost_npv)))
     rows.append(("Solved by", f"{s.solver} in {s.solve_seconds:,.1f} s"))
     return Table("Headline figures", ("Figure", "Value"), tuple(rows), (False, False),

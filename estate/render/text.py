@@ -59,8 +59,8 @@ def _timing_lines(s: Summary) -> list[str]:
     lines = []
     if s.lease_cost_npv is not None:
         lines.append(f"Timing:          {money(s.lease_cost_npv)} of rent still owed after "
-                     "closing, sales waited for, sites running and teams waiting until they "
-                     "may move, counted in the NPV")
+                     "closing, sales waited for and sites running until their teams may "
+                     "move, counted in the NPV")
     p = s.programme
     if p:
         payback = f"year {p['payback_year']}" if p.get("payback_year") else "not within " \

@@ -277,36 +277,20 @@ def _timing_by_site(prep: Prepared, model: EstateModel, after: State) -> np.ndar
     return np.where(after.open, 0.0, coef)
 
 
-def _timing_by_pair(prep: Prepared, model: EstateModel, after: State) -> np.ndarray:
-    """Per eligible pair: the NPV that waiting to arrive adds to the team's share and
-    pooled share there (`estate.model.costs.team_waits`)."""
-    out = np.zeros(len(prep.pairs))
-    if not len(model.timing_coef):
-        return out
-    out += model.timing_coef[model.blocks["assign"]] * after.share
-    if len(model.pool):
-        pooled = np.zeros(len(prep.pairs))
-        pooled[model.pool["pair"].to_numpy()] = model.timing_coef[model.blocks["pooled"]]
-        out += pooled * after.pooled
-    return out
-
-
 def _timing_by_agency(prep: Prepared, model: EstateModel, before: State, after: State
                       ) -> pd.Series:
     """What timing adds, by agency. A closed site's running cost in the years before its
     teams may leave (`closing_wait`) is shared as its running cost is today, by desks
-    used, as `cashflow.csv` shares it; the rest of a closing (rent owed after closing,
-    sales waited for) is its owner's; a team's wait to arrive is its agency's."""
+    used, as `cashflow.csv` shares it; the rest (rent owed after closing, sales waited
+    for) is its owner's."""
     owner = prep.sites["agency_id"].to_numpy(object)
     closing = _timing_by_site(prep, model, after)
     wait = np.where(after.open, 0.0, closing_wait(prep))
     users = desk_shares(prep, before)
     s_idx = users.index.get_level_values("s").to_numpy()
     shared = np.isin(np.arange(len(owner)), s_idx)
-    team_agency = prep.functions["agency_id"].to_numpy(object)[prep.pairs["f"].to_numpy()]
     parts = [pd.Series(closing - np.where(shared, wait, 0.0), index=owner),
-             pd.Series(wait[s_idx] * users.to_numpy(), index=users.index.get_level_values("g")),
-             pd.Series(_timing_by_pair(prep, model, after), index=team_agency)]
+             pd.Series(wait[s_idx] * users.to_numpy(), index=users.index.get_level_values("g"))]
     return pd.concat(parts).groupby(level=0).sum()
 
 
@@ -351,8 +335,7 @@ def make_plan(prep: Prepared, model: EstateModel, solution: Solution) -> Plan:
     before = status_quo_state(prep, model)
     after = solved_state(prep, model, solution.values)
     one_off = float(model.one_off_coef @ solution.values + model.one_off_constant)
-    lease = float(_timing_by_site(prep, model, after).sum()
-                  + _timing_by_pair(prep, model, after).sum())
+    lease = float(_timing_by_site(prep, model, after).sum())
     annual_before = annual_by_agency(prep, before)[1]
     annual_after = annual_by_agency(prep, after)[1]
     agencies = _agency_table(prep, model, before, after)
