@@ -661,6 +661,21 @@ def test_a_totals_row_is_one_problem_when_a_script_left_its_formulas_unsaved(
     assert [(p.row, p.found) for p in problems] == [(5, "the Table's totals row")]
 
 
+def test_a_total_row_is_one_problem_though_its_formulas_are_unsaved(tmp_path: Path) -> None:
+    """A row labelled Total under the register, its sum a formula a script wrote without a
+    result: one problem for the row, not another for its formula."""
+    tables = frames()
+    path = write_xlsx(tmp_path / "reg.xlsx", tables)
+    book = openpyxl.load_workbook(path)
+    columns = list(tables["sites"].columns)
+    desks = letters(columns.index("desks"))
+    book["sites"]["A5"] = "Total"
+    book["sites"][f"{desks}5"] = f"=SUM({desks}2:{desks}4)"  # no saved value
+    book.save(path)
+    problems = problems_of(path)
+    assert [(p.row, p.found) for p in problems] == [(5, "'Total'")]
+
+
 def test_a_small_table_beside_the_register_keeps_its_totals_row_to_itself(
         tmp_path: Path) -> None:
     """A lookup Table in columns X:Y with a Total Row in row 3: row 3 of the register

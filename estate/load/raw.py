@@ -45,6 +45,8 @@ class RawTable:
     typed: dict[str, str] = field(default_factory=dict)  # column name -> header as typed
     covered: dict[str, set[int]] = field(default_factory=dict)  # column -> rows a merged
     # range above them leaves blank (reported once, at the range)
+    asides: frozenset[int] = frozenset()  # rows kept for people (totals, notes, units),
+    # one problem each and not read
 
 
 @dataclass
@@ -134,7 +136,7 @@ def table_of(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> Raw
                                      repr(frame.at[row, column]))
                              for row in hidden[hidden].index]
     table = RawTable(name, label, frame, positions={p: names[p] for p in keep},
-                     header_row=first,
+                     header_row=first, asides=frozenset(asides),
                      typed={names[p]: str(grid.at[first, p]).strip() for p in keep})
     raw.tables[name] = table
     return table
