@@ -78,6 +78,19 @@ def test_a_budget_of_half_the_one_off_spend_spreads_the_changes_over_two_years(
     assert list(tight.budget["one_off_limit"][:2]) == [100_000, 100_000]
 
 
+def test_the_price_of_the_yearly_limits_is_the_saving_they_hold_back(tmp_path: Path) -> None:
+    """r = 0, 5 years: without a budget both offices close in year 1 (5 x £200k + 5 x
+    £150k - £200k = £1,550k); with £100k a year A2 waits a year (£1,400k). The limits
+    cost £150k, the saving of the same register planned without them."""
+    free = budget_case(tmp_path / "free", None).programme(method="roadmap")
+    assert free.unlimited_saving is None  # no limits, nothing to price
+    assert free.npv_saving == pytest.approx(1_550_000)
+    tight = budget_case(tmp_path / "tight", 100_000).programme(method="roadmap")
+    assert tight.npv_saving == pytest.approx(1_400_000)
+    assert tight.unlimited_saving == pytest.approx(free.npv_saving)
+    assert tight.summary()["unlimited_saving"] == 1_550_000
+
+
 def test_the_scenario_cap_on_one_off_spend_holds_over_the_whole_programme(
         tmp_path: Path) -> None:
     """With max_one_off = £100k the snapshot closes only A1; a yearly budget of £100k

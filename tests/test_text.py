@@ -47,3 +47,17 @@ def test_a_bound_still_at_its_first_guess_is_explained() -> None:
     assert not any(x.startswith("Bound:") for x in summary_lines(_summary(mip_gap=0.0)))
     assert not any(x.startswith("Bound:") for x in
                    summary_lines(_summary(status="time_limit", mip_gap=1.0)))
+
+
+def test_the_price_of_the_yearly_limits_follows_the_programme() -> None:
+    programme = {"method": "roadmap", "start": "2027-04-01", "changes": 3,
+                 "npv_saving": 1_400_000.0, "payback_year": 1, "notes": ["a note"],
+                 "unlimited_saving": 1_550_000.0}
+    lines = summary_lines(_summary(npv_saving=1_600_000.0, programme=programme))
+    assert lines[-2:] == ["                 a note",
+                          "Yearly limits:   cost £150.0k (with none, the same changes would "
+                          "save £1.55m)"]
+    # no limits, or the joint model's end state: nothing to price against
+    for changed in ({"unlimited_saving": None}, {"method": "joint"}):
+        lines = summary_lines(_summary(programme={**programme, **changed}))
+        assert not any(line.startswith("Yearly limits:") for line in lines)

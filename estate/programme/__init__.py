@@ -63,6 +63,9 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
                            found.mip_gap) if found.status.has_plan else None
     if roadmap is not None and found.message:
         roadmap = replace(roadmap, notes=(*roadmap.notes, f"roadmap search: {found.message}"))
+    if roadmap is not None:
+        roadmap = replace(roadmap, unlimited_saving=_unlimited_saving(
+            prep, model, changes, limits, time_limit_s, mip_gap))
     size = joint_size(prep, model)
     if method == "roadmap" or (method == "auto" and size > JOINT_MAX_COLUMNS):
         if roadmap is None:
@@ -96,7 +99,30 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
             *other.notes, f"the roadmap found no schedule ({found.status})", *notes))
     better = other if other.npv_cost < roadmap.npv_cost - 0.005 else roadmap
     return replace(better, roadmap_npv=roadmap.npv_cost, joint_npv=other.npv_cost,
-                   notes=(*better.notes, *notes))
+                   unlimited_saving=roadmap.unlimited_saving, notes=(*better.notes, *notes))
+
+
+def _unlimited_saving(prep: Prepared, model: EstateModel, changes: Changes,
+                      limits: ProgrammeLimits, time_limit_s: float, mip_gap: float
+                      ) -> float | None:
+    """The NPV saving of the same changes scheduled with no yearly limits, when the
+    scenario sets any (None otherwise, or when that roadmap finds no schedule): the
+    price of the limits, as a policy's cost is the price of a policy. The roadmap
+    without limits is a small model (its rows that bind are gone)."""
+    if not _limited(limits):
+        return None
+    free = ProgrammeLimits(max_one_off_per_year=(np.inf,) * len(limits.max_one_off_per_year))
+    found = solve_roadmap(prep, model, changes, free, time_limit_s, mip_gap)
+    if not found.status.has_plan:
+        return None
+    return programme_of(prep, model, changes, found.years, free, "roadmap", found.status,
+                        found.mip_gap).npv_saving
+
+
+def _limited(limits: ProgrammeLimits) -> bool:
+    return bool(np.isfinite(limits.max_one_off_per_year).any()
+                or np.isfinite(limits.max_fte_moved_per_year)
+                or np.isfinite(limits.max_closures_per_year))
 
 
 def _no_programme(status: Status) -> NoSolutionError:

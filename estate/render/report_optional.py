@@ -91,7 +91,13 @@ def dated_words(r: Results) -> str:
         said += (": dated year by year, the exact model chose another end state that pays "
                  "better" if p.method == "joint" else
                  ": one-off costs paid in later years weigh less in today's money")
-    return said + (". Rent owed until leases end, sales that take time and sites running "
+    said += "."
+    if p.unlimited_saving is not None and p.method == "roadmap":
+        cost = p.unlimited_saving - p.npv_saving
+        said += (f" With no yearly limits the same changes, scheduled the same way, would save "
+                 f"{money(p.unlimited_saving)}: the limits cost "
+                 + (f"{money(cost)}." if cost >= 0.5 else "nothing."))
+    return said + (" Rent owed until leases end, sales that take time and sites running "
                    "until their teams may move are counted in both figures.")
 
 

@@ -69,6 +69,10 @@ def _timing_lines(s: Summary) -> list[str]:
                      f" NPV saving {money(p['npv_saving'])} (the snapshot says "
                      f"{money(s.npv_saving)}); pays back in {payback}")
         lines += [f"                 {note}" for note in p.get("notes", [])]
+        free = p.get("unlimited_saving")
+        if free is not None and p["method"] == "roadmap":
+            lines.append(f"Yearly limits:   cost {money(max(free - p['npv_saving'], 0.0))} "
+                         f"(with none, the same changes would save {money(free)})")
     return lines
 
 

@@ -43,7 +43,9 @@ class Programme:
     `method` is "roadmap" (the snapshot's changes scheduled) or "joint" (the exact
     model over all years, whose end state may differ); `roadmap_npv` and `joint_npv` are
     the NPVs of cost each found (None when that one did not run); `gap` the relative
-    difference between them when both ran."""
+    difference between them when both ran. `unlimited_saving` is the NPV saving of the
+    snapshot's changes scheduled by the roadmap with no yearly limits, when the scenario
+    sets any: what the limits cost is the roadmap's saving less it."""
 
     actions: pd.DataFrame
     cashflow: pd.DataFrame
@@ -58,6 +60,7 @@ class Programme:
     status: str = "optimal"
     mip_gap: float | None = None
     notes: tuple[str, ...] = field(default=())
+    unlimited_saving: float | None = None
 
     @property
     def gap(self) -> float | None:
@@ -81,6 +84,8 @@ class Programme:
             "joint_npv": None if self.joint_npv is None else round(self.joint_npv, 2),
             "gap": None if self.gap is None else round(self.gap, 8),
             "mip_gap": self.mip_gap,
+            "unlimited_saving": None if self.unlimited_saving is None
+            else round(self.unlimited_saving, 2),
             "changes": int(len(self.actions)),
             "budget": [{k: (None if isinstance(v, float) and not math.isfinite(v) else v)
                         for k, v in row.items()} for row in budget],

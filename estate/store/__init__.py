@@ -210,6 +210,7 @@ def read_programme(folder: Path) -> Programme | None:
         roadmap_npv=number("roadmap_npv", True), joint_npv=number("joint_npv", True),
         status=_figure(figures, "status", str, source, "a status"),
         mip_gap=number("mip_gap", True),
+        unlimited_saving=number("unlimited_saving", True),
         notes=_figure(figures, "notes", notes, source, "a list of texts",
                       "notes" not in figures) or (),
     )
