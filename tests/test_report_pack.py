@@ -157,9 +157,8 @@ def test_the_dated_programme_leads_and_says_why_it_differs(pack: dict[str, Any])
             in words)
     assert "the yearly limits (on closures)" in words
     assert p.unlimited_saving is not None  # read back from summary.json
-    assert (f"With no yearly limits the same changes, scheduled the same way, would save "
-            f"{money(p.unlimited_saving)}: the limits cost "
-            f"{money(p.unlimited_saving - p.npv_saving)}.") in words
+    assert (f"The yearly limits cost {money(p.unlimited_saving - p.npv_saving)} (with none, "
+            f"the same changes would save {money(p.unlimited_saving)}).") in words
     assert "closures at most 1 (the most any year: 1, in year 1)" in words
     assert "would save " + money(s.npv_saving) in decision(r)
     cash = next(b for page in pages for b in page.blocks

@@ -8,7 +8,7 @@ import pytest
 
 from estate.errors import InputError
 from estate.results import Summary, money
-from estate.results.words import fte_words, one_off_parts, payback_words, rate_words
+from estate.results.words import fte_words, limits_words, one_off_parts, payback_words, rate_words
 from estate.status import Status
 from tests.fixtures import summary_record
 
@@ -101,3 +101,10 @@ def test_a_discount_rate_reads_as_the_scenario_gives_it() -> None:
 def test_staff_read_whole_unless_a_split_team_moves_a_share() -> None:
     assert [fte_words(v) for v in (1360.0, 1359.9999999, 12.5, 0.0, 2.25)] == \
         ["1,360 FTE", "1,360 FTE", "12.5 FTE", "0 FTE", "2.3 FTE"]
+
+
+def test_the_price_of_yearly_limits_reads_as_a_cost_or_nothing() -> None:
+    assert limits_words(1_550_000.0, 1_400_000.0) == \
+        "cost £150.0k (with none, the same changes would save £1.55m)"
+    # a search that left the free schedule short: the limits did not cost anything seen
+    assert limits_words(1_399_000.0, 1_400_000.0).startswith("cost nothing (")

@@ -13,7 +13,13 @@ from estate.render import figures
 from estate.render.report_data import Block, Chart, Page, Results, Table, Text
 from estate.render.report_pages import count, listed, one_off_cell
 from estate.results import money
-from estate.results.words import fte_words, payback_words, quality_words, rate_words
+from estate.results.words import (
+    fte_words,
+    limits_words,
+    payback_words,
+    quality_words,
+    rate_words,
+)
 from estate.status import Status
 
 
@@ -93,10 +99,7 @@ def dated_words(r: Results) -> str:
                  ": one-off costs paid in later years weigh less in today's money")
     said += "."
     if p.unlimited_saving is not None and p.method == "roadmap":
-        cost = p.unlimited_saving - p.npv_saving
-        said += (f" With no yearly limits the same changes, scheduled the same way, would save "
-                 f"{money(p.unlimited_saving)}: the limits cost "
-                 + (f"{money(cost)}." if cost >= 0.5 else "nothing."))
+        said += f" The yearly limits {limits_words(p.unlimited_saving, p.npv_saving)}."
     return said + (" Rent owed until leases end, sales that take time and sites running "
                    "until their teams may move are counted in both figures.")
 

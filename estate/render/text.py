@@ -6,6 +6,7 @@ from estate.results import Summary, money
 from estate.results.words import (
     fte_words,
     horizon_words,
+    limits_words,
     one_off_parts,
     one_off_words,
     payback_words,
@@ -71,8 +72,7 @@ def _timing_lines(s: Summary) -> list[str]:
         lines += [f"                 {note}" for note in p.get("notes", [])]
         free = p.get("unlimited_saving")
         if free is not None and p["method"] == "roadmap":
-            lines.append(f"Yearly limits:   cost {money(max(free - p['npv_saving'], 0.0))} "
-                         f"(with none, the same changes would save {money(free)})")
+            lines.append(f"Yearly limits:   {limits_words(free, p['npv_saving'])}")
     return lines
 
 

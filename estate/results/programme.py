@@ -45,7 +45,7 @@ class Programme:
     the NPVs of cost each found (None when that one did not run); `gap` the relative
     difference between them when both ran. `unlimited_saving` is the NPV saving of the
     snapshot's changes scheduled by the roadmap with no yearly limits, when the scenario
-    sets any: what the limits cost is the roadmap's saving less it."""
+    sets any: what the limits cost is it less the roadmap's saving."""
 
     actions: pd.DataFrame
     cashflow: pd.DataFrame

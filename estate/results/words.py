@@ -108,6 +108,15 @@ def fte_words(value: float) -> str:
     return f"{half_up(value, '1' if whole else '0.1'):,} FTE"
 
 
+def limits_words(unlimited_saving: float, saving: float) -> str:
+    """What a programme's yearly limits cost, "cost £13.72m (with none, the same changes
+    would save £116.79m)": the saving of the same changes without them, less the
+    programme's (nothing when a search left it short)."""
+    cost = unlimited_saving - saving
+    return (f"cost {money(cost) if cost >= 0.5 else 'nothing'} (with none, the same changes "
+            f"would save {money(unlimited_saving)})")
+
+
 def one_off_words(value: float) -> str:
     """A one-off total in words: net receipts when sales bring in more than is spent."""
     if value < -0.5:
