@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import geopandas as gpd
 import numpy as np
@@ -18,7 +19,7 @@ import shapely
 from estate.errors import Problem
 from estate.load.scenario import CoverageRule, Scenario
 from estate.load.validate import Register
-from estate.timing import Calendar, ExitTerms, earliest_years, exit_terms
+from estate.timing import Calendar, ExitTerms, earliest_closing, earliest_years, exit_terms
 
 
 @dataclass(frozen=True)
@@ -65,13 +66,20 @@ class Prepared:
     def efficiency(self) -> np.ndarray:
         return team_efficiency(self.functions, self.scenario)
 
-    @property
+    @cached_property
     def earliest_years(self) -> np.ndarray:
         """Per team: the first year it may move (`estate.timing.earliest_years`); 1 for
-        every team without a start date."""
+        every team without a start date. Worked out once: the build, the results and
+        the programme all read it."""
         if self.calendar is None:
             return np.ones(len(self.functions), dtype=int)
         return earliest_years(self.functions, self.calendar)
+
+    @cached_property
+    def closing_years(self) -> np.ndarray:
+        """Per site: the first year any programme can close it, 1..H+1 (after the last
+        year of the horizon: never within it); 1 for every site without a start date."""
+        return earliest_closing(self.home, self.earliest_years, len(self.sites))
 
 
 def team_efficiency(functions: pd.DataFrame, scenario: Scenario) -> np.ndarray:

@@ -8,7 +8,7 @@ import numpy as np
 
 from estate.model.parts import Parts
 from estate.prepare import Prepared
-from estate.timing import Calendar, earliest_closing
+from estate.timing import Calendar
 
 
 @dataclass(frozen=True)
@@ -86,17 +86,11 @@ def _lease_extra(prep: Prepared, net_exit: np.ndarray) -> np.ndarray:
     if prep.exits is None or prep.calendar is None:
         return np.zeros(len(prep.sites))
     e, h = prep.exits, prep.calendar.horizon
-    tau = closing_years(prep)
+    tau = prep.closing_years
     rows, within = np.arange(len(prep.sites)), np.minimum(tau, h)
     leaving = np.where(tau <= h, e.closure[rows, within] - e.receipt[rows, within]
                        + e.leave[rows, within], 0.0)
     return np.where(prep.existing, closing_wait(prep) + leaving - net_exit, 0.0)
-
-
-def closing_years(prep: Prepared) -> np.ndarray:
-    """Per site: the first year any programme can close it, 1..H+1 (after the last
-    year of the horizon: never within it)."""
-    return earliest_closing(prep.home, prep.earliest_years, len(prep.sites))
 
 
 def closing_wait(prep: Prepared) -> np.ndarray:
@@ -107,6 +101,6 @@ def closing_wait(prep: Prepared) -> np.ndarray:
         return np.zeros(len(prep.sites))
     h = prep.calendar.horizon
     waited = _waited(prep.calendar)
-    tau = closing_years(prep)
+    tau = prep.closing_years
     running = prep.sites["running_cost"].to_numpy(float)
     return np.where(prep.existing, running * waited[np.minimum(tau, h + 1) - 1], 0.0)
