@@ -104,7 +104,10 @@ def test_staff_read_whole_unless_a_split_team_moves_a_share() -> None:
 
 
 def test_the_price_of_yearly_limits_reads_as_a_cost_or_nothing() -> None:
-    assert limits_words(1_550_000.0, 1_400_000.0) == \
+    assert limits_words("roadmap", 1_550_000.0, 1_400_000.0) == \
         "cost £150.0k (with none, the same changes would save £1.55m)"
     # a search that left the free schedule short: the limits did not cost anything seen
-    assert limits_words(1_399_000.0, 1_400_000.0).startswith("cost nothing (")
+    assert limits_words("roadmap", 1_399_000.0, 1_400_000.0).startswith("cost nothing (")
+    # no limits set, or the joint model's own changes: nothing to say
+    assert limits_words("roadmap", None, 1_400_000.0) is None
+    assert limits_words("joint", 1_550_000.0, 1_400_000.0) is None

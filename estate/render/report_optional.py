@@ -98,8 +98,8 @@ def dated_words(r: Results) -> str:
                  "better" if p.method == "joint" else
                  ": one-off costs paid in later years weigh less in today's money")
     said += "."
-    if p.unlimited_saving is not None and p.method == "roadmap":
-        said += f" The yearly limits {limits_words(p.unlimited_saving, p.npv_saving)}."
+    if limits := limits_words(p.method, p.unlimited_saving, p.npv_saving):
+        said += f" The yearly limits {limits}."
     return said + (" Rent owed until leases end, sales that take time and sites running "
                    "until their teams may move are counted in both figures.")
 

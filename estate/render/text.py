@@ -70,9 +70,8 @@ def _timing_lines(s: Summary) -> list[str]:
                      f" NPV saving {money(p['npv_saving'])} (the snapshot says "
                      f"{money(s.npv_saving)}); pays back in {payback}")
         lines += [f"                 {note}" for note in p.get("notes", [])]
-        free = p.get("unlimited_saving")
-        if free is not None and p["method"] == "roadmap":
-            lines.append(f"Yearly limits:   {limits_words(free, p['npv_saving'])}")
+        if limits := limits_words(p["method"], p.get("unlimited_saving"), p["npv_saving"]):
+            lines.append(f"Yearly limits:   {limits}")
     return lines
 
 

@@ -108,10 +108,14 @@ def fte_words(value: float) -> str:
     return f"{half_up(value, '1' if whole else '0.1'):,} FTE"
 
 
-def limits_words(unlimited_saving: float, saving: float) -> str:
+def limits_words(method: str, unlimited_saving: float | None, saving: float) -> str | None:
     """What a programme's yearly limits cost, "cost £13.72m (with none, the same changes
     would save £116.79m)": the saving of the same changes without them, less the
-    programme's (nothing when a search left it short)."""
+    programme's (nothing when a search left it short). None when there is nothing to
+    say: no limits were set, or the joint model chose the changes (its own, so no
+    second roadmap of the same changes ran)."""
+    if unlimited_saving is None or method != "roadmap":
+        return None
     cost = unlimited_saving - saving
     return (f"cost {money(cost) if cost >= 0.5 else 'nothing'} (with none, the same changes "
             f"would save {money(unlimited_saving)})")
