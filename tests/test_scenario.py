@@ -8,6 +8,7 @@ Each case runs `estate plan` in this process on the tiny town register
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -80,6 +81,22 @@ SCENARIO_ERRORS: dict[str, tuple[dict[str, Any], Rows, list[str]]] = {
     "start too late for the horizon": ({"start": "9999-12-31"}, None,
                                        ["start", "ends by the year 9999"]),
     "crs in feet": ({"crs": "EPSG:2227"}, None, ["crs", "US survey foot"]),
+    # Web Mercator: 1.63 times true length at 52 degrees north
+    "crs that stretches distances": ({"crs": "EPSG:3857"}, None,
+                                     ["crs", "EPSG:3857", "1.63 times their true length",
+                                      "at 3 of 3 sites"]),
+    "crs of the far side of the world": ({"crs": "EPSG:32618"}, None,
+                                         ["crs", "1.25 times their true length"]),
+    "closing a site of an agency outside the plan": (
+        {"agencies": ["A1"], "policy": {"close": ["S3"]}}, None,
+        ["policy.close", "'S3' of 'A2'", "the plan cannot close them"]),
+    "cap of minus infinity": ({"policy": {"max_one_off": -math.inf}}, None,
+                              ["policy.max_one_off", "a finite number, or inf for no limit",
+                               "-inf"]),
+    "a fraction of a closure a year": ({"start": "2027-04-01",
+                                        "programme": {"max_closures_per_year": 0.5}}, None,
+                                       ["programme.max_closures_per_year",
+                                        "a whole number of sites", "0.5"]),
     "service in the wrong case": ({"coverage": [{"service": "Public_Access"}]}, None,
                                   ["coverage.0.service", "did you mean 'Public_Access' -> "
                                    "'public_access'"]),
@@ -142,7 +159,9 @@ def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
 
 def test_suspicious_scenario_words_are_located_warnings(tmp_path: Path) -> None:
     scenario = load_scenario(town(tmp_path, changes={
-        "crs": "EPSG:32618",  # UTM 18N: the Americas, not Suffolk
+        # UTM 29N: made for 12-6 degrees west, not Suffolk, yet it measures the town
+        # within 0.6% of true (a farther zone stretches it: an error, below)
+        "crs": "EPSG:32629",
         "sharing": {"types": ["HR", "Payroll", "HR"]},
         "policy": {"keep": ["S1", "S1"], "closable_kinds": ["ofice"]},
         # a service nothing in the register is near to: a standard rule on a register
@@ -157,6 +176,16 @@ def test_suspicious_scenario_words_are_located_warnings(tmp_path: Path) -> None:
     for text in ("3 of 3 sites outside", "'Payroll', which no function has", "['HR'] listed",
                  "['S1'] listed", "'ofice' -> 'office'", "'parking'"):
         assert text in found, (text, found)
+
+
+def test_keeping_a_site_outside_the_plan_is_a_warning(tmp_path: Path) -> None:
+    """S3 is the police's (A2): with the council alone it stays as it is, as asked."""
+    scenario = load_scenario(town(tmp_path, changes={"agencies": ["A1"],
+                                                     "policy": {"keep": ["S3", "S1"]}}))
+    problems = check_against_register(scenario, load_register(tmp_path / "reg"))
+    keep = [p for p in problems if p.column == "policy.keep"]
+    assert [(p.severity, p.found) for p in keep] == [
+        ("warning", "'S3' of 'A2', outside the plan: they stay as they are")]
 
 
 @pytest.mark.parametrize(("sharing", "agencies", "short"), [

@@ -44,6 +44,9 @@ class KeyChecker:
         if math.isnan(x) or (math.isinf(x) and not allow_inf):
             self.fail(key, "a finite number", value)
             return math.nan
+        if x == -math.inf:  # inf means "no limit"; -inf would mean no plan at all
+            self.fail(key, "a finite number, or inf for no limit", value)
+            return math.nan
         if math.isfinite(x) and ((x > LARGEST and hi is None) or (x < -LARGEST and lo is None)):
             self.fail(key, "a number of at most 10^15 either way" +
                       (" (or inf, for no limit)" if allow_inf else ""), value)

@@ -49,6 +49,7 @@ def check_against_register(scenario: Scenario, register: Register) -> list[Probl
     if scenario.agencies:
         chosen = set(scenario.agencies)
         owner = dict(zip(sites["site_id"], sites["agency_id"], strict=True))
+        problems += _policy_out_of_scope(scenario, owner, label)
         file = register.files.get("functions", "functions")
         for row in functions[functions["site_id"] != ""].itertuples(index=False):
             inside, host_inside = row.agency_id in chosen, owner.get(row.site_id) in chosen
@@ -62,6 +63,28 @@ def check_against_register(scenario: Scenario, register: Register) -> list[Probl
     return (problems + _words(scenario, register, label) + _repeats(scenario, label)
             + _pools_too_few(scenario, register, label)
             + _crs_far(scenario, register, label) + timing_ignored(scenario, register))
+
+
+def _policy_out_of_scope(scenario: Scenario, owner: dict[str, str], label: str
+                         ) -> list[Problem]:
+    """Sites in `policy.keep` or `policy.close` that belong to no participating agency:
+    they are outside the plan and stay as they are. For `keep` that is what was asked
+    (a warning, so a standard list can serve several groups of agencies); for `close`
+    it is not, so it is an error."""
+    chosen = set(scenario.agencies)
+    problems = []
+    for key, ids, severity, outcome in (
+            ("policy.keep", scenario.keep, "warning", "they stay as they are"),
+            ("policy.close", scenario.close, "error", "the plan cannot close them")):
+        outside = {i: owner[i] for i in dict.fromkeys(ids) if i in owner
+                   and owner[i] not in chosen}
+        if outside:
+            found = ", ".join(f"{i!r} of {a!r}" for i, a in outside.items())
+            problems.append(Problem(
+                label, None, key, f"sites of the participating agencies {sorted(chosen)} "
+                "(add the owner to agencies, or drop the site)",
+                f"{found}, outside the plan: {outcome}", label="key", severity=severity))
+    return problems
 
 
 def _pools_too_few(scenario: Scenario, register: Register, label: str) -> list[Problem]:
@@ -169,16 +192,26 @@ def _repeats(scenario: Scenario, label: str) -> list[Problem]:
     return problems
 
 
+# How far a CRS may misstate lengths at the sites before radii and move limits stop
+# meaning what they say: a national grid or a UTM zone is within 0.1% across its area;
+# Web Mercator stretches them 1.6 times at Suffolk's latitude.
+SCALE_TOLERANCE = 0.02
+
+
 def _crs_far(scenario: Scenario, register: Register, label: str) -> list[Problem]:
-    """A warning when the scenario's CRS is made for somewhere else than the sites:
-    distances measured in it are stretched, so radii and move limits mean less."""
+    """An error when the scenario's CRS misstates lengths at the sites by more than
+    `SCALE_TOLERANCE` (every radius and move limit would then mean another distance than
+    the one typed); a warning when it is made for somewhere else than the sites but
+    still measures them nearly true."""
     if not scenario.crs or register.sites.empty:
-        return []
-    area = pyproj.CRS.from_user_input(scenario.crs).area_of_use
-    if area is None or area.west >= area.east:
         return []
     lat = register.sites["lat"].to_numpy(float)
     lon = register.sites["lon"].to_numpy(float)
+    if stretched := _crs_stretch(scenario.crs, lon, lat, label):
+        return stretched
+    area = pyproj.CRS.from_user_input(scenario.crs).area_of_use
+    if area is None or area.west >= area.east:
+        return []
     margin = 2.0  # degrees: the edge of a CRS's area still measures well
     outside = ((lon < area.west - margin) | (lon > area.east + margin)
                | (lat < area.south - margin) | (lat > area.north + margin))
@@ -188,6 +221,32 @@ def _crs_far(scenario: Scenario, register: Register, label: str) -> list[Problem
                     f"is for {area.name})", f"{int(outside.sum())} of {len(lat)} sites "
                     "outside its area: distances there are distorted", label="key",
                     severity="warning")]
+
+
+def _crs_stretch(crs: str, lon: np.ndarray, lat: np.ndarray, label: str) -> list[Problem]:
+    """The error of `_crs_far` when the CRS's scale at the sites (pyproj's factors, the
+    worse of along and across the meridian) is off by more than the tolerance."""
+    try:
+        factors = pyproj.Proj(crs).get_factors(lon, lat, errcheck=False)
+    except (pyproj.exceptions.ProjError, RuntimeError, ValueError):
+        return []  # a CRS pyproj cannot give factors for: nothing to say of its scale
+    scale = np.stack([np.asarray(factors.meridional_scale, float),
+                      np.asarray(factors.parallel_scale, float)])
+    scale = np.where(np.isfinite(scale), scale, np.inf)
+    off = np.abs(scale - 1.0).max(axis=0)
+    bad = off > SCALE_TOLERANCE
+    if not bad.any():
+        return []
+    worst = scale[:, bad].flat[np.argmax(np.abs(scale[:, bad] - 1.0))]
+    how = ("far from true" if not np.isfinite(worst) else
+           f"{worst:.2f} times their true length" if worst > 1 else
+           f"{worst:.2f} of their true length")
+    return [Problem(label, None, "crs", f"a CRS that measures distances within "
+                    f"{SCALE_TOLERANCE:.0%} of true where the sites are (the area's national "
+                    "grid, or leave crs out for the sites' own UTM zone)",
+                    f"{crs}, which measures them at {how} at {int(bad.sum())} of {len(lon)} "
+                    "sites, so every radius and move limit would mean another distance",
+                    label="key")]
 
 
 def timing_ignored(scenario: Scenario, register: Register) -> list[Problem]:

@@ -385,14 +385,17 @@ def _programme(c: KeyChecker, programme: dict[str, Any], horizon: int) -> Progra
         per_year = (per_year + (math.inf,) * horizon)[:horizon]
     else:
         per_year = (c.number(value, key, lo=0.0, allow_inf=True),) * horizon
+    closures = c.number(programme["max_closures_per_year"], "programme.max_closures_per_year",
+                        lo=0.0, allow_inf=True)
+    if math.isfinite(closures) and not closures.is_integer():
+        c.fail("programme.max_closures_per_year", "a whole number of sites, or inf for no limit",
+               programme["max_closures_per_year"])
     return ProgrammeLimits(
         max_one_off_per_year=per_year,
         max_fte_moved_per_year=c.number(programme["max_fte_moved_per_year"],
                                         "programme.max_fte_moved_per_year", lo=0.0,
                                         allow_inf=True),
-        max_closures_per_year=c.number(programme["max_closures_per_year"],
-                                       "programme.max_closures_per_year", lo=0.0,
-                                       allow_inf=True))
+        max_closures_per_year=closures)
 
 
 def with_programme(scenario: Scenario) -> Scenario:
