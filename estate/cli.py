@@ -8,6 +8,7 @@ log file, never on screen. Progress goes to stderr on a terminal, nowhere otherw
 from __future__ import annotations
 
 import functools
+import math
 import sys
 import tempfile
 import traceback
@@ -25,6 +26,20 @@ from estate.status import Status
 from estate.store import check_results
 
 LOG_NAME = "estate-error.log"
+
+
+class Percent(click.ParamType):
+    """A percentage of at least 0 that is a number: click's FloatRange lets nan and inf
+    through, and an allowance of nan or inf percent finds nothing and says why wrongly."""
+
+    name = "percent"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+                ) -> float:
+        number = click.FLOAT.convert(value, param, ctx)
+        if not math.isfinite(number) or number < 0:
+            self.fail(f"expected a number >= 0, found {value!r}", param, ctx)
+        return float(number)
 
 
 def _say(text: str) -> None:
@@ -156,7 +171,7 @@ def print_summary(summary: Summary, out: Path | None, map_path: Path | None) -> 
 @click.option("--alternatives", type=click.IntRange(min=0), default=0, metavar="N",
               help="Also find up to N near-optimal plans, each with a different set of open "
                    "sites; stored in <out>/alternatives/<i>/.")
-@click.option("--within", "within_pct", type=click.FloatRange(min=0), default=5.0,
+@click.option("--within", "within_pct", type=Percent(), default=5.0,
               show_default=True, metavar="PCT", help="Alternatives cost at most PCT percent "
               "of the optimum's NPV saving more than the optimum.")
 @click.option("--programme", is_flag=True, help="Also schedule the plan year by year "

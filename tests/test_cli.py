@@ -421,6 +421,18 @@ def test_usage_error_exits_1_not_the_infeasible_code(tmp_path: Path, args: tuple
     no_traceback(run)
 
 
+@pytest.mark.parametrize("within", ["nan", "inf", "-1", "five"])
+def test_an_allowance_for_alternatives_must_be_a_number_of_percent(tmp_path: Path,
+                                                                   within: str) -> None:
+    """nan or inf percent would find no alternative and blame the time limit."""
+    scenario = town(tmp_path)
+    run = run_cli(tmp_path, "plan", str(scenario), "--alternatives", "2", "--within", within)
+    assert run.code == 1, (run.code, run.output)
+    no_traceback(run)
+    assert "--within" in run.stderr and repr(within) in run.stderr, run.stderr
+    assert not (tmp_path / "results").exists()
+
+
 def test_progress_lines_print_register_brackets_as_written(capsys: pytest.CaptureFixture) -> None:
     """A folder or scenario name with brackets is text, not rich markup: printed as
     written, never styled, never an error."""
