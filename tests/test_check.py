@@ -246,6 +246,14 @@ DAMAGE: list[tuple[str, Callable[[Path], None], str, str | None]] = [
      "summary.json", "key agencies"),
     ("policy costs not a table", _summary(lambda d: d.update(policy_costs=[1])),
      "summary.json", "key policy_costs"),
+    ("a policy's cost as text",
+     _summary(lambda d: next(iter(d["policy_costs"].values())).update(npv="abc")),
+     "summary.json", "key policy_costs"),
+    ("a policy's sentence gone",
+     _summary(lambda d: next(iter(d["policy_costs"].values())).pop("sentence") and None),
+     "summary.json", "key policy_costs"),
+    ("a payback of text NaN", _summary(lambda d: d.update(payback_years="nan")),
+     "summary.json", "key payback_years: expected a finite number or null"),
     ("empty sites.csv", _write("sites.csv", b""), "sites.csv", "an empty file"),
     ("sites.csv without lat", _edit_csv("sites.csv", _drop("lat")), "sites.csv",
      "column lat"),
@@ -326,6 +334,28 @@ def test_a_damaged_folder_is_a_located_error(planned: dict[str, Any], tmp_path: 
     assert "estate plan" in run.stderr  # how to put it right
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
     assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+
+
+@pytest.mark.parametrize(("column", "value", "expected"), [
+    ("npv_saving", "lots", "a number (the plan's figure)"),
+    ("status", "bogus", "one of optimal, time_limit"),
+    ("payback_years", "nan", "a number (the plan's figure)")])
+def test_a_hand_edited_comparison_is_refused_by_the_pack(
+        planned: dict[str, Any], tmp_path: Path, column: str, value: str,
+        expected: str) -> None:
+    """The side-by-side page would rank the scenarios on the edited figure (a saving of
+    "lots" read as none, so another scenario "saves the most")."""
+    _damaged_copy(planned, tmp_path, lambda folder: None)
+    shutil.copytree(planned["root"] / "cmp", tmp_path / "cmp")
+    _edit_csv("comparison.csv", _set(column, value))(tmp_path / "cmp")
+    run = invoke(tmp_path, "report", "results/tiny", "--out", "out/board.pdf",
+                 "--compare", "cmp")
+    assert run.code == 1, run.output
+    no_traceback(run)
+    assert "cmp/comparison.csv" in run.stderr and f"row 2, column {column}" in run.stderr, \
+        run.stderr
+    assert expected in run.stderr and "estate compare" in run.stderr, run.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
 def test_a_folder_is_checked_whole(planned: dict[str, Any], tmp_path: Path) -> None:

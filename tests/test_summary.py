@@ -51,7 +51,8 @@ def test_flat_names_columns_by_dotted_keys() -> None:
         scenario="S",
         agencies={"A": {"name": "n", "annual_cost_before": 2.0, "annual_cost_after": 1.0,
                         "one_off_cost": 0.0, "worse_off": False}},
-        policy_costs={"coverage.0": {"npv": 5.0, "status": "priced"}},
+        policy_costs={"coverage.0": {"npv": 5.0, "status": "priced",
+                                     "sentence": "coverage.0 costs £5"}},
         status_quo_breaches=[{"rule": "housed", "place": "F1 has no site today"}],
         model_size={"columns": 3}).flat()
     assert row["scenario"] == "S" and row["status"] == "optimal"

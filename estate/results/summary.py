@@ -259,7 +259,7 @@ def _read(key: str, value: Any, source: str) -> Any:
         if key in _NUMBERS:
             return _number(value)
         if key in ("payback_years", "one_off_receipts", "lease_cost_npv"):
-            return None if value is None else float(value)
+            return None if value is None else _number(value)
         if key == "status_quo_breaches":
             return tuple(Breach(str(b["rule"]), str(b["place"]), str(b.get("area", "")))
                          for b in value)
@@ -286,6 +286,10 @@ def _read(key: str, value: Any, source: str) -> Any:
 
 _TABLES = ("model_size", "programme", "areas", "policy_costs", "alternative", "alternatives")
 
+PRICED, NOT_SET, DECLINED, FAILED = "priced", "not_set", "declined", "failed"
+"""What became of each policy `--policy-costs` was asked to price (`policy_costs`'
+`status`): its cost found, nothing to price, not priced (and why), no optimum found."""
+
 
 def _table(key: str, value: Any) -> Mapping[str, Any] | None:
     """An optional table of summary.json: null, or an object (policy costs: of objects),
@@ -294,15 +298,31 @@ def _table(key: str, value: Any) -> Mapping[str, Any] | None:
         return None
     if not isinstance(value, Mapping):
         raise TypeError(key)
-    if key == "policy_costs" and not all(isinstance(v, Mapping) for v in value.values()):
-        raise TypeError(key)
+    if key == "policy_costs":
+        for entry in value.values():
+            _policy_cost(entry)
     return value
+
+
+def _policy_cost(entry: Any) -> None:
+    """One policy's entry as `estate.runs.policy` writes it: a status, its sentence (what
+    the board pack prints) and its cost, a finite number or null."""
+    if not isinstance(entry, Mapping) or entry.get("status") not in (
+            PRICED, NOT_SET, DECLINED, FAILED) or not isinstance(entry.get("sentence"), str):
+        raise TypeError("policy_costs")
+    if entry.get("npv") is not None:
+        _number(entry["npv"])
 
 
 _EXPECTED = {"status": "one of " + ", ".join(s.value for s in Status),
              **{key: f"a number from {lo:g} to {hi:g}" for key, (_, lo, hi) in _RANGES.items()},
              **{key: "an object, as `estate plan` writes it (or no such key)"
                 for key in _TABLES},
+             "policy_costs": "an object of policies, each with a status (priced, not_set, "
+                             "declined or failed), a sentence and an npv (a number or null)",
+             **{key: "a finite number or null" for key in ("payback_years",
+                                                         "one_off_receipts",
+                                                         "lease_cost_npv")},
              "status_quo_breaches": "a list of {rule, place}",
              "agencies": "an object of agencies, each with name, annual_cost_before, "
                          "annual_cost_after, one_off_cost and worse_off"}

@@ -46,6 +46,7 @@ from estate.load.validate import Register, load_register
 from estate.model.arrays import NamedPlan
 from estate.model.build import EstateModel
 from estate.results import Plan, money
+from estate.results.summary import DECLINED, FAILED, NOT_SET, PRICED
 from estate.runs.executor import run_all
 from estate.runs.national import areas_of, plan_register
 from estate.solve import available_solvers
@@ -55,8 +56,6 @@ GAP = 1e-6
 """Relative MIP gap both optima of a policy cost are solved to."""
 MAX_PAIRS = 200_000
 """Eligible pairs above which lifting `relocation.max_km` is declined."""
-
-PRICED, NOT_SET, DECLINED, FAILED = "priced", "not_set", "declined", "failed"
 
 
 @dataclasses.dataclass(frozen=True)
