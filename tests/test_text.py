@@ -61,3 +61,13 @@ def test_the_price_of_the_yearly_limits_follows_the_programme() -> None:
     for changed in ({"unlimited_saving": None}, {"method": "joint"}):
         lines = summary_lines(_summary(programme={**programme, **changed}))
         assert not any(line.startswith("Yearly limits:") for line in lines)
+
+
+@pytest.mark.parametrize(("year", "said"), [(3, "pays back in year 3"),
+                                            (None, "does not pay back within the horizon")])
+def test_the_programme_line_says_when_it_pays_back(year: int | None, said: str) -> None:
+    programme = {"method": "roadmap", "start": "2027-04-01", "changes": 3,
+                 "npv_saving": -50_000.0, "payback_year": year, "notes": []}
+    line = next(line for line in summary_lines(_summary(programme=programme))
+                if line.startswith("Programme:"))
+    assert line.endswith(f"(the snapshot says £6.00m); {said}"), line

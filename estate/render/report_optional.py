@@ -17,6 +17,7 @@ from estate.results.words import (
     fte_words,
     limits_words,
     payback_words,
+    programme_payback_words,
     quality_words,
     rate_words,
 )
@@ -29,9 +30,9 @@ def programme_page(r: Results) -> Page | None:
     if p is None:
         return None
     s = r.summary
-    when = (f"It pays back in year {p.payback_year}, the first year in which the saving "
-            "so far, at today's value, is positive." if p.payback_year else
-            "It does not pay back within the horizon.")
+    when = f"It {programme_payback_words(p.payback_year)}" + (
+        ", the first year in which the saving so far, at today's value, is positive."
+        if p.payback_year else ".")
     method = ("the exact model over all years" if p.method == "joint"
               else "scheduling the plan's changes (the roadmap)")
     blocks: list[Block] = [Text(

@@ -38,6 +38,7 @@ from estate.results.words import (
     one_off_words,
     payback_words,
     plan_quality,
+    programme_payback_words,
     rate_words,
 )
 from estate.runs.compare import LOSS_TOL, agency_gains, compensate
@@ -140,10 +141,9 @@ def decision(r: Results) -> str:
     parts = [_changes(r), _money_words(s, r.programme is not None)]
     if r.programme is not None:
         p = r.programme
-        when = f"pays back in year {p.payback_year}" if p.payback_year else \
-            "does not pay back within the horizon"
         parts.append(f"Scheduled year by year from {p.start}, the programme saves "
-                     f"{money(p.npv_saving)} (NPV) and {when}.")
+                     f"{money(p.npv_saving)} (NPV) and "
+                     f"{programme_payback_words(p.payback_year)}.")
     losers = [figures.plain(a.name, 70) for a in s.agencies.values() if a.worse_off]
     parts.append(f"{listed(losers, '; ')} {'pays' if len(losers) == 1 else 'pay'} more each "
                  "year." if losers else "No agency pays more each year.")
@@ -162,9 +162,7 @@ def _headline(r: Results) -> Table:
     if r.programme is not None:
         p = r.programme
         rows.append((f"NPV saving of the dated programme ({horizon_words(s)})",
-                     f"{money(p.npv_saving)}; pays back in " + (
-                         f"year {p.payback_year}" if p.payback_year
-                         else "no year of the horizon")))
+                     f"{money(p.npv_saving)}; {programme_payback_words(p.payback_year)}"))
     rows += [
         (f"NPV saving{at_once} ({horizon_words(s)})", money(s.npv_saving)),
         ("Running cost a year", f"{money(s.annual_cost_before)} now; "

@@ -11,6 +11,7 @@ from estate.results.words import (
     one_off_words,
     payback_words,
     plan_quality,
+    programme_payback_words,
 )
 from estate.status import Status
 
@@ -64,11 +65,9 @@ def _timing_lines(s: Summary) -> list[str]:
                      "move, counted in the NPV")
     p = s.programme
     if p:
-        payback = f"year {p['payback_year']}" if p.get("payback_year") else "not within " \
-            "the horizon"
         lines.append(f"Programme:       {p['method']} from {p['start']}, {p['changes']} changes;"
                      f" NPV saving {money(p['npv_saving'])} (the snapshot says "
-                     f"{money(s.npv_saving)}); pays back in {payback}")
+                     f"{money(s.npv_saving)}); {programme_payback_words(p.get('payback_year'))}")
         lines += [f"                 {note}" for note in p.get("notes", [])]
         if limits := limits_words(p["method"], p.get("unlimited_saving"), p["npv_saving"]):
             lines.append(f"Yearly limits:   {limits}")

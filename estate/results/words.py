@@ -79,6 +79,12 @@ def payback_words(years: float | None, one_off: float | None) -> tuple[str, str]
     return f"{years:.1f} years", f"{years:.1f} years"
 
 
+def programme_payback_words(year: int | None) -> str:
+    """A dated programme's payback, "pays back in year 3" or "does not pay back within
+    the horizon": the first year its saving so far, at today's value, is positive."""
+    return f"pays back in year {year}" if year else "does not pay back within the horizon"
+
+
 def one_off_parts(one_off: float, receipts: float | None) -> str:
     """What a one-off total is made of, when sales count in it: "sales bring £16.43m;
     closing, building, moving and setting up cost £15.30m" ("" when there are no sales
