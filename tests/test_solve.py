@@ -14,6 +14,13 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import math
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,6 +33,7 @@ from estate.model.build import build
 from estate.pipeline import prepare_scenario
 from estate.solve import (
     REGISTRY,
+    SearchPhase,
     SearchProgress,
     Solution,
     SolverOptions,
@@ -320,3 +328,81 @@ def test_a_bound_found_apart_is_taken_when_higher_and_dropped_when_above_the_pla
     assert with_bound(nothing, 95.0, 1e-4) is nothing
 
 
+
+
+# --- Ctrl-C ------------------------------------------------------------------------------
+
+def _demo_model() -> EstateModel:
+    """The demo's shared back office: HiGHS needs about 80 s to prove it to 1e-6 from the
+    optimum (benchmarks/README.md), and far longer at gap 0 from nothing."""
+    scenario = load_scenario(Path(__file__).parents[1] / "models" / "shared_back_office.toml")
+    return build(prepare_scenario(scenario))
+
+
+def _interrupt_soon(seconds: float) -> threading.Timer:
+    """Ctrl-C to this process in `seconds`, as the terminal sends it."""
+    timer = threading.Timer(seconds, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    return timer
+
+
+@pytest.mark.parametrize("listening", [False, True], ids=["quiet", "with progress"])
+def test_ctrl_c_stops_a_highs_search_at_once(listening: bool) -> None:
+    """Ctrl-C while HiGHS searches is a KeyboardInterrupt within a moment, not at the end
+    of the time limit (quiet: Python ran its handler only when HiGHS returned) nor a
+    search ended "with no plan" (with progress: the interrupt escaped from a callback
+    into HiGHS, and `estate plan` said no plan was found and exited 3). Quiet, with no
+    first-plan search, Ctrl-C comes 2 s into the main search; with progress, at the main
+    search's first report (after the first-plan search)."""
+    model = _demo_model()
+    timers: list[threading.Timer] = []
+
+    def heard(p: SearchProgress) -> None:
+        if p.phase == SearchPhase.SEARCH and not timers:
+            timers.append(_interrupt_soon(0.5))
+
+    if not listening:
+        timers.append(_interrupt_soon(2.0))
+    started = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        solve(model, SolverOptions(time_limit_s=90.0, mip_gap=0.0, first_plan=listening,
+                                   on_progress=heard if listening else None))
+    assert time.perf_counter() - started < 45.0  # not the 90 s of the time limit
+    assert timers and not timers[0].is_alive()
+    assert not highs.INTERRUPTED.is_set()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    # the next solve is not stopped by the interrupt before it
+    sol = solve(_knapsacks(0.0), SolverOptions(time_limit_s=60.0, mip_gap=0.0))
+    assert sol.status == Status.OPTIMAL and sol.objective == pytest.approx(-1449.0)
+
+
+SCIP_CHILD = """
+import sys
+from tests.test_solve import _demo_model
+from estate.solve import SolverOptions, solve
+model = _demo_model()
+print("searching", flush=True)
+try:
+    found = solve(model, SolverOptions(name="scip", time_limit_s=90.0, mip_gap=0.0))
+    print("ended", found.status, flush=True)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+"""
+
+
+def test_ctrl_c_stops_scip_as_it_stops_highs() -> None:
+    """SCIP catches Ctrl-C itself and ends its search "userinterrupt": that is the
+    interrupt, not a search stopped with a plan or with none. (In a process of its own:
+    SCIP holds the GIL while it searches, so a thread of this one could not send the
+    signal until it had finished.)"""
+    child = subprocess.Popen([sys.executable, "-c", SCIP_CHILD], stdout=subprocess.PIPE,
+                             text=True, cwd=Path(__file__).parents[1],
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "searching"
+    time.sleep(3.0)  # SCIP is searching (it needs minutes at gap 0)
+    child.send_signal(signal.SIGINT)
+    sent = time.perf_counter()
+    out, _ = child.communicate(timeout=60)
+    assert out.strip().splitlines()[-1] == "interrupted", out
+    assert time.perf_counter() - sent < 30.0  # not the 90 s of the time limit

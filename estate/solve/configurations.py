@@ -70,7 +70,7 @@ import highspy
 import numpy as np
 
 from estate.model.arrays import EstateModel
-from estate.solve.highs import new_highs, offer_solution
+from estate.solve.highs import new_highs, offer_solution, run
 from estate.solve.site_pricing import (
     INF,
     SiteBlocks,
@@ -163,10 +163,10 @@ def solve_master(master: highspy.Highs) -> bool:
     """Re-solve the master from its last basis; from scratch when that ends unsolved
     (HiGHS's warm start can stop with no status after many columns are added). False
     when it still does not end optimal."""
-    master.run()
+    run(master)
     if master.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         master.clearSolver()
-        master.run()
+        run(master)
     return master.getModelStatus() == highspy.HighsModelStatus.kOptimal
 
 
@@ -286,7 +286,7 @@ def _choose(model: EstateModel, blocks: SiteBlocks, master: highspy.Highs, n_fix
         start[:len(blocks.free)] = seed[1]
         start[seed[0]] = 1.0
         offer_solution(master, start)
-    master.run()
+    run(master)
     if master.getInfo().primal_solution_status != 2:
         return None, math.nan, "no plan made of the configurations found"
     lam = np.array(master.getSolution().col_value)

@@ -28,7 +28,7 @@ import math
 import numpy as np
 
 from estate.model.arrays import EstateModel
-from estate.solve.highs import lp_from_arrays, new_highs
+from estate.solve.highs import lp_from_arrays, new_highs, run
 
 # PDLP stops when its relative primal and dual infeasibility and gap are under this: the
 # bound does not rest on it (`box_bound` holds for any prices), only how close it comes.
@@ -94,7 +94,7 @@ def pdlp_prices(model: EstateModel, seconds: float) -> LpPrices | None:
                    "dual_feasibility_tolerance"):
         h.setOptionValue(option, PDLP_TOLERANCE)
     h.passModel(relaxed)
-    h.run()
+    run(h)
     solution = h.getSolution()
     if not (solution.dual_valid and solution.value_valid
             and len(solution.row_dual) == len(model.row_lb)

@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from estate.model.arrays import EstateModel
-from estate.solve.highs import lp_from_arrays, new_highs, offer_solution, stoppable
+from estate.solve.highs import lp_from_arrays, new_highs, offer_solution, run, stoppable
 from estate.solve.types import StartReport
 
 # The LP value below which a centre is left out of the restricted search, and below
@@ -134,7 +134,7 @@ def _relaxation(lp: highspy.HighsLp, seconds: float, stop: threading.Event | Non
     h.passModel(lp)
     h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
                             np.full(n, highspy.HighsVarType.kContinuous))
-    h.run()
+    run(h)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     return np.asarray(h.getSolution().col_value, dtype=float)
@@ -185,7 +185,7 @@ def _restricted(lp: highspy.HighsLp, seconds: float, mip_gap: float, left_out: n
         h.changeColsBounds(len(left_out), left_out, zero, zero)
     if start is not None:
         offer_solution(h, start)
-    h.run()
+    run(h)
     if h.getInfo().primal_solution_status != 2:  # kSolutionStatusFeasible
         return None
     return np.asarray(h.getSolution().col_value, dtype=float)

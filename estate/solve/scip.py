@@ -156,6 +156,10 @@ def solve_scip(model: EstateModel, options: SolverOptions, start: np.ndarray | N
         offered = start is not None and len(start) == len(variables)
         accepted = offered and start is not None and offer_start(m, variables, start)
         m.optimize()
+    if m.getStatus() == "userinterrupt":
+        # Ctrl-C: SCIP catches it to end its search cleanly; estate stops, as it does
+        # on Ctrl-C anywhere else, rather than report the search's plan (or none)
+        raise KeyboardInterrupt
     seconds = time.perf_counter() - t0
     status, obj, bound, gap = read_status(m)
     values = None

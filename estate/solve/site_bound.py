@@ -47,7 +47,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from estate.model.arrays import EstateModel
-from estate.solve.highs import lp_from_arrays, new_highs, stoppable
+from estate.solve.highs import lp_from_arrays, new_highs, run, stoppable
 from estate.solve.lp_bound import LpPrices, box_bound, box_terms, row_terms, signed
 from estate.solve.site_pricing import own_rows
 
@@ -112,7 +112,7 @@ def raised_bound(model: EstateModel, prices: LpPrices, seconds: float,
                                        rows.get(s, np.empty(0, np.int64)), stop)
                 priced += 1
             h.setOptionValue("time_limit", max(min(limit, left), 0.01))
-            h.run()
+            run(h)
             lowest, done = _lowest(h)
             gains[k] = max(gains[k], lowest - part)
             if done:

@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from estate.model.arrays import EstateModel, meets
-from estate.solve.highs import lp_from_arrays, new_highs
+from estate.solve.highs import lp_from_arrays, new_highs, run
 from estate.solve.lp_bound import box_terms, row_terms, signed
 
 INF = highspy.kHighsInf
@@ -169,7 +169,7 @@ def price(model: EstateModel, blocks: SiteBlocks, s: int, duals: np.ndarray,
         reduced = reduced_costs(model, blocks, s, duals)
     h.changeColsCost(len(cols), np.arange(len(cols), dtype=np.int32), reduced)
     h.setOptionValue("time_limit", max(float(time_limit_s), 0.01))
-    h.run()
+    run(h)
     info, status = h.getInfo(), h.getModelStatus()
     proven = status == highspy.HighsModelStatus.kOptimal
     if not proven and info.primal_solution_status != 2:  # kSolutionStatusFeasible
