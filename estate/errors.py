@@ -62,10 +62,10 @@ class InfeasibleError(EstateError):
 
     exit_code = 2
 
-    def __init__(self, reasons: list[str]) -> None:
+    def __init__(self, reasons: list[str], what: str = "no plan meets every rule") -> None:
         self.reasons = reasons
         super().__init__(
-            "The scenario is infeasible: no plan meets every rule.\n"
+            f"The scenario is infeasible: {what}.\n"
             + "\n".join(f"  - {r}" for r in reasons)
         )
 

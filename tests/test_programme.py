@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import estate
+from estate.errors import InfeasibleError
 from estate.load.scenario import scenario_from_dict
 from estate.pipeline import plan_locality
 from estate.programme.cashflow import npv_of_cost
@@ -176,6 +177,39 @@ def test_a_site_no_programme_can_close_is_kept_by_the_snapshot(tmp_path: Path) -
     placed = dict(zip(plan.assignments["function_id"], plan.assignments["to_site"],
                       strict=True))
     assert placed["T1"] == "O1"  # it has no other site to go to (T2 joins it there)
+
+
+@pytest.mark.parametrize("method", ["roadmap", "both"])
+def test_a_new_team_that_may_not_move_within_the_horizon_is_named(tmp_path: Path,
+                                                                  method: str) -> None:
+    """N has no site today, so every programme must place it, but it may not move before
+    2035, after the three-year horizon: no programme exists, and the reason names the
+    team and its date, not yearly limits the scenario does not set."""
+    case = plan_case(tmp_path, [site("K", "A", 0, 0, desks=500, must_keep=True)],
+                     [function("T", "A", "Ops", "K"),
+                      function("N", "A", "Ops", "", earliest_move="2035-01-01")],
+                     horizon_years=3)
+    with pytest.raises(InfeasibleError) as caught:
+        case.programme(method)
+    assert caught.value.exit_code == 2
+    said = " ".join(caught.value.reasons)
+    assert "team N has no site today" in said and "2035-01-01" in said, said
+    assert "2030-03-31" in said and "yearly limits" not in said, said
+
+
+def test_yearly_limits_that_leave_no_year_are_named_with_their_values(tmp_path: Path
+                                                                      ) -> None:
+    """The policy closes O, and no site may close in any year: the reason names the
+    limit as the scenario sets it."""
+    case = plan_case(tmp_path, [site("O", "A", 0, 0),
+                                site("K", "A", 0, 1, desks=500, must_keep=True)],
+                     [function("T", "A", "Ops", "O")], horizon_years=2,
+                     policy={"close": ["O"]}, programme={"max_closures_per_year": 0})
+    with pytest.raises(InfeasibleError) as caught:
+        case.programme("roadmap")
+    said = " ".join(caught.value.reasons)
+    assert "programme.max_closures_per_year = 0" in said, said
+    assert "max_one_off" not in said and "max_fte" not in said, said
 
 
 # -- tiny registers: the roadmap against every schedule -------------------------------------

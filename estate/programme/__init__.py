@@ -9,12 +9,13 @@ year by year and agency by agency (`cashflow`), as a `Programme`.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from estate.errors import NoSolutionError
+from estate.errors import EstateError, InfeasibleError, NoSolutionError
 from estate.load.scenario import ProgrammeLimits
 from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
@@ -69,7 +70,7 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
     size = joint_size(prep, model)
     if method == "roadmap" or (method == "auto" and size > JOINT_MAX_COLUMNS):
         if roadmap is None:
-            raise _no_programme(found.status)
+            raise _no_programme(prep, changes, limits, found.status, time_limit_s)
         return replace(roadmap, notes=(*roadmap.notes, (
             f"the snapshot's changes scheduled; the exact model over all years, which may "
             f"choose another end state, was not run ({size:,} columns, above the "
@@ -79,7 +80,7 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
                         start=start)
     if joint.changes is None:
         if roadmap is None:
-            raise _no_programme(found.status)
+            raise _no_programme(prep, changes, limits, found.status, time_limit_s)
         return replace(roadmap, notes=(*roadmap.notes, (
             f"the exact model over all years found no programme ({joint.status} in "
             f"{joint.seconds:.1f} s): the snapshot's changes scheduled")))
@@ -125,9 +126,64 @@ def _limited(limits: ProgrammeLimits) -> bool:
                 or np.isfinite(limits.max_closures_per_year))
 
 
-def _no_programme(status: Status) -> NoSolutionError:
-    return NoSolutionError(f"no programme found for the plan ({status}): the yearly limits "
-                           "of [programme] or the time limit leave no schedule")
+def _no_programme(prep: Prepared, changes: Changes, limits: ProgrammeLimits, status: Status,
+                  time_limit_s: float) -> EstateError:
+    """Why the plan's changes have no schedule. Proven so (infeasible, exit 2): each
+    change every programme must make that no year of the horizon allows, named; else
+    the yearly limits that are set. Not proven (exit 3): the time limit."""
+    if status != Status.INFEASIBLE:
+        return NoSolutionError(f"no programme found for the plan within the time limit "
+                               f"({time_limit_s:g} s, solver.time_limit_s; {status}): "
+                               "raise it")
+    reasons = _required_too_late(prep, changes)
+    if _limited(limits):
+        reasons.append("the yearly limits (" + "; ".join(_limits_set(limits)) + ") leave "
+                       "no year for every change the plan needs: raise them, or lengthen "
+                       "horizon_years")
+    if not reasons:
+        reasons.append("no schedule of the plan's changes keeps every timing rule "
+                       "(docs/programme.md, section 2)")
+    return InfeasibleError(reasons, "no programme makes the plan's changes within the "
+                           "horizon and its rules")
+
+
+def _limits_set(limits: ProgrammeLimits) -> list[str]:
+    """The yearly limits a scenario sets, as its keys and values."""
+    out = []
+    one_off = set(limits.max_one_off_per_year)
+    if np.isfinite(limits.max_one_off_per_year).any():
+        out.append("programme.max_one_off_per_year = " + (
+            money(one_off.pop()) if len(one_off) == 1 else "a list by year"))
+    if np.isfinite(limits.max_fte_moved_per_year):
+        out.append(f"programme.max_fte_moved_per_year = {limits.max_fte_moved_per_year:g}")
+    if np.isfinite(limits.max_closures_per_year):
+        out.append(f"programme.max_closures_per_year = {limits.max_closures_per_year:g}")
+    return out
+
+
+def _required_too_late(prep: Prepared, changes: Changes) -> list[str]:
+    """The changes every programme must make (a team with no site today placed, a
+    closing or a build the policy asks for) that cannot happen within the horizon."""
+    assert prep.calendar is not None
+    h = prep.calendar.horizon
+    last = prep.calendar.date_of(h + 1) - dt.timedelta(days=1)
+    functions, sites = prep.functions, prep.sites
+    out = []
+    for row in changes.table[changes.table["required"]].itertuples():
+        if row.kind == "move" and row.earliest > h:
+            team = functions.iloc[row.team]
+            out.append(f"team {team['function_id']} has no site today, so it must be "
+                       f"placed by the horizon's end ({last}), but its earliest_move is "
+                       f"{team['earliest_move']} (functions table)")
+        elif row.kind == "close" and prep.closing_years[row.site] > h:
+            out.append(f"policy.close names {sites.at[row.site, 'site_id']}, but a team "
+                       "there may not move before the horizon's end "
+                       f"({last}; functions' earliest_move)")
+        elif row.kind == "build" and int(sites.at[row.site, "build_years"]) > h:
+            out.append(f"the plan must open {sites.at[row.site, 'site_id']}, which takes "
+                       f"{int(sites.at[row.site, 'build_years'])} years to build, more "
+                       f"than horizon_years ({h})")
+    return out
 
 
 def programme_of(prep: Prepared, model: EstateModel, changes: Changes, years: np.ndarray,
