@@ -80,6 +80,8 @@ SCENARIO_ERRORS: dict[str, tuple[dict[str, Any], Rows, list[str]]] = {
                                     ["horizon_years", "a whole number from 1 to 100"]),
     "start too late for the horizon": ({"start": "9999-12-31"}, None,
                                        ["start", "ends by the year 9999"]),
+    "start in the year 1": ({"start": "0001-01-01"}, None,
+                            ["start", "a date from 1900-01-01", "0001-01-01"]),
     "crs in feet": ({"crs": "EPSG:2227"}, None, ["crs", "US survey foot"]),
     # Web Mercator: 1.63 times true length at 52 degrees north
     "crs that stretches distances": ({"crs": "EPSG:3857"}, None,

@@ -28,6 +28,8 @@ COVERAGE_MODES = ("maintain", "all", "population_share")
 # The solvers a scenario may name; estate.solve.REGISTRY says how each runs and whether
 # it is installed here (and checks on import that it lists these names).
 SOLVERS = ("highs", "cbc", "scip")
+EARLIEST_START = dt.date(1900, 1, 1)
+"""The earliest `start`: the first day spreadsheets date (nothing older is a plan)."""
 
 #: The defaults of every scenario key but `data` (docs/formats.md).
 DEFAULTS: dict[str, Any] = {
@@ -277,6 +279,9 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, label: str,
     if start is not None and start.year + horizon > dt.MAXYEAR:
         c.fail("start", f"a date whose {horizon}-year horizon ends by the year {dt.MAXYEAR}",
                start.isoformat())
+    if start is not None and start < EARLIEST_START:
+        # the map's year labels and the programme's dates count back a day from it
+        c.fail("start", f"a date from {EARLIEST_START.isoformat()}", start.isoformat())
     programme = _programme(c, sub("programme"), horizon) if "programme" in raw else None
     if programme is not None and start is None:
         c.fail("programme", "a start date too (start = \"2027-04-01\"): the programme is "
