@@ -237,3 +237,16 @@ def test_a_scenario_that_is_not_toml_text_says_what_it_is(tmp_path: Path, write:
     run = invoke(tmp_path, "plan", path)
     assert run.code == 1 and says in run.stderr, run.output
     no_traceback(run)
+
+
+def test_a_register_dated_beyond_leases_warns_without_a_start() -> None:
+    """The demo's register, planned without `start`: its leases, its sale lag, its two
+    hubs' build times and its two teams' earliest moves are all ignored, and said to be
+    (the sale lag and the build times were not counted before)."""
+    models = Path(__file__).parents[1] / "models"
+    scenario = load_scenario(models / "no_sharing.toml")
+    problems = check_against_register(scenario, load_register(Path(scenario.data)))
+    start = [p for p in problems if p.column == "start"]
+    assert [(p.severity, p.found) for p in start] == [(
+        "warning", "none: the register's 9 leases, 1 sale lags, 2 build times, 2 earliest "
+        "moves are ignored")]

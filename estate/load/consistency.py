@@ -255,13 +255,17 @@ def timing_ignored(scenario: Scenario, register: Register) -> list[Problem]:
     if scenario.start is not None:
         return []
     sites, functions = register.sites, register.functions
-    dated = ((sites["tenure"] == "leasehold") & ((sites["lease_end"] != "")
-                                                 | sites["lease_breaks"].map(bool))).sum()
-    dated += (functions["earliest_move"] != "").sum()
-    if not dated:
+    candidate = sites["candidate"].to_numpy(bool)
+    counts = {
+        "leases": int((sites["tenure"] == "leasehold").sum()),
+        "sale lags": int(((sites["disposal_lag_years"] != 1) & ~candidate).sum()),
+        "build times": int(((sites["build_years"] != 1) & candidate).sum()),
+        "earliest moves": int((functions["earliest_move"] != "").sum())}
+    said = [f"{n} {what}" for what, n in counts.items() if n]
+    if not said:
         return []
     label = str(scenario.path) if scenario.path else scenario.name
     return [Problem(label, None, "start", "a start date (start = \"2027-04-01\") to price "
-                    "leases, sale lags and build times into the plan",
-                    f"none: the register's {dated} lease and move dates are ignored",
+                    "leases, sale lags, build times and earliest moves into the plan",
+                    f"none: the register's {', '.join(said)} are ignored",
                     severity="warning", label="key")]
