@@ -248,5 +248,5 @@ def test_a_register_dated_beyond_leases_warns_without_a_start() -> None:
     problems = check_against_register(scenario, load_register(Path(scenario.data)))
     start = [p for p in problems if p.column == "start"]
     assert [(p.severity, p.found) for p in start] == [(
-        "warning", "none: the register's 9 leases, 1 sale lags, 2 build times, 2 earliest "
+        "warning", "none: the register's 9 leases, 1 sale lag, 2 build times, 2 earliest "
         "moves are ignored")]

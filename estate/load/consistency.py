@@ -257,11 +257,11 @@ def timing_ignored(scenario: Scenario, register: Register) -> list[Problem]:
     sites, functions = register.sites, register.functions
     candidate = sites["candidate"].to_numpy(bool)
     counts = {
-        "leases": int((sites["tenure"] == "leasehold").sum()),
-        "sale lags": int(((sites["disposal_lag_years"] != 1) & ~candidate).sum()),
-        "build times": int(((sites["build_years"] != 1) & candidate).sum()),
-        "earliest moves": int((functions["earliest_move"] != "").sum())}
-    said = [f"{n} {what}" for what, n in counts.items() if n]
+        ("lease", "leases"): int((sites["tenure"] == "leasehold").sum()),
+        ("sale lag", "sale lags"): int(((sites["disposal_lag_years"] != 1) & ~candidate).sum()),
+        ("build time", "build times"): int(((sites["build_years"] != 1) & candidate).sum()),
+        ("earliest move", "earliest moves"): int((functions["earliest_move"] != "").sum())}
+    said = [f"{n} {one if n == 1 else many}" for (one, many), n in counts.items() if n]
     if not said:
         return []
     label = str(scenario.path) if scenario.path else scenario.name
