@@ -36,7 +36,10 @@ class Percent(click.ParamType):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
                 ) -> float:
-        number = click.FLOAT.convert(value, param, ctx)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = math.nan
         if not math.isfinite(number) or number < 0:
             self.fail(f"expected a number >= 0, found {value!r}", param, ctx)
         return float(number)

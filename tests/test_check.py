@@ -337,9 +337,11 @@ def test_a_damaged_folder_is_a_located_error(planned: dict[str, Any], tmp_path: 
 
 
 @pytest.mark.parametrize(("column", "value", "expected"), [
-    ("npv_saving", "lots", "a number (the plan's figure)"),
+    ("npv_saving", "lots", "a number (at most 10^15 either way)"),
+    ("npv_saving", "", "a number (the plan's figure)"),
     ("status", "bogus", "one of optimal, time_limit"),
-    ("payback_years", "nan", "a number (the plan's figure)")])
+    ("payback_years", "nan", "a number (at most 10^15 either way)"),
+    ("sites_after", "2.5", "a whole number of sites or centres")])
 def test_a_hand_edited_comparison_is_refused_by_the_pack(
         planned: dict[str, Any], tmp_path: Path, column: str, value: str,
         expected: str) -> None:
@@ -356,6 +358,23 @@ def test_a_hand_edited_comparison_is_refused_by_the_pack(
         run.stderr
     assert expected in run.stderr and "estate compare" in run.stderr, run.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_a_hand_edit_is_named_at_its_row_of_the_file(planned: dict[str, Any],
+                                                    tmp_path: Path) -> None:
+    """A blank line above the edited record: the row named is the file's (3), not the
+    record's count (2)."""
+    _damaged_copy(planned, tmp_path, lambda folder: None)
+    shutil.copytree(planned["root"] / "cmp", tmp_path / "cmp")
+
+    def edit(rows: list[list[str]]) -> None:
+        _set("status", "bogus")(rows)
+        rows.insert(1, [])
+
+    _edit_csv("comparison.csv", edit)(tmp_path / "cmp")
+    run = invoke(tmp_path, "report", "results/tiny", "--out", "out/board.pdf",
+                 "--compare", "cmp")
+    assert run.code == 1 and "row 3, column status" in run.stderr, run.output
 
 
 def test_a_folder_is_checked_whole(planned: dict[str, Any], tmp_path: Path) -> None:

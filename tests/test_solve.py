@@ -20,7 +20,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +33,7 @@ from estate.load.scenario import SOLVERS, load_scenario
 from estate.model.arrays import EstateModel, ModelBuilder, trimmed
 from estate.model.build import build
 from estate.pipeline import prepare_scenario
+from estate.runs.executor import sigterm_as_interrupt
 from estate.solve import (
     REGISTRY,
     SearchPhase,
@@ -330,7 +333,7 @@ def test_a_bound_found_apart_is_taken_when_higher_and_dropped_when_above_the_pla
 
 
 
-# --- Ctrl-C ------------------------------------------------------------------------------
+# --- Ctrl-C and SIGTERM ----------------------------------------------------------------
 
 def _demo_model() -> EstateModel:
     """The demo's shared back office: HiGHS needs about 80 s to prove it to 1e-6 from the
@@ -339,45 +342,81 @@ def _demo_model() -> EstateModel:
     return build(prepare_scenario(scenario))
 
 
-def _interrupt_soon(seconds: float) -> threading.Timer:
-    """Ctrl-C to this process in `seconds`, as the terminal sends it."""
-    timer = threading.Timer(seconds, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
-    return timer
+@pytest.fixture()
+def python_handlers() -> Iterator[None]:
+    """Ctrl-C handled as Python handles it, whatever pytest was started with (a job in
+    the background of a shell starts with it ignored); restored after."""
+    saved = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    for number, handler in saved.items():
+        signal.signal(number, handler)
 
 
-@pytest.mark.parametrize("listening", [False, True], ids=["quiet", "with progress"])
-def test_ctrl_c_stops_a_highs_search_at_once(listening: bool) -> None:
-    """Ctrl-C while HiGHS searches is a KeyboardInterrupt within a moment, not at the end
-    of the time limit (quiet: Python ran its handler only when HiGHS returned) nor a
-    search ended "with no plan" (with progress: the interrupt escaped from a callback
-    into HiGHS, and `estate plan` said no plan was found and exited 3). Quiet, with no
-    first-plan search, Ctrl-C comes 2 s into the main search; with progress, at the main
-    search's first report (after the first-plan search)."""
-    model = _demo_model()
-    timers: list[threading.Timer] = []
-
-    def heard(p: SearchProgress) -> None:
-        if p.phase == SearchPhase.SEARCH and not timers:
-            timers.append(_interrupt_soon(0.5))
-
-    if not listening:
-        timers.append(_interrupt_soon(2.0))
-    started = time.perf_counter()
-    with pytest.raises(KeyboardInterrupt):
-        solve(model, SolverOptions(time_limit_s=90.0, mip_gap=0.0, first_plan=listening,
-                                   on_progress=heard if listening else None))
-    assert time.perf_counter() - started < 45.0  # not the 90 s of the time limit
-    assert timers and not timers[0].is_alive()
+def _after_cleanup() -> None:
     assert not highs.INTERRUPTED.is_set()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    # the next solve is not stopped by the interrupt before it
+    # the next solve is not stopped by the signal before it
     sol = solve(_knapsacks(0.0), SolverOptions(time_limit_s=60.0, mip_gap=0.0))
     assert sol.status == Status.OPTIMAL and sol.objective == pytest.approx(-1449.0)
 
 
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM], ids=["Ctrl-C", "SIGTERM"])
+def test_a_signal_stops_a_highs_run_at_its_next_check(python_handlers: None,
+                                                      number: int) -> None:
+    """The signal comes while HiGHS searches (sent from its first branch-and-bound
+    callback): the run stops and raises as the signal's handler would, Ctrl-C's
+    KeyboardInterrupt or SIGTERM's under `sigterm_as_interrupt` (as a sweep has it). The
+    handler used to run inside HiGHS's callback, where its KeyboardInterrupt was lost
+    and HiGHS ended "with an error" and no plan."""
+    h = highs.new_highs(600.0, 0.0)
+    h.passModel(highs.highs_lp(_demo_model()))
+    sent: list[float] = []
+
+    def send_once(event: Any) -> None:
+        if not sent:
+            sent.append(time.perf_counter())
+            os.kill(os.getpid(), number)
+
+    h.cbMipInterrupt.subscribe(send_once)
+    with sigterm_as_interrupt(), pytest.raises(KeyboardInterrupt) as caught:
+        highs.run(h)
+    assert sent and time.perf_counter() - sent[0] < 10.0  # not the 600 s of the limit
+    assert str(caught.value) == ("signal 15" if number == signal.SIGTERM else "")
+    _after_cleanup()
+
+
+@pytest.mark.parametrize("listening", [False, True], ids=["quiet", "with progress"])
+def test_ctrl_c_stops_a_whole_solve_at_once(python_handlers: None, listening: bool) -> None:
+    """The same through `solve`, which runs HiGHS several times: with progress Ctrl-C
+    comes at the main search's first report (a listener's call, inside HiGHS's
+    callback: interrupted so, `estate plan` said no plan was found and exited 3); quiet,
+    with no first-plan search, 2 s into the main search (it waited for the limit)."""
+    model = _demo_model()
+    sent: list[float] = []
+
+    def send() -> None:
+        sent.append(time.perf_counter())
+        os.kill(os.getpid(), signal.SIGINT)
+
+    def heard(p: SearchProgress) -> None:
+        if p.phase == SearchPhase.SEARCH and not sent:
+            send()
+
+    timer = threading.Timer(2.0, send)
+    try:
+        if not listening:
+            timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            solve(model, SolverOptions(time_limit_s=90.0, mip_gap=0.0, first_plan=listening,
+                                       on_progress=heard if listening else None))
+    finally:
+        timer.cancel()
+    assert sent and time.perf_counter() - sent[0] < 20.0  # not the 90 s of the limit
+    _after_cleanup()
+
+
 SCIP_CHILD = """
-import sys
 from tests.test_solve import _demo_model
 from estate.solve import SolverOptions, solve
 model = _demo_model()
@@ -392,17 +431,18 @@ except KeyboardInterrupt:
 
 def test_ctrl_c_stops_scip_as_it_stops_highs() -> None:
     """SCIP catches Ctrl-C itself and ends its search "userinterrupt": that is the
-    interrupt, not a search stopped with a plan or with none. (In a process of its own:
-    SCIP holds the GIL while it searches, so a thread of this one could not send the
-    signal until it had finished.)"""
+    interrupt, not a search stopped with a plan (it said "time_limit") or with none. In
+    a process of its own: SCIP holds the GIL while it searches, so a thread of this one
+    could not send the signal until it had finished."""
+    pytest.importorskip("pyscipopt")
     child = subprocess.Popen([sys.executable, "-c", SCIP_CHILD], stdout=subprocess.PIPE,
                              text=True, cwd=Path(__file__).parents[1],
                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert child.stdout is not None
     assert child.stdout.readline().strip() == "searching"
-    time.sleep(3.0)  # SCIP is searching (it needs minutes at gap 0)
+    time.sleep(5.0)  # SCIP has its model and searches (it needs minutes at gap 0)
     child.send_signal(signal.SIGINT)
     sent = time.perf_counter()
-    out, _ = child.communicate(timeout=60)
+    out, _ = child.communicate(timeout=120)
     assert out.strip().splitlines()[-1] == "interrupted", out
     assert time.perf_counter() - sent < 30.0  # not the 90 s of the time limit

@@ -203,10 +203,13 @@ def _crs_far(scenario: Scenario, register: Register, label: str) -> list[Problem
     `SCALE_TOLERANCE` (every radius and move limit would then mean another distance than
     the one typed); a warning when it is made for somewhere else than the sites but
     still measures them nearly true."""
-    if not scenario.crs or register.sites.empty:
+    sites = register.sites
+    if scenario.agencies:  # only the sites of the plan are measured in it
+        sites = sites[sites["agency_id"].isin(set(scenario.agencies))]
+    if not scenario.crs or sites.empty:
         return []
-    lat = register.sites["lat"].to_numpy(float)
-    lon = register.sites["lon"].to_numpy(float)
+    lat = sites["lat"].to_numpy(float)
+    lon = sites["lon"].to_numpy(float)
     if stretched := _crs_stretch(scenario.crs, lon, lat, label):
         return stretched
     area = pyproj.CRS.from_user_input(scenario.crs).area_of_use

@@ -11,6 +11,7 @@ or hand-edited one, is an `InputError` naming the file, row and column.
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,25 +169,32 @@ def read_results(folder: str | Path) -> Results:
         inputs=_inputs(folder / "inputs.sha256"))
 
 
-COMPARED_FIGURES = ("npv_saving", "annual_saving", "one_off_cost", "fte_relocated",
-                    "sites_after", "sites_closed", "sites_opened", "shared_centres")
+COMPARED_FIGURES = ("npv_saving", "annual_saving", "one_off_cost", "fte_relocated")
 """The figures of comparison.csv the side-by-side page shows for a scenario with a plan
 (and ranks the scenarios by): each must be there, a number."""
 COMPARED_MAYBE = ("payback_years", "mip_gap")
 """Figures that may be blank (no payback, no gap known), else a number."""
+COMPARED_COUNTS = ("sites_after", "sites_closed", "sites_opened", "shared_centres")
+"""Counts the page shows as written: whole numbers."""
 
 
 def read_comparison(folder: str | Path) -> pd.DataFrame:
-    """comparison.csv of an `estate compare` folder: one row per scenario, every cell as
-    text as written (a spreadsheet's leading quote taken off), blanks as "". Each row's
-    status, and the figures the board pack shows of a row with a plan, are checked: a
-    hand edit would otherwise change which scenario the pack says saves the most."""
+    """comparison.csv of an `estate compare` folder: one row per scenario, the figures
+    the board pack shows as numbers (blank: NaN), every other cell as text as written
+    (a spreadsheet's leading quote taken off), blanks as "". Each row's status, and the
+    figures and counts of a row with a plan, are checked: a hand edit would otherwise
+    change which scenario the pack says saves the most."""
     path = Path(folder) / "comparison.csv"
     if not path.exists():
         raise InputError([Problem(str(folder), None, None, "a folder written by `estate "
                                   "compare` (with comparison.csv)", "no comparison.csv")])
-    table = read_table(path, Columns(("scenario", "status")))
-    problems = _comparison_problems(path, table)
+    figures = (*COMPARED_FIGURES, *COMPARED_MAYBE)
+    try:
+        table = read_table(path, Columns(("scenario", "status"), numbers=figures,
+                                          optional=figures))
+        problems = _comparison_problems(path, table)
+    except InputError as exc:
+        problems = exc.problems
     if problems:
         raise InputError([*problems, Problem(str(path.parent), None, None, "a comparison "
                                              "folder as `estate compare` wrote it",
@@ -197,35 +205,22 @@ def read_comparison(folder: str | Path) -> pd.DataFrame:
 
 def _comparison_problems(path: Path, table: pd.DataFrame) -> list[Problem]:
     statuses = [s.value for s in Status]
-    problems, missing = [], set()
-    for i, row in table.iterrows():
-        line = int(i) + 2  # the header is row 1
+    problems = []
+    for position, (_, row) in enumerate(table.iterrows()):
+        line = table.attrs["rows"][position]
         if row["status"] not in statuses:
             problems.append(Problem(str(path), line, "status", f"one of {', '.join(statuses)}",
                                     repr(str(row["status"])[:80])))
             continue
         if not Status(row["status"]).has_plan:
             continue
-        for column in (*COMPARED_FIGURES, *COMPARED_MAYBE):
-            if column not in table.columns:
-                missing.add(column)
-                continue
-            text = str(row[column]).strip()
-            if not text and column in COMPARED_MAYBE:
-                continue
-            if not _finite(text):
-                problems.append(Problem(str(path), line, column, "a number (the plan's "
-                                        "figure)", repr(text[:80])))
-    problems += [Problem(str(path), 1, column, "this column", "no such column")
-                 for column in sorted(missing)]
+        problems += [Problem(str(path), line, column, "a number (the plan's figure)", "blank")
+                     for column in COMPARED_FIGURES if math.isnan(row[column])]
+        problems += [Problem(str(path), line, column, "a whole number of sites or centres",
+                             repr(str(row.get(column, ""))[:80]))
+                     for column in COMPARED_COUNTS
+                     if not re.fullmatch(r"[0-9]+", str(row.get(column, "")).strip())]
     return problems
-
-
-def _finite(text: str) -> bool:
-    try:
-        return math.isfinite(float(text))
-    except ValueError:
-        return False
 
 
 def _value(value: Any) -> str:

@@ -18,8 +18,9 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
+from typing import Any
 
 import highspy
 import numpy as np
@@ -66,22 +67,30 @@ def highs_lp(model: EstateModel) -> highspy.HighsLp:
 
 
 INTERRUPTED = threading.Event()
-"""Set by Ctrl-C while HiGHS runs (`run`): every HiGHS of `new_highs`, on any thread,
-stops at its next check, and `run` raises KeyboardInterrupt in the main thread."""
-_running = 0  # main-thread `run`s under way (a site's pricing may run inside a master's)
+"""Set by a signal that stops estate (Ctrl-C; SIGTERM where `sigterm_as_interrupt` makes
+it one) while the main thread is in `run`: every HiGHS of `new_highs`, on any thread,
+stops at its next check."""
+HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_received: list[int] = []  # the held signals that came while HiGHS ran, in order
+_running = 0  # `run`s under way in the main thread
 
 
 def new_highs(time_limit: float, mip_gap: float, verbose: bool = False) -> highspy.Highs:
     """A `highspy.Highs` with estate's settings: one thread, the limit and the gap; it
-    stops at its next check once Ctrl-C sets `INTERRUPTED`."""
+    stops at its next check once a signal sets `INTERRUPTED`."""
     h = highspy.Highs()
     h.setOptionValue("output_flag", bool(verbose))
     h.setOptionValue("threads", 1)
     h.setOptionValue("time_limit", max(float(time_limit), 0.01))
     h.setOptionValue("mip_rel_gap", float(mip_gap))
+    return stop_when(h, INTERRUPTED.is_set)
 
+
+def stop_when(h: highspy.Highs, should_stop: Callable[[], bool]) -> highspy.Highs:
+    """`h`, made to stop at its next check (simplex, interior point, branch and bound;
+    HiGHS 1.16's PDLP has none) once `should_stop()` is true."""
     def check(event: highspy.HighsCallbackEvent) -> None:
-        if INTERRUPTED.is_set():
+        if should_stop():
             event.interrupt()
 
     h.cbSimplexInterrupt.subscribe(check)
@@ -90,52 +99,58 @@ def new_highs(time_limit: float, mip_gap: float, verbose: bool = False) -> highs
     return h
 
 
-def run(h: highspy.Highs) -> None:
-    """`h.run()`, stopped within a moment by Ctrl-C.
-
-    HiGHS works in C++ without the GIL, and Python runs its SIGINT handler only when the
-    main thread next runs Python code: at the end of the run (minutes later, at the
-    time limit) or inside one of HiGHS's callbacks, where the KeyboardInterrupt escapes
-    into HiGHS, which ends the run with an error and loses it (measured on the demo:
-    interrupted 15 s in, `estate plan` said "no plan found within the time limit" and
-    exited 3). So while a run is under way in the main thread, Ctrl-C only sets
-    `INTERRUPTED`; the run stops at its next check, and the interrupt is raised here,
-    once HiGHS has returned. On another thread (a bound beside the search, a site's
-    pricing) the run just stops when the flag is set; the main thread raises."""
-    global _running
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.getsignal(signal.SIGINT) if main and _running == 0 else None
-    ours = previous is signal.default_int_handler  # not when SIGINT is ignored (a worker)
-    if ours:
-        signal.signal(signal.SIGINT, _interrupt_requested)
-    _running += main
-    try:
-        h.run()
-    finally:
-        _running -= main
-        if ours:
-            signal.signal(signal.SIGINT, previous)
-    if main and _running == 0 and INTERRUPTED.is_set():
-        INTERRUPTED.clear()
-        raise KeyboardInterrupt
-
-
-def _interrupt_requested(signum: int, frame: FrameType | None) -> None:
-    INTERRUPTED.set()
-
-
 def stoppable(h: highspy.Highs, stop: threading.Event | None) -> highspy.Highs:
     """`h`, made to stop at its next check once `stop` is set (none: unchanged): a search
     on a thread of its own, stopped when the run it belongs to ends or is interrupted."""
-    if stop is not None:
-        def check(event: highspy.HighsCallbackEvent) -> None:
-            if stop.is_set():
-                event.interrupt()
+    return h if stop is None else stop_when(h, stop.is_set)
 
-        h.cbSimplexInterrupt.subscribe(check)
-        h.cbIpmInterrupt.subscribe(check)
-        h.cbMipInterrupt.subscribe(check)
-    return h
+
+def run(h: highspy.Highs) -> None:
+    """`h.run()`, stopped within a moment by Ctrl-C (or a SIGTERM made an interrupt).
+
+    HiGHS works in C++ without the GIL, and Python runs a signal's handler only when the
+    main thread next runs Python code: at the end of the run (minutes later, at the
+    time limit) or inside one of HiGHS's callbacks, where the handler's
+    KeyboardInterrupt escapes into HiGHS, which ends the run with an error and loses it
+    (measured on the demo: interrupted 15 s in, `estate plan` said "no plan found within
+    the time limit" and exited 3). So while the main thread is in a run, the Python
+    handlers of SIGINT and SIGTERM are held back: the signal only sets `INTERRUPTED`,
+    every HiGHS stops at its next check, and once the run has returned the held handler
+    is called with the first signal that came (raising, as it would have). A signal
+    whose handler is not Python's (ignored, as in a worker of a process pool, or the
+    system's default) is left alone. A run on another thread (a bound beside the
+    search, a site's pricing) stops when the flag is set and changes no handler."""
+    global _running
+    if threading.current_thread() is not threading.main_thread():
+        h.run()
+        return
+    held: dict[int, Callable[[int, FrameType | None], Any]] = {}
+    if _running == 0:
+        INTERRUPTED.clear()
+        _received.clear()
+        for sig in HELD_SIGNALS:
+            handler = signal.getsignal(sig)
+            if callable(handler):
+                held[int(sig)] = handler
+                signal.signal(sig, _hold)
+    _running += 1
+    try:
+        h.run()
+    finally:
+        _running -= 1
+        for number, handler in held.items():
+            signal.signal(number, handler)
+        came = list(_received)
+        if held:
+            _received.clear()
+            INTERRUPTED.clear()
+        if came and came[0] in held:
+            held[came[0]](came[0], None)
+
+
+def _hold(signum: int, frame: FrameType | None) -> None:
+    _received.append(signum)
+    INTERRUPTED.set()
 
 
 def tell_cutoff(h: highspy.Highs, plan: float) -> None:

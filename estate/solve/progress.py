@@ -38,9 +38,10 @@ class Reporter:
     """The running best plan and bound of one solve, reported at a readable pace.
 
     Listening never changes the answer: a listener that fails stops being told (the
-    solve goes on), and an interrupt (Ctrl-C) met inside HiGHS's callback stops that
-    search and is raised again once HiGHS has returned (`interrupted`), instead of
-    being lost in HiGHS, which would end the search with no plan.
+    solve goes on), and a KeyboardInterrupt a listener raises inside HiGHS's callback
+    stops that search and is raised again once HiGHS has returned (`interrupted`),
+    instead of being lost in HiGHS, which would end the search with no plan. (Ctrl-C
+    itself is held back while HiGHS runs: `estate.solve.highs.run`.)
     `clock` (seconds, increasing) is `time.perf_counter` but for tests.
     """
 

@@ -183,9 +183,12 @@ def _raw_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
 
 
 def _number(text: str) -> float:
-    """A number a plan can hold: blank (NaN), or at most `LARGEST` either way."""
-    value = float(text) if text.strip() else math.nan
-    if abs(value) > LARGEST:
+    """A number a plan can hold: blank (NaN), or at most `LARGEST` either way (a text
+    "nan" or "inf" is a hand edit: estate writes no number as either)."""
+    if not text.strip():
+        return math.nan
+    value = float(text)
+    if not abs(value) <= LARGEST:
         raise ValueError(text)
     return value
 
@@ -202,8 +205,9 @@ def _typed(path: Path, column: str, rows: list[int], texts: Sequence[str],
         return [t[1:] if t[:1] == "'" else t for t in texts]
     if read is _number:  # the fast way first; cell by cell only to find what is wrong
         try:
+            blank = np.array([not t.strip() for t in texts], dtype=bool)
             values = np.array([t if t.strip() else "nan" for t in texts], dtype=float)
-            if not (np.abs(values) > LARGEST).any():
+            if not (np.abs(values) > LARGEST).any() and not (np.isnan(values) & ~blank).any():
                 return values
         except ValueError:
             pass
@@ -228,7 +232,8 @@ def _whole(text: str) -> int:
 def read_table(path: Path, columns: Columns) -> pd.DataFrame:
     """A table `write_safe_csv` wrote, typed by `columns` (its columns first, then any
     other column as text); every damaged cell, missing column or ragged row an
-    `InputError` naming the file, the row and the column."""
+    `InputError` naming the file, the row and the column. `attrs["rows"]` holds each
+    record's row in the file (blank lines are skipped, so it is not the index + 2)."""
     path = Path(path)
     header, records = _raw_rows(path)
     problems = [Problem(str(path), 1, c, "this column", "no such column (header: "
@@ -269,6 +274,7 @@ def read_table(path: Path, columns: Columns) -> pd.DataFrame:
         frame[name] = frame[name].astype(int)
     for name in columns.flags:
         frame[name] = frame[name].astype(bool)
+    frame.attrs["rows"] = rows  # each record's row in the file, for checks made later
     return frame
 
 
