@@ -250,3 +250,16 @@ def test_a_register_dated_beyond_leases_warns_without_a_start() -> None:
     assert [(p.severity, p.found) for p in start] == [(
         "warning", "none: the register's 9 leases, 1 sale lag, 2 build times, 2 earliest "
         "moves are ignored")]
+
+
+def test_the_crs_is_checked_on_the_plans_own_sites(tmp_path: Path) -> None:
+    """UTM 31N measures the council's sites near Ipswich truly, and a police site moved
+    to 20 degrees west 3% long: an error for a plan of both agencies, nothing for the
+    council's alone (the police site is not in it)."""
+    rows = town_rows()
+    rows["sites"][2]["lon"] = -20.0  # S3, the police's
+    for agencies, crs_problems in (([], 1), (["A1"], 0)):
+        scenario = load_scenario(town(tmp_path, rows, changes={
+            "crs": "EPSG:32631", "agencies": agencies}))
+        problems = check_against_register(scenario, load_register(tmp_path / "reg"))
+        assert sum(p.column == "crs" for p in problems) == crs_problems, problems
