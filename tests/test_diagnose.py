@@ -56,6 +56,21 @@ def test_infeasible_secure_function_found_by_precheck(tmp_path: Path) -> None:
     assert "F1" not in run.stderr and "F2" not in run.stderr
 
 
+def test_a_team_that_may_not_move_in_time_is_named_with_its_date(tmp_path: Path) -> None:
+    """The policy closes S1, and F1 there may not move before 2035, after the three-year
+    horizon: the reason is its date, not a want of sites (the annexe S2, beside S1, has
+    room for it)."""
+    rows = town_rows()
+    rows["functions"][0]["earliest_move"] = "2035-01-01"
+    scenario = town(tmp_path, rows, changes={"policy": {"close": ["S1"]},
+                                             "start": "2027-04-01", "horizon_years": 3})
+    run = _infeasible(tmp_path, scenario)
+    assert re.search(r"function F1 \(A1 \w+\) may not move before 2035-01-01 "
+                     r"\(earliest_move\), after the 3-year horizon, so it stays at S1",
+                     run.stderr), run.stderr
+    assert "there is none" not in run.stderr
+
+
 def _two_candidates(build_cost: float, cap: float) -> dict[str, list[dict[str, Any]]]:
     """Two far-apart zones, each reachable only from its own candidate site."""
     return {

@@ -64,10 +64,19 @@ def precheck(prep: Prepared) -> list[str]:
             ok &= need <= sites[column].to_numpy(float)[ps] + 1e-9
     has_site = np.zeros(len(functions), bool)
     has_site[pf[ok]] = True
+    horizon = prep.calendar.horizon if prep.calendar is not None else None
     for f in np.flatnonzero(~has_site).tolist():
+        home = prep.home[f]
+        if (home >= 0 and prep.forced_closed[home] and horizon is not None
+                and prep.earliest_years[f] > horizon):
+            # its only pair is its home (`prepare`): the closing is what cannot happen
+            reasons.append(f"{_function(prep, f)} may not move before "
+                           f"{functions.at[f, 'earliest_move']} (earliest_move), after the "
+                           f"{horizon}-year horizon, so it stays at {_site(prep, home)}, "
+                           "which the scenario closes (policy.close)")
+            continue
         t = functions.at[f, "type"]
         need = "a secure site" if functions.at[f, "needs_secure"] else "a site"
-        home = prep.home[f]
         where = (f"within {sc.max_km:g} km of {_site(prep, home)}" if home >= 0
                  else "anywhere in the register")
         reasons.append(f"{_function(prep, f)} needs {need} {where} hosting {t} with room for "
