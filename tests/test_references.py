@@ -45,6 +45,10 @@ def test_warnings_for_unhosted_type_and_insecure_home(tmp_path: Path) -> None:
         ("sites.csv", 2, "lease_end"),  # a lease end on a freehold
     }
     assert all(w.severity == "warning" for w in register.warnings)
+    lease = next(w for w in register.warnings if w.column == "lease_end")
+    # it says what estate does with it: the date is used as a lease's would be
+    assert lease.found.endswith("on a freehold site, used as given"), lease.found
+    assert "set tenure = leasehold, or clear it" in lease.expected
 
 
 def test_national_register_areas(tmp_path: Path) -> None:

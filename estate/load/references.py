@@ -181,8 +181,10 @@ def _check_leases(sites: pd.DataFrame, label: str) -> list[Problem]:
                           ("lease_breaks", sites["lease_breaks"].map(bool)),
                           ("surrender_cost", sites["surrender_cost"].notna())):
         problems += _flag(sites, label, column, given & freehold,
-                          f"a {column} only on a leasehold site",
-                          lambda v: f"{v!r} on a freehold site", severity="warning")
+                          f"a {column} only on a leasehold site (set tenure = leasehold, "
+                          "or clear it)",
+                          lambda v: f"{v!r} on a freehold site, used as given",
+                          severity="warning")
     return problems
 
 
