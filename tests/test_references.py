@@ -36,13 +36,14 @@ def test_warnings_for_unhosted_type_and_insecure_home(tmp_path: Path) -> None:
     folder = csv_register(
         tmp_path,
         functions={"type": ["HR", "Finance", "IT"], "needs_secure": ["yes", "no", "no"]},
-        sites={"tenure": ["freehold", "", ""]},
+        sites={"tenure": ["freehold", "", ""], "rent": [None, 1000, None]},
     )
     register = load_register(folder)
     assert located(register.warnings) == {
         ("functions.csv", 3, "site_id"),  # F2 Finance at S2, which hosts IT;HR only
         ("functions.csv", 2, "needs_secure"),  # F1 needs security, S1 is not secure
         ("sites.csv", 2, "lease_end"),  # a lease end on a freehold
+        ("sites.csv", 3, "rent"),  # a rent on a site whose tenure is left blank: freehold
     }
     assert all(w.severity == "warning" for w in register.warnings)
     lease = next(w for w in register.warnings if w.column == "lease_end")

@@ -177,7 +177,8 @@ def _check_leases(sites: pd.DataFrame, label: str) -> list[Problem]:
                       "breaks on or before the lease_end", lambda v: ";".join(v) + " (after "
                       "the lease ends)")
     freehold = sites["tenure"] == "freehold"
-    for column, given in (("lease_end", sites["lease_end"] != ""),
+    for column, given in (("rent", sites["rent"] > 0),  # a blank rent is 0 on a freehold
+                          ("lease_end", sites["lease_end"] != ""),
                           ("lease_breaks", sites["lease_breaks"].map(bool)),
                           ("surrender_cost", sites["surrender_cost"].notna())):
         problems += _flag(sites, label, column, given & freehold,
