@@ -121,9 +121,7 @@ def _unlimited_saving(prep: Prepared, model: EstateModel, changes: Changes,
 
 
 def _limited(limits: ProgrammeLimits) -> bool:
-    return bool(np.isfinite(limits.max_one_off_per_year).any()
-                or np.isfinite(limits.max_fte_moved_per_year)
-                or np.isfinite(limits.max_closures_per_year))
+    return bool(_limits_set(limits))
 
 
 def _no_programme(prep: Prepared, changes: Changes, limits: ProgrammeLimits, status: Status,
@@ -136,9 +134,9 @@ def _no_programme(prep: Prepared, changes: Changes, limits: ProgrammeLimits, sta
                                f"({time_limit_s:g} s, solver.time_limit_s; {status}): "
                                "raise it")
     reasons = _required_too_late(prep, changes)
-    if _limited(limits):
-        reasons.append("the yearly limits (" + "; ".join(_limits_set(limits)) + ") leave "
-                       "no year for every change the plan needs: raise them, or lengthen "
+    if limits_set := _limits_set(limits):
+        reasons.append("the yearly limits (" + "; ".join(limits_set) + ") leave no year "
+                       "for every change the plan needs: raise them, or lengthen "
                        "horizon_years")
     if not reasons:
         reasons.append("no schedule of the plan's changes keeps every timing rule "
