@@ -72,7 +72,6 @@ it one) while the main thread is in `run`: every HiGHS of `new_highs`, on any th
 stops at its next check."""
 HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _received: list[int] = []  # the held signals that came while HiGHS ran, in order
-_running = 0  # `run`s under way in the main thread
 
 
 def new_highs(time_limit: float, mip_gap: float, verbose: bool = False) -> highspy.Highs:
@@ -120,30 +119,25 @@ def run(h: highspy.Highs) -> None:
     whose handler is not Python's (ignored, as in a worker of a process pool, or the
     system's default) is left alone. A run on another thread (a bound beside the
     search, a site's pricing) stops when the flag is set and changes no handler."""
-    global _running
     if threading.current_thread() is not threading.main_thread():
         h.run()
         return
+    INTERRUPTED.clear()
+    _received.clear()
     held: dict[int, Callable[[int, FrameType | None], Any]] = {}
-    if _running == 0:
-        INTERRUPTED.clear()
-        _received.clear()
-        for sig in HELD_SIGNALS:
-            handler = signal.getsignal(sig)
-            if callable(handler):
-                held[int(sig)] = handler
-                signal.signal(sig, _hold)
-    _running += 1
+    for sig in HELD_SIGNALS:
+        handler = signal.getsignal(sig)
+        if callable(handler):
+            held[int(sig)] = handler
+            signal.signal(sig, _hold)
     try:
         h.run()
     finally:
-        _running -= 1
         for number, handler in held.items():
             signal.signal(number, handler)
         came = list(_received)
-        if held:
-            _received.clear()
-            INTERRUPTED.clear()
+        _received.clear()
+        INTERRUPTED.clear()
         if came and came[0] in held:
             held[came[0]](came[0], None)
 
