@@ -42,14 +42,23 @@ from tests.fixtures.scenario import scenario
 
 def test_a_team_left_at_a_closed_site_breaks_the_rules(tmp_path: Path) -> None:
     """The oracle names a team (even one without desks) still at a site closed that year:
-    the policy register's X closed with V, which needs no desks, never moved."""
+    the policy register's X closed with V, which needs no desks, never moved (every
+    change in year 2 but the placing of U, which has no site today, in its year 1)."""
     case = policy_register(tmp_path)
     changes = case.changes()
-    v = int(np.flatnonzero(case.prep.functions["function_id"] == "V")[0])
-    keep = ~((changes.table["kind"] == "move") & (changes.table["team"] == v)).to_numpy()
-    without = Changes(changes.table[keep].reset_index(drop=True), changes.end, changes.pooled)
-    assert any("which is closed" in b for b in case.broken(without, np.full(len(without), 2)))
-    assert case.broken(changes, np.full(len(changes), 2)) == []
+    ids = case.prep.functions["function_id"].to_numpy()
+    team = changes.table["team"].to_numpy()
+    moves = (changes.table["kind"] == "move").to_numpy()
+    without = Changes(changes.table[~(moves & (team == list(ids).index("V")))]
+                      .reset_index(drop=True), changes.end, changes.pooled)
+
+    def years(of: Changes) -> np.ndarray:
+        new = (of.table["kind"] == "move").to_numpy() & (of.table["team"] == list(ids).index("U"))
+        return np.where(new, 1, 2)
+
+    assert any("which is closed" in b for b in case.broken(without, years(without)))
+    assert case.broken(changes, years(changes)) == []
+    assert any("after its first year" in b for b in case.broken(changes, np.full(len(changes), 2)))
 
 
 def test_a_lease_with_four_years_left_closes_in_year_4(tmp_path: Path) -> None:
@@ -195,6 +204,45 @@ def test_a_new_team_that_may_not_move_within_the_horizon_is_named(tmp_path: Path
     said = " ".join(caught.value.reasons)
     assert "team N has no site today" in said and "2035-01-01" in said, said
     assert "2030-03-31" in said and "yearly limits" not in said, said
+
+
+@pytest.mark.parametrize("method", ["roadmap", "both"])
+@pytest.mark.parametrize(("earliest_move", "year"), [("", 1), ("2029-04-01", 3)])
+def test_a_new_team_is_placed_in_its_first_year(tmp_path: Path, method: str,
+                                                earliest_move: str, year: int) -> None:
+    """U has no site today and costs £50k a year wherever it sits; K has room for it.
+    Worked by hand at r = 0 over 5 years: O closes in year 1 (saving £80k a year, £400k)
+    and U is placed at K in its first year, year 1 (£250k), or year 3 when it may not
+    move before 2029-04-01 (£150k). Placing it in year 5 would cost £50k and book the
+    years before as saved: £350k against the snapshot's £150k."""
+    case = plan_case(tmp_path, [
+        site("O", "A", 0, 0, running_cost=80_000),
+        site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
+    ], [function("T", "A", "Ops", "O"),
+        function("U", "A", "Ops", "", annual_cost=50_000, earliest_move=earliest_move)],
+        horizon_years=5, discount_rate=0.0)
+    assert case.plan.summary.npv_saving == pytest.approx(150_000)
+    programme = case.programme(method)
+    assert year_of(programme, "move", team="U") == year
+    assert programme.npv_saving == pytest.approx(400_000 - 50_000 * (6 - year))
+
+
+@pytest.mark.parametrize("method", ["roadmap", "both"])
+def test_a_new_team_whose_only_site_is_still_being_built_is_named(tmp_path: Path,
+                                                                   method: str) -> None:
+    """U has no site today and only the hub C, two years to build, has room for it: it
+    would wait a year unhoused and unpriced. No programme exists, and the reason says
+    when C opens and what to set."""
+    case = plan_case(tmp_path, [
+        site("K", "A", 0, 0, desks=10, must_keep=True),
+        site("C", "A", 1, 0, desks=200, candidate=True, build_years=2),
+    ], [function("T", "A", "Ops", "K", desks=10), function("U", "A", "Ops", "", desks=40)],
+        horizon_years=3)
+    with pytest.raises(InfeasibleError) as caught:
+        case.programme(method)
+    said = " ".join(caught.value.reasons)
+    assert "team U has no site today" in said and "year 1 (from 2027-04-01)" in said, said
+    assert "opens on 2028-04-01" in said and "earliest_move" in said, said
 
 
 def test_yearly_limits_that_leave_no_year_are_named_with_their_values(tmp_path: Path

@@ -71,10 +71,11 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
     if method == "roadmap" or (method == "auto" and size > JOINT_MAX_COLUMNS):
         if roadmap is None:
             raise _no_programme(prep, changes, limits, found.status, time_limit_s)
+        why = ("the roadmap alone was asked for" if method == "roadmap" else
+               f"{size:,} columns, above the {JOINT_MAX_COLUMNS:,} it is run for")
         return replace(roadmap, notes=(*roadmap.notes, (
             f"the snapshot's changes scheduled; the exact model over all years, which may "
-            f"choose another end state, was not run ({size:,} columns, above the "
-            f"{JOINT_MAX_COLUMNS:,} it is run for)")))
+            f"choose another end state, was not run ({why})")))
     start = (changes, found.years) if roadmap is not None else None
     joint = solve_joint(prep, model, limits, max(time_limit_s - found.seconds, 1.0), mip_gap,
                         start=start)
@@ -167,12 +168,22 @@ def _required_too_late(prep: Prepared, changes: Changes) -> list[str]:
     last = prep.calendar.date_of(h + 1) - dt.timedelta(days=1)
     functions, sites = prep.functions, prep.sites
     out = []
+    by = sites["build_years"].to_numpy(float).astype(int)
     for row in changes.table[changes.table["required"]].itertuples():
         if row.kind == "move" and row.earliest > h:
             team = functions.iloc[row.team]
             out.append(f"team {team['function_id']} has no site today, so it must be "
                        f"placed by the horizon's end ({last}), but its earliest_move is "
                        f"{team['earliest_move']} (functions table)")
+        elif row.kind == "move" and not prep.existing[row.site] and by[row.site] > row.earliest:
+            team, site_id = functions.iloc[row.team], sites.at[row.site, "site_id"]
+            opens = prep.calendar.date_of(int(by[row.site]))
+            out.append(f"team {team['function_id']} has no site today, so it is placed in "
+                       f"its first year, year {row.earliest} (from "
+                       f"{prep.calendar.date_of(int(row.earliest))}); the plan puts it at "
+                       f"{site_id}, which takes {by[row.site]} years to build and opens on "
+                       f"{opens} at the earliest: set its earliest_move to {opens} or "
+                       "later (functions table), or make room for it at a site open today")
         elif row.kind == "close" and prep.closing_years[row.site] > h:
             out.append(f"policy.close names {sites.at[row.site, 'site_id']}, but a team "
                        "there may not move before the horizon's end "

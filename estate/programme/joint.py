@@ -27,7 +27,8 @@ Rules (`estate.programme.joint_rows` builds them, one family each, over the colu
     assign[p,t] >= assign[p,H] - (1 - moved[p,t]);
     assign[f,s,t] = 0 for s not f's home before f's earliest_move year;
     policy: a site the scenario closes is closed by year H, a candidate it keeps built
-    by year H; an unhoused team is housed by year H (placed once, like a move);
+    by year H; a team with no site today is housed from its first year (year 1, or
+    its earliest_move's) on, placed once like a move;
     the yearly limits of [programme] and the scenario's max_one_off over the whole
     programme (undiscounted, as the snapshot counts it).
 

@@ -34,12 +34,17 @@ def _years(items: int, h: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def add_housed(rows: Triplets, prep: Prepared, lay: Layout) -> None:
-    """sum_s assign[f,s,t] = 1 for a housed team; an unhoused one <= 1, = 1 in year H."""
+    """sum_s assign[f,s,t] = 1 for a housed team; for one with no site today = 1 from
+    its first year e_f on (year 1, or its earliest_move's), and 0 before it (its
+    columns are fixed at 0 before e_f by the layout). A team whose e_f is after the
+    horizon still must be housed in year H, which no plan can: no programme exists."""
     h, pf = lay.horizon, prep.pairs["f"].to_numpy()
     n = len(prep.functions)
     p, t = _years(len(pf), h)
     lo = np.ones((n, h))
-    lo[prep.home < 0, :h - 1] = 0.0
+    unhoused = prep.home < 0
+    first = np.minimum(prep.earliest_years[unhoused], h)
+    lo[unhoused] = np.arange(1, h + 1)[None, :] >= first[:, None]
     rows.family(pf[p] * h + t - 1, lay.assign[p, t], 1.0, lo.ravel(), 1.0, n * h)
 
 

@@ -10,8 +10,9 @@ Rules (`estate.programme.rules` states them in words):
 
     (1) once:       sum_t z[i,t] <= 1                       (0: not within the horizon);
                     = 1 for a required change (a policy close or keep, an unhoused team)
-    (2) earliest:   z[m,t] = 0 for t before team m's earliest_move, and for a build
-                    too late to open within the horizon
+    (2) earliest:   z[m,t] = 0 for t before team m's earliest_move (and after it, for
+                    a team with no site today: it is placed in its first year), and
+                    for a build too late to open within the horizon
     (3) open first: Z[m,t] <= OPEN[s,t] for a move or centre at a site being built, where
                     OPEN[s,t] = Z[build s, t - build_years_s + 1] (0 before year 1)
     (4) empty:      Z[close s,t] <= Z[m,t] for every move m taking a team away from s

@@ -92,11 +92,16 @@ def add_once(rows: Rows, changes: Changes, layout: Layout) -> None:
 
 def add_earliest(col_ub: np.ndarray, prep: Prepared, changes: Changes, layout: Layout
                  ) -> None:
-    """(2) z[m,t] = 0 before a team's earliest year, and z[b,t] = 0 for a build too late
-    to open within the horizon (t > H - build_years + 1): column bounds, not rows."""
+    """(2) z[m,t] = 0 before a team's earliest year, and after it for a team with no
+    site today (placed in its first year, `estate.programme.rules`); z[b,t] = 0 for a
+    build too late to open within the horizon (t > H - build_years + 1): column bounds,
+    not rows."""
     for i in changes.of("move"):
-        for t in range(1, min(int(changes.table.at[i, "earliest"]), layout.horizon + 1)):
-            col_ub[layout.z(i, t)] = 0.0
+        first = int(changes.table.at[i, "earliest"])
+        placed = prep.home[int(changes.table.at[i, "team"])] < 0
+        for t in range(1, layout.horizon + 1):
+            if t < first or (placed and t > first):
+                col_ub[layout.z(i, t)] = 0.0
     build_years = prep.sites["build_years"].to_numpy(float).astype(int)
     for i in changes.of("build"):
         last = layout.horizon - build_years[int(changes.table.at[i, "site"])] + 1

@@ -3,6 +3,9 @@
 A schedule (the year of each change, 0 for never) is possible when
 
     a change the policy asks for (or the placing of a team with no site) happens;
+    a team with no site today is placed in its first year (year 1, or the year of its
+    earliest_move), not later: it costs nothing until placed, so a later year would
+    book its waiting years as a saving no estate makes;
     a build happens early enough to open within the horizon;
     a team moves into a site that is open that year, and not before its earliest year;
     a site closes only in a year by which every team leaving it has left;
@@ -58,6 +61,9 @@ def _order(prep: Prepared, changes: Changes, years: np.ndarray, path: Trajectory
             out.append(f"move {i} into site {s} in year {y}, before it is open")
         if y and y < int(table.at[i, "earliest"]):
             out.append(f"move {i} in year {y}, before its earliest year")
+        if y and prep.home[int(table.at[i, "team"])] < 0 and y > int(table.at[i, "earliest"]):
+            out.append(f"move {i} places a team with no site today in year {y}, after its "
+                       "first year")
     leaving = _moves_from(prep, changes)
     for i in changes.of("close"):
         y, s = int(years[i]), int(table.at[i, "site"])
