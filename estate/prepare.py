@@ -268,6 +268,23 @@ def _drop_moves_past_the_horizon(pairs: pd.DataFrame, functions: pd.DataFrame,
     return pairs[keep].reset_index(drop=True)
 
 
+def _drop_sites_opening_too_late(pairs: pd.DataFrame, functions: pd.DataFrame,
+                                 sites: pd.DataFrame, home: np.ndarray, calendar: Calendar
+                                 ) -> pd.DataFrame:
+    """A team with no site today is placed in its first year (year 1, or its
+    earliest_move's; `estate.programme.rules`), so no programme can place it at a
+    candidate that takes longer to build: such pairs go, and the plan houses it where
+    it can sit from that year. A team whose first year is after the horizon keeps its
+    pairs: no programme places it at all, and the programme says so."""
+    first = earliest_years(functions, calendar)
+    build_years = sites["build_years"].to_numpy(float)
+    candidate = sites["candidate"].to_numpy(bool)
+    pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
+    late = ((home[pf] < 0) & (first[pf] <= calendar.horizon) & candidate[ps]
+            & (build_years[ps] > first[pf]))
+    return pairs[~late].reset_index(drop=True)
+
+
 def prepare(register: Register, scenario: Scenario) -> Prepared:
     """Reduce a validated register to the participating agencies and compute all geometry."""
     agencies = register.agencies
@@ -301,6 +318,7 @@ def prepare(register: Register, scenario: Scenario) -> Prepared:
         scenario.start, scenario.horizon_years, scenario.discount_rate)
     if calendar is not None:
         pairs = _drop_moves_past_the_horizon(pairs, functions, home, calendar)
+        pairs = _drop_sites_opening_too_late(pairs, functions, sites, home, calendar)
     return Prepared(
         calendar=calendar, exits=None if calendar is None else exit_terms(sites, calendar),
         scenario=scenario, crs=crs, agencies=agencies, sites=sites, functions=functions,

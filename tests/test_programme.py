@@ -227,22 +227,40 @@ def test_a_new_team_is_placed_in_its_first_year(tmp_path: Path, method: str,
     assert programme.npv_saving == pytest.approx(400_000 - 50_000 * (6 - year))
 
 
-@pytest.mark.parametrize("method", ["roadmap", "both"])
-def test_a_new_team_whose_only_site_is_still_being_built_is_named(tmp_path: Path,
-                                                                   method: str) -> None:
-    """U has no site today and only the hub C, two years to build, has room for it: it
-    would wait a year unhoused and unpriced. No programme exists, and the reason says
-    when C opens and what to set."""
+def test_a_new_team_sits_where_it_can_from_its_first_year(tmp_path: Path) -> None:
+    """U has no site today. The hub C (cheap to run, two years to build) would take T
+    and U, and K could close; but U is placed in year 1, before C opens, so the plan
+    keeps it at K (which has room) and the programme places it there in year 1."""
     case = plan_case(tmp_path, [
-        site("K", "A", 0, 0, desks=10, must_keep=True),
-        site("C", "A", 1, 0, desks=200, candidate=True, build_years=2),
+        site("K", "A", 0, 0, desks=100, running_cost=100_000),
+        site("C", "A", 1, 0, desks=200, running_cost=10_000, candidate=True, build_years=2),
     ], [function("T", "A", "Ops", "K", desks=10), function("U", "A", "Ops", "", desks=40)],
         horizon_years=3)
+    placed = dict(zip(case.plan.assignments["function_id"], case.plan.assignments["to_site"],
+                      strict=True))
+    assert placed["U"] == "K"
+    programme = case.programme()
+    assert year_of(programme, "move", team="U") == 1
+
+
+def test_a_new_team_whose_only_sites_are_still_to_be_built_is_named(tmp_path: Path) -> None:
+    """Only the hub C, two years to build, has room for U, which has no site today: no
+    programme can place it in its first year, so the scenario has no plan, and the
+    reason says when C opens and what to set. Set so, U is placed at C as it opens."""
+    sites = [site("K", "A", 0, 0, desks=10, must_keep=True),
+             site("C", "A", 1, 0, desks=200, candidate=True, build_years=2)]
     with pytest.raises(InfeasibleError) as caught:
-        case.programme(method)
+        plan_case(tmp_path / "now", sites, [function("T", "A", "Ops", "K", desks=10),
+                                            function("U", "A", "Ops", "", desks=40)],
+                  horizon_years=3)
     said = " ".join(caught.value.reasons)
-    assert "team U has no site today" in said and "year 1 (from 2027-04-01)" in said, said
-    assert "opens on 2028-04-01" in said and "earliest_move" in said, said
+    assert "function U (A Ops) has no site today" in said and "from 2027-04-01" in said, said
+    assert "C Site C, opens on 2028-04-01" in said and "earliest_move to 2028-04-01" in said
+    later = plan_case(tmp_path / "later", sites, [
+        function("T", "A", "Ops", "K", desks=10),
+        function("U", "A", "Ops", "", desks=40, earliest_move="2028-04-01")], horizon_years=3)
+    programme = later.programme()
+    assert (year_of(programme, "build", "C"), year_of(programme, "move", team="U")) == (1, 2)
 
 
 def test_yearly_limits_that_leave_no_year_are_named_with_their_values(tmp_path: Path

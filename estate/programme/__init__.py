@@ -168,22 +168,12 @@ def _required_too_late(prep: Prepared, changes: Changes) -> list[str]:
     last = prep.calendar.date_of(h + 1) - dt.timedelta(days=1)
     functions, sites = prep.functions, prep.sites
     out = []
-    by = sites["build_years"].to_numpy(float).astype(int)
     for row in changes.table[changes.table["required"]].itertuples():
         if row.kind == "move" and row.earliest > h:
             team = functions.iloc[row.team]
             out.append(f"team {team['function_id']} has no site today, so it must be "
                        f"placed by the horizon's end ({last}), but its earliest_move is "
                        f"{team['earliest_move']} (functions table)")
-        elif row.kind == "move" and not prep.existing[row.site] and by[row.site] > row.earliest:
-            team, site_id = functions.iloc[row.team], sites.at[row.site, "site_id"]
-            opens = prep.calendar.date_of(int(by[row.site]))
-            out.append(f"team {team['function_id']} has no site today, so it is placed in "
-                       f"its first year, year {row.earliest} (from "
-                       f"{prep.calendar.date_of(int(row.earliest))}); the plan puts it at "
-                       f"{site_id}, which takes {by[row.site]} years to build and opens on "
-                       f"{opens} at the earliest: set its earliest_move to {opens} or "
-                       "later (functions table), or make room for it at a site open today")
         elif row.kind == "close" and prep.closing_years[row.site] > h:
             out.append(f"policy.close names {sites.at[row.site, 'site_id']}, but a team "
                        "there may not move before the horizon's end "

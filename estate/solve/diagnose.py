@@ -16,7 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from estate.model.arrays import EstateModel, labels
-from estate.prepare import Prepared
+from estate.prepare import Prepared, eligible_pairs
 from estate.solve import SolverOptions, solve
 
 ELASTIC_FAMILIES = ("housed", "desks", "racks", "max_one_off")
@@ -75,6 +75,9 @@ def precheck(prep: Prepared) -> list[str]:
                            f"{horizon}-year horizon, so it stays at {_site(prep, home)}, "
                            "which the scenario closes (policy.close)")
             continue
+        if home < 0 and (waiting := _built_too_late(prep, f)):
+            reasons.append(waiting)
+            continue
         t = functions.at[f, "type"]
         need = "a secure site" if functions.at[f, "needs_secure"] else "a site"
         where = (f"within {sc.max_km:g} km of {_site(prep, home)}" if home >= 0
@@ -92,6 +95,35 @@ def precheck(prep: Prepared) -> list[str]:
                            f"pooling could save) but all sites that may host them hold "
                            f"{cap:,.0f}")
     return reasons
+
+
+def _built_too_late(prep: Prepared, f: int) -> str:
+    """Why team f, which has no site today, has no site: the candidates that would
+    take it open after its first year (`estate.prepare`), named with their opening
+    date; "" when that is not why."""
+    if prep.calendar is None:
+        return ""
+    sites, functions, first = prep.sites, prep.functions, int(prep.earliest_years[f])
+    team = functions.iloc[[f]].reset_index(drop=True)
+    pairs = eligible_pairs(sites, team, np.array([-1]), prep.scenario.max_km)
+    s = pairs["s"].to_numpy()
+    if not prep.scenario.split:  # a whole team: the least it can need there
+        for column in ("desks", "racks"):
+            need = float(team.at[0, column]) * (1 - prep.efficiency[f])
+            s = s[need <= sites[column].to_numpy(float)[s] + 1e-9]
+    by = sites["build_years"].to_numpy(float).astype(int)
+    s = s[sites["candidate"].to_numpy(bool)[s] & ~prep.forced_closed[s] & (by[s] > first)]
+    if not len(s):
+        return ""
+    soonest = s[np.argmin(by[s])]
+    opens = prep.calendar.date_of(int(by[soonest]))
+    named = ", ".join(sites["site_id"].to_numpy(object)[s[:5]]) + (
+        f" and {len(s) - 5} more" if len(s) > 5 else "")
+    return (f"{_function(prep, f)} has no site today, so it must be placed in its first "
+            f"year, from {prep.calendar.date_of(first)}, but the only sites with room for "
+            f"it are still to be built ({named}), and the soonest, "
+            f"{_site(prep, int(soonest))}, opens on {opens}: set its earliest_move to "
+            f"{opens} or later (functions table), or make room for it at a site open today")
 
 
 def _elastic(model: EstateModel) -> tuple[EstateModel, dict[int, int]]:
