@@ -263,6 +263,43 @@ def test_a_new_team_whose_only_sites_are_still_to_be_built_is_named(tmp_path: Pa
     assert (year_of(programme, "build", "C"), year_of(programme, "move", team="U")) == (1, 2)
 
 
+@pytest.mark.parametrize("method", ["roadmap", "both"])
+def test_a_new_team_at_a_site_full_until_a_build_opens_is_named(tmp_path: Path,
+                                                                  method: str) -> None:
+    """The plan sends T from K to the hub C (two years to build) and places U, which
+    has no site today, at K, where it fits only once T has left: U's year 1 comes
+    before C opens, so no programme exists, and the reason names U, K and the date."""
+    case = plan_case(tmp_path, [
+        site("K", "A", 0, 0, desks=50, must_keep=True),
+        site("C", "A", 1, 0, desks=200, running_cost=10_000, candidate=True, build_years=2),
+    ], [function("T", "A", "Ops", "K", desks=40), function("U", "A", "Ops", "", desks=40)],
+        horizon_years=3)
+    placed = dict(zip(case.plan.assignments["function_id"], case.plan.assignments["to_site"],
+                      strict=True))
+    assert placed == {"T": "C", "U": "K"}
+    with pytest.raises(InfeasibleError) as caught:
+        case.programme(method)
+    said = " ".join(caught.value.reasons)
+    assert "team U has no site today, so it is placed at K in its first year, from " \
+        "2027-04-01" in said and "earliest_move" in said, said
+    assert "yearly limits" not in said, said
+
+
+def test_a_new_team_whose_only_site_opens_after_the_horizon_is_named(tmp_path: Path
+                                                                      ) -> None:
+    """C, the only site with room for U, takes five years to build: no earliest_move
+    within the three-year horizon helps, and the reason does not suggest one."""
+    with pytest.raises(InfeasibleError) as caught:
+        plan_case(tmp_path, [
+            site("K", "A", 0, 0, desks=10, must_keep=True),
+            site("C", "A", 1, 0, desks=200, candidate=True, build_years=5),
+        ], [function("T", "A", "Ops", "K", desks=10),
+            function("U", "A", "Ops", "", desks=40)], horizon_years=3)
+    said = " ".join(caught.value.reasons)
+    assert "none opens within the 3-year horizon" in said, said
+    assert "earliest_move to" not in said, said
+
+
 def test_yearly_limits_that_leave_no_year_are_named_with_their_values(tmp_path: Path
                                                                       ) -> None:
     """The policy closes O, and no site may close in any year: the reason names the

@@ -135,6 +135,12 @@ def _no_programme(prep: Prepared, changes: Changes, limits: ProgrammeLimits, sta
                                f"({time_limit_s:g} s, solver.time_limit_s; {status}): "
                                "raise it")
     reasons = _required_too_late(prep, changes)
+    if not reasons and (placed := _placed_in_first_year(prep, changes)):
+        reasons.append(placed + ": what makes room for it there (a build, a move out, "
+                       "a shared centre) cannot all happen by then" +
+                       (" within the yearly limits" if _limits_set(limits) else "") +
+                       "; give it a later earliest_move (functions table), or room at a "
+                       "site open today")
     if limits_set := _limits_set(limits):
         reasons.append("the yearly limits (" + "; ".join(limits_set) + ") leave no year "
                        "for every change the plan needs: raise them, or lengthen "
@@ -160,6 +166,22 @@ def _limits_set(limits: ProgrammeLimits) -> list[str]:
     return out
 
 
+def _placed_in_first_year(prep: Prepared, changes: Changes) -> str:
+    """The teams with no site today the plan places, each in its first year at its
+    site ("team U has no site today, so it is placed at K in its first year, from
+    2027-04-01"); "" when there are none."""
+    assert prep.calendar is not None
+    table, said = changes.table, []
+    for i in changes.of("move"):
+        f = int(table.at[i, "team"])
+        if prep.home[f] < 0 and int(table.at[i, "earliest"]) <= prep.calendar.horizon:
+            said.append(f"team {prep.functions.at[f, 'function_id']} has no site today, so "
+                        f"it is placed at {prep.sites.at[int(table.at[i, 'site']), 'site_id']}"
+                        " in its first year, from "
+                        f"{prep.calendar.date_of(int(table.at[i, 'earliest']))}")
+    return "; ".join(said[:5]) + (f" (and {len(said) - 5} more)" if len(said) > 5 else "")
+
+
 def _required_too_late(prep: Prepared, changes: Changes) -> list[str]:
     """The changes every programme must make (a team with no site today placed, a
     closing or a build the policy asks for) that cannot happen within the horizon."""
@@ -171,9 +193,9 @@ def _required_too_late(prep: Prepared, changes: Changes) -> list[str]:
     for row in changes.table[changes.table["required"]].itertuples():
         if row.kind == "move" and row.earliest > h:
             team = functions.iloc[row.team]
-            out.append(f"team {team['function_id']} has no site today, so it must be "
-                       f"placed by the horizon's end ({last}), but its earliest_move is "
-                       f"{team['earliest_move']} (functions table)")
+            out.append(f"team {team['function_id']} has no site today, so it is placed "
+                       f"in its first year, but its earliest_move, {team['earliest_move']} "
+                       f"(functions table), puts that after the horizon's end ({last})")
         elif row.kind == "close" and prep.closing_years[row.site] > h:
             out.append(f"policy.close names {sites.at[row.site, 'site_id']}, but a team "
                        "there may not move before the horizon's end "

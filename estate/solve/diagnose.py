@@ -116,14 +116,19 @@ def _built_too_late(prep: Prepared, f: int) -> str:
     if not len(s):
         return ""
     soonest = s[np.argmin(by[s])]
-    opens = prep.calendar.date_of(int(by[soonest]))
     named = ", ".join(sites["site_id"].to_numpy(object)[s[:5]]) + (
         f" and {len(s) - 5} more" if len(s) > 5 else "")
-    return (f"{_function(prep, f)} has no site today, so it must be placed in its first "
+    said = (f"{_function(prep, f)} has no site today, so it must be placed in its first "
             f"year, from {prep.calendar.date_of(first)}, but the only sites with room for "
-            f"it are still to be built ({named}), and the soonest, "
-            f"{_site(prep, int(soonest))}, opens on {opens}: set its earliest_move to "
-            f"{opens} or later (functions table), or make room for it at a site open today")
+            f"it are still to be built ({named})")
+    if by[soonest] > prep.calendar.horizon:
+        return (said + f", and none opens within the {prep.calendar.horizon}-year horizon "
+                "(build_years): make room for it at a site open today, or lengthen "
+                "horizon_years")
+    opens = prep.calendar.date_of(int(by[soonest]))
+    return (said + f", and the soonest, {_site(prep, int(soonest))}, opens on {opens}: set "
+            f"its earliest_move to {opens} or later (functions table), or make room for it "
+            "at a site open today")
 
 
 def _elastic(model: EstateModel) -> tuple[EstateModel, dict[int, int]]:
