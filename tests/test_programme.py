@@ -285,6 +285,21 @@ def test_a_new_team_at_a_site_full_until_a_build_opens_is_named(tmp_path: Path,
     assert "yearly limits" not in said, said
 
 
+def test_a_new_split_team_whose_room_is_still_to_be_built_is_named(tmp_path: Path) -> None:
+    """With split teams, the checks before solving count any site as a place for U;
+    the elastic model finds it unhoused, and the reason is the same as without split."""
+    with pytest.raises(InfeasibleError) as caught:
+        plan_case(tmp_path, [
+            site("K", "A", 0, 0, desks=10, must_keep=True),
+            site("C", "A", 5, 0, desks=200, candidate=True, build_years=2),
+        ], [function("T", "A", "Ops", "K", desks=10),
+            function("U", "A", "Ops", "", desks=40)], horizon_years=3,
+            assignment={"split": True})
+    said = " ".join(caught.value.reasons)
+    assert "function U (A Ops) has no site today" in said, said
+    assert "opens on 2028-04-01" in said and "km of home" not in said, said
+
+
 def test_a_new_team_whose_only_site_opens_after_the_horizon_is_named(tmp_path: Path
                                                                       ) -> None:
     """C, the only site with room for U, takes five years to build: no earliest_move

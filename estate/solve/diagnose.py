@@ -211,6 +211,12 @@ def _describe(prep: Prepared, family: str, label: str, amount: float) -> str:
     if family == "housed":
         hits = np.flatnonzero(labels(prep.functions["function_id"]) == label)
         what = _function(prep, int(hits[0])) if len(hits) else f"function {label}"
+        if len(hits) and prep.home[hits[0]] < 0:
+            # the elastic model reaches a team with no site today when split hides it
+            # from the checks before solving
+            return _built_too_late(prep, int(hits[0])) or (
+                f"{what} has no site today and cannot be housed at any site under the "
+                "other rules (hosting its type, secure if needed)")
         return (f"{what} cannot be housed at any eligible site under the other rules "
                 f"(within {sc.max_km:g} km of home, hosting its type, secure if needed)")
     if family in ("desks", "racks"):
