@@ -7,11 +7,14 @@ id to a file, so the tests can see that no worker outlives an interrupted run.
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.queues
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
@@ -20,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from estate.load.scenario import scenario_from_dict
-from estate.runs.executor import run_all
+from estate.runs.executor import _sigint_held, run_all
 from estate.runs.policy import policy_costs
 from tests.fixtures import invoke, no_traceback, scenario_on, town
 
@@ -47,6 +50,16 @@ def interrupt_self(x: int) -> int:
     os.kill(os.getpid(), signal.SIGINT)
     time.sleep(0.2)
     return x
+
+
+def signals_here(x: int) -> tuple[bool, bool]:
+    """(SIGINT blocked, SIGINT ignored) in the process that runs this."""
+    return (signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, ()),
+            signal.getsignal(signal.SIGINT) == signal.SIG_IGN)
+
+
+def _send_signals_here(queue: multiprocessing.queues.Queue) -> None:  # type: ignore[type-arg]
+    queue.put(signals_here(0))
 
 
 def die(x: int) -> int:
@@ -125,6 +138,33 @@ def test_workers_are_quiet(capfd: pytest.CaptureFixture[str]) -> None:
     assert err.count("solver noise") == 1
 
 
+@pytest.mark.slow
+def test_workers_start_with_ctrl_c_held_back_then_ignore_it() -> None:
+    """A Ctrl-C that reaches a worker before its first act cannot print a traceback:
+    it is spawned with SIGINT blocked, then ignores it and unblocks it."""
+    spawn = multiprocessing.get_context("spawn")
+    queue = spawn.Queue()
+    with _sigint_held():
+        child = spawn.Process(target=_send_signals_here, args=(queue,))
+        child.start()
+    assert queue.get(timeout=60) == (True, False)  # blocked from its first instruction
+    child.join(10)
+    assert list(run_all(signals_here, [0], "local")) == [(0, (False, True))]
+    assert signals_here(0) == (False, False)  # the parent's mask is given back
+
+
+def test_a_ctrl_c_held_back_is_taken_when_the_hold_ends() -> None:
+    """Sent to this thread (another thread of the process that does not block SIGINT
+    may take a Ctrl-C sent to the process, and Python raises it here at once)."""
+    reached = []
+    with pytest.raises(KeyboardInterrupt):
+        with _sigint_held():
+            signal.pthread_kill(threading.get_ident(), signal.SIGINT)
+            time.sleep(0.05)
+            reached.append("end of the hold")
+    assert reached == ["end of the hold"]
+
+
 def test_unknown_executor_and_no_tasks() -> None:
     with pytest.raises(ValueError, match="serial, local, dask"):
         run_all(square, [1], "threads")
@@ -160,7 +200,7 @@ PARENT = """
 import sys, time
 from pathlib import Path
 from tests.test_executor import fast_or_slow
-from estate.runs.executor import run_all
+from estate.runs.executor import _sigint_held, run_all
 
 if __name__ == "__main__":
     for index, result in run_all(fast_or_slow, [(Path(sys.argv[1]), i) for i in (1, 2)],

@@ -11,6 +11,10 @@ terminates the workers (a solve can run for hours and would otherwise finish fir
 and re-raises `KeyboardInterrupt`, which the command line turns into exit code 130.
 While tasks run, SIGTERM in the parent is handled the same way. Workers also die with
 their parent, so a parent killed outright (SIGKILL) leaves no solves behind.
+
+A worker is spawned with SIGINT blocked, so a Ctrl-C that reaches it while Python is
+still starting waits until it has set SIGINT aside, then is dropped; the parent, which
+blocks SIGINT only while it starts them, takes that Ctrl-C as soon as they are started.
 """
 
 from __future__ import annotations
@@ -91,13 +95,26 @@ def _pool(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int, quiet: b
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(
         "spawn"), initializer=_start_worker, initargs=(os.getpid(), quiet))
     try:
-        futures = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
+        with _sigint_held():  # submit starts the workers
+            futures = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
         for future in as_completed(futures):
             yield futures[future], _outcome(future.result)
     except BaseException:  # Ctrl-C, or the caller stopped reading (GeneratorExit)
         _stop_pool(pool)
         raise
     pool.shutdown()
+
+
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Hold SIGINT back from this thread, and from the processes it starts, until the
+    block ends; one that came meanwhile is taken then (a spawned child inherits the
+    mask, as multiprocessing's resource tracker relies on)."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
@@ -205,6 +222,8 @@ def _start_worker(parent: int, quiet: bool) -> None:
     global _in_worker
     _in_worker = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # spawned with SIGINT blocked (_sigint_held): one already pending is dropped now
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _die_with_parent(parent)
     if quiet:
         _quiet_output()
