@@ -340,8 +340,8 @@ def test_the_demo_pack(tmp_path: Path) -> None:
         shutil.copytree(ROOT / folder, tmp_path / folder)
     scenario = tmp_path / "models" / "shared_back_office.toml"
     text = scenario.read_text(encoding="utf-8")
-    assert "time_limit_s = 300" in text
-    scenario.write_text(text.replace("time_limit_s = 300", "time_limit_s = 30"), encoding="utf-8")
+    assert "time_limit_s = 900 " in text
+    scenario.write_text(text.replace("time_limit_s = 900 ", "time_limit_s = 30 "), encoding="utf-8")
     plan = estate.plan(scenario, out=tmp_path / "results", map_path=False)
     started = time.perf_counter()
     run = run_cli(tmp_path, "report", "results", "--out", "board.pdf", timeout=120)
