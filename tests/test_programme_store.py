@@ -117,6 +117,8 @@ def test_a_missing_column_or_file_is_named(stored: tuple[Programme, Path],
     assert _problems(folder) == [("cashflow.csv", 1, "receipts")]
     (folder / "cashflow.csv").unlink()
     assert _problems(folder) == [("cashflow.csv", None, None)]
+    (folder / "programme.csv").unlink()  # the summary still has the programme's figures
+    assert _problems(folder) == [("programme.csv", None, None)]
 
 
 def test_a_missing_or_bad_figure_is_named(stored: tuple[Programme, Path],

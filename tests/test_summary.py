@@ -72,6 +72,7 @@ def test_money_reads_as_a_board_expects() -> None:
         ["£171.8k", "£191.3k", "£2.68m", "£13", "£191.3k"]
     assert [money(x) for x in (-0.3, float("nan"), float("inf"))] == ["£0", "n/a", "n/a"]
     assert [money(x) for x in (999_950, 999_949, 999_999.6)] == ["£1.00m", "£999.9k", "£1.00m"]
+    assert [money(x) for x in (999.5, 999.49, -999.5)] == ["£1.0k", "£999", "-£1.0k"]
 
 
 @pytest.mark.parametrize(("years", "one_off", "short", "long"), [

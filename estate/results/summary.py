@@ -30,6 +30,8 @@ def money(value: float | None) -> str:
     scale, unit, places = ((1e6, "m", "0.01") if v >= 1e6 else
                            (1e3, "k", "0.1") if v >= 1e3 else (1.0, "", "1"))
     shown = half_up(v / scale, places)
+    if unit == "" and shown >= 1000:  # £999.50 reads as £1.0k, not £1,000
+        unit, shown = "k", half_up(v / 1e3, "0.1")
     if unit == "k" and shown >= 1000:  # £999.96k reads as £1.00m, not £1,000.0k
         unit, shown = "m", half_up(v / 1e6, "0.01")
     return f"{'-' if value < 0 and shown else ''}£{shown:,}{unit}"

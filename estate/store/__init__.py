@@ -180,10 +180,14 @@ def read_programme(folder: Path) -> Programme | None:
     payback year, method) from summary.json's `programme`; a missing or damaged file,
     cell or key is an `InputError` naming it."""
     folder = Path(folder)
-    if not (folder / "programme.csv").exists():
-        return None
     source = str(folder / "summary.json")
     figures = read_summary(folder).programme
+    if not (folder / "programme.csv").exists():
+        if figures is None:
+            return None
+        raise InputError([Problem(str(folder / "programme.csv"), None, None,
+                                  "the programme's changes (summary.json has the "
+                                  "programme's figures)", "no such file")])
     if not isinstance(figures, dict):
         raise InputError([Problem(source, None, "programme", "the programme's figures "
                                   "(the folder has programme.csv)", repr(figures),
