@@ -28,7 +28,7 @@ import estate
 from estate.api import report
 from estate.render import figures
 from estate.render.report import board_pages
-from estate.render.report_data import Table, read_results
+from estate.render.report_data import Table, agency_name, read_results
 from estate.render.report_optional import dated_words
 from estate.render.report_pages import agencies_page, decision
 from estate.results import money
@@ -164,6 +164,16 @@ def test_the_dated_programme_leads_and_says_why_it_differs(pack: dict[str, Any])
     cash = next(b for page in pages for b in page.blocks
                 if isinstance(b, Table) and b.caption.startswith("Cash, year by year"))
     assert cash.header[4] == "Net saving in the year (cash)"
+    # each agency's dated saving is its discounted cash, summed; they add up to the whole
+    flows = pd.read_csv(pack["folder"] / "cashflow.csv", keep_default_na=False)
+    by_agency = flows[flows["agency_id"] != ""].groupby("agency_id")["discounted"].sum()
+    assert by_agency.sum() == pytest.approx(p.npv_saving, abs=1.0)
+    table = next(b for b in agencies_page(r).blocks if isinstance(b, Table))
+    assert table.header[5:7] == ("NPV saving, all at once", "NPV saving, as dated")
+    names = {agency_name(s, a): a for a in s.agencies}
+    assert {row[0]: row[6] for row in table.rows[:-1]} == {
+        name: money(by_agency.get(a, 0.0)) for name, a in names.items()}
+    assert table.rows[-1][5:7] == (money(s.npv_saving), money(p.npv_saving))
 
 
 def test_the_gap_to_the_snapshot_is_worded_whichever_way_it_falls(

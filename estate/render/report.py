@@ -186,8 +186,13 @@ def board_pdf(r: Results, pages: list[Page]) -> bytes:
             story.append(PageBreak())
         elif i:
             story.append(Spacer(1, 14))
-        story.append(_para(page.title, styles["page"]))
-        for block in page.blocks:
+        # A page that follows on from the last keeps its title, its opening sentence and
+        # what that opens together (not the title and sentence at the foot of a page and
+        # the table overleaf); a fresh page starts at the top in any case.
+        opening = 0 if page.fresh else 2 if page.blocks and isinstance(page.blocks[0], Text) else 1
+        story.append(KeepTogether([_para(page.title, styles["page"]), *(
+            f for block in page.blocks[:opening] for f in _flowables(block, styles))]))
+        for block in page.blocks[opening:]:
             story += _flowables(block, styles)
     footer = _CONTROL.sub(" ", title)
 

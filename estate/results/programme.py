@@ -73,6 +73,12 @@ class Programme:
         """The cash-flow rows of the whole estate (agency_id "")."""
         return self.cashflow[self.cashflow["agency_id"] == ""].reset_index(drop=True)
 
+    def agency_npv(self) -> dict[str, float]:
+        """Each agency's dated NPV saving: its discounted savings, year by year, summed
+        (they add up to `npv_saving`, as the whole estate's rows do)."""
+        rows = self.cashflow[self.cashflow["agency_id"] != ""]
+        return {str(a): float(v) for a, v in rows.groupby("agency_id")["discounted"].sum().items()}
+
     def summary(self) -> dict[str, Any]:
         """The programme's figures for `summary.json` (key `programme`)."""
         budget = self.budget.to_dict(orient="records")
