@@ -46,6 +46,19 @@ def test_a_missing_key_is_named() -> None:
         Summary.from_json(data)
 
 
+@pytest.mark.parametrize(("key", "by"), [("npv_saving", 11.0), ("annual_saving", -11.0),
+                                         ("objective_npv", 1e6), ("annual_cost_after", 20.0)])
+def test_a_saving_that_is_not_before_less_after_is_refused(key: str, by: float) -> None:
+    """A hand-edited figure breaks before - after = saving; pennies of rounding do not."""
+    data = summary_record().to_json()
+    assert Summary.from_json({**data, key: data[key] + 9.0}) is not None
+    with pytest.raises(InputError) as caught:
+        Summary.from_json({**data, key: data[key] + by}, source="s.json")
+    saving = key if "saving" in key else {"objective_npv": "npv_saving",
+                                          "annual_cost_after": "annual_saving"}[key]
+    assert caught.value.problems[0].column == saving
+
+
 def test_flat_names_columns_by_dotted_keys() -> None:
     row = summary_record(
         scenario="S",

@@ -150,6 +150,7 @@ class Summary:
             for key in sorted(_NUMBERS & set(values)):
                 if math.isnan(values[key]):
                     raise _bad(source, key, "a number (the plan's figure)", "null")
+            _check_sums(values, source)
         return cls(**values)
 
     def flat(self) -> dict[str, Any]:
@@ -200,6 +201,22 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     return value
+
+
+SUMS = (("npv_saving", "status_quo_npv", "objective_npv"),
+        ("annual_saving", "annual_cost_before", "annual_cost_after"))
+"""A plan's savings are differences its summary also holds: (saving, before, after)."""
+
+
+def _check_sums(values: Mapping[str, Any], source: str) -> None:
+    """A saving that is not its before less its after was edited by hand: refuse it
+    before a board reads it. Each figure is rounded to the penny, and a national plan's
+    are sums of its areas', so pennies apart (at most £10) still agree."""
+    for saving, before, after in SUMS:
+        expected = values[before] - values[after]
+        if abs(values[saving] - expected) > 10.0:
+            raise _bad(source, saving, f"{before} - {after} = {money(expected)}",
+                       money(values[saving]))
 
 
 def _bad(source: str, key: str | None, expected: str, found: str) -> InputError:
