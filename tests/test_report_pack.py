@@ -28,7 +28,7 @@ import estate
 from estate.api import report
 from estate.render import figures
 from estate.render.report import board_pages
-from estate.render.report_data import Table, agency_name, read_results
+from estate.render.report_data import Table, Text, agency_name, read_results
 from estate.render.report_optional import dated_words
 from estate.render.report_pages import agencies_page, decision
 from estate.results import money
@@ -296,6 +296,26 @@ def test_the_comparison_page_sets_scenarios_side_by_side(pack: dict[str, Any],
     page = _Page()
     page.feed(html.read_text(encoding="utf-8"))
     assert "script" not in page.tags
+
+
+@pytest.mark.parametrize(("npv_off", "said"), [(0.0, "this paper"), (9.0, "this paper"),
+                                              (100.0, "another plan of this name")])
+def test_a_compared_row_is_this_paper_only_with_its_figures(pack: dict[str, Any],
+                                                           npv_off: float, said: str) -> None:
+    """A row of the paper's name whose money differs (compared before a re-plan) is not
+    called this paper's plan, and the page says the two differ."""
+    from estate.render.report_optional import comparison_page
+
+    r = read_results(pack["folder"])
+    s = r.summary
+    row = {k: str(v) for k, v in s.flat().items()}
+    row["npv_saving"] = str(s.npv_saving + npv_off)
+    other = {**row, "scenario": "Other", "npv_saving": "1.0"}
+    page = comparison_page(pd.DataFrame([row, other]), r)
+    table = next(b for b in page.blocks if isinstance(b, Table))
+    assert table.header[1:] == (f"{s.scenario} ({said})", "Other")
+    notes = " ".join(b.text for b in page.blocks if isinstance(b, Text))
+    assert ("is not the plan of this paper" in notes) == (said != "this paper")
 
 
 @pytest.mark.parametrize(("status", "gap", "words"), [

@@ -12,7 +12,7 @@ import pandas as pd
 from estate.render import figures
 from estate.render.report_data import Block, Chart, Page, Results, Table, Text
 from estate.render.report_pages import count, listed, one_off_cell
-from estate.results import money
+from estate.results import Summary, money
 from estate.results.words import (
     fte_words,
     limits_words,
@@ -172,10 +172,28 @@ FIGURES = (
 )
 
 
+SAME_PLAN = ("npv_saving", "annual_saving", "one_off_cost")
+"""The figures a compared row must share with this paper's summary to be called its plan."""
+
+
+def _is_this_plan(row: pd.Series, s: Summary) -> bool:
+    """The row is this paper's plan: the same name and the same money (to £10, the
+    rounding summaries allow), not an older or other plan under the same name."""
+    figures_there = [_number(row.get(key)) for key in SAME_PLAN]
+    return row["scenario"] == s.scenario and all(
+        value is not None and abs(value - getattr(s, key)) <= 10.0
+        for key, value in zip(SAME_PLAN, figures_there, strict=True))
+
+
 def comparison_page(table: pd.DataFrame, r: Results) -> Page:
-    """Every compared scenario's headline figures side by side, and which saves most."""
-    names = [figures.plain(n, 60) + (" (this paper)" if n == r.summary.scenario else "")
-             for n in table["scenario"]]
+    """Every compared scenario's headline figures side by side, and which saves most.
+    The row of this paper's plan is named so; a row under its name with other figures
+    (compared before a re-plan, or another file of the same name) is said to differ."""
+    s = r.summary
+    ours = [_is_this_plan(row, s) for _, row in table.iterrows()]
+    names = [figures.plain(n, 60) + (" (this paper)" if mine else " (another plan of this "
+                                     "name)" if n == s.scenario else "")
+             for n, mine in zip(table["scenario"], ours, strict=True)]
     planned = table[table["status"].isin((Status.OPTIMAL, Status.TIME_LIMIT))]
     body = []
     for label, show in FIGURES:
@@ -194,4 +212,10 @@ def comparison_page(table: pd.DataFrame, r: Results) -> Page:
                         (False, *[True] * n), (0.28, *[0.72 / max(n, 1)] * n)))
     blocks.append(Text("From comparison.csv of the comparison folder; each scenario's own "
                        "horizon and discount rate.", "note"))
+    if any(n == s.scenario for n in table["scenario"]) and not any(ours):
+        blocks.append(Text(f"The comparison's {figures.plain(s.scenario, 80)} is not the plan "
+                           "of this paper: its figures differ from those on the first page "
+                           "(compared before the scenario was planned again, or another "
+                           "scenario file of the same name). Run estate compare again to "
+                           "set this plan beside the others.", "note"))
     return Page("The scenarios side by side", tuple(blocks))
