@@ -126,3 +126,14 @@ def test_the_price_of_yearly_limits_reads_as_a_cost_or_nothing() -> None:
     # no limits set, or the joint model's own changes: nothing to say
     assert limits_words("roadmap", None, 1_400_000.0) is None
     assert limits_words("joint", 1_550_000.0, 1_400_000.0) is None
+
+
+def test_a_gap_is_said_inside_the_tolerance_only_when_it_is() -> None:
+    from estate.results.words import quality_words
+
+    _, within = quality_words(Status.OPTIMAL, 0.0042, 0.005)
+    assert within == ("Its NPV of cost is within 0.42% of the best possible, inside the 0.5% "
+                      "tolerance the scenario sets for the search.")
+    _, edited = quality_words(Status.OPTIMAL, 0.05, 0.0001)
+    assert edited == "Its NPV of cost is within 5% of the best possible."
+    assert "inside" in quality_words(Status.OPTIMAL, 0.005, 0.005)[1]
