@@ -34,9 +34,11 @@ demo: setup
 	$(BIN)/estate report "results/Shared back office" --out "maps/Shared back office board.pdf"
 	$(BIN)/estate plan $(PROGRAMME)
 
-# The slowest tests are listed at the end, so CI's log says where its time goes.
+# Two test processes, a file to each at a time (a file's fixtures are made once), the
+# README's session first as it is the longest (tests/conftest.py); the slowest tests are
+# listed at the end, so CI's log says where its time goes.
 test: setup browser
-	$(BIN)/pytest -q --durations=15
+	$(BIN)/pytest -q -n 2 --dist loadfile --durations=15
 
 test-fast: setup
 	$(BIN)/pytest -q -m "not slow and not browser"

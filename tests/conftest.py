@@ -58,6 +58,13 @@ CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage"]
+LONGEST_FIRST = "tests/test_docs.py"
+"""Its README session plans the demo three times, minutes each: run in two test
+processes (`make test`), it starts first, or it would start last and run alone."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.nodeid.split("::")[0] != LONGEST_FIRST)
 
 
 @pytest.fixture(params=available_solvers())

@@ -16,7 +16,7 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -138,7 +138,17 @@ def test_workers_are_quiet(capfd: pytest.CaptureFixture[str]) -> None:
     assert err.count("solver noise") == 1
 
 
+@pytest.fixture
+def ctrl_c_raises() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt here and in what this process spawns, as in a
+    terminal (a test process may have started with it ignored, and passes that on)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.slow
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_workers_start_with_ctrl_c_held_back_then_ignore_it() -> None:
     """A Ctrl-C that reaches a worker before its first act cannot print a traceback:
     it is spawned with SIGINT blocked, then ignores it and unblocks it."""
@@ -153,6 +163,7 @@ def test_workers_start_with_ctrl_c_held_back_then_ignore_it() -> None:
     assert signals_here(0) == (False, False)  # the parent's mask is given back
 
 
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_a_ctrl_c_held_back_is_taken_when_the_hold_ends() -> None:
     """Sent to this thread (another thread of the process that does not block SIGINT
     may take a Ctrl-C sent to the process, and Python raises it here at once)."""
