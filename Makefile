@@ -34,11 +34,12 @@ demo: setup
 	$(BIN)/estate report "results/Shared back office" --out "maps/Shared back office board.pdf"
 	$(BIN)/estate plan $(PROGRAMME)
 
-# Two test processes, a file to each at a time (a file's fixtures are made once), the
-# README's session first as it is the longest (tests/conftest.py); the slowest tests are
-# listed at the end, so CI's log says where its time goes.
+# Two test processes, a file to each at a time (a file's fixtures are made once), in the
+# order tests/conftest.py gives (the README's session first, as it is the longest;
+# xdist would otherwise put files of many tests first); the slowest tests are listed at
+# the end, so CI's log says where its time goes.
 test: setup browser
-	$(BIN)/pytest -q -n 2 --dist loadfile --durations=15
+	$(BIN)/pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
 test-fast: setup
 	$(BIN)/pytest -q -m "not slow and not browser"

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,17 @@ processes (`make test`), it starts first, or it would start last and run alone."
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.nodeid.split("::")[0] != LONGEST_FIRST)
+
+
+@pytest.fixture
+def ctrl_c_raises() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt here and in what this process starts, as in a
+    terminal: a test process started in the background by a shell without job control,
+    or by a test runner, may have it ignored, and passes that on to its children
+    (a handler, unlike an ignored signal, is not inherited through exec)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 @pytest.fixture(params=available_solvers())

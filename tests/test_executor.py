@@ -16,7 +16,8 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -138,20 +139,25 @@ def test_workers_are_quiet(capfd: pytest.CaptureFixture[str]) -> None:
     assert err.count("solver noise") == 1
 
 
-@pytest.fixture
-def ctrl_c_raises() -> Iterator[None]:
-    """SIGINT raises KeyboardInterrupt here and in what this process spawns, as in a
-    terminal (a test process may have started with it ignored, and passes that on)."""
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    yield
-    signal.signal(signal.SIGINT, previous)
-
-
 @pytest.mark.slow
 @pytest.mark.usefixtures("ctrl_c_raises")
-def test_workers_start_with_ctrl_c_held_back_then_ignore_it() -> None:
+def test_workers_start_with_ctrl_c_held_back_then_ignore_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """A Ctrl-C that reaches a worker before its first act cannot print a traceback:
-    it is spawned with SIGINT blocked, then ignores it and unblocks it."""
+    each is spawned while SIGINT is blocked, which a spawned child inherits; it then
+    ignores SIGINT and unblocks it."""
+    blocked_at_spawn = []
+    spawn_process = ProcessPoolExecutor._spawn_process  # type: ignore[attr-defined]
+
+    def watched(pool: ProcessPoolExecutor) -> None:
+        blocked_at_spawn.append(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, ()))
+        spawn_process(pool)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "_spawn_process", watched)
+    assert sorted(run_all(signals_here, range(3), "local", workers=2)) == [
+        (i, (False, True)) for i in range(3)]  # the workers: ignored, not blocked
+    assert blocked_at_spawn == [True, True]
+    assert signals_here(0) == (False, False)  # the parent's mask is given back
     spawn = multiprocessing.get_context("spawn")
     queue = spawn.Queue()
     with _sigint_held():
@@ -159,8 +165,8 @@ def test_workers_start_with_ctrl_c_held_back_then_ignore_it() -> None:
         child.start()
     assert queue.get(timeout=60) == (True, False)  # blocked from its first instruction
     child.join(10)
-    assert list(run_all(signals_here, [0], "local")) == [(0, (False, True))]
-    assert signals_here(0) == (False, False)  # the parent's mask is given back
+    assert child.exitcode == 0
+    queue.close()
 
 
 @pytest.mark.usefixtures("ctrl_c_raises")
@@ -211,7 +217,7 @@ PARENT = """
 import sys, time
 from pathlib import Path
 from tests.test_executor import fast_or_slow
-from estate.runs.executor import _sigint_held, run_all
+from estate.runs.executor import run_all
 
 if __name__ == "__main__":
     for index, result in run_all(fast_or_slow, [(Path(sys.argv[1]), i) for i in (1, 2)],

@@ -429,6 +429,7 @@ except KeyboardInterrupt:
 """
 
 
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_ctrl_c_stops_scip_as_it_stops_highs() -> None:
     """SCIP catches Ctrl-C itself and ends its search "userinterrupt": that is the
     interrupt, not a search stopped with a plan (it said "time_limit") or with none. In
@@ -436,8 +437,7 @@ def test_ctrl_c_stops_scip_as_it_stops_highs() -> None:
     could not send the signal until it had finished."""
     pytest.importorskip("pyscipopt")
     child = subprocess.Popen([sys.executable, "-c", SCIP_CHILD], stdout=subprocess.PIPE,
-                             text=True, cwd=Path(__file__).parents[1],
-                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                             text=True, cwd=Path(__file__).parents[1])
     assert child.stdout is not None
     assert child.stdout.readline().strip() == "searching"
     time.sleep(5.0)  # SCIP has its model and searches (it needs minutes at gap 0)

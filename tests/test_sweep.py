@@ -352,6 +352,7 @@ def _hidden(*folders: Path) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["ctrl_c", "sigterm", "kill_parent"])
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_a_sweep_stops_when_told(swept: Path, tmp_path: Path, how: str) -> None:
     """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) or SIGTERM: the
     workers stop at once, exit 130, the message counts the stored runs; a parent killed
@@ -361,14 +362,12 @@ def test_a_sweep_stops_when_told(swept: Path, tmp_path: Path, how: str) -> None:
     shutil.copytree(swept / "base", out)
     before = (out / "sweep.csv").read_bytes()
     stamps = {p.name: (p / "summary.json").stat().st_mtime_ns for p in (out / "runs").iterdir()}
-    # Ctrl-C as a terminal delivers it: a suite started in the background by a shell
-    # without job control inherits SIGINT ignored, and Python then never turns it into
-    # KeyboardInterrupt, so the sweep starts with the default disposition here.
+    # Ctrl-C as a terminal delivers it (ctrl_c_raises: the sweep does not start with
+    # SIGINT ignored, as it would if this test process had it ignored)
     proc = subprocess.Popen(
         [sys.executable, "-m", "estate", "sweep", str(swept / "town.toml"), *BIG, "--out",
          str(out), "--workers", "2"], cwd=tmp_path, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, start_new_session=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, start_new_session=True)
     try:
         assert _wait_for(lambda: len(_stored(out / "runs")) > 2, 120), "no run finished"
         workers = _descendants(proc.pid)

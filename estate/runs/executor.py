@@ -13,8 +13,9 @@ While tasks run, SIGTERM in the parent is handled the same way. Workers also die
 their parent, so a parent killed outright (SIGKILL) leaves no solves behind.
 
 A worker is spawned with SIGINT blocked, so a Ctrl-C that reaches it while Python is
-still starting waits until it has set SIGINT aside, then is dropped; the parent, which
-blocks SIGINT only while it starts them, takes that Ctrl-C as soon as they are started.
+still starting waits until it has set SIGINT aside, then is dropped. The parent blocks
+SIGINT only in the thread that starts them, and only meanwhile: the Ctrl-C is taken
+when they are started, or at once when another thread of the parent receives it.
 """
 
 from __future__ import annotations
@@ -110,8 +111,11 @@ def _sigint_held() -> Iterator[None]:
     """Hold SIGINT back from this thread, and from the processes it starts, until the
     block ends; one that came meanwhile is taken then (a spawned child inherits the
     mask, as multiprocessing's resource tracker relies on)."""
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    # The mask is read before it is changed: a Ctrl-C already pending is raised from the
+    # call that blocks SIGINT, and the finally must still give the mask back.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, ())
     try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
