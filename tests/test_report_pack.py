@@ -172,7 +172,7 @@ def test_the_dated_programme_leads_and_says_why_it_differs(pack: dict[str, Any])
     assert table.header[5:7] == ("NPV saving, all at once", "NPV saving, as dated")
     names = {agency_name(s, a): a for a in s.agencies}
     assert {row[0]: row[6] for row in table.rows[:-1]} == {
-        name: money(by_agency.get(a, 0.0)) for name, a in names.items()}
+        name: money(by_agency.get(a)) for name, a in names.items()}
     assert table.rows[-1][5:7] == (money(s.npv_saving), money(p.npv_saving))
 
 
@@ -298,24 +298,27 @@ def test_the_comparison_page_sets_scenarios_side_by_side(pack: dict[str, Any],
     assert "script" not in page.tags
 
 
-@pytest.mark.parametrize(("npv_off", "said"), [(0.0, "this paper"), (9.0, "this paper"),
-                                              (100.0, "another plan of this name")])
-def test_a_compared_row_is_this_paper_only_with_its_figures(pack: dict[str, Any],
-                                                           npv_off: float, said: str) -> None:
+@pytest.mark.parametrize(("npv_off", "status", "said"), [
+    (0.0, "optimal", " (this paper)"), (9.0, "optimal", " (this paper)"),
+    (100.0, "optimal", " (another plan of this name)"), (100.0, "infeasible", "")])
+def test_a_compared_row_is_this_paper_only_with_its_figures(
+        pack: dict[str, Any], npv_off: float, status: str, said: str) -> None:
     """A row of the paper's name whose money differs (compared before a re-plan) is not
-    called this paper's plan, and the page says the two differ."""
+    called this paper's plan, and the page says the two differ; a run of that name
+    with no plan is named by its status alone."""
     from estate.render.report_optional import comparison_page
 
     r = read_results(pack["folder"])
     s = r.summary
     row = {k: str(v) for k, v in s.flat().items()}
     row["npv_saving"] = str(s.npv_saving + npv_off)
-    other = {**row, "scenario": "Other", "npv_saving": "1.0"}
+    row["status"] = status
+    other = {**row, "scenario": "Other", "npv_saving": "1.0", "status": "optimal"}
     page = comparison_page(pd.DataFrame([row, other]), r)
     table = next(b for b in page.blocks if isinstance(b, Table))
-    assert table.header[1:] == (f"{s.scenario} ({said})", "Other")
+    assert table.header[1:] == (f"{s.scenario}{said}", "Other")
     notes = " ".join(b.text for b in page.blocks if isinstance(b, Text))
-    assert ("is not the plan of this paper" in notes) == (said != "this paper")
+    assert ("is not the plan of this paper" in notes) == ("another" in said)
 
 
 @pytest.mark.parametrize(("status", "gap", "words"), [

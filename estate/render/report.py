@@ -152,13 +152,20 @@ def _lead(text: Text, styles: dict[str, ParagraphStyle]) -> Flowable:
     return box
 
 
+SHORT_TABLE = 14
+"""Rows of a table never split over two pages."""
+
+
+def _splits(block: Block) -> bool:
+    return isinstance(block, Table) and len(block.rows) > SHORT_TABLE
+
+
 def _flowables(block: Block, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
     if isinstance(block, Chart):
         return [_chart(block), Spacer(1, 4)]
     if isinstance(block, Table):
         caption, grid = _para(block.caption, styles["caption"]), _grid(block, styles)
-        whole = len(block.rows) <= 14  # a short table is never split over two pages
-        return [*([KeepTogether([caption, grid])] if whole else [caption, grid]),
+        return [*([caption, grid] if _splits(block) else [KeepTogether([caption, grid])]),
                 Spacer(1, 6)]
     if block.kind == "lead":
         return [_lead(block, styles), Spacer(1, 10)]
@@ -188,8 +195,11 @@ def board_pdf(r: Results, pages: list[Page]) -> bytes:
             story.append(Spacer(1, 14))
         # A page that follows on from the last keeps its title, its opening sentence and
         # what that opens together (not the title and sentence at the foot of a page and
-        # the table overleaf); a fresh page starts at the top in any case.
+        # the table overleaf), unless that is a table long enough to split over pages,
+        # which then starts where it is; a fresh page starts at the top in any case.
         opening = 0 if page.fresh else 2 if page.blocks and isinstance(page.blocks[0], Text) else 1
+        while opening and _splits(page.blocks[opening - 1]):
+            opening -= 1
         story.append(KeepTogether([_para(page.title, styles["page"]), *(
             f for block in page.blocks[:opening] for f in _flowables(block, styles))]))
         for block in page.blocks[opening:]:

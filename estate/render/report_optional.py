@@ -190,11 +190,14 @@ def comparison_page(table: pd.DataFrame, r: Results) -> Page:
     The row of this paper's plan is named so; a row under its name with other figures
     (compared before a re-plan, or another file of the same name) is said to differ."""
     s = r.summary
+    has_plan = table["status"].isin((Status.OPTIMAL, Status.TIME_LIMIT))
     ours = [_is_this_plan(row, s) for _, row in table.iterrows()]
+    others = [n == s.scenario and plan and not mine  # a failed run is only its status
+              for n, plan, mine in zip(table["scenario"], has_plan, ours, strict=True)]
     names = [figures.plain(n, 60) + (" (this paper)" if mine else " (another plan of this "
-                                     "name)" if n == s.scenario else "")
-             for n, mine in zip(table["scenario"], ours, strict=True)]
-    planned = table[table["status"].isin((Status.OPTIMAL, Status.TIME_LIMIT))]
+                                     "name)" if other else "")
+             for n, mine, other in zip(table["scenario"], ours, others, strict=True)]
+    planned = table[has_plan]
     body = []
     for label, show in FIGURES:
         cells = [show(row) if row["status"] in (Status.OPTIMAL, Status.TIME_LIMIT)
@@ -212,7 +215,7 @@ def comparison_page(table: pd.DataFrame, r: Results) -> Page:
                         (False, *[True] * n), (0.28, *[0.72 / max(n, 1)] * n)))
     blocks.append(Text("From comparison.csv of the comparison folder; each scenario's own "
                        "horizon and discount rate.", "note"))
-    if any(n == s.scenario for n in table["scenario"]) and not any(ours):
+    if any(others) and not any(ours):
         blocks.append(Text(f"The comparison's {figures.plain(s.scenario, 80)} is not the plan "
                            "of this paper: its figures differ from those on the first page "
                            "(compared before the scenario was planned again, or another "

@@ -286,7 +286,7 @@ def _agency_table(r: Results) -> Table:
         rows.append((figures.plain(a.name, 80), money(a.annual_cost_before),
                      money(a.annual_cost_after), money(annual[agency_id]),
                      one_off_cell(a.one_off_cost), money(npv[agency_id]),
-                     *((money(dated.get(agency_id, 0.0)),) if dated is not None else ()),
+                     *((money(dated.get(agency_id)),) if dated is not None else ()),
                      outcome))
     rows.append(("All agencies", money(s.annual_cost_before), money(s.annual_cost_after),
                  money(s.annual_saving), one_off_cell(s.one_off_cost), money(s.npv_saving),
@@ -338,8 +338,12 @@ def _policy_blocks(s: Summary) -> list[Block]:
 
 
 def agencies_page(r: Results) -> Page:
+    dated = () if r.programme is None else (Text(
+        "\"As dated\" is each agency's share of the dated programme's NPV saving: its "
+        "discounted cash, year by year, in cashflow.csv (n/a: the agency has none there). "
+        "The other figures are the plan's once every change is made.", "note"),)
     return Page("Who gains and who loses", (Text(_gainers_words(r)), _agency_table(r),
-                                            *_policy_blocks(r.summary)), fresh=False)
+                                            *dated, *_policy_blocks(r.summary)), fresh=False)
 
 
 def _keys(r: Results) -> list[tuple[str, str]]:

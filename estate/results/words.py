@@ -57,7 +57,7 @@ def quality_words(status: Status, gap: float | None,
     # "inside" only when it is: a summary edited by hand (or from another scenario)
     # may pair a gap with a tolerance it exceeds
     why = (f", inside the {f'{asked * 100:.4f}'.rstrip('0').rstrip('.')}% tolerance the "
-           "scenario sets for the search" if asked and gap <= asked * (1 + 1e-9) else "")
+           "scenario sets for the search" if asked and gap <= asked + 1e-9 else "")
     return (f"within {percent_up(gap)} of the best possible",
             f"Its NPV of cost is within {percent_up(gap)} of the best possible{why}.")
 
