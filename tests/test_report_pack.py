@@ -28,7 +28,7 @@ import estate
 from estate.api import report
 from estate.render import figures
 from estate.render.report import board_pages
-from estate.render.report_data import Table, Text, agency_name, read_results
+from estate.render.report_data import Page, Table, Text, agency_name, read_results
 from estate.render.report_optional import dated_words
 from estate.render.report_pages import agencies_page, decision
 from estate.results import money
@@ -388,3 +388,32 @@ def test_the_demo_pack(tmp_path: Path) -> None:
     closed = plan.sites.loc[plan.sites["decision"] == "close", "name"]
     assert all(_flat(name) in text for name in closed)
     assert seconds < 30, seconds
+
+
+def _table(n: int) -> Table:
+    return Table(f"{n} rows", ("Row", "Figure"), tuple((f"row {i}", str(i)) for i in range(1, n + 1)),
+                 (False, True), (0.7, 0.3))
+
+
+@pytest.mark.parametrize(("lines", "rows", "follows_on", "sheets"), [
+    (20, 8, True, 1),     # room for all of it: it follows on
+    (35, 8, False, 1),    # a short table that does not fit goes over with its title
+    (20, 40, True, 2),    # a long one starts under its title where it is, and splits
+    (20, 120, True, 4),
+    (35, 40, False, 1),   # no room for its start: all of it on the next sheet
+])
+def test_a_page_that_follows_on_keeps_its_title_with_what_it_opens(
+        pack: dict[str, Any], lines: int, rows: int, follows_on: bool, sheets: int) -> None:
+    """Not the title and opening sentence at the foot of a sheet, the table overleaf.
+    (The first page's 37 lines fill the first sheet; 35 leave room for two more.)"""
+    from estate.render.report import board_pdf
+
+    r = read_results(pack["folder"])
+    pages = [Page("First page", tuple(Text(f"line {i}") for i in range(lines))),
+             Page("Second page", (Text("Its opening sentence."), _table(rows)), fresh=False)]
+    text = [page.extract_text() or "" for page in PdfReader(io.BytesIO(board_pdf(r, pages))).pages]
+    where = {key: next(i for i, t in enumerate(text) if key in t)
+             for key in ("First page", "Second page", "opening sentence", "row 1\n", f"row {rows}")}
+    assert where["Second page"] == where["opening sentence"] == where["row 1\n"]
+    assert (where["Second page"] == where["First page"]) == follows_on
+    assert where[f"row {rows}"] - where["row 1\n"] + 1 == sheets

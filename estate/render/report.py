@@ -29,6 +29,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    CondPageBreak,
     Flowable,
     Image,
     KeepTogether,
@@ -95,6 +96,10 @@ def _styles() -> dict[str, ParagraphStyle]:
         "note": ParagraphStyle("note", base, fontSize=7.5, leading=10, textColor=MUTED),
         "caption": ParagraphStyle("caption", base, fontName=bold, fontSize=9, spaceBefore=6,
                                   spaceAfter=3, keepWithNext=1),
+        # a table longer than a sheet splits where it starts (CondPageBreak keeps its
+        # caption off a sheet's foot): kept with its grid, the caption moved it whole
+        "long caption": ParagraphStyle("long caption", base, fontName=bold, fontSize=9,
+                                       spaceBefore=6, spaceAfter=3),
         "cell": ParagraphStyle("cell", base, fontSize=8, leading=10, spaceAfter=0),
         "number": ParagraphStyle("number", base, fontSize=8, leading=10, spaceAfter=0,
                                  alignment=TA_RIGHT),
@@ -154,18 +159,27 @@ def _lead(text: Text, styles: dict[str, ParagraphStyle]) -> Flowable:
 
 SHORT_TABLE = 14
 """Rows of a table never split over two pages."""
+START_OF_TABLE = 3 * cm
+"""Room a long table needs to start on a sheet: its caption, header and first rows."""
 
 
 def _splits(block: Block) -> bool:
     return isinstance(block, Table) and len(block.rows) > SHORT_TABLE
 
 
-def _flowables(block: Block, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+def _flowables(block: Block, styles: dict[str, ParagraphStyle],
+               kept: bool = False) -> list[Flowable]:
+    """`kept`: the caller keeps these together already (a KeepTogether inside another
+    sends reportlab to the next sheet even when the whole would fit)."""
     if isinstance(block, Chart):
         return [_chart(block), Spacer(1, 4)]
+    if isinstance(block, Table) and _splits(block):
+        return [*([] if kept else [CondPageBreak(START_OF_TABLE)]),
+                _para(block.caption, styles["long caption"]), _grid(block, styles),
+                Spacer(1, 6)]
     if isinstance(block, Table):
         caption, grid = _para(block.caption, styles["caption"]), _grid(block, styles)
-        return [*([caption, grid] if _splits(block) else [KeepTogether([caption, grid])]),
+        return [*([caption, grid] if kept else [KeepTogether([caption, grid])]),
                 Spacer(1, 6)]
     if block.kind == "lead":
         return [_lead(block, styles), Spacer(1, 10)]
@@ -194,14 +208,16 @@ def board_pdf(r: Results, pages: list[Page]) -> bytes:
         elif i:
             story.append(Spacer(1, 14))
         # A page that follows on from the last keeps its title, its opening sentence and
-        # what that opens together (not the title and sentence at the foot of a page and
-        # the table overleaf), unless that is a table long enough to split over pages,
-        # which then starts where it is; a fresh page starts at the top in any case.
+        # what that opens together, not the title and sentence at the foot of a sheet and
+        # the table overleaf: a short table goes over with them when it does not fit, a
+        # long one starts under them and splits. A fresh page starts at the top anyway.
         opening = 0 if page.fresh else 2 if page.blocks and isinstance(page.blocks[0], Text) else 1
-        while opening and _splits(page.blocks[opening - 1]):
-            opening -= 1
-        story.append(KeepTogether([_para(page.title, styles["page"]), *(
-            f for block in page.blocks[:opening] for f in _flowables(block, styles))]))
+        head = [_para(page.title, styles["page"]), *(
+            f for block in page.blocks[:opening] for f in _flowables(block, styles, True))]
+        if opening and _splits(page.blocks[opening - 1]):  # its start, then it splits
+            story += [CondPageBreak(START_OF_TABLE + 2.5 * cm), *head]
+        else:
+            story.append(KeepTogether(head))
         for block in page.blocks[opening:]:
             story += _flowables(block, styles)
     footer = _CONTROL.sub(" ", title)
