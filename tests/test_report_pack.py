@@ -417,3 +417,25 @@ def test_a_page_that_follows_on_keeps_its_title_with_what_it_opens(
     assert where["Second page"] == where["opening sentence"] == where["row 1\n"]
     assert (where["Second page"] == where["First page"]) == follows_on
     assert where[f"row {rows}"] - where["row 1\n"] + 1 == sheets
+
+
+@pytest.mark.parametrize(("types", "caption"), [
+    (["IT", "HR"], "Shared service centres (2)"),
+    (["IT; HR", "Finance"], "Shared service centres (3 at 2 sites)"),
+])
+def test_centres_are_counted_as_the_summary_counts_them(pack: dict[str, Any], types: list[str],
+                                                        caption: str) -> None:
+    """A centre is one kind of work pooled at one site: two at one site are two centres,
+    and the table, one row a site, says at how many sites they are."""
+    from estate.render.report_pages import where_page
+
+    r = read_results(pack["folder"])
+    kept = r.sites.index[r.sites["decision"] == "keep"][:len(types)]
+    sites = r.sites.copy()
+    sites["shared_types"] = ""
+    sites.loc[kept, "shared_types"] = types
+    count = sum(len(t.split(";")) for t in types)
+    r = dataclasses.replace(r, sites=sites, summary=r.summary.replace(shared_centres=count))
+    table = next(b for b in where_page(r).blocks
+                 if isinstance(b, Table) and b.caption.startswith("Shared service centres"))
+    assert table.caption == caption and len(table.rows) == len(types)

@@ -262,7 +262,9 @@ def where_page(r: Results) -> Page:
     centres = r.centres()
     if centres:
         rows = tuple((figures.plain(name, 90), listed(types)) for name, types in centres)
-        blocks.append(Table(f"Shared service centres ({r.summary.shared_centres})",
+        # a centre is one kind of work pooled at one site: a site may run several
+        at = "" if len(centres) == r.summary.shared_centres else f" at {len(centres)} sites"
+        blocks.append(Table(f"Shared service centres ({r.summary.shared_centres}{at})",
                             ("Site", "Work pooled there"), rows, (False, False), (0.6, 0.4)))
     if not (len(closed) or len(opened) or centres):
         blocks.append(Text("No site closes or opens, and no centre is set up."))
