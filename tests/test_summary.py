@@ -57,6 +57,10 @@ def test_a_saving_that_is_not_before_less_after_is_refused(key: str, by: float) 
     saving = key if "saving" in key else {"objective_npv": "npv_saving",
                                           "annual_cost_after": "annual_saving"}[key]
     assert caught.value.problems[0].column == saving
+    data["annual_saving"] = -1_200.0
+    with pytest.raises(InputError, match=r"annual_cost_after = £1,000,000\.00, found "
+                                         r"-£1,200\.00, £1,001,200\.00 apart"):
+        Summary.from_json(data)
 
 
 def test_flat_names_columns_by_dotted_keys() -> None:

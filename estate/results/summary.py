@@ -217,8 +217,14 @@ def _check_sums(values: Mapping[str, Any], source: str) -> None:
     for saving, before, after in SUMS:
         expected = values[before] - values[after]
         if not abs(values[saving] - expected) <= slack:  # an infinite figure too
-            raise _bad(source, saving, f"{before} - {after} = £{expected:,.2f}",
-                       f"£{values[saving]:,.2f}, £{values[saving] - expected:,.2f} apart")
+            raise _bad(source, saving, f"{before} - {after} = {_pence(expected)}",
+                       f"{_pence(values[saving])}, {_pence(abs(values[saving] - expected))} "
+                       "apart")
+
+
+def _pence(value: float) -> str:
+    """Pounds to the penny, as a hand edit must be shown (-£1,200.00)."""
+    return f"{'-' if value < 0 else ''}£{abs(value):,.2f}"
 
 
 def _bad(source: str, key: str | None, expected: str, found: str) -> InputError:
