@@ -176,9 +176,9 @@ def write_programme_page(folder: Path, out: Path | None = None) -> Path | None:
     """Write `programme.html` (or `out`) for the programme stored in the results folder
     `folder`; None, and nothing written, when the folder holds no programme."""
     folder = Path(folder)
-    programme = read_programme(folder)
+    summary = read_summary(folder)
+    programme = read_programme(folder, summary)
     if programme is None:
         return None
-    summary = read_summary(folder)
     text = programme_page(programme, summary, summary.scenario or folder.name)
     return write_page(Path(out) if out else folder / "programme.html", text)

@@ -82,6 +82,8 @@ def _styles() -> dict[str, ParagraphStyle]:
     regular, bold = _fonts()
     base = ParagraphStyle("body", fontName=regular, fontSize=9, leading=12.5, textColor=INK,
                           spaceAfter=5)
+    caption = ParagraphStyle("caption", base, fontName=bold, fontSize=9, spaceBefore=6,
+                             spaceAfter=3, keepWithNext=1)
     return {
         "title": ParagraphStyle("title", base, fontName=bold, fontSize=18, leading=22,
                                 textColor=ACCENT, spaceAfter=2),
@@ -94,12 +96,10 @@ def _styles() -> dict[str, ParagraphStyle]:
         "body": base,
         "item": ParagraphStyle("item", base, leftIndent=12, bulletIndent=2, spaceAfter=3),
         "note": ParagraphStyle("note", base, fontSize=7.5, leading=10, textColor=MUTED),
-        "caption": ParagraphStyle("caption", base, fontName=bold, fontSize=9, spaceBefore=6,
-                                  spaceAfter=3, keepWithNext=1),
+        "caption": caption,
         # a table longer than a sheet splits where it starts (CondPageBreak keeps its
         # caption off a sheet's foot): kept with its grid, the caption moved it whole
-        "long caption": ParagraphStyle("long caption", base, fontName=bold, fontSize=9,
-                                       spaceBefore=6, spaceAfter=3),
+        "long caption": ParagraphStyle("long caption", caption, keepWithNext=0),
         "cell": ParagraphStyle("cell", base, fontSize=8, leading=10, spaceAfter=0),
         "number": ParagraphStyle("number", base, fontSize=8, leading=10, spaceAfter=0,
                                  alignment=TA_RIGHT),

@@ -200,8 +200,8 @@ def comparison_page(table: pd.DataFrame, r: Results) -> Page:
     planned = table[has_plan]
     body = []
     for label, show in FIGURES:
-        cells = [show(row) if row["status"] in (Status.OPTIMAL, Status.TIME_LIMIT)
-                 or label == FIGURES[0][0] else "" for _, row in table.iterrows()]
+        cells = [show(row) if plan or label == FIGURES[0][0] else ""
+                 for (_, row), plan in zip(table.iterrows(), has_plan, strict=True)]
         body.append((label, *cells))
     n = len(names)
     blocks: list[Block] = []

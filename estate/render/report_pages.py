@@ -293,17 +293,14 @@ def _agency_table(r: Results) -> Table:
     rows.append(("All agencies", money(s.annual_cost_before), money(s.annual_cost_after),
                  money(s.annual_saving), one_off_cell(s.one_off_cost), money(s.npv_saving),
                  *((money(r.programme.npv_saving),) if r.programme is not None else ()), ""))
-    caption = f"Each agency's costs and savings (NPV over {horizon_words(s)})"
-    heads = ("Agency", "Cost a year now", "Cost a year after", "Saving a year", "One-off")
-    if dated is None:
-        return Table(caption, (*heads, "NPV saving", "Outcome"), tuple(rows),
-                     (False, True, True, True, True, True, False),
-                     (0.2, 0.12, 0.12, 0.115, 0.175, 0.125, 0.145), frozenset(marked),
-                     total=True)
-    return Table(caption, (*heads, "NPV saving, all at once", "NPV saving, as dated",
-                           "Outcome"), tuple(rows),
-                 (False, True, True, True, True, True, True, False),
-                 (0.15, 0.12, 0.115, 0.105, 0.13, 0.12, 0.12, 0.14), frozenset(marked),
+    npv_heads, widths = (
+        (("NPV saving",), (0.2, 0.12, 0.12, 0.115, 0.175, 0.125, 0.145)) if dated is None else
+        (("NPV saving, all at once", "NPV saving, as dated"),
+         (0.15, 0.12, 0.115, 0.105, 0.13, 0.12, 0.12, 0.14)))
+    return Table(f"Each agency's costs and savings (NPV over {horizon_words(s)})",
+                 ("Agency", "Cost a year now", "Cost a year after", "Saving a year", "One-off",
+                  *npv_heads, "Outcome"), tuple(rows),
+                 (False, *[True] * (4 + len(npv_heads)), False), widths, frozenset(marked),
                  total=True)
 
 

@@ -173,15 +173,16 @@ def _budget(rows: Any) -> pd.DataFrame:
     return frame
 
 
-def read_programme(folder: Path) -> Programme | None:
+def read_programme(folder: Path, summary: Summary | None = None) -> Programme | None:
     """The dated programme stored in a results folder, or None when it holds none.
 
     Its tables come from programme.csv and cashflow.csv, its figures (budget use, NPVs,
     payback year, method) from summary.json's `programme`; a missing or damaged file,
-    cell or key is an `InputError` naming it."""
+    cell or key is an `InputError` naming it. `summary`: the folder's, when the caller
+    has read it already."""
     folder = Path(folder)
     source = str(folder / "summary.json")
-    figures = read_summary(folder).programme
+    figures = (summary or read_summary(folder)).programme
     if not (folder / "programme.csv").exists():
         if figures is None:
             return None
@@ -245,7 +246,7 @@ def check_results(folder: Path) -> StoredResults:
     summary, programme, tables = None, None, {}
     try:
         summary = read_summary(folder)
-        programme = read_programme(folder)
+        programme = read_programme(folder, summary)
     except InputError as exc:
         problems += exc.problems
     try:
