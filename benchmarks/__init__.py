@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import highspy
+import numpy as np
 
 from estate.load.scenario import Scenario, load_scenario
 from estate.load.validate import Register, load_register
@@ -46,3 +47,11 @@ def planned(path: str | Path) -> Planned:
     t0 = time.perf_counter()
     model, plan = plan_register(scenario, register)
     return Planned(scenario, register, model, plan, time.perf_counter() - t0)
+
+
+def handed_back(h: highspy.Highs, model: EstateModel) -> float:
+    """The price of the plan `h` handed back after its run (nan: none), priced from its
+    vector, as estate prices it (`estate.solve.highs.priced_plan`)."""
+    if h.getInfo().primal_solution_status != 2:  # kSolutionStatusFeasible
+        return float("nan")
+    return float(model.col_cost @ np.asarray(h.getSolution().col_value)) + model.obj_constant

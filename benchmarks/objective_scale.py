@@ -18,9 +18,7 @@ from __future__ import annotations
 import argparse
 import time
 
-import numpy as np
-
-from benchmarks import planned
+from benchmarks import handed_back, planned
 from estate.load.scenario import load_scenario
 from estate.model.build import build
 from estate.pipeline import prepare_scenario
@@ -63,11 +61,7 @@ def main(argv: list[str] | None = None) -> int:
                 t0 = time.perf_counter()
                 h.run()
                 seconds = time.perf_counter() - t0
-            info = h.getInfo()
-            price = float("nan")
-            if info.primal_solution_status == 2:  # a plan
-                price = float(model.col_cost @ np.asarray(h.getSolution().col_value)) \
-                    + model.obj_constant
+            info, price = h.getInfo(), handed_back(h, model)
             print(f"| {exponent} | {seed} | {h.getModelStatus().name[1:]} | {seconds:.1f} | "
                   f"{info.mip_node_count:,} | {price:,.2f} | {info.mip_gap:.2e} |", flush=True)
     return 0

@@ -21,6 +21,7 @@ import time
 import highspy
 import numpy as np
 
+from benchmarks import handed_back
 from estate.load.scenario import load_scenario
 from estate.model.arrays import EstateModel
 from estate.model.build import build
@@ -52,11 +53,7 @@ def run(model: EstateModel, limit: float, gap: float, offer: np.ndarray | None,
         t0 = time.perf_counter()
         h.run()
         seconds = time.perf_counter() - t0
-    info = h.getInfo()
-    if info.primal_solution_status != 2:  # no plan
-        return float("nan"), info.mip_dual_bound, seconds
-    x = np.asarray(h.getSolution().col_value)
-    return float(model.col_cost @ x) + model.obj_constant, info.mip_dual_bound, seconds
+    return handed_back(h, model), h.getInfo().mip_dual_bound, seconds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         offer_solution(h, found.plan)
         h.run()
     info = h.getInfo()
-    handed = float(model.col_cost @ np.asarray(h.getSolution().col_value)) + model.obj_constant
+    handed = handed_back(h, model)
     print(f"{prep.scenario.name}: site configurations' plan £{price:,.0f} "
           f"({found.rounds} rounds, {found.seconds:.1f} s); offered to HiGHS at 0.1%: "
           f"reported £{info.objective_function_value:,.0f}, handed back £{handed:,.0f}, "
