@@ -490,22 +490,19 @@ def test_demo_loads_identically_from_each_format(formats: dict[str, Path], fmt: 
 @pytest.mark.parametrize("fmt", ["xlsx", "gpkg"])
 def test_demo_builds_the_same_model_from_each_format(formats: dict[str, Path], fmt: str,
                                                      stem: str) -> None:
-    """The workbook and the GeoPackage give the model the CSV files give: every column
-    and row by name, every bound, cost and coefficient (to 1e-9, as coordinates come back
-    from a workbook to 1e-7 degrees). HiGHS on one thread searches a model the same way
-    each time, so each format is planned alike; the dated scenario brings the leases,
-    sale lags and build times in too."""
+    """The workbook and the GeoPackage give the very model the CSV files give: every
+    column and row by name, every bound, cost and coefficient equal. HiGHS on one thread
+    searches a model the same way each time, so each format is planned alike without
+    planning each (83 s of the CI machine, and a search stopped by its time limit on a
+    loaded machine once made two formats differ). The dated scenario brings in the
+    leases, sale lags and build times too."""
     csv, other = (build(prepare_scenario(demo_scenario(stem, data=formats[f])))
                   for f in ("csv", fmt))
     for names in ("col_names", "row_names"):
         assert list(getattr(other, names)) == list(getattr(csv, names)), names
-    for part in ("col_lb", "col_ub", "col_cost", "row_lb", "row_ub", "one_off_coef",
-                 "timing_coef"):
-        np.testing.assert_allclose(getattr(other, part), getattr(csv, part), rtol=1e-9,
-                                   err_msg=part)
-    assert np.array_equal(other.col_integer, csv.col_integer)
-    assert other.obj_constant == pytest.approx(csv.obj_constant, rel=1e-9)
-    a, b = (m.tocsr().sorted_indices() for m in (csv.matrix, other.matrix))
-    assert np.array_equal(b.indptr, a.indptr) and np.array_equal(b.indices, a.indices)
-    np.testing.assert_allclose(b.data, a.data, rtol=1e-9, err_msg="matrix")
+    for part in ("col_lb", "col_ub", "col_cost", "col_integer", "row_lb", "row_ub",
+                 "one_off_coef", "timing_coef"):
+        np.testing.assert_array_equal(getattr(other, part), getattr(csv, part), err_msg=part)
+    assert other.obj_constant == csv.obj_constant
+    assert (other.matrix != csv.matrix).nnz == 0, "matrix"
     assert csv.matrix.nnz > 1000 and csv.col_cost.any()
