@@ -88,7 +88,7 @@ def test_the_readme_session_runs(tmp_path: Path) -> None:
                for command, _, line in steps if command.startswith(".venv/bin/estate plan")}
     try:
         for command, shown, line in steps:
-            if line in started:  # beyond the longest time limit (1,500 s) and the writing
+            if line in started:
                 stdout, stderr = started[line].communicate(timeout=PLAN_WAIT)
                 code = started[line].returncode
             else:

@@ -173,12 +173,12 @@ def _flowables(block: Block, styles: dict[str, ParagraphStyle],
     sends reportlab to the next sheet even when the whole would fit)."""
     if isinstance(block, Chart):
         return [_chart(block), Spacer(1, 4)]
-    if isinstance(block, Table) and _splits(block):
-        return [*([] if kept else [CondPageBreak(START_OF_TABLE)]),
-                _para(block.caption, styles["long caption"]), _grid(block, styles),
-                Spacer(1, 6)]
     if isinstance(block, Table):
-        caption, grid = _para(block.caption, styles["caption"]), _grid(block, styles)
+        grid = _grid(block, styles)
+        if _splits(block):
+            return [*([] if kept else [CondPageBreak(START_OF_TABLE)]),
+                    _para(block.caption, styles["long caption"]), grid, Spacer(1, 6)]
+        caption = _para(block.caption, styles["caption"])
         return [*([caption, grid] if kept else [KeepTogether([caption, grid])]),
                 Spacer(1, 6)]
     if block.kind == "lead":
