@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import shutil
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -366,19 +365,17 @@ def test_a_damaged_sites_table_is_located(pack: dict[str, Any], tmp_path: Path) 
 
 @pytest.mark.slow
 def test_the_demo_pack(tmp_path: Path) -> None:
-    """The Suffolk demo's pack: every agency and closed site named, a few pages, made in
-    seconds (the target is under 10 s on the 2-core machine). The plan's search is cut to
-    30 s, as the pack reads any plan the same way."""
+    """The Suffolk demo's pack: every agency and closed site named, a few pages. The plan
+    is searched to 0.5% only (about 8 s), as the pack reads any plan the same way; how
+    long the pack takes is measured by `benchmarks/board_pack.py`."""
     for folder in ("data", "models"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     scenario = tmp_path / "models" / "shared_back_office.toml"
     text = scenario.read_text(encoding="utf-8")
-    assert "time_limit_s = 900 " in text
-    scenario.write_text(text.replace("time_limit_s = 900 ", "time_limit_s = 30 "), encoding="utf-8")
+    assert "mip_gap = 0.0001 " in text
+    scenario.write_text(text.replace("mip_gap = 0.0001 ", "mip_gap = 0.005 "), encoding="utf-8")
     plan = estate.plan(scenario, out=tmp_path / "results", map_path=False)
-    started = time.perf_counter()
     run = run_cli(tmp_path, "report", "results", "--out", "board.pdf", timeout=120)
-    seconds = time.perf_counter() - started
     assert run.code == 0, run.output
     pages = _pdf_pages(tmp_path / "board.pdf")
     assert 3 <= len(pages) <= 8
@@ -387,7 +384,6 @@ def test_the_demo_pack(tmp_path: Path) -> None:
     assert all(_flat(a.name) in text for a in plan.summary.agencies.values())
     closed = plan.sites.loc[plan.sites["decision"] == "close", "name"]
     assert all(_flat(name) in text for name in closed)
-    assert seconds < 30, seconds
 
 
 def _table(n: int) -> Table:
