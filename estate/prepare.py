@@ -285,6 +285,23 @@ def _drop_sites_opening_too_late(pairs: pd.DataFrame, functions: pd.DataFrame,
     return pairs[~late].reset_index(drop=True)
 
 
+def _builds_past_the_horizon(sites: pd.DataFrame, forced_open: np.ndarray, calendar: Calendar,
+                             file: str) -> tuple[np.ndarray, list[Problem]]:
+    """A candidate decided in year 1 opens in year build_years at the soonest, so one
+    that takes longer to build than the horizon opens in no programme: the snapshot
+    leaves it unbuilt rather than count savings no programme can realise (DESIGN 9),
+    and a warning names it. One the policy keeps stays, for the programme to name."""
+    late = (sites["candidate"].to_numpy(bool) & ~forced_open
+            & (sites["build_years"].to_numpy(float) > calendar.horizon))
+    warnings = [
+        Problem(file, int(sites.at[s, "row"]), "build_years",
+                f"a build that opens within horizon_years ({calendar.horizon})",
+                f"{int(sites.at[s, 'build_years'])} years: {sites.at[s, 'site_id']} is "
+                "left unbuilt in every plan", severity="warning")
+        for s in np.flatnonzero(late)]
+    return late, warnings
+
+
 def prepare(register: Register, scenario: Scenario) -> Prepared:
     """Reduce a validated register to the participating agencies and compute all geometry."""
     agencies = register.agencies
@@ -319,6 +336,10 @@ def prepare(register: Register, scenario: Scenario) -> Prepared:
     if calendar is not None:
         pairs = _drop_moves_past_the_horizon(pairs, functions, home, calendar)
         pairs = _drop_sites_opening_too_late(pairs, functions, sites, home, calendar)
+        unbuilt, late_builds = _builds_past_the_horizon(
+            sites, forced_open, calendar, register.files.get("sites", "sites"))
+        forced_closed = forced_closed | unbuilt
+        warnings += late_builds
     return Prepared(
         calendar=calendar, exits=None if calendar is None else exit_terms(sites, calendar),
         scenario=scenario, crs=crs, agencies=agencies, sites=sites, functions=functions,

@@ -315,6 +315,31 @@ def test_a_new_team_whose_only_site_opens_after_the_horizon_is_named(tmp_path: P
     assert "earliest_move to" not in said, said
 
 
+@pytest.mark.parametrize("build_years", [3, 4])
+def test_a_build_that_cannot_open_within_the_horizon_is_left_unbuilt(tmp_path: Path,
+                                                                     build_years: int) -> None:
+    """Closing O (£1m a year) for the candidate C (£100k a year) pays in any year, so the
+    snapshot builds C when it can open within the three years (decided in year 1, open in
+    year build_years); taking four years it opens in no programme, and the snapshot must
+    not count its saving: C unbuilt, O kept, and a warning at C's row."""
+    case = plan_case(tmp_path, [
+        site("K", "A", 0, 0, desks=10, must_keep=True),
+        site("O", "A", 1, 0, desks=100, running_cost=1_000_000),
+        site("C", "A", 2, 0, desks=100, candidate=True, build_years=build_years),
+    ], [function("T", "A", "Ops", "O", desks=50)], horizon_years=3)
+    decision = case.plan.sites.set_index("site_id")["decision"]
+    warned = [str(w) for w in case.prep.warnings if w.column == "build_years"]
+    if build_years <= 3:
+        assert (decision["C"], decision["O"]) == ("open", "close")
+        assert warned == []
+    else:
+        assert (decision["C"], decision["O"]) == ("not_built", "keep"), decision
+        assert case.plan.summary.npv_saving == pytest.approx(0.0, abs=1e-6)
+        assert warned == ["sites.csv row 4, column build_years: expected a build that opens "
+                          "within horizon_years (3), found 4 years: C is left unbuilt in "
+                          "every plan"]
+
+
 def test_yearly_limits_that_leave_no_year_are_named_with_their_values(tmp_path: Path
                                                                       ) -> None:
     """The policy closes O, and no site may close in any year: the reason names the

@@ -8,7 +8,14 @@ import pytest
 
 from estate.errors import InputError
 from estate.results import Summary, money
-from estate.results.words import fte_words, limits_words, one_off_parts, payback_words, rate_words
+from estate.results.words import (
+    count,
+    fte_words,
+    limits_words,
+    one_off_parts,
+    payback_words,
+    rate_words,
+)
 from estate.status import Status
 from tests.fixtures import summary_record
 
@@ -141,3 +148,11 @@ def test_a_gap_is_said_inside_the_tolerance_only_when_it_is() -> None:
     _, edited = quality_words(Status.OPTIMAL, 0.05, 0.0001)
     assert edited == "Its NPV of cost is within 5% of the best possible."
     assert "inside" in quality_words(Status.OPTIMAL, 0.005, 0.005)[1]
+
+
+def test_a_count_of_one_is_singular() -> None:
+    assert count(1, "change") == "1 change"
+    assert [count(n, "change") for n in (0, 2, 1360)] == ["0 changes", "2 changes",
+                                                          "1,360 changes"]
+    assert count(1, "agency", "agencies") == "1 agency"
+    assert count(3, "agency", "agencies") == "3 agencies"

@@ -19,6 +19,7 @@ import pandas as pd
 from estate.render.html import document, inert, static_text, write_page
 from estate.render.programme_chart import cash_curve, gantt, legend
 from estate.results import Programme, Summary, money
+from estate.results.words import count
 from estate.store import read_programme, read_summary
 
 METHODS = {
@@ -60,7 +61,7 @@ def _year_text(programme: Programme, year: int | None) -> str:
 def _headline(programme: Programme, summary: Summary | None) -> str:
     """What a reader needs first: the method, the honest NPV beside the snapshot's."""
     p = programme
-    said = [f"Starting {p.start}; {len(p.actions)} changes; method: "
+    said = [f"Starting {p.start}; {count(len(p.actions), 'change')}; method: "
             f"{METHODS.get(p.method, p.method)}."]
     saving = f"NPV saving of the programme: {money(p.npv_saving)}"
     if summary is not None:

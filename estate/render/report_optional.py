@@ -11,9 +11,10 @@ import pandas as pd
 
 from estate.render import figures
 from estate.render.report_data import Block, Chart, Page, Results, Table, Text
-from estate.render.report_pages import count, listed, one_off_cell
+from estate.render.report_pages import listed, one_off_cell
 from estate.results import Summary, money
 from estate.results.words import (
+    count,
     fte_words,
     limits_words,
     payback_words,
@@ -43,9 +44,9 @@ def programme_page(r: Results) -> Page | None:
     blocks += [Text(str(note), "note") for note in p.notes]
     if len(p.actions):
         blocks.append(Chart("gantt", figures.gantt(p, s.horizon_years),
-                            f"When each change happens: {len(p.actions)} changes at "
-                            f"{p.actions['site_id'].nunique()} sites over "
-                            f"{s.horizon_years} years."))
+                            f"When each change happens: {count(len(p.actions), 'change')} at "
+                            f"{count(p.actions['site_id'].nunique(), 'site')} over "
+                            f"{count(s.horizon_years, 'year')}."))
     totals = p.totals()
     if len(totals):
         blocks.append(Chart("cash-flow", figures.cash_flow(p),

@@ -32,6 +32,7 @@ from estate.render.report_data import (
 )
 from estate.results import Summary, money
 from estate.results.words import (
+    count,
     fte_words,
     horizon_words,
     one_off_parts,
@@ -51,10 +52,6 @@ def listed(items: list[str], joiner: str = ", ") -> str:
         return "".join(items)
     last = "; and " if joiner == "; " else " and "
     return joiner.join(items[:-1]) + last + items[-1]
-
-
-def count(n: float, noun: str, plural: str | None = None) -> str:
-    return f"{n:,.0f} {noun if n == 1 else (plural or noun + 's')}"
 
 
 def one_off_cell(value: float) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from estate.results import Summary, money
 from estate.results.words import (
+    count,
     fte_words,
     horizon_words,
     limits_words,
@@ -30,7 +31,7 @@ def summary_lines(summary: Summary) -> list[str]:
         f"Scenario:        {s.scenario}",
         f"Status:          {plan_quality(s)[0]}, {s.solve_seconds:.1f} s with {s.solver}",
         f"Sites:           {s.sites_before} before, {s.sites_after} after "
-        f"({s.sites_closed} closed, {s.sites_opened} opened, {s.shared_centres} shared centres)",
+        f"({s.sites_closed} closed, {s.sites_opened} opened, {count(s.shared_centres, 'shared centre')})",
         f"Annual cost:     {money(s.annual_cost_before)} before, {money(s.annual_cost_after)} "
         f"after (saving {money(s.annual_saving)} a year)",
         f"One-off cost:    {_one_off(s)}",
@@ -48,7 +49,7 @@ def summary_lines(summary: Summary) -> list[str]:
                      "solver.time_limit_s, or plan a large locality as areas (`area` "
                      "column, docs/formats.md)")
     if not s.status_quo_feasible and s.status_quo_breaches:
-        lines.append(f"Status quo:      breaks {len(s.status_quo_breaches)} rule(s), e.g. "
+        lines.append(f"Status quo:      breaks {count(len(s.status_quo_breaches), 'rule')}, e.g. "
                      + s.status_quo_breaches[0].place)
     worse = [a.name for a in s.agencies.values() if a.worse_off]
     if worse:
@@ -65,7 +66,7 @@ def _timing_lines(s: Summary) -> list[str]:
                      "move, counted in the NPV")
     p = s.programme
     if p:
-        lines.append(f"Programme:       {p['method']} from {p['start']}, {p['changes']} changes;"
+        lines.append(f"Programme:       {p['method']} from {p['start']}, {count(p['changes'], 'change')};"
                      f" NPV saving {money(p['npv_saving'])} (the snapshot says "
                      f"{money(s.npv_saving)}); {programme_payback_words(p.get('payback_year'))}")
         lines += [f"                 {note}" for note in p.get("notes", [])]

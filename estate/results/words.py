@@ -17,6 +17,11 @@ PROVEN = 1e-6
 """A relative gap this small is a proof: the plan is optimal."""
 
 
+def count(n: float, noun: str, plural: str | None = None) -> str:
+    """A number with its noun, singular for one: "1 change", "1,360 sites"."""
+    return f"{n:,.0f} {noun if n == 1 else (plural or noun + 's')}"
+
+
 def percent_up(gap: float) -> str:
     """A gap as a percentage to two significant figures, rounded up (a bound stays a
     bound): 0.004348 -> "0.44%"."""

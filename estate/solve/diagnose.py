@@ -112,7 +112,9 @@ def _built_too_late(prep: Prepared, f: int) -> str:
             need = float(team.at[0, column]) * (1 - prep.efficiency[f])
             s = s[need <= sites[column].to_numpy(float)[s] + 1e-9]
     by = sites["build_years"].to_numpy(float).astype(int)
-    s = s[sites["candidate"].to_numpy(bool)[s] & ~prep.forced_closed[s] & (by[s] > first)]
+    # a build past the horizon is shut too (`estate.prepare`), and is named here
+    closed = sites["site_id"].isin(prep.scenario.close).to_numpy()
+    s = s[sites["candidate"].to_numpy(bool)[s] & ~closed[s] & (by[s] > first)]
     if not len(s):
         return ""
     soonest = s[np.argmin(by[s])]
