@@ -128,6 +128,17 @@ def test_scenario_error_exits_1_naming_file_and_key(tmp_path: Path, case: str) -
     assert not (tmp_path / "out").exists()
 
 
+def test_a_bad_start_is_one_problem_with_a_programme(tmp_path: Path) -> None:
+    """A start that is not a date is said once, not again as a programme without one."""
+    scenario = town(tmp_path, name="bad.toml", changes={
+        "start": "2027-02-30", "programme": {"max_closures_per_year": 2}})
+    run = invoke(tmp_path, "plan", scenario)
+    assert run.code == 1, run.output
+    assert "1 problem in the input" in run.stderr, run.stderr
+    assert "key start" in run.stderr and "2027-02-30" in run.stderr
+    assert "without start" not in run.stderr
+
+
 def test_every_scenario_error_is_listed_at_once(tmp_path: Path) -> None:
     scenario = town(tmp_path, name="bad.toml", changes={
         "horizon_years": 0, "relocation": {"max_km": "far"}, "solver": {"nmae": "cbc"}})
