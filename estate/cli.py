@@ -101,8 +101,8 @@ def handled(command: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(exc.exit_code)
         except InfeasibleError as exc:
             _err(f"Infeasible: {exc}")
-            _err("No plan was written. Relax the rules named above (radius, keep/close lists, "
-                 "max_one_off, relocation.max_km) and run again.")
+            _err(f"No plan was written. Relax the rules named above ({exc.relax}) and run "
+                 "again.")
             sys.exit(exc.exit_code)
         except EstateError as exc:
             _err(f"Error: {exc}")

@@ -58,12 +58,16 @@ class InputError(EstateError):
 
 
 class InfeasibleError(EstateError):
-    """No plan satisfies every rule; `reasons` say which rules fail, and where."""
+    """No plan satisfies every rule; `reasons` say which rules fail, and where, and
+    `relax` the keys a user would change."""
 
     exit_code = 2
 
-    def __init__(self, reasons: list[str], what: str = "no plan meets every rule") -> None:
+    def __init__(self, reasons: list[str], what: str = "no plan meets every rule",
+                 relax: str = "radius, keep/close lists, max_one_off, relocation.max_km"
+                 ) -> None:
         self.reasons = reasons
+        self.relax = relax
         super().__init__(
             f"The scenario is infeasible: {what}.\n"
             + "\n".join(f"  - {r}" for r in reasons)

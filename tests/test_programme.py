@@ -189,21 +189,23 @@ def test_a_site_no_programme_can_close_is_kept_by_the_snapshot(tmp_path: Path) -
 
 
 @pytest.mark.parametrize("method", ["roadmap", "both"])
-def test_a_new_team_that_may_not_move_within_the_horizon_is_named(tmp_path: Path,
-                                                                  method: str) -> None:
+@pytest.mark.parametrize("limits", [{}, {"max_fte_moved_per_year": 400}])
+def test_a_new_team_that_may_not_move_within_the_horizon_is_named(
+        tmp_path: Path, method: str, limits: dict[str, float]) -> None:
     """N has no site today, so every programme must place it, but it may not move before
     2035, after the three-year horizon: no programme exists, and the reason names the
-    team and its date, not yearly limits the scenario does not set."""
+    team and its date, not the yearly limits, set or not: no limit makes that year."""
     case = plan_case(tmp_path, [site("K", "A", 0, 0, desks=500, must_keep=True)],
                      [function("T", "A", "Ops", "K"),
                       function("N", "A", "Ops", "", earliest_move="2035-01-01")],
-                     horizon_years=3)
+                     horizon_years=3, programme=limits)
     with pytest.raises(InfeasibleError) as caught:
         case.programme(method)
     assert caught.value.exit_code == 2
     said = " ".join(caught.value.reasons)
     assert "team N has no site today" in said and "2035-01-01" in said, said
     assert "2030-03-31" in said and "yearly limits" not in said, said
+    assert "earliest_move" in caught.value.relax
 
 
 @pytest.mark.parametrize("method", ["roadmap", "both"])

@@ -134,14 +134,17 @@ def _no_programme(prep: Prepared, changes: Changes, limits: ProgrammeLimits, sta
         return NoSolutionError(f"no programme found for the plan within the time limit "
                                f"({time_limit_s:g} s, solver.time_limit_s; {status}): "
                                "raise it")
-    reasons = _required_too_late(prep, changes)
+    required = _required_too_late(prep, changes)
+    reasons = list(required)
     if not reasons and (placed := _placed_in_first_year(prep, changes)):
         reasons.append(placed + ": what makes room for it there (a build, a move out, "
                        "a shared centre) cannot all happen by then" +
                        (" within the yearly limits" if _limits_set(limits) else "") +
                        "; give it a later earliest_move (functions table), or room at a "
                        "site open today")
-    if limits_set := _limits_set(limits):
+    # a change no year allows fails every schedule, with limits or none: the limits are
+    # named only when no such change is
+    if (limits_set := _limits_set(limits)) and not required:
         reasons.append("the yearly limits (" + "; ".join(limits_set) + ") leave no year "
                        "for every change the plan needs: raise them, or lengthen "
                        "horizon_years")
@@ -149,7 +152,9 @@ def _no_programme(prep: Prepared, changes: Changes, limits: ProgrammeLimits, sta
         reasons.append("no schedule of the plan's changes keeps every timing rule "
                        "(docs/programme.md, section 2)")
     return InfeasibleError(reasons, "no programme makes the plan's changes within the "
-                           "horizon and its rules")
+                           "horizon and its rules",
+                           "earliest_move, build_years, policy.close, the yearly limits, "
+                           "horizon_years")
 
 
 def _limits_set(limits: ProgrammeLimits) -> list[str]:
