@@ -258,14 +258,24 @@ def _drop_pairs_that_cannot_fit(pairs: pd.DataFrame, functions: pd.DataFrame,
 
 
 def _drop_moves_past_the_horizon(pairs: pd.DataFrame, functions: pd.DataFrame,
-                                 home: np.ndarray, calendar: Calendar) -> pd.DataFrame:
+                                 sites: pd.DataFrame, home: np.ndarray, calendar: Calendar,
+                                 file: str) -> tuple[pd.DataFrame, list[Problem]]:
     """A team housed today whose `earliest_move` falls after the horizon's last year
     starts cannot move within it, in any programme: its only pair is its home, so the
-    plan neither books a move nor closes the site it must stay in."""
-    late = earliest_years(functions, calendar) > calendar.horizon
+    plan neither books a move nor closes the site it must stay in. A warning at the
+    team's row says so, as it is why that site stays open."""
+    late = (earliest_years(functions, calendar) > calendar.horizon) & (home >= 0)
     pf = pairs["f"].to_numpy()
-    keep = pairs["home"].to_numpy(bool) | ~(late[pf] & (home[pf] >= 0))
-    return pairs[keep].reset_index(drop=True)
+    keep = pairs["home"].to_numpy(bool) | ~late[pf]
+    last = calendar.date_of(calendar.horizon)  # a move takes a whole year, from its start
+    warnings = [
+        Problem(file, int(functions.at[f, "row"]), "earliest_move",
+                f"a date by {last.isoformat()}, the start of the horizon's last year, for "
+                "the team to move within it",
+                f"{functions.at[f, 'earliest_move']}: {functions.at[f, 'function_id']} stays "
+                f"at {sites.at[int(home[f]), 'site_id']} in every plan", severity="warning")
+        for f in np.flatnonzero(late)]
+    return pairs[keep].reset_index(drop=True), warnings
 
 
 def _drop_sites_opening_too_late(pairs: pd.DataFrame, functions: pd.DataFrame,
@@ -334,12 +344,14 @@ def prepare(register: Register, scenario: Scenario) -> Prepared:
     calendar = None if scenario.start is None else Calendar(
         scenario.start, scenario.horizon_years, scenario.discount_rate)
     if calendar is not None:
-        pairs = _drop_moves_past_the_horizon(pairs, functions, home, calendar)
+        pairs, staying = _drop_moves_past_the_horizon(
+            pairs, functions, sites, home, calendar, register.files.get("functions",
+                                                                        "functions"))
         pairs = _drop_sites_opening_too_late(pairs, functions, sites, home, calendar)
         unbuilt, late_builds = _builds_past_the_horizon(
             sites, forced_open, calendar, register.files.get("sites", "sites"))
         forced_closed = forced_closed | unbuilt
-        warnings += late_builds
+        warnings += staying + late_builds
     return Prepared(
         calendar=calendar, exits=None if calendar is None else exit_terms(sites, calendar),
         scenario=scenario, crs=crs, agencies=agencies, sites=sites, functions=functions,

@@ -175,12 +175,18 @@ def test_a_team_no_programme_can_move_stays_home_in_the_snapshot(tmp_path: Path)
 
 def test_a_site_no_programme_can_close_is_kept_by_the_snapshot(tmp_path: Path) -> None:
     """O1's team may not move within the two-year horizon, so no programme can close O1:
-    the snapshot keeps it, with T1 in it, and closes O2."""
-    plan = plan_case(tmp_path, [
+    the snapshot keeps it, with T1 in it, and closes O2; a warning at T1's row says why
+    (it would have to be free by 1 April 2028, when year 2 begins)."""
+    case = plan_case(tmp_path, [
         site("O1", "A", 0, 0), site("O2", "A", 0, 1),
         site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
     ], [function("T1", "A", "Ops", "O1", earliest_move="2029-06-01"),
-        function("T2", "A", "Ops", "O2")], horizon_years=2).plan
+        function("T2", "A", "Ops", "O2")], horizon_years=2)
+    plan = case.plan
+    assert [str(w) for w in case.prep.warnings if w.column == "earliest_move"] == [
+        "functions.csv row 2, column earliest_move: expected a date by 2028-04-01, the start "
+        "of the horizon's last year, for the team to move within it, found 2029-06-01: T1 "
+        "stays at O1 in every plan"]
     decisions = dict(zip(plan.sites["site_id"], plan.sites["decision"], strict=True))
     assert (decisions["O1"], decisions["O2"]) == ("keep", "close")
     placed = dict(zip(plan.assignments["function_id"], plan.assignments["to_site"],
