@@ -156,6 +156,24 @@ def test_the_changes_left_out_are_named(tmp_path: Path) -> None:
                                   "move T2 to K")
 
 
+@pytest.mark.parametrize("fte", [30, 40])
+def test_a_team_bigger_than_a_years_moves_is_named(tmp_path: Path, fte: int) -> None:
+    """At most 35 FTE may move a year: T1 of 40 FTE can move in no year, so O1 stays
+    open and a note says why; at 30 FTE it moves and no such note is made."""
+    programme = plan_case(tmp_path, [
+        site("O1", "A", 0, 0), site("K", "A", 1, 0, desks=500, running_cost=0,
+                                    must_keep=True),
+    ], [function("T1", "A", "Ops", "O1", fte=fte)], horizon_years=3,
+        programme={"max_fte_moved_per_year": 35}).programme()
+    said = [n for n in programme.notes if "max_fte_moved_per_year" in n]
+    if fte <= 35:
+        assert year_of(programme, "move", team="T1") == 1 and said == []
+    else:
+        assert len(programme.actions) == 0
+        assert said == ["T1 (40 FTE) is more than programme.max_fte_moved_per_year (35 FTE) "
+                        "and cannot move in any one year"]
+
+
 def test_a_team_no_programme_can_move_stays_home_in_the_snapshot(tmp_path: Path) -> None:
     """B's HR team may not move before 2040, past the three-year horizon: the snapshot
     cannot move it to S to pool with A's (a saving no programme can realise), and P is

@@ -34,6 +34,7 @@ from estate.programme.roadmap import solve_roadmap
 from estate.programme.rules import violations, yearly_use
 from estate.results import Plan, Programme, money, solved_state
 from estate.results.programme import ACTION_COLUMNS, BUDGET_COLUMNS
+from estate.results.words import fte_words
 from estate.status import Status
 
 # The joint model runs by itself (method "auto") when it has at most this many columns.
@@ -227,9 +228,11 @@ def programme_of(prep: Prepared, model: EstateModel, changes: Changes, years: np
     status_quo = float((cal.d_end[1:horizon + 1]
                         * flows[flows["agency_id"] == ""]["status_quo"].to_numpy()).sum())
     left = np.flatnonzero(years == 0)
-    notes = (f"{len(left)} of the {len(years)} changes do not happen within the horizon, "
-             "as they cannot or do not pay within it: "
-             + _named_changes(prep, model, changes, left),) if len(left) else ()
+    notes: tuple[str, ...] = (
+        f"{len(left)} of the {len(years)} changes do not happen within the horizon, as they "
+        "cannot or do not pay within it: " + _named_changes(prep, model, changes, left),
+    ) if len(left) else ()
+    notes += _too_big_to_move(prep, changes, left, limits)
     return Programme(
         actions=actions_table(prep, model, changes, years, path), cashflow=flows,
         budget=budget_table(prep, changes, years, limits), start=cal.start.isoformat(),
@@ -238,6 +241,26 @@ def programme_of(prep: Prepared, model: EstateModel, changes: Changes, years: np
         joint_npv=npv_cost if method == "joint" else None, status=str(status),
         mip_gap=None if mip_gap is None or not np.isfinite(mip_gap) else float(mip_gap),
         notes=notes)
+
+
+def _too_big_to_move(prep: Prepared, changes: Changes, left: np.ndarray,
+                     limits: ProgrammeLimits) -> tuple[str, ...]:
+    """Of the moves left out, those of more staff than may move in a year: no year can
+    take them, whatever else it holds, so a note names them and the limit."""
+    table, most = changes.table, limits.max_fte_moved_per_year
+    big = []
+    for i in left:
+        if table.at[i, "kind"] != "move":
+            continue
+        f = int(table.at[i, "team"])
+        fte = float(prep.functions.at[f, "fte"]) * float(table.at[i, "amount"])
+        if fte > most + 1e-9:
+            big.append(f"{prep.functions.at[f, 'function_id']} ({fte_words(fte)})")
+    if not big:
+        return ()
+    return (f"{', '.join(big[:5])}{f' and {len(big) - 5} more' if len(big) > 5 else ''} "
+            f"{'is' if len(big) == 1 else 'are'} more than programme.max_fte_moved_per_year "
+            f"({most:g} FTE) and cannot move in any one year",)
 
 
 def _named_changes(prep: Prepared, model: EstateModel, changes: Changes, which: np.ndarray,
