@@ -80,7 +80,8 @@ def kpi_panel(summary: Summary) -> str:
         breaches = s.status_quo_breaches
         shown = "; ".join(inert(b.place) for b in breaches[:3]) + ("; \u2026" if len(breaches) > 3
                                                                   else "")
-        notes.append(f"Today's estate breaks {count(len(breaches), 'rule')}" + (f": {shown}" if shown else ""))
+        notes.append(f"Today's estate breaks {count(len(breaches), 'rule')}"
+                     + (f": {shown}" if shown else ""))
     items = "".join(f"<dt>{k}</dt><dd class=\"{cls}\">{v}</dd>" for k, v, cls in rows)
     note_html = "".join(f'<div class="estate-warn">{n}</div>' for n in notes)
     # a named region with a heading: a screen reader lists it and reads it in order

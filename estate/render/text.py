@@ -31,7 +31,8 @@ def summary_lines(summary: Summary) -> list[str]:
         f"Scenario:        {s.scenario}",
         f"Status:          {plan_quality(s)[0]}, {s.solve_seconds:.1f} s with {s.solver}",
         f"Sites:           {s.sites_before} before, {s.sites_after} after "
-        f"({s.sites_closed} closed, {s.sites_opened} opened, {count(s.shared_centres, 'shared centre')})",
+        f"({s.sites_closed} closed, {s.sites_opened} opened, "
+        f"{count(s.shared_centres, 'shared centre')})",
         f"Annual cost:     {money(s.annual_cost_before)} before, {money(s.annual_cost_after)} "
         f"after (saving {money(s.annual_saving)} a year)",
         f"One-off cost:    {_one_off(s)}",
@@ -66,9 +67,10 @@ def _timing_lines(s: Summary) -> list[str]:
                      "move, counted in the NPV")
     p = s.programme
     if p:
-        lines.append(f"Programme:       {p['method']} from {p['start']}, {count(p['changes'], 'change')};"
-                     f" NPV saving {money(p['npv_saving'])} (the snapshot says "
-                     f"{money(s.npv_saving)}); {programme_payback_words(p.get('payback_year'))}")
+        lines.append(f"Programme:       {p['method']} from {p['start']}, "
+                     f"{count(p['changes'], 'change')}; NPV saving {money(p['npv_saving'])} "
+                     f"(the snapshot says {money(s.npv_saving)}); "
+                     f"{programme_payback_words(p.get('payback_year'))}")
         lines += [f"                 {note}" for note in p.get("notes", [])]
         if limits := limits_words(p["method"], p.get("unlimited_saving"), p["npv_saving"]):
             lines.append(f"Yearly limits:   {limits}")
