@@ -18,7 +18,7 @@ import estate.runs.compare
 import estate.runs.national
 from estate.api import compare
 from estate.render.html import inert, script_json
-from estate.runs.compare import agency_gains, compensate
+from estate.runs.compare import agency_gains, compensate, write_csv
 from tests.fixtures import (
     PAYLOAD,
     coverage_register,
@@ -98,6 +98,22 @@ def test_every_summary_key_is_a_column(setup: dict[str, Any]) -> None:
             "policy_cost.must_keep", "model_size.columns"} <= columns
     assert rows[0]["policy_cost.coverage.0"] == "999000.0"
     assert rows[0]["policy_cost.policy.close"] == "0.0"  # not set: costs nothing
+
+
+def test_the_runs_columns_come_last_after_a_key_only_a_later_row_has(
+        tmp_path: Path) -> None:
+    """A key only the second scenario has (a second coverage rule's policy cost) goes
+    before results_dir, reused and message, not after them; the first row's cell is
+    empty."""
+    table = [{"scenario": "a", "policy_cost.coverage.0": 1.0, "results_dir": "r/a",
+              "reused": False, "message": ""},
+             {"scenario": "b", "policy_cost.coverage.0": 2.0, "policy_cost.coverage.1": 3.0,
+              "results_dir": "r/b", "reused": True, "message": "m"}]
+    write_csv(table, tmp_path / "c.csv")
+    header, first, _ = (tmp_path / "c.csv").read_text(encoding="utf-8").splitlines()
+    assert header.split(",") == ["scenario", "policy_cost.coverage.0",
+                                 "policy_cost.coverage.1", "results_dir", "reused", "message"]
+    assert first.split(",")[2] == ""
 
 
 def test_second_compare_reuses_stored_results(setup: dict[str, Any],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from estate.render.text import summary_lines
+from estate.render.text import alternative_lines, summary_lines
 from tests.fixtures import summary_record as _summary
 
 
@@ -71,3 +71,17 @@ def test_the_programme_line_says_when_it_pays_back(year: int | None, said: str) 
     line = next(line for line in summary_lines(_summary(programme=programme))
                 if line.startswith("Programme:"))
     assert line.endswith(f"(the snapshot says £6.00m); {said}"), line
+
+
+def test_an_alternatives_difference_carries_its_own_sign() -> None:
+    """An alternative is dearer than the plan (+), or cheaper when a search stopped short
+    of proof (-): never "+-£314.0k"."""
+    alternatives = {"found": 2, "within_pct": 5.0, "allowance_npv": 5_842_000.0, "plans": [
+        {"folder": "alternatives/1", "npv_difference": -313_953.39,
+         "sites_differ": [{"site_id": "S029", "optimum": "keep", "alternative": "close"}]},
+        {"folder": "alternatives/2", "npv_difference": 258_400.0,
+         "sites_differ": [{"site_id": "S045", "optimum": "close", "alternative": "keep"}]}]}
+    lines = alternative_lines(_summary(alternatives=alternatives))
+    assert lines == ["Alternatives:    2 within 5% of the saving (+£5.84m)",
+                     "  alternatives/1: -£314.0k; S029 keep->close",
+                     "  alternatives/2: +£258.4k; S045 close->keep"]

@@ -13,6 +13,7 @@ from estate.results.words import (
     payback_words,
     plan_quality,
     programme_payback_words,
+    signed_money,
 )
 from estate.status import Status
 
@@ -83,12 +84,12 @@ def alternative_lines(summary: Summary) -> list[str]:
     if not info:
         return []
     lines = [f"Alternatives:    {info['found']} within {info['within_pct']:g}% of the saving "
-             f"(+{money(info['allowance_npv'])})"]
+             f"({signed_money(info['allowance_npv'])})"]
     for plan in info["plans"]:
         changes = ", ".join(f"{d['site_id']} {d['optimum']}->{d['alternative']}"
                             for d in plan["sites_differ"][:6])
         more = len(plan["sites_differ"]) - 6
-        lines.append(f"  {plan['folder']}: +{money(plan['npv_difference'])}; {changes}"
+        lines.append(f"  {plan['folder']}: {signed_money(plan['npv_difference'])}; {changes}"
                      + (f" and {more} more" if more > 0 else ""))
     if info.get("note"):
         lines.append(f"  ({info['note']})")

@@ -22,6 +22,12 @@ def count(n: float, noun: str, plural: str | None = None) -> str:
     return f"{n:,.0f} {noun if n == 1 else (plural or noun + 's')}"
 
 
+def signed_money(value: float) -> str:
+    """A difference in pounds with its sign: "+£258.4k", "-£314.0k" (an alternative
+    dearer or, when a search stopped short of proof, cheaper than the plan)."""
+    return money(value) if value < 0 else "+" + money(value)
+
+
 def percent_up(gap: float) -> str:
     """A gap as a percentage to two significant figures, rounded up (a bound stays a
     bound): 0.004348 -> "0.44%"."""

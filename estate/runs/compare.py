@@ -245,8 +245,14 @@ def rows(runs: list[Run]) -> list[dict[str, Any]]:
     return out
 
 
+RUN_COLUMNS = ("results_dir", "reused", "message")
+
+
 def _columns(table: list[dict[str, Any]]) -> list[str]:
-    return list(dict.fromkeys(k for row in table for k in row))
+    """Every key of any row, in the order first met, and the run's own columns last,
+    also after a key only a later scenario has (a coverage rule the first lacks)."""
+    keys = dict.fromkeys(k for row in table for k in row if k not in RUN_COLUMNS)
+    return [*keys, *RUN_COLUMNS]
 
 
 def _cell_text(value: Any) -> Any:
