@@ -366,6 +366,24 @@ def test_a_build_that_cannot_open_within_the_horizon_is_left_unbuilt(tmp_path: P
                           "every plan"]
 
 
+def test_a_build_the_policy_keeps_past_the_horizon_is_named(tmp_path: Path) -> None:
+    """The policy keeps C, which takes four years to build: the snapshot builds it as told
+    (no warning leaves it out), and no programme can, so the reason names C."""
+    case = plan_case(tmp_path, [
+        site("K", "A", 0, 0, desks=10, must_keep=True),
+        site("O", "A", 1, 0, desks=100, running_cost=1_000_000),
+        site("C", "A", 2, 0, desks=100, candidate=True, build_years=4),
+    ], [function("T", "A", "Ops", "O", desks=50)], horizon_years=3,
+        policy={"keep": ["C"]})
+    assert case.plan.sites.set_index("site_id").at["C", "decision"] == "open"
+    assert not [w for w in case.prep.warnings if w.column == "build_years"]
+    with pytest.raises(InfeasibleError) as caught:
+        case.programme("roadmap")
+    said = " ".join(caught.value.reasons)
+    assert "the plan must open C, which takes 4 years to build, more than horizon_years (3)" \
+        in said, said
+
+
 def test_yearly_limits_that_leave_no_year_are_named_with_their_values(tmp_path: Path
                                                                       ) -> None:
     """The policy closes O, and no site may close in any year: the reason names the
