@@ -19,7 +19,9 @@ from estate.pipeline import plan_locality
 from estate.programme.cashflow import npv_of_cost
 from estate.programme.changes import Changes
 from estate.programme.roadmap import solve_roadmap
+from estate.render.text import summary_lines
 from estate.results import Programme
+from estate.store import read_summary, write_results
 from estate.timing import earliest_closing
 from tests.fixtures.programme_registers import (
     EXACT,
@@ -382,6 +384,30 @@ def test_a_build_the_policy_keeps_past_the_horizon_is_named(tmp_path: Path) -> N
     said = " ".join(caught.value.reasons)
     assert "the plan must open C, which takes 4 years to build, more than horizon_years (3)" \
         in said, said
+
+
+@pytest.mark.parametrize("lag", [2, 3])
+def test_a_sale_past_the_horizon_is_said_apart(tmp_path: Path, lag: int) -> None:
+    """O (£1m a year) closes in year 1 and its sale of £300k arrives `lag` years later:
+    within the three years at 2, after them at 3, when the one-off still counts it (as
+    DESIGN section 3 defines the one-off) and the summary, the terminal and summary.json
+    say how much of it no programme receives."""
+    case = plan_case(tmp_path / "register", [
+        site("K", "A", 0, 0, desks=100, must_keep=True),
+        site("O", "A", 1, 0, desks=100, running_cost=1_000_000, disposal_value=300_000,
+             disposal_lag_years=lag),
+    ], [function("T", "A", "Ops", "O", desks=50)], horizon_years=3)
+    summary = case.plan.summary
+    assert case.plan.sites.set_index("site_id").at["O", "decision"] == "close"
+    assert summary.one_off_receipts == pytest.approx(300_000.0)
+    lost = 0.0 if lag == 2 else 300_000.0
+    assert summary.receipts_after_horizon == pytest.approx(lost)
+    said = [line for line in summary_lines(summary) if "after the horizon" in line]
+    assert said == ([] if lag == 2 else [
+        "                 £300.0k of the sales arrive after the horizon: in the one-off "
+        "cost and payback above, not in the NPV"])
+    write_results(case.plan, tmp_path / "results")
+    assert read_summary(tmp_path / "results").receipts_after_horizon == pytest.approx(lost)
 
 
 def test_yearly_limits_that_leave_no_year_are_named_with_their_values(tmp_path: Path

@@ -184,6 +184,9 @@ def _headline(r: Results) -> Table:
         rows.append(("What timing adds: rent owed after closing, sales waited for, sites "
                      "running until their teams may move (NPV, counted above)",
                      money(s.lease_cost_npv)))
+    if s.receipts_after_horizon:
+        rows.append(("Sales that arrive after the horizon (in the one-off cost and payback, "
+                     "not in the NPV)", money(s.receipts_after_horizon)))
     rows.append(("Solved by", f"{s.solver} in {s.solve_seconds:,.1f} s"))
     return Table("Headline figures", ("Figure", "Value"), tuple(rows), (False, False),
                  (0.45, 0.55))

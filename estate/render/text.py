@@ -66,6 +66,10 @@ def _timing_lines(s: Summary) -> list[str]:
         lines.append(f"Timing:          {money(s.lease_cost_npv)} of rent still owed after "
                      "closing, sales waited for and sites running until their teams may "
                      "move, counted in the NPV")
+    if s.receipts_after_horizon:
+        lines.append(f"                 {money(s.receipts_after_horizon)} of the sales arrive "
+                     "after the horizon: in the one-off cost and payback above, not in the "
+                     "NPV")
     p = s.programme
     if p:
         lines.append(f"Programme:       {p['method']} from {p['start']}, "

@@ -320,6 +320,18 @@ def _agency_table(prep: Prepared, model: EstateModel, before: State, after: Stat
     return rows
 
 
+def _receipts_after_horizon(prep: Prepared, after: State) -> float | None:
+    """With a start date, the sales of the sites the plan closes that arrive after the
+    horizon even when the site closes as soon as its teams allow: one_off_receipts
+    counts them (DESIGN section 3's one-off), the NPV does not."""
+    if prep.calendar is None:
+        return None
+    sites = prep.sites
+    arrives = prep.closing_years + sites["disposal_lag_years"].to_numpy(float)
+    lost = prep.existing & ~after.open & (arrives > prep.calendar.horizon)
+    return round(float(sites["disposal_value"].to_numpy(float)[lost].sum()), 2)
+
+
 def _payback(one_off: float, annual_saving: float) -> float | None:
     """Years of saving that pay the one-off cost back (0 when receipts cover it)."""
     if annual_saving <= TOL:
@@ -362,6 +374,7 @@ def make_plan(prep: Prepared, model: EstateModel, solution: Solution) -> Plan:
         one_off_receipts=round(float(prep.sites["disposal_value"].to_numpy(float)[
             prep.existing & ~after.open].sum()), 2),
         lease_cost_npv=None if prep.calendar is None else round(lease, 2),
+        receipts_after_horizon=_receipts_after_horizon(prep, after),
     )
     zones = prep.zones[["zone_id", "name", "lat", "lon", "population"]].copy()
     return Plan(summary=summary, sites=_site_table(prep, model, after),

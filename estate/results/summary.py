@@ -68,8 +68,8 @@ class Breach:
 
 # Keys written only when they have a value (a national run has areas, a plan priced
 # with --policy-costs has policy costs, ...), in the order summary.json shows them.
-OPTIONAL = ("crs", "model_size", "one_off_receipts", "lease_cost_npv", "programme", "areas", "area_count",
-            "policy_costs", "alternative", "alternatives")
+OPTIONAL = ("crs", "model_size", "one_off_receipts", "lease_cost_npv", "receipts_after_horizon",
+            "programme", "areas", "area_count", "policy_costs", "alternative", "alternatives")
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,9 @@ class Summary:
     # with a start date: the NPV timing adds to closing (running cost until the teams
     # may leave, rent owed after closing, receipts waited for)
     lease_cost_npv: float | None = None
+    # with a start date: the part of one_off_receipts no programme receives, as the sale
+    # lag puts it after the horizon even from the soonest a site can close
+    receipts_after_horizon: float | None = None
     programme: Mapping[str, Any] | None = None  # the dated programme's figures, when run
     areas: Mapping[str, Any] | None = None
     area_count: int | None = None
@@ -285,7 +288,8 @@ def _read(key: str, value: Any, source: str) -> Any:
             return _within(key, value)
         if key in _NUMBERS:
             return _number(value)
-        if key in ("payback_years", "one_off_receipts", "lease_cost_npv"):
+        if key in ("payback_years", "one_off_receipts", "lease_cost_npv",
+                   "receipts_after_horizon"):
             return None if value is None else _number(value)
         if key == "status_quo_breaches":
             return tuple(Breach(str(b["rule"]), str(b["place"]), str(b.get("area", "")))
@@ -349,7 +353,8 @@ _EXPECTED = {"status": "one of " + ", ".join(s.value for s in Status),
                              "declined or failed), a sentence and an npv (a number or null)",
              **{key: "a finite number or null" for key in ("payback_years",
                                                          "one_off_receipts",
-                                                         "lease_cost_npv")},
+                                                         "lease_cost_npv",
+                                                         "receipts_after_horizon")},
              "status_quo_breaches": "a list of {rule, place}",
              "agencies": "an object of agencies, each with name, annual_cost_before, "
                          "annual_cost_after, one_off_cost and worse_off"}
