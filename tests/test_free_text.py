@@ -63,6 +63,16 @@ def test_a_register_cell_with_a_control_character_is_a_located_problem(tmp_path:
     assert located(problems) == {("agencies.csv", 2, "name")}
 
 
+def test_a_nul_byte_in_a_csv_cell_is_a_located_problem_not_a_shortened_cell(
+        tmp_path: Path) -> None:
+    # pandas' own parser would read '463\0000' as 463 and 'S1\0X' as 'S1', valid both
+    problems = bad_cell(tmp_path / "a", "sites", "running_cost", 1, "463\x00000")
+    assert located(problems) == {("sites.csv", 3, "running_cost")}
+    assert "'463\\x00000'" in problems[0].found
+    problems = bad_cell(tmp_path / "b", "agencies", "name", 0, "County\x00Council")
+    assert located(problems) == {("agencies.csv", 2, "name")}
+
+
 def test_a_name_over_two_lines_reads_as_one_in_every_format(tmp_path: Path) -> None:
     tables = frames()
     names = tables["sites"]["name"].astype(object).tolist()

@@ -52,10 +52,13 @@ def read_csv(file: Path, header: frozenset[str] = frozenset()) -> pd.DataFrame:
 
 def _cells(file: Path, skip: int) -> pd.DataFrame:
     """pandas' reading of the file from line `skip` + 1, its encoding checked already (an
-    empty row 1 said plainly)."""
+    empty row 1 said plainly). pandas' C parser ends a cell at a NUL byte (`463\0000`
+    would read as 463, the rest of the cell lost without a word), so a file holding one is
+    read by its Python parser, which keeps the byte for the cell check to name."""
     try:
         return pd.read_csv(
             file,
+            engine="python" if b"\0" in file.read_bytes() else "c",
             header=None,
             dtype=str,
             keep_default_na=False,
