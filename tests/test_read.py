@@ -4,6 +4,7 @@ problem, never a crash."""
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
@@ -46,6 +47,19 @@ def test_csv_xlsx_and_gpkg_load_to_equal_tables(tmp_path: Path) -> None:
                     got = got.drop(columns=column)
                     expected = expected.drop(columns=column)
             pd.testing.assert_frame_equal(got, expected, check_dtype=True)
+
+
+def test_a_gpkg_under_a_folder_named_with_an_exclamation_mark_reads_the_same(
+        tmp_path: Path) -> None:
+    # pyogrio alone would cut the path at the '!' and open '2027/reg.gpkg' (its issue #632)
+    tables = frames()
+    plain = load_register(write_gpkg(tmp_path / "reg.gpkg", tables))
+    (tmp_path / "Estates!2027").mkdir()
+    marked = load_register(shutil.copy(write_gpkg(tmp_path / "copy.gpkg", tables),
+                                       tmp_path / "Estates!2027" / "reg.gpkg"))
+    assert marked.files["sites"] == "reg.gpkg[sites]"
+    for name, expected in _comparable(plain).items():
+        pd.testing.assert_frame_equal(_comparable(marked)[name], expected)
 
 
 def test_excel_integer_ids_and_native_cells_become_plain_strings(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -82,6 +83,21 @@ def test_plan_gpkg_has_sites_zones_and_moves_layers(planned: tuple[Path, Run]) -
     sites = pyogrio.read_dataframe(gpkg, layer="sites")
     assert sorted(sites["site_id"]) == ["S1", "S2", "S3"]
     assert sites.crs is not None and sites.crs.to_epsg() == 4326
+
+
+def test_a_results_folder_under_an_exclamation_mark_gets_its_geopackage(
+        tmp_path: Path) -> None:
+    # pyogrio alone would cut 'Estates!2027/out/plan.gpkg' at the '!' (its issue #632)
+    out = tmp_path / "Estates!2027" / "out"
+    run = invoke(tmp_path, "plan", town(tmp_path), "--out", str(out), "--map",
+                 str(tmp_path / "Estates!2027" / "plan.html"))
+    assert run.code == 0, run.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Estates!2027", "reg", "tiny.toml"]
+    sites = pyogrio.read_dataframe(shutil.copy(out / "plan.gpkg", tmp_path / "copy.gpkg"),
+                                   layer="sites")
+    assert sorted(sites["site_id"]) == ["S1", "S2", "S3"]
+    again = invoke(tmp_path, "map", str(out), "--out", str(tmp_path / "Estates!2027" / "again.html"))
+    assert again.code == 0, again.output  # the stored folder, plan.gpkg with it, read back
 
 
 def test_scenario_toml_and_inputs_sha256_describe_the_run(planned: tuple[Path, Run]) -> None:

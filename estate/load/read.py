@@ -30,6 +30,7 @@ import pandas as pd
 from estate.errors import Problem
 from estate.load.csv_file import read_csv
 from estate.load.geography import check_layer_crs
+from estate.load.geopackage import readable
 from estate.load.raw import RawRegister, RawTable, add_table, describe, required_columns, table_of
 from estate.load.schema import POINT_TABLES, TABLES
 from estate.load.workbook import (
@@ -309,14 +310,25 @@ def _shown_otherwise(label: str, rows: list[int], kind: str, what: str, meant: s
 
 def _read_geopackage(path: Path) -> RawRegister:
     """Layers of the table names; sites and zones take lat/lon from their geometry."""
-    import pyogrio
-
     raw = RawRegister(path, {name: f"{path.name}[{name}]" for name in TABLES})
     try:
-        layers = _by_table_name([str(n) for n, _ in pyogrio.list_layers(path)])
-    except Exception as error:
+        with readable(path) as source:
+            _read_layers(raw, source)
+    except OSError as error:  # the copy a path with '!' is read from
         raw.problems.append(Problem(path.name, None, None, "a GeoPackage", describe(error)))
-        return raw
+    return raw
+
+
+def _read_layers(raw: RawRegister, source: Path) -> None:
+    """The register's tables from the GeoPackage at `source` into `raw`."""
+    import pyogrio
+
+    try:
+        layers = _by_table_name([str(n) for n, _ in pyogrio.list_layers(source)])
+    except Exception as error:
+        raw.problems.append(Problem(raw.source.name, None, None, "a GeoPackage",
+                                    describe(error)))
+        return
     for name, spec in TABLES.items():
         label = raw.files[name]
         if name not in layers:
@@ -331,7 +343,7 @@ def _read_geopackage(path: Path) -> RawRegister:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                layer = pyogrio.read_dataframe(path, layer=layers[name][0])
+                layer = pyogrio.read_dataframe(source, layer=layers[name][0])
         except Exception as error:
             raw.problems.append(Problem(label, None, None, "a readable layer", describe(error)))
             continue
@@ -339,7 +351,6 @@ def _read_geopackage(path: Path) -> RawRegister:
             _add_layer(raw, name, label, layer)
         except Exception as error:  # e.g. a CRS that cannot be reprojected
             raw.problems.append(Problem(label, None, None, "a usable layer", describe(error)))
-    return raw
 
 
 def _add_layer(raw: RawRegister, name: str, label: str, layer: pd.DataFrame) -> None:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from estate.load.geopackage import readable
 from estate.render.html import inert
 from estate.render.places import town_names
 from estate.results import Programme, Summary
@@ -73,10 +74,10 @@ def _read_zone_areas(gpkg: Path) -> Any:
     import geopandas as gpd
     import pyogrio
 
-    layers = {str(name) for name, _ in pyogrio.list_layers(gpkg)}
-    if "zone_areas" not in layers:
-        return None
-    areas = gpd.read_file(gpkg, layer="zone_areas")
+    with readable(gpkg) as source:
+        if "zone_areas" not in {str(name) for name, _ in pyogrio.list_layers(source)}:
+            return None
+        areas = gpd.read_file(source, layer="zone_areas")
     if areas.crs is not None and areas.crs.to_epsg() != 4326:
         areas = areas.to_crs(4326)
     key = areas["zone_id"].astype(str) if "zone_id" in areas.columns else areas.index.astype(str)

@@ -23,6 +23,7 @@ import pyogrio
 from matplotlib.figure import Figure
 
 from estate.errors import InputError, Problem
+from estate.load.geopackage import readable
 from estate.results import Programme, Summary
 from estate.runs.compare import agency_gains
 from estate.status import Status
@@ -126,9 +127,10 @@ def _areas(gpkg: Path) -> gpd.GeoSeries | None:
     """The zones' own shapes (layer zone_areas of plan.gpkg), when the folder has them."""
     if not gpkg.exists():
         return None
-    if "zone_areas" not in {str(name) for name, _ in pyogrio.list_layers(gpkg)}:
-        return None
-    areas = gpd.read_file(gpkg, layer="zone_areas")
+    with readable(gpkg) as source:
+        if "zone_areas" not in {str(name) for name, _ in pyogrio.list_layers(source)}:
+            return None
+        areas = gpd.read_file(source, layer="zone_areas")
     return gpd.GeoSeries(areas.geometry.values, crs=areas.crs or 4326)
 
 

@@ -21,6 +21,7 @@ import shapely
 import tomli_w
 
 from estate.errors import InputError, Problem
+from estate.load.geopackage import writable
 from estate.load.scenario import Scenario
 from estate.results import Plan, Summary
 from estate.results.programme import BUDGET_COLUMNS, Programme
@@ -332,7 +333,8 @@ def write_results(plan: Plan, out: Path, scenario: Scenario | None = None,
         if plan.programme is not None:
             write_safe_csv(plan.programme.actions, tmp / "programme.csv")
             write_safe_csv(plan.programme.cashflow, tmp / "cashflow.csv")
-        _write_gpkg(plan, tmp / "plan.gpkg")
+        with writable(tmp / "plan.gpkg") as gpkg:
+            _write_gpkg(plan, gpkg)
         if scenario is not None:
             (tmp / "scenario.toml").write_text(scenario_toml(scenario), encoding="utf-8")
         (tmp / "inputs.sha256").write_text(inputs_hash, encoding="utf-8")

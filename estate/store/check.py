@@ -40,6 +40,7 @@ import pandas as pd
 import pyogrio
 
 from estate.errors import InputError, Problem
+from estate.load.geopackage import readable
 from estate.load.schema import LARGEST
 from estate.results.programme import ACTION_COLUMNS, CASHFLOW_COLUMNS
 
@@ -342,9 +343,10 @@ def _check_geopackage(path: Path) -> list[Problem]:
     try:
         with warnings.catch_warnings():  # GDAL's warnings on a damaged file: the error says it
             warnings.simplefilter("ignore")
-            layers = {str(name) for name, _ in pyogrio.list_layers(path)}
-            if "zone_areas" in layers:
-                pyogrio.read_dataframe(path, layer="zone_areas")
+            with readable(path) as source:
+                layers = {str(name) for name, _ in pyogrio.list_layers(source)}
+                if "zone_areas" in layers:
+                    pyogrio.read_dataframe(source, layer="zone_areas")
     except Exception as exc:  # noqa: BLE001 -- GDAL's many errors: any is a damaged file
         return [Problem(str(path), None, None, "the GeoPackage `estate plan` writes",
                         f"{type(exc).__name__}: {str(exc)[:160]}")]
