@@ -164,6 +164,14 @@ def test_broken_toml_exits_1(tmp_path: Path) -> None:
     no_traceback(run)
 
 
+@pytest.mark.parametrize(("name", "read"), [
+    ("", "tiny"), ("  \t ", "tiny"), (" Shared HR\nand finance  ", "Shared HR and finance"),
+])
+def test_a_scenario_name_drops_spaces_at_either_end_and_none_is_the_file_stem(
+        tmp_path: Path, name: str, read: str) -> None:
+    assert load_scenario(town(tmp_path, changes={"name": name})).name == read
+
+
 def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     scenario = town(tmp_path, changes={"name": "With a BOM"})
     scenario.write_bytes(b"\xef\xbb\xbf" + scenario.read_bytes())

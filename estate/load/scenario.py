@@ -245,7 +245,7 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, label: str,
     else:
         data_text = c.text(raw["data"], "data", as_line=False)
         data = (base_dir / data_text) if data_text else Path()
-    name = c.text(raw.get("name", ""), "name") or default_name
+    name = c.text(raw.get("name", ""), "name").strip() or default_name
     agencies = c.texts(raw.get("agencies", []), "agencies")
     horizon = c.integer(raw.get("horizon_years", DEFAULTS["horizon_years"]), "horizon_years", 1,
                         int(MAX_YEARS))
