@@ -119,7 +119,7 @@ def test_kpi_panel_reads_summary() -> None:
     assert "-£1.2k" in panel and "never" in panel and "10 \u2192 8" in panel
     assert "breaks 2 rules" in panel
     # the fixture's gap of 0.01% is not a proof: never called optimal
-    assert "within 0.01% of the best possible" in panel and "optimal" not in panel
+    assert "within 0.01% of the lowest possible cost" in panel and "optimal" not in panel
 
 
 def test_kpi_panel_gives_the_dated_programmes_npv_before_the_snapshots() -> None:
@@ -137,7 +137,7 @@ def test_kpi_panel_says_net_receipts_and_time_limit_in_words() -> None:
     panel = kpi_panel(summary_record(one_off_cost=-1_450_000.0, status="time_limit",
                                      mip_gap=0.0121))
     assert "net receipts of £1.45m" in panel
-    assert "<strong>NOT PROVEN (time limit); within 1.3% of the best possible</strong>" in panel
+    assert "<strong>NOT PROVEN (time limit); within 1.3% of the lowest possible cost</strong>" in panel
     assert "proven optimal" in kpi_panel(summary_record(mip_gap=0.0))
 
 

@@ -11,15 +11,15 @@ from tests.fixtures import summary_record as _summary
 
 def test_time_limit_is_loud_and_gap_shown() -> None:
     lines = summary_lines(_summary(status="time_limit", mip_gap=0.0121))
-    assert "NOT PROVEN (time limit); within 1.3% of the best possible" in lines[1]
+    assert "NOT PROVEN (time limit); within 1.3% of the lowest possible cost" in lines[1]
     assert "optimal" not in lines[1]
     assert not any(line.startswith("Bound:") for line in lines)
 
 
 @pytest.mark.parametrize(("gap", "said"), [
     (0.0, "proven optimal"), (1e-7, "proven optimal"),
-    (0.004193, "within 0.42% of the best possible"),  # rounded up: a bound stays a bound
-    (0.00005, "within 0.005% of the best possible")])
+    (0.004193, "within 0.42% of the lowest possible cost"),  # rounded up: a bound stays a bound
+    (0.00005, "within 0.005% of the lowest possible cost")])
 def test_optimal_is_said_only_of_a_proven_plan(gap: float, said: str) -> None:
     line = summary_lines(_summary(status="optimal", mip_gap=gap))[1]
     assert line.startswith(f"Status:          {said},")

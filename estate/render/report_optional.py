@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from estate.render import figures
-from estate.render.report_data import Block, Chart, Page, Results, Table, Text
+from estate.render.report_data import Block, Chart, Page, Results, Table, Text, agency_name
 from estate.render.report_pages import listed, one_off_cell
 from estate.results import Summary, money
 from estate.results.words import (
@@ -41,7 +41,9 @@ def programme_page(r: Results) -> Page | None:
         f"found by {method}. {dated_words(r)} {when}")]
     if limits := _limits_words(p.budget):
         blocks.append(Text(limits))
-    blocks += [Text(str(note), "note") for note in p.notes]
+    if behind := _agencies_behind_words(r):
+        blocks.append(Text(behind))
+    blocks += [Text(_as_sentence(str(note)), "note") for note in p.notes]
     if len(p.actions):
         blocks.append(Chart("gantt", figures.gantt(p, s.horizon_years),
                             f"When each change happens: {count(len(p.actions), 'change')} at "
@@ -68,6 +70,38 @@ def programme_page(r: Results) -> Page | None:
     return Page("When: the programme", tuple(blocks))
 
 
+def _agencies_behind_words(r: Results) -> str:
+    """The agencies out of pocket for a while, which the estate's payback hides: each
+    agency's first year with its saving so far, at today's value, above zero
+    (cashflow.csv's `cumulative_discounted`), named when that is after year 1."""
+    p, s = r.programme, r.summary
+    assert p is not None
+    flows = p.cashflow[p.cashflow["agency_id"].astype(str) != ""]
+    later = []
+    for agency_id, rows in flows.groupby(flows["agency_id"].astype(str), sort=True):
+        ahead = rows.loc[rows["cumulative_discounted"].astype(float) > 0.5, "year"]
+        first = int(ahead.min()) if len(ahead) else None
+        if first is None or first > 1:
+            name = figures.plain(agency_name(s, agency_id), 60)
+            later.append((first or s.horizon_years + 1, name,
+                          f"{name} until year {first}" if first else
+                          f"{name} throughout the {count(s.horizon_years, 'year')}"))
+    if not later:
+        return ""
+    shown = "; ".join(words for *_, words in sorted(later))
+    many = len(later) > 1
+    return (f"{'Agencies' if many else 'An agency'} out of pocket at first "
+            f"({'their' if many else 'its'} own saving so far, at today's value, below "
+            f"zero): {shown}.")
+
+
+def _as_sentence(note: str) -> str:
+    """A programme note (a terminal's fragment, "the snapshot's changes scheduled; ...")
+    as the pack prints it: a capital first and a full stop last."""
+    note = note.strip()
+    return note[:1].upper() + note[1:] + ("" if note.endswith(".") else ".")
+
+
 def dated_words(r: Results) -> str:
     """The programme's NPV against the snapshot's, and what makes them differ. Rent owed
     until leases end, sales that take time and a site's running cost until its teams may
@@ -81,8 +115,11 @@ def dated_words(r: Results) -> str:
                if column in p.budget and np.isfinite(p.budget[column].to_numpy(float)).any()]
     if limited:
         waits.append(f"the yearly limits (on {listed(limited)})")
-    if (p.actions["action"] == "build").any():
-        waits.append("new buildings to be built")
+    acts = p.actions
+    decided = acts[acts["action"] == "build"].groupby("site_id")["year"].min()
+    opened = acts[acts["action"] == "open"].groupby("site_id")["year"].min()
+    if (opened.reindex(decided.index).astype(float) > decided.astype(float)).any():
+        waits.append("new buildings to be built")  # one opens after the year it is decided
     waits.append("teams to arrive before they pool at their new sites")
     difference = s.npv_saving - p.npv_saving
     said = f"Dated, the programme saves {money(p.npv_saving)} (NPV), "

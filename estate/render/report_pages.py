@@ -100,10 +100,14 @@ def _money_words(s: Summary, dated: bool) -> str:
     rate = rate_words(s.discount_rate)
     years = count(s.horizon_years, "year")
     if s.annual_saving >= 0:
-        text = (f"This cuts the running cost from {money(s.annual_cost_before)} to "
+        # the annual cost is the buildings' running cost and the teams' own cost together,
+        # as the terminal's "Annual cost" line (the closure table's "Cost a year" is a site's)
+        text = (f"This cuts the annual cost of buildings and teams from "
+                f"{money(s.annual_cost_before)} to "
                 f"{money(s.annual_cost_after)} a year, saving {money(s.annual_saving)} a year")
     else:
-        text = (f"This raises the running cost by {money(-s.annual_saving)} a year (from "
+        text = (f"This raises the annual cost of buildings and teams by "
+                f"{money(-s.annual_saving)} a year (from "
                 f"{money(s.annual_cost_before)} to {money(s.annual_cost_after)})")
     at_once = " if every change happened at once" if dated else ""
     if s.npv_saving >= 0:
@@ -283,8 +287,13 @@ def _agency_table(r: Results) -> Table:
         a = s.agencies[agency_id]
         if a.worse_off:
             marked.add(i)
+        # a yearly gain its one-off outweighs over the horizon is not a gain (shown apart)
+        behind = min(npv[agency_id], (dated or {}).get(agency_id) or 0.0) < -LOSS_TOL
+        saves = annual[agency_id] > LOSS_TOL
         outcome = (f"pays {money(-annual[agency_id])} a year more" if a.worse_off
-                   else "gains" if annual[agency_id] > LOSS_TOL else "no change")
+                   else f"{'saves yearly, ' if saves else ''}behind over "
+                        f"{count(s.horizon_years, 'year')}" if behind
+                   else "gains" if saves else "no change")
         rows.append((figures.plain(a.name, 80), money(a.annual_cost_before),
                      money(a.annual_cost_after), money(annual[agency_id]),
                      one_off_cell(a.one_off_cost), money(npv[agency_id]),
@@ -312,6 +321,9 @@ def _gainers_words(r: Results) -> str:
     losers = [a for a in s.agencies if s.agencies[a].worse_off]
     if not losers:
         top = max(annual, key=lambda a: annual[a])
+        if annual[top] <= LOSS_TOL:
+            return (f"No agency's cost a year changes (all "
+                    f"{count(len(annual), 'agency', 'agencies')}).")
         return (f"All {count(len(annual), 'agency', 'agencies')} pay less or the same each "
                 f"year; {figures.plain(agency_name(s, top), 80)} gains most "
                 f"({money(annual[top])} a year).")

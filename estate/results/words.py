@@ -2,7 +2,8 @@
 the terminal, the map, the comparison and the board pack say the same thing.
 
 "Optimal" is said only of a proven plan (a gap of at most `PROVEN`); a plan the solver
-stopped within its tolerance is "within 0.42% of the best possible"; one stopped by the
+stopped within its tolerance is "within 0.42% of the lowest possible cost" (a share of
+the cost, not of the saving); one stopped by the
 time limit says so first. Gaps are rounded up, since a bound must stay a bound.
 """
 
@@ -58,19 +59,19 @@ def quality_words(status: Status, gap: float | None,
         head = ("The solver's time limit stopped the search before this plan could be "
                 "proven the best")
         if not known:
-            return ("NOT PROVEN (time limit); distance from the best possible unknown",
-                    head + "; how far it is from the best possible is not known.")
+            return ("NOT PROVEN (time limit); distance from the lowest possible cost unknown",
+                    head + "; how far it is from the lowest possible cost is not known.")
         assert gap is not None
-        return (f"NOT PROVEN (time limit); within {percent_up(gap)} of the best possible",
-                head + f"; its NPV of cost is within {percent_up(gap)} of the best possible.")
+        return (f"NOT PROVEN (time limit); within {percent_up(gap)} of the lowest possible cost",
+                head + f"; its NPV of cost is within {percent_up(gap)} of the lowest possible.")
     if status != Status.OPTIMAL or gap is None:
         return str(status), f"The solver ended with status {status}."
     # "inside" only when it is: a summary edited by hand (or from another scenario)
     # may pair a gap with a tolerance it exceeds
     why = (f", inside the {f'{asked * 100:.4f}'.rstrip('0').rstrip('.')}% tolerance the "
            "scenario sets for the search" if asked and gap <= asked + 1e-9 else "")
-    return (f"within {percent_up(gap)} of the best possible",
-            f"Its NPV of cost is within {percent_up(gap)} of the best possible{why}.")
+    return (f"within {percent_up(gap)} of the lowest possible cost",
+            f"Its NPV of cost is within {percent_up(gap)} of the lowest possible{why}.")
 
 
 def payback_words(years: float | None, one_off: float | None) -> tuple[str, str]:
