@@ -256,6 +256,18 @@ def test_agencies_out_of_pocket_at_first_are_named_with_the_year_they_turn(
             f"the {s.horizon_years} years.") in words
 
 
+def test_direction_marks_round_a_name_are_left_out_of_the_pdf(tmp_path: Path) -> None:
+    # reportlab draws U+2067/U+2069 (an isolate round an Arabic name, as Word writes it)
+    # as missing-glyph boxes; the name itself stays
+    rows = town_rows()
+    rows["agencies"][0]["name"] = "\u2067\u0645\u0633\u062c\u062f\u2069 Trust \u200f"
+    estate.plan(town(tmp_path, rows), out=tmp_path / "results", map_path=False)
+    pdf, _ = report(tmp_path / "results", tmp_path / "board.pdf")
+    text = "\n".join(_pdf_pages(pdf))
+    assert "Trust" in text
+    assert not set(text) & {"\u2067", "\u2069", "\u200f", "\x00"}
+
+
 def test_the_programme_notes_read_as_sentences(pack: dict[str, Any]) -> None:
     r, pages = board_pages(pack["folder"])
     assert r.programme is not None and r.programme.notes

@@ -64,6 +64,9 @@ INK, MUTED, RULE = colors.HexColor("#1a1a1a"), colors.HexColor("#5a5a5a"), \
 ACCENT, SHADE, LOSS = colors.HexColor("#0b4f80"), colors.HexColor("#eef2f6"), \
     colors.HexColor("#fde2dd")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+# Direction marks, embeddings and isolates round right-to-left names: reportlab lays text
+# out left to right and draws these as missing-glyph boxes, so they are left out
+_DIRECTION = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _fonts() -> tuple[str, str]:
@@ -111,9 +114,11 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _para(text: str, style: ParagraphStyle, bullet: str | None = None) -> Paragraph:
-    """Text as a Paragraph that shows it literally: control characters become spaces and
-    `& < >` are escaped, so no register text is ever read as reportlab markup."""
-    return Paragraph(escape(_CONTROL.sub(" ", text)), style, bulletText=bullet)
+    """Text as a Paragraph that shows it literally: control characters become spaces,
+    direction marks go, and `& < >` are escaped, so no register text is ever read as
+    reportlab markup."""
+    return Paragraph(escape(_DIRECTION.sub("", _CONTROL.sub(" ", text))), style,
+                     bulletText=bullet)
 
 
 def _grid(table: Table, styles: dict[str, ParagraphStyle]) -> Flowable:
@@ -220,7 +225,7 @@ def board_pdf(r: Results, pages: list[Page]) -> bytes:
             story.append(KeepTogether(head))
         for block in page.blocks[opening:]:
             story += _flowables(block, styles)
-    footer = _CONTROL.sub(" ", title)
+    footer = _DIRECTION.sub("", _CONTROL.sub(" ", title))
 
     def decorate(canvas: Canvas, doc: SimpleDocTemplate) -> None:
         canvas.saveState()
