@@ -135,7 +135,8 @@ def _run(model: EstateModel, limit: float, relax: bool = False, nodes: int | Non
     if relax:
         return math.nan, info.objective_function_value + c, seconds, cpu
     plan = info.objective_function_value + c if info.primal_solution_status == 2 else math.nan
-    if not math.isnan(cutoff) and h.getModelStatus() in (
+    beats = not math.isnan(plan) and plan < cutoff * (1 - 1e-6)  # the "optimum" was not
+    if not math.isnan(cutoff) and not beats and h.getModelStatus() in (
             highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kOptimal):
         # The tree is empty: no plan beats the cut-off. HiGHS 1.16 calls that "optimal"
         # when a heuristic met a plan above the cut-off (the plan's value as its bound).
@@ -156,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--optimum", type=float, default=math.nan,
                         help="a known optimum (NPV pounds) to measure the gaps against")
     args = parser.parse_args(argv)
+    if args.prove and math.isnan(args.optimum):
+        parser.error("--prove needs --optimum: the known optimum to prove")
     prep = prepare_scenario(load_scenario(args.scenario))
     built = build(prep)
     ref = args.optimum

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from estate.cli import _progress, cli
+from estate.results.words import percent_up
 from tests.fixtures import (
     Run,
     invoke,
@@ -223,6 +224,8 @@ def test_time_limit_plan_exits_0_and_says_it_is_not_proven(tmp_path: Path) -> No
     assert summary["status"] == "time_limit"
     assert summary["mip_gap"] is not None and summary["mip_gap"] > 0
     assert "NOT proven optimal" in run.stderr
+    assert f"(its cost within {percent_up(summary['mip_gap'])} of the lowest possible)" \
+        in run.stderr
     assert json.loads((tmp_path / "out" / "summary.json").read_text())["status"] == "time_limit"
 
 

@@ -62,6 +62,15 @@ def test_a_gpkg_under_a_folder_named_with_an_exclamation_mark_reads_the_same(
         pd.testing.assert_frame_equal(_comparable(marked)[name], expected)
 
 
+def test_a_damaged_gpkg_under_an_exclamation_mark_is_named_by_its_own_path(
+        tmp_path: Path) -> None:
+    (tmp_path / "Estates!2027").mkdir()
+    (tmp_path / "Estates!2027" / "reg.gpkg").write_text("not a GeoPackage")
+    problems = problems_of(tmp_path / "Estates!2027" / "reg.gpkg")
+    assert located(problems) == {("reg.gpkg", None, None)}
+    assert "estate-gpkg-" not in problems[0].found  # not the temporary copy read
+
+
 def test_excel_integer_ids_and_native_cells_become_plain_strings(tmp_path: Path) -> None:
     tables = frames()
     tables["zones"]["zone_id"] = [12.0, 13.0]  # a float column as Excel stores numbers

@@ -141,7 +141,7 @@ def test_a_plan_that_changes_no_agency_s_cost_names_no_gainer(tmp_path: Path) ->
     assert r.summary.annual_saving == 0
     words = agencies_page(r).blocks[0]
     assert isinstance(words, Text)
-    assert words.text == "No agency's cost a year changes (all 2 agencies)."
+    assert words.text == "No agency's cost a year changes."
 
 
 def test_page_count_is_a_few_and_assumptions_come_last(pack: dict[str, Any]) -> None:
@@ -218,10 +218,12 @@ def test_the_gap_to_the_snapshot_is_worded_whichever_way_it_falls(
         more = dataclasses.replace(p, npv_saving=s.npv_saving + 1e6, method=method)
         words = dated_words(dataclasses.replace(r, programme=more))
         assert f"{money(1e6)} more than" in words and why in words
-    # a build is a reason only when its site opens after the year it is decided
-    for opens, waits in ((2, False), (3, True)):
+    # a build is a reason only when its site opens after the year it is decided, or not
+    # within the horizon at all (no open row)
+    for opens, waits in ((2, False), (3, True), (None, True)):
         built = free.actions.iloc[:1].assign(action="build", site_id="S9", year=2)
-        actions = pd.concat([free.actions, built, built.assign(action="open", year=opens)])
+        actions = pd.concat([free.actions, built] + (
+            [built.assign(action="open", year=opens)] if opens is not None else []))
         words = dated_words(dataclasses.replace(
             r, programme=dataclasses.replace(free, actions=actions)))
         assert ("new buildings to be built" in words) == waits, (opens, words)
@@ -246,8 +248,15 @@ def test_agencies_out_of_pocket_at_first_are_named_with_the_year_they_turn(
 
     ahead = [10.0] * len(years)
     late = [-5.0, -1.0] + [3.0] * (len(years) - 2)
+    untouched = [0.0] * len(years)  # the plan leaves it as it is
     town_council = agency_name(s, "A1")
     assert "out of pocket" not in said(ahead, ahead)
+    assert "out of pocket" not in said(untouched, ahead)
+    # ahead at first on a sale, behind in year 2 after a later one-off, ahead from year 3
+    assert f"{town_council} until year 3." in said([4.0, -2.0] + [1.0] * (len(years) - 2),
+                                                   untouched)
+    # ahead at first, behind at the end
+    assert f"{town_council} throughout" in said([4.0] * (len(years) - 1) + [-2.0], ahead)
     assert (f"An agency out of pocket at first (its own saving so far, at today's value, "
             f"below zero): {town_council} until year 3.") in said(late, ahead)
     words = said([-1.0] * len(years), late)
@@ -276,6 +285,12 @@ def test_the_programme_notes_read_as_sentences(pack: dict[str, Any]) -> None:
     for note in r.programme.notes:
         said = next(n for n in notes if n[1:].startswith(str(note).strip()[1:]))
         assert said[0].isupper() and said.endswith("."), said
+    # a note that opens with a team's id keeps it as written
+    own = dataclasses.replace(r.programme, notes=("hr01 (40 FTE) is more than 35",))
+    page = programme_page(dataclasses.replace(r, programme=own))
+    assert page is not None
+    assert "hr01 (40 FTE) is more than 35." in [b.text for b in page.blocks
+                                                if isinstance(b, Text)]
 
 
 def _variance(png: bytes) -> float:

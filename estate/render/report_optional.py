@@ -72,20 +72,27 @@ def programme_page(r: Results) -> Page | None:
 
 def _agencies_behind_words(r: Results) -> str:
     """The agencies out of pocket for a while, which the estate's payback hides: each
-    agency's first year with its saving so far, at today's value, above zero
-    (cashflow.csv's `cumulative_discounted`), named when that is after year 1."""
+    agency with its saving so far, at today's value, below zero in some year
+    (cashflow.csv's `cumulative_discounted`), and the year after the last such year, from
+    which it stays ahead ("throughout" when it is still behind at the end). An agency the
+    plan leaves as it is (every figure zero) is not named."""
     p, s = r.programme, r.summary
     assert p is not None
     flows = p.cashflow[p.cashflow["agency_id"].astype(str) != ""]
     later = []
     for agency_id, rows in flows.groupby(flows["agency_id"].astype(str), sort=True):
-        ahead = rows.loc[rows["cumulative_discounted"].astype(float) > 0.5, "year"]
-        first = int(ahead.min()) if len(ahead) else None
-        if first is None or first > 1:
-            name = figures.plain(agency_name(s, agency_id), 60)
-            later.append((first or s.horizon_years + 1, name,
-                          f"{name} until year {first}" if first else
+        rows = rows.sort_values("year")
+        so_far = rows["cumulative_discounted"].to_numpy(float)
+        behind = rows.loc[so_far < -0.5, "year"].to_numpy(float)
+        if not len(behind):
+            continue
+        name = figures.plain(agency_name(s, agency_id), 60)
+        if so_far[-1] < -0.5:
+            later.append((math.inf, name,
                           f"{name} throughout the {count(s.horizon_years, 'year')}"))
+        else:
+            turns = int(behind.max()) + 1
+            later.append((turns, name, f"{name} until year {turns}"))
     if not later:
         return ""
     shown = "; ".join(words for *_, words in sorted(later))
@@ -97,9 +104,12 @@ def _agencies_behind_words(r: Results) -> str:
 
 def _as_sentence(note: str) -> str:
     """A programme note (a terminal's fragment, "the snapshot's changes scheduled; ...")
-    as the pack prints it: a capital first and a full stop last."""
+    as the pack prints it: a full stop last, and a capital first when it opens with one of
+    the notes' own words (one may open with a team's id, which stays as written)."""
     note = note.strip()
-    return note[:1].upper() + note[1:] + ("" if note.endswith(".") else ".")
+    if note.split(" ", 1)[0] in ("the", "joint"):
+        note = note[0].upper() + note[1:]
+    return note + ("" if note.endswith(".") else ".")
 
 
 def dated_words(r: Results) -> str:
@@ -118,7 +128,9 @@ def dated_words(r: Results) -> str:
     acts = p.actions
     decided = acts[acts["action"] == "build"].groupby("site_id")["year"].min()
     opened = acts[acts["action"] == "open"].groupby("site_id")["year"].min()
-    if (opened.reindex(decided.index).astype(float) > decided.astype(float)).any():
+    # a build that opens past the horizon has no open row: it waits longest of all
+    if (opened.reindex(decided.index).astype(float).fillna(math.inf)
+            > decided.astype(float)).any():
         waits.append("new buildings to be built")  # one opens after the year it is decided
     waits.append("teams to arrive before they pool at their new sites")
     difference = s.npv_saving - p.npv_saving

@@ -321,12 +321,14 @@ def _gainers_words(r: Results) -> str:
     losers = [a for a in s.agencies if s.agencies[a].worse_off]
     if not losers:
         top = max(annual, key=lambda a: annual[a])
+        name = figures.plain(agency_name(s, top), 80)
         if annual[top] <= LOSS_TOL:
-            return (f"No agency's cost a year changes (all "
-                    f"{count(len(annual), 'agency', 'agencies')}).")
+            return "No agency's cost a year changes."
+        if len(annual) == 1:
+            return f"{name} pays less each year ({money(annual[top])} a year)."
+        # the most a year, which its one-off may still outweigh (the table's outcome)
         return (f"All {count(len(annual), 'agency', 'agencies')} pay less or the same each "
-                f"year; {figures.plain(agency_name(s, top), 80)} gains most "
-                f"({money(annual[top])} a year).")
+                f"year; {name} saves the most ({money(annual[top])} a year).")
     each = "; ".join(f"{figures.plain(agency_name(s, a), 80)} ({money(-annual[a])} a year)"
                      for a in losers)
     comp = compensate(annual, "annual")

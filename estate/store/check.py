@@ -340,6 +340,7 @@ def _check_geopackage(path: Path) -> list[Problem]:
     """plan.gpkg, when there, opens and its zone shapes (the one layer read back) read."""
     if not path.exists():
         return []
+    source = path  # or the copy `readable` reads, which a message names as the file itself
     try:
         with warnings.catch_warnings():  # GDAL's warnings on a damaged file: the error says it
             warnings.simplefilter("ignore")
@@ -349,7 +350,8 @@ def _check_geopackage(path: Path) -> list[Problem]:
                     pyogrio.read_dataframe(source, layer="zone_areas")
     except Exception as exc:  # noqa: BLE001 -- GDAL's many errors: any is a damaged file
         return [Problem(str(path), None, None, "the GeoPackage `estate plan` writes",
-                        f"{type(exc).__name__}: {str(exc)[:160]}")]
+                        f"{type(exc).__name__}: "
+                        f"{str(exc).replace(str(source), str(path))[:160]}")]
     return []
 
 
