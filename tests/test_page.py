@@ -137,7 +137,8 @@ def test_kpi_panel_says_net_receipts_and_time_limit_in_words() -> None:
     panel = kpi_panel(summary_record(one_off_cost=-1_450_000.0, status="time_limit",
                                      mip_gap=0.0121))
     assert "net receipts of £1.45m" in panel
-    assert "<strong>NOT PROVEN (time limit); within 1.3% of the lowest possible cost</strong>" in panel
+    assert ("<strong>NOT PROVEN (time limit); within 1.3% of the lowest possible cost"
+            "</strong>") in panel
     assert "proven optimal" in kpi_panel(summary_record(mip_gap=0.0))
 
 

@@ -421,7 +421,8 @@ def test_a_compared_row_is_this_paper_only_with_its_figures(
     ("optimal", 0.0, "proven optimal"),
     ("optimal", 0.0042, "within 0.42% of the lowest possible cost"),
     ("time_limit", 0.013, "NOT PROVEN (time limit); within 1.3% of the lowest possible cost"),
-    ("time_limit", None, "NOT PROVEN (time limit); distance from the lowest possible cost unknown"),
+    ("time_limit", None,
+     "NOT PROVEN (time limit); distance from the lowest possible cost unknown"),
     ("infeasible", None, "no plan: infeasible"),
 ])
 def test_a_compared_plan_is_worded_as_everywhere_else(status: str, gap: float | None,

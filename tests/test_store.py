@@ -96,7 +96,8 @@ def test_a_results_folder_under_an_exclamation_mark_gets_its_geopackage(
     sites = pyogrio.read_dataframe(shutil.copy(out / "plan.gpkg", tmp_path / "copy.gpkg"),
                                    layer="sites")
     assert sorted(sites["site_id"]) == ["S1", "S2", "S3"]
-    again = invoke(tmp_path, "map", str(out), "--out", str(tmp_path / "Estates!2027" / "again.html"))
+    again = invoke(tmp_path, "map", str(out), "--out",
+                   str(tmp_path / "Estates!2027" / "again.html"))
     assert again.code == 0, again.output  # the stored folder, plan.gpkg with it, read back
 
 

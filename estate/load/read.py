@@ -324,11 +324,13 @@ def _read_layers(raw: RawRegister, source: Path) -> None:
     the copy `readable` made of it, which a message names as the register) into `raw`."""
     import pyogrio
 
+    def told(error: Exception) -> str:
+        return describe(error).replace(str(source), str(raw.source))
+
     try:
         layers = _by_table_name([str(n) for n, _ in pyogrio.list_layers(source)])
     except Exception as error:
-        raw.problems.append(Problem(raw.source.name, None, None, "a GeoPackage",
-                                    describe(error).replace(str(source), str(raw.source))))
+        raw.problems.append(Problem(raw.source.name, None, None, "a GeoPackage", told(error)))
         return
     for name, spec in TABLES.items():
         label = raw.files[name]
@@ -346,12 +348,12 @@ def _read_layers(raw: RawRegister, source: Path) -> None:
                 warnings.simplefilter("ignore")
                 layer = pyogrio.read_dataframe(source, layer=layers[name][0])
         except Exception as error:
-            raw.problems.append(Problem(label, None, None, "a readable layer", describe(error).replace(str(source), str(raw.source))))
+            raw.problems.append(Problem(label, None, None, "a readable layer", told(error)))
             continue
         try:
             _add_layer(raw, name, label, layer)
         except Exception as error:  # e.g. a CRS that cannot be reprojected
-            raw.problems.append(Problem(label, None, None, "a usable layer", describe(error).replace(str(source), str(raw.source))))
+            raw.problems.append(Problem(label, None, None, "a usable layer", told(error)))
 
 
 def _add_layer(raw: RawRegister, name: str, label: str, layer: pd.DataFrame) -> None:
