@@ -22,7 +22,7 @@ import click
 from estate.errors import EstateError, InfeasibleError, InputError, Problem
 from estate.load.free_text import for_terminal
 from estate.results import Summary
-from estate.results.words import percent_up
+from estate.results.words import known_gap, percent_up
 from estate.status import Status
 from estate.store import check_results
 
@@ -217,7 +217,7 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
         gap = result.summary.mip_gap
         _err(f"WARNING: the time limit stopped the solver; this plan is NOT proven optimal "
              f"(its cost within {percent_up(gap)} of the lowest possible)."
-             if gap is not None and math.isfinite(gap) and gap <= 1.0 else
+             if gap is not None and known_gap(gap) else
              "WARNING: the time limit stopped the solver; this plan is NOT proven optimal.")
 
 

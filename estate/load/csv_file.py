@@ -36,29 +36,31 @@ def read_csv(file: Path, header: frozenset[str] = frozenset()) -> pd.DataFrame:
     numbers."""
     check_encoding(file)
     check_separator(file)
+    # pandas' C parser ends a cell at a NUL byte (`463\0000` would read as 463, the rest
+    # of the cell lost without a word); its Python parser keeps the byte for the cell
+    # check to name
+    engine = "python" if b"\0" in file.read_bytes() else "c"
     try:
-        grid = _cells(file, 0)
+        grid = _cells(file, 0, engine)
     except pd.errors.ParserError as error:
         skip = _lines_above(file, header)
         if not skip:
             raise _unreadable(file, error) from error
         try:
-            grid = _cells(file, skip)
+            grid = _cells(file, skip, engine)
         except pd.errors.ParserError as again:  # pandas' line numbers count the skipped
             raise _unreadable(file, again) from again
         return grid.set_axis(pd.RangeIndex(1 + skip, 1 + skip + len(grid)))
     return grid.set_axis(pd.RangeIndex(1, 1 + len(grid)))
 
 
-def _cells(file: Path, skip: int) -> pd.DataFrame:
-    """pandas' reading of the file from line `skip` + 1, its encoding checked already (an
-    empty row 1 said plainly). pandas' C parser ends a cell at a NUL byte (`463\0000`
-    would read as 463, the rest of the cell lost without a word), so a file holding one is
-    read by its Python parser, which keeps the byte for the cell check to name."""
+def _cells(file: Path, skip: int, engine: str) -> pd.DataFrame:
+    """pandas' reading of the file from line `skip` + 1 by its `engine`, the encoding
+    checked already (an empty row 1 said plainly)."""
     try:
         return pd.read_csv(
             file,
-            engine="python" if b"\0" in file.read_bytes() else "c",
+            engine=engine,
             header=None,
             dtype=str,
             keep_default_na=False,

@@ -23,11 +23,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from estate.load.geopackage import readable
 from estate.render.html import inert
 from estate.render.places import town_names
 from estate.results import Programme, Summary
-from estate.store import StoredResults, check_results
+from estate.store import StoredResults, check_results, read_zone_areas
 
 PLACE_LIMIT = 400
 TOWN_METRES = 10_000.0
@@ -58,7 +57,7 @@ def plan_tables(stored: StoredResults) -> PlanTables:
     sites["decision"] = sites["decision"].str.strip().str.lower()
     return PlanTables(stored.summary, sites, tables["assignments"], tables["coverage"],
                       tables["agencies"], tables["zones"],
-                      _read_zone_areas(stored.folder / "plan.gpkg"), stored.programme)
+                      _read_zone_areas(stored.folder), stored.programme)
 
 
 def read_plan(results_dir: Path) -> PlanTables:
@@ -67,17 +66,13 @@ def read_plan(results_dir: Path) -> PlanTables:
     return plan_tables(check_results(Path(results_dir)))
 
 
-def _read_zone_areas(gpkg: Path) -> Any:
+def _read_zone_areas(folder: Path) -> Any:
     """Zone polygons from `plan.gpkg` layer `zone_areas` in EPSG:4326, or None."""
-    if not gpkg.exists():
+    areas = read_zone_areas(folder)
+    if areas is None:
         return None
     import geopandas as gpd
-    import pyogrio
 
-    with readable(gpkg) as source:
-        if "zone_areas" not in {str(name) for name, _ in pyogrio.list_layers(source)}:
-            return None
-        areas = gpd.read_file(source, layer="zone_areas")
     if areas.crs is not None and areas.crs.to_epsg() != 4326:
         areas = areas.to_crs(4326)
     key = areas["zone_id"].astype(str) if "zone_id" in areas.columns else areas.index.astype(str)

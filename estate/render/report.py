@@ -69,6 +69,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 _DIRECTION = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def _drawable(text: str) -> str:
+    """Text as the PDF draws it: control characters as spaces, direction marks left out."""
+    return _DIRECTION.sub("", _CONTROL.sub(" ", text))
+
+
 def _fonts() -> tuple[str, str]:
     """DejaVu Sans (regular, bold) from matplotlib's own fonts, registered once: a font
     with far more of Unicode than the PDF standard fonts, and no system font needed."""
@@ -117,8 +122,7 @@ def _para(text: str, style: ParagraphStyle, bullet: str | None = None) -> Paragr
     """Text as a Paragraph that shows it literally: control characters become spaces,
     direction marks go, and `& < >` are escaped, so no register text is ever read as
     reportlab markup."""
-    return Paragraph(escape(_DIRECTION.sub("", _CONTROL.sub(" ", text))), style,
-                     bulletText=bullet)
+    return Paragraph(escape(_drawable(text)), style, bulletText=bullet)
 
 
 def _grid(table: Table, styles: dict[str, ParagraphStyle]) -> Flowable:
@@ -225,7 +229,7 @@ def board_pdf(r: Results, pages: list[Page]) -> bytes:
             story.append(KeepTogether(head))
         for block in page.blocks[opening:]:
             story += _flowables(block, styles)
-    footer = _DIRECTION.sub("", _CONTROL.sub(" ", title))
+    footer = _drawable(title)
 
     def decorate(canvas: Canvas, doc: SimpleDocTemplate) -> None:
         canvas.saveState()

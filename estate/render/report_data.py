@@ -19,15 +19,13 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 from matplotlib.figure import Figure
 
 from estate.errors import InputError, Problem
-from estate.load.geopackage import readable
 from estate.results import Programme, Summary
 from estate.runs.compare import agency_gains
 from estate.status import Status
-from estate.store import Columns, check_results, read_table
+from estate.store import Columns, check_results, read_table, read_zone_areas
 
 
 @dataclass(frozen=True)
@@ -123,14 +121,11 @@ def agency_name(summary: Summary, agency_id: str) -> str:
     return info.name if info is not None and info.name else agency_id
 
 
-def _areas(gpkg: Path) -> gpd.GeoSeries | None:
+def _areas(folder: Path) -> gpd.GeoSeries | None:
     """The zones' own shapes (layer zone_areas of plan.gpkg), when the folder has them."""
-    if not gpkg.exists():
+    areas = read_zone_areas(folder)
+    if areas is None:
         return None
-    with readable(gpkg) as source:
-        if "zone_areas" not in {str(name) for name, _ in pyogrio.list_layers(source)}:
-            return None
-        areas = gpd.read_file(source, layer="zone_areas")
     return gpd.GeoSeries(areas.geometry.values, crs=areas.crs or 4326)
 
 
@@ -166,7 +161,7 @@ def read_results(folder: str | Path) -> Results:
     return Results(
         folder=folder, summary=stored.summary, sites=sites,
         assignments=tables["assignments"], agencies=tables["agencies"],
-        zones=tables["zones"], areas=_areas(folder / "plan.gpkg"),
+        zones=tables["zones"], areas=_areas(folder),
         programme=stored.programme, scenario=_scenario(folder / "scenario.toml"),
         inputs=_inputs(folder / "inputs.sha256"))
 

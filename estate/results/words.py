@@ -41,6 +41,12 @@ def percent_up(gap: float) -> str:
     return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
 
 
+def known_gap(gap: float | None) -> bool:
+    """Whether a stated gap says how far the plan can be from the best: finite and at
+    most 100% (HiGHS states larger ones when it has no useful bound)."""
+    return gap is not None and math.isfinite(gap) and gap <= 1.0
+
+
 def plan_quality(s: Summary, asked: float | None = None) -> tuple[str, str]:
     """How good the plan is: a short phrase (a status line, a table cell) and a sentence
     (the decision paragraph). `asked` is the scenario's `solver.mip_gap`, named in the
@@ -51,7 +57,7 @@ def plan_quality(s: Summary, asked: float | None = None) -> tuple[str, str]:
 def quality_words(status: Status, gap: float | None,
                   asked: float | None = None) -> tuple[str, str]:
     """`plan_quality` from a status and a gap alone, as a comparison table stores them."""
-    known = gap is not None and math.isfinite(gap) and gap <= 1.0
+    known = known_gap(gap)
     if status == Status.OPTIMAL and (gap is None or gap <= PROVEN):
         return ("proven optimal",
                 "The plan is proven optimal: no plan that meets every rule costs less.")

@@ -21,7 +21,7 @@ import shapely
 import tomli_w
 
 from estate.errors import InputError, Problem
-from estate.load.geopackage import writable
+from estate.load.geopackage import readable, writable
 from estate.load.scenario import Scenario
 from estate.results import Plan, Summary
 from estate.results.programme import BUDGET_COLUMNS, Programme
@@ -257,6 +257,20 @@ def check_results(folder: Path) -> StoredResults:
     if problems or summary is None:
         raise InputError([*problems, hint])
     return StoredResults(folder, summary, tables, programme)
+
+
+def read_zone_areas(folder: Path) -> gpd.GeoDataFrame | None:
+    """The zones' own shapes as `_write_gpkg` stores them (layer zone_areas of the
+    folder's plan.gpkg), or None when the folder has none."""
+    gpkg = Path(folder) / "plan.gpkg"
+    if not gpkg.exists():
+        return None
+    import pyogrio
+
+    with readable(gpkg) as source:
+        if "zone_areas" not in {str(name) for name, _ in pyogrio.list_layers(source)}:
+            return None
+        return gpd.read_file(source, layer="zone_areas")
 
 
 def _write_programme_layer(plan: Plan, path: Path) -> None:
