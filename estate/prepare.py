@@ -312,6 +312,26 @@ def _builds_past_the_horizon(sites: pd.DataFrame, forced_open: np.ndarray, calen
     return late, warnings
 
 
+def _leases_ended_before_start(sites: pd.DataFrame, calendar: Calendar, file: str
+                               ) -> list[Problem]:
+    """A lease whose end falls before `start` is over when the programme begins, so
+    closing its site owes no rent (`estate.timing`). That is right for a tenant holding
+    over, but more often the register was not updated after a renewal, and the plan
+    would then close the site for a saving it cannot have: a warning at the site's row
+    names the date, so the analyst can enter the renewed lease's end."""
+    begins = calendar.start.isoformat()
+    ended = ((sites["lease_end"] != "") & (sites["lease_end"] < begins)
+             & ~sites["candidate"].to_numpy(bool))
+    return [
+        Problem(file, int(sites.at[s, "row"]), "lease_end",
+                f"a date on or after start ({begins}), or none for a lease that has no "
+                "end date",
+                f"{sites.at[s, 'lease_end']}: the lease of {sites.at[s, 'site_id']} has "
+                "ended by then, so closing it is taken to owe no rent; if it was renewed, "
+                "enter the new end date", severity="warning")
+        for s in np.flatnonzero(ended.to_numpy(bool))]
+
+
 def prepare(register: Register, scenario: Scenario) -> Prepared:
     """Reduce a validated register to the participating agencies and compute all geometry."""
     agencies = register.agencies
@@ -351,7 +371,9 @@ def prepare(register: Register, scenario: Scenario) -> Prepared:
         unbuilt, late_builds = _builds_past_the_horizon(
             sites, forced_open, calendar, register.files.get("sites", "sites"))
         forced_closed = forced_closed | unbuilt
-        warnings += staying + late_builds
+        ended = _leases_ended_before_start(sites, calendar, register.files.get("sites",
+                                                                               "sites"))
+        warnings += staying + late_builds + ended
     return Prepared(
         calendar=calendar, exits=None if calendar is None else exit_terms(sites, calendar),
         scenario=scenario, crs=crs, agencies=agencies, sites=sites, functions=functions,

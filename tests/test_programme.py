@@ -69,6 +69,31 @@ def test_a_lease_with_four_years_left_closes_in_year_4(tmp_path: Path) -> None:
     assert year_of(programme, "move", team="T") == 4
 
 
+@pytest.mark.parametrize("lease_end", ["2027-03-31", "2027-04-01"])
+def test_a_lease_over_by_the_start_owes_nothing_and_an_earlier_end_is_named(
+        tmp_path: Path, lease_end: str) -> None:
+    """L's lease ends the day before START or on it: either way closing L owes no rent,
+    so it closes in year 1. Only an end before START is suspicious (a renewal the
+    register missed), and a warning at L's row (row 2) gives the date."""
+    case = plan_case(tmp_path, [
+        site("L", "A", 0, 0, desks=50, running_cost=100_000, tenure="leasehold",
+             lease_end=lease_end, closure_cost=50_000),
+        site("K", "A", 1, 0, desks=200, running_cost=100_000, must_keep=True),
+    ], [function("T", "A", "Ops", "L", fte=40, desks=40)], discount_rate=0.05)
+    programme = case.programme()
+    assert year_of(programme, "close", "L") == 1
+    assert programme.totals()["rent"].sum() == 0.0
+    warned = [str(w) for w in case.prep.warnings if w.column == "lease_end"]
+    if lease_end < START:
+        assert warned == [
+            "sites.csv row 2, column lease_end: expected a date on or after start "
+            "(2027-04-01), or none for a lease that has no end date, found 2027-03-31: "
+            "the lease of L has ended by then, so closing it is taken to owe no rent; if "
+            "it was renewed, enter the new end date"]
+    else:
+        assert warned == []
+
+
 def test_a_cheap_surrender_closes_the_lease_in_year_1(tmp_path: Path) -> None:
     case = lease_case(tmp_path, surrender=150_000)
     assert case.prep.exits is not None and case.prep.exits.surrender[0, 1]
