@@ -536,21 +536,26 @@ def test_hidden_rows_and_merged_ranges_are_found_however_the_sheet_is_read(
     assert sheet_marks(path, "no such sheet", chunk) == SheetMarks()  # unsure: formulas
 
 
-@pytest.mark.parametrize(("write", "row", "says"), [
+@pytest.mark.parametrize(("write", "row", "column", "says"), [
     (lambda f: f.write_bytes("site_id,name\r\nS1,A\r\nS2,\u00a3 hall\r\n".encode("cp1252")),
-     3, "0xA3 (the \u00a3 sign of Windows-1252)"),
+     3, "name", "0xA3 (the \u00a3 sign of Windows-1252)"),
     (lambda f: f.write_bytes("site_id,name\rS1,A\rS2,Caf\u00e9\r".encode("mac_roman")), 3,
-     "0x8E"),  # an old Mac's CSV: lines end with CR alone
-    (lambda f: f.write_text("site_id\tname\nS1\tA\n", encoding="utf-16"), 1, "UTF-16 text"),
-    (lambda f: f.write_bytes('site_id,name\nS1,"Town\nHall"\nS2,\u00a3\n'.encode("cp1252")), 3,
-     "0xA3"),  # a line break inside a quoted cell is not a new row
+     "name", "0x8E"),  # an old Mac's CSV: lines end with CR alone
+    (lambda f: f.write_text("site_id\tname\nS1\tA\n", encoding="utf-16"), 1, None,
+     "UTF-16 text"),
+    (lambda f: f.write_bytes('site_id,name\nS1,"Town\nHall"\n\u00a3S2,x\n'.encode("cp1252")),
+     3, "site_id", "0xA3"),  # a line break inside a quoted cell is not a new row
+    (lambda f: f.write_bytes("site_id,n\u00e4me\nS1,A\n".encode("cp1252")), 1, None,
+     "0xE4"),  # in the header: no column to name
+    (lambda f: f.write_bytes("site_id,name\nS1,A,\u00a3\n".encode("cp1252")), 2, None,
+     "0xA3"),  # past the header's last name
 ])
-def test_text_that_is_not_utf8_is_named_at_its_row(tmp_path: Path, write, row: int,
-                                                    says: str) -> None:
+def test_text_that_is_not_utf8_is_named_at_its_row_and_column(
+        tmp_path: Path, write, row: int, column: str | None, says: str) -> None:
     folder = write_tables(tmp_path / "reg", frames())
     write(folder / "sites.csv")
     problems = [p for p in problems_of(folder) if p.file == "sites.csv"]
-    assert [p.row for p in problems] == [row]
+    assert [(p.row, p.column) for p in problems] == [(row, column)]
     assert says in problems[0].found, problems[0].found
     assert "CSV UTF-8" in problems[0].expected
 

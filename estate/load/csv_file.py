@@ -21,9 +21,10 @@ from estate.load.header import header_row
 class Unreadable(Exception):
     """A reader's way of saying what it expected and found, and where."""
 
-    def __init__(self, expected: str, found: str, row: int | None = None) -> None:
+    def __init__(self, expected: str, found: str, row: int | None = None,
+                 column: str | None = None) -> None:
         super().__init__(found)
-        self.expected, self.found, self.row = expected, found, row
+        self.expected, self.found, self.row, self.column = expected, found, row, column
 
 
 def read_csv(file: Path, header: frozenset[str] = frozenset()) -> pd.DataFrame:
@@ -104,20 +105,26 @@ def check_encoding(file: Path) -> None:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
-        row = _record_at(data, error.start)
+        row, column = _cell_at(data, error.start)
         byte = data[error.start]
         pound = " (the £ sign of Windows-1252)" if byte == 0xA3 else ""
         raise Unreadable("UTF-8 text (in Excel: Save As 'CSV UTF-8')",
-                          f"the byte 0x{byte:02X}{pound}, which is not UTF-8", row) from error
+                          f"the byte 0x{byte:02X}{pound}, which is not UTF-8", row,
+                          column) from error
 
 
-def _record_at(data: bytes, position: int) -> int:
-    """The spreadsheet row of the record holding byte `position`: records, not lines,
-    are counted, as a quoted cell may hold a line break (old Macs end lines with CR)."""
+def _cell_at(data: bytes, position: int) -> tuple[int, str | None]:
+    """The spreadsheet row of the record holding byte `position`, and its column's name
+    in the first row (None when the byte is in that row, or past its last name):
+    records, not lines, are counted, as a quoted cell may hold a line break (old Macs
+    end lines with CR)."""
     before = data[:position].decode("utf-8", "replace").removeprefix("\ufeff")
-    records = sum(1 for _ in csv.reader(io.StringIO(before, newline="")))
-    ends_a_record = before == "" or before.endswith(("\n", "\r"))
-    return records + 1 if ends_a_record else max(records, 1)
+    records = list(csv.reader(io.StringIO(before, newline="")))
+    if before == "" or before.endswith(("\n", "\r")):
+        records.append([""])  # the byte opens a record of its own
+    row, cell = len(records), len(records[-1]) - 1
+    names = records[0] if row > 1 else []
+    return row, (names[cell].strip() or None) if cell < len(names) else None
 
 
 def check_separator(file: Path) -> None:
