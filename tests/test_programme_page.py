@@ -128,6 +128,18 @@ def test_the_curve_starts_at_zero_and_marks_payback(folder: Path) -> None:
     assert "not within the horizon" in programme_page(never, None, "x")
 
 
+def test_a_schedule_the_time_limit_stopped_is_a_warning_with_its_gap(folder: Path) -> None:
+    programme = _programme(folder)
+    proven = programme_page(Programme(**{**programme.__dict__, "status": "optimal",
+                                         "mip_gap": 0.0}), None, "x")
+    assert "<p>It is proven the cheapest" in proven and 'class="warn"' not in proven
+    stopped = programme_page(Programme(**{**programme.__dict__, "status": "time_limit",
+                                          "mip_gap": 0.0123}), None, "x")
+    assert ('<p class="warn">' + inert("The solver's time limit stopped the search for it; "
+                                       "its NPV of cost is within 1.3% of the cheapest")
+            ) in stopped, stopped
+
+
 def test_an_empty_programme_still_renders(folder: Path) -> None:
     programme = _programme(folder)
     empty = Programme(**{**programme.__dict__, "actions": programme.actions.iloc[0:0],

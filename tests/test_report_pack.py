@@ -179,6 +179,10 @@ def test_the_dated_programme_leads_and_says_why_it_differs(pack: dict[str, Any])
     assert (f"{money(s.npv_saving - p.npv_saving)} less than the {money(s.npv_saving)}"
             in words)
     assert "the yearly limits (on closures)" in words
+    assert p.status == "optimal" and p.mip_gap is not None and p.mip_gap <= 1e-6
+    assert ("found by scheduling the plan's changes (the roadmap). It is proven the "
+            "cheapest schedule of the plan's changes that keeps every timing rule." in words
+            ), (p.method, words)
     assert p.unlimited_saving is not None  # read back from summary.json
     assert (f"The yearly limits cost {money(p.unlimited_saving - p.npv_saving)} (with none, "
             f"the same changes would save {money(p.unlimited_saving)}).") in words

@@ -150,6 +150,28 @@ def test_a_gap_is_said_inside_the_tolerance_only_when_it_is() -> None:
     assert "inside" in quality_words(Status.OPTIMAL, 0.005, 0.005)[1]
 
 
+@pytest.mark.parametrize(("status", "gap", "method", "proven", "said"), [
+    ("optimal", 0.0, "roadmap", True,
+     "It is proven the cheapest schedule of the plan's changes that keeps every timing rule."),
+    ("optimal", 1e-6, "joint", True,
+     "It is proven the cheapest programme that keeps every timing rule."),
+    ("optimal", 0.00123, "roadmap", False, "Its NPV of cost is within 0.13% of the cheapest "
+     "schedule of the plan's changes that keeps every timing rule."),
+    ("time_limit", 0.004, "joint", False, "The solver's time limit stopped the search for "
+     "it; its NPV of cost is within 0.4% of the cheapest programme that keeps every timing "
+     "rule."),
+    ("time_limit", 3.0, "joint", False, "The solver's time limit stopped the search for it; "
+     "how far it is from the cheapest programme that keeps every timing rule is not known."),
+    ("error", 0.001, "roadmap", False, "The solver ended with status error; how far it is "
+     "from the cheapest schedule of the plan's changes that keeps every timing rule is not "
+     "known."),
+])
+def test_a_programme_is_called_proven_only_within_a_millionth(
+        status: str, gap: float, method: str, proven: bool, said: str) -> None:
+    from estate.results.words import schedule_quality
+    assert schedule_quality(status, gap, method) == (proven, said)
+
+
 def test_a_count_of_one_is_singular() -> None:
     assert count(1, "change") == "1 change"
     assert [count(n, "change") for n in (0, 2, 1360)] == ["0 changes", "2 changes",

@@ -19,7 +19,7 @@ import pandas as pd
 from estate.render.html import document, inert, static_text, write_page
 from estate.render.programme_chart import cash_curve, gantt, legend
 from estate.results import Programme, Summary, money
-from estate.results.words import count
+from estate.results.words import count, schedule_quality
 from estate.store import read_programme, read_summary
 
 METHODS = {
@@ -74,9 +74,8 @@ def _headline(programme: Programme, summary: Summary | None) -> str:
         said.append(f"NPV of cost: roadmap {money(p.roadmap_npv)}, joint model "
                     f"{money(p.joint_npv)} (the roadmap costs {p.gap:.2%} more).")
     html = "".join(f"<p>{inert(s)}</p>" for s in said)
-    if p.status != "optimal":
-        gap = f", gap {p.mip_gap:.2%}" if p.mip_gap is not None else ""
-        html += (f'<p class="warn">Not proven optimal: {inert(p.status)}{inert(gap)}.</p>')
+    proven, quality = schedule_quality(p.status, p.mip_gap, p.method)
+    html += f"<p>{inert(quality)}</p>" if proven else f'<p class="warn">{inert(quality)}</p>'
     if p.notes:
         html += "<ul>" + "".join(f"<li>{inert(n)}</li>" for n in p.notes) + "</ul>"
     return html

@@ -21,6 +21,7 @@ from estate.results.words import (
     programme_payback_words,
     quality_words,
     rate_words,
+    schedule_quality,
 )
 from estate.status import Status
 
@@ -38,7 +39,8 @@ def programme_page(r: Results) -> Page | None:
               else "scheduling the plan's changes (the roadmap)")
     blocks: list[Block] = [Text(
         f"From {p.start}, {count(len(p.actions), 'change')} in {count(s.horizon_years, 'year')}, "
-        f"found by {method}. {dated_words(r)} {when}")]
+        f"found by {method}. {schedule_quality(p.status, p.mip_gap, p.method)[1]} "
+        f"{dated_words(r)} {when}")]
     if limits := _limits_words(p.budget):
         blocks.append(Text(limits))
     if behind := _agencies_behind_words(r):

@@ -154,3 +154,23 @@ def one_off_words(value: float) -> str:
     if value > 0.5:
         return f"{money(value)} to spend once"
     return "none"
+
+
+def schedule_quality(status: str, gap: float | None, method: str) -> tuple[bool, str]:
+    """Whether a dated programme is proven the cheapest, and how good it is in a
+    sentence: the roadmap is measured against the cheapest schedule of the plan's
+    changes, the joint model against the cheapest programme of all; proven only within
+    `PROVEN`, and a gap rounded up."""
+    of = ("programme that keeps every timing rule" if method == "joint"
+          else "schedule of the plan's changes that keeps every timing rule")
+    if status == Status.OPTIMAL and (gap is None or gap <= PROVEN):
+        return True, f"It is proven the cheapest {of}."
+    # a status read back from summary.json is a plain string: compared, not converted
+    head = {str(Status.OPTIMAL): "", str(Status.TIME_LIMIT): "The solver's time limit "
+            "stopped the search for it; "}.get(str(status),
+                                              f"The solver ended with status {status}; ")
+    has_plan = status in (Status.OPTIMAL, Status.TIME_LIMIT)
+    said = head + (f"its NPV of cost is within {percent_up(gap)} of the cheapest {of}."
+                   if has_plan and gap is not None and known_gap(gap)
+                   else f"how far it is from the cheapest {of} is not known.")
+    return False, said[0].upper() + said[1:]
