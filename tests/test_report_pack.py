@@ -281,6 +281,19 @@ def test_direction_marks_round_a_name_are_left_out_of_the_pdf(tmp_path: Path) ->
     assert not set(text) & {"\u2067", "\u2069", "\u200f", "\x00"}
 
 
+def test_full_width_letters_the_font_lacks_are_drawn_as_their_plain_forms(tmp_path: Path
+                                                                         ) -> None:
+    # DejaVu has no full-width forms (U+FF01-FF5E, pasted from an East Asian keyboard):
+    # drawn as they are they would be boxes; a character with no plain form stays
+    rows = town_rows()
+    rows["agencies"][0]["name"] = "\uff34\uff4f\uff57\uff4e\u3000\uff0b\uff11 \u4e2d"
+    estate.plan(town(tmp_path, rows), out=tmp_path / "results", map_path=False)
+    pdf, _ = report(tmp_path / "results", tmp_path / "board.pdf")
+    text = "\n".join(_pdf_pages(pdf))
+    assert "saves the most" in text and "Town +1 " in text, text  # 中 is a box: no text
+    assert not any("\uff01" <= c <= "\uff5e" or c == "\u3000" for c in text)
+
+
 def test_the_programme_notes_read_as_sentences(pack: dict[str, Any]) -> None:
     r, pages = board_pages(pack["folder"])
     assert r.programme is not None and r.programme.notes

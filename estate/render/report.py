@@ -14,8 +14,10 @@ through `inert`; the pages themselves hold no markup at all.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
+import unicodedata
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -70,8 +72,28 @@ _DIRECTION = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _drawable(text: str) -> str:
-    """Text as the PDF draws it: control characters as spaces, direction marks left out."""
-    return _DIRECTION.sub("", _CONTROL.sub(" ", text))
+    """Text as the PDF draws it: control characters as spaces, direction marks left out,
+    and a character the fonts lack in its compatibility form when they have that (a
+    full-width `＝` or `Ａ` pasted from an East Asian keyboard as `=` or `A`); one with
+    no such form stays, drawn as the font's missing-glyph box."""
+    text = _DIRECTION.sub("", _CONTROL.sub(" ", text))
+    glyphs = _glyphs()
+    return "".join(_fold(c, glyphs) for c in text)
+
+
+def _fold(character: str, glyphs: frozenset[int]) -> str:
+    if ord(character) in glyphs:
+        return character
+    folded = unicodedata.normalize("NFKC", character)
+    return folded if all(ord(c) in glyphs for c in folded) else character
+
+
+@functools.cache
+def _glyphs() -> frozenset[int]:
+    """The characters both faces of the pack's font can draw."""
+    regular, bold = _fonts()
+    return (frozenset(pdfmetrics.getFont(regular).face.charToGlyph)
+            & frozenset(pdfmetrics.getFont(bold).face.charToGlyph))
 
 
 def _fonts() -> tuple[str, str]:
