@@ -167,7 +167,7 @@ def test_unreadable_files_are_problems_not_crashes(tmp_path: Path) -> None:
     (folder / "sites.csv").write_bytes("site_id,name\nS1,Caf\xe9\n".encode("latin-1"))
     (folder / "zones.csv").write_text("zone_id,lat\nZ1,52,1\n")
     problems = problems_of(folder)
-    assert located(problems) == {("sites.csv", 2, None), ("zones.csv", 2, None)}
+    assert located(problems) == {("sites.csv", 2, "name"), ("zones.csv", 2, None)}
     (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
     (tmp_path / "broken.gpkg").write_text("hello")
     assert located(problems_of(tmp_path / "broken.xlsx")) == {("broken.xlsx", None, None)}
