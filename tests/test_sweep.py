@@ -47,7 +47,11 @@ def test_vary_values() -> None:
     assert parse_vary("x=1,2.5,abc,true,inf").values == (1, 2.5, "abc", True, float("inf"))
     assert parse_vary("crs=EPSG:27700").values == ("EPSG:27700",)
     assert parse_vary("crs=EPSG:27700,EPSG:32631").values == ("EPSG:27700", "EPSG:32631")
-    for bad in ("sharing.efficiency", "=1,2", "a=1:2:0", "a=1:2:1.5", "a=1,,2"):
+    assert parse_vary("agencies=[CC,PD],[CC]").values == (("CC", "PD"), ("CC",))
+    assert parse_vary("policy.keep=[], ['007'; S2]").values == ((), ("007", "S2"))
+    assert parse_vary('name="2027"').values == ("2027",)  # quoted: text as written
+    for bad in ("sharing.efficiency", "=1,2", "a=1:2:0", "a=1:2:1.5", "a=1,,2", "a=[A,B",
+                "a=[A]],[B]", "a=[A,,B]"):
         with pytest.raises(InputError):
             parse_vary(bad)
 
@@ -155,6 +159,20 @@ def test_vary_the_register(corridor: Path, tmp_path: Path) -> None:
     assert again.solved == [] and len(again.reused) == 2
 
 
+def test_vary_a_list(corridor: Path, tmp_path: Path) -> None:
+    """A list-valued key takes whole lists: the run that keeps S2 is the plan with
+    policy.keep = ["S2"], and sweep.csv shows each list as typed."""
+    result = sweep(corridor, [parse_vary("policy.keep=[],[S2]")], tmp_path / "out", workers=1)
+    assert result.rows["status"].tolist() == ["optimal", "optimal"]
+    assert result.rows["policy.keep"].tolist() == ["[]", "[S2]"]
+    for i, keep in enumerate(([], ["S2"])):
+        alone = _single(corridor, {"policy.keep": keep})
+        assert result.rows["objective_npv"].iloc[i] == pytest.approx(
+            alone.summary.objective_npv, rel=1e-9)
+    # the optimum closes S2, so only the run that keeps it has it open
+    assert result.robustness.set_index("site_id").at["S2", "runs_open"] == 1
+
+
 def test_run_ids_depend_on_parameters_only() -> None:
     assert run_id({"a": 1, "b": "x"}) == run_id({"b": "x", "a": 1})
     assert run_id({"a": 1}) != run_id({"a": 1.5})
@@ -229,7 +247,10 @@ def test_values_and_grids_past_the_limits_are_refused_at_once(corridor: Path,
     ("coverage.5.radius_km",
      "coverage has 1 entry: an index from 0 to 1 (the last adds a rule), not 5"),
     ("coverage.99999999999.radius_km", "not 99999999999"),
-    ("policy.keep.3", "policy.keep has 0 entries"),
+    ("policy.keep.3", "policy.keep is an empty list, so it has no entry 3: vary the whole "
+                      "list instead, e.g. policy.keep=[A],[A,B]"),
+    ("sharing.types.4", "sharing.types has 2 entries: an index from 0 to 1, not 4, or vary "
+                        "the whole list (sharing.types=[A],[A,B])"),
     ("coverage.x.radius_km", "not x"),
 ])
 def test_keys_the_scenario_does_not_know_are_refused(corridor: Path, tmp_path: Path,

@@ -46,6 +46,7 @@ from estate.runs.vary import (
     parse_value,
     parse_vary,
     run_id,
+    shown,
 )
 from estate.status import Status, status_of
 from estate.store import inputs_sha256, is_fresh, read_outcome, read_summary, write_outcome
@@ -163,19 +164,19 @@ def _tasks(path: Path, varies: list[Vary], out: Path, most: int
     tasks, invalid = [], []
     for parameters in grid(varies, most):
         rid = run_id(parameters)
-        shown = ", ".join(f"{k}={v}" for k, v in parameters.items())
+        said = ", ".join(f"{k}={shown(v)}" for k, v in parameters.items())
         raw = base
         try:
             for key, value in parameters.items():
-                raw = set_dotted(raw, key, value)
+                raw = set_dotted(raw, key, list(value) if isinstance(value, tuple) else value)
         except (KeyError, IndexError, ValueError, TypeError) as exc:
             invalid.append(RunOutcome(rid, parameters, Status.INVALID,
-                                      f"{path}: cannot set {shown}: {type(exc).__name__} {exc}"))
+                                      f"{path}: cannot set {said}: {type(exc).__name__} {exc}"))
             continue
-        raw = {**raw, "name": f"{name} [{shown}]"}
+        raw = {**raw, "name": f"{name} [{said}]"}
         if isinstance(raw.get("data"), str):  # `data` itself may be varied
             raw["data"] = str((path.parent / raw["data"]).resolve())
-        label = f"{path} [{shown}]"
+        label = f"{path} [{said}]"
         try:
             scenario_from_dict(raw, base_dir=path.parent, label=label)
         except InputError as exc:
@@ -310,7 +311,8 @@ def sweep_rows(outcomes: list[RunOutcome], keys: list[str]) -> pd.DataFrame:
         flat = o.summary.flat() if o.summary else {}
         for key in ("status", *o.parameters):
             flat.pop(key, None)
-        records.append({**o.parameters, "status": o.status, **flat,
+        cells = {k: shown(v) if isinstance(v, tuple) else v for k, v in o.parameters.items()}
+        records.append({**cells, "status": o.status, **flat,
                          "message": o.message, "run_id": o.run_id})
     columns = list(dict.fromkeys(itertools.chain(keys, ["status"], *(r for r in records))))
     tail = ["message", "run_id"]

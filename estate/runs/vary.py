@@ -29,7 +29,10 @@ MAX_RUNS = 1000
 #: The most values one `--vary` may list or space (LO:HI:N), whatever `--max-runs` says.
 MAX_VALUES = 100_000
 
-Value = int | float | str | bool
+Item = int | float | str | bool
+#: One value a key takes in a run: a plain value, or a list (`[A, B]`) for the keys
+#: that hold one (`agencies`, `sharing.types`, `policy.keep`, ...)
+Value = Item | tuple[Item, ...]
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,20 @@ class Vary:
 
 
 def parse_value(text: str) -> Value:
-    """A number when the text looks like one (int before float), true/false, else text."""
+    """A number when the text looks like one (int before float), true/false, else text;
+    in brackets, a list of such values, separated by commas or semicolons (`[]` is the
+    empty list), where a quoted item is text as written (`["007"]`)."""
     text = text.strip()
+    if text.startswith("[") and text.endswith("]"):
+        inner = text[1:-1].strip()
+        return tuple(_item(part) for part in re.split(r"[,;]", inner)) if inner else ()
+    return _item(text)
+
+
+def _item(text: str) -> Item:
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        return text[1:-1]
     if re.fullmatch(r"[+-]?\d+", text):
         return int(text)
     if text.lower() in ("true", "false"):
@@ -85,12 +100,36 @@ def parse_vary(spec: str) -> Vary:
                 raise _bad(spec, f"finite ends LO and HI in {key}=LO:HI:N")
             integers = isinstance(lo, int) and isinstance(hi, int)
             return Vary(key, _spaced(float(lo), float(hi), n, integers))
-    values = tuple(parse_value(v) for v in rest.split(","))
+    texts = _outside_brackets(rest)
+    if texts is None:
+        raise _bad(spec, f"each [ closed by a ] before the next value, in {key}=[A,B],[C]")
+    values = tuple(parse_value(v) for v in texts)
     if len(values) > MAX_VALUES:
         raise _bad(spec, f"at most {MAX_VALUES:,} values in {key}=V1,V2,...")
-    if any(v == "" for v in values):
-        raise _bad(spec, f"no empty values in {key}=V1,V2,...")
+    if any(v == "" or (isinstance(v, tuple) and "" in v) for v in values):
+        raise _bad(spec, f"no empty values in {key}=V1,V2,... (nor in a list: [A,B])")
     return Vary(key, values)
+
+
+def _outside_brackets(text: str) -> list[str] | None:
+    """`text` split at the commas that are not inside brackets (`[A,B],[C]` is two
+    values); None when a bracket is left open or closed twice."""
+    parts, depth, start = [], 0, 0
+    for i, character in enumerate(text):
+        depth += {"[": 1, "]": -1}.get(character, 0)
+        if depth not in (0, 1):
+            return None
+        if character == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return None if depth else [*parts, text[start:]]
+
+
+def shown(value: Value) -> str:
+    """A value as a person types it: `0.15`, `maintain`, `[A, B]` for a list."""
+    if isinstance(value, tuple):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)
 
 
 def _bad(spec: str, expected: str) -> InputError:
@@ -154,10 +193,14 @@ def _unknown(raw: dict[str, Any], key: str) -> str | None:
         where = ".".join(parts[:i]) or "the scenario"
         if isinstance(node, list):
             new = where == "coverage"  # the next rule may be added
+            if not new and not node:
+                return (f"{where} is an empty list, so it has no entry {part}: vary the "
+                        f"whole list instead, e.g. {where}=[A],[A,B]")
             if not part.isdigit() or int(part) >= len(node) + new:
+                whole = "" if new else f", or vary the whole list ({where}=[A],[A,B])"
                 return (f"{where} has {len(node)} entr{'y' if len(node) == 1 else 'ies'}: "
                         f"an index from 0 to {len(node) - 1 + new}"
-                        f"{' (the last adds a rule)' if new else ''}, not {part}")
+                        f"{' (the last adds a rule)' if new else ''}, not {part}{whole}")
             node = node[int(part)] if int(part) < len(node) else COVERAGE_DEFAULTS
         elif isinstance(node, dict):
             if part not in node:
