@@ -50,6 +50,9 @@ def test_warnings_for_unhosted_type_and_insecure_home(tmp_path: Path) -> None:
     # it says what estate does with it: the date is used as a lease's would be
     assert lease.found.endswith("on a freehold site, used as given"), lease.found
     assert "set tenure = leasehold, or clear it" in lease.expected
+    # each value as the register shows it, not as Python spells it (np.float64(1000.0))
+    rent = next(w for w in register.warnings if w.column == "rent")
+    assert rent.found == "1,000 on a freehold site, used as given", rent.found
 
 
 def test_national_register_areas(tmp_path: Path) -> None:

@@ -8,6 +8,8 @@ column, as in `estate.load.validate`.
 
 from __future__ import annotations
 
+import numbers
+
 import pandas as pd
 
 from estate.errors import Problem
@@ -184,9 +186,19 @@ def _check_leases(sites: pd.DataFrame, label: str) -> list[Problem]:
         problems += _flag(sites, label, column, given & freehold,
                           f"a {column} only on a leasehold site (set tenure = leasehold, "
                           "or clear it)",
-                          lambda v: f"{v!r} on a freehold site, used as given",
+                          lambda v: f"{_as_typed(v)} on a freehold site, used as given",
                           severity="warning")
     return problems
+
+
+def _as_typed(value: object) -> str:
+    """A lease cell as the register shows it: `100,000`, `2030-03-31`, `2028-09-30;
+    2029-09-30`, not Python's spelling of the value read (`np.float64(100000.0)`)."""
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):  # numpy's too
+        return f"{value:,.0f}"
+    return str(value)
 
 
 def _check_areas(
