@@ -141,3 +141,10 @@ def test_every_repository_path_in_the_docs_exists() -> None:
     inside = set(re.findall(r"`([\w]+/[\w/.-]+\.(?:py|js|css))`", internals)) - paths
     assert len(inside) > 20
     assert sorted(p for p in inside if not (ROOT / "estate" / p).exists()) == []
+
+
+def test_the_docs_cite_only_what_a_user_has() -> None:
+    """The design contract lives outside the repository, so a user cannot follow "DESIGN
+    section 3" or "section 8 of the design": the docs point at their own pages instead."""
+    cited = re.findall(r"[^\n]*(?:\bDESIGN\b|\bthe design\b|\bdesign's\b)[^\n]*", _text())
+    assert cited == []
