@@ -207,6 +207,31 @@ def test_pages_keep_register_text_inert(setup: dict[str, Any]) -> None:
     assert f'<option value="1">{inert(SCENARIO_PAYLOAD)}</option>' in mapped
 
 
+def test_the_comparison_words_each_plan_as_estate_plan_does(setup: dict[str, Any]) -> None:
+    """How good each plan is, its one-off and its payback read on the comparison (page and
+    terminal) as `estate plan` prints them, never "optimal" for a plan within a gap nor a
+    negative one-off for net receipts."""
+    from rich.console import Console
+
+    from estate.render.compare_page import terminal_table
+    from estate.render.text import summary_lines
+
+    console = Console(width=400, record=True)
+    console.print(terminal_table(setup["runs"]))
+    terminal = console.export_text()
+    page = (setup["out"] / "comparison.html").read_text(encoding="utf-8")
+    for run in setup["runs"]:
+        printed = {line.split(":", 1)[0]: line.split(":", 1)[1].strip()
+                   for line in summary_lines(run.summary)}
+        quality = printed["Status"].rsplit(", ", 2)[0]  # less its seconds and solver
+        one_off = printed["One-off cost"].split(" (")[0]
+        payback = printed["Payback"].split(" (")[0]
+        for said in (quality, one_off, payback):
+            assert inert(said) in page, (said, run.scenario.name)
+            assert said in terminal, (said, terminal)
+    assert "net receipts" in page or "to spend once" in page
+
+
 def _map_setup(mapped: str) -> dict[str, Any]:
     """What the comparison map gives its switcher (`estateCompare.start`)."""
     match = re.search(r"estateCompare\.start\((\w+), (\w+), (\{.*?\})\);\n", mapped)

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 from estate.load.free_text import for_terminal
 from estate.render.html import document, inert, static_text
 from estate.results import money
+from estate.results.words import one_off_words, payback_words, quality_words
 from estate.runs.compare import LOSS_TOL, Run, agency_gains, compensate
+from estate.status import Status
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -37,28 +39,47 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-#: The side-by-side figures: label, summary key, how to show the value.
-FIGURES: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
-    ("Status", "status", _plain),
-    ("NPV of cost (plan)", "objective_npv", _pounds),
-    ("NPV of cost (status quo)", "status_quo_npv", _pounds),
-    ("NPV saving", "npv_saving", _pounds),
-    ("Annual cost before", "annual_cost_before", _pounds),
-    ("Annual cost after", "annual_cost_after", _pounds),
-    ("Annual saving", "annual_saving", _pounds),
-    ("One-off cost", "one_off_cost", _pounds),
-    ("Payback (years)", "payback_years", lambda v: "never" if v is None else f"{v:.1f}"),
-    ("Sites before", "sites_before", _plain),
-    ("Sites after", "sites_after", _plain),
-    ("Sites closed", "sites_closed", _plain),
-    ("Sites opened", "sites_opened", _plain),
-    ("Shared centres", "shared_centres", _plain),
-    ("FTE relocated", "fte_relocated", _plain),
-    ("Status quo meets every rule", "status_quo_feasible", _plain),
-    ("Horizon (years)", "horizon_years", _plain),
-    ("Discount rate", "discount_rate", _plain),
-    ("MIP gap", "mip_gap", lambda v: "n/a" if v is None else f"{v:.4%}"),
-    ("Solver, seconds", "solver", _plain),
+def _quality(s: dict[str, Any]) -> str:
+    """How good the plan is, in the words of `estate plan` and the board pack."""
+    return quality_words(Status(s["status"]), s.get("mip_gap"))[0]
+
+
+def _money_key(key: str) -> Callable[[dict[str, Any]], str]:
+    return lambda s: _pounds(s.get(key))
+
+
+def _plain_key(key: str) -> Callable[[dict[str, Any]], str]:
+    return lambda s: _plain(s.get(key))
+
+
+#: The side-by-side figures: label, summary key (a scenario without a plan has only
+#: `status`), and how to show it from the summary. Status, one-off and payback are worded
+#: as `estate plan` words them (`estate.results.words`), so the two never disagree.
+FIGURES: tuple[tuple[str, str, Callable[[dict[str, Any]], str]], ...] = (
+    ("How good the plan is", "status", _quality),
+    ("NPV of cost (plan)", "objective_npv", _money_key("objective_npv")),
+    ("NPV of cost (status quo)", "status_quo_npv", _money_key("status_quo_npv")),
+    ("NPV saving", "npv_saving", _money_key("npv_saving")),
+    ("Annual cost before", "annual_cost_before", _money_key("annual_cost_before")),
+    ("Annual cost after", "annual_cost_after", _money_key("annual_cost_after")),
+    ("Annual saving", "annual_saving", _money_key("annual_saving")),
+    ("One-off cost", "one_off_cost", lambda s: "n/a" if s.get("one_off_cost") is None
+     else one_off_words(float(s["one_off_cost"]))),
+    ("Payback", "payback_years",
+     lambda s: payback_words(s.get("payback_years"), s.get("one_off_cost"))[0]),
+    ("Sites before", "sites_before", _plain_key("sites_before")),
+    ("Sites after", "sites_after", _plain_key("sites_after")),
+    ("Sites closed", "sites_closed", _plain_key("sites_closed")),
+    ("Sites opened", "sites_opened", _plain_key("sites_opened")),
+    ("Shared centres", "shared_centres", _plain_key("shared_centres")),
+    ("FTE relocated", "fte_relocated", _plain_key("fte_relocated")),
+    ("Status quo meets every rule", "status_quo_feasible", _plain_key("status_quo_feasible")),
+    ("Horizon (years)", "horizon_years", _plain_key("horizon_years")),
+    ("Discount rate", "discount_rate", _plain_key("discount_rate")),
+    ("MIP gap", "mip_gap", lambda s: "n/a" if s.get("mip_gap") is None
+     else f"{s['mip_gap']:.4%}"),
+    ("Solver, seconds", "solver",
+     lambda s: f"{s.get('solver')}, {float(s.get('solve_seconds') or 0):,.1f} s"),
 )
 TERMINAL_FIGURES = 15
 """The terminal shows the figures up to FTE relocated; the page shows them all."""
@@ -81,13 +102,10 @@ def _data(run: Run) -> dict[str, Any]:
     return run.summary.to_json() if run.summary else {"status": str(run.status)}
 
 
-def _figure(run: Run, key: str, show: Callable[[Any], str]) -> str:
+def _figure(run: Run, key: str, show: Callable[[dict[str, Any]], str]) -> str:
     """One figure of one scenario as text; a scenario with no plan shows its status only."""
     s = _data(run)
-    value = s.get(key)
-    if key == "solver" and run.summary:
-        return f"{value}, {float(s.get('solve_seconds') or 0):,.1f} s"
-    return show(value) if key in s else ""
+    return show(s) if key in s else ""
 
 
 def _figures_html(runs: list[Run]) -> str:
