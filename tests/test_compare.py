@@ -295,6 +295,35 @@ def test_workbook_has_summary_agencies_and_policy_sheets(setup: dict[str, Any]) 
     assert len(agencies) == 1 + 2 + 2 + 2
 
 
+def test_an_unproven_policy_cost_is_a_range_in_the_tables(setup: dict[str, Any],
+                                                         tmp_path: Path) -> None:
+    """A cost a time limit left unproven is its range in comparison.csv and .xlsx, not a
+    single figure that reads as exact; a proven one is its cost at both ends."""
+    import dataclasses
+
+    from openpyxl import load_workbook
+
+    from estate.runs.compare import write_tables
+
+    runs = [r for r in setup["runs"] if r.summary is not None][:2]
+    assert runs[0].summary is not None and runs[1].summary is not None
+    unproven = {"status": "priced", "npv": 6.0, "npv_low": 4.0, "npv_high": 9.0,
+                "sentence": "costs between £4 and £9"}
+    proven = {"status": "priced", "npv": 5.0, "sentence": "costs £5"}
+    runs = [dataclasses.replace(run, summary=run.summary.replace(
+        policy_costs={"must_keep": entry})) for run, entry in zip(runs, (unproven, proven),
+                                                                  strict=True)]
+    write_tables(runs, tmp_path)
+    rows = _csv_rows(tmp_path / "comparison.csv")
+    assert [(r["policy_cost.must_keep"], r["policy_cost.must_keep.low"],
+             r["policy_cost.must_keep.high"]) for r in rows] == [("6.0", "4.0", "9.0"),
+                                                                 ("5.0", "5.0", "5.0")]
+    sheet = {row[0].value: [c.value for c in row[1:]]
+             for row in load_workbook(tmp_path / "comparison.xlsx")["policy costs"].iter_rows()}
+    assert sheet["must_keep (at least)"] == [4.0, 5.0]
+    assert sheet["must_keep (at most)"] == [9.0, 5.0]
+
+
 def test_formula_looking_text_stays_text(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 

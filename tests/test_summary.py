@@ -3,6 +3,8 @@ one set of column names that comparisons and sweeps both write."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -76,13 +78,22 @@ def test_flat_names_columns_by_dotted_keys() -> None:
         agencies={"A": {"name": "n", "annual_cost_before": 2.0, "annual_cost_after": 1.0,
                         "one_off_cost": 0.0, "worse_off": False}},
         policy_costs={"coverage.0": {"npv": 5.0, "status": "priced",
-                                     "sentence": "coverage.0 costs £5"}},
+                                     "sentence": "coverage.0 costs £5"},
+                      "must_keep": {"npv": 7.0, "npv_low": 3.0, "npv_high": 9.5,
+                                    "status": "priced", "sentence": "unproven"},
+                      "policy.close": {"npv": None, "npv_low": 2.0, "npv_high": math.inf,
+                                       "status": "priced", "sentence": "at least £2"},
+                      "coverage.1": {"npv": None, "status": "declined", "sentence": "no"}},
         status_quo_breaches=[{"rule": "housed", "place": "F1 has no site today"}],
         model_size={"columns": 3}).flat()
     assert row["scenario"] == "S" and row["status"] == "optimal"
     assert row["agency.A.name"] == "n" and row["agency.A.worse_off"] is False
     assert row["agency.A.annual_cost_after"] == 1.0
     assert row["policy_cost.coverage.0"] == 5.0
+    # the range a cost lies in: the cost twice when proven, the bounds when not
+    assert [row[f"policy_cost.{p}.{end}"] for p in ("coverage.0", "must_keep",
+                                                    "policy.close", "coverage.1")
+            for end in ("low", "high")] == [5.0, 5.0, 3.0, 9.5, 2.0, None, None, None]
     assert row["status_quo_breaches"] == "housed: F1 has no site today"
     assert row["model_size.columns"] == 3
     assert not any(isinstance(v, dict | list) for v in row.values())

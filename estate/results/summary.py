@@ -170,6 +170,9 @@ class Summary:
             elif key == "policy_costs":
                 for policy, entry in value.items():
                     row[f"policy_cost.{policy}"] = entry.get("npv")
+                    low, high = cost_range(entry)
+                    row[f"policy_cost.{policy}.low"] = low
+                    row[f"policy_cost.{policy}.high"] = high
             else:
                 _spread(key, value, row)
         return row
@@ -333,6 +336,16 @@ def _table(key: str, value: Any) -> Mapping[str, Any] | None:
         for entry in value.values():
             _policy_cost(entry)
     return value
+
+
+def cost_range(entry: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    """The least and the most a policy can cost: its solvers' bounds when a solve stopped
+    short of proof (`npv_low`, `npv_high`; the high None when no bound was found), else
+    its cost twice; (None, None) when it was not priced."""
+    if "npv_low" in entry:
+        high = entry.get("npv_high")
+        return entry["npv_low"], high if high is not None and math.isfinite(high) else None
+    return entry.get("npv"), entry.get("npv")
 
 
 def _policy_cost(entry: Any) -> None:

@@ -34,6 +34,7 @@ from estate.load.scenario import Scenario, file_stem, load_scenario
 from estate.load.validate import Register, load_register
 from estate.pipeline import Progress, quiet
 from estate.results import AgencyFigures, Summary, money
+from estate.results.summary import cost_range
 from estate.runs.executor import run_all
 from estate.runs.planning import plan_scenario
 from estate.runs.policy import policy_costs
@@ -325,6 +326,10 @@ def write_xlsx(runs: list[Run], table: list[dict[str, Any]], path: Path) -> None
     costs = [dict(run.summary.policy_costs or {}) if run.summary else {} for run in runs]
     policies = list(dict.fromkeys(p for cost in costs for p in cost))
     body = [[p, *(cost.get(p, {}).get("npv") for cost in costs)] for p in policies]
+    unproven = [p for p in policies if any("npv_low" in cost.get(p, {}) for cost in costs)]
+    for p in unproven:  # a range where a solve stopped short of proof, the cost twice where not
+        body += [[f"{p} (at least)", *(cost_range(cost.get(p, {}))[0] for cost in costs)],
+                 [f"{p} (at most)", *(cost_range(cost.get(p, {}))[1] for cost in costs)]]
     body += [[f"{p} (in words)", *(cost.get(p, {}).get("sentence") for cost in costs)]
              for p in policies]
     _sheet(wb, "policy costs", ["policy", *names], body)
