@@ -193,6 +193,11 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     from estate.load.scenario import default_map, default_results, load_scenario
     from estate.store import summary_json
 
+    if not alternatives and (click.get_current_context().get_parameter_source("within_pct")
+                             == click.core.ParameterSource.COMMANDLINE):
+        raise InputError([Problem("--within", None, None, "--alternatives N beside it (it "
+                                  "says how much dearer the alternatives may be)",
+                                  "--within alone")])
     sc = load_scenario(scenario)
     out = out or default_results(sc.name)
     map_path = map_path or default_map(sc.name)

@@ -436,6 +436,16 @@ def test_an_allowance_for_alternatives_must_be_a_number_of_percent(tmp_path: Pat
     assert not (tmp_path / "results").exists()
 
 
+def test_an_allowance_without_alternatives_is_a_usage_error(tmp_path: Path) -> None:
+    """--within alone would be ignored without a word: said, before anything is solved."""
+    scenario = town(tmp_path)
+    run = run_cli(tmp_path, "plan", str(scenario), "--within", "10")
+    assert run.code == 1, (run.code, run.output)
+    no_traceback(run)
+    assert "--within: expected --alternatives N beside it" in run.stderr, run.stderr
+    assert not (tmp_path / "results").exists()
+
+
 def test_progress_lines_print_register_brackets_as_written(capsys: pytest.CaptureFixture) -> None:
     """A folder or scenario name with brackets is text, not rich markup: printed as
     written, never styled, never an error."""

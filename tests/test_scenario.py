@@ -149,6 +149,24 @@ def test_every_scenario_error_is_listed_at_once(tmp_path: Path) -> None:
     no_traceback(run)
 
 
+@pytest.mark.parametrize(("key", "meant"), [
+    ({"horizon": 10}, "(an unknown key; did you mean horizon_years?)"),
+    ({"solver": {"nmae": "highs"}}, "(an unknown key; did you mean solver.name?)"),
+    ({"relocation": {"max_kms": 5}}, "(an unknown key; did you mean relocation.max_km?)"),
+    ({"zzz": 1}, "(an unknown key)"),
+])
+def test_an_unknown_key_names_the_key_it_may_mean(tmp_path: Path, key: dict[str, Any],
+                                                  meant: str) -> None:
+    from estate.errors import InputError
+    from estate.load.scenario import scenario_from_dict
+    from tests.fixtures.scenario import scenario
+
+    with pytest.raises(InputError) as caught:
+        scenario_from_dict({**scenario(data=str(tmp_path)), **key}, base_dir=tmp_path,
+                           label="s.toml")
+    assert [p.found for p in caught.value.problems] == [meant]
+
+
 def test_missing_scenario_file_exits_1(tmp_path: Path) -> None:
     run = invoke(tmp_path, "plan", "nothing.toml")
     assert run.code == 1, run.output

@@ -6,6 +6,7 @@ messages at once ("solver.mip_gap: expected a number in [0.0, 1.0], found 2").
 
 from __future__ import annotations
 
+import difflib
 import math
 from typing import Any
 
@@ -26,10 +27,15 @@ class KeyChecker:
         self.problems.append(Problem(self.label, None, key, expected, shown, label="key"))
 
     def unknown(self, table: dict[str, Any], allowed: dict[str, Any], prefix: str) -> None:
+        """Each key of `table` that is not one of `allowed`, with the known keys and the
+        ones it may have meant (`horizon` -> `horizon_years`)."""
         for key in table:
             if key not in allowed:
                 hint = ", ".join(sorted(allowed))
-                self.fail(prefix + key, f"one of the known keys ({hint})", "(an unknown key)")
+                near = _near(str(key), sorted(allowed))
+                meant = f"; did you mean {' or '.join(prefix + n for n in near)}?" if near else ""
+                self.fail(prefix + key, f"one of the known keys ({hint})",
+                          f"(an unknown key{meant})")
 
     def number(self, value: Any, key: str, lo: float | None = None, hi: float | None = None,
                lo_open: bool = False, hi_open: bool = False, allow_inf: bool = False) -> float:
@@ -100,3 +106,11 @@ class KeyChecker:
             self.fail(key, "a table ([" + key + "])", value)
             return {}
         return value
+
+
+def _near(key: str, known: list[str]) -> list[str]:
+    """The known keys a mistyped one may mean: close in spelling, or one the key begins
+    (`horizon` for `horizon_years`, `radius` for `radius_km`)."""
+    close = difflib.get_close_matches(key, known, n=2, cutoff=0.7)
+    begun = [k for k in known if len(key) >= 4 and k.startswith(key) and k not in close]
+    return (close + begun)[:2]
