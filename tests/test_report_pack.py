@@ -29,7 +29,7 @@ from estate.render import figures
 from estate.render.report import board_pages
 from estate.render.report_data import Page, Table, Text, agency_name, read_results
 from estate.render.report_optional import dated_words, programme_page
-from estate.render.report_pages import agencies_page, decision
+from estate.render.report_pages import agencies_page, assumptions_page, decision
 from estate.results import money
 from estate.results.words import percent_up
 from estate.status import Status
@@ -149,6 +149,26 @@ def test_page_count_is_a_few_and_assumptions_come_last(pack: dict[str, Any]) -> 
     assert 3 <= len(pages) <= 8
     assert "Assumptions" in pages[-1] and "horizon_years" in pages[-1]
     assert "The decision" in pages[0]
+
+
+def test_the_assumptions_list_every_setting_left_to_a_default(tmp_path: Path) -> None:
+    """Pooling's efficiency and set-up cost, the agencies and the solver's gap come from
+    estate's defaults here, and they move the plan as much as any key the file sets: each
+    is listed, marked as a default; a key the file sets (or sets inside, per type) is
+    not listed twice."""
+    path = town(tmp_path, changes={"sharing": {"types": ["IT"], "efficiency": {"IT": 0.2}}})
+    estate.plan(path, out=tmp_path / "results", map_path=False)
+    page = assumptions_page(read_results(tmp_path / "results"))
+    rows = dict(next(b for b in page.blocks if isinstance(b, Table)).rows)
+    assert rows["sharing.types"] == "IT" and rows["sharing.efficiency.IT"] == "0.2"
+    assert rows["sharing.setup_cost"] == "250,000 (estate's default)"
+    assert rows["sharing.min_agencies"] == "2 (estate's default)"
+    assert rows["agencies"] == "all (estate's default)"
+    assert rows["solver.mip_gap"] == "0.0001 (estate's default)"
+    assert rows["solver.time_limit_s"] == "30" and rows["relocation.max_km"] == "40"
+    assert rows["policy.max_one_off"] == "no limit (estate's default)"
+    assert "sharing.efficiency" not in rows and "start" not in rows
+    assert not any(key.startswith("programme.") for key in rows)  # no programme here
 
 
 def test_decision_names_the_plan_in_words(pack: dict[str, Any]) -> None:

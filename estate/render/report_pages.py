@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from estate.load.scenario import DEFAULTS
 from estate.render import figures
 from estate.render.report_data import (
     Block,
@@ -359,21 +360,38 @@ def agencies_page(r: Results) -> Page:
                                             *dated, *_policy_blocks(r.summary)), fresh=False)
 
 
+#: Defaults the Assumptions page does not list: the name and register are always given,
+#: the CRS is chosen from the register, no coverage rule and no start are the absence of
+#: one, and the horizon and rate are taken from the summary (what the NPV used).
+_UNLISTED = ("name", "data", "crs", "coverage", "start", "horizon_years", "discount_rate")
+
+
 def _keys(r: Results) -> list[tuple[str, str]]:
-    """The scenario's keys, and the horizon and discount rate the plan used when the
-    file left them to estate's defaults (they are what every NPV rests on)."""
+    """The scenario's keys, then every setting the file left to estate's defaults, marked
+    so: the horizon and discount rate the plan used (what every NPV rests on), and the
+    defaults of the tables (pooling's types, efficiency and set-up cost, the distance a
+    team may move, the closable kinds, the solver's gap and time limit), which change the
+    plan as much as any key the file sets. The yearly limits appear with a programme."""
     rows = assumption_rows(r.scenario)
     s = r.summary
     for key, value in (("horizon_years", f"{s.horizon_years}"),
                        ("discount_rate", f"{s.discount_rate:g}")):
         if key not in r.scenario:
             rows.append((key, f"{value} (estate's default)"))
+    given = [key for key, _ in rows]
+    defaults = {k: v for k, v in DEFAULTS.items() if k not in _UNLISTED
+                and (k != "programme" or r.programme is not None)}
+    for key, value in assumption_rows(defaults):
+        # a key the file sets, or sets inside (sharing.efficiency.IT for sharing.efficiency)
+        if not any(g == key or g.startswith(key + ".") for g in given):
+            rows.append((key, f"{value} (estate's default)"))
     return rows
 
 
 def assumptions_page(r: Results) -> Page:
     blocks: list[Block] = [
-        Text("The scenario as solved (scenario.toml in the results folder): every key."),
+        Text("The scenario as solved: every key of scenario.toml in the results folder, "
+             "then each setting it leaves to estate's defaults, marked so."),
         Table("Scenario keys", ("Key", "Value"), tuple(_keys(r)), (False, False), (0.4, 0.6))]
     if r.inputs:
         blocks.append(Table("Register files (SHA-256 of each)", ("File", "SHA-256"),
