@@ -49,13 +49,25 @@ def test_a_bound_still_at_its_first_guess_is_explained() -> None:
                    summary_lines(_summary(status="time_limit", mip_gap=1.0)))
 
 
+@pytest.mark.parametrize(("added", "said"), [
+    (1_220_000.0, "Timing:          adds £1.22m to the NPV of cost: rent owed after closing, "
+                  "sales that take time, sites running until their teams may move"),
+    (-6_117.0, "Timing:          takes £6.1k off the NPV of cost: rent owed after closing, "
+               "sales that take time, sites running until their teams may move"),
+])
+def test_what_timing_adds_reads_as_a_cost(added: float, said: str) -> None:
+    """A closing that waits pays its closure cost later, worth less today, so timing can
+    take a little off as well as add."""
+    assert said in summary_lines(_summary(lease_cost_npv=added))
+
+
 def test_the_price_of_the_yearly_limits_follows_the_programme() -> None:
     programme = {"method": "roadmap", "start": "2027-04-01", "changes": 3,
                  "npv_saving": 1_400_000.0, "payback_year": 1, "notes": ["a note"],
                  "unlimited_saving": 1_550_000.0}
     lines = summary_lines(_summary(npv_saving=1_600_000.0, programme=programme))
     assert lines[-2:] == ["                 a note",
-                          "Yearly limits:   cost £150.0k (with none, the same changes would "
+                          "Yearly limits:   they cost £150.0k (with none, the same changes would "
                           "save £1.55m)"]
     # no limits, or the joint model's end state: nothing to price against
     for changed in ({"unlimited_saving": None}, {"method": "joint"}):

@@ -63,9 +63,10 @@ def _timing_lines(s: Summary) -> list[str]:
     """What dating the plan changed: leases priced in, and the programme's own figures."""
     lines = []
     if s.lease_cost_npv is not None:
-        lines.append(f"Timing:          {money(s.lease_cost_npv)} of rent still owed after "
-                     "closing, sales waited for and sites running until their teams may "
-                     "move, counted in the NPV")
+        added = s.lease_cost_npv
+        verb = f"adds {money(added)} to" if added >= 0 else f"takes {money(-added)} off"
+        lines.append(f"Timing:          {verb} the NPV of cost: rent owed after closing, "
+                     "sales that take time, sites running until their teams may move")
     if s.receipts_after_horizon:
         lines.append(f"                 {money(s.receipts_after_horizon)} of the sales arrive "
                      "after the horizon: in the one-off cost and payback above, not in the "
@@ -78,7 +79,7 @@ def _timing_lines(s: Summary) -> list[str]:
                      f"{programme_payback_words(p.get('payback_year'))}")
         lines += [f"                 {note}" for note in p.get("notes", [])]
         if limits := limits_words(p["method"], p.get("unlimited_saving"), p["npv_saving"]):
-            lines.append(f"Yearly limits:   {limits}")
+            lines.append(f"Yearly limits:   they {limits}")
     return lines
 
 
