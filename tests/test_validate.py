@@ -16,7 +16,7 @@ from estate.load.raw import RawTable
 from estate.load.references import check_references
 from estate.load.schema import TABLES
 from estate.load.validate import Register, check_table, load_register
-from tests.fixtures import write_tables
+from tests.fixtures import write_tables, write_xlsx
 from tests.fixtures.reference import SITES, bad_cell, csv_register, frames, located, problems_of
 
 
@@ -381,6 +381,61 @@ def test_a_units_line_under_the_header_is_one_problem_and_a_record_is_not_one(
     tables["sites"]["name"] = ["Sum House", "Notes Library", "Total Fitness"]
     register = load_register(write_tables(tmp_path / "other", tables))
     assert register.sites["name"].tolist() == ["Sum House", "Notes Library", "Total Fitness"]
+
+
+def _under_the_header(table: str, row: dict) -> dict[str, pd.DataFrame]:
+    """The reference register with `row` typed as the first row under `table`'s header."""
+    tables = frames()
+    tables[table] = pd.concat([pd.DataFrame([row]), tables[table]], ignore_index=True)
+    return tables
+
+
+@pytest.mark.parametrize(("table", "row"), [
+    ("sites", {"lat": "deg", "lon": "deg", "running_cost": "£ a year", "desks": "people"}),
+    ("sites", {"lat": "deg", "lon": "deg", "running_cost": "£ a year",
+               "population": "people"}),  # an unknown column says what it likes
+    ("sites", {"site_id": "(text)", "name": "text", "lat": "deg", "lon": "deg",
+               "lease_end": "day/month/year", "tenure": "freehold or leasehold"}),
+    ("zones", {"lat": "deg N", "lon": "deg E", "population": "people"}),
+    ("functions", {"fte": "people", "annual_cost": "£", "desks": "each"}),
+    ("pair_costs", {"annual_cost": "£ a year"}),
+])
+def test_a_units_row_in_words_of_its_own_is_one_problem(tmp_path: Path, table: str,
+                                                        row: dict) -> None:
+    """Units as people type them, not only the usual spellings: the row names no record
+    and gives no figure, so it is one problem at its row, not one for each cell."""
+    problems = problems_of(write_tables(tmp_path / "reg", _under_the_header(table, row)))
+    assert [(p.file, p.row, p.column) for p in problems] == [(f"{table}.csv", 2, None)]
+    assert "a units row" in problems[0].expected
+    assert "deg" in problems[0].found or "£" in problems[0].found
+
+
+def test_a_units_row_in_a_workbook_is_one_problem(tmp_path: Path) -> None:
+    """Where units rows come from: a sheet whose figures are numbers under words."""
+    tables = _under_the_header("zones", {"lat": "deg", "lon": "deg", "population": "people"})
+    problems = problems_of(write_xlsx(tmp_path / "reg.xlsx", tables))
+    assert [(p.file, p.row, p.column) for p in problems] == [("reg.xlsx[zones]", 2, None)]
+    assert problems[0].found == "'deg deg people'"
+
+
+@pytest.mark.parametrize(("row", "where"), [
+    # a record with its id: `deg` is its mistyped latitude
+    ({"site_id": "S9", "agency_id": "A1", "name": "Depot", "lat": "deg", "lon": "1.1",
+      "desks": "5", "running_cost": "100"}, {"lat"}),
+    # a record whose id was left out: its figures say so
+    ({"lat": "52.1", "lon": "1.1", "desks": "5", "running_cost": "100"},
+     {"site_id", "agency_id", "name"}),
+    # named, with placeholders for figures not known yet
+    ({"agency_id": "A1", "name": "New depot", "lat": "TBC", "lon": "TBC", "desks": "5",
+      "running_cost": "100"}, {"site_id", "lat", "lon"}),
+    # a figure among the words: a record's cost, typed with £ and m
+    ({"lat": "deg", "lon": "deg", "desks": "5", "running_cost": "£1.2m"},
+     {"site_id", "agency_id", "name", "lat", "lon", "running_cost"}),
+])
+def test_a_record_under_the_header_is_not_a_units_row(tmp_path: Path, row: dict,
+                                                      where: set[str]) -> None:
+    problems = problems_of(write_tables(tmp_path / "reg", _under_the_header("sites", row)))
+    assert located(problems) == {("sites.csv", 2, column) for column in where}
 
 
 def test_an_id_excel_stripped_of_leading_zeros_is_suggested_with_them(tmp_path: Path) -> None:

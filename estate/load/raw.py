@@ -22,7 +22,7 @@ from estate.errors import Problem
 from estate.load.csv_file import Unreadable
 from estate.load.free_text import HIDDEN, LINE_BREAKS, REFUSED
 from estate.load.header import column_name, header_row
-from estate.load.schema import TABLES
+from estate.load.schema import TABLES, Table
 from estate.load.workbook import letters
 
 
@@ -123,7 +123,7 @@ def table_of(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> Raw
     frame = body[keep].set_axis([names[p] for p in keep], axis=1)
     frame = frame.astype(str).apply(_one_line)
     frame = frame[(frame != "").any(axis=1)] if frame.shape[1] else frame.iloc[:0]
-    asides = _asides(frame, TABLES[name].key if name in TABLES else None)
+    asides = _asides(frame, TABLES.get(name))
     for row, (kind, text) in asides.items():
         raw.problems.append(Problem(
             label, row, None,
@@ -146,26 +146,35 @@ def table_of(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> Raw
 ASIDE = re.compile(r"^\W*((?P<totals>(grand\s+|sub-?)?totals?|sum)|notes?|sources?|comments?)\b",
                    re.IGNORECASE)
 """The start of a cell that makes a row a total or a note rather than a record."""
-UNIT = re.compile(r"^[(\[]?(£|£k|£m|gbp|£\s*/\s*(yr|year|annum)|£\s*pa|per\s+year|km|miles|"
-                  r"m2|sq\s*m|fte|%|degrees?|°|years?|yes\s*/\s*no|y\s*/\s*n|true\s*/\s*false|"
-                  r"dates?|yyyy-mm-dd|dd/mm/yyyy|count|number|text)[)\]]?$", re.IGNORECASE)
-"""A cell of a units line under the header (`£/yr`, `degrees`, `(km)`)."""
+UNIT = re.compile(r"^[(\[]?(£|£k|£m|£\s*'?000s?|gbp|£\s*/\s*(yr|year|annum)|£\s*pa|per\s+year|"
+                  r"km|miles|m2|sq\s*m|fte|%|degrees?|°|years?|yes\s*/\s*no|y\s*/\s*n|"
+                  r"true\s*/\s*false|dates?|yyyy-mm-dd|dd/mm/yyyy|count|number|text)[)\]]?$",
+                  re.IGNORECASE)
+"""A unit spelled the usual way (`£/yr`, `degrees`, `(km)`, `m2`, `£000s`): in any
+column of a units row, even one holding no number, and in its id, if it has one. A
+number or date column takes other words too (`_measured_in_words`)."""
+DIGIT = re.compile(r"\d")
+"""A digit: a cell holding one gives a figure (`1,200`, `£1.2m`, `c. 400`, `31/03/2031`),
+not a unit, unless it is a unit spelled the usual way (`m2`)."""
+MEASURED = ("number", "date", "dates")
+"""The kinds of column a units row labels: the figures and dates, whose cells a
+units row fills with words."""
 
 
-def _asides(frame: pd.DataFrame, key: str | None) -> dict[int, tuple[str, str]]:
+def _asides(frame: pd.DataFrame, spec: Table | None) -> dict[int, tuple[str, str]]:
     """Rows kept for people, not records, by row: a units line right under the header
-    (every cell a unit: `degrees`, `£/yr`), the header repeated (after a page break: most
-    cells their own column's name), or a totals or notes row (a cell starting `Total`,
-    `Notes`, `Source`, ... where the table's id is blank or that very cell).
-    Each is one problem, not one for each blank required cell. A row with an id is a
-    record, whatever its other cells say."""
+    (`_is_units_row`: `degrees`, `£/yr`, `deg`, `people`), the header repeated (after a
+    page break: most cells their own column's name), or a totals or notes row (a cell
+    starting `Total`, `Notes`, `Source`, ... where the table's id is blank or that very
+    cell). Each is one problem, not one for each blank required cell. A row with an id
+    is a record, whatever its other cells say."""
     found: dict[int, tuple[str, str]] = {}
     if frame.empty:
         return found
     filled = frame != ""
     top = frame.index[0]
     texts = frame.loc[top][filled.loc[top]]
-    if len(texts) and texts.map(lambda t: UNIT.match(t) is not None).all():
+    if _is_units_row(texts, spec):
         found[int(top)] = ("units", " ".join(texts))
     repeats = sum((frame[c].str.lower().str.replace(" ", "_", regex=False) == c)
                   .astype(int) for c in frame.columns)
@@ -173,6 +182,7 @@ def _asides(frame: pd.DataFrame, key: str | None) -> dict[int, tuple[str, str]]:
         names = list(frame.loc[row][filled.loc[row]])
         found.setdefault(int(row), ("repeated header", " ".join(names[:4])
                                     + (" ..." if len(names) > 4 else "")))
+    key = spec.key if spec else None
     if key is None or key not in frame.columns:
         return found
     starts = frame.apply(lambda cells: cells.str.match(ASIDE)) & filled
@@ -184,6 +194,40 @@ def _asides(frame: pd.DataFrame, key: str | None) -> dict[int, tuple[str, str]]:
         aside = ASIDE.match(text)
         found[int(row)] = ("totals" if aside and aside.group("totals") else "notes", text)
     return found
+
+
+def _is_units_row(texts: pd.Series, spec: Table | None) -> bool:
+    """Whether the first row under the header, given as its filled cells `texts`, says
+    the columns' units rather than being a record.
+
+    It does when every cell is a unit spelled the usual way (`UNIT`), or when it names
+    no record and gives no figure (`_measured_in_words`): people type units as they
+    like (`deg`, `people`, `£ a year`), so no list of spellings is ever complete.
+    Either way the row holds nothing a plan could read, so one problem telling the user
+    to delete it loses nothing, where a problem for each cell buries the point. A row
+    with its id (`S9` with `deg` for its latitude), its name or agency, or a figure (a
+    record whose id was left out) is a record, and each of its bad cells is reported
+    where it is."""
+    if texts.empty:
+        return False
+    if texts.map(lambda text: UNIT.match(text) is not None).all():
+        return True
+    return spec is not None and _measured_in_words(texts, spec)
+
+
+def _measured_in_words(texts: pd.Series, spec: Table) -> bool:
+    """Whether a row's filled cells `texts` put words, not figures, in at least one
+    number or date column and in all of them (no digit, bar a unit such as `m2`), while
+    every cell that would say which record it is is blank or a unit (`UNIT`): its id,
+    the ids it refers to (an agency), its name and a function's type. A record whose
+    id was left out still has its name or agency, so its placeholders (`TBC` for a
+    latitude) are reported at their cells, not taken for units."""
+    measured = [c.name for c in spec.columns if c.kind in MEASURED and c.name in texts]
+    naming = [c.name for c in spec.columns if c.name in texts and (
+        c.kind in ("id", "ref") or (c.kind == "text" and c.required) or c.name == "name")]
+    return (bool(measured)
+            and all(DIGIT.search(texts[c]) is None or UNIT.match(texts[c]) for c in measured)
+            and all(UNIT.match(texts[c]) for c in naming))
 
 
 def required_columns(name: str) -> frozenset[str]:
