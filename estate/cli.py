@@ -98,7 +98,9 @@ def handled(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except InputError as exc:
             _err(f"Error: {exc}")
-            _err("Nothing was solved or written. Fix the files above and run again.")
+            # found beside the errors, they are said now, not once the errors are fixed
+            show_warnings(exc.warnings)
+            _err("Nothing was solved or written. Fix the problems above and run again.")
             sys.exit(exc.exit_code)
         except InfeasibleError as exc:
             _err(f"Infeasible: {exc}")

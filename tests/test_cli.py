@@ -373,6 +373,21 @@ def test_validate_warns_but_passes_a_team_at_a_site_not_hosting_its_type(
     no_traceback(run)
 
 
+def test_validate_says_the_warnings_beside_the_errors(tmp_path: Path) -> None:
+    """A register with an error and a warning lists both in one run, so fixing the error
+    does not bring a new surprise."""
+    rows = town_rows()
+    rows["sites"][1]["hosts"] = "HR"  # a warning: F2 (Finance) sits at S2, hosting HR only
+    rows["sites"][2]["desks"] = "lots"  # an error at sites.csv row 4
+    write_tables(tmp_path / "reg", rows)
+    run = invoke(tmp_path, "validate", "reg")
+    assert run.code == 1, run.output
+    no_traceback(run)
+    assert "sites.csv row 4, column desks" in run.stderr, run.stderr
+    assert "Warning: functions.csv row 3, column site_id" in run.stderr, run.stderr
+    assert run.stderr.rstrip().endswith("Fix the problems above and run again."), run.stderr
+
+
 def test_validate_empty_file_exits_1(tmp_path: Path) -> None:
     write_tables(tmp_path / "reg", town_rows())
     (tmp_path / "reg" / "zones.csv").write_text("")
