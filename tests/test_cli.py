@@ -15,6 +15,7 @@ import re
 import tomllib
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -354,9 +355,13 @@ def test_validate_names_sheet_and_row_of_a_workbook(tmp_path: Path) -> None:
     write_xlsx(tmp_path / "reg.xlsx", {
         name: pd.read_csv(tmp_path / "csv" / f"{name}.csv")
         for name in ("agencies", "sites", "functions", "zones")})
+    book = openpyxl.load_workbook(tmp_path / "reg.xlsx")
+    book["sites"].title = "tmp"  # openpyxl would make "Sites" of "sites" "Sites1"
+    book["tmp"].title = "Sites"  # named as the user's tab is, not as estate spells it
+    book.save(tmp_path / "reg.xlsx")
     run = invoke(tmp_path, "validate", "reg.xlsx")
     assert run.code == 1, run.output
-    assert "reg.xlsx[sites] row 3, column desks" in run.output, run.output
+    assert "reg.xlsx[Sites] row 3, column desks" in run.output, run.output
     assert "reg.xlsx[functions] row 4, column fte" in run.output, run.output
     no_traceback(run)
 

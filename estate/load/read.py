@@ -130,6 +130,9 @@ def _read_workbook(path: Path) -> RawRegister:
         return raw
     try:
         sheets = _by_table_name(book.sheetnames)
+        for name, titles in sheets.items():  # a problem names the tab as the user sees it
+            if name in raw.files and len(titles) == 1:
+                raw.files[name] = f"{path.name}[{titles[0]}]"
         for name, spec in TABLES.items():
             label = raw.files[name]
             if name not in sheets:
