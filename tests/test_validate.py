@@ -449,7 +449,8 @@ def test_an_id_excel_stripped_of_leading_zeros_is_suggested_with_them(tmp_path: 
 
 
 @pytest.mark.parametrize(("lat", "lon", "says"), [
-    ("Latitude", "Longitude", "did you mean 'Latitude'?"),
+    ("Latitude", "Longitude", "no such column in the header; the column 'Latitude' may be "
+                              "it: rename it lat"),
     ("easting", "northing", "British National Grid"),
 ])
 def test_lat_and_lon_under_other_names_are_named(tmp_path: Path, lat: str, lon: str,

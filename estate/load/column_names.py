@@ -30,7 +30,8 @@ def missing_column(table: RawTable, name: str) -> Problem:
         difflib.get_close_matches(name, header, n=1)
     found = "no such column in the header"
     if near:
-        found += f" (did you mean {table.typed.get(near[0], near[0])!r}?)"
+        found += (f"; the column {table.typed.get(near[0], near[0])!r} may be it: rename it "
+                  f"{name}")
     elif name in ("lat", "lon") and {"easting", "northing"} & set(header):
         found += (" but easting and northing: give lat and lon in degrees (WGS84), or the "
                   "points as a GeoPackage layer in British National Grid (EPSG:27700)")
