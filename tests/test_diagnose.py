@@ -56,6 +56,15 @@ def test_infeasible_secure_function_found_by_precheck(tmp_path: Path) -> None:
     assert "F1" not in run.stderr and "F2" not in run.stderr
 
 
+def test_room_short_because_of_policy_close_names_the_sites_it_shuts(tmp_path: Path) -> None:
+    """Closing S1 and S2 leaves only S3's 40 desks for teams needing at least 60: the
+    reason names the rule and the room it shuts away (100 + 60 desks)."""
+    scenario = town(tmp_path, changes={"policy": {"close": ["S1", "S2"]}, "coverage": []})
+    said = "; policy.close shuts S1, S2, which hold 160 more"
+    assert any(reason.endswith(said) for reason in _precheck_reasons(scenario))
+    assert said in _infeasible(tmp_path, scenario).stderr
+
+
 def test_a_team_that_may_not_move_in_time_is_named_with_its_date(tmp_path: Path) -> None:
     """The policy closes S1, and F1 there may not move before 2035, after the three-year
     horizon: the reason is its date, not a want of sites (the annexe S2, beside S1, has

@@ -93,8 +93,22 @@ def precheck(prep: Prepared) -> list[str]:
         if need > cap + 1e-6:
             reasons.append(f"the functions need at least {need:,.0f} {column} (after the most "
                            f"pooling could save) but all sites that may host them hold "
-                           f"{cap:,.0f}")
+                           f"{cap:,.0f}" + _closed_by_policy(prep, ps, column))
     return reasons
+
+
+def _closed_by_policy(prep: Prepared, ps: np.ndarray, column: str) -> str:
+    """The sites `policy.close` shuts that could have hosted the teams, and the room they
+    hold: most often the rule to relax when the room runs short ("" when there are none)."""
+    sites = prep.sites
+    closed = [s for s in np.unique(ps) if sites.at[s, "site_id"] in prep.scenario.close
+              and sites.at[s, column] > 0]
+    if not closed:
+        return ""
+    held = float(sites[column].to_numpy(float)[closed].sum())
+    names = ", ".join(str(sites.at[s, "site_id"]) for s in closed[:10])
+    more = f" and {len(closed) - 10} more" if len(closed) > 10 else ""
+    return f"; policy.close shuts {names}{more}, which hold {held:,.0f} more"
 
 
 def _built_too_late(prep: Prepared, f: int) -> str:
