@@ -50,8 +50,14 @@ def test_vary_values() -> None:
     assert parse_vary("agencies=[CC,PD],[CC]").values == (("CC", "PD"), ("CC",))
     assert parse_vary("policy.keep=[], ['007'; S2]").values == ((), ("007", "S2"))
     assert parse_vary('name="2027"').values == ("2027",)  # quoted: text as written
+    assert parse_vary('name="a,b",O\'Brien').values == ("a,b", "O'Brien")
+    # ids are text, leading zeros and all; a list of numbers stays numbers
+    assert parse_vary("policy.keep=[004],['S,1']").values == (("004",), ("S,1",))
+    assert parse_vary("programme.max_one_off_per_year=[1e6;2e6],[3]").values == (
+        (1e6, 2e6), (3,))
     for bad in ("sharing.efficiency", "=1,2", "a=1:2:0", "a=1:2:1.5", "a=1,,2", "a=[A,B",
-                "a=[A]],[B]", "a=[A,,B]"):
+                "a=[A]],[B]", "a=[A,,B]", "a=[a] [b]", "a=[[a]]", 'a="b', "a=b]",
+                "policy.keep=[S1],['S1']", "a=1,1.0", "a=[],[ ]"):
         with pytest.raises(InputError):
             parse_vary(bad)
 
@@ -171,6 +177,8 @@ def test_vary_a_list(corridor: Path, tmp_path: Path) -> None:
             alone.summary.objective_npv, rel=1e-9)
     # the optimum closes S2, so only the run that keeps it has it open
     assert result.robustness.set_index("site_id").at["S2", "runs_open"] == 1
+    page = (tmp_path / "out" / "sweep.html").read_text(encoding="utf-8")
+    assert "Varied: policy.keep over [], [S2]." in page
 
 
 def test_run_ids_depend_on_parameters_only() -> None:

@@ -17,7 +17,7 @@ import pandas as pd
 from estate.render.html import document, static_text
 from estate.render.programme_chart import ticks
 from estate.results import money
-from estate.runs.sweep import PLANNED, Vary
+from estate.runs.sweep import PLANNED, Vary, shown
 from estate.status import Status
 
 
@@ -143,7 +143,8 @@ def sweep_page(rows: pd.DataFrame, robustness: pd.DataFrame, varies: list[Vary],
     shares = robustness["open_share"] if len(robustness) else pd.Series(dtype=float)
     fragile = int(((shares > 0) & (shares < 1)).sum())
     always, never = int((shares >= 1).sum()), int((shares <= 0).sum())
-    varied = ", ".join(e(f"{v.key} over {', '.join(str(x) for x in v.values)}") for v in varies)
+    varied = ", ".join(e(f"{v.key} over {', '.join(shown(x) for x in v.values)}")
+                       for v in varies)
     charts = "".join(f"<h3>NPV saving against {e(v.key)}</h3>{npv_chart(rows, v.key)}"
                      for v in varies)
     body = f"""<main><h1>Sweep of {e(scenario_name)}</h1>

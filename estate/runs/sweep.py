@@ -59,7 +59,7 @@ PLANNED = tuple(s.value for s in Status if s.has_plan)
 EXECUTORS = ("local", "dask")
 __all__ = ["MAX_RUNS", "MAX_VALUES", "EXECUTORS", "PLANNED", "RunOutcome", "RunTask",
            "SweepInterrupted", "SweepResult", "Value", "Vary", "grid", "parse_value",
-           "parse_vary", "reuse", "run_id", "run_one", "site_robustness", "sweep",
+           "parse_vary", "reuse", "run_id", "run_one", "shown", "site_robustness", "sweep",
            "sweep_rows"]
 
 

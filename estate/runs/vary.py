@@ -43,21 +43,28 @@ class Vary:
     values: tuple[Value, ...]
 
 
-def parse_value(text: str) -> Value:
+def parse_value(text: str, text_items: bool = False) -> Value:
     """A number when the text looks like one (int before float), true/false, else text;
-    in brackets, a list of such values, separated by commas or semicolons (`[]` is the
-    empty list), where a quoted item is text as written (`["007"]`)."""
+    quoted, text as written (`"2027"`). In brackets, a list of such values separated by
+    commas or semicolons (`[]` is the empty list); with `text_items` (a key that holds
+    ids or names) every item is text, so `[004]` keeps its zeros. Raises ValueError for
+    a quote or bracket left open, or a bracket inside a list."""
     text = text.strip()
-    if text.startswith("[") and text.endswith("]"):
-        inner = text[1:-1].strip()
-        return tuple(_item(part) for part in re.split(r"[,;]", inner)) if inner else ()
-    return _item(text)
+    if text.startswith("["):
+        inner = _split(text[1:-1], ",;", nested=False) if text.endswith("]") else None
+        if inner is None:
+            raise ValueError("a list as [A,B], with no bracket inside it")
+        return (tuple(_item(part, text_items) for part in inner)
+                if text[1:-1].strip() else ())
+    return _item(text, False)
 
 
-def _item(text: str) -> Item:
+def _item(text: str, as_text: bool) -> Item:
     text = text.strip()
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
         return text[1:-1]
+    if as_text:
+        return text
     if re.fullmatch(r"[+-]?\d+", text):
         return int(text)
     if text.lower() in ("true", "false"):
@@ -67,6 +74,22 @@ def _item(text: str) -> Item:
     except ValueError:
         return text
     return text if math.isnan(x) else x
+
+
+def _text_lists(node: dict[str, Any], prefix: str = "") -> frozenset[str]:
+    """The dotted keys whose value is a list of ids or names (a list in `DEFAULTS`; the
+    coverage rules are tables, varied key by key)."""
+    keys: set[str] = set()
+    for name, value in node.items():
+        if isinstance(value, dict):
+            keys |= _text_lists(value, f"{prefix}{name}.")
+        elif isinstance(value, list) and name != "coverage":
+            keys.add(prefix + name)
+    return frozenset(keys)
+
+
+TEXT_LISTS = _text_lists(DEFAULTS)
+"""Keys whose list items are always text: `agencies`, `sharing.types`, `policy.keep`, ..."""
 
 
 def _is_number(value: Value) -> TypeGuard[int | float]:
@@ -100,29 +123,53 @@ def parse_vary(spec: str) -> Vary:
                 raise _bad(spec, f"finite ends LO and HI in {key}=LO:HI:N")
             integers = isinstance(lo, int) and isinstance(hi, int)
             return Vary(key, _spaced(float(lo), float(hi), n, integers))
-    texts = _outside_brackets(rest)
-    if texts is None:
-        raise _bad(spec, f"each [ closed by a ] before the next value, in {key}=[A,B],[C]")
-    values = tuple(parse_value(v) for v in texts)
+    texts = _split(rest, ",", nested=True)
+    try:
+        if texts is None:
+            raise ValueError
+        values = tuple(parse_value(v, key in TEXT_LISTS) for v in texts)
+    except ValueError:
+        raise _bad(spec, f"values separated by commas, each quote closed and each list as "
+                         f"[A,B] (no bracket inside it), in {key}=[A,B],[C]") from None
     if len(values) > MAX_VALUES:
         raise _bad(spec, f"at most {MAX_VALUES:,} values in {key}=V1,V2,...")
     if any(v == "" or (isinstance(v, tuple) and "" in v) for v in values):
         raise _bad(spec, f"no empty values in {key}=V1,V2,... (nor in a list: [A,B])")
+    if len({_identity(v) for v in values}) < len(values):  # one run twice
+        raise _bad(spec, f"each value once in {key}=V1,V2,...")
     return Vary(key, values)
 
 
-def _outside_brackets(text: str) -> list[str] | None:
-    """`text` split at the commas that are not inside brackets (`[A,B],[C]` is two
-    values); None when a bracket is left open or closed twice."""
-    parts, depth, start = [], 0, 0
+def _identity(value: Value) -> Any:
+    """What makes two values the same run: `[S1]` and `["S1"]`, or 1 and 1.0, are; 1 and
+    true are not (Python counts true as 1)."""
+    if isinstance(value, tuple):
+        return tuple(_identity(v) for v in value)
+    if isinstance(value, bool):
+        return ("bool", value)
+    return ("number", float(value)) if isinstance(value, int | float) else ("text", value)
+
+
+def _split(text: str, separators: str, nested: bool) -> list[str] | None:
+    """`text` split at the `separators` that are outside quotes and brackets (`[A,B],[C]`
+    is two values, `"a,b"` one); a quote opens only at the start of a part, so
+    `O'Brien` is text. None when a quote or bracket is left open, a bracket closes
+    unopened, or (not `nested`) any bracket stands outside quotes."""
+    parts, depth, quote, start = [], 0, "", 0
     for i, character in enumerate(text):
-        depth += {"[": 1, "]": -1}.get(character, 0)
-        if depth not in (0, 1):
-            return None
-        if character == "," and depth == 0:
+        if quote:
+            quote = "" if character == quote else quote
+            continue
+        if character in "\"'" and not text[start:i].strip().lstrip("["):
+            quote = character
+        elif character in "[]":
+            depth += 1 if character == "[" else -1
+            if not nested or depth not in (0, 1):
+                return None
+        elif character in separators and depth == 0:
             parts.append(text[start:i])
             start = i + 1
-    return None if depth else [*parts, text[start:]]
+    return None if quote or depth else [*parts, text[start:]]
 
 
 def shown(value: Value) -> str:
