@@ -549,6 +549,12 @@ def test_hidden_rows_and_merged_ranges_are_found_however_the_sheet_is_read(
      "0xE4"),  # in the header: no column to name
     (lambda f: f.write_bytes("site_id,name\nS1,A,\u00a3\n".encode("cp1252")), 2, None,
      "0xA3"),  # past the header's last name
+    (lambda f: f.write_bytes('site_id,name,kind\nS1,"Town\n\u00a3 hall",office\n'
+                             .encode("cp1252")), 2, "name", "0xA3"),  # just after a break
+    (lambda f: f.write_bytes(("Sites register 2024\n" + "\n".join(
+        "\u00a3" + line if i == 2 else line for i, line in enumerate(
+            f.read_text(encoding="utf-8").splitlines()))).encode("cp1252")), 4, "site_id",
+     "0xA3"),  # under a title line, the header's names are the ones below it
 ])
 def test_text_that_is_not_utf8_is_named_at_its_row_and_column(
         tmp_path: Path, write, row: int, column: str | None, says: str) -> None:

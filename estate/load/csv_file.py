@@ -35,7 +35,7 @@ def read_csv(file: Path, header: frozenset[str] = frozenset()) -> pd.DataFrame:
     pads it) would make every row after it too wide; when a line below names them
     (`estate.load.header`), the lines above it are left out and the rows keep their
     numbers."""
-    check_encoding(file)
+    check_encoding(file, header)
     check_separator(file)
     # pandas' C parser ends a cell at a NUL byte (`463\0000` would read as 463, the rest
     # of the cell lost without a word); its Python parser keeps the byte for the cell
@@ -93,7 +93,7 @@ def _lines_above(file: Path, header: frozenset[str]) -> int:
     return 0 if first is None else first - 1
 
 
-def check_encoding(file: Path) -> None:
+def check_encoding(file: Path, header: frozenset[str] = frozenset()) -> None:
     """UTF-8 (with or without a BOM), or an Unreadable naming the row of the first byte
     that is not: Excel's 'Unicode Text' is UTF-16, its 'CSV' in most of its locales
     Windows-1252, where `£` is the byte 0xA3."""
@@ -105,7 +105,7 @@ def check_encoding(file: Path) -> None:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
-        row, column = _cell_at(data, error.start)
+        row, column = _cell_at(data, error.start, header)
         byte = data[error.start]
         pound = " (the £ sign of Windows-1252)" if byte == 0xA3 else ""
         raise Unreadable("UTF-8 text (in Excel: Save As 'CSV UTF-8')",
@@ -113,18 +113,24 @@ def check_encoding(file: Path) -> None:
                           column) from error
 
 
-def _cell_at(data: bytes, position: int) -> tuple[int, str | None]:
+def _cell_at(data: bytes, position: int, header: frozenset[str]) -> tuple[int, str | None]:
     """The spreadsheet row of the record holding byte `position`, and its column's name
-    in the first row (None when the byte is in that row, or past its last name):
-    records, not lines, are counted, as a quoted cell may hold a line break (old Macs
-    end lines with CR)."""
+    in the header (`header`: the names the table needs, to find a header below a title
+    line; `estate.load.header`), None when the byte is in or above the header, or past
+    its last name. Records, not lines, are counted, as a quoted cell may hold a line
+    break (old Macs end lines with CR): the text before the byte is read with a mark in
+    the byte's place, and the mark's record and field are the byte's."""
     before = data[:position].decode("utf-8", "replace").removeprefix("\ufeff")
-    records = list(csv.reader(io.StringIO(before, newline="")))
-    if before == "" or before.endswith(("\n", "\r")):
-        records.append([""])  # the byte opens a record of its own
+    records = list(csv.reader(io.StringIO(before + MARK, newline="")))
     row, cell = len(records), len(records[-1]) - 1
-    names = records[0] if row > 1 else []
+    above = [(number, cells) for number, cells in enumerate(records[:-1], 1)]
+    named = header_row(above, header)
+    names = records[named - 1] if named is not None and named < row else []
     return row, (names[cell].strip() or None) if cell < len(names) else None
+
+
+MARK = "\ue000"
+"""A private-use character standing for the byte that is not UTF-8 (`_cell_at`)."""
 
 
 def check_separator(file: Path) -> None:
