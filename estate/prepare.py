@@ -312,16 +312,19 @@ def _builds_past_the_horizon(sites: pd.DataFrame, forced_open: np.ndarray, calen
     return late, warnings
 
 
-def _leases_ended_before_start(sites: pd.DataFrame, calendar: Calendar, file: str
-                               ) -> list[Problem]:
+def _leases_ended_before_start(sites: pd.DataFrame, calendar: Calendar,
+                               forced_open: np.ndarray, file: str) -> list[Problem]:
     """A lease whose end falls before `start` is over when the programme begins, so
     closing its site owes no rent (`estate.timing`). That is right for a tenant holding
     over, but more often the register was not updated after a renewal, and the plan
     would then close the site for a saving it cannot have: a warning at the site's row
-    names the date, so the analyst can enter the renewed lease's end."""
+    names the date, so the analyst can enter the renewed lease's end. Only a leased
+    site the plan may close is named (a freehold's stray lease terms have their own
+    warning; a site kept open owes its rent either way)."""
     begins = calendar.start.isoformat()
     ended = ((sites["lease_end"] != "") & (sites["lease_end"] < begins)
-             & ~sites["candidate"].to_numpy(bool))
+             & (sites["tenure"] == "leasehold") & ~sites["candidate"].to_numpy(bool)
+             & ~forced_open)
     return [
         Problem(file, int(sites.at[s, "row"]), "lease_end",
                 f"a date on or after start ({begins}), or none for a lease that has no "
@@ -371,8 +374,8 @@ def prepare(register: Register, scenario: Scenario) -> Prepared:
         unbuilt, late_builds = _builds_past_the_horizon(
             sites, forced_open, calendar, register.files.get("sites", "sites"))
         forced_closed = forced_closed | unbuilt
-        ended = _leases_ended_before_start(sites, calendar, register.files.get("sites",
-                                                                               "sites"))
+        ended = _leases_ended_before_start(sites, calendar, forced_open,
+                                           register.files.get("sites", "sites"))
         warnings += staying + late_builds + ended
     return Prepared(
         calendar=calendar, exits=None if calendar is None else exit_terms(sites, calendar),

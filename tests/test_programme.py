@@ -94,6 +94,18 @@ def test_a_lease_over_by_the_start_owes_nothing_and_an_earlier_end_is_named(
         assert warned == []
 
 
+def test_an_ended_lease_is_named_only_where_the_plan_may_close_the_site(tmp_path: Path
+                                                                        ) -> None:
+    """K is kept by policy, so its lease's end decides nothing; F is freehold, whose
+    stray lease_end has a warning of its own: neither is named as an ended lease."""
+    case = plan_case(tmp_path, [
+        site("K", "A", 0, 0, desks=100, tenure="leasehold", lease_end="2020-01-01",
+             must_keep=True),
+        site("F", "A", 1, 0, desks=50, lease_end="2020-01-01"),
+    ], [function("T", "A", "Ops", "K", desks=40)])
+    assert not [w for w in case.prep.warnings if "has ended by then" in w.found]
+
+
 def test_a_cheap_surrender_closes_the_lease_in_year_1(tmp_path: Path) -> None:
     case = lease_case(tmp_path, surrender=150_000)
     assert case.prep.exits is not None and case.prep.exits.surrender[0, 1]

@@ -17,6 +17,7 @@ from estate.render.html import inert
 from estate.render.programme_chart import MARKS, cash_curve, gantt
 from estate.render.programme_page import programme_page, write_programme_page
 from estate.results import Programme, Summary, money
+from estate.results.words import schedule_quality
 from estate.runs.compare import Run
 from estate.status import Status
 from estate.store import read_programme, read_summary, write_results
@@ -176,6 +177,9 @@ def test_the_comparison_shows_each_programme_beside_its_snapshot(folder: Path) -
     section = section[:section.index("<h2>", 4)]
     assert f"year {figures['payback_year']}" in section and "roadmap" in section
     assert "NPV saving (programme)" in section and "NPV saving (snapshot plan)" in section
+    # in the words of programme.html and the board pack
+    said = schedule_quality(figures["status"], figures["mip_gap"], figures["method"])[1]
+    assert inert(said) in section, section
     assert section.count("\u2014") >= 8  # the plain scenario has none
     assert inert(HOSTILE[1]) in section and HOSTILE[1] not in text
     assert "The dated programme" not in comparison_page([_run("plain", folder, plain)])

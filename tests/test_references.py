@@ -36,7 +36,7 @@ def test_warnings_for_unhosted_type_and_insecure_home(tmp_path: Path) -> None:
     folder = csv_register(
         tmp_path,
         functions={"type": ["HR", "Finance", "IT"], "needs_secure": ["yes", "no", "no"]},
-        sites={"tenure": ["freehold", "", ""], "rent": [None, 1000, None]},
+        sites={"tenure": ["freehold", "", ""], "rent": [None, 1000.5, None]},
     )
     register = load_register(folder)
     assert located(register.warnings) == {
@@ -52,7 +52,7 @@ def test_warnings_for_unhosted_type_and_insecure_home(tmp_path: Path) -> None:
     assert "set tenure = leasehold, or clear it" in lease.expected
     # each value as the register shows it, not as Python spells it (np.float64(1000.0))
     rent = next(w for w in register.warnings if w.column == "rent")
-    assert rent.found == "1,000 on a freehold site, used as given", rent.found
+    assert rent.found == "1,000.50 on a freehold site, used as given", rent.found
 
 
 def test_national_register_areas(tmp_path: Path) -> None:

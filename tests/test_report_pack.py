@@ -169,6 +169,13 @@ def test_the_assumptions_list_every_setting_left_to_a_default(tmp_path: Path) ->
     assert rows["policy.max_one_off"] == "no limit (estate's default)"
     assert "sharing.efficiency" not in rows and "start" not in rows
     assert not any(key.startswith("programme.") for key in rows)  # no programme here
+    # with no type to pool, no pooling default applies
+    plain = town(tmp_path / "plain", changes={"sharing": {"types": []}})
+    estate.plan(plain, out=tmp_path / "plain" / "results", map_path=False)
+    page = assumptions_page(read_results(tmp_path / "plain" / "results"))
+    rows = dict(next(b for b in page.blocks if isinstance(b, Table)).rows)
+    assert rows["sharing.types"] == "none"
+    assert not [key for key in rows if key.startswith("sharing.") and key != "sharing.types"]
 
 
 def test_decision_names_the_plan_in_words(pack: dict[str, Any]) -> None:

@@ -33,12 +33,21 @@ def test_summary_round_trips_through_its_json() -> None:
     assert again.status is Status.TIME_LIMIT
     assert again.agencies["A"].worse_off and again.status_quo_breaches[0].rule == "housed"
     assert "policy_costs" not in summary.to_json()
+    # an unproven cost with no bound above is written and read back with a null high end
+    open_ended = {"must_keep": {"status": "priced", "sentence": "s", "npv": 5.0,
+                                "npv_low": 1.0, "npv_high": math.inf}}
+    data = summary.replace(policy_costs=open_ended).to_json()
+    assert Summary.from_json(data).policy_costs == {
+        "must_keep": {**open_ended["must_keep"], "npv_high": None}}
 
 
-@pytest.mark.parametrize(("key", "value"), [("status", "done"), ("sites_after", "many"),
-                                            ("agencies", {"A": {"name": "x"}}),
-                                            ("status_quo_breaches", [{"rule": "r"}]),
-                                            ("status_quo_feasible", "no")])
+@pytest.mark.parametrize(("key", "value"), [
+    ("status", "done"), ("sites_after", "many"), ("agencies", {"A": {"name": "x"}}),
+    ("status_quo_breaches", [{"rule": "r"}]), ("status_quo_feasible", "no"),
+    ("policy_costs", {"must_keep": {"status": "priced", "sentence": "s", "npv": 5.0,
+                                    "npv_low": 1.0, "npv_high": "9"}}),
+    ("policy_costs", {"must_keep": {"status": "priced", "sentence": "s", "npv": 5.0,
+                                    "npv_low": math.inf, "npv_high": 9.0}})])
 def test_a_damaged_key_is_named(key: str, value: object) -> None:
     data = summary_record().to_json()
     data[key] = value
@@ -81,7 +90,7 @@ def test_flat_names_columns_by_dotted_keys() -> None:
                                      "sentence": "coverage.0 costs £5"},
                       "must_keep": {"npv": 7.0, "npv_low": 3.0, "npv_high": 9.5,
                                     "status": "priced", "sentence": "unproven"},
-                      "policy.close": {"npv": None, "npv_low": 2.0, "npv_high": math.inf,
+                      "policy.close": {"npv": None, "npv_low": 2.0, "npv_high": None,
                                        "status": "priced", "sentence": "at least £2"},
                       "coverage.1": {"npv": None, "status": "declined", "sentence": "no"}},
         status_quo_breaches=[{"rule": "housed", "place": "F1 has no site today"}],

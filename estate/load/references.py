@@ -197,7 +197,7 @@ def _as_typed(value: object) -> str:
     if isinstance(value, list | tuple):
         return ";".join(str(v) for v in value)
     if isinstance(value, numbers.Real) and not isinstance(value, bool):  # numpy's too
-        return f"{value:,.0f}"
+        return f"{value:,.2f}".removesuffix(".00")
     return str(value)
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from estate.load.free_text import for_terminal
 from estate.render.html import document, inert, static_text
 from estate.results import money
-from estate.results.words import one_off_words, payback_words, quality_words
+from estate.results.words import one_off_words, payback_words, quality_words, schedule_quality
 from estate.runs.compare import LOSS_TOL, Run, agency_gains, compensate
 from estate.status import Status
 
@@ -128,7 +128,8 @@ PROGRAMME_FIGURES: tuple[tuple[str, Callable[[dict[str, Any], dict[str, Any]], s
     ("Changes scheduled", lambda p, s: _plain(p.get("changes"))),
     ("Roadmap above the joint model by", lambda p, s: "n/a" if p.get("gap") is None
      else f"{float(p['gap']):.2%}"),
-    ("Status", lambda p, s: _plain(p.get("status"))),
+    ("How sure the schedule is", lambda p, s: schedule_quality(
+        str(p.get("status")), p.get("mip_gap"), str(p.get("method")))[1]),
 )
 
 

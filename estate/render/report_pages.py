@@ -379,8 +379,11 @@ def _keys(r: Results) -> list[tuple[str, str]]:
         if key not in r.scenario:
             rows.append((key, f"{value} (estate's default)"))
     given = [key for key, _ in rows]
+    sharing = r.scenario.get("sharing")
+    pools = not (isinstance(sharing, dict) and sharing.get("types") == [])
     defaults = {k: v for k, v in DEFAULTS.items() if k not in _UNLISTED
-                and (k != "programme" or r.programme is not None)}
+                and (k != "programme" or r.programme is not None)
+                and (k != "sharing" or pools)}  # no type pools: no pooling default applies
     for key, value in assumption_rows(defaults):
         # a key the file sets, or sets inside (sharing.efficiency.IT for sharing.efficiency)
         if not any(g == key or g.startswith(key + ".") for g in given):

@@ -356,6 +356,9 @@ def _policy_cost(entry: Any) -> None:
         raise TypeError("policy_costs")
     if entry.get("npv") is not None:
         _number(entry["npv"])
+    for end in ("npv_low", "npv_high"):  # an unproven cost's range (no bound above: null)
+        if entry.get(end) is not None:
+            _number(entry[end])
 
 
 _EXPECTED = {"status": "one of " + ", ".join(s.value for s in Status),
