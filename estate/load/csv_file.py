@@ -123,8 +123,7 @@ def _cell_at(data: bytes, position: int, header: frozenset[str]) -> tuple[int, s
     before = data[:position].decode("utf-8", "replace").removeprefix("\ufeff")
     records = list(csv.reader(io.StringIO(before + MARK, newline="")))
     row, cell = len(records), len(records[-1]) - 1
-    above = [(number, cells) for number, cells in enumerate(records[:-1], 1)]
-    named = header_row(above, header)
+    named = header_row(enumerate(records[:-1], 1), header)
     names = records[named - 1] if named is not None and named < row else []
     return row, (names[cell].strip() or None) if cell < len(names) else None
 

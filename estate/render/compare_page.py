@@ -39,47 +39,60 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def _quality(s: dict[str, Any]) -> str:
+def _quality(s: dict[str, Any], key: str) -> str:
     """How good the plan is, in the words of `estate plan` and the board pack."""
-    return quality_words(Status(s["status"]), s.get("mip_gap"))[0]
+    return quality_words(Status(s[key]), s.get("mip_gap"))[0]
 
 
-def _money_key(key: str) -> Callable[[dict[str, Any]], str]:
-    return lambda s: _pounds(s.get(key))
+def _money(s: dict[str, Any], key: str) -> str:
+    return _pounds(s.get(key))
 
 
-def _plain_key(key: str) -> Callable[[dict[str, Any]], str]:
-    return lambda s: _plain(s.get(key))
+def _value(s: dict[str, Any], key: str) -> str:
+    return _plain(s.get(key))
+
+
+def _one_off(s: dict[str, Any], key: str) -> str:
+    return "n/a" if s.get(key) is None else one_off_words(float(s[key]))
+
+
+def _payback(s: dict[str, Any], key: str) -> str:
+    return payback_words(s.get(key), s.get("one_off_cost"))[0]
+
+
+def _gap(s: dict[str, Any], key: str) -> str:
+    return "n/a" if s.get(key) is None else f"{s[key]:.4%}"
+
+
+def _solver(s: dict[str, Any], key: str) -> str:
+    return f"{s.get(key)}, {float(s.get('solve_seconds') or 0):,.1f} s"
 
 
 #: The side-by-side figures: label, summary key (a scenario without a plan has only
-#: `status`), and how to show it from the summary. Status, one-off and payback are worded
-#: as `estate plan` words them (`estate.results.words`), so the two never disagree.
-FIGURES: tuple[tuple[str, str, Callable[[dict[str, Any]], str]], ...] = (
+#: `status`), and how to show it from the summary and the key. Status, one-off and
+#: payback are worded as `estate plan` words them (`estate.results.words`), so the two
+#: never disagree.
+FIGURES: tuple[tuple[str, str, Callable[[dict[str, Any], str], str]], ...] = (
     ("How good the plan is", "status", _quality),
-    ("NPV of cost (plan)", "objective_npv", _money_key("objective_npv")),
-    ("NPV of cost (status quo)", "status_quo_npv", _money_key("status_quo_npv")),
-    ("NPV saving", "npv_saving", _money_key("npv_saving")),
-    ("Annual cost before", "annual_cost_before", _money_key("annual_cost_before")),
-    ("Annual cost after", "annual_cost_after", _money_key("annual_cost_after")),
-    ("Annual saving", "annual_saving", _money_key("annual_saving")),
-    ("One-off cost", "one_off_cost", lambda s: "n/a" if s.get("one_off_cost") is None
-     else one_off_words(float(s["one_off_cost"]))),
-    ("Payback", "payback_years",
-     lambda s: payback_words(s.get("payback_years"), s.get("one_off_cost"))[0]),
-    ("Sites before", "sites_before", _plain_key("sites_before")),
-    ("Sites after", "sites_after", _plain_key("sites_after")),
-    ("Sites closed", "sites_closed", _plain_key("sites_closed")),
-    ("Sites opened", "sites_opened", _plain_key("sites_opened")),
-    ("Shared centres", "shared_centres", _plain_key("shared_centres")),
-    ("FTE relocated", "fte_relocated", _plain_key("fte_relocated")),
-    ("Status quo meets every rule", "status_quo_feasible", _plain_key("status_quo_feasible")),
-    ("Horizon (years)", "horizon_years", _plain_key("horizon_years")),
-    ("Discount rate", "discount_rate", _plain_key("discount_rate")),
-    ("MIP gap", "mip_gap", lambda s: "n/a" if s.get("mip_gap") is None
-     else f"{s['mip_gap']:.4%}"),
-    ("Solver, seconds", "solver",
-     lambda s: f"{s.get('solver')}, {float(s.get('solve_seconds') or 0):,.1f} s"),
+    ("NPV of cost (plan)", "objective_npv", _money),
+    ("NPV of cost (status quo)", "status_quo_npv", _money),
+    ("NPV saving", "npv_saving", _money),
+    ("Annual cost before", "annual_cost_before", _money),
+    ("Annual cost after", "annual_cost_after", _money),
+    ("Annual saving", "annual_saving", _money),
+    ("One-off cost", "one_off_cost", _one_off),
+    ("Payback", "payback_years", _payback),
+    ("Sites before", "sites_before", _value),
+    ("Sites after", "sites_after", _value),
+    ("Sites closed", "sites_closed", _value),
+    ("Sites opened", "sites_opened", _value),
+    ("Shared centres", "shared_centres", _value),
+    ("FTE relocated", "fte_relocated", _value),
+    ("Status quo meets every rule", "status_quo_feasible", _value),
+    ("Horizon (years)", "horizon_years", _value),
+    ("Discount rate", "discount_rate", _value),
+    ("MIP gap", "mip_gap", _gap),
+    ("Solver, seconds", "solver", _solver),
 )
 TERMINAL_FIGURES = 15
 """The terminal shows the figures up to FTE relocated; the page shows them all."""
@@ -102,10 +115,10 @@ def _data(run: Run) -> dict[str, Any]:
     return run.summary.to_json() if run.summary else {"status": str(run.status)}
 
 
-def _figure(run: Run, key: str, show: Callable[[dict[str, Any]], str]) -> str:
+def _figure(run: Run, key: str, show: Callable[[dict[str, Any], str], str]) -> str:
     """One figure of one scenario as text; a scenario with no plan shows its status only."""
     s = _data(run)
-    return show(s) if key in s else ""
+    return show(s, key) if key in s else ""
 
 
 def _figures_html(runs: list[Run]) -> str:
