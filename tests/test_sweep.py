@@ -53,6 +53,7 @@ def test_vary_values() -> None:
     assert parse_vary('name="a,b",O\'Brien').values == ("a,b", "O'Brien")
     # ids are text, leading zeros and all; a list of numbers stays numbers
     assert parse_vary("policy.keep=[004],['S,1']").values == (("004",), ("S,1",))
+    assert parse_vary('policy.keep=["x", "a]b"]').values == (("x", "a]b"),)  # any item
     assert parse_vary("programme.max_one_off_per_year=[1e6;2e6],[3]").values == (
         (1e6, 2e6), (3,))
     for bad in ("sharing.efficiency", "=1,2", "a=1:2:0", "a=1:2:1.5", "a=1,,2", "a=[A,B",

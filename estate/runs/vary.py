@@ -155,20 +155,23 @@ def _split(text: str, separators: str, nested: bool) -> list[str] | None:
     is two values, `"a,b"` one); a quote opens only at the start of a part, so
     `O'Brien` is text. None when a quote or bracket is left open, a bracket closes
     unopened, or (not `nested`) any bracket stands outside quotes."""
-    parts, depth, quote, start = [], 0, "", 0
+    parts, depth, quote, start, item = [], 0, "", 0, 0  # item: where the part or list item began
     for i, character in enumerate(text):
         if quote:
             quote = "" if character == quote else quote
             continue
-        if character in "\"'" and not text[start:i].strip().lstrip("["):
+        if character in "\"'" and not text[item:i].strip():
             quote = character
         elif character in "[]":
             depth += 1 if character == "[" else -1
             if not nested or depth not in (0, 1):
                 return None
-        elif character in separators and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
+            item = i + 1
+        elif character in ",;":
+            item = i + 1
+            if character in separators and depth == 0:
+                parts.append(text[start:i])
+                start = i + 1
     return None if quote or depth else [*parts, text[start:]]
 
 
