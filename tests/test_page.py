@@ -128,9 +128,9 @@ def test_kpi_panel_gives_the_dated_programmes_npv_before_the_snapshots() -> None
     dated = kpi_panel(summary_record(programme={"npv_saving": 5_125_000.0}))
     first = dated.index("<dt>NPV saving of the dated programme (10 years, 3.5% a year)</dt>"
                         "<dd class=\"\">£5.13m</dd>")
-    assert first < dated.index("<dt>NPV saving if every change happened at once (10 years, "
+    assert first < dated.index("<dt>NPV saving if every change were made in year 1 (10 years, "
                                "3.5% a year)</dt><dd class=\"\">£6.00m</dd>")
-    assert "<dt>Payback if every change happened at once</dt>" in dated
+    assert "<dt>Payback if every change were made in year 1</dt>" in dated
 
 
 def test_kpi_panel_says_net_receipts_and_time_limit_in_words() -> None:

@@ -591,7 +591,7 @@ def test_only_the_programme_counts_a_late_teams_pooling_from_its_move(
     HA pools at S from year 1 (£500k); P closes in year 3 (£360k, the snapshot too);
     HB moves to S in year 3, pays £10k to move, and pools there for 3 years (£300k)
     paying S's £30k pair cost for 3 years (£90k). The programme saves £1,060k. The
-    snapshot, "if every change happened at once" but for P's wait, counts HB's pooling
+    snapshot, "if every change were made in year 1" but for P's wait, counts HB's pooling
     and pair cost from year 1: £500k and £150k, £1,200k in all (docs/programme.md says
     why it is left so)."""
     case = plan_case(tmp_path, [

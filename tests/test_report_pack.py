@@ -190,7 +190,7 @@ def test_decision_names_the_plan_in_words(pack: dict[str, Any]) -> None:
 
 def test_the_dated_programme_leads_and_says_why_it_differs(pack: dict[str, Any]) -> None:
     """With a programme, its NPV is the first headline figure and the snapshot's is
-    labelled as every change at once; the programme page says what the difference comes
+    labelled as every change made in year 1; the programme page says what the difference comes
     from (one closure a year here) and which limits each year keeps to."""
     r, pages = board_pages(pack["folder"])
     p, s = r.programme, r.summary
@@ -199,7 +199,7 @@ def test_the_dated_programme_leads_and_says_why_it_differs(pack: dict[str, Any])
                     if isinstance(b, Table) and b.caption == "Headline figures")
     assert headline.rows[0] == ("NPV saving of the dated programme (10 years, 3.5% a year)",
                                 f"{money(p.npv_saving)}; pays back in year {p.payback_year}")
-    assert headline.rows[1] == ("NPV saving if every change happened at once (10 years, "
+    assert headline.rows[1] == ("NPV saving if every change were made in year 1 (10 years, "
                                 "3.5% a year)", money(s.npv_saving))
     words = " ".join(b.text for page in pages if page.title == "When: the programme"
                      for b in page.blocks if hasattr(b, "text"))
@@ -223,7 +223,7 @@ def test_the_dated_programme_leads_and_says_why_it_differs(pack: dict[str, Any])
     by_agency = flows[flows["agency_id"] != ""].groupby("agency_id")["discounted"].sum()
     assert by_agency.sum() == pytest.approx(p.npv_saving, abs=1.0)
     table = next(b for b in agencies_page(r).blocks if isinstance(b, Table))
-    assert table.header[5:7] == ("NPV saving, all at once", "NPV saving, as dated")
+    assert table.header[5:7] == ("NPV saving, all in year 1", "NPV saving, as dated")
     names = {agency_name(s, a): a for a in s.agencies}
     assert {row[0]: row[6] for row in table.rows[:-1]} == {
         name: money(by_agency.get(a)) for name, a in names.items()}

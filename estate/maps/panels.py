@@ -51,9 +51,9 @@ def kpi_panel(summary: Summary) -> str:
     """The KPI panel's HTML: what an executive reads first. Every text value is inert."""
     s = summary
     # with a dated programme its NPV is the one that counts when each change can happen;
-    # the snapshot's figures are what every change at once would give
+    # the snapshot's figures are what every change made in year 1 would give
     programme = s.programme or {}
-    at_once = " if every change happened at once" if programme else ""
+    at_once = " if every change were made in year 1" if programme else ""
     dated = [(f"NPV saving of the dated programme ({inert(horizon_words(s))})",
               _money(programme.get("npv_saving")), "")] if programme else []
     rows = [

@@ -138,11 +138,11 @@ def dated_words(r: Results) -> str:
     difference = s.npv_saving - p.npv_saving
     said = f"Dated, the programme saves {money(p.npv_saving)} (NPV), "
     if abs(difference) < 0.5:
-        said += "as much as the plan would save if every change happened at once"
+        said += "as much as the plan would save if every change were made in year 1"
     else:
         said += (f"{money(abs(difference))} {'less' if difference > 0 else 'more'} than the "
-                 f"{money(s.npv_saving)} the plan would save if every change happened at "
-                 "once")
+                 f"{money(s.npv_saving)} the plan would save if every change were made in "
+                 "year 1")
     if difference >= 0.5:
         said += ": changes wait for " + (", for ".join(waits[:-1]) + ", and for "
                                          if len(waits) > 1 else "") + waits[-1]

@@ -97,7 +97,7 @@ def _changes(r: Results) -> str:
 
 def _money_words(s: Summary, dated: bool) -> str:
     """The snapshot's money in a sentence or two; `dated`: a programme follows, so its
-    NPV is what every change happening at once would save."""
+    NPV is what every change made in year 1 would save."""
     rate = rate_words(s.discount_rate)
     years = count(s.horizon_years, "year")
     if s.annual_saving >= 0:
@@ -110,7 +110,7 @@ def _money_words(s: Summary, dated: bool) -> str:
         text = (f"This raises the annual cost of buildings and teams by "
                 f"{money(-s.annual_saving)} a year (from "
                 f"{money(s.annual_cost_before)} to {money(s.annual_cost_after)})")
-    at_once = " if every change happened at once" if dated else ""
+    at_once = " if every change were made in year 1" if dated else ""
     if s.npv_saving >= 0:
         text += (f", and {'would save' if dated else 'saves'} {money(s.npv_saving)} over "
                  f"{years} in today's money{at_once}")
@@ -156,10 +156,10 @@ def decision(r: Results) -> str:
 def _headline(r: Results) -> Table:
     """The figures a board quotes. With a dated programme its NPV comes first, as the one
     that counts when each change can happen; the snapshot's figures follow, labelled as
-    what every change happening at once would save."""
+    what every change made in year 1 would save."""
     s = r.summary
     losers = [a.name for a in s.agencies.values() if a.worse_off]
-    at_once = " if every change happened at once" if r.programme else ""
+    at_once = " if every change were made in year 1" if r.programme else ""
     rows = []
     if r.programme is not None:
         p = r.programme
@@ -278,7 +278,7 @@ def where_page(r: Results) -> Page:
 
 def _agency_table(r: Results) -> Table:
     """Each agency's figures; with a dated programme, each agency's dated NPV saving
-    beside the snapshot's (every change at once), as the decision page sets the two."""
+    beside the snapshot's (every change made in year 1), as the decision page sets the two."""
     s = r.summary
     annual, npv = agency_gains(s, "annual"), r.agency_npv()
     dated = r.programme.agency_npv() if r.programme is not None else None
@@ -305,7 +305,7 @@ def _agency_table(r: Results) -> Table:
                  *((money(r.programme.npv_saving),) if r.programme is not None else ()), ""))
     npv_heads, widths = (
         (("NPV saving",), (0.2, 0.12, 0.12, 0.115, 0.175, 0.125, 0.145)) if dated is None else
-        (("NPV saving, all at once", "NPV saving, as dated"),
+        (("NPV saving, all in year 1", "NPV saving, as dated"),
          (0.15, 0.12, 0.115, 0.105, 0.13, 0.12, 0.12, 0.14)))
     return Table(f"Each agency's costs and savings (NPV over {horizon_words(s)})",
                  ("Agency", "Cost a year now", "Cost a year after", "Saving a year", "One-off",
