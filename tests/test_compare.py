@@ -447,3 +447,56 @@ def test_stored_plan_without_policy_costs_gets_them_added(
     page = (tmp_path / "out" / "comparison.html").read_text(encoding="utf-8")
     assert "Near-optimal alternatives" in page and "alternatives/1" in page
     assert compare([path], out=tmp_path / "out", results_root=tmp_path / "results")[0].reused
+
+
+def test_a_dated_programme_is_not_ranked_against_an_undated_plan_unsaid(tmp_path: Path) -> None:
+    """Two offices that each cost £100k to close; dated under a budget of £100k a year,
+    one closes a year later, so the dated saving is below the undated plan's. The page
+    and the terminal lead with the saving each can count on (the programme's, dated; the
+    other's, said to be undated), label the plans' own as every change in year 1, and
+    say why the two kinds differ."""
+    from rich.console import Console
+
+    from estate.render.compare_page import page, terminal_table
+    from tests.fixtures.register import agency, function, site, write_register
+
+    data = tmp_path / "register"
+    write_register(data, [agency("A")], [
+        site("A1", "A", 0, 0, running_cost=200_000, closure_cost=100_000),
+        site("A2", "A", 0, 1, running_cost=150_000, closure_cost=100_000),
+        site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
+    ], [function("T1", "A", "Ops", "A1"), function("T2", "A", "Ops", "A2")], [])
+    paths = [write_scenario(tmp_path / "undated.toml", scenario_on(data, "Undated")),
+             write_scenario(tmp_path / "dated.toml", scenario_on(
+                 data, "Dated", start="2027-04-01",
+                 programme={"max_one_off_per_year": 100_000}))]
+    runs = compare(paths, out=tmp_path / "out", results_root=tmp_path / "results")
+    undated, dated = (run.summary for run in runs)
+    assert undated is not None and dated is not None and dated.programme
+    dated_saving = float(dated.programme["npv_saving"])
+    assert dated_saving < dated.npv_saving - 1  # A2's closure waits a year
+    html = page(runs)
+    row = re.search(r"NPV saving, dated where a programme is</th><td[^>]*>([^<]*)</td>"
+                    r"<td[^>]*>([^<]*)</td>", html)
+    assert row is not None, html
+    assert row.group(1) == inert(f"{estate.results.money(undated.npv_saving)} (not dated)")
+    assert row.group(2) == inert(f"{estate.results.money(dated_saving)} (dated from 2027-04-01)")
+    assert ">NPV saving if every change were made in year 1</th>" in html
+    assert ">NPV saving</th>" not in html
+    assert "Dated is dated" in html and "Undated is not" in html
+    console = Console(width=200, record=True)
+    console.print(terminal_table(runs))
+    text = console.export_text()
+    assert "NPV saving, dated where a programme is" in text
+    assert f"{estate.results.money(dated_saving)} (dated from 2027-04-01)" in text
+    assert "Undated is not" in text
+    drawn = (tmp_path / "out" / "comparison_map.html").read_text(encoding="utf-8")
+    assert inert(f"{estate.results.money(dated_saving)} (dated from 2027-04-01)") in drawn
+
+
+def test_an_all_undated_comparison_keeps_its_plain_labels(setup: dict[str, Any]) -> None:
+    from estate.render.compare_page import page
+
+    html = page(setup["runs"])
+    assert ">NPV saving</th>" in html and "dated where a programme is" not in html
+    assert "if every change were made in year 1" not in html

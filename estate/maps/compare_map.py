@@ -44,7 +44,7 @@ from estate.render.html import (
     with_map_policy,
 )
 from estate.results import Summary, money
-from estate.results.words import plan_quality
+from estate.results.words import dated_saving_words, plan_quality
 from estate.runs.compare import Run
 from estate.store.check import RESULT_TABLES, read_table
 
@@ -117,7 +117,7 @@ def _facts(k: int, summary: Summary) -> str:
     """The shown scenario's headline figures, for the panel (inert HTML)."""
     rows = [("Plan", inert(plan_quality(summary)[0])),
             ("Annual saving", inert(money(summary.annual_saving))),
-            ("NPV saving", inert(money(summary.npv_saving))),
+            ("NPV saving", inert(dated_saving_words(summary.npv_saving, summary.programme))),
             ("Sites closed / opened", f"{summary.sites_closed:,} / {summary.sites_opened:,}")]
     cells = "".join(f"<dt>{term}</dt><dd>{value}</dd>" for term, value in rows)
     hidden = "" if k == 0 else " hidden"

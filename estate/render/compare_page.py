@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any
 from estate.load.free_text import for_terminal
 from estate.render.html import document, inert, static_text
 from estate.results import money
-from estate.results.words import one_off_words, payback_words, quality_words, schedule_quality
+from estate.results.words import (
+    dated_saving_words,
+    one_off_words,
+    payback_words,
+    quality_words,
+    schedule_quality,
+)
 from estate.runs.compare import LOSS_TOL, Run, agency_gains, compensate
 from estate.status import Status
 
@@ -60,6 +66,20 @@ def _payback(s: dict[str, Any], key: str) -> str:
     return payback_words(s.get(key), s.get("one_off_cost"))[0]
 
 
+def _dated_npv(s: dict[str, Any], key: str) -> str:
+    """The NPV saving a board can count on: a dated programme's, else the plan's own."""
+    return dated_saving_words(s.get(key), s.get("programme"))
+
+
+def _dated_payback(s: dict[str, Any], key: str) -> str:
+    """A dated programme's payback year, else the plan's own payback."""
+    programme = s.get("programme")
+    if programme:
+        year = programme.get("payback_year")
+        return f"in year {year}" if year else "not within the horizon"
+    return _payback(s, key)
+
+
 def _gap(s: dict[str, Any], key: str) -> str:
     return "n/a" if s.get(key) is None else f"{s[key]:.4%}"
 
@@ -97,6 +117,47 @@ FIGURES: tuple[tuple[str, str, Callable[[dict[str, Any], str], str]], ...] = (
 TERMINAL_FIGURES = 15
 """The terminal shows the figures up to FTE relocated; the page shows them all."""
 
+#: With a dated scenario among them, the figures a board can count on come first: a
+#: dated programme's NPV saving and payback, or an undated plan's own (said to be so);
+#: the plans' own NPV and payback follow under a label that says what they assume.
+DATED_FIGURES: tuple[tuple[str, str, Callable[[dict[str, Any], str], str]], ...] = (
+    ("NPV saving, dated where a programme is", "npv_saving", _dated_npv),
+    ("Payback, dated where a programme is", "payback_years", _dated_payback),
+)
+IN_YEAR_ONE = {"NPV saving": "NPV saving if every change were made in year 1",
+               "Payback": "Payback if every change were made in year 1"}
+
+
+def _dated(runs: list[Run]) -> list[Run]:
+    return [run for run in runs if _data(run).get("programme")]
+
+
+def figures(runs: list[Run]) -> list[tuple[str, str, Callable[[dict[str, Any], str], str]]]:
+    """`FIGURES` as these runs need them: with a dated scenario among them, the
+    `DATED_FIGURES` after the plan's quality, and the plans' own NPV saving and payback
+    labelled as what every change made in year 1 would give, so that no reader ranks an
+    undated plan's saving against a dated programme's without seeing the difference."""
+    if not _dated(runs):
+        return list(FIGURES)
+    shown = [(IN_YEAR_ONE.get(label, label), key, show) for label, key, show in FIGURES]
+    return [shown[0], *DATED_FIGURES, *shown[1:]]
+
+
+def _mixed_note(runs: list[Run]) -> str:
+    """Why a dated programme's saving reads lower than an undated plan's ("" unless
+    the comparison holds both kinds)."""
+    dated = [run.scenario.name for run in _dated(runs)]
+    undated = [run.scenario.name for run in runs if run.summary and run.scenario.name not in dated]
+    if not dated or not undated:
+        return ""
+    return (f"{', '.join(dated)} {'is' if len(dated) == 1 else 'are'} dated: "
+            "a programme counts rent to each lease's end, build times, sale and move lags "
+            f"and yearly limits. {', '.join(undated)} {'is' if len(undated) == 1 else 'are'} "
+            f"not: {'its' if len(undated) == 1 else 'their'} saving assumes every change is "
+            "made in year 1, so it usually reads higher than a dated programme of the same changes "
+            "would. Compare dated with dated: give a scenario a start date and a "
+            "[programme] table (docs/programme.md).")
+
 
 def _table(header: list[str], body: list[list[str]], classes: list[list[str]] | None = None) -> str:
     """An HTML table; every cell given here is already inert text or markup we made."""
@@ -123,7 +184,7 @@ def _figure(run: Run, key: str, show: Callable[[dict[str, Any], str], str]) -> s
 
 def _figures_html(runs: list[Run]) -> str:
     body = [[inert(label), *(inert(_figure(run, key, show)) for run in runs)]
-            for label, key, show in FIGURES]
+            for label, key, show in figures(runs)]
     classes = [["", *["n"] * len(runs)]] * len(body)
     body.append([inert("Reused stored results"), *(inert(_plain(r.reused)) for r in runs)])
     classes.append(["", *[""] * len(runs)])
@@ -291,7 +352,9 @@ def page(runs: list[Run]) -> str:
     title = inert("Scenario comparison: " + ", ".join(r.scenario.name for r in runs))
     body = (
         f"<main><h1>{title}</h1>{failed}"
-        "<h2>Side by side</h2>" + _figures_html(runs) + _programme_html(runs)
+        "<h2>Side by side</h2>"
+        + (f'<p class="warn">{inert(note)}</p>' if (note := _mixed_note(runs)) else "")
+        + _figures_html(runs) + _programme_html(runs)
         + "<h2>What each policy costs</h2><p class=\"muted\">The NPV of cost with the policy "
         "minus the optimum without it (all other policies kept), both solved to a 1e-6 gap. "
         "\u201cnot set\u201d: the scenario does not use it.</p>" + _policy_html(runs)
@@ -314,11 +377,14 @@ def terminal_table(runs: list[Run]) -> Table:
     def cell(text: str) -> Text:
         return Text(for_terminal(text))
 
-    table = Table(title="Scenario comparison", show_lines=False)
+    note = _mixed_note(runs)
+    table = Table(title="Scenario comparison", show_lines=False,
+                  caption=cell(note) if note else None, caption_justify="left")
     table.add_column("")
     for run in runs:
         table.add_column(cell(run.scenario.name), justify="right")
-    for label, key, show in FIGURES[:TERMINAL_FIGURES]:
+    shown = figures(runs)
+    for label, key, show in shown[:TERMINAL_FIGURES + len(shown) - len(FIGURES)]:
         table.add_row(cell(label), *(cell(_figure(r, key, show)) for r in runs))
     names = list(dict.fromkeys(p for r in runs for p, e in _policies(r).items()
                                if e.get("status") != "not_set"))

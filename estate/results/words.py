@@ -10,6 +10,8 @@ time limit says so first. Gaps are rounded up, since a bound must stay a bound.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 from estate.results.summary import Summary, half_up, money
 from estate.status import Status
@@ -103,6 +105,16 @@ def programme_payback_words(year: int | None) -> str:
     """A dated programme's payback, "pays back in year 3" or "does not pay back within
     the horizon": the first year its saving so far, at today's value, is positive."""
     return f"pays back in year {year}" if year else "does not pay back within the horizon"
+
+
+def dated_saving_words(npv_saving: float | None, programme: Mapping[str, Any] | None) -> str:
+    """The NPV saving a board can count on, saying which it is: a dated programme's
+    ("£101.71m (dated from 2027-04-01)") or an undated plan's own ("£116.84m (not
+    dated)"), so that the two are never set side by side as if alike."""
+    if programme:
+        return (f"{money(float(programme['npv_saving']))} "
+                f"(dated from {programme.get('start')})")
+    return "n/a" if npv_saving is None else f"{money(float(npv_saving))} (not dated)"
 
 
 def one_off_parts(one_off: float, receipts: float | None) -> str:
