@@ -56,9 +56,20 @@ def _err(text: str) -> None:
     click.echo(for_terminal(text), err=True)
 
 
+PROGRESS = click.option(
+    "--progress/--no-progress", "progress", default=None,
+    help="Progress lines on stderr (default: only when stderr is a terminal; --progress "
+         "also writes them to a log or a scheduled job's output).")
+
+
+def _wants_progress(progress: bool | None) -> bool:
+    """As asked, else when stderr is a terminal a person is watching."""
+    return sys.stderr.isatty() if progress is None else progress
+
+
 def _progress(enabled: bool) -> Callable[[str], None] | None:
-    """Progress lines on stderr when it is a terminal; None (nothing asked, nothing
-    told) when it is not."""
+    """Progress lines on stderr when it is a terminal or they are asked for; None
+    (nothing asked, nothing told) otherwise."""
     if not enabled:
         return None
 
@@ -182,11 +193,12 @@ def print_summary(summary: Summary, out: Path | None, map_path: Path | None) -> 
               "of the optimum's NPV saving more than the optimum.")
 @click.option("--programme", is_flag=True, help="Also schedule the plan year by year "
               "(leases, lags, build times, yearly limits of [programme]); needs `start`.")
+@PROGRESS
 @handled
 def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_json: bool,
                  write_lp: Path | None, verbose: bool, policy_costs: bool, executor: str,
                  scheduler: str | None, alternatives: int, within_pct: float,
-                 programme: bool) -> None:
+                 programme: bool, progress: bool | None) -> None:
     """Validate, solve and write results for one SCENARIO file.
 
     Example: estate plan models/shared_back_office.toml
@@ -204,7 +216,7 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     out = out or default_results(sc.name)
     map_path = map_path or default_map(sc.name)
     result = plan(sc, out=out, map_path=map_path, lp_path=write_lp, verbose=verbose,
-                  progress=_progress(sys.stderr.isatty()), policy_costs=policy_costs, executor=executor,
+                  progress=_progress(_wants_progress(progress)), policy_costs=policy_costs, executor=executor,
                   scheduler=scheduler, alternatives=alternatives, within_pct=within_pct,
                   programme=programme, policy_executor=executor)
     show_warnings(result.warnings)
@@ -319,9 +331,11 @@ def report_command(results_dir: Path, out: Path, html: Path | None,
               help="Parallel runs (default: the number of cores).")
 @click.option("--max-runs", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Refuse a grid of more runs than this, before any run starts.")
+@PROGRESS
 @handled
 def sweep_command(scenario: Path, varies: tuple[str, ...], out: Path, executor: str,
-                  scheduler: str | None, workers: int | None, max_runs: int) -> None:
+                  scheduler: str | None, workers: int | None, max_runs: int,
+                  progress: bool | None) -> None:
     """Plan SCENARIO for every combination of the varied keys; rerun to resume.
 
     Example: estate sweep models/shared_back_office.toml
@@ -333,7 +347,7 @@ def sweep_command(scenario: Path, varies: tuple[str, ...], out: Path, executor: 
 
     result = sweep(scenario, [parse_vary(v) for v in varies], out, executor=executor,
                    scheduler=scheduler, workers=workers, max_runs=max_runs,
-                   on_outcome=_sweep_progress(sys.stderr.isatty()))
+                   on_outcome=_sweep_progress(_wants_progress(progress)))
     counts = result.rows["status"].value_counts()
     runs = len(result.rows)
     _say(f"{runs} run{'s' if runs != 1 else ''} ({len(result.solved)} planned now, "
@@ -344,9 +358,15 @@ def sweep_command(scenario: Path, varies: tuple[str, ...], out: Path, executor: 
 
 
 def _sweep_progress(enabled: bool) -> Callable[..., None] | None:
-    """A rich progress bar on stderr while runs finish; nothing when not on a terminal."""
+    """A rich progress bar on stderr while runs finish, or a line per run when stderr is
+    not a terminal but progress is asked for; nothing otherwise."""
     if not enabled:
         return None
+    if not sys.stderr.isatty():
+        def line(outcome: Any, done: int, total: int) -> None:
+            _err(f"Run {done} of {total} done: {outcome.status} ({outcome.run_id})")
+
+        return line
     from rich.console import Console
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -375,8 +395,10 @@ def _sweep_progress(enabled: bool) -> Callable[..., None] | None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("comparison"), show_default=True, help="Folder for the comparison.")
 @click.option("--cdn", is_flag=True, help="Comparison map loads Leaflet from CDNs.")
+@PROGRESS
 @handled
-def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool) -> None:
+def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool,
+                    progress: bool | None) -> None:
     """Plan SCENARIOS side by side, with what each policy costs and who gains.
 
     Reuses results/<name>/ when its scenario and register are unchanged. Writes
@@ -389,7 +411,7 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool) -> None:
     from estate.api import COMPARISON_FILES, compare
     from estate.render.compare_page import terminal_table
 
-    runs = compare(list(scenarios), out=out, progress=_progress(sys.stderr.isatty()), cdn=cdn)
+    runs = compare(list(scenarios), out=out, progress=_progress(_wants_progress(progress)), cdn=cdn)
     Console(highlight=False).print(terminal_table(runs))
     for run in runs:
         if run.summary is None:

@@ -86,6 +86,19 @@ def test_plan_is_quiet_on_stderr_when_not_on_a_terminal(planned: tuple[Path, Run
     assert run.stderr.strip() == "", run.stderr
 
 
+def test_progress_is_written_to_a_log_when_asked(tmp_path: Path) -> None:
+    """`--progress` tells the stages on stderr though it is not a terminal (a log, a
+    scheduled job), and stdout still holds the JSON alone."""
+    scenario = town(tmp_path)
+    run = run_cli(tmp_path, "plan", scenario, "--json", "--out", "out", "--progress")
+    assert run.code == 0, run.output
+    assert json.loads(run.stdout)["scenario"] == "tiny"
+    lines = run.stderr.splitlines()
+    assert any(line.startswith("• ") and "Solving" in line for line in lines), run.stderr
+    quiet = run_cli(tmp_path, "plan", scenario, "--json", "--out", "out2", "--no-progress")
+    assert quiet.code == 0 and quiet.stderr.strip() == "", quiet.stderr
+
+
 def test_tiny_plan_closes_the_annexe_and_moves_finance(planned: tuple[Path, Run]) -> None:
     """The town's obvious plan: S2 is dearer to keep than its 20 desks are to move."""
     cwd, run = planned

@@ -218,6 +218,12 @@ def test_command_line(corridor: Path, tmp_path: Path) -> None:
     bad = CliRunner().invoke(cli, ["sweep", str(corridor), "--vary", "nonsense", "--out",
                                    str(out)], catch_exceptions=False)
     assert bad.exit_code == 1
+    logged = CliRunner().invoke(cli, ["sweep", str(corridor), "--vary",
+                                      "relocation.cost_per_fte=0,5000", "--out", str(out),
+                                      "--progress"], catch_exceptions=False)
+    assert logged.exit_code == 0, logged.output
+    assert [line.split(":")[0] for line in logged.stderr.splitlines()] == [
+        "Run 1 of 2 done", "Run 2 of 2 done"], logged.stderr  # a line per run, in a log
 
 
 # --- Checked before anything runs -------------------------------------------------------
