@@ -26,6 +26,9 @@ class Problem:
     found: str
     severity: str = "error"  # "error" or "warning"
     label: str = "column"  # what `column` names: a table column, or a scenario "key"
+    # a warning about something left out, not wrong, said as a sentence of its own;
+    # `expected` and `found` still hold it for a table of problems
+    sentence: str = ""
 
     def __str__(self) -> str:
         where = self.file
@@ -33,6 +36,8 @@ class Problem:
             where += f" row {self.row}"
         if self.column is not None:
             where += f", {self.label} {self.column}"
+        if self.sentence:
+            return f"{where}: {self.sentence}"
         return f"{where}: expected {self.expected}, found {self.found}"
 
 
