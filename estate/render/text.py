@@ -14,6 +14,7 @@ from estate.results.words import (
     plan_quality,
     programme_payback_words,
     signed_money,
+    solver_words,
 )
 from estate.status import Status
 
@@ -30,7 +31,7 @@ def summary_lines(summary: Summary) -> list[str]:
     s = summary
     lines = [
         f"Scenario:        {s.scenario}",
-        f"Status:          {plan_quality(s)[0]}, {s.solve_seconds:.1f} s with {s.solver}",
+        f"Status:          {plan_quality(s)[0]}, {s.solve_seconds:.1f} s with {solver_words(s.solver)}",
         f"Sites:           {s.sites_before} before, {s.sites_after} after "
         f"({s.sites_closed} closed, {s.sites_opened} opened, "
         f"{count(s.shared_centres, 'shared centre')})",

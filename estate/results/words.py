@@ -107,6 +107,15 @@ def programme_payback_words(year: int | None) -> str:
     return f"pays back in year {year}" if year else "does not pay back within the horizon"
 
 
+SOLVER_NAMES = {"highs": "HiGHS", "cbc": "CBC", "scip": "SCIP"}
+"""Each solver's own spelling, as its makers write it."""
+
+
+def solver_words(name: str) -> str:
+    """The solver as a reader names it: "highs" -> "the HiGHS solver"."""
+    return f"the {SOLVER_NAMES.get(name, name)} solver"
+
+
 def dated_saving_words(npv_saving: float | None, programme: Mapping[str, Any] | None) -> str:
     """The NPV saving a board can count on, saying which it is: a dated programme's
     ("£101.71m (dated from 2027-04-01)") or an undated plan's own ("£116.84m (not
