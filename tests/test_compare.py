@@ -483,13 +483,13 @@ def test_a_dated_programme_is_not_ranked_against_an_undated_plan_unsaid(tmp_path
     assert row.group(2) == inert(f"{estate.results.money(dated_saving)} (dated from 2027-04-01)")
     assert ">NPV saving if every change were made in year 1</th>" in html
     assert ">NPV saving</th>" not in html
-    assert "Dated is dated" in html and "Undated is not" in html
+    assert "\u201cDated\u201d is dated" in html and "\u201cUndated\u201d is not" in html
     console = Console(width=200, record=True)
     console.print(terminal_table(runs))
     text = console.export_text()
     assert "NPV saving, dated where a programme is" in text
     assert f"{estate.results.money(dated_saving)} (dated from 2027-04-01)" in text
-    assert "Undated is not" in text
+    assert "\u201cUndated\u201d is not" in text
     drawn = (tmp_path / "out" / "comparison_map.html").read_text(encoding="utf-8")
     assert inert(f"{estate.results.money(dated_saving)} (dated from 2027-04-01)") in drawn
 

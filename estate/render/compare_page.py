@@ -15,10 +15,12 @@ from estate.load.free_text import for_terminal
 from estate.render.html import document, inert, static_text
 from estate.results import money
 from estate.results.words import (
+    SOLVER_NAMES,
     dated_saving_words,
     one_off_words,
     payback_words,
     quality_words,
+    rate_words,
     schedule_quality,
 )
 from estate.runs.compare import LOSS_TOL, Run, agency_gains, compensate
@@ -85,7 +87,12 @@ def _gap(s: dict[str, Any], key: str) -> str:
 
 
 def _solver(s: dict[str, Any], key: str) -> str:
-    return f"{s.get(key)}, {float(s.get('solve_seconds') or 0):,.1f} s"
+    name = str(s.get(key))
+    return f"{SOLVER_NAMES.get(name, name)}, {float(s.get('solve_seconds') or 0):,.1f} s"
+
+
+def _rate(s: dict[str, Any], key: str) -> str:
+    return "n/a" if s.get(key) is None else f"{rate_words(float(s[key]))} a year"
 
 
 #: The side-by-side figures: label, summary key (a scenario without a plan has only
@@ -107,15 +114,15 @@ FIGURES: tuple[tuple[str, str, Callable[[dict[str, Any], str], str]], ...] = (
     ("Sites closed", "sites_closed", _value),
     ("Sites opened", "sites_opened", _value),
     ("Shared centres", "shared_centres", _value),
-    ("FTE relocated", "fte_relocated", _value),
+    ("Staff moving (full-time equivalents)", "fte_relocated", _value),
     ("Status quo meets every rule", "status_quo_feasible", _value),
     ("Horizon (years)", "horizon_years", _value),
-    ("Discount rate", "discount_rate", _value),
-    ("MIP gap", "mip_gap", _gap),
+    ("Discount rate", "discount_rate", _rate),
+    ("Gap to the lowest possible cost", "mip_gap", _gap),
     ("Solver, seconds", "solver", _solver),
 )
 TERMINAL_FIGURES = 15
-"""The terminal shows the figures up to FTE relocated; the page shows them all."""
+"""The terminal shows the figures up to the staff moving; the page shows them all."""
 
 #: With a dated scenario among them, the figures a board can count on come first: a
 #: dated programme's NPV saving and payback, or an undated plan's own (said to be so);
@@ -143,6 +150,11 @@ def figures(runs: list[Run]) -> list[tuple[str, str, Callable[[dict[str, Any], s
     return [shown[0], *DATED_FIGURES, *shown[1:]]
 
 
+def _names(names: list[str]) -> str:
+    """Scenario names in quotes, so that a name such as "Dated" reads as a name."""
+    return ", ".join(f"\u201c{name}\u201d" for name in names)
+
+
 def _mixed_note(runs: list[Run]) -> str:
     """Why a dated programme's saving reads lower than an undated plan's ("" unless
     the comparison holds both kinds)."""
@@ -150,9 +162,9 @@ def _mixed_note(runs: list[Run]) -> str:
     undated = [run.scenario.name for run in runs if run.summary and run.scenario.name not in dated]
     if not dated or not undated:
         return ""
-    return (f"{', '.join(dated)} {'is' if len(dated) == 1 else 'are'} dated: "
+    return (f"{_names(dated)} {'is' if len(dated) == 1 else 'are'} dated: "
             "a programme counts rent to each lease's end, build times, sale and move lags "
-            f"and yearly limits. {', '.join(undated)} {'is' if len(undated) == 1 else 'are'} "
+            f"and yearly limits. {_names(undated)} {'is' if len(undated) == 1 else 'are'} "
             f"not: {'its' if len(undated) == 1 else 'their'} saving assumes every change is "
             "made in year 1, so it usually reads higher than a dated programme of the same changes "
             "would. Compare dated with dated: give a scenario a start date and a "
