@@ -490,6 +490,17 @@ def test_a_dated_programme_is_not_ranked_against_an_undated_plan_unsaid(tmp_path
     assert "NPV saving, dated where a programme is" in text
     assert f"{estate.results.money(dated_saving)} (dated from 2027-04-01)" in text
     assert "\u201cUndated\u201d is not" in text
+    # the one agency's dated saving is the programme's, on the page and in the workbook
+    assert "Dated: NPV saving, dated</th>" in html
+    assert re.search(r"Agency A.*?</tr>", html, re.S).group(0).count(  # type: ignore[union-attr]
+        f">{inert(estate.results.money(dated_saving))}</td>") == 1
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "out" / "comparison.xlsx")["agencies"]
+    rows = [dict(zip([c.value for c in sheet[1]], [c.value for c in r], strict=True))
+            for r in sheet.iter_rows(min_row=2)]
+    assert [(r["scenario"], r["npv_saving_dated"]) for r in rows] == [
+        ("Undated", None), ("Dated", pytest.approx(dated_saving, abs=0.01))]
     drawn = (tmp_path / "out" / "comparison_map.html").read_text(encoding="utf-8")
     assert inert(f"{estate.results.money(dated_saving)} (dated from 2027-04-01)") in drawn
 
@@ -500,3 +511,33 @@ def test_an_all_undated_comparison_keeps_its_plain_labels(setup: dict[str, Any])
     html = page(setup["runs"])
     assert ">NPV saving</th>" in html and "dated where a programme is" not in html
     assert "if every change were made in year 1" not in html
+
+
+def test_an_agency_s_npv_saving_counts_its_leases_as_its_results_folder_does(
+        tmp_path: Path) -> None:
+    """A leased office that closes owes rent to its lease's end (2030-10-01): with a
+    start date the agency's NPV saving in agencies.csv counts that rent, so it is below
+    A times the annual saving minus the one-off; the comparison shows the stored figure,
+    and compensates on it."""
+    from estate.render.compare_page import page
+    from tests.fixtures.register import agency, function, site, write_register
+
+    data = tmp_path / "register"
+    write_register(data, [agency("A"), agency("B")], [
+        site("L", "A", 0, 0, running_cost=100_000, rent=80_000, tenure="leasehold",
+             lease_end="2030-10-01", closure_cost=10_000),
+        site("K", "B", 1, 0, desks=500, running_cost=0, must_keep=True),
+    ], [function("T", "A", "Ops", "L")], [])
+    path = write_scenario(tmp_path / "leased.toml", scenario_on(data, "Leased",
+                                                                start="2027-04-01"))
+    [run] = compare([path], out=tmp_path / "out", results_root=tmp_path / "results")
+    assert run.summary is not None and run.summary.sites_closed == 1
+    stored = pd.read_csv(run.results_dir / "agencies.csv").set_index("agency_id")
+    simple = agency_gains(run.summary, "npv")["A"]
+    assert float(stored.loc["A", "npv_saving"]) < simple - 1000  # the rent owed after closing
+    assert run.agency_npv["A"] == pytest.approx(float(stored.loc["A", "npv_saving"]), abs=0.01)
+    html = page([run])
+    row = re.search(r"Agency A.*?</tr>", html, re.S)
+    assert row is not None
+    assert f">{inert(estate.results.money(float(stored.loc['A', 'npv_saving'])))}</td>" in row.group(0)
+    assert f">{inert(estate.results.money(simple))}</td>" not in row.group(0)

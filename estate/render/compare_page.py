@@ -23,7 +23,7 @@ from estate.results.words import (
     rate_words,
     schedule_quality,
 )
-from estate.runs.compare import LOSS_TOL, Run, agency_gains, compensate
+from estate.runs.compare import LOSS_TOL, Run, agency_gains, compensate, stored_agency_npv
 from estate.status import Status
 
 if TYPE_CHECKING:
@@ -279,6 +279,12 @@ def _policy_html(runs: list[Run]) -> str:
     return "".join(parts)
 
 
+def _agency_npv(run: Run) -> dict[str, float]:
+    """Each agency's NPV saving as its results folder holds it (leases counted)."""
+    assert run.summary is not None
+    return run.agency_npv or stored_agency_npv(run.summary, None)
+
+
 def _agencies_html(runs: list[Run]) -> str:
     ids: dict[str, str] = {}
     for run in runs:
@@ -288,22 +294,28 @@ def _agencies_html(runs: list[Run]) -> str:
     for run in runs:
         n = inert(run.scenario.name)
         header += [f"{n}: annual saving", f"{n}: one-off", f"{n}: NPV saving"]
+        if run.dated_agency_npv is not None:
+            header.append(f"{n}: NPV saving, dated")
     body, classes = [], []
     for agency_id, name in ids.items():
         cells, cls = [f"{inert(name)} <span class=\"muted\">({inert(agency_id)})</span>"], [""]
         for run in runs:
             info = (_data(run).get("agencies") or {}).get(agency_id)
+            dated = run.dated_agency_npv
             if run.summary is None or info is None:
-                cells += ["", "", ""]
-                cls += ["", "", ""]
+                cells += [""] * (3 + (dated is not None))
+                cls += [""] * (3 + (dated is not None))
                 continue
             annual = agency_gains(run.summary, "annual")[agency_id]
-            npv = agency_gains(run.summary, "npv")[agency_id]
+            npv = _agency_npv(run)[agency_id]
             worse = bool(info.get("worse_off"))
             flag = " (worse off)" if worse else ""
             cells += [inert(_pounds(annual) + flag), inert(_pounds(info.get("one_off_cost"))),
                       inert(_pounds(npv))]
             cls += ["n worse" if worse else "n", "n", "n worse" if npv < -LOSS_TOL else "n"]
+            if dated is not None:
+                cells.append(inert(_pounds(dated.get(agency_id))))
+                cls.append("n worse" if dated.get(agency_id, 0.0) < -LOSS_TOL else "n")
         body.append(cells)
         classes.append(cls)
     return _table(header, body, classes)
@@ -318,7 +330,8 @@ def _compensation_html(runs: list[Run]) -> str:
         parts.append(f"<h3>{inert(run.scenario.name)}</h3>")
         for basis, label, gain in (("annual", "A year", "Gain (a year)"),
                                    ("npv", "NPV over the horizon", "Gain (NPV over the horizon)")):
-            comp = compensate(agency_gains(run.summary, basis), basis)
+            comp = compensate(agency_gains(run.summary, "annual") if basis == "annual"
+                              else _agency_npv(run), basis)
             parts.append(f"<p><b>{inert(label)}:</b> {inert(comp.note)}.</p>")
             if not comp.possible or not comp.transfers:
                 continue
@@ -372,7 +385,8 @@ def page(runs: list[Run]) -> str:
         "\u201cnot set\u201d: the scenario does not use it.</p>" + _policy_html(runs)
         + "<h2>Who gains</h2><p class=\"muted\">Annual saving = annual cost before minus "
         "after (an agency is worse off when it is negative); NPV saving also counts its "
-        "one-off costs.</p>" + _agencies_html(runs)
+        "one-off costs and, with a start date, its leases; a dated scenario adds each "
+        "agency's saving in its programme.</p>" + _agencies_html(runs)
         + "<h2>What if losers were compensated?</h2><p class=\"muted\">Each agency worse off "
         "gets its loss back, paid by the agencies that gain in proportion to their gains; "
         "possible only when the gains cover the losses.</p>" + _compensation_html(runs)

@@ -7,8 +7,9 @@ page and the map of a comparison are drawn later, by `estate.render.compare_page
 `estate.maps.compare_map`; `estate.api.compare` writes all four files.
 
 Who gains, and the compensation what-if. An agency's gain is its annual cost before
-minus after (the basis of `worse_off`), or, on the NPV basis, A times that
-minus its one-off costs. When the gains add up to at least 0, every loser is paid its
+minus after (the basis of `worse_off`), or, on the NPV basis, its NPV saving as its
+results folder holds it (`stored_agency_npv`: A times that minus its one-off costs, and
+with a start date its leases' cost too). When the gains add up to at least 0, every loser is paid its
 loss back and the gainers pay for it in proportion to their gains:
 
     transfer_g = loss_g                             for a loser (gain_g < 0), received
@@ -27,6 +28,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from estate.errors import EstateError, InputError, Problem
 from estate.load.consistency import check_against_register
@@ -70,6 +73,10 @@ class Run:
     reused: bool = False
     message: str = ""
     state: str = ""  # what its stored folder allows: REUSE, ADD_POLICY_COSTS or SOLVE
+    # each agency's NPV saving as its results folder holds it (`stored_agency_npv`), and,
+    # for a dated scenario, its programme's (None when the scenario is not dated)
+    agency_npv: dict[str, float] = field(default_factory=dict)
+    dated_agency_npv: dict[str, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,19 @@ def agency_gains(summary: Summary, basis: str = "annual") -> dict[str, float]:
         annual = info.annual_cost_before - info.annual_cost_after
         out[agency_id] = annual if basis == "annual" else a * annual - info.one_off_cost
     return out
+
+
+def stored_agency_npv(summary: Summary, agencies: pd.DataFrame | None) -> dict[str, float]:
+    """Each agency's NPV saving: agencies.csv's where it has one (with a start date it
+    counts the agency's leases too), otherwise A times the annual saving minus the
+    one-off, as `agency_gains` gives it."""
+    stored: dict[str, float] = {}
+    if agencies is not None and "npv_saving" in agencies.columns:
+        stored = dict(zip(agencies["agency_id"].astype(str),
+                          pd.to_numeric(agencies["npv_saving"], errors="coerce"), strict=True))
+    computed = agency_gains(summary, "npv")
+    return {a: float(stored[a]) if a in stored and math.isfinite(stored[a]) else v
+            for a, v in computed.items()}
 
 
 REUSE, ADD_POLICY_COSTS, SOLVE = "reuse", "add_policy_costs", "solve"
@@ -229,8 +249,11 @@ def plan_runs(paths: list[str | Path], results_root: Path = Path("results"),
             say(f"{run.scenario.name}: {run.status}")
             continue
         run.reused = outcome
-        run.summary = read_summary(run.results_dir)
-        run.status = run.summary.status
+        stored = check_results(run.results_dir)
+        run.summary, run.status = stored.summary, stored.summary.status
+        run.agency_npv = stored_agency_npv(stored.summary, stored.tables.get("agencies"))
+        run.dated_agency_npv = (stored.programme.agency_npv() if stored.programme is not None
+                                else None)
     return runs
 
 
@@ -318,11 +341,13 @@ def write_xlsx(runs: list[Run], table: list[dict[str, Any]], path: Path) -> None
         for agency_id, info, gain, npv, comp in _agency_rows(run):
             body.append([run.scenario.name, agency_id, info.name,
                          info.annual_cost_before, info.annual_cost_after, gain,
-                         info.one_off_cost, npv, info.worse_off,
+                         info.one_off_cost, npv,
+                         (run.dated_agency_npv or {}).get(agency_id), info.worse_off,
                          comp.transfers.get(agency_id, 0.0) if comp.possible else None])
     _sheet(wb, "agencies", ["scenario", "agency_id", "name", "annual_cost_before",
                             "annual_cost_after", "annual_saving", "one_off_cost", "npv_saving",
-                            "worse_off", "compensation_transfer_annual"], body)
+                            "npv_saving_dated", "worse_off", "compensation_transfer_annual"],
+           body)
     costs = [dict(run.summary.policy_costs or {}) if run.summary else {} for run in runs]
     policies = list(dict.fromkeys(p for cost in costs for p in cost))
     body = [[p, *(cost.get(p, {}).get("npv") for cost in costs)] for p in policies]
@@ -340,7 +365,7 @@ def _agency_rows(run: Run) -> list[tuple[str, AgencyFigures, float, float, Compe
     if not run.summary:
         return []
     comp = compensate(agency_gains(run.summary, "annual"), "annual")
-    npv = agency_gains(run.summary, "npv")
+    npv = run.agency_npv or stored_agency_npv(run.summary, None)
     annual = agency_gains(run.summary, "annual")
     return [(a, info, annual[a], npv[a], comp)
             for a, info in run.summary.agencies.items()]
