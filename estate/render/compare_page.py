@@ -204,15 +204,19 @@ def _figures_html(runs: list[Run]) -> str:
 
 
 #: The dated programme's figures: label, how to show them from (its figures, summary).
+METHOD_WORDS = {"roadmap": "the plan's changes put in order (roadmap)",
+                "joint": "every year planned together (joint model)"}
+
 PROGRAMME_FIGURES: tuple[tuple[str, Callable[[dict[str, Any], dict[str, Any]], str]], ...] = (
-    ("Method", lambda p, s: _plain(p.get("method"))),
+    ("How it was scheduled", lambda p, s: METHOD_WORDS.get(str(p.get("method")),
+                                                           _plain(p.get("method")))),
     ("Starts", lambda p, s: _plain(p.get("start"))),
-    ("NPV saving (programme)", lambda p, s: _pounds(p.get("npv_saving"))),
-    ("NPV saving (snapshot plan)", lambda p, s: _pounds(s.get("npv_saving"))),
+    ("NPV saving, as dated", lambda p, s: _pounds(p.get("npv_saving"))),
+    ("NPV saving if every change were made in year 1", lambda p, s: _pounds(s.get("npv_saving"))),
     ("Payback year", lambda p, s: "not within the horizon" if p.get("payback_year") is None
      else f"year {p['payback_year']}"),
     ("Changes scheduled", lambda p, s: _plain(p.get("changes"))),
-    ("Roadmap above the joint model by", lambda p, s: "n/a" if p.get("gap") is None
+    ("Roadmap dearer than the joint model by", lambda p, s: "not run" if p.get("gap") is None
      else f"{float(p['gap']):.2%}"),
     ("How sure the schedule is", lambda p, s: schedule_quality(
         str(p.get("status")), p.get("mip_gap"), str(p.get("method")))[1]),
@@ -233,7 +237,9 @@ def _programme_html(runs: list[Run]) -> str:
         body.append(cells)
     return ("<h2>The dated programme</h2><p class=\"muted\">The plan scheduled year by "
             "year (leases, lags, yearly limits): its NPV saving is what a programme can "
-            "realise; the snapshot plan's books every saving from year 1. "
+            "realise; the plan's own counts every change as made in year 1. The roadmap "
+            "puts the plan's changes in order; the joint model, run on smaller estates, "
+            "plans every year together and may choose other changes. "
             "\u201c\u2014\u201d: no programme for that scenario.</p>"
             + _table(["Figure", *(inert(r.scenario.name) for r in runs)], body,
                      [["", *["n"] * len(runs)]] * len(body)))
