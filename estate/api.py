@@ -105,17 +105,18 @@ COMPARISON_FILES = (*TABLES, "comparison.html", "comparison_map.html")
 
 def compare(paths: list[str | Path], out: str | Path = "comparison",
             results_root: str | Path = "results", progress: Progress | None = None,
-            cdn: bool = False) -> list[Run]:
+            cdn: bool = False, policy_costs: bool = True) -> list[Run]:
     """Plan every scenario side by side and write `COMPARISON_FILES` into `out`.
 
     Each scenario is planned with its policy costs into `<results_root>/<name>/`, or its
-    stored folder reused when its scenario and register are unchanged. A scenario with no
+    stored folder reused when its scenario and register are unchanged (without
+    `policy_costs`, none is priced and a stored plan is reused with or without them). A scenario with no
     plan (infeasible, say) is a row with its status. The page and the map (Leaflet from
     CDNs when `cdn`) are drawn before any file is written, and each file is written
     whole, so a failure leaves the previous comparison as it was.
     """
     check_outputs([Output("--out", Path(out), folder=True)])
-    runs = plan_runs(paths, Path(results_root), progress)
+    runs = plan_runs(paths, Path(results_root), progress, policy_costs)
     pages = {"comparison.html": comparison_page(runs),
              "comparison_map.html": comparison_map(runs, cdn)}
     with results_in_place(f"Each scenario's results are in place in {results_root}/;",

@@ -395,9 +395,13 @@ def _sweep_progress(enabled: bool) -> Callable[..., None] | None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("comparison"), show_default=True, help="Folder for the comparison.")
 @click.option("--cdn", is_flag=True, help="Comparison map loads Leaflet from CDNs.")
+@click.option("--policy-costs/--no-policy-costs", "policy_costs", default=True,
+              show_default=True, help="Price each policy of each scenario (one exact solve "
+              "per policy: on a district-size register, an hour or more); --no-policy-costs "
+              "compares the plans alone, reusing stored plans whether or not they have them.")
 @PROGRESS
 @handled
-def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool,
+def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_costs: bool,
                     progress: bool | None) -> None:
     """Plan SCENARIOS side by side, with what each policy costs and who gains.
 
@@ -411,7 +415,8 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool,
     from estate.api import COMPARISON_FILES, compare
     from estate.render.compare_page import terminal_table
 
-    runs = compare(list(scenarios), out=out, progress=_progress(_wants_progress(progress)), cdn=cdn)
+    runs = compare(list(scenarios), out=out, progress=_progress(_wants_progress(progress)),
+                   cdn=cdn, policy_costs=policy_costs)
     Console(highlight=False).print(terminal_table(runs))
     for run in runs:
         if run.summary is None:

@@ -541,3 +541,26 @@ def test_an_agency_s_npv_saving_counts_its_leases_as_its_results_folder_does(
     assert row is not None
     assert f">{inert(estate.results.money(float(stored.loc['A', 'npv_saving'])))}</td>" in row.group(0)
     assert f">{inert(estate.results.money(simple))}</td>" not in row.group(0)
+
+
+def test_a_quick_comparison_prices_no_policy_and_a_full_one_adds_them(tmp_path: Path) -> None:
+    """`--no-policy-costs` plans without pricing any policy; the full comparison after it
+    reuses those plans and adds their policy costs, and a quick one after that reuses
+    the priced folders as they are."""
+    data = coverage_register(tmp_path / "register")
+    paths = [write_scenario(tmp_path / "kept.toml", scenario_on(
+        data, "Kept", coverage=COVERAGE, policy={"keep": ["S2"]}))]
+    results, out = tmp_path / "results", tmp_path / "out"
+    quick = invoke(tmp_path, "compare", *paths, "--out", out, "--no-policy-costs")
+    assert quick.code == 0, quick.output
+    stored = json.loads((results / "Kept" / "summary.json").read_text(encoding="utf-8"))
+    assert "policy_costs" not in stored
+    assert "No policy was priced" in (out / "comparison.html").read_text(encoding="utf-8")
+    assert "Policy cost:" not in quick.stdout
+    [full] = compare(paths, out=out, results_root=results)
+    assert full.reused and full.summary is not None and full.summary.policy_costs
+    assert full.summary.policy_costs["policy.keep"]["status"] == "priced"
+    [again] = compare(paths, out=out, results_root=results, policy_costs=False)
+    assert again.reused and again.summary is not None
+    assert again.summary.policy_costs == full.summary.policy_costs
+    assert "No policy was priced" not in (out / "comparison.html").read_text(encoding="utf-8")

@@ -268,6 +268,10 @@ def _policies(run: Run) -> dict[str, dict[str, Any]]:
 
 def _policy_html(runs: list[Run]) -> str:
     names = list(dict.fromkeys(p for run in runs for p in _policies(run)))
+    if not names:
+        return ("<p>No policy was priced for this comparison (it was run with "
+                "<code>--no-policy-costs</code>); without that option, "
+                "<code>estate compare</code> prices each one.</p>")
     body = [[inert(name), *(inert(_policy_text(_policies(run).get(name))) for run in runs)]
             for name in names]
     parts = [_table(["Policy", *(inert(r.scenario.name) for r in runs)], body,
@@ -388,7 +392,8 @@ def page(runs: list[Run]) -> str:
         + _figures_html(runs) + _programme_html(runs)
         + "<h2>What each policy costs</h2><p class=\"muted\">The NPV of cost with the policy "
         "minus the optimum without it (all other policies kept), both solved to a 1e-6 gap. "
-        "\u201cnot set\u201d: the scenario does not use it.</p>" + _policy_html(runs)
+        "\u201cnot set\u201d: the scenario does not use it; \u201c\u2014\u201d: not priced "
+        "(a plan reused without its policy costs).</p>" + _policy_html(runs)
         + "<h2>Who gains</h2><p class=\"muted\">Annual saving = annual cost before minus "
         "after (an agency is worse off when it is negative); NPV saving also counts its "
         "one-off costs and, with a start date, its leases; a dated scenario adds each "

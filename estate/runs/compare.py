@@ -209,36 +209,43 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
     return runs, registers
 
 
-def _plan_run(task: tuple[Run, Register, Progress | None]) -> bool:
+def _plan_run(task: tuple[Run, Register, Progress | None, bool]) -> bool:
     """Plan one compared scenario with its policy costs, or reuse its results folder
-    (adding the policy costs when they are missing); True when reused. With no
-    `progress` nothing is told, and the solve is not asked where it stands."""
-    run, register, progress = task
+    (adding the policy costs when they are missing); True when reused. Without
+    `priced`, a stored plan is reused with or without its policy costs, and a new plan
+    is made without them. With no `progress` nothing is told, and the solve is not asked
+    where it stands."""
+    run, register, progress, priced = task
     say = progress or quiet
     sc = run.scenario
     state = run.state or stored_state(sc, run.results_dir)
-    if state == REUSE:
+    if state == ADD_POLICY_COSTS and not priced:
+        say(f"{sc.name}: reusing {run.results_dir} (its policy costs not asked for)")
+    elif state == REUSE:
         say(f"{sc.name}: reusing {run.results_dir} (same scenario and register)")
     elif state == ADD_POLICY_COSTS:
         say(f"{sc.name}: reusing {run.results_dir}, adding its policy costs")
         add_policy_costs(sc, register, run.results_dir, say)
     else:
-        say(f"{sc.name}: planning, with policy costs")
-        plan_scenario(sc, out=run.results_dir, policy_costs=True, register=register,
+        say(f"{sc.name}: planning" + (", with policy costs" if priced else ""))
+        plan_scenario(sc, out=run.results_dir, policy_costs=priced, register=register,
                       progress=progress)
     return state != SOLVE
 
 
 def plan_runs(paths: list[str | Path], results_root: Path = Path("results"),
-              progress: Progress | None = None) -> list[Run]:
-    """Plan each scenario with its policy costs, or reuse its stored results folder.
+              progress: Progress | None = None, policy_costs: bool = True) -> list[Run]:
+    """Plan each scenario with its policy costs, or reuse its stored results folder;
+    without `policy_costs`, a quick comparison: no policy is priced, and a stored plan is
+    reused whether or not it has them.
 
     One by one, in order, on the serial executor: the scenarios share the registers
     read once here, and progress reads scenario by scenario. A scenario that cannot be planned (infeasible, no plan in
     the time limit) is a row with its status; bad input stops the comparison."""
     say = progress or quiet
     runs, registers = _load_all([Path(p) for p in paths], Path(results_root))
-    tasks = [(run, registers[Path(run.scenario.data).resolve()], progress) for run in runs]
+    tasks = [(run, registers[Path(run.scenario.data).resolve()], progress, policy_costs)
+             for run in runs]
     for i, outcome in run_all(_plan_run, tasks, "serial"):
         run = runs[i]
         if isinstance(outcome, BaseException):
