@@ -212,15 +212,55 @@ def test_the_page_is_english_and_zoomable(page: str) -> None:
 def test_legend_names_every_decision_with_its_count(results_folder: Path, page: str) -> None:
     sites = pd.read_csv(results_folder / "sites.csv", dtype=str, keep_default_na=False)
     shared = (sites["shared_types"] != "") & sites["decision"].isin(("keep", "open"))
-    expected = {"Kept": ((sites["decision"] == "keep") & ~shared).sum(),
-                "Closed": (sites["decision"] == "close").sum(),
-                "Opened": ((sites["decision"] == "open") & ~shared).sum(),
-                "Shared service centre": shared.sum()}
     legend_html = page[page.index('id="estate-legend"'):]
-    for word, count in expected.items():
-        unit = " sites" if word == "Shared service centre" else ""
-        assert f"{word} ({count}{unit}):" in legend_html, word
+    for word, decision in (("Kept", "keep"), ("Closed", "close"), ("Opened", "open")):
+        drawn = ((sites["decision"] == decision) & ~shared).sum()
+        assert re.search(rf"{word} \({drawn}[,)]", legend_html), word
+    assert f"Shared service centre ({shared.sum()} site" in legend_html
     assert "Place names" in legend_html and "Year slider" not in legend_html
+
+
+def _with_shared_centres(folder: Path) -> Path:
+    """The folder with a shared centre at two kept sites and one opened site, and the
+    summary's counts to match."""
+    sites = pd.read_csv(folder / "sites.csv", dtype=str, keep_default_na=False)
+    sites["shared_types"] = ""
+    kept = sites.index[sites["decision"] == "keep"][:2]
+    opened = sites.index[sites["decision"] == "open"][:1]
+    assert len(kept) == 2 and len(opened) == 1
+    sites.loc[kept[0], "shared_types"] = "hr;finance"  # two centres at one site
+    sites.loc[[kept[1], opened[0]], "shared_types"] = "hr"
+    sites.to_csv(folder / "sites.csv", index=False)
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    summary["shared_centres"] = 4
+    (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    return folder
+
+
+def _number(text: str, pattern: str) -> int:
+    found = re.search(pattern, text)
+    assert found is not None, (pattern, text)
+    return int(found.group(1).replace(",", ""))
+
+
+def test_the_legend_and_the_panel_count_the_same_sites(tmp_path: Path) -> None:
+    """A shared centre is drawn as a star, not as a kept circle or an opened triangle:
+    the legend says how many of each decision are stars, so kept and opened add up to
+    the panel's figures, and sites after to kept plus opened (a new site hosting a
+    shared centre included)."""
+    folder = _with_shared_centres(write_results(tmp_path / "shared", payloads=False))
+    page = render_map(folder, tmp_path / "shared.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", " ", page[page.index('id="estate-kpi"'):])
+    text = " ".join(html.unescape(text).split())
+    sites = pd.read_csv(folder / "sites.csv", dtype=str, keep_default_na=False)
+    kept, opened = ((sites["decision"] == d).sum() for d in ("keep", "open"))
+    closed = (sites["decision"] == "close").sum()
+    assert f"Kept / closed / opened {kept} / {closed} / {opened}" in text
+    assert f"Sites {kept + closed} \u2192 {kept + opened}" in text
+    assert "Shared centres 4 at 3 sites (2 kept, 1 opened)" in text
+    assert _number(text, r"Kept \((\d+), and 2 more drawn as stars\)") + 2 == kept
+    assert _number(text, r"Opened \((\d+), and 1 more drawn as a star\)") + 1 == opened
+    assert "Shared service centre (3 sites: 2 kept, 1 opened)" in text
 
 
 def test_kpi_panel_is_a_named_region_with_a_heading() -> None:

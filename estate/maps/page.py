@@ -387,10 +387,11 @@ def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
     layer = _plan_layer(fmap, plan, "", False, timeline=True)  # a year slider, when dated
     places = place_payload(plan)
     # the page's one h1, for screen readers (the map itself says the scenario in the panel)
+    counts = site_counts(layer.payload["sites"])
     markup = (f'<h1 class="estate-hidden">{inert(f"Estate plan map: {scenario}")}</h1>'
-              + kpi_panel(plan.summary)
+              + kpi_panel(plan.summary, counts)
               + legend(layer.max_fte, outline_label, clustered=layer.cluster,
-                       counts=site_counts(layer.payload["sites"]), places=bool(places["name"]),
+                       counts=counts, places=bool(places["name"]),
                        timeline="timeline" in layer.payload,
                        coverage=bool(layer.payload["zones"]["rules"])))
     # panels, then the fit (clear of the panels), then the layers: each drawn once

@@ -47,8 +47,22 @@ def _status_line(s: Summary) -> str:
     return f"{quality} \u00b7 {inert(s.solver)}"
 
 
-def kpi_panel(summary: Summary) -> str:
-    """The KPI panel's HTML: what an executive reads first. Every text value is inert."""
+def _shared_words(centres: int, counts: dict[str, int] | None) -> str:
+    """"7 at 6 sites (4 kept, 2 opened)": a site may host several shared centres, and
+    the legend counts sites, so the panel says both."""
+    if counts is None or not counts.get("shared"):
+        return _count(centres)
+    parts = [f"{counts[key]:,} {word}" for key, word in
+             (("shared_keep", "kept"), ("shared_open", "opened")) if counts.get(key)]
+    return (f"{_count(centres)} at {count(counts['shared'], 'site')}"
+            + (f" ({', '.join(parts)})" if parts else ""))
+
+
+def kpi_panel(summary: Summary, counts: dict[str, int] | None = None) -> str:
+    """The KPI panel's HTML: what an executive reads first. Every text value is inert.
+
+    `counts` (from `site_counts`) says at how many sites the shared centres are, and how
+    many of those are kept and opened, as the legend counts them."""
     s = summary
     # with a dated programme its NPV is the one that counts when each change can happen;
     # the snapshot's figures are what every change made in year 1 would give
@@ -66,8 +80,12 @@ def kpi_panel(summary: Summary) -> str:
         *dated,
         (f"NPV saving{at_once} ({inert(horizon_words(s))})", _money(s.npv_saving), ""),
         ("Sites", f"{_count(s.sites_before)} \u2192 {_count(s.sites_after)}", ""),
-        ("Closed / opened", f"{_count(s.sites_closed)} / {_count(s.sites_opened)}", ""),
-        ("Shared centres", _count(s.shared_centres), ""),
+        # kept + closed = sites before, kept + opened = sites after: the legend's
+        # symbols add up to the same three numbers
+        ("Kept / closed / opened",
+         f"{_count(s.sites_before - s.sites_closed)} / {_count(s.sites_closed)} / "
+         f"{_count(s.sites_opened)}", ""),
+        ("Shared centres", _shared_words(s.shared_centres, counts), ""),
         ("FTE relocated", _count(s.fte_relocated), ""),
     ]
     notes = []
@@ -99,12 +117,20 @@ _CLUSTER_KEY = (
 
 
 def site_counts(sites: dict[str, list[Any]]) -> dict[str, int]:
-    """Sites drawn after the plan by what the legend calls them (a shared centre is kept
-    or opened, counted once, as a shared centre)."""
-    counts = {"keep": 0, "close": 0, "open": 0, "shared": 0}
+    """Sites drawn after the plan by the symbol the legend gives them: a kept or opened
+    site hosting a shared centre is drawn as a star, so it is counted under "shared"
+    and again, by its decision, under "shared_keep" or "shared_open", which is how the
+    legend and the panel say that kept = "keep" + "shared_keep"."""
+    counts = {"keep": 0, "close": 0, "open": 0, "shared": 0, "shared_keep": 0,
+              "shared_open": 0}
     for decision, shared in zip(sites["decision"], sites["is_shared"], strict=True):
-        if decision in counts:
-            counts["shared" if shared and decision != "close" else decision] += 1
+        if decision not in ("keep", "close", "open"):
+            continue
+        if shared and decision != "close":
+            counts["shared"] += 1
+            counts[f"shared_{decision}"] += 1
+        else:
+            counts[decision] += 1
     return counts
 
 
@@ -112,8 +138,21 @@ _DECISIONS = (("keep", "Kept", "an existing site the plan keeps"),
               ("close", "Closed", "an existing site the plan closes"),
               ("open", "Opened", "a new site the plan builds"),
               ("shared", "Shared service centre", "a site kept or opened that hosts one or "
-               "more shared centres of several agencies (drawn as a star, so counted here "
-               "and not as kept or opened)"))
+               "more shared centres of several agencies"))
+
+
+def _decision_count(key: str, counts: dict[str, int]) -> str:
+    """How many symbols of a decision the map draws, and how many more sites of that
+    decision are drawn as stars: "66, and 4 more drawn as stars" (kept 70 in all)."""
+    n = counts.get(key, 0)
+    if key == "shared":
+        parts = [f"{counts[k]:,} {word}" for k, word in
+                 (("shared_keep", "kept"), ("shared_open", "opened")) if counts.get(k)]
+        return f"{count(n, 'site')}" + (f": {', '.join(parts)}" if parts else "")
+    stars = counts.get(f"shared_{key}", 0)
+    return f"{n:,}" + (f", and {stars:,} more drawn as {'a star' if stars == 1 else 'stars'}"
+                       if stars else "")
+
 
 _TIMELINE = ("The map shows the estate at the end of the year chosen on the slider: a site "
              "closing later stays a circle until its closing year, then goes; a new site "
@@ -144,7 +183,7 @@ def legend(max_fte: float, outline_label: str, clustered: bool = False, *,
         return f'<span class="estate-line" style="height:{width:.1f}px"></span>'
 
     def decision(key: str, word: str, meaning: str) -> str:
-        n = "" if counts is None else f" ({counts.get(key, 0):,}{' sites' if key == 'shared' else ''})"
+        n = "" if counts is None else f" ({_decision_count(key, counts)})"
         return row(SHAPES[key], f"{word}{n}: {meaning}")
 
     sites = ["<div><h3>Sites after the plan</h3>",
