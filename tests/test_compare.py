@@ -274,8 +274,8 @@ def test_map_lists_each_layer_kind_once_for_every_scenario(setup: dict[str, Any]
         assert by_kind[kind] == {0, 1, 2}
     assert by_kind["agency:A"] == {0, 1, 2} and by_kind["agency:B"] == {0, 1, 2}
     # Kept alone has the coverage rule, so it alone draws its radius
-    assert [k for k in by_kind if k.startswith("rule:")] == ["rule:Radius: public_access "
-                                                            "within 3 km (rule 0)"]
+    assert [k for k in by_kind if k.startswith("rule:")] == ["rule:Radius of rule coverage.0: "
+                                                            "public access within 3 km"]
     kept = {kind: label for kind, label, _ in scenarios[0]["kinds"].values()}
     assert kept["after"] == "Sites after (4 in use, 0 closed)"
     assert kept["agency:B"] == "Agency: " + PAYLOAD  # text, which the script writes as text

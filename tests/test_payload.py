@@ -14,8 +14,12 @@ from estate.maps.payload import (
     outline_rings,
     place_payload,
     read_plan,
+    rule_key,
+    rule_words,
     site_payload,
+    zone_payload,
 )
+from estate.results import money
 from tests.fixtures import write_results
 
 
@@ -78,3 +82,25 @@ def test_place_names_skip_blanks_notes_and_repeats(tmp_path: Path) -> None:
     assert places["name"] == ["Lowestoft centre", "Eye", "Ipswich"]
     assert places["pop"] == [300.0, 200.0, 100.0]
     assert places["lat"][2] == pytest.approx(float(zones["lat"][0]), abs=1e-5)
+
+
+def test_coverage_rules_are_named_in_words_with_their_scenario_key(tmp_path: Path) -> None:
+    """coverage.csv numbers the scenario's rules from 0; the map names each as estate's
+    messages do (coverage.0), with its service in words, never "public_access (rule 0)"."""
+    folder = write_results(tmp_path / "numbered", payloads=False)
+    coverage = pd.read_csv(folder / "coverage.csv", dtype=str, keep_default_na=False)
+    coverage["rule"] = coverage["rule"].map({"R1": "0", "R2": "1"})
+    coverage.to_csv(folder / "coverage.csv", index=False)
+    rules = zone_payload(read_plan(folder))["rules"]
+    assert [r["words"] for r in rules] == ["rule coverage.0: public access within 5 km",
+                                           "rule coverage.1: custody within 15 km"]
+    assert rules[0]["label"] == "Radius of rule coverage.0: public access within 5 km"
+    assert rule_key("R1") == "R1" and rule_words(2, "data_centre", float("nan")) == (
+        "rule coverage.2: data centre")
+
+
+def test_running_costs_are_pounds_as_estate_writes_them(results_folder: Path) -> None:
+    plan = read_plan(results_folder)
+    payload = site_payload(plan, {})
+    assert payload["running_cost"] == [money(float(v)) for v in plan.sites["running_cost"]]
+    assert all(text.startswith("£") for text in payload["running_cost"])

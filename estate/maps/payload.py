@@ -25,7 +25,7 @@ import shapely
 
 from estate.render.html import inert
 from estate.render.places import town_names
-from estate.results import Programme, Summary
+from estate.results import Programme, Summary, money
 from estate.store import StoredResults, check_results, read_zone_areas
 
 PLACE_LIMIT = 400
@@ -130,7 +130,9 @@ def site_payload(plan: PlanTables, agency_index: dict[str, int]) -> dict[str, li
         "lat": _clean(sites["lat"], 6),
         "lon": _clean(sites["lon"], 6),
         "kind": sites["kind"].tolist(),
-        "cost": _clean(sites["running_cost"], 0),
+        # as pounds are written everywhere else in estate (`estate.results.money`)
+        "running_cost": [money(v) if math.isfinite(v) else None
+                         for v in sites["running_cost"].to_numpy(dtype=float)],
         "services": [_split(s) for s in sites["services"]],
         "decision": sites["decision"].tolist(),
         "shared": [_split(s) for s in sites["shared_types"]],
@@ -216,6 +218,25 @@ def place_payload(plan: PlanTables, most: int = PLACE_LIMIT) -> dict[str, list[A
             "lon": _clean(zones["lon"], 5), "pop": _clean(zones["population"], 0)}
 
 
+def rule_key(rule: Any) -> str:
+    """The scenario's key of a coverage rule: coverage.csv numbers the rules of the
+    scenario's `coverage` list from 0, and estate's messages call the first
+    `coverage.0`, so the map does too (a rule already named otherwise keeps its name)."""
+    text = str(rule).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return f"coverage.{int(number)}" if number.is_integer() and number >= 0 else text
+
+
+def rule_words(rule: Any, service: str, radius_km: float) -> str:
+    """A coverage rule as a planner says it, with the key that finds it in the scenario:
+    "rule coverage.0: public access within 15 km"."""
+    reach = f" within {radius_km:g} km" if math.isfinite(radius_km) else ""
+    return f"rule {rule_key(rule)}: {str(service).replace('_', ' ')}{reach}"
+
+
 def zone_payload(plan: PlanTables) -> dict[str, Any]:
     """Zones with their coverage per rule (bit 1 before, bit 2 after) and nearest km."""
     zones = _every_zone(plan)
@@ -223,12 +244,12 @@ def zone_payload(plan: PlanTables) -> dict[str, Any]:
     zindex = pd.Series(np.arange(len(zones)), index=zones["zone_id"].to_numpy())
     zindex = zindex[~zindex.index.duplicated()]
     rule_keys = cov[["rule", "service", "radius_km"]].drop_duplicates("rule")
-    rules = [
-        {"rule": r.rule, "service": r.service,
-         "radius_km": None if not math.isfinite(r.radius_km) else float(r.radius_km),
-         "label": inert(f"Radius: {r.service} within {r.radius_km:g} km (rule {r.rule})")}
-        for r in rule_keys.itertuples(index=False)
-    ]
+    rules = []
+    for r in rule_keys.itertuples(index=False):
+        words = rule_words(r.rule, r.service, r.radius_km)
+        rules.append({"rule": r.rule, "service": r.service,
+                      "radius_km": None if not math.isfinite(r.radius_km) else float(r.radius_km),
+                      "words": words, "label": inert(f"Radius of {words}")})
     services = list(dict.fromkeys(cov["service"]))
     flags = np.zeros((len(zones), len(rules)), dtype=np.int8)
     near = np.full((len(zones), len(services), 2), np.nan)

@@ -20,6 +20,9 @@
     return node;
   }
   function num(v, fmt) { return (v === null || v === undefined) ? "n/a" : (fmt || NF).format(v); }
+  // whole desks or racks, rounded up: teams needing 224.1 desks take 225 (the payload
+  // holds tenths, so a solver's 224.000001 is already 224.0)
+  function whole(v) { return (v === null || v === undefined) ? "n/a" : NF.format(Math.ceil(v)); }
   function list(items, empty) {
     if (!items || !items.length) { return el("span", "estate-muted", empty); }
     var ul = el("ul");
@@ -52,15 +55,15 @@
   function sitePopup(plan, i) {
     var s = plan.sites, cat = category(s, i);
     var decision = cat === "shared" ? "Shared service centre (" + DECISION[s.decision[i]].toLowerCase() + ")" : DECISION[s.decision[i]];
-    var desks = num(s.desks_used[i], NF1) + " of " + num(s.desks[i], NF1);
+    var desks = whole(s.desks_used[i]) + " of " + whole(s.desks[i]);
     return card(s.name[i], [
       ["Agency", agencyName(plan, s.agency[i])],
       ["Decision", decision],
       ["Kind", s.kind[i] || "n/a"],
       ["Site id", s.id[i]],
-      ["Running cost", num(s.cost[i]) + " a year"],
+      ["Running cost", s.running_cost[i] === null ? "n/a" : s.running_cost[i] + " a year"],
       ["Desks used", desks],
-      (s.racks[i] ? ["Racks used", num(s.racks_used[i], NF1) + " of " + num(s.racks[i], NF1)] : null),
+      (s.racks[i] ? ["Racks used", whole(s.racks_used[i]) + " of " + whole(s.racks[i])] : null),
       ["Services", list(s.services[i], "none")],
       (s.shared[i].length ? ["Shared for", list(s.shared[i], "")] : null),
       ["Functions before", list(s.before[i], "none")],
@@ -133,12 +136,11 @@
     z.rules.forEach(function (r, k) {
       var f = Number(z.flags[i].charAt(k) || 0);
       var word = function (b) { return b ? "covered" : "not covered"; };
-      rows.push(["Rule " + r.rule + " (" + r.service + ", " + num(r.radius_km, NF1) + " km)",
-                 word(f & 1) + " \u2192 " + word(f & 2)]);
+      rows.push([r.words.charAt(0).toUpperCase() + r.words.slice(1), word(f & 1) + " \u2192 " + word(f & 2)]);
     });
     z.services.forEach(function (svc, k) {
       var pair = z.near[i][k] || [null, null];
-      rows.push(["Nearest " + svc, num(pair[0], NF1) + " km \u2192 " + num(pair[1], NF1) + " km"]);
+      rows.push(["Nearest " + String(svc).replace(/_/g, " "), num(pair[0], NF1) + " km \u2192 " + num(pair[1], NF1) + " km"]);
     });
     return card(z.name[i], rows);
   }
