@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from estate.maps.page import _payload, render_map
+from estate.maps.panels import kpi_panel
 from estate.maps.payload import read_plan
-from estate.maps.timeline import timeline_payload, year_labels
-from estate.results import Programme
+from estate.maps.timeline import timeline_payload, year_labels, year_spans
+from estate.results import Programme, money
 from estate.store import read_programme, write_results
 from tests.fixtures.browser import axe_violations, open_page
 from tests.fixtures.programme import plan_with, programme_for
@@ -90,15 +91,48 @@ def test_the_map_carries_the_timeline_only_when_dated(folders: tuple[Path, Path]
     assert '"timeline":' not in plain and '"timeline":' in dated
     found = re.search(r'"timeline":(\{.*?\})[,}]', dated)
     assert found is not None
-    assert json.loads(found.group(1))["labels"][0] == "End of year 0 (31 Mar 2027)"
+    assert json.loads(found.group(1))["labels"][0] == "Today (before 1 Apr 2027)"
 
 
-def test_year_labels_name_the_last_day_of_each_year() -> None:
-    assert year_labels("2027-04-01", 2) == ["End of year 0 (31 Mar 2027)",
-                                            "End of year 1 (31 Mar 2028)",
-                                            "End of year 2 (31 Mar 2029)"]
-    assert year_labels("2024-02-29", 1)[1] == "End of year 1 (27 Feb 2025)"
-    assert year_labels("not a date", 1) == ["End of year 0", "End of year 1"]
+def test_year_labels_say_today_then_the_month_each_year_ends() -> None:
+    assert year_labels("2027-04-01", 2) == ["Today (before 1 Apr 2027)",
+                                            "End of year 1 (March 2028)",
+                                            "End of year 2 (March 2029)"]
+    assert year_labels("2024-02-29", 1)[1] == "End of year 1 (February 2025)"
+    assert year_labels("not a date", 1) == ["Today", "End of year 1"]
+
+
+def test_years_are_named_as_financial_years() -> None:
+    assert year_spans("2027-04-01", 3) == ["", "2027-28", "2028-29", "2029-30"]
+    assert year_spans("2027-01-01", 1) == ["", "2027"]
+    assert year_spans("not a date", 1) == ["", ""]
+
+
+def test_the_panel_has_figures_for_each_year(folders: tuple[Path, Path]) -> None:
+    """Sites in use, closed and opened so far as the slider draws them, staff moved so
+    far from the moves, and the discounted saving so far from the cash flow (at the
+    horizon, the programme's NPV saving)."""
+    plan = read_plan(folders[1])
+    programme = _programme(folders[1])
+    timeline = timeline_payload(plan)
+    assert timeline is not None
+    figures = [dict(rows) for rows in timeline["figures"]]
+    decisions = plan.sites["decision"]
+    existing = int(decisions.isin(("keep", "close")).sum())
+    assert figures[0] == {"Sites in use": f"{existing:,}", "Closed so far": "0",
+                          "Opened so far": "0", "Staff moved so far": "0 FTE",
+                          "Saving so far, discounted": "£0"}
+    last = figures[timeline["horizon"]]
+    assert last["Sites in use"] == f"{int(decisions.isin(('keep', 'open')).sum()):,}"
+    assert last["Closed so far"] == f"{int((decisions == 'close').sum()):,}"
+    moves = programme.actions[programme.actions["action"] == "move"]
+    assert last["Staff moved so far"] == f"{round(moves['fte'].sum()):,} FTE"
+    whole = programme.cashflow[programme.cashflow["agency_id"] == ""]
+    assert last["Saving so far, discounted"] == money(whole["cumulative_discounted"].iloc[-1])
+    closed = [int(f["Closed so far"]) for f in figures]
+    assert closed == sorted(closed) and closed[0] < closed[-1]
+    panel = kpi_panel(plan.summary, timeline=timeline)
+    assert panel.index('id="estate-kpi-year"') < panel.index("Once every change is made")
 
 
 @pytest.mark.browser
@@ -108,11 +142,11 @@ def test_the_programme_map_is_accessible_in_every_year(folders: tuple[Path, Path
     page = opened.page
     assert axe_violations(opened) == []
     # labelled by the year it shows
-    assert page.get_by_role("slider", name="End of year 10 (31 Mar 2037)").count() == 1
+    assert page.get_by_role("slider", name="End of year 10 (March 2037)").count() == 1
     slider = page.locator(".estate-timeline input[type=range]")
     slider.focus()
     page.keyboard.press("Home")  # today's estate
-    assert slider.get_attribute("aria-valuetext") == "End of year 0 (31 Mar 2027)"
+    assert slider.get_attribute("aria-valuetext") == "Today (before 1 Apr 2027)"
     assert axe_violations(opened) == []
     legend = page.get_by_role("region", name="Legend").text_content()
     assert "Year slider" in legend and "opening year" in legend

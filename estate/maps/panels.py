@@ -48,21 +48,32 @@ def _status_line(s: Summary) -> str:
 
 
 def _shared_words(centres: int, counts: dict[str, int] | None) -> str:
-    """"7 at 6 sites (4 kept, 2 opened)": a site may host several shared centres, and
-    the legend counts sites, so the panel says both."""
+    """"7 at 6 sites": a site may host several shared centres, and the legend counts
+    sites (and says how many of them are kept and opened), so the panel says both."""
     if counts is None or not counts.get("shared"):
         return _count(centres)
-    parts = [f"{counts[key]:,} {word}" for key, word in
-             (("shared_keep", "kept"), ("shared_open", "opened")) if counts.get(key)]
-    return (f"{_count(centres)} at {count(counts['shared'], 'site')}"
-            + (f" ({', '.join(parts)})" if parts else ""))
+    return f"{_count(centres)} at {count(counts['shared'], 'site')}"
 
 
-def kpi_panel(summary: Summary, counts: dict[str, int] | None = None) -> str:
+def _year_section(timeline: dict[str, Any]) -> str:
+    """The figures at the end of the slider's year (`timeline_payload`'s "figures"),
+    shown for the last year; the map's script rewrites them as the slider moves."""
+    last = timeline["horizon"]
+    items = "".join(f"<dt>{inert(k)}</dt><dd>{inert(v)}</dd>" for k, v in timeline["figures"][last])
+    return (f'<h3 id="estate-kpi-year-title">{inert(timeline["labels"][last])}</h3>'
+            f'<dl class="estate-kpis" id="estate-kpi-year" aria-live="polite">{items}</dl>'
+            "<h3>Once every change is made</h3>")
+
+
+def kpi_panel(summary: Summary, counts: dict[str, int] | None = None,
+              timeline: dict[str, Any] | None = None) -> str:
     """The KPI panel's HTML: what an executive reads first. Every text value is inert.
 
     `counts` (from `site_counts`) says at how many sites the shared centres are, and how
-    many of those are kept and opened, as the legend counts them."""
+    many of those are kept and opened, as the legend counts them. With `timeline` (the
+    year slider's data) the panel opens with the figures at the end of the slider's
+    year, which follow the slider; the plan's own figures below are labelled as those
+    once every change is made, which the slider does not change."""
     s = summary
     # with a dated programme its NPV is the one that counts when each change can happen;
     # the snapshot's figures are what every change made in year 1 would give
@@ -105,7 +116,8 @@ def kpi_panel(summary: Summary, counts: dict[str, int] | None = None) -> str:
     # a named region with a heading: a screen reader lists it and reads it in order
     return (f'<section id="estate-kpi" class="estate-panel" aria-label="Plan summary">'
             f'<h2>{inert(s.scenario or "Plan")}</h2>'
-            f'<p class="estate-status">{_status_line(s)}</p><dl class="estate-kpis">{items}'
+            f'<p class="estate-status">{_status_line(s)}</p>'
+            f'{_year_section(timeline) if timeline else ""}<dl class="estate-kpis">{items}'
             f"</dl>{note_html}<p class=\"estate-muted\">Pounds a year, except one-off cost and "
             "NPV saving (totals).</p></section>")
 
@@ -155,7 +167,8 @@ def _decision_count(key: str, counts: dict[str, int]) -> str:
 
 
 _TIMELINE = ("The map shows the estate at the end of the year chosen on the slider: a site "
-             "closing later stays a circle until its closing year, then goes; a new site "
+             "closing later stays a circle until its closing year, then is drawn as closed "
+             "(a square with a cross); a new site "
              "appears in its opening year; a shared centre takes its star in the year it "
              "starts pooling; a move's line appears in the year the team moves.")
 

@@ -2,10 +2,11 @@
 
 From the folder's programme.csv (`PlanTables.programme`): the year each site appears
 (0 for a site that exists today, its `open` year for a candidate), the year it closes,
-the year a shared centre starts pooling, and the slider's labels. `None` for a year
-means "not within the horizon": a closing the programme never reaches leaves the site
-in use, a candidate never opened is never drawn. The map's script shows, at year k,
-the sites open at the end of year k and the moves made by then.
+the year a shared centre starts pooling, the slider's labels, and the KPI panel's
+figures at the end of each year. `None` for a year means "not within the horizon": a closing the programme never reaches leaves
+the site in use, a candidate never opened is never drawn. The map's script shows, at
+year k, the sites open at the end of year k, the sites closed by then (in the closed
+style), and the moves made by then.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from estate.maps.payload import PlanTables
-from estate.results import Programme
+from estate.results import Programme, money
 from estate.timing import year_start
 
 
@@ -41,17 +42,64 @@ def horizon_of(plan: PlanTables) -> int:
 
 
 def year_labels(start: str, horizon: int) -> list[str]:
-    """"End of year N (date)" for N = 0..H: the last day of year N (year 0: the day
-    before the programme starts, i.e. today's estate)."""
+    """The slider's label for N = 0..H: "Today (before 1 Apr 2027)" for today's estate,
+    then "End of year N (March 2028)", the month of the year's last day."""
     try:
         first = dt.date.fromisoformat(start)
     except ValueError:
-        return [f"End of year {n}" for n in range(horizon + 1)]
-    labels = []
-    for n in range(horizon + 1):
+        return ["Today", *(f"End of year {n}" for n in range(1, horizon + 1))]
+    labels = [f"Today (before {first.day} {first:%b %Y})"]
+    for n in range(1, horizon + 1):
         day = year_start(first, n + 1) - dt.timedelta(days=1)
-        labels.append(f"End of year {n} ({day.day} {day:%b %Y})")
+        labels.append(f"End of year {n} ({day:%B %Y})")
     return labels
+
+
+def year_spans(start: str, horizon: int) -> list[str]:
+    """Each year N = 1..H as a financial year is written ("2029-30"; "2029" for a year
+    within one calendar year); index 0, today, is blank."""
+    try:
+        first = dt.date.fromisoformat(start)
+    except ValueError:
+        return ["" for _ in range(horizon + 1)]
+    spans = [""]
+    for n in range(1, horizon + 1):
+        begins = year_start(first, n)
+        ends = year_start(first, n + 1) - dt.timedelta(days=1)
+        spans.append(str(begins.year) if begins.year == ends.year
+                     else f"{begins.year}-{ends.year % 100:02d}")
+    return spans
+
+
+def year_figures(plan: PlanTables, site_open: list[int | None],
+                 site_close: list[int | None], horizon: int) -> list[list[list[str]]]:
+    """The KPI panel's figures at the end of each year N = 0..H, as [term, value] text.
+
+    Sites in use count as the map draws them (open by then, not yet closed); staff moved
+    add up the programme's moves to that year; the saving is the cash flow's cumulative
+    discounted saving (all agencies), so at the horizon it is the programme's NPV saving.
+    """
+    assert plan.programme is not None
+    actions, cashflow = plan.programme.actions, plan.programme.cashflow
+    moves = actions[actions["action"] == "move"]
+    whole = cashflow[cashflow["agency_id"].astype(str) == ""].drop_duplicates("year")
+    saving = dict(zip(whole["year"].astype(int), whole["cumulative_discounted"], strict=True))
+    opened = [y for y, d in zip(site_open, plan.sites["decision"], strict=True) if d == "open"]
+    figures = []
+    for k in range(horizon + 1):
+        in_use = sum(1 for o, c in zip(site_open, site_close, strict=True)
+                     if o is not None and o <= k and (c is None or c > k))
+        rows = [["Sites in use", f"{in_use:,}"],
+                ["Closed so far", f"{sum(1 for c in site_close if c is not None and c <= k):,}"],
+                ["Opened so far", f"{sum(1 for o in opened if o is not None and o <= k):,}"],
+                ["Staff moved so far",
+                 f"{round(float(moves.loc[moves['year'] <= k, 'fte'].fillna(0).sum())):,} FTE"]]
+        if k == 0:
+            rows.append(["Saving so far, discounted", money(0.0)])
+        elif k in saving:
+            rows.append(["Saving so far, discounted", money(float(saving[k]))])
+        figures.append(rows)
+    return figures
 
 
 def timeline_payload(plan: PlanTables) -> dict[str, Any] | None:
@@ -76,6 +124,8 @@ def timeline_payload(plan: PlanTables) -> dict[str, Any] | None:
     return {
         "horizon": horizon,
         "labels": year_labels(programme.start, horizon),
+        "spans": year_spans(programme.start, horizon),
+        "figures": year_figures(plan, site_open, site_close, horizon),
         "site_open": site_open,
         "site_close": site_close,
         "site_shared": [pools.get(s) for s in plan.sites["site_id"]],
