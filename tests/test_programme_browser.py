@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 
 from estate.maps.page import render_map
+from estate.maps.payload import read_plan
+from estate.maps.timeline import timeline_payload
 from estate.render.programme_page import write_programme_page
 from estate.results import Programme
 from estate.store import read_programme, write_results
@@ -74,21 +76,24 @@ def test_a_name_with_no_spaces_does_not_widen_the_page(browser: Any, tmp_path: P
         opened.page.close()
 
 
-def _visible_sites(folder: Path, programme: Programme, k: int) -> int:
-    """Sites in use at the end of year k, counted from the tables, not the payload."""
+def _sites_by_year(folder: Path, programme: Programme, k: int) -> tuple[int, int]:
+    """Sites in use and sites closed by the end of year k, counted from the tables,
+    not the payload."""
     sites = pd.read_csv(folder / "sites.csv", dtype=str, keep_default_na=False)
     actions = programme.actions
     closes = dict(zip(actions.loc[actions["action"] == "close", "site_id"],
                       actions.loc[actions["action"] == "close", "year"], strict=True))
     opens = dict(zip(actions.loc[actions["action"] == "open", "site_id"],
                      actions.loc[actions["action"] == "open", "year"], strict=True))
-    n = 0
+    in_use = closed = 0
     for site, decision in zip(sites["site_id"], sites["decision"], strict=True):
         if decision == "keep" or (decision == "close" and closes.get(site, 99) > k):
-            n += 1
+            in_use += 1
+        elif decision == "close":
+            closed += 1
         elif decision == "open" and opens.get(site, 99) <= k:
-            n += 1
-    return n
+            in_use += 1
+    return in_use, closed
 
 
 def _slide(opened: Opened, k: int) -> None:
@@ -97,7 +102,8 @@ def _slide(opened: Opened, k: int) -> None:
         " s.value = String(k); s.dispatchEvent(new Event('input', {bubbles: true})); }", k)
 
 
-def test_the_slider_hides_sites_closed_by_each_year(map_page: Opened, dated: Path) -> None:
+def test_the_slider_shows_sites_closed_by_each_year_as_closed(map_page: Opened,
+                                                              dated: Path) -> None:
     programme = read_programme(dated)
     assert programme is not None
     slider = map_page.page.locator(".estate-timeline input[type=range]")
@@ -105,14 +111,99 @@ def test_the_slider_hides_sites_closed_by_each_year(map_page: Opened, dated: Pat
     counts = []
     for k in range(0, 11):
         _slide(map_page, k)
-        counts.append(map_page.count(".estate-after"))
-        assert counts[-1] == _visible_sites(dated, programme, k), k
+        in_use, closed = _sites_by_year(dated, programme, k)
+        counts.append(map_page.count(".estate-after:not(.estate-close)"))
+        assert counts[-1] == in_use, k
+        assert map_page.count(".estate-after.estate-close") == closed, k
         label = map_page.page.locator(".estate-timeline label").inner_text()
-        assert label.startswith(f"End of year {k} (")
+        assert label == ("Today (before 1 Apr 2027)" if k == 0
+                         else f"End of year {k} (March {2027 + k})")
         assert slider.get_attribute("aria-valuetext") == label
     assert counts[0] > counts[-1]  # closings happen
-    assert map_page.count(".estate-after.estate-close") == 0  # closed sites are gone
     map_page.clean()
+
+
+def test_a_closed_sites_popup_says_when_it_closes(map_page: Opened, dated: Path) -> None:
+    programme = read_programme(dated)
+    assert programme is not None
+    close = programme.actions[programme.actions["action"] == "close"].iloc[-1]
+    year = int(close["year"])
+    text = map_page.page.evaluate("""id => {
+      const map = window[document.querySelector('.folium-map').id];
+      let text = null;
+      map.eachLayer(layer => {
+        if (text === null && layer.estateSite !== undefined && !layer.estateBefore) {
+          layer.openPopup();
+          const body = layer.getPopup().getElement().textContent;
+          layer.closePopup();
+          if (body.includes(id)) { text = body; }
+        }
+      });
+      return text;
+    }""", close["site_id"])
+    assert text is not None and "DecisionClosed" in text
+    assert f"Programmecloses in year {year} ({2026 + year}-{(27 + year) % 100:02d})" in text
+    map_page.clean()
+
+
+def test_the_summary_follows_the_slider(map_page: Opened, dated: Path) -> None:
+    """The KPI panel's year figures are the payload's for the year chosen; the plan's
+    own figures are labelled as those once every change is made."""
+    plan = read_plan(dated)
+    timeline = timeline_payload(plan)
+    assert timeline is not None
+    panel = map_page.page.locator("#estate-kpi")
+    assert "ONCE EVERY CHANGE IS MADE" in panel.inner_text()  # a heading, in capitals
+    seen = set()
+    for k in (0, 3, 10):
+        _slide(map_page, k)
+        title = map_page.page.locator("#estate-kpi-year-title").inner_text()
+        assert title.lower() == timeline["labels"][k].lower()
+        terms = map_page.page.locator("#estate-kpi-year dt").all_inner_texts()
+        values = map_page.page.locator("#estate-kpi-year dd").all_inner_texts()
+        assert [[a, b] for a, b in zip(terms, values, strict=True)] == timeline["figures"][k]
+        seen.add(tuple(values))
+    assert len(seen) == 3
+    map_page.clean()
+
+
+PANELS = """() => {
+  const box = s => { const n = document.querySelector(s); if (!n) { return null; }
+    const r = n.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  return {kpi: box('#estate-kpi'), legend: box('#estate-legend'),
+          layers: box('.leaflet-control-layers'), slider: box('.estate-timeline'),
+          width: window.innerWidth, height: window.innerHeight};
+}"""
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("size", [(1366, 900), (1280, 800), (390, 844)])
+def test_no_panel_covers_another(browser: Any, dated: Path, size: tuple[int, int]) -> None:
+    """The KPI panel, the legend (open or folded), the layer control and the year slider
+    never overlap and stay on screen, on a laptop and on a phone."""
+    path = render_map(dated, dated.parent / "layout.html")
+    opened = open_page(browser, path)
+    try:
+        opened.page.set_viewport_size({"width": size[0], "height": size[1]})
+        opened.page.wait_for_timeout(300)
+        for legend_open in (False, True):
+            opened.page.evaluate(f"document.querySelector('#estate-legend details').open = "
+                                 f"{str(legend_open).lower()}")
+            opened.page.wait_for_timeout(100)
+            boxes = opened.page.evaluate(PANELS)
+            names = ["kpi", "legend", "layers", "slider"]
+            for i, a in enumerate(names):
+                box = boxes[a]
+                assert box[0] >= 0 and box[1] >= 0, (a, box)
+                assert box[2] <= boxes["width"] and box[3] <= boxes["height"], (a, box, size)
+                for b in names[i + 1:]:
+                    assert not _overlap(box, boxes[b]), (a, b, boxes, legend_open)
+        opened.clean()
+    finally:
+        opened.page.close()
 
 
 def test_moves_appear_in_their_year(map_page: Opened) -> None:
@@ -132,7 +223,7 @@ def test_the_slider_is_labelled_and_moves_with_the_keyboard(map_page: Opened) ->
     map_page.page.keyboard.press("Home")
     assert slider.input_value() == "0"
     assert map_page.page.locator(".estate-timeline label").inner_text().startswith(
-        "End of year 0 (")
+        "Today (before ")
     assert map_page.count(".estate-after") != before
     map_page.page.keyboard.press("ArrowRight")
     assert slider.input_value() == "1"

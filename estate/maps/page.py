@@ -389,13 +389,14 @@ def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
     # the page's one h1, for screen readers (the map itself says the scenario in the panel)
     counts = site_counts(layer.payload["sites"])
     markup = (f'<h1 class="estate-hidden">{inert(f"Estate plan map: {scenario}")}</h1>'
-              + kpi_panel(plan.summary, counts)
+              + kpi_panel(plan.summary, counts, layer.payload.get("timeline"))
               + legend(layer.max_fte, outline_label, clustered=layer.cluster,
                        counts=counts, places=bool(places["name"]),
                        timeline="timeline" in layer.payload,
                        coverage=bool(layer.payload["zones"]["rules"])))
     # panels, then the fit (clear of the panels), then the layers: each drawn once
-    fmap.add_child(Panels(markup, [("estate-kpi", "topleft"), ("estate-legend", "bottomleft")],
+    # the legend under the KPI panel, in one column: neither covers the other
+    fmap.add_child(Panels(markup, [("estate-kpi", "topleft"), ("estate-legend", "topleft")],
                            fit=layer.payload["bounds"]))
     fmap.add_child(Outline(control, outline_rings(plan), outline_label, opaque=tiles is None))
     if places["name"]:

@@ -75,10 +75,12 @@
     // the year of a site's change in the dated programme, when the map has one
     var t = plan.timeline, d = plan.sites.decision[i];
     if (!t) { return null; }
-    if (d === "close") { return t.site_close[i] === null ? "not closed within the horizon" : "closes in year " + t.site_close[i]; }
-    if (d === "open") { return t.site_open[i] === null ? "not opened within the horizon" : "opens in year " + t.site_open[i]; }
+    if (d === "close") { return t.site_close[i] === null ? "not closed within the horizon" : "closes in " + yearWords(t, t.site_close[i]); }
+    if (d === "open") { return t.site_open[i] === null ? "not opened within the horizon" : "opens in " + yearWords(t, t.site_open[i]); }
     return null;
   }
+  // "year 3 (2029-30)": the programme's year with the financial year it is
+  function yearWords(t, y) { return "year " + y + (t.spans && t.spans[y] ? " (" + t.spans[y] + ")" : ""); }
   function siteText(plan, i) {
     var s = plan.sites, cat = category(s, i);
     var year = when(plan, i);
@@ -150,7 +152,7 @@
       ["Agency", agencyName(plan, mv.agency[m])],
       ["FTE moved", num(mv.fte[m], NF1)],
       ["Functions", list(mv.functions[m], "none")],
-      (mv.year ? ["Programme", mv.year[m] === null ? "not within the horizon" : "moves in year " + mv.year[m]] : null)
+      (mv.year ? ["Programme", mv.year[m] === null ? "not within the horizon" : "moves in " + yearWords(plan.timeline, mv.year[m])] : null)
     ]);
   }
 
@@ -378,12 +380,13 @@
     });
 
     function siteYear(marker, i, iconOf) {
-      // in use at the end of year k: open by then and not yet closed; a site the plan
-      // closes looks kept until its closing year, a centre shared from its pooling year
+      // at the end of year k: a site open by then is drawn; a site the plan closes looks
+      // kept until its closing year and closed from then on, a centre shared from its
+      // pooling year
       return function (k) {
         var from = tl.site_open[i], until = tl.site_close[i], shared = tl.site_shared[i];
-        if (from === null || from > k || (until !== null && until <= k)) { return false; }
-        var d = s.decision[i], cat = d === "close" ? "keep" : category(s, i);
+        if (from === null || from > k) { return false; }
+        var d = s.decision[i], cat = d === "close" ? (until !== null && until <= k ? "close" : "keep") : category(s, i);
         if (cat === "shared" && (shared === null || k < shared)) { cat = d; }
         if (marker.options.estateCat !== cat) {
           marker.options.estateCat = cat;
@@ -394,7 +397,20 @@
       };
     }
     function reached(y) { return function (k) { return y !== null && y !== undefined && y <= k; }; }
-    if (tl) { addSlider(map, tl, function (k) { year = k; filtered.forEach(refresh); }); }
+    if (tl) { addSlider(map, tl, function (k) { year = k; filtered.forEach(refresh); showYear(tl, k); }); }
+  }
+
+  function showYear(tl, k) {
+    // the KPI panel's figures at the end of year k (estate.maps.panels writes the last
+    // year's; the rows are the same in every year, in the same order)
+    var title = document.getElementById("estate-kpi-year-title"), list = document.getElementById("estate-kpi-year");
+    if (!title || !list || !tl.figures) { return; }
+    title.textContent = tl.labels[k];
+    var values = list.querySelectorAll("dd"), terms = list.querySelectorAll("dt");
+    tl.figures[k].forEach(function (row, r) {
+      if (terms[r]) { terms[r].textContent = row[0]; }
+      if (values[r]) { values[r].textContent = row[1]; }
+    });
   }
 
   var sliders = 0;
@@ -413,7 +429,7 @@
     input.setAttribute("aria-valuetext", tl.labels[tl.horizon]);
     var ends = el("div", "estate-timeline-ends");
     ends.appendChild(el("span", null, "today"));
-    ends.appendChild(el("span", null, "year " + tl.horizon));
+    ends.appendChild(el("span", null, yearWords(tl, tl.horizon)));
     box.appendChild(el("h3", null, "Programme"));
     box.appendChild(label);
     box.appendChild(input);
@@ -431,6 +447,7 @@
       return box;
     }});
     new Slider({position: "bottomright"}).addTo(map);
+    layout(map);
   }
 
   function fit(map, bounds) {
@@ -466,6 +483,20 @@
     list.insertBefore(el("h2", "estate-control-title", "Layers"), list.firstChild);
     box.setAttribute("role", "region");
     box.setAttribute("aria-label", "Map layers");
+    // on a phone the list would cover the KPI panel: it folds to Leaflet's layers
+    // button, which opens it; a tap on the map folds it again
+    var map = control._map;
+    if (!map) { return control; }
+    var narrow = null;
+    function fold() {
+      if (narrow === (map.getSize().x < 700)) { return; }
+      narrow = map.getSize().x < 700;
+      control.options.collapsed = narrow;  // so that adding a layer does not open it again
+      if (narrow) { control.collapse(); } else { control.expand(); }
+    }
+    fold();
+    map.on("resize", fold);
+    map.on("click", function () { if (narrow) { control.collapse(); } });
     return control;
   }
 
@@ -478,11 +509,36 @@
       return node;
     }});
     new Panel({position: position}).addTo(map);
-    // on a short screen, fold the legend rather than let it cover the KPI panel
-    var box = map.getContainer(), top = box.querySelector(".leaflet-top.leaflet-left"),
-        bottom = box.querySelector(".leaflet-bottom.leaflet-left");
-    var fold = bottom && bottom.querySelector("details[open]");
-    if (top && fold && top.offsetHeight + bottom.offsetHeight + 10 > map.getSize().y) { fold.open = false; }
+    var fold = node.querySelector("details[open]");
+    layout(map);
+    // a legend with too little room (a phone, a short window) starts folded: its
+    // heading is a button that opens it, scrolling within the room there is
+    if (fold && (map.getSize().x < 700 || node.clientHeight < 160)) { fold.open = false; }
+    if (!map.estateLaidOut) {
+      map.estateLaidOut = true;
+      map.on("resize", function () { layout(map); });
+    }
+  }
+
+  function layout(map) {
+    // Each corner of panels is a column (map.css) that ends above the panels of the
+    // bottom corners, so a panel shrinks and scrolls rather than cover another: the
+    // KPI panel and the legend share the top left, the layer control stops above the
+    // year slider, and on a narrow screen the left column stops above the slider too.
+    var box = map.getContainer(), corner = function (c) { return box.querySelector(".leaflet-" + c); };
+    var topLeft = corner("top.leaflet-left"), topRight = corner("top.leaflet-right");
+    var bottomLeft = corner("bottom.leaflet-left"), bottomRight = corner("bottom.leaflet-right");
+    var under = function (top, bottoms) {
+      var edge = top.getBoundingClientRect(), room = 0;
+      bottoms.forEach(function (b) {
+        if (!b || !b.offsetHeight) { return; }
+        var r = b.getBoundingClientRect();
+        if (r.left < edge.right && r.right > edge.left) { room = Math.max(room, b.offsetHeight); }
+      });
+      return room;
+    };
+    if (topLeft) { topLeft.style.bottom = under(topLeft, [bottomLeft, bottomRight]) + "px"; }
+    if (topRight) { topRight.style.bottom = under(topRight, [bottomRight, bottomLeft]) + "px"; }
   }
 
   // places.js adds addPlaces
