@@ -249,6 +249,9 @@ def test_popups_carry_costs_desks_functions_and_decision(opened: Opened, plan: P
         used, desks = (math.ceil(float(site[c])) for c in ("desks_used", "desks"))
         assert f"Desks used{used:,} of {desks:,}" in text, text
         assert f"Running cost{money(float(site['running_cost']))} a year" in text, text
+        services = [s.strip() for s in str(site["services"]).split(";") if s.strip()]
+        if services:  # as a reader says them: public_access is "public access"
+            assert "Services" + "".join(s.replace("_", " ") for s in services) in text, text
     opened.toggle("Zones covered after")
     opened.toggle("Zones not covered")
     zone_text = opened.page.evaluate(SITE_POPUP, plan[2]["zone_id"].iloc[0])

@@ -64,7 +64,8 @@
       ["Running cost", s.running_cost[i] === null ? "n/a" : s.running_cost[i] + " a year"],
       ["Desks used", desks],
       (s.racks[i] ? ["Racks used", whole(s.racks_used[i]) + " of " + whole(s.racks[i])] : null),
-      ["Services", list(s.services[i], "none")],
+      // a service as a reader says it: public_access -> public access
+      ["Services", list(s.services[i].map(function (v) { return v.replace(/_/g, " "); }), "none")],
       (s.shared[i].length ? ["Shared for", list(s.shared[i], "")] : null),
       ["Functions before", list(s.before[i], "none")],
       ["Functions after", list(s.after[i], s.decision[i] === "close" ? "none (closed)" : "none")],
