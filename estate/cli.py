@@ -411,13 +411,17 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
     Example: estate compare models/no_sharing.toml models/shared_back_office.toml
     """
     from rich.console import Console
+    from rich.text import Text
 
     from estate.api import COMPARISON_FILES, compare
-    from estate.render.compare_page import terminal_table
+    from estate.render.compare_page import mixed_note, terminal_table
 
     runs = compare(list(scenarios), out=out, progress=_progress(_wants_progress(progress)),
                    cdn=cdn, policy_costs=policy_costs)
-    Console(highlight=False).print(terminal_table(runs))
+    console = Console(highlight=False)
+    if note := mixed_note(runs):  # before the figures it explains
+        console.print(Text(for_terminal(note)))
+    console.print(terminal_table(runs))
     for run in runs:
         if run.summary is None:
             _err(f"WARNING: {run.scenario.name}: {run.status}: {run.message.splitlines()[0]}")

@@ -489,7 +489,21 @@ def test_a_dated_programme_is_not_ranked_against_an_undated_plan_unsaid(tmp_path
     text = console.export_text()
     assert "NPV saving, dated where a programme is" in text
     assert f"{estate.results.money(dated_saving)} (dated from 2027-04-01)" in text
-    assert "\u201cUndated\u201d is not" in text
+    from estate.render.compare_page import mixed_note
+
+    assert "\u201cUndated\u201d is not" in mixed_note(runs)  # the CLI prints it first
+    # each payback says how it is measured: the dated one discounted, the other not dated
+    payback = re.search(r"Payback, dated where a programme is</th><td[^>]*>([^<]*)</td>"
+                        r"<td[^>]*>([^<]*)</td>", html)
+    assert payback is not None and payback.group(1).endswith("(not dated)")
+    assert payback.group(2) == f"in year {dated.programme['payback_year']} (dated, discounted)"
+    # the undated plan has no start date: its own saving counts no leases, and says so
+    own = re.search(r"NPV saving if every change were made in year 1</th><td[^>]*>([^<]*)"
+                    r"</td><td[^>]*>([^<]*)</td>", html)
+    assert own is not None
+    assert own.group(1) == inert(f"{estate.results.money(undated.npv_saving)} (no start date: "
+                                 "leases and sale lags not counted)")
+    assert own.group(2) == inert(estate.results.money(dated.npv_saving))
     # the one agency's dated saving is the programme's, on the page and in the workbook
     assert "Dated: NPV saving, dated</th>" in html
     assert re.search(r"Agency A.*?</tr>", html, re.S).group(0).count(  # type: ignore[union-attr]
@@ -511,6 +525,8 @@ def test_an_all_undated_comparison_keeps_its_plain_labels(setup: dict[str, Any])
     html = page(setup["runs"])
     assert ">NPV saving</th>" in html and "dated where a programme is" not in html
     assert "if every change were made in year 1" not in html
+    drawn = (setup["out"] / "comparison_map.html").read_text(encoding="utf-8")
+    assert "not dated" not in drawn and "NPV saving" in drawn
 
 
 def test_an_agency_s_npv_saving_counts_its_leases_as_its_results_folder_does(
@@ -555,7 +571,8 @@ def test_a_quick_comparison_prices_no_policy_and_a_full_one_adds_them(tmp_path: 
     assert quick.code == 0, quick.output
     stored = json.loads((results / "Kept" / "summary.json").read_text(encoding="utf-8"))
     assert "policy_costs" not in stored
-    assert "No policy was priced" in (out / "comparison.html").read_text(encoding="utf-8")
+    assert "None of these plans has its policies priced" in (
+        out / "comparison.html").read_text(encoding="utf-8")
     assert "Policy cost:" not in quick.stdout
     [full] = compare(paths, out=out, results_root=results)
     assert full.reused and full.summary is not None and full.summary.policy_costs
@@ -563,4 +580,26 @@ def test_a_quick_comparison_prices_no_policy_and_a_full_one_adds_them(tmp_path: 
     [again] = compare(paths, out=out, results_root=results, policy_costs=False)
     assert again.reused and again.summary is not None
     assert again.summary.policy_costs == full.summary.policy_costs
-    assert "No policy was priced" not in (out / "comparison.html").read_text(encoding="utf-8")
+    assert "has its policies priced" not in (out / "comparison.html").read_text(encoding="utf-8")
+
+
+def test_a_policy_cell_says_why_it_has_no_cost(tmp_path: Path) -> None:
+    """A rule the scenario lacks is "no such rule"; a plan stored without its policy
+    costs is "not priced"; neither is a blank the reader must guess at."""
+    from estate.render.compare_page import page
+
+    data = coverage_register(tmp_path / "register")
+    ruled = write_scenario(tmp_path / "ruled.toml", scenario_on(data, "Ruled", coverage=COVERAGE))
+    plain = write_scenario(tmp_path / "plain.toml", scenario_on(data, "Plain"))
+    quick = write_scenario(tmp_path / "quick.toml", scenario_on(data, "Quick", coverage=COVERAGE,
+                                                                policy={"keep": ["S2"]}))
+    results = tmp_path / "results"
+    runs = compare([ruled, plain], out=tmp_path / "a", results_root=results)
+    row = re.search(r"<th scope=\"row\">coverage\.0</th><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)"
+                    r"</td>", page(runs))
+    assert row is not None and row.group(2) == "no such rule", row
+    assert row.group(1) not in ("", "no such rule", "not priced")
+    runs = compare([ruled, quick], out=tmp_path / "b", results_root=results, policy_costs=False)
+    row = re.search(r"<th scope=\"row\">coverage\.0</th><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)"
+                    r"</td>", page(runs))
+    assert row is not None and row.group(2) == "not priced", row

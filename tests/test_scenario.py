@@ -289,10 +289,9 @@ def test_a_register_dated_beyond_leases_warns_without_a_start() -> None:
         "moves are ignored")]
     # said as a note of what is left out and how to count it, not as a value gone wrong
     assert str(start[0]) == (
-        f"{scenario.path}, key start: no start date, so the plan is not dated and the "
-        "register's 9 leases, 1 sale lag, 2 build times, 2 earliest moves are not counted; "
-        'to count them, give the date year 1 begins, e.g. start = "2027-04-01" '
-        "(docs/programme.md)")
+        f"{scenario.path}, key start: no start date, so the plan counts none of the "
+        "register's 9 leases, 1 sale lag, 2 build times, 2 earliest moves; to count them, "
+        'give the date year 1 begins, e.g. start = "2027-04-01" (docs/programme.md)')
 
 
 def test_the_crs_is_checked_on_the_plans_own_sites(tmp_path: Path) -> None:

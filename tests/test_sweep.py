@@ -222,8 +222,11 @@ def test_command_line(corridor: Path, tmp_path: Path) -> None:
                                       "relocation.cost_per_fte=0,5000", "--out", str(out),
                                       "--progress"], catch_exceptions=False)
     assert logged.exit_code == 0, logged.output
-    assert [line.split(":")[0] for line in logged.stderr.splitlines()] == [
-        "Run 1 of 2 done", "Run 2 of 2 done"], logged.stderr  # a line per run, in a log
+    lines = logged.stderr.splitlines()  # a line per run, in a log, with its status and id
+    assert [line.split(":")[0] for line in lines] == ["Run 1 of 2 done", "Run 2 of 2 done"]
+    run_ids = sorted(p.name for p in (out / "runs").iterdir())
+    assert sorted(re.fullmatch(r"Run \d of 2 done: optimal \((.+)\)", line).group(1)  # type: ignore[union-attr]
+                  for line in lines) == run_ids, lines
 
 
 # --- Checked before anything runs -------------------------------------------------------

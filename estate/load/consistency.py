@@ -272,6 +272,6 @@ def timing_ignored(scenario: Scenario, register: Register) -> list[Problem]:
                     "leases, sale lags, build times and earliest moves into the plan",
                     f"none: the register's {', '.join(said)} are ignored",
                     severity="warning", label="key",
-                    sentence=f"no start date, so the plan is not dated and the register's "
-                    f"{', '.join(said)} are not counted; to count them, give the date year 1 "
-                    "begins, e.g. start = \"2027-04-01\" (docs/programme.md)")]
+                    sentence=f"no start date, so the plan counts none of the register's "
+                    f"{', '.join(said)}; to count them, give the date year 1 begins, e.g. "
+                    "start = \"2027-04-01\" (docs/programme.md)")]

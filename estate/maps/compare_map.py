@@ -113,11 +113,14 @@ def layer_kinds(name: str, layers: PlanLayers) -> dict[str, list[str]]:
     return kinds
 
 
-def _facts(k: int, summary: Summary) -> str:
-    """The shown scenario's headline figures, for the panel (inert HTML)."""
+def _facts(k: int, summary: Summary, any_dated: bool) -> str:
+    """The shown scenario's headline figures, for the panel (inert HTML); with a dated
+    scenario among them, each NPV saving says whether it is dated, as the page's does."""
+    saving = (dated_saving_words(summary.npv_saving, summary.programme) if any_dated
+              else money(summary.npv_saving))
     rows = [("Plan", inert(plan_quality(summary)[0])),
             ("Annual saving", inert(money(summary.annual_saving))),
-            ("NPV saving", inert(dated_saving_words(summary.npv_saving, summary.programme))),
+            ("NPV saving", inert(saving)),
             ("Sites closed / opened", f"{summary.sites_closed:,} / {summary.sites_opened:,}")]
     cells = "".join(f"<dt>{term}</dt><dd>{value}</dd>" for term, value in rows)
     hidden = "" if k == 0 else " hidden"
@@ -146,7 +149,8 @@ def _panel(runs: list[Run], diff: dict[str, list[Any]]) -> str:
     missing = f'<p class="estate-compare-note">No plan to show: {missing}.</p>' if missing else ""
     options = "".join(f'<option value="{k}">{inert(r.scenario.name)}</option>'
                       for k, r in enumerate(solved))
-    facts = "".join(_facts(k, r.summary) for k, r in enumerate(solved) if r.summary)
+    dated = any(r.summary.programme for r in solved if r.summary)
+    facts = "".join(_facts(k, r.summary, dated) for k, r in enumerate(solved) if r.summary)
     split = ('<button type="button" class="estate-split" aria-pressed="false">'
              "Side by side</button>" if len(solved) > 1 else "")
     return (

@@ -74,12 +74,24 @@ def _dated_npv(s: dict[str, Any], key: str) -> str:
 
 
 def _dated_payback(s: dict[str, Any], key: str) -> str:
-    """A dated programme's payback year, else the plan's own payback."""
+    """A dated programme's payback year (the first its discounted saving so far is
+    positive), else the plan's own (undiscounted: one-off over annual saving), each
+    saying which it is, since the two are measured differently."""
     programme = s.get("programme")
     if programme:
         year = programme.get("payback_year")
-        return f"in year {year}" if year else "not within the horizon"
-    return _payback(s, key)
+        return (f"in year {year} (dated, discounted)" if year
+                else "not within the horizon (dated, discounted)")
+    return f"{_payback(s, key)} (not dated)"
+
+
+def _in_year_one(s: dict[str, Any], key: str) -> str:
+    """A plan's own NPV saving; one with no start date counts no rent after a site
+    closes and no wait for a sale (its summary then has no `lease_cost_npv`)."""
+    if s.get(key) is None:
+        return "n/a"
+    undated = " (no start date: leases and sale lags not counted)"
+    return _pounds(s[key]) + (undated if s.get("lease_cost_npv") is None else "")
 
 
 def _gap(s: dict[str, Any], key: str) -> str:
@@ -131,8 +143,8 @@ DATED_FIGURES: tuple[tuple[str, str, Callable[[dict[str, Any], str], str]], ...]
     ("NPV saving, dated where a programme is", "npv_saving", _dated_npv),
     ("Payback, dated where a programme is", "payback_years", _dated_payback),
 )
-IN_YEAR_ONE = {"NPV saving": "NPV saving if every change were made in year 1",
-               "Payback": "Payback if every change were made in year 1"}
+IN_YEAR_ONE = {"NPV saving": ("NPV saving if every change were made in year 1", _in_year_one),
+               "Payback": ("Payback if every change were made in year 1", _payback)}
 
 
 def _dated(runs: list[Run]) -> list[Run]:
@@ -146,7 +158,10 @@ def figures(runs: list[Run]) -> list[tuple[str, str, Callable[[dict[str, Any], s
     undated plan's saving against a dated programme's without seeing the difference."""
     if not _dated(runs):
         return list(FIGURES)
-    shown = [(IN_YEAR_ONE.get(label, label), key, show) for label, key, show in FIGURES]
+    shown = []
+    for label, key, show in FIGURES:
+        label, show = IN_YEAR_ONE.get(label, (label, show))
+        shown.append((label, key, show))
     return [shown[0], *DATED_FIGURES, *shown[1:]]
 
 
@@ -155,7 +170,7 @@ def _names(names: list[str]) -> str:
     return ", ".join(f"\u201c{name}\u201d" for name in names)
 
 
-def _mixed_note(runs: list[Run]) -> str:
+def mixed_note(runs: list[Run]) -> str:
     """Why a dated programme's saving reads lower than an undated plan's ("" unless
     the comparison holds both kinds)."""
     dated = [run.scenario.name for run in _dated(runs)]
@@ -166,9 +181,10 @@ def _mixed_note(runs: list[Run]) -> str:
             "a programme counts rent to each lease's end, build times, sale and move lags "
             f"and yearly limits. {_names(undated)} {'is' if len(undated) == 1 else 'are'} "
             f"not: {'its' if len(undated) == 1 else 'their'} saving assumes every change is "
-            "made in year 1, so it usually reads higher than a dated programme of the same changes "
-            "would. Compare dated with dated: give a scenario a start date and a "
-            "[programme] table (docs/programme.md).")
+            "made in year 1 (and, without a start date, counts no rent after a site closes "
+            "and no wait for a sale), so it usually reads higher than a dated programme of "
+            "the same changes would. Compare dated with dated: give a scenario a start date "
+            "and a [programme] table (docs/programme.md).")
 
 
 def _table(header: list[str], body: list[list[str]], classes: list[list[str]] | None = None) -> str:
@@ -254,9 +270,18 @@ def _policy_cell(entry: dict[str, Any]) -> str:
     return _pounds(entry.get("npv"))
 
 
-def _policy_text(entry: dict[str, Any] | None) -> str:
+def _policy_text(run: Run, name: str) -> str:
+    """One policy's cost in one scenario, or why there is none: no plan to price (""),
+    a plan stored without its policy costs ("not priced"), a rule this scenario does not
+    have ("no such rule": a second coverage rule of another scenario), or the status of
+    its pricing ("not set", "declined", ...)."""
+    if run.summary is None:
+        return ""
+    if run.summary.policy_costs is None:
+        return "not priced"
+    entry = _policies(run).get(name)
     if entry is None:
-        return "\u2014"
+        return "no such rule"
     if entry.get("status") == "priced":
         return _policy_cell(entry)
     return str(entry.get("status", "")).replace("_", " ")
@@ -269,10 +294,10 @@ def _policies(run: Run) -> dict[str, dict[str, Any]]:
 def _policy_html(runs: list[Run]) -> str:
     names = list(dict.fromkeys(p for run in runs for p in _policies(run)))
     if not names:
-        return ("<p>No policy was priced for this comparison (it was run with "
-                "<code>--no-policy-costs</code>); without that option, "
-                "<code>estate compare</code> prices each one.</p>")
-    body = [[inert(name), *(inert(_policy_text(_policies(run).get(name))) for run in runs)]
+        return ("<p>None of these plans has its policies priced: a comparison run with "
+                "<code>--no-policy-costs</code> prices none, and a scenario with no plan "
+                "has none to price.</p>")
+    body = [[inert(name), *(inert(_policy_text(run, name)) for run in runs)]
             for name in names]
     parts = [_table(["Policy", *(inert(r.scenario.name) for r in runs)], body,
                     [["", *["n"] * len(runs)]] * len(body))]
@@ -303,9 +328,11 @@ def _agencies_html(runs: list[Run]) -> str:
     header = ["Agency"]
     for run in runs:
         n = inert(run.scenario.name)
-        header += [f"{n}: annual saving", f"{n}: one-off", f"{n}: NPV saving"]
-        if run.dated_agency_npv is not None:
-            header.append(f"{n}: NPV saving, dated")
+        if run.dated_agency_npv is None:
+            header += [f"{n}: annual saving", f"{n}: one-off", f"{n}: NPV saving"]
+        else:
+            header += [f"{n}: annual saving", f"{n}: one-off",
+                       f"{n}: NPV saving, every change in year 1", f"{n}: NPV saving, dated"]
     body, classes = [], []
     for agency_id, name in ids.items():
         cells, cls = [f"{inert(name)} <span class=\"muted\">({inert(agency_id)})</span>"], [""]
@@ -388,12 +415,13 @@ def page(runs: list[Run]) -> str:
     body = (
         f"<main><h1>{title}</h1>{failed}"
         "<h2>Side by side</h2>"
-        + (f'<p class="warn">{inert(note)}</p>' if (note := _mixed_note(runs)) else "")
+        + (f'<p class="warn">{inert(note)}</p>' if (note := mixed_note(runs)) else "")
         + _figures_html(runs) + _programme_html(runs)
         + "<h2>What each policy costs</h2><p class=\"muted\">The NPV of cost with the policy "
         "minus the optimum without it (all other policies kept), both solved to a 1e-6 gap. "
-        "\u201cnot set\u201d: the scenario does not use it; \u201c\u2014\u201d: not priced "
-        "(a plan reused without its policy costs).</p>" + _policy_html(runs)
+        "\u201cnot set\u201d: the scenario does not use it; \u201cno such rule\u201d: the "
+        "scenario has no rule of that name; \u201cnot priced\u201d: a plan reused without "
+        "its policy costs (<code>--no-policy-costs</code>).</p>" + _policy_html(runs)
         + "<h2>Who gains</h2><p class=\"muted\">Annual saving = annual cost before minus "
         "after (an agency is worse off when it is negative); NPV saving also counts its "
         "one-off costs and, with a start date, its leases; a dated scenario adds each "
@@ -414,9 +442,7 @@ def terminal_table(runs: list[Run]) -> Table:
     def cell(text: str) -> Text:
         return Text(for_terminal(text))
 
-    note = _mixed_note(runs)
-    table = Table(title="Scenario comparison", show_lines=False,
-                  caption=cell(note) if note else None, caption_justify="left")
+    table = Table(title="Scenario comparison", show_lines=False)
     table.add_column("")
     for run in runs:
         table.add_column(cell(run.scenario.name), justify="right")
@@ -427,7 +453,7 @@ def terminal_table(runs: list[Run]) -> Table:
                                if e.get("status") != "not_set"))
     for name in names:
         table.add_row(cell(f"Policy cost: {name}"),
-                      *(cell(_policy_text(_policies(r).get(name) or {})) for r in runs))
+                      *(cell(_policy_text(r, name)) for r in runs))
     table.add_row(cell("Worse off"), *(cell(", ".join(
         str(i.get("name")) for i in (_data(r).get("agencies") or {}).values()
         if i.get("worse_off")) or "none") for r in runs))

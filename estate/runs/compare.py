@@ -1,8 +1,8 @@
 """Compare scenarios side by side: the runs, their figures, who gains, and the tables.
 
-`plan_runs(paths)` plans every scenario (policy costs always on), reusing the stored
-`results/<name>/` when it was solved from the same scenario and the same register
-files; `write_tables(runs, out)` writes `comparison.csv` and `comparison.xlsx`. The
+`plan_runs(paths)` plans every scenario (with its policy costs, unless asked not to),
+reusing the stored `results/<name>/` when it was solved from the same scenario and the
+same register files; `write_tables(runs, out)` writes `comparison.csv` and `comparison.xlsx`. The
 page and the map of a comparison are drawn later, by `estate.render.compare_page` and
 `estate.maps.compare_map`; `estate.api.compare` writes all four files.
 
