@@ -42,12 +42,16 @@ from estate.store.folder import write_file, write_folder
 
 __all__ = ["FORMULA_STARTS", "PROGRAMME_TABLES", "RESULT_TABLES", "TABLES", "Columns",
            "StoredResults",
-           "check_results", "inputs_sha256", "is_fresh", "needs_quote", "read_outcome",
-           "read_programme", "read_summary", "read_table", "register_files", "safe_cell", "scenario_as_solved",
+           "WARNINGS_TABLE", "check_results", "inputs_sha256", "is_fresh", "needs_quote",
+           "read_outcome", "read_programme", "read_summary", "read_warnings", "read_table", "register_files", "safe_cell", "scenario_as_solved",
            "scenario_toml", "summary_json", "unsafe_cell", "write_outcome", "write_results",
            "write_safe_csv", "write_summary"]
 
 TABLES = ("sites", "assignments", "coverage", "agencies", "zones")
+WARNINGS_TABLE = Columns(("file", "column", "label", "expected", "found"), ("row",),
+                         optional=("label",))
+"""warnings.csv: the warnings the plan was made with, one `Problem` a row (a blank row
+or column: the warning is about a whole file or table)."""
 
 def register_files(data: Path) -> list[Path]:
     """The files a register is read from (a folder's tables, or the one workbook/package)."""
@@ -352,7 +356,34 @@ def write_results(plan: Plan, out: Path, scenario: Scenario | None = None,
         if scenario is not None:
             (tmp / "scenario.toml").write_text(scenario_toml(scenario), encoding="utf-8")
         (tmp / "inputs.sha256").write_text(inputs_hash, encoding="utf-8")
+        write_safe_csv(_warnings_table(plan.warnings), tmp / "warnings.csv")
 
     return write_folder(Path(out), write)
 
 
+
+
+def _warnings_table(warnings: list[Problem]) -> pd.DataFrame:
+    """The plan's warnings as warnings.csv holds them (a header alone when there are none,
+    so a folder with no such file is known to be older, not clean)."""
+    return pd.DataFrame({
+        "file": [w.file for w in warnings],
+        "row": pd.array([w.row for w in warnings], dtype="Int64"),
+        "column": [w.column or "" for w in warnings],
+        "label": [w.label for w in warnings],
+        "expected": [w.expected for w in warnings],
+        "found": [w.found for w in warnings]},
+        columns=["file", "row", "column", "label", "expected", "found"])
+
+
+def read_warnings(folder: Path) -> list[Problem] | None:
+    """The warnings the plan was made with (warnings.csv), or None for a folder written
+    before estate kept them; a damaged file is an `InputError` naming its row."""
+    path = Path(folder) / "warnings.csv"
+    if not path.exists():
+        return None
+    table = read_table(path, WARNINGS_TABLE)
+    return [Problem(str(w["file"]), None if pd.isna(w["row"]) else int(w["row"]),
+                    str(w["column"]) or None, str(w["expected"]), str(w["found"]),
+                    severity="warning", label=str(w["label"]) or "column")
+            for w in table.to_dict("records")]
