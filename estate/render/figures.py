@@ -21,6 +21,7 @@ import io
 import math
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import geopandas as gpd
 import numpy as np
@@ -250,17 +251,28 @@ def estate_map(sites: pd.DataFrame, zones: pd.DataFrame,
     return figure
 
 
-def _site_rows(actions: pd.DataFrame, most: int) -> tuple[list[str], list[pd.DataFrame], int]:
-    """One row per site in order of its first change (at most `most`), and how many
-    sites were left out."""
+def _site_rows(actions: pd.DataFrame) -> tuple[list[str], list[pd.DataFrame]]:
+    """One row per site, in order of its first change: its label and its changes."""
     first = actions.groupby("site_id", sort=False)["year"].min().sort_values(kind="stable")
     labels, rows = [], []
-    for site_id in first.index[:most]:
+    for site_id in first.index:
         mine = actions[actions["site_id"] == site_id]
         name = plain(mine["site_name"].iloc[0], 34)
         labels.append(f"{name} ({site_id})" if site_id else "No site")
         rows.append(mine)
-    return labels, rows, max(0, len(first) - most)
+    return labels, rows
+
+
+def financial_year(start: str, year: int) -> str:
+    """Year `year` of a programme from `start` as a budget names it: "2028-29" for the
+    twelve months from 1 April 2028, "2028" when years start on 1 January; "" when the
+    start is not a date."""
+    try:
+        first = date.fromisoformat(str(start)[:10])
+    except ValueError:
+        return ""
+    y = first.year + year - 1
+    return f"{y}" if (first.month, first.day) == (1, 1) else f"{y}-{(y + 1) % 100:02d}"
 
 
 def _in_use(ax: Axes, row: pd.DataFrame, y: float, horizon: int) -> None:
@@ -278,12 +290,33 @@ def _in_use(ax: Axes, row: pd.DataFrame, y: float, horizon: int) -> None:
         ax.barh(y, end - start, left=start, height=0.5, color="#c9d3dc", zorder=1)
 
 
-def gantt(programme: Programme, horizon: int, most: int = 28) -> Figure:
+GANTT_ROWS = 44
+"""Sites on one Gantt chart at most: a programme with more is drawn on several charts
+(each fits an A4 page), so every change is shown and no row is too small to read."""
+ROW_CM = 0.42
+"""The height of a site's row on the Gantt chart."""
+
+
+def gantt_parts(programme: Programme, most: int = GANTT_ROWS) -> list[range]:
+    """The sites of each Gantt chart (positions in order of their first change): one
+    chart when there are at most `most` sites, else as few charts of near-equal height
+    as hold them all."""
+    n = int(programme.actions["site_id"].nunique())
+    parts = max(1, math.ceil(n / most))
+    size = max(1, math.ceil(n / parts))
+    return [range(i, min(i + size, n)) for i in range(0, n, size)] or [range(0)]
+
+
+def gantt(programme: Programme, horizon: int, sites: range | None = None) -> Figure:
     """When each change happens: a row per site (its teams' moves on its row), a mark per
-    change, shaped and coloured by its kind, with a key in words."""
+    change, shaped and coloured by its kind, with a key in words. `sites`: the rows of
+    this chart (`gantt_parts`), every site by default; a chart of some says which."""
     actions = programme.actions
-    labels, rows, left_out = _site_rows(actions, most)
-    figure = _figure(17.4, 3.2 + 0.5 * max(len(labels), 1))
+    labels, rows = _site_rows(actions)
+    every = len(labels)
+    sites = range(every) if sites is None else sites
+    labels, rows = labels[sites.start:sites.stop], rows[sites.start:sites.stop]
+    figure = _figure(17.4, 3.2 + ROW_CM * max(len(labels), 1))
     ax = figure.add_subplot()
     for i, row in enumerate(rows):
         _in_use(ax, row, i, horizon)
@@ -291,20 +324,24 @@ def gantt(programme: Programme, horizon: int, most: int = 28) -> Figure:
             mark = MARKS.get(str(action), OTHER)
             offsets = group.groupby("year").cumcount().to_numpy() * 0.18
             ax.scatter(group["year"].to_numpy(float) + offsets, np.full(len(group), i),
-                       marker=GANTT_MARKERS.get(str(action), "h"), s=34, c=mark.colour,
+                       marker=GANTT_MARKERS.get(str(action), "h"), s=30, c=mark.colour,
                        edgecolors=INK, linewidths=0.5, zorder=3)
     ax.set_yticks(range(len(labels)), labels, fontsize=6.5)
     for tick in ax.get_yticklabels():
         tick.set_parse_math(False)
     ax.set_ylim(len(labels) - 0.5, -0.5)
     ax.set_xlim(0.5, horizon + 0.5)
-    ax.set_xticks(range(1, horizon + 1), [f"Y{t}" for t in range(1, horizon + 1)], fontsize=7)
+    budget_years = [financial_year(programme.start, t) for t in range(1, horizon + 1)]
+    ax.set_xticks(range(1, horizon + 1), [f"Y{t}\n{fy}" if fy else f"Y{t}" for t, fy
+                                          in zip(range(1, horizon + 1), budget_years,
+                                                 strict=True)], fontsize=6.5)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_xlabel(f"Year (year 1 from {programme.start})"
-                  + (f"; {left_out} more sites in programme.csv" if left_out else ""),
-                  fontsize=7, color=MUTED)
+                  + ("" if len(sites) == every else
+                     f"; sites {sites.start + 1:,} to {sites.stop:,} of {every:,}, in order of "
+                     "their first change"), fontsize=7, color=MUTED)
     used = [a for a in MARKS if a in set(actions["action"])]
     handles = [Line2D([], [], linestyle="", marker=GANTT_MARKERS[a], markersize=5.5,
                       markerfacecolor=MARKS[a].colour, markeredgecolor=INK,
