@@ -158,8 +158,7 @@ def _grid(table: Table, styles: dict[str, ParagraphStyle]) -> Flowable:
     data = [[cell(h, j, True) for j, h in enumerate(table.header)]]
     data += [[cell(c, j, table.total and i == len(table.rows) - 1) for j, c in enumerate(row)]
              for i, row in enumerate(table.rows)]
-    total = sum(table.widths)
-    grid = Grid(data, colWidths=[FRAME * w / total for w in table.widths], repeatRows=1)
+    grid = Grid(data, colWidths=column_widths(table, styles), repeatRows=1)
     style = [("BACKGROUND", (0, 0), (-1, 0), SHADE), ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
              ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP"),
              ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5)]
@@ -168,6 +167,38 @@ def _grid(table: Table, styles: dict[str, ParagraphStyle]) -> Flowable:
         style.append(("LINEABOVE", (0, -1), (-1, -1), 0.8, INK))
     grid.setStyle(TableStyle(style))
     return grid
+
+
+PADDING = 12.0
+"""A cell's left and right padding together (reportlab's default, 6 points a side)."""
+
+
+def _longest(text: str, style: ParagraphStyle) -> float:
+    """The width of the longest word of `text` (a figure such as £100.97m is one word):
+    reportlab wraps a cell's text at spaces and breaks a word only when it cannot fit."""
+    return max((pdfmetrics.stringWidth(word, style.fontName, style.fontSize)
+                for word in _drawable(text).split()), default=0.0)
+
+
+def column_widths(table: Table, styles: dict[str, ParagraphStyle]) -> list[float]:
+    """Each column's width in points: the table's shares of the frame, except that no
+    word or figure is broken. A column too narrow for its
+    widest number or word is widened to it, and what that takes comes from the columns
+    with room to spare, in proportion to their room; when the frame cannot hold every
+    column's need, the shares stand (reportlab then breaks the longest words)."""
+    total = sum(table.widths)
+    shares = [FRAME * w / total for w in table.widths]
+    last = len(table.rows) - 1
+    need = [max([_longest(head, styles["head"])]
+                + [_longest(row[j], styles["head" if table.total and i == last else "cell"])
+                   for i, row in enumerate(table.rows)]) + PADDING + 0.5
+            for j, head in enumerate(table.header)]
+    short = sum(max(0.0, n - w) for n, w in zip(need, shares, strict=True))
+    room = [max(0.0, w - n) for n, w in zip(need, shares, strict=True)]
+    if short <= 0 or short > sum(room):
+        return shares
+    return [max(w, n) - (short * r / sum(room)) for n, w, r in zip(need, shares, room,
+                                                                 strict=True)]
 
 
 def _chart(chart: Chart) -> Image:

@@ -26,8 +26,12 @@ def _table(table: Table) -> str:
         cells = "".join((f'<th scope="row">{inert(c)}</th>' if j == 0 else
                          f"<td{cls(j)}>{inert(c)}</td>") for j, c in enumerate(row))
         rows.append(f"<tr{attr}>{cells}</tr>")
-    return (f"<table><caption>{inert(table.caption)}</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>")
+    # a table wider than the page scrolls inside its own box, which a keyboard can reach
+    # and a screen reader names, rather than run off the page or break words to fit
+    return (f'<div class="table-box" role="region" tabindex="0" '
+            f'aria-label="{inert(table.caption)}">'
+            f"<table><caption>{inert(table.caption)}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def _chart(chart: Chart) -> str:

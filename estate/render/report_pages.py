@@ -304,9 +304,9 @@ def _agency_table(r: Results) -> Table:
                  money(s.annual_saving), one_off_cell(s.one_off_cost), money(s.npv_saving),
                  *((money(r.programme.npv_saving),) if r.programme is not None else ()), ""))
     npv_heads, widths = (
-        (("NPV saving",), (0.2, 0.12, 0.12, 0.115, 0.175, 0.125, 0.145)) if dated is None else
+        (("NPV saving",), (0.25, 0.11, 0.11, 0.105, 0.13, 0.115, 0.18)) if dated is None else
         (("NPV saving, all in year 1", "NPV saving, as dated"),
-         (0.15, 0.12, 0.115, 0.105, 0.13, 0.12, 0.12, 0.14)))
+         (0.23, 0.1, 0.1, 0.095, 0.105, 0.125, 0.125, 0.12)))
     return Table(f"Each agency's costs and savings (NPV over {horizon_words(s)})",
                  ("Agency", "Cost a year now", "Cost a year after", "Saving a year", "One-off",
                   *npv_heads, "Outcome"), tuple(rows),
