@@ -15,25 +15,35 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
+import matplotlib.text as mtext
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 from pypdf import PdfReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import Paragraph
 
 import estate
 from estate.api import report
 from estate.render import figures
-from estate.render.report import board_pages
-from estate.render.report_data import Page, Table, Text, agency_name, read_results
-from estate.render.report_optional import dated_words, programme_page
-from estate.render.report_pages import agencies_page, assumptions_page, decision
+from estate.render.report import FRAME, PADDING, _styles, board_pages, column_widths
+from estate.render.report_data import Chart, Page, Table, Text, agency_name, read_results
+from estate.render.report_html import board_html
+from estate.render.report_optional import dated_words, note_sentence, programme_page
+from estate.render.report_pages import (
+    agencies_page,
+    assumptions_page,
+    decision,
+    decision_page,
+)
 from estate.results import money
 from estate.results.words import percent_up
 from estate.status import Status
-from estate.store import read_summary, write_summary
+from estate.store import read_summary, read_warnings, write_summary
 from tests.fixtures import (
     invoke,
     loser_register,
@@ -207,7 +217,7 @@ def test_the_dated_programme_leads_and_says_why_it_differs(pack: dict[str, Any])
             in words)
     assert "the yearly limits (on closures)" in words
     assert p.status == "optimal" and p.mip_gap is not None and p.mip_gap <= 1e-6
-    assert ("found by scheduling the plan's changes (the roadmap). It is proven the "
+    assert ("found by putting the plan's changes in order year by year. It is proven the "
             "cheapest schedule of the plan's changes that keeps every timing rule." in words
             ), (p.method, words)
     assert p.unlimited_saving is not None  # read back from summary.json
@@ -284,16 +294,19 @@ def test_agencies_out_of_pocket_at_first_are_named_with_the_year_they_turn(
     assert "out of pocket" not in said(ahead, ahead)
     assert "out of pocket" not in said(untouched, ahead)
     # ahead at first on a sale, behind in year 2 after a later one-off, ahead from year 3
-    assert f"{town_council} until year 3." in said([4.0, -2.0] + [1.0] * (len(years) - 2),
-                                                   untouched)
+    # "until year 3" left open whether year 3 was in: the last year behind is named, with
+    # its budget year (year 1 is 2027-28 from a start of 1 April 2027)
+    assert f"{town_council} up to and including year 2 (2028-29)." in said(
+        [4.0, -2.0] + [1.0] * (len(years) - 2), untouched)
     # ahead at first, behind at the end
     assert f"{town_council} throughout" in said([4.0] * (len(years) - 1) + [-2.0], ahead)
     assert (f"An agency out of pocket at first (its own saving so far, at today's value, "
-            f"below zero): {town_council} until year 3.") in said(late, ahead)
+            f"below zero): {town_council} up to and including year 2 (2028-29).") in said(
+        late, ahead)
     words = said([-1.0] * len(years), late)
     assert (f"Agencies out of pocket at first (their own saving so far, at today's value, "
-            f"below zero): {agency_name(s, 'A2')} until year 3; {town_council} throughout "
-            f"the {s.horizon_years} years.") in words
+            f"below zero): {agency_name(s, 'A2')} up to and including year 2 (2028-29); "
+            f"{town_council} throughout the {s.horizon_years} years.") in words
 
 
 def test_direction_marks_round_a_name_are_left_out_of_the_pdf(tmp_path: Path) -> None:
@@ -326,9 +339,20 @@ def test_the_programme_notes_read_as_sentences(pack: dict[str, Any]) -> None:
     assert r.programme is not None and r.programme.notes
     page = next(p for p in pages if p.title == "When: the programme")
     notes = [b.text for b in page.blocks if isinstance(b, Text) and b.kind == "note"]
-    for note in r.programme.notes:
-        said = next(n for n in notes if n[1:].startswith(str(note).strip()[1:]))
+    programme_notes = [note_sentence(str(note)) for note in r.programme.notes]
+    assert set(programme_notes) <= set(notes)
+    for said in notes:
         assert said[0].isupper() and said.endswith("."), said
+    # the terminal's words for planners are said in a board's words
+    jargon = ("snapshot", "joint model", "columns", "roadmap")
+    assert not [n for n in programme_notes if any(word in n for word in jargon)], notes
+    demo = ("the snapshot's changes scheduled; the exact model over all years, which may "
+            "choose another end state, was not run (28,560 columns, above the 5,000 it is "
+            "run for)")
+    assert note_sentence(demo) == (
+        "The plan's changes put in order year by year; the exact model over all years, "
+        "which may choose another end state, was not run (it would weigh 28,560 decisions, "
+        "above the 5,000 it is run for).")
     # a note that opens with a team's id keeps it as written
     own = dataclasses.replace(r.programme, notes=("hr01 (40 FTE) is more than 35",))
     page = programme_page(dataclasses.replace(r, programme=own))
@@ -577,3 +601,201 @@ def test_centres_are_counted_as_the_summary_counts_them(pack: dict[str, Any], ty
     table = next(b for b in where_page(r).blocks
                  if isinstance(b, Table) and b.caption.startswith("Shared service centres"))
     assert table.caption == caption and len(table.rows) == len(types)
+
+
+LONG_NAMES = ("Department for Work and Pensions (Jobcentre Plus, Suffolk)",
+              "East Suffolk and North Essex NHS Foundation Trust")
+ENDED = "2026-09-30"
+
+
+@pytest.fixture(scope="module")
+def leased(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The pack's register with a lease on the hostile Annexe (S2) that the register says
+    ended before the start, and agencies with names as long as real ones."""
+    root = tmp_path_factory.mktemp("leased")
+    rows = _register_rows()
+    rows["sites"][1].update(tenure="leasehold", lease_end=ENDED)
+    for row, name in zip(rows["agencies"], LONG_NAMES, strict=True):
+        row["name"] = name
+    plan = estate.plan(town(root, rows, PROGRAMME), out=root / "results", map_path=False,
+                       programme=True)
+    pdf, html = report(root / "results", root / "board.pdf")
+    return {"root": root, "plan": plan, "folder": root / "results", "pdf": pdf, "html": html}
+
+
+def test_every_site_of_a_long_programme_is_on_the_gantt_charts(pack: dict[str, Any]) -> None:
+    """A board wants every change of the programme on the page: 100 sites changing over
+    ten years are drawn on as few charts as fit an A4 sheet each, every site on one of
+    them, none counted away as "more sites in programme.csv"."""
+    r = read_results(pack["folder"])
+    assert r.programme is not None
+    one = r.programme.actions.iloc[[0]]
+    actions = pd.concat([one.assign(site_id=f"X{i:03d}", site_name=f"Site number {i}",
+                                    year=1 + i % 10, action="close") for i in range(100)],
+                        ignore_index=True)
+    long = dataclasses.replace(r.programme, actions=actions)
+    page = programme_page(dataclasses.replace(r, programme=long))
+    assert page is not None
+    charts = [b for b in page.blocks if isinstance(b, Chart) and b.name.startswith("gantt")]
+    assert len(charts) == 3  # 100 sites: three charts of 34, 34 and 32
+    shown = [label.get_text() for chart in charts
+             for label in chart.figure.axes[0].get_yticklabels()]
+    assert sorted(shown) == sorted(f"Site number {i} (X{i:03d})" for i in range(100))
+    assert "chart 2 of 3: sites 35 to 68" in charts[1].alt
+    for chart in charts:
+        assert chart.figure.get_size_inches()[1] * 2.54 < 24.0  # an A4 frame is 26.1 cm
+        words = " ".join(t.get_text() for t in chart.figure.findobj(mtext.Text))
+        assert "more sites" not in words
+        assert "Y10\n2036-37" in words  # each year with its budget year
+    # the PDF and the page lay out the same charts
+    html = board_html("t", "s", [page])
+    assert html.count("<figure>") == 4  # the cash-flow curve and three Gantt charts
+    assert len(figures.gantt_parts(r.programme)) == 1  # the tiny plan: one chart
+
+
+def test_page_1_names_the_agencies_out_of_pocket_at_first(pack: dict[str, Any]) -> None:
+    """"No agency pays more each year" is true once the plan is in place, but an agency
+    whose one-off comes before its saving is out of pocket for a while: page 1 says so,
+    with the last year counted in and its budget year, as the programme page does."""
+    r = read_results(pack["folder"])
+    p, s = r.programme, r.summary
+    assert p is not None and not any(a.worse_off for a in s.agencies.values())
+    years = list(range(1, s.horizon_years + 1))
+
+    def with_flows(a1: list[float], a2: list[float]) -> Any:
+        flows = pd.DataFrame({"year": years * 2, "agency_id": ["A1"] * len(years)
+                              + ["A2"] * len(years), "cumulative_discounted": a1 + a2})
+        return dataclasses.replace(r, programme=dataclasses.replace(p, cashflow=flows))
+
+    ahead = [1.0] * len(years)
+    assert "No agency pays more each year. " in decision(with_flows(ahead, ahead))
+    late = with_flows([-3.0, -1.0, -1.0] + [2.0] * (len(years) - 3),
+                      [-1.0] + [2.0] * (len(years) - 1))
+    words = decision(late)
+    assert ("No agency pays more each year once the plan is in place. 2 agencies spend "
+            "more than they save in the first years of the dated programme, the last of "
+            "them up to and including year 3 (2029-30).") in words
+    headline = next(b for b in decision_page(late).blocks
+                    if isinstance(b, Table) and b.caption == "Headline figures")
+    assert ("Agencies out of pocket at first (dated)",
+            "2, the last up to and including year 3 (2029-30)") in headline.rows
+    never = decision(with_flows([-1.0] * len(years), ahead))
+    assert f"{agency_name(s, 'A1')} is still out of pocket at the end of the 10 years." in never
+
+
+def test_leases_ended_before_the_start_are_caveats(leased: dict[str, Any]) -> None:
+    """A lease the register says ended before the start makes closing its site owe no
+    rent, a saving the plan cannot have if it was renewed: the warning estate plan gave
+    is kept in the results folder (warnings.csv) and the pack's page 1 names the site;
+    the Assumptions page lists every warning. Register text stays text."""
+    folder = leased["folder"]
+    warned = read_warnings(folder)
+    assert warned is not None and [w.column for w in warned] == ["lease_end"]
+    r = read_results(folder)
+    caveats = [b.text for b in decision_page(r).blocks if isinstance(b, Text)
+               and b.kind == "item"]
+    lease = next(c for c in caveats if "ended before the start" in c)
+    assert (f"By the register, 1 lease ended before the start (2027-04-01), so closing its "
+            f"site is taken to owe no rent: {HOSTILE[0]} (S2, {ENDED}); the plan closes "
+            "it.") in lease
+    table = next(b for b in assumptions_page(r).blocks if isinstance(b, Table)
+                 and b.caption.startswith("Warnings the plan was made with"))
+    assert table.caption.endswith("(1)") and table.rows[0][0] == "sites.csv row 3, lease_end"
+    pdf = _flat("\n".join(_pdf_pages(leased["pdf"])))
+    assert _flat("By the register, 1 lease ended before the start") in pdf
+    assert _flat(f"{HOSTILE[0]} (S2, {ENDED})") in pdf
+    page = leased["html"].read_text(encoding="utf-8")
+    assert "<img" not in page and "ended before the start" in page
+    # a folder written before estate kept its warnings says so, and names none
+    (folder / "warnings.csv").unlink()
+    older = read_results(folder)
+    assert older.warnings is None
+    assert not any("ended before" in b.text for b in decision_page(older).blocks
+                   if isinstance(b, Text))
+    assert any("does not record the warnings" in b.text
+               for b in assumptions_page(older).blocks if isinstance(b, Text))
+
+
+def test_the_pdf_agency_column_fits_names_and_no_figure_is_broken(
+        leased: dict[str, Any]) -> None:
+    """The agency table's names wrap between words in at most three lines, no word
+    or figure is broken, and the table fills the frame."""
+    r = read_results(leased["folder"])
+    table = next(b for b in agencies_page(r).blocks if isinstance(b, Table))
+    assert len(table.header) == 8  # with the dated programme's column
+    styles = _styles()
+    widths = column_widths(table, styles)
+    assert sum(widths) == pytest.approx(FRAME)
+    for j, width in enumerate(widths):
+        for i, row in enumerate(table.rows):
+            style = styles["head" if i == len(table.rows) - 1 else "cell"]
+            for word in row[j].split():
+                assert pdfmetrics.stringWidth(word, style.fontName, style.fontSize) \
+                    <= width - PADDING, (word, width)
+    for name in LONG_NAMES:
+        cell = Paragraph(escape(name), styles["cell"])
+        _, height = cell.wrap(widths[0] - PADDING, 1000)
+        assert height <= 3 * styles["cell"].leading, name
+
+
+def test_the_pack_says_its_terms_in_words(leased: dict[str, Any]) -> None:
+    """A short glossary in both the PDF and the page; the solver by its name; setting
+    names only in brackets after words; no command-line talk but in brackets."""
+    pdf = "\n".join(_pdf_pages(leased["pdf"]))
+    page = leased["html"].read_text(encoding="utf-8")
+    for text in (_flat(pdf), page):
+        assert _flat("Terms used") in _flat(text)
+        for term in ("NPV (net present value)", "FTE (full-time equivalent)",
+                     "Dated programme", "Solver (HiGHS)"):
+            assert _flat(term) in _flat(text), term
+        assert _flat("Solved with") in _flat(text) and "Solvedby" not in _flat(text)
+        assert _flat("the HiGHS solver in") in _flat(text)
+        assert "--policy-costsoption" not in _flat(text)
+    r, pages = board_pages(leased["folder"])
+    assert [p.title for p in pages][-2:] == ["Terms used", "Assumptions"]
+    said = " ".join(b.text for p in pages[:-2] for b in p.blocks if isinstance(b, Text))
+    assert "roadmap" not in said and "snapshot" not in said
+
+
+AGENCY_TABLE = """(() => {
+  const table = [...document.querySelectorAll('table')].find(
+    t => t.caption.textContent.startsWith("Each agency's"));
+  const box = table.parentElement;
+  const lines = range => new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+  const broken = [];
+  for (const cell of table.querySelectorAll('tbody th, tbody td')) {
+    const node = cell.firstChild;
+    if (!node) continue;
+    let at = 0;
+    for (const word of node.textContent.split(' ')) {
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + word.length);
+      if (word && lines(range) > 1) broken.push(word);
+      at += word.length + 1;
+    }
+    const whole = document.createRange();
+    whole.selectNodeContents(cell);
+    if (cell.classList.contains('n') && lines(whole) > 1) broken.push(node.textContent);
+  }
+  return {broken, right: table.getBoundingClientRect().right,
+          edge: box.getBoundingClientRect().right,
+          scrolls: getComputedStyle(box).overflowX === 'auto'};
+})()"""
+
+
+@pytest.mark.browser
+def test_the_page_s_agency_table_keeps_words_whole_and_fits(browser: Any,
+                                                             leased: dict[str, Any]) -> None:
+    """At 1280 pixels wide the agency table's names wrap between words, its figures stay
+    on one line, and the table ends inside its box (a narrower window scrolls the box,
+    not the page)."""
+    for width in (1280, 600):
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        page.goto(leased["html"].as_uri())
+        seen = page.evaluate(AGENCY_TABLE)
+        page.close()
+        assert seen["broken"] == [], (width, seen)
+        assert seen["right"] <= seen["edge"] + 1 or seen["scrolls"], (width, seen)
+        if width == 1280:
+            assert seen["right"] <= seen["edge"] + 1, seen  # no scrolling needed

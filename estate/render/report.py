@@ -57,7 +57,13 @@ from estate.render.report_data import (
 )
 from estate.render.report_html import board_html
 from estate.render.report_optional import comparison_page, programme_page
-from estate.render.report_pages import agencies_page, assumptions_page, decision_page, where_page
+from estate.render.report_pages import (
+    agencies_page,
+    assumptions_page,
+    decision_page,
+    terms_page,
+    where_page,
+)
 from estate.store.folder import write_file
 
 FRAME = A4[0] - 3.6 * cm
@@ -122,7 +128,7 @@ def _styles() -> dict[str, ParagraphStyle]:
                                textColor=ACCENT, spaceBefore=2, spaceAfter=8, keepWithNext=1),
         "heading": ParagraphStyle("heading", base, fontName=bold, fontSize=10.5, leading=14,
                                   spaceBefore=8, spaceAfter=4, keepWithNext=1),
-        "lead": ParagraphStyle("lead", base, fontSize=10.5, leading=15, spaceAfter=0),
+        "lead": ParagraphStyle("lead", base, fontSize=10, leading=14.2, spaceAfter=0),
         "body": base,
         "item": ParagraphStyle("item", base, leftIndent=12, bulletIndent=2, spaceAfter=3),
         "note": ParagraphStyle("note", base, fontSize=7.5, leading=10, textColor=MUTED),
@@ -307,7 +313,7 @@ def board_pages(folder: str | Path, compare: str | Path | None = None
                 ) -> tuple[Results, list[Page]]:
     """The folder as read, and the pages of its pack, in the order a board reads them:
     the decision, where, who gains, when (with a programme), the scenarios side by side
-    (with `compare`), and the assumptions last."""
+    (with `compare`), the terms used, and the assumptions last."""
     r = read_results(folder)
     comparison = read_comparison(compare) if compare is not None else None
     pages = [decision_page(r), where_page(r), agencies_page(r)]
@@ -316,7 +322,7 @@ def board_pages(folder: str | Path, compare: str | Path | None = None
         pages.append(programme)
     if comparison is not None:
         pages.append(comparison_page(comparison, r))
-    pages.append(assumptions_page(r))
+    pages += [terms_page(r), assumptions_page(r)]
     return r, pages
 
 

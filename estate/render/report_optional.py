@@ -4,14 +4,15 @@ results folder has one) and the scenarios side by side (with `--compare DIR`).""
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from estate.render import figures
-from estate.render.report_data import Block, Chart, Page, Results, Table, Text, agency_name
-from estate.render.report_pages import listed, one_off_cell
+from estate.render.report_data import Block, Chart, Page, Results, Table, Text
+from estate.render.report_pages import behind_at_first, listed, one_off_cell, year_words
 from estate.results import Summary, money
 from estate.results.words import (
     count,
@@ -27,7 +28,10 @@ from estate.status import Status
 
 
 def programme_page(r: Results) -> Page | None:
-    """The Gantt chart, the cash-flow curve and the year-by-year cash, in words first."""
+    """In words first, then the cash-flow curve and the year-by-year cash, then the Gantt
+    chart (on as many charts as its sites need, `figures.gantt_parts`): the cash fills
+    the sheet the words start, and the chart of a large programme takes sheets of its
+    own."""
     p = r.programme
     if p is None:
         return None
@@ -36,7 +40,7 @@ def programme_page(r: Results) -> Page | None:
         ", the first year in which the saving so far, at today's value, is positive."
         if p.payback_year else ".")
     method = ("the exact model over all years" if p.method == "joint"
-              else "scheduling the plan's changes (the roadmap)")
+              else "putting the plan's changes in order year by year")
     blocks: list[Block] = [Text(
         f"From {p.start}, {count(len(p.actions), 'change')} in {count(s.horizon_years, 'year')}, "
         f"found by {method}. {schedule_quality(p.status, p.mip_gap, p.method)[1]} "
@@ -45,12 +49,7 @@ def programme_page(r: Results) -> Page | None:
         blocks.append(Text(limits))
     if behind := _agencies_behind_words(r):
         blocks.append(Text(behind))
-    blocks += [Text(_as_sentence(str(note)), "note") for note in p.notes]
-    if len(p.actions):
-        blocks.append(Chart("gantt", figures.gantt(p, s.horizon_years),
-                            f"When each change happens: {count(len(p.actions), 'change')} at "
-                            f"{count(p.actions['site_id'].nunique(), 'site')} over "
-                            f"{count(s.horizon_years, 'year')}."))
+    blocks += [Text(note_sentence(str(note)), "note") for note in p.notes]
     totals = p.totals()
     if len(totals):
         blocks.append(Chart("cash-flow", figures.cash_flow(p),
@@ -69,47 +68,60 @@ def programme_page(r: Results) -> Page | None:
             f"receipts. The last column discounts each year's net saving at {rate} a year "
             "to today's money and adds them up, so it does not follow from the others; it "
             "ends at the programme's NPV saving.", "note"))
+    if len(p.actions):
+        parts = figures.gantt_parts(p)
+        every = count(p.actions["site_id"].nunique(), "site")
+        blocks.append(Text("When each change happens", "heading"))
+        for i, sites in enumerate(parts, start=1):
+            which = ("" if len(parts) == 1 else
+                     f" (chart {i} of {len(parts)}: sites {sites.start + 1:,} to "
+                     f"{sites.stop:,}, in order of their first change)")
+            blocks.append(Chart("gantt" if i == 1 else f"gantt-{i}",
+                                figures.gantt(p, s.horizon_years, sites),
+                                f"When each change happens: {count(len(p.actions), 'change')} "
+                                f"at {every} over {count(s.horizon_years, 'year')}{which}."))
     return Page("When: the programme", tuple(blocks))
 
 
 def _agencies_behind_words(r: Results) -> str:
-    """The agencies out of pocket for a while, which the estate's payback hides: each
-    agency with its saving so far, at today's value, below zero in some year
-    (cashflow.csv's `cumulative_discounted`), and the year after the last such year, from
-    which it stays ahead ("throughout" when it is still behind at the end). An agency the
-    plan leaves as it is (every figure zero) is not named."""
+    """The agencies out of pocket for a while, which the estate's payback hides
+    (`behind_at_first`): each with the last year it is behind, counted in ("up to and
+    including year 2 (2028-29)"), or "throughout" when it is still behind at the end."""
     p, s = r.programme, r.summary
     assert p is not None
-    flows = p.cashflow[p.cashflow["agency_id"].astype(str) != ""]
-    later = []
-    for agency_id, rows in flows.groupby(flows["agency_id"].astype(str), sort=True):
-        rows = rows.sort_values("year")
-        so_far = rows["cumulative_discounted"].to_numpy(float)
-        behind = rows.loc[so_far < -0.5, "year"].to_numpy(float)
-        if not len(behind):
-            continue
-        name = figures.plain(agency_name(s, agency_id), 60)
-        if so_far[-1] < -0.5:
-            later.append((math.inf, name,
-                          f"{name} throughout the {count(s.horizon_years, 'year')}"))
-        else:
-            turns = int(behind.max()) + 1
-            later.append((turns, name, f"{name} until year {turns}"))
+    later = [f"{b.name} throughout the {count(s.horizon_years, 'year')}" if b.last is None
+             else f"{b.name} up to and including {year_words(p.start, b.last)}"
+             for b in behind_at_first(r)]
     if not later:
         return ""
-    shown = "; ".join(words for *_, words in sorted(later))
     many = len(later) > 1
     return (f"{'Agencies' if many else 'An agency'} out of pocket at first "
             f"({'their' if many else 'its'} own saving so far, at today's value, below "
-            f"zero): {shown}.")
+            f"zero): {'; '.join(later)}.")
 
 
-def _as_sentence(note: str) -> str:
+_PLAIN = tuple((re.compile(planner), words) for planner, words in (
+    (r"\bthe snapshot's changes scheduled\b", "the plan's changes put in order year by year"),
+    (r"\bthe snapshot's\b", "the plan's"),
+    (r"\bjoint model's\b", "exact model's"),
+    (r"\bjoint model\b", "exact model over all years"),
+    (r"\(([0-9,]+) columns, above the ([0-9,]+) it is run for\)",
+     r"(it would weigh \1 decisions, above the \2 it is run for)"),
+    (r"\b([0-9,]+) columns\b", r"\1 decisions"),
+    (r"against the roadmap's (\S+)", r"against \1 for the plan's changes put in order"),
+    (r"\broadmap\b", "plan's changes put in order year by year")))
+"""The programme's notes are the terminal's words for planners ("snapshot", "joint model",
+"columns", "roadmap"); the pack says them in a board's words."""
+
+
+def note_sentence(note: str) -> str:
     """A programme note (a terminal's fragment, "the snapshot's changes scheduled; ...")
     as the pack prints it: a full stop last, and a capital first when it opens with one of
     the notes' own words (one may open with a team's id, which stays as written)."""
     note = note.strip()
-    if note.split(" ", 1)[0] in ("the", "joint"):
+    for planner, words in _PLAIN:
+        note = planner.sub(words, note)
+    if note.split(" ", 1)[0] in ("the", "joint", "exact"):
         note = note[0].upper() + note[1:]
     return note + ("" if note.endswith(".") else ".")
 

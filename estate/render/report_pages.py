@@ -15,10 +15,15 @@ only of a plan proven so (`estate.results.words.plan_quality`).
 
 from __future__ import annotations
 
+import math
+import re
+from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 import pandas as pd
 
+from estate.errors import Problem
 from estate.load.scenario import DEFAULTS
 from estate.render import figures
 from estate.render.report_data import (
@@ -62,6 +67,43 @@ def one_off_cell(value: float) -> str:
     return f"spends {money(value)}" if value > 0.5 else "none"
 
 
+def year_words(start: str, year: int) -> str:
+    """"year 2 (2028-29)": a programme's year with the budget year it is."""
+    fy = figures.financial_year(start, year)
+    return f"year {year}" + (f" ({fy})" if fy else "")
+
+
+@dataclass(frozen=True)
+class Behind:
+    """An agency out of pocket in the first years of the dated programme: its own saving
+    so far, at today's value, is below zero up to and including `last` (None: still at
+    the end of the horizon)."""
+
+    agency_id: str
+    name: str
+    last: int | None
+
+
+def behind_at_first(r: Results) -> list[Behind]:
+    """The agencies out of pocket for a while, which the estate's payback hides: each
+    with its saving so far, at today's value, below zero in some year (cashflow.csv's
+    `cumulative_discounted`), soonest ahead first. An agency the plan leaves as it is
+    (every figure zero) is not named; without a programme there are none."""
+    p, s = r.programme, r.summary
+    if p is None:
+        return []
+    flows = p.cashflow[p.cashflow["agency_id"].astype(str) != ""]
+    behind = []
+    for agency_id, rows in flows.groupby(flows["agency_id"].astype(str), sort=True):
+        rows = rows.sort_values("year")
+        so_far = rows["cumulative_discounted"].to_numpy(float)
+        years = rows.loc[so_far < -0.5, "year"].to_numpy(float)
+        if len(years):
+            behind.append(Behind(str(agency_id), figures.plain(agency_name(s, agency_id), 60),
+                                 None if so_far[-1] < -0.5 else int(years.max())))
+    return sorted(behind, key=lambda b: (math.inf if b.last is None else b.last, b.name))
+
+
 def _names(frame: pd.DataFrame, most: int) -> str:
     shown = [figures.plain(n, 70) for n in frame["name"].head(most)]
     more = len(frame) - len(shown)
@@ -91,7 +133,8 @@ def _changes(r: Results) -> str:
                  f"{count(s.shared_centres, 'shared service centre')}: {'; '.join(where)}"
                  f"{more}.")
     if s.fte_relocated > 0:
-        text += f" In all, {fte_words(s.fte_relocated)} staff change building."
+        text += (f" In all, {fte_words(s.fte_relocated)} (full-time equivalent) staff "
+                 "change building.")
     return text.strip()[0].upper() + text.strip()[1:]
 
 
@@ -121,8 +164,8 @@ def _money_words(s: Summary, dated: bool) -> str:
     parts = one_off_parts(s.one_off_cost, s.one_off_receipts)
     if s.one_off_cost < -0.5:
         text += (f" Its one-off changes bring in net receipts of {money(-s.one_off_cost)}"
-                 + (f" ({parts})" if parts else "") + ": sales are worth more than closing, "
-                 "building, moving and setting up cost, so it pays back at once.")
+                 + (f" ({parts})" if parts else " (sales are worth more than the changes "
+                    "cost)") + ", so it pays back at once.")
     elif s.one_off_cost > 0.5:
         back = ("never pays back (there is no annual saving)" if s.payback_years is None
                 else "pays back in "
@@ -146,11 +189,57 @@ def decision(r: Results) -> str:
         parts.append(f"Scheduled year by year from {p.start}, the programme saves "
                      f"{money(p.npv_saving)} (NPV) and "
                      f"{programme_payback_words(p.payback_year)}.")
-    losers = [figures.plain(a.name, 70) for a in s.agencies.values() if a.worse_off]
-    parts.append(f"{listed(losers, '; ')} {'pays' if len(losers) == 1 else 'pay'} more each "
-                 "year." if losers else "No agency pays more each year.")
+    parts.append(_who_pays_words(r))
     parts.append(plan_quality(s, r.asked_gap())[1])
     return " ".join(parts)
+
+
+def _who_pays_words(r: Results) -> str:
+    """Who pays more each year, and, with a dated programme, who is out of pocket in its
+    first years even so: "no agency pays more each year" alone would hide an agency whose
+    one-off comes years before its saving (the programme page names each)."""
+    s = r.summary
+    worse = {a for a, info in s.agencies.items() if info.worse_off}
+    losers = [figures.plain(s.agencies[a].name, 70) for a in s.agencies if a in worse]
+    behind = [b for b in behind_at_first(r) if b.agency_id not in worse]
+    if losers:
+        said = (f"{listed(losers, '; ')} {'pays' if len(losers) == 1 else 'pay'} more each "
+                "year.")
+    else:
+        said = ("No agency pays more each year"
+                + (" once the plan is in place." if behind else "."))
+    recover = [b for b in behind if b.last is not None]
+    if recover and r.programme is not None:
+        n, last = len(recover), max(b.last or 0 for b in recover)
+        noun = ("other agency", "other agencies") if losers else ("agency", "agencies")
+        said += (f" {count(n, *noun)} {'spends' if n == 1 else 'spend'} more than "
+                 f"{'it saves' if n == 1 else 'they save'} in the first years of the dated "
+                 f"programme, {'' if n == 1 else 'the last of them '}up to and including "
+                 f"{year_words(r.programme.start, last)}.")
+    still = [b.name for b in behind if b.last is None]
+    if still:
+        said += (f" {listed(still, '; ')} {'is' if len(still) == 1 else 'are'} still out of "
+                 f"pocket at the end of the {count(s.horizon_years, 'year')}.")
+    return said
+
+
+_BEHIND = "Agencies out of pocket at first (dated)"
+
+
+def behind_row(r: Results) -> tuple[str, str] | None:
+    """The headline row of the agencies out of pocket at first (dated programme only)."""
+    worse = {a for a, info in r.summary.agencies.items() if info.worse_off}
+    behind = [b for b in behind_at_first(r) if b.agency_id not in worse]
+    if r.programme is None:
+        return None
+    if not behind:
+        return ("Agencies out of pocket in the programme's first years", "none")
+    recover = [b.last for b in behind if b.last is not None]
+    said = [f"{len(recover)}, the last up to and including "
+            f"{year_words(r.programme.start, max(recover))}"] if recover else []
+    if still := [b.name for b in behind if b.last is None]:
+        said.append(f"{'; '.join(still)} to the end")
+    return (_BEHIND, "; ".join(said))
 
 
 def _headline(r: Results) -> Table:
@@ -181,20 +270,34 @@ def _headline(r: Results) -> Table:
         ("Staff changing building", fte_words(s.fte_relocated)),
         ("Agencies paying more each year", f"{len(losers)}: " + "; ".join(losers)
          if losers else "none"),
+        *([row] if (row := behind_row(r)) is not None else []),
         ("How good the plan is", plan_quality(s, r.asked_gap())[0]),
         ("Today's estate meets every rule", "yes" if s.status_quo_feasible else
          f"no: it breaks {count(len(s.status_quo_breaches), 'rule')}"),
     ]
     if s.lease_cost_npv is not None:
-        rows.append(("What timing adds: rent owed after closing, sales waited for, sites "
-                     "running until their teams may move (NPV, counted above)",
+        rows.append(("What timing adds (rent after closing, sales waited for, sites "
+                     "running until teams may move; NPV, counted above)",
                      money(s.lease_cost_npv)))
     if s.receipts_after_horizon:
         rows.append(("Sales that arrive after the horizon (in the one-off cost and payback, "
                      "not in the NPV)", money(s.receipts_after_horizon)))
-    rows.append(("Solved by", f"{s.solver} in {s.solve_seconds:,.1f} s"))
+    rows.append(("Solved with", f"{solver_words(s.solver)} in {s.solve_seconds:,.1f} s"))
     return Table("Headline figures", ("Figure", "Value"), tuple(rows), (False, False),
-                 (0.45, 0.55))
+                 (0.52, 0.48))
+
+
+SOLVERS = {"highs": "HiGHS", "cbc": "CBC", "scip": "SCIP"}
+"""The optimisation software a plan may be solved with, named as its makers write it."""
+
+
+def solver_name(name: str) -> str:
+    """"HiGHS" for `highs`: the name a reader would search for."""
+    return SOLVERS.get(name.strip().lower(), figures.plain(name, 30))
+
+
+def solver_words(name: str) -> str:
+    return f"the {solver_name(name)} solver"
 
 
 def _section(scenario: dict[str, Any], key: str) -> dict[str, Any]:
@@ -213,19 +316,75 @@ def _caveats(r: Results) -> list[Block]:
                     "date in the scenario prices them).")
     sharing, relocation = _section(sc, "sharing"), _section(sc, "relocation")
     if s.shared_centres and sharing.get("efficiency") is not None:
-        said.append(f"Pooling is assumed to save {float(sharing['efficiency']):.0%} of a pooled "
+        said.append(f"Pooling is assumed to save {_share(sharing['efficiency'])} of a pooled "
                     "team's running cost, desks and racks (sharing.efficiency).")
     if s.fte_relocated > 0 and relocation.get("cost_per_fte") is not None:
-        said.append(f"Moving staff is costed at {money(float(relocation['cost_per_fte']))} an "
-                    "FTE, once (relocation.cost_per_fte).")
+        said.append(f"Moving staff is costed at {money(float(relocation['cost_per_fte']))} a "
+                    "full-time post, once (relocation.cost_per_fte).")
     if not s.status_quo_feasible and s.status_quo_breaches:
         first = s.status_quo_breaches[0]
         said.append(f"Today's estate breaks {count(len(s.status_quo_breaches), 'rule')} (for "
                     f"example {figures.plain(first.rule, 40)}: "
                     f"{figures.plain(first.place, 80)}); the plan meets them all.")
+    said += warning_words(r)
     if not said:
         return []
     return [Text("What the figures rest on", "heading"), *(Text(t, "item") for t in said)]
+
+
+def _share(value: Any) -> str:
+    """A share as a percentage, "15%"; one set per type of work ({IT = 0.2, HR = 0.1})
+    as each type's, "20% for IT, 10% for HR"."""
+    if isinstance(value, dict):
+        return listed([f"{float(v):.0%} for {figures.plain(k, 30)}" for k, v in value.items()])
+    return f"{float(value):.0%}"
+
+
+_ENDED = re.compile(r"^(?P<end>\S+): the lease of (?P<site>.+?) has ended by then")
+"""The warning `estate.prepare` gives a lease that ended before the scenario's start."""
+MOST_NAMED = 3
+"""Sites named in a caveat; the rest are counted."""
+
+
+def _ended_leases(warnings: tuple[Problem, ...]) -> list[tuple[str, str]]:
+    """(site id, lease end) of each lease the register says ended before the start."""
+    found = [(w, _ENDED.match(w.found)) for w in warnings if w.column == "lease_end"]
+    return [(m["site"], m["end"]) for w, m in found if m is not None]
+
+
+def warning_words(r: Results) -> list[str]:
+    """The warnings the plan was made with, in words: leases that ended before the
+    scenario's start first (closing such a site is taken to owe no rent, a saving the
+    plan cannot have if the lease was renewed), a few named, then how many others there
+    are. A folder written before estate kept its warnings says nothing here (the
+    Assumptions page says the warnings are not recorded)."""
+    if not r.warnings:
+        return []
+    said = []
+    ended = _ended_leases(r.warnings)
+    if ended:
+        names = dict(zip(r.sites["site_id"].astype(str), r.sites["name"], strict=True))
+        closes = set(r.sites.loc[r.sites["decision"] == "close", "site_id"].astype(str))
+        shown = [f"{figures.plain(names.get(site, site), 60)} ({figures.plain(site, 20)}, "
+                 f"{figures.plain(end, 20)})" for site, end in ended[:MOST_NAMED]]
+        more = len(ended) - len(shown)
+        start = r.scenario.get("start") or (r.programme.start if r.programme else "")
+        closed = sum(site in closes for site, _ in ended)
+        one = len(ended) == 1
+        closing = (("the plan closes it" if closed else "the plan keeps it") if one
+                   else f"the plan closes {closed:,} of them")
+        said.append(
+            f"By the register, {count(len(ended), 'lease')} ended before the start "
+            f"({figures.plain(start, 20)}), so closing {'its site' if one else 'their sites'} "
+            "is taken to owe no rent: "
+            + listed(shown + ([f"{more:,} more"] if more > 0 else []), "; ")
+            + f"; {closing}. A lease since renewed makes the saving smaller (lease_end in "
+            "the register).")
+    others = len(r.warnings) - len(ended)
+    if others:
+        said.append(f"The plan was made with {count(others, 'other warning' if ended else 'warning')} "
+                    "about the register or the scenario, listed with the assumptions.")
+    return said
 
 
 def decision_page(r: Results) -> Page:
@@ -341,8 +500,8 @@ def _gainers_words(r: Results) -> str:
 def _policy_blocks(s: Summary) -> list[Block]:
     blocks: list[Block] = [Text("What each policy costs", "heading")]
     if s.policy_costs is None:
-        return blocks + [Text("The policies were not priced (planning with the "
-                              "--policy-costs option adds what each one costs).", "note")]
+        return blocks + [Text("Not worked out for this plan (a planner adds it by making "
+                              "the plan again with estate plan --policy-costs).", "note")]
     said = [e for e in s.policy_costs.values()
             if isinstance(e, dict) and e.get("status") != "not_set"]
     blocks.append(Text("Each is the NPV of cost with the policy minus the optimum without "
@@ -358,6 +517,68 @@ def agencies_page(r: Results) -> Page:
         "The other figures are the plan's once every change is made.", "note"),)
     return Page("Who gains and who loses", (Text(_gainers_words(r)), _agency_table(r),
                                             *dated, *_policy_blocks(r.summary)), fresh=False)
+
+
+def terms(r: Results) -> list[tuple[str, str]]:
+    """The words of the pack a board member may not use every day, each in a sentence,
+    with this plan's own rate, horizon and solver; the programme's words only when the
+    pack has a programme."""
+    s = r.summary
+    rate, years = rate_words(s.discount_rate), count(s.horizon_years, "year")
+    said = [
+        ("NPV (net present value)",
+         f"Every saving and cost over the {years} added up in today's money: a pound in a "
+         f"later year counts for less than a pound now, by the discount rate ({rate} a "
+         "year). An NPV saving is how much less the estate costs than if nothing changed."),
+        ("One-off", "Money spent once to make the changes (closing sites, building, moving "
+                    "staff, setting up shared centres), less what selling closed sites "
+                    "brings in. When sales bring in more, it is called net receipts."),
+        ("Payback", "How long the yearly saving takes to repay the one-off spending, "
+                    "without discounting; \"at once\" when sales cover it."),
+        ("FTE (full-time equivalent)", "Staff counted as full-time posts: two people "
+                                       "working half-time are one FTE."),
+        ("Shared service centre, pooling", "A site where the teams of several agencies "
+                                           "doing the same kind of work (IT, HR, finance) "
+                                           "work as one, which is assumed to cost less."),
+    ]
+    if r.programme is not None:
+        said += [
+            ("Dated programme", "The plan's changes put in order year by year from the "
+                                f"start date ({figures.plain(r.programme.start, 20)}), within "
+                                "the yearly limits on spending, staff moved and closures. "
+                                "Planners also call it the roadmap."),
+            ("If every change were made in year 1",
+             "The plan's end state costed as though all its changes happened in the first "
+             "year (planners call it the snapshot); the dated programme gives the saving "
+             "when each change can actually happen."),
+            (year_words(r.programme.start, 2).capitalize(),
+             "The programme's years run from its start date, with the budget year beside "
+             "each; \"up to and including year 2\" counts year 2 in."),
+            ("Saving so far, out of pocket", "The savings of every year so far less the "
+                                             "one-off costs, at today's value; an agency "
+                                             "is out of pocket while this is below zero."),
+        ]
+    said += [
+        ("Within x% of the lowest possible cost",
+         "The solver found this plan and proved that no plan meeting every rule can cost "
+         "less than this share below it (planners call the share the MIP gap); \"proven "
+         "optimal\" means none can cost less."),
+        (f"Solver ({solver_name(s.solver)})",
+         "The optimisation software that searches the combinations the rules allow for "
+         "the cheapest plan."),
+        ("Setting names (sharing.efficiency, coverage.0)",
+         "The names of the scenario file's settings, in brackets where a planner would "
+         "change one; coverage.0 is the first coverage rule (a service within reach of "
+         "every zone), coverage.1 the second."),
+    ]
+    return said
+
+
+def terms_page(r: Results) -> Page:
+    """A short glossary, so that no figure rests on a word the reader has to look up."""
+    return Page("Terms used", (Table("Terms used in this paper", ("Term", "What it means"),
+                                     tuple(terms(r)), (False, False), (0.28, 0.72)),),
+                fresh=False)
 
 
 #: Defaults the Assumptions page does not list: the name and register are always given,
@@ -391,11 +612,47 @@ def _keys(r: Results) -> list[tuple[str, str]]:
     return rows
 
 
+MOST_WARNINGS = 40
+"""Rows of the warnings table; a register with more ends it with a row counting the rest."""
+
+
+def _where(w: Problem) -> str:
+    """Where a warning points: "sites.csv row 5, lease_end" (the file's name, not the
+    path on the planner's machine)."""
+    where = PurePath(w.file).name or w.file
+    if w.row is not None:
+        where += f" row {w.row}"
+    if w.column:
+        where += f", {'key ' if w.label == 'key' else ''}{w.column}"
+    return figures.plain(where, 90)
+
+
+def _warnings_blocks(r: Results) -> list[Block]:
+    """Every warning the plan was made with (warnings.csv), or a note that the folder
+    does not record them (written before estate kept them)."""
+    if r.warnings is None:
+        return [Text("This results folder does not record the warnings the plan was made "
+                     "with (it was written by an older estate): estate validate lists the "
+                     "register's.", "note")]
+    if not r.warnings:
+        return [Text("The plan was made with no warning about the register or the scenario.",
+                     "note")]
+    rows = tuple((_where(w), figures.plain(w.found, 300), figures.plain(w.expected, 200))
+                 for w in r.warnings[:MOST_WARNINGS])
+    if len(r.warnings) > MOST_WARNINGS:
+        rows += ((f"and {len(r.warnings) - MOST_WARNINGS:,} more (warnings.csv lists every "
+                  "one)", "", ""),)
+    return [Table(f"Warnings the plan was made with ({len(r.warnings):,})",
+                  ("Where", "What was found", "What was expected"), rows,
+                  (False, False, False), (0.22, 0.48, 0.3))]
+
+
 def assumptions_page(r: Results) -> Page:
     blocks: list[Block] = [
         Text("The scenario as solved: every key of scenario.toml in the results folder, "
              "then each setting it leaves to estate's defaults, marked so."),
         Table("Scenario keys", ("Key", "Value"), tuple(_keys(r)), (False, False), (0.4, 0.6))]
+    blocks += _warnings_blocks(r)
     if r.inputs:
         blocks.append(Table("Register files (SHA-256 of each)", ("File", "SHA-256"),
                             tuple(r.inputs), (False, False), (0.3, 0.7)))
