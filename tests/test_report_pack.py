@@ -683,14 +683,15 @@ def test_page_1_names_the_agencies_out_of_pocket_at_first(pack: dict[str, Any]) 
     assert f"{agency_name(s, 'A1')} is still out of pocket at the end of the 10 years." in never
 
 
-def test_leases_ended_before_the_start_are_caveats(leased: dict[str, Any]) -> None:
+def test_leases_ended_before_the_start_are_caveats(leased: dict[str, Any],
+                                                   pack: dict[str, Any]) -> None:
     """A lease the register says ended before the start makes closing its site owe no
     rent, a saving the plan cannot have if it was renewed: the warning estate plan gave
     is kept in the results folder (warnings.csv) and the pack's page 1 names the site;
     the Assumptions page lists every warning. Register text stays text."""
     folder = leased["folder"]
     warned = read_warnings(folder)
-    assert warned is not None and [w.column for w in warned] == ["lease_end"]
+    assert [w.column for w in warned] == ["lease_end"]
     r = read_results(folder)
     caveats = [b.text for b in decision_page(r).blocks if isinstance(b, Text)
                and b.kind == "item"]
@@ -706,14 +707,14 @@ def test_leases_ended_before_the_start_are_caveats(leased: dict[str, Any]) -> No
     assert _flat(f"{HOSTILE[0]} (S2, {ENDED})") in pdf
     page = leased["html"].read_text(encoding="utf-8")
     assert "<img" not in page and "ended before the start" in page
-    # a folder written before estate kept its warnings says so, and names none
-    (folder / "warnings.csv").unlink()
-    older = read_results(folder)
-    assert older.warnings is None
-    assert not any("ended before" in b.text for b in decision_page(older).blocks
+    # a plan without warnings (or a folder from before estate kept them) has no file
+    assert not (pack["folder"] / "warnings.csv").exists()
+    clean = read_results(pack["folder"])
+    assert clean.warnings == ()
+    assert not any("ended before" in b.text for b in decision_page(clean).blocks
                    if isinstance(b, Text))
-    assert any("does not record the warnings" in b.text
-               for b in assumptions_page(older).blocks if isinstance(b, Text))
+    assert any("No warning about the register or the scenario is recorded" in b.text
+               for b in assumptions_page(clean).blocks if isinstance(b, Text))
 
 
 def test_the_pdf_agency_column_fits_names_and_no_figure_is_broken(

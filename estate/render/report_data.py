@@ -87,7 +87,7 @@ class Results:
     programme: Programme | None = None
     scenario: dict[str, Any] = field(default_factory=dict)
     inputs: tuple[tuple[str, str], ...] = ()
-    warnings: tuple[Problem, ...] | None = None  # None: a folder older than warnings.csv
+    warnings: tuple[Problem, ...] = ()  # what `estate plan` warned of (warnings.csv)
 
     def centres(self) -> list[tuple[str, list[str]]]:
         """(site name, the types pooled there) of every site with a shared centre after,
@@ -164,12 +164,7 @@ def read_results(folder: str | Path) -> Results:
         assignments=tables["assignments"], agencies=tables["agencies"],
         zones=tables["zones"], areas=_areas(folder),
         programme=stored.programme, scenario=_scenario(folder / "scenario.toml"),
-        inputs=_inputs(folder / "inputs.sha256"), warnings=_warnings(folder))
-
-
-def _warnings(folder: Path) -> tuple[Problem, ...] | None:
-    warnings = read_warnings(folder)
-    return None if warnings is None else tuple(warnings)
+        inputs=_inputs(folder / "inputs.sha256"), warnings=tuple(read_warnings(folder)))
 
 
 COMPARED_FIGURES = ("npv_saving", "annual_saving", "one_off_cost", "fte_relocated")

@@ -356,8 +356,7 @@ def warning_words(r: Results) -> list[str]:
     """The warnings the plan was made with, in words: leases that ended before the
     scenario's start first (closing such a site is taken to owe no rent, a saving the
     plan cannot have if the lease was renewed), a few named, then how many others there
-    are. A folder written before estate kept its warnings says nothing here (the
-    Assumptions page says the warnings are not recorded)."""
+    are."""
     if not r.warnings:
         return []
     said = []
@@ -628,15 +627,13 @@ def _where(w: Problem) -> str:
 
 
 def _warnings_blocks(r: Results) -> list[Block]:
-    """Every warning the plan was made with (warnings.csv), or a note that the folder
-    does not record them (written before estate kept them)."""
-    if r.warnings is None:
-        return [Text("This results folder does not record the warnings the plan was made "
-                     "with (it was written by an older estate): estate validate lists the "
-                     "register's.", "note")]
+    """Every warning the plan was made with (warnings.csv), or a note that none is
+    recorded (true of a folder written before estate kept them too, so it says so)."""
     if not r.warnings:
-        return [Text("The plan was made with no warning about the register or the scenario.",
-                     "note")]
+        return [Text("No warning about the register or the scenario is recorded with this "
+                     "plan (a results folder written before estate kept them, in "
+                     "warnings.csv, records none either; estate validate lists the "
+                     "register's).", "note")]
     rows = tuple((_where(w), figures.plain(w.found, 300), figures.plain(w.expected, 200))
                  for w in r.warnings[:MOST_WARNINGS])
     if len(r.warnings) > MOST_WARNINGS:
