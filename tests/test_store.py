@@ -23,6 +23,7 @@ from tests.fixtures import (
     invoke,
     merge,
     no_traceback,
+    scenario_on,
     town,
     write_scenario,
 )
@@ -146,3 +147,25 @@ def test_results_folder_under_a_file_fails_cleanly(tmp_path: Path) -> None:
     assert "blocker" in run.stderr
     if run.code == 4:
         assert (tmp_path / "estate-error.log").is_file()
+
+
+def test_warnings_are_kept_and_read_back_as_they_were_said(tmp_path: Path) -> None:
+    """A lease in a register planned without a start date is a warning said as a
+    sentence; warnings.csv keeps it, and it reads back as the terminal printed it."""
+    import estate
+    from estate.store import read_warnings
+    from tests.fixtures.register import agency, function, site, write_register
+
+    data = tmp_path / "register"
+    write_register(data, [agency("A")], [
+        site("L", "A", 0, 0, tenure="leasehold", lease_end="2030-10-01"),
+        site("K", "A", 1, 0, desks=500, must_keep=True),
+    ], [function("T", "A", "Ops", "L")], [])
+    scenario = estate.load_scenario(write_scenario(tmp_path / "s.toml",
+                                                   scenario_on(data, "Leased")))
+    result = estate.plan(scenario, out=tmp_path / "out", map_path=tmp_path / "map.html")
+    said = [str(w) for w in result.warnings if w.column == "start"]
+    assert len(said) == 1 and "no start date" in said[0]
+    kept = read_warnings(tmp_path / "out")
+    assert [str(w) for w in kept] == [str(w) for w in result.warnings]
+    assert all(w.severity == "warning" for w in kept)

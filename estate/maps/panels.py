@@ -13,12 +13,12 @@ from estate.maps.assets import COLOURS, SHAPES
 from estate.render.html import inert
 from estate.results import Summary, money
 from estate.results.words import (
-    SOLVER_NAMES,
     count,
     horizon_words,
     one_off_words,
     payback_words,
     plan_quality,
+    solver_name,
 )
 from estate.status import Status
 
@@ -45,7 +45,7 @@ def _status_line(s: Summary) -> str:
     quality = inert(plan_quality(s)[0])
     if s.status == Status.TIME_LIMIT:
         quality = f"<strong>{quality}</strong>"
-    return f"{quality} \u00b7 {inert(SOLVER_NAMES.get(s.solver, s.solver))}"
+    return f"{quality} \u00b7 {inert(solver_name(s.solver))}"
 
 
 def _shared_words(centres: int, counts: dict[str, int] | None) -> str:

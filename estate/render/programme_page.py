@@ -65,10 +65,11 @@ def _headline(programme: Programme, summary: Summary | None) -> str:
             f"{METHODS.get(p.method, p.method)}."]
     saving = f"NPV saving of the programme: {money(p.npv_saving)}"
     if summary is not None:
-        saving += f", beside the snapshot plan's {money(summary.npv_saving)}"
+        saving += (f", beside the {money(summary.npv_saving)} the plan would save if every "
+                   "change were made in year 1")
         over = summary.npv_saving - p.npv_saving
         if over > 0.5:
-            saving += f" (the snapshot overstates it by {money(over)})"
+            saving += f" ({money(over)} more than it can when each change waits its turn)"
     said += [saving + ".", f"Payback: {_year_text(p, p.payback_year)}."]
     if p.roadmap_npv is not None and p.joint_npv is not None and p.gap is not None:
         said.append(f"NPV of cost: roadmap {money(p.roadmap_npv)}, joint model "

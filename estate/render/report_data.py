@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from estate.errors import InputError, Problem
 from estate.results import Programme, Summary
-from estate.runs.compare import agency_gains
+from estate.runs.compare import stored_agency_npv
 from estate.status import Status
 from estate.store import Columns, check_results, read_table, read_warnings, read_zone_areas
 
@@ -106,15 +106,9 @@ class Results:
 
     def agency_npv(self) -> dict[str, float]:
         """Each agency's NPV saving: agencies.csv's (leases counted) when it has them,
-        otherwise A times the annual saving minus the one-off."""
-        stored = {}
-        if "npv_saving" in self.agencies.columns:
-            stored = dict(zip(self.agencies["agency_id"],
-                              pd.to_numeric(self.agencies["npv_saving"], errors="coerce"),
-                              strict=True))
-        computed = agency_gains(self.summary, "npv")
-        return {a: float(stored[a]) if a in stored and math.isfinite(stored[a]) else v
-                for a, v in computed.items()}
+        otherwise A times the annual saving minus the one-off (as a comparison reads
+        them: `stored_agency_npv`)."""
+        return stored_agency_npv(self.summary, self.agencies)
 
 
 def agency_name(summary: Summary, agency_id: str) -> str:

@@ -47,6 +47,8 @@ from estate.results.words import (
     plan_quality,
     programme_payback_words,
     rate_words,
+    solver_name,
+    solver_words,
 )
 from estate.runs.compare import LOSS_TOL, agency_gains, compensate
 
@@ -282,22 +284,10 @@ def _headline(r: Results) -> Table:
     if s.receipts_after_horizon:
         rows.append(("Sales that arrive after the horizon (in the one-off cost and payback, "
                      "not in the NPV)", money(s.receipts_after_horizon)))
-    rows.append(("Solved with", f"{solver_words(s.solver)} in {s.solve_seconds:,.1f} s"))
+    rows.append(("Solved with", f"{solver_words(figures.plain(s.solver, 30))} in "
+                 f"{s.solve_seconds:,.1f} s"))
     return Table("Headline figures", ("Figure", "Value"), tuple(rows), (False, False),
                  (0.52, 0.48))
-
-
-SOLVERS = {"highs": "HiGHS", "cbc": "CBC", "scip": "SCIP"}
-"""The optimisation software a plan may be solved with, named as its makers write it."""
-
-
-def solver_name(name: str) -> str:
-    """"HiGHS" for `highs`: the name a reader would search for."""
-    return SOLVERS.get(name.strip().lower(), figures.plain(name, 30))
-
-
-def solver_words(name: str) -> str:
-    return f"the {solver_name(name)} solver"
 
 
 def _section(scenario: dict[str, Any], key: str) -> dict[str, Any]:
@@ -463,7 +453,7 @@ def _agency_table(r: Results) -> Table:
                  *((money(r.programme.npv_saving),) if r.programme is not None else ()), ""))
     npv_heads, widths = (
         (("NPV saving",), (0.25, 0.11, 0.11, 0.105, 0.13, 0.115, 0.18)) if dated is None else
-        (("NPV saving, all in year 1", "NPV saving, as dated"),
+        (("NPV saving, every change in year 1", "NPV saving, as dated"),
          (0.23, 0.1, 0.1, 0.095, 0.105, 0.125, 0.125, 0.12)))
     return Table(f"Each agency's costs and savings (NPV over {horizon_words(s)})",
                  ("Agency", "Cost a year now", "Cost a year after", "Saving a year", "One-off",
@@ -562,7 +552,7 @@ def terms(r: Results) -> list[tuple[str, str]]:
          "The solver found this plan and proved that no plan meeting every rule can cost "
          "less than this share below it (planners call the share the MIP gap); \"proven "
          "optimal\" means none can cost less."),
-        (f"Solver ({solver_name(s.solver)})",
+        (f"Solver ({solver_name(figures.plain(s.solver, 30))})",
          "The optimisation software that searches the combinations the rules allow for "
          "the cheapest plan."),
         ("Setting names (sharing.efficiency, coverage.0)",
@@ -634,7 +624,9 @@ def _warnings_blocks(r: Results) -> list[Block]:
                      "plan (a results folder written before estate kept them, in "
                      "warnings.csv, records none either; estate validate lists the "
                      "register's).", "note")]
-    rows = tuple((_where(w), figures.plain(w.found, 300), figures.plain(w.expected, 200))
+    # a warning said as a sentence of its own (what a plan leaves out) is that sentence
+    rows = tuple((_where(w), figures.plain(w.sentence or w.found, 300),
+                  figures.plain("" if w.sentence else w.expected, 200))
                  for w in r.warnings[:MOST_WARNINGS])
     if len(r.warnings) > MOST_WARNINGS:
         rows += ((f"and {len(r.warnings) - MOST_WARNINGS:,} more (warnings.csv lists every "

@@ -111,9 +111,14 @@ SOLVER_NAMES = {"highs": "HiGHS", "cbc": "CBC", "scip": "SCIP"}
 """Each solver's own spelling, as its makers write it."""
 
 
+def solver_name(name: str) -> str:
+    """"HiGHS" for `highs`: the name a reader would search for."""
+    return SOLVER_NAMES.get(name.strip().lower(), name)
+
+
 def solver_words(name: str) -> str:
     """The solver as a reader names it: "highs" -> "the HiGHS solver"."""
-    return f"the {SOLVER_NAMES.get(name, name)} solver"
+    return f"the {solver_name(name)} solver"
 
 
 def dated_saving_words(npv_saving: float | None, programme: Mapping[str, Any] | None) -> str:

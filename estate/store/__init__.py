@@ -48,8 +48,8 @@ __all__ = ["FORMULA_STARTS", "PROGRAMME_TABLES", "RESULT_TABLES", "TABLES", "Col
            "write_safe_csv", "write_summary"]
 
 TABLES = ("sites", "assignments", "coverage", "agencies", "zones")
-WARNINGS_TABLE = Columns(("file", "column", "label", "expected", "found"), ("row",),
-                         optional=("label",))
+WARNINGS_TABLE = Columns(("file", "column", "label", "expected", "found", "sentence"),
+                         ("row",), optional=("label", "sentence"))
 """warnings.csv: the warnings the plan was made with, one `Problem` a row (a blank row
 or column: the warning is about a whole file or table); no file when there were none."""
 
@@ -373,8 +373,9 @@ def _warnings_table(warnings: list[Problem]) -> pd.DataFrame:
         "column": [w.column or "" for w in warnings],
         "label": [w.label for w in warnings],
         "expected": [w.expected for w in warnings],
-        "found": [w.found for w in warnings]},
-        columns=["file", "row", "column", "label", "expected", "found"])
+        "found": [w.found for w in warnings],
+        "sentence": [w.sentence for w in warnings]},
+        columns=["file", "row", "column", "label", "expected", "found", "sentence"])
 
 
 def read_warnings(folder: Path) -> list[Problem]:
@@ -387,5 +388,6 @@ def read_warnings(folder: Path) -> list[Problem]:
     table = read_table(path, WARNINGS_TABLE)
     return [Problem(str(w["file"]), None if pd.isna(w["row"]) else int(w["row"]),
                     str(w["column"]) or None, str(w["expected"]), str(w["found"]),
-                    severity="warning", label=str(w["label"]) or "column")
+                    severity="warning", label=str(w["label"]) or "column",
+                    sentence=str(w.get("sentence") or ""))
             for w in table.to_dict("records")]
