@@ -233,7 +233,7 @@ def test_the_dated_programme_leads_and_says_why_it_differs(pack: dict[str, Any])
     by_agency = flows[flows["agency_id"] != ""].groupby("agency_id")["discounted"].sum()
     assert by_agency.sum() == pytest.approx(p.npv_saving, abs=1.0)
     table = next(b for b in agencies_page(r).blocks if isinstance(b, Table))
-    assert table.header[5:7] == ("NPV saving, all in year 1", "NPV saving, as dated")
+    assert table.header[5:7] == ("NPV saving, every change in year 1", "NPV saving, as dated")
     names = {agency_name(s, a): a for a in s.agencies}
     assert {row[0]: row[6] for row in table.rows[:-1]} == {
         name: money(by_agency.get(a)) for name, a in names.items()}
