@@ -485,6 +485,38 @@ def test_a_compared_row_is_this_paper_only_with_its_figures(
     assert ("is not the plan of this paper" in notes) == ("another" in said)
 
 
+def test_the_pack_ranks_dated_with_dated_only(pack: dict[str, Any]) -> None:
+    """Beside an undated plan a dated programme's saving is set apart, not ranked: the
+    undated one saves more on paper (£5m against £4m) only because it counts no lease
+    and no wait. Two dated ones are ranked on their dated savings, not on their own."""
+    from estate.render.report_optional import comparison_page
+
+    r = read_results(pack["folder"])
+    base = {k: str(v) for k, v in r.summary.flat().items() if not k.startswith("programme")}
+    undated = {**base, "scenario": "Undated", "npv_saving": "5000000"}
+    dated = {**base, "scenario": "Dated", "npv_saving": "4800000",
+             "programme.npv_saving": "4000000", "programme.start": "2027-04-01",
+             "programme.payback_year": "2"}
+    page = comparison_page(pd.DataFrame([undated, dated]), r)
+    table = next(b for b in page.blocks if isinstance(b, Table))
+    rows = {row[0]: row[1:] for row in table.rows}
+    assert rows["NPV saving, dated where a programme is"] == (
+        "£5.00m (not dated)", "£4.00m (dated from 2027-04-01)")
+    assert rows["Payback, dated where a programme is"][1] == "in year 2 (dated, discounted)"
+    assert rows["NPV saving if every change were made in year 1"] == ("£5.00m", "£4.80m")
+    said = " ".join(b.text for b in page.blocks if isinstance(b, Text))
+    assert "saves the most" not in said and "they are not ranked" in said
+    later = {**dated, "scenario": "Later", "npv_saving": "5200000",
+             "programme.npv_saving": "3000000"}
+    page = comparison_page(pd.DataFrame([later, dated]), r)
+    said = " ".join(b.text for b in page.blocks if isinstance(b, Text))
+    assert "Of 2 scenarios compared, Dated saves the most: £4.00m (NPV, dated)." in said
+    plain = comparison_page(pd.DataFrame([undated, {**undated, "scenario": "Less",
+                                                     "npv_saving": "1"}]), r)
+    said = " ".join(b.text for b in plain.blocks if isinstance(b, Text))
+    assert "Of 2 scenarios compared, Undated saves the most: £5.00m (NPV)." in said
+
+
 @pytest.mark.parametrize(("status", "gap", "words"), [
     ("optimal", 0.0, "proven optimal"),
     ("optimal", 0.0042, "within 0.42% of the lowest possible cost"),

@@ -16,6 +16,7 @@ from estate.render.report_pages import behind_at_first, listed, one_off_cell, ye
 from estate.results import Summary, money
 from estate.results.words import (
     count,
+    dated_saving_words,
     fte_words,
     limits_words,
     payback_words,
@@ -221,6 +222,28 @@ def _payback(row: pd.Series) -> str:
     return payback_words(_number(row.get("payback_years")), _number(row.get("one_off_cost")))[0]
 
 
+def _dated_saving(row: pd.Series) -> float | None:
+    """A compared row's dated programme saving (comparison.csv's `programme.npv_saving`),
+    None when the scenario is not dated."""
+    return _number(row.get("programme.npv_saving"))
+
+
+def _counted_saving(row: pd.Series) -> str:
+    """The saving a board can count on, saying which it is (`dated_saving_words`)."""
+    dated = _dated_saving(row)
+    programme = None if dated is None else {"npv_saving": dated,
+                                            "start": row.get("programme.start")}
+    return dated_saving_words(_number(row.get("npv_saving")), programme)
+
+
+def _counted_payback(row: pd.Series) -> str:
+    if _dated_saving(row) is None:
+        return f"{_payback(row)} (not dated)"
+    year = _number(row.get("programme.payback_year"))
+    return (f"in year {year:.0f} (dated, discounted)" if year
+            else "not within the horizon (dated, discounted)")
+
+
 FIGURES = (
     ("How good the plan is", _status),
     ("NPV saving", lambda row: money(_number(row.get("npv_saving")))),
@@ -249,6 +272,44 @@ def _is_this_plan(row: pd.Series, s: Summary) -> bool:
         for key, value in zip(SAME_PLAN, figures_there, strict=True))
 
 
+DATED_FIGURES = (
+    ("NPV saving, dated where a programme is", _counted_saving),
+    ("Payback, dated where a programme is", _counted_payback),
+)
+IN_YEAR_ONE = {"NPV saving": "NPV saving if every change were made in year 1",
+               "Payback": "Payback if every change were made in year 1"}
+
+
+def _figures(table: pd.DataFrame) -> list[tuple[str, Any]]:
+    """`FIGURES`, and with a dated scenario among the rows the `DATED_FIGURES` after the
+    plan's quality and the plans' own NPV saving and payback labelled as every change
+    made in year 1, as `estate compare`'s own page sets them."""
+    if not any(_dated_saving(row) is not None for _, row in table.iterrows()):
+        return list(FIGURES)
+    shown = [(IN_YEAR_ONE.get(label, label), show) for label, show in FIGURES]
+    return [shown[0], *DATED_FIGURES, *shown[1:]]
+
+
+def _ranking(planned: pd.DataFrame, n: int) -> str:
+    """Which scenario saves the most, on the saving each can count on: all dated, all
+    undated, or not ranked when the two kinds are mixed (a dated programme counts
+    leases, lags and limits that an undated plan leaves out)."""
+    dated = planned.apply(_dated_saving, axis=1) if len(planned) else pd.Series(dtype=float)
+    if dated.notna().all():
+        savings, how = dated, "NPV, dated"
+    elif dated.isna().all():
+        savings, how = planned["npv_saving"].map(_number), "NPV"
+    else:
+        return (f"Of {count(n, 'scenario')} compared, some are dated and some are not, so "
+                "they are not ranked: a dated programme's saving counts rent to each "
+                "lease's end, lags and yearly limits that an undated plan's leaves out. "
+                "Compare dated with dated.")
+    best = planned.loc[savings.fillna(-math.inf).idxmax()]
+    top = savings.fillna(-math.inf).max()
+    return (f"Of {count(n, 'scenario')} compared, {figures.plain(best['scenario'], 80)} "
+            f"saves the most: {money(top)} ({how}).")
+
+
 def comparison_page(table: pd.DataFrame, r: Results) -> Page:
     """Every compared scenario's headline figures side by side, and which saves most.
     The row of this paper's plan is named so; a row under its name with other figures
@@ -263,18 +324,14 @@ def comparison_page(table: pd.DataFrame, r: Results) -> Page:
              for n, mine, other in zip(table["scenario"], ours, others, strict=True)]
     planned = table[has_plan]
     body = []
-    for label, show in FIGURES:
+    for label, show in _figures(table):
         cells = [show(row) if plan or label == FIGURES[0][0] else ""
                  for (_, row), plan in zip(table.iterrows(), has_plan, strict=True)]
         body.append((label, *cells))
     n = len(names)
     blocks: list[Block] = []
     if len(planned):
-        savings = planned["npv_saving"].map(_number).fillna(-math.inf)
-        best = planned.loc[savings.idxmax()]
-        blocks.append(Text(f"Of {count(n, 'scenario')} compared, "
-                           f"{figures.plain(best['scenario'], 80)} saves the most: "
-                           f"{money(_number(best['npv_saving']))} (NPV)."))
+        blocks.append(Text(_ranking(planned, n)))
     blocks.append(Table("Each scenario's headline figures", ("Figure", *names), tuple(body),
                         (False, *[True] * n), (0.28, *[0.72 / max(n, 1)] * n)))
     blocks.append(Text("From comparison.csv of the comparison folder; each scenario's own "
