@@ -13,6 +13,7 @@ from estate.maps.assets import COLOURS, SHAPES
 from estate.render.html import inert
 from estate.results import Summary, money
 from estate.results.words import (
+    IN_YEAR_ONE,
     count,
     horizon_words,
     one_off_words,
@@ -79,7 +80,7 @@ def kpi_panel(summary: Summary, counts: dict[str, int] | None = None,
     # with a dated programme its NPV is the one that counts when each change can happen;
     # the snapshot's figures are what every change made in year 1 would give
     programme = s.programme or {}
-    at_once = " if every change were made in year 1" if programme else ""
+    at_once = f" {IN_YEAR_ONE}" if programme else ""
     dated = [(f"NPV saving of the dated programme ({inert(horizon_words(s))})",
               _money(programme.get("npv_saving")), "")] if programme else []
     rows = [

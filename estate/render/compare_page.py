@@ -15,7 +15,10 @@ from estate.load.free_text import for_terminal
 from estate.render.html import document, inert, static_text
 from estate.results import money
 from estate.results.words import (
+    DATED_LABEL,
+    IN_YEAR_ONE,
     SOLVER_NAMES,
+    dated_payback_words,
     dated_saving_words,
     one_off_words,
     payback_words,
@@ -74,15 +77,7 @@ def _dated_npv(s: dict[str, Any], key: str) -> str:
 
 
 def _dated_payback(s: dict[str, Any], key: str) -> str:
-    """A dated programme's payback year (the first its discounted saving so far is
-    positive), else the plan's own (undiscounted: one-off over annual saving), each
-    saying which it is, since the two are measured differently."""
-    programme = s.get("programme")
-    if programme:
-        year = programme.get("payback_year")
-        return (f"in year {year} (dated, discounted)" if year
-                else "not within the horizon (dated, discounted)")
-    return f"{_payback(s, key)} (not dated)"
+    return dated_payback_words(s.get("programme"), s.get(key), s.get("one_off_cost"))
 
 
 def _in_year_one(s: dict[str, Any], key: str) -> str:
@@ -140,11 +135,11 @@ TERMINAL_FIGURES = 15
 #: dated programme's NPV saving and payback, or an undated plan's own (said to be so);
 #: the plans' own NPV and payback follow under a label that says what they assume.
 DATED_FIGURES: tuple[tuple[str, str, Callable[[dict[str, Any], str], str]], ...] = (
-    ("NPV saving, dated where a programme is", "npv_saving", _dated_npv),
-    ("Payback, dated where a programme is", "payback_years", _dated_payback),
+    (f"NPV saving, {DATED_LABEL}", "npv_saving", _dated_npv),
+    (f"Payback, {DATED_LABEL}", "payback_years", _dated_payback),
 )
-IN_YEAR_ONE = {"NPV saving": ("NPV saving if every change were made in year 1", _in_year_one),
-               "Payback": ("Payback if every change were made in year 1", _payback)}
+OWN_FIGURES = {"NPV saving": (f"NPV saving {IN_YEAR_ONE}", _in_year_one),
+               "Payback": (f"Payback {IN_YEAR_ONE}", _payback)}
 
 
 def _dated(runs: list[Run]) -> list[Run]:
@@ -160,7 +155,7 @@ def figures(runs: list[Run]) -> list[tuple[str, str, Callable[[dict[str, Any], s
         return list(FIGURES)
     shown = []
     for label, key, show in FIGURES:
-        label, show = IN_YEAR_ONE.get(label, (label, show))
+        label, show = OWN_FIGURES.get(label, (label, show))
         shown.append((label, key, show))
     return [shown[0], *DATED_FIGURES, *shown[1:]]
 
@@ -228,7 +223,7 @@ PROGRAMME_FIGURES: tuple[tuple[str, Callable[[dict[str, Any], dict[str, Any]], s
                                                            _plain(p.get("method")))),
     ("Starts", lambda p, s: _plain(p.get("start"))),
     ("NPV saving, as dated", lambda p, s: _pounds(p.get("npv_saving"))),
-    ("NPV saving if every change were made in year 1", lambda p, s: _pounds(s.get("npv_saving"))),
+    (f"NPV saving {IN_YEAR_ONE}", lambda p, s: _pounds(s.get("npv_saving"))),
     ("Payback year", lambda p, s: "not within the horizon" if p.get("payback_year") is None
      else f"year {p['payback_year']}"),
     ("Changes scheduled", lambda p, s: _plain(p.get("changes"))),

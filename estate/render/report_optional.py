@@ -15,7 +15,10 @@ from estate.render.report_data import Block, Chart, Page, Results, Table, Text
 from estate.render.report_pages import behind_at_first, listed, one_off_cell, year_words
 from estate.results import Summary, money
 from estate.results.words import (
+    DATED_LABEL,
+    IN_YEAR_ONE,
     count,
+    dated_payback_words,
     dated_saving_words,
     fte_words,
     limits_words,
@@ -151,11 +154,10 @@ def dated_words(r: Results) -> str:
     difference = s.npv_saving - p.npv_saving
     said = f"Dated, the programme saves {money(p.npv_saving)} (NPV), "
     if abs(difference) < 0.5:
-        said += "as much as the plan would save if every change were made in year 1"
+        said += f"as much as the plan would save {IN_YEAR_ONE}"
     else:
         said += (f"{money(abs(difference))} {'less' if difference > 0 else 'more'} than the "
-                 f"{money(s.npv_saving)} the plan would save if every change were made in "
-                 "year 1")
+                 f"{money(s.npv_saving)} the plan would save {IN_YEAR_ONE}")
     if difference >= 0.5:
         said += ": changes wait for " + (", for ".join(waits[:-1]) + ", and for "
                                          if len(waits) > 1 else "") + waits[-1]
@@ -237,11 +239,10 @@ def _counted_saving(row: pd.Series) -> str:
 
 
 def _counted_payback(row: pd.Series) -> str:
-    if _dated_saving(row) is None:
-        return f"{_payback(row)} (not dated)"
-    year = _number(row.get("programme.payback_year"))
-    return (f"in year {year:.0f} (dated, discounted)" if year
-            else "not within the horizon (dated, discounted)")
+    programme = (None if _dated_saving(row) is None
+                 else {"payback_year": _number(row.get("programme.payback_year"))})
+    return dated_payback_words(programme, _number(row.get("payback_years")),
+                               _number(row.get("one_off_cost")))
 
 
 FIGURES = (
@@ -273,11 +274,9 @@ def _is_this_plan(row: pd.Series, s: Summary) -> bool:
 
 
 DATED_FIGURES = (
-    ("NPV saving, dated where a programme is", _counted_saving),
-    ("Payback, dated where a programme is", _counted_payback),
+    (f"NPV saving, {DATED_LABEL}", _counted_saving),
+    (f"Payback, {DATED_LABEL}", _counted_payback),
 )
-IN_YEAR_ONE = {"NPV saving": "NPV saving if every change were made in year 1",
-               "Payback": "Payback if every change were made in year 1"}
 
 
 def _figures(table: pd.DataFrame) -> list[tuple[str, Any]]:
@@ -286,7 +285,8 @@ def _figures(table: pd.DataFrame) -> list[tuple[str, Any]]:
     made in year 1, as `estate compare`'s own page sets them."""
     if not any(_dated_saving(row) is not None for _, row in table.iterrows()):
         return list(FIGURES)
-    shown = [(IN_YEAR_ONE.get(label, label), show) for label, show in FIGURES]
+    shown = [(f"{label} {IN_YEAR_ONE}" if label in ("NPV saving", "Payback") else label, show)
+             for label, show in FIGURES]
     return [shown[0], *DATED_FIGURES, *shown[1:]]
 
 

@@ -38,6 +38,7 @@ from estate.render.report_data import (
 )
 from estate.results import Summary, money
 from estate.results.words import (
+    IN_YEAR_ONE,
     count,
     fte_words,
     horizon_words,
@@ -155,7 +156,7 @@ def _money_words(s: Summary, dated: bool) -> str:
         text = (f"This raises the annual cost of buildings and teams by "
                 f"{money(-s.annual_saving)} a year (from "
                 f"{money(s.annual_cost_before)} to {money(s.annual_cost_after)})")
-    at_once = " if every change were made in year 1" if dated else ""
+    at_once = f" {IN_YEAR_ONE}" if dated else ""
     if s.npv_saving >= 0:
         text += (f", and {'would save' if dated else 'saves'} {money(s.npv_saving)} over "
                  f"{years} in today's money{at_once}")
@@ -250,7 +251,7 @@ def _headline(r: Results) -> Table:
     what every change made in year 1 would save."""
     s = r.summary
     losers = [a.name for a in s.agencies.values() if a.worse_off]
-    at_once = " if every change were made in year 1" if r.programme else ""
+    at_once = f" {IN_YEAR_ONE}" if r.programme else ""
     rows = []
     if r.programme is not None:
         p = r.programme

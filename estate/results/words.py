@@ -131,6 +131,26 @@ def dated_saving_words(npv_saving: float | None, programme: Mapping[str, Any] | 
     return "n/a" if npv_saving is None else f"{money(float(npv_saving))} (not dated)"
 
 
+IN_YEAR_ONE = "if every change were made in year 1"
+"""What a plan's own figures assume beside a dated programme's: it still counts rent to
+a lease's end and sales' lags when it has a start date, so not "at once"."""
+DATED_LABEL = "dated where a programme is"
+"""The label of a comparison's row that leads with each scenario's dated figure."""
+
+
+def dated_payback_words(programme: Mapping[str, Any] | None, years: float | None,
+                        one_off: float | None) -> str:
+    """A payback a board can count on, saying how it is measured: a dated programme's
+    first year its discounted saving so far is positive ("in year 2 (dated,
+    discounted)"), or an undated plan's one-off over its annual saving ("7 months (not
+    dated)"), so that the two are never set side by side as if alike."""
+    if programme:
+        year = programme.get("payback_year")
+        return (f"in year {int(year)} (dated, discounted)" if year
+                else "not within the horizon (dated, discounted)")
+    return f"{payback_words(years, one_off)[0]} (not dated)"
+
+
 def one_off_parts(one_off: float, receipts: float | None) -> str:
     """What a one-off total is made of, when sales count in it: "sales bring £16.43m;
     closing, building, moving and setting up cost £15.30m" ("" when there are no sales
