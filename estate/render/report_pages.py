@@ -538,8 +538,10 @@ def terms(r: Results) -> list[tuple[str, str]]:
                                 "the yearly limits on spending, staff moved and closures. "
                                 "Planners also call it the roadmap."),
             ("If every change were made in year 1",
-             "The plan's end state costed as though all its changes happened in the first "
-             "year (planners call it the snapshot); the dated programme gives the saving "
+             "The plan's end state costed as though all its changes were made in the first "
+             "year (planners call it the snapshot); rent still owed to each lease's end and "
+             "the wait for each sale are counted, but not the wait for building, for teams "
+             "free to move or for the yearly limits. The dated programme gives the saving "
              "when each change can actually happen."),
             (year_words(r.programme.start, 2).capitalize(),
              "The programme's years run from its start date, with the budget year beside "
@@ -558,8 +560,8 @@ def terms(r: Results) -> list[tuple[str, str]]:
          "the cheapest plan."),
         ("Setting names (sharing.efficiency, coverage.0)",
          "The names of the scenario file's settings, in brackets where a planner would "
-         "change one; coverage.0 is the first coverage rule (a service within reach of "
-         "every zone), coverage.1 the second."),
+         "change one; coverage.0 is the first coverage rule (a service kept within reach "
+         "of the people it serves), coverage.1 the second."),
     ]
     return said
 
