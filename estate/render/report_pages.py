@@ -539,10 +539,11 @@ def terms(r: Results) -> list[tuple[str, str]]:
                                 "Planners also call it the roadmap."),
             ("If every change were made in year 1",
              "The plan's end state costed as though all its changes were made in the first "
-             "year (planners call it the snapshot); rent still owed to each lease's end and "
-             "the wait for each sale are counted, but not the wait for building, for teams "
-             "free to move or for the yearly limits. The dated programme gives the saving "
-             "when each change can actually happen."),
+             "year (planners call it the snapshot). Rent still owed to each lease's end, the "
+             "wait for each sale and sites running until their teams may move are counted; "
+             "savings that wait for a new building, for a team's move or for the yearly "
+             "limits are not. The dated programme gives the saving when each change can "
+             "actually happen."),
             (year_words(r.programme.start, 2).capitalize(),
              "The programme's years run from its start date, with the budget year beside "
              "each; \"up to and including year 2\" counts year 2 in."),
