@@ -476,34 +476,37 @@ def test_a_dated_programme_is_not_ranked_against_an_undated_plan_unsaid(tmp_path
     dated_saving = float(dated.programme["npv_saving"])
     assert dated_saving < dated.npv_saving - 1  # A2's closure waits a year
     html = page(runs)
-    row = re.search(r"NPV saving, dated where a programme is</th><td[^>]*>([^<]*)</td>"
-                    r"<td[^>]*>([^<]*)</td>", html)
-    assert row is not None, html
-    assert row.group(1) == inert(f"{estate.results.money(undated.npv_saving)} (not dated)")
-    assert row.group(2) == inert(f"{estate.results.money(dated_saving)} (dated from 2027-04-01)")
+    def cells(label: str) -> tuple[str, str]:
+        found = re.search(rf">{label}</th><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td>", html)
+        assert found is not None, label
+        return found.group(1), found.group(2)
+
+    # the dated programme's own figures in rows of their own: never beside an undated one
+    assert cells("NPV saving of the dated programme") == (
+        "not dated", inert(estate.results.money(dated_saving)))
+    assert cells("NPV of cost of the dated programme") == (
+        "not dated", inert(estate.results.money(float(dated.programme["npv_cost"]))))
+    assert cells("Payback of the dated programme") == (
+        "not dated", f"year {dated.programme['payback_year']} (discounted)")
     assert ">NPV saving if every change were made in year 1</th>" in html
     assert ">NPV saving</th>" not in html
     assert "\u201cDated\u201d is dated" in html and "\u201cUndated\u201d is not" in html
     console = Console(width=200, record=True)
     console.print(terminal_table(runs))
     text = console.export_text()
-    assert "NPV saving, dated where a programme is" in text
-    assert f"{estate.results.money(dated_saving)} (dated from 2027-04-01)" in text
+    assert "NPV saving of the dated programme" in text and "not dated" in text
+    assert estate.results.money(dated_saving) in text
     from estate.render.compare_page import mixed_note
 
     assert "\u201cUndated\u201d is not" in mixed_note(runs)  # the CLI prints it first
-    # each payback says how it is measured: the dated one discounted, the other not dated
-    payback = re.search(r"Payback, dated where a programme is</th><td[^>]*>([^<]*)</td>"
-                        r"<td[^>]*>([^<]*)</td>", html)
-    assert payback is not None and payback.group(1).endswith("(not dated)")
-    assert payback.group(2) == f"in year {dated.programme['payback_year']} (dated, discounted)"
-    # the undated plan has no start date: its own saving counts no leases, and says so
-    own = re.search(r"NPV saving if every change were made in year 1</th><td[^>]*>([^<]*)"
-                    r"</td><td[^>]*>([^<]*)</td>", html)
-    assert own is not None
-    assert own.group(1) == inert(f"{estate.results.money(undated.npv_saving)} (no start date: "
-                                 "leases and sale lags not counted)")
-    assert own.group(2) == inert(estate.results.money(dated.npv_saving))
+    # the plans' own figures side by side; the undated plan has no start date, so its
+    # saving counts no lease, and says so
+    assert cells("NPV saving if every change were made in year 1") == (
+        inert(f"{estate.results.money(undated.npv_saving)} (no start date: leases and "
+              "sale lags not counted)"), inert(estate.results.money(dated.npv_saving)))
+    assert cells("NPV of cost if every change were made in year 1") == (
+        inert(estate.results.money(undated.objective_npv)),
+        inert(estate.results.money(dated.objective_npv)))
     # the one agency's dated saving is the programme's, on the page and in the workbook
     assert "Dated: NPV saving, dated</th>" in html
     assert re.search(r"Agency A.*?</tr>", html, re.S).group(0).count(  # type: ignore[union-attr]
@@ -523,7 +526,7 @@ def test_an_all_undated_comparison_keeps_its_plain_labels(setup: dict[str, Any])
     from estate.render.compare_page import page
 
     html = page(setup["runs"])
-    assert ">NPV saving</th>" in html and "dated where a programme is" not in html
+    assert ">NPV saving</th>" in html and "dated programme" not in html
     assert "if every change were made in year 1" not in html
     drawn = (setup["out"] / "comparison_map.html").read_text(encoding="utf-8")
     assert "not dated" not in drawn and "NPV saving" in drawn

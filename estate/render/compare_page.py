@@ -15,11 +15,11 @@ from estate.load.free_text import for_terminal
 from estate.render.html import document, inert, static_text
 from estate.results import money
 from estate.results.words import (
-    DATED_LABEL,
+    DATED,
     IN_YEAR_ONE,
     SOLVER_NAMES,
+    dated_figure_words,
     dated_payback_words,
-    dated_saving_words,
     one_off_words,
     payback_words,
     quality_words,
@@ -71,13 +71,11 @@ def _payback(s: dict[str, Any], key: str) -> str:
     return payback_words(s.get(key), s.get("one_off_cost"))[0]
 
 
-def _dated_npv(s: dict[str, Any], key: str) -> str:
-    """The NPV saving a board can count on: a dated programme's, else the plan's own."""
-    return dated_saving_words(s.get(key), s.get("programme"))
-
-
-def _dated_payback(s: dict[str, Any], key: str) -> str:
-    return dated_payback_words(s.get("programme"), s.get(key), s.get("one_off_cost"))
+def _dated(s: dict[str, Any], key: str) -> str:
+    """A dated programme's figure `key`, or "not dated"."""
+    if key == "payback_year":
+        return dated_payback_words(s.get("programme"))
+    return dated_figure_words(s.get("programme"), key)
 
 
 def _in_year_one(s: dict[str, Any], key: str) -> str:
@@ -135,14 +133,16 @@ TERMINAL_FIGURES = 15
 #: dated programme's NPV saving and payback, or an undated plan's own (said to be so);
 #: the plans' own NPV and payback follow under a label that says what they assume.
 DATED_FIGURES: tuple[tuple[str, str, Callable[[dict[str, Any], str], str]], ...] = (
-    (f"NPV saving, {DATED_LABEL}", "npv_saving", _dated_npv),
-    (f"Payback, {DATED_LABEL}", "payback_years", _dated_payback),
+    (f"NPV saving {DATED}", "npv_saving", _dated),
+    (f"NPV of cost {DATED}", "npv_cost", _dated),
+    (f"Payback {DATED}", "payback_year", _dated),
 )
-OWN_FIGURES = {"NPV saving": (f"NPV saving {IN_YEAR_ONE}", _in_year_one),
+OWN_FIGURES = {"NPV of cost (plan)": (f"NPV of cost {IN_YEAR_ONE}", _money),
+               "NPV saving": (f"NPV saving {IN_YEAR_ONE}", _in_year_one),
                "Payback": (f"Payback {IN_YEAR_ONE}", _payback)}
 
 
-def _dated(runs: list[Run]) -> list[Run]:
+def _dated_runs(runs: list[Run]) -> list[Run]:
     return [run for run in runs if _data(run).get("programme")]
 
 
@@ -151,7 +151,7 @@ def figures(runs: list[Run]) -> list[tuple[str, str, Callable[[dict[str, Any], s
     `DATED_FIGURES` after the plan's quality, and the plans' own NPV saving and payback
     labelled as what every change made in year 1 would give, so that no reader ranks an
     undated plan's saving against a dated programme's without seeing the difference."""
-    if not _dated(runs):
+    if not _dated_runs(runs):
         return list(FIGURES)
     shown = []
     for label, key, show in FIGURES:
@@ -168,7 +168,7 @@ def _names(names: list[str]) -> str:
 def mixed_note(runs: list[Run]) -> str:
     """Why a dated programme's saving reads lower than an undated plan's ("" unless
     the comparison holds both kinds)."""
-    dated = [run.scenario.name for run in _dated(runs)]
+    dated = [run.scenario.name for run in _dated_runs(runs)]
     undated = [run.scenario.name for run in runs if run.summary and run.scenario.name not in dated]
     if not dated or not undated:
         return ""
@@ -202,7 +202,7 @@ def _data(run: Run) -> dict[str, Any]:
 def _figure(run: Run, key: str, show: Callable[[dict[str, Any], str], str]) -> str:
     """One figure of one scenario as text; a scenario with no plan shows its status only."""
     s = _data(run)
-    return show(s, key) if key in s else ""
+    return show(s, key) if run.summary is not None or key in s else ""
 
 
 def _figures_html(runs: list[Run]) -> str:

@@ -15,11 +15,11 @@ from estate.render.report_data import Block, Chart, Page, Results, Table, Text
 from estate.render.report_pages import behind_at_first, listed, one_off_cell, year_words
 from estate.results import Summary, money
 from estate.results.words import (
-    DATED_LABEL,
+    DATED,
     IN_YEAR_ONE,
     count,
+    dated_figure_words,
     dated_payback_words,
-    dated_saving_words,
     fte_words,
     limits_words,
     payback_words,
@@ -230,19 +230,13 @@ def _dated_saving(row: pd.Series) -> float | None:
     return _number(row.get("programme.npv_saving"))
 
 
-def _counted_saving(row: pd.Series) -> str:
-    """The saving a board can count on, saying which it is (`dated_saving_words`)."""
-    dated = _dated_saving(row)
-    programme = None if dated is None else {"npv_saving": dated,
-                                            "start": row.get("programme.start")}
-    return dated_saving_words(_number(row.get("npv_saving")), programme)
-
-
-def _counted_payback(row: pd.Series) -> str:
-    programme = (None if _dated_saving(row) is None
-                 else {"payback_year": _number(row.get("programme.payback_year"))})
-    return dated_payback_words(programme, _number(row.get("payback_years")),
-                               _number(row.get("one_off_cost")))
+def _programme(row: pd.Series) -> dict[str, Any] | None:
+    """A compared row's dated programme figures (comparison.csv's `programme.*`), None
+    when the scenario is not dated."""
+    if _dated_saving(row) is None:
+        return None
+    return {key: _number(row.get(f"programme.{key}"))
+            for key in ("npv_saving", "npv_cost", "payback_year")}
 
 
 FIGURES = (
@@ -274,8 +268,8 @@ def _is_this_plan(row: pd.Series, s: Summary) -> bool:
 
 
 DATED_FIGURES = (
-    (f"NPV saving, {DATED_LABEL}", _counted_saving),
-    (f"Payback, {DATED_LABEL}", _counted_payback),
+    (f"NPV saving {DATED}", lambda row: dated_figure_words(_programme(row), "npv_saving")),
+    (f"Payback {DATED}", lambda row: dated_payback_words(_programme(row))),
 )
 
 

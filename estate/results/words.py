@@ -134,21 +134,29 @@ def dated_saving_words(npv_saving: float | None, programme: Mapping[str, Any] | 
 IN_YEAR_ONE = "if every change were made in year 1"
 """What a plan's own figures assume beside a dated programme's: it still counts rent to
 a lease's end and sales' lags when it has a start date, so not "at once"."""
-DATED_LABEL = "dated where a programme is"
-"""The label of a comparison's row that leads with each scenario's dated figure."""
+DATED = "of the dated programme"
+"""The label of a comparison's rows of each dated programme's own figures."""
+NOT_DATED = "not dated"
+"""Such a row's cell for a scenario with no programme: its figures are in the rows of
+the plan's own, never set beside a dated one as if alike."""
 
 
-def dated_payback_words(programme: Mapping[str, Any] | None, years: float | None,
-                        one_off: float | None) -> str:
-    """A payback a board can count on, saying how it is measured: a dated programme's
-    first year its discounted saving so far is positive ("in year 2 (dated,
-    discounted)"), or an undated plan's one-off over its annual saving ("7 months (not
-    dated)"), so that the two are never set side by side as if alike."""
-    if programme:
-        year = programme.get("payback_year")
-        return (f"in year {int(year)} (dated, discounted)" if year
-                else "not within the horizon (dated, discounted)")
-    return f"{payback_words(years, one_off)[0]} (not dated)"
+def dated_figure_words(programme: Mapping[str, Any] | None, key: str) -> str:
+    """A dated programme's NPV figure (`npv_saving`, `npv_cost`) in pounds, or
+    `NOT_DATED`."""
+    if not programme or programme.get(key) is None:
+        return NOT_DATED
+    return money(float(programme[key]))
+
+
+def dated_payback_words(programme: Mapping[str, Any] | None) -> str:
+    """A dated programme's payback: the first year its saving so far, at today's value,
+    is positive ("year 2 (discounted)"), or `NOT_DATED`. An undated plan's payback is
+    one-off over annual saving, undiscounted: a different measure, shown in its own row."""
+    if not programme:
+        return NOT_DATED
+    year = programme.get("payback_year")
+    return f"year {int(year)} (discounted)" if year else "not within the horizon"
 
 
 def one_off_parts(one_off: float, receipts: float | None) -> str:
