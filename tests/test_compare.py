@@ -507,8 +507,11 @@ def test_a_dated_programme_is_not_ranked_against_an_undated_plan_unsaid(tmp_path
     assert cells("NPV of cost if every change were made in year 1") == (
         inert(estate.results.money(undated.objective_npv)),
         inert(estate.results.money(dated.objective_npv)))
-    # the one agency's dated saving is the programme's, on the page and in the workbook
+    # the one agency's dated saving is the programme's, on the page and in the workbook;
+    # its one-off is worded (a sign would read a receipt as a loss)
     assert "Dated: NPV saving, dated</th>" in html
+    spends = undated.agencies["A"].one_off_cost
+    assert spends > 0 and f">spends {inert(estate.results.money(spends))}</td>" in html
     assert re.search(r"Agency A.*?</tr>", html, re.S).group(0).count(  # type: ignore[union-attr]
         f">{inert(estate.results.money(dated_saving))}</td>") == 1
     from openpyxl import load_workbook

@@ -20,6 +20,7 @@ from estate.results.words import (
     SOLVER_NAMES,
     dated_figure_words,
     dated_payback_words,
+    one_off_cell,
     one_off_words,
     payback_words,
     quality_words,
@@ -342,7 +343,9 @@ def _agencies_html(runs: list[Run]) -> str:
             npv = _agency_npv(run)[agency_id]
             worse = bool(info.get("worse_off"))
             flag = " (worse off)" if worse else ""
-            cells += [inert(_pounds(annual) + flag), inert(_pounds(info.get("one_off_cost"))),
+            one_off = info.get("one_off_cost")
+            cells += [inert(_pounds(annual) + flag),
+                      inert("n/a" if one_off is None else one_off_cell(float(one_off))),
                       inert(_pounds(npv))]
             cls += ["n worse" if worse else "n", "n", "n worse" if npv < -LOSS_TOL else "n"]
             if dated is not None:

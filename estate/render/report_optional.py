@@ -12,7 +12,7 @@ import pandas as pd
 
 from estate.render import figures
 from estate.render.report_data import Block, Chart, Page, Results, Table, Text
-from estate.render.report_pages import behind_at_first, listed, one_off_cell, year_words
+from estate.render.report_pages import behind_at_first, listed, year_words
 from estate.results import Summary, money
 from estate.results.words import (
     DATED,
@@ -22,6 +22,7 @@ from estate.results.words import (
     dated_payback_words,
     fte_words,
     limits_words,
+    one_off_cell,
     payback_words,
     programme_payback_words,
     quality_words,

@@ -42,6 +42,7 @@ from estate.results.words import (
     count,
     fte_words,
     horizon_words,
+    one_off_cell,
     one_off_parts,
     one_off_words,
     payback_words,
@@ -61,13 +62,6 @@ def listed(items: list[str], joiner: str = ", ") -> str:
         return "".join(items)
     last = "; and " if joiner == "; " else " and "
     return joiner.join(items[:-1]) + last + items[-1]
-
-
-def one_off_cell(value: float) -> str:
-    """A one-off in a table cell: "receives £1.65m", "spends £1.40m" or "none"."""
-    if value < -0.5:
-        return f"receives {money(-value)}"
-    return f"spends {money(value)}" if value > 0.5 else "none"
 
 
 def year_words(start: str, year: int) -> str:

@@ -159,6 +159,14 @@ def dated_payback_words(programme: Mapping[str, Any] | None) -> str:
     return f"year {int(year)} (discounted)" if year else "not within the horizon"
 
 
+def one_off_cell(value: float) -> str:
+    """A one-off in a table cell: "receives £1.65m", "spends £1.40m" or "none" (a sign
+    would read a receipt as a loss)."""
+    if value < -0.5:
+        return f"receives {money(-value)}"
+    return f"spends {money(value)}" if value > 0.5 else "none"
+
+
 def one_off_parts(one_off: float, receipts: float | None) -> str:
     """What a one-off total is made of, when sales count in it: "sales bring £16.43m;
     closing, building, moving and setting up cost £15.30m" ("" when there are no sales
