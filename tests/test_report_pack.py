@@ -41,7 +41,7 @@ from estate.render.report_pages import (
     decision_page,
 )
 from estate.results import money
-from estate.results.words import percent_up
+from estate.results.words import as_shown, percent_up
 from estate.status import Status
 from estate.store import read_summary, read_warnings, write_summary
 from tests.fixtures import (
@@ -213,8 +213,9 @@ def test_the_dated_programme_leads_and_says_why_it_differs(pack: dict[str, Any])
                                 "3.5% a year)", money(s.npv_saving))
     words = " ".join(b.text for page in pages if page.title == "When: the programme"
                      for b in page.blocks if hasattr(b, "text"))
-    assert (f"{money(s.npv_saving - p.npv_saving)} less than the {money(s.npv_saving)}"
-            in words)
+    # the difference of the two figures as they read, so that it checks on the page
+    assert (f"{money(as_shown(s.npv_saving) - as_shown(p.npv_saving))} less than the "
+            f"{money(s.npv_saving)}" in words)
     assert "the yearly limits (on closures)" in words
     assert p.status == "optimal" and p.mip_gap is not None and p.mip_gap <= 1e-6
     assert ("found by putting the plan's changes in order year by year. It is proven the "
@@ -254,6 +255,17 @@ def test_the_gap_to_the_snapshot_is_worded_whichever_way_it_falls(
     assert ": changes wait for teams to arrive before they pool at their new sites." in words
     same = dataclasses.replace(p, npv_saving=s.npv_saving)
     assert "as much as the plan would save" in dated_words(dataclasses.replace(r, programme=same))
+    # with yearly limits, the difference in two parts that add up as the figures read
+    limited = dataclasses.replace(p, method="roadmap", npv_saving=s.npv_saving - 1_004_000,
+                                  unlimited_saving=s.npv_saving - 296_000)
+    words = dated_words(dataclasses.replace(r, programme=limited))
+    waited, by_limits = (as_shown(s.npv_saving) - as_shown(s.npv_saving - 296_000),
+                         as_shown(s.npv_saving - 296_000) - as_shown(s.npv_saving - 1_004_000))
+    total = as_shown(s.npv_saving) - as_shown(s.npv_saving - 1_004_000)
+    assert waited + by_limits == total
+    assert (f"So the {money(total)} is {money(waited)} of waiting for teams to arrive before "
+            f"they pool at their new sites, and {money(by_limits)} of the yearly limits.") \
+        in words, words
     for method, why in (("roadmap", "one-off costs paid in later years"),
                         ("joint", "the exact model chose another end state")):
         more = dataclasses.replace(p, npv_saving=s.npv_saving + 1e6, method=method)

@@ -11,6 +11,7 @@ import pytest
 from estate.errors import InputError
 from estate.results import Summary, money
 from estate.results.words import (
+    as_shown,
     count,
     fte_words,
     limits_words,
@@ -157,6 +158,19 @@ def test_the_price_of_yearly_limits_reads_as_a_cost_or_nothing() -> None:
     # no limits set, or the joint model's own changes: nothing to say
     assert limits_words("roadmap", None, 1_400_000.0) is None
     assert limits_words("joint", 1_550_000.0, 1_400_000.0) is None
+    # the cost is the difference of the two figures as they read, so a reader's sum
+    # checks: £116.79m - £103.08m is £13.71m (exactly, £13.718m would read £13.72m)
+    assert limits_words("roadmap", 116_794_000.0, 103_076_000.0) == \
+        "cost £13.71m (with none, the same changes would save £116.79m)"
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (117_134_000.0, 117_130_000.0), (103_075_000.0, 103_080_000.0), (340_049.0, 340_000.0),
+    (-1_375_000.0, -1_380_000.0), (999.6, 1_000.0), (12.4, 12.0), (0.0, 0.0),
+    (999_960.0, 1_000_000.0)])
+def test_a_figure_as_shown_is_the_pounds_its_words_say(value: float, shown: float) -> None:
+    assert as_shown(value) == shown
+    assert money(as_shown(value)) == money(value)
 
 
 def test_a_gap_is_said_inside_the_tolerance_only_when_it_is() -> None:

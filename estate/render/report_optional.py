@@ -17,6 +17,7 @@ from estate.results import Summary, money
 from estate.results.words import (
     DATED,
     IN_YEAR_ONE,
+    as_shown,
     count,
     dated_figure_words,
     dated_payback_words,
@@ -152,7 +153,7 @@ def dated_words(r: Results) -> str:
             > decided.astype(float)).any():
         waits.append("new buildings to be built")  # one opens after the year it is decided
     waits.append("teams to arrive before they pool at their new sites")
-    difference = s.npv_saving - p.npv_saving
+    difference = as_shown(s.npv_saving) - as_shown(p.npv_saving)  # as the two figures read
     said = f"Dated, the programme saves {money(p.npv_saving)} (NPV), "
     if abs(difference) < 0.5:
         said += f"as much as the plan would save {IN_YEAR_ONE}"
@@ -169,6 +170,13 @@ def dated_words(r: Results) -> str:
     said += "."
     if limits := limits_words(p.method, p.unlimited_saving, p.npv_saving):
         said += f" The yearly limits {limits}."
+        if difference >= 0.5 and p.unlimited_saving is not None:
+            # the difference in two parts that add up to it as the page shows them
+            waiting = as_shown(s.npv_saving) - as_shown(p.unlimited_saving)
+            by_limits = as_shown(p.unlimited_saving) - as_shown(p.npv_saving)
+            other = [w for w in waits if not w.startswith("the yearly limits")]
+            said += (f" So the {money(difference)} is {money(waiting)} of waiting for "
+                     f"{' and for '.join(other)}, and {money(by_limits)} of the yearly limits.")
     return said + (" Rent owed until leases end, sales that take time and sites running "
                    "until their teams may move are counted in both figures.")
 

@@ -196,15 +196,27 @@ def fte_words(value: float) -> str:
     return f"{half_up(value, '1' if whole else '0.1'):,} FTE"
 
 
+def as_shown(value: float) -> float:
+    """The pounds `money` shows for `value` (£117.13m is 117,130,000): a difference of
+    two figures taken from these adds up on the page, as a reader checks it."""
+    text = money(value)
+    if text == "n/a":
+        return value
+    number = text.lstrip("-").lstrip("£").replace(",", "")
+    scale = {"m": 1e6, "k": 1e3}.get(number[-1], 1.0)
+    shown = float(number.rstrip("mk")) * scale
+    return -shown if text.startswith("-") else shown
+
+
 def limits_words(method: str, unlimited_saving: float | None, saving: float) -> str | None:
-    """What a programme's yearly limits cost, "cost £13.72m (with none, the same changes
+    """What a programme's yearly limits cost, "cost £13.71m (with none, the same changes
     would save £116.79m)": the saving of the same changes without them, less the
     programme's (nothing when a search left it short). None when there is nothing to
     say: no limits were set, or the joint model chose the changes (its own, so no
     second roadmap of the same changes ran)."""
     if unlimited_saving is None or method != "roadmap":
         return None
-    cost = unlimited_saving - saving
+    cost = as_shown(unlimited_saving) - as_shown(saving)  # adds up as the figures read
     return (f"cost {money(cost) if cost >= 0.5 else 'nothing'} (with none, the same changes "
             f"would save {money(unlimited_saving)})")
 
