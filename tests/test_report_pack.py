@@ -222,7 +222,7 @@ def test_the_dated_programme_leads_and_says_why_it_differs(pack: dict[str, Any])
             "cheapest schedule of the plan's changes that keeps every timing rule." in words
             ), (p.method, words)
     assert p.unlimited_saving is not None  # read back from summary.json
-    assert (f"The yearly limits cost {money(p.unlimited_saving - p.npv_saving)} (with none, "
+    assert (f"The yearly limits cost {money(as_shown(p.unlimited_saving) - as_shown(p.npv_saving))} (with none, "
             f"the same changes would save {money(p.unlimited_saving)}).") in words
     assert "closures at most 1 (the most any year: 1, in year 1)" in words
     assert "would save " + money(s.npv_saving) in decision(r)
