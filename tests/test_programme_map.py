@@ -121,7 +121,8 @@ def test_the_panel_has_figures_for_each_year(folders: tuple[Path, Path]) -> None
     existing = int(decisions.isin(("keep", "close")).sum())
     assert figures[0] == {"Sites in use": f"{existing:,}", "Closed so far": "0",
                           "Opened so far": "0", "Staff moved so far": "0 FTE",
-                          "Saving so far, discounted": "£0"}
+                          "Saving so far, discounted": "£0",
+                          "Agencies out of pocket so far": "0"}
     last = figures[timeline["horizon"]]
     assert last["Sites in use"] == f"{int(decisions.isin(('keep', 'open')).sum()):,}"
     assert last["Closed so far"] == f"{int((decisions == 'close').sum()):,}"
@@ -129,6 +130,12 @@ def test_the_panel_has_figures_for_each_year(folders: tuple[Path, Path]) -> None
     assert last["Staff moved so far"] == f"{round(moves['fte'].sum()):,} FTE"
     whole = programme.cashflow[programme.cashflow["agency_id"] == ""]
     assert last["Saving so far, discounted"] == money(whole["cumulative_discounted"].iloc[-1])
+    # an agency is out of pocket in a year while its own cumulative saving is below zero
+    each = programme.cashflow[programme.cashflow["agency_id"] != ""]
+    for k in range(1, timeline["horizon"] + 1):
+        rows = each[each["year"] == k]
+        assert figures[k]["Agencies out of pocket so far"] == str(
+            int((rows["cumulative_discounted"] < -0.005).sum())), k
     closed = [int(f["Closed so far"]) for f in figures]
     assert closed == sorted(closed) and closed[0] < closed[-1]
     panel = kpi_panel(plan.summary, timeline=timeline)

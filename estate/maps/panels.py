@@ -106,7 +106,7 @@ def kpi_panel(summary: Summary, counts: dict[str, int] | None = None,
     if worse:
         notes.append("Worse off: " + ", ".join(worse))
     elif s.agencies:
-        rows.append(("Agencies worse off", "none", ""))
+        rows.append(("Agencies paying more each year", "none", ""))
     if not s.status_quo_feasible:
         breaches = s.status_quo_breaches
         shown = "; ".join(inert(b.place) for b in breaches[:3]) + ("; \u2026" if len(breaches) > 3

@@ -18,6 +18,7 @@ import pandas as pd
 
 from estate.maps.payload import PlanTables
 from estate.results import Programme, money
+from estate.runs.compare import LOSS_TOL
 from estate.timing import year_start
 
 
@@ -77,13 +78,17 @@ def year_figures(plan: PlanTables, site_open: list[int | None],
 
     Sites in use count as the map draws them (open by then, not yet closed); staff moved
     add up the programme's moves to that year; the saving is the cash flow's cumulative
-    discounted saving (all agencies), so at the horizon it is the programme's NPV saving.
+    discounted saving (all agencies), so at the horizon it is the programme's NPV saving;
+    an agency is out of pocket while its own is below zero (as the board pack counts it).
     """
     assert plan.programme is not None
     actions, cashflow = plan.programme.actions, plan.programme.cashflow
     moves = actions[actions["action"] == "move"]
     whole = cashflow[cashflow["agency_id"].astype(str) == ""].drop_duplicates("year")
     saving = dict(zip(whole["year"].astype(int), whole["cumulative_discounted"], strict=True))
+    each = cashflow[cashflow["agency_id"].astype(str) != ""]
+    behind = (each[each["cumulative_discounted"].astype(float) < -LOSS_TOL]
+              .groupby(each["year"].astype(int))["agency_id"].nunique())
     opened = [y for y, d in zip(site_open, plan.sites["decision"], strict=True) if d == "open"]
     figures = []
     for k in range(horizon + 1):
@@ -98,6 +103,8 @@ def year_figures(plan: PlanTables, site_open: list[int | None],
             rows.append(["Saving so far, discounted", money(0.0)])
         elif k in saving:
             rows.append(["Saving so far, discounted", money(float(saving[k]))])
+        if k == 0 or k in saving:
+            rows.append(["Agencies out of pocket so far", f"{int(behind.get(k, 0)):,}"])
         figures.append(rows)
     return figures
 
