@@ -843,3 +843,12 @@ def test_the_page_s_agency_table_keeps_words_whole_and_fits(browser: Any,
         assert seen["right"] <= seen["edge"] + 1 or seen["scrolls"], (width, seen)
         if width == 1280:
             assert seen["right"] <= seen["edge"] + 1, seen  # no scrolling needed
+
+
+@pytest.mark.parametrize(("used", "shown"), [(39.1, "40"), (39.0, "39"), (1224.0000000001, "1,224"),
+                                             (0.2, "1"), (0.0, "0")])
+def test_desks_in_use_are_whole_desks_as_on_the_map(used: float, shown: str) -> None:
+    """A part of a desk is a desk: the pack's "Desks used" agrees with the map's popup."""
+    from estate.render.report_pages import _whole_desks
+
+    assert _whole_desks(used) == shown

@@ -64,6 +64,12 @@ def listed(items: list[str], joiner: str = ", ") -> str:
     return joiner.join(items[:-1]) + last + items[-1]
 
 
+def _whole_desks(used: float) -> str:
+    """Desks in use as whole desks, a part of one counting as one (39.1 is 40), as the
+    map's popups count them."""
+    return f"{math.ceil(round(float(used), 6)):,}"
+
+
 def year_words(start: str, year: int) -> str:
     """"year 2 (2028-29)": a programme's year with the budget year it is."""
     fy = figures.financial_year(start, year)
@@ -406,7 +412,7 @@ def where_page(r: Results) -> Page:
     if len(opened):
         blocks.append(_site_table(f"Sites that open ({len(opened)})", opened, r,
                                   "Desks used", lambda row: (money(row.running_cost),
-                                                             f"{row.desks_used:,.0f}")))
+                                                             _whole_desks(row.desks_used))))
     centres = r.centres()
     if centres:
         rows = tuple((figures.plain(name, 90), listed(types)) for name, types in centres)
