@@ -39,6 +39,7 @@ from estate.render.report_pages import (
     assumptions_page,
     decision,
     decision_page,
+    terms,
 )
 from estate.results import money
 from estate.results.words import as_shown, percent_up
@@ -797,6 +798,12 @@ def test_the_pack_says_its_terms_in_words(leased: dict[str, Any]) -> None:
         assert "--policy-costsoption" not in _flat(text)
     r, pages = board_pages(leased["folder"])
     assert [p.title for p in pages][-2:] == ["Terms used", "Assumptions"]
+    # a dated payback is explained beside the plan's own; only the rules there are named
+    meant = dict(terms(r))
+    assert ("first year its saving so far" in meant["Payback"]) == (r.programme is not None)
+    rules = len(r.scenario.get("coverage") or [])
+    assert ("coverage.1 the second" in meant["Setting names (sharing.efficiency, coverage.0)"]
+            ) == (rules > 1)
     said = " ".join(b.text for p in pages[:-2] for b in p.blocks if isinstance(b, Text))
     assert "roadmap" not in said and "snapshot" not in said
 

@@ -524,7 +524,10 @@ def terms(r: Results) -> list[tuple[str, str]]:
                     "staff, setting up shared centres), less what selling closed sites "
                     "brings in. When sales bring in more, it is called net receipts."),
         ("Payback", "How long the yearly saving takes to repay the one-off spending, "
-                    "without discounting; \"at once\" when sales cover it."),
+                    "without discounting; \"at once\" when sales cover it."
+                    + (" A dated programme's payback is instead the first year its saving "
+                       "so far, at today's value, is above zero." if r.programme is not None
+                       else "")),
         ("FTE (full-time equivalent)", "Staff counted as full-time posts: two people "
                                        "working half-time are one FTE."),
         ("Shared service centre, pooling", "A site where the teams of several agencies "
@@ -562,7 +565,9 @@ def terms(r: Results) -> list[tuple[str, str]]:
         ("Setting names (sharing.efficiency, coverage.0)",
          "The names of the scenario file's settings, in brackets where a planner would "
          "change one; coverage.0 is the first coverage rule (a service kept within reach "
-         "of the people it serves), coverage.1 the second."),
+         "of the people it serves)"
+         + (", coverage.1 the second." if len(r.scenario.get("coverage") or []) > 1
+            else ".")),
     ]
     return said
 
