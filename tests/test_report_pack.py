@@ -859,3 +859,19 @@ def test_desks_in_use_are_whole_desks_as_on_the_map(used: float, shown: str) -> 
     from estate.render.report_pages import _whole_desks
 
     assert _whole_desks(used) == shown
+
+
+def test_a_date_in_a_table_of_the_page_never_breaks_at_its_hyphens() -> None:
+    """"2028-04-01" and "2028-29" read as one word (the cash table wrapped them as
+    "2028-04-" / "01"); other text, and a date inside a sentence, wrap as text does."""
+    from estate.render.report_html import _table
+
+    table = Table("Cash", ("Year", "Starts", "Note"),
+                  (("1", "2028-04-01", "from 2028-04-01 on"), ("2", "2028-29", "<b>")),
+                  (False, False, False), (0.2, 0.4, 0.4))
+    html = _table(table)
+    assert '<td><span class="whole">2028-04-01</span></td>' in html
+    assert '<td><span class="whole">2028-29</span></td>' in html
+    assert "<td>from 2028-04-01 on</td>" in html and "<td>&lt;b&gt;</td>" in html
+    css = (Path(estate.render.__file__).parent / "static" / "report.css").read_text()
+    assert ".whole{white-space:nowrap}" in css

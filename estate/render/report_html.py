@@ -7,9 +7,19 @@ in words for a screen reader. Every text goes through `inert`.
 
 from __future__ import annotations
 
+import re
+
 from estate.render.figures import svg
 from estate.render.html import document, inert, static_text
 from estate.render.report_data import Block, Chart, Page, Table, Text
+
+# a date or a budget year reads as one word: a line never breaks at its hyphens
+WHOLE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+
+
+def _cell(text: str) -> str:
+    shown = inert(text)
+    return f'<span class="whole">{shown}</span>' if WHOLE.fullmatch(text.strip()) else shown
 
 
 def _table(table: Table) -> str:
@@ -23,8 +33,8 @@ def _table(table: Table) -> str:
         kind = [k for k, on in (("worse", i in table.marked),
                                 ("total", table.total and i == len(table.rows) - 1)) if on]
         attr = f' class="{" ".join(kind)}"' if kind else ""
-        cells = "".join((f'<th scope="row">{inert(c)}</th>' if j == 0 else
-                         f"<td{cls(j)}>{inert(c)}</td>") for j, c in enumerate(row))
+        cells = "".join((f'<th scope="row">{_cell(c)}</th>' if j == 0 else
+                         f"<td{cls(j)}>{_cell(c)}</td>") for j, c in enumerate(row))
         rows.append(f"<tr{attr}>{cells}</tr>")
     # a table wider than the page scrolls inside its own box, which a keyboard can reach
     # and a screen reader names, rather than run off the page or break words to fit
