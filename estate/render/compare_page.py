@@ -210,7 +210,8 @@ def _figures_html(runs: list[Run]) -> str:
     body = [[inert(label), *(inert(_figure(run, key, show)) for run in runs)]
             for label, key, show in figures(runs)]
     classes = [["", *["n"] * len(runs)]] * len(body)
-    body.append([inert("Reused stored results"), *(inert(_plain(r.reused)) for r in runs)])
+    body.append([inert("Plan reused from its results folder"),
+                 *(inert(_plain(r.reused)) for r in runs)])
     classes.append(["", *[""] * len(runs)])
     return _table(["Figure", *(inert(r.scenario.name) for r in runs)], body, classes)
 
@@ -228,7 +229,8 @@ PROGRAMME_FIGURES: tuple[tuple[str, Callable[[dict[str, Any], dict[str, Any]], s
     ("Payback year", lambda p, s: "not within the horizon" if p.get("payback_year") is None
      else f"year {p['payback_year']}"),
     ("Changes scheduled", lambda p, s: _plain(p.get("changes"))),
-    ("Roadmap dearer than the joint model by", lambda p, s: "not run" if p.get("gap") is None
+    ("Roadmap dearer than the joint model by", lambda p, s: "not measured (the joint model did not run)"
+     if p.get("gap") is None
      else f"{float(p['gap']):.2%}"),
     ("How sure the schedule is", lambda p, s: schedule_quality(
         str(p.get("status")), p.get("mip_gap"), str(p.get("method")))[1]),
@@ -416,7 +418,8 @@ def page(runs: list[Run]) -> str:
         + (f'<p class="warn">{inert(note)}</p>' if (note := mixed_note(runs)) else "")
         + _figures_html(runs) + _programme_html(runs)
         + "<h2>What each policy costs</h2><p class=\"muted\">The NPV of cost with the policy "
-        "minus the optimum without it (all other policies kept), both solved to a 1e-6 gap. "
+        "minus the optimum without it (all other policies kept), each solved until it is "
+        "proven the cheapest (to within a millionth of its cost). "
         "\u201cnot set\u201d: the scenario does not use it; \u201cno such rule\u201d: the "
         "scenario has no rule of that name; \u201cnot priced\u201d: a plan reused without "
         "its policy costs (<code>--no-policy-costs</code>).</p>" + _policy_html(runs)
