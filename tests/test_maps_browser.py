@@ -99,9 +99,14 @@ def test_toggling_layers_changes_what_is_visible(opened: Opened,
     assert opened.count(".estate-after") == 0
     opened.toggle("Sites after")
     assert opened.count(".estate-after") == len(drawn)
-    opened.toggle("Moves, width = FTE")
+    # the label counts move lines and says the width is staff, not "(n)" read as n FTE
+    n_lines = opened.page.evaluate("document.querySelectorAll('path.estate-move').length")
+    labels = [t.strip() for t in opened.page.locator(
+        ".leaflet-control-layers-overlays label").all_text_contents()]
+    assert f"Moves ({n_lines:,}; line width = staff moving)" in labels, labels
+    opened.toggle("Moves")
     assert opened.count("path.estate-move") == 0
-    opened.toggle("Moves, width = FTE")
+    opened.toggle("Moves")
     first_agency = PAYLOADS[0]  # the fixture names agency AG0 with this payload
     opened.toggle(f"Agency: {first_agency}")
     assert opened.count(".estate-after") == int((drawn["agency_id"] != "AG0").sum())

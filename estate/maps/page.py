@@ -275,7 +275,8 @@ def _labels(plan: PlanTables, prefix: str, payload: dict[str, Any]) -> dict[str,
     raw = {
         "before": f"Sites before ({existing:,})",
         "after": f"Sites after ({after - closed:,} in use, {closed:,} closed)",
-        "moves": f"Moves, width = FTE ({len(payload['moves']['fte']):,})",
+        # a count of move lines, not of staff: the line's width is the staff moving
+        "moves": f"Moves ({len(payload['moves']['fte']):,}; line width = staff moving)",
         "lost": f"Zones losing coverage ({z.count(2):,})",
         "covered": f"Zones covered after ({z.count(1) + z.count(3):,})",
         "uncovered": f"Zones not covered ({z.count(4):,})",
