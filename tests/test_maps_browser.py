@@ -355,3 +355,40 @@ def test_legend_says_what_every_decision_drawn_means(opened: Opened, plan: Plan)
     legend_html = opened.page.locator("#estate-legend").inner_html()
     assert shapes and all(svg in legend_html for svg in shapes.values())
     opened.clean()
+
+
+LEGEND_ROOM = """() => {
+  const legend = document.querySelector('#estate-legend'), hint = legend.querySelector('.estate-more');
+  const r = legend.getBoundingClientRect(), rows = legend.querySelectorAll('.estate-legend-row');
+  const last = rows[rows.length - 1].getBoundingClientRect();
+  return {box: [r.left, r.top, r.right, r.bottom], height: window.innerHeight,
+          more: legend.scrollHeight - legend.clientHeight,
+          hint: !!hint && getComputedStyle(hint).display !== 'none',
+          hintBottom: hint ? hint.getBoundingClientRect().bottom : null,
+          last: last.bottom};
+}"""
+
+
+@pytest.mark.parametrize("size", [(1366, 900), (1366, 560), (1280, 500)])
+def test_a_legend_too_tall_for_its_room_scrolls_visibly_to_its_end(
+        opened: Opened, size: tuple[int, int]) -> None:
+    """The legend open under the KPI panel stays inside the window; when it has more
+    than its room, a hint at its foot says so, and scrolling inside it reaches its last
+    row, whole, within its box (the hint then goes)."""
+    page = opened.page
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.evaluate("document.querySelector('#estate-legend details').open = true")
+    page.wait_for_timeout(150)
+    seen = page.evaluate(LEGEND_ROOM)
+    assert seen["box"][1] >= 0 and seen["box"][3] <= seen["height"], seen
+    if size[1] < 600:
+        assert seen["more"] > 12, seen  # these windows are too short for the whole legend
+    if seen["more"] > 12:
+        assert seen["hint"], seen
+        assert seen["hintBottom"] <= seen["box"][3] + 1, seen
+    page.evaluate("const l = document.querySelector('#estate-legend'); l.scrollTop = l.scrollHeight")
+    page.wait_for_timeout(150)
+    end = page.evaluate(LEGEND_ROOM)
+    assert not end["hint"], end
+    assert end["last"] <= end["box"][3], end
+    opened.clean()

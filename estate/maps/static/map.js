@@ -510,6 +510,7 @@
       return node;
     }});
     new Panel({position: position}).addTo(map);
+    moreBelow(node);
     var fold = node.querySelector("details[open]");
     layout(map);
     // a legend with too little room (a phone, a short window) starts folded: its
@@ -519,6 +520,24 @@
       map.estateLaidOut = true;
       map.on("resize", function () { layout(map); });
     }
+  }
+
+  function moreBelow(node) {
+    // a panel cut short by the room there scrolls; a hint pinned to its foot says so
+    // (the scroll bar alone is thin, or hidden until used) and hides at the end
+    var hint = document.createElement("div");
+    hint.className = "estate-more";
+    hint.setAttribute("aria-hidden", "true");
+    hint.textContent = "\u25BE more below: scroll";
+    node.appendChild(hint);
+    var update = function () {
+      var more = node.scrollHeight - node.scrollTop - node.clientHeight > 12;  // not its padding
+      node.classList.toggle("estate-scrolls", more);
+    };
+    node.estateMore = update;
+    node.addEventListener("scroll", update, {passive: true});
+    node.addEventListener("toggle", update, true);
+    update();
   }
 
   function layout(map) {
@@ -540,6 +559,7 @@
     };
     if (topLeft) { topLeft.style.bottom = under(topLeft, [bottomLeft, bottomRight]) + "px"; }
     if (topRight) { topRight.style.bottom = under(topRight, [bottomRight, bottomLeft]) + "px"; }
+    box.querySelectorAll(".leaflet-control").forEach(function (c) { if (c.estateMore) { c.estateMore(); } });
   }
 
   // places.js adds addPlaces
