@@ -392,3 +392,52 @@ def test_a_legend_too_tall_for_its_room_scrolls_visibly_to_its_end(
     assert not end["hint"], end
     assert end["last"] <= end["box"][3], end
     opened.clean()
+
+
+OPEN_EDGE_POPUP = """(side) => {
+  // the marker furthest to one side in the map's top half: its popup would open under
+  // the layer control (right) or the KPI panel (left) if nothing moved it
+  let best = null, at = null;
+  for (const m of document.querySelectorAll('.leaflet-marker-pane > *')) {
+    const r = m.getBoundingClientRect();
+    if (r.top > window.innerHeight / 2 || r.width === 0) { continue; }
+    const x = side === 'right' ? r.left : -r.left;
+    if (at === null || x > at) { at = x; best = m; }
+  }
+  best.dispatchEvent(new MouseEvent('click', {bubbles: true}));
+  return best.getAttribute('aria-label');
+}"""
+
+POPUP_CLEAR = """() => {
+  const box = n => { const r = n.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const popup = document.querySelector('.leaflet-popup-content-wrapper');
+  const controls = [...document.querySelectorAll('.leaflet-control')]
+    .filter(c => c.offsetWidth && !/leaflet-control-(attribution|scale)/.test(c.className))
+    .map(c => [c.id || c.className, box(c)]);
+  return {popup: popup && box(popup), controls, width: window.innerWidth, height: window.innerHeight};
+}"""
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("size", [(1366, 900), (1280, 800)])
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_a_popup_pans_into_view_clear_of_every_panel(opened: Opened, size: tuple[int, int],
+                                                      side: str) -> None:
+    """A site's popup near the layer control or the KPI panel pans the map until the
+    whole popup is inside the window and under no panel, so all of it can be read."""
+    page = opened.page
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.wait_for_timeout(200)
+    assert page.evaluate(OPEN_EDGE_POPUP, side)
+    page.wait_for_timeout(700)  # the pan
+    seen = page.evaluate(POPUP_CLEAR)
+    popup = seen["popup"]
+    assert popup, seen
+    assert popup[0] >= 0 and popup[1] >= 0, seen
+    assert popup[2] <= seen["width"] and popup[3] <= seen["height"], seen
+    for name, control in seen["controls"]:
+        assert not _overlap(popup, control), (name, seen)
+    opened.clean()

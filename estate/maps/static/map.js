@@ -13,6 +13,36 @@
   // however small its shape (the rest of the box is transparent)
   var TARGET = 24;
 
+  // A popup pans into view clear of the panels at the map's sides: Leaflet's
+  // autoPanPaddingTopLeft / BottomRight, measured each time a popup opens (a legend folds,
+  // a window resizes, the comparison splits), so that it never opens under the layer
+  // control, the KPI panel or the year slider. With too little room between them (a
+  // phone), it keeps inside the map at least.
+  var EDGE = 10;
+  function clearance(popup) {
+    var map = popup._map;
+    if (!map) { return [L.point(EDGE, EDGE), L.point(EDGE, EDGE)]; }
+    var box = map.getContainer(), edge = box.getBoundingClientRect(), left = EDGE, right = EDGE;
+    box.querySelectorAll(".leaflet-control").forEach(function (c) {
+      if (!c.offsetWidth || /leaflet-control-(attribution|scale)/.test(c.className)) { return; }
+      var r = c.getBoundingClientRect();
+      if (c.parentNode.classList.contains("leaflet-left")) { left = Math.max(left, r.right - edge.left + EDGE); }
+      else { right = Math.max(right, edge.right - r.left + EDGE); }
+    });
+    var width = popup._containerWidth || 0, size = map.getSize().x;
+    if (left + width + right > size) { right = Math.max(EDGE, size - left - width); }
+    if (left + width + right > size) { left = Math.max(EDGE, size - width - right); }
+    return [L.point(left, EDGE), L.point(right, EDGE)];
+  }
+  if (global.L && L.Popup) {
+    L.Popup.addInitHook(function () {
+      var popup = this, o = this.options;
+      if (o.autoPanPaddingTopLeft || o.autoPanPaddingBottomRight) { return; }
+      Object.defineProperty(o, "autoPanPaddingTopLeft", {configurable: true, get: function () { return clearance(popup)[0]; }});
+      Object.defineProperty(o, "autoPanPaddingBottomRight", {configurable: true, get: function () { return clearance(popup)[1]; }});
+    });
+  }
+
   function el(tag, cls, text) {
     var node = document.createElement(tag);
     if (cls) { node.className = cls; }
