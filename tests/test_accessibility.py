@@ -249,3 +249,45 @@ def test_board_pack_page_passes_axe(browser: Any, planned: dict[str, Path]) -> N
     assert opened.count("main") == 1
     opened.clean()
     opened.page.close()
+
+
+SPLIT_PANELS = """() => {
+  const box = n => { const r = n.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const one = s => { const n = document.querySelector(s); return n && n.offsetWidth ? box(n) : null; };
+  return {a: box(document.querySelector('.estate-view-a')), b: box(document.querySelector('.estate-view-b')),
+          panel: one('#estate-compare'), right: one('.estate-compare-b'), legend: one('#estate-legend'),
+          legendOpen: !!document.querySelector('#estate-legend details[open]'),
+          width: window.innerWidth, height: window.innerHeight};
+}"""
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("size", [(1366, 900), (1280, 800)])
+def test_side_by_side_maps_stay_mostly_visible(cmap: Opened, size: tuple[int, int]) -> None:
+    """Side by side, each map's panel takes well under half its width and the legend
+    starts folded; with the legend open, no panel overlaps another and each stays in
+    the window (the panel above it scrolls instead)."""
+    page = cmap.page
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.evaluate("document.querySelector('#estate-legend details').open = true")
+    _split(cmap)
+    seen = page.evaluate(SPLIT_PANELS)
+    assert not seen["legendOpen"], seen
+    for panel, view in (("panel", "a"), ("right", "b")):
+        width = seen[view][2] - seen[view][0]
+        assert seen[panel][2] - seen[panel][0] <= 0.45 * width, (panel, seen)
+        assert seen[view][0] <= seen[panel][0] and seen[panel][2] <= seen[view][2], (panel, seen)
+    page.click("#estate-legend summary")
+    page.wait_for_timeout(200)
+    seen = page.evaluate(SPLIT_PANELS)
+    assert seen["legendOpen"], seen
+    names = ["panel", "legend", "right"]
+    for i, a in enumerate(names):
+        assert seen[a][1] >= 0 and seen[a][3] <= seen["height"], (a, seen)
+        for b in names[i + 1:]:
+            assert not _overlap(seen[a], seen[b]), (a, b, seen)
+    assert seen["legend"][2] <= seen["a"][2], seen  # the legend stays on its own map
+    cmap.clean()

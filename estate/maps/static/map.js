@@ -541,6 +541,8 @@
     }});
     new Panel({position: position}).addTo(map);
     moreBelow(node);
+    // a panel folded or unfolded changes the room of the others in its column
+    node.addEventListener("toggle", function () { layout(map); }, true);
     var fold = node.querySelector("details[open]");
     layout(map);
     // a legend with too little room (a phone, a short window) starts folded: its
