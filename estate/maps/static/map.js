@@ -325,7 +325,7 @@
         marker.bindTooltip((function (mk, k) { return function () {
           var more = (mk.estateStack || []).length;
           return el("span", null, siteText(plan, k) + (more ? " (+" + more + " more here)" : ""));
-        }; })(marker, i), {direction: "right"});
+        }; })(marker, i), {direction: "auto"});  // left of a site in the map's right half, clear of the layer list
         accessible(marker, (which === "before" ? "Before the plan: " : "") + siteText(plan, i));
         if (!cluster) { markers.push(marker); }
         f.items.push({layer: marker, agency: s.agency[i],
