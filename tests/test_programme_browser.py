@@ -153,7 +153,7 @@ def test_the_summary_follows_the_slider(map_page: Opened, dated: Path) -> None:
     timeline = timeline_payload(plan)
     assert timeline is not None
     panel = map_page.page.locator("#estate-kpi")
-    assert "ONCE EVERY CHANGE IS MADE" in panel.inner_text()  # a heading, in capitals
+    assert "THE PLAN'S OWN FIGURES" in panel.inner_text()  # a heading, in capitals
     seen = set()
     for k in (0, 3, 10):
         _slide(map_page, k)

@@ -267,6 +267,9 @@ def test_the_gap_to_the_snapshot_is_worded_whichever_way_it_falls(
     assert (f"So the {money(total)} is {money(waited)} of waiting for teams to arrive before "
             f"they pool at their new sites, and {money(by_limits)} of the yearly limits.") \
         in words, words
+    # a schedule without limits that saves more than the plan's own: no negative part
+    odd = dataclasses.replace(limited, unlimited_saving=s.npv_saving + 50_000)
+    assert "So the" not in dated_words(dataclasses.replace(r, programme=odd))
     for method, why in (("roadmap", "one-off costs paid in later years"),
                         ("joint", "the exact model chose another end state")):
         more = dataclasses.replace(p, npv_saving=s.npv_saving + 1e6, method=method)

@@ -15,6 +15,7 @@ from estate.results import Summary, money
 from estate.results.words import (
     IN_YEAR_ONE,
     count,
+    fte_words,
     horizon_words,
     one_off_words,
     payback_words,
@@ -57,14 +58,17 @@ def _shared_words(centres: int, counts: dict[str, int] | None) -> str:
     return f"{_count(centres)} at {count(counts['shared'], 'site')}"
 
 
-def _year_section(timeline: dict[str, Any]) -> str:
+def _year_section(timeline: dict[str, Any], dated: str) -> str:
     """The figures at the end of the slider's year (`timeline_payload`'s "figures"),
-    shown for the last year; the map's script rewrites them as the slider moves."""
+    shown for the last year, which the map's script rewrites as the slider moves; then
+    the dated programme's NPV saving over the horizon (`dated`, a `<dt>`/`<dd>` pair),
+    apart from the plan's own figures below, which assume every change in year 1."""
     last = timeline["horizon"]
     items = "".join(f"<dt>{inert(k)}</dt><dd>{inert(v)}</dd>" for k, v in timeline["figures"][last])
     return (f'<h3 id="estate-kpi-year-title">{inert(timeline["labels"][last])}</h3>'
             f'<dl class="estate-kpis" id="estate-kpi-year" aria-live="polite">{items}</dl>'
-            "<h3>Once every change is made</h3>")
+            + (f'<dl class="estate-kpis">{dated}</dl>' if dated else "")
+            + "<h3>The plan's own figures</h3>")
 
 
 def kpi_panel(summary: Summary, counts: dict[str, int] | None = None,
@@ -83,6 +87,10 @@ def kpi_panel(summary: Summary, counts: dict[str, int] | None = None,
     at_once = f" {IN_YEAR_ONE}" if programme else ""
     dated = [(f"NPV saving of the dated programme ({inert(horizon_words(s))})",
               _money(programme.get("npv_saving")), "")] if programme else []
+    dated_html = ""
+    if timeline:  # shown with the year's figures, not among the plan's own
+        dated_html = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v, _ in dated)
+        dated = []
     rows = [
         ("Annual saving", _money(s.annual_saving), "estate-big"),
         ("Annual cost", f"{_money(s.annual_cost_before)} \u2192 {_money(s.annual_cost_after)}",
@@ -99,7 +107,7 @@ def kpi_panel(summary: Summary, counts: dict[str, int] | None = None,
          f"{_count(s.sites_before - s.sites_closed)} / {_count(s.sites_closed)} / "
          f"{_count(s.sites_opened)}", ""),
         ("Shared centres", _shared_words(s.shared_centres, counts), ""),
-        ("FTE relocated", _count(s.fte_relocated), ""),
+        ("Staff changing building", inert(fte_words(s.fte_relocated)), ""),
     ]
     notes = []
     worse = [inert(info.name or agency) for agency, info in s.agencies.items() if info.worse_off]
@@ -119,7 +127,8 @@ def kpi_panel(summary: Summary, counts: dict[str, int] | None = None,
     return (f'<section id="estate-kpi" class="estate-panel" aria-label="Plan summary">'
             f'<h2>{inert(s.scenario or "Plan")}</h2>'
             f'<p class="estate-status">{_status_line(s)}</p>'
-            f'{_year_section(timeline) if timeline else ""}<dl class="estate-kpis">{items}'
+            f'{_year_section(timeline, dated_html) if timeline else ""}'
+            f'<dl class="estate-kpis">{items}'
             f"</dl>{note_html}<p class=\"estate-muted\">Pounds a year, except one-off cost and "
             "NPV saving (totals).</p></section>")
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from estate.maps.payload import PlanTables
 from estate.results import Programme, money
+from estate.results.words import fte_words
 from estate.runs.compare import LOSS_TOL
 from estate.timing import year_start
 
@@ -98,13 +99,13 @@ def year_figures(plan: PlanTables, site_open: list[int | None],
                 ["Closed so far", f"{sum(1 for c in site_close if c is not None and c <= k):,}"],
                 ["Opened so far", f"{sum(1 for o in opened if o is not None and o <= k):,}"],
                 ["Staff moved so far",
-                 f"{round(float(moves.loc[moves['year'] <= k, 'fte'].fillna(0).sum())):,} FTE"]]
-        if k == 0:
-            rows.append(["Saving so far, discounted", money(0.0)])
-        elif k in saving:
-            rows.append(["Saving so far, discounted", money(float(saving[k]))])
-        if k == 0 or k in saving:
-            rows.append(["Agencies out of pocket so far", f"{int(behind.get(k, 0)):,}"])
+                 fte_words(float(moves.loc[moves['year'] <= k, 'fte'].fillna(0).sum()))]]
+        # the same rows every year, so the slider rewrites each one (n/a: no cash flow)
+        so_far = 0.0 if k == 0 else saving.get(k)
+        rows.append(["Saving so far, discounted",
+                     "n/a" if so_far is None else money(float(so_far))])
+        rows.append(["Agencies out of pocket so far",
+                     "n/a" if so_far is None else f"{int(behind.get(k, 0)):,}"])
         figures.append(rows)
     return figures
 

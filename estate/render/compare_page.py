@@ -120,7 +120,7 @@ FIGURES: tuple[tuple[str, str, Callable[[dict[str, Any], str], str]], ...] = (
     ("Sites closed", "sites_closed", _value),
     ("Sites opened", "sites_opened", _value),
     ("Shared centres", "shared_centres", _value),
-    ("Staff moving (full-time equivalents)", "fte_relocated", _value),
+    ("Staff changing building (FTE)", "fte_relocated", _value),
     ("Status quo meets every rule", "status_quo_feasible", _value),
     ("Horizon (years)", "horizon_years", _value),
     ("Discount rate", "discount_rate", _rate),
@@ -226,8 +226,7 @@ PROGRAMME_FIGURES: tuple[tuple[str, Callable[[dict[str, Any], dict[str, Any]], s
     ("Starts", lambda p, s: _plain(p.get("start"))),
     ("NPV saving, as dated", lambda p, s: _pounds(p.get("npv_saving"))),
     (f"NPV saving {IN_YEAR_ONE}", lambda p, s: _pounds(s.get("npv_saving"))),
-    ("Payback year", lambda p, s: "not within the horizon" if p.get("payback_year") is None
-     else f"year {p['payback_year']}"),
+    ("Payback year", lambda p, s: dated_payback_words(p)),
     ("Changes scheduled", lambda p, s: _plain(p.get("changes"))),
     ("Roadmap dearer than the joint model by", lambda p, s: "not measured (the joint model did not run)"
      if p.get("gap") is None

@@ -170,10 +170,10 @@ def dated_words(r: Results) -> str:
     said += "."
     if limits := limits_words(p.method, p.unlimited_saving, p.npv_saving):
         said += f" The yearly limits {limits}."
-        if difference >= 0.5 and p.unlimited_saving is not None:
+        waiting = as_shown(s.npv_saving) - as_shown(p.unlimited_saving or 0.0)
+        by_limits = as_shown(p.unlimited_saving or 0.0) - as_shown(p.npv_saving)
+        if difference >= 0.5 and waiting >= 0.5 and by_limits >= 0.5:
             # the difference in two parts that add up to it as the page shows them
-            waiting = as_shown(s.npv_saving) - as_shown(p.unlimited_saving)
-            by_limits = as_shown(p.unlimited_saving) - as_shown(p.npv_saving)
             other = [w for w in waits if not w.startswith("the yearly limits")]
             said += (f" So the {money(difference)} is {money(waiting)} of waiting for "
                      f"{' and for '.join(other)}, and {money(by_limits)} of the yearly limits.")
