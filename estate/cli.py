@@ -216,9 +216,9 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     out = out or default_results(sc.name)
     map_path = map_path or default_map(sc.name)
     result = plan(sc, out=out, map_path=map_path, lp_path=write_lp, verbose=verbose,
-                  progress=_progress(_wants_progress(progress)), policy_costs=policy_costs, executor=executor,
-                  scheduler=scheduler, alternatives=alternatives, within_pct=within_pct,
-                  programme=programme, policy_executor=executor)
+                  progress=_progress(_wants_progress(progress)), policy_costs=policy_costs,
+                  executor=executor, scheduler=scheduler, alternatives=alternatives,
+                  within_pct=within_pct, programme=programme, policy_executor=executor)
     show_warnings(result.warnings)
     if as_json:
         click.echo(summary_json(result.summary, compact=True))

@@ -2,15 +2,16 @@
 
 `plan_runs(paths)` plans every scenario (with its policy costs, unless asked not to),
 reusing the stored `results/<name>/` when it was solved from the same scenario and the
-same register files; `write_tables(runs, out)` writes `comparison.csv` and `comparison.xlsx`. The
-page and the map of a comparison are drawn later, by `estate.render.compare_page` and
-`estate.maps.compare_map`; `estate.api.compare` writes all four files.
+same register files; `write_tables(runs, out)` writes `comparison.csv` and
+`comparison.xlsx`. The page and the map of a comparison are drawn later, by
+`estate.render.compare_page` and `estate.maps.compare_map`; `estate.api.compare` writes
+all four files.
 
 Who gains, and the compensation what-if. An agency's gain is its annual cost before
 minus after (the basis of `worse_off`), or, on the NPV basis, its NPV saving as its
 results folder holds it (`stored_agency_npv`: A times that minus its one-off costs, and
-with a start date its leases' cost too). When the gains add up to at least 0, every loser is paid its
-loss back and the gainers pay for it in proportion to their gains:
+with a start date its leases' cost too). When the gains add up to at least 0, every
+loser is paid its loss back and the gainers pay for it in proportion to their gains:
 
     transfer_g = loss_g                             for a loser (gain_g < 0), received
     transfer_g = -gain_g * sum(losses) / sum(gains) for a gainer, paid
