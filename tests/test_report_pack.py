@@ -34,13 +34,8 @@ from estate.render.report import FRAME, PADDING, _styles, board_pages, column_wi
 from estate.render.report_data import Chart, Page, Table, Text, agency_name, read_results
 from estate.render.report_html import board_html
 from estate.render.report_optional import dated_words, note_sentence, programme_page
-from estate.render.report_pages import (
-    agencies_page,
-    assumptions_page,
-    decision,
-    decision_page,
-    terms,
-)
+from estate.render.report_pages import agencies_page, decision, decision_page
+from estate.render.report_reference import assumptions_page, terms
 from estate.results import money
 from estate.results.words import as_shown, percent_up
 from estate.status import Status

@@ -57,13 +57,8 @@ from estate.render.report_data import (
 )
 from estate.render.report_html import board_html
 from estate.render.report_optional import comparison_page, programme_page
-from estate.render.report_pages import (
-    agencies_page,
-    assumptions_page,
-    decision_page,
-    terms_page,
-    where_page,
-)
+from estate.render.report_pages import agencies_page, decision_page, where_page
+from estate.render.report_reference import assumptions_page, terms_page
 from estate.store.folder import write_file
 
 FRAME = A4[0] - 3.6 * cm

@@ -12,7 +12,8 @@ import pandas as pd
 
 from estate.render import figures
 from estate.render.report_data import Block, Chart, Page, Results, Table, Text
-from estate.render.report_pages import behind_at_first, listed, year_words
+from estate.render.report_pages import behind_at_first
+from estate.render.report_reference import listed, year_words
 from estate.results import Summary, money
 from estate.results.words import (
     DATED,

@@ -16,15 +16,11 @@ only of a plan proven so (`estate.results.words.plan_quality`).
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import Any
 
 import pandas as pd
 
-from estate.errors import Problem
-from estate.load.scenario import DEFAULTS
 from estate.render import figures
 from estate.render.report_data import (
     Block,
@@ -34,8 +30,8 @@ from estate.render.report_data import (
     Table,
     Text,
     agency_name,
-    assumption_rows,
 )
+from estate.render.report_reference import listed, warning_words, year_words
 from estate.results import Summary, money
 from estate.results.words import (
     IN_YEAR_ONE,
@@ -49,31 +45,15 @@ from estate.results.words import (
     plan_quality,
     programme_payback_words,
     rate_words,
-    solver_name,
     solver_words,
 )
 from estate.runs.compare import LOSS_TOL, agency_gains, compensate
-
-
-def listed(items: list[str], joiner: str = ", ") -> str:
-    """"A", "A and B", "A, B and C"; with `joiner` "; " (items that hold commas)
-    "A; and B", "A; B; and C"."""
-    if len(items) <= 1:
-        return "".join(items)
-    last = "; and " if joiner == "; " else " and "
-    return joiner.join(items[:-1]) + last + items[-1]
 
 
 def _whole_desks(used: float) -> str:
     """Desks in use as whole desks, a part of one counting as one (39.1 is 40), as the
     map's popups count them."""
     return f"{math.ceil(round(float(used), 6)):,}"
-
-
-def year_words(start: str, year: int) -> str:
-    """"year 2 (2028-29)": a programme's year with the budget year it is."""
-    fy = figures.financial_year(start, year)
-    return f"year {year}" + (f" ({fy})" if fy else "")
 
 
 @dataclass(frozen=True)
@@ -331,52 +311,6 @@ def _share(value: Any) -> str:
     return f"{float(value):.0%}"
 
 
-_ENDED = re.compile(r"^(?P<end>\S+): the lease of (?P<site>.+?) has ended by then")
-"""The warning `estate.prepare` gives a lease that ended before the scenario's start."""
-MOST_NAMED = 3
-"""Sites named in a caveat; the rest are counted."""
-
-
-def _ended_leases(warnings: tuple[Problem, ...]) -> list[tuple[str, str]]:
-    """(site id, lease end) of each lease the register says ended before the start."""
-    found = [(w, _ENDED.match(w.found)) for w in warnings if w.column == "lease_end"]
-    return [(m["site"], m["end"]) for w, m in found if m is not None]
-
-
-def warning_words(r: Results) -> list[str]:
-    """The warnings the plan was made with, in words: leases that ended before the
-    scenario's start first (closing such a site is taken to owe no rent, a saving the
-    plan cannot have if the lease was renewed), a few named, then how many others there
-    are."""
-    if not r.warnings:
-        return []
-    said = []
-    ended = _ended_leases(r.warnings)
-    if ended:
-        names = dict(zip(r.sites["site_id"].astype(str), r.sites["name"], strict=True))
-        closes = set(r.sites.loc[r.sites["decision"] == "close", "site_id"].astype(str))
-        shown = [f"{figures.plain(names.get(site, site), 60)} ({figures.plain(site, 20)}, "
-                 f"{figures.plain(end, 20)})" for site, end in ended[:MOST_NAMED]]
-        more = len(ended) - len(shown)
-        start = r.scenario.get("start") or (r.programme.start if r.programme else "")
-        closed = sum(site in closes for site, _ in ended)
-        one = len(ended) == 1
-        closing = (("the plan closes it" if closed else "the plan keeps it") if one
-                   else f"the plan closes {closed:,} of them")
-        said.append(
-            f"By the register, {count(len(ended), 'lease')} ended before the start "
-            f"({figures.plain(start, 20)}), so closing {'its site' if one else 'their sites'} "
-            "is taken to owe no rent: "
-            + listed(shown + ([f"{more:,} more"] if more > 0 else []), "; ")
-            + f"; {closing}. A lease since renewed makes the saving smaller (lease_end in "
-            "the register).")
-    others = len(r.warnings) - len(ended)
-    if others:
-        said.append(f"The plan was made with {count(others, 'other warning' if ended else 'warning')} "
-                    "about the register or the scenario, listed with the assumptions.")
-    return said
-
-
 def decision_page(r: Results) -> Page:
     return Page("The decision", (Text(decision(r), "lead"), _headline(r), *_caveats(r)))
 
@@ -509,155 +443,3 @@ def agencies_page(r: Results) -> Page:
                                             *dated, *_policy_blocks(r.summary)), fresh=False)
 
 
-def terms(r: Results) -> list[tuple[str, str]]:
-    """The words of the pack a board member may not use every day, each in a sentence,
-    with this plan's own rate, horizon and solver; the programme's words only when the
-    pack has a programme."""
-    s = r.summary
-    rate, years = rate_words(s.discount_rate), count(s.horizon_years, "year")
-    said = [
-        ("NPV (net present value)",
-         f"Every saving and cost over the {years} added up in today's money: a pound in a "
-         f"later year counts for less than a pound now, by the discount rate ({rate} a "
-         "year). An NPV saving is how much less the estate costs than if nothing changed."),
-        ("One-off", "Money spent once to make the changes (closing sites, building, moving "
-                    "staff, setting up shared centres), less what selling closed sites "
-                    "brings in. When sales bring in more, it is called net receipts."),
-        ("Payback", "How long the yearly saving takes to repay the one-off spending, "
-                    "without discounting; \"at once\" when sales cover it."
-                    + (" A dated programme's payback is instead the first year its saving "
-                       "so far, at today's value, is above zero." if r.programme is not None
-                       else "")),
-        ("FTE (full-time equivalent)", "Staff counted as full-time posts: two people "
-                                       "working half-time are one FTE."),
-        ("Shared service centre, pooling", "A site where the teams of several agencies "
-                                           "doing the same kind of work (IT, HR, finance) "
-                                           "work as one, which is assumed to cost less."),
-    ]
-    if r.programme is not None:
-        said += [
-            ("Dated programme", "The plan's changes put in order year by year from the "
-                                f"start date ({figures.plain(r.programme.start, 20)}), within "
-                                "the yearly limits on spending, staff moved and closures. "
-                                "Planners also call it the roadmap."),
-            ("If every change were made in year 1",
-             "The plan's end state costed as though all its changes were made in the first "
-             "year (planners call it the snapshot). Rent still owed to each lease's end, the "
-             "wait for each sale and sites running until their teams may move are counted; "
-             "savings that wait for a new building, for a team's move or for the yearly "
-             "limits are not. The dated programme gives the saving when each change can "
-             "actually happen."),
-            (year_words(r.programme.start, 2).capitalize(),
-             "The programme's years run from its start date, with the budget year beside "
-             "each; \"up to and including year 2\" counts year 2 in."),
-            ("Saving so far, out of pocket", "The savings of every year so far less the "
-                                             "one-off costs, at today's value; an agency "
-                                             "is out of pocket while this is below zero."),
-        ]
-    said += [
-        ("Within x% of the lowest possible cost",
-         "The solver found this plan and proved that no plan meeting every rule can cost "
-         "less than this share below it (planners call the share the MIP gap); \"proven "
-         "optimal\" means none can cost less."),
-        (f"Solver ({solver_name(figures.plain(s.solver, 30))})",
-         "The optimisation software that searches the combinations the rules allow for "
-         "the cheapest plan."),
-        ("Setting names (sharing.efficiency, coverage.0)",
-         "The names of the scenario file's settings, in brackets where a planner would "
-         "change one; coverage.0 is the first coverage rule (a service kept within reach "
-         "of the people it serves)"
-         + (", coverage.1 the second." if len(r.scenario.get("coverage") or []) > 1
-            else ".")),
-    ]
-    return said
-
-
-def terms_page(r: Results) -> Page:
-    """A short glossary, so that no figure rests on a word the reader has to look up."""
-    return Page("Terms used", (Table("Terms used in this paper", ("Term", "What it means"),
-                                     tuple(terms(r)), (False, False), (0.28, 0.72)),),
-                fresh=False)
-
-
-#: Defaults the Assumptions page does not list: the name and register are always given,
-#: the CRS is chosen from the register, no coverage rule and no start are the absence of
-#: one, and the horizon and rate are taken from the summary (what the NPV used).
-_UNLISTED = ("name", "data", "crs", "coverage", "start", "horizon_years", "discount_rate")
-
-
-def _keys(r: Results) -> list[tuple[str, str]]:
-    """The scenario's keys, then every setting the file left to estate's defaults, marked
-    so: the horizon and discount rate the plan used (what every NPV rests on), and the
-    defaults of the tables (pooling's types, efficiency and set-up cost, the distance a
-    team may move, the closable kinds, the solver's gap and time limit), which change the
-    plan as much as any key the file sets. The yearly limits appear with a programme."""
-    rows = assumption_rows(r.scenario)
-    s = r.summary
-    for key, value in (("horizon_years", f"{s.horizon_years}"),
-                       ("discount_rate", f"{s.discount_rate:g}")):
-        if key not in r.scenario:
-            rows.append((key, f"{value} (estate's default)"))
-    given = [key for key, _ in rows]
-    sharing = r.scenario.get("sharing")
-    pools = not (isinstance(sharing, dict) and sharing.get("types") == [])
-    defaults = {k: v for k, v in DEFAULTS.items() if k not in _UNLISTED
-                and (k != "programme" or r.programme is not None)
-                and (k != "sharing" or pools)}  # no type pools: no pooling default applies
-    for key, value in assumption_rows(defaults):
-        # a key the file sets, or sets inside (sharing.efficiency.IT for sharing.efficiency)
-        if not any(g == key or g.startswith(key + ".") for g in given):
-            rows.append((key, f"{value} (estate's default)"))
-    return rows
-
-
-MOST_WARNINGS = 40
-"""Rows of the warnings table; a register with more ends it with a row counting the rest."""
-
-
-def _where(w: Problem) -> str:
-    """Where a warning points: "sites.csv row 5, lease_end" (the file's name, not the
-    path on the planner's machine)."""
-    where = PurePath(w.file).name or w.file
-    if w.row is not None:
-        where += f" row {w.row}"
-    if w.column:
-        where += f", {'key ' if w.label == 'key' else ''}{w.column}"
-    return figures.plain(where, 90)
-
-
-def _warnings_blocks(r: Results) -> list[Block]:
-    """Every warning the plan was made with (warnings.csv), or a note that none is
-    recorded (true of a folder written before estate kept them too, so it says so)."""
-    if not r.warnings:
-        return [Text("No warning about the register or the scenario is recorded with this "
-                     "plan (a results folder written before estate kept them, in "
-                     "warnings.csv, records none either; estate validate lists the "
-                     "register's).", "note")]
-    # a warning said as a sentence of its own (what a plan leaves out) is that sentence
-    rows = tuple((_where(w), figures.plain(w.sentence or w.found, 300),
-                  figures.plain("" if w.sentence else w.expected, 200))
-                 for w in r.warnings[:MOST_WARNINGS])
-    if len(r.warnings) > MOST_WARNINGS:
-        rows += ((f"and {len(r.warnings) - MOST_WARNINGS:,} more (warnings.csv lists every "
-                  "one)", "", ""),)
-    return [Table(f"Warnings the plan was made with ({len(r.warnings):,})",
-                  ("Where", "What was found", "What was expected"), rows,
-                  (False, False, False), (0.22, 0.48, 0.3))]
-
-
-def assumptions_page(r: Results) -> Page:
-    blocks: list[Block] = [
-        Text("The scenario as solved: every key of scenario.toml in the results folder, "
-             "then each setting it leaves to estate's defaults, marked so."),
-        Table("Scenario keys", ("Key", "Value"), tuple(_keys(r)), (False, False), (0.4, 0.6))]
-    blocks += _warnings_blocks(r)
-    if r.inputs:
-        blocks.append(Table("Register files (SHA-256 of each)", ("File", "SHA-256"),
-                            tuple(r.inputs), (False, False), (0.3, 0.7)))
-    blocks.append(Text(
-        "Money is in pounds: £m to two decimal places, £k to one. NPV is today's value over "
-        f"the horizon ({count(r.summary.horizon_years, 'year')}) at the discount rate: "
-        "running costs at the end of each year, one-off costs and receipts at the start. "
-        f"Made by estate from the results folder {figures.plain(r.folder.name, 80)} alone.",
-        "note"))
-    return Page("Assumptions", tuple(blocks))
