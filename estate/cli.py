@@ -414,7 +414,8 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
     from rich.text import Text
 
     from estate.api import COMPARISON_FILES, compare
-    from estate.render.compare_page import mixed_note, terminal_table
+    from estate.render.compare_figures import mixed_note
+    from estate.render.compare_page import terminal_table
 
     runs = compare(list(scenarios), out=out, progress=_progress(_wants_progress(progress)),
                    cdn=cdn, policy_costs=policy_costs)

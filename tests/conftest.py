@@ -12,7 +12,7 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
   (`to_pulp` also in test_arrays.py)
 - pipeline.py: test_first_plan.py (the status quo start), and every planning test
 - runs/planning.py: test_store.py, test_cli.py
-- render/compare_page.py, maps/compare_map.py: test_compare.py (and test_accessibility.py);
+- render/compare_page.py, render/compare_figures.py, maps/compare_map.py: test_compare.py (and test_accessibility.py);
   render/sweep_page.py: test_sweep.py
 - render/programme_chart.py: test_programme_page.py; results/programme.py:
   test_programme_store.py; maps/timeline.py: test_programme_map.py

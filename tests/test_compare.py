@@ -496,7 +496,7 @@ def test_a_dated_programme_is_not_ranked_against_an_undated_plan_unsaid(tmp_path
     text = console.export_text()
     assert "NPV saving of the dated programme" in text and "not dated" in text
     assert estate.results.money(dated_saving) in text
-    from estate.render.compare_page import mixed_note
+    from estate.render.compare_figures import mixed_note
 
     assert "\u201cUndated\u201d is not" in mixed_note(runs)  # the CLI prints it first
     # the plans' own figures side by side; the undated plan has no start date, so its

@@ -8,179 +8,26 @@ from a register or scenario file goes through `inert`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from estate.load.free_text import for_terminal
-from estate.render.html import document, inert, static_text
-from estate.results import money
-from estate.results.words import (
-    DATED,
-    IN_YEAR_ONE,
-    SOLVER_NAMES,
-    dated_figure_words,
-    dated_payback_words,
-    one_off_cell,
-    one_off_words,
-    payback_words,
-    quality_words,
-    rate_words,
-    schedule_quality,
+from estate.render.compare_figures import (
+    FIGURES,
+    PROGRAMME_FIGURES,
+    TERMINAL_FIGURES,
+    data_of,
+    figure_of,
+    figures,
+    mixed_note,
+    plain,
+    pounds,
 )
+from estate.render.html import document, inert, static_text
+from estate.results.words import one_off_cell
 from estate.runs.compare import LOSS_TOL, Run, agency_gains, compensate, stored_agency_npv
-from estate.status import Status
 
 if TYPE_CHECKING:
     from rich.table import Table
-
-
-def _pounds(value: Any) -> str:
-    """Money as everywhere else in estate (£m, £k: `estate.results.money`)."""
-    return "n/a" if value is None else money(float(value))
-
-
-def _plain(value: Any) -> str:
-    if value is None:
-        return "n/a"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:,.3f}".rstrip("0").rstrip(".")
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
-
-
-def _quality(s: dict[str, Any], key: str) -> str:
-    """How good the plan is, in the words of `estate plan` and the board pack."""
-    return quality_words(Status(s[key]), s.get("mip_gap"))[0]
-
-
-def _money(s: dict[str, Any], key: str) -> str:
-    return _pounds(s.get(key))
-
-
-def _value(s: dict[str, Any], key: str) -> str:
-    return _plain(s.get(key))
-
-
-def _one_off(s: dict[str, Any], key: str) -> str:
-    return "n/a" if s.get(key) is None else one_off_words(float(s[key]))
-
-
-def _payback(s: dict[str, Any], key: str) -> str:
-    return payback_words(s.get(key), s.get("one_off_cost"))[0]
-
-
-def _dated(s: dict[str, Any], key: str) -> str:
-    """A dated programme's figure `key`, or "not dated"."""
-    if key == "payback_year":
-        return dated_payback_words(s.get("programme"))
-    return dated_figure_words(s.get("programme"), key)
-
-
-def _in_year_one(s: dict[str, Any], key: str) -> str:
-    """A plan's own NPV saving; one with no start date counts no rent after a site
-    closes and no wait for a sale (its summary then has no `lease_cost_npv`)."""
-    if s.get(key) is None:
-        return "n/a"
-    undated = " (no start date: leases and sale lags not counted)"
-    return _pounds(s[key]) + (undated if s.get("lease_cost_npv") is None else "")
-
-
-def _gap(s: dict[str, Any], key: str) -> str:
-    return "n/a" if s.get(key) is None else f"{s[key]:.4%}"
-
-
-def _solver(s: dict[str, Any], key: str) -> str:
-    name = str(s.get(key))
-    return f"{SOLVER_NAMES.get(name, name)}, {float(s.get('solve_seconds') or 0):,.1f} s"
-
-
-def _rate(s: dict[str, Any], key: str) -> str:
-    return "n/a" if s.get(key) is None else f"{rate_words(float(s[key]))} a year"
-
-
-#: The side-by-side figures: label, summary key (a scenario without a plan has only
-#: `status`), and how to show it from the summary and the key. Status, one-off and
-#: payback are worded as `estate plan` words them (`estate.results.words`), so the two
-#: never disagree.
-FIGURES: tuple[tuple[str, str, Callable[[dict[str, Any], str], str]], ...] = (
-    ("How good the plan is", "status", _quality),
-    ("NPV of cost (plan)", "objective_npv", _money),
-    ("NPV of cost (status quo)", "status_quo_npv", _money),
-    ("NPV saving", "npv_saving", _money),
-    ("Annual cost before", "annual_cost_before", _money),
-    ("Annual cost after", "annual_cost_after", _money),
-    ("Annual saving", "annual_saving", _money),
-    ("One-off cost", "one_off_cost", _one_off),
-    ("Payback", "payback_years", _payback),
-    ("Sites before", "sites_before", _value),
-    ("Sites after", "sites_after", _value),
-    ("Sites closed", "sites_closed", _value),
-    ("Sites opened", "sites_opened", _value),
-    ("Shared centres", "shared_centres", _value),
-    ("Staff changing building (FTE)", "fte_relocated", _value),
-    ("Status quo meets every rule", "status_quo_feasible", _value),
-    ("Horizon (years)", "horizon_years", _value),
-    ("Discount rate", "discount_rate", _rate),
-    ("Gap to the lowest possible cost", "mip_gap", _gap),
-    ("Solver, seconds", "solver", _solver),
-)
-TERMINAL_FIGURES = 15
-"""The terminal shows the figures up to the staff moving; the page shows them all."""
-
-#: With a dated scenario among them, the figures a board can count on come first: a
-#: dated programme's NPV saving and payback, or an undated plan's own (said to be so);
-#: the plans' own NPV and payback follow under a label that says what they assume.
-DATED_FIGURES: tuple[tuple[str, str, Callable[[dict[str, Any], str], str]], ...] = (
-    (f"NPV saving {DATED}", "npv_saving", _dated),
-    (f"NPV of cost {DATED}", "npv_cost", _dated),
-    (f"Payback {DATED}", "payback_year", _dated),
-)
-OWN_FIGURES = {"NPV of cost (plan)": (f"NPV of cost {IN_YEAR_ONE}", _money),
-               "NPV saving": (f"NPV saving {IN_YEAR_ONE}", _in_year_one),
-               "Payback": (f"Payback {IN_YEAR_ONE}", _payback)}
-
-
-def _dated_runs(runs: list[Run]) -> list[Run]:
-    return [run for run in runs if _data(run).get("programme")]
-
-
-def figures(runs: list[Run]) -> list[tuple[str, str, Callable[[dict[str, Any], str], str]]]:
-    """`FIGURES` as these runs need them: with a dated scenario among them, the
-    `DATED_FIGURES` after the plan's quality, and the plans' own NPV saving and payback
-    labelled as what every change made in year 1 would give, so that no reader ranks an
-    undated plan's saving against a dated programme's without seeing the difference."""
-    if not _dated_runs(runs):
-        return list(FIGURES)
-    shown = []
-    for label, key, show in FIGURES:
-        label, show = OWN_FIGURES.get(label, (label, show))
-        shown.append((label, key, show))
-    return [shown[0], *DATED_FIGURES, *shown[1:]]
-
-
-def _names(names: list[str]) -> str:
-    """Scenario names in quotes, so that a name such as "Dated" reads as a name."""
-    return ", ".join(f"\u201c{name}\u201d" for name in names)
-
-
-def mixed_note(runs: list[Run]) -> str:
-    """Why a dated programme's saving reads lower than an undated plan's ("" unless
-    the comparison holds both kinds)."""
-    dated = [run.scenario.name for run in _dated_runs(runs)]
-    undated = [run.scenario.name for run in runs if run.summary and run.scenario.name not in dated]
-    if not dated or not undated:
-        return ""
-    return (f"{_names(dated)} {'is' if len(dated) == 1 else 'are'} dated: "
-            "a programme counts rent to each lease's end, build times, sale and move lags "
-            f"and yearly limits. {_names(undated)} {'is' if len(undated) == 1 else 'are'} "
-            f"not: {'its' if len(undated) == 1 else 'their'} saving assumes every change is "
-            "made in year 1 (and, without a start date, counts no rent after a site closes "
-            "and no wait for a sale), so it usually reads higher than a dated programme of "
-            "the same changes would. Compare dated with dated: give a scenario a start date "
-            "and a [programme] table (docs/programme.md).")
 
 
 def _table(header: list[str], body: list[list[str]], classes: list[list[str]] | None = None) -> str:
@@ -195,56 +42,25 @@ def _table(header: list[str], body: list[list[str]], classes: list[list[str]] | 
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(lines)}</tbody></table>"
 
 
-def _data(run: Run) -> dict[str, Any]:
-    """The figures of one scenario by their summary keys; its status alone without a plan."""
-    return run.summary.to_json() if run.summary else {"status": str(run.status)}
-
-
-def _figure(run: Run, key: str, show: Callable[[dict[str, Any], str], str]) -> str:
-    """One figure of one scenario as text; a scenario with no plan shows its status only."""
-    s = _data(run)
-    return show(s, key) if run.summary is not None or key in s else ""
-
-
 def _figures_html(runs: list[Run]) -> str:
-    body = [[inert(label), *(inert(_figure(run, key, show)) for run in runs)]
+    body = [[inert(label), *(inert(figure_of(run, key, show)) for run in runs)]
             for label, key, show in figures(runs)]
     classes = [["", *["n"] * len(runs)]] * len(body)
     body.append([inert("Plan reused from its results folder"),
-                 *(inert(_plain(r.reused)) for r in runs)])
+                 *(inert(plain(r.reused)) for r in runs)])
     classes.append(["", *[""] * len(runs)])
     return _table(["Figure", *(inert(r.scenario.name) for r in runs)], body, classes)
 
 
-#: The dated programme's figures: label, how to show them from (its figures, summary).
-METHOD_WORDS = {"roadmap": "the plan's changes put in order (roadmap)",
-                "joint": "every year planned together (joint model)"}
-
-PROGRAMME_FIGURES: tuple[tuple[str, Callable[[dict[str, Any], dict[str, Any]], str]], ...] = (
-    ("How it was scheduled", lambda p, s: METHOD_WORDS.get(str(p.get("method")),
-                                                           _plain(p.get("method")))),
-    ("Starts", lambda p, s: _plain(p.get("start"))),
-    ("NPV saving, as dated", lambda p, s: _pounds(p.get("npv_saving"))),
-    (f"NPV saving {IN_YEAR_ONE}", lambda p, s: _pounds(s.get("npv_saving"))),
-    ("Payback year", lambda p, s: dated_payback_words(p)),
-    ("Changes scheduled", lambda p, s: _plain(p.get("changes"))),
-    ("Roadmap dearer than the joint model by", lambda p, s: "not measured (the joint model did not run)"
-     if p.get("gap") is None
-     else f"{float(p['gap']):.2%}"),
-    ("How sure the schedule is", lambda p, s: schedule_quality(
-        str(p.get("status")), p.get("mip_gap"), str(p.get("method")))[1]),
-)
-
-
 def _programme_html(runs: list[Run]) -> str:
     """Each scenario's dated programme beside its snapshot plan; "" when none has one."""
-    if not any(_data(run).get("programme") for run in runs):
+    if not any(data_of(run).get("programme") for run in runs):
         return ""
     body = []
     for label, show in PROGRAMME_FIGURES:
         cells = [inert(label)]
         for run in runs:
-            data = _data(run)
+            data = data_of(run)
             figures = data.get("programme")
             cells.append(inert(show(figures, data)) if figures else "\u2014")
         body.append(cells)
@@ -262,9 +78,9 @@ def _policy_cell(entry: dict[str, Any]) -> str:
     """A priced policy's cost; a range, marked unproven, when a solve hit its time limit."""
     if "npv_low" in entry:
         high = entry.get("npv_high")
-        return (f"{_pounds(entry['npv_low'])} to "
-                f"{_pounds(high) if high is not None else 'more'} (unproven)")
-    return _pounds(entry.get("npv"))
+        return (f"{pounds(entry['npv_low'])} to "
+                f"{pounds(high) if high is not None else 'more'} (unproven)")
+    return pounds(entry.get("npv"))
 
 
 def _policy_text(run: Run, name: str) -> str:
@@ -285,7 +101,7 @@ def _policy_text(run: Run, name: str) -> str:
 
 
 def _policies(run: Run) -> dict[str, dict[str, Any]]:
-    return _data(run).get("policy_costs") or {}
+    return data_of(run).get("policy_costs") or {}
 
 
 def _policy_html(runs: list[Run]) -> str:
@@ -320,7 +136,7 @@ def _agency_npv(run: Run) -> dict[str, float]:
 def _agencies_html(runs: list[Run]) -> str:
     ids: dict[str, str] = {}
     for run in runs:
-        for agency_id, info in (_data(run).get("agencies") or {}).items():
+        for agency_id, info in (data_of(run).get("agencies") or {}).items():
             ids.setdefault(agency_id, str(info.get("name") or agency_id))
     header = ["Agency"]
     for run in runs:
@@ -334,7 +150,7 @@ def _agencies_html(runs: list[Run]) -> str:
     for agency_id, name in ids.items():
         cells, cls = [f"{inert(name)} <span class=\"muted\">({inert(agency_id)})</span>"], [""]
         for run in runs:
-            info = (_data(run).get("agencies") or {}).get(agency_id)
+            info = (data_of(run).get("agencies") or {}).get(agency_id)
             dated = run.dated_agency_npv
             if run.summary is None or info is None:
                 cells += [""] * (3 + (dated is not None))
@@ -345,12 +161,12 @@ def _agencies_html(runs: list[Run]) -> str:
             worse = bool(info.get("worse_off"))
             flag = " (worse off)" if worse else ""
             one_off = info.get("one_off_cost")
-            cells += [inert(_pounds(annual) + flag),
+            cells += [inert(pounds(annual) + flag),
                       inert("n/a" if one_off is None else one_off_cell(float(one_off))),
-                      inert(_pounds(npv))]
+                      inert(pounds(npv))]
             cls += ["n worse" if worse else "n", "n", "n worse" if npv < -LOSS_TOL else "n"]
             if dated is not None:
-                cells.append(inert(_pounds(dated.get(agency_id))))
+                cells.append(inert(pounds(dated.get(agency_id))))
                 cls.append("n worse" if dated.get(agency_id, 0.0) < -LOSS_TOL else "n")
         body.append(cells)
         classes.append(cls)
@@ -362,7 +178,7 @@ def _compensation_html(runs: list[Run]) -> str:
     for run in runs:
         if not run.summary:
             continue
-        names = {a: str(i.get("name") or a) for a, i in (_data(run).get("agencies") or {}).items()}
+        names = {a: str(i.get("name") or a) for a, i in (data_of(run).get("agencies") or {}).items()}
         parts.append(f"<h3>{inert(run.scenario.name)}</h3>")
         for basis, label, gain in (("annual", "A year", "Gain (a year)"),
                                    ("npv", "NPV over the horizon", "Gain (NPV over the horizon)")):
@@ -372,9 +188,9 @@ def _compensation_html(runs: list[Run]) -> str:
             if not comp.possible or not comp.transfers:
                 continue
             after = comp.after
-            body = [[inert(names.get(a, a)), inert(_pounds(comp.gains[a])),
-                     inert(("receives " if t > 0 else "pays ") + _pounds(abs(t))),
-                     inert(_pounds(after[a]))]
+            body = [[inert(names.get(a, a)), inert(pounds(comp.gains[a])),
+                     inert(("receives " if t > 0 else "pays ") + pounds(abs(t))),
+                     inert(pounds(after[a]))]
                     for a, t in comp.transfers.items()]
             parts.append(_table(["Agency", gain, "Transfer", "Gain after"], body,
                                 [["", "n", "n", "n"]] * len(body)))
@@ -385,7 +201,7 @@ def _alternatives_html(runs: list[Run]) -> str:
     """Each stored near-optimal alternative: its extra NPV and the sites that differ."""
     parts = []
     for run in runs:
-        info = _data(run).get("alternatives")
+        info = data_of(run).get("alternatives")
         if not isinstance(info, dict) or not info.get("plans"):
             continue
         items = []
@@ -395,7 +211,7 @@ def _alternatives_html(runs: list[Run]) -> str:
                                 f"\u2192 {d.get('alternative')}" for d in differ[:12])
             more = f" and {len(differ) - 12} more" if len(differ) > 12 else ""
             items.append(f"<li>{inert(alt.get('folder'))}: "
-                         f"{inert(_pounds(alt.get('npv_difference')))} more than the optimum; "
+                         f"{inert(pounds(alt.get('npv_difference')))} more than the optimum; "
                          f"{len(differ)} site decisions differ: {inert(changes + more)}</li>")
         note = f'<p class="muted">{inert(info["note"])}</p>' if info.get("note") else ""
         parts.append(f"<h3>{inert(run.scenario.name)}</h3><ul>{''.join(items)}</ul>{note}")
@@ -448,13 +264,13 @@ def terminal_table(runs: list[Run]) -> Table:
         table.add_column(cell(run.scenario.name), justify="right")
     shown = figures(runs)
     for label, key, show in shown[:TERMINAL_FIGURES + len(shown) - len(FIGURES)]:
-        table.add_row(cell(label), *(cell(_figure(r, key, show)) for r in runs))
+        table.add_row(cell(label), *(cell(figure_of(r, key, show)) for r in runs))
     names = list(dict.fromkeys(p for r in runs for p, e in _policies(r).items()
                                if e.get("status") != "not_set"))
     for name in names:
         table.add_row(cell(f"Policy cost: {name}"),
                       *(cell(_policy_text(r, name)) for r in runs))
     table.add_row(cell("Worse off"), *(cell(", ".join(
-        str(i.get("name")) for i in (_data(r).get("agencies") or {}).values()
+        str(i.get("name")) for i in (data_of(r).get("agencies") or {}).values()
         if i.get("worse_off")) or "none") for r in runs))
     return table

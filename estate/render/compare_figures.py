@@ -1,0 +1,208 @@
+"""What each compared scenario's figures say, for the comparison's page and terminal
+(`estate.render.compare_page`): the side-by-side figures (`FIGURES`), with a dated
+scenario among them the dated programme's own rows first and the plans' own labelled as
+every change made in year 1 (`figures`), the note on why dated and undated savings
+differ (`mixed_note`), and each dated programme's figures (`PROGRAMME_FIGURES`). Text
+only: the page makes every one of them inert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from estate.results import money
+from estate.results.words import (
+    DATED,
+    IN_YEAR_ONE,
+    dated_figure_words,
+    dated_payback_words,
+    one_off_words,
+    payback_words,
+    quality_words,
+    rate_words,
+    schedule_quality,
+    solver_name,
+)
+from estate.runs.compare import Run
+from estate.status import Status
+
+
+def pounds(value: Any) -> str:
+    """Money as everywhere else in estate (£m, £k: `estate.results.money`)."""
+    return "n/a" if value is None else money(float(value))
+
+
+def plain(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".")
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _quality(s: dict[str, Any], key: str) -> str:
+    """How good the plan is, in the words of `estate plan` and the board pack."""
+    return quality_words(Status(s[key]), s.get("mip_gap"))[0]
+
+
+def _money(s: dict[str, Any], key: str) -> str:
+    return pounds(s.get(key))
+
+
+def _value(s: dict[str, Any], key: str) -> str:
+    return plain(s.get(key))
+
+
+def _one_off(s: dict[str, Any], key: str) -> str:
+    return "n/a" if s.get(key) is None else one_off_words(float(s[key]))
+
+
+def _payback(s: dict[str, Any], key: str) -> str:
+    return payback_words(s.get(key), s.get("one_off_cost"))[0]
+
+
+def _dated(s: dict[str, Any], key: str) -> str:
+    """A dated programme's figure `key`, or "not dated"."""
+    if key == "payback_year":
+        return dated_payback_words(s.get("programme"))
+    return dated_figure_words(s.get("programme"), key)
+
+
+def _in_year_one(s: dict[str, Any], key: str) -> str:
+    """A plan's own NPV saving; one with no start date counts no rent after a site
+    closes and no wait for a sale (its summary then has no `lease_cost_npv`)."""
+    if s.get(key) is None:
+        return "n/a"
+    undated = " (no start date: leases and sale lags not counted)"
+    return pounds(s[key]) + (undated if s.get("lease_cost_npv") is None else "")
+
+
+def _gap(s: dict[str, Any], key: str) -> str:
+    return "n/a" if s.get(key) is None else f"{s[key]:.4%}"
+
+
+def _solver(s: dict[str, Any], key: str) -> str:
+    name = str(s.get(key))
+    return f"{solver_name(name)}, {float(s.get('solve_seconds') or 0):,.1f} s"
+
+
+def _rate(s: dict[str, Any], key: str) -> str:
+    return "n/a" if s.get(key) is None else f"{rate_words(float(s[key]))} a year"
+
+
+#: The side-by-side figures: label, summary key (a scenario without a plan has only
+#: `status`), and how to show it from the summary and the key. Status, one-off and
+#: payback are worded as `estate plan` words them (`estate.results.words`), so the two
+#: never disagree.
+FIGURES: tuple[tuple[str, str, Callable[[dict[str, Any], str], str]], ...] = (
+    ("How good the plan is", "status", _quality),
+    ("NPV of cost (plan)", "objective_npv", _money),
+    ("NPV of cost (status quo)", "status_quo_npv", _money),
+    ("NPV saving", "npv_saving", _money),
+    ("Annual cost before", "annual_cost_before", _money),
+    ("Annual cost after", "annual_cost_after", _money),
+    ("Annual saving", "annual_saving", _money),
+    ("One-off cost", "one_off_cost", _one_off),
+    ("Payback", "payback_years", _payback),
+    ("Sites before", "sites_before", _value),
+    ("Sites after", "sites_after", _value),
+    ("Sites closed", "sites_closed", _value),
+    ("Sites opened", "sites_opened", _value),
+    ("Shared centres", "shared_centres", _value),
+    ("Staff changing building (FTE)", "fte_relocated", _value),
+    ("Status quo meets every rule", "status_quo_feasible", _value),
+    ("Horizon (years)", "horizon_years", _value),
+    ("Discount rate", "discount_rate", _rate),
+    ("Gap to the lowest possible cost", "mip_gap", _gap),
+    ("Solver, seconds", "solver", _solver),
+)
+TERMINAL_FIGURES = 15
+"""The terminal shows the figures up to the staff moving; the page shows them all."""
+
+#: With a dated scenario among them, the figures a board can count on come first: a
+#: dated programme's NPV saving and payback, or an undated plan's own (said to be so);
+#: the plans' own NPV and payback follow under a label that says what they assume.
+DATED_FIGURES: tuple[tuple[str, str, Callable[[dict[str, Any], str], str]], ...] = (
+    (f"NPV saving {DATED}", "npv_saving", _dated),
+    (f"NPV of cost {DATED}", "npv_cost", _dated),
+    (f"Payback {DATED}", "payback_year", _dated),
+)
+OWN_FIGURES = {"NPV of cost (plan)": (f"NPV of cost {IN_YEAR_ONE}", _money),
+               "NPV saving": (f"NPV saving {IN_YEAR_ONE}", _in_year_one),
+               "Payback": (f"Payback {IN_YEAR_ONE}", _payback)}
+
+
+def _dated_runs(runs: list[Run]) -> list[Run]:
+    return [run for run in runs if data_of(run).get("programme")]
+
+
+def figures(runs: list[Run]) -> list[tuple[str, str, Callable[[dict[str, Any], str], str]]]:
+    """`FIGURES` as these runs need them: with a dated scenario among them, the
+    `DATED_FIGURES` after the plan's quality, and the plans' own NPV saving and payback
+    labelled as what every change made in year 1 would give, so that no reader ranks an
+    undated plan's saving against a dated programme's without seeing the difference."""
+    if not _dated_runs(runs):
+        return list(FIGURES)
+    shown = []
+    for label, key, show in FIGURES:
+        label, show = OWN_FIGURES.get(label, (label, show))
+        shown.append((label, key, show))
+    return [shown[0], *DATED_FIGURES, *shown[1:]]
+
+
+def _names(names: list[str]) -> str:
+    """Scenario names in quotes, so that a name such as "Dated" reads as a name."""
+    return ", ".join(f"\u201c{name}\u201d" for name in names)
+
+
+def mixed_note(runs: list[Run]) -> str:
+    """Why a dated programme's saving reads lower than an undated plan's ("" unless
+    the comparison holds both kinds)."""
+    dated = [run.scenario.name for run in _dated_runs(runs)]
+    undated = [run.scenario.name for run in runs if run.summary and run.scenario.name not in dated]
+    if not dated or not undated:
+        return ""
+    return (f"{_names(dated)} {'is' if len(dated) == 1 else 'are'} dated: "
+            "a programme counts rent to each lease's end, build times, sale and move lags "
+            f"and yearly limits. {_names(undated)} {'is' if len(undated) == 1 else 'are'} "
+            f"not: {'its' if len(undated) == 1 else 'their'} saving assumes every change is "
+            "made in year 1 (and, without a start date, counts no rent after a site closes "
+            "and no wait for a sale), so it usually reads higher than a dated programme of "
+            "the same changes would. Compare dated with dated: give a scenario a start date "
+            "and a [programme] table (docs/programme.md).")
+
+
+def data_of(run: Run) -> dict[str, Any]:
+    """The figures of one scenario by their summary keys; its status alone without a plan."""
+    return run.summary.to_json() if run.summary else {"status": str(run.status)}
+
+
+def figure_of(run: Run, key: str, show: Callable[[dict[str, Any], str], str]) -> str:
+    """One figure of one scenario as text; a scenario with no plan shows its status only."""
+    s = data_of(run)
+    return show(s, key) if run.summary is not None or key in s else ""
+
+
+#: The dated programme's figures: label, how to show them from (its figures, summary).
+METHOD_WORDS = {"roadmap": "the plan's changes put in order (roadmap)",
+                "joint": "every year planned together (joint model)"}
+
+PROGRAMME_FIGURES: tuple[tuple[str, Callable[[dict[str, Any], dict[str, Any]], str]], ...] = (
+    ("How it was scheduled", lambda p, s: METHOD_WORDS.get(str(p.get("method")),
+                                                           plain(p.get("method")))),
+    ("Starts", lambda p, s: plain(p.get("start"))),
+    ("NPV saving, as dated", lambda p, s: pounds(p.get("npv_saving"))),
+    (f"NPV saving {IN_YEAR_ONE}", lambda p, s: pounds(s.get("npv_saving"))),
+    ("Payback year", lambda p, s: dated_payback_words(p)),
+    ("Changes scheduled", lambda p, s: plain(p.get("changes"))),
+    ("Roadmap dearer than the joint model by", lambda p, s: "not measured (the joint model did not run)"
+     if p.get("gap") is None
+     else f"{float(p['gap']):.2%}"),
+    ("How sure the schedule is", lambda p, s: schedule_quality(
+        str(p.get("status")), p.get("mip_gap"), str(p.get("method")))[1]),
+)
