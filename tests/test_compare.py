@@ -16,6 +16,7 @@ import pytest
 import estate
 import estate.runs.compare
 import estate.runs.national
+import estate.store
 from estate.api import compare
 from estate.render.html import inert, script_json
 from estate.runs.compare import agency_gains, compensate, write_csv
@@ -127,9 +128,14 @@ def test_second_compare_reuses_stored_results(setup: dict[str, Any],
     real = estate.runs.national.plan_locality
     monkeypatch.setattr(estate.runs.national, "plan_locality",
                         lambda *a, **k: solves.append(a) or real(*a, **k))
+    reads: list[Path] = []  # each stored folder read and checked once for all four files
+    real_check = estate.store.check_tables
+    monkeypatch.setattr(estate.store, "check_tables",
+                        lambda folder, *a, **k: reads.append(folder) or real_check(folder, *a, **k))
     runs = compare(setup["paths"], out=root / "again", results_root=root / "results")
     assert [run.reused for run in runs] == [True, True, True]
     assert solves == []
+    assert sorted(reads) == sorted(run.results_dir for run in runs)
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
     assert _csv_rows(root / "again" / "comparison.csv")[0]["objective_npv"] == \
         _csv_rows(setup["out"] / "comparison.csv")[0]["objective_npv"]
@@ -582,6 +588,7 @@ def test_a_quick_comparison_prices_no_policy_and_a_full_one_adds_them(tmp_path: 
     assert "Policy cost:" not in quick.stdout
     [full] = compare(paths, out=out, results_root=results)
     assert full.reused and full.summary is not None and full.summary.policy_costs
+    assert full.stored is not None and full.stored.summary == full.summary  # read afresh
     assert full.summary.policy_costs["policy.keep"]["status"] == "priced"
     [again] = compare(paths, out=out, results_root=results, policy_costs=False)
     assert again.reused and again.summary is not None

@@ -34,7 +34,7 @@ from estate.maps.page import (
     new_map,
 )
 from estate.maps.panels import legend
-from estate.maps.payload import outline_rings, read_plan
+from estate.maps.payload import outline_rings, plan_tables, read_plan
 from estate.render.html import (
     inert,
     script_block,
@@ -68,7 +68,8 @@ def differing_sites(runs: list[Run]) -> dict[str, list[Any]]:
     frames = []
     for k, run in enumerate(runs):
         if run.summary:
-            sites = read_table(run.results_dir / "sites.csv", RESULT_TABLES["sites"])
+            sites = (run.stored.tables["sites"] if run.stored is not None
+                     else read_table(run.results_dir / "sites.csv", RESULT_TABLES["sites"]))
             frames.append(sites[["site_id", "name", "lat", "lon", "decision"]].assign(
                 k=k, register=str(Path(run.scenario.data).resolve())))
     out: dict[str, list[Any]] = {"id": [], "name": [], "lat": [], "lon": [], "decisions": []}
@@ -199,7 +200,8 @@ def comparison_map(runs: list[Run], cdn: bool = False) -> str:
                               + script_block(static_text("estate.maps", "compare.js"))),
                           name="estate_compare_js")
     diff = differing_sites(solved)
-    plans = [read_plan(r.results_dir) for r in solved]  # each folder read and checked once
+    plans = [plan_tables(r.stored) if r.stored is not None else read_plan(r.results_dir)
+             for r in solved]
     plan = plans[0]
     outline = ("Zone boundaries" if plan.zone_areas is not None
                else "Zone areas (nearest zone centre)")

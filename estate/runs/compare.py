@@ -44,6 +44,7 @@ from estate.runs.planning import plan_scenario
 from estate.runs.policy import policy_costs
 from estate.status import Status, status_of
 from estate.store import (
+    StoredResults,
     check_results,
     inputs_sha256,
     is_fresh,
@@ -78,6 +79,9 @@ class Run:
     # for a dated scenario, its programme's (None when the scenario is not dated)
     agency_npv: dict[str, float] = field(default_factory=dict)
     dated_agency_npv: dict[str, float] | None = None
+    # its results folder as read and checked once (`check_results`), for the comparison's
+    # page and map to draw from without reading the folder again
+    stored: StoredResults | None = None
 
 
 @dataclass(frozen=True)
@@ -146,20 +150,21 @@ def stored_agency_npv(summary: Summary, agencies: pd.DataFrame | None) -> dict[s
 REUSE, ADD_POLICY_COSTS, SOLVE = "reuse", "add_policy_costs", "solve"
 
 
-def stored_state(scenario: Scenario, folder: Path) -> str:
+def stored_state(scenario: Scenario, folder: Path) -> tuple[str, StoredResults | None]:
     """`reuse` when the folder holds a plan of this very scenario and register with its
     policy costs; `add_policy_costs` when only those are missing (a folder written by
-    `estate plan` without `--policy-costs`); otherwise `solve`. A folder that would be
-    reused is read and checked whole first: a damaged or hand-edited one is a located
-    `InputError` (`check_results`), never a misread plan."""
+    `estate plan` without `--policy-costs`); otherwise `solve`; with the folder as read,
+    when it was. A folder that would be reused is read and checked whole first: a damaged
+    or hand-edited one is a located `InputError` (`check_results`), never a misread
+    plan."""
     if not is_fresh(folder, scenario_as_solved(scenario), inputs_sha256(Path(scenario.data))):
-        return SOLVE
+        return SOLVE, None
     if not (Path(folder) / "summary.json").exists():
-        return SOLVE
-    summary = check_results(folder).summary
-    if not summary.status.has_plan:
-        return SOLVE
-    return REUSE if summary.policy_costs is not None else ADD_POLICY_COSTS
+        return SOLVE, None
+    stored = check_results(folder)
+    if not stored.summary.status.has_plan:
+        return SOLVE, None
+    return (REUSE if stored.summary.policy_costs is not None else ADD_POLICY_COSTS), stored
 
 
 def add_policy_costs(scenario: Scenario, register: Register, folder: Path,
@@ -202,7 +207,7 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
         raise InputError(problems)
     for run in runs:  # every stored folder to reuse checked before anything is solved
         try:
-            run.state = stored_state(run.scenario, run.results_dir)
+            run.state, run.stored = stored_state(run.scenario, run.results_dir)
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -219,7 +224,9 @@ def _plan_run(task: tuple[Run, Register, Progress | None, bool]) -> bool:
     run, register, progress, priced = task
     say = progress or quiet
     sc = run.scenario
-    state = run.state or stored_state(sc, run.results_dir)
+    if not run.state:
+        run.state, run.stored = stored_state(sc, run.results_dir)
+    state = run.state
     if state == ADD_POLICY_COSTS and not priced:
         say(f"{sc.name}: reusing {run.results_dir} (its policy costs not asked for)")
     elif state == REUSE:
@@ -231,6 +238,8 @@ def _plan_run(task: tuple[Run, Register, Progress | None, bool]) -> bool:
         say(f"{sc.name}: planning" + (", with policy costs" if priced else ""))
         plan_scenario(sc, out=run.results_dir, policy_costs=priced, register=register,
                       progress=progress)
+    if state == SOLVE or (state == ADD_POLICY_COSTS and priced):
+        run.stored = None  # the folder was written or changed here: read it afresh
     return state != SOLVE
 
 
@@ -257,7 +266,7 @@ def plan_runs(paths: list[str | Path], results_root: Path = Path("results"),
             say(f"{run.scenario.name}: {run.status}")
             continue
         run.reused = outcome
-        stored = check_results(run.results_dir)
+        stored = run.stored = run.stored or check_results(run.results_dir)
         run.summary, run.status = stored.summary, stored.summary.status
         run.agency_npv = stored_agency_npv(stored.summary, stored.tables.get("agencies"))
         run.dated_agency_npv = (stored.programme.agency_npv() if stored.programme is not None
