@@ -290,6 +290,48 @@ def _in_use(ax: Axes, row: pd.DataFrame, y: float, horizon: int) -> None:
         ax.barh(y, end - start, left=start, height=0.5, color="#c9d3dc", zorder=1)
 
 
+MARK_AREA = 30.0
+"""A Gantt mark's area in square points (a square of side about 5.5 points)."""
+MARK_PT = 8.0
+"""Two marks of one year side by side on a Gantt row are this far apart, centre to
+centre, in points: the widest mark (the move's diamond) with its edge, so neither hides
+the other."""
+LEAST_PT = 0.6 * MARK_PT
+"""The closest two marks of one line may be, squeezed to fit a year's column: most of
+each still shows."""
+
+
+def _spots(n: int, cell: float, pitch: float) -> list[tuple[float, float]]:
+    """Where the `n` marks of one year on one row go, in points from the year's centre on
+    the row's line (`cell`: a year's width, `pitch`: a row's height): side by side, a mark
+    apart and centred on the year; closer, down to `LEAST_PT`, to stay within the year's
+    column; closer still in a zigzag about the row's line, every other mark a little
+    higher, so that each stands `LEAST_PT` or more from the next on its own line and from
+    its neighbours. A year with more changes than the zigzag holds overlaps its marks."""
+    room = max(0.9 * cell - MARK_PT, 0.0)  # from the first centre to the last
+    step = min(MARK_PT, room / max(n - 1, 1))
+    rise = 0.0 if step >= LEAST_PT else min(MARK_PT, 0.45 * pitch)
+    return [((k - (n - 1) / 2) * step, rise * (k % 2 - 0.5) if rise else 0.0)
+            for k in range(n)]
+
+
+def _marks_at(row: pd.DataFrame, cell: float, pitch: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each change of a site's row: its x (the year, moved beside the other changes of that
+    year by `_spots`) and its offset from the row's line, in years and rows. Within a
+    year the marks run in the order of the key (close, build, open, move, pool, dispose)."""
+    order = {a: k for k, a in enumerate(MARKS)}
+    years = row["year"].to_numpy(float)
+    x, y = years.copy(), np.zeros(len(row))
+    kind = row["action"].map(lambda a: order.get(str(a), len(order))).to_numpy()
+    for year in np.unique(years):
+        at = np.flatnonzero(years == year)
+        at = at[np.argsort(kind[at], kind="stable")]
+        for j, (dx, dy) in zip(at, _spots(len(at), cell, pitch), strict=True):
+            x[j] += dx / cell
+            y[j] = dy / pitch
+    return x, y
+
+
 GANTT_ROWS = 44
 """Sites on one Gantt chart at most: a programme with more is drawn on several charts
 (each fits an A4 page), so every change is shown and no row is too small to read."""
@@ -309,7 +351,8 @@ def gantt_parts(programme: Programme, most: int = GANTT_ROWS) -> list[range]:
 
 def gantt(programme: Programme, horizon: int, sites: range | None = None) -> Figure:
     """When each change happens: a row per site (its teams' moves on its row), a mark per
-    change, shaped and coloured by its kind, with a key in words. `sites`: the rows of
+    change, shaped and coloured by its kind, the changes of one year side by side within
+    the year (`_spots`), with a key in words. `sites`: the rows of
     this chart (`gantt_parts`), every site by default; a chart of some says which."""
     actions = programme.actions
     labels, rows = _site_rows(actions)
@@ -318,14 +361,6 @@ def gantt(programme: Programme, horizon: int, sites: range | None = None) -> Fig
     labels, rows = labels[sites.start:sites.stop], rows[sites.start:sites.stop]
     figure = _figure(17.4, 3.2 + ROW_CM * max(len(labels), 1))
     ax = figure.add_subplot()
-    for i, row in enumerate(rows):
-        _in_use(ax, row, i, horizon)
-        for action, group in row.groupby("action", sort=False):
-            mark = MARKS.get(str(action), OTHER)
-            offsets = group.groupby("year").cumcount().to_numpy() * 0.18
-            ax.scatter(group["year"].to_numpy(float) + offsets, np.full(len(group), i),
-                       marker=GANTT_MARKERS.get(str(action), "h"), s=30, c=mark.colour,
-                       edgecolors=INK, linewidths=0.5, zorder=3)
     ax.set_yticks(range(len(labels)), labels, fontsize=6.5)
     for tick in ax.get_yticklabels():
         tick.set_parse_math(False)
@@ -338,16 +373,34 @@ def gantt(programme: Programme, horizon: int, sites: range | None = None) -> Fig
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.set_xlabel(f"Year (year 1 from {programme.start})"
+    ax.set_xlabel(f"Year (year 1 from {programme.start}; a year's changes at a site side "
+                  "by side, in the key's order)"
                   + ("" if len(sites) == every else
                      f"; sites {sites.start + 1:,} to {sites.stop:,} of {every:,}, in order of "
                      "their first change"), fontsize=7, color=MUTED)
     used = [a for a in MARKS if a in set(actions["action"])]
-    handles = [Line2D([], [], linestyle="", marker=GANTT_MARKERS[a], markersize=5.5,
-                      markerfacecolor=MARKS[a].colour, markeredgecolor=INK,
-                      label=MARKS[a].words) for a in used]
+    handles = [Line2D([], [], linestyle="", marker=GANTT_MARKERS[a],
+                      markersize=math.sqrt(MARK_AREA), markerfacecolor=MARKS[a].colour,
+                      markeredgecolor=INK, label=MARKS[a].words) for a in used]
     figure.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False,
                   prop={"size": 6.5})
+    # the marks go where the laid-out axes give each year and row room (the marks, within
+    # the axes' limits, do not move the layout)
+    engine = figure.get_layout_engine()
+    if engine is not None:
+        engine.execute(figure)
+    box = ax.get_position()
+    inches = figure.get_size_inches()
+    cell = box.width * inches[0] * 72 / horizon
+    pitch = box.height * inches[1] * 72 / max(len(labels), 1)
+    for i, row in enumerate(rows):
+        _in_use(ax, row, i, horizon)
+        x, y = _marks_at(row, cell, pitch)
+        for action in row["action"].unique():
+            mine = (row["action"] == action).to_numpy()
+            ax.scatter(x[mine], i + y[mine], marker=GANTT_MARKERS.get(str(action), "h"),
+                       s=MARK_AREA, c=MARKS.get(str(action), OTHER).colour, edgecolors=INK,
+                       linewidths=0.5, zorder=3)
     return figure
 
 
