@@ -3,18 +3,21 @@ and the tables, drawn from a results folder alone, with every register text iner
 
 from __future__ import annotations
 
+import dataclasses
 import html.parser
 import math
+import re
 from pathlib import Path
 from types import SimpleNamespace
 from typing import cast
 
+import pandas as pd
 import pytest
 
 from estate.load.scenario import Scenario
 from estate.render.compare_page import page as comparison_page
 from estate.render.html import inert
-from estate.render.programme_chart import MARKS, cash_curve, gantt
+from estate.render.programme_chart import MARK_GAP, MARKS, cash_curve, gantt
 from estate.render.programme_page import programme_page, write_programme_page
 from estate.results import Programme, Summary, money
 from estate.results.words import schedule_quality
@@ -108,6 +111,28 @@ def test_the_gantt_has_a_row_per_site_and_a_mark_per_change(folder: Path) -> Non
                                   ["site_id", "function_id"]].drop_duplicates()
     assert chart.count('<g class="site">') == sites
     assert chart.count('<g class="team">') == len(teams)
+
+
+def test_the_marks_of_one_year_on_a_row_stand_apart(folder: Path) -> None:
+    """A site closed and sold in one year, and another built and opened in one: on each
+    site's row the two marks stand a mark's width apart, both within the year's column."""
+    programme = _programme(folder)
+    first = programme.actions.iloc[[0]]
+    actions = pd.concat([first.assign(site_id=site, site_name=site, function_id="",
+                                      year=year, action=action)
+                         for site, year, action in (("X1", 2, "close"), ("X1", 2, "dispose"),
+                                                    ("X2", 4, "build"), ("X2", 4, "open"))],
+                        ignore_index=True)
+    chart = gantt(dataclasses.replace(programme, actions=actions), 10)
+    letters = {m.letter: a for a, m in MARKS.items()}
+    at = {letters[letter]: float(x) for x, letter in
+          re.findall(r'<text x="([0-9.]+)" y="[0-9.]+" text-anchor="middle" font-size="10" '
+                     r'font-weight="bold" fill="#[0-9a-f]+">([A-Z])</text>', chart)}
+    assert set(at) == {"close", "dispose", "build", "open"}
+    for one, other, year in (("close", "dispose", 2), ("build", "open", 4)):
+        assert abs(at[one] - at[other]) >= MARK_GAP - 1e-6
+        centre = 300 + (year - 0.5) * 72  # the chart's left margin and a year's width
+        assert all(abs(at[a] - centre) < 36 - 9 for a in (one, other))
 
 
 def test_the_budget_table_says_when_a_limit_binds(page: str, folder: Path) -> None:

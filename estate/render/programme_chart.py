@@ -38,6 +38,10 @@ MARKS: dict[str, Mark] = {
 }
 OTHER = Mark("#999999", "?", "#000", "another change")
 SITE_ACTIONS = ("close", "build", "open", "dispose")
+MARK_GAP = 19.0
+"""Two marks of one year on one row of the Gantt chart stand this far apart, centre to
+centre, in pixels: a mark's width (18 for the triangles, `shape`'s r = 8 and one more)
+and a pixel between; closer only when the year's column is too narrow for them."""
 
 
 def shape(action: str, x: float, y: float, r: float = 8.0) -> str:
@@ -173,7 +177,10 @@ def gantt(programme: Programme, horizon: int) -> str:
         for _, act in row.actions.iterrows():
             t = int(act["year"])
             k = seen[t] = seen.get(t, -1) + 1  # marks of one year side by side
-            x = left + (t - 0.5) * cw + 12 * k - 6 * (int(count[t]) - 1)
+            n = int(count[t])
+            room = max(0.9 * cw - 18.0, 0.0)  # first centre to last, marks within the year
+            step = min(MARK_GAP, room / max(n - 1, 1))
+            x = left + (t - 0.5) * cw + step * (k - (n - 1) / 2)
             parts.append(f"<g><title>{_tip(act)}</title>{shape(act['action'], x, y + rh / 2)}</g>")
         parts.append("</g>")
     parts.append("</svg>")
