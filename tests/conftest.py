@@ -21,8 +21,9 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
   store/paths.py: test_paths.py; runs/vary.py: test_sweep.py; results/words.py: test_text.py
 - timing.py: test_timing.py; programme/*: test_programme.py, test_joint.py
 - model/reduce.py: test_reduce.py; solve/scip.py: test_scip.py
-- render/report*.py, render/figures.py: test_report_pack.py (the Gantt chart's marks also
-  test_figures.py); render/places.py: test_places.py
+- render/report*.py, render/figures.py: test_report_pack.py (and test_report_layout.py,
+  what the PDF keeps on one sheet; test_figures.py, the Gantt chart's marks);
+  render/places.py: test_places.py
 - api.py, cli.py, __main__.py: test_cli.py (and test_compare.py, test_sweep.py)
 
 Across modules: test_bruteforce.py (the whole model against an independent brute

@@ -251,6 +251,29 @@ def _flowables(block: Block, styles: dict[str, ParagraphStyle],
     return [_para(block.text, styles.get(block.kind, styles["body"]))]
 
 
+def _holds_notes(block: Block) -> bool:
+    """A block the notes after it stay with: a table short enough to keep whole, or a
+    figure (a long table splits, so what follows it flows on as it comes)."""
+    return isinstance(block, Chart) or (isinstance(block, Table) and not _splits(block))
+
+
+def _is_note(block: Block) -> bool:
+    return isinstance(block, Text) and block.kind == "note"
+
+
+def _runs(blocks: tuple[Block, ...]) -> list[tuple[Block, ...]]:
+    """The blocks in the runs a sheet keeps whole: a short table or a figure with the notes
+    right after it (its small print, never left alone at the top of the next sheet),
+    every other block on its own."""
+    runs: list[list[Block]] = []
+    for block in blocks:
+        if _is_note(block) and runs and _holds_notes(runs[-1][0]):
+            runs[-1].append(block)
+        else:
+            runs.append([block])
+    return [tuple(run) for run in runs]
+
+
 def title_of(r: Results) -> tuple[str, str]:
     """The pack's title and the line beneath it."""
     s = r.summary
@@ -275,14 +298,22 @@ def board_pdf(r: Results, pages: list[Page]) -> bytes:
         # the table overleaf: a short table goes over with them when it does not fit, a
         # long one starts under them and splits. A fresh page starts at the top anyway.
         opening = 0 if page.fresh else 2 if page.blocks and isinstance(page.blocks[0], Text) else 1
+        opening = min(opening, len(page.blocks))
+        while (opening and opening < len(page.blocks) and _is_note(page.blocks[opening])
+               and _holds_notes(page.blocks[opening - 1])):
+            opening += 1  # what opens the page keeps its notes
         head = [_para(page.title, styles["page"]), *(
             f for block in page.blocks[:opening] for f in _flowables(block, styles, True))]
         if opening and _splits(page.blocks[opening - 1]):  # its start, then it splits
             story += [CondPageBreak(START_OF_TABLE + 2.5 * cm), *head]
         else:
             story.append(KeepTogether(head))
-        for block in page.blocks[opening:]:
-            story += _flowables(block, styles)
+        for run in _runs(page.blocks[opening:]):
+            if len(run) == 1:
+                story += _flowables(run[0], styles)
+            else:
+                story.append(KeepTogether([f for block in run
+                                           for f in _flowables(block, styles, True)]))
     footer = _drawable(title)
 
     def decorate(canvas: Canvas, doc: SimpleDocTemplate) -> None:
