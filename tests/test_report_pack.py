@@ -151,10 +151,19 @@ def test_a_plan_that_changes_no_agency_s_cost_names_no_gainer(tmp_path: Path) ->
 
 
 def test_page_count_is_a_few_and_assumptions_come_last(pack: dict[str, Any]) -> None:
+    """The pack opens with the decision and ends with the assumptions: what it was made
+    from first, the register's checksums last (no line of small print after them)."""
     pages = _pdf_pages(pack["pdf"])
     assert 3 <= len(pages) <= 8
     assert "Assumptions" in pages[-1] and "horizon_years" in pages[-1]
     assert "The decision" in pages[0]
+    r = read_results(pack["folder"])
+    blocks = assumptions_page(r).blocks
+    assert isinstance(blocks[0], Text) and blocks[0].text.startswith(
+        f"This paper was made by estate from the results folder {pack['folder'].name} alone.")
+    assert isinstance(blocks[-1], Table) and blocks[-1].caption.startswith("Register files")
+    last = [line for line in pages[-1].splitlines() if line.strip()]
+    assert r.inputs[-1][1] in last[-3:]  # the last checksum, beside the footer
 
 
 def test_the_assumptions_list_every_setting_left_to_a_default(tmp_path: Path) -> None:

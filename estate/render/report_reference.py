@@ -90,7 +90,9 @@ def terms(r: Results) -> list[tuple[str, str]]:
         ("NPV (net present value)",
          f"Every saving and cost over the {years} added up in today's money: a pound in a "
          f"later year counts for less than a pound now, by the discount rate ({rate} a "
-         "year). An NPV saving is how much less the estate costs than if nothing changed."),
+         "year), running costs at the end of each year, one-off costs and receipts at its "
+         "start. An NPV saving is how much less the estate costs than if nothing changed."),
+        ("£m, £k", "Millions and thousands of pounds: £m to two decimal places, £k to one."),
         ("One-off", "Money spent once to make the changes (closing sites, building, moving "
                     "staff, setting up shared centres), less what selling closed sites "
                     "brings in. When sales bring in more, it is called net receipts."),
@@ -217,18 +219,16 @@ def _warnings_blocks(r: Results) -> list[Block]:
 
 
 def assumptions_page(r: Results) -> Page:
+    # what the paper was made from opens the page, so the page ends with the register's
+    # checksums and no line of small print follows them onto a sheet of its own
     blocks: list[Block] = [
-        Text("The scenario as solved: every key of scenario.toml in the results folder, "
-             "then each setting it leaves to estate's defaults, marked so."),
+        Text(f"This paper was made by estate from the results folder "
+             f"{figures.plain(r.folder.name, 80)} alone. The scenario as solved: every key of "
+             "scenario.toml in that folder, then each setting it leaves to estate's "
+             "defaults, marked so."),
         Table("Scenario keys", ("Key", "Value"), tuple(_keys(r)), (False, False), (0.4, 0.6))]
     blocks += _warnings_blocks(r)
     if r.inputs:
         blocks.append(Table("Register files (SHA-256 of each)", ("File", "SHA-256"),
                             tuple(r.inputs), (False, False), (0.3, 0.7)))
-    blocks.append(Text(
-        "Money is in pounds: £m to two decimal places, £k to one. NPV is today's value over "
-        f"the horizon ({count(r.summary.horizon_years, 'year')}) at the discount rate: "
-        "running costs at the end of each year, one-off costs and receipts at the start. "
-        f"Made by estate from the results folder {figures.plain(r.folder.name, 80)} alone.",
-        "note"))
     return Page("Assumptions", tuple(blocks))
