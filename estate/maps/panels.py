@@ -1,6 +1,6 @@
 """The map's panels: the KPI panel an executive reads first, and the legend.
 
-Static HTML placed in the page and moved into Leaflet controls by `static/map.js`;
+Static HTML placed in the page and moved into Leaflet controls by `static/panels.js`;
 every text taken from a summary goes through `inert`.
 """
 

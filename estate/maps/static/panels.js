@@ -1,0 +1,154 @@
+// The map's panels, beside map.js (estate.maps.page): the KPI panel, the legend, the
+// layer control and the year slider's box sit in Leaflet's corners, each corner a column
+// whose panels shrink and scroll rather than cover one another; the plan is fitted and
+// popups pan clear of them. The panels arrive as inert HTML; text made here is set with
+// textContent.
+(function (global) {
+  "use strict";
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  // A popup pans into view clear of the panels at the map's sides: Leaflet's
+  // autoPanPaddingTopLeft / BottomRight, measured each time a popup opens (a legend folds,
+  // a window resizes, the comparison splits), so that it never opens under the layer
+  // control, the KPI panel or the year slider. With too little room between them (a
+  // phone), it keeps inside the map at least.
+  var EDGE = 10;
+  function clearance(popup) {
+    var map = popup._map;
+    if (!map) { return [L.point(EDGE, EDGE), L.point(EDGE, EDGE)]; }
+    var box = map.getContainer(), edge = box.getBoundingClientRect(), left = EDGE, right = EDGE;
+    box.querySelectorAll(".leaflet-control").forEach(function (c) {
+      if (!c.offsetWidth || /leaflet-control-(attribution|scale)/.test(c.className)) { return; }
+      var r = c.getBoundingClientRect();
+      if (c.parentNode.classList.contains("leaflet-left")) { left = Math.max(left, r.right - edge.left + EDGE); }
+      else { right = Math.max(right, edge.right - r.left + EDGE); }
+    });
+    var width = popup._containerWidth || 0, size = map.getSize().x;
+    if (left + width + right > size) { right = Math.max(EDGE, size - left - width); }
+    if (left + width + right > size) { left = Math.max(EDGE, size - width - right); }
+    return [L.point(left, EDGE), L.point(right, EDGE)];
+  }
+  if (global.L && L.Popup) {
+    L.Popup.addInitHook(function () {
+      var popup = this, o = this.options;
+      if (o.autoPanPaddingTopLeft || o.autoPanPaddingBottomRight) { return; }
+      Object.defineProperty(o, "autoPanPaddingTopLeft", {configurable: true, get: function () { return clearance(popup)[0]; }});
+      Object.defineProperty(o, "autoPanPaddingBottomRight", {configurable: true, get: function () { return clearance(popup)[1]; }});
+    });
+  }
+
+  function clearOfPanels(map) {
+    // fit the plan between the KPI panel / legend (left) and the layer control (right)
+    var box = map.getContainer(), size = map.getSize();
+    var left = box.querySelector(".leaflet-top.leaflet-left"), right = box.querySelector(".leaflet-top.leaflet-right");
+    var legend = box.querySelector(".leaflet-bottom.leaflet-left");  // the legend is wider
+    var lw = Math.max(left ? left.offsetWidth : 0, legend ? legend.offsetWidth : 0), rw = right ? right.offsetWidth : 0;
+    // the layer control is still empty when we fit; leave room for its usual width
+    if (right && right.querySelector(".leaflet-control-layers")) { rw = Math.max(rw, 290); }
+    if (size.x - lw - rw < 320) { return {padding: [30, 30]}; }
+    return {paddingTopLeft: [lw + 10, 20], paddingBottomRight: [rw + 10, 20]};
+  }
+
+  function fit(map, bounds) {
+    // fit before drawing anything, so that nothing is drawn twice (once at world zoom)
+    if (bounds) { map.fitBounds(bounds, Object.assign({animate: false}, clearOfPanels(map))); }
+  }
+
+  function nameControl(control) {
+    // the layer switches under a heading, in a named region a screen reader can find
+    var box = control.getContainer(), list = box.querySelector(".leaflet-control-layers-list") || box;
+    list.insertBefore(el("h2", "estate-control-title", "Layers"), list.firstChild);
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", "Map layers");
+    // on a phone the list would cover the KPI panel: it folds to Leaflet's layers
+    // button, which opens it; a tap on the map folds it again
+    var map = control._map;
+    if (!map) { return control; }
+    var narrow = null;
+    function fold() {
+      if (narrow === (map.getSize().x < 700)) { return; }
+      narrow = map.getSize().x < 700;
+      control.options.collapsed = narrow;  // so that adding a layer does not open it again
+      if (narrow) { control.collapse(); } else { control.expand(); }
+    }
+    fold();
+    map.on("resize", fold);
+    map.on("click", function () { if (narrow) { control.collapse(); } });
+    return control;
+  }
+
+  function addPanel(map, id, position) {
+    var node = document.getElementById(id);
+    if (!node) { return; }
+    var Panel = L.Control.extend({onAdd: function () {
+      L.DomEvent.disableClickPropagation(node);
+      L.DomEvent.disableScrollPropagation(node);
+      return node;
+    }});
+    new Panel({position: position}).addTo(map);
+    moreBelow(node);
+    // a panel folded or unfolded changes the room of the others in its column
+    node.addEventListener("toggle", function () { layout(map); }, true);
+    var fold = node.querySelector("details[open]");
+    layout(map);
+    // a legend with too little room (a phone, a short window) starts folded: its
+    // heading is a button that opens it, scrolling within the room there is
+    if (fold && (map.getSize().x < 700 || node.clientHeight < 160)) { fold.open = false; }
+    if (!map.estateLaidOut) {
+      map.estateLaidOut = true;
+      map.on("resize", function () { layout(map); });
+    }
+  }
+
+  function moreBelow(node) {
+    // a panel cut short by the room there scrolls; a hint pinned to its foot says so
+    // (the scroll bar alone is thin, or hidden until used) and hides at the end
+    var hint = document.createElement("div");
+    hint.className = "estate-more";
+    hint.setAttribute("aria-hidden", "true");
+    hint.textContent = "\u25BE more below: scroll";
+    node.appendChild(hint);
+    var update = function () {
+      var more = node.scrollHeight - node.scrollTop - node.clientHeight > 12;  // not its padding
+      node.classList.toggle("estate-scrolls", more);
+    };
+    node.estateMore = update;
+    node.addEventListener("scroll", update, {passive: true});
+    node.addEventListener("toggle", update, true);
+    update();
+  }
+
+  function layout(map) {
+    // Each corner of panels is a column (map.css) that ends above the panels of the
+    // bottom corners, so a panel shrinks and scrolls rather than cover another: the
+    // KPI panel and the legend share the top left, the layer control stops above the
+    // year slider, and on a narrow screen the left column stops above the slider too.
+    var box = map.getContainer(), corner = function (c) { return box.querySelector(".leaflet-" + c); };
+    var topLeft = corner("top.leaflet-left"), topRight = corner("top.leaflet-right");
+    var bottomLeft = corner("bottom.leaflet-left"), bottomRight = corner("bottom.leaflet-right");
+    var under = function (top, bottoms) {
+      var edge = top.getBoundingClientRect(), room = 0;
+      bottoms.forEach(function (b) {
+        if (!b || !b.offsetHeight) { return; }
+        var r = b.getBoundingClientRect();
+        if (r.left < edge.right && r.right > edge.left) { room = Math.max(room, b.offsetHeight); }
+      });
+      return room;
+    };
+    if (topLeft) { topLeft.style.bottom = under(topLeft, [bottomLeft, bottomRight]) + "px"; }
+    if (topRight) { topRight.style.bottom = under(topRight, [bottomRight, bottomLeft]) + "px"; }
+    box.querySelectorAll(".leaflet-control").forEach(function (c) { if (c.estateMore) { c.estateMore(); } });
+  }
+
+  var EM = global.estateMap;
+  EM.addPanel = addPanel;
+  EM.fit = fit;
+  EM.layout = layout;
+  EM.nameControl = nameControl;
+})(window);
