@@ -214,8 +214,65 @@ def test_a_dozen_controls_at_most(cmap: Opened) -> None:
     one = cmap.page.evaluate(CONTROLS)
     _split(cmap)
     two = cmap.page.evaluate(CONTROLS)
-    # select, button, three layer boxes, four fold-outs, zoom in/out; + the right select
-    assert 5 <= one <= 12 and one < two <= 12, (one, two)
+    # select, button, three layer boxes, four fold-outs, zoom in/out, the panel's Hide
+    # panel button; + the right map's select and its panel's Hide panel button
+    assert 5 <= one <= 13 and one < two <= 14, (one, two)
+    cmap.clean()
+
+
+PANEL_STATE = """(panel) => {
+  const node = document.querySelector(panel), button = node.querySelector('button.estate-panel-toggle');
+  const r = node.getBoundingClientRect(), select = node.querySelector('select');
+  const caption = node.querySelector('.estate-panel-caption');
+  return {expanded: button.getAttribute('aria-expanded'), label: button.textContent,
+          focused: document.activeElement === button,
+          outline: getComputedStyle(button).outlineStyle,
+          select: select.checkVisibility(), height: r.height,
+          caption: caption && caption.checkVisibility() ? caption.textContent : null};
+}"""
+
+
+UNDER_PANEL = """() => {
+  const r = document.querySelector('.estate-view-a').getBoundingClientRect();
+  return !!document.elementFromPoint(r.left + 120, r.top + 300).closest('.leaflet-control');
+}"""
+
+
+def test_each_map_s_panel_hides_and_shows_by_its_own_button(cmap: Opened) -> None:
+    """Side by side, each map's panel folds away by a real button (the left one by
+    mouse, the right one by keyboard) to a line saying which scenario the map shows,
+    the map is seen where the panel was, and the panel comes back as it was."""
+    page = cmap.page
+    page.set_viewport_size({"width": 1366, "height": 900})
+    _split(cmap)
+    panels = {"#estate-compare": f"Left map: {NAMES[0]}", ".estate-compare-b": f"Right map: {NAMES[1]}"}
+    shown = {panel: page.evaluate(PANEL_STATE, panel) for panel in panels}
+    assert page.evaluate(UNDER_PANEL)
+    for seen in shown.values():
+        assert seen["expanded"] == "true" and seen["select"] and seen["caption"] is None, seen
+        assert seen["label"] == "Hide panel", seen
+    page.get_by_role("button", name="Hide panel: Comparing 3 scenarios", exact=True).click()
+    right = page.locator(".estate-compare-b button.estate-panel-toggle")
+    right.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(200)
+    for panel, caption in panels.items():
+        seen = page.evaluate(PANEL_STATE, panel)
+        assert seen["expanded"] == "false" and seen["label"] == "Show panel", seen
+        assert not seen["select"] and seen["caption"] == caption, seen
+        assert seen["height"] < shown[panel]["height"] / 2, (seen, shown[panel])
+    right_seen = page.evaluate(PANEL_STATE, ".estate-compare-b")
+    assert right_seen["focused"] and right_seen["outline"] != "none", right_seen
+    assert not page.evaluate(UNDER_PANEL)  # the map is seen where the panel was
+    assert axe_violations(cmap) == []
+    page.keyboard.press(" ")  # Space shows it again
+    page.get_by_role("button", name="Show panel: Comparing 3 scenarios", exact=True).click()
+    page.wait_for_timeout(200)
+    for panel in panels:
+        seen = page.evaluate(PANEL_STATE, panel)
+        assert seen["expanded"] == "true" and seen["select"] and seen["caption"] is None, seen
+        assert seen["height"] == pytest.approx(shown[panel]["height"], abs=2), seen
+    assert axe_violations(cmap) == []
     cmap.clean()
 
 

@@ -441,3 +441,53 @@ def test_a_popup_pans_into_view_clear_of_every_panel(opened: Opened, size: tuple
     for name, control in seen["controls"]:
         assert not _overlap(popup, control), (name, seen)
     opened.clean()
+
+
+FOLD_STATE = """() => {
+  const panel = s => { const n = document.querySelector(s), b = n.querySelector('.estate-panel-toggle');
+    return {expanded: b.getAttribute('aria-expanded'), label: b.textContent, name: b.getAttribute('aria-label'),
+            height: n.getBoundingClientRect().height, body: n.querySelector('.estate-panel-body').checkVisibility()}; };
+  // how far the middle of the sites drawn is from the middle of the map, across
+  const xs = [...document.querySelectorAll('.leaflet-marker-pane > *')].map(m => {
+    const r = m.getBoundingClientRect(); return r.left + r.width / 2; });
+  const off = (Math.min(...xs) + Math.max(...xs)) / 2 - window.innerWidth / 2;
+  return {kpi: panel('#estate-kpi'), layers: panel('.leaflet-control-layers'), off: Math.abs(off),
+          zoom: window[document.querySelector('.folium-map').id].getZoom(),
+          heading: document.querySelector('#estate-kpi h2').checkVisibility()};
+}"""
+
+
+def test_the_kpi_panel_and_the_layer_list_fold_by_their_own_buttons(opened: Opened) -> None:
+    """The KPI panel and the layer list each fold away by a real button (mouse, then
+    keyboard) to their heading, the plan is fitted again into the room they leave, and
+    they come back; axe finds nothing serious either way."""
+    page = opened.page
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.wait_for_timeout(200)
+    shown = page.evaluate(FOLD_STATE)
+    for key, name in (("kpi", "Plan summary"), ("layers", "Map layers")):
+        assert shown[key]["expanded"] == "true" and shown[key]["body"], shown
+        assert shown[key]["label"] == "Hide panel" and shown[key]["name"] == f"Hide panel: {name}"
+    page.evaluate("document.querySelector('#estate-legend details').open = false")
+    page.wait_for_timeout(100)
+    page.get_by_role("button", name="Hide panel: Plan summary").click()
+    page.get_by_role("button", name="Hide panel: Map layers").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(200)
+    folded = page.evaluate(FOLD_STATE)
+    # the plan fitted again: as large or larger, and in the middle of the map
+    assert folded["zoom"] >= shown["zoom"] and folded["off"] < shown["off"] - 20, (shown, folded)
+    for key in ("kpi", "layers"):
+        assert folded[key]["expanded"] == "false" and folded[key]["label"] == "Show panel", folded
+        assert not folded[key]["body"] and folded[key]["height"] < 60, folded
+    assert folded["heading"]  # the scenario's name stays in sight
+    assert opened.count(".leaflet-control-layers input:checked") > 0  # hidden, not switched off
+    assert axe_violations(opened) == []
+    page.get_by_role("button", name="Show panel: Plan summary").click()  # fitted again
+    page.get_by_role("button", name="Show panel: Map layers").click()
+    page.wait_for_timeout(200)
+    again = page.evaluate(FOLD_STATE)
+    assert again["kpi"]["expanded"] == again["layers"]["expanded"] == "true", again
+    assert again["kpi"]["body"] and again["layers"]["body"], again
+    assert again["kpi"]["height"] == pytest.approx(shown["kpi"]["height"], abs=2), again
+    opened.clean()

@@ -265,7 +265,8 @@ def test_the_legend_and_the_panel_count_the_same_sites(tmp_path: Path) -> None:
 
 def test_kpi_panel_is_a_named_region_with_a_heading() -> None:
     panel = kpi_panel(summary_record(scenario="North <b>"))
-    assert panel.startswith('<section id="estate-kpi" class="estate-panel" aria-label="Plan summary">')
+    assert panel.startswith('<section id="estate-kpi" class="estate-panel estate-foldable" '
+                            'aria-label="Plan summary">')
     assert "<h2>North &lt;b&gt;</h2>" in panel and "<dl" in panel
 
 

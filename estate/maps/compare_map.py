@@ -143,7 +143,8 @@ def _differing_list(diff: dict[str, list[Any]]) -> str:
 
 def _panel(runs: list[Run], diff: dict[str, list[Any]]) -> str:
     """The comparison panel: the scenario select, the side-by-side button, the layer
-    kinds (filled in by the script) and the headline figures of the scenario shown."""
+    kinds (filled in by the script) and the headline figures of the scenario shown;
+    static/panels.js gives it a button that folds it away (estate-foldable)."""
     solved = [r for r in runs if r.summary]
     missing = "; ".join(f"{inert(r.scenario.name)} ({inert(r.status or 'not planned')})"
                         for r in runs if not r.summary)
@@ -155,7 +156,7 @@ def _panel(runs: list[Run], diff: dict[str, list[Any]]) -> str:
     split = ('<button type="button" class="estate-split" aria-pressed="false">'
              "Side by side</button>" if len(solved) > 1 else "")
     return (
-        '<section id="estate-compare" class="estate-panel estate-compare" '
+        '<section id="estate-compare" class="estate-panel estate-compare estate-foldable" '
         'aria-labelledby="estate-compare-title">'
         f'<h1 id="estate-compare-title">Comparing {len(runs)} '
         f'{"scenario" if len(runs) == 1 else "scenarios"}</h1>'

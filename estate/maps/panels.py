@@ -123,8 +123,10 @@ def kpi_panel(summary: Summary, counts: dict[str, int] | None = None,
                      + (f": {shown}" if shown else ""))
     items = "".join(f"<dt>{k}</dt><dd class=\"{cls}\">{v}</dd>" for k, v, cls in rows)
     note_html = "".join(f'<div class="estate-warn">{n}</div>' for n in notes)
-    # a named region with a heading: a screen reader lists it and reads it in order
-    return (f'<section id="estate-kpi" class="estate-panel" aria-label="Plan summary">'
+    # a named region with a heading: a screen reader lists it and reads it in order;
+    # estate-foldable: its own button folds it away (static/panels.js)
+    return (f'<section id="estate-kpi" class="estate-panel estate-foldable" '
+            'aria-label="Plan summary">'
             f'<h2>{inert(s.scenario or "Plan")}</h2>'
             f'<p class="estate-status">{_status_line(s)}</p>'
             f'{_year_section(timeline, dated_html) if timeline else ""}'

@@ -168,6 +168,7 @@
       this.take(v, draw("addPlan", v.map, [entry.args[0], options].concat(entry.args.slice(2))), k);
     }
     v.shown = k;
+    if (v.caption) { v.caption.textContent = this.setup.scenarios[k].name; }
     var box = n === 0 ? this.panel : v.panel;
     box.querySelectorAll("dl[data-scenario]").forEach(function (dl) { dl.hidden = Number(dl.getAttribute("data-scenario")) !== k; });
     this.apply();
@@ -218,6 +219,7 @@
     var v = this.view(b, [], base);
     this.views.push(v);
     v.panel = this.pickPanel(b);
+    v.caption = caption(v.panel, "Right map: ");
     keepInStep(a, b);
     var k = (this.views[0].shown + 1) % this.plans.length;
     v.panel.querySelector("select").value = String(k);
@@ -242,8 +244,21 @@
       return panel;
     }});
     new Pick({position: "topleft"}).addTo(map);
+    EM.foldable(map, panel);
     return panel;
   };
+
+  // a panel folded away (panels.js) still says which scenario its map shows: a line in
+  // its heading's row, shown only while it is folded; returns the node the name is
+  // written in (with textContent)
+  function caption(panel, lead) {
+    var line = el("p", "estate-panel-caption"), name = el("span");
+    line.appendChild(typeof lead === "string" ? document.createTextNode(lead) : lead);
+    line.appendChild(name);
+    var head = panel.querySelector(".estate-panel-head");
+    if (head) { head.appendChild(line); }
+    return name;
+  }
 
   function keepInStep(a, b) {
     // while a map moves the other pans along by whole pixels (cheap); when it stops, the
@@ -279,6 +294,8 @@
     box.setAttribute("aria-label", "Map");
     var s = new Switcher(map, setup);
     s.started = true;
+    s.views[0].caption = caption(s.panel, el("span", "estate-when-split", "Left map: "));
+    s.views[0].caption.textContent = setup.scenarios[s.views[0].shown].name;
     var select = s.panel.querySelector("select"), button = s.panel.querySelector("button.estate-split");
     select.addEventListener("change", function () { s.show(0, Number(select.value)); });
     if (button) {

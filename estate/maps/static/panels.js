@@ -1,8 +1,8 @@
 // The map's panels, beside map.js (estate.maps.page): the KPI panel, the legend, the
 // layer control and the year slider's box sit in Leaflet's corners, each corner a column
-// whose panels shrink and scroll rather than cover one another; the plan is fitted and
-// popups pan clear of them. The panels arrive as inert HTML; text made here is set with
-// textContent.
+// whose panels shrink and scroll rather than cover one another; a panel can be folded
+// away by its own button; the plan is fitted and popups pan clear of them. The panels
+// arrive as inert HTML; text made here is set with textContent.
 (function (global) {
   "use strict";
 
@@ -44,20 +44,89 @@
   }
 
   function clearOfPanels(map) {
-    // fit the plan between the KPI panel / legend (left) and the layer control (right)
-    var box = map.getContainer(), size = map.getSize();
+    // fit the plan between the KPI panel / legend (left) and the layer control (right);
+    // a top corner whose panels are folded away (foldable) into a short column keeps the
+    // plan below it rather than beside it
+    var box = map.getContainer(), size = map.getSize(), top = 20;
     var left = box.querySelector(".leaflet-top.leaflet-left"), right = box.querySelector(".leaflet-top.leaflet-right");
     var legend = box.querySelector(".leaflet-bottom.leaflet-left");  // the legend is wider
-    var lw = Math.max(left ? left.offsetWidth : 0, legend ? legend.offsetWidth : 0), rw = right ? right.offsetWidth : 0;
+    function beside(corner) {
+      if (!corner) { return 0; }
+      var depth = 0;
+      Array.prototype.forEach.call(corner.children, function (c) { depth = Math.max(depth, c.offsetTop + c.offsetHeight); });
+      if (corner.querySelector(".estate-folded") && depth < size.y / 3) {
+        top = Math.max(top, depth + 10);
+        return 0;
+      }
+      return corner.offsetWidth;
+    }
+    var lw = Math.max(beside(left), legend ? legend.offsetWidth : 0), rw = beside(right);
     // the layer control is still empty when we fit; leave room for its usual width
-    if (right && right.querySelector(".leaflet-control-layers")) { rw = Math.max(rw, 290); }
+    // unless it is folded away
+    if (right && right.querySelector(".leaflet-control-layers:not(.estate-folded)")) { rw = Math.max(rw, 290); }
     if (size.x - lw - rw < 320) { return {padding: [30, 30]}; }
-    return {paddingTopLeft: [lw + 10, 20], paddingBottomRight: [rw + 10, 20]};
+    return {paddingTopLeft: [lw + 10, top], paddingBottomRight: [rw + 10, 20]};
   }
 
   function fit(map, bounds) {
-    // fit before drawing anything, so that nothing is drawn twice (once at world zoom)
-    if (bounds) { map.fitBounds(bounds, Object.assign({animate: false}, clearOfPanels(map))); }
+    // fit before drawing anything, so that nothing is drawn twice (once at world zoom);
+    // the view fitted is kept, so that folding a panel can fit again (foldable)
+    if (!bounds) { return; }
+    map.fitBounds(bounds, Object.assign({animate: false}, clearOfPanels(map)));
+    map.estateFitted = {bounds: bounds, centre: map.getCenter(), zoom: map.getZoom()};
+  }
+  function stillFitted(map) {
+    // the view as fitted, give or take a pixel (a map kept in step with another takes
+    // its centre back through a round of projections)
+    var f = map.estateFitted;
+    return !!f && f.zoom === map.getZoom() &&
+      map.latLngToContainerPoint(f.centre).distanceTo(map.getSize().divideBy(2)) < 2;
+  }
+
+  // A panel the reader can fold away to see the map under it: a real <button> (Enter
+  // and Space press it, focus shows) on one row with the panel's heading, saying "Hide
+  // panel" or "Show panel", with aria-expanded, and named for a screen reader with the
+  // panel's name too ("Hide panel: Plan summary"). Folded, the panel is that row alone:
+  // the rest moves into a body that is hidden, except a live region only heard (the
+  // comparison's status line), which must stay in the page to be heard while folded.
+  // `within` is where the heading and the rest are (the layer control's list; by
+  // default the panel itself). When the map's view is still the one fitted, the plan
+  // is fitted again into the room the panel leaves or takes. Returns the heading's row,
+  // for a caller to add to.
+  var folds = 0;
+  function foldable(map, node, within, name) {
+    var box = within || node, head = el("div", "estate-panel-head"), body = el("div", "estate-panel-body");
+    var button = el("button", "estate-panel-toggle", "Hide panel"), whose = name || panelName(node);
+    var heading = box.querySelector(":scope > h1, :scope > h2");
+    Array.prototype.slice.call(box.childNodes).forEach(function (child) {
+      var live = child.nodeType === 1 && child.matches(".estate-hidden[aria-live]");
+      if (child !== heading && !live) { body.appendChild(child); }
+    });
+    if (heading) { head.appendChild(heading); }
+    body.id = (node.id || "estate-panel-" + (++folds)) + "-body";
+    button.type = "button";
+    button.setAttribute("aria-expanded", "true");
+    button.setAttribute("aria-controls", body.id);
+    button.setAttribute("aria-label", "Hide panel: " + whose);
+    head.appendChild(button);
+    box.insertBefore(head, box.firstChild);
+    box.appendChild(body);
+    button.addEventListener("click", function () {
+      var open = body.hidden;
+      body.hidden = !open;
+      box.style.height = "";  // a height Leaflet gave the layer list when it was longer
+      node.classList.toggle("estate-folded", !open);
+      button.setAttribute("aria-expanded", String(open));
+      button.textContent = open ? "Hide panel" : "Show panel";
+      button.setAttribute("aria-label", button.textContent + ": " + whose);
+      layout(map);
+      if (stillFitted(map)) { fit(map, map.estateFitted.bounds); }
+    });
+    return head;
+  }
+  function panelName(node) {
+    var by = node.getAttribute("aria-labelledby"), title = by && document.getElementById(by);
+    return node.getAttribute("aria-label") || (title ? title.textContent : "panel");
   }
 
   function nameControl(control) {
@@ -70,6 +139,7 @@
     // button, which opens it; a tap on the map folds it again
     var map = control._map;
     if (!map) { return control; }
+    foldable(map, box, list, "Map layers");
     var narrow = null;
     function fold() {
       if (narrow === (map.getSize().x < 700)) { return; }
@@ -92,6 +162,9 @@
       return node;
     }});
     new Panel({position: position}).addTo(map);
+    // the KPI panel and the comparison's panel fold by their own button; the legend is
+    // a fold-out (<details>) already
+    if (node.classList.contains("estate-foldable")) { foldable(map, node); }
     moreBelow(node);
     // a panel folded or unfolded changes the room of the others in its column
     node.addEventListener("toggle", function () { layout(map); }, true);
@@ -149,6 +222,7 @@
   var EM = global.estateMap;
   EM.addPanel = addPanel;
   EM.fit = fit;
+  EM.foldable = foldable;
   EM.layout = layout;
   EM.nameControl = nameControl;
 })(window);
