@@ -293,6 +293,47 @@ def test_place_names_thin_out_as_the_map_zooms_out(opened: Opened, plan: Plan) -
     opened.clean()
 
 
+NAMES_ON_SITES = """() => {
+  // each place name shown: [its text, one of the largest, how many site symbols it touches]
+  const box = n => n.getBoundingClientRect();
+  const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const sites = [...document.querySelectorAll('.leaflet-marker-pane > *')]
+    .map(n => box(n.firstElementChild || n)).filter(r => r.width > 0);
+  return [...document.querySelectorAll('.leaflet-pane .estate-place')]
+    .filter(n => n.style.display !== 'none')
+    .map(n => [n.textContent, n.classList.contains('estate-place-major'),
+               sites.filter(s => hit(box(n), s)).length]);
+}"""
+
+
+def test_place_names_stand_clear_of_the_sites(opened: Opened) -> None:
+    """No place name shown covers a site's symbol, or lies under one, at any zoom, or
+    once sites are switched off and on: a name moves round its place, or is left out;
+    only the few largest places may sit over sites, and the names are drawn above the
+    sites, so those stay readable."""
+    page = opened.page
+    panes = page.evaluate(f"['estatePlaces', 'markerPane', 'tooltipPane']"
+                          f".map(p => Number(getComputedStyle({MAP}.getPane(p)).zIndex))")
+    assert panes[1] < panes[0] < panes[2], panes
+    zoom = page.evaluate(f"{MAP}.getZoom()")
+    seen = []
+    for step in (0, -1, 1, 2):
+        page.evaluate(f"{MAP}.setZoom({zoom + step}, {{animate: false}})")
+        page.wait_for_timeout(150)
+        names = page.evaluate(NAMES_ON_SITES)
+        assert names, step
+        assert [n for n in names if n[2] and not n[1]] == [], (step, names)
+        seen.append(len(names))
+    opened.toggle("Sites after")
+    page.wait_for_timeout(150)
+    bare = page.evaluate(NAMES_ON_SITES)
+    assert len(bare) >= seen[-1]  # no site to avoid: as many names or more
+    opened.toggle("Sites after")
+    page.wait_for_timeout(150)
+    assert [n for n in page.evaluate(NAMES_ON_SITES) if n[2] and not n[1]] == []
+    opened.clean()
+
+
 def test_hostile_zone_names_are_place_labels_as_text(opened: Opened, plan: Plan) -> None:
     texts = opened.page.evaluate(
         "[...document.querySelectorAll('.leaflet-pane .estate-place')].map(n => n.textContent)")
