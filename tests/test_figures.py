@@ -69,7 +69,7 @@ def test_the_changes_of_one_year_at_one_site_are_side_by_side() -> None:
     mine = [m for m in marks if abs(m[2] - row_y) < 1]  # the site's row, all five
     assert len(mine) == 5
     for (_, x1, _), (_, x2, _) in itertools.combinations(mine, 2):
-        assert abs(x1 - x2) >= figures.LEAST_PT - 1e-6  # none on top of another
+        assert abs(x1 - x2) >= math.sqrt(figures.MARK_AREA)  # a mark's width: none overlaps
     assert all(abs(x - centre_x) < year / 2 for _, x, _ in mine)  # within year 3
     colour = {str(tuple(np.round(to_rgba(figures.MARKS[a].colour), 3))): a
               for a in ("build", "open", "move", "pool")}

@@ -21,6 +21,7 @@ from estate.render.report_data import Page, Results, Table, Text
 TABLE = Table("Register files", ("File", "SHA-256"),
               tuple((f"file{i}.csv", "ab" * 32) for i in range(5)), (False, False), (0.3, 0.7))
 NOTE = Text("Money is in pounds. Made by estate from the results folder Zebra alone.", "note")
+SECOND_NOTE = Text("A second line of small print, about Yak.", "note")
 
 
 def _sheets(pages: list[Page]) -> list[str]:
@@ -37,16 +38,18 @@ def _filler(lines: int, notes: int) -> tuple[Text, ...]:
 
 @pytest.mark.parametrize("fresh", [True, False])
 def test_a_note_after_a_short_table_is_on_the_table_s_sheet(fresh: bool) -> None:
-    """The table's last row and its note share a sheet, wherever the table falls: on a
-    page of its own (the note after the table) or following on from the last (the table
-    opening the page, its note kept with it)."""
+    """The table's last row and each of its two notes share a sheet, wherever the table
+    falls: on a page of its own (the notes after the table) or following on from the last
+    (the table opening the page, its notes kept with it)."""
     for lines in range(25, 30):
         for notes in range(7):
             if fresh:
-                pages = [Page("Assumptions", (*_filler(lines, notes), TABLE, NOTE))]
+                pages = [Page("Assumptions", (*_filler(lines, notes), TABLE, NOTE,
+                                               SECOND_NOTE))]
             else:
                 pages = [Page("Filler", _filler(lines, notes)),
-                         Page("Register", (TABLE, NOTE), fresh=False)]
+                         Page("Register", (TABLE, NOTE, SECOND_NOTE), fresh=False)]
             sheets = _sheets(pages)
-            note = next(s for s in sheets if "Zebra" in s)
-            assert "file4.csv" in note, (lines, notes)
+            for mark in ("Zebra", "Yak"):  # each note on the sheet of the table's last row
+                note = next(s for s in sheets if mark in s)
+                assert "file4.csv" in note, (lines, notes, mark)

@@ -299,9 +299,9 @@ def board_pdf(r: Results, pages: list[Page]) -> bytes:
         # long one starts under them and splits. A fresh page starts at the top anyway.
         opening = 0 if page.fresh else 2 if page.blocks and isinstance(page.blocks[0], Text) else 1
         opening = min(opening, len(page.blocks))
-        while (opening and opening < len(page.blocks) and _is_note(page.blocks[opening])
-               and _holds_notes(page.blocks[opening - 1])):
-            opening += 1  # what opens the page keeps its notes
+        if opening and _holds_notes(page.blocks[opening - 1]):  # what opens the page
+            while opening < len(page.blocks) and _is_note(page.blocks[opening]):
+                opening += 1  # keeps every note that follows it
         head = [_para(page.title, styles["page"]), *(
             f for block in page.blocks[:opening] for f in _flowables(block, styles, True))]
         if opening and _splits(page.blocks[opening - 1]):  # its start, then it splits

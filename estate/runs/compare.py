@@ -81,7 +81,7 @@ class Run:
     dated_agency_npv: dict[str, float] | None = None
     # its results folder as read and checked once (`check_results`), for the comparison's
     # page and map to draw from without reading the folder again
-    stored: StoredResults | None = None
+    stored: StoredResults | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -263,6 +263,7 @@ def plan_runs(paths: list[str | Path], results_root: Path = Path("results"),
                 raise outcome
             run.status = status_of(outcome)
             run.message = str(outcome)
+            run.stored = None  # what was read before it failed no longer stands
             say(f"{run.scenario.name}: {run.status}")
             continue
         run.reused = outcome
