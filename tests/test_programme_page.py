@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import html.parser
+import itertools
 import math
 import re
 from pathlib import Path
@@ -133,6 +134,63 @@ def test_the_marks_of_one_year_on_a_row_stand_apart(folder: Path) -> None:
         assert abs(at[one] - at[other]) >= MARK_GAP - 1e-6
         centre = 300 + (year - 0.5) * 72  # the chart's left margin and a year's width
         assert all(abs(at[a] - centre) < 36 - 9 for a in (one, other))
+
+
+MARK_TEXT = re.compile(r'<text x="([0-9.]+)" y="([0-9.]+)" text-anchor="middle" font-size="10" '
+                       r'font-weight="bold" fill="#[0-9a-f]+">([A-Z?])</text>')
+"""A mark's letter: its x, its baseline and the letter (`shape` centres it on the mark,
+its baseline 3.5 px below the centre, 2.5 px lower in the build's triangle, higher in the
+pool's)."""
+LIFT = {"build": 2.5, "pool": -2.5}
+
+
+def _busy(programme: Programme, kinds: tuple[str, ...], year: int) -> Programme:
+    """`programme` with one site's row holding `kinds`, all in `year` (in that order)."""
+    first = programme.actions.iloc[[0]]
+    actions = pd.concat([first.assign(site_id="X1", site_name="X1", function_id="",
+                                      year=year, action=action) for action in kinds],
+                        ignore_index=True)
+    return dataclasses.replace(programme, actions=actions)
+
+
+@pytest.mark.parametrize("horizon", [10, 20, 30])
+@pytest.mark.parametrize("kinds", [("dispose", "close"), ("dispose", "open", "build", "close")])
+def test_every_mark_of_a_busy_year_stands_clear_within_its_column(
+        folder: Path, horizon: int, kinds: tuple[str, ...]) -> None:
+    """Two and four changes of one site in one year, at horizons of 10, 20 and 30 years:
+    each mark a mark's width (18 px) or more from the next, all within the year's column
+    and the chart, and in the key's order (close, build, open, dispose), not the table's."""
+    year = horizon // 2
+    chart = gantt(_busy(_programme(folder), kinds, year), horizon)
+    size = re.search(r'<svg [^>]*width="([0-9.]+)" height="([0-9.]+)"', chart)
+    assert size is not None
+    width, height = float(size[1]), float(size[2])
+    letters = {m.letter: a for a, m in MARKS.items()}
+    at = [(float(x), float(y) - 3.5 - LIFT.get(letters[letter], 0.0), letters[letter])
+          for x, y, letter in MARK_TEXT.findall(chart)]  # each mark's centre
+    assert len(at) == len(kinds)
+    xs = [x for x, _, _ in at]
+    assert len({y for _, y, _ in at}) == 1  # one line, side by side
+    assert all(b - a >= MARK_GAP - 0.05 for a, b in itertools.pairwise(sorted(xs)))
+    # the year's column, from its gridline to the next
+    grid = sorted(float(x) for x in re.findall(r'<line x1="([0-9.]+)"', chart))
+    column = grid[year - 1], (grid[year] if year < len(grid) else width - 10)
+    assert column[0] + 9 <= min(xs) and max(xs) + 9 <= column[1], (column, xs)
+    assert 9 <= min(xs) and max(xs) + 9 <= width and all(9 <= y <= height - 9 for _, y, _ in at)
+    assert [a for _, _, a in sorted(at)] == [a for a in MARKS if a in kinds]
+
+
+def test_a_team_rows_marks_follow_the_key(folder: Path) -> None:
+    """A team pooled and moved in one year: the move's mark first, as in the key."""
+    programme = _programme(folder)
+    first = programme.actions.iloc[[0]]
+    actions = pd.concat([first.assign(site_id="X1", site_name="X1", function_id="T1",
+                                      year=3, action=action) for action in ("pool", "move")],
+                        ignore_index=True)
+    chart = gantt(dataclasses.replace(programme, actions=actions), 10)
+    letters = {m.letter: a for a, m in MARKS.items()}
+    at = sorted((float(x), letters[letter]) for x, _, letter in MARK_TEXT.findall(chart))
+    assert [a for _, a in at] == ["move", "pool"]
 
 
 def test_the_budget_table_says_when_a_limit_binds(page: str, folder: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from estate.render.html import inert
@@ -38,10 +39,12 @@ MARKS: dict[str, Mark] = {
 }
 OTHER = Mark("#999999", "?", "#000", "another change")
 SITE_ACTIONS = ("close", "build", "open", "dispose")
-MARK_GAP = 19.0
+MARK_WIDTH = 18.0
+"""The widest marks' width in pixels: the triangles and the diamond (`shape`'s r = 8 and
+one more on each side)."""
+MARK_GAP = MARK_WIDTH + 1.0
 """Two marks of one year on one row of the Gantt chart stand this far apart, centre to
-centre, in pixels: a mark's width (18 for the triangles, `shape`'s r = 8 and one more)
-and a pixel between; closer only when the year's column is too narrow for them."""
+centre, in pixels: a mark's width and a pixel between."""
 
 
 def shape(action: str, x: float, y: float, r: float = 8.0) -> str:
@@ -145,13 +148,37 @@ def _bars(row: _Row, x0: float, cw: float, horizon: int, y: float, h: float) -> 
                    f'width="{(b - a) * cw:.1f}" height="{h - 6:.1f}"/>' for cls, a, b in spans)
 
 
+def _in_key_order(actions: pd.DataFrame) -> pd.DataFrame:
+    """A row's changes by year and, within a year, in the key's order (close, build, open,
+    move, pool, dispose, then any other), as the board pack's chart draws them."""
+    rank = {a: k for k, a in enumerate(MARKS)}
+    kind = [rank.get(str(a), len(rank)) for a in actions["action"]]
+    return actions.iloc[np.lexsort((kind, actions["year"].to_numpy()))]  # stable
+
+
+def year_width(rows: list[_Row], horizon: int) -> float:
+    """A year's column in pixels: 720 px shared by the years, at least 34 and at most 80,
+    and wider still if the busiest year of any row needs it to hold its marks side by
+    side, `MARK_GAP` apart, within 90% of the column (a margin to the gridlines).
+
+    The chart widens rather than squeezing the marks or zigzagging them as the board
+    pack's chart does: a row (22 px) is too low for a second line of 18-px marks, so a
+    zigzag would overlap them, and the page lets the chart scroll sideways in its own box,
+    so extra width costs a scroll, not a mark. Every column is as wide as the widest, so
+    the year scale (and the bars on it) stays even."""
+    busiest = max((int(r.actions["year"].value_counts().max()) for r in rows
+                   if not r.actions.empty), default=1)
+    fit = ((busiest - 1) * MARK_GAP + MARK_WIDTH) / 0.9
+    return max(34.0, min(80.0, 720.0 / horizon), fit)
+
+
 def gantt(programme: Programme, horizon: int) -> str:
     """The Gantt chart: a row per site, its teams' moves beneath, a mark per change."""
     actions = programme.actions
     if actions.empty:
         return "<p>No change is scheduled within the horizon.</p>"
     rows = _rows(actions)
-    left, cw, rh, top = 300, max(34.0, min(80.0, 720.0 / horizon)), 22, 34
+    left, cw, rh, top = 300, year_width(rows, horizon), 22, 34
     w, h = left + cw * horizon + 10, top + rh * len(rows) + 6
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0f}" height="{h}" '
              f'class="gantt" role="img" aria-label="When each change happens, by site and team">']
@@ -174,13 +201,11 @@ def gantt(programme: Programme, horizon: int) -> str:
             parts.append(_bars(row, left, cw, horizon, y, rh))
         count = row.actions["year"].value_counts()
         seen: dict[int, int] = {}
-        for _, act in row.actions.iterrows():
+        for _, act in _in_key_order(row.actions).iterrows():
             t = int(act["year"])
             k = seen[t] = seen.get(t, -1) + 1  # marks of one year side by side
-            n = int(count[t])
-            room = max(0.9 * cw - 18.0, 0.0)  # first centre to last, marks within the year
-            step = min(MARK_GAP, room / max(n - 1, 1))
-            x = left + (t - 0.5) * cw + step * (k - (n - 1) / 2)
+            n = int(count[t])  # centred on the year; `year_width` makes room for them
+            x = left + (t - 0.5) * cw + MARK_GAP * (k - (n - 1) / 2)
             parts.append(f"<g><title>{_tip(act)}</title>{shape(act['action'], x, y + rh / 2)}</g>")
         parts.append("</g>")
     parts.append("</svg>")
