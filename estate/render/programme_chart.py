@@ -173,14 +173,18 @@ def year_width(rows: list[_Row], horizon: int) -> float:
 
 
 def gantt(programme: Programme, horizon: int) -> str:
-    """The Gantt chart: a row per site, its teams' moves beneath, a mark per change."""
+    """The Gantt chart: a row per site, its teams' moves beneath, a mark per change; in a
+    box of its own that scrolls sideways when the chart is wider than the page (the
+    page's style sheet keeps the chart at its full size there), reached by the keyboard."""
     actions = programme.actions
     if actions.empty:
         return "<p>No change is scheduled within the horizon.</p>"
     rows = _rows(actions)
     left, cw, rh, top = 300, year_width(rows, horizon), 22, 34
     w, h = left + cw * horizon + 10, top + rh * len(rows) + 6
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0f}" height="{h}" '
+    parts = ['<div class="scroll" tabindex="0" role="region" aria-label="Gantt chart, '
+             'scrolls sideways">'
+             f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0f}" height="{h}" '
              f'class="gantt" role="img" aria-label="When each change happens, by site and team">']
     for t in range(1, horizon + 1):
         x = left + (t - 0.5) * cw
@@ -208,7 +212,7 @@ def gantt(programme: Programme, horizon: int) -> str:
             x = left + (t - 0.5) * cw + MARK_GAP * (k - (n - 1) / 2)
             parts.append(f"<g><title>{_tip(act)}</title>{shape(act['action'], x, y + rh / 2)}</g>")
         parts.append("</g>")
-    parts.append("</svg>")
+    parts.append("</svg></div>")
     return "".join(parts)
 
 
