@@ -1,5 +1,6 @@
 """Fixtures shared by the test files: solvers, the shared tiny registers written once
-per test file, a made-up results folder, the headless browser and node.
+per test file, a made-up results folder, the headless browser, a made-up plan's map
+opened in it, and node.
 
 Each module of estate has its `test_<module>.py`, except these, tested where named:
 
@@ -16,7 +17,8 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
   render/sweep_page.py: test_sweep.py
 - render/programme_chart.py: test_programme_page.py; results/programme.py:
   test_programme_store.py; maps/timeline.py: test_programme_map.py
-- maps/assets.py, maps/panels.py: test_page.py (and test_maps_browser.py)
+- maps/assets.py, maps/panels.py: test_page.py (and test_maps_browser.py,
+  test_map_panels_browser.py)
 - store/__init__.py: test_store.py, test_programme_store.py; store/folder.py: test_folder.py;
   store/paths.py: test_paths.py; runs/vary.py: test_sweep.py; results/words.py: test_text.py
 - timing.py: test_timing.py; programme/*: test_programme.py, test_joint.py
@@ -29,7 +31,7 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
 Across modules: test_bruteforce.py (the whole model against an independent brute
 force), test_demo.py (the Suffolk demo end to end), test_orlib.py (published optima),
 test_layers.py (imports go one way), test_kill.py (a plan killed at each moment),
-test_docs.py, test_maps_browser.py and
+test_docs.py, test_maps_browser.py, test_map_panels_browser.py and
 test_programme_browser.py (pages in headless Chromium).
 """
 
@@ -42,9 +44,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
+from estate.maps.page import render_map
 from estate.solve import available_solvers
+from estate.store.check import RESULT_TABLES, read_table
 from tests.fixtures import (
     corridor_register,
     corridor_scenario,
@@ -54,6 +59,7 @@ from tests.fixtures import (
     write_results,
     write_scenario,
 )
+from tests.fixtures.browser import Opened, Plan, open_page
 from tests.fixtures.programme_registers import TINY, Case
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -155,6 +161,27 @@ def browser() -> Iterator[Any]:
                                               args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    """A made-up plan's map (`write_results`: 36 sites, 80 zones, names that are
+    injection payloads) and its results' sites and zones tables, once per test file."""
+    folder = write_results(tmp_path_factory.mktemp("plan"), n_sites=36, n_zones=80)
+    map_path = render_map(folder, folder.parent / "plan.html")
+
+    def read(name: str) -> pd.DataFrame:
+        return read_table(folder / f"{name}.csv", RESULT_TABLES[name])
+
+    return map_path, read("sites"), read("zones")
+
+
+@pytest.fixture
+def opened(browser: Any, plan: Plan) -> Iterator[Opened]:
+    """The `plan` map opened in the browser, every request off the machine refused."""
+    result = open_page(browser, plan[0])
+    yield result
+    result.page.close()
 
 
 @pytest.fixture(scope="session")

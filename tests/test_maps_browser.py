@@ -9,45 +9,18 @@ data: or blob: is refused, which proves the map is self-contained.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pytest
 
 from estate.maps.page import render_map
 from estate.render.html import inert
 from estate.results import money
-from estate.store.check import RESULT_TABLES, read_table
 from tests.fixtures import PAYLOADS, write_results
-from tests.fixtures.browser import Opened, axe_violations, open_page
+from tests.fixtures.browser import Opened, Plan, axe_violations, open_page
 
 pytestmark = pytest.mark.browser
-
-
-Plan = tuple[Path, pd.DataFrame, pd.DataFrame]
-"""The test map's path, and its results' sites and zones tables (as text)."""
-
-
-
-
-@pytest.fixture(scope="module")
-def plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
-    folder = write_results(tmp_path_factory.mktemp("plan"), n_sites=36, n_zones=80)
-    map_path = render_map(folder, folder.parent / "plan.html")
-
-    def read(name: str) -> pd.DataFrame:
-        return read_table(folder / f"{name}.csv", RESULT_TABLES[name])
-
-    return map_path, read("sites"), read("zones")
-
-
-@pytest.fixture
-def opened(browser: Any, plan: Plan) -> Iterator[Opened]:
-    result = open_page(browser, plan[0])
-    yield result
-    result.page.close()
 
 
 def test_loads_offline_with_no_errors(opened: Opened) -> None:
@@ -265,85 +238,11 @@ def test_popups_carry_costs_desks_functions_and_decision(opened: Opened, plan: P
     opened.clean()
 
 
-MAP = "window[document.querySelector('.folium-map').id]"
-SHOWN_PLACES = ("[...document.querySelectorAll('.leaflet-pane .estate-place')]"
-                ".filter(n => n.style.display !== 'none').map(n => n.textContent)")
-
-
 def test_no_serious_accessibility_violation(opened: Opened) -> None:
     assert axe_violations(opened) == []
     for label in ("Sites before", "Zones covered after", "Zones not covered"):
         opened.toggle(label)  # every marker layer at once: stacked sites, more targets
     assert axe_violations(opened) == []
-    opened.clean()
-
-
-def test_place_names_thin_out_as_the_map_zooms_out(opened: Opened, plan: Plan) -> None:
-    zones = plan[2]
-    biggest = zones.loc[zones["population"].astype(float).idxmax(), "name"]
-    shown = opened.page.evaluate(SHOWN_PLACES)
-    assert biggest in shown and 3 <= len(shown) < len(zones)
-    zoom = opened.page.evaluate(f"{MAP}.getZoom()")
-    counts = []
-    for z in (zoom - 2, zoom + 2):
-        opened.page.evaluate(f"{MAP}.setZoom({z}, {{animate: false}})")
-        opened.page.wait_for_timeout(100)
-        counts.append(len(opened.page.evaluate(SHOWN_PLACES)))
-    assert 1 <= counts[0] < len(shown) < counts[1]
-    opened.clean()
-
-
-NAMES_ON_SITES = """() => {
-  // each place name shown: [its text, one of the largest, how many site symbols it touches]
-  const box = n => n.getBoundingClientRect();
-  const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
-  const sites = [...document.querySelectorAll('.leaflet-marker-pane > *')]
-    .map(n => box(n.firstElementChild || n)).filter(r => r.width > 0);
-  return [...document.querySelectorAll('.leaflet-pane .estate-place')]
-    .filter(n => n.style.display !== 'none')
-    .map(n => [n.textContent, n.classList.contains('estate-place-major'),
-               sites.filter(s => hit(box(n), s)).length]);
-}"""
-
-
-def test_place_names_stand_clear_of_the_sites(opened: Opened) -> None:
-    """No place name shown covers a site's symbol, or lies under one, at any zoom, or
-    once sites are switched off and on: a name moves round its place, or is left out;
-    only the few largest places may sit over sites, and the names are drawn above the
-    sites, so those stay readable."""
-    page = opened.page
-    panes = page.evaluate(f"['estatePlaces', 'markerPane', 'tooltipPane']"
-                          f".map(p => Number(getComputedStyle({MAP}.getPane(p)).zIndex))")
-    assert panes[1] < panes[0] < panes[2], panes
-    zoom = page.evaluate(f"{MAP}.getZoom()")
-    seen = []
-    for step in (0, -1, 1, 2):
-        page.evaluate(f"{MAP}.setZoom({zoom + step}, {{animate: false}})")
-        page.wait_for_timeout(150)
-        names = page.evaluate(NAMES_ON_SITES)
-        assert names, step
-        assert [n for n in names if n[2] and not n[1]] == [], (step, names)
-        seen.append(len(names))
-    opened.toggle("Sites after")
-    page.wait_for_timeout(150)
-    bare = page.evaluate(NAMES_ON_SITES)
-    assert len(bare) >= seen[-1]  # no site to avoid: as many names or more
-    opened.toggle("Sites after")
-    page.wait_for_timeout(150)
-    assert [n for n in page.evaluate(NAMES_ON_SITES) if n[2] and not n[1]] == []
-    opened.clean()
-
-
-def test_hostile_zone_names_are_place_labels_as_text(opened: Opened, plan: Plan) -> None:
-    texts = opened.page.evaluate(
-        "[...document.querySelectorAll('.leaflet-pane .estate-place')].map(n => n.textContent)")
-    hostile = [n for n in plan[2]["name"] if n in PAYLOADS and "<" in n]  # markup if parsed
-    assert PAYLOADS[1] in hostile and len(hostile) >= 4
-    for name in hostile:
-        assert " ".join(name.split()) in texts, name
-    opened.page.evaluate(f"{MAP}.setZoom({MAP}.getZoom() + 3, {{animate: false}})")
-    assert opened.count(".estate-place img, .estate-place script, .estate-place svg") == 0
-    assert opened.count("img[src=x]") == 0
     opened.clean()
 
 
@@ -481,54 +380,4 @@ def test_a_popup_pans_into_view_clear_of_every_panel(opened: Opened, size: tuple
     assert popup[2] <= seen["width"] and popup[3] <= seen["height"], seen
     for name, control in seen["controls"]:
         assert not _overlap(popup, control), (name, seen)
-    opened.clean()
-
-
-FOLD_STATE = """() => {
-  const panel = s => { const n = document.querySelector(s), b = n.querySelector('.estate-panel-toggle');
-    return {expanded: b.getAttribute('aria-expanded'), label: b.textContent, name: b.getAttribute('aria-label'),
-            height: n.getBoundingClientRect().height, body: n.querySelector('.estate-panel-body').checkVisibility()}; };
-  // how far the middle of the sites drawn is from the middle of the map, across
-  const xs = [...document.querySelectorAll('.leaflet-marker-pane > *')].map(m => {
-    const r = m.getBoundingClientRect(); return r.left + r.width / 2; });
-  const off = (Math.min(...xs) + Math.max(...xs)) / 2 - window.innerWidth / 2;
-  return {kpi: panel('#estate-kpi'), layers: panel('.leaflet-control-layers'), off: Math.abs(off),
-          zoom: window[document.querySelector('.folium-map').id].getZoom(),
-          heading: document.querySelector('#estate-kpi h2').checkVisibility()};
-}"""
-
-
-def test_the_kpi_panel_and_the_layer_list_fold_by_their_own_buttons(opened: Opened) -> None:
-    """The KPI panel and the layer list each fold away by a real button (mouse, then
-    keyboard) to their heading, the plan is fitted again into the room they leave, and
-    they come back; axe finds nothing serious either way."""
-    page = opened.page
-    page.set_viewport_size({"width": 1366, "height": 900})
-    page.wait_for_timeout(200)
-    shown = page.evaluate(FOLD_STATE)
-    for key, name in (("kpi", "Plan summary"), ("layers", "Map layers")):
-        assert shown[key]["expanded"] == "true" and shown[key]["body"], shown
-        assert shown[key]["label"] == "Hide panel" and shown[key]["name"] == f"Hide panel: {name}"
-    page.evaluate("document.querySelector('#estate-legend details').open = false")
-    page.wait_for_timeout(100)
-    page.get_by_role("button", name="Hide panel: Plan summary").click()
-    page.get_by_role("button", name="Hide panel: Map layers").focus()
-    page.keyboard.press("Enter")
-    page.wait_for_timeout(200)
-    folded = page.evaluate(FOLD_STATE)
-    # the plan fitted again: as large or larger, and in the middle of the map
-    assert folded["zoom"] >= shown["zoom"] and folded["off"] < shown["off"] - 20, (shown, folded)
-    for key in ("kpi", "layers"):
-        assert folded[key]["expanded"] == "false" and folded[key]["label"] == "Show panel", folded
-        assert not folded[key]["body"] and folded[key]["height"] < 60, folded
-    assert folded["heading"]  # the scenario's name stays in sight
-    assert opened.count(".leaflet-control-layers input:checked") > 0  # hidden, not switched off
-    assert axe_violations(opened) == []
-    page.get_by_role("button", name="Show panel: Plan summary").click()  # fitted again
-    page.get_by_role("button", name="Show panel: Map layers").click()
-    page.wait_for_timeout(200)
-    again = page.evaluate(FOLD_STATE)
-    assert again["kpi"]["expanded"] == again["layers"]["expanded"] == "true", again
-    assert again["kpi"]["body"] and again["layers"]["body"], again
-    assert again["kpi"]["height"] == pytest.approx(shown["kpi"]["height"], abs=2), again
     opened.clean()
