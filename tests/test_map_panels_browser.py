@@ -76,6 +76,56 @@ def test_place_names_stand_clear_of_the_sites(opened: Opened) -> None:
     opened.clean()
 
 
+COUNT_PLACINGS = """() => {
+  // window.placings counts the place names' placings from now on (every placing after
+  // the first goes through the layer's place method)
+  let names = null;
+  window[document.querySelector('.folium-map').id].eachLayer(l => { if (l.places && l.nodes) { names = l; } });
+  const place = names.place;
+  window.placings = 0;
+  names.place = function () { window.placings++; return place.apply(this, arguments); };
+}"""
+SITES_ON_TOP = """(n) => {
+  // the middles of up to n site symbols on screen with nothing over them, apart
+  const out = [];
+  for (const m of document.querySelectorAll('.leaflet-marker-pane > *')) {
+    const r = m.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+    const top = r.width && document.elementFromPoint(x, y);
+    if (top && m.contains(top) && !out.some(p => Math.hypot(p[0] - x, p[1] - y) < 30)) { out.push([x, y]); }
+  }
+  return out.slice(0, n);
+}"""
+FRAMES = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())))"
+
+
+def test_a_tooltip_or_popup_does_not_place_the_names_again(opened: Opened) -> None:
+    """Leaflet adds and removes a tooltip or popup as a layer; it draws no site, so
+    hovering sites (their tooltips open and close) and opening a popup leave the place
+    names where they are, rather than placing hundreds of names again on every hover.
+    Sites switched off do place them again."""
+    page = opened.page
+    page.evaluate(COUNT_PLACINGS)
+    sites = page.evaluate(SITES_ON_TOP, 12)
+    assert len(sites) >= 6, sites
+    tooltips = 0
+    for x, y in sites:
+        page.mouse.move(x, y)
+        page.evaluate(FRAMES)
+        tooltips += page.evaluate("document.querySelectorAll('.leaflet-tooltip').length > 0")
+    page.mouse.click(*sites[0])
+    page.wait_for_selector(".leaflet-popup")
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".leaflet-popup", state="detached")
+    page.mouse.move(5, 450)
+    page.evaluate(FRAMES)
+    assert tooltips >= len(sites) - 1, tooltips
+    assert page.evaluate("window.placings") == 0
+    opened.toggle("Sites after")
+    page.evaluate(FRAMES)
+    assert page.evaluate("window.placings") == 1  # hundreds of sites gone: placed once
+    opened.clean()
+
+
 def test_hostile_zone_names_are_place_labels_as_text(opened: Opened, plan: Plan) -> None:
     texts = opened.page.evaluate(
         "[...document.querySelectorAll('.leaflet-pane .estate-place')].map(n => n.textContent)")

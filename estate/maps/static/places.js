@@ -8,7 +8,7 @@
   var MAJOR = 8;   // the largest places, written larger (estate-place-major)
   var GAP = 8;     // px kept between two names
   var CLEAR = 2;   // px kept between a name and a site's symbol
-  var CELL = 64;   // px: the grid the sites' boxes are filed in
+  var CELL = 64;   // px: the grid the sites' and the placed names' boxes are filed in
 
   function text(cls, value) {
     var node = document.createElement("div");
@@ -27,21 +27,40 @@
 
   function touches(a, b) { return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]; }
 
+  // A box [left, top, right, bottom] in layer points filed in a grid (a Map) of CELL px,
+  // under every cell it reaches: a box is then tested only against the boxes near it.
+  // A cell's key is a number (faster than a string); two far-apart cells that share one
+  // only give touches() more boxes to reject.
+  function cell(x, y) { return x * 65536 + y; }
+  function file(grid, b) {
+    for (var x = Math.floor(b[0] / CELL); x <= Math.floor(b[2] / CELL); x++) {
+      for (var y = Math.floor(b[1] / CELL); y <= Math.floor(b[3] / CELL); y++) {
+        var boxes = grid.get(cell(x, y));
+        if (boxes) { boxes.push(b); } else { grid.set(cell(x, y), [b]); }
+      }
+    }
+  }
+  function anyTouches(grid, b) {
+    for (var x = Math.floor(b[0] / CELL); x <= Math.floor(b[2] / CELL); x++) {
+      for (var y = Math.floor(b[1] / CELL); y <= Math.floor(b[3] / CELL); y++) {
+        var near = grid.get(cell(x, y));
+        if (!near) { continue; }
+        for (var k = 0; k < near.length; k++) { if (touches(b, near[k])) { return true; } }
+      }
+    }
+    return false;
+  }
+
   // The boxes of the site symbols drawn on the map (markers and clusters, whatever plan
-  // or layer drew them), in layer points, filed in a grid of CELL px
+  // or layer drew them), in layer points, filed in a grid
   function siteBoxes(map) {
-    var box = map.getContainer(), edge = box.getBoundingClientRect(), grid = {};
+    var box = map.getContainer(), edge = box.getBoundingClientRect(), grid = new Map();
     var left = edge.left + box.clientLeft, top = edge.top + box.clientTop;
     Array.prototype.forEach.call(map.getPane("markerPane").children, function (node) {
       var r = (node.firstElementChild || node).getBoundingClientRect();
       if (!r.width || !r.height) { return; }
       var p = map.containerPointToLayerPoint([r.left - left, r.top - top]);
-      var b = [p.x, p.y, p.x + r.width, p.y + r.height];
-      for (var x = Math.floor(b[0] / CELL); x <= Math.floor(b[2] / CELL); x++) {
-        for (var y = Math.floor(b[1] / CELL); y <= Math.floor(b[3] / CELL); y++) {
-          (grid[x + ":" + y] = grid[x + ":" + y] || []).push(b);
-        }
-      }
+      file(grid, [p.x, p.y, p.x + r.width, p.y + r.height]);
     });
     return grid;
   }
@@ -49,7 +68,7 @@
     var n = 0, seen = [];
     for (var x = Math.floor(b[0] / CELL); x <= Math.floor(b[2] / CELL); x++) {
       for (var y = Math.floor(b[1] / CELL); y <= Math.floor(b[3] / CELL); y++) {
-        (grid[x + ":" + y] || []).forEach(function (s) {
+        (grid.get(cell(x, y)) || []).forEach(function (s) {
           if (seen.indexOf(s) < 0 && touches(b, s)) { seen.push(s); n++; }
         });
       }
@@ -64,8 +83,10 @@
   // the map by: they take the spot over the fewest sites. The names are drawn above the
   // sites (a pane over the markers, under tooltips and popups) with a pale halo, so such
   // a name stays readable; clicks go through the names to the sites. The names are
-  // placed again when the map zooms and when sites are drawn or taken away (a layer
-  // switched, a scenario or a year shown).
+  // placed again, once in the next frame however many events come before it, when the
+  // map zooms or its view is reset and when sites are drawn or taken away (a layer
+  // switched, a scenario or a year shown); not when a tooltip or popup opens or closes,
+  // which Leaflet adds and removes as a layer too.
   var PlaceNames = L.Layer.extend({
     initialize: function (places) { this.places = places; },
     onAdd: function (map) {
@@ -76,20 +97,22 @@
         return node;
       });
       this.sizes = this.nodes.map(function (node) { return [node.offsetWidth, node.offsetHeight]; });
-      map.on("zoomend viewreset", this.place, this);
-      map.on("zoomstart", this.hide, this);
-      map.on("layeradd layerremove", this.later, this);
+      // a reset moves every layer point: the names are hidden until placed again
+      map.on("zoomstart viewreset", this.hide, this);
+      map.on("zoomend viewreset layeradd layerremove", this.later, this);
       this.place();
     },
     onRemove: function (map) {
       this.nodes.forEach(L.DomUtil.remove);
-      map.off("zoomend viewreset", this.place, this);
-      map.off("zoomstart", this.hide, this);
-      map.off("layeradd layerremove", this.later, this);
+      map.off("zoomstart viewreset", this.hide, this);
+      map.off("zoomend viewreset layeradd layerremove", this.later, this);
     },
     hide: function () { this._map.getPane("estatePlaces").style.visibility = "hidden"; },
-    later: function () {
-      // sites come and go a layer at a time, hundreds in one go: place once, after them
+    later: function (e) {
+      // a tooltip or popup opening or closing draws no site
+      if (e && e.layer instanceof L.DivOverlay) { return; }
+      // sites come and go a layer at a time, hundreds in one go, and a reset fires
+      // zoomend and viewreset: place once, after them
       if (this.pending) { return; }
       this.pending = true;
       L.Util.requestAnimFrame(function () {
@@ -98,7 +121,7 @@
       }, this);
     },
     place: function () {
-      var map = this._map, p = this.places, taken = [], sites = siteBoxes(map);
+      var map = this._map, p = this.places, taken = new Map(), sites = siteBoxes(map);
       map.getPane("estatePlaces").style.visibility = "";
       for (var i = 0; i < this.nodes.length; i++) {
         var at = map.latLngToLayerPoint([p.lat[i], p.lon[i]]), w = this.sizes[i][0], h = this.sizes[i][1];
@@ -106,14 +129,14 @@
         spots(w, h).some(function (d) {
           var x = at.x + d[0], y = at.y + d[1];
           var room = [x - w / 2 - GAP, y - h / 2 - GAP, x + w / 2 + GAP, y + h / 2 + GAP];
-          if (taken.some(function (b) { return touches(room, b); })) { return false; }
+          if (anyTouches(taken, room)) { return false; }
           var under = sitesUnder(sites, [x - w / 2 - CLEAR, y - h / 2 - CLEAR, x + w / 2 + CLEAR, y + h / 2 + CLEAR]);
           if (under < fewest && (under === 0 || i < MAJOR)) { chosen = [x, y, room]; fewest = under; }
           return under === 0;
         });
         this.nodes[i].style.display = chosen ? "" : "none";
         if (chosen) {
-          taken.push(chosen[2]);
+          file(taken, chosen[2]);
           L.DomUtil.setPosition(this.nodes[i], L.point(Math.round(chosen[0] - w / 2), Math.round(chosen[1] - h / 2)));
         }
       }
