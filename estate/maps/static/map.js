@@ -386,57 +386,9 @@
       };
     }
     function reached(y) { return function (k) { return y !== null && y !== undefined && y <= k; }; }
-    if (tl) { addSlider(map, tl, function (k) { year = k; filtered.forEach(refresh); showYear(tl, k); }); }
-  }
-
-  function showYear(tl, k) {
-    // the KPI panel's figures at the end of year k (estate.maps.panels writes the last
-    // year's; the rows are the same in every year, in the same order)
-    var title = document.getElementById("estate-kpi-year-title"), list = document.getElementById("estate-kpi-year");
-    if (!title || !list || !tl.figures) { return; }
-    title.textContent = tl.labels[k];
-    var values = list.querySelectorAll("dd"), terms = list.querySelectorAll("dt");
-    tl.figures[k].forEach(function (row, r) {
-      if (terms[r]) { terms[r].textContent = row[0]; }
-      if (values[r]) { values[r].textContent = row[1]; }
-    });
-  }
-
-  var sliders = 0;
-  function addSlider(map, tl, onChange) {
-    // a native range input: arrows, Page Up/Down, Home and End move it; its label and
-    // aria-valuetext say the year and its last day
-    var id = "estate-year-" + (++sliders), box = el("div", "estate-panel estate-timeline");
-    var label = el("label", null, tl.labels[tl.horizon]), input = el("input");
-    label.htmlFor = id;
-    input.type = "range";
-    input.id = id;
-    input.min = "0";
-    input.max = String(tl.horizon);
-    input.step = "1";
-    input.value = String(tl.horizon);
-    input.setAttribute("aria-valuetext", tl.labels[tl.horizon]);
-    var ends = el("div", "estate-timeline-ends");
-    ends.appendChild(el("span", null, "today"));
-    ends.appendChild(el("span", null, yearWords(tl, tl.horizon)));
-    box.appendChild(el("h3", null, "Programme"));
-    box.appendChild(label);
-    box.appendChild(input);
-    box.appendChild(ends);
-    input.addEventListener("input", function () {
-      var k = Number(input.value);
-      label.textContent = tl.labels[k];
-      input.setAttribute("aria-valuetext", tl.labels[k]);
-      onChange(k);
-    });
-    input.addEventListener("keydown", function (e) { e.stopPropagation(); });
-    var Slider = L.Control.extend({onAdd: function () {
-      L.DomEvent.disableClickPropagation(box);
-      L.DomEvent.disableScrollPropagation(box);
-      return box;
-    }});
-    new Slider({position: "bottomright"}).addTo(map);
-    global.estateMap.layout(map);
+    if (tl) {
+      global.estateMap.addSlider(map, tl, function (k) { year = k; filtered.forEach(refresh); global.estateMap.showYear(tl, k); });
+    }
   }
 
   function addOutline(map, control, rings, label, opaque) {
@@ -461,6 +413,7 @@
     control.addOverlay(outline, label);
   }
 
-  // panels.js adds addPanel, fit, layout and nameControl; places.js adds addPlaces
-  global.estateMap = {addPlan: addPlan, addOutline: addOutline};
+  // panels.js adds addPanel, addSlider, fit, foldable, layout, nameControl and showYear;
+  // places.js adds addPlaces
+  global.estateMap = {addPlan: addPlan, addOutline: addOutline, yearWords: yearWords};
 })(window);

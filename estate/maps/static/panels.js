@@ -1,8 +1,9 @@
 // The map's panels, beside map.js (estate.maps.page): the KPI panel, the legend, the
-// layer control and the year slider's box sit in Leaflet's corners, each corner a column
-// whose panels shrink and scroll rather than cover one another; a panel can be folded
-// away by its own button; the plan is fitted and popups pan clear of them. The panels
-// arrive as inert HTML; text made here is set with textContent.
+// layer control and the year slider (made here, with the KPI panel's figures for the
+// year it shows) sit in Leaflet's corners, each corner a column whose panels shrink and
+// scroll rather than cover one another; a panel can be folded away by its own button;
+// the plan is fitted and popups pan clear of them. The panels arrive as inert HTML;
+// text made here is set with textContent.
 (function (global) {
   "use strict";
 
@@ -197,6 +198,56 @@
     update();
   }
 
+  function showYear(tl, k) {
+    // the KPI panel's figures at the end of year k (estate.maps.panels writes the last
+    // year's; the rows are the same in every year, in the same order)
+    var title = document.getElementById("estate-kpi-year-title"), list = document.getElementById("estate-kpi-year");
+    if (!title || !list || !tl.figures) { return; }
+    title.textContent = tl.labels[k];
+    var values = list.querySelectorAll("dd"), terms = list.querySelectorAll("dt");
+    tl.figures[k].forEach(function (row, r) {
+      if (terms[r]) { terms[r].textContent = row[0]; }
+      if (values[r]) { values[r].textContent = row[1]; }
+    });
+  }
+
+  var sliders = 0;
+  function addSlider(map, tl, onChange) {
+    // a native range input: arrows, Page Up/Down, Home and End move it; its label and
+    // aria-valuetext say the year and its last day
+    var id = "estate-year-" + (++sliders), box = el("div", "estate-panel estate-timeline");
+    var label = el("label", null, tl.labels[tl.horizon]), input = el("input");
+    label.htmlFor = id;
+    input.type = "range";
+    input.id = id;
+    input.min = "0";
+    input.max = String(tl.horizon);
+    input.step = "1";
+    input.value = String(tl.horizon);
+    input.setAttribute("aria-valuetext", tl.labels[tl.horizon]);
+    var ends = el("div", "estate-timeline-ends");
+    ends.appendChild(el("span", null, "today"));
+    ends.appendChild(el("span", null, EM.yearWords(tl, tl.horizon)));
+    box.appendChild(el("h3", null, "Programme"));
+    box.appendChild(label);
+    box.appendChild(input);
+    box.appendChild(ends);
+    input.addEventListener("input", function () {
+      var k = Number(input.value);
+      label.textContent = tl.labels[k];
+      input.setAttribute("aria-valuetext", tl.labels[k]);
+      onChange(k);
+    });
+    input.addEventListener("keydown", function (e) { e.stopPropagation(); });
+    var Slider = L.Control.extend({onAdd: function () {
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    }});
+    new Slider({position: "bottomright"}).addTo(map);
+    global.estateMap.layout(map);
+  }
+
   function layout(map) {
     // Each corner of panels is a column (map.css) that ends above the panels of the
     // bottom corners, so a panel shrinks and scrolls rather than cover another: the
@@ -221,8 +272,10 @@
 
   var EM = global.estateMap;
   EM.addPanel = addPanel;
+  EM.addSlider = addSlider;
   EM.fit = fit;
   EM.foldable = foldable;
   EM.layout = layout;
   EM.nameControl = nameControl;
+  EM.showYear = showYear;
 })(window);
