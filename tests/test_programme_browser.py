@@ -210,6 +210,32 @@ def test_the_summary_follows_the_slider(map_page: Opened, dated: Path) -> None:
     map_page.clean()
 
 
+KPI_LIVE = """() => [...document.querySelectorAll('#estate-kpi [aria-live], #estate-kpi [role=status]')]
+  .map(n => ({id: n.id, shown: n.checkVisibility(), text: n.textContent}))"""
+
+
+def test_the_year_figures_are_said_with_the_kpi_panel_folded(map_page: Opened,
+                                                             dated: Path) -> None:
+    """A screen reader hears the year's figures as the slider moves, through one live
+    region. Folding the KPI panel hides its body, and a region hidden (display: none)
+    says nothing, so the region is kept out of the body: with the panel folded it is in
+    the page, not hidden, and says the year chosen and its figures."""
+    timeline = timeline_payload(read_plan(dated))
+    assert timeline is not None
+    page = map_page.page
+    page.get_by_role("button", name="Hide panel: Plan summary").click()
+    assert not page.locator("#estate-kpi .estate-panel-body").is_visible()
+    for k in (3, 0):
+        _slide(map_page, k)
+        regions = page.evaluate(KPI_LIVE)
+        assert len(regions) == 1 and regions[0]["shown"], regions  # said once, and said
+        said = regions[0]["text"]
+        assert said.startswith(timeline["labels"][k]), said
+        for term, value in timeline["figures"][k]:
+            assert f"{term}: {value}" in said, said
+    map_page.clean()
+
+
 PANELS = """() => {
   const box = s => { const n = document.querySelector(s); if (!n) { return null; }
     const r = n.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };

@@ -62,11 +62,18 @@ def _year_section(timeline: dict[str, Any], dated: str) -> str:
     """The figures at the end of the slider's year (`timeline_payload`'s "figures"),
     shown for the last year, which the map's script rewrites as the slider moves; then
     the dated programme's NPV saving over the horizon (`dated`, a `<dt>`/`<dd>` pair),
-    apart from the plan's own figures below, which assume every change in year 1."""
+    apart from the plan's own figures below, which assume every change in year 1.
+
+    A screen reader hears the year's figures as the slider moves from a live region
+    only heard (estate-hidden), which the script fills: a child of the panel, so that
+    folding the panel, which hides the rest of it, leaves the region in the page
+    (static/panels.js), where a hidden one would say nothing."""
     last = timeline["horizon"]
     items = "".join(f"<dt>{inert(k)}</dt><dd>{inert(v)}</dd>" for k, v in timeline["figures"][last])
     return (f'<h3 id="estate-kpi-year-title">{inert(timeline["labels"][last])}</h3>'
-            f'<dl class="estate-kpis" id="estate-kpi-year" aria-live="polite">{items}</dl>'
+            f'<dl class="estate-kpis" id="estate-kpi-year">{items}</dl>'
+            '<p class="estate-hidden" id="estate-kpi-year-said" role="status" aria-live="polite">'
+            "</p>"
             + (f'<dl class="estate-kpis">{dated}</dl>' if dated else "")
             + "<h3>The plan's own figures</h3>")
 

@@ -89,7 +89,8 @@
   // panel" or "Show panel", with aria-expanded, and named for a screen reader with the
   // panel's name too ("Hide panel: Plan summary"). Folded, the panel is that row alone:
   // the rest moves into a body that is hidden, except a live region only heard (the
-  // comparison's status line), which must stay in the page to be heard while folded.
+  // comparison's status line, the KPI panel's year figures), which must stay in the
+  // page to be heard while folded.
   // `within` is where the heading and the rest are (the layer control's list; by
   // default the panel itself). When the map's view is still the one fitted, the plan
   // is fitted again into the room the panel leaves or takes. Returns the heading's row,
@@ -200,7 +201,8 @@
 
   function showYear(tl, k) {
     // the KPI panel's figures at the end of year k (estate.maps.panels writes the last
-    // year's; the rows are the same in every year, in the same order)
+    // year's; the rows are the same in every year, in the same order), and the same in
+    // words in the panel's live region, which a screen reader says, folded or not
     var title = document.getElementById("estate-kpi-year-title"), list = document.getElementById("estate-kpi-year");
     if (!title || !list || !tl.figures) { return; }
     title.textContent = tl.labels[k];
@@ -209,6 +211,10 @@
       if (terms[r]) { terms[r].textContent = row[0]; }
       if (values[r]) { values[r].textContent = row[1]; }
     });
+    var said = document.getElementById("estate-kpi-year-said");
+    if (said) {
+      said.textContent = tl.labels[k] + ": " + tl.figures[k].map(function (row) { return row[0] + ": " + row[1]; }).join("; ") + ".";
+    }
   }
 
   var sliders = 0;
