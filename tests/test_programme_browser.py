@@ -64,7 +64,7 @@ def test_the_programme_page_runs_nothing(page: Opened, dated: Path) -> None:
 
 
 def test_a_name_with_no_spaces_does_not_widen_the_page(browser: Any, tmp_path: Path) -> None:
-    """A cell wraps a long unbroken name rather than stretching the table off screen."""
+    """A long unbroken name widens only its table's box, which scrolls, not the page."""
     made_up = write_made_up_folder(tmp_path / "made_up", n_sites=12, n_zones=10)
     programme = programme_for(made_up, names=["W" * 3000] * 12)
     path = write_programme_page(write_results(plan_with(made_up, programme), tmp_path / "r"))
@@ -76,6 +76,23 @@ def test_a_name_with_no_spaces_does_not_widen_the_page(browser: Any, tmp_path: P
         assert width <= opened.page.evaluate("window.innerWidth"), width
     finally:
         opened.page.close()
+
+
+def test_on_a_phone_the_tables_scroll_in_their_boxes(page: Opened) -> None:
+    """At 390 px the page is no wider than the screen: the Gantt chart and each table too
+    wide for it scroll inside a box of their own, each named and reached by the keyboard,
+    and axe finds nothing serious."""
+    p = page.page
+    p.set_viewport_size({"width": 390, "height": 844})
+    assert p.evaluate("document.documentElement.scrollWidth") <= 390
+    boxes = p.evaluate("""() => [...document.querySelectorAll('table')].map(t => {
+      const b = t.parentElement;
+      return [b.className, b.getAttribute('role'), b.tabIndex, b.getAttribute('aria-label'),
+              b.scrollWidth > b.clientWidth]; })""")
+    assert len(boxes) >= 3
+    assert all(b[:3] == ["scroll", "region", 0] and b[3] for b in boxes), boxes
+    assert any(b[4] for b in boxes)  # the programme's table is wider than a phone
+    assert axe_violations(page) == []
 
 
 MARK_BOXES = """() => [...document.querySelectorAll('svg.gantt g > g')].map(g => {
@@ -102,7 +119,7 @@ def test_a_wide_gantt_chart_scrolls_in_its_own_box(browser: Any, tmp_path: Path,
         page = opened.page
         svg = page.locator("svg.gantt")
         assert svg.bounding_box()["width"] == float(svg.get_attribute("width")) > 2000
-        box = page.locator(".scroll")
+        box = page.locator(".scroll:has(svg.gantt)")
         assert box.evaluate("b => b.scrollWidth > b.clientWidth + 1000")
         assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate(
             "window.innerWidth")

@@ -33,12 +33,15 @@ CASH_COLUMNS = (("running", "Running"), ("rent", "Rent owed"), ("one_off", "One-
                 ("cumulative_discounted", "Cumulative, discounted"))
 
 
-def _table(header: list[str], rows: list[list[tuple[str, str]]]) -> str:
-    """An HTML table; each cell is (inert text or our markup, class)."""
+def _table(name: str, header: list[str], rows: list[list[tuple[str, str]]]) -> str:
+    """An HTML table; each cell is (inert text or our markup, class). A table wider than
+    the page (on a phone) scrolls inside its own box, named `name`, which a keyboard can
+    reach, rather than widening the page."""
     head = "".join(f'<th scope="col">{inert(h)}</th>' for h in header)
     body = "".join("<tr>" + "".join(f'<td class="{cls}">{text}</td>' for text, cls in row)
                    + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (f'<div class="scroll" tabindex="0" role="region" aria-label="{inert(name)}">'
+            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
 def _pounds(value: Any) -> tuple[str, str]:
@@ -92,7 +95,8 @@ def _actions_table(programme: Programme) -> str:
                      (inert(a["action"]), ""), (inert(site), ""), (inert(team), ""),
                      (f"{fte:,.1f}" if math.isfinite(fte) and fte else "", "n"),
                      _pounds(a["one_off"]), _pounds(a["annual_effect"])])
-    return _table(["Year", "From", "Change", "Site", "Team (agency)", "FTE",
+    return _table("The programme, change by change",
+                  ["Year", "From", "Change", "Site", "Team (agency)", "FTE",
                    "One-off (receipts negative)", "Annual effect (saving positive)"], rows)
 
 
@@ -115,7 +119,8 @@ def _budget_table(programme: Programme) -> str:
                      *_used(r["one_off"], r["one_off_limit"], money),
                      *_used(r["fte_moved"], r["fte_limit"], lambda v: f"{v:,.1f}"),
                      *_used(r["closures"], r["closures_limit"], lambda v: f"{v:,.0f}")])
-    return _table(["Year", "From", "Net one-off spend", "Limit", "FTE moved", "Limit",
+    return _table("Yearly budget use",
+                  ["Year", "From", "Net one-off spend", "Limit", "FTE moved", "Limit",
                    "Closures", "Limit"], rows)
 
 
@@ -138,9 +143,11 @@ def _cash_tables(programme: Programme, summary: Summary | None) -> str:
     cash = programme.cashflow
     by_agency = cash[cash["agency_id"] != ""].sort_values(["agency_id", "year"], kind="stable")
     return ("<h3>The whole estate</h3>"
-            + _table(header, _cash_rows(programme.totals(), False, names))
+            + _table("Cash flow of the whole estate", header,
+                     _cash_rows(programme.totals(), False, names))
             + "<h3>By agency</h3>"
-            + (_table(["Agency", *header], _cash_rows(by_agency, True, names))
+            + (_table("Cash flow by agency", ["Agency", *header],
+                      _cash_rows(by_agency, True, names))
                if len(by_agency) else "<p>No agency figures.</p>"))
 
 
