@@ -21,6 +21,7 @@ import click
 
 from estate.errors import EstateError, InfeasibleError, InputError, Problem
 from estate.load.free_text import for_terminal
+from estate.render.terminal import err, progress_lines, say, sweep_progress, wants_progress
 from estate.results import Summary
 from estate.results.words import known_gap, percent_up
 from estate.status import Status
@@ -46,45 +47,10 @@ class Percent(click.ParamType):
         return float(number)
 
 
-def _say(text: str) -> None:
-    """A line on stdout; text from a register, a scenario or a results folder cannot
-    send the terminal an escape sequence (`estate.load.free_text`)."""
-    click.echo(for_terminal(text))
-
-
-def _err(text: str) -> None:
-    click.echo(for_terminal(text), err=True)
-
-
 PROGRESS = click.option(
     "--progress/--no-progress", "progress", default=None,
     help="Progress lines on stderr (default: only when stderr is a terminal; --progress "
          "also writes them to a log or a scheduled job's output).")
-
-
-def _wants_progress(progress: bool | None) -> bool:
-    """As asked, else when stderr is a terminal a person is watching."""
-    return sys.stderr.isatty() if progress is None else progress
-
-
-def _progress(enabled: bool) -> Callable[[str], None] | None:
-    """Progress lines on stderr when it is a terminal or they are asked for; None
-    (nothing asked, nothing told) otherwise."""
-    if not enabled:
-        return None
-
-    from rich.console import Console
-    from rich.markup import escape
-
-    console = Console(stderr=True, highlight=False)
-
-    def show(message: str) -> None:
-        # a line may quote a register's folder or a scenario's name: escaped, so their
-        # brackets print as written and are never read as rich's markup
-        console.print(f"[dim]•[/dim] {escape(for_terminal(message))}", markup=True,
-                      soft_wrap=True)
-
-    return show
 
 
 def _log_unexpected(exc: BaseException) -> Path:
@@ -108,27 +74,27 @@ def handled(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except InputError as exc:
-            _err(f"Error: {exc}")
+            err(f"Error: {exc}")
             # found beside the errors, they are said now, not once the errors are fixed
             show_warnings(exc.warnings)
-            _err("Nothing was solved or written. Fix the problems above and run again.")
+            err("Nothing was solved or written. Fix the problems above and run again.")
             sys.exit(exc.exit_code)
         except InfeasibleError as exc:
-            _err(f"Infeasible: {exc}")
-            _err(f"No plan was written. Relax the rules named above ({exc.relax}) and run "
+            err(f"Infeasible: {exc}")
+            err(f"No plan was written. Relax the rules named above ({exc.relax}) and run "
                  "again.")
             sys.exit(exc.exit_code)
         except EstateError as exc:
-            _err(f"Error: {exc}")
+            err(f"Error: {exc}")
             sys.exit(exc.exit_code)
         except KeyboardInterrupt as exc:  # a sweep's says how many runs are stored
-            _err(getattr(exc, "message", "") or "Interrupted; previous results are untouched.")
+            err(getattr(exc, "message", "") or "Interrupted; previous results are untouched.")
             sys.exit(130)
         except click.exceptions.Exit:
             raise
         except Exception as exc:  # the last line of defence
             log = _log_unexpected(exc)
-            _err(f"Unexpected error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            err(f"Unexpected error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
                  f" (full trace in {log})")
             sys.exit(4)
 
@@ -157,11 +123,11 @@ def print_summary(summary: Summary, out: Path | None, map_path: Path | None) -> 
     from estate.render.text import summary_lines
 
     for line in summary_lines(summary):
-        _say(line)
+        say(line)
     if out:
-        _say(f"Results: {out}")
+        say(f"Results: {out}")
     if map_path:
-        _say(f"Map:     {map_path}")
+        say(f"Map:     {map_path}")
 
 
 @cli.command("plan")
@@ -216,7 +182,7 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     out = out or default_results(sc.name)
     map_path = map_path or default_map(sc.name)
     result = plan(sc, out=out, map_path=map_path, lp_path=write_lp, verbose=verbose,
-                  progress=_progress(_wants_progress(progress)), policy_costs=policy_costs,
+                  progress=progress_lines(wants_progress(progress)), policy_costs=policy_costs,
                   executor=executor, scheduler=scheduler, alternatives=alternatives,
                   within_pct=within_pct, programme=programme, policy_executor=executor)
     show_warnings(result.warnings)
@@ -226,15 +192,15 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
         print_summary(result.summary, out, map_path)
         for entry in (result.summary.policy_costs or {}).values():
             if entry.get("status") != "not_set":
-                _say(f"Policy cost:     {entry['sentence']}")
+                say(f"Policy cost:     {entry['sentence']}")
         if alternatives:
             from estate.render.text import alternative_lines
 
             for line in alternative_lines(result.summary):
-                _say(line)
+                say(line)
     if result.status == Status.TIME_LIMIT:
         gap = result.summary.mip_gap
-        _err(f"WARNING: the time limit stopped the solver; this plan is NOT proven optimal "
+        err(f"WARNING: the time limit stopped the solver; this plan is NOT proven optimal "
              f"(its cost within {percent_up(gap)} of the lowest possible)."
              if gap is not None and known_gap(gap) else
              "WARNING: the time limit stopped the solver; this plan is NOT proven optimal.")
@@ -243,9 +209,9 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
 def show_warnings(warnings: list[Problem], most: int = 10) -> None:
     """Each warning as one located line on stderr; a long list ends with a count."""
     for warning in warnings[:most]:
-        _err(f"Warning: {warning}")
+        err(f"Warning: {warning}")
     if len(warnings) > most:
-        _err(f"... and {len(warnings) - most} more warnings (estate validate lists them all)")
+        err(f"... and {len(warnings) - most} more warnings (estate validate lists them all)")
 
 
 @cli.command("validate")
@@ -260,11 +226,11 @@ def validate_command(data: Path) -> None:
 
     register = validate(data)
     for warning in register.warnings:
-        _err(f"Warning: {warning}")
+        err(f"Warning: {warning}")
     counts = {name: len(getattr(register, name))
               for name in ("agencies", "sites", "functions", "zones", "pair_costs")}
     warned = len(register.warnings)
-    _say(f"{data}: valid register; " + ", ".join(f"{n} {k}" for k, n in counts.items())
+    say(f"{data}: valid register; " + ", ".join(f"{n} {k}" for k, n in counts.items())
          + (f"; {warned} warning{'s' if warned != 1 else ''}" if warned else ""))
 
 
@@ -289,7 +255,7 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
     target = out or default_map(stored.summary.scenario)
     check_outputs([Output("--out", target)], [results_dir])
     render_map(results_dir, target, cdn=cdn, stored=stored)
-    _say(f"Map: {target}")
+    say(f"Map: {target}")
 
 
 @cli.command("report")
@@ -312,8 +278,8 @@ def report_command(results_dir: Path, out: Path, html: Path | None,
     from estate.api import report
 
     pdf, page = report(results_dir, out, html=html, compare=compare)
-    _say(f"Board pack: {pdf}")
-    _say(f"As a page:  {page}")
+    say(f"Board pack: {pdf}")
+    say(f"As a page:  {page}")
 
 
 @cli.command("sweep")
@@ -347,46 +313,14 @@ def sweep_command(scenario: Path, varies: tuple[str, ...], out: Path, executor: 
 
     result = sweep(scenario, [parse_vary(v) for v in varies], out, executor=executor,
                    scheduler=scheduler, workers=workers, max_runs=max_runs,
-                   on_outcome=_sweep_progress(_wants_progress(progress)))
+                   on_outcome=sweep_progress(wants_progress(progress)))
     counts = result.rows["status"].value_counts()
     runs = len(result.rows)
-    _say(f"{runs} run{'s' if runs != 1 else ''} ({len(result.solved)} planned now, "
+    say(f"{runs} run{'s' if runs != 1 else ''} ({len(result.solved)} planned now, "
          f"{len(result.reused)} reused) in {result.seconds:,.1f} s: "
          + ", ".join(f"{n} {s}" for s, n in counts.items()))
     for name in ("sweep.csv", "site_robustness.csv", "sweep.html"):
-        _say(f"  {out / name}")
-
-
-def _sweep_progress(enabled: bool) -> Callable[..., None] | None:
-    """A rich progress bar on stderr while runs finish, or a line per run when stderr is
-    not a terminal but progress is asked for; nothing otherwise."""
-    if not enabled:
-        return None
-    if not sys.stderr.isatty():
-        def line(outcome: Any, done: int, total: int) -> None:
-            _err(f"Run {done} of {total} done: {outcome.status} ({outcome.run_id})")
-
-        return line
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    bar = Progress("[progress.description]{task.description}", BarColumn(),
-                   MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=Console(stderr=True), transient=True)
-    task = None
-
-    def show(outcome: Any, done: int, total: int) -> None:
-        nonlocal task
-        if task is None:
-            bar.start()
-            task = bar.add_task("Planning runs", total=total)
-        bar.update(task, completed=done,
-                   description=escape(for_terminal(f"Last: {outcome.status} ({outcome.run_id})")))
-        if done >= total:
-            bar.stop()
-
-    return show
+        say(f"  {out / name}")
 
 
 @cli.command("compare")
@@ -417,7 +351,7 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
     from estate.render.compare_figures import mixed_note
     from estate.render.compare_page import terminal_table
 
-    runs = compare(list(scenarios), out=out, progress=_progress(_wants_progress(progress)),
+    runs = compare(list(scenarios), out=out, progress=progress_lines(wants_progress(progress)),
                    cdn=cdn, policy_costs=policy_costs)
     console = Console(highlight=False)
     if note := mixed_note(runs):  # before the figures it explains
@@ -425,8 +359,8 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
     console.print(terminal_table(runs))
     for run in runs:
         if run.summary is None:
-            _err(f"WARNING: {run.scenario.name}: {run.status}: {run.message.splitlines()[0]}")
-    _say("Comparison: " + ", ".join(str(out / name) for name in COMPARISON_FILES))
+            err(f"WARNING: {run.scenario.name}: {run.status}: {run.message.splitlines()[0]}")
+    say("Comparison: " + ", ".join(str(out / name) for name in COMPARISON_FILES))
 
 
 def main() -> None:
@@ -442,7 +376,7 @@ def main() -> None:
         exc.show()
         sys.exit(1)
     except click.exceptions.Abort:
-        _err("Aborted.")
+        err("Aborted.")
         sys.exit(130)
     sys.exit(code if isinstance(code, int) else 0)
 

@@ -26,7 +26,8 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
 - render/report*.py, render/figures.py: test_report_pack.py (and test_report_layout.py,
   what the PDF keeps on one sheet; test_figures.py, the Gantt chart's marks);
   render/places.py: test_places.py
-- api.py, cli.py, __main__.py: test_cli.py (and test_compare.py, test_sweep.py)
+- api.py, cli.py, __main__.py, render/terminal.py: test_cli.py (and test_compare.py,
+  test_sweep.py)
 
 Across modules: test_bruteforce.py (the whole model against an independent brute
 force), test_demo.py (the Suffolk demo end to end), test_orlib.py (published optima),

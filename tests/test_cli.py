@@ -19,7 +19,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from estate.cli import _progress, cli
+from estate.cli import cli
+from estate.render.terminal import progress_lines
 from estate.results.words import percent_up
 from tests.fixtures import (
     Run,
@@ -482,7 +483,7 @@ def test_an_allowance_without_alternatives_is_a_usage_error(tmp_path: Path) -> N
 def test_progress_lines_print_register_brackets_as_written(capsys: pytest.CaptureFixture) -> None:
     """A folder or scenario name with brackets is text, not rich markup: printed as
     written, never styled, never an error."""
-    show = _progress(True)
+    show = progress_lines(True)
     show("Reading the register data/[/old] and [bold]new[/bold]")
     err = capsys.readouterr().err
     assert "data/[/old] and [bold]new[/bold]" in err, err

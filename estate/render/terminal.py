@@ -1,0 +1,84 @@
+"""What the `estate` command writes on the terminal as it goes: lines on stdout and
+stderr, and progress (a line per step, or a bar over a sweep's runs).
+
+Every line may quote a register's folder, a scenario's name or a results folder, so each
+goes through `estate.load.free_text.for_terminal` (no escape sequence reaches the
+terminal) and, where rich prints it, through rich's `escape` (brackets print as written).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from estate.load.free_text import for_terminal
+
+
+def say(text: str) -> None:
+    """A line on stdout."""
+    click.echo(for_terminal(text))
+
+
+def err(text: str) -> None:
+    """A line on stderr."""
+    click.echo(for_terminal(text), err=True)
+
+
+def wants_progress(progress: bool | None) -> bool:
+    """As asked, else when stderr is a terminal a person is watching."""
+    return sys.stderr.isatty() if progress is None else progress
+
+
+def progress_lines(enabled: bool) -> Callable[[str], None] | None:
+    """Progress lines on stderr when it is a terminal or they are asked for; None
+    (nothing asked, nothing told) otherwise."""
+    if not enabled:
+        return None
+
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(stderr=True, highlight=False)
+
+    def show(message: str) -> None:
+        # a line may quote a register's folder or a scenario's name: escaped, so their
+        # brackets print as written and are never read as rich's markup
+        console.print(f"[dim]•[/dim] {escape(for_terminal(message))}", markup=True,
+                      soft_wrap=True)
+
+    return show
+
+
+def sweep_progress(enabled: bool) -> Callable[..., None] | None:
+    """A rich progress bar on stderr while runs finish, or a line per run when stderr is
+    not a terminal but progress is asked for; nothing otherwise."""
+    if not enabled:
+        return None
+    if not sys.stderr.isatty():
+        def line(outcome: Any, done: int, total: int) -> None:
+            err(f"Run {done} of {total} done: {outcome.status} ({outcome.run_id})")
+
+        return line
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    bar = Progress("[progress.description]{task.description}", BarColumn(),
+                   MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=Console(stderr=True), transient=True)
+    task = None
+
+    def show(outcome: Any, done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            bar.start()
+            task = bar.add_task("Planning runs", total=total)
+        bar.update(task, completed=done,
+                   description=escape(for_terminal(f"Last: {outcome.status} ({outcome.run_id})")))
+        if done >= total:
+            bar.stop()
+
+    return show
