@@ -35,7 +35,7 @@ from estate.render.report_data import Chart, Page, Table, Text, agency_name, rea
 from estate.render.report_html import board_html
 from estate.render.report_optional import dated_words, note_sentence, programme_page
 from estate.render.report_pages import agencies_page, decision, decision_page
-from estate.render.report_reference import assumptions_page, terms
+from estate.render.report_reference import assumptions_page, terms, warning_words
 from estate.results import money
 from estate.results.words import as_shown, percent_up
 from estate.status import Status
@@ -735,14 +735,15 @@ def test_page_1_names_the_agencies_out_of_pocket_at_first(pack: dict[str, Any]) 
 
 
 def test_leases_ended_before_the_start_are_caveats(leased: dict[str, Any],
-                                                   pack: dict[str, Any]) -> None:
+                                                   pack: dict[str, Any],
+                                                   tmp_path: Path) -> None:
     """A lease the register says ended before the start makes closing its site owe no
     rent, a saving the plan cannot have if it was renewed: the warning estate plan gave
     is kept in the results folder (warnings.csv) and the pack's page 1 names the site;
     the Assumptions page lists every warning. Register text stays text."""
     folder = leased["folder"]
     warned = read_warnings(folder)
-    assert [w.column for w in warned] == ["lease_end"]
+    assert warned is not None and [w.column for w in warned] == ["lease_end"]
     r = read_results(folder)
     caveats = [b.text for b in decision_page(r).blocks if isinstance(b, Text)
                and b.kind == "item"]
@@ -758,14 +759,27 @@ def test_leases_ended_before_the_start_are_caveats(leased: dict[str, Any],
     assert _flat(f"{HOSTILE[0]} (S2, {ENDED})") in pdf
     page = leased["html"].read_text(encoding="utf-8")
     assert "<img" not in page and "ended before the start" in page
-    # a plan without warnings (or a folder from before estate kept them) has no file
-    assert not (pack["folder"] / "warnings.csv").exists()
+    # a plan made without warnings keeps the header alone, and the pack says there
+    # were none; a folder without the file (written before estate kept them) does not
+    # know, and the pack says that instead
+    kept = (pack["folder"] / "warnings.csv").read_text(encoding="utf-8").splitlines()
+    assert kept == ["file,row,column,label,expected,found,sentence"]
     clean = read_results(pack["folder"])
     assert clean.warnings == ()
     assert not any("ended before" in b.text for b in decision_page(clean).blocks
                    if isinstance(b, Text))
-    assert any("No warning about the register or the scenario is recorded" in b.text
-               for b in assumptions_page(clean).blocks if isinstance(b, Text))
+    notes = [b.text for b in assumptions_page(clean).blocks if isinstance(b, Text)]
+    assert any("No warning about the register or the scenario was raised" in t for t in notes)
+    assert not any("does not record the warnings" in t for t in notes)
+    older = tmp_path / "older"
+    shutil.copytree(pack["folder"], older)
+    (older / "warnings.csv").unlink()
+    old = read_results(older)
+    assert old.warnings is None
+    notes = [b.text for b in assumptions_page(old).blocks if isinstance(b, Text)]
+    assert any("does not record the warnings the plan was made with" in t for t in notes)
+    assert not any("No warning about" in t for t in notes)
+    assert warning_words(old) == []
 
 
 def test_the_pdf_agency_column_fits_names_and_no_figure_is_broken(

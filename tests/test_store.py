@@ -37,7 +37,7 @@ COLUMNS = {
                  "covered_before", "covered_after", "nearest_km_before", "nearest_km_after"],
 }
 RESULT_FILES = {"summary.json", "sites.csv", "assignments.csv", "coverage.csv", "agencies.csv",
-                "plan.gpkg", "scenario.toml", "inputs.sha256"}
+                "plan.gpkg", "scenario.toml", "inputs.sha256", "warnings.csv"}
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -167,5 +167,6 @@ def test_warnings_are_kept_and_read_back_as_they_were_said(tmp_path: Path) -> No
     said = [str(w) for w in result.warnings if w.column == "start"]
     assert len(said) == 1 and "no start date" in said[0]
     kept = read_warnings(tmp_path / "out")
+    assert kept is not None
     assert [str(w) for w in kept] == [str(w) for w in result.warnings]
     assert all(w.severity == "warning" for w in kept)

@@ -87,7 +87,8 @@ class Results:
     programme: Programme | None = None
     scenario: dict[str, Any] = field(default_factory=dict)
     inputs: tuple[tuple[str, str], ...] = ()
-    warnings: tuple[Problem, ...] = ()  # what `estate plan` warned of (warnings.csv)
+    # what `estate plan` warned of (warnings.csv); None: a folder from before it kept them
+    warnings: tuple[Problem, ...] | None = ()
 
     def centres(self) -> list[tuple[str, list[str]]]:
         """(site name, the types pooled there) of every site with a shared centre after,
@@ -134,6 +135,13 @@ def _scenario(path: Path) -> dict[str, Any]:
                                   f"{type(exc).__name__}: {exc}")]) from None
 
 
+def _warnings(folder: Path) -> tuple[Problem, ...] | None:
+    """The folder's warnings, None when it does not say (written before estate kept
+    them), which the pack words differently from a plan made with none."""
+    warned = read_warnings(folder)
+    return None if warned is None else tuple(warned)
+
+
 def _inputs(path: Path) -> tuple[tuple[str, str], ...]:
     """(file, checksum) from inputs.sha256 (`sha256sum` lines)."""
     try:
@@ -158,7 +166,7 @@ def read_results(folder: str | Path) -> Results:
         assignments=tables["assignments"], agencies=tables["agencies"],
         zones=tables["zones"], areas=_areas(folder),
         programme=stored.programme, scenario=_scenario(folder / "scenario.toml"),
-        inputs=_inputs(folder / "inputs.sha256"), warnings=tuple(read_warnings(folder)))
+        inputs=_inputs(folder / "inputs.sha256"), warnings=_warnings(folder))
 
 
 COMPARED_FIGURES = ("npv_saving", "annual_saving", "one_off_cost", "fte_relocated")

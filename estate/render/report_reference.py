@@ -199,13 +199,16 @@ def _where(w: Problem) -> str:
 
 
 def _warnings_blocks(r: Results) -> list[Block]:
-    """Every warning the plan was made with (warnings.csv), or a note that none is
-    recorded (true of a folder written before estate kept them too, so it says so)."""
+    """Every warning the plan was made with (warnings.csv), that there were none, or
+    that the folder does not say (one written before estate kept them)."""
+    if r.warnings is None:
+        return [Text("This results folder does not record the warnings the plan was made "
+                     "with (it was written before estate kept them, in warnings.csv): "
+                     "estate validate lists the register's, and planning the scenario "
+                     "again records them.", "note")]
     if not r.warnings:
-        return [Text("No warning about the register or the scenario is recorded with this "
-                     "plan (a results folder written before estate kept them, in "
-                     "warnings.csv, records none either; estate validate lists the "
-                     "register's).", "note")]
+        return [Text("No warning about the register or the scenario was raised when this "
+                     "plan was made.", "note")]
     # a warning said as a sentence of its own (what a plan leaves out) is that sentence
     rows = tuple((_where(w), figures.plain(w.sentence or w.found, 300),
                   figures.plain("" if w.sentence else w.expected, 200))

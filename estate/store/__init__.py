@@ -51,7 +51,8 @@ TABLES = ("sites", "assignments", "coverage", "agencies", "zones")
 WARNINGS_TABLE = Columns(("file", "column", "label", "expected", "found", "sentence"),
                          ("row",), optional=("label", "sentence"))
 """warnings.csv: the warnings the plan was made with, one `Problem` a row (a blank row
-or column: the warning is about a whole file or table); no file when there were none."""
+or column: the warning is about a whole file or table); the header alone when there
+were none, so a folder without the file is one written before estate kept them."""
 
 def register_files(data: Path) -> list[Path]:
     """The files a register is read from (a folder's tables, or the one workbook/package)."""
@@ -356,8 +357,7 @@ def write_results(plan: Plan, out: Path, scenario: Scenario | None = None,
         if scenario is not None:
             (tmp / "scenario.toml").write_text(scenario_toml(scenario), encoding="utf-8")
         (tmp / "inputs.sha256").write_text(inputs_hash, encoding="utf-8")
-        if plan.warnings:
-            write_safe_csv(_warnings_table(plan.warnings), tmp / "warnings.csv")
+        write_safe_csv(_warnings_table(plan.warnings), tmp / "warnings.csv")
 
     return write_folder(Path(out), write)
 
@@ -365,8 +365,7 @@ def write_results(plan: Plan, out: Path, scenario: Scenario | None = None,
 
 
 def _warnings_table(warnings: list[Problem]) -> pd.DataFrame:
-    """The plan's warnings as warnings.csv holds them (written only when there are any:
-    every table of a results folder has rows)."""
+    """The plan's warnings as warnings.csv holds them (no rows when there were none)."""
     return pd.DataFrame({
         "file": [w.file for w in warnings],
         "row": pd.array([w.row for w in warnings], dtype="Int64"),
@@ -378,13 +377,13 @@ def _warnings_table(warnings: list[Problem]) -> pd.DataFrame:
         columns=["file", "row", "column", "label", "expected", "found", "sentence"])
 
 
-def read_warnings(folder: Path) -> list[Problem]:
-    """The warnings the plan was made with (warnings.csv; none without the file, which
-    is also what a folder written before estate kept them reads as); a damaged file is an
-    `InputError` naming its row and column."""
+def read_warnings(folder: Path) -> list[Problem] | None:
+    """The warnings the plan was made with (warnings.csv), or None for a folder written
+    before estate kept them (no file: which warnings it was made with is not known); a
+    damaged file is an `InputError` naming its row and column."""
     path = Path(folder) / "warnings.csv"
     if not path.exists():
-        return []
+        return None
     table = read_table(path, WARNINGS_TABLE)
     return [Problem(str(w["file"]), None if pd.isna(w["row"]) else int(w["row"]),
                     str(w["column"]) or None, str(w["expected"]), str(w["found"]),
