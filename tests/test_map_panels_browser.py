@@ -1,6 +1,6 @@
 """The map's panels and place names in a real browser: the KPI panel and the layer list
-fold away by their own buttons; the place names thin out with zoom, stand clear of the
-sites and stay text.
+fold away by their own buttons, and no panel lets the map show through; the place names
+thin out with zoom, stand clear of the sites and stay text.
 
 Headless Chromium, as in test_maps_browser.py, on the same made-up plan (the `plan` and
 `opened` fixtures of conftest.py), every request off the machine refused.
@@ -8,7 +8,11 @@ Headless Chromium, as in test_maps_browser.py, on the same made-up plan (the `pl
 
 from __future__ import annotations
 
+import io
+
+import numpy as np
 import pytest
+from PIL import Image
 
 from tests.fixtures import PAYLOADS
 from tests.fixtures.browser import Opened, Plan, axe_violations
@@ -186,4 +190,60 @@ def test_the_kpi_panel_and_the_layer_list_fold_by_their_own_buttons(opened: Open
     assert again["kpi"]["expanded"] == again["layers"]["expanded"] == "true", again
     assert again["kpi"]["body"] and again["layers"]["body"], again
     assert again["kpi"]["height"] == pytest.approx(shown["kpi"]["height"], abs=2), again
+    opened.clean()
+
+
+PANELS = """() => [...document.querySelectorAll('.estate-panel, .leaflet-control-layers')]
+  .filter(c => c.offsetWidth).map(c => {
+    // each panel: its name, the alpha of its background, its box within its rounded corners
+    const r = c.getBoundingClientRect(), s = getComputedStyle(c), m = s.backgroundColor.match(/[\\d.]+/g);
+    const inset = parseFloat(s.borderTopLeftRadius) + 2;
+    return {name: c.id || c.getAttribute('aria-label') || c.className, alpha: m.length > 3 ? Number(m[3]) : 1,
+            clip: {x: r.left + inset, y: r.top + inset, width: r.width - 2 * inset, height: r.height - 2 * inset}};
+  })"""
+NAMES_UNDER_PANELS = """() => {
+  const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const panels = [...document.querySelectorAll('.estate-panel, .leaflet-control-layers')]
+    .filter(c => c.offsetWidth).map(c => c.getBoundingClientRect());
+  return [...document.querySelectorAll('.leaflet-pane .estate-place')]
+    .filter(n => n.style.display !== 'none' && panels.some(p => hit(n.getBoundingClientRect(), p)))
+    .map(n => n.textContent);
+}"""
+
+
+UNDER = """(colour) => {
+  // the map drawn in one colour alone: its panes hidden, its own background that colour
+  const map = document.querySelector('.folium-map');
+  map.querySelector('.leaflet-map-pane').style.visibility = colour ? 'hidden' : '';
+  map.style.background = colour || '';
+}"""
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+
+
+@pytest.mark.parametrize("size", [(390, 844), (1280, 800)])
+def test_a_panel_hides_the_map_under_it(opened: Opened, size: tuple[int, int]) -> None:
+    """Place names are drawn above the sites, and the map runs on under the panels: each
+    panel (the KPI panel, the legend, the layer list) has an opaque background, so its
+    pixels are the same over a black map and over a white one; no name, site or line
+    shows through its text. axe finds nothing serious."""
+    page = opened.page
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.wait_for_timeout(200)
+    assert page.evaluate(NAMES_UNDER_PANELS), "no place name under a panel: nothing to test"
+    panels = page.evaluate(PANELS)
+    assert len(panels) >= 3, panels
+    assert [p["name"] for p in panels if p["alpha"] != 1] == [], panels
+    for panel in panels:
+        seen = []
+        for colour in ("#000", "#fff"):
+            page.evaluate(UNDER, colour)
+            seen.append(_pixels(page.screenshot(clip=panel["clip"])))
+        page.evaluate(UNDER, None)
+        # a background 95% opaque lets black through as a step of 13 in each channel
+        through = int((np.abs(seen[0] - seen[1]).max(axis=2) > 1).sum())
+        assert through == 0, (panel["name"], through)
+    assert axe_violations(opened) == []
     opened.clean()
