@@ -247,3 +247,31 @@ def test_a_panel_hides_the_map_under_it(opened: Opened, size: tuple[int, int]) -
         assert through == 0, (panel["name"], through)
     assert axe_violations(opened) == []
     opened.clean()
+
+
+FOLDED_LEGEND = """() => {
+  // the legend's box within its padding, and its heading's button (<summary>), in px
+  const legend = document.querySelector('#estate-legend'), s = getComputedStyle(legend);
+  return {open: legend.querySelector('details').open,
+          inside: legend.clientHeight - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom),
+          button: legend.querySelector('summary').getBoundingClientRect().height};
+}"""
+
+
+@pytest.mark.parametrize("size", [(1366, 900), (1280, 800), (390, 844)])
+def test_a_folded_legend_is_its_button_alone(opened: Opened, size: tuple[int, int]) -> None:
+    """Folded, the legend's box holds its heading's button and no empty room below it;
+    open again, it holds its rows. axe finds nothing serious folded."""
+    page = opened.page
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.evaluate("document.querySelector('#estate-legend details').open = false")
+    page.wait_for_timeout(150)
+    folded = page.evaluate(FOLDED_LEGEND)
+    assert not folded["open"] and folded["button"] >= 16, folded
+    assert folded["inside"] == pytest.approx(folded["button"], abs=2), folded
+    assert axe_violations(opened) == []
+    page.evaluate("document.querySelector('#estate-legend details').open = true")
+    page.wait_for_timeout(150)
+    shown = page.evaluate(FOLDED_LEGEND)
+    assert shown["inside"] > folded["inside"] + 20, (folded, shown)
+    opened.clean()
