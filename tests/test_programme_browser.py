@@ -4,7 +4,6 @@ the map's own browser tests run it)."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,8 +14,7 @@ import pytest
 from estate.maps.page import render_map
 from estate.maps.payload import read_plan
 from estate.maps.timeline import timeline_payload
-from estate.render.html import write_page
-from estate.render.programme_page import programme_page, write_programme_page
+from estate.render.programme_page import write_programme_page
 from estate.results import Programme
 from estate.store import read_programme, write_results
 from tests.fixtures.browser import Opened, axe_violations, open_page
@@ -93,47 +91,6 @@ def test_on_a_phone_the_tables_scroll_in_their_boxes(page: Opened) -> None:
     assert all(b[:3] == ["scroll", "region", 0] and b[3] for b in boxes), boxes
     assert any(b[4] for b in boxes)  # the programme's table is wider than a phone
     assert axe_violations(page) == []
-
-
-MARK_BOXES = """() => [...document.querySelectorAll('svg.gantt g > g')].map(g => {
-  const r = g.children[1].getBoundingClientRect();  // the mark's shape, after its title
-  return [r.left, r.top, r.right, r.bottom]; })"""
-
-
-def test_a_wide_gantt_chart_scrolls_in_its_own_box(browser: Any, tmp_path: Path,
-                                                   dated: Path) -> None:
-    """A 30-year programme with four changes of one site in one year: the chart is drawn
-    at its full size (2,810 px, no mark shrunk) and scrolls sideways within its box, the
-    page no wider than the window; no two marks overlap on screen; the box is reached by
-    the keyboard, and axe finds nothing serious."""
-    programme = read_programme(dated)
-    assert programme is not None
-    first = programme.actions.iloc[[0]]
-    busy = pd.concat([first.assign(site_id="X1", site_name="X1", function_id="", year=30,
-                                   action=a) for a in ("close", "build", "open", "dispose")])
-    wide = dataclasses.replace(programme, actions=pd.concat([programme.actions, busy],
-                                                            ignore_index=True))
-    path = write_page(tmp_path / "wide.html", programme_page(wide, None, "wide"))
-    opened = open_page(browser, path, wait_for_map=False)
-    try:
-        page = opened.page
-        svg = page.locator("svg.gantt")
-        assert svg.bounding_box()["width"] == float(svg.get_attribute("width")) > 2000
-        box = page.locator(".scroll:has(svg.gantt)")
-        assert box.evaluate("b => b.scrollWidth > b.clientWidth + 1000")
-        assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate(
-            "window.innerWidth")
-        marks = page.evaluate(MARK_BOXES)
-        assert len(marks) == len(wide.actions)
-        for i, a in enumerate(marks):
-            for b in marks[i + 1:]:
-                assert not _overlap(a, b), (a, b)
-        page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.className") == "scroll"
-        assert axe_violations(opened) == []
-        opened.clean()
-    finally:
-        opened.page.close()
 
 
 def _sites_by_year(folder: Path, programme: Programme, k: int) -> tuple[int, int]:

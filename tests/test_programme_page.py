@@ -110,8 +110,14 @@ def test_the_gantt_has_a_row_per_site_and_a_mark_per_change(folder: Path) -> Non
     sites = programme.actions["site_id"].nunique()
     teams = programme.actions.loc[programme.actions["action"].isin(("move", "pool")),
                                   ["site_id", "function_id"]].drop_duplicates()
-    assert chart.count('<g class="site">') == sites
-    assert chart.count('<g class="team">') == len(teams)
+    # the rows' labels (an SVG of their own, first) and the years, row for row
+    labels, years = chart.split('class="gantt-labels">')[1].split("</svg>", 1)
+    for part in (labels, years):
+        assert part.count('<g class="site">') == sites
+        assert part.count('<g class="team">') == len(teams)
+    label = re.compile(r'<text x="(?:10|24)" ')  # a site's label, or a team's indented
+    assert len(label.findall(labels)) == sites + len(teams) and not label.findall(years)
+    assert "<title>" not in labels  # the marks are all in the years' SVG
 
 
 def test_the_marks_of_one_year_on_a_row_stand_apart(folder: Path) -> None:
@@ -162,9 +168,11 @@ def test_every_mark_of_a_busy_year_stands_clear_within_its_column(
     and the chart, and in the key's order (close, build, open, dispose), not the table's."""
     year = horizon // 2
     chart = gantt(_busy(_programme(folder), kinds, year), horizon)
-    size = re.search(r'<svg [^>]*width="([0-9.]+)" height="([0-9.]+)"', chart)
+    # the years' SVG: its viewBox starts where the rows' labels end
+    size = re.search(r'<svg [^>]*viewBox="([0-9.]+) 0 ([0-9.]+) ([0-9.]+)"[^>]* class="gantt"',
+                     chart)
     assert size is not None
-    width, height = float(size[1]), float(size[2])
+    start, width, height = float(size[1]), float(size[2]), float(size[3])
     letters = {m.letter: a for a, m in MARKS.items()}
     at = [(float(x), float(y) - 3.5 - LIFT.get(letters[letter], 0.0), letters[letter])
           for x, y, letter in MARK_TEXT.findall(chart)]  # each mark's centre
@@ -174,9 +182,10 @@ def test_every_mark_of_a_busy_year_stands_clear_within_its_column(
     assert all(b - a >= MARK_GAP - 0.05 for a, b in itertools.pairwise(sorted(xs)))
     # the year's column, from its gridline to the next
     grid = sorted(float(x) for x in re.findall(r'<line x1="([0-9.]+)"', chart))
-    column = grid[year - 1], (grid[year] if year < len(grid) else width - 10)
+    column = grid[year - 1], (grid[year] if year < len(grid) else start + width - 10)
     assert column[0] + 9 <= min(xs) and max(xs) + 9 <= column[1], (column, xs)
-    assert 9 <= min(xs) and max(xs) + 9 <= width and all(9 <= y <= height - 9 for _, y, _ in at)
+    assert start + 9 <= min(xs) and max(xs) + 9 <= start + width
+    assert all(9 <= y <= height - 9 for _, y, _ in at)
     assert [a for _, _, a in sorted(at)] == [a for a in MARKS if a in kinds]
 
 

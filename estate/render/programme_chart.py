@@ -175,17 +175,24 @@ def year_width(rows: list[_Row], horizon: int) -> float:
 def gantt(programme: Programme, horizon: int) -> str:
     """The Gantt chart: a row per site, its teams' moves beneath, a mark per change; in a
     box of its own that scrolls sideways when the chart is wider than the page (the
-    page's style sheet keeps the chart at its full size there), reached by the keyboard."""
+    page's style sheet keeps the chart at its full size there), reached by the keyboard.
+
+    The rows' labels are an SVG of their own beside the years' SVG, so that the labels
+    stay at the box's left edge (`position: sticky`) while the years scroll beneath, as
+    a spreadsheet freezes its first column. Both share one coordinate system (the years'
+    viewBox starts where the labels' ends) and are one image to assistive technology,
+    its name on their wrapper; each label is in the page once."""
     actions = programme.actions
     if actions.empty:
         return "<p>No change is scheduled within the horizon.</p>"
     rows = _rows(actions)
     left, cw, rh, top = 300, year_width(rows, horizon), 22, 34
-    w, h = left + cw * horizon + 10, top + rh * len(rows) + 6
-    parts = ['<div class="scroll" tabindex="0" role="region" aria-label="Gantt chart, '
-             'scrolls sideways">'
-             f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0f}" height="{h}" '
-             f'class="gantt" role="img" aria-label="When each change happens, by site and team">']
+    right, h = math.ceil(cw * horizon + 10), top + rh * len(rows) + 6
+    svg = 'xmlns="http://www.w3.org/2000/svg" role="none"'
+    labels = [f'<svg {svg} width="{left}" height="{h}" viewBox="0 0 {left} {h}" '
+              'preserveAspectRatio="xMinYMin slice" class="gantt-labels">']  # cut, not shrunk
+    parts = [f'<svg {svg} width="{right}" height="{h}" viewBox="{left} 0 {right} {h}" '
+             'class="gantt">']
     for t in range(1, horizon + 1):
         x = left + (t - 0.5) * cw
         parts.append(f'<text x="{x:.1f}" y="14" text-anchor="middle" font-weight="bold">Y{t}</text>'
@@ -198,9 +205,11 @@ def gantt(programme: Programme, horizon: int) -> str:
     for i, row in enumerate(rows):
         y = top + i * rh
         cls = "site" if row.site else "team"
-        parts.append(f'<g class="{cls}"><rect x="0" y="{y}" width="{w:.0f}" height="{rh}" '
-                     f'class="band{i % 2}"/><text x="{10 if row.site else 24}" y="{y + 15}">'
-                     f"{inert(_cut(row.label))}</text>")
+        labels.append(f'<g class="{cls}"><rect x="0" y="{y}" width="{left}" height="{rh}" '
+                      f'class="band{i % 2}"/><text x="{10 if row.site else 24}" y="{y + 15}">'
+                      f"{inert(_cut(row.label))}</text></g>")
+        parts.append(f'<g class="{cls}"><rect x="{left}" y="{y}" width="{right}" '
+                     f'height="{rh}" class="band{i % 2}"/>')
         if row.site:
             parts.append(_bars(row, left, cw, horizon, y, rh))
         count = row.actions["year"].value_counts()
@@ -212,8 +221,10 @@ def gantt(programme: Programme, horizon: int) -> str:
             x = left + (t - 0.5) * cw + MARK_GAP * (k - (n - 1) / 2)
             parts.append(f"<g><title>{_tip(act)}</title>{shape(act['action'], x, y + rh / 2)}</g>")
         parts.append("</g>")
-    parts.append("</svg></div>")
-    return "".join(parts)
+    return ('<div class="scroll" tabindex="0" role="region" aria-label="Gantt chart, '
+            'scrolls sideways"><div class="gantt-frame" role="img" aria-label="When each '
+            'change happens, by site and team">' + "".join(labels) + "</svg>"
+            + "".join(parts) + "</svg></div></div>")
 
 
 def ticks(lo: float, hi: float, n: int = 5) -> list[float]:

@@ -1,0 +1,190 @@
+"""The programme page's Gantt chart in a real browser (headless Chromium, as
+test_programme_browser.py runs the rest of the page): a chart wider than its box scrolls
+sideways in it while the rows' labels stay in view, and a screen reader finds each label
+once."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from estate.render.html import write_page
+from estate.render.programme_page import programme_page, write_programme_page
+from estate.results import Programme
+from estate.store import read_programme, write_results
+from tests.fixtures.browser import Opened, axe_violations, open_page
+from tests.fixtures.programme import HOSTILE, plan_with, programme_for
+from tests.fixtures.results import write_results as write_made_up_folder
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    made_up = write_made_up_folder(tmp_path_factory.mktemp("made_up"), n_sites=30, n_zones=40)
+    programme = programme_for(made_up, names=HOSTILE)
+    return write_results(plan_with(made_up, programme), tmp_path_factory.mktemp("out") / "r")
+
+
+@pytest.fixture
+def page(browser: Any, dated: Path) -> Iterator[Opened]:
+    path = write_programme_page(dated)
+    assert path is not None
+    opened = open_page(browser, path, wait_for_map=False)
+    yield opened
+    opened.page.close()
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+MARK_BOXES = """() => [...document.querySelectorAll('svg.gantt g > g')].map(g => {
+  const r = g.children[1].getBoundingClientRect();  // the mark's shape, after its title
+  return [r.left, r.top, r.right, r.bottom]; })"""
+
+
+def _wide(dated: Path) -> Programme:
+    """The made-up programme over 30 years, with four changes of one site in year 30."""
+    programme = read_programme(dated)
+    assert programme is not None
+    first = programme.actions.iloc[[0]]
+    busy = pd.concat([first.assign(site_id="X1", site_name="X1", function_id="", year=30,
+                                   action=a) for a in ("close", "build", "open", "dispose")])
+    return dataclasses.replace(programme, actions=pd.concat([programme.actions, busy],
+                                                            ignore_index=True))
+
+
+def _open(browser: Any, tmp_path: Path, dated: Path, chart: str) -> Opened:
+    """The page of the "wide" programme (`_wide`) or of the "dated" one (10 years), opened."""
+    programme = _wide(dated) if chart == "wide" else read_programme(dated)
+    assert programme is not None
+    path = write_page(tmp_path / f"{chart}.html", programme_page(programme, None, chart))
+    return open_page(browser, path, wait_for_map=False)
+
+
+def test_a_wide_gantt_chart_scrolls_in_its_own_box(browser: Any, tmp_path: Path,
+                                                   dated: Path) -> None:
+    """A 30-year programme with four changes of one site in one year: the chart is drawn
+    at its full size (300 px of labels, 2,510 of years, no mark shrunk) and scrolls
+    sideways within its box, the page no wider than the window; no two marks overlap on
+    screen; the box is reached by the keyboard, and axe finds nothing serious."""
+    opened = _open(browser, tmp_path, dated, "wide")
+    try:
+        page = opened.page
+        svg = page.locator("svg.gantt")
+        assert svg.bounding_box()["width"] == float(svg.get_attribute("width")) > 2000
+        box = page.locator(".scroll:has(svg.gantt)")
+        assert box.evaluate("b => b.scrollWidth > b.clientWidth + 1000")
+        assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate(
+            "window.innerWidth")
+        marks = page.evaluate(MARK_BOXES)
+        assert len(marks) == len(_wide(dated).actions)
+        for i, a in enumerate(marks):
+            for b in marks[i + 1:]:
+                assert not _overlap(a, b), (a, b)
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "scroll"
+        assert axe_violations(opened) == []
+        opened.clean()
+    finally:
+        opened.page.close()
+
+
+ROW_LABELS = """b => [...b.querySelectorAll('g.site > text, g.team > text')].map(t => {
+  const r = t.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"""
+UNLEVEL = """b => { const bands = [...b.querySelectorAll('svg.gantt > g > rect:first-child')];
+  return [...b.querySelectorAll('g.site > text, g.team > text')].filter((t, i) => {
+    const r = t.getBoundingClientRect(), band = bands[i].getBoundingClientRect();
+    return !(band.top <= (r.top + r.bottom) / 2 && (r.top + r.bottom) / 2 <= band.bottom);
+  }).map(t => t.textContent); }"""
+"""The rows whose label is not level with its row of the years (its middle outside the
+row's band)."""
+UNCOVERED = """b => [...b.querySelectorAll('g.site > text, g.team > text')].filter(t => {
+  const r = t.getBoundingClientRect();  // the page scrolled to the label's row, then hit
+  window.scrollTo(0, window.scrollY + r.top - innerHeight / 2);
+  const s = t.getBoundingClientRect(), hit = document.elementFromPoint(s.left + 2,
+                                                                     (s.top + s.bottom) / 2);
+  return hit !== t && !t.contains(hit); }).map(t => t.textContent)"""
+
+
+@pytest.mark.parametrize(("chart", "size"), [("wide", (1366, 900)), ("wide", (390, 844)),
+                                             ("dated", (390, 844))])
+def test_the_row_labels_stay_in_view_as_the_years_scroll(
+        browser: Any, tmp_path: Path, dated: Path, chart: str, size: tuple[int, int]) -> None:
+    """The Gantt chart's box scrolled to its far right, by script and by the keyboard:
+    every row's label is where it was, within the box's visible part and not covered by
+    the chart (a 30-year chart on a laptop and a phone, the 10-year one on a phone)."""
+    opened = _open(browser, tmp_path, dated, chart)
+    try:
+        page = opened.page
+        page.set_viewport_size({"width": size[0], "height": size[1]})
+        box = page.locator(".scroll:has(svg.gantt)")
+        before = box.evaluate(ROW_LABELS)
+        assert len(before) > 20
+        box.focus()
+        page.keyboard.press("ArrowRight")  # the keyboard scrolls the box (smoothly)
+        page.wait_for_function("b => b.scrollLeft > 0", arg=box.element_handle(), timeout=3000)
+        box.evaluate("b => { b.scrollLeft = b.scrollWidth; }")
+        scrolled = box.evaluate("b => b.scrollLeft")
+        assert scrolled > 300 and scrolled == box.evaluate("b => b.scrollWidth - b.clientWidth")
+        seen = box.evaluate("""b => { const r = b.getBoundingClientRect();
+          return [r.left + b.clientLeft, r.left + b.clientLeft + b.clientWidth]; }""")
+        after = box.evaluate(ROW_LABELS)
+        assert [a[0] for a in after] == [b[0] for b in before]  # the labels did not move
+        assert all(seen[0] <= a[0] and a[2] <= seen[1] for a in after), (seen, after[:3])
+        assert box.evaluate(UNCOVERED) == [] and box.evaluate(UNLEVEL) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
+        assert axe_violations(opened) == []
+        opened.clean()
+    finally:
+        opened.page.close()
+
+
+def _said_in(page: Any, region: str) -> list[str]:
+    """The texts (StaticText) in Chromium's accessibility tree under the region named
+    `region`: what a screen reader can read there."""
+    cdp = page.context.new_cdp_session(page)
+    nodes = {n["nodeId"]: n for n in cdp.send("Accessibility.getFullAXTree")["nodes"]}
+    said, todo = [], [next(n for n in nodes.values() if n.get("role", {}).get("value") == "region"
+                           and n.get("name", {}).get("value") == region)]
+    while todo:
+        n = todo.pop()
+        if not n.get("ignored") and n.get("role", {}).get("value") == "StaticText":
+            said.append(n["name"]["value"])
+        todo += [nodes[c] for c in n.get("childIds", []) if c in nodes]
+    return said
+
+
+def test_each_row_label_is_said_once(page: Opened) -> None:
+    """The Gantt chart is one image, named, in its region; each row's label is in it as
+    often as there are rows bearing it (a team pooled at two sites has two), not twice."""
+    p = page.page
+    labels = p.evaluate("() => [...document.querySelectorAll('.scroll g.site > text,"
+                        " .scroll g.team > text')].map(t => t.textContent)")
+    assert len(labels) > 20
+    said = _said_in(p, "Gantt chart, scrolls sideways")
+    assert Counter(s for s in said if s in set(labels)) == Counter(labels)
+    assert p.get_by_role("img", name="When each change happens, by site and team").count() == 1
+
+
+def test_a_marks_letter_keeps_its_colour_on_a_team_row(page: Opened) -> None:
+    """Each mark's letter is drawn in its own colour, on a team's row as on a site's: the
+    move's white on blue (5.2:1; the team labels' grey, #444, would be 1.9:1)."""
+    drawn = page.page.evaluate("""() => [...document.querySelectorAll('svg.gantt g > g > text')]
+      .map(t => [t.textContent, t.getAttribute('fill'), getComputedStyle(t).fill])""")
+    assert {letter for letter, _, _ in drawn} >= {"M", "C", "D"}
+
+    def rgb(colour: str) -> str:
+        digits = colour.lstrip("#")
+        digits = "".join(d * 2 for d in digits) if len(digits) == 3 else digits
+        return "rgb({}, {}, {})".format(*(int(digits[i:i + 2], 16) for i in (0, 2, 4)))
+
+    assert [(letter, rgb(fill)) for letter, fill, _ in drawn] == [
+        (letter, shown) for letter, _, shown in drawn]
