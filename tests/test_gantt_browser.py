@@ -1,7 +1,7 @@
 """The programme page's Gantt chart in a real browser (headless Chromium, as
 test_programme_browser.py runs the rest of the page): a chart wider than its box scrolls
-sideways in it while the rows' labels stay in view, and a screen reader finds each label
-once."""
+sideways in it while the rows' labels stay in view, it prints whole, and a screen reader
+finds each label once."""
 
 from __future__ import annotations
 
@@ -142,6 +142,39 @@ def test_the_row_labels_stay_in_view_as_the_years_scroll(
         assert box.evaluate(UNCOVERED) == [] and box.evaluate(UNLEVEL) == []
         assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
         assert axe_violations(opened) == []
+        opened.clean()
+    finally:
+        opened.page.close()
+
+
+PRINTED = """b => { const edge = e => { const r = e.getBoundingClientRect();
+    return [r.left, r.right, r.top, r.bottom]; };
+  const years = [...b.querySelectorAll('svg.gantt text')].filter(t => /^Y[0-9]+$/.test(t.textContent));
+  return {box: edge(b), scrolls: b.scrollWidth > b.clientWidth, sticky: getComputedStyle(
+            b.querySelector('svg.gantt-labels')).position, labels: edge(b.querySelector(
+            'svg.gantt-labels')), chart: edge(b.querySelector('svg.gantt')),
+          years: years.length, last: edge(years[years.length - 1])}; }"""
+
+
+@pytest.mark.parametrize("chart", ["dated", "wide"])
+def test_the_gantt_chart_prints_whole(browser: Any, tmp_path: Path, dated: Path,
+                                      chart: str) -> None:
+    """Printed on A4 upright (718 px wide), the chart's box does not scroll: the labels and
+    the years shrink alike to the page's width, every year on the page, the rows level."""
+    opened = _open(browser, tmp_path, dated, chart)
+    try:
+        page = opened.page
+        page.set_viewport_size({"width": 718, "height": 1000})
+        page.emulate_media(media="print")
+        box = page.locator(".scroll:has(svg.gantt)")
+        printed = box.evaluate(PRINTED)
+        assert not printed["scrolls"] and printed["sticky"] == "static"
+        assert printed["years"] == (30 if chart == "wide" else 10)
+        left, right = printed["box"][:2]
+        assert left <= printed["labels"][0] and printed["chart"][1] <= right + 0.5
+        assert printed["last"][1] <= right  # the last year's heading is on the page
+        assert abs(printed["labels"][3] - printed["chart"][3]) < 1  # as tall as each other
+        assert box.evaluate(UNLEVEL) == []
         opened.clean()
     finally:
         opened.page.close()
