@@ -462,6 +462,30 @@ def test_lat_and_lon_under_other_names_are_named(tmp_path: Path, lat: str, lon: 
     assert says in problems[0].found
 
 
+@pytest.mark.parametrize(("header", "offered"), [
+    ("runing_cost", "runing_cost"), ("Running cost (£)", "Running cost (£)"),
+    (None, None), ("cost_per_year", None)])
+def test_a_missing_column_is_offered_only_a_header_that_means_it(
+        tmp_path: Path, header: str | None, offered: str | None) -> None:
+    """A slip or the name with units is offered as the missing column; another of the
+    table's own columns never is (build_cost is a near spelling of running_cost, and
+    renaming it would plan every site at its build cost), nor a header merely alike."""
+    tables = frames()
+    sites = tables["sites"]
+    sites["build_cost"] = 0.0
+    tables["sites"] = (sites.drop(columns="running_cost") if header is None
+                       else sites.rename(columns={"running_cost": header}))
+    problems = [p for p in problems_of(write_tables(tmp_path / "reg", tables))
+                if p.column == "running_cost" and p.severity == "error"]
+    assert len(problems) == 1
+    said = problems[0].found
+    if offered is None:
+        assert "may be it" not in said
+        assert said.startswith("no such column in the header: site_id, agency_id")
+    else:
+        assert f"the column {offered!r} may be it: rename it running_cost" in said
+
+
 @pytest.mark.parametrize(("cell", "serial"), [("46477", True), ("31/03/2027", False),
                                               ("2027", False)])
 def test_a_date_as_an_excel_serial_says_so(tmp_path: Path, cell: str, serial: bool) -> None:

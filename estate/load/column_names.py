@@ -23,11 +23,18 @@ SYNONYMS = {"lat": ("latitude", "lat_(wgs84)", "y"),
 spelling alone."""
 
 
-def missing_column(table: RawTable, name: str) -> Problem:
-    """Name what the header does have, and the nearest spelling if there is one."""
+def missing_column(table: RawTable, spec: Table, name: str) -> Problem:
+    """Name what the header does have, and the header that is a slip or a synonym of
+    the column, if one is. A header that is another of the table's own columns
+    (`build_cost` for a missing `running_cost`) is never offered: renaming it would take
+    that column's figures for this one's and the register would pass the checks with
+    them."""
     header = [c for c in table.frame.columns]
-    near = [c for c in header if c in SYNONYMS.get(name, ())] or \
-        difflib.get_close_matches(name, header, n=1)
+    known = {c.name for c in spec.columns}
+    others = [c for c in header if c not in known]
+    near = [c for c in others if c in SYNONYMS.get(name, ())] or \
+        [c for c in others if _nearest(c, [name]) == name
+         or _nearest(re.sub(r"[(\[].*?[)\]]", "", c), [name]) == name][:1]
     found = "no such column in the header"
     if near:
         found += (f"; the column {table.typed.get(near[0], near[0])!r} may be it: rename it "

@@ -127,7 +127,7 @@ def check_table(table: RawTable, spec: Table) -> tuple[pd.DataFrame, list[Proble
                          + _long_ago(column, values, table))
         else:
             if column.required:
-                problems.append(missing_column(table, column.name))
+                problems.append(missing_column(table, spec, column.name))
             values = _default(column, cells.index)
             if column.required and column.kind == "number":  # unknown, not its default,
                 values[:] = np.nan  # so no check compares with it and reports a cascade
