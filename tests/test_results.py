@@ -104,6 +104,24 @@ def test_payback_zero_when_one_off_is_a_receipt(tmp_path: Path, solver: str) -> 
     assert s["payback_years"] == 0
 
 
+def test_a_cap_below_zero_asks_for_receipts_and_says_so(tmp_path: Path, solver: str) -> None:
+    """`max_one_off` is a cap on net one-off spend, so one below zero asks the plan to
+    raise at least that much net; the status quo raises nothing, and its breach says so
+    in those words."""
+    reg = write_register(tmp_path / "r", AGENCIES, [
+        site("S1", "A1", 0, 0, running_cost=500_000),
+        site("S2", "A1", 0, 5, running_cost=1_000, disposal_value=80_000, closure_cost=30_000),
+    ], [function("F1", "A1", "HR", "S1", fte=10, annual_cost=500_000)])
+    s = plan_of(reg, scenario(policy={"keep": ["S1"], "max_one_off": -40_000}),
+                solver).summary.to_json()
+    # S2 closes and sells: it raises 80k - 30k = 50k, at least the 40k asked.
+    assert s["one_off_cost"] == approx(-50_000)
+    assert s["status_quo_feasible"] is False
+    assert [b["place"] for b in s["status_quo_breaches"]] == [
+        "max_one_off = -40000 asks for net receipts of at least £40.0k; the status quo "
+        "receives nothing"]
+
+
 def test_payback_null_without_annual_saving(tmp_path: Path, solver: str) -> None:
     reg = write_register(tmp_path / "r", AGENCIES, [
         site("S1", "A1", 0, 0, running_cost=500_000),

@@ -182,8 +182,11 @@ def _breaches(prep: Prepared, before: State) -> list[Breach]:
         out.append(Breach("policy.close", f"{ids[s]} is open today"))
     for s in np.flatnonzero(prep.forced_open & ~prep.existing):
         out.append(Breach("policy.keep", f"{ids[s]} is not built today"))
-    if sc.max_one_off < 0:
-        out.append(Breach("policy.max_one_off", "the status quo spends £0"))
+    if sc.max_one_off < 0:  # a cap below zero asks the plan to raise money, net
+        out.append(Breach("policy.max_one_off",
+                          f"max_one_off = {sc.max_one_off:g} asks for net receipts of at "
+                          f"least {money(-sc.max_one_off)}; the status quo receives "
+                          "nothing"))
     return out
 
 
