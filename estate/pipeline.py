@@ -99,7 +99,22 @@ def prepare_scenario(scenario: Scenario, register: Register | None = None,
     with clock.stage("prepare", "Measuring distances, eligible pairs and coverage"):
         prep = prepare(register, scenario)
     prep.warnings.extend(warnings)
+    _tell_warnings(prep.warnings, clock)
     return prep
+
+
+WARNINGS_TOLD = 5
+"""Warnings said as progress lines before the solve (all of them are listed at the end)."""
+
+
+def _tell_warnings(warnings: list[Problem], clock: Clock) -> None:
+    """The warnings as progress lines before any solving, so that a planner watching a
+    long run can stop it and fix a slip at once rather than read of it at the end."""
+    for warning in warnings[:WARNINGS_TOLD]:
+        clock.progress(f"Warning: {warning}")
+    if len(warnings) > WARNINGS_TOLD:
+        clock.progress(f"... and {len(warnings) - WARNINGS_TOLD} more warnings, every one "
+                       "listed when the plan is written")
 
 
 def status_quo_start(prep: Prepared, model: EstateModel) -> np.ndarray:

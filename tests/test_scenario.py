@@ -104,6 +104,8 @@ SCENARIO_ERRORS: dict[str, tuple[dict[str, Any], Rows, list[str]]] = {
                                    "'public_access'"]),
     "sharing type in the wrong case": ({"sharing": {"types": ["HR", "it"]}}, None,
                                        ["sharing.types", "'it' -> 'IT'"]),
+    "sharing type misspelt": ({"sharing": {"types": ["HR", "Finanace"]}}, None,
+                              ["sharing.types", "'Finanace' -> 'Finance'"]),
     "closable kind as typed": ({"policy": {"closable_kinds": ["Office", "data centre"]}},
                                None, ["policy.closable_kinds", "'office'", "'data_centre'"]),
     "agency in the wrong case": ({"agencies": ["a1"]}, None, ["agencies", "'a1' -> 'A1'"]),
@@ -248,6 +250,20 @@ def test_a_type_fewer_agencies_hold_than_a_centre_needs_is_a_warning(
         return
     assert [(p.severity, p.row) for p in problems] == [("warning", None)]
     assert f"held: {short}; no centre" in problems[0].found, problems[0].found
+
+
+def test_warnings_are_told_before_the_solve(tmp_path: Path) -> None:
+    """With progress lines on, the warnings come before the model is built, so a planner
+    can stop a long run over a slip; every one is listed again at the end."""
+    scenario = town(tmp_path, changes={"sharing": {"types": ["Payroll"]}})
+    run = invoke(tmp_path, "plan", scenario, "--out", "out", "--map", "map.html",
+                 "--progress")
+    assert run.code == 0, run.output
+    lines = run.stderr.splitlines()
+    told = [i for i, line in enumerate(lines) if "Warning: " in line and "sharing.types" in line]
+    build = next(i for i, line in enumerate(lines) if "Building the model" in line)
+    assert len(told) == 2 and told[0] < build < told[1], run.stderr
+    no_traceback(run)
 
 
 def test_warnings_reach_the_screen_as_the_tools_own_lines(tmp_path: Path) -> None:

@@ -137,9 +137,10 @@ def _words(scenario: Scenario, register: Register, label: str) -> list[Problem]:
     A coverage rule for a service no site offers protects nobody (or, in mode `all`, no
     plan exists): an error when the register spells a service nearly so (a typo, or
     only the case differs), a warning otherwise (a standard scenario run on a register
-    without that service; the plan then says which zones no site can reach). A sharing type no team has is a warning (a standard scenario
-    may name types a register lacks), unless only its case differs: then the plan would
-    quietly pool nothing, an error. A closable kind in a form register kinds never take
+    without that service; the plan then says which zones no site can reach). A sharing type no team has is likewise
+    an error when the register spells a type nearly so (`Finanace`, `it`: the plan would
+    quietly pool nothing of the type meant), a warning otherwise (a standard scenario
+    may name types a register lacks). A closable kind in a form register kinds never take
     (`Office`, `data centre`) can match no site: an error.
     """
     sites, functions = register.sites, register.functions
@@ -158,11 +159,10 @@ def _words(scenario: Scenario, register: Register, label: str) -> list[Problem]:
     for kind in scenario.sharing_types:
         if kind not in types:
             hint = _did_you_mean([kind], types)
-            case = kind.lower() in {t.lower() for t in types}
             problems.append(Problem(
                 label, None, "sharing.types", "function types of the register (types are "
                 "case-sensitive)", f"{kind!r}, which no function has{hint}", label="key",
-                severity="error" if case else "warning"))
+                severity="error" if hint else "warning"))
     kinds = set(sites["kind"])
     for kind in scenario.closable_kinds:
         slug = re.sub(r"[\s\-]+", "_", kind.strip().lower())
