@@ -742,3 +742,14 @@ def test_a_struck_through_row_is_read_with_a_warning(tmp_path: Path) -> None:
     assert register.sites["site_id"].tolist() == ["S1", "S2", "S3"]  # read all the same
     assert [(p.file, p.row, p.found) for p in register.warnings] == [
         ("reg.xlsx[sites]", 3, "1 struck-through row: 3")]
+
+
+def test_a_register_that_is_not_there_is_named_by_its_full_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scenario's `data` is read from the scenario file's folder, so the path as
+    written (`models/../data/x`) says little of where estate looked: the message gives
+    the full path, the `..` resolved."""
+    (tmp_path / "models").mkdir()
+    monkeypatch.chdir(tmp_path)
+    raw = read_tables(Path("models/../data/suffolkk"))
+    assert [p.found for p in raw.problems] == [f"nothing at {tmp_path.resolve()}/data/suffolkk"]

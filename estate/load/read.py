@@ -69,7 +69,9 @@ def read_tables(path: str | Path) -> RawRegister:
         return _read_geopackage(path)
     raw = RawRegister(path, {name: f"{name}.csv" for name in TABLES})
     if not path.exists():
-        found = f"nothing at {path}"
+        # the full path: a scenario's `data` is read from the scenario file's folder, so
+        # the path as written (`models/../data/x`) need not say where it was looked for
+        found = f"nothing at {path.resolve()}"
     elif suffix == ".csv":
         found = f"a single CSV file {path.name}: give the folder that holds it"
     elif suffix in (".xls", ".xlsb", ".ods"):
