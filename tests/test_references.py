@@ -4,10 +4,13 @@ and types spelled two ways."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from estate.errors import InputError
 from estate.load.validate import load_register
 from tests.fixtures.reference import SITES, ZONES, bad_cell, csv_register, located, problems_of
 
@@ -86,6 +89,20 @@ def test_a_zone_of_an_area_without_sites_is_an_error(tmp_path: Path) -> None:
 def test_missing_id_column_does_not_flag_every_reference(tmp_path: Path) -> None:
     problems = problems_of(csv_register(tmp_path, agencies={"agency_id": None}))
     assert located(problems) == {("agencies.csv", None, "agency_id")}
+
+
+def test_missing_type_column_is_one_problem_not_also_a_home_of_the_wrong_type(
+        tmp_path: Path) -> None:
+    """Without functions.type every team's type is blank: that is the one problem, not
+    also a home that "hosts only IT" for each team whose home hosts some types."""
+    register = tmp_path / "suffolk"  # the demo's homes that host some types only
+    shutil.copytree(Path(__file__).parents[1] / "data" / "suffolk", register)
+    functions = pd.read_csv(register / "functions.csv", dtype=str, keep_default_na=False)
+    functions.drop(columns="type").to_csv(register / "functions.csv", index=False)
+    with pytest.raises(InputError) as caught:
+        load_register(register)
+    assert located(caught.value.problems) == {("functions.csv", None, "type")}
+    assert caught.value.warnings == []
 
 
 def test_types_spelled_differently_only_in_case_are_warned(tmp_path: Path) -> None:

@@ -126,7 +126,9 @@ def _check_homes(
                 f"{f['site_id']!r}, a candidate site ({files['sites']} row {f['row_site']})",
             )
         )
-    unhosted = homes["hosts"].map(len).gt(0) & ~pd.Series(
+    # a blank type is an error of its own (an empty cell, or no type column at all),
+    # not also a home that hosts the wrong one
+    unhosted = homes["hosts"].map(len).gt(0) & homes["type"].astype(str).str.strip().ne("") & ~pd.Series(
         [t in h for t, h in zip(homes["type"], homes["hosts"], strict=True)],
         index=homes.index,
         dtype=bool,
