@@ -15,7 +15,8 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
 - runs/planning.py: test_store.py, test_cli.py
 - render/compare_page.py, render/compare_figures.py, maps/compare_map.py: test_compare.py (and test_accessibility.py);
   render/sweep_page.py: test_sweep.py
-- render/programme_chart.py: test_programme_page.py (and test_gantt_browser.py); results/programme.py:
+- render/programme_chart.py: test_programme_page.py (and test_gantt_browser.py,
+  test_curve_browser.py); results/programme.py:
   test_programme_store.py; maps/timeline.py: test_programme_map.py
 - maps/assets.py, maps/panels.py: test_page.py (and test_maps_browser.py,
   test_map_panels_browser.py)
@@ -32,8 +33,8 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
 Across modules: test_bruteforce.py (the whole model against an independent brute
 force), test_demo.py (the Suffolk demo end to end), test_orlib.py (published optima),
 test_layers.py (imports go one way), test_kill.py (a plan killed at each moment),
-test_docs.py, test_maps_browser.py, test_map_panels_browser.py, test_programme_browser.py
-and test_gantt_browser.py (pages in headless Chromium).
+test_docs.py, test_maps_browser.py, test_map_panels_browser.py, test_programme_browser.py,
+test_gantt_browser.py and test_curve_browser.py (pages in headless Chromium).
 """
 
 from __future__ import annotations

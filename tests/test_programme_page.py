@@ -221,6 +221,19 @@ def test_the_curve_starts_at_zero_and_marks_payback(folder: Path) -> None:
     assert "not within the horizon" in programme_page(never, None, "x")
 
 
+def test_the_curve_scales_and_its_payback_label_stays_inside(folder: Path) -> None:
+    """The curve is drawn in its own units (a viewBox), so it shrinks whole; a payback in
+    the last year is labelled left of its line, not past the curve's right edge."""
+    programme = _programme(folder)
+    assert 'viewBox="0 0 720 320"' in cash_curve(programme)
+    last = int(programme.totals()["year"].max())
+    late = cash_curve(dataclasses.replace(programme, payback_year=last))
+    said = re.search(r'<text x="([0-9.]+)"( text-anchor="end")?[^>]*class="payback">', late)
+    assert said is not None and said.group(2), late[-400:]
+    early = cash_curve(dataclasses.replace(programme, payback_year=1))
+    assert re.search(r'<text x="[0-9.]+" y="[0-9]+" [^>]*class="payback">Payback', early)
+
+
 def test_a_schedule_the_time_limit_stopped_is_a_warning_with_its_gap(folder: Path) -> None:
     programme = _programme(folder)
     proven = programme_page(Programme(**{**programme.__dict__, "status": "optimal",
