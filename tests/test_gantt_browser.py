@@ -97,21 +97,24 @@ def test_a_wide_gantt_chart_scrolls_in_its_own_box(browser: Any, tmp_path: Path,
         opened.page.close()
 
 
-ROW_LABELS = """b => [...b.querySelectorAll('g.site > text, g.team > text')].map(t => {
-  const r = t.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"""
-UNLEVEL = """b => { const bands = [...b.querySelectorAll('svg.gantt > g > rect:first-child')];
-  return [...b.querySelectorAll('g.site > text, g.team > text')].filter((t, i) => {
+LABELS = "svg.gantt-labels .label, svg.gantt-labels g > text"
+"""The rows' labels: HTML boxes in the labels' SVG (or SVG text)."""
+ROW_LABELS = f"""b => [...b.querySelectorAll('{LABELS}')].map(t => {{
+  const r = t.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }})"""
+UNLEVEL = f"""b => {{ const bands = [...b.querySelectorAll('svg.gantt > g > rect:first-child')];
+  return [...b.querySelectorAll('{LABELS}')].filter((t, i) => {{
     const r = t.getBoundingClientRect(), band = bands[i].getBoundingClientRect();
     return !(band.top <= (r.top + r.bottom) / 2 && (r.top + r.bottom) / 2 <= band.bottom);
-  }).map(t => t.textContent); }"""
+  }}).map(t => t.textContent); }}"""
 """The rows whose label is not level with its row of the years (its middle outside the
 row's band)."""
-UNCOVERED = """b => [...b.querySelectorAll('g.site > text, g.team > text')].filter(t => {
+UNCOVERED = f"""b => [...b.querySelectorAll('{LABELS}')].filter(t => {{
   const r = t.getBoundingClientRect();  // the page scrolled to the label's row, then hit
   window.scrollTo(0, window.scrollY + r.top - innerHeight / 2);
   const s = t.getBoundingClientRect(), hit = document.elementFromPoint(s.left + 2,
                                                                      (s.top + s.bottom) / 2);
-  return hit !== t && !t.contains(hit); }).map(t => t.textContent)"""
+  return hit !== t.closest('g').querySelector('rect');  // the label's band, under the label
+}}).map(t => t.textContent)"""
 
 
 @pytest.mark.parametrize(("chart", "size"), [("wide", (1366, 900)), ("wide", (390, 844)),
@@ -180,31 +183,99 @@ def test_the_gantt_chart_prints_whole(browser: Any, tmp_path: Path, dated: Path,
         opened.page.close()
 
 
-def _said_in(page: Any, region: str) -> list[str]:
-    """The texts (StaticText) in Chromium's accessibility tree under the region named
-    `region`: what a screen reader can read there."""
+def _said_in(page: Any, region: str) -> tuple[list[str], list[str]]:
+    """What Chromium's accessibility tree holds under the region named `region`: its texts
+    (StaticText), what a screen reader reads there, and the names and descriptions of
+    its other nodes, which a screen reader may read as well."""
     cdp = page.context.new_cdp_session(page)
     nodes = {n["nodeId"]: n for n in cdp.send("Accessibility.getFullAXTree")["nodes"]}
-    said, todo = [], [next(n for n in nodes.values() if n.get("role", {}).get("value") == "region"
-                           and n.get("name", {}).get("value") == region)]
+    said, named = [], []
+    todo = [next(n for n in nodes.values() if n.get("role", {}).get("value") == "region"
+                 and n.get("name", {}).get("value") == region)]
     while todo:
         n = todo.pop()
-        if not n.get("ignored") and n.get("role", {}).get("value") == "StaticText":
+        role = n.get("role", {}).get("value")
+        if not n.get("ignored") and role == "StaticText":
             said.append(n["name"]["value"])
+        elif not n.get("ignored") and role != "InlineTextBox":
+            named += [n.get(k, {}).get("value", "") for k in ("name", "description")]
         todo += [nodes[c] for c in n.get("childIds", []) if c in nodes]
-    return said
+    return said, named
+
+
+LABEL_PARTS = f"""() => [...document.querySelectorAll('{LABELS}')].map(l =>
+  [l.textContent, [...l.children].map(s => s.textContent)])"""
+"""Each row's label, whole, and its parts: the name and the bracketed id."""
 
 
 def test_each_row_label_is_said_once(page: Opened) -> None:
     """The Gantt chart is one image, named, in its region; each row's label is in it as
-    often as there are rows bearing it (a team pooled at two sites has two), not twice."""
+    often as there are rows bearing it (a team pooled at two sites has two), not twice:
+    no node is named or described with a label (its hover text is hidden from it)."""
     p = page.page
-    labels = p.evaluate("() => [...document.querySelectorAll('.scroll g.site > text,"
-                        " .scroll g.team > text')].map(t => t.textContent)")
+    labels = p.evaluate(LABEL_PARTS)
     assert len(labels) > 20
-    said = _said_in(p, "Gantt chart, scrolls sideways")
-    assert Counter(s for s in said if s in set(labels)) == Counter(labels)
+    parts = [part for _, each in labels for part in each]
+    said, named = _said_in(p, "Gantt chart, scrolls sideways")
+    assert Counter(s for s in said if s in set(parts)) == Counter(parts)
+    assert set(named) & {whole for whole, _ in labels} == set()
     assert p.get_by_role("img", name="When each change happens, by site and team").count() == 1
+
+
+LONG = ["Former highways depot (surplus), Halesworth Road, Holton", "W" * 300,
+        "County area office, Sudbury", "</svg><script>alert(1)</script> and more besides"]
+"""Site names too long for the labels' column on a phone (one of them on a laptop too)."""
+FITTED = f"""b => {{ const column = b.querySelector('svg.gantt-labels').getBoundingClientRect();
+  return [...b.querySelectorAll('{LABELS}')].map(l => {{
+    const r = l.getBoundingClientRect(), band = l.closest('g').querySelector('rect');
+    window.scrollTo(0, window.scrollY + r.top - innerHeight / 2);  // the label in view
+    const s = l.getBoundingClientRect();
+    const hovered = document.elementFromPoint((s.left + s.right) / 2, (s.top + s.bottom) / 2);
+    const cut = e => e.scrollWidth > e.clientWidth, css = getComputedStyle;
+    return {{whole: l.textContent, right: s.right, column: column.right - 1,
+      clipped: cut(l),  // cut by the label's own box: no ellipsis
+      parts: [...l.children].map(e => [e.className, e.getBoundingClientRect().right, cut(e),
+        css(e).overflowX === 'hidden' && css(e).textOverflow === 'ellipsis'
+        && css(e).whiteSpace === 'nowrap']),
+      hover: hovered === band && band.firstElementChild.tagName === 'title'
+             ? band.firstElementChild.textContent : null}}; }}); }}"""
+"""Each row's label: where it ends and where the labels' column does, whether it or a
+part of it (the name, the id) is wider than its box, and if so whether it ends in an
+ellipsis; and the text shown on hovering the label (the title of what the pointer hits)."""
+
+
+@pytest.mark.parametrize("size", [(390, 844), (1366, 900)])
+def test_a_label_too_long_for_its_column_ends_in_an_ellipsis(
+        browser: Any, tmp_path: Path, dated: Path, size: tuple[int, int]) -> None:
+    """Long site names on a phone and a laptop: each label ends within the labels' column,
+    and a label too long for it is cut with an ellipsis, its name cut and its site's id
+    whole; hovering a label shows the whole of it; axe finds nothing serious."""
+    programme = read_programme(dated)
+    assert programme is not None
+    actions = programme.actions.copy()
+    for site, name in zip(actions["site_id"].drop_duplicates()[:len(LONG)], LONG, strict=True):
+        actions.loc[actions["site_id"] == site, "site_name"] = name
+    page_text = programme_page(dataclasses.replace(programme, actions=actions), None, "long")
+    opened = open_page(browser, write_page(tmp_path / "long.html", page_text),
+                       wait_for_map=False)
+    try:
+        page = opened.page
+        page.set_viewport_size({"width": size[0], "height": size[1]})
+        fitted = page.locator(".scroll:has(svg.gantt)").evaluate(FITTED)
+        assert len(fitted) > 20
+        for label in fitted:
+            assert label["right"] <= label["column"] and not label["clipped"], label
+            for kind, right, cut, ellipsis in label["parts"]:
+                assert right <= label["column"] and (ellipsis or not cut), label
+                assert kind == "name" or not cut, label  # a site's id is never cut
+            assert label["hover"] == label["whole"], label
+        cut = [label["whole"] for label in fitted if any(p[2] for p in label["parts"])]
+        long = LONG if size[0] < 700 else ["W" * 300]  # a phone's column is 45% of it
+        assert all(any(whole.startswith(name + " (") for whole in cut) for name in long), cut
+        assert axe_violations(opened) == []
+        opened.clean()
+    finally:
+        opened.page.close()
 
 
 def test_a_marks_letter_keeps_its_colour_on_a_team_row(page: Opened) -> None:

@@ -106,7 +106,6 @@ def test_every_kind_of_change_has_a_letter_and_words(page: str, folder: Path) ->
 def test_the_gantt_has_a_row_per_site_and_a_mark_per_change(folder: Path) -> None:
     programme = _programme(folder)
     chart = gantt(programme, 10)
-    assert chart.count("<title>") == len(programme.actions)
     sites = programme.actions["site_id"].nunique()
     teams = programme.actions.loc[programme.actions["action"].isin(("move", "pool")),
                                   ["site_id", "function_id"]].drop_duplicates()
@@ -115,9 +114,11 @@ def test_the_gantt_has_a_row_per_site_and_a_mark_per_change(folder: Path) -> Non
     for part in (labels, years):
         assert part.count('<g class="site">') == sites
         assert part.count('<g class="team">') == len(teams)
-    label = re.compile(r'<text x="(?:10|24)" ')  # a site's label, or a team's indented
+    label = re.compile(r'<foreignObject x="(?:10|24)" ')  # a site's label, or a team's indented
     assert len(label.findall(labels)) == sites + len(teams) and not label.findall(years)
-    assert "<title>" not in labels  # the marks are all in the years' SVG
+    # a title per row (the whole label, on hover); the marks' are all in the years' SVG
+    assert labels.count("<title>") == sites + len(teams)
+    assert years.count("<title>") == len(programme.actions)  # a mark's figures, on hover
 
 
 def test_the_marks_of_one_year_on_a_row_stand_apart(folder: Path) -> None:

@@ -84,12 +84,6 @@ def legend() -> str:
     return f'<ul class="legend">{items}{bars}</ul>'
 
 
-def _cut(text: str, n: int = 42) -> str:
-    """At most `n` characters (cut before escaping, so no entity is ever split)."""
-    text = " ".join(str(text).split())
-    return text if len(text) <= n else text[: n - 1] + "\u2026"
-
-
 def _tip(row: pd.Series) -> str:
     effect = float(row["annual_effect"])
     said = [f"Year {int(row['year'])} ({row['date']}): {row['action']}",
@@ -109,9 +103,14 @@ def _tip(row: pd.Series) -> str:
 
 @dataclass(frozen=True)
 class _Row:
-    label: str
+    name: str  # the label's first part: a site's name, or "↳ team F1"
+    tag: str  # its last part, in brackets (a site's id, a team's agency), or ""
     actions: pd.DataFrame
     site: bool  # a site's own row (bars), else a team's row beneath it
+
+    @property
+    def label(self) -> str:
+        return " ".join(" ".join(str(part).split()) for part in (self.name, self.tag) if part)
 
 
 def _rows(actions: pd.DataFrame) -> list[_Row]:
@@ -121,13 +120,13 @@ def _rows(actions: pd.DataFrame) -> list[_Row]:
     for site_id in first.index:
         mine = actions[actions["site_id"] == site_id]
         name = mine["site_name"].iloc[0]
-        label = f"{name} ({site_id})" if site_id else "No site"
-        rows.append(_Row(label, mine[mine["action"].isin(SITE_ACTIONS)], True))
+        rows.append(_Row(name if site_id else "No site", f"({site_id})" if site_id else "",
+                         mine[mine["action"].isin(SITE_ACTIONS)], True))
         teams = mine[~mine["action"].isin(SITE_ACTIONS)]
         for team, theirs in teams.groupby("function_id", sort=False):
             agency = theirs["agency_id"].iloc[0]
             what = "pooling" if (theirs["action"] == "pool").all() else "team"
-            rows.append(_Row(f"\u21b3 {what} {team}" + (f" ({agency})" if agency else ""),
+            rows.append(_Row(f"\u21b3 {what} {team}", f"({agency})" if agency else "",
                              theirs, False))
     return rows
 
@@ -173,6 +172,23 @@ def year_width(rows: list[_Row], horizon: int) -> float:
     return max(34.0, min(80.0, 720.0 / horizon), fit)
 
 
+def _label(row: _Row, i: int, y: float, left: float, rh: float) -> str:
+    """A row's band and label in the labels' SVG. The label is HTML (a foreignObject), so
+    that the browser fits it to the labels' column however wide the screen makes that: a
+    label too long ends in an ellipsis where the column does (the style sheet cuts the
+    name and keeps its bracketed id whole). The band beneath shows the whole label on
+    hover (its <title>; the style sheet lets the pointer through the label to it). The
+    band is hidden from assistive technology, so a screen reader reads the label's own
+    text, whole, once."""
+    x = 10 if row.site else 24  # a team's label indented under its site's
+    tag = f' <span class="tag">{inert(" ".join(row.tag.split()))}</span>' if row.tag else ""
+    return (f'<rect x="0" y="{y}" width="{left}" height="{rh}" class="band{i % 2}" '
+            f'aria-hidden="true"><title>{inert(row.label)}</title></rect>'
+            f'<foreignObject x="{x}" y="{y}" width="{left - x - 6}" height="{rh}">'
+            f'<div xmlns="http://www.w3.org/1999/xhtml" class="label"><span class="name">'
+            f'{inert(" ".join(row.name.split()))}</span>{tag}</div></foreignObject>')
+
+
 def gantt(programme: Programme, horizon: int) -> str:
     """The Gantt chart: a row per site, its teams' moves beneath, a mark per change; in a
     box of its own that scrolls sideways when the chart is wider than the page (the
@@ -182,7 +198,7 @@ def gantt(programme: Programme, horizon: int) -> str:
     stay at the box's left edge (`position: sticky`) while the years scroll beneath, as
     a spreadsheet freezes its first column. Both share one coordinate system (the years'
     viewBox starts where the labels' ends) and are one image to assistive technology,
-    its name on their wrapper; each label is in the page once."""
+    its name on their wrapper; each label is read once (`_label`)."""
     actions = programme.actions
     if actions.empty:
         return "<p>No change is scheduled within the horizon.</p>"
@@ -206,9 +222,7 @@ def gantt(programme: Programme, horizon: int) -> str:
     for i, row in enumerate(rows):
         y = top + i * rh
         cls = "site" if row.site else "team"
-        labels.append(f'<g class="{cls}"><rect x="0" y="{y}" width="{left}" height="{rh}" '
-                      f'class="band{i % 2}"/><text x="{10 if row.site else 24}" y="{y + 15}">'
-                      f"{inert(_cut(row.label))}</text></g>")
+        labels.append(f'<g class="{cls}">{_label(row, i, y, left, rh)}</g>')
         parts.append(f'<g class="{cls}"><rect x="{left}" y="{y}" width="{right}" '
                      f'height="{rh}" class="band{i % 2}"/>')
         if row.site:
