@@ -71,8 +71,13 @@ def handled(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from estate.runs.executor import sigterm_as_interrupt
+
         try:
-            return command(*args, **kwargs)
+            # a run stopped by SIGTERM (a scheduler's, `kill`) ends as one stopped by
+            # Ctrl-C: its temporary folder and its folder's lock removed, exit 130
+            with sigterm_as_interrupt():
+                return command(*args, **kwargs)
         except InputError as exc:
             err(f"Error: {exc}")
             # found beside the errors, they are said now, not once the errors are fixed

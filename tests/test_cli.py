@@ -487,3 +487,36 @@ def test_progress_lines_print_register_brackets_as_written(capsys: pytest.Captur
     show("Reading the register data/[/old] and [bold]new[/bold]")
     err = capsys.readouterr().err
     assert "data/[/old] and [bold]new[/bold]" in err, err
+
+
+@pytest.mark.slow
+def test_a_plan_stopped_by_sigterm_ends_as_ctrl_c_does(tmp_path: Path) -> None:
+    """A scheduler's SIGTERM while HiGHS searches: exit 130 with the interrupt's message,
+    no traceback, no results folder half-written, and no lock file left beside it (Python
+    would otherwise die at once, skipping every clean-up)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    scenario = Path("models/shared_back_office.toml").resolve()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "estate", "plan", str(scenario), "--out", "out", "--map",
+         "map.html", "--progress"], cwd=tmp_path, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:  # the search has begun
+            if "Solving with" in line:
+                break
+        time.sleep(2)
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, stderr
+    assert "Interrupted; previous results are untouched." in stderr
+    assert "Traceback" not in stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
