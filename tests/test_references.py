@@ -168,6 +168,16 @@ def test_a_zone_far_from_the_rest_or_abroad_is_a_warning(
     assert says in warnings[0].found and warnings[0].severity == "warning"
 
 
+def test_a_position_off_the_globe_is_one_error_not_also_far_away(tmp_path: Path) -> None:
+    """lat 5224.157 (a slip of 52.24157) is out of range: that is the one problem, with
+    no warning that the point is thousands of km from the rest."""
+    folder = csv_register(tmp_path, zones={"lat": [52.0593, 5224.157], "lon": [1.1557, 1.1]})
+    with pytest.raises(InputError) as caught:
+        load_register(folder)
+    assert located(caught.value.problems) == {("zones.csv", 3, "lat")}
+    assert caught.value.warnings == []
+
+
 def test_a_spread_out_or_foreign_register_is_not_flagged(tmp_path: Path) -> None:
     chain = {"lat": [50.1, 52.5, 57.5], "lon": [-5.5, -1.9, -4.2]}  # Penzance, Brum, Inverness
     assert load_register(csv_register(tmp_path, sites=chain, zones={

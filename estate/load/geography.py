@@ -38,7 +38,10 @@ def check_positions(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> l
     for name, frame in points:
         if not {"lat", "lon", "row"} <= set(frame.columns):
             continue
-        ok = np.isfinite(frame["lat"].to_numpy(float)) & np.isfinite(frame["lon"].to_numpy(float))
+        # a position off the globe (lat 5224.157) is an error of its own, not also a
+        # point thousands of km from the rest
+        la, lo = frame["lat"].to_numpy(float), frame["lon"].to_numpy(float)
+        ok = np.isfinite(la) & np.isfinite(lo) & (np.abs(la) <= 90) & (np.abs(lo) <= 180)
         tables += [name] * int(ok.sum())
         rows += frame.loc[ok, "row"].astype(int).tolist()
         lat += frame.loc[ok, "lat"].tolist()
