@@ -187,6 +187,16 @@ def test_a_spread_out_or_foreign_register_is_not_flagged(tmp_path: Path) -> None
         "lat": [-33.9, -33.7], "lon": [151.2, 150.9]})).warnings == []
 
 
+def test_a_reference_to_a_site_whose_id_was_blanked_points_at_the_blank_row(
+        tmp_path: Path) -> None:
+    """A site whose site_id cell was emptied leaves its teams pointing at an id nobody
+    has: each such error names the row without an id as the likely one."""
+    problems = problems_of(csv_register(tmp_path, sites={"site_id": ["S1", "", "S3"]}))
+    assert located(problems) == {("sites.csv", 3, "site_id"), ("functions.csv", 3, "site_id")}
+    team = next(p for p in problems if p.file == "functions.csv")
+    assert team.found == "'S2' (not listed: sites.csv row 3 has no site_id; is it that one?)"
+
+
 def test_an_id_in_another_case_is_suggested(tmp_path: Path) -> None:
     problems = bad_cell(tmp_path, "sites", "agency_id", 0, "a1")
     assert located(problems) == {("sites.csv", 2, "agency_id")}

@@ -46,9 +46,16 @@ def check_references(
             unknown = (values != "") & ~values.isin(frames[target][key])
             folded = {str(v).casefold(): str(v) for v in frames[target][key]}
             unpadded = {_unpadded(str(v)): str(v) for v in frames[target][key]}
+            # rows of the target whose id is blank (an error of their own): an unknown
+            # id may well be one of theirs, so the message points at them
+            blank = frames[target].loc[frames[target][key] == "", "row"].astype(int).tolist()
+            lost = (f" (not listed: {files[target]} row{'s' if len(blank) > 1 else ''} "
+                    f"{', '.join(map(str, blank[:3]))} {'have' if len(blank) > 1 else 'has'} "
+                    f"no {key}; is it {'one of theirs' if len(blank) > 1 else 'that one'}?)"
+                    if blank else "")
 
             def shown(value: str, folded: dict[str, str] = folded,
-                      unpadded: dict[str, str] = unpadded) -> str:
+                      unpadded: dict[str, str] = unpadded, lost: str = lost) -> str:
                 near = folded.get(value.casefold())
                 if near is not None:
                     return (f"{value!r} (did you mean {near!r}? ids match only with the "
@@ -58,7 +65,7 @@ def check_references(
                     return (f"{value!r} (did you mean {near!r}? Excel drops the leading "
                             "zeros of a number: format both id columns as Text and retype "
                             "the ids that lost them)")
-                return repr(value)
+                return repr(value) + lost
 
             problems += _flag(
                 frames[name],
