@@ -1,5 +1,6 @@
 """How the board pack's PDF (estate.render.report.board_pdf) lays blocks on its sheets:
-a note after a short table stays with it, so no sheet holds a lone line of small print.
+a note after a table stays with it (after a short table, with the whole table; after a
+long one, with its last rows), so no sheet holds a lone line of small print.
 
 Pages are made here in code, with filler above the table in steps small enough that, at
 one of them, the table fits at a sheet's foot and its note would not.
@@ -8,6 +9,7 @@ one of them, the table fits at a sheet's foot and its note would not.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from types import SimpleNamespace
 from typing import cast
@@ -53,3 +55,37 @@ def test_a_note_after_a_short_table_is_on_the_table_s_sheet(fresh: bool) -> None
             for mark in ("Zebra", "Yak"):  # each note on the sheet of the table's last row
                 note = next(s for s in sheets if mark in s)
                 assert "file4.csv" in note, (lines, notes, mark)
+
+
+def _long(rows: int) -> Table:
+    """A table of `rows` rows, each named by its number (row r007x)."""
+    return Table("Long list", ("Item", "Amount"),
+                 tuple((f"Item r{i:03d}x", f"£{i}.00m") for i in range(rows)), (False, True),
+                 (0.7, 0.3))
+
+
+@pytest.mark.parametrize("fresh", [True, False])
+@pytest.mark.parametrize("rows", [15, 20, 26, 31, 37, 42, 47, 60])
+def test_a_note_after_a_long_table_is_on_the_sheet_of_its_last_rows(rows: int,
+                                                                   fresh: bool) -> None:
+    """A table too long to keep whole splits over sheets; its one or two notes go on the
+    sheet of its last rows, and that sheet holds three of its rows or more (never one or
+    two rows above the notes), wherever the table ends: with filler above it in steps of
+    three lines, its end passes a sheet's foot. On a page of its own (after the filler)
+    or opening a page that follows on from the last; every row is drawn once."""
+    for lines in range(0, 40, 3):
+        notes = (NOTE, SECOND_NOTE)[:1 + lines // 3 % 2]
+        filler = tuple(Text(f"Filler paragraph {k}.") for k in range(lines))
+        if fresh:
+            pages = [Page("Assumptions", (*filler, _long(rows), *notes))]
+        else:
+            pages = [Page("Filler", filler), Page("Register", (_long(rows), *notes),
+                                                   fresh=False)]
+        sheets = _sheets(pages)
+        drawn = [re.findall(r"r\d{3}x", sheet) for sheet in sheets]
+        assert sorted(r for sheet in drawn for r in sheet) == [f"r{i:03d}x"
+                                                               for i in range(rows)]
+        last = next(k for k, sheet in enumerate(drawn) if f"r{rows - 1:03d}x" in sheet)
+        assert len(drawn[last]) >= 3, (lines, len(drawn[last]))
+        for mark in ("Zebra", "Yak")[:len(notes)]:
+            assert mark in sheets[last], (lines, mark)

@@ -224,23 +224,59 @@ SHORT_TABLE = 14
 """Rows of a table never split over two pages."""
 START_OF_TABLE = 3 * cm
 """Room a long table needs to start on a sheet: its caption, header and first rows."""
+TAIL_ROWS = 3
+"""Rows of a long table that go on with the notes after it: its last part is never one
+row or two, nor are its notes ever alone at the top of a sheet."""
 
 
 def _splits(block: Block) -> bool:
     return isinstance(block, Table) and len(block.rows) > SHORT_TABLE
 
 
-def _flowables(block: Block, styles: dict[str, ParagraphStyle],
-               kept: bool = False) -> list[Flowable]:
+class _WithTail(KeepTogether):
+    """A long table and what follows it (its notes): the table splits over as many sheets
+    as it needs, but its last part takes `TAIL_ROWS` rows or more to the sheet the notes
+    go on, as a typesetter keeps the tail of a table with its small print. Like
+    KeepTogether, it always asks to be split (`wrap`), and `split` says what goes on the
+    sheet at hand."""
+
+    def __init__(self, grid: Grid, after: list[Flowable]) -> None:
+        super().__init__([grid, *after])
+        self._grid, self._after = grid, after
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:
+        if getattr(self, "_wrapInfo", None) != (aW, aH):
+            self.wrap(aW, aH)
+        if self._H <= aH:  # the table and its notes fit: each goes on as it comes
+            return list(self._content)
+        grid = self._grid  # wrapped with the rest: its rows' heights, the header's first
+        heights = grid._rowHeights[:len(grid._rowHeights) - TAIL_ROWS]
+        room, rows = 0.0, 0
+        for height in heights:  # as many rows as fit here, but the last TAIL_ROWS
+            if room + height > aH:
+                break
+            room, rows = room + height, rows + 1
+        if rows <= grid.repeatRows:  # not a row fits: the table goes on the next sheet,
+            frame = getattr(self, "_frame", None)  # unless this one is empty already
+            return list(self._content) if getattr(frame, "_atTop", False) else []
+        first, rest = grid.split(aW, room + 0.01)
+        return [first, _WithTail(rest, self._after)]
+
+
+def _flowables(block: Block, styles: dict[str, ParagraphStyle], kept: bool = False,
+               notes: tuple[Block, ...] = ()) -> list[Flowable]:
     """`kept`: the caller keeps these together already (a KeepTogether inside another
-    sends reportlab to the next sheet even when the whole would fit)."""
+    sends reportlab to the next sheet even when the whole would fit). `notes`: the notes
+    after a long table, to go on with its last rows (`_WithTail`)."""
     if isinstance(block, Chart):
         return [_chart(block), Spacer(1, 4)]
     if isinstance(block, Table):
         grid = _grid(block, styles)
         if _splits(block):
+            after = [Spacer(1, 6), *(f for note in notes for f in _flowables(note, styles))]
             return [*([] if kept else [CondPageBreak(START_OF_TABLE)]),
-                    _para(block.caption, styles["long caption"]), grid, Spacer(1, 6)]
+                    _para(block.caption, styles["long caption"]),
+                    *([_WithTail(grid, after)] if notes else [grid, *after])]
         caption = _para(block.caption, styles["caption"])
         return [*([caption, grid] if kept else [KeepTogether([caption, grid])]),
                 Spacer(1, 6)]
@@ -252,9 +288,8 @@ def _flowables(block: Block, styles: dict[str, ParagraphStyle],
 
 
 def _holds_notes(block: Block) -> bool:
-    """A block the notes after it stay with: a table short enough to keep whole, or a
-    figure (a long table splits, so what follows it flows on as it comes)."""
-    return isinstance(block, Chart) or (isinstance(block, Table) and not _splits(block))
+    """A block the notes after it stay with: a table or a figure."""
+    return isinstance(block, (Chart, Table))
 
 
 def _is_note(block: Block) -> bool:
@@ -262,9 +297,9 @@ def _is_note(block: Block) -> bool:
 
 
 def _runs(blocks: tuple[Block, ...]) -> list[tuple[Block, ...]]:
-    """The blocks in the runs a sheet keeps whole: a short table or a figure with the notes
-    right after it (its small print, never left alone at the top of the next sheet),
-    every other block on its own."""
+    """The blocks in runs: a table or a figure with the notes right after it (its small
+    print, never left alone at the top of the next sheet), every other block on its own.
+    A sheet keeps a run whole, but for a long table, whose last rows go with its notes."""
     runs: list[list[Block]] = []
     for block in blocks:
         if _is_note(block) and runs and _holds_notes(runs[-1][0]):
@@ -272,6 +307,18 @@ def _runs(blocks: tuple[Block, ...]) -> list[tuple[Block, ...]]:
         else:
             runs.append([block])
     return [tuple(run) for run in runs]
+
+
+def _run(run: tuple[Block, ...], styles: dict[str, ParagraphStyle],
+         kept: bool = False) -> list[Flowable]:
+    """A run's flowables (`_runs`), kept together unless `kept` says the caller does: a
+    long table with its notes in the flowable that keeps them with its last rows."""
+    if _splits(run[0]):
+        return _flowables(run[0], styles, kept, notes=run[1:])
+    if len(run) == 1:
+        return _flowables(run[0], styles, kept)
+    inner = [f for block in run for f in _flowables(block, styles, True)]
+    return inner if kept else [KeepTogether(inner)]
 
 
 def title_of(r: Results) -> tuple[str, str]:
@@ -299,21 +346,16 @@ def board_pdf(r: Results, pages: list[Page]) -> bytes:
         # long one starts under them and splits. A fresh page starts at the top anyway.
         opening = 0 if page.fresh else 2 if page.blocks and isinstance(page.blocks[0], Text) else 1
         opening = min(opening, len(page.blocks))
-        if opening and _holds_notes(page.blocks[opening - 1]):  # what opens the page
-            while opening < len(page.blocks) and _is_note(page.blocks[opening]):
-                opening += 1  # keeps every note that follows it
+        start = max(opening - 1, 0)  # what the opening opens, and its notes, in one run
+        runs = [*((block,) for block in page.blocks[:start]), *_runs(page.blocks[start:])]
         head = [_para(page.title, styles["page"]), *(
-            f for block in page.blocks[:opening] for f in _flowables(block, styles, True))]
-        if opening and _splits(page.blocks[opening - 1]):  # its start, then it splits
+            f for run in runs[:opening] for f in _run(run, styles, True))]
+        if opening and _splits(runs[opening - 1][0]):  # its start, then it splits
             story += [CondPageBreak(START_OF_TABLE + 2.5 * cm), *head]
         else:
             story.append(KeepTogether(head))
-        for run in _runs(page.blocks[opening:]):
-            if len(run) == 1:
-                story += _flowables(run[0], styles)
-            else:
-                story.append(KeepTogether([f for block in run
-                                           for f in _flowables(block, styles, True)]))
+        for run in runs[opening:]:
+            story += _run(run, styles)
     footer = _drawable(title)
 
     def decorate(canvas: Canvas, doc: SimpleDocTemplate) -> None:
