@@ -1,30 +1,39 @@
 """The board pack's Gantt chart (estate.render.figures.gantt), drawn from a programme
-made here in code: where its marks land, read back from the matplotlib artists.
+made here in code: where its marks land and how far each reaches, read back from the
+matplotlib artists of the drawn figure.
 
 The rest of figures.py (the map, the cash-flow curve, the PNG and SVG a figure becomes)
-is tested on a real plan's pack in test_report_pack.py.
+is tested on a real plan's pack in test_report_pack.py; where the marks go, in points, in
+test_gantt_layout.py.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 
 import numpy as np
 import pandas as pd
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.transforms import Affine2D
 
 from estate.render import figures
+from estate.render.gantt_layout import GAP
 from estate.results import Programme
 from estate.results.programme import ACTION_COLUMNS, BUDGET_COLUMNS, CASHFLOW_COLUMNS
 
+LONG_NAME = "Candidate community hub, Saxmundham"
+"""A site name as long as the chart shows (34 characters): the narrowest years."""
 
-def _programme(changes: list[tuple[int, str, str, str]]) -> Programme:
-    """A programme of `changes` (year, action, site id, team), nothing else."""
+
+def _programme(changes: list[tuple[int, str, str, str]], name: str = "Site") -> Programme:
+    """A programme of `changes` (year, action, site id, team), nothing else; each site
+    named `name` and its id."""
     rows = [{"year": year, "date": f"{2026 + year}-04-01", "action": action,
-             "site_id": site, "site_name": f"Site {site}", "function_id": team,
+             "site_id": site, "site_name": f"{name} {site}", "function_id": team,
              "agency_id": "A1", "fte": 10.0 if action == "move" else 0.0,
              "one_off": 1000.0, "annual_effect": 0.0}
             for year, action, site, team in changes]
@@ -35,18 +44,35 @@ def _programme(changes: list[tuple[int, str, str, str]]) -> Programme:
                      method="roadmap")
 
 
-def _marks(figure: Figure) -> list[tuple[str, float, float]]:
-    """Every mark drawn on the chart: its colour and its centre in points on the page."""
+Box = tuple[float, float, float, float]
+
+
+def _marks(figure: Figure) -> list[tuple[str, float, float, Box]]:
+    """Every mark drawn on the chart: its colour, its centre and how far it reaches (left,
+    bottom, right, top: its shape and half its edge line), in points on the page, as the
+    figure is drawn."""
+    FigureCanvasAgg(figure).draw()
     ax = figure.axes[0]
     scale = 72 / figure.dpi
     drawn = []
     for collection in ax.collections:
         if not isinstance(collection, PathCollection):
             continue
-        colour = tuple(np.round(collection.get_facecolor()[0], 3))
-        for x, y in ax.transData.transform(collection.get_offsets()):
-            drawn.append((str(colour), float(x) * scale, float(y) * scale))
+        colour = str(tuple(np.round(collection.get_facecolor()[0], 3)))
+        path = collection.get_paths()[0]
+        sizes = collection.get_transforms()  # each mark's size, in pixels
+        edge = float(collection.get_linewidths()[0]) / 2  # points
+        at = collection.get_offset_transform().transform(collection.get_offsets())
+        for i, (x, y) in enumerate(at):
+            box = path.get_extents(Affine2D(sizes[i % len(sizes)]))
+            drawn.append((colour, float(x) * scale, float(y) * scale,
+                          (float(x + box.x0) * scale - edge, float(y + box.y0) * scale - edge,
+                           float(x + box.x1) * scale + edge, float(y + box.y1) * scale + edge)))
     return drawn
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _year_in_points(figure: Figure, horizon: int) -> float:
@@ -54,42 +80,87 @@ def _year_in_points(figure: Figure, horizon: int) -> float:
     return float(box.width * figure.get_size_inches()[0] * 72 / horizon)
 
 
+def _point(figure: Figure, x: float, y: float) -> tuple[float, float]:
+    """Data coordinates (year, row) in points on the page."""
+    px, py = figure.axes[0].transData.transform((x, y))
+    return float(px) * 72 / figure.dpi, float(py) * 72 / figure.dpi
+
+
+def _data(figure: Figure, box: Box) -> Box:
+    """A box in points on the page in data coordinates (years, rows; rows run down)."""
+    inverse = figure.axes[0].transData.inverted()
+    (x0, y0), (x1, y1) = inverse.transform([(box[0] * figure.dpi / 72, box[1] * figure.dpi / 72),
+                                            (box[2] * figure.dpi / 72, box[3] * figure.dpi / 72)])
+    return float(x0), float(min(y0, y1)), float(x1), float(max(y0, y1))
+
+
+def _bands(figure: Figure) -> list[tuple[float, float]]:
+    """Each site's row from its top edge to its bottom edge, in rows: its name sits in
+    the middle of it, and the first starts at the chart's top."""
+    ax = figure.axes[0]
+    edges = [ax.get_ylim()[1]]
+    for centre in ax.get_yticks():
+        edges.append(2 * float(centre) - edges[-1])
+    assert edges[-1] == pytest.approx(ax.get_ylim()[0])  # the last ends at the bottom
+    return list(itertools.pairwise(edges))
+
+
 def test_the_changes_of_one_year_at_one_site_are_side_by_side() -> None:
     """A new site built, opened, joined by two teams and made a shared centre in one year
-    (as Saxmundham is in the demo): each of the five marks is drawn where no other
-    hides it, all on the site's row, within that year's column, in the key's order."""
+    (as Saxmundham is in the demo): each of the five marks is drawn clear of the others,
+    all on the site's row, within that year's column, in the key's order."""
     changes = [(3, "build", "S1", ""), (3, "move", "S1", "F1"), (3, "move", "S1", "F2"),
                (3, "open", "S1", ""), (3, "pool", "S1", "IT"), (6, "close", "S2", "")]
     figure = figures.gantt(_programme(changes), 10)
     marks = _marks(figure)
     assert len(marks) == len(changes)
     year = _year_in_points(figure, 10)
-    ax = figure.axes[0]
-    centre_x, row_y = (v * 72 / figure.dpi for v in ax.transData.transform((3, 0)))
+    centre_x, row_y = _point(figure, 3, 0)
     mine = [m for m in marks if abs(m[2] - row_y) < 1]  # the site's row, all five
     assert len(mine) == 5
-    for (_, x1, _), (_, x2, _) in itertools.combinations(mine, 2):
-        assert abs(x1 - x2) >= math.sqrt(figures.MARK_AREA)  # a mark's width: none overlaps
-    assert all(abs(x - centre_x) < year / 2 for _, x, _ in mine)  # within year 3
+    for one, other in itertools.combinations(mine, 2):
+        assert not _overlap(one[3], other[3])
+    assert all(abs(x - centre_x) < year / 2 for _, x, _, _ in mine)  # within year 3
     colour = {str(tuple(np.round(to_rgba(figures.MARKS[a].colour), 3))): a
               for a in ("build", "open", "move", "pool")}
-    order = [colour[c] for c, _, _ in sorted(mine, key=lambda m: m[1])]
+    order = [colour[c] for c, _, _, _ in sorted(mine, key=lambda m: m[1])]
     assert order == ["build", "open", "move", "move", "pool"]
 
 
-def test_a_crowded_year_stays_in_its_column_and_its_row() -> None:
-    """Nine teams moving into one site in one year: too many to stand side by side in the
-    year's column, so they zigzag about the row's line; none hides another, and all stay
-    within the year's column and the site's row."""
-    changes = [(5, "move", "S1", f"F{k}") for k in range(9)] + [(9, "close", "S2", "")]
-    figure = figures.gantt(_programme(changes), 10)
-    year = _year_in_points(figure, 10)
-    ax = figure.axes[0]
-    centre_x, row_y = (v * 72 / figure.dpi for v in ax.transData.transform((5, 0)))
-    _, next_y = (v * 72 / figure.dpi for v in ax.transData.transform((5, 1)))
-    mine = [m for m in _marks(figure) if abs(m[1] - centre_x) < year / 2]
-    assert len(mine) == 9
-    assert len({round(y, 3) for _, _, y in mine}) == 2  # a zigzag
-    assert all(abs(y - row_y) < abs(next_y - row_y) / 2 for _, _, y in mine)
-    for (_, x1, y1), (_, x2, y2) in itertools.combinations(mine, 2):
-        assert math.dist((x1, y1), (x2, y2)) >= figures.LEAST_PT - 1e-6
+def _crowded(changes: int, year: int) -> list[tuple[int, str, str, str]]:
+    """Two sites next to each other on the chart, each built, opened, pooled and moved
+    into `changes` times in all in `year`; a site closing the years either side of it
+    above them, and below them one sold that year and closing the next."""
+    kinds = (["build", "open", "pool"] + ["move"] * changes)[:changes]
+    return [(year - 1, "close", "S0", ""), (year + 1, "close", "S0", ""),
+            *((year, kind, site, f"F{k}") for site in ("S1", "S2")
+              for k, kind in enumerate(kinds)),
+            (year, "dispose", "S3", ""), (year + 1, "close", "S3", "")]
+
+
+@pytest.mark.parametrize("horizon", [10, 20, 30])
+@pytest.mark.parametrize("changes", [5, 7, 10])
+def test_no_mark_hides_another_at_any_horizon(horizon: int, changes: int) -> None:
+    """However many changes a site has in one year (up to ten) and however narrow the
+    years (up to 30 on a chart, site names as long as a chart shows): every mark is
+    drawn clear of every other, `GAP` apart or more, each within its year's column and
+    its site's row, a row as tall as its marks need."""
+    year = horizon // 2
+    figure = figures.gantt(_programme(_crowded(changes, year), LONG_NAME), horizon)
+    marks = _marks(figure)
+    assert len(marks) == 2 * changes + 4
+    for one, other in itertools.combinations(marks, 2):
+        assert not _overlap(one[3], other[3]), (one, other)
+        near = (one[3][0] - GAP + 0.05, one[3][1] - GAP + 0.05,
+                one[3][2] + GAP - 0.05, one[3][3] + GAP - 0.05)
+        assert not _overlap(near, other[3]), (one, other)
+    bands = _bands(figure)
+    rows: list[int] = []
+    for _, _, _, box in marks:
+        left, top, right, bottom = _data(figure, box)
+        at = round((left + right) / 2)
+        assert at - 0.5 < left and right < at + 0.5  # within its year's column
+        row = next(i for i, (a, b) in enumerate(bands) if a < (top + bottom) / 2 < b)
+        assert bands[row][0] < top and bottom < bands[row][1]  # within its site's row
+        rows.append(row)
+    assert sorted(rows) == [0, 0, *[1] * changes, *[2] * changes, 3, 3]

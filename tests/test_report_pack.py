@@ -701,7 +701,7 @@ def test_every_site_of_a_long_programme_is_on_the_gantt_charts(pack: dict[str, A
     # the PDF and the page lay out the same charts
     html = board_html("t", "s", [page])
     assert html.count("<figure>") == 4  # the cash-flow curve and three Gantt charts
-    assert len(figures.gantt_parts(r.programme)) == 1  # the tiny plan: one chart
+    assert len(figures.gantt_parts(r.programme, 10)) == 1  # the tiny plan: one chart
 
 
 def test_page_1_names_the_agencies_out_of_pocket_at_first(pack: dict[str, Any]) -> None:

@@ -34,6 +34,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
+from estate.render.gantt_layout import EDGE, MARK_AREA, marker, parts, row_spots, units
 from estate.render.places import town_names
 from estate.render.programme_chart import MARKS, OTHER, SITE_ACTIONS
 from estate.results import Programme, money
@@ -62,10 +63,6 @@ SYMBOLS = {
 }
 
 ZORDER = {"today": 3, "keep": 3, "close": 4, "open": 5, "centre": 6}
-
-GANTT_MARKERS = {"close": "s", "build": "^", "open": "o", "move": "D", "pool": "v",
-                 "dispose": "P"}
-"""Matplotlib markers for the programme's changes: the shapes of the programme page."""
 
 
 def plain(text: object, most: int = 60) -> str:
@@ -290,117 +287,118 @@ def _in_use(ax: Axes, row: pd.DataFrame, y: float, horizon: int) -> None:
         ax.barh(y, end - start, left=start, height=0.5, color="#c9d3dc", zorder=1)
 
 
-MARK_AREA = 30.0
-"""A Gantt mark's area in square points (a square of side about 5.5 points)."""
-MARK_PT = 8.0
-"""Two marks of one year side by side on a Gantt row are this far apart, centre to
-centre, in points: the widest mark (the move's diamond) with its edge, so neither hides
-the other."""
-LEAST_PT = 0.6 * MARK_PT
-"""The closest two marks of one line may be, squeezed to fit a year's column: most of
-each still shows."""
-
-
-def _spots(n: int, cell: float, pitch: float) -> list[tuple[float, float]]:
-    """Where the `n` marks of one year on one row go, in points from the year's centre on
-    the row's line (`cell`: a year's width, `pitch`: a row's height): side by side, a mark
-    apart and centred on the year; closer, down to `LEAST_PT`, to stay within the year's
-    column; closer still in a zigzag about the row's line, every other mark a little
-    higher, so that each stands `LEAST_PT` or more from the next on its own line and from
-    its neighbours. A year with more changes than the zigzag holds overlaps its marks."""
-    room = max(0.9 * cell - MARK_PT, 0.0)  # from the first centre to the last
-    step = min(MARK_PT, room / max(n - 1, 1))
-    rise = 0.0 if step >= LEAST_PT else min(MARK_PT, 0.45 * pitch)
-    return [((k - (n - 1) / 2) * step, rise * (k % 2 - 0.5) if rise else 0.0)
-            for k in range(n)]
-
-
-def _marks_at(row: pd.DataFrame, cell: float, pitch: float) -> tuple[np.ndarray, np.ndarray]:
-    """Each change of a site's row: its x (the year, moved beside the other changes of that
-    year by `_spots`) and its offset from the row's line, in years and rows. Within a
-    year the marks run in the order of the key (close, build, open, move, pool, dispose)."""
-    order = {a: k for k, a in enumerate(MARKS)}
-    years = row["year"].to_numpy(float)
-    x, y = years.copy(), np.zeros(len(row))
-    kind = row["action"].map(lambda a: order.get(str(a), len(order))).to_numpy()
-    for year in np.unique(years):
-        at = np.flatnonzero(years == year)
-        at = at[np.argsort(kind[at], kind="stable")]
-        for j, (dx, dy) in zip(at, _spots(len(at), cell, pitch), strict=True):
-            x[j] += dx / cell
-            y[j] = dy / pitch
-    return x, y
-
-
 GANTT_ROWS = 44
-"""Sites on one Gantt chart at most: a programme with more is drawn on several charts
-(each fits an A4 page), so every change is shown and no row is too small to read."""
+"""Rows on one Gantt chart at most, a crowded site's row counted as the rows it takes
+(`gantt_layout.units`): a programme with more is drawn on several charts (each fits an A4
+page), so every change is shown and no row is too small to read."""
 ROW_CM = 0.42
 """The height of a site's row on the Gantt chart."""
+ROW_PT = ROW_CM * CM * 72
 
 
-def gantt_parts(programme: Programme, most: int = GANTT_ROWS) -> list[range]:
-    """The sites of each Gantt chart (positions in order of their first change): one
-    chart when there are at most `most` sites, else as few charts of near-equal height
-    as hold them all."""
-    n = int(programme.actions["site_id"].nunique())
-    parts = max(1, math.ceil(n / most))
-    size = max(1, math.ceil(n / parts))
-    return [range(i, min(i + size, n)) for i in range(0, n, size)] or [range(0)]
-
-
-def gantt(programme: Programme, horizon: int, sites: range | None = None) -> Figure:
-    """When each change happens: a row per site (its teams' moves on its row), a mark per
-    change, shaped and coloured by its kind, the changes of one year side by side within
-    the year (`_spots`), with a key in words. `sites`: the rows of
-    this chart (`gantt_parts`), every site by default; a chart of some says which."""
-    actions = programme.actions
-    labels, rows = _site_rows(actions)
-    every = len(labels)
-    sites = range(every) if sites is None else sites
-    labels, rows = labels[sites.start:sites.stop], rows[sites.start:sites.stop]
-    figure = _figure(17.4, 3.2 + ROW_CM * max(len(labels), 1))
-    ax = figure.add_subplot()
-    ax.set_yticks(range(len(labels)), labels, fontsize=6.5)
+def _set_rows(ax: Axes, at: list[float], labels: list[str]) -> None:
+    ax.set_yticks(at, labels, fontsize=6.5)
     for tick in ax.get_yticklabels():
         tick.set_parse_math(False)
+
+
+def _set_years(ax: Axes, programme: Programme, horizon: int) -> None:
+    """A gridline for each year, each named with its budget year ("Y2\\n2028-29")."""
+    ax.set_xticks(range(1, horizon + 1), [f"Y{t}\n{fy}" if fy else f"Y{t}" for t, fy in (
+        (t, financial_year(programme.start, t)) for t in range(1, horizon + 1))], fontsize=6.5)
+
+
+def _chart(programme: Programme, horizon: int, labels: list[str],
+           caption: str) -> tuple[Figure, Axes]:
+    """A Gantt chart with no bars or marks yet: the sites' names, the years, the caption
+    and the key, one row a site."""
+    figure = _figure(17.4, 3.2 + ROW_CM * max(len(labels), 1))
+    ax = figure.add_subplot()
+    _set_rows(ax, list(range(len(labels))), labels)
     ax.set_ylim(len(labels) - 0.5, -0.5)
     ax.set_xlim(0.5, horizon + 0.5)
-    budget_years = [financial_year(programme.start, t) for t in range(1, horizon + 1)]
-    ax.set_xticks(range(1, horizon + 1), [f"Y{t}\n{fy}" if fy else f"Y{t}" for t, fy
-                                          in zip(range(1, horizon + 1), budget_years,
-                                                 strict=True)], fontsize=6.5)
+    _set_years(ax, programme, horizon)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_xlabel(f"Year (year 1 from {programme.start}; a year's changes at a site side "
-                  "by side, in the key's order)"
-                  + ("" if len(sites) == every else
-                     f"; sites {sites.start + 1:,} to {sites.stop:,} of {every:,}, in order of "
-                     "their first change"), fontsize=7, color=MUTED)
-    used = [a for a in MARKS if a in set(actions["action"])]
-    handles = [Line2D([], [], linestyle="", marker=GANTT_MARKERS[a],
+                  "by side, in the key's order,\nsmaller or in lines when many)" + caption,
+                  fontsize=7, color=MUTED)
+    used = [a for a in MARKS if a in set(programme.actions["action"])]
+    handles = [Line2D([], [], linestyle="", marker=marker(a),
                       markersize=math.sqrt(MARK_AREA), markerfacecolor=MARKS[a].colour,
                       markeredgecolor=INK, label=MARKS[a].words) for a in used]
     figure.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False,
                   prop={"size": 6.5})
-    # the marks go where the laid-out axes give each year and row room (the marks, within
-    # the axes' limits, do not move the layout)
+    return figure, ax
+
+
+def _lay_out(figure: Figure, ax: Axes, horizon: int, rows: int) -> tuple[float, float]:
+    """Lay the chart out; a year's width and a row's height in points, as laid out (the
+    marks go by these; drawn within the axes' limits, they do not move the layout)."""
     engine = figure.get_layout_engine()
     if engine is not None:
         engine.execute(figure)
     box = ax.get_position()
     inches = figure.get_size_inches()
-    cell = box.width * inches[0] * 72 / horizon
-    pitch = box.height * inches[1] * 72 / max(len(labels), 1)
-    for i, row in enumerate(rows):
-        _in_use(ax, row, i, horizon)
-        x, y = _marks_at(row, cell, pitch)
+    return (box.width * inches[0] * 72 / horizon,
+            box.height * inches[1] * 72 / max(rows, 1))
+
+
+def _units(rows: list[pd.DataFrame], cell: float) -> list[int]:
+    """The rows each site's row takes (`gantt_layout.units`) at a year `cell` points wide."""
+    return [units(list(row["action"].astype(str)), list(row["year"].astype(int)), cell,
+                  ROW_PT) for row in rows]
+
+
+def gantt_parts(programme: Programme, horizon: int, most: int = GANTT_ROWS) -> list[range]:
+    """The sites of each Gantt chart (positions in order of their first change), as
+    `gantt_layout.parts` shares out their rows, a crowded site's counted as the rows it
+    takes at the narrowest year of any chart: the one with every site's name."""
+    labels, rows = _site_rows(programme.actions)
+    if not rows:
+        return [range(0)]
+    figure, ax = _chart(programme, horizon, labels, "")
+    return parts(_units(rows, _lay_out(figure, ax, horizon, len(labels))[0]), most)
+
+
+def gantt(programme: Programme, horizon: int, sites: range | None = None) -> Figure:
+    """When each change happens: a row per site (its teams' moves on its row), a mark per
+    change, shaped and coloured by its kind, the changes of one year side by side within
+    the year (smaller, or in lines in a taller row, when many: `gantt_layout`), with a key
+    in words. `sites`: the rows of this chart (`gantt_parts`), every site by default; a
+    chart of some says which."""
+    labels, rows = _site_rows(programme.actions)
+    every = len(labels)
+    sites = range(every) if sites is None else sites
+    labels, rows = labels[sites.start:sites.stop], rows[sites.start:sites.stop]
+    figure, ax = _chart(programme, horizon, labels, "" if len(sites) == every else
+                        f"; sites {sites.start + 1:,} to {sites.stop:,} of {every:,}, "
+                        "in order of their first change")
+    cell, _ = _lay_out(figure, ax, horizon, len(labels))  # the names set the years' width
+    tall = _units(rows, cell)
+    total = max(sum(tall), 1)
+    centres = [sum(tall[:i]) + (u - 1) / 2 for i, u in enumerate(tall)]
+    _set_rows(ax, centres, labels)
+    ax.set_ylim(total - 0.5, -0.5)
+    width = figure.get_size_inches()[0]
+    figure.set_size_inches(width, (3.2 + ROW_CM * total) * CM)
+    cell, pitch = _lay_out(figure, ax, horizon, total)
+    if pitch < ROW_PT:  # the years' names and the key took more than 3.2 cm: taller
+        figure.set_size_inches(width, (3.2 + ROW_CM * total) * CM + (ROW_PT - pitch) * total / 72)
+        cell, pitch = _lay_out(figure, ax, horizon, total)
+    for y, u, row in zip(centres, tall, rows, strict=True):
+        _in_use(ax, row, y, horizon)
+        placed = row_spots(list(row["action"].astype(str)), list(row["year"].astype(int)),
+                           cell, u * pitch)
+        x = row["year"].to_numpy(float) + np.array([s.dx for s in placed]) / cell
+        down = y + np.array([s.dy for s in placed]) / pitch
+        size = MARK_AREA * np.array([s.scale for s in placed]) ** 2
         for action in row["action"].unique():
             mine = (row["action"] == action).to_numpy()
-            ax.scatter(x[mine], i + y[mine], marker=GANTT_MARKERS.get(str(action), "h"),
-                       s=MARK_AREA, c=MARKS.get(str(action), OTHER).colour, edgecolors=INK,
-                       linewidths=0.5, zorder=3)
+            ax.scatter(x[mine], down[mine], marker=marker(str(action)), s=size[mine],
+                       c=MARKS.get(str(action), OTHER).colour, edgecolors=INK,
+                       linewidths=EDGE, zorder=3)
     return figure
 
 

@@ -76,7 +76,7 @@ def programme_page(r: Results) -> Page | None:
             "to today's money and adds them up, so it does not follow from the others; it "
             "ends at the programme's NPV saving.", "note"))
     if len(p.actions):
-        parts = figures.gantt_parts(p)
+        parts = figures.gantt_parts(p, s.horizon_years)
         every = count(p.actions["site_id"].nunique(), "site")
         blocks.append(Text("When each change happens", "heading"))
         for i, sites in enumerate(parts, start=1):
