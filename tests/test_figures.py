@@ -164,3 +164,19 @@ def test_no_mark_hides_another_at_any_horizon(horizon: int, changes: int) -> Non
         assert bands[row][0] < top and bottom < bands[row][1]  # within its site's row
         rows.append(row)
     assert sorted(rows) == [0, 0, *[1] * changes, *[2] * changes, 3, 3]
+
+
+@pytest.mark.parametrize("horizon", [10, 20, 30])
+def test_no_year_s_name_overlaps_another(horizon: int) -> None:
+    """Each year has its gridline and, where it has room, its name ("Y2" over "2028-29"):
+    every year at 10 years, every second or fifth year at 20 or 30 with names as long as
+    a chart shows, and no two names overlap."""
+    figure = figures.gantt(_programme(_crowded(5, horizon // 2), LONG_NAME), horizon)
+    FigureCanvasAgg(figure).draw()
+    ax = figure.axes[0]
+    assert list(ax.get_xticks()) == list(range(1, horizon + 1))
+    named = [label for label in ax.get_xticklabels() if label.get_text()]
+    assert len(named) == horizon if horizon == 10 else len(named) >= horizon // 5
+    boxes = [label.get_window_extent() for label in named]
+    for one, other in itertools.pairwise(boxes):
+        assert one.x1 < other.x0, (one, other)

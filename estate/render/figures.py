@@ -32,6 +32,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.textpath import TextPath
 from matplotlib.ticker import FuncFormatter
 
 from estate.render.gantt_layout import EDGE, MARK_AREA, marker, parts, row_spots, units
@@ -302,10 +303,20 @@ def _set_rows(ax: Axes, at: list[float], labels: list[str]) -> None:
         tick.set_parse_math(False)
 
 
-def _set_years(ax: Axes, programme: Programme, horizon: int) -> None:
-    """A gridline for each year, each named with its budget year ("Y2\\n2028-29")."""
-    ax.set_xticks(range(1, horizon + 1), [f"Y{t}\n{fy}" if fy else f"Y{t}" for t, fy in (
-        (t, financial_year(programme.start, t)) for t in range(1, horizon + 1))], fontsize=6.5)
+def _set_years(ax: Axes, programme: Programme, horizon: int, cell: float) -> None:
+    """A gridline for each year, each named with its budget year ("Y2\\n2028-29"); where a
+    year is too narrow for its name, every second, fifth or tenth year is named (and
+    year 1 when there is room), so no two names overlap."""
+    names = [f"Y{t}\n{fy}" if fy else f"Y{t}" for t, fy in
+             ((t, financial_year(programme.start, t)) for t in range(1, horizon + 1))]
+    widest = max((TextPath((0, 0), line, size=6.5).get_extents().width
+                  for name in names for line in name.split("\n")), default=0.0) + 3
+    step = next((s for s in (1, 2, 5, 10, 20, 50) if s * cell >= widest), 100)
+    shown = [t % step == 0 or (t == 1 and (step - 1) * cell >= widest)
+             for t in range(1, horizon + 1)]
+    ax.set_xticks(range(1, horizon + 1), [n if s else "" for n, s in zip(names, shown,
+                                                                      strict=True)],
+                  fontsize=6.5)
 
 
 def _chart(programme: Programme, horizon: int, labels: list[str],
@@ -317,7 +328,7 @@ def _chart(programme: Programme, horizon: int, labels: list[str],
     _set_rows(ax, list(range(len(labels))), labels)
     ax.set_ylim(len(labels) - 0.5, -0.5)
     ax.set_xlim(0.5, horizon + 0.5)
-    _set_years(ax, programme, horizon)
+    _set_years(ax, programme, horizon, math.inf)  # every year named until laid out
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
@@ -387,6 +398,7 @@ def gantt(programme: Programme, horizon: int, sites: range | None = None) -> Fig
     if pitch < ROW_PT:  # the years' names and the key took more than 3.2 cm: taller
         figure.set_size_inches(width, (3.2 + ROW_CM * total) * CM + (ROW_PT - pitch) * total / 72)
         cell, pitch = _lay_out(figure, ax, horizon, total)
+    _set_years(ax, programme, horizon, cell)
     for y, u, row in zip(centres, tall, rows, strict=True):
         _in_use(ax, row, y, horizon)
         placed = row_spots(list(row["action"].astype(str)), list(row["year"].astype(int)),
