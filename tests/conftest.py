@@ -25,7 +25,7 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
 - timing.py: test_timing.py; programme/*: test_programme.py, test_joint.py
 - model/reduce.py: test_reduce.py; solve/scip.py: test_scip.py
 - render/report*.py, render/figures.py: test_report_pack.py (and test_report_layout.py,
-  what the PDF keeps on one sheet; test_figures.py, the Gantt chart's marks);
+  what the PDF keeps on one sheet; test_figures.py, the Gantt chart as drawn);
   render/places.py: test_places.py
 - api.py, cli.py, __main__.py, render/terminal.py: test_cli.py (and test_compare.py,
   test_sweep.py)
