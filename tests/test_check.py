@@ -411,7 +411,9 @@ def test_random_hand_edits_are_read_or_located(planned: dict[str, Any],
 
     rng = random.Random(13)
     outcomes = {"read": 0, "located": 0}
-    tables = sorted(p.name for p in planned["folder"].glob("*.csv"))
+    # the tables with a row to edit (warnings.csv of a plan made without any is its
+    # header alone)
+    tables = sorted(p.name for p in planned["folder"].glob("*.csv") if len(_raw(p)) > 1)
     for k in range(40):
         folder = tmp_path / str(k)
         shutil.copytree(planned["folder"], folder)
