@@ -202,14 +202,22 @@
       }
     });
   }
+  var STACK_CARDS = 6;  // sites stacked on a marker shown whole in its popup; the rest listed
   function withStack(plan, marker, card) {
     var more = marker.estateStack || [];
     if (!more.length) { return card; }
     var box = el("div");
     box.appendChild(card);
     box.appendChild(el("p", "estate-stack-note", more.length + " more site" + (more.length > 1 ? "s" : "") + " here at this zoom (zoom in to separate them):"));
-    more.slice(0, 6).forEach(function (m) { box.appendChild(sitePopup(plan, m.estateSite)); });
-    if (more.length > 6) { box.appendChild(el("p", "estate-muted", "and " + (more.length - 6) + " more")); }
+    more.slice(0, STACK_CARDS).forEach(function (m) { box.appendChild(sitePopup(plan, m.estateSite)); });
+    if (more.length > STACK_CARDS) {
+      // the rest by name and decision, every one: at this zoom the popup is the only way
+      // a keyboard or a screen reader reaches them
+      box.appendChild(el("p", "estate-stack-note", "And " + (more.length - STACK_CARDS) + " more here:"));
+      var rest = el("ul", "estate-stack-more");
+      more.slice(STACK_CARDS).forEach(function (m) { rest.appendChild(el("li", null, siteText(plan, m.estateSite))); });
+      box.appendChild(rest);
+    }
     return box;
   }
 
