@@ -44,29 +44,42 @@
     });
   }
 
+  // A site's target is 24 x 24 px round its point (map.js): the plan is fitted with its
+  // points this far in from a panel, so that no target starts under a panel's button
+  var CLEAR = 12 + EDGE;
   function clearOfPanels(map) {
     // fit the plan between the KPI panel / legend (left) and the layer control (right);
     // a top corner whose panels are folded away (foldable) into a short column keeps the
     // plan below it rather than beside it
-    var box = map.getContainer(), size = map.getSize(), top = 20;
-    var left = box.querySelector(".leaflet-top.leaflet-left"), right = box.querySelector(".leaflet-top.leaflet-right");
-    var legend = box.querySelector(".leaflet-bottom.leaflet-left");  // the legend is wider
-    function beside(corner) {
-      if (!corner) { return 0; }
-      var depth = 0;
-      Array.prototype.forEach.call(corner.children, function (c) { depth = Math.max(depth, c.offsetTop + c.offsetHeight); });
-      if (corner.querySelector(".estate-folded") && depth < size.y / 3) {
-        top = Math.max(top, depth + 10);
+    var box = map.getContainer(), size = map.getSize(), top = CLEAR;
+    var corner = function (c) { return box.querySelector(".leaflet-" + c); };
+    var left = corner("top.leaflet-left"), right = corner("top.leaflet-right");
+    var legend = corner("bottom.leaflet-left");  // the comparison's legend is wider
+    function depth(column) {
+      var d = 0;
+      if (column) { Array.prototype.forEach.call(column.children, function (c) { d = Math.max(d, c.offsetTop + c.offsetHeight); }); }
+      return d;
+    }
+    function beside(column) {
+      if (!column) { return 0; }
+      if (column.querySelector(".estate-folded") && depth(column) < size.y / 3) {
+        top = Math.max(top, depth(column) + CLEAR);
         return 0;
       }
-      return corner.offsetWidth;
+      return column.offsetWidth;
     }
     var lw = Math.max(beside(left), legend ? legend.offsetWidth : 0), rw = beside(right);
     // the layer control is still empty when we fit; leave room for its usual width
-    // unless it is folded away
-    if (right && right.querySelector(".leaflet-control-layers:not(.estate-folded)")) { rw = Math.max(rw, 290); }
-    if (size.x - lw - rw < 320) { return {padding: [30, 30]}; }
-    return {paddingTopLeft: [lw + 10, top], paddingBottomRight: [rw + 10, 20]};
+    // unless it is folded away or shut to its button (a phone)
+    if (right && right.querySelector(".leaflet-control-layers-expanded:not(.estate-folded)")) { rw = Math.max(rw, 290); }
+    if (size.x - lw - rw >= 320) { return {paddingTopLeft: [lw + CLEAR, top], paddingBottomRight: [rw + CLEAR, CLEAR]}; }
+    // too narrow for the plan beside the panels (a phone): below the top corners'
+    // panels and above the bottom corners' (the year slider, the scale), when that
+    // leaves room enough; else over the whole map, under the panels
+    var above = Math.max(depth(left), depth(right)), below = 0;
+    [legend, corner("bottom.leaflet-right")].forEach(function (c) { if (c) { below = Math.max(below, c.offsetHeight); } });
+    if (size.y - above - below - 2 * CLEAR < 160) { return {padding: [30, 30]}; }
+    return {paddingTopLeft: [CLEAR, above + CLEAR], paddingBottomRight: [CLEAR, below + CLEAR]};
   }
 
   function fit(map, bounds) {
@@ -166,7 +179,12 @@
     new Panel({position: position}).addTo(map);
     // the KPI panel and the comparison's panel fold by their own button; the legend is
     // a fold-out (<details>) already
-    if (node.classList.contains("estate-foldable")) { foldable(map, node); }
+    // on a phone it would cover most of the map (the sites under it): it starts
+    // folded there, as the legend and the layer list do, its button showing it
+    if (node.classList.contains("estate-foldable")) {
+      foldable(map, node);
+      if (map.getSize().x < 700) { node.querySelector("button.estate-panel-toggle").click(); }
+    }
     moreBelow(node);
     // a panel folded or unfolded changes the room of the others in its column
     node.addEventListener("toggle", function () { layout(map); }, true);
@@ -177,7 +195,13 @@
     if (fold && (map.getSize().x < 700 || node.clientHeight < 160)) { fold.open = false; }
     if (!map.estateLaidOut) {
       map.estateLaidOut = true;
-      map.on("resize", function () { layout(map); });
+      // a window resized (a phone turned) while the map still has the view it opened
+      // with: the plan is fitted again into the room the panels leave there
+      map.on("resize", function () {
+        var fitted = stillFitted(map);
+        layout(map);
+        if (fitted) { fit(map, map.estateFitted.bounds); }
+      });
     }
   }
 
@@ -252,6 +276,8 @@
     }});
     new Slider({position: "bottomright"}).addTo(map);
     global.estateMap.layout(map);
+    // the plan was fitted before the slider was made: fitted again clear of it
+    if (stillFitted(map)) { fit(map, map.estateFitted.bounds); }
   }
 
   function layout(map) {

@@ -1,0 +1,145 @@
+"""The map on a phone: opened at 390 x 844 (a map lays itself out and fits its plan for
+the window it opens in), with sites a few metres apart, it passes axe-core's WCAG 2.2 AA
+rules (target size among them) at its first view and zoomed in, no site starts under a
+panel, and every site is reached by keyboard.
+
+Headless Chromium, as in test_maps_browser.py (the `browser` fixture of conftest.py),
+every request off the machine refused. The plan is made up in code
+(`write_results`), then groups of its sites are moved to within metres of each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from estate.maps.page import render_map
+from estate.store.check import RESULT_TABLES, read_table, write_safe_csv
+from tests.fixtures import write_results
+from tests.fixtures.browser import Opened, axe_violations, open_page
+
+pytestmark = pytest.mark.browser
+
+PHONE = (390, 844)
+GROUPS = (3, 2, 4, 2)
+"""Sizes of the groups of sites put at one spot, each site of a group 3 m from the last."""
+METRES = 0.000027  # 3 m of latitude, in degrees
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """A made-up plan's map whose sites are in groups of two to four a few metres apart,
+    and the names of the sites it draws."""
+    folder = write_results(tmp_path_factory.mktemp("crowded"), n_sites=60, n_zones=80,
+                           payloads=False)
+    sites = read_table(folder / "sites.csv", RESULT_TABLES["sites"])
+    drawn = sites.index[sites["decision"] != "not_built"].tolist()
+    start = 0
+    for size in GROUPS:
+        group = drawn[start:start + size]
+        start += size
+        lat, lon = sites.at[group[0], "lat"], sites.at[group[0], "lon"]
+        for k, row in enumerate(group):
+            sites.at[row, "lat"], sites.at[row, "lon"] = round(lat + k * METRES, 6), lon
+    write_safe_csv(sites, folder / "sites.csv")
+    names = sites.loc[drawn, "name"].tolist()
+    return render_map(folder, folder.parent / "crowded.html"), names
+
+
+@pytest.fixture
+def phone(browser: Any, crowded: tuple[Path, list[str]]) -> Iterator[Opened]:
+    opened = open_page(browser, crowded[0], size=PHONE)
+    yield opened
+    opened.page.close()
+
+
+# the site markers a pointer or a keyboard can use (a site stacked on another is not
+# one: it is listed in the popup of the site it is stacked on)
+TARGETS = "document.querySelectorAll('.estate-site[role=button]').length"
+STACKED = "document.querySelectorAll('.estate-site[aria-hidden=true]').length"
+
+UNDER_PANELS = """() => {
+  // the site markers whose 24 x 24 px target lies partly or wholly under a panel
+  const box = n => n.getBoundingClientRect();
+  const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const panels = [...document.querySelectorAll('.leaflet-control')]
+    .filter(c => c.offsetWidth && !/leaflet-control-(attribution|scale)/.test(c.className)).map(box);
+  return [...document.querySelectorAll('.estate-site')].filter(m => panels.some(p => hit(box(m), p)))
+    .map(m => m.getAttribute('aria-label') || 'stacked');
+}"""
+
+
+MAP = "window[document.querySelector('.folium-map').id]"
+
+
+@pytest.mark.parametrize("size", [PHONE, (1366, 900)])
+def test_the_map_passes_axe_at_first_and_zoomed_in(
+        browser: Any, crowded: tuple[Path, list[str]], size: tuple[int, int]) -> None:
+    """axe-core (WCAG 2.2 AA, target-size included) finds nothing serious on the map as
+    a phone (or a laptop) opens it, with sites stacked at their spots, nor after each of
+    two presses of the zoom-in button."""
+    opened = open_page(browser, crowded[0], size=size)
+    page = opened.page
+    assert page.evaluate(STACKED) >= sum(GROUPS) - len(GROUPS), "sites a few metres apart stack"
+    assert axe_violations(opened) == []
+    for _ in range(2):
+        page.get_by_role("button", name="Zoom in").click()
+        page.wait_for_timeout(400)  # the zoom's animation
+        assert axe_violations(opened) == [], page.evaluate(f"{MAP}.getZoom()")
+    opened.clean()
+    opened.page.close()
+
+
+def test_no_site_starts_under_a_panel_on_a_phone(phone: Opened) -> None:
+    """The plan is fitted into the room the panels leave: on a phone the KPI panel starts
+    folded to its heading and Show panel button (as the legend and layer list do), and
+    no site's target lies under any panel, so no site is hidden or half covered."""
+    page = phone.page
+    button = page.locator("#estate-kpi button.estate-panel-toggle")
+    assert button.get_attribute("aria-expanded") == "false" and button.inner_text() == "Show panel"
+    assert page.evaluate(TARGETS) > 20
+    assert page.evaluate(UNDER_PANELS) == []
+    button.click()  # shown, it holds the figures as on a wide screen
+    assert page.get_by_role("region", name="Plan summary").inner_text().count("Annual saving") == 1
+    phone.clean()
+
+
+def test_every_site_is_reached_by_keyboard_on_a_phone(phone: Opened,
+                                                      crowded: tuple[Path, list[str]]) -> None:
+    """Tab reaches a marker for every spot; Enter opens its popup, which names its site
+    and every site stacked on it (at a phone's zoom one spot holds more than the six
+    whose details a popup shows; the rest are listed). Together they name every site
+    drawn, once each."""
+    page = phone.page
+    named: list[str] = []
+    labels: list[str] = []
+    listed = 0
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        label = page.evaluate("""() => { const e = document.activeElement;
+            return e.classList.contains('estate-site') ? e.getAttribute('aria-label') : null; }""")
+        if label is None:
+            if labels:
+                break  # past the last marker
+            continue
+        labels.append(label)
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".leaflet-popup-content h4")
+        named += page.locator(".leaflet-popup-content h4").all_text_contents()
+        # past the first six stacked there, the rest by name and decision
+        rest = page.locator(".leaflet-popup-content .estate-stack-more li").all_text_contents()
+        listed += len(rest)
+        named += [t.split(" \u2014 ")[0] for t in rest]
+        assert page.evaluate("!!document.activeElement.closest('.leaflet-popup')")
+        page.keyboard.press("Escape")
+        page.wait_for_selector(".leaflet-popup", state="detached")
+        assert page.evaluate("document.activeElement.getAttribute('aria-label')") == label
+    assert len(labels) == page.evaluate(TARGETS)
+    assert sum("more site" in t for t in labels) >= len(GROUPS), labels
+    assert listed > 0, "no spot holds more than six: the list is not tried"
+    assert sorted(named) == sorted(crowded[1])
+    phone.clean()
+
