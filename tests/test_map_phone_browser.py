@@ -1,7 +1,8 @@
 """The map on a phone: opened at 390 x 844 (a map lays itself out and fits its plan for
 the window it opens in), with sites a few metres apart, it passes axe-core's WCAG 2.2 AA
-rules (target size among them) at its first view and zoomed in, no site starts under a
-panel, and every site is reached by keyboard.
+rules (target size among them) at its first view, zoomed in and panned, no site starts
+under a panel, every site is reached by keyboard, and a site panned under a panel is
+out of the tab order until it is clear.
 
 Headless Chromium, as in test_maps_browser.py (the `browser` fixture of conftest.py),
 every request off the machine refused. The plan is made up in code
@@ -73,14 +74,17 @@ UNDER_PANELS = """() => {
 
 
 MAP = "window[document.querySelector('.folium-map').id]"
+PANS = ((0, 260), (160, 0), (-320, -140))
+"""Pans (px) after the zooms: sites go under the panels at one side, then the other."""
 
 
 @pytest.mark.parametrize("size", [PHONE, (1366, 900)])
-def test_the_map_passes_axe_at_first_and_zoomed_in(
+def test_the_map_passes_axe_at_first_zoomed_in_and_panned(
         browser: Any, crowded: tuple[Path, list[str]], size: tuple[int, int]) -> None:
     """axe-core (WCAG 2.2 AA, target-size included) finds nothing serious on the map as
     a phone (or a laptop) opens it, with sites stacked at their spots, nor after each of
-    two presses of the zoom-in button."""
+    two presses of the zoom-in button, nor after each of three pans that leave sites
+    partly under the panels."""
     opened = open_page(browser, crowded[0], size=size)
     page = opened.page
     assert page.evaluate(STACKED) >= sum(GROUPS) - len(GROUPS), "sites a few metres apart stack"
@@ -89,6 +93,13 @@ def test_the_map_passes_axe_at_first_and_zoomed_in(
         page.get_by_role("button", name="Zoom in").click()
         page.wait_for_timeout(400)  # the zoom's animation
         assert axe_violations(opened) == [], page.evaluate(f"{MAP}.getZoom()")
+    under = 0
+    for dx, dy in PANS:
+        page.evaluate(f"{MAP}.panBy([{dx}, {dy}], {{animate: false}})")
+        page.wait_for_timeout(100)
+        assert axe_violations(opened) == [], (dx, dy)
+        under += len(page.evaluate(UNDER_PANELS))
+    assert under, "no site under a panel: nothing was tried"
     opened.clean()
     opened.page.close()
 
@@ -143,3 +154,57 @@ def test_every_site_is_reached_by_keyboard_on_a_phone(phone: Opened,
     assert sorted(named) == sorted(crowded[1])
     phone.clean()
 
+
+MOVE_TO = """([label, to]) => {
+  // pan the map so that the marker named `label` has its centre at `to` (px in the
+  // window), or under the middle of the KPI panel; returns where it was
+  const centre = r => [(r.left + r.right) / 2, (r.top + r.bottom) / 2];
+  const at = centre(document.querySelector(`.estate-site[aria-label="${label}"]`).getBoundingClientRect());
+  to = to || centre(document.querySelector('#estate-kpi').getBoundingClientRect());
+  window[document.querySelector('.folium-map').id].panBy([at[0] - to[0], at[1] - to[1]], {animate: false});
+  return at;
+}"""
+
+
+def _tab_stops(page: Any, n: int) -> list[str]:
+    """The names of what the first `n` presses of Tab reach from the map itself (its
+    markers come first, the panels' controls after them). Leaflet pans a marker Tab
+    reaches into view, so the map may have moved."""
+    page.focus(".folium-map")
+    names = []
+    for _ in range(n):
+        page.keyboard.press("Tab")
+        names.append(page.evaluate("document.activeElement.getAttribute('aria-label') || ''"))
+    page.wait_for_timeout(400)  # the last pan's animation
+    return names
+
+
+def test_a_site_under_a_panel_is_out_of_the_tab_order_until_clear(phone: Opened) -> None:
+    """A site panned under a panel is a named button still (a screen reader finds it)
+    but no tab stop, since its marker is hidden there; panned clear, Tab reaches it
+    again and Enter opens its popup."""
+    page = phone.page
+    label = page.locator(".estate-site[role=button]").first.get_attribute("aria-label")
+    stops = page.evaluate(TARGETS) + 12  # every marker, the panels' controls and more
+    assert label in _tab_stops(page, stops)
+    page.focus(".folium-map")
+    clear = page.evaluate(MOVE_TO, [label, None])
+    page.wait_for_timeout(100)
+    marker = page.locator(f'.estate-site[aria-label="{label}"]')
+    assert label in page.evaluate(UNDER_PANELS)
+    assert marker.get_attribute("role") == "button" and marker.get_attribute("tabindex") == "-1"
+    assert label not in _tab_stops(page, stops)
+    page.evaluate(MOVE_TO, [label, clear])
+    page.wait_for_timeout(100)
+    assert label not in page.evaluate(UNDER_PANELS) and marker.get_attribute("tabindex") == "0"
+    names = _tab_stops(page, stops)
+    assert label in names
+    page.evaluate(MOVE_TO, [label, clear])
+    page.focus(".folium-map")
+    for _ in range(names.index(label) + 1):
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == label
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".leaflet-popup-content h4")
+    assert label.startswith(page.locator(".leaflet-popup-content h4").first.inner_text())
+    phone.clean()

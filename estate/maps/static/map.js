@@ -274,8 +274,12 @@
       if (f.group.addLayers) { f.group.addLayers(keep); } else { keep.forEach(function (l) { f.group.addLayer(l); }); }
       tidy();
     }
-    function tidy() { if (markers.length) { declutter(map, markers); } }
+    function tidy() {
+      if (markers.length) { declutter(map, markers); }
+      global.estateMap.offPanels(map);  // panels.js: no tab stop under a panel
+    }
     map.on("zoomend overlayadd overlayremove", tidy);
+    map.on("moveend", function () { global.estateMap.offPanels(map); });
     function siteLayer(which, accept, on) {
       var f = {group: group(cluster), items: []}, icons = {};
       f.icon = function (cat) { return (icons[cat] = icons[cat] || icon(cat, "estate-" + which, o.sizes, o.shapes)); };

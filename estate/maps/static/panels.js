@@ -2,7 +2,8 @@
 // layer control and the year slider (made here, with the KPI panel's figures for the
 // year it shows) sit in Leaflet's corners, each corner a column whose panels shrink and
 // scroll rather than cover one another; a panel can be folded away by its own button;
-// the plan is fitted and popups pan clear of them. The panels arrive as inert HTML;
+// the plan is fitted and popups pan clear of them, and a site under one is out of the
+// tab order while it is there. The panels arrive as inert HTML;
 // text made here is set with textContent.
 (function (global) {
   "use strict";
@@ -80,6 +81,26 @@
     [legend, corner("bottom.leaflet-right")].forEach(function (c) { if (c) { below = Math.max(below, c.offsetHeight); } });
     if (size.y - above - below - 2 * CLEAR < 160) { return {padding: [30, 30]}; }
     return {paddingTopLeft: [CLEAR, above + CLEAR], paddingBottomRight: [CLEAR, below + CLEAR]};
+  }
+
+  // A site's marker partly or wholly under a panel is out of the tab order while it is
+  // there: Tab would focus a marker the panel hides (WCAG 2.4.11), or one whose target
+  // the panel's own buttons cut into (2.5.8). It stays a named button, so a screen reader
+  // still finds it, and it is still clicked where it shows; the plan is fitted clear of
+  // the panels, and panning or zooming a site clear, or folding the panel, puts it back.
+  // A marker stacked on another (map.js declutter) is no button at all, and is left be.
+  function offPanels(map) {
+    var pane = map.getPane("markerPane"), panels = [];
+    if (!pane) { return; }
+    map.getContainer().querySelectorAll(".leaflet-control").forEach(function (c) {
+      if (c.offsetWidth && !/leaflet-control-scale/.test(c.className)) { panels.push(c.getBoundingClientRect()); }
+    });
+    Array.prototype.forEach.call(pane.children, function (node) {
+      if (node.getAttribute("role") !== "button") { return; }
+      var r = node.getBoundingClientRect();
+      var under = panels.some(function (p) { return r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom; });
+      node.tabIndex = under ? -1 : 0;
+    });
   }
 
   function fit(map, bounds) {
@@ -165,6 +186,11 @@
     fold();
     map.on("resize", fold);
     map.on("click", function () { if (narrow) { control.collapse(); } });
+    // the list opened over the map, or shut to its button, covers other sites
+    ["expand", "collapse"].forEach(function (how) {
+      var own = control[how];
+      control[how] = function () { var result = own.apply(control, arguments); layout(map); return result; };
+    });
     return control;
   }
 
@@ -300,6 +326,7 @@
     if (topLeft) { topLeft.style.bottom = under(topLeft, [bottomLeft, bottomRight]) + "px"; }
     if (topRight) { topRight.style.bottom = under(topRight, [bottomRight, bottomLeft]) + "px"; }
     box.querySelectorAll(".leaflet-control").forEach(function (c) { if (c.estateMore) { c.estateMore(); } });
+    offPanels(map);  // a panel grown, folded or moved covers other sites
   }
 
   var EM = global.estateMap;
@@ -309,5 +336,6 @@
   EM.foldable = foldable;
   EM.layout = layout;
   EM.nameControl = nameControl;
+  EM.offPanels = offPanels;
   EM.showYear = showYear;
 })(window);
