@@ -241,7 +241,10 @@ class StoredResults:
 def check_results(folder: Path) -> StoredResults:
     """Read and check a whole results folder before anything is drawn from it: a damaged
     or hand-edited one is one `InputError` listing every problem (file, row, column or
-    key, what was expected, what was found) and saying how to put it right."""
+    key, what was expected, what was found) and saying how to put it right. Besides each
+    file read whole, the tables must give the figures summary.json states (sites kept,
+    closed and opened, shared centres, FTE relocated, each agency's costs:
+    `estate.store.agree`), so that no page quotes one figure and draws another."""
     folder = Path(folder)
     hint = Problem(str(folder), None, None, "a results folder as `estate plan` wrote it",
                    "the damaged or hand-edited files above: run `estate plan` on its "
@@ -256,7 +259,7 @@ def check_results(folder: Path) -> StoredResults:
     except InputError as exc:
         problems += exc.problems
     try:
-        tables = check_tables(folder, summary.agencies if summary is not None else ())
+        tables = check_tables(folder, summary)
     except InputError as exc:
         problems += exc.problems
     if problems or summary is None:

@@ -19,8 +19,9 @@ written:
 
 `check_tables` reads every table of a folder typed and checks what the map, the
 comparison and the board pack rely on (ids that join, decisions, coordinates, a
-readable GeoPackage), so that a damaged or hand-edited folder is an `InputError`
-naming the file, the row and the column, never a crash half-way through drawing.
+readable GeoPackage, the figures summary.json states: `estate.store.agree`), so that
+a damaged or hand-edited folder is an `InputError` naming the file, the row and the
+column (or the figure), never a crash half-way through drawing.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ import pyogrio
 from estate.errors import InputError, Problem
 from estate.load.geopackage import readable
 from estate.load.schema import LARGEST
+from estate.results import Summary
 from estate.results.programme import ACTION_COLUMNS, CASHFLOW_COLUMNS
+from estate.store.agree import disagreements
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 """First characters that make a spreadsheet run a CSV cell as a formula: = + - @, tab
@@ -301,8 +304,7 @@ def _placed(path: Path, i: int, lat: float, lon: float) -> list[Problem]:
                     f"{lat}, {lon}")]
 
 
-def _joins(folder: Path, tables: dict[str, pd.DataFrame],
-           agencies_in_summary: Iterable[str]) -> list[Problem]:
+def _joins(folder: Path, tables: dict[str, pd.DataFrame]) -> list[Problem]:
     """Every id that must join does: moves to and from sites of sites.csv, agencies of
     agencies.csv, zones of zones.csv; decisions and coordinates a map can draw."""
     sites, assignments = tables["sites"], tables["assignments"]
@@ -330,9 +332,6 @@ def _joins(folder: Path, tables: dict[str, pd.DataFrame],
                          "agencies.csv")
     problems += _unknown(folder / "coverage.csv", "zone_id", tables["coverage"]["zone_id"],
                          set(tables["zones"]["zone_id"]), "zones.csv")
-    problems += [Problem(str(folder / "agencies.csv"), None, "agency_id",
-                         "every agency of summary.json", f"no row for {a!r:.80}")
-                 for a in agencies_in_summary if a not in agency_ids]
     return problems
 
 
@@ -367,11 +366,11 @@ def _check_scenario(path: Path) -> list[Problem]:
     return []
 
 
-def check_tables(folder: Path, agencies_in_summary: Iterable[str] = ()
-                 ) -> dict[str, pd.DataFrame]:
+def check_tables(folder: Path, summary: Summary | None = None) -> dict[str, pd.DataFrame]:
     """The five tables of a results folder, typed, after checking them and the folder's
-    other files (module docstring); every problem found, in every file, is raised
-    together as one `InputError`."""
+    other files (module docstring), and, given the folder's summary, that they give the
+    figures it states (`estate.store.agree`); every problem found, in every file, is
+    raised together as one `InputError`."""
     folder = Path(folder)
     tables, problems = {}, []
     for name, columns in RESULT_TABLES.items():
@@ -380,7 +379,9 @@ def check_tables(folder: Path, agencies_in_summary: Iterable[str] = ()
         except InputError as exc:
             problems += exc.problems
     if not problems:
-        problems += _joins(folder, tables, agencies_in_summary)
+        problems += _joins(folder, tables)
+        if summary is not None:  # ids that do not join are still counted
+            problems += disagreements(folder, summary, tables)
     problems += _check_geopackage(folder / "plan.gpkg")
     problems += _check_scenario(folder / "scenario.toml")
     if problems:
