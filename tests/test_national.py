@@ -14,6 +14,7 @@ import pytest
 
 import estate
 from estate.load.scenario import scenario_from_dict
+from estate.store import check_results
 from tests.fixtures import write_tables
 
 AREAS = ("south", "north")  # south at 52.0N, north 0.6 degrees above
@@ -107,6 +108,8 @@ def test_national_results_folder_and_infeasible_area_named(tmp_path: Path) -> No
     out = tmp_path / "results"
     estate.plan(scenario(data), out=out, map_path=tmp_path / "map.html", workers=1)
     assert (out / "summary.json").exists() and (tmp_path / "map.html").exists()
+    stored = check_results(out)  # the merged tables give the summed figures
+    assert stored.summary.sites_closed == (stored.tables["sites"]["decision"] == "close").sum()
     # A zone in the south that nothing can reach under an `all` rule names its area.
     zones = tables["zones"].copy()
     zones.loc[len(zones)] = {"zone_id": "SZ9", "name": "far south", "lat": 52.0 - 0.9,
