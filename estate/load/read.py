@@ -33,11 +33,13 @@ from estate.load.geography import check_layer_crs
 from estate.load.geopackage import readable
 from estate.load.raw import RawRegister, RawTable, add_table, describe, required_columns, table_of
 from estate.load.schema import POINT_TABLES, TABLES
+from estate.load.table_names import by_table_name, several, table_name
 from estate.load.workbook import (
     Sheet,
     TotalsRow,
     cell_column,
     cell_row,
+    is_ole,
     letters,
     open_workbook,
     read_sheet,
@@ -86,7 +88,7 @@ def read_tables(path: str | Path) -> RawRegister:
 def _read_folder(folder: Path) -> RawRegister:
     """CSV files, matched to table names case-insensitively (`Sites.csv` is fine)."""
     present = [p for p in sorted(folder.iterdir()) if p.is_file()]
-    files = {_table_name(p.name): p for p in present}
+    files = {table_name(p.name): p for p in present}
     raw = RawRegister(folder, {name: f"{name}.csv" for name in TABLES})
     if not any(f"{name}.csv" in files for name in TABLES):
         held = ", ".join(sorted(p.name for p in files.values())[:6]) or "nothing"
@@ -94,11 +96,11 @@ def _read_folder(folder: Path) -> RawRegister:
             Problem(str(folder), None, None, EXPECTED_REGISTER, f"a folder holding {held}")
         )
         return raw
-    spelled = _by_table_name([p.name for p in present])
+    spelled = by_table_name([p.name for p in present])
     for name, spec in TABLES.items():
         label = f"{name}.csv"
         if len(spelled.get(label, [])) > 1:
-            raw.problems.append(_several(label, "file", label, spelled[label]))
+            raw.problems.append(several(label, "file", label, spelled[label]))
             continue
         file = folder / label if (folder / label).is_file() else files.get(label)
         if file is None:
@@ -124,14 +126,14 @@ def _read_workbook(path: Path) -> RawRegister:
         book = open_workbook(path)
     except Exception as error:  # corrupt or not a workbook: report, never crash
         found = describe(error)
-        if _is_ole(path):
+        if is_ole(path):
             found = ("an encrypted workbook (a password, or a sensitivity label that "
                      "encrypts) or an old Excel 97-2003 file named .xlsx: save a copy "
                      "without the encryption, as an Excel Workbook (.xlsx)")
         raw.problems.append(Problem(path.name, None, None, "an Excel .xlsx workbook", found))
         return raw
     try:
-        sheets = _by_table_name(book.sheetnames)
+        sheets = by_table_name(book.sheetnames)
         for name, titles in sheets.items():  # a problem names the tab as the user sees it
             if name in raw.files and len(titles) == 1:
                 raw.files[name] = f"{path.name}[{titles[0]}]"
@@ -144,7 +146,7 @@ def _read_workbook(path: Path) -> RawRegister:
                     )
                 continue
             if len(sheets[name]) > 1:
-                raw.problems.append(_several(label, "sheet", name, sheets[name]))
+                raw.problems.append(several(label, "sheet", name, sheets[name]))
                 continue
             raw.problems += _sheet_doubts(label, book, name, sheets[name][0])
             sheet: list[Sheet] = []
@@ -159,40 +161,6 @@ def _read_workbook(path: Path) -> RawRegister:
     return raw
 
 
-def _is_ole(path: Path) -> bool:
-    """Whether the file is an OLE compound document: what Excel writes for an encrypted
-    workbook, whatever its name, and for the old .xls."""
-    try:
-        with open(path, "rb") as f:
-            return f.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-    except OSError:
-        return False
-
-
-def _by_table_name(names: list[str]) -> dict[str, list[str]]:
-    """Sheet or layer names grouped by the table name each stands for (any case, spaces
-    at the ends ignored), in the file's order."""
-    grouped: dict[str, list[str]] = {}
-    for name in names:
-        grouped.setdefault(_table_name(name), []).append(str(name))
-    return grouped
-
-
-def _table_name(name: object) -> str:
-    """The table a sheet, layer or file name stands for: `' Sites '` -> `sites`."""
-    return str(name).strip().lower()
-
-
-def _several(label: str, what: str, table: str, names: list[str]) -> Problem:
-    """Two sheets (or layers) that both stand for one table: reading either would be a
-    guess, and the other's edits would be lost without a word."""
-    return Problem(label, None, None,
-                   f"one {what} named {table} (names match in any case, spaces at the ends "
-                   "ignored)",
-                   f"{len(names)}: " + ", ".join(repr(n) for n in names)
-                   + "; rename or delete all but one")
-
-
 def _sheet_doubts(label: str, book, table: str, title: str) -> list[Problem]:
     """The sheet read for a table, when it is hidden. Alone, it is read with a warning:
     the register is what the file holds. Beside a visible sheet whose name starts like
@@ -201,7 +169,7 @@ def _sheet_doubts(label: str, book, table: str, title: str) -> list[Problem]:
     if book[title].sheet_state == "visible":
         return []
     others = [str(n) for n in book.sheetnames if book[n].sheet_state == "visible"
-              and _table_name(n).startswith(table) and _table_name(n) != table]
+              and table_name(n).startswith(table) and table_name(n) != table]
     if not others:
         return [Problem(label, None, None, f"a visible sheet named {table}",
                         f"{title!r} is hidden (it is read all the same)", severity="warning")]
@@ -333,7 +301,7 @@ def _read_layers(raw: RawRegister, source: Path) -> None:
         return describe(error).replace(str(source), str(raw.source))
 
     try:
-        layers = _by_table_name([str(n) for n, _ in pyogrio.list_layers(source)])
+        layers = by_table_name([str(n) for n, _ in pyogrio.list_layers(source)])
     except Exception as error:
         raw.problems.append(Problem(raw.source.name, None, None, "a GeoPackage", told(error)))
         return
@@ -346,7 +314,7 @@ def _read_layers(raw: RawRegister, source: Path) -> None:
                 )
             continue
         if len(layers[name]) > 1:
-            raw.problems.append(_several(label, "layer", name, layers[name]))
+            raw.problems.append(several(label, "layer", name, layers[name]))
             continue
         try:
             with warnings.catch_warnings():

@@ -72,6 +72,16 @@ def open_workbook(path: Path) -> openpyxl.Workbook:
         return openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
 
 
+def is_ole(path: Path) -> bool:
+    """Whether the file is an OLE compound document: what Excel writes for an encrypted
+    workbook, whatever its name, and for the old .xls."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    except OSError:
+        return False
+
+
 def read_sheet(path: Path, book: openpyxl.Workbook, name: str) -> Sheet:
     """The cells of sheet `name` of the open `book` (read from `path`)."""
     marks = sheet_marks(path, name)
