@@ -33,7 +33,14 @@ from estate.load.geography import check_layer_crs
 from estate.load.geopackage import readable
 from estate.load.raw import RawRegister, RawTable, add_table, describe, required_columns, table_of
 from estate.load.schema import POINT_TABLES, TABLES
-from estate.load.table_names import by_table_name, several, table_name
+from estate.load.table_names import (
+    by_table_name,
+    csv_stem,
+    looks_like,
+    missing,
+    several,
+    table_name,
+)
 from estate.load.workbook import (
     Sheet,
     TotalsRow,
@@ -89,8 +96,12 @@ def _read_folder(folder: Path) -> RawRegister:
     """CSV files, matched to table names case-insensitively (`Sites.csv` is fine)."""
     present = [p for p in sorted(folder.iterdir()) if p.is_file()]
     files = {table_name(p.name): p for p in present}
+    csvs = sorted((p.name for p in present if p.suffix.lower() == ".csv"
+                   and not p.name.startswith((".", "~$"))), key=str.lower)  # not hidden
+    # files, nor Excel's lock files
     raw = RawRegister(folder, {name: f"{name}.csv" for name in TABLES})
-    if not any(f"{name}.csv" in files for name in TABLES):
+    if not any(f"{name}.csv" in files for name in TABLES) and \
+            not any(looks_like(csv_stem(n)) for n in csvs):
         held = ", ".join(sorted(p.name for p in files.values())[:6]) or "nothing"
         raw.problems.append(
             Problem(str(folder), None, None, EXPECTED_REGISTER, f"a folder holding {held}")
@@ -106,8 +117,11 @@ def _read_folder(folder: Path) -> RawRegister:
         if file is None:
             there = folder / label
             if spec.required or os.path.lexists(there):
+                found = instead_of_a_file(there)
+                if found == "no such file":
+                    found = missing("file", name, csvs, csv_stem)
                 raw.problems.append(Problem(label, None, None, f"a file {label} in {folder}",
-                                            instead_of_a_file(there)))
+                                            found))
             continue
         add_table(raw, name, label, functools.partial(read_csv, file, required_columns(name)))
     return raw
@@ -141,9 +155,8 @@ def _read_workbook(path: Path) -> RawRegister:
             label = raw.files[name]
             if name not in sheets:
                 if spec.required:
-                    raw.problems.append(
-                        Problem(label, None, None, f"a sheet named {name}", "no such sheet")
-                    )
+                    raw.problems.append(Problem(label, None, None, f"a sheet named {name}",
+                                                missing("sheet", name, book.sheetnames)))
                 continue
             if len(sheets[name]) > 1:
                 raw.problems.append(several(label, "sheet", name, sheets[name]))
@@ -301,17 +314,17 @@ def _read_layers(raw: RawRegister, source: Path) -> None:
         return describe(error).replace(str(source), str(raw.source))
 
     try:
-        layers = by_table_name([str(n) for n, _ in pyogrio.list_layers(source)])
+        names = [str(n) for n, _ in pyogrio.list_layers(source)]
     except Exception as error:
         raw.problems.append(Problem(raw.source.name, None, None, "a GeoPackage", told(error)))
         return
+    layers = by_table_name(names)
     for name, spec in TABLES.items():
         label = raw.files[name]
         if name not in layers:
             if spec.required:
-                raw.problems.append(
-                    Problem(label, None, None, f"a layer named {name}", "no such layer")
-                )
+                raw.problems.append(Problem(label, None, None, f"a layer named {name}",
+                                            missing("layer", name, names)))
             continue
         if len(layers[name]) > 1:
             raw.problems.append(several(label, "layer", name, layers[name]))

@@ -1,12 +1,39 @@
-"""Which register table a CSV file, sheet or layer stands for.
+"""Which register table a CSV file, sheet or layer stands for, and what to say when a
+required table is not there.
 
 A table is read from the file, sheet or layer of its name in any case, spaces at the
-ends ignored (`Sites.csv`, `Sites `); any other name is not read.
+ends ignored (`Sites.csv`, `Sites `). Any other name is not read, so a required table
+kept under a name slightly off (`Sites 2024`) is missing. A name is also matched
+loosely to the table it looks like (any case; spaces, hyphens, underscores and dots
+ignored; a date, year, version or `copy` at either end dropped; a singular, a common
+synonym, or a slip of spelling), only to say so: the error for a missing required table
+lists what is there and names the one to rename.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
+
 from estate.errors import Problem
+from estate.load.schema import TABLES
+
+FORMS = {"agencies": ("agency", "organisations", "organizations", "organisation",
+                      "organization", "partners"),
+         "sites": ("site", "buildings", "building", "properties", "property", "premises"),
+         "functions": ("function", "teams", "team"),
+         "zones": ("zone", "lsoas", "lsoa", "msoas", "msoa"),
+         "pair_costs": ("paircost", "vettingcosts", "vetting")}
+"""Names a table is kept under besides its own, squashed (see `_squashed`)."""
+
+_MONTH = (r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?"
+          r"|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?")
+_DATED = re.compile(  # one word of a date, year, version or copy at an end of a name
+    rf"^(\d[\d./-]*|\(\d+\)|v\d+|fy\d+|q[1-4]|{_MONTH}|copy|\(copy\)|final|draft|new|old"
+    r"|latest|current|updated|backup|bak|rev\d*)$")
+CUTOFF = 0.85
+"""How close a squashed name must be to a table's to be a slip of it: `stes`, `fuctions`
+and `paircsts` are; `notes` (0.8 from `zones`) and `sizes` are not."""
 
 
 def table_name(name: object) -> str:
@@ -31,3 +58,54 @@ def several(label: str, what: str, table: str, names: list[str]) -> Problem:
                    "ignored)",
                    f"{len(names)}: " + ", ".join(repr(n) for n in names)
                    + "; rename or delete all but one")
+
+
+def csv_stem(name: str) -> str:
+    """A CSV file's name without `.csv`, the part matched to a table's."""
+    return name[:-4] if name.lower().endswith(".csv") else name
+
+
+def _squashed(text: str) -> str:
+    return re.sub(r"[\s_.-]+", "", text.lower())
+
+
+def looks_like(name: str) -> str | None:
+    """The table a name not read looks like (`Pair costs`, `Sites 2024`, `sites_v2`,
+    `Buildings`, `fuctions`), or None. `name` is a sheet or layer name, or a file's name
+    without `.csv`."""
+    words = [w for w in re.split(r"[\s_]+", name.strip().lower()) if w]
+    while len(words) > 1 and _DATED.match(words[-1]):
+        words.pop()
+    while len(words) > 1 and _DATED.match(words[0]):
+        words.pop(0)
+    key = _squashed(" ".join(words))
+    key = re.sub(r"(\d[\d./-]*|\(\d+\))$", "", key) or key  # `sites2024`, `sites(2)`
+    forms = {_squashed(t): t for t in TABLES} | {f: t for t, fs in FORMS.items() for f in fs}
+    if key in forms:
+        return forms[key]
+    near = difflib.get_close_matches(key, list(forms), n=1, cutoff=CUTOFF)
+    return forms[near[0]] if near else None
+
+
+def listed(names: list[str], limit: int = 12) -> str:
+    """Names as a list in a message, quoted only where the quotes carry something."""
+    shown = [repr(n) if n != n.strip() or "," in n or not n else n for n in names[:limit]]
+    return ", ".join(shown) + (", ..." if len(names) > limit else "")
+
+
+def missing(what: str, table: str, present: list[str], stem=lambda name: name) -> str:
+    """What a register holds instead of a required table's sheet, layer or CSV file
+    (`what`), as the found part of its problem: the names there, and the one to rename
+    when one looks like the table. `stem` takes a name to the part matched (a file's
+    name without `.csv`)."""
+    own = table if what != "file" else f"{table}.csv"
+    found = f"no such {what}"
+    if not present:
+        return found
+    found += f"; the {'CSV file' if what == 'file' else what}s are {listed(present)}"
+    like = [n for n in present if looks_like(stem(n)) == table]
+    if len(like) == 1:
+        found += f": rename {like[0]!r} to {own}"
+    elif like:
+        found += f": rename the one meant of {listed(like)} to {own}"
+    return found
