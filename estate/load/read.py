@@ -40,10 +40,12 @@ from estate.load.table_names import (
     missing,
     several,
     table_name,
+    unread,
 )
 from estate.load.workbook import (
     Sheet,
     TotalsRow,
+    blank_sheet,
     cell_column,
     cell_row,
     is_ole,
@@ -93,7 +95,8 @@ def read_tables(path: str | Path) -> RawRegister:
 
 
 def _read_folder(folder: Path) -> RawRegister:
-    """CSV files, matched to table names case-insensitively (`Sites.csv` is fine)."""
+    """CSV files, matched to table names case-insensitively (`Sites.csv` is fine); any
+    other CSV file is named in a warning (`estate.load.table_names`)."""
     present = [p for p in sorted(folder.iterdir()) if p.is_file()]
     files = {table_name(p.name): p for p in present}
     csvs = sorted((p.name for p in present if p.suffix.lower() == ".csv"
@@ -108,6 +111,7 @@ def _read_folder(folder: Path) -> RawRegister:
         )
         return raw
     spelled = by_table_name([p.name for p in present])
+    read: dict[str, str] = {}
     for name, spec in TABLES.items():
         label = f"{name}.csv"
         if len(spelled.get(label, [])) > 1:
@@ -123,7 +127,10 @@ def _read_folder(folder: Path) -> RawRegister:
                 raw.problems.append(Problem(label, None, None, f"a file {label} in {folder}",
                                             found))
             continue
+        read[name] = file.name
         add_table(raw, name, label, functools.partial(read_csv, file, required_columns(name)))
+    others = [n for n in csvs if table_name(csv_stem(n)) not in TABLES]
+    raw.problems += unread("file", others, {n: n for n in others}, read, csv_stem)
     return raw
 
 
@@ -134,7 +141,8 @@ def instead_of_a_file(path: Path) -> str:
 
 
 def _read_workbook(path: Path) -> RawRegister:
-    """Sheets of the table names (any case); other sheets are ignored."""
+    """Sheets of the table names (any case); any other sheet holding something is named
+    in a warning (`estate.load.table_names`)."""
     raw = RawRegister(path, {name: f"{path.name}[{name}]" for name in TABLES})
     try:
         book = open_workbook(path)
@@ -151,6 +159,7 @@ def _read_workbook(path: Path) -> RawRegister:
         for name, titles in sheets.items():  # a problem names the tab as the user sees it
             if name in raw.files and len(titles) == 1:
                 raw.files[name] = f"{path.name}[{titles[0]}]"
+        taken: dict[str, str] = {}
         for name, spec in TABLES.items():
             label = raw.files[name]
             if name not in sheets:
@@ -161,7 +170,10 @@ def _read_workbook(path: Path) -> RawRegister:
             if len(sheets[name]) > 1:
                 raw.problems.append(several(label, "sheet", name, sheets[name]))
                 continue
-            raw.problems += _sheet_doubts(label, book, name, sheets[name][0])
+            doubts = _sheet_doubts(label, book, name, sheets[name][0])
+            if all(p.severity == "warning" for p in doubts):  # else the copy is named there
+                taken[name] = sheets[name][0]
+            raw.problems += doubts
             sheet: list[Sheet] = []
             read = functools.partial(_sheet_grid, path, book, sheets[name][0], sheet)
             table = add_table(raw, name, label, read)
@@ -169,6 +181,10 @@ def _read_workbook(path: Path) -> RawRegister:
                 totals = _totals_rows(sheet[0], table)  # one problem each, in `_marked`
                 raw.problems += (_flagged(label, sheet[0], table, totals)
                                  + _marked(label, sheet[0], table, totals))
+        others = [n for n in book.sheetnames
+                  if table_name(n) not in TABLES and not blank_sheet(book, n)]
+        raw.problems += unread("sheet", others, {n: f"{path.name}[{n}]" for n in others},
+                               taken)
     finally:
         book.close()
     return raw
@@ -319,6 +335,10 @@ def _read_layers(raw: RawRegister, source: Path) -> None:
         raw.problems.append(Problem(raw.source.name, None, None, "a GeoPackage", told(error)))
         return
     layers = by_table_name(names)
+    others = [n for n in names if table_name(n) not in TABLES]
+    raw.problems += unread("layer", others, {n: f"{raw.source.name}[{n}]" for n in others},
+                           {name: layers[name][0] for name in TABLES
+                            if len(layers.get(name, [])) == 1})
     for name, spec in TABLES.items():
         label = raw.files[name]
         if name not in layers:

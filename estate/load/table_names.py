@@ -1,13 +1,16 @@
 """Which register table a CSV file, sheet or layer stands for, and what to say when a
-required table is not there.
+name is not one estate reads.
 
 A table is read from the file, sheet or layer of its name in any case, spaces at the
-ends ignored (`Sites.csv`, `Sites `). Any other name is not read, so a required table
-kept under a name slightly off (`Sites 2024`) is missing. A name is also matched
-loosely to the table it looks like (any case; spaces, hyphens, underscores and dots
-ignored; a date, year, version or `copy` at either end dropped; a singular, a common
-synonym, or a slip of spelling), only to say so: the error for a missing required table
-lists what is there and names the one to rename.
+ends ignored (`Sites.csv`, `Sites `). Any other name is not read, which is silent harm
+when it holds a table under a name slightly off (`pair costs.csv`, `Sites 2024`): the
+plan goes on without the vetting costs, or the register is refused with no hint of the
+sheet meant. So a name is also matched loosely to the table it looks like (any case;
+spaces, hyphens, underscores and dots ignored; a date, year, version or `copy` at either
+end dropped; a singular, a common synonym, or a slip of spelling), only to say so:
+a missing required table is an error listing what is there and the one to rename, and
+any other name not read is a warning, unless it is obviously not a table (`README`,
+`Notes`, an empty or chart sheet, a file that is not a CSV).
 """
 
 from __future__ import annotations
@@ -25,6 +28,13 @@ FORMS = {"agencies": ("agency", "organisations", "organizations", "organisation"
          "zones": ("zone", "lsoas", "lsoa", "msoas", "msoa"),
          "pair_costs": ("paircost", "vettingcosts", "vetting")}
 """Names a table is kept under besides its own, squashed (see `_squashed`)."""
+
+ASIDES = ("readme", "notes", "note", "instructions", "guidance", "help", "about",
+          "contents", "cover", "changelog", "changes", "lookup", "lists", "metadata",
+          "version", "legend", "glossary", "definitions", "dropdowns", "sources", "info",
+          "layerstyles", "qgis")
+"""How names that are obviously not a table start, squashed: the notes kept beside a
+register, and the tables QGIS adds to a GeoPackage it saves styles or projects in."""
 
 _MONTH = (r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?"
           r"|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?")
@@ -87,6 +97,11 @@ def looks_like(name: str) -> str | None:
     return forms[near[0]] if near else None
 
 
+def is_aside(name: str) -> bool:
+    """Whether a name not read is obviously not a table: a readme, notes, lookups."""
+    return _squashed(name).startswith(ASIDES)
+
+
 def listed(names: list[str], limit: int = 12) -> str:
     """Names as a list in a message, quoted only where the quotes carry something."""
     shown = [repr(n) if n != n.strip() or "," in n or not n else n for n in names[:limit]]
@@ -109,3 +124,37 @@ def missing(what: str, table: str, present: list[str], stem=lambda name: name) -
     elif like:
         found += f": rename the one meant of {listed(like)} to {own}"
     return found
+
+
+def unread(what: str, names: list[str], labels: dict[str, str], read: dict[str, str],
+           stem=lambda name: name) -> list[Problem]:
+    """A warning for each name that estate does not read and that is not obviously
+    something else. `labels` holds the label each name is reported under; `read` the
+    name each table was read from (a table without one is missing, which a required
+    table reports itself). A name like a table read from another says which one is
+    read; one like an optional table not there says to rename it; any other lists the
+    tables estate reads."""
+    problems = []
+    own = (lambda t: f"{t}.csv") if what == "file" else (lambda t: t)
+    tables = ", ".join(own(t) for t in TABLES)
+    for name in names:
+        table = looks_like(stem(name))
+        if table in read:
+            said = (f"the {table.replace('_', ' ')} are read from {read[table]!r}: delete it "
+                    f"if it is an old copy, or rename it {own(table)} in place of that one "
+                    "if it is the one meant")
+        elif table is not None and TABLES[table].required:
+            continue  # named in the error for the missing table
+        elif table is not None:
+            said = (f"rename it {own(table)} if it holds the {table.replace('_', ' ')} "
+                    f"(estate reads only the {what}s {tables})")
+        elif is_aside(stem(name)):
+            continue
+        else:
+            said = (f"estate reads only the {what}s {tables}: rename it if it holds one of "
+                    f"them, or move it out of the register")
+        problems.append(Problem(
+            labels[name], None, None, f"a {what} estate reads ({tables})",
+            f"{name!r}, which is not read: {said}", severity="warning",
+            sentence=f"not read: {said}"))
+    return problems

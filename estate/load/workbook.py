@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import itertools
 import math
 import re
 import warnings
@@ -80,6 +81,20 @@ def is_ole(path: Path) -> bool:
             return f.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
     except OSError:
         return False
+
+
+def blank_sheet(book: openpyxl.Workbook, name: str, rows: int = 50) -> bool:
+    """Whether sheet `name` holds no cells in its first `rows` rows (Excel's `Sheet1`
+    left empty, or a chart sheet, which holds none): read up to there, not the whole
+    sheet."""
+    sheet = book[name]
+    if not hasattr(sheet, "iter_rows"):  # a chart sheet
+        return True
+    sheet.reset_dimensions()  # trust the cells, not the size the file declares
+    for row in itertools.islice(sheet.iter_rows(values_only=True), rows):
+        if any(value not in (None, "") for value in row):
+            return False
+    return True
 
 
 def read_sheet(path: Path, book: openpyxl.Workbook, name: str) -> Sheet:
