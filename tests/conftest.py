@@ -63,6 +63,7 @@ from tests.fixtures import (
     write_scenario,
 )
 from tests.fixtures.browser import Opened, Plan, open_page
+from tests.fixtures.programme import HOSTILE, plan_with, programme_for
 from tests.fixtures.programme_registers import TINY, Case
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -164,6 +165,29 @@ def browser() -> Iterator[Any]:
                                               args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A made-up plan (30 sites, 40 zones) with a dated programme whose names are
+    injection payloads, written as a results folder once per test file."""
+    from estate.store import write_results as write_plan
+
+    made_up = write_results(tmp_path_factory.mktemp("made_up"), n_sites=30, n_zones=40)
+    programme = programme_for(made_up, names=HOSTILE)
+    return write_plan(plan_with(made_up, programme), tmp_path_factory.mktemp("out") / "r")
+
+
+@pytest.fixture
+def programme_opened(browser: Any, dated: Path) -> Iterator[Opened]:
+    """`dated`'s programme.html open in Chromium."""
+    from estate.render.programme_page import write_programme_page
+
+    path = write_programme_page(dated)
+    assert path is not None
+    opened = open_page(browser, path, wait_for_map=False)
+    yield opened
+    opened.page.close()
 
 
 @pytest.fixture(scope="module")

@@ -14,19 +14,10 @@ import pytest
 
 from estate.render.html import write_page
 from estate.render.programme_page import programme_page
-from estate.store import read_programme, write_results
+from estate.store import read_programme
 from tests.fixtures.browser import axe_violations, open_page
-from tests.fixtures.programme import HOSTILE, plan_with, programme_for
-from tests.fixtures.results import write_results as write_made_up_folder
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def dated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    made_up = write_made_up_folder(tmp_path_factory.mktemp("made_up"), n_sites=30, n_zones=40)
-    programme = programme_for(made_up, names=HOSTILE)
-    return write_results(plan_with(made_up, programme), tmp_path_factory.mktemp("out") / "r")
 
 
 def _page(tmp_path: Path, dated: Path, years: int) -> Path:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,30 +14,17 @@ import pandas as pd
 import pytest
 
 from estate.render.html import write_page
-from estate.render.programme_page import programme_page, write_programme_page
+from estate.render.programme_page import programme_page
 from estate.results import Programme
-from estate.store import read_programme, write_results
+from estate.store import read_programme
 from tests.fixtures.browser import Opened, axe_violations, open_page
-from tests.fixtures.programme import HOSTILE, plan_with, programme_for
-from tests.fixtures.results import write_results as write_made_up_folder
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def dated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    made_up = write_made_up_folder(tmp_path_factory.mktemp("made_up"), n_sites=30, n_zones=40)
-    programme = programme_for(made_up, names=HOSTILE)
-    return write_results(plan_with(made_up, programme), tmp_path_factory.mktemp("out") / "r")
-
-
 @pytest.fixture
-def page(browser: Any, dated: Path) -> Iterator[Opened]:
-    path = write_programme_page(dated)
-    assert path is not None
-    opened = open_page(browser, path, wait_for_map=False)
-    yield opened
-    opened.page.close()
+def page(programme_opened: Opened) -> Opened:
+    return programme_opened
 
 
 def _overlap(a: list[float], b: list[float]) -> bool:

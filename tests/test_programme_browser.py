@@ -18,7 +18,7 @@ from estate.render.programme_page import write_programme_page
 from estate.results import Programme
 from estate.store import read_programme, write_results
 from tests.fixtures.browser import Opened, axe_violations, open_page
-from tests.fixtures.programme import HOSTILE, plan_with, programme_for
+from tests.fixtures.programme import plan_with, programme_for
 from tests.fixtures.results import write_results as write_made_up_folder
 
 pytestmark = pytest.mark.browser
@@ -26,20 +26,9 @@ pytestmark = pytest.mark.browser
 
 
 
-@pytest.fixture(scope="module")
-def dated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    made_up = write_made_up_folder(tmp_path_factory.mktemp("made_up"), n_sites=30, n_zones=40)
-    programme = programme_for(made_up, names=HOSTILE)
-    return write_results(plan_with(made_up, programme), tmp_path_factory.mktemp("out") / "r")
-
-
 @pytest.fixture
-def page(browser: Any, dated: Path) -> Iterator[Opened]:
-    path = write_programme_page(dated)
-    assert path is not None
-    opened = open_page(browser, path, wait_for_map=False)
-    yield opened
-    opened.page.close()
+def page(programme_opened: Opened) -> Opened:
+    return programme_opened
 
 
 @pytest.fixture
