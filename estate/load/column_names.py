@@ -34,7 +34,7 @@ def missing_column(table: RawTable, spec: Table, name: str) -> Problem:
     others = [c for c in header if c not in known]
     near = [c for c in others if c in SYNONYMS.get(name, ())] or \
         [c for c in others if _nearest(c, [name]) == name
-         or _nearest(re.sub(r"[(\[].*?[)\]]", "", c), [name]) == name][:1]
+         or _nearest(_without_units(c), [name]) == name][:1]
     found = "no such column in the header"
     if near:
         found += (f"; the column {table.typed.get(near[0], near[0])!r} may be it: rename it "
@@ -63,7 +63,7 @@ def misspelt(table: RawTable, spec: Table, extras: list[str]) -> list[Problem]:
     for extra in extras:
         near = _nearest(extra, names)
         if near is None:  # without units in brackets: `(£)`, `(sq m)`, for numbers only
-            near = _nearest(re.sub(r"[(\[].*?[)\]]", "", extra), names)
+            near = _nearest(_without_units(extra), names)
             if near is not None and absent[names.index(near)].kind != "number":
                 continue  # `area (sq m)` is a floor area, not the area a site belongs to
         if near is None:
@@ -77,6 +77,11 @@ def misspelt(table: RawTable, spec: Table, extras: list[str]) -> list[Problem]:
             f"{typed!r}, which estate does not read: every row takes {near}'s "
             f"default ({_shown_default(column)})", severity="warning"))
     return problems
+
+
+def _without_units(header: str) -> str:
+    """The header without what it has in brackets: `running cost (£)` -> `running cost `."""
+    return re.sub(r"[(\[].*?[)\]]", "", header)
 
 
 def _nearest(header: str, names: list[str]) -> str | None:
