@@ -21,6 +21,9 @@
   // control, the KPI panel or the year slider. With too little room between them (a
   // phone), it keeps inside the map at least.
   var EDGE = 10;
+  // a map narrower than this is a phone's: its panels start folded, the layer list shut
+  var PHONE_PX = 700;
+  function phone(map) { return map.getSize().x < PHONE_PX; }
   function clearance(popup) {
     var map = popup._map;
     if (!map) { return [L.point(EDGE, EDGE), L.point(EDGE, EDGE)]; }
@@ -178,8 +181,8 @@
     foldable(map, box, list, "Map layers");
     var narrow = null;
     function fold() {
-      if (narrow === (map.getSize().x < 700)) { return; }
-      narrow = map.getSize().x < 700;
+      if (narrow === phone(map)) { return; }
+      narrow = phone(map);
       control.options.collapsed = narrow;  // so that adding a layer does not open it again
       if (narrow) { control.collapse(); } else { control.expand(); }
     }
@@ -209,7 +212,7 @@
     // folded there, as the legend and the layer list do, its button showing it
     if (node.classList.contains("estate-foldable")) {
       foldable(map, node);
-      if (map.getSize().x < 700) { node.querySelector("button.estate-panel-toggle").click(); }
+      if (phone(map)) { node.querySelector("button.estate-panel-toggle").click(); }
     }
     moreBelow(node);
     // a panel folded or unfolded changes the room of the others in its column
@@ -218,7 +221,7 @@
     layout(map);
     // a legend with too little room (a phone, a short window) starts folded: its
     // heading is a button that opens it, scrolling within the room there is
-    if (fold && (map.getSize().x < 700 || node.clientHeight < 160)) { fold.open = false; }
+    if (fold && (phone(map) || node.clientHeight < 160)) { fold.open = false; }
     if (!map.estateLaidOut) {
       map.estateLaidOut = true;
       // a window resized (a phone turned) while the map still has the view it opened
