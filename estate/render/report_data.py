@@ -135,13 +135,6 @@ def _scenario(path: Path) -> dict[str, Any]:
                                   f"{type(exc).__name__}: {exc}")]) from None
 
 
-def _warnings(folder: Path) -> tuple[Problem, ...] | None:
-    """The folder's warnings, None when it does not say (written before estate kept
-    them), which the pack words differently from a plan made with none."""
-    warned = read_warnings(folder)
-    return None if warned is None else tuple(warned)
-
-
 def _inputs(path: Path) -> tuple[tuple[str, str], ...]:
     """(file, checksum) from inputs.sha256 (`sha256sum` lines)."""
     try:
@@ -166,7 +159,7 @@ def read_results(folder: str | Path) -> Results:
         assignments=tables["assignments"], agencies=tables["agencies"],
         zones=tables["zones"], areas=_areas(folder),
         programme=stored.programme, scenario=_scenario(folder / "scenario.toml"),
-        inputs=_inputs(folder / "inputs.sha256"), warnings=_warnings(folder))
+        inputs=_inputs(folder / "inputs.sha256"), warnings=read_warnings(folder))
 
 
 COMPARED_FIGURES = ("npv_saving", "annual_saving", "one_off_cost", "fte_relocated")

@@ -380,7 +380,7 @@ def _warnings_table(warnings: list[Problem]) -> pd.DataFrame:
         columns=["file", "row", "column", "label", "expected", "found", "sentence"])
 
 
-def read_warnings(folder: Path) -> list[Problem] | None:
+def read_warnings(folder: Path) -> tuple[Problem, ...] | None:
     """The warnings the plan was made with (warnings.csv), or None for a folder written
     before estate kept them (no file: which warnings it was made with is not known); a
     damaged file is an `InputError` naming its row and column."""
@@ -388,8 +388,8 @@ def read_warnings(folder: Path) -> list[Problem] | None:
     if not path.exists():
         return None
     table = read_table(path, WARNINGS_TABLE)
-    return [Problem(str(w["file"]), None if pd.isna(w["row"]) else int(w["row"]),
-                    str(w["column"]) or None, str(w["expected"]), str(w["found"]),
-                    severity="warning", label=str(w["label"]) or "column",
-                    sentence=str(w.get("sentence") or ""))
-            for w in table.to_dict("records")]
+    return tuple(Problem(str(w["file"]), None if pd.isna(w["row"]) else int(w["row"]),
+                         str(w["column"]) or None, str(w["expected"]), str(w["found"]),
+                         severity="warning", label=str(w["label"]) or "column",
+                         sentence=str(w.get("sentence") or ""))
+                 for w in table.to_dict("records"))
