@@ -133,10 +133,12 @@ def random_instance(seed: int, split: bool = False) -> Instance:
 
     rules = []
     for _ in range(int(rng.integers(0, 3))):
-        rules.append({"service": str(rng.choice(SERVICES)),
-                      "radius_km": float(rng.uniform(8, 30)),
-                      "mode": str(rng.choice(["all", "maintain", "population_share"])),
-                      "population_share": float(rng.uniform(0.3, 1.0))})
+        rule = {"service": str(rng.choice(SERVICES)), "radius_km": float(rng.uniform(8, 30)),
+                "mode": str(rng.choice(["all", "maintain", "population_share"]))}
+        share = float(rng.uniform(0.3, 1.0))  # drawn for every rule: the same instances
+        if rule["mode"] == "population_share":  # a share beside another mode is an error
+            rule["population_share"] = share
+        rules.append(rule)
     sharing_types = [] if split else _subset(rng, TYPES, 0.6)
     if sharing_types and rng.random() < 0.3:
         efficiency: Any = {t: float(rng.uniform(0, 0.5)) for t in sharing_types}
@@ -294,7 +296,7 @@ def model_of(inst: Instance) -> Model:
             scope = np.array([any(existing[j] for j in n) for n in near], bool)
         else:
             scope = np.ones(len(near), bool)
-        cover.append((rule["mode"], rule["population_share"], near, scope))
+        cover.append((rule["mode"], rule.get("population_share", 1.0), near, scope))
     return Model(
         A=A, running=np.array([s["running_cost"] for s in S], float),
         desks=np.array([s["desks"] for s in S], float),

@@ -318,12 +318,18 @@ def _coverage(c: KeyChecker, cov: Any) -> tuple[CoverageRule, ...]:
     rules: list[CoverageRule] = []
     for i, given in enumerate(cov):
         key = f"coverage.{i}"
-        rule = c.table(given, key)
-        c.unknown(rule, COVERAGE_DEFAULTS, key + ".")
-        rule = {**COVERAGE_DEFAULTS, **rule}
+        written = c.table(given, key)
+        c.unknown(written, COVERAGE_DEFAULTS, key + ".")
+        rule = {**COVERAGE_DEFAULTS, **written}
         mode = c.text(rule["mode"], key + ".mode")
         if mode and mode not in COVERAGE_MODES:
             c.fail(key + ".mode", f"one of {', '.join(COVERAGE_MODES)}", mode)
+        elif mode in ("maintain", "all") and "population_share" in written:
+            # only the user's own key: the defaults fill one into every rule
+            said = "" if "mode" in written else ", the default,"
+            c.fail(key + ".population_share", 'only with mode = "population_share" (mode '
+                   f'"{mode}"{said} does not read it: drop it, or set that mode)',
+                   written["population_share"])
         rules.append(CoverageRule(
             index=i,
             service=c.text(rule["service"], key + ".service"),
