@@ -7,7 +7,14 @@ folders), `pipeline` (one locality end to end), `runs` (areas, policy costs, swe
 comparisons), `render` and `maps` (pages and maps); `api` and `cli` are the shell.
 """
 
-from estate.api import plan, prepare_scenario, solve_prepared, solver_options, validate
+from estate.api import (
+    plan,
+    prepare_scenario,
+    solve_prepared,
+    solver_options,
+    validate,
+    validate_scenario,
+)
 from estate.errors import EstateError, InfeasibleError, InputError, NoSolutionError, Problem
 from estate.load.scenario import Scenario, load_scenario
 from estate.load.validate import Register, load_register
@@ -31,4 +38,5 @@ __all__ = [
     "solve_prepared",
     "solver_options",
     "validate",
+    "validate_scenario",
 ]

@@ -11,6 +11,7 @@ solve -> results -> write. Each stage's seconds are kept in `plan.timings`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -19,7 +20,14 @@ from estate.load.scenario import Scenario, default_map, default_results, load_sc
 from estate.load.validate import Register, load_register
 from estate.maps.compare_map import comparison_map
 from estate.maps.page import render_map
-from estate.pipeline import Clock, Progress, prepare_scenario, solve_prepared, solver_options
+from estate.pipeline import (
+    Clock,
+    Progress,
+    check_scenario,
+    prepare_scenario,
+    solve_prepared,
+    solver_options,
+)
 from estate.render.compare_page import page as comparison_page
 from estate.render.html import write_page
 from estate.render.programme_page import programme_page
@@ -32,13 +40,37 @@ from estate.runs.sweep import MAX_RUNS, RunOutcome, SweepResult, Vary
 from estate.runs.sweep import sweep as run_sweep
 from estate.store.paths import Output, check_outputs, check_plan, results_in_place
 
-__all__ = ["compare", "plan", "prepare_scenario", "report", "solve_prepared",
-           "solver_options", "sweep", "validate"]
+__all__ = ["ScenarioCheck", "compare", "plan", "prepare_scenario", "report",
+           "solve_prepared", "solver_options", "sweep", "validate", "validate_scenario"]
 
 
 def validate(data: str | Path) -> Register:
-    """Load and check a register; raises `InputError` listing every problem."""
+    """Load and check a register; raises `InputError` listing every problem.
+
+    A scenario file is checked with its register by `validate_scenario`."""
     return load_register(Path(data))
+
+
+@dataclass(frozen=True)
+class ScenarioCheck:
+    """A scenario file and its register, checked as `estate plan` checks them before it
+    plans. `warnings` are the scenario's against the register; the register's own are
+    `register.warnings`."""
+
+    scenario: Scenario
+    register: Register
+    warnings: list[Problem]
+
+
+def validate_scenario(path: str | Path) -> ScenarioCheck:
+    """Load a scenario file and its register and run every check `estate plan` runs
+    before planning (`check_scenario`), without preparing, solving or writing anything:
+    a scenario can be checked in a second where planning it takes minutes. Raises
+    `InputError` listing every problem, each by its key or by its file, row and column.
+    """
+    scenario = load_scenario(path)
+    register = load_register(scenario.data)
+    return ScenarioCheck(scenario, register, check_scenario(scenario, register))
 
 
 def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import sys
 import tempfile
 import traceback
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -26,6 +27,9 @@ from estate.results import Summary
 from estate.results.words import known_gap, percent_up
 from estate.status import Status
 from estate.store import check_results
+
+if TYPE_CHECKING:
+    from estate.load.validate import Register
 
 LOG_NAME = "estate-error.log"
 
@@ -223,20 +227,41 @@ def show_warnings(warnings: list[Problem], most: int = 10) -> None:
 @click.argument("data", type=click.Path(path_type=Path))
 @handled
 def validate_command(data: Path) -> None:
-    """Check a register (folder of CSVs, .xlsx or .gpkg) and list every problem.
+    """Check a register (folder of CSVs, .xlsx or .gpkg) and list every problem; or
+    check a scenario file (.toml) with its register, as `estate plan` checks them before
+    it plans, in a second and without planning (nothing is solved or written).
 
-    Example: estate validate data/suffolk
+    \b
+    Examples:
+      estate validate data/suffolk
+      estate validate models/shared_back_office.toml
     """
-    from estate.api import validate
+    from estate.api import validate, validate_scenario
 
-    register = validate(data)
-    for warning in register.warnings:
-        err(f"Warning: {warning}")
+    if data.suffix.lower() != ".toml":
+        register = validate(data)
+        show_warnings(register.warnings, most=len(register.warnings))
+        say(register_line(data, register))
+        return
+    checked = validate_scenario(data)
+    every = [*checked.register.warnings, *checked.warnings]
+    show_warnings(every, most=len(every))
+    # the register as the scenario names it, without the hops up from the scenario's folder
+    say(register_line(Path(os.path.normpath(checked.scenario.data)), checked.register))
+    say(f"{data}: consistent with its register{_warned(len(checked.warnings))}; not "
+        f"planned (estate plan {data} solves it)")
+
+
+def register_line(data: Path, register: Register) -> str:
+    """`estate validate`'s report of a valid register: what it holds, how many warnings."""
     counts = {name: len(getattr(register, name))
               for name in ("agencies", "sites", "functions", "zones", "pair_costs")}
-    warned = len(register.warnings)
-    say(f"{data}: valid register; " + ", ".join(f"{n} {k}" for k, n in counts.items())
-         + (f"; {warned} warning{'s' if warned != 1 else ''}" if warned else ""))
+    return (f"{data}: valid register; " + ", ".join(f"{n} {k}" for k, n in counts.items())
+            + _warned(len(register.warnings)))
+
+
+def _warned(count: int) -> str:
+    return f"; {count} warning{'s' if count != 1 else ''}" if count else ""
 
 
 @cli.command("map")

@@ -76,15 +76,26 @@ def solver_options(scenario: Scenario, verbose: bool = False, direct: bool = Tru
                          site_configurations=scenario.site_configurations)
 
 
-def check_scenario(scenario: Scenario, register: Register, clock: Clock) -> list[Problem]:
-    """The scenario's ids, kinds and types against the register, every error at once;
-    and its solver, which must run here (found before any work, not after the build).
-    Returns the warnings."""
+def check_scenario(scenario: Scenario, register: Register, clock: Clock | None = None
+                   ) -> list[Problem]:
+    """What "checked before planning" means, in this one place: the scenario's ids,
+    kinds and types against the register (`check_against_register`) and its solver,
+    which must run here, every error at once. `estate plan` runs it before it prepares
+    anything (a national register as a whole, before its areas are split off) and
+    `estate validate SCENARIO.toml` runs it and stops, so the two cannot disagree on
+    what a plan would refuse.
+
+    Returns the warnings; the errors raise `InputError`, carrying the register's own
+    warnings too, so that fixing the errors brings no new surprise."""
+    clock = clock or Clock()
     with clock.stage("validate", "Checking the scenario against the register"):
         problems = check_against_register(scenario, register)
+        try:
+            require_solver(scenario.solver, str(scenario.path or scenario.name))
+        except InputError as exc:
+            problems += exc.problems
         if any(p.severity == "error" for p in problems):
-            raise InputError(problems)
-        require_solver(scenario.solver, str(scenario.path or scenario.name))
+            raise InputError([*problems, *register.warnings])
     return problems
 
 

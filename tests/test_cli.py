@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -425,6 +426,92 @@ def test_validate_header_only_tables_are_valid(tmp_path: Path) -> None:
     assert run.code == 0, run.output
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def test_validate_the_demo_scenario_exits_0_plans_nothing_and_writes_nothing(
+        tmp_path: Path) -> None:
+    """The demo scenario with its register, checked as a plan would be: the register's
+    report (its tables counted here by pandas), the scenario consistent, and not a file
+    made or changed: no results folder, no map, so no plan."""
+    for folder in ("data", "models"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    before = _tree(tmp_path)
+    run = invoke(tmp_path, "validate", "models/shared_back_office.toml")
+    assert run.code == 0, run.output
+    no_traceback(run)
+    rows = {name: len(pd.read_csv(tmp_path / "data" / "suffolk" / f"{name}.csv"))
+            for name in ("agencies", "sites", "functions", "zones", "pair_costs")}
+    assert run.stdout.splitlines() == [
+        "data/suffolk: valid register; " + ", ".join(f"{n} {k}" for k, n in rows.items()),
+        "models/shared_back_office.toml: consistent with its register; 1 warning; not "
+        "planned (estate plan models/shared_back_office.toml solves it)"]
+    assert "key start" in run.stderr  # the warning: no start date, leases not counted
+    assert _tree(tmp_path) == before
+    assert not (tmp_path / "results").exists() and not (tmp_path / "maps").exists()
+
+
+#: Scenario changes each wrong against the town register: the key and what is named.
+AGAINST_THE_REGISTER = {
+    "mistyped key": ({"policy": {"kep": ["S1"]}}, ["key policy.kep", "policy.keep"]),
+    "sharing type the register spells otherwise": (
+        {"sharing": {"types": ["HR", "Finanace"]}},
+        ["key sharing.types", "'Finanace' -> 'Finance'"]),
+    "keep id not in the register": ({"policy": {"keep": ["S1", "S9"]}},
+                                    ["key policy.keep", "unknown ids ['S9']"]),
+}
+
+
+@pytest.mark.parametrize("case", AGAINST_THE_REGISTER, ids=list(AGAINST_THE_REGISTER))
+def test_validate_a_scenario_names_the_key_and_exits_1_as_plan_does(
+        tmp_path: Path, case: str) -> None:
+    """Validating the scenario lists the problem by its key and exits 1 before anything
+    is planned; `estate plan` refuses it with the very same problems, since both run
+    the one check made before planning."""
+    changes, named = AGAINST_THE_REGISTER[case]
+    scenario = town(tmp_path, changes=changes, name="bad.toml")
+    run = invoke(tmp_path, "validate", scenario)
+    assert run.code == 1, run.output
+    no_traceback(run)
+    for text in named:
+        assert text in run.stderr, (text, run.stderr)
+    assert "consistent" not in run.output and run.stdout.strip() == ""
+    assert "Nothing was solved or written" in run.stderr
+    planned = invoke(tmp_path, "plan", scenario, "--out", "out")
+    assert planned.code == 1, planned.output
+    assert planned.stderr == run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml", "reg"]
+
+
+def test_validate_a_scenario_warns_of_a_sharing_type_no_team_has(tmp_path: Path) -> None:
+    """A type the register has nowhere, nor anything like it, is a warning as it is when
+    planning (a standard scenario may name types a register lacks): exit 0, said."""
+    scenario = town(tmp_path, changes={"sharing": {"types": ["HR", "Estates"]}})
+    run = invoke(tmp_path, "validate", scenario)
+    assert run.code == 0, run.output
+    assert "Warning: " in run.stderr and "key sharing.types" in run.stderr, run.stderr
+    assert "'Estates', which no function has" in run.stderr
+    # and HR alone can pool no centre: only A1 has an HR team
+    assert "key sharing.min_agencies" in run.stderr, run.stderr
+    assert run.stdout.splitlines()[-1].startswith(
+        f"{scenario}: consistent with its register; 2 warnings; not planned")
+
+
+def test_validate_a_scenario_says_the_register_errors(tmp_path: Path) -> None:
+    """A scenario whose register is wrong is refused at the register's file and row."""
+    rows = town_rows()
+    rows["sites"][1]["desks"] = "lots"  # sites.csv row 3
+    run = invoke(tmp_path, "validate", town(tmp_path, rows))
+    assert run.code == 1, run.output
+    assert "sites.csv row 3, column desks" in run.stderr, run.stderr
+    no_traceback(run)
+
+
 def _commands() -> list[str]:
     return sorted(cli.commands)
 
@@ -478,6 +565,13 @@ def test_an_allowance_without_alternatives_is_a_usage_error(tmp_path: Path) -> N
     no_traceback(run)
     assert "--within: expected --alternatives N beside it" in run.stderr, run.stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_validate_help_shows_a_scenario_example(tmp_path: Path) -> None:
+    run = invoke(tmp_path, "validate", "--help")
+    assert run.code == 0, run.output
+    assert "estate validate data/suffolk" in run.stdout
+    assert "estate validate models/shared_back_office.toml" in run.stdout
 
 
 def test_progress_lines_print_register_brackets_as_written(capsys: pytest.CaptureFixture) -> None:
