@@ -21,7 +21,8 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
 - maps/assets.py, maps/panels.py: test_page.py (and test_maps_browser.py,
   test_map_panels_browser.py, test_map_phone_browser.py)
 - store/__init__.py: test_store.py, test_programme_store.py; store/folder.py: test_folder.py;
-  store/paths.py: test_paths.py; runs/vary.py: test_sweep.py; results/words.py: test_text.py
+  store/paths.py: test_paths.py; store/agree_programme.py: test_agree.py; runs/vary.py:
+  test_sweep.py; results/words.py: test_text.py
 - timing.py: test_timing.py; programme/*: test_programme.py, test_joint.py
 - model/reduce.py: test_reduce.py; solve/scip.py: test_scip.py
 - render/report*.py, render/figures.py: test_report_pack.py (and test_report_layout.py,

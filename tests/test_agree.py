@@ -9,6 +9,7 @@ beside a legend of 23 drawn from sites.csv.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import shutil
 from collections.abc import Callable
@@ -19,7 +20,19 @@ import pytest
 
 from estate.errors import InputError
 from estate.store import check_results
-from tests.fixtures import invoke, no_traceback, town
+from estate.store import write_results as write_plan
+from tests.fixtures import (
+    agency,
+    function,
+    invoke,
+    no_traceback,
+    plan_of,
+    scenario,
+    site,
+    town,
+    write_register,
+    zone,
+)
 from tests.fixtures.results import write_results
 
 Rows = list[list[str]]
@@ -187,4 +200,233 @@ def test_a_planned_folder_passes_and_a_decision_edited_is_exit_1(planned: Path,
            "sites_closed says 1: the folder was edited after estate wrote it" in run.stderr, \
         run.stderr
     assert "estate plan" in run.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def _plus(column: str, amount: float, test: Callable[[list[str], Rows], bool]
+          ) -> Callable[[Rows], None]:
+    """`amount` added to `column` in the first data row passing `test(row, rows)`."""
+    def change(rows: Rows) -> None:
+        j = rows[0].index(column)
+        i = next(i for i, row in enumerate(rows) if i and test(row, rows))
+        rows[i][j] = str(float(rows[i][j]) + amount)
+    return change
+
+
+def _cell(rows: Rows, row: list[str], column: str) -> str:
+    return row[rows[0].index(column)]
+
+
+def _planned_edit(folder: Path, name: str, edit: Callable[[Path], None]) -> str:
+    """The problems `check_results` raises for a copy of `folder` edited by `edit`."""
+    copy = folder.parent / f"{folder.name}-{name}"
+    shutil.copytree(folder, copy)
+    edit(copy)
+    with pytest.raises(InputError) as caught:
+        check_results(copy)
+    return "\n".join(str(p) for p in caught.value.problems).replace(str(copy), "<folder>")
+
+
+# The tiny town as `estate plan` wrote it: agencies.csv has each agency's NPV saving.
+PLANNED_EDITS: list[tuple[str, Callable[[Path], None], str, str]] = [
+    ("the plan's one-off edited", _summary(lambda d: d.update(
+        one_off_cost=d["one_off_cost"] + 250.0)),
+     "<folder>/agencies.csv, column one_off_cost: the rows add up to",
+     "but summary.json's one_off_cost says"),
+    ("an agency's NPV saving edited", _table("agencies.csv", _plus(
+        "npv_saving", 1000.0, lambda _row, _rows: True)),
+     "<folder>/agencies.csv, column npv_saving: the rows add up to",
+     "but summary.json's npv_saving says"),
+]
+
+
+@pytest.mark.parametrize(("name", "edit", "file", "figure"), PLANNED_EDITS,
+                         ids=[e[0] for e in PLANNED_EDITS])
+def test_the_plans_one_off_and_npv_are_the_agencies_sums(
+        planned: Path, name: str, edit: Callable[[Path], None], file: str,
+        figure: str) -> None:
+    """summary.json's one_off_cost and npv_saving are the agencies' (each agency's share
+    of the plan's, rounded to the penny apart): an edit of either side is refused."""
+    folder = planned / "results" / "tiny"
+    stored = check_results(folder)
+    agencies = stored.tables["agencies"]
+    assert agencies["one_off_cost"].sum() == pytest.approx(stored.summary.one_off_cost,
+                                                           abs=0.02)
+    assert agencies["npv_saving"].sum() == pytest.approx(stored.summary.npv_saving, abs=0.02)
+    said = _planned_edit(folder, name.replace(" ", "_"), edit)
+    assert file in said and figure in said, said
+
+
+@pytest.fixture(scope="module")
+def breached(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A register whose status quo breaches two coverage rules, planned and written.
+
+    S1 (public access) at (0, 0) reaches zone Z1 at (0, 1) within 3 km; Z2 at (20, 1)
+    and Z3 at (20, 2) are out of reach today, within reach of the candidate C1 at
+    (20, 0). coverage.0 (mode all) names Z2 and Z3; coverage.1 (population_share 90%)
+    finds 1,000 of 3,000 people, 33.3%, reached today. The plan builds C1."""
+    root = tmp_path_factory.mktemp("breached")
+    register = write_register(root / "register", [agency("A")], [
+        site("S1", "A", 0, 0, services=["public_access"]),
+        site("C1", "A", 20, 0, build_cost=10_000, candidate=True,
+             services=["public_access"])],
+        [function("F1", "A", "IT", "S1")],
+        [zone("Z1", 0, 1), zone("Z2", 20, 1), zone("Z3", 20, 2)])
+    rules = [{"service": "public_access", "radius_km": 3.0, "mode": "all"},
+             {"service": "public_access", "radius_km": 3.0, "mode": "population_share",
+              "population_share": 0.9}]
+    plan = plan_of(register, scenario(coverage=rules), "highs")
+    return write_plan(plan, root / "plan")
+
+
+def _zone(rule: str, zone_id: str) -> Callable[[list[str], Rows], bool]:
+    return lambda row, rows: (_cell(rows, row, "rule"), _cell(rows, row, "zone_id")) == (
+        rule, zone_id)
+
+
+def _covered(rule: str, zone_id: str, value: str) -> Callable[[Path], None]:
+    def change(rows: Rows) -> None:
+        i = next(i for i, row in enumerate(rows) if i and _zone(rule, zone_id)(row, rows))
+        rows[i][rows[0].index("covered_before")] = value
+    return _table("coverage.csv", change)
+
+
+def _forget_breach(d: dict[str, Any]) -> None:
+    d["status_quo_breaches"] = [b for b in d["status_quo_breaches"]
+                                if not b["place"].startswith("zone Z3 ")]
+
+
+COVERAGE_EDITS: list[tuple[str, Callable[[Path], None], str, str]] = [
+    ("a zone named out of reach marked covered", _covered("0", "Z2", "True"),
+     "<folder>/coverage.csv row 3, column covered_before: coverage.csv has covered_before "
+     "True for 'zone Z2 Zone Z2: no site offering public_access within 3 km'",
+     "summary.json's status_quo_breaches says coverage.0"),
+    ("a zone reached marked out of reach", _covered("0", "Z1", "False"),
+     "<folder>/coverage.csv row 2, column covered_before: 'zone Z1 Zone Z1: no site "
+     "offering public_access within 3 km' is out of reach today",
+     "summary.json's status_quo_breaches says no such breach of coverage.0"),
+    ("a breach gone from the summary", _summary(_forget_breach),
+     "<folder>/coverage.csv row 4, column covered_before: 'zone Z3 Zone Z3",
+     "says no such breach of coverage.0"),
+    ("the people reached edited", _covered("1", "Z2", "True"),
+     "<folder>/coverage.csv, column covered_before: the rows of rule 1 reach 66.7% of "
+     "people today", "summary.json's status_quo_breaches says coverage.1: '33.3% of people"),
+]
+
+
+def test_a_breached_folder_passes(breached: Path) -> None:
+    stored = check_results(breached)
+    places = sorted(b.place for b in stored.summary.status_quo_breaches)
+    assert places == ["33.3% of people reach public_access within 3 km, 90.0% required",
+                      "zone Z2 Zone Z2: no site offering public_access within 3 km",
+                      "zone Z3 Zone Z3: no site offering public_access within 3 km"]
+
+
+@pytest.mark.parametrize(("name", "edit", "file", "figure"), COVERAGE_EDITS,
+                         ids=[e[0] for e in COVERAGE_EDITS])
+def test_the_status_quos_coverage_breaches_are_coverage_csvs(
+        breached: Path, name: str, edit: Callable[[Path], None], file: str,
+        figure: str) -> None:
+    said = _planned_edit(breached, name.replace(" ", "_"), edit)
+    assert file in said and figure in said, said
+
+
+def _estate(year: str) -> Callable[[list[str], Rows], bool]:
+    """The row of the estate (a blank agency_id) of `year` in cashflow.csv."""
+    return lambda row, rows: (_cell(rows, row, "agency_id"), _cell(rows, row, "year")) == (
+        "", year)
+
+
+def _first_action(action: str) -> Callable[[list[str], Rows], bool]:
+    return lambda row, rows: _cell(rows, row, "action") == action
+
+
+def _drop_last(rows: Rows) -> None:
+    rows.pop()
+
+
+def _act_as(action: str, new: str) -> Callable[[Rows], None]:
+    return _set("action", lambda a: a == action, lambda _: new)
+
+
+def _budget(key: str, amount: float) -> Callable[[Path], None]:
+    def change(d: dict[str, Any]) -> None:
+        d["programme"]["budget"][0][key] += amount
+    return _summary(change)
+
+
+# (name, edit, the file and row named, what the message names)
+PROGRAMME_EDITS: list[tuple[str, Callable[[Path], None], str, str]] = [
+    ("a change left out", _table("programme.csv", _drop_last),
+     "programme.csv, column action: the file has", "summary.json's programme.changes says"),
+    ("a change's one-off edited", _table("programme.csv", _plus(
+        "one_off", 1000.0, _first_action("build"))),
+     "programme.csv, column one_off: the rows of year 1 add up to",
+     "summary.json's programme.budget (year 1) one_off says"),
+    ("a move's staff edited", _table("programme.csv", _plus("fte", 5.0,
+                                                           _first_action("move"))),
+     "programme.csv, column fte: the rows of year", "programme.budget (year"),
+    ("a closure said to be a move", _table("programme.csv", _act_as("close", "move")),
+     "programme.csv, column action", "programme.budget (year"),
+    ("a budget's closures edited", _budget("closures", 1),
+     "programme.csv, column action: 0 rows of year 1 say close",
+     "summary.json's programme.budget (year 1) closures says 1"),
+    ("the estate's saving edited", _table("cashflow.csv", _plus(
+        "saving", 1000.0, _estate("3"))),
+     "cashflow.csv row", "column saving: expected status_quo - cost"),
+    ("an agency's running cost edited", _table("cashflow.csv", _plus(
+        "running", 1000.0, lambda row, rows: _cell(rows, row, "agency_id") != "")),
+     "cashflow.csv row", "column running: expected the sum of the agencies' rows of year 1"),
+    ("the estate's discounted saving edited", _table("cashflow.csv", _plus(
+        "discounted", 1000.0, _estate("2"))),
+     "cashflow.csv, column discounted: the estate's discounted savings add up to",
+     "summary.json's programme.npv_saving says"),
+    ("the payback year edited", _summary(lambda d: d["programme"].update(payback_year=9)),
+     "cashflow.csv, column cumulative_discounted: the estate's cumulative discounted "
+     "saving is first above nought in year", "summary.json's programme.payback_year says 9"),
+    ("an agency's status quo edited", _table("cashflow.csv", _plus(
+        "status_quo", 500.0, lambda row, rows: _cell(rows, row, "agency_id") != "")),
+     "cashflow.csv row", "'s annual_cost_before in agencies.csv"),
+    ("the estate's one-off edited", _table("cashflow.csv", _plus(
+        "one_off", 700.0, _estate("1"))),
+     "cashflow.csv row", "column one_off: expected one_off - receipts = programme.csv's "
+     "one_off of year 1"),
+]
+
+
+def test_an_unedited_dated_folder_passes(dated: Path) -> None:
+    stored = check_results(dated)
+    assert stored.programme is not None and len(stored.programme.actions)
+
+
+@pytest.mark.parametrize(("name", "edit", "file", "figure"), PROGRAMME_EDITS,
+                         ids=[e[0] for e in PROGRAMME_EDITS])
+def test_an_edited_programme_is_refused(dated: Path, name: str,
+                                        edit: Callable[[Path], None], file: str,
+                                        figure: str) -> None:
+    said = _planned_edit(dated, name.replace(" ", "_"), edit)
+    assert f"<folder>/{file}" in said and figure in said, said
+
+
+def test_a_planned_programme_passes(tiny: Any, tmp_path: Path) -> None:
+    """Each tiny programme register, scheduled by the roadmap and the joint model and
+    written as `estate plan` writes it, passes every check."""
+    programme = tiny.programme()
+    folder = write_plan(dataclasses.replace(tiny.plan, programme=programme),
+                        tmp_path / "plan")
+    stored = check_results(folder)
+    assert stored.programme is not None
+    assert stored.programme.npv_saving == pytest.approx(programme.npv_saving, abs=0.01)
+
+
+def test_a_dated_folder_with_an_edited_cashflow_is_exit_1(dated: Path,
+                                                          tmp_path: Path) -> None:
+    """`estate report` refuses a folder whose cashflow.csv was edited, naming the row."""
+    shutil.copytree(dated, tmp_path / "r")
+    assert invoke(tmp_path, "report", "r", "--out", "first.pdf").code == 0
+    _table("cashflow.csv", _plus("saving", 1000.0, _estate("3")))(tmp_path / "r")
+    run = invoke(tmp_path, "report", "r", "--out", "out/board.pdf")
+    assert run.code == 1, run.output
+    no_traceback(run)
+    assert "r/cashflow.csv row" in run.stderr and "column saving" in run.stderr, run.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

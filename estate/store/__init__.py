@@ -26,6 +26,7 @@ from estate.load.scenario import Scenario
 from estate.results import Plan, Summary
 from estate.results.programme import BUDGET_COLUMNS, Programme
 from estate.status import Status
+from estate.store.agree_programme import programme_disagreements
 from estate.store.check import (
     FORMULA_STARTS,
     PROGRAMME_TABLES,
@@ -243,8 +244,10 @@ def check_results(folder: Path) -> StoredResults:
     or hand-edited one is one `InputError` listing every problem (file, row, column or
     key, what was expected, what was found) and saying how to put it right. Besides each
     file read whole, the tables must give the figures summary.json states (sites kept,
-    closed and opened, shared centres, FTE relocated, each agency's costs:
-    `estate.store.agree`), so that no page quotes one figure and draws another."""
+    closed and opened, shared centres, FTE relocated, each agency's costs, the status
+    quo's coverage: `estate.store.agree`; a dated programme's changes, budget, NPV and
+    payback year: `estate.store.agree_programme`), so that no page quotes one figure and
+    draws another."""
     folder = Path(folder)
     hint = Problem(str(folder), None, None, "a results folder as `estate plan` wrote it",
                    "the damaged or hand-edited files above: run `estate plan` on its "
@@ -262,6 +265,8 @@ def check_results(folder: Path) -> StoredResults:
         tables = check_tables(folder, summary)
     except InputError as exc:
         problems += exc.problems
+    if summary is not None and programme is not None and tables:
+        problems += programme_disagreements(folder, summary, programme, tables["agencies"])
     if problems or summary is None:
         raise InputError([*problems, hint])
     return StoredResults(folder, summary, tables, programme)

@@ -2,7 +2,10 @@
 
 summary.json states figures that the tables give too: the sites kept, closed and opened
 (sites.csv's decisions), the shared centres (its shared_types), the FTE relocated
-(assignments.csv's fte_moved) and every agency's costs (agencies.csv). The map and the
+(assignments.csv's fte_moved), every agency's costs (agencies.csv, whose one-off costs
+and NPV savings add up to the plan's), and the status quo's coverage breaches
+(coverage.csv's covered_before); a dated programme's figures are checked against
+programme.csv and cashflow.csv by `estate.store.agree_programme`. The map and the
 board pack quote some from the summary and draw others from the tables, so a folder
 edited after estate wrote it would contradict itself on one page ("24 closed" beside a
 legend of 23). `disagreements` compares them, cheaply (counts and sums, no solve), and
@@ -144,11 +147,78 @@ def _agency_figures(folder: Path, summary: Summary, agencies: pd.DataFrame,
             problems.append(_counted(path, "worse_off", f"{agency}'s is {given_text}",
                                      given_text, f"agencies.{agency}.worse_off",
                                      str(bool(figures.worse_off)).lower(), row))
-    for key in ("annual_cost_before", "annual_cost_after"):
+    # one_off_cost and npv_saving are each agency's share of the plan's, rounded apart
+    # (npv_saving is blank in a folder written before agencies.csv had it)
+    totals = ["annual_cost_before", "annual_cost_after", "one_off_cost"]
+    if "npv_saving" in agencies and agencies["npv_saving"].notna().all():
+        totals.append("npv_saving")
+    for key in totals:
         total, stated = float(agencies[key].sum()), float(getattr(summary, key))
         if not _money_close(total, stated, len(agencies) + areas):
             problems.append(_counted(path, key, f"the rows add up to {_figure(total)}",
                                      _figure(total), key, _figure(stated)))
+    return problems
+
+
+OUT_OF_REACH = "{zone}: no site offering {service} within {radius:g} km"
+"""How summary.json names a zone that a coverage rule of mode "all" finds out of reach
+today (`estate.results`' breaches), {zone} being "zone <zone_id> <name>"."""
+SHARE_REACHED = "{share:.1%} of people reach {service} within {radius:g} km, "
+"""How a breach of a population_share rule begins: the share of people reached today."""
+
+
+def _coverage_figures(folder: Path, summary: Summary, coverage: pd.DataFrame
+                      ) -> list[Problem]:
+    """The status quo's coverage breaches (summary.json's status_quo_breaches of rules
+    coverage.<index>) against coverage.csv's covered_before, which both come from the
+    sites open today: a zone named out of reach is out of reach in its row, a rule that
+    names zones (mode "all") names every zone its rows find out of reach, and a share of
+    people reached is the rows' (in a national plan, of the breach's area)."""
+    path = folder / "coverage.csv"
+    area = coverage["area"] if "area" in coverage else pd.Series([""] * len(coverage))
+    text = {(str(rule), str(a), OUT_OF_REACH.format(
+        zone=f"zone {zone} {name}", service=service, radius=radius)): row
+        for row, rule, a, zone, name, service, radius in zip(
+            _rows(coverage), coverage["rule"], area, coverage["zone_id"], coverage["name"],
+            coverage["service"], coverage["radius_km"], strict=True)}
+    reached = dict(zip(text.values(), coverage["covered_before"], strict=True))
+    named: set[int] = set()
+    all_rules: set[str] = set()
+    problems = []
+    for breach in summary.status_quo_breaches:
+        rule, key = breach.rule.removeprefix("coverage."), "status_quo_breaches"
+        if rule == breach.rule:
+            continue  # a breach of another kind (housed, desks, policy)
+        if breach.place.startswith("zone ") and ": no site offering " in breach.place:
+            all_rules.add(rule)
+            row = text.get((rule, breach.area, breach.place))
+            if row is None or reached[row]:
+                found = ("no such row" if row is None else "covered_before True")
+                problems.append(_counted(path, "covered_before", f"coverage.csv has {found} "
+                                         f"for {breach.place!r:.120}", found, key,
+                                         f"{breach.rule}: {breach.place!r:.120}", row))
+            if row is not None:
+                named.add(row)
+            continue
+        ours = ((coverage["rule"].astype(str) == rule).to_numpy()
+                & (area.to_numpy(object) == breach.area))
+        people = coverage["population"].to_numpy(float)[ours]
+        if not ours.any() or people.sum() <= 0:
+            continue
+        share = float(people[coverage["covered_before"].to_numpy(bool)[ours]].sum()
+                      / people.sum())
+        first = coverage[ours].iloc[0]
+        said = SHARE_REACHED.format(share=share, service=first["service"],
+                                    radius=first["radius_km"])
+        if breach.place.endswith("required") and not breach.place.startswith(said):
+            problems.append(_counted(path, "covered_before", f"the rows of rule {rule} reach "
+                                     f"{share:.1%} of people today", f"{share:.1%}", key,
+                                     f"{breach.rule}: {breach.place!r:.120}"))
+    problems += [_counted(path, "covered_before", f"{place!r:.120} is out of reach today",
+                          "covered_before False", "status_quo_breaches",
+                          f"no such breach of coverage.{rule}", row)
+                 for (rule, _, place), row in text.items()
+                 if rule in all_rules and not reached[row] and row not in named]
     return problems
 
 
@@ -159,5 +229,6 @@ def disagreements(folder: Path, summary: Summary,
     folder = Path(folder)
     return [*_site_figures(folder, summary, tables["sites"]),
             *_team_figures(folder, summary, tables["assignments"]),
-            *_agency_figures(folder, summary, tables["agencies"], summary.area_count or 1)]
+            *_agency_figures(folder, summary, tables["agencies"], summary.area_count or 1),
+            *_coverage_figures(folder, summary, tables["coverage"])]
 

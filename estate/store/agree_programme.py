@@ -1,0 +1,180 @@
+"""A dated programme's tables against its figures in summary.json, as `estate plan` wrote them.
+
+summary.json's `programme` states figures that programme.csv and cashflow.csv give too,
+and the programme page, the Gantt chart and the board pack quote some and draw others:
+the number of changes (programme.csv's rows), each year's budget use (its rows' one-off
+spend, staff moved and closures in that year), the NPV saving (the estate's discounted
+savings, summed) and the payback year (the first year their running total is above
+nought). cashflow.csv adds up as `estate.programme.cashflow` writes it: each row's cost
+and saving, each agency's running totals, the estate's row of a year the sum of its
+agencies' rows, the status quo's cost every year the plan's annual_cost_before (each
+agency's its row of agencies.csv), and the estate's net one-off spend of a year that of
+programme.csv. `programme_disagreements` lists each difference as a `Problem`, as
+`estate.store.agree` does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from estate.errors import Problem
+from estate.results import Programme, Summary
+from estate.store.agree import _counted, _figure, _money_close, _rows
+
+PAYBACK_ABOVE = 1e-6
+"""A cumulative discounted saving above this is positive (`programme.cashflow.payback_year`)."""
+FTE_TOLERANCE = 0.0005
+"""Half the 0.001 FTE the budget's staff moved is rounded to, per row summed."""
+COMPONENTS = ("running", "rent", "one_off", "receipts", "status_quo")
+
+
+def _budget_figures(path: Path, programme: Programme, horizon: int) -> list[Problem]:
+    """The budget's rows (summary.json) against programme.csv's rows of each year; every
+    row of programme.csv in a year of the horizon."""
+    actions, rows = programme.actions, _rows(programme.actions)
+    problems = [Problem(str(path), row, "year", f"a year of the horizon (1 to {horizon})",
+                        str(year))
+                for row, year in zip(rows, actions["year"], strict=True)
+                if not 1 <= year <= horizon]
+    fte = actions["fte"].fillna(0.0)
+    for budget in programme.budget.itertuples(index=False):
+        year = int(budget.year)
+        mine = (actions["year"] == year).to_numpy()
+        key = f"programme.budget (year {year})"
+        spent = float(actions["one_off"][mine].sum())
+        if not _money_close(spent, float(budget.one_off), int(mine.sum())):
+            problems.append(_counted(path, "one_off", f"the rows of year {year} add up to "
+                                     f"{_figure(spent)}", _figure(spent), key + " one_off",
+                                     _figure(budget.one_off)))
+        moved = float(fte[mine].sum())
+        if abs(moved - float(budget.fte_moved)) > FTE_TOLERANCE * (mine.sum() + 1):
+            problems.append(_counted(path, "fte", f"the rows of year {year} move "
+                                     f"{_figure(moved)} FTE", _figure(moved),
+                                     key + " fte_moved", _figure(budget.fte_moved)))
+        closed = int((actions["action"][mine] == "close").sum())
+        if closed != budget.closures:
+            problems.append(_counted(path, "action", f"{closed} rows of year {year} say "
+                                     "close", str(closed), key + " closures",
+                                     _figure(budget.closures)))
+    return problems
+
+
+def _row_sums(path: Path, flows: pd.DataFrame) -> list[Problem]:
+    """Each row's cost and saving from its parts, and its running totals the year
+    before's (as written, so that one edited figure is one problem, not one a year
+    after it) plus its own (an agency's rows, and the estate's, agency "")."""
+    problems = []
+    rows = np.array(_rows(flows))
+    cost = flows["running"] + flows["rent"] + flows["one_off"] - flows["receipts"]
+    checks = [("cost", cost, "running + rent + one_off - receipts", 4),
+              ("saving", flows["status_quo"] - flows["cost"], "status_quo - cost", 2)]
+    order = flows.sort_values(["agency_id", "year"], kind="stable").index
+    group = flows.loc[order].groupby("agency_id", sort=False)
+    for column, summed in (("cumulative", "saving"),
+                           ("cumulative_discounted", "discounted")):
+        total = (group[column].shift(fill_value=0.0) + flows.loc[order, summed]
+                 ).reindex(flows.index)
+        checks.append((column, total, f"the year before's {column} + {summed}", 3))
+    for column, expected, said, terms in checks:
+        for i in np.flatnonzero([not _money_close(a, b, terms) for a, b in
+                                 zip(flows[column], expected, strict=True)]):
+            problems.append(Problem(str(path), int(rows[i]), column, f"{said} "
+                                    f"({_figure(expected.iloc[i])})",
+                                    _figure(flows[column].iloc[i])))
+    return problems
+
+
+def _estate_rows(path: Path, summary: Summary, flows: pd.DataFrame,
+                 agencies: pd.DataFrame) -> list[Problem]:
+    """One estate row (agency "") a year of the horizon, each the sum of its agencies'
+    rows; the status quo's cost every year the plan's (and each agency's) before."""
+    horizon, rows = summary.horizon_years, np.array(_rows(flows))
+    estate = flows["agency_id"] == ""
+    years = flows.loc[estate, "year"].tolist()
+    problems = []
+    if sorted(years) != list(range(1, horizon + 1)):
+        problems.append(Problem(str(path), None, "year", f"one row of the estate (a blank "
+                                f"agency_id) for each year 1 to {horizon}",
+                                f"rows for years {', '.join(map(str, sorted(years)))[:120]}"))
+    parts = flows[~estate].groupby("year")[list(COMPONENTS)].sum()
+    count = flows[~estate].groupby("year").size()
+    for i in np.flatnonzero(estate.to_numpy()):
+        year = int(flows["year"].iloc[i])
+        for column in COMPONENTS:
+            total = float(parts[column].get(year, 0.0))
+            if not _money_close(float(flows[column].iloc[i]), total,
+                                int(count.get(year, 0))):
+                problems.append(Problem(str(path), int(rows[i]), column, "the sum of the "
+                                        f"agencies' rows of year {year} ({_figure(total)})",
+                                        _figure(flows[column].iloc[i])))
+        before = float(flows["status_quo"].iloc[i])
+        if not _money_close(before, summary.annual_cost_before, len(agencies)):
+            problems.append(_counted(path, "status_quo", f"the estate's is {_figure(before)} "
+                                     f"in year {year}", _figure(before), "annual_cost_before",
+                                     _figure(summary.annual_cost_before), int(rows[i])))
+    stated = dict(zip(agencies["agency_id"], agencies["annual_cost_before"], strict=True))
+    for i in np.flatnonzero(~estate.to_numpy()):
+        agency, before = flows["agency_id"].iloc[i], float(flows["status_quo"].iloc[i])
+        if agency not in stated:
+            problems.append(Problem(str(path), int(rows[i]), "agency_id", "an agency of "
+                                    "agencies.csv (or blank: the estate)", f"{agency!r:.80}"))
+        elif not _money_close(before, float(stated[agency]), 1):
+            problems.append(Problem(str(path), int(rows[i]), "status_quo", f"{agency}'s "
+                                    f"annual_cost_before in agencies.csv "
+                                    f"({_figure(stated[agency])})", _figure(before)))
+    return problems
+
+
+def _net_one_off(folder: Path, flows: pd.DataFrame, actions: pd.DataFrame) -> list[Problem]:
+    """The estate's one-off spend less receipts, year by year, against programme.csv's
+    one_off (receipts negative there) of the same year."""
+    rows, problems = np.array(_rows(flows)), []
+    by_year = actions.groupby("year")["one_off"].sum()
+    for i in np.flatnonzero((flows["agency_id"] == "").to_numpy()):
+        year = int(flows["year"].iloc[i])
+        net = float(flows["one_off"].iloc[i] - flows["receipts"].iloc[i])
+        listed = float(by_year.get(year, 0.0))
+        if not _money_close(net, listed, int((actions["year"] == year).sum()) + 1):
+            problems.append(Problem(str(folder / "cashflow.csv"), int(rows[i]), "one_off",
+                                    f"one_off - receipts = programme.csv's one_off of year "
+                                    f"{year} ({_figure(listed)})", _figure(net)))
+    return problems
+
+
+def programme_disagreements(folder: Path, summary: Summary, programme: Programme,
+                            agencies: pd.DataFrame) -> list[Problem]:
+    """Every figure of summary.json's programme that programme.csv and cashflow.csv (as
+    `read_programme` typed them) give otherwise, and every sum of cashflow.csv that does
+    not add up (module docstring); none for a folder as `estate plan` wrote it."""
+    folder = Path(folder)
+    actions_path, flows_path = folder / "programme.csv", folder / "cashflow.csv"
+    figures = summary.programme or {}
+    actions, flows = programme.actions, programme.cashflow
+    problems = []
+    changes = figures.get("changes")
+    if changes is not None and changes != len(actions):
+        problems.append(_counted(actions_path, "action", f"the file has {len(actions)} "
+                                 "changes (rows)", str(len(actions)), "programme.changes",
+                                 str(changes)))
+    problems += _budget_figures(actions_path, programme, summary.horizon_years)
+    problems += _row_sums(flows_path, flows)
+    problems += _estate_rows(flows_path, summary, flows, agencies)
+    problems += _net_one_off(folder, flows, actions)
+    estate = flows[flows["agency_id"] == ""].sort_values("year", kind="stable")
+    saving = float(estate["discounted"].sum())
+    if not _money_close(saving, programme.npv_saving, len(estate) + 1):
+        problems.append(_counted(flows_path, "discounted", "the estate's discounted savings "
+                                 f"add up to {_figure(saving)}", _figure(saving),
+                                 "programme.npv_saving", _figure(programme.npv_saving)))
+    positive = estate.loc[estate["cumulative_discounted"] > PAYBACK_ABOVE, "year"]
+    payback = int(positive.iloc[0]) if len(positive) else None
+    if payback != programme.payback_year:
+        found = "no year" if payback is None else f"year {payback}"
+        problems.append(_counted(flows_path, "cumulative_discounted", "the estate's "
+                                 f"cumulative discounted saving is first above nought in "
+                                 f"{found}", found, "programme.payback_year",
+                                 str(programme.payback_year).replace("None", "null")))
+    return problems
