@@ -187,6 +187,55 @@ def test_a_spread_out_or_foreign_register_is_not_flagged(tmp_path: Path) -> None
         "lat": [-33.9, -33.7], "lon": [151.2, 150.9]})).warnings == []
 
 
+BIRMINGHAM_ZONES = {"lat": [52.47, 52.5], "lon": [-1.92, -1.85]}
+
+
+@pytest.mark.parametrize(("changes", "where", "said"), [
+    # Martlesham's 1.2751 typed -1.2751: 165 km west, in the Midlands, under 400 km
+    ({"sites": {"lon": [1.1482, -1.2751, 1.0512]}}, ("sites.csv", 3, "lon"),
+     "lon -1.2751 may have gained its minus sign: as 1.2751 it would lie among the other "
+     "sites and zones"),
+    # a Birmingham register whose second site's -1.95 lost its sign: 265 km east
+    ({"sites": {"lat": [52.48, 52.45, 52.51], "lon": [-1.89, 1.95, -1.8]},
+      "zones": BIRMINGHAM_ZONES}, ("sites.csv", 3, "lon"),
+     "lon 1.95 may have lost its minus sign: as -1.95 it would lie among the other sites "
+     "and zones"),
+    # a latitude flipped is also far from all others: said once, as the flip
+    ({"sites": {"lat": [52.0567, 52.0631, -52.2361]}}, ("sites.csv", 4, "lat"),
+     "lat -52.2361 may have gained its minus sign: as 52.2361 it would lie among the other "
+     "sites and zones"),
+    ({"zones": {"lon": [1.1557, -1.3193]}}, ("zones.csv", 3, "lon"),
+     "lon -1.3193 may have gained its minus sign"),
+])
+def test_a_sign_flipped_is_one_warning_at_its_cell(
+        tmp_path: Path, changes: dict[str, dict[str, list[float]]],
+        where: tuple[str, int, str], said: str) -> None:
+    warnings = load_register(csv_register(tmp_path, **changes)).warnings
+    assert located(warnings) == {where}, [str(w) for w in warnings]
+    assert warnings[0].severity == "warning"
+    assert said in str(warnings[0]), str(warnings[0])
+
+
+def test_a_register_across_the_meridian_is_not_flagged(tmp_path: Path) -> None:
+    """London has real points on both sides of Greenwich: Heathrow's -0.45 flipped would
+    be 62 km east, but as written it lies among the others, so nothing is said."""
+    sites = {"lat": [51.5, 51.52, 51.47], "lon": [-0.3, 0.2, -0.45]}
+    zones = {"lat": [51.45, 51.55], "lon": [-0.1, 0.05]}
+    assert load_register(csv_register(tmp_path, sites=sites, zones=zones)).warnings == []
+
+
+@pytest.mark.parametrize(("lat", "lon", "warned"), [
+    (53.48, -2.24, set()),  # Manchester: 250 km off, and 1.15 east of it is the sea
+    (50.26, -5.05, {("zones.csv", 3, "lat")}),  # Cornwall: far, flipped is the Netherlands
+])
+def test_a_real_outlier_is_not_said_to_be_a_sign_flipped(
+        tmp_path: Path, lat: float, lon: float, warned: set[tuple[str, int, str]]) -> None:
+    warnings = load_register(csv_register(tmp_path, zones={"lat": [52.0593, lat],
+                                                           "lon": [1.1557, lon]})).warnings
+    assert located(warnings) == warned
+    assert not any("minus sign" in str(w) for w in warnings)
+
+
 def test_a_reference_to_a_site_whose_id_was_blanked_points_at_the_blank_row(
         tmp_path: Path) -> None:
     """A site whose site_id cell was emptied leaves its teams pointing at an id nobody

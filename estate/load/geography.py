@@ -5,9 +5,11 @@ checks pass them, and the site lands in the Indian Ocean: every distance to it i
 nonsense. So a site or zone far from all the others is flagged: an error when swapping
 its latitude and longitude puts it among them (the slip is plain), a warning otherwise
 (an outlying site may be real). Likewise a point outside the UK when nearly all the
-others are inside it, and a GeoPackage layer whose coordinate reference system does
-not fit its points (degrees under a projected CRS, a CRS in feet, points outside the
-area the CRS is made for).
+others are inside it; a point whose longitude or latitude, its sign flipped, puts it
+among the others (1.15 typed -1.15 is 160 km off in Suffolk, well under the far-away
+check's 400 km), a warning said once; and a GeoPackage layer whose coordinate
+reference system does not fit its points (degrees under a projected CRS, a CRS in
+feet, points outside the area the CRS is made for).
 """
 
 from __future__ import annotations
@@ -29,6 +31,17 @@ UK_LAT, UK_LON = (49.0, 61.5), (-11.0, 2.5)
 register are, so a point outside is suspect."""
 UK_SHARE = 0.9
 EARTH_KM = 6371.0
+FLIP_MOVES_KM = 50.0
+"""A sign flipped is suspected only when flipping it moves the point further than this:
+near the Greenwich meridian (or the equator) a point's sign barely moves it, and a
+register there may have real points on both sides (-0.3 and 0.2, both London)."""
+MOSTLY = 0.9
+"""The others' spread: the distance from their centre that this share of them lie within,
+at least `SPREAD_LEAST_KM` (a town and its surroundings), so that a register of one town,
+or of a handful of points whose outermost is the one flipped, is not a spread of 0 km."""
+SPREAD_LEAST_KM = 25.0
+FLIP_CLOSER = 3.0
+"""Flipped, a point must be this many times closer to the others' centre than as written."""
 
 
 def check_positions(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> list[Problem]:
@@ -64,6 +77,8 @@ def check_positions(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> l
     inside = _in_uk(lat_a, lon_a)
     in_uk = (~inside).sum() <= max(1.0, (1 - UK_SHARE) * len(inside)) < len(inside)
     suspect = (nearest > FAR_KM) | (in_uk & ~inside)
+    flips = _sign_flips(lat_a, lon_a)
+    swapped: set[int] = set()
     for i in np.flatnonzero(suspect):
         km, near = tree.query(_unit(lon_a[i : i + 1], lat_a[i : i + 1]), k=2)
         own = near[0, 0] == which[i]  # (0, 0) swapped is itself: not a fit
@@ -73,13 +88,54 @@ def check_positions(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> l
                  if nearest[i] > FAR_KM else "outside the UK, where the other points are")
         found = f"lat {lat_a[i]:g}, lon {lon_a[i]:g}: {where}"
         if swap_fits:
+            swapped.add(int(i))
             expected = (f"a position near the others (lat {lon_a[i]:g}, lon {lat_a[i]:g} "
                         "would be: latitude and longitude swapped?)")
+        elif i in flips:  # the flip explains it: said once, as the flip
+            continue
         else:
             expected = "a position near the other sites and zones (check lat and lon)"
         problems.append(Problem(files[tables[i]], rows[i], "lat", expected, found,
                                 severity="error" if swap_fits else "warning"))
+    for point, (column, written) in flips.items():
+        if point in swapped:
+            continue  # latitude and longitude swapped: the error says so
+        lost = "lost" if written > 0 else "gained"
+        problems.append(Problem(
+            files[tables[point]], rows[point], column,
+            "a position among the other sites and zones",
+            f"{column} {written:g}", severity="warning",
+            sentence=f"{column} {written:g} may have {lost} its minus sign: as "
+                     f"{-written:g} it would lie among the other sites and zones"))
     return problems
+
+
+def _sign_flips(lat: np.ndarray, lon: np.ndarray) -> dict[int, tuple[str, float]]:
+    """The points (index: column, value as written) that lie well outside the others as
+    written but among them with that column's sign flipped: 1.15 typed -1.15 puts a
+    Suffolk site in the Midlands, 160 km off, under the far-away check's 400 km.
+
+    Among them: within the others' spread (`MOSTLY`) of their centre, the median
+    latitude and longitude (one stray point moves neither). Conservative: the flip must
+    move the point more than `FLIP_MOVES_KM` and bring it `FLIP_CLOSER` times closer to
+    the centre, and as written the point must lie beyond twice the others' spread."""
+    if len(lat) < 4:  # three points: which two are "the others" is anyone's guess
+        return {}
+    centre = _unit(np.array([np.median(lat)]), np.array([np.median(lon)]))
+
+    def from_centre(la: np.ndarray, lo: np.ndarray) -> np.ndarray:
+        return _km(np.linalg.norm(_unit(la, lo) - centre, axis=1))
+
+    written = from_centre(lat, lon)
+    out: dict[int, tuple[str, float]] = {}
+    for column, flipped in (("lon", (lat, -lon)), ("lat", (-lat, lon))):
+        moved = _km(np.linalg.norm(_unit(lat, lon) - _unit(*flipped), axis=1))
+        near = from_centre(*flipped)
+        for i in np.flatnonzero((moved > FLIP_MOVES_KM) & (near * FLIP_CLOSER < written)):
+            spread = max(float(np.quantile(np.delete(written, i), MOSTLY)), SPREAD_LEAST_KM)
+            if near[i] <= spread < written[i] / 2:
+                out.setdefault(int(i), (column, float((lon if column == "lon" else lat)[i])))
+    return out
 
 
 def _tables_apart(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> list[Problem]:
