@@ -56,12 +56,12 @@ from estate.render.report_data import (
     read_results,
 )
 from estate.render.report_html import board_html
+from estate.render.report_long import BOTTOM_MARGIN, FRAME, TOP_MARGIN, LongTable, Measured
 from estate.render.report_optional import comparison_page, programme_page
 from estate.render.report_pages import agencies_page, decision_page, where_page
 from estate.render.report_reference import assumptions_page, terms_page
 from estate.store.folder import write_file
 
-FRAME = A4[0] - 3.6 * cm
 INK, MUTED, RULE = colors.HexColor("#1a1a1a"), colors.HexColor("#5a5a5a"), \
     colors.HexColor("#c8c8c8")
 ACCENT, SHADE, LOSS = colors.HexColor("#0b4f80"), colors.HexColor("#eef2f6"), \
@@ -128,8 +128,8 @@ def _styles() -> dict[str, ParagraphStyle]:
         "item": ParagraphStyle("item", base, leftIndent=12, bulletIndent=2, spaceAfter=3),
         "note": ParagraphStyle("note", base, fontSize=7.5, leading=10, textColor=MUTED),
         "caption": caption,
-        # a table longer than a sheet splits where it starts (CondPageBreak keeps its
-        # caption off a sheet's foot): kept with its grid, the caption moved it whole
+        # a long table's caption goes on with its first rows (`LongTable`), which say
+        # where it starts: kept with its grid as well, the caption would move it whole
         "long caption": ParagraphStyle("long caption", caption, keepWithNext=0),
         "cell": ParagraphStyle("cell", base, fontSize=8, leading=10, spaceAfter=0),
         "number": ParagraphStyle("number", base, fontSize=8, leading=10, spaceAfter=0,
@@ -148,23 +148,29 @@ def _para(text: str, style: ParagraphStyle, bullet: str | None = None) -> Paragr
     return Paragraph(escape(_drawable(text)), style, bulletText=bullet)
 
 
-def _grid(table: Table, styles: dict[str, ParagraphStyle]) -> Flowable:
+def _grid(table: Table, styles: dict[str, ParagraphStyle], rows: range | None = None,
+          widths: list[float] | None = None) -> Grid:
     """A table as a finance paper sets one: ruled rows, numbers right-aligned, a shaded
-    header repeated on each page, losers tinted, the total in bold above a rule."""
+    header repeated on each page, losers tinted, the total in bold above a rule. `rows`:
+    the rows to draw (all by default), under the header, as one part of a long table;
+    `widths`: its `column_widths`, when the caller has them."""
     def cell(text: str, column: int, head: bool = False) -> Paragraph:
         number = table.numeric[column]
         name = ("headnumber" if number else "head") if head else ("number" if number else "cell")
         return _para(text, styles[name])
 
+    rows = range(len(table.rows)) if rows is None else rows
+    last = len(table.rows) - 1
     data = [[cell(h, j, True) for j, h in enumerate(table.header)]]
-    data += [[cell(c, j, table.total and i == len(table.rows) - 1) for j, c in enumerate(row)]
-             for i, row in enumerate(table.rows)]
-    grid = Grid(data, colWidths=column_widths(table, styles), repeatRows=1)
+    data += [[cell(c, j, table.total and i == last) for j, c in enumerate(table.rows[i])]
+             for i in rows]
+    grid = Grid(data, colWidths=widths or column_widths(table, styles), repeatRows=1)
     style = [("BACKGROUND", (0, 0), (-1, 0), SHADE), ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
              ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP"),
              ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5)]
-    style += [("BACKGROUND", (0, i + 1), (-1, i + 1), LOSS) for i in sorted(table.marked)]
-    if table.total:
+    style += [("BACKGROUND", (0, k + 1), (-1, k + 1), LOSS) for k, i in enumerate(rows)
+              if i in table.marked]
+    if table.total and last in rows:
         style.append(("LINEABOVE", (0, -1), (-1, -1), 0.8, INK))
     grid.setStyle(TableStyle(style))
     return grid
@@ -224,59 +230,29 @@ SHORT_TABLE = 14
 """Rows of a table never split over two pages."""
 START_OF_TABLE = 3 * cm
 """Room a long table needs to start on a sheet: its caption, header and first rows."""
-TAIL_ROWS = 3
-"""Rows of a long table that go on with the notes after it: its last part is never one
-row or two, nor are its notes ever alone at the top of a sheet."""
 
 
 def _splits(block: Block) -> bool:
     return isinstance(block, Table) and len(block.rows) > SHORT_TABLE
 
 
-class _WithTail(KeepTogether):
-    """A long table and what follows it (its notes): the table splits over as many sheets
-    as it needs, but its last part takes `TAIL_ROWS` rows or more to the sheet the notes
-    go on, as a typesetter keeps the tail of a table with its small print. Like
-    KeepTogether, it always asks to be split (`wrap`), and `split` says what goes on the
-    sheet at hand."""
-
-    def __init__(self, grid: Grid, after: list[Flowable]) -> None:
-        super().__init__([grid, *after])
-        self._grid, self._after = grid, after
-
-    def split(self, aW: float, aH: float) -> list[Flowable]:
-        if getattr(self, "_wrapInfo", None) != (aW, aH):
-            self.wrap(aW, aH)
-        if self._H <= aH:  # the table and its notes fit: each goes on as it comes
-            return list(self._content)
-        grid = self._grid  # wrapped with the rest: its rows' heights, the header's first
-        heights = grid._rowHeights[:len(grid._rowHeights) - TAIL_ROWS]
-        room, rows = 0.0, 0
-        for height in heights:  # as many rows as fit here, but the last TAIL_ROWS
-            if room + height > aH:
-                break
-            room, rows = room + height, rows + 1
-        if rows <= grid.repeatRows:  # not a row fits: the table goes on the next sheet,
-            frame = getattr(self, "_frame", None)  # unless this one is empty already
-            return list(self._content) if getattr(frame, "_atTop", False) else []
-        first, rest = grid.split(aW, room + 0.01)
-        return [first, _WithTail(rest, self._after)]
-
-
 def _flowables(block: Block, styles: dict[str, ParagraphStyle], kept: bool = False,
                notes: tuple[Block, ...] = ()) -> list[Flowable]:
     """`kept`: the caller keeps these together already (a KeepTogether inside another
     sends reportlab to the next sheet even when the whole would fit). `notes`: the notes
-    after a long table, to go on with its last rows (`_WithTail`)."""
+    after a long table, to go on with its last rows (`LongTable`)."""
     if isinstance(block, Chart):
         return [_chart(block), Spacer(1, 4)]
     if isinstance(block, Table):
-        grid = _grid(block, styles)
         if _splits(block):
             after = [Spacer(1, 6), *(f for note in notes for f in _flowables(note, styles))]
-            return [*([] if kept else [CondPageBreak(START_OF_TABLE)]),
-                    _para(block.caption, styles["long caption"]),
-                    *([_WithTail(grid, after)] if notes else [grid, *after])]
+            widths = column_widths(block, styles)
+            measured = Measured.of(functools.partial(_grid, block, styles, widths=widths),
+                                   len(block.rows))
+            caption = [_para(block.caption, styles["long caption"])]
+            return [LongTable(measured, 0, caption, after if notes else []),
+                    *([] if notes else after)]
+        grid = _grid(block, styles)
         caption = _para(block.caption, styles["caption"])
         return [*([caption, grid] if kept else [KeepTogether([caption, grid])]),
                 Spacer(1, 6)]
@@ -370,7 +346,7 @@ def board_pdf(r: Results, pages: list[Page]) -> bytes:
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=1.8 * cm, rightMargin=1.8 * cm,
-                            topMargin=1.6 * cm, bottomMargin=2.0 * cm, title=footer,
+                            topMargin=TOP_MARGIN, bottomMargin=BOTTOM_MARGIN, title=footer,
                             author="estate", subject="Estate plan for decision",
                             invariant=True)
     doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
