@@ -26,7 +26,8 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
 - timing.py: test_timing.py; programme/*: test_programme.py, test_joint.py
 - model/reduce.py: test_reduce.py; solve/scip.py: test_scip.py
 - render/report*.py, render/figures.py: test_report_pack.py (and test_report_layout.py,
-  what the PDF keeps on one sheet; test_figures.py, the Gantt chart as drawn);
+  what the PDF keeps on one sheet; test_report_print_browser.py, what the page keeps
+  on one sheet when Chromium prints it; test_figures.py, the Gantt chart as drawn);
   render/places.py: test_places.py
 - api.py, cli.py, __main__.py, render/terminal.py: test_cli.py (and test_compare.py,
   test_sweep.py)
@@ -35,8 +36,8 @@ Across modules: test_bruteforce.py (the whole model against an independent brute
 force), test_demo.py (the Suffolk demo end to end), test_orlib.py (published optima),
 test_layers.py (imports go one way), test_kill.py (a plan killed at each moment),
 test_docs.py, test_maps_browser.py, test_map_panels_browser.py, test_map_phone_browser.py,
-test_programme_browser.py, test_gantt_browser.py and test_curve_browser.py (pages in
-headless Chromium).
+test_programme_browser.py, test_gantt_browser.py, test_curve_browser.py and
+test_report_print_browser.py (pages in headless Chromium).
 """
 
 from __future__ import annotations

@@ -1,0 +1,97 @@
+"""The board pack's page (board.html) printed to PDF by headless Chromium: each note on
+the sheet of the table's end, figure or note it follows, each heading on the sheet of
+what it heads. The sheets are read back as text with pypdf.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from estate.render.report import board_pages, title_of
+from estate.render.report_data import Block, Page, Table, Text
+from estate.render.report_html import board_html
+
+
+def _flat(text: str) -> str:
+    """Text without white space, ligatures as their letters: Chromium sets `fi` as one
+    glyph and wraps lines wherever it likes."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _printed(page: Any, html: str, folder: Path, height_mm: int = 297) -> list[str]:
+    """The text of each sheet of `html` printed on paper 210 mm wide."""
+    path = folder / "board.html"
+    path.write_text(html, encoding="utf-8")
+    page.goto(path.as_uri())
+    pdf = page.pdf(width="210mm", height=f"{height_mm}mm")
+    return [_flat(sheet.extract_text()) for sheet in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def _sheet_of(sheets: list[str], text: str) -> int:
+    return next(k for k, sheet in enumerate(sheets) if _flat(text) in sheet)
+
+
+def _notes_after_tables(blocks: tuple[Block, ...]) -> list[tuple[str, str]]:
+    """(the table's last row, note) for each note right after a table."""
+    pairs, last = [], None
+    for block in blocks:
+        if isinstance(block, Table):
+            last = "".join(block.rows[-1])
+        elif isinstance(block, Text) and block.kind == "note" and last is not None:
+            pairs.append((last, block.text[:50]))
+        else:
+            last = None
+    return pairs
+
+
+@pytest.mark.parametrize("height_mm", range(200, 300, 12))
+def test_a_printed_pack_keeps_each_note_with_its_table_s_end(browser: Any, dated: Path,
+                                                             tmp_path: Path,
+                                                             height_mm: int) -> None:
+    """A dated plan's pack (a note after its agency table and one after its cash table)
+    printed on paper of many heights: each note is on the sheet of its table's last
+    row, wherever the sheets break."""
+    r, pages = board_pages(dated)
+    pairs = [pair for page in pages for pair in _notes_after_tables(page.blocks)]
+    assert len(pairs) >= 2
+    page = browser.new_page()
+    sheets = _printed(page, board_html(*title_of(r), pages), tmp_path, height_mm)
+    page.close()
+    for row, note in pairs:
+        assert _sheet_of(sheets, note) == _sheet_of(sheets, row), (note, row)
+
+
+def _long(rows: int) -> Table:
+    return Table("Long list", ("Item", "Amount"),
+                 tuple((f"Item r{i:03d}x", f"£{i}.00m") for i in range(rows)), (False, True),
+                 (0.7, 0.3))
+
+
+@pytest.mark.parametrize("rows", [6, 20])
+def test_printed_notes_stay_together_and_headings_with_what_they_head(browser: Any,
+                                                                      tmp_path: Path,
+                                                                      rows: int) -> None:
+    """A table, two notes after it, then a heading and the paragraph it heads, with
+    filler above them a paragraph at a time so that each gap passes a sheet's foot: the
+    second note is on the first's sheet, and the heading on its paragraph's. (A longer
+    table can end at a sheet's very foot, where Chromium leaves its notes to the next
+    sheet rather than move its last rows over: report.css says so.)"""
+    page = browser.new_page()
+    faults = []
+    for lines in range(36):
+        blocks = (*(Text(f"Filler paragraph {k}.") for k in range(lines)), _long(rows),
+                  Text("Note Zebra, the first.", "note"), Text("Note Yak, the second.", "note"),
+                  Text("Heading Hippo", "heading"), Text("The paragraph Hippo heads."))
+        sheets = _printed(page, board_html("T", "S", [Page("P", blocks)]), tmp_path)
+        if _sheet_of(sheets, "Note Yak") != _sheet_of(sheets, "Note Zebra"):
+            faults.append((lines, "second note"))
+        if _sheet_of(sheets, "Heading Hippo") != _sheet_of(sheets, "Hippo heads"):
+            faults.append((lines, "heading"))
+    page.close()
+    assert faults == []
