@@ -19,7 +19,7 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
   test_curve_browser.py); results/programme.py:
   test_programme_store.py; maps/timeline.py: test_programme_map.py
 - maps/assets.py, maps/panels.py: test_page.py (and test_maps_browser.py,
-  test_map_panels_browser.py, test_map_phone_browser.py)
+  test_map_panels_browser.py, test_map_phone_browser.py, test_map_tab_order_browser.py)
 - store/__init__.py: test_store.py, test_programme_store.py; store/folder.py: test_folder.py;
   store/paths.py: test_paths.py; store/agree_programme.py: test_agree.py; runs/vary.py:
   test_sweep.py; results/words.py: test_text.py
@@ -36,8 +36,8 @@ Across modules: test_bruteforce.py (the whole model against an independent brute
 force), test_demo.py (the Suffolk demo end to end), test_orlib.py (published optima),
 test_layers.py (imports go one way), test_kill.py (a plan killed at each moment),
 test_docs.py, test_maps_browser.py, test_map_panels_browser.py, test_map_phone_browser.py,
-test_programme_browser.py, test_gantt_browser.py, test_curve_browser.py and
-test_report_print_browser.py (pages in headless Chromium).
+test_map_tab_order_browser.py, test_programme_browser.py, test_gantt_browser.py,
+test_curve_browser.py and test_report_print_browser.py (pages in headless Chromium).
 """
 
 from __future__ import annotations

@@ -259,8 +259,15 @@
     var cluster = !!o.cluster && typeof L.markerClusterGroup === "function";
     var canvas = L.canvas({padding: 0.3});
     function group(clustered) {
-      return clustered ? L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false,
-        maxClusterRadius: 50, iconCreateFunction: clusterIcon(o.colours)}) : L.featureGroup();
+      if (!clustered) { return L.featureGroup(); }
+      var g = L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false,
+        maxClusterRadius: 50, iconCreateFunction: clusterIcon(o.colours)});
+      // after a zoom markercluster moves the sites and clusters it draws to their places
+      // by an animation of its own, which ends after the map's moveend; a cluster opened
+      // at the last zoom (spiderfied) spreads its sites out: then too the tab order is set
+      // again for what now lies under a panel
+      g.on("animationend spiderfied unspiderfied", function () { global.estateMap.tabOrder(map); });
+      return g;
     }
     // with a dated programme, `year` is the slider's year and an item with `at` is shown
     // only when at(year) is true (at also gives a site its look in that year)
@@ -276,10 +283,9 @@
     }
     function tidy() {
       if (markers.length) { declutter(map, markers); }
-      global.estateMap.offPanels(map);  // panels.js: no tab stop under a panel
+      global.estateMap.tabOrder(map);  // panels.js: no tab stop under a panel (it follows every move itself)
     }
     map.on("zoomend overlayadd overlayremove", tidy);
-    map.on("moveend", function () { global.estateMap.offPanels(map); });
     function siteLayer(which, accept, on) {
       var f = {group: group(cluster), items: []}, icons = {};
       f.icon = function (cat) { return (icons[cat] = icons[cat] || icon(cat, "estate-" + which, o.sizes, o.shapes)); };
@@ -425,7 +431,7 @@
     control.addOverlay(outline, label);
   }
 
-  // panels.js adds addPanel, addSlider, fit, foldable, layout, nameControl and showYear;
+  // panels.js adds addPanel, addSlider, fit, foldable, layout, nameControl, showYear and tabOrder;
   // places.js adds addPlaces
   global.estateMap = {addPlan: addPlan, addOutline: addOutline, yearWords: yearWords};
 })(window);

@@ -3,8 +3,8 @@
 // year it shows) sit in Leaflet's corners, each corner a column whose panels shrink and
 // scroll rather than cover one another; a panel can be folded away by its own button;
 // the plan is fitted and popups pan clear of them, and a site under one is out of the
-// tab order while it is there. The panels arrive as inert HTML;
-// text made here is set with textContent.
+// tab order while it is there, however it came to be there. The panels arrive as inert
+// HTML; text made here is set with textContent.
 (function (global) {
   "use strict";
 
@@ -92,18 +92,47 @@
   // still finds it, and it is still clicked where it shows; the plan is fitted clear of
   // the panels, and panning or zooming a site clear, or folding the panel, puts it back.
   // A marker stacked on another (map.js declutter) is no button at all, and is left be.
+  // The boxes are all read before any tab index is set, and a tab index is set only
+  // where it changes, so the browser lays the page out once for the whole pass.
   function offPanels(map) {
     var pane = map.getPane("markerPane"), panels = [];
     if (!pane) { return; }
     map.getContainer().querySelectorAll(".leaflet-control").forEach(function (c) {
       if (c.offsetWidth && !/leaflet-control-scale/.test(c.className)) { panels.push(c.getBoundingClientRect()); }
     });
-    Array.prototype.forEach.call(pane.children, function (node) {
-      if (node.getAttribute("role") !== "button") { return; }
-      var r = node.getBoundingClientRect();
-      var under = panels.some(function (p) { return r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom; });
-      node.tabIndex = under ? -1 : 0;
+    var buttons = Array.prototype.filter.call(pane.children, function (node) { return node.getAttribute("role") === "button"; });
+    var box = map.getContainer(), edge = box.getBoundingClientRect();
+    var under = buttons.map(function (node) {
+      // where Leaflet has put the marker, not where an animation has got it to so far
+      // (markercluster slides its sites into place after a zoom): its place in the map's
+      // pane, less its icon's anchor (which Leaflet sets as the icon's margins)
+      var at = map.layerPointToContainerPoint(L.DomUtil.getPosition(node));
+      var left = edge.left + box.clientLeft + at.x + (parseFloat(node.style.marginLeft) || 0);
+      var top = edge.top + box.clientTop + at.y + (parseFloat(node.style.marginTop) || 0);
+      var r = {left: left, top: top, right: left + node.offsetWidth, bottom: top + node.offsetHeight};
+      return panels.some(function (p) { return r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom; });
     });
+    buttons.forEach(function (node, k) {
+      var index = under[k] ? -1 : 0;
+      if (node.tabIndex !== index || !node.hasAttribute("tabindex")) { node.tabIndex = index; }
+    });
+  }
+
+  // The tab order follows every change of what lies under the panels: the view moved
+  // (Leaflet's moveend ends every pan, zoom, popup's pan into view and resize), a panel
+  // folded, grown or moved (layout), sites drawn or stacked anew (map.js). Whatever
+  // asks for it within one event (a zoom's zoomend then moveend, a fold that fits the
+  // plan again, markercluster drawing the sites a pan brought in) gets one pass, at the
+  // end of that event's handlers, before the browser takes the next key press.
+  function tabOrder(map) {
+    if (!map.estateTabOrder) {
+      map.estateTabOrder = {due: false};
+      map.on("moveend", function () { tabOrder(map); });
+    }
+    var state = map.estateTabOrder;
+    if (state.due) { return; }
+    state.due = true;
+    Promise.resolve().then(function () { state.due = false; offPanels(map); });
   }
 
   function fit(map, bounds) {
@@ -329,7 +358,7 @@
     if (topLeft) { topLeft.style.bottom = under(topLeft, [bottomLeft, bottomRight]) + "px"; }
     if (topRight) { topRight.style.bottom = under(topRight, [bottomRight, bottomLeft]) + "px"; }
     box.querySelectorAll(".leaflet-control").forEach(function (c) { if (c.estateMore) { c.estateMore(); } });
-    offPanels(map);  // a panel grown, folded or moved covers other sites
+    tabOrder(map);  // a panel grown, folded or moved covers other sites
   }
 
   var EM = global.estateMap;
@@ -339,6 +368,6 @@
   EM.foldable = foldable;
   EM.layout = layout;
   EM.nameControl = nameControl;
-  EM.offPanels = offPanels;
   EM.showYear = showYear;
+  EM.tabOrder = tabOrder;
 })(window);
