@@ -276,6 +276,31 @@ def test_each_map_s_panel_hides_and_shows_by_its_own_button(cmap: Opened) -> Non
     cmap.clean()
 
 
+def test_side_by_side_on_a_phone_folds_both_panels(browser: Any,
+                                                  compared: dict[str, Any]) -> None:
+    """At 390 x 844 the two maps are one above the other, each half the height: the
+    panel shown to press Side by side folds (focus on its Show panel button, on the same
+    row), the right map's panel starts folded, each says which scenario its map shows,
+    and axe finds nothing serious; Show panel brings the left one back."""
+    opened = open_page(browser, compared["out"] / "comparison_map.html", size=(390, 844))
+    page = opened.page
+    page.wait_for_function("window.estateCompare && window.estateCompare.current")
+    page.get_by_role("button", name="Show panel: Comparing 3 scenarios", exact=True).click()
+    page.click("button.estate-split")
+    page.wait_for_selector(".estate-view-b .leaflet-marker-pane", state="attached")
+    page.wait_for_timeout(300)
+    left = page.evaluate(PANEL_STATE, "#estate-compare")
+    right = page.evaluate(PANEL_STATE, ".estate-compare-b")
+    assert left["expanded"] == "false" and left["focused"], left
+    assert left["caption"] == f"Left map: {NAMES[0]}", left
+    assert right["expanded"] == "false" and right["caption"] == f"Right map: {NAMES[1]}", right
+    assert axe_violations(opened) == []
+    page.keyboard.press("Enter")
+    assert page.evaluate(PANEL_STATE, "#estate-compare")["select"]
+    opened.clean()
+    page.close()
+
+
 def test_comparison_page_passes_axe(browser: Any, compared: dict[str, Any]) -> None:
     opened = _page(browser, compared["out"] / "comparison.html")
     assert axe_violations(opened) == []

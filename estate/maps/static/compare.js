@@ -191,6 +191,15 @@
       // half the width: fold the legend and fit the plan shown again, clear of the panels
       var legend = document.querySelector("#estate-legend details[open]");
       if (legend) { legend.open = false; }
+      // on a phone the left map is the upper one, half the height (stacked): its panel,
+      // open to press Side by side, would cover its sites, so it folds too, focus going to its
+      // Show panel button on the same row (the status line says which scenario each
+      // map shows)
+      var toggle = this.panel.querySelector("button.estate-panel-toggle");
+      if (stacked() && toggle && toggle.getAttribute("aria-expanded") === "true") {
+        toggle.click();
+        toggle.focus();
+      }
       EM.fit(a, this.plans[this.views[0].shown].args[0].bounds);
     }
     if (on && this.views.length === 1) { this.second(); }
@@ -245,6 +254,10 @@
     }});
     new Pick({position: "topleft"}).addTo(map);
     EM.foldable(map, panel);
+    // on a phone the maps are one above the other (stacked), each half its height: the
+    // right map's panel starts folded, as every panel on a phone does, its caption
+    // naming the scenario shown
+    if (stacked()) { panel.querySelector("button.estate-panel-toggle").click(); }
     return panel;
   };
 
@@ -259,6 +272,10 @@
     if (head) { head.appendChild(line); }
     return name;
   }
+
+  // side by side on a narrow screen, the maps are one above the other, each the page's
+  // width and half its height (compare_map.css, the same width)
+  function stacked() { return global.matchMedia("(max-width: 720px)").matches; }
 
   function keepInStep(a, b) {
     // while a map moves the other pans along by whole pixels (cheap); when it stops, the
