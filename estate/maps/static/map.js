@@ -431,7 +431,7 @@
     control.addOverlay(outline, label);
   }
 
-  // panels.js adds addPanel, addSlider, fit, foldable, layout, nameControl, showYear and tabOrder;
-  // places.js adds addPlaces
+  // panels.js adds addPanel, addSlider, fit, foldable, layout, nameControl, showYear and
+  // tabOrder; places.js adds addPlaces
   global.estateMap = {addPlan: addPlan, addOutline: addOutline, yearWords: yearWords};
 })(window);
