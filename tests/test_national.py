@@ -6,6 +6,8 @@ as a one-locality register (no `area` column), on a process pool and on Dask.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +15,7 @@ import pandas as pd
 import pytest
 
 import estate
-from estate.load.scenario import scenario_from_dict
+from estate.load.scenario import scenario_from_dict, with_programme
 from estate.store import check_results
 from tests.fixtures import write_tables
 
@@ -116,11 +118,26 @@ def test_national_results_folder_and_infeasible_area_named(tmp_path: Path) -> No
                              "lon": 1.0, "population": 10}
     data = write_tables(tmp_path / "bad", {**tables, "zones": zones})
     raw_sc = scenario(data)
-    import dataclasses
-
     from estate.load.scenario import CoverageRule
 
     sc = dataclasses.replace(raw_sc, coverage=(CoverageRule(0, "public_access", 10, "all"),))
     with pytest.raises(estate.InfeasibleError) as info:
         estate.plan(sc, write=False, workers=1)
     assert any("area south" in r and "SZ9" in r for r in info.value.reasons), info.value.reasons
+
+
+def test_a_dated_programme_of_a_national_register_is_refused_before_planning(
+        tmp_path: Path) -> None:
+    """A dated programme schedules one locality: plan and validate both refuse it at the
+    scenario's `programme` key, and plan does so before solving any area (no area's
+    progress line)."""
+    data = write_tables(tmp_path / "national", national_tables(3))
+    sc = scenario(data)
+    dated = with_programme(dataclasses.replace(sc, start=dt.date(2027, 4, 1)))
+    said: list[str] = []
+    with pytest.raises(estate.InputError) as info:
+        estate.plan(dated, write=False, workers=1, progress=said.append)
+    [problem] = [p for p in info.value.problems if p.severity == "error"]
+    assert problem.column == "programme" and "national register of 2 areas" in str(problem)
+    assert not any("south" in line or "north" in line for line in said)
+    estate.plan(sc, write=False, workers=1)  # the same register undated plans

@@ -62,7 +62,22 @@ def check_against_register(scenario: Scenario, register: Register) -> list[Probl
                     f"{row.site_id!r} owned by {owner.get(row.site_id)!r}"))
     return (problems + _words(scenario, register, label) + _repeats(scenario, label)
             + _pools_too_few(scenario, register, label)
-            + _crs_far(scenario, register, label) + timing_ignored(scenario, register))
+            + _crs_far(scenario, register, label) + timing_ignored(scenario, register)
+            + _programme_of_areas(scenario, register, label))
+
+
+def _programme_of_areas(scenario: Scenario, register: Register, label: str
+                        ) -> list[Problem]:
+    """A dated programme schedules one locality's changes under its budgets, so a
+    national register (sites with an `area`) is refused before any area is solved, not
+    after all of them."""
+    if scenario.programme is None or not (register.sites["area"] != "").any():
+        return []
+    areas = sorted(a for a in register.sites["area"].unique() if a)
+    return [Problem(label, None, "programme", "a register of one locality (no `area` "
+                    "column) for a dated programme",
+                    f"a national register of {len(areas)} areas; schedule each area as "
+                    "its own register", label="key")]
 
 
 def _policy_out_of_scope(scenario: Scenario, owner: dict[str, str], label: str
