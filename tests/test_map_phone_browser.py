@@ -208,3 +208,42 @@ def test_a_site_under_a_panel_is_out_of_the_tab_order_until_clear(phone: Opened)
     page.wait_for_selector(".leaflet-popup-content h4")
     assert label.startswith(page.locator(".leaflet-popup-content h4").first.inner_text())
     phone.clean()
+
+
+OPEN_TOP_POPUP = """(nth) => {
+  // the nth site marker from the top of the map: its popup opens above it, towards the
+  // folded KPI panel and the legend's heading
+  const ms = [...document.querySelectorAll('.estate-site[role=button]')]
+    .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top);
+  ms[nth].dispatchEvent(new MouseEvent('click', {bubbles: true}));
+  return ms[nth].getAttribute('aria-label');
+}"""
+
+POPUP_UNDER = """() => {
+  // the popup's box and the panels it lies partly under
+  const box = n => n.getBoundingClientRect();
+  const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const popup = document.querySelector('.leaflet-popup-content-wrapper');
+  if (!popup) { return null; }
+  const p = box(popup);
+  return {inside: p.top >= 0 && p.left >= 0 && p.bottom <= innerHeight && p.right <= innerWidth,
+          under: [...document.querySelectorAll('.leaflet-control')]
+            .filter(c => c.offsetWidth && !/leaflet-control-(attribution|scale)/.test(c.className))
+            .filter(c => hit(p, box(c))).map(c => c.id || c.className)};
+}"""
+
+
+@pytest.mark.parametrize("nth", [0, 1, 2])
+def test_a_popup_near_the_top_pans_clear_of_the_panels_on_a_phone(phone: Opened,
+                                                                   nth: int) -> None:
+    """On a phone the panels leave no room beside a popup, so a site's popup near the
+    top pans the map until it lies below the folded KPI panel and the legend's heading
+    (and above the panels at the bottom): all of it inside the window, none under a
+    panel."""
+    page = phone.page
+    assert page.evaluate(OPEN_TOP_POPUP, nth)
+    page.wait_for_selector(".leaflet-popup-content h4")
+    page.wait_for_timeout(700)  # the pan
+    seen = page.evaluate(POPUP_UNDER)
+    assert seen == {"inside": True, "under": []}, seen
+    phone.clean()

@@ -19,7 +19,8 @@
   // autoPanPaddingTopLeft / BottomRight, measured each time a popup opens (a legend folds,
   // a window resizes, the comparison splits), so that it never opens under the layer
   // control, the KPI panel or the year slider. With too little room between them (a
-  // phone), it keeps inside the map at least.
+  // phone), it is kept below the panels at the top and above those at the bottom
+  // instead, as far as its height allows, and inside the map at least.
   var EDGE = 10;
   // a map narrower than this is a phone's: its panels start folded, the layer list shut
   var PHONE_PX = 700;
@@ -27,17 +28,25 @@
   function clearance(popup) {
     var map = popup._map;
     if (!map) { return [L.point(EDGE, EDGE), L.point(EDGE, EDGE)]; }
-    var box = map.getContainer(), edge = box.getBoundingClientRect(), left = EDGE, right = EDGE;
+    var box = map.getContainer(), edge = box.getBoundingClientRect();
+    var left = EDGE, right = EDGE, top = EDGE, bottom = EDGE;
     box.querySelectorAll(".leaflet-control").forEach(function (c) {
       if (!c.offsetWidth || /leaflet-control-(attribution|scale)/.test(c.className)) { return; }
-      var r = c.getBoundingClientRect();
-      if (c.parentNode.classList.contains("leaflet-left")) { left = Math.max(left, r.right - edge.left + EDGE); }
+      var r = c.getBoundingClientRect(), corner = c.parentNode.classList;
+      if (corner.contains("leaflet-left")) { left = Math.max(left, r.right - edge.left + EDGE); }
       else { right = Math.max(right, edge.right - r.left + EDGE); }
+      if (corner.contains("leaflet-top")) { top = Math.max(top, r.bottom - edge.top + EDGE); }
+      else { bottom = Math.max(bottom, edge.bottom - r.top + EDGE); }
     });
-    var width = popup._containerWidth || 0, size = map.getSize().x;
-    if (left + width + right > size) { right = Math.max(EDGE, size - left - width); }
-    if (left + width + right > size) { left = Math.max(EDGE, size - width - right); }
-    return [L.point(left, EDGE), L.point(right, EDGE)];
+    var size = map.getSize(), width = popup._containerWidth || 0;
+    if (left + width + right <= size.x) { return [L.point(left, EDGE), L.point(right, EDGE)]; }
+    // no room beside the panels: clear them above and below, within the popup's height
+    var height = popup._container ? popup._container.offsetHeight : 0;
+    if (top + height + bottom > size.y) { bottom = Math.max(EDGE, size.y - top - height); }
+    if (top + height + bottom > size.y) { top = Math.max(EDGE, size.y - height - bottom); }
+    right = Math.max(EDGE, size.x - left - width);
+    if (left + width + right > size.x) { left = Math.max(EDGE, size.x - width - right); }
+    return [L.point(left, top), L.point(right, bottom)];
   }
   if (global.L && L.Popup) {
     L.Popup.addInitHook(function () {
