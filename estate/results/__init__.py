@@ -150,6 +150,14 @@ def _one_off_by_agency(prep: Prepared, model: EstateModel, state: State) -> pd.S
     return pd.concat(parts).groupby(level=0).sum()
 
 
+OUT_OF_REACH = "{zone}: no site offering {service} within {radius:g} km"
+"""How a breach names a zone that a coverage rule of mode "all" finds out of reach today,
+{zone} being "zone <zone_id> <name>" (read back by `estate.store.agree`)."""
+SHARE_REACHED = "{share:.1%} of people reach {service} within {radius:g} km, "
+"""How a breach of a population_share rule begins: the share of people reached today
+(then the share required; read back by `estate.store.agree`)."""
+
+
 def _breaches(prep: Prepared, before: State) -> list[Breach]:
     """Every rule the status quo breaks, named as a planner would."""
     sc, sites, functions = prep.scenario, prep.sites, prep.functions
@@ -168,15 +176,15 @@ def _breaches(prep: Prepared, before: State) -> list[Breach]:
         rule = cov.rule
         if rule.mode == "all":
             for z in np.flatnonzero(~reached):
-                out.append(Breach(rule.name, f"zone {prep.zones.at[z, 'zone_id']} "
-                            f"{prep.zones.at[z, 'name']}: no site offering {rule.service} "
-                            f"within {rule.radius_km:g} km"))
+                zone = f"zone {prep.zones.at[z, 'zone_id']} {prep.zones.at[z, 'name']}"
+                out.append(Breach(rule.name, OUT_OF_REACH.format(
+                    zone=zone, service=rule.service, radius=rule.radius_km)))
         elif rule.mode == "population_share":
             pop = prep.zones["population"].to_numpy(float)
             if pop.sum() > 0 and pop[reached].sum() < rule.population_share * pop.sum() - TOL:
-                out.append(Breach(rule.name, f"{pop[reached].sum() / pop.sum():.1%} "
-                            f"of people reach {rule.service} within {rule.radius_km:g} km, "
-                            f"{rule.population_share:.1%} required"))
+                out.append(Breach(rule.name, SHARE_REACHED.format(
+                    share=pop[reached].sum() / pop.sum(), service=rule.service,
+                    radius=rule.radius_km) + f"{rule.population_share:.1%} required"))
     ids = sites["site_id"].to_numpy(object)
     for s in np.flatnonzero(prep.forced_closed & prep.existing):
         out.append(Breach("policy.close", f"{ids[s]} is open today"))

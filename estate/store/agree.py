@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from estate.errors import Problem
-from estate.results import Summary
+from estate.results import OUT_OF_REACH, SHARE_REACHED, Summary
 
 EDITED = "the folder was edited after estate wrote it"
 SHARE_TOLERANCE = 1e-3
@@ -158,13 +158,6 @@ def _agency_figures(folder: Path, summary: Summary, agencies: pd.DataFrame,
             problems.append(_counted(path, key, f"the rows add up to {_figure(total)}",
                                      _figure(total), key, _figure(stated)))
     return problems
-
-
-OUT_OF_REACH = "{zone}: no site offering {service} within {radius:g} km"
-"""How summary.json names a zone that a coverage rule of mode "all" finds out of reach
-today (`estate.results`' breaches), {zone} being "zone <zone_id> <name>"."""
-SHARE_REACHED = "{share:.1%} of people reach {service} within {radius:g} km, "
-"""How a breach of a population_share rule begins: the share of people reached today."""
 
 
 def _coverage_figures(folder: Path, summary: Summary, coverage: pd.DataFrame
