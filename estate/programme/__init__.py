@@ -19,7 +19,7 @@ from estate.errors import EstateError, InfeasibleError, NoSolutionError
 from estate.load.scenario import ProgrammeLimits
 from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
-from estate.programme.cashflow import cashflow, npv_of_cost, payback_year
+from estate.programme.cashflow import cashflow, npv_of_cost
 from estate.programme.changes import (
     Changes,
     Trajectory,
@@ -33,7 +33,7 @@ from estate.programme.joint import end_state_differences, joint_size, solve_join
 from estate.programme.roadmap import solve_roadmap
 from estate.programme.rules import violations, yearly_use
 from estate.results import Plan, Programme, money, solved_state
-from estate.results.programme import ACTION_COLUMNS, BUDGET_COLUMNS
+from estate.results.programme import ACTION_COLUMNS, BUDGET_COLUMNS, payback_year
 from estate.results.words import fte_words
 from estate.status import Status
 

@@ -126,10 +126,3 @@ def npv_of_cost(flows: pd.DataFrame, cal: Calendar) -> float:
     year = total["year"].to_numpy()
     return float((cal.d_end[year] * (total["running"] + total["rent"])
                   + cal.d_start[year] * (total["one_off"] - total["receipts"])).sum())
-
-
-def payback_year(flows: pd.DataFrame) -> int | None:
-    """The first year the estate's cumulative discounted saving is positive."""
-    total = flows[flows["agency_id"] == ""]
-    positive = total[total["cumulative_discounted"] > 1e-6]
-    return None if positive.empty else int(positive["year"].iloc[0])

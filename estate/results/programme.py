@@ -97,3 +97,10 @@ class Programme:
                         for k, v in row.items()} for row in budget],
             "notes": list(self.notes),
         }
+
+
+def payback_year(flows: pd.DataFrame) -> int | None:
+    """The first year the estate's cumulative discounted saving is positive."""
+    total = flows[flows["agency_id"] == ""]
+    positive = total[total["cumulative_discounted"] > 1e-6]
+    return None if positive.empty else int(positive["year"].iloc[0])

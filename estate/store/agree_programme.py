@@ -22,10 +22,9 @@ import pandas as pd
 
 from estate.errors import Problem
 from estate.results import Programme, Summary
+from estate.results.programme import payback_year
 from estate.store.agree import _counted, _figure, _money_close, _rows
 
-PAYBACK_ABOVE = 1e-6
-"""A cumulative discounted saving above this is positive (`programme.cashflow.payback_year`)."""
 FTE_TOLERANCE = 0.0005
 """Half the 0.001 FTE the budget's staff moved is rounded to, per row summed."""
 COMPONENTS = ("running", "rent", "one_off", "receipts", "status_quo")
@@ -169,8 +168,7 @@ def programme_disagreements(folder: Path, summary: Summary, programme: Programme
         problems.append(_counted(flows_path, "discounted", "the estate's discounted savings "
                                  f"add up to {_figure(saving)}", _figure(saving),
                                  "programme.npv_saving", _figure(programme.npv_saving)))
-    positive = estate.loc[estate["cumulative_discounted"] > PAYBACK_ABOVE, "year"]
-    payback = int(positive.iloc[0]) if len(positive) else None
+    payback = payback_year(estate)
     if payback != programme.payback_year:
         found = "no year" if payback is None else f"year {payback}"
         problems.append(_counted(flows_path, "cumulative_discounted", "the estate's "
