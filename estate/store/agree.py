@@ -25,32 +25,36 @@ from estate.errors import Problem
 from estate.results import OUT_OF_REACH, SHARE_REACHED, Summary
 
 EDITED = "the folder was edited after estate wrote it"
+ZONE_OUT_OF_REACH = OUT_OF_REACH.partition("{service}")[0].removeprefix("{zone}")
+"""What follows the zone in a breach of a rule of mode "all" (": no site offering "), by
+which such a breach is told from a share's."""
 SHARE_TOLERANCE = 1e-3
 """How far a team's shares may add up from 1 (each is written to 6 decimals, and a
 solver meets `housed(f)` to its feasibility tolerance)."""
 
 
-def _rows(table: pd.DataFrame) -> list[int]:
+def record_rows(table: pd.DataFrame) -> list[int]:
     """Each record's row in its file (`read_table`), or the index + 2 for a table built
     in memory."""
     return list(table.attrs.get("rows") or range(2, len(table) + 2))
 
 
-def _figure(value: float) -> str:
+def figure(value: float) -> str:
     """A count as a whole number, anything else to at most 3 decimals (a penny shows)."""
     value = float(value)
     return f"{value:.0f}" if value.is_integer() else f"{value:.3f}".rstrip("0")
 
 
-def _counted(file: Path, column: str, said: str, found: str, key: str, stated: str,
-             row: int | None = None) -> Problem:
-    """A figure of a table that summary.json states otherwise, said as a sentence."""
+def misstated(file: Path, column: str, said: str, found: str, key: str, stated: str,
+              row: int | None = None) -> Problem:
+    """A figure of a table that summary.json states otherwise, said as a sentence (the
+    problem both this module and `estate.store.agree_programme` report)."""
     sentence = f"{said}, but summary.json's {key} says {stated}: {EDITED}"
     return Problem(str(file), row, column, f"summary.json's {key} ({stated})", found,
                    sentence=sentence)
 
 
-def _money_close(a: float, b: float, terms: int) -> bool:
+def money_close(a: float, b: float, terms: int) -> bool:
     """Equal but for rounding to pennies, `terms` figures rounded on either side."""
     return abs(a - b) <= 0.005 * (terms + 1) + 1e-9 * max(abs(a), abs(b))
 
@@ -74,15 +78,15 @@ def _site_figures(folder: Path, summary: Summary, sites: pd.DataFrame) -> list[P
             ("sites_opened", n["open"], f"{n['open']} rows say open")):
         stated = getattr(summary, key)
         if count != stated:
-            problems.append(_counted(path, "decision", said, str(count), key, str(stated)))
+            problems.append(misstated(path, "decision", said, str(count), key, str(stated)))
     types = [[t for t in (p.strip() for p in str(v).split(";")) if t]
              for v in sites["shared_types"]]
     centres = sum(len(t) for t in types)
     if centres != summary.shared_centres:
-        problems.append(_counted(path, "shared_types", f"the rows name {centres} shared "
-                                 "centres", str(centres), "shared_centres",
-                                 str(summary.shared_centres)))
-    for row, decision, named in zip(_rows(sites), decisions, types, strict=True):
+        problems.append(misstated(path, "shared_types", f"the rows name {centres} shared "
+                                  "centres", str(centres), "shared_centres",
+                                  str(summary.shared_centres)))
+    for row, decision, named in zip(record_rows(sites), decisions, types, strict=True):
         if named and decision not in ("keep", "open"):
             problems.append(Problem(str(path), row, "shared_types", "no shared centre at a "
                                     f"site the plan does not keep or open ({decision})",
@@ -97,10 +101,10 @@ def _team_figures(folder: Path, summary: Summary, moves: pd.DataFrame) -> list[P
     problems = []
     moved = float(moves["fte_moved"].fillna(0.0).sum())
     if abs(moved - summary.fte_relocated) > 0.0005 * (len(moves) + 1) + 1e-6:
-        problems.append(_counted(path, "fte_moved", "the rows' fte_moved add up to "
-                                 + _figure(moved), _figure(moved), "fte_relocated",
-                                 _figure(summary.fte_relocated)))
-    rows = _rows(moves)
+        problems.append(misstated(path, "fte_moved", "the rows' fte_moved add up to "
+                                  + figure(moved), figure(moved), "fte_relocated",
+                                  figure(summary.fte_relocated)))
+    rows = record_rows(moves)
     seen: set[tuple[str, str]] = set()
     first: dict[str, int] = {}
     shares: dict[str, float] = {}
@@ -124,7 +128,7 @@ def _agency_figures(folder: Path, summary: Summary, agencies: pd.DataFrame,
     """The summary's agencies against agencies.csv's rows, each agency once on either
     side and with the same costs; the summary's annual costs against their sums."""
     path = folder / "agencies.csv"
-    rows = dict(zip(agencies["agency_id"], zip(_rows(agencies),
+    rows = dict(zip(agencies["agency_id"], zip(record_rows(agencies),
                                                 agencies.to_dict("records"), strict=True),
                     strict=True))
     problems = [Problem(str(path), row, "agency_id", "an agency of summary.json's "
@@ -138,15 +142,15 @@ def _agency_figures(folder: Path, summary: Summary, agencies: pd.DataFrame,
         row, record = rows[agency]
         for key in ("annual_cost_before", "annual_cost_after", "one_off_cost"):
             stated, given = float(getattr(figures, key)), float(record[key])
-            if not _money_close(given, stated, 1):
-                problems.append(_counted(path, key, f"{agency}'s is {_figure(given)}",
-                                         _figure(given), f"agencies.{agency}.{key}",
-                                         _figure(stated), row))
+            if not money_close(given, stated, 1):
+                problems.append(misstated(path, key, f"{agency}'s is {figure(given)}",
+                                          figure(given), f"agencies.{agency}.{key}",
+                                          figure(stated), row))
         if bool(record["worse_off"]) != bool(figures.worse_off):
             given_text = str(bool(record["worse_off"]))
-            problems.append(_counted(path, "worse_off", f"{agency}'s is {given_text}",
-                                     given_text, f"agencies.{agency}.worse_off",
-                                     str(bool(figures.worse_off)).lower(), row))
+            problems.append(misstated(path, "worse_off", f"{agency}'s is {given_text}",
+                                      given_text, f"agencies.{agency}.worse_off",
+                                      str(bool(figures.worse_off)).lower(), row))
     # one_off_cost and npv_saving are each agency's share of the plan's, rounded apart
     # (npv_saving is blank in a folder written before agencies.csv had it)
     totals = ["annual_cost_before", "annual_cost_after", "one_off_cost"]
@@ -154,9 +158,9 @@ def _agency_figures(folder: Path, summary: Summary, agencies: pd.DataFrame,
         totals.append("npv_saving")
     for key in totals:
         total, stated = float(agencies[key].sum()), float(getattr(summary, key))
-        if not _money_close(total, stated, len(agencies) + areas):
-            problems.append(_counted(path, key, f"the rows add up to {_figure(total)}",
-                                     _figure(total), key, _figure(stated)))
+        if not money_close(total, stated, len(agencies) + areas):
+            problems.append(misstated(path, key, f"the rows add up to {figure(total)}",
+                                      figure(total), key, figure(stated)))
     return problems
 
 
@@ -172,7 +176,7 @@ def _coverage_figures(folder: Path, summary: Summary, coverage: pd.DataFrame
     text = {(str(rule), str(a), OUT_OF_REACH.format(
         zone=f"zone {zone} {name}", service=service, radius=radius)): row
         for row, rule, a, zone, name, service, radius in zip(
-            _rows(coverage), coverage["rule"], area, coverage["zone_id"], coverage["name"],
+            record_rows(coverage), coverage["rule"], area, coverage["zone_id"], coverage["name"],
             coverage["service"], coverage["radius_km"], strict=True)}
     reached = dict(zip(text.values(), coverage["covered_before"], strict=True))
     named: set[int] = set()
@@ -182,14 +186,14 @@ def _coverage_figures(folder: Path, summary: Summary, coverage: pd.DataFrame
         rule, key = breach.rule.removeprefix("coverage."), "status_quo_breaches"
         if rule == breach.rule:
             continue  # a breach of another kind (housed, desks, policy)
-        if breach.place.startswith("zone ") and ": no site offering " in breach.place:
+        if breach.place.startswith("zone ") and ZONE_OUT_OF_REACH in breach.place:
             all_rules.add(rule)
             row = text.get((rule, breach.area, breach.place))
             if row is None or reached[row]:
                 found = ("no such row" if row is None else "covered_before True")
-                problems.append(_counted(path, "covered_before", f"coverage.csv has {found} "
-                                         f"for {breach.place!r:.120}", found, key,
-                                         f"{breach.rule}: {breach.place!r:.120}", row))
+                problems.append(misstated(path, "covered_before", f"coverage.csv has {found} "
+                                          f"for {breach.place!r:.120}", found, key,
+                                          f"{breach.rule}: {breach.place!r:.120}", row))
             if row is not None:
                 named.add(row)
             continue
@@ -204,12 +208,12 @@ def _coverage_figures(folder: Path, summary: Summary, coverage: pd.DataFrame
         said = SHARE_REACHED.format(share=share, service=first["service"],
                                     radius=first["radius_km"])
         if breach.place.endswith("required") and not breach.place.startswith(said):
-            problems.append(_counted(path, "covered_before", f"the rows of rule {rule} reach "
-                                     f"{share:.1%} of people today", f"{share:.1%}", key,
-                                     f"{breach.rule}: {breach.place!r:.120}"))
-    problems += [_counted(path, "covered_before", f"{place!r:.120} is out of reach today",
-                          "covered_before False", "status_quo_breaches",
-                          f"no such breach of coverage.{rule}", row)
+            problems.append(misstated(path, "covered_before", f"the rows of rule {rule} reach "
+                                      f"{share:.1%} of people today", f"{share:.1%}", key,
+                                      f"{breach.rule}: {breach.place!r:.120}"))
+    problems += [misstated(path, "covered_before", f"{place!r:.120} is out of reach today",
+                           "covered_before False", "status_quo_breaches",
+                           f"no such breach of coverage.{rule}", row)
                  for (rule, _, place), row in text.items()
                  if rule in all_rules and not reached[row] and row not in named]
     return problems

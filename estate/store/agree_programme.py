@@ -23,7 +23,7 @@ import pandas as pd
 from estate.errors import Problem
 from estate.results import Programme, Summary
 from estate.results.programme import payback_year
-from estate.store.agree import _counted, _figure, _money_close, _rows
+from estate.store.agree import figure, misstated, money_close, record_rows
 
 FTE_TOLERANCE = 0.0005
 """Half the 0.001 FTE the budget's staff moved is rounded to, per row summed."""
@@ -33,7 +33,7 @@ COMPONENTS = ("running", "rent", "one_off", "receipts", "status_quo")
 def _budget_figures(path: Path, programme: Programme, horizon: int) -> list[Problem]:
     """The budget's rows (summary.json) against programme.csv's rows of each year; every
     row of programme.csv in a year of the horizon."""
-    actions, rows = programme.actions, _rows(programme.actions)
+    actions, rows = programme.actions, record_rows(programme.actions)
     problems = [Problem(str(path), row, "year", f"a year of the horizon (1 to {horizon})",
                         str(year))
                 for row, year in zip(rows, actions["year"], strict=True)
@@ -44,20 +44,20 @@ def _budget_figures(path: Path, programme: Programme, horizon: int) -> list[Prob
         mine = (actions["year"] == year).to_numpy()
         key = f"programme.budget (year {year})"
         spent = float(actions["one_off"][mine].sum())
-        if not _money_close(spent, float(budget.one_off), int(mine.sum())):
-            problems.append(_counted(path, "one_off", f"the rows of year {year} add up to "
-                                     f"{_figure(spent)}", _figure(spent), key + " one_off",
-                                     _figure(budget.one_off)))
+        if not money_close(spent, float(budget.one_off), int(mine.sum())):
+            problems.append(misstated(path, "one_off", f"the rows of year {year} add up to "
+                                      f"{figure(spent)}", figure(spent), key + " one_off",
+                                      figure(budget.one_off)))
         moved = float(fte[mine].sum())
         if abs(moved - float(budget.fte_moved)) > FTE_TOLERANCE * (mine.sum() + 1):
-            problems.append(_counted(path, "fte", f"the rows of year {year} move "
-                                     f"{_figure(moved)} FTE", _figure(moved),
-                                     key + " fte_moved", _figure(budget.fte_moved)))
+            problems.append(misstated(path, "fte", f"the rows of year {year} move "
+                                      f"{figure(moved)} FTE", figure(moved),
+                                      key + " fte_moved", figure(budget.fte_moved)))
         closed = int((actions["action"][mine] == "close").sum())
         if closed != budget.closures:
-            problems.append(_counted(path, "action", f"{closed} rows of year {year} say "
-                                     "close", str(closed), key + " closures",
-                                     _figure(budget.closures)))
+            problems.append(misstated(path, "action", f"{closed} rows of year {year} say "
+                                      "close", str(closed), key + " closures",
+                                      figure(budget.closures)))
     return problems
 
 
@@ -66,7 +66,7 @@ def _row_sums(path: Path, flows: pd.DataFrame) -> list[Problem]:
     before's (as written, so that one edited figure is one problem, not one a year
     after it) plus its own (an agency's rows, and the estate's, agency "")."""
     problems = []
-    rows = np.array(_rows(flows))
+    rows = np.array(record_rows(flows))
     cost = flows["running"] + flows["rent"] + flows["one_off"] - flows["receipts"]
     checks = [("cost", cost, "running + rent + one_off - receipts", 4),
               ("saving", flows["status_quo"] - flows["cost"], "status_quo - cost", 2)]
@@ -78,11 +78,11 @@ def _row_sums(path: Path, flows: pd.DataFrame) -> list[Problem]:
                  ).reindex(flows.index)
         checks.append((column, total, f"the year before's {column} + {summed}", 3))
     for column, expected, said, terms in checks:
-        for i in np.flatnonzero([not _money_close(a, b, terms) for a, b in
+        for i in np.flatnonzero([not money_close(a, b, terms) for a, b in
                                  zip(flows[column], expected, strict=True)]):
             problems.append(Problem(str(path), int(rows[i]), column, f"{said} "
-                                    f"({_figure(expected.iloc[i])})",
-                                    _figure(flows[column].iloc[i])))
+                                    f"({figure(expected.iloc[i])})",
+                                    figure(flows[column].iloc[i])))
     return problems
 
 
@@ -90,7 +90,7 @@ def _estate_rows(path: Path, summary: Summary, flows: pd.DataFrame,
                  agencies: pd.DataFrame) -> list[Problem]:
     """One estate row (agency "") a year of the horizon, each the sum of its agencies'
     rows; the status quo's cost every year the plan's (and each agency's) before."""
-    horizon, rows = summary.horizon_years, np.array(_rows(flows))
+    horizon, rows = summary.horizon_years, np.array(record_rows(flows))
     estate = flows["agency_id"] == ""
     years = flows.loc[estate, "year"].tolist()
     problems = []
@@ -104,42 +104,42 @@ def _estate_rows(path: Path, summary: Summary, flows: pd.DataFrame,
         year = int(flows["year"].iloc[i])
         for column in COMPONENTS:
             total = float(parts[column].get(year, 0.0))
-            if not _money_close(float(flows[column].iloc[i]), total,
-                                int(count.get(year, 0))):
+            if not money_close(float(flows[column].iloc[i]), total,
+                               int(count.get(year, 0))):
                 problems.append(Problem(str(path), int(rows[i]), column, "the sum of the "
-                                        f"agencies' rows of year {year} ({_figure(total)})",
-                                        _figure(flows[column].iloc[i])))
+                                        f"agencies' rows of year {year} ({figure(total)})",
+                                        figure(flows[column].iloc[i])))
         before = float(flows["status_quo"].iloc[i])
-        if not _money_close(before, summary.annual_cost_before, len(agencies)):
-            problems.append(_counted(path, "status_quo", f"the estate's is {_figure(before)} "
-                                     f"in year {year}", _figure(before), "annual_cost_before",
-                                     _figure(summary.annual_cost_before), int(rows[i])))
+        if not money_close(before, summary.annual_cost_before, len(agencies)):
+            problems.append(misstated(path, "status_quo", f"the estate's is {figure(before)} "
+                                      f"in year {year}", figure(before), "annual_cost_before",
+                                      figure(summary.annual_cost_before), int(rows[i])))
     stated = dict(zip(agencies["agency_id"], agencies["annual_cost_before"], strict=True))
     for i in np.flatnonzero(~estate.to_numpy()):
         agency, before = flows["agency_id"].iloc[i], float(flows["status_quo"].iloc[i])
         if agency not in stated:
             problems.append(Problem(str(path), int(rows[i]), "agency_id", "an agency of "
                                     "agencies.csv (or blank: the estate)", f"{agency!r:.80}"))
-        elif not _money_close(before, float(stated[agency]), 1):
+        elif not money_close(before, float(stated[agency]), 1):
             problems.append(Problem(str(path), int(rows[i]), "status_quo", f"{agency}'s "
                                     f"annual_cost_before in agencies.csv "
-                                    f"({_figure(stated[agency])})", _figure(before)))
+                                    f"({figure(stated[agency])})", figure(before)))
     return problems
 
 
 def _net_one_off(folder: Path, flows: pd.DataFrame, actions: pd.DataFrame) -> list[Problem]:
     """The estate's one-off spend less receipts, year by year, against programme.csv's
     one_off (receipts negative there) of the same year."""
-    rows, problems = np.array(_rows(flows)), []
+    rows, problems = np.array(record_rows(flows)), []
     by_year = actions.groupby("year")["one_off"].sum()
     for i in np.flatnonzero((flows["agency_id"] == "").to_numpy()):
         year = int(flows["year"].iloc[i])
         net = float(flows["one_off"].iloc[i] - flows["receipts"].iloc[i])
         listed = float(by_year.get(year, 0.0))
-        if not _money_close(net, listed, int((actions["year"] == year).sum()) + 1):
+        if not money_close(net, listed, int((actions["year"] == year).sum()) + 1):
             problems.append(Problem(str(folder / "cashflow.csv"), int(rows[i]), "one_off",
                                     f"one_off - receipts = programme.csv's one_off of year "
-                                    f"{year} ({_figure(listed)})", _figure(net)))
+                                    f"{year} ({figure(listed)})", figure(net)))
     return problems
 
 
@@ -155,24 +155,24 @@ def programme_disagreements(folder: Path, summary: Summary, programme: Programme
     problems = []
     changes = figures.get("changes")
     if changes is not None and changes != len(actions):
-        problems.append(_counted(actions_path, "action", f"the file has {len(actions)} "
-                                 "changes (rows)", str(len(actions)), "programme.changes",
-                                 str(changes)))
+        problems.append(misstated(actions_path, "action", f"the file has {len(actions)} "
+                                  "changes (rows)", str(len(actions)), "programme.changes",
+                                  str(changes)))
     problems += _budget_figures(actions_path, programme, summary.horizon_years)
     problems += _row_sums(flows_path, flows)
     problems += _estate_rows(flows_path, summary, flows, agencies)
     problems += _net_one_off(folder, flows, actions)
     estate = flows[flows["agency_id"] == ""].sort_values("year", kind="stable")
     saving = float(estate["discounted"].sum())
-    if not _money_close(saving, programme.npv_saving, len(estate) + 1):
-        problems.append(_counted(flows_path, "discounted", "the estate's discounted savings "
-                                 f"add up to {_figure(saving)}", _figure(saving),
-                                 "programme.npv_saving", _figure(programme.npv_saving)))
+    if not money_close(saving, programme.npv_saving, len(estate) + 1):
+        problems.append(misstated(flows_path, "discounted", "the estate's discounted savings "
+                                  f"add up to {figure(saving)}", figure(saving),
+                                  "programme.npv_saving", figure(programme.npv_saving)))
     payback = payback_year(estate)
     if payback != programme.payback_year:
         found = "no year" if payback is None else f"year {payback}"
-        problems.append(_counted(flows_path, "cumulative_discounted", "the estate's "
-                                 f"cumulative discounted saving is first above nought in "
-                                 f"{found}", found, "programme.payback_year",
-                                 str(programme.payback_year).replace("None", "null")))
+        problems.append(misstated(flows_path, "cumulative_discounted", "the estate's "
+                                  f"cumulative discounted saving is first above nought in "
+                                  f"{found}", found, "programme.payback_year",
+                                  str(programme.payback_year).replace("None", "null")))
     return problems
