@@ -78,12 +78,10 @@ def solver_options(scenario: Scenario, verbose: bool = False, direct: bool = Tru
 
 def check_scenario(scenario: Scenario, register: Register, clock: Clock | None = None
                    ) -> list[Problem]:
-    """What "checked before planning" means, in this one place: the scenario's ids,
-    kinds and types against the register (`check_against_register`) and its solver,
-    which must run here, every error at once. `estate plan` runs it before it prepares
-    anything (a national register as a whole, before its areas are split off) and
-    `estate validate SCENARIO.toml` runs it and stops, so the two cannot disagree on
-    what a plan would refuse.
+    """The checks that need no geometry: the scenario's ids, kinds and types against
+    the register (`check_against_register`) and its solver, which must run here, every
+    error at once. The first part of `ready_to_plan`; a national register is checked so
+    as a whole before its areas are split off and each readied.
 
     Returns the warnings; the errors raise `InputError`, carrying the register's own
     warnings too, so that fixing the errors brings no new surprise."""
@@ -111,6 +109,34 @@ def prepare_scenario(scenario: Scenario, register: Register | None = None,
         prep = prepare(register, scenario)
     prep.warnings.extend(warnings)
     _tell_warnings(prep.warnings, clock)
+    return prep
+
+
+def require_feasible(prep: Prepared, clock: Clock | None = None) -> None:
+    """The pre-check (`diagnose.precheck`): a rule that no plan can meet, found without
+    a solver, raises `InfeasibleError` with its reasons before a model is built."""
+    clock = clock or Clock()
+    with clock.stage("precheck", "Checking the scenario can be met"):
+        reasons = diagnose.precheck(prep)
+    if reasons:
+        raise InfeasibleError(reasons)
+
+
+def ready_to_plan(scenario: Scenario, register: Register | None = None,
+                  clock: Clock | None = None) -> Prepared:
+    """What "checked before planning" means, all of it, in this one place: the register
+    read (unless given), the scenario checked against it (`check_scenario`), the
+    instance prepared (`prepare`: distances measured, which is where a pair cost that
+    can never apply and a lease that ends before the programme's start are found) and
+    the pre-check that no rule rules out every plan (`require_feasible`).
+
+    `estate plan` builds its model from what this returns (`plan_locality`, and each
+    area of a national register); `estate validate SCENARIO.toml` runs it and stops. So
+    the two cannot disagree on what a plan would refuse or warn of. Raises
+    `InputError` or `InfeasibleError`; the warnings are the instance's `warnings`."""
+    clock = clock or Clock()
+    prep = prepare_scenario(scenario, register, clock)
+    require_feasible(prep, clock)
     return prep
 
 
@@ -211,14 +237,19 @@ def first_plan_of(prep: Prepared, model: EstateModel, options: SolverOptions,
 def solve_prepared(prep: Prepared, options: SolverOptions, clock: Clock | None = None,
                    lp_path: str | Path | None = None, start: NamedPlan | None = None
                    ) -> tuple[EstateModel, Plan]:
-    """Build, solve and turn the solution into a `Plan`; infeasible is an exception.
+    """Pre-check, build, solve and turn the solution into a `Plan`; infeasible is an
+    exception.
 
     `start`: a plan to search from instead of the status quo (`first_plan_of`)."""
     clock = clock or Clock()
-    with clock.stage("precheck", "Checking the scenario can be met"):
-        reasons = diagnose.precheck(prep)
-    if reasons:
-        raise InfeasibleError(reasons)
+    require_feasible(prep, clock)
+    return _solve_checked(prep, options, clock, lp_path, start)
+
+
+def _solve_checked(prep: Prepared, options: SolverOptions, clock: Clock,
+                   lp_path: str | Path | None, start: NamedPlan | None
+                   ) -> tuple[EstateModel, Plan]:
+    """`solve_prepared` of an instance that has passed the pre-check."""
     with clock.stage("build", "Building the model"):
         model = build(prep)
     if model.reductions:
@@ -261,12 +292,12 @@ def plan_locality(scenario: Scenario, register: Register | None = None, *,
                   clock: Clock | None = None, lp_path: str | Path | None = None,
                   verbose: bool = False, direct: bool = True,
                   start: NamedPlan | None = None) -> tuple[EstateModel, Plan]:
-    """Plan one locality: the register (read unless given) checked, prepared, solved,
-    searching from `start` when it is a plan of the model (`first_plan_of`).
+    """Plan one locality: the register (read unless given) readied (`ready_to_plan`),
+    solved, searching from `start` when it is a plan of the model (`first_plan_of`).
 
     Raises `InputError` (bad files), `InfeasibleError` (no plan meets every rule, with
     the reasons) or `NoSolutionError` (time limit before any plan)."""
     clock = clock or Clock()
-    prep = prepare_scenario(scenario, register, clock)
-    return solve_prepared(prep, solver_options(scenario, verbose, direct), clock, lp_path,
+    prep = ready_to_plan(scenario, register, clock)
+    return _solve_checked(prep, solver_options(scenario, verbose, direct), clock, lp_path,
                           start)

@@ -58,6 +58,10 @@ class Prepared:
     forced_open: np.ndarray
     forced_closed: np.ndarray
     warnings: list[Problem] = field(default_factory=list)
+    # those of `warnings` found here, measuring distances and dates (a pair cost that can
+    # never apply, a lease ended before the start): a national register's areas are
+    # each prepared, and these are what an area adds to the checks of the whole
+    measured: list[Problem] = field(default_factory=list)
     zone_shapes: gpd.GeoSeries | None = None
     calendar: Calendar | None = None  # the programme's years, when the scenario has a start
     exits: ExitTerms | None = None  # what closing each site costs in each year (with start)
@@ -384,5 +388,6 @@ def prepare(register: Register, scenario: Scenario) -> Prepared:
         coverage=coverage_sets(scenario.coverage, sites, zones, existing),
         home=home, existing=existing, forced_open=forced_open & ~forced_closed,
         forced_closed=forced_closed, warnings=list(register.warnings) + warnings,
+        measured=list(warnings),
         zone_shapes=register.zone_shapes,
     )
