@@ -19,12 +19,12 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from estate.errors import EstateError, InfeasibleError
+from estate.errors import EstateError, InfeasibleError, Problem
 from estate.load.scenario import Scenario
 from estate.load.validate import Register
 from estate.model.arrays import NamedPlan
 from estate.model.build import EstateModel
-from estate.pipeline import Clock, check_scenario, plan_locality
+from estate.pipeline import Clock, check_scenario, plan_locality, ready_to_plan
 from estate.results import Plan, Summary, agency_figures
 from estate.runs.executor import run_all
 from estate.status import worst
@@ -85,6 +85,49 @@ def scenario_for_area(scenario: Scenario, register: Register) -> Scenario:
         agencies=tuple(a for a in scenario.agencies
                        if a in set(register.sites["agency_id"]) | set(
                            register.functions["agency_id"])) or scenario.agencies)
+
+
+def area_pieces(scenario: Scenario, register: Register
+                ) -> list[tuple[str, Scenario, Register]]:
+    """Each area with sites or functions, as its own scenario and register: what a
+    national plan plans and `ready_areas` readies. A register with no such area has no
+    plan: `InfeasibleError`."""
+    pieces = [(area, scenario_for_area(scenario, reg), reg)
+              for area, reg in split_register(register).items()
+              if len(reg.sites) or len(reg.functions)]
+    if not pieces:
+        raise InfeasibleError(["the register has no area with sites or functions"])
+    return pieces
+
+
+def _infeasible_areas(failed: dict[str, InfeasibleError]) -> InfeasibleError:
+    """Every infeasible area's reasons together, each said with its area."""
+    return InfeasibleError([f"area {area}: {r}" for area, exc in sorted(failed.items())
+                            for r in exc.reasons])
+
+
+def ready_areas(scenario: Scenario, register: Register, clock: Clock | None = None
+                ) -> list[Problem]:
+    """Each area readied as a national plan readies it before solving it
+    (`ready_to_plan`: checked, prepared, pre-checked), one after another in this
+    process, without solving: what `estate validate` runs on a national register after
+    checking it whole. Returns the warnings found measuring the areas (each said once);
+    raises `InputError` as the first area that has one, or `InfeasibleError` naming
+    every area that cannot be met, with its reasons, as `plan_national` does."""
+    clock = clock or Clock()
+    warnings: list[Problem] = []
+    failed: dict[str, InfeasibleError] = {}
+    for area, area_scenario, area_register in area_pieces(scenario, register):
+        clock.progress(f"Area {area}: measuring distances and checking it can be met")
+        try:
+            prep = ready_to_plan(area_scenario, area_register)
+        except InfeasibleError as exc:
+            failed[area] = exc
+            continue
+        warnings += [w for w in prep.measured if w not in warnings]
+    if failed:
+        raise _infeasible_areas(failed)
+    return warnings
 
 
 def _plan_area(task: tuple[str, Scenario, Register, bool]) -> Plan:
@@ -187,29 +230,36 @@ def plan_national(scenario: Scenario, register: Register, executor: str = "local
                   scheduler: str | None = None, workers: int | None = None,
                   direct: bool = True, progress: Callable[[str], None] | None = None) -> Plan:
     """Plan every area independently and merge; infeasible areas are named together."""
-    pieces = split_register(register)
-    tasks = [(area, scenario_for_area(scenario, reg), reg, direct)
-             for area, reg in pieces.items() if len(reg.sites) or len(reg.functions)]
+    tasks = [(area, area_scenario, area_register, direct)
+             for area, area_scenario, area_register in area_pieces(scenario, register)]
     results = run_areas(tasks, executor, scheduler, workers, progress)
     failed = {a: r for a, r in results.items() if isinstance(r, Exception)}
     if failed:
-        reasons = []
-        for area, exc in sorted(failed.items()):
-            if isinstance(exc, InfeasibleError):
-                reasons += [f"area {area}: {r}" for r in exc.reasons]
-            else:
-                reasons.append(f"area {area}: {exc}")
-        if all(isinstance(e, InfeasibleError) for e in failed.values()):
-            raise InfeasibleError(reasons)
+        infeasible = {a: e for a, e in failed.items() if isinstance(e, InfeasibleError)}
+        if len(infeasible) == len(failed):
+            raise _infeasible_areas(infeasible)
         worst = next(e for e in failed.values() if not isinstance(e, InfeasibleError))
         raise type(worst)(*worst.args) if not hasattr(worst, "problems") else worst
     plans = {a: results[a] for a in sorted(results)}
-    if not plans:
-        raise InfeasibleError(["the register has no area with sites or functions"])
     merged = merge_plans(scenario, plans)  # type: ignore[arg-type]
     if not math.isfinite(merged.summary.objective_npv):
         raise EstateError("an area returned a non-finite objective")
     return merged
+
+
+def ready_register(scenario: Scenario, register: Register, clock: Clock | None = None
+                   ) -> list[Problem]:
+    """Every check `plan_register` makes before it builds a model, without solving: one
+    locality readied (`ready_to_plan`); a national register checked whole
+    (`check_scenario`) and then each area readied (`ready_areas`). Returns the warnings
+    in the order a plan lists them (the register's, those found measuring, the
+    scenario's against the register); raises `InputError` or `InfeasibleError` as
+    planning would."""
+    clock = clock or Clock()
+    if not areas_of(register):
+        return ready_to_plan(scenario, register, clock).warnings
+    checked = check_scenario(scenario, register, clock)
+    return [*register.warnings, *ready_areas(scenario, register, clock), *checked]
 
 
 def plan_register(scenario: Scenario, register: Register, *, clock: Clock | None = None,
