@@ -23,7 +23,6 @@ from estate.maps.page import render_map
 from estate.pipeline import (
     Clock,
     Progress,
-    check_scenario,
     prepare_scenario,
     solve_prepared,
     solver_options,
@@ -35,6 +34,7 @@ from estate.render.sweep_page import sweep_page
 from estate.results import Plan
 from estate.runs.alternatives import alternative_map
 from estate.runs.compare import TABLES, Run, plan_runs, write_tables
+from estate.runs.national import areas_of, ready_register
 from estate.runs.planning import plan_scenario
 from estate.runs.sweep import MAX_RUNS, RunOutcome, SweepResult, Vary
 from estate.runs.sweep import sweep as run_sweep
@@ -54,23 +54,29 @@ def validate(data: str | Path) -> Register:
 @dataclass(frozen=True)
 class ScenarioCheck:
     """A scenario file and its register, checked as `estate plan` checks them before it
-    plans. `warnings` are the scenario's against the register; the register's own are
-    `register.warnings`."""
+    builds a model. `warnings` are every warning the plan would list, in its order (the
+    register's own, also in `register.warnings`, first); `areas` are the areas of a
+    national register, each readied on its own, or [] for one locality."""
 
     scenario: Scenario
     register: Register
     warnings: list[Problem]
+    areas: list[str]
 
 
 def validate_scenario(path: str | Path) -> ScenarioCheck:
     """Load a scenario file and its register and run every check `estate plan` runs
-    before planning (`check_scenario`), without preparing, solving or writing anything:
-    a scenario can be checked in a second where planning it takes minutes. Raises
-    `InputError` listing every problem, each by its key or by its file, row and column.
+    before it builds a model (`ready_register`: the scenario against the register, the
+    distances measured, the pre-check that no rule rules out every plan; a national
+    register's areas each so), without solving or writing anything: a scenario can be
+    checked in a second or two where planning it takes minutes. Raises `InputError`
+    listing every problem, each by its key or by its file, row and column, or
+    `InfeasibleError` with the reasons no plan can meet the scenario.
     """
     scenario = load_scenario(path)
     register = load_register(scenario.data)
-    return ScenarioCheck(scenario, register, check_scenario(scenario, register))
+    return ScenarioCheck(scenario, register, ready_register(scenario, register),
+                         areas_of(register))
 
 
 def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,

@@ -228,8 +228,10 @@ def show_warnings(warnings: list[Problem], most: int = 10) -> None:
 @handled
 def validate_command(data: Path) -> None:
     """Check a register (folder of CSVs, .xlsx or .gpkg) and list every problem; or
-    check a scenario file (.toml) with its register, as `estate plan` checks them before
-    it plans, in a second and without planning (nothing is solved or written).
+    check a scenario file (.toml) with its register as `estate plan` does before it
+    solves: every problem and warning, the distances measured, and the pre-check that
+    no rule rules out every plan (exit 2 with the reasons when one does), in a second
+    or two and without planning (nothing is solved or written).
 
     \b
     Examples:
@@ -244,12 +246,15 @@ def validate_command(data: Path) -> None:
         say(register_line(data, register))
         return
     checked = validate_scenario(data)
-    every = [*checked.register.warnings, *checked.warnings]
-    show_warnings(every, most=len(every))
+    show_warnings(checked.warnings, most=len(checked.warnings))
     # the register as the scenario names it, without the hops up from the scenario's folder
     say(register_line(Path(os.path.normpath(checked.scenario.data)), checked.register))
-    say(f"{data}: consistent with its register{_warned(len(checked.warnings))}; not "
-        f"planned (estate plan {data} solves it)")
+    measured = (f"each of its {len(checked.areas)} areas measured, nothing found that "
+                "rules out its plan" if checked.areas else
+                "distances measured, nothing found that rules out every plan")
+    found = len(checked.warnings) - len(checked.register.warnings)
+    say(f"{data}: consistent with its register; {measured}{_warned(found)}; not planned "
+        f"(estate plan {data} solves it)")
 
 
 def register_line(data: Path, register: Register) -> str:

@@ -449,8 +449,9 @@ def test_validate_the_demo_scenario_exits_0_plans_nothing_and_writes_nothing(
             for name in ("agencies", "sites", "functions", "zones", "pair_costs")}
     assert run.stdout.splitlines() == [
         "data/suffolk: valid register; " + ", ".join(f"{n} {k}" for k, n in rows.items()),
-        "models/shared_back_office.toml: consistent with its register; 1 warning; not "
-        "planned (estate plan models/shared_back_office.toml solves it)"]
+        "models/shared_back_office.toml: consistent with its register; distances "
+        "measured, nothing found that rules out every plan; 1 warning; not planned "
+        "(estate plan models/shared_back_office.toml solves it)"]
     assert "key start" in run.stderr  # the warning: no start date, leases not counted
     assert _tree(tmp_path) == before
     assert not (tmp_path / "results").exists() and not (tmp_path / "maps").exists()
@@ -499,7 +500,59 @@ def test_validate_a_scenario_warns_of_a_sharing_type_no_team_has(tmp_path: Path)
     # and HR alone can pool no centre: only A1 has an HR team
     assert "key sharing.min_agencies" in run.stderr, run.stderr
     assert run.stdout.splitlines()[-1].startswith(
-        f"{scenario}: consistent with its register; 2 warnings; not planned")
+        f"{scenario}: consistent with its register; distances measured, nothing found "
+        "that rules out every plan; 2 warnings; not planned")
+
+
+def _warning_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("Warning: ")]
+
+
+def test_validate_a_scenario_says_the_warnings_plan_finds_measuring_distances(
+        tmp_path: Path) -> None:
+    """What planning finds only once it measures distances and dates is said by validate
+    too, word for word as plan says it: the Annexe (S2, sites.csv row 3) is leased to
+    2026-12-31, before the start 2027-04-01; and a pair cost for the police IT team,
+    which needs a secure site, at the Town Hall, which is not one, can never apply
+    (pair_costs.csv row 2)."""
+    rows = town_rows()
+    rows["sites"][1].update(tenure="leasehold", lease_end="2026-12-31")
+    rows["pair_costs"] = [{"function_id": "F3", "site_id": "S1", "annual_cost": 1000}]
+    scenario = town(tmp_path, rows, changes={"start": "2027-04-01"})
+    run = invoke(tmp_path, "validate", scenario)
+    assert run.code == 0, run.output
+    lease = ("Warning: sites.csv row 3, column lease_end: expected a date on or after start "
+             "(2027-04-01), or none for a lease that has no end date, found 2026-12-31: the "
+             "lease of S2 has ended by then")
+    pair = ("Warning: pair_costs.csv row 2, column site_id: expected a pair that can be "
+            "eligible")
+    said = _warning_lines(run.stderr)
+    assert any(line.startswith(lease) for line in said), said
+    assert any(line.startswith(pair) for line in said), said
+    assert run.stdout.splitlines()[-1].startswith(
+        f"{scenario}: consistent with its register; distances measured, nothing found "
+        f"that rules out every plan; {len(said)} warnings; not planned")
+    planned = invoke(tmp_path, "plan", scenario, "--out", "out", "--map", "map.html")
+    assert planned.code == 0, planned.output
+    assert _warning_lines(planned.stderr) == said
+
+
+def test_validate_a_scenario_no_plan_can_meet_exits_2_as_plan_does(tmp_path: Path) -> None:
+    """Closing the Town Hall (S1), the only site offering public access, leaves both
+    zones it reaches today within 5 km with none, which the maintain rule forbids: validate
+    exits 2 naming both zones, with the very lines plan prints, and writes nothing."""
+    scenario = town(tmp_path, changes={"policy": {"close": ["S1"]}})
+    before = _tree(tmp_path)
+    run = invoke(tmp_path, "validate", scenario)
+    assert run.code == 2, run.output
+    no_traceback(run)
+    assert run.stdout.strip() == ""
+    for zone in ("zone Z1 Centre", "zone Z2 Outskirts"):
+        assert f"{zone}: no site left open offering public_access within 5 km" in run.stderr
+    assert _tree(tmp_path) == before
+    planned = invoke(tmp_path, "plan", scenario, "--out", "out", "--map", "map.html")
+    assert planned.code == 2, planned.output
+    assert planned.stderr == run.stderr
 
 
 def test_validate_a_scenario_says_the_register_errors(tmp_path: Path) -> None:

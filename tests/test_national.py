@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,7 @@ import pytest
 import estate
 from estate.load.scenario import scenario_from_dict, with_programme
 from estate.store import check_results
-from tests.fixtures import write_tables
+from tests.fixtures import write_scenario, write_tables
 
 AREAS = ("south", "north")  # south at 52.0N, north 0.6 degrees above
 
@@ -53,13 +54,18 @@ def national_tables(seed: int) -> dict[str, pd.DataFrame]:
             "functions": pd.DataFrame(functions), "zones": pd.DataFrame(zones)}
 
 
+def raw_scenario(data: Path, **solver) -> dict[str, Any]:
+    """The national scenario as its TOML file holds it."""
+    return {"name": "nat", "data": str(data),
+            "sharing": {"types": ["IT", "HR", "Finance"], "efficiency": 0.2,
+                        "setup_cost": 50000, "min_agencies": 2},
+            "coverage": [{"service": "public_access", "radius_km": 10, "mode": "maintain"}],
+            "solver": {"mip_gap": 1e-9, **solver}}
+
+
 def scenario(data: Path, **solver) -> estate.Scenario:
-    raw = {"name": "nat", "data": str(data),
-           "sharing": {"types": ["IT", "HR", "Finance"], "efficiency": 0.2,
-                       "setup_cost": 50000, "min_agencies": 2},
-           "coverage": [{"service": "public_access", "radius_km": 10, "mode": "maintain"}],
-           "solver": {"mip_gap": 1e-9, **solver}}
-    return scenario_from_dict(raw, base_dir=data.parent, label="nat.toml")
+    return scenario_from_dict(raw_scenario(data, **solver), base_dir=data.parent,
+                              label="nat.toml")
 
 
 def area_optimum(tables: dict[str, pd.DataFrame], area: str, folder: Path) -> float:
@@ -141,3 +147,37 @@ def test_a_dated_programme_of_a_national_register_is_refused_before_planning(
     assert problem.column == "programme" and "national register of 2 areas" in str(problem)
     assert not any("south" in line or "north" in line for line in said)
     estate.plan(sc, write=False, workers=1)  # the same register undated plans
+
+
+def test_validate_readies_each_area_as_plan_does(tmp_path: Path) -> None:
+    """`estate validate` on a national register measures and pre-checks each area as
+    planning it does. With teams held within 1 km of home, a pair cost for the south's
+    SF0 at SS3, about 9 km from its home SS0, can never apply: the south's measuring
+    finds it (pair_costs.csv row 2). A south zone 100 km below every site under an
+    `all` rule is one no plan can reach: validate raises the very reasons plan does,
+    naming the area and the zone."""
+    tables = national_tables(5)
+    tables["pair_costs"] = pd.DataFrame({"function_id": ["SF0"], "site_id": ["SS3"],
+                                         "annual_cost": [1000.0]})
+    data = write_tables(tmp_path / "national", tables)
+    held = write_scenario(tmp_path / "held.toml", {**raw_scenario(data),
+                                                   "relocation": {"max_km": 1}})
+    checked = estate.validate_scenario(held)
+    assert checked.areas == ["north", "south"]
+    [pair] = [w for w in checked.warnings if w.file == "pair_costs.csv"]
+    assert (pair.row, pair.column) == (2, "site_id") and "never is" in pair.found
+
+    zones = tables["zones"].copy()
+    zones.loc[len(zones)] = {"zone_id": "SZ9", "name": "far south", "lat": 52.0 - 0.9,
+                             "lon": 1.0, "population": 10}
+    data = write_tables(tmp_path / "bad", {**tables, "zones": zones})
+    raw = raw_scenario(data)
+    raw["coverage"] = [{"service": "public_access", "radius_km": 10, "mode": "all"}]
+    unreachable = write_scenario(tmp_path / "bad.toml", raw)
+    with pytest.raises(estate.InfeasibleError) as validated:
+        estate.validate_scenario(unreachable)
+    assert any(r.startswith("area south: zone SZ9 far south: no site offering "
+                            "public_access within 10 km") for r in validated.value.reasons)
+    with pytest.raises(estate.InfeasibleError) as planned:
+        estate.plan(unreachable, write=False, workers=1)
+    assert validated.value.reasons == planned.value.reasons
