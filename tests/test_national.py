@@ -166,6 +166,8 @@ def test_validate_readies_each_area_as_plan_does(tmp_path: Path) -> None:
     assert checked.areas == ["north", "south"]
     [pair] = [w for w in checked.warnings if w.file == "pair_costs.csv"]
     assert (pair.row, pair.column) == (2, "site_id") and "never is" in pair.found
+    planned_plan = estate.plan(held, write=False, workers=1)
+    assert planned_plan.warnings == checked.warnings  # plan lists what validate said
 
     zones = tables["zones"].copy()
     zones.loc[len(zones)] = {"zone_id": "SZ9", "name": "far south", "lat": 52.0 - 0.9,

@@ -135,6 +135,8 @@ def _plan_area(task: tuple[str, Scenario, Register, bool]) -> Plan:
     back); an error comes back through the executor as a value."""
     _, scenario, register, direct = task
     _, result = plan_locality(scenario, register, direct=direct)
+    # the area's own finds; the register's and the scenario's are the whole's to say
+    result.warnings = list(result.prepared.measured) if result.prepared else []
     result.prepared = None
     result.solution = None
     return result
@@ -170,7 +172,8 @@ def _sum_agencies(plans: Iterable[Plan]) -> pd.DataFrame:
 
 
 def merge_plans(scenario: Scenario, plans: dict[str, Plan]) -> Plan:
-    """One plan from the areas' plans: tables stacked (with `area`), figures summed."""
+    """One plan from the areas' plans: tables stacked (with `area`), figures summed, and
+    the warnings each area found measuring (`_plan_area`) listed area by area."""
     s = [p.summary for p in plans.values()]
 
     def total(key: str) -> float:
@@ -222,8 +225,12 @@ def merge_plans(scenario: Scenario, plans: dict[str, Plan]) -> Plan:
         return pd.concat([getattr(p, name).assign(area=area) for area, p in plans.items()],
                          ignore_index=True)
 
+    warnings: list[Problem] = []
+    for p in plans.values():
+        warnings += [w for w in p.warnings if w not in warnings]
     return Plan(summary=summary, sites=stack("sites"), assignments=stack("assignments"),
-                coverage=stack("coverage"), agencies=agencies, zones=stack("zones"))
+                coverage=stack("coverage"), agencies=agencies, zones=stack("zones"),
+                warnings=warnings)
 
 
 def plan_national(scenario: Scenario, register: Register, executor: str = "local",
@@ -277,7 +284,10 @@ def plan_register(scenario: Scenario, register: Register, *, clock: Clock | None
     if not areas:
         return plan_locality(scenario, register, clock=clock, lp_path=lp_path,
                              verbose=verbose, direct=direct, start=start)
-    check_scenario(scenario, register, clock)
+    checked = check_scenario(scenario, register, clock)
     with clock.stage("solve", f"Planning {len(areas)} areas ({executor})"):
-        return None, plan_national(scenario, register, executor, scheduler, workers, direct,
-                                   clock.progress)
+        plan = plan_national(scenario, register, executor, scheduler, workers, direct,
+                             clock.progress)
+    # in the order `ready_register` gives them, so plan and validate list the same
+    plan.warnings = [*register.warnings, *plan.warnings, *checked]
+    return None, plan
