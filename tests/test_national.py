@@ -157,15 +157,19 @@ def test_validate_readies_each_area_as_plan_does(tmp_path: Path) -> None:
     `all` rule is one no plan can reach: validate raises the very reasons plan does,
     naming the area and the zone."""
     tables = national_tables(5)
-    tables["pair_costs"] = pd.DataFrame({"function_id": ["SF0"], "site_id": ["SS3"],
-                                         "annual_cost": [1000.0]})
+    tables["pair_costs"] = pd.DataFrame({"function_id": ["SF0", "SF1"],
+                                         "site_id": ["SS3", "NS1"],
+                                         "annual_cost": [1000.0, 500.0]})
     data = write_tables(tmp_path / "national", tables)
     held = write_scenario(tmp_path / "held.toml", {**raw_scenario(data),
                                                    "relocation": {"max_km": 1}})
     checked = estate.validate_scenario(held)
     assert checked.areas == ["north", "south"]
-    [pair] = [w for w in checked.warnings if w.file == "pair_costs.csv"]
+    across, pair = [w for w in checked.warnings if w.file == "pair_costs.csv"]
     assert (pair.row, pair.column) == (2, "site_id") and "never is" in pair.found
+    # SF1 is a south team, NS1 a north site: the areas are planned apart
+    assert (across.row, across.column) == (3, "site_id")
+    assert across.found == "NS1 in area north; the cost is ignored"
     planned_plan = estate.plan(held, write=False, workers=1)
     assert planned_plan.warnings == checked.warnings  # plan lists what validate said
 

@@ -76,6 +76,26 @@ def split_register(register: Register) -> dict[str, Register]:
     return out
 
 
+def pair_costs_across_areas(register: Register) -> list[Problem]:
+    """A pair cost for a team in one area and a site in another can never apply, as
+    each area is planned on its own (`split_register` leaves it out): a warning at its
+    row, as a pair cost that is never eligible is."""
+    costs = register.pair_costs
+    if costs is None or len(costs) == 0:
+        return []
+    team_area = dict(zip(register.functions["function_id"], register.functions["area"],
+                         strict=True))
+    site_area = dict(zip(register.sites["site_id"], register.sites["area"], strict=True))
+    file = register.files.get("pair_costs", "pair_costs")
+    return [Problem(file, int(row), "site_id", f"a site in {fid}'s own area, {mine} "
+                    "(each area is planned on its own)", f"{sid} in area {theirs}; the cost "
+                    "is ignored", severity="warning")
+            for row, fid, sid in zip(costs["row"], costs["function_id"], costs["site_id"],
+                                     strict=True)
+            if (mine := team_area.get(fid)) is not None
+            and (theirs := site_area.get(sid)) is not None and mine != theirs]
+
+
 def scenario_for_area(scenario: Scenario, register: Register) -> Scenario:
     """The scenario restricted to one area's sites (keep and close lists)."""
     ids = set(register.sites["site_id"])
@@ -259,14 +279,15 @@ def ready_register(scenario: Scenario, register: Register, clock: Clock | None =
     """Every check `plan_register` makes before it builds a model, without solving: one
     locality readied (`ready_to_plan`); a national register checked whole
     (`check_scenario`) and then each area readied (`ready_areas`). Returns the warnings
-    in the order a plan lists them (the register's, those found measuring, the
-    scenario's against the register); raises `InputError` or `InfeasibleError` as
-    planning would."""
+    in the order a plan lists them (the register's, a national register's pair costs
+    across areas, those found measuring, the scenario's against the register); raises
+    `InputError` or `InfeasibleError` as planning would."""
     clock = clock or Clock()
     if not areas_of(register):
         return ready_to_plan(scenario, register, clock).warnings
     checked = check_scenario(scenario, register, clock)
-    return [*register.warnings, *ready_areas(scenario, register, clock), *checked]
+    return [*register.warnings, *pair_costs_across_areas(register),
+            *ready_areas(scenario, register, clock), *checked]
 
 
 def plan_register(scenario: Scenario, register: Register, *, clock: Clock | None = None,
@@ -289,5 +310,6 @@ def plan_register(scenario: Scenario, register: Register, *, clock: Clock | None
         plan = plan_national(scenario, register, executor, scheduler, workers, direct,
                              clock.progress)
     # in the order `ready_register` gives them, so plan and validate list the same
-    plan.warnings = [*register.warnings, *plan.warnings, *checked]
+    plan.warnings = [*register.warnings, *pair_costs_across_areas(register), *plan.warnings,
+                     *checked]
     return None, plan
