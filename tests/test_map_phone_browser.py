@@ -1,8 +1,9 @@
 """The map on a phone: opened at 390 x 844 (a map lays itself out and fits its plan for
 the window it opens in), with sites a few metres apart, it passes axe-core's WCAG 2.2 AA
 rules (target size among them) at its first view, zoomed in and panned, no site starts
-under a panel, every site is reached by keyboard, and a site panned under a panel is
-out of the tab order until it is clear.
+under a panel, every site is reached by keyboard, a site panned under a panel is out
+of the tab order until it is clear, and a popup stays open and clear of a panel shown
+over it, cut to the room between the panels (its content scrolling) when it is longer.
 
 Headless Chromium, as in test_maps_browser.py (the `browser` fixture of conftest.py),
 every request off the machine refused. The plan is made up in code
@@ -246,4 +247,69 @@ def test_a_popup_near_the_top_pans_clear_of_the_panels_on_a_phone(phone: Opened,
     page.wait_for_timeout(700)  # the pan
     seen = page.evaluate(POPUP_UNDER)
     assert seen == {"inside": True, "under": []}, seen
+    phone.clean()
+
+
+OPEN_POPUP = """(longest) => {
+  // open the popup of the site marker nearest the middle of the map, or of the one with
+  // the most sites stacked on it (the longest popup); returns its heading's text
+  const ms = [...document.querySelectorAll('.estate-site[role=button]')].filter(m => m.tabIndex === 0);
+  const stacked = m => Number((m.getAttribute('aria-label').match(/(\\d+) more site/) || [0, 0])[1]);
+  const mid = m => { const r = m.getBoundingClientRect();
+    return Math.abs(r.top + r.bottom - innerHeight) + Math.abs(r.left + r.right - innerWidth); };
+  ms.sort(longest ? (a, b) => stacked(b) - stacked(a) : (a, b) => mid(a) - mid(b));
+  ms[0].dispatchEvent(new MouseEvent('click', {bubbles: true}));
+}"""
+
+CLOSE_SEEN = """() => {
+  // the popup's close button is what a tap at its middle reaches (no panel over it)
+  const r = document.querySelector('.leaflet-popup-close-button').getBoundingClientRect();
+  const hit = document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);
+  return !!hit && !!hit.closest('.leaflet-popup-close-button');
+}"""
+
+SHOW = {"the KPI panel": "#estate-kpi button.estate-panel-toggle",
+        "the layer list": ".leaflet-control-layers-toggle"}
+
+
+@pytest.mark.parametrize("panel", sorted(SHOW))
+def test_a_popup_stays_open_and_clear_when_a_panel_is_shown_on_a_phone(
+        phone: Opened, panel: str) -> None:
+    """A site's popup open, the reader shows a panel (the folded KPI panel, or the layer
+    list shut to its button): the popup stays open, on the same site, and pans clear of
+    the panel now shown, all of it in the window, its close button uncovered."""
+    page = phone.page
+    page.evaluate(OPEN_POPUP, False)
+    page.wait_for_selector(".leaflet-popup-content h4")
+    page.wait_for_timeout(700)  # the pan into view
+    heading = page.locator(".leaflet-popup-content h4").first.inner_text()
+    page.locator(SHOW[panel]).click()
+    page.wait_for_timeout(700)
+    assert page.locator(".leaflet-popup-content h4").first.inner_text() == heading
+    seen = page.evaluate(POPUP_UNDER)
+    assert seen == {"inside": True, "under": []}, seen
+    assert page.evaluate(CLOSE_SEEN)
+    phone.clean()
+
+
+def test_a_long_popup_scrolls_within_the_room_between_the_panels(phone: Opened) -> None:
+    """With the KPI panel shown, a phone has less room under it than the popup of a site
+    with other sites stacked on it needs: the popup is cut to that room, all of it in the
+    window and under no panel, its close button uncovered, and its content scrolls, a tab
+    stop the keyboard scrolls (axe's scrollable-region-focusable)."""
+    page = phone.page
+    page.locator("#estate-kpi button.estate-panel-toggle").click()
+    page.evaluate(OPEN_POPUP, True)
+    page.wait_for_selector(".leaflet-popup-content h4")
+    page.wait_for_timeout(700)
+    seen = page.evaluate(POPUP_UNDER)
+    assert seen == {"inside": True, "under": []}, seen
+    assert page.evaluate(CLOSE_SEEN)
+    content = page.locator(".leaflet-popup-content")
+    assert content.evaluate("c => c.scrollHeight > c.clientHeight + 50"), "nothing to scroll"
+    assert content.get_attribute("tabindex") == "0"
+    content.focus()
+    page.keyboard.press("End")
+    assert content.evaluate("c => c.scrollTop > 0")
+    assert axe_violations(phone) == []
     phone.clean()

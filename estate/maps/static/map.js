@@ -116,8 +116,7 @@
       if (!content) { return; }
       box.setAttribute("role", "dialog");
       box.setAttribute("aria-label", name);
-      // a popup tall enough to scroll must take focus, so that the keyboard can scroll it
-      content.tabIndex = box.querySelector(".leaflet-popup-scrolled") ? 0 : -1;
+      // panels.js makes its content focusable (a tab stop when it scrolls)
       if (byKey) { content.focus({preventScroll: true}); }
       // Escape closes it (Leaflet listens for Escape only while the map itself has focus)
       if (!box.estateKeys) {

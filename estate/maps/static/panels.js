@@ -20,26 +20,38 @@
   // a window resizes, the comparison splits), so that it never opens under the layer
   // control, the KPI panel or the year slider. With too little room between them (a
   // phone), it is kept below the panels at the top and above those at the bottom
-  // instead, as far as its height allows, and inside the map at least.
+  // instead. A popup is no wider and no taller than that room (its maxWidth and
+  // maxHeight, measured as it is laid out): a longer one scrolls within it, so that its
+  // top and its close button are never under a panel nor off the map.
   var EDGE = 10;
-  // a map narrower than this is a phone's: its panels start folded, the layer list shut
+  // A map narrower than this (CSS px of the map's own box, whatever the window's width)
+  // is a phone's: its panels start folded, the layer list shut. compare.js has a rule of
+  // its own for the page's layout (SPLIT_STACKED_PX), which is the window's width.
   var PHONE_PX = 700;
+  // the least a popup's content is cut to (a few lines), however little room is left
+  var POPUP_LEAST = 96;
   function phone(map) { return map.getSize().x < PHONE_PX; }
-  function clearance(popup) {
-    var map = popup._map;
-    if (!map) { return [L.point(EDGE, EDGE), L.point(EDGE, EDGE)]; }
+  function panelEdges(map) {
+    // how far the shown panels reach in from each side of the map, plus a margin
     var box = map.getContainer(), edge = box.getBoundingClientRect();
-    var left = EDGE, right = EDGE, top = EDGE, bottom = EDGE;
+    var sides = {left: EDGE, right: EDGE, top: EDGE, bottom: EDGE};
     box.querySelectorAll(".leaflet-control").forEach(function (c) {
       if (!c.offsetWidth || /leaflet-control-(attribution|scale)/.test(c.className)) { return; }
       var r = c.getBoundingClientRect(), corner = c.parentNode.classList;
-      if (corner.contains("leaflet-left")) { left = Math.max(left, r.right - edge.left + EDGE); }
-      else { right = Math.max(right, edge.right - r.left + EDGE); }
-      if (corner.contains("leaflet-top")) { top = Math.max(top, r.bottom - edge.top + EDGE); }
-      else { bottom = Math.max(bottom, edge.bottom - r.top + EDGE); }
+      if (corner.contains("leaflet-left")) { sides.left = Math.max(sides.left, r.right - edge.left + EDGE); }
+      else { sides.right = Math.max(sides.right, edge.right - r.left + EDGE); }
+      if (corner.contains("leaflet-top")) { sides.top = Math.max(sides.top, r.bottom - edge.top + EDGE); }
+      else { sides.bottom = Math.max(sides.bottom, edge.bottom - r.top + EDGE); }
     });
+    return sides;
+  }
+  function beside(sides, width, map) { return sides.left + width + sides.right <= map.getSize().x; }
+  function clearance(popup) {
+    var map = popup._map;
+    if (!map) { return [L.point(EDGE, EDGE), L.point(EDGE, EDGE)]; }
+    var s = panelEdges(map), left = s.left, right = s.right, top = s.top, bottom = s.bottom;
     var size = map.getSize(), width = popup._containerWidth || 0;
-    if (left + width + right <= size.x) { return [L.point(left, EDGE), L.point(right, EDGE)]; }
+    if (beside(s, width, map)) { return [L.point(left, EDGE), L.point(right, EDGE)]; }
     // no room beside the panels: clear them above and below, within the popup's height
     var height = popup._container ? popup._container.offsetHeight : 0;
     if (top + height + bottom > size.y) { bottom = Math.max(EDGE, size.y - top - height); }
@@ -48,13 +60,50 @@
     if (left + width + right > size.x) { left = Math.max(EDGE, size.x - width - right); }
     return [L.point(left, top), L.point(right, bottom)];
   }
+  // The content's room, read by Leaflet's _updateLayout once it has set the content's
+  // width: the map's width, or its height between the panels (or between its edges, when
+  // the popup fits beside them), less the popup's frame (its padding and tip), and no
+  // more than the popup was given.
+  function roomWide(popup, given) {
+    var map = popup._map, frame = popup._container.offsetWidth - popup._contentNode.offsetWidth;
+    return Math.min(given, Math.max(POPUP_LEAST, map.getSize().x - 2 * EDGE - frame));
+  }
+  function roomHigh(popup, given) {
+    var map = popup._map, box = popup._container, s = panelEdges(map);
+    var frame = box.offsetHeight + (parseInt(L.DomUtil.getStyle(box, "marginBottom"), 10) || 0) - popup._contentNode.offsetHeight;
+    var free = beside(s, box.offsetWidth, map) ? map.getSize().y - 2 * EDGE : map.getSize().y - s.top - s.bottom;
+    return Math.min(given || Infinity, Math.max(POPUP_LEAST, free - frame));
+  }
   if (global.L && L.Popup) {
     L.Popup.addInitHook(function () {
-      var popup = this, o = this.options;
-      if (o.autoPanPaddingTopLeft || o.autoPanPaddingBottomRight) { return; }
-      Object.defineProperty(o, "autoPanPaddingTopLeft", {configurable: true, get: function () { return clearance(popup)[0]; }});
-      Object.defineProperty(o, "autoPanPaddingBottomRight", {configurable: true, get: function () { return clearance(popup)[1]; }});
+      var popup = this, o = this.options, wide = o.maxWidth, high = o.maxHeight;
+      if (!o.autoPanPaddingTopLeft && !o.autoPanPaddingBottomRight) {
+        Object.defineProperty(o, "autoPanPaddingTopLeft", {configurable: true, get: function () { return clearance(popup)[0]; }});
+        Object.defineProperty(o, "autoPanPaddingBottomRight", {configurable: true, get: function () { return clearance(popup)[1]; }});
+      }
+      Object.defineProperty(o, "maxWidth", {configurable: true, get: function () { return popup._map ? roomWide(popup, wide) : wide; }});
+      Object.defineProperty(o, "maxHeight", {configurable: true, get: function () { return popup._map ? roomHigh(popup, high) : high; }});
     });
+    // a popup whose content scrolls takes focus, so that a keyboard can scroll it (and
+    // axe's scrollable-region-focusable holds); any other still takes focus from script
+    // (map.js moves focus into a popup opened by keyboard)
+    var layOut = L.Popup.prototype._updateLayout;
+    L.Popup.prototype._updateLayout = function () {
+      layOut.call(this);
+      this._contentNode.tabIndex = L.DomUtil.hasClass(this._contentNode, "leaflet-popup-scrolled") ? 0 : -1;
+    };
+  }
+  function keepPopupClear(map) {
+    // the open popup laid out again for the room the panels now leave it, and panned
+    // clear of them: a panel unfolded over it, or a window resized, leaves it open and in
+    // view. Its content is left as it is (focus may be in it). Leaflet's _adjustPan skips
+    // the call after its own pan (meant for its keepInView); that flag is cleared first.
+    var popup = map._popup;
+    if (!popup || !popup.isOpen()) { return; }
+    popup._updateLayout();
+    popup._updatePosition();
+    popup._autopanning = false;
+    popup._adjustPan();
   }
 
   // A site's target is 24 x 24 px round its point (map.js): the plan is fitted with its
@@ -150,6 +199,7 @@
     if (!bounds) { return; }
     map.fitBounds(bounds, Object.assign({animate: false}, clearOfPanels(map)));
     map.estateFitted = {bounds: bounds, centre: map.getCenter(), zoom: map.getZoom()};
+    keepPopupClear(map);
   }
   function stillFitted(map) {
     // the view as fitted, give or take a pixel (a map kept in step with another takes
@@ -366,8 +416,11 @@
     };
     if (topLeft) { topLeft.style.bottom = under(topLeft, [bottomLeft, bottomRight]) + "px"; }
     if (topRight) { topRight.style.bottom = under(topRight, [bottomRight, bottomLeft]) + "px"; }
-    box.querySelectorAll(".leaflet-control").forEach(function (c) { if (c.estateMore) { c.estateMore(); } });
+    [topLeft, topRight, bottomLeft, bottomRight].forEach(function (column) {
+      if (column) { Array.prototype.forEach.call(column.children, function (c) { if (c.estateMore) { c.estateMore(); } }); }
+    });
     tabOrder(map);  // a panel grown, folded or moved covers other sites
+    keepPopupClear(map);  // or the popup open
   }
 
   var EM = global.estateMap;
