@@ -1,7 +1,8 @@
 """The map's tab order follows the view: a site's marker under a panel (the KPI panel, the
 legend, the layer control, the attribution) is out of the tab order, every other marker
 on the map is a tab stop, after a popup has panned the map to open in view and after a
-panel is folded and unfolded; the pass that sets it runs once per zoom.
+panel is folded and unfolded; the pass that sets it runs once per zoom, pan and window
+resize.
 
 Headless Chromium, as in test_map_phone_browser.py, on the made-up plan of the `plan`
 fixture of conftest.py, opened at a phone's size and a laptop's (a map lays itself out
@@ -125,10 +126,13 @@ COUNT_PASSES = f"""() => {{
 }}"""
 
 
-def test_the_tab_order_is_set_once_per_zoom_and_per_pan(opened: Opened) -> None:
+def test_the_tab_order_is_set_once_per_zoom_per_pan_and_per_resize(opened: Opened) -> None:
     """A zoom ends with Leaflet's zoomend then moveend, each of which once asked for the
-    tab order: it is set once. A pan and a popup's pan into view set it once too."""
+    tab order: it is set once. A pan sets it once too, and so does a window resized
+    (Leaflet's resize, which lays out the panels and fits the plan again, and its
+    moveend 200 ms later each asked for it), to a phone's size and back."""
     page = opened.page
+    fitted = page.evaluate(f"[{MAP}.getCenter(), {MAP}.getZoom()]")
     page.evaluate(COUNT_PASSES)
     page.get_by_role("button", name="Zoom in").click()
     page.wait_for_timeout(500)  # the zoom's animation
@@ -137,4 +141,13 @@ def test_the_tab_order_is_set_once_per_zoom_and_per_pan(opened: Opened) -> None:
     page.evaluate(f"{MAP}.panBy([40, 30])")
     page.wait_for_timeout(500)
     assert page.evaluate("window.passes") == 1
+    page.evaluate(f"(v) => {MAP}.setView(v[0], v[1], {{animate: false}})", fitted)
+    for size in ((390, 844), (1400, 900)):
+        page.wait_for_timeout(100)
+        page.evaluate("window.passes = 0")
+        page.set_viewport_size({"width": size[0], "height": size[1]})
+        page.wait_for_timeout(600)  # Leaflet's moveend, 200 ms after the resize
+        assert page.evaluate(f"{MAP}.getSize().x") == size[0]
+        assert page.evaluate("window.passes") == 1, size
+    assert _wrong(page) == []
     opened.clean()

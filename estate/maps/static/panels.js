@@ -182,15 +182,27 @@
   // asks for it within one event (a zoom's zoomend then moveend, a fold that fits the
   // plan again, markercluster drawing the sites a pan brought in) gets one pass, at the
   // end of that event's handlers, before the browser takes the next key press.
+  // A window resized is one event to Leaflet but two to us: its resize, at once (the
+  // panels laid out, the plan fitted again), and its moveend, debounced to
+  // RESIZE_SETTLES ms later. Every pass asked for in between is one pass, when the
+  // moveend has come (our own timer, set after Leaflet's, fires after it).
+  var RESIZE_SETTLES = 200;  // Leaflet's invalidateSize({debounceMoveend: true})
   function tabOrder(map) {
     if (!map.estateTabOrder) {
-      map.estateTabOrder = {due: false};
+      var fresh = map.estateTabOrder = {due: false, resizing: null};
       map.on("moveend", function () { tabOrder(map); });
+      map.on("resize", function () {
+        clearTimeout(fresh.resizing);
+        fresh.resizing = setTimeout(function () { fresh.resizing = null; tabOrder(map); }, RESIZE_SETTLES);
+      });
     }
     var state = map.estateTabOrder;
-    if (state.due) { return; }
+    if (state.due || state.resizing) { return; }
     state.due = true;
-    Promise.resolve().then(function () { state.due = false; offPanels(map); });
+    Promise.resolve().then(function () {
+      state.due = false;
+      if (!state.resizing) { offPanels(map); }
+    });
   }
 
   function fit(map, bounds) {
