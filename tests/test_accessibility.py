@@ -373,3 +373,40 @@ def test_side_by_side_maps_stay_mostly_visible(cmap: Opened, size: tuple[int, in
             assert not _overlap(seen[a], seen[b]), (a, b, seen)
     assert seen["legend"][2] <= seen["a"][2], seen  # the legend stays on its own map
     cmap.clean()
+
+
+SITES_UNDER_PANELS = """(view) => {
+  // the site markers of one map (a named button each) outside its box or partly under
+  // one of its panels (a Leaflet control shown, the scale bar aside), or out of the tab
+  // order; and how many site markers it has
+  const box = n => n.getBoundingClientRect();
+  const meet = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const within = (a, b) => a.left >= b.left && a.right <= b.right && a.top >= b.top && a.bottom <= b.bottom;
+  const map = document.querySelector(`.estate-view-${view}`), edge = box(map);
+  const panels = [...map.querySelectorAll('.leaflet-control')]
+    .filter(c => c.offsetWidth && !c.classList.contains('leaflet-control-scale')).map(box);
+  const sites = [...map.querySelectorAll('.leaflet-marker-pane .estate-site[role=button]')];
+  return {sites: sites.length, wrong: sites.filter(m => !within(box(m), edge)
+    || panels.some(p => meet(box(m), p)) || m.tabIndex !== 0).map(m => m.getAttribute('aria-label'))};
+}"""
+
+
+def test_side_by_side_on_a_phone_shows_every_site_clear_of_the_panels(
+        browser: Any, compared: dict[str, Any]) -> None:
+    """At 390 x 844, split one above the other, each map shows every site of the plan it
+    shows inside its box, under none of its panels (the folded panels, the legend, the
+    zoom buttons) and in the tab order."""
+    opened = open_page(browser, compared["out"] / "comparison_map.html", size=(390, 844))
+    page = opened.page
+    page.wait_for_function("window.estateCompare && window.estateCompare.current")
+    page.get_by_role("button", name="Show panel: Comparing 3 scenarios", exact=True).click()
+    page.click("button.estate-split")
+    page.wait_for_selector(".estate-view-b .leaflet-marker-pane", state="attached")
+    page.wait_for_timeout(400)
+    for view, k in (("a", 0), ("b", 1)):
+        drawn, _ = _after_sites(compared["folders"][k])
+        seen = page.evaluate(SITES_UNDER_PANELS, view)
+        assert seen == {"sites": drawn, "wrong": []}, (view, seen)
+    assert axe_violations(opened) == []
+    opened.clean()
+    page.close()

@@ -109,6 +109,7 @@
   // A site's target is 24 x 24 px round its point (map.js): the plan is fitted with its
   // points this far in from a panel, so that no target starts under a panel's button
   var CLEAR = 12 + EDGE;
+  var ROOM_LEAST = 4 * 24;
   function clearOfPanels(map) {
     // fit the plan between the KPI panel / legend (left) and the layer control (right);
     // a top corner whose panels are folded away (foldable) into a short column keeps the
@@ -137,10 +138,13 @@
     if (size.x - lw - rw >= 320) { return {paddingTopLeft: [lw + CLEAR, top], paddingBottomRight: [rw + CLEAR, CLEAR]}; }
     // too narrow for the plan beside the panels (a phone): below the top corners'
     // panels and above the bottom corners' (the year slider, the scale), when that
-    // leaves room enough; else over the whole map, under the panels
+    // leaves room enough; else over the whole map, under the panels. A short map (the
+    // upper of two split on a phone, 422 px at 390 x 844) leaves little room: a small
+    // plan with every site in view beats one with sites under the panels (zooming in
+    // enlarges it), so the least room is four targets' height.
     var above = Math.max(depth(left), depth(right)), below = 0;
     [legend, corner("bottom.leaflet-right")].forEach(function (c) { if (c) { below = Math.max(below, c.offsetHeight); } });
-    if (size.y - above - below - 2 * CLEAR < 160) { return {padding: [30, 30]}; }
+    if (size.y - above - below - 2 * CLEAR < ROOM_LEAST) { return {padding: [30, 30]}; }
     return {paddingTopLeft: [CLEAR, above + CLEAR], paddingBottomRight: [CLEAR, below + CLEAR]};
   }
 
