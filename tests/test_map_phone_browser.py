@@ -310,6 +310,7 @@ def test_a_long_popup_scrolls_within_the_room_between_the_panels(phone: Opened) 
     assert content.get_attribute("tabindex") == "0"
     content.focus()
     page.keyboard.press("End")
+    page.wait_for_timeout(600)  # Chromium scrolls smoothly
     assert content.evaluate("c => c.scrollTop > 0")
     assert axe_violations(phone) == []
     phone.clean()
