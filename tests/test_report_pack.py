@@ -839,7 +839,8 @@ AGENCY_TABLE = """(() => {
   const box = table.parentElement;
   const lines = range => new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
   const broken = [];
-  for (const cell of table.querySelectorAll('tbody th, tbody td')) {
+  // the table's own cells: its notes (its last rows, a span each) are prose
+  for (const cell of table.querySelectorAll('tbody tr:not(.note) > :is(th, td)')) {
     const node = cell.firstChild;
     if (!node) continue;
     let at = 0;

@@ -22,7 +22,14 @@ def _cell(text: str) -> str:
     return f'<span class="whole">{shown}</span>' if WHOLE.fullmatch(text.strip()) else shown
 
 
-def _table(table: Table) -> str:
+def _table(table: Table, notes: tuple[str, ...] = ()) -> str:
+    """The table in its box, the notes that explain it (the notes right after it in the
+    pack) as its last rows: a row each, across every column, in the body's last rows.
+
+    Chromium prints a note after a table's end on the next sheet whenever the table ends
+    at a sheet's foot, whatever `break-before` asks, once the table has been broken over
+    sheets; between two rows of one body it keeps the break it is asked to avoid, moving
+    the table's last row over with its notes (report.css)."""
     def cls(j: int) -> str:
         return ' class="n"' if table.numeric[j] else ""
 
@@ -36,6 +43,10 @@ def _table(table: Table) -> str:
         cells = "".join((f'<th scope="row">{_cell(c)}</th>' if j == 0 else
                          f"<td{cls(j)}>{_cell(c)}</td>") for j, c in enumerate(row))
         rows.append(f"<tr{attr}>{cells}</tr>")
+    # a note's text is a block the width of the table's box, kept at its left edge while
+    # a table wider than the box scrolls (report.css), so it reads without scrolling
+    rows += [f'<tr class="note"><td colspan="{len(table.header)}"><span>{inert(note)}</span>'
+             "</td></tr>" for note in notes]
     # a table wider than the page scrolls inside its own box, which a keyboard can reach
     # and a screen reader names, rather than run off the page or break words to fit
     return (f'<div class="table-box" role="region" tabindex="0" '
@@ -50,10 +61,24 @@ def _chart(chart: Chart) -> str:
     return f"<figure>{drawing}<figcaption>{inert(chart.alt)}</figcaption></figure>"
 
 
+def _notes_after(blocks: tuple[Block, ...], k: int) -> tuple[str, ...]:
+    """The texts of the notes right after block `k`, up to the first other block."""
+    notes: list[str] = []
+    for block in blocks[k + 1:]:
+        if not (isinstance(block, Text) and block.kind == "note"):
+            break
+        notes.append(block.text)
+    return tuple(notes)
+
+
 def _blocks(blocks: tuple[Block, ...]) -> str:
     parts: list[str] = []
     items: list[str] = []
-    for block in blocks:
+    skip = 0  # notes already written as the last rows of the table before them
+    for k, block in enumerate(blocks):
+        if skip:
+            skip -= 1
+            continue
         if isinstance(block, Text) and block.kind == "item":
             items.append(f"<li>{inert(block.text)}</li>")
             continue
@@ -61,7 +86,9 @@ def _blocks(blocks: tuple[Block, ...]) -> str:
             parts.append(f"<ul>{''.join(items)}</ul>")
             items = []
         if isinstance(block, Table):
-            parts.append(_table(block))
+            notes = _notes_after(blocks, k)
+            skip = len(notes)
+            parts.append(_table(block, notes))
         elif isinstance(block, Chart):
             parts.append(_chart(block))
         elif block.kind == "heading":
