@@ -50,14 +50,14 @@ def _overlap(a: list[float], b: list[float]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _check(drawn: dict[str, Any], within: float) -> None:
+def _check(drawn: dict[str, Any], within: float, legible: float = 10) -> None:
     box = drawn["box"]
     assert drawn["width"] <= within + 0.5, (drawn["width"], within)
     outside = [name for name, e in drawn["parts"] if not (
         box[0] - 0.5 <= e[0] and e[2] <= box[2] + 0.5 and box[1] - 0.5 <= e[1]
         and e[3] <= box[3] + 0.5)]
     assert outside == [], (box, outside[:5], len(outside))
-    small = [(text, round(size, 1)) for text, _, size in drawn["texts"] if size < 10]
+    small = [(text, round(size, 1)) for text, _, size in drawn["texts"] if size < legible]
     assert small == [], small
     texts = drawn["texts"]
     for i, (a, ea, _) in enumerate(texts):
@@ -80,6 +80,28 @@ def test_the_curve_is_drawn_whole_on_a_laptop_and_a_phone(
         main = page.evaluate("document.querySelector('main').clientWidth")
         _check(page.evaluate(DRAWN), main)
         assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
+        assert axe_violations(opened) == []
+        opened.clean()
+    finally:
+        opened.page.close()
+
+
+@pytest.mark.parametrize("years", [10, 30])
+@pytest.mark.parametrize("width", [320, 340, 360, 390])
+def test_on_a_phone_the_curve_s_text_is_drawn_at_12_px_or_more(
+        browser: Any, tmp_path: Path, dated: Path, years: int, width: int) -> None:
+    """On a phone 320 to 390 px wide (320 being the width WCAG's reflow asks for), the
+    curve shrinks to the page's width but each of its texts is drawn at 12 px or more
+    (its font size times the drawing's scale, as the browser lays it out), every part of
+    it inside its box and no two texts on each other; axe finds nothing serious."""
+    opened = open_page(browser, _page(tmp_path, dated, years), wait_for_map=False,
+                       size=(width, 800))
+    try:
+        page = opened.page
+        main = page.evaluate("document.querySelector('main').clientWidth")
+        assert main < width < 720  # the curve has to shrink
+        _check(page.evaluate(DRAWN), main, legible=12)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert axe_violations(opened) == []
         opened.clean()
     finally:

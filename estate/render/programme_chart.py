@@ -255,9 +255,10 @@ def ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     return [first + i * step for i in range(int(math.ceil((hi - first) / step)) + 1)]
 
 
-CURVE_TEXT = 22.0
+CURVE_TEXT = 30.0
 """The largest size, in the curve's own units, that the page's style sheet gives the
-curve's text (when the curve is shrunk to a phone's width); the curve leaves room for it."""
+curve's text (when the curve is shrunk to a phone's width, 12 px on a curve 288 px
+wide); the curve leaves room for it."""
 EM = {**dict.fromkeys("0123456789\u00a3$", 0.7), "m": 1.05, "k": 0.67, ".": 0.38, ",": 0.38,
       "-": 0.42, " ": 0.35, ":": 0.4}
 """A character's width in ems, at least as wide as in the common sans-serif fonts, bold;
@@ -290,8 +291,11 @@ def cash_curve(programme: Programme) -> str:
     cumulative = [0.0, *(float(v) for v in totals["cumulative_discounted"])]
     yearly = [float(v) for v in totals["discounted"]]
     yt = ticks(min(cumulative + yearly), max(cumulative + yearly))
-    w, h, right, top, bottom = 720, 320, 20, 20, 56
-    left = max(80, math.ceil(max(_wide(_axis_money(v)) for v in yt)) + 14)
+    # below the plot: the years' labels (hanging from 6 units under it, 1.1 em high), a
+    # gap, and "Year" (its baseline 0.3 em above the foot, its ascent 0.95 em)
+    w, h, right, top, bottom = 720, 320, 20, 20, math.ceil(12 + 2.4 * CURVE_TEXT)
+    gap = CURVE_TEXT / 2  # the tick labels' right end to the plot: year 0's half-width
+    left = max(80, math.ceil(max(_wide(_axis_money(v)) for v in yt) + gap + 4))
     x_of = {t: left + (t - years[0]) / max(years[-1] - years[0], 1) * (w - left - right)
             for t in years}
     span = yt[-1] - yt[0] or 1.0
@@ -308,8 +312,8 @@ def cash_curve(programme: Programme) -> str:
              'meet" class="curve" role="img" aria-label="Cumulative discounted saving, year '
              'by year">']
     parts += [f'<line x1="{left}" x2="{w - right}" y1="{py(v):.1f}" y2="{py(v):.1f}" '
-              # 10 units short of the plot: the lowest clears the label of year 0 below it
-              f'class="grid"/><text x="{left - 10}" y="{py(v):.1f}" text-anchor="end" '
+              # `gap` short of the plot: the lowest clears the label of year 0 below it
+              f'class="grid"/><text x="{left - gap:.1f}" y="{py(v):.1f}" text-anchor="end" '
               f'dominant-baseline="central">{inert(_axis_money(v))}</text>' for v in yt]
     for t, v in zip(years[1:], yearly, strict=True):
         y0, y1 = sorted((py(0.0), py(v)))
@@ -334,6 +338,7 @@ def cash_curve(programme: Programme) -> str:
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{h - bottom}" '
                      f'class="payback"/><text {at} y="{top + 4}" dominant-baseline="hanging" '
                      f'class="payback">{said}</text>')
-    parts.append(f'<text x="{(w + left) / 2:.0f}" y="{h - 6}" text-anchor="middle" '
+    parts.append(f'<text x="{(w + left) / 2:.0f}" y="{h - 0.3 * CURVE_TEXT:.1f}" '
+                 'text-anchor="middle" '
                  f'font-weight="bold">Year</text></svg></div>')
     return "".join(parts)
