@@ -230,20 +230,24 @@ part of it (the name, the id) is wider than its box, and if so whether it ends i
 ellipsis; and the text shown on hovering the label (the title of what the pointer hits)."""
 
 
-@pytest.mark.parametrize("size", [(390, 844), (1366, 900)])
-def test_a_label_too_long_for_its_column_ends_in_an_ellipsis(
-        browser: Any, tmp_path: Path, dated: Path, size: tuple[int, int]) -> None:
-    """Long site names on a phone and a laptop: each label ends within the labels' column,
-    and a label too long for it is cut with an ellipsis, its name cut and its site's id
-    whole; hovering a label shows the whole of it; axe finds nothing serious."""
+def _long_names(dated: Path, tmp_path: Path) -> Path:
+    """The made-up programme's page, its first sites named `LONG`."""
     programme = read_programme(dated)
     assert programme is not None
     actions = programme.actions.copy()
     for site, name in zip(actions["site_id"].drop_duplicates()[:len(LONG)], LONG, strict=True):
         actions.loc[actions["site_id"] == site, "site_name"] = name
     page_text = programme_page(dataclasses.replace(programme, actions=actions), None, "long")
-    opened = open_page(browser, write_page(tmp_path / "long.html", page_text),
-                       wait_for_map=False)
+    return write_page(tmp_path / "long.html", page_text)
+
+
+@pytest.mark.parametrize("size", [(390, 844), (1366, 900)])
+def test_a_label_too_long_for_its_column_ends_in_an_ellipsis(
+        browser: Any, tmp_path: Path, dated: Path, size: tuple[int, int]) -> None:
+    """Long site names on a phone and a laptop: each label ends within the labels' column,
+    and a label too long for it is cut with an ellipsis, its name cut and its site's id
+    whole; hovering a label shows the whole of it; axe finds nothing serious."""
+    opened = open_page(browser, _long_names(dated, tmp_path), wait_for_map=False)
     try:
         page = opened.page
         page.set_viewport_size({"width": size[0], "height": size[1]})
@@ -278,3 +282,59 @@ def test_a_marks_letter_keeps_its_colour_on_a_team_row(page: Opened) -> None:
 
     assert [(letter, rgb(fill)) for letter, fill, _ in drawn] == [
         (letter, shown) for letter, _, shown in drawn]
+
+
+CUT_AND_LISTED = f"""() => {{
+  const cut = e => e.scrollWidth > e.clientWidth;
+  const shown = node => {{ const range = document.createRange(); range.selectNodeContents(node);
+    const r = range.getBoundingClientRect();
+    return r.width > 0 && r.right <= document.documentElement.clientWidth; }};
+  const names = document.querySelector('.row-names');
+  return {{cut: [...document.querySelectorAll('{LABELS}')].filter(l =>
+            [...l.children].some(cut)).map(l => l.textContent),
+          labels: [...document.querySelectorAll('{LABELS}')].map(l => l.textContent),
+          listed: names ? [...names.querySelectorAll('li')].map(li => [li.firstChild.textContent,
+            names.open && shown(li.firstChild)]) : []}}; }}"""
+"""The chart's labels cut short on screen (whole, as their text), every label, and each
+name in the list beneath the chart with whether it is shown whole within the window."""
+
+
+def _whole_names_shown(page: Any) -> None:
+    """Each label of the chart is in the list beneath it, in order (a team's without the
+    arrow), shown within the window; the labels cut short in the chart among them."""
+    drawn = page.evaluate(CUT_AND_LISTED)
+    assert drawn["cut"] != []  # the phone's column cuts the long names
+    assert [name for name, _ in drawn["listed"]] == [
+        label.removeprefix("\u21b3 ") for label in drawn["labels"]]
+    assert all(shown for _, shown in drawn["listed"]), drawn["listed"]
+
+
+def test_a_label_cut_short_is_read_whole_by_keyboard_and_by_touch(
+        browser: Any, tmp_path: Path, dated: Path) -> None:
+    """On a phone (390 px) the long names are cut short in the chart, and hovering is the
+    only way the chart shows them whole. From the chart's box the Tab key reaches the
+    list of the rows' names and Enter opens it: every label is there whole, within the
+    window, the cut ones among them. Tapped on a touch screen it opens too. Axe finds
+    nothing serious with it open."""
+    path = _long_names(dated, tmp_path)
+    opened = open_page(browser, path, wait_for_map=False, size=(390, 844))
+    try:
+        page = opened.page
+        page.locator(".scroll:has(svg.gantt)").focus()
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.closest('.row-names') !== null")
+        page.keyboard.press("Enter")
+        _whole_names_shown(page)
+        assert axe_violations(opened) == []
+        opened.clean()
+    finally:
+        opened.page.close()
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
+                                is_mobile=True)
+    try:
+        page = phone.new_page()
+        page.goto(path.as_uri())
+        page.tap(".row-names summary")
+        _whole_names_shown(page)
+    finally:
+        phone.close()

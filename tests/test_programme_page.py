@@ -18,7 +18,7 @@ import pytest
 from estate.load.scenario import Scenario
 from estate.render.compare_page import page as comparison_page
 from estate.render.html import inert
-from estate.render.programme_chart import MARK_GAP, MARKS, cash_curve, gantt
+from estate.render.programme_chart import MARK_GAP, MARKS, cash_curve, gantt, row_names
 from estate.render.programme_page import programme_page, write_programme_page
 from estate.results import Programme, Summary, money
 from estate.results.words import schedule_quality
@@ -119,6 +119,30 @@ def test_the_gantt_has_a_row_per_site_and_a_mark_per_change(folder: Path) -> Non
     # a title per row (the whole label, on hover); the marks' are all in the years' SVG
     assert labels.count("<title>") == sites + len(teams)
     assert years.count("<title>") == len(programme.actions)  # a mark's figures, on hover
+
+
+def test_the_rows_names_are_listed_whole_beneath_the_chart(page: str, folder: Path) -> None:
+    """Beneath the Gantt chart, in a disclosure, each site's name and id as text (hostile
+    names escaped), each team that moves there or pools there listed within its site's
+    item, one item per row of the chart; an empty programme lists nothing."""
+    programme = _programme(folder)
+    listed = row_names(programme)
+    assert listed in page and page.index("gantt-labels") < page.index(listed)
+    assert listed.startswith('<details class="row-names"><summary>')
+    assert SVG_BREAKOUT not in listed and "<img" not in listed
+    actions = programme.actions
+    sites = actions.drop_duplicates("site_id")
+    items = listed.split("</summary><ol>")[1].split("<li>")[1:]
+    assert len(items) == actions["site_id"].nunique() + len(
+        actions.loc[actions["action"].isin(("move", "pool")), ["site_id", "function_id"]]
+        .drop_duplicates())
+    for site_id, name in zip(sites["site_id"], sites["site_name"], strict=True):
+        whole = inert(" ".join(f"{name} ({site_id})".split()))
+        mine = listed.split(f"<li>{whole}<", 1)[1].split("</ul></li>", 1)[0]
+        for _, team in actions[(actions["site_id"] == site_id)
+                               & actions["action"].isin(("move", "pool"))].iterrows():
+            assert inert(f"{team['function_id']} ({team['agency_id']})") in mine
+    assert row_names(dataclasses.replace(programme, actions=actions.iloc[:0])) == ""
 
 
 def test_the_marks_of_one_year_on_a_row_stand_apart(folder: Path) -> None:

@@ -40,6 +40,8 @@ MARKS: dict[str, Mark] = {
 }
 OTHER = Mark("#999999", "?", "#000", "another change")
 SITE_ACTIONS = ("close", "build", "open", "dispose")
+ARROW = "\u21b3 "
+"""What begins a team's label in the Gantt chart, beneath its site's."""
 MARK_WIDTH = 18.0
 """The widest marks' width in pixels: the triangles and the diamond (`shape`'s r = 8 and
 one more on each side)."""
@@ -126,7 +128,7 @@ def _rows(actions: pd.DataFrame) -> list[_Row]:
         for team, theirs in teams.groupby("function_id", sort=False):
             agency = theirs["agency_id"].iloc[0]
             what = "pooling" if (theirs["action"] == "pool").all() else "team"
-            rows.append(_Row(f"\u21b3 {what} {team}", f"({agency})" if agency else "",
+            rows.append(_Row(f"{ARROW}{what} {team}", f"({agency})" if agency else "",
                              theirs, False))
     return rows
 
@@ -187,6 +189,30 @@ def _label(row: _Row, i: int, y: float, left: float, rh: float) -> str:
             f'<foreignObject x="{x}" y="{y}" width="{left - x - 6}" height="{rh}">'
             f'<div xmlns="http://www.w3.org/1999/xhtml" class="label"><span class="name">'
             f'{inert(" ".join(row.name.split()))}</span>{tag}</div></foreignObject>')
+
+
+def row_names(programme: Programme) -> str:
+    """The Gantt chart's rows' labels in full, in the chart's order, each site's teams
+    beneath it: a label cut short on a narrow screen shows its whole name on hover only
+    (its band's title), which neither a keyboard nor a touch screen can do, so the names
+    are also text of the page, in a disclosure (`details`) that either can open and that
+    shows nothing on hover or focus alone."""
+    if programme.actions.empty:
+        return ""
+    sites: list[tuple[_Row, list[_Row]]] = []
+    for row in _rows(programme.actions):  # a site's row, then its teams' rows
+        if row.site:
+            sites.append((row, []))
+        else:
+            sites[-1][1].append(row)
+
+    def teams(rows: list[_Row]) -> str:
+        return ("<ul>" + "".join(f"<li>{inert(r.label.removeprefix(ARROW))}</li>"
+                                 for r in rows) + "</ul>") if rows else ""
+
+    listed = "".join(f"<li>{inert(site.label)}{teams(rows)}</li>" for site, rows in sites)
+    return ('<details class="row-names"><summary>The chart\'s rows, names in full'
+            f"</summary><ol>{listed}</ol></details>")
 
 
 def gantt(programme: Programme, horizon: int) -> str:

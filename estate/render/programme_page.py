@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from estate.render.html import document, inert, static_text, write_page
-from estate.render.programme_chart import cash_curve, gantt, legend
+from estate.render.programme_chart import cash_curve, gantt, legend, row_names
 from estate.results import Programme, Summary, money
 from estate.results.words import count, schedule_quality
 from estate.store import read_programme, read_summary
@@ -159,9 +159,12 @@ def programme_page(programme: Programme, summary: Summary | None, scenario_name:
 {_headline(programme, summary)}
 <h2>When each change happens</h2>
 <p>One row per site, in the order of its first change, with the teams that move there
-beneath it; a mark for each change in its year (hover a mark for its figures).</p>
+beneath it; a mark for each change in its year (hover a mark for its figures, which the
+programme's table below gives too). A name too long for its row ends in "…": the rows'
+names are listed in full beneath the chart.</p>
 {legend()}
 {gantt(programme, horizon)}
+{row_names(programme)}
 <h2>Saving over the years</h2>
 <p>The cumulative saving against the status quo at today's value (the line, 0 at the
 start), each year's saving at today's value (the bars) and the payback year: the first
