@@ -276,8 +276,8 @@
   // Side by side in a window this narrow (CSS px of the window, as compare_map.css's
   // media query, which must say the same), the maps are one above the other, each the
   // page's width and half its height. This is the page's layout; panels.js's PHONE_PX
-  // (700) is another rule, of one map's own width, which folds that map's panels: at
-  // 700 to 720 px the maps stack, each still wide enough to keep its panels open.
+  // and SHORT_PX (700, 500) are another rule, of one map's own box, which folds that
+  // map's panels: at 700 to 720 px the maps stack, each wide enough to keep them open.
   var SPLIT_STACKED_PX = 720;
   function stacked() { return global.matchMedia("(max-width: " + SPLIT_STACKED_PX + "px)").matches; }
 

@@ -24,13 +24,14 @@
   // maxHeight, measured as it is laid out): a longer one scrolls within it, so that its
   // top and its close button are never under a panel nor off the map.
   var EDGE = 10;
-  // A map narrower than this (CSS px of the map's own box, whatever the window's width)
-  // is a phone's: its panels start folded, the layer list shut. compare.js has a rule of
-  // its own for the page's layout (SPLIT_STACKED_PX), which is the window's width.
-  var PHONE_PX = 700;
+  // A map narrower than PHONE_PX or less high than SHORT_PX (CSS px of its own box) is a
+  // phone's, upright or sideways (a phone's window sideways is 430 px high at most, a
+  // laptop's over 600): its panels start folded, the layer list shut. compare.js's
+  // SPLIT_STACKED_PX is a rule of the page's layout, of the window's width.
+  var PHONE_PX = 700, SHORT_PX = 500;
   // the least a popup's content is cut to (a few lines), however little room is left
   var POPUP_LEAST = 96;
-  function phone(map) { return map.getSize().x < PHONE_PX; }
+  function phone(map) { var size = map.getSize(); return size.x < PHONE_PX || size.y < SHORT_PX; }
   function panelEdges(map) {
     // how far the shown panels reach in from each side of the map, plus a margin
     var box = map.getContainer(), edge = box.getBoundingClientRect();
@@ -310,10 +311,9 @@
       return node;
     }});
     new Panel({position: position}).addTo(map);
-    // the KPI panel and the comparison's panel fold by their own button; the legend is
-    // a fold-out (<details>) already
-    // on a phone it would cover most of the map (the sites under it): it starts
-    // folded there, as the legend and the layer list do, its button showing it
+    // the KPI panel and the comparison's panel fold by their own button (the legend is a
+    // fold-out, <details>); on a phone one would cover most of the map (the sites under
+    // it): it starts folded there, as the legend and the layer list do
     if (node.classList.contains("estate-foldable")) {
       foldable(map, node);
       if (phone(map)) { node.querySelector("button.estate-panel-toggle").click(); }
