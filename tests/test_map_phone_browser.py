@@ -4,6 +4,8 @@ rules (target size among them) at its first view, zoomed in and panned, no site 
 under a panel, every site is reached by keyboard, a site panned under a panel is out
 of the tab order until it is clear, and a popup stays open and clear of a panel shown
 over it, cut to the room between the panels (its content scrolling) when it is longer.
+Held sideways (844 x 390) its panels start folded too, no site starts under a panel and
+the popups near the top open clear of the panels.
 
 Headless Chromium, as in test_maps_browser.py (the `browser` fixture of conftest.py),
 every request off the machine refused. The plan is made up in code
@@ -314,3 +316,52 @@ def test_a_long_popup_scrolls_within_the_room_between_the_panels(phone: Opened) 
     assert content.evaluate("c => c.scrollTop > 0")
     assert axe_violations(phone) == []
     phone.clean()
+
+
+SIDEWAYS = (844, 390)
+"""A phone held sideways: wider than PHONE_PX, but only 390 px high."""
+
+SITES_PLACED = """() => {
+  // each site marker that is a button: whether its box lies wholly within the map's,
+  // whether it meets a panel's (a Leaflet control shown, the scale bar aside), and its
+  // tab index
+  const box = n => n.getBoundingClientRect();
+  const meet = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const map = document.querySelector('.folium-map'), edge = box(map);
+  const panels = [...map.querySelectorAll('.leaflet-control')]
+    .filter(c => c.offsetWidth && !c.classList.contains('leaflet-control-scale')).map(box);
+  return [...map.querySelectorAll('.estate-site[role=button]')].map(m => { const r = box(m);
+    return {label: m.getAttribute('aria-label'), tab: m.tabIndex,
+            inside: r.left >= edge.left && r.top >= edge.top && r.right <= edge.right && r.bottom <= edge.bottom,
+            under: panels.some(p => meet(r, p))}; });
+}"""
+
+
+def test_a_phone_held_sideways_opens_with_its_sites_and_popups_clear_of_the_panels(
+        browser: Any, crowded: tuple[Path, list[str]]) -> None:
+    """At 844 x 390 (a phone held sideways: wide, but short) the panels start folded as
+    on a phone held upright, and every site's marker starts wholly on the map, under no
+    panel, a tab stop; the popups of the three sites nearest the top each open wholly
+    inside the window, under no panel, with their close button uncovered; axe finds
+    nothing serious."""
+    opened = open_page(browser, crowded[0], size=SIDEWAYS)
+    page = opened.page
+    button = page.locator("#estate-kpi button.estate-panel-toggle")
+    assert button.get_attribute("aria-expanded") == "false"
+    placed = page.evaluate(SITES_PLACED)
+    assert len(placed) > 20
+    assert [m["label"] for m in placed if not m["inside"] or m["under"]] == []
+    assert [m["label"] for m in placed if m["tab"] != 0] == []
+    assert axe_violations(opened) == []
+    for nth in range(3):
+        label = page.evaluate(OPEN_TOP_POPUP, nth)
+        page.wait_for_selector(".leaflet-popup-content h4")
+        page.wait_for_timeout(700)  # the pan into view
+        assert label.startswith(page.locator(".leaflet-popup-content h4").first.inner_text())
+        seen = page.evaluate(POPUP_UNDER)
+        assert seen == {"inside": True, "under": []}, (nth, seen)
+        assert page.evaluate(CLOSE_SEEN), nth
+        page.locator(".leaflet-popup-close-button").click()
+        page.wait_for_selector(".leaflet-popup", state="detached")
+    opened.clean()
+    opened.page.close()
