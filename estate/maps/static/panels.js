@@ -82,8 +82,9 @@
         Object.defineProperty(o, "autoPanPaddingTopLeft", {configurable: true, get: function () { return clearance(popup)[0]; }});
         Object.defineProperty(o, "autoPanPaddingBottomRight", {configurable: true, get: function () { return clearance(popup)[1]; }});
       }
-      Object.defineProperty(o, "maxWidth", {configurable: true, get: function () { return popup._map ? roomWide(popup, wide) : wide; }});
-      Object.defineProperty(o, "maxHeight", {configurable: true, get: function () { return popup._map ? roomHigh(popup, high) : high; }});
+      // set again when a layer binds its popup anew (L.setOptions): the new size asked for
+      Object.defineProperty(o, "maxWidth", {configurable: true, set: function (v) { wide = v; }, get: function () { return popup._map ? roomWide(popup, wide) : wide; }});
+      Object.defineProperty(o, "maxHeight", {configurable: true, set: function (v) { high = v; }, get: function () { return popup._map ? roomHigh(popup, high) : high; }});
     });
     // a popup whose content scrolls takes focus, so that a keyboard can scroll it (and
     // axe's scrollable-region-focusable holds); any other still takes focus from script
