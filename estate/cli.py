@@ -383,7 +383,7 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
     from rich.text import Text
 
     from estate.api import COMPARISON_FILES, compare
-    from estate.render.compare_figures import mixed_note
+    from estate.render.compare_figures import mixed_note, registers_note, run_registers
     from estate.render.compare_page import terminal_table
 
     runs = compare(list(scenarios), out=out, progress=progress_lines(wants_progress(progress)),
@@ -395,6 +395,8 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
     for run in runs:
         if run.summary is None:
             err(f"WARNING: {run.scenario.name}: {run.status}: {run.message.splitlines()[0]}")
+    if note := registers_note(run_registers(runs)):
+        err(f"WARNING: {note}")
     say("Comparison: " + ", ".join(str(out / name) for name in COMPARISON_FILES))
 
 

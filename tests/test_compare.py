@@ -4,6 +4,7 @@ what-if leaves nobody worse off, and register text is inert in every page."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import math
 import re
@@ -104,8 +105,8 @@ def test_every_summary_key_is_a_column(setup: dict[str, Any]) -> None:
 def test_the_runs_columns_come_last_after_a_key_only_a_later_row_has(
         tmp_path: Path) -> None:
     """A key only the second scenario has (a second coverage rule's policy cost) goes
-    before results_dir, reused and message, not after them; the first row's cell is
-    empty."""
+    before results_dir, reused, message and the register's columns, not after them; the
+    first row's cell is empty."""
     table = [{"scenario": "a", "policy_cost.coverage.0": 1.0, "results_dir": "r/a",
               "reused": False, "message": ""},
              {"scenario": "b", "policy_cost.coverage.0": 2.0, "policy_cost.coverage.1": 3.0,
@@ -113,7 +114,9 @@ def test_the_runs_columns_come_last_after_a_key_only_a_later_row_has(
     write_csv(table, tmp_path / "c.csv")
     header, first, _ = (tmp_path / "c.csv").read_text(encoding="utf-8").splitlines()
     assert header.split(",") == ["scenario", "policy_cost.coverage.0",
-                                 "policy_cost.coverage.1", "results_dir", "reused", "message"]
+                                 "policy_cost.coverage.1", "results_dir", "reused", "message",
+                                 "scenario_file", "register", "register_path",
+                                 "register_sha256"]
     assert first.split(",")[2] == ""
 
 
@@ -361,6 +364,49 @@ def test_cli_compare(tmp_path: Path) -> None:
                  "comparison_map.html"):
         assert (tmp_path / "cmp" / name).stat().st_size > 0
     assert (tmp_path / "results" / "B" / "summary.json").exists()
+    # one register: no word of registers, and the same one recorded on each row
+    assert "register" not in run.output
+    assert "different registers" not in (tmp_path / "cmp" / "comparison.html").read_text(
+        encoding="utf-8")
+    rows = _csv_rows(tmp_path / "cmp" / "comparison.csv")
+    assert {r["register_path"] for r in rows} == {str(data.resolve())}
+
+
+def _fingerprint(register: Path) -> str:
+    """The SHA-256 of `sha256sum`'s lines for the register's CSV files, in name order."""
+    lines = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
+                    for p in sorted(register.glob("*.csv")))
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
+def test_scenarios_on_different_registers_are_said_not_to_be_like_for_like(
+        tmp_path: Path) -> None:
+    """Two registers (the second's folder name is markup): the terminal warns, the page
+    says it with each register as its scenario file gives it (escaped), and each row of
+    comparison.csv records its scenario file, register path as given and absolute, and
+    the fingerprint of the register's files. The two registers hold the same files
+    (the same fingerprint) but are two data folders, so still said to differ."""
+    one = loser_register(tmp_path / "one")
+    odd = loser_register(tmp_path / "reg <b>&x")
+    write_scenario(tmp_path / "models" / "a.toml", {**scenario_on(one, "A"), "data": "../one"})
+    write_scenario(tmp_path / "models" / "b.toml",
+                   {**scenario_on(odd, "B"), "data": "../reg <b>&x"})
+    run = invoke(tmp_path, "compare", "models/a.toml", "models/b.toml", "--no-policy-costs",
+                 "--out", "cmp")
+    assert run.code == 0, run.output
+    said = ("These scenarios are planned on different registers, so their figures are not "
+            "like-for-like: each status quo, and so each saving, is of a different estate "
+            "(\u201cA\u201d: data = ../one in models/a.toml; \u201cB\u201d: data = ../reg "
+            "<b>&x in models/b.toml). Compare scenarios whose data is the same register.")
+    assert f"WARNING: {said}" in " ".join(run.stderr.split()), run.stderr
+    page = (tmp_path / "cmp" / "comparison.html").read_text(encoding="utf-8")
+    assert f'<p class="warn">{inert(said)}</p>' in page
+    assert "<b>&x" not in page
+    rows = _csv_rows(tmp_path / "cmp" / "comparison.csv")
+    assert [(r["scenario_file"], r["register"], r["register_path"], r["register_sha256"])
+            for r in rows] == [
+        ("models/a.toml", "../one", str(one.resolve()), _fingerprint(one)),
+        ("models/b.toml", "../reg <b>&x", str(odd.resolve()), _fingerprint(odd))]
 
 
 def test_cli_compare_reports_bad_input_before_solving(tmp_path: Path) -> None:

@@ -2,7 +2,8 @@
 (`estate.render.compare_page`): the side-by-side figures (`FIGURES`), with a dated
 scenario among them the dated programme's own rows first and the plans' own labelled as
 every change made in year 1 (`figures`), the note on why dated and undated savings
-differ (`mixed_note`), and each dated programme's figures (`PROGRAMME_FIGURES`). Text
+differ (`mixed_note`), the warning that the scenarios are planned on different
+registers (`registers_note`), and each dated programme's figures (`PROGRAMME_FIGURES`). Text
 only: the page makes every one of them inert.
 """
 
@@ -26,6 +27,7 @@ from estate.results.words import (
 )
 from estate.runs.compare import Run
 from estate.status import Status
+from estate.store.register_used import RegisterUsed, one_register
 
 
 def pounds(value: Any) -> str:
@@ -175,6 +177,24 @@ def mixed_note(runs: list[Run]) -> str:
             "and no wait for a sale), so it usually reads higher than a dated programme of "
             "the same changes would. Compare dated with dated: give a scenario a start date "
             "and a [programme] table (docs/programme.md).")
+
+
+def registers_note(registers: list[tuple[str, RegisterUsed]]) -> str:
+    """The warning that the scenarios (name, register) are planned on different
+    registers, naming each one's register as its scenario file gives the path (relative
+    to that file); "" when they share one. Said on comparison.html, on the terminal
+    and on the board pack's side-by-side page alike."""
+    if one_register([register for _, register in registers]):
+        return ""
+    each = "; ".join(f"\u201c{name}\u201d: {register.said()}" for name, register in registers)
+    return ("These scenarios are planned on different registers, so their figures are not "
+            "like-for-like: each status quo, and so each saving, is of a different estate "
+            f"({each}). Compare scenarios whose data is the same register.")
+
+
+def run_registers(runs: list[Run]) -> list[tuple[str, RegisterUsed]]:
+    """Each compared scenario's name and register, for `registers_note`."""
+    return [(run.scenario.name, run.register) for run in runs if run.register is not None]
 
 
 def data_of(run: Run) -> dict[str, Any]:

@@ -21,6 +21,8 @@ from estate.render.compare_figures import (
     mixed_note,
     plain,
     pounds,
+    registers_note,
+    run_registers,
 )
 from estate.render.html import document, inert, static_text
 from estate.results.words import one_off_cell
@@ -229,7 +231,9 @@ def page(runs: list[Run]) -> str:
     title = inert("Scenario comparison: " + ", ".join(r.scenario.name for r in runs))
     body = (
         f"<main><h1>{title}</h1>{failed}"
-        "<h2>Side by side</h2>"
+        + (f'<p class="warn">{inert(note)}</p>'
+           if (note := registers_note(run_registers(runs))) else "")
+        + "<h2>Side by side</h2>"
         + (f'<p class="warn">{inert(note)}</p>' if (note := mixed_note(runs)) else "")
         + _figures_html(runs) + _programme_html(runs)
         + "<h2>What each policy costs</h2><p class=\"muted\">The NPV of cost with the policy "

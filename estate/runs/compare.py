@@ -56,6 +56,8 @@ from estate.store import (
 )
 from estate.store.check import write_safe_rows
 from estate.store.folder import write_file
+from estate.store.register_used import COLUMNS as REGISTER_COLUMNS
+from estate.store.register_used import RegisterUsed, fingerprint
 
 TABLES = ("comparison.csv", "comparison.xlsx")
 LOSS_TOL = 0.005
@@ -82,6 +84,8 @@ class Run:
     # its results folder as read and checked once (`check_results`), for the comparison's
     # page and map to draw from without reading the folder again
     stored: StoredResults | None = field(default=None, repr=False, compare=False)
+    # the register it is planned on (comparison.csv's `register*` columns)
+    register: RegisterUsed | None = None
 
 
 @dataclass(frozen=True)
@@ -178,7 +182,7 @@ def add_policy_costs(scenario: Scenario, register: Register, folder: Path,
 
 def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Path, Register]]:
     """Every scenario and register read and checked before anything is solved."""
-    runs, problems, registers = [], [], {}
+    runs, problems, registers, used = [], [], {}, {}
     for path in paths:
         try:
             sc = load_scenario(path)
@@ -203,6 +207,10 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
                 continue
         problems.extend(p for p in check_against_register(run.scenario, registers[data])
                         if p.severity == "error")
+        if data not in used:
+            used[data] = fingerprint(inputs_sha256(data))
+        run.register = RegisterUsed(str(run.scenario.raw.get("data", data)), str(data),
+                                    used[data], str(run.path))
     if problems:
         raise InputError(problems)
     for run in runs:  # every stored folder to reuse checked before anything is solved
@@ -283,11 +291,12 @@ def rows(runs: list[Run]) -> list[dict[str, Any]]:
         row.update(run.summary.flat() if run.summary else {"status": run.status})
         row["scenario"] = run.scenario.name
         row.update(results_dir=str(run.results_dir), reused=run.reused, message=run.message)
+        row.update(run.register.columns() if run.register else dict.fromkeys(REGISTER_COLUMNS, ""))
         out.append(row)
     return out
 
 
-RUN_COLUMNS = ("results_dir", "reused", "message")
+RUN_COLUMNS = ("results_dir", "reused", "message", *REGISTER_COLUMNS)
 
 
 def _columns(table: list[dict[str, Any]]) -> list[str]:
