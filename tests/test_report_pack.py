@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import shutil
+import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -470,10 +471,12 @@ def test_gaps_are_rounded_up(gap: float, shown: str) -> None:
 
 def test_the_comparison_page_sets_scenarios_side_by_side(pack: dict[str, Any],
                                                         tmp_path: Path) -> None:
-    rows = _register_rows()
-    paths = [town(tmp_path, rows, name="tiny.toml"),
-             town(tmp_path, rows, {"name": HOSTILE[1] + " kept", "policy": {"keep": ["S2"]}},
-                  name="kept.toml")]
+    """The pack's own scenario beside another on its register (a comparison without it
+    is refused: tests/test_report_compare.py)."""
+    kept = {**tomllib.loads((pack["root"] / "tiny.toml").read_text(encoding="utf-8")),
+            "name": HOSTILE[1] + " kept", "policy": {"keep": ["S2"]},
+            "data": str(pack["root"] / "reg")}
+    paths = [pack["root"] / "tiny.toml", write_scenario(tmp_path / "kept.toml", kept)]
     estate.api.compare(paths, out=tmp_path / "comparison", results_root=tmp_path / "results")
     pdf, html = report(pack["folder"], tmp_path / "board.pdf",
                        compare=tmp_path / "comparison")

@@ -52,6 +52,7 @@ from estate.render.report_data import (
     Results,
     Table,
     Text,
+    check_compared,
     read_comparison,
     read_results,
 )
@@ -359,7 +360,10 @@ def board_pages(folder: str | Path, compare: str | Path | None = None
     the decision, where, who gains, when (with a programme), the scenarios side by side
     (with `compare`), the terms used, and the assumptions last."""
     r = read_results(folder)
-    comparison = read_comparison(compare) if compare is not None else None
+    comparison = None
+    if compare is not None:  # refused, before any page is drawn, unless it holds this plan
+        comparison = read_comparison(compare)
+        check_compared(comparison, r, compare)
     pages = [decision_page(r), where_page(r), agencies_page(r)]
     programme = programme_page(r)
     if programme is not None:

@@ -3,7 +3,9 @@
 `read_results` reads everything the pack shows from the folder alone (summary, sites,
 assignments, agencies, zones, zone shapes, the programme, the scenario as solved and the
 register's checksums); `read_comparison` reads an `estate compare` folder's
-comparison.csv. Tables are read by the store's one typed reader (an agency called "NA"
+comparison.csv, and `check_compared` refuses one that does not hold this plan (its
+scenario on its register), which a board would otherwise read as this plan's
+alternatives. Tables are read by the store's one typed reader (an agency called "NA"
 stays a name, numbers are numbers); a folder that is not a results folder, or a damaged
 or hand-edited one, is an `InputError` naming the file, row and column.
 """
@@ -26,6 +28,7 @@ from estate.results import Programme, Summary
 from estate.runs.compare import stored_agency_npv
 from estate.status import Status
 from estate.store import Columns, check_results, read_table, read_warnings, read_zone_areas
+from estate.store.register_used import RegisterUsed, register_of_results
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ class Results:
     inputs: tuple[tuple[str, str], ...] = ()
     # what `estate plan` warned of (warnings.csv); None: a folder from before it kept them
     warnings: tuple[Problem, ...] | None = ()
+    # the register it was planned from (scenario.toml, inputs.sha256); None: not said
+    register: RegisterUsed | None = None
 
     def centres(self) -> list[tuple[str, list[str]]]:
         """(site name, the types pooled there) of every site with a shared centre after,
@@ -159,7 +164,8 @@ def read_results(folder: str | Path) -> Results:
         assignments=tables["assignments"], agencies=tables["agencies"],
         zones=tables["zones"], areas=_areas(folder),
         programme=stored.programme, scenario=_scenario(folder / "scenario.toml"),
-        inputs=_inputs(folder / "inputs.sha256"), warnings=read_warnings(folder))
+        inputs=_inputs(folder / "inputs.sha256"), warnings=read_warnings(folder),
+        register=register_of_results(folder))
 
 
 COMPARED_FIGURES = ("npv_saving", "annual_saving", "one_off_cost", "fte_relocated")
@@ -214,6 +220,61 @@ def _comparison_problems(path: Path, table: pd.DataFrame) -> list[Problem]:
                      for column in COMPARED_COUNTS
                      if not re.fullmatch(r"[0-9]+", str(row.get(column, "")).strip())]
     return problems
+
+
+COMPARE_AGAIN = ("run estate compare with this scenario's file among the scenarios (estate "
+                 "compare THIS.toml OTHER.toml ... --out DIR; stored plans are reused) "
+                 "and give that folder to --compare")
+
+
+def _compared(table: pd.DataFrame) -> str:
+    """The comparison's scenarios, each with its register as its scenario gives it."""
+    said = []
+    for _, row in table.iterrows():
+        register = RegisterUsed.from_columns(row)
+        said.append(f"\u201c{str(row['scenario'])[:80]}\u201d"
+                    + (f" ({register.said()[:200]})" if register else ""))
+    return ", ".join(said) or "no scenario"
+
+
+def check_compared(table: pd.DataFrame, r: Results, folder: str | Path) -> None:
+    """Refuse (`InputError`) a comparison that does not hold this plan's scenario planned
+    on this plan's register: its side-by-side page would set another estate's or
+    another plan's scenarios beside this paper as if they were its alternatives. The
+    scenario is matched by name (a comparison holds one of each), the register by its
+    absolute path and its files' fingerprint (`RegisterUsed.same_as`)."""
+    path = Path(folder) / "comparison.csv"
+    name = r.summary.scenario
+    mine = r.register
+    if mine is None:
+        raise InputError([Problem(str(r.folder / "scenario.toml"), None, "data", "the "
+                                  "register this plan was made from (written by estate "
+                                  "plan), to match it with the comparison's",
+                                  "none: plan the scenario again to use --compare",
+                                  label="key")])
+    rows = [(table.attrs["rows"][i], row) for i, (_, row) in enumerate(table.iterrows())
+            if row["scenario"] == name]
+    if not rows:
+        raise InputError([Problem(str(path), None, "scenario", f"this plan\u2019s scenario, "
+                                  f"\u201c{name[:80]}\u201d (on {mine.path}), among the "
+                                  "compared scenarios", f"only {_compared(table)}: "
+                                  + COMPARE_AGAIN)])
+    line, row = rows[0]
+    theirs = RegisterUsed.from_columns(row)
+    if theirs is None:
+        found = ("no register: a comparison written before estate compare recorded each "
+                 "scenario's register; " + COMPARE_AGAIN)
+    elif theirs.same_as(mine):
+        return
+    elif theirs.path == mine.path:
+        found = (f"{theirs.path} with other files (the register was edited between the "
+                 "plan and the comparison); " + COMPARE_AGAIN)
+    else:
+        found = f"another register, {theirs.path}; " + COMPARE_AGAIN
+    column = "register_sha256" if theirs is not None and theirs.path == mine.path \
+        else "register_path"
+    raise InputError([Problem(str(path), line, column, f"\u201c{name[:80]}\u201d planned "
+                              f"on this plan\u2019s register, {mine.path}", found)])
 
 
 def _value(value: Any) -> str:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from estate.render import figures
+from estate.render.compare_figures import registers_note
 from estate.render.report_data import Block, Chart, Page, Results, Table, Text
 from estate.render.report_pages import behind_at_first
 from estate.render.report_reference import listed, year_words
@@ -32,6 +33,7 @@ from estate.results.words import (
     schedule_quality,
 )
 from estate.status import Status
+from estate.store.register_used import RegisterUsed
 
 
 def programme_page(r: Results) -> Page | None:
@@ -336,6 +338,11 @@ def comparison_page(table: pd.DataFrame, r: Results) -> Page:
     blocks: list[Block] = []
     if len(planned):
         blocks.append(Text(_ranking(planned, n)))
+    registers = [(figures.plain(str(row["scenario"]), 60), register)
+                 for _, row in table.iterrows()
+                 if (register := RegisterUsed.from_columns(row)) is not None]
+    if note := registers_note(registers):
+        blocks.append(Text(note))
     blocks.append(Table("Each scenario's headline figures", ("Figure", *names), tuple(body),
                         (False, *[True] * n), (0.28, *[0.72 / max(n, 1)] * n)))
     blocks.append(Text("From comparison.csv of the comparison folder; each scenario's own "
