@@ -8,6 +8,7 @@ import hashlib
 import json
 import math
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -384,10 +385,15 @@ def test_scenarios_on_different_registers_are_said_not_to_be_like_for_like(
     """Two registers (the second's folder name is markup): the terminal warns, the page
     says it with each register as its scenario file gives it (escaped), and each row of
     comparison.csv records its scenario file, register path as given and absolute, and
-    the fingerprint of the register's files. The two registers hold the same files
-    (the same fingerprint) but are two data folders, so still said to differ."""
+    the fingerprint of the register's files. The second register is the first with one
+    running cost changed; a copy of the first in another folder is the same register
+    (the same files) and is not warned of."""
     one = loser_register(tmp_path / "one")
     odd = loser_register(tmp_path / "reg <b>&x")
+    costs = odd / "sites.csv"
+    text = costs.read_text(encoding="utf-8")
+    assert text.count("80000") == 1
+    costs.write_text(text.replace("80000", "90000"), encoding="utf-8")
     write_scenario(tmp_path / "models" / "a.toml", {**scenario_on(one, "A"), "data": "../one"})
     write_scenario(tmp_path / "models" / "b.toml",
                    {**scenario_on(odd, "B"), "data": "../reg <b>&x"})
@@ -407,6 +413,12 @@ def test_scenarios_on_different_registers_are_said_not_to_be_like_for_like(
             for r in rows] == [
         ("models/a.toml", "../one", str(one.resolve()), _fingerprint(one)),
         ("models/b.toml", "../reg <b>&x", str(odd.resolve()), _fingerprint(odd))]
+    copied = shutil.copytree(one, tmp_path / "copied")
+    write_scenario(tmp_path / "models" / "c.toml", {**scenario_on(copied, "C"),
+                                                    "data": "../copied"})
+    run = invoke(tmp_path, "compare", "models/a.toml", "models/c.toml", "--no-policy-costs",
+                 "--out", "cmp_copy")
+    assert run.code == 0 and "registers" not in run.stderr, run.output
 
 
 def test_cli_compare_reports_bad_input_before_solving(tmp_path: Path) -> None:

@@ -42,9 +42,12 @@ class RegisterUsed:
     source: str = ""
 
     def same_as(self, other: RegisterUsed) -> bool:
-        """The same data folder (or file) and, when both know them, the same files."""
-        return self.path == other.path and (
-            not self.sha256 or not other.sha256 or self.sha256 == other.sha256)
+        """The same files when both know their fingerprint, wherever they lie (a project
+        folder copied to another drive, or opened from another machine's mount, is still
+        its register); else the same data folder (or file)."""
+        if self.sha256 and other.sha256:
+            return self.sha256 == other.sha256
+        return self.path == other.path
 
     def columns(self) -> dict[str, str]:
         """The register as comparison.csv's `COLUMNS`."""
