@@ -111,11 +111,13 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
     if not isinstance(scenario, Scenario):
         with clock.stage("load", f"Reading the scenario {scenario}"):
             scenario = load_scenario(scenario)
+    named = not out  # the folder named after the scenario, not one given
     out = Path(out) if out else default_results(scenario.name)
     target = None if map_path is False or not write else \
         Path(map_path) if map_path else default_map(scenario.name)
     # every output checked before solving: a wrong path must not cost a solve
-    check_plan(out if write else None, target, Path(lp_path) if lp_path else None)
+    check_plan(out if write else None, target, Path(lp_path) if lp_path else None,
+               scenario, named)
     run = plan_scenario(scenario, out=out, write=write, clock=clock, lp_path=lp_path,
                         verbose=verbose, direct=direct, register=register,
                         policy_costs=policy_costs, executor=executor, scheduler=scheduler,

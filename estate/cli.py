@@ -188,8 +188,8 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
                                   "says how much dearer the alternatives may be)",
                                   "--within alone")])
     sc = load_scenario(scenario)
-    out = out or default_results(sc.name)
     map_path = map_path or default_map(sc.name)
+    # `out` as given: the folder named after the scenario is told apart from one given
     result = plan(sc, out=out, map_path=map_path, lp_path=write_lp, verbose=verbose,
                   progress=progress_lines(wants_progress(progress)), policy_costs=policy_costs,
                   executor=executor, scheduler=scheduler, alternatives=alternatives,
@@ -198,7 +198,7 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     if as_json:
         click.echo(summary_json(result.summary, compact=True))
     else:
-        print_summary(result.summary, out, map_path)
+        print_summary(result.summary, out or default_results(sc.name), map_path)
         for entry in (result.summary.policy_costs or {}).values():
             if entry.get("status") != "not_set":
                 say(f"Policy cost:     {entry['sentence']}")

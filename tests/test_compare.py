@@ -28,6 +28,7 @@ from tests.fixtures import (
     invoke,
     loser_register,
     scenario_on,
+    town,
     write_scenario,
 )
 
@@ -673,3 +674,27 @@ def test_a_policy_cell_says_why_it_has_no_cost(tmp_path: Path) -> None:
     row = re.search(r"<th scope=\"row\">coverage\.0</th><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)"
                     r"</td>", page(runs))
     assert row is not None and row.group(2) == "not priced", row
+
+
+def test_compare_refuses_a_folder_holding_another_scenario_or_a_users_file(
+        tmp_path: Path) -> None:
+    """A compared scenario is stored in results/<name>/: compare follows the rule plan
+    does, refusing before anything is solved a folder with another scenario's results
+    (`Option A/B` planned, `Option A_B` compared) or a file the user put there."""
+    town(tmp_path, changes={"name": "Option A/B"}, name="o1.toml")
+    town(tmp_path, changes={"name": "Option A_B"}, name="o2.toml")
+    assert invoke(tmp_path, "plan", "o1.toml").code == 0
+    stored = (tmp_path / "results" / "Option A_B" / "summary.json").read_bytes()
+    run = invoke(tmp_path, "compare", "o2.toml", "--no-policy-costs")
+    assert run.code == 1, run.output
+    assert ("results/Option A_B: expected a new folder, or the results folder of this "
+            "scenario ('Option A_B'), found the results of another scenario, 'Option A/B', "
+            "which would be lost: give 'Option A_B' (o2.toml) a `name` of its own"
+            ) in run.stderr, run.stderr
+    assert (tmp_path / "results" / "Option A_B" / "summary.json").read_bytes() == stored
+    (tmp_path / "results" / "Option A_B" / "notes.txt").write_text("mine", encoding="utf-8")
+    run = invoke(tmp_path, "compare", "o1.toml", "--no-policy-costs")
+    assert run.code == 1, run.output
+    assert "holding 1 file estate did not write (notes.txt)" in run.stderr, run.stderr
+    assert "give the scenario another `name`" in run.stderr
+    assert not (tmp_path / "comparison").exists()

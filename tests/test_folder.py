@@ -17,6 +17,8 @@ from estate.store.folder import (
     clear_debris,
     clear_debris_in,
     folder_lock,
+    not_written_by_estate,
+    replaceable,
     write_file,
     write_folder,
 )
@@ -218,3 +220,32 @@ def test_a_long_named_folder_set_aside_by_a_killed_run_is_put_back(tmp_path: Pat
     clear_debris(out)
     assert (out / "summary.json").read_text(encoding="utf-8") == "kept"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r" * 250]
+
+
+def test_a_results_folder_the_user_added_a_file_to_is_never_replaced(tmp_path: Path) -> None:
+    """A results folder holding a file estate does not write (a table saved as .xlsx by
+    Excel, the board's notes), here or in an alternative's folder, is refused, naming
+    each; a file browser's own .DS_Store is not the user's and is no reason to refuse."""
+    out = tmp_path / "results" / "Small base"
+    for name in ("summary.json", "sites.csv", "plan.gpkg", "scenario.toml", ".DS_Store"):
+        (out / "alternatives" / "1").mkdir(parents=True, exist_ok=True)
+        (out / name).write_text("{}", encoding="utf-8")
+        (out / "alternatives" / "1" / name).write_text("{}", encoding="utf-8")
+    assert replaceable(out) is None
+    with folder_lock(out):
+        pass
+    (out / "board notes.docx").write_text("notes", encoding="utf-8")
+    (out / "sites.xlsx").write_text("saved by Excel", encoding="utf-8")
+    (out / "alternatives" / "1" / "why.txt").write_text("mine", encoding="utf-8")
+    (out / "alternatives" / "best").mkdir()
+    assert not_written_by_estate(out) == ["alternatives/1/why.txt", "alternatives/best",
+                                          "board notes.docx", "sites.xlsx"]
+    why = replaceable(out)
+    assert why is not None
+    assert why.startswith("a results folder holding 4 files estate did not write "
+                          "(alternatives/1/why.txt, alternatives/best, board notes.docx, "
+                          "sites.xlsx)"), why
+    assert why.endswith("move them out of the folder, or give --out another folder"), why
+    with pytest.raises(InputError, match="board notes.docx"), folder_lock(out):
+        pass
+    assert (out / "board notes.docx").read_text(encoding="utf-8") == "notes"

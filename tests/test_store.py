@@ -170,3 +170,31 @@ def test_warnings_are_kept_and_read_back_as_they_were_said(tmp_path: Path) -> No
     assert kept is not None
     assert [str(w) for w in kept] == [str(w) for w in result.warnings]
     assert all(w.severity == "warning" for w in kept)
+
+
+def test_a_plan_writes_only_what_a_replanned_folder_may_hold(tmp_path: Path) -> None:
+    """Every file a plan writes (with its programme, its page and an alternative) is one
+    of RESULTS_FILES, so planning the same scenario again into its own folder, the
+    normal loop, is allowed; a file added beside them is refused before solving."""
+    from estate.store.folder import RESULTS_FILES, not_written_by_estate
+
+    scenario = town(tmp_path, changes={"start": "2027-04-01"})
+    args = ("plan", scenario, "--programme", "--alternatives", "1", "--within", "1000",
+            "--out", "out", "--map", "plan.html")
+    run = invoke(tmp_path, *args)
+    assert run.code == 0, run.output
+    out = tmp_path / "out"
+    written = {p.name for p in out.iterdir()} | {p.name for p in out.glob("alternatives/*/*")}
+    assert {"programme.csv", "cashflow.csv", "programme.html", "alternatives"} <= written
+    assert (out / "alternatives" / "1" / "summary.json").is_file()
+    assert written <= RESULTS_FILES, written - RESULTS_FILES
+    assert not_written_by_estate(out) == []
+    again = invoke(tmp_path, *args)
+    assert again.code == 0, again.output
+    (out / "sites.xlsx").write_text("saved by Excel", encoding="utf-8")
+    before = (out / "summary.json").read_bytes()
+    refused = invoke(tmp_path, *args)
+    assert refused.code == 1, refused.output
+    assert "sites.xlsx" in refused.stderr
+    assert (out / "summary.json").read_bytes() == before
+    assert (out / "sites.xlsx").read_text(encoding="utf-8") == "saved by Excel"

@@ -55,7 +55,8 @@ from estate.store import (
     write_summary,
 )
 from estate.store.check import write_safe_rows
-from estate.store.folder import write_file
+from estate.store.folder import replaceable, write_file
+from estate.store.paths import other_scenario
 from estate.store.register_used import COLUMNS as REGISTER_COLUMNS
 from estate.store.register_used import RegisterUsed, fingerprint
 
@@ -151,6 +152,9 @@ def stored_agency_npv(summary: Summary, agencies: pd.DataFrame | None) -> dict[s
             for a, v in computed.items()}
 
 
+COMPARED_ELSEWHERE = "give the scenario another `name` (each is stored in results/<name>/)"
+"""How a compared scenario's results go elsewhere: its folder is named after it."""
+
 REUSE, ADD_POLICY_COSTS, SOLVE = "reuse", "add_policy_costs", "solve"
 
 
@@ -198,6 +202,13 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
                                     f"{run.scenario.name!r}, stored in {run.results_dir} as "
                                     f"{folders[run.results_dir]} is", label="key"))
         folders[run.results_dir] = run.path
+        # the folder is replaced if the scenario is planned: refused now, not when reached
+        why = replaceable(run.results_dir, COMPARED_ELSEWHERE)
+        other = other_scenario(run.results_dir, run.scenario, option=None)
+        if why is not None or other is not None:
+            problems.append(Problem(str(run.results_dir), None, None,
+                                    other[0] if other else "a results folder (or nothing "
+                                    "yet)", other[1] if other else str(why)))
         data = Path(run.scenario.data).resolve()
         if data not in registers:
             try:

@@ -28,6 +28,17 @@ from estate.errors import InputError, OutputError, Problem
 _NAME_BYTES = 255
 #: Files whose presence makes a folder a results folder estate may replace whole.
 RESULTS_MARKERS = ("summary.json", "outcome.json")
+#: Every name estate writes in a results folder: a plan's files (`estate.store.
+#: write_results`), a recorded failure's (`write_outcome`), the programme's page, and the
+#: alternatives' folders (`alternatives/<i>/`, results folders of their own). A results
+#: folder holding anything else is not replaced: that is the user's (`replaceable`).
+RESULTS_FILES = frozenset({
+    *RESULTS_MARKERS, "sites.csv", "assignments.csv", "coverage.csv", "agencies.csv",
+    "zones.csv", "programme.csv", "cashflow.csv", "plan.gpkg", "scenario.toml",
+    "inputs.sha256", "warnings.csv", "programme.html", "alternatives"})
+#: What a file browser leaves in a folder it shows (Finder, Windows Explorer): nothing of
+#: the user's, so lost with the folder unmissed.
+BROWSER_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 _SHORT = "estate-"  # how a shortened name begins
 
 
@@ -250,10 +261,13 @@ def _not_a_folder(real: Path) -> str:
             "elsewhere (--out)")
 
 
-def replaceable(out: Path) -> str | None:
+def replaceable(out: Path, elsewhere: str = "give --out another folder") -> str | None:
     """Why the folder `out` may not be replaced by a results folder, or None when it may:
     nothing there yet, an empty folder, or a results folder (its `summary.json` or a
-    sweep run's `outcome.json`). Anything else is the user's, never to be replaced."""
+    sweep run's `outcome.json`) holding only what estate writes (`RESULTS_FILES`).
+    Anything else is the user's, never to be replaced: a folder of other files, or a
+    results folder the user added a file to (a table saved as .xlsx beside its .csv);
+    `elsewhere` says how to write the results somewhere else instead."""
     real = through_link(out)
     if not os.path.lexists(real):
         return None
@@ -261,12 +275,41 @@ def replaceable(out: Path) -> str | None:
         return _not_a_folder(real)
     try:
         names = [p.name for p in real.iterdir()]
+        added = not_written_by_estate(real)
     except OSError as exc:
         return f"a folder estate cannot read ({exc.strerror})"
-    if not names or any(name in names for name in RESULTS_MARKERS):
-        return None
-    return (f"a folder of other files ({len(names)}, e.g. {sorted(names)[0]}), not a results "
-            "folder: estate replaces --out whole; give a new or empty folder")
+    if names and not any(name in names for name in RESULTS_MARKERS):
+        return (f"a folder of other files ({len(names)}, e.g. {sorted(names)[0]}), not a "
+                "results folder: estate replaces --out whole; give a new or empty folder")
+    if added:
+        shown = ", ".join(added[:5]) + (f" and {len(added) - 5} more" if len(added) > 5 else "")
+        return (f"a results folder holding {len(added)} file{'s' if len(added) != 1 else ''} "
+                f"estate did not write ({shown}); estate replaces the folder whole, so "
+                f"{'they' if len(added) != 1 else 'it'} would be lost: move "
+                f"{'them' if len(added) != 1 else 'it'} out of the folder, or {elsewhere}")
+    return None
+
+
+def not_written_by_estate(folder: Path) -> list[str]:
+    """What the results folder `folder` holds that estate did not write, as paths within
+    it (`alternatives/2/notes.txt`), sorted; a file browser's own files left out. Raises
+    OSError when a folder cannot be read."""
+    added = []
+    for path in sorted(Path(folder).iterdir()):
+        if path.name in BROWSER_FILES:
+            continue
+        if path.name not in RESULTS_FILES or path.is_dir() != (path.name == "alternatives"):
+            added.append(path.name)
+        elif path.name == "alternatives":
+            for alternative in sorted(path.iterdir()):
+                if alternative.name in BROWSER_FILES:
+                    continue
+                if not alternative.name.isdigit() or not alternative.is_dir():
+                    added.append(f"alternatives/{alternative.name}")
+                else:
+                    added += [f"alternatives/{alternative.name}/{name}"
+                              for name in not_written_by_estate(alternative)]
+    return added
 
 
 @contextlib.contextmanager

@@ -5,7 +5,8 @@ and writing over the wrong thing loses the user's work. So every output a comman
 write is checked first, named by its option (`--out`, `--map`, `--write-lp`, ...):
 
 - a target that exists must be what estate writes: a regular file, or a folder (for a
-  results folder: an empty one or a results folder, as it is replaced whole); a device,
+  results folder: an empty one, or a results folder holding only what estate writes and
+  no other scenario's results, as it is replaced whole); a device,
   a FIFO or a socket is refused, never written into nor replaced;
 - a symbolic link is written through: the file or folder it points to is replaced and
   the link kept (`store.folder.through_link`);
@@ -21,11 +22,14 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from estate.errors import InputError, OutputError, Problem
+from estate.load.scenario import Scenario
+from estate.store import read_summary
 from estate.store.folder import kind_of, replaceable, through_link
 
 _PROBE_BYTES = 4096  # one block: a full disk refuses it
@@ -42,12 +46,13 @@ class Output:
     replaced: bool = False
 
 
-def check_outputs(outputs: Iterable[Output], results: Iterable[Path] = ()) -> None:
+def check_outputs(outputs: Iterable[Output], results: Iterable[Path] = (),
+                  problems: Iterable[Problem] = ()) -> None:
     """Raise an InputError naming the option and the path of every output that cannot be
-    written, with what to do; `results` are folders the run replaces whole, which no
-    other output may be inside."""
+    written, with what to do, after the `problems` found already; `results` are folders
+    the run replaces whole, which no other output may be inside."""
     results = [Path(r) for r in results]
-    problems = []
+    problems = list(problems)
     taken: dict[str, str] = {}  # each real path -> the option that writes it
     for output in outputs:
         found = _problem(output, results)
@@ -63,13 +68,56 @@ def check_outputs(outputs: Iterable[Output], results: Iterable[Path] = ()) -> No
         raise InputError(problems)
 
 
-def check_plan(out: Path | None, map_path: Path | None, lp_path: Path | None) -> None:
-    """The outputs of `estate plan`: the results folder `out` (None: not written), the map
-    and the LP file (None: not asked for)."""
+def check_plan(out: Path | None, map_path: Path | None, lp_path: Path | None,
+               scenario: Scenario | None = None, named: bool = True) -> None:
+    """The outputs of `estate plan`: the results folder `out` (None: not written), which
+    must not hold another scenario's results than `scenario`'s (`other_scenario`; `named`:
+    `out` is the folder named after it, not one given), the map and the LP file (None:
+    not asked for)."""
     outputs = [Output("--out", out, folder=True, replaced=True)] if out is not None else []
     outputs += [Output(option, path) for option, path in
                 (("--map", map_path), ("--write-lp", lp_path)) if path is not None]
-    check_outputs(outputs, [out] if out is not None else [])
+    why = other_scenario(out, scenario, named) if out is not None and scenario is not None else None
+    check_outputs(outputs, [out] if out is not None else [],
+                  [Problem(str(out), None, "--out", why[0], why[1], label="option")]
+                  if why is not None else [])
+
+
+def stored_name(folder: Path) -> str | None:
+    """The name of the scenario whose results the folder holds: its summary.json's
+    `scenario`, or, for a run that ended without a plan, its scenario.toml's `name`;
+    None when it holds neither readably (a damaged folder is estate's to write afresh)."""
+    folder = through_link(Path(folder))
+    if (folder / "summary.json").is_file():
+        with contextlib.suppress(InputError, OSError):
+            return read_summary(folder).scenario
+        return None
+    with contextlib.suppress(OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        name = tomllib.loads((folder / "scenario.toml").read_text(encoding="utf-8")).get("name")
+        return name if isinstance(name, str) else None
+    return None
+
+
+def other_scenario(out: Path, scenario: Scenario, named: bool = True,
+                   option: str | None = "--out") -> tuple[str, str] | None:
+    """(what was expected, what was found) when the results folder `out` holds the
+    results of a scenario other than `scenario`, else None. A scenario is known by its
+    name (`results/<name>/`): another name is another scenario, such as two names that
+    map to one folder ("Option A/B" and "Option A_B"); the same name, from whichever
+    file, is the same scenario planned again, which replaces its own results. `estate
+    plan` and `estate compare` refuse the folder, so neither overwrites another's.
+    `named`: the folder is the one named after the scenario (so renaming it is the fix),
+    not one given as `option`; `option` None: no option gives another folder."""
+    stored = stored_name(out)
+    if stored is None or stored == scenario.name:
+        return None
+    source = f" ({scenario.path})" if scenario.path is not None else ""
+    fix = f"give {option} another folder" if not named else \
+        f"give {scenario.name!r}{source} a `name` of its own" + (
+            f", or write it elsewhere with {option}" if option else "")
+    return (f"a new folder, or the results folder of this scenario ({scenario.name!r})",
+            f"the results of another scenario, {stored!r}, which would be lost: {fix} (or "
+            "move that folder away if its results are no longer wanted)")
 
 
 def _problem(output: Output, results: list[Path]) -> tuple[str, str] | None:
