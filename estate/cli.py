@@ -228,7 +228,7 @@ def show_warnings(warnings: list[Problem], most: int = 10) -> None:
 @handled
 def validate_command(data: Path) -> None:
     """Check a register (folder of CSVs, .xlsx or .gpkg) and list every problem; or
-    check a scenario file (.toml) with its register as `estate plan` does before it
+    check a scenario file (.toml, or any other file) with its register as `estate plan` does before it
     solves: every problem and warning, the distances measured, and the pre-check that
     no rule rules out every plan (exit 2 with the reasons when one does), in a second
     or two and without planning (nothing is solved or written).
@@ -239,8 +239,9 @@ def validate_command(data: Path) -> None:
       estate validate models/shared_back_office.toml
     """
     from estate.api import validate, validate_scenario
+    from estate.load.read import names_a_register
 
-    if data.suffix.lower() != ".toml":
+    if names_a_register(data):
         register = validate(data)
         show_warnings(register.warnings, most=len(register.warnings))
         say(register_line(data, register))

@@ -61,6 +61,20 @@ EXPECTED_REGISTER = (
 )
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 GPKG_SUFFIXES = (".gpkg",)
+#: The files of (or mistaken for) a register: `estate validate` checks any other file as
+#: a scenario, as `estate plan` reads any file as one (`names_a_register`).
+REGISTER_SUFFIXES = (*EXCEL_SUFFIXES, *GPKG_SUFFIXES, ".csv", ".xls", ".xlsb", ".ods")
+
+
+def names_a_register(path: str | Path) -> bool:
+    """Whether `path` is to be checked as a register (a folder, a register's file, or
+    nothing yet under a name without a suffix, as a folder's is) rather than as a
+    scenario: any other file (`base.toml`, `base.toml.txt` as Notepad saves it), which
+    `estate plan` would read as one, or a missing `.toml`."""
+    path = Path(path)
+    if path.is_dir() or path.suffix.lower() in REGISTER_SUFFIXES:
+        return True
+    return not os.path.lexists(path) and not path.suffix
 
 
 def read_tables(path: str | Path) -> RawRegister:
