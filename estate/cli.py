@@ -25,7 +25,7 @@ from estate.load.free_text import for_terminal
 from estate.render.terminal import err, progress_lines, say, sweep_progress, wants_progress
 from estate.results import Summary
 from estate.results.words import known_gap, percent_up
-from estate.status import Status
+from estate.status import Failure, Status, failure_json
 from estate.store import check_results
 
 if TYPE_CHECKING:
@@ -77,25 +77,18 @@ def handled(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from estate.runs.executor import sigterm_as_interrupt
 
+        # a command printing JSON (`plan --json`) prints its failure as JSON too, on
+        # stdout, beside the words on stderr and the exit code
+        as_json = bool(kwargs.get("as_json"))
         try:
             # a run stopped by SIGTERM (a scheduler's, `kill`) ends as one stopped by
             # Ctrl-C: its temporary folder and its folder's lock removed, exit 130
             with sigterm_as_interrupt():
                 return command(*args, **kwargs)
-        except InputError as exc:
-            err(f"Error: {exc}")
-            # found beside the errors, they are said now, not once the errors are fixed
-            show_warnings(exc.warnings)
-            err("Nothing was solved or written. Fix the problems above and run again.")
-            sys.exit(exc.exit_code)
-        except InfeasibleError as exc:
-            err(f"Infeasible: {exc}")
-            err(f"No plan was written. Relax the rules named above ({exc.relax}) and run "
-                 "again.")
-            sys.exit(exc.exit_code)
         except EstateError as exc:
-            err(f"Error: {exc}")
-            sys.exit(exc.exit_code)
+            if as_json:
+                click.echo(failure_json(Failure.of(exc)))
+            _fail(exc)
         except KeyboardInterrupt as exc:  # a sweep's says how many runs are stored
             err(getattr(exc, "message", "") or "Interrupted; previous results are untouched.")
             sys.exit(130)
@@ -103,11 +96,29 @@ def handled(command: Callable[..., Any]) -> Callable[..., Any]:
             raise
         except Exception as exc:  # the last line of defence
             log = _log_unexpected(exc)
-            err(f"Unexpected error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                 f" (full trace in {log})")
+            message = (f"Unexpected error: {type(exc).__name__}: "
+                       f"{str(exc).splitlines()[0] if str(exc) else ''} (full trace in {log})")
+            if as_json:
+                click.echo(failure_json(Failure.of(exc, message)))
+            err(message)
             sys.exit(4)
 
     return wrapper
+
+
+def _fail(exc: EstateError) -> None:
+    """Say a known failure on stderr, with what to do, and exit with its code."""
+    if isinstance(exc, InputError):
+        err(f"Error: {exc}")
+        # found beside the errors, they are said now, not once the errors are fixed
+        show_warnings(exc.warnings)
+        err("Nothing was solved or written. Fix the problems above and run again.")
+    elif isinstance(exc, InfeasibleError):
+        err(f"Infeasible: {exc}")
+        err(f"No plan was written. Relax the rules named above ({exc.relax}) and run again.")
+    else:
+        err(f"Error: {exc}")
+    sys.exit(exc.exit_code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -146,7 +157,8 @@ def print_summary(summary: Summary, out: Path | None, map_path: Path | None) -> 
 @click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Map file (default maps/<name>.html).")
 @click.option("--json", "as_json", is_flag=True,
-              help="Print the summary as one JSON object on stdout, nothing else.")
+              help="Print the summary as one JSON object on stdout, nothing else (a "
+                   "failed plan: its status and problems or reasons, README).")
 @click.option("--write-lp", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the model as an LP file with readable names.")
 @click.option("--verbose", is_flag=True, help="Show the solver's own log on stderr.")

@@ -30,6 +30,11 @@ class Problem:
     # `expected` and `found` still hold it for a table of problems
     sentence: str = ""
 
+    def to_json(self) -> dict[str, str | int | None]:
+        """The problem as `estate plan --json` prints it when the plan fails."""
+        return {"file": self.file, "row": self.row, "column": self.column,
+                "label": self.label, "expected": self.expected, "found": self.found}
+
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:

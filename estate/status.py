@@ -3,14 +3,18 @@
 The solver adapters, the pipeline, the runs (areas, sweeps, comparisons, policy costs)
 and the pages all speak of a run's ending through `Status`. It is a `StrEnum`, so it is
 written to `summary.json` and CSV files as its plain value (`"optimal"`) and read back
-with `Status(text)`. `status_of` is the one place an exception becomes a status.
+with `Status(text)`. `status_of` is the one place an exception becomes a status, and
+`Failure` the one form a run that ended without a plan is printed in as JSON.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from estate.errors import EstateError, InfeasibleError, InputError, NoSolutionError
+from estate.errors import EstateError, InfeasibleError, InputError, NoSolutionError, Problem
 
 
 class Status(StrEnum):
@@ -55,3 +59,45 @@ def status_of(exc: BaseException) -> Status:
     if isinstance(exc, EstateError) and exc.exit_code == 1:
         return Status.INVALID
     return Status.ERROR
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A run that ended without a plan, as `estate plan --json` prints it on stdout, so
+    that a script reads why as it reads a plan: the status, the message the user is
+    shown, and, as the error has them, every input problem (and the warnings found beside
+    them), or the reasons no plan meets the rules and the keys to relax."""
+
+    status: Status
+    message: str
+    problems: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    reasons: tuple[str, ...] = ()
+    relax: str = ""
+
+    @classmethod
+    def of(cls, exc: BaseException, message: str = "") -> Failure:
+        """The failure `exc` is; `message`: what the user is told, when not `str(exc)`."""
+        return cls(status_of(exc), message or str(exc),
+                   tuple(exc.problems) if isinstance(exc, InputError) else (),
+                   tuple(exc.warnings) if isinstance(exc, InputError) else (),
+                   tuple(exc.reasons) if isinstance(exc, InfeasibleError) else (),
+                   exc.relax if isinstance(exc, InfeasibleError) else "")
+
+    def to_json(self) -> dict[str, Any]:
+        """The keys a script reads: `status` and `message` always, then `problems` and
+        `warnings` (each: file, row, column, label, expected, found) for bad input, or
+        `reasons` and `relax` for an infeasible scenario."""
+        data: dict[str, Any] = {"status": str(self.status), "message": self.message}
+        if self.status == Status.INVALID:
+            data["problems"] = [p.to_json() for p in self.problems]
+            data["warnings"] = [w.to_json() for w in self.warnings]
+        if self.status == Status.INFEASIBLE:
+            data["reasons"] = list(self.reasons)
+            data["relax"] = self.relax
+        return data
+
+
+def failure_json(failure: Failure) -> str:
+    """The failure as one line of JSON, as `summary_json(compact=True)` prints a plan."""
+    return json.dumps(failure.to_json(), ensure_ascii=False, separators=(",", ":"))

@@ -209,7 +209,7 @@ def test_no_plan_within_the_time_limit_exits_3(tmp_path: Path) -> None:
     run = invoke(tmp_path, "plan", scenario, "--out", "out", "--json")
     assert run.code == 3, run.output
     assert "time limit" in run.stderr and "time_limit_s" in run.stderr
-    assert run.stdout.strip() == ""
+    assert run.json()["status"] == "no_solution"  # --json: the failure, no summary
     assert not (tmp_path / "out").exists()
     no_traceback(run)
 
@@ -301,7 +301,11 @@ def test_crash_while_writing_keeps_old_results_and_no_temp_folder(
     assert run.code == code, run.output
     assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == before
     assert leftovers(tmp_path) == []
-    assert run.stdout.strip() == ""  # no half summary either
+    # no half summary either: with --json a crash's failure, nothing after Ctrl-C
+    if code == 4:
+        assert run.json() == {"status": "error", "message": run.stderr.strip()}
+    else:
+        assert run.stdout.strip() == ""
     no_traceback(run)
 
 
@@ -357,7 +361,8 @@ def test_plan_with_bad_register_exits_1_and_writes_nothing(tmp_path: Path) -> No
     run = invoke(tmp_path, "plan", town(tmp_path, rows), "--out", "out", "--json")
     assert run.code == 1, run.output
     assert "sites.csv row 2, column running_cost" in run.stderr
-    assert run.stdout.strip() == ""
+    assert [(p["file"], p["row"], p["column"]) for p in run.json()["problems"]] == [
+        ("sites.csv", 2, "running_cost")]
     assert not (tmp_path / "out").exists()
     no_traceback(run)
 
@@ -667,3 +672,90 @@ def test_a_plan_stopped_by_sigterm_ends_as_ctrl_c_does(tmp_path: Path) -> None:
     assert "Interrupted; previous results are untouched." in stderr
     assert "Traceback" not in stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_plan_refuses_a_results_folder_holding_a_file_the_user_put_there(tmp_path: Path) -> None:
+    """Planning again replaces the folder whole: a file the user put in it stops the plan
+    before solving (exit 1, the file named, with how to go on), and stays; once moved
+    out, the same scenario is planned into its own folder again."""
+    scenario = town(tmp_path)
+    assert invoke(tmp_path, "plan", scenario).code == 0
+    folder = tmp_path / "results" / "tiny"
+    (folder / "board notes.docx").write_text("notes", encoding="utf-8")
+    stored = {p.name: p.read_bytes() for p in folder.iterdir()}
+    run = invoke(tmp_path, "plan", scenario)
+    assert run.code == 1, run.output
+    no_traceback(run)
+    assert run.stdout == ""
+    assert ("results/tiny, option --out: expected a results folder (or nothing yet), found "
+            "a results folder holding 1 file estate did not write (board notes.docx)"
+            ) in run.stderr, run.stderr
+    assert "move it out of the folder, or give --out another folder" in run.stderr
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == stored
+    assert leftovers(folder.parent) == []
+    (folder / "board notes.docx").rename(tmp_path / "board notes.docx")
+    assert invoke(tmp_path, "plan", scenario).code == 0
+
+
+def test_plan_refuses_the_results_of_another_scenario_in_its_folder(tmp_path: Path) -> None:
+    """"Option A/B" and "Option A_B" are both stored in results/Option A_B: the second
+    plan is refused before solving, naming both scenarios, whether the folder is the
+    one named after it or given as --out; another --out plans it."""
+    first = town(tmp_path, changes={"name": "Option A/B"}, name="o1.toml")
+    town(tmp_path, changes={"name": "Option A_B"}, name="o2.toml")
+    second = Path("o2.toml")  # as typed in the working folder
+    assert invoke(tmp_path, "plan", first).code == 0
+    folder = tmp_path / "results" / "Option A_B"
+    stored = (folder / "summary.json").read_bytes()
+    run = invoke(tmp_path, "plan", second)
+    assert run.code == 1, run.output
+    no_traceback(run)
+    assert ("found the results of another scenario, 'Option A/B', which would be lost: give "
+            "'Option A_B' (o2.toml) a `name` of its own, or write it elsewhere with --out"
+            ) in run.stderr, run.stderr
+    given = invoke(tmp_path, "plan", second, "--out", folder)
+    assert given.code == 1, given.output
+    assert "'Option A/B', which would be lost: give --out another folder" in given.stderr
+    assert (folder / "summary.json").read_bytes() == stored
+    elsewhere = invoke(tmp_path, "plan", second, "--out", "option_a_b", "--json")
+    assert elsewhere.code == 0, elsewhere.output
+    assert elsewhere.json()["scenario"] == "Option A_B"
+    assert json.loads(stored)["scenario"] == "Option A/B"
+
+
+def test_validate_and_plan_both_take_a_scenario_saved_as_toml_txt(tmp_path: Path) -> None:
+    """Notepad saves `base.toml` as `base.toml.txt`: plan reads any file as a scenario,
+    and validate checks it as one too, not as a register."""
+    scenario = town(tmp_path).rename(tmp_path / "base.toml.txt")
+    checked = invoke(tmp_path, "validate", scenario)
+    assert checked.code == 0, checked.output
+    assert "base.toml.txt: consistent with its register" in checked.stdout
+    planned = invoke(tmp_path, "plan", scenario, "--out", "out", "--json")
+    assert planned.code == 0, planned.output
+    assert planned.json()["scenario"] == "tiny"
+    assert invoke(tmp_path, "validate", tmp_path / "reg").code == 0  # a folder: a register
+
+
+def test_plan_json_says_why_there_is_no_plan_on_stdout(tmp_path: Path) -> None:
+    """With --json a failed plan still prints one JSON object on stdout (its status and
+    each problem located, or the reasons), the words on stderr, and exits 1 or 2."""
+    bad = town(tmp_path, changes={"horizon_years": "ten"}, name="bad.toml")
+    run = run_cli(tmp_path, "plan", bad, "--json")
+    assert run.code == 1, run.output
+    failure = run.json()
+    assert failure["status"] == "invalid"
+    assert failure["problems"] == [{"file": str(bad), "row": None,
+                                    "column": "horizon_years", "label": "key",
+                                    "expected": "a whole number from 1 to 100",
+                                    "found": "'ten'"}], failure
+    assert "horizon_years" in run.stderr and "Nothing was solved" in run.stderr
+    closed = town(tmp_path, changes={"policy": {"close": ["S1"]}}, name="closed.toml")
+    run = run_cli(tmp_path, "plan", closed, "--json")
+    assert run.code == 2, run.output
+    failure = run.json()
+    assert failure["status"] == "infeasible"
+    assert len(failure["reasons"]) == 2
+    assert failure["reasons"][0].startswith("zone Z1 Centre: no site left open offering "
+                                            "public_access within 5 km")
+    assert "Relax the rules" in run.stderr
+    no_traceback(run)
