@@ -41,7 +41,7 @@ Rows = list[list[str]]
 def _table(name: str, change: Callable[[Rows], None]) -> Callable[[Path], None]:
     """An edit of one CSV of the folder, as a spreadsheet saves it back."""
     def edit(folder: Path) -> None:
-        with open(folder / name, newline="", encoding="utf-8") as f:
+        with open(folder / name, newline="", encoding="utf-8-sig") as f:
             rows = list(csv.reader(f))
         change(rows)
         with open(folder / name, "w", newline="", encoding="utf-8") as f:

@@ -14,6 +14,7 @@ traceback, nothing written), never exit 4.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import shutil
@@ -37,7 +38,15 @@ from estate.store import (
     read_table,
     write_safe_csv,
 )
-from tests.fixtures import TOWN_SCENARIO, invoke, merge, no_traceback, town_rows, write_scenario
+from tests.fixtures import (
+    TOWN_SCENARIO,
+    invoke,
+    merge,
+    no_traceback,
+    town,
+    town_rows,
+    write_scenario,
+)
 
 LONG = "Long " + "x" * 39_995  # 40,000 characters: more than an Excel cell holds
 NAMES = {
@@ -86,7 +95,7 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def _raw(path: Path) -> list[list[str]]:
-    with open(path, newline="", encoding="utf-8") as f:
+    with open(path, newline="", encoding="utf-8-sig") as f:
         return list(csv.reader(f))
 
 
@@ -154,6 +163,54 @@ def test_any_text_survives_the_csv_round_trip(tmp_path: Path, text: str) -> None
     assert len(raw) == 3 and raw[1][1][:1] not in FORMULA_STARTS
 
 
+BOM = b"\xef\xbb\xbf"
+"""The UTF-8 byte-order mark Excel's "CSV UTF-8" starts a file with."""
+ACCENTED = {"S1": "St Mary\u2019s Centre \u2013 Ipswich", "S2": "Caf\u00e9 Annex"}
+
+
+def test_every_csv_starts_with_a_byte_order_mark(planned: dict[str, Any]) -> None:
+    """Without the mark, Excel opened by a double click reads the file as Windows-1252."""
+    files = [*planned["folder"].glob("*.csv"), planned["root"] / "cmp" / "comparison.csv"]
+    assert {p.name for p in files} >= {"sites.csv", "warnings.csv", "programme.csv",
+                                      "cashflow.csv", "comparison.csv"}
+    assert [p.name for p in files if not p.read_bytes().startswith(BOM)] == []
+    assert not any(p.read_bytes()[3:].startswith(BOM) for p in files)  # one mark only
+
+
+def _strip_marks(folder: Path) -> None:
+    """The folder as estate wrote it before it wrote a byte-order mark."""
+    for path in folder.glob("*.csv"):
+        data = path.read_bytes()
+        assert data.startswith(BOM)
+        path.write_bytes(data[len(BOM):])
+
+
+def test_accented_names_are_read_as_excel_reads_them(tmp_path: Path) -> None:
+    """Curly quotes, dashes and accents: sites.csv decoded as Excel decodes a file with a
+    mark holds the register's names exactly; `estate report` reads the folder, and a
+    copy without the marks (written before) too."""
+    rows = town_rows()
+    for row in rows["sites"]:
+        row["name"] = ACCENTED.get(row["site_id"], row["name"])
+    scenario = town(tmp_path, rows, PROGRAMME)
+    run = invoke(tmp_path, "plan", scenario, "--out", "results/tiny", "--programme")
+    assert run.code == 0, run.output
+    data = (tmp_path / "results" / "tiny" / "sites.csv").read_bytes()
+    assert data.startswith(BOM)
+    names = {r["site_id"]: r["name"] for r in csv.DictReader(
+        io.StringIO(data.decode("utf-8-sig"), newline=""))}
+    assert {s: names[s] for s in ACCENTED} == ACCENTED
+    shutil.copytree(tmp_path / "results" / "tiny", tmp_path / "results" / "old")
+    _strip_marks(tmp_path / "results" / "old")
+    for name in ("tiny", "old"):
+        stored = check_results(tmp_path / "results" / name)
+        assert ACCENTED.items() <= stored.tables["sites"].set_index("site_id")[
+            "name"].to_dict().items()
+        run = invoke(tmp_path, "report", f"results/{name}", "--out", f"out/{name}.pdf")
+        assert run.code == 0, (name, run.output)
+        assert (tmp_path / "out" / f"{name}.pdf").stat().st_size > 0
+
+
 def test_long_text_is_cut_only_in_the_workbook() -> None:
     from estate.runs.compare import xlsx_text
 
@@ -200,7 +257,7 @@ def _bad_last_byte(name: str) -> Callable[[Path], None]:
 
 def _encode(name: str, encoding: str) -> Callable[[Path], None]:
     def edit(folder: Path) -> None:
-        text = (folder / name).read_text(encoding="utf-8")
+        text = (folder / name).read_text(encoding="utf-8-sig")
         (folder / name).write_bytes(text.encode(encoding))
     return edit
 
@@ -306,11 +363,13 @@ def _run(command: str, planned: dict[str, Any], cwd: Path) -> Any:
     return invoke(cwd, "report", "results/tiny", "--out", "out/board.pdf")
 
 
+@pytest.mark.parametrize("marked", [True, False], ids=["as written", "without marks"])
 @pytest.mark.parametrize("command", COMMANDS)
 def test_an_intact_copy_is_drawn(planned: dict[str, Any], tmp_path: Path,
-                                 command: str) -> None:
-    """The control: the same copy, not damaged, works (and compare reuses it)."""
-    _damaged_copy(planned, tmp_path, lambda folder: None)
+                                 command: str, marked: bool) -> None:
+    """The control: the same copy, not damaged, works (and compare reuses it); so does
+    a copy whose CSVs have no byte-order mark, as estate wrote them before."""
+    _damaged_copy(planned, tmp_path, (lambda folder: None) if marked else _strip_marks)
     run = _run(command, planned, tmp_path)
     assert run.code == 0, run.output
     assert any((tmp_path / "out").iterdir())

@@ -54,7 +54,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def _csv_rows(path: Path) -> list[dict[str, str]]:
-    with open(path, newline="", encoding="utf-8") as f:
+    with open(path, newline="", encoding="utf-8-sig") as f:
         return list(csv.DictReader(f))
 
 
@@ -114,7 +114,7 @@ def test_the_runs_columns_come_last_after_a_key_only_a_later_row_has(
              {"scenario": "b", "policy_cost.coverage.0": 2.0, "policy_cost.coverage.1": 3.0,
               "results_dir": "r/b", "reused": True, "message": "m"}]
     write_csv(table, tmp_path / "c.csv")
-    header, first, _ = (tmp_path / "c.csv").read_text(encoding="utf-8").splitlines()
+    header, first, _ = (tmp_path / "c.csv").read_text(encoding="utf-8-sig").splitlines()
     assert header.split(",") == ["scenario", "policy_cost.coverage.0",
                                  "policy_cost.coverage.1", "results_dir", "reused", "message",
                                  "scenario_file", "register", "register_path",

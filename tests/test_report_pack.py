@@ -580,7 +580,7 @@ def test_a_folder_that_is_not_a_results_folder_is_bad_input(tmp_path: Path) -> N
 def test_a_damaged_sites_table_is_located(pack: dict[str, Any], tmp_path: Path) -> None:
     folder = tmp_path / "damaged"
     shutil.copytree(pack["folder"], folder)
-    sites = (folder / "sites.csv").read_text(encoding="utf-8").splitlines()
+    sites = (folder / "sites.csv").read_text(encoding="utf-8-sig").splitlines()
     sites[2] = sites[2].replace(",close,", ",shut,")
     (folder / "sites.csv").write_text("\n".join(sites) + "\n", encoding="utf-8")
     with pytest.raises(estate.InputError, match=r"sites.csv.*row 3.*decision"):
@@ -769,7 +769,7 @@ def test_leases_ended_before_the_start_are_caveats(leased: dict[str, Any],
     # a plan made without warnings keeps the header alone, and the pack says there
     # were none; a folder without the file (written before estate kept them) does not
     # know, and the pack says that instead
-    kept = (pack["folder"] / "warnings.csv").read_text(encoding="utf-8").splitlines()
+    kept = (pack["folder"] / "warnings.csv").read_text(encoding="utf-8-sig").splitlines()
     assert kept == ["file,row,column,label,expected,found,sentence"]
     clean = read_results(pack["folder"])
     assert clean.warnings == ()

@@ -15,7 +15,10 @@ written:
   32,767 characters in a cell: it cuts a longer text when it opens the CSV, while
   estate reads it back whole; comparison.xlsx cuts such a text itself (`estate.runs.
   compare`), so the workbook opens without repair;
-- files are UTF-8; a byte-order mark (Excel's "CSV UTF-8") is accepted on reading.
+- files are UTF-8 with a byte-order mark, as Excel's "CSV UTF-8" writes them: without
+  one, Excel opened by a double click reads a CSV as Windows-1252 and shows "Café" as
+  "CafÃ©"; on reading, the mark is taken off and a file without one (a folder written
+  before estate wrote it, or by another tool) is read the same.
 
 `check_tables` reads every table of a folder typed and checks what the map, the
 comparison and the board pack rely on (ids that join, decisions, coordinates, a
@@ -89,8 +92,9 @@ def _cells(column: pd.Series) -> list[Any]:
 
 def write_safe_rows(header: Sequence[Any], rows: Iterable[Sequence[Any]], path: Path) -> None:
     """Rows of cells already made safe (`safe_cell`) as CSV the way every CSV of estate
-    is written (module docstring): UTF-8, quoted where needed, CRLF line ends."""
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    is written (module docstring): UTF-8 with a byte-order mark, quoted where needed,
+    CRLF line ends."""
+    with open(path, "w", newline="", encoding="utf-8-sig") as f:
         writer = csv.writer(f, lineterminator="\r\n")
         writer.writerow(header)
         writer.writerows(rows)
