@@ -203,6 +203,23 @@ def coverage_sets(rules: tuple[CoverageRule, ...], sites: pd.DataFrame, zones: p
     return out
 
 
+def _rules_reaching_no_zone(coverage: list[CoverageSet], register: Register,
+                            zones: pd.DataFrame, label: str) -> list[Problem]:
+    """A warning for each `maintain` rule that no zone is in scope of: the rule keeps
+    covered the zones some site offering the service reaches today, so with none it
+    protects nothing, and the plan would be drawn as if it held. A register without
+    zones, or with no site at all offering the service, is `estate.load.consistency`'s
+    warning instead."""
+    offered = {s for services in register.sites["services"] for s in services}
+    return [Problem(label, None, cov.rule.name, "zones for the rule to protect",
+                    f"no zone is within {cov.rule.radius_km:g} km of a site offering "
+                    f"{cov.rule.service} today, so the rule protects nothing (check the "
+                    "radius, the sites' services and the zones' positions)",
+                    label="key", severity="warning")
+            for cov in coverage if cov.rule.mode == "maintain" and not zones.empty
+            and cov.rule.service in offered and not cov.scope.any()]
+
+
 def nearest_km(zones: pd.DataFrame, sites: pd.DataFrame, mask: np.ndarray) -> np.ndarray:
     """Distance from each zone to the nearest site in `mask` (NaN when there is none)."""
     out = np.full(len(zones), np.nan)
@@ -381,13 +398,17 @@ def prepare(register: Register, scenario: Scenario) -> Prepared:
         ended = _leases_ended_before_start(sites, calendar, forced_open,
                                            register.files.get("sites", "sites"))
         warnings += staying + late_builds + ended
+    coverage = coverage_sets(scenario.coverage, sites, zones, existing)
+    label = str(scenario.path) if scenario.path else scenario.name
+    # not among `measured`: in one area of a national register a rule may well reach
+    # no zone, and the whole register is what the rule is about
+    unreached = _rules_reaching_no_zone(coverage, register, zones, label)
     return Prepared(
         calendar=calendar, exits=None if calendar is None else exit_terms(sites, calendar),
         scenario=scenario, crs=crs, agencies=agencies, sites=sites, functions=functions,
         zones=zones, pairs=pairs,
-        coverage=coverage_sets(scenario.coverage, sites, zones, existing),
-        home=home, existing=existing, forced_open=forced_open & ~forced_closed,
-        forced_closed=forced_closed, warnings=list(register.warnings) + warnings,
+        coverage=coverage, home=home, existing=existing,
+        forced_open=forced_open & ~forced_closed, forced_closed=forced_closed, warnings=list(register.warnings) + warnings + unreached,
         measured=list(warnings),
         zone_shapes=register.zone_shapes,
     )

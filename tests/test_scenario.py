@@ -356,3 +356,43 @@ def test_the_crs_is_checked_on_the_plans_own_sites(tmp_path: Path) -> None:
             "crs": "EPSG:32631", "agencies": agencies}))
         problems = check_against_register(scenario, load_register(tmp_path / "reg"))
         assert sum(p.column == "crs" for p in problems) == crs_problems, problems
+
+
+def _no_zones() -> dict[str, list[dict[str, Any]]]:
+    rows = town_rows()
+    rows["zones"] = []
+    return rows
+
+
+def _zones_far_off() -> dict[str, list[dict[str, Any]]]:
+    """Both zones 0.3 degrees (33 km) north of the town: beyond the rule's 5 km."""
+    rows = town_rows()
+    for row in rows["zones"]:
+        row["lat"] += 0.3
+    return rows
+
+
+@pytest.mark.parametrize(("rows", "found"), [
+    (_no_zones, "zones.csv has no rows, so the rule protects nothing"),
+    (_zones_far_off, "no zone is within 5 km of a site offering public_access today, so "
+                     "the rule protects nothing"),
+    (town_rows, None),  # the control: Z1 sits at S1, which offers public access
+])
+@pytest.mark.parametrize("command", ["validate", "plan"])
+def test_a_coverage_rule_that_protects_nothing_is_a_warning(
+        tmp_path: Path, rows: Callable[[], dict[str, list[dict[str, Any]]]],
+        found: str | None, command: str) -> None:
+    """The town's rule keeps public access within 5 km of the zones reached today; with
+    no zone to reach it protects nothing, and `estate validate SCENARIO` and `estate
+    plan` (one path: `ready_to_plan`) both say so at the rule's key."""
+    scenario = town(tmp_path, rows())
+    args = ("--out", "out", "--map", "map.html") if command == "plan" else ()
+    run = invoke(tmp_path, command, scenario, *args)
+    assert run.code == 0, run.output
+    said = [line for line in run.stderr.splitlines() if "key coverage.0:" in line]
+    if found is None:
+        assert said == [], run.stderr
+        return
+    assert len(said) == 1 and said[0].startswith("Warning: "), run.stderr
+    assert "expected zones for the rule to protect" in said[0] and found in said[0], said
+    no_traceback(run)

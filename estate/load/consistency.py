@@ -152,7 +152,10 @@ def _words(scenario: Scenario, register: Register, label: str) -> list[Problem]:
     A coverage rule for a service no site offers protects nobody (or, in mode `all`, no
     plan exists): an error when the register spells a service nearly so (a typo, or
     only the case differs), a warning otherwise (a standard scenario run on a register
-    without that service; the plan then says which zones no site can reach). A sharing type no team has is likewise
+    without that service; the plan then says which zones no site can reach). A rule
+    when the register has no zones protects nobody either: a warning (one that reaches
+    no zone today is `estate.prepare`'s, which measures distances). A sharing type no
+    team has is likewise
     an error when the register spells a type nearly so (`Finanace`, `it`: the plan would
     quietly pool nothing of the type meant), a warning otherwise (a standard scenario
     may name types a register lacks). A closable kind in a form register kinds never take
@@ -170,6 +173,12 @@ def _words(scenario: Scenario, register: Register, label: str) -> list[Problem]:
                 f"a service some site offers (the register's: {offered})",
                 repr(rule.service) + hint, label="key",
                 severity="error" if hint else "warning"))
+        if register.zones.empty:
+            problems.append(Problem(
+                label, None, rule.name, "zones for the rule to protect",
+                f"{register.files.get('zones', 'zones.csv')} has no rows, so the rule "
+                "protects nothing (add the zones people live in)", label="key",
+                severity="warning"))
     types = set(functions["type"])
     for kind in scenario.sharing_types:
         if kind not in types:
