@@ -16,9 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from estate.errors import InputError
+from estate.results.programme import CASHFLOW_COLUMNS
 from estate.store import check_results
 from estate.store import write_results as write_plan
 from tests.fixtures import (
@@ -417,6 +419,14 @@ def test_a_planned_programme_passes(tiny: Any, tmp_path: Path) -> None:
     stored = check_results(folder)
     assert stored.programme is not None
     assert stored.programme.npv_saving == pytest.approx(programme.npv_saving, abs=0.01)
+    # every pound of cashflow.csv to the penny, as the other tables (discounting makes
+    # fractions of a penny wherever the rate is not nought)
+    with open(folder / "cashflow.csv", newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    money = [r[c] for r in rows for c in CASHFLOW_COLUMNS[3:]]
+    assert [m for m in money if "." in m and len(m.split(".")[1]) > 2] == []
+    exact = programme.cashflow["discounted"].to_numpy(float)
+    assert np.abs(exact - np.round(exact, 2)).max() < 1e-9
 
 
 def test_a_dated_folder_with_an_edited_cashflow_is_exit_1(dated: Path,

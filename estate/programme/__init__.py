@@ -19,7 +19,7 @@ from estate.errors import EstateError, InfeasibleError, NoSolutionError
 from estate.load.scenario import ProgrammeLimits
 from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
-from estate.programme.cashflow import cashflow, npv_of_cost
+from estate.programme.cashflow import cashflow, in_pennies, npv_of_cost
 from estate.programme.changes import (
     Changes,
     Trajectory,
@@ -223,10 +223,11 @@ def programme_of(prep: Prepared, model: EstateModel, changes: Changes, years: np
     broken = violations(prep, model, changes, years, path, limits)
     if broken:
         raise AssertionError("the schedule breaks a timing rule: " + "; ".join(broken[:5]))
-    flows = cashflow(prep, model, changes, years, path)
-    npv_cost = npv_of_cost(flows, cal)
+    exact = cashflow(prep, model, changes, years, path)
+    npv_cost = npv_of_cost(exact, cal)
     status_quo = float((cal.d_end[1:horizon + 1]
-                        * flows[flows["agency_id"] == ""]["status_quo"].to_numpy()).sum())
+                        * exact[exact["agency_id"] == ""]["status_quo"].to_numpy()).sum())
+    flows = in_pennies(exact)
     left = np.flatnonzero(years == 0)
     notes: tuple[str, ...] = (
         f"{len(left)} of the {len(years)} changes do not happen within the horizon, as they "

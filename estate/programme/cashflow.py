@@ -120,6 +120,22 @@ def _with_totals(frame: pd.DataFrame, cal: Calendar) -> pd.DataFrame:
                   "cumulative", "discounted", "cumulative_discounted"]]
 
 
+MONEY = (*COMPONENTS, "cost", "status_quo", "saving", "cumulative", "discounted",
+         "cumulative_discounted")
+"""The columns of `cashflow` in pounds."""
+
+
+def in_pennies(flows: pd.DataFrame) -> pd.DataFrame:
+    """The cash flow as cashflow.csv holds it: every sum of money rounded to the penny,
+    as the other tables of a results folder are, each from its unrounded value (so a
+    running total is within half a penny of the true one, not of the rounded terms'
+    sum). The NPV is taken before rounding; the payback year after, so that it is the
+    year the file shows first above nought."""
+    out = flows.copy()
+    out[list(MONEY)] = out[list(MONEY)].round(2) + 0.0  # + 0.0: no "-0.0" in the file
+    return out
+
+
 def npv_of_cost(flows: pd.DataFrame, cal: Calendar) -> float:
     """Today's value of the estate's cost over the horizon (the rows of agency "")."""
     total = flows[flows["agency_id"] == ""]
