@@ -114,7 +114,7 @@ def _fail(exc: EstateError) -> None:
         show_warnings(exc.warnings)
         err("Nothing was solved or written. Fix the problems above and run again.")
     elif isinstance(exc, InfeasibleError):
-        err(f"Infeasible: {exc}")
+        err(str(exc))  # "The scenario is infeasible: ..." and its reasons
         err(f"No plan was written. Relax the rules named above ({exc.relax}) and run again.")
     else:
         err(f"Error: {exc}")

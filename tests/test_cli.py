@@ -469,7 +469,7 @@ AGAINST_THE_REGISTER = {
         {"sharing": {"types": ["HR", "Finanace"]}},
         ["key sharing.types", "'Finanace' -> 'Finance'"]),
     "keep id not in the register": ({"policy": {"keep": ["S1", "S9"]}},
-                                    ["key policy.keep", "unknown ids ['S9']"]),
+                                    ["key policy.keep", "unknown ids S9"]),
 }
 
 
@@ -552,6 +552,8 @@ def test_validate_a_scenario_no_plan_can_meet_exits_2_as_plan_does(tmp_path: Pat
     assert run.code == 2, run.output
     no_traceback(run)
     assert run.stdout.strip() == ""
+    assert run.stderr.startswith("The scenario is infeasible: no plan meets every rule.\n")
+    assert run.stderr.lower().count("infeasible") == 1, run.stderr  # said once
     for zone in ("zone Z1 Centre", "zone Z2 Outskirts"):
         assert f"{zone}: no site left open offering public_access within 5 km" in run.stderr
     assert _tree(tmp_path) == before

@@ -904,3 +904,16 @@ def test_a_date_in_a_table_of_the_page_never_breaks_at_its_hyphens() -> None:
     assert "<td>from 2028-04-01 on</td>" in html and "<td>&lt;b&gt;</td>" in html
     css = (Path(estate.render.__file__).parent / "static" / "report.css").read_text()
     assert ".whole{white-space:nowrap}" in css
+
+
+def test_two_agencies_that_gain_are_both(tmp_path: Path) -> None:
+    """The town's council saves and the police pay the same: "Both agencies", not "All
+    2 agencies"."""
+    estate.plan(town(tmp_path), out=tmp_path / "results", map_path=False)
+    r = read_results(tmp_path / "results")
+    assert len(r.summary.agencies) == 2
+    assert not any(a.worse_off for a in r.summary.agencies.values())
+    words = agencies_page(r).blocks[0]
+    assert isinstance(words, Text)
+    assert words.text.startswith("Both agencies pay less or the same each year; Town "
+                                 "Council saves the most ("), words.text

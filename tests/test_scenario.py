@@ -100,7 +100,7 @@ SCENARIO_ERRORS: dict[str, tuple[dict[str, Any], Rows, list[str]]] = {
                                          ["crs", "1.25 times their true length"]),
     "closing a site of an agency outside the plan": (
         {"agencies": ["A1"], "policy": {"close": ["S3"]}}, None,
-        ["policy.close", "'S3' of 'A2'", "the plan cannot close them"]),
+        ["policy.close", "S3 of A2", "the plan cannot close them"]),
     "cap of minus infinity": ({"policy": {"max_one_off": -math.inf}}, None,
                               ["policy.max_one_off", "a finite number, or inf for no limit",
                                "-inf"]),
@@ -249,8 +249,8 @@ def test_suspicious_scenario_words_are_located_warnings(tmp_path: Path) -> None:
         ("policy.closable_kinds", "warning"), ("coverage.0.service", "warning"),
         ("sharing.min_agencies", "warning")}  # only the council has HR teams
     found = " ".join(p.found for p in problems)
-    for text in ("3 of 3 sites outside", "'Payroll', which no function has", "['HR'] listed",
-                 "['S1'] listed", "'ofice' -> 'office'", "'parking'"):
+    for text in ("3 of 3 sites outside", "'Payroll', which no function has", "HR listed",
+                 "S1 listed", "'ofice' -> 'office'", "'parking'"):
         assert text in found, (text, found)
 
 
@@ -261,7 +261,7 @@ def test_keeping_a_site_outside_the_plan_is_a_warning(tmp_path: Path) -> None:
     problems = check_against_register(scenario, load_register(tmp_path / "reg"))
     keep = [p for p in problems if p.column == "policy.keep"]
     assert [(p.severity, p.found) for p in keep] == [
-        ("warning", "'S3' of 'A2', outside the plan: they stay as they are")]
+        ("warning", "S3 of A2, outside the plan: they stay as they are")]
 
 
 @pytest.mark.parametrize(("sharing", "agencies", "short"), [
@@ -396,3 +396,17 @@ def test_a_coverage_rule_that_protects_nothing_is_a_warning(
     assert len(said) == 1 and said[0].startswith("Warning: "), run.stderr
     assert "expected zones for the rule to protect" in said[0] and found in said[0], said
     no_traceback(run)
+
+
+def test_ids_in_messages_are_plain_text(tmp_path: Path) -> None:
+    """Ids as a planner typed them, not as Python lists or quoted strings."""
+    scenario = town(tmp_path, changes={"policy": {"keep": ["S2", "S9", "S8"],
+                                                  "close": ["S2"]}})
+    run = invoke(tmp_path, "validate", scenario)
+    assert run.code == 1, run.output
+    assert "found S2 in both keep and close" in run.stderr, run.stderr
+    scenario = town(tmp_path, changes={"policy": {"keep": ["S9", "S8"]}}, name="b.toml")
+    run = invoke(tmp_path, "validate", scenario)
+    assert run.code == 1, run.output
+    assert "found unknown ids S9, S8" in run.stderr, run.stderr
+    assert "[" not in run.stderr and "'" not in run.stderr, run.stderr

@@ -22,8 +22,11 @@ class KeyChecker:
         self.label = label
         self.problems: list[Problem] = []
 
-    def fail(self, key: str, expected: str, found: Any) -> None:
-        shown = found if isinstance(found, str) and found.startswith("(") else repr(found)
+    def fail(self, key: str, expected: str, found: Any, said: bool = False) -> None:
+        """A problem at `key`: `found` is the value as written (shown as Python writes it,
+        so text is quoted), or, `said` or in brackets, words about it shown as they are."""
+        shown = found if said or (isinstance(found, str) and found.startswith("(")) \
+            else repr(found)
         self.problems.append(Problem(self.label, None, key, expected, shown, label="key"))
 
     def unknown(self, table: dict[str, Any], allowed: dict[str, Any], prefix: str) -> None:

@@ -29,7 +29,7 @@ def check_against_register(scenario: Scenario, register: Register) -> list[Probl
     ):
         unknown = [i for i in ids if i not in universe]
         if unknown:
-            problems.append(Problem(label, None, key, what, f"unknown ids {unknown}"
+            problems.append(Problem(label, None, key, what, f"unknown ids {', '.join(unknown)}"
                                     + _did_you_mean(unknown, universe), label="key"))
     must_keep = set(sites.loc[sites["must_keep"], "site_id"])
     clash = sorted(set(scenario.close) & must_keep)
@@ -37,15 +37,15 @@ def check_against_register(scenario: Scenario, register: Register) -> list[Probl
         problems.append(Problem(
             label, None, "policy.close",
             "no site the register marks must_keep (drop it from close, or unset must_keep)",
-            f"must_keep sites {clash}", label="key"))
+            f"must_keep sites {', '.join(clash)}", label="key"))
     fixed = sites[~sites["candidate"] & ~sites["kind"].isin(scenario.closable_kinds)
                   & sites["site_id"].isin(scenario.close)]
     if len(fixed):
         kinds = sorted(set(fixed["kind"]))
         problems.append(Problem(
             label, None, "policy.close",
-            f"closable sites (add {kinds} to policy.closable_kinds to allow it)",
-            f"sites of kinds that stay open: {sorted(fixed['site_id'])}", label="key"))
+            f"closable sites (add {', '.join(kinds)} to policy.closable_kinds to allow it)",
+            f"sites of kinds that stay open: {', '.join(sorted(fixed['site_id']))}", label="key"))
     if scenario.agencies:
         chosen = set(scenario.agencies)
         owner = dict(zip(sites["site_id"], sites["agency_id"], strict=True))
@@ -58,7 +58,7 @@ def check_against_register(scenario: Scenario, register: Register) -> list[Probl
                 problems.append(Problem(
                     file, int(row.row), "site_id",
                     f"{who} agency's function housed at a site of {who} agency "
-                    f"(scenario {label} lists agencies {sorted(chosen)})",
+                    f"(scenario {label} lists agencies {', '.join(sorted(chosen))})",
                     f"{row.site_id!r} owned by {owner.get(row.site_id)!r}"))
     return (problems + _words(scenario, register, label) + _repeats(scenario, label)
             + _pools_too_few(scenario, register, label)
@@ -94,9 +94,9 @@ def _policy_out_of_scope(scenario: Scenario, owner: dict[str, str], label: str
         outside = {i: owner[i] for i in dict.fromkeys(ids) if i in owner
                    and owner[i] not in chosen}
         if outside:
-            found = ", ".join(f"{i!r} of {a!r}" for i, a in outside.items())
+            found = ", ".join(f"{i} of {a}" for i, a in outside.items())
             problems.append(Problem(
-                label, None, key, f"sites of the participating agencies {sorted(chosen)} "
+                label, None, key, f"sites of the participating agencies {', '.join(sorted(chosen))} "
                 "(add the owner to agencies, or drop the site)",
                 f"{found}, outside the plan: {outcome}", label="key", severity=severity))
     return problems
@@ -211,7 +211,7 @@ def _repeats(scenario: Scenario, label: str) -> list[Problem]:
         twice = sorted(e for e, n in Counter(entries).items() if n > 1)
         if twice:
             problems.append(Problem(label, None, key, "each entry once",
-                                    f"{twice} listed more than once", label="key",
+                                    f"{', '.join(twice)} listed more than once", label="key",
                                     severity="warning"))
     return problems
 

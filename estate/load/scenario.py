@@ -348,7 +348,7 @@ def _policy(c: KeyChecker, policy: dict[str, Any]) -> dict[str, Any]:
     close = c.texts(policy["close"], "policy.close")
     for site in sorted(set(keep) & set(close)):
         c.fail("policy.close", "sites not also listed in policy.keep",
-               f"{site!r} in both keep and close")
+               f"{site} in both keep and close", said=True)
     return {"keep": keep, "close": close,
             "max_one_off": c.number(policy["max_one_off"], "policy.max_one_off",
                                     allow_inf=True),

@@ -411,8 +411,10 @@ def _gainers_words(r: Results) -> str:
         if len(annual) == 1:
             return f"{name} pays less each year ({money(annual[top])} a year)."
         # the most a year, which its one-off may still outweigh (the table's outcome)
-        return (f"All {count(len(annual), 'agency', 'agencies')} pay less or the same each "
-                f"year; {name} saves the most ({money(annual[top])} a year).")
+        every = ("Both agencies" if len(annual) == 2
+                 else f"All {count(len(annual), 'agency', 'agencies')}")
+        return (f"{every} pay less or the same each year; {name} saves the most "
+                f"({money(annual[top])} a year).")
     each = "; ".join(f"{figures.plain(agency_name(s, a), 80)} ({money(-annual[a])} a year)"
                      for a in losers)
     comp = compensate(annual, "annual")
