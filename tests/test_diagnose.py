@@ -9,6 +9,7 @@ of two far-apart zones, each reachable only from its own candidate site.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,10 @@ def _precheck_reasons(scenario: Path) -> list[str]:
 def _infeasible(tmp_path: Path, scenario: Path) -> Run:
     run = invoke(tmp_path, "plan", scenario, "--out", "out", "--json")
     assert run.code == 2, run.output
-    assert run.stdout.strip() == ""
+    # --json: the failure as one object on stdout, its reasons those said on stderr
+    failure = json.loads(run.stdout)
+    assert failure["status"] == "infeasible" and failure["reasons"]
+    assert all(reason in run.stderr for reason in failure["reasons"])
     assert not (tmp_path / "out").exists()
     no_traceback(run)
     return run

@@ -8,6 +8,7 @@ Each case runs `estate plan` in this process on the tiny town register
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from collections.abc import Callable
@@ -135,7 +136,10 @@ def test_scenario_error_exits_1_naming_file_and_key(tmp_path: Path, case: str) -
     assert "bad.toml" in run.stderr
     for text in expected:
         assert text in run.stderr, (text, run.stderr)
-    assert run.stdout.strip() == ""
+    # --json: the same problems as one object on stdout
+    failure = json.loads(run.stdout)
+    assert failure["status"] == "invalid" and failure["problems"], failure
+    assert any(problem["file"].endswith("bad.toml") for problem in failure["problems"])
     assert not (tmp_path / "out").exists()
 
 
