@@ -240,10 +240,10 @@ def show_warnings(warnings: list[Problem], most: int = 10) -> None:
 @handled
 def validate_command(data: Path) -> None:
     """Check a register (folder of CSVs, .xlsx or .gpkg) and list every problem; or
-    check a scenario file (.toml, or any other file) with its register as `estate plan` does before it
-    solves: every problem and warning, the distances measured, and the pre-check that
-    no rule rules out every plan (exit 2 with the reasons when one does), in a second
-    or two and without planning (nothing is solved or written).
+    check a scenario file (.toml, or any other file) with its register as `estate plan`
+    does before it solves: every problem and warning, the distances measured, and the
+    pre-check that no rule rules out every plan (exit 2 with the reasons when one does),
+    in a second or two and without planning (nothing is solved or written).
 
     \b
     Examples:

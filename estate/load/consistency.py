@@ -96,8 +96,8 @@ def _policy_out_of_scope(scenario: Scenario, owner: dict[str, str], label: str
         if outside:
             found = ", ".join(f"{i} of {a}" for i, a in outside.items())
             problems.append(Problem(
-                label, None, key, f"sites of the participating agencies {', '.join(sorted(chosen))} "
-                "(add the owner to agencies, or drop the site)",
+                label, None, key, "sites of the participating agencies "
+                f"{', '.join(sorted(chosen))} (add the owner to agencies, or drop the site)",
                 f"{found}, outside the plan: {outcome}", label="key", severity=severity))
     return problems
 
@@ -155,10 +155,9 @@ def _words(scenario: Scenario, register: Register, label: str) -> list[Problem]:
     without that service; the plan then says which zones no site can reach). A rule
     when the register has no zones protects nobody either: a warning (one that reaches
     no zone today is `estate.prepare`'s, which measures distances). A sharing type no
-    team has is likewise
-    an error when the register spells a type nearly so (`Finanace`, `it`: the plan would
-    quietly pool nothing of the type meant), a warning otherwise (a standard scenario
-    may name types a register lacks). A closable kind in a form register kinds never take
+    team has is likewise an error when the register spells a type nearly so
+    (`Finanace`, `it`: the plan would quietly pool nothing of the type meant), a warning
+    otherwise (a standard scenario may name types a register lacks). A closable kind in a form register kinds never take
     (`Office`, `data centre`) can match no site: an error.
     """
     sites, functions = register.sites, register.functions
