@@ -462,6 +462,18 @@ def test_lat_and_lon_under_other_names_are_named(tmp_path: Path, lat: str, lon: 
     assert says in problems[0].found
 
 
+@pytest.mark.parametrize("header", ["Site Name", "site name", "Title"])
+def test_a_name_column_under_a_longer_name_is_named(tmp_path: Path, header: str) -> None:
+    """A register's "Site Name" header (as a spreadsheet titles it) is the `name` column
+    the table lacks; spelling alone is too far to find it."""
+    tables = frames()
+    tables["sites"] = tables["sites"].rename(columns={"name": header})
+    problems = [p for p in problems_of(write_tables(tmp_path / "reg", tables))
+                if p.severity == "error"]
+    assert located(problems) == {("sites.csv", None, "name")}
+    assert f"the column {header!r} may be it: rename it name" in problems[0].found
+
+
 @pytest.mark.parametrize(("header", "offered"), [
     ("runing_cost", "runing_cost"), ("Running cost (£)", "Running cost (£)"),
     (None, None), ("cost_per_year", None)])

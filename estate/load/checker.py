@@ -65,7 +65,10 @@ class KeyChecker:
         if lo is not None and (x < lo or (lo_open and x == lo)):
             self.fail(key, f"a number in {rng}", value)
         if hi is not None and (x > hi or (hi_open and x == hi)):
-            self.fail(key, f"a number in {rng}", value)
+            # a share or rate typed as a percentage (3.5 for 3.5%), as a spreadsheet shows it
+            typed = (f", a fraction: {x:g}% is {x / 100:g}" if lo == 0 and hi == 1
+                     and 1 < x <= 100 else "")
+            self.fail(key, f"a number in {rng}{typed}", value)
         return x
 
     def integer(self, value: Any, key: str, lo: int, hi: int = int(LARGEST)) -> int:

@@ -18,7 +18,9 @@ from estate.load.raw import RawTable
 from estate.load.schema import Column, Table
 
 SYNONYMS = {"lat": ("latitude", "lat_(wgs84)", "y"),
-            "lon": ("longitude", "long", "lng", "lon_(wgs84)", "x")}
+            "lon": ("longitude", "long", "lng", "lon_(wgs84)", "x"),
+            "name": ("site_name", "zone_name", "agency_name", "function_name", "team_name",
+                     "title")}
 """Header names that mean a required column but are too far from it to be suggested by
 spelling alone."""
 

@@ -380,7 +380,11 @@ def _start(c: KeyChecker, value: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        c.fail("start", 'an ISO date such as "2027-04-01"', text)
+        # a day-first date as a UK spreadsheet shows it (31/03/2027), said as ISO
+        uk = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+        written = (f' (for {text} write "{uk[3]}-{int(uk[2]):02d}-{int(uk[1]):02d}")'
+                   if uk else "")
+        c.fail("start", f'an ISO date such as "2027-04-01"{written}', text)
         return None
 
 
