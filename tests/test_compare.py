@@ -698,3 +698,11 @@ def test_compare_refuses_a_folder_holding_another_scenario_or_a_users_file(
     assert "holding 1 file estate did not write (notes.txt)" in run.stderr, run.stderr
     assert "give the scenario another `name`" in run.stderr
     assert not (tmp_path / "comparison").exists()
+    # a folder of the user's own files where the results would go: compare's own way
+    # out, not plan's --out, which compare does not take for a scenario's results
+    (tmp_path / "results" / "Option A_B" / "summary.json").unlink()
+    run = invoke(tmp_path, "compare", "o1.toml", "--no-policy-costs")
+    assert run.code == 1, run.output
+    said = " ".join(run.stderr.split())
+    assert "a folder of other files" in said and "--out" not in said, said
+    assert "give the scenario another `name`" in said

@@ -255,10 +255,10 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _not_a_folder(real: Path) -> str:
-    # said for `estate plan --out` and for the results/<name> folder a comparison writes
-    return (f"{kind_of(real) or 'a file'}, not a folder: move it away, or write the results "
-            "elsewhere (--out)")
+def _not_a_folder(real: Path, elsewhere: str = "give --out another folder") -> str:
+    # said for `estate plan --out` and for the results/<name> folder a comparison writes,
+    # each with its own way to write elsewhere (`replaceable`)
+    return f"{kind_of(real) or 'a file'}, not a folder: move it away, or {elsewhere}"
 
 
 def replaceable(out: Path, elsewhere: str = "give --out another folder") -> str | None:
@@ -272,7 +272,7 @@ def replaceable(out: Path, elsewhere: str = "give --out another folder") -> str 
     if not os.path.lexists(real):
         return None
     if not real.is_dir():
-        return _not_a_folder(real)
+        return _not_a_folder(real, elsewhere)
     try:
         names = [p.name for p in real.iterdir()]
         added = not_written_by_estate(real)
@@ -280,7 +280,7 @@ def replaceable(out: Path, elsewhere: str = "give --out another folder") -> str 
         return f"a folder estate cannot read ({exc.strerror})"
     if names and not any(name in names for name in RESULTS_MARKERS):
         return (f"a folder of other files ({len(names)}, e.g. {sorted(names)[0]}), not a "
-                "results folder: estate replaces --out whole; give a new or empty folder")
+                f"results folder: estate replaces the folder whole; {elsewhere}")
     if added:
         shown = ", ".join(added[:5]) + (f" and {len(added) - 5} more" if len(added) > 5 else "")
         return (f"a results folder holding {len(added)} file{'s' if len(added) != 1 else ''} "
