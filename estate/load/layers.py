@@ -1,0 +1,161 @@
+"""A register given as a GeoPackage: each table a layer of its name, read into the same
+raw tables as a CSV folder or a workbook (`estate.load.read`), and the sites' and zones'
+lat/lon taken from their geometry (a zone's polygon kept for maps). Nothing raised by
+pyogrio leaves this module: an unreadable layer is a `Problem` like any other.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from estate.errors import Problem
+from estate.load.geography import check_layer_crs
+from estate.load.geopackage import readable
+from estate.load.raw import RawRegister, RawTable, describe, table_of
+from estate.load.schema import POINT_TABLES, TABLES
+from estate.load.table_names import by_table_name, missing, several, table_name, unread
+from estate.load.workbook import strings
+
+
+def read_geopackage(path: Path) -> RawRegister:
+    """Layers of the table names; sites and zones take lat/lon from their geometry."""
+    raw = RawRegister(path, {name: f"{path.name}[{name}]" for name in TABLES})
+    try:
+        with readable(path) as source:
+            _read_layers(raw, source)
+    except OSError as error:  # the copy a path with '!' is read from
+        raw.problems.append(Problem(path.name, None, None, "a GeoPackage", describe(error)))
+    return raw
+
+
+def _read_layers(raw: RawRegister, source: Path) -> None:
+    """The register's tables from the GeoPackage at `source` (the register's own path, or
+    the copy `readable` made of it, which a message names as the register) into `raw`."""
+    import pyogrio
+
+    def told(error: Exception) -> str:
+        return describe(error).replace(str(source), str(raw.source))
+
+    try:
+        names = [str(n) for n, _ in pyogrio.list_layers(source)]
+    except Exception as error:
+        raw.problems.append(Problem(raw.source.name, None, None, "a GeoPackage", told(error)))
+        return
+    layers = by_table_name(names)
+    others = [n for n in names if table_name(n) not in TABLES]
+    raw.problems += unread("layer", others, {n: f"{raw.source.name}[{n}]" for n in others},
+                           {name: layers[name][0] for name in TABLES
+                            if len(layers.get(name, [])) == 1})
+    for name, spec in TABLES.items():
+        label = raw.files[name]
+        if name not in layers:
+            if spec.required:
+                raw.problems.append(Problem(label, None, None, f"a layer named {name}",
+                                            missing("layer", name, names)))
+            continue
+        if len(layers[name]) > 1:
+            raw.problems.append(several(label, "layer", name, layers[name]))
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                layer = pyogrio.read_dataframe(source, layer=layers[name][0])
+        except Exception as error:
+            raw.problems.append(Problem(label, None, None, "a readable layer", told(error)))
+            continue
+        try:
+            _add_layer(raw, name, label, layer)
+        except Exception as error:  # e.g. a CRS that cannot be reprojected
+            raw.problems.append(Problem(label, None, None, "a usable layer", told(error)))
+
+
+def _add_layer(raw: RawRegister, name: str, label: str, layer: pd.DataFrame) -> None:
+    """A layer has no header row of its own: its field names become row 1."""
+    geometry = None
+    if isinstance(layer, gpd.GeoDataFrame) and layer.geometry.name in layer.columns:
+        geometry = layer.geometry
+        layer = pd.DataFrame(layer.drop(columns=geometry.name))
+    header = pd.DataFrame([list(layer.columns)], columns=range(layer.shape[1]))
+    body = layer.set_axis(range(layer.shape[1]), axis=1)
+    grid = pd.concat([header, strings(body)], ignore_index=True)
+    grid.index = pd.RangeIndex(1, 1 + len(grid))
+    table = table_of(raw, name, label, grid)
+    if table is None:
+        return
+    if geometry is not None and name in POINT_TABLES:
+        rows = pd.RangeIndex(2, 2 + len(geometry))
+        _take_points(raw, table, geometry.set_axis(rows).loc[table.frame.index])
+
+
+def _take_points(raw: RawRegister, table: RawTable, geometry: gpd.GeoSeries) -> None:
+    """Write WGS84 lat/lon from Point (or, for zones, polygon) geometry into the table.
+
+    Polygons are reduced to their representative point in their own CRS (always
+    inside the shape), then reprojected; the polygons are kept for maps.
+    """
+    if geometry.crs is None:
+        raw.problems.append(
+            Problem(
+                table.label,
+                None,
+                "geometry",
+                "a layer with a coordinate reference system",
+                "none; assumed WGS84 lon/lat (EPSG:4326)",
+                severity="warning",
+            )
+        )
+        geometry = geometry.set_crs(4326)
+    kinds = geometry.geom_type.fillna("none")
+    empty = geometry.isna() | geometry.is_empty
+    allowed = {"Point"} | ({"Polygon", "MultiPolygon"} if table.name == "zones" else set())
+    bad = empty | ~kinds.isin(allowed)
+    expected = "a Point" + (" or Polygon" if table.name == "zones" else "")
+    for row in bad[bad].index:
+        found = "an empty geometry" if empty[row] else f"a {kinds[row]}"
+        raw.problems.append(Problem(table.label, int(row), "geometry", expected, found))
+    polygons = ~bad & (kinds != "Point")
+    points = geometry.where(~polygons, geometry[polygons].representative_point())
+    own = gpd.GeoSeries(points.where(~bad, None), crs=geometry.crs)
+    points = own.to_crs(4326)
+    good = ~bad.to_numpy()
+    raw.problems += check_layer_crs(table.label, geometry.crs, own[good].x.to_numpy(),
+                                    own[good].y.to_numpy(), points[good].x.to_numpy(),
+                                    points[good].y.to_numpy())
+    # a polygon's point is estate's choice, so only Point rows can disagree with columns
+    raw.problems += _columns_beside_geometry(table, points, bad.to_numpy() | polygons.to_numpy())
+    for column, values in (("lon", points.x), ("lat", points.y)):
+        table.frame[column] = np.where(bad, "", values.to_numpy().astype(str))
+    table.from_geometry = ("lat", "lon")
+    if polygons.any():
+        table.shapes = geometry[polygons].to_crs(4326)
+
+
+APART_DEGREES = 0.01
+"""Lat/lon columns further than this from their row's geometry (about a kilometre) say
+one of the two is wrong."""
+
+
+def _columns_beside_geometry(table: RawTable, points: gpd.GeoSeries, skip: np.ndarray
+                             ) -> list[Problem]:
+    """A layer with lat and lon columns as well as Point geometry: the geometry is used,
+    so columns that disagree with it are a warning (one of the two is out of date). Rows
+    in `skip` (no usable point, or a polygon) are not compared."""
+    if not {"lat", "lon"} <= set(table.frame.columns):
+        return []
+    given = table.frame[["lat", "lon"]].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+    moved = np.hypot(given[:, 0] - points.y.to_numpy(float), given[:, 1] - points.x.to_numpy(float))
+    apart = ~skip & np.isfinite(moved) & (moved > APART_DEGREES)
+    if not apart.any():
+        return []
+    first = table.frame.index[int(np.flatnonzero(apart)[0])]
+    return [Problem(table.label, int(first), "lat",
+                    "lat and lon columns that agree with the geometry (the geometry is used)",
+                    f"{int(apart.sum())} row(s) where they are more than about 1 km apart",
+                    severity="warning")]
+
+
