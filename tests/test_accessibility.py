@@ -127,6 +127,18 @@ def _split(opened: Opened) -> None:
     opened.page.wait_for_timeout(300)
 
 
+def _split_on_a_phone(browser: Any, compared: dict[str, Any]) -> Opened:
+    """The comparison map at 390 x 844, its panel shown and Side by side pressed: the two
+    maps one above the other, each drawn and its plan fitted between its panels."""
+    opened = open_page(browser, compared["out"] / "comparison_map.html", size=(390, 844))
+    opened.page.wait_for_function("window.estateCompare && window.estateCompare.current")
+    opened.page.get_by_role("button", name="Show panel: Comparing 3 scenarios",
+                            exact=True).click()
+    _split(opened)
+    opened.page.wait_for_timeout(100)
+    return opened
+
+
 def test_comparison_map_passes_axe(cmap: Opened) -> None:
     assert axe_violations(cmap) == []
     for summary in cmap.page.locator("#estate-compare summary").all():
@@ -282,13 +294,8 @@ def test_side_by_side_on_a_phone_folds_both_panels(browser: Any,
     panel shown to press Side by side folds (focus on its Show panel button, on the same
     row), the right map's panel starts folded, each says which scenario its map shows,
     and axe finds nothing serious; Show panel brings the left one back."""
-    opened = open_page(browser, compared["out"] / "comparison_map.html", size=(390, 844))
+    opened = _split_on_a_phone(browser, compared)
     page = opened.page
-    page.wait_for_function("window.estateCompare && window.estateCompare.current")
-    page.get_by_role("button", name="Show panel: Comparing 3 scenarios", exact=True).click()
-    page.click("button.estate-split")
-    page.wait_for_selector(".estate-view-b .leaflet-marker-pane", state="attached")
-    page.wait_for_timeout(300)
     left = page.evaluate(PANEL_STATE, "#estate-compare")
     right = page.evaluate(PANEL_STATE, ".estate-compare-b")
     assert left["expanded"] == "false" and left["focused"], left
@@ -396,13 +403,8 @@ def test_side_by_side_on_a_phone_shows_every_site_clear_of_the_panels(
     """At 390 x 844, split one above the other, each map shows every site of the plan it
     shows inside its box, under none of its panels (the folded panels, the legend, the
     zoom buttons) and in the tab order."""
-    opened = open_page(browser, compared["out"] / "comparison_map.html", size=(390, 844))
+    opened = _split_on_a_phone(browser, compared)
     page = opened.page
-    page.wait_for_function("window.estateCompare && window.estateCompare.current")
-    page.get_by_role("button", name="Show panel: Comparing 3 scenarios", exact=True).click()
-    page.click("button.estate-split")
-    page.wait_for_selector(".estate-view-b .leaflet-marker-pane", state="attached")
-    page.wait_for_timeout(400)
     for view, k in (("a", 0), ("b", 1)):
         drawn, _ = _after_sites(compared["folders"][k])
         seen = page.evaluate(SITES_UNDER_PANELS, view)
