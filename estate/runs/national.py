@@ -279,15 +279,21 @@ def ready_register(scenario: Scenario, register: Register, clock: Clock | None =
     """Every check `plan_register` makes before it builds a model, without solving: one
     locality readied (`ready_to_plan`); a national register checked whole
     (`check_scenario`) and then each area readied (`ready_areas`). Returns the warnings
-    in the order a plan lists them (the register's, a national register's pair costs
-    across areas, those found measuring, the scenario's against the register); raises
+    in the order a plan lists them (`national_warnings` for a national register); raises
     `InputError` or `InfeasibleError` as planning would."""
     clock = clock or Clock()
     if not areas_of(register):
         return ready_to_plan(scenario, register, clock).warnings
     checked = check_scenario(scenario, register, clock)
-    return [*register.warnings, *pair_costs_across_areas(register),
-            *ready_areas(scenario, register, clock), *checked]
+    return national_warnings(register, ready_areas(scenario, register, clock), checked)
+
+
+def national_warnings(register: Register, measured: list[Problem], checked: list[Problem]
+                      ) -> list[Problem]:
+    """A national register's warnings in the one order its plan and its validation both
+    list them: the register's own, its pair costs across areas, those its areas found
+    measuring (`measured`), the scenario's against the register (`checked`)."""
+    return [*register.warnings, *pair_costs_across_areas(register), *measured, *checked]
 
 
 def plan_register(scenario: Scenario, register: Register, *, clock: Clock | None = None,
@@ -309,7 +315,5 @@ def plan_register(scenario: Scenario, register: Register, *, clock: Clock | None
     with clock.stage("solve", f"Planning {len(areas)} areas ({executor})"):
         plan = plan_national(scenario, register, executor, scheduler, workers, direct,
                              clock.progress)
-    # in the order `ready_register` gives them, so plan and validate list the same
-    plan.warnings = [*register.warnings, *pair_costs_across_areas(register), *plan.warnings,
-                     *checked]
+    plan.warnings = national_warnings(register, plan.warnings, checked)
     return None, plan
