@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import estate
-from estate.errors import InputError, OutputError
+from estate.errors import InputError, OutputError, Problem
 from estate.store.folder import (
     _stem,
     clear_debris,
@@ -249,3 +249,46 @@ def test_a_results_folder_the_user_added_a_file_to_is_never_replaced(tmp_path: P
     with pytest.raises(InputError, match="board notes.docx"), folder_lock(out):
         pass
     assert (out / "board notes.docx").read_text(encoding="utf-8") == "notes"
+
+
+def test_a_file_added_while_the_results_were_made_is_kept(tmp_path: Path) -> None:
+    """A file the user saves into the results folder after the checks before the solve
+    (here: while the new results are written) is moved into the new folder, with a
+    warning naming it; one whose name the new results have too stays beside it as
+    "<stem> (kept)<suffix>", so neither is lost."""
+    out = tmp_path / "results" / "base"
+    write_folder(out, _write("first"))
+
+    def write(tmp: Path) -> None:
+        (tmp / "summary.json").write_text("second", encoding="utf-8")
+        (tmp / "notes.txt").write_text("estate's", encoding="utf-8")
+        (out / "board.docx").write_text("mine", encoding="utf-8")  # saved meanwhile
+        (out / "notes.txt").write_text("my notes", encoding="utf-8")
+
+    warned: list[Problem] = []
+    write_folder(out, write, warned.append)
+    assert (out / "summary.json").read_text(encoding="utf-8") == "second"
+    assert (out / "board.docx").read_text(encoding="utf-8") == "mine"
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "estate's"
+    assert (out / "notes (kept).txt").read_text(encoding="utf-8") == "my notes"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["base"]  # nothing set aside
+    said = [str(w) for w in warned]
+    assert said == [f"{out}: kept board.docx, added to {out} while it was planned",
+                    f"{out}: kept notes.txt, added to {out} while it was planned, as "
+                    "'notes (kept).txt': the new results have a file named 'notes.txt'"], said
+    assert all(w.severity == "warning" for w in warned)
+
+
+def test_a_killed_runs_set_aside_folder_gives_back_the_users_files(tmp_path: Path) -> None:
+    """A run killed after swapping its results in but before moving the user's files
+    over leaves them in its set-aside folder: the next write moves them into place."""
+    out = tmp_path / "plan"
+    write_folder(out, _write("new"))
+    aside = tmp_path / f".plan.old-{_dead_pid()}"
+    aside.mkdir()
+    (aside / "summary.json").write_text("old", encoding="utf-8")
+    (aside / "notes.txt").write_text("mine", encoding="utf-8")
+    clear_debris(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert (out / "summary.json").read_text(encoding="utf-8") == "new"

@@ -198,3 +198,26 @@ def test_a_plan_writes_only_what_a_replanned_folder_may_hold(tmp_path: Path) -> 
     assert "sites.xlsx" in refused.stderr
     assert (out / "summary.json").read_bytes() == before
     assert (out / "sites.xlsx").read_text(encoding="utf-8") == "saved by Excel"
+
+
+def test_a_file_saved_in_the_folder_while_it_is_planned_is_kept(tmp_path: Path) -> None:
+    """A real plan whose results folder gets the user's file after the checks before the
+    solve (as the results start to be written): the file is in the new results folder,
+    and the plan warns of it."""
+    from estate.api import plan
+    from estate.store.folder import not_written_by_estate
+
+    scenario = town(tmp_path)
+    out = tmp_path / "results" / "tiny"
+    plan(scenario, out=out, map_path=False)
+
+    def progress(line: str) -> None:
+        if line.startswith("Writing results"):
+            (out / "board notes.txt").write_text("keep S1 open", encoding="utf-8")
+
+    again = plan(scenario, out=out, map_path=False, progress=progress)
+    assert (out / "board notes.txt").read_text(encoding="utf-8") == "keep S1 open"
+    assert not_written_by_estate(out) == ["board notes.txt"]  # the rest: estate's, anew
+    assert [str(w) for w in again.warnings if w.file == str(out)] == [
+        f"{out}: kept board notes.txt, added to {out} while it was planned"]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["tiny"]

@@ -176,8 +176,10 @@ def alternative_map(map_path: Path, index: int) -> Path:
 
 
 def write_alternatives(found: list[Alternative], out: Path, scenario: Scenario,
-                       inputs_hash: str) -> list[Path]:
+                       inputs_hash: str, warn: Callable[[Problem], None] | None = None
+                       ) -> list[Path]:
     """Each alternative as `out/alternatives/<i>/`, a results folder of its own; call after
-    the main folder is written (that write replaces it)."""
+    the main folder is written (that write replaces it). A file the user put into one
+    meanwhile is kept and told to `warn` (`write_results`)."""
     return [write_results(alternative.plan, Path(out) / alternative.folder, scenario,
-                          inputs_hash=inputs_hash) for alternative in found]
+                          inputs_hash=inputs_hash, warn=warn) for alternative in found]

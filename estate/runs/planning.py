@@ -94,11 +94,14 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
                 with results_in_place("The previous results there are untouched;", "--out",
                                       target, "free some space or give another --out, and "
                                       "run again."):
-                    write_results(run.plan, target, scenario, inputs_hash=inputs)
+                    # a file the user saved in the folder while it was planned is kept
+                    write_results(run.plan, target, scenario, inputs_hash=inputs,
+                                  warn=run.plan.warnings.append)
                 with results_in_place(f"The plan's results are in place in {target};",
                                       "--alternatives", target / "alternatives",
                                       "free some space and run again for the alternatives."):
-                    write_alternatives(run.alternatives, target, scenario, inputs)
+                    write_alternatives(run.alternatives, target, scenario, inputs,
+                                       warn=run.plan.warnings.append)
     run.plan.timings = clock.seconds
     return run
 

@@ -342,10 +342,12 @@ def _write_gpkg(plan: Plan, path: Path) -> None:
 
 
 def write_results(plan: Plan, out: Path, scenario: Scenario | None = None,
-                  inputs_hash: str = "") -> Path:
+                  inputs_hash: str = "", warn: Callable[[Problem], None] | None = None
+                  ) -> Path:
     """Write every output of a plan into a temporary sibling folder, then swap it in
     (with programme.csv and cashflow.csv, and the programme's figures in the summary,
-    when the plan has a dated programme)."""
+    when the plan has a dated programme). A file the user put into the folder while the
+    plan was made is kept in the new one and told to `warn` (`write_folder`)."""
     if scenario is None and plan.prepared is not None:
         scenario = plan.prepared.scenario
 
@@ -367,7 +369,7 @@ def write_results(plan: Plan, out: Path, scenario: Scenario | None = None,
         (tmp / "inputs.sha256").write_text(inputs_hash, encoding="utf-8")
         write_safe_csv(_warnings_table(plan.warnings), tmp / "warnings.csv")
 
-    return write_folder(Path(out), write)
+    return write_folder(Path(out), write, warn)
 
 
 

@@ -20,6 +20,7 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from estate.errors import InputError, OutputError, Problem
@@ -97,7 +98,8 @@ def write_file(path: Path, write: Callable[[Path], object]) -> Path:
     return path
 
 
-def write_folder(out: Path, write: Callable[[Path], None]) -> Path:
+def write_folder(out: Path, write: Callable[[Path], None],
+                 warn: Callable[[Problem], None] | None = None) -> Path:
     """Fill a hidden temporary sibling of `out` with `write`, then swap it into place:
     a crash or Ctrl-C part-way leaves the previous folder as it was. Debris of a run that
     was killed (its temporary or set-aside folders) is cleared first, and a folder that
@@ -111,7 +113,7 @@ def write_folder(out: Path, write: Callable[[Path], None]) -> Path:
     try:
         os.chmod(tmp, 0o777 & ~_umask())
         write(tmp)
-        _swap_into_place(tmp, real)
+        kept = _swap_into_place(tmp, real)
     except BaseException as exc:
         # judged before the temporary folder is removed: removing it frees the space
         unwritten = _unwritten(out, exc) if isinstance(exc, Exception) else None
@@ -119,6 +121,9 @@ def write_folder(out: Path, write: Callable[[Path], None]) -> Path:
         if unwritten is None:
             raise
         raise unwritten from exc
+    for file in kept:
+        if warn is not None:
+            warn(file.warning(Path(out)))
     return out
 
 
@@ -204,7 +209,8 @@ def clear_debris_in(folder: Path) -> None:
 def _clear(folder: Path, stem: str | None, target: Path | None = None) -> None:
     """Remove the debris of dead writers in `folder`: of `target` (its name shortened to
     `stem`), or of any target when `stem` is None; a set-aside folder whose target is
-    missing is put back."""
+    missing is put back, and one whose target is there first gives it the files the
+    user had added to it (`keep_added`), as the run that died would have."""
     pattern = "." + (glob.escape(stem) + "." if stem is not None else "") + "*"
     for path in sorted(folder.glob(pattern)):
         owner, pids = _debris(path.name)
@@ -216,7 +222,12 @@ def _clear(folder: Path, stem: str | None, target: Path | None = None) -> None:
             continue  # a long name shortened: its folder cannot be named, so it is kept
         if aside and not os.path.lexists(home := target or folder / owner):
             os.replace(path, home)
-        elif path.is_dir() and not path.is_symlink():
+            continue
+        if aside and home.is_dir() and path.is_dir() and not path.is_symlink():
+            # a run died between swapping its results in and moving the user's files
+            if not all(file.moved for file in keep_added(path, home)):
+                continue
+        if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
@@ -242,8 +253,11 @@ def _debris(name: str) -> tuple[str | None, list[int]]:
     return candidates[0][0], [pid for _, pid in candidates]
 
 
-def _swap_into_place(tmp: Path, out: Path) -> None:
-    """Replace `out` by `tmp`: the old folder is moved aside first, removed last."""
+def _swap_into_place(tmp: Path, out: Path) -> list[KeptFile]:
+    """Replace `out` by `tmp`: the old folder is moved aside first, what the user added
+    to it is moved into the new one (`keep_added`), and it is removed last; the files
+    kept. A file that could not be moved stays in the set-aside folder, which is then
+    left for the next run to try again (`_clear`)."""
     old = None
     if out.exists():
         old = out.parent / f".{_stem(out.name)}.old-{os.getpid()}"
@@ -251,8 +265,74 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
             shutil.rmtree(old)
         os.replace(out, old)
     os.replace(tmp, out)
-    if old is not None:
+    if old is None:
+        return []
+    kept = keep_added(old, out)
+    if all(file.moved for file in kept):
         shutil.rmtree(old, ignore_errors=True)
+    return kept
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    """A file (or folder) the user put into a results folder while a run was writing its
+    replacement, kept: `name` is its path within the folder (`alternatives/2/notes.txt`),
+    `now` where it is. It keeps its name in the new folder unless the new results have
+    a file of that name: then it sits beside it as `<stem> (kept)<suffix>`. `moved` is
+    False when it could not be moved and is still in the old folder, set aside."""
+
+    name: str
+    now: Path
+    moved: bool = True
+
+    def warning(self, folder: Path) -> Problem:
+        """The warning a run gives of it, `folder` being the results folder as the user
+        gave or was told it."""
+        where = Path(folder) / self.name
+        if not self.moved:
+            said = (f"{self.name}, added to {folder} while it was planned, could not be moved "
+                    f"into the new results: it is in {self.now}; move it back by hand")
+        elif self.now.name != where.name:
+            said = (f"kept {self.name}, added to {folder} while it was planned, as "
+                    f"{self.now.name!r}: the new results have a file named {where.name!r}")
+        else:
+            said = f"kept {self.name}, added to {folder} while it was planned"
+        return Problem(str(folder), None, None, "a results folder holding only what "
+                       "estate writes", said, severity="warning", sentence=said)
+
+
+def keep_added(old: Path, new: Path) -> list[KeptFile]:
+    """Move what the user added to the results folder `old` (`not_written_by_estate`)
+    into `new`, under the same path within it, so that replacing a folder never loses
+    a file someone saved there meanwhile. A name the new folder already has is not
+    replaced: the old copy goes beside it as `<stem> (kept)<suffix>` (then `(kept 2)`,
+    ...). Nothing is lost: what cannot be moved stays in `old` (`moved` False)."""
+    try:
+        added = not_written_by_estate(old)
+    except OSError:
+        return [KeptFile(".", old, moved=False)]
+    kept = []
+    for name in added:
+        target = _free_name(new / name)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(old / name, target)
+        except OSError:
+            kept.append(KeptFile(name, old / name, moved=False))
+            continue
+        kept.append(KeptFile(name, target))
+    return kept
+
+
+def _free_name(path: Path) -> Path:
+    """`path`, or the first of `<stem> (kept)<suffix>`, `<stem> (kept 2)<suffix>`, ...
+    beside it that does not exist."""
+    candidate, n = path, 1
+    while os.path.lexists(candidate):
+        tag = " (kept)" if n == 1 else f" (kept {n})"
+        candidate = path.with_name(f"{path.stem}{tag}{path.suffix}")
+        n += 1
+    return candidate
 
 
 def _not_a_folder(real: Path, elsewhere: str = "give --out another folder") -> str:
