@@ -761,3 +761,37 @@ def test_plan_json_says_why_there_is_no_plan_on_stdout(tmp_path: Path) -> None:
                                             "public_access within 5 km")
     assert "Relax the rules" in run.stderr
     no_traceback(run)
+
+
+def test_plan_refuses_the_results_of_another_file_of_the_same_name(tmp_path: Path) -> None:
+    """base-copy.toml, a copy edited but still named "tiny", would be stored in
+    results/tiny over base.toml's results: refused before solving, naming base.toml,
+    with the three ways out. Planning base.toml again replaces its own results; --out
+    results/tiny replaces them as asked; a folder whose file is gone (renamed) or that
+    does not say its file (an older estate's) is the scenario's own."""
+    base = town(tmp_path, name="base.toml")
+    town(tmp_path, changes={"horizon_years": 5}, name="base-copy.toml")
+    folder = tmp_path / "results" / "tiny"
+    assert invoke(tmp_path, "plan", base).code == 0
+    stored = {p.name: p.read_bytes() for p in folder.iterdir()}
+    run = invoke(tmp_path, "plan", "base-copy.toml")
+    assert run.code == 1, run.output
+    no_traceback(run)
+    said = " ".join(run.stderr.split())
+    assert ("results/tiny, option --out: expected a new folder, or the results folder of "
+            "this scenario file (base-copy.toml), found the results of 'tiny' planned from "
+            f"another file of that name, {base}, which would be lost: give 'tiny' "
+            "(base-copy.toml) a `name` of its own, or write it elsewhere with --out, or "
+            'replace them deliberately with --out "results/tiny"') in said, said
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == stored
+    assert invoke(tmp_path, "plan", base).code == 0  # its own results, replaced
+    asked = invoke(tmp_path, "plan", "base-copy.toml", "--out", "results/tiny", "--json")
+    assert asked.code == 0, asked.output
+    solved = tomllib.loads((folder / "scenario.toml").read_text(encoding="utf-8"))
+    assert solved["horizon_years"] == 5
+    assert invoke(tmp_path, "plan", base).code == 1  # now the copy's results are there
+    (tmp_path / "base-copy.toml").rename(tmp_path / "base-v2.toml")
+    assert invoke(tmp_path, "plan", base).code == 0  # the copy renamed: nothing to lose
+    town(tmp_path, changes={"horizon_years": 5}, name="base-copy.toml")
+    (folder / "scenario_file.txt").unlink()  # a folder written before files were recorded
+    assert invoke(tmp_path, "plan", "base-copy.toml").code == 0

@@ -27,6 +27,7 @@ from tests.fixtures import (
     coverage_register,
     invoke,
     loser_register,
+    no_traceback,
     scenario_on,
     town,
     write_scenario,
@@ -706,3 +707,27 @@ def test_compare_refuses_a_folder_holding_another_scenario_or_a_users_file(
     said = " ".join(run.stderr.split())
     assert "a folder of other files" in said and "--out" not in said, said
     assert "give the scenario another `name`" in said
+
+
+def test_compare_refuses_the_results_of_another_file_of_the_same_name(tmp_path: Path) -> None:
+    """base-copy.toml, an edited copy still named "tiny", is refused results/tiny while
+    it holds base.toml's results, before anything is solved; base.toml itself reuses
+    them."""
+    base = town(tmp_path, name="base.toml")
+    town(tmp_path, changes={"horizon_years": 5}, name="base-copy.toml")
+    assert invoke(tmp_path, "plan", base).code == 0
+    folder = tmp_path / "results" / "tiny"
+    stored = {p.name: p.read_bytes() for p in folder.iterdir()}
+    run = invoke(tmp_path, "compare", "base-copy.toml", "--no-policy-costs")
+    assert run.code == 1, run.output
+    no_traceback(run)
+    said = " ".join(run.stderr.split())
+    assert (f"results/tiny: expected a new folder, or the results folder of this scenario "
+            f"file (base-copy.toml), found the results of 'tiny' planned from another file "
+            f"of that name, {base}, which would be lost: give 'tiny' (base-copy.toml) a "
+            "`name` of its own") in said, said
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == stored
+    assert not (tmp_path / "comparison").exists()
+    reused = invoke(tmp_path, "compare", "base.toml", "--no-policy-costs")
+    assert reused.code == 0, reused.output
+

@@ -42,10 +42,11 @@ from estate.store.check import (
 from estate.store.folder import write_file, write_folder
 
 __all__ = ["FORMULA_STARTS", "PROGRAMME_TABLES", "RESULT_TABLES", "TABLES", "Columns",
-           "StoredResults",
-           "WARNINGS_TABLE", "check_results", "inputs_sha256", "is_fresh", "needs_quote",
-           "read_outcome", "read_programme", "read_summary", "read_warnings", "read_table", "register_files", "safe_cell", "scenario_as_solved",
-           "scenario_toml", "summary_json", "unsafe_cell", "write_outcome", "write_results",
+           "SCENARIO_FILE", "StoredResults", "WARNINGS_TABLE", "check_results",
+           "inputs_sha256", "is_fresh", "needs_quote", "planned_from", "read_outcome",
+           "read_programme", "read_summary", "read_warnings", "read_table",
+           "register_files", "safe_cell", "scenario_as_solved", "scenario_toml",
+           "summary_json", "unsafe_cell", "write_outcome", "write_results",
            "write_safe_csv", "write_summary"]
 
 TABLES = ("sites", "assignments", "coverage", "agencies", "zones")
@@ -125,6 +126,22 @@ def is_fresh(folder: Path, scenario_keys: dict[str, Any], inputs_hash: str) -> b
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return False
     return stored == scenario_keys and hashes == inputs_hash
+
+
+SCENARIO_FILE = "scenario_file.txt"
+"""The file of a results folder naming the scenario file it was planned from (its
+absolute path, one line), so that another file of the same `name` does not replace
+its results unasked (`estate.store.paths.other_scenario`)."""
+
+
+def planned_from(folder: Path) -> Path | None:
+    """The scenario file the results in `folder` were planned from; None when the folder
+    does not say (written by an older estate, or from a scenario made in code)."""
+    try:
+        text = (Path(folder) / SCENARIO_FILE).read_text(encoding="utf-8").removesuffix("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return Path(text) if text.strip() else None
 
 
 def write_outcome(out: Path, status: Status, message: str, scenario_keys: dict[str, Any],
@@ -366,6 +383,9 @@ def write_results(plan: Plan, out: Path, scenario: Scenario | None = None,
             _write_gpkg(plan, gpkg)
         if scenario is not None:
             (tmp / "scenario.toml").write_text(scenario_toml(scenario), encoding="utf-8")
+        if scenario is not None and scenario.path is not None:
+            (tmp / SCENARIO_FILE).write_text(f"{Path(scenario.path).resolve()}\n",
+                                             encoding="utf-8")
         (tmp / "inputs.sha256").write_text(inputs_hash, encoding="utf-8")
         write_safe_csv(_warnings_table(plan.warnings), tmp / "warnings.csv")
 

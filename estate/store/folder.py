@@ -36,7 +36,7 @@ RESULTS_MARKERS = ("summary.json", "outcome.json")
 RESULTS_FILES = frozenset({
     *RESULTS_MARKERS, "sites.csv", "assignments.csv", "coverage.csv", "agencies.csv",
     "zones.csv", "programme.csv", "cashflow.csv", "plan.gpkg", "scenario.toml",
-    "inputs.sha256", "warnings.csv", "programme.html", "alternatives"})
+    "scenario_file.txt", "inputs.sha256", "warnings.csv", "programme.html", "alternatives"})
 #: What a file browser leaves in a folder it shows (Finder, Windows Explorer): nothing of
 #: the user's, so lost with the folder unmissed.
 BROWSER_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})

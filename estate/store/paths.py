@@ -29,7 +29,7 @@ from pathlib import Path
 
 from estate.errors import InputError, OutputError, Problem
 from estate.load.scenario import Scenario
-from estate.store import read_summary
+from estate.store import planned_from, read_summary
 from estate.store.folder import kind_of, replaceable, through_link
 
 _PROBE_BYTES = 4096  # one block: a full disk refuses it
@@ -103,21 +103,45 @@ def other_scenario(out: Path, scenario: Scenario, named: bool = True,
     """(what was expected, what was found) when the results folder `out` holds the
     results of a scenario other than `scenario`, else None. A scenario is known by its
     name (`results/<name>/`): another name is another scenario, such as two names that
-    map to one folder ("Option A/B" and "Option A_B"); the same name, from whichever
-    file, is the same scenario planned again, which replaces its own results. `estate
-    plan` and `estate compare` refuse the folder, so neither overwrites another's.
-    `named`: the folder is the one named after the scenario (so renaming it is the fix),
-    not one given as `option`; `option` None: no option gives another folder."""
+    map to one folder ("Option A/B" and "Option A_B"). The same name planned from
+    another scenario file that still exists (`planned_from`: a copy whose `name` was
+    not changed) is another scenario too when the folder is the one named after it
+    (`named`); a folder that does not say its file, or whose file is gone (renamed or
+    moved: this one is it now), holds this scenario's results, which planning it again
+    replaces. `estate plan` and `estate compare` refuse the folder, so neither overwrites
+    another's. `named`: the folder is the one named after the scenario (so renaming it
+    is the fix), not one given as `option`, which replaces a same-named scenario's
+    results as asked; `option` None: no option gives another folder."""
     stored = stored_name(out)
-    if stored is None or stored == scenario.name:
+    if stored is None:
         return None
     source = f" ({scenario.path})" if scenario.path is not None else ""
-    fix = f"give {option} another folder" if not named else \
-        f"give {scenario.name!r}{source} a `name` of its own" + (
+    rename = f"give {scenario.name!r}{source} a `name` of its own"
+    if stored != scenario.name:
+        fix = f"give {option} another folder" if not named else rename + (
             f", or write it elsewhere with {option}" if option else "")
-    return (f"a new folder, or the results folder of this scenario ({scenario.name!r})",
-            f"the results of another scenario, {stored!r}, which would be lost: {fix} (or "
-            "move that folder away if its results are no longer wanted)")
+        return (f"a new folder, or the results folder of this scenario ({scenario.name!r})",
+                f"the results of another scenario, {stored!r}, which would be lost: {fix} "
+                "(or move that folder away if its results are no longer wanted)")
+    planned = planned_from(out)
+    if not named or scenario.path is None or planned is None or not planned.exists() or \
+            _same_file(planned, scenario.path):
+        return None
+    fix = rename + (f", or write it elsewhere with {option}, or replace them deliberately "
+                    f'with {option} "{out}"' if option else
+                    " (or move that folder away if its results are no longer wanted)")
+    return (f"a new folder, or the results folder of this scenario file{source}",
+            f"the results of {stored!r} planned from another file of that name, {planned}, "
+            f"which would be lost: {fix}")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (through links, and a case-insensitive disk's
+    other spellings); paths compared made absolute when either cannot be read."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return Path(a).resolve() == Path(b).resolve()
 
 
 def _problem(output: Output, results: list[Path]) -> tuple[str, str] | None:
