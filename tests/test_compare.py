@@ -731,3 +731,21 @@ def test_compare_refuses_the_results_of_another_file_of_the_same_name(tmp_path: 
     reused = invoke(tmp_path, "compare", "base.toml", "--no-policy-costs")
     assert reused.code == 0, reused.output
 
+
+@pytest.mark.parametrize("second", ["Base", "base", "BASE"])
+def test_compare_refuses_two_names_sharing_a_folder_in_any_case(tmp_path: Path,
+                                                                  second: str) -> None:
+    """"Base" and "base" would be results/Base and results/base, one folder on Windows
+    and macOS: refused before solving, as two scenarios of one name are."""
+    town(tmp_path, changes={"name": "Base"}, name="one.toml")
+    town(tmp_path, changes={"name": second, "horizon_years": 5}, name="two.toml")
+    run = invoke(tmp_path, "compare", "one.toml", "two.toml", "--no-policy-costs")
+    assert run.code == 1, run.output
+    no_traceback(run)
+    said = " ".join(run.stderr.split())
+    assert "two.toml, key name: expected a name no other compared scenario has" in said, said
+    if second != "Base":
+        assert (f"found '{second}', stored in results/{second}, which Windows and macOS take "
+                "for results/Base, where 'Base' (one.toml) is stored: give one of them "
+                "another name") in said, said
+    assert not (tmp_path / "results").exists() and not (tmp_path / "comparison").exists()

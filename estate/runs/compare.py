@@ -194,14 +194,24 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
             problems.extend(exc.problems)
             continue
         runs.append(Run(Path(path), sc, results_root / file_stem(sc.name)))
-    folders: dict[Path, Path] = {}
+    # each results folder by its name casefolded: Windows and macOS take results/Base
+    # and results/base for one folder, so two names differing only in case share it
+    folders: dict[str, Run] = {}
     for run in runs:
-        if run.results_dir in folders:
+        first = folders.setdefault(run.results_dir.name.casefold(), run)
+        if first is not run and first.results_dir == run.results_dir:
             problems.append(Problem(str(run.path), None, "name", "a name no other compared "
                                     "scenario has (each is stored in results/<name>/)",
                                     f"{run.scenario.name!r}, stored in {run.results_dir} as "
-                                    f"{folders[run.results_dir]} is", label="key"))
-        folders[run.results_dir] = run.path
+                                    f"{first.path} is", label="key"))
+        elif first is not run:
+            problems.append(Problem(str(run.path), None, "name", "a name no other compared "
+                                    "scenario has, in any case (each is stored in "
+                                    "results/<name>/)", f"{run.scenario.name!r}, stored in "
+                                    f"{run.results_dir}, which Windows and macOS take for "
+                                    f"{first.results_dir}, where {first.scenario.name!r} "
+                                    f"({first.path}) is stored: give one of them another "
+                                    "name", label="key"))
         # the folder is replaced if the scenario is planned: refused now, not when reached
         why = replaceable(run.results_dir, COMPARED_ELSEWHERE)
         other = other_scenario(run.results_dir, run.scenario, option=None)
