@@ -30,6 +30,13 @@ from tests.fixtures import (
     write_scenario,
 )
 from tests.fixtures.browser import Opened, axe_violations, open_page
+from tests.test_map_phone_browser import (
+    CLOSE_SEEN,
+    OPEN_TOP_POPUP,
+    POPUP_UNDER,
+    SIDEWAYS,
+    SITES_PLACED,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -304,6 +311,34 @@ def test_side_by_side_on_a_phone_folds_both_panels(browser: Any,
     assert axe_violations(opened) == []
     page.keyboard.press("Enter")
     assert page.evaluate(PANEL_STATE, "#estate-compare")["select"]
+    opened.clean()
+    page.close()
+
+
+def test_the_comparison_map_held_sideways_opens_with_every_site_and_popup_clear(
+        browser: Any, compared: dict[str, Any]) -> None:
+    """At 844 x 390 (a phone held sideways: wide, but short) the comparison's panel and
+    its legend start folded, and every site of the scenario shown starts wholly on the
+    map, under no panel, a tab stop; each site's popup opens wholly inside the window,
+    under no panel, its close button uncovered; axe finds nothing serious."""
+    opened = open_page(browser, compared["out"] / "comparison_map.html", size=SIDEWAYS)
+    page = opened.page
+    page.wait_for_function("window.estateCompare && window.estateCompare.current")
+    assert page.evaluate(PANEL_STATE, "#estate-compare")["expanded"] == "false"
+    assert opened.count("#estate-legend details[open]") == 0
+    placed = page.evaluate(SITES_PLACED)
+    assert len(placed) == _after_sites(compared["folders"][0])[0]
+    assert [m["label"] for m in placed if not m["inside"] or m["under"] or m["tab"] != 0] == []
+    assert axe_violations(opened) == []
+    for nth in range(len(placed)):
+        label = page.evaluate(OPEN_TOP_POPUP, nth)
+        page.wait_for_selector(".leaflet-popup-content h4")
+        page.wait_for_timeout(700)  # the pan into view
+        assert label.startswith(page.locator(".leaflet-popup-content h4").first.inner_text())
+        assert page.evaluate(POPUP_UNDER) == {"inside": True, "under": []}, label
+        assert page.evaluate(CLOSE_SEEN), label
+        page.locator(".leaflet-popup-close-button").click()
+        page.wait_for_selector(".leaflet-popup", state="detached")
     opened.clean()
     page.close()
 

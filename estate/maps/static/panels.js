@@ -325,8 +325,11 @@
     var fold = node.querySelector("details[open]");
     layout(map);
     // a legend with too little room (a phone, a short window) starts folded: its
-    // heading is a button that opens it, scrolling within the room there is
-    if (fold && (phone(map) || node.clientHeight < 160)) { fold.open = false; }
+    // heading is a button that opens it, scrolling within the room there is. The panels
+    // are laid out again at once, not at its toggle event (which comes after the plan is
+    // fitted): a legend at the bottom left, open, had squeezed the column above it, and
+    // the plan would be fitted beside that column's panels as squeezed, not as shown
+    if (fold && (phone(map) || node.clientHeight < 160)) { fold.open = false; layout(map); }
     if (!map.estateLaidOut) {
       map.estateLaidOut = true;
       // a window resized (a phone turned) while the map still has the view it opened
