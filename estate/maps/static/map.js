@@ -116,7 +116,7 @@
       if (!content) { return; }
       box.setAttribute("role", "dialog");
       box.setAttribute("aria-label", name);
-      // panels.js makes its content focusable (a tab stop when it scrolls)
+      // clearance.js makes its content focusable (a tab stop when it scrolls)
       if (byKey) { content.focus({preventScroll: true}); }
       // Escape closes it (Leaflet listens for Escape only while the map itself has focus)
       if (!box.estateKeys) {
@@ -282,7 +282,7 @@
     }
     function tidy() {
       if (markers.length) { declutter(map, markers); }
-      global.estateMap.tabOrder(map);  // panels.js: no tab stop under a panel (it follows every move itself)
+      global.estateMap.tabOrder(map);  // clearance.js: no tab stop under a panel (it follows every move itself)
     }
     map.on("zoomend overlayadd overlayremove", tidy);
     function siteLayer(which, accept, on) {
@@ -430,7 +430,7 @@
     control.addOverlay(outline, label);
   }
 
-  // panels.js adds addPanel, addSlider, fit, foldable, layout, nameControl, showYear and
-  // tabOrder; places.js adds addPlaces
+  // clearance.js adds fit, keepPopupClear, stillFitted and tabOrder; panels.js adds
+  // addPanel, addSlider, foldable, layout, nameControl and showYear; places.js adds addPlaces
   global.estateMap = {addPlan: addPlan, addOutline: addOutline, yearWords: yearWords};
 })(window);
