@@ -20,7 +20,9 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
   test_curve_browser.py); results/programme.py:
   test_programme_store.py; maps/timeline.py: test_programme_map.py
 - maps/assets.py, maps/panels.py: test_page.py (and test_maps_browser.py,
-  test_map_panels_browser.py, test_map_phone_browser.py, test_map_tab_order_browser.py)
+  test_map_panels_browser.py, test_map_phone_browser.py, test_map_tab_order_browser.py);
+  maps/static/clearance.js's use of Leaflet's private popup parts:
+  test_leaflet_parts_browser.py
 - store/__init__.py: test_store.py, test_programme_store.py; store/folder.py: test_folder.py;
   store/paths.py: test_paths.py; store/agree_programme.py: test_agree.py; runs/vary.py:
   test_sweep.py; results/words.py: test_text.py

@@ -60,7 +60,39 @@
     return Math.min(given || Infinity, Math.max(POPUP_LEAST, free - frame));
   }
 
-  if (global.L && L.Popup) {
+  // The sizing and the panning above work through parts of Leaflet's popup that are not
+  // its public API, read from Leaflet 1.9.3 (the xstatic-leaflet package, 1.9.3.0, that
+  // estate.maps.assets inlines; pyproject.toml allows 1.9 up to 2): _updateLayout lays
+  // the content out, reading options.maxWidth and maxHeight, and sets _containerWidth
+  // (read by clearance); _updatePosition places the popup at its point; _adjustPan pans
+  // it into view, skipping the call after its own pan while _autopanning is set; the
+  // popup's box is _container, its content's _contentNode, its map _map. A Leaflet without one of them gets none of this: its
+  // popups are Leaflet's own (maxWidth 300 px, panned clear of the map's edges only),
+  // and no script error. `estateMap.popupParts` lists what was missing (a browser test
+  // checks that nothing is, on the Leaflet shipped).
+  function missingPopupParts() {
+    var popup = global.L && L.Popup && L.Popup.prototype;
+    if (!popup) { return ["L.Popup"]; }
+    var missing = ["_updateLayout", "_updatePosition", "_adjustPan"].filter(function (name) {
+      return typeof popup[name] !== "function";
+    });
+    // the fields: named in the code of the methods that set or read them
+    var uses = {_updateLayout: ["_container", "_contentNode", "_containerWidth"], _adjustPan: ["_map", "_autopanning"]};
+    Object.keys(uses).forEach(function (method) {
+      var code = typeof popup[method] === "function" ? String(popup[method]) : "";
+      uses[method].forEach(function (field) {
+        if (!new RegExp("\\." + field + "\\b").test(code)) { missing.push(field); }
+      });
+    });
+    return missing;
+  }
+  var missing = missingPopupParts(), sized = missing.length === 0;
+  if (sized) {
+    // the popup open on each map, followed through Leaflet's public events
+    L.Map.addInitHook(function () {
+      this.on("popupopen", function (e) { this.estatePopup = e.popup; });
+      this.on("popupclose", function (e) { if (this.estatePopup === e.popup) { this.estatePopup = null; } });
+    });
     L.Popup.addInitHook(function () {
       var popup = this, o = this.options, wide = o.maxWidth, high = o.maxHeight;
       if (!o.autoPanPaddingTopLeft && !o.autoPanPaddingBottomRight) {
@@ -85,8 +117,8 @@
     // clear of them: a panel unfolded over it, or a window resized, leaves it open and in
     // view. Its content is left as it is (focus may be in it). Leaflet's _adjustPan skips
     // the call after its own pan (meant for its keepInView); that flag is cleared first.
-    var popup = map._popup;
-    if (!popup || !popup.isOpen()) { return; }
+    var popup = map.estatePopup;
+    if (!sized || !popup || !popup.isOpen()) { return; }
     popup._updateLayout();
     popup._updatePosition();
     popup._autopanning = false;
@@ -215,6 +247,7 @@
   var EM = global.estateMap;
   EM.fit = fit;
   EM.keepPopupClear = keepPopupClear;
+  EM.popupParts = {missing: missing};
   EM.stillFitted = stillFitted;
   EM.tabOrder = tabOrder;
 })(window);

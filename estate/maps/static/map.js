@@ -116,7 +116,9 @@
       if (!content) { return; }
       box.setAttribute("role", "dialog");
       box.setAttribute("aria-label", name);
-      // clearance.js makes its content focusable (a tab stop when it scrolls)
+      // clearance.js makes its content focusable (a tab stop when it scrolls); with a
+      // Leaflet it cannot size popups for, it is focusable from script alone
+      if (!content.hasAttribute("tabindex")) { content.tabIndex = -1; }
       if (byKey) { content.focus({preventScroll: true}); }
       // Escape closes it (Leaflet listens for Escape only while the map itself has focus)
       if (!box.estateKeys) {
