@@ -35,6 +35,7 @@ from tests.fixtures import (
     write_register,
     zone,
 )
+from tests.fixtures.programme_registers import plan_case
 from tests.fixtures.results import write_results
 
 Rows = list[list[str]]
@@ -427,6 +428,28 @@ def test_a_planned_programme_passes(tiny: Any, tmp_path: Path) -> None:
     assert [m for m in money if "." in m and len(m.split(".")[1]) > 2] == []
     exact = programme.cashflow["discounted"].to_numpy(float)
     assert np.abs(exact - np.round(exact, 2)).max() < 1e-9
+
+
+def test_programme_csv_gives_its_pounds_to_the_penny(tmp_path: Path) -> None:
+    """A team of 33.3 FTE moved at £1,500 an FTE costs £49,950.00, which floats make
+    49,949.99999999999; the office it leaves costs £10,000.10 to close and saves its
+    £100,000.30 a year. programme.csv, written as `estate plan` writes it, gives each
+    one-off and annual effect to the penny, as cashflow.csv does, and the folder passes
+    every check (a year's rows against its budget use and cashflow.csv's one-offs)."""
+    case = plan_case(tmp_path / "register", [
+        site("L", "A", 0, 0, desks=50, running_cost=100_000.3, closure_cost=10_000.1),
+        site("K", "A", 1, 0, desks=200, running_cost=100_000, must_keep=True),
+    ], [function("T", "A", "Ops", "L", fte=33.3, desks=40)],
+        relocation={"cost_per_fte": 1500.0}, horizon_years=3)
+    folder = write_plan(dataclasses.replace(case.plan, programme=case.programme()),
+                        tmp_path / "plan")
+    with open(folder / "programme.csv", newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["action"], r["one_off"], r["annual_effect"]) for r in rows] == [
+        ("close", "10000.1", "100000.3"), ("move", "49950.0", "0.0")]
+    stored = check_results(folder)
+    assert stored.programme is not None
+    assert list(stored.programme.budget["one_off"]) == [59_950.1, 0.0, 0.0]
 
 
 def test_a_dated_folder_with_an_edited_cashflow_is_exit_1(dated: Path,

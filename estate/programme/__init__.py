@@ -33,7 +33,7 @@ from estate.programme.joint import end_state_differences, joint_size, solve_join
 from estate.programme.roadmap import solve_roadmap
 from estate.programme.rules import violations, yearly_use
 from estate.results import Plan, Programme, money, solved_state
-from estate.results.programme import ACTION_COLUMNS, BUDGET_COLUMNS, payback_year
+from estate.results.programme import ACTION_COLUMNS, ACTION_MONEY, BUDGET_COLUMNS, payback_year
 from estate.results.words import fte_words
 from estate.status import Status
 
@@ -296,7 +296,7 @@ def actions_table(prep: Prepared, model: EstateModel, changes: Changes, years: n
     in the year their receipt arrives), with what it saves a year (`_yearly_effects`)."""
     assert prep.calendar is not None
     sites, functions, table = prep.sites, prep.functions, changes.table
-    effect = np.round(_yearly_effects(prep, model, changes, years, path), 2) + 0.0  # no -0.0
+    effect = _yearly_effects(prep, model, changes, years, path)
     rows = []
     for i in np.flatnonzero(years):
         y, s, kind = int(years[i]), int(table.at[i, "site"]), table.at[i, "kind"]
@@ -330,7 +330,7 @@ def actions_table(prep: Prepared, model: EstateModel, changes: Changes, years: n
     frame = pd.DataFrame(rows, columns=[c for c in ACTION_COLUMNS if c != "date"])
     frame = frame.sort_values(["year", "action", "site_id"], kind="stable").reset_index(drop=True)
     frame.insert(1, "date", [prep.calendar.date_of(int(t)).isoformat() for t in frame["year"]])
-    return frame
+    return in_pennies(frame, ACTION_MONEY)
 
 
 def _yearly_effects(prep: Prepared, model: EstateModel, changes: Changes, years: np.ndarray,

@@ -125,14 +125,16 @@ MONEY = (*COMPONENTS, "cost", "status_quo", "saving", "cumulative", "discounted"
 """The columns of `cashflow` in pounds."""
 
 
-def in_pennies(flows: pd.DataFrame) -> pd.DataFrame:
-    """The cash flow as cashflow.csv holds it: every sum of money rounded to the penny,
-    as the other tables of a results folder are, each from its unrounded value (so a
-    running total is within half a penny of the true one, not of the rounded terms'
-    sum). The NPV is taken before rounding; the payback year after, so that it is the
-    year the file shows first above nought."""
-    out = flows.copy()
-    out[list(MONEY)] = out[list(MONEY)].round(2) + 0.0  # + 0.0: no "-0.0" in the file
+def in_pennies(table: pd.DataFrame, money: tuple[str, ...] = MONEY) -> pd.DataFrame:
+    """A table as its file holds it: every sum of money (the columns `money`, by default
+    cashflow.csv's; programme.csv's are `ACTION_MONEY`) rounded to the penny, as the
+    other tables of a results folder are, each from its unrounded value (so a running
+    total is within half a penny of the true one, not of the rounded terms' sum), and
+    without the float noise a product leaves (33.3 FTE at £1,500 is 49,949.99999999999).
+    The NPV is taken before rounding; the payback year after, so that it is the year the
+    file shows first above nought."""
+    out = table.copy()
+    out[list(money)] = out[list(money)].round(2) + 0.0  # + 0.0: no "-0.0" in the file
     return out
 
 

@@ -29,6 +29,9 @@ import pandas as pd
 ACTIONS = ("close", "build", "open", "move", "pool", "dispose")
 ACTION_COLUMNS = ("year", "date", "action", "site_id", "site_name", "function_id",
                   "agency_id", "fte", "one_off", "annual_effect")
+ACTION_MONEY = ("one_off", "annual_effect")
+"""programme.csv's columns in pounds, to the penny as cashflow.csv's
+(`estate.programme.cashflow.in_pennies`)."""
 CASHFLOW_COLUMNS = ("year", "date", "agency_id", "running", "rent", "one_off", "receipts",
                     "cost", "status_quo", "saving", "cumulative", "discounted",
                     "cumulative_discounted")
