@@ -99,3 +99,87 @@ def test_printed_notes_stay_together_and_headings_with_what_they_head(browser: A
             faults.append((lines, "heading"))
     page.close()
     assert faults == []
+
+
+TABLE_PARTS = {"table", "rowgroup", "row", "cell", "gridcell", "rowheader", "columnheader"}
+"""The roles of a table and of what is in it, in Chromium's accessibility tree."""
+
+
+def _read(page: Any) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each text a screen reader reads on the page (the StaticText nodes Chromium's
+    accessibility tree does not ignore), in reading order, with the role and name of
+    each node it is in, outermost first."""
+    cdp = page.context.new_cdp_session(page)
+    nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    by_id = {n["nodeId"]: n for n in nodes}
+    said: list[tuple[str, list[tuple[str, str]]]] = []
+    todo: list[tuple[dict[str, Any], list[tuple[str, str]]]] = [(nodes[0], [])]
+    while todo:
+        node, within = todo.pop()
+        role = node.get("role", {}).get("value", "")
+        if not node.get("ignored") and role == "StaticText":
+            said.append((" ".join(node["name"]["value"].split()), within))
+        inner = [*within, (role, node.get("name", {}).get("value", ""))]
+        todo += [(by_id[c], inner) for c in reversed(node.get("childIds", [])) if c in by_id]
+    return said
+
+
+def _notes_read_after_their_tables(page: Any, tables: list[tuple[str, list[str]]]) -> None:
+    """Each table's notes (`tables`: its caption, its notes) are read once each, after
+    every text of the table and within its box (the region named by its caption), and
+    none of them inside the table."""
+    said = _read(page)
+    for caption, notes in tables:
+        in_box = [(text, {role for role, _ in within}) for text, within in said
+                  if ("region", caption) in within]
+        table_ends = max(k for k, (_, roles) in enumerate(in_box) if roles & TABLE_PARTS)
+        for note in notes:
+            whole = " ".join(note.split())
+            read = [k for k, (text, _) in enumerate(in_box) if text == whole]
+            assert len(read) == 1 and read[0] > table_ends, (caption, note, in_box)
+            assert all(text != whole for text, within in said
+                       if {role for role, _ in within} & TABLE_PARTS), (caption, note)
+
+
+def test_a_screen_reader_reads_a_table_s_notes_after_the_table(browser: Any, dated: Path,
+                                                               tmp_path: Path) -> None:
+    """The notes printed as a table's last rows are, to a screen reader, paragraphs after
+    the table, not cells of it: on a page of one table and two notes, and in a dated
+    plan's pack (its agency and cash tables' notes), read once each. On screen the notes
+    under the table are the rows (the paragraphs take no room: the last note row ends
+    where the table does)."""
+    page = browser.new_page()
+    path = tmp_path / "board.html"
+    blocks = (_long(6), Text("Note Zebra, the first.", "note"),
+              Text("Note Yak, the second.", "note"), Text("After the notes."))
+    path.write_text(board_html("T", "S", [Page("P", blocks)]), encoding="utf-8")
+    page.goto(path.as_uri())
+    _notes_read_after_their_tables(page, [("Long list", ["Note Zebra, the first.",
+                                                         "Note Yak, the second."])])
+    shown = page.evaluate("""() => { const box = document.querySelector('.table-box');
+      const r = e => e.getBoundingClientRect();
+      return [r(box.querySelector('tr.note:last-child')).bottom, r(box.querySelector('table')).bottom,
+              [...box.querySelectorAll('tr.note')].map(t => t.innerText.trim())]; }""")
+    assert shown[0] == shown[1] and shown[2] == ["Note Zebra, the first.", "Note Yak, the second."]
+    r, pages = board_pages(dated)
+    tables = [(block.caption, notes) for p in pages
+              for block, notes in _tables_and_notes(p.blocks) if notes]
+    assert len(tables) >= 2
+    path.write_text(board_html(*title_of(r), pages), encoding="utf-8")
+    page.goto(path.as_uri())
+    _notes_read_after_their_tables(page, tables)
+    page.close()
+
+
+def _tables_and_notes(blocks: tuple[Block, ...]) -> list[tuple[Table, list[str]]]:
+    """Each table with the texts of the notes right after it."""
+    found: list[tuple[Table, list[str]]] = []
+    for k, block in enumerate(blocks):
+        if isinstance(block, Table):
+            notes = []
+            for after in blocks[k + 1:]:
+                if not (isinstance(after, Text) and after.kind == "note"):
+                    break
+                notes.append(after.text)
+            found.append((block, notes))
+    return found

@@ -29,7 +29,11 @@ def _table(table: Table, notes: tuple[str, ...] = ()) -> str:
     Chromium prints a note after a table's end on the next sheet whenever the table ends
     at a sheet's foot, whatever `break-before` asks, once the table has been broken over
     sheets; between two rows of one body it keeps the break it is asked to avoid, moving
-    the table's last row over with its notes (report.css)."""
+    the table's last row over with its notes (report.css).
+
+    A screen reader would read those rows as cells of the table, so they are hidden from
+    it (`aria-hidden`) and the same notes follow the table as paragraphs that only it
+    reads: drawn nowhere and not printed (report.css, `.screen-reader-notes`)."""
     def cls(j: int) -> str:
         return ' class="n"' if table.numeric[j] else ""
 
@@ -45,14 +49,16 @@ def _table(table: Table, notes: tuple[str, ...] = ()) -> str:
         rows.append(f"<tr{attr}>{cells}</tr>")
     # a note's text is a block the width of the table's box, kept at its left edge while
     # a table wider than the box scrolls (report.css), so it reads without scrolling
-    rows += [f'<tr class="note"><td colspan="{len(table.header)}"><span>{inert(note)}</span>'
-             "</td></tr>" for note in notes]
+    rows += [f'<tr class="note" aria-hidden="true"><td colspan="{len(table.header)}"><span>'
+             f"{inert(note)}</span></td></tr>" for note in notes]
+    read = "".join(f"<p>{inert(note)}</p>" for note in notes)
     # a table wider than the page scrolls inside its own box, which a keyboard can reach
     # and a screen reader names, rather than run off the page or break words to fit
     return (f'<div class="table-box" role="region" tabindex="0" '
             f'aria-label="{inert(table.caption)}">'
             f"<table><caption>{inert(table.caption)}</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></div>")
+            f"<tbody>{''.join(rows)}</tbody></table>"
+            + (f'<div class="screen-reader-notes">{read}</div>' if read else "") + "</div>")
 
 
 def _chart(chart: Chart) -> str:
