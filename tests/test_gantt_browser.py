@@ -15,7 +15,7 @@ import pytest
 
 from estate.render.html import write_page
 from estate.render.programme_page import programme_page
-from estate.results import Programme
+from estate.results import Programme, money
 from estate.store import read_programme
 from tests.fixtures.browser import Opened, axe_violations, open_page
 
@@ -31,8 +31,8 @@ def _overlap(a: list[float], b: list[float]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-MARK_BOXES = """() => [...document.querySelectorAll('svg.gantt g > g')].map(g => {
-  const r = g.children[1].getBoundingClientRect();  // the mark's shape, after its title
+MARK_BOXES = """() => [...document.querySelectorAll('svg.gantt .mark')].map(g => {
+  const r = g.children[0].getBoundingClientRect();  // the mark's shape, before its letter
   return [r.left, r.top, r.right, r.bottom]; })"""
 
 
@@ -195,7 +195,7 @@ LABEL_PARTS = f"""() => [...document.querySelectorAll('{LABELS}')].map(l =>
 
 
 def test_each_row_label_is_said_once(page: Opened) -> None:
-    """The Gantt chart is one image, named, in its region; each row's label is in it as
+    """The Gantt chart is one group, named, in its region; each row's label is in it as
     often as there are rows bearing it (a team pooled at two sites has two), not twice:
     no node is named or described with a label (its hover text is hidden from it)."""
     p = page.page
@@ -205,7 +205,7 @@ def test_each_row_label_is_said_once(page: Opened) -> None:
     said, named = _said_in(p, "Gantt chart, scrolls sideways")
     assert Counter(s for s in said if s in set(parts)) == Counter(parts)
     assert set(named) & {whole for whole, _ in labels} == set()
-    assert p.get_by_role("img", name="When each change happens, by site and team").count() == 1
+    assert p.get_by_role("group", name="When each change happens, by site and team").count() == 1
 
 
 LONG = ["Former highways depot (surplus), Halesworth Road, Holton", "W" * 300,
@@ -312,15 +312,15 @@ def _whole_names_shown(page: Any) -> None:
 def test_a_label_cut_short_is_read_whole_by_keyboard_and_by_touch(
         browser: Any, tmp_path: Path, dated: Path) -> None:
     """On a phone (390 px) the long names are cut short in the chart, and hovering is the
-    only way the chart shows them whole. From the chart's box the Tab key reaches the
-    list of the rows' names and Enter opens it: every label is there whole, within the
+    only way the chart shows them whole. From the chart's last mark the Tab key reaches
+    the list of the rows' names and Enter opens it: every label is there whole, within the
     window, the cut ones among them. Tapped on a touch screen it opens too. Axe finds
     nothing serious with it open."""
     path = _long_names(dated, tmp_path)
     opened = open_page(browser, path, wait_for_map=False, size=(390, 844))
     try:
         page = opened.page
-        page.locator(".scroll:has(svg.gantt)").focus()
+        page.locator("svg.gantt .mark").last.focus()
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.closest('.row-names') !== null")
         page.keyboard.press("Enter")
@@ -338,3 +338,78 @@ def test_a_label_cut_short_is_read_whole_by_keyboard_and_by_touch(
         _whole_names_shown(page)
     finally:
         phone.close()
+
+
+FOCUSED = """() => { const mark = document.activeElement, label = mark.nextElementSibling;
+  if (!mark.matches('svg.gantt .mark')) return {cls: mark.outerHTML.slice(0, 80)};
+  const box = mark.closest('.scroll'), column = box.querySelector('svg.gantt-labels');
+  const edge = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const span = label.querySelector('span');
+  return {mark: edge(mark), label: edge(span), text: span.textContent,
+          shown: getComputedStyle(label).visibility, cls: mark.getAttribute('class'),
+          seen: [column.getBoundingClientRect().right, edge(box)[2], innerWidth, innerHeight]};
+}"""
+"""The focused element: its box; its label's box, text and visibility; where the box's
+part not under the rows' labels begins and ends, and the window's size. (The label lets
+the pointer through to the mark, so it cannot be hit-tested: what could cover it is the
+rows' labels' column, the one thing drawn over the chart.)"""
+
+
+def _figures_of(actions: pd.DataFrame) -> list[list[str]]:
+    """What each change's figures must say: its year, date and kind, its one-off (or
+    receipt) and its yearly effect in pounds, when not nought, and its site's id."""
+    said = []
+    for _, a in actions.iterrows():
+        words = [f"Year {int(a['year'])} ({a['date']}): {a['action']}", f"({a['site_id']})"]
+        words += [money(abs(float(a[c]))) for c in ("one_off", "annual_effect") if float(a[c])]
+        said.append(words)
+    return said
+
+
+@pytest.mark.parametrize(("chart", "size"), [("dated", (1366, 900)), ("wide", (1366, 900)),
+                                             ("wide", (390, 844))])
+def test_the_tab_key_reaches_each_mark_s_figures(browser: Any, tmp_path: Path, dated: Path,
+                                                 chart: str, size: tuple[int, int]) -> None:
+    """From the chart's box the Tab key goes from mark to mark, each change once, then on
+    to the list of the rows' names. Each mark's name, as Chromium's accessibility tree
+    gives it, states its change's year, date, kind, pounds and site, and its label, with
+    the same words, is shown above it, its start within the box's part beside the rows'
+    labels, as is the mark. On a laptop the mark and the whole label are within that
+    part and the window; on a phone the mark may be cut at the box's edge (Chromium does
+    not scroll a focused element that is partly in view), the label with it, which a
+    swipe of the box shows (the mark keeps the focus). Axe finds nothing serious with a mark focused."""
+    programme = _wide(dated) if chart == "wide" else read_programme(dated)
+    assert programme is not None
+    expected = _figures_of(programme.actions)
+    opened = _open(browser, tmp_path, dated, chart)
+    try:
+        page = opened.page
+        page.set_viewport_size({"width": size[0], "height": size[1]})
+        page.locator(".scroll:has(svg.gantt)").focus()
+        for k in range(len(expected)):
+            page.keyboard.press("Tab")
+            seen = page.evaluate(FOCUSED)
+            assert seen["cls"] == "mark", (k, seen)
+            name = page.locator(":focus").aria_snapshot()  # - 'img "Year 1 (...': B
+            assert name.startswith(("- img ", "- 'img ")), name
+            match = [i for i, words in enumerate(expected)
+                     if all(w in name and w in seen["text"] for w in words)]
+            assert match, (name, seen["text"])
+            expected.pop(match[0])
+            assert seen["shown"] == "visible", seen
+            column, right, width, height = seen["seen"]
+            assert 0 <= seen["label"][1] and seen["label"][3] <= height, seen
+            if size[0] > 700:  # the mark and its label whole
+                assert column <= seen["mark"][0] and seen["mark"][2] <= right, seen
+                assert column <= seen["label"][0] and seen["label"][2] <= min(right, width), seen
+            else:  # Chromium may leave a mark at the box's edges part seen
+                assert column <= seen["mark"][2] and seen["mark"][0] < right, seen
+                assert seen["label"][0] < right and column < seen["label"][2], seen
+            if k == 0:
+                assert axe_violations(opened) == []
+        assert expected == []
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.closest('.row-names') !== null")
+        opened.clean()
+    finally:
+        opened.page.close()

@@ -116,9 +116,11 @@ def test_the_gantt_has_a_row_per_site_and_a_mark_per_change(folder: Path) -> Non
         assert part.count('<g class="team">') == len(teams)
     label = re.compile(r'<foreignObject x="(?:10|24)" ')  # a site's label, or a team's indented
     assert len(label.findall(labels)) == sites + len(teams) and not label.findall(years)
-    # a title per row (the whole label, on hover); the marks' are all in the years' SVG
-    assert labels.count("<title>") == sites + len(teams)
-    assert years.count("<title>") == len(programme.actions)  # a mark's figures, on hover
+    # a title per row (the whole label, on hover); the marks are all in the years' SVG,
+    # each named by its figures and followed by its label, not titled
+    assert labels.count("<title>") == sites + len(teams) and "<title>" not in years
+    assert years.count('<g class="mark" tabindex="0" role="img" aria-label="') == len(
+        programme.actions) == years.count('<foreignObject class="figures')
 
 
 def test_the_rows_names_are_listed_whole_beneath_the_chart(page: str, folder: Path) -> None:

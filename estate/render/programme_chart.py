@@ -86,21 +86,53 @@ def legend() -> str:
     return f'<ul class="legend">{items}{bars}</ul>'
 
 
-def _tip(row: pd.Series) -> str:
+def figures(row: pd.Series) -> str:
+    """A change's figures in words (plain text: `inert` it where it becomes HTML): its
+    year and kind, then its pounds, then who and where, so that a label cut short on a
+    narrow screen loses the names, which its row's label shows, not the figures."""
     effect = float(row["annual_effect"])
-    said = [f"Year {int(row['year'])} ({row['date']}): {row['action']}",
-            f"{row['site_name']} ({row['site_id']})" if row["site_id"] else "no site"]
-    if row["function_id"] and row["action"] == "pool":
-        said.append(f"pooling {row['function_id']}")
-    elif row["function_id"]:
-        fte = float(row["fte"]) if pd.notna(row["fte"]) else 0.0
-        said.append(f"team {row['function_id']} ({fte_words(fte)})")
+    said = [f"Year {int(row['year'])} ({row['date']}): {row['action']}"]
     if float(row["one_off"]):
         said.append(("receives " if row["one_off"] < 0 else "one-off ")
                     + money(abs(float(row["one_off"]))))
     if effect:
         said.append(("saves " if effect > 0 else "costs ") + money(abs(effect)) + " a year")
-    return inert(", ".join(said))
+    if row["function_id"] and row["action"] == "pool":
+        said.append(f"pooling {row['function_id']}")
+    elif row["function_id"]:
+        fte = float(row["fte"]) if pd.notna(row["fte"]) else 0.0
+        said.append(f"team {row['function_id']} ({fte_words(fte)})")
+    said.append(f"{row['site_name']} ({row['site_id']})" if row["site_id"] else "no site")
+    return " ".join(", ".join(said).split())
+
+
+LABEL_WIDTH = 300.0
+"""The widest a mark's figures are shown (`mark`), in pixels: two lines of about 50
+characters each."""
+
+
+def mark(row: pd.Series, x: float, y: float, first: float, last: float) -> str:
+    """A change's mark centred on (x, y), its figures its accessible name, reached by the
+    Tab key (and focused by a tap on a touch screen), with the same figures shown in a
+    label just above its row while it has the focus or the pointer: a hover-only tooltip
+    would leave them to a mouse alone.
+
+    The label stands over the rows above (drawn before it, so it covers them) or, on the
+    first row, over the years' heading, and within the chart, from `first` to `last`: it
+    runs rightwards from just left of the mark, or leftwards from just right of it near
+    the chart's right end. The style sheet hides it until then, draws it on white and
+    ends it with an ellipsis after two lines."""
+    said = inert(figures(row))
+    rightwards = x - 30 + LABEL_WIDTH <= last
+    left = max(first, x - 30) if rightwards else max(first, min(x + 30, last) - LABEL_WIDTH)
+    end = "" if rightwards else " end"
+    return (f'<g class="mark" tabindex="0" role="img" aria-label="{said}">'
+            f"{shape(row['action'], x, y)}</g>"  # the label beside it, not in it: the
+            # box that a focused mark is scrolled into view by is the mark's alone
+            f'<foreignObject class="figures{end}" x="{left:.1f}" y="{y - 9 - 32:.1f}" '
+            f'width="{LABEL_WIDTH:.0f}" height="32" aria-hidden="true">'
+            f'<div xmlns="http://www.w3.org/1999/xhtml"><span>{said}</span></div>'
+            "</foreignObject>")
 
 
 @dataclass(frozen=True)
@@ -223,8 +255,10 @@ def gantt(programme: Programme, horizon: int) -> str:
     The rows' labels are an SVG of their own beside the years' SVG, so that the labels
     stay at the box's left edge (`position: sticky`) while the years scroll beneath, as
     a spreadsheet freezes its first column. Both share one coordinate system (the years'
-    viewBox starts where the labels' ends) and are one image to assistive technology,
-    its name on their wrapper; each label is read once (`_label`)."""
+    viewBox starts where the labels' ends) and are one group to assistive technology,
+    its name on their wrapper, in which each label is read once (`_label`) and each mark
+    by its figures (`mark`); the years' headings are hidden from it, as each mark's
+    figures say its year. (Not one image: an image's parts are not read, nor focused.)"""
     actions = programme.actions
     if actions.empty:
         return "<p>No change is scheduled within the horizon.</p>"
@@ -238,13 +272,14 @@ def gantt(programme: Programme, horizon: int) -> str:
              'class="gantt">']
     for t in range(1, horizon + 1):
         x = left + (t - 0.5) * cw
-        parts.append(f'<text x="{x:.1f}" y="14" text-anchor="middle" font-weight="bold">Y{t}</text>'
+        parts.append(f'<text x="{x:.1f}" y="14" text-anchor="middle" font-weight="bold" '
+                     f'aria-hidden="true">Y{t}</text>'
                      f'<line x1="{left + (t - 1) * cw:.1f}" x2="{left + (t - 1) * cw:.1f}" '
                      f'y1="{top - 8}" y2="{h}" class="grid"/>')
     years = programme.budget
     for t, day in zip(years["year"], years["date"], strict=True):
         parts.append(f'<text x="{left + (int(t) - 0.5) * cw:.1f}" y="27" text-anchor="middle" '
-                     f'class="muted">{inert(str(day)[:4])}</text>')
+                     f'class="muted" aria-hidden="true">{inert(str(day)[:4])}</text>')
     for i, row in enumerate(rows):
         y = top + i * rh
         cls = "site" if row.site else "team"
@@ -260,10 +295,10 @@ def gantt(programme: Programme, horizon: int) -> str:
             k = seen[t] = seen.get(t, -1) + 1  # marks of one year side by side
             n = int(count[t])  # centred on the year; `year_width` makes room for them
             x = left + (t - 0.5) * cw + MARK_GAP * (k - (n - 1) / 2)
-            parts.append(f"<g><title>{_tip(act)}</title>{shape(act['action'], x, y + rh / 2)}</g>")
+            parts.append(mark(act, x, y + rh / 2, left + 2, left + right - 2))
         parts.append("</g>")
     return ('<div class="scroll" tabindex="0" role="region" aria-label="Gantt chart, '
-            'scrolls sideways"><div class="gantt-frame" role="img" aria-label="When each '
+            'scrolls sideways"><div class="gantt-frame" role="group" aria-label="When each '
             'change happens, by site and team">' + "".join(labels) + "</svg>"
             + "".join(parts) + "</svg></div></div>")
 

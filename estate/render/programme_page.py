@@ -159,8 +159,8 @@ def programme_page(programme: Programme, summary: Summary | None, scenario_name:
 {_headline(programme, summary)}
 <h2>When each change happens</h2>
 <p>One row per site, in the order of its first change, with the teams that move there
-beneath it; a mark for each change in its year (hover a mark for its figures, which the
-programme's table below gives too). A name too long for its row ends in "…": the rows'
+beneath it; a mark for each change in its year. Point at a mark, tap it, or reach it
+with the Tab key to see its figures, which the programme's table below gives too. A name too long for its row ends in "…": the rows'
 names are listed in full beneath the chart.</p>
 {legend()}
 {gantt(programme, horizon)}
