@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 import sys
 import tempfile
 import traceback
@@ -260,8 +259,7 @@ def validate_command(data: Path) -> None:
         return
     checked = validate_scenario(data)
     show_warnings(checked.warnings, most=len(checked.warnings))
-    # the register as the scenario names it, without the hops up from the scenario's folder
-    say(register_line(Path(os.path.normpath(checked.scenario.data)), checked.register))
+    say(register_line(checked.scenario.data, checked.register))
     measured = (f"each of its {len(checked.areas)} areas measured, nothing found that "
                 "rules out its plan" if checked.areas else
                 "distances measured, nothing found that rules out every plan")

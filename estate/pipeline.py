@@ -97,13 +97,19 @@ def check_scenario(scenario: Scenario, register: Register, clock: Clock | None =
     return problems
 
 
+def read_register(scenario: Scenario, clock: Clock) -> Register:
+    """The scenario's register, read as the "load" stage: the one place that stage is
+    told, for a plan of a whole scenario and for `prepare_scenario` alike."""
+    with clock.stage("load", f"Reading the register {scenario.data}"):
+        return load_register(scenario.data)
+
+
 def prepare_scenario(scenario: Scenario, register: Register | None = None,
                      clock: Clock | None = None) -> Prepared:
     """Load (unless given) the register, check it against the scenario, prepare geometry."""
     clock = clock or Clock()
     if register is None:
-        with clock.stage("load", f"Reading the register {scenario.data}"):
-            register = load_register(scenario.data)
+        register = read_register(scenario, clock)
     warnings = check_scenario(scenario, register, clock)
     with clock.stage("prepare", "Measuring distances, eligible pairs and coverage"):
         prep = prepare(register, scenario)

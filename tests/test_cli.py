@@ -24,8 +24,10 @@ from estate.cli import cli
 from estate.render.terminal import progress_lines
 from estate.results.words import percent_up
 from tests.fixtures import (
+    TOWN_SCENARIO,
     Run,
     invoke,
+    merge,
     no_traceback,
     run_cli,
     run_python,
@@ -795,3 +797,33 @@ def test_plan_refuses_the_results_of_another_file_of_the_same_name(tmp_path: Pat
     town(tmp_path, changes={"horizon_years": 5}, name="base-copy.toml")
     (folder / "scenario_file.txt").unlink()  # a folder written before files were recorded
     assert invoke(tmp_path, "plan", "base-copy.toml").code == 0
+
+def test_progress_names_the_register_by_its_shortest_path(tmp_path: Path) -> None:
+    """A scenario in models/ naming its register `../data/reg` (as the demo's do): the
+    register is read from the scenario's folder, and named as `data/reg` in the line a
+    plan tells as it reads it, from the command line and from `prepare_scenario` alike,
+    and in what `estate validate` prints."""
+    import contextlib
+
+    from estate.api import plan, prepare_scenario
+    from estate.load.scenario import load_scenario
+    from estate.pipeline import Clock
+
+    write_tables(tmp_path / "data" / "reg", town_rows())
+    write_scenario(tmp_path / "models" / "tiny.toml",
+                   merge(TOWN_SCENARIO, {"data": "../data/reg"}))
+    run = run_cli(tmp_path, "plan", "models/tiny.toml", "--out", "out", "--progress")
+    assert run.code == 0, run.output
+    assert "• Reading the register data/reg\n" in run.stderr, run.stderr
+    checked = invoke(tmp_path, "validate", "models/tiny.toml")
+    assert checked.stdout.startswith("data/reg: valid register;"), checked.output
+    told: list[str] = []
+    prepared: list[str] = []
+    with contextlib.chdir(tmp_path):
+        scenario = load_scenario("models/tiny.toml")
+        plan(scenario, write=False, progress=told.append)
+        prepare_scenario(scenario, clock=Clock(prepared.append))
+    assert scenario.data == Path("data/reg")
+    assert [line for line in told if line.startswith("Reading the register")] == [
+        "Reading the register data/reg"]
+    assert prepared[0] == "Reading the register data/reg"

@@ -91,7 +91,7 @@ def read_tables(path: str | Path) -> RawRegister:
     raw = RawRegister(path, {name: f"{name}.csv" for name in TABLES})
     if not path.exists():
         # the full path: a scenario's `data` is read from the scenario file's folder, so
-        # the path as written (`models/../data/x`) need not say where it was looked for
+        # the path as written there (`../data/x`) need not say where it was looked for
         found = f"nothing at {path.resolve()}"
     elif suffix == ".csv":
         found = f"a single CSV file {path.name}: give the folder that holds it"

@@ -15,11 +15,11 @@ from pathlib import Path
 
 from estate.errors import InputError, Problem
 from estate.load.scenario import Scenario, default_results, load_scenario, with_programme
-from estate.load.validate import Register, load_register
+from estate.load.validate import Register
 from estate.model.arrays import EstateModel
 from estate.model.build import build
 from estate.model.reduce import reduce_model
-from estate.pipeline import Clock, Progress, solver_options
+from estate.pipeline import Clock, Progress, read_register, solver_options
 from estate.programme import plan_programme
 from estate.results import Plan
 from estate.runs.alternatives import (
@@ -77,8 +77,7 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
     if programme:
         scenario = with_programme(scenario)
     if register is None:
-        with clock.stage("load", f"Reading the register {scenario.data}"):
-            register = load_register(scenario.data)
+        register = read_register(scenario, clock)
     if alternatives and areas_of(register):
         raise not_for_areas()
     target = Path(out) if out else default_results(scenario.name)
