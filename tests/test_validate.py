@@ -170,6 +170,22 @@ def test_booleans_in_every_spelling(tmp_path: Path, word: str, value: bool) -> N
     assert load_register(folder).sites["must_keep"].tolist() == [value] * 3
 
 
+@pytest.mark.parametrize(("cell", "hint"), [
+    ("Y", "; write yes or no (or true/false, 1/0)"),
+    ("n", "; write yes or no (or true/false, 1/0)"),
+    ("T", "; write true or false (or yes/no, 1/0)"),
+    ("F", "; write true or false (or yes/no, 1/0)"),
+    ("maybe", "")])
+def test_a_flag_typed_as_an_initial_is_refused_with_the_words_to_write(
+        tmp_path: Path, cell: str, hint: str) -> None:
+    """DESIGN accepts true/false, yes/no and 1/0 only, so the Y or N an Excel user types is
+    refused, located, with the words to write instead; any other word is refused as
+    written."""
+    problems = bad_cell(tmp_path, "sites", "secure", 1, cell)
+    assert [(p.file, p.row, p.column, p.expected, p.found) for p in problems] == [
+        ("sites.csv", 3, "secure", "true/false, yes/no or 1/0", f"{cell!r}{hint}")]
+
+
 def test_validation_of_a_large_register_is_fast() -> None:
     rng = np.random.default_rng(7)
     n_sites, n_zones = 30_000, 35_000

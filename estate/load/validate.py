@@ -176,11 +176,12 @@ def _parse(column: Column, cells: pd.Series, table: RawTable) -> tuple[pd.Series
         merged = cells.index.isin(list(table.covered.get(column.name, ())))
         problems += _each(table, column, blank & ~merged, "a value", lambda _: "an empty cell")
     values, bad, expected = _PARSERS[column.kind](column, cells, blank)
+    found = _bool_found if column.kind == "bool" else repr
     if isinstance(expected, str):
-        problems += _each(table, column, bad, expected, repr)
+        problems += _each(table, column, bad, expected, found)
     else:
         for why, rows in expected.items():
-            problems += _each(table, column, rows, why, repr)
+            problems += _each(table, column, rows, why, found)
     if column.kind in ("number", "bool") and not column.required:
         default = column.default if isinstance(column.default, float | bool) else np.nan
         values = values.where(~blank, default)
@@ -211,6 +212,20 @@ def _booleans(column: Column, cells: pd.Series, blank: pd.Series):
     flags = _per_value(cells, lambda v: BOOL_WORDS.get(v.lower()))
     bad = ~blank & flags.isna()
     return flags.where(~bad, False), bad, "true/false, yes/no or 1/0"
+
+
+_INITIALS = {"y": "write yes or no (or true/false, 1/0)",
+             "n": "write yes or no (or true/false, 1/0)",
+             "t": "write true or false (or yes/no, 1/0)",
+             "f": "write true or false (or yes/no, 1/0)"}
+"""The initials Excel users type for a flag, which DESIGN does not accept (a lone letter
+is too easily a slip): the words to write instead."""
+
+
+def _bool_found(cell: str) -> str:
+    """A refused flag as written, with the words to write when it is an initial."""
+    hint = _INITIALS.get(cell.strip().lower())
+    return f"{cell!r}; {hint}" if hint else repr(cell)
 
 
 def _lists(column: Column, cells: pd.Series, blank: pd.Series):
