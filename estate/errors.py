@@ -7,6 +7,7 @@ them can be listed together, each located as a spreadsheet user would find it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -44,6 +45,20 @@ class Problem:
         if self.sentence:
             return f"{where}: {self.sentence}"
         return f"{where}: expected {self.expected}, found {self.found}"
+
+
+def as_typed(text: str) -> str:
+    """A name, key or value as the user would type it, set apart from the words around
+    it by backticks: `Back office` and `IT` read as one thing each, and a difference of
+    case alone (`Name` for 'name') shows, where a plain word would run into the sentence
+    and Python's quotes would read as part of the value."""
+    return f"`{text}`"
+
+
+def did_you_mean(names: Iterable[str]) -> str:
+    """The hint for an unknown key, column or value: "did you mean `Name`?", or "did you
+    mean `a` or `b`?" for several; each as the user would type it (`as_typed`)."""
+    return f"did you mean {' or '.join(as_typed(n) for n in names)}?"
 
 
 class EstateError(Exception):

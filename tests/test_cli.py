@@ -469,7 +469,8 @@ AGAINST_THE_REGISTER = {
     "mistyped key": ({"policy": {"kep": ["S1"]}}, ["key policy.kep", "policy.keep"]),
     "sharing type the register spells otherwise": (
         {"sharing": {"types": ["HR", "Finanace"]}},
-        ["key sharing.types", "'Finanace' -> 'Finance'"]),
+        ["key sharing.types", "'Finanace', which no function has (did you mean "
+                                 "`Finance`?)"]),
     "keep id not in the register": ({"policy": {"keep": ["S1", "S9"]}},
                                     ["key policy.keep", "unknown ids S9"]),
 }

@@ -249,4 +249,4 @@ def test_a_reference_to_a_site_whose_id_was_blanked_points_at_the_blank_row(
 def test_an_id_in_another_case_is_suggested(tmp_path: Path) -> None:
     problems = bad_cell(tmp_path, "sites", "agency_id", 0, "a1")
     assert located(problems) == {("sites.csv", 2, "agency_id")}
-    assert problems[0].found == "'a1' (did you mean 'A1'? ids match only with the same case)"
+    assert problems[0].found == "'a1' (did you mean `A1`? ids match only with the same case)"

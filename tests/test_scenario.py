@@ -118,15 +118,23 @@ SCENARIO_ERRORS: dict[str, tuple[dict[str, Any], Rows, list[str]]] = {
                                        ["programme.max_closures_per_year",
                                         "a whole number of sites", "0.5"]),
     "service in the wrong case": ({"coverage": [{"service": "Public_Access"}]}, None,
-                                  ["coverage.0.service", "did you mean 'Public_Access' -> "
-                                   "'public_access'"]),
+                                  ["coverage.0.service", "'Public_Access' (did you mean "
+                                   "`public_access`?)"]),
     "sharing type in the wrong case": ({"sharing": {"types": ["HR", "it"]}}, None,
-                                       ["sharing.types", "'it' -> 'IT'"]),
+                                       ["sharing.types", "'it', which no function has (did you "
+                                        "mean `IT`?)"]),
     "sharing type misspelt": ({"sharing": {"types": ["HR", "Finanace"]}}, None,
-                              ["sharing.types", "'Finanace' -> 'Finance'"]),
+                              ["sharing.types", "'Finanace', which no function has "
+                               "(did you mean `Finance`?)"]),
     "closable kind as typed": ({"policy": {"closable_kinds": ["Office", "data centre"]}},
-                               None, ["policy.closable_kinds", "'office'", "'data_centre'"]),
-    "agency in the wrong case": ({"agencies": ["a1"]}, None, ["agencies", "'a1' -> 'A1'"]),
+                               None, ["policy.closable_kinds", "'Office' (write `office`)",
+                                      "'data centre' (write `data_centre`)"]),
+    "agency in the wrong case": ({"agencies": ["a1"]}, None,
+                                 ["agencies", "unknown ids a1 (did you mean `A1`?)"]),
+    "sites in the wrong case and unknown": (
+        {"policy": {"keep": ["s1", "S9", "s3"]}}, None,
+        ["policy.keep", "unknown ids s1, S9, s3 (did you mean `S1` for 's1', `S3` for "
+         "'s3'?)"]),
 }
 
 
@@ -173,9 +181,9 @@ def test_every_scenario_error_is_listed_at_once(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("key", "meant"), [
-    ({"horizon": 10}, "(an unknown key; did you mean horizon_years?)"),
-    ({"solver": {"nmae": "highs"}}, "(an unknown key; did you mean solver.name?)"),
-    ({"relocation": {"max_kms": 5}}, "(an unknown key; did you mean relocation.max_km?)"),
+    ({"horizon": 10}, "(an unknown key; did you mean `horizon_years`?)"),
+    ({"solver": {"nmae": "highs"}}, "(an unknown key; did you mean `solver.name`?)"),
+    ({"relocation": {"max_kms": 5}}, "(an unknown key; did you mean `relocation.max_km`?)"),
     ({"zzz": 1}, "(an unknown key)"),
 ])
 def test_an_unknown_key_names_the_key_it_may_mean(tmp_path: Path, key: dict[str, Any],

@@ -461,7 +461,7 @@ def test_an_id_excel_stripped_of_leading_zeros_is_suggested_with_them(tmp_path: 
     tables["pair_costs"]["site_id"] = ["003"]
     problems = problems_of(write_tables(tmp_path / "reg", tables))
     assert located(problems) == {("functions.csv", 3, "site_id")}
-    assert "'2' (did you mean '002'? Excel drops the leading zeros" in problems[0].found
+    assert "'2' (did you mean `002`? Excel drops the leading zeros" in problems[0].found
 
 
 @pytest.mark.parametrize(("lat", "lon", "says"), [

@@ -10,7 +10,7 @@ import difflib
 import math
 from typing import Any
 
-from estate.errors import Problem
+from estate.errors import Problem, did_you_mean
 from estate.load.free_text import REFUSED, has_hidden, one_line
 from estate.load.schema import LARGEST
 
@@ -36,7 +36,7 @@ class KeyChecker:
             if key not in allowed:
                 hint = ", ".join(sorted(allowed))
                 near = _near(str(key), sorted(allowed))
-                meant = f"; did you mean {' or '.join(prefix + n for n in near)}?" if near else ""
+                meant = f"; {did_you_mean(prefix + n for n in near)}" if near else ""
                 self.fail(prefix + key, f"one of the known keys ({hint})",
                           f"(an unknown key{meant})")
 

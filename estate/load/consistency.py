@@ -9,7 +9,7 @@ from collections import Counter
 import numpy as np
 import pyproj
 
-from estate.errors import Problem
+from estate.errors import Problem, as_typed, did_you_mean
 from estate.load.scenario import Scenario
 from estate.load.validate import Register
 
@@ -135,15 +135,19 @@ def _pools_too_few(scenario: Scenario, register: Register, label: str) -> list[P
 
 
 def _did_you_mean(unknown: list[str], universe: set[str]) -> str:
-    """The register's spelling of each unknown word, when one is near (case first)."""
+    """The register's spelling of each unknown word, when one is near (case first): "
+    (did you mean `IT`?)" for one word, each named when there are more (" (did you mean
+    `A1` for 'a1', `S2` for 's2'?)")."""
     lower = {u.lower(): u for u in universe}
-    hints = []
-    for word in unknown:
-        near = lower.get(word.lower()) or next(iter(difflib.get_close_matches(
-            word, sorted(universe), n=1)), None)
-        if near is not None:
-            hints.append(f"{word!r} -> {near!r}")
-    return f" (did you mean {', '.join(hints)}?)" if hints else ""
+    near = {word: lower.get(word.lower()) or next(iter(difflib.get_close_matches(
+        word, sorted(universe), n=1)), None) for word in unknown}
+    hints = {word: spelt for word, spelt in near.items() if spelt is not None}
+    if not hints:
+        return ""
+    if len(unknown) == 1:
+        return f" ({did_you_mean(hints.values())})"
+    return " (did you mean " + ", ".join(f"{as_typed(spelt)} for {word!r}"
+                                         for word, spelt in hints.items()) + "?)"
 
 
 def _words(scenario: Scenario, register: Register, label: str) -> list[Problem]:
@@ -192,7 +196,7 @@ def _words(scenario: Scenario, register: Register, label: str) -> list[Problem]:
         if kind != slug:
             problems.append(Problem(
                 label, None, "policy.closable_kinds", "kinds as the register stores them "
-                "(lower case, _ for spaces)", f"{kind!r} (write {slug!r})", label="key"))
+                "(lower case, _ for spaces)", f"{kind!r} (write {as_typed(slug)})", label="key"))
         elif kind not in kinds and (near := _did_you_mean([kind], kinds)):
             problems.append(Problem(
                 label, None, "policy.closable_kinds", "kinds of sites in the register",

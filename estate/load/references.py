@@ -12,7 +12,7 @@ import numbers
 
 import pandas as pd
 
-from estate.errors import Problem
+from estate.errors import Problem, did_you_mean
 from estate.load.geography import check_positions
 from estate.load.schema import TABLES
 
@@ -58,11 +58,11 @@ def check_references(
                       unpadded: dict[str, str] = unpadded, lost: str = lost) -> str:
                 near = folded.get(value.casefold())
                 if near is not None:
-                    return (f"{value!r} (did you mean {near!r}? ids match only with the "
+                    return (f"{value!r} ({did_you_mean([near])} ids match only with the "
                             "same case)")
                 near = unpadded.get(_unpadded(value)) if value.isdigit() else None
                 if near is not None:  # one side lost its zeros, this one or the other
-                    return (f"{value!r} (did you mean {near!r}? Excel drops the leading "
+                    return (f"{value!r} ({did_you_mean([near])} Excel drops the leading "
                             "zeros of a number: format both id columns as Text and retype "
                             "the ids that lost them)")
                 return repr(value) + lost

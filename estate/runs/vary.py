@@ -20,7 +20,7 @@ from typing import Any, TypeGuard
 
 import numpy as np
 
-from estate.errors import InputError, Problem
+from estate.errors import InputError, Problem, did_you_mean
 from estate.load.scenario import COVERAGE_DEFAULTS, DEFAULTS
 
 #: The most runs a sweep plans unless told otherwise (`--max-runs`): a mistyped N in
@@ -215,7 +215,7 @@ def check_keys(raw: dict[str, Any], varies: Iterable[Vary]) -> None:
         why = _unknown(raw, vary.key)
         if why is not None:
             near = difflib.get_close_matches(vary.key, known, n=3, cutoff=0.6)
-            hint = f"did you mean {' or '.join(near)}? " if near else ""
+            hint = f"{did_you_mean(near)} " if near else ""
             problems.append(Problem("--vary", None, vary.key, "a key the scenario knows",
                                     f"{why}; {hint}known keys: {', '.join(known)}",
                                     label="key"))
