@@ -270,7 +270,7 @@ def test_suspicious_scenario_words_are_located_warnings(tmp_path: Path) -> None:
         ("sharing.min_agencies", "warning")}  # only the council has HR teams
     found = " ".join(p.found for p in problems)
     for text in ("3 of 3 sites outside", "'Payroll', which no function has", "HR listed",
-                 "S1 listed", "'ofice' -> 'office'", "'parking'"):
+                 "S1 listed", "'ofice', which no site has (did you mean `office`?)", "'parking'"):
         assert text in found, (text, found)
 
 
