@@ -262,6 +262,16 @@ def _encode(name: str, encoding: str) -> Callable[[Path], None]:
     return edit
 
 
+def _excel_saved(name: str, column: str, row: int) -> Callable[[Path], None]:
+    """The cell at spreadsheet `row` of `column` given a ’ as Excel's plain "CSV" saves
+    it (Windows-1252: the byte 0x92, not UTF-8), the rest of the file as it was."""
+    def edit(folder: Path) -> None:
+        _edit_csv(name, _set(column, "Smith\ue000s Yard", row - 1))(folder)
+        path = folder / name
+        path.write_bytes(path.read_bytes().replace("\ue000".encode(), b"\x92"))
+    return edit
+
+
 def _summary(change: Callable[[dict[str, Any]], Any]) -> Callable[[Path], None]:
     def edit(folder: Path) -> None:
         data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
@@ -316,7 +326,10 @@ DAMAGE: list[tuple[str, Callable[[Path], None], str, str | None]] = [
      "column lat"),
     ("sites.csv as UTF-16", _encode("sites.csv", "utf-16"), "sites.csv", "UTF-8"),
     ("a bad byte at the end of sites.csv", _bad_last_byte("sites.csv"), "sites.csv",
-     "a byte that is not UTF-8 at byte"),
+     "expected UTF-8 text (in Excel: Save As 'CSV UTF-8'), found the byte 0xFF"),
+    ("sites.csv re-saved by Excel", _excel_saved("sites.csv", "name", 3), "sites.csv",
+     "sites.csv row 3, column name: expected UTF-8 text (in Excel: Save As 'CSV UTF-8'), "
+     "found the byte 0x92, which is not UTF-8"),
     ("agencies.csv as Latin-1", _encode("agencies.csv", "latin-1"), "agencies.csv",
      "UTF-8"),
     ("a latitude as text", _edit_csv("sites.csv", _set("lat", "north", 2)), "sites.csv",
@@ -497,8 +510,23 @@ def test_random_hand_edits_are_read_or_located(planned: dict[str, Any],
 
 
 def test_a_bad_byte_is_named_at_its_place_in_the_file(tmp_path: Path) -> None:
-    """Not at its place in a read buffer (which said byte 0 for a byte near the end)."""
+    """At its row and column of the whole file, not at its place in a read buffer
+    (which once said byte 0 for a byte near the end of a long file)."""
     body = "id,name,n\r\n" + "".join(f"S{i},Site {i},{i}\r\n" for i in range(2000))
     (tmp_path / "t.csv").write_bytes(body.encode() + b"S9,\xff,1\r\n")
-    with pytest.raises(InputError, match=f"at byte {len(body.encode()) + 3} "):
+    with pytest.raises(InputError, match=" row 2002, column name: expected UTF-8 text"):
         read_table(tmp_path / "t.csv", Columns(("id", "name"), ("n",)))
+
+
+def test_a_table_not_in_utf8_is_named_at_its_row_and_column(tmp_path: Path) -> None:
+    """A results table re-saved by Excel as its plain "CSV" (Windows-1252: ’ is the byte
+    0x92, £ 0xA3) is said as a register's CSV is: the file, the row and column of the
+    first such byte, and how to save it, not the byte's offset in the file."""
+    path = tmp_path / "sites.csv"
+    path.write_bytes("site_id,name\r\nS1,County Hall\r\nS2,Smith’s Yard £5\r\n"
+                     .encode("cp1252"))
+    with pytest.raises(InputError) as caught:
+        read_table(path, Columns(("site_id", "name")))
+    assert [(p.file, p.row, p.column, p.expected, p.found) for p in caught.value.problems] \
+        == [(str(path), 3, "name", "UTF-8 text (in Excel: Save As 'CSV UTF-8')",
+             "the byte 0x92, which is not UTF-8")]

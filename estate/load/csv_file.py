@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from estate.errors import Problem
 from estate.load.header import header_row
 
 
@@ -25,6 +26,10 @@ class Unreadable(Exception):
                  column: str | None = None) -> None:
         super().__init__(found)
         self.expected, self.found, self.row, self.column = expected, found, row, column
+
+    def problem(self, label: str) -> Problem:
+        """What went wrong as a problem of the file `label`, located as said."""
+        return Problem(label, self.row, self.column, self.expected, self.found)
 
 
 def read_csv(file: Path, header: frozenset[str] = frozenset()) -> pd.DataFrame:

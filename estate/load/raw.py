@@ -65,8 +65,7 @@ def add_table(raw: RawRegister, name: str, label: str, read: Callable[[], pd.Dat
     try:
         grid = read()
     except Unreadable as error:
-        raw.problems.append(Problem(label, error.row, error.column, error.expected,
-                                    error.found))
+        raw.problems.append(error.problem(label))
         return None
     except Exception as error:  # any library failure is a bad file, not a crash
         raw.problems.append(Problem(label, None, None, "a readable table", describe(error)))

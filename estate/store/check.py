@@ -44,6 +44,7 @@ import pandas as pd
 import pyogrio
 
 from estate.errors import InputError, Problem
+from estate.load.csv_file import Unreadable, check_encoding
 from estate.load.geopackage import readable
 from estate.load.schema import LARGEST
 from estate.results import Summary
@@ -173,10 +174,14 @@ def _raw_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     except FileNotFoundError:
         raise InputError([Problem(str(path), None, None, "a file of the results folder "
                                   "(written by `estate plan`)", "no file")]) from None
-    except UnicodeDecodeError as exc:
-        raise InputError([Problem(str(path), None, None, "UTF-8 text, as `estate plan` "
-                                  "writes it", f"a byte that is not UTF-8 at byte "
-                                  f"{exc.start} (saved as UTF-16 or Latin-1?)")]) from None
+    except UnicodeDecodeError:
+        # a table re-saved by Excel as its plain "CSV" (Windows-1252, where £ and ’ are
+        # not UTF-8), said as a register's CSV is: its row, its column, how to save it
+        try:
+            check_encoding(path)
+        except Unreadable as unreadable:
+            raise InputError([unreadable.problem(str(path))]) from None
+        raise
     except (OSError, csv.Error) as exc:
         raise InputError([Problem(str(path), None, None, "a CSV table",
                                   f"{type(exc).__name__}: {exc}")]) from None
