@@ -150,15 +150,15 @@ def print_summary(summary: Summary, out: Path | None, map_path: Path | None) -> 
 
 
 @cli.command("plan")
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path),
               help="Results folder (default results/<name>/).")
-@click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--map", "map_path", type=click.Path(path_type=Path),
               help="Map file (default maps/<name>.html).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the summary as one JSON object on stdout, nothing else (a "
                    "failed plan: its status and problems or reasons, README).")
-@click.option("--write-lp", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--write-lp", type=click.Path(path_type=Path),
               help="Also write the model as an LP file with readable names.")
 @click.option("--verbose", is_flag=True, help="Show the solver's own log on stderr.")
 @click.option("--policy-costs", is_flag=True, help="Also price each policy: the NPV it "
@@ -281,8 +281,8 @@ def _warned(count: int) -> str:
 
 
 @cli.command("map")
-@click.argument("results_dir", type=click.Path(file_okay=False, exists=True, path_type=Path))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("results_dir", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path),
               help="Map file (default maps/<scenario>.html).")
 @click.option("--cdn", is_flag=True, help="Load Leaflet from CDNs: a lighter file that "
               "needs the internet to open.")
@@ -305,13 +305,13 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
 
 
 @cli.command("report")
-@click.argument("results_dir", type=click.Path(file_okay=False, exists=True, path_type=Path))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("results_dir", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path),
               default=Path("board.pdf"), show_default=True, help="The board pack (PDF).")
-@click.option("--html", "html", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--html", "html", type=click.Path(path_type=Path),
               help="The same pack as one HTML page (default: --out with .html).")
 @click.option("--compare", "compare", metavar="DIR",
-              type=click.Path(file_okay=False, exists=True, path_type=Path),
+              type=click.Path(path_type=Path),
               help="An `estate compare` folder: adds its scenarios side by side.")
 @handled
 def report_command(results_dir: Path, out: Path, html: Path | None,
@@ -329,11 +329,11 @@ def report_command(results_dir: Path, out: Path, html: Path | None,
 
 
 @cli.command("sweep")
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--vary", "varies", multiple=True, required=True, metavar="KEY=VALUES",
               help="A dotted scenario key and its values: KEY=V1,V2,... or KEY=LO:HI:N "
                    "(N evenly spaced values). Repeat for more keys; every combination is run.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+@click.option("--out", type=click.Path(path_type=Path), required=True,
               help="Sweep folder: sweep.csv, site_robustness.csv, sweep.html, runs/<run-id>/.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
               show_default=True, help="A process pool here, or a Dask cluster.")
@@ -371,8 +371,8 @@ def sweep_command(scenario: Path, varies: tuple[str, ...], out: Path, executor: 
 
 @cli.command("compare")
 @click.argument("scenarios", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+                type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path),
               default=Path("comparison"), show_default=True, help="Folder for the comparison.")
 @click.option("--cdn", is_flag=True, help="Comparison map loads Leaflet from CDNs.")
 @click.option("--policy-costs/--no-policy-costs", "policy_costs", default=True,

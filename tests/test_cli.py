@@ -828,3 +828,40 @@ def test_progress_names_the_register_by_its_shortest_path(tmp_path: Path) -> Non
     assert [line for line in told if line.startswith("Reading the register")] == [
         "Reading the register data/reg"]
     assert prepared[0] == "Reading the register data/reg"
+
+
+def test_a_path_of_the_wrong_kind_is_said_in_estates_words(tmp_path: Path,
+                                                           results_folder: Path) -> None:
+    """A folder where scenario files are meant, a file where a results or comparison
+    folder is meant: estate's own located message (what was expected, what was found,
+    what to give instead) and exit 1, as any bad input, not click's terse usage error
+    (exit 2 in this process) that says neither."""
+    write_scenario(tmp_path / "models" / "a.toml", TOWN_SCENARIO)
+    write_scenario(tmp_path / "models" / "b.toml", TOWN_SCENARIO)
+    write_tables(tmp_path / "reg", town_rows())
+    (tmp_path / "notes.txt").write_text("a file", encoding="utf-8")
+    summary = results_folder / "summary.json"
+    cases = {
+        ("compare", "models"): "models: expected a scenario TOML file, found a folder "
+        "holding a.toml, b.toml: give the scenario files themselves (e.g. models/a.toml)",
+        ("plan", "reg"): "reg: expected a scenario TOML file, found a folder: give a "
+        "scenario file (.toml), which names its register in `data`",
+        ("map", "notes.txt"): "notes.txt: expected a results folder written by `estate "
+        "plan` (with summary.json), found a file, not a folder: give the folder `estate "
+        "plan` wrote (results/<scenario name>/)",
+        ("report", str(summary)): f"{summary}: expected a results folder written by "
+        f"`estate plan` (with summary.json), found a file in the folder {results_folder}: "
+        "give that folder, not the file",
+        ("report", str(results_folder), "--compare", "notes.txt"): "notes.txt: expected a "
+        "folder written by `estate compare` (with comparison.csv), found a file, not a "
+        "folder: give the folder `estate compare` wrote",
+        ("map", "results/nowhere"): "results/nowhere: expected a results folder written by "
+        "`estate plan` (with summary.json), found nothing there: check the name",
+    }
+    for args, said in cases.items():
+        run = invoke(tmp_path, *args, "--out", "out/x.pdf" if "report" in args else "out")
+        assert run.code == 1, (args, run.output)
+        no_traceback(run)
+        assert said in run.stderr, (args, run.stderr)
+        assert "Usage:" not in run.output and "Invalid value" not in run.output
+        assert not (tmp_path / "out").exists()

@@ -171,7 +171,7 @@ def read_scenario_dict(path: str | Path) -> dict[str, Any]:
     label = str(path)
     if not path.is_file():
         raise InputError([Problem(label, None, None, "a scenario TOML file",
-                                  instead_of_a_file(path))])
+                                  _not_a_scenario(path))])
     try:
         # a byte-order mark (Windows Notepad writes one) is not part of the text
         return tomllib.loads(path.read_text(encoding="utf-8-sig"))
@@ -183,6 +183,21 @@ def read_scenario_dict(path: str | Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise InputError([Problem(label, None, None, "valid TOML",
                                   f"a syntax error: {exc}")]) from None
+
+
+def _not_a_scenario(path: Path) -> str:
+    """What is at `path` instead of a scenario file; for a folder (`estate compare
+    models/`, or a register given to `estate plan`), the scenario files to give instead."""
+    found = instead_of_a_file(path)
+    if found != "a folder":
+        return found
+    scenarios = sorted(p.name for p in path.glob("*.toml"))
+    if scenarios:
+        held = ", ".join(scenarios[:3]) + (", ..." if len(scenarios) > 3 else "")
+        return (f"a folder holding {held}: give the scenario files themselves (e.g. "
+                f"{path / scenarios[0]})")
+    return ("a folder: give a scenario file (.toml), which names its register in `data` "
+            "(estate validate checks a register folder)")
 
 
 def load_scenario(path: str | Path) -> Scenario:

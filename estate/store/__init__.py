@@ -39,7 +39,7 @@ from estate.store.check import (
     unsafe_cell,
     write_safe_csv,
 )
-from estate.store.folder import write_file, write_folder
+from estate.store.folder import not_a_folder, write_file, write_folder
 
 __all__ = ["FORMULA_STARTS", "PROGRAMME_TABLES", "RESULT_TABLES", "TABLES", "Columns",
            "SCENARIO_FILE", "StoredResults", "WARNINGS_TABLE", "check_results",
@@ -84,11 +84,15 @@ def read_summary(folder: Path) -> Summary:
     """The summary of a results folder; a missing or damaged file is an `InputError`
     naming it and what was wrong."""
     path = Path(folder) / "summary.json"
+    expected = "a results folder written by `estate plan` (with summary.json)"
+    found = not_a_folder(Path(folder), "the folder `estate plan` wrote (results/<scenario "
+                         "name>/)", "summary.json")
+    if found is not None:
+        raise InputError([Problem(str(folder), None, None, expected, found)])
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError([Problem(str(folder), None, None, "a results folder written by "
-                                  "`estate plan` (with summary.json)", "no summary.json")]
+        raise InputError([Problem(str(folder), None, None, expected, "no summary.json")]
                          ) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError([Problem(str(path), None, None, "the JSON `estate plan` writes",

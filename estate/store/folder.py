@@ -341,6 +341,22 @@ def _not_a_folder(real: Path, elsewhere: str = "give --out another folder") -> s
     return f"{kind_of(real) or 'a file'}, not a folder: move it away, or {elsewhere}"
 
 
+def not_a_folder(folder: Path, meant: str, marker: str) -> str | None:
+    """What is at `folder`, given to be read as the folder `meant` (one holding
+    `marker`), when it is not a folder, with how to put it right (for a file of such a
+    folder: give the folder it is in); None when it is a folder. Said in estate's words,
+    as click's own check of the path ("Directory 'x' is a file.") says neither what was
+    meant nor what to do."""
+    folder = Path(folder)
+    if folder.is_dir():
+        return None
+    if not os.path.lexists(folder):
+        return f"nothing there: check the name; give {meant}"
+    if (folder.parent / marker).is_file():
+        return f"a file in the folder {folder.parent}: give that folder, not the file"
+    return f"{kind_of(folder) or 'a file'}, not a folder: give {meant}"
+
+
 def replaceable(out: Path, elsewhere: str = "give --out another folder") -> str | None:
     """Why the folder `out` may not be replaced by a results folder, or None when it may:
     nothing there yet, an empty folder, or a results folder (its `summary.json` or a
