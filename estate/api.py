@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Literal
 
 from estate.errors import InputError, Problem
-from estate.load.scenario import Scenario, default_map, default_results, load_scenario
+from estate.load.scenario import (
+    Scenario,
+    default_map,
+    default_report,
+    default_results,
+    load_scenario,
+)
 from estate.load.validate import Register, load_register
 from estate.maps.compare_map import comparison_map
 from estate.maps.page import render_map
@@ -38,6 +44,7 @@ from estate.runs.national import areas_of, ready_register
 from estate.runs.planning import plan_scenario
 from estate.runs.sweep import MAX_RUNS, RunOutcome, SweepResult, Vary
 from estate.runs.sweep import sweep as run_sweep
+from estate.store import read_summary
 from estate.store.paths import Output, check_outputs, check_plan, results_in_place
 
 __all__ = ["ScenarioCheck", "compare", "plan", "prepare_scenario", "report",
@@ -190,18 +197,21 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
     return result
 
 
-def report(results_dir: str | Path, out: str | Path = "board.pdf", *,
+def report(results_dir: str | Path, out: str | Path | None = None, *,
            html: str | Path | None = None, compare: str | Path | None = None
            ) -> tuple[Path, Path]:
-    """Write the board pack of a stored results folder: `out` (PDF) and `html` (default:
-    `out` with .html), from the folder alone; `compare` adds the scenarios of an
-    `estate compare` folder side by side. Returns the two paths; a folder that is not a
-    results folder is an `InputError` naming it.
+    """Write the board pack of a stored results folder: `out` (PDF; default
+    `reports/<scenario name>.pdf`, named as the map is) and `html` (default: `out` with
+    .html), from the folder alone; `compare` adds the scenarios of an `estate compare`
+    folder side by side. Returns the two paths; a folder that is not a results folder is
+    an `InputError` naming it.
     """
     # imported here: matplotlib and reportlab take a second to load, and only the
     # board pack needs them
     from estate.render.report import write_report
 
+    if out is None:
+        out = default_report(read_summary(Path(results_dir)).scenario)
     if Path(out).suffix.lower() in (".html", ".htm"):  # the page has an option of its own
         raise InputError([Problem(str(out), None, "--out", "a .pdf path (the board pack as a "
                                   "PDF; --html names its page)", "an HTML file name",

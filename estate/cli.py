@@ -307,19 +307,20 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
 @cli.command("report")
 @click.argument("results_dir", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path),
-              default=Path("board.pdf"), show_default=True, help="The board pack (PDF).")
+              help="The board pack (PDF; default reports/<scenario>.pdf).")
 @click.option("--html", "html", type=click.Path(path_type=Path),
               help="The same pack as one HTML page (default: --out with .html).")
 @click.option("--compare", "compare", metavar="DIR",
               type=click.Path(path_type=Path),
               help="An `estate compare` folder: adds its scenarios side by side.")
 @handled
-def report_command(results_dir: Path, out: Path, html: Path | None,
+def report_command(results_dir: Path, out: Path | None, html: Path | None,
                    compare: Path | None) -> None:
     """Write the board pack of a stored RESULTS_DIR: the decision, the map before and
     after, who gains, what each policy costs, the programme, the assumptions.
 
-    Example: estate report "results/Shared back office" --out board.pdf
+    Example: estate report "results/Shared back office" (writes "reports/Shared back
+    office.pdf" and .html)
     """
     from estate.api import report
 

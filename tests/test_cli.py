@@ -865,3 +865,24 @@ def test_a_path_of_the_wrong_kind_is_said_in_estates_words(tmp_path: Path,
         assert said in run.stderr, (args, run.stderr)
         assert "Usage:" not in run.output and "Invalid value" not in run.output
         assert not (tmp_path / "out").exists()
+
+
+def test_report_without_out_keeps_one_pack_per_scenario(tmp_path: Path) -> None:
+    """`estate report RESULTS` twice, for two plans: each pack is written to
+    reports/<scenario name>.pdf (its page beside it), named as the plan's map is (a `/`
+    in the name a `_`), so the second does not replace the first."""
+    for name in ("North", "South/East"):
+        scenario = town(tmp_path, changes={"name": name}, name=f"{name[:5]}.toml")
+        assert invoke(tmp_path, "plan", scenario).code == 0
+    north = invoke(tmp_path, "report", "results/North")
+    assert north.code == 0, north.output
+    assert north.stdout.splitlines() == ["Board pack: reports/North.pdf",
+                                         "As a page:  reports/North.html"]
+    first = (tmp_path / "reports" / "North.pdf").read_bytes()
+    south = invoke(tmp_path, "report", "results/South_East")
+    assert south.code == 0, south.output
+    assert "Board pack: reports/South_East.pdf" in south.stdout
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == [
+        "North.html", "North.pdf", "South_East.html", "South_East.pdf"]
+    assert (tmp_path / "reports" / "North.pdf").read_bytes() == first
+    assert not (tmp_path / "board.pdf").exists()

@@ -165,6 +165,12 @@ def default_map(name: str) -> Path:
     return Path("maps") / f"{file_stem(name)}.html"
 
 
+def default_report(name: str) -> Path:
+    """The board pack of scenario `name` (`estate report` without --out): one file per
+    scenario, as its map is, so reporting one plan after another keeps each pack."""
+    return Path("reports") / f"{file_stem(name)}.pdf"
+
+
 def read_scenario_dict(path: str | Path) -> dict[str, Any]:
     """Parse a scenario file without checking it (sweeps edit this dict)."""
     path = Path(path)
