@@ -799,6 +799,7 @@ def test_plan_refuses_the_results_of_another_file_of_the_same_name(tmp_path: Pat
     (folder / "scenario_file.txt").unlink()  # a folder written before files were recorded
     assert invoke(tmp_path, "plan", "base-copy.toml").code == 0
 
+
 def test_progress_names_the_register_by_its_shortest_path(tmp_path: Path) -> None:
     """A scenario in models/ naming its register `../data/reg` (as the demo's do): the
     register is read from the scenario's folder, and named as `data/reg` in the line a
