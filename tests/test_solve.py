@@ -213,6 +213,20 @@ def test_a_second_search_with_no_plan_keeps_the_first_plan(status: Status,
     assert bool(both.message) == (status == Status.INFEASIBLE)
 
 
+def test_a_proven_plans_gap_of_floating_noise_is_recorded_as_0() -> None:
+    """HiGHS proves a plan of £69,694,484.70965467 against a bound one rounding step
+    below it: the gap, 2.1e-16, is noise, recorded (and so shown everywhere) as 0; a
+    real gap of a millionth stays as it is."""
+    plan, bound = 69694484.70965467, 69694484.70965466
+    assert 0 < relative_gap(plan, bound) < 1e-15
+    noisy = Solution(Status.OPTIMAL, plan, bound, relative_gap(plan, bound), 1.0, "highs",
+                     np.zeros(2))
+    assert noisy.mip_gap == 0.0
+    assert dataclasses.replace(noisy, mip_gap=-1e-17).mip_gap == 0.0
+    assert with_bound(_solution(Status.TIME_LIMIT, plan, plan - 1e3), bound, 1e-4).mip_gap == 0.0
+    assert _solution(Status.OPTIMAL, 100.0, 100.0 - 1e-4).mip_gap == pytest.approx(1e-6)
+
+
 def test_two_searches_notes_are_kept_once_each_in_order() -> None:
     assert notes("", "limit reached", "", "checked", "limit reached") == (
         "limit reached; checked")

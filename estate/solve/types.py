@@ -66,9 +66,18 @@ class StartReport:
     searched_after: bool = True
 
 
+GAP_NOISE = 1e-9
+"""A relative gap smaller than this is floating-point noise between a proven plan and its
+bound (2e-16 is one rounding step of an NPV of £70m), not a distance from the best."""
+
+
 @dataclass(frozen=True)
 class Solution:
-    """What the solver found: a typed status, the objective, its bound and the gap."""
+    """What the solver found: a typed status, the objective, its bound and the gap.
+
+    The gap is recorded here, for every solver and every search, with noise below
+    `GAP_NOISE` as 0: every output (summary.json, sweep.csv, the pages) shows it as
+    given, so a proven optimum reads 0 everywhere without each formatter rounding it."""
 
     status: Status
     objective: float
@@ -79,6 +88,10 @@ class Solution:
     values: np.ndarray | None
     message: str = ""
     first_plan: StartReport | None = None  # what the first-plan step did (direct HiGHS)
+
+    def __post_init__(self) -> None:
+        if abs(self.mip_gap) < GAP_NOISE:
+            object.__setattr__(self, "mip_gap", 0.0)
 
 
 def relative_gap(objective: float, bound: float) -> float:
