@@ -13,9 +13,15 @@ import pytest
 import estate
 from estate.errors import InfeasibleError
 from estate.load.scenario import Scenario, scenario_from_dict
+from estate.maps.panels import kpi_panel
 from estate.pipeline import prepare_scenario, solve_prepared, solver_options
-from estate.results import Plan
+from estate.render.html import inert
+from estate.render.report_data import Table, read_results
+from estate.render.report_pages import decision, decision_page
+from estate.results import Plan, money
 from estate.runs.alternatives import Alternative, find_alternatives
+from estate.status import Status
+from estate.store import read_summary
 from tests.fixtures import corridor_scenario, invoke, write_scenario
 
 SITES = ("S1", "S2", "S3", "S4", "S5", "S6")
@@ -126,3 +132,28 @@ def test_command_line(corridor_data: Path, tmp_path: Path) -> None:
     summary = run.json()
     assert summary["alternatives"]["found"] == 2
     assert (tmp_path / "r" / "alternatives" / "2" / "summary.json").exists()
+
+
+def test_an_alternative_is_said_as_one_not_as_the_proven_optimum(corridor_data: Path,
+                                                                 tmp_path: Path) -> None:
+    """An alternative's own solve is proven only the cheapest of the plans with other
+    sites open: its board pack and map say it is an alternative and what it costs more
+    than the cheapest plan (the two summaries' NPVs apart), never that no plan costs less."""
+    out = tmp_path / "results"
+    plan = estate.plan(_scenario(corridor_data), out=out, map_path=tmp_path / "town.html",
+                       alternatives=1, within_pct=40.0)
+    assert plan.summary.status == Status.OPTIMAL and plan.summary.mip_gap == 0.0
+    extra = read_summary(out / "alternatives" / "1").objective_npv - plan.summary.objective_npv
+    assert extra >= 0.5
+    said = (f"an alternative, {money(extra)} (NPV) dearer than the cheapest plan, which is "
+            "proven optimal")
+    results = read_results(out / "alternatives" / "1")
+    words = decision(results)
+    assert f"This plan is {said}." in words and "costs less" not in words
+    headline = next(b for b in decision_page(results).blocks if isinstance(b, Table))
+    assert ("How good the plan is", said) in headline.rows
+    page = (tmp_path / "town.alternative-1.html").read_text(encoding="utf-8")
+    assert f'<p class="estate-status">{inert(said)} \u00b7 HiGHS</p>' in page
+    assert inert(said) in kpi_panel(results.summary)
+    # the cheapest plan itself is still said to be proven optimal
+    assert "no plan that meets every rule costs less" in decision(read_results(out))

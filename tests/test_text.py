@@ -97,3 +97,24 @@ def test_an_alternatives_difference_carries_its_own_sign() -> None:
     assert lines == ["Alternatives:    2 within 5% of the saving (+£5.84m)",
                      "  alternatives/1: -£314.0k; S029 keep->close",
                      "  alternatives/2: +£258.4k; S045 close->keep"]
+
+
+@pytest.mark.parametrize(("alternative", "status", "said"), [
+    ({"npv_difference": 545000.0, "optimum_status": "optimal", "optimum_mip_gap": 0.0},
+     "optimal", "an alternative, £545.0k (NPV) dearer than the cheapest plan, which is "
+                "proven optimal"),
+    ({"npv_difference": -20000.0, "optimum_status": "time_limit", "optimum_mip_gap": 0.01},
+     "optimal", "an alternative, £20.0k (NPV) cheaper than the best plan found, which the "
+                "time limit stopped before it was proven optimal"),
+    ({"npv_difference": 0.0, "optimum_status": "optimal", "optimum_mip_gap": 0.0004},
+     "time_limit", "an alternative, costing the same (NPV) as the cheapest plan found, which "
+                   "is within 0.04% of the lowest possible cost; the time limit stopped its "
+                   "own search before it was proven the cheapest of the other choices"),
+    # written before summaries recorded how sure the cheapest plan is
+    ({"npv_difference": 1.5e6}, "optimal",
+     "an alternative, £1.50m (NPV) dearer than the cheapest plan found"),
+])
+def test_an_alternative_says_what_it_costs_beside_the_cheapest_plan(
+        alternative: dict, status: str, said: str) -> None:
+    summary = _summary(alternative=alternative, status=status, mip_gap=0.0)
+    assert summary_lines(summary)[1].startswith(f"Status:          {said}, ")

@@ -52,8 +52,51 @@ def known_gap(gap: float | None) -> bool:
 def plan_quality(s: Summary, asked: float | None = None) -> tuple[str, str]:
     """How good the plan is: a short phrase (a status line, a table cell) and a sentence
     (the decision paragraph). `asked` is the scenario's `solver.mip_gap`, named in the
-    sentence when the plan stopped inside it."""
+    sentence when the plan stopped inside it. An alternative (`--alternatives`) is said
+    as one, with what it costs beside the cheapest plan: its own solve is proven only
+    the cheapest of the plans with other sites open, never the cheapest of all."""
+    if s.alternative is not None and (said := alternative_words(s.alternative, s.status)):
+        return said
     return quality_words(s.status, s.mip_gap, asked)
+
+
+def alternative_words(alternative: Mapping[str, Any], status: Status
+                      ) -> tuple[str, str] | None:
+    """An alternative's quality, as `plan_quality` says it: "an alternative, £545.0k (NPV)
+    dearer than the cheapest plan, which is proven optimal". None when its summary's
+    `alternative` table has no difference to say (a hand-edited file)."""
+    difference = alternative.get("npv_difference")
+    if not isinstance(difference, int | float) or not math.isfinite(difference):
+        return None
+    if difference >= 0.5:
+        than = f"{money(difference)} (NPV) dearer than"
+    elif difference <= -0.5:  # a cheapest plan stopped by the time limit short of proof
+        than = f"{money(-difference)} (NPV) cheaper than"
+    else:
+        than = "costing the same (NPV) as"
+    short = f"an alternative, {than} {_cheapest_words(alternative)}"
+    if status == Status.TIME_LIMIT:
+        short += ("; the time limit stopped its own search before it was proven the cheapest "
+                  "of the other choices")
+    return short, f"This plan is {short}."
+
+
+def _cheapest_words(alternative: Mapping[str, Any]) -> str:
+    """The plan an alternative is measured against, and how sure that one is (from the
+    `optimum_status` and `optimum_mip_gap` the alternative's summary records)."""
+    try:
+        status = Status(str(alternative.get("optimum_status")))
+    except ValueError:
+        return "the cheapest plan found"
+    gap = alternative.get("optimum_mip_gap")
+    gap = float(gap) if isinstance(gap, int | float) else None
+    if status == Status.OPTIMAL and (gap is None or gap <= PROVEN):
+        return "the cheapest plan, which is proven optimal"
+    if status == Status.TIME_LIMIT:
+        return "the best plan found, which the time limit stopped before it was proven optimal"
+    if status == Status.OPTIMAL and gap is not None:
+        return f"the cheapest plan found, which is within {percent_up(gap)} of the lowest possible cost"
+    return "the cheapest plan found"
 
 
 def quality_words(status: Status, gap: float | None,

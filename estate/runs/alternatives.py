@@ -139,7 +139,11 @@ def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct:
             scenario=f"{prep.scenario.name} (alternative {i})",
             alternative={"index": i, "of": prep.scenario.name,
                          "npv_difference": alternative.npv_difference,
-                         "sites_differ": alternative.sites_differ})
+                         "sites_differ": alternative.sites_differ,
+                         # how sure the plan it is measured against is, which its
+                         # pages say beside the difference (`plan_quality`)
+                         "optimum_status": str(optimum.summary.status),
+                         "optimum_mip_gap": optimum.summary.mip_gap})
     optimum.summary = optimum.summary.replace(
         alternatives=describe(found, count, within_pct, allowance, stopped))
     return found
