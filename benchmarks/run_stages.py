@@ -153,7 +153,6 @@ def one_repeat(args: argparse.Namespace) -> dict:
     import numpy as np
 
     from estate import pipeline as api
-    from estate.errors import InfeasibleError
     from estate.load.scenario import load_scenario
     from estate.maps.page import render_map
     from estate.model.build import build
@@ -175,7 +174,7 @@ def one_repeat(args: argparse.Namespace) -> dict:
     with clock.stage("precheck"):
         reasons = diagnose.precheck(prep)
     if reasons:
-        raise InfeasibleError(reasons)
+        raise diagnose.infeasible(reasons)
     with clock.stage("build"):
         model = build(prep)
     w0, c0 = time.perf_counter(), time.process_time()

@@ -82,17 +82,23 @@ class InputError(EstateError):
         )
 
 
+RELAX_ANY = ("coverage.<i>.radius_km", "policy.keep", "policy.close", "policy.max_one_off",
+             "relocation.max_km")
+"""The keys to relax when the reasons do not say which rules are at fault."""
+
+
 class InfeasibleError(EstateError):
     """No plan satisfies every rule; `reasons` say which rules fail, and where, and
-    `relax` the keys a user would change."""
+    `keys` the scenario keys (or register columns) a user would change to relax them,
+    each once, in the order the reasons name them; `relax` says them as one text."""
 
     exit_code = 2
 
     def __init__(self, reasons: list[str], what: str = "no plan meets every rule",
-                 relax: str = "radius, keep/close lists, max_one_off, relocation.max_km"
-                 ) -> None:
+                 relax: tuple[str, ...] = ()) -> None:
         self.reasons = reasons
-        self.relax = relax
+        self.keys = tuple(dict.fromkeys(relax)) or RELAX_ANY
+        self.relax = ", ".join(self.keys)
         super().__init__(
             f"The scenario is infeasible: {what}.\n"
             + "\n".join(f"  - {r}" for r in reasons)

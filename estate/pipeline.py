@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from estate.errors import InfeasibleError, InputError, NoSolutionError, Problem
+from estate.errors import InputError, NoSolutionError, Problem
 from estate.load.consistency import check_against_register
 from estate.load.scenario import Scenario
 from estate.load.validate import Register, load_register
@@ -125,7 +125,7 @@ def require_feasible(prep: Prepared, clock: Clock | None = None) -> None:
     with clock.stage("precheck", "Checking the scenario can be met"):
         reasons = diagnose.precheck(prep)
     if reasons:
-        raise InfeasibleError(reasons)
+        raise diagnose.infeasible(reasons)
 
 
 def ready_to_plan(scenario: Scenario, register: Register | None = None,
@@ -284,7 +284,7 @@ def _solve_checked(prep: Prepared, options: SolverOptions, clock: Clock,
             # on the model before its reductions, which fix sites a zone's row forces
             # open: the elastic re-solve may give up that zone instead, and name it
             whole = build(prep, reduce=False) if model.reductions else model
-            raise InfeasibleError(diagnose.explain_infeasible(prep, whole, options))
+            raise diagnose.infeasible(diagnose.explain_infeasible(prep, whole, options))
     if solution.status == Status.NO_SOLUTION:
         raise NoSolutionError(
             f"no plan found within the time limit of {options.time_limit_s:g} s "

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from estate.load.scenario import load_scenario
 from estate.pipeline import prepare_scenario
@@ -22,7 +25,7 @@ from tests.fixtures import Run, invoke, no_traceback, town, town_rows
 
 def _precheck_reasons(scenario: Path) -> list[str]:
     """What the cheap pre-check alone finds (to know which path a test exercises)."""
-    return precheck(prepare_scenario(load_scenario(scenario)))
+    return [reason.text for reason in precheck(prepare_scenario(load_scenario(scenario)))]
 
 
 def _infeasible(tmp_path: Path, scenario: Path) -> Run:
@@ -160,3 +163,46 @@ def test_infeasible_function_found_by_elastic_resolve(tmp_path: Path) -> None:
     run = _infeasible(tmp_path, scenario)
     assert re.search(r"function F[12]\b", run.stderr), run.stderr
     assert "F3" not in run.stderr
+
+
+def _far_village(tmp_path: Path) -> Path:
+    rows = town_rows()
+    rows["zones"].append({"zone_id": "Z3", "name": "Far village", "lat": 52.30, "lon": 1.40,
+                          "population": 300})
+    return town(tmp_path, rows, changes={
+        "coverage": [{"service": "public_access", "radius_km": 5, "mode": "all"}]})
+
+
+def _two_teams_that_may_not_move(tmp_path: Path) -> Path:
+    rows = town_rows()
+    rows["functions"][0].update(fte=60)
+    rows["functions"][1].update(fte=60, site_id="S1")
+    return town(tmp_path, rows, changes={"relocation": {"max_km": 0}})
+
+
+@pytest.mark.parametrize(("scenario", "relax"), [
+    # one coverage rule, no site closed by policy: its radius alone (pre-check)
+    (_far_village, "coverage.0.radius_km"),
+    # room short because policy.close shuts S1 and S2 (pre-check)
+    (lambda p: town(p, changes={"policy": {"close": ["S1", "S2"]}, "coverage": []}),
+     "policy.close, sites.desks"),
+    # Police IT's only secure site closed by policy (pre-check)
+    (lambda p: town(p, changes={"policy": {"close": ["S3"]}}),
+     "relocation.max_km, policy.close, sites.hosts, sites.secure"),
+    # a zone given up under the one-off cap (elastic re-solve)
+    (lambda p: town(p, _two_candidates(5_000_000, 6_000_000), changes={
+        "coverage": [{"service": "public_access", "radius_km": 5, "mode": "all"}],
+        "policy": {"max_one_off": 6_000_000}}), "coverage.0.radius_km, policy.max_one_off"),
+    # the cap itself £500,000 short (elastic re-solve)
+    (_small_shortfall, "policy.max_one_off"),
+    # two teams that may not move share one office too small for both (elastic re-solve)
+    (_two_teams_that_may_not_move, "relocation.max_km"),
+])
+def test_the_keys_to_relax_are_those_of_the_reasons_found(
+        tmp_path: Path, scenario: Callable[[Path], Path], relax: str) -> None:
+    """`relax` names the rules the reasons are about (and the settings that bear on
+    them), not every key a scenario has: a coverage radius alone for a zone out of
+    reach, the cap for a cap too tight."""
+    run = _infeasible(tmp_path, scenario(tmp_path))
+    assert run.json()["relax"] == relax
+    assert f"Relax the rules named above ({relax}) and run again." in run.stderr

@@ -154,8 +154,8 @@ def _no_programme(prep: Prepared, changes: Changes, limits: ProgrammeLimits, sta
                        "(docs/programme.md, section 2)")
     return InfeasibleError(reasons, "no programme makes the plan's changes within the "
                            "horizon and its rules",
-                           "earliest_move, build_years, policy.close, the yearly limits, "
-                           "horizon_years")
+                           ("earliest_move", "build_years", "policy.close",
+                            "the yearly limits", "horizon_years"))
 
 
 def _limits_set(limits: ProgrammeLimits) -> list[str]:

@@ -123,7 +123,8 @@ def area_pieces(scenario: Scenario, register: Register
 def _infeasible_areas(failed: dict[str, InfeasibleError]) -> InfeasibleError:
     """Every infeasible area's reasons together, each said with its area."""
     return InfeasibleError([f"area {area}: {r}" for area, exc in sorted(failed.items())
-                            for r in exc.reasons])
+                            for r in exc.reasons],
+                           relax=tuple(k for _, exc in sorted(failed.items()) for k in exc.keys))
 
 
 def ready_areas(scenario: Scenario, register: Register, clock: Clock | None = None

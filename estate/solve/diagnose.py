@@ -5,21 +5,57 @@ numbers. When the solver still says infeasible, the elastic model adds a penalis
 slack to every row of the families that can fail (housed, capacity, coverage, the
 one-off cap) and minimises the total slack; the rows whose slack is positive are
 the rules that cannot hold, named by the zone, function or site they concern.
+
+Each reason carries the keys that would relax it (`Reason.keys`): the rule it is
+(`coverage.0.radius_km`, `policy.max_one_off`, ...) and the other settings of the
+scenario that bear on it (`policy.close` when it closes sites), so that a user is told
+what to change for this scenario, not a fixed list.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from estate.errors import InfeasibleError
 from estate.model.arrays import EstateModel, labels
 from estate.prepare import Prepared, eligible_pairs
 from estate.solve import SolverOptions, solve
 
 ELASTIC_FAMILIES = ("housed", "desks", "racks", "max_one_off")
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One rule that cannot hold, said where (`text`), and the scenario keys or register
+    columns (`sites.desks`) a user would change to relax it (`keys`)."""
+
+    text: str
+    keys: tuple[str, ...]
+
+
+def infeasible(reasons: list[Reason]) -> InfeasibleError:
+    """The error that says `reasons`, with the keys to relax taken from them."""
+    return InfeasibleError([r.text for r in reasons],
+                           relax=tuple(k for r in reasons for k in r.keys))
+
+
+def _closing(prep: Prepared, sites: np.ndarray) -> tuple[str, ...]:
+    """`policy.close` when it closes any of `sites` (positions): a key to relax."""
+    closed = prep.sites["site_id"].to_numpy(object)[np.asarray(sites, int)]
+    return ("policy.close",) if set(closed) & set(prep.scenario.close) else ()
+
+
+def _other_rules(prep: Prepared) -> tuple[str, ...]:
+    """The scenario's settings that can stand in the way of any rule once a solver has
+    tried them together: the sites it closes and its one-off cap, when set."""
+    sc = prep.scenario
+    return ((("policy.close",) if sc.close else ())
+            + (("policy.max_one_off",) if math.isfinite(sc.max_one_off) else ()))
 
 
 def _site(prep: Prepared, s: int) -> str:
@@ -31,10 +67,10 @@ def _function(prep: Prepared, f: int) -> str:
     return f"function {fun.at[f, 'function_id']} ({fun.at[f, 'agency_id']} {fun.at[f, 'type']})"
 
 
-def precheck(prep: Prepared) -> list[str]:
+def precheck(prep: Prepared) -> list[Reason]:
     """Reasons the scenario must be infeasible, found without a solver."""
     sc, sites, functions, zones = prep.scenario, prep.sites, prep.functions, prep.zones
-    reasons: list[str] = []
+    reasons: list[Reason] = []
     can_open = ~prep.forced_closed
     for cov in prep.coverage:
         rule = cov.rule
@@ -43,16 +79,20 @@ def precheck(prep: Prepared) -> list[str]:
         if rule.mode in ("all", "maintain"):
             for z in np.flatnonzero(cov.scope & ~reachable):
                 what = "no site" if rule.mode == "all" else "no site left open"
-                reasons.append(f"zone {zones.at[z, 'zone_id']} {zones.at[z, 'name']}: {what} "
-                               f"offering {rule.service} within {rule.radius_km:g} km "
-                               f"({rule.name}, mode {rule.mode})")
+                reasons.append(Reason(
+                    f"zone {zones.at[z, 'zone_id']} {zones.at[z, 'name']}: {what} offering "
+                    f"{rule.service} within {rule.radius_km:g} km ({rule.name}, mode "
+                    f"{rule.mode})",
+                    (f"{rule.name}.radius_km",) + _closing(prep, cov.site[cov.zone == z])))
         else:
             pop = zones["population"].to_numpy(float)
             if pop.sum() > 0 and pop[reachable].sum() < rule.population_share * pop.sum() - 1e-9:
-                reasons.append(
+                reasons.append(Reason(
                     f"{rule.name}: at most {pop[reachable].sum():,.0f} of {pop.sum():,.0f} people "
                     f"({pop[reachable].sum() / pop.sum():.1%}) can reach {rule.service} within "
-                    f"{rule.radius_km:g} km; {rule.population_share:.1%} required")
+                    f"{rule.radius_km:g} km; {rule.population_share:.1%} required",
+                    (f"{rule.name}.radius_km", f"{rule.name}.population_share")
+                    + _closing(prep, cov.site)))
     pairs = prep.pairs
     pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
     ok = can_open[ps]
@@ -70,30 +110,37 @@ def precheck(prep: Prepared) -> list[str]:
         if (home >= 0 and prep.forced_closed[home] and horizon is not None
                 and prep.earliest_years[f] > horizon):
             # its only pair is its home (`prepare`): the closing is what cannot happen
-            reasons.append(f"{_function(prep, f)} may not move before "
-                           f"{functions.at[f, 'earliest_move']} (earliest_move), after the "
-                           f"{horizon}-year horizon, so it stays at {_site(prep, home)}, "
-                           "which the scenario closes (policy.close)")
+            reasons.append(Reason(
+                f"{_function(prep, f)} may not move before {functions.at[f, 'earliest_move']} "
+                f"(earliest_move), after the {horizon}-year horizon, so it stays at "
+                f"{_site(prep, home)}, which the scenario closes (policy.close)",
+                ("policy.close", "functions.earliest_move", "horizon_years")))
             continue
         if home < 0 and (waiting := _built_too_late(prep, f)):
-            reasons.append(waiting)
+            reasons.append(Reason(waiting, BUILT_TOO_LATE))
             continue
         t = functions.at[f, "type"]
         need = "a secure site" if functions.at[f, "needs_secure"] else "a site"
         where = (f"within {sc.max_km:g} km of {_site(prep, home)}" if home >= 0
                  else "anywhere in the register")
-        reasons.append(f"{_function(prep, f)} needs {need} {where} hosting {t} with room for "
-                       f"{functions.at[f, 'desks']:g} desks and {functions.at[f, 'racks']:g} "
-                       f"racks that may stay open; there is none")
+        reasons.append(Reason(
+            f"{_function(prep, f)} needs {need} {where} hosting {t} with room for "
+            f"{functions.at[f, 'desks']:g} desks and {functions.at[f, 'racks']:g} racks that "
+            "may stay open; there is none",
+            (("relocation.max_km",) if home >= 0 else ())
+            + (("policy.close",) if sc.close else ())
+            + ("sites.hosts",) + (("sites.secure",) if functions.at[f, "needs_secure"] else ())))
     eff = prep.efficiency
     for column in ("desks", "racks"):
         need = (functions[column].to_numpy(float) * (1 - eff)).sum()
         eligible_sites = np.unique(ps[can_open[ps]])
         cap = sites[column].to_numpy(float)[eligible_sites].sum()
         if need > cap + 1e-6:
-            reasons.append(f"the functions need at least {need:,.0f} {column} (after the most "
-                           f"pooling could save) but all sites that may host them hold "
-                           f"{cap:,.0f}" + _closed_by_policy(prep, ps, column))
+            closed = _closed_by_policy(prep, ps, column)
+            reasons.append(Reason(
+                f"the functions need at least {need:,.0f} {column} (after the most pooling "
+                f"could save) but all sites that may host them hold {cap:,.0f}" + closed,
+                (("policy.close",) if closed else ()) + (f"sites.{column}",)))
     return reasons
 
 
@@ -109,6 +156,10 @@ def _closed_by_policy(prep: Prepared, ps: np.ndarray, column: str) -> str:
     names = ", ".join(str(sites.at[s, "site_id"]) for s in closed[:10])
     more = f" and {len(closed) - 10} more" if len(closed) > 10 else ""
     return f"; policy.close shuts {names}{more}, which hold {held:,.0f} more"
+
+
+BUILT_TOO_LATE = ("functions.earliest_move", "sites.build_years", "horizon_years")
+"""What relaxes a team that waits for a site still to be built (`_built_too_late`)."""
 
 
 def _built_too_late(prep: Prepared, f: int) -> str:
@@ -187,15 +238,16 @@ def _elastic(model: EstateModel) -> tuple[EstateModel, dict[int, int]]:
     return elastic, {n + i: int(r) for i, r in enumerate(rows_a)}
 
 
-def explain_infeasible(prep: Prepared, model: EstateModel, options: SolverOptions) -> list[str]:
+def explain_infeasible(prep: Prepared, model: EstateModel, options: SolverOptions
+                       ) -> list[Reason]:
     """Name the rules that cannot hold, from an elastic re-solve of the model."""
     elastic, slack_row = _elastic(model)
     sol = solve(elastic, SolverOptions(name=options.name, time_limit_s=options.time_limit_s,
                                        mip_gap=1e-6, direct=options.direct,
                                        first_plan=False))
     if sol.values is None:
-        return ["the solver reports the scenario infeasible, and the elastic re-solve could not "
-                "find which rules fail"]
+        return [Reason("the solver reports the scenario infeasible, and the elastic re-solve "
+                       "could not find which rules fail", ())]
     reasons = []
     row_family = {}
     for fam, sl in model.family_rows.items():
@@ -208,8 +260,9 @@ def explain_infeasible(prep: Prepared, model: EstateModel, options: SolverOption
         fam = row_family[row]
         label = model.family_labels[fam][row - model.family_rows[fam].start]
         reasons.append(_describe(prep, fam, str(label), float(v)))
-    return sorted(set(reasons)) or ["the solver reports the scenario infeasible "
-                                    "(the combination of rules, not one of them)"]
+    return sorted(set(reasons), key=lambda r: r.text) or [
+        Reason("the solver reports the scenario infeasible (the combination of rules, not one "
+               "of them)", ())]
 
 
 def _named(frame: pd.DataFrame, id_column: str, label: str) -> str:
@@ -222,7 +275,7 @@ def _named(frame: pd.DataFrame, id_column: str, label: str) -> str:
     return f"{row[id_column]} {name}".strip()
 
 
-def _describe(prep: Prepared, family: str, label: str, amount: float) -> str:
+def _describe(prep: Prepared, family: str, label: str, amount: float) -> Reason:
     sc = prep.scenario
     if family == "housed":
         hits = np.flatnonzero(labels(prep.functions["function_id"]) == label)
@@ -230,23 +283,31 @@ def _describe(prep: Prepared, family: str, label: str, amount: float) -> str:
         if len(hits) and prep.home[hits[0]] < 0:
             # the elastic model reaches a team with no site today when split hides it
             # from the checks before solving
-            return _built_too_late(prep, int(hits[0])) or (
-                f"{what} has no site today and cannot be housed at any site under the "
-                "other rules (hosting its type, secure if needed)")
-        return (f"{what} cannot be housed at any eligible site under the other rules "
-                f"(within {sc.max_km:g} km of home, hosting its type, secure if needed)")
+            if waiting := _built_too_late(prep, int(hits[0])):
+                return Reason(waiting, BUILT_TOO_LATE)
+            return Reason(f"{what} has no site today and cannot be housed at any site under "
+                          "the other rules (hosting its type, secure if needed)",
+                          _other_rules(prep) + ("sites.hosts",))
+        return Reason(f"{what} cannot be housed at any eligible site under the other rules "
+                      f"(within {sc.max_km:g} km of home, hosting its type, secure if needed)",
+                      ("relocation.max_km",) + _other_rules(prep))
     if family in ("desks", "racks"):
-        return (f"site {_named(prep.sites, 'site_id', label)} would need {amount:,.1f} more "
-                f"{family} than it holds")
+        return Reason(f"site {_named(prep.sites, 'site_id', label)} would need "
+                      f"{amount:,.1f} more {family} than it holds",
+                      ("relocation.max_km",) + _other_rules(prep) + (f"sites.{family}",))
     if family == "max_one_off":
-        return (f"policy.max_one_off: the other rules need about £{amount:,.0f} more "
-                f"one-off spend than the cap of £{sc.max_one_off:,.0f}")
+        return Reason(f"policy.max_one_off: the other rules need about £{amount:,.0f} more "
+                      f"one-off spend than the cap of £{sc.max_one_off:,.0f}",
+                      ("policy.max_one_off",) + (("policy.keep",) if sc.keep else ()))
     if family.startswith("coverage."):
         rule = sc.coverage[int(family.split(".")[1])]
         if family.endswith(".share"):
-            return (f"{rule.name}: not enough people can reach {rule.service} within "
-                    f"{rule.radius_km:g} km under the other rules")
-        return (f"zone {_named(prep.zones, 'zone_id', label)}: no site offering "
-                f"{rule.service} within {rule.radius_km:g} km can stay open under the other "
-                f"rules ({rule.name})")
-    return f"{family}({label}) cannot hold"
+            return Reason(f"{rule.name}: not enough people can reach {rule.service} within "
+                          f"{rule.radius_km:g} km under the other rules",
+                          (f"{rule.name}.radius_km", f"{rule.name}.population_share")
+                          + _other_rules(prep))
+        return Reason(f"zone {_named(prep.zones, 'zone_id', label)}: no site offering "
+                      f"{rule.service} within {rule.radius_km:g} km can stay open under the "
+                      f"other rules ({rule.name})",
+                      (f"{rule.name}.radius_km",) + _other_rules(prep))
+    return Reason(f"{family}({label}) cannot hold", ())
