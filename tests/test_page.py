@@ -111,6 +111,19 @@ def test_zone_polygons_replace_voronoi(tmp_path: Path) -> None:
     assert "Zone boundaries" in page
 
 
+def test_a_register_with_no_zones_has_no_zone_outline(tmp_path: Path) -> None:
+    """With no zones the outline would be a hull round the sites: no layer or legend
+    row names zone areas it does not have, and no outline is drawn."""
+    folder = write_results(tmp_path / "nozones", n_zones=0)
+    assert read_plan(folder).zones.empty
+    page = render_map(folder, tmp_path / "nozones.html").read_text(encoding="utf-8")
+    assert "Zone areas" not in page and "<h3>Basemap</h3>" not in page
+    assert "estateMap.addOutline(" not in page
+    with_zones = render_map(write_results(tmp_path / "zones"), tmp_path / "zones.html")
+    text = with_zones.read_text(encoding="utf-8")
+    assert "Zone areas (nearest zone centre)" in text and "estateMap.addOutline(" in text
+
+
 def test_kpi_panel_reads_summary() -> None:
     panel = kpi_panel(summary_record(
         scenario="S", annual_saving=-1200.0, payback_years=None, sites_before=10,

@@ -30,6 +30,7 @@ from estate.maps.panels import kpi_panel, legend, site_counts
 from estate.maps.payload import (
     PlanTables,
     move_payload,
+    outline_label,
     outline_rings,
     place_payload,
     plan_bounds,
@@ -384,8 +385,7 @@ def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
     fmap = new_map(cdn=cdn, tiles=tiles, attr=attr)
     scenario = plan.summary.scenario or Path(results_dir).name
     figure_of(fmap).title = inert(f"Estate plan: {scenario}")
-    outline_label = ("Zone boundaries" if plan.zone_areas is not None
-                     else "Zone areas (nearest zone centre)")
+    outline = outline_label(plan)  # None: no zones, so no outline layer
     control = _control(fmap)
     layer = _plan_layer(fmap, plan, "", False, timeline=True)  # a year slider, when dated
     places = place_payload(plan)
@@ -393,7 +393,7 @@ def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
     counts = site_counts(layer.payload["sites"])
     markup = (f'<h1 class="estate-hidden">{inert(f"Estate plan map: {scenario}")}</h1>'
               + kpi_panel(plan.summary, counts, layer.payload.get("timeline"))
-              + legend(layer.max_fte, outline_label, clustered=layer.cluster,
+              + legend(layer.max_fte, outline, clustered=layer.cluster,
                        counts=counts, places=bool(places["name"]),
                        timeline="timeline" in layer.payload,
                        coverage=bool(layer.payload["zones"]["rules"])))
@@ -401,7 +401,8 @@ def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
     # the legend under the KPI panel, in one column: neither covers the other
     fmap.add_child(Panels(markup, [("estate-kpi", "topleft"), ("estate-legend", "topleft")],
                            fit=layer.payload["bounds"]))
-    fmap.add_child(Outline(control, outline_rings(plan), outline_label, opaque=tiles is None))
+    if outline is not None:
+        fmap.add_child(Outline(control, outline_rings(plan), outline, opaque=tiles is None))
     if places["name"]:
         fmap.add_child(Places(control, places))
     fmap.add_child(layer)

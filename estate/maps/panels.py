@@ -193,14 +193,15 @@ _TIMELINE = ("The map shows the estate at the end of the year chosen on the slid
              "starts pooling; a move's line appears in the year the team moves.")
 
 
-def legend(max_fte: float, outline_label: str, clustered: bool = False, *,
+def legend(max_fte: float, outline_label: str | None, clustered: bool = False, *,
            counts: dict[str, int] | None = None, places: bool = False,
            timeline: bool = False, coverage: bool = True, differing: str = "") -> str:
     """The legend's HTML: every shape and colour the map uses, with words for each.
 
     `counts` (from `site_counts`) adds how many sites each decision has; `places`, the
     place names; `timeline`, how the year slider changes the symbols; `coverage`, the
-    zone dots and radius circles (a plan with coverage rules); `differing`, the colour of
+    zone dots and radius circles (a plan with coverage rules); `outline_label`, the
+    outline basemap (None: a register with no zones has none); `differing`, the colour of
     the rings a comparison map draws round sites whose decision differs.
     """
 
@@ -237,7 +238,8 @@ def legend(max_fte: float, outline_label: str, clustered: bool = False, *,
                 row(dot("rgba(0,114,178,.08)", COLOURS["keep"]),
                     "Radius: how far a coverage rule reaches round each site")]
                if coverage else []),
-             "<h3>Basemap</h3>", row(dot("#f6f3ec", "#b9b2a3"), outline_label),
+             *(["<h3>Basemap</h3>", row(dot("#f6f3ec", "#b9b2a3"), outline_label)]
+               if outline_label is not None else []),
              *([row('<span class="estate-place estate-place-key">Aa</span>',
                     "Place names: the most populous zones; more appear as you zoom in")]
                if places else []),

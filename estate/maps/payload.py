@@ -299,6 +299,15 @@ def plan_bounds(plan: PlanTables) -> list[list[float]] | None:
     return [[float(lat[ok].min()), float(lon[ok].min())], [float(lat[ok].max()), float(lon[ok].max())]]
 
 
+def outline_label(plan: PlanTables) -> str | None:
+    """What the outline basemap is, as its layer and legend name it: the zones' own
+    boundaries, or cells round each zone centre; None for a register with no zones,
+    whose outline would be only a hull round the sites, named after zones it has not."""
+    if plan.zone_areas is not None and len(plan.zone_areas):
+        return "Zone boundaries"
+    return "Zone areas (nearest zone centre)" if len(plan.zones) else None
+
+
 def outline_rings(plan: PlanTables, max_rings: int = 200_000) -> list[list[float]]:
     """The outline basemap: zone polygons when the folder has them, else Voronoi cells.
 
