@@ -917,3 +917,37 @@ def test_two_agencies_that_gain_are_both(tmp_path: Path) -> None:
     assert isinstance(words, Text)
     assert words.text.startswith("Both agencies pay less or the same each year; Town "
                                  "Council saves the most ("), words.text
+
+
+def _one_site(tmp_path: Path, new_team_cost: float | None) -> Path:
+    """One office costing nothing with one team costing nothing, and (unless None) a new
+    team with no site today: planned, its results folder."""
+    functions = [{"function_id": "F1", "agency_id": "A", "type": "IT", "site_id": "S1",
+                  "fte": 5, "annual_cost": 0}]
+    if new_team_cost is not None:
+        functions.append({"function_id": "F2", "agency_id": "A", "type": "HR", "site_id": "",
+                          "fte": 3, "annual_cost": new_team_cost})
+    rows = {"agencies": [{"agency_id": "A", "name": "Solo", "kind": "council"}],
+            "sites": [{"site_id": "S1", "agency_id": "A", "name": "Only", "lat": 52.0,
+                       "lon": 1.0, "desks": 10, "running_cost": 0}],
+            "functions": functions, "zones": []}
+    scenario = town(tmp_path, rows, changes={"coverage": [], "sharing": {"types": []}})
+    estate.plan(estate.load_scenario(scenario), out=tmp_path / "out",
+                map_path=tmp_path / "m.html")
+    return tmp_path / "out"
+
+
+def test_a_plan_that_only_houses_a_new_team_says_so(tmp_path: Path) -> None:
+    """Every building kept, but F2, with no site today, is housed at S1: the decision
+    says that, not "keep the estate as it is: no change ... costs less"."""
+    said = decision(read_results(_one_site(tmp_path, 100_000)))
+    assert said.startswith("Keep today's only site and house 1 new team with no site today "
+                           "(F2 at Only (S1)).")
+    assert "no change" not in said
+
+
+def test_an_estate_that_costs_nothing_is_not_said_to_cut_0_to_0(tmp_path: Path) -> None:
+    said = decision(read_results(_one_site(tmp_path, None)))
+    assert said.startswith("Keep the estate as it is")
+    assert "£0 to £0" not in said and "saving £0" not in said and "saves £0" not in said
+    assert "no annual cost, before or after the plan, so it saves nothing over 10 years" in said

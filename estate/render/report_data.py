@@ -105,6 +105,17 @@ class Results:
         return [(str(name), [t.strip() for t in str(types).split(";") if t.strip()])
                 for name, types in zip(sites["name"], sites["shared_types"], strict=True)]
 
+    def new_teams(self) -> list[tuple[str, str, str]]:
+        """(function id, site name, site id) of each team with no site today, where the
+        plan houses it (the first share of a split team)."""
+        moves = self.assignments
+        if moves.empty or "from_site" not in moves:
+            return []
+        new = moves[moves["from_site"].fillna("").astype(str).str.strip() == ""]
+        names = self.sites.set_index("site_id")["name"]
+        return [(str(m.function_id), str(names.get(m.to_site, m.to_site)), str(m.to_site))
+                for m in new.drop_duplicates("function_id").itertuples()]
+
     def asked_gap(self) -> float | None:
         """The relative gap the scenario asked the solver for, when it says."""
         solver = self.scenario.get("solver")

@@ -98,7 +98,12 @@ def _changes(r: Results) -> str:
     s, sites = r.summary, r.sites
     closed = sites[sites["decision"] == "close"].sort_values("running_cost", ascending=False)
     opened = sites[sites["decision"] == "open"]
+    housed = _new_teams(r)
     if closed.empty and opened.empty and s.shared_centres == 0:
+        if housed:
+            kept = ("today's only site" if s.sites_before == 1
+                    else f"all {s.sites_before:,} of today's sites")
+            return f"Keep {kept} and house {housed}."
         return "Keep the estate as it is: no change that meets every rule costs less."
     said = []
     if len(closed):
@@ -115,10 +120,24 @@ def _changes(r: Results) -> str:
         text += (f" Pool teams of several agencies in "
                  f"{count(s.shared_centres, 'shared service centre')}: {'; '.join(where)}"
                  f"{more}.")
+    if housed:
+        text += f" House {housed}."
     if s.fte_relocated > 0:
         text += (f" In all, {fte_words(s.fte_relocated)} (full-time equivalent) staff "
                  "change building.")
     return text.strip()[0].upper() + text.strip()[1:]
+
+
+def _new_teams(r: Results) -> str:
+    """The teams with no site today and where the plan puts them, "1 new team with no
+    site today (F2 at Only (S1))" ("" when every team has one): a plan that keeps every
+    building still changes the estate when it houses them."""
+    teams = r.new_teams()
+    placed = [f"{figures.plain(f, 30)} at {figures.plain(name, 70)} ({figures.plain(s, 30)})"
+              for f, name, s in teams[:4]]
+    more = f" and {len(teams) - 4:,} more" if len(teams) > 4 else ""
+    return (f"{count(len(teams), 'new team')} with no site today ({'; '.join(placed)}{more})"
+            if teams else "")
 
 
 def _money_words(s: Summary, dated: bool) -> str:
@@ -126,7 +145,11 @@ def _money_words(s: Summary, dated: bool) -> str:
     NPV is what every change made in year 1 would save."""
     rate = rate_words(s.discount_rate)
     years = count(s.horizon_years, "year")
-    if s.annual_saving >= 0:
+    if abs(s.annual_cost_before) < 0.5 and abs(s.annual_cost_after) < 0.5:
+        # a register that prices nothing: "from £0 to £0, saving £0" says nothing
+        text = ("The register gives its buildings and teams no annual cost, before or "
+                "after the plan")
+    elif s.annual_saving >= 0:
         # the annual cost is the buildings' running cost and the teams' own cost together,
         # as the terminal's "Annual cost" line (the closure table's "Cost a year" is a site's)
         text = (f"This cuts the annual cost of buildings and teams from "
@@ -137,7 +160,9 @@ def _money_words(s: Summary, dated: bool) -> str:
                 f"{money(-s.annual_saving)} a year (from "
                 f"{money(s.annual_cost_before)} to {money(s.annual_cost_after)})")
     at_once = f" {IN_YEAR_ONE}" if dated else ""
-    if s.npv_saving >= 0:
+    if abs(s.npv_saving) < 0.5:
+        text += f", so it saves nothing over {years}{at_once}"
+    elif s.npv_saving >= 0:
         text += (f", and {'would save' if dated else 'saves'} {money(s.npv_saving)} over "
                  f"{years} in today's money{at_once}")
     else:
