@@ -1,10 +1,11 @@
 """The board pack's Gantt chart (estate.render.figures.gantt), drawn from a programme
-made here in code: where its marks land and how far each reaches, read back from the
-matplotlib artists of the drawn figure.
+made here in code, and its map's place names (estate.render.estate_map), drawn from
+sites and zones made here: where marks and names land and how far each reaches, read
+back from the matplotlib artists of the drawn figure.
 
-The rest of figures.py (the map, the cash-flow curve, the PNG and SVG a figure becomes)
-is tested on a real plan's pack in test_report_pack.py; where the marks go, in points, in
-test_gantt_layout.py.
+The rest of figures.py and estate_map.py (the cash-flow curve, the PNG and SVG a figure
+becomes) is tested on a real plan's pack in test_report_pack.py; where the Gantt chart's
+marks go, in points, in test_gantt_layout.py.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection
 from matplotlib.colors import to_rgba
@@ -21,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import Affine2D
 
 from estate.render import figures
+from estate.render.estate_map import estate_map
 from estate.render.gantt_layout import GAP
 from estate.results import Programme
 from estate.results.programme import ACTION_COLUMNS, BUDGET_COLUMNS, CASHFLOW_COLUMNS
@@ -47,12 +50,12 @@ def _programme(changes: list[tuple[int, str, str, str]], name: str = "Site") -> 
 Box = tuple[float, float, float, float]
 
 
-def _marks(figure: Figure) -> list[tuple[str, float, float, Box]]:
-    """Every mark drawn on the chart: its colour, its centre and how far it reaches (left,
-    bottom, right, top: its shape and half its edge line), in points on the page, as the
-    figure is drawn."""
+def _marks(figure: Figure, ax: Axes | None = None) -> list[tuple[str, float, float, Box]]:
+    """Every mark drawn on the chart (or on its axes `ax`): its colour, its centre and how
+    far it reaches (left, bottom, right, top: its shape and half its edge line), in points
+    on the page, as the figure is drawn."""
     FigureCanvasAgg(figure).draw()
-    ax = figure.axes[0]
+    ax = ax or figure.axes[0]
     scale = 72 / figure.dpi
     drawn = []
     for collection in ax.collections:
@@ -180,3 +183,69 @@ def test_no_year_s_name_overlaps_another(horizon: int) -> None:
     boxes = [label.get_window_extent() for label in named]
     for one, other in itertools.pairwise(boxes):
         assert one.x1 < other.x0, (one, other)
+
+
+ZONES = pd.DataFrame({"zone_id": ["Z1", "Z2", "Z3", "Z4", "Z5"],
+                      "name": ["Ipswich", "Felixstowe", "Woodbridge", "Needham", "Empty"],
+                      "lat": [52.06, 51.96, 52.09, 52.15, 52.2],
+                      "lon": [1.155, 1.35, 1.32, 1.05, 1.2],
+                      "population": [130000, 24000, 11000, 5000, 0]})
+"""Five towns of a small register, Ipswich the largest."""
+
+
+def _sites(rows: list[tuple[float, float, str, str]]) -> pd.DataFrame:
+    """Sites at (lat, lon) with a decision and the types pooled there."""
+    return pd.DataFrame([{"site_id": f"S{i}", "lat": lat, "lon": lon, "decision": decision,
+                          "shared_types": shared}
+                         for i, (lat, lon, decision, shared) in enumerate(rows, start=1)])
+
+
+NEAR_IPSWICH = _sites([
+    (52.06, 1.15, "close", ""), (52.1, 1.1, "close", ""), (52.08, 1.2, "close", ""),
+    (51.96, 1.35, "keep", ""), (52.06, 1.28, "close", ""), (52.15, 1.05, "close", ""),
+    (52.07, 1.16, "open", "HR; IT"), (52.12, 1.25, "keep", "Finance")])
+"""The review's register: a closed town hall 350 m from Ipswich's point and a new shared
+centre 1.1 km north-east of it, where a name set above the point lands; Needham's only
+site at its very point."""
+
+CROWDED = _sites([*NEAR_IPSWICH.loc[:, ["lat", "lon", "decision", "shared_types"]]
+                  .itertuples(index=False, name=None),
+                  *((52.06 + 0.004 * a, 1.155 + 0.006 * b, "keep", "")
+                    for a in range(-4, 5) for b in range(-4, 5))])
+"""Also 81 kept sites on a grid round Ipswich's point, 450 m by 410 m apart: no spot
+near the point is clear of them."""
+
+
+def _names(ax: Axes) -> dict[str, Box]:
+    """The place names drawn on a panel, each with its box in points on the page."""
+    scale = 72 / ax.figure.dpi
+    drawn = {}
+    for text in ax.texts:
+        if text.get_text() in set(ZONES["name"]):
+            box = text.get_window_extent()
+            drawn[text.get_text()] = (box.x0 * scale, box.y0 * scale,
+                                      box.x1 * scale, box.y1 * scale)
+    return drawn
+
+
+@pytest.mark.parametrize(("sites", "named"), [
+    (NEAR_IPSWICH, {"Ipswich", "Felixstowe", "Woodbridge", "Needham", "Empty"}),
+    (CROWDED, {"Felixstowe", "Woodbridge", "Needham", "Empty"})])
+def test_no_place_name_covers_a_site(sites: pd.DataFrame, named: set[str]) -> None:
+    """On both panels of the map, every site's mark is clear of every place name's letters
+    (measured as drawn) and drawn above the names, so the map shows each site its legend
+    counts. A name is moved off its point to a clear spot (Ipswich, Needham) or, where
+    none is near (Ipswich among 81 sites), left off; both panels name the same places."""
+    figure = estate_map(sites, ZONES)
+    panels = figure.axes[:2]
+    shown = [set(_names(ax)) for ax in panels]
+    for ax in panels:
+        marks = _marks(figure, ax)
+        for name, box in _names(ax).items():
+            for mark in marks:
+                assert not _overlap(box, mark[3]), (name, box, mark)
+    for ax in panels:
+        lowest = min(c.get_zorder() for c in ax.collections if isinstance(c, PathCollection))
+        assert all(t.get_zorder() < lowest for t in ax.texts if t.get_text() in shown[0])
+    assert len(_marks(figure, panels[1])) == 8 + len(sites) - len(NEAR_IPSWICH) + 1  # S7 twice
+    assert shown[0] == shown[1] == named

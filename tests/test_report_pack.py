@@ -31,6 +31,7 @@ from reportlab.platypus import Paragraph
 import estate
 from estate.api import report
 from estate.render import figures
+from estate.render.estate_map import estate_map
 from estate.render.report import FRAME, PADDING, _styles, board_pages, column_widths
 from estate.render.report_data import Chart, Page, Table, Text, agency_name, read_results
 from estate.render.report_html import board_html
@@ -394,7 +395,7 @@ def _variance(png: bytes) -> float:
 def test_figures_are_drawn_and_not_blank(pack: dict[str, Any]) -> None:
     r = read_results(pack["folder"])
     assert r.programme is not None
-    drawn: list[Figure] = [figures.estate_map(r.sites, r.zones, r.areas),
+    drawn: list[Figure] = [estate_map(r.sites, r.zones, r.areas),
                            figures.gantt(r.programme, r.summary.horizon_years),
                            figures.cash_flow(r.programme)]
     for figure in drawn:

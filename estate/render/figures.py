@@ -1,18 +1,13 @@
 """The board pack's figures, drawn with matplotlib from a results folder's tables.
 
-Three figures: the estate before and after on a map (`estate_map`), the programme's
-Gantt chart (`gantt`) and its cash-flow curve (`cash_flow`). Each is a `Figure` made
-without pyplot (no global state, no display), so the PDF can take it as a PNG and the
-HTML page as inline SVG (`png`, `svg`), the same drawing in both.
+Three figures: the estate before and after on a map (`estate_map`, in its own module),
+the programme's Gantt chart (`gantt`) and its cash-flow curve (`cash_flow`). Each is a
+`Figure` made without pyplot (no global state, no display), so the PDF can take it as a
+PNG and the HTML page as inline SVG (`png`, `svg`), the same drawing in both.
 
 Register text (site and zone names) is drawn with `parse_math=False`: a `$` in a name
 is a character, never the start of a formula. Every symbol differs in shape as well as
 in colour (Okabe-Ito colours, readable with the common colour-vision deficiencies).
-
-The map is drawn in metres (the UTM zone geopandas picks for the points), so its scale
-bar is true; place names come from the register's most populous zones, one per
-neighbourhood, named by what the zones' names there have in common ("Ipswich" for
-"Ipswich centre" and "Ipswich outskirts 3"), so towns are named, not their parts.
 """
 
 from __future__ import annotations
@@ -20,14 +15,10 @@ from __future__ import annotations
 import io
 import math
 import re
-from dataclasses import dataclass
 from datetime import date
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
-from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -36,34 +27,11 @@ from matplotlib.textpath import TextPath
 from matplotlib.ticker import FuncFormatter
 
 from estate.render.gantt_layout import EDGE, MARK_AREA, marker, parts, row_spots, units
-from estate.render.places import town_names
 from estate.render.programme_chart import MARKS, OTHER, SITE_ACTIONS
 from estate.results import Programme, money
 
 CM = 1 / 2.54
 INK, MUTED, LAND, LAND_EDGE = "#1a1a1a", "#666666", "#f4f1ea", "#c9c2b2"
-
-
-@dataclass(frozen=True)
-class Symbol:
-    """How one kind of site is drawn on the map, and what it means in words."""
-
-    marker: str
-    colour: str
-    size: float
-    words: str
-
-
-SYMBOLS = {
-    "today": Symbol("o", "#0072B2", 22, "Site in use today"),
-    "keep": Symbol("o", "#0072B2", 22, "Kept: stays open"),
-    "centre": Symbol("D", "#CC79A7", 46, "Shared service centre: teams of several "
-                                         "agencies pooled"),
-    "open": Symbol("^", "#009E73", 110, "Opened: a new site"),
-    "close": Symbol("X", "#D55E00", 44, "Closed: its teams move out and it is released"),
-}
-
-ZORDER = {"today": 3, "keep": 3, "close": 4, "open": 5, "centre": 6}
 
 
 def plain(text: object, most: int = 60) -> str:
@@ -102,150 +70,6 @@ def svg(figure: Figure, prefix: str) -> str:
 def _figure(width_cm: float, height_cm: float) -> Figure:
     figure = Figure(figsize=(width_cm * CM, height_cm * CM), layout="constrained")
     figure.set_facecolor("white")
-    return figure
-
-
-def _project(lon: pd.Series, lat: pd.Series, crs: object = None) -> gpd.GeoSeries:
-    points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=4326)
-    return points.to_crs(crs if crs is not None else points.estimate_utm_crs())
-
-
-def _land(points: gpd.GeoSeries, areas: gpd.GeoSeries | None, pad: float) -> gpd.GeoSeries:
-    """The outline drawn under the sites: the zones' own shapes when the register has
-    them, otherwise a smooth hull around every site and zone."""
-    if areas is not None and len(areas):
-        return areas.to_crs(points.crs)
-    every = shapely.multipoints(points.to_numpy())
-    hull = shapely.concave_hull(every, ratio=0.35) if len(points) >= 12 else every.convex_hull
-    return gpd.GeoSeries([hull.buffer(2 * pad).buffer(-pad)], crs=points.crs)
-
-
-def places(zones: pd.DataFrame, xy: np.ndarray, spacing: float, most: int = 10
-           ) -> list[tuple[str, float, float]]:
-    """Up to `most` place names: the most populous zones at least `spacing` metres apart,
-    each named by its town (`town_names`), not its parts."""
-    if zones.empty:
-        return []
-    names = [plain(n, 40) for n in town_names(list(zones["name"]), xy, spacing)]
-    population = pd.to_numeric(zones["population"], errors="coerce").fillna(0).to_numpy()
-    chosen: list[tuple[str, float, float]] = []
-    for i in np.argsort(-population, kind="stable"):
-        if not names[i] or any(math.dist(xy[i], (x, y)) < spacing for _, x, y in chosen):
-            continue
-        chosen.append((names[i], float(xy[i, 0]), float(xy[i, 1])))
-        if len(chosen) == most:
-            break
-    return chosen
-
-
-def _scale_bar(ax: Axes, x0: float, y0: float, width: float) -> None:
-    """A bar of a round number of km, about a quarter of the panel wide, at lower left."""
-    raw = width / 4 / 1000
-    km = next(k for k in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000)
-              if k >= raw * 0.6) if raw > 0 else 1
-    height = width * 0.012
-    ax.fill([x0, x0 + km * 1000, x0 + km * 1000, x0], [y0, y0, y0 + height, y0 + height],
-            color=INK, zorder=6)
-    ax.text(x0 + km * 500, y0 + height * 2.2, f"{km:g} km", ha="center", va="bottom",
-            fontsize=6.5, color=INK, zorder=6)
-
-
-def _panel(ax: Axes, title: str, land: gpd.GeoSeries, bounds: tuple[float, ...],
-           labels: list[tuple[str, float, float]]) -> None:
-    land.plot(ax=ax, color=LAND, edgecolor=LAND_EDGE, linewidth=0.4, zorder=0)
-    x0, y0, x1, y1 = bounds
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    ax.text(0, 1.03, title, transform=ax.transAxes, fontsize=9, va="bottom", color=INK,
-            fontweight="bold")
-    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
-    for name, x, y in labels:
-        at = (x - x0) / (x1 - x0)
-        align = "left" if at < 0.15 else "right" if at > 0.85 else "center"
-        ax.text(x, y + (y1 - y0) * 0.018, name, fontsize=6.3, ha=align, va="bottom",
-                color="#333333", zorder=7, parse_math=False, path_effects=halo)
-    _scale_bar(ax, x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.02, x1 - x0)
-
-
-def _draw(ax: Axes, xy: np.ndarray, mask: np.ndarray, kind: str,
-          inside: np.ndarray | None = None) -> None:
-    """The sites of `mask` as `kind`; those also in `inside` smaller, to sit inside
-    another mark (a centre on a new site)."""
-    s = SYMBOLS[kind]
-    size = np.where(inside[mask], s.size * 0.3, s.size * 0.6) if inside is not None \
-        else s.size * 0.6
-    if mask.any():
-        ax.scatter(xy[mask, 0], xy[mask, 1], s=size, marker=s.marker, c=s.colour,
-                   edgecolors="white", linewidths=0.5, zorder=ZORDER[kind])
-
-
-def _bounds(points: np.ndarray, aspect: tuple[float, float]
-            ) -> tuple[tuple[float, float, float, float], float]:
-    """The panels' extent: the points with a margin, widened or heightened until its
-    height / width lies within `aspect` (so a long thin county still fills a panel);
-    and the larger side of the points' own extent, in metres."""
-    lo, hi = points.min(axis=0), points.max(axis=0)
-    span = max(hi[0] - lo[0], hi[1] - lo[1], 2000.0)
-    pad = span * 0.06
-    (x0, y0), (x1, y1) = lo - pad, hi + pad
-    y0 -= 0.08 * (y1 - y0)  # a strip along the bottom for the scale bar
-    w, h = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
-    want = min(max(h / w, aspect[0]), aspect[1])
-    grow_w, grow_h = max(h / want - w, 0.0), max(w * want - h, 0.0)
-    return (x0 - grow_w / 2, y0 - grow_h / 2, x1 + grow_w / 2, y1 + grow_h / 2), span
-
-
-def _counts(decision: np.ndarray, shared: np.ndarray) -> dict[str, int]:
-    after = np.isin(decision, ("keep", "open"))
-    return {"today": int(np.isin(decision, ("keep", "close")).sum()),
-            "keep": int(((decision == "keep") & ~shared).sum()),
-            "centre": int((after & shared).sum()), "open": int((decision == "open").sum()),
-            "close": int((decision == "close").sum()), "after": int(after.sum())}
-
-
-def estate_map(sites: pd.DataFrame, zones: pd.DataFrame,
-               areas: gpd.GeoSeries | None = None) -> Figure:
-    """Two panels, the estate before and after, with place names, a scale bar and a
-    legend in words beneath (each kind of site with its count). A new site that is
-    also a shared centre is a triangle with the centre's diamond inside it."""
-    decision = sites["decision"].to_numpy(str)
-    shared = sites["shared_types"].astype(str).str.strip().ne("").to_numpy()
-    site_points = _project(sites["lon"], sites["lat"])
-    zone_points = _project(zones["lon"], zones["lat"], site_points.crs)
-    sxy = np.column_stack([site_points.x, site_points.y])
-    zxy = np.column_stack([zone_points.x, zone_points.y]).reshape(-1, 2)
-    every = np.vstack([sxy[np.isin(decision, ("keep", "close", "open"))], zxy])
-    bounds, span = _bounds(every, (0.55, 1.05))
-    land = _land(gpd.GeoSeries(gpd.points_from_xy(*every.T), crs=site_points.crs),
-                 areas, span * 0.06)
-    labels = places(zones, zxy, spacing=span / 7)
-    # panels placed by hand, their boxes of the extent's very shape (cm)
-    width, panel, gap, title, key = 17.4, 8.4, 0.6, 0.7, 1.8
-    tall = panel * (bounds[3] - bounds[1]) / (bounds[2] - bounds[0])
-    height = title + tall + key
-    figure = Figure(figsize=(width * CM, height * CM))
-    figure.set_facecolor("white")
-    before = figure.add_axes((0, key / height, panel / width, tall / height))
-    after = figure.add_axes(((panel + gap) / width, key / height, panel / width, tall / height))
-    counts = _counts(decision, shared)
-    _panel(before, f"Before: {counts['today']} sites", land, bounds, labels)
-    _draw(before, sxy, np.isin(decision, ("keep", "close")), "today")
-    _panel(after, f"After: {counts['after']} sites", land, bounds, labels)
-    _draw(after, sxy, (decision == "keep") & ~shared, "keep")
-    _draw(after, sxy, decision == "close", "close")
-    _draw(after, sxy, decision == "open", "open")
-    _draw(after, sxy, np.isin(decision, ("keep", "open")) & shared, "centre",
-          inside=decision == "open")
-    words = {**{k: f"{s.words} ({counts[k]})" for k, s in SYMBOLS.items()},
-             "centre": f"{SYMBOLS['centre'].words} ({counts['centre']} sites)"}
-    handles = [Line2D([], [], linestyle="", marker=SYMBOLS[k].marker, markersize=6,
-                      markerfacecolor=SYMBOLS[k].colour, markeredgecolor=SYMBOLS[k].colour,
-                      label=words[k]) for k in ("today", "keep", "centre", "open", "close")
-               if counts[k] or k == "today"]
-    figure.legend(handles=handles, loc="lower center", ncols=2, frameon=False,
-               handletextpad=0.4, columnspacing=1.6, prop={"size": 7})
     return figure
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from estate.render import figures
+from estate.render.estate_map import estate_map
 from estate.render.report_data import (
     Block,
     Chart,
@@ -360,7 +361,7 @@ def where_page(r: Results) -> Page:
     """The map, then the sites that close, open and host shared centres."""
     sites = r.sites.sort_values("running_cost", ascending=False, kind="stable")
     closed, opened = sites[sites["decision"] == "close"], sites[sites["decision"] == "open"]
-    blocks: list[Block] = [Chart("estate-map", figures.estate_map(r.sites, r.zones, r.areas),
+    blocks: list[Block] = [Chart("estate-map", estate_map(r.sites, r.zones, r.areas),
                                  f"Map of the estate before ({r.summary.sites_before} sites) "
                                  f"and after ({r.summary.sites_after} sites): "
                                  f"{len(closed)} closed, {len(opened)} opened, "
