@@ -454,3 +454,44 @@ def test_a_long_site_name_is_cut_before_it_is_escaped() -> None:
                                            "open_share": [0.5], "runs_open": [1], "runs": [2]}))
     texts = [t.text for t in ElementTree.fromstring(chart).iter("{http://www.w3.org/2000/svg}text")]
     assert ("S1 " + name)[:60] in texts  # the SVG parses, and its label reads as cut
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _value_at(chart: str) -> Callable[[float], float]:
+    """The chart's y axis read back from its gridlines and their numbers: a pixel height
+    to the saving (£m) it stands for."""
+    from xml.etree import ElementTree
+
+    svg = ElementTree.fromstring(chart)
+    grid = [float(line.get("y1", "")) for line in svg.iter(f"{SVG}line")
+            if line.get("stroke") == "#ddd"]
+    numbers = [float((t.text or "").replace(",", "")) for t in svg.iter(f"{SVG}text")
+               if t.get("text-anchor") == "end"]
+    assert len(grid) == len(numbers) >= 2
+    (g0, n0), (g1, n1) = (grid[0], numbers[0]), (grid[-1], numbers[-1])
+    return lambda px: n0 + (px - g0) * (n1 - n0) / (g1 - g0)
+
+
+def test_the_most_a_run_could_save_is_on_the_axis() -> None:
+    """The review's sweep (ns20, two runs stopped by the time limit): each saves £47.45m
+    with a gap of 0.68% on an objective of £792.28m, so it could save up to
+    47.4535 + 0.0067987 * 792.2824 = £52.84m. Its faint line ends there on the axis as
+    its numbers read, not at the top of an axis made for the dots alone (46 to 48.5)."""
+    from xml.etree import ElementTree
+
+    from estate.render.sweep_page import npv_chart
+
+    rows = pd.DataFrame({"solver.time_limit_s": [2, 4], "status": ["time_limit"] * 2,
+                         "objective_npv": [792282412.85] * 2,
+                         "npv_saving": [47453543.18] * 2,
+                         "mip_gap": [0.006798742294818235] * 2, "run_id": ["a", "b"]})
+    chart = npv_chart(rows, "solver.time_limit_s")
+    value_at = _value_at(chart)
+    lines = [line for line in ElementTree.fromstring(chart).iter(f"{SVG}line")
+             if line.get("stroke-opacity") == "0.35"]
+    assert len(lines) == 2
+    for line in lines:
+        assert value_at(float(line.get("y1", ""))) == pytest.approx(47.4535, abs=0.02)
+        assert value_at(float(line.get("y2", ""))) == pytest.approx(52.84, abs=0.02)

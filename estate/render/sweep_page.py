@@ -38,15 +38,33 @@ def _x_positions(values: list[Any], lo: float, hi: float) -> dict[Any, float]:
     return {v: lo + step * (i + 0.5) for i, v in enumerate(values)}
 
 
+def _most_it_could_save(run: pd.Series) -> float | None:
+    """A run stopped short of proof: the most it could save (£m) by the solver's bound,
+    its saving plus `mip_gap * objective_npv` (the bound is `objective * (1 - gap)`);
+    None for a proven optimum or a run with no gap."""
+    gap = pd.to_numeric(run.get("mip_gap"), errors="coerce")
+    objective = pd.to_numeric(run.get("objective_npv"), errors="coerce")
+    if run["status"] == Status.OPTIMAL or not (np.isfinite(gap) and gap > 0
+                                               and np.isfinite(objective)):
+        return None
+    return (float(run["npv_saving"]) + float(gap) * float(objective)) / 1e6
+
+
 def npv_chart(rows: pd.DataFrame, key: str) -> str:
-    """NPV saving (£m) of each run with a plan against one varied key, with the mean line."""
+    """NPV saving (£m) of each run with a plan against one varied key, with the mean line;
+    a run not proven optimal with a line up to the most it could save. The axis reaches
+    the highest of these too: a line cut at the chart's top would understate how far from
+    proven the run is (a wide gap squeezes the dots together, as it should: their
+    differences are then within what the solver left unproven)."""
     planned = rows[rows["status"].isin(PLANNED)]
     if planned.empty or "npv_saving" not in planned:
         return "<p>No run of this sweep has a plan, so there is nothing to chart.</p>"
     values = list(dict.fromkeys(rows[key]))
     w, h, left, right, top, bottom = 640, 300, 70, 20, 20, 50
     y = planned["npv_saving"].astype(float) / 1e6
-    yt = ticks(float(y.min()), float(y.max()))
+    bests = {i: b for i, run in planned.iterrows()
+             if (b := _most_it_could_save(run)) is not None}
+    yt = ticks(float(y.min()), max(float(y.max()), *bests.values()))
     y0, y1 = yt[0], yt[-1] if yt[-1] > yt[0] else yt[0] + 1
     xpos = _x_positions(values, left, w - right)
 
@@ -65,17 +83,14 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
     means = []
     for v, group in planned.groupby(key, sort=False):
         pts = group["npv_saving"].astype(float) / 1e6
-        for j, (value, (_, run)) in enumerate(zip(pts, group.iterrows(), strict=True)):
+        for j, (value, (i, run)) in enumerate(zip(pts, group.iterrows(), strict=True)):
             x = xpos[v] + 3.0 * (j - (len(group) - 1) / 2)  # spread runs at one value
             tip = f"{run['run_id']}: {money(value * 1e6)} ({run['status']}"
             colour = "#2b6cb0" if run["status"] == Status.OPTIMAL else "#dd6b20"
-            gap = pd.to_numeric(run.get("mip_gap"), errors="coerce")
-            if run["status"] != Status.OPTIMAL and np.isfinite(gap) and gap > 0:
-                # The most this run could save: the solver's bound, objective * (1 - gap).
-                best = value + gap * float(run["objective_npv"]) / 1e6
-                tip += f", at most {money(best * 1e6)} by the solver's bound"
+            if i in bests:
+                tip += f", at most {money(bests[i] * 1e6)} by the solver's bound"
                 parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{py(value):.1f}" '
-                             f'y2="{max(py(best), top):.1f}" stroke="{colour}" '
+                             f'y2="{py(bests[i]):.1f}" stroke="{colour}" '
                              f'stroke-opacity="0.35"/>')
             parts.append(f'<circle cx="{x:.1f}" cy="{py(value):.1f}" r="4" fill="{colour}" '
                          f'fill-opacity="0.6" stroke="{colour}"><title>{html.escape(tip)})</title></circle>')
