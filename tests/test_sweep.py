@@ -495,3 +495,21 @@ def test_the_most_a_run_could_save_is_on_the_axis() -> None:
     for line in lines:
         assert value_at(float(line.get("y1", ""))) == pytest.approx(47.4535, abs=0.02)
         assert value_at(float(line.get("y2", ""))) == pytest.approx(52.84, abs=0.02)
+
+
+def test_a_chart_of_proven_optima_has_no_bound_lines() -> None:
+    """Runs all proven optimal (saving £3m and £5m) have no line up to a bound, and the
+    axis is the dots' own, from below £3m to above £5m."""
+    from xml.etree import ElementTree
+
+    from estate.render.sweep_page import npv_chart
+
+    rows = pd.DataFrame({"k": [1, 2], "status": ["optimal"] * 2,
+                         "objective_npv": [97e6, 95e6], "npv_saving": [3e6, 5e6],
+                         "mip_gap": [0.0, 0.0], "run_id": ["a", "b"]})
+    chart = npv_chart(rows, "k")
+    svg = ElementTree.fromstring(chart)
+    assert not [line for line in svg.iter(f"{SVG}line") if line.get("stroke-opacity")]
+    value_at = _value_at(chart)
+    dots = sorted(value_at(float(c.get("cy", ""))) for c in svg.iter(f"{SVG}circle"))
+    assert dots == [pytest.approx(3.0), pytest.approx(5.0)]

@@ -64,7 +64,7 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
     y = planned["npv_saving"].astype(float) / 1e6
     bests = {i: b for i, run in planned.iterrows()
              if (b := _most_it_could_save(run)) is not None}
-    yt = ticks(float(y.min()), max(float(y.max()), *bests.values()))
+    yt = ticks(float(y.min()), max([float(y.max()), *bests.values()]))
     y0, y1 = yt[0], yt[-1] if yt[-1] > yt[0] else yt[0] + 1
     xpos = _x_positions(values, left, w - right)
 
