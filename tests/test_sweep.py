@@ -442,20 +442,6 @@ def test_a_sweep_stops_when_told(swept: Path, tmp_path: Path, how: str) -> None:
     assert _hidden(tmp_path, out, out / "runs") == []
 
 
-def test_a_long_site_name_is_cut_before_it_is_escaped() -> None:
-    """The chart shows the first 60 characters of "id name"; cut after escaping, the
-    cut could fall inside `&amp;` and print a stray `&a`."""
-    from xml.etree import ElementTree
-
-    from estate.render.sweep_page import robustness_chart
-
-    name = "A" * 55 + " & Co <x>"
-    chart = robustness_chart(pd.DataFrame({"site_id": ["S1"], "name": [name],
-                                           "open_share": [0.5], "runs_open": [1], "runs": [2]}))
-    texts = [t.text for t in ElementTree.fromstring(chart).iter("{http://www.w3.org/2000/svg}text")]
-    assert ("S1 " + name)[:60] in texts  # the SVG parses, and its label reads as cut
-
-
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -495,6 +481,57 @@ def test_the_most_a_run_could_save_is_on_the_axis() -> None:
     for line in lines:
         assert value_at(float(line.get("y1", ""))) == pytest.approx(47.4535, abs=0.02)
         assert value_at(float(line.get("y2", ""))) == pytest.approx(52.84, abs=0.02)
+
+
+def _drawn_width(text: str) -> float:
+    """`text`'s width in pixels at the page's 11 px, in DejaVu Sans (matplotlib's copy;
+    the widest of the common sans fonts, what a Linux desktop's system-ui often is): the
+    sum of its letters' advances as the font gives them, unhinted, as a browser that
+    places letters at fractions of a pixel lays them out."""
+    from matplotlib import font_manager, ft2font
+
+    font = ft2font.FT2Font(font_manager.findfont("DejaVu Sans"))
+    font.set_size(11, 72)  # 11 points at 72 dots an inch: 11 px
+    return sum(font.load_char(ord(c)).linearHoriAdvance for c in text) / 65536
+
+
+LONG = ("New hub candidate with an extremely long name that goes on and on and on and on "
+        "and on and on and on and on and on to test layout")
+"""The review's long site name (S7 of its small register)."""
+
+
+@pytest.mark.parametrize(("site_id", "name"), [
+    ("S7", LONG), ("S037", "West Suffolk Hospital admin block & <b>stores</b> \"east\" wing"),
+    ("S8", "Zero cost site"), ("X" * 80, "Site")])
+def test_a_site_s_label_keeps_its_id_and_fits_left_of_the_bars(site_id: str, name: str
+                                                               ) -> None:
+    """The label ends 6 px left of the bars (x = 294, right-aligned), so it must measure
+    294 px at most or it runs off the chart's left edge. It starts with the site's id
+    whole and its name as far as fits, cut with an ellipsis (a short name is whole; an id
+    too long on its own is cut itself); the tooltip and what a screen reader reads (the
+    bar's <title>, its image's name) is the whole id and name. Register text is escaped
+    after the cut, so the SVG parses and `&` or `<` read as typed."""
+    from xml.etree import ElementTree
+
+    from estate.render.sweep_page import robustness_chart
+
+    chart = robustness_chart(pd.DataFrame({"site_id": [site_id], "name": [name],
+                                           "open_share": [0.5], "runs_open": [1], "runs": [2]}))
+    site = next(g for g in ElementTree.fromstring(chart).iter(f"{SVG}g"))
+    label = next(site.iter(f"{SVG}text"))
+    assert label.get("x") == "294" and label.get("text-anchor") == "end"
+    text, whole = label.text or "", f"{site_id} {name}"
+    assert _drawn_width(text) <= 294
+    if _drawn_width(whole) <= 250:
+        assert text == whole
+    else:
+        assert text.endswith("\u2026") and whole.startswith(text[:-1].rstrip())
+        assert _drawn_width(text) > 200  # cut where the room ends, not far short of it
+        if len(site_id) < 20:
+            assert text.startswith(f"{site_id} ")
+    title = site.find(f"{SVG}title")
+    assert title is not None and title.text == f"{whole}: open in 1 of 2 runs (50%)"
+    assert site.get("role") == "img"  # one image to a screen reader, named by the title
 
 
 def test_a_chart_of_proven_optima_has_no_bound_lines() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+import unicodedata
 from typing import Any
 
 import numpy as np
@@ -107,8 +108,49 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
     return "".join(parts)
 
 
+EM = {**dict.fromkeys("'IJijl", 0.3), **dict.fromkeys(" (),-./:;[\\]ft|", 0.4),
+      **dict.fromkeys('!"*_`r', 0.5), **dict.fromkeys("?FLcksvxyz", 0.6),
+      **dict.fromkeys("$0123456789ABCEKPRSTVXYZabdeghnopqu{}", 0.7),
+      **dict.fromkeys("&DGHNOQU", 0.8), **dict.fromkeys("#+<=>M^w~", 0.9),
+      **dict.fromkeys("%@Wm\u2026", 1.0)}
+"""A character's width in ems, as wide as in DejaVu Sans (the widest of the common sans
+fonts, what `system-ui` is on many Linux desktops) rounded up; any other character 1 em,
+or 1.3 em when East Asian wide (a Chinese character, an emoji)."""
+LABEL_PX = 11
+"""The size of the chart's text (the page's style sheet: `svg{font-size:11px}`)."""
+
+
+def _width(text: str) -> float:
+    """The width of `text` in pixels on the chart, overestimated (`EM`)."""
+    return LABEL_PX * sum(EM.get(c, 1.3 if unicodedata.east_asian_width(c) in "WF" else 1.0)
+                          for c in text)
+
+
+def _fitted(text: str, room: float) -> str:
+    """`text` whole when it fits in `room` pixels, else as much of it as fits before an
+    ellipsis."""
+    if _width(text) <= room:
+        return text
+    while text and _width(text + "\u2026") > room:
+        text = text[:-1]
+    return text.rstrip() + "\u2026"
+
+
+def site_label(site_id: str, name: str, room: float) -> str:
+    """A site's label on the chart, `room` pixels wide at most: its id whole (how a
+    planner finds the site in the register), then its name cut with an ellipsis where
+    the room ends. An id too long for the room on its own is cut instead."""
+    site_id, name = " ".join(str(site_id).split()), " ".join(str(name).split())
+    if _width(site_id + " \u2026") > room:
+        return _fitted(site_id, room)
+    return f"{site_id} {_fitted(name, room - _width(site_id + ' '))}".rstrip()
+
+
 def robustness_chart(robustness: pd.DataFrame) -> str:
-    """One bar per site: the share of runs in which it is open; fragile sites first."""
+    """One bar per site: the share of runs in which it is open; fragile sites first.
+    Each site's label fits the room left of the bars (`site_label`); its whole id and
+    name, with how often it is open, are its tooltip and what a screen reader reads (the
+    site's bar and label are one image, named by its <title>)."""
     if robustness.empty:
         return "<p>No run of this sweep has a plan.</p>"
     table = robustness.assign(
@@ -116,19 +158,21 @@ def robustness_chart(robustness: pd.DataFrame) -> str:
     table = table.sort_values(["fragile", "open_share", "site_id"], ascending=[False, False, True])
     bar, w, left = 16, 720, 300
     h = bar * len(table) + 30
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="group" '
              f'aria-label="Share of runs in which each site is open">']
     for t in (0, 0.25, 0.5, 0.75, 1):
         x = left + t * (w - left - 60)
-        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{h - 20}" stroke="#ddd"/>'
-                     f'<text x="{x:.1f}" y="{h - 6}" text-anchor="middle">{t:.0%}</text>')
+        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{h - 20}" stroke="#ddd" '
+                     f'aria-hidden="true"/><text x="{x:.1f}" y="{h - 6}" text-anchor="middle" '
+                     f'aria-hidden="true">{t:.0%}</text>')
     for i, r in enumerate(table.itertuples(index=False)):
         y = i * bar
         share = float(r.open_share)
         colour = "#dd6b20" if r.fragile else ("#38a169" if share >= 1 else "#718096")
-        label = html.escape(f"{r.site_id} {r.name}"[:60])  # cut first: never inside an entity
-        tip = html.escape(f"{r.site_id} {r.name}: open in {r.runs_open} of {r.runs} runs")
-        parts.append(f'<g><title>{tip}</title><text x="{left - 6}" y="{y + bar - 4}" '
+        label = html.escape(site_label(str(r.site_id), str(r.name), left - 6))
+        tip = html.escape(f"{' '.join(str(r.site_id).split())} {' '.join(str(r.name).split())}"
+                          f": open in {r.runs_open} of {r.runs} runs ({share:.0%})")
+        parts.append(f'<g role="img"><title>{tip}</title><text x="{left - 6}" y="{y + bar - 4}" '
                      f'text-anchor="end">{label}</text>'
                      f'<rect x="{left}" y="{y + 2}" height="{bar - 4}" '
                      f'width="{max(share * (w - left - 60), 1):.1f}" fill="{colour}"/>'
