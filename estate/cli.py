@@ -299,7 +299,7 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
     # the whole folder read and checked first: a damaged one is a located error
     stored = check_results(results_dir)
     target = out or default_map(stored.summary.scenario)
-    check_outputs([Output("--out", target)], [results_dir])
+    check_outputs([Output("--out", target, replaces="not a board pack")], [results_dir])
     render_map(results_dir, target, cdn=cdn, stored=stored)
     say(f"Map: {target}")
 

@@ -24,7 +24,7 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
   maps/static/clearance.js's use of Leaflet's private popup parts:
   test_leaflet_parts_browser.py
 - store/__init__.py: test_store.py, test_programme_store.py; store/folder.py: test_folder.py;
-  store/paths.py: test_paths.py; store/agree_programme.py: test_agree.py; runs/vary.py:
+  store/paths.py, store/board_pack.py: test_paths.py; store/agree_programme.py: test_agree.py; runs/vary.py:
   test_sweep.py; results/words.py: test_text.py
 - timing.py: test_timing.py; programme/*: test_programme.py, test_joint.py
 - model/reduce.py: test_reduce.py; solve/scip.py: test_scip.py

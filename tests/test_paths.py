@@ -256,3 +256,34 @@ def test_long_folder_names_leave_valid_hidden_siblings(tmp_path: Path) -> None:
     assert (out / "summary.json").read_text() == "second"
     assert (tmp_path / ("m" * 250)).read_text() == "second"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m" * 250, "r" * 250]
+
+
+def test_the_pack_s_page_never_replaces_a_map_or_a_file_of_the_user_s(
+        results_folder: Path, tmp_path: Path) -> None:
+    """`estate report --out X.pdf` writes its page at X.html: a map drawn there, or a PDF
+    of the user's at X.pdf, is kept and nothing is written."""
+    drawn = invoke(tmp_path, "map", results_folder, "--out", "plan.html")
+    assert drawn.code == 0, drawn.output
+    map_page = (tmp_path / "plan.html").read_bytes()
+    _refused(tmp_path, invoke(tmp_path, "report", results_folder, "--out", "plan.pdf"),
+             "--html", "plan.html", "did not write as a board pack", "another path")
+    assert (tmp_path / "plan.html").read_bytes() == map_page
+    assert not (tmp_path / "plan.pdf").exists()
+    (tmp_path / "paper.pdf").write_bytes(b"%PDF-1.4 the user's own paper")
+    _refused(tmp_path, invoke(tmp_path, "report", results_folder, "--out", "paper.pdf",
+                              "--html", "pack.html"),
+             "--out", "paper.pdf", "did not write as a board pack")
+    assert (tmp_path / "paper.pdf").read_bytes() == b"%PDF-1.4 the user's own paper"
+    assert not (tmp_path / "pack.html").exists()
+
+
+def test_a_board_pack_is_replaced_by_the_next_but_never_by_a_map(
+        results_folder: Path, tmp_path: Path) -> None:
+    for _ in range(2):  # the second run replaces the pack the first wrote
+        run = invoke(tmp_path, "report", results_folder, "--out", "board.pdf")
+        assert run.code == 0, run.output
+    pack = {name: (tmp_path / name).read_bytes() for name in ("board.pdf", "board.html")}
+    for name in pack:
+        _refused(tmp_path, invoke(tmp_path, "map", results_folder, "--out", name),
+                 "--out", name, "a board pack estate wrote")
+        assert (tmp_path / name).read_bytes() == pack[name]

@@ -125,9 +125,11 @@ def with_map_policy(page: str) -> str:
     return page[:at.end()] + "\n" + meta + page[at.end():]
 
 
-def document(title: str, body: str, css: str) -> str:
-    """A self-contained report page with no script; `title` and `body` are inert already."""
+def document(title: str, body: str, css: str, mark: str = "") -> str:
+    """A self-contained report page with no script; `title` and `body` are inert already,
+    `mark` a `<meta>` that says what wrote the page (`store.board_pack.HTML_MARK`)."""
     return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
+            + (f"{mark}\n" if mark else "") +
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{title}</title>\n{style_block(css)}\n</head><body>\n{body}\n</body></html>\n")

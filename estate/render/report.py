@@ -61,6 +61,7 @@ from estate.render.report_long import BOTTOM_MARGIN, FRAME, TOP_MARGIN, LongTabl
 from estate.render.report_optional import comparison_page, programme_page
 from estate.render.report_pages import agencies_page, decision_page, where_page
 from estate.render.report_reference import assumptions_page, terms_page
+from estate.store.board_pack import GENERATOR
 from estate.store.folder import write_file
 
 INK, MUTED, RULE = colors.HexColor("#1a1a1a"), colors.HexColor("#5a5a5a"), \
@@ -349,7 +350,7 @@ def board_pdf(r: Results, pages: list[Page]) -> bytes:
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=1.8 * cm, rightMargin=1.8 * cm,
                             topMargin=TOP_MARGIN, bottomMargin=BOTTOM_MARGIN, title=footer,
                             author="estate", subject="Estate plan for decision",
-                            invariant=True)
+                            creator=GENERATOR, invariant=True)
     doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()
 

@@ -12,6 +12,7 @@ import re
 from estate.render.figures import svg
 from estate.render.html import document, inert, static_text
 from estate.render.report_data import Block, Chart, Page, Table, Text
+from estate.store.board_pack import HTML_MARK
 
 # a date or a budget year reads as one word: a line never breaks at its hyphens
 WHOLE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
@@ -113,4 +114,5 @@ def board_html(title: str, subtitle: str, pages: list[Page]) -> str:
                        for i, page in enumerate(pages, start=1))
     body = (f"<header><h1>{inert(title)}</h1><p class=\"subtitle\">{inert(subtitle)}</p>"
             f"</header><main>{sections}</main>")
-    return document(inert(title), body, static_text("estate.render", "report.css"))
+    return document(inert(title), body, static_text("estate.render", "report.css"),
+                    HTML_MARK)

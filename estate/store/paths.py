@@ -11,6 +11,9 @@ write is checked first, named by its option (`--out`, `--map`, `--write-lp`, ...
 - a symbolic link is written through: the file or folder it points to is replaced and
   the link kept (`store.folder.through_link`);
 - a file must not be inside the results folder of the same run, which each run replaces;
+- a board pack's PDF or page replaces only a board pack estate wrote, and a map never
+  replaces one (`store.board_pack`): each may sit where the other, or the user's own
+  file, is;
 - a write probe (a small hidden file, written and removed) in the folder that will hold
   the output finds read-only folders, missing permissions and full disks at once.
 
@@ -26,24 +29,32 @@ import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from estate.errors import InputError, OutputError, Problem
 from estate.load.scenario import Scenario
 from estate.store import planned_from, read_summary
+from estate.store.board_pack import is_board_pack
 from estate.store.folder import kind_of, replaceable, through_link
 
 _PROBE_BYTES = 4096  # one block: a full disk refuses it
 
 
+#: Which existing file an output may replace: any regular file, only a board pack estate
+#: wrote (the pack's own PDF and page), or any but a board pack (a map).
+Replaces = Literal["any file", "a board pack", "not a board pack"]
+
+
 @dataclass(frozen=True)
 class Output:
     """One path a command will write: a file, a folder it writes files into, or a
-    results folder it replaces whole."""
+    results folder it replaces whole; `replaces`: which existing file it may replace."""
 
     option: str
     path: Path
     folder: bool = False
     replaced: bool = False
+    replaces: Replaces = "any file"
 
 
 def check_outputs(outputs: Iterable[Output], results: Iterable[Path] = (),
@@ -75,8 +86,9 @@ def check_plan(out: Path | None, map_path: Path | None, lp_path: Path | None,
     `out` is the folder named after it, not one given), the map and the LP file (None:
     not asked for)."""
     outputs = [Output("--out", out, folder=True, replaced=True)] if out is not None else []
-    outputs += [Output(option, path) for option, path in
-                (("--map", map_path), ("--write-lp", lp_path)) if path is not None]
+    outputs += [Output("--map", map_path, replaces="not a board pack")] \
+        if map_path is not None else []
+    outputs += [Output("--write-lp", lp_path)] if lp_path is not None else []
     why = other_scenario(out, scenario, named) if out is not None and scenario is not None else None
     check_outputs(outputs, [out] if out is not None else [],
                   [Problem(str(out), None, "--out", why[0], why[1], label="option")]
@@ -162,6 +174,10 @@ def _problem(output: Output, results: list[Path]) -> tuple[str, str] | None:
         if real.exists() and not os.access(real, os.W_OK):
             return ("a file estate may replace", "a read-only file; make it writable "
                     f"(chmod u+w) or give {output.option} another path")
+        if real.exists():
+            kept = _kept(real, output)
+            if kept is not None:
+                return kept
     for folder in results:
         if not output.replaced and _inside(real, folder):
             return (f"a path outside the results folder {folder}",
@@ -169,6 +185,21 @@ def _problem(output: Output, results: list[Path]) -> tuple[str, str] | None:
                     f"file would be lost: give {output.option} a path outside it")
     holder = real if output.folder and not output.replaced and real.is_dir() else real.parent
     return _probe(holder, output.option)
+
+
+def _kept(real: Path, output: Output) -> tuple[str, str] | None:
+    """(what was expected, what was found) when the existing file `real` is not one
+    `output` may replace, else None."""
+    if output.replaces == "a board pack" and not is_board_pack(real):
+        return ("a new file, or a board pack estate wrote (it replaces only its own)",
+                "a file estate did not write as a board pack (a map, or a file of yours?), "
+                f"which would be lost: give {output.option} another path, or move the file "
+                "away (a pack from an older estate has no mark: delete it)")
+    if output.replaces == "not a board pack" and is_board_pack(real):
+        return ("a new file, or a file that is not a board pack",
+                "a board pack estate wrote, which the map would replace: give "
+                f"{output.option} another path, or move the pack away")
+    return None
 
 
 def _inside(path: Path, folder: Path) -> bool:
