@@ -442,6 +442,52 @@ def test_a_sweep_stops_when_told(swept: Path, tmp_path: Path, how: str) -> None:
     assert _hidden(tmp_path, out, out / "runs") == []
 
 
+# Ctrl-C while the parent shows a finished run's progress, a worker holding the lock of
+# the next: the parent is outside the workers' wait when it is interrupted
+_CTRL_C_WHILE_SHOWING = """
+import os, signal, sys, time
+from pathlib import Path
+import estate.api
+from estate.runs.sweep import parse_vary
+
+runs = Path(sys.argv[2]) / "runs"
+
+def on_outcome(outcome, done, total):
+    deadline = time.monotonic() + 60
+    while not list(runs.glob(".*.lock")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    print("lock seen" if list(runs.glob(".*.lock")) else "no lock", flush=True)
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(30)
+
+if __name__ == "__main__":
+    varies = [parse_vary(v) for v in sys.argv[3:]]
+    try:
+        estate.api.sweep(sys.argv[1], varies, sys.argv[2], workers=1, on_outcome=on_outcome)
+    except KeyboardInterrupt as stopped:
+        print(stopped, file=sys.stderr)
+        sys.exit(130)
+"""
+
+
+@pytest.mark.usefixtures("ctrl_c_raises")
+def test_ctrl_c_between_runs_leaves_no_lock(swept: Path, tmp_path: Path) -> None:
+    """A real SIGINT reaching the parent while it shows a finished run, not while it
+    waits for the workers: the worker is stopped before `runs/` is cleared, so the lock
+    of the run it was planning is removed, as it is after a Ctrl-C at any other moment."""
+    out = tmp_path / "out"
+    script = tmp_path / "sweep_and_stop.py"
+    script.write_text(_CTRL_C_WHILE_SHOWING, encoding="utf-8")
+    varies = [v for v in BIG if v != "--vary"]
+    proc = subprocess.run([sys.executable, str(script), str(swept / "town.toml"), str(out),
+                           *varies], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=180, stdin=subprocess.DEVNULL)
+    assert "lock seen" in proc.stdout, (proc.stdout, proc.stderr)  # the moment was hit
+    assert proc.returncode == 130, proc.stderr
+    assert "Interrupted: " in proc.stderr and "Traceback" not in proc.stderr
+    assert _hidden(out / "runs") == []
+
+
 SVG = "{http://www.w3.org/2000/svg}"
 
 

@@ -48,7 +48,7 @@ Runs = Generator[tuple[int, Any], None, None]
 
 def run_all(fn: Callable[[Any], Any], tasks: Iterable[Any], executor: str = "serial", *,
             workers: int | None = None, scheduler: str | None = None,
-            quiet: bool = True) -> Iterator[tuple[int, Any]]:
+            quiet: bool = True) -> Runs:
     """Run `fn(task)` for every task; yield `(index of the task, result)` as each ends.
 
     The result is `fn`'s return value, or the exception it raised (a worker that died
@@ -66,7 +66,7 @@ def run_all(fn: Callable[[Any], Any], tasks: Iterable[Any], executor: str = "ser
         raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
     tasks = list(tasks)
     if not tasks:
-        return iter(())
+        return _serial(fn, tasks)
     if executor == "serial":
         runs = _serial(fn, tasks)
     elif executor == "local":

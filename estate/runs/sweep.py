@@ -254,12 +254,16 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
             # Even one run goes to a worker process: a solver that crashes takes its
             # worker down, not the sweep. Ctrl-C stops the running solves at once; their
             # folders are written whole or not at all, so a rerun resumes from them.
-            runs = run_all(run_one, todo, executor, workers=workers, scheduler=scheduler)
-            for i, result in runs:
-                outcome = _result_or_error(result, todo[i])
-                outcomes.append(outcome)
-                if on_outcome:
-                    on_outcome(outcome, len(outcomes), total)
+            # Closed on the way out, before `_interrupted` clears runs/: a Ctrl-C that
+            # lands while a finished run is shown (not while the workers are awaited)
+            # stops the workers first, so no worker holds a lock or writes meanwhile.
+            with contextlib.closing(run_all(run_one, todo, executor, workers=workers,
+                                            scheduler=scheduler)) as runs:
+                for i, result in runs:
+                    outcome = _result_or_error(result, todo[i])
+                    outcomes.append(outcome)
+                    if on_outcome:
+                        on_outcome(outcome, len(outcomes), total)
         outcomes.sort(key=lambda o: order[o.run_id])
         rows = sweep_rows(outcomes, [v.key for v in varies])
         robustness = site_robustness(outcomes)
