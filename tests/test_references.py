@@ -12,6 +12,7 @@ import pytest
 
 from estate.errors import InputError
 from estate.load.validate import load_register
+from tests.fixtures import town_rows, write_tables
 from tests.fixtures.reference import SITES, ZONES, bad_cell, csv_register, located, problems_of
 
 BAD_REFERENCES = [
@@ -250,3 +251,46 @@ def test_an_id_in_another_case_is_suggested(tmp_path: Path) -> None:
     problems = bad_cell(tmp_path, "sites", "agency_id", 0, "a1")
     assert located(problems) == {("sites.csv", 2, "agency_id")}
     assert problems[0].found == "'a1' (did you mean `A1`? ids match only with the same case)"
+
+
+# British National Grid figures (metres) for the town's points near Ipswich
+_GRID = {"S1": (244_020, 615_910), "S2": (245_150, 616_560), "S3": (250_770, 619_790),
+         "Z1": (244_020, 615_910), "Z2": (246_250, 617_260)}
+
+
+def _on_grid(rows: dict, swapped: bool = False, only: tuple[str, ...] | None = None) -> dict:
+    """The rows with each point's lat and lon replaced by its northing and easting (or
+    its easting and northing, `swapped`), for the ids in `only` (all by default)."""
+    for table, key in (("sites", "site_id"), ("zones", "zone_id")):
+        for row in rows[table]:
+            if only is None or row[key] in only:
+                north, east = _GRID[row[key]]
+                row["lat"], row["lon"] = (east, north) if swapped else (north, east)
+    return rows
+
+
+@pytest.mark.parametrize("swapped", [False, True])
+def test_grid_figures_in_lat_and_lon_are_named_once_per_table(tmp_path: Path,
+                                                              swapped: bool) -> None:
+    """Eastings and northings typed under lat and lon: each table says once what they
+    are and how to turn them into degrees, and each cell is still its own error."""
+    write_tables(tmp_path / "reg", _on_grid(town_rows(), swapped))
+    problems = problems_of(tmp_path / "reg")
+    named = [p for p in problems if "British National Grid" in p.found]
+    assert [(p.file, p.row, p.column) for p in named] == [("sites.csv", None, "lat"),
+                                                         ("zones.csv", None, "lat")]
+    assert "3 of 3 rows" in named[0].found and "2 of 2 rows" in named[1].found
+    assert all("EPSG:27700" in p.found and "degrees" in p.expected for p in named)
+    # the hint heads its table's errors, before the cells it explains
+    assert problems.index(named[0]) < min(i for i, p in enumerate(problems)
+                                          if p.file == "sites.csv" and p.row is not None)
+    cells = {(p.file, p.row, p.column) for p in problems if "a number from" in p.expected}
+    assert cells == {(f, r, c) for f, rows in (("sites.csv", (2, 3, 4)), ("zones.csv", (2, 3)))
+                     for r in rows for c in ("lat", "lon")}
+
+
+def test_one_grid_figure_among_degrees_is_a_slip_said_at_its_row(tmp_path: Path) -> None:
+    write_tables(tmp_path / "reg", _on_grid(town_rows(), only=("S2",)))
+    problems = problems_of(tmp_path / "reg")
+    assert not [p for p in problems if "British National Grid" in p.found]
+    assert located(problems) == {("sites.csv", 3, "lat"), ("sites.csv", 3, "lon")}

@@ -9,7 +9,9 @@ others are inside it; a point whose longitude or latitude, its sign flipped, put
 among the others (1.15 typed -1.15 is 160 km off in Suffolk, well under the far-away
 check's 400 km), a warning said once; and a GeoPackage layer whose coordinate
 reference system does not fit its points (degrees under a projected CRS, a CRS in
-feet, points outside the area the CRS is made for).
+feet, points outside the area the CRS is made for). Positions that do not validate
+because they are British National Grid metres typed under lat and lon are named as
+such once per table (`grid_as_degrees`), beside each cell's own range error.
 """
 
 from __future__ import annotations
@@ -204,6 +206,38 @@ def _km(chord: np.ndarray) -> np.ndarray:
 
 def _in_uk(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return ((lat >= UK_LAT[0]) & (lat <= UK_LAT[1])) & ((lon >= UK_LON[0]) & (lon <= UK_LON[1]))
+
+
+GRID_EAST, GRID_NORTH = 700_000.0, 1_300_000.0
+"""British National Grid's extent in metres: eastings 0 to 700,000, northings 0 to
+1,300,000 (Shetland)."""
+
+
+def grid_as_degrees(frame: pd.DataFrame, label: str) -> list[Problem]:
+    """One error for a table whose lat and lon hold British National Grid eastings and
+    northings (most rows out of the range of degrees, all within the grid's extent,
+    in either order): each such row is an error of its own too, but only this one says
+    what the figures are and how to turn them into degrees. A few stray figures are
+    typing slips, said row by row alone."""
+    if not {"lat", "lon", "row"} <= set(frame.columns) or frame.empty:
+        return []
+    lat, lon = frame["lat"].to_numpy(float), frame["lon"].to_numpy(float)
+    given = np.isfinite(lat) & np.isfinite(lon)
+    degrees = given & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    on_grid = given & ~degrees & (lat >= 0) & (lon >= 0) & (
+        ((lon <= GRID_EAST) & (lat <= GRID_NORTH)) | ((lat <= GRID_EAST) & (lon <= GRID_NORTH)))
+    if not given.any() or on_grid.sum() * 2 <= given.sum():
+        return []
+    first = int(np.flatnonzero(on_grid)[0])
+    return [Problem(
+        label, None, "lat",
+        "latitude and longitude in degrees (WGS84), such as lat 52.06, lon 1.15",
+        f"British National Grid eastings and northings in metres, it seems, in lat and lon "
+        f"({int(on_grid.sum())} of {int(given.sum())} rows; row {int(frame['row'].iloc[first])}: "
+        f"lat {lat[first]:g}, lon {lon[first]:g}): convert them to degrees (in QGIS, "
+        "Reproject layer from EPSG:27700 to EPSG:4326), or give the points as a "
+        "GeoPackage layer in British National Grid (EPSG:27700); columns named easting "
+        "and northing are not read")]
 
 
 def check_layer_crs(label: str, crs: pyproj.CRS, x: np.ndarray, y: np.ndarray,

@@ -21,6 +21,7 @@ import pandas as pd
 from estate.errors import InputError, Problem
 from estate.load.column_names import missing_column, misspelt
 from estate.load.free_text import INVISIBLE
+from estate.load.geography import grid_as_degrees
 from estate.load.raw import RawTable
 from estate.load.read import read_tables
 from estate.load.references import check_references
@@ -69,6 +70,7 @@ def load_register(path: str | Path) -> Register:
             continue
         frame, found = check_table(table, spec)
         frames[name] = frame
+        found += grid_as_degrees(frame, table.label)
         problems += [p for p in found if (p.file, p.row, p.column) not in told]
     frames["sites"] = _with_rent(frames["sites"])
     keyed = {
