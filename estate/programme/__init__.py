@@ -97,12 +97,17 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
         notes.append("the joint model's end state, unlike the snapshot's, " + "; ".join(differs))
     if joint.message:
         notes.append(f"joint model search: {joint.message}")
+    # the joint model's own end state, when it is not the snapshot's, is the plan's
+    other = replace(other, end_state=joint.end if differs else None)
     if roadmap is None:
         return replace(other, joint_npv=other.npv_cost, notes=(
             *other.notes, f"the roadmap found no schedule ({found.status})", *notes))
     better = other if other.npv_cost < roadmap.npv_cost - 0.005 else roadmap
+    # the price of the limits is the roadmap's (the same changes with none): a figure
+    # of the joint model's programme only when it is the roadmap's
     return replace(better, roadmap_npv=roadmap.npv_cost, joint_npv=other.npv_cost,
-                   unlimited_saving=roadmap.unlimited_saving, notes=(*better.notes, *notes))
+                   unlimited_saving=roadmap.unlimited_saving if better is roadmap else None,
+                   notes=(*better.notes, *notes))
 
 
 def _unlimited_saving(prep: Prepared, model: EstateModel, changes: Changes,

@@ -82,6 +82,7 @@ class JointResult:
     columns: int
     rows: int
     message: str = ""  # the solver's notes (`estate.solve.highs.search`)
+    end: State | None = None  # the estate at the end of the last year, with a plan
 
 
 def joint_size(prep: Prepared, model: EstateModel) -> int:
@@ -111,17 +112,23 @@ def solve_joint(prep: Prepared, model: EstateModel, limits: ProgrammeLimits,
     offered = None if start is None else start_vector(prep, model, layout, *start)
     found = search(lp, cost, 0.0, bool(layout.integer.any()), time_limit_s, mip_gap, offered)
     years = np.zeros(0, dtype=int)
-    changes = None
+    changes, end = None, None
     if found.values is not None:
+        end = last_state(prep, model, layout, found.values)
         changes, years = read_schedule(prep, model, layout, found.values)
     return JointResult(changes, years, found.status, found.mip_gap, found.objective,
-                       found.seconds, layout.n, matrix.shape[0], found.message)
+                       found.seconds, layout.n, matrix.shape[0], found.message, end)
 
 
-def read_schedule(prep: Prepared, model: EstateModel, layout: Layout, x: np.ndarray
-                  ) -> tuple[Changes, np.ndarray]:
-    """The last year's state as an end state, and the first year each change holds."""
-    assert prep.calendar is not None
+def last_state(prep: Prepared, model: EstateModel, layout: Layout, x: np.ndarray) -> State:
+    """The estate at the end of the last year: the programme's end state."""
+    return _states(prep, model, layout, x)[-1]
+
+
+def _states(prep: Prepared, model: EstateModel, layout: Layout, x: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, State]:
+    """Open, share and shared year by year (columns 0..H), rounded as a plan is read
+    (`solved_state`), and the last year's as a `State`."""
     h = layout.horizon
     opened = x[layout.open] > 0.5
     share = x[layout.assign]
@@ -131,8 +138,15 @@ def read_schedule(prep: Prepared, model: EstateModel, layout: Layout, x: np.ndar
         pooled[model.pool["pair"].to_numpy()] = np.where(x[layout.pooled] < TOL, 0.0,
                                                          np.minimum(x[layout.pooled], 1.0))
     shared = x[layout.shared] > 0.5
-    end = State(open=opened[:, h], share=share[:, h], pooled=pooled[:, h],
-                shared=shared[:, h])
+    return opened, share, shared, State(open=opened[:, h], share=share[:, h],
+                                        pooled=pooled[:, h], shared=shared[:, h])
+
+
+def read_schedule(prep: Prepared, model: EstateModel, layout: Layout, x: np.ndarray
+                  ) -> tuple[Changes, np.ndarray]:
+    """The last year's state as an end state, and the first year each change holds."""
+    assert prep.calendar is not None
+    opened, share, shared, end = _states(prep, model, layout, x)
     changes = changes_of(prep, model, end)
     table, years = changes.table, np.zeros(len(changes), dtype=int)
     for i in range(len(table)):

@@ -18,6 +18,7 @@ from estate.model.build import EstateModel
 from estate.model.costs import closing_wait
 from estate.prepare import Prepared, nearest_km
 from estate.results.programme import Programme
+from estate.results.state import State
 from estate.results.summary import AgencyFigures, Breach, Summary, money
 from estate.solve import Solution
 from estate.status import Status
@@ -49,16 +50,6 @@ class Plan:
     @property
     def status(self) -> Status:
         return self.summary.status
-
-
-@dataclass(frozen=True)
-class State:
-    """One configuration of the estate: the status quo or a solved plan."""
-
-    open: np.ndarray  # per site
-    share: np.ndarray  # per eligible pair, share of the function there
-    pooled: np.ndarray  # per eligible pair, share pooled there
-    shared: np.ndarray  # per centre (model.centres row)
 
 
 def status_quo_state(prep: Prepared, model: EstateModel) -> State:

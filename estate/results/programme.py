@@ -26,6 +26,8 @@ from typing import Any
 
 import pandas as pd
 
+from estate.results.state import State
+
 ACTIONS = ("close", "build", "open", "move", "pool", "dispose")
 ACTION_COLUMNS = ("year", "date", "action", "site_id", "site_name", "function_id",
                   "agency_id", "fte", "one_off", "annual_effect")
@@ -48,7 +50,12 @@ class Programme:
     the NPVs of cost each found (None when that one did not run); `gap` the relative
     difference between them when both ran. `unlimited_saving` is the NPV saving of the
     snapshot's changes scheduled by the roadmap with no yearly limits, when the scenario
-    sets any: what the limits cost is it less the roadmap's saving."""
+    sets any and the roadmap is the programme used: what the limits cost is it less the
+    roadmap's saving (the joint model's changes are its own, so no such figure is
+    theirs). `end_state` is the estate at the end of the programme's last year when it
+    is not the snapshot's (the joint model chose another): the plan written is then made
+    from it (`estate.programme.end_state`), so that every table tells one plan. It is
+    not written: the results folder's tables are that state."""
 
     actions: pd.DataFrame
     cashflow: pd.DataFrame
@@ -64,6 +71,7 @@ class Programme:
     mip_gap: float | None = None
     notes: tuple[str, ...] = field(default=())
     unlimited_saving: float | None = None
+    end_state: State | None = field(default=None, repr=False, compare=False)
 
     @property
     def gap(self) -> float | None:

@@ -66,10 +66,15 @@ class Breach:
                                                             else {})}
 
 
+PLAN_FROM = ("snapshot", "programme")
+"""Where a dated plan's tables come from (the summary's `plan_from`): the snapshot
+model's optimum, or the dated programme's end state when the exact model over all years
+chose another one (docs/programme.md)."""
+
 # Keys written only when they have a value (a national run has areas, a plan priced
 # with --policy-costs has policy costs, ...), in the order summary.json shows them.
 OPTIONAL = ("crs", "model_size", "one_off_receipts", "lease_cost_npv", "receipts_after_horizon",
-            "programme", "areas", "area_count", "policy_costs", "alternative", "alternatives")
+            "programme", "plan_from", "snapshot_npv_saving", "snapshot_differs", "areas", "area_count", "policy_costs", "alternative", "alternatives")
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,13 @@ class Summary:
     # lag puts it after the horizon even from the soonest a site can close
     receipts_after_horizon: float | None = None
     programme: Mapping[str, Any] | None = None  # the dated programme's figures, when run
+    # with a programme: where the plan's tables come from (PLAN_FROM), the snapshot
+    # model's optimum or the programme's end state; when it is the programme's, the
+    # snapshot optimum's own npv_saving (every change in year 1) and how its end state
+    # differs from the plan's ("closes S2 too", "builds S7"), for reference
+    plan_from: str | None = None
+    snapshot_npv_saving: float | None = None
+    snapshot_differs: tuple[str, ...] | None = None
     areas: Mapping[str, Any] | None = None
     area_count: int | None = None
     policy_costs: Mapping[str, Any] | None = None
@@ -292,8 +304,18 @@ def _read(key: str, value: Any, source: str) -> Any:
         if key in _NUMBERS:
             return _number(value)
         if key in ("payback_years", "one_off_receipts", "lease_cost_npv",
-                   "receipts_after_horizon"):
+                   "receipts_after_horizon", "snapshot_npv_saving"):
             return None if value is None else _number(value)
+        if key == "plan_from":
+            if value is not None and value not in PLAN_FROM:
+                raise ValueError(value)
+            return value
+        if key == "snapshot_differs":
+            if value is None:
+                return None
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise TypeError(key)
+            return tuple(value)
         if key == "status_quo_breaches":
             return tuple(Breach(str(b["rule"]), str(b["place"]), str(b.get("area", "")))
                          for b in value)
@@ -370,7 +392,10 @@ _EXPECTED = {"status": "one of " + ", ".join(s.value for s in Status),
              **{key: "a finite number or null" for key in ("payback_years",
                                                          "one_off_receipts",
                                                          "lease_cost_npv",
-                                                         "receipts_after_horizon")},
+                                                         "receipts_after_horizon",
+                                                         "snapshot_npv_saving")},
+             "plan_from": "one of " + ", ".join(PLAN_FROM),
+             "snapshot_differs": "a list of texts",
              "status_quo_breaches": "a list of {rule, place}",
              "agencies": "an object of agencies, each with name, annual_cost_before, "
                          "annual_cost_after, one_off_cost and worse_off"}

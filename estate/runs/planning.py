@@ -21,6 +21,7 @@ from estate.model.build import build
 from estate.model.reduce import reduce_model
 from estate.pipeline import Clock, Progress, read_register, solver_options
 from estate.programme import plan_programme
+from estate.programme.end_state import programme_plan
 from estate.results import Plan
 from estate.runs.alternatives import (
     Alternative,
@@ -115,15 +116,18 @@ def _plan_loaded(scenario: Scenario, register: Register, clock: Clock, *,
                                   scheduler=scheduler, workers=workers,
                                   lp_path=None if lp_path is None else str(lp_path),
                                   verbose=verbose, direct=direct)
+    # the snapshot optimum: what alternatives are near and policies are priced against,
+    # whichever end state the plan written has
+    snapshot = result
     if scenario.programme is not None:
-        _schedule(scenario, model, result, clock)
+        result = _schedule(scenario, model, result, clock)
     found: list[Alternative] = []
-    if alternatives and model is not None and result.prepared is not None:
+    if alternatives and model is not None and snapshot.prepared is not None:
         with clock.stage("alternatives", f"Finding up to {alternatives} alternatives"):
             # the same columns, with only the reductions that keep every plan: a site
             # another dominates is never in the optimum but may be in an alternative
-            every_plan = reduce_model(build(result.prepared, reduce=False), every_plan=True)
-            found = find_alternatives(result, every_plan, alternatives, within_pct,
+            every_plan = reduce_model(build(snapshot.prepared, reduce=False), every_plan=True)
+            found = find_alternatives(snapshot, every_plan, alternatives, within_pct,
                                       solver_options(scenario, verbose, direct), clock.progress)
     if policy_costs:
         with clock.stage("policy_costs", "Pricing each policy (an exact solve without each)"):
@@ -131,18 +135,20 @@ def _plan_loaded(scenario: Scenario, register: Register, clock: Clock, *,
                 policy_costs=price_policies(scenario, register, progress=clock.progress,
                                             executor=policy_executor, workers=workers,
                                             scheduler=scheduler,
-                                            known=optimum_of(model, result)))
+                                            known=optimum_of(model, snapshot)))
     return ScenarioRun(scenario, result, found)
 
 
-def _schedule(scenario: Scenario, model: EstateModel | None, plan: Plan, clock: Clock) -> None:
-    """Add the dated programme of a single locality's plan to it (and to its summary)."""
+def _schedule(scenario: Scenario, model: EstateModel | None, plan: Plan, clock: Clock) -> Plan:
+    """The plan of a single locality with its dated programme: the snapshot `plan`, or,
+    when the programme used ends elsewhere, the plan of its end state
+    (`programme_plan`), so that every table tells the plan the programme makes."""
     assert scenario.programme is not None
     if model is None or plan.prepared is None:
         raise InputError([Problem("[programme]", None, None, "a register of one locality "
                                   "(no `area` column)", "a national register; schedule each "
                                   "area as its own register")])
     with clock.stage("programme", "Scheduling the changes year by year"):
-        plan.programme = plan_programme(plan.prepared, model, plan, scenario.programme,
-                                        scenario.time_limit_s, scenario.mip_gap)
-    plan.summary = plan.summary.replace(programme=plan.programme.summary())
+        programme = plan_programme(plan.prepared, model, plan, scenario.programme,
+                                   scenario.time_limit_s, scenario.mip_gap)
+        return programme_plan(plan.prepared, model, plan, programme, scenario.time_limit_s)
