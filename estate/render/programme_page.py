@@ -19,7 +19,7 @@ import pandas as pd
 from estate.render.html import document, inert, static_text, write_page
 from estate.render.programme_chart import cash_curve, gantt, legend, row_names
 from estate.results import Programme, Summary, money
-from estate.results.words import count, schedule_quality
+from estate.results.words import count, dated_difference, schedule_quality
 from estate.store import read_programme, read_summary
 
 METHODS = {
@@ -70,8 +70,8 @@ def _headline(programme: Programme, summary: Summary | None) -> str:
     if summary is not None:
         saving += (f", beside the {money(summary.npv_saving)} the plan would save if every "
                    "change were made in year 1")
-        over = summary.npv_saving - p.npv_saving
-        if over > 0.5:
+        over = dated_difference(summary.npv_saving, p.npv_saving)
+        if over >= 0.5:
             saving += f" ({money(over)} more than it can when each change waits its turn)"
     said += [saving + ".", f"Payback: {_year_text(p, p.payback_year)}."]
     if p.roadmap_npv is not None and p.joint_npv is not None and p.gap is not None:

@@ -21,6 +21,7 @@ from estate.results.words import (
     IN_YEAR_ONE,
     as_shown,
     count,
+    dated_difference,
     dated_figure_words,
     dated_payback_words,
     fte_words,
@@ -111,6 +112,7 @@ def _agencies_behind_words(r: Results) -> str:
 
 _PLAIN = tuple((re.compile(planner), words) for planner, words in (
     (r"\bthe snapshot's changes scheduled\b", "the plan's changes put in order year by year"),
+    (r"\bthe snapshot optimum's\b", f"the best end state {IN_YEAR_ONE}"),
     (r"\bthe snapshot's\b", "the plan's"),
     (r"\bjoint model's\b", "exact model's"),
     (r"\bjoint model\b", "exact model over all years"),
@@ -156,7 +158,7 @@ def dated_words(r: Results) -> str:
             > decided.astype(float)).any():
         waits.append("new buildings to be built")  # one opens after the year it is decided
     waits.append("teams to arrive before they pool at their new sites")
-    difference = as_shown(s.npv_saving) - as_shown(p.npv_saving)  # as the two figures read
+    difference = dated_difference(s.npv_saving, p.npv_saving)
     said = f"Dated, the programme saves {money(p.npv_saving)} (NPV), "
     if abs(difference) < 0.5:
         said += f"as much as the plan would save {IN_YEAR_ONE}"

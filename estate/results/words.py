@@ -54,9 +54,14 @@ def plan_quality(s: Summary, asked: float | None = None) -> tuple[str, str]:
     (the decision paragraph). `asked` is the scenario's `solver.mip_gap`, named in the
     sentence when the plan stopped inside it. An alternative (`--alternatives`) is said
     as one, with what it costs beside the cheapest plan: its own solve is proven only
-    the cheapest of the plans with other sites open, never the cheapest of all."""
+    the cheapest of the plans with other sites open, never the cheapest of all. A plan
+    that is a dated programme's end state (`plan_from` "programme") is measured as
+    that programme is: its status and gap are the programme's, against every programme
+    over the years, not against the plans whose changes are all made in year 1."""
     if s.alternative is not None and (said := alternative_words(s.alternative, s.status)):
         return said
+    if s.plan_from == "programme":
+        return programme_end_words(s)
     return quality_words(s.status, s.mip_gap, asked)
 
 
@@ -97,6 +102,22 @@ def _cheapest_words(alternative: Mapping[str, Any]) -> str:
     if status == Status.OPTIMAL and gap is not None:
         return f"the cheapest plan found, which is within {percent_up(gap)} of the lowest possible cost"
     return "the cheapest plan found"
+
+
+def programme_end_words(s: Summary) -> tuple[str, str]:
+    """`plan_quality` of a plan that is the dated programme's end state: "proven optimal
+    as a dated programme", and a sentence saying so, what the snapshot's optimum (the
+    end state that would save most if every change were made in year 1) saves so and
+    how it differs ("closes S2, S3 too; builds S7"), and how good the programme is
+    (`schedule_quality`)."""
+    short = quality_words(s.status, s.mip_gap)[0] + " as a dated programme"
+    differs = "; ".join(s.snapshot_differs or ())
+    said = ("The plan is the dated programme's end state: over the years it pays better "
+            f"than the end state that would save most {IN_YEAR_ONE} "
+            f"({money(s.snapshot_npv_saving)})"
+            + (f", which differs from it: that one {differs}" if differs else "") + ". "
+            + schedule_quality(str(s.status), s.mip_gap, "joint")[1])
+    return short, said
 
 
 def quality_words(status: Status, gap: float | None,
@@ -249,6 +270,14 @@ def as_shown(value: float) -> float:
     scale = {"m": 1e6, "k": 1e3}.get(number[-1], 1.0)
     shown = float(number.rstrip("mk")) * scale
     return -shown if text.startswith("-") else shown
+
+
+def dated_difference(snapshot: float, dated: float) -> float:
+    """How much more the plan's own NPV saving ("if every change were made in year 1")
+    is than the dated programme's (negative: less), as the two figures read
+    (`as_shown`), so that it adds up on the page where both stand beside it. The one
+    rule by which the board pack and the programme page say the difference."""
+    return as_shown(snapshot) - as_shown(dated)
 
 
 def limits_words(method: str, unlimited_saving: float | None, saving: float) -> str | None:
