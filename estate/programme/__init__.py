@@ -94,7 +94,8 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
                 f"{(roadmap.npv_cost - other.npv_cost) / max(abs(other.npv_cost), 1.0):.3%})")]
     differs = end_state_differences(prep, model, changes, joint.changes)
     if differs:
-        notes.append("the joint model's end state, unlike the snapshot's, " + "; ".join(differs))
+        notes.append("the joint model's end state differs from the snapshot optimum's: it "
+                     + "; ".join(differs))
     if joint.message:
         notes.append(f"joint model search: {joint.message}")
     # the joint model's own end state, when it is not the snapshot's, is the plan's

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from estate.results import Summary, money
 from estate.results.words import (
+    IN_YEAR_ONE,
     count,
     fte_words,
     horizon_words,
@@ -39,10 +40,11 @@ def summary_lines(summary: Summary) -> list[str]:
         f"after (saving {money(s.annual_saving)} a year)",
         f"One-off cost:    {_one_off(s)}",
         "Payback:         " + payback_words(s.payback_years, s.one_off_cost)[1],
-        f"NPV saving:      {money(s.npv_saving)} over {horizon_words(s)} (status quo "
-        f"{money(s.status_quo_npv)})",
+        *_npv_lines(s),
         f"Staff moving:    {fte_words(s.fte_relocated)}",
     ]
+    if s.plan_from == "programme":
+        lines.insert(2, f"Plan:            {plan_quality(s)[1]}")
     lines += _timing_lines(s)
     if s.status == Status.TIME_LIMIT and s.mip_gap is not None and s.mip_gap > 1.0:
         # A gap over 100% means the bound is still the solver's opening guess: it had no
@@ -60,6 +62,19 @@ def summary_lines(summary: Summary) -> list[str]:
     return lines
 
 
+def _npv_lines(s: Summary) -> list[str]:
+    """The NPV saving: with a dated programme, the programme's first (the one that counts
+    when each change can happen), then the plan's own, labelled as every change made in
+    year 1."""
+    own = f"{money(s.npv_saving)} over {horizon_words(s)} (status quo {money(s.status_quo_npv)})"
+    if not s.programme:
+        return [f"NPV saving:      {own}"]
+    p = s.programme
+    return [f"NPV saving:      {money(p['npv_saving'])} over {horizon_words(s)}, dated from "
+            f"{p['start']} (status quo {money(s.status_quo_npv)})",
+            f"                 {money(s.npv_saving)} {IN_YEAR_ONE}"]
+
+
 def _timing_lines(s: Summary) -> list[str]:
     """What dating the plan changed: leases priced in, and the programme's own figures."""
     lines = []
@@ -75,8 +90,7 @@ def _timing_lines(s: Summary) -> list[str]:
     p = s.programme
     if p:
         lines.append(f"Programme:       {p['method']} from {p['start']}, "
-                     f"{count(p['changes'], 'change')}; NPV saving {money(p['npv_saving'])} "
-                     f"(the snapshot says {money(s.npv_saving)}); "
+                     f"{count(p['changes'], 'change')}; "
                      f"{programme_payback_words(p.get('payback_year'))}")
         lines += [f"                 {note}" for note in p.get("notes", [])]
         if limits := limits_words(p["method"], p.get("unlimited_saving"), p["npv_saving"]):
