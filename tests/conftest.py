@@ -26,7 +26,8 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
 - store/__init__.py: test_store.py, test_programme_store.py; store/folder.py: test_folder.py;
   store/paths.py, store/board_pack.py: test_paths.py; store/agree_programme.py: test_agree.py; runs/vary.py:
   test_sweep.py; results/words.py: test_text.py
-- timing.py: test_timing.py; programme/*: test_programme.py, test_joint.py
+- timing.py: test_timing.py; programme/*: test_programme.py, test_joint.py;
+  programme/end_state.py: test_programme_end_state.py (a programme that ends elsewhere)
 - model/reduce.py: test_reduce.py; solve/scip.py: test_scip.py
 - store/register_used.py: test_compare.py (what comparison.csv records of each register)
   and test_report_compare.py (the board pack refusing a comparison without its plan)

@@ -1,0 +1,144 @@
+"""A dated programme that ends elsewhere than the snapshot (estate.programme.end_state):
+the results folder, the map's slider, the board pack and the terminal tell one plan,
+the programme's end state, and say that the snapshot's optimum was another.
+
+The register (`another_end_register`): the snapshot builds the hub C for both teams and
+closes O1 and O2; with £250k a year of one-off spend C (£300k) can never be built, so
+the exact model over all years moves T1 into K and closes O1 alone, in year 1. At a
+discount rate of 0 over 5 years that saves O1's £250k a year, £1.25m, by hand.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import estate
+from estate.load.scenario import load_scenario
+from estate.maps.page import _payload
+from estate.maps.payload import read_plan
+from estate.maps.timeline import timeline_payload
+from estate.pipeline import plan_locality
+from estate.render.programme_page import _headline
+from estate.render.report import board_pages
+from estate.render.report_data import Table, read_results
+from estate.render.report_optional import dated_words
+from estate.render.report_pages import decision
+from estate.render.text import summary_lines
+from estate.results import money
+from estate.store import check_results, read_programme, read_summary
+from tests.fixtures.programme_registers import another_end_register
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The register planned with its programme, and its snapshot optimum planned alone."""
+    root = tmp_path_factory.mktemp("another_end")
+    path = another_end_register(root)
+    estate.plan(path, out=root / "results", map_path=False)
+    undated = load_scenario(path)
+    _, snapshot = plan_locality(dataclasses.replace(undated, programme=None))
+    return {"folder": root / "results", "snapshot": snapshot}
+
+
+def _csv(folder: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(folder / name, encoding="utf-8-sig", keep_default_na=False)
+
+
+def test_sites_csv_closes_what_programme_csv_closes(planned: dict[str, Any]) -> None:
+    folder = planned["folder"]
+    sites, actions = _csv(folder, "sites.csv"), _csv(folder, "programme.csv")
+    decided = dict(zip(sites["site_id"], sites["decision"], strict=True))
+    closes = set(actions.loc[actions["action"] == "close", "site_id"])
+    assert {s for s, d in decided.items() if d == "close"} == closes == {"O1"}
+    assert decided["C"] == "not_built" and not set(actions["action"]) & {"build", "open"}
+    moves = _csv(folder, "assignments.csv")
+    moved = moves[moves["from_site"] != moves["to_site"]]
+    assert set(zip(moved["function_id"], moved["to_site"], strict=True)) == set(zip(
+        actions.loc[actions["action"] == "move", "function_id"],
+        actions.loc[actions["action"] == "move", "site_id"], strict=True)) == {("T1", "K")}
+
+
+def test_the_summary_says_the_plan_is_the_programme_s(planned: dict[str, Any]) -> None:
+    summary = read_summary(planned["folder"])
+    snapshot = planned["snapshot"].summary
+    assert summary.plan_from == "programme"
+    assert snapshot.sites_closed == 2 and snapshot.sites_opened == 1  # O1, O2; C
+    assert summary.snapshot_npv_saving == pytest.approx(snapshot.npv_saving, abs=0.01)
+    assert summary.snapshot_differs == ("closes O2 too", "builds C",
+                                        "places T1, T2 differently")
+    assert summary.programme is not None
+    assert summary.programme["method"] == "joint"
+    assert summary.npv_saving == pytest.approx(1_250_000, abs=0.01)
+    assert summary.programme["npv_saving"] == pytest.approx(1_250_000, abs=0.01)
+    # the plan's status is the programme's; the roadmap's no-limits saving is not its
+    assert (str(summary.status), summary.mip_gap) == (summary.programme["status"],
+                                                       summary.programme["mip_gap"])
+    assert summary.programme["unlimited_saving"] is None
+
+
+def test_the_folder_passes_its_checks_and_the_slider_dates_every_change(
+        planned: dict[str, Any]) -> None:
+    folder = planned["folder"]
+    check_results(folder)
+    plan = read_plan(folder)
+    timeline = timeline_payload(plan)
+    assert timeline is not None
+    sites = _csv(folder, "sites.csv")
+    # every site the map shows closed or opened closes or opens in a year of the slider
+    for i, decided in enumerate(sites["decision"]):
+        if decided == "close":
+            assert timeline["site_close"][i] is not None, sites["site_id"][i]
+        if decided == "open":
+            assert timeline["site_open"][i] is not None, sites["site_id"][i]
+    assert timeline["site_close"] == [1 if s == "O1" else None for s in sites["site_id"]]
+    moves = _payload(plan, "", timeline=True)["moves"]
+    assert moves["year"] == [1]  # T1 to K, in year 1
+
+
+def test_the_board_pack_tells_the_one_plan(planned: dict[str, Any]) -> None:
+    folder = planned["folder"]
+    words = decision(read_results(folder))
+    assert words.startswith("Close 1 of today's 3 sites (Site O1), leaving 2.")
+    assert ("The plan is the dated programme's end state: over the years it pays better "
+            "than the end state that would save most if every change were made in year 1 "
+            f"({money(planned['snapshot'].summary.npv_saving)}), which differs from it: "
+            "that one closes O2 too; builds C; places T1, T2 differently. It is proven the "
+            "cheapest programme that keeps every timing rule.") in words
+    _, pages = board_pages(folder)
+    headline = next(b for page in pages for b in page.blocks
+                    if isinstance(b, Table) and b.caption == "Headline figures")
+    rows = dict(headline.rows)
+    assert rows["How good the plan is"] == "proven optimal as a dated programme"
+
+
+def test_the_terminal_leads_with_the_dated_saving(planned: dict[str, Any]) -> None:
+    summary = read_summary(planned["folder"])
+    assert summary.programme is not None
+    lines = summary_lines(summary)
+    at = next(i for i, line in enumerate(lines) if line.startswith("NPV saving:"))
+    assert lines[at].startswith(f"NPV saving:      {money(summary.programme['npv_saving'])} "
+                                "over 5 years, 0% a year, dated from 2027-04-01")
+    assert lines[at + 1].strip() == (f"{money(summary.npv_saving)} if every change were "
+                                     "made in year 1")
+    assert any(line.startswith("Plan:            The plan is the dated programme's end "
+                               "state") for line in lines)
+
+
+def test_the_page_and_the_pack_say_the_same_difference(planned: dict[str, Any]) -> None:
+    """£26,054,695.43 beside £24,836,237.97 (the review's figures): £1,218,457.46 apart,
+    read as £26.05m and £24.84m, so £1.21m on both, as a reader subtracts them."""
+    folder = planned["folder"]
+    programme = read_programme(folder)
+    assert programme is not None
+    results = read_results(folder)
+    summary = results.summary.replace(npv_saving=26_054_695.43)
+    dated = dataclasses.replace(programme, npv_saving=24_836_237.97)
+    assert "(£1.21m more than it can when each change waits its turn)" in _headline(
+        dated, summary)
+    pack = dataclasses.replace(results, summary=summary, programme=dated)
+    assert "£1.21m less than the £26.05m" in dated_words(pack)
