@@ -33,10 +33,11 @@ from estate.api import report
 from estate.render import figures
 from estate.render.estate_map import estate_map
 from estate.render.report import FRAME, PADDING, _styles, board_pages, column_widths
+from estate.render.report_agencies import agencies_page
 from estate.render.report_data import Chart, Page, Table, Text, agency_name, read_results
 from estate.render.report_html import board_html
 from estate.render.report_optional import dated_words, note_sentence, programme_page
-from estate.render.report_pages import agencies_page, decision, decision_page
+from estate.render.report_pages import decision, decision_page
 from estate.render.report_reference import assumptions_page, terms, warning_words
 from estate.results import money
 from estate.results.words import as_shown, percent_up

@@ -45,6 +45,7 @@ from reportlab.platypus import Table as Grid
 
 from estate.render.figures import png
 from estate.render.html import write_page
+from estate.render.report_agencies import agencies_page
 from estate.render.report_data import (
     Block,
     Chart,
@@ -59,7 +60,7 @@ from estate.render.report_data import (
 from estate.render.report_html import board_html
 from estate.render.report_long import BOTTOM_MARGIN, FRAME, TOP_MARGIN, LongTable, Measured
 from estate.render.report_optional import comparison_page, programme_page
-from estate.render.report_pages import agencies_page, decision_page, where_page
+from estate.render.report_pages import decision_page, where_page
 from estate.render.report_reference import assumptions_page, terms_page
 from estate.store.board_pack import GENERATOR
 from estate.store.folder import write_file
