@@ -206,3 +206,14 @@ def test_the_keys_to_relax_are_those_of_the_reasons_found(
     run = _infeasible(tmp_path, scenario(tmp_path))
     assert run.json()["relax"] == relax
     assert f"Relax the rules named above ({relax}) and run again." in run.stderr
+
+
+def test_a_negative_cap_is_said_as_net_receipts(tmp_path: Path) -> None:
+    """A cap below nought (the plan must bring in net receipts) is written with its sign
+    before the pound, as every other sum of money is, and said as the receipts it asks."""
+    scenario = town(tmp_path, _two_candidates(1_000_000, 1_500_000), changes={
+        "coverage": [{"service": "public_access", "radius_km": 5, "mode": "all"}],
+        "policy": {"max_one_off": -250_000}})
+    run = _infeasible(tmp_path, scenario)
+    assert "the cap of -£250,000, net receipts of at least £250,000" in run.stderr, run.stderr
+    assert "£-" not in run.stderr

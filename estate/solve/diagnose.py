@@ -296,8 +296,10 @@ def _describe(prep: Prepared, family: str, label: str, amount: float) -> Reason:
                       f"{amount:,.1f} more {family} than it holds",
                       ("relocation.max_km",) + _other_rules(prep) + (f"sites.{family}",))
     if family == "max_one_off":
+        cap = (f"£{sc.max_one_off:,.0f}" if sc.max_one_off >= 0 else
+               f"-£{-sc.max_one_off:,.0f}, net receipts of at least £{-sc.max_one_off:,.0f}")
         return Reason(f"policy.max_one_off: the other rules need about £{amount:,.0f} more "
-                      f"one-off spend than the cap of £{sc.max_one_off:,.0f}",
+                      f"one-off spend than the cap of {cap}",
                       ("policy.max_one_off",) + (("policy.keep",) if sc.keep else ()))
     if family.startswith("coverage."):
         rule = sc.coverage[int(family.split(".")[1])]
