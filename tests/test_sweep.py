@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import os
 import re
 import shutil
@@ -180,6 +181,26 @@ def test_vary_a_list(corridor: Path, tmp_path: Path) -> None:
     assert result.robustness.set_index("site_id").at["S2", "runs_open"] == 1
     page = (tmp_path / "out" / "sweep.html").read_text(encoding="utf-8")
     assert "Varied: policy.keep over [], [S2]." in page
+
+
+def test_a_count_only_some_runs_have_stays_whole(corridor: Path, tmp_path: Path) -> None:
+    """A reduction's count that fired in one run and not in the other (as when a site
+    one run keeps by policy meets a covering row): the run with it shows 2, the other a
+    blank, never 2.0."""
+    from estate.runs.sweep import RunOutcome, sweep_rows
+    from estate.status import Status
+    from estate.store.check import write_safe_csv
+
+    summary = _single(corridor, {}).summary
+    size = {**(summary.model_size or {}), "reduced_rows_implied": 2}
+    lacking = {k: v for k, v in size.items() if k != "reduced_rows_implied"}
+    outcomes = [RunOutcome(run, {"k": k}, Status.OPTIMAL, summary=summary.replace(model_size=m))
+                for run, k, m in (("a", 1, size), ("b", 2, lacking))]
+    write_safe_csv(sweep_rows(outcomes, ["k"]), tmp_path / "sweep.csv")
+    with open(tmp_path / "sweep.csv", encoding="utf-8-sig", newline="") as f:
+        table = list(csv.DictReader(f))
+    assert [r["model_size.reduced_rows_implied"] for r in table] == ["2", ""]
+    assert [r["model_size.columns"] for r in table] == [str(size["columns"])] * 2
 
 
 def test_run_ids_depend_on_parameters_only() -> None:

@@ -321,7 +321,15 @@ def sweep_rows(outcomes: list[RunOutcome], keys: list[str]) -> pd.DataFrame:
     columns = list(dict.fromkeys(itertools.chain(keys, ["status"], *(r for r in records))))
     tail = ["message", "run_id"]
     columns = [c for c in columns if c not in tail] + tail
-    return pd.DataFrame(records, columns=columns)
+    table = pd.DataFrame(records, columns=columns)
+    # a count some runs lack (a reduction that fired in only some) stays a whole number:
+    # pandas would make the column float for its blanks, and write 2 as 2.0
+    for column in columns:
+        given = [r[column] for r in records if r.get(column) is not None]
+        if given and all(isinstance(v, int) and not isinstance(v, bool) for v in given) \
+                and len(given) < len(records):
+            table[column] = table[column].astype("Int64")
+    return table
 
 
 def site_robustness(outcomes: list[RunOutcome]) -> pd.DataFrame:
