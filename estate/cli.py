@@ -250,16 +250,16 @@ def validate_command(data: Path) -> None:
       estate validate models/shared_back_office.toml
     """
     from estate.api import validate, validate_scenario
-    from estate.load.read import names_a_register
+    from estate.load.read import names_a_register, shown_path
 
     if names_a_register(data):
         register = validate(data)
         show_warnings(register.warnings, most=len(register.warnings))
-        say(register_line(data, register))
+        say(register_line(str(data), register))  # as the user typed it
         return
     checked = validate_scenario(data)
     show_warnings(checked.warnings, most=len(checked.warnings))
-    say(register_line(checked.scenario.data, checked.register))
+    say(register_line(shown_path(checked.scenario.data), checked.register))
     measured = (f"each of its {len(checked.areas)} areas measured, nothing found that "
                 "rules out its plan" if checked.areas else
                 "distances measured, nothing found that rules out every plan")
@@ -268,11 +268,12 @@ def validate_command(data: Path) -> None:
         f"(estate plan {data} solves it)")
 
 
-def register_line(data: Path, register: Register) -> str:
-    """`estate validate`'s report of a valid register: what it holds, how many warnings."""
+def register_line(where: str, register: Register) -> str:
+    """`estate validate`'s report of a valid register at `where`: what it holds, how many
+    warnings."""
     counts = {name: len(getattr(register, name))
               for name in ("agencies", "sites", "functions", "zones", "pair_costs")}
-    return (f"{data}: valid register; " + ", ".join(f"{n} {k}" for k, n in counts.items())
+    return (f"{where}: valid register; " + ", ".join(f"{n} {k}" for k, n in counts.items())
             + _warned(len(register.warnings)))
 
 

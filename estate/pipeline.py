@@ -21,6 +21,7 @@ import numpy as np
 
 from estate.errors import InputError, NoSolutionError, Problem
 from estate.load.consistency import check_against_register
+from estate.load.read import shown_path
 from estate.load.scenario import Scenario
 from estate.load.validate import Register, load_register
 from estate.model.arrays import NamedPlan, trimmed
@@ -100,7 +101,7 @@ def check_scenario(scenario: Scenario, register: Register, clock: Clock | None =
 def read_register(scenario: Scenario, clock: Clock) -> Register:
     """The scenario's register, read as the "load" stage: the one place that stage is
     told, for a plan of a whole scenario and for `prepare_scenario` alike."""
-    with clock.stage("load", f"Reading the register {scenario.data}"):
+    with clock.stage("load", f"Reading the register {shown_path(scenario.data)}"):
         return load_register(scenario.data)
 
 

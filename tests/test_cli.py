@@ -825,10 +825,36 @@ def test_progress_names_the_register_by_its_shortest_path(tmp_path: Path) -> Non
         scenario = load_scenario("models/tiny.toml")
         plan(scenario, write=False, progress=told.append)
         prepare_scenario(scenario, clock=Clock(prepared.append))
-    assert scenario.data == Path("data/reg")
+    assert (tmp_path / scenario.data).resolve() == (tmp_path / "data" / "reg").resolve()
     assert [line for line in told if line.startswith("Reading the register")] == [
         "Reading the register data/reg"]
     assert prepared[0] == "Reading the register data/reg"
+
+
+def test_a_register_beyond_a_symlinked_models_folder_is_read_where_the_os_finds_it(
+        tmp_path: Path) -> None:
+    """work/models is a link to real/team/models, whose scenario names `../data/reg`: the
+    OS reads real/team/data/reg (`..` leads up from the link's target), so estate reads
+    that register (three sites), not work/data/reg (two), which the path's text
+    alone would give, and names it so in validate's line and the progress line."""
+    rows = town_rows()
+    write_tables(tmp_path / "real" / "team" / "data" / "reg", rows)
+    decoy = {**rows, "sites": [rows["sites"][0], rows["sites"][2]],  # no annexe S2
+             "functions": [rows["functions"][0], rows["functions"][2]]}
+    write_tables(tmp_path / "work" / "data" / "reg", decoy)
+    write_scenario(tmp_path / "real" / "team" / "models" / "s.toml",
+                   merge(TOWN_SCENARIO, {"data": "../data/reg"}))
+    (tmp_path / "work" / "models").symlink_to(Path("..") / "real" / "team" / "models")
+    checked = invoke(tmp_path, "validate", "work/models/s.toml")
+    assert checked.code == 0, checked.output
+    sites = len(rows["sites"])
+    assert checked.stdout.startswith(f"real/team/data/reg: valid register; 2 agencies, "
+                                     f"{sites} sites"), checked.output
+    run = invoke(tmp_path, "plan", "work/models/s.toml", "--out", "out", "--progress")
+    assert run.code == 0, run.output
+    assert "Reading the register real/team/data/reg\n" in run.stderr, run.stderr
+    planned = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert planned["sites_before"] == sites
 
 
 def test_a_path_of_the_wrong_kind_is_said_in_estates_words(tmp_path: Path,

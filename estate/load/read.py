@@ -73,6 +73,17 @@ def names_a_register(path: str | Path) -> bool:
     return not os.path.lexists(path) and not path.suffix
 
 
+def shown_path(path: Path) -> str:
+    """A scenario's register as the lines that name it say it: the folder the OS reads
+    (`..` after a symlinked folder leads from its target), from the current folder when
+    inside it (`data/suffolk`, not `models/../data/suffolk`), else in full."""
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(resolved)
+
+
 def read_tables(path: str | Path) -> RawRegister:
     """Read every register table found at `path`; never raises for bad input.
 

@@ -13,7 +13,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import math
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -266,9 +265,9 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, label: str,
         data = Path()
     else:
         data_text = c.text(raw["data"], "data", as_line=False)
-        # read from the scenario file's folder, and said as the shortest path to it
-        # (`data/suffolk`, not `models/../data/suffolk`) in every line that names it
-        data = Path(os.path.normpath(base_dir / data_text)) if data_text else Path()
+        # from the scenario file's folder, left for the OS to resolve: `..` after a
+        # symlinked folder leads from its target (lines name it by `shown_path`)
+        data = (base_dir / data_text) if data_text else Path()
     name = c.text(raw.get("name", ""), "name").strip() or default_name
     agencies = c.texts(raw.get("agencies", []), "agencies")
     horizon = c.integer(raw.get("horizon_years", DEFAULTS["horizon_years"]), "horizon_years", 1,
