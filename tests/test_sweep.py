@@ -617,3 +617,42 @@ def test_a_chart_of_proven_optima_has_no_bound_lines() -> None:
     value_at = _value_at(chart)
     dots = sorted(value_at(float(c.get("cy", ""))) for c in svg.iter(f"{SVG}circle"))
     assert dots == [pytest.approx(3.0), pytest.approx(5.0)]
+
+
+def test_a_bound_still_the_opening_guess_is_arrowed_not_charted() -> None:
+    """Two runs stopped by the time limit save £47.45m and £46.00m on an objective of
+    £792.28m; one's gap is 1.2 (the bound still the solver's opening guess), so it could
+    save up to 47.4535 + 1.2 * 792.2824 = £998.19m. Its line stops at the chart's top,
+    a quarter of the larger saving above it (47.4535 * 1.25 = £59.32m; three times the
+    dots' spread, £4.36m, is less), with an arrow head and the words that its bound lies
+    beyond the chart; the axis ends by £60m, so the dots stay 1.45 apart on it. A third
+    run, the end state of a dated programme (plan_from), has the programme's gap, so no
+    line."""
+    from xml.etree import ElementTree
+
+    from estate.render.sweep_page import npv_chart
+
+    rows = pd.DataFrame({"k": [1, 2, 3], "status": ["time_limit"] * 3,
+                         "objective_npv": [792282412.85] * 3,
+                         "npv_saving": [47453543.18, 46.0e6, 47.0e6],
+                         "mip_gap": [1.2, 0.0001, 0.5], "run_id": ["a", "b", "c"],
+                         "plan_from": ["", "", "programme"]})
+    chart = npv_chart(rows, "k")
+    svg = ElementTree.fromstring(chart)
+    value_at = _value_at(chart)
+    texts = [t.text or "" for t in svg.iter(f"{SVG}text")]
+    assert max(float(t.replace(",", "")) for t in texts if re.fullmatch(r"[\d.,]+", t)) <= 60
+    dots = sorted(value_at(float(c.get("cy", ""))) for c in svg.iter(f"{SVG}circle"))
+    assert dots == [pytest.approx(46.0, abs=0.01), pytest.approx(47.0, abs=0.01),
+                    pytest.approx(47.4535, abs=0.01)]
+    lines = [line for line in svg.iter(f"{SVG}line") if line.get("stroke-opacity")]
+    assert len(lines) == 2  # not the programme's end state
+    ends = sorted(value_at(float(line.get("y2", ""))) for line in lines)
+    assert ends == [pytest.approx(46.0 + 0.0001 * 792.2824, abs=0.01),
+                    pytest.approx(59.3169, abs=0.01)]
+    heads = list(svg.iter(f"{SVG}polygon"))
+    assert len(heads) == 1
+    tip = [(c.findtext(f"{SVG}title") or "") for c in svg.iter(f"{SVG}circle")]
+    assert "a: £47.45m (time_limit, at most £998.19m by the solver's bound, beyond the chart)" \
+        in tip, tip
+    assert "\u25b2 the solver's bound lies beyond the chart" in texts

@@ -42,21 +42,39 @@ def _x_positions(values: list[Any], lo: float, hi: float) -> dict[Any, float]:
 def _most_it_could_save(run: pd.Series) -> float | None:
     """A run stopped short of proof: the most it could save (£m) by the solver's bound,
     its saving plus `mip_gap * objective_npv` (the bound is `objective * (1 - gap)`);
-    None for a proven optimum or a run with no gap."""
+    None for a proven optimum, a run with no gap, or a plan that is a dated programme's
+    end state (`plan_from` "programme"), whose gap is the programme's, not a bound on
+    this saving."""
     gap = pd.to_numeric(run.get("mip_gap"), errors="coerce")
     objective = pd.to_numeric(run.get("objective_npv"), errors="coerce")
-    if run["status"] == Status.OPTIMAL or not (np.isfinite(gap) and gap > 0
-                                               and np.isfinite(objective)):
+    if run["status"] == Status.OPTIMAL or run.get("plan_from") == "programme" or not (
+            np.isfinite(gap) and gap > 0 and np.isfinite(objective)):
         return None
     return (float(run["npv_saving"]) + float(gap) * float(objective)) / 1e6
+
+
+def chart_top(savings: pd.Series) -> float:
+    """How high (£m) a run's line up to its bound may reach: three times the dots' spread
+    above the highest, or a quarter of the largest saving when the dots are close. A gap
+    above 1 (the bound still the solver's opening guess) would otherwise stretch the axis
+    to £1bn and crush £47m of dots into one line; a longer line stops here, arrowed."""
+    high, low = float(savings.max()), float(savings.min())
+    room = max(3 * (high - low), 0.25 * max(abs(high), abs(low)))
+    return high + (room or 1.0)
+
+
+def _beyond(x: float, y: float, colour: str) -> str:
+    """The head of a line cut at the chart's top: its bound lies beyond the chart."""
+    return (f'<polygon points="{x - 4:.1f},{y + 7:.1f} {x:.1f},{y:.1f} {x + 4:.1f},'
+            f'{y + 7:.1f}" fill="{colour}" fill-opacity="0.6" class="estate-beyond"/>')
 
 
 def npv_chart(rows: pd.DataFrame, key: str) -> str:
     """NPV saving (£m) of each run with a plan against one varied key, with the mean line;
     a run not proven optimal with a line up to the most it could save. The axis reaches
-    the highest of these too: a line cut at the chart's top would understate how far from
-    proven the run is (a wide gap squeezes the dots together, as it should: their
-    differences are then within what the solver left unproven)."""
+    the highest of these too, so a line's length reads true (a wide gap squeezes the dots
+    together, as it should: their differences are then within what the solver left
+    unproven), up to `chart_top`: a line beyond it ends in an arrow head, said so."""
     planned = rows[rows["status"].isin(PLANNED)]
     if planned.empty or "npv_saving" not in planned:
         return "<p>No run of this sweep has a plan, so there is nothing to chart.</p>"
@@ -65,7 +83,8 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
     y = planned["npv_saving"].astype(float) / 1e6
     bests = {i: b for i, run in planned.iterrows()
              if (b := _most_it_could_save(run)) is not None}
-    yt = ticks(float(y.min()), max([float(y.max()), *bests.values()]))
+    top_line = chart_top(y)
+    yt = ticks(float(y.min()), max([float(y.max()), *(min(b, top_line) for b in bests.values())]))
     y0, y1 = yt[0], yt[-1] if yt[-1] > yt[0] else yt[0] + 1
     xpos = _x_positions(values, left, w - right)
 
@@ -89,10 +108,14 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
             tip = f"{run['run_id']}: {money(value * 1e6)} ({run['status']}"
             colour = "#2b6cb0" if run["status"] == Status.OPTIMAL else "#dd6b20"
             if i in bests:
+                end = min(bests[i], top_line)
                 tip += f", at most {money(bests[i] * 1e6)} by the solver's bound"
                 parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{py(value):.1f}" '
-                             f'y2="{py(bests[i]):.1f}" stroke="{colour}" '
+                             f'y2="{py(end):.1f}" stroke="{colour}" '
                              f'stroke-opacity="0.35"/>')
+                if end < bests[i]:
+                    tip += ", beyond the chart"
+                    parts.append(_beyond(x, py(end), colour))
             parts.append(f'<circle cx="{x:.1f}" cy="{py(value):.1f}" r="4" fill="{colour}" '
                          f'fill-opacity="0.6" stroke="{colour}"><title>{html.escape(tip)})</title></circle>')
         means.append((xpos[v], py(float(pts.mean()))))
@@ -100,6 +123,9 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
     if len(means) > 1:
         path = " ".join(f"{x:.1f},{yy:.1f}" for x, yy in means)
         parts.append(f'<polyline points="{path}" fill="none" stroke="#2b6cb0" stroke-width="2"/>')
+    if any(b > top_line for b in bests.values()):
+        parts.append(f'<text x="{left}" y="{top - 8}">\u25b2 the solver\'s bound lies '
+                     "beyond the chart</text>")
     parts.append(f'<text x="{(w + left) / 2:.0f}" y="{h - 8}" text-anchor="middle" '
                  f'font-weight="bold">{html.escape(key)}</text>'
                  f'<text x="14" y="{(h - bottom) / 2:.0f}" text-anchor="middle" '
