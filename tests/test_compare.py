@@ -32,6 +32,7 @@ from tests.fixtures import (
     town,
     write_scenario,
 )
+from tests.fixtures.browser import open_page
 
 COVERAGE = [{"service": "public_access", "radius_km": 3.0, "mode": "maintain"}]
 SCENARIO_PAYLOAD = "<img src=x onerror=alert(1)>${alert(2)}`../../x"
@@ -479,6 +480,47 @@ def test_comparison_pages_in_a_browser(setup: dict[str, Any], browser: Any) -> N
     assert page.locator("img").count() == 0 and page.locator("script").count() == 0
     page.close()
     assert trouble == []
+
+
+@pytest.fixture(scope="module")
+def no_zones(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two scenarios on a register with no zones (`loser_register`) compared; the
+    comparison map's path."""
+    root = tmp_path_factory.mktemp("no_zones")
+    losers = loser_register(root / "losers")
+    paths = [write_scenario(root / "kept.toml", scenario_on(losers, "Kept",
+                                                            policy={"keep": ["S1", "S3"]})),
+             write_scenario(root / "free.toml", scenario_on(losers, "Free"))]
+    compare(paths, out=root / "out", results_root=root / "results")
+    return root / "out" / "comparison_map.html"
+
+
+def test_a_comparison_of_a_register_with_no_zones_has_no_zone_outline(no_zones: Path) -> None:
+    """With no zones the outline would be a hull round the sites: as on a plan's map, no
+    outline is drawn, the switcher lists none and the legend has no row for it."""
+    mapped = no_zones.read_text(encoding="utf-8")
+    assert "Zone areas" not in mapped and "Zone boundaries" not in mapped
+    assert "<h3>Basemap</h3>" not in mapped and "estateMap.addOutline(" not in mapped
+    assert [kind for kind, _, _ in _map_setup(mapped)["base"].values()] == ["places"]
+
+
+@pytest.mark.browser
+def test_a_comparison_map_with_no_zones_switches_and_splits_without_error(
+        no_zones: Path, browser: Any) -> None:
+    """The no-zone comparison map runs: no script error, no layer box for an outline,
+    and another scenario shown, side by side too, draws its sites."""
+    opened = open_page(browser, no_zones)
+    page = opened.page
+    page.wait_for_function("window.estateCompare && window.estateCompare.current")
+    labels = page.locator(".estate-kind label").all_text_contents()
+    assert labels and not [text for text in labels if "Zone" in text], labels
+    page.select_option("#estate-scenario-a", "1")
+    page.wait_for_timeout(150)
+    page.click("button.estate-split")
+    page.wait_for_selector(".estate-view-b .leaflet-marker-pane .estate-site", state="attached")
+    assert opened.count(".estate-view-a .leaflet-marker-pane .estate-site") == 2
+    assert opened.errors == [] and opened.dialogs == [] and opened.refused == []
+    page.close()
 
 
 def test_stored_plan_without_policy_costs_gets_them_added(

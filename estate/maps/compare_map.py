@@ -34,7 +34,7 @@ from estate.maps.page import (
     new_map,
 )
 from estate.maps.panels import legend
-from estate.maps.payload import outline_rings, plan_tables, read_plan
+from estate.maps.payload import outline_label, outline_rings, plan_tables, read_plan
 from estate.render.html import (
     inert,
     script_block,
@@ -204,8 +204,7 @@ def comparison_map(runs: list[Run], cdn: bool = False) -> str:
     plans = [plan_tables(r.stored) if r.stored is not None else read_plan(r.results_dir)
              for r in solved]
     plan = plans[0]
-    outline = ("Zone boundaries" if plan.zone_areas is not None
-               else "Zone areas (nearest zone centre)")
+    outline = outline_label(plan)  # None: no zones, so no outline layer
     # the panels first, so that the first plan's fitBounds keeps the sites clear of them;
     # the legend, which needs the plans' widest move, is added to them below
     panels = Panels(_panel(runs, diff),
@@ -213,7 +212,8 @@ def comparison_map(runs: list[Run], cdn: bool = False) -> str:
     fmap.add_child(panels)
     layers = [add_plan_layers(fmap, tables, name=r.scenario.name, fit=(i == 0))
               for i, (r, tables) in enumerate(zip(solved, plans, strict=True))]
-    fmap.add_child(Outline(layers[0].control, outline_rings(plan), outline, opaque=True))
+    if outline is not None:
+        fmap.add_child(Outline(layers[0].control, outline_rings(plan), outline, opaque=True))
     places = add_place_names(fmap, plan)
     panels.markup += legend(max(layer.max_fte for layer in layers), outline,
                             clustered=any(layer.cluster for layer in layers),
@@ -222,7 +222,7 @@ def comparison_map(runs: list[Run], cdn: bool = False) -> str:
     fmap.add_child(_Views(layers[0].control, {
         "scenarios": [{"name": r.scenario.name, "kinds": layer_kinds(r.scenario.name, layer)}
                       for r, layer in zip(solved, layers, strict=True)],
-        "base": {inert(outline): ["outline", outline, "more"],
+        "base": {**({inert(outline): ["outline", outline, "more"]} if outline else {}),
                  inert(places.label): ["places", places.label, "more"]},
         "differing": diff,
         "ring": {"label": f"Sites whose decision differs ({len(diff['id']):,})",
