@@ -3,6 +3,7 @@ and the README's session runs as shown."""
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 import os
 import re
@@ -145,6 +146,21 @@ def test_every_repository_path_in_the_docs_exists() -> None:
     inside = set(re.findall(r"`([\w]+/[\w/.-]+\.(?:py|js|css))`", internals)) - paths
     assert len(inside) > 20
     assert sorted(p for p in inside if not (ROOT / "estate" / p).exists()) == []
+
+
+def test_every_module_is_in_the_internals_table() -> None:
+    """A maintainer looks a module up in internals.md's table to learn what it owns and
+    which group it belongs to: every module of the package (but `__init__.py` and
+    `__main__.py`) is named there by its path inside `estate/` (`load/read.py`, or
+    `cli.py` at the top) or by a pattern the table uses (`render/report*.py`). Four
+    modules added in one day were left out; this keeps the table from drifting again."""
+    internals = (ROOT / "docs" / "internals.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`([\w/*]+\.py)`", internals))
+    package = ROOT / "estate"
+    modules = sorted(p.relative_to(package).as_posix() for p in package.rglob("*.py")
+                     if p.name not in ("__init__.py", "__main__.py"))
+    assert len(modules) > 80
+    assert [m for m in modules if not any(fnmatch.fnmatchcase(m, n) for n in named)] == []
 
 
 def test_the_docs_cite_only_what_a_user_has() -> None:
