@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import time
@@ -50,11 +51,13 @@ def test_a_killed_runs_debris_is_cleared_and_a_live_ones_kept(tmp_path: Path) ->
     write_folder(out, _write("first"))
     dead, alive = _dead_pid(), os.getppid()
     (tmp_path / f".plan.{dead}.abc.tmp").mkdir()
-    (tmp_path / f".plan.old-{dead}").mkdir()
+    (tmp_path / f".plan.old-{dead}").mkdir()  # as an older estate named it
+    (tmp_path / f".plan.old-{dead}.k3x9q2ab").mkdir()
     (tmp_path / f".plan.{alive}.xyz.tmp").mkdir()
+    (tmp_path / f".plan.old-{alive}.m4n5p6qr").mkdir()
     write_folder(out, _write("second"))
     left = sorted(p.name for p in tmp_path.iterdir())
-    assert left == [f".plan.{alive}.xyz.tmp", "plan"]
+    assert left == [f".plan.{alive}.xyz.tmp", f".plan.old-{alive}.m4n5p6qr", "plan"]
     assert (out / "summary.json").read_text(encoding="utf-8") == "second"
 
 
@@ -277,6 +280,44 @@ def test_a_file_added_while_the_results_were_made_is_kept(tmp_path: Path) -> Non
                     f"{out}: kept notes.txt, added to {out} while it was planned, as "
                     "'notes (kept).txt': the new results have a file named 'notes.txt'"], said
     assert all(w.severity == "warning" for w in warned)
+
+
+def test_a_file_that_could_not_be_moved_outlives_the_next_write(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file saved into the folder during a run that cannot be moved into the new
+    results (the disk refuses: here a refusing `os.replace`, as root may move anything)
+    stays in the set-aside folder the warning names. The next write of the same folder
+    from the same process (a web app, a session planning twice) keeps that folder while
+    the file still cannot be moved, and moves the file into place once it can."""
+    out = tmp_path / "res"
+    write_folder(out, _write("first"))
+    move = os.replace
+
+    def refuse_notes(source: str | Path, target: str | Path) -> None:
+        if Path(source).name == "notes.txt":
+            raise PermissionError(errno.EACCES, "Permission denied")
+        move(source, target)
+
+    def write(tmp: Path) -> None:
+        (tmp / "summary.json").write_text("second", encoding="utf-8")
+        (out / "notes.txt").write_text("my notes", encoding="utf-8")  # saved meanwhile
+
+    warned: list[Problem] = []
+    monkeypatch.setattr(os, "replace", refuse_notes)
+    write_folder(out, write, warned.append)
+    [aside] = [p for p in tmp_path.iterdir() if p.name != "res"]
+    assert [w.found for w in warned] == [
+        f"notes.txt, added to {out} while it was planned, could not be moved into the "
+        f"new results: it is in {aside / 'notes.txt'}; move it back by hand"]
+    write_folder(out, _write("third"))
+    assert (aside / "notes.txt").read_text(encoding="utf-8") == "my notes"
+    assert aside.name.startswith(f".res.old-{os.getpid()}.")  # a name of its own
+    assert sorted(p.name for p in tmp_path.iterdir()) == [aside.name, "res"]
+    monkeypatch.undo()
+    write_folder(out, _write("fourth"))
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "my notes"
+    assert (out / "summary.json").read_text(encoding="utf-8") == "fourth"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]
 
 
 def test_a_killed_runs_set_aside_folder_gives_back_the_users_files(tmp_path: Path) -> None:

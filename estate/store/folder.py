@@ -181,7 +181,7 @@ def _alive(pid: int) -> bool:
 
 
 def clear_debris(out: Path) -> None:
-    """Remove the hidden `.<name>.<pid>.*.tmp` and `.<name>.old-<pid>` siblings of `out`
+    """Remove the hidden `.<name>.<pid>.*.tmp` and `.<name>.old-<pid>.*` siblings of `out`
     left by runs that are no longer alive; put back a set-aside folder when `out` itself
     is missing (the run died between moving the old folder aside and the new one in)."""
     real = through_link(out)
@@ -236,11 +236,16 @@ def _clear(folder: Path, stem: str | None, target: Path | None = None) -> None:
 def _debris(name: str) -> tuple[str | None, list[int]]:
     """The target and the possible writer ids of a hidden name estate makes: a temporary
     `.<stem>.<pid>.<random>.tmp` (folder) or `.<stem>.<pid>.tmp` (file), or a set-aside
-    `.<stem>.old-<pid>`; (None, []) for any other name."""
+    `.<stem>.old-<pid>.<random>`, or `.<stem>.old-<pid>`, the name an older estate
+    gave it (so a killed older run's is still found); (None, []) for any other name.
+    A name that is none of these as a set-aside may still be a temporary one (a target
+    named `a.old-5` has temporaries `.a.old-5.<pid>.<random>.tmp`)."""
     body = name[1:]
     if name.startswith(".") and ".old-" in body:
-        owner, _, pid = body.rpartition(".old-")
-        return (owner, [int(pid)]) if pid.isdigit() and owner else (None, [])
+        owner, _, tag = body.rpartition(".old-")
+        pid, _, random = tag.partition(".")
+        if pid.isdigit() and owner and "." not in random:
+            return owner, [int(pid)]
     if not name.startswith(".") or not body.endswith(".tmp"):
         return None, []
     parts = body[:-4].split(".")
@@ -257,13 +262,19 @@ def _swap_into_place(tmp: Path, out: Path) -> list[KeptFile]:
     """Replace `out` by `tmp`: the old folder is moved aside first, what the user added
     to it is moved into the new one (`keep_added`), and it is removed last; the files
     kept. A file that could not be moved stays in the set-aside folder, which is then
-    left for the next run to try again (`_clear`)."""
+    left for the next run to try again (`_clear`). Each swap sets aside under a name of
+    its own (`.<stem>.old-<pid>.<random>`, made by `mkdtemp`): a name reused by the next
+    write of the same process, or by a later process given the same id, would mean
+    removing a set-aside folder that still holds a user's file."""
     old = None
     if out.exists():
-        old = out.parent / f".{_stem(out.name)}.old-{os.getpid()}"
-        if old.exists():
-            shutil.rmtree(old)
-        os.replace(out, old)
+        old = Path(tempfile.mkdtemp(prefix=f".{_stem(out.name)}.old-{os.getpid()}.",
+                                    dir=out.parent))
+        try:
+            os.replace(out, old)  # a folder renamed over the empty one just made
+        except BaseException:
+            old.rmdir()
+            raise
     os.replace(tmp, out)
     if old is None:
         return []
