@@ -800,6 +800,32 @@ def test_plan_refuses_the_results_of_another_file_of_the_same_name(tmp_path: Pat
     assert invoke(tmp_path, "plan", "base-copy.toml").code == 0
 
 
+def test_a_project_copied_whole_plans_into_its_own_results(tmp_path: Path) -> None:
+    """projA copied whole to projB (`cp -r`): its results folder records the scenario
+    file relative to itself (../../base.toml), so planning projB's base.toml, edited
+    in the copy, replaces projB's copied results instead of being refused as projA's.
+    A record an older estate wrote (the absolute path) is still read: projA's file so
+    recorded still keeps projB's base.toml out."""
+    project = tmp_path / "projA"
+    town(project, name="base.toml")
+    assert invoke(project, "plan", "base.toml").code == 0
+    copy = tmp_path / "projB"
+    shutil.copytree(project, copy, symlinks=True)
+    town(copy, changes={"horizon_years": 5}, name="base.toml")
+    run = invoke(copy, "plan", "base.toml")
+    assert run.code == 0, run.output
+    record = project / "results" / "tiny" / "scenario_file.txt"
+    assert record.read_text(encoding="utf-8") == "../../base.toml\n"
+    solved = copy / "results" / "tiny" / "scenario.toml"
+    assert tomllib.loads(solved.read_text(encoding="utf-8"))["horizon_years"] == 5
+    (copy / "results" / "tiny" / "scenario_file.txt").write_text(
+        f"{project / 'base.toml'}\n", encoding="utf-8")
+    refused = invoke(copy, "plan", "base.toml")
+    assert refused.code == 1, refused.output
+    said = " ".join(refused.stderr.split())
+    assert f"planned from another file of that name, {project / 'base.toml'}," in said, said
+
+
 def test_progress_names_the_register_by_its_shortest_path(tmp_path: Path) -> None:
     """A scenario in models/ naming its register `../data/reg` (as the demo's do): the
     register is read from the scenario's folder, and named as `data/reg` in the line a

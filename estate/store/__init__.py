@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ from estate.store.check import (
     unsafe_cell,
     write_safe_csv,
 )
-from estate.store.folder import not_a_folder, write_file, write_folder
+from estate.store.folder import SCENARIO_FILE, not_a_folder, write_file, write_folder
 
 __all__ = ["FORMULA_STARTS", "PROGRAMME_TABLES", "RESULT_TABLES", "TABLES", "Columns",
            "SCENARIO_FILE", "StoredResults", "WARNINGS_TABLE", "check_results",
@@ -132,20 +133,28 @@ def is_fresh(folder: Path, scenario_keys: dict[str, Any], inputs_hash: str) -> b
     return stored == scenario_keys and hashes == inputs_hash
 
 
-SCENARIO_FILE = "scenario_file.txt"
-"""The file of a results folder naming the scenario file it was planned from (its
-absolute path, one line), so that another file of the same `name` does not replace
-its results unasked (`estate.store.paths.other_scenario`)."""
+def _scenario_file_record(scenario_file: Path, folder: Path) -> str:
+    """The line SCENARIO_FILE holds in the results folder `folder`: the scenario file's
+    path relative to the folder (as the disk finds both, through links), so that a
+    project copied whole (`cp -r projA projB`) names its own scenario file, not the
+    original's; the absolute path when no relative one leads there (another drive)."""
+    file = Path(scenario_file).resolve()
+    try:
+        return os.path.relpath(file, os.path.realpath(folder))
+    except ValueError:
+        return str(file)
 
 
 def planned_from(folder: Path) -> Path | None:
-    """The scenario file the results in `folder` were planned from; None when the folder
-    does not say (written by an older estate, or from a scenario made in code)."""
+    """The scenario file the results in `folder` were planned from, absolute: the
+    recorded path is read from the folder (an older estate's absolute one as it is);
+    None when the folder does not say (written by an older estate, or from a scenario
+    made in code)."""
     try:
         text = (Path(folder) / SCENARIO_FILE).read_text(encoding="utf-8").removesuffix("\n")
     except (OSError, UnicodeDecodeError):
         return None
-    return Path(text) if text.strip() else None
+    return (Path(folder) / text).resolve() if text.strip() else None
 
 
 def write_outcome(out: Path, status: Status, message: str, scenario_keys: dict[str, Any],
@@ -388,8 +397,8 @@ def write_results(plan: Plan, out: Path, scenario: Scenario | None = None,
         if scenario is not None:
             (tmp / "scenario.toml").write_text(scenario_toml(scenario), encoding="utf-8")
         if scenario is not None and scenario.path is not None:
-            (tmp / SCENARIO_FILE).write_text(f"{Path(scenario.path).resolve()}\n",
-                                             encoding="utf-8")
+            (tmp / SCENARIO_FILE).write_text(
+                _scenario_file_record(scenario.path, out) + "\n", encoding="utf-8")
         (tmp / "inputs.sha256").write_text(inputs_hash, encoding="utf-8")
         write_safe_csv(_warnings_table(plan.warnings), tmp / "warnings.csv")
 

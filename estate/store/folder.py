@@ -29,6 +29,10 @@ from estate.errors import InputError, OutputError, Problem
 _NAME_BYTES = 255
 #: Files whose presence makes a folder a results folder estate may replace whole.
 RESULTS_MARKERS = ("summary.json", "outcome.json")
+#: The file of a results folder naming the scenario file it was planned from, so that
+#: another file of the same `name` does not replace its results unasked (written and
+#: read by `estate.store`; `estate.store.paths.other_scenario` compares).
+SCENARIO_FILE = "scenario_file.txt"
 #: Every name estate writes in a results folder: a plan's files (`estate.store.
 #: write_results`), a recorded failure's (`write_outcome`), the programme's page, and the
 #: alternatives' folders (`alternatives/<i>/`, results folders of their own). A results
@@ -36,7 +40,7 @@ RESULTS_MARKERS = ("summary.json", "outcome.json")
 RESULTS_FILES = frozenset({
     *RESULTS_MARKERS, "sites.csv", "assignments.csv", "coverage.csv", "agencies.csv",
     "zones.csv", "programme.csv", "cashflow.csv", "plan.gpkg", "scenario.toml",
-    "scenario_file.txt", "inputs.sha256", "warnings.csv", "programme.html", "alternatives"})
+    SCENARIO_FILE, "inputs.sha256", "warnings.csv", "programme.html", "alternatives"})
 #: What a file browser leaves in a folder it shows (Finder, Windows Explorer): nothing of
 #: the user's, so lost with the folder unmissed.
 BROWSER_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
