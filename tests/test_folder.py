@@ -255,30 +255,47 @@ def test_a_results_folder_the_user_added_a_file_to_is_never_replaced(tmp_path: P
 
 
 def test_a_file_added_while_the_results_were_made_is_kept(tmp_path: Path) -> None:
-    """A file the user saves into the results folder after the checks before the solve
-    (here: while the new results are written) is moved into the new folder, with a
-    warning naming it; one whose name the new results have too stays beside it as
-    "<stem> (kept)<suffix>", so neither is lost."""
+    """What the user saves into the results folder after the checks before the solve
+    (here: while the new results are written) is moved into the new folder under its
+    own path, with a warning naming it: a file beside the results, and one in an
+    alternative's folder. The new results hold only names estate writes, so a user's
+    file can meet one of them only where it took a name estate gives a folder: a file
+    named `2` in alternatives/, where the new results have alternatives/2/. It is kept
+    beside that folder as "2 (kept)", so neither is lost."""
     out = tmp_path / "results" / "base"
+
+    def results(text: str, alternatives: int) -> Callable[[Path], None]:
+        def write(tmp: Path) -> None:  # as write_results does: only names estate writes
+            (tmp / "summary.json").write_text(text, encoding="utf-8")
+            for i in range(1, alternatives + 1):
+                (tmp / "alternatives" / str(i)).mkdir(parents=True)
+                (tmp / "alternatives" / str(i) / "summary.json").write_text(
+                    f"{text} {i}", encoding="utf-8")
+            (out / "board.docx").write_text("mine", encoding="utf-8")  # saved meanwhile
+            (out / "alternatives" / "1" / "why.txt").write_text("why", encoding="utf-8")
+            (out / "alternatives" / "2").write_text("my notes", encoding="utf-8")
+        return write
+
     write_folder(out, _write("first"))
-
-    def write(tmp: Path) -> None:
-        (tmp / "summary.json").write_text("second", encoding="utf-8")
-        (tmp / "notes.txt").write_text("estate's", encoding="utf-8")
-        (out / "board.docx").write_text("mine", encoding="utf-8")  # saved meanwhile
-        (out / "notes.txt").write_text("my notes", encoding="utf-8")
-
+    (out / "alternatives" / "1").mkdir(parents=True)
+    (out / "alternatives" / "1" / "summary.json").write_text("first 1", encoding="utf-8")
     warned: list[Problem] = []
-    write_folder(out, write, warned.append)
+    write_folder(out, results("second", 2), warned.append)
     assert (out / "summary.json").read_text(encoding="utf-8") == "second"
     assert (out / "board.docx").read_text(encoding="utf-8") == "mine"
-    assert (out / "notes.txt").read_text(encoding="utf-8") == "estate's"
-    assert (out / "notes (kept).txt").read_text(encoding="utf-8") == "my notes"
+    assert (out / "alternatives" / "1" / "summary.json").read_text(encoding="utf-8") == \
+        "second 1"
+    assert (out / "alternatives" / "1" / "why.txt").read_text(encoding="utf-8") == "why"
+    assert (out / "alternatives" / "2" / "summary.json").read_text(encoding="utf-8") == \
+        "second 2"
+    assert (out / "alternatives" / "2 (kept)").read_text(encoding="utf-8") == "my notes"
     assert sorted(p.name for p in out.parent.iterdir()) == ["base"]  # nothing set aside
     said = [str(w) for w in warned]
-    assert said == [f"{out}: kept board.docx, added to {out} while it was planned",
-                    f"{out}: kept notes.txt, added to {out} while it was planned, as "
-                    "'notes (kept).txt': the new results have a file named 'notes.txt'"], said
+    assert said == [
+        f"{out}: kept alternatives/1/why.txt, added to {out} while it was planned",
+        f"{out}: kept alternatives/2, added to {out} while it was planned, as "
+        "'alternatives/2 (kept)': the new results have their own 'alternatives/2'",
+        f"{out}: kept board.docx, added to {out} while it was planned"], said
     assert all(w.severity == "warning" for w in warned)
 
 

@@ -292,8 +292,11 @@ def _swap_into_place(tmp: Path, out: Path) -> list[KeptFile]:
 class KeptFile:
     """A file (or folder) the user put into a results folder while a run was writing its
     replacement, kept: `name` is its path within the folder (`alternatives/2/notes.txt`),
-    `now` where it is. It keeps its name in the new folder unless the new results have
-    a file of that name: then it sits beside it as `<stem> (kept)<suffix>`. `moved` is
+    `now` where it is. It keeps its name in the new folder unless the new results hold
+    something of that name: then it sits beside it as `<stem> (kept)<suffix>`. They
+    hold only names estate writes, so that happens to a file given a name estate gives
+    a folder (a file `alternatives/2` where the new results have `alternatives/2/`), or,
+    on a disk that ignores case, to another spelling of one (`Sites.csv`). `moved` is
     False when it could not be moved and is still in the old folder, set aside."""
 
     name: str
@@ -308,8 +311,9 @@ class KeptFile:
             said = (f"{self.name}, added to {folder} while it was planned, could not be moved "
                     f"into the new results: it is in {self.now}; move it back by hand")
         elif self.now.name != where.name:
+            renamed = Path(self.name).with_name(self.now.name).as_posix()
             said = (f"kept {self.name}, added to {folder} while it was planned, as "
-                    f"{self.now.name!r}: the new results have a file named {where.name!r}")
+                    f"{renamed!r}: the new results have their own {self.name!r}")
         else:
             said = f"kept {self.name}, added to {folder} while it was planned"
         return Problem(str(folder), None, None, "a results folder holding only what "
