@@ -23,7 +23,8 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
   test_map_panels_browser.py, test_map_phone_browser.py, test_map_tab_order_browser.py);
   maps/static/clearance.js's use of Leaflet's private popup parts:
   test_leaflet_parts_browser.py
-- store/__init__.py: test_store.py, test_programme_store.py; store/folder.py: test_folder.py;
+- store/__init__.py: test_store.py, test_programme_store.py; store/folder.py,
+  store/keep.py: test_folder.py (and test_store.py, a real plan keeping a user's file);
   store/paths.py, store/board_pack.py: test_paths.py; store/agree_programme.py: test_agree.py; runs/vary.py:
   test_sweep.py; results/words.py: test_text.py
 - timing.py: test_timing.py; programme/*: test_programme.py, test_joint.py;

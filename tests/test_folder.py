@@ -18,11 +18,11 @@ from estate.store.folder import (
     clear_debris,
     clear_debris_in,
     folder_lock,
-    not_written_by_estate,
     replaceable,
     write_file,
     write_folder,
 )
+from estate.store.keep import not_written_by_estate
 from tests.fixtures import scenario_on, write_scenario
 
 

@@ -176,7 +176,7 @@ def test_a_plan_writes_only_what_a_replanned_folder_may_hold(tmp_path: Path) -> 
     """Every file a plan writes (with its programme, its page and an alternative) is one
     of RESULTS_FILES, so planning the same scenario again into its own folder, the
     normal loop, is allowed; a file added beside them is refused before solving."""
-    from estate.store.folder import RESULTS_FILES, not_written_by_estate
+    from estate.store.keep import RESULTS_FILES, not_written_by_estate
 
     scenario = town(tmp_path, changes={"start": "2027-04-01"})
     args = ("plan", scenario, "--programme", "--alternatives", "1", "--within", "1000",
@@ -205,7 +205,7 @@ def test_a_file_saved_in_the_folder_while_it_is_planned_is_kept(tmp_path: Path) 
     solve (as the results start to be written): the file is in the new results folder,
     and the plan warns of it."""
     from estate.api import plan
-    from estate.store.folder import not_written_by_estate
+    from estate.store.keep import not_written_by_estate
 
     scenario = town(tmp_path)
     out = tmp_path / "results" / "tiny"

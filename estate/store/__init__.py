@@ -40,7 +40,8 @@ from estate.store.check import (
     unsafe_cell,
     write_safe_csv,
 )
-from estate.store.folder import SCENARIO_FILE, not_a_folder, write_file, write_folder
+from estate.store.folder import not_a_folder, write_file, write_folder
+from estate.store.keep import SCENARIO_FILE
 
 __all__ = ["FORMULA_STARTS", "PROGRAMME_TABLES", "RESULT_TABLES", "TABLES", "Columns",
            "SCENARIO_FILE", "StoredResults", "WARNINGS_TABLE", "check_results",
