@@ -114,7 +114,9 @@ def _fail(exc: EstateError) -> None:
         err("Nothing was solved or written. Fix the problems above and run again.")
     elif isinstance(exc, InfeasibleError):
         err(str(exc))  # "The scenario is infeasible: ..." and its reasons
-        err(f"No plan was written. Relax the rules named above ({exc.relax}) and run again.")
+        err(f"No plan was written. Relax the rules named above ({exc.relax}) and run again."
+            if exc.keys else "No plan was written. Change what the reasons above name and "
+            "run again.")
     else:
         err(f"Error: {exc}")
     sys.exit(exc.exit_code)

@@ -90,14 +90,16 @@ RELAX_ANY = ("coverage.<i>.radius_km", "policy.keep", "policy.close", "policy.ma
 class InfeasibleError(EstateError):
     """No plan satisfies every rule; `reasons` say which rules fail, and where, and
     `keys` the scenario keys (or register columns) a user would change to relax them,
-    each once, in the order the reasons name them; `relax` says them as one text."""
+    each once, in the order the reasons name them; `relax` says them as one text.
+    `relax=None`: the reasons do not say which rules, and `RELAX_ANY` is offered; an
+    empty tuple: no key relaxes them (a register with nothing to plan)."""
 
     exit_code = 2
 
     def __init__(self, reasons: list[str], what: str = "no plan meets every rule",
-                 relax: tuple[str, ...] = ()) -> None:
+                 relax: tuple[str, ...] | None = None) -> None:
         self.reasons = reasons
-        self.keys = tuple(dict.fromkeys(relax)) or RELAX_ANY
+        self.keys = RELAX_ANY if relax is None else tuple(dict.fromkeys(relax))
         self.relax = ", ".join(self.keys)
         super().__init__(
             f"The scenario is infeasible: {what}.\n"

@@ -17,6 +17,8 @@ import pytest
 
 import estate
 from estate.load.scenario import scenario_from_dict, with_programme
+from estate.load.validate import load_register
+from estate.runs.national import area_pieces
 from estate.store import check_results
 from tests.fixtures import write_scenario, write_tables
 
@@ -187,3 +189,17 @@ def test_validate_readies_each_area_as_plan_does(tmp_path: Path) -> None:
     with pytest.raises(estate.InfeasibleError) as planned:
         estate.plan(unreachable, write=False, workers=1)
     assert validated.value.reasons == planned.value.reasons
+
+
+def test_a_register_with_no_area_to_plan_offers_no_rule_to_relax(tmp_path: Path) -> None:
+    """A national register whose areas hold no site and no team has nothing to plan: no
+    setting of the scenario (a coverage radius, a site kept) would give it a plan, so
+    the error names no key to relax, and the terminal says to change what it names."""
+    data = write_tables(tmp_path / "national", national_tables(3))
+    register = load_register(data)
+    empty = dataclasses.replace(register, sites=register.sites.iloc[0:0],
+                                functions=register.functions.iloc[0:0])
+    with pytest.raises(estate.InfeasibleError) as info:
+        area_pieces(scenario(data), empty)
+    assert info.value.reasons == ["the register has no area with sites or functions"]
+    assert (info.value.keys, info.value.relax) == ((), "")

@@ -15,7 +15,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from estate.errors import EstateError, InfeasibleError, NoSolutionError
+from estate.errors import EstateError, NoSolutionError
 from estate.load.scenario import ProgrammeLimits
 from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
@@ -35,6 +35,7 @@ from estate.programme.rules import violations, yearly_use
 from estate.results import Plan, Programme, money, solved_state
 from estate.results.programme import ACTION_COLUMNS, ACTION_MONEY, BUDGET_COLUMNS, payback_year
 from estate.results.words import fte_words
+from estate.solve.diagnose import Reason, infeasible
 from estate.status import Status
 
 # The joint model runs by itself (method "auto") when it has at most this many columns.
@@ -136,32 +137,38 @@ def _no_programme(prep: Prepared, changes: Changes, limits: ProgrammeLimits, sta
                   time_limit_s: float) -> EstateError:
     """Why the plan's changes have no schedule. Proven so (infeasible, exit 2): each
     change every programme must make that no year of the horizon allows, named; else
-    the yearly limits that are set. Not proven (exit 3): the time limit."""
+    the yearly limits that are set. Not proven (exit 3): the time limit. Each reason
+    carries the keys that would relax it (`Reason`), so the user is told what to change
+    here: a limit only when the scenario sets it."""
     if status != Status.INFEASIBLE:
         return NoSolutionError(f"no programme found for the plan within the time limit "
                                f"({time_limit_s:g} s, solver.time_limit_s; {status}): "
                                "raise it")
     required = _required_too_late(prep, changes)
     reasons = list(required)
+    limits_set = _limits_set(limits)
+    limit_keys = tuple(key.split(" = ")[0] for key in limits_set)
     if not reasons and (placed := _placed_in_first_year(prep, changes)):
-        reasons.append(placed + ": what makes room for it there (a build, a move out, "
-                       "a shared centre) cannot all happen by then" +
-                       (" within the yearly limits" if _limits_set(limits) else "") +
-                       "; give it a later earliest_move (functions table), or room at a "
-                       "site open today")
+        reasons.append(Reason(
+            placed + ": what makes room for it there (a build, a move out, a shared "
+            "centre) cannot all happen by then" +
+            (" within the yearly limits" if limits_set else "") + "; give it a later "
+            "earliest_move (functions table), or room at a site open today",
+            ("functions.earliest_move", *limit_keys)))
     # a change no year allows fails every schedule, with limits or none: the limits are
     # named only when no such change is
-    if (limits_set := _limits_set(limits)) and not required:
-        reasons.append("the yearly limits (" + "; ".join(limits_set) + ") leave no year "
-                       "for every change the plan needs: raise them, or lengthen "
-                       "horizon_years")
+    if limits_set and not required:
+        reasons.append(Reason(
+            "the yearly limits (" + "; ".join(limits_set) + ") leave no year for every "
+            "change the plan needs: raise them, or lengthen horizon_years",
+            (*limit_keys, "horizon_years")))
     if not reasons:
-        reasons.append("no schedule of the plan's changes keeps every timing rule "
-                       "(docs/programme.md, section 2)")
-    return InfeasibleError(reasons, "no programme makes the plan's changes within the "
-                           "horizon and its rules",
-                           ("earliest_move", "build_years", "policy.close",
-                            "the yearly limits", "horizon_years"))
+        reasons.append(Reason("no schedule of the plan's changes keeps every timing rule "
+                              "(docs/programme.md, section 2)",
+                              ("functions.earliest_move", "sites.build_years",
+                               "horizon_years")))
+    return infeasible(reasons, "no programme makes the plan's changes within the horizon "
+                      "and its rules")
 
 
 def _limits_set(limits: ProgrammeLimits) -> list[str]:
@@ -194,9 +201,10 @@ def _placed_in_first_year(prep: Prepared, changes: Changes) -> str:
     return "; ".join(said[:5]) + (f" (and {len(said) - 5} more)" if len(said) > 5 else "")
 
 
-def _required_too_late(prep: Prepared, changes: Changes) -> list[str]:
+def _required_too_late(prep: Prepared, changes: Changes) -> list[Reason]:
     """The changes every programme must make (a team with no site today placed, a
-    closing or a build the policy asks for) that cannot happen within the horizon."""
+    closing or a build the policy asks for) that cannot happen within the horizon, each
+    with what would let it: a team's earliest_move, a build's time, a longer horizon."""
     assert prep.calendar is not None
     h = prep.calendar.horizon
     last = prep.calendar.date_of(h + 1) - dt.timedelta(days=1)
@@ -205,17 +213,23 @@ def _required_too_late(prep: Prepared, changes: Changes) -> list[str]:
     for row in changes.table[changes.table["required"]].itertuples():
         if row.kind == "move" and row.earliest > h:
             team = functions.iloc[row.team]
-            out.append(f"team {team['function_id']} has no site today, so it is placed "
-                       f"in its first year, but its earliest_move, {team['earliest_move']} "
-                       f"(functions table), puts that after the horizon's end ({last})")
+            out.append(Reason(
+                f"team {team['function_id']} has no site today, so it is placed in its "
+                f"first year, but its earliest_move, {team['earliest_move']} (functions "
+                f"table), puts that after the horizon's end ({last})",
+                ("functions.earliest_move", "horizon_years")))
         elif row.kind == "close" and prep.closing_years[row.site] > h:
-            out.append(f"policy.close names {sites.at[row.site, 'site_id']}, but a team "
-                       "there may not move before the horizon's end "
-                       f"({last}; functions' earliest_move)")
+            out.append(Reason(
+                f"policy.close names {sites.at[row.site, 'site_id']}, but a team there may "
+                f"not move before the horizon's end ({last}; functions' earliest_move)",
+                ("policy.close", "functions.earliest_move", "horizon_years")))
         elif row.kind == "build" and int(sites.at[row.site, "build_years"]) > h:
-            out.append(f"the plan must open {sites.at[row.site, 'site_id']}, which takes "
-                       f"{int(sites.at[row.site, 'build_years'])} years to build, more "
-                       f"than horizon_years ({h})")
+            kept = "policy.keep" if sites.at[row.site, "site_id"] in prep.scenario.keep \
+                else "sites.must_keep"
+            out.append(Reason(
+                f"the plan must open {sites.at[row.site, 'site_id']}, which takes "
+                f"{int(sites.at[row.site, 'build_years'])} years to build, more than "
+                f"horizon_years ({h})", (kept, "sites.build_years", "horizon_years")))
     return out
 
 

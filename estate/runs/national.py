@@ -116,7 +116,9 @@ def area_pieces(scenario: Scenario, register: Register
               for area, reg in split_register(register).items()
               if len(reg.sites) or len(reg.functions)]
     if not pieces:
-        raise InfeasibleError(["the register has no area with sites or functions"])
+        # no rule of the scenario is at fault: nothing to relax, only sites to add
+        raise InfeasibleError(["the register has no area with sites or functions"],
+                              relax=())
     return pieces
 
 

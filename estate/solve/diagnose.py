@@ -38,10 +38,12 @@ class Reason:
     keys: tuple[str, ...]
 
 
-def infeasible(reasons: list[Reason]) -> InfeasibleError:
-    """The error that says `reasons`, with the keys to relax taken from them."""
-    return InfeasibleError([r.text for r in reasons],
-                           relax=tuple(k for r in reasons for k in r.keys))
+def infeasible(reasons: list[Reason], what: str = "no plan meets every rule"
+               ) -> InfeasibleError:
+    """The error that says `reasons`, with the keys to relax taken from them (the
+    general list when none of them names one)."""
+    return InfeasibleError([r.text for r in reasons], what,
+                           tuple(k for r in reasons for k in r.keys) or None)
 
 
 def _closing(prep: Prepared, sites: np.ndarray) -> tuple[str, ...]:
