@@ -18,11 +18,14 @@ import pandas as pd
 import pytest
 
 import estate
+import estate.programme
 from estate.load.scenario import load_scenario
 from estate.maps.page import _payload
 from estate.maps.payload import read_plan
 from estate.maps.timeline import timeline_payload
 from estate.pipeline import plan_locality
+from estate.programme import plan_programme
+from estate.programme.end_state import programme_plan
 from estate.render.programme_page import _headline
 from estate.render.report import board_pages
 from estate.render.report_data import Table, read_results
@@ -31,7 +34,8 @@ from estate.render.report_pages import decision
 from estate.render.text import summary_lines
 from estate.results import money
 from estate.store import check_results, read_programme, read_summary
-from tests.fixtures.programme_registers import another_end_register
+from tests.fixtures.programme_registers import another_end_register, plan_case
+from tests.fixtures.register import function, site
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +146,65 @@ def test_the_page_and_the_pack_say_the_same_difference(planned: dict[str, Any]) 
         dated, summary)
     pack = dataclasses.replace(results, summary=summary, programme=dated)
     assert "£1.21m less than the £26.05m" in dated_words(pack)
+
+
+def test_the_roadmap_s_plan_is_the_estate_it_reaches(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The roadmap alone (as above JOINT_MAX_COLUMNS, on the demo) schedules the
+    snapshot's changes: C (£300k) never fits in £250k a year, and O1 and O2 close only
+    once their teams have moved to C, so none of the five happens. The estate reached
+    is today's: sites.csv closes and builds nothing, as programme.csv, and saves £0."""
+    monkeypatch.setattr(estate.programme, "JOINT_MAX_COLUMNS", 0)
+    path = another_end_register(tmp_path)
+    estate.plan(path, out=tmp_path / "results", map_path=False)
+    folder = tmp_path / "results"
+    check_results(folder)
+    sites, actions = _csv(folder, "sites.csv"), _csv(folder, "programme.csv")
+    assert dict(zip(sites["site_id"], sites["decision"], strict=True)) == {
+        "O1": "keep", "O2": "keep", "K": "keep", "C": "not_built"}
+    assert actions.empty
+    summary = read_summary(folder)
+    assert summary.programme is not None and summary.programme["method"] == "roadmap"
+    assert summary.plan_from == "programme"
+    assert summary.npv_saving == pytest.approx(0.0, abs=0.01)
+    assert summary.programme["npv_saving"] == pytest.approx(0.0, abs=0.01)
+    assert summary.snapshot_npv_saving == pytest.approx(1_300_547.95, abs=0.01)
+    assert summary.snapshot_differs == ("closes O1, O2 too", "builds C",
+                                        "places T1, T2 differently")
+    lines = summary_lines(summary)
+    assert lines[1].startswith("Status:          proven optimal as a schedule of the "
+                               "snapshot optimum's changes")
+    assert any(line.startswith("Plan:            The plan is the estate the dated programme "
+                               "reaches by the horizon's end") for line in lines)
+
+
+def test_a_change_the_roadmap_leaves_out_is_not_in_the_plan(tmp_path: Path) -> None:
+    """Two offices close at £100k each (teams to K for nothing) in a one-year horizon
+    with £100k of one-off spend: the snapshot closes both (A1 saves £200k - £100k, A2
+    £150k - £100k: £150k at r = 0); the roadmap closes the dearer A1 in year 1 and
+    cannot close A2. The plan is A1 closed and A2 kept, saving £100k, as dated."""
+    case = plan_case(tmp_path, [
+        site("A1", "A", 0, 0, running_cost=200_000, closure_cost=100_000),
+        site("A2", "A", 0, 1, running_cost=150_000, closure_cost=100_000),
+        site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
+    ], [function("T1", "A", "Ops", "A1"), function("T2", "A", "Ops", "A2")],
+        horizon_years=1, discount_rate=0.0, programme={"max_one_off_per_year": 100_000})
+    assert case.plan.summary.npv_saving == pytest.approx(150_000)
+    programme = plan_programme(case.prep, case.model, case.plan, case.limits, 60.0, 0.0,
+                               method="roadmap")
+    plan = programme_plan(case.prep, case.model, case.plan, programme, 60.0)
+    assert dict(zip(plan.sites["site_id"], plan.sites["decision"], strict=True)) == {
+        "A1": "close", "A2": "keep", "K": "keep"}
+    # the moves the plan makes are those programme.csv dates (T2's, free and saving
+    # nothing, may be made or not: the plan says whichever the programme does)
+    moves = plan.assignments[plan.assignments["from_site"] != plan.assignments["to_site"]]
+    dated = programme.actions[programme.actions["action"] == "move"]
+    assert set(zip(moves["function_id"], moves["to_site"], strict=True)) == set(zip(
+        dated["function_id"], dated["site_id"], strict=True))
+    assert ("T1", "K") in set(zip(moves["function_id"], moves["to_site"], strict=True))
+    assert set(programme.actions.loc[programme.actions["action"] == "close", "site_id"]) \
+        == {"A1"}
+    assert plan.summary.plan_from == "programme"
+    assert plan.summary.npv_saving == pytest.approx(100_000)
+    assert programme.npv_saving == pytest.approx(100_000)
+    assert plan.summary.snapshot_npv_saving == pytest.approx(150_000)

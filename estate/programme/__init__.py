@@ -32,7 +32,7 @@ from estate.programme.changes import (
 from estate.programme.joint import end_state_differences, joint_size, solve_joint
 from estate.programme.roadmap import solve_roadmap
 from estate.programme.rules import violations, yearly_use
-from estate.results import Plan, Programme, money, solved_state
+from estate.results import Plan, Programme, State, money, solved_state
 from estate.results.programme import ACTION_COLUMNS, ACTION_MONEY, BUDGET_COLUMNS, payback_year
 from estate.results.words import fte_words
 from estate.solve.diagnose import Reason, infeasible
@@ -261,7 +261,15 @@ def programme_of(prep: Prepared, model: EstateModel, changes: Changes, years: np
         method=method, roadmap_npv=npv_cost if method == "roadmap" else None,
         joint_npv=npv_cost if method == "joint" else None, status=str(status),
         mip_gap=None if mip_gap is None or not np.isfinite(mip_gap) else float(mip_gap),
-        notes=notes)
+        notes=notes, end_state=_reached(path, horizon) if len(left) else None)
+
+
+def _reached(path: Trajectory, horizon: int) -> State:
+    """The estate at the end of the horizon: with changes left out, what the programme
+    really reaches, and so the plan the results folder must tell."""
+    state = path.state(horizon)
+    return State(open=state.open.copy(), share=state.share.copy(),
+                 pooled=state.pooled.copy(), shared=state.shared.copy())
 
 
 def _too_big_to_move(prep: Prepared, changes: Changes, left: np.ndarray,

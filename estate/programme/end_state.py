@@ -3,6 +3,8 @@
 The joint model (`joint`) is free to reach another end state than the snapshot's
 optimum: when the budgets or the timing bind, keeping a leased office open and building
 nothing may pay better over the years than the snapshot's closures and new hub. The
+roadmap schedules the snapshot's changes but may leave some out (they cannot happen, or
+do not pay, within the horizon): the estate it reaches is then not the snapshot's. The
 results folder, the map and the board pack must then tell that one plan, not the
 snapshot's sites beside the joint's programme. `programme_plan` makes the plan of the
 programme's end state by the path every plan takes (`make_plan`): the snapshot model's
@@ -74,9 +76,16 @@ def programme_plan(prep: Prepared, model: EstateModel, snapshot: Plan, programme
     assert snapshot.solution is not None and snapshot.solution.values is not None
     values = fixed_vector(prep, model, end, time_limit_s)
     if values is None:
+        # the years keep the snapshot's rules of room and `all` / `maintain` coverage, but
+        # not a population_share rule or policy.max_one_off's total: an estate reached
+        # with changes left out may break one; the tables then show the snapshot's plan,
+        # and the note says plainly that the programme does not reach it
         kept = replace(programme, end_state=None, notes=(
-            *programme.notes, "the programme's end state breaks a rule of the snapshot "
-            "model, so the results' tables are the snapshot's plan"))
+            *programme.notes, "the estate the programme reaches by the horizon's end "
+            "breaks a rule of the snapshot model (a population_share coverage rule or "
+            "policy.max_one_off, which the years do not check), so sites.csv, the map and "
+            "the board pack show the snapshot optimum's end state, which the programme "
+            "does not reach: programme.csv says what it does"))
         return _with(snapshot, kept, "snapshot")
     gap = programme.mip_gap
     solution = Solution(Status(programme.status), float(model.col_cost @ values)

@@ -78,7 +78,10 @@ def _headline(programme: Programme, summary: Summary | None) -> str:
         said.append(f"NPV of cost: roadmap {money(p.roadmap_npv)}, joint model "
                     f"{money(p.joint_npv)} (the roadmap costs {p.gap:.2%} more).")
     html = "".join(f"<p>{inert(s)}</p>" for s in said)
-    proven, quality = schedule_quality(p.status, p.mip_gap, p.method)
+    # a plan that is the estate the roadmap reaches: its proof is of the snapshot's changes
+    whose = ("the snapshot optimum's" if summary is not None
+             and summary.plan_from == "programme" else "the plan's")
+    proven, quality = schedule_quality(p.status, p.mip_gap, p.method, whose)
     html += f"<p>{inert(quality)}</p>" if proven else f'<p class="warn">{inert(quality)}</p>'
     if p.notes:
         html += "<ul>" + "".join(f"<li>{inert(n)}</li>" for n in p.notes) + "</ul>"

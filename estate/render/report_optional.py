@@ -49,11 +49,13 @@ def programme_page(r: Results) -> Page | None:
     when = f"It {programme_payback_words(p.payback_year)}" + (
         ", the first year in which the saving so far, at today's value, is positive."
         if p.payback_year else ".")
+    # a plan that is the estate the roadmap reaches: the changes ordered are the snapshot's
+    whose = "the snapshot optimum's" if s.plan_from == "programme" else "the plan's"
     method = ("the exact model over all years" if p.method == "joint"
-              else "putting the plan's changes in order year by year")
+              else f"putting {whose} changes in order year by year")
     blocks: list[Block] = [Text(
         f"From {p.start}, {count(len(p.actions), 'change')} in {count(s.horizon_years, 'year')}, "
-        f"found by {method}. {schedule_quality(p.status, p.mip_gap, p.method)[1]} "
+        f"found by {method}. {schedule_quality(p.status, p.mip_gap, p.method, whose)[1]} "
         f"{dated_words(r)} {when}")]
     if limits := _limits_words(p.budget):
         blocks.append(Text(limits))

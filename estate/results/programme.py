@@ -53,9 +53,10 @@ class Programme:
     sets any and the roadmap is the programme used: what the limits cost is it less the
     roadmap's saving (the joint model's changes are its own, so no such figure is
     theirs). `end_state` is the estate at the end of the programme's last year when it
-    is not the snapshot's (the joint model chose another): the plan written is then made
-    from it (`estate.programme.end_state`), so that every table tells one plan. It is
-    not written: the results folder's tables are that state."""
+    is not the snapshot's (the joint model chose another, or the roadmap leaves some of
+    the snapshot's changes out): the plan written is then made from it
+    (`estate.programme.end_state`), so that every table tells one plan. It is not
+    written: the results folder's tables are that state."""
 
     actions: pd.DataFrame
     cashflow: pd.DataFrame

@@ -109,15 +109,27 @@ def programme_end_words(s: Summary) -> tuple[str, str]:
     as a dated programme", and a sentence saying so, what the snapshot's optimum (the
     end state that would save most if every change were made in year 1) saves so and
     how it differs ("closes S2, S3 too; builds S7"), and how good the programme is
-    (`schedule_quality`)."""
-    short = quality_words(s.status, s.mip_gap)[0] + " as a dated programme"
+    (`schedule_quality`). The joint model chose its end state as the cheapest over the
+    years; the roadmap scheduled the snapshot's changes and left some out, so its end
+    state is what it reaches, and its proof covers only schedules of those changes."""
+    method = str((s.programme or {}).get("method", "joint"))
     differs = "; ".join(s.snapshot_differs or ())
-    said = ("The plan is the dated programme's end state: over the years it pays better "
-            f"than the end state that would save most {IN_YEAR_ONE} "
-            f"({money(s.snapshot_npv_saving)})"
-            + (f", which differs from it: that one {differs}" if differs else "") + ". "
-            + schedule_quality(str(s.status), s.mip_gap, "joint")[1])
-    return short, said
+    snapshot = (f"the end state that would save most {IN_YEAR_ONE} "
+                f"({money(s.snapshot_npv_saving)})")
+    if method == "joint":
+        short = quality_words(s.status, s.mip_gap)[0] + " as a dated programme"
+        said = (f"The plan is the dated programme's end state: over the years it pays "
+                f"better than {snapshot}"
+                + (f", which differs from it: that one {differs}" if differs else ""))
+    else:
+        short = (quality_words(s.status, s.mip_gap)[0]
+                 + " as a schedule of the snapshot optimum's changes")
+        said = (f"The plan is the estate the dated programme reaches by the horizon's end: "
+                f"it schedules the changes of {snapshot} and leaves out those that cannot "
+                "happen, or do not pay, within the horizon"
+                + (f"; that end state {differs}" if differs else ""))
+    return short, said + ". " + schedule_quality(str(s.status), s.mip_gap, method,
+                                                 "the snapshot optimum's")[1]
 
 
 def quality_words(status: Status, gap: float | None,
@@ -302,13 +314,15 @@ def one_off_words(value: float) -> str:
     return "none"
 
 
-def schedule_quality(status: str, gap: float | None, method: str) -> tuple[bool, str]:
+def schedule_quality(status: str, gap: float | None, method: str,
+                     whose: str = "the plan's") -> tuple[bool, str]:
     """Whether a dated programme is proven the cheapest, and how good it is in a
-    sentence: the roadmap is measured against the cheapest schedule of the plan's
-    changes, the joint model against the cheapest programme of all; proven only within
+    sentence: the roadmap is measured against the cheapest schedule of `whose` changes
+    (the plan's; the snapshot optimum's when the plan is the estate the roadmap
+    reaches), the joint model against the cheapest programme of all; proven only within
     `PROVEN`, and a gap rounded up."""
     of = ("programme that keeps every timing rule" if method == "joint"
-          else "schedule of the plan's changes that keeps every timing rule")
+          else f"schedule of {whose} changes that keeps every timing rule")
     if status == Status.OPTIMAL and (gap is None or gap <= PROVEN):
         return True, f"It is proven the cheapest {of}."
     # a status read back from summary.json is a plain string: compared, not converted
