@@ -31,8 +31,9 @@ from estate.render.report import board_pages
 from estate.render.report_data import Table, read_results
 from estate.render.report_optional import dated_words
 from estate.render.report_pages import decision
-from estate.render.text import summary_lines
+from estate.render.text import alternative_lines, summary_lines
 from estate.results import money
+from estate.runs.planning import plan_scenario
 from estate.store import check_results, read_programme, read_summary
 from tests.fixtures.programme_registers import another_end_register, plan_case
 from tests.fixtures.register import function, site
@@ -208,3 +209,28 @@ def test_a_change_the_roadmap_leaves_out_is_not_in_the_plan(tmp_path: Path) -> N
     assert plan.summary.npv_saving == pytest.approx(100_000)
     assert programme.npv_saving == pytest.approx(100_000)
     assert plan.summary.snapshot_npv_saving == pytest.approx(150_000)
+
+
+def test_the_alternatives_land_on_the_plan_written_and_say_what_they_are_near(
+        tmp_path: Path) -> None:
+    """With --alternatives the table is on the summary written (the programme's end
+    state), said to be near the snapshot optimum: within 100% its two nearest other open
+    sets are O1 closed for K (the plan written, £1.25m, £50,547.95 below the snapshot's
+    £1,300,547.95) and O1 closed with C built and O2 kept (£700k)."""
+    path = another_end_register(tmp_path)
+    plan_scenario(path, out=tmp_path / "results", alternatives=2, within_pct=100)
+    summary = read_summary(tmp_path / "results")
+    assert summary.plan_from == "programme" and summary.alternatives is not None
+    info = summary.alternatives
+    assert (info["measured_against"], info["found"]) == ("snapshot_optimum", 2)
+    first, second = info["plans"]
+    assert first["npv_saving"] == pytest.approx(1_250_000, abs=0.01) == summary.npv_saving
+    assert first["npv_difference"] == pytest.approx(1_300_547.95 - 1_250_000, abs=0.01)
+    assert second["npv_saving"] == pytest.approx(700_000, abs=0.01)
+    assert (first["same_sites_as_plan"], second["same_sites_as_plan"]) == (True, False)
+    lines = alternative_lines(summary)
+    assert lines[0] == ("Alternatives:    2 near the snapshot optimum, not the plan written: "
+                        "within 100% of its saving (+£1.30m), each costed if every change "
+                        "were made in year 1")
+    assert lines[1].endswith("; the same sites as the plan written")
+    assert not lines[2].endswith("the plan written")

@@ -103,14 +103,21 @@ def alternative_lines(summary: Summary) -> list[str]:
     info = summary.alternatives
     if not info:
         return []
+    snapshot = info.get("measured_against") == "snapshot_optimum"
     lines = [f"Alternatives:    {info['found']} within {info['within_pct']:g}% of the saving "
              f"({signed_money(info['allowance_npv'])})"]
+    if snapshot:  # the plan written is a dated programme's end state, not their optimum
+        lines[0] = (f"Alternatives:    {info['found']} near the snapshot optimum, not the plan "
+                    f"written: within {info['within_pct']:g}% of its saving "
+                    f"({signed_money(info['allowance_npv'])}), each costed {IN_YEAR_ONE}")
     for plan in info["plans"]:
         changes = ", ".join(f"{d['site_id']} {d['optimum']}->{d['alternative']}"
                             for d in plan["sites_differ"][:6])
         more = len(plan["sites_differ"]) - 6
         lines.append(f"  {plan['folder']}: {signed_money(plan['npv_difference'])}; {changes}"
-                     + (f" and {more} more" if more > 0 else ""))
+                     + (f" and {more} more" if more > 0 else "")
+                     + ("; the same sites as the plan written" if snapshot
+                        and plan.get("same_sites_as_plan") else ""))
     if info.get("note"):
         lines.append(f"  ({info['note']})")
     return lines

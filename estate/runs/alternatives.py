@@ -174,6 +174,20 @@ def describe(found: list[Alternative], count: int, within_pct: float, allowance:
     }
 
 
+def beside_programme_plan(info: dict[str, Any], found: list[Alternative], plan: Plan
+                          ) -> dict[str, Any]:
+    """The alternatives' table for a plan that is a dated programme's end state, not the
+    snapshot optimum they were found near: said to be measured against that optimum
+    (`measured_against`, its changes costed as if all made in year 1), each marked when
+    it opens the very sites the plan written does (`same_sites_as_plan`), since a
+    programme's end state may be one of them."""
+    ours = plan.sites["decision"].tolist()
+    same = {a.index: a.plan.sites["decision"].tolist() == ours for a in found}
+    return {**info, "measured_against": "snapshot_optimum",
+            "plans": [{**entry, "same_sites_as_plan": same[entry["index"]]}
+                      for entry in info["plans"]]}
+
+
 def alternative_map(map_path: Path, index: int) -> Path:
     """`maps/<name>.html` -> `maps/<name>.alternative-<i>.html`."""
     return map_path.with_name(f"{map_path.stem}.alternative-{index}{map_path.suffix}")
