@@ -34,6 +34,7 @@ from estate.render.report_pages import decision
 from estate.render.text import alternative_lines, summary_lines
 from estate.results import money
 from estate.runs.planning import plan_scenario
+from estate.status import Status
 from estate.store import check_results, read_programme, read_summary
 from tests.fixtures.programme_registers import another_end_register, plan_case
 from tests.fixtures.register import function, site
@@ -80,9 +81,10 @@ def test_the_summary_says_the_plan_is_the_programme_s(planned: dict[str, Any]) -
     assert summary.programme["method"] == "joint"
     assert summary.npv_saving == pytest.approx(1_250_000, abs=0.01)
     assert summary.programme["npv_saving"] == pytest.approx(1_250_000, abs=0.01)
-    # the plan's status is the programme's; the roadmap's no-limits saving is not its
-    assert (str(summary.status), summary.mip_gap) == (summary.programme["status"],
-                                                       summary.programme["mip_gap"])
+    # solved with solver.mip_gap = 0, the joint programme is proven optimal with no gap,
+    # and so is the plan of its end state; the roadmap's no-limits saving is not its
+    assert (summary.status, summary.mip_gap) == (Status.OPTIMAL, 0.0)
+    assert (summary.programme["status"], summary.programme["mip_gap"]) == ("optimal", 0.0)
     assert summary.programme["unlimited_saving"] is None
 
 
