@@ -73,7 +73,7 @@ class Failure:
     problems: tuple[Problem, ...] = ()
     warnings: tuple[Problem, ...] = ()
     reasons: tuple[str, ...] = ()
-    relax: str = ""
+    relax: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, exc: BaseException, message: str = "") -> Failure:
@@ -82,19 +82,20 @@ class Failure:
                    tuple(exc.problems) if isinstance(exc, InputError) else (),
                    tuple(exc.warnings) if isinstance(exc, InputError) else (),
                    tuple(exc.reasons) if isinstance(exc, InfeasibleError) else (),
-                   exc.relax if isinstance(exc, InfeasibleError) else "")
+                   exc.keys if isinstance(exc, InfeasibleError) else ())
 
     def to_json(self) -> dict[str, Any]:
         """The keys a script reads: `status` and `message` always, then `problems` and
         `warnings` (each: file, row, column, label, expected, found) for bad input, or
-        `reasons` and `relax` for an infeasible scenario."""
+        `reasons` and `relax` for an infeasible scenario (both lists, `relax` the keys
+        to change, each once)."""
         data: dict[str, Any] = {"status": str(self.status), "message": self.message}
         if self.status == Status.INVALID:
             data["problems"] = [p.to_json() for p in self.problems]
             data["warnings"] = [w.to_json() for w in self.warnings]
         if self.status == Status.INFEASIBLE:
             data["reasons"] = list(self.reasons)
-            data["relax"] = self.relax
+            data["relax"] = list(self.relax)
         return data
 
 
