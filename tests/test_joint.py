@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from estate.programme.joint import solve_joint
@@ -128,3 +129,14 @@ def test_the_joint_model_finds_another_end_state_when_the_budget_binds(
     assert auto.method == "joint"
     roadmap_only = case.programme(method="roadmap")
     assert roadmap_only.method == "roadmap" and roadmap_only.joint_npv is None
+
+
+def test_ids_in_the_end_states_differences_are_listed_as_counted() -> None:
+    """"places F2, F10 differently", not "F10, F2": a planner counts ids, digits as
+    numbers; the same for centres ("HR at S3" before "HR at S12")."""
+    from estate.programme.joint import _listed
+
+    teams = np.array(["F10", "F2", "F1", "G1"], dtype=object)
+    assert _listed(teams, {0, 1, 2, 3}) == "F1, F2, F10, G1"
+    centres = np.array(["HR at S12", "HR at S3", "IT at S3"], dtype=object)
+    assert _listed(centres, {0, 1, 2}) == "HR at S3, HR at S12, IT at S3"

@@ -51,6 +51,7 @@ and re-price it like any roadmap.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -196,20 +197,28 @@ def start_vector(prep: Prepared, model: EstateModel, layout: Layout, changes: Ch
 
 def end_state_differences(prep: Prepared, model: EstateModel, snapshot: Changes,
                           joint: Changes) -> list[str]:
-    """How the joint model's end state differs from the snapshot's, in words (empty
-    when they are the same)."""
+    """How the joint model's end state differs from the snapshot's, in the words the
+    terminal and the board pack use ("closes S2, S3 too", "sets up a shared centre for HR
+    at S5", "places F2, F10 differently"; empty when they are the same). Ids are listed
+    as a planner counts them, F2 before F10."""
     ids, names = prep.sites["site_id"].to_numpy(object), prep.functions["function_id"]
     label = centre_labels(prep, model)
     out = []
-    for kind, labels, more, fewer in (("close", ids, "closes {} too", "keeps {} open"),
-                                      ("build", ids, "builds {}", "does not build {}"),
-                                      ("centre", label, "sets up centres {}",
-                                       "does not set up centres {}")):
+    for kind, labels, more, fewer in (
+            ("close", ids, "closes {} too", "keeps {} open"),
+            ("build", ids, "builds {}", "does not build {}"),
+            ("centre", label, "sets up {}", "does not set up {}")):
         column = "centre" if kind == "centre" else "site"
         mine = set(snapshot.table.loc[snapshot.of(kind), column])
         theirs = set(joint.table.loc[joint.of(kind), column])
-        out += [text.format(_listed(labels, rows)) for text, rows in
-                ((more, theirs - mine), (fewer, mine - theirs)) if rows]
+        for text, rows in ((more, theirs - mine), (fewer, mine - theirs)):
+            if not rows:
+                continue
+            listed = _listed(labels, rows)
+            if kind == "centre":
+                listed = (f"a shared centre for {listed}" if len(rows) == 1
+                          else f"shared centres for {listed}")
+            out.append(text.format(listed))
     placed = [{(int(r.pair), round(float(r.amount), 6)) for r in c.table.loc[c.of("move")]
                .itertuples()} for c in (snapshot, joint)]
     teams = {int(prep.pairs.at[p, "f"]) for p, _ in placed[0] ^ placed[1]}
@@ -219,4 +228,11 @@ def end_state_differences(prep: Prepared, model: EstateModel, snapshot: Changes,
 
 
 def _listed(labels: np.ndarray, rows: set[int]) -> str:
-    return ", ".join(sorted(str(labels[r]) for r in rows))
+    """The labels of `rows`, in the order a planner counts them: runs of digits compared
+    as numbers (F2 before F10, "HR at S3" before "HR at S12")."""
+    return ", ".join(sorted((str(labels[r]) for r in rows), key=_counted))
+
+
+def _counted(text: str) -> tuple[tuple[int, int | str], ...]:
+    return tuple((0, int(part)) if part.isdigit() else (1, part)
+                 for part in re.split(r"(\d+)", text) if part)
