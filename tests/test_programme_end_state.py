@@ -79,6 +79,8 @@ def test_the_summary_says_the_plan_is_the_programme_s(planned: dict[str, Any]) -
                                         "places T1, T2 differently")
     assert summary.programme is not None
     assert summary.programme["method"] == "joint"
+    # its solve time is the programme's search too, as its status is the programme's
+    assert summary.solve_seconds > snapshot.solve_seconds
     assert summary.npv_saving == pytest.approx(1_250_000, abs=0.01)
     assert summary.programme["npv_saving"] == pytest.approx(1_250_000, abs=0.01)
     # solved with solver.mip_gap = 0, the joint programme is proven optimal with no gap,

@@ -62,14 +62,15 @@ def fixed_vector(prep: Prepared, model: EstateModel, state: State, time_limit_s:
 
 
 def programme_plan(prep: Prepared, model: EstateModel, snapshot: Plan, programme: Programme,
-                   time_limit_s: float) -> Plan:
+                   time_limit_s: float, programme_seconds: float = 0.0) -> Plan:
     """The plan of `programme`'s end state when it is not the snapshot's: its tables
     made from it as from any solution, its status and gap the programme's (it is the
     dated programme's optimum, not the snapshot's), and the summary saying so
     (`plan_from`), with the snapshot optimum's own saving and how its end state differs,
-    for reference. `snapshot` itself, with `programme`, when the programme ends where
-    the snapshot does, or when its end state breaks a rule of the snapshot model (a note
-    says so)."""
+    for reference; its solve time the snapshot's and the programme's searches together
+    (`programme_seconds`), as its status is the programme's. `snapshot` itself, with
+    `programme`, when the programme ends where the snapshot does, or when its end state
+    breaks a rule of the snapshot model (a note says so)."""
     end = programme.end_state
     if end is None:
         return _with(snapshot, programme, "snapshot")
@@ -90,7 +91,7 @@ def programme_plan(prep: Prepared, model: EstateModel, snapshot: Plan, programme
     gap = programme.mip_gap
     solution = Solution(Status(programme.status), float(model.col_cost @ values)
                         + model.obj_constant, math.nan,
-                        math.nan if gap is None else gap, snapshot.solution.seconds,
+                        math.nan if gap is None else gap, snapshot.solution.seconds + programme_seconds,
                         snapshot.solution.solver, values)
     plan = make_plan(prep, model, solution)
     before = changes_of(prep, model, solved_state(prep, model, snapshot.solution.values))

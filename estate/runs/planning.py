@@ -10,6 +10,7 @@ maps come after runs in the package's layering.
 from __future__ import annotations
 
 import contextlib
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,6 +156,8 @@ def _schedule(scenario: Scenario, model: EstateModel | None, plan: Plan, clock: 
                                   "(no `area` column)", "a national register; schedule each "
                                   "area as its own register")])
     with clock.stage("programme", "Scheduling the changes year by year"):
+        started = time.perf_counter()
         programme = plan_programme(plan.prepared, model, plan, scenario.programme,
                                    scenario.time_limit_s, scenario.mip_gap)
-        return programme_plan(plan.prepared, model, plan, programme, scenario.time_limit_s)
+        return programme_plan(plan.prepared, model, plan, programme, scenario.time_limit_s,
+                              time.perf_counter() - started)
