@@ -753,3 +753,5 @@ def test_a_register_that_is_not_there_is_named_by_its_full_path(
     monkeypatch.chdir(tmp_path)
     raw = read_tables(Path("models/../data/suffolkk"))
     assert [p.found for p in raw.problems] == [f"nothing at {tmp_path.resolve()}/data/suffolkk"]
+    # and it is named as the progress lines name the register, not as joined
+    assert [p.file for p in raw.problems] == ["data/suffolkk"]

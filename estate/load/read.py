@@ -111,7 +111,8 @@ def read_tables(path: str | Path) -> RawRegister:
                  "Workbook (.xlsx)")
     else:
         found = f"a {suffix or 'suffix-less'} file {path.name}"
-    raw.problems.append(Problem(str(path), None, None, EXPECTED_REGISTER, found))
+    # named as the progress lines name it (`data/reg`, not `models/../data/reg`)
+    raw.problems.append(Problem(shown_path(path), None, None, EXPECTED_REGISTER, found))
     return raw
 
 
