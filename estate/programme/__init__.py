@@ -147,7 +147,7 @@ def _no_programme(prep: Prepared, changes: Changes, limits: ProgrammeLimits, sta
     required = _required_too_late(prep, changes)
     reasons = list(required)
     limits_set = _limits_set(limits)
-    limit_keys = tuple(key.split(" = ")[0] for key in limits_set)
+    limit_keys = tuple(key for key, _ in limits_set)
     if not reasons and (placed := _placed_in_first_year(prep, changes)):
         reasons.append(Reason(
             placed + ": what makes room for it there (a build, a move out, a shared "
@@ -159,8 +159,9 @@ def _no_programme(prep: Prepared, changes: Changes, limits: ProgrammeLimits, sta
     # named only when no such change is
     if limits_set and not required:
         reasons.append(Reason(
-            "the yearly limits (" + "; ".join(limits_set) + ") leave no year for every "
-            "change the plan needs: raise them, or lengthen horizon_years",
+            "the yearly limits (" + "; ".join(f"{key} = {value}" for key, value in limits_set)
+            + ") leave no year for every change the plan needs: raise them, or lengthen "
+            "horizon_years",
             (*limit_keys, "horizon_years")))
     if not reasons:
         reasons.append(Reason("no schedule of the plan's changes keeps every timing rule "
@@ -171,17 +172,17 @@ def _no_programme(prep: Prepared, changes: Changes, limits: ProgrammeLimits, sta
                       "and its rules")
 
 
-def _limits_set(limits: ProgrammeLimits) -> list[str]:
-    """The yearly limits a scenario sets, as its keys and values."""
+def _limits_set(limits: ProgrammeLimits) -> list[tuple[str, str]]:
+    """The yearly limits a scenario sets: each key, and its value as the reasons say it."""
     out = []
     one_off = set(limits.max_one_off_per_year)
     if np.isfinite(limits.max_one_off_per_year).any():
-        out.append("programme.max_one_off_per_year = " + (
-            money(one_off.pop()) if len(one_off) == 1 else "a list by year"))
+        out.append(("programme.max_one_off_per_year",
+                    money(one_off.pop()) if len(one_off) == 1 else "a list by year"))
     if np.isfinite(limits.max_fte_moved_per_year):
-        out.append(f"programme.max_fte_moved_per_year = {limits.max_fte_moved_per_year:g}")
+        out.append(("programme.max_fte_moved_per_year", f"{limits.max_fte_moved_per_year:g}"))
     if np.isfinite(limits.max_closures_per_year):
-        out.append(f"programme.max_closures_per_year = {limits.max_closures_per_year:g}")
+        out.append(("programme.max_closures_per_year", f"{limits.max_closures_per_year:g}"))
     return out
 
 
