@@ -410,6 +410,8 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
     for run in runs:
         if run.summary is None:
             err(f"WARNING: {run.scenario.name}: {run.status}: {run.message.splitlines()[0]}")
+        for kept in run.kept_files:  # a file saved into its folder as it was planned
+            err(f"WARNING: {run.scenario.name}: {kept.sentence}")
     if note := registers_note(run_registers(runs)):
         err(f"WARNING: {note}")
     say("Comparison: " + ", ".join(str(out / name) for name in COMPARISON_FILES))

@@ -791,3 +791,31 @@ def test_compare_refuses_two_names_sharing_a_folder_in_any_case(tmp_path: Path,
                 "for results/Base, where 'Base' (one.toml) is stored: give one of them "
                 "another name") in said, said
     assert not (tmp_path / "results").exists() and not (tmp_path / "comparison").exists()
+
+
+def test_compare_tells_of_a_file_saved_in_a_folder_as_it_was_planned(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real `estate compare` re-planning a scenario whose results folder gets the
+    user's file as the new results start to be written: the file is in the new folder,
+    and compare warns of it on stderr, naming the scenario, as `estate plan` would."""
+    import estate.cli
+
+    data = loser_register(tmp_path / "register")
+    path = write_scenario(tmp_path / "models" / "a.toml", scenario_on(data, "A"))
+    first = invoke(tmp_path, "compare", path, "--no-policy-costs", "--out", "cmp")
+    assert first.code == 0, first.output
+    assert "kept" not in first.stderr
+    folder = Path("results") / "A"
+
+    def saving_a_file(line: str) -> None:
+        if line.startswith("Writing results"):
+            (tmp_path / folder / "board notes.txt").write_text("keep S1", encoding="utf-8")
+
+    monkeypatch.setattr(estate.cli, "progress_lines", lambda enabled: saving_a_file)
+    write_scenario(path, scenario_on(data, "A", relocation={"cost_per_fte": 200.0}))
+    again = invoke(tmp_path, "compare", path, "--no-policy-costs", "--out", "cmp")
+    assert again.code == 0, again.output
+    assert (tmp_path / folder / "board notes.txt").read_text(encoding="utf-8") == "keep S1"
+    assert (tmp_path / folder / "summary.json").exists()
+    assert (f"WARNING: A: kept board notes.txt, added to {folder} while it was planned"
+            in again.stderr.splitlines())

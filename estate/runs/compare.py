@@ -56,6 +56,7 @@ from estate.store import (
 )
 from estate.store.check import write_safe_rows
 from estate.store.folder import replaceable, write_file
+from estate.store.keep import is_kept_file
 from estate.store.paths import other_scenario
 from estate.store.register_used import COLUMNS as REGISTER_COLUMNS
 from estate.store.register_used import RegisterUsed, fingerprint
@@ -87,6 +88,9 @@ class Run:
     stored: StoredResults | None = field(default=None, repr=False, compare=False)
     # the register it is planned on (comparison.csv's `register*` columns)
     register: RegisterUsed | None = None
+    # the files the user saved into its results folder while it was planned, kept in
+    # the new folder: each one's warning (`estate.store.keep.KeptFile.warning`)
+    kept_files: list[Problem] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -265,8 +269,9 @@ def _plan_run(task: tuple[Run, Register, Progress | None, bool]) -> bool:
         add_policy_costs(sc, register, run.results_dir, say)
     else:
         say(f"{sc.name}: planning" + (", with policy costs" if priced else ""))
-        plan_scenario(sc, out=run.results_dir, policy_costs=priced, register=register,
-                      progress=progress)
+        planned = plan_scenario(sc, out=run.results_dir, policy_costs=priced,
+                                register=register, progress=progress)
+        run.kept_files = [w for w in planned.plan.warnings if is_kept_file(w)]
     if state == SOLVE or (state == ADD_POLICY_COSTS and priced):
         run.stored = None  # the folder was written or changed here: read it afresh
     return state != SOLVE
