@@ -238,3 +238,30 @@ def test_the_alternatives_land_on_the_plan_written_and_say_what_they_are_near(
                         "were made in year 1")
     assert lines[1].endswith("; the same sites as the plan written")
     assert not lines[2].endswith("the plan written")
+
+
+def test_each_alternative_s_own_folder_says_it_is_measured_against_the_snapshot(
+        tmp_path: Path) -> None:
+    """An alternative's own folder, read alone (its terminal lines, board pack and map
+    panel), says what it is dearer than: the snapshot optimum (£1,300,547.95, every
+    change made in year 1), not the plan written (the programme's end state, £1.25m),
+    so the alternative that is the plan written is not called dearer than it."""
+    from estate.maps.panels import kpi_panel
+
+    path = another_end_register(tmp_path)
+    plan_scenario(path, out=tmp_path / "results", alternatives=2, within_pct=100)
+    first = read_summary(tmp_path / "results" / "alternatives" / "1")
+    assert first.alternative is not None
+    assert first.alternative["measured_against"] == "snapshot_optimum"
+    said = (f"an alternative, {money(1_300_547.95 - 1_250_000)} (NPV) dearer than the "
+            "snapshot optimum (every change made in year 1), which is proven optimal")
+    assert f"Status:          {said}" in "\n".join(summary_lines(first))
+    words = decision(read_results(tmp_path / "results" / "alternatives" / "1"))
+    assert f"This plan is {said}." in words
+    assert "cheapest plan" not in words
+    assert said in kpi_panel(first)
+    second = read_summary(tmp_path / "results" / "alternatives" / "2")
+    assert second.alternative is not None
+    assert second.alternative["measured_against"] == "snapshot_optimum"
+    assert (f"an alternative, {money(1_300_547.95 - 700_000)} (NPV) dearer than the "
+            "snapshot optimum (every change made in year 1)") in summary_lines(second)[1]

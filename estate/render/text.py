@@ -5,6 +5,7 @@ from __future__ import annotations
 from estate.results import Summary, money
 from estate.results.words import (
     IN_YEAR_ONE,
+    SNAPSHOT_OPTIMUM,
     count,
     fte_words,
     horizon_words,
@@ -103,7 +104,7 @@ def alternative_lines(summary: Summary) -> list[str]:
     info = summary.alternatives
     if not info:
         return []
-    snapshot = info.get("measured_against") == "snapshot_optimum"
+    snapshot = info.get("measured_against") == SNAPSHOT_OPTIMUM
     lines = [f"Alternatives:    {info['found']} within {info['within_pct']:g}% of the saving "
              f"({signed_money(info['allowance_npv'])})"]
     if snapshot:  # the plan written is a dated programme's end state, not their optimum

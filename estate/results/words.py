@@ -18,6 +18,10 @@ from estate.status import Status
 
 PROVEN = 1e-6
 """A relative gap this small is a proof: the plan is optimal."""
+SNAPSHOT_OPTIMUM = "snapshot_optimum"
+"""`measured_against` of alternatives found near the snapshot optimum when the plan
+written is a dated programme's end state (`estate.runs.alternatives`): the plan they
+are dearer than is not the plan written."""
 
 
 def count(n: float, noun: str, plural: str | None = None) -> str:
@@ -68,8 +72,10 @@ def plan_quality(s: Summary, asked: float | None = None) -> tuple[str, str]:
 def alternative_words(alternative: Mapping[str, Any], status: Status
                       ) -> tuple[str, str] | None:
     """An alternative's quality, as `plan_quality` says it: "an alternative, £545.0k (NPV)
-    dearer than the cheapest plan, which is proven optimal". None when its summary's
-    `alternative` table has no difference to say (a hand-edited file)."""
+    dearer than the cheapest plan, which is proven optimal", or, found beside a dated
+    programme's end state (`measured_against` `SNAPSHOT_OPTIMUM`), "... dearer than the
+    snapshot optimum (every change made in year 1), which is proven optimal". None when
+    its summary's `alternative` table has no difference to say (a hand-edited file)."""
     difference = alternative.get("npv_difference")
     if not isinstance(difference, int | float) or not math.isfinite(difference):
         return None
@@ -88,20 +94,26 @@ def alternative_words(alternative: Mapping[str, Any], status: Status
 
 def _cheapest_words(alternative: Mapping[str, Any]) -> str:
     """The plan an alternative is measured against, and how sure that one is (from the
-    `optimum_status` and `optimum_mip_gap` the alternative's summary records)."""
+    `optimum_status` and `optimum_mip_gap` the alternative's summary records). Beside a
+    dated programme's end state that plan is the snapshot optimum, not the plan written,
+    and is named so whatever its status."""
+    snapshot = alternative.get("measured_against") == SNAPSHOT_OPTIMUM
+    named = "the snapshot optimum (every change made in year 1)"
     try:
         status = Status(str(alternative.get("optimum_status")))
     except ValueError:
-        return "the cheapest plan found"
+        return named if snapshot else "the cheapest plan found"
     gap = alternative.get("optimum_mip_gap")
     gap = float(gap) if isinstance(gap, int | float) else None
     if status == Status.OPTIMAL and (gap is None or gap <= PROVEN):
-        return "the cheapest plan, which is proven optimal"
+        return f"{named if snapshot else 'the cheapest plan'}, which is proven optimal"
     if status == Status.TIME_LIMIT:
-        return "the best plan found, which the time limit stopped before it was proven optimal"
+        return (f"{named if snapshot else 'the best plan found'}, which the time limit "
+                "stopped before it was proven optimal")
     if status == Status.OPTIMAL and gap is not None:
-        return f"the cheapest plan found, which is within {percent_up(gap)} of the lowest possible cost"
-    return "the cheapest plan found"
+        return (f"{named if snapshot else 'the cheapest plan found'}, which is within "
+                f"{percent_up(gap)} of the lowest possible cost")
+    return named if snapshot else "the cheapest plan found"
 
 
 def programme_end_words(s: Summary) -> tuple[str, str]:

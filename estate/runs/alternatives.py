@@ -32,6 +32,7 @@ from estate.errors import InputError, Problem
 from estate.load.scenario import Scenario
 from estate.model.build import EstateModel
 from estate.results import Plan, make_plan
+from estate.results.words import SNAPSHOT_OPTIMUM
 from estate.solve import SolverOptions, solve
 from estate.status import Status
 from estate.store import write_results
@@ -183,9 +184,21 @@ def beside_programme_plan(info: dict[str, Any], found: list[Alternative], plan: 
     programme's end state may be one of them."""
     ours = plan.sites["decision"].tolist()
     same = {a.index: a.plan.sites["decision"].tolist() == ours for a in found}
-    return {**info, "measured_against": "snapshot_optimum",
+    return {**info, "measured_against": SNAPSHOT_OPTIMUM,
             "plans": [{**entry, "same_sites_as_plan": same[entry["index"]]}
                       for entry in info["plans"]]}
+
+
+def measured_against_snapshot(found: list[Alternative]) -> None:
+    """Mark each alternative's own `alternative` table as measured against the snapshot
+    optimum (`measured_against`), as `beside_programme_plan` marks the parent's table:
+    its folder, map and board pack are read alone, and must not call that optimum the
+    cheapest plan when the plan written is a dated programme's end state."""
+    for alternative in found:
+        summary = alternative.plan.summary
+        assert summary.alternative is not None  # set by `find_alternatives`
+        alternative.plan.summary = summary.replace(
+            alternative={**summary.alternative, "measured_against": SNAPSHOT_OPTIMUM})
 
 
 def alternative_map(map_path: Path, index: int) -> Path:

@@ -28,6 +28,7 @@ from estate.runs.alternatives import (
     Alternative,
     beside_programme_plan,
     find_alternatives,
+    measured_against_snapshot,
     not_for_areas,
     write_alternatives,
 )
@@ -136,6 +137,7 @@ def _plan_loaded(scenario: Scenario, register: Register, clock: Clock, *,
             # summary, said to be measured against the snapshot optimum they are near
             result.summary = result.summary.replace(alternatives=beside_programme_plan(
                 dict(snapshot.summary.alternatives), found, result))
+            measured_against_snapshot(found)
     if policy_costs:
         with clock.stage("policy_costs", "Pricing each policy (an exact solve without each)"):
             result.summary = result.summary.replace(
