@@ -15,7 +15,8 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
 - pipeline.py: test_first_plan.py (the status quo start), and every planning test
 - runs/planning.py: test_store.py, test_cli.py
 - render/compare_page.py, render/compare_figures.py, maps/compare_map.py: test_compare.py (and test_accessibility.py);
-  render/sweep_page.py: test_sweep.py
+  render/sweep_page.py: test_sweep.py; render/text_width.py: test_sweep.py (site labels
+  fitted) and test_programme_page.py, test_curve_browser.py (the cash curve drawn whole)
 - render/programme_chart.py: test_programme_page.py (and test_gantt_browser.py,
   test_curve_browser.py); results/programme.py:
   test_programme_store.py; maps/timeline.py: test_programme_map.py

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from estate.render.html import inert
+from estate.render.text_width import text_width
 from estate.results import Programme, money
 from estate.results.words import fte_words
 
@@ -320,15 +321,11 @@ CURVE_TEXT = 30.0
 """The largest size, in the curve's own units, that the page's style sheet gives the
 curve's text (when the curve is shrunk to a phone's width, 12 px on a curve 288 px
 wide); the curve leaves room for it."""
-EM = {**dict.fromkeys("0123456789\u00a3$", 0.7), "m": 1.05, "k": 0.67, ".": 0.38, ",": 0.38,
-      "-": 0.42, " ": 0.35, ":": 0.4}
-"""A character's width in ems, at least as wide as in the common sans-serif fonts, bold;
-any other character 0.8 em."""
 
 
 def _wide(text: str, size: float = CURVE_TEXT) -> float:
-    """The width of `text` at `size`, overestimated (`EM`)."""
-    return size * sum(EM.get(c, 0.8) for c in text)
+    """The width of `text` at `size`, bold as the curve's text is, overestimated."""
+    return text_width(text, size, bold=True)
 
 
 def _axis_money(value: float) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import math
-import unicodedata
 from typing import Any
 
 import numpy as np
@@ -17,6 +16,7 @@ import pandas as pd
 
 from estate.render.html import document, static_text
 from estate.render.programme_chart import ticks
+from estate.render.text_width import text_width
 from estate.results import money
 from estate.runs.sweep import PLANNED, Vary, shown
 from estate.status import Status
@@ -134,22 +134,13 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
     return "".join(parts)
 
 
-EM = {**dict.fromkeys("'IJijl", 0.3), **dict.fromkeys(" (),-./:;[\\]ft|", 0.4),
-      **dict.fromkeys('!"*_`r', 0.5), **dict.fromkeys("?FLcksvxyz", 0.6),
-      **dict.fromkeys("$0123456789ABCEKPRSTVXYZabdeghnopqu{}", 0.7),
-      **dict.fromkeys("&DGHNOQU", 0.8), **dict.fromkeys("#+<=>M^w~", 0.9),
-      **dict.fromkeys("%@Wm\u2026", 1.0)}
-"""A character's width in ems, as wide as in DejaVu Sans (the widest of the common sans
-fonts, what `system-ui` is on many Linux desktops) rounded up; any other character 1 em,
-or 1.3 em when East Asian wide (a Chinese character, an emoji)."""
 LABEL_PX = 11
 """The size of the chart's text (the page's style sheet: `svg{font-size:11px}`)."""
 
 
 def _width(text: str) -> float:
-    """The width of `text` in pixels on the chart, overestimated (`EM`)."""
-    return LABEL_PX * sum(EM.get(c, 1.3 if unicodedata.east_asian_width(c) in "WF" else 1.0)
-                          for c in text)
+    """The width of `text` in pixels on the chart, overestimated (`text_width`)."""
+    return text_width(text, LABEL_PX)
 
 
 def _fitted(text: str, room: float) -> str:
