@@ -15,6 +15,7 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection
@@ -249,3 +250,41 @@ def test_no_place_name_covers_a_site(sites: pd.DataFrame, named: set[str]) -> No
         assert all(t.get_zorder() < lowest for t in ax.texts if t.get_text() in shown[0])
     assert len(_marks(figure, panels[1])) == 8 + len(sites) - len(NEAR_IPSWICH) + 1  # S7 twice
     assert shown[0] == shown[1] == named
+
+
+FLAT_ZONES = pd.DataFrame({"zone_id": ["Z1", "Z2", "Z3"],
+                           "name": ["Stowmarket", "Halesworth", "Southwold"],
+                           "lat": [52.19, 52.3, 52.0], "lon": [1.0, 1.5, 0.5],
+                           "population": [20000, 8000, 5000]})
+"""A register twice as wide as tall, Southwold at its lower left corner: its point sits
+just above the scale bar, whose words a name set below the point covers."""
+ABOVE_SOUTHWOLD = _sites([(52.19, 1.0, "keep", ""), (52.3, 1.5, "close", ""),
+                          (52.25, 1.2, "keep", ""), (52.022, 0.54, "keep", "")])
+"""A site at each of the other towns and one 2.4 km north and 2.7 km east of Southwold's point,
+where its name set above the point lands: the name's next spot is below the point."""
+
+
+def _box(artist: Artist) -> Box:
+    box = artist.get_window_extent()
+    scale = 72 / artist.figure.dpi
+    return box.x0 * scale, box.y0 * scale, box.x1 * scale, box.y1 * scale
+
+
+def test_no_place_name_covers_the_scale_bar() -> None:
+    """On both panels, every place name (measured as drawn) is clear of the scale bar and
+    its words: Southwold, crowded off its spot above by a site, goes beside its point
+    rather than below it over the "20 km"; it is still named, as every town is."""
+    figure = estate_map(ABOVE_SOUTHWOLD, FLAT_ZONES)
+    FigureCanvasAgg(figure).draw()
+    for ax in figure.axes[:2]:
+        scale_bar = [_box(p) for p in ax.patches] + \
+            [_box(t) for t in ax.texts if t.get_text().endswith(" km")]
+        names = {t.get_text(): _box(t) for t in ax.texts
+                 if t.get_text() in set(FLAT_ZONES["name"])}
+        assert len(scale_bar) == 2
+        assert set(names) == set(FLAT_ZONES["name"])
+        for name, box in names.items():
+            for part in scale_bar:
+                assert not _overlap(box, part), (name, box, part)
+        for mark in _marks(figure, ax):
+            assert not _overlap(names["Southwold"], mark[3])

@@ -11,9 +11,11 @@ sites are, so a name set at one fixed spot lands on a site as often as not and i
 halo hides the site's mark (a new shared centre under "Ipswich": the map shows fewer
 sites than its legend counts). So each name tries a few spots round its point (above,
 below, right, left, then farther out), measured as matplotlib draws it, and takes the
-first clear of every site's mark, of the names set before it and of the panel's edges; a
-name with no such spot is left off (the place is context; the legend and the tables name
-every site). The names are drawn beneath the marks too, so no halo can hide a site.
+first clear of every site's mark, of the scale bar (its bar and its words), of the names
+set before it and of the panel's edges; a name with no such spot is left off (the place
+is context; the legend and the tables name every site). The names are drawn beneath the
+marks too, so no halo can hide a site. The titles sit above the panels and the legend
+beneath them, outside the edges a name keeps within, so no name meets them either.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from matplotlib import patheffects
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -118,8 +121,9 @@ def _mark_boxes(ax: Axes, xy: np.ndarray, reach: np.ndarray) -> list[Bbox]:
 def _set_names(ax: Axes, renderer: RendererBase, names: list[tuple[str, float, float]],
                marks: list[Bbox]) -> list[Annotation]:
     """Set each of `names` (text, x, y in the panel's metres), most important first, at
-    the first spot clear of `marks` (`_mark_boxes`), of the names set before it and of the
-    panel's edges; a name with no clear spot is left off. The names set, as drawn."""
+    the first spot clear of `marks` (the sites' `_mark_boxes` and the scale bar's box, in
+    the figure's pixels), of the names set before it and of the panel's edges; a name with
+    no clear spot is left off. The names set, as drawn."""
     x0, x1 = ax.get_xlim()
     frame = ax.get_window_extent(renderer)
     pad = CLEAR * ax.figure.dpi / 72
@@ -179,21 +183,25 @@ def places(zones: pd.DataFrame, xy: np.ndarray, spacing: float, most: int = 10
     return chosen
 
 
-def _scale_bar(ax: Axes, x0: float, y0: float, width: float) -> None:
-    """A bar of a round number of km, about a quarter of the panel wide, at lower left."""
+def _scale_bar(ax: Axes, x0: float, y0: float, width: float) -> list[Artist]:
+    """A bar of a round number of km, about a quarter of the panel wide, at lower left;
+    what is drawn of it (the bar and its words), for the place names to keep clear of."""
     raw = width / 4 / 1000
     km = next(k for k in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000)
               if k >= raw * 0.6) if raw > 0 else 1
     height = width * 0.012
-    ax.fill([x0, x0 + km * 1000, x0 + km * 1000, x0], [y0, y0, y0 + height, y0 + height],
-            color=INK, zorder=6)
-    ax.text(x0 + km * 500, y0 + height * 2.2, f"{km:g} km", ha="center", va="bottom",
-            fontsize=6.5, color=INK, zorder=6)
+    bar = ax.fill([x0, x0 + km * 1000, x0 + km * 1000, x0],
+                  [y0, y0, y0 + height, y0 + height], color=INK, zorder=6)
+    words = ax.text(x0 + km * 500, y0 + height * 2.2, f"{km:g} km", ha="center",
+                    va="bottom", fontsize=6.5, color=INK, zorder=6)
+    return [*bar, words]
 
 
-def _panel(ax: Axes, title: str, land: gpd.GeoSeries, bounds: tuple[float, ...]) -> None:
+def _panel(ax: Axes, title: str, land: gpd.GeoSeries, bounds: tuple[float, ...]
+           ) -> list[Artist]:
     """A map panel with its land, title and scale bar; the sites and place names go on
-    after (the names last, where they hide no site: `_set_names`)."""
+    after (the names last, where they hide no site nor the scale bar: `_set_names`). The
+    scale bar as drawn (`_scale_bar`)."""
     land.plot(ax=ax, color=LAND, edgecolor=LAND_EDGE, linewidth=0.4, zorder=0)
     x0, y0, x1, y1 = bounds
     ax.set_xlim(x0, x1)
@@ -202,7 +210,7 @@ def _panel(ax: Axes, title: str, land: gpd.GeoSeries, bounds: tuple[float, ...])
     ax.set_axis_off()
     ax.text(0, 1.03, title, transform=ax.transAxes, fontsize=9, va="bottom", color=INK,
             fontweight="bold")
-    _scale_bar(ax, x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.02, x1 - x0)
+    return _scale_bar(ax, x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.02, x1 - x0)
 
 
 def _draw(ax: Axes, xy: np.ndarray, mask: np.ndarray, kind: str,
@@ -279,19 +287,22 @@ def estate_map(sites: pd.DataFrame, zones: pd.DataFrame,
     before = figure.add_axes((0, key / height, panel / width, tall / height))
     after = figure.add_axes(((panel + gap) / width, key / height, panel / width, tall / height))
     counts = _counts(decision, shared)
-    _panel(before, f"Before: {counts['today']} sites", land, bounds)
+    scale_bars = {before: _panel(before, f"Before: {counts['today']} sites", land, bounds)}
     _draw(before, sxy, np.isin(decision, ("keep", "close")), "today")
-    _panel(after, f"After: {counts['after']} sites", land, bounds)
+    scale_bars[after] = _panel(after, f"After: {counts['after']} sites", land, bounds)
     _draw(after, sxy, (decision == "keep") & ~shared, "keep")
     _draw(after, sxy, decision == "close", "close")
     _draw(after, sxy, decision == "open", "open")
     _draw(after, sxy, np.isin(decision, ("keep", "open")) & shared, "centre",
           inside=decision == "open")
-    # the names measured as drawn; both panels clear of the marks of either, so alike
+    # the names measured as drawn; both panels clear of the marks of either and of the
+    # scale bar (at the same spot on each), so alike
     renderer = FigureCanvasAgg(figure).get_renderer()
     marked, reach = _largest_marks(decision, shared)
     for ax in (before, after):
-        _set_names(ax, renderer, labels, _mark_boxes(ax, sxy[marked], reach))
+        scale_bar = Bbox.union([a.get_window_extent(renderer) for a in scale_bars[ax]])
+        _set_names(ax, renderer, labels,
+                   [*_mark_boxes(ax, sxy[marked], reach), scale_bar])
     words = {**{k: f"{s.words} ({counts[k]})" for k, s in SYMBOLS.items()},
              "centre": f"{SYMBOLS['centre'].words} ({counts['centre']} sites)"}
     handles = [Line2D([], [], linestyle="", marker=SYMBOLS[k].marker, markersize=6,
