@@ -178,8 +178,23 @@ def _tab_stops(page: Any, n: int) -> list[str]:
     for _ in range(n):
         page.keyboard.press("Tab")
         names.append(page.evaluate("document.activeElement.getAttribute('aria-label') || ''"))
-    page.wait_for_timeout(400)  # the last pan's animation
+    _settled(page)  # the last pan's animation
     return names
+
+
+def _settled(page: Any) -> None:
+    """Wait until the map has stopped moving: its centre the same twice, 150 ms apart
+    (a pan Tab started may run on past a fixed wait on a busy machine, and a marker
+    measured during it is not where it will stop)."""
+    centre = f"(() => {{ const c = {MAP}.getCenter(); return [c.lat, c.lng]; }})()"
+    last = None
+    for _ in range(40):
+        page.wait_for_timeout(150)
+        now = page.evaluate(centre)
+        if now == last:
+            return
+        last = now
+    raise AssertionError("the map kept moving for 6 s")
 
 
 def test_a_site_under_a_panel_is_out_of_the_tab_order_until_clear(phone: Opened) -> None:
