@@ -408,7 +408,8 @@ def prepare(register: Register, scenario: Scenario) -> Prepared:
         scenario=scenario, crs=crs, agencies=agencies, sites=sites, functions=functions,
         zones=zones, pairs=pairs,
         coverage=coverage, home=home, existing=existing,
-        forced_open=forced_open & ~forced_closed, forced_closed=forced_closed, warnings=list(register.warnings) + warnings + unreached,
+        forced_open=forced_open & ~forced_closed, forced_closed=forced_closed,
+        warnings=list(register.warnings) + warnings + unreached,
         measured=list(warnings),
         zone_shapes=register.zone_shapes,
     )

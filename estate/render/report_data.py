@@ -257,7 +257,8 @@ def check_compared(table: pd.DataFrame, r: Results, folder: str | Path) -> None:
     on this plan's register: its side-by-side page would set another estate's or
     another plan's scenarios beside this paper as if they were its alternatives. The
     scenario is matched by name (a comparison holds one of each), the register by its
-    absolute path and its files' fingerprint (`RegisterUsed.same_as`)."""
+    files' fingerprint wherever it lies, or by its absolute path when a fingerprint is
+    missing (`RegisterUsed.same_as`)."""
     path = Path(folder) / "comparison.csv"
     name = r.summary.scenario
     mine = r.register
