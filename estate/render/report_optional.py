@@ -19,7 +19,6 @@ from estate.results import Summary, money
 from estate.results.words import (
     DATED,
     IN_YEAR_ONE,
-    as_shown,
     count,
     dated_difference,
     dated_figure_words,
@@ -177,8 +176,9 @@ def dated_words(r: Results) -> str:
     said += "."
     if limits := limits_words(p.method, p.unlimited_saving, p.npv_saving):
         said += f" The yearly limits {limits}."
-        waiting = as_shown(s.npv_saving) - as_shown(p.unlimited_saving or 0.0)
-        by_limits = as_shown(p.unlimited_saving or 0.0) - as_shown(p.npv_saving)
+        unlimited = p.unlimited_saving or 0.0
+        waiting = dated_difference(s.npv_saving, unlimited)
+        by_limits = dated_difference(unlimited, p.npv_saving)
         if difference >= 0.5 and waiting >= 0.5 and by_limits >= 0.5:
             # the difference in two parts that add up to it as the page shows them
             other = [w for w in waits if not w.startswith("the yearly limits")]
