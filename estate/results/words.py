@@ -97,23 +97,24 @@ def _cheapest_words(alternative: Mapping[str, Any]) -> str:
     `optimum_status` and `optimum_mip_gap` the alternative's summary records). Beside a
     dated programme's end state that plan is the snapshot optimum, not the plan written,
     and is named so whatever its status."""
-    snapshot = alternative.get("measured_against") == SNAPSHOT_OPTIMUM
-    named = "the snapshot optimum (every change made in year 1)"
+    if alternative.get("measured_against") == SNAPSHOT_OPTIMUM:
+        cheapest = best = found = "the snapshot optimum (every change made in year 1)"
+    else:
+        cheapest, best, found = ("the cheapest plan", "the best plan found",
+                                 "the cheapest plan found")
     try:
         status = Status(str(alternative.get("optimum_status")))
     except ValueError:
-        return named if snapshot else "the cheapest plan found"
+        return found
     gap = alternative.get("optimum_mip_gap")
     gap = float(gap) if isinstance(gap, int | float) else None
     if status == Status.OPTIMAL and (gap is None or gap <= PROVEN):
-        return f"{named if snapshot else 'the cheapest plan'}, which is proven optimal"
+        return f"{cheapest}, which is proven optimal"
     if status == Status.TIME_LIMIT:
-        return (f"{named if snapshot else 'the best plan found'}, which the time limit "
-                "stopped before it was proven optimal")
+        return f"{best}, which the time limit stopped before it was proven optimal"
     if status == Status.OPTIMAL and gap is not None:
-        return (f"{named if snapshot else 'the cheapest plan found'}, which is within "
-                f"{percent_up(gap)} of the lowest possible cost")
-    return named if snapshot else "the cheapest plan found"
+        return f"{found}, which is within {percent_up(gap)} of the lowest possible cost"
+    return found
 
 
 def programme_end_words(s: Summary) -> tuple[str, str]:
