@@ -18,6 +18,7 @@ from estate.store.folder import (
     clear_debris,
     clear_debris_in,
     folder_lock,
+    not_a_folder_to_read,
     replaceable,
     write_file,
     write_folder,
@@ -157,6 +158,29 @@ def test_an_out_that_is_a_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not a folder"), folder_lock(target):
         pass
     assert target.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_a_folder_to_read_and_one_to_write_are_each_told_their_own_fix(
+        tmp_path: Path) -> None:
+    """The same file is refused as an input folder (give the folder meant, or the folder
+    a file of it is in) and as an output folder (move it away, or write elsewhere): each
+    check says what its caller was given the path for."""
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "summary.json").write_text("{}", encoding="utf-8")
+    stray = tmp_path / "stray.txt"
+    stray.write_text("x", encoding="utf-8")
+    meant = "the folder `estate plan` wrote"
+    assert not_a_folder_to_read(results, meant, "summary.json") is None
+    assert not_a_folder_to_read(tmp_path / "absent", meant, "summary.json") == (
+        "nothing there: check the name; give the folder `estate plan` wrote")
+    assert not_a_folder_to_read(results / "summary.json", meant, "summary.json") == (
+        f"a file in the folder {results}: give that folder, not the file")
+    assert not_a_folder_to_read(stray, meant, "summary.json") == (
+        "a file, not a folder: give the folder `estate plan` wrote")
+    assert replaceable(stray) == "a file, not a folder: move it away, or give --out another folder"
+    assert replaceable(stray, "write elsewhere") == (
+        "a file, not a folder: move it away, or write elsewhere")
 
 
 def test_the_lock_leaves_nothing_behind(tmp_path: Path) -> None:

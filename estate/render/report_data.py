@@ -28,7 +28,7 @@ from estate.results import Programme, Summary
 from estate.runs.compare import stored_agency_npv
 from estate.status import Status
 from estate.store import Columns, check_results, read_table, read_warnings, read_zone_areas
-from estate.store.folder import not_a_folder
+from estate.store.folder import not_a_folder_to_read
 from estate.store.register_used import RegisterUsed, register_of_results
 
 
@@ -196,8 +196,8 @@ def read_comparison(folder: str | Path) -> pd.DataFrame:
     figures and counts of a row with a plan, are checked: a hand edit would otherwise
     change which scenario the pack says saves the most."""
     path = Path(folder) / "comparison.csv"
-    found = not_a_folder(Path(folder), "the folder `estate compare` wrote (its --out, "
-                         "comparison/ unless given)", "comparison.csv")
+    found = not_a_folder_to_read(Path(folder), "the folder `estate compare` wrote (its "
+                                 "--out, comparison/ unless given)", "comparison.csv")
     if found is not None or not path.exists():
         raise InputError([Problem(str(folder), None, None, "a folder written by `estate "
                                   "compare` (with comparison.csv)",

@@ -40,7 +40,7 @@ from estate.store.check import (
     unsafe_cell,
     write_safe_csv,
 )
-from estate.store.folder import not_a_folder, write_file, write_folder
+from estate.store.folder import not_a_folder_to_read, write_file, write_folder
 from estate.store.keep import SCENARIO_FILE
 
 __all__ = ["FORMULA_STARTS", "PROGRAMME_TABLES", "RESULT_TABLES", "TABLES", "Columns",
@@ -87,8 +87,8 @@ def read_summary(folder: Path) -> Summary:
     naming it and what was wrong."""
     path = Path(folder) / "summary.json"
     expected = "a results folder written by `estate plan` (with summary.json)"
-    found = not_a_folder(Path(folder), "the folder `estate plan` wrote (results/<scenario "
-                         "name>/)", "summary.json")
+    found = not_a_folder_to_read(Path(folder), "the folder `estate plan` wrote "
+                                 "(results/<scenario name>/)", "summary.json")
     if found is not None:
         raise InputError([Problem(str(folder), None, None, expected, found)])
     try:

@@ -276,14 +276,16 @@ def _swap_into_place(tmp: Path, out: Path) -> list[KeptFile]:
     return kept
 
 
-def _not_a_folder(real: Path, elsewhere: str = "give --out another folder") -> str:
-    # said for `estate plan --out` and for the results/<name> folder a comparison writes,
-    # each with its own way to write elsewhere (`replaceable`)
+def _not_a_folder_to_write(real: Path, elsewhere: str = "give --out another folder") -> str:
+    """Why the path `real`, to be written as a results folder, cannot be: something that
+    is not a folder is there (the caller has seen it is not). Said for `estate plan
+    --out` and for the results/<name> folder a comparison writes, each with its own way
+    to write elsewhere (`elsewhere`, as `replaceable` takes it)."""
     return f"{kind_of(real) or 'a file'}, not a folder: move it away, or {elsewhere}"
 
 
-def not_a_folder(folder: Path, meant: str, marker: str) -> str | None:
-    """What is at `folder`, given to be read as the folder `meant` (one holding
+def not_a_folder_to_read(folder: Path, meant: str, marker: str) -> str | None:
+    """What is at `folder`, given as input to be read as the folder `meant` (one holding
     `marker`), when it is not a folder, with how to put it right (for a file of such a
     folder: give the folder it is in); None when it is a folder. Said in estate's words,
     as click's own check of the path ("Directory 'x' is a file.") says neither what was
@@ -309,7 +311,7 @@ def replaceable(out: Path, elsewhere: str = "give --out another folder") -> str 
     if not os.path.lexists(real):
         return None
     if not real.is_dir():
-        return _not_a_folder(real, elsewhere)
+        return _not_a_folder_to_write(real, elsewhere)
     try:
         names = [p.name for p in real.iterdir()]
         added = not_written_by_estate(real)
@@ -336,7 +338,7 @@ def folder_lock(out: Path, replaced: bool = True) -> Iterator[None]:
     refused the same way; any other folder (a sweep's) only when it is not a folder."""
     real = through_link(out)
     why = replaceable(real) if replaced else None if not os.path.lexists(real) or \
-        real.is_dir() else _not_a_folder(real)
+        real.is_dir() else _not_a_folder_to_write(real)
     if why is not None:
         raise InputError([Problem(str(out), None, None, "a results folder (or nothing yet)",
                                   why)])
