@@ -145,12 +145,23 @@ def _width(text: str) -> float:
 
 def _fitted(text: str, room: float) -> str:
     """`text` whole when it fits in `room` pixels, else as much of it as fits before an
-    ellipsis."""
+    ellipsis (nothing of it when not even one character does).
+
+    The cut is found by halving: every character has a width, so a longer beginning is
+    never narrower, and the beginnings that fit are those up to one cut. A few
+    measurements find it, where trying one character fewer at a time measured a long
+    name once for each character it lost."""
     if _width(text) <= room:
         return text
-    while text and _width(text + "\u2026") > room:
-        text = text[:-1]
-    return text.rstrip() + "\u2026"
+    # text[:fits] + "…" fits, or fits is 0; text[:over] + "…" does not (text alone does not)
+    fits, over = 0, len(text)
+    while over - fits > 1:
+        middle = (fits + over) // 2
+        if _width(text[:middle] + "\u2026") <= room:
+            fits = middle
+        else:
+            over = middle
+    return text[:fits].rstrip() + "\u2026"
 
 
 def site_label(site_id: str, name: str, room: float) -> str:
