@@ -9,6 +9,9 @@ import json
 import math
 import re
 import shutil
+import sys
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,7 @@ import estate
 import estate.runs.compare
 import estate.runs.national
 import estate.store
+import estate.store.register_used
 from estate.api import compare
 from estate.render.html import inert, script_json
 from estate.runs.compare import agency_gains, compensate, write_csv
@@ -381,6 +385,54 @@ def _fingerprint(register: Path) -> str:
     lines = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
                     for p in sorted(register.glob("*.csv")))
     return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
+def _count_calls(monkeypatch: pytest.MonkeyPatch, real: Callable[..., str],
+                 key: Callable[[Any], str]) -> Counter[str]:
+    """Calls of the function `real` counted by `key` of its first argument: every name
+    estate's modules have for it becomes a spy that counts the call, then makes it."""
+    calls: Counter[str] = Counter()
+
+    def spy(first: Any, *args: Any, **kwargs: Any) -> str:
+        calls[key(first)] += 1
+        return real(first, *args, **kwargs)
+
+    for name, module in list(sys.modules.items()):
+        if name == "estate" or name.startswith("estate."):
+            for attribute, value in list(vars(module).items()):
+                if value is real:
+                    monkeypatch.setattr(module, attribute, spy)
+    return calls
+
+
+def test_a_register_is_fingerprinted_once_a_comparison(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two scenarios on one register, compared twice: planned the first time, reused the
+    second. Each time its files are hashed once (`inputs_sha256`) and their fingerprint
+    taken once, for comparison.csv, for judging whether the stored folders are fresh, and
+    for the inputs.sha256 each new folder records; what they record is still the hash of
+    the files, worked out here by hand."""
+    data = coverage_register(tmp_path / "register")
+    paths = [write_scenario(tmp_path / "a.toml", scenario_on(data, "A")),
+             write_scenario(tmp_path / "b.toml", scenario_on(data, "B",
+                                                             policy={"keep": ["S2"]}))]
+    lines = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
+                    for p in sorted(data.glob("*.csv")))
+    kwargs = {"out": tmp_path / "out", "results_root": tmp_path / "results"}
+    for reused in (False, True):
+        hashed = _count_calls(monkeypatch, estate.store.inputs_sha256,
+                              lambda folder: str(Path(folder).resolve()))
+        fingerprinted = _count_calls(monkeypatch, estate.store.register_used.fingerprint, str)
+        runs = compare(paths, **kwargs)
+        assert [run.reused for run in runs] == [reused, reused]
+        assert hashed == {str(data.resolve()): 1}
+        assert fingerprinted == {lines: 1}
+        monkeypatch.undo()
+        for name in ("A", "B"):
+            assert (tmp_path / "results" / name / "inputs.sha256").read_text(
+                encoding="utf-8") == lines
+        rows = _csv_rows(tmp_path / "out" / "comparison.csv")
+        assert [r["register_sha256"] for r in rows] == [_fingerprint(data)] * 2
 
 
 def test_scenarios_on_different_registers_are_said_not_to_be_like_for_like(

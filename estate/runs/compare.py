@@ -88,6 +88,10 @@ class Run:
     stored: StoredResults | None = field(default=None, repr=False, compare=False)
     # the register it is planned on (comparison.csv's `register*` columns)
     register: RegisterUsed | None = None
+    # its register's checksum lines (`inputs_sha256`), read once for every scenario on
+    # that register: its fingerprint (`register`), what a stored folder must hold to be
+    # reused, and what a new one records; None until read
+    inputs: str | None = field(default=None, repr=False)
     # the files the user saved into its results folder while it was planned, kept in
     # the new folder: each one's warning (`estate.store.keep.KeptFile.warning`)
     kept_files: list[Problem] = field(default_factory=list)
@@ -162,14 +166,15 @@ COMPARED_ELSEWHERE = "give the scenario another `name` (each is stored in result
 REUSE, ADD_POLICY_COSTS, SOLVE = "reuse", "add_policy_costs", "solve"
 
 
-def stored_state(scenario: Scenario, folder: Path) -> tuple[str, StoredResults | None]:
-    """`reuse` when the folder holds a plan of this very scenario and register with its
-    policy costs; `add_policy_costs` when only those are missing (a folder written by
-    `estate plan` without `--policy-costs`); otherwise `solve`; with the folder as read,
-    when it was. A folder that would be reused is read and checked whole first: a damaged
-    or hand-edited one is a located `InputError` (`check_results`), never a misread
-    plan."""
-    if not is_fresh(folder, scenario_as_solved(scenario), inputs_sha256(Path(scenario.data))):
+def stored_state(scenario: Scenario, folder: Path,
+                 inputs: str) -> tuple[str, StoredResults | None]:
+    """`reuse` when the folder holds a plan of this very scenario and register (its
+    checksum lines `inputs`, as `inputs_sha256` gives them) with its policy costs;
+    `add_policy_costs` when only those are missing (a folder written by `estate plan`
+    without `--policy-costs`); otherwise `solve`; with the folder as read, when it was.
+    A folder that would be reused is read and checked whole first: a damaged or
+    hand-edited one is a located `InputError` (`check_results`), never a misread plan."""
+    if not is_fresh(folder, scenario_as_solved(scenario), inputs):
         return SOLVE, None
     if not (Path(folder) / "summary.json").exists():
         return SOLVE, None
@@ -190,7 +195,10 @@ def add_policy_costs(scenario: Scenario, register: Register, folder: Path,
 
 def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Path, Register]]:
     """Every scenario and register read and checked before anything is solved."""
-    runs, problems, registers, used = [], [], {}, {}
+    runs, problems, registers = [], [], {}
+    # each register's checksum lines, read once, and their fingerprint
+    inputs: dict[Path, str] = {}
+    fingerprints: dict[Path, str] = {}
     for path in paths:
         try:
             sc = load_scenario(path)
@@ -232,15 +240,18 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
                 continue
         problems.extend(p for p in check_against_register(run.scenario, registers[data])
                         if p.severity == "error")
-        if data not in used:
-            used[data] = fingerprint(inputs_sha256(data))
+        if data not in inputs:
+            inputs[data] = inputs_sha256(data)
+            fingerprints[data] = fingerprint(inputs[data])
+        run.inputs = inputs[data]
         run.register = RegisterUsed(str(run.scenario.raw.get("data", data)), str(data),
-                                    used[data], str(run.path))
+                                    fingerprints[data], str(run.path))
     if problems:
         raise InputError(problems)
     for run in runs:  # every stored folder to reuse checked before anything is solved
         try:
-            run.state, run.stored = stored_state(run.scenario, run.results_dir)
+            data = Path(run.scenario.data).resolve()
+            run.state, run.stored = stored_state(run.scenario, run.results_dir, inputs[data])
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -257,8 +268,10 @@ def _plan_run(task: tuple[Run, Register, Progress | None, bool]) -> bool:
     run, register, progress, priced = task
     say = progress or quiet
     sc = run.scenario
+    if run.inputs is None:
+        run.inputs = inputs_sha256(Path(sc.data))
     if not run.state:
-        run.state, run.stored = stored_state(sc, run.results_dir)
+        run.state, run.stored = stored_state(sc, run.results_dir, run.inputs)
     state = run.state
     if state == ADD_POLICY_COSTS and not priced:
         say(f"{sc.name}: reusing {run.results_dir} (its policy costs not asked for)")
@@ -270,7 +283,7 @@ def _plan_run(task: tuple[Run, Register, Progress | None, bool]) -> bool:
     else:
         say(f"{sc.name}: planning" + (", with policy costs" if priced else ""))
         planned = plan_scenario(sc, out=run.results_dir, policy_costs=priced,
-                                register=register, progress=progress)
+                                register=register, inputs=run.inputs, progress=progress)
         run.kept_files = [w for w in planned.plan.warnings if is_kept_file(w)]
     if state == SOLVE or (state == ADD_POLICY_COSTS and priced):
         run.stored = None  # the folder was written or changed here: read it afresh
@@ -284,8 +297,9 @@ def plan_runs(paths: list[str | Path], results_root: Path = Path("results"),
     reused whether or not it has them.
 
     One by one, in order, on the serial executor: the scenarios share the registers
-    read once here, and progress reads scenario by scenario. A scenario that cannot be planned (infeasible, no plan in
-    the time limit) is a row with its status; bad input stops the comparison."""
+    read once here (each with its checksums: see `Run.inputs`), and progress reads
+    scenario by scenario. A scenario that cannot be planned (infeasible, no plan in the
+    time limit) is a row with its status; bad input stops the comparison."""
     say = progress or quiet
     runs, registers = _load_all([Path(p) for p in paths], Path(results_root))
     tasks = [(run, registers[Path(run.scenario.data).resolve()], progress, policy_costs)

@@ -59,7 +59,8 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
                   write: bool = True, clock: Clock | None = None,
                   progress: Progress | None = None, lp_path: str | Path | None = None,
                   verbose: bool = False, direct: bool = True,
-                  register: Register | None = None, policy_costs: bool = False,
+                  register: Register | None = None, inputs: str | None = None,
+                  policy_costs: bool = False,
                   executor: str = "local", scheduler: str | None = None,
                   workers: int | None = None, alternatives: int = 0,
                   within_pct: float = 5.0, programme: bool = False,
@@ -70,7 +71,11 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
     `policy_executor`: "serial", "local" or "dask"); `alternatives=N` finds up to N
     near-optimal plans within `within_pct` percent of the NPV saving, written to
     `<out>/alternatives/<i>/`; `programme=True` (or a `[programme]` table) schedules the
-    plan year by year. Raises `InputError`, `InfeasibleError` or `NoSolutionError`.
+    plan year by year. `inputs`: the register's checksum lines (`inputs_sha256`) when
+    the caller has read them with `register` (`estate compare`, once for every scenario
+    on it), recorded in the folder's inputs.sha256 as they are; read from the register's
+    files as the folder is written otherwise. Raises `InputError`, `InfeasibleError` or
+    `NoSolutionError`.
     """
     clock = clock or Clock(progress)
     if "dask" in (executor, policy_executor):
@@ -93,7 +98,8 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
         if write:
             run.out = target
             with clock.stage("write", f"Writing results to {target}"):
-                inputs = inputs_sha256(Path(scenario.data))
+                if inputs is None:
+                    inputs = inputs_sha256(Path(scenario.data))
                 with results_in_place("The previous results there are untouched;", "--out",
                                       target, "free some space or give another --out, and "
                                       "run again."):
