@@ -9,6 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ProblemKind(StrEnum):
+    """What a `Problem` is, for code that picks some out of a run's warnings without
+    reading their words; most are `OTHER`."""
+
+    OTHER = "other"  # a problem or warning nothing picks out by its kind
+    # a file saved into a results folder while it was written, kept in the new one
+    # (`estate.store.keep.KeptFile.warning`)
+    KEPT_FILE = "kept_file"
 
 
 @dataclass(frozen=True)
@@ -17,7 +28,7 @@ class Problem:
 
     `row` counts as a spreadsheet user does: the header is row 1, the first data
     row is row 2. `row` and `column` are None when the problem concerns a whole
-    file or table.
+    file or table. `kind` tells the few that code picks out (`ProblemKind`).
     """
 
     file: str
@@ -30,6 +41,7 @@ class Problem:
     # a warning about something left out, not wrong, said as a sentence of its own;
     # `expected` and `found` still hold it for a table of problems
     sentence: str = ""
+    kind: ProblemKind = ProblemKind.OTHER
 
     def to_json(self) -> dict[str, str | int | None]:
         """The problem as `estate plan --json` prints it when the plan fails."""

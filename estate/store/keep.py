@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from estate.errors import Problem
+from estate.errors import Problem, ProblemKind
 
 #: Files whose presence makes a folder a results folder estate may replace whole.
 RESULTS_MARKERS = ("summary.json", "outcome.json")
@@ -34,10 +34,6 @@ RESULTS_FILES = frozenset({
 #: What a file browser leaves in a folder it shows (Finder, Windows Explorer): nothing of
 #: the user's, so lost with the folder unmissed.
 BROWSER_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
-#: The `label` of a `KeptFile.warning`: with no column to name, it marks the warning as
-#: one of a kept file, so that a run planning on another's behalf (`estate compare`)
-#: picks these out of a plan's warnings (`is_kept_file`) without reading their words.
-KEPT_FILE = "kept file"
 
 
 def not_written_by_estate(folder: Path) -> list[str]:
@@ -91,14 +87,15 @@ class KeptFile:
         else:
             said = f"kept {self.name}, added to {folder} while it was planned"
         return Problem(str(folder), None, None, "a results folder holding only what "
-                       "estate writes", said, severity="warning", label=KEPT_FILE,
-                       sentence=said)
+                       "estate writes", said, severity="warning", sentence=said,
+                       kind=ProblemKind.KEPT_FILE)
 
 
 def is_kept_file(problem: Problem) -> bool:
     """Whether a plan's warning is one of a file kept in its results folder
-    (`KeptFile.warning`)."""
-    return problem.label == KEPT_FILE
+    (`KeptFile.warning`), as a run planning on another's behalf (`estate compare`) picks
+    these out of a plan's warnings: by their kind, not their words."""
+    return problem.kind is ProblemKind.KEPT_FILE
 
 
 def keep_added(old: Path, new: Path) -> list[KeptFile]:
