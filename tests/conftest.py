@@ -18,7 +18,7 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
   render/sweep_page.py: test_sweep.py; render/text_width.py: test_sweep.py (site labels
   fitted) and test_programme_page.py, test_curve_browser.py (the cash curve drawn whole)
 - render/programme_chart.py: test_programme_page.py (and test_gantt_browser.py,
-  test_curve_browser.py); results/programme.py:
+  test_gantt_focus_browser.py, test_curve_browser.py); results/programme.py:
   test_programme_store.py; maps/timeline.py: test_programme_map.py
 - maps/assets.py, maps/panels.py: test_page.py (and test_maps_browser.py,
   test_map_panels_browser.py, test_map_phone_browser.py, test_map_tab_order_browser.py);
@@ -47,7 +47,8 @@ force), test_demo.py (the Suffolk demo end to end), test_orlib.py (published opt
 test_layers.py (imports go one way), test_kill.py (a plan killed at each moment),
 test_docs.py, test_maps_browser.py, test_map_panels_browser.py, test_map_phone_browser.py,
 test_map_tab_order_browser.py, test_programme_browser.py, test_gantt_browser.py,
-test_curve_browser.py and test_report_print_browser.py (pages in headless Chromium).
+test_gantt_focus_browser.py, test_curve_browser.py and test_report_print_browser.py
+(pages in headless Chromium).
 """
 
 from __future__ import annotations

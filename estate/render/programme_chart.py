@@ -109,7 +109,12 @@ def figures(row: pd.Series) -> str:
 
 LABEL_WIDTH = 300.0
 """The widest a mark's figures are shown (`mark`), in pixels: two lines of about 50
-characters each."""
+characters each. The style sheet narrows it to the part of the chart's box beside the
+rows' labels, less 4 px each side, where that is narrower (on a phone)."""
+LABEL_LEAD = 21.0
+"""How far a mark's label reaches past the mark's edge where it starts, in pixels: its
+left edge is this far left of the mark's (or its right edge right of it, `mark`). The
+style sheet's `--lead` of `.gantt .figures span`, which must agree."""
 
 
 def mark(row: pd.Series, x: float, y: float, first: float, last: float) -> str:
@@ -119,19 +124,30 @@ def mark(row: pd.Series, x: float, y: float, first: float, last: float) -> str:
     would leave them to a mouse alone.
 
     The label stands over the rows above (drawn before it, so it covers them) or, on the
-    first row, over the years' heading, and within the chart, from `first` to `last`: it
-    runs rightwards from just left of the mark, or leftwards from just right of it near
-    the chart's right end. The style sheet hides it until then, draws it on white and
+    first row, over the years' heading, 2 px above the mark so that it leaves the focused
+    mark's outline clear. Where the chart's box does not scroll, the label lies within
+    the chart, from `first` to `last`: it runs rightwards from `LABEL_LEAD` left of the
+    mark, or from the mark's own left edge at the chart's left end (class `flush`), or
+    leftwards from `LABEL_LEAD` right of it (class `end`) near the chart's right end (or
+    from its right edge, `end flush`). Where the box scrolls, the style sheet slides the
+    label along its row as the mark crosses the box's part beside the rows' labels (a
+    view timeline whose subject is this mark's place, the label's `div`): flush with the
+    mark's left edge when the mark is at that part's left end, with its right edge at
+    the right end, in proportion between; so while the mark is in view so is its whole
+    label, which always spans the mark. The `foreignObject` is the mark's width, and the
+    label overflows it. The style sheet hides the label until then, draws it on white and
     ends it with an ellipsis after two lines."""
     said = inert(figures(row))
-    rightwards = x - 30 + LABEL_WIDTH <= last
-    left = max(first, x - 30) if rightwards else max(first, min(x + 30, last) - LABEL_WIDTH)
-    end = "" if rightwards else " end"
+    half = MARK_WIDTH / 2
+    end = " end" if x - half - LABEL_LEAD + LABEL_WIDTH > last else ""
+    reach = half + LABEL_LEAD
+    flush = " flush" if (x + reach > last if end else x - reach < first) else ""
     return (f'<g class="mark" tabindex="0" role="img" aria-label="{said}">'
             f"{shape(row['action'], x, y)}</g>"  # the label beside it, not in it: the
             # box that a focused mark is scrolled into view by is the mark's alone
-            f'<foreignObject class="figures{end}" x="{left:.1f}" y="{y - 9 - 32:.1f}" '
-            f'width="{LABEL_WIDTH:.0f}" height="32" aria-hidden="true">'
+            f'<foreignObject class="figures{end}{flush}" x="{x - half:.1f}" '
+            f'y="{y - half - 2 - 32:.1f}" width="{MARK_WIDTH:.0f}" height="32" '
+            'aria-hidden="true">'
             f'<div xmlns="http://www.w3.org/1999/xhtml"><span>{said}</span></div>'
             "</foreignObject>")
 

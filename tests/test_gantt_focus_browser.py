@@ -1,0 +1,130 @@
+"""A focused mark of the programme page's Gantt chart, and the label of its figures, in
+headless Chromium (as test_gantt_browser.py runs the rest of the chart): whatever the
+window's size, and wherever the Tab key leaves the chart's box scrolled, the reader sees
+the whole label, the whole mark and the mark's focus outline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from estate.render.programme_page import write_programme_page
+from tests.fixtures.browser import axe_violations, drawn, open_page
+
+pytestmark = pytest.mark.browser
+
+Box = list[float]
+"""A rectangle on screen, in CSS pixels: left, top, right, bottom."""
+
+SEEN = """() => {
+  const mark = document.activeElement;
+  if (!mark.matches('svg.gantt .mark')) return {focused: mark.outerHTML.slice(0, 80)};
+  const shape = mark.firstElementChild, figures = mark.nextElementSibling;
+  const label = figures.querySelector('span');
+  const edges = r => [r.left, r.top, r.right, r.bottom];
+  const clips = e => {  // what cuts `e` off: each ancestor whose overflow is not shown
+    const cut = [[0, 0, document.documentElement.clientWidth, document.documentElement.clientHeight]];
+    for (e = e.parentElement; e; e = e.parentElement) {
+      const css = getComputedStyle(e);
+      if (css.overflowX === 'visible' && css.overflowY === 'visible') continue;
+      const r = e.getBoundingClientRect();  // an HTML box clips within its scroll bars
+      cut.push(e instanceof HTMLElement && e !== document.documentElement
+        ? [r.left + e.clientLeft, r.top + e.clientTop, r.left + e.clientLeft + e.clientWidth,
+           r.top + e.clientTop + e.clientHeight] : edges(r));
+    }
+    return cut; };
+  // what the browser shows at points of the label and of the mark: the label lets the
+  // pointer through, so it is hit-tested with pointer events on for the moment
+  const inset = (r, d) => [r.left + d, r.top + d, r.right - d, r.bottom - d];
+  const grid = ([l, t, r, b]) => [0, .5, 1].flatMap(i => [0, .5, 1].map(j =>
+    [l + i * (r - l), t + j * (b - t)]));
+  figures.style.pointerEvents = 'auto';
+  const hidden = grid(inset(label.getBoundingClientRect(), 1.5)).filter(([x, y]) =>
+    !label.contains(document.elementFromPoint(x, y)));
+  figures.style.pointerEvents = '';
+  const s = shape.getBoundingClientRect(), at = document.elementFromPoint(
+    (s.left + s.right) / 2, (s.top + s.bottom) / 2);
+  return {label: edges(label.getBoundingClientRect()), shape: edges(s), hidden,
+    clips: {label: clips(label), shape: clips(shape)},
+    hit: mark.contains(at), text: label.textContent, shown: getComputedStyle(figures).visibility,
+    column: edges(mark.closest('.scroll').querySelector('svg.gantt-labels').getBoundingClientRect()),
+    stroke: parseFloat(getComputedStyle(shape).strokeWidth)};
+}"""
+"""The focused mark: its shape's box and outline (stroke) width, its label's box, text and
+visibility, the boxes that clip the label and those that clip the shape (the SVG's
+viewport, the chart's scroll box, the window; an old label's foreignObject), the box of the rows' labels' column (drawn over the chart at the box's
+left edge), the points of the label where the browser shows something else, and whether
+the browser shows the mark at its shape's centre."""
+
+
+def _within(inner: Box, outer: Box) -> bool:
+    return (outer[0] - 0.5 <= inner[0] and inner[2] <= outer[2] + 0.5
+            and outer[1] - 0.5 <= inner[1] and inner[3] <= outer[3] + 0.5)
+
+
+def _in_view(seen: dict[str, Any], part: str) -> Box:
+    """Where the reader sees the label or the shape (`part`): within all that clips it,
+    right of the rows' labels' column."""
+    clips = seen["clips"][part]
+    return [max([c[0] for c in clips] + [seen["column"][2]]), max(c[1] for c in clips),
+            min(c[2] for c in clips), min(c[3] for c in clips)]
+
+
+def _check(seen: dict[str, Any], where: str) -> None:
+    """The mark focused, its label shown: the whole label in view, shown at each of its
+    points, over its mark (which it spans) and clear of the mark's outline; the whole
+    mark in view with its outline (3 px, half of it outside the shape)."""
+    assert "focused" not in seen, (where, seen)
+    view, label = _in_view(seen, "label"), seen["label"]
+    assert seen["shown"] == "visible", (where, seen)
+    assert _within(label, view), (where, view, seen)
+    assert seen["hidden"] == [], (where, seen)
+    assert seen["stroke"] == 3, (where, seen)  # the focus outline
+    half = seen["stroke"] / 2
+    ring = [seen["shape"][0] - half, seen["shape"][1] - half,
+            seen["shape"][2] + half, seen["shape"][3] + half]
+    view = _in_view(seen, "shape")
+    assert _within(ring, view) and seen["hit"], (where, view, seen)
+    assert label[3] <= ring[1] and label[0] <= ring[0] and ring[2] <= label[2], (where, seen)
+
+
+@pytest.mark.parametrize(("chart", "size"), [
+    ("dated", (390, 844)), ("dated", (844, 390)), ("dated", (1366, 900))],
+    ids=["phone", "phone-landscape", "laptop"])
+def test_each_focused_mark_shows_its_whole_label(browser: Any, dated: Path, tmp_path: Path,
+                                                 chart: str, size: tuple[int, int]) -> None:
+    """The made-up programme's page on a phone upright (390 x 844), on its side
+    (844 x 390) and on a laptop: from the chart's box the Tab key reaches each mark in
+    turn, and Shift+Tab each again on the way back. Each time the focused mark, with
+    its focus outline, and its whole label are in view: within the chart's SVG, its
+    scroll box and the window, right of the rows' labels' column and under nothing
+    else, the label over the mark and clear of its outline. Each mark's figures are
+    seen, once each way. Axe finds nothing serious with a mark focused."""
+    path = write_programme_page(dated, tmp_path / f"{chart}.html")
+    assert path is not None
+    opened = open_page(browser, path, wait_for_map=False, size=size)
+    try:
+        page = opened.page
+        marks = page.locator("svg.gantt .mark").count()
+        assert marks > 40
+        texts = page.locator("svg.gantt .figures span").all_text_contents()
+        for key in ("Tab", "Shift+Tab"):
+            if key == "Tab":
+                page.locator(".scroll:has(svg.gantt)").focus()
+            else:  # from the list of the rows' names beneath the chart, back
+                page.locator(".row-names summary").focus()
+            seen_texts = []
+            for k in range(marks):
+                page.keyboard.press(key)
+                drawn(page)
+                seen = page.evaluate(SEEN)
+                _check(seen, f"{key} {k + 1} of {marks}")
+                seen_texts.append(seen["text"])
+                if k == marks // 2 and key == "Tab":
+                    assert axe_violations(opened) == []
+            assert sorted(seen_texts) == sorted(texts)
+        opened.clean()
+    finally:
+        opened.page.close()
