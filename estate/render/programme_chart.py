@@ -115,6 +115,13 @@ LABEL_LEAD = 21.0
 """How far a mark's label reaches past the mark's edge where it starts, in pixels: its
 left edge is this far left of the mark's (or its right edge right of it, `mark`). The
 style sheet's `--lead` of `.gantt .figures span`, which must agree."""
+YEARS_LEAST = 2 * (LABEL_WIDTH - LABEL_LEAD - MARK_WIDTH / 2) + 4
+"""The narrowest the Gantt chart's years are drawn (its SVG's width), in pixels: so wide
+that each mark's label, where it stays put (`mark`), fits within the chart, from 2 px
+after its start (`first`) to 2 px before its end (`last`). A label runs rightwards
+unless its mark is within 270 px (`LABEL_WIDTH` less `LABEL_LEAD` and half a mark) of
+`last`, and then leftwards, reaching 270 px left of its mark: within the chart if the
+mark is 270 px or more after `first`, which holds when `last` is 540 px after it."""
 
 
 def mark(row: pd.Series, x: float, y: float, first: float, last: float) -> str:
@@ -210,7 +217,9 @@ def _in_key_order(actions: pd.DataFrame) -> pd.DataFrame:
 def year_width(rows: list[_Row], horizon: int) -> float:
     """A year's column in pixels: 720 px shared by the years, at least 34 and at most 80,
     and wider still if the busiest year of any row needs it to hold its marks side by
-    side, `MARK_GAP` apart, within 90% of the column (a margin to the gridlines).
+    side, `MARK_GAP` apart, within 90% of the column (a margin to the gridlines), or if
+    the chart, the columns and 10 px, would be narrower than `YEARS_LEAST` (a horizon of
+    6 years or fewer), that the marks' labels fit in it.
 
     The chart widens rather than squeezing the marks or zigzagging them as the board
     pack's chart does: a row (22 px) is too low for a second line of 18-px marks, so a
@@ -220,7 +229,7 @@ def year_width(rows: list[_Row], horizon: int) -> float:
     busiest = max((int(r.actions["year"].value_counts().max()) for r in rows
                    if not r.actions.empty), default=1)
     fit = ((busiest - 1) * MARK_GAP + MARK_WIDTH) / 0.9
-    return max(34.0, min(80.0, 720.0 / horizon), fit)
+    return max(34.0, min(80.0, 720.0 / horizon), fit, (YEARS_LEAST - 10) / horizon)
 
 
 def _label(row: _Row, i: int, y: float, left: float, rh: float) -> str:
