@@ -100,6 +100,27 @@ def test_gpkg_polygon_zones_use_representative_point_and_keep_shapes(tmp_path: P
     assert register.zone_shapes is not None
     assert register.zone_shapes.index.tolist() == ["Z1", "Z2"]
     assert register.zone_shapes.crs.to_epsg() == 4326
+    # for distances, each zone's point as it is in the layer's own CRS
+    assert register.zone_points is not None and register.zone_points.crs.to_epsg() == 27700
+    assert register.zone_points.to_dict() == {
+        "Z1": squares[0].representative_point(), "Z2": squares[1].representative_point()}
+
+
+def test_gpkg_points_are_kept_as_the_layer_holds_them_beside_lat_lon(tmp_path: Path) -> None:
+    """Distances in the layer's CRS are measured on its own coordinates (estate.prepare),
+    so they are kept by id, in that CRS, untouched; a CSV register has none."""
+    tables = frames()
+    path = write_gpkg(tmp_path / "reg.gpkg", tables, crs=27700)
+    register = load_register(path)
+    for name, key, points in (("sites", "site_id", register.site_points),
+                              ("zones", "zone_id", register.zone_points)):
+        layer = gpd.read_file(path, layer=name)
+        assert points is not None and points.crs == layer.crs
+        assert points.index.tolist() == layer[key].astype(str).tolist()
+        assert points.x.tolist() == layer.geometry.x.tolist()
+        assert points.y.tolist() == layer.geometry.y.tolist()
+    csv = load_register(write_tables(tmp_path / "reg", tables))
+    assert csv.site_points is None and csv.zone_points is None
 
 
 def test_gpkg_geometry_problems_are_located(tmp_path: Path) -> None:
@@ -246,6 +267,8 @@ def test_gpkg_points_without_crs_are_taken_as_wgs84_with_a_warning(tmp_path: Pat
     register = load_register(path)
     assert register.zones["lat"].tolist() == ZONES["lat"]
     assert located(register.warnings) == {("reg.gpkg[zones]", None, "geometry")}
+    assert register.zone_points is not None and register.zone_points.crs.to_epsg() == 4326
+    assert register.zone_points.y.tolist() == ZONES["lat"]
 
 
 def test_workbook_formula_without_saved_value_is_an_error_at_its_cell(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """A register given as a GeoPackage: each table a layer of its name, read into the same
 raw tables as a CSV folder or a workbook (`estate.load.read`), and the sites' and zones'
-lat/lon taken from their geometry (a zone's polygon kept for maps). Nothing raised by
+lat/lon taken from their geometry (a zone's polygon kept for maps; the points kept too,
+as the layer holds them, for distances measured in its own CRS). Nothing raised by
 pyogrio leaves this module: an unreadable layer is a `Problem` like any other.
 """
 
@@ -93,7 +94,8 @@ def _add_layer(raw: RawRegister, name: str, label: str, layer: pd.DataFrame) -> 
 
 
 def _take_points(raw: RawRegister, table: RawTable, geometry: gpd.GeoSeries) -> None:
-    """Write WGS84 lat/lon from Point (or, for zones, polygon) geometry into the table.
+    """Write WGS84 lat/lon from Point (or, for zones, polygon) geometry into the table,
+    and keep the points in the layer's own CRS beside them (`RawTable.points`).
 
     Polygons are reduced to their representative point in their own CRS (always
     inside the shape), then reprojected; the polygons are kept for maps.
@@ -131,6 +133,7 @@ def _take_points(raw: RawRegister, table: RawTable, geometry: gpd.GeoSeries) -> 
     for column, values in (("lon", points.x), ("lat", points.y)):
         table.frame[column] = np.where(bad, "", values.to_numpy().astype(str))
     table.from_geometry = ("lat", "lon")
+    table.points = own
     if polygons.any():
         table.shapes = geometry[polygons].to_crs(4326)
 

@@ -31,6 +31,9 @@ class RawTable:
     """One table as read: strings only, indexed by spreadsheet row (header = 1).
 
     `shapes` holds zone polygons (EPSG:4326) by row when a GeoPackage layer has them;
+    `points` a GeoPackage layer's points by row as the layer holds them, in its own CRS
+    (a polygon's representative point; None where the geometry is unusable), so that
+    distances in that CRS are measured on them, not on lat/lon worked back from them;
     `from_geometry` names the columns (lat, lon) taken from geometry, whose blank
     cells are already reported as a geometry problem.
     """
@@ -39,6 +42,7 @@ class RawTable:
     label: str
     frame: pd.DataFrame
     shapes: gpd.GeoSeries | None = None
+    points: gpd.GeoSeries | None = None
     from_geometry: tuple[str, ...] = ()
     positions: dict[int, str] = field(default_factory=dict)  # 0-based column -> name
     header_row: int = 1  # below a title, the spreadsheet row of the column names

@@ -50,6 +50,10 @@ class Register:
     source: Path
     files: dict[str, str]
     warnings: list[Problem] = field(default_factory=list)
+    # a GeoPackage layer's points as it holds them, in its own CRS, by site_id / zone_id
+    # (None for a CSV or Excel register, or a layer without geometry)
+    site_points: gpd.GeoSeries | None = None
+    zone_points: gpd.GeoSeries | None = None
 
 
 def load_register(path: str | Path) -> Register:
@@ -83,23 +87,31 @@ def load_register(path: str | Path) -> Register:
     problems.sort(key=lambda p: (order.get(p.file, -1), p.row or 0))  # as a user reads
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
-    zones = raw.tables.get("zones")
-    shapes = None
-    if zones is not None and zones.shapes is not None:
-        ids = frames["zones"].set_index("row")["zone_id"]
-        shapes = zones.shapes.set_axis(ids.loc[zones.shapes.index].to_numpy())
-        shapes.index.name = "zone_id"
+    sites, zones = raw.tables.get("sites"), raw.tables.get("zones")
     return Register(
         agencies=frames["agencies"],
         sites=frames["sites"],
         functions=frames["functions"],
         zones=frames["zones"],
         pair_costs=frames["pair_costs"],
-        zone_shapes=shapes,
+        zone_shapes=_by_id(zones.shapes if zones else None, frames["zones"], "zone_id"),
         source=Path(path),
         files=dict(raw.files),
         warnings=problems,
+        site_points=_by_id(sites.points if sites else None, frames["sites"], "site_id"),
+        zone_points=_by_id(zones.points if zones else None, frames["zones"], "zone_id"),
     )
+
+
+def _by_id(geometry: gpd.GeoSeries | None, frame: pd.DataFrame, key: str
+           ) -> gpd.GeoSeries | None:
+    """A layer's geometry by spreadsheet row, indexed by the table's ids instead."""
+    if geometry is None:
+        return None
+    ids = frame.set_index("row")[key]
+    out = geometry.set_axis(ids.loc[geometry.index].to_numpy())
+    out.index.name = key
+    return out
 
 
 def _with_rent(sites: pd.DataFrame) -> pd.DataFrame:
