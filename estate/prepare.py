@@ -14,6 +14,7 @@ from functools import cached_property
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from estate.errors import Problem
@@ -104,16 +105,43 @@ def metric_crs(sites: pd.DataFrame, zones: pd.DataFrame, crs: str) -> str:
     return points.estimate_utm_crs().to_string()
 
 
-def project(frame: pd.DataFrame, crs: str) -> pd.DataFrame:
-    """Add metric `x`, `y` columns to a frame with WGS84 `lat`, `lon`."""
-    points = gpd.GeoSeries(
-        gpd.points_from_xy(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float)),
-        crs="EPSG:4326",
-    ).to_crs(crs)
+def project(frame: pd.DataFrame, crs: str, native: gpd.GeoSeries | None = None,
+            key: str = "") -> pd.DataFrame:
+    """Add metric `x`, `y` columns to a frame with WGS84 `lat`, `lon`.
+
+    `native`, when given, holds points by the frame's ids (column `key`) as a
+    GeoPackage layer stores them, in the layer's CRS (`Register.site_points`): a row
+    with one is placed from it, unchanged when the layer's CRS is `crs` and transformed
+    straight from it otherwise, so that 15,000 m apart in the layer is 15,000 m apart
+    here, not that give or take a round trip through lat/lon. Other rows use lat/lon.
+    """
+    x = np.full(len(frame), np.nan)
+    y = np.full(len(frame), np.nan)
+    own = np.zeros(len(frame), dtype=bool)
+    if native is not None and len(frame):
+        native = native.reindex(frame[key].to_numpy())
+        own = (native.notna() & ~native.is_empty).to_numpy()
+        points = gpd.GeoSeries(native.to_numpy()[own], crs=native.crs)
+        if not _same_crs(points.crs, crs):
+            points = points.to_crs(crs)
+        x[own], y[own] = points.x.to_numpy(), points.y.to_numpy()
+    if not own.all():
+        rest = frame[~own]
+        points = gpd.GeoSeries(
+            gpd.points_from_xy(rest["lon"].to_numpy(float), rest["lat"].to_numpy(float)),
+            crs="EPSG:4326",
+        ).to_crs(crs)
+        x[~own], y[~own] = points.x.to_numpy(), points.y.to_numpy()
     out = frame.copy()
-    out["x"] = points.x.to_numpy() if len(frame) else np.empty(0)
-    out["y"] = points.y.to_numpy() if len(frame) else np.empty(0)
+    out["x"], out["y"] = x, y
     return out
+
+
+def _same_crs(crs: pyproj.CRS | None, target: str) -> bool:
+    """Whether a layer's CRS is the scenario's (axis order aside: a GeoPackage holds
+    x, y as easting, northing whatever order its CRS names them in)."""
+    return crs is not None and crs.equals(pyproj.CRS.from_user_input(target),
+                                          ignore_axis_order=True)
 
 
 def within(src_xy: np.ndarray, dst_xy: np.ndarray, radius_m: float
@@ -367,8 +395,8 @@ def prepare(register: Register, scenario: Scenario) -> Prepared:
         functions = functions[functions["agency_id"].isin(chosen)]
     agencies = agencies.reset_index(drop=True)
     crs = metric_crs(sites, register.zones, scenario.crs)
-    sites = project(sites.reset_index(drop=True), crs)
-    zones = project(register.zones.reset_index(drop=True), crs)
+    sites = project(sites.reset_index(drop=True), crs, register.site_points, "site_id")
+    zones = project(register.zones.reset_index(drop=True), crs, register.zone_points, "zone_id")
     functions = functions.reset_index(drop=True)
 
     s_pos = pd.Series(np.arange(len(sites)), index=sites["site_id"].to_numpy())

@@ -11,9 +11,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
 import pytest
+from pyproj import Transformer
+from shapely import Point, box
 
 from estate.errors import InfeasibleError
+from estate.load.scenario import scenario_from_dict
+from estate.load.validate import load_register
+from estate.prepare import Prepared, prepare
 from tests.fixtures import (
     PUBLIC,
     TWO_AGENCIES,
@@ -113,3 +122,101 @@ def test_participating_agencies_only(tmp_path: Path, solver: str) -> None:
     plan = plan_of(reg, scenario(agencies=["A1"], coverage=[{**rule, "mode": "maintain"}]),
                    solver)
     assert plan.summary.objective_npv == approx(7_000_000)
+
+
+SQUARE = box(399_000, 549_000, 401_000, 551_000)
+"""A polygon zone some 360 km from K1 and K2, out of reach of both."""
+
+
+def _bng_register(path: Path, square: bool = False) -> Path:
+    """r9 of the review, written with geopandas: team T at K1 (600000, 250000), K2 exactly
+    15,000 m east of it and half as dear, zone Z on K1 (and with `square`, zone Z2, the
+    polygon `SQUARE`). Points in EPSG:27700."""
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["K1", "K2"], "agency_id": ["A1", "A1"], "name": ["K one", "K two"],
+         "desks": [10, 10], "running_cost": [100_000, 50_000],
+         "services": [PUBLIC, PUBLIC]},
+        geometry=[Point(600_000, 250_000), Point(615_000, 250_000)], crs="EPSG:27700")
+    zones = gpd.GeoDataFrame(
+        {"zone_id": ["Z", "Z2"], "name": ["Zed", "Zed two"], "population": [100, 100]},
+        geometry=[Point(600_000, 250_000), SQUARE], crs="EPSG:27700")
+    zones = zones.iloc[:2 if square else 1]
+    sites.to_file(path, layer="sites", engine="pyogrio")
+    zones.to_file(path, layer="zones", engine="pyogrio")
+    pyogrio.write_dataframe(pd.DataFrame(TWO_AGENCIES), path, layer="agencies")
+    pyogrio.write_dataframe(pd.DataFrame([function("T", "A1", "IT", "K1", fte=5,
+                                                   annual_cost=100_000)]),
+                            path, layer="functions")
+    return path
+
+
+def _prepared(register: Path, **changes: object) -> Prepared:
+    raw = scenario(data=str(register), **changes)
+    return prepare(load_register(register),
+                   scenario_from_dict(raw, base_dir=register.parent, label="test.toml",
+                                      default_name="test"))
+
+
+@pytest.mark.parametrize(("max_km", "radius_km", "pairs", "covering"), [
+    (15.0, 15.0, [("K1", 0.0), ("K2", 15.0)], ["K1", "K2"]),  # b1: both exactly at 15 km
+    (15.0, 100.0, [("K1", 0.0), ("K2", 15.0)], ["K1", "K2"]),  # b2
+    (14.999999, 14.999999, [("K1", 0.0)], ["K1"]),  # a micrometre short: out of reach
+])
+def test_a_gpkg_in_the_scenario_crs_is_measured_on_its_own_coordinates(
+        tmp_path: Path, max_km: float, radius_km: float, pairs: list[tuple[str, float]],
+        covering: list[str]) -> None:
+    """K2 is 15,000 m east of K1 in the layer's EPSG:27700, and the scenario measures in
+    EPSG:27700: it is within 15 km exactly (DESIGN 3), for the move and for coverage.
+    Through lat/lon and back it was 15,000.000007 m, out of reach of both."""
+    prep = _prepared(_bng_register(tmp_path / "r9.gpkg", square=True), crs="EPSG:27700",
+                     relocation={"max_km": max_km},
+                     coverage=[{"service": PUBLIC, "radius_km": radius_km, "mode": "all"}])
+    site_ids = prep.sites["site_id"].to_numpy()
+    assert [(site_ids[s], km) for s, km in zip(prep.pairs["s"], prep.pairs["km"],
+                                               strict=True)] == pairs
+    (cover,) = prep.coverage
+    assert prep.zones["zone_id"].to_numpy()[cover.zone].tolist() == ["Z"] * len(covering)
+    assert sorted(site_ids[cover.site]) == covering
+    # the layer's own coordinates, unchanged (a polygon zone at its representative point)
+    assert prep.sites[["x", "y"]].to_numpy().tolist() == [[600_000, 250_000],
+                                                           [615_000, 250_000]]
+    square = SQUARE.representative_point()
+    assert prep.zones[["x", "y"]].to_numpy().tolist() == [[600_000, 250_000],
+                                                           [square.x, square.y]]
+
+
+def test_a_team_moves_to_a_site_exactly_max_km_away_in_a_gpkg(tmp_path: Path,
+                                                              solver: str) -> None:
+    """b1 planned: T moves to K2, 15 km away exactly, which keeps Z covered within 15 km,
+    and K1 closes: 10 * (50k + 100k) = 1,500,000 (staying: 10 * (100k + 100k))."""
+    rule = {"service": PUBLIC, "radius_km": 15.0, "mode": "all"}
+    plan = plan_of(_bng_register(tmp_path / "r9.gpkg"),
+                   scenario(crs="EPSG:27700", relocation={"max_km": 15.0}, coverage=[rule]),
+                   solver)
+    assert plan.summary.objective_npv == approx(1_500_000)
+    assert decisions(plan) == {"K1": "close", "K2": "keep"}
+    assert placed(plan) == {"T": {"K2": 1.0}}
+
+
+def test_a_wgs84_layer_planned_in_another_crs_measures_as_pyproj_does(tmp_path: Path) -> None:
+    """A layer in EPSG:4326 planned in EPSG:27700: each point where pyproj puts it,
+    transformed straight from the layer's coordinates, and every distance between them."""
+    lon = np.array([1.15, 1.30, 0.95, 1.21])
+    lat = np.array([52.06, 52.10, 51.98, 52.31])
+    register = _bng_register(tmp_path / "w.gpkg")  # the other tables; sites replaced
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["K1", "K2", "K3", "K4"], "agency_id": "A1", "name": "a site",
+         "desks": 10, "running_cost": 100_000, "services": PUBLIC},
+        geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+    sites.to_file(register, layer="sites", engine="pyogrio")
+    zones = gpd.GeoDataFrame({"zone_id": ["Z"], "name": ["Zed"], "population": [1]},
+                             geometry=gpd.points_from_xy([1.0], [52.2]), crs="EPSG:4326")
+    zones.to_file(register, layer="zones", engine="pyogrio")
+    prep = _prepared(register, crs="EPSG:27700", relocation={"max_km": 1000.0})
+    x, y = Transformer.from_crs(4326, 27700, always_xy=True).transform(lon, lat)
+    assert np.array_equal(prep.sites["x"].to_numpy(), x)
+    assert np.array_equal(prep.sites["y"].to_numpy(), y)
+    zx, zy = Transformer.from_crs(4326, 27700, always_xy=True).transform(1.0, 52.2)
+    assert prep.zones[["x", "y"]].to_numpy().tolist() == [[zx, zy]]
+    assert prep.pairs["f"].tolist() == [0] * 4  # T, at K1, may go anywhere
+    assert prep.pairs["km"].tolist() == (np.hypot(x - x[0], y - y[0]) / 1000).tolist()
