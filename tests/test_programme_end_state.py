@@ -36,7 +36,11 @@ from estate.results import money
 from estate.runs.planning import plan_scenario
 from estate.status import Status
 from estate.store import check_results, read_programme, read_summary
-from tests.fixtures.programme_registers import another_end_register, plan_case
+from tests.fixtures.programme_registers import (
+    another_end_register,
+    dominated_register,
+    plan_case,
+)
 from tests.fixtures.register import function, site
 
 
@@ -265,3 +269,36 @@ def test_each_alternative_s_own_folder_says_it_is_measured_against_the_snapshot(
     assert second.alternative["measured_against"] == "snapshot_optimum"
     assert (f"an alternative, {money(1_300_547.95 - 700_000)} (NPV) dearer than the "
             "snapshot optimum (every change made in year 1)") in summary_lines(second)[1]
+
+
+@pytest.mark.parametrize(("method", "decisions", "closed", "saving"), [
+    ("roadmap", {"A": "keep", "B": "keep"}, set(), 0.0),
+    ("joint", {"A": "keep", "B": "close"}, {"B"}, 100_000.0),
+])
+def test_an_end_state_keeping_a_dominated_site_open_is_the_plan(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str,
+        decisions: dict[str, str], closed: set[str], saving: float) -> None:
+    """Coverage alone: the reductions fix A, which B dominates, shut for the solve, and
+    the snapshot closes it (`dominated_register`). No programme can close A, so the one
+    used ends with A open: the roadmap's (nothing happens) or the exact model's (B
+    closes instead). That end state keeps every rule of the model, so it is the plan:
+    sites.csv closes what programme.csv closes, not the snapshot's A."""
+    if method == "roadmap":
+        monkeypatch.setattr(estate.programme, "JOINT_MAX_COLUMNS", 0)
+    path = dominated_register(tmp_path)
+    estate.plan(path, out=tmp_path / "results", map_path=False)
+    folder = tmp_path / "results"
+    check_results(folder)
+    summary = read_summary(folder)
+    assert summary.programme is not None and summary.programme["method"] == method
+    # the solve saw A fixed shut: the reductions still reach the optimisation
+    assert summary.model_size is not None
+    assert summary.model_size["reduced_columns_dominated"] == 1
+    sites, actions = _csv(folder, "sites.csv"), _csv(folder, "programme.csv")
+    assert dict(zip(sites["site_id"], sites["decision"], strict=True)) == decisions
+    assert set(actions.loc[actions["action"] == "close", "site_id"]) == closed
+    assert summary.plan_from == "programme"
+    assert summary.npv_saving == pytest.approx(saving, abs=0.01)
+    assert summary.programme["npv_saving"] == pytest.approx(saving, abs=0.01)
+    assert summary.snapshot_npv_saving == pytest.approx(200_000 - 60_000, abs=0.01)
+    assert not any("breaks a rule" in note for note in summary.programme["notes"])

@@ -206,6 +206,15 @@ def test_dominated_and_unused_sites_are_fixed_in_coverage_alone(
     assert [_open_bounds(full, i) for i in range(5)] == [(0.0, 1.0)] * 5
     _same_optimum(reduced, full)
     assert _optimum(reduced) == pytest.approx(10 * 5_000 + 10 * 1_000)
+    # the fixings keep only the optimum: the model records them (S1, S3, S4, S5), and
+    # the bounds every plan keeps are those of the reductions without step 4
+    opens = reduced.blocks["open"].start
+    assert reduced.fixed_for_optimum.tolist() == [opens + i for i in (0, 2, 3, 4)]
+    lb, ub = reduced.every_plan_bounds()
+    every_plan = reduce_model(full, every_plan=True)
+    assert (lb == every_plan.col_lb).all() and (ub == every_plan.col_ub).all()
+    assert every_plan.fixed_for_optimum.size == 0
+    assert [(lb[opens + i], ub[opens + i]) for i in range(5)] == [(0.0, 1.0)] * 5
 
 
 def test_equal_sites_keep_one_undominated(tmp_path: Path,

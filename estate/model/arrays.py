@@ -137,6 +137,11 @@ class EstateModel:
     site_xy: np.ndarray = field(repr=False, default_factory=lambda: np.empty((0, 2)))
     # what the reductions before the solver did, by count (estate.model.reduce)
     reductions: dict[str, int] = field(default_factory=dict)
+    # the columns the reductions fixed for the optimum's sake alone (step 4 of
+    # estate.model.reduce: dominated sites, sites reaching no zone), each a free binary
+    # before: the solver sees them fixed, but a plan may use them (`every_plan_bounds`)
+    fixed_for_optimum: np.ndarray = field(repr=False,
+                                          default_factory=lambda: np.empty(0, np.int64))
 
     @property
     def size(self) -> dict[str, int]:
@@ -151,6 +156,16 @@ class EstateModel:
     def block(self, name: str, values: np.ndarray) -> np.ndarray:
         """The values of one variable block from a full solution vector."""
         return values[self.blocks[name]]
+
+    def every_plan_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """The column bounds every plan of the model keeps (copies): `col_lb`, `col_ub`
+        with the fixings that keep only the optimum (`fixed_for_optimum`) undone, each
+        such column free in [0, 1] again. A plan made elsewhere (a dated programme's end
+        state) is checked against these; the solver searches within `col_lb`, `col_ub`."""
+        lb, ub = self.col_lb.copy(), self.col_ub.copy()
+        lb[self.fixed_for_optimum] = 0.0
+        ub[self.fixed_for_optimum] = 1.0
+        return lb, ub
 
     def keeps_every_rule(self, x: np.ndarray) -> bool:
         """x, a full column vector, is a plan of the model (`meets`)."""

@@ -19,8 +19,12 @@ of z. The steps, in order:
 
 Steps 1-3 keep exactly the same set of plans (any plan meets the rows dropped). Step 4
 keeps the optimum but not every plan: a dominated site is never needed, though a plan
-could use it. Rows are only dropped, columns only fixed (never removed), so column
-indices, blocks and solution vectors mean what they meant.
+could use it. The model records the columns step 4 fixes (`fixed_for_optimum`), so a
+plan made outside the search (a dated programme's end state, which may keep a dominated
+site open) is checked against the bounds every plan keeps (`every_plan_bounds`), while
+the solver still searches within the reduced ones. Rows are only dropped, columns only
+fixed (never removed), so column indices, blocks and solution vectors mean what they
+meant.
 """
 
 from __future__ import annotations
@@ -180,10 +184,12 @@ def reduce_model(model: EstateModel, every_plan: bool = False) -> EstateModel:
     drop[rows[met]] = True
     drop[rows[implied]] = True
     reduced = drop_rows(model, drop)
-    dominated, unused = (0, 0) if every_plan else _dominated_columns(reduced, lb, ub)
+    none = np.empty(0, np.int64)
+    dominated, unused = (none, none) if every_plan else _dominated_columns(reduced, lb, ub)
     counts = Reductions(len(model.row_names), len(rows), int(met.sum()), int(implied.sum()),
-                        len(forced), dominated, unused)
-    return dataclasses.replace(reduced, col_lb=lb, col_ub=ub, reductions=counts.as_dict())
+                        len(forced), len(dominated), len(unused))
+    return dataclasses.replace(reduced, col_lb=lb, col_ub=ub, reductions=counts.as_dict(),
+                               fixed_for_optimum=np.sort(np.concatenate([dominated, unused])))
 
 
 def drop_rows(model: EstateModel, drop: np.ndarray) -> EstateModel:
@@ -202,14 +208,17 @@ def drop_rows(model: EstateModel, drop: np.ndarray) -> EstateModel:
         family_rows=family_rows, family_labels=family_labels)
 
 
-def _dominated_columns(model: EstateModel, lb: np.ndarray, ub: np.ndarray) -> tuple[int, int]:
-    """Fix dominated and unused columns in place (step 4 of the module); return their
-    counts. Only in models with no teams (no `assign` columns: coverage alone), and only
-    free binary `open` columns that sit in covering rows alone take part, as dominated
-    or as dominating. With teams, the status quo stays a plan of the model."""
+def _dominated_columns(model: EstateModel, lb: np.ndarray, ub: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Fix dominated and unused columns in place (step 4 of the module); return them
+    (each a free binary before). Only in models with no teams (no `assign` columns:
+    coverage alone), and only free binary `open` columns that sit in covering rows alone
+    take part, as dominated or as dominating. With teams, the status quo stays a plan of
+    the model."""
+    none = np.empty(0, np.int64)
     assign = model.blocks.get("assign", slice(0, 0))
     if "open" not in model.blocks or assign.stop > assign.start:
-        return 0, 0
+        return none, none
     a = model.matrix.tocsc()
     cover = covering_rows(model)
     sites = np.arange(model.blocks["open"].start, model.blocks["open"].stop)
@@ -218,7 +227,7 @@ def _dominated_columns(model: EstateModel, lb: np.ndarray, ub: np.ndarray) -> tu
     free = sites[(lb[sites] == 0) & (ub[sites] == 1) & ~elsewhere[sites]
                  & model.col_integer[sites]]
     if not len(free):
-        return 0, 0
+        return none, none
     cost = model.col_cost
     in_rows = np.diff(a.indptr)[free] > 0
     unused = free[~in_rows]
@@ -232,7 +241,7 @@ def _dominated_columns(model: EstateModel, lb: np.ndarray, ub: np.ndarray) -> tu
     dominated = _contained_in_cheaper(rows_of, cost[used], rank)
     fixed = used[dominated & (cost[used] >= 0)]
     ub[fixed] = 0.0
-    return len(fixed), len(unused)
+    return fixed.astype(np.int64), unused.astype(np.int64)
 
 
 def _contained_in_cheaper(rows_of: sp.csr_matrix, cost: np.ndarray, rank: np.ndarray

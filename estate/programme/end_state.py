@@ -45,8 +45,15 @@ def fixed_vector(prep: Prepared, model: EstateModel, state: State, time_limit_s:
     """The snapshot model's column vector of `state`: its decision columns fixed there,
     the model solved by HiGHS for the rest (counts of pooled teams, zones reached), which
     those decisions settle. None when the state breaks a rule of the snapshot model (a
-    bound, or a row as `EstateModel.keeps_every_rule` checks it)."""
-    lb, ub = model.col_lb.copy(), model.col_ub.copy()
+    bound every plan keeps, or a row as `EstateModel.keeps_every_rule` checks it).
+
+    The bounds are those every plan keeps (`EstateModel.every_plan_bounds`), not the
+    solver's: in a model of coverage alone the reductions fix a dominated site shut,
+    which keeps the optimum but not every plan, and a programme may well end with such
+    a site open (its closing left out, or another closed instead)."""
+    lb, ub = model.every_plan_bounds()
+    every_plan = replace(model, col_lb=lb.copy(), col_ub=ub.copy(),
+                         fixed_for_optimum=np.empty(0, np.int64))
     for name, values in decision_values(prep, model, state).items():
         block = model.blocks[name]
         if (values < lb[block] - 1e-9).any() or (values > ub[block] + 1e-9).any():
@@ -56,7 +63,7 @@ def fixed_vector(prep: Prepared, model: EstateModel, state: State, time_limit_s:
                         model.row_ub, model.col_integer, model.obj_constant)
     found = search(lp, model.col_cost, model.obj_constant, bool(model.col_integer.any()),
                    max(time_limit_s, 1.0), 0.0)
-    if found.values is None or not model.keeps_every_rule(found.values):
+    if found.values is None or not every_plan.keeps_every_rule(found.values):
         return None
     return found.values
 
