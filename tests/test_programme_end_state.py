@@ -24,7 +24,7 @@ from estate.maps.page import _payload
 from estate.maps.payload import read_plan
 from estate.maps.timeline import timeline_payload
 from estate.pipeline import plan_locality
-from estate.programme import plan_programme
+from estate.programme import end_state, plan_programme
 from estate.programme.end_state import programme_plan
 from estate.render.programme_page import _headline
 from estate.render.report import board_pages
@@ -32,14 +32,16 @@ from estate.render.report_data import Table, read_results
 from estate.render.report_optional import dated_words
 from estate.render.report_pages import decision
 from estate.render.text import alternative_lines, summary_lines
-from estate.results import money
+from estate.results import Breach, money
 from estate.runs.planning import plan_scenario
 from estate.status import Status
 from estate.store import check_results, read_programme, read_summary
 from tests.fixtures.programme_registers import (
     another_end_register,
     dominated_register,
+    one_off_register,
     plan_case,
+    share_register,
 )
 from tests.fixtures.register import function, site
 
@@ -302,3 +304,99 @@ def test_an_end_state_keeping_a_dominated_site_open_is_the_plan(
     assert summary.programme["npv_saving"] == pytest.approx(saving, abs=0.01)
     assert summary.snapshot_npv_saving == pytest.approx(200_000 - 60_000, abs=0.01)
     assert not any("breaks a rule" in note for note in summary.programme["notes"])
+
+
+ONE_OFF_BREACH = Breach("policy.max_one_off",
+                        "a net one-off cost of £300.0k, above the £100.0k it allows")
+SHARE_BREACH = Breach("coverage.0", "0.0% of people reach public_access within 5 km, "
+                                    "50.0% required")
+
+
+@pytest.mark.parametrize(("write", "decisions", "closed", "saving", "snapshot", "breach"), [
+    (one_off_register, {"X": "close", "O": "keep", "C": "open"}, {"X"}, 400_000.0,
+     340_000.0, ONE_OFF_BREACH),
+    (share_register, {"X": "close", "C": "not_built"}, {"X"}, 800_000.0, 680_000.0,
+     SHARE_BREACH),
+])
+def test_an_end_state_breaking_a_rule_the_years_do_not_check_is_the_plan_named_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write: Any,
+        decisions: dict[str, str], closed: set[str], saving: float, snapshot: float,
+        breach: Breach) -> None:
+    """The roadmap leaves out a change the snapshot needed to keep a rule no year checks
+    (`one_off_register`: O's sale, which paid for C, so the net one-off is £300k against
+    policy.max_one_off's £100k; `share_register`: the build of C, so nobody reaches the
+    service against a population_share of 50%). The programme ends at that estate, so
+    it is the plan: sites.csv closes and builds what programme.csv does, its figures are
+    that estate's (every change in year 1), and the summary, the note, the terminal and
+    the board pack name the rule broken and how."""
+    monkeypatch.setattr(estate.programme, "JOINT_MAX_COLUMNS", 0)
+    path = write(tmp_path)
+    estate.plan(path, out=tmp_path / "results", map_path=False)
+    folder = tmp_path / "results"
+    check_results(folder)
+    sites, actions = _csv(folder, "sites.csv"), _csv(folder, "programme.csv")
+    assert dict(zip(sites["site_id"], sites["decision"], strict=True)) == decisions
+    assert set(actions.loc[actions["action"] == "close", "site_id"]) == closed
+    assert "dispose" not in set(actions["action"])
+    summary = read_summary(folder)
+    assert summary.programme is not None and summary.programme["method"] == "roadmap"
+    assert summary.plan_from == "programme"
+    assert summary.npv_saving == pytest.approx(saving, abs=0.01)
+    assert summary.programme["npv_saving"] == pytest.approx(saving, abs=0.01)
+    assert summary.snapshot_npv_saving == pytest.approx(snapshot, abs=0.01)
+    assert summary.plan_breaches == (breach,)
+    said = f"It breaks a rule that no year of the programme checks: {breach.rule} " \
+           f"({breach.place})."
+    assert summary.programme["notes"][-1] == (
+        "the estate the programme reaches by the horizon's end, which sites.csv, the map "
+        "and the board pack show, breaks a rule that no year of the programme checks: "
+        f"{breach.rule} ({breach.place}); the snapshot optimum keeps it only with the "
+        "changes the programme leaves out")
+    plan_line = next(line for line in summary_lines(summary) if line.startswith("Plan:"))
+    assert said in plan_line
+    assert said in decision(read_results(folder))
+
+
+def test_the_breaches_are_the_plan_s_own_figures(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `plan_breaches` says agrees with the tables written: the one-off of the
+    estate reached is summary.json's own one_off_cost (£300k: C built, nothing sold),
+    and no zone of coverage.csv is covered after the share register's plan."""
+    monkeypatch.setattr(estate.programme, "JOINT_MAX_COLUMNS", 0)
+    estate.plan(one_off_register(tmp_path / "a"), out=tmp_path / "a" / "results",
+                map_path=False)
+    summary = read_summary(tmp_path / "a" / "results")
+    assert summary.one_off_cost == pytest.approx(300_000, abs=0.01)
+    assert summary.one_off_receipts == pytest.approx(0.0, abs=0.01)
+    estate.plan(share_register(tmp_path / "b"), out=tmp_path / "b" / "results",
+                map_path=False)
+    coverage = _csv(tmp_path / "b" / "results", "coverage.csv")
+    assert dict(zip(coverage["zone_id"], coverage["covered_after"], strict=True)) == {
+        "Z1": False, "Z2": False}
+    assert dict(zip(coverage["zone_id"], coverage["covered_before"], strict=True)) == {
+        "Z1": True, "Z2": False}
+
+
+def test_an_end_state_no_plan_can_be_made_of_falls_back_to_the_snapshot(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guard: should the end state not be made a plan of the snapshot model (a rule
+    the years keep broken, or no plan of it found in time), the tables are the
+    snapshot's and a note says plainly that the programme does not reach them."""
+    case = plan_case(tmp_path, [
+        site("A1", "A", 0, 0, running_cost=200_000, closure_cost=100_000),
+        site("A2", "A", 0, 1, running_cost=150_000, closure_cost=100_000),
+        site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
+    ], [function("T1", "A", "Ops", "A1"), function("T2", "A", "Ops", "A2")],
+        horizon_years=1, discount_rate=0.0, programme={"max_one_off_per_year": 100_000})
+    programme = plan_programme(case.prep, case.model, case.plan, case.limits, 60.0, 0.0,
+                               method="roadmap")
+    assert programme.end_state is not None  # A2's closing is left out
+    monkeypatch.setattr(end_state, "fixed_vector", lambda *_args: None)
+    plan = programme_plan(case.prep, case.model, case.plan, programme, 60.0)
+    assert plan is case.plan and plan.summary.plan_from == "snapshot"
+    assert plan.programme is not None and plan.programme.end_state is None
+    assert plan.programme.notes[-1].startswith(
+        "the estate the programme reaches by the horizon's end could not be made a plan "
+        "of the snapshot model")
+    assert dict(zip(plan.sites["site_id"], plan.sites["decision"], strict=True)) == {
+        "A1": "close", "A2": "close", "K": "keep"}

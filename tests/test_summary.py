@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from estate.errors import InputError
-from estate.results import Summary, money
+from estate.results import Breach, Summary, money
 from estate.results.words import (
     as_shown,
     count,
@@ -34,6 +34,11 @@ def test_summary_round_trips_through_its_json() -> None:
     assert again.status is Status.TIME_LIMIT
     assert again.agencies["A"].worse_off and again.status_quo_breaches[0].rule == "housed"
     assert "policy_costs" not in summary.to_json()
+    assert "plan_breaches" not in summary.to_json()  # only a programme's end state has them
+    broken = summary.replace(plan_breaches=(Breach("policy.max_one_off", "£300.0k"),))
+    assert broken.to_json()["plan_breaches"] == [{"rule": "policy.max_one_off",
+                                                  "place": "£300.0k"}]
+    assert Summary.from_json(broken.to_json()) == broken
     # an unproven cost with no bound above is written and read back with a null high end
     open_ended = {"must_keep": {"status": "priced", "sentence": "s", "npv": 5.0,
                                 "npv_low": 1.0, "npv_high": math.inf}}
@@ -45,6 +50,7 @@ def test_summary_round_trips_through_its_json() -> None:
 @pytest.mark.parametrize(("key", "value"), [
     ("status", "done"), ("sites_after", "many"), ("agencies", {"A": {"name": "x"}}),
     ("status_quo_breaches", [{"rule": "r"}]), ("status_quo_feasible", "no"),
+    ("plan_breaches", [{"place": "p"}]), ("plan_breaches", "policy.max_one_off"),
     ("policy_costs", {"must_keep": {"status": "priced", "sentence": "s", "npv": 5.0,
                                     "npv_low": 1.0, "npv_high": "9"}}),
     ("policy_costs", {"must_keep": {"status": "priced", "sentence": "s", "npv": 5.0,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from estate.render.text import alternative_lines, summary_lines
+from estate.results import Breach
+from estate.results.words import breach_sentence, plan_quality
 from tests.fixtures import summary_record as _summary
 
 
@@ -118,3 +120,28 @@ def test_an_alternative_says_what_it_costs_beside_the_cheapest_plan(
         alternative: dict, status: str, said: str) -> None:
     summary = _summary(alternative=alternative, status=status, mip_gap=0.0)
     assert summary_lines(summary)[1].startswith(f"Status:          {said}, ")
+
+
+def test_the_rules_a_programme_s_end_state_breaks_are_named_each_with_how() -> None:
+    """A plan that is a roadmap's end state breaking rules no year checks says so in
+    its Plan: line, one rule in the singular, two counted, each with how it is broken."""
+    one = (Breach("policy.max_one_off", "a net one-off cost of £300.0k, above the £100.0k "
+                                        "it allows"),)
+    two = (*one, Breach("coverage.0", "0.0% of people reach public_access within 5 km, "
+                                      "50.0% required"))
+    assert breach_sentence(one) == (
+        "It breaks a rule that no year of the programme checks: policy.max_one_off (a net "
+        "one-off cost of £300.0k, above the £100.0k it allows).")
+    assert breach_sentence(two).startswith("It breaks 2 rules that no year of the "
+                                           "programme checks: policy.max_one_off (")
+    assert breach_sentence(two).endswith("; coverage.0 (0.0% of people reach public_access "
+                                         "within 5 km, 50.0% required).")
+    summary = _summary(plan_from="programme", snapshot_npv_saving=340_000.0, mip_gap=0.0,
+                       programme={"method": "roadmap"},
+                       plan_breaches=[b.to_json() for b in two])
+    # the Plan: line of the terminal and the board pack's decision say plan_quality's
+    said = plan_quality(summary)[1]
+    assert said.startswith("The plan is the estate the dated programme reaches")
+    assert breach_sentence(two) + " It is proven" in said
+    assert "no year of the programme checks" not in plan_quality(
+        summary.replace(plan_breaches=None))[1]

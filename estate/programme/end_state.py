@@ -10,21 +10,39 @@ snapshot's sites beside the joint's programme. `programme_plan` makes the plan o
 programme's end state by the path every plan takes (`make_plan`): the snapshot model's
 decision columns fixed at that state, the model solved (the rest of its columns, the
 counts and reaches the decisions imply, follow), and every table made from that vector.
+
+An estate reached with changes left out keeps every rule each year of the programme
+keeps, but two rules of the snapshot no year checks: a `population_share` coverage rule
+and `policy.max_one_off`'s total (a sale left out while the build it paid for happens
+raises the net one-off). The plan is still that estate, as the programme really ends
+there: the rows of those rules are set aside while its vector is made, and each one it
+breaks is named, in the programme's notes and in the summary's `plan_breaches`.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from estate.model.arrays import EstateModel
+from estate.load.scenario import CoverageRule
+from estate.model.arrays import EstateModel, row_slack
 from estate.prepare import Prepared
 from estate.programme.changes import changes_of
 from estate.programme.joint import end_state_differences
-from estate.results import Plan, Programme, State, make_plan, solved_state
+from estate.results import (
+    SHARE_REACHED,
+    Breach,
+    Plan,
+    Programme,
+    State,
+    make_plan,
+    money,
+    solved_state,
+)
 from estate.results.summary import PLAN_FROM
+from estate.results.words import breach_sentence
 from estate.solve import Solution
 from estate.solve.highs import lp_from_arrays, search
 from estate.status import Status
@@ -40,32 +58,94 @@ def decision_values(prep: Prepared, model: EstateModel, state: State) -> dict[st
     return values
 
 
+@dataclass(frozen=True)
+class EndVector:
+    """The snapshot model's column vector of an end state, and the rules of the snapshot
+    no year of a programme checks that the end state breaks (`unchecked_rows`)."""
+
+    values: np.ndarray
+    breaches: tuple[Breach, ...] = ()
+
+
+def reach_values(prep: Prepared, model: EstateModel, state: State) -> dict[str, np.ndarray]:
+    """The reach columns of each population_share rule at a state: 1 for a zone an open
+    site offering the service reaches, else 0 (the most each zone may count)."""
+    out = {}
+    for cov in prep.coverage:
+        block = f"reach.{cov.rule.index}"
+        if cov.rule.mode == "population_share" and block in model.blocks:
+            zones = np.unique(cov.zone)
+            out[block] = np.isin(zones, cov.zone[state.open[cov.site]]).astype(float)
+    return out
+
+
+def unchecked_rows(prep: Prepared, model: EstateModel) -> list[tuple[int, CoverageRule | None]]:
+    """The rows of the snapshot model no year of a programme checks: each population_share
+    rule's share row, with its rule, and policy.max_one_off's row (None)."""
+    out: list[tuple[int, CoverageRule | None]] = []
+    for cov in prep.coverage:
+        rows = model.family_rows.get(f"{cov.rule.name}.share")
+        if cov.rule.mode == "population_share" and rows is not None:
+            out += [(r, cov.rule) for r in range(rows.start, rows.stop)]
+    rows = model.family_rows.get("max_one_off")
+    if rows is not None:
+        out += [(r, None) for r in range(rows.start, rows.stop)]
+    return out
+
+
 def fixed_vector(prep: Prepared, model: EstateModel, state: State, time_limit_s: float
-                 ) -> np.ndarray | None:
+                 ) -> EndVector | None:
     """The snapshot model's column vector of `state`: its decision columns fixed there,
-    the model solved by HiGHS for the rest (counts of pooled teams, zones reached), which
-    those decisions settle. None when the state breaks a rule of the snapshot model (a
-    bound every plan keeps, or a row as `EstateModel.keeps_every_rule` checks it).
+    and the zones it reaches, the model solved by HiGHS for the rest (counts of pooled
+    teams), which those settle. The rows no year checks (`unchecked_rows`) are set aside
+    for the solve, and those the vector breaks are named (`EndVector.breaches`). None
+    when the state breaks any other rule of the snapshot model (a bound every plan keeps,
+    or a row as `EstateModel.keeps_every_rule` checks it), or no vector is found.
 
     The bounds are those every plan keeps (`EstateModel.every_plan_bounds`), not the
     solver's: in a model of coverage alone the reductions fix a dominated site shut,
     which keeps the optimum but not every plan, and a programme may well end with such
     a site open (its closing left out, or another closed instead)."""
     lb, ub = model.every_plan_bounds()
-    every_plan = replace(model, col_lb=lb.copy(), col_ub=ub.copy(),
-                         fixed_for_optimum=np.empty(0, np.int64))
-    for name, values in decision_values(prep, model, state).items():
+    unchecked = unchecked_rows(prep, model)
+    aside = np.array([r for r, _ in unchecked], np.int64)
+    row_lb, row_ub = model.row_lb.copy(), model.row_ub.copy()
+    row_lb[aside], row_ub[aside] = -np.inf, np.inf
+    every_plan = replace(model, col_lb=lb.copy(), col_ub=ub.copy(), row_lb=row_lb,
+                         row_ub=row_ub, fixed_for_optimum=np.empty(0, np.int64))
+    fixed = {**decision_values(prep, model, state), **reach_values(prep, model, state)}
+    for name, values in fixed.items():
         block = model.blocks[name]
         if (values < lb[block] - 1e-9).any() or (values > ub[block] + 1e-9).any():
             return None
         lb[block] = ub[block] = values
-    lp = lp_from_arrays(model.matrix.tocsc(), model.col_cost, lb, ub, model.row_lb,
-                        model.row_ub, model.col_integer, model.obj_constant)
+    lp = lp_from_arrays(model.matrix.tocsc(), model.col_cost, lb, ub, row_lb, row_ub,
+                        model.col_integer, model.obj_constant)
     found = search(lp, model.col_cost, model.obj_constant, bool(model.col_integer.any()),
                    max(time_limit_s, 1.0), 0.0)
     if found.values is None or not every_plan.keeps_every_rule(found.values):
         return None
-    return found.values
+    breaches = [_breach(prep, model, found.values, r, rule) for r, rule in unchecked]
+    return EndVector(found.values, tuple(b for b in breaches if b is not None))
+
+
+def _breach(prep: Prepared, model: EstateModel, values: np.ndarray, row: int,
+            rule: CoverageRule | None) -> Breach | None:
+    """How `values` breaks one row no year checks, as the status quo's breaches say it
+    ("40.0% of people reach ..., 60.0% required"); None when it keeps it."""
+    terms = model.matrix[[row]]
+    activity = float((terms @ values)[0])
+    slack = float(row_slack(terms, values)[0])
+    if model.row_lb[row] - slack <= activity <= model.row_ub[row] + slack:
+        return None
+    if rule is not None:
+        people = float(prep.zones["population"].to_numpy(float).sum())
+        return Breach(rule.name, SHARE_REACHED.format(
+            share=activity / people, service=rule.service, radius=rule.radius_km)
+            + f"{rule.population_share:.1%} required")
+    return Breach("policy.max_one_off", f"a net one-off cost of "
+                  f"{money(activity + model.one_off_constant)}, above the "
+                  f"{money(prep.scenario.max_one_off)} it allows")
 
 
 def programme_plan(prep: Prepared, model: EstateModel, snapshot: Plan, programme: Programme,
@@ -77,24 +157,27 @@ def programme_plan(prep: Prepared, model: EstateModel, snapshot: Plan, programme
     for reference; its solve time the snapshot's and the programme's searches together
     (`programme_seconds`), as its status is the programme's. `snapshot` itself, with
     `programme`, when the programme ends where the snapshot does, or when its end state
-    breaks a rule of the snapshot model (a note says so)."""
+    cannot be made a plan of the snapshot model (a note says so). An end state that
+    breaks a rule no year checks (a population_share rule, policy.max_one_off) is still
+    the plan, as the programme ends there: the summary's `plan_breaches` and a note of
+    the programme name each rule broken, and how."""
     end = programme.end_state
     if end is None:
         return _with(snapshot, programme, "snapshot")
     assert snapshot.solution is not None and snapshot.solution.values is not None
-    values = fixed_vector(prep, model, end, time_limit_s)
-    if values is None:
-        # the years keep the snapshot's rules of room and `all` / `maintain` coverage, but
-        # not a population_share rule or policy.max_one_off's total: an estate reached
-        # with changes left out may break one; the tables then show the snapshot's plan,
-        # and the note says plainly that the programme does not reach it
+    fixed = fixed_vector(prep, model, end, time_limit_s)
+    if fixed is None:
+        # every year keeps the snapshot's other rules, so this is a guard: the tables
+        # then show the snapshot's plan, and the note says plainly that the programme
+        # does not reach it
         kept = replace(programme, end_state=None, notes=(
             *programme.notes, "the estate the programme reaches by the horizon's end "
-            "breaks a rule of the snapshot model (a population_share coverage rule or "
-            "policy.max_one_off, which the years do not check), so sites.csv, the map and "
-            "the board pack show the snapshot optimum's end state, which the programme "
-            "does not reach: programme.csv says what it does"))
+            "could not be made a plan of the snapshot model (it breaks a rule the years "
+            "keep, or no plan of it was found within the time limit), so sites.csv, the "
+            "map and the board pack show the snapshot optimum's end state, which the "
+            "programme does not reach: programme.csv says what it does"))
         return _with(snapshot, kept, "snapshot")
+    values = fixed.values
     gap = programme.mip_gap
     solution = Solution(Status(programme.status), float(model.col_cost @ values)
                         + model.obj_constant, math.nan,
@@ -107,7 +190,15 @@ def programme_plan(prep: Prepared, model: EstateModel, snapshot: Plan, programme
     plan.warnings = list(snapshot.warnings)
     plan.summary = plan.summary.replace(
         snapshot_npv_saving=snapshot.summary.npv_saving,
-        snapshot_differs=tuple(end_state_differences(prep, model, after, before)))
+        snapshot_differs=tuple(end_state_differences(prep, model, after, before)),
+        plan_breaches=fixed.breaches or None)
+    if fixed.breaches:
+        programme = replace(programme, notes=(
+            *programme.notes, "the estate the programme reaches by the horizon's end, "
+            "which sites.csv, the map and the board pack show, " + breach_sentence(
+                fixed.breaches).removeprefix("It ").removesuffix(".")
+            + f"; the snapshot optimum keeps {'it' if len(fixed.breaches) == 1 else 'them'} "
+            "only with the changes the programme leaves out"))
     return _with(plan, programme, "programme")
 
 

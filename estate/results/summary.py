@@ -55,7 +55,8 @@ class AgencyFigures:
 
 @dataclass(frozen=True)
 class Breach:
-    """A rule the status quo breaks, and where (`area` only in a national register)."""
+    """A rule the status quo (or a dated programme's end state, `plan_breaches`) breaks,
+    and where or how (`area` only in a national register)."""
 
     rule: str
     place: str
@@ -74,7 +75,9 @@ chose another one (docs/programme.md)."""
 # Keys written only when they have a value (a national run has areas, a plan priced
 # with --policy-costs has policy costs, ...), in the order summary.json shows them.
 OPTIONAL = ("crs", "model_size", "one_off_receipts", "lease_cost_npv", "receipts_after_horizon",
-            "programme", "plan_from", "snapshot_npv_saving", "snapshot_differs", "areas", "area_count", "policy_costs", "alternative", "alternatives")
+            "programme", "plan_from", "snapshot_npv_saving", "snapshot_differs",
+            "plan_breaches", "areas", "area_count", "policy_costs", "alternative",
+            "alternatives")
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,10 @@ class Summary:
     plan_from: str | None = None
     snapshot_npv_saving: float | None = None
     snapshot_differs: tuple[str, ...] | None = None
+    # with a programme whose end state is the plan: the rules of the scenario that end
+    # state breaks which no year of the programme checks (a population_share rule,
+    # policy.max_one_off), each named with how it is broken
+    plan_breaches: tuple[Breach, ...] | None = None
     areas: Mapping[str, Any] | None = None
     area_count: int | None = None
     policy_costs: Mapping[str, Any] | None = None
@@ -142,7 +149,7 @@ class Summary:
                 continue
             if f.name == "status":
                 value = str(value)
-            elif f.name == "status_quo_breaches":
+            elif f.name in ("status_quo_breaches", "plan_breaches"):
                 value = [b.to_json() for b in value]
             elif f.name == "agencies":
                 value = {k: dataclasses.asdict(a) for k, a in value.items()}
@@ -316,7 +323,9 @@ def _read(key: str, value: Any, source: str) -> Any:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise TypeError(key)
             return tuple(value)
-        if key == "status_quo_breaches":
+        if key in ("status_quo_breaches", "plan_breaches"):
+            if value is None and key == "plan_breaches":
+                return None
             return tuple(Breach(str(b["rule"]), str(b["place"]), str(b.get("area", "")))
                          for b in value)
         if key == "agencies":
@@ -397,5 +406,6 @@ _EXPECTED = {"status": "one of " + ", ".join(s.value for s in Status),
              "plan_from": "one of " + ", ".join(PLAN_FROM),
              "snapshot_differs": "a list of texts",
              "status_quo_breaches": "a list of {rule, place}",
+             "plan_breaches": "a list of {rule, place}",
              "agencies": "an object of agencies, each with name, annual_cost_before, "
                          "annual_cost_after, one_off_cost and worse_off"}

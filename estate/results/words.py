@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from estate.results.summary import Summary, half_up, money
+from estate.results.summary import Breach, Summary, half_up, money
 from estate.status import Status
 
 PROVEN = 1e-6
@@ -124,7 +124,9 @@ def programme_end_words(s: Summary) -> tuple[str, str]:
     how it differs ("closes S2, S3 too; builds S7"), and how good the programme is
     (`schedule_quality`). The joint model chose its end state as the cheapest over the
     years; the roadmap scheduled the snapshot's changes and left some out, so its end
-    state is what it reaches, and its proof covers only schedules of those changes."""
+    state is what it reaches, and its proof covers only schedules of those changes; an
+    end state the roadmap reaches may break a rule no year checks, and the sentence then
+    names it (`breach_sentence`)."""
     method = str((s.programme or {}).get("method", "joint"))
     differs = "; ".join(s.snapshot_differs or ())
     snapshot = (f"the end state that would save most {IN_YEAR_ONE} "
@@ -141,8 +143,19 @@ def programme_end_words(s: Summary) -> tuple[str, str]:
                 f"it schedules the changes of {snapshot} and leaves out those that cannot "
                 "happen, or do not pay, within the horizon"
                 + (f"; that end state {differs}" if differs else ""))
-    return short, said + ". " + schedule_quality(str(s.status), s.mip_gap, method,
-                                                 "the snapshot optimum's")[1]
+    broken = breach_sentence(s.plan_breaches) + " " if s.plan_breaches else ""
+    return short, said + ". " + broken + schedule_quality(str(s.status), s.mip_gap, method,
+                                                          "the snapshot optimum's")[1]
+
+
+def breach_sentence(breaches: tuple[Breach, ...]) -> str:
+    """The rules a dated programme's end state breaks that no year of it checks (the
+    summary's `plan_breaches`), each with how: "It breaks a rule that no year of the
+    programme checks: policy.max_one_off (a net one-off cost of £300.0k, above the
+    £100.0k it allows)." """
+    rules = "; ".join(f"{b.rule} ({b.place})" for b in breaches)
+    which = "a rule" if len(breaches) == 1 else count(len(breaches), "rule")
+    return f"It breaks {which} that no year of the programme checks: {rules}."
 
 
 def quality_words(status: Status, gap: float | None,
