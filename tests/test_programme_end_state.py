@@ -357,6 +357,31 @@ def test_an_end_state_breaking_a_rule_the_years_do_not_check_is_the_plan_named_s
     assert said in decision(read_results(folder))
 
 
+@pytest.mark.parametrize("write", [one_off_register, share_register])
+def test_a_cheaper_roadmap_whose_estate_breaks_a_rule_gives_way_to_the_joint_model(
+        tmp_path: Path, write: Any) -> None:
+    """With the joint model run too (these registers are small), the roadmap's
+    programme is the cheaper only by reaching an estate that breaks policy.max_one_off
+    or the population_share rule, which the joint model keeps at its end: the joint
+    model's programme is the one used, and the plan written keeps the rule, checked
+    on its own tables (the net one-off against the £100k cap; the people reached)."""
+    folder = tmp_path / "results"
+    estate.plan(write(tmp_path), out=folder, map_path=False)
+    check_results(folder)
+    summary = read_summary(folder)
+    assert summary.programme is not None and summary.programme["method"] == "joint"
+    assert summary.programme["joint_npv"] > summary.programme["roadmap_npv"]
+    assert summary.plan_breaches is None
+    assert any(note.startswith("the roadmap was cheaper, but the estate it reaches")
+               for note in summary.programme["notes"])
+    if write is one_off_register:
+        assert summary.one_off_cost - summary.one_off_receipts <= 100_000 + 0.01
+    else:
+        # Z1 and Z2 hold 1,000 people each: half the people is one zone reached
+        coverage = _csv(folder, "coverage.csv")
+        assert coverage["covered_after"].astype(bool).sum() >= 1
+
+
 def test_the_breaches_are_the_plan_s_own_figures(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """What `plan_breaches` says agrees with the tables written: the one-off of the

@@ -29,12 +29,13 @@ from estate.programme.changes import (
     running_change,
     trajectory,
 )
+from estate.programme.end_state import fixed_vector
 from estate.programme.joint import end_state_differences, joint_size, solve_joint
 from estate.programme.roadmap import solve_roadmap
 from estate.programme.rules import violations, yearly_use
-from estate.results import Plan, Programme, State, money, solved_state
+from estate.results import Breach, Plan, Programme, State, money, solved_state
 from estate.results.programme import ACTION_COLUMNS, ACTION_MONEY, BUDGET_COLUMNS, payback_year
-from estate.results.words import fte_words
+from estate.results.words import breach_sentence, fte_words
 from estate.solve.diagnose import Reason, infeasible
 from estate.status import Status
 
@@ -105,11 +106,30 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
         return replace(other, joint_npv=other.npv_cost, notes=(
             *other.notes, f"the roadmap found no schedule ({found.status})", *notes))
     better = other if other.npv_cost < roadmap.npv_cost - 0.005 else roadmap
+    broken = _end_breaches(prep, model, roadmap, time_limit_s) if better is roadmap else ()
+    if broken:
+        # the joint model keeps population_share and max_one_off at its end; a cheaper
+        # roadmap that reaches an estate breaking them is no plan the scenario allows
+        better = other
+        notes.append("the roadmap was cheaper, but the estate it reaches by the horizon's "
+                     "end " + breach_sentence(broken).removeprefix("It ").removesuffix(".")
+                     + ": the exact model's programme, which keeps every rule, is used")
     # the price of the limits is the roadmap's (the same changes with none): a figure
     # of the joint model's programme only when it is the roadmap's
     return replace(better, roadmap_npv=roadmap.npv_cost, joint_npv=other.npv_cost,
                    unlimited_saving=roadmap.unlimited_saving if better is roadmap else None,
                    notes=(*better.notes, *notes))
+
+
+def _end_breaches(prep: Prepared, model: EstateModel, roadmap: Programme,
+                  time_limit_s: float) -> tuple[Breach, ...]:
+    """The rules no year of the roadmap checks (a population_share rule, the one-off cap
+    over the whole programme) that the estate it reaches breaks: none when it makes every
+    change (the snapshot optimum keeps them) or its end state is no plan at all."""
+    if roadmap.end_state is None:
+        return ()
+    fixed = fixed_vector(prep, model, roadmap.end_state, time_limit_s)
+    return () if fixed is None else fixed.breaches
 
 
 def _unlimited_saving(prep: Prepared, model: EstateModel, changes: Changes,
