@@ -138,11 +138,16 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
             for alternative, folder in zip(run.alternatives, run.alternative_folders,
                                            strict=True):
                 render_map(folder, alternative_map(target, alternative.index))
-    if run.out is not None and run.plan.programme is not None:
-        page_path = run.out / "programme.html"
-        with clock.stage("programme_page", f"Drawing the programme {page_path}"):
-            write_page(page_path, programme_page(run.plan.programme, run.plan.summary,
-                                                 run.scenario.name))
+    if run.out is not None:
+        # the plan's dated programme, and each alternative's (a dated scenario's have one)
+        for plan, folder, name in ((run.plan, run.out, run.scenario.name), *(
+                (a.plan, f, a.plan.summary.scenario)
+                for a, f in zip(run.alternatives, run.alternative_folders, strict=True))):
+            if plan.programme is None:
+                continue
+            page_path = folder / "programme.html"
+            with clock.stage("programme_page", f"Drawing the programme {page_path}"):
+                write_page(page_path, programme_page(plan.programme, plan.summary, name))
     run.plan.timings = clock.seconds
     return run.plan
 

@@ -8,21 +8,29 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
+import tomli_w
 
 import estate
 from estate.errors import InfeasibleError
 from estate.load.scenario import Scenario, scenario_from_dict
 from estate.maps.panels import kpi_panel
 from estate.pipeline import prepare_scenario, solve_prepared, solver_options
+from estate.render.compare_page import _alternatives_html
 from estate.render.html import inert
 from estate.render.report_data import Table, read_results
 from estate.render.report_pages import decision, decision_page
+from estate.render.text import alternative_lines
 from estate.results import Plan, money
 from estate.runs.alternatives import Alternative, find_alternatives
+from estate.runs.compare import Run
 from estate.status import Status
 from estate.store import read_summary
 from tests.fixtures import corridor_scenario, invoke, write_scenario
+from tests.fixtures.programme_registers import START
+from tests.fixtures.register import agency, function, site, write_register
+from tests.fixtures.scenario import scenario
 
 SITES = ("S1", "S2", "S3", "S4", "S5", "S6")
 
@@ -157,3 +165,77 @@ def test_an_alternative_is_said_as_one_not_as_the_proven_optimum(corridor_data: 
     assert inert(said) in kpi_panel(results.summary)
     # the cheapest plan itself is still said to be proven optimal
     assert "no plan that meets every rule costs less" in decision(read_results(out))
+
+
+def _two_offices(folder: Path) -> Path:
+    """Two offices whose teams can move to the kept K for £10 each (£1 an FTE: no plan
+    moves a team for nothing), each closing at £100k: A1 (£200k a year) and A2 (£150k),
+    dated from 2027-04-01 over 5 years at r = 0, with £110k of one-off spend a year. By
+    hand: closing both saves £1,549,980 if every change were made in year 1; dated, one
+    closing a year, A1 first, £1,399,980. The alternatives (the other open sets,
+    cheapest first) close A1 alone (£899,990 either way: £649,990 dearer as found,
+    £499,990 dated) and A2 alone (£649,990 either way: £899,990 and £749,990 dearer)."""
+    write_register(folder / "register", [agency("A")], [
+        site("A1", "A", 0, 0, running_cost=200_000, closure_cost=100_000),
+        site("A2", "A", 0, 1, running_cost=150_000, closure_cost=100_000),
+        site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
+    ], [function("T1", "A", "Ops", "A1"), function("T2", "A", "Ops", "A2")], [])
+    raw = scenario(name="Two offices", data=str((folder / "register").resolve()), start=START,
+                   horizon_years=5, solver={"mip_gap": 0.0}, relocation={"cost_per_fte": 1},
+                   programme={"max_one_off_per_year": 110_000})
+    path = folder / "two_offices.toml"
+    path.write_text(tomli_w.dumps(raw), encoding="utf-8")
+    return path
+
+
+def test_a_dated_scenario_s_alternatives_are_dated_too(tmp_path: Path) -> None:
+    """Each alternative of a dated scenario is scheduled as a dated programme of its own,
+    so that what it saves over the years stands beside the main plan's dated saving, and
+    its year-1 figures are labelled as such in its folder, map and board pack."""
+    out, map_path = tmp_path / "results", tmp_path / "two.html"
+    path = _two_offices(tmp_path)
+    plan = estate.plan(path, out=out, map_path=map_path, alternatives=2, within_pct=60.0)
+    assert plan.summary.programme is not None
+    assert plan.summary.npv_saving == pytest.approx(1_549_980, abs=0.01)
+    assert plan.summary.programme["npv_saving"] == pytest.approx(1_399_980, abs=0.01)
+    entries = plan.summary.alternatives["plans"]
+    assert [e["npv_difference"] for e in entries] == pytest.approx([649_990, 899_990], abs=0.01)
+    assert [e["dated_npv_saving"] for e in entries] == pytest.approx([899_990, 649_990],
+                                                                     abs=0.01)
+    assert [e["dated_npv_difference"] for e in entries] == pytest.approx([499_990, 749_990],
+                                                                         abs=0.01)
+    assert alternative_lines(plan.summary)[1:] == [
+        "  alternatives/1: +£500.0k dated, +£650.0k if every change were made in year 1; "
+        "A2 close->keep",
+        "  alternatives/2: +£750.0k dated, +£900.0k if every change were made in year 1; "
+        "A1 close->keep"]
+    for entry, saving in zip(entries, (899_990, 649_990), strict=True):
+        folder = out / entry["folder"]
+        summary = read_summary(folder)
+        assert summary.programme is not None and summary.alternative is not None
+        assert summary.programme["npv_saving"] == pytest.approx(saving, abs=0.01)
+        assert summary.alternative["dated_npv_difference"] == entry["dated_npv_difference"]
+        # the programme's cash, year by year, adds up to its NPV saving (r = 0)
+        cash = pd.read_csv(folder / "cashflow.csv", encoding="utf-8-sig",
+                           keep_default_na=False)
+        assert cash.loc[cash["agency_id"] == "", "saving"].sum() == pytest.approx(saving)
+        assert (folder / "programme.html").exists()
+    first = read_results(out / "alternatives" / "1")
+    said = ("an alternative whose dated programme costs £500.0k (NPV) more than the main "
+            "plan's; if every change were made in year 1, it would be £650.0k (NPV) dearer "
+            "than the cheapest plan, which is proven optimal")
+    assert f"This plan is {said}." in decision(first)
+    assert "Scheduled year by year from 2027-04-01, the programme saves £900.0k" \
+        in decision(first)
+    assert first.summary.plan_from == "snapshot"  # its programme makes every change
+    panel = kpi_panel(first.summary)
+    assert inert(said) in panel
+    assert "NPV saving of the dated programme" in panel
+    assert "NPV saving if every change were made in year 1" in panel
+    page = (tmp_path / "two.alternative-1.html").read_text(encoding="utf-8")
+    assert "NPV saving if every change were made in year 1" in page
+    # a comparison's list of the stored alternatives says the same
+    run = Run(path, estate.load_scenario(path), out, Status.OPTIMAL, read_summary(out))
+    assert inert("alternatives/1: £500.0k more than the plan, dated (its programme saves "
+                 "£900.0k); £650.0k more than the optimum if every change were made in "
+                 "year 1; 1 site decisions differ") in _alternatives_html([run])

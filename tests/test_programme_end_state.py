@@ -26,6 +26,7 @@ from estate.maps.timeline import timeline_payload
 from estate.pipeline import plan_locality
 from estate.programme import end_state, plan_programme
 from estate.programme.end_state import programme_plan
+from estate.render.html import inert
 from estate.render.programme_page import _headline
 from estate.render.report import board_pages
 from estate.render.report_data import Table, read_results
@@ -241,9 +242,18 @@ def test_the_alternatives_land_on_the_plan_written_and_say_what_they_are_near(
     lines = alternative_lines(summary)
     assert lines[0] == ("Alternatives:    2 near the snapshot optimum, not the plan written: "
                         "within 100% of its saving (+£1.30m), each costed if every change "
-                        "were made in year 1")
-    assert lines[1].endswith("; the same sites as the plan written")
-    assert not lines[2].endswith("the plan written")
+                        "were made in year 1; each also scheduled as a dated programme of "
+                        "its own")
+    # each one's dated programme: the first is the plan written's own (£1.25m dated);
+    # the second's hub C never pays, nor can be built on £250k a year, so its programme
+    # too closes O1 alone and moves T1 into K: £1.25m, the same as the plan written's
+    assert [p["dated_npv_saving"] for p in info["plans"]] == pytest.approx(
+        [1_250_000, 1_250_000], abs=0.01)
+    assert lines[1] == ("  alternatives/1: +£0 dated, +£50.5k if every change were made in "
+                        "year 1; O2 close->keep, C open->not_built; the same sites as the "
+                        "plan written")
+    assert lines[2].startswith("  alternatives/2: +£0 dated, +£600.5k if every change were "
+                               "made in year 1; O2 close->keep")
 
 
 def test_each_alternative_s_own_folder_says_it_is_measured_against_the_snapshot(
@@ -259,18 +269,29 @@ def test_each_alternative_s_own_folder_says_it_is_measured_against_the_snapshot(
     first = read_summary(tmp_path / "results" / "alternatives" / "1")
     assert first.alternative is not None
     assert first.alternative["measured_against"] == "snapshot_optimum"
-    said = (f"an alternative, {money(1_300_547.95 - 1_250_000)} (NPV) dearer than the "
-            "snapshot optimum (every change made in year 1), which is proven optimal")
+    said = ("an alternative whose dated programme costs the same (NPV) as the main plan's; "
+            "if every change were made in year 1, it would be "
+            f"{money(1_300_547.95 - 1_250_000)} (NPV) dearer than the snapshot optimum, which "
+            "is proven optimal")
     assert f"Status:          {said}" in "\n".join(summary_lines(first))
     words = decision(read_results(tmp_path / "results" / "alternatives" / "1"))
     assert f"This plan is {said}." in words
     assert "cheapest plan" not in words
-    assert said in kpi_panel(first)
+    assert inert(said) in kpi_panel(first)  # the panel's HTML escapes its apostrophe
     second = read_summary(tmp_path / "results" / "alternatives" / "2")
     assert second.alternative is not None
     assert second.alternative["measured_against"] == "snapshot_optimum"
-    assert (f"an alternative, {money(1_300_547.95 - 700_000)} (NPV) dearer than the "
-            "snapshot optimum (every change made in year 1)") in summary_lines(second)[1]
+    assert ("an alternative whose dated programme costs the same (NPV) as the main plan's "
+            "and leaves out some of its changes; if every change were made in year 1, it "
+            f"would be {money(1_300_547.95 - 700_000)} (NPV) dearer than the snapshot "
+            "optimum") in summary_lines(second)[1]
+    # its programme leaves the hub out, so the plan shown is the estate it reaches, and
+    # the alternative itself is named beside it (£700k if every change were made in year 1)
+    assert second.plan_from == "programme"
+    assert ("The plan shown is the estate that programme reaches by the horizon's end, "
+            "without the changes that cannot happen, or do not pay, within it; the "
+            "alternative itself (£700.0k if every change were made in year 1) builds C.") \
+        in decision(read_results(tmp_path / "results" / "alternatives" / "2"))
 
 
 @pytest.mark.parametrize(("method", "decisions", "closed", "saving"), [

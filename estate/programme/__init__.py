@@ -51,12 +51,15 @@ METHODS = ("auto", "roadmap", "both")
 
 
 def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: ProgrammeLimits,
-                   time_limit_s: float, mip_gap: float, method: str = "auto") -> Programme:
+                   time_limit_s: float, mip_gap: float, method: str = "auto",
+                   roadmap_note: str | None = None) -> Programme:
     """Schedule `plan`'s changes year by year at least discounted cost.
 
     The roadmap always runs. The joint model (every year's estate at once, free to choose
     another end state) runs too when `method` is "both", or "auto" and it has at most
-    JOINT_MAX_COLUMNS columns; the cheaper programme is returned, with both NPVs. Raises
+    JOINT_MAX_COLUMNS columns; the cheaper programme is returned, with both NPVs. With
+    the roadmap alone, its notes end with why the joint model did not run, or with
+    `roadmap_note` when given (an alternative says why it is scheduled so). Raises
     `NoSolutionError` when neither finds a programme."""
     assert prep.calendar is not None and plan.solution is not None
     assert plan.solution.values is not None and method in METHODS
@@ -76,7 +79,7 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
             raise _no_programme(prep, changes, limits, found.status, time_limit_s)
         why = ("the roadmap alone was asked for" if method == "roadmap" else
                f"{size:,} columns, above the {JOINT_MAX_COLUMNS:,} it is run for")
-        return replace(roadmap, notes=(*roadmap.notes, (
+        return replace(roadmap, notes=(*roadmap.notes, roadmap_note or (
             f"the snapshot's changes scheduled; the exact model over all years, which may "
             f"choose another end state, was not run ({why})")))
     start = (changes, found.years) if roadmap is not None else None

@@ -25,7 +25,7 @@ from estate.render.compare_figures import (
     run_registers,
 )
 from estate.render.html import document, inert, static_text
-from estate.results.words import one_off_cell
+from estate.results.words import IN_YEAR_ONE, one_off_cell
 from estate.runs.compare import LOSS_TOL, Run, agency_gains, compensate, stored_agency_npv
 
 if TYPE_CHECKING:
@@ -199,6 +199,14 @@ def _compensation_html(runs: list[Run]) -> str:
     return "".join(parts)
 
 
+def _more(value: Any, than: str) -> str:
+    """An alternative's extra NPV of cost in words, "£445.5k more than the optimum", or
+    "less" when it costs less (a search stopped short of proof; a dated programme)."""
+    if value is None:
+        return f"n/a beside {than}"
+    return f"{pounds(abs(float(value)))} {'less' if float(value) < 0 else 'more'} than {than}"
+
+
 def _alternatives_html(runs: list[Run]) -> str:
     """Each stored near-optimal alternative: its extra NPV and the sites that differ."""
     parts = []
@@ -212,8 +220,14 @@ def _alternatives_html(runs: list[Run]) -> str:
             changes = ", ".join(f"{d.get('site_id')} {d.get('name')}: {d.get('optimum')} "
                                 f"\u2192 {d.get('alternative')}" for d in differ[:12])
             more = f" and {len(differ) - 12} more" if len(differ) > 12 else ""
-            items.append(f"<li>{inert(alt.get('folder'))}: "
-                         f"{inert(pounds(alt.get('npv_difference')))} more than the optimum; "
+            extra = _more(alt.get("npv_difference"), "the optimum")
+            if alt.get("dated_npv_difference") is not None:
+                # a dated scenario's alternative: its own programme's NPV leads, and the
+                # difference as found is what every change made in year 1 would cost
+                extra = (f"{_more(alt.get('dated_npv_difference'), 'the plan')}, dated (its "
+                         f"programme saves {pounds(alt.get('dated_npv_saving'))}); "
+                         f"{extra} {IN_YEAR_ONE}")
+            items.append(f"<li>{inert(alt.get('folder'))}: {inert(extra)}; "
                          f"{len(differ)} site decisions differ: {inert(changes + more)}</li>")
         note = f'<p class="muted">{inert(info["note"])}</p>' if info.get("note") else ""
         parts.append(f"<h3>{inert(run.scenario.name)}</h3><ul>{''.join(items)}</ul>{note}")

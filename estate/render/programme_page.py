@@ -19,7 +19,7 @@ import pandas as pd
 from estate.render.html import document, inert, static_text, write_page
 from estate.render.programme_chart import cash_curve, gantt, legend, row_names
 from estate.results import Programme, Summary, money
-from estate.results.words import count, dated_difference, schedule_quality
+from estate.results.words import count, dated_difference, schedule_quality, scheduled_whose
 from estate.store import read_programme, read_summary
 
 METHODS = {
@@ -64,8 +64,10 @@ def _year_text(programme: Programme, year: int | None) -> str:
 def _headline(programme: Programme, summary: Summary | None) -> str:
     """What a reader needs first: the method, the honest NPV beside the snapshot's."""
     p = programme
-    said = [f"Starting {p.start}; {count(len(p.actions), 'change')}; method: "
-            f"{METHODS.get(p.method, p.method)}."]
+    method = METHODS.get(p.method, p.method)
+    if summary is not None and summary.alternative is not None and p.method == "roadmap":
+        method = "the alternative's changes scheduled year by year (the roadmap)"
+    said = [f"Starting {p.start}; {count(len(p.actions), 'change')}; method: {method}."]
     saving = f"NPV saving of the programme: {money(p.npv_saving)}"
     if summary is not None:
         saving += (f", beside the {money(summary.npv_saving)} the plan would save if every "
@@ -79,8 +81,7 @@ def _headline(programme: Programme, summary: Summary | None) -> str:
                     f"{money(p.joint_npv)} (the roadmap costs {p.gap:.2%} more).")
     html = "".join(f"<p>{inert(s)}</p>" for s in said)
     # a plan that is the estate the roadmap reaches: its proof is of the snapshot's changes
-    whose = ("the snapshot optimum's" if summary is not None
-             and summary.plan_from == "programme" else "the plan's")
+    whose = "the plan's" if summary is None else scheduled_whose(summary)
     proven, quality = schedule_quality(p.status, p.mip_gap, p.method, whose)
     html += f"<p>{inert(quality)}</p>" if proven else f'<p class="warn">{inert(quality)}</p>'
     if p.notes:

@@ -31,6 +31,7 @@ from estate.results.words import (
     quality_words,
     rate_words,
     schedule_quality,
+    scheduled_whose,
 )
 from estate.status import Status
 from estate.store.register_used import RegisterUsed
@@ -48,8 +49,9 @@ def programme_page(r: Results) -> Page | None:
     when = f"It {programme_payback_words(p.payback_year)}" + (
         ", the first year in which the saving so far, at today's value, is positive."
         if p.payback_year else ".")
-    # a plan that is the estate the roadmap reaches: the changes ordered are the snapshot's
-    whose = "the snapshot optimum's" if s.plan_from == "programme" else "the plan's"
+    # a plan that is the estate the roadmap reaches: the changes ordered are the snapshot
+    # optimum's, or an alternative's as found
+    whose = scheduled_whose(s)
     method = ("the exact model over all years" if p.method == "joint"
               else f"putting {whose} changes in order year by year")
     blocks: list[Block] = [Text(

@@ -105,17 +105,30 @@ def alternative_lines(summary: Summary) -> list[str]:
     if not info:
         return []
     snapshot = info.get("measured_against") == SNAPSHOT_OPTIMUM
+    # a dated scenario's alternatives each have a programme of their own (every entry
+    # then has its dated difference), said first, as the plan's own dated saving is
+    dated = bool(info["plans"]) and all(
+        plan.get("dated_npv_difference") is not None for plan in info["plans"])
     lines = [f"Alternatives:    {info['found']} within {info['within_pct']:g}% of the saving "
              f"({signed_money(info['allowance_npv'])})"]
     if snapshot:  # the plan written is a dated programme's end state, not their optimum
         lines[0] = (f"Alternatives:    {info['found']} near the snapshot optimum, not the plan "
                     f"written: within {info['within_pct']:g}% of its saving "
                     f"({signed_money(info['allowance_npv'])}), each costed {IN_YEAR_ONE}")
+    elif dated:
+        lines[0] = (f"Alternatives:    {info['found']} within {info['within_pct']:g}% of the "
+                    f"saving {IN_YEAR_ONE} ({signed_money(info['allowance_npv'])})")
+    if dated:
+        lines[0] += "; each also scheduled as a dated programme of its own"
     for plan in info["plans"]:
         changes = ", ".join(f"{d['site_id']} {d['optimum']}->{d['alternative']}"
                             for d in plan["sites_differ"][:6])
         more = len(plan["sites_differ"]) - 6
-        lines.append(f"  {plan['folder']}: {signed_money(plan['npv_difference'])}; {changes}"
+        difference = signed_money(plan["npv_difference"])
+        if dated:
+            difference = (f"{signed_money(plan['dated_npv_difference'])} dated, "
+                          f"{difference} {IN_YEAR_ONE}")
+        lines.append(f"  {plan['folder']}: {difference}; {changes}"
                      + (f" and {more} more" if more > 0 else "")
                      + ("; the same sites as the plan written" if snapshot
                         and plan.get("same_sites_as_plan") else ""))

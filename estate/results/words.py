@@ -62,20 +62,28 @@ def plan_quality(s: Summary, asked: float | None = None) -> tuple[str, str]:
     that is a dated programme's end state (`plan_from` "programme") is measured as
     that programme is: its status and gap are the programme's, against every programme
     over the years, not against the plans whose changes are all made in year 1."""
-    if s.alternative is not None and (said := alternative_words(s.alternative, s.status)):
+    if s.alternative is not None and (said := alternative_words(
+            s.alternative, s.status, s if s.plan_from == "programme" else None)):
         return said
     if s.plan_from == "programme":
         return programme_end_words(s)
     return quality_words(s.status, s.mip_gap, asked)
 
 
-def alternative_words(alternative: Mapping[str, Any], status: Status
-                      ) -> tuple[str, str] | None:
+def alternative_words(alternative: Mapping[str, Any], status: Status,
+                      reached: Summary | None = None) -> tuple[str, str] | None:
     """An alternative's quality, as `plan_quality` says it: "an alternative, £545.0k (NPV)
     dearer than the cheapest plan, which is proven optimal", or, found beside a dated
     programme's end state (`measured_against` `SNAPSHOT_OPTIMUM`), "... dearer than the
-    snapshot optimum (every change made in year 1), which is proven optimal". None when
-    its summary's `alternative` table has no difference to say (a hand-edited file)."""
+    snapshot optimum (every change made in year 1), which is proven optimal". A dated
+    scenario's alternative (`dated_npv_difference`, `estate.runs.alternatives`) leads
+    with its own programme beside the main plan's: "an alternative whose dated programme
+    costs £1.92m (NPV) more than the main plan's; if every change were made in year 1,
+    it would be £445.5k (NPV) dearer than the cheapest plan, ...". `reached`, the
+    summary of an alternative whose plan is the estate its programme reaches (changes
+    left out), has the sentence say so, with what the alternative itself saves if every
+    change were made in year 1 and how it differs. None when its summary's
+    `alternative` table has no difference to say (a hand-edited file)."""
     difference = alternative.get("npv_difference")
     if not isinstance(difference, int | float) or not math.isfinite(difference):
         return None
@@ -85,20 +93,48 @@ def alternative_words(alternative: Mapping[str, Any], status: Status
         than = f"{money(-difference)} (NPV) cheaper than"
     else:
         than = "costing the same (NPV) as"
-    short = f"an alternative, {than} {_cheapest_words(alternative)}"
+    dated = alternative.get("dated_npv_difference")
+    if isinstance(dated, int | float) and math.isfinite(dated):
+        # a dated scenario's: its own programme beside the main plan's leads, and the
+        # difference as found is said to be every change made in year 1
+        short = (f"an alternative whose dated programme {_dated_than(dated)} the main "
+                 f"plan's" + (" and leaves out some of its changes" if reached else "")
+                 + f"; {IN_YEAR_ONE}, it would be {than} "
+                 f"{_cheapest_words(alternative, dated=True)}")
+    else:
+        short = f"an alternative, {than} {_cheapest_words(alternative)}"
     if status == Status.TIME_LIMIT:
         short += ("; the time limit stopped its own search before it was proven the cheapest "
                   "of the other choices")
-    return short, f"This plan is {short}."
+    said = f"This plan is {short}."
+    if reached is not None:
+        differs = "; ".join(reached.snapshot_differs or ())
+        said += (" The plan shown is the estate that programme reaches by the horizon's end, "
+                 "without the changes that cannot happen, or do not pay, within it; the "
+                 f"alternative itself ({money(reached.snapshot_npv_saving)} {IN_YEAR_ONE})"
+                 + (f" {differs}" if differs else " differs from it") + ".")
+    return short, said
 
 
-def _cheapest_words(alternative: Mapping[str, Any]) -> str:
+def _dated_than(difference: float) -> str:
+    """A dated alternative's programme beside the main plan's, by their NPVs of cost:
+    "costs £1.92m (NPV) more than", "... less than", "costs the same (NPV) as"."""
+    if difference >= 0.5:
+        return f"costs {money(difference)} (NPV) more than"
+    if difference <= -0.5:
+        return f"costs {money(-difference)} (NPV) less than"
+    return "costs the same (NPV) as"
+
+
+def _cheapest_words(alternative: Mapping[str, Any], dated: bool = False) -> str:
     """The plan an alternative is measured against, and how sure that one is (from the
     `optimum_status` and `optimum_mip_gap` the alternative's summary records). Beside a
     dated programme's end state that plan is the snapshot optimum, not the plan written,
-    and is named so whatever its status."""
+    and is named so whatever its status (`dated`: the sentence says "if every change
+    were made in year 1" already)."""
     if alternative.get("measured_against") == SNAPSHOT_OPTIMUM:
-        cheapest = best = found = "the snapshot optimum (every change made in year 1)"
+        cheapest = best = found = "the snapshot optimum" + (
+            "" if dated else " (every change made in year 1)")
     else:
         cheapest, best, found = ("the cheapest plan", "the best plan found",
                                  "the cheapest plan found")
@@ -115,6 +151,15 @@ def _cheapest_words(alternative: Mapping[str, Any]) -> str:
     if status == Status.OPTIMAL and gap is not None:
         return f"{found}, which is within {percent_up(gap)} of the lowest possible cost"
     return found
+
+
+def scheduled_whose(s: Summary) -> str:
+    """Whose changes a dated programme put in order, as `schedule_quality` says it: the
+    plan's; the snapshot optimum's when the plan is the estate the roadmap reaches; an
+    alternative's own, as found, when the plan is the estate its programme reaches."""
+    if s.plan_from != "programme":
+        return "the plan's"
+    return "the alternative's" if s.alternative is not None else "the snapshot optimum's"
 
 
 def programme_end_words(s: Summary) -> tuple[str, str]:

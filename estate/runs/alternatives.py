@@ -15,6 +15,12 @@ Alternatives therefore come in nondecreasing NPV, each with its own open set.
 
 When the optimum saves nothing (npv_saving <= 0) the allowance is 0: only plans that
 cost exactly as much as the optimum qualify.
+
+A dated scenario (a `[programme]`) schedules each alternative found as its own dated
+programme (`schedule`, the roadmap of its changes), so that its figures stand beside the
+main plan's dated ones: its folder's plan is then the estate that programme reaches, as
+the main plan's is, and `dated_beside` records how its dated NPV compares. An
+alternative no programme can schedule is left out, and the note says so.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from estate.errors import InputError, Problem
+from estate.errors import EstateError, InputError, Problem
 from estate.load.scenario import Scenario
 from estate.model.build import EstateModel
 from estate.results import Plan, make_plan
@@ -40,12 +46,16 @@ from estate.store import write_results
 
 @dataclass
 class Alternative:
-    """The i-th alternative (1-based), its plan and how it differs from the optimum."""
+    """The i-th alternative (1-based), its plan and how it differs from the optimum.
+    `found` is the plan as the search found it (every change made in year 1), which
+    `npv_difference` and `sites_differ` describe; `plan` is what its folder holds, the
+    same plan, or, dated, the plan of the estate its programme reaches."""
 
     index: int
     plan: Plan
     npv_difference: float
     sites_differ: list[dict[str, str]]
+    found: Plan
 
     @property
     def folder(self) -> str:
@@ -99,8 +109,11 @@ def _differences(optimum: Plan, plan: Plan) -> list[dict[str, str]]:
 
 def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct: float,
                       options: SolverOptions,
-                      progress: Callable[[str], None] | None = None) -> list[Alternative]:
-    """Up to `count` cheapest plans with new open sets within the allowance; see the module."""
+                      progress: Callable[[str], None] | None = None,
+                      schedule: Callable[[Plan], Plan] | None = None) -> list[Alternative]:
+    """Up to `count` cheapest plans with new open sets within the allowance; see the module.
+    `schedule` (a dated scenario's) turns each plan found into the plan of its dated
+    programme; one it raises an `EstateError` for is left out, said in the note."""
     prep, solution = optimum.prepared, optimum.solution
     assert prep is not None and solution is not None and solution.values is not None
     if count <= 0:
@@ -116,6 +129,7 @@ def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct:
                         np.array([z_star + allowance + slack - model.obj_constant]), [""])
     cuts = [distinct_row(model, _open_set(model, solution.values))]
     found: list[Alternative] = []
+    left_out: list[str] = []
     stopped: Status | None = None
     for i in range(1, count + 1):
         if progress:
@@ -129,11 +143,22 @@ def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct:
             break
         plan = make_plan(prep, current, result)
         difference = round(plan.summary.objective_npv - optimum.summary.objective_npv, 2)
-        found.append(Alternative(i, plan, difference, _differences(optimum, plan)))
         cuts.append(distinct_row(model, _open_set(model, result.values)))
+        written = plan
+        if schedule is not None:
+            if progress:
+                progress(f"Scheduling alternative {i} year by year")
+            try:
+                written = schedule(plan)
+            except EstateError as exc:
+                left_out.append(f"the alternative that decides "
+                                f"{_changes_words(_differences(optimum, plan))} has no dated "
+                                f"programme ({exc})")
+                continue
+        found.append(Alternative(i, written, difference, _differences(optimum, plan), plan))
     # Proven-optimal solves come out in nondecreasing NPV already; solves stopped by the
     # time limit may not, so number them by NPV.
-    found.sort(key=lambda a: (a.plan.summary.objective_npv, a.index))
+    found.sort(key=lambda a: (a.found.summary.objective_npv, a.index))
     for i, alternative in enumerate(found, 1):
         alternative.index = i
         alternative.plan.summary = alternative.plan.summary.replace(
@@ -146,19 +171,30 @@ def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct:
                          "optimum_status": str(optimum.summary.status),
                          "optimum_mip_gap": optimum.summary.mip_gap})
     optimum.summary = optimum.summary.replace(
-        alternatives=describe(found, count, within_pct, allowance, stopped))
+        alternatives=describe(found, count, within_pct, allowance, stopped, left_out))
     return found
 
 
+def _changes_words(differ: list[dict[str, str]]) -> str:
+    """The sites an alternative decides otherwise, "S3 close->keep, S5 keep->close"."""
+    return ", ".join(f"{d['site_id']} {d['optimum']}->{d['alternative']}" for d in differ)
+
+
 def describe(found: list[Alternative], count: int, within_pct: float, allowance: float,
-             stopped: Status | None = None) -> dict[str, Any]:
-    """What the main plan's summary says about its alternatives."""
+             stopped: Status | None = None, left_out: list[str] | None = None
+             ) -> dict[str, Any]:
+    """What the main plan's summary says about its alternatives. Each plan's
+    `objective_npv` and `npv_saving` are as found (every change made in year 1), which
+    its `npv_difference` is the difference of."""
     note = ""
     if len(found) < count:
         why = (f"the time limit ran out before alternative {len(found) + 1} was found"
                if stopped is Status.NO_SOLUTION else
                f"no further set of open sites costs at most £{allowance:,.0f} "
                f"({within_pct:g}% of the NPV saving) more than the optimum")
+        if left_out:
+            why = "; ".join(left_out) + ", so it is left out" + (
+                f"; and {why}" if len(left_out) + len(found) < count else "")
         note = f"{len(found)} of {count} alternatives found: {why}"
     return {
         "requested": count,
@@ -167,8 +203,8 @@ def describe(found: list[Alternative], count: int, within_pct: float, allowance:
         "found": len(found),
         "note": note,
         "plans": [{"index": a.index, "folder": a.folder, "status": a.plan.status,
-                   "objective_npv": a.plan.summary.objective_npv,
-                   "npv_saving": a.plan.summary.npv_saving,
+                   "objective_npv": a.found.summary.objective_npv,
+                   "npv_saving": a.found.summary.npv_saving,
                    "npv_difference": a.npv_difference,
                    "sites_after": a.plan.summary.sites_after,
                    "sites_differ": a.sites_differ} for a in found],
@@ -181,9 +217,10 @@ def beside_programme_plan(info: dict[str, Any], found: list[Alternative], plan: 
     snapshot optimum they were found near: said to be measured against that optimum
     (`measured_against`, its changes costed as if all made in year 1), each marked when
     it opens the very sites the plan written does (`same_sites_as_plan`), since a
-    programme's end state may be one of them."""
+    programme's end state may be one of them: the alternative as found, whatever estate
+    its own programme reaches."""
     ours = plan.sites["decision"].tolist()
-    same = {a.index: a.plan.sites["decision"].tolist() == ours for a in found}
+    same = {a.index: a.found.sites["decision"].tolist() == ours for a in found}
     return {**info, "measured_against": SNAPSHOT_OPTIMUM,
             "plans": [{**entry, "same_sites_as_plan": same[entry["index"]]}
                       for entry in info["plans"]]}
@@ -199,6 +236,30 @@ def measured_against_snapshot(found: list[Alternative]) -> None:
         assert summary.alternative is not None  # set by `find_alternatives`
         alternative.plan.summary = summary.replace(
             alternative={**summary.alternative, "measured_against": SNAPSHOT_OPTIMUM})
+
+
+def dated_beside(found: list[Alternative], plan: Plan) -> None:
+    """Each dated alternative's NPV beside the dated programme of the plan written
+    (`plan`), on its own `alternative` table and on the plan's table of alternatives:
+    `dated_npv_saving` (its programme's) and `dated_npv_difference` (its programme's NPV
+    of cost less the plan's: positive, dearer). The snapshot's `npv_difference` says
+    what they cost if every change were made in year 1; these, what they cost dated."""
+    ours = plan.summary.programme
+    assert ours is not None
+    dated: dict[int, dict[str, float]] = {}
+    for alternative in found:
+        summary = alternative.plan.summary
+        assert summary.programme is not None and summary.alternative is not None
+        dated[alternative.index] = {
+            "dated_npv_saving": round(float(summary.programme["npv_saving"]), 2),
+            "dated_npv_difference": round(float(summary.programme["npv_cost"])
+                                          - float(ours["npv_cost"]), 2)}
+        alternative.plan.summary = summary.replace(
+            alternative={**summary.alternative, **dated[alternative.index]})
+    info = plan.summary.alternatives
+    if info is not None:
+        plan.summary = plan.summary.replace(alternatives={**info, "plans": [
+            {**entry, **dated.get(entry["index"], {})} for entry in info["plans"]]})
 
 
 def alternative_map(map_path: Path, index: int) -> Path:

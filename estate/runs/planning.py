@@ -27,6 +27,7 @@ from estate.results import Plan
 from estate.runs.alternatives import (
     Alternative,
     beside_programme_plan,
+    dated_beside,
     find_alternatives,
     measured_against_snapshot,
     not_for_areas,
@@ -136,14 +137,19 @@ def _plan_loaded(scenario: Scenario, register: Register, clock: Clock, *,
             # the same columns, with only the reductions that keep every plan: a site
             # another dominates is never in the optimum but may be in an alternative
             every_plan = reduce_model(build(snapshot.prepared, reduce=False), every_plan=True)
-            found = find_alternatives(snapshot, every_plan, alternatives, within_pct,
-                                      solver_options(scenario, verbose, direct), clock.progress)
+            found = find_alternatives(
+                snapshot, every_plan, alternatives, within_pct,
+                solver_options(scenario, verbose, direct), clock.progress,
+                schedule=None if scenario.programme is None else
+                lambda found: _schedule_alternative(scenario, every_plan, found))
         if result is not snapshot and snapshot.summary.alternatives is not None:
             # the plan written is the programme's end state: the table lands on its
             # summary, said to be measured against the snapshot optimum they are near
             result.summary = result.summary.replace(alternatives=beside_programme_plan(
                 dict(snapshot.summary.alternatives), found, result))
             measured_against_snapshot(found)
+        if scenario.programme is not None:
+            dated_beside(found, result)
     if policy_costs:
         with clock.stage("policy_costs", "Pricing each policy (an exact solve without each)"):
             result.summary = result.summary.replace(
@@ -152,6 +158,28 @@ def _plan_loaded(scenario: Scenario, register: Register, clock: Clock, *,
                                             scheduler=scheduler,
                                             known=optimum_of(model, snapshot)))
     return ScenarioRun(scenario, result, found)
+
+
+ALTERNATIVE_ROADMAP = ("the alternative's changes put in order year by year; the exact "
+                       "model over all years was not run, as the end state it may choose "
+                       "would no longer be this alternative")
+"""The note of an alternative's programme on why it is the roadmap's alone."""
+
+
+def _schedule_alternative(scenario: Scenario, model: EstateModel, found: Plan) -> Plan:
+    """A near-optimal alternative of a dated scenario as its own dated programme: its
+    changes scheduled by the roadmap (the joint model would be free to reach another
+    end state, the optimum's among them), and the plan of the estate that programme
+    reaches, as the main plan's (`programme_plan`). `model` has the columns `found` was
+    solved over, without the rows that made it an alternative, which the estate a
+    programme reaches need not keep. Raises what `plan_programme` raises."""
+    assert scenario.programme is not None and found.prepared is not None
+    started = time.perf_counter()
+    programme = plan_programme(found.prepared, model, found, scenario.programme,
+                               scenario.time_limit_s, scenario.mip_gap, method="roadmap",
+                               roadmap_note=ALTERNATIVE_ROADMAP)
+    return programme_plan(found.prepared, model, found, programme, scenario.time_limit_s,
+                          time.perf_counter() - started)
 
 
 def _schedule(scenario: Scenario, model: EstateModel | None, plan: Plan, clock: Clock) -> Plan:
