@@ -87,6 +87,29 @@ def test_the_programme_line_says_when_it_pays_back(year: int | None, said: str) 
     assert line == f"Programme:       roadmap from 2027-04-01, 3 changes; {said}", line
 
 
+@pytest.mark.parametrize(("year", "dated"), [(3, "year 3 (discounted)"),
+                                             (None, "not within the horizon")])
+def test_a_dated_plan_s_payback_leads_with_the_programme_s(year: int | None,
+                                                          dated: str) -> None:
+    """With a dated programme, the payback a board counts on is the programme's (the
+    first year its saving so far, at today's value, is positive); the plan's own (one-off
+    over annual saving: £2.00m over £1.00m, 2.0 years; at once when sales pay for the
+    changes) is said to be every change made in year 1, as the NPV saving below it."""
+    programme = {"method": "roadmap", "start": "2027-04-01", "changes": 3,
+                 "npv_saving": 4_000_000.0, "payback_year": year, "notes": []}
+    lines = summary_lines(_summary(programme=programme))
+    at = lines.index(f"Payback:         {dated}, dated from 2027-04-01")
+    assert lines[at + 1] == "                 2.0 years if every change were made in year 1"
+    assert lines[at + 2].startswith("NPV saving:      £4.00m over 10 years, 3.5% a year, dated")
+    lines = summary_lines(_summary(programme=programme, one_off_cost=-1_450_000.0,
+                                   payback_years=0.0))
+    assert ("                 at once (sale receipts cover the one-off costs) if every change "
+            "were made in year 1") in lines
+    assert "Payback:         at once (sale receipts cover the one-off costs)" not in lines
+    # an undated plan's payback is the only one, said as before
+    assert "Payback:         2.0 years" in summary_lines(_summary())
+
+
 def test_an_alternatives_difference_carries_its_own_sign() -> None:
     """An alternative is dearer than the plan (+), or cheaper when a search stopped short
     of proof (-): never "+-£314.0k"."""

@@ -7,6 +7,7 @@ from estate.results.words import (
     IN_YEAR_ONE,
     SNAPSHOT_OPTIMUM,
     count,
+    dated_payback_words,
     fte_words,
     horizon_words,
     limits_words,
@@ -40,7 +41,7 @@ def summary_lines(summary: Summary) -> list[str]:
         f"Annual cost:     {money(s.annual_cost_before)} before, {money(s.annual_cost_after)} "
         f"after (saving {money(s.annual_saving)} a year)",
         f"One-off cost:    {_one_off(s)}",
-        "Payback:         " + payback_words(s.payback_years, s.one_off_cost)[1],
+        *_payback_lines(s),
         *_npv_lines(s),
         f"Staff moving:    {fte_words(s.fte_relocated)}",
     ]
@@ -61,6 +62,18 @@ def summary_lines(summary: Summary) -> list[str]:
     if worse:
         lines.append("Worse off:       " + ", ".join(worse))
     return lines
+
+
+def _payback_lines(s: Summary) -> list[str]:
+    """The payback: with a dated programme, the programme's first (the first year its
+    saving so far, at today's value, is positive), then the plan's own, labelled as
+    every change made in year 1, as the NPV saving is said below it."""
+    own = payback_words(s.payback_years, s.one_off_cost)[1]
+    if not s.programme:
+        return [f"Payback:         {own}"]
+    return [f"Payback:         {dated_payback_words(s.programme)}, dated from "
+            f"{s.programme['start']}",
+            f"                 {own} {IN_YEAR_ONE}"]
 
 
 def _npv_lines(s: Summary) -> list[str]:
