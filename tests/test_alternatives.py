@@ -13,7 +13,7 @@ import pytest
 import tomli_w
 
 import estate
-from estate.errors import InfeasibleError
+from estate.errors import InfeasibleError, NoSolutionError
 from estate.load.scenario import Scenario, scenario_from_dict
 from estate.maps.panels import kpi_panel
 from estate.pipeline import prepare_scenario, solve_prepared, solver_options
@@ -26,7 +26,7 @@ from estate.results import Plan, money
 from estate.runs.alternatives import Alternative, find_alternatives
 from estate.runs.compare import Run
 from estate.status import Status
-from estate.store import read_summary
+from estate.store import check_results, read_summary
 from tests.fixtures import corridor_scenario, invoke, write_scenario
 from tests.fixtures.programme_registers import START
 from tests.fixtures.register import agency, function, site, write_register
@@ -220,6 +220,7 @@ def test_a_dated_scenario_s_alternatives_are_dated_too(tmp_path: Path) -> None:
                            keep_default_na=False)
         assert cash.loc[cash["agency_id"] == "", "saving"].sum() == pytest.approx(saving)
         assert (folder / "programme.html").exists()
+        check_results(folder)  # its tables, programme and summary agree
     first = read_results(out / "alternatives" / "1")
     said = ("an alternative whose dated programme costs £500.0k (NPV) more than the main "
             "plan's; if every change were made in year 1, it would be £650.0k (NPV) dearer "
@@ -239,3 +240,33 @@ def test_a_dated_scenario_s_alternatives_are_dated_too(tmp_path: Path) -> None:
     assert inert("alternatives/1: £500.0k more than the plan, dated (its programme saves "
                  "£900.0k); £650.0k more than the optimum if every change were made in "
                  "year 1; 1 site decisions differ") in _alternatives_html([run])
+
+
+def test_an_alternative_no_programme_schedules_is_left_out_and_said(corridor_data: Path
+                                                                    ) -> None:
+    """A dated scenario's alternative whose programme cannot be found (here the first,
+    as a stand-in schedule refuses it) is not written as an alternative without dated
+    figures: it is left out, and the note names it and why."""
+    sc = _scenario(corridor_data)
+    prep = prepare_scenario(sc)
+    options = solver_options(sc)
+    model, optimum = solve_prepared(prep, options)
+    _, every = _alternatives(corridor_data, 2, 40.0)
+    asked: list[Plan] = []
+
+    def schedule(plan: Plan) -> Plan:
+        asked.append(plan)
+        if len(asked) == 1:
+            raise NoSolutionError("no programme found for the plan within the time limit")
+        return plan
+
+    found = find_alternatives(optimum, model, 2, 40.0, options, schedule=schedule)
+    assert len(asked) == 2 and len(found) == 1 and found[0].index == 1
+    # the one kept is the second cheapest other open set, as found without a schedule
+    assert found[0].npv_difference == pytest.approx(every[1].npv_difference)
+    refused = ", ".join(f"{d['site_id']} {d['optimum']}->{d['alternative']}"
+                        for d in every[0].sites_differ)
+    assert optimum.summary.alternatives["note"] == (
+        f"1 of 2 alternatives found: the alternative that decides {refused} has no dated "
+        "programme (no programme found for the plan within the time limit), so it is left "
+        "out")
