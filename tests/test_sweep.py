@@ -656,3 +656,55 @@ def test_a_bound_still_the_opening_guess_is_arrowed_not_charted() -> None:
     assert "a: £47.45m (time_limit, at most £998.19m by the solver's bound, beyond the chart)" \
         in tip, tip
     assert "\u25b2 the solver's bound lies beyond the chart" in texts
+
+
+def _dated_runs(method_a: str = "joint") -> pd.DataFrame:
+    """Two runs of a dated sweep, both stopped by the time limit. a: its programme (found
+    by `method_a`) saves £15m dated (£17m if every change were made in year 1), with a
+    gap of 2% on an NPV of cost of £90m, so by the joint model's bound no programme saves
+    more than 15 + 0.02 * 90 = £16.8m. b: the roadmap's, £33m dated (£40m), a gap of 1%
+    that bounds only the schedules of its plan's changes, so no line."""
+    return pd.DataFrame({
+        "k": [1, 2], "status": ["time_limit"] * 2, "objective_npv": [89e6, 66e6],
+        "npv_saving": [17e6, 40e6], "mip_gap": [0.02, 0.01], "run_id": ["a", "b"],
+        "plan_from": ["programme", "snapshot"], "programme.npv_saving": [15e6, 33e6],
+        "programme.npv_cost": [90e6, 73e6], "programme.method": [method_a, "roadmap"],
+        "programme.status": ["time_limit"] * 2, "programme.mip_gap": [0.02, 0.01]})
+
+
+def test_a_dated_sweep_charts_the_dated_saving_and_its_bound_only_where_it_is_one() -> None:
+    from xml.etree import ElementTree
+
+    from estate.render.sweep_page import npv_chart
+
+    chart = npv_chart(_dated_runs(), "k")
+    svg = ElementTree.fromstring(chart)
+    value_at = _value_at(chart)
+    dots = sorted(value_at(float(c.get("cy", ""))) for c in svg.iter(f"{SVG}circle"))
+    assert dots == [pytest.approx(15.0, abs=0.01), pytest.approx(33.0, abs=0.01)]
+    lines = [line for line in svg.iter(f"{SVG}line") if line.get("stroke-opacity")]
+    assert len(lines) == 1  # the joint model's; the roadmap's gap is no bound on it
+    assert value_at(float(lines[0].get("y1", ""))) == pytest.approx(15.0, abs=0.01)
+    assert value_at(float(lines[0].get("y2", ""))) == pytest.approx(16.8, abs=0.01)
+    assert svg.get("aria-label") == "NPV saving of the dated programme against k"
+    assert "NPV saving, dated (£m)" in [t.text for t in svg.iter(f"{SVG}text")]
+
+
+@pytest.mark.parametrize("method_a", ["joint", "roadmap"])
+def test_a_dated_sweep_s_page_says_which_saving_is_which(method_a: str) -> None:
+    """The caption says a line is drawn only when one is (a joint programme the time limit
+    stopped); the table labels the plan's own saving as every change made in year 1 and
+    the programme's as dated, beside each other."""
+    from estate.render.sweep_page import sweep_page
+    from estate.runs.vary import Vary
+
+    robustness = pd.DataFrame(columns=["site_id", "name", "open_share", "runs_open", "runs"])
+    page = sweep_page(_dated_runs(method_a), robustness, [Vary("k", (1, 2))], "Dated")
+    assert "<h2>NPV saving of the dated programme</h2>" in page
+    drawn = "has a faint line up to the most any programme could save"
+    none = "No dot has a line up to a bound"
+    assert (drawn in page, none in page) == ((True, False) if method_a == "joint"
+                                             else (False, True))
+    assert ('<th scope="col">npv_saving if every change were made in year 1</th>'
+            '<th scope="col">programme.npv_saving (dated)</th>') in page
+    assert "<td>17,000,000.00</td><td>15,000,000.00</td>" in page

@@ -3,6 +3,10 @@
 NPV saving against each varied key (one dot per run with a plan, the mean joined up),
 which sites stay open across the runs (`site_robustness.csv` as bars), and the table of
 runs. No script and no fetch: the page's Content-Security-Policy forbids both.
+
+A sweep of a dated scenario charts each run's dated programme's NPV saving
+(`programme.npv_saving`), the figure its map, board pack and terminal lead with; the
+table gives the plan's own, labelled "if every change were made in year 1", beside it.
 """
 
 from __future__ import annotations
@@ -18,8 +22,22 @@ from estate.render.html import document, static_text
 from estate.render.programme_chart import ticks
 from estate.render.text_width import text_width
 from estate.results import money
+from estate.results.words import IN_YEAR_ONE
 from estate.runs.sweep import PLANNED, Vary, shown
 from estate.status import Status
+
+DATED = "programme.npv_saving"
+"""sweep.csv's column of a dated run's programme's NPV saving."""
+
+
+def dated(rows: pd.DataFrame) -> bool:
+    """Whether the sweep is of a dated scenario: a run with a plan has a programme."""
+    return DATED in rows and bool(_number(rows.loc[rows["status"].isin(PLANNED), DATED])
+                                  .notna().any())
+
+
+def _number(values: Any) -> Any:
+    return pd.to_numeric(values, errors="coerce")
 
 
 def _fmt(x: float) -> str:
@@ -53,6 +71,19 @@ def _most_it_could_save(run: pd.Series) -> float | None:
     return (float(run["npv_saving"]) + float(gap) * float(objective)) / 1e6
 
 
+def _most_a_programme_could_save(run: pd.Series) -> float | None:
+    """A dated run whose programme the exact model over all years (method "joint")
+    found, stopped short of proof: the most any programme could save (£m) by that
+    model's bound, its saving plus `mip_gap * npv_cost` (its objective is the whole NPV
+    of cost). None otherwise: a proven programme, or the roadmap's, whose bound covers
+    only the schedules of one plan's changes, not every programme."""
+    gap, cost = _number(run.get("programme.mip_gap")), _number(run.get("programme.npv_cost"))
+    if run.get("programme.method") != "joint" or run.get("programme.status") == Status.OPTIMAL \
+            or not (np.isfinite(gap) and gap > 0 and np.isfinite(cost)):
+        return None
+    return (float(run[DATED]) + float(gap) * float(cost)) / 1e6
+
+
 def chart_top(savings: pd.Series) -> float:
     """How high (£m) a run's line up to its bound may reach: three times the dots' spread
     above the highest, or a quarter of the largest saving when the dots are close. A gap
@@ -76,13 +107,19 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
     together, as it should: their differences are then within what the solver left
     unproven), up to `chart_top`: a line beyond it ends in an arrow head, said so."""
     planned = rows[rows["status"].isin(PLANNED)]
-    if planned.empty or "npv_saving" not in planned:
+    # a dated sweep charts each run's programme (its status, its bound), not the plan's
+    # own figures, which assume every change made in year 1
+    is_dated = dated(rows)
+    saving, status = (DATED, "programme.status") if is_dated else ("npv_saving", "status")
+    most = _most_a_programme_could_save if is_dated else _most_it_could_save
+    if is_dated:
+        planned = planned[_number(planned[DATED]).notna()]
+    if planned.empty or saving not in planned:
         return "<p>No run of this sweep has a plan, so there is nothing to chart.</p>"
     values = list(dict.fromkeys(rows[key]))
     w, h, left, right, top, bottom = 640, 300, 70, 20, 20, 50
-    y = planned["npv_saving"].astype(float) / 1e6
-    bests = {i: b for i, run in planned.iterrows()
-             if (b := _most_it_could_save(run)) is not None}
+    y = planned[saving].astype(float) / 1e6
+    bests = {i: b for i, run in planned.iterrows() if (b := most(run)) is not None}
     top_line = chart_top(y)
     yt = ticks(float(y.min()), max([float(y.max()), *(min(b, top_line) for b in bests.values())]))
     y0, y1 = yt[0], yt[-1] if yt[-1] > yt[0] else yt[0] + 1
@@ -91,8 +128,9 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
     def py(v: float) -> float:
         return top + (y1 - v) / (y1 - y0) * (h - top - bottom)
 
+    what = "NPV saving of the dated programme" if is_dated else "NPV saving"
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
-             f'role="img" aria-label="NPV saving against {html.escape(key)}">']
+             f'role="img" aria-label="{what} against {html.escape(key)}">']
     for t in yt:
         parts.append(f'<line x1="{left}" x2="{w - right}" y1="{py(t):.1f}" y2="{py(t):.1f}" '
                      f'stroke="#ddd"/><text x="{left - 6}" y="{py(t) + 4:.1f}" '
@@ -102,11 +140,13 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
                      f'{html.escape(str(v))}</text>')
     means = []
     for v, group in planned.groupby(key, sort=False):
-        pts = group["npv_saving"].astype(float) / 1e6
+        pts = group[saving].astype(float) / 1e6
         for j, (value, (i, run)) in enumerate(zip(pts, group.iterrows(), strict=True)):
             x = xpos[v] + 3.0 * (j - (len(group) - 1) / 2)  # spread runs at one value
-            tip = f"{run['run_id']}: {money(value * 1e6)} ({run['status']}"
-            colour = "#2b6cb0" if run["status"] == Status.OPTIMAL else "#dd6b20"
+            tip = (f"{run['run_id']}: {money(value * 1e6)}"
+                   + (f" dated ({run.get('programme.method')} programme, {run[status]}"
+                      if is_dated else f" ({run[status]}"))
+            colour = "#2b6cb0" if run[status] == Status.OPTIMAL else "#dd6b20"
             if i in bests:
                 end = min(bests[i], top_line)
                 tip += f", at most {money(bests[i] * 1e6)} by the solver's bound"
@@ -130,7 +170,7 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
                  f'font-weight="bold">{html.escape(key)}</text>'
                  f'<text x="14" y="{(h - bottom) / 2:.0f}" text-anchor="middle" '
                  f'transform="rotate(-90 14 {(h - bottom) / 2:.0f})" font-weight="bold">'
-                 f'NPV saving (£m)</text></svg>')
+                 f'{"NPV saving, dated" if is_dated else "NPV saving"} (£m)</text></svg>')
     return "".join(parts)
 
 
@@ -210,12 +250,25 @@ def robustness_chart(robustness: pd.DataFrame) -> str:
     return "".join(parts)
 
 
+DATED_HEADS = {"npv_saving": f"npv_saving {IN_YEAR_ONE}", DATED: f"{DATED} (dated)"}
+"""The table's headings of a dated sweep that say which NPV saving is which; the others
+are sweep.csv's columns as named there."""
+
+
 def _runs_table(rows: pd.DataFrame, varies: list[Vary]) -> str:
     e = html.escape
-    shown = [c for c in (*[v.key for v in varies], "status", "objective_npv", "npv_saving",
-                         "sites_after", "sites_closed", "shared_centres", "mip_gap", "message")
-             if c in rows]
-    head = "".join(f'<th scope="col">{e(c)}</th>' for c in shown)
+    is_dated = dated(rows)
+    columns = (*[v.key for v in varies], "status", "objective_npv", "npv_saving",
+               "sites_after", "sites_closed", "shared_centres", "mip_gap", "message")
+    if is_dated:
+        # the programme's status and gap beside the plan's, which are the programme's
+        # too when the plan is its end state (plan_from)
+        columns = (*[v.key for v in varies], "status", "programme.status", "plan_from",
+                   "objective_npv", "npv_saving", DATED, "sites_after", "sites_closed",
+                   "shared_centres", "mip_gap", "programme.mip_gap", "message")
+    shown = [c for c in columns if c in rows]
+    heads = DATED_HEADS if is_dated else {}
+    head = "".join(f'<th scope="col">{e(heads.get(c, c))}</th>' for c in shown)
     body = "".join("<tr>" + "".join(f"<td>{e(_cell(r[c]))}</td>" for c in shown) + "</tr>"
                    for _, r in rows.iterrows())
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -232,14 +285,13 @@ def sweep_page(rows: pd.DataFrame, robustness: pd.DataFrame, varies: list[Vary],
     always, never = int((shares >= 1).sum()), int((shares <= 0).sum())
     varied = ", ".join(e(f"{v.key} over {', '.join(shown(x) for x in v.values)}")
                        for v in varies)
-    charts = "".join(f"<h3>NPV saving against {e(v.key)}</h3>{npv_chart(rows, v.key)}"
+    what = "NPV saving of the dated programme" if dated(rows) else "NPV saving"
+    charts = "".join(f"<h3>{what} against {e(v.key)}</h3>{npv_chart(rows, v.key)}"
                      for v in varies)
     body = f"""<main><h1>Sweep of {e(scenario_name)}</h1>
 <p>{len(rows)} runs: {status_text}. Varied: {varied}.</p>
-<h2>NPV saving</h2>
-<p>Each dot is a run with a plan (blue: proven optimal; orange: stopped by the time limit,
-not proven optimal, with a faint line up to the most it could save by the solver's bound);
-the line joins the mean saving at each value. Hover a dot for its run id.</p>
+<h2>{what}</h2>
+<p>{_caption(rows)}</p>
 {charts}
 <h2>Which sites stay open</h2>
 <p>{always} sites are open in every run with a plan, {never} closed (or not built) in every
@@ -251,6 +303,36 @@ run, and {fragile} depend on the assumptions (orange, listed first).</p>
 <h2>Runs</h2>
 {_runs_table(rows, varies)}</main>"""
     return document(f"Sweep of {e(scenario_name)}", body, static_text("estate.render", "sweep.css"))
+
+
+def _caption(rows: pd.DataFrame) -> str:
+    """What the dots, their colours and their lines are. For a dated sweep: each run's
+    programme's saving, coloured by its programme's search; a line up to a bound only
+    where one is drawn (`_most_a_programme_could_save`), said so either way."""
+    if not dated(rows):
+        return ("Each dot is a run with a plan (blue: proven optimal; orange: stopped by the "
+                "time limit, not proven optimal, with a faint line up to the most it could "
+                "save by the solver's bound); the line joins the mean saving at each value. "
+                "Hover a dot for its run id.")
+    planned = rows[rows["status"].isin(PLANNED)]
+    charted = planned[_number(planned[DATED]).notna()]
+    drawn = any(_most_a_programme_could_save(run) is not None for _, run in charted.iterrows())
+    bound = ("A programme of the exact model over all years that the time limit stopped has "
+             "a faint line up to the most any programme could save by that model's bound. "
+             if drawn else "No dot has a line up to a bound: none is a programme of the "
+             "exact model over all years that the time limit stopped, the only kind drawn "
+             "with one. ")
+    left_out = len(planned) - len(charted)
+    return ("Each dot is a run with a plan: the NPV saving of its dated programme, the one "
+            "its map, board pack and terminal lead with (blue: its programme's search ended "
+            "proven optimal, among every programme for the exact model over all years, "
+            "among the schedules of the plan's changes for the roadmap; orange: the time "
+            f"limit stopped it). {bound}A roadmap's bound covers only the schedules of its "
+            "plan's changes, not every programme, so it has no such line. The line joins "
+            "the mean saving at each value. Hover a dot for its run id. The table gives "
+            f"each run's own NPV saving {IN_YEAR_ONE} beside its dated one."
+            + (f" {left_out} of the runs with a plan have no dated programme and are not "
+               "charted." if left_out else ""))
 
 
 def _cell(value: Any) -> str:
