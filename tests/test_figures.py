@@ -21,6 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.transforms import Affine2D
 
 from estate.render import figures
@@ -288,3 +289,13 @@ def test_no_place_name_covers_the_scale_bar() -> None:
                 assert not _overlap(box, part), (name, box, part)
         for mark in _marks(figure, ax):
             assert not _overlap(names["Southwold"], mark[3])
+
+
+def test_the_map_counts_one_site_as_one_site() -> None:
+    """A register of one site, kept and hosting a shared centre: the panels' titles and
+    the legend say "1 site", as the interactive map's panel does, never "1 sites"."""
+    figure = estate_map(_sites([(52.19, 1.0, "keep", "IT; HR")]), FLAT_ZONES)
+    words = [t.get_text() for t in figure.findobj(Text)]
+    assert {"Before: 1 site", "After: 1 site"} <= set(words), words
+    assert any(w.endswith("(1 site)") for w in words), words
+    assert not [w for w in words if "1 sites" in w]

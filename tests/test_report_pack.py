@@ -644,6 +644,7 @@ def test_a_page_that_follows_on_keeps_its_title_with_what_it_opens(
 @pytest.mark.parametrize(("types", "caption"), [
     (["IT", "HR"], "Shared service centres (2)"),
     (["IT; HR", "Finance"], "Shared service centres (3 at 2 sites)"),
+    (["IT; HR; Finance"], "Shared service centres (3 at 1 site)"),
 ])
 def test_centres_are_counted_as_the_summary_counts_them(pack: dict[str, Any], types: list[str],
                                                         caption: str) -> None:
@@ -658,9 +659,14 @@ def test_centres_are_counted_as_the_summary_counts_them(pack: dict[str, Any], ty
     sites.loc[kept, "shared_types"] = types
     count = sum(len(t.split(";")) for t in types)
     r = dataclasses.replace(r, sites=sites, summary=r.summary.replace(shared_centres=count))
-    table = next(b for b in where_page(r).blocks
+    page = where_page(r)
+    table = next(b for b in page.blocks
                  if isinstance(b, Table) and b.caption.startswith("Shared service centres"))
     assert table.caption == caption and len(table.rows) == len(types)
+    # the map's caption counts the sites alike, one site as "1 site"
+    chart = next(b for b in page.blocks if isinstance(b, Chart))
+    at = f"{len(types)} site{'' if len(types) == 1 else 's'} with shared centres."
+    assert chart.alt.endswith(at), chart.alt
 
 
 LONG_NAMES = ("Department for Work and Pensions (Jobcentre Plus, Suffolk)",

@@ -708,3 +708,20 @@ def test_a_dated_sweep_s_page_says_which_saving_is_which(method_a: str) -> None:
     assert ('<th scope="col">npv_saving if every change were made in year 1</th>'
             '<th scope="col">programme.npv_saving (dated)</th>') in page
     assert "<td>17,000,000.00</td><td>15,000,000.00</td>" in page
+
+
+def test_the_sweep_page_counts_one_as_one() -> None:
+    """One run and one site open in it: "1 run", "1 site is open", "open in 1 of 1 run",
+    never "1 runs" or "1 sites are"."""
+    from estate.render.sweep_page import sweep_page
+
+    rows = pd.DataFrame({"k": [1], "status": ["optimal"], "objective_npv": [97e6],
+                         "npv_saving": [3e6], "mip_gap": [0.0], "run_id": ["a"],
+                         "sites_after": [1], "sites_closed": [0], "shared_centres": [0]})
+    robustness = pd.DataFrame({"site_id": ["S1"], "name": ["Hall"], "open_share": [1.0],
+                               "runs_open": [1], "runs": [1], "fragile": [False]})
+    page = sweep_page(rows, robustness, [parse_vary("k=1")], "One")
+    assert "1 run: " in page and "open in 1 of 1 run (100%)" in page
+    assert "1 site is open in every run with a plan, 0 closed" in page
+    assert "and 0 depend on" in page
+    assert not re.search(r"\b1 (runs|sites)\b", page), page

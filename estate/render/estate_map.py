@@ -40,6 +40,7 @@ from matplotlib.transforms import Bbox
 
 from estate.render.figures import CM, INK, LAND, LAND_EDGE, plain
 from estate.render.places import town_names
+from estate.results.words import count
 
 
 @dataclass(frozen=True)
@@ -287,9 +288,9 @@ def estate_map(sites: pd.DataFrame, zones: pd.DataFrame,
     before = figure.add_axes((0, key / height, panel / width, tall / height))
     after = figure.add_axes(((panel + gap) / width, key / height, panel / width, tall / height))
     counts = _counts(decision, shared)
-    scale_bars = {before: _panel(before, f"Before: {counts['today']} sites", land, bounds)}
+    scale_bars = {before: _panel(before, f"Before: {count(counts['today'], 'site')}", land, bounds)}
     _draw(before, sxy, np.isin(decision, ("keep", "close")), "today")
-    scale_bars[after] = _panel(after, f"After: {counts['after']} sites", land, bounds)
+    scale_bars[after] = _panel(after, f"After: {count(counts['after'], 'site')}", land, bounds)
     _draw(after, sxy, (decision == "keep") & ~shared, "keep")
     _draw(after, sxy, decision == "close", "close")
     _draw(after, sxy, decision == "open", "open")
@@ -304,7 +305,7 @@ def estate_map(sites: pd.DataFrame, zones: pd.DataFrame,
         _set_names(ax, renderer, labels,
                    [*_mark_boxes(ax, sxy[marked], reach), scale_bar])
     words = {**{k: f"{s.words} ({counts[k]})" for k, s in SYMBOLS.items()},
-             "centre": f"{SYMBOLS['centre'].words} ({counts['centre']} sites)"}
+             "centre": f"{SYMBOLS['centre'].words} ({count(counts['centre'], 'site')})"}
     handles = [Line2D([], [], linestyle="", marker=SYMBOLS[k].marker, markersize=6,
                       markerfacecolor=SYMBOLS[k].colour, markeredgecolor=SYMBOLS[k].colour,
                       label=words[k]) for k in ("today", "keep", "centre", "open", "close")

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from matplotlib.markers import MarkerStyle
 
 from estate.render.programme_chart import MARKS
+from estate.results.words import count
 
 MARK_AREA = 30.0
 """A mark's area at full size in square points (a square of side about 5.5 points)."""
@@ -148,7 +149,7 @@ def row_spots(actions: Sequence[str], years: Sequence[int], cell: float,
     for at in _years(actions, years).values():
         found = spots([str(actions[i]) for i in at], cell, band)
         if found is None:
-            raise ValueError(f"a band of {band:.1f} points is too low for {len(at)} marks")
+            raise ValueError(f"a band of {band:.1f} points is too low for {count(len(at), 'mark')}")
         for i, spot in zip(at, found, strict=True):
             placed[i] = spot
     return placed

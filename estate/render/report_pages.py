@@ -360,10 +360,11 @@ def where_page(r: Results) -> Page:
     sites = r.sites.sort_values("running_cost", ascending=False, kind="stable")
     closed, opened = sites[sites["decision"] == "close"], sites[sites["decision"] == "open"]
     blocks: list[Block] = [Chart("estate-map", estate_map(r.sites, r.zones, r.areas),
-                                 f"Map of the estate before ({r.summary.sites_before} sites) "
-                                 f"and after ({r.summary.sites_after} sites): "
+                                 f"Map of the estate before "
+                                 f"({count(r.summary.sites_before, 'site')}) and after "
+                                 f"({count(r.summary.sites_after, 'site')}): "
                                  f"{len(closed)} closed, {len(opened)} opened, "
-                                 f"{len(r.centres())} sites with shared centres.")]
+                                 f"{count(len(r.centres()), 'site')} with shared centres.")]
     if len(closed):
         blocks.append(_site_table(f"Sites that close ({len(closed)})", closed, r, "Desks",
                                   lambda row: (money(row.running_cost), f"{row.desks:,.0f}")))
@@ -375,7 +376,7 @@ def where_page(r: Results) -> Page:
     if centres:
         rows = tuple((figures.plain(name, 90), listed(types)) for name, types in centres)
         # a centre is one kind of work pooled at one site: a site may run several
-        at = "" if len(centres) == r.summary.shared_centres else f" at {len(centres)} sites"
+        at = "" if len(centres) == r.summary.shared_centres else f" at {count(len(centres), 'site')}"
         blocks.append(Table(f"Shared service centres ({r.summary.shared_centres}{at})",
                             ("Site", "Work pooled there"), rows, (False, False), (0.6, 0.4)))
     if not (len(closed) or len(opened) or centres):

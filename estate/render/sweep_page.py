@@ -23,6 +23,7 @@ from estate.render.programme_chart import ticks
 from estate.render.text_width import text_width
 from estate.results import money
 from estate.results.words import IN_YEAR_ONE
+from estate.results.words import count
 from estate.runs.sweep import PLANNED, Vary, shown
 from estate.status import Status
 
@@ -239,7 +240,7 @@ def robustness_chart(robustness: pd.DataFrame) -> str:
         colour = "#dd6b20" if r.fragile else ("#38a169" if share >= 1 else "#718096")
         label = html.escape(site_label(str(r.site_id), str(r.name), left - 6))
         tip = html.escape(f"{' '.join(str(r.site_id).split())} {' '.join(str(r.name).split())}"
-                          f": open in {r.runs_open} of {r.runs} runs ({share:.0%})")
+                          f": open in {r.runs_open} of {count(r.runs, 'run')} ({share:.0%})")
         parts.append(f'<g role="img"><title>{tip}</title><text x="{left - 6}" y="{y + bar - 4}" '
                      f'text-anchor="end">{label}</text>'
                      f'<rect x="{left}" y="{y + 2}" height="{bar - 4}" '
@@ -289,13 +290,14 @@ def sweep_page(rows: pd.DataFrame, robustness: pd.DataFrame, varies: list[Vary],
     charts = "".join(f"<h3>{what} against {e(v.key)}</h3>{npv_chart(rows, v.key)}"
                      for v in varies)
     body = f"""<main><h1>Sweep of {e(scenario_name)}</h1>
-<p>{len(rows)} runs: {status_text}. Varied: {varied}.</p>
+<p>{count(len(rows), 'run')}: {status_text}. Varied: {varied}.</p>
 <h2>{what}</h2>
 <p>{_caption(rows)}</p>
 {charts}
 <h2>Which sites stay open</h2>
-<p>{always} sites are open in every run with a plan, {never} closed (or not built) in every
-run, and {fragile} depend on the assumptions (orange, listed first).</p>
+<p>{count(always, 'site')} {'is' if always == 1 else 'are'} open in every run with a plan, \
+{never:,} closed (or not built) in every run, and {fragile:,} \
+{'depends' if fragile == 1 else 'depend'} on the assumptions (orange, listed first).</p>
 <p class="key"><span class="always"></span>open in every run
 <span class="depends"></span>depends on the run
 <span class="never"></span>closed in every run</p>

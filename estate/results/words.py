@@ -243,7 +243,7 @@ def payback_words(years: float | None, one_off: float | None) -> tuple[str, str]
         return "under a month", "under a month"
     if years < 1:
         months = round(years * 12)
-        text = f"{months} month{'s' if months != 1 else ''}"
+        text = count(months, "month")
         return text, text
     return f"{years:.1f} years", f"{years:.1f} years"
 
@@ -331,8 +331,7 @@ def rate_words(rate: float) -> str:
 
 def horizon_words(s: Summary) -> str:
     """The NPV's terms as a label says them: "10 years, 3.5% a year"."""
-    return (f"{s.horizon_years} year{'s' if s.horizon_years != 1 else ''}, "
-            f"{rate_words(s.discount_rate)} a year")
+    return f"{count(s.horizon_years, 'year')}, {rate_words(s.discount_rate)} a year"
 
 
 def fte_words(value: float) -> str:
