@@ -324,3 +324,14 @@ def test_comparison_csv_columns_name_the_programme_figures(folder: Path) -> None
     assert row["programme.npv_saving"] == programme.npv_saving
     assert row["programme.payback_year"] == programme.payback_year
     assert row["programme.method"] == "roadmap"
+
+
+def test_the_plan_s_own_saving_is_apart_by_a_figure_at_its_precision(folder: Path) -> None:
+    """The review's Leases scenario: £26.50m beside £26.14m dated, £0.36m apart as the
+    figures read (by hand), not "£360.0k", which the true £359,924.50 would round to."""
+    programme = dataclasses.replace(_programme(folder), npv_saving=26_139_516.43)
+    summary = read_summary(folder).replace(npv_saving=26_499_440.93)
+    text = programme_page(programme, summary, "Leases")
+    assert ("NPV saving of the programme: £26.14m, beside the £26.50m the plan would save if "
+            "every change were made in year 1 (£0.36m more than it can when each change "
+            "waits its turn).") in text, text[:2000]

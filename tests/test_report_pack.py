@@ -40,7 +40,7 @@ from estate.render.report_optional import dated_words, note_sentence, programme_
 from estate.render.report_pages import decision, decision_page
 from estate.render.report_reference import assumptions_page, terms, warning_words
 from estate.results import money
-from estate.results.words import as_shown, percent_up
+from estate.results.words import dated_difference, percent_up
 from estate.status import Status
 from estate.store import read_summary, read_warnings, write_summary
 from tests.fixtures import (
@@ -226,7 +226,7 @@ def test_the_dated_programme_leads_and_says_why_it_differs(pack: dict[str, Any])
     words = " ".join(b.text for page in pages if page.title == "When: the programme"
                      for b in page.blocks if hasattr(b, "text"))
     # the difference of the two figures as they read, so that it checks on the page
-    assert (f"{money(as_shown(s.npv_saving) - as_shown(p.npv_saving))} less than the "
+    assert (f"{dated_difference(s.npv_saving, p.npv_saving).size} less than the "
             f"{money(s.npv_saving)}" in words)
     assert "the yearly limits (on closures)" in words
     assert p.status == "optimal" and p.mip_gap is not None and p.mip_gap <= 1e-6
@@ -234,7 +234,8 @@ def test_the_dated_programme_leads_and_says_why_it_differs(pack: dict[str, Any])
             "cheapest schedule of the plan's changes that keeps every timing rule." in words
             ), (p.method, words)
     assert p.unlimited_saving is not None  # read back from summary.json
-    assert (f"The yearly limits cost {money(as_shown(p.unlimited_saving) - as_shown(p.npv_saving))} (with none, "
+    assert (f"The yearly limits cost {dated_difference(p.unlimited_saving, p.npv_saving).size} "
+            "(with none, "
             f"the same changes would save {money(p.unlimited_saving)}).") in words
     assert "closures at most 1 (the most any year: 1, in year 1)" in words
     assert "would save " + money(s.npv_saving) in decision(r)
@@ -271,12 +272,12 @@ def test_the_gap_to_the_snapshot_is_worded_whichever_way_it_falls(
     limited = dataclasses.replace(p, method="roadmap", npv_saving=s.npv_saving - 1_004_000,
                                   unlimited_saving=s.npv_saving - 296_000)
     words = dated_words(dataclasses.replace(r, programme=limited))
-    waited, by_limits = (as_shown(s.npv_saving) - as_shown(s.npv_saving - 296_000),
-                         as_shown(s.npv_saving - 296_000) - as_shown(s.npv_saving - 1_004_000))
-    total = as_shown(s.npv_saving) - as_shown(s.npv_saving - 1_004_000)
-    assert waited + by_limits == total
-    assert (f"So the {money(total)} is {money(waited)} of waiting for teams to arrive before "
-            f"they pool at their new sites, and {money(by_limits)} of the yearly limits.") \
+    waited, by_limits = (dated_difference(s.npv_saving, s.npv_saving - 296_000),
+                         dated_difference(s.npv_saving - 296_000, s.npv_saving - 1_004_000))
+    total = dated_difference(s.npv_saving, s.npv_saving - 1_004_000)
+    assert waited.pounds + by_limits.pounds == total.pounds
+    assert (f"So the {total.size} is {waited.size} of waiting for teams to arrive before "
+            f"they pool at their new sites, and {by_limits.size} of the yearly limits.") \
         in words, words
     # a schedule without limits that saves more than the plan's own: no negative part
     odd = dataclasses.replace(limited, unlimited_saving=s.npv_saving + 50_000)

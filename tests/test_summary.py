@@ -13,6 +13,7 @@ from estate.results import Breach, Summary, money
 from estate.results.words import (
     as_shown,
     count,
+    dated_difference,
     fte_words,
     limits_words,
     one_off_parts,
@@ -157,8 +158,9 @@ def test_staff_read_whole_unless_a_split_team_moves_a_share() -> None:
 
 
 def test_the_price_of_yearly_limits_reads_as_a_cost_or_nothing() -> None:
+    # the figures are to £10k, so their difference is too: £0.15m, not £150.0k
     assert limits_words("roadmap", 1_550_000.0, 1_400_000.0) == \
-        "cost £150.0k (with none, the same changes would save £1.55m)"
+        "cost £0.15m (with none, the same changes would save £1.55m)"
     # a search that left the free schedule short: the limits did not cost anything seen
     assert limits_words("roadmap", 1_399_000.0, 1_400_000.0).startswith("cost nothing (")
     # no limits set, or the joint model's own changes: nothing to say
@@ -218,3 +220,26 @@ def test_a_count_of_one_is_singular() -> None:
                                                           "1,360 changes"]
     assert count(1, "agency", "agencies") == "1 agency"
     assert count(3, "agency", "agencies") == "3 agencies"
+
+
+@pytest.mark.parametrize(("more", "less", "pounds", "size"), [
+    # the review's Loose scenario: £25.81m and £25.64m, £165,985.78 apart, read £0.17m
+    (25_807_904.5, 25_641_918.72, 170_000.0, "£0.17m"),
+    # its Leases scenario: £26.50m and £26.14m (£359,924.50 apart) read £0.36m, not £360.0k
+    (26_499_440.93, 26_139_516.43, 360_000.0, "£0.36m"),
+    (25_641_918.72, 22_417_131.35, 3_220_000.0, "£3.22m"),
+    (116_794_000.0, 103_076_000.0, 13_710_000.0, "£13.71m"),
+    (22_417_131.35, 25_807_904.5, -3_390_000.0, "£3.39m"),  # less: the sign in pounds only
+    (45_640.0, 45_140.0, 500.0, "£0.5k"),  # £45.6k and £45.1k: to £100
+    (900.0, 400.0, 500.0, "£500"),
+    (1_230_000.0, 999_900.0, 230_000.0, "£0.23m"),  # £1.23m and £999.9k: the coarser, £10k
+    (1_000_000.0, 999_940.0, 0.0, "£0.00m"),  # £1.00m and £999.9k: nothing at £10k
+    (-1_375_000.0, -2_000_000.0, 620_000.0, "£0.62m"),  # -£1.38m and -£2.00m
+])
+def test_a_difference_of_two_figures_reads_at_their_precision(
+        more: float, less: float, pounds: float, size: str) -> None:
+    """Worked by hand from the figures as `money` prints them: the difference of the
+    printed numbers, in the coarser figure's unit to its places, so it adds up on the
+    page and claims no digit the figures do not have."""
+    said = dated_difference(more, less)
+    assert said.pounds == pounds and said.size == size

@@ -69,7 +69,7 @@ def test_the_price_of_the_yearly_limits_follows_the_programme() -> None:
                  "unlimited_saving": 1_550_000.0}
     lines = summary_lines(_summary(npv_saving=1_600_000.0, programme=programme))
     assert lines[-2:] == ["                 a note",
-                          "Yearly limits:   they cost £150.0k (with none, the same changes would "
+                          "Yearly limits:   they cost £0.15m (with none, the same changes would "
                           "save £1.55m)"]
     # no limits, or the joint model's end state: nothing to price against
     for changed in ({"unlimited_saving": None}, {"method": "joint"}):

@@ -73,8 +73,8 @@ def _headline(programme: Programme, summary: Summary | None) -> str:
         saving += (f", beside the {money(summary.npv_saving)} the plan would save if every "
                    "change were made in year 1")
         over = dated_difference(summary.npv_saving, p.npv_saving)
-        if over >= 0.5:
-            saving += f" ({money(over)} more than it can when each change waits its turn)"
+        if over.pounds >= 0.5:
+            saving += f" ({over.size} more than it can when each change waits its turn)"
     said += [saving + ".", f"Payback: {_year_text(p, p.payback_year)}."]
     if p.roadmap_npv is not None and p.joint_npv is not None and p.gap is not None:
         said.append(f"NPV of cost: roadmap {money(p.roadmap_npv)}, joint model "

@@ -163,15 +163,15 @@ def dated_words(r: Results) -> str:
     waits.append("teams to arrive before they pool at their new sites")
     difference = dated_difference(s.npv_saving, p.npv_saving)
     said = f"Dated, the programme saves {money(p.npv_saving)} (NPV), "
-    if abs(difference) < 0.5:
+    if abs(difference.pounds) < 0.5:
         said += f"as much as the plan would save {IN_YEAR_ONE}"
     else:
-        said += (f"{money(abs(difference))} {'less' if difference > 0 else 'more'} than the "
+        said += (f"{difference.size} {'less' if difference.pounds > 0 else 'more'} than the "
                  f"{money(s.npv_saving)} the plan would save {IN_YEAR_ONE}")
-    if difference >= 0.5:
+    if difference.pounds >= 0.5:
         said += ": changes wait for " + (", for ".join(waits[:-1]) + ", and for "
                                          if len(waits) > 1 else "") + waits[-1]
-    elif difference <= -0.5:
+    elif difference.pounds <= -0.5:
         said += (": dated year by year, the exact model chose another end state that pays "
                  "better" if p.method == "joint" else
                  ": one-off costs paid in later years weigh less in today's money")
@@ -181,11 +181,14 @@ def dated_words(r: Results) -> str:
         unlimited = p.unlimited_saving or 0.0
         waiting = dated_difference(s.npv_saving, unlimited)
         by_limits = dated_difference(unlimited, p.npv_saving)
-        if difference >= 0.5 and waiting >= 0.5 and by_limits >= 0.5:
-            # the difference in two parts that add up to it as the page shows them
+        # the difference in two parts that add up to it as the page shows them (figures
+        # either side of £1m, in £k and £m, may not: then the parts are not said)
+        adds_up = abs(waiting.pounds + by_limits.pounds - difference.pounds) < 0.5
+        if difference.pounds >= 0.5 and waiting.pounds >= 0.5 and by_limits.pounds >= 0.5 \
+                and adds_up:
             other = [w for w in waits if not w.startswith("the yearly limits")]
-            said += (f" So the {money(difference)} is {money(waiting)} of waiting for "
-                     f"{' and for '.join(other)}, and {money(by_limits)} of the yearly limits.")
+            said += (f" So the {difference.size} is {waiting.size} of waiting for "
+                     f"{' and for '.join(other)}, and {by_limits.size} of the yearly limits.")
     return said + (" Rent owed until leases end, sales that take time and sites running "
                    "until their teams may move are counted in both figures.")
 

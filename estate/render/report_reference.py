@@ -92,7 +92,9 @@ def terms(r: Results) -> list[tuple[str, str]]:
          f"later year counts for less than a pound now, by the discount rate ({rate} a "
          "year), running costs at the end of each year, one-off costs and receipts at its "
          "start. An NPV saving is how much less the estate costs than if nothing changed."),
-        ("£m, £k", "Millions and thousands of pounds: £m to two decimal places, £k to one."),
+        ("£m, £k", "Millions and thousands of pounds: £m to two decimal places, £k to one. "
+                   "A difference of two figures in £m is in £m too (£0.17m), so it adds up "
+                   "on the page."),
         ("One-off", "Money spent once to make the changes (closing sites, building, moving "
                     "staff, setting up shared centres), less what selling closed sites "
                     "brings in. When sales bring in more, it is called net receipts."),

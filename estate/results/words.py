@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from estate.results.summary import Breach, Summary, half_up, money
@@ -354,12 +355,44 @@ def as_shown(value: float) -> float:
     return -shown if text.startswith("-") else shown
 
 
-def dated_difference(snapshot: float, dated: float) -> float:
-    """How much more the plan's own NPV saving ("if every change were made in year 1")
-    is than the dated programme's (negative: less), as the two figures read
-    (`as_shown`), so that it adds up on the page where both stand beside it. The one
-    rule by which the board pack and the programme page say the difference."""
-    return as_shown(snapshot) - as_shown(dated)
+@dataclass(frozen=True)
+class Difference:
+    """How much more one figure is than another, as the two read on the page."""
+
+    pounds: float
+    """The difference as shown, in pounds, with its sign: 170,000.0 for "£0.17m"."""
+    size: str
+    """Its size, without a sign, at the precision of the figures: "£0.17m"."""
+
+
+_UNITS = {"": (0, "1"), "k": (3, "0.1"), "m": (6, "0.01")}
+"""`money`'s units, coarsest last: the power of ten of each and the places it shows."""
+
+
+def _unit(value: float) -> str:
+    """The unit `money` shows `value` in: "m", "k" or "" (pounds)."""
+    text = money(value)
+    return text[-1] if text[-1] in "mk" else ""
+
+
+def dated_difference(more: float, less: float) -> Difference:
+    """How much more `more` is than `less` (negative: less), as the two figures read
+    (`as_shown`) and at their precision: the unit of the coarser of the two, to its
+    places. £25.81m and £25.64m differ by "£0.17m", not "£170.0k", which would claim
+    a precision the figures do not have (their true difference may be £165,985.78); so
+    the figures and their difference add up on the page, with no false digits. A
+    difference too small to show at that precision is nothing (£1.00m and £999.9k).
+    The one rule by which the board pack, the programme page and the terminal say how
+    far apart two figures are: the plan's own NPV saving ("if every change were made in
+    year 1") and the dated programme's, and what the yearly limits cost."""
+    unit = max(_unit(more), _unit(less), key=list(_UNITS).index)
+    power, places = _UNITS[unit]
+    apart = as_shown(more) - as_shown(less)
+    if not math.isfinite(apart):
+        return Difference(math.nan, "n/a")
+    shown = half_up(abs(apart) / 10 ** power, places)
+    pounds = float(shown.scaleb(power))
+    return Difference(-pounds if apart < 0 and pounds else pounds, f"£{shown:,}{unit}")
 
 
 def limits_words(method: str, unlimited_saving: float | None, saving: float) -> str | None:
@@ -370,9 +403,9 @@ def limits_words(method: str, unlimited_saving: float | None, saving: float) -> 
     second roadmap of the same changes ran)."""
     if unlimited_saving is None or method != "roadmap":
         return None
-    cost = as_shown(unlimited_saving) - as_shown(saving)  # adds up as the figures read
-    return (f"cost {money(cost) if cost >= 0.5 else 'nothing'} (with none, the same changes "
-            f"would save {money(unlimited_saving)})")
+    cost = dated_difference(unlimited_saving, saving)  # adds up as the figures read
+    return (f"cost {cost.size if cost.pounds >= 0.5 else 'nothing'} (with none, the same "
+            f"changes would save {money(unlimited_saving)})")
 
 
 def one_off_words(value: float) -> str:

@@ -1,0 +1,86 @@
+"""The board pack's programme page in words (estate.render.report_optional): how the
+dated programme's NPV differs from the plan's own and why, read as a board member
+reads it, with figures that add up on the page and reasons only where they apply.
+
+The programme of the town register is planned once; each test sets the figures and
+changes it needs on a copy (the words are made from the results folder's tables alone).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import estate
+from estate.render.report_data import Results, read_results
+from estate.render.report_optional import dated_words
+from tests.fixtures import town
+
+REVIEW = {"snapshot": 25_807_904.5, "dated": 22_417_131.35, "unlimited": 25_641_918.72}
+"""The review's Dated scenario (models/prog.toml): the plan would save £25.81m if every
+change were made in year 1, the programme saves £22.42m dated, and £25.64m with no
+yearly limits."""
+
+
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory: pytest.TempPathFactory) -> Results:
+    """The town's plan and its dated programme (one closure a year), read back."""
+    root = tmp_path_factory.mktemp("dated")
+    path = town(root, changes={"start": "2027-04-01",
+                               "programme": {"max_closures_per_year": 1}})
+    estate.plan(path, out=root / "results", map_path=False, programme=True)
+    r = read_results(root / "results")
+    assert r.programme is not None
+    return r
+
+
+def _as(r: Results, snapshot: float, saving: float, **programme: Any) -> Results:
+    """`r` with the plan's own NPV saving `snapshot`, the programme's `saving`, and the
+    programme's other fields as given."""
+    assert r.programme is not None
+    return dataclasses.replace(
+        r, summary=r.summary.replace(npv_saving=snapshot),
+        programme=dataclasses.replace(r.programme, npv_saving=saving, **programme))
+
+
+def _moved_late(r: Results) -> pd.DataFrame:
+    """The programme's changes with a team moving in year 3: one waits to arrive."""
+    assert r.programme is not None
+    acts = r.programme.actions
+    late = acts[acts["action"] == "move"].iloc[:1].assign(year=3)
+    assert len(late) == 1
+    return pd.concat([acts, late], ignore_index=True)
+
+
+def test_the_differences_read_at_the_precision_of_their_figures(dated: Results) -> None:
+    """£25.81m less £22.42m is £3.39m; £25.81m less £25.64m is £0.17m (by hand from the
+    figures as printed), not the "£170.0k" that the true £165,985.78 rounds to, which
+    claims digits the figures lack; and £0.17m + £3.22m = £3.39m, as the page reads."""
+    r = _as(dated, REVIEW["snapshot"], REVIEW["dated"], method="roadmap",
+            unlimited_saving=REVIEW["unlimited"], actions=_moved_late(dated))
+    words = dated_words(r)
+    assert "saves £22.42m (NPV), £3.39m less than the £25.81m the plan would save" in words
+    assert ("The yearly limits cost £3.22m (with none, the same changes would save "
+            "£25.64m).") in words
+    assert "So the £3.39m is £0.17m of waiting for " in words, words
+    assert ", and £3.22m of the yearly limits." in words
+    assert "k " not in words and "k," not in words and "k." not in words  # no £k figure
+    # the review's Loose scenario: limits that never bind, the same £0.17m
+    loose = dated_words(_as(dated, REVIEW["snapshot"], REVIEW["unlimited"], method="roadmap",
+                            unlimited_saving=REVIEW["unlimited"], actions=_moved_late(dated)))
+    assert "£0.17m less than the £25.81m" in loose and "£170.0k" not in loose
+
+
+def test_parts_that_would_not_add_up_as_shown_are_not_said(dated: Results) -> None:
+    """£1.20m, £999.9k without limits and £500.0k dated: the parts, each at its figures'
+    precision, are £0.20m and £499.9k, which do not add up to the £0.70m the sentence
+    before says, so the split is left out rather than printed wrong."""
+    r = _as(dated, 1_200_000.0, 500_000.0, method="roadmap", unlimited_saving=999_900.0,
+            actions=_moved_late(dated))
+    words = dated_words(r)
+    assert "£0.70m less than the £1.20m" in words
+    assert "The yearly limits cost £499.9k" in words  # two £k figures: to £100
+    assert "So the" not in words
