@@ -33,7 +33,8 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
 - model/reduce.py: test_reduce.py; solve/scip.py: test_scip.py
 - store/register_used.py: test_compare.py (what comparison.csv records of each register)
   and test_report_compare.py (the board pack refusing a comparison without its plan)
-- render/report*.py, render/figures.py, render/estate_map.py: test_report_pack.py (and
+- render/report*.py, render/figures.py, render/estate_map.py: test_report_pack.py
+  (render/report_optional.py's dated paragraph and notes also test_report_optional.py; and
   test_report_compare.py, the comparison it accepts; test_report_layout.py,
   what the PDF keeps on one sheet; test_report_print_browser.py, what the page keeps
   on one sheet when Chromium prints it; test_figures.py, the Gantt chart and the map's

@@ -84,3 +84,52 @@ def test_parts_that_would_not_add_up_as_shown_are_not_said(dated: Results) -> No
     assert "£0.70m less than the £1.20m" in words
     assert "The yearly limits cost £499.9k" in words  # two £k figures: to £100
     assert "So the" not in words
+
+
+def test_limits_that_cost_nothing_are_not_a_reason_to_wait(dated: Results) -> None:
+    """The review's Loose scenario: yearly limits set but never binding, so the same
+    changes save £25.64m with or without them. The paragraph says they cost nothing, so
+    it must not also say that changes wait for them; a team that moves in year 3 is
+    the one reason left."""
+    loose = _as(dated, REVIEW["snapshot"], REVIEW["unlimited"], method="roadmap",
+                unlimited_saving=REVIEW["unlimited"], actions=_moved_late(dated))
+    words = dated_words(loose)
+    assert "The yearly limits cost nothing" in words
+    assert "the yearly limits (on" not in words and "wait for the yearly" not in words
+    assert (": changes wait for teams to arrive before they pool at their new sites. "
+            in words), words
+    # limits that do cost something are named first among the reasons
+    prog = _as(dated, REVIEW["snapshot"], REVIEW["dated"], method="roadmap",
+               unlimited_saving=REVIEW["unlimited"], actions=_moved_late(dated))
+    assert (": changes wait for the yearly limits (on closures), and for teams to arrive "
+            "before they pool at their new sites. ") in dated_words(prog)
+
+
+def test_no_reason_is_given_that_the_programme_does_not_have(dated: Results) -> None:
+    """The town's programme closes S2 and moves F2 in year 1 and builds nothing: with
+    limits that cost nothing there is nothing to wait for, so no reason is named at all
+    (not "teams to arrive", which every paragraph used to say)."""
+    assert dated.programme is not None
+    acts = dated.programme.actions
+    assert set(acts.loc[acts["action"] == "move", "year"]) == {1}
+    assert not acts["action"].isin(("build", "open")).any()
+    words = dated_words(_as(dated, REVIEW["snapshot"], REVIEW["unlimited"], method="roadmap",
+                            unlimited_saving=REVIEW["unlimited"]))
+    assert "changes wait" not in words and "teams to arrive" not in words, words
+    assert ("£0.17m less than the £25.81m the plan would save if every change were made in "
+            "year 1. The yearly limits cost nothing") in words
+
+
+@pytest.mark.parametrize(("limit", "named"), [(1.0, True), (5.0, False)])
+def test_the_joint_model_s_limits_are_named_when_a_year_reaches_one(
+        dated: Results, limit: float, named: bool) -> None:
+    """The joint model's programme has no price of its limits (`unlimited_saving` is
+    null): a limit is a reason when some year uses all of it (the town closes one site
+    in year 1: a limit of one closure a year is reached, one of five is not)."""
+    assert dated.programme is not None
+    budget = dated.programme.budget.assign(closures_limit=limit)
+    assert budget["closures"].max() == 1
+    words = dated_words(_as(dated, REVIEW["snapshot"], REVIEW["dated"], method="joint",
+                            unlimited_saving=None, budget=budget, actions=_moved_late(dated)))
+    assert ("the yearly limits (on closures)" in words) == named, words
+    assert "teams to arrive before they pool at their new sites" in words

@@ -256,20 +256,23 @@ def test_the_dated_programme_leads_and_says_why_it_differs(pack: dict[str, Any])
 
 def test_the_gap_to_the_snapshot_is_worded_whichever_way_it_falls(
         pack: dict[str, Any]) -> None:
-    """No limit and no build: one reason, not a list; no gap: no reason; a programme
-    saving more: why, by the method that found it."""
+    """No limit and no build, a team moving in year 3: one reason, not a list; no gap:
+    no reason; a programme saving more: why, by the method that found it."""
     r = read_results(pack["folder"])
     p, s = r.programme, r.summary
     assert p is not None
+    late = p.actions[p.actions["action"] == "move"].iloc[:1].assign(year=3)
     free = dataclasses.replace(p, budget=p.budget.assign(closures_limit=float("nan")),
-                               npv_saving=s.npv_saving - 1e6)
+                               npv_saving=s.npv_saving - 1e6,
+                               actions=pd.concat([p.actions, late], ignore_index=True))
     words = dated_words(dataclasses.replace(r, programme=free))
     assert f"{money(1e6)} less than" in words
     assert ": changes wait for teams to arrive before they pool at their new sites." in words
     same = dataclasses.replace(p, npv_saving=s.npv_saving)
     assert "as much as the plan would save" in dated_words(dataclasses.replace(r, programme=same))
     # with yearly limits, the difference in two parts that add up as the figures read
-    limited = dataclasses.replace(p, method="roadmap", npv_saving=s.npv_saving - 1_004_000,
+    limited = dataclasses.replace(free, budget=p.budget, method="roadmap",
+                                  npv_saving=s.npv_saving - 1_004_000,
                                   unlimited_saving=s.npv_saving - 296_000)
     words = dated_words(dataclasses.replace(r, programme=limited))
     waited, by_limits = (dated_difference(s.npv_saving, s.npv_saving - 296_000),

@@ -15,7 +15,7 @@ from estate.render.compare_figures import registers_note
 from estate.render.report_data import Block, Chart, Page, Results, Table, Text
 from estate.render.report_pages import behind_at_first
 from estate.render.report_reference import listed, year_words
-from estate.results import Summary, money
+from estate.results import Programme, Summary, money
 from estate.results.words import (
     DATED,
     IN_YEAR_ONE,
@@ -140,18 +140,39 @@ def note_sentence(note: str) -> str:
     return note + ("" if note.endswith(".") else ".")
 
 
-def dated_words(r: Results) -> str:
-    """The programme's NPV against the snapshot's, and what makes them differ. Rent owed
-    until leases end, sales that take time and a site's running cost until its teams may
-    move are priced in both, so they are not the reason; the rest of waiting is."""
-    p, s = r.programme, r.summary
-    assert p is not None
+LIMITS = (("one_off", "one_off_limit", "net one-off spend"),
+          ("fte_moved", "fte_limit", "staff moved"), ("closures", "closures_limit", "closures"))
+"""Each yearly limit: the budget's column of its use, of its limit, and its name."""
+
+
+def _limits_waited_for(p: Programme) -> list[str]:
+    """The yearly limits changes waited for. Priced (the roadmap's `unlimited_saving`):
+    every limit set, when together they cost something as the figures read, and none
+    when they cost nothing. Not priced (the joint model's programme): each limit some
+    year reaches, as the programme page marks it; one no year reaches held nothing back."""
+    b = p.budget
+    limited = [(used, column, what) for used, column, what in LIMITS
+               if column in b and np.isfinite(b[column].to_numpy(float)).any()]
+    if p.method == "roadmap" and p.unlimited_saving is not None:
+        costs = dated_difference(p.unlimited_saving, p.npv_saving).pounds >= 0.5
+        return [what for _, _, what in limited] if costs else []
+    reached = []
+    for used, column, what in limited:
+        limit = b[column].to_numpy(float)
+        use = b[used].to_numpy(float) if used in b else np.zeros(len(b))
+        at = np.isfinite(limit) & (use >= limit - 1e-6 * np.maximum(1.0, np.abs(limit)))
+        if at.any():
+            reached.append(what)
+    return reached
+
+
+def _waits(p: Programme) -> list[str]:
+    """What the programme's changes wait for that the plan's own figures do not count,
+    each only when it applies: the yearly limits (`_limits_waited_for`), a new building
+    that opens after the year it is decided, a team that moves after year 1 (the plan's
+    own figures book its move and its pooling at the new site from year 1)."""
     waits = []
-    limited = [what for column, what in (("one_off_limit", "net one-off spend"),
-                                         ("fte_limit", "staff moved"),
-                                         ("closures_limit", "closures"))
-               if column in p.budget and np.isfinite(p.budget[column].to_numpy(float)).any()]
-    if limited:
+    if limited := _limits_waited_for(p):
         waits.append(f"the yearly limits (on {listed(limited)})")
     acts = p.actions
     decided = acts[acts["action"] == "build"].groupby("site_id")["year"].min()
@@ -160,7 +181,19 @@ def dated_words(r: Results) -> str:
     if (opened.reindex(decided.index).astype(float).fillna(math.inf)
             > decided.astype(float)).any():
         waits.append("new buildings to be built")  # one opens after the year it is decided
-    waits.append("teams to arrive before they pool at their new sites")
+    if ((acts["action"] == "move") & (acts["year"].astype(int) > 1)).any():
+        waits.append("teams to arrive before they pool at their new sites")
+    return waits
+
+
+def dated_words(r: Results) -> str:
+    """The programme's NPV against the snapshot's, and what makes them differ. Rent owed
+    until leases end, sales that take time and a site's running cost until its teams may
+    move are priced in both, so they are not the reason; the rest of waiting is, each
+    part named only when it applies (`_waits`)."""
+    p, s = r.programme, r.summary
+    assert p is not None
+    waits = _waits(p)
     difference = dated_difference(s.npv_saving, p.npv_saving)
     said = f"Dated, the programme saves {money(p.npv_saving)} (NPV), "
     if abs(difference.pounds) < 0.5:
@@ -168,7 +201,7 @@ def dated_words(r: Results) -> str:
     else:
         said += (f"{difference.size} {'less' if difference.pounds > 0 else 'more'} than the "
                  f"{money(s.npv_saving)} the plan would save {IN_YEAR_ONE}")
-    if difference.pounds >= 0.5:
+    if difference.pounds >= 0.5 and waits:
         said += ": changes wait for " + (", for ".join(waits[:-1]) + ", and for "
                                          if len(waits) > 1 else "") + waits[-1]
     elif difference.pounds <= -0.5:
@@ -184,9 +217,9 @@ def dated_words(r: Results) -> str:
         # the difference in two parts that add up to it as the page shows them (figures
         # either side of £1m, in £k and £m, may not: then the parts are not said)
         adds_up = abs(waiting.pounds + by_limits.pounds - difference.pounds) < 0.5
+        other = [w for w in waits if not w.startswith("the yearly limits")]
         if difference.pounds >= 0.5 and waiting.pounds >= 0.5 and by_limits.pounds >= 0.5 \
-                and adds_up:
-            other = [w for w in waits if not w.startswith("the yearly limits")]
+                and adds_up and other:
             said += (f" So the {difference.size} is {waiting.size} of waiting for "
                      f"{' and for '.join(other)}, and {by_limits.size} of the yearly limits.")
     return said + (" Rent owed until leases end, sales that take time and sites running "
