@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 
 import estate
-from estate.render.report_data import Results, read_results
-from estate.render.report_optional import dated_words
+from estate.render.report_data import Page, Results, Text, read_results
+from estate.render.report_optional import dated_words, note_sentence, programme_page
+from estate.render.report_reference import terms
 from tests.fixtures import town
 
 REVIEW = {"snapshot": 25_807_904.5, "dated": 22_417_131.35, "unlimited": 25_641_918.72}
@@ -133,3 +134,72 @@ def test_the_joint_model_s_limits_are_named_when_a_year_reaches_one(
                             unlimited_saving=None, budget=budget, actions=_moved_late(dated)))
     assert ("the yearly limits (on closures)" in words) == named, words
     assert "teams to arrive before they pool at their new sites" in words
+
+
+LEASES_NOTES = (
+    "joint model: 2,092 columns, optimal in 21.6 s; NPV of cost £80.06m against the "
+    "roadmap's £82.81m (gap 3.435%)",
+    "the joint model's end state differs from the snapshot optimum's: it keeps S1 open; "
+    "does not build S7")
+"""The notes of the review's Leases scenario, whose plan is the joint model's end state."""
+BEST = "Best end state if every change were made in year 1"
+"""The glossary's term for the snapshot optimum, when the plan is not it."""
+
+
+def _ends_the_programme(r: Results, method: str) -> Results:
+    """`r` as a plan that is the dated programme's end state (`plan_from` "programme"),
+    found by `method`, with the review's notes."""
+    assert r.programme is not None
+    return dataclasses.replace(
+        r, summary=r.summary.replace(plan_from="programme"),
+        programme=dataclasses.replace(r.programme, method=method, notes=LEASES_NOTES))
+
+
+def _words(page: Page | None) -> str:
+    assert page is not None
+    return " ".join(b.text for b in page.blocks if isinstance(b, Text))
+
+
+def test_the_roadmap_of_another_end_state_is_not_called_the_plan_s(dated: Results) -> None:
+    """The review's Leases scenario: the plan is the exact model's end state, and the
+    roadmap it is measured against put in order the changes of another estate, the best
+    end state if every change were made in year 1. The pack says so, names that estate
+    in the glossary, and never calls those changes the plan's (nor says "snapshot")."""
+    r = _ends_the_programme(dated, "joint")
+    words = _words(programme_page(r))
+    assert ("NPV of cost £80.06m against £82.81m for the changes of the best end state if "
+            "every change were made in year 1, put in order (gap 3.435%).") in words, words
+    assert ("The exact model's end state differs from the best end state if every change "
+            "were made in year 1: it keeps S1 open; does not build S7.") in words
+    assert "the plan's changes" not in words and "snapshot" not in words
+    meant = dict(terms(r))
+    assert meant["Dated programme"].startswith("The changes and the year of each, chosen "
+                                               "together by the exact model over all years")
+    assert "the plan is its end state" in meant["Dated programme"]
+    assert "It is not the plan" in meant[BEST] and "the exact model found" in meant[BEST]
+    # a roadmap that left changes out: the plan is the estate it reaches
+    r = _ends_the_programme(dated, "roadmap")
+    words = _words(programme_page(r))
+    assert "found by putting the best end state's changes in order year by year" in words
+    assert "the plan's changes" not in words and "snapshot" not in words
+    meant = dict(terms(r))
+    assert meant["Dated programme"].startswith(
+        "The changes of the best end state if every change were made in year 1, put in "
+        "order year by year")
+    assert "the plan is the estate it reaches" in meant["Dated programme"]
+
+
+def test_the_roadmap_of_the_plan_is_the_plan_s_changes(dated: Results) -> None:
+    """A plan that is the snapshot optimum itself: the roadmap did put the plan's own
+    changes in order, and the glossary has no best end state apart from the plan."""
+    assert dated.summary.plan_from == "snapshot" and dated.programme is not None
+    r = dataclasses.replace(dated, programme=dataclasses.replace(
+        dated.programme, method="joint", notes=LEASES_NOTES[:1]))
+    assert ("against £82.81m for the plan's changes put in order (gap 3.435%)."
+            in _words(programme_page(r)))
+    meant = dict(terms(dated))
+    assert meant["Dated programme"].startswith("The plan's changes put in order year by year")
+    assert BEST not in meant
+    assert note_sentence("roadmap search: stopped at a 1% gap", "programme") == (
+        "The search that put the changes of the best end state if every change were made "
+        "in year 1 in order: stopped at a 1% gap.")

@@ -50,8 +50,9 @@ def programme_page(r: Results) -> Page | None:
         ", the first year in which the saving so far, at today's value, is positive."
         if p.payback_year else ".")
     # a plan that is the estate the roadmap reaches: the changes ordered are the snapshot
-    # optimum's, or an alternative's as found
-    whose = scheduled_whose(s)
+    # optimum's, in a board's words the best end state's (a term of the glossary), or an
+    # alternative's as found
+    whose = scheduled_whose(s).replace("the snapshot optimum's", "the best end state's")
     method = ("the exact model over all years" if p.method == "joint"
               else f"putting {whose} changes in order year by year")
     blocks: list[Block] = [Text(
@@ -62,7 +63,7 @@ def programme_page(r: Results) -> Page | None:
         blocks.append(Text(limits))
     if behind := _agencies_behind_words(r):
         blocks.append(Text(behind))
-    blocks += [Text(note_sentence(str(note)), "note") for note in p.notes]
+    blocks += [Text(note_sentence(str(note), s.plan_from), "note") for note in p.notes]
     totals = p.totals()
     if len(totals):
         blocks.append(Chart("cash-flow", figures.cash_flow(p),
@@ -113,29 +114,48 @@ def _agencies_behind_words(r: Results) -> str:
             f"zero): {'; '.join(later)}.")
 
 
-_PLAIN = tuple((re.compile(planner), words) for planner, words in (
-    (r"\bthe snapshot's changes scheduled\b", "the plan's changes put in order year by year"),
-    (r"\bthe snapshot optimum's\b", f"the best end state {IN_YEAR_ONE}"),
-    (r"\bthe snapshot's\b", "the plan's"),
-    (r"\bjoint model's\b", "exact model's"),
-    (r"\bjoint model\b", "exact model over all years"),
-    (r"\(([0-9,]+) columns, above the ([0-9,]+) it is run for\)",
-     r"(it would weigh \1 decisions, above the \2 it is run for)"),
-    (r"\b([0-9,]+) columns\b", r"\1 decisions"),
-    (r"against the roadmap's (\S+)", r"against \1 for the plan's changes put in order"),
-    (r"\broadmap\b", "plan's changes put in order year by year")))
-"""The programme's notes are the terminal's words for planners ("snapshot", "joint model",
-"columns", "roadmap"); the pack says them in a board's words."""
+BEST = f"the best end state {IN_YEAR_ONE}"
+"""The snapshot optimum in a board's words: the end state that would save most if every
+change were made in year 1."""
 
 
-def note_sentence(note: str) -> str:
+def _plain(plan_from: str | None) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The notes' planner words ("snapshot", "joint model", "columns", "roadmap") and a
+    board's words for them, in the order they apply. The roadmap puts the snapshot
+    optimum's changes in order: the plan's own changes, except when the plan is the
+    dated programme's end state (`plan_from` "programme"), which is another estate."""
+    own = plan_from != "programme"
+    changes = "the plan's changes" if own else f"the changes of {BEST}"
+    ordered = f"{changes}{'' if own else ','} put in order"
+    return tuple((re.compile(planner), words) for planner, words in (
+        (r"\bthe snapshot's changes scheduled\b", f"{ordered} year by year"),
+        (r"\(the roadmap alone was asked for\)", "(it was not asked for)"),
+        (r"^roadmap search:", f"the search that put {changes} in order:"),
+        (r"^joint model search:", "the exact model's search:"),
+        (r"\bthe roadmap found no schedule\b", f"no schedule of {changes} was found"),
+        (r"\bbreaks a rule of the snapshot model\b", "breaks a rule every plan keeps"),
+        (r"\bthe snapshot optimum's end state\b", BEST),
+        (r"\bthe snapshot optimum's\b", BEST),
+        (r"\bthe snapshot's\b", "the plan's" if own else "the best end state's"),
+        (r"\bjoint model's\b", "exact model's"),
+        (r"\bjoint model\b", "exact model over all years"),
+        (r"\(([0-9,]+) columns, above the ([0-9,]+) it is run for\)",
+         r"(it would weigh \1 decisions, above the \2 it is run for)"),
+        (r"\b([0-9,]+) columns\b", r"\1 decisions"),
+        (r"against the roadmap's (\S+)", rf"against \1 for {ordered}"),
+        (r"\bthe roadmap\b", f"{ordered} year by year"),
+        (r"\broadmap\b", "putting changes in order year by year")))
+
+
+def note_sentence(note: str, plan_from: str | None = "snapshot") -> str:
     """A programme note (a terminal's fragment, "the snapshot's changes scheduled; ...")
-    as the pack prints it: a full stop last, and a capital first when it opens with one of
-    the notes' own words (one may open with a team's id, which stays as written)."""
+    as the pack prints it, in a board's words (`_plain`, for the plan's `plan_from`): a
+    full stop last, and a capital first when it opens with one of the notes' own words
+    (one may open with a team's id, which stays as written)."""
     note = note.strip()
-    for planner, words in _PLAIN:
+    for planner, words in _plain(plan_from):
         note = planner.sub(words, note)
-    if note.split(" ", 1)[0] in ("the", "joint", "exact"):
+    if note.split(" ", 1)[0] in ("the", "joint", "exact", "no"):
         note = note[0].upper() + note[1:]
     return note + ("" if note.endswith(".") else ".")
 

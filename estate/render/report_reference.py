@@ -111,10 +111,7 @@ def terms(r: Results) -> list[tuple[str, str]]:
     ]
     if r.programme is not None:
         said += [
-            ("Dated programme", "The plan's changes put in order year by year from the "
-                                f"start date ({figures.plain(r.programme.start, 20)}), within "
-                                "the yearly limits on spending, staff moved and closures. "
-                                "Planners also call it the roadmap."),
+            *_programme_terms(r),
             ("If every change were made in year 1",
              "The plan's end state costed as though all its changes were made in the first "
              "year (planners call it the snapshot). Rent still owed to each lease's end, the "
@@ -144,6 +141,47 @@ def terms(r: Results) -> list[tuple[str, str]]:
          + (", coverage.1 the second." if len(r.scenario.get("coverage") or []) > 1
             else ".")),
     ]
+    return said
+
+
+BEST = "Best end state if every change were made in year 1"
+"""The board's name for the snapshot optimum, which the plan is not when it is the dated
+programme's end state (`plan_from` "programme")."""
+
+
+def _programme_terms(r: Results) -> list[tuple[str, str]]:
+    """What the dated programme is, as it was found: the roadmap puts in order the
+    changes of the best end state if every change were made in year 1, which are the
+    plan's own unless the plan is the programme's end state; the exact (joint) model
+    chooses the changes and their years together. With such a plan, the best end state
+    is named as a term of its own, as what the plan is not."""
+    p, s = r.programme, r.summary
+    assert p is not None
+    start = figures.plain(p.start, 20)
+    limits = "within the yearly limits the scenario sets on spending, staff moved and closures"
+    ends = s.plan_from == "programme"
+    if p.method == "joint":
+        dated = (f"The changes and the year of each, chosen together by the exact model over "
+                 f"all years from the start date ({start}), {limits}; the plan is its end "
+                 "state. Planners call the exact model the joint model.")
+    elif ends:
+        dated = (f"The changes of the best end state if every change were made in year 1, "
+                 f"put in order year by year from the start date ({start}), {limits}, "
+                 "leaving out those that cannot happen, or do not pay, within the horizon; "
+                 "the plan is the estate it reaches. Planners also call it the roadmap.")
+    else:
+        dated = (f"The plan's changes put in order year by year from the start date "
+                 f"({start}), {limits}. Planners also call it the roadmap.")
+    said = [("Dated programme", dated)]
+    if ends:
+        said.append((BEST, "The end state that would save most if every change were made in "
+                     "year 1 (planners call it the snapshot optimum). It is not the plan: "
+                     + ("dated year by year, the exact model found an end state that pays "
+                        "better, and that is the plan." if p.method == "joint" else
+                        "the dated programme puts its changes in order and leaves out those "
+                        "that cannot happen, or do not pay, within the horizon, so the plan "
+                        "is the estate the programme reaches."))
+                    )
     return said
 
 
