@@ -3,11 +3,13 @@ closes and each move happens, from programme.csv; without it the map is as befor
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from estate.maps.page import _payload, render_map
@@ -163,3 +165,33 @@ def test_the_programme_map_is_accessible_in_every_year(folders: tuple[Path, Path
     assert "Year slider" in legend and "opening year" in legend
     opened.clean()
     page.close()
+
+
+def test_the_plan_map_and_the_comparison_map_count_the_same_moves(tmp_path: Path) -> None:
+    """Three teams of one agency move along one route (S00010 to S00011), one of them a
+    year after the others: the dated plan's map draws that route as two lines, one a
+    year, for its slider; the comparison map as one. Both labels count routes, one per
+    (from site, to site, agency) as counted here from assignments.csv, and the plan's
+    says how many lines it draws (the review's "Moves (6)" beside "Moves (5)")."""
+    made_up = write_made_up_folder(tmp_path / "made_up", n_sites=30, n_zones=40)
+    moved = pd.read_csv(made_up / "assignments.csv", dtype=str, keep_default_na=False)
+    moved = moved[(moved["from_site"] != "") & (moved["from_site"] != moved["to_site"])]
+    routes = moved.groupby(["from_site", "to_site", "agency_id"])["function_id"].apply(list)
+    teams = routes[("S00010", "S00011", "AG1")]
+    assert len(teams) == 3
+    plan = read_plan(write_results(plan_with(made_up, programme_for(made_up)),
+                                   tmp_path / "dated"))
+    assert plan.programme is not None
+    acts = plan.programme.actions.copy()
+    late = (acts["action"] == "move") & (acts["function_id"] == teams[-1])
+    assert late.sum() == 1
+    acts.loc[late, "year"] += 1
+    plan = dataclasses.replace(plan, programme=dataclasses.replace(plan.programme,
+                                                                   actions=acts))
+    single, compared = _payload(plan, "", timeline=True), _payload(plan, "Scenario A")
+    assert len(single["moves"]["fte"]) == len(routes) + 1
+    assert len(compared["moves"]["fte"]) == len(routes)
+    assert single["labels"]["moves"] == (f"Moves ({len(routes)}; drawn by year as "
+                                         f"{len(routes) + 1} lines; line width = staff moving)")
+    assert compared["labels"]["moves"] == (f"Scenario A: Moves ({len(routes)}; line width = "
+                                           "staff moving)")

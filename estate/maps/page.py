@@ -278,14 +278,25 @@ def _labels(plan: PlanTables, prefix: str, payload: dict[str, Any]) -> dict[str,
     raw = {
         "before": f"Sites before ({existing:,})",
         "after": f"Sites after ({after - closed:,} in use, {closed:,} closed)",
-        # a count of move lines, not of staff: the line's width is the staff moving
-        "moves": f"Moves ({len(payload['moves']['fte']):,}; line width = staff moving)",
+        "moves": _moves_label(payload["moves"]),
         "lost": f"Zones losing coverage ({z.count(2):,})",
         "covered": f"Zones covered after ({z.count(1) + z.count(3):,})",
         "uncovered": f"Zones not covered ({z.count(4):,})",
     }
     lead = f"{prefix}: " if prefix else ""
     return {key: inert(lead + text) for key, text in raw.items()}
+
+
+def _moves_label(moves: dict[str, list[Any]]) -> str:
+    """"Moves (5; line width = staff moving)": a count of routes, one per (from site, to
+    site, agency), not of staff (the line's width is the staff moving), the same on the
+    plan's map and a comparison map. A dated map draws a route whose teams move in
+    different years as a line a year, for the slider to show each in its year, and says
+    so: "Moves (5; drawn by year as 6 lines; ...)"."""
+    routes = len(set(zip(moves["from"], moves["to"], moves["agency"], strict=True)))
+    lines = len(moves["fte"])
+    by_year = f"; drawn by year as {lines:,} lines" if lines != routes else ""
+    return f"Moves ({routes:,}{by_year}; line width = staff moving)"
 
 
 def _payload(plan: PlanTables, prefix: str, timeline: bool = False) -> dict[str, Any]:

@@ -149,12 +149,13 @@ def site_payload(plan: PlanTables, agency_index: dict[str, int]) -> dict[str, li
 def move_payload(plan: PlanTables, agency_index: dict[str, int],
                  years: dict[tuple[str, str], int | None] | None = None
                  ) -> dict[str, list[Any]]:
-    """Relocations aggregated by (from, to, agency): one line each, width by FTE.
+    """Relocations aggregated by (from, to, agency), a route: one line each, width by FTE.
 
     A function that was unhoused (no from_site) or stays where it was draws no line.
     With `years` (the programme's year of each (function_id, to_site) move, None when
     it does not happen within the horizon) the lines are split by year as well, and
-    each says its year.
+    each says its year: a route whose teams move in different years is a line a year,
+    which the slider shows each in its year (the layer's label still counts routes).
     """
     index = {sid: i for i, sid in enumerate(plan.sites["site_id"])}
     moves: dict[tuple[int, int, int, int | None], list[Any]] = {}
