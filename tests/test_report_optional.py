@@ -199,6 +199,8 @@ def test_the_roadmap_of_the_plan_is_the_plan_s_changes(dated: Results) -> None:
             in _words(programme_page(r)))
     meant = dict(terms(dated))
     assert meant["Dated programme"].startswith("The plan's changes put in order year by year")
+    # the limits the scenario sets, not every kind there is
+    assert "within the yearly limits the scenario sets (on closures)." in meant["Dated programme"]
     assert BEST not in meant
     assert note_sentence("roadmap search: stopped at a 1% gap", "programme") == (
         "The search that put the changes of the best end state if every change were made "

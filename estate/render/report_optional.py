@@ -14,7 +14,7 @@ from estate.render import figures
 from estate.render.compare_figures import registers_note
 from estate.render.report_data import Block, Chart, Page, Results, Table, Text
 from estate.render.report_pages import behind_at_first
-from estate.render.report_reference import listed, year_words
+from estate.render.report_reference import limits_set, listed, year_words
 from estate.results import Programme, Summary, money
 from estate.results.words import (
     DATED,
@@ -160,19 +160,13 @@ def note_sentence(note: str, plan_from: str | None = "snapshot") -> str:
     return note + ("" if note.endswith(".") else ".")
 
 
-LIMITS = (("one_off", "one_off_limit", "net one-off spend"),
-          ("fte_moved", "fte_limit", "staff moved"), ("closures", "closures_limit", "closures"))
-"""Each yearly limit: the budget's column of its use, of its limit, and its name."""
-
-
 def _limits_waited_for(p: Programme) -> list[str]:
     """The yearly limits changes waited for. Priced (the roadmap's `unlimited_saving`):
     every limit set, when together they cost something as the figures read, and none
     when they cost nothing. Not priced (the joint model's programme): each limit some
     year reaches, as the programme page marks it; one no year reaches held nothing back."""
     b = p.budget
-    limited = [(used, column, what) for used, column, what in LIMITS
-               if column in b and np.isfinite(b[column].to_numpy(float)).any()]
+    limited = limits_set(b)
     if p.method == "roadmap" and p.unlimited_saving is not None:
         costs = dated_difference(p.unlimited_saving, p.npv_saving).pounds >= 0.5
         return [what for _, _, what in limited] if costs else []

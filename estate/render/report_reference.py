@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
+import numpy as np
+import pandas as pd
+
 from estate.errors import Problem
 from estate.load.scenario import DEFAULTS
 from estate.render import figures
@@ -32,6 +35,18 @@ def year_words(start: str, year: int) -> str:
     """"year 2 (2028-29)": a programme's year with the budget year it is."""
     fy = figures.financial_year(start, year)
     return f"year {year}" + (f" ({fy})" if fy else "")
+
+
+LIMITS = (("one_off", "one_off_limit", "net one-off spend"),
+          ("fte_moved", "fte_limit", "staff moved"), ("closures", "closures_limit", "closures"))
+"""Each yearly limit of a programme: the budget's column of its use, of its limit, and
+its name."""
+
+
+def limits_set(budget: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """The `LIMITS` the scenario sets (finite in some year of the programme's budget)."""
+    return [(used, column, what) for used, column, what in LIMITS
+            if column in budget and np.isfinite(budget[column].to_numpy(float)).any()]
 
 
 _ENDED = re.compile(r"^(?P<end>\S+): the lease of (?P<site>.+?) has ended by then")
@@ -158,7 +173,9 @@ def _programme_terms(r: Results) -> list[tuple[str, str]]:
     p, s = r.programme, r.summary
     assert p is not None
     start = figures.plain(p.start, 20)
-    limits = "within the yearly limits the scenario sets on spending, staff moved and closures"
+    named = [what for _, _, what in limits_set(p.budget)]
+    limits = (f"within the yearly limits the scenario sets (on {listed(named)})" if named
+              else "with no yearly limits")
     ends = s.plan_from == "programme"
     if p.method == "joint":
         dated = (f"The changes and the year of each, chosen together by the exact model over "
