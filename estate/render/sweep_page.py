@@ -22,8 +22,7 @@ from estate.render.html import document, static_text
 from estate.render.programme_chart import ticks
 from estate.render.text_width import text_width
 from estate.results import money
-from estate.results.words import IN_YEAR_ONE
-from estate.results.words import count
+from estate.results.words import IN_YEAR_ONE, count
 from estate.runs.sweep import PLANNED, Vary, shown
 from estate.status import Status
 
