@@ -294,3 +294,25 @@ def test_one_grid_figure_among_degrees_is_a_slip_said_at_its_row(tmp_path: Path)
     problems = problems_of(tmp_path / "reg")
     assert not [p for p in problems if "British National Grid" in p.found]
     assert located(problems) == {("sites.csv", 3, "lat"), ("sites.csv", 3, "lon")}
+
+
+@pytest.mark.parametrize(("column", "values"), [
+    ("secure", ["no", "yes", "no"]),  # read as text: it once crashed `~` (exit 4)
+    ("candidate", ["yes", "no", "no"]),  # once a KeyError indexing rows by its text
+    ("hosts", ["I;T", "HR", "x"]),  # once "hosts only I;;;T", the function's text
+])
+def test_a_site_column_name_on_functions_is_kept_and_ignored(
+    tmp_path: Path, column: str, values: list[str]
+) -> None:
+    """DESIGN 1: an unknown extra column is kept and ignored, even one a site has. The
+    homes are judged on the sites' own values, so the warnings are those of the register
+    without it, worked out by hand: F1 (HR, needs security) at S1, which is not secure;
+    F2 (Finance) at S2, which hosts IT;HR only; F3 has no home."""
+    functions = {"type": ["HR", "Finance", "IT"], "needs_secure": ["yes", "no", "no"]}
+    register = load_register(csv_register(tmp_path, functions={**functions, column: values}))
+    found = {(w.file, w.row, w.column, w.found) for w in register.warnings}
+    assert found == {
+        ("functions.csv", 2, "needs_secure", "'S1' is not secure"),
+        ("functions.csv", 3, "site_id", "'S2' hosts only IT;HR"),
+    }
+    assert list(register.functions[column]) == values  # kept as typed

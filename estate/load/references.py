@@ -116,14 +116,15 @@ def _check_homes(
 ) -> list[Problem]:
     """A home must exist today; a home that does not suit the function is a warning."""
     problems: list[Problem] = []
-    homes = functions.merge(
-        sites[["site_id", "candidate", "hosts", "secure", "row"]].drop_duplicates("site_id"),
-        on="site_id",
-        how="inner",
-        suffixes=("", "_site"),
-    )
+    # the site's columns are renamed before the merge, not left to suffixes: a register
+    # may keep its own `candidate`, `hosts` or `secure` column on functions (DESIGN 1
+    # keeps unknown columns), and with suffixes that text would shadow the site's value
+    site = sites[["site_id", "candidate", "hosts", "secure", "row"]].drop_duplicates("site_id")
+    site = site.rename(columns={c: f"{c}_site" for c in site.columns if c != "site_id"})
+    homes = functions[["site_id", "type", "needs_secure", "row"]].merge(
+        site, on="site_id", how="inner")
     label = files["functions"]
-    for _, f in homes[homes["candidate"]].iterrows():
+    for _, f in homes[homes["candidate_site"]].iterrows():
         problems.append(
             Problem(
                 label,
@@ -135,23 +136,24 @@ def _check_homes(
         )
     # a blank type is an error of its own (an empty cell, or no type column at all),
     # not also a home that hosts the wrong one
-    unhosted = homes["hosts"].map(len).gt(0) & homes["type"].astype(str).str.strip().ne("") & ~pd.Series(
-        [t in h for t, h in zip(homes["type"], homes["hosts"], strict=True)],
+    unhosted = homes["hosts_site"].map(len).gt(0) & homes["type"].astype(str).str.strip().ne(
+        "") & ~pd.Series(
+        [t in h for t, h in zip(homes["type"], homes["hosts_site"], strict=True)],
         index=homes.index,
         dtype=bool,
     )
-    for _, f in homes[unhosted & ~homes["candidate"]].iterrows():
+    for _, f in homes[unhosted & ~homes["candidate_site"]].iterrows():
         problems.append(
             Problem(
                 label,
                 int(f["row"]),
                 "site_id",
                 f"a home site that hosts {f['type']}",
-                f"{f['site_id']!r} hosts only {';'.join(f['hosts'])}",
+                f"{f['site_id']!r} hosts only {';'.join(f['hosts_site'])}",
                 severity="warning",
             )
         )
-    insecure = homes["needs_secure"] & ~homes["secure"] & ~homes["candidate"]
+    insecure = homes["needs_secure"] & ~homes["secure_site"] & ~homes["candidate_site"]
     for _, f in homes[insecure].iterrows():
         problems.append(
             Problem(
