@@ -778,3 +778,34 @@ def test_a_register_that_is_not_there_is_named_by_its_full_path(
     assert [p.found for p in raw.problems] == [f"nothing at {tmp_path.resolve()}/data/suffolkk"]
     # and it is named as the progress lines name the register, not as joined
     assert [p.file for p in raw.problems] == ["data/suffolkk"]
+
+
+def test_an_excel_tables_totals_row_labelled_total_is_one_problem(tmp_path: Path) -> None:
+    """formats.md: a Table's totals row is one error at the row, with its label or without.
+    Labelled `Total`, it is also a totals row by its label: still one problem, the Table's
+    (its fix, untick Total Row, is the one that works)."""
+    from openpyxl.worksheet.table import Table
+
+    tables = frames()
+    path = write_xlsx(tmp_path / "reg.xlsx", tables)
+    book = openpyxl.load_workbook(path)
+    sheet = book["zones"]
+    columns = list(tables["zones"].columns)
+    sheet.cell(4, 1, "Total")
+    population = letters(columns.index("population"))
+    sheet[f"{population}4"] = float(tables["zones"]["population"].sum())
+    listed = Table(displayName="Zones", ref=f"A1:{letters(len(columns) - 1)}4")
+    listed.totalsRowCount = 1
+    sheet.add_table(listed)
+    book.save(path)
+    problems = problems_of(path)
+    assert [(p.file, p.row, p.found) for p in problems] == [
+        ("reg.xlsx[zones]", 4, "the Table's totals row")]
+    assert "untick Total Row" in problems[0].expected
+    # the same with its sum a SUBTOTAL a script wrote without a saved value
+    book = openpyxl.load_workbook(path)
+    book["zones"][f"{population}4"] = f"=SUBTOTAL(109,{population}2:{population}3)"
+    book.save(path)
+    problems = problems_of(path)
+    assert [(p.file, p.row, p.found) for p in problems] == [
+        ("reg.xlsx[zones]", 4, "the Table's totals row")]

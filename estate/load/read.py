@@ -201,6 +201,8 @@ def _read_workbook(path: Path) -> RawRegister:
             table = add_table(raw, name, label, read)
             if sheet:
                 totals = _totals_rows(sheet[0], table)  # one problem each, in `_marked`
+                if table is not None:  # labelled `Total`, it is an aside too: one problem
+                    raw.problems = [p for p in raw.problems if not _aside_of(p, table, totals)]
                 raw.problems += (_flagged(label, sheet[0], table, totals)
                                  + _marked(label, sheet[0], table, totals))
         others = [n for n in book.sheetnames
@@ -210,6 +212,15 @@ def _read_workbook(path: Path) -> RawRegister:
     finally:
         book.close()
     return raw
+
+
+def _aside_of(problem: Problem, table: RawTable, totals: set[int]) -> bool:
+    """Whether a problem is the one `add_table` gave a labelled totals, notes or units row
+    that is also an Excel Table's totals row: `_marked` names that row as the Table's,
+    whose fix (untick Total Row) is the one that works."""
+    return (problem.file == table.label and problem.column is None
+            and problem.row in totals and problem.row in table.asides
+            and problem.expected.startswith("a record ("))
 
 
 def _sheet_doubts(label: str, book, table: str, title: str) -> list[Problem]:
@@ -299,13 +310,15 @@ def _marked(label: str, sheet: Sheet, table: RawTable | None, totals: set[int]
 
 def _totals_rows(sheet: Sheet, table: RawTable | None) -> set[int]:
     """The register's rows an Excel Table keeps for its totals: below the header, read
-    as a record or holding only cells with no usable value (formulas a script wrote
-    without results), in a Table spanning the register's id column."""
+    as a record, as a labelled totals row (`Total`) or holding only cells with no usable
+    value (formulas a script wrote without results), in a Table spanning the register's
+    id column."""
     if table is None:
         return set()
     flagged = {row for row, _ in sheet.flagged}
     return {t.row for t in sheet.marks.table_totals
-            if t.row > table.header_row and (t.row in table.frame.index or t.row in flagged)
+            if t.row > table.header_row and (t.row in table.frame.index or t.row in flagged
+                                             or t.row in table.asides)
             and _spans_register(t, table)}
 
 
