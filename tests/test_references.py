@@ -316,3 +316,17 @@ def test_a_site_column_name_on_functions_is_kept_and_ignored(
         ("functions.csv", 3, "site_id", "'S2' hosts only IT;HR"),
     }
     assert list(register.functions[column]) == values  # kept as typed
+
+
+def test_a_build_cost_on_an_existing_site_is_a_warning(tmp_path: Path) -> None:
+    """A build cost opens a candidate; on an existing site nothing uses it: a warning at
+    its cell saying it is ignored, as lease terms on a freehold are warned. S3 is the
+    reference register's candidate, so its build cost is no warning; a blank or 0 none."""
+    plain = load_register(csv_register(tmp_path / "a")).warnings
+    register = load_register(csv_register(
+        tmp_path / "b", sites={"build_cost": [250_000.5, 0, 900_000]}))
+    added = [w for w in register.warnings if w not in plain]
+    assert [(w.file, w.row, w.column, w.severity) for w in added] == [
+        ("sites.csv", 2, "build_cost", "warning")]
+    assert added[0].found == "250,000.50 on an existing site, ignored", added[0].found
+    assert "only on a candidate site" in added[0].expected

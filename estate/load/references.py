@@ -81,6 +81,7 @@ def check_references(
         problems += _check_homes(sites, functions, files)
     if "sites" in readable:
         problems += _check_leases(sites, files["sites"])
+        problems += _check_build_costs(sites, files["sites"])
         if "functions" in readable:
             problems += _check_areas(sites, functions, files)
             problems += _check_spelling(sites, functions, files)
@@ -200,6 +201,16 @@ def _check_leases(sites: pd.DataFrame, label: str) -> list[Problem]:
                           lambda v: f"{_as_typed(v)} on a freehold site, used as given",
                           severity="warning")
     return problems
+
+
+def _check_build_costs(sites: pd.DataFrame, label: str) -> list[Problem]:
+    """A build cost is paid to open a candidate; on an existing site the plan never uses
+    it, so it is probably a candidate typed as existing, or a cost meant for another
+    column: say so, go on (as lease terms on a freehold are warned)."""
+    built = (sites["build_cost"] > 0) & ~sites["candidate"].astype(bool)
+    return _flag(sites, label, "build_cost", built,
+                 "a build_cost only on a candidate site (set candidate = yes, or clear it)",
+                 lambda v: f"{_as_typed(v)} on an existing site, ignored", severity="warning")
 
 
 def _as_typed(value: object) -> str:
