@@ -809,3 +809,26 @@ def test_an_excel_tables_totals_row_labelled_total_is_one_problem(tmp_path: Path
     problems = problems_of(path)
     assert [(p.file, p.row, p.found) for p in problems] == [
         ("reg.xlsx[zones]", 4, "the Table's totals row")]
+
+
+def test_hidden_columns_are_read_with_one_warning_a_sheet_naming_them(tmp_path: Path) -> None:
+    """A hidden column is read like any other, as a hidden row is: one warning for the
+    sheet naming the hidden columns that have a header, none for hidden empty columns."""
+    tables = frames()
+    path = write_xlsx(tmp_path / "reg.xlsx", tables)
+    columns = list(tables["sites"].columns)
+    desks, notes = letters(columns.index("desks")), letters(columns.index("notes"))
+    book = openpyxl.load_workbook(path)
+    book["sites"].column_dimensions[desks].hidden = True
+    book["sites"].column_dimensions[notes].hidden = True
+    book["sites"].column_dimensions[letters(len(columns) + 3)].hidden = True  # empty
+    book["zones"].column_dimensions["B"].hidden = True  # the name
+    book.save(path)
+    register = load_register(path)
+    assert register.sites["desks"].tolist() == [400, 120, 200]  # read all the same
+    assert sorted((w.file, w.row, w.column, w.severity, w.found)
+                  for w in register.warnings) == [
+        ("reg.xlsx[sites]", None, None, "warning",
+         f"2 hidden columns: {desks} (desks), {notes} (notes)"),
+        ("reg.xlsx[zones]", None, "name", "warning", "1 hidden column: B (name)")]
+    assert "a hidden column is read like any other" in register.warnings[0].expected

@@ -274,7 +274,8 @@ def _marked(label: str, sheet: Sheet, table: RawTable | None, totals: set[int]
 
     A hidden or filtered row, or one struck through, is read like any other (the
     register is what the file holds), which a user who filtered rows out or struck a
-    sold site through may not expect: a warning each. An Excel Table's totals row is
+    sold site through may not expect: a warning each, and one naming the hidden
+    columns, which are read all the same. An Excel Table's totals row is
     not a record, whatever its label: one problem each (`totals`), and the row is not
     read. A range merged down a column estate reads holds its value in its first cell
     only, so the rows below read as blank: an error at the range, and the blank cells it
@@ -294,6 +295,7 @@ def _marked(label: str, sheet: Sheet, table: RawTable | None, totals: set[int]
                                  "hidden", "a hidden or filtered row", "left out")
     problems += _shown_otherwise(label, [r for r in sheet.struck_rows if r in records],
                                  "struck-through", "a struck-through row", "gone")
+    problems += _hidden_columns(label, sheet, table)
     for ref in sheet.marks.merged:
         top, bottom = (cell_row(corner) for corner in ref.split(":"))
         column = table.positions.get(cell_column(ref.split(":")[0]))
@@ -329,6 +331,23 @@ def _spans_register(totals: TotalsRow, table: RawTable) -> bool:
     key = TABLES[table.name].key if table.name in TABLES else None
     columns = [p for p, name in table.positions.items() if key is None or name == key]
     return any(totals.first <= p <= totals.last for p in columns)
+
+
+def _hidden_columns(label: str, sheet: Sheet, table: RawTable) -> list[Problem]:
+    """One warning naming the sheet's hidden columns that have a header: read like any
+    other (the register is what the file holds), as hidden rows are."""
+    hidden = sorted(p for p in table.positions if any(
+        first <= p <= last for first, last in sheet.marks.hidden_columns))
+    if not hidden:
+        return []
+    shown = ", ".join(f"{letters(p)} ({table.typed.get(table.positions[p], table.positions[p])})"
+                      for p in hidden)
+    return [Problem(
+        label, None, table.positions[hidden[0]] if len(hidden) == 1 else None,
+        "columns the sheet shows (a hidden column is read like any other: delete the "
+        "columns meant to be left out, or unhide them)",
+        f"{len(hidden)} hidden column{'s' if len(hidden) != 1 else ''}: {shown}",
+        severity="warning")]
 
 
 def _shown_otherwise(label: str, rows: list[int], kind: str, what: str, meant: str

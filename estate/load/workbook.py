@@ -42,13 +42,16 @@ class TotalsRow:
 class SheetMarks:
     """What a sheet shows otherwise than its cells read, from its XML: `hidden_rows` (by
     hand, a filter or a collapsed group), `merged` ranges (`B2:B10`), the rows an Excel
-    Table keeps for its totals (`table_totals`), and whether it holds any formula
-    (`formulas`; unsure counts as yes, as it only asks for a closer look)."""
+    Table keeps for its totals (`table_totals`), whether it holds any formula
+    (`formulas`; unsure counts as yes, as it only asks for a closer look), and
+    `hidden_columns`, each a range `(first, last)` as the sheet keeps them, 0-based as
+    `cell_column` gives."""
 
     hidden_rows: list[int] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
     table_totals: list[TotalsRow] = field(default_factory=list)
     formulas: bool = True
+    hidden_columns: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -192,6 +195,12 @@ def sheet_marks(path: Path, title: str, chunk: int = 1 << 20) -> SheetMarks:
                                 marks.hidden_rows.append(row)
                         elif kind == b"f":
                             marks.formulas = True
+                        elif kind == b"col":
+                            if _attribute(tag.group(), "hidden") in ("1", "true"):
+                                first = int(_attribute(tag.group(), "min") or 0)
+                                last = int(_attribute(tag.group(), "max") or first)
+                                if first >= 1:
+                                    marks.hidden_columns.append((first - 1, last - 1))
                         elif kind == b"mergeCell":
                             if ref := _attribute(tag.group(), "ref"):
                                 marks.merged.append(ref)
@@ -203,7 +212,7 @@ def sheet_marks(path: Path, title: str, chunk: int = 1 << 20) -> SheetMarks:
     return marks
 
 
-_SHEET_TAGS = re.compile(rb"<(?:\w+:)?(row|f|mergeCell|tablePart)\b[^<>]*>")
+_SHEET_TAGS = re.compile(rb"<(?:\w+:)?(row|f|col|mergeCell|tablePart)\b[^<>]*>")
 """The tags of a sheet's XML that `sheet_marks` reads."""
 
 
