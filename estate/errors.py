@@ -7,6 +7,8 @@ them can be listed together, each located as a spreadsheet user would find it.
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -71,6 +73,31 @@ def did_you_mean(names: Iterable[str]) -> str:
     """The hint for an unknown key, column or value: "did you mean `Name`?", or "did you
     mean `a` or `b`?" for several; each as the user would type it (`as_typed`)."""
     return f"did you mean {' or '.join(as_typed(n) for n in names)}?"
+
+
+def spelling_key(word: str) -> str:
+    """A word with case, spaces, underscores and hyphens set aside: `Public_Access`,
+    `public access` and `public-access` share one key, so a register that spells one
+    thing two such ways can be told so."""
+    return re.sub(r"[\s_\-]+", "", word.casefold())
+
+
+#: How alike two spellings must be (difflib's ratio, on their `spelling_key`s) to be
+#: taken as one word typed two ways: `ofice` and `Offices` for `office` pass (0.91,
+#: 0.92), `library` for `public_access` or `depot` for `hub` do not.
+NEAR_MISS_RATIO = 0.85
+
+
+def near_miss(word: str, meant: str) -> bool:
+    """Whether `word` is another spelling of `meant` rather than another word: the same
+    but for case, spaces, underscores and hyphens, or within `NEAR_MISS_RATIO` of it (a
+    typo, a plural) and no more than two letters longer or shorter (`public_access_desk`
+    is another service than `public_access`). A word is no near miss of itself."""
+    if word == meant:
+        return False
+    key, meant_key = spelling_key(word), spelling_key(meant)
+    return key == meant_key or (abs(len(key) - len(meant_key)) <= 2 and difflib.SequenceMatcher(
+        None, key, meant_key).ratio() >= NEAR_MISS_RATIO)
 
 
 class EstateError(Exception):

@@ -94,7 +94,11 @@ def check_scenario(scenario: Scenario, register: Register, clock: Clock | None =
         except InputError as exc:
             problems += exc.problems
         if any(p.severity == "error" for p in problems):
-            raise InputError([*problems, *register.warnings])
+            # a cell an error names is not warned of too (a service spelt two ways is
+            # the register's warning and, under a rule of that service, an error)
+            named = {(p.file, p.row, p.column) for p in problems if p.severity == "error"}
+            raise InputError([*problems, *(w for w in register.warnings
+                                           if (w.file, w.row, w.column) not in named)])
     return problems
 
 

@@ -8,7 +8,7 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
   status.py: test_solve.py, test_summary.py
 - load/schema.py: test_validate.py; load/workbook.py, load/csv_file.py, load/layers.py:
   test_read.py; load/geography.py: test_references.py; load/checker.py,
-  load/consistency.py: test_scenario.py
+  load/consistency.py: test_scenario.py (and its near misses: test_consistency.py)
 - model/parts.py, model/costs.py: test_build.py (the recipe's rows and costs, by hand)
 - solve/__init__.py, solve/types.py, solve/highs.py, solve/pulp.py: test_solve.py
   (`to_pulp` also in test_arrays.py)

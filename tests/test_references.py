@@ -330,3 +330,25 @@ def test_a_build_cost_on_an_existing_site_is_a_warning(tmp_path: Path) -> None:
         ("sites.csv", 2, "build_cost", "warning")]
     assert added[0].found == "250,000.50 on an existing site, ignored", added[0].found
     assert "only on a candidate site" in added[0].expected
+
+
+@pytest.mark.parametrize("odd", ["Public_Access", "public access", "PUBLIC-ACCESS"])
+def test_a_service_spelled_another_way_at_one_site_is_warned_at_its_row(
+        tmp_path: Path, odd: str) -> None:
+    """Rows 2 and 4 say `public_access`, row 3 says it another way: the warning falls
+    on row 3 (the spelling the other two use is kept), and on nothing else."""
+    folder = csv_register(tmp_path, sites={"services": ["public_access;library", odd,
+                                                        "public_access"]})
+    warnings = [w for w in load_register(folder).warnings if w.column == "services"]
+    assert located(warnings) == {("sites.csv", 3, "services")}
+    assert warnings[0].severity == "warning"
+    assert warnings[0].found == f"{odd!r}, but row 2 spells it 'public_access'"
+
+
+@pytest.mark.parametrize("other", ["library", "public_access_desk", "public_acess"])
+def test_services_that_are_other_words_are_not_warned(tmp_path: Path, other: str) -> None:
+    """Only case, spaces, underscores and hyphens make two spellings of one service
+    here; a typo is the scenario's to catch, as only a rule says which word is meant."""
+    folder = csv_register(tmp_path, sites={"services": ["public_access", other,
+                                                        "public_access"]})
+    assert [w for w in load_register(folder).warnings if w.column == "services"] == []

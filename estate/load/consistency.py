@@ -9,7 +9,7 @@ from collections import Counter
 import numpy as np
 import pyproj
 
-from estate.errors import Problem, as_typed, did_you_mean
+from estate.errors import Problem, as_typed, did_you_mean, near_miss
 from estate.load.scenario import Scenario
 from estate.load.validate import Register
 
@@ -176,6 +176,8 @@ def _words(scenario: Scenario, register: Register, label: str) -> list[Problem]:
                 f"a service some site offers (the register's: {offered})",
                 repr(rule.service) + hint, label="key",
                 severity="error" if hint else "warning"))
+        else:
+            problems += _services_near(rule.name, rule.service, register)
         if register.zones.empty:
             problems.append(Problem(
                 label, None, rule.name, "zones for the rule to protect",
@@ -201,7 +203,43 @@ def _words(scenario: Scenario, register: Register, label: str) -> list[Problem]:
             problems.append(Problem(
                 label, None, "policy.closable_kinds", "kinds of sites in the register",
                 f"{kind!r}, which no site has{near}", label="key", severity="warning"))
+        elif kind in kinds:
+            problems += _kinds_near(kind, scenario.closable_kinds, register)
     return problems
+
+
+def _services_near(rule: str, service: str, register: Register) -> list[Problem]:
+    """An error at each site offering a near miss of a coverage rule's service that
+    other sites spell as the rule does (`Public_Access`, `public access`, `public_acess`
+    for `public_access`): the rule counts only its own spelling, so the plan would take
+    that site for one without the service, and could close a town's only access point
+    as if it had none today."""
+    sites = register.sites
+    file = register.files.get("sites", "sites")
+    return [Problem(file, int(row.row), "services",
+                    f"the spelling of coverage rule {rule} ({as_typed(service)}), which "
+                    "other sites use", f"{offered!r}, which the rule does not count",
+                    severity="error")
+            for row in sites.itertuples(index=False) if service not in row.services
+            for offered in row.services if near_miss(offered, service)]
+
+
+def _kinds_near(kind: str, closable: tuple[str, ...], register: Register) -> list[Problem]:
+    """A warning at each site of a kind outside `policy.closable_kinds` that is a near
+    miss of a closable kind other sites have (`ofice`, `offices` for `office`): the plan
+    keeps such a site open as if it were of another kind. A warning, not an error as for
+    a coverage service: kinds are the register's own words, a site of another kind may
+    rightly stay open, and no setting could then silence an error."""
+    sites = register.sites
+    file = register.files.get("sites", "sites")
+    return [Problem(file, int(row.row), "kind",
+                    f"a kind of policy.closable_kinds, as other sites spell it "
+                    f"({as_typed(kind)}), for a site the plan may close (or add the kind "
+                    "to closable_kinds)",
+                    f"{row.kind!r}, not closable, so the site stays open",
+                    severity="warning")
+            for row in sites.itertuples(index=False)
+            if row.kind not in closable and near_miss(row.kind, kind)]
 
 
 def _repeats(scenario: Scenario, label: str) -> list[Problem]:

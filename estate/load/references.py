@@ -9,10 +9,11 @@ column, as in `estate.load.validate`.
 from __future__ import annotations
 
 import numbers
+from collections import Counter
 
 import pandas as pd
 
-from estate.errors import Problem, did_you_mean
+from estate.errors import Problem, did_you_mean, spelling_key
 from estate.load.geography import check_positions
 from estate.load.schema import TABLES
 
@@ -285,7 +286,8 @@ def _check_zone_areas(sites: pd.DataFrame, zones: pd.DataFrame, files: dict[str,
 def _check_spelling(
     sites: pd.DataFrame, functions: pd.DataFrame, files: dict[str, str]
 ) -> list[Problem]:
-    """Types match exactly (`IT` is not `it`): flag spellings that differ only in case.
+    """Types match exactly (`IT` is not `it`): flag spellings that differ only in case;
+    services likewise, and those that differ in spaces, underscores or hyphens.
 
     Such a slip silently keeps a function out of a shared centre or a site's hosts,
     so it is worth a warning; it is not an error, as the register may mean it.
@@ -316,4 +318,30 @@ def _check_spelling(
                 severity="warning",
             )
         )
+    return problems + _check_services(sites, files["sites"])
+
+
+def _check_services(sites: pd.DataFrame, label: str) -> list[Problem]:
+    """A warning at each site that spells a service as another site does but for case,
+    spaces, underscores or hyphens (`Public_Access`, `public access` beside
+    `public_access`; the spelling most sites use is the one kept): a coverage rule
+    counts only its own spelling, so such a site would drop out of it without a word
+    (a rule's own check, `estate.load.consistency`, makes that an error)."""
+    offered = sites[["services", "row"]].explode("services").dropna()
+    # the spelling most sites use (the first of equals) is the one to keep
+    counts = Counter(offered["services"])
+    usual: dict[str, str] = {}
+    for entry, _ in counts.most_common():
+        usual.setdefault(spelling_key(entry), entry)
+    first_row = dict(zip(offered["services"][::-1], offered["row"][::-1], strict=True))
+    problems = []
+    for entry, row in offered.itertuples(index=False):
+        spelt = usual[spelling_key(entry)]
+        if entry != spelt:
+            problems.append(Problem(
+                label, int(row), "services",
+                "one spelling per service (services match exactly, as coverage rules "
+                "name them)",
+                f"{entry!r}, but row {int(first_row[spelt])} spells it {spelt!r}",
+                severity="warning"))
     return problems

@@ -1,0 +1,82 @@
+"""Near misses between a scenario and its register's cells (estate.load.consistency):
+a site whose service a coverage rule spells otherwise, or whose kind is a slip for a
+closable one, is named at its row and column, since the plan would quietly leave it
+out of the rule, or keep it open."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from estate.load.consistency import check_against_register
+from estate.load.scenario import load_scenario
+from estate.load.validate import load_register
+from tests.fixtures import invoke, no_traceback, town, town_rows
+
+
+@pytest.mark.parametrize("odd", ["Public_Access", "public access", "public_acess"])
+def test_a_site_spelling_a_rules_service_nearly_so_is_an_error_at_its_cell(
+        tmp_path: Path, odd: str) -> None:
+    """S1 (sites.csv row 2) offers `public_access` as the rule spells it; S2 (row 3)
+    offers it spelt another way. The rule would not count S2, so the plan could close
+    the one site it takes for the area's access point: an error at row 3, column
+    services, naming the rule's spelling and the cell's."""
+    rows = town_rows()
+    rows["sites"][1]["services"] = f"library;{odd}"
+    scenario = load_scenario(town(tmp_path, rows))
+    problems = [p for p in check_against_register(scenario, load_register(tmp_path / "reg"))
+                if p.column == "services"]
+    assert [(p.file, p.row, p.severity) for p in problems] == [("sites.csv", 3, "error")]
+    assert "coverage.0 (`public_access`)" in problems[0].expected
+    assert problems[0].found.startswith(repr(odd))
+
+
+@pytest.mark.parametrize("services", ["library", "public_access_desk",
+                                      "public_access;Public_Access"])
+def test_other_services_or_the_rules_own_spelling_beside_are_no_error(
+        tmp_path: Path, services: str) -> None:
+    """Another word (or a longer one) is another service; a site that offers the rule's
+    spelling is counted, whatever else its cell says."""
+    rows = town_rows()
+    rows["sites"][1]["services"] = services
+    scenario = load_scenario(town(tmp_path, rows))
+    problems = check_against_register(scenario, load_register(tmp_path / "reg"))
+    assert [p for p in problems if p.column == "services"] == []
+
+
+@pytest.mark.parametrize("odd", ["ofice", "Offices", "OFFICE S"])
+def test_a_site_of_a_kind_near_a_closable_one_is_warned_at_its_row(
+        tmp_path: Path, odd: str) -> None:
+    """S1 is an office (the default kind, closable); S2 (row 3) is typed as a near miss
+    of it, which the plan would keep open: a warning at row 3, column kind. S3 is a
+    station, another word, and is not named."""
+    rows = town_rows()
+    rows["sites"][1]["kind"] = odd
+    rows["sites"][2]["kind"] = "station"
+    scenario = load_scenario(town(tmp_path, rows))
+    problems = [p for p in check_against_register(scenario, load_register(tmp_path / "reg"))
+                if p.column == "kind"]
+    assert [(p.file, p.row, p.severity) for p in problems] == [("sites.csv", 3, "warning")]
+    assert "(`office`)" in problems[0].expected
+    assert "not closable, so the site stays open" in problems[0].found
+
+
+def test_a_near_kind_that_is_itself_closable_is_not_warned(tmp_path: Path) -> None:
+    rows = town_rows()
+    rows["sites"][1]["kind"] = "offices"
+    scenario = load_scenario(town(tmp_path, rows, changes={
+        "policy": {"closable_kinds": ["office", "offices"]}}))
+    problems = check_against_register(scenario, load_register(tmp_path / "reg"))
+    assert [p for p in problems if p.column == "kind"] == []
+
+
+def test_validate_names_a_sites_near_miss_service_once_as_an_error(tmp_path: Path) -> None:
+    """The register's warning and the rule's error are one mistake at one cell: said once."""
+    rows = town_rows()
+    rows["sites"][1]["services"] = "Public_Access"
+    run = invoke(tmp_path, "validate", town(tmp_path, rows))
+    assert run.code == 1, run.output
+    no_traceback(run)
+    assert run.stderr.count("row 3, column services") == 1, run.stderr
+    assert "found 'Public_Access', which the rule does not count" in run.stderr
