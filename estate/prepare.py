@@ -306,42 +306,38 @@ def _drop_pairs_that_cannot_fit(pairs: pd.DataFrame, functions: pd.DataFrame,
     return pairs[keep].reset_index(drop=True)
 
 
-def _drop_moves_past_the_horizon(pairs: pd.DataFrame, functions: pd.DataFrame,
-                                 sites: pd.DataFrame, home: np.ndarray, calendar: Calendar,
-                                 file: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """A team housed today whose `earliest_move` falls after the horizon's last year
-    starts cannot move within it, in any programme: its only pair is its home, so the
-    plan neither books a move nor closes the site it must stay in. A warning at the
-    team's row says so, as it is why that site stays open."""
+def allowed_by_dates(pairs: pd.DataFrame, functions: pd.DataFrame, sites: pd.DataFrame,
+                     home: np.ndarray, calendar: Calendar) -> np.ndarray:
+    """Per pair (of `functions`' rows): False where the dates rule it out in every
+    programme. A team housed today whose `earliest_move` falls after the horizon's last
+    year starts cannot move within it: its only pair is its home, so the plan neither
+    books a move nor closes the site it must stay in. A team with no site today is
+    placed in its first year (year 1, or its earliest_move's; `estate.programme.rules`),
+    so no programme places it at a candidate that takes longer to build, and the plan
+    houses it where it can sit from that year; a team whose first year is after the
+    horizon keeps its pairs: no programme places it at all, and the programme says so."""
+    first = earliest_years(functions, calendar)
+    pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
+    stays = (first > calendar.horizon) & (home >= 0)
+    late_build = ((home[pf] < 0) & (first[pf] <= calendar.horizon)
+                  & sites["candidate"].to_numpy(bool)[ps]
+                  & (sites["build_years"].to_numpy(float)[ps] > first[pf]))
+    return (pairs["home"].to_numpy(bool) | ~stays[pf]) & ~late_build
+
+
+def _staying_put(functions: pd.DataFrame, sites: pd.DataFrame, home: np.ndarray,
+                 calendar: Calendar, file: str) -> list[Problem]:
+    """A warning at the row of each team that may not move within the horizon
+    (`allowed_by_dates`), as it is why its site stays open."""
     late = (earliest_years(functions, calendar) > calendar.horizon) & (home >= 0)
-    pf = pairs["f"].to_numpy()
-    keep = pairs["home"].to_numpy(bool) | ~late[pf]
     last = calendar.date_of(calendar.horizon)  # a move takes a whole year, from its start
-    warnings = [
+    return [
         Problem(file, int(functions.at[f, "row"]), "earliest_move",
                 f"a date by {last.isoformat()}, the start of the horizon's last year, for "
                 "the team to move within it",
                 f"{functions.at[f, 'earliest_move']}: {functions.at[f, 'function_id']} stays "
                 f"at {sites.at[int(home[f]), 'site_id']} in every plan", severity="warning")
         for f in np.flatnonzero(late)]
-    return pairs[keep].reset_index(drop=True), warnings
-
-
-def _drop_sites_opening_too_late(pairs: pd.DataFrame, functions: pd.DataFrame,
-                                 sites: pd.DataFrame, home: np.ndarray, calendar: Calendar
-                                 ) -> pd.DataFrame:
-    """A team with no site today is placed in its first year (year 1, or its
-    earliest_move's; `estate.programme.rules`), so no programme can place it at a
-    candidate that takes longer to build: such pairs go, and the plan houses it where
-    it can sit from that year. A team whose first year is after the horizon keeps its
-    pairs: no programme places it at all, and the programme says so."""
-    first = earliest_years(functions, calendar)
-    build_years = sites["build_years"].to_numpy(float)
-    candidate = sites["candidate"].to_numpy(bool)
-    pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
-    late = ((home[pf] < 0) & (first[pf] <= calendar.horizon) & candidate[ps]
-            & (build_years[ps] > first[pf]))
-    return pairs[~late].reset_index(drop=True)
 
 
 def _builds_past_the_horizon(sites: pd.DataFrame, forced_open: np.ndarray, calendar: Calendar,
@@ -416,10 +412,10 @@ def prepare(register: Register, scenario: Scenario) -> Prepared:
     calendar = None if scenario.start is None else Calendar(
         scenario.start, scenario.horizon_years, scenario.discount_rate)
     if calendar is not None:
-        pairs, staying = _drop_moves_past_the_horizon(
-            pairs, functions, sites, home, calendar, register.files.get("functions",
-                                                                        "functions"))
-        pairs = _drop_sites_opening_too_late(pairs, functions, sites, home, calendar)
+        pairs = pairs[allowed_by_dates(pairs, functions, sites, home, calendar)
+                      ].reset_index(drop=True)
+        staying = _staying_put(functions, sites, home, calendar,
+                               register.files.get("functions", "functions"))
         unbuilt, late_builds = _builds_past_the_horizon(
             sites, forced_open, calendar, register.files.get("sites", "sites"))
         forced_closed = forced_closed | unbuilt

@@ -15,6 +15,7 @@ what to change for this scenario, not a fixed list.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,7 @@ from estate.errors import InfeasibleError
 from estate.model.arrays import EstateModel, labels
 from estate.prepare import Prepared, eligible_pairs
 from estate.solve import SolverOptions, solve
+from estate.solve.room import no_room, site_named, taken_room, team_named
 
 ELASTIC_FAMILIES = ("housed", "desks", "racks", "max_one_off")
 
@@ -58,15 +60,6 @@ def _other_rules(prep: Prepared) -> tuple[str, ...]:
     sc = prep.scenario
     return ((("policy.close",) if sc.close else ())
             + (("policy.max_one_off",) if math.isfinite(sc.max_one_off) else ()))
-
-
-def _site(prep: Prepared, s: int) -> str:
-    return f"{prep.sites.at[s, 'site_id']} {prep.sites.at[s, 'name']}"
-
-
-def _function(prep: Prepared, f: int) -> str:
-    fun = prep.functions
-    return f"function {fun.at[f, 'function_id']} ({fun.at[f, 'agency_id']} {fun.at[f, 'type']})"
 
 
 def precheck(prep: Prepared) -> list[Reason]:
@@ -106,6 +99,12 @@ def precheck(prep: Prepared) -> list[Reason]:
             ok &= need <= sites[column].to_numpy(float)[ps] + 1e-9
     has_site = np.zeros(len(functions), bool)
     has_site[pf[ok]] = True
+    if sc.split:
+        # a team split over the sites it may use still needs their room together
+        for column in ("desks", "racks"):
+            held = np.bincount(pf[ok], weights=sites[column].to_numpy(float)[ps[ok]],
+                               minlength=len(functions))
+            has_site &= functions[column].to_numpy(float) * (1 - prep.efficiency) <= held + 1e-9
     horizon = prep.calendar.horizon if prep.calendar is not None else None
     for f in np.flatnonzero(~has_site).tolist():
         home = prep.home[f]
@@ -113,20 +112,23 @@ def precheck(prep: Prepared) -> list[Reason]:
                 and prep.earliest_years[f] > horizon):
             # its only pair is its home (`prepare`): the closing is what cannot happen
             reasons.append(Reason(
-                f"{_function(prep, f)} may not move before {functions.at[f, 'earliest_move']} "
+                f"{team_named(prep, f)} may not move before {functions.at[f, 'earliest_move']} "
                 f"(earliest_move), after the {horizon}-year horizon, so it stays at "
-                f"{_site(prep, home)}, which the scenario closes (policy.close)",
+                f"{site_named(prep, home)}, which the scenario closes (policy.close)",
                 ("policy.close", "functions.earliest_move", "horizon_years")))
             continue
         if home < 0 and (waiting := _built_too_late(prep, f)):
             reasons.append(Reason(waiting, BUILT_TOO_LATE))
             continue
+        if short := no_room(prep, f):
+            reasons.append(Reason(*short))
+            continue
         t = functions.at[f, "type"]
         need = "a secure site" if functions.at[f, "needs_secure"] else "a site"
-        where = (f"within {sc.max_km:g} km of {_site(prep, home)}" if home >= 0
+        where = (f"within {sc.max_km:g} km of {site_named(prep, home)}" if home >= 0
                  else "anywhere in the register")
         reasons.append(Reason(
-            f"{_function(prep, f)} needs {need} {where} hosting {t} with room for "
+            f"{team_named(prep, f)} needs {need} {where} hosting {t} with room for "
             f"{functions.at[f, 'desks']:g} desks and {functions.at[f, 'racks']:g} racks that "
             "may stay open; there is none",
             (("relocation.max_km",) if home >= 0 else ())
@@ -187,7 +189,7 @@ def _built_too_late(prep: Prepared, f: int) -> str:
     soonest = s[np.argmin(by[s])]
     named = ", ".join(sites["site_id"].to_numpy(object)[s[:5]]) + (
         f" and {len(s) - 5} more" if len(s) > 5 else "")
-    said = (f"{_function(prep, f)} has no site today, so it must be placed in its first "
+    said = (f"{team_named(prep, f)} has no site today, so it must be placed in its first "
             f"year, from {prep.calendar.date_of(first)}, but the only sites with room for "
             f"it are still to be built ({named})")
     if by[soonest] > prep.calendar.horizon:
@@ -195,7 +197,7 @@ def _built_too_late(prep: Prepared, f: int) -> str:
                 "(build_years): make room for it at a site open today, or lengthen "
                 "horizon_years")
     opens = prep.calendar.date_of(int(by[soonest]))
-    return (said + f", and the soonest, {_site(prep, int(soonest))}, opens on {opens}: set "
+    return (said + f", and the soonest, {site_named(prep, int(soonest))}, opens on {opens}: set "
             f"its earliest_move to {opens} or later (functions table), or make room for it "
             "at a site open today")
 
@@ -250,6 +252,7 @@ def explain_infeasible(prep: Prepared, model: EstateModel, options: SolverOption
     if sol.values is None:
         return [Reason("the solver reports the scenario infeasible, and the elastic re-solve "
                        "could not find which rules fail", ())]
+    values = sol.values
     reasons = []
     row_family = {}
     for fam, sl in model.family_rows.items():
@@ -261,7 +264,8 @@ def explain_infeasible(prep: Prepared, model: EstateModel, options: SolverOption
             continue
         fam = row_family[row]
         label = model.family_labels[fam][row - model.family_rows[fam].start]
-        reasons.append(_describe(prep, fam, str(label), float(v)))
+        reasons.append(_describe(prep, fam, str(label), float(v),
+                                 lambda f: taken_room(prep, model, values, f)))
     return sorted(set(reasons), key=lambda r: r.text) or [
         Reason("the solver reports the scenario infeasible (the combination of rules, not one "
                "of them)", ())]
@@ -277,16 +281,22 @@ def _named(frame: pd.DataFrame, id_column: str, label: str) -> str:
     return f"{row[id_column]} {name}".strip()
 
 
-def _describe(prep: Prepared, family: str, label: str, amount: float) -> Reason:
+def _describe(prep: Prepared, family: str, label: str, amount: float,
+              taken: Callable[[int], dict[str, np.ndarray]]) -> Reason:
+    """The reason a row of `family` labelled `label` is `amount` short in the elastic
+    re-solve; `taken(f)`: the room the teams other than f take at each site there."""
     sc = prep.scenario
     if family == "housed":
         hits = np.flatnonzero(labels(prep.functions["function_id"]) == label)
-        what = _function(prep, int(hits[0])) if len(hits) else f"function {label}"
+        what = team_named(prep, int(hits[0])) if len(hits) else f"function {label}"
         if len(hits) and prep.home[hits[0]] < 0:
             # the elastic model reaches a team with no site today when split hides it
             # from the checks before solving
             if waiting := _built_too_late(prep, int(hits[0])):
                 return Reason(waiting, BUILT_TOO_LATE)
+        if len(hits) and (short := no_room(prep, int(hits[0]), taken(int(hits[0])))):
+            return Reason(*short)
+        if len(hits) and prep.home[hits[0]] < 0:
             return Reason(f"{what} has no site today and cannot be housed at any site under "
                           "the other rules (hosting its type, secure if needed)",
                           _other_rules(prep) + ("sites.hosts",))

@@ -1,0 +1,189 @@
+"""A team with no site because of room (estate.solve.room): the reason names the sites
+it may use and their desks or racks against its need, and the keys that make room
+(`sites.desks`, `sites.racks`, `assignment.split`), not `relocation.max_km` unless a
+site farther away could take it.
+
+Each register is built here on the km grid, small enough to work out by hand or by
+trying every plan; `estate validate` and `estate plan` run in this process.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fixtures import (
+    TWO_AGENCIES,
+    Run,
+    function,
+    invoke,
+    merge,
+    no_traceback,
+    scenario,
+    site,
+    write_register,
+    write_scenario,
+)
+
+
+def _write(tmp_path: Path, sites: list[dict[str, Any]], functions: list[dict[str, Any]],
+           **changes: Any) -> Path:
+    """The register and a scenario on it: moves within 40 km, whole teams, no sharing,
+    with `changes` merged in table by table."""
+    data = write_register(tmp_path / "reg", TWO_AGENCIES, sites, functions)
+    raw = scenario(name="room", data=str(data.resolve()),
+                   relocation={"cost_per_fte": 100.0, "max_km": 40.0})
+    return write_scenario(tmp_path / "room.toml", merge(raw, changes))
+
+
+def _reasons(run: Run) -> list[str]:
+    """The reasons an infeasible run says on stderr, one a line."""
+    return [line[4:] for line in run.stderr.splitlines() if line.startswith("  - ")]
+
+
+def _relax(run: Run) -> list[str]:
+    found = re.search(r"Relax the rules named above \((.*)\) and run again", run.stderr)
+    assert found, run.stderr
+    return found.group(1).split(", ")
+
+
+# Three offices 1.5 to 2.5 km apart; three 20-desk teams, one at each. O1 holds 15 desks,
+# so no team fits there; O2 and O3 hold 30 each, so one team each: three teams, room
+# for two. All 75 desks together are more than the 60 needed.
+THREE_OFFICES = [site("O1", "A1", 0, 0, desks=15), site("O2", "A2", 0, 2, desks=30),
+                 site("O3", "A2", 1.5, 1, desks=30)]
+THREE_TEAMS = [function("X", "A1", "IT", "O1", fte=20), function("Y", "A2", "HR", "O2", fte=20),
+               function("W", "A2", "Finance", "O3", fte=20)]
+
+
+def _whole_plans(desks: list[float], needs: list[float]) -> list[tuple[int, ...]]:
+    """Every way of seating each whole team at one site that fits (brute force)."""
+    found = []
+    for seats in itertools.product(range(len(desks)), repeat=len(needs)):
+        used = [sum(n for n, s in zip(needs, seats, strict=True) if s == j)
+                for j in range(len(desks))]
+        if all(u <= d for u, d in zip(used, desks, strict=True)):
+            found.append(seats)
+    return found
+
+
+@pytest.mark.parametrize("max_km", [40.0, 1000.0])
+def test_teams_short_of_room_together_are_told_the_desks_not_the_distance(
+        tmp_path: Path, max_km: float) -> None:
+    """Every office is within reach of every team, so distance is no rule to relax:
+    the reason is room. It names each office with its desks and what the other teams
+    take there, and the keys are the desks and whole teams (split makes a plan)."""
+    assert _whole_plans([15, 30, 30], [20, 20, 20]) == []  # no plan, by trying all 27
+    scenario_path = _write(tmp_path, THREE_OFFICES, THREE_TEAMS,
+                           relocation={"max_km": max_km})
+    validate = invoke(tmp_path, "validate", scenario_path)  # pairs of teams: not seen
+    assert validate.code == 0, validate.output
+    run = invoke(tmp_path, "plan", scenario_path, "--out", "out")
+    assert run.code == 2, run.output
+    no_traceback(run)
+    [reason] = _reasons(run)
+    team = re.match(r"function (\w) ", reason)
+    assert team and team.group(1) in "XYW", reason
+    assert (f"must sit whole at one site within {max_km:g} km of" in reason
+            and "(assignment.split is false) with room for 20 desks, but none of the 3 "
+            "sites it may use there has it beside the other teams" in reason), reason
+    assert "O1 Site O1 holds 15 desks" in reason
+    # the other two teams sit at O2 and O3, one each: 10 desks left at either
+    for office in ("O2", "O3"):
+        assert f"{office} Site {office} holds 30 desks (20 taken by other teams)" in reason
+    assert "cannot be housed at any eligible site" not in reason
+    assert _relax(run) == ["sites.desks", "assignment.split"]
+    # each key named is a real way out: split teams, or five more desks at O1
+    split = _write(tmp_path, THREE_OFFICES, THREE_TEAMS, assignment={"split": True})
+    assert invoke(tmp_path, "plan", split, "--out", "split").code == 0
+    roomier = [dict(THREE_OFFICES[0], desks=20), *THREE_OFFICES[1:]]
+    assert _whole_plans([20, 30, 30], [20, 20, 20])
+    assert invoke(tmp_path, "plan", _write(tmp_path, roomier, THREE_TEAMS),
+                  "--out", "roomier").code == 0
+
+
+def _validate_and_plan(tmp_path: Path, scenario_path: Path) -> tuple[Run, Run]:
+    """`estate validate` and `estate plan` on one scenario, both refusing it alike."""
+    validate = invoke(tmp_path, "validate", scenario_path)
+    plan = invoke(tmp_path, "plan", scenario_path, "--out", "out")
+    for run in (validate, plan):
+        assert run.code == 2, run.output
+        no_traceback(run)
+    assert _reasons(validate) == _reasons(plan) and _relax(validate) == _relax(plan)
+    return validate, plan
+
+
+def test_a_team_no_site_within_reach_can_hold_is_told_by_validate(tmp_path: Path) -> None:
+    """F1 (20 desks) may use S1 (15 desks, its home) and S2 (18 desks), 5 km away; S3,
+    100 km away, holds 50. Neither near site holds it whole (by hand): the reason is
+    their desks, with S3 farther away, and the keys are the distance, the desks and
+    whole teams (15 + 18 = 33 desks would hold it split)."""
+    sites = [site("S1", "A1", 0, 0, desks=15), site("S2", "A1", 5, 0, desks=18),
+             site("S3", "A2", 100, 0, desks=50)]
+    teams = [function("F1", "A1", "IT", "S1", fte=20), function("F2", "A2", "HR", "S3")]
+    validate, _ = _validate_and_plan(tmp_path, _write(tmp_path, sites, teams))
+    assert _reasons(validate) == [
+        "function F1 (A1 IT) must sit whole at one site within 40 km of S1 Site S1 "
+        "(assignment.split is false) with room for 20 desks, but none of the 2 sites it "
+        "may use there has it: S2 Site S2 holds 18 desks; S1 Site S1 holds 15 desks; "
+        "farther away, S3 Site S3 could hold it"]
+    assert _relax(validate) == ["relocation.max_km", "sites.desks", "assignment.split"]
+
+
+def test_a_split_team_the_sites_within_reach_cannot_hold_together(tmp_path: Path) -> None:
+    """Teams may split, but F1's 50 desks are more than the 20 + 20 of the sites within
+    40 km; S3, 100 km away, holds 100 (all sites together hold 140, so the check of
+    the whole register passes). Validate says it; the keys are the distance and desks."""
+    sites = [site("S1", "A1", 0, 0, desks=20), site("S2", "A1", 5, 0, desks=20),
+             site("S3", "A2", 100, 0, desks=100)]
+    teams = [function("F1", "A1", "IT", "S1", fte=50), function("F2", "A2", "HR", "S3")]
+    path = _write(tmp_path, sites, teams, assignment={"split": True})
+    validate, _ = _validate_and_plan(tmp_path, path)
+    [reason] = _reasons(validate)
+    assert reason.startswith(
+        "function F1 (A1 IT) needs room for 50 desks within 40 km of S1 Site S1, but the "
+        "sites it may use there have 40 desks in all: "), reason
+    assert _relax(validate) == ["relocation.max_km", "sites.desks"]
+
+
+def test_racks_that_bind_are_named_and_desks_that_do_not_are_not(tmp_path: Path) -> None:
+    """F1 needs 10 desks and 4 racks; the two sites it may use hold 100 desks each but
+    2 and 3 racks; S3, 100 km away, holds 10. The reason and its keys are the racks
+    (2 + 3 = 5 would hold it split) and the distance, not the desks."""
+    sites = [site("S1", "A1", 0, 0, racks=2), site("S2", "A1", 5, 0, racks=3),
+             site("S3", "A2", 100, 0, desks=200, racks=10)]
+    teams = [function("F1", "A1", "IT", "S1", fte=10, racks=4),
+             function("F2", "A2", "HR", "S3")]
+    validate, _ = _validate_and_plan(tmp_path, _write(tmp_path, sites, teams))
+    assert _reasons(validate) == [
+        "function F1 (A1 IT) must sit whole at one site within 40 km of S1 Site S1 "
+        "(assignment.split is false) with room for 10 desks and 4 racks, but none of the 2 "
+        "sites it may use there has it: S2 Site S2 holds 100 desks and 3 racks; S1 Site S1 "
+        "holds 100 desks and 2 racks; farther away, S3 Site S3 could hold it"]
+    assert _relax(validate) == ["relocation.max_km", "sites.racks", "assignment.split"]
+
+
+def test_a_team_that_may_not_move_is_told_the_room_at_its_home(tmp_path: Path) -> None:
+    """F1 and F2, 60 desks each, both sit at S1 (100 desks) and may not move before
+    2035, after the three-year horizon from 2027: each stays, and S1 cannot hold both
+    (F3 at S2, 5 km away, leaves 190 desks there, but neither may go). The reason is
+    the room at home and the dates, not the distance."""
+    sites = [site("S1", "A1", 0, 0, desks=100), site("S2", "A1", 5, 0, desks=200)]
+    teams = [function(f, "A1", "IT", "S1", fte=60, earliest_move="2035-01-01")
+             for f in ("F1", "F2")] + [function("F3", "A1", "IT", "S2")]
+    path = _write(tmp_path, sites, teams, start="2027-04-01", horizon_years=3)
+    run = invoke(tmp_path, "plan", path, "--out", "out")
+    assert run.code == 2, run.output
+    no_traceback(run)
+    [reason] = _reasons(run)
+    assert re.fullmatch(
+        r"function F[12] \(A1 IT\) stays at S1 Site S1, as it may not move before "
+        r"2035-01-01 \(earliest_move\), after the 3-year horizon, and needs room there for "
+        r"60 desks, but there is not that room beside the other teams \(as the re-solve "
+        r"that breaks the fewest rules placed them\): S1 Site S1 holds 100 desks "
+        r"\(60 taken by other teams\)", reason), reason
+    assert _relax(run) == ["functions.earliest_move", "horizon_years", "sites.desks"]
