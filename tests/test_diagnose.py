@@ -152,16 +152,25 @@ def test_elastic_one_off_shortfall_is_stated_in_pounds(tmp_path: Path) -> None:
     assert "£1,500,000" in run.stderr  # the cap itself
 
 
-def test_infeasible_function_found_by_elastic_resolve(tmp_path: Path) -> None:
-    """Two 60-desk teams at a 100-desk office, neither allowed to move (max_km 0):
-    each fits alone and all sites together hold enough, so only the solver sees it."""
+def _three_big_teams(tmp_path: Path) -> Path:
+    """Teams of 65, 50 and 50 desks and the 10-desk police IT team, which only the
+    40-desk police office takes; the 100-desk office holds the 65 alone or the two
+    50s, the 60-desk one a 50: by count they seat all four, and all sites together
+    hold enough, but one of the big three has no room."""
     rows = town_rows()
-    rows["functions"][0].update(fte=60)
-    rows["functions"][1].update(fte=60, site_id="S1")
-    scenario = town(tmp_path, rows, changes={"relocation": {"max_km": 0}})
+    rows["functions"][0].update(fte=65)
+    rows["functions"][1].update(fte=50)
+    rows["functions"].append({"function_id": "F4", "agency_id": "A1", "type": "HR",
+                              "site_id": "S1", "fte": 50, "annual_cost": 500_000})
+    return town(tmp_path, rows)
+
+
+def test_infeasible_function_found_by_elastic_resolve(tmp_path: Path) -> None:
+    """Only the solver sees that one of `_three_big_teams` has no room."""
+    scenario = _three_big_teams(tmp_path)
     assert _precheck_reasons(scenario) == []
     run = _infeasible(tmp_path, scenario)
-    assert re.search(r"function F[12]\b", run.stderr), run.stderr
+    assert re.search(r"function F[124]\b.* must sit whole at one site", run.stderr), run.stderr
     assert "F3" not in run.stderr
 
 
@@ -195,9 +204,12 @@ def _two_teams_that_may_not_move(tmp_path: Path) -> Path:
         "policy": {"max_one_off": 6_000_000}}), "coverage.0.radius_km, policy.max_one_off"),
     # the cap itself £500,000 short (elastic re-solve)
     (_small_shortfall, "policy.max_one_off"),
-    # two teams that may not move share one office too small for both (elastic re-solve):
-    # its desks, and the distance, as S2 farther away could take either
+    # two teams that may not move share one office too small for both (pre-check, the
+    # seats): its desks, and the distance, as S2 farther away could take either
     (_two_teams_that_may_not_move, "relocation.max_km, sites.desks"),
+    # one of three big teams left without room beside the others (elastic re-solve):
+    # the desks, and whole teams, as the room left over would hold it split
+    (_three_big_teams, "sites.desks, assignment.split"),
 ])
 def test_the_keys_to_relax_are_those_of_the_reasons_found(
         tmp_path: Path, scenario: Callable[[Path], Path], relax: str) -> None:

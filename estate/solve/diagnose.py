@@ -26,7 +26,7 @@ from estate.errors import InfeasibleError
 from estate.model.arrays import EstateModel, labels
 from estate.prepare import Prepared, eligible_pairs
 from estate.solve import SolverOptions, solve
-from estate.solve.room import no_room, site_named, taken_room, team_named
+from estate.solve.room import no_room, site_named, taken_room, team_named, too_few_seats
 
 ELASTIC_FAMILIES = ("housed", "desks", "racks", "max_one_off")
 
@@ -134,6 +134,8 @@ def precheck(prep: Prepared) -> list[Reason]:
             (("relocation.max_km",) if home >= 0 else ())
             + (("policy.close",) if sc.close else ())
             + ("sites.hosts",) + (("sites.secure",) if functions.at[f, "needs_secure"] else ())))
+    if not sc.split and has_site.all() and (short := too_few_seats(prep, ok)):
+        reasons.append(Reason(*short))
     eff = prep.efficiency
     for column in ("desks", "racks"):
         need = (functions[column].to_numpy(float) * (1 - eff)).sum()

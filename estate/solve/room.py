@@ -1,4 +1,4 @@
-"""Room for a team at the sites it may use: why it finds no site when room is the
+"""Room for teams at the sites they may use: why a team finds no site when room is the
 reason, said with the sites' desks and racks against its need.
 
 A team that finds no site either has none it may use (distance, hosting, security,
@@ -8,6 +8,10 @@ re-solve (`estate.solve.diagnose`) both tell the second case here, in the same w
 so that `estate validate` and `estate plan` say it alike: the sites named with their
 room, and the keys that would make room (`sites.desks`, `sites.racks`,
 `assignment.split`, a farther `relocation.max_km`, `policy.close`).
+
+Before solving, whole teams are also counted against the seats their sites have
+(`too_few_seats`): three teams that may each use only two sites, each with room for
+one of them, cannot all sit, though each fits somewhere and the desks add up.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import breadth_first_order, maximum_flow
 
 from estate.model.arrays import EstateModel
 from estate.prepare import Prepared, allowed_by_dates, eligible_pairs
@@ -40,15 +46,21 @@ def _names(prep: Prepared, s: np.ndarray, most: int = 3) -> str:
     return named + (f" and {len(s) - most} more" if len(s) > most else "")
 
 
-def _reach(prep: Prepared, f: int, max_km: float) -> np.ndarray:
-    """The sites team f may use under the rules of distance (`max_km` of its home),
-    hosting, security and dates, whether it fits there or not (positions)."""
-    team = prep.functions.iloc[[f]].reset_index(drop=True)
-    home = prep.home[[f]]
-    pairs = eligible_pairs(prep.sites, team, home, max_km)
+def _reach_pairs(prep: Prepared, teams: np.ndarray, max_km: float
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """(team, site) for each site one of `teams` may use under the rules of distance
+    (`max_km` of its home), hosting, security and dates, whether it fits there or not."""
+    group = prep.functions.iloc[teams].reset_index(drop=True)
+    home = prep.home[teams]
+    pairs = eligible_pairs(prep.sites, group, home, max_km)
     if prep.calendar is not None:
-        pairs = pairs[allowed_by_dates(pairs, team, prep.sites, home, prep.calendar)]
-    return pairs["s"].to_numpy()
+        pairs = pairs[allowed_by_dates(pairs, group, prep.sites, home, prep.calendar)]
+    return np.asarray(teams)[pairs["f"].to_numpy()], pairs["s"].to_numpy()
+
+
+def _reach(prep: Prepared, f: int, max_km: float) -> np.ndarray:
+    """The sites team f may use (`_reach_pairs`)."""
+    return _reach_pairs(prep, np.array([f]), max_km)[1]
 
 
 def taken_room(prep: Prepared, model: EstateModel, values: np.ndarray, f: int
@@ -149,3 +161,112 @@ def _where(prep: Prepared, f: int) -> str:
     home = int(prep.home[f])
     return (f"within {prep.scenario.max_km:g} km of {site_named(prep, home)}" if home >= 0
             else "anywhere in the register")
+
+
+def _fits_together(pf: np.ndarray, ps: np.ndarray, least: dict[str, np.ndarray],
+                   cap: dict[str, np.ndarray]) -> np.ndarray:
+    """Per site, the most of the teams in pairs (pf, ps) that fit there together, whole:
+    in each column the smallest needs first, as many as the site holds; the fewest over
+    the columns. Pooling cannot seat more, as `least` is each team's need fully pooled."""
+    n = len(next(iter(cap.values())))
+    most = np.bincount(ps, minlength=n)
+    for column, need_f in least.items():
+        need = need_f[pf]
+        order = np.lexsort((need, ps))
+        s, running = ps[order], np.cumsum(need[order])
+        first = np.searchsorted(s, s, side="left")  # where each site's run of pairs starts
+        within = running - np.concatenate([[0.0], running])[first]
+        most = np.minimum(most, np.bincount(s[within <= cap[column][s] + 1e-6], minlength=n))
+    return most
+
+
+def too_few_seats(prep: Prepared, ok: np.ndarray) -> tuple[str, tuple[str, ...]] | None:
+    """Whole teams (split false) more than the sites they may use can seat together,
+    found before solving, or None.
+
+    `ok` marks the pairs of `prep.pairs` a team may take whole (the site holds it on
+    its own and may stay open). Each site seats at most as many of its teams as fit
+    there together, smallest first (`_fits_together`); if no matching of teams to sites
+    within those counts seats every team (a maximum flow), no plan can: the teams the
+    flow cannot seat, with those that could give way to them, need more seats than
+    their sites have (Hall's condition), and are named with those sites. It may miss a
+    case (the counts let each site pick its smallest teams), never invent one."""
+    functions, sites = prep.functions, prep.sites
+    pf, ps = prep.pairs["f"].to_numpy()[ok], prep.pairs["s"].to_numpy()[ok]
+    n_f, n_s = len(functions), len(sites)
+    columns = [c for c in ("desks", "racks") if (functions[c].to_numpy(float) > 0).any()]
+    if not columns:
+        return None  # no team needs room
+    least = {c: functions[c].to_numpy(float) * (1 - prep.efficiency) for c in columns}
+    cap = {c: sites[c].to_numpy(float) for c in columns}
+    teams_at = np.bincount(ps, minlength=n_s)
+    seats = np.minimum(_fits_together(pf, ps, least, cap), teams_at)
+    if (seats >= teams_at).all():
+        return None  # every site seats all the teams that may use it
+    used = np.flatnonzero(teams_at)
+    source, sink = 0, 1 + n_f + n_s
+    graph = sp.csr_matrix(
+        (np.concatenate([np.ones(n_f + len(pf)), seats[used]]).astype(np.int32),
+         (np.concatenate([np.full(n_f, source), 1 + pf, 1 + n_f + used]),
+          np.concatenate([1 + np.arange(n_f), 1 + n_f + ps, np.full(len(used), sink)]))),
+        shape=(sink + 1, sink + 1))
+    flow = maximum_flow(graph, source, sink)
+    if flow.flow_value >= n_f:
+        return None
+    left = (graph - flow.flow).tocsr()
+    left.data = (left.data > 0).astype(np.int8)
+    left.eliminate_zeros()
+    reached = breadth_first_order(left, source, directed=True, return_predecessors=False)
+    teams = np.sort(reached[(reached >= 1) & (reached <= n_f)] - 1)
+    mine = np.isin(pf, teams)
+    pf, ps = pf[mine], ps[mine]
+    at_most = np.bincount(ps, minlength=n_s)
+    by_column = {c: np.minimum(_fits_together(pf, ps, {c: least[c]}, cap), at_most)
+                 for c in columns}
+    room = np.min(list(by_column.values()), axis=0)
+    at = np.flatnonzero(at_most)
+    short = [c for c in columns if ((by_column[c] == room) & (room < at_most))[at].any()]
+    return _seats_reason(prep, teams, at, room, short, least, cap)
+
+
+def _seats_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, room: np.ndarray,
+                  short: list[str], least: dict[str, np.ndarray],
+                  cap: dict[str, np.ndarray]) -> tuple[str, tuple[str, ...]]:
+    """The words and keys of `too_few_seats`: `teams` need a seat each, the sites `at`
+    seat `room` of them at most, the columns `short` are what limit them."""
+    functions, sc, columns = prep.functions, prep.scenario, list(least)
+
+    def amounts(values: dict[str, float]) -> str:
+        return " and ".join(f"{_count(v)} {c}" for c, v in values.items() if v > 0)
+
+    named = [f"{functions.at[f, 'function_id']} ({functions.at[f, 'agency_id']} "
+             f"{functions.at[f, 'type']}, {amounts({c: least[c][f] for c in columns})})"
+             for f in teams[:6]] + ([f"{len(teams) - 6} more"] if len(teams) > 6 else [])
+    said = [f"{site_named(prep, int(s))} holds {amounts({c: cap[c][s] for c in columns})}, "
+            f"room for {room[s]} of them" for s in at[:6]]
+    said += [f"and {len(at) - 6} more"] if len(at) > 6 else []
+    rf, rs = _reach_pairs(prep, teams, sc.max_km)
+    near = np.unique(rs[~prep.forced_closed[rs]])
+    if len(small := np.setdiff1d(near, at)):
+        said.append(f"{_names(prep, small)} {'holds' if len(small) == 1 else 'hold'} too "
+                    "little for any of them")
+    where = (f" within {sc.max_km:g} km of its home" if (prep.home[teams] >= 0).all()
+             and math.isfinite(sc.max_km) else "")
+    text = (f"functions {', '.join(named[:-1])} and {named[-1]} must each sit whole at one "
+            f"site{where} (assignment.split is false), but the sites they may use can seat "
+            f"at most {int(room[at].sum())} of these {len(teams)} together: "
+            + "; ".join(said))
+    # a site out of reach of a team today that may stay open and would hold it whole
+    housed = teams[prep.home[teams] >= 0]
+    ff, fs = _reach_pairs(prep, housed, math.inf) if len(housed) else (rf[:0], rs[:0])
+    beyond = (~np.isin(ff * len(prep.sites) + fs, rf * len(prep.sites) + rs)
+              & ~prep.forced_closed[fs])
+    farther = beyond & np.all([cap[c][fs] >= least[c][ff] - 1e-9 for c in columns], axis=0)
+    closed = np.isin(prep.pairs["f"].to_numpy(), teams) & prep.sites["site_id"].isin(
+        sc.close).to_numpy()[prep.pairs["s"].to_numpy()]
+    spread = all(least[c][teams].sum() <= cap[c][near].sum() + 1e-9 for c in columns)
+    return text, ((("relocation.max_km",) if farther.any() else ())
+                  + (("policy.close",) if closed.any() else ())
+                  + tuple(f"sites.{c}" for c in short)
+                  + (("assignment.split",) if spread else ()))
+
