@@ -19,7 +19,8 @@ from estate.model.costs import closing_wait
 from estate.prepare import Prepared, nearest_km
 from estate.results.programme import Programme
 from estate.results.state import State
-from estate.results.summary import AgencyFigures, Breach, Summary, money
+from estate.results.summary import AgencyFigures, Breach, Summary
+from estate.results.words import money
 from estate.solve import Solution
 from estate.status import Status
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from estate.results.summary import Breach, Summary, half_up, money
+from estate.results.summary import Breach, Summary
 from estate.status import Status
 
 PROVEN = 1e-6
@@ -23,6 +24,28 @@ SNAPSHOT_OPTIMUM = "snapshot_optimum"
 """`measured_against` of alternatives found near the snapshot optimum when the plan
 written is a dated programme's end state (`estate.runs.alternatives`): the plan they
 are dearer than is not the plan written."""
+
+
+def money(value: float | None) -> str:
+    """Pounds as a reader expects them: £1.23m, £45.6k, -£3.0m. Halves round up (£171.75k
+    is £171.8k and £191.25k £191.3k, as a browser's toFixed and a calculator do), not
+    to the even digit as Python's own formatting would."""
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    v = abs(value)
+    scale, unit, places = ((1e6, "m", "0.01") if v >= 1e6 else
+                           (1e3, "k", "0.1") if v >= 1e3 else (1.0, "", "1"))
+    shown = half_up(v / scale, places)
+    if unit == "" and shown >= 1000:  # £999.50 reads as £1.0k, not £1,000
+        unit, shown = "k", half_up(v / 1e3, "0.1")
+    if unit == "k" and shown >= 1000:  # £999.96k reads as £1.00m, not £1,000.0k
+        unit, shown = "m", half_up(v / 1e6, "0.01")
+    return f"{'-' if value < 0 and shown else ''}£{shown:,}{unit}"
+
+
+def half_up(number: float, places: str) -> Decimal:
+    """`number` rounded to `places` ("0.01"), a half up, from its shortest decimal form."""
+    return Decimal(repr(float(number))).quantize(Decimal(places), ROUND_HALF_UP)
 
 
 def count(n: float, noun: str, plural: str | None = None) -> str:
