@@ -321,6 +321,8 @@ DAMAGE: list[tuple[str, Callable[[Path], None], str, str | None]] = [
      "summary.json", "key policy_costs"),
     ("a payback of text NaN", _summary(lambda d: d.update(payback_years="nan")),
      "summary.json", "key payback_years: expected a finite number or null"),
+    ("a horizon of 0 years", _summary(lambda d: d.update(horizon_years=0)), "summary.json",
+     "key horizon_years: expected a number from 1 to 10000, found 0"),
     ("empty sites.csv", _write("sites.csv", b""), "sites.csv", "an empty file"),
     ("sites.csv without lat", _edit_csv("sites.csv", _drop("lat")), "sites.csv",
      "column lat"),

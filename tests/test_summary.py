@@ -10,6 +10,7 @@ import pytest
 
 from estate.errors import InputError
 from estate.results import Breach, Summary, money
+from estate.results.summary import _RANGES, disjoint
 from estate.results.words import (
     as_shown,
     count,
@@ -87,6 +88,39 @@ def test_a_saving_that_is_not_before_less_after_is_refused(key: str, by: float) 
     with pytest.raises(InputError, match=r"annual_cost_after = £1,000,000\.00, found "
                                          r"-£1,200\.00, £1,001,200\.00 apart"):
         Summary.from_json(data)
+
+
+@pytest.mark.parametrize("years", [0, -1, 10_001, 10**9, True, "10", 10.5, math.inf])
+def test_a_horizon_outside_1_to_10000_whole_years_is_refused(years: object) -> None:
+    """A hand-edited horizon of 0 years once passed as a count of sites (0 to 1e9), and a
+    pack then said "saves £13.28m over 0 years"."""
+    data = summary_record().to_json()
+    with pytest.raises(InputError) as caught:
+        Summary.from_json({**data, "horizon_years": years}, source="s.json")
+    problem = caught.value.problems[0]
+    assert (problem.column, problem.expected) == ("horizon_years", "a number from 1 to 10000")
+    for years in (1, 10_000):
+        assert Summary.from_json({**data, "horizon_years": years}).horizon_years == years
+
+
+def test_every_range_is_given_once() -> None:
+    """The ranges are built so that a key given twice is an error when estate is
+    imported, not a range silently replaced by a later one."""
+    assert _RANGES["horizon_years"] == (int, 1, 10_000)
+    assert _RANGES["sites_after"] == (int, 0, 1e9) and _RANGES["mip_gap"] == (float, 0.0, 1e9)
+    with pytest.raises(ValueError, match="given twice: horizon_years"):
+        disjoint({"horizon_years": (int, 1, 10)}, {"horizon_years": (int, 0, 9),
+                                                   "sites_after": (int, 0, 9)})
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("discount_rate", "0.035"), ("mip_gap", "0.01"), ("sites_after", True),
+    ("discount_rate", math.nan)])
+def test_a_ranged_figure_is_a_json_number(key: str, value: object) -> None:
+    data = summary_record().to_json()
+    with pytest.raises(InputError) as caught:
+        Summary.from_json({**data, key: value})
+    assert caught.value.problems[0].column == key
 
 
 def test_flat_names_columns_by_dotted_keys() -> None:

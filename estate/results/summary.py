@@ -236,13 +236,27 @@ def _bad(source: str, key: str | None, expected: str, found: str) -> InputError:
 _NUMBERS = {"objective_npv", "status_quo_npv", "npv_saving", "annual_cost_before",
             "annual_cost_after", "annual_saving", "one_off_cost", "fte_relocated",
             "solve_seconds", "discount_rate"}
-_COUNTS = {"sites_before", "sites_after", "sites_closed", "sites_opened", "shared_centres",
-           "horizon_years"}
+_COUNTS = ("sites_before", "sites_after", "sites_closed", "sites_opened", "shared_centres")
+
+_Range = tuple[Any, float, float]
 
 
-_RANGES: dict[str, tuple[Any, float, float]] = {
-    "horizon_years": (int, 1, 10_000), "discount_rate": (float, 0.0, 1.0),
-    "mip_gap": (float, 0.0, 1e9), **{key: (int, 0, 1e9) for key in _COUNTS}}
+def disjoint(*parts: Mapping[str, _Range]) -> dict[str, _Range]:
+    """The parts as one table, refusing a key two parts give: merged with `**`, the later
+    part's range would silently replace the earlier one (a horizon of 0 years passing as
+    a count of 0 sites)."""
+    table: dict[str, _Range] = {}
+    for part in parts:
+        twice = sorted(table.keys() & part.keys())
+        if twice:
+            raise ValueError(f"summary ranges given twice: {', '.join(twice)}")
+        table.update(part)
+    return table
+
+
+_RANGES = disjoint({"horizon_years": (int, 1, 10_000), "discount_rate": (float, 0.0, 1.0),
+                    "mip_gap": (float, 0.0, 1e9)},
+                   {key: (int, 0, 1e9) for key in _COUNTS})
 """Keys whose values every page divides by, counts to or formats: any other value is a
 hand-edited summary, refused before it costs a crash or the memory of a million years."""
 
@@ -252,6 +266,9 @@ def _within(key: str, value: Any) -> Any:
     if key == "mip_gap" and value is None:
         return None
     kind, lo, hi = _RANGES[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or \
+            not math.isfinite(value):
+        raise ValueError(value)  # "0.05", true or Infinity: a finite JSON number is written
     number = kind(value)
     if kind is int and number != value:
         raise ValueError(value)  # 2.5 sites, or "3"
