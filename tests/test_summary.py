@@ -4,11 +4,13 @@ one set of column names that comparisons and sweeps both write."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
 
-from estate.errors import InputError
+from estate.errors import InputError, Problem
 from estate.results import Breach, Summary, money
 from estate.results.summary import _RANGES, disjoint
 from estate.results.words import (
@@ -121,6 +123,50 @@ def test_a_ranged_figure_is_a_json_number(key: str, value: object) -> None:
     with pytest.raises(InputError) as caught:
         Summary.from_json({**data, key: value})
     assert caught.value.problems[0].column == key
+
+
+def _damaged(change: Callable[[dict[str, Any]], object]) -> Problem:
+    data = summary_record(
+        status_quo_feasible=False,
+        status_quo_breaches=[{"rule": "housed", "place": "F1 has no site today"}],
+        agencies={"A": {"name": "Council", "annual_cost_before": 5.0, "annual_cost_after": 6.0,
+                        "one_off_cost": 1.0, "worse_off": True}}).to_json()
+    change(data)
+    with pytest.raises(InputError) as caught:
+        Summary.from_json(data, source="results/x/summary.json")
+    assert len(caught.value.problems) == 1
+    return caught.value.problems[0]
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("scenario", None), ("scenario", ["a"]), ("scenario", 123), ("solver", None),
+    ("solver", {"name": "highs"}), ("crs", None), ("crs", 27700)])
+def test_a_text_of_another_json_type_is_refused_at_its_key(key: str, value: object) -> None:
+    """str(value) once made the map's title "Estate plan: None"."""
+    problem = _damaged(lambda data: data.update({key: value}))
+    assert (problem.file, problem.column) == ("results/x/summary.json", key)
+    assert problem.expected == "a text in quotes, as `estate plan` writes it"
+    assert problem.found == ("null" if value is None else f"{value!r}")[:80] + (
+        "" if value is None else f" ({_KINDS[type(value)]})")
+
+
+_KINDS = {list: "a list", int: "a number", dict: "an object"}
+
+
+@pytest.mark.parametrize(("change", "key", "expected"), [
+    (lambda d: d["agencies"]["A"].update(name=5), "agencies.A.name", "a text in quotes"),
+    (lambda d: d["agencies"]["A"].update(name=None), "agencies.A.name", "a text in quotes"),
+    (lambda d: d["agencies"]["A"].update(worse_off="no"), "agencies.A.worse_off",
+     "true or false"),
+    (lambda d: d["status_quo_breaches"][0].update(place=5), "status_quo_breaches[0].place",
+     "a text in quotes"),
+    (lambda d: d["status_quo_breaches"][0].update(area=None), "status_quo_breaches[0].area",
+     "a text in quotes"),
+])
+def test_a_value_inside_a_table_is_named_by_its_dotted_key(
+        change: Callable[[dict[str, Any]], object], key: str, expected: str) -> None:
+    problem = _damaged(change)
+    assert problem.column == key and problem.expected.startswith(expected)
 
 
 def test_flat_names_columns_by_dotted_keys() -> None:

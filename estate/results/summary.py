@@ -320,27 +320,62 @@ def _read(key: str, value: Any, source: str) -> Any:
         if key in ("status_quo_breaches", "plan_breaches"):
             if value is None and key == "plan_breaches":
                 return None
-            return tuple(Breach(str(b["rule"]), str(b["place"]), str(b.get("area", "")))
-                         for b in value)
+            return tuple(Breach(_text(b["rule"], f"{key}[{i}].rule"),
+                                _text(b["place"], f"{key}[{i}].place"),
+                                _text(b.get("area", ""), f"{key}[{i}].area"))
+                         for i, b in enumerate(value))
         if key == "agencies":
-            return {str(k): AgencyFigures(str(a["name"]), _figure(a["annual_cost_before"]),
+            return {str(k): AgencyFigures(_text(a["name"], f"agencies.{k}.name"),
+                                          _figure(a["annual_cost_before"]),
                                           _figure(a["annual_cost_after"]),
-                                          _figure(a["one_off_cost"]), bool(a["worse_off"]))
+                                          _figure(a["one_off_cost"]),
+                                          _flag(a["worse_off"], f"agencies.{k}.worse_off"))
                     for k, a in value.items()}
         if key in ("scenario", "solver", "crs"):
-            return str(value)
+            return _text(value, key)
         if key == "status_quo_feasible":
-            if not isinstance(value, bool):  # a hand-edited "no" is not True
-                raise ValueError(value)
-            return value
+            return _flag(value, key)
         if key == "area_count":
             return int(value)
         if key in _TABLES:
             return _table(key, value)
         return value
+    except _Wrong as wrong:
+        raise _bad(source, wrong.key, wrong.expected, _found(wrong.value)) from None
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise _bad(source, key, _EXPECTED.get(key, "the value `estate plan` writes"),
                    f"{value!r:.80} ({type(exc).__name__})") from None
+
+
+class _Wrong(ValueError):
+    """A value of the wrong JSON type at `key` (dotted, inside a table), with what
+    `estate plan` writes there."""
+
+    def __init__(self, key: str, expected: str, value: Any) -> None:
+        super().__init__(key)
+        self.key, self.expected, self.value = key, expected, value
+
+
+def _found(value: Any) -> str:
+    """A value as a message shows it, with its JSON type (a null, a list, a number)."""
+    kind = {type(None): "null", bool: "true/false", int: "a number", float: "a number",
+            str: "a text", list: "a list", dict: "an object"}.get(type(value), "a value")
+    return f"{value!r:.80} ({kind})" if value is not None else "null"
+
+
+def _text(value: Any, key: str) -> str:
+    """A text of summary.json: a JSON string, never null, a number or a list read as one
+    ("Estate plan: None")."""
+    if not isinstance(value, str):
+        raise _Wrong(key, "a text in quotes, as `estate plan` writes it", value)
+    return value
+
+
+def _flag(value: Any, key: str) -> bool:
+    """true or false: a hand-edited "no" is not True."""
+    if not isinstance(value, bool):
+        raise _Wrong(key, "true or false", value)
+    return value
 
 
 _TABLES = ("model_size", "programme", "areas", "policy_costs", "alternative", "alternatives")
