@@ -328,6 +328,12 @@ DAMAGE: list[tuple[str, Callable[[Path], None], str, str | None]] = [
     ("an agency named by a number",
      _summary(lambda d: next(iter(d["agencies"].values())).update(name=5)), "summary.json",
      ".name: expected a text in quotes, as `estate plan` writes it, found 5 (a number)"),
+    ("a scenario name turned round",
+     _summary(lambda d: d.update(scenario="abc\u202etxt.exe")), "summary.json",
+     "key scenario: expected text without control characters (such as ESC) or direction "
+     "overrides, found 'abc\\u202etxt.exe'"),
+    ("a site name with an escape sequence", _edit_csv("sites.csv", _set("name", "x\x1b[31mR", 2)),
+     "sites.csv", "row 3, column name: expected text without control characters"),
     ("empty sites.csv", _write("sites.csv", b""), "sites.csv", "an empty file"),
     ("sites.csv without lat", _edit_csv("sites.csv", _drop("lat")), "sites.csv",
      "column lat"),

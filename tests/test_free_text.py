@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from estate.errors import InputError
-from estate.load.free_text import for_terminal, has_hidden, one_line
+from estate.load.free_text import for_terminal, has_hidden, hidden_texts, one_line, shown
 from estate.load.scenario import load_scenario
 from estate.load.validate import load_register
 from tests.fixtures import invoke, no_traceback, town, write_scenario, write_tables, write_xlsx
@@ -107,3 +107,38 @@ def test_nothing_printed_carries_an_escape_sequence(tmp_path: Path) -> None:
     assert run.code == 0, run.output
     assert "\x1b" not in run.output and "\x07" not in run.output
     assert "valid register" in run.stdout and "\ufffd" in run.stdout
+
+
+def test_shown_replaces_exactly_the_hidden_characters() -> None:
+    """What a page shows of text nobody checked: each hidden character replaced, every
+    other character (line breaks, isolates round a right-to-left name) as it was."""
+    for code in range(0x3000):
+        char = chr(code)
+        assert shown(char) == ("\ufffd" if has_hidden(char) else char), hex(code)
+    assert shown("abc\u202etxt.exe") == "abc\ufffdtxt.exe"
+
+
+def test_hidden_texts_are_found_at_their_dotted_keys() -> None:
+    data = {"scenario": "ok", "agencies": {"A1": {"name": "Coun\x1bcil"}},
+            "list": ["fine", {"deep": "x\u202e"}], "k\u202dey": 1, "n": 5, "none": None}
+    assert list(hidden_texts(data)) == [("agencies.A1.name", "Coun\x1bcil"),
+                                        ("list[1].deep", "x\u202e"), ("k\u202dey", "k\u202dey")]
+    assert list(hidden_texts({"a": ["b", 1.5], "c": {"d": "\u2067RTL\u2069"}})) == []
+
+
+def test_a_scenario_named_after_a_file_with_a_hidden_character_is_refused(
+        tmp_path: Path) -> None:
+    """With no `name` key the scenario is named after its file, whose name is free text
+    too: a direction override there would reach summary.json and every page."""
+    path = town(tmp_path)
+    raw = {k: v for k, v in TOWN_SCENARIO.items() if k != "name"}
+    named = path.with_name("abc\u202etxt.toml")
+    write_scenario(named, raw)
+    with pytest.raises(InputError) as caught:
+        load_scenario(named)
+    problem = caught.value.problems[0]
+    assert problem.column == "name" and "rename the file" in problem.expected
+    assert problem.found == "'abc\\u202etxt'"
+    plain = path.with_name("Option\nB.toml")  # a line break in a file's name reads as a space
+    write_scenario(plain, raw)
+    assert load_scenario(plain).name == "Option B"

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import estate
+from estate.load.free_text import HIDDEN, shown
 from estate.render.html import inert, script_block, script_json, static_text, style_block
 from tests.fixtures import PAYLOADS
 
@@ -31,20 +32,45 @@ DANGEROUS = set("<>\"'`${}\\\n\r\u2028\u2029")
 def test_inert_leaves_no_character_that_means_anything(payload: str) -> None:
     out = inert(payload)
     assert not DANGEROUS & set(out), out
-    assert html.unescape(out) == payload
+    assert html.unescape(out) == shown(payload)  # DEL is a hidden character
 
 
 def test_inert_handles_nul_and_none() -> None:
     assert inert(None) == ""
-    assert inert("a\x00b") == "a&#0;b"
+    assert inert("a\x00b") == "a\ufffdb"
     assert inert(12.5) == "12.5"
+
+
+HIDING = ["abc\u202etxt.exe", "\u202dforced", "x\x1b[31mRED\x1b]8;;http://e\x07link",
+          "nul\x00", "back\x08space", "c1\x9b31m", "del\x7f"]
+"""Text a results folder edited by hand may hold: direction overrides and controls."""
+
+
+@pytest.mark.parametrize("payload", HIDING)
+def test_inert_replaces_every_hidden_character(payload: str) -> None:
+    """`abc\u202etxt.exe` shows as `abcexe.txt` where the override reaches the page."""
+    out = html.unescape(inert(payload))
+    assert not HIDDEN.search(out) and "\ufffd" in out
+    assert out.replace("\ufffd", "") == HIDDEN.sub("", payload)
+
+
+@pytest.mark.parametrize("payload", HIDING)
+def test_script_json_replaces_every_hidden_character_in_keys_and_values(payload: str) -> None:
+    """A map's data goes into the page with textContent, where an override still acts."""
+    value = {payload: [payload, {"name": payload}], "plain": "Caf\u00e9 \u2067x\u2069"}
+    read = json.loads(script_json(value))
+    assert read == {shown(payload): [shown(payload), {"name": shown(payload)}],
+                    "plain": "Caf\u00e9 \u2067x\u2069"}
+    assert shown(payload) != payload
+    for path in ("C:\\build\\file", "\\u001b as typed", "line\fend"):  # like one, but not
+        assert json.loads(script_json({"p": path})) == {"p": path}
 
 
 @pytest.mark.parametrize("payload", ALL_PAYLOADS)
 def test_script_json_cannot_close_the_script_block(payload: str) -> None:
     text = script_json({"name": payload, "list": [payload, 1.5, None]})
     assert "</" not in text and "<!--" not in text and "<" not in text
-    assert json.loads(text) == {"name": payload, "list": [payload, 1.5, None]}
+    assert json.loads(text) == {"name": shown(payload), "list": [shown(payload), 1.5, None]}
 
 
 def test_script_json_refuses_nan() -> None:

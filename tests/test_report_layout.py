@@ -1,6 +1,7 @@
 """How the board pack's PDF (estate.render.report.board_pdf) lays blocks on its sheets:
 a note after a table stays with it (after a short table, with the whole table; after a
-long one, with its last rows), so no sheet holds a lone line of small print.
+long one, with its last rows), so no sheet holds a lone line of small print; text a
+hand edit slipped in shows no direction override.
 
 Pages are made here in code, with filler above the table in steps small enough that, at
 one of them, the table fits at a sheet's foot and its note would not.
@@ -16,6 +17,7 @@ from typing import cast
 
 import pytest
 from pypdf import PdfReader
+from reportlab.lib.units import cm
 
 from estate.render.report import board_pdf
 from estate.render.report_data import Page, Results, Table, Text
@@ -26,11 +28,16 @@ NOTE = Text("Money is in pounds. Made by estate from the results folder Zebra al
 SECOND_NOTE = Text("A second line of small print, about Yak.", "note")
 
 
-def _sheets(pages: list[Page]) -> list[str]:
-    """The text of each sheet of the pages' PDF."""
-    r = cast(Results, SimpleNamespace(summary=SimpleNamespace(scenario="t", horizon_years=10),
+def _pdf(pages: list[Page], scenario: str = "t") -> PdfReader:
+    r = cast(Results, SimpleNamespace(summary=SimpleNamespace(scenario=scenario,
+                                                              horizon_years=10),
                                       folder=Path("t")))
-    return [sheet.extract_text() for sheet in PdfReader(io.BytesIO(board_pdf(r, pages))).pages]
+    return PdfReader(io.BytesIO(board_pdf(r, pages)))
+
+
+def _sheets(pages: list[Page], scenario: str = "t") -> list[str]:
+    """The text of each sheet of the pages' PDF."""
+    return [sheet.extract_text() for sheet in _pdf(pages, scenario).pages]
 
 
 def _filler(lines: int, notes: int) -> tuple[Text, ...]:
@@ -97,3 +104,34 @@ def test_a_long_table_has_three_rows_or_more_on_each_sheet_it_spans(rows: int,
         for mark in ("Zebra", "Yak")[:len(notes)]:
             assert mark in sheets[spans[-1]], (lines, mark)
     assert failed == []
+
+
+def _footers(scenario: str) -> list[tuple[str, float, str, float]]:
+    """Each sheet's footer as drawn: the paper's name and where it starts, the page
+    number and where it starts (points from the sheet's left edge)."""
+    pages = [Page("Filler", _filler(40, 0)), Page("More", _filler(40, 0))]
+    found = []
+    for sheet in _pdf(pages, scenario).pages:
+        drawn: list[tuple[str, float]] = []
+
+        def visit(text: str, cm_: list[float], tm: list[float], font: object,
+                  size: float, drawn: list[tuple[str, float]] = drawn) -> None:
+            if size == 7.5 and abs(tm[5] - 1.05 * cm) < 0.5 and text.strip():
+                drawn.append((text.strip(), tm[4]))
+
+        sheet.extract_text(visitor_text=visit)
+        (name, x_name), (number, x_number) = drawn
+        found.append((name, x_name, number, x_number))
+    return found
+
+
+def test_a_direction_override_in_a_name_is_shown_replaced_in_the_pdf() -> None:
+    """A results folder edited by hand (a name such as `abc\u202etxt.exe`, which reads
+    `abcexe.txt` where the override acts) is refused when read; the PDF shows any that
+    reaches it as the replacement character, as the pages and the terminal do."""
+    scenario = "abc\u202etxt.exe \x1b[31mred\x9b"
+    text = "".join(_sheets([Page("Where", (Text(f"Site {scenario}"),))], scenario))
+    assert "\u202e" not in text and "\x1b" not in text and "\x9b" not in text
+    assert "Site abc\ufffdtxt.exe \ufffd[31mred\ufffd" in text
+    name, *_ = _footers(scenario)[0]
+    assert name == "Board paper: abc\ufffdtxt.exe \ufffd[31mred\ufffd"

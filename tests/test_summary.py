@@ -169,6 +169,28 @@ def test_a_value_inside_a_table_is_named_by_its_dotted_key(
     assert problem.column == key and problem.expected.startswith(expected)
 
 
+@pytest.mark.parametrize(("change", "key", "found"), [
+    (lambda d: d.update(scenario="abc\u202etxt.exe"), "scenario", r"'abc\u202etxt.exe'"),
+    (lambda d: d.update(scenario="x\x1b[31mRED"), "scenario", r"'x\x1b[31mRED'"),
+    (lambda d: d["agencies"]["A"].update(name="Coun\u202dcil"), "agencies.A.name",
+     r"'Coun\u202dcil'"),
+    (lambda d: d["status_quo_breaches"][0].update(place="F1\x9b"),
+     "status_quo_breaches[0].place", r"'F1\x9b'"),
+    (lambda d: d.update(snapshot_differs=["closes S2", "\x07"]), "snapshot_differs[1]",
+     r"'\x07'"),
+    (lambda d: d.update(programme={"notes": ["ok"], "n\x00te": 1}), "programme.n\x00te",
+     r"'n\x00te'"),
+])
+def test_a_hidden_character_anywhere_in_the_summary_is_refused_at_its_key(
+        change: Callable[[dict[str, Any]], object], key: str, found: str) -> None:
+    """A direction override would show `abc\u202etxt.exe` as `abcexe.txt` on the map and
+    in the pack; estate writes none, as registers and scenarios holding one are refused.
+    The character is shown escaped in the message, never as itself."""
+    problem = _damaged(change)
+    assert (problem.column, problem.found) == (key, found)
+    assert problem.expected == REFUSED
+
+
 def test_flat_names_columns_by_dotted_keys() -> None:
     row = summary_record(
         scenario="S",

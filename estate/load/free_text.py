@@ -18,6 +18,8 @@ direction and are kept.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 LINE_BREAKS = re.compile("[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
 """Line breaks and tabs, each run of them read as one space."""
@@ -52,8 +54,33 @@ def has_hidden(text: str) -> bool:
     return HIDDEN.search(text) is not None
 
 
+def shown(text: str) -> str:
+    """The text with every hidden character replaced by `SHOWN_FOR_HIDDEN`, as a page,
+    a map or a PDF shows text that was not checked when read (a results folder edited
+    by hand): no direction override turns the letters after it round there."""
+    return HIDDEN.sub(SHOWN_FOR_HIDDEN, text)
+
+
 def for_terminal(text: str) -> str:
     """The text with every hidden character and every line break but the newline
     replaced, so printing it cannot colour, link, move the cursor or turn text round on
     the user's terminal; newlines are kept, as output of several lines needs them."""
-    return _MOVES_THE_CURSOR.sub(SHOWN_FOR_HIDDEN, HIDDEN.sub(SHOWN_FOR_HIDDEN, text))
+    return _MOVES_THE_CURSOR.sub(SHOWN_FOR_HIDDEN, shown(text))
+
+
+def hidden_texts(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
+    """Every text of a parsed JSON or TOML value, its keys too, that holds a hidden
+    character, with where it is: a dotted key (`agencies.A1.name`, a list's items as
+    `[i]`), or the key itself when it is one that holds it."""
+    if isinstance(value, str):
+        if has_hidden(value):
+            yield key, value
+    elif isinstance(value, Mapping):
+        for name, inner in value.items():
+            at = f"{key}.{name}" if key else str(name)
+            if isinstance(name, str) and has_hidden(name):
+                yield at, name
+            yield from hidden_texts(inner, at)
+    elif isinstance(value, list | tuple):
+        for i, inner in enumerate(value):
+            yield from hidden_texts(inner, f"{key}[{i}]")

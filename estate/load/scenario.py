@@ -21,6 +21,7 @@ from typing import Any
 
 from estate.errors import InputError, Problem
 from estate.load.checker import KeyChecker
+from estate.load.free_text import REFUSED, has_hidden, one_line
 from estate.load.read import instead_of_a_file
 from estate.load.schema import CIRCUMFERENCE_KM, MAX_MONEY, MAX_YEARS
 
@@ -268,7 +269,11 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, label: str,
         # from the scenario file's folder, left for the OS to resolve: `..` after a
         # symlinked folder leads from its target (lines name it by `shown_path`)
         data = (base_dir / data_text) if data_text else Path()
-    name = c.text(raw.get("name", ""), "name").strip() or default_name
+    given = c.text(raw.get("name", ""), "name").strip()
+    name = given or one_line(default_name).strip()
+    if not given and has_hidden(name):  # a file's name is free text too
+        c.fail("name", f"{REFUSED}: with no name key the scenario is named after its file; "
+               "give it a name, or rename the file", default_name)
     agencies = c.texts(raw.get("agencies", []), "agencies")
     horizon = c.integer(raw.get("horizon_years", DEFAULTS["horizon_years"]), "horizon_years", 1,
                         int(MAX_YEARS))

@@ -2,7 +2,11 @@
 
 Text from a register is hostile until proven otherwise: a site may be named
 `<img src=x onerror=alert(1)>` or `${alert(1)}`. `inert` is the one escape used wherever
-such text becomes HTML, and `script_json` the one way data enters a script.
+such text becomes HTML, and `script_json` the one way data enters a script. Both also
+replace the characters `estate.load.free_text` calls hidden (control characters, the
+direction overrides that would show `abc\u202etxt.exe` as `abcexe.txt`): a register
+holding one is refused, but a results folder may have been edited by hand, and a
+folder's own name is shown as it is.
 
 Our own CSS and JavaScript are files under a package's `static/` folder (shipped as
 package data, and linted as what they are by the tests), read with `static_text`.
@@ -21,13 +25,14 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from estate.load.free_text import HIDDEN, shown
 from estate.store.folder import write_file
 
 _INERT = {
     ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;",
     ord("'"): "&#39;", ord("`"): "&#96;", ord("$"): "&#36;", ord("{"): "&#123;",
     ord("}"): "&#125;", ord("\\"): "&#92;", ord("\n"): "&#10;", ord("\r"): "&#13;",
-    0: "&#0;", 0x2028: "&#8232;", 0x2029: "&#8233;",
+    0x2028: "&#8232;", 0x2029: "&#8233;",
 }
 
 _END_TAG = {"script": re.compile(r"</(script)", re.IGNORECASE),
@@ -44,25 +49,47 @@ def inert(text: object) -> str:
     Every character with a meaning in either language becomes a numeric or named HTML
     entity: `& < > " '` (HTML, and `</script>`), backtick, `$`, `{`, `}` (template
     literals and `${...}`), backslash (escapes), the line terminators CR, LF, U+2028 and
-    U+2029 (which end a JavaScript string), and NUL. What is left is plain characters,
-    which the browser shows literally once it parses the HTML. None becomes "".
+    U+2029 (which end a JavaScript string); a hidden character (NUL, ESC, a direction
+    override) is replaced (`free_text.shown`). What is left is plain characters, which
+    the browser shows literally once it parses the HTML. None becomes "".
     """
     if text is None:
         return ""
-    return str(text).translate(_INERT)
+    return shown(str(text)).translate(_INERT)
 
 
 def script_json(value: Any) -> str:
     """JSON that can sit inside a `<script>` block as a JavaScript expression.
 
     `<`, `>` and `&` are written as \\u escapes so that no `</script>` or `<!--` can
-    appear; U+2028/2029 likewise for older JavaScript engines. NaN is refused.
+    appear; U+2028/2029 likewise for older JavaScript engines. NaN is refused. Every
+    text in it, keys too, has its hidden characters replaced (`free_text.shown`), as the
+    page puts them in with textContent, where a direction override would act.
     """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    if _MAY_HIDE.search(text):  # a C0 control is written \u001b, \b or \f; others as they are
+        text = json.dumps(_all_shown(value), ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False)
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, escape)
     return text
+
+
+_MAY_HIDE = re.compile(HIDDEN.pattern + r"|\\u00[01]|\\[bf]")
+"""What a JSON text holding a hidden character shows of it (or, rarely, of a backslash
+written before a `b`, which only costs `script_json` a second pass)."""
+
+
+def _all_shown(value: Any) -> Any:
+    """A JSON value with `shown` applied to every text in it, keys too."""
+    if isinstance(value, str):
+        return shown(value)
+    if isinstance(value, dict):
+        return {shown(k) if isinstance(k, str) else k: _all_shown(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_all_shown(v) for v in value]
+    return value
 
 
 @cache

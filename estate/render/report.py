@@ -43,6 +43,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Table as Grid
 
+from estate.load.free_text import shown
 from estate.render.figures import png
 from estate.render.html import write_page
 from estate.render.report_agencies import agencies_page
@@ -69,18 +70,20 @@ INK, MUTED, RULE = colors.HexColor("#1a1a1a"), colors.HexColor("#5a5a5a"), \
     colors.HexColor("#c8c8c8")
 ACCENT, SHADE, LOSS = colors.HexColor("#0b4f80"), colors.HexColor("#eef2f6"), \
     colors.HexColor("#fde2dd")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+_LINE_BREAK = re.compile("[\x0b\x0c\x85\u2028\u2029]")
 # Direction marks, embeddings and isolates round right-to-left names: reportlab lays text
 # out left to right and draws these as missing-glyph boxes, so they are left out
 _DIRECTION = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _drawable(text: str) -> str:
-    """Text as the PDF draws it: control characters as spaces, direction marks left out,
-    and a character the fonts lack in its compatibility form when they have that (a
-    full-width `＝` or `Ａ` pasted from an East Asian keyboard as `=` or `A`); one with
-    no such form stays, drawn as the font's missing-glyph box."""
-    text = _DIRECTION.sub("", _CONTROL.sub(" ", text))
+    """Text as the PDF draws it: a hidden character (a control character, a direction
+    override: `estate.load.free_text`) replaced as on every page, line breaks but the
+    newline as spaces, direction marks left out, and a character the fonts lack in its
+    compatibility form when they have that (a full-width `＝` or `Ａ` pasted from an East
+    Asian keyboard as `=` or `A`); one with no such form stays, drawn as the font's
+    missing-glyph box."""
+    text = _DIRECTION.sub("", _LINE_BREAK.sub(" ", shown(text)))
     glyphs = _glyphs()
     return "".join(_fold(c, glyphs) for c in text)
 
@@ -145,7 +148,7 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _para(text: str, style: ParagraphStyle, bullet: str | None = None) -> Paragraph:
-    """Text as a Paragraph that shows it literally: control characters become spaces,
+    """Text as a Paragraph that shows it literally: hidden characters are replaced,
     direction marks go, and `& < >` are escaped, so no register text is ever read as
     reportlab markup."""
     return Paragraph(escape(_drawable(text)), style, bulletText=bullet)

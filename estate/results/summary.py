@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from estate.errors import InputError, Problem
+from estate.load.free_text import REFUSED, hidden_texts
 from estate.status import Status
 
 
@@ -138,6 +139,10 @@ class Summary:
         """Read a summary back; a missing or mistyped key is an `InputError` naming it."""
         if not isinstance(data, Mapping):
             raise _bad(source, None, "a JSON object", type(data).__name__)
+        hidden = [Problem(source, None, key, REFUSED, f"{text!r:.80}", label="key")
+                  for key, text in hidden_texts(data)]
+        if hidden:  # estate writes none: its texts come from checked registers and scenarios
+            raise InputError(hidden)
         values: dict[str, Any] = {}
         for f in dataclasses.fields(cls):
             if f.name not in data:

@@ -45,6 +45,7 @@ import pyogrio
 
 from estate.errors import InputError, Problem
 from estate.load.csv_file import Unreadable, check_encoding
+from estate.load.free_text import HIDDEN, REFUSED
 from estate.load.geopackage import readable
 from estate.load.schema import LARGEST
 from estate.results import Summary
@@ -344,6 +345,22 @@ def _joins(folder: Path, tables: dict[str, pd.DataFrame]) -> list[Problem]:
     return problems
 
 
+def _hidden(folder: Path, tables: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Text cells holding a control character or a direction override: estate writes
+    none (a register or scenario holding one is refused), so one is a hand edit, which
+    a map or the board pack would show turning the letters after it round."""
+    problems = []
+    for name, table in tables.items():
+        path, rows, found = folder / f"{name}.csv", table.attrs["rows"], []
+        for column in table.select_dtypes(include="object").columns:
+            texts = table[column].astype(str)
+            if HIDDEN.search("".join(texts)):  # one search a column, as most hold none
+                found += [Problem(str(path), rows[i], column, REFUSED, repr(text[:80]))
+                          for i, text in enumerate(texts) if HIDDEN.search(text)]
+        problems += _limited(found, path)
+    return problems
+
+
 def _check_geopackage(path: Path) -> list[Problem]:
     """plan.gpkg, when there, opens and its zone shapes (the one layer read back) read."""
     if not path.exists():
@@ -388,7 +405,7 @@ def check_tables(folder: Path, summary: Summary | None = None) -> dict[str, pd.D
         except InputError as exc:
             problems += exc.problems
     if not problems:
-        problems += _joins(folder, tables)
+        problems += _hidden(folder, tables) + _joins(folder, tables)
         if summary is not None:  # ids that do not join are still counted
             problems += disagreements(folder, summary, tables)
     problems += _check_geopackage(folder / "plan.gpkg")
