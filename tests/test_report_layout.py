@@ -1,7 +1,8 @@
 """How the board pack's PDF (estate.render.report.board_pdf) lays blocks on its sheets:
 a note after a table stays with it (after a short table, with the whole table; after a
-long one, with its last rows), so no sheet holds a lone line of small print; text a
-hand edit slipped in shows no direction override.
+long one, with its last rows), so no sheet holds a lone line of small print; the footer
+fits beside the page number, whatever the paper's name; text a hand edit slipped in
+shows no direction override.
 
 Pages are made here in code, with filler above the table in steps small enough that, at
 one of them, the table fits at a sheet's foot and its note would not.
@@ -17,9 +18,11 @@ from typing import cast
 
 import pytest
 from pypdf import PdfReader
+from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from estate.render.report import board_pdf
+from estate.render.report import FOOTER_GAP, board_pdf
 from estate.render.report_data import Page, Results, Table, Text
 
 TABLE = Table("Register files", ("File", "SHA-256"),
@@ -123,6 +126,35 @@ def _footers(scenario: str) -> list[tuple[str, float, str, float]]:
         (name, x_name), (number, x_number) = drawn
         found.append((name, x_name, number, x_number))
     return found
+
+
+@pytest.mark.parametrize("scenario", [
+    "W" * 150, "MOVE EVERY BACK-OFFICE TEAM WITHIN WALKING DISTANCE " * 3, "l" * 300,
+    "Ipswich and Felixstowe shared back office", "Щ" * 80 + " 東京" * 20])
+def test_the_footer_fits_beside_the_page_number(scenario: str) -> None:
+    """The footer was once cut at 110 characters: 110 capitals ran over "Page N" and past
+    the margin, and a name cut so had no ellipsis. Measured here as drawn: the name's
+    width in the footer's font ends at least FOOTER_GAP points before the page number,
+    which ends at the right margin; a name cut ends with "…" after a start of the title."""
+    title = f"Board paper: {scenario}"
+    footers = _footers(scenario)
+    assert len(footers) >= 2
+    for k, (name, x_name, number, x_number) in enumerate(footers, start=1):
+        assert number == f"Page {k}"
+        assert x_name == pytest.approx(1.8 * cm, abs=0.01)
+        assert x_number + stringWidth(number, "DejaVuSans", 7.5) == pytest.approx(
+            A4[0] - 1.8 * cm, abs=0.01)
+        assert x_name + stringWidth(name, "DejaVuSans", 7.5) <= x_number - FOOTER_GAP + 1e-6
+        if name != title:
+            assert name.endswith("\u2026") and title.startswith(name[:-1].rstrip())
+            # as long as it can be: one character more (past any spaces) would not fit
+            more = len(name)
+            while title[:more].rstrip() == name[:-1]:
+                more += 1
+            longer = title[:more].rstrip() + "\u2026"
+            assert x_name + stringWidth(longer, "DejaVuSans", 7.5) > x_number - FOOTER_GAP
+    short = "Ipswich and Felixstowe shared back office"
+    assert footers[0][0] == title if scenario == short else True
 
 
 def test_a_direction_override_in_a_name_is_shown_replaced_in_the_pdf() -> None:

@@ -43,7 +43,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Table as Grid
 
-from estate.load.free_text import shown
+from estate.load.free_text import one_line, shown
 from estate.render.figures import png
 from estate.render.html import write_page
 from estate.render.report_agencies import agencies_page
@@ -311,6 +311,30 @@ def title_of(r: Results) -> tuple[str, str]:
             f"({s.horizon_years}-year horizon; money in today's pounds).")
 
 
+FOOTER_SIZE, FOOTER_GAP = 7.5, 12.0
+"""The footer's type size, and the points kept clear between the paper's name and the
+page number."""
+
+
+def fitted(text: str, width: float, font: str, size: float) -> str:
+    """`text` as it fits in `width` points drawn in `font` at `size`: whole when it fits,
+    else cut where the longest start of it fits with "…" after it. Measured by the font,
+    not counted: 110 capital Ws are twice as wide as 110 small ls."""
+    def wide(start: str) -> float:
+        return pdfmetrics.stringWidth(start, font, size)
+
+    if wide(text) <= width:
+        return text
+    fits, over = 0, len(text)  # text[:fits] + "…" fits and text[:over] + "…" does not
+    while over - fits > 1:
+        middle = (fits + over) // 2
+        if wide(text[:middle].rstrip() + "…") <= width:
+            fits = middle
+        else:
+            over = middle
+    return text[:fits].rstrip() + "…"
+
+
 def board_pdf(r: Results, pages: list[Page]) -> bytes:
     """The pages as an A4 PDF: the title on page 1, a page break between pages, and a
     footer naming the paper on every page."""
@@ -338,16 +362,18 @@ def board_pdf(r: Results, pages: list[Page]) -> bytes:
             story.append(KeepTogether(head))
         for run in runs[opening:]:
             story += _run(run, styles)
-    footer = _drawable(title)
+    footer = one_line(_drawable(title))
 
     def decorate(canvas: Canvas, doc: SimpleDocTemplate) -> None:
+        number, font = f"Page {doc.page}", styles["note"].fontName
+        room = FRAME - pdfmetrics.stringWidth(number, font, FOOTER_SIZE) - FOOTER_GAP
         canvas.saveState()
         canvas.setStrokeColor(RULE)
         canvas.line(1.8 * cm, 1.45 * cm, A4[0] - 1.8 * cm, 1.45 * cm)
-        canvas.setFont(styles["note"].fontName, 7.5)
+        canvas.setFont(font, FOOTER_SIZE)
         canvas.setFillColor(MUTED)
-        canvas.drawString(1.8 * cm, 1.05 * cm, footer[:110])
-        canvas.drawRightString(A4[0] - 1.8 * cm, 1.05 * cm, f"Page {doc.page}")
+        canvas.drawString(1.8 * cm, 1.05 * cm, fitted(footer, room, font, FOOTER_SIZE))
+        canvas.drawRightString(A4[0] - 1.8 * cm, 1.05 * cm, number)
         canvas.restoreState()
 
     buffer = io.BytesIO()
