@@ -4,8 +4,12 @@ problem, never a crash."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,7 +23,7 @@ import shapely
 from estate.load.read import read_tables
 from estate.load.validate import Register, load_register
 from estate.load.workbook import SheetMarks, TotalsRow, letters, sheet_marks
-from tests.fixtures import write_gpkg, write_tables, write_xlsx
+from tests.fixtures import run_cli, write_gpkg, write_tables, write_xlsx
 from tests.fixtures.hostile import edit_workbook, with_saved_value
 from tests.fixtures.reference import SITES, ZONES, frames, located, problems_of
 
@@ -200,6 +204,46 @@ def test_nonexistent_path_says_what_a_register_is(tmp_path: Path) -> None:
     assert len(problems) == 1
     assert "a folder holding agencies.csv" in problems[0].expected
     assert ".xlsx" in problems[0].expected and ".gpkg" in problems[0].expected
+
+
+def _socket(path: Path) -> None:
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind(str(path))
+
+
+@pytest.mark.parametrize(("name", "make", "kind"), [
+    ("fifo.xlsx", os.mkfifo, "a FIFO (named pipe), not a regular file"),
+    ("z.xlsx", lambda p: p.symlink_to("/dev/zero"),
+     "a character device (a link to /dev/zero), not a regular file"),
+    ("z.gpkg", lambda p: p.symlink_to("/dev/zero"),
+     "a character device (a link to /dev/zero), not a regular file"),
+    ("register", lambda p: p.symlink_to("/dev/null"),
+     "a character device (a link to /dev/null), not a regular file"),
+    ("s.xlsx", _socket, "a socket, not a regular file"),
+])
+def test_a_register_that_is_a_device_pipe_or_socket_says_so(
+        tmp_path: Path, name: str, make: Callable[[Path], object], kind: str) -> None:
+    """Such a path once read "found a .xlsx file z.xlsx", named as the device a link
+    leads to (/dev/zero). It is never opened (a FIFO would wait for a writer, /dev/zero
+    never end): said for what it is, named as given, exit 1."""
+    make(tmp_path / name)
+    with contextlib.chdir(tmp_path):
+        problems = problems_of(Path(name))
+    assert [(p.file, p.found) for p in problems] == [
+        (name, f"{kind}: give the register's folder, workbook or GeoPackage")]
+    run = run_cli(tmp_path, "validate", name, timeout=60)  # a file without a register's
+    # suffix is checked as a scenario, and said to be no scenario file the same way
+    assert run.code == 1 and f"- {name}: expected a" in run.stderr, run.output
+    assert kind in run.stderr and "Traceback" not in run.output
+
+
+def test_a_register_table_that_is_a_device_says_so(tmp_path: Path) -> None:
+    folder = write_tables(tmp_path / "reg", frames())
+    (folder / "sites.csv").unlink()
+    (folder / "sites.csv").symlink_to("/dev/zero")
+    problems = [p for p in problems_of(folder) if p.file == "sites.csv"]
+    assert [p.found for p in problems] == [
+        "a character device (a link to /dev/zero), not a regular file"]
 
 
 def test_xlsx_missing_sheet_is_labelled_with_workbook(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import os
+import stat
 from pathlib import Path
 
 import pandas as pd
@@ -100,10 +101,15 @@ def read_tables(path: str | Path) -> RawRegister:
     if path.is_file() and suffix in GPKG_SUFFIXES:
         return read_geopackage(path)
     raw = RawRegister(path, {name: f"{name}.csv" for name in TABLES})
+    where = shown_path(path)
     if not path.exists():
         # the full path: a scenario's `data` is read from the scenario file's folder, so
         # the path as written there (`../data/x`) need not say where it was looked for
         found = f"nothing at {path.resolve()}"
+    elif not path.is_file():  # never opened: a FIFO would wait for a writer, /dev/zero
+        # never end; named as given, not as the device a link leads to
+        where = str(Path(shown_path(path.parent)) / path.name)
+        found = f"{instead_of_a_file(path)}: give the register's folder, workbook or GeoPackage"
     elif suffix == ".csv":
         found = f"a single CSV file {path.name}: give the folder that holds it"
     elif suffix in (".xls", ".xlsb", ".ods"):
@@ -112,7 +118,7 @@ def read_tables(path: str | Path) -> RawRegister:
     else:
         found = f"a {suffix or 'suffix-less'} file {path.name}"
     # named as the progress lines name it (`data/reg`, not `models/../data/reg`)
-    raw.problems.append(Problem(shown_path(path), None, None, EXPECTED_REGISTER, found))
+    raw.problems.append(Problem(where, None, None, EXPECTED_REGISTER, found))
     return raw
 
 
@@ -157,9 +163,29 @@ def _read_folder(folder: Path) -> RawRegister:
 
 
 def instead_of_a_file(path: Path) -> str:
-    """What is at `path`, which is not a regular file, in a problem's words."""
-    return "no such file" if not os.path.lexists(path) else \
-        "a folder" if path.is_dir() else "not a regular file"
+    """What is at `path`, which is not a regular file, in a problem's words: no such
+    file, a folder, or a device, FIFO or socket (`kind_of`), said with the link that
+    leads to it, if one does."""
+    if not os.path.lexists(path):
+        return "no such file"
+    link = f" (a link to {os.readlink(path)})" if path.is_symlink() else ""
+    if not path.exists():
+        return f"a link to {os.readlink(path)}, which leads to nothing"
+    if path.is_dir():
+        return "a folder"
+    return f"{kind_of(path) or 'something'}{link}, not a regular file"
+
+
+def kind_of(path: Path) -> str | None:
+    """What `path` is, in words, when it exists and is neither a regular file nor a
+    folder (after following links); None otherwise."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    kinds = {stat.S_ISFIFO: "a FIFO (named pipe)", stat.S_ISCHR: "a character device",
+             stat.S_ISBLK: "a block device", stat.S_ISSOCK: "a socket"}
+    return next((text for test, text in kinds.items() if test(mode)), None)
 
 
 def _read_workbook(path: Path) -> RawRegister:

@@ -17,12 +17,12 @@ import glob
 import hashlib
 import os
 import shutil
-import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from estate.errors import InputError, OutputError, Problem
+from estate.load.read import kind_of
 from estate.store.keep import (
     RESULTS_MARKERS,
     KeptFile,
@@ -40,18 +40,6 @@ def through_link(path: Path) -> Path:
     through links, so that a link the user made stays a link."""
     path = Path(path)
     return Path(os.path.realpath(path)) if path.is_symlink() else path
-
-
-def kind_of(path: Path) -> str | None:
-    """What `path` is, in words, when it exists and is neither a regular file nor a
-    folder (after following links); None otherwise."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return None
-    kinds = {stat.S_ISFIFO: "a FIFO (named pipe)", stat.S_ISCHR: "a character device",
-             stat.S_ISBLK: "a block device", stat.S_ISSOCK: "a socket"}
-    return next((text for test, text in kinds.items() if test(mode)), None)
 
 
 def _stem(name: str) -> str:

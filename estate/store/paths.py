@@ -32,10 +32,11 @@ from pathlib import Path
 from typing import Literal
 
 from estate.errors import InputError, OutputError, Problem
+from estate.load.read import kind_of
 from estate.load.scenario import Scenario
 from estate.store import planned_from, read_summary
 from estate.store.board_pack import is_board_pack
-from estate.store.folder import kind_of, replaceable, through_link
+from estate.store.folder import replaceable, through_link
 
 _PROBE_BYTES = 4096  # one block: a full disk refuses it
 
