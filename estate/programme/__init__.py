@@ -34,7 +34,14 @@ from estate.programme.joint import end_state_differences, joint_size, solve_join
 from estate.programme.roadmap import solve_roadmap
 from estate.programme.rules import violations, yearly_use
 from estate.results import Breach, Plan, Programme, State, money, solved_state
-from estate.results.programme import ACTION_COLUMNS, ACTION_MONEY, BUDGET_COLUMNS, payback_year
+from estate.results.programme import (
+    ACTION_COLUMNS,
+    ACTION_MONEY,
+    BUDGET_COLUMNS,
+    payback_year,
+    roadmap_gap,
+    same_cost,
+)
 from estate.results.words import breach_sentence, fte_words
 from estate.solve.diagnose import Reason, infeasible
 from estate.status import Status
@@ -96,7 +103,18 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
     notes = [f"joint model: {joint.columns:,} columns, {joint.status} in {joint.seconds:.1f} s"
              + ("" if roadmap is None else f"; NPV of cost {money(other.npv_cost)} against "
                 f"the roadmap's {money(roadmap.npv_cost)} (gap "
-                f"{(roadmap.npv_cost - other.npv_cost) / max(abs(other.npv_cost), 1.0):.3%})")]
+                f"{roadmap_gap(roadmap.npv_cost, other.npv_cost):.3%})")]
+    # a cheaper roadmap whose end state breaks a rule the joint model keeps at its end
+    # (population_share, max_one_off) is no start the joint model could take
+    broken = _end_breaches(prep, model, roadmap, time_limit_s) \
+        if roadmap is not None and other.npv_cost >= roadmap.npv_cost - 0.005 else ()
+    if roadmap is not None and not broken and other.npv_cost > roadmap.npv_cost and \
+            not same_cost(roadmap.npv_cost, other.npv_cost):
+        notes.append(
+            f"the joint model's programme came out {money(other.npv_cost - roadmap.npv_cost)} "
+            "dearer than the roadmap it was offered as its start: HiGHS dropped that start "
+            "(it breaks a row of the joint model by HiGHS's tolerances) and stopped within "
+            f"its gap or time limit ({joint.status}); the roadmap is kept")
     differs = end_state_differences(prep, model, changes, joint.changes)
     if differs:
         notes.append("the joint model's end state differs from the snapshot optimum's: it "
@@ -109,10 +127,9 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
         return replace(other, joint_npv=other.npv_cost, notes=(
             *other.notes, f"the roadmap found no schedule ({found.status})", *notes))
     better = other if other.npv_cost < roadmap.npv_cost - 0.005 else roadmap
-    broken = _end_breaches(prep, model, roadmap, time_limit_s) if better is roadmap else ()
     if broken:
-        # the joint model keeps population_share and max_one_off at its end; a cheaper
-        # roadmap that reaches an estate breaking them is no plan the scenario allows
+        # a roadmap that reaches an estate breaking those rules is no plan the scenario
+        # allows, however cheap
         better = other
         notes.append("the roadmap was cheaper, but the estate it reaches by the horizon's "
                      "end " + breach_sentence(broken).removeprefix("It ").removesuffix(".")

@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from estate.results.state import State
+from estate.results.words import PROVEN
 
 ACTIONS = ("close", "build", "open", "move", "pool", "dispose")
 ACTION_COLUMNS = ("year", "date", "action", "site_id", "site_name", "function_id",
@@ -39,6 +40,24 @@ CASHFLOW_COLUMNS = ("year", "date", "agency_id", "running", "rent", "one_off", "
                     "cumulative_discounted")
 BUDGET_COLUMNS = ("year", "date", "one_off", "one_off_limit", "fte_moved", "fte_limit",
                   "closures", "closures_limit")
+
+
+def same_cost(roadmap_npv: float, joint_npv: float) -> bool:
+    """Whether two programmes' NPVs of cost differ by no more than the solvers' noise:
+    `PROVEN` of their sizes and £1, the tolerance a policy's cost is read with (DESIGN 7)."""
+    return abs(roadmap_npv - joint_npv) <= PROVEN * (abs(roadmap_npv) + abs(joint_npv)) + 1.0
+
+
+def roadmap_gap(roadmap_npv: float, joint_npv: float) -> float:
+    """(roadmap - joint) / max(|joint|, £1): what scheduling the snapshot's end state lost
+    beside the joint model's programme; 0 when the two cost the same (`same_cost`), never
+    -0.0 or below. The joint model is offered the roadmap as its start, so it should
+    never be dearer; it can be when HiGHS drops that start (its schedule breaks a row of
+    the joint model by HiGHS's tolerances) and stops within its gap or at its time limit
+    (`estate.programme` notes it): the roadmap is then kept and lost nothing."""
+    if same_cost(roadmap_npv, joint_npv) or roadmap_npv < joint_npv:
+        return 0.0
+    return (roadmap_npv - joint_npv) / max(abs(joint_npv), 1.0)
 
 
 @dataclass(frozen=True)
@@ -76,10 +95,10 @@ class Programme:
 
     @property
     def gap(self) -> float | None:
-        """(roadmap - joint) / |joint|: what scheduling the snapshot's end state lost."""
+        """What scheduling the snapshot's end state lost (`roadmap_gap`), when both ran."""
         if self.roadmap_npv is None or self.joint_npv is None:
             return None
-        return (self.roadmap_npv - self.joint_npv) / max(abs(self.joint_npv), 1.0)
+        return roadmap_gap(self.roadmap_npv, self.joint_npv)
 
     def totals(self) -> pd.DataFrame:
         """The cash-flow rows of the whole estate (agency_id "")."""
