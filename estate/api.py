@@ -16,13 +16,8 @@ from pathlib import Path
 from typing import Literal
 
 from estate.errors import InputError, Problem
-from estate.load.scenario import (
-    Scenario,
-    default_map,
-    default_report,
-    default_results,
-    load_scenario,
-)
+from estate.load.file_names import default_map, default_report, default_results
+from estate.load.scenario import Scenario, load_scenario
 from estate.load.validate import Register, load_register
 from estate.maps.compare_map import comparison_map
 from estate.maps.page import render_map

@@ -192,7 +192,8 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     Example: estate plan models/shared_back_office.toml
     """
     from estate.api import plan
-    from estate.load.scenario import default_map, default_results, load_scenario
+    from estate.load.file_names import default_map, default_results
+    from estate.load.scenario import load_scenario
     from estate.store import summary_json
 
     if not alternatives and (click.get_current_context().get_parameter_source("within_pct")
@@ -295,7 +296,7 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
 
     Example: estate map "results/Shared back office" --out plan-map.html
     """
-    from estate.load.scenario import default_map
+    from estate.load.file_names import default_map
     from estate.maps.page import render_map
     from estate.store.paths import Output, check_outputs
 

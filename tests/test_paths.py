@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from estate.load.scenario import default_map, default_results, file_stem
+from estate.load.file_names import default_map, default_results, file_stem
 from estate.store.folder import write_file, write_folder
 from tests.fixtures import invoke, no_traceback, town
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
-import hashlib
 import math
 import re
 import tomllib
@@ -135,40 +134,6 @@ class Scenario:
         if r == 0:
             return float(h)
         return float((1 - (1 + r) ** -h) / r)
-
-
-_STEM_BYTES = 160  # room for ".alternative-<i>.html" and the hidden siblings' tags (<= 255 bytes)
-
-
-def file_stem(name: str) -> str:
-    """A scenario name made safe as one file or folder name (no `/`, no leading dots, at
-    most 160 bytes: a longer name is cut and ends with 12 hex digits of its SHA-256, so
-    two names stay two files).
-
-    Default outputs are `results/<name>/` and `maps/<name>.html`; a name is free text,
-    so it must never reach outside those folders.
-    """
-    stem = re.sub(r'[\x00-\x1f/\\:*?"<>|]+', "_", name).strip().lstrip(".").strip()
-    stem = stem or "scenario"
-    if len(stem.encode()) <= _STEM_BYTES:
-        return stem
-    digest = hashlib.sha256(name.encode()).hexdigest()[:12]
-    cut = stem.encode()[:_STEM_BYTES - 13].decode("utf-8", "ignore").rstrip()
-    return f"{cut}-{digest}"
-
-
-def default_results(name: str) -> Path:
-    return Path("results") / file_stem(name)
-
-
-def default_map(name: str) -> Path:
-    return Path("maps") / f"{file_stem(name)}.html"
-
-
-def default_report(name: str) -> Path:
-    """The board pack of scenario `name` (`estate report` without --out): one file per
-    scenario, as its map is, so reporting one plan after another keeps each pack."""
-    return Path("reports") / f"{file_stem(name)}.pdf"
 
 
 def read_scenario_dict(path: str | Path) -> dict[str, Any]:

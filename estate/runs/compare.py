@@ -34,7 +34,8 @@ import pandas as pd
 
 from estate.errors import EstateError, InputError, Problem
 from estate.load.consistency import check_against_register
-from estate.load.scenario import Scenario, file_stem, load_scenario
+from estate.load.file_names import file_stem
+from estate.load.scenario import Scenario, load_scenario
 from estate.load.validate import Register, load_register
 from estate.pipeline import Progress, quiet
 from estate.results import AgencyFigures, Summary, money

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from estate.errors import InputError, Problem
-from estate.load.scenario import Scenario, default_results, load_scenario, with_programme
+from estate.load.file_names import default_results
+from estate.load.scenario import Scenario, load_scenario, with_programme
 from estate.load.validate import Register
 from estate.model.arrays import EstateModel
 from estate.model.build import build
