@@ -845,6 +845,30 @@ def test_compare_refuses_two_names_sharing_a_folder_in_any_case(tmp_path: Path,
     assert not (tmp_path / "results").exists() and not (tmp_path / "comparison").exists()
 
 
+@pytest.mark.parametrize(("first", "second", "folder", "same"), [
+    ("Option B", "Option B.", "Option B", True), ("Option B ..", "Option B", "Option B", True),
+    ("CON", "con.", "CON_", False), ("Aux", "AUX", "Aux_", False)])
+def test_compare_refuses_two_names_windows_stores_in_one_folder(
+        tmp_path: Path, first: str, second: str, folder: str, same: bool) -> None:
+    """Windows drops a dot at the end of a name, so "Option B." is stored in the folder
+    "Option B" is; "CON" and "con" are results/CON_ and results/con_, one folder on
+    Windows and macOS. Each pair is refused before solving, by the rule that names the
+    folders (`file_stem`)."""
+    town(tmp_path, changes={"name": first}, name="one.toml")
+    town(tmp_path, changes={"name": second, "horizon_years": 5}, name="two.toml")
+    run = invoke(tmp_path, "compare", "one.toml", "two.toml", "--no-policy-costs")
+    assert run.code == 1, run.output
+    no_traceback(run)
+    said = " ".join(run.stderr.split())
+    assert "two.toml, key name: expected a name no other compared scenario has" in said, said
+    if same:
+        assert (f"found '{second}', stored in results/{folder} as one.toml is ('{first}': "
+                "both are stored in one folder)") in said, said
+    else:
+        assert f"which Windows and macOS take for results/{folder}" in said, said
+    assert not (tmp_path / "results").exists() and not (tmp_path / "comparison").exists()
+
+
 def test_compare_tells_of_a_file_saved_in_a_folder_as_it_was_planned(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A real `estate compare` re-planning a scenario whose results folder gets the

@@ -213,10 +213,14 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
     for run in runs:
         first = folders.setdefault(run.results_dir.name.casefold(), run)
         if first is not run and first.results_dir == run.results_dir:
+            # names that differ may still give one folder (`file_stem`: `Option B.` is
+            # `Option B`, as Windows would store it)
+            theirs = "" if first.scenario.name == run.scenario.name else \
+                f" ({first.scenario.name!r}: both are stored in one folder)"
             problems.append(Problem(str(run.path), None, "name", "a name no other compared "
                                     "scenario has (each is stored in results/<name>/)",
                                     f"{run.scenario.name!r}, stored in {run.results_dir} as "
-                                    f"{first.path} is", label="key"))
+                                    f"{first.path} is{theirs}", label="key"))
         elif first is not run:
             problems.append(Problem(str(run.path), None, "name", "a name no other compared "
                                     "scenario has, in any case (each is stored in "
