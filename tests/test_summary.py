@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from estate.errors import InputError, Problem
+from estate.load.free_text import REFUSED
 from estate.results import Breach, Summary, money
 from estate.results.summary import _RANGES, disjoint
 from estate.results.words import (
