@@ -52,7 +52,7 @@ def programme_page(r: Results) -> Page | None:
     # a plan that is the estate the roadmap reaches: the changes ordered are the snapshot
     # optimum's, in a board's words the best end state's (a term of the glossary), or an
     # alternative's as found
-    whose = scheduled_whose(s).replace("the snapshot optimum's", "the best end state's")
+    whose = scheduled_whose(s, optimum="the best end state's")
     method = ("the exact model over all years" if p.method == "joint"
               else f"putting {whose} changes in order year by year")
     blocks: list[Block] = [Text(

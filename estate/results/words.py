@@ -177,13 +177,14 @@ def _cheapest_words(alternative: Mapping[str, Any], dated: bool = False) -> str:
     return found
 
 
-def scheduled_whose(s: Summary) -> str:
+def scheduled_whose(s: Summary, optimum: str = "the snapshot optimum's") -> str:
     """Whose changes a dated programme put in order, as `schedule_quality` says it: the
-    plan's; the snapshot optimum's when the plan is the estate the roadmap reaches; an
-    alternative's own, as found, when the plan is the estate its programme reaches."""
+    plan's; the snapshot optimum's (`optimum`, a board's "the best end state's") when the
+    plan is the estate the roadmap reaches; an alternative's own, as found, when the plan
+    is the estate its programme reaches."""
     if s.plan_from != "programme":
         return "the plan's"
-    return "the alternative's" if s.alternative is not None else "the snapshot optimum's"
+    return "the alternative's" if s.alternative is not None else optimum
 
 
 def programme_end_words(s: Summary) -> tuple[str, str]:
