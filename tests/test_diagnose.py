@@ -156,7 +156,8 @@ def _three_big_teams(tmp_path: Path) -> Path:
     """Teams of 65, 50 and 50 desks and the 10-desk police IT team, which only the
     40-desk police office takes; the 100-desk office holds the 65 alone or the two
     50s, the 60-desk one a 50: by count they seat all four, and all sites together
-    hold enough, but one of the big three has no room."""
+    hold enough (200 desks for 175), but the big three fit whole only at the two
+    offices, 160 desks for their 165."""
     rows = town_rows()
     rows["functions"][0].update(fte=65)
     rows["functions"][1].update(fte=50)
@@ -165,13 +166,15 @@ def _three_big_teams(tmp_path: Path) -> Path:
     return town(tmp_path, rows)
 
 
-def test_infeasible_function_found_by_elastic_resolve(tmp_path: Path) -> None:
-    """Only the solver sees that one of `_three_big_teams` has no room."""
-    scenario = _three_big_teams(tmp_path)
-    assert _precheck_reasons(scenario) == []
-    run = _infeasible(tmp_path, scenario)
-    assert re.search(r"function F[124]\b.* must sit whole at one site", run.stderr), run.stderr
-    assert "F3" not in run.stderr
+def test_whole_teams_short_of_room_together_are_found_before_solving(tmp_path: Path) -> None:
+    """`_three_big_teams`: the pre-check names the three teams and the room of the two
+    offices that could hold any of them whole, not the police team or the distance."""
+    assert _precheck_reasons(_three_big_teams(tmp_path)) == [
+        "functions F1 (A1 HR, 65 desks), F2 (A1 Finance, 50 desks) and F4 (A1 HR, 50 "
+        "desks) must each sit whole at one site (assignment.split is false) and need 165 "
+        "desks together, but the sites that could hold any of them whole within 40 km of "
+        "their homes hold 160 desks in all: S1 Town Hall holds 100 desks; S2 Annexe holds "
+        "60 desks; S3 Police Office holds too little for any of them whole"]
 
 
 def _far_village(tmp_path: Path) -> Path:

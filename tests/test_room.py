@@ -106,22 +106,74 @@ def test_teams_short_of_seats_together_are_told_the_desks_not_the_distance(
                   "--out", "roomier").code == 0
 
 
+def test_whole_teams_needing_more_desks_than_the_offices_that_hold_them_are_told(
+        tmp_path: Path) -> None:
+    """Teams of 20, 15, 15 and 15 desks, offices of 10, 30 and 30: each team fits
+    somewhere and each 30-desk office seats two of them, so the seat count passes; but
+    no team fits the 10-desk office whole, and 65 desks are more than the 60 the other
+    two hold (brute force: none of the 81 plans). Found before solving, with split
+    teams (65 of 70 desks) and more desks the ways out, each shown to make a plan."""
+    offices = [site("O1", "A1", 0, 0, desks=10), site("O2", "A2", 0, 2, desks=30),
+               site("O3", "A2", 1.5, 1, desks=30)]
+    teams = [function("X", "A1", "IT", "O1", fte=20), function("Y", "A2", "HR", "O2", fte=15),
+             function("W", "A2", "Finance", "O3", fte=15),
+             function("V", "A1", "Finance", "O2", fte=15)]
+    assert _whole_plans([10, 30, 30], [20, 15, 15, 15]) == []
+    validate, _ = _validate_and_plan(tmp_path, _write(tmp_path, offices, teams))
+    assert _reasons(validate) == [
+        "functions X (A1 IT, 20 desks), Y (A2 HR, 15 desks), W (A2 Finance, 15 desks) and "
+        "V (A1 Finance, 15 desks) must each sit whole at one site (assignment.split is "
+        "false) and need 65 desks together, but the sites that could hold any of them "
+        "whole within 40 km of their homes hold 60 desks in all: O2 Site O2 holds 30 "
+        "desks; O3 Site O3 holds 30 desks; O1 Site O1 holds too little for any of them "
+        "whole"]
+    assert _relax(validate) == ["sites.desks", "assignment.split"]
+    split = _write(tmp_path, offices, teams, assignment={"split": True})
+    assert invoke(tmp_path, "plan", split, "--out", "split").code == 0
+    roomier = [*offices[:2], dict(offices[2], desks=35)]
+    assert _whole_plans([10, 30, 35], [20, 15, 15, 15])
+    assert invoke(tmp_path, "plan", _write(tmp_path, roomier, teams), "--out", "roomier"
+                  ).code == 0
+
+
+def test_split_teams_needing_more_desks_than_the_sites_they_may_use_are_told(
+        tmp_path: Path) -> None:
+    """Split teams: X and Y, homed at the two offices 2 km apart, need 50 desks between
+    them there (moves within 5 km) and those offices hold 40; the office 100 km away
+    holds 60 and has room for all, so the register's desks add up and each team alone
+    fits. The reason is the two near offices' desks, with the far one named through
+    `relocation.max_km`."""
+    offices = [site("O1", "A1", 0, 0, desks=20), site("O2", "A2", 0, 2, desks=20),
+               site("O3", "A2", 100, 0, desks=60)]
+    teams = [function("X", "A1", "IT", "O1", fte=25), function("Y", "A2", "HR", "O2", fte=25),
+             function("W", "A2", "Finance", "O3", fte=5)]
+    validate, _ = _validate_and_plan(tmp_path, _write(
+        tmp_path, offices, teams, relocation={"max_km": 5.0}, assignment={"split": True}))
+    assert _reasons(validate) == [
+        "functions X (A1 IT, 25 desks) and Y (A2 HR, 25 desks) need 50 desks together, but "
+        "the sites they may use within 5 km of their homes hold 40 desks in all: O1 Site "
+        "O1 holds 20 desks; O2 Site O2 holds 20 desks"]
+    assert _relax(validate) == ["relocation.max_km", "sites.desks"]
+
+
 @pytest.mark.parametrize("max_km", [40.0, 1000.0])
 def test_a_team_the_others_leave_no_room_for_is_told_the_room_they_take(
         tmp_path: Path, max_km: float) -> None:
-    """Offices of 10, 30 and 30 desks, all within reach; teams of 20, 15, 15 and 15.
-    Each 30-desk office seats two of the teams by count, so the check before solving
-    passes, but only 20 or 15 + 15 fit in one: three whole teams at most (all 81 ways
-    tried). The elastic re-solve leaves one team out; its reason is room: each office
-    with its desks and what the other teams take there, no office with its need free,
-    and the keys are the desks and whole teams, not the distance."""
-    sites = [site("O1", "A1", 0, 0, desks=10), site("O2", "A2", 0, 2, desks=30),
-             site("O3", "A2", 1.5, 1, desks=30)]
-    needs = {"X": 20, "Y": 15, "W": 15, "V": 15}
+    """Offices of 2, 12 and 12 desks, all within reach; teams of 7, 7, 3, 3 and 3. No
+    team fits the 2-desk office; each 12-desk office seats three of the teams by count
+    (3 + 3 + 3) and the two hold 24 desks against the 23 needed, so the checks before
+    solving pass, but the two 7s must part and then only one 3 joins each: four whole
+    teams at most (all 243 ways tried). The elastic re-solve leaves one team out; its
+    reason is room: each office with its desks and what the other teams take there, no
+    office with its need free, and the keys are the desks and whole teams, not the
+    distance."""
+    sites = [site("O1", "A1", 0, 0, desks=2), site("O2", "A2", 0, 2, desks=12),
+             site("O3", "A2", 1.5, 1, desks=12)]
+    needs = {"X": 7, "Y": 7, "W": 3, "V": 3, "U": 3}
     teams = [function(f, "A1", kind, home, fte=needs[f]) for f, kind, home in
              (("X", "IT", "O2"), ("Y", "HR", "O3"), ("W", "Finance", "O1"),
-              ("V", "Payroll", "O1"))]
-    assert _whole_plans([10, 30, 30], list(needs.values())) == []
+              ("V", "Payroll", "O1"), ("U", "Legal", "O1"))]
+    assert _whole_plans([2, 12, 12], list(needs.values())) == []
     path = _write(tmp_path, sites, teams, relocation={"max_km": max_km})
     assert invoke(tmp_path, "validate", path).code == 0  # not seen before solving
     run = invoke(tmp_path, "plan", path, "--out", "out")
@@ -140,7 +192,7 @@ def test_a_team_the_others_leave_no_room_for_is_told_the_room_they_take(
         r"(O\d) Site O\d holds (\d+) desks(?: \((\d+) taken by other teams\))?",
         said.group(3))}
     assert sorted(held) == ["O1", "O2", "O3"]
-    assert {o: desks for o, (desks, _) in held.items()} == {"O1": 10, "O2": 30, "O3": 30}
+    assert {o: desks for o, (desks, _) in held.items()} == {"O1": 2, "O2": 12, "O3": 12}
     # the other three teams are all seated, and no office has the left-out team's need free
     assert sum(taken for _, taken in held.values()) == sum(needs.values()) - need
     assert all(desks - taken < need for desks, taken in held.values())
@@ -208,35 +260,66 @@ def test_racks_that_bind_are_named_and_desks_that_do_not_are_not(tmp_path: Path)
     assert _relax(validate) == ["relocation.max_km", "sites.racks", "assignment.split"]
 
 
-def test_a_team_that_may_not_move_is_told_the_room_at_its_home(tmp_path: Path) -> None:
+def test_teams_that_may_not_move_are_told_the_room_at_their_home(tmp_path: Path) -> None:
     """F1 and F2, 60 desks each, both sit at S1 (100 desks) and may not move before
     2035, after the three-year horizon from 2027: each stays, and S1 cannot hold both
-    (F3 at S2, 5 km away, leaves 190 desks there, but neither may go). The reason is
-    the room at home and the dates, not the distance."""
+    (F3 at S2, 5 km away, leaves 190 desks there, but neither may go). Found before
+    solving: the reason is the room at home and the dates, not the distance."""
     sites = [site("S1", "A1", 0, 0, desks=100), site("S2", "A1", 5, 0, desks=200)]
     teams = [function(f, "A1", "IT", "S1", fte=60, earliest_move="2035-01-01")
              for f in ("F1", "F2")] + [function("F3", "A1", "IT", "S2")]
     path = _write(tmp_path, sites, teams, start="2027-04-01", horizon_years=3)
+    validate, _ = _validate_and_plan(tmp_path, path)
+    assert _reasons(validate) == [
+        "functions F1 (A1 IT, 60 desks) and F2 (A1 IT, 60 desks) must each sit whole at one "
+        "site (assignment.split is false) and need 120 desks together, but the sites that "
+        "could hold any of them whole hold 100 desks in all: S1 Site S1 holds 100 desks; F1 "
+        "and F2 may not move before their earliest_move, after the 3-year horizon, so they "
+        "stay where they are"]
+    assert _relax(validate) == ["functions.earliest_move", "horizon_years", "sites.desks"]
+
+
+def test_a_team_that_may_not_move_is_told_the_room_the_others_take_at_its_home(
+        tmp_path: Path) -> None:
+    """F1 (60 desks) may not move from S1 (100 desks) within the horizon; F2 and F3
+    (45 each) may use S1 or S2 (50 desks). The checks before solving pass (150 desks in
+    all, S1 seats two teams by count), but beside F1 S1 has room for neither 45, and
+    S2 takes one (all 4 ways tried). The re-solve leaves a team out and says the room
+    beside the others: F1's at home, or a 45's at the two sites."""
+    sites = [site("S1", "A1", 0, 0, desks=100), site("S2", "A1", 5, 0, desks=50)]
+    teams = [function("F1", "A1", "IT", "S1", fte=60, earliest_move="2035-01-01"),
+             function("F2", "A1", "HR", "S1", fte=45),
+             function("F3", "A1", "Finance", "S1", fte=45)]
+    assert _whole_plans([100, 50], [60, 45, 45], [[0], [0, 1], [0, 1]]) == []
+    path = _write(tmp_path, sites, teams, start="2027-04-01", horizon_years=3)
+    assert invoke(tmp_path, "validate", path).code == 0  # not seen before solving
     run = invoke(tmp_path, "plan", path, "--out", "out")
     assert run.code == 2, run.output
     no_traceback(run)
     [reason] = _reasons(run)
-    assert re.fullmatch(
-        r"function F[12] \(A1 IT\) stays at S1 Site S1, as it may not move before "
+    at_home = (
+        r"function F1 \(A1 IT\) stays at S1 Site S1, as it may not move before "
         r"2035-01-01 \(earliest_move\), after the 3-year horizon, and needs room there for "
         r"60 desks, but there is not that room beside the other teams \(as the re-solve "
         r"that breaks the fewest rules placed them\): S1 Site S1 holds 100 desks "
-        r"\(60 taken by other teams\)", reason), reason
-    assert _relax(run) == ["functions.earliest_move", "horizon_years", "sites.desks"]
+        r"\(45 taken by other teams\)")
+    a_mover = (
+        r"function F[23] \(A1 \w+\) must sit whole at one site within 40 km of S1 Site S1 "
+        r"\(assignment.split is false\) with room for 45 desks, but none of the 2 sites it "
+        r"may use there has it beside the other teams \(as the re-solve that breaks the "
+        r"fewest rules placed them\): S1 Site S1 holds 100 desks \(60 taken by other "
+        r"teams\); S2 Site S2 holds 50 desks \(45 taken by other teams\)")
+    assert re.fullmatch(at_home, reason) or re.fullmatch(a_mover, reason), reason
 
 
 def test_the_checks_before_solving_never_refuse_a_register_that_has_a_plan(
         tmp_path: Path) -> None:
     """On 40 random tiny registers (four offices on a line 0 to 12 km, four whole
     teams, moves within 5 km), whenever the checks before solving refuse one, trying
-    every plan finds none; and the seat count is the reason on some of them."""
+    every plan finds none; and the seat count and the room count are each the reason
+    on some of them."""
     rng = np.random.default_rng(7)
-    seats_said = 0
+    seats_said = room_said = 0
     for i in range(40):
         xs, desks = rng.choice(13, size=4, replace=False), rng.integers(5, 40, size=4)
         needs, homes = rng.integers(5, 25, size=4), rng.integers(0, 4, size=4)
@@ -249,5 +332,6 @@ def test_the_checks_before_solving_never_refuse_a_register_that_has_a_plan(
         may_use = [[j for j in range(4) if abs(xs[j] - xs[homes[f]]) <= 5] for f in range(4)]
         if reasons:
             assert _whole_plans(desks.tolist(), needs.tolist(), may_use) == [], reasons
-        seats_said += any(r.startswith("functions ") for r in reasons)
-    assert seats_said >= 3  # 8 of these 40
+        seats_said += any(r.startswith("functions ") and "can seat" in r for r in reasons)
+        room_said += any(r.startswith("function") and " in all: " in r for r in reasons)
+    assert seats_said >= 3 and room_said >= 3  # 8 and 3 of these 40

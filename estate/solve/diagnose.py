@@ -26,7 +26,14 @@ from estate.errors import InfeasibleError
 from estate.model.arrays import EstateModel, labels
 from estate.prepare import Prepared, eligible_pairs
 from estate.solve import SolverOptions, solve
-from estate.solve.room import no_room, site_named, taken_room, team_named, too_few_seats
+from estate.solve.room import (
+    no_room,
+    site_named,
+    taken_room,
+    team_named,
+    too_few_seats,
+    too_little_room,
+)
 
 ELASTIC_FAMILIES = ("housed", "desks", "racks", "max_one_off")
 
@@ -134,9 +141,10 @@ def precheck(prep: Prepared) -> list[Reason]:
             (("relocation.max_km",) if home >= 0 else ())
             + (("policy.close",) if sc.close else ())
             + ("sites.hosts",) + (("sites.secure",) if functions.at[f, "needs_secure"] else ())))
-    if not sc.split and has_site.all() and (short := too_few_seats(prep, ok)):
-        reasons.append(Reason(*short))
-    eff = prep.efficiency
+    seats = None
+    if not sc.split and has_site.all() and (seats := too_few_seats(prep, ok)):
+        reasons.append(Reason(*seats))
+    eff, roomy = prep.efficiency, []
     for column in ("desks", "racks"):
         need = (functions[column].to_numpy(float) * (1 - eff)).sum()
         eligible_sites = np.unique(ps[can_open[ps]])
@@ -147,6 +155,11 @@ def precheck(prep: Prepared) -> list[Reason]:
                 f"the functions need at least {need:,.0f} {column} (after the most pooling "
                 f"could save) but all sites that may host them hold {cap:,.0f}" + closed,
                 (("policy.close",) if closed else ()) + (f"sites.{column}",)))
+        else:
+            roomy.append(column)
+    # the room of some teams' sites short of their needs, where the counts above pass
+    if has_site.all() and not seats and (short := too_little_room(prep, ok, roomy)):
+        reasons.append(Reason(*short))
     return reasons
 
 

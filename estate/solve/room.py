@@ -270,3 +270,111 @@ def _seats_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, room: np.nd
                   + tuple(f"sites.{c}" for c in short)
                   + (("assignment.split",) if spread else ()))
 
+
+
+def too_little_room(prep: Prepared, ok: np.ndarray, columns: list[str]
+                    ) -> tuple[str, tuple[str, ...]] | None:
+    """Teams that need more desks (or racks) together than the sites they may use hold,
+    found before solving, or None.
+
+    `ok` marks the pairs of `prep.pairs` a team may take: whole (the site holds it on
+    its own) when teams may not split. Each team's least need (fully pooled) is sent to
+    the sites of its pairs, each site taking no more than it holds (a maximum flow). A
+    plan seats every team within those pairs, so it is such a flow: if the flow falls
+    short, no plan exists. The teams the flow cannot seat in full, with those that
+    could give way to them, need more together than their sites hold (Hall's condition
+    for amounts), and are named with those sites. Needs are rounded down and room up
+    to hundredths, so rounding can only miss a case, never invent one.
+
+    Teams 20, 15, 15 and 15 desks at offices of 10, 30 and 30 fit one by one and two to
+    an office, so the seat count passes them, but whole they can sit only at the two
+    30-desk offices: 65 desks against 60."""
+    functions, sites = prep.functions, prep.sites
+    pf, ps = prep.pairs["f"].to_numpy()[ok], prep.pairs["s"].to_numpy()[ok]
+    n_f, n_s = len(functions), len(sites)
+    used = np.unique(ps)
+    for column in columns:
+        least = functions[column].to_numpy(float) * (1 - prep.efficiency)
+        cap = sites[column].to_numpy(float)
+        total = least.sum() + cap[used].sum()
+        if least.sum() <= 0:
+            continue
+        scale = min(100.0, 2.0 ** 30 / total)  # scipy's flow counts in 32 bits
+        need = np.floor(least * scale + 1e-6).astype(np.int64)
+        room = np.ceil(cap * scale - 1e-6).astype(np.int64)
+        source, sink = 0, 1 + n_f + n_s
+        graph = sp.csr_matrix(
+            (np.concatenate([need, need[pf], room[used]]).astype(np.int32),
+             (np.concatenate([np.full(n_f, source), 1 + pf, 1 + n_f + used]),
+              np.concatenate([1 + np.arange(n_f), 1 + n_f + ps, np.full(len(used), sink)]))),
+            shape=(sink + 1, sink + 1))
+        flow = maximum_flow(graph, source, sink)
+        if flow.flow_value >= need.sum():
+            continue
+        left = (graph - flow.flow).tocsr()
+        left.data = (left.data > 0).astype(np.int8)
+        left.eliminate_zeros()
+        reached = breadth_first_order(left, source, directed=True, return_predecessors=False)
+        teams = np.sort(reached[(reached >= 1) & (reached <= n_f)] - 1)
+        teams = teams[least[teams] > 0]
+        at = np.unique(ps[np.isin(pf, teams)])
+        return _room_reason(prep, teams, at, column, least, cap)
+    return None
+
+
+def _listed(names: list[str]) -> str:
+    """`F1`, `F1 and F2`, `F1, F2 and F3`: at most six names, then how many more."""
+    shown = names[:6] + ([f"{len(names) - 6} more"] if len(names) > 6 else [])
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def _room_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, column: str,
+                 least: np.ndarray, cap: np.ndarray) -> tuple[str, tuple[str, ...]]:
+    """The words and keys of `too_little_room`: `teams` need `least` of `column` each
+    and may sit only at the sites `at`, which hold `cap` each."""
+    functions, sc = prep.functions, prep.scenario
+    named = [f"{functions.at[f, 'function_id']} ({functions.at[f, 'agency_id']} "
+             f"{functions.at[f, 'type']}, {_count(least[f])} {column})"
+             for f in teams[:6]] + ([f"{len(teams) - 6} more"] if len(teams) > 6 else [])
+    who = (f"functions {', '.join(named[:-1])} and {named[-1]}" if len(named) > 1
+           else f"function {named[0]}")
+    order = at[np.argsort(-cap[at], kind="stable")]
+    said = [f"{site_named(prep, int(s))} holds {_count(cap[s])} {column}" for s in order[:6]]
+    said += [f"and {len(at) - 6} more"] if len(at) > 6 else []
+    rf, rs = _reach_pairs(prep, teams, sc.max_km)
+    near = np.unique(rs[~prep.forced_closed[rs]])
+    if len(small := np.setdiff1d(near, at)):
+        said.append(f"{_names(prep, small)} {'holds' if len(small) == 1 else 'hold'} too "
+                    "little for any of them whole")
+    horizon = prep.calendar.horizon if prep.calendar is not None else None
+    stay = teams[(prep.home[teams] >= 0) & (prep.earliest_years[teams] > horizon)
+                 ] if horizon is not None else teams[:0]
+    where = (f" within {sc.max_km:g} km of their homes" if (prep.home[teams] >= 0).all()
+             and math.isfinite(sc.max_km) and len(stay) < len(teams) else "")
+    pooled = " (after the most pooling could save)" if (prep.efficiency[teams] > 0).any() else ""
+    whole = ("must each sit whole at one site (assignment.split is false) and "
+             if not sc.split else "")
+    sites_are = ("the sites that could hold any of them whole" if not sc.split
+                 else "the sites they may use")
+    text = (f"{who} {whole}need {_count(least[teams].sum())} {column} together{pooled}, but "
+            f"{sites_are}{where} hold {_count(cap[at].sum())} {column} in all: "
+            + "; ".join(said))
+    if len(stay):  # their one pair is their home (`estate.prepare`)
+        text += (f"; {_listed([str(functions.at[f, 'function_id']) for f in stay])} may not "
+                 f"move before {'its' if len(stay) == 1 else 'their'} earliest_move, after "
+                 f"the {horizon}-year horizon, so {'it stays' if len(stay) == 1 else 'they stay'}"
+                 f" where {'it is' if len(stay) == 1 else 'they are'}")
+    # a site out of reach of a team today that may stay open and would take it
+    housed = teams[(prep.home[teams] >= 0) & ~np.isin(teams, stay)]
+    ff, fs = _reach_pairs(prep, housed, math.inf) if len(housed) else (rf[:0], rs[:0])
+    beyond = (~np.isin(ff * len(prep.sites) + fs, rf * len(prep.sites) + rs)
+              & ~prep.forced_closed[fs])
+    farther = beyond & ((cap[fs] >= least[ff] - 1e-9) if not sc.split else (cap[fs] > 0))
+    closed = np.isin(prep.pairs["f"].to_numpy(), teams) & prep.sites["site_id"].isin(
+        sc.close).to_numpy()[prep.pairs["s"].to_numpy()]
+    spread = not sc.split and least[teams].sum() <= cap[near].sum() + 1e-9
+    return text, ((("relocation.max_km",) if farther.any() else ())
+                  + (("functions.earliest_move", "horizon_years") if len(stay) else ())
+                  + (("policy.close",) if closed.any() else ())
+                  + (f"sites.{column}",)
+                  + (("assignment.split",) if spread else ()))
