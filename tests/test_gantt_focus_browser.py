@@ -6,6 +6,7 @@ the whole label, the whole mark and the mark's focus outline."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 from estate.render.html import write_page
 from estate.render.programme_page import programme_page, write_programme_page
 from estate.store import read_programme
-from tests.fixtures.browser import axe_violations, drawn, open_page
+from tests.fixtures.browser import Opened, axe_violations, drawn, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -122,25 +123,80 @@ def test_each_focused_mark_shows_its_whole_label(browser: Any, dated: Path, tmp_
     assert path is not None
     opened = open_page(browser, path, wait_for_map=False, size=size)
     try:
+        _tab_each_way(opened, 40 if chart == "dated" else 10)
+        # the style sheet slid the labels: the page's script stood aside
+        assert opened.page.locator("svg.gantt .figures span[style]").count() == 0
+        opened.clean()
+    finally:
+        opened.page.close()
+
+
+def _tab_each_way(opened: Opened, least: int) -> None:
+    """From the chart's box the Tab key to each mark in turn (more than `least`), and
+    Shift+Tab from beneath the chart to each again: each time `_check`, each mark's
+    figures seen once each way, and axe run with a mark focused."""
+    page = opened.page
+    marks = page.locator("svg.gantt .mark").count()
+    assert marks > least
+    texts = page.locator("svg.gantt .figures span").all_text_contents()
+    for key in ("Tab", "Shift+Tab"):
+        if key == "Tab":
+            page.locator(".scroll:has(svg.gantt)").focus()
+        else:  # from the list of the rows' names beneath the chart, back
+            page.locator(".row-names summary").focus()
+        seen_texts = []
+        for k in range(marks):
+            page.keyboard.press(key)
+            drawn(page)
+            seen = page.evaluate(SEEN)
+            _check(seen, f"{key} {k + 1} of {marks}")
+            seen_texts.append(seen["text"])
+            if k == marks // 2 and key == "Tab":
+                assert axe_violations(opened) == []
+        assert sorted(seen_texts) == sorted(texts)
+
+
+def without(feature: str) -> str:
+    """A script run before the page's own that makes Chromium a browser without the CSS
+    `feature` the style sheet slides the labels by (a scroll-driven animation's
+    `animation-timeline`, or a `scroll-state` container query), as Firefox and Safari
+    were in 2026: `CSS.supports` says no to any test of it (and answers the rest as it
+    would), and, as such a browser drops what it cannot read, the labels' sliding
+    animation is dropped too."""
+    return """(() => {
+  const feature = FEATURE, asked = CSS.supports.bind(CSS);
+  CSS.supports = (...test) => test.join(':').includes(feature) ? false : asked(...test);
+  document.addEventListener('DOMContentLoaded', () => {
+    const dropped = document.createElement('style');
+    dropped.textContent = '.gantt .figures span{animation:none !important}';
+    document.head.append(dropped);
+  });
+})();""".replace("FEATURE", json.dumps(feature))
+
+
+@pytest.mark.parametrize(("feature", "size"), [
+    ("animation-timeline", (390, 844)), ("animation-timeline", (844, 390)),
+    ("animation-timeline", (1366, 900)), ("scroll-state", (390, 844))],
+    ids=["phone", "phone-landscape", "laptop", "no-scroll-state-phone"])
+def test_without_scroll_driven_animations_the_script_shows_each_whole_label(
+        browser: Any, dated: Path, tmp_path: Path, feature: str, size: tuple[int, int]) -> None:
+    """In a browser that cannot slide the labels by CSS (`without`), the page's script
+    puts each focused mark's label where the style sheet would have: the same checks as
+    `test_each_focused_mark_shows_its_whole_label`, Tab and Shift+Tab through every mark
+    on a phone upright, on its side and on a laptop, each label whole in view over its
+    mark, and axe finds nothing serious. On a phone the box scrolls, and the script has
+    moved labels that the page alone would have left cut off."""
+    path = write_programme_page(dated, tmp_path / "programme.html")
+    assert path is not None
+    opened = open_page(browser, path, wait_for_map=False, size=size, before=without(feature))
+    try:
         page = opened.page
-        marks = page.locator("svg.gantt .mark").count()
-        assert marks > (40 if chart == "dated" else 10)
-        texts = page.locator("svg.gantt .figures span").all_text_contents()
-        for key in ("Tab", "Shift+Tab"):
-            if key == "Tab":
-                page.locator(".scroll:has(svg.gantt)").focus()
-            else:  # from the list of the rows' names beneath the chart, back
-                page.locator(".row-names summary").focus()
-            seen_texts = []
-            for k in range(marks):
-                page.keyboard.press(key)
-                drawn(page)
-                seen = page.evaluate(SEEN)
-                _check(seen, f"{key} {k + 1} of {marks}")
-                seen_texts.append(seen["text"])
-                if k == marks // 2 and key == "Tab":
-                    assert axe_violations(opened) == []
-            assert sorted(seen_texts) == sorted(texts)
+        assert page.evaluate(f"CSS.supports({feature + ': none'!r})") is False
+        _tab_each_way(opened, 40)
+        moved = page.evaluate("""[...document.querySelectorAll('svg.gantt .figures span')]
+            .filter(s => Math.abs(parseFloat(s.style.translate) || 0) > 1).length""")
+        if size[0] < 1000:
+            assert moved > 0
         opened.clean()
     finally:
         opened.page.close()

@@ -121,6 +121,11 @@ _FETCHED = re.compile(r'<(?:script|link)\b[^>]*\b(?:src|href)="(https://[^/"]+)/
                       re.IGNORECASE)
 
 
+def _script_hash(body: str) -> str:
+    """The CSP source that allows the inline script `body`: its SHA-256, as base64."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode() + "'"
+
+
 def map_policy(page: str) -> str:
     """A Content-Security-Policy for an interactive page (a map): its own inline scripts,
     each allowed by its SHA-256, and the hosts it loads scripts and styles from (the
@@ -128,8 +133,7 @@ def map_policy(page: str) -> str:
     from any web address (base tiles, an intranet's tile server on plain http too).
     Nothing else runs or is fetched, so a name that escaped its escaping still could not
     run, nor send the page anywhere."""
-    hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(
-        body.encode("utf-8")).digest()).decode() + "'" for body in _INLINE_SCRIPT.findall(page)})
+    hashes = sorted({_script_hash(body) for body in _INLINE_SCRIPT.findall(page)})
     hosts = sorted(set(_FETCHED.findall(page)))
     return "; ".join([
         "default-src 'none'",
@@ -152,14 +156,22 @@ def with_map_policy(page: str) -> str:
     return page[:at.end()] + "\n" + meta + page[at.end():]
 
 
-def document(title: str, body: str, css: str, mark: str = "") -> str:
-    """A self-contained report page with no script; `title` and `body` are inert already,
-    `mark` a `<meta>` that says what wrote the page (`store.board_pack.HTML_MARK`)."""
+def document(title: str, body: str, css: str, mark: str = "", script: str = "") -> str:
+    """A self-contained report page; `title` and `body` are inert already, `mark` a
+    `<meta>` that says what wrote the page (`store.board_pack.HTML_MARK`). With no
+    `script` the page runs nothing (`CSP`); with one (ours, a static file), that script
+    runs at the end of the body, its Content-Security-Policy allowing it by its SHA-256
+    and nothing else."""
+    policy, block = CSP, ""
+    if script:
+        block = script_block(script)  # the hash is of the block's text as written
+        policy = f"{CSP}; script-src {_script_hash(_closed_safely(script, 'script'))}"
     return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
             + (f"{mark}\n" if mark else "") +
-            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+            f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{title}</title>\n{style_block(css)}\n</head><body>\n{body}\n</body></html>\n")
+            f"<title>{title}</title>\n{style_block(css)}\n</head><body>\n{body}\n"
+            + (f"{block}\n" if block else "") + "</body></html>\n")
 
 
 def write_page(path: Path, text: str) -> Path:

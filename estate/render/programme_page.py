@@ -3,8 +3,9 @@
 What happens in which year (a Gantt chart by site and team), the cumulative discounted
 saving with its payback year, and the tables behind them: the programme, each year's
 budget use against its limits, the cash flow of the estate and of each agency. No
-script and no fetch (the page's Content-Security-Policy forbids both); every text from
-the register goes through `inert`. Everything is drawn from a results folder alone:
+fetch, and no script but our own `static/gantt.js` (the page's Content-Security-Policy
+allows that one by its hash and forbids the rest); every text from the register goes
+through `inert`. Everything is drawn from a results folder alone:
 `write_programme_page` reads summary.json, programme.csv and cashflow.csv.
 """
 
@@ -156,7 +157,9 @@ def _cash_tables(programme: Programme, summary: Summary | None) -> str:
 
 
 def programme_page(programme: Programme, summary: Summary | None, scenario_name: str) -> str:
-    """The programme as one self-contained HTML page: inline SVG, no script."""
+    """The programme as one self-contained HTML page: inline SVG, and one script of ours
+    (gantt.js), which only acts in a browser that cannot slide the Gantt chart's labels
+    by its style sheet."""
     horizon = _horizon(programme, summary)
     title = inert(f"Programme: {scenario_name}")
     body = f"""<main><h1>{title}</h1>
@@ -184,7 +187,8 @@ closed in each year, beside the scenario's limits.</p>
 <p>Running costs and rent at each year's end, one-offs and receipts at its start;
 pounds of each year (the discounted columns at today's value).</p>
 {_cash_tables(programme, summary)}</main>"""
-    return document(title, body, static_text("estate.render", "programme.css"))
+    return document(title, body, static_text("estate.render", "programme.css"),
+                    script=static_text("estate.render", "gantt.js"))
 
 
 def write_programme_page(folder: Path, out: Path | None = None) -> Path | None:
