@@ -141,7 +141,8 @@ def mark(row: pd.Series, x: float, y: float, first: float, last: float) -> str:
     view timeline whose subject is this mark's place, the label's `div`): flush with the
     mark's left edge when the mark is at that part's left end, with its right edge at
     the right end, in proportion between; so while the mark is in view so is its whole
-    label, which always spans the mark. The `foreignObject` is the mark's width, and the
+    label, which always spans the mark (in a browser without the CSS for it, the page's
+    static/gantt.js moves the label so). The `foreignObject` is the mark's width, and the
     label overflows it. The style sheet hides the label until then, draws it on white and
     ends it with an ellipsis after two lines."""
     said = inert(figures(row))
