@@ -6,6 +6,25 @@ synonym (`Latitude`), or a name with units or symbols (`Disposal value (£)`,
 an unknown column that looks like an optional one the table lacks is a warning, as
 DESIGN keeps unknown columns and ignores them, and the run would otherwise go on with
 every row at the default of the column meant. Headers are quoted as typed.
+
+A header means a column when, its symbols made underscores, it is the column's name or a
+slip of it (difflib, cutoff 0.8), or failing that by its words:
+
+- a header's words are split at spaces, symbols, underscores and camelCase
+  (`mustKeep`), lower-cased; numbers (`2024`) are dropped; each word is lightly stemmed
+  (a plural `s` or `ies`, then `-ation`, `-able`, `-ing`, `-ure`, `-ity`, `-ed`, `-al`,
+  `-e` while three letters remain), so `Closing` ~ `closure`, `Desks` ~ `desk`;
+- GENERIC words (`site`, `name`, `value`, `cost`, `id`, `date`, `year`, `needed`,
+  `required`, `number`, `count`, `flag`, `y`, `n`, `the`, `of`, ...) say nothing of
+  which column is meant and are set aside;
+- the header means a column when it has a word left and every word left is one of the
+  column's words: `Candidate site` is `candidate`, `Keep` is `must_keep`, `Closing cost`
+  is `closure_cost`, `Desks needed` is `desks`; `Floor area` is not `area` (`floor`),
+  nor `Cost` any column (nothing is left of it);
+- only a header that means exactly one column of its table counts (`Disposal` is both
+  `disposal_value` and `disposal_lag_years`, so neither), and it must be the column the
+  table lacks; a header that is the name of a column of any register table
+  (`needs_secure` in the sites) is that column, never offered by its words for another.
 """
 
 from __future__ import annotations
@@ -15,14 +34,22 @@ import re
 
 from estate.errors import Problem
 from estate.load.raw import RawTable
-from estate.load.schema import Column, Table
+from estate.load.schema import TABLES, Column, Table
 
 SYNONYMS = {"lat": ("latitude", "lat_(wgs84)", "y"),
             "lon": ("longitude", "long", "lng", "lon_(wgs84)", "x"),
+            "fte": ("full_time_equivalent", "full-time_equivalent", "full_time_equivalents",
+                    "full-time_equivalents"),
             "name": ("site_name", "zone_name", "agency_name", "function_name", "team_name",
                      "title")}
 """Header names that mean a required column but are too far from it to be suggested by
 spelling alone."""
+GENERIC = ("site", "name", "value", "cost", "amount", "total", "id", "code", "ref",
+           "date", "year", "annual", "pa", "per", "gbp", "pound", "needed", "required",
+           "number", "no", "num", "count", "flag", "yes", "y", "n", "the", "of", "a",
+           "an", "and", "or", "for", "in", "on", "at", "to", "by", "is")
+"""Words that say nothing of which column a header means (stemmed as headers are)."""
+_ALL_NAMES = frozenset(c.name for t in TABLES.values() for c in t.columns)
 
 
 def missing_column(table: RawTable, spec: Table, name: str) -> Problem:
@@ -37,6 +64,9 @@ def missing_column(table: RawTable, spec: Table, name: str) -> Problem:
     near = [c for c in others if c in SYNONYMS.get(name, ())] or \
         [c for c in others if _nearest(c, [name]) == name
          or _nearest(_without_units(c), [name]) == name][:1]
+    if not near:  # by its words, when one header alone means it
+        worded = [c for c in others if _by_words(table.typed.get(c, c), spec) == name]
+        near = worded if len(worded) == 1 else []
     found = "no such column in the header"
     if near:
         found += (f"; the column {table.typed.get(near[0], near[0])!r} may be it: rename it "
@@ -69,7 +99,9 @@ def misspelt(table: RawTable, spec: Table, extras: list[str]) -> list[Problem]:
             if near is not None and absent[names.index(near)].kind != "number":
                 continue  # `area (sq m)` is a floor area, not the area a site belongs to
         if near is None:
-            continue
+            near = _by_words(table.typed.get(extra, extra), spec)
+            if near not in names:  # none, or a column the table has or must have
+                continue
         column = absent[names.index(near)]
         units = "; if its units differ, convert them" if column.kind == "number" else ""
         typed = table.typed.get(extra, extra)
@@ -89,10 +121,65 @@ def _without_units(header: str) -> str:
 def _nearest(header: str, names: list[str]) -> str | None:
     """The name in `names` a header means once its symbols are underscores (`must-keep`,
     `closure_cost_£`), or the one it is a slip of (`sharable`)."""
-    plain = re.sub(r"_+", "_", re.sub(r"[^a-z0-9_]", "_", header)).strip("_")
+    plain = _plain(header)
     if plain in names:
         return plain
     return next(iter(difflib.get_close_matches(plain, names, n=1, cutoff=0.8)), None)
+
+
+def _by_words(header: str, spec: Table) -> str | None:
+    """The one column of `spec` whose words hold every word of the header but the
+    generic ones (the module's rule): the header as typed, or without its units in
+    brackets for a number column (`Lag (years)`). None for a header that is any register
+    table's column, or that means no column or more than one."""
+    if _plain(header) in _ALL_NAMES:
+        return None
+    meant = _meant(_words(header), spec)
+    if meant is None:
+        meant = _meant(_words(_without_units(header)), spec, numbers_only=True)
+    return meant
+
+
+def _meant(words: set[str], spec: Table, numbers_only: bool = False) -> str | None:
+    """The one column of `spec` holding all the distinctive `words`, if just one does."""
+    if not words:
+        return None
+    holding = [c for c in spec.columns if words <= _words(c.name)]
+    if len(holding) != 1 or (numbers_only and holding[0].kind != "number"):
+        return None
+    return holding[0].name
+
+
+def _words(header: str) -> set[str]:
+    """A header's distinctive words, stemmed: `Closing cost (£)` -> {'clos'}."""
+    found = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+", header)
+    return {_stem(w.lower()) for w in found} - _GENERIC
+
+
+def _stem(word: str) -> str:
+    """A word without a plural ending and then any of a few suffixes, while three letters
+    remain: `closures` -> `clos`, `needed` -> `need`, `running` -> `run`."""
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        word = word[:-1]
+    while True:
+        for suffix in ("ation", "able", "ing", "ure", "ity", "ed", "al", "e"):
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                word = word[:-len(suffix)]
+                if suffix in ("ing", "ed") and word[-1] == word[-2] and word[-1] not in "aeiouls":
+                    word = word[:-1]  # running -> run, but not fill -> fil
+                break
+        else:
+            return word
+
+
+_GENERIC = frozenset(_stem(w) for w in GENERIC)
+
+
+def _plain(header: str) -> str:
+    """A header with its symbols as single underscores: `Must-keep` -> `must_keep`."""
+    return re.sub(r"_+", "_", re.sub(r"[^a-z0-9_]", "_", header.lower())).strip("_")
 
 
 def _shown_default(column: Column) -> str:
