@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import estate
@@ -569,6 +570,40 @@ def test_the_snapshot_objective_is_a_programme_everything_done_in_year_1(tiny: C
     assert close(tiny.npv(changes, years), tiny.plan.summary.objective_npv)
 
 
+def test_unscheduled_the_snapshot_is_the_programme_making_each_change_when_it_first_may(
+        tiny: Case) -> None:
+    """Planned without a programme (no `[programme]`, so the snapshot's NPV is the one
+    reported), the lease-aware snapshot prices exactly the programme that makes every
+    change in the first year any programme may (whether or not its rules let it
+    happen), when every build takes a year: a site closes once the teams housed there
+    may leave, a team moves in its earliest year, and a centre opens once min_agencies
+    agencies' teams may sit there (all its teams here, as each tiny plan pools every
+    team it may)."""
+    if (tiny.prep.sites["build_years"] > 1).any():
+        pytest.skip("a build of two years cannot open in year 1")
+    model, plan = plan_locality(replace(tiny.prep.scenario, programme=None))
+    assert plan.prepared is not None
+    bare = Case(plan.prepared, model, plan, tiny.limits)
+    prep = bare.prep
+    changes = bare.changes()
+    closing = earliest_closing(prep.home, prep.earliest_years, len(prep.sites))
+    table = changes.table
+    years = np.ones(len(table), dtype=int)
+    for i in range(len(table)):
+        kind = table.at[i, "kind"]
+        if kind == "close":
+            years[i] = closing[int(table.at[i, "site"])]
+        elif kind == "move":
+            years[i] = prep.earliest_years[int(table.at[i, "team"])]
+        elif kind == "centre":
+            pool = model.pool[model.pool["centre"] == table.at[i, "centre"]]
+            at_home = prep.pairs["home"].to_numpy(bool)[pool["pair"].to_numpy()]
+            first = np.where(at_home, 1, prep.earliest_years[pool["f"].to_numpy()])
+            by_agency = pd.Series(first, index=pool["g"].to_numpy()).groupby(level=0).min()
+            years[i] = np.sort(by_agency.to_numpy())[prep.scenario.min_agencies - 1]
+    assert close(bare.npv(changes, years), plan.summary.objective_npv)
+
+
 def test_the_snapshot_waits_for_the_teams_a_closing_site_houses(tmp_path: Path) -> None:
     """O's team may not move before year 3 (2029-04-01), so O runs two more years in any
     programme: at r = 0 the snapshot saves 3 years of O's £100k, as the programme does,
@@ -592,15 +627,18 @@ def test_the_snapshot_waits_for_the_teams_a_closing_site_houses(tmp_path: Path) 
     assert programme.npv_saving == pytest.approx(summary.npv_saving)
 
 
-def test_only_the_programme_counts_a_late_teams_pooling_from_its_move(
+def test_the_snapshot_counts_a_late_teams_pooling_from_its_move(
         tmp_path: Path) -> None:
     """HB may move only from year 3 (2029-04-01). Worked by hand at r = 0 over 5 years:
     HA pools at S from year 1 (£500k); P closes in year 3 (£360k, the snapshot too);
     HB moves to S in year 3, pays £10k to move, and pools there for 3 years (£300k)
-    paying S's £30k pair cost for 3 years (£90k). The programme saves £1,060k. The
-    snapshot, "if every change were made in year 1" but for P's wait, counts HB's pooling
-    and pair cost from year 1: £500k and £150k, £1,200k in all (docs/programme.md says
-    why it is left so)."""
+    paying S's £30k pair cost for 3 years (£90k). The programme saves £1,060k. Beside
+    it, the snapshot is the plan "if every change were made in year 1" but for P's wait:
+    HB's pooling and pair cost from year 1, £500k and £150k, £1,200k in all. Planned
+    without a programme, the snapshot's is the NPV reported, and it prices each change
+    from the first year it may happen: £1,060k too, the £380k its timing takes (P's
+    £240k wait, HB's £200k pooling less £60k of pair cost waited for) in
+    lease_cost_npv, all of it B's."""
     case = plan_case(tmp_path, [
         site("S", "A", 0, 0, desks=200, running_cost=0, must_keep=True),
         site("P", "B", 0, 1, desks=50, running_cost=120_000),
@@ -619,6 +657,12 @@ def test_only_the_programme_counts_a_late_teams_pooling_from_its_move(
     programme = case.programme()
     assert year_of(programme, "move", team="HB") == 3
     assert programme.npv_saving == pytest.approx(1_060_000)
+    _, bare = plan_locality(replace(case.prep.scenario, programme=None))
+    assert bare.summary.npv_saving == pytest.approx(1_060_000)
+    assert bare.summary.lease_cost_npv == pytest.approx(380_000)
+    agencies = bare.agencies.set_index("agency_id")
+    assert agencies["lease_cost_npv"].to_dict() == pytest.approx({"A": 0.0, "B": 380_000})
+    assert agencies["npv_saving"].sum() == pytest.approx(bare.summary.npv_saving, abs=0.02)
 
 
 @pytest.mark.parametrize("rate", [0.0, 0.05])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from estate.model.parts import Parts
 from estate.prepare import Prepared
@@ -47,7 +48,8 @@ def cost_coefficients(p: Parts, n_columns: int) -> Costs:
     still owed after (or the surrender), and the value lost by waiting for the sale. A
     site no programme can close within the horizon saves nothing by closing: lease_s =
     A running_s - exit_s. It enters the objective as sum_s lease_s (1 - open[s]), never
-    the one-off cap.
+    the one-off cap. Unless the plan is to be scheduled, each team's own wait is priced
+    on its `assign`, `pooled` and `shared` columns too (`savings_waited`).
     """
     prep, sc = p.prep, p.prep.scenario
     sites, functions, pairs, pool = prep.sites, prep.functions, prep.pairs, p.pooling.pool
@@ -71,7 +73,79 @@ def cost_coefficients(p: Parts, n_columns: int) -> Costs:
     lease_extra = _lease_extra(prep, net_exit)
     timing = np.zeros(n_columns)
     timing[p.open] = -lease_extra
+    waits = savings_waited(prep, pool, centres)
+    timing[p.assign] = waits.move
+    timing[p.pooled] = waits.pooled[pool["pair"].to_numpy()] if len(pool) else 0.0
+    timing[p.shared] = one_off[p.shared] * waits.setup_factor
     return Costs(annual, one_off, float(net_exit.sum()), timing, float(lease_extra.sum()))
+
+
+@dataclass(frozen=True)
+class Waits:
+    """What the years before a change may happen take from the snapshot's year-1
+    figures (`savings_waited`): NPV per eligible pair placed (`move`) and pooled
+    (`pooled`), and per centre the factor d_start[c] - 1 its set-up cost is deferred by
+    (`setup_factor`)."""
+
+    move: np.ndarray
+    pooled: np.ndarray
+    setup_factor: np.ndarray
+
+
+def savings_waited(prep: Prepared, pool: pd.DataFrame, centres: pd.DataFrame) -> Waits:
+    """The snapshot priced as the programme that makes each change in the first year
+    any programme may (DESIGN 9); zeros without a start date.
+
+    A team sits at s from e_fs = max(its earliest year, the year s opens: build_years
+    for a candidate), 1 at its home. Before e_fs it sits at home, so its pair cost there
+    is still paid, and its move is paid in year e_fs: move_fs = (pair_cost_f,home -
+    pair_cost_fs) sum_{t<e_fs} d_t + relocation_fs (d_start[e_fs] - 1) for a team
+    housed today. It pools at s from max(e_fs, c_ks), c_ks the first year the centre
+    could have min_agencies agencies: the min_agencies-th smallest, over the agencies
+    that may pool type k at s, of the earliest of their teams' e_fs; so pooled_fs =
+    eff_f annual_f sum_{t<max(e_fs, c_ks)} d_t; and the centre is set up in year c_ks.
+    Without these the snapshot books from year 1 pooling and pair savings that no
+    programme can make.
+
+    Zeros too when the plan is to be scheduled (`[programme]` or `--programme`): the
+    dated programme's NPV then leads and the snapshot is the plan "if every change were
+    made in year 1", because pricing these waits makes the demo's programme scenario
+    five times slower to prove and gives it no better programme (benchmarks/README.md,
+    "The dated programme")."""
+    pairs, n = prep.pairs, len(prep.pairs)
+    if prep.calendar is None or prep.scenario.programme is not None or not n:
+        return Waits(np.zeros(n), np.zeros(n), np.zeros(len(centres)))
+    h = prep.calendar.horizon
+    waited, d_start = _waited(prep.calendar), prep.calendar.d_start
+    pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
+    at_home = pairs["home"].to_numpy(bool)
+    opens = np.where(prep.existing, 1, prep.sites["build_years"].to_numpy(float)).astype(int)
+    first = np.where(at_home, 1, np.maximum(prep.earliest_years[pf], opens[ps]))
+    first = np.minimum(first, h)  # a pair whose year is past the horizon is not eligible
+    pair_cost = pairs["pair_cost"].to_numpy(float)
+    home_cost = np.zeros(len(prep.functions))
+    home_cost[pf[at_home]] = pair_cost[at_home]
+    moved = (prep.home[pf] >= 0) & ~at_home
+    relocation = prep.scenario.cost_per_fte * prep.functions["fte"].to_numpy(float)[pf]
+    move = np.where(moved, (home_cost[pf] - pair_cost) * waited[first - 1]
+                    + relocation * (d_start[first] - 1), 0.0)
+    pooled, setup_factor = np.zeros(n), np.zeros(len(centres))
+    if len(pool):
+        q = pool["pair"].to_numpy()
+        frame = pd.DataFrame({"k": pool["k"].to_numpy(), "s": pool["s"].to_numpy(),
+                              "g": pool["g"].to_numpy(), "e": first[q]})
+        soonest = frame.groupby(["k", "s", "g"], sort=False)["e"].min().reset_index()
+        m = prep.scenario.min_agencies
+        start = soonest.groupby(["k", "s"], sort=False)["e"].agg(
+            lambda e: np.sort(e.to_numpy())[min(m, len(e)) - 1]).rename("c")
+        c = frame.merge(start, left_on=["k", "s"], right_index=True, how="left")["c"]
+        begins = np.maximum(first[q], c.to_numpy(int))
+        qf = pf[q]
+        eff = prep.efficiency[qf] * prep.functions["annual_cost"].to_numpy(float)[qf]
+        pooled[q] = eff * waited[begins - 1]
+        opened = centres.merge(start, left_on=["k", "s"], right_index=True, how="left")["c"]
+        setup_factor = d_start[opened.fillna(1).to_numpy(int)] - 1
+    return Waits(move, pooled, setup_factor)
 
 
 def _waited(calendar: Calendar) -> np.ndarray:

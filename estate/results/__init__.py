@@ -15,7 +15,7 @@ import pandas as pd
 
 from estate.errors import Problem
 from estate.model.build import EstateModel
-from estate.model.costs import closing_wait
+from estate.model.costs import closing_wait, savings_waited
 from estate.prepare import Prepared, nearest_km
 from estate.results.programme import Programme
 from estate.results.state import State
@@ -126,6 +126,17 @@ def _one_off_by_agency(prep: Prepared, model: EstateModel, state: State) -> pd.S
     moved = (prep.home[pf] >= 0) & ~pairs["home"].to_numpy(bool)
     reloc = np.where(moved, sc.cost_per_fte * functions["fte"].to_numpy(float)[pf], 0.0)
     parts.append(pd.Series(reloc * state.share, index=functions["agency_id"].to_numpy(object)[pf]))
+    parts.append(_setup_by_agency(prep, model, state, np.ones(len(model.centres))))
+    return pd.concat(parts).groupby(level=0).sum()
+
+
+def _setup_by_agency(prep: Prepared, model: EstateModel, state: State, weight: np.ndarray
+                     ) -> pd.Series:
+    """By agency: each open centre's set-up cost times its `weight`, shared by the desks
+    each agency pools there (its site's owner's when none are)."""
+    sc, functions = prep.scenario, prep.functions
+    owner = prep.sites["agency_id"].to_numpy(object)
+    parts = [pd.Series(dtype=float)]
     if len(model.centres):
         pool = model.pool
         need = functions["desks"].to_numpy(float)[pool["f"].to_numpy()]
@@ -133,7 +144,7 @@ def _one_off_by_agency(prep: Prepared, model: EstateModel, state: State) -> pd.S
         by = pd.DataFrame({"c": pool["centre"], "g": pool["g"], "d": desks}
                           ).groupby(["c", "g"])["d"].sum()
         for c in np.flatnonzero(state.shared):
-            setup = sc.setup_cost.get(model.centres.at[c, "k"], 0.0)
+            setup = sc.setup_cost.get(model.centres.at[c, "k"], 0.0) * weight[c]
             these = by.xs(c, level="c") if c in by.index.get_level_values("c") else pd.Series()
             if these.sum() > TOL:
                 parts.append(setup * these / these.sum())
@@ -280,12 +291,26 @@ def _timing_by_site(prep: Prepared, model: EstateModel, after: State) -> np.ndar
     return np.where(after.open, 0.0, coef)
 
 
+def _waited_by_agency(prep: Prepared, model: EstateModel, after: State) -> pd.Series:
+    """By agency: the NPV of what the years before a change may happen take from its
+    year-1 figures (`savings_waited`): a team's pair cost and pooling saving waited
+    for and its move paid later are its agency's, a centre's set-up paid later is
+    shared as its set-up is (`_one_off_by_agency`)."""
+    waits = savings_waited(prep, model.pool, model.centres)
+    per_pair = waits.move * after.share + waits.pooled * after.pooled
+    teams = prep.functions["agency_id"].to_numpy(object)[prep.pairs["f"].to_numpy()]
+    return pd.concat([pd.Series(per_pair, index=teams),
+                      _setup_by_agency(prep, model, after, waits.setup_factor)]
+                     ).groupby(level=0).sum()
+
+
 def _timing_by_agency(prep: Prepared, model: EstateModel, before: State, after: State
                       ) -> pd.Series:
     """What timing adds, by agency. A closed site's running cost in the years before its
     teams may leave (`closing_wait`) is shared as its running cost is today, by desks
     used, as `cashflow.csv` shares it; the rest (rent owed after closing, sales waited
-    for) is its owner's."""
+    for) is its owner's; savings a team waits for are its agency's."""
+    waited = _waited_by_agency(prep, model, after)
     owner = prep.sites["agency_id"].to_numpy(object)
     closing = _timing_by_site(prep, model, after)
     wait = np.where(after.open, 0.0, closing_wait(prep))
@@ -293,7 +318,8 @@ def _timing_by_agency(prep: Prepared, model: EstateModel, before: State, after: 
     s_idx = users.index.get_level_values("s").to_numpy()
     shared = np.isin(np.arange(len(owner)), s_idx)
     parts = [pd.Series(closing - np.where(shared, wait, 0.0), index=owner),
-             pd.Series(wait[s_idx] * users.to_numpy(), index=users.index.get_level_values("g"))]
+             pd.Series(wait[s_idx] * users.to_numpy(), index=users.index.get_level_values("g")),
+             waited]
     return pd.concat(parts).groupby(level=0).sum()
 
 
@@ -350,7 +376,8 @@ def make_plan(prep: Prepared, model: EstateModel, solution: Solution) -> Plan:
     before = status_quo_state(prep, model)
     after = solved_state(prep, model, solution.values)
     one_off = float(model.one_off_coef @ solution.values + model.one_off_constant)
-    lease = float(_timing_by_site(prep, model, after).sum())
+    lease = float(_timing_by_site(prep, model, after).sum()
+                  + _waited_by_agency(prep, model, after).sum())
     annual_before = annual_by_agency(prep, before)[1]
     annual_after = annual_by_agency(prep, after)[1]
     agencies = _agency_table(prep, model, before, after)
