@@ -29,8 +29,10 @@ class Problem:
     """One thing wrong (or suspicious) in an input file.
 
     `row` counts as a spreadsheet user does: the header is row 1, the first data
-    row is row 2. `row` and `column` are None when the problem concerns a whole
-    file or table. `kind` tells the few that code picks out (`ProblemKind`).
+    row is row 2; in a GeoPackage layer it is the feature's id (fid), as QGIS's
+    attribute table shows it, and the problem says "fid 17" (`row_place`). `row` and
+    `column` are None when the problem concerns a whole file or table. `kind` tells
+    the few that code picks out (`ProblemKind`).
     """
 
     file: str
@@ -53,12 +55,31 @@ class Problem:
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
-            where += f" row {self.row}"
+            where += f" {row_place(self.file, self.row)}"
         if self.column is not None:
             where += f", {self.label} {self.column}"
         if self.sentence:
             return f"{where}: {self.sentence}"
         return f"{where}: expected {self.expected}, found {self.found}"
+
+
+LAYER_LABEL = re.compile(r"\.gpkg\[[a-z_]+\]$", re.IGNORECASE)
+"""The label of a GeoPackage layer estate reads as a table (`layer_label`)."""
+
+
+def layer_label(file_name: str, table: str) -> str:
+    """How problems name table `table` read from a layer of the GeoPackage `file_name`:
+    `reg.gpkg[sites]`."""
+    return f"{file_name}[{table}]"
+
+
+def row_place(file: str, *rows: int) -> str:
+    """Rows of `file` as its user finds them: "row 5" (or "rows 5, 9") of a CSV file or
+    a sheet, "fid 17" ("fids 17, 30") of a GeoPackage layer (`layer_label`), whose rows
+    estate numbers by their feature id, as QGIS's attribute table and Identify tool
+    show it, not by position."""
+    word = "fid" if LAYER_LABEL.search(file) else "row"
+    return f"{word}{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))}"
 
 
 def as_typed(text: str) -> str:

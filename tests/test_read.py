@@ -42,7 +42,11 @@ def test_csv_xlsx_and_gpkg_load_to_equal_tables(tmp_path: Path) -> None:
     gpkg = load_register(write_gpkg(tmp_path / "reg.gpkg", tables, crs=27700))
     assert xlsx.files["sites"] == "reg.xlsx[sites]"
     assert gpkg.files["sites"] == "reg.gpkg[sites]"
-    for other in (_comparable(xlsx), _comparable(gpkg)):
+    fids = _comparable(gpkg)
+    for name, expected in from_csv.items():  # a layer's rows are its features' fids
+        assert fids[name]["row"].tolist() == list(range(1, 1 + len(expected)))
+        fids[name]["row"] = expected["row"]
+    for other in (_comparable(xlsx), fids):
         for name, expected in from_csv.items():
             got = other[name][expected.columns]  # gpkg puts lat/lon last
             for column in ("lat", "lon"):
@@ -134,9 +138,9 @@ def test_gpkg_geometry_problems_are_located(tmp_path: Path) -> None:
     geometry = [shapely.Point(600000, 250000), None, shapely.box(0, 0, 1, 1)]
     gpd.GeoDataFrame(sites, geometry=geometry, crs=27700).to_file(path, layer="sites")
     problems = problems_of(path)
-    assert located(problems) == {
+    assert located(problems) == {  # the features' fids, 2 and 3
+        ("reg.gpkg[sites]", 2, "geometry"),
         ("reg.gpkg[sites]", 3, "geometry"),
-        ("reg.gpkg[sites]", 4, "geometry"),
     }
     assert {p.found for p in problems} == {"an empty geometry", "a Polygon"}
 
@@ -453,7 +457,8 @@ def test_gpkg_lat_lon_columns_that_disagree_with_the_geometry_are_a_warning(
     layer.to_file(path, layer="sites", engine="pyogrio")
     register = load_register(path)
     assert register.sites["lat"].tolist() == SITES["lat"]  # the geometry's
-    assert [(w.file, w.row, w.column) for w in register.warnings] == [("reg.gpkg[sites]", 3, "lat")]
+    # the second feature, fid 2
+    assert [(w.file, w.row, w.column) for w in register.warnings] == [("reg.gpkg[sites]", 2, "lat")]
     assert "1 row(s)" in register.warnings[0].found
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 import pyproj
 from scipy.spatial import cKDTree
 
-from estate.errors import Problem
+from estate.errors import Problem, row_place
 
 FAR_KM = 400.0
 """A point whose nearest other site or zone is further than this is far from all others
@@ -233,7 +233,8 @@ def grid_as_degrees(frame: pd.DataFrame, label: str) -> list[Problem]:
         label, None, "lat",
         "latitude and longitude in degrees (WGS84), such as lat 52.06, lon 1.15",
         f"British National Grid eastings and northings in metres, it seems, in lat and lon "
-        f"({int(on_grid.sum())} of {int(given.sum())} rows; row {int(frame['row'].iloc[first])}: "
+        f"({int(on_grid.sum())} of {int(given.sum())} rows; "
+        f"{row_place(label, int(frame['row'].iloc[first]))}: "
         f"lat {lat[first]:g}, lon {lon[first]:g}): convert them to degrees (in QGIS, "
         "Reproject layer from EPSG:27700 to EPSG:4326), or give the points as a "
         "GeoPackage layer in British National Grid (EPSG:27700); columns named easting "

@@ -1,12 +1,15 @@
 """A register given as a GeoPackage: each table a layer of its name, read into the same
 raw tables as a CSV folder or a workbook (`estate.load.read`), and the sites' and zones'
 lat/lon taken from their geometry (a zone's polygon kept for maps; the points kept too,
-as the layer holds them, for distances measured in its own CRS). Nothing raised by
-pyogrio leaves this module: an unreadable layer is a `Problem` like any other.
+as the layer holds them, for distances measured in its own CRS). A layer's rows are
+numbered by their feature id (fid), as QGIS shows them, not by position: every problem
+at a row names the fid (`estate.errors.row_place`). Nothing raised by pyogrio leaves
+this module: an unreadable layer is a `Problem` like any other.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from pathlib import Path
 
@@ -14,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from estate.errors import Problem
+from estate.errors import Problem, layer_label
 from estate.load.geography import check_layer_crs
 from estate.load.geopackage import readable
 from estate.load.raw import RawRegister, RawTable, describe, table_of
@@ -25,7 +28,7 @@ from estate.load.workbook import strings
 
 def read_geopackage(path: Path) -> RawRegister:
     """Layers of the table names; sites and zones take lat/lon from their geometry."""
-    raw = RawRegister(path, {name: f"{path.name}[{name}]" for name in TABLES})
+    raw = RawRegister(path, {name: layer_label(path.name, name) for name in TABLES})
     try:
         with readable(path) as source:
             _read_layers(raw, source)
@@ -65,7 +68,8 @@ def _read_layers(raw: RawRegister, source: Path) -> None:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                layer = pyogrio.read_dataframe(source, layer=layers[name][0])
+                layer = pyogrio.read_dataframe(source, layer=layers[name][0],
+                                               fid_as_index=True)
         except Exception as error:
             raw.problems.append(Problem(label, None, None, "a readable layer", told(error)))
             continue
@@ -76,7 +80,10 @@ def _read_layers(raw: RawRegister, source: Path) -> None:
 
 
 def _add_layer(raw: RawRegister, name: str, label: str, layer: pd.DataFrame) -> None:
-    """A layer has no header row of its own: its field names become row 1."""
+    """A layer has no header row of its own: its field names become row 1 of the grid,
+    its features rows 2 on in fid order, which are then renumbered by fid."""
+    layer = layer.sort_index()
+    fids = dict(zip(range(2, 2 + len(layer)), (int(f) for f in layer.index), strict=True))
     geometry = None
     if isinstance(layer, gpd.GeoDataFrame) and layer.geometry.name in layer.columns:
         geometry = layer.geometry
@@ -85,12 +92,23 @@ def _add_layer(raw: RawRegister, name: str, label: str, layer: pd.DataFrame) -> 
     body = layer.set_axis(range(layer.shape[1]), axis=1)
     grid = pd.concat([header, strings(body)], ignore_index=True)
     grid.index = pd.RangeIndex(1, 1 + len(grid))
+    before = len(raw.problems)
     table = table_of(raw, name, label, grid)
+    raw.problems[before:] = [_at_fid(p, label, fids) for p in raw.problems[before:]]
     if table is None:
         return
+    table.frame.index = pd.Index([fids[int(r)] for r in table.frame.index], dtype=np.int64)
+    table.asides = frozenset(fids[r] for r in table.asides)
     if geometry is not None and name in POINT_TABLES:
-        rows = pd.RangeIndex(2, 2 + len(geometry))
-        _take_points(raw, table, geometry.set_axis(rows).loc[table.frame.index])
+        _take_points(raw, table, geometry.loc[table.frame.index])
+
+
+def _at_fid(problem: Problem, label: str, fids: dict[int, int]) -> Problem:
+    """A problem the table reader placed at a grid row, placed at its feature's fid (or
+    at no row for the field names, which a layer holds in no row)."""
+    if problem.file != label or problem.row is None:
+        return problem
+    return dataclasses.replace(problem, row=fids.get(problem.row))
 
 
 def _take_points(raw: RawRegister, table: RawTable, geometry: gpd.GeoSeries) -> None:

@@ -13,7 +13,7 @@ from collections import Counter
 
 import pandas as pd
 
-from estate.errors import Problem, did_you_mean, spelling_key
+from estate.errors import Problem, did_you_mean, row_place, spelling_key
 from estate.load.geography import check_positions
 from estate.load.schema import TABLES
 
@@ -50,8 +50,8 @@ def check_references(
             # rows of the target whose id is blank (an error of their own): an unknown
             # id may well be one of theirs, so the message points at them
             blank = frames[target].loc[frames[target][key] == "", "row"].astype(int).tolist()
-            lost = (f" (not listed: {files[target]} row{'s' if len(blank) > 1 else ''} "
-                    f"{', '.join(map(str, blank[:3]))} {'have' if len(blank) > 1 else 'has'} "
+            lost = (f" (not listed: {files[target]} {row_place(files[target], *blank[:3])} "
+                    f"{'have' if len(blank) > 1 else 'has'} "
                     f"no {key}; is it {'one of theirs' if len(blank) > 1 else 'that one'}?)"
                     if blank else "")
 
@@ -133,7 +133,8 @@ def _check_homes(
                 int(f["row"]),
                 "site_id",
                 "an existing site (or empty for a function not housed yet)",
-                f"{f['site_id']!r}, a candidate site ({files['sites']} row {f['row_site']})",
+                f"{f['site_id']!r}, a candidate site ({files['sites']} "
+                f"{row_place(files['sites'], int(f['row_site']))})",
             )
         )
     # a blank type is an error of its own (an empty cell, or no type column at all),
@@ -302,7 +303,8 @@ def _check_spelling(
         "type",
         functions["type"] != keys.map(spelling),
         "one spelling per type (types are case-sensitive)",
-        lambda v: f"{v!r}, but row {first_row[v.lower()]} spells it {spelling[v.lower()]!r}",
+        lambda v: (f"{v!r}, but {row_place(files['functions'], int(first_row[v.lower()]))} "
+                   f"spells it {spelling[v.lower()]!r}"),
         severity="warning",
     )
     hosted = sites[["hosts", "row"]].explode("hosts").dropna()
@@ -342,6 +344,7 @@ def _check_services(sites: pd.DataFrame, label: str) -> list[Problem]:
                 label, int(row), "services",
                 "one spelling per service (services match exactly, as coverage rules "
                 "name them)",
-                f"{entry!r}, but row {int(first_row[spelt])} spells it {spelt!r}",
+                f"{entry!r}, but {row_place(label, int(first_row[spelt]))} spells it "
+                f"{spelt!r}",
                 severity="warning"))
     return problems

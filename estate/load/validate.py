@@ -18,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from estate.errors import InputError, Problem
+from estate.errors import InputError, Problem, row_place
 from estate.load.column_names import missing_column, misspelt
 from estate.load.free_text import INVISIBLE
 from estate.load.geography import grid_as_degrees
@@ -409,7 +409,8 @@ def _case_twins(table: RawTable, key: str) -> list[Problem]:
         at = int(ids.index[(ids == first[row]).to_numpy()][0])
         problems.append(Problem(
             table.label, int(row), key, "ids that differ by more than case",
-            f"{ids[row]!r}, which differs from {first[row]!r} (row {at}) only in case",
+            f"{ids[row]!r}, which differs from {first[row]!r} ({row_place(table.label, at)}) "
+            "only in case",
             severity="warning"))
     return problems
 
@@ -433,7 +434,7 @@ def _duplicates(table: RawTable, columns: list[str]) -> list[Problem]:
                 int(row),
                 columns[-1],
                 f"a unique {what}" + (" pair" if len(columns) > 1 else ""),
-                f"{value} again (first at row {first[row]})",
+                f"{value} again (first at {row_place(table.label, int(first[row]))})",
             )
         )
     return problems

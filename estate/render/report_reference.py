@@ -15,7 +15,7 @@ from pathlib import PurePath
 import numpy as np
 import pandas as pd
 
-from estate.errors import Problem
+from estate.errors import Problem, row_place
 from estate.load.scenario import DEFAULTS
 from estate.render import figures
 from estate.render.report_data import Block, Page, Results, Table, Text, assumption_rows
@@ -249,7 +249,7 @@ def _where(w: Problem) -> str:
     path on the planner's machine)."""
     where = PurePath(w.file).name or w.file
     if w.row is not None:
-        where += f" row {w.row}"
+        where += f" {row_place(w.file, w.row)}"
     if w.column:
         where += f", {'key ' if w.label == 'key' else ''}{w.column}"
     return figures.plain(where, 90)
