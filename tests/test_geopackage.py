@@ -1,19 +1,25 @@
 """A register given as a GeoPackage, as a QGIS user sends it (estate.load.layers): rows
-named by their feature id (fid), not by position."""
+named by their feature id (fid), not by position; an empty or unusable geometry named
+by its feature and its id, with a fix; a MultiPoint of one point taken as that point."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 from pyproj import Transformer
 
 from estate.errors import Problem, row_place
 from estate.load.validate import load_register
+from estate.prepare import project
 from estate.render.report_reference import _where
+from tests.fixtures import no_traceback, run_cli
 from tests.fixtures.reference import SITES, frames, problems_of
+from tests.fixtures.scenario import write_scenario
 
 #: The fids the sites and functions layers give their three features: not 1, 2, 3, as
 #: in a layer some of whose features were deleted, so a fid is never a position.
@@ -116,3 +122,108 @@ def test_a_fid_is_said_as_one_wherever_a_warning_is_shown() -> None:
     assert _where(Problem("/a/b/reg.gpkg[sites]", 17, "lat", "x", "y")) == (
         "reg.gpkg[sites] fid 17, lat")
     assert _where(Problem("sites.csv", 5, "lat", "x", "y")) == "sites.csv row 5, lat"
+
+
+def test_an_empty_geometry_names_its_feature_and_id(tmp_path: Path) -> None:
+    """No point (NULL) and an empty point are each an error at the feature's fid,
+    naming its site_id, saying how to fix it; a feature with no id is named by fid, and
+    so it is where an unknown id elsewhere may be its."""
+    tables = frames()
+    tables["sites"].loc[2, "site_id"] = None  # fid 30: no id (an error of its own)
+    points = _grid_points()
+    geometry = [shapely.Point(points[0]), None, shapely.Point()]
+    problems = problems_of(_register(tmp_path / "reg.gpkg", tables, geometry))
+    shapes = {p.row: p for p in problems if p.column == "geometry"}
+    assert set(shapes) == {17, 30}
+    assert str(shapes[17]) == (
+        "reg.gpkg[sites] fid 17, column geometry: expected a Point, found an empty "
+        "geometry for site_id `S2`: give the feature its point (in QGIS, Add Part with "
+        "the layer in edit mode), or delete the feature")
+    assert shapes[30].found.startswith("an empty geometry: give the feature its point")
+    assert ("reg.gpkg[sites]", 30, "site_id") in {(p.file, p.row, p.column) for p in problems}
+    # the pair cost naming S3 points at the feature with no id, by its fid
+    lost = [p for p in problems if p.file == "reg.gpkg[pair_costs]"]
+    assert [(p.row, p.column) for p in lost] == [(1, "site_id")]
+    assert "(not listed: reg.gpkg[sites] fid 30 has no site_id; is it that one?)" in lost[0].found
+    assert all(" row " not in str(p) for p in problems)
+
+
+def test_a_multipoint_of_one_point_is_that_point(tmp_path: Path) -> None:
+    """QGIS's default MultiPoint layer, each feature one point: read as those points,
+    kept in the layer's own CRS for distances exactly as Points are, lat/lon alike."""
+    points = _grid_points()
+    multi = _register(tmp_path / "multi.gpkg", geometry=[shapely.MultiPoint([p]) for p in points])
+    assert pyogrio.read_info(multi, layer="sites")["geometry_type"] == "MultiPoint"
+    single = _register(tmp_path / "single.gpkg")
+    got, want = load_register(multi), load_register(single)
+    assert got.site_points is not None and got.site_points.crs.to_epsg() == BNG
+    assert got.site_points.geom_type.tolist() == ["Point"] * 3
+    assert list(zip(got.site_points.x, got.site_points.y, strict=True)) == points
+    assert got.site_points.index.tolist() == SITES["site_id"]
+    pd.testing.assert_frame_equal(got.sites, want.sites)
+    np.testing.assert_allclose(got.sites["lat"], SITES["lat"], atol=1e-7)
+    # distances in the layer's CRS are measured on its own coordinates, untouched
+    placed = project(got.sites.reset_index(drop=True), f"EPSG:{BNG}", got.site_points, "site_id")
+    assert list(zip(placed["x"], placed["y"], strict=True)) == points
+
+
+def test_a_multipoint_of_several_points_or_a_line_is_an_error_with_a_fix(tmp_path: Path) -> None:
+    points = _grid_points()
+    geometry = [shapely.MultiPoint([points[0]]),
+                shapely.MultiPoint([points[1], points[2]]),
+                shapely.LineString([points[0], points[2]])]
+    problems = problems_of(_register(tmp_path / "reg.gpkg", geometry=geometry))
+    assert {(p.row, p.column) for p in problems} == {(17, "geometry"), (30, "geometry")}
+    by_fid = {p.row: str(p) for p in problems}
+    assert by_fid[17] == (
+        "reg.gpkg[sites] fid 17, column geometry: expected a Point, found a MultiPoint of 2 "
+        "points for site_id `S2`: keep the one point where it is (delete the other parts), "
+        "or split the layer with QGIS's Multipart to singleparts and give each feature its "
+        "own id")
+    assert by_fid[30] == (
+        "reg.gpkg[sites] fid 30, column geometry: expected a Point, found a LineString for "
+        "site_id `S3`: give the feature a Point geometry (in QGIS, Centroids turns a "
+        "layer's shapes into points)")
+
+
+def _scenario(folder: Path, data: str, **changes: object) -> Path:
+    return write_scenario(folder / "tiny.toml", {
+        "name": "tiny", "data": data, "crs": f"EPSG:{BNG}", "sharing": {"types": []},
+        "relocation": {"cost_per_fte": 1000, "max_km": 100},
+        "solver": {"name": "highs", "time_limit_s": 30}, **changes})
+
+
+def test_validate_and_plan_on_a_qgis_layer_end_to_end(tmp_path: Path) -> None:
+    """`estate validate` and `estate plan` as a user runs them: a single-part MultiPoint
+    layer plans (exit 0); a MultiPoint of two points is exit 1 naming the fid and the fix;
+    a site spelling a coverage rule's service otherwise is exit 1 at its fid; never a
+    traceback."""
+    points = _grid_points()
+    _register(tmp_path / "good.gpkg", geometry=[shapely.MultiPoint([p]) for p in points])
+    checked = run_cli(tmp_path, "validate", "good.gpkg")
+    no_traceback(checked)
+    assert checked.code == 0, checked.output
+    planned = run_cli(tmp_path, "plan", _scenario(tmp_path, "good.gpkg"), "--out", "out")
+    no_traceback(planned)
+    assert planned.code == 0, planned.output
+    assert (tmp_path / "out" / "summary.json").is_file()
+
+    _register(tmp_path / "bad.gpkg", geometry=[shapely.MultiPoint([points[0]]),
+                                              shapely.MultiPoint(points[1:]),
+                                              shapely.Point(points[2])])
+    for args in (("validate", "bad.gpkg"), ("plan", _scenario(tmp_path, "bad.gpkg"))):
+        run = run_cli(tmp_path, *args)
+        no_traceback(run)
+        assert run.code == 1, run.output
+        assert "bad.gpkg[sites] fid 17, column geometry: expected a Point, found a " \
+               "MultiPoint of 2 points for site_id `S2`" in run.output
+        assert "Multipart to singleparts" in run.output
+
+    tables = frames()
+    tables["sites"].loc[2, "services"] = "public_acess"  # S3, fid 30: not the rule's
+    _register(tmp_path / "spelt.gpkg", tables)
+    rule = [{"service": "public_access", "radius_km": 50, "mode": "maintain"}]
+    run = run_cli(tmp_path, "plan", _scenario(tmp_path, "spelt.gpkg", coverage=rule))
+    no_traceback(run)
+    assert run.code == 1, run.output
+    assert "spelt.gpkg[sites] fid 30, column services:" in run.output

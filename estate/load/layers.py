@@ -16,8 +16,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
-from estate.errors import Problem, layer_label
+from estate.errors import Problem, as_typed, layer_label
 from estate.load.geography import check_layer_crs
 from estate.load.geopackage import readable
 from estate.load.raw import RawRegister, RawTable, describe, table_of
@@ -130,14 +131,19 @@ def _take_points(raw: RawRegister, table: RawTable, geometry: gpd.GeoSeries) -> 
             )
         )
         geometry = geometry.set_crs(4326)
+    geometry = _single_points(geometry)
     kinds = geometry.geom_type.fillna("none")
     empty = geometry.isna() | geometry.is_empty
     allowed = {"Point"} | ({"Polygon", "MultiPolygon"} if table.name == "zones" else set())
     bad = empty | ~kinds.isin(allowed)
     expected = "a Point" + (" or Polygon" if table.name == "zones" else "")
+    key = TABLES[table.name].key
     for row in bad[bad].index:
-        found = "an empty geometry" if empty[row] else f"a {kinds[row]}"
-        raw.problems.append(Problem(table.label, int(row), "geometry", expected, found))
+        named = table.frame.at[row, key] if key in table.frame.columns else ""
+        found = _geometry_found(None if empty[row] else geometry[row], table.name)
+        raw.problems.append(Problem(
+            table.label, int(row), "geometry", expected,
+            found.format(of=f" for {key} {as_typed(named)}" if named else "")))
     polygons = ~bad & (kinds != "Point")
     points = geometry.where(~polygons, geometry[polygons].representative_point())
     own = gpd.GeoSeries(points.where(~bad, None), crs=geometry.crs)
@@ -154,6 +160,37 @@ def _take_points(raw: RawRegister, table: RawTable, geometry: gpd.GeoSeries) -> 
     table.points = own
     if polygons.any():
         table.shapes = geometry[polygons].to_crs(4326)
+
+
+def _single_points(geometry: gpd.GeoSeries) -> gpd.GeoSeries:
+    """MultiPoints holding exactly one point taken as that point: QGIS makes MultiPoint
+    layers by default, and one point in a MultiPoint is the same place, nothing lost."""
+    multi = (geometry.geom_type == "MultiPoint").to_numpy()
+    if not multi.any():
+        return geometry
+    one = multi & (shapely.get_num_geometries(geometry.to_numpy()) == 1)
+    if not one.any():
+        return geometry
+    geometry = geometry.copy()
+    geometry[one] = shapely.get_geometry(geometry.to_numpy()[one], 0)
+    return geometry
+
+
+def _geometry_found(shape: shapely.Geometry | None, table: str) -> str:
+    """What a feature holds instead of a usable geometry, and how to fix it; `{of}`
+    stands for the feature's id ("for site_id `S3`"), when it has one."""
+    if shape is None or shape.is_empty:
+        return ("an empty geometry{of}: give the feature its point (in QGIS, Add Part "
+                "with the layer in edit mode), or delete the feature")
+    kind = shape.geom_type
+    if kind == "MultiPoint":
+        return (f"a MultiPoint of {shapely.get_num_geometries(shape)} points{{of}}: keep "
+                "the one point where it is (delete the other parts), or split the layer "
+                "with QGIS's Multipart to singleparts and give each feature its own id")
+    if table == "zones":
+        return f"a {kind}{{of}}: draw the zone as a Point or a Polygon"
+    return (f"a {kind}{{of}}: give the feature a Point geometry (in QGIS, Centroids "
+            "turns a layer's shapes into points)")
 
 
 APART_DEGREES = 0.01
