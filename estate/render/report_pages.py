@@ -284,7 +284,10 @@ def _headline(r: Results) -> Table:
     ]
     if s.lease_cost_npv is not None:
         rows.append(("What timing adds (rent after closing, sales waited for, sites "
-                     "running until teams may move; NPV, counted above)",
+                     "running until teams may move"
+                     + ("" if s.programme is not None else
+                        ", savings from the year each team may move and pool")
+                     + "; NPV, counted above)",
                      money(s.lease_cost_npv)))
     if s.receipts_after_horizon:
         rows.append(("Sales that arrive after the horizon (in the one-off cost and payback, "

@@ -96,7 +96,9 @@ def _timing_lines(s: Summary) -> list[str]:
         added = s.lease_cost_npv
         verb = f"adds {money(added)} to" if added >= 0 else f"takes {money(-added)} off"
         lines.append(f"Timing:          {verb} the NPV of cost: rent owed after closing, "
-                     "sales that take time, sites running until their teams may move")
+                     "sales that take time, sites running until their teams may move"
+                     + ("" if s.programme is not None else
+                        ", savings from the year each team may move and pool"))
     if s.receipts_after_horizon:
         lines.append(f"                 {money(s.receipts_after_horizon)} of the sales arrive "
                      "after the horizon: in the one-off cost and payback above, not in the "
