@@ -4,12 +4,15 @@ pricing its own schedule exactly as the oracle does."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from estate.programme.changes import Changes
 from estate.programme.joint import solve_joint
+from estate.programme.roadmap import solve_roadmap
 from tests.fixtures.programme_registers import (
     EXACT,
     Case,
@@ -103,6 +106,75 @@ def test_split_teams_move_each_share_once(tmp_path: Path) -> None:
     programme = tight.programme()
     assert programme.method == "joint" and programme.roadmap_npv is None
     assert "the roadmap found no schedule (infeasible)" in programme.notes
+
+
+def _split_team(folder: Path, most: float) -> Case:
+    """T (30 FTE, 30 desks) in the dear office O (closing it is free), and two kept
+    offices K and K2 of 20 desks each; split teams: the snapshot closes O and sends T to
+    K and K2 in two shares. At most `most` FTE may move a year."""
+    return plan_case(folder, [
+        site("K", "A", 5, 0, desks=20, running_cost=100_000, must_keep=True),
+        site("K2", "A", 5, 1, desks=20, running_cost=100_000, must_keep=True),
+        site("O", "A", 0, 0, desks=50, running_cost=300_000, closure_cost=0),
+    ], [function("T", "A", "HR", "O", fte=30, desks=30, annual_cost=500_000)],
+        horizon_years=4, discount_rate=0.035, assignment={"split": True},
+        relocation={"cost_per_fte": 1000.0}, programme={"max_fte_moved_per_year": most})
+
+
+def _one_year_and_fte(changes: Changes, years: np.ndarray, most: float) -> bool:
+    """DESIGN 9, checked here apart from estate.programme.rules: T's shares that move
+    all move in one year, and that year's staff moved (the whole team's) is within the
+    limit."""
+    moves = changes.of("move")
+    moving = {int(years[i]) for i in moves if years[i]}
+    moved = sum(float(changes.table.at[i, "fte"]) for i in moves if years[i])
+    return len(moving) <= 1 and moved <= most + 1e-9
+
+
+@pytest.mark.parametrize("most", [20, 30])
+def test_a_split_team_moves_in_one_year(tmp_path: Path, most: float) -> None:
+    """DESIGN 9: "a team moves in one year". With 20 FTE a year, T's two shares (10 and
+    20 FTE) could once move in years 1 and 2, so O closed in year 2; a brute force over
+    every schedule of the three changes (close O, the two moves) keeping T whole in its
+    year finds that O can never close then (30 FTE in one year), so nothing pays and the
+    best is the status quo. With 30 FTE a year, T moves whole in year 1 and O closes. The
+    roadmap keeps T's move to one year and finds the brute force's best."""
+    case = _split_team(tmp_path, most)
+    changes = case.changes()
+    assert sorted(changes.table["kind"]) == ["close", "move", "move"]
+    assert sorted(changes.table.loc[changes.of("move"), "fte"].round(6)) == [10, 20]
+    horizon = case.prep.scenario.horizon_years
+    nothing = case.npv(changes, np.zeros(len(changes), int))
+    best, best_years = np.inf, None
+    for years in itertools.product(range(horizon + 1), repeat=len(changes)):
+        schedule = np.array(years)
+        if _one_year_and_fte(changes, schedule, most) and not case.broken(changes, schedule):
+            if case.npv(changes, schedule) < best - 1e-6:
+                best, best_years = case.npv(changes, schedule), schedule
+    assert best_years is not None
+    if most == 20:  # by hand: O closes only after T has left whole, 30 FTE in one year
+        assert close(best, nothing) and not best_years.any()
+    else:  # everything in year 1 saves O's £300k a year, for four years
+        assert best < nothing - 1e-6 and (best_years == 1).all()
+    roadmap = solve_roadmap(case.prep, case.model, changes, case.limits, 60.0, EXACT)
+    assert _one_year_and_fte(changes, roadmap.years, most), roadmap.years
+    assert case.broken(changes, roadmap.years) == []
+    assert close(case.npv(changes, roadmap.years), best)
+
+
+def test_the_rules_name_a_split_team_moving_in_two_years(tmp_path: Path) -> None:
+    """The re-check of every programme (estate.programme.rules) refuses T's shares
+    moving in years 1 and 2, with 30 FTE a year allowed (so no limit is broken), and
+    takes them both in year 2."""
+    case = _split_team(tmp_path, 30)
+    changes = case.changes()
+    moves, closing = changes.of("move"), changes.of("close")
+    years = np.zeros(len(changes), int)
+    years[moves], years[closing] = (1, 2), 2
+    assert [v for v in case.broken(changes, years) if "not in one year" in v] == [
+        f"team {int(changes.table.at[moves[0], 'team'])} moves in years 1, 2, not in one year"]
+    years[moves] = 2
+    assert case.broken(changes, years) == []
 
 
 def test_the_joint_model_finds_another_end_state_when_the_budget_binds(

@@ -5,11 +5,14 @@ Variables, for each change i of the end state (`estate.programme.changes`) and y
     z[i,t] in {0,1}     change i happens in year t;  Z[i,t] = sum_{u<=t} z[i,u]
     w[j,t] in [0,q_j]   pooled share of pool pair j in year t (its saving)
     u[g,c,t] in {0,1}   agency g counts towards centre c in year t
+    v[f,t] in {0,1}     team f, moving in shares (split), moves in year t
 
 Rules (`estate.programme.rules` states them in words):
 
     (1) once:       sum_t z[i,t] <= 1                       (0: not within the horizon);
                     = 1 for a required change (a policy close or keep, an unhoused team)
+    (1b) one year:  z[m,t] <= v[f,t] for each move m of a team f with a site today that
+                    moves in shares (split), sum_t v[f,t] <= 1: a team moves in one year
     (2) earliest:   z[m,t] = 0 for t before team m's earliest_move (and after it, for
                     a team with no site today: it is placed in its first year), and
                     for a build too late to open within the horizon
@@ -45,7 +48,13 @@ from estate.load.scenario import ProgrammeLimits
 from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
 from estate.programme.changes import Changes
-from estate.programme.roadmap_rows import Layout, build_rows, count_groups, objective
+from estate.programme.roadmap_rows import (
+    Layout,
+    build_rows,
+    count_groups,
+    objective,
+    split_teams,
+)
 from estate.solve.highs import lp_from_arrays, search
 from estate.status import Status
 
@@ -69,14 +78,14 @@ def solve_roadmap(prep: Prepared, model: EstateModel, changes: Changes,
         return RoadmapResult(np.zeros(0, dtype=int), Status.OPTIMAL, 0.0, 0.0, 0.0)
     pool_pairs = _pool_pairs(model, changes)
     layout = Layout(len(changes), prep.scenario.horizon_years, pool_pairs,
-                    count_groups(model, changes, pool_pairs))
+                    count_groups(model, changes, pool_pairs), split_teams(prep, changes))
     rows, col_ub = build_rows(prep, model, changes, limits, layout)
     cost = objective(prep, model, changes, layout)
     n = layout.size
     matrix = sp.csc_matrix((rows.coefs, (rows.rows, rows.cols)), shape=(len(rows.lb), n))
     integer = np.zeros(n, bool)
     integer[:len(changes) * layout.horizon] = True
-    integer[layout.u(0, 1):] = True
+    integer[layout.u(0, 1):] = True  # u and v
     lp = lp_from_arrays(matrix, cost, np.zeros(n), col_ub, np.array(rows.lb, float),
                         np.array(rows.ub, float), integer)
     # offered: nothing changes, always a schedule, if a poor one; should HiGHS misvalue

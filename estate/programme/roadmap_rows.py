@@ -40,12 +40,14 @@ class Rows:
 class Layout:
     """Column numbers: z[i,t] is i*H + t - 1; w[j,t] follows, j over pool pairs; then
     u[k,t], k over the (centre, agency) groups of `counts` (binary: the agency counts
-    towards the centre in year t)."""
+    towards the centre in year t); then v[f,t], f over the split teams of `teams`
+    (binary: the team moves in year t)."""
 
     changes: int
     horizon: int
     pool_pairs: np.ndarray  # rows of model.pool with a pooled share in the end state
     counts: tuple[tuple[int, tuple[int, ...]], ...] = ()  # (centre change, its js)
+    teams: tuple[tuple[int, ...], ...] = ()  # per split team: its move changes
 
     def z(self, i: int, t: int) -> int:
         return i * self.horizon + t - 1
@@ -56,9 +58,14 @@ class Layout:
     def u(self, k: int, t: int) -> int:
         return (self.changes + len(self.pool_pairs) + k) * self.horizon + t - 1
 
+    def v(self, f: int, t: int) -> int:
+        return (self.changes + len(self.pool_pairs) + len(self.counts) + f) * self.horizon \
+            + t - 1
+
     @property
     def size(self) -> int:
-        return (self.changes + len(self.pool_pairs) + len(self.counts)) * self.horizon
+        return (self.changes + len(self.pool_pairs) + len(self.counts)
+                + len(self.teams)) * self.horizon
 
     def cumulative(self, i: int, t: int, coef: float = 1.0) -> list[tuple[int, float]]:
         """Z[i,t] = sum_{u<=t} z[i,u] as terms (none when t < 1)."""
@@ -73,6 +80,7 @@ def build_rows(prep: Prepared, model: EstateModel, changes: Changes,
     add_once(rows, changes, layout)
     add_earliest(col_ub, prep, changes, layout)
     opening = _opening(prep, changes, layout)
+    add_one_year(rows, layout)
     add_open_first(rows, changes, layout, opening)
     add_empty_first(rows, prep, changes, layout)
     add_pooling(rows, model, changes, layout, col_ub)
@@ -88,6 +96,28 @@ def add_once(rows: Rows, changes: Changes, layout: Layout) -> None:
     required = changes.table["required"].to_numpy(bool)
     for i in range(layout.changes):
         rows.add(layout.cumulative(i, layout.horizon), 1.0 if required[i] else -np.inf, 1.0)
+
+
+def split_teams(prep: Prepared, changes: Changes) -> tuple[tuple[int, ...], ...]:
+    """Per team with a site today whose end state moves it in two or more shares (split):
+    its move changes, which (1b) ties to one year."""
+    moves: dict[int, list[int]] = {}
+    for i in changes.of("move"):
+        f = int(changes.table.at[i, "team"])
+        if prep.home[f] >= 0:
+            moves.setdefault(f, []).append(int(i))
+    return tuple(tuple(ms) for ms in moves.values() if len(ms) > 1)
+
+
+def add_one_year(rows: Rows, layout: Layout) -> None:
+    """(1b) a team moves in one year: z[m,t] <= v[f,t] for each move m of split team f,
+    sum_t v[f,t] <= 1; the shares that move all move in that year (a share may be left
+    out, and stays at home, as any change may)."""
+    for f, moves in enumerate(layout.teams):
+        for t in range(1, layout.horizon + 1):
+            for m in moves:
+                rows.add([(layout.z(m, t), 1.0), (layout.v(f, t), -1.0)], -np.inf, 0.0)
+        rows.add([(layout.v(f, t), 1.0) for t in range(1, layout.horizon + 1)], -np.inf, 1.0)
 
 
 def add_earliest(col_ub: np.ndarray, prep: Prepared, changes: Changes, layout: Layout

@@ -8,6 +8,7 @@ A schedule (the year of each change, 0 for never) is possible when
     book its waiting years as a saving no estate makes;
     a build happens early enough to open within the horizon;
     a team moves into a site that is open that year, and not before its earliest year;
+    a team moves in one year: every share of it that moves (split) moves in that year;
     a site closes only in a year by which every team leaving it has left;
     a centre is set up at a site open that year;
     each year, every team sits at open sites, every site holds its teams (desks and
@@ -64,6 +65,7 @@ def _order(prep: Prepared, changes: Changes, years: np.ndarray, path: Trajectory
         if y and prep.home[int(table.at[i, "team"])] < 0 and y > int(table.at[i, "earliest"]):
             out.append(f"move {i} places a team with no site today in year {y}, after its "
                        "first year")
+    out += _one_year(prep, changes, years)
     leaving = _moves_from(prep, changes)
     for i in changes.of("close"):
         y, s = int(years[i]), int(table.at[i, "site"])
@@ -74,6 +76,18 @@ def _order(prep: Prepared, changes: Changes, years: np.ndarray, path: Trajectory
         if y and not path.open[s, y]:
             out.append(f"centre {i} at site {s} in year {y}, before the site is open")
     return out
+
+
+def _one_year(prep: Prepared, changes: Changes, years: np.ndarray) -> list[str]:
+    """A team with a site today moves in one year: the shares of it that move (split)
+    all move in the same year, so the staff limit counts the team whole in its year."""
+    by_team: dict[int, set[int]] = {}
+    for i in changes.of("move"):
+        f = int(changes.table.at[i, "team"])
+        if years[i] and prep.home[f] >= 0:
+            by_team.setdefault(f, set()).add(int(years[i]))
+    return [f"team {f} moves in years {', '.join(map(str, sorted(ys)))}, not in one year"
+            for f, ys in by_team.items() if len(ys) > 1]
 
 
 def _moves_from(prep: Prepared, changes: Changes) -> dict[int, list[int]]:
