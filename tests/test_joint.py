@@ -138,7 +138,8 @@ def test_a_split_team_moves_in_one_year(tmp_path: Path, most: float) -> None:
     every schedule of the three changes (close O, the two moves) keeping T whole in its
     year finds that O can never close then (30 FTE in one year), so nothing pays and the
     best is the status quo. With 30 FTE a year, T moves whole in year 1 and O closes. The
-    roadmap keeps T's move to one year and finds the brute force's best."""
+    roadmap and the joint model (free in its end state, so at most the brute force's
+    best) both keep T's move to one year."""
     case = _split_team(tmp_path, most)
     changes = case.changes()
     assert sorted(changes.table["kind"]) == ["close", "move", "move"]
@@ -160,6 +161,14 @@ def test_a_split_team_moves_in_one_year(tmp_path: Path, most: float) -> None:
     assert _one_year_and_fte(changes, roadmap.years, most), roadmap.years
     assert case.broken(changes, roadmap.years) == []
     assert close(case.npv(changes, roadmap.years), best)
+    joint = solve_joint(case.prep, case.model, case.limits, 60.0, EXACT)
+    assert joint.status == "optimal" and joint.changes is not None
+    assert _one_year_and_fte(joint.changes, joint.years, most), joint.changes.table
+    assert case.broken(joint.changes, joint.years) == []
+    assert close(joint.objective, case.npv(joint.changes, joint.years))
+    assert joint.objective <= best + 1e-6 * abs(best)
+    if most == 20:  # O cannot close in any programme, and moving T alone only costs
+        assert close(joint.objective, nothing)
 
 
 def test_the_rules_name_a_split_team_moving_in_two_years(tmp_path: Path) -> None:

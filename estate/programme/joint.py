@@ -8,7 +8,7 @@ it. For each year t = 1..H (year 0 is today, a constant):
     built[s,t]      binary   a candidate decided by year t; open[s,t] = built[s, t-by_s+1]
                              (0 before year by_s), so it opens build_years - 1 years on
     assign[f,s,t]   binary   team f at s in year t (a share in [0,1] with split)
-    moved[f,s,t]    binary   split only: the share at s has moved there by year t
+    move_year[f,t]  binary   split only: team f (with a site today) moves in year t
     pooled[f,s,t]   [0,1]    share of f pooled at s
     shared[k,s,t]   binary   a centre of type k at s
     counts[g,k,s,t] binary   agency g counts towards it
@@ -22,9 +22,10 @@ Rules (`estate.programme.joint_rows` builds them, one family each, over the colu
     population_share holds in the last year (the roadmap checks it in none);
     irreversible: open[s,t] <= open[s,t-1]; built, shared, pooled and assign[f,s,t]
     (s not f's home) never fall, so a whole team moves at most once and a pair pools
-    its final share from the year its centre runs with it there; with split each share
-    jumps once to its final value: assign[p,t] <= moved[p,t],
-    assign[p,t] >= assign[p,H] - (1 - moved[p,t]);
+    its final share from the year its centre runs with it there; with split a team
+    moves in one year, each share jumping once to its final value in it:
+    sum_{s not home} (assign[f,s,t] - assign[f,s,t-1]) <= move_year[f,t],
+    sum_t move_year[f,t] <= 1;
     assign[f,s,t] = 0 for s not f's home before f's earliest_move year;
     policy: a site the scenario closes is closed by year H, a candidate it keeps built
     by year H; a team with no site today is housed from its first year (year 1, or
@@ -60,7 +61,14 @@ from estate.load.scenario import ProgrammeLimits
 from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
 from estate.programme.changes import TOL, Changes, centre_labels, changes_of, trajectory
-from estate.programme.joint_layout import ONE, ZERO, Layout, Triplets, layout_of
+from estate.programme.joint_layout import (
+    ONE,
+    ZERO,
+    Layout,
+    Triplets,
+    layout_of,
+    split_movers,
+)
 from estate.programme.joint_rows import build_rows, objective
 from estate.results import State
 from estate.solve.highs import lp_from_arrays, search
@@ -88,11 +96,12 @@ class JointResult:
 
 def joint_size(prep: Prepared, model: EstateModel) -> int:
     """About the joint model's columns: H x (the snapshot's open, assign, pooled, shared and
-    counts columns, and assign again with split): known before building it."""
+    counts columns, and with split one per team that has a site today and may leave it):
+    known before building it."""
     per_year = sum(model.blocks[b].stop - model.blocks[b].start
                    for b in ("open", "assign", "pooled", "shared", "counts"))
     if prep.scenario.split:
-        per_year += len(prep.pairs)
+        per_year += len(split_movers(prep))
     return int(prep.scenario.horizon_years * per_year)
 
 
@@ -178,7 +187,7 @@ def start_vector(prep: Prepared, model: EstateModel, layout: Layout, changes: Ch
             built[int(changes.table.at[i, "site"]), int(years[i]):] = 1.0
     x[layout.built] = built
     x[layout.assign] = path.share
-    x[layout.moved] = path.share > TOL
+    x[layout.move_year] = _move_years(prep, path.share)
     if len(model.pool):
         pooled = path.pooled[model.pool["pair"].to_numpy()]
         x[layout.pooled] = pooled
@@ -193,6 +202,17 @@ def start_vector(prep: Prepared, model: EstateModel, layout: Layout, changes: Ch
         x[cols] = np.minimum(covered[zones], 1.0)
     x[ZERO], x[ONE] = 0.0, 1.0
     return x
+
+
+def _move_years(prep: Prepared, share: np.ndarray) -> np.ndarray:
+    """Per team and year 0..H: 1 in a year the team's shares away from home rise."""
+    pf = prep.pairs["f"].to_numpy()
+    away = ~prep.pairs["home"].to_numpy(bool)
+    rise = np.zeros_like(share)
+    rise[:, 1:] = np.diff(share, axis=1) > TOL
+    out = np.zeros((len(prep.functions), share.shape[1]))
+    np.maximum.at(out, pf[away], rise[away])
+    return out
 
 
 def end_state_differences(prep: Prepared, model: EstateModel, snapshot: Changes,

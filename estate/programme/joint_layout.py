@@ -70,7 +70,7 @@ class Layout:
     open: np.ndarray  # [sites]
     built: np.ndarray  # [sites]: candidates' built[s,t]; ZERO for existing sites
     assign: np.ndarray  # [pairs]
-    moved: np.ndarray  # [pairs]: split only (ZERO otherwise)
+    move_year: np.ndarray  # [teams]: split only, `split_movers` (ZERO otherwise)
     pooled: np.ndarray  # [model.pool rows]
     shared: np.ndarray  # [model.centres rows]
     counts: np.ndarray  # [agency counts]
@@ -123,8 +123,9 @@ class _Columns:
 
 
 def layout_of(prep: Prepared, model: EstateModel) -> Layout:
-    """The columns: open and built per site, assign (and moved) per pair, pooled, shared
-    and counts as in the snapshot, reach for the last year; bounds from the snapshot's
+    """The columns: open and built per site, assign per pair (and, with split, move_year
+    per team with a site today), pooled, shared and counts as in the snapshot, reach for
+    the last year; bounds from the snapshot's
     (policy, pair fit, poolable), earliest_move and the policy's end-of-horizon asks."""
     assert prep.calendar is not None
     h, c = prep.scenario.horizon_years, _Columns(prep.scenario.horizon_years)
@@ -135,9 +136,10 @@ def layout_of(prep: Prepared, model: EstateModel) -> Layout:
     ub[~pairs_home[:, None] & (np.arange(1, h + 1)[None, :] < earliest[:, None])] = 0.0
     assign = c.block(ub, integer=not prep.scenario.split)
     assign[pairs_home, 0] = ONE
-    moved = np.full_like(assign, ZERO)
+    move_year = np.full((len(prep.functions), h + 1), ZERO)
     if prep.scenario.split:
-        moved[~pairs_home] = c.block(np.ones(int((~pairs_home).sum())), integer=True)
+        movers = split_movers(prep)
+        move_year[movers] = c.block(np.ones(len(movers)), integer=True)
     pooled = c.block(model.col_ub[model.blocks["pooled"]], integer=False)
     shared = c.block(model.col_ub[model.blocks["shared"]], integer=True)
     n_counts = model.blocks["counts"].stop - model.blocks["counts"].start
@@ -150,8 +152,15 @@ def layout_of(prep: Prepared, model: EstateModel) -> Layout:
         if cov.rule.mode == "population_share":
             zones = np.unique(cov.zone)
             reach[cov.rule.index] = (zones, c.single(len(zones), integer=False))
-    return Layout(h, *c.bounds(), open_, built, assign, moved, pooled, shared, counts,
+    return Layout(h, *c.bounds(), open_, built, assign, move_year, pooled, shared, counts,
                   count_centre, reach)
+
+
+def split_movers(prep: Prepared) -> np.ndarray:
+    """The teams with a site today and a pair away from it: with split, each has a
+    move_year column per year."""
+    pf = prep.pairs["f"].to_numpy()
+    return np.unique(pf[~prep.pairs["home"].to_numpy(bool) & (prep.home[pf] >= 0)])
 
 
 def _site_columns(prep: Prepared, c: _Columns) -> tuple[np.ndarray, np.ndarray]:

@@ -10,7 +10,7 @@ import numpy as np
 from estate.load.scenario import ProgrammeLimits
 from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
-from estate.programme.joint_layout import ONE, ZERO, Layout, Triplets
+from estate.programme.joint_layout import ONE, ZERO, Layout, Triplets, split_movers
 
 
 def build_rows(rows: Triplets, prep: Prepared, model: EstateModel, limits: ProgrammeLimits,
@@ -190,19 +190,27 @@ def add_irreversible(rows: Triplets, prep: Prepared, lay: Layout) -> None:
 
 
 def add_split(rows: Triplets, prep: Prepared, lay: Layout) -> None:
-    """With split, a moved share jumps once to its final size: assign[p,t] <= moved[p,t],
-    assign[p,t] - assign[p,H] - moved[p,t] >= -1 (t < H), for pairs away from home."""
+    """With split, a team with a site today moves in one year, its shares each at once:
+    sum_{p away from home, of f} (assign[p,t] - assign[p,t-1]) <= move_year[f,t] and
+    sum_t move_year[f,t] <= 1. Away shares never fall (`add_irreversible`), so in every
+    other year they stay as they were: each is 0 before f's year and its final size from
+    it, and the home share, 1 less them, changes in that year alone."""
     if not prep.scenario.split:
         return
-    h = lay.horizon
-    away = np.flatnonzero(~prep.pairs["home"].to_numpy(bool))
-    _at_most(rows, lay.assign[away, 1:], lay.moved[away, 1:])
-    p, t = _years(len(away), h - 1)
-    m = len(p)
-    rows.family(np.concatenate([np.arange(m)] * 3),
-                np.concatenate([lay.assign[away[p], t], lay.assign[away[p], h],
-                                lay.moved[away[p], t]]),
-                np.concatenate([np.ones(m), -np.ones(m), -np.ones(m)]), -1.0, math.inf, m)
+    h, pf = lay.horizon, prep.pairs["f"].to_numpy()
+    away = np.flatnonzero(~prep.pairs["home"].to_numpy(bool) & (prep.home[pf] >= 0))
+    teams = split_movers(prep)
+    row_of = np.full(len(prep.functions), -1)
+    row_of[teams] = np.arange(len(teams))
+    p, t = _years(len(away), h)
+    f, u = _years(len(teams), h)
+    m = len(teams) * h
+    rows.family(np.concatenate([row_of[pf[away[p]]] * h + t - 1] * 2 + [f * h + u - 1]),
+                np.concatenate([lay.assign[away[p], t], lay.assign[away[p], t - 1],
+                                lay.move_year[teams[f], u]]),
+                np.concatenate([np.ones(len(p)), -np.ones(len(p)), -np.ones(m)]),
+                -math.inf, 0.0, m)
+    rows.family(f, lay.move_year[teams[f], u], 1.0, -math.inf, 1.0, len(teams))
 
 
 def steps(idx: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
