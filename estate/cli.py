@@ -23,7 +23,8 @@ from estate.errors import EstateError, InfeasibleError, InputError, Problem
 from estate.load.free_text import for_terminal
 from estate.render.terminal import err, progress_lines, say, sweep_progress, wants_progress
 from estate.results import Summary
-from estate.results.words import known_gap, percent_up
+from estate.results.amounts import percent_up
+from estate.results.words import known_gap
 from estate.status import Failure, Status, failure_json
 from estate.store import check_results
 

@@ -22,7 +22,7 @@ import pytest
 
 from estate.cli import cli
 from estate.render.terminal import progress_lines
-from estate.results.words import percent_up
+from estate.results.amounts import percent_up
 from tests.fixtures import (
     TOWN_SCENARIO,
     Run,

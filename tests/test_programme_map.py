@@ -17,7 +17,7 @@ from estate.maps.panels import kpi_panel
 from estate.maps.payload import read_plan
 from estate.maps.timeline import timeline_payload, year_labels, year_spans
 from estate.results import Programme, money
-from estate.results.words import fte_words
+from estate.results.amounts import fte_words
 from estate.store import read_programme, write_results
 from tests.fixtures.browser import axe_violations, open_page
 from tests.fixtures.programme import plan_with, programme_for

@@ -40,7 +40,7 @@ from estate.render.report_optional import dated_words, note_sentence, programme_
 from estate.render.report_pages import decision, decision_page
 from estate.render.report_reference import assumptions_page, terms, warning_words
 from estate.results import money
-from estate.results.words import dated_difference, percent_up
+from estate.results.amounts import dated_difference, percent_up
 from estate.status import Status
 from estate.store import read_summary, read_warnings, write_summary
 from tests.fixtures import (

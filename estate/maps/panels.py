@@ -12,10 +12,9 @@ from typing import Any
 from estate.maps.assets import COLOURS, SHAPES
 from estate.render.html import inert
 from estate.results import Summary, money
+from estate.results.amounts import count, fte_words
 from estate.results.words import (
     IN_YEAR_ONE,
-    count,
-    fte_words,
     horizon_words,
     one_off_words,
     payback_words,

@@ -18,7 +18,7 @@ import pandas as pd
 
 from estate.maps.payload import PlanTables
 from estate.results import Programme, money
-from estate.results.words import fte_words
+from estate.results.amounts import fte_words
 from estate.runs.compare import LOSS_TOL
 from estate.timing import year_start
 

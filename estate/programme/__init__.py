@@ -34,6 +34,7 @@ from estate.programme.joint import end_state_differences, joint_size, solve_join
 from estate.programme.roadmap import solve_roadmap
 from estate.programme.rules import violations, yearly_use
 from estate.results import Breach, Plan, Programme, State, money, solved_state
+from estate.results.amounts import fte_words
 from estate.results.programme import (
     ACTION_COLUMNS,
     ACTION_MONEY,
@@ -42,7 +43,7 @@ from estate.results.programme import (
     roadmap_gap,
     same_cost,
 )
-from estate.results.words import breach_sentence, fte_words
+from estate.results.words import breach_sentence
 from estate.solve.diagnose import Reason, infeasible
 from estate.status import Status
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from estate.results import money
+from estate.results.amounts import rate_words
 from estate.results.words import (
     DATED,
     IN_YEAR_ONE,
@@ -21,7 +22,6 @@ from estate.results.words import (
     one_off_words,
     payback_words,
     quality_words,
-    rate_words,
     schedule_quality,
     solver_name,
 )

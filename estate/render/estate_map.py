@@ -40,7 +40,7 @@ from matplotlib.transforms import Bbox
 
 from estate.render.figures import CM, INK, LAND, LAND_EDGE, plain
 from estate.render.places import town_names
-from estate.results.words import count
+from estate.results.amounts import count
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from matplotlib.markers import MarkerStyle
 
 from estate.render.programme_chart import MARKS
-from estate.results.words import count
+from estate.results.amounts import count
 
 MARK_AREA = 30.0
 """A mark's area at full size in square points (a square of side about 5.5 points)."""

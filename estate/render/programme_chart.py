@@ -18,7 +18,7 @@ import pandas as pd
 from estate.render.html import inert
 from estate.render.text_width import text_width
 from estate.results import Programme, money
-from estate.results.words import fte_words
+from estate.results.amounts import fte_words
 
 
 @dataclass(frozen=True)

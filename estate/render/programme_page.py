@@ -20,7 +20,8 @@ import pandas as pd
 from estate.render.html import document, inert, static_text, write_page
 from estate.render.programme_chart import cash_curve, gantt, legend, row_names
 from estate.results import Programme, Summary, money
-from estate.results.words import count, dated_difference, schedule_quality, scheduled_whose
+from estate.results.amounts import count, dated_difference
+from estate.results.words import schedule_quality, scheduled_whose
 from estate.store import read_programme, read_summary
 
 METHODS = {

@@ -16,20 +16,17 @@ from estate.render.report_data import Block, Chart, Page, Results, Table, Text
 from estate.render.report_pages import behind_at_first
 from estate.render.report_reference import limits_set, listed, year_words
 from estate.results import Programme, Summary, money
+from estate.results.amounts import count, dated_difference, fte_words, rate_words
 from estate.results.words import (
     DATED,
     IN_YEAR_ONE,
-    count,
-    dated_difference,
     dated_figure_words,
     dated_payback_words,
-    fte_words,
     limits_words,
     one_off_cell,
     payback_words,
     programme_payback_words,
     quality_words,
-    rate_words,
     schedule_quality,
     scheduled_whose,
 )

@@ -34,17 +34,15 @@ from estate.render.report_data import (
 )
 from estate.render.report_reference import listed, warning_words, year_words
 from estate.results import Summary, money
+from estate.results.amounts import count, fte_words, rate_words
 from estate.results.words import (
     IN_YEAR_ONE,
-    count,
-    fte_words,
     horizon_words,
     one_off_parts,
     one_off_words,
     payback_words,
     plan_quality,
     programme_payback_words,
-    rate_words,
     solver_words,
 )
 

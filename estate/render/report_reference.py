@@ -19,7 +19,8 @@ from estate.errors import Problem, row_place
 from estate.load.scenario import DEFAULTS
 from estate.render import figures
 from estate.render.report_data import Block, Page, Results, Table, Text, assumption_rows
-from estate.results.words import count, rate_words, solver_name
+from estate.results.amounts import count, rate_words
+from estate.results.words import solver_name
 
 
 def listed(items: list[str], joiner: str = ", ") -> str:

@@ -22,7 +22,8 @@ from estate.render.html import document, static_text
 from estate.render.programme_chart import ticks
 from estate.render.text_width import text_width
 from estate.results import money
-from estate.results.words import IN_YEAR_ONE, count
+from estate.results.amounts import count
+from estate.results.words import IN_YEAR_ONE
 from estate.runs.sweep import PLANNED, Vary, shown
 from estate.status import Status
 

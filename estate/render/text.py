@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from estate.results import Summary, money
+from estate.results.amounts import count, fte_words, signed_money
 from estate.results.words import (
     IN_YEAR_ONE,
     SNAPSHOT_OPTIMUM,
-    count,
     dated_payback_words,
-    fte_words,
     horizon_words,
     limits_words,
     one_off_parts,
@@ -16,7 +15,6 @@ from estate.results.words import (
     payback_words,
     plan_quality,
     programme_payback_words,
-    signed_money,
     solver_words,
 )
 from estate.status import Status

@@ -17,10 +17,10 @@ from estate.errors import Problem
 from estate.model.build import EstateModel
 from estate.model.costs import closing_wait, savings_waited
 from estate.prepare import Prepared, nearest_km
+from estate.results.amounts import money
 from estate.results.programme import Programme
 from estate.results.state import State
 from estate.results.summary import AgencyFigures, Breach, Summary
-from estate.results.words import money
 from estate.solve import Solution
 from estate.status import Status
 

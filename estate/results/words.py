@@ -4,17 +4,17 @@ the terminal, the map, the comparison and the board pack say the same thing.
 "Optimal" is said only of a proven plan (a gap of at most `PROVEN`); a plan the solver
 stopped within its tolerance is "within 0.42% of the lowest possible cost" (a share of
 the cost, not of the saving); one stopped by the
-time limit says so first. Gaps are rounded up, since a bound must stay a bound.
+time limit says so first. Gaps are rounded up, since a bound must stay a bound. How
+each amount reads (pounds, percentages, counts) is `estate.results.amounts`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from estate.results.amounts import count, dated_difference, money, percent_up, rate_words
 from estate.results.summary import Breach, Summary
 from estate.status import Status
 
@@ -24,51 +24,6 @@ SNAPSHOT_OPTIMUM = "snapshot_optimum"
 """`measured_against` of alternatives found near the snapshot optimum when the plan
 written is a dated programme's end state (`estate.runs.alternatives`): the plan they
 are dearer than is not the plan written."""
-
-
-def money(value: float | None) -> str:
-    """Pounds as a reader expects them: £1.23m, £45.6k, -£3.0m. Halves round up (£171.75k
-    is £171.8k and £191.25k £191.3k, as a browser's toFixed and a calculator do), not
-    to the even digit as Python's own formatting would."""
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    v = abs(value)
-    scale, unit, places = ((1e6, "m", "0.01") if v >= 1e6 else
-                           (1e3, "k", "0.1") if v >= 1e3 else (1.0, "", "1"))
-    shown = half_up(v / scale, places)
-    if unit == "" and shown >= 1000:  # £999.50 reads as £1.0k, not £1,000
-        unit, shown = "k", half_up(v / 1e3, "0.1")
-    if unit == "k" and shown >= 1000:  # £999.96k reads as £1.00m, not £1,000.0k
-        unit, shown = "m", half_up(v / 1e6, "0.01")
-    return f"{'-' if value < 0 and shown else ''}£{shown:,}{unit}"
-
-
-def half_up(number: float, places: str) -> Decimal:
-    """`number` rounded to `places` ("0.01"), a half up, from its shortest decimal form."""
-    return Decimal(repr(float(number))).quantize(Decimal(places), ROUND_HALF_UP)
-
-
-def count(n: float, noun: str, plural: str | None = None) -> str:
-    """A number with its noun, singular for one: "1 change", "1,360 sites"."""
-    return f"{n:,.0f} {noun if n == 1 else (plural or noun + 's')}"
-
-
-def signed_money(value: float) -> str:
-    """A difference in pounds with its sign: "+£258.4k", "-£314.0k" (an alternative
-    dearer or, when a search stopped short of proof, cheaper than the plan)."""
-    return money(value) if value < 0 else "+" + money(value)
-
-
-def percent_up(gap: float) -> str:
-    """A gap as a percentage to two significant figures, rounded up (a bound stays a
-    bound): 0.004348 -> "0.44%"."""
-    value = gap * 100
-    if value <= 0:
-        return "0%"
-    digits = 1 - math.floor(math.log10(value))
-    shown = math.ceil(value * 10 ** digits - 1e-9) / 10 ** digits
-    text = f"{shown:.{max(digits, 0)}f}"
-    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
 
 
 def known_gap(gap: float | None) -> bool:
@@ -349,74 +304,9 @@ def one_off_parts(one_off: float, receipts: float | None) -> str:
             f"cost {money(receipts + one_off)}")
 
 
-def rate_words(rate: float) -> str:
-    """A discount rate as the scenario gives it: 0.035 -> "3.5%", 0.0225 -> "2.25%"."""
-    return f"{round(rate * 100, 6):g}%"
-
-
 def horizon_words(s: Summary) -> str:
     """The NPV's terms as a label says them: "10 years, 3.5% a year"."""
     return f"{count(s.horizon_years, 'year')}, {rate_words(s.discount_rate)} a year"
-
-
-def fte_words(value: float) -> str:
-    """Staff as counted, "1,360 FTE": whole teams move whole people, so a whole number
-    is shown whole; a split team may move a share, shown to one decimal (halves up,
-    as `money` rounds)."""
-    whole = abs(value - round(value)) < 1e-6
-    return f"{half_up(value, '1' if whole else '0.1'):,} FTE"
-
-
-def as_shown(value: float) -> float:
-    """The pounds `money` shows for `value` (£117.13m is 117,130,000): a difference of
-    two figures taken from these adds up on the page, as a reader checks it."""
-    text = money(value)
-    if text == "n/a":
-        return value
-    number = text.lstrip("-").lstrip("£").replace(",", "")
-    scale = {"m": 1e6, "k": 1e3}.get(number[-1], 1.0)
-    shown = float(number.rstrip("mk")) * scale
-    return -shown if text.startswith("-") else shown
-
-
-@dataclass(frozen=True)
-class Difference:
-    """How much more one figure is than another, as the two read on the page."""
-
-    pounds: float
-    """The difference as shown, in pounds, with its sign: 170,000.0 for "£0.17m"."""
-    size: str
-    """Its size, without a sign, at the precision of the figures: "£0.17m"."""
-
-
-_UNITS = {"": (0, "1"), "k": (3, "0.1"), "m": (6, "0.01")}
-"""`money`'s units, coarsest last: the power of ten of each and the places it shows."""
-
-
-def _unit(value: float) -> str:
-    """The unit `money` shows `value` in: "m", "k" or "" (pounds)."""
-    text = money(value)
-    return text[-1] if text[-1] in "mk" else ""
-
-
-def dated_difference(more: float, less: float) -> Difference:
-    """How much more `more` is than `less` (negative: less), as the two figures read
-    (`as_shown`) and at their precision: the unit of the coarser of the two, to its
-    places. £25.81m and £25.64m differ by "£0.17m", not "£170.0k", which would claim
-    a precision the figures do not have (their true difference may be £165,985.78); so
-    the figures and their difference add up on the page, with no false digits. A
-    difference too small to show at that precision is nothing (£1.00m and £999.9k).
-    The one rule by which the board pack, the programme page and the terminal say how
-    far apart two figures are: the plan's own NPV saving ("if every change were made in
-    year 1") and the dated programme's, and what the yearly limits cost."""
-    unit = max(_unit(more), _unit(less), key=list(_UNITS).index)
-    power, places = _UNITS[unit]
-    apart = as_shown(more) - as_shown(less)
-    if not math.isfinite(apart):
-        return Difference(math.nan, "n/a")
-    shown = half_up(abs(apart) / 10 ** power, places)
-    pounds = float(shown.scaleb(power))
-    return Difference(-pounds if apart < 0 and pounds else pounds, f"£{shown:,}{unit}")
 
 
 def limits_words(method: str, unlimited_saving: float | None, saving: float) -> str | None:
