@@ -40,6 +40,7 @@ from estate.load.validate import Register, load_register
 from estate.pipeline import Progress, quiet
 from estate.results import AgencyFigures, Summary, money
 from estate.results.summary import cost_range
+from estate.runs.clashes import folder_problems
 from estate.runs.executor import run_all
 from estate.runs.planning import plan_scenario
 from estate.runs.policy import policy_costs
@@ -56,9 +57,8 @@ from estate.store import (
     write_summary,
 )
 from estate.store.check import write_safe_rows
-from estate.store.folder import replaceable, write_file
+from estate.store.folder import write_file
 from estate.store.keep import is_kept_file
-from estate.store.paths import other_scenario
 from estate.store.register_used import COLUMNS as REGISTER_COLUMNS
 from estate.store.register_used import RegisterUsed, fingerprint
 
@@ -161,9 +161,6 @@ def stored_agency_npv(summary: Summary, agencies: pd.DataFrame | None) -> dict[s
             for a, v in computed.items()}
 
 
-COMPARED_ELSEWHERE = "give the scenario another `name` (each is stored in results/<name>/)"
-"""How a compared scenario's results go elsewhere: its folder is named after it."""
-
 REUSE, ADD_POLICY_COSTS, SOLVE = "reuse", "add_policy_costs", "solve"
 
 
@@ -207,35 +204,8 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
             problems.extend(exc.problems)
             continue
         runs.append(Run(Path(path), sc, results_root / file_stem(sc.name)))
-    # each results folder by its name casefolded: Windows and macOS take results/Base
-    # and results/base for one folder, so two names differing only in case share it
-    folders: dict[str, Run] = {}
-    for run in runs:
-        first = folders.setdefault(run.results_dir.name.casefold(), run)
-        if first is not run and first.results_dir == run.results_dir:
-            # names that differ may still give one folder (`file_stem`: `Option B.` is
-            # `Option B`, as Windows would store it)
-            theirs = "" if first.scenario.name == run.scenario.name else \
-                f" ({first.scenario.name!r}: both are stored in one folder)"
-            problems.append(Problem(str(run.path), None, "name", "a name no other compared "
-                                    "scenario has (each is stored in results/<name>/)",
-                                    f"{run.scenario.name!r}, stored in {run.results_dir} as "
-                                    f"{first.path} is{theirs}", label="key"))
-        elif first is not run:
-            problems.append(Problem(str(run.path), None, "name", "a name no other compared "
-                                    "scenario has, in any case (each is stored in "
-                                    "results/<name>/)", f"{run.scenario.name!r}, stored in "
-                                    f"{run.results_dir}, which Windows and macOS take for "
-                                    f"{first.results_dir}, where {first.scenario.name!r} "
-                                    f"({first.path}) is stored: give one of them another "
-                                    "name", label="key"))
-        # the folder is replaced if the scenario is planned: refused now, not when reached
-        why = replaceable(run.results_dir, COMPARED_ELSEWHERE)
-        other = other_scenario(run.results_dir, run.scenario, option=None)
-        if why is not None or other is not None:
-            problems.append(Problem(str(run.results_dir), None, None,
-                                    other[0] if other else "a results folder (or nothing "
-                                    "yet)", other[1] if other else str(why)))
+    for run, clashes in zip(runs, folder_problems(runs), strict=True):
+        problems.extend(clashes)
         data = Path(run.scenario.data).resolve()
         if data not in registers:
             try:
