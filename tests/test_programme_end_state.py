@@ -446,3 +446,46 @@ def test_an_end_state_no_plan_can_be_made_of_falls_back_to_the_snapshot(
         "of the snapshot model")
     assert dict(zip(plan.sites["site_id"], plan.sites["decision"], strict=True)) == {
         "A1": "close", "A2": "close", "K": "keep"}
+
+
+def test_the_roadmap_s_end_vector_is_made_once_when_both_methods_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The register of the test above, both methods run: the exact model can do no
+    better than the roadmap (one closure fits £100k, and A1's saves the most), so the
+    roadmap is kept, and the estate it reaches (A1 closed, A2 kept) is checked for the
+    rules no year checks and made the plan. Its vector is solved for once, not once for
+    each; and the plan is the one made from a vector solved afresh."""
+    case = plan_case(tmp_path, [
+        site("A1", "A", 0, 0, running_cost=200_000, closure_cost=100_000),
+        site("A2", "A", 0, 1, running_cost=150_000, closure_cost=100_000),
+        site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
+    ], [function("T1", "A", "Ops", "A1"), function("T2", "A", "Ops", "A2")],
+        horizon_years=1, discount_rate=0.0, programme={"max_one_off_per_year": 100_000})
+    real = end_state.fixed_vector
+    made: list[Any] = []
+
+    def counted(*args: Any) -> Any:
+        made.append(args[2])
+        return real(*args)
+
+    monkeypatch.setattr(end_state, "fixed_vector", counted)
+    monkeypatch.setattr(estate.programme, "fixed_vector", counted)
+    programme = plan_programme(case.prep, case.model, case.plan, case.limits, 60.0, 0.0,
+                               method="both")
+    assert programme.method == "roadmap" and programme.joint_npv is not None
+    assert programme.joint_npv == pytest.approx(programme.roadmap_npv, abs=0.01)
+    assert programme.end_state is not None  # A2's closing is left out
+    plan = programme_plan(case.prep, case.model, case.plan, programme, 60.0)
+    assert len(made) == 1 and made[0] is programme.end_state
+    # by hand: A1 closes for £100k and saves £200k in the one year; A2 stays
+    assert dict(zip(plan.sites["site_id"], plan.sites["decision"], strict=True)) == {
+        "A1": "close", "A2": "keep", "K": "keep"}
+    assert plan.summary.plan_from == "programme" and plan.summary.plan_breaches is None
+    assert plan.summary.npv_saving == pytest.approx(100_000)
+    # the same plan as from a vector solved afresh
+    again = programme_plan(case.prep, case.model, case.plan,
+                           dataclasses.replace(programme, end_vector=None), 60.0)
+    assert len(made) == 2
+    assert again.summary == plan.summary
+    pd.testing.assert_frame_equal(again.sites, plan.sites)
+    pd.testing.assert_frame_equal(again.assignments, plan.assignments)

@@ -9,13 +9,11 @@ year by year and agency by agency (`cashflow`), as a `Programme`.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from estate.errors import EstateError, NoSolutionError
 from estate.load.scenario import ProgrammeLimits
 from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
@@ -31,20 +29,21 @@ from estate.programme.changes import (
 )
 from estate.programme.end_state import fixed_vector
 from estate.programme.joint import end_state_differences, joint_size, solve_joint
+from estate.programme.no_schedule import limits_set, no_programme
 from estate.programme.roadmap import solve_roadmap
 from estate.programme.rules import violations, yearly_use
-from estate.results import Breach, Plan, Programme, State, money, solved_state
+from estate.results import Plan, Programme, State, money, solved_state
 from estate.results.amounts import fte_words
 from estate.results.programme import (
     ACTION_COLUMNS,
     ACTION_MONEY,
     BUDGET_COLUMNS,
+    EndVector,
     payback_year,
     roadmap_gap,
     same_cost,
 )
 from estate.results.words import breach_sentence
-from estate.solve.diagnose import Reason, infeasible
 from estate.status import Status
 
 # The joint model runs by itself (method "auto") when it has at most this many columns.
@@ -84,7 +83,7 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
     size = joint_size(prep, model)
     if method == "roadmap" or (method == "auto" and size > JOINT_MAX_COLUMNS):
         if roadmap is None:
-            raise _no_programme(prep, changes, limits, found.status, time_limit_s)
+            raise no_programme(prep, changes, limits, found.status, time_limit_s)
         why = ("the roadmap alone was asked for" if method == "roadmap" else
                f"{size:,} columns, above the {JOINT_MAX_COLUMNS:,} it is run for")
         return replace(roadmap, notes=(*roadmap.notes, roadmap_note or (
@@ -95,7 +94,7 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
                         start=start)
     if joint.changes is None:
         if roadmap is None:
-            raise _no_programme(prep, changes, limits, found.status, time_limit_s)
+            raise no_programme(prep, changes, limits, found.status, time_limit_s)
         return replace(roadmap, notes=(*roadmap.notes, (
             f"the exact model over all years found no programme ({joint.status} in "
             f"{joint.seconds:.1f} s): the snapshot's changes scheduled")))
@@ -107,8 +106,9 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
                 f"{roadmap_gap(roadmap.npv_cost, other.npv_cost):.3%})")]
     # a cheaper roadmap whose end state breaks a rule the joint model keeps at its end
     # (population_share, max_one_off) is no start the joint model could take
-    broken = _end_breaches(prep, model, roadmap, time_limit_s) \
-        if roadmap is not None and other.npv_cost >= roadmap.npv_cost - 0.005 else ()
+    if roadmap is not None and other.npv_cost >= roadmap.npv_cost - 0.005:
+        roadmap = _with_end_vector(prep, model, roadmap, time_limit_s)
+    broken = roadmap.end_vector.breaches if roadmap is not None and roadmap.end_vector else ()
     if roadmap is not None and not broken and other.npv_cost > roadmap.npv_cost and \
             not same_cost(roadmap.npv_cost, other.npv_cost):
         notes.append(
@@ -142,15 +142,17 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
                    notes=(*better.notes, *notes))
 
 
-def _end_breaches(prep: Prepared, model: EstateModel, roadmap: Programme,
-                  time_limit_s: float) -> tuple[Breach, ...]:
-    """The rules no year of the roadmap checks (a population_share rule, the one-off cap
-    over the whole programme) that the estate it reaches breaks: none when it makes every
-    change (the snapshot optimum keeps them) or its end state is no plan at all."""
+def _with_end_vector(prep: Prepared, model: EstateModel, roadmap: Programme,
+                     time_limit_s: float) -> Programme:
+    """`roadmap` with the column vector of the estate it reaches (`fixed_vector`), whose
+    `breaches` are the rules no year of it checks (a population_share rule, the one-off
+    cap over the whole programme) that the estate breaks; carried so that the plan of
+    that estate (`programme_plan`) is not solved for again. `roadmap` itself when it
+    makes every change (the snapshot optimum keeps those rules)."""
     if roadmap.end_state is None:
-        return ()
+        return roadmap
     fixed = fixed_vector(prep, model, roadmap.end_state, time_limit_s)
-    return () if fixed is None else fixed.breaches
+    return replace(roadmap, end_vector=fixed or EndVector(None))
 
 
 def _unlimited_saving(prep: Prepared, model: EstateModel, changes: Changes,
@@ -171,108 +173,7 @@ def _unlimited_saving(prep: Prepared, model: EstateModel, changes: Changes,
 
 
 def _limited(limits: ProgrammeLimits) -> bool:
-    return bool(_limits_set(limits))
-
-
-def _no_programme(prep: Prepared, changes: Changes, limits: ProgrammeLimits, status: Status,
-                  time_limit_s: float) -> EstateError:
-    """Why the plan's changes have no schedule. Proven so (infeasible, exit 2): each
-    change every programme must make that no year of the horizon allows, named; else
-    the yearly limits that are set. Not proven (exit 3): the time limit. Each reason
-    carries the keys that would relax it (`Reason`), so the user is told what to change
-    here: a limit only when the scenario sets it."""
-    if status != Status.INFEASIBLE:
-        return NoSolutionError(f"no programme found for the plan within the time limit "
-                               f"({time_limit_s:g} s, solver.time_limit_s; {status}): "
-                               "raise it")
-    required = _required_too_late(prep, changes)
-    reasons = list(required)
-    limits_set = _limits_set(limits)
-    limit_keys = tuple(key for key, _ in limits_set)
-    if not reasons and (placed := _placed_in_first_year(prep, changes)):
-        reasons.append(Reason(
-            placed + ": what makes room for it there (a build, a move out, a shared "
-            "centre) cannot all happen by then" +
-            (" within the yearly limits" if limits_set else "") + "; give it a later "
-            "earliest_move (functions table), or room at a site open today",
-            ("functions.earliest_move", *limit_keys)))
-    # a change no year allows fails every schedule, with limits or none: the limits are
-    # named only when no such change is
-    if limits_set and not required:
-        reasons.append(Reason(
-            "the yearly limits (" + "; ".join(f"{key} = {value}" for key, value in limits_set)
-            + ") leave no year for every change the plan needs: raise them, or lengthen "
-            "horizon_years",
-            (*limit_keys, "horizon_years")))
-    if not reasons:
-        reasons.append(Reason("no schedule of the plan's changes keeps every timing rule "
-                              "(docs/programme.md, section 2)",
-                              ("functions.earliest_move", "sites.build_years",
-                               "horizon_years")))
-    return infeasible(reasons, "no programme makes the plan's changes within the horizon "
-                      "and its rules")
-
-
-def _limits_set(limits: ProgrammeLimits) -> list[tuple[str, str]]:
-    """The yearly limits a scenario sets: each key, and its value as the reasons say it."""
-    out = []
-    one_off = set(limits.max_one_off_per_year)
-    if np.isfinite(limits.max_one_off_per_year).any():
-        out.append(("programme.max_one_off_per_year",
-                    money(one_off.pop()) if len(one_off) == 1 else "a list by year"))
-    if np.isfinite(limits.max_fte_moved_per_year):
-        out.append(("programme.max_fte_moved_per_year", f"{limits.max_fte_moved_per_year:g}"))
-    if np.isfinite(limits.max_closures_per_year):
-        out.append(("programme.max_closures_per_year", f"{limits.max_closures_per_year:g}"))
-    return out
-
-
-def _placed_in_first_year(prep: Prepared, changes: Changes) -> str:
-    """The teams with no site today the plan places, each in its first year at its
-    site ("team U has no site today, so it is placed at K in its first year, from
-    2027-04-01"); "" when there are none."""
-    assert prep.calendar is not None
-    table, said = changes.table, []
-    for i in changes.of("move"):
-        f = int(table.at[i, "team"])
-        if prep.home[f] < 0 and int(table.at[i, "earliest"]) <= prep.calendar.horizon:
-            said.append(f"team {prep.functions.at[f, 'function_id']} has no site today, so "
-                        f"it is placed at {prep.sites.at[int(table.at[i, 'site']), 'site_id']}"
-                        " in its first year, from "
-                        f"{prep.calendar.date_of(int(table.at[i, 'earliest']))}")
-    return "; ".join(said[:5]) + (f" (and {len(said) - 5} more)" if len(said) > 5 else "")
-
-
-def _required_too_late(prep: Prepared, changes: Changes) -> list[Reason]:
-    """The changes every programme must make (a team with no site today placed, a
-    closing or a build the policy asks for) that cannot happen within the horizon, each
-    with what would let it: a team's earliest_move, a build's time, a longer horizon."""
-    assert prep.calendar is not None
-    h = prep.calendar.horizon
-    last = prep.calendar.date_of(h + 1) - dt.timedelta(days=1)
-    functions, sites = prep.functions, prep.sites
-    out = []
-    for row in changes.table[changes.table["required"]].itertuples():
-        if row.kind == "move" and row.earliest > h:
-            team = functions.iloc[row.team]
-            out.append(Reason(
-                f"team {team['function_id']} has no site today, so it is placed in its "
-                f"first year, but its earliest_move, {team['earliest_move']} (functions "
-                f"table), puts that after the horizon's end ({last})",
-                ("functions.earliest_move", "horizon_years")))
-        elif row.kind == "close" and prep.closing_years[row.site] > h:
-            out.append(Reason(
-                f"policy.close names {sites.at[row.site, 'site_id']}, but a team there may "
-                f"not move before the horizon's end ({last}; functions' earliest_move)",
-                ("policy.close", "functions.earliest_move", "horizon_years")))
-        elif row.kind == "build" and int(sites.at[row.site, "build_years"]) > h:
-            kept = "policy.keep" if sites.at[row.site, "site_id"] in prep.scenario.keep \
-                else "sites.must_keep"
-            out.append(Reason(
-                f"the plan must open {sites.at[row.site, 'site_id']}, which takes "
-                f"{int(sites.at[row.site, 'build_years'])} years to build, more than "
-                f"horizon_years ({h})", (kept, "sites.build_years", "horizon_years")))
-    return out
+    return bool(limits_set(limits))
 
 
 def programme_of(prep: Prepared, model: EstateModel, changes: Changes, years: np.ndarray,

@@ -22,7 +22,7 @@ breaks is named, in the programme's notes and in the summary's `plan_breaches`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
@@ -41,6 +41,7 @@ from estate.results import (
     money,
     solved_state,
 )
+from estate.results.programme import EndVector
 from estate.results.summary import PLAN_FROM
 from estate.results.words import breach_sentence
 from estate.solve import Solution
@@ -56,15 +57,6 @@ def decision_values(prep: Prepared, model: EstateModel, state: State) -> dict[st
         values["pooled"] = state.pooled[model.pool["pair"].to_numpy()].astype(float) \
             if len(model.pool) else np.zeros(0)
     return values
-
-
-@dataclass(frozen=True)
-class EndVector:
-    """The snapshot model's column vector of an end state, and the rules of the snapshot
-    no year of a programme checks that the end state breaks (`unchecked_rows`)."""
-
-    values: np.ndarray
-    breaches: tuple[Breach, ...] = ()
 
 
 def reach_values(prep: Prepared, model: EstateModel, state: State) -> dict[str, np.ndarray]:
@@ -165,12 +157,13 @@ def programme_plan(prep: Prepared, model: EstateModel, snapshot: Plan, programme
     if end is None:
         return _with(snapshot, programme, "snapshot")
     assert snapshot.solution is not None and snapshot.solution.values is not None
-    fixed = fixed_vector(prep, model, end, time_limit_s)
-    if fixed is None:
+    # made once: `plan_programme` may have made it already, to check the roadmap's end
+    fixed = programme.end_vector or fixed_vector(prep, model, end, time_limit_s)
+    if fixed is None or fixed.values is None:
         # every year keeps the snapshot's other rules, so this is a guard: the tables
         # then show the snapshot's plan, and the note says plainly that the programme
         # does not reach it
-        kept = replace(programme, end_state=None, notes=(
+        kept = replace(programme, end_state=None, end_vector=None, notes=(
             *programme.notes, "the estate the programme reaches by the horizon's end "
             "could not be made a plan of the snapshot model (it breaks a rule the years "
             "keep, or no plan of it was found within the time limit), so sites.csv, the "

@@ -24,9 +24,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from estate.results.state import State
+from estate.results.summary import Breach
 from estate.results.words import PROVEN
 
 ACTIONS = ("close", "build", "open", "move", "pool", "dispose")
@@ -61,6 +63,18 @@ def roadmap_gap(roadmap_npv: float, joint_npv: float) -> float:
 
 
 @dataclass(frozen=True)
+class EndVector:
+    """The snapshot model's column vector of a programme's end state
+    (`estate.programme.end_state.fixed_vector`), and the rules of the snapshot no year
+    of a programme checks that the end state breaks. `values` None: the end state could
+    not be made a plan of the snapshot model (it breaks a rule the years keep, or no
+    vector of it was found)."""
+
+    values: np.ndarray | None
+    breaches: tuple[Breach, ...] = ()
+
+
+@dataclass(frozen=True)
 class Programme:
     """A plan scheduled year by year, with its honest NPV and the method that found it.
 
@@ -75,7 +89,9 @@ class Programme:
     is not the snapshot's (the joint model chose another, or the roadmap leaves some of
     the snapshot's changes out): the plan written is then made from it
     (`estate.programme.end_state`), so that every table tells one plan. It is not
-    written: the results folder's tables are that state."""
+    written: the results folder's tables are that state. `end_vector` is that state's
+    column vector when it is already made (to see whether the roadmap's end state breaks
+    a rule no year checks), so the plan of it is not solved for a second time."""
 
     actions: pd.DataFrame
     cashflow: pd.DataFrame
@@ -92,6 +108,7 @@ class Programme:
     notes: tuple[str, ...] = field(default=())
     unlimited_saving: float | None = None
     end_state: State | None = field(default=None, repr=False, compare=False)
+    end_vector: EndVector | None = field(default=None, repr=False, compare=False)
 
     @property
     def gap(self) -> float | None:

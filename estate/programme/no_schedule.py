@@ -1,0 +1,120 @@
+"""Why a plan's changes have no dated programme, said so that the user knows what to
+change: each change every programme must make that no year of the horizon allows, a
+team placed in its first year where nothing can make room in time, the yearly limits
+the scenario sets, or the time limit (`no_programme`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from estate.errors import EstateError, NoSolutionError
+from estate.load.scenario import ProgrammeLimits
+from estate.prepare import Prepared
+from estate.programme.changes import Changes
+from estate.results.amounts import money
+from estate.solve.diagnose import Reason, infeasible
+from estate.status import Status
+
+
+def no_programme(prep: Prepared, changes: Changes, limits: ProgrammeLimits, status: Status,
+                  time_limit_s: float) -> EstateError:
+    """Why the plan's changes have no schedule. Proven so (infeasible, exit 2): each
+    change every programme must make that no year of the horizon allows, named; else
+    the yearly limits that are set. Not proven (exit 3): the time limit. Each reason
+    carries the keys that would relax it (`Reason`), so the user is told what to change
+    here: a limit only when the scenario sets it."""
+    if status != Status.INFEASIBLE:
+        return NoSolutionError(f"no programme found for the plan within the time limit "
+                               f"({time_limit_s:g} s, solver.time_limit_s; {status}): "
+                               "raise it")
+    required = required_too_late(prep, changes)
+    reasons = list(required)
+    set_here = limits_set(limits)
+    limit_keys = tuple(key for key, _ in set_here)
+    if not reasons and (placed := placed_in_first_year(prep, changes)):
+        reasons.append(Reason(
+            placed + ": what makes room for it there (a build, a move out, a shared "
+            "centre) cannot all happen by then" +
+            (" within the yearly limits" if set_here else "") + "; give it a later "
+            "earliest_move (functions table), or room at a site open today",
+            ("functions.earliest_move", *limit_keys)))
+    # a change no year allows fails every schedule, with limits or none: the limits are
+    # named only when no such change is
+    if set_here and not required:
+        reasons.append(Reason(
+            "the yearly limits (" + "; ".join(f"{key} = {value}" for key, value in set_here)
+            + ") leave no year for every change the plan needs: raise them, or lengthen "
+            "horizon_years",
+            (*limit_keys, "horizon_years")))
+    if not reasons:
+        reasons.append(Reason("no schedule of the plan's changes keeps every timing rule "
+                              "(docs/programme.md, section 2)",
+                              ("functions.earliest_move", "sites.build_years",
+                               "horizon_years")))
+    return infeasible(reasons, "no programme makes the plan's changes within the horizon "
+                      "and its rules")
+
+
+def limits_set(limits: ProgrammeLimits) -> list[tuple[str, str]]:
+    """The yearly limits a scenario sets: each key, and its value as the reasons say it."""
+    out = []
+    one_off = set(limits.max_one_off_per_year)
+    if np.isfinite(limits.max_one_off_per_year).any():
+        out.append(("programme.max_one_off_per_year",
+                    money(one_off.pop()) if len(one_off) == 1 else "a list by year"))
+    if np.isfinite(limits.max_fte_moved_per_year):
+        out.append(("programme.max_fte_moved_per_year", f"{limits.max_fte_moved_per_year:g}"))
+    if np.isfinite(limits.max_closures_per_year):
+        out.append(("programme.max_closures_per_year", f"{limits.max_closures_per_year:g}"))
+    return out
+
+
+def placed_in_first_year(prep: Prepared, changes: Changes) -> str:
+    """The teams with no site today the plan places, each in its first year at its
+    site ("team U has no site today, so it is placed at K in its first year, from
+    2027-04-01"); "" when there are none."""
+    assert prep.calendar is not None
+    table, said = changes.table, []
+    for i in changes.of("move"):
+        f = int(table.at[i, "team"])
+        if prep.home[f] < 0 and int(table.at[i, "earliest"]) <= prep.calendar.horizon:
+            said.append(f"team {prep.functions.at[f, 'function_id']} has no site today, so "
+                        f"it is placed at {prep.sites.at[int(table.at[i, 'site']), 'site_id']}"
+                        " in its first year, from "
+                        f"{prep.calendar.date_of(int(table.at[i, 'earliest']))}")
+    return "; ".join(said[:5]) + (f" (and {len(said) - 5} more)" if len(said) > 5 else "")
+
+
+def required_too_late(prep: Prepared, changes: Changes) -> list[Reason]:
+    """The changes every programme must make (a team with no site today placed, a
+    closing or a build the policy asks for) that cannot happen within the horizon, each
+    with what would let it: a team's earliest_move, a build's time, a longer horizon."""
+    assert prep.calendar is not None
+    h = prep.calendar.horizon
+    last = prep.calendar.date_of(h + 1) - dt.timedelta(days=1)
+    functions, sites = prep.functions, prep.sites
+    out = []
+    for row in changes.table[changes.table["required"]].itertuples():
+        if row.kind == "move" and row.earliest > h:
+            team = functions.iloc[row.team]
+            out.append(Reason(
+                f"team {team['function_id']} has no site today, so it is placed in its "
+                f"first year, but its earliest_move, {team['earliest_move']} (functions "
+                f"table), puts that after the horizon's end ({last})",
+                ("functions.earliest_move", "horizon_years")))
+        elif row.kind == "close" and prep.closing_years[row.site] > h:
+            out.append(Reason(
+                f"policy.close names {sites.at[row.site, 'site_id']}, but a team there may "
+                f"not move before the horizon's end ({last}; functions' earliest_move)",
+                ("policy.close", "functions.earliest_move", "horizon_years")))
+        elif row.kind == "build" and int(sites.at[row.site, "build_years"]) > h:
+            kept = "policy.keep" if sites.at[row.site, "site_id"] in prep.scenario.keep \
+                else "sites.must_keep"
+            out.append(Reason(
+                f"the plan must open {sites.at[row.site, 'site_id']}, which takes "
+                f"{int(sites.at[row.site, 'build_years'])} years to build, more than "
+                f"horizon_years ({h})", (kept, "sites.build_years", "horizon_years")))
+    return out
