@@ -13,6 +13,7 @@ import pytest
 import tomli_w
 
 import estate
+import estate.runs.alternatives
 from estate.errors import InfeasibleError, NoSolutionError
 from estate.load.scenario import Scenario, scenario_from_dict
 from estate.maps.panels import kpi_panel
@@ -242,11 +243,12 @@ def test_a_dated_scenario_s_alternatives_are_dated_too(tmp_path: Path) -> None:
                  "year 1; 1 site decisions differ") in _alternatives_html([run])
 
 
-def test_an_alternative_no_programme_schedules_is_left_out_and_said(corridor_data: Path
-                                                                    ) -> None:
+def test_an_alternative_no_programme_schedules_is_left_out_and_said(
+        corridor_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A dated scenario's alternative whose programme cannot be found (here the first,
     as a stand-in schedule refuses it) is not written as an alternative without dated
-    figures: it is left out, and the note names it and why."""
+    figures: it is left out, and the note names it and why. How each differs from the
+    optimum is worked out once an alternative, kept or left out."""
     sc = _scenario(corridor_data)
     prep = prepare_scenario(sc)
     options = solver_options(sc)
@@ -260,8 +262,18 @@ def test_an_alternative_no_programme_schedules_is_left_out_and_said(corridor_dat
             raise NoSolutionError("no programme found for the plan within the time limit")
         return plan
 
+    real = estate.runs.alternatives._differences
+    compared: list[Plan] = []
+
+    def counted(optimum: Plan, plan: Plan) -> list[dict[str, str]]:
+        compared.append(plan)
+        return real(optimum, plan)
+
+    monkeypatch.setattr(estate.runs.alternatives, "_differences", counted)
     found = find_alternatives(optimum, model, 2, 40.0, options, schedule=schedule)
     assert len(asked) == 2 and len(found) == 1 and found[0].index == 1
+    # once each, the one left out and the one kept
+    assert [id(plan) for plan in compared] == [id(plan) for plan in asked]
     # the one kept is the second cheapest other open set, as found without a schedule
     assert found[0].npv_difference == pytest.approx(every[1].npv_difference)
     refused = ", ".join(f"{d['site_id']} {d['optimum']}->{d['alternative']}"

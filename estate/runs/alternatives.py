@@ -144,6 +144,7 @@ def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct:
         plan = make_plan(prep, current, result)
         difference = round(plan.summary.objective_npv - optimum.summary.objective_npv, 2)
         cuts.append(distinct_row(model, _open_set(model, result.values)))
+        differ = _differences(optimum, plan)
         written = plan
         if schedule is not None:
             if progress:
@@ -152,10 +153,10 @@ def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct:
                 written = schedule(plan)
             except EstateError as exc:
                 left_out.append(f"the alternative that decides "
-                                f"{_changes_words(_differences(optimum, plan))} has no dated "
+                                f"{_changes_words(differ)} has no dated "
                                 f"programme ({exc})")
                 continue
-        found.append(Alternative(i, written, difference, _differences(optimum, plan), plan))
+        found.append(Alternative(i, written, difference, differ, plan))
     # Proven-optimal solves come out in nondecreasing NPV already; solves stopped by the
     # time limit may not, so number them by NPV.
     found.sort(key=lambda a: (a.found.summary.objective_npv, a.index))
