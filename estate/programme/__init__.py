@@ -32,6 +32,7 @@ from estate.programme.joint import end_state_differences, joint_size, solve_join
 from estate.programme.no_schedule import limits_set, no_programme
 from estate.programme.roadmap import solve_roadmap
 from estate.programme.rules import violations, yearly_use
+from estate.programme.today import grace_notes, grace_of
 from estate.results import Plan, Programme, State, money, solved_state
 from estate.results.amounts import fte_words
 from estate.results.programme import (
@@ -197,6 +198,7 @@ def programme_of(prep: Prepared, model: EstateModel, changes: Changes, years: np
         "cannot or do not pay within it: " + _named_changes(prep, model, changes, left),
     ) if len(left) else ()
     notes += _too_big_to_move(prep, changes, left, limits)
+    notes += grace_notes(prep, grace_of(prep, model, horizon), path)
     return Programme(
         actions=actions_table(prep, model, changes, years, path), cashflow=flows,
         budget=budget_table(prep, changes, years, limits), start=cal.start.isoformat(),

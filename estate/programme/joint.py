@@ -18,7 +18,10 @@ Rules (`estate.programme.joint_rows` builds them, one family each, over the colu
 `estate.programme.joint_layout`):
 
     every year, the snapshot's rules: housed, at open sites, capacity with pooling's
-    savings, pooling links, agency counts and min_agencies, all / maintain coverage;
+    savings, pooling links, agency counts and min_agencies, all / maintain coverage
+    (a room or coverage rule the status quo breaks from the first year any programme
+    could meet it, no worse than today before: `estate.programme.today`; a team too
+    big for its home may stay there until then);
     population_share holds in the last year (the roadmap checks it in none);
     irreversible: open[s,t] <= open[s,t-1]; built, shared, pooled and assign[f,s,t]
     (s not f's home) never fall, so a whole team moves at most once and a pair pools

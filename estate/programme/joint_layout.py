@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 from estate.model.arrays import EstateModel, cat
 from estate.prepare import Prepared
+from estate.programme.today import COLUMNS, grace_of
 
 ZERO, ONE = 0, 1
 
@@ -134,6 +135,12 @@ def layout_of(prep: Prepared, model: EstateModel) -> Layout:
     ub = np.repeat(model.col_ub[model.blocks["assign"]][:, None], h, axis=1)
     earliest = prep.earliest_years[prep.pairs["f"].to_numpy()]
     ub[~pairs_home[:, None] & (np.arange(1, h + 1)[None, :] < earliest[:, None])] = 0.0
+    # a team too big for its home (the snapshot fixes that pair at 0) may stay there
+    # until the first year it could have left (`estate.programme.today`)
+    grace = grace_of(prep, model, h)
+    ps = prep.pairs["s"].to_numpy()
+    wait = np.max([grace.first[column][ps] for column in COLUMNS], axis=0)
+    ub[pairs_home[:, None] & (np.arange(1, h + 1)[None, :] < wait[:, None])] = 1.0
     assign = c.block(ub, integer=not prep.scenario.split)
     assign[pairs_home, 0] = ONE
     move_year = np.full((len(prep.functions), h + 1), ZERO)

@@ -11,6 +11,7 @@ from estate.load.scenario import ProgrammeLimits
 from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
 from estate.programme.joint_layout import ONE, ZERO, Layout, Triplets, split_movers
+from estate.programme.today import grace_of
 
 
 def build_rows(rows: Triplets, prep: Prepared, model: EstateModel, limits: ProgrammeLimits,
@@ -18,10 +19,11 @@ def build_rows(rows: Triplets, prep: Prepared, model: EstateModel, limits: Progr
     """Every family of the joint model, in the order of its module docstring."""
     add_housed(rows, prep, lay)
     add_at_open(rows, prep, lay)
-    add_capacity(rows, prep, model, lay)
+    grace = grace_of(prep, model, lay.horizon)
+    add_capacity(rows, prep, model, lay, grace.room)
     add_pooling(rows, model, lay)
     add_counts(rows, prep, model, lay)
-    add_coverage(rows, prep, lay)
+    add_coverage(rows, prep, lay, grace.zone_first)
     add_irreversible(rows, prep, lay)
     add_split(rows, prep, lay)
     add_yearly_limits(rows, prep, model, limits, lay)
@@ -59,15 +61,18 @@ def add_at_open(rows: Triplets, prep: Prepared, lay: Layout) -> None:
                 np.concatenate([np.ones(m), -np.ones(m)]), -math.inf, 0.0, m)
 
 
-def add_capacity(rows: Triplets, prep: Prepared, model: EstateModel, lay: Layout) -> None:
-    """sum_p need_p assign[p,t] - sum_j need_j eff_j pooled[j,t] <= cap_s open[s,t], for
-    desks and racks, each year, at each site a team with that need may sit."""
+def add_capacity(rows: Triplets, prep: Prepared, model: EstateModel, lay: Layout,
+                 room: dict[str, np.ndarray]) -> None:
+    """sum_p need_p assign[p,t] - sum_j need_j eff_j pooled[j,t] <= cap_s,t open[s,t],
+    for desks and racks, each year, at each site a team with that need may sit; cap_s,t
+    is room[column][s, t] (`estate.programme.today`: the capacity, or today's use
+    before the first year a site over it today could be brought within it)."""
     h, pf, ps = lay.horizon, prep.pairs["f"].to_numpy(), prep.pairs["s"].to_numpy()
     qf, qs = model.pool["f"].to_numpy(), model.pool["s"].to_numpy()
     eff = prep.efficiency
     for column in ("desks", "racks"):
         need = prep.functions[column].to_numpy(float)
-        cap = prep.sites[column].to_numpy(float)
+        cap = room[column]
         sites = np.unique(ps[need[pf] > 0])
         row_of = np.full(len(prep.sites), -1)
         row_of[sites] = np.arange(len(sites))
@@ -81,7 +86,7 @@ def add_capacity(rows: Triplets, prep: Prepared, model: EstateModel, lay: Layout
             np.concatenate([lay.assign[pm[p], tp], lay.pooled[qm[q], tq],
                             lay.open[sites[s], ts]]),
             np.concatenate([need[pf[pm[p]]], -need[qf[qm[q]]] * eff[qf[qm[q]]],
-                            -cap[sites[s]]]), -math.inf, 0.0, len(sites) * h)
+                            -cap[sites[s], ts]]), -math.inf, 0.0, len(sites) * h)
 
 
 def _at_most(rows: Triplets, small: np.ndarray, big: np.ndarray) -> None:
@@ -139,14 +144,16 @@ def add_counts(rows: Triplets, prep: Prepared, model: EstateModel, lay: Layout) 
                     np.concatenate([need[j], -cap[c]]), -math.inf, 0.0, n_centres * h)
 
 
-def add_coverage(rows: Triplets, prep: Prepared, lay: Layout) -> None:
-    """all / maintain: sum_{s in N(z)} open[s,t] >= 1 each year, for scoped zones no
+def add_coverage(rows: Triplets, prep: Prepared, lay: Layout,
+                 zone_first: tuple[np.ndarray, ...]) -> None:
+    """all / maintain: sum_{s in N(z)} open[s,t] >= 1 each year from zone_first[z] (the
+    first a site in reach could be open, `estate.programme.today`), for scoped zones no
     site open throughout reaches; population_share in year H: reach[i,z] <= sum_{s in
     N(z)} open[s,H], sum_z pop_z reach[i,z] >= share * total population."""
     h = lay.horizon
     always = (lay.open[:, 1:] == ONE).all(axis=1)
     population = prep.zones["population"].to_numpy(float)
-    for cov in prep.coverage:
+    for cov, first in zip(prep.coverage, zone_first, strict=True):
         if cov.rule.mode == "population_share":
             zones, cols = lay.reach[cov.rule.index]
             row_of = np.full(len(prep.zones), -1)
@@ -166,8 +173,10 @@ def add_coverage(rows: Triplets, prep: Prepared, lay: Layout) -> None:
         row_of[zones] = np.arange(len(zones))
         keep = np.flatnonzero(row_of[cov.zone] >= 0)
         k, t = _years(len(keep), h)
+        z, tz = _years(len(zones), h)
         rows.family(row_of[cov.zone[keep[k]]] * h + t - 1, lay.open[cov.site[keep[k]], t],
-                    1.0, 1.0, math.inf, len(zones) * h)
+                    1.0, np.where(tz >= first[zones[z]], 1.0, -math.inf), math.inf,
+                    len(zones) * h)
 
 
 def _never_down(rows: Triplets, idx: np.ndarray, sign: float = 1.0) -> None:

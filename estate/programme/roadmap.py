@@ -22,10 +22,13 @@ Rules (`estate.programme.rules` states them in words):
     (5) pooling:    w[j,t] <= q_j Z[centre j,t];  w[j,t] <= q_j Z[move j,t] (moved pairs)
     (5b) agencies:  u[g,c,t] <= sum_{j of g at c} w[j,t];
                     sum_g u[g,c,t] >= min_agencies Z[centre c,t]
-    (6) capacity:   sum_p need_p (share[p,t] - eff w[p,t]) <= cap_s open[s,t], each year,
-                    each site a change touches (share and open are linear in Z)
-    (7) coverage:   sum_{s in N(z)} open[s,t] >= 1 each year, for `all` / `maintain` rows
-                    that a closing or a build can change
+    (6) capacity:   sum_p need_p (share[p,t] - eff w[p,t]) <= cap_s,t open[s,t], each
+                    year, each site a change touches (share and open are linear in Z);
+                    cap_s,t is today's use where that is more, before the first year
+                    any programme could bring the site within cap_s (`today`)
+    (7) coverage:   sum_{s in N(z)} open[s,t] >= 1 each year from the first a site in
+                    reach could be open (`today`), for `all` / `maintain` rows that a
+                    closing or a build can change
     (8) limits:     per year t, net one-off spend (closures with their surrender,
                     builds, moves, set-ups, minus receipts arriving in t) <= limit_t;
                     FTE moved <= limit; closures <= limit

@@ -10,6 +10,7 @@ from estate.load.scenario import ProgrammeLimits
 from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
 from estate.programme.changes import Changes, home_pairs, pooling_rate, running_change
+from estate.programme.today import Grace, grace_of
 
 
 @dataclass
@@ -85,8 +86,9 @@ def build_rows(prep: Prepared, model: EstateModel, changes: Changes,
     add_empty_first(rows, prep, changes, layout)
     add_pooling(rows, model, changes, layout, col_ub)
     add_agency_counts(rows, prep, layout)
-    add_capacity(rows, prep, model, changes, layout, opening)
-    add_coverage(rows, prep, changes, layout, opening)
+    grace = grace_of(prep, model, layout.horizon)
+    add_capacity(rows, prep, model, changes, layout, opening, grace)
+    add_coverage(rows, prep, changes, layout, opening, grace)
     add_limits(rows, prep, changes, limits, layout)
     return rows, col_ub
 
@@ -262,9 +264,11 @@ def _share_terms(moves: list[tuple[int, int, float, bool]], layout: Layout, t: i
 
 
 def add_capacity(rows: Rows, prep: Prepared, model: EstateModel, changes: Changes,
-                 layout: Layout, opening: dict[int, tuple[int, int]]) -> None:
-    """(6) sum_p need_p share[p,t] - sum_j need_j eff_j w[j,t] <= cap_s open[s,t] for each
-    year and each site a change touches (its unchanged teams as a constant)."""
+                 layout: Layout, opening: dict[int, tuple[int, int]], grace: Grace) -> None:
+    """(6) sum_p need_p share[p,t] - sum_j need_j eff_j w[j,t] <= cap_s,t open[s,t] for
+    each year and each site a change touches (its unchanged teams as a constant);
+    cap_s,t is the site's room, or today's use before the first year any programme
+    could bring a site over it today within it (`estate.programme.today`)."""
     closing, ps, pf = _closing(changes), prep.pairs["s"].to_numpy(), prep.pairs["f"].to_numpy()
     touched = set(changes.table["site"]) | {int(prep.home[f]) for f in
                                             changes.table.loc[changes.of("move"), "team"]}
@@ -276,10 +280,10 @@ def add_capacity(rows: Rows, prep: Prepared, model: EstateModel, changes: Change
         pooled_at.setdefault(int(ps[p]), []).append((j, p))
     for column in ("desks", "racks"):
         need = prep.functions[column].to_numpy(float)[pf]
-        cap = prep.sites[column].to_numpy(float)
         for s in sorted(x for x in touched if x >= 0):
             at_home = np.flatnonzero(home & (ps == s))
             for t in range(1, layout.horizon + 1):
+                cap = grace.room[column][:, t]
                 const, terms = _share_terms(moves.get(s, []), layout, t)
                 used = float(sum(need[p] for p in at_home if p not in const))
                 used += sum(need[p] * c for p, c in const.items())
@@ -292,12 +296,13 @@ def add_capacity(rows: Rows, prep: Prepared, model: EstateModel, changes: Change
 
 
 def add_coverage(rows: Rows, prep: Prepared, changes: Changes, layout: Layout,
-                 opening: dict[int, tuple[int, int]]) -> None:
-    """(7) sum_{s in N(z)} open[s,t] >= 1, each year, for `all` / `maintain` zones whose
-    reach holds a site that closes or is built (and no site open throughout)."""
+                 opening: dict[int, tuple[int, int]], grace: Grace) -> None:
+    """(7) sum_{s in N(z)} open[s,t] >= 1, each year from the first a site in reach
+    could be open (`estate.programme.today`), for `all` / `maintain` zones whose reach
+    holds a site that closes or is built (and no site open throughout)."""
     closing = _closing(changes)
     moving = set(closing) | set(opening)
-    for cov in prep.coverage:
+    for cov, first in zip(prep.coverage, grace.zone_first, strict=True):
         if cov.rule.mode == "population_share":
             continue
         for z in np.flatnonzero(cov.scope):
@@ -305,7 +310,7 @@ def add_coverage(rows: Rows, prep: Prepared, changes: Changes, layout: Layout,
             if not any(s in moving for s in near) or any(
                     prep.existing[s] and s not in moving for s in near):
                 continue
-            for t in range(1, layout.horizon + 1):
+            for t in range(int(first[z]), layout.horizon + 1):
                 const, terms = 0.0, list[tuple[int, float]]()
                 for s in near:
                     c, more = open_terms(prep, changes, layout, opening, closing, int(s), t)

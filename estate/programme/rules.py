@@ -14,6 +14,9 @@ A schedule (the year of each change, 0 for never) is possible when
     each year, every team sits at open sites, every site holds its teams (desks and
     racks, pooling's savings counted), every `all` / `maintain` coverage rule holds,
     and every centre has min_agencies agencies pooling a whole team's worth there;
+    a room or coverage rule the status quo breaks holds from the first year any
+    programme could meet it, and before then is no worse than today
+    (`estate.programme.today`);
     each year's net one-off spend, staff moved and closures are within the limits.
 
 The roadmap and the joint model encode these as constraints; this module checks them
@@ -30,6 +33,7 @@ from estate.load.scenario import ProgrammeLimits
 from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
 from estate.programme.changes import Changes, Trajectory
+from estate.programme.today import Grace, grace_of
 from estate.results import desks_by_pair
 
 TOL = 1e-6
@@ -40,8 +44,10 @@ def violations(prep: Prepared, model: EstateModel, changes: Changes, years: np.n
     """Every rule the schedule breaks, named; empty when it can happen."""
     out = _order(prep, changes, years, path)
     horizon = path.open.shape[1] - 1
+    grace = grace_of(prep, model, horizon)
     for t in range(1, horizon + 1):
-        out += _at_open(prep, path, t) + _capacity(prep, path, t) + _coverage(prep, path, t)
+        out += _at_open(prep, path, t) + _capacity(prep, grace, path, t)
+        out += _coverage(prep, grace, path, t)
         out += _agencies(prep, model, path, t)
     out += _limits(prep, changes, years, limits, horizon)
     return out
@@ -108,24 +114,24 @@ def _at_open(prep: Prepared, path: Trajectory, t: int) -> list[str]:
             for p in stranded]
 
 
-def _capacity(prep: Prepared, path: Trajectory, t: int) -> list[str]:
+def _capacity(prep: Prepared, grace: Grace, path: Trajectory, t: int) -> list[str]:
     state, ps, out = path.state(t), prep.pairs["s"].to_numpy(), []
     for column in ("desks", "racks"):
         used = np.bincount(ps, desks_by_pair(prep, state, column), len(prep.sites))
-        cap = prep.sites[column].to_numpy(float) * state.open
+        cap = grace.room[column][:, t] * state.open
         for s in np.flatnonzero(used > cap + TOL):
             out.append(f"year {t}: site {s} needs {used[s]:g} {column}, has {cap[s]:g}")
     return out
 
 
-def _coverage(prep: Prepared, path: Trajectory, t: int) -> list[str]:
+def _coverage(prep: Prepared, grace: Grace, path: Trajectory, t: int) -> list[str]:
     out = []
-    for cov in prep.coverage:
+    for cov, first in zip(prep.coverage, grace.zone_first, strict=True):
         if cov.rule.mode == "population_share":
             continue
         reached = np.zeros(len(prep.zones), bool)
         reached[cov.zone[path.open[cov.site, t]]] = True
-        for z in np.flatnonzero(cov.scope & ~reached):
+        for z in np.flatnonzero(cov.scope & ~reached & (first <= t)):
             out.append(f"year {t}: zone {z} loses {cov.rule.service} ({cov.rule.name})")
     return out
 

@@ -1,0 +1,147 @@
+"""A rule the estate breaks today (estate.programme.today): it holds from the first year
+any programme could meet it, and before then stays no worse than today, in the roadmap,
+the joint model and the plain re-check alike.
+
+Every register here is at r = 0 with free moves (tests.fixtures.scenario's base), so
+each programme's NPV of cost is a plain sum worked out by hand in its docstring. Each
+schedule's can-it-happen is stated by hand too and set against the re-check over every
+schedule of the plan's changes, and the cheapest of those by the cash-flow oracle is
+the programme both methods must find."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from tests.fixtures.programme_registers import Case, close, plan_case, year_of
+from tests.fixtures.register import PUBLIC, function, site, zone
+
+H = 5
+ACCESS = [{"service": PUBLIC, "radius_km": 5, "mode": "all"}]
+
+
+def crowded(folder: Path) -> Case:
+    """K holds T's 20 desks in its 10 today; the hub C (40 desks, £60k a year, £50k to
+    build) takes two years to build. No programme empties K before year 2."""
+    return plan_case(folder, [
+        site("K", "A", 0, 0, desks=10, running_cost=100_000),
+        site("C", "A", 1, 0, desks=40, running_cost=60_000, candidate=True,
+             build_cost=50_000, build_years=2),
+    ], [function("T", "A", "Ops", "K", fte=20, desks=20)], horizon_years=H)
+
+
+def uncovered(folder: Path) -> Case:
+    """Zone Z2, 30 km from K and O, has no public access within 5 km today; the counter
+    C beside it (£20k a year, £50k to build) takes two years to build. O's team T fits
+    in the kept office K."""
+    return plan_case(folder, [
+        site("K", "A", 0, 0, desks=50, must_keep=True, services=[PUBLIC]),
+        site("O", "A", 1, 0, desks=50, services=[PUBLIC]),
+        site("C", "A", 30, 0, desks=10, running_cost=20_000, candidate=True,
+             build_cost=50_000, build_years=2, services=[PUBLIC]),
+    ], [function("T", "A", "Ops", "O", fte=10, desks=10)],
+        zones=[zone("Z1", 0, 0), zone("Z2", 30, 0.5)], horizon_years=H, coverage=ACCESS)
+
+
+def named(case: Case) -> list[str]:
+    """Each change of the plan as 'build C', 'move T', 'close K'."""
+    table, sites = case.changes().table, case.prep.sites
+    teams = case.prep.functions["function_id"].to_numpy()
+    return [f"move {teams[row.team]}" if row.kind == "move"
+            else f"{row.kind} {sites.at[row.site, 'site_id']}" for row in table.itertuples()]
+
+
+def every_schedule(case: Case, allowed: Callable[[dict[str, int]], bool]) -> float:
+    """Over every schedule of the plan's changes (each in year 0 = never, or 1..H): the
+    re-check accepts just those `allowed` (by hand) accepts; the cheapest of them by
+    the cash-flow oracle."""
+    changes, names = case.changes(), named(case)
+    best = np.inf
+    for years in itertools.product(range(H + 1), repeat=len(names)):
+        by_name = dict(zip(names, years, strict=True))
+        broken = case.broken(changes, np.array(years))
+        assert (broken == []) == allowed(by_name), (by_name, broken)
+        if not broken:
+            best = min(best, case.npv(changes, np.array(years)))
+    return best
+
+
+def test_a_crowded_office_keeps_its_team_until_the_hub_opens(tmp_path: Path) -> None:
+    """T may stay at K (20 desks in its 10, as today) in year 1 only: C, decided in year
+    1, opens in year 2, and T moves then. A schedule is possible just when C is built
+    in year 1, T moves in year 2, and K, if it closes, closes once T has gone. The
+    cheapest closes K in year 2: year 1 K's £100k and T's £500k, years 2-5 C's £60k
+    and T's £500k, and C's £50k: £2.89m, against the status quo's 5 x £600k."""
+    case = crowded(tmp_path)
+    assert sorted(named(case)) == ["build C", "close K", "move T"]
+    best = every_schedule(case, lambda y: y["build C"] == 1 and y["move T"] == 2
+                          and (y["close K"] == 0 or y["close K"] >= 2))
+    assert close(best, 2_890_000)
+    for method in ("roadmap", "both"):
+        programme = case.programme(method)
+        assert close(programme.npv_cost, 2_890_000), method
+        assert close(programme.npv_saving, 110_000), method
+        assert (year_of(programme, "build", "C"), year_of(programme, "open", "C"),
+                year_of(programme, "move", team="T"), year_of(programme, "close", "K")) \
+            == (1, 2, 2, 2), method
+    assert programme.joint_npv is not None and close(programme.joint_npv, 2_890_000)
+    said = " ".join(programme.notes)
+    assert "K holds 20 desks' worth of teams for its 10 in year 1, no more than today's " \
+        "20: no programme could make room there before year 2" in said, said
+    assert "T: C, where it may go, opens in year 2 at the earliest" in said, said
+
+
+def test_a_zone_without_access_is_covered_from_the_year_its_counter_can_open(
+        tmp_path: Path) -> None:
+    """Z2 may lack public access in year 1 only: C must be decided in year 1 (open in
+    year 2) and stays. T's move to K and O's closing may come in any year, or never,
+    O closing only once T has left. The cheapest moves T and closes O in year 1: K's
+    £100k and T's £500k a year for 5 years, C's £20k for years 2-5, its £50k:
+    £3.13m."""
+    case = uncovered(tmp_path)
+    assert sorted(named(case)) == ["build C", "close O", "move T"]
+    best = every_schedule(case, lambda y: y["build C"] == 1 and (
+        y["close O"] == 0 or (y["move T"] != 0 and y["close O"] >= y["move T"])))
+    assert close(best, 3_130_000)
+    for method in ("roadmap", "both"):
+        programme = case.programme(method)
+        assert close(programme.npv_cost, 3_130_000), method
+        assert (year_of(programme, "build", "C"), year_of(programme, "open", "C"),
+                year_of(programme, "move", team="T"), year_of(programme, "close", "O")) \
+            == (1, 2, 1, 1), method
+    note = "zone Z2 has no public_access within 5 km in year 1: C, which covers it, " \
+        "opens in year 2 at the earliest"
+    assert note in programme.notes, programme.notes
+
+
+def test_a_team_moves_into_a_crowded_office_only_as_its_crowd_leaves(tmp_path: Path) -> None:
+    """K holds T's 20 desks in its 10; C (20 desks) takes two years to build; U's 5 desks
+    at the dear office O go to K once T has left. K may hold no more than today's 20
+    before year 2, so U may not arrive in year 1 (25 desks), only with T in year 2 or
+    later; O closes once U has left. The cheapest builds C in year 1 and moves T and U
+    and closes O in year 2: year 1 K's £100k, O's £300k and the teams' £1m; years 2-5
+    K's £100k, C's £60k and the teams' £1m; C's £50k: £1.4m + 4 x £1.16m + £50k =
+    £6.09m."""
+    case = plan_case(tmp_path, [
+        site("K", "A", 0, 0, desks=10, running_cost=100_000, must_keep=True),
+        site("O", "A", 2, 0, desks=10, running_cost=300_000),
+        site("C", "A", 1, 0, desks=20, running_cost=60_000, candidate=True,
+             build_cost=50_000, build_years=2),
+    ], [function("T", "A", "Ops", "K", fte=20, desks=20),
+        function("U", "A", "Ops", "O", fte=5, desks=5)], horizon_years=H)
+    assert sorted(named(case)) == ["build C", "close O", "move T", "move U"]
+    changes = case.changes()
+    names = named(case)
+    early = np.array([{"build C": 1, "move T": 2, "move U": 1, "close O": 1}[n] for n in names])
+    assert any("site 0 needs 25 desks, has 20" in b for b in case.broken(changes, early))
+    best = every_schedule(case, lambda y: y["build C"] == 1 and y["move T"] == 2
+                          and (y["move U"] == 0 or y["move U"] >= 2)
+                          and (y["close O"] == 0 or (y["move U"] != 0
+                                                     and y["close O"] >= y["move U"])))
+    assert close(best, 6_090_000)
+    programme = case.programme("both")
+    assert close(programme.npv_cost, 6_090_000)
+    assert year_of(programme, "move", team="U") == 2
