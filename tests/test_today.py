@@ -13,9 +13,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pytest
 
+from estate.errors import InfeasibleError
 from tests.fixtures.programme_registers import Case, close, plan_case, year_of
 from tests.fixtures.register import PUBLIC, function, site, zone
 
@@ -33,7 +36,7 @@ def crowded(folder: Path) -> Case:
     ], [function("T", "A", "Ops", "K", fte=20, desks=20)], horizon_years=H)
 
 
-def uncovered(folder: Path) -> Case:
+def uncovered(folder: Path, **changes: Any) -> Case:
     """Zone Z2, 30 km from K and O, has no public access within 5 km today; the counter
     C beside it (£20k a year, £50k to build) takes two years to build. O's team T fits
     in the kept office K."""
@@ -43,7 +46,8 @@ def uncovered(folder: Path) -> Case:
         site("C", "A", 30, 0, desks=10, running_cost=20_000, candidate=True,
              build_cost=50_000, build_years=2, services=[PUBLIC]),
     ], [function("T", "A", "Ops", "O", fte=10, desks=10)],
-        zones=[zone("Z1", 0, 0), zone("Z2", 30, 0.5)], horizon_years=H, coverage=ACCESS)
+        zones=[zone("Z1", 0, 0), zone("Z2", 30, 0.5)], horizon_years=H, coverage=ACCESS,
+        **changes)
 
 
 def named(case: Case) -> list[str]:
@@ -145,3 +149,62 @@ def test_a_team_moves_into_a_crowded_office_only_as_its_crowd_leaves(tmp_path: P
     programme = case.programme("both")
     assert close(programme.npv_cost, 6_090_000)
     assert year_of(programme, "move", team="U") == 2
+
+
+def test_a_plan_that_mends_too_late_is_refused_naming_its_build(tmp_path: Path) -> None:
+    """The snapshot covers Z2 with the cheap D, three years to build, where C could open
+    in year 2: the roadmap of the plan's changes cannot cover Z2 from year 2, and says
+    so, naming both; the exact model over all years builds C in year 1 instead: K's
+    £100k and T's £500k a year, C's £90k for years 2-5, its £50k: £3.41m."""
+    case = plan_case(tmp_path, [
+        site("K", "A", 0, 0, desks=50, must_keep=True, services=[PUBLIC]),
+        site("C", "A", 30, 0, desks=10, running_cost=90_000, candidate=True,
+             build_cost=50_000, build_years=2, services=[PUBLIC]),
+        site("D", "A", 31, 0, desks=10, running_cost=10_000, candidate=True,
+             build_cost=50_000, build_years=3, services=[PUBLIC]),
+    ], [function("T", "A", "Ops", "K", fte=20, desks=20)],
+        zones=[zone("Z1", 0, 0), zone("Z2", 30.5, 0)], horizon_years=H, coverage=ACCESS)
+    assert named(case) == ["build D"]
+    with pytest.raises(InfeasibleError) as caught:
+        case.programme("roadmap")
+    said = " ".join(caught.value.reasons)
+    assert "zone Z2 has no public_access within 5 km today; a programme could give it one " \
+        "from year 2, but the plan's build there, D, opens in year 3 at the earliest" in said
+    assert "no schedule of the plan's changes" not in said
+    assert caught.value.keys == ("sites.build_years", "functions.earliest_move")
+    programme = case.programme("both")
+    assert programme.method == "joint" and close(programme.npv_cost, 3_410_000)
+    assert year_of(programme, "build", "C") == 1 and year_of(programme, "open", "C") == 2
+
+
+def test_a_crowd_the_plan_moves_too_late_is_named(tmp_path: Path) -> None:
+    """The snapshot sends T to the cheap D (three years to build) where C could take it
+    from year 2: the reason names K's desks, year 2 and T's move to D in year 3."""
+    case = plan_case(tmp_path, [
+        site("K", "A", 0, 0, desks=10, running_cost=100_000),
+        site("C", "A", 1, 0, desks=40, running_cost=90_000, candidate=True,
+             build_cost=50_000, build_years=2),
+        site("D", "A", 2, 0, desks=40, running_cost=10_000, candidate=True,
+             build_cost=50_000, build_years=3),
+    ], [function("T", "A", "Ops", "K", fte=20, desks=20)], horizon_years=H)
+    with pytest.raises(InfeasibleError) as caught:
+        case.programme("roadmap")
+    said = " ".join(caught.value.reasons)
+    assert "K holds 20 desks' worth of teams for its 10 today; a programme could make room " \
+        "there by year 2, but the plan's moves only by year 3 (T to D in year 3 at the " \
+        "earliest)" in said, said
+    # year 1 K £100k, years 2-5 C £90k, T £500k a year, C's £50k
+    assert close(case.programme("both").npv_cost, 600_000 + 4 * 590_000 + 50_000)
+
+
+def test_limits_that_hold_back_the_mend_say_from_when_the_rule_must_hold(
+        tmp_path: Path) -> None:
+    """With £40k a year, C (£50k) can never be built, so Z2 cannot be covered from year
+    2: the reason names the limit and the year the rule must hold from."""
+    case = uncovered(tmp_path, programme={"max_one_off_per_year": 40_000})
+    with pytest.raises(InfeasibleError) as caught:
+        case.programme("roadmap")
+    said = " ".join(caught.value.reasons)
+    assert "programme.max_one_off_per_year = £40.0k" in said, said
+    assert "must hold from the first year a programme could meet it: zone Z2 with " \
+        "public_access within 5 km from year 2" in said, said

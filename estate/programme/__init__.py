@@ -84,7 +84,7 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
     size = joint_size(prep, model)
     if method == "roadmap" or (method == "auto" and size > JOINT_MAX_COLUMNS):
         if roadmap is None:
-            raise no_programme(prep, changes, limits, found.status, time_limit_s)
+            raise no_programme(prep, model, changes, limits, found.status, time_limit_s)
         why = ("the roadmap alone was asked for" if method == "roadmap" else
                f"{size:,} columns, above the {JOINT_MAX_COLUMNS:,} it is run for")
         return replace(roadmap, notes=(*roadmap.notes, roadmap_note or (
@@ -95,7 +95,7 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
                         start=start)
     if joint.changes is None:
         if roadmap is None:
-            raise no_programme(prep, changes, limits, found.status, time_limit_s)
+            raise no_programme(prep, model, changes, limits, found.status, time_limit_s)
         return replace(roadmap, notes=(*roadmap.notes, (
             f"the exact model over all years found no programme ({joint.status} in "
             f"{joint.seconds:.1f} s): the snapshot's changes scheduled")))

@@ -12,26 +12,33 @@ import numpy as np
 
 from estate.errors import EstateError, NoSolutionError
 from estate.load.scenario import ProgrammeLimits
+from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
 from estate.programme.changes import Changes
+from estate.programme.today import deadlines
 from estate.results.amounts import money
 from estate.solve.diagnose import Reason, infeasible
 from estate.status import Status
 
 
-def no_programme(prep: Prepared, changes: Changes, limits: ProgrammeLimits, status: Status,
-                  time_limit_s: float) -> EstateError:
+def no_programme(prep: Prepared, model: EstateModel, changes: Changes,
+                 limits: ProgrammeLimits, status: Status, time_limit_s: float) -> EstateError:
     """Why the plan's changes have no schedule. Proven so (infeasible, exit 2): each
-    change every programme must make that no year of the horizon allows, named; else
-    the yearly limits that are set. Not proven (exit 3): the time limit. Each reason
-    carries the keys that would relax it (`Reason`), so the user is told what to change
-    here: a limit only when the scenario sets it."""
+    change every programme must make that no year of the horizon allows, named; each
+    rule broken today that the plan's changes cannot mend as soon as a programme could
+    (`estate.programme.today.deadlines`); else the yearly limits that are set, and the
+    years from which each rule broken today must hold. Not proven (exit 3): the time
+    limit. Each reason carries the keys that would relax it (`Reason`), so the user is
+    told what to change here: a limit only when the scenario sets it."""
     if status != Status.INFEASIBLE:
         return NoSolutionError(f"no programme found for the plan within the time limit "
                                f"({time_limit_s:g} s, solver.time_limit_s; {status}): "
                                "raise it")
     required = required_too_late(prep, changes)
-    reasons = list(required)
+    assert prep.calendar is not None
+    late, due = deadlines(prep, model, changes, prep.calendar.horizon)
+    reasons = list(required) + ([] if required else [
+        Reason(why, ("sites.build_years", "functions.earliest_move")) for why in late])
     set_here = limits_set(limits)
     limit_keys = tuple(key for key, _ in set_here)
     if not reasons and (placed := placed_in_first_year(prep, changes)):
@@ -43,15 +50,16 @@ def no_programme(prep: Prepared, changes: Changes, limits: ProgrammeLimits, stat
             ("functions.earliest_move", *limit_keys)))
     # a change no year allows fails every schedule, with limits or none: the limits are
     # named only when no such change is
-    if set_here and not required:
+    also = (" (each rule broken today must hold from the first year a programme could "
+            f"meet it: {'; '.join(due)})") if due else ""
+    if set_here and not required and not late:
         reasons.append(Reason(
             "the yearly limits (" + "; ".join(f"{key} = {value}" for key, value in set_here)
-            + ") leave no year for every change the plan needs: raise them, or lengthen "
-            "horizon_years",
-            (*limit_keys, "horizon_years")))
+            + ") leave no year for every change the plan needs" + also + ": raise them, "
+            "or lengthen horizon_years", (*limit_keys, "horizon_years")))
     if not reasons:
         reasons.append(Reason("no schedule of the plan's changes keeps every timing rule "
-                              "(docs/programme.md, section 2)",
+                              f"(docs/programme.md, section 2){also}",
                               ("functions.earliest_move", "sites.build_years",
                                "horizon_years")))
     return infeasible(reasons, "no programme makes the plan's changes within the horizon "

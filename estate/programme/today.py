@@ -32,7 +32,7 @@ import numpy as np
 
 from estate.model.arrays import EstateModel
 from estate.prepare import CoverageSet, Prepared
-from estate.programme.changes import Trajectory
+from estate.programme.changes import Changes, Trajectory
 from estate.results import desks_by_pair
 
 TOL = 1e-6
@@ -170,6 +170,64 @@ def grace_notes(prep: Prepared, grace: Grace, path: Trajectory) -> tuple[str, ..
                 + "; ".join(_wait(prep, grace, int(f), horizon) for f in teams[:5])
                 + (f"; and {len(teams) - 5} more" if len(teams) > 5 else "") + ")")
     return tuple(notes)
+
+
+def deadlines(prep: Prepared, model: EstateModel, changes: Changes, horizon: int
+              ) -> tuple[list[str], list[str]]:
+    """For a plan no programme could schedule: each rule the status quo breaks that the
+    plan's own changes cannot mend by the year any programme could (a later build, a
+    team that waits), as a reason naming both years; and every such rule's deadline
+    ("K within its 10 desks from year 2"), for a reason that has nothing sharper."""
+    grace = grace_of(prep, model, horizon)
+    table, site_id = changes.table, prep.sites["site_id"].to_numpy(object)
+    opens = opening_years(prep)
+    built = {int(table.at[i, "site"]) for i in changes.of("build")}
+    late, said = [], []
+    for cov, firsts in zip(prep.coverage, grace.zone_first, strict=True):
+        if cov.rule.mode == "population_share":
+            continue
+        for z in np.flatnonzero(cov.scope & (firsts > 1) & (firsts <= horizon)):
+            first, zone_id = int(firsts[z]), prep.zones.at[z, "zone_id"]
+            rule = f"{cov.rule.service} within {cov.rule.radius_km:g} km"
+            said.append(f"zone {zone_id} with {rule} from year {first}")
+            mine = sorted((int(opens[s]), str(site_id[s])) for s in cov.site[cov.zone == z]
+                          if s in built)
+            if mine and mine[0][0] > first:
+                late.append(f"zone {zone_id} has no {rule} today; a programme could give it "
+                            f"one from year {first}, but the plan's build there, "
+                            f"{mine[0][1]}, opens in year {mine[0][0]} at the earliest "
+                            "(sites.build_years)")
+    ps, pf = prep.pairs["s"].to_numpy(), prep.pairs["f"].to_numpy()
+    for column in COLUMNS:
+        need, cap = prep.functions[column].to_numpy(float), prep.sites[column].to_numpy(float)
+        due = grace.first[column]
+        for s in np.flatnonzero((due > 1) & (due <= horizon)):
+            said.append(f"{site_id[s]} within its {cap[s]:g} {column} from year {due[s]}")
+            shed: dict[int, float] = {}
+            why = []
+            for i in changes.of("move"):
+                f, dest = int(table.at[i, "team"]), int(ps[int(table.at[i, "pair"])])
+                if prep.home[f] != s:
+                    continue
+                year = max(int(prep.earliest_years[f]), int(opens[dest]))
+                shed[year] = shed.get(year, 0.0) + need[f] * float(table.at[i, "amount"])
+                why.append(f"{prep.functions.at[f, 'function_id']} to {site_id[dest]} in "
+                           f"year {year} at the earliest")
+            home = np.flatnonzero(prep.pairs["home"].to_numpy(bool) & (ps == s))
+            pooled = float((need[pf[home]] * prep.efficiency[pf[home]]
+                            * changes.pooled[home]).sum())
+            left = grace.today[column][s] - pooled
+            mended = next((t for t in range(1, horizon + 1)
+                           if left - sum(v for y, v in shed.items() if y <= t)
+                           <= cap[s] + TOL), horizon + 1)
+            if mended > due[s]:
+                by = f"only by year {mended}" if mended <= horizon else "not within the horizon"
+                late.append(
+                    f"{site_id[s]} holds {grace.today[column][s]:g} {column}' worth of teams "
+                    f"for its {cap[s]:g} today; a programme could make room there by year "
+                    f"{due[s]}, but the plan's moves {by} ("
+                    + ("; ".join(why[:5]) or "none moves a team away") + ")")
+    return late, said
 
 
 def _wait(prep: Prepared, grace: Grace, f: int, horizon: int) -> str:
