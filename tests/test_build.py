@@ -29,6 +29,7 @@ from tests.fixtures import (
     write_register,
     zone,
 )
+from tests.fixtures.programme_registers import Case, plan_case
 from tests.fixtures.registers import closing_register
 
 AGENCIES = TWO_AGENCIES
@@ -371,3 +372,38 @@ def test_pair_costs_count_at_home_and_away(tmp_path: Path, solver: str) -> None:
     # At S2: 10 * (100k + 500k + 20k) = 6,200,000; status quo 10 * (200k + 550k).
     assert s["objective_npv"] == approx(6_200_000)
     assert s["status_quo_npv"] == approx(7_500_000)
+
+
+def _surrender_case(folder: Path, max_one_off: float | None = None) -> Case:
+    """Dated from 2027-04-01, r = 0, H = 5: the leased office L (rent = its running cost,
+    £100k a year, no lease end, so owed to the horizon's end once closed: £500k) may be
+    surrendered for £150k, and closing it costs £10k; its team moves to K (kept, free to
+    run) for nothing. Closing L in year 1 saves £100k a year for 5 years and buys the
+    surrender (£150k < £500k): one-off £10k + £150k = £160k, NPV saving £500k - £160k
+    = £340k, payback £160k / £100k = 1.6 years."""
+    policy = {} if max_one_off is None else {"policy": {"max_one_off": max_one_off}}
+    return plan_case(folder, [
+        site("L", "A", 0, 0, desks=50, running_cost=100_000, tenure="leasehold",
+             closure_cost=10_000, surrender_cost=150_000),
+        site("K", "A", 1, 0, desks=200, running_cost=0, must_keep=True),
+    ], [function("T", "A", "Ops", "L", fte=40, desks=40)], horizon_years=5, **policy)
+
+
+def test_a_surrender_the_plan_buys_is_in_its_one_off_cost(tmp_path: Path) -> None:
+    s = _surrender_case(tmp_path).plan.summary
+    assert s.sites_closed == 1
+    assert s.one_off_cost == approx(160_000)
+    assert s.npv_saving == approx(340_000)
+    assert s.payback_years == approx(1.6)
+    assert s.agencies["A"].one_off_cost == approx(160_000)
+
+
+@pytest.mark.parametrize(("cap", "closes"), [(160_000, True), (159_999, False)])
+def test_the_one_off_cap_counts_a_surrender_the_plan_buys(tmp_path: Path, cap: float,
+                                                          closes: bool) -> None:
+    """Closing L needs £160k of one-off spending with its surrender: a cap of £160k lets
+    it close, a pound less keeps it (closure less disposal alone is only £10k)."""
+    s = _surrender_case(tmp_path, cap).plan.summary
+    assert s.sites_closed == int(closes)
+    assert s.one_off_cost == approx(160_000 if closes else 0.0)
+    assert s.one_off_cost <= cap

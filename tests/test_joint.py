@@ -221,3 +221,28 @@ def test_ids_in_the_end_states_differences_are_listed_as_counted() -> None:
     assert _listed(teams, {0, 1, 2, 3}) == "F1, F2, F10, G1"
     centres = np.array(["HR at S12", "HR at S3", "IT at S3"], dtype=object)
     assert _listed(centres, {0, 1, 2}) == "HR at S3, HR at S12, IT at S3"
+
+
+@pytest.mark.parametrize("cap", [100_000, 160_000])
+def test_the_joint_models_one_off_cap_counts_the_surrenders_it_buys(tmp_path: Path,
+                                                                     cap: float) -> None:
+    """r = 0, H = 5: closing the leased L (£100k a year of rent owed to the horizon's
+    end, surrender £150k, closure £10k) in any year t buys the surrender, as cheaper
+    than 6 - t years of rent for t <= 4: £160k of one-off spending. Under a cap of
+    £100k the joint model may not close it (closure less disposal alone, £10k, would
+    fit); under £160k it closes L in year 1, paying £160k."""
+    case = plan_case(tmp_path, [
+        site("L", "A", 0, 0, desks=50, running_cost=100_000, tenure="leasehold",
+             closure_cost=10_000, surrender_cost=150_000),
+        site("K", "A", 1, 0, desks=200, running_cost=0, must_keep=True),
+    ], [function("T", "A", "Ops", "L", fte=40, desks=40)], horizon_years=5,
+        policy={"max_one_off": cap})
+    found = solve_joint(case.prep, case.model, case.limits, 60.0, EXACT)
+    assert found.status == "optimal" and found.changes is not None
+    closes = found.changes.table["kind"] == "close"
+    spent = case.programme().actions["one_off"].sum()
+    if cap < 160_000:
+        assert not closes.any() and spent == 0
+    else:
+        assert closes.sum() == 1 and list(found.years[closes.to_numpy()]) == [1]
+        assert spent == pytest.approx(160_000)

@@ -36,9 +36,13 @@ def cost_coefficients(p: Parts, n_columns: int) -> Costs:
     annual = sum_s running_s open[s] + sum_{f,s} (annual_f + pair_cost_fs) assign[f,s]
     - sum_{f,s} eff_f annual_f pooled[f,s].
 
-    exit_s = closure_cost - disposal_value for an existing site, build_s its build cost
-    for a new one; a move is a team with a home today placed elsewhere. The exit terms
-    split into the constant sum_s exit_s and -exit_s on open[s].
+    exit_s = closure_cost - disposal_value + surrender_s for an existing site, build_s its
+    build cost for a new one; a move is a team with a home today placed elsewhere.
+    surrender_s is what closing s in tau_s pays to surrender its lease when the plan
+    buys it, as cheaper than the rent still owed (`surrender_bought`; 0 without a start
+    date): one-off spending, so in the one-off cap and the one-off cost as the
+    programme's closing year pays it. The exit terms split into the constant
+    sum_s exit_s and -exit_s on open[s].
 
     With a start date, closing s costs what closing it in tau_s, the first year any
     programme can close it, costs beyond exit_s (`estate.timing`):
@@ -48,14 +52,15 @@ def cost_coefficients(p: Parts, n_columns: int) -> Costs:
     still owed after (or the surrender), and the value lost by waiting for the sale. A
     site no programme can close within the horizon saves nothing by closing: lease_s =
     A running_s - exit_s. It enters the objective as sum_s lease_s (1 - open[s]), never
-    the one-off cap. Unless the plan is to be scheduled, each team's own wait is priced
-    on its `assign`, `pooled` and `shared` columns too (`savings_waited`).
+    the one-off cap (the surrender within L[s,tau_s] is there through exit_s instead).
+    Unless the plan is to be scheduled, each team's own wait is priced on its `assign`,
+    `pooled` and `shared` columns too (`savings_waited`).
     """
     prep, sc = p.prep, p.prep.scenario
     sites, functions, pairs, pool = prep.sites, prep.functions, prep.pairs, p.pooling.pool
     pf = pairs["f"].to_numpy()
     net_exit = np.where(prep.existing, sites["closure_cost"].to_numpy(float)
-                        - sites["disposal_value"].to_numpy(float), 0.0)
+                        - sites["disposal_value"].to_numpy(float), 0.0) + surrender_bought(prep)
     build_cost = np.where(prep.existing, 0.0, sites["build_cost"].to_numpy(float))
     annual_f = functions["annual_cost"].to_numpy(float)
     fte = functions["fte"].to_numpy(float)
@@ -165,6 +170,18 @@ def _lease_extra(prep: Prepared, net_exit: np.ndarray) -> np.ndarray:
     leaving = np.where(tau <= h, e.closure[rows, within] - e.receipt[rows, within]
                        + e.leave[rows, within], 0.0)
     return np.where(prep.existing, closing_wait(prep) + leaving - net_exit, 0.0)
+
+
+def surrender_bought(prep: Prepared) -> np.ndarray:
+    """Per site: the surrender (undiscounted, pounds) closing it in tau_s, its earliest
+    closing year, pays, where surrendering the lease is cheaper than the rent still owed
+    (`estate.timing.ExitTerms.surrender_paid`); 0 for candidates, sites no programme can
+    close within the horizon, and without a start date."""
+    if prep.exits is None or prep.calendar is None:
+        return np.zeros(len(prep.sites))
+    tau = np.minimum(prep.closing_years, prep.calendar.horizon + 1)
+    paid = prep.exits.surrender_paid[np.arange(len(prep.sites)), tau]
+    return np.where(prep.existing, paid, 0.0)
 
 
 def closing_wait(prep: Prepared) -> np.ndarray:

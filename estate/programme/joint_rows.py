@@ -292,7 +292,8 @@ def add_yearly_limits(rows: Triplets, prep: Prepared, model: EstateModel,
 def add_total_one_off(rows: Triplets, prep: Prepared, model: EstateModel,
                       lay: Layout) -> None:
     """The scenario's max_one_off over the whole programme, as the snapshot counts it:
-    sum_s (closure - disposal) (1 - open[s,H]) + builds + relocations + set-ups."""
+    sum_s (closure - disposal) (1 - open[s,H]) + the surrenders the closings pay (in the
+    year each closes, `one_off_terms`) + builds + relocations + set-ups."""
     if not math.isfinite(prep.scenario.max_one_off):
         return
     h, sites = lay.horizon, prep.sites
@@ -305,6 +306,9 @@ def add_total_one_off(rows: Triplets, prep: Prepared, model: EstateModel,
                            lay.shared[:, h]])
     coefs = np.concatenate([-net[closing], sites["build_cost"].to_numpy(float)[candidates],
                             _relocation(prep), setup])
+    assert prep.exits is not None
+    _, paid_cols, paid = steps(lay.open[closing], -prep.exits.surrender_paid[closing, 1:h + 1])
+    cols, coefs = np.concatenate([cols, paid_cols]), np.concatenate([coefs, paid])
     rows.family(np.zeros(len(cols)), cols, coefs, -math.inf,
                 prep.scenario.max_one_off - float(net[closing].sum()), 1)
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from estate.errors import Problem
 from estate.model.build import EstateModel
-from estate.model.costs import closing_wait, savings_waited
+from estate.model.costs import closing_wait, savings_waited, surrender_bought
 from estate.prepare import Prepared, nearest_km
 from estate.results.amounts import money
 from estate.results.programme import Programme
@@ -119,7 +119,8 @@ def _one_off_by_agency(prep: Prepared, model: EstateModel, state: State) -> pd.S
     owner = sites["agency_id"].to_numpy(object)
     closed = prep.existing & ~state.open
     built = ~prep.existing & state.open
-    site_cost = (np.where(closed, sites["closure_cost"] - sites["disposal_value"], 0.0)
+    site_cost = (np.where(closed, sites["closure_cost"] - sites["disposal_value"]
+                          + surrender_bought(prep), 0.0)
                  + np.where(built, sites["build_cost"], 0.0))
     parts = [pd.Series(site_cost, index=owner)]
     pf = pairs["f"].to_numpy()
