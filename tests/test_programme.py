@@ -22,6 +22,9 @@ from estate.pipeline import plan_locality
 from estate.programme.cashflow import npv_of_cost
 from estate.programme.changes import Changes
 from estate.programme.roadmap import solve_roadmap
+from estate.render.report_data import read_results
+from estate.render.report_optional import dated_words
+from estate.render.report_pages import decision
 from estate.render.text import summary_lines
 from estate.results import Programme, money
 from estate.store import read_summary, write_results
@@ -755,3 +758,42 @@ def test_a_joint_model_dearer_than_the_roadmap_it_started_from_is_said(
     note = next(n for n in programme.notes if "dearer than the roadmap" in n)
     assert f"came out {money(dearer)} dearer" in note and "time_limit" in note
     assert "(gap 0.000%)" in " ".join(programme.notes)
+
+
+def test_a_programme_that_loses_money_does_not_pay_back_and_says_it_costs_more(
+        tmp_path: Path) -> None:
+    """r = 0, H = 5: A (£20k a year) closes in year 1, its team moving to K (kept, free to
+    run) for nothing; the policy closes L (£10k a year, £300k to close), whose team may
+    leave only in year 3. The saving is £20k, £20k, £30k - £300k, £30k, £30k a year, so
+    the saving so far is £20k, £40k, -£230k, -£200k, -£170k: positive in years 1 and 2,
+    yet the programme never pays back, and it costs £170k more than the status quo."""
+    case = plan_case(tmp_path / "reg", [
+        site("A", "A", 0, 0, desks=20, running_cost=20_000),
+        site("L", "A", 0, 1, desks=20, running_cost=10_000, closure_cost=300_000),
+        site("K", "A", 1, 0, desks=100, running_cost=0, must_keep=True),
+    ], [function("TA", "A", "Ops", "A", desks=10),
+        function("TL", "A", "Ops", "L", desks=10, earliest_move="2029-04-01")],
+        horizon_years=5, policy={"close": ["L"]})
+    plan = estate.plan(case.prep.scenario, out=tmp_path / "results", map_path=False)
+    p = plan.programme
+    assert p is not None
+    totals = p.totals()
+    assert list(totals["cumulative_discounted"]) == pytest.approx(
+        [20_000, 40_000, -230_000, -200_000, -170_000])
+    assert p.npv_saving == pytest.approx(-170_000)
+    assert p.payback_year is None
+    assert read_summary(tmp_path / "results").programme["payback_year"] is None
+    r = read_results(tmp_path / "results")
+    said = decision(r)
+    assert ("the programme costs £170.0k (NPV) more and does not pay back within the "
+            "horizon") in said
+    assert "saves -" not in said and "pays back in year" not in said
+    assert "Dated, the programme costs £170.0k (NPV) more" in dated_words(r)
+    lines = summary_lines(read_summary(tmp_path / "results"))
+    assert any(line.startswith("NPV saving:      none; costs £170.0k more over 5 years")
+               for line in lines)
+    assert not any("save -" in line or "saves -" in line for line in lines)
+    page = (tmp_path / "results" / "programme.html").read_text(encoding="utf-8")
+    assert "NPV saving of the programme: none; costs £170.0k more" in page
+    assert "Payback: not within the horizon" in page
+

@@ -13,7 +13,7 @@ import pyogrio
 import pytest
 
 from estate.errors import InputError
-from estate.results.programme import ACTION_COLUMNS, CASHFLOW_COLUMNS, Programme
+from estate.results.programme import ACTION_COLUMNS, CASHFLOW_COLUMNS, Programme, payback_year
 from estate.store import read_programme, safe_cell, unsafe_cell, write_results
 from tests.fixtures.programme import HOSTILE, plan_with, programme_for
 from tests.fixtures.results import write_results as write_made_up_folder
@@ -147,3 +147,23 @@ def test_an_action_without_a_known_site_has_no_point(tmp_path: Path) -> None:
     back = read_programme(out)
     assert back is not None
     pd.testing.assert_frame_equal(back.actions, actions)
+
+
+@pytest.mark.parametrize(("running_total", "year"), [
+    ([18_309.18, 64_984.71, -405_243.12, -309_384.47, -216_767.42], None),
+    ([-5.0, 3.0, -1.0, 2.0, 4.0], 4),
+    ([1.0, 2.0, 3.0], 1),
+    ([-3.0, -1.0, 2.0], 3),
+    ([-1.0, 1.0, 0.0], None),
+])
+def test_payback_is_the_year_from_which_the_saving_so_far_stays_positive(
+        running_total: list[float], year: int | None) -> None:
+    """The cumulative discounted saving of the whole estate (agency_id ""), by hand: the
+    first of the years after its last fall to zero or below, None when the last year is
+    not above zero (the review's r19: £18.3k and £65.0k in years 1 and 2, then a loss it
+    never makes up). An agency's own rows, always positive here, do not count."""
+    years = list(range(1, len(running_total) + 1))
+    flows = pd.DataFrame({
+        "year": years * 2, "agency_id": [""] * len(years) + ["A"] * len(years),
+        "cumulative_discounted": running_total + [1e6] * len(years)})
+    assert payback_year(flows) == year

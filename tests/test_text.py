@@ -99,8 +99,8 @@ def test_the_programme_line_says_when_it_pays_back(year: int | None, said: str) 
 def test_a_dated_plan_s_payback_leads_with_the_programme_s(year: int | None,
                                                           dated: str) -> None:
     """With a dated programme, the payback a board counts on is the programme's (the
-    first year its saving so far, at today's value, is positive); the plan's own (one-off
-    over annual saving: £2.00m over £1.00m, 2.0 years; at once when sales pay for the
+    first year from which its saving so far, at today's value, stays positive); the
+    plan's own (one-off over annual saving: £2.00m over £1.00m, 2.0 years; at once when sales pay for the
     changes) is said to be every change made in year 1, as the NPV saving below it."""
     programme = {"method": "roadmap", "start": "2027-04-01", "changes": 3,
                  "npv_saving": 4_000_000.0, "payback_year": year, "notes": []}

@@ -25,7 +25,7 @@ from estate.render.compare_figures import (
     run_registers,
 )
 from estate.render.html import document, inert, static_text
-from estate.results.words import IN_YEAR_ONE, one_off_cell
+from estate.results.words import IN_YEAR_ONE, one_off_cell, saves_words
 from estate.runs.compare import LOSS_TOL, Run, agency_gains, compensate, stored_agency_npv
 
 if TYPE_CHECKING:
@@ -224,8 +224,10 @@ def _alternatives_html(runs: list[Run]) -> str:
             if alt.get("dated_npv_difference") is not None:
                 # a dated scenario's alternative: its own programme's NPV leads, and the
                 # difference as found is what every change made in year 1 would cost
+                dated = alt.get("dated_npv_saving")
                 extra = (f"{_more(alt.get('dated_npv_difference'), 'the plan')}, dated (its "
-                         f"programme saves {pounds(alt.get('dated_npv_saving'))}); "
+                         "programme " + ("saves n/a" if dated is None
+                                         else saves_words(float(dated))) + "); "
                          f"{extra} {IN_YEAR_ONE}")
             items.append(f"<li>{inert(alt.get('folder'))}: {inert(extra)}; "
                          f"{len(differ)} site decisions differ: {inert(changes + more)}</li>")

@@ -21,7 +21,7 @@ from estate.render.html import document, inert, static_text, write_page
 from estate.render.programme_chart import cash_curve, gantt, legend, row_names
 from estate.results import Programme, Summary, money
 from estate.results.amounts import count, dated_difference
-from estate.results.words import schedule_quality, scheduled_whose
+from estate.results.words import saving_figure, schedule_quality, scheduled_whose
 from estate.store import read_programme, read_summary
 
 METHODS = {
@@ -70,7 +70,7 @@ def _headline(programme: Programme, summary: Summary | None) -> str:
     if summary is not None and summary.alternative is not None and p.method == "roadmap":
         method = "the alternative's changes scheduled year by year (the roadmap)"
     said = [f"Starting {p.start}; {count(len(p.actions), 'change')}; method: {method}."]
-    saving = f"NPV saving of the programme: {money(p.npv_saving)}"
+    saving = f"NPV saving of the programme: {saving_figure(p.npv_saving)}"
     if summary is not None:
         saving += (f", beside the {money(summary.npv_saving)} the plan would save if every "
                    "change were made in year 1")
@@ -176,7 +176,7 @@ names are listed in full beneath the chart.</p>
 <h2>Saving over the years</h2>
 <p>The cumulative saving against the status quo at today's value (the line, 0 at the
 start), each year's saving at today's value (the bars) and the payback year: the first
-year the cumulative line is above zero.</p>
+year from which the cumulative line stays above zero to the horizon's end.</p>
 {cash_curve(programme)}
 <h2>The programme</h2>
 {_actions_table(programme)}

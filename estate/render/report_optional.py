@@ -27,6 +27,7 @@ from estate.results.words import (
     payback_words,
     programme_payback_words,
     quality_words,
+    saves_words,
     schedule_quality,
     scheduled_whose,
 )
@@ -44,7 +45,8 @@ def programme_page(r: Results) -> Page | None:
         return None
     s = r.summary
     when = f"It {programme_payback_words(p.payback_year)}" + (
-        ", the first year in which the saving so far, at today's value, is positive."
+        ", the first year from which the saving so far, at today's value, stays positive "
+        "to the horizon's end."
         if p.payback_year else ".")
     # a plan that is the estate the roadmap reaches: the changes ordered are the snapshot
     # optimum's, in a board's words the best end state's (a term of the glossary), or an
@@ -206,7 +208,7 @@ def dated_words(r: Results) -> str:
     assert p is not None
     waits = _waits(p)
     difference = dated_difference(s.npv_saving, p.npv_saving)
-    said = f"Dated, the programme saves {money(p.npv_saving)} (NPV), "
+    said = f"Dated, the programme {saves_words(p.npv_saving, unit=' (NPV)')}, "
     if abs(difference.pounds) < 0.5:
         said += f"as much as the plan would save {IN_YEAR_ONE}"
     else:

@@ -43,6 +43,7 @@ from estate.results.words import (
     payback_words,
     plan_quality,
     programme_payback_words,
+    saves_words,
     solver_words,
 )
 
@@ -159,12 +160,9 @@ def _money_words(s: Summary, dated: bool) -> str:
     at_once = f" {IN_YEAR_ONE}" if dated else ""
     if abs(s.npv_saving) < 0.5:
         text += f", so it saves nothing over {years}{at_once}"
-    elif s.npv_saving >= 0:
-        text += (f", and {'would save' if dated else 'saves'} {money(s.npv_saving)} over "
-                 f"{years} in today's money{at_once}")
     else:
-        text += (f", and {'would cost' if dated else 'costs'} {money(-s.npv_saving)} more "
-                 f"over {years} in today's money{at_once}")
+        text += (f", and {saves_words(s.npv_saving, would=dated)} over {years} in today's "
+                 f"money{at_once}")
     text += f" (NPV at {rate} a year)."
     parts = one_off_parts(s.one_off_cost, s.one_off_receipts)
     if s.one_off_cost < -0.5:
@@ -191,8 +189,8 @@ def decision(r: Results) -> str:
     parts = [_changes(r), _money_words(s, r.programme is not None)]
     if r.programme is not None:
         p = r.programme
-        parts.append(f"Scheduled year by year from {p.start}, the programme saves "
-                     f"{money(p.npv_saving)} (NPV) and "
+        parts.append(f"Scheduled year by year from {p.start}, the programme "
+                     f"{saves_words(p.npv_saving, unit=' (NPV)')} and "
                      f"{programme_payback_words(p.payback_year)}.")
     parts.append(_who_pays_words(r))
     parts.append(plan_quality(s, r.asked_gap())[1])

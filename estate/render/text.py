@@ -15,6 +15,7 @@ from estate.results.words import (
     payback_words,
     plan_quality,
     programme_payback_words,
+    saving_figure,
     solver_words,
 )
 from estate.status import Status
@@ -78,13 +79,15 @@ def _npv_lines(s: Summary) -> list[str]:
     """The NPV saving: with a dated programme, the programme's first (the one that counts
     when each change can happen), then the plan's own, labelled as every change made in
     year 1."""
-    own = f"{money(s.npv_saving)} over {horizon_words(s)} (status quo {money(s.status_quo_npv)})"
+    own = (f"{saving_figure(s.npv_saving)} over {horizon_words(s)} "
+           f"(status quo {money(s.status_quo_npv)})")
     if not s.programme:
         return [f"NPV saving:      {own}"]
     p = s.programme
-    return [f"NPV saving:      {money(p['npv_saving'])} over {horizon_words(s)}, dated from "
+    return [f"NPV saving:      {saving_figure(p['npv_saving'])} over {horizon_words(s)}, "
+            "dated from "
             f"{p['start']} (status quo {money(s.status_quo_npv)})",
-            f"                 {money(s.npv_saving)} {IN_YEAR_ONE}"]
+            f"                 {saving_figure(s.npv_saving)} {IN_YEAR_ONE}"]
 
 
 def _timing_lines(s: Summary) -> list[str]:

@@ -148,7 +148,15 @@ class Programme:
 
 
 def payback_year(flows: pd.DataFrame) -> int | None:
-    """The first year the estate's cumulative discounted saving is positive."""
-    total = flows[flows["agency_id"] == ""]
-    positive = total[total["cumulative_discounted"] > 1e-6]
-    return None if positive.empty else int(positive["year"].iloc[0])
+    """The first year from which the estate's cumulative discounted saving stays positive
+    to the horizon's end; None when it ends at or below zero (the programme does not pay
+    back within the horizon). A saving positive in year 1 and lost to later one-offs is
+    no payback: a programme whose running total reads 18.3k, 65.0k, -405.2k, -309.4k,
+    -216.8k never pays back, and one reading -5, 3, -1, 2, 4 pays back in year 4."""
+    total = flows[flows["agency_id"] == ""].sort_values("year")
+    years = total["year"].to_numpy(int)
+    cumulative = total["cumulative_discounted"].to_numpy(float)
+    if not len(cumulative) or cumulative[-1] <= 1e-6:
+        return None
+    below = np.flatnonzero(cumulative <= 1e-6)
+    return int(years[0] if not len(below) else years[below[-1] + 1])

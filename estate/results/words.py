@@ -228,9 +228,25 @@ def payback_words(years: float | None, one_off: float | None) -> tuple[str, str]
     return f"{years:.1f} years", f"{years:.1f} years"
 
 
+def saves_words(saving: float, would: bool = False, unit: str = "") -> str:
+    """A saving as words that never read a loss as a saving: "saves £1.20m", "costs
+    £216.8k more", "saves nothing"; `would`: "would save"; `unit` follows the pounds."""
+    if abs(saving) < 0.5:
+        return f"{'would save' if would else 'saves'} nothing"
+    if saving > 0:
+        return f"{'would save' if would else 'saves'} {money(saving)}{unit}"
+    return f"{'would cost' if would else 'costs'} {money(-saving)}{unit} more"
+
+
+def saving_figure(saving: float) -> str:
+    """A saving after "NPV saving:": "£1.20m", or "none; costs £216.8k more"."""
+    return money(saving) if saving > -0.5 else f"none; {saves_words(saving)}"
+
+
 def programme_payback_words(year: int | None) -> str:
     """A dated programme's payback, "pays back in year 3" or "does not pay back within
-    the horizon": the first year its saving so far, at today's value, is positive."""
+    the horizon": the first year from which its saving so far, at today's value, stays
+    positive to the horizon's end (`estate.results.programme.payback_year`)."""
     return f"pays back in year {year}" if year else "does not pay back within the horizon"
 
 
@@ -277,8 +293,8 @@ def dated_figure_words(programme: Mapping[str, Any] | None, key: str) -> str:
 
 
 def dated_payback_words(programme: Mapping[str, Any] | None) -> str:
-    """A dated programme's payback: the first year its saving so far, at today's value,
-    is positive ("year 2 (discounted)"), or `NOT_DATED`. An undated plan's payback is
+    """A dated programme's payback: the first year from which its saving so far, at
+    today's value, stays positive ("year 2 (discounted)"), or `NOT_DATED`. An undated plan's payback is
     one-off over annual saving, undiscounted: a different measure, shown in its own row."""
     if not programme:
         return NOT_DATED
@@ -319,7 +335,7 @@ def limits_words(method: str, unlimited_saving: float | None, saving: float) -> 
         return None
     cost = dated_difference(unlimited_saving, saving)  # adds up as the figures read
     return (f"cost {cost.size if cost.pounds >= 0.5 else 'nothing'} (with none, the same "
-            f"changes would save {money(unlimited_saving)})")
+            f"changes {saves_words(unlimited_saving, would=True)})")
 
 
 def one_off_words(value: float) -> str:

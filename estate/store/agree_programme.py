@@ -4,8 +4,8 @@ summary.json's `programme` states figures that programme.csv and cashflow.csv gi
 and the programme page, the Gantt chart and the board pack quote some and draw others:
 the number of changes (programme.csv's rows), each year's budget use (its rows' one-off
 spend, staff moved and closures in that year), the NPV saving (the estate's discounted
-savings, summed) and the payback year (the first year their running total is above
-nought). cashflow.csv adds up as `estate.programme.cashflow` writes it: each row's cost
+savings, summed) and the payback year (the first year from which their running total
+stays above nought to the horizon's end). cashflow.csv adds up as `estate.programme.cashflow` writes it: each row's cost
 and saving, each agency's running totals, the estate's row of a year the sum of its
 agencies' rows, the status quo's cost every year the plan's annual_cost_before (each
 agency's its row of agencies.csv), and the estate's net one-off spend of a year that of
@@ -172,7 +172,7 @@ def programme_disagreements(folder: Path, summary: Summary, programme: Programme
     if payback != programme.payback_year:
         found = "no year" if payback is None else f"year {payback}"
         problems.append(misstated(flows_path, "cumulative_discounted", "the estate's "
-                                  f"cumulative discounted saving is first above nought in "
+                                  "cumulative discounted saving stays above nought from "
                                   f"{found}", found, "programme.payback_year",
                                   str(programme.payback_year).replace("None", "null")))
     return problems
