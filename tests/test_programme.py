@@ -18,6 +18,7 @@ import pytest
 import estate
 from estate.errors import InfeasibleError
 from estate.load.scenario import scenario_from_dict
+from estate.maps.timeline import year_figures
 from estate.pipeline import plan_locality
 from estate.programme.cashflow import npv_of_cost
 from estate.programme.changes import Changes
@@ -797,3 +798,29 @@ def test_a_programme_that_loses_money_does_not_pay_back_and_says_it_costs_more(
     assert "NPV saving of the programme: none; costs £170.0k more" in page
     assert "Payback: not within the horizon" in page
 
+
+def test_a_new_teams_placing_gives_its_fte_and_every_fte_is_rounded(tmp_path: Path) -> None:
+    """O closes in year 1 and its team T (12.34567 FTE) moves to K; N (10 FTE) has no site
+    today and is placed at K in year 1. programme.csv gives each move its team's FTE to
+    three decimals (12.346 and 10), N's Gantt mark says "10 FTE", and the staff moved
+    in year 1 (the budget, the map's KPI panel) are T's alone: placing N moves no one.
+    The folder reads back (its budget agrees with programme.csv)."""
+    case = plan_case(tmp_path / "reg", [
+        site("O", "A", 0, 0, running_cost=80_000),
+        site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
+    ], [function("T", "A", "Ops", "O", fte=12.34567),
+        function("N", "A", "Ops", "", fte=10, annual_cost=50_000)],
+        horizon_years=5, discount_rate=0.0)
+    out = tmp_path / "results"
+    plan = estate.plan(case.prep.scenario, out=out, map_path=False)
+    text = (out / "programme.csv").read_text(encoding="utf-8-sig").splitlines()
+    moves = {line.split(",")[5]: line.split(",")[7] for line in text if ",move," in line}
+    assert moves == {"T": "12.346", "N": "10.0"}
+    assert plan.summary.programme is not None
+    assert plan.summary.programme["budget"][0]["fte_moved"] == pytest.approx(12.346)
+    page = (out / "programme.html").read_text(encoding="utf-8")
+    assert "team N (10 FTE)" in page and "team N (0 FTE)" not in page
+    r = read_results(out)
+    assert r.programme is not None
+    panel = dict(year_figures(plan, [None, None], [1, None], 5)[1])
+    assert panel["Staff moved so far"] == "12.3 FTE"

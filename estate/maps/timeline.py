@@ -19,6 +19,7 @@ import pandas as pd
 from estate.maps.payload import PlanTables
 from estate.results import Programme, money
 from estate.results.amounts import fte_words
+from estate.results.programme import new_teams, staff_moved
 from estate.runs.compare import LOSS_TOL
 from estate.timing import year_start
 
@@ -85,6 +86,7 @@ def year_figures(plan: PlanTables, site_open: list[int | None],
     assert plan.programme is not None
     actions, cashflow = plan.programme.actions, plan.programme.cashflow
     moves = actions[actions["action"] == "move"]
+    moves = moves.assign(fte=staff_moved(moves, new_teams(plan.assignments)))
     whole = cashflow[cashflow["agency_id"].astype(str) == ""].drop_duplicates("year")
     saving = dict(zip(whole["year"].astype(int), whole["cumulative_discounted"], strict=True))
     each = cashflow[cashflow["agency_id"].astype(str) != ""]

@@ -292,10 +292,14 @@ def actions_table(prep: Prepared, model: EstateModel, changes: Changes, years: n
                              "annual_effect": effect[i]})
         elif kind == "move":
             f = int(table.at[i, "team"])
+            # the team's own FTE (its share), a team with no site today's too, which
+            # changes no one's building and so is in no count of staff moved
+            # (`estate.results.programme.staff_moved`)
+            fte = float(functions.at[f, "fte"]) * float(table.at[i, "amount"])
             rows.append({"year": y, "action": "move", **base,
                          "function_id": functions.at[f, "function_id"],
                          "agency_id": functions.at[f, "agency_id"],
-                         "fte": float(table.at[i, "fte"]), "annual_effect": effect[i]})
+                         "fte": fte, "annual_effect": effect[i]})
         else:
             rows.append({"year": y, "action": "pool", **base,
                          "function_id": str(model.centres.at[int(table.at[i, "centre"]), "k"]),
@@ -303,7 +307,7 @@ def actions_table(prep: Prepared, model: EstateModel, changes: Changes, years: n
     frame = pd.DataFrame(rows, columns=[c for c in ACTION_COLUMNS if c != "date"])
     frame = frame.sort_values(["year", "action", "site_id"], kind="stable").reset_index(drop=True)
     frame.insert(1, "date", [prep.calendar.date_of(int(t)).isoformat() for t in frame["year"]])
-    return in_pennies(frame, ACTION_MONEY)
+    return in_pennies(frame, ACTION_MONEY, staff=("fte",))
 
 
 def _yearly_effects(prep: Prepared, model: EstateModel, changes: Changes, years: np.ndarray,

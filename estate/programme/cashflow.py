@@ -125,9 +125,15 @@ MONEY = (*COMPONENTS, "cost", "status_quo", "saving", "cumulative", "discounted"
 """The columns of `cashflow` in pounds."""
 
 
-def in_pennies(table: pd.DataFrame, money: tuple[str, ...] = MONEY) -> pd.DataFrame:
+FTE_PLACES = 3
+"""Decimals of a file's FTE (`in_pennies`' `staff`), as assignments.csv's fte_moved."""
+
+
+def in_pennies(table: pd.DataFrame, money: tuple[str, ...] = MONEY,
+               staff: tuple[str, ...] = ()) -> pd.DataFrame:
     """A table as its file holds it: every sum of money (the columns `money`, by default
-    cashflow.csv's; programme.csv's are `ACTION_MONEY`) rounded to the penny, as the
+    cashflow.csv's; programme.csv's are `ACTION_MONEY`) rounded to the penny, and every
+    count of staff (the columns `staff`: programme.csv's fte) to `FTE_PLACES`, as the
     other tables of a results folder are, each from its unrounded value (so a running
     total is within half a penny of the true one, not of the rounded terms' sum), and
     without the float noise a product leaves (33.3 FTE at £1,500 is 49,949.99999999999).
@@ -135,6 +141,8 @@ def in_pennies(table: pd.DataFrame, money: tuple[str, ...] = MONEY) -> pd.DataFr
     file shows first above nought."""
     out = table.copy()
     out[list(money)] = out[list(money)].round(2) + 0.0  # + 0.0: no "-0.0" in the file
+    if staff:
+        out[list(staff)] = out[list(staff)].round(FTE_PLACES) + 0.0
     return out
 
 

@@ -5,7 +5,9 @@ tables are the files of a results folder:
 
 - `actions` (programme.csv): one row per change, in year order: year, date (the first
   day of that year), action (close, build, open, move, pool, dispose), site_id,
-  site_name, function_id, agency_id, fte, one_off (pounds, paid as the year begins;
+  site_name, function_id, agency_id, fte (a move's team, or its share, to three
+  decimals; a team with no site today's too, though it moves no one:
+  `staff_moved`), one_off (pounds, paid as the year begins;
   receipts negative), annual_effect (pounds of running cost a year the change saves
   from then on: positive saves, negative costs; the rows up to year t add up to year t's
   running saving in the cashflow; rent still owed on a closed lease is the cashflow's).
@@ -145,6 +147,20 @@ class Programme:
                         for k, v in row.items()} for row in budget],
             "notes": list(self.notes),
         }
+
+
+def new_teams(assignments: pd.DataFrame) -> set[str]:
+    """The teams with no site today (assignments.csv's from_site blank)."""
+    home = assignments["from_site"].fillna("").astype(str)
+    return set(assignments.loc[home == "", "function_id"].astype(str))
+
+
+def staff_moved(actions: pd.DataFrame, new: set[str]) -> pd.Series:
+    """Per row of programme.csv: the FTE it moves between buildings, the row's fte but
+    0 for the placing of a team with no site today (one of `new`), which moves no one;
+    the budget's fte_moved and the map's "Staff moved so far" add these."""
+    placing = (actions["action"] == "move") & actions["function_id"].astype(str).isin(new)
+    return actions["fte"].fillna(0.0).where(~placing, 0.0)
 
 
 def payback_year(flows: pd.DataFrame) -> int | None:

@@ -297,7 +297,8 @@ def check_results(folder: Path) -> StoredResults:
     except InputError as exc:
         problems += exc.problems
     if summary is not None and programme is not None and tables:
-        problems += programme_disagreements(folder, summary, programme, tables["agencies"])
+        problems += programme_disagreements(folder, summary, programme, tables["agencies"],
+                                            tables.get("assignments"))
     if problems or summary is None:
         raise InputError([*problems, hint])
     return StoredResults(folder, summary, tables, programme)

@@ -22,7 +22,7 @@ import pandas as pd
 
 from estate.errors import Problem
 from estate.results import Programme, Summary
-from estate.results.programme import payback_year
+from estate.results.programme import new_teams, payback_year, staff_moved
 from estate.store.agree import figure, misstated, money_close, record_rows
 
 FTE_TOLERANCE = 0.0005
@@ -30,15 +30,17 @@ FTE_TOLERANCE = 0.0005
 COMPONENTS = ("running", "rent", "one_off", "receipts", "status_quo")
 
 
-def _budget_figures(path: Path, programme: Programme, horizon: int) -> list[Problem]:
-    """The budget's rows (summary.json) against programme.csv's rows of each year; every
-    row of programme.csv in a year of the horizon."""
+def _budget_figures(path: Path, programme: Programme, horizon: int, new: set[str]
+                    ) -> list[Problem]:
+    """The budget's rows (summary.json) against programme.csv's rows of each year (staff
+    moved leaving out the placing of a team of `new`, with no site today); every row of
+    programme.csv in a year of the horizon."""
     actions, rows = programme.actions, record_rows(programme.actions)
     problems = [Problem(str(path), row, "year", f"a year of the horizon (1 to {horizon})",
                         str(year))
                 for row, year in zip(rows, actions["year"], strict=True)
                 if not 1 <= year <= horizon]
-    fte = actions["fte"].fillna(0.0)
+    fte = staff_moved(actions, new)
     for budget in programme.budget.itertuples(index=False):
         year = int(budget.year)
         mine = (actions["year"] == year).to_numpy()
@@ -144,7 +146,8 @@ def _net_one_off(folder: Path, flows: pd.DataFrame, actions: pd.DataFrame) -> li
 
 
 def programme_disagreements(folder: Path, summary: Summary, programme: Programme,
-                            agencies: pd.DataFrame) -> list[Problem]:
+                            agencies: pd.DataFrame, assignments: pd.DataFrame | None = None
+                            ) -> list[Problem]:
     """Every figure of summary.json's programme that programme.csv and cashflow.csv (as
     `read_programme` typed them) give otherwise, and every sum of cashflow.csv that does
     not add up (module docstring); none for a folder as `estate plan` wrote it."""
@@ -158,7 +161,8 @@ def programme_disagreements(folder: Path, summary: Summary, programme: Programme
         problems.append(misstated(actions_path, "action", f"the file has {len(actions)} "
                                   "changes (rows)", str(len(actions)), "programme.changes",
                                   str(changes)))
-    problems += _budget_figures(actions_path, programme, summary.horizon_years)
+    new = set() if assignments is None else new_teams(assignments)
+    problems += _budget_figures(actions_path, programme, summary.horizon_years, new)
     problems += _row_sums(flows_path, flows)
     problems += _estate_rows(flows_path, summary, flows, agencies)
     problems += _net_one_off(folder, flows, actions)
