@@ -28,6 +28,8 @@ from estate.runs.compare import Run
 from estate.status import Status
 from estate.store import read_programme, read_summary, write_results
 from tests.fixtures.programme import HOSTILE, plan_with, programme_for
+from tests.fixtures.programme_registers import plan_case
+from tests.fixtures.register import function, site
 from tests.fixtures.results import write_results as write_made_up_folder
 
 SVG_BREAKOUT = "</svg><script>alert(1)</script>"
@@ -346,3 +348,26 @@ def test_the_plan_s_own_saving_is_apart_by_a_figure_at_its_precision(folder: Pat
     assert ("NPV saving of the programme: £26.14m, beside the £26.50m the plan would save if "
             "every change were made in year 1 (£0.36m more than it can when each change "
             "waits its turn).") in text, text[:2000]
+
+
+def test_a_closings_mark_gives_its_running_cost_and_the_rent_still_owed(
+        tmp_path: Path) -> None:
+    """r = 0, H = 5 from 2027-04-01: the leased L (£80k a year to run, of which £60k is
+    rent owed to 2029-10-01, half-way through year 3) closes in year 1, its team moving
+    to K. It saves £20k a year until then, not £80k: the mark says the running cost it
+    ends and the rent still owed (£60k, £60k and £30k in years 1 to 3, as cashflow.csv
+    has it), never "saves £80.0k a year"; programme.csv's annual_effect stays £80k."""
+    case = plan_case(tmp_path / "reg", [
+        site("L", "A", 0, 0, running_cost=80_000, rent=60_000, tenure="leasehold",
+             lease_end="2029-10-01", closure_cost=10_000),
+        site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
+    ], [function("T", "A", "Ops", "L")], horizon_years=5, discount_rate=0.0)
+    programme = case.programme()
+    closing = programme.actions[programme.actions["action"] == "close"]
+    assert list(closing["year"]) == [1] and list(closing["annual_effect"]) == [80_000]
+    rent = programme.cashflow[programme.cashflow["agency_id"] == "A"]["rent"]
+    assert list(rent) == pytest.approx([60_000, 60_000, 30_000, 0, 0], abs=300)
+    chart = gantt(programme, 5)
+    assert ("close, one-off £10.0k, running cost £80.0k a year; rent £60.0k a year still "
+            "owed in years 1 to 3, Site L (L)") in chart
+    assert "saves £80.0k a year" not in chart

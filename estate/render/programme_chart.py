@@ -87,16 +87,20 @@ def legend() -> str:
     return f'<ul class="legend">{items}{bars}</ul>'
 
 
-def figures(row: pd.Series) -> str:
+def figures(row: pd.Series, rent: str = "") -> str:
     """A change's figures in words (plain text: `inert` it where it becomes HTML): its
     year and kind, then its pounds, then who and where, so that a label cut short on a
-    narrow screen loses the names, which its row's label shows, not the figures."""
+    narrow screen loses the names, which its row's label shows, not the figures. A
+    closing's effect is the running cost it ends, not a saving, as rent may still be
+    owed (`rent`, from `rent_owed`, says so)."""
     effect = float(row["annual_effect"])
     said = [f"Year {int(row['year'])} ({row['date']}): {row['action']}"]
     if float(row["one_off"]):
         said.append(("receives " if row["one_off"] < 0 else "one-off ")
                     + money(abs(float(row["one_off"]))))
-    if effect:
+    if effect and row["action"] == "close":
+        said.append(f"running cost {money(effect)} a year" + (f"; {rent}" if rent else ""))
+    elif effect:
         said.append(("saves " if effect > 0 else "costs ") + money(abs(effect)) + " a year")
     if row["function_id"] and row["action"] == "pool":
         said.append(f"pooling {row['function_id']}")
@@ -124,7 +128,33 @@ unless its mark is within 270 px (`LABEL_WIDTH` less `LABEL_LEAD` and half a mar
 mark is 270 px or more after `first`, which holds when `last` is 540 px after it."""
 
 
-def mark(row: pd.Series, x: float, y: float, first: float, last: float) -> str:
+def rent_owed(programme: Programme) -> dict[int, str]:
+    """Per closing (its index in `programme.actions`) after which its agency still owes
+    rent (cashflow.csv's rent, from the closing's year on): "rent £60.0k a year still
+    owed in years 1 to 3" (the most of any year; the last may be part of a year), or,
+    when the agency closes more than one site, that it still owes rent on its closed
+    sites, as the cash flow says which years but not which site."""
+    acts, flows = programme.actions, programme.cashflow
+    closes = acts[acts["action"] == "close"]
+    out = {}
+    for i, row in closes.iterrows():
+        agency, year = str(row["agency_id"]), int(row["year"])
+        owed = flows[(flows["agency_id"].astype(str) == agency) & (flows["year"] >= year)
+                     & (flows["rent"] > 0.5)]
+        if owed.empty:
+            continue
+        if int((closes["agency_id"].astype(str) == agency).sum()) > 1:
+            out[int(str(i))] = "its agency still owes rent on closed sites (the cash flow)"
+            continue
+        first, last = int(owed["year"].min()), int(owed["year"].max())
+        years = f"year {first}" if first == last else f"years {first} to {last}"
+        out[int(str(i))] = (f"rent {money(float(owed['rent'].max()))} a year still owed in "
+                            f"{years}")
+    return out
+
+
+def mark(row: pd.Series, x: float, y: float, first: float, last: float, rent: str = ""
+         ) -> str:
     """A change's mark centred on (x, y), its figures its accessible name, reached by the
     Tab key (and focused by a tap on a touch screen), with the same figures shown in a
     label just above its row while it has the focus or the pointer: a hover-only tooltip
@@ -145,7 +175,7 @@ def mark(row: pd.Series, x: float, y: float, first: float, last: float) -> str:
     static/gantt.js moves the label so). The `foreignObject` is the mark's width, and the
     label overflows it. The style sheet hides the label until then, draws it on white and
     ends it with an ellipsis after two lines."""
-    said = inert(figures(row))
+    said = inert(figures(row, rent))
     half = MARK_WIDTH / 2
     end = " end" if x - half - LABEL_LEAD + LABEL_WIDTH > last else ""
     reach = half + LABEL_LEAD
@@ -290,6 +320,7 @@ def gantt(programme: Programme, horizon: int) -> str:
     if actions.empty:
         return "<p>No change is scheduled within the horizon.</p>"
     rows = _rows(actions)
+    owed = rent_owed(programme)
     left, cw, rh, top = 300, year_width(rows, horizon), 22, 34
     right, h = math.ceil(cw * horizon + 10), top + rh * len(rows) + 6
     svg = 'xmlns="http://www.w3.org/2000/svg" role="none"'
@@ -322,7 +353,8 @@ def gantt(programme: Programme, horizon: int) -> str:
             k = seen[t] = seen.get(t, -1) + 1  # marks of one year side by side
             n = int(count[t])  # centred on the year; `year_width` makes room for them
             x = left + (t - 0.5) * cw + MARK_GAP * (k - (n - 1) / 2)
-            parts.append(mark(act, x, y + rh / 2, left + 2, left + right - 2))
+            parts.append(mark(act, x, y + rh / 2, left + 2, left + right - 2,
+                              owed.get(int(str(act.name)), "")))
         parts.append("</g>")
     return ('<div class="scroll" tabindex="0" role="region" aria-label="Gantt chart, '
             'scrolls sideways"><div class="gantt-frame" role="group" aria-label="When each '
