@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from estate.load.column_names import _words
+from estate.load.column_names import _by_words, _words
 from estate.load.raw import RawTable
 from estate.load.schema import TABLES
 from estate.load.validate import check_table, load_register
@@ -145,3 +145,14 @@ def test_a_header_in_words(header: str, words: set[str]) -> None:
     """The module's rule: words split at symbols and camelCase, stemmed, the generic
     ones set aside; a closure and closing are one word, as are desks and desk."""
     assert _words(header) == words
+
+
+@pytest.mark.parametrize(("table", "header"), [
+    ("sites", "Closure date"), ("sites", "Closed?"), ("sites", "Year of closure"),
+    ("sites", "Surrender date"), ("sites", "Surrendered"), ("functions", "Moved"),
+])
+def test_a_header_whose_words_say_another_kind_is_not_offered(table: str, header: str) -> None:
+    """A date, a year or a yes/no is not a £ figure nor a date column of another kind:
+    `Closure date` names no closure_cost, `Closed?` and `Moved` are flags, not
+    closure_cost and earliest_move."""
+    assert _by_words(header, TABLES[table]) is None

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from estate.errors import InfeasibleError
+from estate.programme.today import grace_of
 from tests.fixtures.programme_registers import Case, close, plan_case, year_of
 from tests.fixtures.register import PUBLIC, function, site, zone
 
@@ -208,3 +209,54 @@ def test_limits_that_hold_back_the_mend_say_from_when_the_rule_must_hold(
     assert "programme.max_one_off_per_year = £40.0k" in said, said
     assert "must hold from the first year a programme could meet it: zone Z2 with " \
         "public_access within 5 km from year 2" in said, said
+
+
+def test_a_team_pools_at_home_only_once_its_centre_could_have_enough_agencies(
+        tmp_path: Path) -> None:
+    """S1 (18 desks) holds X (A1 HR, 10 desks, may move from year 4) and W (A1 IT, 10
+    desks, may not move within the horizon): 20 desks today. Pooling X's HR at S1 would
+    shed 2 desks, but its centre needs two agencies and A2's only HR team, Y, may not
+    move before year 4 either: nothing at S1 can shed a desk before year 4, so its room
+    holds from year 4 (20 desks until then, as today), and the plan is scheduled."""
+    case = plan_case(tmp_path, [
+        site("S1", "A1", 0, 0, desks=18, running_cost=100_000, must_keep=True),
+        site("S2", "A2", 1, 0, desks=30, running_cost=500_000),
+        site("S3", "A1", 0, 1, desks=20, running_cost=100_000, must_keep=True),
+    ], [function("X", "A1", "HR", "S1", fte=10, desks=10, annual_cost=1_000_000,
+                 earliest_move="2030-04-01"),
+        function("W", "A1", "IT", "S1", fte=10, desks=10, annual_cost=100_000,
+                 earliest_move="2040-04-01"),
+        function("Y", "A2", "HR", "S2", fte=5, desks=5, annual_cost=1_000_000,
+                 earliest_move="2030-04-01")],
+        agencies=("A1", "A2"), horizon_years=H,
+        sharing={"types": ["HR"], "efficiency": 0.2, "setup_cost": 10_000.0,
+                 "min_agencies": 2})
+    grace = grace_of(case.prep, case.model, H)
+    assert grace.first["desks"].tolist() == [4, 1, 1]
+    programme = case.programme()
+    assert year_of(programme, "move", team="X") == 4
+    assert any(note.startswith("S1 holds 20 desks' worth of teams for its 18 in years 1-3")
+               for note in programme.notes), programme.notes
+
+
+def test_a_team_is_not_counted_as_leaving_for_a_site_the_policy_closes(
+        tmp_path: Path) -> None:
+    """S1 (18 desks) holds X (HR, 10 desks, may move from year 4) and W (IT, 10 desks);
+    W's only other site, S4, is one policy.close shuts, and S3 hosts HR only. So W
+    never leaves, X from year 4: S1's room holds from year 4, and the note says why W
+    cannot leave."""
+    case = plan_case(tmp_path, [
+        site("S1", "A1", 0, 0, desks=18, running_cost=100_000, must_keep=True),
+        site("S3", "A1", 0, 1, desks=20, running_cost=100_000, must_keep=True,
+             hosts=["HR"]),
+        site("S4", "A1", 1, 0, desks=30, running_cost=100_000),
+    ], [function("X", "A1", "HR", "S1", fte=10, desks=10, annual_cost=1_000_000,
+                 earliest_move="2030-04-01"),
+        function("W", "A1", "IT", "S1", fte=10, desks=10, annual_cost=100_000)],
+        agencies=("A1",), horizon_years=H, policy={"close": ["S4"]})
+    grace = grace_of(case.prep, case.model, H)
+    assert grace.first["desks"].tolist()[0] == 4
+    programme = case.programme()
+    assert year_of(programme, "move", team="X") == 4
+    assert any("W has no other site it may use that the policy leaves open" in note
+               for note in programme.notes), programme.notes

@@ -137,7 +137,25 @@ def _by_words(header: str, spec: Table) -> str | None:
     meant = _meant(_words(header), spec)
     if meant is None:
         meant = _meant(_words(_without_units(header)), spec, numbers_only=True)
+    if meant is not None and not _kind_fits(header, next(c for c in spec.columns
+                                                          if c.name == meant)):
+        return None
     return meant
+
+
+def _kind_fits(header: str, column: Column) -> bool:
+    """Whether what a header's own words say it holds fits the column's kind: a `date`
+    or `when` is a date column's (`Closure date` is no closure_cost), a `year` a date's
+    or a count of years' (`Year of closure` neither), a `?`, a yes/no word or a lone
+    past participle a true/false column's (`Closed?`, `Moved`, `Surrendered`)."""
+    raw = {w.lower() for w in re.findall(r"[A-Za-z]+", header)}
+    if raw & {"date", "dates", "when"}:
+        return column.kind in ("date", "dates")
+    if raw & {"year", "years", "yr", "yrs"}:
+        return column.kind in ("date", "dates") or column.name.endswith("_years")
+    flag = ("?" in header or bool(raw & {"yes", "no", "y", "n", "flag", "is", "has"})
+            or (len(raw) == 1 and next(iter(raw)).endswith("ed")))
+    return column.kind == "bool" if flag else True
 
 
 def _meant(words: set[str], spec: Table, numbers_only: bool = False) -> str | None:

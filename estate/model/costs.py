@@ -137,13 +137,8 @@ def savings_waited(prep: Prepared, pool: pd.DataFrame, centres: pd.DataFrame) ->
     pooled, setup_factor = np.zeros(n), np.zeros(len(centres))
     if len(pool):
         q = pool["pair"].to_numpy()
-        frame = pd.DataFrame({"k": pool["k"].to_numpy(), "s": pool["s"].to_numpy(),
-                              "g": pool["g"].to_numpy(), "e": first[q]})
-        soonest = frame.groupby(["k", "s", "g"], sort=False)["e"].min().reset_index()
-        m = prep.scenario.min_agencies
-        start = soonest.groupby(["k", "s"], sort=False)["e"].agg(
-            lambda e: np.sort(e.to_numpy())[min(m, len(e)) - 1]).rename("c")
-        c = frame.merge(start, left_on=["k", "s"], right_index=True, how="left")["c"]
+        start = centre_years(prep, pool, first, h)
+        c = pool[["k", "s"]].merge(start, left_on=["k", "s"], right_index=True, how="left")["c"]
         begins = np.maximum(first[q], c.to_numpy(int))
         qf = pf[q]
         eff = prep.efficiency[qf] * prep.functions["annual_cost"].to_numpy(float)[qf]
@@ -151,6 +146,21 @@ def savings_waited(prep: Prepared, pool: pd.DataFrame, centres: pd.DataFrame) ->
         opened = centres.merge(start, left_on=["k", "s"], right_index=True, how="left")["c"]
         setup_factor = d_start[opened.fillna(1).to_numpy(int)] - 1
     return Waits(move, pooled, setup_factor)
+
+
+def centre_years(prep: Prepared, pool: pd.DataFrame, first: np.ndarray, horizon: int
+                 ) -> pd.Series:
+    """Per centre (k, s) with pooled columns: the first year it could have min_agencies
+    agencies pooling, the min_agencies-th soonest over the agencies that may pool type k
+    at s of their teams' soonest year there (`first`, per eligible pair); H + 1 when
+    fewer agencies may pool there. A bound: a plan that pools there fewer of those
+    agencies may have to wait longer."""
+    frame = pd.DataFrame({"k": pool["k"].to_numpy(), "s": pool["s"].to_numpy(),
+                          "g": pool["g"].to_numpy(), "e": first[pool["pair"].to_numpy()]})
+    soonest = frame.groupby(["k", "s", "g"], sort=False)["e"].min().reset_index()
+    m = prep.scenario.min_agencies
+    return soonest.groupby(["k", "s"], sort=False)["e"].agg(
+        lambda e: np.sort(e.to_numpy())[m - 1] if len(e) >= m else horizon + 1).rename("c")
 
 
 def _waited(calendar: Calendar) -> np.ndarray:

@@ -15,8 +15,9 @@ Before it, no site in reach is open in any programme (nor today), so nothing is 
 Room (desks, racks), per site whose teams today need more than it has: the first year
 t in which the teams housed there could have shed enough, each team counted as gone
 when it could have left by t (its earliest year, and a site it may go to open by then,
-year 1 for one open today, build_years for a candidate) and otherwise as pooling its
-whole share at home where it may (its need times its efficiency). No programme sheds
+year 1 for one open today, build_years for a candidate, never one the policy closes)
+and otherwise as pooling its whole share at home where it may, from the first year its
+centre there could have min_agencies agencies (its need times its efficiency). No programme sheds
 more by year t (a team arriving only adds), so none meets the room before that year;
 from it on the room holds. Before it, the site may hold at most what it holds today.
 Every schedule that keeps the rules every year keeps these too, and none keeps these
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from estate.model.arrays import EstateModel
+from estate.model.costs import centre_years
 from estate.prepare import CoverageSet, Prepared
 from estate.programme.changes import Changes, Trajectory
 from estate.results import desks_by_pair
@@ -64,10 +66,10 @@ def opening_years(prep: Prepared) -> np.ndarray:
 
 def leaving_years(prep: Prepared, horizon: int) -> np.ndarray:
     """Per team: the first year it could leave its home for another site it may use
-    (its earliest year, and that site open); H+1 for a team with no site today or none
-    it could leave for within the horizon."""
+    (its earliest year, and that site open; not one the policy closes); H+1 for a team
+    with no site today or none it could leave for within the horizon."""
     pf, ps = prep.pairs["f"].to_numpy(), prep.pairs["s"].to_numpy()
-    away = ~prep.pairs["home"].to_numpy(bool) & (prep.home[pf] >= 0)
+    away = ~prep.pairs["home"].to_numpy(bool) & (prep.home[pf] >= 0) & ~prep.forced_closed[ps]
     year = np.maximum(opening_years(prep)[ps], prep.earliest_years[pf])
     out = np.full(len(prep.functions), horizon + 1)
     np.minimum.at(out, pf[away], np.minimum(year[away], horizon + 1))
@@ -78,12 +80,22 @@ def grace_of(prep: Prepared, model: EstateModel, horizon: int) -> Grace:
     """The years from which each rule the status quo breaks must hold (module docstring)."""
     leaves = leaving_years(prep, horizon)
     housed = np.flatnonzero(prep.home >= 0)
-    pools_home = np.zeros(len(prep.functions), bool)
+    # the first year each team could pool at home: its centre there needs min_agencies
+    # agencies, each of whose teams could be there no sooner than it may sit there
+    pools_from = np.full(len(prep.functions), horizon + 1)
     if len(model.pool):
-        pairs = model.pool["pair"].to_numpy()
-        home_rows = prep.pairs["home"].to_numpy(bool)[pairs]
-        pools_home[prep.pairs["f"].to_numpy()[pairs[home_rows]]] = True
-    eff = np.where(pools_home, prep.efficiency, 0.0)
+        pool, pairs = model.pool, model.pool["pair"].to_numpy()
+        at_home = prep.pairs["home"].to_numpy(bool)
+        pf, ps = prep.pairs["f"].to_numpy(), prep.pairs["s"].to_numpy()
+        sits_from = np.where(at_home, 1, np.maximum(opening_years(prep)[ps],
+                                                    prep.earliest_years[pf]))
+        sits_from = np.where(prep.forced_closed[ps], horizon + 1, sits_from)
+        start = centre_years(prep, pool, sits_from, horizon)
+        c = pool[["k", "s"]].merge(start, left_on=["k", "s"], right_index=True,
+                                   how="left")["c"].to_numpy(int)
+        home_rows = at_home[pairs]
+        np.minimum.at(pools_from, pf[pairs[home_rows]], c[home_rows])
+    eff = prep.efficiency
     room, today, first = {}, {}, {}
     for column in COLUMNS:
         need = prep.functions[column].to_numpy(float)
@@ -94,7 +106,8 @@ def grace_of(prep: Prepared, model: EstateModel, horizon: int) -> Grace:
             here = housed[prep.home[housed] == s]
             years[s] = horizon + 1
             for t in range(1, horizon + 1):
-                shed = np.where(leaves[here] <= t, need[here], need[here] * eff[here]).sum()
+                shed = np.where(leaves[here] <= t, need[here],
+                                np.where(pools_from[here] <= t, need[here] * eff[here], 0.0)).sum()
                 if used[s] - shed <= cap[s] + TOL:
                     years[s] = t
                     break
@@ -239,9 +252,9 @@ def _wait(prep: Prepared, grace: Grace, f: int, horizon: int) -> str:
         return (f"{team} may not move before year {earliest} (its earliest_move"
                 + (", after the horizon)" if earliest > horizon else ")"))
     pf, ps = prep.pairs["f"].to_numpy(), prep.pairs["s"].to_numpy()
-    away = ps[(pf == f) & ~prep.pairs["home"].to_numpy(bool)]
+    away = ps[(pf == f) & ~prep.pairs["home"].to_numpy(bool) & ~prep.forced_closed[ps]]
     if not len(away):
-        return f"{team} has no other site it may use"
+        return f"{team} has no other site it may use that the policy leaves open"
     opens = opening_years(prep)[away]
     soonest = [str(prep.sites.at[s, "site_id"]) for s in away[opens == opens.min()]]
     if opens.min() > horizon:
