@@ -17,6 +17,7 @@ one of them, cannot all sit, though each fits somewhere and the desks add up.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import scipy.sparse as sp
@@ -234,39 +235,29 @@ def _seats_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, room: np.nd
                   cap: dict[str, np.ndarray]) -> tuple[str, tuple[str, ...]]:
     """The words and keys of `too_few_seats`: `teams` need a seat each, the sites `at`
     seat `room` of them at most, the columns `short` are what limit them."""
-    functions, sc, columns = prep.functions, prep.scenario, list(least)
+    sc, columns = prep.scenario, list(least)
 
     def amounts(values: dict[str, float]) -> str:
         return " and ".join(f"{_count(v)} {c}" for c, v in values.items() if v > 0)
 
-    named = [f"{functions.at[f, 'function_id']} ({functions.at[f, 'agency_id']} "
-             f"{functions.at[f, 'type']}, {amounts({c: least[c][f] for c in columns})})"
-             for f in teams[:6]] + ([f"{len(teams) - 6} more"] if len(teams) > 6 else [])
+    named = _teams_needing(prep, teams, lambda f: amounts({c: least[c][f] for c in columns}))
     said = [f"{site_named(prep, int(s))} holds {amounts({c: cap[c][s] for c in columns})}, "
             f"room for {room[s]} of them" for s in at[:6]]
     said += [f"and {len(at) - 6} more"] if len(at) > 6 else []
-    rf, rs = _reach_pairs(prep, teams, sc.max_km)
-    near = np.unique(rs[~prep.forced_closed[rs]])
-    if len(small := np.setdiff1d(near, at)):
-        said.append(f"{_names(prep, small)} {'holds' if len(small) == 1 else 'hold'} too "
-                    "little for any of them")
+    rf, rs, near, small = _near_sites(prep, teams, at, "too little for any of them")
+    said += small
     where = (f" within {sc.max_km:g} km of its home" if (prep.home[teams] >= 0).all()
              and math.isfinite(sc.max_km) else "")
     text = (f"functions {', '.join(named[:-1])} and {named[-1]} must each sit whole at one "
             f"site{where} (assignment.split is false), but the sites they may use can seat "
             f"at most {int(room[at].sum())} of these {len(teams)} together: "
             + "; ".join(said))
-    # a site out of reach of a team today that may stay open and would hold it whole
-    housed = teams[prep.home[teams] >= 0]
-    ff, fs = _reach_pairs(prep, housed, math.inf) if len(housed) else (rf[:0], rs[:0])
-    beyond = (~np.isin(ff * len(prep.sites) + fs, rf * len(prep.sites) + rs)
-              & ~prep.forced_closed[fs])
-    farther = beyond & np.all([cap[c][fs] >= least[c][ff] - 1e-9 for c in columns], axis=0)
-    closed = np.isin(prep.pairs["f"].to_numpy(), teams) & prep.sites["site_id"].isin(
-        sc.close).to_numpy()[prep.pairs["s"].to_numpy()]
+    farther, closed = _ways_out(prep, teams, teams[prep.home[teams] >= 0], rf, rs, lambda ff, fs:
+                                np.all([cap[c][fs] >= least[c][ff] - 1e-9 for c in columns],
+                                       axis=0))
     spread = all(least[c][teams].sum() <= cap[c][near].sum() + 1e-9 for c in columns)
-    return text, ((("relocation.max_km",) if farther.any() else ())
-                  + (("policy.close",) if closed.any() else ())
+    return text, ((("relocation.max_km",) if farther else ())
+                  + (("policy.close",) if closed else ())
                   + tuple(f"sites.{c}" for c in short)
                   + (("assignment.split",) if spread else ()))
 
@@ -333,19 +324,14 @@ def _room_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, column: str,
     """The words and keys of `too_little_room`: `teams` need `least` of `column` each
     and may sit only at the sites `at`, which hold `cap` each."""
     functions, sc = prep.functions, prep.scenario
-    named = [f"{functions.at[f, 'function_id']} ({functions.at[f, 'agency_id']} "
-             f"{functions.at[f, 'type']}, {_count(least[f])} {column})"
-             for f in teams[:6]] + ([f"{len(teams) - 6} more"] if len(teams) > 6 else [])
+    named = _teams_needing(prep, teams, lambda f: f"{_count(least[f])} {column}")
     who = (f"functions {', '.join(named[:-1])} and {named[-1]}" if len(named) > 1
            else f"function {named[0]}")
     order = at[np.argsort(-cap[at], kind="stable")]
     said = [f"{site_named(prep, int(s))} holds {_count(cap[s])} {column}" for s in order[:6]]
     said += [f"and {len(at) - 6} more"] if len(at) > 6 else []
-    rf, rs = _reach_pairs(prep, teams, sc.max_km)
-    near = np.unique(rs[~prep.forced_closed[rs]])
-    if len(small := np.setdiff1d(near, at)):
-        said.append(f"{_names(prep, small)} {'holds' if len(small) == 1 else 'hold'} too "
-                    "little for any of them whole")
+    rf, rs, near, small = _near_sites(prep, teams, at, "too little for any of them whole")
+    said += small
     horizon = prep.calendar.horizon if prep.calendar is not None else None
     stay = teams[(prep.home[teams] >= 0) & (prep.earliest_years[teams] > horizon)
                  ] if horizon is not None else teams[:0]
@@ -364,17 +350,47 @@ def _room_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, column: str,
                  f"move before {'its' if len(stay) == 1 else 'their'} earliest_move, after "
                  f"the {horizon}-year horizon, so {'it stays' if len(stay) == 1 else 'they stay'}"
                  f" where {'it is' if len(stay) == 1 else 'they are'}")
-    # a site out of reach of a team today that may stay open and would take it
     housed = teams[(prep.home[teams] >= 0) & ~np.isin(teams, stay)]
+    farther, closed = _ways_out(prep, teams, housed, rf, rs, lambda ff, fs: (
+        cap[fs] >= least[ff] - 1e-9) if not sc.split else cap[fs] > 0)
+    spread = not sc.split and least[teams].sum() <= cap[near].sum() + 1e-9
+    return text, ((("relocation.max_km",) if farther else ())
+                  + (("functions.earliest_move", "horizon_years") if len(stay) else ())
+                  + (("policy.close",) if closed else ())
+                  + (f"sites.{column}",)
+                  + (("assignment.split",) if spread else ()))
+
+
+def _teams_needing(prep: Prepared, teams: np.ndarray, need: Callable[[int], str]
+                   ) -> list[str]:
+    """`F1 (A1 IT, 20 desks)` for each of the first six `teams`, then how many more."""
+    functions = prep.functions
+    return [f"{functions.at[f, 'function_id']} ({functions.at[f, 'agency_id']} "
+            f"{functions.at[f, 'type']}, {need(int(f))})"
+            for f in teams[:6]] + ([f"{len(teams) - 6} more"] if len(teams) > 6 else [])
+
+
+def _near_sites(prep: Prepared, teams: np.ndarray, at: np.ndarray, little: str
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """The (team, site) pairs `teams` may use within reach, the sites among them that
+    may stay open, and the words for those of them outside `at` (they hold `little`)."""
+    rf, rs = _reach_pairs(prep, teams, prep.scenario.max_km)
+    near = np.unique(rs[~prep.forced_closed[rs]])
+    small = np.setdiff1d(near, at)
+    said = [f"{_names(prep, small)} {'holds' if len(small) == 1 else 'hold'} {little}"
+            ] if len(small) else []
+    return rf, rs, near, said
+
+
+def _ways_out(prep: Prepared, teams: np.ndarray, housed: np.ndarray, rf: np.ndarray,
+              rs: np.ndarray, would_take: Callable[[np.ndarray, np.ndarray], np.ndarray]
+              ) -> tuple[bool, bool]:
+    """Whether a site out of reach of one of `housed` today, that may stay open, would
+    take it (`would_take(teams, sites)` per pair), so a farther relocation.max_km helps;
+    and whether policy.close shuts a site one of `teams` may use."""
     ff, fs = _reach_pairs(prep, housed, math.inf) if len(housed) else (rf[:0], rs[:0])
     beyond = (~np.isin(ff * len(prep.sites) + fs, rf * len(prep.sites) + rs)
               & ~prep.forced_closed[fs])
-    farther = beyond & ((cap[fs] >= least[ff] - 1e-9) if not sc.split else (cap[fs] > 0))
     closed = np.isin(prep.pairs["f"].to_numpy(), teams) & prep.sites["site_id"].isin(
-        sc.close).to_numpy()[prep.pairs["s"].to_numpy()]
-    spread = not sc.split and least[teams].sum() <= cap[near].sum() + 1e-9
-    return text, ((("relocation.max_km",) if farther.any() else ())
-                  + (("functions.earliest_move", "horizon_years") if len(stay) else ())
-                  + (("policy.close",) if closed.any() else ())
-                  + (f"sites.{column}",)
-                  + (("assignment.split",) if spread else ()))
+        prep.scenario.close).to_numpy()[prep.pairs["s"].to_numpy()]
+    return bool((beyond & would_take(ff, fs)).any()), bool(closed.any())
