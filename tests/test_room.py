@@ -312,6 +312,21 @@ def test_a_team_that_may_not_move_is_told_the_room_the_others_take_at_its_home(
     assert re.fullmatch(at_home, reason) or re.fullmatch(a_mover, reason), reason
 
 
+def _on_a_line(rng: np.random.Generator, folder: Path, most_fte: int, **changes: Any
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Path]:
+    """A random tiny register and its scenario in `folder`: four offices at distinct
+    whole km 0 to 12 on a line (5 to 39 desks), four IT teams of 5 to `most_fte` - 1
+    FTE at random homes, moves within 5 km; with the offices' places, desks, the
+    teams' needs and homes."""
+    xs, desks = rng.choice(13, size=4, replace=False), rng.integers(5, 40, size=4)
+    needs, homes = rng.integers(5, most_fte, size=4), rng.integers(0, 4, size=4)
+    sites = [site(f"S{j}", "A1", float(xs[j]), 0, desks=float(desks[j])) for j in range(4)]
+    teams = [function(f"F{f}", "A1", "IT", f"S{homes[f]}", fte=float(needs[f]))
+             for f in range(4)]
+    path = _write(folder, sites, teams, relocation={"max_km": 5.0}, **changes)
+    return xs, desks, needs, homes, path
+
+
 def test_the_checks_before_solving_never_refuse_a_register_that_has_a_plan(
         tmp_path: Path) -> None:
     """On 40 random tiny registers (four offices on a line 0 to 12 km, four whole
@@ -321,13 +336,7 @@ def test_the_checks_before_solving_never_refuse_a_register_that_has_a_plan(
     rng = np.random.default_rng(7)
     seats_said = room_said = 0
     for i in range(40):
-        xs, desks = rng.choice(13, size=4, replace=False), rng.integers(5, 40, size=4)
-        needs, homes = rng.integers(5, 25, size=4), rng.integers(0, 4, size=4)
-        sites = [site(f"S{j}", "A1", float(xs[j]), 0, desks=float(desks[j]))
-                 for j in range(4)]
-        teams = [function(f"F{f}", "A1", "IT", f"S{homes[f]}", fte=float(needs[f]))
-                 for f in range(4)]
-        path = _write(tmp_path / str(i), sites, teams, relocation={"max_km": 5.0})
+        xs, desks, needs, homes, path = _on_a_line(rng, tmp_path / str(i), 25)
         reasons = [r.text for r in precheck(prepare_scenario(load_scenario(path)))]
         may_use = [[j for j in range(4) if abs(xs[j] - xs[homes[f]]) <= 5] for f in range(4)]
         if reasons:
@@ -347,14 +356,8 @@ def test_the_room_count_refuses_split_teams_just_when_they_have_no_plan(tmp_path
     rng = np.random.default_rng(11)
     said = 0
     for i in range(40):
-        xs, desks = rng.choice(13, size=4, replace=False), rng.integers(5, 40, size=4)
-        needs, homes = rng.integers(5, 40, size=4), rng.integers(0, 4, size=4)
-        sites = [site(f"S{j}", "A1", float(xs[j]), 0, desks=float(desks[j]))
-                 for j in range(4)]
-        teams = [function(f"F{f}", "A1", "IT", f"S{homes[f]}", fte=float(needs[f]))
-                 for f in range(4)]
-        path = _write(tmp_path / str(i), sites, teams, relocation={"max_km": 5.0},
-                      assignment={"split": True})
+        xs, desks, needs, homes, path = _on_a_line(rng, tmp_path / str(i), 40,
+                                                   assignment={"split": True})
         reasons = [r.text for r in precheck(prepare_scenario(load_scenario(path)))]
         pairs = [(f, j) for f in range(4) for j in range(4)
                  if abs(xs[j] - xs[homes[f]]) <= 5]
