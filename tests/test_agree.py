@@ -32,6 +32,7 @@ from tests.fixtures import (
     scenario,
     site,
     town,
+    town_rows,
     write_register,
     zone,
 )
@@ -258,6 +259,27 @@ def test_the_plans_one_off_and_npv_are_the_agencies_sums(
     assert agencies["npv_saving"].sum() == pytest.approx(stored.summary.npv_saving, abs=0.02)
     said = _planned_edit(folder, name.replace(" ", "_"), edit)
     assert file in said and figure in said, said
+
+
+def test_a_dated_plans_timing_is_the_agencies_sum(tmp_path: Path) -> None:
+    """A dated plan (start set, T2 may not move until year 3) writes each agency's share
+    of what timing adds in agencies.csv; they add up to summary.json's lease_cost_npv,
+    and an edit of one agency's share is refused."""
+    rows = town_rows()
+    rows["functions"][1].update(earliest_move="2029-04-01")
+    run = invoke(tmp_path, "plan", town(tmp_path, rows, changes={"start": "2027-04-01"}),
+                 "--out", "results/dated")
+    assert run.code == 0, run.output
+    folder = tmp_path / "results" / "dated"
+    stored = check_results(folder)
+    assert stored.summary.lease_cost_npv is not None
+    agencies = stored.tables["agencies"]
+    assert agencies["lease_cost_npv"].sum() == pytest.approx(stored.summary.lease_cost_npv,
+                                                             abs=0.02)
+    said = _planned_edit(folder, "timing", _table("agencies.csv", _plus(
+        "lease_cost_npv", 1000.0, lambda _row, _rows: True)))
+    assert "<folder>/agencies.csv, column lease_cost_npv: the rows add up to" in said, said
+    assert "but summary.json's lease_cost_npv says" in said, said
 
 
 @pytest.fixture(scope="module")

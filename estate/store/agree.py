@@ -156,6 +156,10 @@ def _agency_figures(folder: Path, summary: Summary, agencies: pd.DataFrame,
     totals = ["annual_cost_before", "annual_cost_after", "one_off_cost"]
     if "npv_saving" in agencies and agencies["npv_saving"].notna().all():
         totals.append("npv_saving")
+    # what timing adds, a dated plan's, is each agency's share of it too
+    if (summary.lease_cost_npv is not None and "lease_cost_npv" in agencies
+            and agencies["lease_cost_npv"].notna().all()):
+        totals.append("lease_cost_npv")
     for key in totals:
         total, stated = float(agencies[key].sum()), float(getattr(summary, key))
         if not money_close(total, stated, len(agencies) + areas):
