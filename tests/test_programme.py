@@ -824,3 +824,33 @@ def test_a_new_teams_placing_gives_its_fte_and_every_fte_is_rounded(tmp_path: Pa
     assert r.programme is not None
     panel = dict(year_figures(plan, [None, None], [1, None], 5)[1])
     assert panel["Staff moved so far"] == "12.3 FTE"
+
+
+def test_an_unscheduled_plan_says_the_pooling_it_books_before_its_centre_could_open(
+        tmp_path: Path) -> None:
+    """X (A1 HR) may pool at S1 with A2's Y from year 1, or with A3's Z, which may move
+    only from year 4 (2030-04-01). Y never pays to move, so the plan pools X with Z: its
+    centre opens in year 4, but the snapshot prices it from year 1 (the soonest any
+    agency could join), booking X's £200k a year of pooling for years 1 to 3, £600k at
+    r = 0. A warning says so; the dated programme does not book it."""
+    case = plan_case(tmp_path, [
+        site("S1", "A1", 0, 0, desks=30, running_cost=100_000),
+        site("S2", "A2", 1, 0, desks=22, running_cost=100_000, must_keep=True),
+        site("S3", "A3", 0, 1, desks=20, running_cost=500_000),
+    ], [function("X", "A1", "HR", "S1", fte=10, desks=10, annual_cost=1_000_000),
+        function("Y", "A2", "HR", "S2", fte=100, desks=10, annual_cost=10_000),
+        function("W", "A2", "IT", "S2", fte=10, desks=10, annual_cost=100_000),
+        function("Z", "A3", "HR", "S3", fte=10, desks=10, annual_cost=1_000_000,
+                 earliest_move="2030-04-01")],
+        agencies=("A1", "A2", "A3"), horizon_years=10, discount_rate=0.0,
+        sharing={"types": ["HR"], "efficiency": 0.2, "setup_cost": 10_000.0,
+                 "min_agencies": 2},
+        relocation={"cost_per_fte": 5_000.0, "max_km": 40.0})
+    _, bare = plan_locality(replace(case.prep.scenario, programme=None))
+    placed = dict(zip(bare.assignments["function_id"], bare.assignments["to_site"],
+                      strict=True))
+    assert placed["Z"] == "S1" and placed["Y"] == "S2"
+    said = [str(w) for w in bare.warnings if w.column == "programme"]
+    assert len(said) == 1 and "counts £600.0k of pooling at S1 before" in said[0], said
+    # scheduled, the same register's snapshot is year 1's and no such warning is given
+    assert not [w for w in case.plan.warnings if w.column == "programme"]

@@ -122,11 +122,9 @@ def savings_waited(prep: Prepared, pool: pd.DataFrame, centres: pd.DataFrame) ->
         return Waits(np.zeros(n), np.zeros(n), np.zeros(len(centres)))
     h = prep.calendar.horizon
     waited, d_start = _waited(prep.calendar), prep.calendar.d_start
-    pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
+    pf = pairs["f"].to_numpy()
     at_home = pairs["home"].to_numpy(bool)
-    opens = np.where(prep.existing, 1, prep.sites["build_years"].to_numpy(float)).astype(int)
-    first = np.where(at_home, 1, np.maximum(prep.earliest_years[pf], opens[ps]))
-    first = np.minimum(first, h)  # a pair whose year is past the horizon is not eligible
+    first = sitting_years(prep)
     pair_cost = pairs["pair_cost"].to_numpy(float)
     home_cost = np.zeros(len(prep.functions))
     home_cost[pf[at_home]] = pair_cost[at_home]
@@ -146,6 +144,45 @@ def savings_waited(prep: Prepared, pool: pd.DataFrame, centres: pd.DataFrame) ->
         opened = centres.merge(start, left_on=["k", "s"], right_index=True, how="left")["c"]
         setup_factor = d_start[opened.fillna(1).to_numpy(int)] - 1
     return Waits(move, pooled, setup_factor)
+
+
+def sitting_years(prep: Prepared) -> np.ndarray:
+    """Per eligible pair (f, s): the first year its team could sit there, 1 at its home,
+    else the later of its earliest year and the year s opens (build_years for a
+    candidate); at most H (a pair whose year is past the horizon is not eligible)."""
+    assert prep.calendar is not None
+    pairs = prep.pairs
+    pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
+    opens = np.where(prep.existing, 1, prep.sites["build_years"].to_numpy(float)).astype(int)
+    first = np.where(pairs["home"].to_numpy(bool), 1,
+                     np.maximum(prep.earliest_years[pf], opens[ps]))
+    return np.minimum(first, prep.calendar.horizon)
+
+
+def pooling_booked_early(prep: Prepared, pool: pd.DataFrame, pooled: np.ndarray
+                         ) -> tuple[float, list[int]]:
+    """For a plan not scheduled, whose snapshot prices each centre's first year as the
+    soonest over every agency that could pool there (`savings_waited`): the NPV of the
+    pooling it books before its own pooling agencies could reach min_agencies there,
+    and the sites of those centres. `pooled` is each pooled column's share in the plan.
+    (0, []) without a start date or when the plan is scheduled."""
+    if prep.calendar is None or prep.scenario.programme is not None or not len(pool):
+        return 0.0, []
+    h, waited = prep.calendar.horizon, _waited(prep.calendar)
+    first = sitting_years(prep)
+    on = pooled > 1e-6
+    keys = pool[["k", "s"]]
+    priced = keys.merge(centre_years(prep, pool, first, h), left_on=["k", "s"],
+                        right_index=True, how="left")["c"].to_numpy(int)
+    own = keys.merge(centre_years(prep, pool[on], first, h), left_on=["k", "s"],
+                     right_index=True, how="left")["c"].fillna(h + 1).to_numpy(int)
+    q = pool["pair"].to_numpy()
+    qf = prep.pairs["f"].to_numpy()[q]
+    yearly = prep.efficiency[qf] * prep.functions["annual_cost"].to_numpy(float)[qf]
+    early = pooled * yearly * (waited[np.maximum(first[q], own) - 1]
+                               - waited[np.maximum(first[q], priced) - 1])
+    late = on & (own > priced)
+    return float(early[late].sum()), sorted({int(x) for x in pool["s"].to_numpy()[late]})
 
 
 def centre_years(prep: Prepared, pool: pd.DataFrame, first: np.ndarray, horizon: int

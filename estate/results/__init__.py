@@ -15,7 +15,12 @@ import pandas as pd
 
 from estate.errors import Problem
 from estate.model.build import EstateModel
-from estate.model.costs import closing_wait, savings_waited, surrender_bought
+from estate.model.costs import (
+    closing_wait,
+    pooling_booked_early,
+    savings_waited,
+    surrender_bought,
+)
 from estate.prepare import Prepared, nearest_km
 from estate.results.amounts import money
 from estate.results.programme import Programme
@@ -411,4 +416,27 @@ def make_plan(prep: Prepared, model: EstateModel, solution: Solution) -> Plan:
     return Plan(summary=summary, sites=_site_table(prep, model, after),
                 assignments=_assignment_table(prep, after), coverage=_coverage_table(prep, after),
                 agencies=agencies, zones=zones, prepared=prep, solution=solution,
-                warnings=list(prep.warnings))
+                warnings=list(prep.warnings) + _booked_early(prep, model, after))
+
+
+def _booked_early(prep: Prepared, model: EstateModel, after: State) -> list[Problem]:
+    """A warning when an unscheduled dated plan's NPV saving counts pooling before its
+    own centres could have min_agencies agencies (`pooling_booked_early`): the
+    snapshot prices each centre from the soonest any agency could join it, and this
+    plan pools there with agencies that come later."""
+    if not len(model.pool):
+        return []
+    amount, at = pooling_booked_early(prep, model.pool,
+                                      after.pooled[model.pool["pair"].to_numpy()])
+    if amount < 0.5:
+        return []
+    sc = prep.scenario
+    label = str(sc.path) if sc.path else sc.name
+    where = ", ".join(str(prep.sites.at[s, "site_id"]) for s in at[:5]) + (
+        f" and {len(at) - 5} more" if len(at) > 5 else "")
+    said = (f"the NPV saving counts {money(amount)} of pooling at {where} before "
+            f"{sc.min_agencies} of the agencies this plan pools there could be there "
+            "(sharing.min_agencies; the plan is priced from the soonest any agency could "
+            "join); schedule it (--programme, or a [programme] table) for the dated saving")
+    return [Problem(label, None, "programme", "a dated saving no programme falls short of",
+                    said, severity="warning", label="key", sentence=said)]
