@@ -72,13 +72,7 @@ def test_compare_refuses_two_names_sharing_a_folder_in_any_case(tmp_path: Path,
                                                                   second: str) -> None:
     """"Base" and "base" would be results/Base and results/base, one folder on Windows
     and macOS: refused before solving, as two scenarios of one name are."""
-    town(tmp_path, changes={"name": "Base"}, name="one.toml")
-    town(tmp_path, changes={"name": second, "horizon_years": 5}, name="two.toml")
-    run = invoke(tmp_path, "compare", "one.toml", "two.toml", "--no-policy-costs")
-    assert run.code == 1, run.output
-    no_traceback(run)
-    said = " ".join(run.stderr.split())
-    assert "two.toml, key name: expected a name no other compared scenario has" in said, said
+    said = _two_named(tmp_path, "Base", second)
     if second != "Base":
         assert (f"found '{second}', stored in results/{second}, which Windows and macOS take "
                 "for results/Base, where 'Base' (one.toml) is stored: give one of them "
@@ -95,13 +89,7 @@ def test_compare_refuses_two_names_windows_stores_in_one_folder(
     "Option B" is; "CON" and "con" are results/CON_ and results/con_, one folder on
     Windows and macOS. Each pair is refused before solving, by the rule that names the
     folders (`file_stem`)."""
-    town(tmp_path, changes={"name": first}, name="one.toml")
-    town(tmp_path, changes={"name": second, "horizon_years": 5}, name="two.toml")
-    run = invoke(tmp_path, "compare", "one.toml", "two.toml", "--no-policy-costs")
-    assert run.code == 1, run.output
-    no_traceback(run)
-    said = " ".join(run.stderr.split())
-    assert "two.toml, key name: expected a name no other compared scenario has" in said, said
+    said = _two_named(tmp_path, first, second)
     if same:
         assert (f"found '{second}', stored in results/{folder} as one.toml is ('{first}': "
                 "both are stored in one folder)") in said, said
@@ -109,3 +97,15 @@ def test_compare_refuses_two_names_windows_stores_in_one_folder(
         assert f"which Windows and macOS take for results/{folder}" in said, said
     assert not (tmp_path / "results").exists() and not (tmp_path / "comparison").exists()
 
+
+def _two_named(tmp_path: Path, first: str, second: str) -> str:
+    """`estate compare` on two town scenarios named `first` and `second`, refused
+    before solving for the second's name: what it said, on one line."""
+    town(tmp_path, changes={"name": first}, name="one.toml")
+    town(tmp_path, changes={"name": second, "horizon_years": 5}, name="two.toml")
+    run = invoke(tmp_path, "compare", "one.toml", "two.toml", "--no-policy-costs")
+    assert run.code == 1, run.output
+    no_traceback(run)
+    said = " ".join(run.stderr.split())
+    assert "two.toml, key name: expected a name no other compared scenario has" in said, said
+    return said

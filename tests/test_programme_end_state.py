@@ -38,6 +38,7 @@ from estate.runs.planning import plan_scenario
 from estate.status import Status
 from estate.store import check_results, read_programme, read_summary
 from tests.fixtures.programme_registers import (
+    Case,
     another_end_register,
     dominated_register,
     one_off_register,
@@ -190,17 +191,24 @@ def test_the_roadmap_s_plan_is_the_estate_it_reaches(tmp_path: Path,
                                "reaches by the horizon's end") for line in lines)
 
 
-def test_a_change_the_roadmap_leaves_out_is_not_in_the_plan(tmp_path: Path) -> None:
-    """Two offices close at £100k each (teams to K for nothing) in a one-year horizon
-    with £100k of one-off spend: the snapshot closes both (A1 saves £200k - £100k, A2
-    £150k - £100k: £150k at r = 0); the roadmap closes the dearer A1 in year 1 and
-    cannot close A2. The plan is A1 closed and A2 kept, saving £100k, as dated."""
-    case = plan_case(tmp_path, [
+def _one_closure_a_year(tmp_path: Path) -> Case:
+    """Offices A1 (£200k a year) and A2 (£150k) each close for £100k, their teams moving
+    to the kept K for nothing, in a one-year horizon with £100k of one-off spend a year
+    and r = 0: one closure fits."""
+    return plan_case(tmp_path, [
         site("A1", "A", 0, 0, running_cost=200_000, closure_cost=100_000),
         site("A2", "A", 0, 1, running_cost=150_000, closure_cost=100_000),
         site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
     ], [function("T1", "A", "Ops", "A1"), function("T2", "A", "Ops", "A2")],
         horizon_years=1, discount_rate=0.0, programme={"max_one_off_per_year": 100_000})
+
+
+def test_a_change_the_roadmap_leaves_out_is_not_in_the_plan(tmp_path: Path) -> None:
+    """Two offices close at £100k each (teams to K for nothing) in a one-year horizon
+    with £100k of one-off spend: the snapshot closes both (A1 saves £200k - £100k, A2
+    £150k - £100k: £150k at r = 0); the roadmap closes the dearer A1 in year 1 and
+    cannot close A2. The plan is A1 closed and A2 kept, saving £100k, as dated."""
+    case = _one_closure_a_year(tmp_path)
     assert case.plan.summary.npv_saving == pytest.approx(150_000)
     programme = plan_programme(case.prep, case.model, case.plan, case.limits, 60.0, 0.0,
                                method="roadmap")
@@ -428,12 +436,7 @@ def test_an_end_state_no_plan_can_be_made_of_falls_back_to_the_snapshot(
     """The guard: should the end state not be made a plan of the snapshot model (a rule
     the years keep broken, or no plan of it found in time), the tables are the
     snapshot's and a note says plainly that the programme does not reach them."""
-    case = plan_case(tmp_path, [
-        site("A1", "A", 0, 0, running_cost=200_000, closure_cost=100_000),
-        site("A2", "A", 0, 1, running_cost=150_000, closure_cost=100_000),
-        site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
-    ], [function("T1", "A", "Ops", "A1"), function("T2", "A", "Ops", "A2")],
-        horizon_years=1, discount_rate=0.0, programme={"max_one_off_per_year": 100_000})
+    case = _one_closure_a_year(tmp_path)
     programme = plan_programme(case.prep, case.model, case.plan, case.limits, 60.0, 0.0,
                                method="roadmap")
     assert programme.end_state is not None  # A2's closing is left out
@@ -455,12 +458,7 @@ def test_the_roadmap_s_end_vector_is_made_once_when_both_methods_run(
     roadmap is kept, and the estate it reaches (A1 closed, A2 kept) is checked for the
     rules no year checks and made the plan. Its vector is solved for once, not once for
     each; and the plan is the one made from a vector solved afresh."""
-    case = plan_case(tmp_path, [
-        site("A1", "A", 0, 0, running_cost=200_000, closure_cost=100_000),
-        site("A2", "A", 0, 1, running_cost=150_000, closure_cost=100_000),
-        site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
-    ], [function("T1", "A", "Ops", "A1"), function("T2", "A", "Ops", "A2")],
-        horizon_years=1, discount_rate=0.0, programme={"max_one_off_per_year": 100_000})
+    case = _one_closure_a_year(tmp_path)
     real = end_state.fixed_vector
     made: list[Any] = []
 

@@ -98,12 +98,18 @@ def test_teams_short_of_seats_together_are_told_the_desks_not_the_distance(
         "30 desks, room for 1 of them; O1 Site O1 holds too little for any of them"]
     assert _relax(validate) == ["sites.desks", "assignment.split"]
     # each key named is a real way out: split teams, or five more desks at O1
-    split = _write(tmp_path, THREE_OFFICES, THREE_TEAMS, assignment={"split": True})
-    assert invoke(tmp_path, "plan", split, "--out", "split").code == 0
-    roomier = [dict(THREE_OFFICES[0], desks=20), *THREE_OFFICES[1:]]
+    _each_way_out_plans(tmp_path, THREE_OFFICES, THREE_TEAMS,
+                        [dict(THREE_OFFICES[0], desks=20), *THREE_OFFICES[1:]])
     assert _whole_plans([20, 30, 30], [20, 20, 20])
-    assert invoke(tmp_path, "plan", _write(tmp_path, roomier, THREE_TEAMS),
-                  "--out", "roomier").code == 0
+
+
+def _each_way_out_plans(tmp_path: Path, sites: list[dict[str, Any]],
+                        teams: list[dict[str, Any]], roomier: list[dict[str, Any]]) -> None:
+    """The register planned with split teams, and with the `roomier` sites: both plan."""
+    split = _write(tmp_path, sites, teams, assignment={"split": True})
+    assert invoke(tmp_path, "plan", split, "--out", "split").code == 0
+    assert invoke(tmp_path, "plan", _write(tmp_path, roomier, teams), "--out", "roomier"
+                  ).code == 0
 
 
 def test_whole_teams_needing_more_desks_than_the_offices_that_hold_them_are_told(
@@ -128,12 +134,8 @@ def test_whole_teams_needing_more_desks_than_the_offices_that_hold_them_are_told
         "desks; O3 Site O3 holds 30 desks; O1 Site O1 holds too little for any of them "
         "whole"]
     assert _relax(validate) == ["sites.desks", "assignment.split"]
-    split = _write(tmp_path, offices, teams, assignment={"split": True})
-    assert invoke(tmp_path, "plan", split, "--out", "split").code == 0
-    roomier = [*offices[:2], dict(offices[2], desks=35)]
+    _each_way_out_plans(tmp_path, offices, teams, [*offices[:2], dict(offices[2], desks=35)])
     assert _whole_plans([10, 30, 35], [20, 15, 15, 15])
-    assert invoke(tmp_path, "plan", _write(tmp_path, roomier, teams), "--out", "roomier"
-                  ).code == 0
 
 
 def test_split_teams_needing_more_desks_than_the_sites_they_may_use_are_told(
