@@ -18,7 +18,8 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
   render/sweep_page.py: test_sweep.py; render/text_width.py: test_sweep.py (site labels
   fitted) and test_programme_page.py, test_curve_browser.py (the cash curve drawn whole)
 - render/programme_chart.py: test_programme_page.py (and test_gantt_browser.py,
-  test_gantt_focus_browser.py, test_curve_browser.py); render/static/gantt.js:
+  test_gantt_focus_browser.py); render/cash_curve.py: test_programme_page.py (its
+  planned programme folder) and test_curve_browser.py; render/static/gantt.js:
   test_gantt_focus_browser.py (a browser without the CSS it stands in for);
   results/programme.py: test_programme_store.py; maps/timeline.py: test_programme_map.py
 - maps/assets.py, maps/panels.py: test_page.py (and test_maps_browser.py,

@@ -18,9 +18,10 @@ import pandas as pd
 import pytest
 
 from estate.load.scenario import Scenario
+from estate.render.cash_curve import cash_curve
 from estate.render.compare_page import page as comparison_page
 from estate.render.html import inert, static_text
-from estate.render.programme_chart import MARK_GAP, MARKS, cash_curve, gantt, row_names
+from estate.render.programme_chart import MARK_GAP, MARKS, gantt, row_names
 from estate.render.programme_page import programme_page, write_programme_page
 from estate.results import Programme, Summary, money
 from estate.results.words import schedule_quality

@@ -17,8 +17,9 @@ from typing import Any
 
 import pandas as pd
 
+from estate.render.cash_curve import cash_curve
 from estate.render.html import document, inert, static_text, write_page
-from estate.render.programme_chart import cash_curve, gantt, legend, row_names
+from estate.render.programme_chart import gantt, legend, row_names
 from estate.results import Programme, Summary, money
 from estate.results.amounts import count, dated_difference
 from estate.results.words import saving_figure, schedule_quality, scheduled_whose

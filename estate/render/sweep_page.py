@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from estate.render.cash_curve import ticks
 from estate.render.html import document, static_text
-from estate.render.programme_chart import ticks
 from estate.render.text_width import text_width
 from estate.results import money
 from estate.results.amounts import count
