@@ -256,7 +256,8 @@ def test_the_plans_one_off_and_npv_are_the_agencies_sums(
     agencies = stored.tables["agencies"]
     assert agencies["one_off_cost"].sum() == pytest.approx(stored.summary.one_off_cost,
                                                            abs=0.02)
-    assert agencies["npv_saving"].sum() == pytest.approx(stored.summary.npv_saving, abs=0.02)
+    assert agencies["npv_saving"].sum() == pytest.approx(stored.summary.saving_in_year_one,
+                                                         abs=0.02)
     said = _planned_edit(folder, name.replace(" ", "_"), edit)
     assert file in said and figure in said, said
 

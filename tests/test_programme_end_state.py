@@ -123,7 +123,7 @@ def test_the_board_pack_tells_the_one_plan(planned: dict[str, Any]) -> None:
     assert words.startswith("Close 1 of today's 3 sites (Site O1), leaving 2.")
     assert ("The plan is the dated programme's end state: over the years it pays better "
             "than the end state that would save most if every change were made in year 1 "
-            f"({money(planned['snapshot'].summary.npv_saving)}), which differs from it: "
+            f"({money(planned['snapshot'].summary.saving_in_year_one)}), which differs from it: "
             "that one closes O2 too; builds C; places T1, T2 differently. It is proven the "
             "cheapest programme that keeps every timing rule.") in words
     _, pages = board_pages(folder)
@@ -140,7 +140,7 @@ def test_the_terminal_leads_with_the_dated_saving(planned: dict[str, Any]) -> No
     at = next(i for i, line in enumerate(lines) if line.startswith("NPV saving:"))
     assert lines[at].startswith(f"NPV saving:      {money(summary.programme['npv_saving'])} "
                                 "over 5 years, 0% a year, dated from 2027-04-01")
-    assert lines[at + 1].strip() == (f"{money(summary.npv_saving)} if every change were "
+    assert lines[at + 1].strip() == (f"{money(summary.saving_in_year_one)} if every change were "
                                      "made in year 1")
     assert any(line.startswith("Plan:            The plan is the dated programme's end "
                                "state") for line in lines)
@@ -153,7 +153,7 @@ def test_the_page_and_the_pack_say_the_same_difference(planned: dict[str, Any]) 
     programme = read_programme(folder)
     assert programme is not None
     results = read_results(folder)
-    summary = results.summary.replace(npv_saving=26_054_695.43)
+    summary = results.summary.replace(year_one_npv_saving=26_054_695.43)
     dated = dataclasses.replace(programme, npv_saving=24_836_237.97)
     assert "(£1.21m more than it can when each change waits its turn)" in _headline(
         dated, summary)
@@ -243,7 +243,7 @@ def test_the_alternatives_land_on_the_plan_written_and_say_what_they_are_near(
     info = summary.alternatives
     assert (info["measured_against"], info["found"]) == ("snapshot_optimum", 2)
     first, second = info["plans"]
-    assert first["npv_saving"] == pytest.approx(1_250_000, abs=0.01) == summary.npv_saving
+    assert first["npv_saving"] == pytest.approx(1_250_000, abs=0.01) == summary.saving_in_year_one
     assert first["npv_difference"] == pytest.approx(1_300_547.95 - 1_250_000, abs=0.01)
     assert second["npv_saving"] == pytest.approx(700_000, abs=0.01)
     assert (first["same_sites_as_plan"], second["same_sites_as_plan"]) == (True, False)

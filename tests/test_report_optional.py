@@ -43,7 +43,7 @@ def _as(r: Results, snapshot: float, saving: float, **programme: Any) -> Results
     programme's other fields as given."""
     assert r.programme is not None
     return dataclasses.replace(
-        r, summary=r.summary.replace(npv_saving=snapshot),
+        r, summary=r.summary.replace(year_one_npv_saving=snapshot, npv_saving=saving),
         programme=dataclasses.replace(r.programme, npv_saving=saving, **programme))
 
 

@@ -216,18 +216,19 @@ def test_the_dated_programme_leads_and_says_why_it_differs(pack: dict[str, Any])
     from (one closure a year here) and which limits each year keeps to."""
     r, pages = board_pages(pack["folder"])
     p, s = r.programme, r.summary
-    assert p is not None and s.npv_saving - p.npv_saving > 1.0  # the limit delays closures
+    assert p is not None and s.saving_in_year_one - p.npv_saving > 1.0  # one closure a year
+    assert s.npv_saving == p.npv_saving  # the summary's saving is the programme's
     headline = next(b for page in pages for b in page.blocks
                     if isinstance(b, Table) and b.caption == "Headline figures")
     assert headline.rows[0] == ("NPV saving of the dated programme (10 years, 3.5% a year)",
                                 f"{money(p.npv_saving)}; pays back in year {p.payback_year}")
     assert headline.rows[1] == ("NPV saving if every change were made in year 1 (10 years, "
-                                "3.5% a year)", money(s.npv_saving))
+                                "3.5% a year)", money(s.saving_in_year_one))
     words = " ".join(b.text for page in pages if page.title == "When: the programme"
                      for b in page.blocks if hasattr(b, "text"))
     # the difference of the two figures as they read, so that it checks on the page
-    assert (f"{dated_difference(s.npv_saving, p.npv_saving).size} less than the "
-            f"{money(s.npv_saving)}" in words)
+    assert (f"{dated_difference(s.saving_in_year_one, p.npv_saving).size} less than the "
+            f"{money(s.saving_in_year_one)}" in words)
     assert "the yearly limits (on closures)" in words
     assert p.status == "optimal" and p.mip_gap is not None and p.mip_gap <= 1e-6
     assert ("found by putting the plan's changes in order year by year. It is proven the "
@@ -238,7 +239,7 @@ def test_the_dated_programme_leads_and_says_why_it_differs(pack: dict[str, Any])
             "(with none, "
             f"the same changes would save {money(p.unlimited_saving)}).") in words
     assert "closures at most 1 (the most any year: 1, in year 1)" in words
-    assert "would save " + money(s.npv_saving) in decision(r)
+    assert "would save " + money(s.saving_in_year_one) in decision(r)
     cash = next(b for page in pages for b in page.blocks
                 if isinstance(b, Table) and b.caption.startswith("Cash, year by year"))
     assert cash.header[4] == "Net saving in the year (cash)"
@@ -251,7 +252,7 @@ def test_the_dated_programme_leads_and_says_why_it_differs(pack: dict[str, Any])
     names = {agency_name(s, a): a for a in s.agencies}
     assert {row[0]: row[6] for row in table.rows[:-1]} == {
         name: money(by_agency.get(a)) for name, a in names.items()}
-    assert table.rows[-1][5:7] == (money(s.npv_saving), money(p.npv_saving))
+    assert table.rows[-1][5:7] == (money(s.saving_in_year_one), money(p.npv_saving))
 
 
 def test_the_gap_to_the_snapshot_is_worded_whichever_way_it_falls(
@@ -263,31 +264,32 @@ def test_the_gap_to_the_snapshot_is_worded_whichever_way_it_falls(
     assert p is not None
     late = p.actions[p.actions["action"] == "move"].iloc[:1].assign(year=3)
     free = dataclasses.replace(p, budget=p.budget.assign(closures_limit=float("nan")),
-                               npv_saving=s.npv_saving - 1e6,
+                               npv_saving=s.saving_in_year_one - 1e6,
                                actions=pd.concat([p.actions, late], ignore_index=True))
     words = dated_words(dataclasses.replace(r, programme=free))
     assert f"{money(1e6)} less than" in words
     assert ": changes wait for teams to arrive before they pool at their new sites." in words
-    same = dataclasses.replace(p, npv_saving=s.npv_saving)
+    same = dataclasses.replace(p, npv_saving=s.saving_in_year_one)
     assert "as much as the plan would save" in dated_words(dataclasses.replace(r, programme=same))
     # with yearly limits, the difference in two parts that add up as the figures read
     limited = dataclasses.replace(free, budget=p.budget, method="roadmap",
-                                  npv_saving=s.npv_saving - 1_004_000,
-                                  unlimited_saving=s.npv_saving - 296_000)
+                                  npv_saving=s.saving_in_year_one - 1_004_000,
+                                  unlimited_saving=s.saving_in_year_one - 296_000)
     words = dated_words(dataclasses.replace(r, programme=limited))
-    waited, by_limits = (dated_difference(s.npv_saving, s.npv_saving - 296_000),
-                         dated_difference(s.npv_saving - 296_000, s.npv_saving - 1_004_000))
-    total = dated_difference(s.npv_saving, s.npv_saving - 1_004_000)
+    own = s.saving_in_year_one
+    waited, by_limits = (dated_difference(own, own - 296_000),
+                         dated_difference(own - 296_000, own - 1_004_000))
+    total = dated_difference(own, own - 1_004_000)
     assert waited.pounds + by_limits.pounds == total.pounds
     assert (f"So the {total.size} is {waited.size} of waiting for teams to arrive before "
             f"they pool at their new sites, and {by_limits.size} of the yearly limits.") \
         in words, words
     # a schedule without limits that saves more than the plan's own: no negative part
-    odd = dataclasses.replace(limited, unlimited_saving=s.npv_saving + 50_000)
+    odd = dataclasses.replace(limited, unlimited_saving=s.saving_in_year_one + 50_000)
     assert "So the" not in dated_words(dataclasses.replace(r, programme=odd))
     for method, why in (("roadmap", "one-off costs paid in later years"),
                         ("joint", "the exact model chose another end state")):
-        more = dataclasses.replace(p, npv_saving=s.npv_saving + 1e6, method=method)
+        more = dataclasses.replace(p, npv_saving=s.saving_in_year_one + 1e6, method=method)
         words = dated_words(dataclasses.replace(r, programme=more))
         assert f"{money(1e6)} more than" in words and why in words
     # a build is a reason only when its site opens after the year it is decided, or not
@@ -525,9 +527,11 @@ def test_the_pack_ranks_dated_with_dated_only(pack: dict[str, Any]) -> None:
     from estate.render.report_optional import comparison_page
 
     r = read_results(pack["folder"])
-    base = {k: str(v) for k, v in r.summary.flat().items() if not k.startswith("programme")}
+    base = {k: str(v) for k, v in r.summary.flat().items()
+            if not k.startswith(("programme", "year_one"))}
     undated = {**base, "scenario": "Undated", "npv_saving": "5000000"}
-    dated = {**base, "scenario": "Dated", "npv_saving": "4800000",
+    dated = {**base, "scenario": "Dated", "npv_saving": "4000000",
+             "year_one_npv_saving": "4800000",
              "programme.npv_saving": "4000000", "programme.start": "2027-04-01",
              "programme.payback_year": "2"}
     page = comparison_page(pd.DataFrame([undated, dated]), r)

@@ -42,6 +42,47 @@ def test_summary_round_trips_through_its_json() -> None:
         "must_keep": {**open_ended["must_keep"], "npv_high": None}}
 
 
+def test_a_dated_summary_leads_with_its_programme_s_saving() -> None:
+    """DESIGN 9: the summary's `npv_saving` is over the programme. Dated, a plan saving
+    £6m if every change were made in year 1 (£100m - £94m) whose programme saves £5.2m
+    reads £5.2m, and keeps the £6m as `year_one_npv_saving`; dating it again keeps that."""
+    plain = summary_record()
+    programme = {"method": "roadmap", "npv_cost": 94.8e6, "npv_saving": 5.2e6}
+    dated = plain.dated(programme, plan_from="snapshot")
+    assert (dated.npv_saving, dated.year_one_npv_saving) == (5.2e6, 6e6)
+    assert plain.saving_in_year_one == dated.saving_in_year_one == 6e6
+    assert dated.dated(programme).year_one_npv_saving == 6e6
+    data = dated.to_json()
+    assert (data["npv_saving"], data["year_one_npv_saving"]) == (5.2e6, 6e6)
+    assert list(data).index("year_one_npv_saving") == list(data).index("programme") + 1
+    assert Summary.from_json(data) == dated
+    assert "year_one_npv_saving" not in plain.to_json()
+    assert plain.flat()["npv_saving"] == 6e6 and dated.flat()["year_one_npv_saving"] == 6e6
+
+
+def test_a_folder_written_with_the_year_1_saving_on_top_is_read_in_today_s_meaning() -> None:
+    """Before, a dated summary's `npv_saving` was the year-1 figure beside its programme:
+    read now, the programme's leads and the year-1 figure is `year_one_npv_saving`."""
+    data = summary_record().to_json()
+    data["programme"] = {"method": "joint", "npv_cost": 94.8e6, "npv_saving": 5.2e6}
+    read = Summary.from_json(data)
+    assert (read.npv_saving, read.year_one_npv_saving) == (5.2e6, 6e6)
+
+
+@pytest.mark.parametrize(("key", "by", "named"), [
+    ("npv_saving", 11.0, "npv_saving"), ("year_one_npv_saving", 11.0, "year_one_npv_saving"),
+    ("objective_npv", 1e6, "year_one_npv_saving")])
+def test_a_dated_saving_edited_by_hand_is_refused(key: str, by: float, named: str) -> None:
+    """A dated summary's `npv_saving` must be its programme's, and its year-1 saving its
+    status quo less its objective; pennies of rounding pass."""
+    data = summary_record().dated({"method": "joint", "npv_cost": 94.8e6,
+                                   "npv_saving": 5.2e6}).to_json()
+    assert Summary.from_json({**data, key: data[key] + 9.0}) is not None
+    with pytest.raises(InputError) as caught:
+        Summary.from_json({**data, key: data[key] + by}, source="s.json")
+    assert caught.value.problems[0].column == named
+
+
 @pytest.mark.parametrize(("key", "value"), [
     ("status", "done"), ("sites_after", "many"), ("agencies", {"A": {"name": "x"}}),
     ("status_quo_breaches", [{"rule": "r"}]), ("status_quo_feasible", "no"),

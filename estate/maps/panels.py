@@ -105,7 +105,8 @@ def kpi_panel(summary: Summary, counts: dict[str, int] | None = None,
          else _money(s.one_off_cost), ""),
         ("Payback" + at_once, inert(payback_words(s.payback_years, s.one_off_cost)[0]), ""),
         *dated,
-        (f"NPV saving{at_once} ({inert(horizon_words(s))})", _money(s.npv_saving), ""),
+        (f"NPV saving{at_once} ({inert(horizon_words(s))})", _money(s.saving_in_year_one),
+         ""),
         ("Sites", f"{_count(s.sites_before)} \u2192 {_count(s.sites_after)}", ""),
         # kept + closed = sites before, kept + opened = sites after: the legend's
         # symbols add up to the same three numbers

@@ -182,7 +182,7 @@ def programme_plan(prep: Prepared, model: EstateModel, snapshot: Plan, programme
     plan.timings = dict(snapshot.timings)
     plan.warnings = list(snapshot.warnings)
     plan.summary = plan.summary.replace(
-        snapshot_npv_saving=snapshot.summary.npv_saving,
+        snapshot_npv_saving=snapshot.summary.saving_in_year_one,
         snapshot_differs=tuple(end_state_differences(prep, model, after, before)),
         plan_breaches=fixed.breaches or None)
     if fixed.breaches:
@@ -200,5 +200,5 @@ def _with(plan: Plan, programme: Programme, plan_from: str) -> Plan:
     where the plan comes from."""
     assert plan_from in PLAN_FROM
     plan.programme = programme
-    plan.summary = plan.summary.replace(programme=programme.summary(), plan_from=plan_from)
+    plan.summary = plan.summary.dated(programme.summary(), plan_from=plan_from)
     return plan

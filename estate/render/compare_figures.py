@@ -14,6 +14,7 @@ from typing import Any
 
 from estate.results import money
 from estate.results.amounts import rate_words
+from estate.results.summary import year_one_saving
 from estate.results.words import (
     DATED,
     IN_YEAR_ONE,
@@ -78,10 +79,11 @@ def _dated(s: dict[str, Any], key: str) -> str:
 def _in_year_one(s: dict[str, Any], key: str) -> str:
     """A plan's own NPV saving; one with no start date counts no rent after a site
     closes and no wait for a sale (its summary then has no `lease_cost_npv`)."""
-    if s.get(key) is None:
+    value = year_one_saving(s) if key == "npv_saving" else s.get(key)
+    if value is None:
         return "n/a"
     undated = " (no start date: leases and sale lags not counted)"
-    return pounds(s[key]) + (undated if s.get("lease_cost_npv") is None else "")
+    return pounds(value) + (undated if s.get("lease_cost_npv") is None else "")
 
 
 def _gap(s: dict[str, Any], key: str) -> str:
@@ -217,7 +219,7 @@ PROGRAMME_FIGURES: tuple[tuple[str, Callable[[dict[str, Any], dict[str, Any]], s
                                                            plain(p.get("method")))),
     ("Starts", lambda p, s: plain(p.get("start"))),
     ("NPV saving, as dated", lambda p, s: pounds(p.get("npv_saving"))),
-    (f"NPV saving {IN_YEAR_ONE}", lambda p, s: pounds(s.get("npv_saving"))),
+    (f"NPV saving {IN_YEAR_ONE}", lambda p, s: pounds(year_one_saving(s))),
     ("Payback year", lambda p, s: dated_payback_words(p)),
     ("Changes scheduled", lambda p, s: plain(p.get("changes"))),
     ("Roadmap dearer than the joint model by", lambda p, s: "not measured (the joint model did not run)"

@@ -73,9 +73,9 @@ def _headline(programme: Programme, summary: Summary | None) -> str:
     said = [f"Starting {p.start}; {count(len(p.actions), 'change')}; method: {method}."]
     saving = f"NPV saving of the programme: {saving_figure(p.npv_saving)}"
     if summary is not None:
-        saving += (f", beside the {money(summary.npv_saving)} the plan would save if every "
-                   "change were made in year 1")
-        over = dated_difference(summary.npv_saving, p.npv_saving)
+        saving += (f", beside the {money(summary.saving_in_year_one)} the plan would save "
+                   "if every change were made in year 1")
+        over = dated_difference(summary.saving_in_year_one, p.npv_saving)
         if over.pounds >= 0.5:
             saving += f" ({over.size} more than it can when each change waits its turn)"
     said += [saving + ".", f"Payback: {_year_text(p, p.payback_year)}."]

@@ -39,7 +39,7 @@ def _agency_table(r: Results) -> Table:
                      *((money(dated.get(agency_id)),) if dated is not None else ()),
                      outcome))
     rows.append(("All agencies", money(s.annual_cost_before), money(s.annual_cost_after),
-                 money(s.annual_saving), one_off_cell(s.one_off_cost), money(s.npv_saving),
+                 money(s.annual_saving), one_off_cell(s.one_off_cost), money(s.saving_in_year_one),
                  *((money(r.programme.npv_saving),) if r.programme is not None else ()), ""))
     npv_heads, widths = (
         (("NPV saving",), (0.25, 0.11, 0.11, 0.105, 0.13, 0.115, 0.18)) if dated is None else

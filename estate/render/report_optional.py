@@ -17,6 +17,7 @@ from estate.render.report_pages import behind_at_first
 from estate.render.report_reference import limits_set, listed, year_words
 from estate.results import Programme, Summary, money
 from estate.results.amounts import count, dated_difference, fte_words, rate_words
+from estate.results.summary import year_one_saving
 from estate.results.words import (
     DATED,
     IN_YEAR_ONE,
@@ -207,13 +208,13 @@ def dated_words(r: Results) -> str:
     p, s = r.programme, r.summary
     assert p is not None
     waits = _waits(p)
-    difference = dated_difference(s.npv_saving, p.npv_saving)
+    difference = dated_difference(s.saving_in_year_one, p.npv_saving)
     said = f"Dated, the programme {saves_words(p.npv_saving, unit=' (NPV)')}, "
     if abs(difference.pounds) < 0.5:
         said += f"as much as the plan would save {IN_YEAR_ONE}"
     else:
         said += (f"{difference.size} {'less' if difference.pounds > 0 else 'more'} than the "
-                 f"{money(s.npv_saving)} the plan would save {IN_YEAR_ONE}")
+                 f"{money(s.saving_in_year_one)} the plan would save {IN_YEAR_ONE}")
     if difference.pounds >= 0.5 and waits:
         said += ": changes wait for " + (", for ".join(waits[:-1]) + ", and for "
                                          if len(waits) > 1 else "") + waits[-1]
@@ -225,7 +226,7 @@ def dated_words(r: Results) -> str:
     if limits := limits_words(p.method, p.unlimited_saving, p.npv_saving):
         said += f" The yearly limits {limits}."
         unlimited = p.unlimited_saving or 0.0
-        waiting = dated_difference(s.npv_saving, unlimited)
+        waiting = dated_difference(s.saving_in_year_one, unlimited)
         by_limits = dated_difference(unlimited, p.npv_saving)
         # the difference in two parts that add up to it as the page shows them (figures
         # either side of £1m, in £k and £m, may not: then the parts are not said)
@@ -308,7 +309,7 @@ def _programme(row: pd.Series) -> dict[str, Any] | None:
 
 FIGURES = (
     ("How good the plan is", _status),
-    ("NPV saving", lambda row: money(_number(row.get("npv_saving")))),
+    ("NPV saving", lambda row: money(_number(year_one_saving(row)))),
     ("Saving a year", lambda row: money(_number(row.get("annual_saving")))),
     ("One-off", lambda row: one_off_cell(_number(row.get("one_off_cost")) or 0.0)),
     ("Payback", _payback),

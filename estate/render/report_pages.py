@@ -158,10 +158,10 @@ def _money_words(s: Summary, dated: bool) -> str:
                 f"{money(-s.annual_saving)} a year (from "
                 f"{money(s.annual_cost_before)} to {money(s.annual_cost_after)})")
     at_once = f" {IN_YEAR_ONE}" if dated else ""
-    if abs(s.npv_saving) < 0.5:
+    if abs(s.saving_in_year_one) < 0.5:
         text += f", so it saves nothing over {years}{at_once}"
     else:
-        text += (f", and {saves_words(s.npv_saving, would=dated)} over {years} in today's "
+        text += (f", and {saves_words(s.saving_in_year_one, would=dated)} over {years} in today's "
                  f"money{at_once}")
     text += f" (NPV at {rate} a year)."
     parts = one_off_parts(s.one_off_cost, s.one_off_receipts)
@@ -258,7 +258,7 @@ def _headline(r: Results) -> Table:
         rows.append((f"NPV saving of the dated programme ({horizon_words(s)})",
                      f"{money(p.npv_saving)}; {programme_payback_words(p.payback_year)}"))
     rows += [
-        (f"NPV saving{at_once} ({horizon_words(s)})", money(s.npv_saving)),
+        (f"NPV saving{at_once} ({horizon_words(s)})", money(s.saving_in_year_one)),
         ("Running cost a year", f"{money(s.annual_cost_before)} now; "
                                 f"{money(s.annual_cost_after)} after"),
         ("Saving a year", money(s.annual_saving)),

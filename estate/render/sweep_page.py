@@ -23,6 +23,7 @@ from estate.render.html import document, static_text
 from estate.render.text_width import text_width
 from estate.results import money
 from estate.results.amounts import count
+from estate.results.summary import year_one_saving
 from estate.results.words import IN_YEAR_ONE
 from estate.runs.sweep import PLANNED, Vary, shown
 from estate.status import Status
@@ -69,7 +70,7 @@ def _most_it_could_save(run: pd.Series) -> float | None:
     if run["status"] == Status.OPTIMAL or run.get("plan_from") == "programme" or not (
             np.isfinite(gap) and gap > 0 and np.isfinite(objective)):
         return None
-    return (float(run["npv_saving"]) + float(gap) * float(objective)) / 1e6
+    return (float(year_one_saving(run)) + float(gap) * float(objective)) / 1e6
 
 
 def _most_a_programme_could_save(run: pd.Series) -> float | None:
@@ -251,7 +252,8 @@ def robustness_chart(robustness: pd.DataFrame) -> str:
     return "".join(parts)
 
 
-DATED_HEADS = {"npv_saving": f"npv_saving {IN_YEAR_ONE}", DATED: f"{DATED} (dated)"}
+DATED_HEADS = {"year_one_npv_saving": f"year_one_npv_saving {IN_YEAR_ONE}",
+               DATED: f"{DATED} (dated)"}
 """The table's headings of a dated sweep that say which NPV saving is which; the others
 are sweep.csv's columns as named there."""
 
@@ -265,8 +267,13 @@ def _runs_table(rows: pd.DataFrame, varies: list[Vary]) -> str:
         # the programme's status and gap beside the plan's, which are the programme's
         # too when the plan is its end state (plan_from)
         columns = (*[v.key for v in varies], "status", "programme.status", "plan_from",
-                   "objective_npv", "npv_saving", DATED, "sites_after", "sites_closed",
-                   "shared_centres", "mip_gap", "programme.mip_gap", "message")
+                   "objective_npv", "year_one_npv_saving", DATED, "sites_after",
+                   "sites_closed", "shared_centres", "mip_gap", "programme.mip_gap",
+                   "message")
+        # a run whose programme was not made has only its plan's own saving
+        if "npv_saving" in rows and len(rows):
+            rows = rows.assign(year_one_npv_saving=[year_one_saving(r)
+                                                    for _, r in rows.iterrows()])
     shown = [c for c in columns if c in rows]
     heads = DATED_HEADS if is_dated else {}
     head = "".join(f'<th scope="col">{e(heads.get(c, c))}</th>' for c in shown)

@@ -87,7 +87,7 @@ def _npv_lines(s: Summary) -> list[str]:
     return [f"NPV saving:      {saving_figure(p['npv_saving'])} over {horizon_words(s)}, "
             "dated from "
             f"{p['start']} (status quo {money(s.status_quo_npv)})",
-            f"                 {saving_figure(s.npv_saving)} {IN_YEAR_ONE}"]
+            f"                 {saving_figure(s.saving_in_year_one)} {IN_YEAR_ONE}"]
 
 
 def _timing_lines(s: Summary) -> list[str]:

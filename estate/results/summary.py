@@ -53,7 +53,8 @@ chose another one (docs/programme.md)."""
 # Keys written only when they have a value (a national run has areas, a plan priced
 # with --policy-costs has policy costs, ...), in the order summary.json shows them.
 OPTIONAL = ("crs", "model_size", "one_off_receipts", "lease_cost_npv", "receipts_after_horizon",
-            "programme", "plan_from", "snapshot_npv_saving", "snapshot_differs",
+            "programme", "year_one_npv_saving", "plan_from", "snapshot_npv_saving",
+            "snapshot_differs",
             "plan_breaches", "areas", "area_count", "policy_costs", "alternative",
             "alternatives")
 
@@ -97,6 +98,10 @@ class Summary:
     # lag puts it after the horizon even from the soonest a site can close
     receipts_after_horizon: float | None = None
     programme: Mapping[str, Any] | None = None  # the dated programme's figures, when run
+    # with a programme, `npv_saving` is the programme's (what the dated changes really
+    # save); this is the plan's own saving as if every change were made in year 1, the
+    # status quo's NPV less the objective's (`saving_in_year_one`)
+    year_one_npv_saving: float | None = None
     # with a programme: where the plan's tables come from (PLAN_FROM), the snapshot
     # model's optimum or the programme's end state; when it is the programme's, the
     # snapshot optimum's own npv_saving (every change in year 1) and how its end state
@@ -117,6 +122,22 @@ class Summary:
     def replace(self, **changes: Any) -> Summary:
         """A copy with some fields changed (the record itself never changes)."""
         return dataclasses.replace(self, **changes)
+
+    def dated(self, programme: Mapping[str, Any], **changes: Any) -> Summary:
+        """This plan's summary with its dated programme's figures: `npv_saving` becomes
+        the programme's, the saving its changes make in the years they can happen, and
+        the saving as if every change were made in year 1 moves to
+        `year_one_npv_saving`. A summary already dated keeps its year-1 figure."""
+        return self.replace(programme=programme,
+                            year_one_npv_saving=self.saving_in_year_one,
+                            npv_saving=float(programme["npv_saving"]), **changes)
+
+    @property
+    def saving_in_year_one(self) -> float:
+        """The plan's NPV saving as if every change were made in year 1 (the snapshot
+        model's figure, `status_quo_npv - objective_npv`), dated or not."""
+        return self.npv_saving if self.year_one_npv_saving is None else \
+            self.year_one_npv_saving
 
     def to_json(self) -> dict[str, Any]:
         """The plain dictionary of `summary.json`, keys in their documented order."""
@@ -150,6 +171,12 @@ class Summary:
                     continue
                 raise _bad(source, f.name, "this key (written by `estate plan`)", "nothing")
             values[f.name] = _read(f.name, data[f.name], source)
+        if values.get("programme") is not None and "year_one_npv_saving" not in values and \
+                isinstance(values["programme"].get("npv_saving"), int | float):
+            # a folder written when `npv_saving` stayed the year-1 figure beside a
+            # programme: read in today's meaning
+            values["year_one_npv_saving"] = values["npv_saving"]
+            values["npv_saving"] = float(values["programme"]["npv_saving"])
         if values["status"].has_plan:  # a plan has every figure; only a failed run has none
             for key in sorted(_NUMBERS & set(values)):
                 if math.isnan(values[key]):
@@ -212,7 +239,16 @@ def _plain(value: Any) -> Any:
 
 SUMS = (("npv_saving", "status_quo_npv", "objective_npv"),
         ("annual_saving", "annual_cost_before", "annual_cost_after"))
-"""A plan's savings are differences its summary also holds: (saving, before, after)."""
+"""A plan's savings are differences its summary also holds: (saving, before, after); a
+dated plan's year-1 saving (`year_one_npv_saving`) stands for its `npv_saving` here,
+which is then its programme's."""
+
+
+def year_one_saving(data: Mapping[str, Any]) -> Any:
+    """A summary's (or a comparison row's) NPV saving as if every change were made in
+    year 1: `year_one_npv_saving` when dated, else `npv_saving`."""
+    value = data.get("year_one_npv_saving")
+    return data.get("npv_saving") if value is None or value != value else value
 
 
 def _check_sums(values: Mapping[str, Any], source: str) -> None:
@@ -221,12 +257,23 @@ def _check_sums(values: Mapping[str, Any], source: str) -> None:
     are sums of its areas' (each area up to 1.5p apart), so £10 and 2p an area apart
     still agree."""
     slack = 10.0 + 0.02 * (values.get("area_count") or 1)
+    dated = values.get("year_one_npv_saving") is not None
     for saving, before, after in SUMS:
+        if saving == "npv_saving" and dated:
+            saving = "year_one_npv_saving"
         expected = values[before] - values[after]
         if not abs(values[saving] - expected) <= slack:  # an infinite figure too
             raise _bad(source, saving, f"{before} - {after} = {_pence(expected)}",
                        f"{_pence(values[saving])}, {_pence(abs(values[saving] - expected))} "
                        "apart")
+    programme = values.get("programme")
+    if dated and programme is not None:
+        expected = programme.get("npv_saving")
+        if not isinstance(expected, int | float) or \
+                not abs(values["npv_saving"] - expected) <= slack:
+            raise _bad(source, "npv_saving", "the dated programme's saving, "
+                       f"programme.npv_saving = {expected!r:.40}",
+                       _pence(values["npv_saving"]))
 
 
 def _pence(value: float) -> str:
@@ -310,7 +357,7 @@ def _read(key: str, value: Any, source: str) -> Any:
         if key in _NUMBERS:
             return _number(value)
         if key in ("payback_years", "one_off_receipts", "lease_cost_npv",
-                   "receipts_after_horizon", "snapshot_npv_saving"):
+                   "receipts_after_horizon", "snapshot_npv_saving", "year_one_npv_saving"):
             return None if value is None else _number(value)
         if key == "plan_from":
             if value is not None and value not in PLAN_FROM:
@@ -436,7 +483,8 @@ _EXPECTED = {"status": "one of " + ", ".join(s.value for s in Status),
                                                          "one_off_receipts",
                                                          "lease_cost_npv",
                                                          "receipts_after_horizon",
-                                                         "snapshot_npv_saving")},
+                                                         "snapshot_npv_saving",
+                                                         "year_one_npv_saving")},
              "plan_from": "one of " + ", ".join(PLAN_FROM),
              "snapshot_differs": "a list of texts",
              "status_quo_breaches": "a list of {rule, place}",

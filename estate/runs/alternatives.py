@@ -119,7 +119,7 @@ def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct:
     if count <= 0:
         return []
     z_star = float(model.col_cost @ solution.values + model.obj_constant)
-    allowance = max(optimum.summary.npv_saving, 0.0) * within_pct / 100.0
+    allowance = max(optimum.summary.saving_in_year_one, 0.0) * within_pct / 100.0
     # A hair of slack so that an alternative costing exactly z* + delta is not lost
     # to rounding in the solver's row activity.
     slack = 1e-9 * abs(z_star) + 1e-6
@@ -205,7 +205,7 @@ def describe(found: list[Alternative], count: int, within_pct: float, allowance:
         "note": note,
         "plans": [{"index": a.index, "folder": a.folder, "status": a.plan.status,
                    "objective_npv": a.found.summary.objective_npv,
-                   "npv_saving": a.found.summary.npv_saving,
+                   "npv_saving": a.found.summary.saving_in_year_one,
                    "npv_difference": a.npv_difference,
                    "sites_after": a.plan.summary.sites_after,
                    "sites_differ": a.sites_differ} for a in found],

@@ -385,7 +385,7 @@ def write_results(plan: Plan, out: Path, scenario: Scenario | None = None,
 
     summary = plan.summary
     if plan.programme is not None and summary.programme is None:
-        summary = summary.replace(programme=plan.programme.summary())
+        summary = summary.dated(plan.programme.summary())
 
     def write(tmp: Path) -> None:
         (tmp / "summary.json").write_text(summary_json(summary) + "\n", encoding="utf-8")
