@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from estate.load.column_names import _by_words, _words
+from estate.load.column_names import _by_words, _stem, _words
 from estate.load.raw import RawTable
 from estate.load.schema import TABLES
 from estate.load.validate import check_table, load_register
@@ -36,6 +36,9 @@ def column_warnings(problems: list) -> list:
     ("sites", "mustKeep", "must_keep", "(false)"),
     ("sites", "Annual rent", "rent", "(blank)"),
     ("sites", "Break dates", "lease_breaks", "(blank)"),
+    ("sites", "Secured site", "secure", "(false)"),
+    ("sites", "Secured", "secure", "(false)"),
+    ("functions", "Secured site", "needs_secure", "(false)"),
 ])
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_a_header_naming_an_optional_column_in_words_is_one_warning(
@@ -156,3 +159,31 @@ def test_a_header_whose_words_say_another_kind_is_not_offered(table: str, header
     `Closure date` names no closure_cost, `Closed?` and `Moved` are flags, not
     closure_cost and earliest_move."""
     assert _by_words(header, TABLES[table]) is None
+
+
+@pytest.mark.parametrize("forms", [
+    ("secure", "secured", "securing", "secures"),
+    ("close", "closed", "closing", "closes", "closure", "closures"),
+    ("share", "shared", "sharing", "shares", "shareable"),
+    ("pool", "pooled", "pooling", "pools"),
+    ("need", "needs", "needed", "needing"),
+    ("move", "moved", "moving", "moves"),
+    ("run", "running", "runs"),
+    ("build", "building", "builds"),
+    ("keep", "keeping", "keeps"),
+], ids=lambda forms: forms[0])
+def test_the_regular_forms_of_a_word_stem_alike(forms: tuple[str, ...]) -> None:
+    """A word's -s, -ed and -ing forms are one word, whether or not the word ends in an
+    `e` the endings swallow (`secure`, `secured`), so `Secured site` is the secure
+    column as `Secure site` is."""
+    assert {_stem(form) for form in forms} == {_stem(forms[0])}
+
+
+def test_the_columns_words_stay_apart() -> None:
+    """No two words of the register's column names stem alike, so the endings taken
+    off join no columns that differ (`secure` and `services`, `lease` and `lag`)."""
+    words = {w for t in TABLES.values() for c in t.columns for w in c.name.split("_")}
+    stems: dict[str, set[str]] = {}
+    for word in words:
+        stems.setdefault(_stem(word), set()).add(word)
+    assert [w for w in stems.values() if len(w) > 1] == []

@@ -13,7 +13,8 @@ slip of it (difflib, cutoff 0.8), or failing that by its words:
 - a header's words are split at spaces, symbols, underscores and camelCase
   (`mustKeep`), lower-cased; numbers (`2024`) are dropped; each word is lightly stemmed
   (a plural `s` or `ies`, then `-ation`, `-able`, `-ing`, `-ure`, `-ity`, `-ed`, `-al`,
-  `-e` while three letters remain), so `Closing` ~ `closure`, `Desks` ~ `desk`;
+  `-e` while three letters remain, an `-ed` or `-ing` going on as if an `e` it swallowed
+  were there), so `Closing` ~ `closure`, `Desks` ~ `desk`, `Secured` ~ `secure`;
 - GENERIC words (`site`, `name`, `value`, `cost`, `id`, `date`, `year`, `needed`,
   `required`, `number`, `count`, `flag`, `y`, `n`, `the`, `of`, ...) say nothing of
   which column is meant and are set aside;
@@ -176,7 +177,10 @@ def _words(header: str) -> set[str]:
 
 def _stem(word: str) -> str:
     """A word without a plural ending and then any of a few suffixes, while three letters
-    remain: `closures` -> `clos`, `needed` -> `need`, `running` -> `run`."""
+    remain: `closures` -> `clos`, `needed` -> `need`, `running` -> `run`. An `-ed` or
+    `-ing` may have swallowed an `e` (`secured`), so the word goes on as if it ended in
+    one, which is taken off again unless it ends a suffix: `secured` and `secure` are
+    both `sec`, `closed` and `closure` both `clos`."""
     if word.endswith("ies") and len(word) > 4:
         word = word[:-3] + "y"
     elif word.endswith("s") and not word.endswith("ss") and len(word) > 3:
@@ -185,8 +189,11 @@ def _stem(word: str) -> str:
         for suffix in ("ation", "able", "ing", "ure", "ity", "ed", "al", "e"):
             if word.endswith(suffix) and len(word) - len(suffix) >= 3:
                 word = word[:-len(suffix)]
-                if suffix in ("ing", "ed") and word[-1] == word[-2] and word[-1] not in "aeiouls":
-                    word = word[:-1]  # running -> run, but not fill -> fil
+                if suffix in ("ing", "ed"):
+                    if word[-1] == word[-2] and word[-1] not in "aeiouls":
+                        word = word[:-1]  # running -> run, but not fill -> fil
+                    else:  # the `e` the ending swallowed, if any, taken off as any `e` is:
+                        word += "e"  # secured -> secure -> sec, needed -> neede -> need
                 break
         else:
             return word
