@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from estate.errors import InputError
 from estate.load.column_names import _by_words, _stem, _words
 from estate.load.raw import RawTable
 from estate.load.schema import TABLES
@@ -39,6 +40,7 @@ def column_warnings(problems: list) -> list:
     ("sites", "Secured site", "secure", "(false)"),
     ("sites", "Secured", "secure", "(false)"),
     ("functions", "Secured site", "needs_secure", "(false)"),
+    ("zones", "Zone name", "name", "(blank)"),
 ])
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_a_header_naming_an_optional_column_in_words_is_one_warning(
@@ -117,6 +119,9 @@ def test_the_demo_registers_give_no_column_warning(model: Path) -> None:
     ("sites", "desks", "Desks needed"),
     ("functions", "fte", "Full time equivalent"),
     ("functions", "fte", "Full-time equivalent"),
+    ("zones", "population", "Zone population"),
+    ("functions", "type", "Team type"),
+    ("functions", "type", "Function type"),
 ])
 def test_a_required_column_under_a_worded_header_is_offered(
         tmp_path: Path, table: str, column: str, header: str) -> None:
@@ -187,3 +192,27 @@ def test_the_columns_words_stay_apart() -> None:
     for word in words:
         stems.setdefault(_stem(word), set()).add(word)
     assert [w for w in stems.values() if len(w) > 1] == []
+
+
+@pytest.mark.parametrize(("table", "header"), [
+    ("zones", "Site name"), ("sites", "Zone name"), ("agencies", "Site name"),
+    ("agencies", "Team name")])
+def test_another_tables_noun_names_no_column(table: str, header: str) -> None:
+    """Only a table's own noun goes with its column's name: `Site name` in the zones is
+    the name of some site, not the zone's."""
+    assert _by_words(header, TABLES[table]) is None
+
+
+def test_a_zone_name_is_not_offered_as_the_zone_id(tmp_path: Path) -> None:
+    """`Zone name` is the zones' name, so a missing zone_id is not offered it (renaming it
+    would make every name an id), and the name under it is a warning for name."""
+    tables = frames()
+    tables["zones"] = tables["zones"].drop(columns="zone_id").rename(
+        columns={"name": "Zone name"})
+    with pytest.raises(InputError) as caught:
+        load_register(write_tables(tmp_path / "reg", tables))
+    errors = caught.value.problems
+    assert [(p.file, p.column) for p in errors] == [("zones.csv", "zone_id")]
+    assert "may be it" not in errors[0].found
+    assert [(p.column, p.expected.split()[0]) for p in column_warnings(
+        caught.value.warnings)] == [("Zone name", "name")]

@@ -10,6 +10,9 @@ every row at the default of the column meant. Headers are quoted as typed.
 A header means a column when, its symbols made underscores, it is the column's name or a
 slip of it (difflib, cutoff 0.8), or failing that by its words:
 
+- a header that is the table's own noun and then a column's name, or a slip of it, is
+  that column (`Zone name` is the zones' name, `Team type` the functions' type), before
+  its words are looked at; another table's noun is not (`Site name` in the zones);
 - a header's words are split at spaces, symbols, underscores and camelCase
   (`mustKeep`), lower-cased; numbers (`2024`) are dropped; each word is lightly stemmed
   (a plural `s` or `ies`, then `-ation`, `-able`, `-ing`, `-ure`, `-ity`, `-ed`, `-al`,
@@ -50,6 +53,9 @@ GENERIC = ("site", "name", "value", "cost", "amount", "total", "id", "code", "re
            "number", "no", "num", "count", "flag", "yes", "y", "n", "the", "of", "a",
            "an", "and", "or", "for", "in", "on", "at", "to", "by", "is")
 """Words that say nothing of which column a header means (stemmed as headers are)."""
+NOUNS = {"agencies": ("agency",), "sites": ("site",), "functions": ("function", "team"),
+         "zones": ("zone",)}
+"""What a table's rows are called, which a header may put before a column's name."""
 _ALL_NAMES = frozenset(c.name for t in TABLES.values() for c in t.columns)
 
 
@@ -131,17 +137,31 @@ def _nearest(header: str, names: list[str]) -> str | None:
 def _by_words(header: str, spec: Table) -> str | None:
     """The one column of `spec` whose words hold every word of the header but the
     generic ones (the module's rule): the header as typed, or without its units in
-    brackets for a number column (`Lag (years)`). None for a header that is any register
-    table's column, or that means no column or more than one."""
+    brackets for a number column (`Lag (years)`); first, the column a header names after
+    the table's own noun (`Zone name`). None for a header that is any register table's
+    column, or that means no column or more than one."""
     if _plain(header) in _ALL_NAMES:
         return None
-    meant = _meant(_words(header), spec)
+    meant = _own(header, spec)
+    if meant is None:
+        meant = _meant(_words(header), spec)
     if meant is None:
         meant = _meant(_words(_without_units(header)), spec, numbers_only=True)
     if meant is not None and not _kind_fits(header, next(c for c in spec.columns
                                                           if c.name == meant)):
         return None
     return meant
+
+
+def _own(header: str, spec: Table) -> str | None:
+    """The column of `spec` a header names after the table's own noun, once its symbols
+    are underscores or as a slip: `Zone name` or `Zone populaton` in the zones, `Team
+    type` in the functions; never another table's noun (`Site name` in the zones)."""
+    plain = _plain(header)
+    for noun in NOUNS.get(spec.name, ()):
+        if plain.startswith(noun + "_"):
+            return _nearest(plain.removeprefix(noun + "_"), spec.names)
+    return None
 
 
 def _kind_fits(header: str, column: Column) -> bool:
