@@ -40,6 +40,7 @@ def column_warnings(problems: list) -> list:
     ("sites", "Secured site", "secure", "(false)"),
     ("sites", "Secured", "secure", "(false)"),
     ("functions", "Secured site", "needs_secure", "(false)"),
+    ("sites", "Closure (£)", "closure_cost", "(0)"),
     ("zones", "Zone name", "name", "(blank)"),
 ])
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
@@ -158,6 +159,8 @@ def test_a_header_in_words(header: str, words: set[str]) -> None:
 @pytest.mark.parametrize(("table", "header"), [
     ("sites", "Closure date"), ("sites", "Closed?"), ("sites", "Year of closure"),
     ("sites", "Surrender date"), ("sites", "Surrendered"), ("functions", "Moved"),
+    ("sites", "Close"), ("sites", "Closure"), ("sites", "Closing"), ("sites", "Running"),
+    ("sites", "Surrender"), ("functions", "Annual"),
 ])
 def test_a_header_whose_words_say_another_kind_is_not_offered(table: str, header: str) -> None:
     """A date, a year or a yes/no is not a £ figure nor a date column of another kind:
@@ -216,3 +219,13 @@ def test_a_zone_name_is_not_offered_as_the_zone_id(tmp_path: Path) -> None:
     assert "may be it" not in errors[0].found
     assert [(p.column, p.expected.split()[0]) for p in column_warnings(
         caught.value.warnings)] == [("Zone name", "name")]
+
+
+def test_a_lone_close_is_no_warning(tmp_path: Path) -> None:
+    """A yes/no column headed `Close` beside a sites table without closure_cost is not
+    taken for closure_cost: no word of it says pounds."""
+    tables = frames()
+    sites = tables["sites"].drop(columns="closure_cost", errors="ignore")
+    tables["sites"] = sites.assign(Close="yes")
+    assert column_warnings(load_register(write_tables(tmp_path / "reg", tables)).warnings) \
+        == []

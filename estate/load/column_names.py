@@ -25,6 +25,9 @@ slip of it (difflib, cutoff 0.8), or failing that by its words:
   column's words: `Candidate site` is `candidate`, `Keep` is `must_keep`, `Closing cost`
   is `closure_cost`, `Desks needed` is `desks`; `Floor area` is not `area` (`floor`),
   nor `Cost` any column (nothing is left of it);
+- what the header's own words say it holds must fit the column's kind: a date's, a
+  year's, a yes/no's; a pounds column needs a `£` or a money word (`Close` is no
+  closure_cost, `Closing cost` is);
 - only a header that means exactly one column of its table counts (`Disposal` is both
   `disposal_value` and `disposal_lag_years`, so neither), and it must be the column the
   table lacks; a header that is the name of a column of any register table
@@ -38,7 +41,7 @@ import re
 
 from estate.errors import Problem
 from estate.load.raw import RawTable
-from estate.load.schema import TABLES, Column, Table
+from estate.load.schema import MAX_MONEY, TABLES, Column, Table
 
 SYNONYMS = {"lat": ("latitude", "lat_(wgs84)", "y"),
             "lon": ("longitude", "long", "lng", "lon_(wgs84)", "x"),
@@ -53,6 +56,10 @@ GENERIC = ("site", "name", "value", "cost", "amount", "total", "id", "code", "re
            "number", "no", "num", "count", "flag", "yes", "y", "n", "the", "of", "a",
            "an", "and", "or", "for", "in", "on", "at", "to", "by", "is")
 """Words that say nothing of which column a header means (stemmed as headers are)."""
+MONEY = frozenset({"cost", "costs", "value", "values", "price", "prices", "amount",
+                   "amounts", "spend", "fee", "fees", "charge", "charges", "rent", "rents",
+                   "premium", "gbp", "pound", "pounds", "budget"})
+"""Words that say a header holds pounds (as typed, any case)."""
 NOUNS = {"agencies": ("agency",), "sites": ("site",), "functions": ("function", "team"),
          "zones": ("zone",)}
 """What a table's rows are called, which a header may put before a column's name."""
@@ -168,8 +175,14 @@ def _kind_fits(header: str, column: Column) -> bool:
     """Whether what a header's own words say it holds fits the column's kind: a `date`
     or `when` is a date column's (`Closure date` is no closure_cost), a `year` a date's
     or a count of years' (`Year of closure` neither), a `?`, a yes/no word or a lone
-    past participle a true/false column's (`Closed?`, `Moved`, `Surrendered`)."""
+    past participle a true/false column's (`Closed?`, `Moved`, `Surrendered`); and a
+    pounds column is meant only by a header that says pounds, with a `£` or a money word
+    (`Closing cost`, `Closure (£)`, `Annual rent`), never by a bare verb or flag (`Close`,
+    `Closing`, `Surrender`, `Running`)."""
     raw = {w.lower() for w in re.findall(r"[A-Za-z]+", header)}
+    if column.kind == "number" and column.high == MAX_MONEY \
+            and "£" not in header and not raw & MONEY:
+        return False
     if raw & {"date", "dates", "when"}:
         return column.kind in ("date", "dates")
     if raw & {"year", "years", "yr", "yrs"}:
