@@ -12,7 +12,7 @@ import pytest
 from estate.errors import InputError, Problem
 from estate.load.free_text import REFUSED
 from estate.results import Breach, Summary
-from estate.results.summary import _RANGES, disjoint
+from estate.results.summary_values import RANGES, disjoint
 from estate.results.words import limits_words, one_off_parts, payback_words
 from estate.status import Status
 from tests.fixtures import summary_record
@@ -140,8 +140,8 @@ def test_a_horizon_outside_1_to_10000_whole_years_is_refused(years: object) -> N
 def test_every_range_is_given_once() -> None:
     """The ranges are built so that a key given twice is an error when estate is
     imported, not a range silently replaced by a later one."""
-    assert _RANGES["horizon_years"] == (int, 1, 10_000)
-    assert _RANGES["sites_after"] == (int, 0, 1e9) and _RANGES["mip_gap"] == (float, 0.0, 1e9)
+    assert RANGES["horizon_years"] == (int, 1, 10_000)
+    assert RANGES["sites_after"] == (int, 0, 1e9) and RANGES["mip_gap"] == (float, 0.0, 1e9)
     with pytest.raises(ValueError, match="given twice: horizon_years"):
         disjoint({"horizon_years": (int, 1, 10)}, {"horizon_years": (int, 0, 9),
                                                    "sites_after": (int, 0, 9)})

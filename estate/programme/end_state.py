@@ -42,7 +42,7 @@ from estate.results import (
     solved_state,
 )
 from estate.results.programme import EndVector
-from estate.results.summary import PLAN_FROM
+from estate.results.summary_values import PLAN_FROM
 from estate.results.words import breach_sentence
 from estate.solve import Solution
 from estate.solve.highs import lp_from_arrays, search

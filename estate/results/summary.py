@@ -17,6 +17,7 @@ from typing import Any
 
 from estate.errors import InputError, Problem
 from estate.load.free_text import REFUSED, hidden_texts
+from estate.results import summary_values as checked
 from estate.status import Status
 
 
@@ -44,11 +45,6 @@ class Breach:
         return {"rule": self.rule, "place": self.place, **({"area": self.area} if self.area
                                                             else {})}
 
-
-PLAN_FROM = ("snapshot", "programme")
-"""Where a dated plan's tables come from (the summary's `plan_from`): the snapshot
-model's optimum, or the dated programme's end state when the exact model over all years
-chose another one (docs/programme.md)."""
 
 # Keys written only when they have a value (a national run has areas, a plan priced
 # with --policy-costs has policy costs, ...), in the order summary.json shows them.
@@ -159,7 +155,7 @@ class Summary:
     def from_json(cls, data: Mapping[str, Any], source: str = "summary.json") -> Summary:
         """Read a summary back; a missing or mistyped key is an `InputError` naming it."""
         if not isinstance(data, Mapping):
-            raise _bad(source, None, "a JSON object", type(data).__name__)
+            raise checked.bad(source, None, "a JSON object", type(data).__name__)
         hidden = [Problem(source, None, key, REFUSED, f"{text!r:.80}", label="key")
                   for key, text in hidden_texts(data)]
         if hidden:  # estate writes none: its texts come from checked registers and scenarios
@@ -169,7 +165,7 @@ class Summary:
             if f.name not in data:
                 if f.name in OPTIONAL:
                     continue
-                raise _bad(source, f.name, "this key (written by `estate plan`)", "nothing")
+                raise checked.bad(source, f.name, "this key (written by `estate plan`)", "nothing")
             values[f.name] = _read(f.name, data[f.name], source)
         if values.get("programme") is not None and "year_one_npv_saving" not in values and \
                 isinstance(values["programme"].get("npv_saving"), int | float):
@@ -178,9 +174,9 @@ class Summary:
             values["year_one_npv_saving"] = values["npv_saving"]
             values["npv_saving"] = float(values["programme"]["npv_saving"])
         if values["status"].has_plan:  # a plan has every figure; only a failed run has none
-            for key in sorted(_NUMBERS & set(values)):
+            for key in sorted(checked.NUMBERS & set(values)):
                 if math.isnan(values[key]):
-                    raise _bad(source, key, "a number (the plan's figure)", "null")
+                    raise checked.bad(source, key, "a number (the plan's figure)", "null")
             _check_sums(values, source)
         return cls(**values)
 
@@ -198,7 +194,7 @@ class Summary:
             elif key == "policy_costs":
                 for policy, entry in value.items():
                     row[f"policy_cost.{policy}"] = entry.get("npv")
-                    low, high = cost_range(entry)
+                    low, high = checked.cost_range(entry)
                     row[f"policy_cost.{policy}.low"] = low
                     row[f"policy_cost.{policy}.high"] = high
             else:
@@ -263,88 +259,17 @@ def _check_sums(values: Mapping[str, Any], source: str) -> None:
             saving = "year_one_npv_saving"
         expected = values[before] - values[after]
         if not abs(values[saving] - expected) <= slack:  # an infinite figure too
-            raise _bad(source, saving, f"{before} - {after} = {_pence(expected)}",
-                       f"{_pence(values[saving])}, {_pence(abs(values[saving] - expected))} "
-                       "apart")
+            apart = checked.pence(abs(values[saving] - expected))
+            raise checked.bad(source, saving, f"{before} - {after} = {checked.pence(expected)}",
+                              f"{checked.pence(values[saving])}, {apart} apart")
     programme = values.get("programme")
     if dated and programme is not None:
         expected = programme.get("npv_saving")
         if not isinstance(expected, int | float) or \
                 not abs(values["npv_saving"] - expected) <= slack:
-            raise _bad(source, "npv_saving", "the dated programme's saving, "
-                       f"programme.npv_saving = {expected!r:.40}",
-                       _pence(values["npv_saving"]))
-
-
-def _pence(value: float) -> str:
-    """Pounds to the penny, as a hand edit must be shown (-£1,200.00)."""
-    return f"{'-' if value < 0 else ''}£{abs(value):,.2f}"
-
-
-def _bad(source: str, key: str | None, expected: str, found: str) -> InputError:
-    return InputError([Problem(source, None, key, expected, found, label="key")])
-
-
-_NUMBERS = {"objective_npv", "status_quo_npv", "npv_saving", "annual_cost_before",
-            "annual_cost_after", "annual_saving", "one_off_cost", "fte_relocated",
-            "solve_seconds", "discount_rate"}
-_COUNTS = ("sites_before", "sites_after", "sites_closed", "sites_opened", "shared_centres")
-
-_Range = tuple[Any, float, float]
-
-
-def disjoint(*parts: Mapping[str, _Range]) -> dict[str, _Range]:
-    """The parts as one table, refusing a key two parts give: merged with `**`, the later
-    part's range would silently replace the earlier one (a horizon of 0 years passing as
-    a count of 0 sites)."""
-    table: dict[str, _Range] = {}
-    for part in parts:
-        twice = sorted(table.keys() & part.keys())
-        if twice:
-            raise ValueError(f"summary ranges given twice: {', '.join(twice)}")
-        table.update(part)
-    return table
-
-
-_RANGES = disjoint({"horizon_years": (int, 1, 10_000), "discount_rate": (float, 0.0, 1.0),
-                    "mip_gap": (float, 0.0, 1e9)},
-                   {key: (int, 0, 1e9) for key in _COUNTS})
-"""Keys whose values every page divides by, counts to or formats: any other value is a
-hand-edited summary, refused before it costs a crash or the memory of a million years."""
-
-
-def _within(key: str, value: Any) -> Any:
-    """A number of `_RANGES` (mip_gap may be null: no gap known)."""
-    if key == "mip_gap" and value is None:
-        return None
-    kind, lo, hi = _RANGES[key]
-    if isinstance(value, bool) or not isinstance(value, int | float) or \
-            not math.isfinite(value):
-        raise ValueError(value)  # "0.05", true or Infinity: a finite JSON number is written
-    number = kind(value)
-    if kind is int and number != value:
-        raise ValueError(value)  # 2.5 sites, or "3"
-    if not lo <= number <= hi:
-        raise ValueError(value)
-    return number
-
-
-def _number(value: Any) -> float:
-    """A figure as `estate plan` writes it: a finite JSON number, or null (NaN: a run
-    with no plan has no cost). A text, NaN or Infinity is a hand edit."""
-    if value is None:
-        return math.nan
-    if isinstance(value, bool) or not isinstance(value, int | float) or \
-            not math.isfinite(value):
-        raise ValueError(value)
-    return float(value)
-
-
-def _figure(value: Any) -> float:
-    """An agency's figure: a finite JSON number (an agency is listed only with a plan)."""
-    if value is None:
-        raise ValueError(value)
-    return _number(value)
+            raise checked.bad(source, "npv_saving", "the dated programme's saving, "
+                              f"programme.npv_saving = {expected!r:.40}",
+                              checked.pence(values["npv_saving"]))
 
 
 def _read(key: str, value: Any, source: str) -> Any:
@@ -352,15 +277,15 @@ def _read(key: str, value: Any, source: str) -> Any:
     try:
         if key == "status":
             return Status(value)
-        if key in _RANGES:
-            return _within(key, value)
-        if key in _NUMBERS:
-            return _number(value)
+        if key in checked.RANGES:
+            return checked.within(key, value)
+        if key in checked.NUMBERS:
+            return checked.number(value)
         if key in ("payback_years", "one_off_receipts", "lease_cost_npv",
                    "receipts_after_horizon", "snapshot_npv_saving", "year_one_npv_saving"):
-            return None if value is None else _number(value)
+            return None if value is None else checked.number(value)
         if key == "plan_from":
-            if value is not None and value not in PLAN_FROM:
+            if value is not None and value not in checked.PLAN_FROM:
                 raise ValueError(value)
             return value
         if key == "snapshot_differs":
@@ -372,122 +297,30 @@ def _read(key: str, value: Any, source: str) -> Any:
         if key in ("status_quo_breaches", "plan_breaches"):
             if value is None and key == "plan_breaches":
                 return None
-            return tuple(Breach(_text(b["rule"], f"{key}[{i}].rule"),
-                                _text(b["place"], f"{key}[{i}].place"),
-                                _text(b.get("area", ""), f"{key}[{i}].area"))
+            return tuple(Breach(checked.text(b["rule"], f"{key}[{i}].rule"),
+                                checked.text(b["place"], f"{key}[{i}].place"),
+                                checked.text(b.get("area", ""), f"{key}[{i}].area"))
                          for i, b in enumerate(value))
         if key == "agencies":
-            return {str(k): AgencyFigures(_text(a["name"], f"agencies.{k}.name"),
-                                          _figure(a["annual_cost_before"]),
-                                          _figure(a["annual_cost_after"]),
-                                          _figure(a["one_off_cost"]),
-                                          _flag(a["worse_off"], f"agencies.{k}.worse_off"))
+            return {str(k): AgencyFigures(checked.text(a["name"], f"agencies.{k}.name"),
+                                          checked.figure(a["annual_cost_before"]),
+                                          checked.figure(a["annual_cost_after"]),
+                                          checked.figure(a["one_off_cost"]),
+                                          checked.flag(a["worse_off"], f"agencies.{k}.worse_off"))
                     for k, a in value.items()}
         if key in ("scenario", "solver", "crs"):
-            return _text(value, key)
+            return checked.text(value, key)
         if key == "status_quo_feasible":
-            return _flag(value, key)
+            return checked.flag(value, key)
         if key == "area_count":
             return int(value)
-        if key in _TABLES:
-            return _table(key, value)
+        if key in checked.TABLES:
+            return checked.table(key, value)
         return value
-    except _Wrong as wrong:
-        raise _bad(source, wrong.key, wrong.expected, _found(wrong.value)) from None
+    except checked.Wrong as wrong:
+        raise checked.bad(source, wrong.key, wrong.expected,
+                          checked.found_words(wrong.value)) from None
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
-        raise _bad(source, key, _EXPECTED.get(key, "the value `estate plan` writes"),
-                   f"{value!r:.80} ({type(exc).__name__})") from None
-
-
-class _Wrong(ValueError):
-    """A value of the wrong JSON type at `key` (dotted, inside a table), with what
-    `estate plan` writes there."""
-
-    def __init__(self, key: str, expected: str, value: Any) -> None:
-        super().__init__(key)
-        self.key, self.expected, self.value = key, expected, value
-
-
-def _found(value: Any) -> str:
-    """A value as a message shows it, with its JSON type (a null, a list, a number)."""
-    kind = {type(None): "null", bool: "true/false", int: "a number", float: "a number",
-            str: "a text", list: "a list", dict: "an object"}.get(type(value), "a value")
-    return f"{value!r:.80} ({kind})" if value is not None else "null"
-
-
-def _text(value: Any, key: str) -> str:
-    """A text of summary.json: a JSON string, never null, a number or a list read as one
-    ("Estate plan: None")."""
-    if not isinstance(value, str):
-        raise _Wrong(key, "a text in quotes, as `estate plan` writes it", value)
-    return value
-
-
-def _flag(value: Any, key: str) -> bool:
-    """true or false: a hand-edited "no" is not True."""
-    if not isinstance(value, bool):
-        raise _Wrong(key, "true or false", value)
-    return value
-
-
-_TABLES = ("model_size", "programme", "areas", "policy_costs", "alternative", "alternatives")
-
-PRICED, NOT_SET, DECLINED, FAILED = "priced", "not_set", "declined", "failed"
-"""What became of each policy `--policy-costs` was asked to price (`policy_costs`'
-`status`): its cost found, nothing to price, not priced (and why), no optimum found."""
-
-
-def _table(key: str, value: Any) -> Mapping[str, Any] | None:
-    """An optional table of summary.json: null, or an object (policy costs: of objects),
-    so that whatever reads it later finds the shape `estate plan` wrote."""
-    if value is None:
-        return None
-    if not isinstance(value, Mapping):
-        raise TypeError(key)
-    if key == "policy_costs":
-        for entry in value.values():
-            _policy_cost(entry)
-    return value
-
-
-def cost_range(entry: Mapping[str, Any]) -> tuple[float | None, float | None]:
-    """The least and the most a policy can cost: its solvers' bounds when a solve stopped
-    short of proof (`npv_low`, `npv_high`; the high None when no bound was found), else
-    its cost twice; (None, None) when it was not priced."""
-    if "npv_low" in entry:
-        high = entry.get("npv_high")
-        return entry["npv_low"], high if high is not None and math.isfinite(high) else None
-    return entry.get("npv"), entry.get("npv")
-
-
-def _policy_cost(entry: Any) -> None:
-    """One policy's entry as `estate.runs.policy` writes it: a status, its sentence (what
-    the board pack prints) and its cost, a finite number or null."""
-    if not isinstance(entry, Mapping) or entry.get("status") not in (
-            PRICED, NOT_SET, DECLINED, FAILED) or not isinstance(entry.get("sentence"), str):
-        raise TypeError("policy_costs")
-    if entry.get("npv") is not None:
-        _number(entry["npv"])
-    for end in ("npv_low", "npv_high"):  # an unproven cost's range (no bound above: null)
-        if entry.get(end) is not None:
-            _number(entry[end])
-
-
-_EXPECTED = {"status": "one of " + ", ".join(s.value for s in Status),
-             **{key: f"a number from {lo:g} to {hi:g}" for key, (_, lo, hi) in _RANGES.items()},
-             **{key: "an object, as `estate plan` writes it (or no such key)"
-                for key in _TABLES},
-             "policy_costs": "an object of policies, each with a status (priced, not_set, "
-                             "declined or failed), a sentence and an npv (a number or null)",
-             **{key: "a finite number or null" for key in ("payback_years",
-                                                         "one_off_receipts",
-                                                         "lease_cost_npv",
-                                                         "receipts_after_horizon",
-                                                         "snapshot_npv_saving",
-                                                         "year_one_npv_saving")},
-             "plan_from": "one of " + ", ".join(PLAN_FROM),
-             "snapshot_differs": "a list of texts",
-             "status_quo_breaches": "a list of {rule, place}",
-             "plan_breaches": "a list of {rule, place}",
-             "agencies": "an object of agencies, each with name, annual_cost_before, "
-                         "annual_cost_after, one_off_cost and worse_off"}
+        raise checked.bad(source, key,
+                          checked.EXPECTED.get(key, "the value `estate plan` writes"),
+                          f"{value!r:.80} ({type(exc).__name__})") from None

@@ -39,7 +39,7 @@ from estate.load.scenario import Scenario, load_scenario
 from estate.load.validate import Register, load_register
 from estate.pipeline import Progress, quiet
 from estate.results import AgencyFigures, Summary, money
-from estate.results.summary import cost_range
+from estate.results.summary_values import cost_range
 from estate.runs.clashes import folder_problems
 from estate.runs.executor import run_all
 from estate.runs.planning import plan_scenario

@@ -46,7 +46,7 @@ from estate.load.validate import Register, load_register
 from estate.model.arrays import NamedPlan
 from estate.model.build import EstateModel
 from estate.results import Plan, money
-from estate.results.summary import DECLINED, FAILED, NOT_SET, PRICED
+from estate.results.summary_values import DECLINED, FAILED, NOT_SET, PRICED
 from estate.runs.executor import run_all
 from estate.runs.national import areas_of, plan_register
 from estate.solve import available_solvers
