@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import estate.results.summary_values as checked
 from estate.errors import InputError, Problem
 from estate.load.free_text import REFUSED, hidden_texts
-from estate.results import summary_values as checked
 from estate.status import Status
 
 
