@@ -34,7 +34,7 @@ def run_once(scenario: Path, time_limit: float) -> dict[str, float | str]:
     return {"plan_s": round(wall - roadmap, 2), "roadmap_s": round(roadmap, 2),
             "changes": len(programme.actions), "status": programme.status,
             "plan_status": str(plan.status),
-            "snapshot_npv_saving": plan.summary.npv_saving,
+            "snapshot_npv_saving": plan.summary.saving_in_year_one,
             "programme_npv_saving": programme.npv_saving,
             "payback_year": str(programme.payback_year)}
 
