@@ -486,3 +486,25 @@ def test_a_dated_folder_with_an_edited_cashflow_is_exit_1(dated: Path,
     no_traceback(run)
     assert "r/cashflow.csv row" in run.stderr and "column saving" in run.stderr, run.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_a_dated_plans_agencies_share_its_year_1_saving_and_an_edit_says_so(
+        tmp_path: Path) -> None:
+    """With a programme, summary.json's npv_saving is the programme's and agencies.csv's
+    npv_saving adds up to year_one_npv_saving: an edit of one agency's is refused naming
+    the key it is checked against."""
+    run = invoke(tmp_path, "plan", town(tmp_path, town_rows(),
+                                        changes={"start": "2027-04-01"}),
+                 "--out", "results/dated", "--programme")
+    assert run.code == 0, run.output
+    folder = tmp_path / "results" / "dated"
+    stored = check_results(folder)
+    assert stored.summary.programme is not None
+    assert stored.summary.npv_saving == stored.summary.programme["npv_saving"]
+    agencies = stored.tables["agencies"]
+    assert agencies["npv_saving"].sum() == pytest.approx(stored.summary.saving_in_year_one,
+                                                         abs=0.02)
+    said = _planned_edit(folder, "saving", _table("agencies.csv", _plus(
+        "npv_saving", 1000.0, lambda _row, _rows: True)))
+    assert "<folder>/agencies.csv, column npv_saving: the rows add up to" in said, said
+    assert "but summary.json's year_one_npv_saving says" in said, said

@@ -796,3 +796,39 @@ def test_compare_tells_of_a_file_saved_in_a_folder_as_it_was_planned(
     assert (tmp_path / folder / "summary.json").exists()
     assert (f"WARNING: A: kept board notes.txt, added to {folder} while it was planned"
             in again.stderr.splitlines())
+
+
+def test_a_plan_with_a_start_date_and_no_programme_is_not_called_year_1(
+        tmp_path: Path) -> None:
+    """A scenario with `start` and no [programme] is priced from the first year each
+    change can happen (the unscheduled dated snapshot), not as every change in year 1:
+    beside a dated programme its own figures say so, and the note says what it counts.
+    T2 may not move before year 3 here, so its saving is below the undated plan's."""
+    from estate.render.compare_figures import NOT_SCHEDULED
+    from estate.render.compare_page import page
+    from tests.fixtures.register import agency, function, site, write_register
+
+    data = tmp_path / "register"
+    write_register(data, [agency("A")], [
+        site("A1", "A", 0, 0, running_cost=200_000, closure_cost=100_000),
+        site("A2", "A", 0, 1, running_cost=150_000, closure_cost=100_000),
+        site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
+    ], [function("T1", "A", "Ops", "A1"),
+        function("T2", "A", "Ops", "A2", earliest_move="2029-04-01")], [])
+    paths = [write_scenario(tmp_path / "dated.toml", scenario_on(
+                 data, "Dated", start="2027-04-01",
+                 programme={"max_one_off_per_year": 100_000})),
+             write_scenario(tmp_path / "waits.toml", scenario_on(
+                 data, "Waits", start="2027-04-01"))]
+    runs = compare(paths, out=tmp_path / "out", results_root=tmp_path / "results")
+    dated, waits = (run.summary for run in runs)
+    assert dated is not None and waits is not None
+    assert waits.programme is None and waits.year_one_npv_saving is None
+    html = page(runs)
+    found = re.search(r">NPV saving if every change were made in year 1</th><td[^>]*>"
+                      r"([^<]*)</td><td[^>]*>([^<]*)</td>", html)
+    assert found is not None
+    assert found.group(1) == inert(estate.results.money(dated.saving_in_year_one))
+    assert found.group(2) == inert(estate.results.money(waits.npv_saving) + NOT_SCHEDULED)
+    assert "\u201cWaits\u201d has a start date but no programme" in html
+    assert "\u201cWaits\u201d is not" not in html

@@ -528,7 +528,7 @@ def test_the_pack_ranks_dated_with_dated_only(pack: dict[str, Any]) -> None:
 
     r = read_results(pack["folder"])
     base = {k: str(v) for k, v in r.summary.flat().items()
-            if not k.startswith(("programme", "year_one"))}
+            if not k.startswith(("programme", "year_one", "lease_cost"))}
     undated = {**base, "scenario": "Undated", "npv_saving": "5000000"}
     dated = {**base, "scenario": "Dated", "npv_saving": "4000000",
              "year_one_npv_saving": "4800000",
@@ -967,3 +967,34 @@ def test_an_estate_that_costs_nothing_is_not_said_to_cut_0_to_0(tmp_path: Path) 
     assert said.startswith("Keep the estate as it is")
     assert "£0 to £0" not in said and "saving £0" not in said and "saves £0" not in said
     assert "no annual cost, before or after the plan, so it saves nothing over 10 years" in said
+
+
+def test_an_undated_row_read_from_comparison_csv_shows_its_own_saving(
+        pack: dict[str, Any], tmp_path: Path) -> None:
+    """comparison.csv leaves `year_one_npv_saving` blank for an undated scenario: read
+    back, its own saving is its `npv_saving` (£5.00m), not "n/a"; and a row written
+    before a dated plan's `npv_saving` became its programme's (no `year_one_npv_saving`
+    column, the year-1 figure as `npv_saving`) is still this paper's plan."""
+    from estate.render.report_data import read_comparison
+    from estate.render.report_optional import comparison_page
+
+    r = read_results(pack["folder"])
+    s = r.summary
+    assert s.year_one_npv_saving is not None
+    dated = {k: v for k, v in s.flat().items()}
+    undated = {k: v for k, v in dated.items()
+               if not k.startswith(("programme", "year_one", "lease_cost"))}
+    undated.update(scenario="Undated", npv_saving=5_000_000.0)
+    folder = tmp_path / "cmp"
+    folder.mkdir()
+    pd.DataFrame([dated, undated]).to_csv(folder / "comparison.csv", index=False)
+    page = comparison_page(read_comparison(folder), r)
+    table = next(b for b in page.blocks if isinstance(b, Table))
+    rows = {row[0]: row[1:] for row in table.rows}
+    assert rows["NPV saving if every change were made in year 1"] == (
+        money(s.saving_in_year_one), "£5.00m")
+    old = {k: v for k, v in dated.items() if k != "year_one_npv_saving"}
+    old["npv_saving"] = s.saving_in_year_one
+    page = comparison_page(pd.DataFrame([old]), r)
+    table = next(b for b in page.blocks if isinstance(b, Table))
+    assert table.header[1] == f"{s.scenario} (this paper)"  # not "another plan of this name"

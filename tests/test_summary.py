@@ -12,6 +12,7 @@ import pytest
 from estate.errors import InputError, Problem
 from estate.load.free_text import REFUSED
 from estate.results import Breach, Summary
+from estate.results.summary import year_one_saving
 from estate.results.summary_values import RANGES, disjoint
 from estate.results.words import limits_words, one_off_parts, payback_words
 from estate.status import Status
@@ -67,6 +68,37 @@ def test_a_folder_written_with_the_year_1_saving_on_top_is_read_in_today_s_meani
     data["programme"] = {"method": "joint", "npv_cost": 94.8e6, "npv_saving": 5.2e6}
     read = Summary.from_json(data)
     assert (read.npv_saving, read.year_one_npv_saving) == (5.2e6, 6e6)
+
+
+def test_a_year_1_saving_stands_only_beside_a_programme() -> None:
+    """Added by hand to a folder with no programme, `year_one_npv_saving` would take the
+    before-less-after check off a made-up `npv_saving`: refused. Taken out of a dated
+    folder whose `npv_saving` is the programme's, it is named as missing, not read as an
+    old folder's."""
+    data = summary_record().to_json()
+    with pytest.raises(InputError) as caught:
+        Summary.from_json({**data, "npv_saving": 99_999_999.0, "objective_npv": 94e6,
+                           "year_one_npv_saving": 6e6}, source="s.json")
+    assert caught.value.problems[0].column == "year_one_npv_saving"
+    dated = summary_record().dated({"method": "joint", "npv_cost": 94.8e6,
+                                    "npv_saving": 5.2e6}).to_json()
+    del dated["year_one_npv_saving"]
+    with pytest.raises(InputError) as caught:
+        Summary.from_json(dated, source="s.json")
+    problem = caught.value.problems[0]
+    assert (problem.column, problem.found) == ("year_one_npv_saving", "nothing")
+
+
+@pytest.mark.parametrize(("row", "expected"), [
+    ({"npv_saving": 5.0}, 5.0), ({"npv_saving": 5.0, "year_one_npv_saving": 6.0}, 6.0),
+    ({"npv_saving": 5.0, "year_one_npv_saving": None}, 5.0),
+    ({"npv_saving": 5.0, "year_one_npv_saving": math.nan}, 5.0),
+    ({"npv_saving": 5.0, "year_one_npv_saving": " "}, 5.0)])
+def test_a_row_s_year_1_saving_is_its_own_where_it_has_no_other(row: dict[str, Any],
+                                                                expected: float) -> None:
+    """A comparison row of an undated plan has a blank `year_one_npv_saving` (NaN, None
+    or an empty cell as read): its `npv_saving` is its year-1 saving."""
+    assert year_one_saving(row) == expected
 
 
 @pytest.mark.parametrize(("key", "by", "named"), [

@@ -131,6 +131,20 @@ def test_an_alternatives_difference_carries_its_own_sign() -> None:
                      "  alternatives/2: +£258.4k; S045 close->keep"]
 
 
+def test_a_dated_plan_s_allowance_is_said_of_its_year_1_saving_even_with_none_found() -> None:
+    """The allowance is a share of the plan's own saving, which for a dated plan is not
+    its (programme's) `npv_saving`: said so when no alternative was found too."""
+    alternatives = {"found": 0, "within_pct": 5.0, "allowance_npv": 300_000.0, "plans": [],
+                    "note": "0 of 1 alternatives found"}
+    programme = {"method": "roadmap", "start": "2027-04-01", "npv_cost": 94.8e6,
+                 "npv_saving": 5.2e6, "payback_year": 2, "changes": 3, "notes": []}
+    dated = _summary(alternatives=alternatives).dated(programme)
+    assert alternative_lines(dated)[0] == ("Alternatives:    0 within 5% of the saving if "
+                                           "every change were made in year 1 (+£300.0k)")
+    assert alternative_lines(_summary(alternatives=alternatives))[0] == (
+        "Alternatives:    0 within 5% of the saving (+£300.0k)")
+
+
 @pytest.mark.parametrize(("alternative", "status", "said"), [
     ({"npv_difference": 545000.0, "optimum_status": "optimal", "optimum_mip_gap": 0.0},
      "optimal", "an alternative, £545.0k (NPV) dearer than the cheapest plan, which is "

@@ -76,14 +76,32 @@ def _dated(s: dict[str, Any], key: str) -> str:
     return dated_figure_words(s.get("programme"), key)
 
 
+NOT_SCHEDULED = " (start date, no programme: each change from the first year it can happen)"
+"""Said of a plan with a start date but no programme: its own figures are not those of
+every change made in year 1, but each change's from the first year any programme could
+make it (docs/programme.md, "Planned without a programme")."""
+
+
 def _in_year_one(s: dict[str, Any], key: str) -> str:
     """A plan's own NPV saving; one with no start date counts no rent after a site
-    closes and no wait for a sale (its summary then has no `lease_cost_npv`)."""
+    closes and no wait for a sale (its summary then has no `lease_cost_npv`); one with a
+    start date and no programme counts each change from when it can happen."""
     value = year_one_saving(s) if key == "npv_saving" else s.get(key)
     if value is None:
         return "n/a"
     undated = " (no start date: leases and sale lags not counted)"
-    return pounds(value) + (undated if s.get("lease_cost_npv") is None else "")
+    return pounds(value) + (undated if s.get("lease_cost_npv") is None else own_note(s))
+
+
+def _own_cost(s: dict[str, Any], key: str) -> str:
+    """A plan's own NPV of cost, marked as `_in_year_one` marks a plan not scheduled."""
+    return "n/a" if s.get(key) is None else pounds(s[key]) + own_note(s)
+
+
+def own_note(s: dict[str, Any]) -> str:
+    """`NOT_SCHEDULED` for a plan with a start date and no programme, else ""."""
+    return NOT_SCHEDULED if s.get("lease_cost_npv") is not None and not s.get(
+        "programme") else ""
 
 
 def _gap(s: dict[str, Any], key: str) -> str:
@@ -136,7 +154,7 @@ DATED_FIGURES: tuple[tuple[str, str, Callable[[dict[str, Any], str], str]], ...]
     (f"NPV of cost {DATED}", "npv_cost", _dated),
     (f"Payback {DATED}", "payback_year", _dated),
 )
-OWN_FIGURES = {"NPV of cost (plan)": (f"NPV of cost {IN_YEAR_ONE}", _money),
+OWN_FIGURES = {"NPV of cost (plan)": (f"NPV of cost {IN_YEAR_ONE}", _own_cost),
                "NPV saving": (f"NPV saving {IN_YEAR_ONE}", _in_year_one),
                "Payback": (f"Payback {IN_YEAR_ONE}", _payback)}
 
@@ -168,17 +186,28 @@ def mixed_note(runs: list[Run]) -> str:
     """Why a dated programme's saving reads lower than an undated plan's ("" unless
     the comparison holds both kinds)."""
     dated = [run.scenario.name for run in _dated_runs(runs)]
-    undated = [run.scenario.name for run in runs if run.summary and run.scenario.name not in dated]
-    if not dated or not undated:
+    others = [run for run in runs if run.summary and run.scenario.name not in dated]
+    undated = [run.scenario.name for run in others if not own_note(data_of(run))]
+    unscheduled = [run.scenario.name for run in others if own_note(data_of(run))]
+    if not dated or not others:
         return ""
-    return (f"{_names(dated)} {'is' if len(dated) == 1 else 'are'} dated: "
+    said = (f"{_names(dated)} {'is' if len(dated) == 1 else 'are'} dated: "
             "a programme counts rent to each lease's end, build times, sale and move lags "
-            f"and yearly limits. {_names(undated)} {'is' if len(undated) == 1 else 'are'} "
-            f"not: {'its' if len(undated) == 1 else 'their'} saving assumes every change is "
-            "made in year 1 (and, without a start date, counts no rent after a site closes "
-            "and no wait for a sale), so it usually reads higher than a dated programme of "
-            "the same changes would. Compare dated with dated: give a scenario a start date "
-            "and a [programme] table (docs/programme.md).")
+            "and yearly limits.")
+    if undated:
+        said += (f" {_names(undated)} {'is' if len(undated) == 1 else 'are'} not: "
+                 f"{'its' if len(undated) == 1 else 'their'} saving assumes every change is "
+                 "made in year 1 (and, without a start date, counts no rent after a site "
+                 "closes and no wait for a sale), so it usually reads higher than a dated "
+                 "programme of the same changes would.")
+    if unscheduled:
+        said += (f" {_names(unscheduled)} {'has' if len(unscheduled) == 1 else 'have'} a "
+                 "start date but no programme: "
+                 f"{'its' if len(unscheduled) == 1 else 'their'} saving counts each change "
+                 "from the first year any programme could make it, not a schedule that keeps "
+                 "the yearly limits.")
+    return said + (" Compare dated with dated: give a scenario a start date and a "
+                   "[programme] table (docs/programme.md).")
 
 
 def registers_note(registers: list[tuple[str, RegisterUsed]]) -> str:

@@ -183,7 +183,7 @@ def read_results(folder: str | Path) -> Results:
 COMPARED_FIGURES = ("npv_saving", "annual_saving", "one_off_cost", "fte_relocated")
 """The figures of comparison.csv the side-by-side page shows for a scenario with a plan
 (and ranks the scenarios by): each must be there, a number."""
-COMPARED_MAYBE = ("payback_years", "mip_gap")
+COMPARED_MAYBE = ("payback_years", "mip_gap", "year_one_npv_saving")
 """Figures that may be blank (no payback, no gap known), else a number."""
 COMPARED_COUNTS = ("sites_after", "sites_closed", "sites_opened", "shared_centres")
 """Counts the page shows as written: whole numbers."""

@@ -298,6 +298,13 @@ def _dated_saving(row: pd.Series) -> float | None:
     return _number(row.get("programme.npv_saving"))
 
 
+def _not_scheduled(row: pd.Series) -> bool:
+    """A compared row of a plan with a start date and no programme: its own saving counts
+    each change from the first year it can happen, not every change in year 1."""
+    return _dated_saving(row) is None and str(row.get("lease_cost_npv", "")).strip() not in (
+        "", "nan", "None")
+
+
 def _programme(row: pd.Series) -> dict[str, Any] | None:
     """A compared row's dated programme figures (comparison.csv's `programme.*`), None
     when the scenario is not dated."""
@@ -309,7 +316,8 @@ def _programme(row: pd.Series) -> dict[str, Any] | None:
 
 FIGURES = (
     ("How good the plan is", _status),
-    ("NPV saving", lambda row: money(_number(year_one_saving(row)))),
+    ("NPV saving", lambda row: money(_number(year_one_saving(row)))
+     + (" (not scheduled)" if _not_scheduled(row) else "")),
     ("Saving a year", lambda row: money(_number(row.get("annual_saving")))),
     ("One-off", lambda row: one_off_cell(_number(row.get("one_off_cost")) or 0.0)),
     ("Payback", _payback),
@@ -322,14 +330,17 @@ FIGURES = (
 )
 
 
-SAME_PLAN = ("npv_saving", "annual_saving", "one_off_cost")
-"""The figures a compared row must share with this paper's summary to be called its plan."""
+SAME_PLAN = ("saving_in_year_one", "annual_saving", "one_off_cost")
+"""The figures a compared row must share with this paper's summary to be called its plan
+(its own saving, which a comparison written before a dated plan's `npv_saving` became its
+programme's holds as `npv_saving`)."""
 
 
 def _is_this_plan(row: pd.Series, s: Summary) -> bool:
     """The row is this paper's plan: the same name and the same money (to £10, the
     rounding summaries allow), not an older or other plan under the same name."""
-    figures_there = [_number(row.get(key)) for key in SAME_PLAN]
+    figures_there = [_number(year_one_saving(row) if key == "saving_in_year_one"
+                             else row.get(key)) for key in SAME_PLAN]
     return row["scenario"] == s.scenario and all(
         value is not None and abs(value - getattr(s, key)) <= 10.0
         for key, value in zip(SAME_PLAN, figures_there, strict=True))

@@ -125,13 +125,15 @@ def alternative_lines(summary: Summary) -> list[str]:
     # then has its dated difference), said first, as the plan's own dated saving is
     dated = bool(info["plans"]) and all(
         plan.get("dated_npv_difference") is not None for plan in info["plans"])
+    # the allowance is a share of the plan's own saving, not of a programme's
+    own_saving = dated or summary.programme is not None
     lines = [f"Alternatives:    {info['found']} within {info['within_pct']:g}% of the saving "
              f"({signed_money(info['allowance_npv'])})"]
     if snapshot:  # the plan written is a dated programme's end state, not their optimum
         lines[0] = (f"Alternatives:    {info['found']} near the snapshot optimum, not the plan "
                     f"written: within {info['within_pct']:g}% of its saving "
                     f"({signed_money(info['allowance_npv'])}), each costed {IN_YEAR_ONE}")
-    elif dated:
+    elif own_saving:
         lines[0] = (f"Alternatives:    {info['found']} within {info['within_pct']:g}% of the "
                     f"saving {IN_YEAR_ONE} ({signed_money(info['allowance_npv'])})")
     if dated:

@@ -167,12 +167,7 @@ class Summary:
                     continue
                 raise checked.bad(source, f.name, "this key (written by `estate plan`)", "nothing")
             values[f.name] = _read(f.name, data[f.name], source)
-        if values.get("programme") is not None and "year_one_npv_saving" not in values and \
-                isinstance(values["programme"].get("npv_saving"), int | float):
-            # a folder written when `npv_saving` stayed the year-1 figure beside a
-            # programme: read in today's meaning
-            values["year_one_npv_saving"] = values["npv_saving"]
-            values["npv_saving"] = float(values["programme"]["npv_saving"])
+        _year_one(values, source)
         if values["status"].has_plan:  # a plan has every figure; only a failed run has none
             for key in sorted(checked.NUMBERS & set(values)):
                 if math.isnan(values[key]):
@@ -244,7 +239,37 @@ def year_one_saving(data: Mapping[str, Any]) -> Any:
     """A summary's (or a comparison row's) NPV saving as if every change were made in
     year 1: `year_one_npv_saving` when dated, else `npv_saving`."""
     value = data.get("year_one_npv_saving")
-    return data.get("npv_saving") if value is None or value != value else value
+    blank = value is None or value != value or (isinstance(value, str) and not value.strip())
+    return data.get("npv_saving") if blank else value
+
+
+def _slack(values: Mapping[str, Any]) -> float:
+    """How far a saving may be from its before less after: each figure is rounded to the
+    penny, and a national plan's are sums of its areas' (each area up to 1.5p apart)."""
+    return 10.0 + 0.02 * (values.get("area_count") or 1)
+
+
+def _year_one(values: dict[str, Any], source: str) -> None:
+    """`year_one_npv_saving` stands only beside a programme. A folder with a programme
+    but without it was written when `npv_saving` stayed the year-1 figure (it is then the
+    status quo less the objective): read in today's meaning; otherwise the key was
+    removed by hand."""
+    programme, saving = values.get("programme"), values["npv_saving"]
+    if programme is None:
+        if values.get("year_one_npv_saving") is not None:
+            raise checked.bad(source, "year_one_npv_saving", "no such key without a dated "
+                              "programme (`estate plan` writes it only beside one)",
+                              checked.pence(values["year_one_npv_saving"]))
+        return
+    dated = programme.get("npv_saving")
+    if "year_one_npv_saving" in values or not isinstance(dated, int | float):
+        return
+    if abs(saving - (values["status_quo_npv"] - values["objective_npv"])) <= _slack(values):
+        values["year_one_npv_saving"], values["npv_saving"] = saving, float(dated)
+        return
+    raise checked.bad(source, "year_one_npv_saving", "this key beside a programme (written "
+                      "by `estate plan`: the plan's saving if every change were made in "
+                      "year 1)", "nothing")
 
 
 def _check_sums(values: Mapping[str, Any], source: str) -> None:
@@ -252,7 +277,7 @@ def _check_sums(values: Mapping[str, Any], source: str) -> None:
     before a board reads it. Each figure is rounded to the penny, and a national plan's
     are sums of its areas' (each area up to 1.5p apart), so £10 and 2p an area apart
     still agree."""
-    slack = 10.0 + 0.02 * (values.get("area_count") or 1)
+    slack = _slack(values)
     dated = values.get("year_one_npv_saving") is not None
     for saving, before, after in SUMS:
         if saving == "npv_saving" and dated:

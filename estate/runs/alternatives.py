@@ -38,7 +38,7 @@ from estate.errors import EstateError, InputError, Problem
 from estate.load.scenario import Scenario
 from estate.model.build import EstateModel
 from estate.results import Plan, make_plan
-from estate.results.words import SNAPSHOT_OPTIMUM
+from estate.results.words import IN_YEAR_ONE, SNAPSHOT_OPTIMUM
 from estate.solve import SolverOptions, solve
 from estate.status import Status
 from estate.store import write_results
@@ -172,7 +172,8 @@ def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct:
                          "optimum_status": str(optimum.summary.status),
                          "optimum_mip_gap": optimum.summary.mip_gap})
     optimum.summary = optimum.summary.replace(
-        alternatives=describe(found, count, within_pct, allowance, stopped, left_out))
+        alternatives=describe(found, count, within_pct, allowance, stopped, left_out,
+                              dated=schedule is not None))
     return found
 
 
@@ -182,17 +183,20 @@ def _changes_words(differ: list[dict[str, str]]) -> str:
 
 
 def describe(found: list[Alternative], count: int, within_pct: float, allowance: float,
-             stopped: Status | None = None, left_out: list[str] | None = None
-             ) -> dict[str, Any]:
+             stopped: Status | None = None, left_out: list[str] | None = None,
+             dated: bool = False) -> dict[str, Any]:
     """What the main plan's summary says about its alternatives. Each plan's
     `objective_npv` and `npv_saving` are as found (every change made in year 1), which
-    its `npv_difference` is the difference of."""
+    its `npv_difference` is the difference of; so is the allowance, a share of the
+    optimum's own saving, which for a `dated` plan (with a programme) is not its summary's
+    `npv_saving`, and the note says so."""
     note = ""
     if len(found) < count:
         why = (f"the time limit ran out before alternative {len(found) + 1} was found"
                if stopped is Status.NO_SOLUTION else
                f"no further set of open sites costs at most £{allowance:,.0f} "
-               f"({within_pct:g}% of the NPV saving) more than the optimum")
+               f"({within_pct:g}% of the NPV saving{' ' + IN_YEAR_ONE if dated else ''}) "
+               "more than the optimum")
         if left_out:
             why = "; ".join(left_out) + ", so it is left out" + (
                 f"; and {why}" if len(left_out) + len(found) < count else "")

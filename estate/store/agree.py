@@ -163,12 +163,13 @@ def _agency_figures(folder: Path, summary: Summary, agencies: pd.DataFrame,
     for key in totals:
         # a dated plan's agencies share its saving as if every change were made in
         # year 1; their dated shares are cashflow.csv's (agree_programme)
-        stated = float(summary.saving_in_year_one if key == "npv_saving"
-                       else getattr(summary, key))
+        said_as = ("year_one_npv_saving" if key == "npv_saving"
+                   and summary.year_one_npv_saving is not None else key)
+        stated = float(getattr(summary, said_as))
         total = float(agencies[key].sum())
         if not money_close(total, stated, len(agencies) + areas):
             problems.append(misstated(path, key, f"the rows add up to {figure(total)}",
-                                      figure(total), key, figure(stated)))
+                                      figure(total), said_as, figure(stated)))
     return problems
 
 
