@@ -27,7 +27,7 @@ from tests.fixtures.register import function, site
 def test_the_joint_model_prices_its_schedule_as_the_oracle_does(tiny: Case) -> None:
     """The joint model's objective is the NPV the cash-flow oracle gives the schedule
     read from it, and that schedule breaks no rule."""
-    found = solve_joint(tiny.prep, tiny.model, tiny.limits, 60.0, EXACT)
+    found = solve_joint(tiny.prep, tiny.model, tiny.limits, tiny.grace(), 60.0, EXACT)
     assert found.status == "optimal" and found.changes is not None
     assert tiny.broken(found.changes, found.years) == []
     assert close(found.objective, tiny.npv(found.changes, found.years))
@@ -74,7 +74,7 @@ def test_a_team_pools_only_where_it_ends_up(tmp_path: Path) -> None:
                  earliest_move="2028-04-01")],  # the first day of year 2
         agencies=("A", "B", "C"), horizon_years=2, relocation={"cost_per_fte": 100.0},
         sharing={"types": ["HR"], "efficiency": 0.5, "setup_cost": 0.0, "min_agencies": 2})
-    found = solve_joint(case.prep, case.model, case.limits, 60.0, EXACT)
+    found = solve_joint(case.prep, case.model, case.limits, case.grace(), 60.0, EXACT)
     assert found.changes is not None and case.broken(found.changes, found.years) == []
     assert close(found.objective, case.npv(found.changes, found.years))
     programme = case.programme()
@@ -94,7 +94,7 @@ def test_split_teams_move_each_share_once(tmp_path: Path) -> None:
     free = small_register(tmp_path / "free", 7, {}, horizon=3, split=True)
     changes = free.changes()
     assert (changes.table.loc[changes.of("move"), "amount"] < 1 - 1e-6).sum() >= 2
-    found = solve_joint(free.prep, free.model, free.limits, 60.0, EXACT)
+    found = solve_joint(free.prep, free.model, free.limits, free.grace(), 60.0, EXACT)
     assert found.changes is not None and free.broken(found.changes, found.years) == []
     assert close(found.objective, free.npv(found.changes, found.years))
     programme = free.programme()
@@ -157,11 +157,12 @@ def test_a_split_team_moves_in_one_year(tmp_path: Path, most: float) -> None:
         assert close(best, nothing) and not best_years.any()
     else:  # everything in year 1 saves O's £300k a year, for four years
         assert best < nothing - 1e-6 and (best_years == 1).all()
-    roadmap = solve_roadmap(case.prep, case.model, changes, case.limits, 60.0, EXACT)
+    roadmap = solve_roadmap(case.prep, case.model, changes, case.limits, case.grace(), 60.0,
+                            EXACT)
     assert _one_year_and_fte(changes, roadmap.years, most), roadmap.years
     assert case.broken(changes, roadmap.years) == []
     assert close(case.npv(changes, roadmap.years), best)
-    joint = solve_joint(case.prep, case.model, case.limits, 60.0, EXACT)
+    joint = solve_joint(case.prep, case.model, case.limits, case.grace(), 60.0, EXACT)
     assert joint.status == "optimal" and joint.changes is not None
     assert _one_year_and_fte(joint.changes, joint.years, most), joint.changes.table
     assert case.broken(joint.changes, joint.years) == []
@@ -237,7 +238,7 @@ def test_the_joint_models_one_off_cap_counts_the_surrenders_it_buys(tmp_path: Pa
         site("K", "A", 1, 0, desks=200, running_cost=0, must_keep=True),
     ], [function("T", "A", "Ops", "L", fte=40, desks=40)], horizon_years=5,
         policy={"max_one_off": cap})
-    found = solve_joint(case.prep, case.model, case.limits, 60.0, EXACT)
+    found = solve_joint(case.prep, case.model, case.limits, case.grace(), 60.0, EXACT)
     assert found.status == "optimal" and found.changes is not None
     closes = found.changes.table["kind"] == "close"
     spent = case.programme().actions["one_off"].sum()

@@ -486,7 +486,8 @@ def test_the_roadmap_equals_a_brute_force_over_every_schedule(tiny: Case) -> Non
         schedule = np.array(years)
         if not tiny.broken(changes, schedule):
             best = min(best, tiny.npv(changes, schedule))
-    found = solve_roadmap(tiny.prep, tiny.model, changes, tiny.limits, 60.0, EXACT)
+    found = solve_roadmap(tiny.prep, tiny.model, changes, tiny.limits, tiny.grace(), 60.0,
+                          EXACT)
     assert found.status == "optimal"
     assert tiny.broken(changes, found.years) == []
     assert close(tiny.npv(changes, found.years), best)

@@ -11,7 +11,9 @@ the programme both methods must find."""
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -260,3 +262,45 @@ def test_a_team_is_not_counted_as_leaving_for_a_site_the_policy_closes(
     assert year_of(programme, "move", team="X") == 4
     assert any("W has no other site it may use that the policy leaves open" in note
                for note in programme.notes), programme.notes
+
+
+def _count_graces(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every call of grace_of, under whichever name a module of estate.programme holds
+    it, is counted (one entry per call)."""
+    calls: list[int] = []
+
+    def counted(*args: Any) -> Any:
+        calls.append(1)
+        return grace_of(*args)
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("estate.programme") and getattr(module, "grace_of", None) \
+                is grace_of:
+            monkeypatch.setattr(module, "grace_of", counted)
+    return calls
+
+
+def test_a_programme_reads_the_years_rules_hold_from_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The years from which each rule broken today holds are worked out once per
+    programme, however many models and re-checks read them: with both methods and a
+    yearly limit (so the roadmap runs again without it, for the price of the limits),
+    and when no programme exists (the reasons' deadlines)."""
+    calls = _count_graces(monkeypatch)
+    limited = crowded(tmp_path / "limited")
+    limited.limits = replace(limited.limits, max_one_off_per_year=(1e9,) * H)
+    programme = limited.programme("both")
+    assert programme.unlimited_saving is not None and programme.joint_npv is not None
+    assert len(calls) == 1
+    calls.clear()
+    # the register of test_a_crowd_the_plan_moves_too_late_is_named
+    late = plan_case(tmp_path / "late", [
+        site("K", "A", 0, 0, desks=10, running_cost=100_000),
+        site("C", "A", 1, 0, desks=40, running_cost=90_000, candidate=True,
+             build_cost=50_000, build_years=2),
+        site("D", "A", 2, 0, desks=40, running_cost=10_000, candidate=True,
+             build_cost=50_000, build_years=3),
+    ], [function("T", "A", "Ops", "K", fte=20, desks=20)], horizon_years=H)
+    with pytest.raises(InfeasibleError):
+        late.programme("roadmap")
+    assert len(calls) == 1

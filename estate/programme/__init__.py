@@ -32,7 +32,7 @@ from estate.programme.joint import end_state_differences, joint_size, solve_join
 from estate.programme.no_schedule import limits_set, no_programme
 from estate.programme.roadmap import solve_roadmap
 from estate.programme.rules import violations, yearly_use
-from estate.programme.today import grace_notes, grace_of
+from estate.programme.today import Grace, grace_notes, grace_of
 from estate.results import Plan, Programme, State, money, solved_state
 from estate.results.amounts import fte_words
 from estate.results.programme import (
@@ -73,34 +73,37 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
     assert plan.solution.values is not None and method in METHODS
     end = solved_state(prep, model, plan.solution.values)
     changes = changes_of(prep, model, end)
-    found = solve_roadmap(prep, model, changes, limits, time_limit_s, mip_gap)
+    # the years from which each rule broken today holds: one for the whole programme,
+    # read by the roadmap, the joint model, the re-check and the notes alike
+    grace = grace_of(prep, model, prep.calendar.horizon)
+    found = solve_roadmap(prep, model, changes, limits, grace, time_limit_s, mip_gap)
     roadmap = programme_of(prep, model, changes, found.years, limits, "roadmap", found.status,
-                           found.mip_gap) if found.status.has_plan else None
+                           found.mip_gap, grace) if found.status.has_plan else None
     if roadmap is not None and found.message:
         roadmap = replace(roadmap, notes=(*roadmap.notes, f"roadmap search: {found.message}"))
     if roadmap is not None:
         roadmap = replace(roadmap, unlimited_saving=_unlimited_saving(
-            prep, model, changes, limits, time_limit_s, mip_gap))
+            prep, model, changes, limits, grace, time_limit_s, mip_gap))
     size = joint_size(prep, model)
     if method == "roadmap" or (method == "auto" and size > JOINT_MAX_COLUMNS):
         if roadmap is None:
-            raise no_programme(prep, model, changes, limits, found.status, time_limit_s)
+            raise no_programme(prep, grace, changes, limits, found.status, time_limit_s)
         why = ("the roadmap alone was asked for" if method == "roadmap" else
                f"{size:,} columns, above the {JOINT_MAX_COLUMNS:,} it is run for")
         return replace(roadmap, notes=(*roadmap.notes, roadmap_note or (
             f"the snapshot's changes scheduled; the exact model over all years, which may "
             f"choose another end state, was not run ({why})")))
     start = (changes, found.years) if roadmap is not None else None
-    joint = solve_joint(prep, model, limits, max(time_limit_s - found.seconds, 1.0), mip_gap,
-                        start=start)
+    joint = solve_joint(prep, model, limits, grace, max(time_limit_s - found.seconds, 1.0),
+                        mip_gap, start=start)
     if joint.changes is None:
         if roadmap is None:
-            raise no_programme(prep, model, changes, limits, found.status, time_limit_s)
+            raise no_programme(prep, grace, changes, limits, found.status, time_limit_s)
         return replace(roadmap, notes=(*roadmap.notes, (
             f"the exact model over all years found no programme ({joint.status} in "
             f"{joint.seconds:.1f} s): the snapshot's changes scheduled")))
     other = programme_of(prep, model, joint.changes, joint.years, limits, "joint",
-                         joint.status, joint.mip_gap)
+                         joint.status, joint.mip_gap, grace)
     notes = [f"joint model: {joint.columns:,} columns, {joint.status} in {joint.seconds:.1f} s"
              + ("" if roadmap is None else f"; NPV of cost {money(other.npv_cost)} against "
                 f"the roadmap's {money(roadmap.npv_cost)} (gap "
@@ -157,8 +160,8 @@ def _with_end_vector(prep: Prepared, model: EstateModel, roadmap: Programme,
 
 
 def _unlimited_saving(prep: Prepared, model: EstateModel, changes: Changes,
-                      limits: ProgrammeLimits, time_limit_s: float, mip_gap: float
-                      ) -> float | None:
+                      limits: ProgrammeLimits, grace: Grace, time_limit_s: float,
+                      mip_gap: float) -> float | None:
     """The NPV saving of the same changes scheduled with no yearly limits, when the
     scenario sets any (None otherwise, or when that roadmap finds no schedule): the
     price of the limits, as a policy's cost is the price of a policy. The roadmap
@@ -166,11 +169,11 @@ def _unlimited_saving(prep: Prepared, model: EstateModel, changes: Changes,
     if not _limited(limits):
         return None
     free = ProgrammeLimits(max_one_off_per_year=(np.inf,) * len(limits.max_one_off_per_year))
-    found = solve_roadmap(prep, model, changes, free, time_limit_s, mip_gap)
+    found = solve_roadmap(prep, model, changes, free, grace, time_limit_s, mip_gap)
     if not found.status.has_plan:
         return None
     return programme_of(prep, model, changes, found.years, free, "roadmap", found.status,
-                        found.mip_gap).npv_saving
+                        found.mip_gap, grace).npv_saving
 
 
 def _limited(limits: ProgrammeLimits) -> bool:
@@ -179,12 +182,13 @@ def _limited(limits: ProgrammeLimits) -> bool:
 
 def programme_of(prep: Prepared, model: EstateModel, changes: Changes, years: np.ndarray,
                  limits: ProgrammeLimits, method: str, status: Status,
-                 mip_gap: float | None) -> Programme:
-    """The programme of a schedule: its tables, its NPV, and the rules it is checked by."""
+                 mip_gap: float | None, grace: Grace) -> Programme:
+    """The programme of a schedule: its tables, its NPV, and the rules it is checked by
+    (`grace`: the programme's `estate.programme.today.grace_of`)."""
     assert prep.calendar is not None
     cal, horizon = prep.calendar, prep.calendar.horizon
     path = trajectory(prep, model, changes, years, horizon)
-    broken = violations(prep, model, changes, years, path, limits)
+    broken = violations(prep, model, changes, years, path, limits, grace)
     if broken:
         raise AssertionError("the schedule breaks a timing rule: " + "; ".join(broken[:5]))
     exact = cashflow(prep, model, changes, years, path)
@@ -198,7 +202,7 @@ def programme_of(prep: Prepared, model: EstateModel, changes: Changes, years: np
         "cannot or do not pay within it: " + _named_changes(prep, model, changes, left),
     ) if len(left) else ()
     notes += _too_big_to_move(prep, changes, left, limits)
-    notes += grace_notes(prep, grace_of(prep, model, horizon), path)
+    notes += grace_notes(prep, grace, path)
     return Programme(
         actions=actions_table(prep, model, changes, years, path), cashflow=flows,
         budget=budget_table(prep, changes, years, limits), start=cal.start.isoformat(),

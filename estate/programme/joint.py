@@ -73,6 +73,7 @@ from estate.programme.joint_layout import (
     split_movers,
 )
 from estate.programme.joint_rows import build_rows, objective
+from estate.programme.today import Grace
 from estate.results import State
 from estate.solve.highs import lp_from_arrays, search
 from estate.status import Status
@@ -108,16 +109,17 @@ def joint_size(prep: Prepared, model: EstateModel) -> int:
     return int(prep.scenario.horizon_years * per_year)
 
 
-def solve_joint(prep: Prepared, model: EstateModel, limits: ProgrammeLimits,
+def solve_joint(prep: Prepared, model: EstateModel, limits: ProgrammeLimits, grace: Grace,
                 time_limit_s: float, mip_gap: float,
                 start: tuple[Changes, np.ndarray] | None = None) -> JointResult:
     """Solve the joint model; `start` (a schedule of changes, e.g. the roadmap's) is
     offered to HiGHS as a first plan, so a run stopped by the time limit is never worse
-    than it. Raises nothing: no plan gives status infeasible or no_solution."""
+    than it; `grace` is the programme's `estate.programme.today.grace_of`. Raises
+    nothing: no plan gives status infeasible or no_solution."""
     assert prep.calendar is not None and prep.exits is not None
-    layout = layout_of(prep, model)
+    layout = layout_of(prep, model, grace)
     rows = Triplets()
-    build_rows(rows, prep, model, limits, layout)
+    build_rows(rows, prep, model, limits, layout, grace)
     cost = objective(prep, model, layout)
     matrix = rows.matrix(layout.n)
     lp = lp_from_arrays(matrix.tocsc(), cost, layout.lb, layout.ub, rows.lower(), rows.upper(),

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from estate.model.arrays import EstateModel, cat
 from estate.prepare import Prepared
-from estate.programme.today import COLUMNS, grace_of
+from estate.programme.today import COLUMNS, Grace
 
 ZERO, ONE = 0, 1
 
@@ -123,7 +123,7 @@ class _Columns:
         return lb, ub, np.concatenate(self.integer)
 
 
-def layout_of(prep: Prepared, model: EstateModel) -> Layout:
+def layout_of(prep: Prepared, model: EstateModel, grace: Grace) -> Layout:
     """The columns: open and built per site, assign per pair (and, with split, move_year
     per team with a site today), pooled, shared and counts as in the snapshot, reach for
     the last year; bounds from the snapshot's
@@ -137,7 +137,6 @@ def layout_of(prep: Prepared, model: EstateModel) -> Layout:
     ub[~pairs_home[:, None] & (np.arange(1, h + 1)[None, :] < earliest[:, None])] = 0.0
     # a team too big for its home (the snapshot fixes that pair at 0) may stay there
     # until the first year it could have left (`estate.programme.today`)
-    grace = grace_of(prep, model, h)
     ps = prep.pairs["s"].to_numpy()
     wait = np.max([grace.first[column][ps] for column in COLUMNS], axis=0)
     ub[pairs_home[:, None] & (np.arange(1, h + 1)[None, :] < wait[:, None])] = 1.0

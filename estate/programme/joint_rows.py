@@ -11,15 +11,15 @@ from estate.load.scenario import ProgrammeLimits
 from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
 from estate.programme.joint_layout import ONE, ZERO, Layout, Triplets, split_movers
-from estate.programme.today import grace_of
+from estate.programme.today import Grace
 
 
 def build_rows(rows: Triplets, prep: Prepared, model: EstateModel, limits: ProgrammeLimits,
-               lay: Layout) -> None:
-    """Every family of the joint model, in the order of its module docstring."""
+               lay: Layout, grace: Grace) -> None:
+    """Every family of the joint model, in the order of its module docstring; `grace` is
+    the programme's `estate.programme.today.grace_of`."""
     add_housed(rows, prep, lay)
     add_at_open(rows, prep, lay)
-    grace = grace_of(prep, model, lay.horizon)
     add_capacity(rows, prep, model, lay, grace.room)
     add_pooling(rows, model, lay)
     add_counts(rows, prep, model, lay)

@@ -12,16 +12,15 @@ import numpy as np
 
 from estate.errors import EstateError, NoSolutionError
 from estate.load.scenario import ProgrammeLimits
-from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
 from estate.programme.changes import Changes
-from estate.programme.today import deadlines
+from estate.programme.today import Grace, deadlines
 from estate.results.amounts import money
 from estate.solve.diagnose import Reason, infeasible
 from estate.status import Status
 
 
-def no_programme(prep: Prepared, model: EstateModel, changes: Changes,
+def no_programme(prep: Prepared, grace: Grace, changes: Changes,
                  limits: ProgrammeLimits, status: Status, time_limit_s: float) -> EstateError:
     """Why the plan's changes have no schedule. Proven so (infeasible, exit 2): each
     change every programme must make that no year of the horizon allows, named; each
@@ -29,14 +28,15 @@ def no_programme(prep: Prepared, model: EstateModel, changes: Changes,
     (`estate.programme.today.deadlines`); else the yearly limits that are set, and the
     years from which each rule broken today must hold. Not proven (exit 3): the time
     limit. Each reason carries the keys that would relax it (`Reason`), so the user is
-    told what to change here: a limit only when the scenario sets it."""
+    told what to change here: a limit only when the scenario sets it. `grace` is the
+    programme's `estate.programme.today.grace_of`."""
     if status != Status.INFEASIBLE:
         return NoSolutionError(f"no programme found for the plan within the time limit "
                                f"({time_limit_s:g} s, solver.time_limit_s; {status}): "
                                "raise it")
     required = required_too_late(prep, changes)
     assert prep.calendar is not None
-    late, due = deadlines(prep, model, changes, prep.calendar.horizon)
+    late, due = deadlines(prep, grace, changes, prep.calendar.horizon)
     reasons = list(required) + ([] if required else [
         Reason(why, ("sites.build_years", "functions.earliest_move")) for why in late])
     set_here = limits_set(limits)

@@ -58,6 +58,7 @@ from estate.programme.roadmap_rows import (
     objective,
     split_teams,
 )
+from estate.programme.today import Grace
 from estate.solve.highs import lp_from_arrays, search
 from estate.status import Status
 
@@ -73,16 +74,17 @@ class RoadmapResult:
 
 
 def solve_roadmap(prep: Prepared, model: EstateModel, changes: Changes,
-                  limits: ProgrammeLimits, time_limit_s: float, mip_gap: float
+                  limits: ProgrammeLimits, grace: Grace, time_limit_s: float, mip_gap: float
                   ) -> RoadmapResult:
     """Schedule the changes; raises nothing: a roadmap with no schedule has status
-    no_solution or infeasible and every year 0."""
+    no_solution or infeasible and every year 0. `grace` is the programme's
+    `estate.programme.today.grace_of`."""
     if not len(changes):  # the plan keeps the estate as it is: nothing to schedule
         return RoadmapResult(np.zeros(0, dtype=int), Status.OPTIMAL, 0.0, 0.0, 0.0)
     pool_pairs = _pool_pairs(model, changes)
     layout = Layout(len(changes), prep.scenario.horizon_years, pool_pairs,
                     count_groups(model, changes, pool_pairs), split_teams(prep, changes))
-    rows, col_ub = build_rows(prep, model, changes, limits, layout)
+    rows, col_ub = build_rows(prep, model, changes, limits, layout, grace)
     cost = objective(prep, model, changes, layout)
     n = layout.size
     matrix = sp.csc_matrix((rows.coefs, (rows.rows, rows.cols)), shape=(len(rows.lb), n))

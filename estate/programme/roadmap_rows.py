@@ -10,7 +10,7 @@ from estate.load.scenario import ProgrammeLimits
 from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
 from estate.programme.changes import Changes, home_pairs, pooling_rate, running_change
-from estate.programme.today import Grace, grace_of
+from estate.programme.today import Grace
 
 
 @dataclass
@@ -74,8 +74,10 @@ class Layout:
 
 
 def build_rows(prep: Prepared, model: EstateModel, changes: Changes,
-               limits: ProgrammeLimits, layout: Layout) -> tuple[Rows, np.ndarray]:
-    """Every row of the roadmap, and the columns' upper bounds (earliest years)."""
+               limits: ProgrammeLimits, layout: Layout, grace: Grace
+               ) -> tuple[Rows, np.ndarray]:
+    """Every row of the roadmap, and the columns' upper bounds (earliest years); `grace`
+    is the programme's `estate.programme.today.grace_of`."""
     rows = Rows.empty()
     col_ub = np.ones(layout.size)
     add_once(rows, changes, layout)
@@ -86,7 +88,6 @@ def build_rows(prep: Prepared, model: EstateModel, changes: Changes,
     add_empty_first(rows, prep, changes, layout)
     add_pooling(rows, model, changes, layout, col_ub)
     add_agency_counts(rows, prep, layout)
-    grace = grace_of(prep, model, layout.horizon)
     add_capacity(rows, prep, model, changes, layout, opening, grace)
     add_coverage(rows, prep, changes, layout, opening, grace)
     add_limits(rows, prep, changes, limits, layout)

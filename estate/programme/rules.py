@@ -33,18 +33,18 @@ from estate.load.scenario import ProgrammeLimits
 from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
 from estate.programme.changes import Changes, Trajectory
-from estate.programme.today import Grace, grace_of
+from estate.programme.today import Grace
 from estate.results import desks_by_pair
 
 TOL = 1e-6
 
 
 def violations(prep: Prepared, model: EstateModel, changes: Changes, years: np.ndarray,
-               path: Trajectory, limits: ProgrammeLimits) -> list[str]:
-    """Every rule the schedule breaks, named; empty when it can happen."""
+               path: Trajectory, limits: ProgrammeLimits, grace: Grace) -> list[str]:
+    """Every rule the schedule breaks, named; empty when it can happen. `grace` is the
+    programme's `estate.programme.today.grace_of`."""
     out = _order(prep, changes, years, path)
     horizon = path.open.shape[1] - 1
-    grace = grace_of(prep, model, horizon)
     for t in range(1, horizon + 1):
         out += _at_open(prep, path, t) + _capacity(prep, grace, path, t)
         out += _coverage(prep, grace, path, t)

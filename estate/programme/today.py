@@ -185,13 +185,13 @@ def grace_notes(prep: Prepared, grace: Grace, path: Trajectory) -> tuple[str, ..
     return tuple(notes)
 
 
-def deadlines(prep: Prepared, model: EstateModel, changes: Changes, horizon: int
+def deadlines(prep: Prepared, grace: Grace, changes: Changes, horizon: int
               ) -> tuple[list[str], list[str]]:
     """For a plan no programme could schedule: each rule the status quo breaks that the
     plan's own changes cannot mend by the year any programme could (a later build, a
     team that waits), as a reason naming both years; and every such rule's deadline
-    ("K within its 10 desks from year 2"), for a reason that has nothing sharper."""
-    grace = grace_of(prep, model, horizon)
+    ("K within its 10 desks from year 2"), for a reason that has nothing sharper.
+    `grace` is the programme's `grace_of`."""
     table, site_id = changes.table, prep.sites["site_id"].to_numpy(object)
     opens = opening_years(prep)
     built = {int(table.at[i, "site"]) for i in changes.of("build")}
