@@ -10,11 +10,14 @@ installed solver (the `solver` fixture).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from estate.errors import InfeasibleError
+from estate.model.costs import sitting_years
+from estate.pipeline import plan_locality
 from tests.fixtures import (
     PUBLIC,
     TWO_AGENCIES,
@@ -407,3 +410,53 @@ def test_the_one_off_cap_counts_a_surrender_the_plan_buys(tmp_path: Path, cap: f
     assert s.sites_closed == int(closes)
     assert s.one_off_cost == approx(160_000 if closes else 0.0)
     assert s.one_off_cost <= cap
+
+
+def test_the_first_year_a_team_could_sit_at_a_site(tmp_path: Path) -> None:
+    """sitting_years, per pair, by hand over H = 3 years: 1 at home; a kept office K from
+    the team's earliest year (E's is year 3); the hub C (two years to build) from year
+    2; the annex D the policy keeps, five years to build, never within the horizon
+    (4 = H + 1); a team with no site today from its first year, and U, whose first year
+    is after the horizon, never."""
+    case = plan_case(tmp_path, [
+        site("K", "A", 0, 0, desks=100, running_cost=10_000, must_keep=True),
+        site("O", "A", 0, 1, desks=100, running_cost=10_000),
+        site("C", "A", 1, 0, desks=100, running_cost=10_000, candidate=True, build_years=2),
+        site("D", "A", 1, 1, desks=100, running_cost=10_000, candidate=True, build_years=5),
+    ], [function("T", "A", "Ops", "O"),
+        function("E", "A", "Ops", "O", earliest_move="2029-04-01"),
+        function("V", "A", "Ops", "", earliest_move="2028-04-01"),
+        function("U", "A", "Ops", "", earliest_move="2035-04-01")],
+        horizon_years=3, policy={"keep": ["D"]})
+    prep = case.prep
+    teams = prep.functions["function_id"].to_numpy()
+    ids = prep.sites["site_id"].to_numpy()
+    got = {(str(teams[f]), str(ids[s])): int(y) for f, s, y in
+           zip(prep.pairs["f"], prep.pairs["s"], sitting_years(prep), strict=True)}
+    assert got == {
+        ("T", "O"): 1, ("T", "K"): 1, ("T", "C"): 2, ("T", "D"): 4,
+        ("E", "O"): 1, ("E", "K"): 3, ("E", "C"): 3, ("E", "D"): 4,
+        ("V", "O"): 2, ("V", "K"): 2, ("V", "C"): 2,  # D opens too late to place V
+        ("U", "O"): 4, ("U", "K"): 4, ("U", "C"): 4, ("U", "D"): 4}
+
+
+def test_an_unscheduled_plan_books_no_pooling_of_a_team_placed_after_the_horizon(
+        tmp_path: Path) -> None:
+    """B's HR team U has no site today and may not be placed before 2035, after the
+    3-year horizon; A's HR team HA sits at S. Their centre at S needs both agencies, so
+    no programme runs it within the horizon: planned without a programme at r = 0, the
+    snapshot sets up no centre (£10k for nothing) and books no pooling, so its NPV
+    saving is less U's £1m a year (which the snapshot counts, as it houses every team)
+    for three years, -£3m. (It used to count U as at S from year 3, the horizon's
+    last, and so booked year 3's pooling of both teams, 20% of £2m less the £10k
+    set-up.)"""
+    case = plan_case(tmp_path, [
+        site("S", "A", 0, 0, desks=200, running_cost=50_000, must_keep=True),
+    ], [function("HA", "A", "HR", "S", annual_cost=1_000_000),
+        function("U", "B", "HR", "", annual_cost=1_000_000, earliest_move="2035-04-01")],
+        agencies=("A", "B"), horizon_years=3, discount_rate=0.0,
+        sharing={"types": ["HR"], "efficiency": 0.2, "setup_cost": 10_000.0,
+                 "min_agencies": 2})
+    _, bare = plan_locality(replace(case.prep.scenario, programme=None))
+    assert bare.summary.npv_saving == pytest.approx(-3_000_000)
+    assert bare.summary.shared_centres == 0

@@ -149,14 +149,19 @@ def savings_waited(prep: Prepared, pool: pd.DataFrame, centres: pd.DataFrame) ->
 def sitting_years(prep: Prepared) -> np.ndarray:
     """Per eligible pair (f, s): the first year its team could sit there, 1 at its home,
     else the later of its earliest year and the year s opens (build_years for a
-    candidate); at most H (a pair whose year is past the horizon is not eligible)."""
+    candidate decided in year 1); H + 1 where that is past the horizon: a team with no
+    site today whose earliest_move is after it (it keeps its pairs, `allowed_by_dates`),
+    a candidate the policy keeps that opens after it. The snapshot's waits
+    (`savings_waited`) and the years from which the rules broken today hold
+    (`estate.programme.today.grace_of`, which also never pools a team at a site the
+    policy closes) both read it."""
     assert prep.calendar is not None
     pairs = prep.pairs
     pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
     opens = np.where(prep.existing, 1, prep.sites["build_years"].to_numpy(float)).astype(int)
     first = np.where(pairs["home"].to_numpy(bool), 1,
                      np.maximum(prep.earliest_years[pf], opens[ps]))
-    return np.minimum(first, prep.calendar.horizon)
+    return np.minimum(first, prep.calendar.horizon + 1)
 
 
 def pooling_booked_early(prep: Prepared, pool: pd.DataFrame, pooled: np.ndarray

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from estate.model.arrays import EstateModel
-from estate.model.costs import centre_years
+from estate.model.costs import centre_years, sitting_years
 from estate.prepare import CoverageSet, Prepared
 from estate.programme.changes import Changes, Trajectory
 from estate.results import desks_by_pair
@@ -87,9 +87,8 @@ def grace_of(prep: Prepared, model: EstateModel, horizon: int) -> Grace:
         pool, pairs = model.pool, model.pool["pair"].to_numpy()
         at_home = prep.pairs["home"].to_numpy(bool)
         pf, ps = prep.pairs["f"].to_numpy(), prep.pairs["s"].to_numpy()
-        sits_from = np.where(at_home, 1, np.maximum(opening_years(prep)[ps],
-                                                    prep.earliest_years[pf]))
-        sits_from = np.where(prep.forced_closed[ps], horizon + 1, sits_from)
+        # no centre runs at a site the policy closes, so no team pools there
+        sits_from = np.where(prep.forced_closed[ps], horizon + 1, sitting_years(prep))
         start = centre_years(prep, pool, sits_from, horizon)
         c = pool[["k", "s"]].merge(start, left_on=["k", "s"], right_index=True,
                                    how="left")["c"].to_numpy(int)
