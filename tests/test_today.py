@@ -304,3 +304,35 @@ def test_a_programme_reads_the_years_rules_hold_from_once(
     with pytest.raises(InfeasibleError):
         late.programme("roadmap")
     assert len(calls) == 1
+
+
+def test_a_crowd_the_plan_pools_away_too_late_names_the_centre_s_first_year(
+        tmp_path: Path) -> None:
+    """K (18 desks) holds X (A1 HR, 10 desks) and W (A1 IT, 10 desks): 20 today. W
+    could leave for the annex D, three years to build, so a programme could make room
+    at K by year 3 (X has nowhere nearer: S2's 5 desks cannot take it). The plan builds
+    no D: it pools X's HR at K (shedding its 2 desks) with A2's Y (no desks), who may
+    not move there before year 4, and a centre needs both agencies: K holds 20 desks
+    until year 4, and no schedule exists. The reason says year 4, the centre's first;
+    it used to count X's pooling from year 1, and so gave no reason for K at all."""
+    case = plan_case(tmp_path, [
+        site("K", "A1", 0, 0, desks=18, running_cost=100_000, must_keep=True),
+        site("S2", "A2", 1, 0, desks=5, running_cost=100_000),
+        site("D", "A1", 0, 1, desks=20, running_cost=100_000, candidate=True,
+             build_cost=5_000_000, build_years=3),
+    ], [function("X", "A1", "HR", "K", fte=10, desks=10, annual_cost=1_000_000),
+        function("W", "A1", "IT", "K", fte=10, desks=10, annual_cost=100_000),
+        function("Y", "A2", "HR", "S2", fte=5, desks=0, annual_cost=1_000_000,
+                 earliest_move="2030-04-01")],
+        agencies=("A1", "A2"), horizon_years=H,
+        sharing={"types": ["HR"], "efficiency": 0.2, "setup_cost": 10_000.0,
+                 "min_agencies": 2})
+    assert sorted(named(case)) == ["centre K", "close S2", "move Y"]
+    grace = case.grace()
+    assert grace.first["desks"].tolist()[0] == 3 and grace.pools_from.tolist() == [4, 6, 6]
+    with pytest.raises(InfeasibleError) as caught:
+        case.programme("roadmap")
+    said = " ".join(caught.value.reasons)
+    assert "K holds 20 desks' worth of teams for its 18 today; a programme could make room " \
+        "there by year 3, but the plan's moves and pooling only by year 4 (X pools at K " \
+        "from year 4 at the earliest)" in said, said

@@ -48,13 +48,15 @@ class Grace:
     first year (1 when it has room today; H+1 when no programme makes room within the
     horizon). Per coverage rule (in `prep.coverage` order): each zone's first year, 0
     for a population_share rule's zones (not held per year). Per team: the first year
-    it could leave its home (H+1: never within the horizon)."""
+    it could leave its home, and the first year it could pool at home, its centre
+    there having min_agencies agencies (H+1: never within the horizon)."""
 
     room: dict[str, np.ndarray]
     today: dict[str, np.ndarray]
     first: dict[str, np.ndarray]
     zone_first: tuple[np.ndarray, ...]
     leaves: np.ndarray
+    pools_from: np.ndarray
 
 
 def opening_years(prep: Prepared) -> np.ndarray:
@@ -116,7 +118,7 @@ def grace_of(prep: Prepared, model: EstateModel, horizon: int) -> Grace:
         today[column], first[column] = used, years
     return Grace(room=room, today=today, first=first,
                  zone_first=tuple(_zone_first(prep, cov, horizon) for cov in prep.coverage),
-                 leaves=leaves)
+                 leaves=leaves, pools_from=pools_from)
 
 
 def _zone_first(prep: Prepared, cov: CoverageSet, horizon: int) -> np.ndarray:
@@ -225,20 +227,28 @@ def deadlines(prep: Prepared, grace: Grace, changes: Changes, horizon: int
                 shed[year] = shed.get(year, 0.0) + need[f] * float(table.at[i, "amount"])
                 why.append(f"{prep.functions.at[f, 'function_id']} to {site_id[dest]} in "
                            f"year {year} at the earliest")
-            home = np.flatnonzero(prep.pairs["home"].to_numpy(bool) & (ps == s))
-            pooled = float((need[pf[home]] * prep.efficiency[pf[home]]
-                            * changes.pooled[home]).sum())
-            left = grace.today[column][s] - pooled
+            # a team pooled at home sheds from the first year its centre there could
+            # run (as `grace_of` counts it), not from year 1
+            home = np.flatnonzero(prep.pairs["home"].to_numpy(bool) & (ps == s)
+                                  & (changes.pooled > TOL))
+            pooling = [f"{prep.functions.at[f, 'function_id']} pools at {site_id[s]} "
+                       + (f"from year {grace.pools_from[f]} at the earliest"
+                          if grace.pools_from[f] <= horizon else "after the horizon")
+                       for f in pf[home]]
+            for p in home:
+                year = int(grace.pools_from[pf[p]])
+                shed[year] = shed.get(year, 0.0) + float(
+                    need[pf[p]] * prep.efficiency[pf[p]] * changes.pooled[p])
             mended = next((t for t in range(1, horizon + 1)
-                           if left - sum(v for y, v in shed.items() if y <= t)
+                           if grace.today[column][s] - sum(v for y, v in shed.items() if y <= t)
                            <= cap[s] + TOL), horizon + 1)
             if mended > due[s]:
                 by = f"only by year {mended}" if mended <= horizon else "not within the horizon"
                 late.append(
                     f"{site_id[s]} holds {grace.today[column][s]:g} {column}' worth of teams "
                     f"for its {cap[s]:g} today; a programme could make room there by year "
-                    f"{due[s]}, but the plan's moves {by} ("
-                    + ("; ".join(why[:5]) or "none moves a team away") + ")")
+                    f"{due[s]}, but the plan's moves{' and pooling' if pooling else ''} {by} ("
+                    + ("; ".join((why + pooling)[:5]) or "none moves a team away") + ")")
     return late, said
 
 
