@@ -855,3 +855,74 @@ def test_an_unscheduled_plan_says_the_pooling_it_books_before_its_centre_could_o
     assert len(said) == 1 and "counts £600.0k of pooling at S1 before" in said[0], said
     # scheduled, the same register's snapshot is year 1's and no such warning is given
     assert not [w for w in case.plan.warnings if w.column == "programme"]
+
+
+def _surrender_late(folder: Path, horizon: int, lease_break: str, surrender: float,
+                    **changes: Any) -> Case:
+    """L (£300k a year, £100k of it rent; its lease breaks on `lease_break`, and
+    otherwise runs past the horizon) can close only once its team T (no cost of its
+    own) has a place: the hub C (£100k to build, £10k a year) opens in year 3. Closing
+    L in year 1, as the snapshot does, owes the rent to the break; the snapshot counts
+    the surrender only when that is dearer, and its net one-off is C's £100k, within
+    policy.max_one_off's £150k. At r = 0."""
+    return plan_case(folder, [
+        site("L", "A", 0, 0, desks=50, running_cost=300_000, rent=100_000,
+             tenure="leasehold", lease_end="2036-04-01", lease_breaks=[lease_break],
+             surrender_cost=surrender),
+        site("C", "A", 1, 0, desks=50, running_cost=10_000, candidate=True,
+             build_cost=100_000, build_years=3),
+    ], [function("T", "A", "Ops", "L", desks=40, annual_cost=0)], horizon_years=horizon,
+        discount_rate=0.0, policy={"max_one_off": 150_000, **changes.pop("policy", {})},
+        **changes)
+
+
+def test_the_roadmap_keeps_the_one_off_cap_over_its_surrenders(tmp_path: Path) -> None:
+    """L's lease breaks half-way through year 2 and its surrender costs £200k. Closing
+    in year 1 owes £150k of rent (to the break), so the snapshot counts no surrender;
+    in year 3 it owes years 3-5, £300k, so the surrender is bought; in year 4 £200k,
+    no cheaper than the surrender, so the rent is owed. Over 5 years the cheapest
+    schedule builds C in year 1, moves T in year 3 and closes L then: £600k of L's
+    running, the £200k surrender, C's £100k and £30k of its running, £930k; but its
+    one-off, £300k, is over the £150k cap. Within it, L closes in year 4 and owes the
+    rent, and C is built a year later, to open then: £900k + £200k + £100k + £20k =
+    £1.22m. The roadmap finds the cheapest schedule a brute force over every schedule
+    allows, and the re-check refuses the one over the cap."""
+    case = _surrender_late(tmp_path, 5, "2028-10-01", 200_000)
+    changes, h = case.changes(), 5
+    kinds = list(changes.table["kind"])
+    assert sorted(kinds) == ["build", "close", "move"]
+    over = np.array([{"build": 1, "move": 3, "close": 3}[k] for k in kinds])
+    assert close(case.npv(changes, over), 930_000)
+    best, best_years = np.inf, None
+    for years in itertools.product(range(h + 1), repeat=len(changes)):
+        schedule = np.array(years)
+        by_kind = dict(zip(kinds, years, strict=True))
+        # by hand: C's £100k when built, the surrender when L closes in year 3
+        one_off = 100_000 * bool(by_kind["build"]) + 200_000 * (by_kind["close"] == 3)
+        broken = case.broken(changes, schedule)
+        assert any("policy.max_one_off" in b for b in broken) == (one_off > 150_000), \
+            (by_kind, broken)
+        if not broken and case.npv(changes, schedule) < best:
+            best, best_years = case.npv(changes, schedule), schedule
+    assert close(best, 1_220_000)
+    assert best_years is not None and dict(zip(kinds, best_years.tolist(), strict=True)) \
+        == {"build": 2, "move": 4, "close": 4}
+    programme = case.programme()
+    assert close(programme.npv_cost, best)
+    assert year_of(programme, "close", "L") == 4
+    assert programme.actions["one_off"].sum() <= 150_000 + 0.01
+
+
+def test_a_cap_no_year_can_keep_names_policy_max_one_off(tmp_path: Path) -> None:
+    """L's lease breaks half-way through year 1 and its surrender costs £60k: closing in
+    year 1 owes £50k of rent, so the snapshot counts no surrender, but closing in any
+    later year owes £100k a year to the horizon, and buys the surrender. The policy
+    closes L, which can close only from year 3, once C has opened: every programme
+    spends C's £100k and the £60k surrender, £160k against the £150k cap. No programme
+    exists, and the reason names policy.max_one_off."""
+    case = _surrender_late(tmp_path, 5, "2027-10-01", 60_000, policy={"close": ["L"]})
+    with pytest.raises(InfeasibleError) as caught:
+        case.programme("roadmap")
+    said = " ".join(caught.value.reasons)
+    assert "policy.max_one_off" in said, said
+    assert "policy.max_one_off" in caught.value.keys

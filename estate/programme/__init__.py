@@ -87,7 +87,8 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
     size = joint_size(prep, model)
     if method == "roadmap" or (method == "auto" and size > JOINT_MAX_COLUMNS):
         if roadmap is None:
-            raise no_programme(prep, grace, changes, limits, found.status, time_limit_s)
+            raise no_programme(prep, model, grace, changes, limits, found.status,
+                               time_limit_s)
         why = ("the roadmap alone was asked for" if method == "roadmap" else
                f"{size:,} columns, above the {JOINT_MAX_COLUMNS:,} it is run for")
         return replace(roadmap, notes=(*roadmap.notes, roadmap_note or (
@@ -98,7 +99,8 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
                         mip_gap, start=start)
     if joint.changes is None:
         if roadmap is None:
-            raise no_programme(prep, grace, changes, limits, found.status, time_limit_s)
+            raise no_programme(prep, model, grace, changes, limits, found.status,
+                               time_limit_s)
         return replace(roadmap, notes=(*roadmap.notes, (
             f"the exact model over all years found no programme ({joint.status} in "
             f"{joint.seconds:.1f} s): the snapshot's changes scheduled")))
@@ -109,7 +111,8 @@ def plan_programme(prep: Prepared, model: EstateModel, plan: Plan, limits: Progr
                 f"the roadmap's {money(roadmap.npv_cost)} (gap "
                 f"{roadmap_gap(roadmap.npv_cost, other.npv_cost):.3%})")]
     # a cheaper roadmap whose end state breaks a rule the joint model keeps at its end
-    # (population_share, max_one_off) is no start the joint model could take
+    # (population_share; max_one_off as the snapshot counts a surrender) is no start the
+    # joint model could take
     if roadmap is not None and other.npv_cost >= roadmap.npv_cost - 0.005:
         roadmap = _with_end_vector(prep, model, roadmap, time_limit_s)
     broken = roadmap.end_vector.breaches if roadmap is not None and roadmap.end_vector else ()

@@ -12,11 +12,14 @@ decision columns fixed at that state, the model solved (the rest of its columns,
 counts and reaches the decisions imply, follow), and every table made from that vector.
 
 An estate reached with changes left out keeps every rule each year of the programme
-keeps, but two rules of the snapshot no year checks: a `population_share` coverage rule
-and `policy.max_one_off`'s total (a sale left out while the build it paid for happens
-raises the net one-off). The plan is still that estate, as the programme really ends
-there: the rows of those rules are set aside while its vector is made, and each one it
-breaks is named, in the programme's notes and in the summary's `plan_breaches`.
+keeps, but a `population_share` coverage rule no year checks; and `policy.max_one_off`'s
+total, which the roadmap holds over the changes it makes with each surrender of the
+year its closing buys it, the snapshot model counts with the surrender of each site's
+first closing year instead, so an estate reached with a closing made in another year
+may break it as the snapshot counts it. The plan is still that estate, as the programme
+really ends there: the rows of those rules are set aside while its vector is made, and
+each one it breaks is named, in the programme's notes and in the summary's
+`plan_breaches`.
 """
 
 from __future__ import annotations

@@ -1,26 +1,30 @@
 """Why a plan's changes have no dated programme, said so that the user knows what to
 change: each change every programme must make that no year of the horizon allows, a
-team placed in its first year where nothing can make room in time, the yearly limits
-the scenario sets, or the time limit (`no_programme`).
+team placed in its first year where nothing can make room in time, the scenario's cap
+on one-off spend over the whole programme, the yearly limits the scenario sets, or the
+time limit (`no_programme`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 
 from estate.errors import EstateError, NoSolutionError
 from estate.load.scenario import ProgrammeLimits
+from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
 from estate.programme.changes import Changes
+from estate.programme.roadmap import solve_roadmap
 from estate.programme.today import Grace, deadlines
 from estate.results.amounts import money
 from estate.solve.diagnose import Reason, infeasible
 from estate.status import Status
 
 
-def no_programme(prep: Prepared, grace: Grace, changes: Changes,
+def no_programme(prep: Prepared, model: EstateModel, grace: Grace, changes: Changes,
                  limits: ProgrammeLimits, status: Status, time_limit_s: float) -> EstateError:
     """Why the plan's changes have no schedule. Proven so (infeasible, exit 2): each
     change every programme must make that no year of the horizon allows, named; each
@@ -39,6 +43,14 @@ def no_programme(prep: Prepared, grace: Grace, changes: Changes,
     late, due = deadlines(prep, grace, changes, prep.calendar.horizon)
     reasons = list(required) + ([] if required else [
         Reason(why, ("sites.build_years", "functions.earliest_move")) for why in late])
+    capped = not reasons and _cap_binds(prep, model, grace, changes, limits, time_limit_s)
+    if capped:
+        reasons.append(Reason(
+            f"policy.max_one_off ({money(prep.scenario.max_one_off)}) is less than the net "
+            "one-off of every schedule of the plan's changes that keeps the other rules: a "
+            "closing buys the surrender of the year it is made in, where the snapshot "
+            "counted that of the first year the site could close, and a sale left out "
+            "brings nothing in; raise it", ("policy.max_one_off",)))
     set_here = limits_set(limits)
     limit_keys = tuple(key for key, _ in set_here)
     if not reasons and (placed := placed_in_first_year(prep, changes)):
@@ -52,7 +64,7 @@ def no_programme(prep: Prepared, grace: Grace, changes: Changes,
     # named only when no such change is
     also = (" (each rule broken today must hold from the first year a programme could "
             f"meet it: {'; '.join(due)})") if due else ""
-    if set_here and not required and not late:
+    if set_here and not required and not late and not capped:
         reasons.append(Reason(
             "the yearly limits (" + "; ".join(f"{key} = {value}" for key, value in set_here)
             + ") leave no year for every change the plan needs" + also + ": raise them, "
@@ -64,6 +76,17 @@ def no_programme(prep: Prepared, grace: Grace, changes: Changes,
                                "horizon_years")))
     return infeasible(reasons, "no programme makes the plan's changes within the horizon "
                       "and its rules")
+
+
+def _cap_binds(prep: Prepared, model: EstateModel, grace: Grace, changes: Changes,
+               limits: ProgrammeLimits, time_limit_s: float) -> bool:
+    """Whether the scenario's max_one_off is what leaves the plan's changes no
+    schedule: the roadmap without it finds one."""
+    if not np.isfinite(prep.scenario.max_one_off):
+        return False
+    free = replace(prep, scenario=replace(prep.scenario, max_one_off=np.inf))
+    return solve_roadmap(free, model, changes, limits, grace, time_limit_s,
+                         0.0).status.has_plan
 
 
 def limits_set(limits: ProgrammeLimits) -> list[tuple[str, str]]:

@@ -32,6 +32,10 @@ Rules (`estate.programme.rules` states them in words):
     (8) limits:     per year t, net one-off spend (closures with their surrender,
                     builds, moves, set-ups, minus receipts arriving in t) <= limit_t;
                     FTE moved <= limit; closures <= limit
+    (9) one-off:    over the whole programme, the net one-off of the changes made
+                    (closures less their sales, whenever the receipt arrives, with the
+                    surrender of each closing's year; builds, moves, set-ups) <=
+                    policy.max_one_off
 
 Objective: the NPV of cost by the calendar of `estate.timing`, written per z[i,u] by
 summing each change's yearly effect over the years it lasts (a closing in year u saves

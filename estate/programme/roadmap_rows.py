@@ -91,6 +91,7 @@ def build_rows(prep: Prepared, model: EstateModel, changes: Changes,
     add_capacity(rows, prep, model, changes, layout, opening, grace)
     add_coverage(rows, prep, changes, layout, opening, grace)
     add_limits(rows, prep, changes, limits, layout)
+    add_total_one_off(rows, prep, changes, layout)
     return rows, col_ub
 
 
@@ -341,6 +342,30 @@ def add_limits(rows: Rows, prep: Prepared, changes: Changes, limits: ProgrammeLi
         if np.isfinite(limits.max_closures_per_year):
             rows.add([(layout.z(int(i), t), 1.0) for i in changes.of("close")], -np.inf,
                      limits.max_closures_per_year)
+
+
+def add_total_one_off(rows: Rows, prep: Prepared, changes: Changes, layout: Layout) -> None:
+    """(9) The scenario's max_one_off over the whole programme, as the snapshot counts
+    it: sum_i cost_i Z[i,H] - sum_close disposal Z[close,H] + sum_{close,t} surrender
+    z[close,t] <= max_one_off. A change left out spends nothing, a sale counts whenever
+    its receipt arrives, and a surrender counts in the year the closing buys it, which
+    may be one the snapshot did not count (`estate.programme.rules.programme_one_off`)."""
+    if not np.isfinite(prep.scenario.max_one_off):
+        return
+    assert prep.exits is not None
+    table, h = changes.table, layout.horizon
+    disposal = prep.sites["disposal_value"].to_numpy(float)
+    row = []
+    for i in range(len(table)):
+        cost = float(table.at[i, "cost"])
+        s = int(table.at[i, "site"])
+        for t in range(1, h + 1):
+            if table.at[i, "kind"] == "close":
+                row.append((layout.z(i, t), cost - float(disposal[s])
+                            + float(prep.exits.surrender_paid[s, t])))
+            else:
+                row.append((layout.z(i, t), cost))
+    rows.add(row, -np.inf, prep.scenario.max_one_off)
 
 
 def objective(prep: Prepared, model: EstateModel, changes: Changes, layout: Layout

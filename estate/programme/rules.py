@@ -17,7 +17,8 @@ A schedule (the year of each change, 0 for never) is possible when
     a room or coverage rule the status quo breaks holds from the first year any
     programme could meet it, and before then is no worse than today
     (`estate.programme.today`);
-    each year's net one-off spend, staff moved and closures are within the limits.
+    each year's net one-off spend, staff moved and closures are within the limits;
+    the net one-off of every change made is within the scenario's max_one_off.
 
 The roadmap and the joint model encode these as constraints; this module checks them
 on a finished schedule, so a test can enumerate schedules by brute force and so every
@@ -175,9 +176,29 @@ def yearly_use(prep: Prepared, changes: Changes, years: np.ndarray, horizon: int
     return use
 
 
+def programme_one_off(prep: Prepared, changes: Changes, years: np.ndarray) -> float:
+    """The net one-off of the changes a schedule makes, as the scenario's max_one_off
+    counts it: closures less their sales (whenever the receipt arrives) with the
+    surrender each closing buys in its year, builds, relocations and set-ups; a change
+    left out (year 0) spends nothing."""
+    assert prep.exits is not None
+    table, total = changes.table, 0.0
+    for i in np.flatnonzero(years):
+        total += float(table.at[i, "cost"])
+        if table.at[i, "kind"] == "close":
+            s = int(table.at[i, "site"])
+            total += float(prep.exits.surrender_paid[s, int(years[i])]
+                           - prep.sites.at[s, "disposal_value"])
+    return total
+
+
 def _limits(prep: Prepared, changes: Changes, years: np.ndarray, limits: ProgrammeLimits,
             horizon: int) -> list[str]:
     use, out = yearly_use(prep, changes, years, horizon), []
+    cap = prep.scenario.max_one_off
+    if np.isfinite(cap) and (spent := programme_one_off(prep, changes, years)) > cap + 1e-6:
+        out.append(f"one-off spend {spent:,.0f} over the whole programme, over "
+                   f"policy.max_one_off ({cap:,.0f})")
     for t in range(1, horizon + 1):
         if use[t, 0] > limits.max_one_off_per_year[t - 1] + 1e-6:
             out.append(f"year {t}: one-off spend {use[t, 0]:,.0f} over its limit")
