@@ -262,25 +262,36 @@ def test_the_plans_one_off_and_npv_are_the_agencies_sums(
     assert file in said and figure in said, said
 
 
+def _an_agency_edited_is_refused(folder: Path, column: str, key: str) -> None:
+    """A copy of `folder` with the first agency's `column` raised by £1,000 is refused,
+    its rows' total set against summary.json's `key`."""
+    said = _planned_edit(folder, column, _table("agencies.csv", _plus(
+        column, 1000.0, lambda _row, _rows: True)))
+    assert f"<folder>/agencies.csv, column {column}: the rows add up to" in said, said
+    assert f"but summary.json's {key} says" in said, said
+
+
+def _dated_town(tmp_path: Path, rows: Any, *options: str) -> Path:
+    """The tiny town with `start` set, planned by `estate plan` with `options`."""
+    run = invoke(tmp_path, "plan", town(tmp_path, rows, changes={"start": "2027-04-01"}),
+                 "--out", "results/dated", *options)
+    assert run.code == 0, run.output
+    return tmp_path / "results" / "dated"
+
+
 def test_a_dated_plans_timing_is_the_agencies_sum(tmp_path: Path) -> None:
     """A dated plan (start set, T2 may not move until year 3) writes each agency's share
     of what timing adds in agencies.csv; they add up to summary.json's lease_cost_npv,
     and an edit of one agency's share is refused."""
     rows = town_rows()
     rows["functions"][1].update(earliest_move="2029-04-01")
-    run = invoke(tmp_path, "plan", town(tmp_path, rows, changes={"start": "2027-04-01"}),
-                 "--out", "results/dated")
-    assert run.code == 0, run.output
-    folder = tmp_path / "results" / "dated"
+    folder = _dated_town(tmp_path, rows)
     stored = check_results(folder)
     assert stored.summary.lease_cost_npv is not None
     agencies = stored.tables["agencies"]
     assert agencies["lease_cost_npv"].sum() == pytest.approx(stored.summary.lease_cost_npv,
                                                              abs=0.02)
-    said = _planned_edit(folder, "timing", _table("agencies.csv", _plus(
-        "lease_cost_npv", 1000.0, lambda _row, _rows: True)))
-    assert "<folder>/agencies.csv, column lease_cost_npv: the rows add up to" in said, said
-    assert "but summary.json's lease_cost_npv says" in said, said
+    _an_agency_edited_is_refused(folder, "lease_cost_npv", "lease_cost_npv")
 
 
 @pytest.fixture(scope="module")
@@ -493,18 +504,11 @@ def test_a_dated_plans_agencies_share_its_year_1_saving_and_an_edit_says_so(
     """With a programme, summary.json's npv_saving is the programme's and agencies.csv's
     npv_saving adds up to year_one_npv_saving: an edit of one agency's is refused naming
     the key it is checked against."""
-    run = invoke(tmp_path, "plan", town(tmp_path, town_rows(),
-                                        changes={"start": "2027-04-01"}),
-                 "--out", "results/dated", "--programme")
-    assert run.code == 0, run.output
-    folder = tmp_path / "results" / "dated"
+    folder = _dated_town(tmp_path, town_rows(), "--programme")
     stored = check_results(folder)
     assert stored.summary.programme is not None
     assert stored.summary.npv_saving == stored.summary.programme["npv_saving"]
     agencies = stored.tables["agencies"]
     assert agencies["npv_saving"].sum() == pytest.approx(stored.summary.saving_in_year_one,
                                                          abs=0.02)
-    said = _planned_edit(folder, "saving", _table("agencies.csv", _plus(
-        "npv_saving", 1000.0, lambda _row, _rows: True)))
-    assert "<folder>/agencies.csv, column npv_saving: the rows add up to" in said, said
-    assert "but summary.json's year_one_npv_saving says" in said, said
+    _an_agency_edited_is_refused(folder, "npv_saving", "year_one_npv_saving")

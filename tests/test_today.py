@@ -39,6 +39,19 @@ def crowded(folder: Path) -> Case:
     ], [function("T", "A", "Ops", "K", fte=20, desks=20)], horizon_years=H)
 
 
+def moved_late(folder: Path) -> Case:
+    """K holds T's 20 desks in its 10 today; the hub C (£90k a year) could take T from
+    year 2, but the snapshot sends it to the cheaper D (£10k a year), three years to
+    build."""
+    return plan_case(folder, [
+        site("K", "A", 0, 0, desks=10, running_cost=100_000),
+        site("C", "A", 1, 0, desks=40, running_cost=90_000, candidate=True,
+             build_cost=50_000, build_years=2),
+        site("D", "A", 2, 0, desks=40, running_cost=10_000, candidate=True,
+             build_cost=50_000, build_years=3),
+    ], [function("T", "A", "Ops", "K", fte=20, desks=20)], horizon_years=H)
+
+
 def uncovered(folder: Path, **changes: Any) -> Case:
     """Zone Z2, 30 km from K and O, has no public access within 5 km today; the counter
     C beside it (£20k a year, £50k to build) takes two years to build. O's team T fits
@@ -183,13 +196,7 @@ def test_a_plan_that_mends_too_late_is_refused_naming_its_build(tmp_path: Path) 
 def test_a_crowd_the_plan_moves_too_late_is_named(tmp_path: Path) -> None:
     """The snapshot sends T to the cheap D (three years to build) where C could take it
     from year 2: the reason names K's desks, year 2 and T's move to D in year 3."""
-    case = plan_case(tmp_path, [
-        site("K", "A", 0, 0, desks=10, running_cost=100_000),
-        site("C", "A", 1, 0, desks=40, running_cost=90_000, candidate=True,
-             build_cost=50_000, build_years=2),
-        site("D", "A", 2, 0, desks=40, running_cost=10_000, candidate=True,
-             build_cost=50_000, build_years=3),
-    ], [function("T", "A", "Ops", "K", fte=20, desks=20)], horizon_years=H)
+    case = moved_late(tmp_path)
     with pytest.raises(InfeasibleError) as caught:
         case.programme("roadmap")
     said = " ".join(caught.value.reasons)
@@ -293,14 +300,7 @@ def test_a_programme_reads_the_years_rules_hold_from_once(
     assert programme.unlimited_saving is not None and programme.joint_npv is not None
     assert len(calls) == 1
     calls.clear()
-    # the register of test_a_crowd_the_plan_moves_too_late_is_named
-    late = plan_case(tmp_path / "late", [
-        site("K", "A", 0, 0, desks=10, running_cost=100_000),
-        site("C", "A", 1, 0, desks=40, running_cost=90_000, candidate=True,
-             build_cost=50_000, build_years=2),
-        site("D", "A", 2, 0, desks=40, running_cost=10_000, candidate=True,
-             build_cost=50_000, build_years=3),
-    ], [function("T", "A", "Ops", "K", fte=20, desks=20)], horizon_years=H)
+    late = moved_late(tmp_path / "late")
     with pytest.raises(InfeasibleError):
         late.programme("roadmap")
     assert len(calls) == 1
