@@ -330,17 +330,26 @@ FIGURES = (
 )
 
 
-SAME_PLAN = ("saving_in_year_one", "annual_saving", "one_off_cost")
-"""The figures a compared row must share with this paper's summary to be called its plan
-(its own saving, which a comparison written before a dated plan's `npv_saving` became its
-programme's holds as `npv_saving`)."""
+SAME_PLAN = ("npv_saving", "saving_in_year_one", "annual_saving", "one_off_cost")
+"""The figures a compared row must share with this paper's summary to be called its plan."""
+
+
+def _row_figure(row: pd.Series, key: str) -> Any:
+    """A compared row's figure `key` of `SAME_PLAN`. A row written before a dated plan's
+    `npv_saving` became its programme's has no `year_one_npv_saving`: its `npv_saving`
+    is then the year-1 figure, and its programme's saving the headline."""
+    old = _number(row.get("year_one_npv_saving")) is None and _dated_saving(row) is not None
+    if key == "npv_saving" and old:
+        return _dated_saving(row)
+    if key == "saving_in_year_one":
+        return year_one_saving(row)
+    return row.get(key)
 
 
 def _is_this_plan(row: pd.Series, s: Summary) -> bool:
     """The row is this paper's plan: the same name and the same money (to £10, the
     rounding summaries allow), not an older or other plan under the same name."""
-    figures_there = [_number(year_one_saving(row) if key == "saving_in_year_one"
-                             else row.get(key)) for key in SAME_PLAN]
+    figures_there = [_number(_row_figure(row, key)) for key in SAME_PLAN]
     return row["scenario"] == s.scenario and all(
         value is not None and abs(value - getattr(s, key)) <= 10.0
         for key, value in zip(SAME_PLAN, figures_there, strict=True))
