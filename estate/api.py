@@ -40,7 +40,13 @@ from estate.runs.planning import plan_scenario
 from estate.runs.sweep import MAX_RUNS, RunOutcome, SweepResult, Vary
 from estate.runs.sweep import sweep as run_sweep
 from estate.store import read_summary
-from estate.store.paths import Output, check_outputs, check_plan, results_in_place
+from estate.store.paths import (
+    Output,
+    check_outputs,
+    check_plan,
+    inputs_of_file,
+    results_in_place,
+)
 
 __all__ = ["ScenarioCheck", "compare", "plan", "prepare_scenario", "report",
            "solve_prepared", "solver_options", "sweep", "validate", "validate_scenario"]
@@ -162,7 +168,8 @@ def compare(paths: list[str | Path], out: str | Path = "comparison",
     CDNs when `cdn`) are drawn before any file is written, and each file is written
     whole, so a failure leaves the previous comparison as it was.
     """
-    check_outputs([Output("--out", Path(out), folder=True)])
+    check_outputs([Output("--out", Path(out), folder=True, writes=COMPARISON_FILES)],
+                  inputs={k: v for path in paths for k, v in inputs_of_file(Path(path)).items()})
     runs = plan_runs(paths, Path(results_root), progress, policy_costs)
     pages = {"comparison.html": comparison_page(runs),
              "comparison_map.html": comparison_map(runs, cdn)}

@@ -16,11 +16,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from estate.errors import InputError
 from estate.load.file_names import default_map, default_results, file_stem
 from estate.store.folder import write_file, write_folder
-from tests.fixtures import invoke, no_traceback, town
+from estate.store.paths import Output, check_outputs
+from tests.fixtures import invoke, no_traceback, town, town_rows
 
 PROOF = "Nothing was solved or written"
 
@@ -287,3 +290,85 @@ def test_a_board_pack_is_replaced_by_the_next_but_never_by_a_map(
         _refused(tmp_path, invoke(tmp_path, "map", results_folder, "--out", name),
                  "--out", name, "a board pack estate wrote")
         assert (tmp_path / name).read_bytes() == pack[name]
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every regular file under `folder`, by relative path, with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.is_symlink()}
+
+
+def test_no_output_replaces_the_scenario_file_or_a_register_file(cwd: Path) -> None:
+    """The reviewer's three cases, and the same paths spelt through `..` and a link: each
+    refused before solving, naming the option, the path and what the file is, and every
+    input left byte for byte as it was."""
+    (cwd / "link.toml").symlink_to(cwd / "tiny.toml")
+    before = _files(cwd)
+    for args, option, path, what in (
+            (["--map", "tiny.toml"], "--map", "tiny.toml", "the scenario file"),
+            (["--map", "m.html", "--write-lp", "reg/zones.csv"], "--write-lp",
+             "reg/zones.csv", "the register's zones.csv"),
+            (["--map", "reg/../reg/sites.csv"], "--map", "reg/../reg/sites.csv",
+             "the register's sites.csv"),
+            (["--write-lp", "link.toml"], "--write-lp", "link.toml", "the scenario file")):
+        _refused(cwd, invoke(cwd, "plan", "tiny.toml", *args), option, path, what,
+                 f"give {option} another path")
+        assert _files(cwd) == before, args
+    assert invoke(cwd, "plan", "tiny.toml", "--out", "results/x", "--map", "m.html").code == 0
+    for command, path, what in (("map", "reg/functions.csv", "the register's functions.csv"),
+                                ("report", "tiny.toml", "the scenario file it was planned"),
+                                ("report", "reg/agencies.csv", "the register's agencies.csv")):
+        run = invoke(cwd, command, "results/x", "--out", path)
+        assert run.code == 1 and f"{path}, option --out: expected a path apart from" in \
+            run.output and what in run.output and PROOF in run.output, run.output
+        no_traceback(run)
+    assert {k: v for k, v in _files(cwd).items() if k in before} == before
+
+
+def test_no_output_replaces_a_workbook_register(cwd: Path) -> None:
+    """A register in one file: that file is what the run reads."""
+    with pd.ExcelWriter(cwd / "register.xlsx") as writer:
+        for name, rows in town_rows().items():
+            pd.DataFrame(rows).to_excel(writer, sheet_name=name, index=False)
+    scenario = (cwd / "tiny.toml").read_text(encoding="utf-8").replace(
+        'data = "reg"', 'data = "register.xlsx"')
+    assert scenario != (cwd / "tiny.toml").read_text(encoding="utf-8")
+    (cwd / "book.toml").write_text(scenario, encoding="utf-8")
+    workbook = (cwd / "register.xlsx").read_bytes()
+    for option in ("--map", "--write-lp"):
+        _refused(cwd, invoke(cwd, "plan", "book.toml", option, "register.xlsx"), option,
+                 "register.xlsx", "the register, which would be lost")
+    assert (cwd / "register.xlsx").read_bytes() == workbook
+    assert invoke(cwd, "plan", "book.toml", "--out", "results/b", "--map", "b.html").code == 0
+
+
+def test_an_lp_file_replaces_only_an_lp_file(cwd: Path) -> None:
+    """The user's own file at the LP path is kept, whatever its name; an LP file the last
+    run wrote is replaced by the next."""
+    for name in ("notes.txt", "model.lp"):
+        (cwd / name).write_text("the user's own notes", encoding="utf-8")
+        _refused(cwd, invoke(cwd, "plan", "tiny.toml", "--write-lp", name), "--write-lp",
+                 name, "not an LP file estate wrote")
+        assert (cwd / name).read_text(encoding="utf-8") == "the user's own notes"
+    (cwd / "model.lp").unlink()
+    for out in ("results/a", "results/b"):
+        run = invoke(cwd, "plan", "tiny.toml", "--out", out, "--write-lp", "model.lp")
+        assert run.code == 0, run.output
+        assert (cwd / "model.lp").read_text(encoding="utf-8").startswith("\\*")
+
+
+def test_a_folder_is_refused_where_it_would_write_over_an_input(tmp_path: Path) -> None:
+    """A folder written into (a sweep's, a comparison's) is refused when an input sits
+    where it writes one of its files; one replaced whole, when it holds an input."""
+    (tmp_path / "out").mkdir()
+    scenario = tmp_path / "out" / "sweep.csv"
+    scenario.write_text("kept", encoding="utf-8")
+    inputs = {os.path.realpath(scenario): "the scenario file"}
+    check_outputs([Output("--out", tmp_path / "out", folder=True, writes=("runs",))],
+                  inputs=inputs)  # a file it does not write: fine
+    for output in (Output("--out", tmp_path / "out", folder=True, writes=("sweep.csv",)),
+                   Output("--out", tmp_path / "out", folder=True, replaced=True)):
+        with pytest.raises(InputError) as caught:
+            check_outputs([output], inputs=inputs)
+        assert f"a folder holding the scenario file ({scenario})" in str(caught.value)
+    assert scenario.read_text(encoding="utf-8") == "kept"

@@ -52,8 +52,10 @@ from estate.status import Status, status_of
 from estate.store import inputs_sha256, is_fresh, read_outcome, read_summary, write_outcome
 from estate.store.check import RESULT_TABLES, read_table, write_safe_csv
 from estate.store.folder import clear_debris_in, folder_lock, write_file
-from estate.store.paths import Output, check_outputs
+from estate.store.paths import Output, check_outputs, inputs_of_file
 
+#: What a sweep writes into its `--out` folder (the page `sweep.html` by `estate.api`).
+SWEEP_FILES = ("runs", "sweep.csv", "site_robustness.csv", "sweep.html")
 #: The statuses of runs that have a plan (sweep.csv's `status` column).
 PLANNED = tuple(s.value for s in Status if s.has_plan)
 EXECUTORS = ("local", "dask")
@@ -230,7 +232,8 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
                                   repr(executor))])
     t0 = time.perf_counter()
     path, out = Path(scenario), Path(out)
-    check_outputs([Output("--out", out, folder=True)])
+    check_outputs([Output("--out", out, folder=True, writes=SWEEP_FILES)],
+                  inputs=inputs_of_file(path))
     tasks, outcomes, name = _tasks(path, varies, out, max_runs)
     if not tasks:  # every combination refused: a mistake in the scenario, not a sweep
         raise InputError([Problem(str(path), None, None, "a scenario that at least one "

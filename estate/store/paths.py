@@ -11,6 +11,12 @@ write is checked first, named by its option (`--out`, `--map`, `--write-lp`, ...
 - a symbolic link is written through: the file or folder it points to is replaced and
   the link kept (`store.folder.through_link`);
 - a file must not be inside the results folder of the same run, which each run replaces;
+- no output may be one of the run's inputs (`Inputs`): the scenario file, a file of the
+  register it reads, or those a results folder being read or replaced records it was
+  planned from; nor may a folder replaced whole hold one, nor a folder written into
+  have one where it writes;
+- an LP file replaces only an LP file (`.lp`, starting as PuLP writes one), as the
+  user's own file may be at its path;
 - a board pack's PDF or page replaces only a board pack estate wrote, and a map never
   replaces one (`store.board_pack`): each may sit where the other, or the user's own
   file, is;
@@ -33,17 +39,23 @@ from typing import Literal
 
 from estate.errors import InputError, OutputError, Problem
 from estate.load.read import kind_of
-from estate.load.scenario import Scenario
-from estate.store import planned_from, read_summary
+from estate.load.scenario import Scenario, load_scenario
+from estate.store import planned_from, read_summary, register_files
 from estate.store.board_pack import is_board_pack
 from estate.store.folder import replaceable, through_link
+from estate.store.register_used import register_of_results
 
 _PROBE_BYTES = 4096  # one block: a full disk refuses it
 
 
 #: Which existing file an output may replace: any regular file, only a board pack estate
-#: wrote (the pack's own PDF and page), or any but a board pack (a map).
-Replaces = Literal["any file", "a board pack", "not a board pack"]
+#: wrote (the pack's own PDF and page), any but a board pack (a map), or only an LP file.
+Replaces = Literal["any file", "a board pack", "not a board pack", "an LP file"]
+
+#: The files a run reads, each with what it is ("the scenario file", "the register's
+#: sites.csv"), by real path (through links and `..`): no output may replace one.
+Inputs = dict[str, str]
+_LP_START = b"\\*"  # PuLP opens an LP file with its name in a comment: `\* name *\`
 
 
 @dataclass(frozen=True)
@@ -56,18 +68,68 @@ class Output:
     folder: bool = False
     replaced: bool = False
     replaces: Replaces = "any file"
+    #: for a folder written into: the names it writes there (files or folders)
+    writes: tuple[str, ...] = ()
+
+
+def inputs_of(scenario: Scenario | None) -> Inputs:
+    """The scenario's file (when it has one) and its register's files, by real path."""
+    if scenario is None:
+        return {}
+    found = _register_inputs(Path(scenario.data))
+    if scenario.path is not None:
+        found[os.path.realpath(scenario.path)] = "the scenario file"
+    return found
+
+
+def inputs_of_file(path: Path) -> Inputs:
+    """`inputs_of` the scenario file at `path`; the file alone when it cannot be read as
+    a scenario (the run refuses it later, naming what is wrong)."""
+    try:
+        return inputs_of(load_scenario(path))
+    except (InputError, OSError):
+        return {os.path.realpath(path): "the scenario file"} if Path(path).is_file() else {}
+
+
+def inputs_of_results(folder: Path) -> Inputs:
+    """The scenario file and the register a results folder records it was planned from
+    (`planned_from`, scenario.toml's `data`): what drawing or replacing it must not
+    write over. Nothing when it records neither."""
+    register = register_of_results(folder)
+    found = _register_inputs(Path(register.path)) if register is not None else {}
+    scenario_file = planned_from(folder)
+    if scenario_file is not None:
+        found[os.path.realpath(scenario_file)] = "the scenario file it was planned from"
+    return found
+
+
+def _register_inputs(data: Path) -> Inputs:
+    """The files of the register at `data` (a folder's CSV files, or the one workbook or
+    GeoPackage); nothing when there is none there."""
+    try:
+        files = register_files(data) if os.path.lexists(data) else []
+    except OSError:
+        return {}
+    if data.is_dir():
+        return {os.path.realpath(f): f"the register's {f.name}" for f in files}
+    return {os.path.realpath(f): "the register" for f in files}
 
 
 def check_outputs(outputs: Iterable[Output], results: Iterable[Path] = (),
-                  problems: Iterable[Problem] = ()) -> None:
+                  problems: Iterable[Problem] = (), inputs: Inputs | None = None) -> None:
     """Raise an InputError naming the option and the path of every output that cannot be
     written, with what to do, after the `problems` found already; `results` are folders
-    the run replaces whole, which no other output may be inside."""
+    the run reads or replaces whole, which no other output may be inside; `inputs`, the
+    files the run reads (`inputs_of`), which no output may replace, with those each
+    results folder records (`inputs_of_results`)."""
     results = [Path(r) for r in results]
     problems = list(problems)
+    protected = dict(inputs or {})
+    for folder in results:
+        protected = inputs_of_results(folder) | protected
     taken: dict[str, str] = {}  # each real path -> the option that writes it
     for output in outputs:
-        found = _problem(output, results)
+        found = _an_input(output, protected) or _problem(output, results)
         real = os.path.realpath(output.path)
         if found is None and real in taken:  # one output would overwrite the other
             found = ("a path of its own", f"the path {taken[real]} writes too; give "
@@ -89,11 +151,12 @@ def check_plan(out: Path | None, map_path: Path | None, lp_path: Path | None,
     outputs = [Output("--out", out, folder=True, replaced=True)] if out is not None else []
     outputs += [Output("--map", map_path, replaces="not a board pack")] \
         if map_path is not None else []
-    outputs += [Output("--write-lp", lp_path)] if lp_path is not None else []
+    outputs += [Output("--write-lp", lp_path, replaces="an LP file")] \
+        if lp_path is not None else []
     why = other_scenario(out, scenario, named) if out is not None and scenario is not None else None
     check_outputs(outputs, [out] if out is not None else [],
                   [Problem(str(out), None, "--out", why[0], why[1], label="option")]
-                  if why is not None else [])
+                  if why is not None else [], inputs_of(scenario))
 
 
 def stored_name(folder: Path) -> str | None:
@@ -157,6 +220,24 @@ def _same_file(a: Path, b: Path) -> bool:
         return Path(a).resolve() == Path(b).resolve()
 
 
+def _an_input(output: Output, inputs: Inputs) -> tuple[str, str] | None:
+    """(what was expected, what was found) when `output` would write over one of the
+    run's `inputs`: the file itself, one inside a folder replaced whole, or one where a
+    folder written into writes its files; else None."""
+    real = Path(os.path.realpath(output.path))
+    for path, what in inputs.items():
+        if not output.folder and Path(path) == real:
+            found = f"{what}, which would be lost"
+        elif output.folder and (output.replaced and Path(path).is_relative_to(real) or any(
+                Path(path).is_relative_to(real / name) for name in output.writes)):
+            found = f"a folder holding {what} ({path}), which writing there would lose"
+        else:
+            continue
+        return ("a path apart from the scenario file and the register's files",
+                f"{found}: give {output.option} another path")
+    return None
+
+
 def _problem(output: Output, results: list[Path]) -> tuple[str, str] | None:
     """(what was expected, what was found) when `output` cannot be written, else None."""
     real = through_link(Path(output.path))
@@ -200,7 +281,22 @@ def _kept(real: Path, output: Output) -> tuple[str, str] | None:
         return ("a new file, or a file that is not a board pack",
                 "a board pack estate wrote, which the map would replace: give "
                 f"{output.option} another path, or move the pack away")
+    if output.replaces == "an LP file" and not _is_lp_file(real):
+        return ("a new file, or an LP file (.lp) estate wrote",
+                "a file that is not an LP file estate wrote (a file of yours?), which would "
+                f"be lost: give {output.option} another path ending .lp, or move the file "
+                "away")
     return None
+
+
+def _is_lp_file(path: Path) -> bool:
+    """Whether `path` is an .lp file that opens as PuLP writes one (a file that cannot be
+    read is not)."""
+    try:
+        with open(path, "rb") as file:
+            return path.suffix.lower() == ".lp" and file.read(len(_LP_START)) == _LP_START
+    except OSError:
+        return False
 
 
 def _inside(path: Path, folder: Path) -> bool:
