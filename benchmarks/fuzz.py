@@ -6,9 +6,12 @@ Every mutated input must give a clean outcome: `estate validate` exits 0 or 1 (a
 scenario, checked against its register before any solving, is accepted or refused with
 exit 1), every error names its file, no Python warning is raised and nothing escapes as
 a traceback. Anything else is counted as an exception and printed with the mutation
-that made it, so it can be replayed from its seed.
+that made it, so it can be replayed from its seed. A mutation the harness itself cannot
+make or check (a bug here, not in estate) is counted apart, as a harness error, and
+printed with its seed; the run goes on.
 
     .venv/bin/python -m benchmarks.fuzz --n 5000 [--seed 1]
+    .venv/bin/python -m benchmarks.fuzz --replay 99000325    # one mutation, by its seed
 
 tests/test_fuzz.py runs a few hundred of the same mutations in CI.
 """
@@ -80,7 +83,8 @@ BASE_SCENARIO = {
 @dataclass
 class Outcome:
     """One mutated input's fate: `kind` is accepted, located (refused, every error
-    naming its file) or exception (anything else, with what was seen)."""
+    naming its file), exception (anything else estate did, with what was seen) or
+    harness (the harness failed to make or check the mutation: not estate's fault)."""
 
     kind: str
     what: str
@@ -218,6 +222,9 @@ def mutate_geometry(rng: random.Random, tables: dict[str, pd.DataFrame],
     if name not in tables or not len(tables[name]):
         return "as written", path
     layer = gpd.read_file(path, layer=name)
+    if not isinstance(layer, gpd.GeoDataFrame) or layer.geometry.name not in layer.columns:
+        # a renamed or dropped lat/lon column: written as a plain table, no geometry to break
+        return f"{name} written without geometry", path
     if move == 1:
         row = rng.randrange(len(layer))
         point = layer.geometry.iloc[row]
@@ -356,31 +363,58 @@ def one(seed: int, work: Path) -> Outcome:
     return outcome
 
 
-def run(n: int, seed: int = 1, report: Callable[[Outcome], None] | None = None) -> Counter:
-    """Run `n` mutations from `seed` on; count their outcomes."""
+def guarded(seed: int, work: Path) -> Outcome:
+    """`one(seed, work)`, with a failure of the harness itself (estate's are caught in
+    `check_register` and `check_scenario`) as a "harness" outcome naming the seed."""
+    try:
+        return one(seed, work)
+    except Exception as error:
+        return Outcome("harness", f"seed {seed} (replay: --replay {seed})",
+                       f"{type(error).__name__}: {error}", "harness")
+
+
+def run(n: int, seed: int = 1, report: Callable[[Outcome], None] | None = None,
+        mutate: Callable[[int, Path], Outcome] = guarded) -> Counter:
+    """Run `n` mutations from `seed` on; count their outcomes, and tell `report` of each
+    exception and harness error."""
     counts: Counter = Counter()
     with tempfile.TemporaryDirectory(prefix="estate-fuzz-") as tmp:
         for i in range(n):
             work = Path(tmp) / str(i)
             work.mkdir()
-            outcome = one(seed * 1_000_003 + i, work)
+            outcome = mutate(seed * 1_000_003 + i, work)
             counts[outcome.kind] += 1
             counts[f"{outcome.family} {outcome.kind}"] += 1
-            if outcome.kind == "exception" and report:
+            if outcome.kind in ("exception", "harness") and report:
                 report(outcome)
             shutil.rmtree(work, ignore_errors=True)
     return counts
+
+
+def replay(seed: int) -> Outcome:
+    """The one mutation of `seed` (as printed), in a folder of its own; a harness error
+    is raised, with its traceback, to be debugged."""
+    with tempfile.TemporaryDirectory(prefix="estate-fuzz-") as tmp:
+        return one(seed, Path(tmp))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=5000, help="mutations to run")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--replay", type=int, metavar="SEED",
+                        help="run the one mutation of this seed (as printed) and say its fate")
     args = parser.parse_args()
+    if args.replay is not None:
+        outcome = replay(args.replay)
+        print(f"{outcome.kind}: {outcome.what}\n  {outcome.detail}")
+        return
     started = time.perf_counter()
-    counts = run(args.n, args.seed, lambda o: print(f"EXCEPTION {o.what}\n  {o.detail}"))
+    counts = run(args.n, args.seed,
+                 lambda o: print(f"{o.kind.upper()} {o.what}\n  {o.detail}", flush=True))
     print(f"mutations {args.n}  located errors {counts['located']}  "
           f"accepted {counts['accepted']}  exceptions {counts['exception']}  "
+          f"harness errors {counts['harness']}  "
           f"({time.perf_counter() - started:.0f} s, seed {args.seed})")
     for family in ("csv", "xlsx", "gpkg", "toml"):
         print(f"  {family}: " + ", ".join(f"{kind} {counts[f'{family} {kind}']}"
