@@ -17,7 +17,7 @@ from estate.errors import Problem, row_place
 from estate.load.validate import load_register
 from estate.prepare import project
 from estate.render.report_reference import _where
-from tests.fixtures import no_traceback, run_cli
+from tests.fixtures import invoke, no_traceback, run_cli
 from tests.fixtures.reference import SITES, frames, problems_of
 from tests.fixtures.scenario import write_scenario
 
@@ -227,3 +227,18 @@ def test_validate_and_plan_on_a_qgis_layer_end_to_end(tmp_path: Path) -> None:
     no_traceback(run)
     assert run.code == 1, run.output
     assert "spelt.gpkg[sites] fid 30, column services:" in run.output
+
+
+def test_an_empty_or_non_sqlite_file_is_named_for_what_it_is(tmp_path: Path) -> None:
+    """Not the reader's words (`DataSourceError: ... not recognized as being in a supported
+    file format ... 'CSV:path'`), but what the file is and how to make a GeoPackage."""
+    (tmp_path / "empty.gpkg").write_bytes(b"")
+    (tmp_path / "sites.gpkg").write_text("site_id,agency_id\nS1,A\n", encoding="utf-8")
+    for name, found in (("empty.gpkg", "found an empty file (0 bytes)"),
+                        ("sites.gpkg", "found a file that is not a GeoPackage (the SQLite")):
+        run = invoke(tmp_path, "validate", name)
+        assert run.code == 1, run.output
+        assert f"{name}: expected a GeoPackage, {found}" in run.output, run.output
+        assert "save them again as a GeoPackage" in run.output
+        assert "DataSourceError" not in run.output and "CSV:" not in run.output
+        no_traceback(run)

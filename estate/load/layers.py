@@ -38,6 +38,28 @@ def read_geopackage(path: Path) -> RawRegister:
     return raw
 
 
+_SQLITE = b"SQLite format 3\x00"  # the first bytes of every SQLite file, so of a GeoPackage
+
+
+def not_a_geopackage(path: Path) -> str | None:
+    """What the file at `path` is instead of a GeoPackage, with how to fix it, when its
+    first bytes show it (empty, or not an SQLite file); None when they do not (a damaged
+    GeoPackage, whose reader's own words say more)."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(len(_SQLITE))
+    except OSError:
+        return None
+    fix = ("open the layers in QGIS and save them again as a GeoPackage (Export > Save "
+           "Features As..., format GeoPackage)")
+    if not head:
+        return f"an empty file (0 bytes): {fix}, or give the register's folder of CSV files"
+    if head != _SQLITE:
+        return ("a file that is not a GeoPackage (the SQLite file QGIS writes; a CSV or "
+                f"other file renamed .gpkg?): {fix}")
+    return None
+
+
 def _read_layers(raw: RawRegister, source: Path) -> None:
     """The register's tables from the GeoPackage at `source` (the register's own path, or
     the copy `readable` made of it, which a message names as the register) into `raw`."""
@@ -49,7 +71,8 @@ def _read_layers(raw: RawRegister, source: Path) -> None:
     try:
         names = [str(n) for n, _ in pyogrio.list_layers(source)]
     except Exception as error:
-        raw.problems.append(Problem(raw.source.name, None, None, "a GeoPackage", told(error)))
+        raw.problems.append(Problem(raw.source.name, None, None, "a GeoPackage",
+                                    not_a_geopackage(source) or told(error)))
         return
     layers = by_table_name(names)
     others = [n for n in names if table_name(n) not in TABLES]

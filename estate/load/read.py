@@ -48,6 +48,7 @@ from estate.load.workbook import (
     cell_row,
     is_ole,
     letters,
+    not_a_workbook,
     open_workbook,
     read_sheet,
 )
@@ -195,7 +196,7 @@ def _read_workbook(path: Path) -> RawRegister:
     try:
         book = open_workbook(path)
     except Exception as error:  # corrupt or not a workbook: report, never crash
-        found = describe(error)
+        found = not_a_workbook(path) or describe(error)
         if is_ole(path):
             found = ("an encrypted workbook (a password, or a sensitivity label that "
                      "encrypts) or an old Excel 97-2003 file named .xlsx: save a copy "

@@ -76,6 +76,24 @@ def open_workbook(path: Path) -> openpyxl.Workbook:
         return openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
 
 
+def not_a_workbook(path: Path) -> str | None:
+    """What the file at `path` is instead of an .xlsx workbook, with how to fix it, when
+    its first bytes show it (empty, or not the zip archive Excel writes); None when they
+    do not (an encrypted or .xls workbook, `is_ole`, or a damaged archive)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        return None
+    fix = "open it in Excel and save it again as an Excel Workbook (.xlsx)"
+    if not head:
+        return f"an empty file (0 bytes): {fix}, or give the register's folder of CSV files"
+    if head.startswith(b"PK") or is_ole(path):
+        return None
+    return ("a file that is not an Excel workbook (.xlsx, the zip archive Excel saves; "
+            f"a CSV or other file renamed .xlsx?): {fix}")
+
+
 def is_ole(path: Path) -> bool:
     """Whether the file is an OLE compound document: what Excel writes for an encrypted
     workbook, whatever its name, and for the old .xls."""
