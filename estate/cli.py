@@ -114,6 +114,8 @@ def _fail(exc: EstateError) -> None:
         show_warnings(exc.warnings)
         err("Nothing was solved or written. Fix the problems above and run again.")
     elif isinstance(exc, InfeasibleError):
+        # every one, first: a warning may say why (a column not read, its default taken)
+        show_warnings(exc.warnings, most=len(exc.warnings))
         err(str(exc))  # "The scenario is infeasible: ..." and its reasons
         err(f"No plan was written. Relax the rules named above ({exc.relax}) and run again."
             if exc.keys else "No plan was written. Change what the reasons above name and "

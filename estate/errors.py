@@ -152,15 +152,19 @@ class InfeasibleError(EstateError):
     `keys` the scenario keys (or register columns) a user would change to relax them,
     each once, in the order the reasons name them; `relax` says them as one text.
     `relax=None`: the reasons do not say which rules, and `RELAX_ANY` is offered; an
-    empty tuple: no key relaxes them (a register with nothing to plan)."""
+    empty tuple: no key relaxes them (a register with nothing to plan). `warnings`: those
+    found readying the scenario, said before the reasons, since one may explain them (a
+    column not read, so every row took its default)."""
 
     exit_code = 2
 
     def __init__(self, reasons: list[str], what: str = "no plan meets every rule",
-                 relax: tuple[str, ...] | None = None) -> None:
+                 relax: tuple[str, ...] | None = None,
+                 warnings: Iterable[Problem] = ()) -> None:
         self.reasons = reasons
         self.keys = RELAX_ANY if relax is None else tuple(dict.fromkeys(relax))
         self.relax = ", ".join(self.keys)
+        self.warnings = list(warnings)
         super().__init__(
             f"The scenario is infeasible: {what}.\n"
             + "\n".join(f"  - {r}" for r in reasons)

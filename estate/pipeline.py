@@ -125,12 +125,13 @@ def prepare_scenario(scenario: Scenario, register: Register | None = None,
 
 def require_feasible(prep: Prepared, clock: Clock | None = None) -> None:
     """The pre-check (`diagnose.precheck`): a rule that no plan can meet, found without
-    a solver, raises `InfeasibleError` with its reasons before a model is built."""
+    a solver, raises `InfeasibleError` with its reasons, and the instance's warnings (one
+    may explain them), before a model is built."""
     clock = clock or Clock()
     with clock.stage("precheck", "Checking the scenario can be met"):
         reasons = diagnose.precheck(prep)
     if reasons:
-        raise diagnose.infeasible(reasons)
+        raise diagnose.infeasible(reasons, warnings=prep.warnings)
 
 
 def ready_to_plan(scenario: Scenario, register: Register | None = None,
@@ -289,7 +290,8 @@ def _solve_checked(prep: Prepared, options: SolverOptions, clock: Clock,
             # on the model before its reductions, which fix sites a zone's row forces
             # open: the elastic re-solve may give up that zone instead, and name it
             whole = build(prep, reduce=False) if model.reductions else model
-            raise diagnose.infeasible(diagnose.explain_infeasible(prep, whole, options))
+            raise diagnose.infeasible(diagnose.explain_infeasible(prep, whole, options),
+                                      warnings=prep.warnings)
     if solution.status == Status.NO_SOLUTION:
         raise NoSolutionError(
             f"no plan found within the time limit of {options.time_limit_s:g} s "

@@ -80,15 +80,17 @@ class Failure:
         """The failure `exc` is; `message`: what the user is told, when not `str(exc)`."""
         return cls(status_of(exc), message or str(exc),
                    tuple(exc.problems) if isinstance(exc, InputError) else (),
-                   tuple(exc.warnings) if isinstance(exc, InputError) else (),
+                   tuple(exc.warnings) if isinstance(exc, InputError | InfeasibleError)
+                   else (),
                    tuple(exc.reasons) if isinstance(exc, InfeasibleError) else (),
                    exc.keys if isinstance(exc, InfeasibleError) else ())
 
     def to_json(self) -> dict[str, Any]:
         """The keys a script reads: `status` and `message` always, then `problems` and
         `warnings` (each: file, row, column, label, expected, found) for bad input, or
-        `reasons` and `relax` for an infeasible scenario (both lists, `relax` the keys
-        to change, each once)."""
+        `reasons`, `relax` and `warnings` for an infeasible scenario (lists: `relax` the
+        keys to change, each once; `warnings` those found readying it, one of which may
+        explain the reasons)."""
         data: dict[str, Any] = {"status": str(self.status), "message": self.message}
         if self.status == Status.INVALID:
             data["problems"] = [p.to_json() for p in self.problems]
@@ -96,6 +98,7 @@ class Failure:
         if self.status == Status.INFEASIBLE:
             data["reasons"] = list(self.reasons)
             data["relax"] = list(self.relax)
+            data["warnings"] = [w.to_json() for w in self.warnings]
         return data
 
 

@@ -939,3 +939,34 @@ def test_report_without_out_keeps_one_pack_per_scenario(tmp_path: Path) -> None:
         "North.html", "North.pdf", "South_East.html", "South_East.pdf"]
     assert (tmp_path / "reports" / "North.pdf").read_bytes() == first
     assert not (tmp_path / "board.pdf").exists()
+
+
+def test_a_warning_that_explains_an_infeasible_scenario_is_said_before_its_reasons(
+        tmp_path: Path) -> None:
+    """The town's IT team needs 2 racks; the sites' racks are typed under `Racks (count)`,
+    which estate does not read, so every site holds racks' default, 0, and no plan has room
+    for the team. The warning saying so is the one line that explains the reasons: validate
+    and plan (off a terminal) say it on stderr before them, and --json lists it."""
+    rows = town_rows()
+    for row in rows["sites"]:
+        row["Racks (count)"] = 4
+    rows["functions"][2]["racks"] = 2
+    scenario = town(tmp_path, rows)
+    for args in (("validate", scenario), ("plan", scenario, "--out", "out")):
+        run = run_cli(tmp_path, *args)
+        assert run.code == 2, run.output
+        no_traceback(run)
+        lines = run.stderr.splitlines()
+        warned = [i for i, line in enumerate(lines)
+                  if line.startswith("Warning: ") and "Racks (count)" in line]
+        reasons = lines.index("The scenario is infeasible: no plan meets every rule.")
+        assert len(warned) == 1 and warned[0] < reasons, run.stderr
+        assert "racks's default (0)" in lines[warned[0]]
+    run = run_cli(tmp_path, "plan", scenario, "--json", "--out", "out")
+    assert run.code == 2, run.output
+    failure = run.json()
+    assert failure["status"] == "infeasible"
+    assert [w["column"] for w in failure["warnings"]
+            if w["file"] == "sites.csv"] == ["Racks (count)"], failure
+    assert all(set(w) == {"file", "row", "column", "label", "expected", "found"}
+               for w in failure["warnings"])

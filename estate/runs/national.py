@@ -123,10 +123,13 @@ def area_pieces(scenario: Scenario, register: Register
 
 
 def _infeasible_areas(failed: dict[str, InfeasibleError]) -> InfeasibleError:
-    """Every infeasible area's reasons together, each said with its area."""
+    """Every infeasible area's reasons together, each said with its area, and their
+    warnings, each once."""
     return InfeasibleError([f"area {area}: {r}" for area, exc in sorted(failed.items())
                             for r in exc.reasons],
-                           relax=tuple(k for _, exc in sorted(failed.items()) for k in exc.keys))
+                           relax=tuple(k for _, exc in sorted(failed.items()) for k in exc.keys),
+                           warnings=dict.fromkeys(w for _, exc in sorted(failed.items())
+                                                  for w in exc.warnings))
 
 
 def ready_areas(scenario: Scenario, register: Register, clock: Clock | None = None

@@ -15,14 +15,14 @@ what to change for this scenario, not a fixed list.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from estate.errors import InfeasibleError
+from estate.errors import InfeasibleError, Problem
 from estate.model.arrays import EstateModel, labels
 from estate.prepare import Prepared, eligible_pairs
 from estate.solve import SolverOptions, solve
@@ -47,12 +47,13 @@ class Reason:
     keys: tuple[str, ...]
 
 
-def infeasible(reasons: list[Reason], what: str = "no plan meets every rule"
-               ) -> InfeasibleError:
+def infeasible(reasons: list[Reason], what: str = "no plan meets every rule",
+               warnings: Iterable[Problem] = ()) -> InfeasibleError:
     """The error that says `reasons`, with the keys to relax taken from them (the
-    general list when none of them names one)."""
+    general list when none of them names one), and the `warnings` found readying the
+    scenario, said before them."""
     return InfeasibleError([r.text for r in reasons], what,
-                           tuple(k for r in reasons for k in r.keys) or None)
+                           tuple(k for r in reasons for k in r.keys) or None, warnings)
 
 
 def _closing(prep: Prepared, sites: np.ndarray) -> tuple[str, ...]:
