@@ -205,6 +205,15 @@ def _two_teams_that_may_not_move(tmp_path: Path) -> Path:
     (lambda p: town(p, _two_candidates(5_000_000, 6_000_000), changes={
         "coverage": [{"service": "public_access", "radius_km": 5, "mode": "all"}],
         "policy": {"max_one_off": 6_000_000}}), "coverage.0.radius_km, policy.max_one_off"),
+    # a service no site of the register offers: no radius helps, its spelling might
+    # (pre-check)
+    (lambda p: town(p, changes={
+        "coverage": [{"service": "x", "radius_km": 50, "mode": "all"}]}),
+     "coverage.0.service, sites.services"),
+    # the one site offering public access closed by policy: no radius helps either
+    (lambda p: town(p, changes={"policy": {"close": ["S1"]}, "coverage": [
+        {"service": "public_access", "radius_km": 50, "mode": "all"}]}),
+     "coverage.0.service, sites.services, policy.close"),
     # the cap itself £500,000 short (elastic re-solve)
     (_small_shortfall, "policy.max_one_off"),
     # two teams that may not move share one office too small for both (pre-check, the
@@ -233,3 +242,23 @@ def test_a_negative_cap_is_said_as_net_receipts(tmp_path: Path) -> None:
     run = _infeasible(tmp_path, scenario)
     assert "the cap of -£250,000, net receipts of at least £250,000" in run.stderr, run.stderr
     assert "£-" not in run.stderr
+
+
+def test_a_service_no_site_offers_is_said_with_the_warning_that_names_it(
+        tmp_path: Path) -> None:
+    """A coverage rule of a service no site of the town offers (`x`; S1's is
+    public_access) is met at no radius: each zone's reason says no site offers it, the
+    closing line names the rule's service and the sites' services, not its radius, and
+    the scenario's warning of the unknown service is said before the reasons."""
+    scenario = town(tmp_path, changes={
+        "coverage": [{"service": "x", "radius_km": 50, "mode": "all"}]})
+    run = _infeasible(tmp_path, scenario)
+    lines = run.stderr.splitlines()
+    warned = [i for i, line in enumerate(lines)
+              if line.startswith("Warning: ") and "coverage.0.service" in line]
+    assert warned and warned[0] < lines.index(
+        "The scenario is infeasible: no plan meets every rule."), run.stderr
+    for zone in ("Z1 Centre", "Z2 Outskirts"):
+        assert (f"  - zone {zone}: no site offering x within 50 km (coverage.0, mode all; "
+                "no site of the register offers x)") in lines, run.stderr
+    assert "radius_km" not in run.stderr

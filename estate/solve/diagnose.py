@@ -23,6 +23,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from estate.errors import InfeasibleError, Problem
+from estate.load.scenario import CoverageRule
 from estate.model.arrays import EstateModel, labels
 from estate.prepare import Prepared, eligible_pairs
 from estate.solve import SolverOptions, solve
@@ -62,6 +63,22 @@ def _closing(prep: Prepared, sites: np.ndarray) -> tuple[str, ...]:
     return ("policy.close",) if set(closed) & set(prep.scenario.close) else ()
 
 
+def _no_radius_helps(prep: Prepared, rule: CoverageRule) -> tuple[str, tuple[str, ...]]:
+    """When no site that may stay open offers the `rule`'s service at all, the rule is
+    met at no radius: the words that say why (after the rule's name) and the keys that
+    would help instead of its radius: the rule's `service` (a slip in its spelling) and
+    the register's `sites.services`, with `policy.close` when the policy closes the sites
+    that offer it. ("", ()) when some such site may stay open."""
+    offering = np.flatnonzero([rule.service in sv for sv in prep.sites["services"]])
+    if (~prep.forced_closed[offering]).any():
+        return "", ()
+    keys = (f"{rule.name}.service", "sites.services")
+    if not len(offering):
+        return f"; no site of the register offers {rule.service}", keys
+    return (f"; no site offering {rule.service} can stay open",
+            keys + _closing(prep, offering))
+
+
 def _other_rules(prep: Prepared) -> tuple[str, ...]:
     """The scenario's settings that can stand in the way of any rule once a solver has
     tried them together: the sites it closes and its one-off cap, when set."""
@@ -79,23 +96,25 @@ def precheck(prep: Prepared) -> list[Reason]:
         rule = cov.rule
         reachable = np.zeros(len(zones), bool)
         reachable[cov.zone[can_open[cov.site]]] = True
+        unmet = _no_radius_helps(prep, rule)
         if rule.mode in ("all", "maintain"):
             for z in np.flatnonzero(cov.scope & ~reachable):
                 what = "no site" if rule.mode == "all" else "no site left open"
                 reasons.append(Reason(
                     f"zone {zones.at[z, 'zone_id']} {zones.at[z, 'name']}: {what} offering "
                     f"{rule.service} within {rule.radius_km:g} km ({rule.name}, mode "
-                    f"{rule.mode})",
-                    (f"{rule.name}.radius_km",) + _closing(prep, cov.site[cov.zone == z])))
+                    f"{rule.mode}{unmet[0]})",
+                    unmet[1] or ((f"{rule.name}.radius_km",)
+                                 + _closing(prep, cov.site[cov.zone == z]))))
         else:
             pop = zones["population"].to_numpy(float)
             if pop.sum() > 0 and pop[reachable].sum() < rule.population_share * pop.sum() - 1e-9:
                 reasons.append(Reason(
                     f"{rule.name}: at most {pop[reachable].sum():,.0f} of {pop.sum():,.0f} people "
                     f"({pop[reachable].sum() / pop.sum():.1%}) can reach {rule.service} within "
-                    f"{rule.radius_km:g} km; {rule.population_share:.1%} required",
-                    (f"{rule.name}.radius_km", f"{rule.name}.population_share")
-                    + _closing(prep, cov.site)))
+                    f"{rule.radius_km:g} km; {rule.population_share:.1%} required{unmet[0]}",
+                    unmet[1] or ((f"{rule.name}.radius_km", f"{rule.name}.population_share")
+                                 + _closing(prep, cov.site))))
     pairs = prep.pairs
     pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
     ok = can_open[ps]
