@@ -371,3 +371,31 @@ def test_the_room_count_refuses_split_teams_just_when_they_have_no_plan(tmp_path
         assert bool(reasons) == (lp.status == 2), (reasons, lp.status)
         said += any(" in all: " in r for r in reasons)
     assert said >= 3
+
+
+@pytest.mark.parametrize(("others", "split_helps"), [((30, 20), False), ((10, 5), True)])
+def test_whole_teams_are_told_to_split_only_when_split_teams_would_fit(
+        tmp_path: Path, others: tuple[int, int], split_helps: bool) -> None:
+    """The policy closes S1 (130 desks), home of F1 (120 desks); S2 (60) and S3 (80) are
+    left, 140 desks, neither holding F1 whole. With F2 and F3 at 30 and 20 desks, all three
+    need 170 (by hand), more than the 140: split, F1 still has no room, so the reasons do
+    not offer assignment.split. At 10 and 5 desks they need 135, and split teams fit (the
+    linear programme below finds where), so they do."""
+    from scipy.optimize import linprog
+    sites = [site("S1", "A1", 0, 0, desks=130), site("S2", "A1", 0, 1, desks=60),
+             site("S3", "A2", 1, 0, desks=80)]
+    teams = [function("F1", "A1", "IT", "S1", fte=120),
+             function("F2", "A1", "HR", "S2", fte=others[0]),
+             function("F3", "A2", "HR", "S3", fte=others[1])]
+    path = _write(tmp_path, sites, teams, policy={"close": ["S1"]})
+    reasons = precheck(prepare_scenario(load_scenario(path)))
+    assert any(r.text.startswith("function F1 (A1 IT) must sit whole") for r in reasons)
+    keys = {k for r in reasons for k in r.keys}
+    # split teams: each team's desks spread over S2 and S3, each holding its own desks
+    needs = [120, *others]
+    lp = linprog(np.zeros(6), A_ub=np.kron(np.ones(3), np.eye(2)), b_ub=[60, 80],
+                 A_eq=np.kron(np.eye(3), np.ones(2)), b_eq=needs, bounds=(0, None),
+                 method="highs")
+    assert (lp.status == 0) == split_helps
+    assert ("assignment.split" in keys) == split_helps, [r.keys for r in reasons]
+    assert "sites.desks" in keys and "policy.close" in keys

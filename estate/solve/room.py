@@ -147,7 +147,10 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
         text += f"; farther away, {_names(prep, farther)} could hold it"
     if len(shut):
         text += f"; policy.close shuts {_names(prep, shut)}, which could hold it"
-    splitting = not sc.split and all(together[c] >= least[c] - 1e-9 for c in columns)
+    # split teams would fit: this one over the room it lacks whole and, before solving
+    # (no `taken`), every team over the sites it may use together, else no split helps
+    splitting = (not sc.split and all(together[c] >= least[c] - 1e-9 for c in columns)
+                 and (taken is not None or _fits_split(prep)))
     keys = ((("relocation.max_km",) if len(farther) else ())
             + (("functions.earliest_move", "horizon_years") if stays else ())
             + (("policy.close",) if len(shut) else ())
@@ -155,6 +158,16 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
             + (("assignment.split",) if splitting else ())
             + (("policy.max_one_off",) if taken and math.isfinite(sc.max_one_off) else ()))
     return text, keys
+
+
+def _fits_split(prep: Prepared) -> bool:
+    """Whether every team would find room if teams could split: their least needs, each
+    spread over the sites it may use that may stay open, whether or not one holds it
+    whole (`_reach_pairs`; `prep.pairs` keeps only those that do when teams may not
+    split), within what those sites hold (`too_little_room`'s flow)."""
+    pf, ps = _reach_pairs(prep, np.arange(len(prep.functions)), prep.scenario.max_km)
+    open_ = ~prep.forced_closed[ps]
+    return too_little_room(prep, None, ["desks", "racks"], (pf[open_], ps[open_])) is None
 
 
 def _where(prep: Prepared, f: int) -> str:
@@ -263,7 +276,8 @@ def _seats_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, room: np.nd
 
 
 
-def too_little_room(prep: Prepared, ok: np.ndarray, columns: list[str]
+def too_little_room(prep: Prepared, ok: np.ndarray | None, columns: list[str],
+                    pairs: tuple[np.ndarray, np.ndarray] | None = None
                     ) -> tuple[str, tuple[str, ...]] | None:
     """Teams that need more desks (or racks) together than the sites they may use hold,
     found before solving, or None.
@@ -279,9 +293,12 @@ def too_little_room(prep: Prepared, ok: np.ndarray, columns: list[str]
 
     Teams 20, 15, 15 and 15 desks at offices of 10, 30 and 30 fit one by one and two to
     an office, so the seat count passes them, but whole they can sit only at the two
-    30-desk offices: 65 desks against 60."""
+    30-desk offices: 65 desks against 60.
+
+    `pairs`: (team, site) positions to use instead of those `ok` marks."""
     functions, sites = prep.functions, prep.sites
-    pf, ps = prep.pairs["f"].to_numpy()[ok], prep.pairs["s"].to_numpy()[ok]
+    pf, ps = pairs if pairs is not None else (prep.pairs["f"].to_numpy()[ok],
+                                              prep.pairs["s"].to_numpy()[ok])
     n_f, n_s = len(functions), len(sites)
     used = np.unique(ps)
     for column in columns:
