@@ -352,3 +352,17 @@ def test_services_that_are_other_words_are_not_warned(tmp_path: Path, other: str
     folder = csv_register(tmp_path, sites={"services": ["public_access", other,
                                                         "public_access"]})
     assert [w for w in load_register(folder).warnings if w.column == "services"] == []
+
+
+def test_a_break_after_the_lease_ends_names_only_the_late_breaks(tmp_path: Path) -> None:
+    """S1's lease ends 2031-03-31; of the breaks typed `2035-01-01;2029-03-31;2035-01-01`,
+    2029-03-31 is before the end and 2035-01-01 (typed twice) after it: the problem names
+    2035-01-01 once, with the lease end it is after, not every break re-sorted."""
+    breaks = "2035-01-01;2029-03-31;2035-01-01"
+    folder = csv_register(tmp_path, sites={"lease_breaks": [breaks, None, None]})
+    problems = [p for p in problems_of(folder) if p.column == "lease_breaks"]
+    assert located(problems) == {("sites.csv", 2, "lease_breaks")}
+    end = SITES["lease_end"][0]
+    late = sorted({b for b in breaks.split(";") if b > end})  # by hand: 2035-01-01
+    assert late == ["2035-01-01"]
+    assert problems[0].found == f"{';'.join(late)} (after the lease ends on {end})"

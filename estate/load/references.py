@@ -187,11 +187,9 @@ def _check_leases(sites: pd.DataFrame, label: str) -> list[Problem]:
                      valid_cost & (sites["rent"] > sites["running_cost"] + 1e-9),
                      "a rent no larger than the site's running_cost (rent is part of it)",
                      lambda v: f"{v:,.0f}")
-    late_break = pd.Series([bool(b) and end != "" and b[-1] > end for b, end in zip(
-        sites["lease_breaks"], sites["lease_end"], strict=True)], index=sites.index)
-    problems += _flag(sites, label, "lease_breaks", late_break,
-                      "breaks on or before the lease_end", lambda v: ";".join(v) + " (after "
-                      "the lease ends)")
+    problems += [Problem(label, int(row), "lease_breaks", "breaks on or before the lease_end",
+                         f"{';'.join(late)} (after the lease ends on {end})")
+                 for row, end, late in _late_breaks(sites)]
     freehold = sites["tenure"] == "freehold"
     for column, given in (("rent", sites["rent"] > 0),  # a blank rent is 0 on a freehold
                           ("lease_end", sites["lease_end"] != ""),
@@ -203,6 +201,15 @@ def _check_leases(sites: pd.DataFrame, label: str) -> list[Problem]:
                           lambda v: f"{_as_typed(v)} on a freehold site, used as given",
                           severity="warning")
     return problems
+
+
+def _late_breaks(sites: pd.DataFrame) -> list[tuple[int, str, list[str]]]:
+    """(row, lease_end, the breaks after it) for each site with a break after its lease
+    ends: only those breaks, each once, so that the message names the dates to fix, not
+    every break the cell holds (they are ISO dates, as typed, kept in date order)."""
+    return [(row, end, late) for row, end, breaks in zip(
+                sites["row"], sites["lease_end"], sites["lease_breaks"], strict=True)
+            if end != "" and (late := list(dict.fromkeys(b for b in breaks if b > end)))]
 
 
 def _check_build_costs(sites: pd.DataFrame, label: str) -> list[Problem]:
