@@ -35,8 +35,12 @@ def column_warnings(problems: list) -> list:
     ("functions", "Desks needed", "desks", "(its fte)"),
     ("functions", "Secure site", "needs_secure", "(false)"),
     ("sites", "mustKeep", "must_keep", "(false)"),
-    ("sites", "Annual rent", "rent", "(blank)"),
+    # DESIGN 9: a blank rent is the running cost on a leasehold, nothing on a freehold
+    ("sites", "Annual rent", "rent",
+     "(its running_cost on a leasehold site, 0 on a freehold one)"),
+    ("sites", "Rent (£)", "rent", "(its running_cost on a leasehold site, 0 on a freehold one)"),
     ("sites", "Break dates", "lease_breaks", "(blank)"),
+    ("sites", "Surrender cost (£)", "surrender_cost", "(blank: no surrender offered)"),
     ("sites", "Secured site", "secure", "(false)"),
     ("sites", "Secured", "secure", "(false)"),
     ("functions", "Secured site", "needs_secure", "(false)"),

@@ -240,8 +240,18 @@ def _plain(header: str) -> str:
     return re.sub(r"_+", "_", re.sub(r"[^a-z0-9_]", "_", header.lower())).strip("_")
 
 
+#: What a blank cell of a column whose default depends on the row means (DESIGN 9).
+_BLANK_MEANS = {
+    "rent": "its running_cost on a leasehold site, 0 on a freehold one",
+    "surrender_cost": "blank: no surrender offered",
+}
+
+
 def _shown_default(column: Column) -> str:
-    """A column's default as a register would hold it."""
+    """A column's default as a register would hold it, or what a blank cell of it means
+    when that depends on the row (`_BLANK_MEANS`)."""
+    if column.name in _BLANK_MEANS:
+        return _BLANK_MEANS[column.name]
     default = column.default
     if column.kind == "bool":
         return "true" if default else "false"
