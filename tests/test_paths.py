@@ -351,10 +351,11 @@ def test_an_lp_file_replaces_only_an_lp_file(cwd: Path) -> None:
                  name, "not an LP file estate wrote")
         assert (cwd / name).read_text(encoding="utf-8") == "the user's own notes"
     (cwd / "model.lp").unlink()
-    for out in ("results/a", "results/b"):
-        run = invoke(cwd, "plan", "tiny.toml", "--out", out, "--write-lp", "model.lp")
-        assert run.code == 0, run.output
-        assert (cwd / "model.lp").read_text(encoding="utf-8").startswith("\\*")
+    for name in ("model.lp", "model.txt"):  # the same command twice, whatever the name
+        for out in ("results/a", "results/b"):
+            run = invoke(cwd, "plan", "tiny.toml", "--out", out, "--write-lp", name)
+            assert run.code == 0, run.output
+            assert (cwd / name).read_text(encoding="utf-8").startswith("\\* ")
 
 
 def test_a_folder_is_refused_where_it_would_write_over_an_input(tmp_path: Path) -> None:
@@ -372,3 +373,18 @@ def test_a_folder_is_refused_where_it_would_write_over_an_input(tmp_path: Path) 
             check_outputs([output], inputs=inputs)
         assert f"a folder holding the scenario file ({scenario})" in str(caught.value)
     assert scenario.read_text(encoding="utf-8") == "kept"
+
+
+def test_a_plan_of_the_copy_a_results_folder_keeps_may_replace_that_folder(
+        cwd: Path) -> None:
+    """Planned again from results/tiny/scenario.toml, the clash check offers `--out
+    results/tiny` to replace that folder deliberately: taking the advice works, as the plan
+    writes a fresh scenario.toml there (the register stays protected)."""
+    assert invoke(cwd, "plan", "tiny.toml").code == 0
+    copy = cwd / "results" / "tiny" / "scenario.toml"
+    clash = invoke(cwd, "plan", str(copy))
+    assert clash.code == 1 and 'replace them deliberately with --out' in clash.output, \
+        clash.output
+    run = invoke(cwd, "plan", str(copy), "--out", "results/tiny")
+    assert run.code == 0, run.output
+    assert copy.is_file()

@@ -926,3 +926,29 @@ def test_a_cap_no_year_can_keep_names_policy_max_one_off(tmp_path: Path) -> None
     said = " ".join(caught.value.reasons)
     assert "policy.max_one_off" in said, said
     assert "policy.max_one_off" in caught.value.keys
+
+
+def test_a_cap_that_needs_a_sale_the_yearly_limits_forbid_names_both(tmp_path: Path) -> None:
+    """policy.max_one_off = -£300k needs D's £500k sale; closing D costs £20k in its
+    year, which a yearly one-off limit of £0 forbids in every year. Either alone leaves a
+    schedule (without the cap the roadmap may leave D open; without the limit it closes
+    D in year 1), so the reason names the two together, not the cap as if it were the
+    cause alone; with a limit of £200k a year the programme closes D in year 1."""
+    def case(folder: Path, limit: float) -> Case:
+        return plan_case(folder, [
+            site("D", "A", 0, 0, desks=50, running_cost=100_000, closure_cost=20_000,
+                 disposal_value=500_000),
+            site("K", "A", 1, 0, desks=50, running_cost=50_000, must_keep=True),
+        ], [function("T", "A", "Ops", "D", desks=10, annual_cost=0)], horizon_years=5,
+            discount_rate=0.0, policy={"max_one_off": -300_000},
+            programme={"max_one_off_per_year": limit})
+
+    with pytest.raises(InfeasibleError) as caught:
+        case(tmp_path / "none", 0.0).programme("roadmap")
+    said = " ".join(caught.value.reasons)
+    assert "policy.max_one_off (-£300.0k) and the yearly limits " \
+        "(programme.max_one_off_per_year = £0) together leave no schedule" in said, said
+    assert {"policy.max_one_off", "programme.max_one_off_per_year"} <= set(
+        caught.value.keys)
+    programme = case(tmp_path / "some", 200_000.0).programme("roadmap")
+    assert year_of(programme, "close", "D") == 1

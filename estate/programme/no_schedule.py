@@ -43,16 +43,24 @@ def no_programme(prep: Prepared, model: EstateModel, grace: Grace, changes: Chan
     late, due = deadlines(prep, grace, changes, prep.calendar.horizon)
     reasons = list(required) + ([] if required else [
         Reason(why, ("sites.build_years", "functions.earliest_move")) for why in late])
-    capped = not reasons and _cap_binds(prep, model, grace, changes, limits, time_limit_s)
-    if capped:
-        reasons.append(Reason(
-            f"policy.max_one_off ({money(prep.scenario.max_one_off)}) is less than the net "
-            "one-off of every schedule of the plan's changes that keeps the other rules: a "
-            "closing buys the surrender of the year it is made in, where the snapshot "
-            "counted that of the first year the site could close, and a sale left out "
-            "brings nothing in; raise it", ("policy.max_one_off",)))
     set_here = limits_set(limits)
     limit_keys = tuple(key for key, _ in set_here)
+    capped = "" if reasons else _cap_binds(prep, model, grace, changes, limits, time_limit_s)
+    cap = f"policy.max_one_off ({money(prep.scenario.max_one_off)})"
+    if capped == "alone":
+        reasons.append(Reason(
+            f"{cap} is less than the net one-off of every schedule of the plan's changes "
+            "that keeps the other rules: a closing buys the surrender of the year it is made "
+            "in, where the snapshot counted that of the first year the site could close, and "
+            "a sale left out brings nothing in; raise it", ("policy.max_one_off",)))
+    elif capped == "with limits":
+        reasons.append(Reason(
+            f"{cap} and the yearly limits ("
+            + "; ".join(f"{key} = {value}" for key, value in set_here)
+            + ") together leave no schedule: each alone leaves one, but the changes that "
+            "keep the net one-off within the cap (the sales it counts on among them) cannot "
+            "all happen within the limits by the horizon's end; raise either, or lengthen "
+            "horizon_years", ("policy.max_one_off", *limit_keys, "horizon_years")))
     if not reasons and (placed := placed_in_first_year(prep, changes)):
         reasons.append(Reason(
             placed + ": what makes room for it there (a build, a move out, a shared "
@@ -79,14 +87,24 @@ def no_programme(prep: Prepared, model: EstateModel, grace: Grace, changes: Chan
 
 
 def _cap_binds(prep: Prepared, model: EstateModel, grace: Grace, changes: Changes,
-               limits: ProgrammeLimits, time_limit_s: float) -> bool:
-    """Whether the scenario's max_one_off is what leaves the plan's changes no
-    schedule: the roadmap without it finds one."""
+               limits: ProgrammeLimits, time_limit_s: float) -> str:
+    """Whether the scenario's max_one_off is what leaves the plan's changes no schedule
+    (the roadmap without it finds one): "alone" when it leaves none even without the
+    yearly limits, "with limits" when only the two together leave none (a negative cap
+    needs sales the limits leave no year for), "" when the cap is not the cause. Without
+    the cap the roadmap may leave every change out, so its schedule alone says little."""
     if not np.isfinite(prep.scenario.max_one_off):
-        return False
+        return ""
     free = replace(prep, scenario=replace(prep.scenario, max_one_off=np.inf))
-    return solve_roadmap(free, model, changes, limits, grace, time_limit_s,
-                         0.0).status.has_plan
+    if not solve_roadmap(free, model, changes, limits, grace, time_limit_s,
+                         0.0).status.has_plan:
+        return ""
+    if not limits_set(limits):
+        return "alone"
+    unlimited = ProgrammeLimits(max_one_off_per_year=(np.inf,) * len(
+        limits.max_one_off_per_year))
+    return "with limits" if solve_roadmap(prep, model, changes, unlimited, grace,
+                                          time_limit_s, 0.0).status.has_plan else "alone"
 
 
 def limits_set(limits: ProgrammeLimits) -> list[tuple[str, str]]:

@@ -226,6 +226,8 @@ def _an_input(output: Output, inputs: Inputs) -> tuple[str, str] | None:
     folder written into writes its files; else None."""
     real = Path(os.path.realpath(output.path))
     for path, what in inputs.items():
+        if output.replaced and Path(path) == real / "scenario.toml":
+            continue  # a plan of the copy a results folder keeps writes a fresh one there
         if not output.folder and Path(path) == real:
             found = f"{what}, which would be lost"
         elif output.folder and (output.replaced and Path(path).is_relative_to(real) or any(
@@ -282,21 +284,22 @@ def _kept(real: Path, output: Output) -> tuple[str, str] | None:
                 "a board pack estate wrote, which the map would replace: give "
                 f"{output.option} another path, or move the pack away")
     if output.replaces == "an LP file" and not _is_lp_file(real):
-        return ("a new file, or an LP file (.lp) estate wrote",
+        return ("a new file, or an LP file estate wrote",
                 "a file that is not an LP file estate wrote (a file of yours?), which would "
-                f"be lost: give {output.option} another path ending .lp, or move the file "
-                "away")
+                f"be lost: give {output.option} another path, or move the file away")
     return None
 
 
 def _is_lp_file(path: Path) -> bool:
-    """Whether `path` is an .lp file that opens as PuLP writes one (a file that cannot be
-    read is not)."""
+    """Whether `path` opens as PuLP writes an LP file, its name in a comment on the first
+    line (`\\* estate *\\`), whatever its name ends with, as --write-lp takes any path
+    (a file that cannot be read is not)."""
     try:
         with open(path, "rb") as file:
-            return path.suffix.lower() == ".lp" and file.read(len(_LP_START)) == _LP_START
+            first = file.readline(_PROBE_BYTES).strip()
     except OSError:
         return False
+    return first.startswith(_LP_START) and first.endswith(b"*\\")
 
 
 def _inside(path: Path, folder: Path) -> bool:
