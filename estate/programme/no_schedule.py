@@ -45,6 +45,7 @@ def no_programme(prep: Prepared, model: EstateModel, grace: Grace, changes: Chan
         Reason(why, ("sites.build_years", "functions.earliest_move")) for why in late])
     set_here = limits_set(limits)
     limit_keys = tuple(key for key, _ in set_here)
+    limits_said = "; ".join(f"{key} = {value}" for key, value in set_here)
     capped = "" if reasons else _cap_binds(prep, model, grace, changes, limits, time_limit_s)
     cap = f"policy.max_one_off ({money(prep.scenario.max_one_off)})"
     if capped == "alone":
@@ -55,12 +56,11 @@ def no_programme(prep: Prepared, model: EstateModel, grace: Grace, changes: Chan
             "a sale left out brings nothing in; raise it", ("policy.max_one_off",)))
     elif capped == "with limits":
         reasons.append(Reason(
-            f"{cap} and the yearly limits ("
-            + "; ".join(f"{key} = {value}" for key, value in set_here)
-            + ") together leave no schedule: each alone leaves one, but the changes that "
-            "keep the net one-off within the cap (the sales it counts on among them) cannot "
-            "all happen within the limits by the horizon's end; raise either, or lengthen "
-            "horizon_years", ("policy.max_one_off", *limit_keys, "horizon_years")))
+            f"{cap} and the yearly limits ({limits_said}) together leave no schedule: each "
+            "alone leaves one, but the changes that keep the net one-off within the cap (the "
+            "sales it counts on among them) cannot all happen within the limits by the "
+            "horizon's end; raise either, or lengthen horizon_years",
+            ("policy.max_one_off", *limit_keys, "horizon_years")))
     if not reasons and (placed := placed_in_first_year(prep, changes)):
         reasons.append(Reason(
             placed + ": what makes room for it there (a build, a move out, a shared "
@@ -74,9 +74,9 @@ def no_programme(prep: Prepared, model: EstateModel, grace: Grace, changes: Chan
             f"meet it: {'; '.join(due)})") if due else ""
     if set_here and not required and not late and not capped:
         reasons.append(Reason(
-            "the yearly limits (" + "; ".join(f"{key} = {value}" for key, value in set_here)
-            + ") leave no year for every change the plan needs" + also + ": raise them, "
-            "or lengthen horizon_years", (*limit_keys, "horizon_years")))
+            f"the yearly limits ({limits_said}) leave no year for every change the plan "
+            f"needs{also}: raise them, or lengthen horizon_years",
+            (*limit_keys, "horizon_years")))
     if not reasons:
         reasons.append(Reason("no schedule of the plan's changes keeps every timing rule "
                               f"(docs/programme.md, section 2){also}",

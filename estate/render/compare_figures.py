@@ -187,8 +187,9 @@ def mixed_note(runs: list[Run]) -> str:
     the comparison holds both kinds)."""
     dated = [run.scenario.name for run in _dated_runs(runs)]
     others = [run for run in runs if run.summary and run.scenario.name not in dated]
-    undated = [run.scenario.name for run in others if not own_note(data_of(run))]
-    unscheduled = [run.scenario.name for run in others if own_note(data_of(run))]
+    started = [(run.scenario.name, bool(own_note(data_of(run)))) for run in others]
+    undated = [name for name, no_programme in started if not no_programme]
+    unscheduled = [name for name, no_programme in started if no_programme]
     if not dated or not others:
         return ""
     said = (f"{_names(dated)} {'is' if len(dated) == 1 else 'are'} dated: "
