@@ -12,7 +12,7 @@ import pytest
 from estate.errors import InputError, Problem
 from estate.load.free_text import REFUSED
 from estate.results import Breach, Summary
-from estate.results.summary import year_one_saving
+from estate.results.summary import SavingBasis, saving_basis, year_one_saving
 from estate.results.summary_values import RANGES, disjoint
 from estate.results.words import limits_words, one_off_parts, payback_words
 from estate.status import Status
@@ -99,6 +99,28 @@ def test_a_row_s_year_1_saving_is_its_own_where_it_has_no_other(row: dict[str, A
     """A comparison row of an undated plan has a blank `year_one_npv_saving` (NaN, None
     or an empty cell as read): its `npv_saving` is its year-1 saving."""
     assert year_one_saving(row) == expected
+
+
+def test_a_row_says_what_its_npv_saving_counts() -> None:
+    """comparison.csv and sweep.csv carry dated and undated plans' savings under one
+    `npv_saving`; `npv_saving_basis`, beside it, says which each is: a programme's, a
+    plan with a start date and no programme (each change from when it can happen), or
+    one with no start date (every change in year 1)."""
+    undated = summary_record()
+    started = undated.replace(lease_cost_npv=0.0)  # a start date: leases priced, even at 0
+    scheduled = started.dated({"method": "roadmap", "npv_cost": 94.8e6, "npv_saving": 5.2e6})
+    rows = [s.flat() for s in (undated, started, scheduled)]
+    assert [r["npv_saving_basis"] for r in rows] == [
+        "every change in year 1", "each change from the first year it can happen",
+        "dated programme"]
+    assert all(list(r).index("npv_saving_basis") == list(r).index("npv_saving") + 1
+               for r in rows)
+    # the same rule over a comparison row read back as text (the board pack's reading)
+    as_read = [(r.get("programme.npv_saving", ""), r.get("lease_cost_npv", ""))
+               for r in rows]
+    assert [saving_basis(*(str(v) if v is not None else "nan" for v in cells))
+            for cells in as_read] == [SavingBasis.YEAR_ONE, SavingBasis.WHEN_POSSIBLE,
+                                      SavingBasis.PROGRAMME]
 
 
 @pytest.mark.parametrize(("key", "by", "named"), [

@@ -14,7 +14,7 @@ from typing import Any
 
 from estate.results import money
 from estate.results.amounts import rate_words
-from estate.results.summary import year_one_saving
+from estate.results.summary import SavingBasis, saving_basis, year_one_saving
 from estate.results.words import (
     DATED,
     IN_YEAR_ONE,
@@ -90,7 +90,8 @@ def _in_year_one(s: dict[str, Any], key: str) -> str:
     if value is None:
         return "n/a"
     undated = " (no start date: leases and sale lags not counted)"
-    return pounds(value) + (undated if s.get("lease_cost_npv") is None else own_note(s))
+    basis = saving_basis(s.get("programme"), s.get("lease_cost_npv"))
+    return pounds(value) + (undated if basis is SavingBasis.YEAR_ONE else own_note(s))
 
 
 def _own_cost(s: dict[str, Any], key: str) -> str:
@@ -100,8 +101,8 @@ def _own_cost(s: dict[str, Any], key: str) -> str:
 
 def own_note(s: dict[str, Any]) -> str:
     """`NOT_SCHEDULED` for a plan with a start date and no programme, else ""."""
-    return NOT_SCHEDULED if s.get("lease_cost_npv") is not None and not s.get(
-        "programme") else ""
+    basis = saving_basis(s.get("programme"), s.get("lease_cost_npv"))
+    return NOT_SCHEDULED if basis is SavingBasis.WHEN_POSSIBLE else ""
 
 
 def _gap(s: dict[str, Any], key: str) -> str:

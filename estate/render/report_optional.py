@@ -17,7 +17,7 @@ from estate.render.report_pages import behind_at_first
 from estate.render.report_reference import limits_set, listed, year_words
 from estate.results import Programme, Summary, money
 from estate.results.amounts import count, dated_difference, fte_words, rate_words
-from estate.results.summary import year_one_saving
+from estate.results.summary import SavingBasis, saving_basis, year_one_saving
 from estate.results.words import (
     DATED,
     IN_YEAR_ONE,
@@ -301,8 +301,8 @@ def _dated_saving(row: pd.Series) -> float | None:
 def _not_scheduled(row: pd.Series) -> bool:
     """A compared row of a plan with a start date and no programme: its own saving counts
     each change from the first year it can happen, not every change in year 1."""
-    return _dated_saving(row) is None and str(row.get("lease_cost_npv", "")).strip() not in (
-        "", "nan", "None")
+    basis = saving_basis(row.get("programme.npv_saving"), row.get("lease_cost_npv"))
+    return basis is SavingBasis.WHEN_POSSIBLE
 
 
 def _programme(row: pd.Series) -> dict[str, Any] | None:

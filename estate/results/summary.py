@@ -13,6 +13,7 @@ import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import estate.results.summary_values as checked
@@ -53,6 +54,36 @@ OPTIONAL = ("crs", "model_size", "one_off_receipts", "lease_cost_npv", "receipts
             "snapshot_differs",
             "plan_breaches", "areas", "area_count", "policy_costs", "alternative",
             "alternatives")
+
+
+class SavingBasis(StrEnum):
+    """What a plan's `npv_saving` counts (comparison.csv's and sweep.csv's
+    `npv_saving_basis`), so scenarios of different kinds are not ranked as alike."""
+
+    PROGRAMME = "dated programme"
+    """A programme is scheduled: each change in the year the programme makes it."""
+    WHEN_POSSIBLE = "each change from the first year it can happen"
+    """A start date and no programme: each change from the soonest any programme
+    could make it (docs/programme.md, "Planned without a programme")."""
+    YEAR_ONE = "every change in year 1"
+    """No start date: no rent after a site closes, no wait for a sale."""
+
+
+def blank(value: Any) -> bool:
+    """A figure with no value: None, NaN, or an empty (or "nan") cell of a table read
+    back as text."""
+    if isinstance(value, str):
+        return value.strip() in ("", "nan", "None")
+    return value is None or value != value
+
+
+def saving_basis(programme: Any, lease_cost_npv: Any) -> SavingBasis:
+    """What the `npv_saving` of a plan counts, from its summary's `programme` and
+    `lease_cost_npv` (a comparison row's `programme.npv_saving` serves for the first):
+    the one rule the compare pages, the board pack and the tables share."""
+    if not blank(programme):
+        return SavingBasis.PROGRAMME
+    return SavingBasis.YEAR_ONE if blank(lease_cost_npv) else SavingBasis.WHEN_POSSIBLE
 
 
 @dataclass(frozen=True)
@@ -135,6 +166,11 @@ class Summary:
         return self.npv_saving if self.year_one_npv_saving is None else \
             self.year_one_npv_saving
 
+    @property
+    def saving_basis(self) -> SavingBasis:
+        """What `npv_saving` counts (`saving_basis`)."""
+        return saving_basis(self.programme, self.lease_cost_npv)
+
     def to_json(self) -> dict[str, Any]:
         """The plain dictionary of `summary.json`, keys in their documented order."""
         out: dict[str, Any] = {}
@@ -179,10 +215,12 @@ class Summary:
         """One table row (comparison.csv, sweep.csv): agencies as `agency.<id>.<figure>`,
         policy costs as `policy_cost.<key>` (pounds), other tables as dotted keys
         (`model_size.columns`, `alternatives.plans.1.npv_difference`), lists of records
-        as one text."""
+        as one text; beside `npv_saving`, `npv_saving_basis` says what it counts."""
         row: dict[str, Any] = {}
         for key, value in self.to_json().items():
-            if key == "agencies":
+            if key == "npv_saving":
+                row.update(npv_saving=value, npv_saving_basis=str(self.saving_basis))
+            elif key == "agencies":
                 for agency_id, figures in value.items():
                     for name, number in figures.items():
                         row[f"agency.{agency_id}.{name}"] = number
@@ -239,8 +277,7 @@ def year_one_saving(data: Mapping[str, Any]) -> Any:
     """A summary's (or a comparison row's) NPV saving as if every change were made in
     year 1: `year_one_npv_saving` when dated, else `npv_saving`."""
     value = data.get("year_one_npv_saving")
-    blank = value is None or value != value or (isinstance(value, str) and not value.strip())
-    return data.get("npv_saving") if blank else value
+    return data.get("npv_saving") if blank(value) else value
 
 
 def _slack(values: Mapping[str, Any]) -> float:
