@@ -36,7 +36,7 @@ from estate.runs.alternatives import (
 )
 from estate.runs.executor import check_scheduler
 from estate.runs.national import areas_of, plan_register
-from estate.runs.policy import optimum_of
+from estate.runs.policy import cheaper_than_plan, optimum_of
 from estate.runs.policy import policy_costs as price_policies
 from estate.store import inputs_sha256, write_results
 from estate.store.folder import folder_lock
@@ -153,11 +153,14 @@ def _plan_loaded(scenario: Scenario, register: Register, clock: Clock, *,
             dated_beside(found, result)
     if policy_costs:
         with clock.stage("policy_costs", "Pricing each policy (an exact solve without each)"):
-            result.summary = result.summary.replace(
-                policy_costs=price_policies(scenario, register, progress=clock.progress,
-                                            executor=policy_executor, workers=workers,
-                                            scheduler=scheduler,
-                                            known=optimum_of(model, snapshot)))
+            costs = price_policies(scenario, register, progress=clock.progress,
+                                   executor=policy_executor, workers=workers,
+                                   scheduler=scheduler, known=optimum_of(model, snapshot))
+            result.summary = result.summary.replace(policy_costs=costs)
+            cheaper = cheaper_than_plan(costs, snapshot.summary.objective_npv,
+                                        str(scenario.path or scenario.name))
+            if cheaper is not None:
+                result.warnings.append(cheaper)
     return ScenarioRun(scenario, result, found)
 
 

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from estate.errors import EstateError
+from estate.errors import EstateError, Problem
 from estate.load.scenario import Scenario
 from estate.load.validate import Register, load_register
 from estate.model.arrays import NamedPlan
@@ -364,6 +364,27 @@ def policy_costs(scenario: Scenario, register: Register | None = None,
     for i, policy in enumerate(priced):
         out[policy.name] = _price(policy, base, optima[i], scenario)
     return out
+
+
+def cheaper_than_plan(costs: dict[str, dict], plan_npv: float, scenario_file: str
+                      ) -> Problem | None:
+    """A warning when the scenario's optimum the policies were priced against (searched
+    to 1e-6 from the plan, `with_npv`) came out cheaper than the plan written, which its
+    `mip_gap` or time limit let stop sooner: the costs are measured from that optimum,
+    and the planner is told the plan itself can be bettered, and how."""
+    found = [e["with_npv"] for e in costs.values() if e.get("with_npv") is not None]
+    if not found or min(found) >= plan_npv - (GAP * abs(plan_npv) + 1.0):
+        return None
+    best = min(found)
+    sentence = (f"pricing the policies searched the scenario to a gap of 1e-6 from its plan "
+                f"and found one {money(plan_npv - best)} cheaper (NPV of cost {money(best)}, "
+                f"against {money(plan_npv)} for the plan written, which solver.mip_gap or "
+                "solver.time_limit_s let stop sooner). The policy costs are measured from the "
+                "cheaper plan; to have it as the plan, tighten solver.mip_gap or raise "
+                "solver.time_limit_s and plan again.")
+    return Problem(scenario_file, None, None, "the plan written to be the optimum the "
+                   "policies are priced from", f"one {money(plan_npv - best)} cheaper",
+                   severity="warning", sentence=sentence)
 
 
 def _one(fn: Any, task: Any, executor: str, workers: int | None, scheduler: str | None
