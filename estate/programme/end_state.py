@@ -12,14 +12,17 @@ decision columns fixed at that state, the model solved (the rest of its columns,
 counts and reaches the decisions imply, follow), and every table made from that vector.
 
 An estate reached with changes left out keeps every rule each year of the programme
-keeps, but a `population_share` coverage rule no year checks; and `policy.max_one_off`'s
-total, which the roadmap holds over the changes it makes with each surrender of the
-year its closing buys it, the snapshot model counts with the surrender of each site's
-first closing year instead, so an estate reached with a closing made in another year
-may break it as the snapshot counts it. The plan is still that estate, as the programme
-really ends there: the rows of those rules are set aside while its vector is made, and
-each one it breaks is named, in the programme's notes and in the summary's
-`plan_breaches`.
+keeps, but a `population_share` coverage rule no year checks. The plan is still that
+estate, as the programme really ends there: the rows of those rules are set aside while
+its vector is made, and each one it breaks is named, in the programme's notes and in
+the summary's `plan_breaches`.
+
+`policy.max_one_off` is held by both methods over what the programme really spends,
+each surrender in the year its closing buys it. The snapshot model counts the surrender
+of each site's first possible closing year instead (as if every change were made then,
+which the destination's build time may forbid), so the end state's one-off as the
+snapshot counts it may be over the cap though the programme is not: its row is set
+aside too, never named a breach, and a note says why the plan's one-off reads over it.
 """
 
 from __future__ import annotations
@@ -120,27 +123,38 @@ def fixed_vector(prep: Prepared, model: EstateModel, state: State, time_limit_s:
                    max(time_limit_s, 1.0), 0.0)
     if found.values is None or not every_plan.keeps_every_rule(found.values):
         return None
-    breaches = [_breach(prep, model, found.values, r, rule) for r, rule in unchecked]
+    breaches = [_breach(prep, model, found.values, r, rule) for r, rule in unchecked
+                if rule is not None]
     return EndVector(found.values, tuple(b for b in breaches if b is not None))
 
 
 def _breach(prep: Prepared, model: EstateModel, values: np.ndarray, row: int,
-            rule: CoverageRule | None) -> Breach | None:
-    """How `values` breaks one row no year checks, as the status quo's breaches say it
+            rule: CoverageRule) -> Breach | None:
+    """How `values` breaks a population_share row, as the status quo's breaches say it
     ("40.0% of people reach ..., 60.0% required"); None when it keeps it."""
     terms = model.matrix[[row]]
     activity = float((terms @ values)[0])
     slack = float(row_slack(terms, values)[0])
     if model.row_lb[row] - slack <= activity <= model.row_ub[row] + slack:
         return None
-    if rule is not None:
-        people = float(prep.zones["population"].to_numpy(float).sum())
-        return Breach(rule.name, SHARE_REACHED.format(
-            share=activity / people, service=rule.service, radius=rule.radius_km)
-            + f"{rule.population_share:.1%} required")
-    return Breach("policy.max_one_off", f"a net one-off cost of "
-                  f"{money(activity + model.one_off_constant)}, above the "
-                  f"{money(prep.scenario.max_one_off)} it allows")
+    people = float(prep.zones["population"].to_numpy(float).sum())
+    return Breach(rule.name, SHARE_REACHED.format(
+        share=activity / people, service=rule.service, radius=rule.radius_km)
+        + f"{rule.population_share:.1%} required")
+
+
+def _cap_as_counted(prep: Prepared, plan: Plan) -> str | None:
+    """The note of an end state whose one-off, as the snapshot counts it, is over
+    policy.max_one_off, which the programme itself keeps (module docstring); None when
+    it is within it."""
+    cap, counted = prep.scenario.max_one_off, plan.summary.one_off_cost
+    if not math.isfinite(cap) or counted <= cap + 0.01:
+        return None
+    return (f"the plan's one-off cost ({money(counted)}) counts each lease surrender in the "
+            "first year its site could close, as if every change were made then; the "
+            "programme closes its sites when it can and buys a surrender only where that "
+            "year's is cheaper than the rent, so what it spends (programme.csv) keeps "
+            f"policy.max_one_off ({money(cap)})")
 
 
 def programme_plan(prep: Prepared, model: EstateModel, snapshot: Plan, programme: Programme,
@@ -153,9 +167,10 @@ def programme_plan(prep: Prepared, model: EstateModel, snapshot: Plan, programme
     (`programme_seconds`), as its status is the programme's. `snapshot` itself, with
     `programme`, when the programme ends where the snapshot does, or when its end state
     cannot be made a plan of the snapshot model (a note says so). An end state that
-    breaks a rule no year checks (a population_share rule, policy.max_one_off) is still
+    breaks a rule no year checks (a population_share rule) is still
     the plan, as the programme ends there: the summary's `plan_breaches` and a note of
-    the programme name each rule broken, and how."""
+    the programme name each rule broken, and how; a note says why its one-off reads over
+    policy.max_one_off when it does (`_cap_as_counted`)."""
     end = programme.end_state
     if end is None:
         return _with(snapshot, programme, "snapshot")
@@ -188,6 +203,8 @@ def programme_plan(prep: Prepared, model: EstateModel, snapshot: Plan, programme
         snapshot_npv_saving=snapshot.summary.saving_in_year_one,
         snapshot_differs=tuple(end_state_differences(prep, model, after, before)),
         plan_breaches=fixed.breaches or None)
+    if (over := _cap_as_counted(prep, plan)) is not None:
+        programme = replace(programme, notes=(*programme.notes, over))
     if fixed.breaches:
         programme = replace(programme, notes=(
             *programme.notes, "the estate the programme reaches by the horizon's end, "
