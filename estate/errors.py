@@ -30,9 +30,11 @@ class Problem:
 
     `row` counts as a spreadsheet user does: the header is row 1, the first data
     row is row 2; in a GeoPackage layer it is the feature's id (fid), as QGIS's
-    attribute table shows it, and the problem says "fid 17" (`row_place`). `row` and
-    `column` are None when the problem concerns a whole file or table. `kind` tells
-    the few that code picks out (`ProblemKind`).
+    attribute table shows it, and the problem says "fid 17" (`row_place`), or
+    "objectid 17" for a layer whose FID column has that name (`fid_column`, taken from
+    the layer's label, `LayerLabel`, when not given). `row` and `column` are None when
+    the problem concerns a whole file or table. `kind` tells the few that code picks
+    out (`ProblemKind`).
     """
 
     file: str
@@ -46,6 +48,13 @@ class Problem:
     # `expected` and `found` still hold it for a table of problems
     sentence: str = ""
     kind: ProblemKind = ProblemKind.OTHER
+    # the name of a GeoPackage layer's FID column when it is not `fid` (ArcGIS writes
+    # `objectid`); blank for any other file, and for a layer of the usual kind
+    fid_column: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.fid_column and isinstance(self.file, LayerLabel):
+            object.__setattr__(self, "fid_column", self.file.fid_column)
 
     def to_json(self) -> dict[str, str | int | None]:
         """The problem as `estate plan --json` prints it when the plan fails."""
@@ -55,7 +64,7 @@ class Problem:
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
-            where += f" {row_place(self.file, self.row)}"
+            where += f" {row_place(self.file, self.row, fid_column=self.fid_column)}"
         if self.column is not None:
             where += f", {self.label} {self.column}"
         if self.sentence:
@@ -67,18 +76,37 @@ LAYER_LABEL = re.compile(r"\.gpkg\[[a-z_]+\]$", re.IGNORECASE)
 """The label of a GeoPackage layer estate reads as a table (`layer_label`)."""
 
 
-def layer_label(file_name: str, table: str) -> str:
+class LayerLabel(str):
+    """The label of a GeoPackage layer (`reg.gpkg[sites]`), which also knows the name of
+    the layer's FID column when it is not `fid` (`fid_column`; ArcGIS writes `objectid`),
+    so that every problem made with the label, wherever it is made, names the layer's
+    rows as QGIS's attribute table heads its id column (`row_place`). It equals, and
+    is written as, the plain text."""
+
+    fid_column: str
+
+    def __new__(cls, text: str, fid_column: str = "") -> LayerLabel:
+        label = super().__new__(cls, text)
+        label.fid_column = "" if fid_column.casefold() == "fid" else fid_column
+        return label
+
+
+def layer_label(file_name: str, table: str, fid_column: str = "") -> LayerLabel:
     """How problems name table `table` read from a layer of the GeoPackage `file_name`:
-    `reg.gpkg[sites]`."""
-    return f"{file_name}[{table}]"
+    `reg.gpkg[sites]`; `fid_column` the name of the layer's FID column (blank: `fid`)."""
+    return LayerLabel(f"{file_name}[{table}]", fid_column)
 
 
-def row_place(file: str, *rows: int) -> str:
+def row_place(file: str, *rows: int, fid_column: str = "") -> str:
     """Rows of `file` as its user finds them: "row 5" (or "rows 5, 9") of a CSV file or
     a sheet, "fid 17" ("fids 17, 30") of a GeoPackage layer (`layer_label`), whose rows
     estate numbers by their feature id, as QGIS's attribute table and Identify tool
-    show it, not by position."""
-    word = "fid" if LAYER_LABEL.search(file) else "row"
+    show it, not by position. A layer whose FID column has another name is said by it,
+    "objectid 17" ("objectids 17, 30"): `fid_column`, or else the one `file` knows
+    (`LayerLabel`)."""
+    word = "row"
+    if LAYER_LABEL.search(file):
+        word = fid_column or getattr(file, "fid_column", "") or "fid"
     return f"{word}{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))}"
 
 

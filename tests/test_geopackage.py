@@ -4,6 +4,8 @@ by its feature and its id, with a fix; a MultiPoint of one point taken as that p
 
 from __future__ import annotations
 
+import csv
+import sqlite3
 from pathlib import Path
 
 import geopandas as gpd
@@ -13,10 +15,11 @@ import pyogrio
 import shapely
 from pyproj import Transformer
 
-from estate.errors import Problem, row_place
+from estate.errors import Problem, layer_label, row_place
 from estate.load.validate import load_register
 from estate.prepare import project
 from estate.render.report_reference import _where
+from estate.store import read_warnings
 from tests.fixtures import invoke, no_traceback, run_cli
 from tests.fixtures.reference import SITES, frames, problems_of
 from tests.fixtures.scenario import write_scenario
@@ -35,12 +38,14 @@ def _grid_points() -> list[tuple[float, float]]:
 
 
 def _register(path: Path, tables: dict[str, pd.DataFrame] | None = None,
-              geometry: list | None = None) -> Path:
+              geometry: list | None = None, fid: str = "fid") -> Path:
     """The reference register as a GeoPackage in EPSG:27700, its sites and functions
-    features numbered by `SITE_FIDS` and `FUNCTION_FIDS`; `geometry` the sites' (Points
-    at the reference positions when None)."""
+    features numbered by `SITE_FIDS` and `FUNCTION_FIDS` in a FID column named `fid`
+    (ArcGIS names it `objectid`; the other layers' is `fid` still); `geometry` the
+    sites' (Points at the reference positions when None)."""
     tables = tables or frames()
     to_grid = Transformer.from_crs(4326, BNG, always_xy=True)
+    named = {"layer_options": {"FID": fid}}
     for name in ("sites", "zones"):
         frame = tables[name]
         x, y = to_grid.transform(frame["lon"].to_numpy(), frame["lat"].to_numpy())
@@ -48,14 +53,15 @@ def _register(path: Path, tables: dict[str, pd.DataFrame] | None = None,
                   else list(gpd.points_from_xy(x, y)))
         layer = frame.drop(columns=["lat", "lon"])
         if name == "sites":
-            layer.insert(0, "fid", SITE_FIDS)
+            layer.insert(0, fid, SITE_FIDS)
         gpd.GeoDataFrame(layer, geometry=shapes, crs=BNG).to_file(
-            path, layer=name, engine="pyogrio")
+            path, layer=name, engine="pyogrio", **(named if name == "sites" else {}))
     for name in ("agencies", "functions", "pair_costs"):
         frame = tables[name]
         if name == "functions":
-            frame = frame.assign(fid=FUNCTION_FIDS)
-        pyogrio.write_dataframe(frame, path, layer=name)
+            frame = frame.assign(**{fid: FUNCTION_FIDS})
+        pyogrio.write_dataframe(frame, path, layer=name,
+                                **(named if name == "functions" else {}))
     return path
 
 
@@ -122,6 +128,69 @@ def test_a_fid_is_said_as_one_wherever_a_warning_is_shown() -> None:
     assert _where(Problem("/a/b/reg.gpkg[sites]", 17, "lat", "x", "y")) == (
         "reg.gpkg[sites] fid 17, lat")
     assert _where(Problem("sites.csv", 5, "lat", "x", "y")) == "sites.csv row 5, lat"
+
+
+def test_a_layer_whose_fid_column_is_named_otherwise_is_said_by_that_name(
+        tmp_path: Path) -> None:
+    """A layer ArcGIS wrote keeps its feature ids in a column `objectid`, and QGIS's
+    attribute table heads it so: every error and warning at its features says
+    "objectid 17", other rows named within one too ("first at objectid 4"); the
+    layers of the usual kind (zones) still say "fid"."""
+    tables = frames()
+    tables["sites"]["desks"] = tables["sites"]["desks"].astype(object)
+    tables["sites"].loc[1, "desks"] = "lots"  # S2, objectid 17
+    tables["functions"].loc[2, "function_id"] = "F1"  # F3 (12) repeats F1 (4)
+    tables["zones"]["population"] = tables["zones"]["population"].astype(object)
+    tables["zones"].loc[1, "population"] = "many"  # the second zone, fid 2
+    path = _register(tmp_path / "reg.gpkg", tables, fid="objectid")
+    with sqlite3.connect(path) as db:  # the file itself, not the reader, says so
+        columns = {name: primary for _, name, _, _, _, primary
+                   in db.execute("PRAGMA table_info(sites)")}
+        stored = [row for (row,) in db.execute("SELECT objectid FROM sites ORDER BY 1")]
+    assert columns["objectid"] == 1 and "fid" not in columns and stored == SITE_FIDS
+    assert pyogrio.read_info(path, layer="functions")["fid_column"] == "objectid"
+    assert pyogrio.read_info(path, layer="zones")["fid_column"] == "fid"
+
+    problems = problems_of(path)
+    said = {(p.file, p.row, p.column): str(p) for p in problems}
+    assert {"file": "reg.gpkg[sites]", "row": 17, "column": "desks", "label": "column"
+            }.items() <= next(p.to_json() for p in problems if p.column == "desks").items()
+    assert all(set(p.to_json()) == {"file", "row", "column", "label", "expected", "found"}
+               for p in problems)  # --json as docs/formats.md has it: the row is the id
+    assert said[("reg.gpkg[sites]", 17, "desks")].startswith(
+        "reg.gpkg[sites] objectid 17, column desks: expected ")
+    assert said[("reg.gpkg[functions]", 12, "function_id")] == (
+        "reg.gpkg[functions] objectid 12, column function_id: expected a unique "
+        "function_id, found 'F1' again (first at objectid 4)")
+    assert said[("reg.gpkg[zones]", 2, "population")].startswith(
+        "reg.gpkg[zones] fid 2, column population: ")
+    assert sum(" fid " in text for text in said.values()) == 1
+
+
+def test_warnings_and_warnings_csv_keep_a_layers_fid_column_name(tmp_path: Path) -> None:
+    """A warning naming two features of an `objectid` layer says so on screen and, read
+    back from warnings.csv as the board pack reads it, in the pack; "objectids 7, 30"
+    for several."""
+    tables = frames()
+    tables["sites"].loc[2, "services"] = "Public access"  # S3, 30; S1 (7) spells it
+    _register(tmp_path / "reg.gpkg", tables, fid="objectid")
+    run = run_cli(tmp_path, "plan", _scenario(tmp_path, "reg.gpkg"), "--out", "out",
+                  "--json")
+    no_traceback(run)
+    assert run.code == 0, run.output
+    assert ("reg.gpkg[sites] objectid 30, column services: expected one spelling per "
+            "service") in run.stderr, run.stderr
+    assert "but objectid 7 spells it 'public_access'" in run.stderr
+    with (tmp_path / "out" / "warnings.csv").open(encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    assert [(r["row"], r["fid_column"]) for r in rows if r["column"] == "services"] == [
+        ("30", "objectid")]
+    kept = [w for w in read_warnings(tmp_path / "out") or () if w.column == "services"]
+    assert [_where(w) for w in kept] == ["reg.gpkg[sites] objectid 30, services"]
+    assert row_place(layer_label("reg.gpkg", "sites", "objectid"), 7, 30) == "objectids 7, 30"
+    assert row_place("reg.gpkg[sites]", 7, 30, fid_column="objectid") == "objectids 7, 30"
+    assert row_place(layer_label("reg.gpkg", "sites", "FID"), 7) == "fid 7"
+    assert row_place(layer_label("reg.xlsx", "sites", "objectid"), 7) == "row 7"
 
 
 def test_an_empty_geometry_names_its_feature_and_id(tmp_path: Path) -> None:

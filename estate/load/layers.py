@@ -3,7 +3,9 @@ raw tables as a CSV folder or a workbook (`estate.load.read`), and the sites' an
 lat/lon taken from their geometry (a zone's polygon kept for maps; the points kept too,
 as the layer holds them, for distances measured in its own CRS). A layer's rows are
 numbered by their feature id (fid), as QGIS shows them, not by position: every problem
-at a row names the fid (`estate.errors.row_place`). Nothing raised by pyogrio leaves
+at a row names the fid (`estate.errors.row_place`), by the name the layer gives its FID
+column (`objectid 17` in a layer ArcGIS wrote), which the layer's label carries
+(`estate.errors.LayerLabel`) to every problem made with it. Nothing raised by pyogrio leaves
 this module: an unreadable layer is a `Problem` like any other.
 """
 
@@ -18,7 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from estate.errors import Problem, as_typed, layer_label
+from estate.errors import LayerLabel, Problem, as_typed, layer_label
 from estate.load.geography import check_layer_crs
 from estate.load.geopackage import readable
 from estate.load.raw import RawRegister, RawTable, describe, table_of
@@ -94,16 +96,28 @@ def _read_layers(raw: RawRegister, source: Path) -> None:
                 warnings.simplefilter("ignore")
                 layer = pyogrio.read_dataframe(source, layer=layers[name][0],
                                                fid_as_index=True)
+                fid_column = _fid_column(source, layers[name][0])
         except Exception as error:
             raw.problems.append(Problem(label, None, None, "a readable layer", told(error)))
             continue
+        label = raw.files[name] = layer_label(raw.source.name, name, fid_column)
         try:
             _add_layer(raw, name, label, layer)
         except Exception as error:  # e.g. a CRS that cannot be reprojected
             raw.problems.append(Problem(label, None, None, "a usable layer", told(error)))
 
 
-def _add_layer(raw: RawRegister, name: str, label: str, layer: pd.DataFrame) -> None:
+def _fid_column(source: Path, layer: str) -> str:
+    """The name of the layer's FID column, as QGIS's attribute table heads it: `fid`
+    as QGIS writes it, `objectid` as ArcGIS does; pyogrio names the index `fid` whatever
+    it is."""
+    import pyogrio
+
+    return str(pyogrio.read_info(source, layer=layer).get("fid_column") or "fid")
+
+
+def _add_layer(raw: RawRegister, name: str, label: LayerLabel, layer: pd.DataFrame
+               ) -> None:
     """A layer has no header row of its own: its field names become row 1 of the grid,
     its features rows 2 on in fid order, which are then renumbered by fid."""
     layer = layer.sort_index()
@@ -127,12 +141,14 @@ def _add_layer(raw: RawRegister, name: str, label: str, layer: pd.DataFrame) -> 
         _take_points(raw, table, geometry.loc[table.frame.index])
 
 
-def _at_fid(problem: Problem, label: str, fids: dict[int, int]) -> Problem:
+def _at_fid(problem: Problem, label: LayerLabel, fids: dict[int, int]) -> Problem:
     """A problem the table reader placed at a grid row, placed at its feature's fid (or
-    at no row for the field names, which a layer holds in no row)."""
+    at no row for the field names, which a layer holds in no row), named as the layer
+    names its fids (`label.fid_column`)."""
     if problem.file != label or problem.row is None:
         return problem
-    return dataclasses.replace(problem, row=fids.get(problem.row))
+    return dataclasses.replace(problem, row=fids.get(problem.row),
+                               fid_column=label.fid_column)
 
 
 def _take_points(raw: RawRegister, table: RawTable, geometry: gpd.GeoSeries) -> None:

@@ -251,7 +251,7 @@ def _where(w: Problem) -> str:
     path on the planner's machine)."""
     where = PurePath(w.file).name or w.file
     if w.row is not None:
-        where += f" {row_place(w.file, w.row)}"
+        where += f" {row_place(w.file, w.row, fid_column=w.fid_column)}"
     if w.column:
         where += f", {'key ' if w.label == 'key' else ''}{w.column}"
     return figures.plain(where, 90)

@@ -52,11 +52,14 @@ __all__ = ["FORMULA_STARTS", "PROGRAMME_TABLES", "RESULT_TABLES", "TABLES", "Col
            "write_safe_csv", "write_summary"]
 
 TABLES = ("sites", "assignments", "coverage", "agencies", "zones")
-WARNINGS_TABLE = Columns(("file", "column", "label", "expected", "found", "sentence"),
-                         ("row",), optional=("label", "sentence"))
+WARNINGS_TABLE = Columns(("file", "column", "label", "expected", "found", "sentence",
+                          "fid_column"), ("row",),
+                         optional=("label", "sentence", "fid_column"))
 """warnings.csv: the warnings the plan was made with, one `Problem` a row (a blank row
-or column: the warning is about a whole file or table); the header alone when there
-were none, so a folder without the file is one written before estate kept them."""
+or column: the warning is about a whole file or table; a blank fid_column: a row of a
+CSV file or sheet, or the fid of a layer whose FID column is named `fid`); the header
+alone when there were none, so a folder without the file is one written before estate
+kept them."""
 
 def register_files(data: Path) -> list[Path]:
     """The files a register is read from (a folder's tables, or the one workbook/package)."""
@@ -418,8 +421,10 @@ def _warnings_table(warnings: list[Problem]) -> pd.DataFrame:
         "label": [w.label for w in warnings],
         "expected": [w.expected for w in warnings],
         "found": [w.found for w in warnings],
-        "sentence": [w.sentence for w in warnings]},
-        columns=["file", "row", "column", "label", "expected", "found", "sentence"])
+        "sentence": [w.sentence for w in warnings],
+        "fid_column": [w.fid_column for w in warnings]},
+        columns=["file", "row", "column", "label", "expected", "found", "sentence",
+                 "fid_column"])
 
 
 def read_warnings(folder: Path) -> tuple[Problem, ...] | None:
@@ -433,5 +438,6 @@ def read_warnings(folder: Path) -> tuple[Problem, ...] | None:
     return tuple(Problem(str(w["file"]), None if pd.isna(w["row"]) else int(w["row"]),
                          str(w["column"]) or None, str(w["expected"]), str(w["found"]),
                          severity="warning", label=str(w["label"]) or "column",
-                         sentence=str(w.get("sentence") or ""))
+                         sentence=str(w.get("sentence") or ""),
+                         fid_column=str(w.get("fid_column") or ""))
                  for w in table.to_dict("records"))
