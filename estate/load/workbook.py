@@ -78,8 +78,9 @@ def open_workbook(path: Path) -> openpyxl.Workbook:
 
 def not_a_workbook(path: Path) -> str | None:
     """What the file at `path` is instead of an .xlsx workbook, with how to fix it, when
-    its first bytes show it (empty, or not the zip archive Excel writes); None when they
-    do not (an encrypted or .xls workbook, `is_ole`, or a damaged archive)."""
+    its first bytes show it (empty, or not the zip archive Excel writes) or its archive
+    does (a damaged one, or one holding no workbook); None when neither does (an
+    encrypted or .xls workbook, `is_ole`, or a workbook damaged inside)."""
     try:
         with open(path, "rb") as f:
             head = f.read(8)
@@ -88,10 +89,43 @@ def not_a_workbook(path: Path) -> str | None:
     fix = "open it in Excel and save it again as an Excel Workbook (.xlsx)"
     if not head:
         return f"an empty file (0 bytes): {fix}, or give the register's folder of CSV files"
-    if head.startswith(b"PK") or is_ole(path):
+    if head.startswith(b"PK"):
+        return _zip_not_a_workbook(path, fix)
+    if is_ole(path):
         return None
     return ("a file that is not an Excel workbook (.xlsx, the zip archive Excel saves; "
             f"a CSV or other file renamed .xlsx?): {fix}")
+
+
+_ODS = b"application/vnd.oasis.opendocument.spreadsheet"
+"""The `mimetype` an OpenDocument spreadsheet (LibreOffice's .ods) holds first."""
+
+
+def _zip_not_a_workbook(path: Path, fix: str) -> str | None:
+    """What a zip archive named .xlsx is when it is not an Excel workbook (no
+    `[Content_Types].xml` and `xl/` folder, which every .xlsx holds): a damaged archive,
+    an OpenDocument spreadsheet, or a zip of other files (of CSV files, say), named by the
+    first few it holds; None for a workbook, damaged or not in another way."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if not n.endswith("/")]
+            opened = archive.read("mimetype")[:len(_ODS)] if "mimetype" in names else b""
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, RuntimeError):
+        return ("a damaged Excel workbook (its zip archive cannot be read: cut short by a "
+                f"download or a copy?): copy it again, or {fix}")
+    if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+        return None
+    if opened == _ODS:
+        return ("an OpenDocument spreadsheet (.ods, as LibreOffice saves it) named .xlsx: "
+                "open it in LibreOffice Calc or Excel and save it as an Excel Workbook "
+                "(.xlsx)")
+    shown = ["".join(c if c.isprintable() else "?" for c in n[:60]) for n in names[:4]]
+    held = ", ".join(shown) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+    csvs = ", or unzip it and give the folder of CSV files it holds" if any(
+        n.lower().endswith(".csv") for n in names) else ""
+    return (f"a zip archive that is not an Excel workbook (it holds {held or 'nothing'}; "
+            "a workbook holds xl/workbook.xml): save the register from Excel as an Excel "
+            f"Workbook (.xlsx) and give that file{csvs}")
 
 
 def is_ole(path: Path) -> bool:
