@@ -1,9 +1,12 @@
 """A register given as a GeoPackage, as a QGIS user sends it (estate.load.layers): rows
-named by their feature id (fid), not by position; an empty or unusable geometry named
-by its feature and its id, with a fix; a MultiPoint of one point taken as that point."""
+named by their feature id (fid), not by position, under the layer's own name for it
+(`objectid`); an empty or unusable geometry named by its feature and its id, with a
+fix; a MultiPoint of one point taken as that point; a file that is no GeoPackage (not
+SQLite, or an SQLite database without a GeoPackage's tables) named for what it is."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import sqlite3
 from pathlib import Path
@@ -311,3 +314,40 @@ def test_an_empty_or_non_sqlite_file_is_named_for_what_it_is(tmp_path: Path) -> 
         assert "save them again as a GeoPackage" in run.output
         assert "DataSourceError" not in run.output and "CSV:" not in run.output
         no_traceback(run)
+
+
+def test_an_sqlite_database_that_is_no_geopackage_is_named_for_what_it_is(
+        tmp_path: Path) -> None:
+    """An SQLite file named .gpkg without a GeoPackage's own tables (one ordinary table;
+    SpatiaLite's; none) says what it is and how QGIS makes a GeoPackage of it, through
+    `estate validate` and `estate plan` alike (exit 1), not GDAL's words; a GeoPackage
+    is still read."""
+    made = {"table.gpkg": ["CREATE TABLE sites (site_id TEXT)",
+                           "INSERT INTO sites VALUES ('S1')"],
+            "spatialite.gpkg": ["CREATE TABLE geometry_columns (f_table_name TEXT)",
+                                "CREATE TABLE spatial_ref_sys (srid INTEGER)",
+                                "CREATE TABLE sites (site_id TEXT)"],
+            "bare.gpkg": ["PRAGMA user_version = 1"]}
+    for name, statements in made.items():
+        with contextlib.closing(sqlite3.connect(tmp_path / name)) as db:
+            for statement in statements:
+                db.execute(statement)
+            db.commit()
+    qgis = ("add its tables to QGIS (Layer > Add Layer > Add Vector Layer) and save each "
+            "as a layer of one GeoPackage (Export > Save Features As..., format GeoPackage)")
+    cases = {
+        "table.gpkg": "an SQLite database that is not a GeoPackage (it holds the tables "
+                      "sites, but no gpkg_contents or gpkg_spatial_ref_sys, which every "
+                      f"GeoPackage holds): {qgis}",
+        "spatialite.gpkg": f"a SpatiaLite database, not a GeoPackage, named .gpkg: {qgis}",
+        "bare.gpkg": "an SQLite database with no tables, not a GeoPackage: export the "
+                     "register's layers from QGIS as a GeoPackage",
+    }
+    for name, found in cases.items():
+        for args in (("validate", name), ("plan", _scenario(tmp_path, name))):
+            run = invoke(tmp_path, *args)
+            assert run.code == 1, run.output
+            assert f"{name}: expected a GeoPackage, found {found}" in run.output, run.output
+            assert "DataSourceError" not in run.output and "required" not in run.output
+            no_traceback(run)
+    assert invoke(tmp_path, "validate", _register(tmp_path / "reg.gpkg")).code == 0

@@ -11,7 +11,9 @@ this module: an unreadable layer is a `Problem` like any other.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import sqlite3
 import warnings
 from pathlib import Path
 
@@ -45,8 +47,9 @@ _SQLITE = b"SQLite format 3\x00"  # the first bytes of every SQLite file, so of 
 
 def not_a_geopackage(path: Path) -> str | None:
     """What the file at `path` is instead of a GeoPackage, with how to fix it, when its
-    first bytes show it (empty, or not an SQLite file); None when they do not (a damaged
-    GeoPackage, whose reader's own words say more)."""
+    first bytes show it (empty, or not an SQLite file) or its tables do (an SQLite
+    database without a GeoPackage's own tables, `_sqlite_not_a_geopackage`); None when
+    neither does (a damaged GeoPackage, whose reader's own words say more)."""
     try:
         with open(path, "rb") as file:
             head = file.read(len(_SQLITE))
@@ -59,7 +62,41 @@ def not_a_geopackage(path: Path) -> str | None:
     if head != _SQLITE:
         return ("a file that is not a GeoPackage (the SQLite file QGIS writes; a CSV or "
                 f"other file renamed .gpkg?): {fix}")
-    return None
+    return _sqlite_not_a_geopackage(path)
+
+
+_GEOPACKAGE_TABLES = ("gpkg_contents", "gpkg_spatial_ref_sys")
+"""The tables every GeoPackage holds, which GDAL looks for to read one."""
+
+
+def _sqlite_not_a_geopackage(path: Path) -> str | None:
+    """What the SQLite database at `path` is, when it lacks a GeoPackage's own tables
+    (`_GEOPACKAGE_TABLES`): a SpatiaLite database, or an ordinary one, named by the
+    first few tables it holds, with how to make a GeoPackage of it. None when it has
+    them, or cannot be opened to tell (read only: nothing is written beside it)."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro",
+                                                uri=True)) as database:
+            tables = [str(name) for (name,) in database.execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+                "AND name NOT LIKE 'sqlite%' ORDER BY name")]
+    except (sqlite3.Error, OSError, ValueError):
+        return None
+    lacking = [t for t in _GEOPACKAGE_TABLES if t not in tables]
+    if not lacking:
+        return None
+    fix = ("add its tables to QGIS (Layer > Add Layer > Add Vector Layer) and save each as "
+           "a layer of one GeoPackage (Export > Save Features As..., format GeoPackage)")
+    if not tables:
+        return ("an SQLite database with no tables, not a GeoPackage: export the register's "
+                "layers from QGIS as a GeoPackage (Export > Save Features As..., format "
+                "GeoPackage), or give the register's folder of CSV files")
+    if "geometry_columns" in tables and "spatial_ref_sys" in tables:
+        return f"a SpatiaLite database, not a GeoPackage, named .gpkg: {fix}"
+    shown = ["".join(c if c.isprintable() else "?" for c in t[:60]) for t in tables[:4]]
+    held = ", ".join(shown) + (f" and {len(tables) - 4} more" if len(tables) > 4 else "")
+    return (f"an SQLite database that is not a GeoPackage (it holds the tables {held}, "
+            f"but no {' or '.join(lacking)}, which every GeoPackage holds): {fix}")
 
 
 def _read_layers(raw: RawRegister, source: Path) -> None:
@@ -71,7 +108,9 @@ def _read_layers(raw: RawRegister, source: Path) -> None:
         return describe(error).replace(str(source), str(raw.source))
 
     try:
-        names = [str(n) for n, _ in pyogrio.list_layers(source)]
+        with warnings.catch_warnings():  # GDAL's own words on an SQLite file that is no
+            warnings.simplefilter("ignore")  # GeoPackage ("bad application_id")
+            names = [str(n) for n, _ in pyogrio.list_layers(source)]
     except Exception as error:
         raw.problems.append(Problem(raw.source.name, None, None, "a GeoPackage",
                                     not_a_geopackage(source) or told(error)))
