@@ -172,8 +172,8 @@ def test_a_layer_whose_fid_column_is_named_otherwise_is_said_by_that_name(
 
 def test_warnings_and_warnings_csv_keep_a_layers_fid_column_name(tmp_path: Path) -> None:
     """A warning naming two features of an `objectid` layer says so on screen and, read
-    back from warnings.csv as the board pack reads it, in the pack; "objectids 7, 30"
-    for several."""
+    back from warnings.csv as the board pack reads it, in the pack, and so does an error
+    found checking the register against the scenario; "objectids 7, 30" for several."""
     tables = frames()
     tables["sites"].loc[2, "services"] = "Public access"  # S3, 30; S1 (7) spells it
     _register(tmp_path / "reg.gpkg", tables, fid="objectid")
@@ -190,6 +190,13 @@ def test_warnings_and_warnings_csv_keep_a_layers_fid_column_name(tmp_path: Path)
         ("30", "objectid")]
     kept = [w for w in read_warnings(tmp_path / "out") or () if w.column == "services"]
     assert [_where(w) for w in kept] == ["reg.gpkg[sites] objectid 30, services"]
+    # a problem found once the register is read, checking it against the scenario
+    tables["sites"].loc[2, "services"] = "public_acess"
+    _register(tmp_path / "spelt.gpkg", tables, fid="objectid")
+    rule = [{"service": "public_access", "radius_km": 50, "mode": "maintain"}]
+    run = invoke(tmp_path, "plan", _scenario(tmp_path, "spelt.gpkg", coverage=rule))
+    assert run.code == 1 and "spelt.gpkg[sites] objectid 30, column services: expected the " \
+        "spelling of coverage rule coverage.0" in run.output, run.output
     assert row_place(layer_label("reg.gpkg", "sites", "objectid"), 7, 30) == "objectids 7, 30"
     assert row_place("reg.gpkg[sites]", 7, 30, fid_column="objectid") == "objectids 7, 30"
     assert row_place(layer_label("reg.gpkg", "sites", "FID"), 7) == "fid 7"
