@@ -786,7 +786,7 @@ def test_leases_ended_before_the_start_are_caveats(leased: dict[str, Any],
     # were none; a folder without the file (written before estate kept them) does not
     # know, and the pack says that instead
     kept = (pack["folder"] / "warnings.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert kept == ["file,row,column,label,expected,found,sentence"]
+    assert kept == ["file,row,column,label,expected,found,sentence,fid_column"]
     clean = read_results(pack["folder"])
     assert clean.warnings == ()
     assert not any("ended before" in b.text for b in decision_page(clean).blocks
