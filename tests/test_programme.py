@@ -19,6 +19,7 @@ import estate
 from estate.errors import InfeasibleError
 from estate.load.scenario import scenario_from_dict
 from estate.maps.timeline import year_figures
+from estate.model.costs import closing_booked_early
 from estate.pipeline import plan_locality
 from estate.programme.cashflow import npv_of_cost
 from estate.programme.changes import Changes
@@ -27,7 +28,7 @@ from estate.render.report_data import read_results
 from estate.render.report_optional import dated_words
 from estate.render.report_pages import decision
 from estate.render.text import summary_lines
-from estate.results import Programme, money
+from estate.results import Programme, money, solved_state
 from estate.store import read_summary, write_results
 from estate.timing import earliest_closing
 from tests.fixtures.programme_registers import (
@@ -854,6 +855,41 @@ def test_an_unscheduled_plan_says_the_pooling_it_books_before_its_centre_could_o
     said = [str(w) for w in bare.warnings if w.column == "programme"]
     assert len(said) == 1 and "counts £600.0k of pooling at S1 before" in said[0], said
     # scheduled, the same register's snapshot is year 1's and no such warning is given
+    assert not [w for w in case.plan.warnings if w.column == "programme"]
+
+
+def test_an_unscheduled_plan_says_the_closing_it_books_before_its_teams_could_leave(
+        tmp_path: Path) -> None:
+    """T (20 desks) sits in the leasehold L (£100k a year, £70k of it rent; a break
+    18 months in, or £50k to surrender); the hub C (£300k, two years to build, £10k a
+    year) can take it. Not scheduled, the snapshot prices L's closing from year 1, when
+    T may leave, buying the surrender; but T can sit at C only from year 2, so no
+    programme closes L before then: a year more of L's running cost (£100k) and six
+    months' rent to the break (£70k x 183/365) instead of the £50k surrender, booked
+    early. A warning says so with that amount; scheduled, the programme saves the
+    snapshot's figure less it, plus C's year-1 running cost (£10k, which the snapshot
+    charges from year 1 though C opens in year 2)."""
+    sites = [site("L", "A", 0, 0, desks=30, running_cost=100_000, tenure="leasehold",
+                  rent=70_000, lease_end="2033-04-01", lease_breaks="2028-10-01",
+                  surrender_cost=50_000),
+             site("C", "A", 1, 0, desks=100, running_cost=10_000, candidate=True,
+                  build_cost=300_000, build_years=2)]
+    case = plan_case(tmp_path, sites, [function("T", "A", "Ops", "L", desks=20)],
+                     horizon_years=6, discount_rate=0.0)
+    bare_model, bare = plan_locality(replace(case.prep.scenario, programme=None))
+    assert dict(zip(bare.sites["site_id"], bare.sites["decision"], strict=True)) == {
+        "L": "close", "C": "open"}
+    early = 100_000 + 70_000 * 183 / 365 - 50_000
+    assert bare.prepared is not None and bare.solution is not None
+    state = solved_state(bare.prepared, bare_model, bare.solution.values)
+    amount, at = closing_booked_early(bare.prepared, state.share, state.open)
+    assert amount == pytest.approx(early, abs=0.01) and at == [0]
+    said = [str(w) for w in bare.warnings if w.column == "programme"]
+    assert len(said) == 1 and f"counts {money(early)} of closing L before" in said[0], said
+    dated = estate.plan(case.prep.scenario, write=False).summary
+    assert dated.programme is not None
+    assert dated.npv_saving == pytest.approx(bare.summary.npv_saving - early + 10_000,
+                                             abs=0.01)
     assert not [w for w in case.plan.warnings if w.column == "programme"]
 
 

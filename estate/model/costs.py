@@ -190,6 +190,38 @@ def pooling_booked_early(prep: Prepared, pool: pd.DataFrame, pooled: np.ndarray
     return float(early[late].sum()), sorted({int(x) for x in pool["s"].to_numpy()[late]})
 
 
+def closing_booked_early(prep: Prepared, share: np.ndarray, open_after: np.ndarray
+                         ) -> tuple[float, list[int]]:
+    """For a plan not scheduled, whose snapshot prices each site's closing in the first
+    year its own teams may leave (`Prepared.closing_years`), wherever they go: the NPV
+    it books of closing the sites this plan closes before the teams could sit where the
+    plan puts them (a hub still being built, `sitting_years`), and those sites. The
+    closing year of site s becomes tau'_s = max(tau_s, the latest first year of a pair
+    the plan gives a team housed at s today), and its price, running cost until then
+    (`closing_wait`), rent owed or surrender, closure and sale from then, is compared.
+    `share` is each pair's share in the plan, `open_after` each site's. (0, []) without
+    a start date or when the plan is scheduled."""
+    if prep.calendar is None or prep.exits is None or prep.scenario.programme is not None:
+        return 0.0, []
+    h, waited, e = prep.calendar.horizon, _waited(prep.calendar), prep.exits
+    pf, ps = prep.pairs["f"].to_numpy(), prep.pairs["s"].to_numpy()
+    home = prep.home[pf]
+    away = (share > 1e-6) & (ps != home) & (home >= 0)
+    tau = np.minimum(prep.closing_years, h + 1)
+    own = tau.copy()
+    np.maximum.at(own, home[away], sitting_years(prep)[away])
+    closed = prep.existing & ~open_after.astype(bool) & (own > tau)
+    running = prep.sites["running_cost"].to_numpy(float)
+
+    def price(years: np.ndarray) -> np.ndarray:
+        rows, within = np.arange(len(years)), np.minimum(years, h)
+        leaving = e.closure[rows, within] - e.receipt[rows, within] + e.leave[rows, within]
+        return running * waited[years - 1] + np.where(years <= h, leaving, 0.0)
+
+    early = price(own) - price(tau)
+    return float(early[closed].sum()), [int(x) for x in np.flatnonzero(closed)]
+
+
 def centre_years(prep: Prepared, pool: pd.DataFrame, first: np.ndarray, horizon: int
                  ) -> pd.Series:
     """Per centre (k, s) with pooled columns: the first year it could have min_agencies

@@ -16,6 +16,7 @@ import pandas as pd
 from estate.errors import Problem
 from estate.model.build import EstateModel
 from estate.model.costs import (
+    closing_booked_early,
     closing_wait,
     pooling_booked_early,
     savings_waited,
@@ -420,23 +421,34 @@ def make_plan(prep: Prepared, model: EstateModel, solution: Solution) -> Plan:
 
 
 def _booked_early(prep: Prepared, model: EstateModel, after: State) -> list[Problem]:
-    """A warning when an unscheduled dated plan's NPV saving counts pooling before its
-    own centres could have min_agencies agencies (`pooling_booked_early`): the
-    snapshot prices each centre from the soonest any agency could join it, and this
-    plan pools there with agencies that come later."""
-    if not len(model.pool):
-        return []
-    amount, at = pooling_booked_early(prep, model.pool,
-                                      after.pooled[model.pool["pair"].to_numpy()])
-    if amount < 0.5:
-        return []
+    """Warnings when an unscheduled dated plan's NPV saving counts what no programme of
+    it can realise, each with its amount: pooling before its own centres could have
+    min_agencies agencies (`pooling_booked_early`: the snapshot prices each centre from
+    the soonest any agency could join it, and this plan pools there with agencies that
+    come later), and closings before the teams could sit where the plan puts them
+    (`closing_booked_early`: the snapshot prices each closing from when its teams may
+    leave, and this plan moves them to a site that opens later)."""
     sc = prep.scenario
+    out = []
+    if len(model.pool):
+        amount, at = pooling_booked_early(prep, model.pool,
+                                          after.pooled[model.pool["pair"].to_numpy()])
+        out.append((amount, f"of pooling at {_sites_said(prep, at)} before "
+                    f"{sc.min_agencies} of the agencies this plan pools there could be there "
+                    "(sharing.min_agencies; the plan is priced from the soonest any agency "
+                    "could join)"))
+    amount, at = closing_booked_early(prep, after.share, after.open)
+    out.append((amount, f"of closing {_sites_said(prep, at)} before the teams housed there "
+                "could sit where the plan moves them (a site that opens later, such as a "
+                "candidate's build_years; the plan is priced from when they may leave)"))
     label = str(sc.path) if sc.path else sc.name
-    where = ", ".join(str(prep.sites.at[s, "site_id"]) for s in at[:5]) + (
-        f" and {len(at) - 5} more" if len(at) > 5 else "")
-    said = (f"the NPV saving counts {money(amount)} of pooling at {where} before "
-            f"{sc.min_agencies} of the agencies this plan pools there could be there "
-            "(sharing.min_agencies; the plan is priced from the soonest any agency could "
-            "join); schedule it (--programme, or a [programme] table) for the dated saving")
     return [Problem(label, None, "programme", "a dated saving no programme falls short of",
-                    said, severity="warning", label="key", sentence=said)]
+                    said, severity="warning", label="key", sentence=said)
+            for amount, what in out if amount >= 0.5
+            for said in [f"the NPV saving counts {money(amount)} {what}; schedule it "
+                         "(--programme, or a [programme] table) for the dated saving"]]
+
+
+def _sites_said(prep: Prepared, at: list[int]) -> str:
+    return ", ".join(str(prep.sites.at[s, "site_id"]) for s in at[:5]) + (
+        f" and {len(at) - 5} more" if len(at) > 5 else "")
