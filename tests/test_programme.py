@@ -867,8 +867,9 @@ def test_an_unscheduled_plan_says_the_closing_it_books_before_its_teams_could_le
     programme closes L before then: a year more of L's running cost (£100k) and six
     months' rent to the break (£70k x 183/365) instead of the £50k surrender, booked
     early. A warning says so with that amount; scheduled, the programme saves the
-    snapshot's figure less it, plus C's year-1 running cost (£10k, which the snapshot
-    charges from year 1 though C opens in year 2)."""
+    snapshot's figure less it. C's running cost counts from year 2, when it opens, in
+    both: over 6 years at r = 0 the snapshot saves 6 x £100k - 5 x £10k - £300k - the
+    £50k surrender = £200k."""
     sites = [site("L", "A", 0, 0, desks=30, running_cost=100_000, tenure="leasehold",
                   rent=70_000, lease_end="2033-04-01", lease_breaks="2028-10-01",
                   surrender_cost=50_000),
@@ -888,8 +889,8 @@ def test_an_unscheduled_plan_says_the_closing_it_books_before_its_teams_could_le
     assert len(said) == 1 and f"counts {money(early)} of closing L before" in said[0], said
     dated = estate.plan(case.prep.scenario, write=False).summary
     assert dated.programme is not None
-    assert dated.npv_saving == pytest.approx(bare.summary.npv_saving - early + 10_000,
-                                             abs=0.01)
+    assert bare.summary.npv_saving == pytest.approx(200_000, abs=0.01)
+    assert dated.npv_saving == pytest.approx(200_000 - early, abs=0.01)
     assert not [w for w in case.plan.warnings if w.column == "programme"]
 
 

@@ -51,12 +51,13 @@ from tests.fixtures.register import function, site
 
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The register planned with its programme, and its snapshot optimum planned alone."""
+    """The register planned with its programme, and its snapshot optimum planned alone
+    (with its `[programme]`, so priced as if every change were made in year 1, as the
+    programme's own snapshot is, but not scheduled)."""
     root = tmp_path_factory.mktemp("another_end")
     path = another_end_register(root)
     estate.plan(path, out=root / "results", map_path=False)
-    undated = load_scenario(path)
-    _, snapshot = plan_locality(dataclasses.replace(undated, programme=None))
+    _, snapshot = plan_locality(load_scenario(path))
     return {"folder": root / "results", "snapshot": snapshot}
 
 

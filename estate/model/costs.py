@@ -54,7 +54,9 @@ def cost_coefficients(p: Parts, n_columns: int) -> Costs:
     A running_s - exit_s. It enters the objective as sum_s lease_s (1 - open[s]), never
     the one-off cap (the surrender within L[s,tau_s] is there through exit_s instead).
     Unless the plan is to be scheduled, each team's own wait is priced on its `assign`,
-    `pooled` and `shared` columns too (`savings_waited`).
+    `pooled` and `shared` columns too (`savings_waited`), and a candidate's running cost
+    counts from the year it opens: -running_s sum_{t<b_s} d_t on open[s], b_s its
+    build_years (`opening_wait`).
     """
     prep, sc = p.prep, p.prep.scenario
     sites, functions, pairs, pool = prep.sites, prep.functions, prep.pairs, p.pooling.pool
@@ -77,7 +79,7 @@ def cost_coefficients(p: Parts, n_columns: int) -> Costs:
     annual[p.pooled] = -prep.efficiency[qf] * annual_f[qf]
     lease_extra = _lease_extra(prep, net_exit)
     timing = np.zeros(n_columns)
-    timing[p.open] = -lease_extra
+    timing[p.open] = -lease_extra - opening_wait(prep)
     waits = savings_waited(prep, pool, centres)
     timing[p.assign] = waits.move
     timing[p.pooled] = waits.pooled[pool["pair"].to_numpy()] if len(pool) else 0.0
@@ -266,6 +268,20 @@ def surrender_bought(prep: Prepared) -> np.ndarray:
     tau = np.minimum(prep.closing_years, prep.calendar.horizon + 1)
     paid = prep.exits.surrender_paid[np.arange(len(prep.sites)), tau]
     return np.where(prep.existing, paid, 0.0)
+
+
+def opening_wait(prep: Prepared) -> np.ndarray:
+    """Per candidate: the NPV of the running cost it does not pay in the years before it
+    opens, running_s sum_{t<b_s} d_t, b_s its build_years (a candidate decided in year 1
+    opens in year b_s; all H years when that is past the horizon). Zeros for existing
+    sites, without a start date, and when the plan is to be scheduled (the snapshot is
+    then the plan "if every change were made in year 1", as `savings_waited` says)."""
+    if prep.calendar is None or prep.scenario.programme is not None:
+        return np.zeros(len(prep.sites))
+    h = prep.calendar.horizon
+    opens = np.minimum(prep.sites["build_years"].to_numpy(float), h + 1).astype(int)
+    running = prep.sites["running_cost"].to_numpy(float)
+    return np.where(prep.existing, 0.0, running * _waited(prep.calendar)[opens - 1])
 
 
 def closing_wait(prep: Prepared) -> np.ndarray:

@@ -291,11 +291,13 @@ def _assignment_table(prep: Prepared, after: State) -> pd.DataFrame:
 
 def _timing_by_site(prep: Prepared, model: EstateModel, after: State) -> np.ndarray:
     """Per site: the NPV timing adds to its closing (running cost until its teams may
-    leave, rent owed, receipts waited for)."""
+    leave, rent owed, receipts waited for), or takes from a candidate built (its running
+    cost before it opens, `opening_wait`)."""
     if not len(model.timing_coef):
         return np.zeros(len(prep.sites))
-    coef = -model.timing_coef[model.blocks["open"]]
-    return np.where(after.open, 0.0, coef)
+    coef = model.timing_coef[model.blocks["open"]]
+    return np.where(prep.existing, np.where(after.open, 0.0, -coef),
+                    np.where(after.open, coef, 0.0))
 
 
 def _waited_by_agency(prep: Prepared, model: EstateModel, after: State) -> pd.Series:
@@ -315,18 +317,24 @@ def _timing_by_agency(prep: Prepared, model: EstateModel, before: State, after: 
                       ) -> pd.Series:
     """What timing adds, by agency. A closed site's running cost in the years before its
     teams may leave (`closing_wait`) is shared as its running cost is today, by desks
-    used, as `cashflow.csv` shares it; the rest (rent owed after closing, sales waited
-    for) is its owner's; savings a team waits for are its agency's."""
-    waited = _waited_by_agency(prep, model, after)
+    used, as `cashflow.csv` shares it, and a built candidate's before it opens
+    (`opening_wait`) as its running cost is after; the rest (rent owed after closing,
+    sales waited for) is its owner's; savings a team waits for are its agency's."""
     owner = prep.sites["agency_id"].to_numpy(object)
-    closing = _timing_by_site(prep, model, after)
-    wait = np.where(after.open, 0.0, closing_wait(prep))
-    users = desk_shares(prep, before)
-    s_idx = users.index.get_level_values("s").to_numpy()
-    shared = np.isin(np.arange(len(owner)), s_idx)
-    parts = [pd.Series(closing - np.where(shared, wait, 0.0), index=owner),
-             pd.Series(wait[s_idx] * users.to_numpy(), index=users.index.get_level_values("g")),
-             waited]
+    by_site = _timing_by_site(prep, model, after)
+    # a closed site's wait to close is shared by its users today, a built candidate's
+    # wait to open by its users after, as each one's running cost is (`annual_by_agency`);
+    # the rest (rent owed, sales waited for, a wait no team uses) is the owner's
+    closed_wait = np.where(prep.existing & ~after.open, closing_wait(prep), 0.0)
+    open_wait = np.where(prep.existing, 0.0, by_site)
+    parts, rest = [_waited_by_agency(prep, model, after)], by_site.copy()
+    for wait, users in ((closed_wait, desk_shares(prep, before)),
+                        (open_wait, desk_shares(prep, after))):
+        s_idx = users.index.get_level_values("s").to_numpy()
+        rest -= np.where(np.isin(np.arange(len(owner)), s_idx), wait, 0.0)
+        parts.append(pd.Series(wait[s_idx] * users.to_numpy(),
+                               index=users.index.get_level_values("g")))
+    parts.append(pd.Series(rest, index=owner))
     return pd.concat(parts).groupby(level=0).sum()
 
 

@@ -119,7 +119,8 @@ class Summary:
     # the sale receipts (disposal values of the sites closed) within one_off_cost
     one_off_receipts: float | None = None
     # with a start date: the NPV timing adds to closing (running cost until the teams
-    # may leave, rent owed after closing, receipts waited for)
+    # may leave, rent owed after closing, receipts waited for) and, not scheduled, to
+    # the teams' changes, less a candidate's running cost before it opens
     lease_cost_npv: float | None = None
     # with a start date: the part of one_off_receipts no programme receives, as the sale
     # lag puts it after the horizon even from the soonest a site can close
