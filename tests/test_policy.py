@@ -24,10 +24,14 @@ from estate.model.arrays import NamedPlan
 from estate.pipeline import status_quo_start
 from estate.runs.policy import policy_costs, sentence, unlimited_pairs
 from tests.fixtures import (
+    agency,
     corridor_scenario,
+    function,
     invoke,
     prepared_model,
     scenario_on,
+    site,
+    write_register,
     write_scenario,
 )
 
@@ -288,6 +292,43 @@ def test_sentence_wording() -> None:
         "Keeping public access within 15 km costs £2.30m over 10 years (NPV)")
     assert "costs nothing" in sentence("X", 0.0, sc)
     assert sentence("X", None, sc) == "X: cost not known"
+
+
+def _build_or_not(folder: Path, must_keep: str = "") -> Path:
+    """F1 (10 FTE) at S1 (£100k a year); S2 (£100k) empty; candidates C1 (£50k to
+    build, £10k a year) and C2 (£30k, £20k a year); `must_keep` flags one site."""
+    sites = [site("S1", "A", 0, 0), site("S2", "A", 0, 2),
+             site("C1", "A", 0, 1, running_cost=10_000, candidate="true", build_cost=50_000),
+             site("C2", "A", 0, 3, running_cost=20_000, candidate="true", build_cost=30_000)]
+    for row in sites:
+        row["must_keep"] = str(row["site_id"] == must_keep).lower()
+    return write_register(folder, [agency("A")], sites,
+                          [function("F1", "A", "IT", "S1", annual_cost=1000)])
+
+
+def test_a_candidate_in_keep_or_close_is_built_or_not_built(tmp_path: Path) -> None:
+    """A candidate does not exist today: keeping it open builds it, closing it leaves it
+    unbuilt (DESIGN 2). Free of policy, S1 and S2 close and F1 moves to C1 for £1k: NPV
+    10 x (£10k + £1k team) + £50k + £1k = £161k. Without C1, C2 takes F1: £241k, so
+    not building C1 costs £80k, as does building C2 (C1 left empty would only add
+    cost). Keeping S1 open and building C2: 10 x £121k + £30k = £1.24m, £1.079m more."""
+    data = _build_or_not(tmp_path / "reg")
+    said = {}
+    for name, policy, key in [("a", {"close": ["C1"]}, "policy.close"),
+                              ("b", {"keep": ["C2"]}, "policy.keep"),
+                              ("c", {"close": ["S2", "C1"]}, "policy.close"),
+                              ("d", {"keep": ["S1", "C2"]}, "policy.keep")]:
+        entry = policy_costs(_scenario(scenario_on(data, name, policy=policy)))[key]
+        said[name] = entry["sentence"]
+        assert entry["without_npv"] == pytest.approx(161_000)
+    assert said["a"] == "Not building C1 costs £80.0k over 10 years (NPV)"
+    assert said["b"] == "Building C2 costs £80.0k over 10 years (NPV)"
+    assert said["c"] == "Closing S2 and not building C1 costs £80.0k over 10 years (NPV)"
+    assert said["d"] == "Keeping S1 open and building C2 costs £1.08m over 10 years (NPV)"
+    flagged = _build_or_not(tmp_path / "flagged", must_keep="C2")
+    entry = policy_costs(_scenario(scenario_on(flagged, "e")))["must_keep"]
+    assert entry["sentence"] == ("Building C2 (the register's 1 must-keep site) costs "
+                                 "£80.0k over 10 years (NPV)")
 
 
 def test_cli_plan_policy_costs(coverage_data: Path, tmp_path: Path) -> None:

@@ -90,6 +90,37 @@ def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
+def _sites_phrase(ids: list[str], candidates: set[str], existing_words: str,
+                  candidate_words: str) -> str:
+    """Sites in words, the existing ones by `existing_words` and the candidates (which
+    do not exist today) by `candidate_words`, each a template with {} for the ids."""
+    existing = [i for i in ids if i not in candidates]
+    new = [i for i in ids if i in candidates]
+    parts = [existing_words.format(_listed(existing))] if existing else []
+    parts += [candidate_words.format(_listed(new))] if new else []
+    said = " and ".join(parts)
+    return said[:1].upper() + said[1:]
+
+
+def _keep_phrase(ids: list[str], candidates: set[str]) -> str:
+    """Sites that must be open: an existing site is kept open, a candidate is built
+    ("Keeping S1 open and building S5")."""
+    return _sites_phrase(ids, candidates, "keeping {} open", "building {}")
+
+
+def _close_phrase(ids: list[str], candidates: set[str]) -> str:
+    """Sites that must not be open: an existing site is closed, a candidate is not built
+    (DESIGN 2: "closed (or not built)"): "Closing S2 and not building S5"."""
+    return _sites_phrase(ids, candidates, "closing {}", "not building {}")
+
+
+def _must_keep_phrase(flagged: list[str], candidates: set[str]) -> str:
+    count = _count(len(flagged), "must-keep site")
+    if not candidates.intersection(flagged):
+        return f"Keeping the register's {count} ({_listed(flagged)}) open"
+    return f"{_keep_phrase(flagged, candidates)} (the register's {count})"
+
+
 def _coverage_phrase(rule: Any) -> str:
     service = rule.service.replace("_", " ")
     if rule.mode == "all":
@@ -122,15 +153,16 @@ def policies(scenario: Scenario, register: Register, max_pairs: int = MAX_PAIRS
     """Every policy a scenario can set, each with the scenario (or register) that lifts it."""
     replace = dataclasses.replace
     sites, _ = _in_scope(scenario, register)
+    candidates = set(register.sites.loc[register.sites["candidate"], "site_id"])
     out: list[_Policy] = []
     for i, rule in enumerate(scenario.coverage):
         rest = tuple(r for j, r in enumerate(scenario.coverage) if j != i)
         out.append(_Policy(f"coverage.{rule.index}", True, replace(scenario, coverage=rest),
                            register, _coverage_phrase(rule)))
     out.append(_Policy("policy.keep", bool(scenario.keep), replace(scenario, keep=()), register,
-                       f"Keeping {_listed(list(scenario.keep))} open"))
+                       _keep_phrase(list(scenario.keep), candidates)))
     out.append(_Policy("policy.close", bool(scenario.close), replace(scenario, close=()),
-                       register, f"Closing {_listed(list(scenario.close))}"))
+                       register, _close_phrase(list(scenario.close), candidates)))
     cap = scenario.max_one_off
     out.append(_Policy("policy.max_one_off", math.isfinite(cap),
                        replace(scenario, max_one_off=math.inf), register,
@@ -147,8 +179,7 @@ def policies(scenario: Scenario, register: Register, max_pairs: int = MAX_PAIRS
     unflagged = register.sites.assign(must_keep=False)
     out.append(_Policy("must_keep", bool(flagged), scenario,
                        replace(register, sites=unflagged),
-                       f"Keeping the register's {_count(len(flagged), 'must-keep site')} "
-                       f"({_listed(flagged)}) open"))
+                       _must_keep_phrase(flagged, candidates)))
     limit = scenario.max_km
     declined = ""
     if math.isfinite(limit):
