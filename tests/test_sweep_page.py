@@ -1,17 +1,24 @@
-"""sweep.html's site labels cut to fit (`estate.render.sweep_page`): the cut found by
-halving is the one trying every cut finds, in a few measurements."""
+"""sweep.html (`estate.render.sweep_page`): its site labels cut to fit (the cut found by
+halving is the one trying every cut finds, in a few measurements), and the values of a
+varied key as the runs' names have them."""
 
 from __future__ import annotations
 
+import csv
 import math
 import random
+from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
+from estate.api import sweep
 from estate.render import sweep_page
 from estate.render.sweep_page import LABEL_PX, _fitted
 from estate.render.text_width import text_width
+from estate.runs.sweep import parse_vary
 
+SVG = "{http://www.w3.org/2000/svg}"
 ELLIPSIS = "\u2026"
 LETTERS = ("iIl.,' fjtr-" "abcdexyz" "ABCDXYZ0123456789" "mwMW@%&#" "\u00e9\u00df\u00c5"
            "\u4e2d\u6587\U0001f3e2" "  ")
@@ -70,3 +77,26 @@ def test_a_long_name_is_cut_in_a_few_measurements(length: int,
     # the next letter (past the spaces the cut dropped) would not have fitted
     spaces = len(text[len(label) - 1:]) - len(text[len(label) - 1:].lstrip(" "))
     assert text_width(text[:len(label) + spaces] + ELLIPSIS, LABEL_PX) > 250
+
+
+def test_varied_values_read_as_the_run_names_have_them(corridor: Path, tmp_path: Path
+                                                        ) -> None:
+    """0, 300000 and inf read as two whole numbers and a float: sweep.csv's column and
+    the page's axis show each as the run's name does (pandas made the column float and
+    wrote 0.0 and 300000.0), and inf, which has no place on a scale, is placed beside the
+    others, not at x="nan"."""
+    key = "policy.max_one_off"
+    sweep(corridor, [parse_vary(f"{key}=0,300000,inf")], tmp_path / "out", workers=1)
+    with open(tmp_path / "out" / "sweep.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r[key] for r in rows] == ["0", "300000", "inf"]
+    for r in rows:
+        assert f"{key}={r[key]}" in r["scenario"]
+    page = (tmp_path / "out" / "sweep.html").read_text(encoding="utf-8")
+    chart = page[page.index("<svg", page.index(f"against {key}</h3>")):]
+    svg = ElementTree.fromstring(chart[:chart.index("</svg>") + 6])
+    axis = [(t.text, float(t.get("x", "nan"))) for t in svg.iter(f"{SVG}text")
+            if t.get("text-anchor") == "middle" and t.text in ("0", "300000", "inf")]
+    assert [text for text, _ in axis] == ["0", "300000", "inf"]
+    xs = [x for _, x in axis]
+    assert all(math.isfinite(x) for x in xs) and xs == sorted(xs) and len(set(xs)) == 3

@@ -48,8 +48,10 @@ def _fmt(x: float) -> str:
 
 def _x_positions(values: list[Any], lo: float, hi: float) -> dict[Any, float]:
     """Where each value of a varied key sits on the x axis, from `lo` to `hi` pixels:
-    to scale (with a 5% margin) when every value is a number, evenly spaced otherwise."""
-    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+    to scale (with a 5% margin) when every value is a finite number, evenly spaced
+    otherwise (`inf`, no limit, has no place on a scale)."""
+    if all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+           for v in values):
         xs = [float(v) for v in values]
         span = max(xs) - min(xs)
         x0, x1 = (min(xs) - 0.05 * span, max(xs) + 0.05 * span) if span else \

@@ -325,6 +325,12 @@ def sweep_rows(outcomes: list[RunOutcome], keys: list[str]) -> pd.DataFrame:
     tail = ["message", "run_id"]
     columns = [c for c in columns if c not in tail] + tail
     table = pd.DataFrame(records, columns=columns)
+    # a varied key's values as read (sweep.csv, the page's axis, as the run's name has
+    # them): pandas would make 0, 300000 and inf one float column, written 0.0, 300000.0
+    for key in keys:
+        read = [r.get(key) for r in records]
+        if len({type(v) for v in read}) > 1:
+            table[key] = pd.Series(read, index=table.index, dtype=object)
     # a count some runs lack (a reduction that fired in only some) stays a whole number:
     # pandas would make the column float for its blanks, and write 2 as 2.0
     for column in columns:
