@@ -12,7 +12,7 @@ import pytest
 from estate.load.consistency import check_against_register
 from estate.load.scenario import load_scenario
 from estate.load.validate import load_register
-from tests.fixtures import invoke, no_traceback, town, town_rows
+from tests.fixtures import invoke, no_traceback, town, town_rows, write_scenario, write_tables
 
 
 @pytest.mark.parametrize("odd", ["Public_Access", "public access", "public_acess"])
@@ -80,3 +80,27 @@ def test_validate_names_a_sites_near_miss_service_once_as_an_error(tmp_path: Pat
     no_traceback(run)
     assert run.stderr.count("row 3, column services") == 1, run.stderr
     assert "found 'Public_Access', which the rule does not count" in run.stderr
+
+
+@pytest.mark.parametrize("sharing, named", [
+    (None, []), ({"efficiency": 0.2}, []), ({"types": ["IT", "Payroll"]}, ["'IT'"]),
+    ({"types": ["IT", "HR", "Finance"]}, ["'IT'", "'HR'", "'Finance'"])])
+def test_only_sharing_types_the_file_writes_are_checked(
+        tmp_path: Path, sharing: dict | None, named: list[str]) -> None:
+    """The register's teams are Payroll, Estates and Legal. A file with no sharing.types
+    (no [sharing] table, or one without the key) pools the default IT, HR and Finance,
+    which no team has: not the file's to fix, so not warned. A list the file writes is
+    checked entry by entry, the default three too when written out."""
+    rows = town_rows()
+    for row, kind in zip(rows["functions"], ("Payroll", "Estates", "Legal"), strict=True):
+        row["type"] = kind
+    write_tables(tmp_path / "reg", rows)
+    raw = {"name": "types", "data": "reg"} | ({"sharing": sharing} if sharing else {})
+    scenario = load_scenario(write_scenario(tmp_path / "types.toml", raw))
+    problems = [p for p in check_against_register(scenario, load_register(tmp_path / "reg"))
+                if p.column == "sharing.types"]
+    assert [(p.found.split(",")[0], p.severity) for p in problems] == [
+        (kind, "warning") for kind in named]
+    run = invoke(tmp_path, "validate", tmp_path / "types.toml")
+    assert run.code == 0, run.output
+    assert run.stderr.count("key sharing.types") == len(named), run.stderr

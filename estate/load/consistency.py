@@ -10,7 +10,7 @@ import numpy as np
 import pyproj
 
 from estate.errors import Problem, as_typed, did_you_mean, near_miss
-from estate.load.scenario import Scenario
+from estate.load.scenario import DEFAULTS, Scenario
 from estate.load.validate import Register
 
 
@@ -134,6 +134,14 @@ def _pools_too_few(scenario: Scenario, register: Register, label: str) -> list[P
         label="key", severity="warning")]
 
 
+def _types_written(scenario: Scenario) -> bool:
+    """Whether the scenario names its sharing types itself (its file, a sweep's --vary,
+    or code that set them), not the default list a file without `sharing.types` gets."""
+    sharing = scenario.raw.get("sharing")
+    return ((isinstance(sharing, dict) and "types" in sharing)
+            or tuple(scenario.sharing_types) != tuple(DEFAULTS["sharing"]["types"]))
+
+
 def _did_you_mean(unknown: list[str], universe: set[str]) -> str:
     """The register's spelling of each unknown word, when one is near (case first): "
     (did you mean `IT`?)" for one word, each named when there are more (" (did you mean
@@ -161,7 +169,9 @@ def _words(scenario: Scenario, register: Register, label: str) -> list[Problem]:
     no zone today is `estate.prepare`'s, which measures distances). A sharing type no
     team has is likewise an error when the register spells a type nearly so
     (`Finanace`, `it`: the plan would quietly pool nothing of the type meant), a warning
-    otherwise (a standard scenario may name types a register lacks). A closable kind in a form register kinds never take
+    otherwise (a standard scenario may name types a register lacks); only a list the
+    scenario writes is checked (`_types_written`): the default list is not the file's to
+    fix. A closable kind in a form register kinds never take
     (`Office`, `data centre`) can match no site: an error.
     """
     sites, functions = register.sites, register.functions
@@ -185,7 +195,7 @@ def _words(scenario: Scenario, register: Register, label: str) -> list[Problem]:
                 "protects nothing (add the zones people live in)", label="key",
                 severity="warning"))
     types = set(functions["type"])
-    for kind in scenario.sharing_types:
+    for kind in scenario.sharing_types if _types_written(scenario) else ():
         if kind not in types:
             hint = _did_you_mean([kind], types)
             problems.append(Problem(
