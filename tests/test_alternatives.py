@@ -30,7 +30,7 @@ from estate.status import Status
 from estate.store import check_results, read_summary
 from tests.fixtures import corridor_scenario, invoke, write_scenario
 from tests.fixtures.programme_registers import START
-from tests.fixtures.register import agency, function, site, write_register
+from tests.fixtures.register import agency, function, site, write_register, zone
 from tests.fixtures.scenario import scenario
 
 SITES = ("S1", "S2", "S3", "S4", "S5", "S6")
@@ -113,6 +113,36 @@ def test_zero_allowance_finds_only_ties(corridor_data: Path) -> None:
     assert found == []
     info = optimum.summary.alternatives
     assert info["found"] == 0 and "0 of 3" in info["note"]
+
+
+def test_a_plan_that_saves_nothing_has_no_allowance_and_says_why(tmp_path: Path) -> None:
+    """S1 (kept, £100k a year) cannot reach Z2, which every plan must serve: one of the
+    twin hubs C1 and C2 (£100k to build, £50k a year) is built. NPV 10 x £150k + £100k =
+    £1.6m against the status quo's £1.0m: the plan saves -£600k, so the allowance is £0
+    whatever --within says, and only the other twin, at the same cost, is found."""
+    twin = {"running_cost": 50_000, "candidate": "true", "build_cost": 100_000,
+            "services": ["public_access"]}
+    data = write_register(tmp_path / "reg", [agency("A")], [
+        site("S1", "A", 0, 0, must_keep="true", services=["public_access"]),
+        site("C1", "A", 10, 0, **twin), site("C2", "A", 10, 0.5, **twin)], [],
+        [zone("Z1", 0, 0.5), zone("Z2", 10, 0.2)])
+    raw = scenario(name="tie", data=str(data), coverage=[
+        {"service": "public_access", "radius_km": 3.0, "mode": "all"}])
+    path = write_scenario(tmp_path / "tie.toml", raw)
+    out = tmp_path / "results"
+    optimum = estate.plan(estate.load_scenario(path), out=out, map_path=tmp_path / "tie.html",
+                          alternatives=3, within_pct=5.0)
+    assert optimum.summary.npv_saving == pytest.approx(-600_000)
+    info = optimum.summary.alternatives
+    assert info["found"] == 1 and info["allowance_npv"] == 0
+    assert info["plans"][0]["npv_difference"] == pytest.approx(0, abs=1e-6)
+    note = ("1 of 3 alternatives found: no further set of open sites costs no more than "
+            "the optimum (the allowance is £0, as the plan saves nothing against the "
+            "status quo)")
+    assert info["note"] == note
+    assert f"  ({note})" in alternative_lines(optimum.summary)
+    run = Run(path, estate.load_scenario(path), out, Status.OPTIMAL, read_summary(out))
+    assert inert(note) in _alternatives_html([run])
 
 
 def test_stored_as_results_folders(corridor_data: Path, tmp_path: Path) -> None:

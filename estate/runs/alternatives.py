@@ -173,7 +173,8 @@ def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct:
                          "optimum_mip_gap": optimum.summary.mip_gap})
     optimum.summary = optimum.summary.replace(
         alternatives=describe(found, count, within_pct, allowance, stopped, left_out,
-                              dated=schedule is not None))
+                              dated=schedule is not None,
+                              saves_nothing=optimum.summary.saving_in_year_one <= 0))
     return found
 
 
@@ -184,19 +185,23 @@ def _changes_words(differ: list[dict[str, str]]) -> str:
 
 def describe(found: list[Alternative], count: int, within_pct: float, allowance: float,
              stopped: Status | None = None, left_out: list[str] | None = None,
-             dated: bool = False) -> dict[str, Any]:
+             dated: bool = False, saves_nothing: bool = False) -> dict[str, Any]:
     """What the main plan's summary says about its alternatives. Each plan's
     `objective_npv` and `npv_saving` are as found (every change made in year 1), which
     its `npv_difference` is the difference of; so is the allowance, a share of the
     optimum's own saving, which for a `dated` plan (with a programme) is not its summary's
-    `npv_saving`, and the note says so."""
+    `npv_saving`, and the note says so. When the optimum `saves_nothing` (a saving of 0
+    or less) the allowance is 0 whatever the share, and the note says why."""
     note = ""
     if len(found) < count:
-        why = (f"the time limit ran out before alternative {len(found) + 1} was found"
-               if stopped is Status.NO_SOLUTION else
+        year_one = " " + IN_YEAR_ONE if dated else ""
+        why = (f"no further set of open sites costs no more than the optimum (the "
+               f"allowance is £0, as the plan saves nothing against the status "
+               f"quo{year_one})" if saves_nothing else
                f"no further set of open sites costs at most £{allowance:,.0f} "
-               f"({within_pct:g}% of the NPV saving{' ' + IN_YEAR_ONE if dated else ''}) "
-               "more than the optimum")
+               f"({within_pct:g}% of the NPV saving{year_one}) more than the optimum")
+        if stopped is Status.NO_SOLUTION:
+            why = f"the time limit ran out before alternative {len(found) + 1} was found"
         if left_out:
             why = "; ".join(left_out) + ", so it is left out" + (
                 f"; and {why}" if len(left_out) + len(found) < count else "")
