@@ -17,13 +17,14 @@ from typing import Literal
 
 from estate.errors import InputError, Problem
 from estate.load.file_names import default_map, default_report, default_results
-from estate.load.scenario import Scenario, load_scenario
+from estate.load.scenario import Scenario
 from estate.load.validate import Register, load_register
 from estate.maps.compare_map import comparison_map
 from estate.maps.page import render_map
 from estate.pipeline import (
     Clock,
     Progress,
+    load_scenario_with_register_errors,
     prepare_scenario,
     solve_prepared,
     solver_options,
@@ -81,7 +82,7 @@ def validate_scenario(path: str | Path) -> ScenarioCheck:
     listing every problem, each by its key or by its file, row and column, or
     `InfeasibleError` with the reasons no plan can meet the scenario.
     """
-    scenario = load_scenario(path)
+    scenario = load_scenario_with_register_errors(path)
     register = load_register(scenario.data)
     return ScenarioCheck(scenario, register, ready_register(scenario, register),
                          areas_of(register))
@@ -118,7 +119,7 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
     clock = Clock(progress)
     if not isinstance(scenario, Scenario):
         with clock.stage("load", f"Reading the scenario {scenario}"):
-            scenario = load_scenario(scenario)
+            scenario = load_scenario_with_register_errors(scenario)
     named = not out  # the folder named after the scenario, not one given
     out = Path(out) if out else default_results(scenario.name)
     target = None if map_path is False or not write else \

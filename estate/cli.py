@@ -196,7 +196,7 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     """
     from estate.api import plan
     from estate.load.file_names import default_map, default_results
-    from estate.load.scenario import load_scenario
+    from estate.pipeline import load_scenario_with_register_errors
     from estate.store import summary_json
 
     if not alternatives and (click.get_current_context().get_parameter_source("within_pct")
@@ -204,7 +204,7 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
         raise InputError([Problem("--within", None, None, "--alternatives N beside it (it "
                                   "says how much dearer the alternatives may be)",
                                   "--within alone")])
-    sc = load_scenario(scenario)
+    sc = load_scenario_with_register_errors(scenario)
     map_path = map_path or default_map(sc.name)
     # `out` as given: the folder named after the scenario is told apart from one given
     result = plan(sc, out=out, map_path=map_path, lp_path=write_lp, verbose=verbose,

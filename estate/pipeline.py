@@ -22,7 +22,7 @@ import numpy as np
 from estate.errors import InputError, NoSolutionError, Problem
 from estate.load.consistency import check_against_register
 from estate.load.read import shown_path
-from estate.load.scenario import Scenario
+from estate.load.scenario import Scenario, load_scenario, read_scenario_dict
 from estate.load.validate import Register, load_register
 from estate.model.arrays import NamedPlan, trimmed
 from estate.model.build import EstateModel, build
@@ -75,6 +75,35 @@ def solver_options(scenario: Scenario, verbose: bool = False, direct: bool = Tru
     return SolverOptions(name=scenario.solver, time_limit_s=scenario.time_limit_s,
                          mip_gap=scenario.mip_gap, verbose=verbose, direct=direct,
                          site_configurations=scenario.site_configurations)
+
+
+def load_scenario_with_register_errors(path: str | Path) -> Scenario:
+    """The scenario file at `path`, checked (`load_scenario`). A scenario with errors
+    raises them with its register's own errors too, when its `data` names a register
+    that can be read: so one run lists every problem of every file, as `estate
+    validate` promises, and a planner fixing a radius of 0 does not meet the register's
+    errors only on the next run."""
+    try:
+        return load_scenario(path)
+    except InputError as exc:
+        raise InputError([*exc.problems, *_register_errors(Path(path))]) from None
+
+
+def _register_errors(path: Path) -> list[Problem]:
+    """The errors (and warnings) of the register a scenario file with errors names, when
+    its `data` is a path that exists; none when the register is read cleanly or cannot
+    be found (the scenario's own problems then say so)."""
+    try:
+        data = read_scenario_dict(path).get("data")
+    except InputError:
+        return []
+    if not isinstance(data, str) or not data.strip() or not (path.parent / data).exists():
+        return []
+    try:
+        load_register(path.parent / data)
+    except InputError as exc:
+        return list(exc.problems)
+    return []
 
 
 def check_scenario(scenario: Scenario, register: Register, clock: Clock | None = None

@@ -575,6 +575,29 @@ def test_validate_a_scenario_says_the_register_errors(tmp_path: Path) -> None:
     no_traceback(run)
 
 
+def test_a_scenario_s_errors_come_with_its_register_s(tmp_path: Path) -> None:
+    """A scenario key wrong (a radius of 0) and a register cell wrong (desks 'lots') are
+    listed in one run, by validate, plan (--json too) and compare alike, so the second
+    is not met only once the first is fixed; a register two compared scenarios share
+    is said once. Nothing is written."""
+    rows = town_rows()
+    rows["sites"][1]["desks"] = "lots"  # sites.csv row 3
+    bad = town(tmp_path, rows, changes={"coverage": [
+        {"service": "public_access", "radius_km": 0, "mode": "maintain"}]}, name="bad.toml")
+    good = write_scenario(tmp_path / "good.toml", merge(TOWN_SCENARIO, {"name": "Good"}))
+    key, cell = "bad.toml, key coverage.0.radius_km", "sites.csv row 3, column desks"
+    for args in (("validate", bad), ("plan", bad, "--out", "out"),
+                 ("compare", bad, good, "--out", "cmp")):
+        run = invoke(tmp_path, *args)
+        assert run.code == 1, run.output
+        no_traceback(run)
+        assert key in run.stderr and run.stderr.count(cell) == 1, (args, run.stderr)
+    listed = json.loads(invoke(tmp_path, "plan", bad, "--json").stdout)
+    assert {(p["file"].rsplit("/", 1)[-1], p["column"]) for p in listed["problems"]} >= {
+        ("bad.toml", "coverage.0.radius_km"), ("sites.csv", "desks")}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml", "good.toml", "reg"]
+
+
 def _commands() -> list[str]:
     return sorted(cli.commands)
 

@@ -35,9 +35,9 @@ import pandas as pd
 from estate.errors import EstateError, InputError, Problem
 from estate.load.consistency import check_against_register
 from estate.load.file_names import file_stem
-from estate.load.scenario import Scenario, load_scenario
+from estate.load.scenario import Scenario
 from estate.load.validate import Register, load_register
-from estate.pipeline import Progress, quiet
+from estate.pipeline import Progress, load_scenario_with_register_errors, quiet
 from estate.results import AgencyFigures, Summary, money
 from estate.results.summary_values import cost_range
 from estate.runs.clashes import folder_problems
@@ -199,7 +199,7 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
     fingerprints: dict[Path, str] = {}
     for path in paths:
         try:
-            sc = load_scenario(path)
+            sc = load_scenario_with_register_errors(path)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
@@ -221,8 +221,8 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
         run.inputs = inputs[data]
         run.register = RegisterUsed(str(run.scenario.raw.get("data", data)), str(data),
                                     fingerprints[data], str(run.path))
-    if problems:
-        raise InputError(problems)
+    if problems:  # a register a failed scenario shares with another is said once
+        raise InputError(list(dict.fromkeys(problems)))
     for run in runs:  # every stored folder to reuse checked before anything is solved
         try:
             data = Path(run.scenario.data).resolve()

@@ -16,12 +16,18 @@ from pathlib import Path
 
 from estate.errors import InputError, Problem
 from estate.load.file_names import default_results
-from estate.load.scenario import Scenario, load_scenario, with_programme
+from estate.load.scenario import Scenario, with_programme
 from estate.load.validate import Register
 from estate.model.arrays import EstateModel
 from estate.model.build import build
 from estate.model.reduce import reduce_model
-from estate.pipeline import Clock, Progress, read_register, solver_options
+from estate.pipeline import (
+    Clock,
+    Progress,
+    load_scenario_with_register_errors,
+    read_register,
+    solver_options,
+)
 from estate.programme import plan_programme
 from estate.programme.end_state import programme_plan
 from estate.results import Plan
@@ -84,7 +90,7 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
         check_scheduler(scheduler)
     if not isinstance(scenario, Scenario):
         with clock.stage("load", f"Reading the scenario {scenario}"):
-            scenario = load_scenario(scenario)
+            scenario = load_scenario_with_register_errors(scenario)
     if programme:
         scenario = with_programme(scenario)
     if register is None:
