@@ -30,7 +30,7 @@ from estate.pipeline import (
 )
 from estate.programme import plan_programme
 from estate.programme.end_state import programme_plan
-from estate.results import Plan
+from estate.results import Plan, money
 from estate.runs.alternatives import (
     Alternative,
     beside_programme_plan,
@@ -42,7 +42,7 @@ from estate.runs.alternatives import (
 )
 from estate.runs.executor import check_scheduler
 from estate.runs.national import areas_of, plan_register
-from estate.runs.policy import cheaper_than_plan, optimum_of
+from estate.runs.policy import Optimum, searched_plan
 from estate.runs.policy import policy_costs as price_policies
 from estate.store import inputs_sha256, write_results
 from estate.store.folder import folder_lock
@@ -133,6 +133,18 @@ def _plan_loaded(scenario: Scenario, register: Register, clock: Clock, *,
                                   scheduler=scheduler, workers=workers,
                                   lp_path=None if lp_path is None else str(lp_path),
                                   verbose=verbose, direct=direct)
+    known: Optimum | None = None
+    if policy_costs:
+        # the optimum the policies are priced from, found first: when it is cheaper than
+        # the plan, it is the plan, so the programme and alternatives are made from it
+        first = result.summary.objective_npv
+        with clock.stage("policy_costs", "Policy costs: searching the scenario to a gap of "
+                         "1e-6 from its plan (the optimum each policy is priced from)"):
+            model, result, known = searched_plan(scenario, register, model, result)
+        if result.summary.objective_npv < first:
+            clock.progress(f"Policy costs: that search found a plan "
+                           f"{money(first - result.summary.objective_npv)} cheaper, which is "
+                           "the plan written")
     # the snapshot optimum: what alternatives are near and policies are priced against,
     # whichever end state the plan written has
     snapshot = result
@@ -159,14 +171,9 @@ def _plan_loaded(scenario: Scenario, register: Register, clock: Clock, *,
             dated_beside(found, result)
     if policy_costs:
         with clock.stage("policy_costs", "Pricing each policy (an exact solve without each)"):
-            costs = price_policies(scenario, register, progress=clock.progress,
-                                   executor=policy_executor, workers=workers,
-                                   scheduler=scheduler, known=optimum_of(model, snapshot))
-            result.summary = result.summary.replace(policy_costs=costs)
-            cheaper = cheaper_than_plan(costs, snapshot.summary.objective_npv,
-                                        str(scenario.path or scenario.name))
-            if cheaper is not None:
-                result.warnings.append(cheaper)
+            result.summary = result.summary.replace(policy_costs=price_policies(
+                scenario, register, progress=clock.progress, executor=policy_executor,
+                workers=workers, scheduler=scheduler, known=known, searched=True))
     return ScenarioRun(scenario, result, found)
 
 

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from estate.errors import EstateError, Problem
+from estate.errors import EstateError
 from estate.load.scenario import Scenario
 from estate.load.validate import Register, load_register
 from estate.model.arrays import NamedPlan
@@ -232,7 +232,14 @@ def optimum_of(model: EstateModel | None, plan: Plan) -> Optimum:
 
 def exact_optimum(scenario: Scenario, register: Register, start: NamedPlan | None) -> Optimum:
     """Solve one scenario to the exact gap, from `start` when it is a plan of its model:
-    its status, NPV and a message on failure.
+    its status, NPV and a message on failure (`exact_plan`'s optimum)."""
+    return exact_plan(scenario, register, start)[0]
+
+
+def exact_plan(scenario: Scenario, register: Register, start: NamedPlan | None
+               ) -> tuple[Optimum, EstateModel | None, Plan | None]:
+    """`exact_optimum`, with the plan it found and that plan's model (None, None when
+    none was found).
 
     An optimum HiGHS leaves unproven with shared centres in the model is searched again
     on SCIP (when installed), from HiGHS's plan and with the same time limit: SCIP
@@ -243,16 +250,20 @@ def exact_optimum(scenario: Scenario, register: Register, start: NamedPlan | Non
     try:
         model, result = plan_register(_exact(scenario), register, start=start)
     except EstateError as exc:
-        return Optimum(status_of(exc), None, message=str(exc).splitlines()[0])
+        return Optimum(status_of(exc), None, message=str(exc).splitlines()[0]), None, None
     found = optimum_of(model, result)
     if not _second_search(scenario, model, found):
-        return found
+        return found, model, result
     try:
-        model, result = plan_register(_exact(dataclasses.replace(scenario, solver="scip")),
-                                      register, start=found.plan)
+        second_model, second = plan_register(
+            _exact(dataclasses.replace(scenario, solver="scip")), register, start=found.plan)
     except EstateError:
-        return found
-    return best_of(found, optimum_of(model, result))
+        return found, model, result
+    other = optimum_of(second_model, second)
+    best = best_of(found, other)
+    if other.npv is not None and (found.npv is None or other.npv < found.npv):
+        return best, second_model, second
+    return best, model, result
 
 
 def _second_search(scenario: Scenario, model: EstateModel | None, found: Optimum) -> bool:
@@ -334,8 +345,8 @@ def _price(policy: _Policy, base: Optimum, without: Optimum, scenario: Scenario
 def policy_costs(scenario: Scenario, register: Register | None = None,
                  max_pairs: int = MAX_PAIRS, progress: Any = None, *,
                  executor: str = "serial", workers: int | None = None,
-                 scheduler: str | None = None, known: Optimum | None = None
-                 ) -> dict[str, dict]:
+                 scheduler: str | None = None, known: Optimum | None = None,
+                 searched: bool = False) -> dict[str, dict]:
     """The NPV each policy of `scenario` costs, keyed by its scenario key.
 
     Each value holds `status` (`priced`, `not_set`, `declined` or `failed`), `npv` (the
@@ -346,7 +357,8 @@ def policy_costs(scenario: Scenario, register: Register | None = None,
     the true cost from the solvers' bounds.
 
     `known`: the scenario's plan already found (`optimum_of`), taken as its optimum when
-    proven to GAP, else searched on from. The scenario's optimum comes first; the optima
+    proven to GAP or when `searched` (it is then `exact_plan`'s answer, proven or not),
+    else searched on from. The scenario's optimum comes first; the optima
     without each policy start from it and are independent solves: `executor` ("serial",
     "local" for a process pool of `workers`, "dask" for the cluster at `scheduler`) runs
     them one by one or side by side, with the same costs either way.
@@ -370,7 +382,7 @@ def policy_costs(scenario: Scenario, register: Register | None = None,
         return out
     if areas_of(register):  # each optimum plans its areas on a pool: not a pool in a pool
         executor = "serial"
-    base = known if known is not None and known.proven else None
+    base = known if known is not None and (known.proven or searched) else None
     if base is None:
         start = None if known is None else known.plan
         say("Policy costs: solving the scenario to a gap of 1e-6"
@@ -378,7 +390,7 @@ def policy_costs(scenario: Scenario, register: Register | None = None,
         # alone, so in this process unless on a cluster: a pool of one only adds start-up
         base = _one(_solve, (scenario, register, start),
                     "dask" if executor == "dask" else "serial", workers, scheduler)
-    else:
+    elif known is not None and known.proven:
         say("Policy costs: the scenario's plan is proven to 1e-6 already")
     start = base.plan or (None if known is None else known.plan)
     tasks = [(p.scenario, p.register, start) for p in priced]
@@ -397,25 +409,27 @@ def policy_costs(scenario: Scenario, register: Register | None = None,
     return out
 
 
-def cheaper_than_plan(costs: dict[str, dict], plan_npv: float, scenario_file: str
-                      ) -> Problem | None:
-    """A warning when the scenario's optimum the policies were priced against (searched
-    to 1e-6 from the plan, `with_npv`) came out cheaper than the plan written, which its
-    `mip_gap` or time limit let stop sooner: the costs are measured from that optimum,
-    and the planner is told the plan itself can be bettered, and how."""
-    found = [e["with_npv"] for e in costs.values() if e.get("with_npv") is not None]
-    if not found or min(found) >= plan_npv - (GAP * abs(plan_npv) + 1.0):
-        return None
-    best = min(found)
-    sentence = (f"pricing the policies searched the scenario to a gap of 1e-6 from its plan "
-                f"and found one {money(plan_npv - best)} cheaper (NPV of cost {money(best)}, "
-                f"against {money(plan_npv)} for the plan written, which solver.mip_gap or "
-                "solver.time_limit_s let stop sooner). The policy costs are measured from the "
-                "cheaper plan; to have it as the plan, tighten solver.mip_gap or raise "
-                "solver.time_limit_s and plan again.")
-    return Problem(scenario_file, None, None, "the plan written to be the optimum the "
-                   "policies are priced from", f"one {money(plan_npv - best)} cheaper",
-                   severity="warning", sentence=sentence)
+def searched_plan(scenario: Scenario, register: Register, model: EstateModel | None,
+                  plan: Plan) -> tuple[EstateModel | None, Plan, Optimum]:
+    """The scenario's optimum its policies are priced from: `plan` itself when proven to
+    GAP, else `exact_plan`'s search from it. When that search finds a cheaper plan, it
+    is the plan returned, with its model, so that the plan written, its programme,
+    alternatives and maps are the optimum the policy costs are measured from, not a
+    dearer plan the scenario's `mip_gap` or time limit let stop sooner. Its status is
+    optimal when its gap is within the scenario's own `mip_gap`, as the first plan's
+    was. Returns (model, plan, optimum) for `policy_costs(known=..., searched=True)`."""
+    known = optimum_of(model, plan)
+    if known.proven:
+        return model, plan, known
+    found, found_model, better = exact_plan(scenario, register, known.plan)
+    npv = plan.summary.objective_npv
+    if better is None or found.npv is None or found.npv >= npv - (GAP * abs(npv) + 1.0):
+        return model, plan, found
+    gap = found.gap if found.gap is not None and math.isfinite(found.gap) else None
+    within = found.proven or (gap is not None and gap <= scenario.mip_gap)
+    better.summary = better.summary.replace(
+        mip_gap=gap, status=Status.OPTIMAL if within else better.summary.status)
+    return found_model, better, found
 
 
 def _one(fn: Any, task: Any, executor: str, workers: int | None, scheduler: str | None
