@@ -537,6 +537,23 @@ def test_two_sheets_or_files_for_one_table_are_an_error_naming_both(tmp_path: Pa
     assert "'Sites.csv', 'sites.csv'" in problems_of(folder)[0].found
 
 
+def test_a_csv_file_stands_for_the_table_its_trimmed_stem_names(tmp_path: Path) -> None:
+    # `Sites .csv` is the sites as the sheet `Sites ` is: read when alone, and beside
+    # sites.csv the same error as `Sites.csv` there, never silently passed over
+    tables = frames()
+    alone = write_tables(tmp_path / "alone", tables)
+    (alone / "sites.csv").rename(alone / "Sites .csv")
+    register = load_register(alone)
+    assert sorted(register.sites["site_id"]) == sorted(
+        load_register(write_tables(tmp_path / "plain", tables)).sites["site_id"])
+    assert register.warnings == []
+    both = write_tables(tmp_path / "both", tables)
+    (both / "Sites .csv").write_bytes((both / "sites.csv").read_bytes())
+    problems = problems_of(both)
+    assert [(p.file, p.severity) for p in problems] == [("sites.csv", "error")]
+    assert problems[0].found.startswith("2: 'Sites .csv', 'sites.csv'")
+
+
 def test_a_hidden_sheet_is_read_with_a_warning_unless_a_visible_copy_is_beside_it(
         tmp_path: Path) -> None:
     tables = frames()

@@ -124,30 +124,30 @@ def read_tables(path: str | Path) -> RawRegister:
 
 
 def _read_folder(folder: Path) -> RawRegister:
-    """CSV files, matched to table names case-insensitively (`Sites.csv` is fine); any
-    other CSV file is named in a warning (`estate.load.table_names`)."""
+    """CSV files, matched to table names by their names without `.csv`, in any case and
+    with spaces at the ends ignored (`Sites.csv`, `Sites .csv`); any other CSV file is
+    named in a warning (`estate.load.table_names`)."""
     present = [p for p in sorted(folder.iterdir()) if p.is_file()]
-    files = {table_name(p.name): p for p in present}
-    csvs = sorted((p.name for p in present if p.suffix.lower() == ".csv"
-                   and not p.name.startswith((".", "~$"))), key=str.lower)  # not hidden
-    # files, nor Excel's lock files
+    csvs = sorted((p.name for p in present if _is_csv(p.name)), key=str.lower)
+    by_table: dict[str, list[Path]] = {}
+    for p in present:
+        if _is_csv(p.name) and table_name(csv_stem(p.name)) in TABLES:
+            by_table.setdefault(table_name(csv_stem(p.name)), []).append(p)
     raw = RawRegister(folder, {name: f"{name}.csv" for name in TABLES})
-    if not any(f"{name}.csv" in files for name in TABLES) and \
-            not any(looks_like(csv_stem(n)) for n in csvs):
-        held = ", ".join(sorted(p.name for p in files.values())[:6]) or "nothing"
+    if not by_table and not any(looks_like(csv_stem(n)) for n in csvs):
+        held = ", ".join(sorted(p.name for p in present)[:6]) or "nothing"
         raw.problems.append(
             Problem(str(folder), None, None, EXPECTED_REGISTER, f"a folder holding {held}")
         )
         return raw
-    spelled = by_table_name([p.name for p in present])
     read: dict[str, str] = {}
     for name, spec in TABLES.items():
         label = f"{name}.csv"
-        if len(spelled.get(label, [])) > 1:
-            raw.problems.append(several(label, "file", label, spelled[label]))
+        files = by_table.get(name, [])
+        if len(files) > 1:
+            raw.problems.append(several(label, "file", label, [p.name for p in files]))
             continue
-        file = folder / label if (folder / label).is_file() else files.get(label)
-        if file is None:
+        if not files:
             there = folder / label
             if spec.required or os.path.lexists(there):
                 found = instead_of_a_file(there)
@@ -156,11 +156,18 @@ def _read_folder(folder: Path) -> RawRegister:
                 raw.problems.append(Problem(label, None, None, f"a file {label} in {folder}",
                                             found))
             continue
-        read[name] = file.name
-        add_table(raw, name, label, functools.partial(read_csv, file, required_columns(name)))
+        read[name] = files[0].name
+        add_table(raw, name, label,
+                  functools.partial(read_csv, files[0], required_columns(name)))
     others = [n for n in csvs if table_name(csv_stem(n)) not in TABLES]
     raw.problems += unread("file", others, {n: n for n in others}, read, csv_stem)
     return raw
+
+
+def _is_csv(name: str) -> bool:
+    """Whether a file in a register's folder is a CSV file that may hold a table: not a
+    hidden file, nor an Excel lock file (`~$sites.csv`)."""
+    return name.strip().lower().endswith(".csv") and not name.startswith((".", "~$"))
 
 
 def instead_of_a_file(path: Path) -> str:

@@ -71,8 +71,10 @@ def several(label: str, what: str, table: str, names: list[str]) -> Problem:
 
 
 def csv_stem(name: str) -> str:
-    """A CSV file's name without `.csv`, the part matched to a table's."""
-    return name[:-4] if name.lower().endswith(".csv") else name
+    """A CSV file's name without `.csv` (and any spaces after it), the part matched to
+    a table's: `Sites .csv` -> `Sites `, which stands for sites."""
+    bare = name.rstrip()
+    return bare[:-4] if bare.lower().endswith(".csv") else name
 
 
 def _squashed(text: str) -> str:
