@@ -25,6 +25,7 @@ from estate.render.terminal import err, progress_lines, say, sweep_progress, wan
 from estate.results import Summary
 from estate.results.amounts import percent_up
 from estate.results.words import known_gap
+from estate.runs.executor import scheduler_needs_dask
 from estate.status import Failure, Status, failure_json
 from estate.store import check_results
 
@@ -174,8 +175,9 @@ def print_summary(summary: Summary, out: Path | None, map_path: Path | None) -> 
               show_default=True, help="Where the areas of a national register, and the "
               "optima of --policy-costs, are solved side by side: a local process pool or "
               "a Dask cluster.")
-@click.option("--scheduler", help="Dask scheduler address (with --executor dask); "
-              "default: a local cluster.")
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (e.g. "
+              "tcp://10.0.0.5:8786); needs --executor dask, which without it starts a "
+              "local cluster.")
 @click.option("--alternatives", type=click.IntRange(min=0), default=0, metavar="N",
               help="Also find up to N near-optimal plans, each with a different set of open "
                    "sites; stored in <out>/alternatives/<i>/.")
@@ -204,6 +206,7 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
         raise InputError([Problem("--within", None, None, "--alternatives N beside it (it "
                                   "says how much dearer the alternatives may be)",
                                   "--within alone")])
+    scheduler_needs_dask(executor, scheduler)
     sc = load_scenario_with_register_errors(scenario)
     map_path = map_path or default_map(sc.name)
     # `out` as given: the folder named after the scenario is told apart from one given
@@ -345,8 +348,9 @@ def report_command(results_dir: Path, out: Path | None, html: Path | None,
               help="Sweep folder: sweep.csv, site_robustness.csv, sweep.html, runs/<run-id>/.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
               show_default=True, help="A process pool here, or a Dask cluster.")
-@click.option("--scheduler", metavar="ADDRESS",
-              help="Dask scheduler (e.g. tcp://10.0.0.5:8786); without it, a local cluster.")
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler (e.g. "
+              "tcp://10.0.0.5:8786); needs --executor dask, which without it starts a "
+              "local cluster.")
 @click.option("--workers", type=click.IntRange(min=1),
               help="Parallel runs (default: the number of cores).")
 @click.option("--max-runs", type=click.IntRange(min=1), default=1000, show_default=True,
@@ -365,6 +369,7 @@ def sweep_command(scenario: Path, varies: tuple[str, ...], out: Path, executor: 
     from estate.api import sweep
     from estate.runs.sweep import parse_vary
 
+    scheduler_needs_dask(executor, scheduler)
     result = sweep(scenario, [parse_vary(v) for v in varies], out, executor=executor,
                    scheduler=scheduler, workers=workers, max_runs=max_runs,
                    on_outcome=sweep_progress(wants_progress(progress)))

@@ -653,6 +653,25 @@ def test_an_allowance_without_alternatives_is_a_usage_error(tmp_path: Path) -> N
     assert not (tmp_path / "results").exists()
 
 
+@pytest.mark.parametrize("command", [
+    ["plan", "tiny.toml"], ["plan", "tiny.toml", "--executor", "local"],
+    ["sweep", "tiny.toml", "--vary", "sharing.efficiency=0.1", "--out", "sw"]])
+def test_a_scheduler_without_the_dask_executor_is_refused_before_any_work(
+        tmp_path: Path, command: list[str]) -> None:
+    """--scheduler alone would run here without a word, the user believing the runs went
+    to the cluster: said, naming both options, and nothing is solved or written."""
+    town(tmp_path)
+    run = invoke(tmp_path, *command, "--scheduler", "tcp://127.0.0.1:1")
+    assert run.code == 1, run.output
+    no_traceback(run)
+    assert "--scheduler: expected --executor dask beside it" in run.stderr, run.stderr
+    assert "found --scheduler with --executor local" in run.stderr, run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reg", "tiny.toml"]
+    for name in ("plan", "sweep"):
+        helped = " ".join(invoke(tmp_path, name, "--help").stdout.split())
+        assert "needs --executor dask" in helped, helped
+
+
 def test_validate_help_shows_a_scenario_example(tmp_path: Path) -> None:
     run = invoke(tmp_path, "validate", "--help")
     assert run.code == 0, run.output

@@ -148,6 +148,15 @@ SCHEDULER_WAIT = "10s"
 """How long to wait for a Dask scheduler to answer before saying it is not there."""
 
 
+def scheduler_needs_dask(executor: str, scheduler: str | None) -> None:
+    """A scheduler given without the Dask executor is refused before any work: ignored,
+    it would leave the user believing the runs went to the cluster it names."""
+    if scheduler is not None and executor != "dask":
+        raise InputError([Problem("--scheduler", None, None, "--executor dask beside it "
+                                  "(it names the Dask cluster to run on)",
+                                  f"--scheduler with --executor {executor}")])
+
+
 def check_scheduler(scheduler: str | None) -> None:
     """Connect to the Dask scheduler at `scheduler` (None: a local cluster, nothing to
     check) and let go: an address nobody answers at, or that is no address, is an
