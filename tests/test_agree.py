@@ -207,6 +207,21 @@ def test_a_planned_folder_passes_and_a_decision_edited_is_exit_1(planned: Path,
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
+def test_one_row_of_a_decision_is_said_in_the_singular(planned: Path, tmp_path: Path) -> None:
+    """The tiny plan closes one site; summary.json edited to say two: "1 row says close",
+    never "1 rows say close"."""
+    shutil.copytree(planned / "results", tmp_path / "results")
+    summary_path = tmp_path / "results" / "tiny" / "summary.json"
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    assert summary["sites_closed"] == 1
+    summary["sites_closed"] = 2
+    summary_path.write_text(json.dumps(summary), encoding="utf-8")
+    run = invoke(tmp_path, "map", "results/tiny", "--out", "out/m.html")
+    assert run.code == 1, run.output
+    assert "column decision: 1 row says close, but summary.json's sites_closed says 2" \
+        in run.stderr, run.stderr
+
+
 def _plus(column: str, amount: float, test: Callable[[list[str], Rows], bool]
           ) -> Callable[[Rows], None]:
     """`amount` added to `column` in the first data row passing `test(row, rows)`."""

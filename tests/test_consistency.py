@@ -104,3 +104,19 @@ def test_only_sharing_types_the_file_writes_are_checked(
     run = invoke(tmp_path, "validate", tmp_path / "types.toml")
     assert run.code == 0, run.output
     assert run.stderr.count("key sharing.types") == len(named), run.stderr
+
+
+@pytest.mark.parametrize(("moves", "said"), [
+    (1, "none: the register's 1 earliest move is ignored"),
+    (2, "none: the register's 2 earliest moves are ignored")])
+def test_timing_ignored_without_a_start_agrees_with_how_many_it_counts(
+        tmp_path: Path, moves: int, said: str) -> None:
+    """One dated thing is one, said so: never "the register's 1 earliest move are"."""
+    rows = town_rows()
+    for row in rows["functions"][:moves]:
+        row["earliest_move"] = "2028-04-01"
+    write_tables(tmp_path / "reg", rows)
+    scenario = load_scenario(write_scenario(tmp_path / "t.toml", {"name": "t", "data": "reg"}))
+    problems = [p for p in check_against_register(scenario, load_register(tmp_path / "reg"))
+                if p.column == "start"]
+    assert [p.found for p in problems] == [said]

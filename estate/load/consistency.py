@@ -296,8 +296,9 @@ def _crs_far(scenario: Scenario, register: Register, label: str) -> list[Problem
     if not np.any(outside):
         return []
     return [Problem(label, None, "crs", f"a CRS made for where the sites are ({scenario.crs} "
-                    f"is for {area.name})", f"{int(outside.sum())} of {len(lat)} sites "
-                    "outside its area: distances there are distorted", label="key",
+                    f"is for {area.name})", f"{int(outside.sum())} of "
+                    f"{len(lat)} site{'' if len(lat) == 1 else 's'} outside its area: "
+                    "distances there are distorted", label="key",
                     severity="warning")]
 
 
@@ -322,8 +323,9 @@ def _crs_stretch(crs: str, lon: np.ndarray, lat: np.ndarray, label: str) -> list
     return [Problem(label, None, "crs", f"a CRS that measures distances within "
                     f"{SCALE_TOLERANCE:.0%} of true where the sites are (the area's national "
                     "grid, or leave crs out for the sites' own UTM zone)",
-                    f"{crs}, which measures them at {how} at {int(bad.sum())} of {len(lon)} "
-                    "sites, so every radius and move limit would mean another distance",
+                    f"{crs}, which measures them at {how} at {int(bad.sum())} of "
+                    f"{len(lon)} site{'' if len(lon) == 1 else 's'}, so every radius and "
+                    "move limit would mean another distance",
                     label="key")]
 
 
@@ -345,7 +347,8 @@ def timing_ignored(scenario: Scenario, register: Register) -> list[Problem]:
     label = str(scenario.path) if scenario.path else scenario.name
     return [Problem(label, None, "start", "a start date (start = \"2027-04-01\") to price "
                     "leases, sale lags, build times and earliest moves into the plan",
-                    f"none: the register's {', '.join(said)} are ignored",
+                    f"none: the register's {', '.join(said)} "
+                    f"{'is' if sum(counts.values()) == 1 else 'are'} ignored",
                     severity="warning", label="key",
                     sentence=f"no start date, so the plan counts none of the register's "
                     f"{', '.join(said)}; to count them, give the date year 1 begins, e.g. "

@@ -161,7 +161,8 @@ def parser_error(error: pd.errors.ParserError) -> Unreadable:
     match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
     if match:
         want, line, saw = match.groups()
-        return Unreadable(f"at most {want} cells per row, as many as the header has",
+        return Unreadable(f"at most {want} cell{'' if want == '1' else 's'} per row, "
+                          "as many as the header has",
                            f"{saw} cells", int(line))
     match = re.search(r"EOF inside string starting at row (\d+)", text)
     if match:

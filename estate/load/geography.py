@@ -233,7 +233,8 @@ def grid_as_degrees(frame: pd.DataFrame, label: str) -> list[Problem]:
         label, None, "lat",
         "latitude and longitude in degrees (WGS84), such as lat 52.06, lon 1.15",
         f"British National Grid eastings and northings in metres, it seems, in lat and lon "
-        f"({int(on_grid.sum())} of {int(given.sum())} rows; "
+        f"({int(on_grid.sum())} of {int(given.sum())} "
+        f"row{'' if int(given.sum()) == 1 else 's'}; "
         f"{row_place(label, int(frame['row'].iloc[first]))}: "
         f"lat {lat[first]:g}, lon {lon[first]:g}): convert them to degrees (in QGIS, "
         "Reproject layer from EPSG:27700 to EPSG:4326), or give the points as a "
@@ -270,6 +271,7 @@ def check_layer_crs(label: str, crs: pyproj.CRS, x: np.ndarray, y: np.ndarray,
             problems.append(Problem(
                 label, None, "geometry",
                 f"points inside the area its CRS {name} is made for ({area.name})",
-                f"{int(outside.sum())} of {len(lon)} points outside it: a CRS that is not "
+                f"{int(outside.sum())} of {len(lon)} point{'' if len(lon) == 1 else 's'} "
+                "outside it: a CRS that is not "
                 "the one the coordinates were made in?", severity="warning"))
     return problems

@@ -34,7 +34,7 @@ from estate.programme.roadmap import solve_roadmap
 from estate.programme.rules import violations, yearly_use
 from estate.programme.today import Grace, grace_notes, grace_of
 from estate.results import Plan, Programme, State, money, solved_state
-from estate.results.amounts import fte_words
+from estate.results.amounts import count, fte_words
 from estate.results.programme import (
     ACTION_COLUMNS,
     ACTION_MONEY,
@@ -201,8 +201,10 @@ def programme_of(prep: Prepared, model: EstateModel, changes: Changes, years: np
     flows = in_pennies(exact)
     left = np.flatnonzero(years == 0)
     notes: tuple[str, ...] = (
-        f"{len(left)} of the {len(years)} changes do not happen within the horizon, as they "
-        "cannot or do not pay within it: " + _named_changes(prep, model, changes, left),
+        f"{len(left)} of the {count(len(years), 'change')} "
+        f"{'does not happen' if len(left) == 1 else 'do not happen'} within the horizon, as "
+        f"{'it cannot or does' if len(left) == 1 else 'they cannot or do'} not pay within it: "
+        + _named_changes(prep, model, changes, left),
     ) if len(left) else ()
     notes += _too_big_to_move(prep, changes, left, limits)
     notes += grace_notes(prep, grace, path)

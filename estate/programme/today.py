@@ -36,6 +36,7 @@ from estate.model.costs import centre_years, sitting_years
 from estate.prepare import CoverageSet, Prepared
 from estate.programme.changes import Changes, Trajectory
 from estate.results import desks_by_pair
+from estate.results.amounts import count
 
 TOL = 1e-6
 COLUMNS = ("desks", "racks")
@@ -155,7 +156,7 @@ def grace_notes(prep: Prepared, grace: Grace, path: Trajectory) -> tuple[str, ..
                 why = "no site offering it is in reach"
             elif first > horizon:
                 why = (f"{_names([n for _, n in soonest])}, which would cover it, cannot open "
-                       f"within the horizon ({horizon} years)")
+                       f"within the horizon ({count(horizon, 'year')})")
             else:
                 best = [n for y, n in soonest if y == first]
                 why = (f"{_names(best)}, which {'covers' if len(best) == 1 else 'cover'} it, "

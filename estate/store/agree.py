@@ -23,6 +23,7 @@ import pandas as pd
 
 from estate.errors import Problem
 from estate.results import OUT_OF_REACH, SHARE_REACHED, Summary
+from estate.results.amounts import count
 
 EDITED = "the folder was edited after estate wrote it"
 ZONE_OUT_OF_REACH = OUT_OF_REACH.partition("{service}")[0].removeprefix("{zone}")
@@ -59,6 +60,11 @@ def money_close(a: float, b: float, terms: int) -> bool:
     return abs(a - b) <= 0.005 * (terms + 1) + 1e-9 * max(abs(a), abs(b))
 
 
+def _say(n: int, decision: str) -> str:
+    """How many rows give a decision: "1 row says close", "3 rows say keep"."""
+    return f"{count(n, 'row')} say{'s' if n == 1 else ''} {decision}"
+
+
 def _site_figures(folder: Path, summary: Summary, sites: pd.DataFrame) -> list[Problem]:
     """sites_before, sites_after, sites_closed, sites_opened and shared_centres against
     sites.csv's decisions and shared_types; a shared centre at a site the plan does not
@@ -67,18 +73,18 @@ def _site_figures(folder: Path, summary: Summary, sites: pd.DataFrame) -> list[P
     decisions = [str(d).strip().lower() for d in sites["decision"]]
     n = Counter(decisions)
     problems = []
-    for key, count, said in (
+    for key, rows, said in (
             ("sites_before", n["keep"] + n["close"],
-             f"{n['keep']} rows say keep and {n['close']} close ({n['keep'] + n['close']} "
-             "sites today)"),
+             f"{_say(n['keep'], 'keep')} and {n['close']} close "
+             f"({count(n['keep'] + n['close'], 'site')} today)"),
             ("sites_after", n["keep"] + n["open"],
-             f"{n['keep']} rows say keep and {n['open']} open ({n['keep'] + n['open']} "
-             "sites after)"),
-            ("sites_closed", n["close"], f"{n['close']} rows say close"),
-            ("sites_opened", n["open"], f"{n['open']} rows say open")):
+             f"{_say(n['keep'], 'keep')} and {n['open']} open "
+             f"({count(n['keep'] + n['open'], 'site')} after)"),
+            ("sites_closed", n["close"], _say(n["close"], "close")),
+            ("sites_opened", n["open"], _say(n["open"], "open"))):
         stated = getattr(summary, key)
-        if count != stated:
-            problems.append(misstated(path, "decision", said, str(count), key, str(stated)))
+        if rows != stated:
+            problems.append(misstated(path, "decision", said, str(rows), key, str(stated)))
     types = [[t for t in (p.strip() for p in str(v).split(";")) if t]
              for v in sites["shared_types"]]
     centres = sum(len(t) for t in types)

@@ -22,6 +22,7 @@ import pandas as pd
 
 from estate.errors import Problem
 from estate.results import Programme, Summary
+from estate.results.amounts import count
 from estate.results.programme import new_teams, payback_year, staff_moved
 from estate.store.agree import figure, misstated, money_close, record_rows
 
@@ -57,8 +58,9 @@ def _budget_figures(path: Path, programme: Programme, horizon: int, new: set[str
                                       key + " fte_moved", figure(budget.fte_moved)))
         closed = int((actions["action"][mine] == "close").sum())
         if closed != budget.closures:
-            problems.append(misstated(path, "action", f"{closed} rows of year {year} say "
-                                      "close", str(closed), key + " closures",
+            problems.append(misstated(path, "action", f"{count(closed, 'row')} of year {year} "
+                                      f"say{'s' if closed == 1 else ''} close", str(closed),
+                                      key + " closures",
                                       figure(budget.closures)))
     return problems
 
@@ -101,13 +103,13 @@ def _estate_rows(path: Path, summary: Summary, flows: pd.DataFrame,
                                 f"agency_id) for each year 1 to {horizon}",
                                 f"rows for years {', '.join(map(str, sorted(years)))[:120]}"))
     parts = flows[~estate].groupby("year")[list(COMPONENTS)].sum()
-    count = flows[~estate].groupby("year").size()
+    records = flows[~estate].groupby("year").size()
     for i in np.flatnonzero(estate.to_numpy()):
         year = int(flows["year"].iloc[i])
         for column in COMPONENTS:
             total = float(parts[column].get(year, 0.0))
             if not money_close(float(flows[column].iloc[i]), total,
-                               int(count.get(year, 0))):
+                               int(records.get(year, 0))):
                 problems.append(Problem(str(path), int(rows[i]), column, "the sum of the "
                                         f"agencies' rows of year {year} ({figure(total)})",
                                         figure(flows[column].iloc[i])))

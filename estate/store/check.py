@@ -49,6 +49,7 @@ from estate.load.free_text import HIDDEN, REFUSED
 from estate.load.geopackage import readable
 from estate.load.schema import LARGEST
 from estate.results import Summary
+from estate.results.amounts import count
 from estate.results.programme import ACTION_COLUMNS, CASHFLOW_COLUMNS
 from estate.store.agree import disagreements
 
@@ -253,8 +254,8 @@ def read_table(path: Path, columns: Columns) -> pd.DataFrame:
     problems = [Problem(str(path), 1, c, "this column", "no such column (header: "
                         f"{', '.join(header)[:120]})")
                 for c in columns.names if c not in header and c not in columns.optional]
-    problems += [Problem(str(path), row, None, f"{len(header)} cells, one per column",
-                         f"{len(cells)} cells") for row, cells in records
+    problems += [Problem(str(path), row, None, f"{count(len(header), 'cell')}, one per "
+                         "column", count(len(cells), 'cell')) for row, cells in records
                  if len(cells) != len(header)]
     if problems:
         raise InputError(_limited(problems, path))
