@@ -26,7 +26,14 @@ from estate.load.scenario import read_scenario_dict, scenario_from_dict, set_dot
 from estate.runs.sweep import grid, parse_vary, run_id
 from estate.runs.vary import check_keys
 from estate.store.folder import folder_lock
-from tests.fixtures import corridor_register, corridor_scenario, run_cli, write_scenario
+from tests.fixtures import (
+    corridor_register,
+    corridor_scenario,
+    invoke,
+    run_cli,
+    town,
+    write_scenario,
+)
 
 VARIES = ("sharing.efficiency=0:0.2:2", "coverage.0.radius_km=0.5,6")
 
@@ -62,6 +69,25 @@ def test_vary_values() -> None:
                 "policy.keep=[S1],['S1']", "a=1,1.0", "a=[],[ ]"):
         with pytest.raises(InputError):
             parse_vary(bad)
+
+
+def test_a_range_inside_a_list_of_values_is_refused_before_any_run(tmp_path: Path) -> None:
+    """`0.1:0.2:3,0.5` made the text "0.1:0.2:3" and one invalid run: a range stands
+    alone. Quoted it is text as written; colons that are not three numbers are a value."""
+    for bad in ("sharing.efficiency=0.1:0.2:3,0.5", "a=0.5, 1:3:3", "a=1,-1:1e3:2,2"):
+        with pytest.raises(InputError) as caught:
+            parse_vary(bad)
+        assert "a range LO:HI:N standing alone" in caught.value.problems[0].expected
+    assert parse_vary('a="0.1:0.2:3",0.5').values == ("0.1:0.2:3", 0.5)
+    assert parse_vary("crs=EPSG:27700,1:2").values == ("EPSG:27700", "1:2")
+    town(tmp_path)
+    run = invoke(tmp_path, "sweep", "tiny.toml", "--vary", "sharing.efficiency=0.1:0.2:3,0.5",
+                 "--out", "sw")
+    assert run.code == 1, run.output
+    assert "--vary: expected a range LO:HI:N standing alone (sharing.efficiency=0.1:0.2:3), " \
+        "or the values listed one by one (sharing.efficiency=0.1,0.15,0.2,0.5)" \
+        in run.stderr, run.stderr
+    assert not (tmp_path / "sw").exists()
 
 
 @pytest.mark.slow

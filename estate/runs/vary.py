@@ -124,6 +124,11 @@ def parse_vary(spec: str) -> Vary:
             integers = isinstance(lo, int) and isinstance(hi, int)
             return Vary(key, _spaced(float(lo), float(hi), n, integers))
     texts = _split(rest, ",", nested=True)
+    ranges = [t.strip() for t in texts or [] if _looks_like_range(t)]
+    if ranges:  # `0.1:0.2:3,0.5` would run one invalid plan of the text "0.1:0.2:3"
+        raise _bad(spec, f"a range LO:HI:N standing alone ({key}={ranges[0]}), or the "
+                         f"values listed one by one ({key}={_listed(texts or [])}); quote "
+                         f"\"{ranges[0]}\" if it is text")
     try:
         if texts is None:
             raise ValueError
@@ -138,6 +143,30 @@ def parse_vary(spec: str) -> Vary:
     if len({_identity(v) for v in values}) < len(values):  # one run twice
         raise _bad(spec, f"each value once in {key}=V1,V2,...")
     return Vary(key, values)
+
+
+def _looks_like_range(text: str) -> bool:
+    """Whether an unquoted value is shaped as LO:HI:N (three numbers), which spaces
+    values only when it is the whole of a --vary."""
+    parts = text.strip().split(":")
+    return len(parts) == 3 and all(_is_number(_item(p, False)) for p in parts)
+
+
+def _listed(texts: list[str]) -> str:
+    """A list of values with each LO:HI:N in it written out, for a message: `0.1:0.2:3,
+    0.5` -> `0.1,0.15,0.2,0.5`; V1,V2,... when a range spaces too many to show."""
+    shown: list[str] = []
+    for text in texts:
+        if not _looks_like_range(text):
+            shown.append(text.strip())
+            continue
+        lo, hi, n = (_item(p, False) for p in text.split(":"))
+        if not isinstance(n, int) or not 1 <= n <= 12:
+            return "V1,V2,..."
+        integers = isinstance(lo, int) and isinstance(hi, int)
+        shown += [f"{v:g}" if isinstance(v, float) else str(v)
+                  for v in _spaced(float(lo), float(hi), n, integers)]
+    return ",".join(shown)
 
 
 def _identity(value: Value) -> Any:
