@@ -168,3 +168,30 @@ def test_the_docs_cite_only_what_a_user_has() -> None:
     section 3" or "section 8 of the design": the docs point at their own pages instead."""
     cited = re.findall(r"[^\n]*(?:\bDESIGN\b|\bthe design\b|\bdesign's\b)[^\n]*", _text())
     assert cited == []
+
+
+def _documented_columns(table: str) -> list[str]:
+    """The columns formats.md's results-folder table gives `table`, asides in brackets
+    dropped."""
+    text = (ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
+    row = re.search(rf"^\| `{re.escape(table)}` \| (.*) \|$", text, re.MULTILINE)
+    assert row, table
+    plain = row.group(1)
+    while re.search(r"\([^()]*\)", plain):
+        plain = re.sub(r"\s*\([^()]*\)", "", plain)
+    return [c.strip() for c in plain.split(",")]
+
+
+@pytest.mark.parametrize("dated", [False, True])
+def test_agencies_csv_has_the_columns_formats_md_lists(tmp_path: Path, dated: bool) -> None:
+    """lease_cost_npv, written when the scenario has a start, was missing from the docs;
+    undated, the same columns without it."""
+    from tests.fixtures import invoke, town
+
+    town(tmp_path, changes={"start": "2027-04-01"} if dated else None)
+    run = invoke(tmp_path, "plan", "tiny.toml", "--no-progress")
+    assert run.code == 0, run.output
+    header = (tmp_path / "results" / "tiny" / "agencies.csv").read_text(
+        encoding="utf-8-sig").splitlines()[0].split(",")
+    documented = _documented_columns("agencies.csv")
+    assert header == [c for c in documented if dated or c != "lease_cost_npv"]
