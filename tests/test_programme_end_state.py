@@ -33,7 +33,7 @@ from estate.render.report_data import Table, read_results
 from estate.render.report_optional import dated_words
 from estate.render.report_pages import decision
 from estate.render.text import alternative_lines, summary_lines
-from estate.results import Breach, money
+from estate.results import Breach, Summary, money
 from estate.runs.planning import plan_scenario
 from estate.status import Status
 from estate.store import check_results, read_programme, read_summary
@@ -59,6 +59,15 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     estate.plan(path, out=root / "results", map_path=False)
     _, snapshot = plan_locality(load_scenario(path))
     return {"folder": root / "results", "snapshot": snapshot}
+
+
+def _planned(scenario: Path) -> tuple[Path, Summary]:
+    """The scenario planned into results/ beside it, the folder passing its checks, and
+    its summary as read back."""
+    folder = scenario.parent / "results"
+    estate.plan(scenario, out=folder, map_path=False)
+    check_results(folder)
+    return folder, read_summary(folder)
 
 
 def _csv(folder: Path, name: str) -> pd.DataFrame:
@@ -391,10 +400,7 @@ def test_a_cheaper_roadmap_whose_estate_breaks_a_rule_gives_way_to_the_joint_mod
     which the joint model keeps at its end: the joint model's programme is the one
     used, and the plan written keeps the rule, checked on its own tables (the people
     reached)."""
-    folder = tmp_path / "results"
-    estate.plan(write(tmp_path), out=folder, map_path=False)
-    check_results(folder)
-    summary = read_summary(folder)
+    folder, summary = _planned(write(tmp_path))
     assert summary.programme is not None and summary.programme["method"] == "joint"
     assert summary.programme["joint_npv"] > summary.programme["roadmap_npv"]
     assert summary.plan_breaches is None
@@ -413,10 +419,7 @@ def test_the_roadmap_keeps_the_one_off_cap_its_sales_pay_for(
     more, at £300k of net one-off): alone, it makes every change in year 1, the
     snapshot's plan, saving its £340k, with a net one-off of -£100k and no breach."""
     monkeypatch.setattr(estate.programme, "JOINT_MAX_COLUMNS", 0)
-    folder = tmp_path / "results"
-    estate.plan(one_off_register(tmp_path), out=folder, map_path=False)
-    check_results(folder)
-    summary = read_summary(folder)
+    folder, summary = _planned(one_off_register(tmp_path))
     assert summary.programme is not None and summary.programme["method"] == "roadmap"
     assert summary.plan_from == "snapshot" and summary.plan_breaches is None
     assert summary.npv_saving == pytest.approx(340_000, abs=0.01)
@@ -436,10 +439,7 @@ def test_a_cap_the_programme_keeps_is_not_called_broken_by_the_snapshot_s_count(
     snapshot counts it (L's surrender in year 1, which C's two-year build forbids) is
     £350k: no breach is named, and a note says why the plan's one-off reads over the
     cap. The saving by hand: 5 x £90k - £70k x 183/365 of rent - £300k."""
-    folder = tmp_path / "results"
-    estate.plan(surrender_register(tmp_path), out=folder, map_path=False)
-    check_results(folder)
-    summary = read_summary(folder)
+    folder, summary = _planned(surrender_register(tmp_path))
     assert summary.programme is not None and summary.programme["method"] == "joint"
     assert summary.plan_from == "programme" and summary.plan_breaches is None
     assert summary.npv_saving == pytest.approx(450_000 - 70_000 * 183 / 365 - 300_000,
