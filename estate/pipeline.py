@@ -79,28 +79,32 @@ def solver_options(scenario: Scenario, verbose: bool = False, direct: bool = Tru
 
 def load_scenario_with_register_errors(path: str | Path) -> Scenario:
     """The scenario file at `path`, checked (`load_scenario`). A scenario with errors
-    raises them with its register's own errors too, when its `data` names a register
-    that can be read: so one run lists every problem of every file, as `estate
-    validate` promises, and a planner fixing a radius of 0 does not meet the register's
-    errors only on the next run."""
+    raises them with its register's own errors too (`register_errors`), so one run lists
+    every problem of every file, as `estate validate` promises, and a planner fixing a
+    radius of 0 does not meet the register's errors only on the next run."""
     try:
         return load_scenario(path)
     except InputError as exc:
-        raise InputError([*exc.problems, *_register_errors(Path(path))]) from None
+        data = named_register(Path(path))
+        raise InputError([*exc.problems, *([] if data is None else register_errors(data))]
+                         ) from None
 
 
-def _register_errors(path: Path) -> list[Problem]:
-    """The errors (and warnings) of the register a scenario file with errors names, when
-    its `data` is a path that exists; none when the register is read cleanly or cannot
-    be found (the scenario's own problems then say so)."""
+def named_register(path: Path) -> Path | None:
+    """The register a scenario file's `data` names, as a path from the file's folder;
+    None when the file cannot be read or `data` is not a text (its own errors say so)."""
     try:
         data = read_scenario_dict(path).get("data")
     except InputError:
-        return []
-    if not isinstance(data, str) or not data.strip() or not (path.parent / data).exists():
-        return []
+        return None
+    return path.parent / data if isinstance(data, str) and data.strip() else None
+
+
+def register_errors(data: Path) -> list[Problem]:
+    """The errors (with the warnings) of the register at `data`, a path that names none
+    among them; none when it is read cleanly."""
     try:
-        load_register(path.parent / data)
+        load_register(data)
     except InputError as exc:
         return list(exc.problems)
     return []

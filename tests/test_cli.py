@@ -596,6 +596,19 @@ def test_a_scenario_s_errors_come_with_its_register_s(tmp_path: Path) -> None:
     assert {(p["file"].rsplit("/", 1)[-1], p["column"]) for p in listed["problems"]} >= {
         ("bad.toml", "coverage.0.radius_km"), ("sites.csv", "desks")}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml", "good.toml", "reg"]
+    # a copy of the register is another register: its error is said too, though it
+    # reads as the first one's
+    write_tables(tmp_path / "copy", rows)
+    other = write_scenario(tmp_path / "other.toml", merge(TOWN_SCENARIO, {
+        "name": "Other", "data": "copy"}))
+    run = invoke(tmp_path, "compare", bad, other, "--out", "cmp")
+    assert run.code == 1 and run.stderr.count(cell) == 2, run.stderr
+    # a register that is not there is named beside the scenario's own errors
+    gone = write_scenario(tmp_path / "gone.toml", merge(TOWN_SCENARIO, {
+        "data": "nowhere", "coverage": [
+            {"service": "public_access", "radius_km": 0, "mode": "maintain"}]}))
+    run = invoke(tmp_path, "validate", gone)
+    assert run.code == 1 and "radius_km" in run.stderr and "nowhere" in run.stderr, run.stderr
 
 
 def _commands() -> list[str]:

@@ -607,6 +607,26 @@ def test_stored_plan_without_policy_costs_gets_them_added(
     assert compare([path], out=tmp_path / "out", results_root=tmp_path / "results")[0].reused
 
 
+def test_a_stored_plan_not_proven_to_the_exact_gap_is_planned_again(tmp_path: Path) -> None:
+    """The policies of a stored plan its search left short of 1e-6 (here a plan found
+    by a search that stopped at 5%, as its summary says) would be priced from an
+    optimum their own search may find cheaper: compared with policy costs, it is planned
+    again, so its plan is that optimum, proven; its costs are the stored plan's costs
+    of a fresh folder."""
+    data = coverage_register(tmp_path / "register")
+    path = write_scenario(tmp_path / "a.toml", scenario_on(data, "Short"))
+    folder = tmp_path / "results" / "Short"
+    estate.plan(estate.load_scenario(path), out=folder, map_path=False)
+    stored = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    (folder / "summary.json").write_text(json.dumps({**stored, "mip_gap": 0.05}),
+                                         encoding="utf-8")
+    run = compare([path], out=tmp_path / "out", results_root=tmp_path / "results")[0]
+    assert not run.reused
+    again = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert again["mip_gap"] <= 1e-6 and again["status"] == "optimal"
+    assert again["policy_costs"]["must_keep"]["npv"] == pytest.approx(300_000)
+
+
 def test_a_dated_programme_is_not_ranked_against_an_undated_plan_unsaid(tmp_path: Path) -> None:
     """Two offices that each cost £100k to close; dated under a budget of £100k a year,
     one closes a year later, so the dated saving is below the undated plan's. The page

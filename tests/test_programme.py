@@ -26,7 +26,7 @@ from estate.programme.changes import Changes
 from estate.programme.roadmap import solve_roadmap
 from estate.render.report_data import read_results
 from estate.render.report_optional import dated_words
-from estate.render.report_pages import decision
+from estate.render.report_pages import _headline, decision
 from estate.render.text import summary_lines
 from estate.results import Programme, money, solved_state
 from estate.store import read_summary, write_results
@@ -892,6 +892,17 @@ def test_an_unscheduled_plan_says_the_closing_it_books_before_its_teams_could_le
     assert bare.summary.npv_saving == pytest.approx(200_000, abs=0.01)
     assert dated.npv_saving == pytest.approx(200_000 - early, abs=0.01)
     assert not [w for w in case.plan.warnings if w.column == "programme"]
+    # the board pack's figure of what timing changes names the new site's wait too, and
+    # says "takes off" for a credit, "adds" for a cost, beside the amount itself
+    folder = tmp_path / "bare"
+    estate.plan(replace(case.prep.scenario, programme=None), out=folder, map_path=False)
+    lease = read_summary(folder).lease_cost_npv
+    assert lease is not None
+    label, value = next(row for row in _headline(read_results(folder)).rows
+                        if row[0].startswith("What timing"))
+    assert label.startswith("What timing adds" if lease >= 0 else "What timing takes off")
+    assert "new sites' running cost from the year they open" in label
+    assert value == money(abs(lease))
 
 
 def _surrender_late(folder: Path, horizon: int, lease_break: str, surrender: float,

@@ -54,20 +54,24 @@ def test_a_bound_still_at_its_first_guess_is_explained() -> None:
 @pytest.mark.parametrize(("added", "said"), [
     (1_220_000.0, "Timing:          adds £1.22m to the NPV of cost: rent owed after closing, "
                   "sales that take time, sites running until their teams may move, savings "
-                  "from the year each team may move and pool"),
+                  "from the year each team may move and pool, new sites' running cost from "
+                  "the year they open"),
     (-6_117.0, "Timing:          takes £6.1k off the NPV of cost: rent owed after closing, "
                "sales that take time, sites running until their teams may move, savings "
-               "from the year each team may move and pool"),
+               "from the year each team may move and pool, new sites' running cost from "
+               "the year they open"),
 ])
 def test_what_timing_adds_reads_as_a_cost(added: float, said: str) -> None:
-    """A closing that waits pays its closure cost later, worth less today, so timing can
-    take a little off as well as add. A plan not scheduled prices its teams' waits too
+    """A closing that waits pays its closure cost later, worth less today, and a plan not
+    scheduled pays a new site's running cost only once it opens, so timing can take off
+    as well as add. A plan not scheduled prices its teams' and new sites' waits
     (docs/programme.md); one scheduled leaves them to its programme."""
     assert said in summary_lines(_summary(lease_cost_npv=added))
     programme = {"method": "roadmap", "start": "2027-04-01", "changes": 3,
                  "npv_saving": 1_400_000.0, "payback_year": 1, "notes": []}
     scheduled = summary_lines(_summary(lease_cost_npv=added, programme=programme))
     assert said.split(", savings from")[0] in scheduled
+    assert not any("new sites'" in line for line in scheduled)
 
 
 def test_the_price_of_the_yearly_limits_follows_the_programme() -> None:

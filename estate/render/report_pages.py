@@ -37,6 +37,7 @@ from estate.results import Summary, money
 from estate.results.amounts import count, fte_words, rate_words
 from estate.results.words import (
     IN_YEAR_ONE,
+    UNSCHEDULED_WAITS,
     horizon_words,
     one_off_parts,
     one_off_words,
@@ -279,12 +280,11 @@ def _headline(r: Results) -> Table:
          f"no: it breaks {count(len(s.status_quo_breaches), 'rule')}"),
     ]
     if s.lease_cost_npv is not None:
-        rows.append(("What timing adds (rent after closing, sales waited for, sites "
-                     "running until teams may move"
-                     + ("" if s.programme is not None else
-                        ", savings from the year each team may move and pool")
-                     + "; NPV, counted above)",
-                     money(s.lease_cost_npv)))
+        adds = s.lease_cost_npv >= 0
+        rows.append((f"What timing {'adds' if adds else 'takes off'} (rent after closing, "
+                     "sales waited for, sites running until teams may move"
+                     + ("" if s.programme is not None else UNSCHEDULED_WAITS)
+                     + "; NPV, counted above)", money(abs(s.lease_cost_npv))))
     if s.receipts_after_horizon:
         rows.append(("Sales that arrive after the horizon (in the one-off cost and payback, "
                      "not in the NPV)", money(s.receipts_after_horizon)))

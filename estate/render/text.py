@@ -7,6 +7,7 @@ from estate.results.amounts import count, fte_words, signed_money
 from estate.results.words import (
     IN_YEAR_ONE,
     SNAPSHOT_OPTIMUM,
+    UNSCHEDULED_WAITS,
     dated_payback_words,
     horizon_words,
     limits_words,
@@ -98,8 +99,7 @@ def _timing_lines(s: Summary) -> list[str]:
         verb = f"adds {money(added)} to" if added >= 0 else f"takes {money(-added)} off"
         lines.append(f"Timing:          {verb} the NPV of cost: rent owed after closing, "
                      "sales that take time, sites running until their teams may move"
-                     + ("" if s.programme is not None else
-                        ", savings from the year each team may move and pool"))
+                     + ("" if s.programme is not None else UNSCHEDULED_WAITS))
     if s.receipts_after_horizon:
         lines.append(f"                 {money(s.receipts_after_horizon)} of the sales arrive "
                      "after the horizon: in the one-off cost and payback above, not in the "

@@ -367,3 +367,9 @@ def schedule_quality(status: str, gap: float | None, method: str,
                    if has_plan and gap is not None and known_gap(gap)
                    else f"how far it is from the cheapest {of} is not known.")
     return False, said[0].upper() + said[1:]
+
+
+UNSCHEDULED_WAITS = (", savings from the year each team may move and pool, new sites' "
+                     "running cost from the year they open")
+"""What timing also changes in a dated plan that is not scheduled (`savings_waited`,
+`opening_wait`), said after the waits every dated plan prices."""

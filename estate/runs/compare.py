@@ -35,15 +35,15 @@ import pandas as pd
 from estate.errors import EstateError, InputError, Problem
 from estate.load.consistency import check_against_register
 from estate.load.file_names import file_stem
-from estate.load.scenario import Scenario
+from estate.load.scenario import Scenario, load_scenario
 from estate.load.validate import Register, load_register
-from estate.pipeline import Progress, load_scenario_with_register_errors, quiet
+from estate.pipeline import Progress, named_register, quiet, register_errors
 from estate.results import AgencyFigures, Summary, money
 from estate.results.summary_values import cost_range
 from estate.runs.clashes import folder_problems
 from estate.runs.executor import run_all
 from estate.runs.planning import plan_scenario
-from estate.runs.policy import policy_costs
+from estate.runs.policy import policy_costs, stored_optimum
 from estate.status import Status, status_of
 from estate.store import (
     StoredResults,
@@ -185,29 +185,37 @@ def stored_state(scenario: Scenario, folder: Path,
 def add_policy_costs(scenario: Scenario, register: Register, folder: Path,
                      progress: Progress | None = None) -> None:
     """Price the policies of a stored plan and add them to its `summary.json` alone, so
-    the plan, its maps and any alternatives stay as they are."""
+    the plan, its maps and any alternatives stay as they are: a plan proven to 1e-6 is
+    the scenario's optimum they are priced from (`compare` plans one that is not
+    again, so that its plan is that optimum)."""
     summary = read_summary(folder)
-    write_summary(summary.replace(policy_costs=policy_costs(scenario, register,
-                                                            progress=progress)), folder)
+    write_summary(summary.replace(policy_costs=policy_costs(
+        scenario, register, progress=progress, known=stored_optimum(summary))), folder)
 
 
 def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Path, Register]]:
     """Every scenario and register read and checked before anything is solved."""
     runs, problems, registers = [], [], {}
+    failed: list[Path] = []  # scenario files with errors of their own
+    read: set[Path] = set()  # every register read, with errors or not: said once
     # each register's checksum lines, read once, and their fingerprint
     inputs: dict[Path, str] = {}
     fingerprints: dict[Path, str] = {}
     for path in paths:
         try:
-            sc = load_scenario_with_register_errors(path)
+            sc = load_scenario(path)
         except InputError as exc:
             problems.extend(exc.problems)
+            failed.append(path)
             continue
         runs.append(Run(Path(path), sc, results_root / file_stem(sc.name)))
     for run, clashes in zip(runs, folder_problems(runs), strict=True):
         problems.extend(clashes)
         data = Path(run.scenario.data).resolve()
         if data not in registers:
+            if data in read:
+                continue
+            read.add(data)
             try:
                 registers[data] = load_register(data)
             except InputError as exc:
@@ -221,8 +229,14 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
         run.inputs = inputs[data]
         run.register = RegisterUsed(str(run.scenario.raw.get("data", data)), str(data),
                                     fingerprints[data], str(run.path))
-    if problems:  # a register a failed scenario shares with another is said once
-        raise InputError(list(dict.fromkeys(problems)))
+    # the registers of scenarios with errors, each read once unless read above (as
+    # `load_scenario_with_register_errors` reads one scenario's)
+    for data in dict.fromkeys(d.resolve() for p in failed if (d := named_register(p))):
+        if data not in read:
+            read.add(data)
+            problems.extend(register_errors(data))
+    if problems:
+        raise InputError(problems)
     for run in runs:  # every stored folder to reuse checked before anything is solved
         try:
             data = Path(run.scenario.data).resolve()
@@ -248,6 +262,13 @@ def _plan_run(task: tuple[Run, Register, Progress | None, bool]) -> bool:
     if not run.state:
         run.state, run.stored = stored_state(sc, run.results_dir, run.inputs)
     state = run.state
+    if state == ADD_POLICY_COSTS and priced and not stored_optimum(read_summary(
+            run.results_dir)).proven:
+        # its policies would be priced from an optimum the 1e-6 search may find cheaper
+        # than the plan stored: planned again, the plan is that optimum (`searched_plan`)
+        say(f"{sc.name}: its stored plan is not proven to a gap of 1e-6, so it is planned "
+            "again with its policy costs")
+        state = SOLVE
     if state == ADD_POLICY_COSTS and not priced:
         say(f"{sc.name}: reusing {run.results_dir} (its policy costs not asked for)")
     elif state == REUSE:

@@ -45,7 +45,7 @@ from estate.load.scenario import Scenario
 from estate.load.validate import Register, load_register
 from estate.model.arrays import NamedPlan
 from estate.model.build import EstateModel
-from estate.results import Plan, money
+from estate.results import Plan, Summary, money
 from estate.results.summary_values import DECLINED, FAILED, NOT_SET, PRICED
 from estate.runs.executor import run_all
 from estate.runs.national import areas_of, plan_register
@@ -222,12 +222,17 @@ class Optimum:
 def optimum_of(model: EstateModel | None, plan: Plan) -> Optimum:
     """A solved plan as an optimum: proven when optimal within GAP (HiGHS has been seen
     to call a wider gap optimal), with its columns when it is one locality's."""
-    gap = plan.summary.mip_gap
-    proven = (plan.status == Status.OPTIMAL and gap is not None and math.isfinite(gap)
-              and gap <= GAP * 1.01)
     values = None if plan.solution is None else plan.solution.values
     named = None if model is None or values is None else NamedPlan.of(model, values)
-    return Optimum(plan.status, plan.summary.objective_npv, gap, proven, plan=named)
+    return stored_optimum(plan.summary, named)
+
+
+def stored_optimum(summary: Summary, plan: NamedPlan | None = None) -> Optimum:
+    """A plan's summary as an optimum (`optimum_of`; a stored plan has no columns)."""
+    gap = summary.mip_gap
+    proven = (summary.status == Status.OPTIMAL and gap is not None and math.isfinite(gap)
+              and gap <= GAP * 1.01)
+    return Optimum(summary.status, summary.objective_npv, gap, proven, plan=plan)
 
 
 def exact_optimum(scenario: Scenario, register: Register, start: NamedPlan | None) -> Optimum:
