@@ -22,7 +22,8 @@ import time
 from dataclasses import replace
 
 from benchmarks import planned
-from estate.runs.policy import GAP, exact_optimum, optimum_of, policies
+from estate.runs.optimum import GAP, exact_optimum, optimum_of
+from estate.runs.policy import policies
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -161,7 +161,7 @@ def test_the_optima_without_a_policy_start_from_the_scenarios(
     is not solved again. The costs are those of solves from the status quo."""
     import estate.runs.national
     from estate.runs.national import plan_register
-    from estate.runs.policy import optimum_of
+    from estate.runs.optimum import optimum_of
 
     starts: list[Any] = []
     real = estate.runs.national.plan_locality
@@ -211,7 +211,7 @@ def test_a_plan_dearer_than_the_optimum_priced_from_gives_way_to_it(coverage_dat
     from estate.pipeline import status_quo_start
     from estate.results import make_plan
     from estate.runs.national import plan_register
-    from estate.runs.policy import searched_plan
+    from estate.runs.optimum import searched_plan
     from estate.solve import Solution
     from estate.status import Status
 
@@ -237,7 +237,7 @@ def test_when_a_plan_is_proven_to_the_exact_gap(coverage_data: Path) -> None:
     """Proven: optimal, with a finite gap of at most 1e-6 (HiGHS has called a wider gap
     optimal)."""
     from estate.runs.national import plan_register
-    from estate.runs.policy import optimum_of
+    from estate.runs.optimum import optimum_of
     from estate.status import Status
 
     sc = _scenario(scenario_on(coverage_data, "proven", coverage=COVERAGE))
@@ -349,7 +349,7 @@ def test_unproven_and_noisy_optima(coverage_data: Path, monkeypatch: pytest.Monk
     """A time-limited solve gives a range from the solvers' bounds; a 'without' optimum
     dearer than the 'with' one (only possible when unproven) is reported as 0."""
     import estate.runs.policy as policy
-    from estate.runs.policy import Optimum
+    from estate.runs.optimum import Optimum
     from estate.status import Status
 
     raw = scenario_on(coverage_data, "noisy", coverage=COVERAGE)
@@ -387,7 +387,7 @@ def test_unproven_and_noisy_optima(coverage_data: Path, monkeypatch: pytest.Monk
 def test_two_searches_of_one_optimum_as_one() -> None:
     """HiGHS's unproven answer and SCIP's second search: the cheaper plan, the higher
     bound, proven once the two meet within 1e-6 (or either proved it alone)."""
-    from estate.runs.policy import Optimum, best_of
+    from estate.runs.optimum import Optimum, best_of
     from estate.status import Status
 
     highs = Optimum(Status.TIME_LIMIT, 1_000_000.0, 0.01)  # bound 990,000
@@ -409,7 +409,7 @@ def test_only_an_unproven_highs_optimum_with_centres_is_searched_again(
         corridor_data: Path, coverage_data: Path) -> None:
     """SCIP's second search is for what it can add: a HiGHS answer with a plan, not
     proven, on a model with shared centres (where branching on sites first helps)."""
-    from estate.runs.policy import Optimum, _second_search
+    from estate.runs.optimum import Optimum, _second_search
     from estate.status import Status
 
     shared = corridor_scenario(corridor_data)
@@ -433,7 +433,7 @@ def test_an_optimum_highs_leaves_unproven_is_searched_again_on_scip(
     needs about 80 s from the optimum, benchmarks/README.md), so SCIP searches again from
     HiGHS's plan, with the same limit, and the answer is the two taken together."""
     from estate.load.scenario import load_scenario
-    from estate.runs import policy
+    from estate.runs import optimum
     from estate.solve import available_solvers
 
     assert "scip" in available_solvers()  # PySCIPOpt is a dependency (pyproject.toml)
@@ -441,23 +441,23 @@ def test_an_optimum_highs_leaves_unproven_is_searched_again_on_scip(
         Path(__file__).parents[1] / "models" / "shared_back_office.toml"),
                                    time_limit_s=3.0)
     register = estate.validate(scenario.data)
-    calls: list[tuple[str, NamedPlan | None, policy.Optimum]] = []
-    real = policy.plan_register
+    calls: list[tuple[str, NamedPlan | None, optimum.Optimum]] = []
+    real = optimum.plan_register
 
     def watched(sc: Any, reg: Any, start: NamedPlan | None = None) -> Any:
         model, plan = real(sc, reg, start=start)
-        calls.append((sc.solver, start, policy.optimum_of(model, plan)))
+        calls.append((sc.solver, start, optimum.optimum_of(model, plan)))
         return model, plan
 
-    monkeypatch.setattr(policy, "plan_register", watched)
-    found = policy.exact_optimum(scenario, register, None)
+    monkeypatch.setattr(optimum, "plan_register", watched)
+    found = optimum.exact_optimum(scenario, register, None)
     (first, _, highs), (second, offered, scip) = calls
     assert (first, second) == ("highs", "scip")
     assert not highs.proven and highs.plan is not None
     assert offered is not None  # SCIP starts from HiGHS's plan
     assert (offered.names == highs.plan.names).all()
     assert (offered.values == highs.plan.values).all()
-    both = policy.best_of(highs, scip)
+    both = optimum.best_of(highs, scip)
     assert (found.status, found.npv, found.gap, found.proven) == (
         both.status, both.npv, both.gap, both.proven)
     assert found.npv is not None and highs.npv is not None and scip.npv is not None

@@ -16,14 +16,13 @@ import pandas as pd
 from estate.errors import Problem
 from estate.model.build import EstateModel
 from estate.model.costs import (
-    closing_booked_early,
     closing_wait,
-    pooling_booked_early,
     savings_waited,
     surrender_bought,
 )
 from estate.prepare import Prepared, nearest_km
 from estate.results.amounts import money
+from estate.results.booked_early import booked_early
 from estate.results.programme import Programme
 from estate.results.state import State
 from estate.results.summary import AgencyFigures, Breach, Summary
@@ -425,38 +424,4 @@ def make_plan(prep: Prepared, model: EstateModel, solution: Solution) -> Plan:
     return Plan(summary=summary, sites=_site_table(prep, model, after),
                 assignments=_assignment_table(prep, after), coverage=_coverage_table(prep, after),
                 agencies=agencies, zones=zones, prepared=prep, solution=solution,
-                warnings=list(prep.warnings) + _booked_early(prep, model, after))
-
-
-def _booked_early(prep: Prepared, model: EstateModel, after: State) -> list[Problem]:
-    """Warnings when an unscheduled dated plan's NPV saving counts what no programme of
-    it can realise, each with its amount: pooling before its own centres could have
-    min_agencies agencies (`pooling_booked_early`: the snapshot prices each centre from
-    the soonest any agency could join it, and this plan pools there with agencies that
-    come later), and closings before the teams could sit where the plan puts them
-    (`closing_booked_early`: the snapshot prices each closing from when its teams may
-    leave, and this plan moves them to a site that opens later)."""
-    sc = prep.scenario
-    out = []
-    if len(model.pool):
-        amount, at = pooling_booked_early(prep, model.pool,
-                                          after.pooled[model.pool["pair"].to_numpy()])
-        out.append((amount, f"of pooling at {_sites_said(prep, at)} before "
-                    f"{sc.min_agencies} of the agencies this plan pools there could be there "
-                    "(sharing.min_agencies; the plan is priced from the soonest any agency "
-                    "could join)"))
-    amount, at = closing_booked_early(prep, after.share, after.open)
-    out.append((amount, f"of closing {_sites_said(prep, at)} before the teams housed there "
-                "could sit where the plan moves them (a site that opens later, such as a "
-                "candidate's build_years; the plan is priced from when they may leave)"))
-    label = str(sc.path) if sc.path else sc.name
-    return [Problem(label, None, "programme", "a dated saving no programme falls short of",
-                    said, severity="warning", label="key", sentence=said)
-            for amount, what in out if amount >= 0.5
-            for said in [f"the NPV saving counts {money(amount)} {what}; schedule it "
-                         "(--programme, or a [programme] table) for the dated saving"]]
-
-
-def _sites_said(prep: Prepared, at: list[int]) -> str:
-    return ", ".join(str(prep.sites.at[s, "site_id"]) for s in at[:5]) + (
-        f" and {len(at) - 5} more" if len(at) > 5 else "")
+                warnings=list(prep.warnings) + booked_early(prep, model, after))

@@ -42,8 +42,9 @@ from estate.results import AgencyFigures, Summary, money
 from estate.results.summary_values import cost_range
 from estate.runs.clashes import folder_problems
 from estate.runs.executor import run_all
+from estate.runs.optimum import stored_optimum
 from estate.runs.planning import plan_scenario
-from estate.runs.policy import policy_costs, stored_optimum
+from estate.runs.policy import policy_costs
 from estate.status import Status, status_of
 from estate.store import (
     StoredResults,

@@ -42,7 +42,7 @@ from estate.runs.alternatives import (
 )
 from estate.runs.executor import check_scheduler
 from estate.runs.national import areas_of, plan_register
-from estate.runs.policy import Optimum, searched_plan
+from estate.runs.optimum import Optimum, searched_plan
 from estate.runs.policy import policy_costs as price_policies
 from estate.store import inputs_sha256, write_results
 from estate.store.folder import folder_lock

@@ -1,0 +1,53 @@
+"""What an unscheduled dated plan's NPV saving counts that no programme of it can
+realise: the snapshot prices each change from the soonest any programme could make it,
+a bound where the plan's own choices (its centres' partners, its teams' destinations)
+make it wait longer. Each is a warning with its amount, beside the plan."""
+
+from __future__ import annotations
+
+from estate.errors import Problem
+from estate.model.build import EstateModel
+from estate.model.costs import closing_booked_early, pooling_booked_early
+from estate.prepare import Prepared
+from estate.results.amounts import money
+from estate.results.state import State
+
+
+def booked_early(prep: Prepared, model: EstateModel, after: State) -> list[Problem]:
+    """Warnings when an unscheduled dated plan's NPV saving counts what no programme of
+    it can realise, each with its amount: pooling before its own centres could have
+    min_agencies agencies (`pooling_booked_early`: the snapshot prices each centre from
+    the soonest any agency could join it, and this plan pools there with agencies that
+    come later), and closings before the teams could sit where the plan puts them
+    (`closing_booked_early`: the snapshot prices each closing from when its teams may
+    leave, and this plan moves them to a site that opens later)."""
+    sc = prep.scenario
+    early = []
+    if len(model.pool):
+        amount, at = pooling_booked_early(prep, model.pool,
+                                          after.pooled[model.pool["pair"].to_numpy()])
+        early.append((amount, f"of pooling at {_sites_said(prep, at)} before "
+                      f"{sc.min_agencies} of the agencies this plan pools there could be "
+                      "there (sharing.min_agencies; the plan is priced from the soonest any "
+                      "agency could join)"))
+    amount, at = closing_booked_early(prep, after.share, after.open)
+    early.append((amount, f"of closing {_sites_said(prep, at)} before the teams housed "
+                  "there could sit where the plan moves them (a site that opens later, such "
+                  "as a candidate's build_years; the plan is priced from when they may "
+                  "leave)"))
+    label = str(sc.path) if sc.path else sc.name
+    out = []
+    for amount, what in early:
+        if amount < 0.5:
+            continue
+        said = (f"the NPV saving counts {money(amount)} {what}; schedule it (--programme, "
+                "or a [programme] table) for the dated saving")
+        out.append(Problem(label, None, "programme", "a dated saving no programme falls "
+                           "short of", said, severity="warning", label="key", sentence=said))
+    return out
+
+
+def _sites_said(prep: Prepared, at: list[int]) -> str:
+    """Sites by id, the first five and how many more."""
+    return ", ".join(str(prep.sites.at[s, "site_id"]) for s in at[:5]) + (
+        f" and {len(at) - 5} more" if len(at) > 5 else "")

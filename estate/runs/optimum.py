@@ -1,0 +1,150 @@
+"""The optimum a policy cost is measured from: a plan searched to a relative gap of
+`GAP`, proven or bounded, and what is known of it (`Optimum`).
+
+Every policy cost is the difference of two optima (`estate.runs.policy`): the
+scenario's, and the scenario's without one policy. Each is searched to `GAP` (1e-6, or
+the scenario's own tighter gap) by `exact_plan`, on SCIP too where HiGHS leaves one
+unproven, and two searches of one model are taken together by `best_of`.
+`searched_plan` makes the scenario's own optimum the plan written when it is cheaper
+than the plan first found, so a plan and the costs of its policies share one optimum.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from estate.errors import EstateError
+from estate.load.scenario import Scenario
+from estate.load.validate import Register
+from estate.model.arrays import NamedPlan
+from estate.model.build import EstateModel
+from estate.results import Plan, Summary
+from estate.runs.national import plan_register
+from estate.solve import available_solvers
+from estate.status import Status, status_of
+
+GAP = 1e-6
+"""Relative MIP gap both optima of a policy cost are solved to."""
+
+
+def exact_scenario(scenario: Scenario) -> Scenario:
+    return dataclasses.replace(scenario, mip_gap=min(scenario.mip_gap, GAP))
+
+
+@dataclasses.dataclass(frozen=True)
+class Optimum:
+    """One of the optima a policy cost is the difference of: the scenario's, or the
+    scenario's without one policy."""
+
+    status: Status
+    npv: float | None  # None: no plan (infeasible, time limit, bad input)
+    gap: float | None = None  # the solver's relative gap on the NPV
+    proven: bool = False  # optimal within GAP
+    message: str = ""  # why there is no plan
+    plan: NamedPlan | None = None  # its columns, for the next solves to start from
+
+    @property
+    def bound(self) -> float:
+        """The solver's lower bound on the optimum: NPV - gap x |NPV| (gap relative)."""
+        if self.npv is None or self.gap is None or not math.isfinite(float(self.gap)):
+            return -math.inf
+        return self.npv - float(self.gap) * abs(self.npv)
+
+
+def optimum_of(model: EstateModel | None, plan: Plan) -> Optimum:
+    """A solved plan as an optimum: proven when optimal within GAP (HiGHS has been seen
+    to call a wider gap optimal), with its columns when it is one locality's."""
+    values = None if plan.solution is None else plan.solution.values
+    named = None if model is None or values is None else NamedPlan.of(model, values)
+    return stored_optimum(plan.summary, named)
+
+
+def stored_optimum(summary: Summary, plan: NamedPlan | None = None) -> Optimum:
+    """A plan's summary as an optimum (`optimum_of`; a stored plan has no columns)."""
+    gap = summary.mip_gap
+    proven = (summary.status == Status.OPTIMAL and gap is not None and math.isfinite(gap)
+              and gap <= GAP * 1.01)
+    return Optimum(summary.status, summary.objective_npv, gap, proven, plan=plan)
+
+
+def exact_optimum(scenario: Scenario, register: Register, start: NamedPlan | None) -> Optimum:
+    """Solve one scenario to the exact gap, from `start` when it is a plan of its model:
+    its status, NPV and a message on failure (`exact_plan`'s optimum)."""
+    return exact_plan(scenario, register, start)[0]
+
+
+def exact_plan(scenario: Scenario, register: Register, start: NamedPlan | None
+               ) -> tuple[Optimum, EstateModel | None, Plan | None]:
+    """`exact_optimum`, with the plan it found and that plan's model (None, None when
+    none was found).
+
+    An optimum HiGHS leaves unproven with shared centres in the model is searched again
+    on SCIP (when installed), from HiGHS's plan and with the same time limit: SCIP
+    branches on the sites first, which proves some of these models where HiGHS does not
+    (benchmarks/README.md, "SCIP, sites first"). The answer takes the better plan and
+    the higher bound of the two.
+    """
+    try:
+        model, result = plan_register(exact_scenario(scenario), register, start=start)
+    except EstateError as exc:
+        return Optimum(status_of(exc), None, message=str(exc).splitlines()[0]), None, None
+    found = optimum_of(model, result)
+    if not _second_search(scenario, model, found):
+        return found, model, result
+    try:
+        second_model, second = plan_register(
+            exact_scenario(dataclasses.replace(scenario, solver="scip")), register, start=found.plan)
+    except EstateError:
+        return found, model, result
+    other = optimum_of(second_model, second)
+    best = best_of(found, other)
+    if other.npv is not None and (found.npv is None or other.npv < found.npv):
+        return best, second_model, second
+    return best, model, result
+
+
+def _second_search(scenario: Scenario, model: EstateModel | None, found: Optimum) -> bool:
+    return (scenario.solver == "highs" and found.npv is not None and not found.proven
+            and model is not None and len(model.centres) > 0
+            and "scip" in available_solvers())
+
+
+def best_of(a: Optimum, b: Optimum) -> Optimum:
+    """Two searches of one model as one: the cheaper plan, the higher of the bounds."""
+    if a.npv is None or b.npv is None:
+        return a if b.npv is None else b
+    plan = a if a.npv <= b.npv else b
+    assert plan.npv is not None
+    bound = max(a.bound, b.bound)
+    gap = (plan.npv - bound) / max(abs(plan.npv), 1.0) if math.isfinite(bound) else math.inf
+    gap = max(gap, 0.0)
+    proven = a.proven or b.proven or gap <= GAP * 1.01
+    return dataclasses.replace(plan, gap=gap, proven=proven,
+                               status=Status.OPTIMAL if proven else plan.status)
+
+
+def searched_plan(scenario: Scenario, register: Register, model: EstateModel | None,
+                  plan: Plan) -> tuple[EstateModel | None, Plan, Optimum]:
+    """The scenario's optimum its policies are priced from: `plan` itself when proven to
+    GAP, else `exact_plan`'s search from it. When that search finds a cheaper plan, it
+    is the plan returned, with its model, so that the plan written, its programme,
+    alternatives and maps are the optimum the policy costs are measured from, not a
+    dearer plan the scenario's `mip_gap` or time limit let stop sooner. The two
+    searches are taken together (`best_of`: the cheaper plan, the higher bound), so the
+    plan's gap is never wider than the first search proved; its status is optimal when
+    that gap is within the scenario's own `mip_gap`, as the first plan's was. Returns
+    (model, plan, optimum) for `policy_costs(known=..., searched=True)`."""
+    known = optimum_of(model, plan)
+    if known.proven:
+        return model, plan, known
+    found, found_model, better = exact_plan(scenario, register, known.plan)
+    both = best_of(known, found)
+    npv = plan.summary.objective_npv
+    if better is None or found.npv is None or found.npv >= npv - (GAP * abs(npv) + 1.0):
+        return model, plan, both
+    gap = both.gap if both.gap is not None and math.isfinite(both.gap) else None
+    within = both.proven or (gap is not None and gap <= scenario.mip_gap)
+    better.summary = better.summary.replace(
+        mip_gap=gap, status=Status.OPTIMAL if within else better.summary.status)
+    return found_model, better, both
