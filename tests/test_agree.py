@@ -435,7 +435,11 @@ PROGRAMME_EDITS: list[tuple[str, Callable[[Path], None], str, str]] = [
      "summary.json's programme.npv_saving says"),
     ("the payback year edited", _summary(lambda d: d["programme"].update(payback_year=9)),
      "cashflow.csv, column cumulative_discounted: the estate's cumulative discounted "
-     "saving stays above nought from year", "summary.json's programme.payback_year says 9"),
+     "saving is first above nought in year", "summary.json's programme.payback_year says 9"),
+    ("the lasting payback year edited", _summary(
+        lambda d: d["programme"].update(lasting_payback_year=None)),
+     "cashflow.csv, column cumulative_discounted: the estate's cumulative discounted "
+     "saving stays above nought from year", "programme.lasting_payback_year says null"),
     ("an agency's status quo edited", _table("cashflow.csv", _plus(
         "status_quo", 500.0, lambda row, rows: _cell(rows, row, "agency_id") != "")),
      "cashflow.csv row", "'s annual_cost_before in agencies.csv"),

@@ -46,7 +46,7 @@ def _programme(changes: list[tuple[int, str, str, str]], name: str = "Site") -> 
                      cashflow=pd.DataFrame(columns=list(CASHFLOW_COLUMNS)),
                      budget=pd.DataFrame(columns=list(BUDGET_COLUMNS)),
                      start="2027-04-01", npv_cost=0.0, npv_saving=0.0, payback_year=None,
-                     method="roadmap")
+                     lasting_payback_year=None, method="roadmap")
 
 
 Box = tuple[float, float, float, float]

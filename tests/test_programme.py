@@ -5,7 +5,9 @@ snapshot against the programme. The registers and the oracle are in
 
 from __future__ import annotations
 
+import html
 import itertools
+import json
 import math
 from dataclasses import replace
 from pathlib import Path
@@ -763,13 +765,14 @@ def test_a_joint_model_dearer_than_the_roadmap_it_started_from_is_said(
     assert "(gap 0.000%)" in " ".join(programme.notes)
 
 
-def test_a_programme_that_loses_money_does_not_pay_back_and_says_it_costs_more(
+def test_a_programme_that_loses_money_pays_back_not_for_good_and_says_it_costs_more(
         tmp_path: Path) -> None:
     """r = 0, H = 5: A (£20k a year) closes in year 1, its team moving to K (kept, free to
     run) for nothing; the policy closes L (£10k a year, £300k to close), whose team may
     leave only in year 3. The saving is £20k, £20k, £30k - £300k, £30k, £30k a year, so
-    the saving so far is £20k, £40k, -£230k, -£200k, -£170k: positive in years 1 and 2,
-    yet the programme never pays back, and it costs £170k more than the status quo."""
+    the saving so far is £20k, £40k, -£230k, -£200k, -£170k: positive in year 1, which is
+    its payback year as DESIGN 9 defines it, and lost in year 3 for good; the programme
+    costs £170k more than the status quo, and every reader says both."""
     case = plan_case(tmp_path / "reg", [
         site("A", "A", 0, 0, desks=20, running_cost=20_000),
         site("L", "A", 0, 1, desks=20, running_cost=10_000, closure_cost=300_000),
@@ -784,13 +787,15 @@ def test_a_programme_that_loses_money_does_not_pay_back_and_says_it_costs_more(
     assert list(totals["cumulative_discounted"]) == pytest.approx(
         [20_000, 40_000, -230_000, -200_000, -170_000])
     assert p.npv_saving == pytest.approx(-170_000)
-    assert p.payback_year is None
-    assert read_summary(tmp_path / "results").programme["payback_year"] is None
+    assert (p.payback_year, p.lasting_payback_year) == (1, None)
+    stored = read_summary(tmp_path / "results").programme
+    assert (stored["payback_year"], stored["lasting_payback_year"]) == (1, None)
     r = read_results(tmp_path / "results")
+    assert (r.programme.payback_year, r.programme.lasting_payback_year) == (1, None)
     said = decision(r)
-    assert ("the programme costs £170.0k (NPV) more and does not pay back within the "
-            "horizon") in said
-    assert "saves -" not in said and "pays back in year" not in said
+    assert ("the programme costs £170.0k (NPV) more and pays back in year 1 but not for "
+            "good: later spending leaves it at a loss at the horizon's end") in said
+    assert "saves -" not in said
     assert "Dated, the programme costs £170.0k (NPV) more" in dated_words(r)
     lines = summary_lines(read_summary(tmp_path / "results"))
     assert any(line.startswith("NPV saving:      none; costs £170.0k more over 5 years")
@@ -798,7 +803,20 @@ def test_a_programme_that_loses_money_does_not_pay_back_and_says_it_costs_more(
     assert not any("save -" in line or "saves -" in line for line in lines)
     page = (tmp_path / "results" / "programme.html").read_text(encoding="utf-8")
     assert "NPV saving of the programme: none; costs £170.0k more" in page
-    assert "Payback: not within the horizon" in page
+    assert ("Payback: year 1 (from 2027-04-01); lost to later spending and not regained "
+            "by the horizon's end.") in html.unescape(page)
+    assert "Payback: year 1; not for good" in page  # the cash curve's line
+    # a folder written before the lasting year was kept: `payback_year` held that year
+    summary_path = tmp_path / "results" / "summary.json"
+    written = json.loads(summary_path.read_text(encoding="utf-8"))
+    del written["programme"]["lasting_payback_year"]
+    written["programme"]["payback_year"] = None
+    summary_path.write_text(json.dumps(written), encoding="utf-8")
+    before = read_results(tmp_path / "results").programme
+    assert before is not None
+    assert (before.payback_year, before.lasting_payback_year) == (1, None)
+    assert any(line.endswith("pays back in year 1 but not for good: later spending leaves "
+                             "it at a loss at the horizon's end") for line in lines)
 
 
 def test_a_new_teams_placing_gives_its_fte_and_every_fte_is_rounded(tmp_path: Path) -> None:

@@ -257,7 +257,8 @@ def test_the_curve_starts_at_zero_and_marks_payback(folder: Path) -> None:
     curve = cash_curve(programme)
     assert curve.count('<circle cx=') == len(programme.totals()) + 1
     assert 'class="zero"' in curve and 'class="payback"' in curve
-    never = Programme(**{**programme.__dict__, "payback_year": None})
+    never = Programme(**{**programme.__dict__, "payback_year": None,
+                          "lasting_payback_year": None})
     assert 'class="payback"' not in cash_curve(never)
     assert "not within the horizon" in programme_page(never, None, "x")
 
@@ -268,10 +269,11 @@ def test_the_curve_scales_and_its_payback_label_stays_inside(folder: Path) -> No
     programme = _programme(folder)
     assert 'viewBox="0 0 720 320"' in cash_curve(programme)
     last = int(programme.totals()["year"].max())
-    late = cash_curve(dataclasses.replace(programme, payback_year=last))
+    late = cash_curve(dataclasses.replace(programme, payback_year=last,
+                                          lasting_payback_year=last))
     said = re.search(r'<text x="([0-9.]+)"( text-anchor="end")?[^>]*class="payback">', late)
     assert said is not None and said.group(2), late[-400:]
-    early = cash_curve(dataclasses.replace(programme, payback_year=1))
+    early = cash_curve(dataclasses.replace(programme, payback_year=1, lasting_payback_year=1))
     assert re.search(r'<text x="[0-9.]+" y="[0-9]+" [^>]*class="payback">Payback', early)
 
 

@@ -844,7 +844,7 @@ def test_the_pack_says_its_terms_in_words(leased: dict[str, Any]) -> None:
     assert [p.title for p in pages][-2:] == ["Terms used", "Assumptions"]
     # a dated payback is explained beside the plan's own; only the rules there are named
     meant = dict(terms(r))
-    assert ("first year from which its saving so far" in meant["Payback"]) == (r.programme is not None)
+    assert ("first year its saving so far" in meant["Payback"]) == (r.programme is not None)
     rules = len(r.scenario.get("coverage") or [])
     assert ("coverage.1 the second" in meant["Setting names (sharing.efficiency, coverage.0)"]
             ) == (rules > 1)

@@ -98,16 +98,20 @@ def test_the_programme_line_says_when_it_pays_back(year: int | None, said: str) 
     assert line == f"Programme:       roadmap from 2027-04-01, 3 changes; {said}", line
 
 
-@pytest.mark.parametrize(("year", "dated"), [(3, "year 3 (discounted)"),
-                                             (None, "not within the horizon")])
-def test_a_dated_plan_s_payback_leads_with_the_programme_s(year: int | None,
-                                                          dated: str) -> None:
+@pytest.mark.parametrize(("year", "lasting", "dated"), [
+    (3, 3, "year 3 (discounted)"),
+    (1, 4, "year 1 (discounted); for good in year 4"),
+    (None, None, "not within the horizon")])
+def test_a_dated_plan_s_payback_leads_with_the_programme_s(
+        year: int | None, lasting: int | None, dated: str) -> None:
     """With a dated programme, the payback a board counts on is the programme's (the
-    first year from which its saving so far, at today's value, stays positive); the
+    first year its saving so far, at today's value, is positive, and the year it stays
+    so when later spending loses it first); the
     plan's own (one-off over annual saving: £2.00m over £1.00m, 2.0 years; at once when sales pay for the
     changes) is said to be every change made in year 1, as the NPV saving below it."""
     programme = {"method": "roadmap", "start": "2027-04-01", "changes": 3,
-                 "npv_saving": 4_000_000.0, "payback_year": year, "notes": []}
+                 "npv_saving": 4_000_000.0, "payback_year": year,
+                 "lasting_payback_year": lasting, "notes": []}
     lines = summary_lines(_summary(programme=programme))
     at = lines.index(f"Payback:         {dated}, dated from 2027-04-01")
     assert lines[at + 1] == "                 2.0 years if every change were made in year 1"

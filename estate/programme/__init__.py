@@ -40,6 +40,7 @@ from estate.results.programme import (
     ACTION_MONEY,
     BUDGET_COLUMNS,
     EndVector,
+    lasting_payback_year,
     payback_year,
     roadmap_gap,
     same_cost,
@@ -212,7 +213,7 @@ def programme_of(prep: Prepared, model: EstateModel, changes: Changes, years: np
         actions=actions_table(prep, model, changes, years, path), cashflow=flows,
         budget=budget_table(prep, changes, years, limits), start=cal.start.isoformat(),
         npv_cost=npv_cost, npv_saving=status_quo - npv_cost, payback_year=payback_year(flows),
-        method=method, roadmap_npv=npv_cost if method == "roadmap" else None,
+        lasting_payback_year=lasting_payback_year(flows), method=method, roadmap_npv=npv_cost if method == "roadmap" else None,
         joint_npv=npv_cost if method == "joint" else None, status=str(status),
         mip_gap=None if mip_gap is None or not np.isfinite(mip_gap) else float(mip_gap),
         notes=notes, end_state=_reached(path, horizon) if len(left) else None)

@@ -10,6 +10,7 @@ import re
 from estate.render.html import inert
 from estate.render.text_width import text_width
 from estate.results import Programme, money
+from estate.results.words import payback_mark
 
 
 def ticks(lo: float, hi: float, n: int = 5) -> list[float]:
@@ -98,7 +99,7 @@ def cash_curve(programme: Programme) -> str:
               f"</circle>" for t, v in zip(years, cumulative, strict=True)]
     if programme.payback_year is not None and programme.payback_year in x_of:
         x = x_of[programme.payback_year]
-        said = f"Payback: year {programme.payback_year}"
+        said = payback_mark(programme.payback_year, programme.lasting_payback_year)
         at = (f'x="{x + 4:.1f}"' if x + 4 + _wide(said) <= w - right  # else left of the line
               else f'x="{x - 4:.1f}" text-anchor="end"')
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{h - bottom}" '

@@ -29,6 +29,7 @@ from matplotlib.ticker import FuncFormatter
 from estate.render.gantt_layout import EDGE, MARK_AREA, marker, parts, row_spots, units
 from estate.render.programme_chart import MARKS, OTHER, SITE_ACTIONS
 from estate.results import Programme, money
+from estate.results.words import payback_mark
 
 CM = 1 / 2.54
 INK, MUTED, LAND, LAND_EDGE = "#1a1a1a", "#666666", "#f4f1ea", "#c9c2b2"
@@ -254,7 +255,7 @@ def cash_flow(programme: Programme) -> Figure:
     ax.axhline(0, color=INK, linewidth=1)
     if programme.payback_year is not None:
         ax.axvline(programme.payback_year, color="#D55E00", linestyle=(0, (5, 3)),
-                   linewidth=1.4, label=f"Pays back in year {programme.payback_year}")
+                   linewidth=1.4, label=payback_mark(programme.payback_year, programme.lasting_payback_year))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: money(v)))
     ax.set_xticks(range(0, int(years.max(initial=1)) + 1))
     ax.tick_params(labelsize=7)

@@ -64,6 +64,18 @@ def _year_text(programme: Programme, year: int | None) -> str:
     return f"year {year}" + (f" (from {days[year]})" if year in days else "")
 
 
+def _lasting(programme: Programme) -> str:
+    """After the payback year, whether later spending loses it: "", "; lost to later
+    spending, for good from year 5 (from 2031-04-01)" or "; lost to later spending and
+    not regained by the horizon's end"."""
+    p = programme
+    if p.payback_year is None or p.lasting_payback_year == p.payback_year:
+        return ""
+    if p.lasting_payback_year is None:
+        return "; lost to later spending and not regained by the horizon's end"
+    return f"; lost to later spending, for good from {_year_text(p, p.lasting_payback_year)}"
+
+
 def _headline(programme: Programme, summary: Summary | None) -> str:
     """What a reader needs first: the method, the honest NPV beside the snapshot's."""
     p = programme
@@ -78,7 +90,7 @@ def _headline(programme: Programme, summary: Summary | None) -> str:
         over = dated_difference(summary.saving_in_year_one, p.npv_saving)
         if over.pounds >= 0.5:
             saving += f" ({over.size} more than it can when each change waits its turn)"
-    said += [saving + ".", f"Payback: {_year_text(p, p.payback_year)}."]
+    said += [saving + ".", f"Payback: {_year_text(p, p.payback_year)}{_lasting(p)}."]
     if p.roadmap_npv is not None and p.joint_npv is not None and p.gap is not None:
         said.append(f"NPV of cost: roadmap {money(p.roadmap_npv)}, joint model "
                     f"{money(p.joint_npv)} (the roadmap costs {p.gap:.2%} more).")
@@ -177,7 +189,8 @@ names are listed in full beneath the chart.</p>
 <h2>Saving over the years</h2>
 <p>The cumulative saving against the status quo at today's value (the line, 0 at the
 start), each year's saving at today's value (the bars) and the payback year: the first
-year from which the cumulative line stays above zero to the horizon's end.</p>
+year the cumulative line is above zero, with the year it stays so for good when later
+spending takes it below zero again.</p>
 {cash_curve(programme)}
 <h2>The programme</h2>
 {_actions_table(programme)}

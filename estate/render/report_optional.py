@@ -45,10 +45,9 @@ def programme_page(r: Results) -> Page | None:
     if p is None:
         return None
     s = r.summary
-    when = f"It {programme_payback_words(p.payback_year)}" + (
-        ", the first year from which the saving so far, at today's value, stays positive "
-        "to the horizon's end."
-        if p.payback_year else ".")
+    when = f"It {programme_payback_words(p.payback_year, p.lasting_payback_year)}" + (
+        ": the first year its saving so far, at today's value, is positive." if
+        p.payback_year and p.payback_year == p.lasting_payback_year else ".")
     # a plan that is the estate the roadmap reaches: the changes ordered are the snapshot
     # optimum's, in a board's words the best end state's (a term of the glossary), or an
     # alternative's as found
@@ -310,8 +309,11 @@ def _programme(row: pd.Series) -> dict[str, Any] | None:
     when the scenario is not dated."""
     if _dated_saving(row) is None:
         return None
-    return {key: _number(row.get(f"programme.{key}"))
-            for key in ("npv_saving", "npv_cost", "payback_year")}
+    figures = {key: _number(row.get(f"programme.{key}"))
+               for key in ("npv_saving", "npv_cost", "payback_year")}
+    if "programme.lasting_payback_year" in row.index:  # not in a comparison of before it
+        figures["lasting_payback_year"] = _number(row["programme.lasting_payback_year"])
+    return figures
 
 
 FIGURES = (

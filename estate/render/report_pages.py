@@ -192,7 +192,7 @@ def decision(r: Results) -> str:
         p = r.programme
         parts.append(f"Scheduled year by year from {p.start}, the programme "
                      f"{saves_words(p.npv_saving, unit=' (NPV)')} and "
-                     f"{programme_payback_words(p.payback_year)}.")
+                     f"{programme_payback_words(p.payback_year, p.lasting_payback_year)}.")
     parts.append(_who_pays_words(r))
     parts.append(plan_quality(s, r.asked_gap())[1])
     return " ".join(parts)
@@ -257,7 +257,8 @@ def _headline(r: Results) -> Table:
     if r.programme is not None:
         p = r.programme
         rows.append((f"NPV saving of the dated programme ({horizon_words(s)})",
-                     f"{money(p.npv_saving)}; {programme_payback_words(p.payback_year)}"))
+                     f"{money(p.npv_saving)}; "
+                     f"{programme_payback_words(p.payback_year, p.lasting_payback_year)}"))
     rows += [
         (f"NPV saving{at_once} ({horizon_words(s)})", money(s.saving_in_year_one)),
         ("Running cost a year", f"{money(s.annual_cost_before)} now; "

@@ -116,9 +116,10 @@ def terms(r: Results) -> list[tuple[str, str]]:
                     "brings in. When sales bring in more, it is called net receipts."),
         ("Payback", "How long the yearly saving takes to repay the one-off spending, "
                     "without discounting; \"at once\" when sales cover it."
-                    + (" A dated programme's payback is instead the first year from which "
-                       "its saving so far, at today's value, stays above zero to the "
-                       "horizon's end." if r.programme is not None
+                    + (" A dated programme's payback is instead the first year its "
+                       "saving so far, at today's value, is above zero; when later "
+                       "spending takes it below again, the year it stays above zero for "
+                       "good is given too." if r.programme is not None
                        else "")),
         ("FTE (full-time equivalent)", "Staff counted as full-time posts: two people "
                                        "working half-time are one FTE."),

@@ -106,9 +106,11 @@ def _timing_lines(s: Summary) -> list[str]:
                      "NPV")
     p = s.programme
     if p:
+        # a programme stored before the lasting year was kept: its year was the lasting one
+        payback = p.get("payback_year")
+        payback_words = programme_payback_words(payback, p.get("lasting_payback_year", payback))
         lines.append(f"Programme:       {p['method']} from {p['start']}, "
-                     f"{count(p['changes'], 'change')}; "
-                     f"{programme_payback_words(p.get('payback_year'))}")
+                     f"{count(p['changes'], 'change')}; {payback_words}")
         lines += [f"                 {note}" for note in p.get("notes", [])]
         if limits := limits_words(p["method"], p.get("unlimited_saving"), p["npv_saving"]):
             lines.append(f"Yearly limits:   they {limits}")

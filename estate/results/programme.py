@@ -102,6 +102,7 @@ class Programme:
     npv_cost: float
     npv_saving: float
     payback_year: int | None
+    lasting_payback_year: int | None
     method: str
     roadmap_npv: float | None = None
     joint_npv: float | None = None
@@ -136,6 +137,7 @@ class Programme:
             "method": self.method, "start": self.start, "status": self.status,
             "npv_cost": round(self.npv_cost, 2), "npv_saving": round(self.npv_saving, 2),
             "payback_year": self.payback_year,
+            "lasting_payback_year": self.lasting_payback_year,
             "roadmap_npv": None if self.roadmap_npv is None else round(self.roadmap_npv, 2),
             "joint_npv": None if self.joint_npv is None else round(self.joint_npv, 2),
             "gap": None if self.gap is None else round(self.gap, 8),
@@ -163,15 +165,28 @@ def staff_moved(actions: pd.DataFrame, new: set[str]) -> pd.Series:
     return actions["fte"].fillna(0.0).where(~placing, 0.0)
 
 
+def _estate_running_total(flows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The years and the whole estate's cumulative discounted saving at each year's end."""
+    total = flows[flows["agency_id"] == ""].sort_values("year", kind="stable")
+    return (total["year"].to_numpy(int), total["cumulative_discounted"].to_numpy(float))
+
+
 def payback_year(flows: pd.DataFrame) -> int | None:
-    """The first year from which the estate's cumulative discounted saving stays positive
-    to the horizon's end; None when it ends at or below zero (the programme does not pay
-    back within the horizon). A saving positive in year 1 and lost to later one-offs is
-    no payback: a programme whose running total reads 18.3k, 65.0k, -405.2k, -309.4k,
-    -216.8k never pays back, and one reading -5, 3, -1, 2, 4 pays back in year 4."""
-    total = flows[flows["agency_id"] == ""].sort_values("year")
-    years = total["year"].to_numpy(int)
-    cumulative = total["cumulative_discounted"].to_numpy(float)
+    """The programme's payback year as DESIGN 9 defines it: the first year at whose end
+    the estate's cumulative discounted saving is positive; None when no year's is. A
+    saving positive early and lost to a later one-off still paid back in that early
+    year: `lasting_payback_year` says whether it stays so, and every page says both
+    when they differ (running totals 18.3k, 65.0k, -405.2k: year 1, never for good)."""
+    years, cumulative = _estate_running_total(flows)
+    above = np.flatnonzero(cumulative > 1e-6)
+    return int(years[above[0]]) if len(above) else None
+
+
+def lasting_payback_year(flows: pd.DataFrame) -> int | None:
+    """The first year from which the estate's cumulative discounted saving stays
+    positive to the horizon's end; None when it ends at or below zero. Running totals
+    -5, 3, -1, 2, 4 pay back in year 2 (`payback_year`) and for good from year 4."""
+    years, cumulative = _estate_running_total(flows)
     if not len(cumulative) or cumulative[-1] <= 1e-6:
         return None
     below = np.flatnonzero(cumulative <= 1e-6)

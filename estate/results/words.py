@@ -243,11 +243,32 @@ def saving_figure(saving: float) -> str:
     return money(saving) if saving > -0.5 else f"none; {saves_words(saving)}"
 
 
-def programme_payback_words(year: int | None) -> str:
-    """A dated programme's payback, "pays back in year 3" or "does not pay back within
-    the horizon": the first year from which its saving so far, at today's value, stays
-    positive to the horizon's end (`estate.results.programme.payback_year`)."""
-    return f"pays back in year {year}" if year else "does not pay back within the horizon"
+def programme_payback_words(year: int | None, lasting: int | None) -> str:
+    """A dated programme's payback (DESIGN 9: the first year its saving so far, at
+    today's value, is positive), with whether it lasts when it does not from that year
+    on: "pays back in year 3"; "pays back in year 1, loses it to later spending and pays
+    back for good in year 5"; "pays back in year 1 but not for good: later spending
+    leaves it at a loss at the horizon's end"; "does not pay back within the horizon"
+    (`estate.results.programme.payback_year`, `lasting_payback_year`)."""
+    if not year:
+        return "does not pay back within the horizon"
+    if lasting == year:
+        return f"pays back in year {year}"
+    if lasting:
+        return (f"pays back in year {year}, loses it to later spending and pays back "
+                f"for good in year {lasting}")
+    return (f"pays back in year {year} but not for good: later spending leaves it at a "
+            "loss at the horizon's end")
+
+
+def payback_mark(year: int, lasting: int | None) -> str:
+    """The label of a chart's payback line at `year`: "Payback: year 3", and when later
+    spending loses it, "Payback: year 1; for good in year 5" or "Payback: year 1; not
+    for good"."""
+    if lasting == year:
+        return f"Payback: year {year}"
+    return f"Payback: year {year}; " + (f"for good in year {lasting}" if lasting
+                                        else "not for good")
 
 
 SOLVER_NAMES = {"highs": "HiGHS", "cbc": "CBC", "scip": "SCIP"}
@@ -293,13 +314,24 @@ def dated_figure_words(programme: Mapping[str, Any] | None, key: str) -> str:
 
 
 def dated_payback_words(programme: Mapping[str, Any] | None) -> str:
-    """A dated programme's payback: the first year from which its saving so far, at
-    today's value, stays positive ("year 2 (discounted)"), or `NOT_DATED`. An undated plan's payback is
-    one-off over annual saving, undiscounted: a different measure, shown in its own row."""
+    """A dated programme's payback in a table cell: the first year its saving so far, at
+    today's value, is positive ("year 2 (discounted)"), with the year it pays back for
+    good when later spending loses it first ("year 1 (discounted); for good in year 4",
+    "year 1 (discounted); lost by the horizon's end"), or `NOT_DATED`. An undated
+    plan's payback is one-off over annual saving, undiscounted: a different measure,
+    shown in its own row. A programme stored before the lasting year was kept has no
+    such key: its year is taken to last."""
     if not programme:
         return NOT_DATED
     year = programme.get("payback_year")
-    return f"year {int(year)} (discounted)" if year else "not within the horizon"
+    if not year:
+        return "not within the horizon"
+    lasting = programme.get("lasting_payback_year", year)
+    said = f"year {int(year)} (discounted)"
+    if lasting == year:
+        return said
+    return said + (f"; for good in year {int(lasting)}" if lasting
+                   else "; lost by the horizon's end")
 
 
 def one_off_cell(value: float) -> str:

@@ -25,7 +25,7 @@ from estate.errors import InputError, Problem
 from estate.load.geopackage import readable, writable
 from estate.load.scenario import Scenario
 from estate.results import Plan, Summary
-from estate.results.programme import BUDGET_COLUMNS, Programme
+from estate.results.programme import BUDGET_COLUMNS, Programme, payback_year
 from estate.status import Status
 from estate.store.agree_programme import programme_disagreements
 from estate.store.check import (
@@ -251,7 +251,7 @@ def read_programme(folder: Path, summary: Summary | None = None) -> Programme | 
             BUDGET_COLUMNS) + "}"),
         start=_figure(figures, "start", str, source, "an ISO date"),
         npv_cost=number("npv_cost"), npv_saving=number("npv_saving"),
-        payback_year=_figure(figures, "payback_year", int, source, "a year or null", True),
+        **_paybacks(figures, cashflow, source),
         method=_figure(figures, "method", str, source, "roadmap or joint"),
         roadmap_npv=number("roadmap_npv", True), joint_npv=number("joint_npv", True),
         status=_figure(figures, "status", str, source, "a status"),
@@ -260,6 +260,18 @@ def read_programme(folder: Path, summary: Summary | None = None) -> Programme | 
         notes=_figure(figures, "notes", notes, source, "a list of texts",
                       "notes" not in figures) or (),
     )
+
+
+def _paybacks(figures: dict[str, Any], cashflow: pd.DataFrame, source: str) -> dict[str, Any]:
+    """The programme's two payback years as summary.json states them. A folder written
+    before `lasting_payback_year` was kept has under `payback_year` the year from which
+    the saving stays positive, now `lasting_payback_year`: it is read in today's meaning,
+    its first year in profit taken from its own cashflow.csv (DESIGN 9's payback year)."""
+    stated = _figure(figures, "payback_year", int, source, "a year or null", True)
+    if "lasting_payback_year" not in figures:
+        return {"payback_year": payback_year(cashflow), "lasting_payback_year": stated}
+    return {"payback_year": stated, "lasting_payback_year": _figure(
+        figures, "lasting_payback_year", int, source, "a year or null", True)}
 
 
 @dataclass(frozen=True)

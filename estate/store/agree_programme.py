@@ -4,8 +4,8 @@ summary.json's `programme` states figures that programme.csv and cashflow.csv gi
 and the programme page, the Gantt chart and the board pack quote some and draw others:
 the number of changes (programme.csv's rows), each year's budget use (its rows' one-off
 spend, staff moved and closures in that year), the NPV saving (the estate's discounted
-savings, summed) and the payback year (the first year from which their running total
-stays above nought to the horizon's end). cashflow.csv adds up as `estate.programme.cashflow` writes it: each row's cost
+savings, summed) and the payback years (the first year their running total is above
+nought, and the first from which it stays so to the horizon's end). cashflow.csv adds up as `estate.programme.cashflow` writes it: each row's cost
 and saving, each agency's running totals, the estate's row of a year the sum of its
 agencies' rows, the status quo's cost every year the plan's annual_cost_before (each
 agency's its row of agencies.csv), and the estate's net one-off spend of a year that of
@@ -23,7 +23,7 @@ import pandas as pd
 from estate.errors import Problem
 from estate.results import Programme, Summary
 from estate.results.amounts import count
-from estate.results.programme import new_teams, payback_year, staff_moved
+from estate.results.programme import lasting_payback_year, new_teams, payback_year, staff_moved
 from estate.store.agree import figure, misstated, money_close, record_rows
 
 FTE_TOLERANCE = 0.0005
@@ -174,11 +174,13 @@ def programme_disagreements(folder: Path, summary: Summary, programme: Programme
         problems.append(misstated(flows_path, "discounted", "the estate's discounted savings "
                                   f"add up to {figure(saving)}", figure(saving),
                                   "programme.npv_saving", figure(programme.npv_saving)))
-    payback = payback_year(estate)
-    if payback != programme.payback_year:
-        found = "no year" if payback is None else f"year {payback}"
-        problems.append(misstated(flows_path, "cumulative_discounted", "the estate's "
-                                  "cumulative discounted saving stays above nought from "
-                                  f"{found}", found, "programme.payback_year",
-                                  str(programme.payback_year).replace("None", "null")))
+    for key, year, says in (
+            ("payback_year", payback_year(estate), "is first above nought in"),
+            ("lasting_payback_year", lasting_payback_year(estate), "stays above nought from")):
+        if year != getattr(programme, key):
+            found = "no year" if year is None else f"year {year}"
+            problems.append(misstated(flows_path, "cumulative_discounted", "the estate's "
+                                      f"cumulative discounted saving {says} {found}", found,
+                                      f"programme.{key}",
+                                      str(getattr(programme, key)).replace("None", "null")))
     return problems
