@@ -129,12 +129,9 @@ def _read_folder(folder: Path) -> RawRegister:
     named in a warning (`estate.load.table_names`)."""
     present = [p for p in sorted(folder.iterdir()) if p.is_file()]
     csvs = sorted((p.name for p in present if _is_csv(p.name)), key=str.lower)
-    by_table: dict[str, list[Path]] = {}
-    for p in present:
-        if _is_csv(p.name) and table_name(csv_stem(p.name)) in TABLES:
-            by_table.setdefault(table_name(csv_stem(p.name)), []).append(p)
+    by_table = by_table_name([p.name for p in present if _is_csv(p.name)], csv_stem)
     raw = RawRegister(folder, {name: f"{name}.csv" for name in TABLES})
-    if not by_table and not any(looks_like(csv_stem(n)) for n in csvs):
+    if not TABLES.keys() & by_table.keys() and not any(looks_like(csv_stem(n)) for n in csvs):
         held = ", ".join(sorted(p.name for p in present)[:6]) or "nothing"
         raw.problems.append(
             Problem(str(folder), None, None, EXPECTED_REGISTER, f"a folder holding {held}")
@@ -145,7 +142,7 @@ def _read_folder(folder: Path) -> RawRegister:
         label = f"{name}.csv"
         files = by_table.get(name, [])
         if len(files) > 1:
-            raw.problems.append(several(label, "file", label, [p.name for p in files]))
+            raw.problems.append(several(label, "file", label, files))
             continue
         if not files:
             there = folder / label
@@ -156,9 +153,9 @@ def _read_folder(folder: Path) -> RawRegister:
                 raw.problems.append(Problem(label, None, None, f"a file {label} in {folder}",
                                             found))
             continue
-        read[name] = files[0].name
+        read[name] = files[0]
         add_table(raw, name, label,
-                  functools.partial(read_csv, files[0], required_columns(name)))
+                  functools.partial(read_csv, folder / files[0], required_columns(name)))
     others = [n for n in csvs if table_name(csv_stem(n)) not in TABLES]
     raw.problems += unread("file", others, {n: n for n in others}, read, csv_stem)
     return raw

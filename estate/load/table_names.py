@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 
 from estate.errors import Problem
 from estate.load.schema import TABLES
@@ -51,12 +52,14 @@ def table_name(name: object) -> str:
     return str(name).strip().lower()
 
 
-def by_table_name(names: list[str]) -> dict[str, list[str]]:
-    """Sheet or layer names grouped by the table name each stands for (any case, spaces
-    at the ends ignored), in the file's order."""
+def by_table_name(names: list[str], stem: Callable[[str], str] = str
+                  ) -> dict[str, list[str]]:
+    """Sheet, layer or file names grouped by the table name each stands for (any case,
+    spaces at the ends ignored; a file's name without `.csv` when `stem` is `csv_stem`),
+    in the order given."""
     grouped: dict[str, list[str]] = {}
     for name in names:
-        grouped.setdefault(table_name(name), []).append(str(name))
+        grouped.setdefault(table_name(stem(str(name))), []).append(str(name))
     return grouped
 
 
