@@ -149,6 +149,13 @@ def near_miss(word: str, meant: str) -> bool:
         None, key, meant_key).ratio() >= NEAR_MISS_RATIO)
 
 
+def count(n: float, noun: str, plural: str | None = None) -> str:
+    """A number with its noun, singular for one: "1 change", "1,360 sites". Here, the
+    base of every layer, so that problems found while reading say their counts as the
+    pages do."""
+    return f"{n:,.0f} {noun if n == 1 else (plural or noun + 's')}"
+
+
 class EstateError(Exception):
     """Base of every error the CLI reports without a traceback."""
 
@@ -165,7 +172,7 @@ class InputError(EstateError):
         self.warnings = [p for p in problems if p.severity != "error"]
         n = len(self.problems)
         super().__init__(
-            f"{n} problem{'s' if n != 1 else ''} in the input:\n"
+            f"{count(n, 'problem')} in the input:\n"
             + "\n".join(f"  - {p}" for p in self.problems)
         )
 

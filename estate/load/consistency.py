@@ -9,7 +9,7 @@ from collections import Counter
 import numpy as np
 import pyproj
 
-from estate.errors import Problem, as_typed, did_you_mean, near_miss
+from estate.errors import Problem, as_typed, count, did_you_mean, near_miss
 from estate.load.scenario import DEFAULTS, Scenario
 from estate.load.validate import Register
 
@@ -123,7 +123,7 @@ def _pools_too_few(scenario: Scenario, register: Register, label: str) -> list[P
                 short[kind] = holders
     if not short:
         return []
-    each = ", ".join(f"{kind} by {n} agenc{'y' if n == 1 else 'ies'}"
+    each = ", ".join(f"{kind} by {count(n, 'agency', 'agencies')}"
                      for kind, n in short.items())
     return [Problem(
         label, None, "sharing.min_agencies",
@@ -297,7 +297,7 @@ def _crs_far(scenario: Scenario, register: Register, label: str) -> list[Problem
         return []
     return [Problem(label, None, "crs", f"a CRS made for where the sites are ({scenario.crs} "
                     f"is for {area.name})", f"{int(outside.sum())} of "
-                    f"{len(lat)} site{'' if len(lat) == 1 else 's'} outside its area: "
+                    f"{count(len(lat), 'site')} outside its area: "
                     "distances there are distorted", label="key",
                     severity="warning")]
 
@@ -324,7 +324,7 @@ def _crs_stretch(crs: str, lon: np.ndarray, lat: np.ndarray, label: str) -> list
                     f"{SCALE_TOLERANCE:.0%} of true where the sites are (the area's national "
                     "grid, or leave crs out for the sites' own UTM zone)",
                     f"{crs}, which measures them at {how} at {int(bad.sum())} of "
-                    f"{len(lon)} site{'' if len(lon) == 1 else 's'}, so every radius and "
+                    f"{count(len(lon), 'site')}, so every radius and "
                     "move limit would mean another distance",
                     label="key")]
 
@@ -341,7 +341,7 @@ def timing_ignored(scenario: Scenario, register: Register) -> list[Problem]:
         ("sale lag", "sale lags"): int(((sites["disposal_lag_years"] != 1) & ~candidate).sum()),
         ("build time", "build times"): int(((sites["build_years"] != 1) & candidate).sum()),
         ("earliest move", "earliest moves"): int((functions["earliest_move"] != "").sum())}
-    said = [f"{n} {one if n == 1 else many}" for (one, many), n in counts.items() if n]
+    said = [count(n, one, many) for (one, many), n in counts.items() if n]
     if not said:
         return []
     label = str(scenario.path) if scenario.path else scenario.name

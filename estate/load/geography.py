@@ -23,7 +23,7 @@ import pandas as pd
 import pyproj
 from scipy.spatial import cKDTree
 
-from estate.errors import Problem, row_place
+from estate.errors import Problem, count, row_place
 
 FAR_KM = 400.0
 """A point whose nearest other site or zone is further than this is far from all others
@@ -68,14 +68,14 @@ def check_positions(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> l
         return problems  # one table swapped whole: its rows are not each to be flagged
     lat_a, lon_a = np.asarray(lat, float), np.asarray(lon, float)
     # a tree of distinct positions (many zones may share one): a shared one is 0 km away
-    places, which, count = np.unique(np.column_stack([lat_a, lon_a]), axis=0,
-                                     return_inverse=True, return_counts=True)
+    places, which, at_place = np.unique(np.column_stack([lat_a, lon_a]), axis=0,
+                                        return_inverse=True, return_counts=True)
     which = which.ravel()
     tree = cKDTree(_unit(places[:, 0], places[:, 1]))
     if len(places) < 2:
         return []
     apart = _km(tree.query(_unit(places[:, 0], places[:, 1]), k=2)[0][:, 1])
-    nearest = np.where(count[which] > 1, 0.0, apart[which])
+    nearest = np.where(at_place[which] > 1, 0.0, apart[which])
     inside = _in_uk(lat_a, lon_a)
     in_uk = (~inside).sum() <= max(1.0, (1 - UK_SHARE) * len(inside)) < len(inside)
     suspect = (nearest > FAR_KM) | (in_uk & ~inside)
@@ -233,8 +233,7 @@ def grid_as_degrees(frame: pd.DataFrame, label: str) -> list[Problem]:
         label, None, "lat",
         "latitude and longitude in degrees (WGS84), such as lat 52.06, lon 1.15",
         f"British National Grid eastings and northings in metres, it seems, in lat and lon "
-        f"({int(on_grid.sum())} of {int(given.sum())} "
-        f"row{'' if int(given.sum()) == 1 else 's'}; "
+        f"({int(on_grid.sum())} of {count(int(given.sum()), 'row')}; "
         f"{row_place(label, int(frame['row'].iloc[first]))}: "
         f"lat {lat[first]:g}, lon {lon[first]:g}): convert them to degrees (in QGIS, "
         "Reproject layer from EPSG:27700 to EPSG:4326), or give the points as a "
@@ -271,7 +270,7 @@ def check_layer_crs(label: str, crs: pyproj.CRS, x: np.ndarray, y: np.ndarray,
             problems.append(Problem(
                 label, None, "geometry",
                 f"points inside the area its CRS {name} is made for ({area.name})",
-                f"{int(outside.sum())} of {len(lon)} point{'' if len(lon) == 1 else 's'} "
+                f"{int(outside.sum())} of {count(len(lon), 'point')} "
                 "outside it: a CRS that is not "
                 "the one the coordinates were made in?", severity="warning"))
     return problems

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from estate.errors import Problem
+from estate.errors import Problem, count
 from estate.load.csv_file import read_csv
 from estate.load.layers import read_geopackage
 from estate.load.raw import RawRegister, RawTable, add_table, describe, required_columns
@@ -377,7 +377,7 @@ def _hidden_columns(label: str, sheet: Sheet, table: RawTable) -> list[Problem]:
         label, None, table.positions[hidden[0]] if len(hidden) == 1 else None,
         "columns the sheet shows (a hidden column is read like any other: delete the "
         "columns meant to be left out, or unhide them)",
-        f"{len(hidden)} hidden column{'s' if len(hidden) != 1 else ''}: {shown}",
+        f"{count(len(hidden), 'hidden column')}: {shown}",
         severity="warning")]
 
 
@@ -391,5 +391,5 @@ def _shown_otherwise(label: str, rows: list[int], kind: str, what: str, meant: s
         label, rows[0], None,
         f"rows the sheet shows as records ({what} is read like any other: delete the rows "
         f"meant to be {meant})",
-        f"{len(rows)} {kind} row{'s' if len(rows) != 1 else ''}: {shown}",
+        f"{count(len(rows), f'{kind} row')}: {shown}",
         severity="warning")]

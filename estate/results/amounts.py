@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from estate.errors import count as count  # the one plural rule, for the pages and problems alike
+
 
 def money(value: float | None) -> str:
     """Pounds as a reader expects them: £1.23m, £45.6k, -£3.0m. Halves round up (£171.75k
@@ -31,11 +33,6 @@ def money(value: float | None) -> str:
 def half_up(number: float, places: str) -> Decimal:
     """`number` rounded to `places` ("0.01"), a half up, from its shortest decimal form."""
     return Decimal(repr(float(number))).quantize(Decimal(places), ROUND_HALF_UP)
-
-
-def count(n: float, noun: str, plural: str | None = None) -> str:
-    """A number with its noun, singular for one: "1 change", "1,360 sites"."""
-    return f"{n:,.0f} {noun if n == 1 else (plural or noun + 's')}"
 
 
 def signed_money(value: float) -> str:
