@@ -14,19 +14,17 @@ import contextlib
 import dataclasses
 import math
 import os
-import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from types import FrameType
-from typing import Any
 
 import highspy
 import numpy as np
 import scipy.sparse as sp
 
 from estate.model.arrays import EstateModel, trimmed
+from estate.signals import held_signals
 from estate.solve.progress import Reporter
 from estate.solve.types import Solution, SolverOptions, notes, relative_gap
 from estate.status import Status
@@ -70,8 +68,6 @@ INTERRUPTED = threading.Event()
 """Set by a signal that stops estate (Ctrl-C; SIGTERM where `sigterm_as_interrupt` makes
 it one) while the main thread is in `run`: every HiGHS of `new_highs`, on any thread,
 stops at its next check."""
-HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-_received: list[int] = []  # the held signals that came while HiGHS ran, in order
 
 
 def new_highs(time_limit: float, mip_gap: float, verbose: bool = False) -> highspy.Highs:
@@ -123,28 +119,11 @@ def run(h: highspy.Highs) -> None:
         h.run()
         return
     INTERRUPTED.clear()
-    _received.clear()
-    held: dict[int, Callable[[int, FrameType | None], Any]] = {}
-    for sig in HELD_SIGNALS:
-        handler = signal.getsignal(sig)
-        if callable(handler):
-            held[int(sig)] = handler
-            signal.signal(sig, _hold)
     try:
-        h.run()
+        with held_signals(lambda _: INTERRUPTED.set()):
+            h.run()
     finally:
-        for number, handler in held.items():
-            signal.signal(number, handler)
-        came = list(_received)
-        _received.clear()
         INTERRUPTED.clear()
-        if came and came[0] in held:
-            held[came[0]](came[0], None)
-
-
-def _hold(signum: int, frame: FrameType | None) -> None:
-    _received.append(signum)
-    INTERRUPTED.set()
 
 
 def tell_cutoff(h: highspy.Highs, plan: float) -> None:
