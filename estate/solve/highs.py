@@ -292,7 +292,7 @@ def priced_plan(values: np.ndarray, cost: np.ndarray, constant: float, status: S
     if abs(priced - objective) <= 1e-6 * max(abs(objective), 1.0):
         return status, objective, bound, gap, ""
     bound = min(bound, priced)
-    gap = relative_gap(priced, bound) if math.isfinite(bound) else 1.0
+    gap = relative_gap(priced, bound) if math.isfinite(bound) else math.inf
     said = (f"HiGHS reported a plan of {objective:,.2f} but handed back one of "
             f"{priced:,.2f}")
     return (Status.OPTIMAL if gap <= mip_gap + 1e-9 else Status.TIME_LIMIT), priced, bound, \
