@@ -388,3 +388,31 @@ def test_a_plan_of_the_copy_a_results_folder_keeps_may_replace_that_folder(
     run = invoke(cwd, "plan", str(copy), "--out", "results/tiny")
     assert run.code == 0, run.output
     assert copy.is_file()
+
+
+@pytest.mark.parametrize(("parts", "said"), [
+    (["b" * 300], "expected names of at most 255 bytes, found a name of 300 bytes"),
+    (["é" * 140], "found a name of 280 bytes"),  # bytes, not letters
+    (["c" * 200] * 25, "expected a path the system can use, found one too long for it"),
+])
+def test_a_name_or_path_too_long_for_the_system_is_refused_by_its_option(
+        tmp_path: Path, parts: list[str], said: str) -> None:
+    """A name over 255 bytes, or a path over the system's limit (4,096 bytes on Linux;
+    25 names of 200 bytes), names the option and what to do, where looking at the path
+    raised `OSError: File name too long` (exit 4)."""
+    path = tmp_path.joinpath(*parts)
+    with pytest.raises(InputError) as caught:
+        check_outputs([Output("--out", path, folder=True, replaced=True),
+                       Output("--map", tmp_path / "map.html")])
+    assert len(caught.value.problems) == 1
+    problem = str(caught.value.problems[0])
+    assert "option --out" in problem and said in problem and "shorter one" in problem
+
+
+def test_a_plan_given_a_name_too_long_says_so_and_writes_nothing(tmp_path: Path) -> None:
+    scenario = town(tmp_path)
+    result = invoke(tmp_path, "plan", scenario, "--out", tmp_path / ("r" * 256),
+                    "--map", tmp_path / "m.html")
+    no_traceback(result)
+    assert result.code == 1 and "names of at most 255 bytes" in result.output
+    assert not (tmp_path / "m.html").exists()

@@ -29,6 +29,7 @@ A failure after the results are written is an `OutputError` that says they are i
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 import tomllib
@@ -129,6 +130,11 @@ def check_outputs(outputs: Iterable[Output], results: Iterable[Path] = (),
         protected = inputs_of_results(folder) | protected
     taken: dict[str, str] = {}  # each real path -> the option that writes it
     for output in outputs:
+        found = _too_long(output)
+        if found is not None:
+            problems.append(Problem(str(output.path), None, output.option, found[0], found[1],
+                                    label="option"))
+            continue
         found = _an_input(output, protected) or _problem(output, results)
         real = os.path.realpath(output.path)
         if found is None and real in taken:  # one output would overwrite the other
@@ -153,7 +159,8 @@ def check_plan(out: Path | None, map_path: Path | None, lp_path: Path | None,
         if map_path is not None else []
     outputs += [Output("--write-lp", lp_path, replaces="an LP file")] \
         if lp_path is not None else []
-    why = other_scenario(out, scenario, named) if out is not None and scenario is not None else None
+    why = other_scenario(out, scenario, named) if out is not None and scenario is not None \
+        and _too_long(outputs[0]) is None else None
     check_outputs(outputs, [out] if out is not None else [],
                   [Problem(str(out), None, "--out", why[0], why[1], label="option")]
                   if why is not None else [], inputs_of(scenario))
@@ -218,6 +225,30 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return Path(a).resolve() == Path(b).resolve()
+
+
+NAME_BYTES = 255
+"""The longest name of a file or folder most file systems hold (ext4, XFS, NTFS, APFS)."""
+
+
+def _too_long(output: Output) -> tuple[str, str] | None:
+    """(what was expected, what was found) when a name in `output`'s path, or the path
+    itself, is longer than the system takes: no check that looks at the path (a link, a
+    folder's summary.json) may run, and nothing could be written there."""
+    path = Path(output.path)
+    longest = max(path.parts, key=lambda part: len(part.encode()), default="")
+    if len(longest.encode()) > NAME_BYTES:
+        return (f"names of at most {NAME_BYTES} bytes",
+                f"a name of {len(longest.encode())} bytes ({longest[:24]}...); give "
+                f"{output.option} a shorter one")
+    try:
+        os.lstat(path)
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            return ("a path the system can use",
+                    f"one too long for it ({len(str(path).encode())} bytes); give "
+                    f"{output.option} a shorter one")
+    return None
 
 
 def _an_input(output: Output, inputs: Inputs) -> tuple[str, str] | None:
