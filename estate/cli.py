@@ -93,7 +93,7 @@ def handled(command: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt as exc:  # a sweep's says how many runs are stored
             err(getattr(exc, "message", "") or "Interrupted; previous results are untouched.")
             sys.exit(130)
-        except click.exceptions.Exit:
+        except (click.exceptions.Exit, BrokenPipeError):  # a closed pipe: `estate.__main__`
             raise
         except Exception as exc:  # the last line of defence
             log = _log_unexpected(exc)

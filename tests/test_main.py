@@ -1,0 +1,52 @@
+"""The entry point (estate/__main__.py): Ctrl-C from the first moment and a closed pipe
+end a run without a traceback, and `import estate` does not load the libraries."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.fixtures import town
+from tests.fixtures.cli import run_python
+
+CUT_SHORT = """
+import sys
+class CtrlC:  # Ctrl-C while the command line's libraries load
+    def find_spec(self, name, path=None, target=None):
+        if name == "estate.cli":
+            raise KeyboardInterrupt
+sys.meta_path.insert(0, CtrlC())
+from estate.__main__ import main
+main()
+"""
+
+
+def test_importing_estate_loads_no_library_until_a_name_is_used(tmp_path: Path) -> None:
+    done = run_python(tmp_path, "import sys, estate\n"
+                      "print(sorted(m for m in ('pandas', 'geopandas', 'highspy', 'click') "
+                      "if m in sys.modules))\n"
+                      "print(estate.Status.OPTIMAL.value, 'pandas' in sys.modules)\n"
+                      "print(callable(estate.plan), 'pandas' in sys.modules)")
+    assert done.code == 0, done.stderr
+    assert done.stdout.splitlines() == ["[]", "optimal False", "True True"]
+
+
+def test_ctrl_c_while_the_libraries_load_is_one_line_and_exit_130(tmp_path: Path) -> None:
+    done = run_python(tmp_path, CUT_SHORT)
+    assert done.code == 130
+    assert done.stderr == "Interrupted; nothing was written.\n" and done.stdout == ""
+
+
+def test_a_reader_closing_the_pipe_ends_the_run_quietly(tmp_path: Path) -> None:
+    """`estate validate ... | head -0`: the words have no reader, which is no error of
+    estate's to report (it was "Unexpected error: BrokenPipeError", exit 4)."""
+    scenario = town(tmp_path)
+    with subprocess.Popen([sys.executable, "-m", "estate", "validate", str(scenario)],
+                          cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          stdin=subprocess.DEVNULL) as run:
+        assert run.stdout is not None and run.stderr is not None
+        run.stdout.close()
+        said = run.stderr.read().decode()
+        assert run.wait(timeout=180) == 1
+    assert "Unexpected error" not in said and "Traceback" not in said, said
