@@ -53,10 +53,13 @@ def quiet(_: str) -> None:
 class Clock:
     """Seconds per stage, and a progress line as each stage starts."""
 
-    def __init__(self, progress: Progress | None = None) -> None:
+    def __init__(self, progress: Progress | None = None,
+                 searching: Progress | None = None) -> None:
         self.progress = progress or quiet
+        # where a running solve stands goes to `searching`, or else with the stages
+        self.searching = searching or self.progress
         # someone reads the lines: the solve is asked where it stands as it runs
-        self.listening = progress is not None
+        self.listening = progress is not None or searching is not None
         self.seconds: dict[str, float] = {}
 
     @contextmanager
@@ -304,7 +307,7 @@ def _solve_checked(prep: Prepared, options: SolverOptions, clock: Clock,
             write_lp(model, lp_path)
     size = model.size
     if clock.listening and options.on_progress is None:
-        show = clock.progress
+        show = clock.searching
         options = dataclasses.replace(options, on_progress=lambda p: show(search_line(p)))
     first_plan, options = first_plan_of(prep, model, options, start, clock.progress)
     with clock.stage("solve", f"Solving with {options.name} ({size['columns']:,} variables, "

@@ -444,13 +444,21 @@ def test_an_optimum_highs_leaves_unproven_is_searched_again_on_scip(
     calls: list[tuple[str, NamedPlan | None, optimum.Optimum]] = []
     real = optimum.plan_register
 
-    def watched(sc: Any, reg: Any, start: NamedPlan | None = None) -> Any:
-        model, plan = real(sc, reg, start=start)
+    def watched(sc: Any, reg: Any, start: NamedPlan | None = None, clock: Any = None) -> Any:
+        model, plan = real(sc, reg, start=start, clock=clock)
         calls.append((sc.solver, start, optimum.optimum_of(model, plan)))
         return model, plan
 
     monkeypatch.setattr(optimum, "plan_register", watched)
-    found = optimum.exact_optimum(scenario, register, None)
+    said: list[str] = []
+    found = optimum.exact_plan(scenario, register, None, said.append)[0]
+    # each search says where it stands as it runs (the first plan at once), and the
+    # second is announced; the stages (building, solving) are not said again
+    assert said[0].startswith("Search, ") and "best plan NPV £" in said[0]
+    turn = said.index("the search ran out of time short of 1e-6: searched again on SCIP, "
+                      "which tries the sites first, from its plan")
+    assert turn > 0  # SCIP's own lines come as it finds plans and nodes (test_scip.py)
+    assert not any(line.startswith(("Building", "Solving")) for line in said)
     (first, _, highs), (second, offered, scip) = calls
     assert (first, second) == ("highs", "scip")
     assert not highs.proven and highs.plan is not None

@@ -8,6 +8,7 @@ SCIP too: their parametrisations take every solver `available_solvers()` names.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import tempfile
 from pathlib import Path
@@ -22,6 +23,7 @@ from benchmarks import orlib
 from estate.load.scenario import scenario_from_dict
 from estate.model.arrays import EstateModel, ModelBuilder
 from estate.solve import SolverOptions, available_solvers, scip, solve
+from estate.solve.types import SearchProgress
 from estate.status import Status
 from tests.fixtures import corridor_scenario, plan_of
 
@@ -64,6 +66,20 @@ def test_optimum_objective_bound_and_gap_are_scips() -> None:
     assert sol.objective == pytest.approx(92.0) and sol.bound == pytest.approx(92.0)
     assert sol.mip_gap == 0.0
     assert sol.values is not None and sol.values.tolist() == pytest.approx([1.0, 0.0, 1.0])
+
+
+def test_scip_says_where_its_search_stands_in_the_models_pounds() -> None:
+    """Told as it goes, SCIP's plans and bounds are the model's NPV (its objective offset
+    of 100 included): every plan reported is one of the knapsack's (100 - 8 = 92 at
+    best, 100 with nothing packed), every bound at most the optimum, and the last
+    report is the optimum found."""
+    heard: list[SearchProgress] = []
+    sol = solve(_knapsack(6.0), dataclasses.replace(SCIP, on_progress=heard.append))
+    assert sol.status == Status.OPTIMAL and heard
+    packings = {100.0, 95.0, 96.0, 97.0, 93.0, 92.0}  # {}, a, b, c, {a,c}... within room
+    assert all(round(p.plan, 6) in packings for p in heard if math.isfinite(p.plan))
+    assert all(p.bound <= 92.0 + 1e-6 for p in heard)
+    assert heard[-1].plan == pytest.approx(92.0)
 
 
 def test_infeasible_is_infeasible() -> None:

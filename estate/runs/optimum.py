@@ -19,6 +19,7 @@ from estate.load.scenario import Scenario
 from estate.load.validate import Register
 from estate.model.arrays import NamedPlan
 from estate.model.build import EstateModel
+from estate.pipeline import Clock, Progress
 from estate.results import Plan, Summary
 from estate.runs.national import plan_register
 from estate.solve import available_solvers
@@ -74,10 +75,13 @@ def exact_optimum(scenario: Scenario, register: Register, start: NamedPlan | Non
     return exact_plan(scenario, register, start)[0]
 
 
-def exact_plan(scenario: Scenario, register: Register, start: NamedPlan | None
+def exact_plan(scenario: Scenario, register: Register, start: NamedPlan | None,
+               say: Progress | None = None
                ) -> tuple[Optimum, EstateModel | None, Plan | None]:
     """`exact_optimum`, with the plan it found and that plan's model (None, None when
-    none was found).
+    none was found). `say`: where each search stands, as it runs (a search to 1e-6 can
+    take its whole time limit twice over, HiGHS's and SCIP's), said as the plan's own
+    search is ("Search, 30 s: best plan NPV ..., bound ..."); the stages are not.
 
     An optimum HiGHS leaves unproven with shared centres in the model is searched again
     on SCIP (when installed), from HiGHS's plan and with the same time limit: SCIP
@@ -86,15 +90,20 @@ def exact_plan(scenario: Scenario, register: Register, start: NamedPlan | None
     the higher bound of the two.
     """
     try:
-        model, result = plan_register(exact_scenario(scenario), register, start=start)
+        model, result = plan_register(exact_scenario(scenario), register, start=start,
+                                      clock=Clock(searching=say) if say else None)
     except EstateError as exc:
         return Optimum(status_of(exc), None, message=str(exc).splitlines()[0]), None, None
     found = optimum_of(model, result)
     if not _second_search(scenario, model, found):
         return found, model, result
     try:
+        if say is not None:
+            say("the search ran out of time short of 1e-6: searched again on SCIP, which "
+                "tries the sites first, from its plan")
         second_model, second = plan_register(
-            exact_scenario(dataclasses.replace(scenario, solver="scip")), register, start=found.plan)
+            exact_scenario(dataclasses.replace(scenario, solver="scip")), register,
+            start=found.plan, clock=Clock(searching=say) if say else None)
     except EstateError:
         return found, model, result
     other = optimum_of(second_model, second)
@@ -125,7 +134,8 @@ def best_of(a: Optimum, b: Optimum) -> Optimum:
 
 
 def searched_plan(scenario: Scenario, register: Register, model: EstateModel | None,
-                  plan: Plan) -> tuple[EstateModel | None, Plan, Optimum]:
+                  plan: Plan, say: Progress | None = None
+                  ) -> tuple[EstateModel | None, Plan, Optimum]:
     """The scenario's optimum its policies are priced from: `plan` itself when proven to
     GAP, else `exact_plan`'s search from it. When that search finds a cheaper plan, it
     is the plan returned, with its model, so that the plan written, its programme,
@@ -138,7 +148,7 @@ def searched_plan(scenario: Scenario, register: Register, model: EstateModel | N
     known = optimum_of(model, plan)
     if known.proven:
         return model, plan, known
-    found, found_model, better = exact_plan(scenario, register, known.plan)
+    found, found_model, better = exact_plan(scenario, register, known.plan, say)
     both = best_of(known, found)
     npv = plan.summary.objective_npv
     if better is None or found.npv is None or found.npv >= npv - (GAP * abs(npv) + 1.0):

@@ -140,7 +140,9 @@ def _plan_loaded(scenario: Scenario, register: Register, clock: Clock, *,
         first = result.summary.objective_npv
         with clock.stage("policy_costs", "Policy costs: searching the scenario to a gap of "
                          "1e-6 from its plan (the optimum each policy is priced from)"):
-            model, result, known = searched_plan(scenario, register, model, result)
+            model, result, known = searched_plan(
+                scenario, register, model, result,
+                say=lambda line: clock.progress(f"Policy costs: {line[:1].lower()}{line[1:]}"))
         if result.summary.objective_npv < first:
             clock.progress(f"Policy costs: that search found a plan "
                            f"{money(first - result.summary.objective_npv)} cheaper, which is "

@@ -24,7 +24,8 @@ except ImportError:  # the registry then reports SCIP as not installed (pip inst
 
 from estate.model.arrays import EstateModel
 from estate.solve.highs import solver_output
-from estate.solve.types import Solution, SolverOptions
+from estate.solve.progress import Reporter
+from estate.solve.types import SearchPhase, Solution, SolverOptions
 from estate.status import Status
 
 # SCIP branches on a higher priority's fractional columns before any lower one's
@@ -123,6 +124,31 @@ def offer_start(m: pyscipopt.Model, variables: list, start: np.ndarray) -> bool:
     return bool(m.addSol(sol, free=True))
 
 
+def follow(m: pyscipopt.Model, reporter: Reporter) -> None:
+    """Tell `reporter` SCIP's best plan and bound as its search goes: at each better plan
+    and after each node (the reporter keeps to a readable pace). Both are SCIP's figures
+    in the original model, its objective offset included: NPV pounds, as HiGHS's are."""
+
+    class Following(pyscipopt.Eventhdlr):
+        def eventinit(self) -> None:
+            for kind in (pyscipopt.SCIP_EVENTTYPE.BESTSOLFOUND,
+                         pyscipopt.SCIP_EVENTTYPE.NODESOLVED):
+                self.model.catchEvent(kind, self)
+
+        def eventexec(self, event: object) -> None:
+            reporter.saw(SearchPhase.SEARCH, *_standing(self.model))
+
+    m.includeEventhdlr(Following(), "estate_progress", "where the search stands, as it goes")
+
+
+def _standing(m: pyscipopt.Model) -> tuple[float, float]:
+    """SCIP's best plan (nan: none yet) and bound (-inf: none yet); SCIP's infinity (1e20)
+    is no figure."""
+    plan, bound = m.getPrimalbound(), m.getDualbound()
+    return (math.nan if m.isInfinity(abs(plan)) else plan,
+            -math.inf if m.isInfinity(abs(bound)) else bound)
+
+
 def read_status(m: pyscipopt.Model) -> tuple[Status, float, float, float]:
     """Typed status, objective, bound and gap (NPV pounds, SCIP's own gap) after `optimize`.
 
@@ -155,7 +181,12 @@ def solve_scip(model: EstateModel, options: SolverOptions, start: np.ndarray | N
         m, variables = scip_model(model, options, priorities=priorities)
         offered = start is not None and len(start) == len(variables)
         accepted = offered and start is not None and offer_start(m, variables, start)
+        reporter = None if options.on_progress is None else Reporter(options.on_progress)
+        if reporter is not None:
+            follow(m, reporter)
         m.optimize()
+        if reporter is not None:  # where the search ended, said as a step's end is
+            reporter.saw(SearchPhase.SEARCH, *_standing(m), news=True)
     if m.getStatus() == "userinterrupt":
         # Ctrl-C: SCIP catches it to end its search cleanly; estate stops, as it does
         # on Ctrl-C anywhere else, rather than report the search's plan (or none)
