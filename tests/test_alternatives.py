@@ -3,6 +3,7 @@ equal to a brute-force enumeration of every set of open sites on a tiny register
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from pathlib import Path
@@ -313,3 +314,98 @@ def test_an_alternative_no_programme_schedules_is_left_out_and_said(
         f"1 of 2 alternatives found: the alternative that decides {refused} has no dated "
         "programme (no programme found for the plan within the time limit), so it is left "
         "out")
+
+
+def _hub(folder: Path) -> Path:
+    """Office A1 (£200k a year, £100k to close) whose 10 FTE move to the kept K for £10,
+    and a hub N one may build (£50k, £10k a year) that no team needs; dated from
+    2027-04-01 over 5 years at r = 0. By hand: closing A1 saves 5 x £200k - £100k - £10 =
+    £899,990, dated too. The other open sets, cheapest first: {K, N} (£100k dearer: the
+    build and 5 years of running), {K, A1} (£899,990) and {K, A1, N} (£999,990). A
+    programme never builds N (it does not pay), so {K, N} ends, dated, with the main
+    plan's open set {K}, and {K, A1, N} with {K, A1}'s."""
+    write_register(folder / "register", [agency("A")], [
+        site("A1", "A", 0, 0, running_cost=200_000, closure_cost=100_000),
+        site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
+        site("N", "A", 0, 1, desks=50, running_cost=10_000, candidate=True,
+             build_cost=50_000),
+    ], [function("T1", "A", "Ops", "A1")], [])
+    raw = scenario(name="Hub", data=str((folder / "register").resolve()), start=START,
+                   horizon_years=5, solver={"mip_gap": 0.0}, relocation={"cost_per_fte": 1},
+                   programme={"max_closures_per_year": 1})
+    path = folder / "hub.toml"
+    path.write_text(tomli_w.dumps(raw), encoding="utf-8")
+    return path
+
+
+def test_a_dated_alternative_that_ends_as_another_plan_says_so(tmp_path: Path) -> None:
+    """An alternative whose programme leaves out the changes that set it apart ends with
+    the main plan's open sites, or an earlier alternative's: it is still listed as found
+    (every figure of its entry the plan found's, every change made in year 1), and its
+    entry, the terminal, its board pack and the comparison say where, dated, it ends."""
+    out = tmp_path / "results"
+    path = _hub(tmp_path)
+    plan = estate.plan(path, out=out, alternatives=3, within_pct=120.0)
+    assert plan.summary.saving_in_year_one == pytest.approx(899_990, abs=0.01)
+    assert plan.summary.programme["npv_saving"] == pytest.approx(899_990, abs=0.01)
+    info = plan.summary.alternatives
+    assert info["found"] == 3 and info["note"] == ""
+    assert [e["npv_difference"] for e in info["plans"]] == pytest.approx(
+        [100_000, 899_990, 999_990], abs=0.01)
+    assert [e["dated_npv_difference"] for e in info["plans"]] == pytest.approx(
+        [0, 899_990, 899_990], abs=0.01)
+    # as found: {K, N}, {K, A1}, {K, A1, N}; dated, N is never built
+    assert [e["sites_after"] for e in info["plans"]] == [2, 2, 3]
+    assert [e["dated_sites_after"] for e in info["plans"]] == [1, 2, 2]
+    # where each programme ends, read back from the folders written
+    ends = {"plan": _open(read_results(out))}
+    for entry in info["plans"]:
+        ends[entry["folder"]] = _open(read_results(out / entry["folder"]))
+    assert ends == {"plan": {"K"}, "alternatives/1": {"K"}, "alternatives/2": {"K", "A1"},
+                    "alternatives/3": {"K", "A1"}}
+    assert [e["dated_same_sites_as"] for e in info["plans"]] == [
+        "plan", None, "alternatives/2"]
+    assert alternative_lines(plan.summary)[1:] == [
+        "  alternatives/1: +£0 dated, +£100.0k if every change were made in year 1; "
+        "N not_built->open; dated, its programme ends with the same open sites as the "
+        "main plan",
+        "  alternatives/2: +£900.0k dated, +£900.0k if every change were made in year 1; "
+        "A1 close->keep",
+        "  alternatives/3: +£900.0k dated, +£1.00m if every change were made in year 1; "
+        "A1 close->keep, N not_built->open; dated, its programme ends with the same open "
+        "sites as alternatives/2"]
+    first = read_results(out / "alternatives" / "1")
+    assert first.summary.alternative["dated_same_sites_as"] == "plan"
+    said = ("an alternative whose dated programme costs the same (NPV) as the main plan's "
+            "and leaves out some of its changes, ending with the same open sites as the main "
+            "plan; if every change were made in year 1, it would be £100.0k (NPV) dearer than "
+            "the cheapest plan, which is proven optimal")
+    assert f"This plan is {said}." in decision(first)
+    assert "Dated, it is not a choice of its own." in decision(first)
+    assert inert(said) in kpi_panel(first.summary)
+    assert "same open sites" not in decision(read_results(out / "alternatives" / "2"))
+    run = Run(path, estate.load_scenario(path), out, Status.OPTIMAL, read_summary(out))
+    assert inert("; dated, its programme ends with the same open sites as alternatives/2"
+                 "; 2 site decisions differ") in _alternatives_html([run])
+
+
+def test_each_entry_is_the_alternative_as_found(corridor_data: Path) -> None:
+    """The table's figures of a dated alternative are all those of the plan as found
+    (every change made in year 1), never the estate its programme reaches: here a
+    stand-in programme's end state with another count of sites and status."""
+    sc = _scenario(corridor_data)
+    prep = prepare_scenario(sc)
+    options = solver_options(sc)
+    model, optimum = solve_prepared(prep, options)
+
+    def schedule(plan: Plan) -> Plan:
+        return dataclasses.replace(plan, summary=plan.summary.replace(
+            sites_after=plan.summary.sites_after + 10, status=Status.TIME_LIMIT))
+
+    found = find_alternatives(optimum, model, 2, 40.0, options, schedule=schedule)
+    assert len(found) == 2
+    entries = optimum.summary.alternatives["plans"]
+    for entry, alternative in zip(entries, found, strict=True):
+        assert entry["sites_after"] == len(_open(alternative.found))
+        assert entry["status"] == Status.OPTIMAL
+        assert entry["objective_npv"] == alternative.found.summary.objective_npv

@@ -273,6 +273,10 @@ def test_the_alternatives_land_on_the_plan_written_and_say_what_they_are_near(
                         "plan written")
     assert lines[2].startswith("  alternatives/2: +£0 dated, +£600.5k if every change were "
                                "made in year 1; O2 close->keep")
+    # which its line says, as it does not for the first (said to be the plan written)
+    assert lines[2].endswith("; dated, its programme ends with the same open sites as the "
+                             "main plan")
+    assert [p["dated_same_sites_as"] for p in info["plans"]] == ["plan", "plan"]
 
 
 def test_each_alternative_s_own_folder_says_it_is_measured_against_the_snapshot(
@@ -288,7 +292,8 @@ def test_each_alternative_s_own_folder_says_it_is_measured_against_the_snapshot(
     first = read_summary(tmp_path / "results" / "alternatives" / "1")
     assert first.alternative is not None
     assert first.alternative["measured_against"] == "snapshot_optimum"
-    said = ("an alternative whose dated programme costs the same (NPV) as the main plan's; "
+    said = ("an alternative whose dated programme costs the same (NPV) as the main plan's, "
+            "ending with the same open sites as the main plan; "
             "if every change were made in year 1, it would be "
             f"{money(1_300_547.95 - 1_250_000)} (NPV) dearer than the snapshot optimum, which "
             "is proven optimal")
@@ -301,7 +306,8 @@ def test_each_alternative_s_own_folder_says_it_is_measured_against_the_snapshot(
     assert second.alternative is not None
     assert second.alternative["measured_against"] == "snapshot_optimum"
     assert ("an alternative whose dated programme costs the same (NPV) as the main plan's "
-            "and leaves out some of its changes; if every change were made in year 1, it "
+            "and leaves out some of its changes, ending with the same open sites as the main "
+            "plan; if every change were made in year 1, it "
             f"would be {money(1_300_547.95 - 700_000)} (NPV) dearer than the snapshot "
             "optimum") in summary_lines(second)[1]
     # its programme leaves the hub out, so the plan shown is the estate it reaches, and

@@ -25,7 +25,7 @@ from estate.render.compare_figures import (
     run_registers,
 )
 from estate.render.html import document, inert, static_text
-from estate.results.words import IN_YEAR_ONE, one_off_cell, saves_words
+from estate.results.words import IN_YEAR_ONE, dated_same_words, one_off_cell, saves_words
 from estate.runs.compare import LOSS_TOL, Run, agency_gains, compensate, stored_agency_npv
 
 if TYPE_CHECKING:
@@ -229,6 +229,8 @@ def _alternatives_html(runs: list[Run]) -> str:
                          "programme " + ("saves n/a" if dated is None
                                          else saves_words(float(dated))) + "); "
                          f"{extra} {IN_YEAR_ONE}")
+                if dated_same_words(alt):
+                    extra += f"; dated, {dated_same_words(alt)}"
             items.append(f"<li>{inert(alt.get('folder'))}: {inert(extra)}; "
                          f"{len(differ)} site decisions differ: {inert(changes + more)}</li>")
         note = f'<p class="muted">{inert(info["note"])}</p>' if info.get("note") else ""

@@ -9,6 +9,7 @@ from estate.results.words import (
     SNAPSHOT_OPTIMUM,
     UNSCHEDULED_WAITS,
     dated_payback_words,
+    dated_same_words,
     horizon_words,
     limits_words,
     one_off_parts,
@@ -148,10 +149,13 @@ def alternative_lines(summary: Summary) -> list[str]:
         if dated:
             difference = (f"{signed_money(plan['dated_npv_difference'])} dated, "
                           f"{difference} {IN_YEAR_ONE}")
+        same = "; the same sites as the plan written" if snapshot \
+            and plan.get("same_sites_as_plan") else ""
+        if not same and dated_same_words(plan):
+            # its programme leaves out what sets it apart: dated, it is no other choice
+            same = f"; dated, {dated_same_words(plan)}"
         lines.append(f"  {plan['folder']}: {difference}; {changes}"
-                     + (f" and {more} more" if more > 0 else "")
-                     + ("; the same sites as the plan written" if snapshot
-                        and plan.get("same_sites_as_plan") else ""))
+                     + (f" and {more} more" if more > 0 else "") + same)
     if info.get("note"):
         lines.append(f"  ({info['note']})")
     return lines

@@ -78,6 +78,8 @@ def alternative_words(alternative: Mapping[str, Any], status: Status,
         # difference as found is said to be every change made in year 1
         short = (f"an alternative whose dated programme {_dated_than(dated)} the main "
                  f"plan's" + (" and leaves out some of its changes" if reached else "")
+                 + (f", ending with the same open sites as {_dated_same(alternative)}"
+                    if _dated_same(alternative) else "")
                  + f"; {IN_YEAR_ONE}, it would be {than} "
                  f"{_cheapest_words(alternative, dated=True)}")
     else:
@@ -92,7 +94,27 @@ def alternative_words(alternative: Mapping[str, Any], status: Status,
                  "without the changes that cannot happen, or do not pay, within it; the "
                  f"alternative itself ({money(reached.snapshot_npv_saving)} {IN_YEAR_ONE})"
                  + (f" {differs}" if differs else " differs from it") + ".")
+    if _dated_same(alternative):
+        said += " Dated, it is not a choice of its own."
     return short, said
+
+
+def dated_same_words(alternative: Mapping[str, Any]) -> str:
+    """What a dated alternative's programme ends as when it leaves out the changes that
+    set it apart (`dated_same_sites_as`, `estate.runs.alternatives.dated_beside`): "its
+    programme ends with the same open sites as the main plan" (or "as alternatives/1");
+    "" when it ends with open sites of its own."""
+    same = _dated_same(alternative)
+    return f"its programme ends with the same open sites as {same}" if same else ""
+
+
+def _dated_same(alternative: Mapping[str, Any]) -> str:
+    """The plan whose open sites a dated alternative's programme ends with: "the main
+    plan", "alternatives/1", or "" (its own)."""
+    same = alternative.get("dated_same_sites_as")
+    if not isinstance(same, str) or not same:
+        return ""
+    return "the main plan" if same == "plan" else same
 
 
 def _dated_than(difference: float) -> str:

@@ -20,7 +20,10 @@ A dated scenario (a `[programme]`) schedules each alternative found as its own d
 programme (`schedule`, the roadmap of its changes), so that its figures stand beside the
 main plan's dated ones: its folder's plan is then the estate that programme reaches, as
 the main plan's is, and `dated_beside` records how its dated NPV compares. An
-alternative no programme can schedule is left out, and the note says so.
+alternative no programme can schedule is left out, and the note says so. One whose
+programme leaves out the changes that set it apart, ending with the open sites of the
+main plan written or of an alternative listed before it, is listed still, as found, and
+said to end there (`dated_same_sites_as`).
 """
 
 from __future__ import annotations
@@ -96,6 +99,11 @@ def distinct_row(model: EstateModel, is_open: np.ndarray) -> tuple[np.ndarray, n
 
 def _open_set(model: EstateModel, values: np.ndarray) -> np.ndarray:
     return model.block("open", values) > 0.5
+
+
+def _open_sites(plan: Plan) -> frozenset[str]:
+    sites = plan.sites
+    return frozenset(sites.loc[sites["decision"].isin(["keep", "open"]), "site_id"].astype(str))
 
 
 def _differences(optimum: Plan, plan: Plan) -> list[dict[str, str]]:
@@ -186,9 +194,11 @@ def _changes_words(differ: list[dict[str, str]]) -> str:
 def describe(found: list[Alternative], count: int, within_pct: float, allowance: float,
              stopped: Status | None = None, left_out: list[str] | None = None,
              dated: bool = False, saves_nothing: bool = False) -> dict[str, Any]:
-    """What the main plan's summary says about its alternatives. Each plan's
-    `objective_npv` and `npv_saving` are as found (every change made in year 1), which
-    its `npv_difference` is the difference of; so is the allowance, a share of the
+    """What the main plan's summary says about its alternatives. Each plan's figures
+    (`status`, `objective_npv`, `npv_saving`, `sites_after`, `sites_differ`) are those
+    of the plan as found (every change made in year 1), which its `npv_difference` is the
+    difference of, never those of the estate its dated programme reaches (`dated_beside`
+    adds that programme's, named `dated_`); so is the allowance, a share of the
     optimum's own saving, which for a `dated` plan (with a programme) is not its summary's
     `npv_saving`, and the note says so. When the optimum `saves_nothing` (a saving of 0
     or less) the allowance is 0 whatever the share, and the note says why."""
@@ -212,11 +222,11 @@ def describe(found: list[Alternative], count: int, within_pct: float, allowance:
         "allowance_npv": round(allowance, 2),
         "found": len(found),
         "note": note,
-        "plans": [{"index": a.index, "folder": a.folder, "status": a.plan.status,
+        "plans": [{"index": a.index, "folder": a.folder, "status": a.found.status,
                    "objective_npv": a.found.summary.objective_npv,
                    "npv_saving": a.found.summary.saving_in_year_one,
                    "npv_difference": a.npv_difference,
-                   "sites_after": a.plan.summary.sites_after,
+                   "sites_after": a.found.summary.sites_after,
                    "sites_differ": a.sites_differ} for a in found],
     }
 
@@ -253,17 +263,27 @@ def dated_beside(found: list[Alternative], plan: Plan) -> None:
     (`plan`), on its own `alternative` table and on the plan's table of alternatives:
     `dated_npv_saving` (its programme's) and `dated_npv_difference` (its programme's NPV
     of cost less the plan's: positive, dearer). The snapshot's `npv_difference` says
-    what they cost if every change were made in year 1; these, what they cost dated."""
+    what they cost if every change were made in year 1; these, what they cost dated, and
+    `dated_sites_after`, the sites open once its programme ends. A programme that leaves
+    out the changes setting its alternative apart may end with the very open sites of
+    the plan written, or of an alternative before it: `dated_same_sites_as` then names
+    it ("plan", or its folder, "alternatives/1"), null otherwise, so that no page offers
+    a difference that, dated, never happens as another choice without saying so."""
     ours = plan.summary.programme
     assert ours is not None
-    dated: dict[int, dict[str, float]] = {}
-    for alternative in found:
+    dated: dict[int, dict[str, float | int | str | None]] = {}
+    reached = [(_open_sites(plan), "plan")]
+    for alternative in sorted(found, key=lambda a: a.index):
         summary = alternative.plan.summary
         assert summary.programme is not None and summary.alternative is not None
+        ends = _open_sites(alternative.plan)
+        same = next((whose for sites, whose in reached if sites == ends), None)
+        reached.append((ends, alternative.folder))
         dated[alternative.index] = {
             "dated_npv_saving": round(float(summary.programme["npv_saving"]), 2),
             "dated_npv_difference": round(float(summary.programme["npv_cost"])
-                                          - float(ours["npv_cost"]), 2)}
+                                          - float(ours["npv_cost"]), 2),
+            "dated_sites_after": summary.sites_after, "dated_same_sites_as": same}
         alternative.plan.summary = summary.replace(
             alternative={**summary.alternative, **dated[alternative.index]})
     info = plan.summary.alternatives
