@@ -499,6 +499,19 @@ def test_infeasible_scenario_is_a_row_with_its_status(tmp_path: Path) -> None:
     mapped = (tmp_path / "out" / "comparison_map.html").read_text(encoding="utf-8")
     assert "No plan to show: Stuck (infeasible)." in mapped  # said, not left out
     assert '<option value="0">Ok</option></select>' in mapped  # only Ok can be shown
+    # the terminal leaves the plan's figures of a scenario without one blank, as the page
+    # does: its `Worse off` too, never "none", which would say no agency loses
+    from estate.render.compare_page import terminal_table
+
+    table = terminal_table(runs)
+    rows = [str(cell) for cell in table.columns[0].cells]
+    ok_cells, stuck_cells = ([str(c) for c in column.cells] for column in table.columns[1:])
+    worse = rows.index("Worse off")
+    assert stuck_cells[worse] == ""
+    assert runs[0].summary is not None
+    assert ok_cells[worse] == ", ".join(a.name for a in runs[0].summary.agencies.values()
+                                        if a.worse_off) or "none"
+    assert "infeasible" in stuck_cells[rows.index("How good the plan is")]
 
 
 @pytest.mark.browser

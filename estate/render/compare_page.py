@@ -292,7 +292,14 @@ def terminal_table(runs: list[Run]) -> Table:
     for name in names:
         table.add_row(cell(f"Policy cost: {name}"),
                       *(cell(_policy_text(r, name)) for r in runs))
-    table.add_row(cell("Worse off"), *(cell(", ".join(
-        str(i.get("name")) for i in (data_of(r).get("agencies") or {}).values()
-        if i.get("worse_off")) or "none") for r in runs))
+    table.add_row(cell("Worse off"), *(cell(_worse_off(r)) for r in runs))
     return table
+
+
+def _worse_off(run: Run) -> str:
+    """The agencies worse off under a scenario's plan, "none" when no agency is, and ""
+    for a scenario with no plan, whose other figures are blank too (as on the page)."""
+    if run.summary is None:
+        return ""
+    return ", ".join(str(i.get("name")) for i in (data_of(run).get("agencies") or {}).values()
+                     if i.get("worse_off")) or "none"
