@@ -209,6 +209,30 @@ def test_vary_a_list(corridor: Path, tmp_path: Path) -> None:
     assert "Varied: policy.keep over [], [S2]." in page
 
 
+def test_a_list_of_numbers_is_shown_as_typed(tmp_path: Path) -> None:
+    """sweep.csv and the runs' names show a varied list's numbers as typed (`1e6`, not
+    `1000000.0`), while each stays the number it stands for, in the run's scenario and
+    its id, and across processes."""
+    import pickle
+
+    from estate.runs.sweep import RunOutcome, shown, sweep_rows
+    from estate.status import Status
+    from estate.store.check import write_safe_csv
+
+    typed = ["[1e6, 5e5, inf, 2.50]", "[3, 1000000.0]"]
+    vary = parse_vary("programme.max_one_off_per_year=[1e6;5e5;inf;2.50],[3; 1000000.0]")
+    assert vary.values == ((1e6, 5e5, float("inf"), 2.5), (3, 1e6))
+    assert [shown(v) for v in vary.values] == typed
+    assert [shown(pickle.loads(pickle.dumps(v))) for v in vary.values] == typed
+    # the same runs as before: the ids are those of the plain numbers
+    assert run_id({"k": vary.values[0]}) == run_id({"k": (1e6, 5e5, float("inf"), 2.5)})
+    outcomes = [RunOutcome(run_id({"k": v}), {"k": v}, Status.INFEASIBLE, "stuck")
+                for v in vary.values]
+    write_safe_csv(sweep_rows(outcomes, ["k"]), tmp_path / "sweep.csv")
+    with open(tmp_path / "sweep.csv", encoding="utf-8-sig", newline="") as f:
+        assert [r["k"] for r in csv.DictReader(f)] == typed
+
+
 def test_a_count_only_some_runs_have_stays_whole(corridor: Path, tmp_path: Path) -> None:
     """A reduction's count that fired in one run and not in the other (as when a site
     one run keeps by policy meets a covering row): the run with it shows 2, the other a

@@ -30,6 +30,25 @@ MAX_RUNS = 1000
 MAX_VALUES = 100_000
 
 Item = int | float | str | bool
+
+
+class TypedNumber(float):
+    """A decimal item of a varied list that keeps the text it was typed as (`1e6`, `5e5`,
+    `inf`), so that sweep.csv and the runs' names show the list as typed (`shown`),
+    never as Python writes the number (`1000000.0`). In every sum and comparison, in a
+    run's scenario and its id (`run_id`), it is the plain number."""
+
+    typed: str
+
+    def __new__(cls, value: float, typed: str) -> TypedNumber:
+        number = super().__new__(cls, value)
+        number.typed = typed
+        return number
+
+    def __reduce__(self) -> tuple[type[TypedNumber], tuple[float, str]]:
+        # a run's parameters go to other processes (the pool, a Dask cluster)
+        return TypedNumber, (float(self), self.typed)
+
 #: One value a key takes in a run: a plain value, or a list (`[A, B]`) for the keys
 #: that hold one (`agencies`, `sharing.types`, `policy.keep`, ...)
 Value = Item | tuple[Item, ...]
@@ -54,9 +73,15 @@ def parse_value(text: str, text_items: bool = False) -> Value:
         inner = _split(text[1:-1], ",;", nested=False) if text.endswith("]") else None
         if inner is None:
             raise ValueError("a list as [A,B], with no bracket inside it")
-        return (tuple(_item(part, text_items) for part in inner)
+        return (tuple(_list_item(part, text_items) for part in inner)
                 if text[1:-1].strip() else ())
     return _item(text, False)
+
+
+def _list_item(text: str, as_text: bool) -> Item:
+    """An item of a list, a decimal keeping the text it was typed as (`TypedNumber`)."""
+    item = _item(text, as_text)
+    return TypedNumber(item, text.strip()) if isinstance(item, float) else item
 
 
 def _item(text: str, as_text: bool) -> Item:
@@ -205,9 +230,11 @@ def _split(text: str, separators: str, nested: bool) -> list[str] | None:
 
 
 def shown(value: Value) -> str:
-    """A value as a person types it: `0.15`, `maintain`, `[A, B]` for a list."""
+    """A value as a person types it: `0.15`, `maintain`, `[A, B]` for a list, its
+    decimals as typed (`[1e6, 5e5, inf]`)."""
     if isinstance(value, tuple):
-        return "[" + ", ".join(str(v) for v in value) + "]"
+        return "[" + ", ".join(v.typed if isinstance(v, TypedNumber) else str(v)
+                               for v in value) + "]"
     return str(value)
 
 
