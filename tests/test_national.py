@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,10 @@ import pytest
 import estate
 from estate.load.scenario import scenario_from_dict, with_programme
 from estate.load.validate import load_register
+from estate.render.report_data import Table, Text, read_results
+from estate.render.report_pages import decision_page
+from estate.render.text import summary_lines
+from estate.results.summary import SavingBasis, saving_basis
 from estate.runs.national import area_pieces
 from estate.store import check_results
 from tests.fixtures import write_scenario, write_tables
@@ -203,3 +208,86 @@ def test_a_register_with_no_area_to_plan_offers_no_rule_to_relax(tmp_path: Path)
         area_pieces(scenario(data), empty)
     assert info.value.reasons == ["the register has no area with sites or functions"]
     assert (info.value.keys, info.value.relax) == ((), "")
+
+
+def dated_national_tables(seed: int) -> dict[str, pd.DataFrame]:
+    """`national_tables` with leases and slow sales: every office rents on a lease to
+    2031 and sells twelve years after closing, past a ten-year horizon."""
+    tables = national_tables(seed)
+    sites = tables["sites"]
+    office = sites["kind"] == "office"
+    sites["rent"] = np.where(office, 60_000.0, 0.0)
+    sites["lease_end"] = np.where(office, "2031-04-01", "")
+    sites["disposal_value"] = np.where(office, 900_000.0, 0.0)
+    sites["disposal_lag_years"] = np.where(office, 12, 1)
+    return tables
+
+
+def _dated_alone(tables: dict[str, pd.DataFrame], area: str, folder: Path) -> estate.Plan:
+    """One area on its own, dated from 2027-04-01, as a one-locality register."""
+    sites = tables["sites"][tables["sites"]["area"] == area].drop(columns="area")
+    functions = tables["functions"][tables["functions"]["site_id"].isin(sites["site_id"])]
+    zones = tables["zones"][tables["zones"]["zone_id"].str.startswith(area[0].upper())]
+    data = write_tables(folder / area, {"agencies": tables["agencies"], "sites": sites,
+                                        "functions": functions, "zones": zones})
+    return estate.plan(dataclasses.replace(scenario(data), start=dt.date(2027, 4, 1)),
+                       write=False)
+
+
+def _pack_words(folder: Path) -> str:
+    """Every word of the board pack's decision page (its text and its table cells)."""
+    words = []
+    for block in decision_page(read_results(folder)).blocks:
+        if isinstance(block, Text):
+            words.append(block.text)
+        elif isinstance(block, Table):
+            words += [" ".join(row) for row in block.rows]
+    return "\n".join(words)
+
+
+def test_a_dated_national_plan_prices_timing_as_a_locality_does(tmp_path: Path) -> None:
+    """A national register with a `start` date prices lease timing in every area; the
+    merged plan says so everywhere a single locality's does. By hand: what timing adds
+    and the sales after the horizon are the sums of each area's own, planned alone (and
+    as summary.json's `areas` lists them); each agency's `lease_cost_npv` is its sum
+    over the areas; the terminal has its Timing line, the pack prices timing, and the
+    saving counts changes when they can happen (compare's and sweep's basis)."""
+    tables = dated_national_tables(6)
+    data = write_tables(tmp_path / "national", tables)
+    out = tmp_path / "results"
+    dated = dataclasses.replace(scenario(data), start=dt.date(2027, 4, 1))
+    merged = estate.plan(dated, out=out, map_path=False, workers=1)
+    alone = {area: _dated_alone(tables, area, tmp_path / "alone") for area in AREAS}
+    s = merged.summary
+    for key in ("lease_cost_npv", "receipts_after_horizon"):
+        own = [getattr(p.summary, key) for p in alone.values()]
+        assert all(v is not None for v in own)
+        assert getattr(s, key) == pytest.approx(sum(own), abs=0.02)
+    assert s.lease_cost_npv != 0 and s.receipts_after_horizon  # both priced, not blank
+
+    stored = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert stored["lease_cost_npv"] == pytest.approx(s.lease_cost_npv)
+    assert stored["receipts_after_horizon"] == pytest.approx(s.receipts_after_horizon)
+    for key in ("lease_cost_npv", "receipts_after_horizon"):
+        assert stored[key] == pytest.approx(sum(a[key] for a in stored["areas"].values()),
+                                            abs=0.02)
+        for area, plan in alone.items():
+            assert stored["areas"][area][key] == pytest.approx(getattr(plan.summary, key),
+                                                               abs=0.01)
+
+    agencies = pd.read_csv(out / "agencies.csv")
+    single = pd.concat([p.agencies for p in alone.values()])
+    assert list(agencies.columns) == list(single.columns)  # a locality's columns, in order
+    by_hand = single.groupby("agency_id")["lease_cost_npv"].sum()
+    for row in agencies.itertuples():
+        assert row.lease_cost_npv == pytest.approx(by_hand[row.agency_id], abs=0.02)
+    assert agencies["lease_cost_npv"].sum() == pytest.approx(s.lease_cost_npv, abs=0.05)
+    check_results(out)  # agencies.csv's lease_cost_npv adds up to the summary's
+
+    assert any(line.startswith("Timing:") for line in summary_lines(s))
+    assert any("after the horizon" in line for line in summary_lines(s))
+    pack = _pack_words(out)
+    assert "Timing is not priced" not in pack
+    assert "What timing adds" in pack or "What timing takes off" in pack
+    assert saving_basis(stored.get("programme"), stored.get("lease_cost_npv")) \
+        == SavingBasis.WHEN_POSSIBLE

@@ -189,12 +189,30 @@ def run_areas(tasks: list[tuple[str, Scenario, Register, bool]], executor: str =
 
 
 def _sum_agencies(plans: Iterable[Plan]) -> pd.DataFrame:
-    frame = pd.concat([p.agencies for p in plans], ignore_index=True)
+    """agencies.csv of the whole: each agency's figures summed over the areas, in the
+    columns a single locality's has (`lease_cost_npv` when the areas' have it, as a
+    scenario with a `start` gives every area)."""
+    tables = [p.agencies for p in plans]
+    frame = pd.concat(tables, ignore_index=True)
     numeric = ["annual_cost_before", "annual_cost_after", "one_off_cost", "annual_saving",
+               *(["lease_cost_npv"] if all("lease_cost_npv" in t for t in tables) else []),
                "npv_saving"]
     merged = frame.groupby(["agency_id", "name", "kind"], sort=False, as_index=False)[numeric].sum()
+    merged[numeric] = merged[numeric].round(2)
     merged["worse_off"] = merged["annual_cost_after"] > merged["annual_cost_before"] + 0.005
     return merged
+
+
+def _area_figures(s: Summary) -> dict[str, object]:
+    """One area's own figures as summary.json's `areas` lists them (what timing adds,
+    and the sales after the horizon, when the scenario has a `start`)."""
+    figures: dict[str, object] = {
+        "status": str(s.status), "objective_npv": s.objective_npv,
+        "npv_saving": s.npv_saving, "mip_gap": s.mip_gap, "solve_seconds": s.solve_seconds}
+    for key in ("lease_cost_npv", "receipts_after_horizon"):
+        if getattr(s, key) is not None:
+            figures[key] = getattr(s, key)
+    return figures
 
 
 def merge_plans(scenario: Scenario, plans: dict[str, Plan]) -> Plan:
@@ -207,6 +225,10 @@ def merge_plans(scenario: Scenario, plans: dict[str, Plan]) -> Plan:
 
     def count(key: str) -> int:
         return int(sum(getattr(x, key) for x in s))
+
+    def dated_total(key: str) -> float | None:
+        """A figure only a scenario with a `start` gives (every area's, then)."""
+        return None if any(getattr(x, key) is None for x in s) else total(key)
 
     annual_saving = total("annual_saving")
     one_off = total("one_off_cost")
@@ -240,10 +262,9 @@ def merge_plans(scenario: Scenario, plans: dict[str, Plan]) -> Plan:
         discount_rate=scenario.discount_rate,
         one_off_receipts=None if any(x.one_off_receipts is None for x in s)
         else round(sum(x.one_off_receipts or 0.0 for x in s), 2),
-        areas={area: {"status": str(p.summary.status), "objective_npv": p.summary.objective_npv,
-                      "npv_saving": p.summary.npv_saving, "mip_gap": p.summary.mip_gap,
-                      "solve_seconds": p.summary.solve_seconds}
-               for area, p in plans.items()},
+        lease_cost_npv=dated_total("lease_cost_npv"),
+        receipts_after_horizon=dated_total("receipts_after_horizon"),
+        areas={area: _area_figures(p.summary) for area, p in plans.items()},
         area_count=len(plans),
     )
 
