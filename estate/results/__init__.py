@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -52,6 +53,9 @@ class Plan:
     timings: dict[str, float] = field(default_factory=dict)
     programme: Programme | None = None
     warnings: list[Problem] = field(default_factory=list)  # allowed but worth a look
+    # the zones' own polygons by zone_id, when the register had them and the plan has
+    # no `prepared` holding them (a national plan's, gathered from its areas)
+    zone_shapes: gpd.GeoSeries | None = field(default=None, repr=False)
 
     @property
     def status(self) -> Status:

@@ -15,14 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 import tomli_w
 
 from estate.errors import InputError, Problem
-from estate.load.geopackage import readable, writable
+from estate.load.geopackage import writable
 from estate.load.scenario import Scenario
 from estate.results import Plan, Summary
 from estate.results.programme import BUDGET_COLUMNS, Programme, payback_year
@@ -42,11 +40,13 @@ from estate.store.check import (
 )
 from estate.store.folder import not_a_folder_to_read, write_file, write_folder
 from estate.store.keep import SCENARIO_FILE
+from estate.store.plan_gpkg import read_zone_areas
+from estate.store.plan_gpkg import write_gpkg as _write_gpkg
 
 __all__ = ["FORMULA_STARTS", "PROGRAMME_TABLES", "RESULT_TABLES", "TABLES", "Columns",
            "SCENARIO_FILE", "StoredResults", "WARNINGS_TABLE", "check_results",
            "inputs_sha256", "is_fresh", "needs_quote", "planned_from", "read_outcome",
-           "read_programme", "read_summary", "read_warnings", "read_table",
+           "read_programme", "read_summary", "read_warnings", "read_table", "read_zone_areas",
            "register_files", "safe_cell", "scenario_as_solved", "scenario_toml",
            "summary_json", "unsafe_cell", "write_outcome", "write_results",
            "write_safe_csv", "write_summary"]
@@ -317,75 +317,6 @@ def check_results(folder: Path) -> StoredResults:
     if problems or summary is None:
         raise InputError([*problems, hint])
     return StoredResults(folder, summary, tables, programme)
-
-
-def read_zone_areas(folder: Path) -> gpd.GeoDataFrame | None:
-    """The zones' own shapes as `_write_gpkg` stores them (layer zone_areas of the
-    folder's plan.gpkg), or None when the folder has none."""
-    gpkg = Path(folder) / "plan.gpkg"
-    if not gpkg.exists():
-        return None
-    import pyogrio
-
-    with readable(gpkg) as source:
-        if "zone_areas" not in {str(name) for name, _ in pyogrio.list_layers(source)}:
-            return None
-        return gpd.read_file(source, layer="zone_areas")
-
-
-def _write_programme_layer(plan: Plan, path: Path) -> None:
-    """The programme's actions at their site's point (no geometry when the site is not
-    in the plan's sites, e.g. a team placed with no site named)."""
-    assert plan.programme is not None
-    actions = plan.programme.actions.reset_index(drop=True)
-    pos = plan.sites.drop_duplicates("site_id").set_index("site_id")[["lon", "lat"]]
-    xy = pos.reindex(actions["site_id"]).to_numpy(float).reshape(-1, 2)
-    geometry = shapely.points(np.nan_to_num(xy))
-    geometry[~np.isfinite(xy).all(axis=1)] = None
-    gpd.GeoDataFrame(actions, geometry=geometry, crs="EPSG:4326").to_file(
-        path, layer="programme", driver="GPKG", engine="pyogrio")
-
-
-def _write_gpkg(plan: Plan, path: Path) -> None:
-    """One GeoPackage for QGIS: sites and zones as points, moves as lines, tables beside."""
-    crs = "EPSG:4326"
-    sites = gpd.GeoDataFrame(plan.sites, geometry=gpd.points_from_xy(plan.sites["lon"],
-                                                                     plan.sites["lat"]), crs=crs)
-    sites.to_file(path, layer="sites", driver="GPKG", engine="pyogrio")
-    zones = plan.zones
-    if len(plan.coverage):
-        wide = plan.coverage.pivot_table(index="zone_id", columns="rule",
-                                         values=["covered_before", "covered_after"],
-                                         aggfunc="first")
-        wide.columns = [f"{a}_{b}" for a, b in wide.columns]
-        zones = zones.merge(wide.astype(bool).reset_index(), on="zone_id", how="left")
-    gpd.GeoDataFrame(zones, geometry=gpd.points_from_xy(zones["lon"], zones["lat"]), crs=crs
-                     ).to_file(path, layer="zones", driver="GPKG", engine="pyogrio")
-    pos = plan.sites.set_index("site_id")[["lon", "lat"]]
-    moves = plan.assignments[(plan.assignments["from_site"] != "")
-                             & (plan.assignments["from_site"] != plan.assignments["to_site"])]
-    if len(moves):
-        a = pos.loc[moves["from_site"]].to_numpy()
-        b = pos.loc[moves["to_site"]].to_numpy()
-        lines = shapely.linestrings(
-            [[tuple(p), tuple(q)] for p, q in zip(a, b, strict=True)])
-    else:
-        lines = []
-    gpd.GeoDataFrame(moves.reset_index(drop=True), geometry=list(lines), crs=crs).to_file(
-        path, layer="moves", driver="GPKG", engine="pyogrio")
-    prep = plan.prepared
-    if prep is not None and prep.zone_shapes is not None:
-        shapes = gpd.GeoDataFrame({"zone_id": prep.zone_shapes.index.astype(str)},
-                                  geometry=prep.zone_shapes.to_numpy(), crs=crs)
-        shapes.to_file(path, layer="zone_areas", driver="GPKG", engine="pyogrio")
-    import pyogrio
-
-    for name in ("assignments", "coverage", "agencies"):
-        table = getattr(plan, name)
-        if len(table):
-            pyogrio.write_dataframe(table, path, layer=name, driver="GPKG")
-    if plan.programme is not None:
-        _write_programme_layer(plan, path)
 
 
 def write_results(plan: Plan, out: Path, scenario: Scenario | None = None,

@@ -1,0 +1,83 @@
+"""plan.gpkg (estate.store.plan_gpkg): every layer keeps its geometry type and every table
+its columns when the plan gives it no row, and the programme's dates are dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+import pytest
+
+import estate
+from estate.store import write_results
+from tests.fixtures import TWO_AGENCIES, scenario_on, site, write_register, write_scenario, zone
+from tests.fixtures.programme import plan_with, programme_for
+from tests.fixtures.results import write_results as write_made_up_folder
+
+
+def _layers(gpkg: Path) -> dict[str, str | None]:
+    return {str(name): None if kind is None else str(kind)
+            for name, kind in pyogrio.list_layers(gpkg)}
+
+
+def _fields(gpkg: Path, layer: str) -> list[str]:
+    return [str(name) for name in pyogrio.read_info(gpkg, layer=layer)["fields"]]
+
+
+@pytest.fixture(scope="module")
+def nothing_moves(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A plan with no team (so no assignment and no move) and no coverage rule: three
+    offices and two zones, planned and written."""
+    root = tmp_path_factory.mktemp("empty")
+    data = write_register(root / "reg", TWO_AGENCIES,
+                          [site("S1", "A1", 0, 0), site("S2", "A2", 3, 0),
+                           site("S3", "A1", 0, 4)], [],
+                          [zone("Z1", 1, 1), zone("Z2", 2, 3)])
+    path = write_scenario(root / "empty.toml", scenario_on(data, "empty"))
+    estate.plan(path, out=root / "out", map_path=False)
+    return root / "out"
+
+
+def test_an_empty_moves_layer_is_still_lines(nothing_moves: Path) -> None:
+    """No team moves: `moves` has no row, yet is a LineString layer (not GDAL's
+    Unknown), with the columns of assignments.csv as a layer with moves has."""
+    gpkg = nothing_moves / "plan.gpkg"
+    layers = _layers(gpkg)
+    assert (layers["sites"], layers["zones"], layers["moves"]) == ("Point", "Point",
+                                                                   "LineString")
+    assert pyogrio.read_info(gpkg, layer="moves")["features"] == 0
+    header = list(pd.read_csv(nothing_moves / "assignments.csv").columns)
+    assert header and _fields(gpkg, "moves") == header
+
+
+def test_empty_tables_are_written_with_their_columns(nothing_moves: Path) -> None:
+    """No team and no coverage rule: assignments.csv and coverage.csv are their header
+    alone, and plan.gpkg holds both tables (no geometry, no row) with those very
+    columns, as docs/formats.md lists them."""
+    gpkg = nothing_moves / "plan.gpkg"
+    layers = _layers(gpkg)
+    for name in ("assignments", "coverage", "agencies"):
+        assert name in layers and layers[name] is None, layers
+        header = list(pd.read_csv(nothing_moves / f"{name}.csv").columns)
+        assert _fields(gpkg, name) == header
+    for name in ("assignments", "coverage"):
+        assert pyogrio.read_info(gpkg, layer=name)["features"] == 0
+
+
+def test_the_programme_s_dates_are_date_fields(tmp_path: Path) -> None:
+    """QGIS's Temporal Controller wants a Date field: the `programme` layer's `date` is
+    one (GDAL's OFTDate, not text), each the very day programme.csv says."""
+    made_up = write_made_up_folder(tmp_path / "made_up", n_sites=8, n_zones=10)
+    programme = programme_for(made_up)
+    out = write_results(plan_with(made_up, programme), tmp_path / "r")
+    info = pyogrio.read_info(out / "plan.gpkg", layer="programme")
+    types = dict(zip(info["fields"], info["ogr_types"], strict=True))
+    assert types["date"] == "OFTDate"
+    assert types["site_name"] == "OFTString" and types["fte"] == "OFTReal"
+    assert list(info["fields"]) == list(programme.actions.columns)
+    layer = pyogrio.read_dataframe(out / "plan.gpkg", layer="programme")
+    days = [dt.date.fromisoformat(d) for d in programme.actions["date"]]
+    assert [d.date() for d in pd.to_datetime(layer["date"])] == days
+    assert layer["year"].tolist() == programme.actions["year"].tolist()
