@@ -12,20 +12,24 @@ import json
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import pytest
+import shapely
 
 import estate
 from estate.load.scenario import scenario_from_dict, with_programme
 from estate.load.validate import load_register
+from estate.maps.payload import outline_label, read_plan
 from estate.render.report_data import Table, Text, read_results
 from estate.render.report_pages import decision_page
 from estate.render.text import summary_lines
 from estate.results.summary import SavingBasis, saving_basis
 from estate.runs.national import area_pieces
 from estate.store import check_results
-from tests.fixtures import write_scenario, write_tables
+from tests.fixtures import write_gpkg, write_scenario, write_tables
 
 AREAS = ("south", "north")  # south at 52.0N, north 0.6 degrees above
 
@@ -291,3 +295,29 @@ def test_a_dated_national_plan_prices_timing_as_a_locality_does(tmp_path: Path) 
     assert "What timing adds" in pack or "What timing takes off" in pack
     assert saving_basis(stored.get("programme"), stored.get("lease_cost_npv")) \
         == SavingBasis.WHEN_POSSIBLE
+
+
+def test_a_national_plan_keeps_the_zones_own_shapes(tmp_path: Path) -> None:
+    """A national GeoPackage register whose zones are polygons: the merged plan.gpkg has
+    them all as `zone_areas` (each zone its own square, from whichever area it fell in),
+    as a single locality's has, and the map draws them, not cells round zone centres."""
+    tables = national_tables(7)
+    squares = {row.zone_id: shapely.box(row.lon - 0.004, row.lat - 0.003, row.lon + 0.004,
+                                        row.lat + 0.003)
+               for row in tables["zones"].itertuples()}
+    path = write_gpkg(tmp_path / "national.gpkg",
+                      {k: v for k, v in tables.items() if k != "zones"}, crs=4326)
+    gpd.GeoDataFrame(tables["zones"].drop(columns=["lat", "lon"]),
+                     geometry=[squares[z] for z in tables["zones"]["zone_id"]],
+                     crs=4326).to_file(path, layer="zones", engine="pyogrio")
+    out = tmp_path / "results"
+    estate.plan(scenario(path), out=out, map_path=False, workers=1)
+    layers = {str(name): str(kind) for name, kind in pyogrio.list_layers(out / "plan.gpkg")}
+    assert layers.get("zone_areas") == "Polygon", layers
+    stored = pyogrio.read_dataframe(out / "plan.gpkg", layer="zone_areas")
+    assert sorted(stored["zone_id"]) == sorted(squares)
+    for zone_id, shape in zip(stored["zone_id"], stored.geometry, strict=True):
+        assert shape.equals_exact(squares[zone_id], 1e-9), zone_id
+    drawn = read_plan(out)
+    assert drawn.zone_areas is not None and len(drawn.zone_areas) == len(squares)
+    assert outline_label(drawn) == "Zone boundaries"

@@ -163,6 +163,8 @@ def _plan_area(task: tuple[str, Scenario, Register, bool]) -> Plan:
     _, result = plan_locality(scenario, register, direct=direct)
     # the area's own finds; the register's and the scenario's are the whole's to say
     result.warnings = list(result.prepared.measured) if result.prepared else []
+    # the zones' own polygons, for plan.gpkg's zone_areas and the map's outline
+    result.zone_shapes = result.prepared.zone_shapes if result.prepared else None
     result.prepared = None
     result.solution = None
     return result
@@ -216,8 +218,9 @@ def _area_figures(s: Summary) -> dict[str, object]:
 
 
 def merge_plans(scenario: Scenario, plans: dict[str, Plan]) -> Plan:
-    """One plan from the areas' plans: tables stacked (with `area`), figures summed, and
-    the warnings each area found measuring (`_plan_area`) listed area by area."""
+    """One plan from the areas' plans: tables stacked (with `area`), figures summed, the
+    zones' polygons gathered (when the register had them), and the warnings each area
+    found measuring (`_plan_area`) listed area by area."""
     s = [p.summary for p in plans.values()]
 
     def total(key: str) -> float:
@@ -275,9 +278,11 @@ def merge_plans(scenario: Scenario, plans: dict[str, Plan]) -> Plan:
     warnings: list[Problem] = []
     for p in plans.values():
         warnings += [w for w in p.warnings if w not in warnings]
+    shapes = [p.zone_shapes for p in plans.values() if p.zone_shapes is not None]
     return Plan(summary=summary, sites=stack("sites"), assignments=stack("assignments"),
                 coverage=stack("coverage"), agencies=agencies, zones=stack("zones"),
-                warnings=warnings)
+                warnings=warnings,
+                zone_shapes=pd.concat(shapes) if shapes else None)
 
 
 def plan_national(scenario: Scenario, register: Register, executor: str = "local",
