@@ -113,6 +113,20 @@ def register_errors(data: Path) -> list[Problem]:
     return []
 
 
+def at_register(problem: Problem, data: Path) -> Problem:
+    """`problem`, found in the register at `data`, with its file named by the register's
+    path as the progress lines name it (`shown_path`): `regA/sites.csv`,
+    `regs/b.xlsx[sites]`, so that the problems of two registers whose files share their
+    names (two copies of one register) read apart. A file already named by a path (a
+    register not found) is left as it is; a layer's FID column is kept (`fid_column`)."""
+    name = Path(problem.file)
+    if name.is_absolute() or len(name.parts) != 1 or name == data:
+        return problem
+    shown = Path(shown_path(data))
+    folder = shown if data.is_dir() else shown.parent
+    return dataclasses.replace(problem, file=str(folder / problem.file))
+
+
 def check_scenario(scenario: Scenario, register: Register, clock: Clock | None = None
                    ) -> list[Problem]:
     """The checks that need no geometry: the scenario's ids, kinds and types against

@@ -596,13 +596,14 @@ def test_a_scenario_s_errors_come_with_its_register_s(tmp_path: Path) -> None:
     assert {(p["file"].rsplit("/", 1)[-1], p["column"]) for p in listed["problems"]} >= {
         ("bad.toml", "coverage.0.radius_km"), ("sites.csv", "desks")}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml", "good.toml", "reg"]
-    # a copy of the register is another register: its error is said too, though it
-    # reads as the first one's
+    # a copy of the register is another register: its error is said too, each named by
+    # its register's folder (tests/test_compare.py)
     write_tables(tmp_path / "copy", rows)
     other = write_scenario(tmp_path / "other.toml", merge(TOWN_SCENARIO, {
         "name": "Other", "data": "copy"}))
     run = invoke(tmp_path, "compare", bad, other, "--out", "cmp")
     assert run.code == 1 and run.stderr.count(cell) == 2, run.stderr
+    assert f"reg/{cell}" in run.stderr and f"copy/{cell}" in run.stderr, run.stderr
     # a register that is not there is named beside the scenario's own errors
     gone = write_scenario(tmp_path / "gone.toml", merge(TOWN_SCENARIO, {
         "data": "nowhere", "coverage": [

@@ -28,11 +28,17 @@ from estate.render.html import inert, script_json
 from estate.runs.compare import agency_gains, compensate, write_csv
 from tests.fixtures import (
     PAYLOAD,
+    TOWN_SCENARIO,
     coverage_register,
     invoke,
     loser_register,
+    merge,
+    no_traceback,
     scenario_on,
+    town_rows,
     write_scenario,
+    write_tables,
+    write_xlsx,
 )
 from tests.fixtures.browser import open_page
 
@@ -472,6 +478,54 @@ def test_scenarios_on_different_registers_are_said_not_to_be_like_for_like(
     run = invoke(tmp_path, "compare", "models/a.toml", "models/c.toml", "--no-policy-costs",
                  "--out", "cmp_copy")
     assert run.code == 0 and "registers" not in run.stderr, run.output
+
+
+def _said(stderr: str) -> list[str]:
+    """The problems an `InputError` lists on stderr, one a line."""
+    return [line.removeprefix("  - ") for line in stderr.splitlines() if line.startswith("  - ")]
+
+
+def test_the_errors_of_two_registers_name_each_register(tmp_path: Path) -> None:
+    """Four registers whose files share their names (a folder and its copy elsewhere, a
+    workbook reg.xlsx in two folders), each with one slip (desks 'lots' at the sites'
+    row 3), compared: each error names its register by its path from the current
+    folder, so no two read alike, and the file and row each names holds the slip, read
+    here with pandas. Two scenarios on one register: its error is said once, as
+    `estate validate` says it (`sites.csv row 3`)."""
+    rows = town_rows()
+    rows["sites"][1]["desks"] = "lots"
+    plain = write_tables(tmp_path / "regA", rows)
+    write_tables(tmp_path / "models" / "regB", rows)
+    for book in ("wbA", "wbB"):
+        (tmp_path / book).mkdir()
+        write_xlsx(tmp_path / book / "reg.xlsx", {
+            name: pd.read_csv(plain / f"{name}.csv", dtype=str) for name in rows})
+    paths = [write_scenario(tmp_path / f"{name}.toml", merge(TOWN_SCENARIO, {
+        "name": name, "data": data})) for name, data in [
+        ("a", "regA"), ("b", "models/regB"), ("c", "wbA/reg.xlsx"), ("d", "wbB/reg.xlsx")]]
+    run = invoke(tmp_path, "compare", *paths, "--out", "cmp")
+    assert run.code == 1, run.output
+    no_traceback(run)
+    said = _said(run.stderr)
+    assert len(said) == 4 and len(set(said)) == 4, run.stderr
+    places = [line.split(", column desks: ")[0] for line in said]
+    assert sorted(places) == ["models/regB/sites.csv row 3", "regA/sites.csv row 3",
+                              "wbA/reg.xlsx[sites] row 3", "wbB/reg.xlsx[sites] row 3"]
+    for place in places:
+        file, row = place.rsplit(" row ", 1)
+        if file.endswith("[sites]"):
+            frame = pd.read_excel(tmp_path / file.removesuffix("[sites]"), sheet_name="sites",
+                                  dtype=str)
+        else:
+            frame = pd.read_csv(tmp_path / file, dtype=str)
+        assert frame.loc[int(row) - 2, "desks"] == "lots", place  # row 1 is the header
+    twin = write_scenario(tmp_path / "twin.toml", merge(TOWN_SCENARIO, {
+        "name": "twin", "data": "regA"}))
+    run = invoke(tmp_path, "compare", paths[0], twin, "--out", "cmp")
+    alone = invoke(tmp_path, "validate", paths[0])
+    assert run.code == alone.code == 1, run.output
+    assert _said(run.stderr) == _said(alone.stderr) == [
+        said[places.index("regA/sites.csv row 3")].removeprefix("regA/")]
 
 
 def test_cli_compare_reports_bad_input_before_solving(tmp_path: Path) -> None:

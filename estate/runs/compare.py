@@ -37,7 +37,7 @@ from estate.load.consistency import check_against_register
 from estate.load.file_names import file_stem
 from estate.load.scenario import Scenario, load_scenario
 from estate.load.validate import Register, load_register
-from estate.pipeline import Progress, named_register, quiet, register_errors
+from estate.pipeline import Progress, at_register, named_register, quiet, register_errors
 from estate.results import AgencyFigures, Summary, money
 from estate.results.summary_values import cost_range
 from estate.runs.clashes import folder_problems
@@ -195,8 +195,11 @@ def add_policy_costs(scenario: Scenario, register: Register, folder: Path,
 
 
 def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Path, Register]]:
-    """Every scenario and register read and checked before anything is solved."""
-    runs, problems, registers = [], [], {}
+    """Every scenario and register read and checked before anything is solved. When
+    more than one register was read, each register's problems name it (`at_register`):
+    two copies of one register with the same slip would otherwise read alike."""
+    runs, registers = [], {}
+    problems: list[tuple[Path | None, Problem]] = []  # with the register each is of
     failed: list[Path] = []  # scenario files with errors of their own
     read: set[Path] = set()  # every register read, with errors or not: said once
     # each register's checksum lines, read once, and their fingerprint
@@ -206,12 +209,12 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
         try:
             sc = load_scenario(path)
         except InputError as exc:
-            problems.extend(exc.problems)
+            problems.extend((None, p) for p in exc.problems)
             failed.append(path)
             continue
         runs.append(Run(Path(path), sc, results_root / file_stem(sc.name)))
     for run, clashes in zip(runs, folder_problems(runs), strict=True):
-        problems.extend(clashes)
+        problems.extend((None, p) for p in clashes)
         data = Path(run.scenario.data).resolve()
         if data not in registers:
             if data in read:
@@ -220,9 +223,11 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
             try:
                 registers[data] = load_register(data)
             except InputError as exc:
-                problems.extend(exc.problems)
+                problems.extend((data, p) for p in exc.problems)
                 continue
-        problems.extend(p for p in check_against_register(run.scenario, registers[data])
+        files = set(registers[data].files.values())  # its errors at a register's file
+        problems.extend((data if p.file in files else None, p) for p in
+                        check_against_register(run.scenario, registers[data])
                         if p.severity == "error")
         if data not in inputs:
             inputs[data] = inputs_sha256(data)
@@ -235,17 +240,19 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
     for data in dict.fromkeys(d.resolve() for p in failed if (d := named_register(p))):
         if data not in read:
             read.add(data)
-            problems.extend(register_errors(data))
+            problems.extend((data, p) for p in register_errors(data))
     if problems:
-        raise InputError(problems)
+        raise InputError([at_register(p, data) if data and len(read) > 1 else p
+                          for data, p in problems])
+    damaged: list[Problem] = []  # of the stored folders
     for run in runs:  # every stored folder to reuse checked before anything is solved
         try:
             data = Path(run.scenario.data).resolve()
             run.state, run.stored = stored_state(run.scenario, run.results_dir, inputs[data])
         except InputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InputError(problems)
+            damaged.extend(exc.problems)
+    if damaged:
+        raise InputError(damaged)
     return runs, registers
 
 
