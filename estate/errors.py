@@ -32,9 +32,12 @@ class Problem:
     row is row 2; in a GeoPackage layer it is the feature's id (fid), as QGIS's
     attribute table shows it, and the problem says "fid 17" (`row_place`), or
     "objectid 17" for a layer whose FID column has that name (`fid_column`, taken from
-    the layer's label, `LayerLabel`, when not given). `row` and `column` are None when
-    the problem concerns a whole file or table. `kind` tells the few that code picks
-    out (`ProblemKind`).
+    the layer's label, `LayerLabel`, when not given). The problem keeps the column
+    itself, so a copy whose file is made text again (`dataclasses.replace`, a path put
+    before it) still says "objectid"; a problem at a row of a layer given by plain text
+    and no `fid_column` is refused when made (`LayerLabelLost`), never said as "fid" by
+    guess. `row` and `column` are None when the problem concerns a whole file or table.
+    `kind` tells the few that code picks out (`ProblemKind`).
     """
 
     file: str
@@ -49,12 +52,17 @@ class Problem:
     sentence: str = ""
     kind: ProblemKind = ProblemKind.OTHER
     # the name of a GeoPackage layer's FID column when it is not `fid` (ArcGIS writes
-    # `objectid`); blank for any other file, and for a layer of the usual kind
-    fid_column: str = ""
+    # `objectid`); blank for any other file, and for a layer of the usual kind; None
+    # (not given) takes it from a `LayerLabel` file
+    fid_column: str | None = None
 
     def __post_init__(self) -> None:
-        if not self.fid_column and isinstance(self.file, LayerLabel):
+        if self.fid_column is None and isinstance(self.file, LayerLabel):
             object.__setattr__(self, "fid_column", self.file.fid_column)
+        elif self.fid_column is None:
+            if self.row is not None and LAYER_LABEL.search(self.file):
+                raise LayerLabelLost(self.file)
+            object.__setattr__(self, "fid_column", "")
 
     def to_json(self) -> dict[str, str | int | None]:
         """The problem as `estate plan --json` prints it when the plan fails."""
@@ -74,6 +82,18 @@ class Problem:
 
 LAYER_LABEL = re.compile(r"\.gpkg\[[a-z_]+\]$", re.IGNORECASE)
 """The label of a GeoPackage layer estate reads as a table (`layer_label`)."""
+
+
+class LayerLabelLost(TypeError):
+    """A layer's rows to be named from a label that is plain text (an f-string, `+` or
+    `.format` of a `LayerLabel` gives a plain `str`) with no FID column given: a bug,
+    said at once rather than naming an `objectid` layer's rows "fid" by guess."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__(
+            f"the rows of the GeoPackage layer {label} are to be named, but its label is "
+            "plain text, which does not know the layer's FID column: pass the LayerLabel "
+            "itself, or its fid_column")
 
 
 class LayerLabel(str):
@@ -97,16 +117,20 @@ def layer_label(file_name: str, table: str, fid_column: str = "") -> LayerLabel:
     return LayerLabel(f"{file_name}[{table}]", fid_column)
 
 
-def row_place(file: str, *rows: int, fid_column: str = "") -> str:
+def row_place(file: str, *rows: int, fid_column: str | None = None) -> str:
     """Rows of `file` as its user finds them: "row 5" (or "rows 5, 9") of a CSV file or
     a sheet, "fid 17" ("fids 17, 30") of a GeoPackage layer (`layer_label`), whose rows
     estate numbers by their feature id, as QGIS's attribute table and Identify tool
     show it, not by position. A layer whose FID column has another name is said by it,
-    "objectid 17" ("objectids 17, 30"): `fid_column`, or else the one `file` knows
-    (`LayerLabel`)."""
+    "objectid 17" ("objectids 17, 30"): `fid_column` (blank: `fid`), or when it is not
+    given the one `file` knows (`LayerLabel`). A layer's label given as plain text with
+    no `fid_column` raises `LayerLabelLost`: its rows are never named by guess."""
     word = "row"
     if LAYER_LABEL.search(file):
-        word = fid_column or getattr(file, "fid_column", "") or "fid"
+        if fid_column is None and not isinstance(file, LayerLabel):
+            raise LayerLabelLost(file)
+        word = (file.fid_column if fid_column is None and isinstance(file, LayerLabel)
+                else fid_column) or "fid"
     return f"{word}{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))}"
 
 

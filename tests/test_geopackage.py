@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import sqlite3
 from pathlib import Path
 
@@ -15,10 +16,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import pytest
 import shapely
 from pyproj import Transformer
 
-from estate.errors import Problem, layer_label, row_place
+from estate.errors import LayerLabelLost, Problem, layer_label, row_place
 from estate.load.validate import load_register
 from estate.prepare import project
 from estate.render.report_reference import _where
@@ -122,13 +124,13 @@ def test_warnings_in_a_layer_name_features_by_their_fids(tmp_path: Path) -> None
 def test_a_fid_is_said_as_one_wherever_a_warning_is_shown() -> None:
     """The report's warnings table (read back from warnings.csv) and every message say
     "fid" for a layer's row, "row" for a CSV file's or a sheet's."""
-    assert row_place("reg.gpkg[sites]", 17) == "fid 17"
-    assert row_place("REG.GPKG[pair_costs]", 3) == "fid 3"
-    assert row_place("reg.gpkg[sites]", 7, 30) == "fids 7, 30"
+    assert row_place(layer_label("reg.gpkg", "sites"), 17) == "fid 17"
+    assert row_place("REG.GPKG[pair_costs]", 3, fid_column="") == "fid 3"
+    assert row_place("reg.gpkg[sites]", 7, 30, fid_column="fid") == "fids 7, 30"
     assert row_place("reg.xlsx[sites]", 17) == "row 17"
     assert row_place("sites.csv", 2, 3) == "rows 2, 3"
     assert row_place("sites.csv", 17) == "row 17"
-    assert _where(Problem("/a/b/reg.gpkg[sites]", 17, "lat", "x", "y")) == (
+    assert _where(Problem("/a/b/reg.gpkg[sites]", 17, "lat", "x", "y", fid_column="")) == (
         "reg.gpkg[sites] fid 17, lat")
     assert _where(Problem("sites.csv", 5, "lat", "x", "y")) == "sites.csv row 5, lat"
 
@@ -201,6 +203,58 @@ def test_warnings_and_warnings_csv_keep_a_layers_fid_column_name(tmp_path: Path)
     assert row_place("reg.gpkg[sites]", 7, 30, fid_column="objectid") == "objectids 7, 30"
     assert row_place(layer_label("reg.gpkg", "sites", "FID"), 7) == "fid 7"
     assert row_place(layer_label("reg.xlsx", "sites", "objectid"), 7) == "row 7"
+
+
+def test_a_layer_label_made_text_again_keeps_its_fid_column_or_is_refused() -> None:
+    """A layer label made plain text by an f-string (as `estate compare` puts a
+    register's path before it) has lost what the label knew: a problem made from the
+    label and then given such a file still says "objectid 17", and one given a path the
+    same way with the column carried says it too; a problem or a place at a row made from
+    the plain text alone is refused (`LayerLabelLost`), never said as "fid 17"."""
+    label = layer_label("reg.gpkg", "sites", "objectid")
+    text = f"{label}"
+    assert text == "reg.gpkg[sites]" and type(text) is str
+    problem = Problem(label, 17, "desks", "a number", "'lots'")
+    moved = dataclasses.replace(problem, file=f"regA/{problem.file}")
+    assert str(moved) == ("regA/reg.gpkg[sites] objectid 17, column desks: expected a "
+                          "number, found 'lots'")
+    assert str(Problem(text, 17, "desks", "a number", "'lots'", fid_column=label.fid_column)
+               ).startswith("reg.gpkg[sites] objectid 17, ")
+    with pytest.raises(LayerLabelLost, match=r"reg\.gpkg\[sites\].*fid_column"):
+        Problem(text, 17, "desks", "a number", "'lots'")
+    with pytest.raises(LayerLabelLost):
+        row_place(text, 17)
+    with pytest.raises(LayerLabelLost):
+        row_place(label + "", 17)
+    # a whole layer (no row) or any other file needs no FID column
+    assert str(Problem(text, None, "geometry", "a CRS", "none")).startswith(
+        "reg.gpkg[sites], column geometry: ")
+    assert str(Problem("sites.csv", 3, "desks", "a number", "'lots'")).startswith(
+        "sites.csv row 3, ")
+
+
+def test_the_errors_of_two_objectid_layers_compared_keep_their_fid_column(
+        tmp_path: Path) -> None:
+    """Two GeoPackages reg.gpkg in two folders, ArcGIS's (`objectid`), with one slip at
+    the same feature: `estate compare` names each by its folder (its label made text
+    again) and still says "objectid 17", as the file holds it (read here with sqlite)."""
+    tables = frames()
+    tables["sites"]["desks"] = tables["sites"]["desks"].astype(object)
+    tables["sites"].loc[1, "desks"] = "lots"  # S2, objectid 17
+    paths = []
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        _register(tmp_path / name / "reg.gpkg", tables, fid="objectid")
+        paths.append(_scenario(tmp_path / name, "reg.gpkg", name=name))
+    run = invoke(tmp_path, "compare", *paths, "--out", "cmp")
+    assert run.code == 1, run.output
+    no_traceback(run)
+    for name in ("one", "two"):
+        assert (f"  - {name}/reg.gpkg[sites] objectid 17, column desks: expected "
+                in run.stderr), run.stderr
+        with sqlite3.connect(tmp_path / name / "reg.gpkg") as db:
+            (desks,) = db.execute("SELECT desks FROM sites WHERE objectid = 17").fetchone()
+        assert desks == "lots"
 
 
 def test_an_empty_geometry_names_its_feature_and_id(tmp_path: Path) -> None:

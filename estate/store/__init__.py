@@ -365,7 +365,7 @@ def _warnings_table(warnings: list[Problem]) -> pd.DataFrame:
         "expected": [w.expected for w in warnings],
         "found": [w.found for w in warnings],
         "sentence": [w.sentence for w in warnings],
-        "fid_column": [w.fid_column for w in warnings]},
+        "fid_column": [w.fid_column or "" for w in warnings]},
         columns=["file", "row", "column", "label", "expected", "found", "sentence",
                  "fid_column"])
 
