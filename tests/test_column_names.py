@@ -203,11 +203,42 @@ def test_the_columns_words_stay_apart() -> None:
 
 @pytest.mark.parametrize(("table", "header"), [
     ("zones", "Site name"), ("sites", "Zone name"), ("agencies", "Site name"),
-    ("agencies", "Team name")])
+    ("agencies", "Team name"), ("functions", "Site type"), ("functions", "Sites type"),
+    ("functions", "siteType"), ("functions", "Site desks"), ("sites", "Agency kind"),
+    ("zones", "Site population"), ("sites", "Team desks")])
 def test_another_tables_noun_names_no_column(table: str, header: str) -> None:
     """Only a table's own noun goes with its column's name: `Site name` in the zones is
-    the name of some site, not the zone's."""
+    the name of some site, not the zone's; `Site type` in the functions the type of a
+    site, not the team's `type`, nor `Agency kind` a site's `kind`."""
     assert _by_words(header, TABLES[table]) is None
+
+
+@pytest.mark.parametrize(("table", "header", "meant"), [
+    ("sites", "Agency", "agency_id"), ("functions", "Agency", "agency_id"),
+    ("functions", "Team type", "type"), ("functions", "Secure site", "needs_secure")])
+def test_another_tables_noun_names_the_column_that_refers_to_it(
+        table: str, header: str, meant: str) -> None:
+    """A header led by another table's noun may still name the column that refers to
+    that table (`Agency`: the owner's id); a noun after a column's words is no lead."""
+    assert _by_words(header, TABLES[table]) == meant
+
+
+def test_a_site_type_in_the_functions_is_not_offered_as_their_type(tmp_path: Path) -> None:
+    """A functions table whose `type` is headed `Site type` (the register's `type` column
+    renamed) is missing `type`, and `Site type` is not offered for it (each team's type
+    is checked against the scenario's sharing types: renaming a site's type to it would
+    share by the kind of building); a `Site desks` beside functions without `desks` is
+    no warning for desks (a team's desks needed, not a site's)."""
+    tables = frames()
+    tables["functions"] = tables["functions"].rename(columns={"type": "Site type"}).drop(
+        columns="desks")
+    tables["functions"]["Site desks"] = 40
+    with pytest.raises(InputError) as caught:
+        load_register(write_tables(tmp_path / "reg", tables))
+    errors = caught.value.problems
+    assert [(p.file, p.column) for p in errors] == [("functions.csv", "type")]
+    assert "may be it" not in errors[0].found and "site_type" in errors[0].found
+    assert column_warnings(caught.value.warnings) == []
 
 
 def test_a_zone_name_is_not_offered_as_the_zone_id(tmp_path: Path) -> None:

@@ -13,6 +13,11 @@ slip of it (difflib, cutoff 0.8), or failing that by its words:
 - a header that is the table's own noun and then a column's name, or a slip of it, is
   that column (`Zone name` is the zones' name, `Team type` the functions' type), before
   its words are looked at; another table's noun is not (`Site name` in the zones);
+- a header led by another table's noun names a thing of that table, and so no column of
+  this one by its words but the one that refers to that table: `Site type` in the
+  functions is the type of a site, not the team's `type`, nor `Site desks` the desks a
+  team needs (`site` being GENERIC, its words alone would say so), while `Agency`
+  alone is `agency_id`;
 - a header's words are split at spaces, symbols, underscores and camelCase
   (`mustKeep`), lower-cased; numbers (`2024`) are dropped; each word is lightly stemmed
   (a plural `s` or `ies`, then `-ation`, `-able`, `-ing`, `-ure`, `-ity`, `-ed`, `-al`,
@@ -64,6 +69,12 @@ NOUNS = {"agencies": ("agency",), "sites": ("site",), "functions": ("function", 
          "zones": ("zone",)}
 """What a table's rows are called, which a header may put before a column's name."""
 _ALL_NAMES = frozenset(c.name for t in TABLES.values() for c in t.columns)
+_NOUN_FORMS = {table: frozenset(form for noun in nouns for form in (
+    noun, noun[:-1] + "ies" if noun.endswith("y") else noun + "s")) for table, nouns in
+    NOUNS.items()}
+"""Each table's nouns, singular and plural, as a header's first word (`Sites`)."""
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
+"""A header's words: split at spaces, symbols, underscores and camelCase (`mustKeep`)."""
 
 
 def missing_column(table: RawTable, spec: Table, name: str) -> Problem:
@@ -154,10 +165,21 @@ def _by_words(header: str, spec: Table) -> str | None:
         meant = _meant(_words(header), spec)
     if meant is None:
         meant = _meant(_words(_without_units(header)), spec, numbers_only=True)
-    if meant is not None and not _kind_fits(header, next(c for c in spec.columns
-                                                          if c.name == meant)):
+    if meant is None:
+        return None
+    column = next(c for c in spec.columns if c.name == meant)
+    other = _other_table(header, spec)
+    if (other is not None and column.refers_to != other) or not _kind_fits(header, column):
         return None
     return meant
+
+
+def _other_table(header: str, spec: Table) -> str | None:
+    """The other register table whose noun leads the header (the sites, for `Site type`
+    in the functions), or None."""
+    first = next(iter(_WORD.findall(header)), "").lower()
+    return next((table for table, forms in _NOUN_FORMS.items()
+                 if table != spec.name and first in forms), None)
 
 
 def _own(header: str, spec: Table) -> str | None:
@@ -204,7 +226,7 @@ def _meant(words: set[str], spec: Table, numbers_only: bool = False) -> str | No
 
 def _words(header: str) -> set[str]:
     """A header's distinctive words, stemmed: `Closing cost (£)` -> {'clos'}."""
-    found = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+", header)
+    found = _WORD.findall(header)
     return {_stem(w.lower()) for w in found} - _GENERIC
 
 
