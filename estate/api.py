@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Literal
 
 from estate.errors import InputError, Problem
-from estate.load.file_names import default_map, default_report, default_results
-from estate.load.scenario import Scenario
+from estate.load.file_names import default_map, default_report, default_results, file_stem
+from estate.load.scenario import Scenario, load_scenario
 from estate.load.validate import Register, load_register
 from estate.maps.compare_map import comparison_map
 from estate.maps.page import render_map
@@ -35,12 +35,13 @@ from estate.render.programme_page import programme_page
 from estate.render.sweep_page import sweep_page
 from estate.results import Plan
 from estate.runs.alternatives import alternative_map
-from estate.runs.compare import TABLES, Run, plan_runs, write_tables
+from estate.runs.compare import TABLES, Run, plan_runs, table_files
 from estate.runs.national import areas_of, ready_register
 from estate.runs.planning import plan_scenario
 from estate.runs.sweep import MAX_RUNS, RunOutcome, SweepResult, Vary
 from estate.runs.sweep import sweep as run_sweep
 from estate.store import read_summary
+from estate.store.file_set import text_file, write_files
 from estate.store.paths import (
     Output,
     check_outputs,
@@ -166,21 +167,37 @@ def compare(paths: list[str | Path], out: str | Path = "comparison",
     stored folder reused when its scenario and register are unchanged (without
     `policy_costs`, none is priced and a stored plan is reused with or without them). A scenario with no
     plan (infeasible, say) is a row with its status. The page and the map (Leaflet from
-    CDNs when `cdn`) are drawn before any file is written, and each file is written
-    whole, so a failure leaves the previous comparison as it was.
+    CDNs when `cdn`) are drawn before any file is written, and the four files are
+    written as a set (`write_files`): a failure or Ctrl-C leaves every file of the
+    previous comparison as it was, or, once they are being put in place, all are new.
+    `out` may not be inside a compared scenario's results folder.
     """
     check_outputs([Output("--out", Path(out), folder=True, writes=COMPARISON_FILES)],
-                  inputs={k: v for path in paths for k, v in inputs_of_file(Path(path)).items()})
+                  inputs={k: v for path in paths for k, v in inputs_of_file(Path(path)).items()},
+                  planned=_results_folders(paths, Path(results_root)))
     runs = plan_runs(paths, Path(results_root), progress, policy_costs)
-    pages = {"comparison.html": comparison_page(runs),
-             "comparison_map.html": comparison_map(runs, cdn)}
-    with results_in_place(f"Each scenario's results are in place in {results_root}/;",
-                          "--out", Path(out), "free some space or give another --out, and "
-                          "run again (the plans are reused)."):
-        write_tables(runs, Path(out))
-        for name, text in pages.items():
-            write_page(Path(out) / name, text)
+    files = table_files(runs, Path(out)) | {
+        Path(out) / "comparison.html": text_file(comparison_page(runs)),
+        Path(out) / "comparison_map.html": text_file(comparison_map(runs, cdn))}
+    with results_in_place(f"The previous comparison there is as it was, and each scenario's "
+                          f"results are in place in {results_root}/;", "--out", Path(out),
+                          "free some space or give another --out, and run again (the plans "
+                          "are reused)."):
+        write_files(files)
     return runs
+
+
+def _results_folders(paths: list[str | Path], results_root: Path) -> list[Path]:
+    """The results folder each scenario is planned into (`<results_root>/<name>/`), where
+    the comparison may not be written, as each plan replaces it whole; a scenario that
+    cannot be read has none (planning it says what is wrong)."""
+    folders = []
+    for path in paths:
+        try:
+            folders.append(results_root / file_stem(load_scenario(Path(path)).name))
+        except (InputError, OSError):
+            continue
+    return folders
 
 
 def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,

@@ -409,21 +409,23 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
     from estate.api import COMPARISON_FILES, compare
     from estate.render.compare_figures import mixed_note, registers_note, run_registers
     from estate.render.compare_page import terminal_table
+    from estate.store.file_set import written
 
     runs = compare(list(scenarios), out=out, progress=progress_lines(wants_progress(progress)),
                    cdn=cdn, policy_costs=policy_costs)
     console = Console(highlight=False)
-    if note := mixed_note(runs):  # before the figures it explains
-        console.print(Text(for_terminal(note)))
-    console.print(terminal_table(runs))
-    for run in runs:
-        if run.summary is None:
-            err(f"WARNING: {run.scenario.name}: {run.status}: {run.message.splitlines()[0]}")
-        for kept in run.kept_files:  # a file saved into its folder as it was planned
-            err(f"WARNING: {run.scenario.name}: {kept.sentence}")
-    if note := registers_note(run_registers(runs)):
-        err(f"WARNING: {note}")
-    say("Comparison: " + ", ".join(str(out / name) for name in COMPARISON_FILES))
+    with written([out / name for name in COMPARISON_FILES]):  # a Ctrl-C now: all are new
+        if note := mixed_note(runs):  # before the figures it explains
+            console.print(Text(for_terminal(note)))
+        console.print(terminal_table(runs))
+        for run in runs:
+            if run.summary is None:
+                err(f"WARNING: {run.scenario.name}: {run.status}: {run.message.splitlines()[0]}")
+            for kept in run.kept_files:  # a file saved into its folder as it was planned
+                err(f"WARNING: {run.scenario.name}: {kept.sentence}")
+        if note := registers_note(run_registers(runs)):
+            err(f"WARNING: {note}")
+        say("Comparison: " + ", ".join(str(out / name) for name in COMPARISON_FILES))
 
 
 def main() -> None:

@@ -7,8 +7,10 @@ import csv
 import hashlib
 import json
 import math
+import os
 import re
 import shutil
+import signal
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -19,11 +21,13 @@ import pandas as pd
 import pytest
 
 import estate
+import estate.api
 import estate.runs.compare
 import estate.runs.national
 import estate.store
 import estate.store.register_used
 from estate.api import compare
+from estate.errors import InputError
 from estate.render.html import inert, script_json
 from estate.runs.compare import agency_gains, compensate, write_csv
 from tests.fixtures import (
@@ -919,3 +923,75 @@ def test_a_plan_with_a_start_date_and_no_programme_is_not_called_year_1(
     assert found.group(2) == inert(estate.results.money(waits.npv_saving) + NOT_SCHEDULED)
     assert "\u201cWaits\u201d has a start date but no programme" in html
     assert "\u201cWaits\u201d is not" not in html
+
+
+def _comparison(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in estate.api.COMPARISON_FILES}
+
+
+@pytest.mark.usefixtures("ctrl_c_raises")
+def test_ctrl_c_while_the_comparison_is_written_leaves_every_old_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C landing while comparison.xlsx is made, after comparison.csv was: the four
+    files are written as a set, so every one is still the previous comparison's, as the
+    command line says."""
+    data = loser_register(tmp_path / "register")
+    a = write_scenario(tmp_path / "a.toml", scenario_on(data, "A"))
+    b = write_scenario(tmp_path / "b.toml", scenario_on(data, "B", policy={"keep": ["S1"]}))
+    assert invoke(tmp_path, "compare", a, "--out", "cmp").code == 0
+    before = _comparison(tmp_path / "cmp")
+    real = estate.runs.compare.write_xlsx
+
+    def interrupted(*args: Any) -> None:
+        real(*args)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(estate.runs.compare, "write_xlsx", interrupted)
+    run = invoke(tmp_path, "compare", a, b, "--out", "cmp")
+    assert run.code == 130
+    assert "previous results are untouched" in run.output
+    assert _comparison(tmp_path / "cmp") == before
+    assert [p.name for p in (tmp_path / "cmp").iterdir() if p.name.startswith(".")] == []
+    monkeypatch.undo()
+    assert invoke(tmp_path, "compare", a, b, "--out", "cmp").code == 0  # then all new
+    assert [r["scenario"] for r in _csv_rows(tmp_path / "cmp" / "comparison.csv")] == \
+        ["A", "B"]
+    assert "B" in (tmp_path / "cmp" / "comparison_map.html").read_text(encoding="utf-8")
+
+
+def test_a_folder_where_a_comparison_file_goes_is_refused_before_solving(
+        tmp_path: Path) -> None:
+    """`comparison_map.html` a folder: refused at once, naming it, with the other three
+    files of the previous comparison kept (it used to fail at the end, after they had
+    been replaced, blaming a full disk)."""
+    data = loser_register(tmp_path / "register")
+    a = write_scenario(tmp_path / "a.toml", scenario_on(data, "A"))
+    out = tmp_path / "cmp"
+    out.mkdir()
+    (out / "comparison.csv").write_text("old", encoding="utf-8")
+    (out / "comparison_map.html").mkdir()
+    with pytest.raises(InputError) as refused:
+        compare([a], out=out, results_root=tmp_path / "results")
+    problem, = refused.value.problems
+    assert problem.column == "--out"
+    assert str(out / "comparison_map.html") in problem.found
+    assert "a folder" in problem.found and "move it away" in problem.found
+    assert not (tmp_path / "results").exists()  # nothing planned
+    assert (out / "comparison.csv").read_text(encoding="utf-8") == "old"
+
+
+def test_a_comparison_inside_a_compared_scenario_s_results_folder_is_refused(
+        tmp_path: Path) -> None:
+    """`--out results/A`, the folder A is planned into: refused before solving, as the
+    next plan of A would refuse a folder holding files it did not write."""
+    data = loser_register(tmp_path / "register")
+    a = write_scenario(tmp_path / "a.toml", scenario_on(data, "A"))
+    b = write_scenario(tmp_path / "b.toml", scenario_on(data, "B"))
+    for out in ("results/A", "results/B/tables"):
+        run = invoke(tmp_path, "compare", a, b, "--out", out)
+        assert run.code == 1, run.output
+        assert "--out" in run.output and "results" in run.output
+        assert "a path outside the results folder" in run.output
+        assert not (tmp_path / "results").exists()  # nothing planned, nothing written
+    assert invoke(tmp_path, "compare", a, b, "--out", "results").code == 0  # beside them
+    assert invoke(tmp_path, "plan", a).code == 0  # A's folder is still its own

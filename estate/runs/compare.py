@@ -58,7 +58,7 @@ from estate.store import (
     write_summary,
 )
 from estate.store.check import write_safe_rows
-from estate.store.folder import write_file
+from estate.store.file_set import Write, write_files
 from estate.store.keep import is_kept_file
 from estate.store.register_used import COLUMNS as REGISTER_COLUMNS
 from estate.store.register_used import RegisterUsed, fingerprint
@@ -442,9 +442,14 @@ def _agency_rows(run: Run) -> list[tuple[str, AgencyFigures, float, float, Compe
             for a, info in run.summary.agencies.items()]
 
 
-def write_tables(runs: list[Run], out: Path) -> None:
-    """`comparison.csv` and `comparison.xlsx` of the runs in `out`, each written whole."""
-    out.mkdir(parents=True, exist_ok=True)
+def table_files(runs: list[Run], out: Path) -> dict[Path, Write]:
+    """`comparison.csv` and `comparison.xlsx` of the runs in `out`, each with what
+    writes it, for `write_files` to write with the pages, all of them or none."""
     table = rows(runs)
-    write_file(out / "comparison.csv", lambda p: write_csv(table, p))
-    write_file(out / "comparison.xlsx", lambda p: write_xlsx(runs, table, p))
+    return {out / "comparison.csv": lambda p: write_csv(table, p),
+            out / "comparison.xlsx": lambda p: write_xlsx(runs, table, p)}
+
+
+def write_tables(runs: list[Run], out: Path) -> None:
+    """`comparison.csv` and `comparison.xlsx` of the runs in `out`, the two as a set."""
+    write_files(table_files(runs, out))

@@ -232,7 +232,7 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
                                   repr(executor))])
     t0 = time.perf_counter()
     path, out = Path(scenario), Path(out)
-    check_outputs([Output("--out", out, folder=True, writes=SWEEP_FILES)],
+    check_outputs([Output("--out", out, folder=True, writes=SWEEP_FILES, folders=("runs",))],
                   inputs=inputs_of_file(path))
     tasks, outcomes, name = _tasks(path, varies, out, max_runs)
     if not tasks:  # every combination refused: a mistake in the scenario, not a sweep

@@ -71,6 +71,8 @@ class Output:
     replaces: Replaces = "any file"
     #: for a folder written into: the names it writes there (files or folders)
     writes: tuple[str, ...] = ()
+    #: those of `writes` that are folders (a sweep's `runs/`); the others are files
+    folders: tuple[str, ...] = ()
 
 
 def inputs_of(scenario: Scenario | None) -> Inputs:
@@ -117,17 +119,21 @@ def _register_inputs(data: Path) -> Inputs:
 
 
 def check_outputs(outputs: Iterable[Output], results: Iterable[Path] = (),
-                  problems: Iterable[Problem] = (), inputs: Inputs | None = None) -> None:
+                  problems: Iterable[Problem] = (), inputs: Inputs | None = None,
+                  planned: Iterable[Path] = ()) -> None:
     """Raise an InputError naming the option and the path of every output that cannot be
     written, with what to do, after the `problems` found already; `results` are folders
     the run reads or replaces whole, which no other output may be inside; `inputs`, the
     files the run reads (`inputs_of`), which no output may replace, with those each
-    results folder records (`inputs_of_results`)."""
+    results folder records (`inputs_of_results`). `planned`: results folders the run's
+    plans replace whole (each compared scenario's), whose inputs are in `inputs`
+    already: no output may be inside one either."""
     results = [Path(r) for r in results]
     problems = list(problems)
     protected = dict(inputs or {})
     for folder in results:
         protected = inputs_of_results(folder) | protected
+    replaced = [*results, *(Path(p) for p in planned)]  # no output may be inside one
     taken: dict[str, str] = {}  # each real path -> the option that writes it
     for output in outputs:
         found = _too_long(output)
@@ -135,7 +141,7 @@ def check_outputs(outputs: Iterable[Output], results: Iterable[Path] = (),
             problems.append(Problem(str(output.path), None, output.option, found[0], found[1],
                                     label="option"))
             continue
-        found = _an_input(output, protected) or _problem(output, results)
+        found = _an_input(output, protected) or _problem(output, replaced)
         real = os.path.realpath(output.path)
         if found is None and real in taken:  # one output would overwrite the other
             found = ("a path of its own", f"the path {taken[real]} writes too; give "
@@ -281,6 +287,9 @@ def _problem(output: Output, results: list[Path]) -> tuple[str, str] | None:
         if why is not None:
             return ("a results folder (or nothing yet)" if output.replaced else
                     "a folder (or nothing yet)", why)
+        taken = _taken_name(real, output)
+        if taken is not None:
+            return taken
     else:
         special = kind_of(real) or ("a folder" if real.is_dir() else None)
         if special is not None:
@@ -300,6 +309,27 @@ def _problem(output: Output, results: list[Path]) -> tuple[str, str] | None:
                     f"file would be lost: give {output.option} a path outside it")
     holder = real if output.folder and not output.replaced and real.is_dir() else real.parent
     return _probe(holder, output.option)
+
+
+def _taken_name(real: Path, output: Output) -> tuple[str, str] | None:
+    """(what was expected, what was found) when, in the folder `real` that `output`
+    writes into, something of another kind sits at a name it writes: a folder (or a
+    device, ...) where it writes a file, or a file where it writes a folder; else None.
+    Found only at the end, it would fail after the other files were replaced."""
+    for name in output.writes:
+        there = through_link(real / name)
+        if name in output.folders:
+            found = None if not os.path.lexists(there) or there.is_dir() else \
+                kind_of(there) or "a file"
+            kind = "folder"
+        else:
+            found = kind_of(there) or ("a folder" if there.is_dir() else None)
+            kind = "file"
+        if found is not None:
+            return (f"a folder where estate may write its {kind} {name}",
+                    f"{found} at {real / name}: move it away, or give {output.option} "
+                    "another folder")
+    return None
 
 
 def _kept(real: Path, output: Output) -> tuple[str, str] | None:
