@@ -211,15 +211,13 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
     Dask cluster at `scheduler`; finished runs are reused, so a rerun resumes.
     `on_outcome(outcome, done, total)` is called as each run ends. A grid of more than
     `max_runs` runs, or a key the scenario does not know, is refused before any run.
+    The three files are written as a set: all new, or (failed or interrupted) all as
+    they were.
     """
-    result = run_sweep(scenario, varies, out, executor=executor, scheduler=scheduler,
-                       workers=workers, on_outcome=on_outcome, max_runs=max_runs)
-    page = result.out / "sweep.html"
-    with results_in_place(f"The runs and sweep.csv are in place in {result.out};", "--out",
-                          page, "free some space and run again (the runs are reused)."):
-        write_page(page, sweep_page(result.rows, result.robustness, varies,
-                                    result.scenario_name))
-    return result
+    return run_sweep(scenario, varies, out, executor=executor, scheduler=scheduler,
+                     workers=workers, on_outcome=on_outcome, max_runs=max_runs,
+                     page=lambda rows, robustness, name: sweep_page(rows, robustness,
+                                                                    varies, name))
 
 
 def report(results_dir: str | Path, out: str | Path | None = None, *,

@@ -368,18 +368,21 @@ def sweep_command(scenario: Path, varies: tuple[str, ...], out: Path, executor: 
     """
     from estate.api import sweep
     from estate.runs.sweep import parse_vary
+    from estate.store.file_set import written
 
     scheduler_needs_dask(executor, scheduler)
     result = sweep(scenario, [parse_vary(v) for v in varies], out, executor=executor,
                    scheduler=scheduler, workers=workers, max_runs=max_runs,
                    on_outcome=sweep_progress(wants_progress(progress)))
-    counts = result.rows["status"].value_counts()
-    runs = len(result.rows)
-    say(f"{runs} run{'s' if runs != 1 else ''} ({len(result.solved)} planned now, "
-         f"{len(result.reused)} reused) in {result.seconds:,.1f} s: "
-         + ", ".join(f"{n} {s}" for s, n in counts.items()))
-    for name in ("sweep.csv", "site_robustness.csv", "sweep.html"):
-        say(f"  {out / name}")
+    files = [out / name for name in ("sweep.csv", "site_robustness.csv", "sweep.html")]
+    with written(files):
+        counts = result.rows["status"].value_counts()
+        runs = len(result.rows)
+        say(f"{runs} run{'s' if runs != 1 else ''} ({len(result.solved)} planned now, "
+            f"{len(result.reused)} reused) in {result.seconds:,.1f} s: "
+            + ", ".join(f"{n} {s}" for s, n in counts.items()))
+        for path in files:
+            say(f"  {path}")
 
 
 @cli.command("compare")

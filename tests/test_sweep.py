@@ -13,12 +13,14 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 import estate
+import estate.runs.sweep
 from estate.api import sweep
 from estate.cli import cli
 from estate.errors import InputError
@@ -775,3 +777,85 @@ def test_the_sweep_page_counts_one_as_one() -> None:
     assert "1 site is open in every run with a plan, 0 closed" in page
     assert "and 0 depend on" in page
     assert not re.search(r"\b1 (runs|sites)\b", page), page
+
+
+# --- The sweep's three files, written as a set ------------------------------------------
+
+SWEEP_FILES = ("sweep.csv", "site_robustness.csv", "sweep.html")
+MORE = ("--vary", "sharing.efficiency=0.05,0.1", "--vary", "relocation.cost_per_fte=1000,5000")
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in SWEEP_FILES}
+
+
+def _sweep_more(swept: Path, out: Path) -> tuple[int, str]:
+    """MORE (SMALL's two runs and two new ones) swept in this process into `out`."""
+    result = CliRunner().invoke(cli, ["sweep", str(swept / "town.toml"), *MORE, "--out",
+                                      str(out), "--workers", "1"], catch_exceptions=False)
+    return result.exit_code, result.stderr
+
+
+@pytest.mark.usefixtures("ctrl_c_raises")
+def test_ctrl_c_while_the_sweep_s_files_are_made_leaves_them_all_as_they_were(
+        swept: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C landing while site_robustness.csv is made, sweep.csv made already: none
+    of the three is rewritten, as the message says."""
+    out = tmp_path / "out"
+    shutil.copytree(swept / "base", out)
+    before = _files(out)
+    real, parent, calls = estate.runs.sweep.write_safe_csv, os.getpid(), []
+
+    def interrupted(*args: Any) -> None:
+        real(*args)
+        calls.append(args[1])
+        if os.getpid() == parent and len(calls) == 2:
+            os.kill(parent, signal.SIGINT)
+
+    monkeypatch.setattr(estate.runs.sweep, "write_safe_csv", interrupted)
+    code, said = _sweep_more(swept, out)
+    assert code == 130 and len(calls) == 2
+    assert _files(out) == before
+    assert "sweep.csv, site_robustness.csv and sweep.html were not rewritten" in said
+    assert _hidden(out) == []
+    assert len(_stored(out / "runs")) == 4  # the runs are kept, for the next to reuse
+
+
+@pytest.mark.usefixtures("ctrl_c_raises")
+def test_ctrl_c_as_the_sweep_s_files_are_put_in_place_says_they_all_were(
+        swept: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C landing just after sweep.csv is renamed into place: it takes effect once
+    the other two are in place too, and the message says the three were written."""
+    out = tmp_path / "out"
+    shutil.copytree(swept / "base", out)
+    before = _files(out)
+    real, parent = os.replace, os.getpid()
+
+    def replace(src: Any, dst: Any) -> None:
+        real(src, dst)
+        if os.getpid() == parent and str(dst) == str(out / "sweep.csv"):
+            os.kill(parent, signal.SIGINT)
+
+    monkeypatch.setattr(os, "replace", replace)
+    code, said = _sweep_more(swept, out)
+    monkeypatch.undo()
+    assert code == 130
+    after = _files(out)
+    assert all(after[name] != before[name] for name in SWEEP_FILES), said
+    assert "sweep.csv, site_robustness.csv and sweep.html were written, whole" in said
+    assert len(pd.read_csv(out / "sweep.csv")) == 4
+    assert b"0.1" in after["sweep.html"]  # the new value on the page's axis
+    assert _hidden(out) == []
+
+
+def test_a_folder_where_a_sweep_file_goes_is_refused_before_any_run(corridor: Path,
+                                                                    tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "sweep.html").mkdir(parents=True)
+    result = CliRunner().invoke(cli, ["sweep", str(corridor), "--vary",
+                                      "relocation.cost_per_fte=0,5000", "--out", str(out)],
+                                catch_exceptions=False)
+    assert result.exit_code == 1
+    said = " ".join(result.output.split())
+    assert f"a folder at {out / 'sweep.html'}" in said and "move it away" in said
+    assert not (out / "runs").exists() and not (out / "sweep.csv").exists()

@@ -51,8 +51,9 @@ from estate.runs.vary import (
 from estate.status import Status, status_of
 from estate.store import inputs_sha256, is_fresh, read_outcome, read_summary, write_outcome
 from estate.store.check import RESULT_TABLES, read_table, write_safe_csv
-from estate.store.folder import clear_debris_in, folder_lock, write_file
-from estate.store.paths import Output, check_outputs, inputs_of_file
+from estate.store.file_set import Write, WrittenInterrupted, listed, text_file, write_files
+from estate.store.folder import clear_debris_in, folder_lock
+from estate.store.paths import Output, check_outputs, inputs_of_file, results_in_place
 
 #: What a sweep writes into its `--out` folder (the page `sweep.html` by `estate.api`).
 SWEEP_FILES = ("runs", "sweep.csv", "site_robustness.csv", "sweep.html")
@@ -218,8 +219,13 @@ class SweepResult:
 def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
           executor: str = "local", scheduler: str | None = None, workers: int | None = None,
           on_outcome: Callable[[RunOutcome, int, int], None] | None = None,
-          max_runs: int = MAX_RUNS) -> SweepResult:
-    """Plan every combination of `varies` on `scenario`; write the sweep's two tables.
+          max_runs: int = MAX_RUNS,
+          page: Callable[[pd.DataFrame, pd.DataFrame, str], str] | None = None
+          ) -> SweepResult:
+    """Plan every combination of `varies` on `scenario`; write the sweep's two tables,
+    and `sweep.html` with them when `page` draws it (from the rows, the robustness
+    table and the scenario's name): the files are written as a set (`write_files`), all
+    new or all as they were.
 
     `on_outcome(outcome, done, total)` is called as each run ends (reused runs first).
     Everything is checked before any run starts (keys, grid size up to `max_runs`, the
@@ -270,9 +276,15 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
         outcomes.sort(key=lambda o: order[o.run_id])
         rows = sweep_rows(outcomes, [v.key for v in varies])
         robustness = site_robustness(outcomes)
-        out.mkdir(parents=True, exist_ok=True)
-        write_file(out / "sweep.csv", lambda temp: write_safe_csv(rows, temp))
-        write_file(out / "site_robustness.csv", lambda temp: write_safe_csv(robustness, temp))
+        files: dict[Path, Write] = {
+            out / "sweep.csv": lambda temp: write_safe_csv(rows, temp),
+            out / "site_robustness.csv": lambda temp: write_safe_csv(robustness, temp)}
+        if page is not None:
+            files[out / "sweep.html"] = text_file(page(rows, robustness, name))
+        with results_in_place(f"The runs are stored in {out / 'runs'}, and the sweep's "
+                              "tables and page are as they were;", "--out", out,
+                              "free some space and run again (the runs are reused)."):
+            write_files(files)
     return SweepResult(rows, robustness, outcomes, out, round(time.perf_counter() - t0, 3),
                        name)
 
@@ -299,15 +311,22 @@ def _interrupted(tasks: list[RunTask], total: int, out: Path) -> Iterator[None]:
     workers are stopped by then, so the folders on disk are all there will be."""
     try:
         yield
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         stored = sum(any((Path(t.folder) / name).is_file() for name in
                          ("summary.json", "outcome.json")) for t in tasks)
         plans = sum((Path(t.folder) / "summary.json").is_file() for t in tasks)
         if (out / "runs").is_dir():  # what the stopped workers were writing
             clear_debris_in(out / "runs")
+        if isinstance(exc, WrittenInterrupted):  # it came as the tables were put in place
+            tables = listed([path.name for path in exc.paths])
+            raise SweepInterrupted(
+                f"Interrupted as the sweep ended, after every run: {stored} of {total} runs "
+                f"are stored in {out / 'runs'} ({plans} with a plan), and {tables} were "
+                "written, whole: nothing is left to do.") from None
         raise SweepInterrupted(
             f"Interrupted: {stored} of {total} runs are stored in {out / 'runs'} ({plans} "
-            "with a plan); the workers are stopped and sweep.csv was not rewritten. Run "
+            "with a plan); the workers are stopped, and sweep.csv, site_robustness.csv and "
+            "sweep.html were not rewritten (they are the previous sweep's, if any). Run "
             "the same command again to resume from the stored runs.") from None
 
 
