@@ -333,10 +333,12 @@ def report_command(results_dir: Path, out: Path | None, html: Path | None,
     office.pdf" and .html)
     """
     from estate.api import report
+    from estate.store.file_set import written
 
     pdf, page = report(results_dir, out, html=html, compare=compare)
-    say(f"Board pack: {pdf}")
-    say(f"As a page:  {page}")
+    with written([pdf, page]):
+        say(f"Board pack: {pdf}")
+        say(f"As a page:  {page}")
 
 
 @cli.command("sweep")

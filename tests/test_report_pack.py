@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import shutil
+import signal
 import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
@@ -998,3 +1000,64 @@ def test_an_undated_row_read_from_comparison_csv_shows_its_own_saving(
     page = comparison_page(pd.DataFrame([old]), r)
     table = next(b for b in page.blocks if isinstance(b, Table))
     assert table.header[1] == f"{s.scenario} (this paper)"  # not "another plan of this name"
+
+
+def _two_packs(root: Path) -> tuple[Path, Path, dict[str, bytes]]:
+    """Two made-up plans, and the pack of the first written at root/board.pdf (.html)."""
+    from tests.fixtures import write_results
+
+    first = write_results(root / "first", seed=7)
+    second = write_results(root / "second", seed=8, n_sites=20)
+    report(first, root / "board.pdf")
+    return first, second, {name: (root / name).read_bytes()
+                           for name in ("board.pdf", "board.html")}
+
+
+def _packs(root: Path) -> dict[str, bytes]:
+    return {name: (root / name).read_bytes() for name in ("board.pdf", "board.html")}
+
+
+@pytest.mark.usefixtures("ctrl_c_raises")
+def test_ctrl_c_while_the_page_is_made_leaves_both_files_of_the_previous_pack(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C landing while the HTML twin is made, the PDF made already: both are the
+    previous plan's still, never the PDF of one plan beside the page of another."""
+    _, second, before = _two_packs(tmp_path)
+    real = Path.write_text
+
+    def interrupted(path: Path, *args: Any, **kwargs: Any) -> int:
+        written = real(path, *args, **kwargs)
+        if path.name.startswith(".board.html."):
+            os.kill(os.getpid(), signal.SIGINT)
+        return written
+
+    monkeypatch.setattr(Path, "write_text", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        report(second, tmp_path / "board.pdf")
+    monkeypatch.undo()
+    assert _packs(tmp_path) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.usefixtures("ctrl_c_raises")
+def test_ctrl_c_as_the_pack_is_put_in_place_leaves_both_files_new(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C landing just after the PDF is renamed into place: the page follows it
+    before the interrupt takes effect, and the command line says both were written."""
+    _, second, before = _two_packs(tmp_path)
+    real = os.replace
+
+    def replace(src: Any, dst: Any) -> None:
+        real(src, dst)
+        if Path(dst).name == "board.pdf" and str(src).endswith(".tmp"):
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(os, "replace", replace)
+    run = invoke(tmp_path, "report", second, "--out", "board.pdf")
+    monkeypatch.undo()
+    after = _packs(tmp_path)
+    assert all(after[name] != before[name] for name in after)
+    assert run.code == 130
+    said = " ".join(run.output.split())
+    assert "board.pdf and board.html were written" in said and "whole" in said
+    assert "untouched" not in said

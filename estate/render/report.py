@@ -45,7 +45,6 @@ from reportlab.platypus import Table as Grid
 
 from estate.load.free_text import one_line, shown
 from estate.render.figures import png
-from estate.render.html import write_page
 from estate.render.report_agencies import agencies_page
 from estate.render.report_data import (
     Block,
@@ -64,7 +63,7 @@ from estate.render.report_optional import comparison_page, programme_page
 from estate.render.report_pages import decision_page, where_page
 from estate.render.report_reference import assumptions_page, terms_page
 from estate.store.board_pack import GENERATOR
-from estate.store.folder import write_file
+from estate.store.file_set import text_file, write_files
 
 INK, MUTED, RULE = colors.HexColor("#1a1a1a"), colors.HexColor("#5a5a5a"), \
     colors.HexColor("#c8c8c8")
@@ -405,19 +404,15 @@ def board_pages(folder: str | Path, compare: str | Path | None = None
     return r, pages
 
 
-def _write_bytes(path: Path, data: bytes) -> Path:
-    return write_file(path, lambda temp: temp.write_bytes(data))
-
-
 def write_report(folder: str | Path, out: str | Path, html: str | Path | None = None,
                  compare: str | Path | None = None) -> tuple[Path, Path]:
     """Write the board pack of the results `folder` as `out` (PDF) and `html` (default:
-    `out` with .html); both are made before either is written. Returns their paths."""
+    `out` with .html); both are made before either is written, and written as a set
+    (`write_files`): never one of this plan beside one of another. Returns their paths."""
     out = Path(out)
     html_path = Path(html) if html is not None else out.with_suffix(".html")
     r, pages = board_pages(folder, compare)
     pdf = board_pdf(r, pages)
     page = board_html(*title_of(r), pages)
-    _write_bytes(out, pdf)
-    write_page(html_path, page)
+    write_files({out: lambda temp: temp.write_bytes(pdf), html_path: text_file(page)})
     return out, html_path
