@@ -13,10 +13,22 @@ import contextlib
 import signal
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
 HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM that came once something was written: `message` says what is
+    in place and what was not done (the command line says it instead of "previous
+    results are untouched", which is then untrue); `written` is the folder in place."""
+
+    def __init__(self, message: str, written: Path | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.written = written
 
 
 @contextlib.contextmanager

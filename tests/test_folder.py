@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Callable
@@ -13,6 +14,7 @@ import pytest
 
 import estate
 from estate.errors import InputError, OutputError, Problem
+from estate.signals import Interrupted
 from estate.store.folder import (
     _stem,
     clear_debris,
@@ -105,6 +107,63 @@ def test_a_failed_write_leaves_the_previous_folder(tmp_path: Path) -> None:
         write_folder(out, fail)
     assert caught.value.reason == "disk full" and caught.value.exit_code == 1
     assert (out / "summary.json").read_text(encoding="utf-8") == "kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]
+
+
+def _renames(monkeypatch: pytest.MonkeyPatch, at: int, act: Callable[[], None],
+             before: bool) -> None:
+    """Run `act` just before or just after the `at`-th rename from now on (a swap's
+    first sets the old folder aside, its second moves the new one in)."""
+    rename, calls = os.replace, []
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        calls.append(src)
+        if len(calls) == at and before:
+            act()
+        rename(src, dst)
+        if len(calls) == at and not before:
+            act()
+
+    monkeypatch.setattr(os, "replace", replace)
+
+
+def _ctrl_c() -> None:
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+@pytest.mark.parametrize(("at", "before"), [(1, False), (2, True), (2, False)])
+def test_ctrl_c_during_the_swap_lets_it_finish_and_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at: int, before: bool) -> None:
+    """Ctrl-C between the swap's two renames, or just after them: the swap completes,
+    nothing is left set aside, and the interrupt says the new folder is in place
+    (before, the old folder set aside made its removal fail, 'Directory not empty',
+    hiding the interrupt; or the folder was missing until the next run)."""
+    out = tmp_path / "plan"
+    write_folder(out, _write("old"))
+    _renames(monkeypatch, at, _ctrl_c, before)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        write_folder(out, _write("new"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]
+    assert (out / "summary.json").read_text(encoding="utf-8") == "new"
+    assert isinstance(caught.value, Interrupted) and caught.value.written == out
+    assert caught.value.message.startswith(f"Interrupted just after the results were "
+                                           f"written to {out}: they are whole there")
+
+
+def test_a_failed_rename_into_place_puts_the_old_folder_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The old folder set aside and the new one refused its place: the old one goes back,
+    so 'what was there before is as it was' is true at once, not after the next run."""
+    out = tmp_path / "plan"
+    write_folder(out, _write("old"))
+
+    def refuse() -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    _renames(monkeypatch, 2, refuse, before=True)
+    with pytest.raises(OutputError, match="what was there before is as it was"):
+        write_folder(out, _write("new"))
+    assert (out / "summary.json").read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from estate.errors import InputError, OutputError, Problem
 from estate.load.read import kind_of
+from estate.signals import Interrupted, held_signals
 from estate.store.keep import (
     RESULTS_MARKERS,
     KeptFile,
@@ -84,17 +85,33 @@ def write_folder(out: Path, write: Callable[[Path], None],
     a crash or Ctrl-C part-way leaves the previous folder as it was. Debris of a run that
     was killed (its temporary or set-aside folders) is cleared first, and a folder that
     such a run had set aside but not yet replaced is put back. The folder gets the
-    user's umask, as any folder they make would. A link to a folder is written through."""
+    user's umask, as any folder they make would. A link to a folder is written through.
+    The swap runs with Ctrl-C and SIGTERM held (`held_signals`), so it is never cut in
+    two; one that comes during it, or after it, is raised as `Interrupted`, saying the
+    new folder is in place."""
     real = through_link(out)
     real.parent.mkdir(parents=True, exist_ok=True)
     clear_debris(real)
     tmp = Path(tempfile.mkdtemp(prefix=f".{_stem(real.name)}.{os.getpid()}.", suffix=".tmp",
                                 dir=real.parent))
+    old: Path | None = None
+    kept: list[KeptFile] = []
+    swapped = False
     try:
         os.chmod(tmp, 0o777 & ~_umask())
         write(tmp)
-        kept = _swap_into_place(tmp, real)
+        with held_signals():
+            old = _swap_into_place(tmp, real)
+            swapped = True
+            # the user's files are moved in before a held signal is raised: renames only
+            kept = [] if old is None else keep_added(old, real)
+        _remove_set_aside(old, kept)
     except BaseException as exc:
+        if swapped:
+            _remove_set_aside(old, kept)
+            if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, Interrupted):
+                raise interrupted_after(Path(out)) from None
+            raise
         # judged before the temporary folder is removed: removing it frees the space
         unwritten = _unwritten(out, exc) if isinstance(exc, Exception) else None
         shutil.rmtree(tmp, ignore_errors=True)
@@ -105,6 +122,12 @@ def write_folder(out: Path, write: Callable[[Path], None],
         if warn is not None:
             warn(file.warning(Path(out)))
     return out
+
+
+def interrupted_after(out: Path) -> Interrupted:
+    """The interrupt of a run stopped once its results folder `out` was swapped in."""
+    return Interrupted(f"Interrupted just after the results were written to {out}: they are "
+                       "whole there; nothing meant to follow them was written.", Path(out))
 
 
 FULL_BYTES = 16 * 2**20
@@ -238,14 +261,14 @@ def _debris(name: str) -> tuple[str | None, list[int]]:
     return candidates[0][0], [pid for _, pid in candidates]
 
 
-def _swap_into_place(tmp: Path, out: Path) -> list[KeptFile]:
-    """Replace `out` by `tmp`: the old folder is moved aside first, what the user added
-    to it is moved into the new one (`keep_added`), and it is removed last; the files
-    kept. A file that could not be moved stays in the set-aside folder, which is then
-    left for the next run to try again (`_clear`). Each swap sets aside under a name of
-    its own (`.<stem>.old-<pid>.<random>`, made by `mkdtemp`): a name reused by the next
-    write of the same process, or by a later process given the same id, would mean
-    removing a set-aside folder that still holds a user's file."""
+def _swap_into_place(tmp: Path, out: Path) -> Path | None:
+    """Replace `out` by `tmp`; the old folder, moved aside, or None when there was none.
+    A failure between the two renames puts the old folder back, so `out` is never left
+    missing. Each swap sets aside under a name of its own (`.<stem>.old-<pid>.<random>`,
+    made by `mkdtemp`): a name reused by the next write of the same process, or by a
+    later process given the same id, would mean removing a set-aside folder that still
+    holds a user's file. Call it with signals held: an interrupt between the renames
+    would leave `out` missing until the next run puts it back (`_clear`)."""
     old = None
     if out.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{_stem(out.name)}.old-{os.getpid()}.",
@@ -253,15 +276,23 @@ def _swap_into_place(tmp: Path, out: Path) -> list[KeptFile]:
         try:
             os.replace(out, old)  # a folder renamed over the empty one just made
         except BaseException:
-            old.rmdir()
+            old.rmdir()  # still the empty one: the rename did not happen
             raise
-    os.replace(tmp, out)
-    if old is None:
-        return []
-    kept = keep_added(old, out)
-    if all(file.moved for file in kept):
+    try:
+        os.replace(tmp, out)
+    except BaseException:
+        if old is not None:
+            os.replace(old, out)
+        raise
+    return old
+
+
+def _remove_set_aside(old: Path | None, kept: list[KeptFile]) -> None:
+    """Remove the old folder, set aside by a swap, once what the user added to it is in
+    the new one (`keep_added`); a file that could not be moved stays in it, which is
+    then left for the next run to try again (`_clear`)."""
+    if old is not None and all(file.moved for file in kept):
         shutil.rmtree(old, ignore_errors=True)
-    return kept
 
 
 def _not_a_folder_to_write(real: Path, elsewhere: str = "give --out another folder") -> str:
