@@ -42,6 +42,7 @@ from estate.store.folder import not_a_folder_to_read, write_file, write_folder
 from estate.store.keep import SCENARIO_FILE
 from estate.store.plan_gpkg import read_zone_areas
 from estate.store.plan_gpkg import write_gpkg as _write_gpkg
+from estate.store.warnings_table import WARNINGS_TABLE, read_warnings, warnings_table
 
 __all__ = ["FORMULA_STARTS", "PROGRAMME_TABLES", "RESULT_TABLES", "TABLES", "Columns",
            "SCENARIO_FILE", "StoredResults", "WARNINGS_TABLE", "check_results",
@@ -52,14 +53,6 @@ __all__ = ["FORMULA_STARTS", "PROGRAMME_TABLES", "RESULT_TABLES", "TABLES", "Col
            "write_safe_csv", "write_summary"]
 
 TABLES = ("sites", "assignments", "coverage", "agencies", "zones")
-WARNINGS_TABLE = Columns(("file", "column", "label", "expected", "found", "sentence",
-                          "fid_column"), ("row",),
-                         optional=("label", "sentence", "fid_column"))
-"""warnings.csv: the warnings the plan was made with, one `Problem` a row (a blank row
-or column: the warning is about a whole file or table; a blank fid_column: a row of a
-CSV file or sheet, or the fid of a layer whose FID column is named `fid`); the header
-alone when there were none, so a folder without the file is one written before estate
-kept them."""
 
 def register_files(data: Path) -> list[Path]:
     """The files a register is read from (a folder's tables, or the one workbook/package)."""
@@ -348,39 +341,6 @@ def write_results(plan: Plan, out: Path, scenario: Scenario | None = None,
             (tmp / SCENARIO_FILE).write_text(
                 _scenario_file_record(scenario.path, out) + "\n", encoding="utf-8")
         (tmp / "inputs.sha256").write_text(inputs_hash, encoding="utf-8")
-        write_safe_csv(_warnings_table(plan.warnings), tmp / "warnings.csv")
+        write_safe_csv(warnings_table(plan.warnings), tmp / "warnings.csv")
 
     return write_folder(Path(out), write, warn)
-
-
-
-
-def _warnings_table(warnings: list[Problem]) -> pd.DataFrame:
-    """The plan's warnings as warnings.csv holds them (no rows when there were none)."""
-    return pd.DataFrame({
-        "file": [w.file for w in warnings],
-        "row": pd.array([w.row for w in warnings], dtype="Int64"),
-        "column": [w.column or "" for w in warnings],
-        "label": [w.label for w in warnings],
-        "expected": [w.expected for w in warnings],
-        "found": [w.found for w in warnings],
-        "sentence": [w.sentence for w in warnings],
-        "fid_column": [w.fid_column or "" for w in warnings]},
-        columns=["file", "row", "column", "label", "expected", "found", "sentence",
-                 "fid_column"])
-
-
-def read_warnings(folder: Path) -> tuple[Problem, ...] | None:
-    """The warnings the plan was made with (warnings.csv), or None for a folder written
-    before estate kept them (no file: which warnings it was made with is not known); a
-    damaged file is an `InputError` naming its row and column."""
-    path = Path(folder) / "warnings.csv"
-    if not path.exists():
-        return None
-    table = read_table(path, WARNINGS_TABLE)
-    return tuple(Problem(str(w["file"]), None if pd.isna(w["row"]) else int(w["row"]),
-                         str(w["column"]) or None, str(w["expected"]), str(w["found"]),
-                         severity="warning", label=str(w["label"]) or "column",
-                         sentence=str(w.get("sentence") or ""),
-                         fid_column=str(w.get("fid_column") or ""))
-                 for w in table.to_dict("records"))
