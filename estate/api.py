@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from estate.errors import InputError, Problem
+from estate.errors import EstateError, InputError, Problem, count
 from estate.load.file_names import default_map, default_report, default_results, file_stem
 from estate.load.scenario import Scenario, load_scenario
 from estate.load.validate import Register, load_register
@@ -40,6 +40,7 @@ from estate.runs.national import areas_of, ready_register
 from estate.runs.planning import plan_scenario
 from estate.runs.sweep import MAX_RUNS, RunOutcome, SweepResult, Vary
 from estate.runs.sweep import sweep as run_sweep
+from estate.signals import Interrupted
 from estate.store import read_summary
 from estate.store.file_set import text_file, write_files
 from estate.store.paths import (
@@ -128,31 +129,97 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
     # every output checked before solving: a wrong path must not cost a solve
     check_plan(out if write else None, target, Path(lp_path) if lp_path else None,
                scenario, named)
-    run = plan_scenario(scenario, out=out, write=write, clock=clock, lp_path=lp_path,
-                        verbose=verbose, direct=direct, register=register,
-                        policy_costs=policy_costs, executor=executor, scheduler=scheduler,
-                        workers=workers, alternatives=alternatives, within_pct=within_pct,
-                        programme=programme, policy_executor=policy_executor)
+    try:
+        run = plan_scenario(scenario, out=out, write=write, clock=clock, lp_path=lp_path,
+                            verbose=verbose, direct=direct, register=register,
+                            policy_costs=policy_costs, executor=executor,
+                            scheduler=scheduler, workers=workers, alternatives=alternatives,
+                            within_pct=within_pct, programme=programme,
+                            policy_executor=policy_executor, draw=_programme_page(clock))
+    except Interrupted as exc:
+        if exc.written is None or target is None:
+            raise
+        # the folder is in place and the maps not drawn: say which, and how to draw them
+        written = _alternatives_in(exc.written)
+        raise Interrupted(_maps_not_drawn(exc.written, target, _maps_of(
+            exc.written, target, written)), exc.written) from None
     if run.out is not None and target is not None:
-        with clock.stage("map", f"Drawing the map {target}"), results_in_place(
-                f"The results are in place in {run.out};", "--map", target,
-                f'draw the map with: estate map "{run.out}" --out FILE'):
-            render_map(run.out, target)
-            for alternative, folder in zip(run.alternatives, run.alternative_folders,
-                                           strict=True):
-                render_map(folder, alternative_map(target, alternative.index))
-    if run.out is not None:
-        # the plan's dated programme, and each alternative's (a dated scenario's have one)
-        for plan, folder, name in ((run.plan, run.out, run.scenario.name), *(
-                (a.plan, f, a.plan.summary.scenario)
-                for a, f in zip(run.alternatives, run.alternative_folders, strict=True))):
-            if plan.programme is None:
-                continue
-            page_path = folder / "programme.html"
-            with clock.stage("programme_page", f"Drawing the programme {page_path}"):
-                write_page(page_path, programme_page(plan.programme, plan.summary, name))
+        _draw_maps(run.out, target, [a.index for a in run.alternatives], clock)
     run.plan.timings = clock.seconds
     return run.plan
+
+
+def _programme_page(clock: Clock) -> Callable[[Plan, Path, str], None]:
+    """What writes programme.html of a plan with a dated programme (the main plan's, or
+    an alternative's) into its results folder as the folder is filled."""
+
+    def draw(plan: Plan, folder: Path, name: str) -> None:
+        if plan.programme is not None:
+            with clock.stage("programme_page", f"Drawing the programme of {name}"):
+                write_page(folder / "programme.html",
+                           programme_page(plan.programme, plan.summary, name))
+
+    return draw
+
+
+def _alternatives_in(out: Path) -> list[int]:
+    """The alternatives the plan in the results folder `out` lists (none when its summary
+    cannot be read)."""
+    try:
+        listed = read_summary(out).alternatives or {}
+    except (EstateError, OSError, ValueError):
+        return []
+    return [int(entry["index"]) for entry in listed.get("plans", [])]
+
+
+def _maps_of(out: Path, target: Path, indices: list[int]) -> list[tuple[Path, Path]]:
+    """(results folder, map) of a plan written to `out` and of each of its alternatives."""
+    return [(out, target), *((out / "alternatives" / str(i), alternative_map(target, i))
+                             for i in indices)]
+
+
+def _draw_maps(out: Path, target: Path, indices: list[int], clock: Clock) -> None:
+    """Draw the map of the plan in `out` at `target`, and each alternative's beside it.
+    Ctrl-C meanwhile is `Interrupted`, saying which were not drawn."""
+    maps = _maps_of(out, target, indices)
+    before = [_identity(path) for _, path in maps]
+    try:
+        with clock.stage("map", f"Drawing the map {target}"), results_in_place(
+                f"The results are in place in {out};", "--map", target,
+                f'draw the map with: estate map "{out}" --out FILE'):
+            for folder, path in maps:
+                render_map(folder, path)
+    except KeyboardInterrupt:
+        # a map drawn is a new file (renamed into place), told apart from one left as it was
+        missing = [m for m, was in zip(maps, before, strict=True) if _identity(m[1]) == was]
+        raise Interrupted(_maps_not_drawn(out, target, missing), out) from None
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file at `path` as (device, inode), None when there is none."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _maps_not_drawn(out: Path, target: Path, missing: list[tuple[Path, Path]]) -> str:
+    """What an interrupt once the results folder `out` is written leaves undone: the maps
+    `missing`, each with the command that draws it."""
+    if not missing:
+        return f"Interrupted once the results were written to {out} and their maps drawn."
+    commands = "; ".join(f'`estate map "{folder}" --out "{path}"`' for folder, path in missing)
+    them = "it" if len(missing) == 1 else "them"
+    if missing[0][1] == target:
+        others = len(missing) - 1
+        what = "the map was not drawn" + (
+            f", nor the maps of its {count(others, 'alternative')}" if others else "")
+        return (f"Interrupted after the results were written to {out}; {what}: draw {them} "
+                f"with {commands}.")
+    return (f"Interrupted after the results were written to {out} and its map to {target}; "
+            f"the maps of {count(len(missing), 'alternative')} were not drawn: draw {them} "
+            f"with {commands}.")
 
 
 COMPARISON_FILES = (*TABLES, "comparison.html", "comparison_map.html")

@@ -11,7 +11,6 @@ from typing import Any
 
 import pandas as pd
 import pytest
-import tomli_w
 
 import estate
 import estate.runs.alternatives
@@ -30,8 +29,8 @@ from estate.runs.compare import Run
 from estate.status import Status
 from estate.store import check_results, read_summary
 from tests.fixtures import corridor_scenario, invoke, write_scenario
-from tests.fixtures.programme_registers import START
-from tests.fixtures.register import agency, function, site, write_register, zone
+from tests.fixtures.programme_registers import two_offices
+from tests.fixtures.register import agency, site, write_register, zone
 from tests.fixtures.scenario import scenario
 
 SITES = ("S1", "S2", "S3", "S4", "S5", "S6")
@@ -199,33 +198,12 @@ def test_an_alternative_is_said_as_one_not_as_the_proven_optimum(corridor_data: 
     assert "no plan that meets every rule costs less" in decision(read_results(out))
 
 
-def _two_offices(folder: Path) -> Path:
-    """Two offices whose teams can move to the kept K for £10 each (£1 an FTE: no plan
-    moves a team for nothing), each closing at £100k: A1 (£200k a year) and A2 (£150k),
-    dated from 2027-04-01 over 5 years at r = 0, with £110k of one-off spend a year. By
-    hand: closing both saves £1,549,980 if every change were made in year 1; dated, one
-    closing a year, A1 first, £1,399,980. The alternatives (the other open sets,
-    cheapest first) close A1 alone (£899,990 either way: £649,990 dearer as found,
-    £499,990 dated) and A2 alone (£649,990 either way: £899,990 and £749,990 dearer)."""
-    write_register(folder / "register", [agency("A")], [
-        site("A1", "A", 0, 0, running_cost=200_000, closure_cost=100_000),
-        site("A2", "A", 0, 1, running_cost=150_000, closure_cost=100_000),
-        site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
-    ], [function("T1", "A", "Ops", "A1"), function("T2", "A", "Ops", "A2")], [])
-    raw = scenario(name="Two offices", data=str((folder / "register").resolve()), start=START,
-                   horizon_years=5, solver={"mip_gap": 0.0}, relocation={"cost_per_fte": 1},
-                   programme={"max_one_off_per_year": 110_000})
-    path = folder / "two_offices.toml"
-    path.write_text(tomli_w.dumps(raw), encoding="utf-8")
-    return path
-
-
 def test_a_dated_scenario_s_alternatives_are_dated_too(tmp_path: Path) -> None:
     """Each alternative of a dated scenario is scheduled as a dated programme of its own,
     so that what it saves over the years stands beside the main plan's dated saving, and
     its year-1 figures are labelled as such in its folder, map and board pack."""
     out, map_path = tmp_path / "results", tmp_path / "two.html"
-    path = _two_offices(tmp_path)
+    path = two_offices(tmp_path)
     plan = estate.plan(path, out=out, map_path=map_path, alternatives=2, within_pct=60.0)
     assert plan.summary.programme is not None
     assert plan.summary.saving_in_year_one == pytest.approx(1_549_980, abs=0.01)

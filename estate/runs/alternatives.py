@@ -44,7 +44,7 @@ from estate.results import Plan, make_plan
 from estate.results.words import IN_YEAR_ONE, SNAPSHOT_OPTIMUM
 from estate.solve import SolverOptions, solve
 from estate.status import Status
-from estate.store import write_results
+from estate.store import fill_results
 
 
 @dataclass
@@ -297,11 +297,17 @@ def alternative_map(map_path: Path, index: int) -> Path:
     return map_path.with_name(f"{map_path.stem}.alternative-{index}{map_path.suffix}")
 
 
-def write_alternatives(found: list[Alternative], out: Path, scenario: Scenario,
-                       inputs_hash: str, warn: Callable[[Problem], None] | None = None
-                       ) -> list[Path]:
-    """Each alternative as `out/alternatives/<i>/`, a results folder of its own; call after
-    the main folder is written (that write replaces it). A file the user put into one
-    meanwhile is kept and told to `warn` (`write_results`)."""
-    return [write_results(alternative.plan, Path(out) / alternative.folder, scenario,
-                          inputs_hash=inputs_hash, warn=warn) for alternative in found]
+def fill_alternatives(found: list[Alternative], folder: Path, out: Path, scenario: Scenario,
+                      inputs_hash: str,
+                      draw: Callable[[Plan, Path, str], None] | None = None) -> None:
+    """Each alternative as `alternatives/<i>/`, a results folder of its own, written into
+    `folder` as it is filled to be swapped in as the results folder `out`
+    (`write_results`' `also`): the plan and its alternatives are swapped in together.
+    `draw` writes what is drawn from each plan into its folder (`plan_scenario`)."""
+    for alternative in found:
+        into = Path(folder) / alternative.folder
+        into.mkdir(parents=True)
+        fill_results(alternative.plan, into, Path(out) / alternative.folder, scenario,
+                     inputs_hash)
+        if draw is not None:
+            draw(alternative.plan, into, alternative.plan.summary.scenario or alternative.folder)

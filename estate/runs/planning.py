@@ -3,14 +3,16 @@
 `plan_scenario` is what `estate plan`, each compared scenario and each sweep run do:
 read the scenario and register, plan them (area by area for a national register), find
 near-optimal alternatives and price the policies when asked, and write the results
-folder (and one per alternative). Maps are drawn by the caller from the folders, since
-maps come after runs in the package's layering.
+folder (one per alternative within it), swapped in whole. What is drawn from a plan
+comes after runs in the package's layering: the caller passes what draws the pages that
+belong in the folder (`draw`), and draws the maps, outside it, from the folder.
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,17 +37,18 @@ from estate.runs.alternatives import (
     Alternative,
     beside_programme_plan,
     dated_beside,
+    fill_alternatives,
     find_alternatives,
     measured_against_snapshot,
     not_for_areas,
-    write_alternatives,
 )
 from estate.runs.executor import check_scheduler
 from estate.runs.national import areas_of, plan_register
 from estate.runs.optimum import Optimum, searched_plan
 from estate.runs.policy import policy_costs as price_policies
+from estate.signals import Interrupted
 from estate.store import inputs_sha256, write_results
-from estate.store.folder import folder_lock
+from estate.store.folder import folder_lock, interrupted_after
 from estate.store.paths import results_in_place
 
 
@@ -58,10 +61,6 @@ class ScenarioRun:
     alternatives: list[Alternative] = field(default_factory=list)
     out: Path | None = None
 
-    @property
-    def alternative_folders(self) -> list[Path]:
-        return [] if self.out is None else [self.out / a.folder for a in self.alternatives]
-
 
 def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = None,
                   write: bool = True, clock: Clock | None = None,
@@ -72,18 +71,22 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
                   executor: str = "local", scheduler: str | None = None,
                   workers: int | None = None, alternatives: int = 0,
                   within_pct: float = 5.0, programme: bool = False,
-                  policy_executor: str = "serial") -> ScenarioRun:
+                  policy_executor: str = "serial",
+                  draw: Callable[[Plan, Path, str], None] | None = None) -> ScenarioRun:
     """Plan one scenario end to end and (unless `write=False`) write its results folder.
 
     `policy_costs=True` adds `policy_costs` to the summary (its optima on the
     `policy_executor`: "serial", "local" or "dask"); `alternatives=N` finds up to N
     near-optimal plans within `within_pct` percent of the NPV saving, written to
     `<out>/alternatives/<i>/`; `programme=True` (or a `[programme]` table) schedules the
-    plan year by year. `inputs`: the register's checksum lines (`inputs_sha256`) when
-    the caller has read them with `register` (`estate compare`, once for every scenario
-    on it), recorded in the folder's inputs.sha256 as they are; read from the register's
-    files as the folder is written otherwise. Raises `InputError`, `InfeasibleError` or
-    `NoSolutionError`.
+    plan year by year. `draw(plan, folder, name)` writes what the caller draws from a
+    plan into its folder while the folder is filled (`estate.api.plan`: programme.html),
+    for the plan and each alternative, so that all of it is swapped in at once.
+    `inputs`: the register's checksum lines (`inputs_sha256`) when the caller has read
+    them with `register` (`estate compare`, once for every scenario on it), recorded in
+    the folder's inputs.sha256 as they are; read from the register's files as the folder
+    is written otherwise. Raises `InputError`, `InfeasibleError` or `NoSolutionError`;
+    Ctrl-C once the folder is in place raises `Interrupted`, saying so.
     """
     clock = clock or Clock(progress)
     if "dask" in (executor, policy_executor):
@@ -98,29 +101,44 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
     if alternatives and areas_of(register):
         raise not_for_areas()
     target = Path(out) if out else default_results(scenario.name)
-    with folder_lock(target) if write else contextlib.nullcontext():
-        run = _plan_loaded(scenario, register, clock, lp_path=lp_path, verbose=verbose,
-                           direct=direct, policy_costs=policy_costs, executor=executor,
-                           scheduler=scheduler, workers=workers, alternatives=alternatives,
-                           within_pct=within_pct, policy_executor=policy_executor)
-        if write:
-            run.out = target
-            with clock.stage("write", f"Writing results to {target}"):
-                if inputs is None:
-                    inputs = inputs_sha256(Path(scenario.data))
-                with results_in_place("The previous results there are untouched;", "--out",
-                                      target, "free some space or give another --out, and "
-                                      "run again."):
-                    # a file the user saved in the folder while it was planned is kept
-                    write_results(run.plan, target, scenario, inputs_hash=inputs,
-                                  warn=run.plan.warnings.append)
-                with results_in_place(f"The plan's results are in place in {target};",
-                                      "--alternatives", target / "alternatives",
-                                      "free some space and run again for the alternatives."):
-                    write_alternatives(run.alternatives, target, scenario, inputs,
-                                       warn=run.plan.warnings.append)
+    written = False
+    try:
+        with folder_lock(target) if write else contextlib.nullcontext():
+            run = _plan_loaded(scenario, register, clock, lp_path=lp_path, verbose=verbose,
+                               direct=direct, policy_costs=policy_costs, executor=executor,
+                               scheduler=scheduler, workers=workers,
+                               alternatives=alternatives, within_pct=within_pct,
+                               policy_executor=policy_executor)
+            if write:
+                run.out = target
+                with clock.stage("write", f"Writing results to {target}"):
+                    _write(run, target, inputs, draw)
+                    written = True
+    except KeyboardInterrupt as exc:
+        if written and not isinstance(exc, Interrupted):  # as the lock was let go
+            raise interrupted_after(target) from None
+        raise
     run.plan.timings = clock.seconds
     return run
+
+
+def _write(run: ScenarioRun, target: Path, inputs: str | None,
+           draw: Callable[[Plan, Path, str], None] | None) -> None:
+    """Write the results folder of `run`: its plan, what `draw` draws from it, and each
+    alternative's folder within it, all swapped in at once."""
+    scenario = run.scenario
+    hashed = inputs_sha256(Path(scenario.data)) if inputs is None else inputs
+
+    def rest(tmp: Path) -> None:
+        if draw is not None:
+            draw(run.plan, tmp, scenario.name)
+        fill_alternatives(run.alternatives, tmp, target, scenario, hashed, draw)
+
+    with results_in_place("The previous results there are untouched;", "--out", target,
+                          "free some space or give another --out, and run again."):
+        # a file the user saved in the folder while it was planned is kept
+        write_results(run.plan, target, scenario, inputs_hash=hashed,
+                      warn=run.plan.warnings.append, also=rest)
 
 
 def _plan_loaded(scenario: Scenario, register: Register, clock: Clock, *,

@@ -46,8 +46,9 @@ from estate.store.warnings_table import WARNINGS_TABLE, read_warnings, warnings_
 
 __all__ = ["FORMULA_STARTS", "PROGRAMME_TABLES", "RESULT_TABLES", "TABLES", "Columns",
            "SCENARIO_FILE", "StoredResults", "WARNINGS_TABLE", "check_results",
-           "inputs_sha256", "is_fresh", "needs_quote", "planned_from", "read_outcome",
-           "read_programme", "read_summary", "read_warnings", "read_table", "read_zone_areas",
+           "fill_results", "inputs_sha256", "is_fresh", "needs_quote", "planned_from",
+           "read_outcome", "read_programme", "read_summary", "read_warnings", "read_table",
+           "read_zone_areas",
            "register_files", "safe_cell", "scenario_as_solved", "scenario_toml",
            "summary_json", "unsafe_cell", "write_outcome", "write_results",
            "write_safe_csv", "write_summary"]
@@ -313,34 +314,44 @@ def check_results(folder: Path) -> StoredResults:
 
 
 def write_results(plan: Plan, out: Path, scenario: Scenario | None = None,
-                  inputs_hash: str = "", warn: Callable[[Problem], None] | None = None
-                  ) -> Path:
+                  inputs_hash: str = "", warn: Callable[[Problem], None] | None = None,
+                  also: Callable[[Path], None] | None = None) -> Path:
     """Write every output of a plan into a temporary sibling folder, then swap it in
     (with programme.csv and cashflow.csv, and the programme's figures in the summary,
-    when the plan has a dated programme). A file the user put into the folder while the
-    plan was made is kept in the new one and told to `warn` (`write_folder`)."""
+    when the plan has a dated programme). `also` writes the rest of the folder into the
+    temporary one before the swap (the programme's page, the alternatives' folders), so
+    the folder is swapped in whole. A file the user put into the folder while the plan
+    was made is kept in the new one and told to `warn` (`write_folder`)."""
+
+    def write(tmp: Path) -> None:
+        fill_results(plan, tmp, Path(out), scenario, inputs_hash)
+        if also is not None:
+            also(tmp)
+
+    return write_folder(Path(out), write, warn)
+
+
+def fill_results(plan: Plan, folder: Path, out: Path, scenario: Scenario | None = None,
+                 inputs_hash: str = "") -> None:
+    """Write a plan's files into `folder`, which is being filled to be swapped in as the
+    results folder `out` (`write_results`; an alternative's, within its plan's)."""
     if scenario is None and plan.prepared is not None:
         scenario = plan.prepared.scenario
-
     summary = plan.summary
     if plan.programme is not None and summary.programme is None:
         summary = summary.dated(plan.programme.summary())
-
-    def write(tmp: Path) -> None:
-        (tmp / "summary.json").write_text(summary_json(summary) + "\n", encoding="utf-8")
-        for name in TABLES:
-            write_safe_csv(getattr(plan, name), tmp / f"{name}.csv")
-        if plan.programme is not None:
-            write_safe_csv(plan.programme.actions, tmp / "programme.csv")
-            write_safe_csv(plan.programme.cashflow, tmp / "cashflow.csv")
-        with writable(tmp / "plan.gpkg") as gpkg:
-            _write_gpkg(plan, gpkg)
-        if scenario is not None:
-            (tmp / "scenario.toml").write_text(scenario_toml(scenario), encoding="utf-8")
-        if scenario is not None and scenario.path is not None:
-            (tmp / SCENARIO_FILE).write_text(
-                _scenario_file_record(scenario.path, out) + "\n", encoding="utf-8")
-        (tmp / "inputs.sha256").write_text(inputs_hash, encoding="utf-8")
-        write_safe_csv(warnings_table(plan.warnings), tmp / "warnings.csv")
-
-    return write_folder(Path(out), write, warn)
+    (folder / "summary.json").write_text(summary_json(summary) + "\n", encoding="utf-8")
+    for name in TABLES:
+        write_safe_csv(getattr(plan, name), folder / f"{name}.csv")
+    if plan.programme is not None:
+        write_safe_csv(plan.programme.actions, folder / "programme.csv")
+        write_safe_csv(plan.programme.cashflow, folder / "cashflow.csv")
+    with writable(folder / "plan.gpkg") as gpkg:
+        _write_gpkg(plan, gpkg)
+    if scenario is not None:
+        (folder / "scenario.toml").write_text(scenario_toml(scenario), encoding="utf-8")
+    if scenario is not None and scenario.path is not None:
+        (folder / SCENARIO_FILE).write_text(
+            _scenario_file_record(scenario.path, out) + "\n", encoding="utf-8")
+    (folder / "inputs.sha256").write_text(inputs_hash, encoding="utf-8")
+    write_safe_csv(warnings_table(plan.warnings), folder / "warnings.csv")

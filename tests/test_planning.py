@@ -1,0 +1,110 @@
+"""A plan's results folder written whole (estate.runs.planning, estate.api.plan): the
+programme's page and every alternative's folder are in it when it is swapped in, and
+Ctrl-C once it is in place says so, and which maps were not drawn, instead of "previous
+results are untouched"."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import estate
+import estate.api
+import estate.store.folder
+from estate.signals import Interrupted
+from estate.store import check_results, read_summary
+from tests.fixtures import invoke
+from tests.fixtures.programme_registers import two_offices
+
+
+def _ctrl_c_after(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, at: int = 1) -> None:
+    """Ctrl-C the moment the `at`-th call of `owner.name` returns."""
+    function, calls = getattr(owner, name), []
+
+    def then_ctrl_c(*args: Any, **kwargs: Any) -> Any:
+        done = function(*args, **kwargs)
+        calls.append(args)
+        if len(calls) == at:
+            os.kill(os.getpid(), signal.SIGINT)
+        return done
+
+    monkeypatch.setattr(owner, name, then_ctrl_c)
+
+
+def _commands(out: Path, map_path: Path, alternatives: list[int], main: bool = True) -> str:
+    maps = [(out, map_path)] if main else []
+    maps += [(out / "alternatives" / str(i),
+              map_path.with_name(f"{map_path.stem}.alternative-{i}.html")) for i in alternatives]
+    return "; ".join(f'`estate map "{folder}" --out "{path}"`' for folder, path in maps)
+
+
+def test_ctrl_c_as_the_folder_is_swapped_in_leaves_it_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C the moment the results folder of a dated plan with two alternatives is
+    swapped in: the folder holds its programme.html and each alternative listed in its
+    summary, whole with its own programme.html (they were written after the swap, so
+    the folder lacked them), and the interrupt says the results are written and the
+    maps not drawn, with the commands that draw them."""
+    path = two_offices(tmp_path)
+    out, map_path = tmp_path / "results", tmp_path / "maps" / "two.html"
+    _ctrl_c_after(monkeypatch, estate.store.folder, "_swap_into_place")
+    with pytest.raises(KeyboardInterrupt) as caught:
+        estate.plan(path, out=out, map_path=map_path, alternatives=2, within_pct=60.0)
+    assert (out / "programme.html").is_file()
+    entries = read_summary(out).alternatives["plans"]
+    assert [entry["folder"] for entry in entries] == ["alternatives/1", "alternatives/2"]
+    for entry in entries:
+        folder = out / entry["folder"]
+        check_results(folder)
+        assert (folder / "programme.html").is_file()
+        assert read_summary(folder).alternative["index"] == entry["index"]
+    check_results(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["register", "results",
+                                                          "two_offices.toml"]
+    assert isinstance(caught.value, Interrupted) and caught.value.written == out
+    assert caught.value.message == (
+        f"Interrupted after the results were written to {out}; the map was not drawn, nor "
+        f"the maps of its 2 alternatives: draw them with "
+        f"{_commands(out, map_path, [1, 2])}.")
+
+
+def test_ctrl_c_while_the_maps_are_drawn_says_which_are_not(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C once the plan's map is drawn, before its alternatives' maps: the message
+    says where the results and the map are, and how to draw the two maps missing."""
+    path = two_offices(tmp_path)
+    out, map_path = tmp_path / "results", tmp_path / "two.html"
+    _ctrl_c_after(monkeypatch, estate.api, "render_map")
+    with pytest.raises(KeyboardInterrupt) as caught:
+        estate.plan(path, out=out, map_path=map_path, alternatives=2, within_pct=60.0)
+    assert map_path.is_file() and not list(tmp_path.glob("two.alternative-*"))
+    assert getattr(caught.value, "message", None) == (
+        f"Interrupted after the results were written to {out} and its map to {map_path}; "
+        f"the maps of 2 alternatives were not drawn: draw them with "
+        f"{_commands(out, map_path, [1, 2], main=False)}.")
+
+
+def test_the_command_line_says_the_results_are_written_and_prints_no_json(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`estate plan --json`, Ctrl-C while the map is drawn: exit 130, no JSON, and the
+    message is the true one (the results were written), not 'previous results are
+    untouched'."""
+    two_offices(tmp_path)
+
+    def ctrl_c(*args: Any, **kwargs: Any) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(estate.api, "render_map", ctrl_c)
+    done = invoke(tmp_path, "plan", "two_offices.toml", "--json")
+    assert done.code == 130 and done.stdout == ""
+    out, map_path = Path("results") / "Two offices", Path("maps") / "Two offices.html"
+    assert done.stderr.strip().endswith(
+        f"Interrupted after the results were written to {out}; the map was not drawn: "
+        f"draw it with {_commands(out, map_path, [])}.")
+    assert "untouched" not in done.stderr
+    check_results(tmp_path / out)
+    assert not (tmp_path / map_path).exists()
