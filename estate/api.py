@@ -19,6 +19,7 @@ from estate.errors import EstateError, InputError, Problem, count
 from estate.load.file_names import default_map, default_report, default_results, file_stem
 from estate.load.scenario import Scenario, load_scenario
 from estate.load.validate import Register, load_register
+from estate.maps.alternative_maps import remove_stale_alternative_maps
 from estate.maps.compare_map import comparison_map
 from estate.maps.page import render_map
 from estate.pipeline import (
@@ -141,10 +142,12 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
             raise
         # the folder is in place and the maps not drawn: say which, and how to draw them
         written = _alternatives_in(exc.written)
+        remove_stale_alternative_maps(target, scenario.name, set(written))
         raise Interrupted(_maps_not_drawn(exc.written, target, _maps_of(
             exc.written, target, written)), exc.written) from None
     if run.out is not None and target is not None:
-        _draw_maps(run.out, target, [a.index for a in run.alternatives], clock)
+        _draw_maps(run.out, target, [a.index for a in run.alternatives], run.scenario.name,
+                   clock)
     run.plan.timings = clock.seconds
     return run.plan
 
@@ -178,15 +181,17 @@ def _maps_of(out: Path, target: Path, indices: list[int]) -> list[tuple[Path, Pa
                              for i in indices)]
 
 
-def _draw_maps(out: Path, target: Path, indices: list[int], clock: Clock) -> None:
-    """Draw the map of the plan in `out` at `target`, and each alternative's beside it.
-    Ctrl-C meanwhile is `Interrupted`, saying which were not drawn."""
+def _draw_maps(out: Path, target: Path, indices: list[int], name: str, clock: Clock) -> None:
+    """Draw the map of the plan in `out` at `target`, and each alternative's beside it,
+    once the maps of alternatives an earlier plan of the scenario had, and this one has
+    not, are removed. Ctrl-C meanwhile is `Interrupted`, saying which were not drawn."""
     maps = _maps_of(out, target, indices)
     before = [_identity(path) for _, path in maps]
     try:
         with clock.stage("map", f"Drawing the map {target}"), results_in_place(
                 f"The results are in place in {out};", "--map", target,
                 f'draw the map with: estate map "{out}" --out FILE'):
+            remove_stale_alternative_maps(target, name, set(indices))
             for folder, path in maps:
                 render_map(folder, path)
     except KeyboardInterrupt:
