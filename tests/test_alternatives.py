@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+import tomli_w
 
 import estate
 import estate.runs.alternatives
@@ -29,8 +30,8 @@ from estate.runs.compare import Run
 from estate.status import Status
 from estate.store import check_results, read_summary
 from tests.fixtures import corridor_scenario, invoke, write_scenario
-from tests.fixtures.programme_registers import two_offices
-from tests.fixtures.register import agency, site, write_register, zone
+from tests.fixtures.programme_registers import START, two_offices
+from tests.fixtures.register import agency, function, site, write_register, zone
 from tests.fixtures.scenario import scenario
 
 SITES = ("S1", "S2", "S3", "S4", "S5", "S6")
