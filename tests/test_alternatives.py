@@ -11,7 +11,6 @@ from typing import Any
 
 import pandas as pd
 import pytest
-import tomli_w
 
 import estate
 import estate.runs.alternatives
@@ -30,7 +29,7 @@ from estate.runs.compare import Run
 from estate.status import Status
 from estate.store import check_results, read_summary
 from tests.fixtures import corridor_scenario, invoke, write_scenario
-from tests.fixtures.programme_registers import START, two_offices
+from tests.fixtures.programme_registers import dated_file, two_offices
 from tests.fixtures.register import agency, function, site, write_register, zone
 from tests.fixtures.scenario import scenario
 
@@ -309,12 +308,8 @@ def _hub(folder: Path) -> Path:
         site("N", "A", 0, 1, desks=50, running_cost=10_000, candidate=True,
              build_cost=50_000),
     ], [function("T1", "A", "Ops", "A1")], [])
-    raw = scenario(name="Hub", data=str((folder / "register").resolve()), start=START,
-                   horizon_years=5, solver={"mip_gap": 0.0}, relocation={"cost_per_fte": 1},
-                   programme={"max_closures_per_year": 1})
-    path = folder / "hub.toml"
-    path.write_text(tomli_w.dumps(raw), encoding="utf-8")
-    return path
+    return dated_file(folder, "hub.toml", "Hub", horizon_years=5,
+                      relocation={"cost_per_fte": 1}, programme={"max_closures_per_year": 1})
 
 
 def test_a_dated_alternative_that_ends_as_another_plan_says_so(tmp_path: Path) -> None:
