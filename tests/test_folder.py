@@ -131,6 +131,7 @@ def _ctrl_c() -> None:
     os.kill(os.getpid(), signal.SIGINT)
 
 
+@pytest.mark.usefixtures("ctrl_c_raises")
 @pytest.mark.parametrize(("at", "before"), [(1, False), (2, True), (2, False)])
 def test_ctrl_c_during_the_swap_lets_it_finish_and_says_so(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at: int, before: bool) -> None:

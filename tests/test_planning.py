@@ -42,6 +42,7 @@ def _commands(out: Path, map_path: Path, alternatives: list[int], main: bool = T
     return "; ".join(f'`estate map "{folder}" --out "{path}"`' for folder, path in maps)
 
 
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_ctrl_c_as_the_folder_is_swapped_in_leaves_it_whole(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl-C the moment the results folder of a dated plan with two alternatives is
@@ -72,6 +73,7 @@ def test_ctrl_c_as_the_folder_is_swapped_in_leaves_it_whole(
         f"{_commands(out, map_path, [1, 2])}.")
 
 
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_ctrl_c_while_the_maps_are_drawn_says_which_are_not(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl-C once the plan's map is drawn, before its alternatives' maps: the message
@@ -88,6 +90,7 @@ def test_ctrl_c_while_the_maps_are_drawn_says_which_are_not(
         f"{_commands(out, map_path, [1, 2], main=False)}.")
 
 
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_the_command_line_says_the_results_are_written_and_prints_no_json(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`estate plan --json`, Ctrl-C while the map is drawn: exit 130, no JSON, and the

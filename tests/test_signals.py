@@ -11,6 +11,10 @@ import pytest
 
 from estate.signals import held_signals
 
+# Ctrl-C raises here as in a terminal, even when the test run was started in the
+# background, which ignores it (conftest.py)
+pytestmark = pytest.mark.usefixtures("ctrl_c_raises")
+
 
 def test_a_ctrl_c_inside_is_raised_once_after() -> None:
     seen: list[int] = []
