@@ -1,4 +1,5 @@
-"""The command line's entry point (`estate`, `python -m estate`).
+"""The command line's entry point (`estate`, `python -m estate`): the process around
+the commands of `estate.cli`.
 
 It imports the command line itself inside, so that Ctrl-C in the second or so the
 libraries take to load ends the run as Ctrl-C does later (exit 130, one line), not with
@@ -8,17 +9,39 @@ head`, is click's to end quietly, exit 1: `cli.handled` lets it through.)"""
 from __future__ import annotations
 
 import sys
+import warnings
 
 
 def main() -> None:
     """Run `estate` with the arguments given."""
     try:
-        from estate.cli import main as command_line
-
-        command_line()
+        run_command_line()
     except KeyboardInterrupt:
         sys.stderr.write("Interrupted; nothing was written.\n")
         sys.exit(130)
+
+
+def run_command_line() -> None:
+    """A mistyped command line is bad input (exit 1), not click's 2, which means an
+    infeasible scenario here. A library's RuntimeWarning or FutureWarning is not for a
+    user's screen: the tool says what is suspicious in its own `Warning:` lines (the
+    tests, which call `cli` itself, still see Python's warnings as errors)."""
+    if not sys.warnoptions:  # `python -W ...` still decides for itself
+        warnings.simplefilter("ignore")
+    import click
+
+    from estate.cli import cli
+    from estate.render.terminal import err
+
+    try:
+        code = cli.main(prog_name="estate", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(1)
+    except click.exceptions.Abort:
+        err("Aborted.")
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ import math
 import sys
 import tempfile
 import traceback
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -431,25 +430,3 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
         if note := registers_note(run_registers(runs)):
             err(f"WARNING: {note}")
         say("Comparison: " + ", ".join(str(out / name) for name in COMPARISON_FILES))
-
-
-def main() -> None:
-    """Entry point. A mistyped command line is bad input (exit 1), not click's 2,
-    which means an infeasible scenario here. A library's RuntimeWarning or FutureWarning
-    is not for a user's screen: the tool says what is suspicious in its own `Warning:`
-    lines (the tests, which call `cli` itself, still see Python's warnings as errors)."""
-    if not sys.warnoptions:  # `python -W ...` still decides for itself
-        warnings.simplefilter("ignore")
-    try:
-        code = cli.main(prog_name="estate", standalone_mode=False)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(1)
-    except click.exceptions.Abort:
-        err("Aborted.")
-        sys.exit(130)
-    sys.exit(code if isinstance(code, int) else 0)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -285,7 +285,7 @@ def boom(plan, path):
     raise {error}
 
 store._write_gpkg = boom
-from estate.cli import main
+from estate.__main__ import main
 sys.argv = ["estate", "plan", "tiny.toml", "--out", "out", "--json"]
 main()
 """

@@ -43,7 +43,7 @@ def wrapped(*args, **kwargs):
     return out
 setattr(owner, attr, wrapped)
 sys.argv = ["estate", *sys.argv[5:]]
-from estate.cli import main
+from estate.__main__ import main
 main()
 """
 
