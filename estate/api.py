@@ -36,7 +36,8 @@ from estate.render.programme_page import programme_page
 from estate.render.sweep_page import sweep_page
 from estate.results import Plan
 from estate.runs.alternatives import alternative_map
-from estate.runs.compare import TABLES, Run, plan_runs, table_files
+from estate.runs.compare import Run, plan_runs
+from estate.runs.compare_tables import TABLES, table_files
 from estate.runs.national import areas_of, ready_register
 from estate.runs.planning import plan_scenario
 from estate.runs.sweep import MAX_RUNS, RunOutcome, SweepResult, Vary

@@ -28,7 +28,7 @@ import pytest
 from estate.errors import InputError
 from estate.load.validate import load_register
 from estate.render.report_data import read_comparison
-from estate.runs.compare import EXCEL_CELL_LIMIT
+from estate.runs.compare_tables import EXCEL_CELL_LIMIT
 from estate.store import (
     FORMULA_STARTS,
     PROGRAMME_TABLES,
@@ -212,7 +212,7 @@ def test_accented_names_are_read_as_excel_reads_them(tmp_path: Path) -> None:
 
 
 def test_long_text_is_cut_only_in_the_workbook() -> None:
-    from estate.runs.compare import xlsx_text
+    from estate.runs.compare_tables import xlsx_text
 
     assert len(xlsx_text(LONG)) == EXCEL_CELL_LIMIT and xlsx_text(LONG).endswith("\u2026")
     assert xlsx_text("a\x00b\x1fc\td") == "a\ufffdb\ufffdc\td"

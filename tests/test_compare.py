@@ -4,6 +4,7 @@ what-if leaves nobody worse off, and register text is inert in every page."""
 from __future__ import annotations
 
 import csv
+import datetime
 import hashlib
 import json
 import math
@@ -23,13 +24,15 @@ import pytest
 import estate
 import estate.api
 import estate.runs.compare
+import estate.runs.compare_tables
 import estate.runs.national
 import estate.store
 import estate.store.register_used
 from estate.api import compare
 from estate.errors import InputError
 from estate.render.html import inert, script_json
-from estate.runs.compare import agency_gains, compensate, write_csv
+from estate.runs.compare import agency_gains, compensate
+from estate.runs.compare_tables import write_csv
 from tests.fixtures import (
     PAYLOAD,
     TOWN_SCENARIO,
@@ -328,7 +331,7 @@ def test_an_unproven_policy_cost_is_a_range_in_the_tables(setup: dict[str, Any],
 
     from openpyxl import load_workbook
 
-    from estate.runs.compare import write_tables
+    from estate.runs.compare_tables import write_tables
 
     runs = [r for r in setup["runs"] if r.summary is not None][:2]
     assert runs[0].summary is not None and runs[1].summary is not None
@@ -771,6 +774,16 @@ def test_a_dated_programme_is_not_ranked_against_an_undated_plan_unsaid(tmp_path
             for r in sheet.iter_rows(min_row=2)]
     assert [(r["scenario"], r["npv_saving_dated"]) for r in rows] == [
         ("Undated", None), ("Dated", pytest.approx(dated_saving, abs=0.01))]
+    # the programme's dates are date cells Excel sorts as dates, as the CSV's are ISO days
+    figures = {row[0].value: row for row in load_workbook(
+        tmp_path / "out" / "comparison.xlsx")["summary"].iter_rows(min_row=2)}
+    start = figures["programme.start"]
+    assert (start[1].value, start[2].value) == (None, datetime.datetime(2027, 4, 1))
+    assert start[2].is_date and start[2].number_format == "yyyy-mm-dd"
+    year_two = figures["programme.budget.2.date"][2]
+    assert year_two.is_date and year_two.value == datetime.datetime(2028, 4, 1)
+    with (tmp_path / "out" / "comparison.csv").open(encoding="utf-8-sig", newline="") as f:
+        assert [r["programme.start"] for r in csv.DictReader(f)] == ["", "2027-04-01"]
     drawn = (tmp_path / "out" / "comparison_map.html").read_text(encoding="utf-8")
     assert inert(f"{estate.results.money(dated_saving)} (dated from 2027-04-01)") in drawn
 
@@ -940,13 +953,13 @@ def test_ctrl_c_while_the_comparison_is_written_leaves_every_old_file(
     b = write_scenario(tmp_path / "b.toml", scenario_on(data, "B", policy={"keep": ["S1"]}))
     assert invoke(tmp_path, "compare", a, "--out", "cmp").code == 0
     before = _comparison(tmp_path / "cmp")
-    real = estate.runs.compare.write_xlsx
+    real = estate.runs.compare_tables.write_xlsx
 
     def interrupted(*args: Any) -> None:
         real(*args)
         os.kill(os.getpid(), signal.SIGINT)
 
-    monkeypatch.setattr(estate.runs.compare, "write_xlsx", interrupted)
+    monkeypatch.setattr(estate.runs.compare_tables, "write_xlsx", interrupted)
     run = invoke(tmp_path, "compare", a, b, "--out", "cmp")
     assert run.code == 130
     assert "previous results are untouched" in run.output

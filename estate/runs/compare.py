@@ -1,8 +1,8 @@
-"""Compare scenarios side by side: the runs, their figures, who gains, and the tables.
+"""Compare scenarios side by side: the runs, their figures and who gains.
 
 `plan_runs(paths)` plans every scenario (with its policy costs, unless asked not to),
 reusing the stored `results/<name>/` when it was solved from the same scenario and the
-same register files; `write_tables(runs, out)` writes `comparison.csv` and
+same register files; `estate.runs.compare_tables` writes `comparison.csv` and
 `comparison.xlsx`. The page and the map of a comparison are drawn later, by
 `estate.render.compare_page` and `estate.maps.compare_map`; `estate.api.compare` writes
 all four files.
@@ -25,10 +25,8 @@ the page says so.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -38,8 +36,7 @@ from estate.load.file_names import file_stem
 from estate.load.scenario import Scenario, load_scenario
 from estate.load.validate import Register, load_register
 from estate.pipeline import Progress, at_register, named_register, quiet, register_errors
-from estate.results import AgencyFigures, Summary, money
-from estate.results.summary_values import cost_range
+from estate.results import Summary, money
 from estate.runs.clashes import folder_problems
 from estate.runs.executor import run_all
 from estate.runs.optimum import stored_optimum
@@ -51,19 +48,13 @@ from estate.store import (
     check_results,
     inputs_sha256,
     is_fresh,
-    needs_quote,
     read_summary,
-    safe_cell,
     scenario_as_solved,
     write_summary,
 )
-from estate.store.check import write_safe_rows
-from estate.store.file_set import Write, write_files
 from estate.store.keep import is_kept_file
-from estate.store.register_used import COLUMNS as REGISTER_COLUMNS
 from estate.store.register_used import RegisterUsed, fingerprint
 
-TABLES = ("comparison.csv", "comparison.xlsx")
 LOSS_TOL = 0.005
 """Pounds: a gain or loss this small is none (the threshold of `worse_off`)."""
 
@@ -325,131 +316,3 @@ def plan_runs(paths: list[str | Path], results_root: Path = Path("results"),
         run.dated_agency_npv = (stored.programme.agency_npv() if stored.programme is not None
                                 else None)
     return runs
-
-
-def rows(runs: list[Run]) -> list[dict[str, Any]]:
-    """One row per scenario, `scenario` first; a scenario with no plan has its status."""
-    out = []
-    for run in runs:
-        row: dict[str, Any] = {"scenario": run.scenario.name}
-        row.update(run.summary.flat() if run.summary else {"status": run.status})
-        row["scenario"] = run.scenario.name
-        row.update(results_dir=str(run.results_dir), reused=run.reused, message=run.message)
-        row.update(run.register.columns() if run.register else dict.fromkeys(REGISTER_COLUMNS, ""))
-        out.append(row)
-    return out
-
-
-RUN_COLUMNS = ("results_dir", "reused", "message", *REGISTER_COLUMNS)
-
-
-def _columns(table: list[dict[str, Any]]) -> list[str]:
-    """Every key of any row, in the order first met, and the run's own columns last,
-    also after a key only a later scenario has (a coverage rule the first lacks)."""
-    keys = dict.fromkeys(k for row in table for k in row if k not in RUN_COLUMNS)
-    return [*keys, *RUN_COLUMNS]
-
-
-def _cell_text(value: Any) -> Any:
-    """CSV cells: no formulas a spreadsheet would run (`store.safe_cell`), and an empty
-    cell for a figure that has no value."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return ""
-    return safe_cell(value)
-
-
-def write_csv(table: list[dict[str, Any]], path: Path) -> None:
-    """comparison.csv: one row per scenario, written as every CSV of estate is."""
-    columns = _columns(table)
-    write_safe_rows([_cell_text(c) for c in columns],
-                    ([_cell_text(row.get(c)) for c in columns] for row in table), path)
-
-
-EXCEL_CELL_LIMIT = 32_767
-"""Characters an Excel cell holds: a longer text is cut there in comparison.xlsx."""
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def xlsx_text(text: str) -> str:
-    """A text as a workbook can hold it: characters XML forbids (NUL and other control
-    characters but tab, CR and LF) as U+FFFD, and at most `EXCEL_CELL_LIMIT` characters,
-    the last a `…` when cut, so that Excel opens the file without repairing it."""
-    text = _NOT_XML.sub("\ufffd", text)
-    if len(text) > EXCEL_CELL_LIMIT:
-        text = text[:EXCEL_CELL_LIMIT - 1] + "\u2026"
-    return text
-
-
-def _sheet(wb: Any, title: str, header: list[Any], body: list[list[Any]]) -> None:
-    ws = wb.create_sheet(title)
-    for r, values in enumerate([header, *body], start=1):
-        for c, value in enumerate(values, start=1):
-            if isinstance(value, float) and not math.isfinite(value):
-                value = None
-            if isinstance(value, str):
-                value = xlsx_text(value)
-            cell = ws.cell(row=r, column=c, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # register text is never a formula, whatever it starts with
-                # and stays text when a user edits the cell (Excel's F2, Enter)
-                cell.quotePrefix = needs_quote(value)
-    ws.freeze_panes = "B2"
-
-
-def write_xlsx(runs: list[Run], table: list[dict[str, Any]], path: Path) -> None:
-    """Sheets: summary (figures x scenarios), agencies (one row per scenario and agency),
-    policy costs (policies x scenarios, then the sentences)."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    names = [r["scenario"] for r in table]
-    figures = [c for c in _columns(table) if not c.startswith(("agency.", "policy_cost."))
-               and c != "scenario"]
-    _sheet(wb, "summary", ["figure", *names], [[f, *(r.get(f) for r in table)] for f in figures])
-    body = []
-    for run in runs:
-        for agency_id, info, gain, npv, comp in _agency_rows(run):
-            body.append([run.scenario.name, agency_id, info.name,
-                         info.annual_cost_before, info.annual_cost_after, gain,
-                         info.one_off_cost, npv,
-                         (run.dated_agency_npv or {}).get(agency_id), info.worse_off,
-                         comp.transfers.get(agency_id, 0.0) if comp.possible else None])
-    _sheet(wb, "agencies", ["scenario", "agency_id", "name", "annual_cost_before",
-                            "annual_cost_after", "annual_saving", "one_off_cost", "npv_saving",
-                            "npv_saving_dated", "worse_off", "compensation_transfer_annual"],
-           body)
-    costs = [dict(run.summary.policy_costs or {}) if run.summary else {} for run in runs]
-    policies = list(dict.fromkeys(p for cost in costs for p in cost))
-    body = [[p, *(cost.get(p, {}).get("npv") for cost in costs)] for p in policies]
-    unproven = [p for p in policies if any("npv_low" in cost.get(p, {}) for cost in costs)]
-    for p in unproven:  # a range where a solve stopped short of proof, the cost twice where not
-        body += [[f"{p} (at least)", *(cost_range(cost.get(p, {}))[0] for cost in costs)],
-                 [f"{p} (at most)", *(cost_range(cost.get(p, {}))[1] for cost in costs)]]
-    body += [[f"{p} (in words)", *(cost.get(p, {}).get("sentence") for cost in costs)]
-             for p in policies]
-    _sheet(wb, "policy costs", ["policy", *names], body)
-    wb.save(path)
-
-
-def _agency_rows(run: Run) -> list[tuple[str, AgencyFigures, float, float, Compensation]]:
-    if not run.summary:
-        return []
-    comp = compensate(agency_gains(run.summary, "annual"), "annual")
-    npv = run.agency_npv or stored_agency_npv(run.summary, None)
-    annual = agency_gains(run.summary, "annual")
-    return [(a, info, annual[a], npv[a], comp)
-            for a, info in run.summary.agencies.items()]
-
-
-def table_files(runs: list[Run], out: Path) -> dict[Path, Write]:
-    """`comparison.csv` and `comparison.xlsx` of the runs in `out`, each with what
-    writes it, for `write_files` to write with the pages, all of them or none."""
-    table = rows(runs)
-    return {out / "comparison.csv": lambda p: write_csv(table, p),
-            out / "comparison.xlsx": lambda p: write_xlsx(runs, table, p)}
-
-
-def write_tables(runs: list[Run], out: Path) -> None:
-    """`comparison.csv` and `comparison.xlsx` of the runs in `out`, the two as a set."""
-    write_files(table_files(runs, out))
