@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from estate.errors import EstateError, InfeasibleError, InputError, Problem
+from estate.errors import EstateError, InfeasibleError, InputError, Problem, count
 from estate.load.free_text import for_terminal
 from estate.render.terminal import err, progress_lines, say, sweep_progress, wants_progress
 from estate.results import Summary
@@ -279,10 +279,10 @@ def validate_command(data: Path) -> None:
 def register_line(where: str, register: Register) -> str:
     """`estate validate`'s report of a valid register at `where`: what it holds, how many
     warnings."""
-    counts = {name: len(getattr(register, name))
-              for name in ("agencies", "sites", "functions", "zones", "pair_costs")}
-    return (f"{where}: valid register; " + ", ".join(f"{n} {k}" for k, n in counts.items())
-            + _warned(len(register.warnings)))
+    held = ", ".join(count(len(getattr(register, table)), *noun) for table, noun in (
+        ("agencies", ("agency", "agencies")), ("sites", ("site",)),
+        ("functions", ("function",)), ("zones", ("zone",)), ("pair_costs", ("pair cost",))))
+    return f"{where}: valid register; {held}" + _warned(len(register.warnings))
 
 
 def _warned(count: int) -> str:

@@ -6,6 +6,7 @@ out of the rule, or keep it open."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -120,3 +121,41 @@ def test_timing_ignored_without_a_start_agrees_with_how_many_it_counts(
     problems = [p for p in check_against_register(scenario, load_register(tmp_path / "reg"))
                 if p.column == "start"]
     assert [p.found for p in problems] == [said]
+
+
+def _agency_problems(tmp_path: Path, agencies: list[str], extra: bool = False) -> list[Any]:
+    rows = town_rows()
+    if extra:  # a third agency with neither a site nor a team
+        rows["agencies"].append({"agency_id": "A3", "name": "Fire", "kind": "fire"})
+    scenario = load_scenario(town(tmp_path, rows, {"agencies": agencies}))
+    return [p for p in check_against_register(scenario, load_register(tmp_path / "reg"))
+            if p.column == "agencies"]
+
+
+def test_agencies_in_scope_that_hold_no_site_are_nothing_to_plan(tmp_path: Path) -> None:
+    """`agencies = ["A3"]`, an agency of the register with no site and no team: the plan
+    would be a model with no columns (HiGHS said "no plan found within the time limit"
+    of it), so it is an error at the key, naming the agency."""
+    [problem] = _agency_problems(tmp_path, ["A3"], extra=True)
+    assert (problem.severity, problem.label) == ("error", "key")
+    assert problem.found.startswith("A3, which holds no site: nothing to plan")
+
+
+def test_an_agency_in_scope_with_no_site_and_no_team_is_warned(tmp_path: Path) -> None:
+    """Beside A1, which holds sites, A3 takes no part in the plan: a warning, as a list
+    of agencies may serve several groups."""
+    [problem] = _agency_problems(tmp_path, ["A1", "A3"], extra=True)
+    assert problem.severity == "warning"
+    assert problem.found == "A3, which holds neither: it takes no part in the plan"
+    assert _agency_problems(tmp_path / "two", ["A1", "A2"]) == []
+
+
+def test_a_scope_with_no_site_is_refused_by_plan_before_solving(tmp_path: Path) -> None:
+    rows = town_rows()
+    rows["agencies"].append({"agency_id": "A3", "name": "Fire", "kind": "fire"})
+    town(tmp_path, rows, {"agencies": ["A3"]})
+    run = invoke(tmp_path, "plan", "tiny.toml", "--out", "out")
+    assert run.code == 1, run.output
+    no_traceback(run)
+    assert "key agencies" in run.stderr and "nothing to plan" in run.stderr
+    assert not (tmp_path / "out").exists()

@@ -129,6 +129,18 @@ def test_every_solver_finds_the_hand_worked_optimum(name: str, direct: bool) -> 
     assert model.block("serve", sol.values) == pytest.approx([0.0, 0.0, 8.0], abs=1e-6)
 
 
+@pytest.mark.parametrize(("name", "direct"), PATHS)
+def test_a_model_with_nothing_to_decide_is_optimal_at_its_constant(name: str,
+                                                                   direct: bool) -> None:
+    """No columns (HiGHS's "model empty"): the one plan is to decide nothing, at the
+    objective's constant, proven (HiGHS's direct path said "no plan found")."""
+    model = ModelBuilder().finish(np.zeros(0), 100.0, pool=pd.DataFrame(),
+                                  centres=pd.DataFrame())
+    sol = solve(model, SolverOptions(name=name, time_limit_s=10.0, mip_gap=0.0, direct=direct))
+    assert (sol.status, sol.objective, sol.mip_gap) == (Status.OPTIMAL, 100.0, 0.0)
+    assert sol.values is not None and len(sol.values) == 0
+
+
 def _knapsacks(constant: float, idle_cost: float | None = None) -> EstateModel:
     """Thirty items in five knapsack rows (a third of each row's total weight), value to
     maximise: the best take is worth 1,449 (HiGHS at gap 0). The objective's constant

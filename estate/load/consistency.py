@@ -49,6 +49,7 @@ def check_against_register(scenario: Scenario, register: Register) -> list[Probl
     if scenario.agencies:
         chosen = set(scenario.agencies)
         owner = dict(zip(sites["site_id"], sites["agency_id"], strict=True))
+        problems += _agencies_without_sites(scenario, register, label)
         problems += _policy_out_of_scope(scenario, owner, label)
         file = register.files.get("functions", "functions")
         for row in functions[functions["site_id"] != ""].itertuples(index=False):
@@ -64,6 +65,33 @@ def check_against_register(scenario: Scenario, register: Register) -> list[Probl
             + _pools_too_few(scenario, register, label)
             + _crs_far(scenario, register, label) + timing_ignored(scenario, register)
             + _programme_of_areas(scenario, register, label))
+
+
+def _agencies_without_sites(scenario: Scenario, register: Register, label: str
+                            ) -> list[Problem]:
+    """The agencies in scope must hold a site between them, or there is nothing to plan
+    (an error, before a solver is handed a model with no columns); one that holds no site
+    and no team takes no part in the plan (a warning: often a list shared by several
+    groups of agencies)."""
+    known = set(register.agencies["agency_id"])
+    chosen = [a for a in dict.fromkeys(scenario.agencies) if a in known]
+    holding = set(register.sites["agency_id"])
+    if chosen and not holding & set(chosen):
+        return [Problem(label, None, "agencies", "agencies that hold at least one site of "
+                        "the register between them (the plan decides which to keep)",
+                        f"{', '.join(chosen)}, which {_holds(chosen)} no site: nothing to plan; add an "
+                        "agency that does", label="key")]
+    idle = [a for a in chosen if a not in holding | set(register.functions["agency_id"])]
+    if not idle:
+        return []
+    return [Problem(label, None, "agencies", "agencies that hold a site or a team of the "
+                    "register", f"{', '.join(idle)}, which {_holds(idle)} neither: "
+                    f"{'it takes' if len(idle) == 1 else 'they take'} no part in the plan",
+                    label="key", severity="warning")]
+
+
+def _holds(agencies: list[str]) -> str:
+    return "holds" if len(agencies) == 1 else "hold"
 
 
 def _programme_of_areas(scenario: Scenario, register: Register, label: str

@@ -76,6 +76,7 @@ def load_register(path: str | Path) -> Register:
         frames[name] = frame
         found += grid_as_degrees(frame, table.label)
         problems += [p for p in found if (p.file, p.row, p.column) not in told]
+    problems += _no_sites(raw.tables.get("sites"))
     frames["sites"] = _with_rent(frames["sites"])
     keyed = {
         name
@@ -101,6 +102,15 @@ def load_register(path: str | Path) -> Register:
         site_points=_by_id(sites.points if sites else None, frames["sites"], "site_id"),
         zone_points=_by_id(zones.points if zones else None, frames["zones"], "zone_id"),
     )
+
+
+def _no_sites(sites: RawTable | None) -> list[Problem]:
+    """A register whose sites table has a header and no rows: there is nothing to plan,
+    said here rather than left to a solver handed a model with no columns."""
+    if sites is None or len(sites.frame):
+        return []
+    return [Problem(sites.label, None, None, "at least one site, a row each under the header",
+                    "the header alone; add the register's sites")]
 
 
 def _by_id(geometry: gpd.GeoSeries | None, frame: pd.DataFrame, key: str

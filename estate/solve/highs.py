@@ -177,6 +177,9 @@ def read_status(h: highspy.Highs, has_integer: bool) -> tuple[Status, float, flo
     else:
         bound, gap = obj, 0.0
     S = highspy.HighsModelStatus
+    if ms == S.kModelEmpty:  # no columns: the one plan decides nothing, at the offset
+        offset = float(h.getLp().offset_)
+        return Status.OPTIMAL, offset, offset, 0.0
     if ms == S.kOptimal:
         return Status.OPTIMAL, obj, bound, max(0.0, gap) if math.isfinite(gap) else 0.0
     if ms in (S.kInfeasible, S.kUnboundedOrInfeasible):
