@@ -132,13 +132,13 @@ def _agency_problems(tmp_path: Path, agencies: list[str], extra: bool = False) -
             if p.column == "agencies"]
 
 
-def test_agencies_in_scope_that_hold_no_site_are_nothing_to_plan(tmp_path: Path) -> None:
+def test_agencies_in_scope_that_hold_nothing_are_nothing_to_plan(tmp_path: Path) -> None:
     """`agencies = ["A3"]`, an agency of the register with no site and no team: the plan
     would be a model with no columns (HiGHS said "no plan found within the time limit"
     of it), so it is an error at the key, naming the agency."""
     [problem] = _agency_problems(tmp_path, ["A3"], extra=True)
     assert (problem.severity, problem.label) == ("error", "key")
-    assert problem.found.startswith("A3, which holds no site: nothing to plan")
+    assert problem.found.startswith("A3, which holds neither: nothing to plan")
 
 
 def test_an_agency_in_scope_with_no_site_and_no_team_is_warned(tmp_path: Path) -> None:

@@ -69,21 +69,21 @@ def check_against_register(scenario: Scenario, register: Register) -> list[Probl
 
 def _agencies_without_sites(scenario: Scenario, register: Register, label: str
                             ) -> list[Problem]:
-    """The agencies in scope must hold a site between them, or there is nothing to plan
-    (an error, before a solver is handed a model with no columns); one that holds no site
-    and no team takes no part in the plan (a warning: often a list shared by several
-    groups of agencies)."""
+    """Agencies in scope that hold neither a site nor a team of the register. When that
+    is all of them there is nothing to plan (an error, before a solver is handed a model
+    with no columns); beside others, such an agency takes no part in the plan (a warning:
+    a list may serve several groups of agencies). Agencies with teams and no site are
+    left to the plan, which finds no home for the teams and says so (infeasible)."""
     known = set(register.agencies["agency_id"])
     chosen = [a for a in dict.fromkeys(scenario.agencies) if a in known]
-    holding = set(register.sites["agency_id"])
-    if chosen and not holding & set(chosen):
-        return [Problem(label, None, "agencies", "agencies that hold at least one site of "
-                        "the register between them (the plan decides which to keep)",
-                        f"{', '.join(chosen)}, which {_holds(chosen)} no site: nothing to plan; add an "
-                        "agency that does", label="key")]
-    idle = [a for a in chosen if a not in holding | set(register.functions["agency_id"])]
+    idle = [a for a in chosen if a not in set(register.sites["agency_id"])
+            | set(register.functions["agency_id"])]
     if not idle:
         return []
+    if idle == chosen:
+        return [Problem(label, None, "agencies", "agencies that hold a site or a team of the "
+                        "register", f"{', '.join(idle)}, which {_holds(idle)} neither: nothing "
+                        "to plan; add the agencies whose estate is to be planned", label="key")]
     return [Problem(label, None, "agencies", "agencies that hold a site or a team of the "
                     "register", f"{', '.join(idle)}, which {_holds(idle)} neither: "
                     f"{'it takes' if len(idle) == 1 else 'they take'} no part in the plan",
