@@ -21,7 +21,8 @@ With `assignment.split = true` (no sharing) the open sets are enumerated and the
 shares solved as a linear programme of our own with scipy's `linprog`.
 
 A quarter of the seeds list only some agencies in the scenario; the brute force then
-sees only their sites and functions. Besides the optimum, each seed checks
+sees only their sites and functions (and when those agencies hold neither, estate must
+refuse the scenario: nothing to plan). Besides the optimum, each seed checks
 `status_quo_npv` and `status_quo_feasible`, re-prices the plan's own tables (sites'
 decisions, shares, pooling, centres) against every rule, and checks that the agencies'
 figures add up to the totals.
@@ -41,7 +42,7 @@ import pytest
 from pyproj import Transformer
 from scipy.optimize import linprog
 
-from estate.errors import InfeasibleError
+from estate.errors import InfeasibleError, InputError
 from estate.load.scenario import scenario_from_dict
 from estate.model.arrays import EstateModel
 from estate.model.build import build
@@ -62,7 +63,9 @@ from tests.fixtures import (
 TYPES = ["IT", "HR", "Finance", "Payroll"]
 SERVICES = ["public_access", "police_counter"]
 CLOSABLE = ["office", "depot", "data_centre", "hub"]
-SEEDS = range(40)
+# 1207: the agencies listed hold nothing (an input error); 5097: their teams, no site
+# and no zone (infeasible)
+SEEDS = [*range(40), 1207, 5097]
 SPLIT_SEEDS = range(100, 115)
 
 
@@ -206,6 +209,8 @@ def metric_points(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
     """Site and zone positions in metres in the scenario's CRS (UTM when it is empty)."""
     lat = [r["lat"] for r in inst.sites] + [r["lat"] for r in inst.zones]
     lon = [r["lon"] for r in inst.sites] + [r["lon"] for r in inst.zones]
+    if not lat:  # a scope with no site or zone (its teams have nowhere to go)
+        return np.zeros((0, 2)), np.zeros((0, 2))
     crs = inst.scenario["crs"]
     if not crs:  # the UTM zone of the points' centre (all here lie in zone 31 north)
         centre = (min(lon) + max(lon)) / 2
@@ -523,9 +528,15 @@ def evaluate(m: Model, inst: Instance, plan: Any) -> float:
 
 
 def _check(tmp_path: Path, seed: int, split: bool, solver: str) -> None:
-    inst, m, best, sq_npv, sq_ok = expected(seed, split)
+    inst = random_instance(seed, split)
     reg = write_register(tmp_path / "reg", inst.agencies, inst.sites, inst.functions,
                          inst.zones, inst.pair_costs)
+    scope = participating(inst)
+    if not scope.sites and not scope.functions:  # agencies listed that hold nothing
+        with pytest.raises(InputError, match="nothing to plan"):
+            plan_of(reg, inst.scenario, solver)
+        return
+    inst, m, best, sq_npv, sq_ok = expected(seed, split)
     if best is None:
         with pytest.raises(InfeasibleError):
             plan_of(reg, inst.scenario, solver)
