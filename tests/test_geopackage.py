@@ -412,3 +412,51 @@ def test_an_sqlite_database_that_is_no_geopackage_is_named_for_what_it_is(
             assert "DataSourceError" not in run.output and "required" not in run.output
             no_traceback(run)
     assert invoke(tmp_path, "validate", _register(tmp_path / "reg.gpkg")).code == 0
+
+
+def test_an_id_column_kept_as_the_layers_fid_is_read_as_that_column(tmp_path: Path) -> None:
+    """A layer whose integer ids are its FID column (`site_id INTEGER PRIMARY KEY`, as
+    `ogr2ogr -lco FID=site_id` or QGIS's Save As with FID = site_id writes it) shows
+    site_id in QGIS's attribute table: it is read as the site_id column, with the ids the
+    file holds (read here with sqlite), so the teams at 7 and 17 are housed there; a slip
+    at a feature is named by that id, as QGIS heads the column."""
+    tables = frames()
+    ids = dict(zip(SITES["site_id"], SITE_FIDS, strict=True))  # S1 -> 7, S2 -> 17, S3 -> 30
+    tables["sites"]["site_id"] = SITE_FIDS
+    tables["functions"]["site_id"] = tables["functions"]["site_id"].map(ids)
+    tables["pair_costs"]["site_id"] = tables["pair_costs"]["site_id"].map(ids)
+    path = tmp_path / "reg.gpkg"
+    to_grid = Transformer.from_crs(4326, BNG, always_xy=True)
+    for name, key in (("sites", "site_id"), ("zones", "zone_id")):
+        frame = tables[name]
+        x, y = to_grid.transform(frame["lon"].to_numpy(), frame["lat"].to_numpy())
+        gpd.GeoDataFrame(frame.drop(columns=["lat", "lon"]), geometry=gpd.points_from_xy(x, y),
+                         crs=BNG).to_file(path, layer=name, engine="pyogrio",
+                                          layer_options={"FID": key})
+    for name in ("agencies", "functions", "pair_costs"):
+        pyogrio.write_dataframe(tables[name], path, layer=name)
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        columns = {name: primary for _, name, _, _, _, primary
+                   in db.execute("PRAGMA table_info(sites)")}
+        stored = [row for (row,) in db.execute("SELECT site_id FROM sites ORDER BY 1")]
+    assert columns["site_id"] == 1 and "fid" not in columns and stored == SITE_FIDS
+
+    register = load_register(path)
+    assert register.sites["site_id"].tolist() == ["7", "17", "30"]
+    assert register.zones["zone_id"].tolist() == ["12", "13"]
+    assert register.functions["site_id"].tolist()[:2] == ["7", "17"]
+    assert register.pair_costs["site_id"].tolist() == ["30"]
+    assert register.sites["name"].tolist() == SITES["name"]  # each id beside its own row
+
+    tables["sites"]["desks"] = tables["sites"]["desks"].astype(object)
+    tables["sites"].loc[1, "desks"] = "lots"  # site 17
+    frame = tables["sites"]
+    x, y = to_grid.transform(frame["lon"].to_numpy(), frame["lat"].to_numpy())
+    gpd.GeoDataFrame(frame.drop(columns=["lat", "lon"]), geometry=gpd.points_from_xy(x, y),
+                     crs=BNG).to_file(path, layer="sites", engine="pyogrio",
+                                      layer_options={"FID": "site_id"})
+    run = invoke(tmp_path, "validate", path)
+    assert run.code == 1, run.output
+    assert "reg.gpkg[sites] site_id 17, column desks: expected " in run.output, run.output
+    assert "expected a column named site_id" not in run.output
+    no_traceback(run)

@@ -25,6 +25,7 @@ import shapely
 from estate.errors import LayerLabel, Problem, as_typed, layer_label
 from estate.load.geography import check_layer_crs
 from estate.load.geopackage import readable
+from estate.load.header import column_name
 from estate.load.raw import RawRegister, RawTable, describe, table_of
 from estate.load.schema import POINT_TABLES, TABLES
 from estate.load.table_names import by_table_name, missing, several, table_name, unread
@@ -141,7 +142,7 @@ def _read_layers(raw: RawRegister, source: Path) -> None:
             continue
         label = raw.files[name] = layer_label(raw.source.name, name, fid_column)
         try:
-            _add_layer(raw, name, label, layer)
+            _add_layer(raw, name, label, _with_fid_column(layer, fid_column, spec.names))
         except Exception as error:  # e.g. a CRS that cannot be reprojected
             raw.problems.append(Problem(label, None, None, "a usable layer", told(error)))
 
@@ -153,6 +154,21 @@ def _fid_column(source: Path, layer: str) -> str:
     import pyogrio
 
     return str(pyogrio.read_info(source, layer=layer).get("fid_column") or "fid")
+
+
+def _with_fid_column(layer: pd.DataFrame, fid_column: str, columns: list[str]
+                     ) -> pd.DataFrame:
+    """The layer with its FID column among its fields when that column is one of the
+    table's (`site_id INTEGER PRIMARY KEY`, as `ogr2ogr -lco FID=site_id` or QGIS's
+    Save As with the layer option FID = site_id writes it): QGIS's attribute table shows
+    it as the layer's first column, but GDAL gives it as the features' ids, not a field,
+    so the table would be said to lack the very column the user sees."""
+    named = column_name(fid_column)
+    if named not in columns or named in {column_name(c) for c in layer.columns}:
+        return layer
+    layer = layer.copy()
+    layer.insert(0, fid_column, layer.index.to_numpy())
+    return layer
 
 
 def _add_layer(raw: RawRegister, name: str, label: LayerLabel, layer: pd.DataFrame
