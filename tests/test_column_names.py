@@ -264,3 +264,56 @@ def test_a_lone_close_is_no_warning(tmp_path: Path) -> None:
     tables["sites"] = sites.assign(Close="yes")
     assert column_warnings(load_register(write_tables(tmp_path / "reg", tables)).warnings) \
         == []
+
+
+@pytest.mark.parametrize(("header", "factor"), [
+    ("Running cost (£k)", 1_000), ("running_cost (£000s)", 1_000),
+    ("Running cost £'000", 1_000), ("running_cost_k", 1_000),
+    ("Running cost (thousands)", 1_000), ("Running cost (£m)", 1_000_000),
+    ("Running cost £mn", 1_000_000), ("Running cost (£)", 1), ("runing_cost", 1)])
+def test_a_pounds_column_offered_under_a_header_in_thousands_says_to_scale_it(
+        tmp_path: Path, header: str, factor: int) -> None:
+    """A header that gives pounds in thousands or millions (`Running cost (£k)`, 250 for
+    £250,000) is offered with the factor to multiply its figures by, not renamed alone,
+    which would plan every site at a thousandth of its cost; a header in pounds is offered
+    plainly. Following the advice reads the costs the register meant."""
+    tables = frames()
+    pounds = tables["sites"]["running_cost"].tolist()
+    tables["sites"] = tables["sites"].rename(columns={"running_cost": header})
+    tables["sites"][header] = [cost / factor for cost in pounds]
+    errors = [p for p in problems_of(write_tables(tmp_path / "reg", tables))
+              if p.severity == "error"]
+    assert [(p.file, p.column) for p in errors] == [("sites.csv", "running_cost")]
+    said = errors[0].found
+    assert f"the column {header!r} may be it: rename it running_cost" in said, said
+    if factor == 1:
+        assert "multiply" not in said, said
+        return
+    unit = "thousands" if factor == 1_000 else "millions"
+    assert said.endswith(f"rename it running_cost, and multiply its figures by {factor:,}: "
+                         f"its header gives them in {unit} of pounds, and running_cost is "
+                         "in pounds"), said
+    sites = tables["sites"].rename(columns={header: "running_cost"})
+    tables["sites"] = sites.assign(running_cost=sites["running_cost"] * factor)
+    read = load_register(write_tables(tmp_path / "fixed", tables)).sites
+    assert read["running_cost"].tolist() == pounds
+
+
+def test_an_optional_pounds_column_in_millions_is_warned_with_its_factor(
+        tmp_path: Path) -> None:
+    """An optional pounds column under a header in millions is the usual warning, with
+    the factor in place of 'if its units differ'; a header in square metres is not taken
+    for millions, nor a count for thousands of pounds."""
+    tables = frames()
+    tables["sites"] = tables["sites"].assign(**{"Disposal value (£m)": 1.5,
+                                                "Closure cost (£ per sq m)": 20.0})
+    tables["functions"] = tables["functions"].assign(**{"Racks (k)": 1})
+    warned = {p.column: p.expected for p in column_warnings(
+        load_register(write_tables(tmp_path / "reg", tables)).warnings)}
+    assert warned["Disposal value (£m)"] == (
+        "disposal_value (rename the column to it, and multiply its figures by 1,000,000: "
+        "its header gives them in millions of pounds, and disposal_value is in pounds)")
+    assert warned["Closure cost (£ per sq m)"] == (
+        "closure_cost (rename the column to it; if its units differ, convert them)")
+    assert warned["Racks (k)"] == (
+        "racks (rename the column to it; if its units differ, convert them)")

@@ -94,8 +94,9 @@ def missing_column(table: RawTable, spec: Table, name: str) -> Problem:
         near = worded if len(worded) == 1 else []
     found = "no such column in the header"
     if near:
-        found += (f"; the column {table.typed.get(near[0], near[0])!r} may be it: rename it "
-                  f"{name}")
+        typed = table.typed.get(near[0], near[0])
+        column = next(c for c in spec.columns if c.name == name)
+        found += f"; the column {typed!r} may be it: rename it {name}{_scaled(typed, column)}"
     elif name in ("lat", "lon") and {"easting", "northing"} & set(header):
         found += (" but easting and northing: give lat and lon in degrees (WGS84), or the "
                   "points as a GeoPackage layer in British National Grid (EPSG:27700)")
@@ -128,14 +129,37 @@ def misspelt(table: RawTable, spec: Table, extras: list[str]) -> list[Problem]:
             if near not in names:  # none, or a column the table has or must have
                 continue
         column = absent[names.index(near)]
-        units = "; if its units differ, convert them" if column.kind == "number" else ""
         typed = table.typed.get(extra, extra)
+        units = _scaled(typed, column) or (
+            "; if its units differ, convert them" if column.kind == "number" else "")
         problems.append(Problem(
             table.label, None, typed,
             f"{near} (rename the column to it{units})",
             f"{typed!r}, which estate does not read: every row takes {near}'s "
             f"default ({_shown_default(column)})", severity="warning"))
     return problems
+
+
+_SCALES = (
+    (re.compile(r"(?<![a-z0-9])(?:k|000s?|thousands?)(?![a-z0-9])", re.I), "thousands", "1,000"),
+    (re.compile(r"£\s*m(?![a-z0-9])|(?<![a-z0-9])(?:mn|millions?)(?![a-z0-9])", re.I),
+     "millions", "1,000,000"),
+)
+"""Headers that give pounds in thousands (`(£k)`, `£000s`, `'000`, `thousands`) or in
+millions (`£m`, `£mn`, `millions`)."""
+
+
+def _scaled(header: str, column: Column) -> str:
+    """For a pounds column, what to do when the header gives its figures in thousands or
+    millions of pounds (`Running cost (£k)`): renaming it alone would read 250 as £250
+    where £250,000 was meant. Empty otherwise."""
+    if column.kind != "number" or column.high != MAX_MONEY:
+        return ""
+    for pattern, unit, factor in _SCALES:
+        if pattern.search(header.replace("_", " ")):
+            return (f", and multiply its figures by {factor}: its header gives them in "
+                    f"{unit} of pounds, and {column.name} is in pounds")
+    return ""
 
 
 def _without_units(header: str) -> str:
