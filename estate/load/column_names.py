@@ -45,7 +45,7 @@ import difflib
 import re
 
 from estate.errors import Problem
-from estate.load.raw import RawTable
+from estate.load.raw import RawTable, pounds_column, scale_of
 from estate.load.schema import MAX_MONEY, TABLES, Column, Table
 
 SYNONYMS = {"lat": ("latitude", "lat_(wgs84)", "y"),
@@ -140,26 +140,15 @@ def misspelt(table: RawTable, spec: Table, extras: list[str]) -> list[Problem]:
     return problems
 
 
-_SCALES = (
-    (re.compile(r"(?<![a-z0-9])(?:k|000s?|thousands?)(?![a-z0-9])", re.I), "thousands", "1,000"),
-    (re.compile(r"£\s*m(?![a-z0-9])|(?<![a-z0-9])(?:mn|millions?)(?![a-z0-9])", re.I),
-     "millions", "1,000,000"),
-)
-"""Headers that give pounds in thousands (`(£k)`, `£000s`, `'000`, `thousands`) or in
-millions (`£m`, `£mn`, `millions`)."""
-
-
 def _scaled(header: str, column: Column) -> str:
     """For a pounds column, what to do when the header gives its figures in thousands or
     millions of pounds (`Running cost (£k)`): renaming it alone would read 250 as £250
     where £250,000 was meant. Empty otherwise."""
-    if column.kind != "number" or column.high != MAX_MONEY:
+    scale = scale_of(header) if pounds_column(column) else None
+    if scale is None:
         return ""
-    for pattern, unit, factor in _SCALES:
-        if pattern.search(header.replace("_", " ")):
-            return (f", and multiply its figures by {factor}: its header gives them in "
-                    f"{unit} of pounds, and {column.name} is in pounds")
-    return ""
+    return (f", and multiply its figures by {scale[1]}: its header gives them in "
+            f"{scale[0]} of pounds, and {column.name} is in pounds")
 
 
 def _without_units(header: str) -> str:

@@ -22,7 +22,7 @@ from estate.errors import Problem
 from estate.load.csv_file import Unreadable
 from estate.load.free_text import HIDDEN, LINE_BREAKS, REFUSED
 from estate.load.header import column_name, header_row
-from estate.load.schema import TABLES, Table
+from estate.load.schema import MAX_MONEY, TABLES, Column, Table
 from estate.load.workbook import letters
 
 
@@ -128,10 +128,11 @@ def table_of(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> Raw
     frame = frame[(frame != "").any(axis=1)] if frame.shape[1] else frame.iloc[:0]
     asides = _asides(frame, TABLES.get(name))
     for row, (kind, text) in asides.items():
+        scaled = _scaled_units(frame.loc[row], TABLES.get(name)) if kind == "units" else ""
         raw.problems.append(Problem(
             label, row, None,
-            f"a record (a {kind} row is not one: delete it, or move it to another sheet)",
-            repr(text)))
+            f"a record (a {kind} row is not one: delete it, or move it to another "
+            f"sheet{scaled})", repr(text)))
     frame = frame.drop(index=list(asides))
     for column in frame.columns:
         if HIDDEN.search(" ".join(frame[column])):  # one search a column, as most hold none
@@ -197,6 +198,42 @@ def _asides(frame: pd.DataFrame, spec: Table | None) -> dict[int, tuple[str, str
         aside = ASIDE.match(text)
         found[int(row)] = ("totals" if aside and aside.group("totals") else "notes", text)
     return found
+
+
+SCALES = (
+    (re.compile(r"(?<![a-z0-9])(?:k|000s?|thousands?)(?![a-z0-9])", re.I), "thousands", "1,000"),
+    (re.compile(r"£\s*m(?![a-z0-9])|(?<![a-z0-9])(?:mn|millions?)(?![a-z0-9])", re.I),
+     "millions", "1,000,000"),
+)
+"""Pounds given in thousands (`£k`, `£000s`, `£'000`, `thousands`) or in millions (`£m`,
+`£mn`, `millions`), in a header or a units row."""
+
+
+def scale_of(text: str) -> tuple[str, str] | None:
+    """The unit (`thousands`) and its factor (`1,000`) a pounds column's header or units
+    cell gives its figures in, when not pounds; None for pounds (or no unit)."""
+    for pattern, unit, factor in SCALES:
+        if pattern.search(text.replace("_", " ")):
+            return unit, factor
+    return None
+
+
+def pounds_column(column: Column) -> bool:
+    """Whether the column holds pounds (each of them is bounded by `MAX_MONEY`)."""
+    return column.kind == "number" and column.high == MAX_MONEY
+
+
+def _scaled_units(cells: pd.Series, spec: Table | None) -> str:
+    """What a units row's pounds columns given in thousands or millions need besides the
+    row's deletion (`£k` under running_cost: deleting the row alone would read 250 as
+    £250 where £250,000 was meant): the factor for each, or empty."""
+    said = []
+    for column in spec.columns if spec is not None else ():
+        scale = scale_of(str(cells.get(column.name, ""))) if pounds_column(column) else None
+        if scale is not None:
+            said.append(f"multiply the {column.name} figures by {scale[1]}, which the row "
+                        f"gives in {scale[0]} of pounds, as estate reads pounds")
+    return "; and " + "; ".join(said) if said else ""
 
 
 def _is_units_row(texts: pd.Series, spec: Table | None) -> bool:
