@@ -51,8 +51,9 @@ force), test_demo.py (the Suffolk demo end to end), test_orlib.py (published opt
 test_layers.py (imports go one way), test_kill.py (a plan killed at each moment),
 test_docs.py, test_maps_browser.py, test_map_panels_browser.py, test_map_phone_browser.py,
 test_map_tab_order_browser.py, test_programme_browser.py, test_gantt_browser.py,
-test_gantt_focus_browser.py, test_curve_browser.py and test_report_print_browser.py
-(pages in headless Chromium).
+test_gantt_focus_browser.py, test_curve_browser.py, test_report_print_browser.py and
+test_reflow_browser.py (the comparison, sweep and board pack pages at 320 px) (pages in
+headless Chromium).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from estate.render.compare_figures import (
     registers_note,
     run_registers,
 )
-from estate.render.html import document, inert, static_text
+from estate.render.html import document, inert, scroll_box, static_text
 from estate.results.words import IN_YEAR_ONE, dated_same_words, one_off_cell, saves_words
 from estate.runs.compare import LOSS_TOL, Run, agency_gains, compensate, stored_agency_npv
 
@@ -32,8 +32,10 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 
-def _table(header: list[str], body: list[list[str]], classes: list[list[str]] | None = None) -> str:
-    """An HTML table; every cell given here is already inert text or markup we made."""
+def _table(name: str, header: list[str], body: list[list[str]],
+           classes: list[list[str]] | None = None) -> str:
+    """An HTML table; every cell given here is already inert text or markup we made. It
+    scrolls in a box of its own named `name` (plain text) when wider than the page."""
     head = "".join(f'<th scope="col">{h}</th>' for h in header)
     lines = []
     for i, cells in enumerate(body):
@@ -41,7 +43,8 @@ def _table(header: list[str], body: list[list[str]], classes: list[list[str]] | 
         lines.append("<tr>" + "".join(
             (f'<th scope="row">{c}</th>' if j == 0 else f'<td class="{k}">{c}</td>')
             for j, (c, k) in enumerate(zip(cells, cls, strict=True))) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(lines)}</tbody></table>"
+    return scroll_box(name, f"<table><thead><tr>{head}</tr></thead>"
+                            f"<tbody>{''.join(lines)}</tbody></table>")
 
 
 def _figures_html(runs: list[Run]) -> str:
@@ -51,7 +54,8 @@ def _figures_html(runs: list[Run]) -> str:
     body.append([inert("Plan reused from its results folder"),
                  *(inert(plain(r.reused)) for r in runs)])
     classes.append(["", *[""] * len(runs)])
-    return _table(["Figure", *(inert(r.scenario.name) for r in runs)], body, classes)
+    return _table("The scenarios' figures side by side",
+                  ["Figure", *(inert(r.scenario.name) for r in runs)], body, classes)
 
 
 def _programme_html(runs: list[Run]) -> str:
@@ -72,7 +76,8 @@ def _programme_html(runs: list[Run]) -> str:
             "puts the plan's changes in order; the joint model, run on smaller estates, "
             "plans every year together and may choose other changes. "
             "\u201c\u2014\u201d: no programme for that scenario.</p>"
-            + _table(["Figure", *(inert(r.scenario.name) for r in runs)], body,
+            + _table("The dated programmes side by side",
+                     ["Figure", *(inert(r.scenario.name) for r in runs)], body,
                      [["", *["n"] * len(runs)]] * len(body)))
 
 
@@ -114,7 +119,8 @@ def _policy_html(runs: list[Run]) -> str:
                 "has none to price.</p>")
     body = [[inert(name), *(inert(_policy_text(run, name)) for run in runs)]
             for name in names]
-    parts = [_table(["Policy", *(inert(r.scenario.name) for r in runs)], body,
+    parts = [_table("What each policy costs, by scenario",
+                    ["Policy", *(inert(r.scenario.name) for r in runs)], body,
                     [["", *["n"] * len(runs)]] * len(body))]
     for run in runs:
         said = [e for e in _policies(run).values() if e.get("status") != "not_set"]
@@ -172,7 +178,7 @@ def _agencies_html(runs: list[Run]) -> str:
                 cls.append("n worse" if dated.get(agency_id, 0.0) < -LOSS_TOL else "n")
         body.append(cells)
         classes.append(cls)
-    return _table(header, body, classes)
+    return _table("Who gains: each agency's savings, by scenario", header, body, classes)
 
 
 def _compensation_html(runs: list[Run]) -> str:
@@ -194,7 +200,8 @@ def _compensation_html(runs: list[Run]) -> str:
                      inert(("receives " if t > 0 else "pays ") + pounds(abs(t))),
                      inert(pounds(after[a]))]
                     for a, t in comp.transfers.items()]
-            parts.append(_table(["Agency", gain, "Transfer", "Gain after"], body,
+            parts.append(_table(f"{run.scenario.name}: compensation, {label.lower()}",
+                                ["Agency", gain, "Transfer", "Gain after"], body,
                                 [["", "n", "n", "n"]] * len(body)))
     return "".join(parts)
 

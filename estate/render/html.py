@@ -174,6 +174,16 @@ def document(title: str, body: str, css: str, mark: str = "", script: str = "") 
             + (f"{block}\n" if block else "") + "</body></html>\n")
 
 
+def scroll_box(name: str, content: str) -> str:
+    """`content` (a table or chart, our markup) in a box of its own that scrolls sideways
+    when it is wider than the page (on a phone, or zoomed to 400%), so that the page
+    itself never does (WCAG 1.4.10). A keyboard reaches the box (tabindex) to scroll it,
+    and a screen reader hears it as a region named `name` (plain text, made inert here).
+    Its style is the page's `.scroll` rule."""
+    return (f'<div class="scroll" tabindex="0" role="region" aria-label="{inert(name)}">'
+            f"{content}</div>")
+
+
 def write_page(path: Path, text: str) -> Path:
     """Write `text` beside `path` and rename it over `path`, so that a reader never sees
     half a page and a failed write leaves the previous page as it was."""

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from estate.render.cash_curve import ticks
-from estate.render.html import document, static_text
+from estate.render.html import document, scroll_box, static_text
 from estate.render.text_width import text_width
 from estate.results import money
 from estate.results.amounts import count
@@ -281,7 +281,8 @@ def _runs_table(rows: pd.DataFrame, varies: list[Vary]) -> str:
     head = "".join(f'<th scope="col">{e(heads.get(c, c))}</th>' for c in shown)
     body = "".join("<tr>" + "".join(f"<td>{e(_cell(r[c]))}</td>" for c in shown) + "</tr>"
                    for _, r in rows.iterrows())
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return scroll_box("Runs", f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+                      "</table>")
 
 
 def sweep_page(rows: pd.DataFrame, robustness: pd.DataFrame, varies: list[Vary],
@@ -296,7 +297,8 @@ def sweep_page(rows: pd.DataFrame, robustness: pd.DataFrame, varies: list[Vary],
     varied = ", ".join(e(f"{v.key} over {', '.join(shown(x) for x in v.values)}")
                        for v in varies)
     what = "NPV saving of the dated programme" if dated(rows) else "NPV saving"
-    charts = "".join(f"<h3>{what} against {e(v.key)}</h3>{npv_chart(rows, v.key)}"
+    charts = "".join(f"<h3>{what} against {e(v.key)}</h3>"
+                     + scroll_box(f"{what} against {v.key}", npv_chart(rows, v.key))
                      for v in varies)
     body = f"""<main><h1>Sweep of {e(scenario_name)}</h1>
 <p>{count(len(rows), 'run')}: {status_text}. Varied: {varied}.</p>
@@ -310,7 +312,7 @@ def sweep_page(rows: pd.DataFrame, robustness: pd.DataFrame, varies: list[Vary],
 <p class="key"><span class="always"></span>open in every run
 <span class="depends"></span>depends on the run
 <span class="never"></span>closed in every run</p>
-{robustness_chart(robustness)}
+{scroll_box("Share of runs in which each site is open", robustness_chart(robustness))}
 <h2>Runs</h2>
 {_runs_table(rows, varies)}</main>"""
     return document(f"Sweep of {e(scenario_name)}", body, static_text("estate.render", "sweep.css"))

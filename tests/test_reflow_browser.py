@@ -1,0 +1,120 @@
+"""The pages a reader opens on a phone, or zoomed to 400% (320 CSS px wide): the
+comparison, the sweep and the board pack's page never scroll sideways as a whole (WCAG
+1.4.10 reflow). A table or chart wider than the screen scrolls in a box of its own that
+a keyboard reaches and a screen reader names; a word longer than the line (a site named
+without spaces) breaks.
+
+Each page is measured in headless Chromium: the document's scroll width against the
+window's, and every element that reaches past the window's right edge without a
+scrolling box around it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import estate
+from estate.api import compare, report, sweep
+from estate.runs.sweep import parse_vary
+from tests.fixtures import (
+    corridor_register,
+    corridor_scenario,
+    scenario_on,
+    town,
+    town_rows,
+    write_scenario,
+)
+from tests.fixtures.browser import open_page
+
+pytestmark = pytest.mark.browser
+
+PHONE = (320, 640)
+LONG = "Northamptonshire" * 6  # 96 letters and no space: wider than a phone
+"""A site name with no place to break a line."""
+
+# what reaches past the window's right edge without a box around it that scrolls (or
+# clips) sideways: that would widen the page
+PAST_THE_EDGE = """() => {
+  const width = document.documentElement.clientWidth;
+  const boxed = e => {
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(a).overflowX)) return true;
+    }
+    return false;
+  };
+  return [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > width + 0.5 && !boxed(e))
+    .map(e => e.tagName + ' ' + (e.textContent || '').trim().slice(0, 40));
+}"""
+
+# each box that scrolls sideways: whether it does now, whether Tab reaches it, its role
+# and name
+BOXES = """() => [...document.querySelectorAll('body *')]
+  .filter(e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+  .map(e => ({scrolls: e.scrollWidth > e.clientWidth, tab: e.tabIndex,
+              role: e.getAttribute('role'), name: e.getAttribute('aria-label') || '',
+              holds: e.firstElementChild ? e.firstElementChild.tagName : ''}))"""
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A comparison of two scenarios on the corridor, a two-run sweep, and the board
+    pack of a dated plan that closes a site named `LONG`."""
+    root = tmp_path_factory.mktemp("reflow")
+    register = corridor_register(root / "corridor")
+    paths = [write_scenario(root / "a.toml", scenario_on(register, "Keep the hall",
+                                                         policy={"keep": ["S1"]})),
+             write_scenario(root / "b.toml", scenario_on(register, "Free hand"))]
+    compare(paths, out=root / "compared", results_root=root / "results", policy_costs=False)
+    scenario = write_scenario(root / "town.toml", corridor_scenario(register))
+    sweep(scenario, [parse_vary("sharing.efficiency=0:0.2:2")], root / "swept", workers=1)
+    rows = town_rows()
+    rows["sites"][1]["name"] = LONG  # the Annexe, which the plan closes
+    path = town(root / "dated", rows, {"start": "2027-04-01"})
+    estate.plan(path, out=root / "dated" / "results", map_path=False, programme=True,
+                policy_costs=False)
+    _, board = report(root / "dated" / "results", root / "board.pdf")
+    assert LONG[:48] in board.read_text(encoding="utf-8")  # (the lead cuts long names)
+    return {"comparison": root / "compared" / "comparison.html",
+            "sweep": root / "swept" / "sweep.html", "board": board}
+
+
+@pytest.mark.parametrize("kind", ["comparison", "sweep", "board"])
+def test_page_reflows_at_320_px(browser: Any, pages: dict[str, Path], kind: str) -> None:
+    opened = open_page(browser, pages[kind], wait_for_map=False, size=PHONE)
+    page = opened.page
+    assert page.evaluate(PAST_THE_EDGE) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE[0]
+    boxes = page.evaluate(BOXES)
+    # the page has tables (and the sweep charts) too wide for a phone: they scroll in
+    # their boxes, each reached by Tab and named for a screen reader
+    assert any(b["scrolls"] for b in boxes), boxes
+    for box in boxes:
+        if box["scrolls"]:
+            assert box["tab"] == 0 and box["role"] == "region" and box["name"], box
+    if kind == "sweep":
+        assert sorted(b["holds"] for b in boxes).count("svg") == 2  # both charts
+    opened.clean()
+    page.close()
+
+
+def test_a_scrolling_box_shows_its_focus(browser: Any, pages: dict[str, Path]) -> None:
+    """Tab reaches the comparison's first table box, which then draws an outline, and
+    the arrow keys scroll it."""
+    opened = open_page(browser, pages["comparison"], wait_for_map=False, size=PHONE)
+    page = opened.page
+    page.keyboard.press("Tab")
+    focused = page.evaluate("""() => { const e = document.activeElement;
+      const s = getComputedStyle(e);
+      return {role: e.getAttribute('role'), outline: s.outlineStyle,
+              width: parseFloat(s.outlineWidth), left: e.scrollLeft}; }""")
+    assert focused["role"] == "region" and focused["outline"] == "solid"
+    assert focused["width"] >= 2
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.activeElement.scrollLeft") > 0
+    opened.clean()
+    page.close()
