@@ -275,3 +275,20 @@ def test_a_folded_legend_is_its_button_alone(opened: Opened, size: tuple[int, in
     shown = page.evaluate(FOLDED_LEGEND)
     assert shown["inside"] > folded["inside"] + 20, (folded, shown)
     opened.clean()
+
+
+HEADINGS = """() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
+  .map(h => Number(h.tagName[1]))"""
+
+
+def test_headings_start_with_the_page_s_h1_and_go_down_a_level_at_a_time(
+        opened: Opened) -> None:
+    """A screen reader lists the map's headings in the page's order: the page's one h1
+    (only heard) first, then the panels' h2s and h3s, never a level skipped going down
+    (an h1 after the panels' h2s read as a second, unrelated page title)."""
+    levels = opened.page.evaluate(HEADINGS)
+    assert levels[0] == 1 and levels.count(1) == 1, levels
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    title = opened.page.locator("h1")
+    assert title.inner_text().startswith("Estate plan map: ")
+    opened.clean()

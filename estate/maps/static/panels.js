@@ -106,6 +106,14 @@
       return node;
     }});
     new Panel({position: position}).addTo(map);
+    // the page's h1 (only heard: estate.maps.page) arrives after the map, whose panels
+    // hold the h2s and h3s: it moves before the map, so that a screen reader's list of
+    // headings starts with it and goes down a level at a time
+    var title = document.querySelector("body > h1"), mapBox = map.getContainer();
+    if (title && mapBox.parentNode === title.parentNode &&
+        (mapBox.compareDocumentPosition(title) & Node.DOCUMENT_POSITION_FOLLOWING)) {
+      mapBox.parentNode.insertBefore(title, mapBox);
+    }
     // the KPI panel and the comparison's panel fold by their own button (the legend is a
     // fold-out, <details>); on a phone one would cover most of the map (the sites under
     // it): it starts folded there, as the legend and the layer list do
