@@ -11,10 +11,14 @@ for the window it opens in), every request off the machine refused.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
+from estate.api import compare
+from tests.fixtures import PAYLOAD, coverage_register, scenario_on, write_scenario
 from tests.fixtures.browser import Opened, Plan, axe_violations, open_page
 
 pytestmark = pytest.mark.browser
@@ -150,4 +154,128 @@ def test_the_tab_order_is_set_once_per_zoom_per_pan_and_per_resize(opened: Opene
         assert page.evaluate(f"{MAP}.getSize().x") == size[0]
         assert page.evaluate("window.passes") == 1, size
     assert _wrong(page) == []
+    opened.clean()
+
+
+MOVE = """() => { const line = document.querySelector('path.estate-move');
+  line.dataset.k = 'move';
+  return {role: line.getAttribute('role'), tab: line.tabIndex,
+          name: line.getAttribute('aria-label')}; }"""
+FOCUSED = "() => document.activeElement.dataset.k || document.activeElement.className"
+
+
+def test_a_move_s_line_is_a_named_button_whose_popup_escape_closes(opened: Opened,
+                                                                   plan: Plan) -> None:
+    """A move's line drawn in SVG is in Chromium's tab order (Leaflet listens for its
+    focus) and Enter opens its popup: it is a button named by what moves where (not a
+    nameless stop), and Escape closes the popup it opened, focus back on the line."""
+    page = opened.page
+    line = page.evaluate(MOVE)
+    assert line["role"] == "button" and line["tab"] == 0
+    names = set(plan[1]["name"])
+    said = [(a, b) for a in names for b in names
+            if line["name"].endswith(f" FTE from {a} to {b}")]
+    assert len(said) == 1 and line["name"].startswith("Move of "), line["name"]
+    page.evaluate("document.querySelector('[data-k=move]').focus()")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".leaflet-popup-content")
+    assert page.evaluate("document.querySelector('.leaflet-popup').contains("
+                         "document.activeElement)")
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".leaflet-popup", state="detached")
+    assert page.evaluate(FOCUSED) == "move"
+    opened.clean()
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """comparison_map.html of two scenarios on the coverage register, S1 named with
+    hostile text: one keeps S2, the other closes it (S2 is ringed as differing)."""
+    root = tmp_path_factory.mktemp("rings")
+    register = coverage_register(root / "register", site_name=PAYLOAD)
+    paths = [write_scenario(root / "kept.toml", scenario_on(register, "Kept",
+                                                            policy={"keep": ["S2"]})),
+             write_scenario(root / "free.toml", scenario_on(register, "Free"))]
+    compare(paths, out=root / "out", results_root=root / "results", policy_costs=False)
+    return root / "out" / "comparison_map.html"
+
+
+RINGS = """() => [...document.querySelectorAll('.estate-view-a path[stroke="#d7191c"]')]
+  .map((r, k) => { r.dataset.k = 'ring' + k;
+                   return {role: r.getAttribute('role'), tab: r.tabIndex,
+                           name: r.getAttribute('aria-label')}; })"""
+
+
+def test_a_ring_round_a_differing_site_is_a_named_button(browser: Any,
+                                                        compared: Path) -> None:
+    """Each ring of the comparison map (a site whose decision differs) is a Tab stop in
+    Chromium with a popup: it is a button named by the site and its decision in each
+    scenario, read from the plans' sites.csv; Escape closes the popup Enter opened,
+    focus back on the ring."""
+    opened = open_page(browser, compared)
+    page = opened.page
+    page.wait_for_function("window.estateCompare && window.estateCompare.current")
+    decisions = {}
+    for name in ("Kept", "Free"):
+        sites = pd.read_csv(compared.parent.parent / "results" / name / "sites.csv",
+                            dtype=str, keep_default_na=False)
+        decisions[name] = dict(zip(sites["site_id"], sites["decision"], strict=True))
+    differ = sorted(s for s in decisions["Kept"] if decisions["Kept"][s] != decisions["Free"][s])
+    assert differ  # S2 at least: kept in one, closed in the other
+    rings = page.evaluate(RINGS)
+    assert len(rings) == len(differ)
+    names = sorted(r["name"] for r in rings)
+    for site, said in zip(differ, names, strict=True):
+        name = PAYLOAD if site == "S1" else f"Site {site}"
+        assert said.startswith(f"Differs: {site} {name}; "), said
+        for scenario in ("Kept", "Free"):
+            word = {"keep": "kept", "close": "closed"}[decisions[scenario][site]]
+            assert f"; {scenario}: {word}" in said, said
+    assert all(r["role"] == "button" and r["tab"] == 0 for r in rings)
+    page.evaluate("document.querySelector('[data-k=ring0]').focus()")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".leaflet-popup-content")
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".leaflet-popup", state="detached")
+    assert page.evaluate(FOCUSED) == "ring0"
+    opened.clean()
+    page.close()
+
+
+SHAPES_SEEN = """() => [...document.querySelectorAll('.leaflet-overlay-pane path[role=button]')]
+  .map(path => {
+    // whether any of 60 points along the shape is the topmost thing there (not under a
+    // panel, nor off the map), as the browser itself hit-tests it
+    const matrix = path.getScreenCTM(), length = path.getTotalLength();
+    let seen = false;
+    for (let i = 0; i <= 60 && !seen; i++) {
+      const p = path.getPointAtLength(length * i / 60).matrixTransform(matrix);
+      seen = document.elementFromPoint(p.x, p.y) === path;
+    }
+    return {seen: seen, tab: path.tabIndex};
+  })"""
+
+
+def test_a_move_wholly_under_a_panel_is_out_of_the_tab_order(opened: Opened) -> None:
+    """A move's line that the KPI panel covers wholly is no tab stop (Tab would focus
+    what cannot be seen, WCAG 2.4.11); one showing anywhere is. Checked against the
+    browser's own hit test of points along each line, with one line panned under the
+    panel and then back."""
+    page = opened.page
+    page.evaluate(f"{MAP}.setZoom({MAP}.getZoom() - 2, {{animate: false}})")
+    page.wait_for_timeout(200)
+    before = page.evaluate(SHAPES_SEEN)
+    assert before and all(s["tab"] == 0 for s in before if s["seen"])
+    # the shortest line's middle panned to the middle of the KPI panel
+    page.evaluate(f"""() => {{
+      const paths = [...document.querySelectorAll('.leaflet-overlay-pane path[role=button]')];
+      const line = paths.sort((a, b) => a.getTotalLength() - b.getTotalLength())[0];
+      const m = line.getPointAtLength(line.getTotalLength() / 2).matrixTransform(line.getScreenCTM());
+      const r = document.getElementById('estate-kpi').getBoundingClientRect();
+      {MAP}.panBy([m.x - (r.left + r.right) / 2, m.y - (r.top + r.bottom) / 2], {{animate: false}});
+    }}""")
+    page.wait_for_timeout(200)
+    under = page.evaluate(SHAPES_SEEN)
+    assert any(not s["seen"] for s in under), "no line lies wholly under the panel"
+    assert all((s["tab"] == 0) == s["seen"] for s in under), under
     opened.clean()

@@ -193,9 +193,31 @@
       var r = {left: left, top: top, right: left + node.offsetWidth, bottom: top + node.offsetHeight};
       return panels.some(function (p) { return r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom; });
     });
+    // A shape that is a button (a move's line, a comparison's ring: map.js layerButton)
+    // is out of the tab order while no part of it shows: each point of a few along it
+    // lies off the map or under a panel (a long line is rarely wholly hidden, and then
+    // its focus ring, round its box, shows at least in part)
+    var overlay = map.getPane("overlayPane");
+    var shapes = overlay ? Array.prototype.slice.call(overlay.querySelectorAll("path[role=button]")) : [];
+    var hidden = shapes.map(function (path) {
+      var matrix = path.getScreenCTM(), length = path.getTotalLength(), SAMPLES = 8;
+      if (!matrix) { return true; }
+      for (var i = 0; i <= SAMPLES; i++) {
+        var p = path.getPointAtLength(length * i / SAMPLES).matrixTransform(matrix);
+        var onMap = p.x > edge.left && p.x < edge.right && p.y > edge.top && p.y < edge.bottom;
+        if (onMap && !panels.some(function (r) { return p.x >= r.left && p.x <= r.right && p.y >= r.top && p.y <= r.bottom; })) {
+          return false;
+        }
+      }
+      return true;
+    });
     buttons.forEach(function (node, k) {
       var index = under[k] ? -1 : 0;
       if (node.tabIndex !== index || !node.hasAttribute("tabindex")) { node.tabIndex = index; }
+    });
+    shapes.forEach(function (node, k) {
+      var index = hidden[k] ? -1 : 0;
+      if (node.tabIndex !== index) { node.tabIndex = index; }
     });
   }
 

@@ -52,6 +52,8 @@
       var ring = L.circleMarker([d.lat[i], d.lon[i]], {radius: 15, color: colour, weight: 3, fill: false});
       ring.bindTooltip(function () { return card(d, i); });
       ring.bindPopup(function () { return card(d, i); });
+      global.estateMap.layerButton(ring, "Differs: " + d.id[i] + " " + d.name[i] + "; " +
+        d.decisions[i].map(function (pair) { return pair[0] + ": " + pair[1]; }).join("; "));
       group.addLayer(ring);
     });
     return group;

@@ -135,6 +135,23 @@
       byKey = false;
     });
   }
+  // A shape drawn in SVG with a popup (a move's line, the comparison's ring round a site
+  // that differs): Chromium puts it in the tab order (Leaflet listens for its focus, for
+  // the tooltip) and Enter opens its popup, but it was announced with no role and no
+  // name. It is a button named `name` (what moves where; the site and its decisions), in
+  // every browser's tab order while some part of it shows (clearance.js), with a site's
+  // keys (Space, Escape) and focus back on it when its popup closes.
+  function layerButton(shape, name) {
+    accessible(shape, name);
+    shape.on("add", function () {
+      var node = shape.getElement();
+      if (!node) { return; }  // drawn on a canvas: no element to focus
+      node.setAttribute("role", "button");
+      node.tabIndex = 0;
+      // out of the tab order again at once if no part of it shows (clearance.js)
+      if (shape._map && global.estateMap.tabOrder) { global.estateMap.tabOrder(shape._map); }
+    });
+  }
   function zonePopup(plan, i) {
     var z = plan.zones, rows = [["Zone id", z.id[i]], ["Population", num(z.pop[i])]];
     z.rules.forEach(function (r, k) {
@@ -329,6 +346,7 @@
       line.bindTooltip((function (k) { return function () {
         return el("span", null, num(mv.fte[k], NF1) + " FTE: " + s.name[mv.from[k]] + " \u2192 " + s.name[mv.to[k]]);
       }; })(m), {sticky: true});
+      layerButton(line, "Move of " + num(mv.fte[m], NF1) + " FTE from " + s.name[a] + " to " + s.name[b]);
       moves.items.push({layer: line, agency: mv.agency[m], at: (tl && mv.year) ? reached(mv.year[m]) : null});
     }
     refresh(moves);
@@ -434,5 +452,6 @@
 
   // clearance.js adds fit, keepPopupClear, stillFitted and tabOrder; panels.js adds
   // addPanel, addSlider, foldable, layout, nameControl and showYear; places.js adds addPlaces
-  global.estateMap = {addPlan: addPlan, addOutline: addOutline, yearWords: yearWords};
+  global.estateMap = {addPlan: addPlan, addOutline: addOutline, yearWords: yearWords,
+                      layerButton: layerButton};
 })(window);
