@@ -738,7 +738,9 @@ def test_a_dated_sweep_charts_the_dated_saving_and_its_bound_only_where_it_is_on
     assert len(lines) == 1  # the joint model's; the roadmap's gap is no bound on it
     assert value_at(float(lines[0].get("y1", ""))) == pytest.approx(15.0, abs=0.01)
     assert value_at(float(lines[0].get("y2", ""))) == pytest.approx(16.8, abs=0.01)
-    assert svg.get("aria-label") == "NPV saving of the dated programme against k"
+    # the same figures in words: each run's dated saving, not its plan's own
+    assert svg.get("aria-label") == ("NPV saving of the dated programme against k: "
+                                     "at 1, £15.00m; at 2, £33.00m.")
     assert "NPV saving, dated (£m)" in [t.text for t in svg.iter(f"{SVG}text")]
 
 

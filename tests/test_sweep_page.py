@@ -10,6 +10,7 @@ import random
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pandas as pd
 import pytest
 
 from estate.api import sweep
@@ -100,3 +101,22 @@ def test_varied_values_read_as_the_run_names_have_them(corridor: Path, tmp_path:
     assert [text for text, _ in axis] == ["0", "300000", "inf"]
     xs = [x for _, x in axis]
     assert all(math.isfinite(x) for x in xs) and xs == sorted(xs) and len(set(xs)) == 3
+
+
+def test_the_npv_chart_says_its_figures_in_words() -> None:
+    """The chart is one image to a screen reader (its dots' tooltips are inside it): its
+    name states each value's saving, or its runs' lowest, mean and highest, as the dots
+    show them, and a value whose runs have no plan says none is charted."""
+    rows = pd.DataFrame({
+        "k": [0.1, 0.1, 0.1, 0.5, 0.9],
+        "run_id": ["a", "b", "c", "d", "e"],
+        "status": ["optimal", "optimal", "time_limit", "optimal", "infeasible"],
+        "npv_saving": [1_000_000.0, 2_500_000.0, 3_000_000.0, 250_000.0, None],
+    })
+    svg = ElementTree.fromstring(sweep_page.npv_chart(rows, "k"))
+    assert svg.get("role") == "img"
+    # by hand: at 0.1 three runs, £1.00m to £3.00m, mean 6.5m / 3 = £2.17m
+    assert svg.get("aria-label") == (
+        "NPV saving against k: at 0.1, 3 runs from £1.00m to £3.00m, mean £2.17m; "
+        "at 0.5, £250.0k; at 0.9, no run charted.")
+    assert len(svg.findall(f"{SVG}circle")) == 4  # the dots it speaks of

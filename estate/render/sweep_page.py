@@ -133,8 +133,9 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
         return top + (y1 - v) / (y1 - y0) * (h - top - bottom)
 
     what = "NPV saving of the dated programme" if is_dated else "NPV saving"
+    said = f"{what} against {key}: {chart_words(planned, key, saving, values)}"
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
-             f'role="img" aria-label="{what} against {html.escape(key)}">']
+             f'role="img" aria-label="{html.escape(said)}">']
     for t in yt:
         parts.append(f'<line x1="{left}" x2="{w - right}" y1="{py(t):.1f}" y2="{py(t):.1f}" '
                      f'stroke="#ddd"/><text x="{left - 6}" y="{py(t) + 4:.1f}" '
@@ -176,6 +177,25 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
                  f'transform="rotate(-90 14 {(h - bottom) / 2:.0f})" font-weight="bold">'
                  f'{"NPV saving, dated" if is_dated else "NPV saving"} (£m)</text></svg>')
     return "".join(parts)
+
+
+def chart_words(planned: pd.DataFrame, key: str, saving: str, values: list[Any]) -> str:
+    """What the NPV chart shows, in words, for a screen reader (its dots' own tooltips
+    are inside the image): at each value of the key, the run's saving, or how many runs
+    and their lowest, mean and highest; a value with no run charted says so."""
+    said = []
+    # grouped as the chart groups its dots (a key's value may be a tuple, a list key's)
+    groups = {v: g[saving].astype(float) for v, g in planned.groupby(key, sort=False)}
+    for v in values:
+        pts = groups.get(v, pd.Series(dtype=float))
+        if len(pts) == 0:
+            said.append(f"at {shown(v)}, no run charted")
+        elif len(pts) == 1:
+            said.append(f"at {shown(v)}, {money(float(pts.iloc[0]))}")
+        else:
+            said.append(f"at {shown(v)}, {len(pts)} runs from {money(float(pts.min()))} to "
+                        f"{money(float(pts.max()))}, mean {money(float(pts.mean()))}")
+    return "; ".join(said) + "."
 
 
 LABEL_PX = 11
