@@ -6,15 +6,19 @@ without spaces) breaks.
 
 Each page is measured in headless Chromium: the document's scroll width against the
 window's, and every element that reaches past the window's right edge without a
-scrolling box around it.
+scrolling box around it. Printed (page.pdf, read back with pypdf), no box clips a
+table's columns.
 """
 
 from __future__ import annotations
 
+import io
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 import estate
 from estate.api import compare, report, sweep
@@ -116,5 +120,42 @@ def test_a_scrolling_box_shows_its_focus(browser: Any, pages: dict[str, Path]) -
     page.keyboard.press("ArrowRight")
     page.wait_for_timeout(300)
     assert page.evaluate("document.activeElement.scrollLeft") > 0
+    opened.clean()
+    page.close()
+
+
+def _flat(text: str) -> str:
+    """Text without white space, ligatures as their letters, as a PDF's text compares
+    with the page's: Chromium wraps lines wherever it likes and sets `fi` as one glyph."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+@pytest.mark.parametrize("kind", ["comparison", "sweep"])
+def test_printed_every_table_column_is_on_the_sheet(browser: Any, pages: dict[str, Path],
+                                                     kind: str) -> None:
+    """Printed on A4 (Chromium's page.pdf), each table's every heading and its last
+    column's every cell are on the sheets, and no table or chart is wider than the
+    sheet: the boxes that scroll on a screen do not clip on paper, where nothing
+    scrolls."""
+    opened = open_page(browser, pages[kind], wait_for_map=False)
+    page = opened.page
+    tables = page.evaluate("""() => [...document.querySelectorAll('table')].map(t => ({
+      heads: [...t.querySelectorAll('thead th')].map(h => h.textContent),
+      last: [...t.querySelectorAll('tbody tr')].map(r => r.lastElementChild.textContent)}))""")
+    assert tables
+    # laid out for print on a sheet 180 mm (680 px) wide, no table or chart reaches past
+    # its edge, where paper has nothing
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 680, "height": 960})
+    past = page.evaluate("""() => [...document.querySelectorAll('table, svg')]
+      .filter(e => !e.parentElement.closest('svg'))
+      .map(e => e.getBoundingClientRect().right).filter(r => r > 680.5)""")
+    assert past == []
+    pdf = page.pdf(format="A4", margin={"top": "15mm", "bottom": "15mm", "left": "15mm",
+                                        "right": "15mm"})
+    printed = _flat("".join(s.extract_text() for s in PdfReader(io.BytesIO(pdf)).pages))
+    for table in tables:
+        for text in table["heads"] + table["last"]:
+            assert _flat(text) in printed, (text, table["heads"])
     opened.clean()
     page.close()

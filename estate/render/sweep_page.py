@@ -135,7 +135,7 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
     what = "NPV saving of the dated programme" if is_dated else "NPV saving"
     said = f"{what} against {key}: {chart_words(planned, key, saving, values)}"
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
-             f'role="img" aria-label="{html.escape(said)}">']
+             f'viewBox="0 0 {w} {h}" role="img" aria-label="{html.escape(said)}">']
     for t in yt:
         parts.append(f'<line x1="{left}" x2="{w - right}" y1="{py(t):.1f}" y2="{py(t):.1f}" '
                      f'stroke="#ddd"/><text x="{left - 6}" y="{py(t) + 4:.1f}" '
@@ -250,7 +250,8 @@ def robustness_chart(robustness: pd.DataFrame) -> str:
     table = table.sort_values(["fragile", "open_share", "site_id"], ascending=[False, False, True])
     bar, w, left = 16, 720, 300
     h = bar * len(table) + 30
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="group" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+             f'viewBox="0 0 {w} {h}" role="group" '
              f'aria-label="Share of runs in which each site is open">']
     for t in (0, 0.25, 0.5, 0.75, 1):
         x = left + t * (w - left - 60)
