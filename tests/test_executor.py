@@ -128,6 +128,7 @@ def test_workers_ignore_ctrl_c_and_a_dead_worker_is_a_value() -> None:
         [(0, 0), (1, 1), (2, 2)]
     [(index, result)] = list(run_all(die, [0], "local"))
     assert index == 0 and isinstance(result, BrokenProcessPool)
+    assert "out of memory or killed" in str(result) and "__main__" in str(result)
 
 
 @pytest.mark.slow

@@ -31,6 +31,7 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from estate.errors import InputError, Problem
@@ -76,6 +77,19 @@ def run_all(fn: Callable[[Any], Any], tasks: Iterable[Any], executor: str = "ser
     return _interruptible(runs)
 
 
+class WorkerLost(BrokenProcessPool):
+    """A pool's worker process ended before its task did, said with what causes that
+    (Python's own words, "terminated abruptly while the future was running or pending",
+    name none): the result of each task it took down."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "a worker process ended before its run did: out of memory or killed (the "
+            "system's log says which); from a Python script, the script may lack the "
+            "`if __name__ == \"__main__\":` guard around its estate calls that a spawned "
+            "worker needs (docs/sweeps.md)")
+
+
 def _outcome(call: Callable[[], Any]) -> Any:
     """The value of `call()`, or the exception it raised, unless that is Ctrl-C."""
     try:
@@ -99,7 +113,9 @@ def _pool(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int, quiet: b
         with _sigint_held():  # submit starts the workers
             futures = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
         for future in as_completed(futures):
-            yield futures[future], _outcome(future.result)
+            outcome = _outcome(future.result)
+            yield futures[future], (WorkerLost() if isinstance(outcome, BrokenProcessPool)
+                                    else outcome)
     except BaseException:  # Ctrl-C, or the caller stopped reading (GeneratorExit)
         _stop_pool(pool)
         raise
