@@ -490,11 +490,40 @@ def test_column_names_below_title_rows_are_found_and_rows_keep_their_numbers(
         pd.testing.assert_frame_equal(got, expected)
     assert [(p.file, p.row, p.severity) for p in titled.warnings] == [
         ("titled.xlsx[sites]", 3, "warning")]
-    assert "the column names in row 3; the 2 rows above it are not read" in titled.warnings[0].found
+    # row 2, blank, is not said: only the title in row 1 is
+    assert "the column names in row 3; row 1 above it is not read (a title or notes: " \
+        "delete it" in titled.warnings[0].found
     # a bad cell is still named by the row the user sees: the first record is row 4
     edit_workbook(path, {("sites", "F4"): "many"})
     assert {(p.row, p.column) for p in problems_of(path) if p.severity == "error"} == {
         (4, list(tables["sites"].columns)[5])}
+
+
+def test_blank_rows_above_a_workbook_header_are_skipped_without_a_warning(
+        tmp_path: Path) -> None:
+    tables = frames()
+    expected = _comparable(load_register(write_xlsx(tmp_path / "plain.xlsx", tables)))
+    for blank in (2, 11):  # eleven: the header is still the first row holding anything
+        path = write_xlsx(tmp_path / f"blank{blank}.xlsx", tables)
+        book = openpyxl.load_workbook(path)
+        book["sites"].insert_rows(1, blank)
+        book.save(path)
+        register = load_register(path)
+        assert register.warnings == []
+        got = _comparable(register)["sites"]
+        assert got.pop("row").tolist() == [r + blank for r in expected["sites"]["row"]]
+        pd.testing.assert_frame_equal(got, expected["sites"].drop(columns="row"))
+    # a title and a note among blank rows: the warning names the two rows holding them
+    path = write_xlsx(tmp_path / "title.xlsx", tables)
+    book = openpyxl.load_workbook(path)
+    book["sites"].insert_rows(1, 5)
+    book["sites"]["A2"] = "Estate register"
+    book["sites"]["C4"] = "Figures at March 2026"
+    book.save(path)
+    warnings = load_register(path).warnings
+    assert [(w.row, w.severity) for w in warnings] == [(6, "warning")]
+    assert warnings[0].found == ("the column names in row 6; rows 2 and 4 above it are not "
+                                 "read (a title or notes: delete them to silence this)")
 
 
 @pytest.mark.parametrize("padded", [True, False])  # Excel pads a title with commas

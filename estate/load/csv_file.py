@@ -56,7 +56,11 @@ def read_csv(file: Path, header: frozenset[str] = frozenset()) -> pd.DataFrame:
             grid = _cells(file, skip, engine)
         except pd.errors.ParserError as again:  # pandas' line numbers count the skipped
             raise _unreadable(file, again) from again
-        return grid.set_axis(pd.RangeIndex(1 + skip, 1 + skip + len(grid)))
+        grid = grid.set_axis(pd.RangeIndex(1 + skip, 1 + skip + len(grid)))
+        # the lines left out stay in the grid, blank, so that the header's warning names
+        # them: a CSV file's lines above its header are said, blank or not
+        above = pd.DataFrame("", index=pd.RangeIndex(1, 1 + skip), columns=grid.columns)
+        return pd.concat([above, grid])
     return grid.set_axis(pd.RangeIndex(1, 1 + len(grid)))
 
 

@@ -1,10 +1,12 @@
 """Which row of a sheet or CSV file holds the column names.
 
 A register kept for people often has a title above its header (merged across the
-columns in a workbook, alone on its line in a CSV) or a line of notes. Row 1 is the
-header unless a row a little further down names more of the table's required columns
-and at least half of them: then that row is, the rows above it are not read, and every
-row keeps the number the spreadsheet shows. A header that lacks a column is still found,
+columns in a workbook, alone on its line in a CSV) or a line of notes. The first row
+is the header unless a row a little further down names more of the table's required
+columns and at least half of them: then that row is, the rows above it are not read,
+and every row keeps the number the spreadsheet shows. A workbook's grid holds no blank
+row, so blank rows above its header are skipped; a CSV file's first line is row 1,
+blank or not. A header that lacks a column is still found,
 so the missing column is what is reported, not every required column against the title.
 """
 
@@ -25,20 +27,18 @@ def column_name(cell: object) -> str:
 
 def header_row(rows: Iterable[tuple[int, Iterable[object]]], required: frozenset[str]
                ) -> int | None:
-    """The row number of the header, given the first rows as (row number, cells) pairs:
-    the row among the first `HEADER_ROWS` naming the most of `required`, and at least
-    half of them (the first such on a tie, so row 1 when it does); otherwise row 1, or
-    None when row 1 is absent or blank."""
-    best, named, first_has_cells = None, 0, False
-    for number, cells in rows:
-        if number > HEADER_ROWS:
+    """The row number of the header, given the rows as (row number, cells) pairs: the
+    row among the first `HEADER_ROWS` given naming the most of `required`, and at least
+    half of them (the first such on a tie, so the first row when it does); otherwise
+    the first row given, or None when it is blank or there is none."""
+    best, named, first = None, 0, None
+    for position, (number, cells) in enumerate(rows):
+        if position >= HEADER_ROWS:
             break
         names = {column_name(c) for c in cells if str(c).strip()}
-        if number == 1:
-            first_has_cells = bool(names)
+        if position == 0:
+            first = number if names else None
         hits = len(required & names)
         if required and 2 * hits >= len(required) and hits > named:
             best, named = number, hits
-    if best is not None:
-        return best
-    return 1 if first_has_cells else None
+    return first if best is None else best

@@ -81,8 +81,10 @@ def table_of(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> Raw
     """Turn a grid of strings indexed by spreadsheet row, its columns the 0-based column
     positions, into a RawTable.
 
-    Headers (row 1) are normalised (`' Site ID '` -> `site_id`); rows with every cell
-    blank are dropped (spreadsheets leave them).
+    Headers (row 1, or the row `_header_row` finds below a title) are normalised
+    (`' Site ID '` -> `site_id`); rows with every cell blank are dropped (spreadsheets
+    leave them). Rows above the header are named in a warning, as not read; a
+    workbook's blank rows, which its grid does not hold, are skipped without one.
     """
     grid = grid.fillna("")
     if grid.empty or not (grid != "").any().any():
@@ -94,12 +96,14 @@ def table_of(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> Raw
     if first is None:
         raw.problems.append(Problem(label, 1, None, "the column names in row 1", "an empty row 1"))
         return None
-    if first > 1:
-        above = "the row above it is" if first == 2 else f"the {first - 1} rows above it are"
+    above = [int(row) for row in grid.index if row < first]  # a workbook's blank rows
+    if above:  # are not in its grid: skipped without a word
+        rows = f"row {above[0]} above it is" if len(above) == 1 else \
+            f"rows {', '.join(map(str, above[:-1]))} and {above[-1]} above it are"
         raw.problems.append(Problem(
             label, first, None, "the column names in row 1",
-            f"the column names in row {first}; {above} not read (a title or notes: delete "
-            "them to silence this)", severity="warning"))
+            f"the column names in row {first}; {rows} not read (a title or notes: delete "
+            f"{'it' if len(above) == 1 else 'them'} to silence this)", severity="warning"))
     header = [column_name(h) for h in grid.loc[first]]
     body = grid.loc[grid.index > first]
     seen: dict[str, int] = {}
