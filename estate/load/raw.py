@@ -310,3 +310,9 @@ def describe(error: Exception) -> str:
     """A library error in one line, for users: its kind and its first line."""
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
     return f"an unreadable file ({type(error).__name__}{': ' + text if text else ''})"
+
+
+def per_value(cells: pd.Series, convert) -> pd.Series:
+    """Apply `convert` once per distinct value: registers repeat a few words a lot."""
+    distinct = pd.unique(cells.to_numpy())
+    return cells.map(dict(zip(distinct, map(convert, distinct), strict=True)))

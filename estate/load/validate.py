@@ -9,7 +9,6 @@ problems of all files are collected and raised together as one `InputError`.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,16 +19,14 @@ import pandas as pd
 
 from estate.errors import InputError, Problem, row_place
 from estate.load.column_names import missing_column, misspelt
+from estate.load.dates import EARLIEST_DATE, date_found, parse_dates, too_early
 from estate.load.free_text import INVISIBLE
 from estate.load.geography import grid_as_degrees
-from estate.load.raw import RawTable
+from estate.load.raw import RawTable, per_value
 from estate.load.read import read_tables
 from estate.load.references import check_references
 from estate.load.schema import BOOL_WORDS, MAX_YEARS, TABLES, Column, Table
 
-ISO_DATE = r"\d{4}-\d{2}-\d{2}"
-EARLIEST_DATE = "1990-01-01"
-"""Dates before this are warned about (`_long_ago`)."""
 NUMBER = "a number like 1200 or 1200.5 (no £, no thousands commas)"
 
 
@@ -200,7 +197,7 @@ def _parse(column: Column, cells: pd.Series, table: RawTable) -> tuple[pd.Series
         merged = cells.index.isin(list(table.covered.get(column.name, ())))
         problems += _each(table, column, blank & ~merged, "a value", lambda _: "an empty cell")
     values, bad, expected = _PARSERS[column.kind](column, cells, blank)
-    found = _bool_found if column.kind == "bool" else repr
+    found = _FOUND.get(column.kind, repr)
     if isinstance(expected, str):
         problems += _each(table, column, bad, expected, found)
     else:
@@ -233,7 +230,7 @@ def _numbers(column: Column, cells: pd.Series, blank: pd.Series):
 
 
 def _booleans(column: Column, cells: pd.Series, blank: pd.Series):
-    flags = _per_value(cells, lambda v: BOOL_WORDS.get(v.lower()))
+    flags = per_value(cells, lambda v: BOOL_WORDS.get(v.lower()))
     bad = ~blank & flags.isna()
     return flags.where(~bad, False), bad, "true/false, yes/no or 1/0"
 
@@ -255,7 +252,7 @@ def _bool_found(cell: str) -> str:
 def _lists(column: Column, cells: pd.Series, blank: pd.Series):
     """`;`-separated entries. A comma inside an entry is a list typed with commas,
     which would match no service or type at all (and silently, as one long word)."""
-    values = _per_value(cells, lambda v: tuple(p.strip() for p in v.split(";") if p.strip()))
+    values = per_value(cells, lambda v: tuple(p.strip() for p in v.split(";") if p.strip()))
     commas = ~blank & cells.str.contains(",", regex=False)
     return values, commas, f"entries separated by ; (e.g. {column.example}), not by commas"
 
@@ -271,39 +268,19 @@ def _repeated_entries(column: Column, values: pd.Series, table: RawTable) -> lis
 
 def _texts(column: Column, cells: pd.Series, blank: pd.Series):
     if column.slug:  # `Data Centre` -> `data_centre`, as scenario keys spell kinds
-        return _per_value(cells, lambda v: re.sub(r"[\s\-]+", "_", v.lower())), blank & False, ""
+        return per_value(cells, lambda v: re.sub(r"[\s\-]+", "_", v.lower())), blank & False, ""
     return cells, blank & False, ""
 
 
 def _ids(column: Column, cells: pd.Series, blank: pd.Series):
-    bad = _per_value(cells, lambda v: INVISIBLE.search(v) is not None).astype(bool)
+    bad = per_value(cells, lambda v: INVISIBLE.search(v) is not None).astype(bool)
     return cells, bad, ("an id of visible characters only (it holds one that shows as "
                         "nothing, so it differs from the same id typed)")
 
 
 def _choices(column: Column, cells: pd.Series, blank: pd.Series):
-    values = _per_value(cells, str.lower)
+    values = per_value(cells, str.lower)
     return values, ~blank & ~values.isin(column.choices), "one of " + ", ".join(column.choices)
-
-
-def _dates(column: Column, cells: pd.Series, blank: pd.Series):
-    if column.kind == "dates":
-        values = _per_value(cells, lambda v: tuple(sorted(
-            p.strip() for p in v.split(";") if p.strip())))
-        bad = ~blank & ~_per_value(cells, lambda v: all(
-            _is_iso_date(p.strip()) for p in v.split(";") if p.strip())).astype(bool)
-        # a list that is not all dates is reported, and read as none, so that it is not
-        # also compared with the lease end as text
-        values = pd.Series([() if b else v for v, b in zip(values, bad, strict=True)],
-                           index=values.index, dtype=object)
-        return values, bad, "ISO dates YYYY-MM-DD, separated by ;"
-    bad = ~blank & ~_per_value(cells, _is_iso_date).astype(bool)
-    # a date cell Excel shows as General holds its serial day number (46477 is 2027-03-31)
-    serial = bad & cells.str.fullmatch(r"[3-7]\d{4}")
-    return cells.where(~bad, ""), bad, {
-        "an ISO date YYYY-MM-DD (this looks like an Excel date serial: format the cell "
-        "as a date, or type the date as 2027-03-31)": serial,
-        "an ISO date YYYY-MM-DD": bad & ~serial}
 
 
 def _long_ago(column: Column, values: pd.Series, table: RawTable) -> list[Problem]:
@@ -311,28 +288,10 @@ def _long_ago(column: Column, values: pd.Series, table: RawTable) -> list[Proble
     it is what Excel makes of a two-digit year from 30 to 99 (31/3/30 is 1930-03-31)."""
     if column.kind not in ("date", "dates"):
         return []
-    early = values.map(lambda v: any(d < EARLIEST_DATE for d in (
-        v if isinstance(v, tuple) else (v,)) if d)).astype(bool)
-    return _each(table, column, early, f"a date from {EARLIEST_DATE} on",
+    return _each(table, column, too_early(values), f"a date from {EARLIEST_DATE} on",
                  lambda v: f"{v!r}: a two-digit year Excel read as 19xx? (type the year "
                  "in four digits)",
                  severity="warning")
-
-
-def _is_iso_date(value: str) -> bool:
-    if not re.fullmatch(ISO_DATE, value):
-        return False
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _per_value(cells: pd.Series, convert) -> pd.Series:
-    """Apply `convert` once per distinct value: registers repeat a few words a lot."""
-    distinct = pd.unique(cells.to_numpy())
-    return cells.map(dict(zip(distinct, map(convert, distinct), strict=True)))
 
 
 _PARSERS = {
@@ -343,10 +302,12 @@ _PARSERS = {
     "id": _ids,
     "ref": _ids,
     "choice": _choices,
-    "date": _dates,
-    "dates": _dates,
+    "date": parse_dates,
+    "dates": parse_dates,
 }
 _DTYPES = {"number": float, "bool": bool}
+_FOUND = {"bool": _bool_found, "date": date_found, "dates": date_found}
+"""How a bad cell is shown, when more than as written: with what to write instead."""
 
 
 def _default(column: Column, index: pd.Index) -> pd.Series:

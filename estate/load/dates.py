@@ -1,0 +1,122 @@
+"""A register's date columns: ISO dates (`2031-03-31`), one a cell (`lease_end`) or
+`;`-separated (`lease_breaks`), and what to type instead of a date written otherwise.
+
+A date Excel holds as a date reads as ISO already (`estate.load.workbook.cell_text`);
+one typed as text, or in a CSV file, is often written day first, as UK registers write
+dates (`30/09/2028`). It is refused, as any other text is, but its error gives the ISO
+date to type: the one reading when only one is a date (`30/09/2028` has no 30th
+month), both when the day and month could be either (`03/09/2028`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+
+from estate.load.raw import per_value
+from estate.load.schema import Column
+
+ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+EARLIEST_DATE = "1990-01-01"
+"""Dates before this are warned about (`too_early`)."""
+_DAY_FIRST = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})")
+_YEAR_FIRST = re.compile(r"(\d{4})([/.\-])(\d{1,2})\2(\d{1,2})")
+_SERIAL = r"[3-7]\d{4}"
+"""A date cell Excel shows as General holds its serial day number (46477 is 2027-03-31)."""
+
+
+def parse_dates(column: Column, cells: pd.Series, blank: pd.Series):
+    """The column's cells as ISO date strings (a `dates` column's as sorted tuples of
+    them), the cells that are not, and why, as `estate.load.validate`'s parsers give
+    them."""
+    if column.kind == "dates":
+        values = per_value(cells, lambda v: tuple(sorted(
+            p.strip() for p in v.split(";") if p.strip())))
+        bad = ~blank & ~per_value(cells, lambda v: all(
+            is_iso_date(p.strip()) for p in v.split(";") if p.strip())).astype(bool)
+        # a list that is not all dates is reported, and read as none, so that it is not
+        # also compared with the lease end as text
+        values = pd.Series([() if b else v for v, b in zip(values, bad, strict=True)],
+                           index=values.index, dtype=object)
+        return values, bad, "ISO dates YYYY-MM-DD, separated by ;"
+    bad = ~blank & ~per_value(cells, is_iso_date).astype(bool)
+    serial = bad & cells.str.fullmatch(_SERIAL)
+    return cells.where(~bad, ""), bad, {
+        "an ISO date YYYY-MM-DD (this looks like an Excel date serial: format the cell "
+        "as a date, or type the date as 2027-03-31)": serial,
+        "an ISO date YYYY-MM-DD": bad & ~serial}
+
+
+def is_iso_date(value: str) -> bool:
+    """Whether `value` is a date written YYYY-MM-DD."""
+    if not re.fullmatch(ISO_DATE, value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def too_early(values: pd.Series) -> pd.Series:
+    """The parsed cells holding a date before `EARLIEST_DATE`."""
+    return values.map(lambda v: any(d < EARLIEST_DATE for d in (
+        v if isinstance(v, tuple) else (v,)) if d)).astype(bool)
+
+
+def readings(text: str) -> list[str]:
+    """The ISO dates `text`, a date written otherwise, may stand for: day first as UK
+    registers write it (`30/09/2028`, `30.9.2028`), then month first, as US ones do,
+    each only when it is a date; year first (`2028/09/30`, `2028-9-30`) one way. Empty
+    for anything else (a two-digit year is Excel's guess to make, not estate's)."""
+    text = text.strip()
+    if found := _YEAR_FIRST.fullmatch(text):
+        year, month, day = found.group(1, 3, 4)
+        ways = [(year, month, day)]
+    elif found := _DAY_FIRST.fullmatch(text):
+        first, second, year = found.group(1, 3, 4)
+        ways = [(year, second, first), (year, first, second)]
+    else:
+        return []
+    dates: list[str] = []
+    for year, month, day in ways:
+        try:
+            iso = dt.date(int(year), int(month), int(day)).isoformat()
+        except ValueError:
+            continue
+        if iso not in dates:
+            dates.append(iso)
+    return dates
+
+
+def date_found(cell: str) -> str:
+    """A refused date cell as written, with the ISO text to type when it is a date
+    written otherwise: `'30/09/2028': write it as 2028-09-30`; both readings of
+    `03/09/2028`; in a list, each entry so written."""
+    entries = [p.strip() for p in cell.split(";") if p.strip()]
+    fixes = [(e, readings(e)) for e in entries if not is_iso_date(e)]
+    fixes = [(e, ways) for e, ways in fixes if ways]
+    if not fixes:
+        return repr(cell)
+    if len(entries) == 1:
+        return f"{cell!r}: write it as {_as(fixes[0][1])}"
+    if all(len(ways) == 1 for _, ways in fixes):
+        fixed = {e: ways[0] for e, ways in fixes}
+        return f"{cell!r}: write it as {';'.join(fixed.get(e, e) for e in entries)}"
+    return f"{cell!r}: write " + "; ".join(f"{e} as {_as(ways)}" for e, ways in fixes)
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def _as(ways: list[str]) -> str:
+    """The ISO text to type for a date with these readings (one or two, day first)."""
+    if len(ways) == 1:
+        return ways[0]
+    first, second = (dt.date.fromisoformat(w) for w in ways)
+    return (f"{ways[0]} or {ways[1]}, whichever is meant ({first.day} "
+            f"{_MONTHS[first.month - 1]} if the day is first, as UK registers write dates; "
+            f"{second.day} {_MONTHS[second.month - 1]} if the month is)")

@@ -1,0 +1,91 @@
+"""A register's date columns (estate.load.dates): a date written day first, as UK
+registers write it, is refused with the ISO text to type, both readings when the day
+and the month could be either."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import openpyxl
+
+from estate.load.dates import date_found, readings
+from tests.fixtures import write_tables, write_xlsx
+from tests.fixtures.reference import bad_cell, frames, located, problems_of
+
+
+def _parsed(text: str, form: str) -> str | None:
+    """`text` read by strptime with `form`, as ISO; None when it is no date so."""
+    try:
+        return dt.datetime.strptime(text, form).date().isoformat()
+    except ValueError:
+        return None
+
+
+def test_every_day_and_month_pair_reads_as_strptime_reads_it() -> None:
+    """Brute force over the numbers 1-31 either side of a leap year's February 29th:
+    the readings are strptime's day-first reading, then its month-first one, each when
+    it is a date, and the same date once."""
+    for first, second, year in itertools.product(range(0, 33), range(0, 33), (2028, 2029)):
+        for sep, pad in itertools.product("/.-", (True, False)):
+            text = (f"{first:02d}{sep}{second:02d}{sep}{year}" if pad
+                    else f"{first}{sep}{second}{sep}{year}")
+            plain = text.replace(sep, "/")
+            day_first = _parsed(plain, "%d/%m/%Y")
+            month_first = _parsed(plain, "%m/%d/%Y")
+            expected = [d for d in (day_first, month_first) if d]
+            if len(expected) == 2 and expected[0] == expected[1]:
+                expected = expected[:1]
+            assert readings(text) == expected, text
+
+
+def test_year_first_and_other_text_give_one_reading_or_none() -> None:
+    assert readings("2028/09/30") == ["2028-09-30"]
+    assert readings("2028-9-3") == ["2028-09-03"]
+    assert readings("2028/02/30") == []
+    for text in ("30/09/28", "30/09-2028", "Sept 2028", "2028", "46477", "", "TBC"):
+        assert readings(text) == [], text
+
+
+def test_the_found_text_says_what_to_type() -> None:
+    assert date_found("30/09/2028") == "'30/09/2028': write it as 2028-09-30"
+    assert date_found("03/09/2028") == (
+        "'03/09/2028': write it as 2028-09-03 or 2028-03-09, whichever is meant (3 "
+        "September if the day is first, as UK registers write dates; 9 March if the "
+        "month is)")
+    assert date_found("09/09/2028") == "'09/09/2028': write it as 2028-09-09"
+    assert date_found("31/02/2028") == "'31/02/2028'"  # no date either way: as written
+    assert date_found("soon") == "'soon'"
+    # a list: each entry written day first is given as ISO, the list typed whole
+    assert date_found("30/09/2028; 2029-03-31;31/03/2030") == (
+        "'30/09/2028; 2029-03-31;31/03/2030': write it as 2028-09-30;2029-03-31;2030-03-31")
+    assert date_found("03/09/2028;31/03/2030") == (
+        "'03/09/2028;31/03/2030': write 03/09/2028 as 2028-09-03 or 2028-03-09, whichever "
+        "is meant (3 September if the day is first, as UK registers write dates; 9 March "
+        "if the month is); 31/03/2030 as 2030-03-31")
+
+
+def test_a_register_date_written_day_first_gives_the_iso_text(tmp_path: Path) -> None:
+    problems = bad_cell(tmp_path, "sites", "lease_end", 0, "30/09/2028")
+    assert located(problems) == {("sites.csv", 2, "lease_end")}
+    assert problems[0].expected == "an ISO date YYYY-MM-DD"
+    assert problems[0].found == "'30/09/2028': write it as 2028-09-30"
+    tables = frames()
+    tables["sites"]["lease_breaks"] = ["30/09/2028;31/03/2029", None, None]
+    problems = problems_of(write_tables(tmp_path / "breaks", tables))
+    assert [(p.row, p.column, p.found) for p in problems] == [
+        (2, "lease_breaks", "'30/09/2028;31/03/2029': write it as 2028-09-30;2029-03-31")]
+
+
+def test_a_workbook_text_cell_written_day_first_gives_both_readings(tmp_path: Path) -> None:
+    tables = frames()
+    path = write_xlsx(tmp_path / "reg.xlsx", tables)
+    column = list(tables["sites"].columns).index("lease_end") + 1
+    book = openpyxl.load_workbook(path)
+    book["sites"].cell(2, column).value = "03/09/2028"  # text, not a date cell
+    book["sites"].cell(3, column).value = dt.datetime(2028, 9, 3)  # a date cell reads
+    book.save(path)
+    problems = problems_of(path)
+    assert [(p.file, p.row, p.column) for p in problems] == [("reg.xlsx[sites]", 2, "lease_end")]
+    assert "write it as 2028-09-03 or 2028-03-09, whichever is meant" in problems[0].found
