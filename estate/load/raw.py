@@ -51,6 +51,8 @@ class RawTable:
     # range above them leaves blank (reported once, at the range)
     asides: frozenset[int] = frozenset()  # rows kept for people (totals, notes, units),
     # one problem each and not read
+    said_missing: set[str] = field(default_factory=set)  # required columns the header
+    # lacks that a reader's problem names already (a header merged across columns)
 
 
 @dataclass

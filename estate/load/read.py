@@ -29,6 +29,7 @@ import pandas as pd
 from estate.errors import Problem, count
 from estate.load.csv_file import read_csv
 from estate.load.layers import read_geopackage
+from estate.load.merged_header import merged_header, not_under_merged_header
 from estate.load.raw import RawRegister, RawTable, add_table, describe, required_columns
 from estate.load.schema import TABLES
 from estate.load.table_names import (
@@ -234,6 +235,8 @@ def _read_workbook(path: Path) -> RawRegister:
                 totals = _totals_rows(sheet[0], table)  # one problem each, in `_marked`
                 if table is not None:  # labelled `Total`, it is an aside too: one problem
                     raw.problems = [p for p in raw.problems if not _aside_of(p, table, totals)]
+                if table is not None:  # said at the merge: `merged_header`
+                    raw.problems = not_under_merged_header(raw.problems, table, sheet[0])
                 raw.problems += (_flagged(label, sheet[0], table, totals)
                                  + _marked(label, sheet[0], table, totals))
         others = [n for n in book.sheetnames
@@ -327,6 +330,7 @@ def _marked(label: str, sheet: Sheet, table: RawTable | None, totals: set[int]
     problems += _shown_otherwise(label, [r for r in sheet.struck_rows if r in records],
                                  "struck-through", "a struck-through row", "gone")
     problems += _hidden_columns(label, sheet, table)
+    problems += merged_header(label, sheet, table)
     for ref in sheet.marks.merged:
         top, bottom = (cell_row(corner) for corner in ref.split(":"))
         column = table.positions.get(cell_column(ref.split(":")[0]))

@@ -147,7 +147,7 @@ def check_table(table: RawTable, spec: Table) -> tuple[pd.DataFrame, list[Proble
             problems += (found + _repeated_entries(column, values, table)
                          + _long_ago(column, values, table))
         else:
-            if column.required:
+            if column.required and column.name not in table.said_missing:
                 problems.append(missing_column(table, spec, column.name))
             values = _default(column, cells.index)
             if column.required and column.kind == "number":  # unknown, not its default,

@@ -1,0 +1,72 @@
+"""A workbook's header merged across columns (`F1:G1`): the merged range holds its
+text in its first cell only, so the header names the first column and the others have
+no name, and are not read. It is one problem at the range, saying to unmerge it, in
+place of a warning for each column with data under no header and an error for each
+required column the header then lacks.
+"""
+
+from __future__ import annotations
+
+from estate.errors import Problem
+from estate.load.raw import RawTable, required_columns
+from estate.load.workbook import Sheet, cell_column, cell_row, letters
+
+
+def _header_merges(sheet: Sheet, table: RawTable) -> dict[str, tuple[int, int, list[int]]]:
+    """The sheet's ranges merged across columns in the header row, each with its first
+    and last columns and those after the first that hold something below the header:
+    the header heads the first column only, and the others have no name."""
+    found: dict[str, tuple[int, int, list[int]]] = {}
+    spans = [(ref, ref.split(":")) for ref in sheet.marks.merged]
+    spans = [(ref, corners) for ref, corners in spans if cell_column(corners[0])
+             < cell_column(corners[-1]) and cell_row(corners[0]) <= table.header_row
+             <= cell_row(corners[-1])]
+    if not spans:  # most sheets: no grid sliced
+        return found
+    grid = sheet.grid.loc[sheet.grid.index > table.header_row]
+    for ref, corners in spans:
+        first, last = cell_column(corners[0]), cell_column(corners[-1])
+        held = [c for c in range(first + 1, last + 1)
+                if c in grid.columns and (grid[c] != "").any()]
+        if held:
+            found[ref] = (first, last, held)
+    return found
+
+
+def not_under_merged_header(problems: list[Problem], table: RawTable, sheet: Sheet
+                             ) -> list[Problem]:
+    """The problems but the warnings `add_table` gave data under an empty header where
+    the header is a range merged across columns, which `merged_header` says."""
+    covered = {letters(c) for _, _, held in _header_merges(sheet, table).values()
+               for c in held}
+    return [p for p in problems if not (
+        p.file == table.label and p.severity == "warning" and p.column in covered
+        and p.expected.startswith("a column name in row"))]
+
+
+def merged_header(label: str, sheet: Sheet, table: RawTable) -> list[Problem]:
+    """A header merged across columns (`F1:G1`) heads its first column only: the
+    columns under the rest of it have no name and are not read. One problem at the
+    range, naming any required column the header lacks (likely under it), which is
+    then not reported again; an error when one is, else a warning, as data under an
+    empty header is."""
+    merges = _header_merges(sheet, table)
+    if not merges:
+        return []
+    missing = sorted(required_columns(table.name) - set(table.frame.columns))
+    table.said_missing.update(missing)
+    lacks = f"; the header lacks {', '.join(missing)}, which may be one of them" \
+        if missing else ""
+    problems = []
+    for ref, (first, last, _) in merges.items():
+        name = table.positions.get(first)
+        text = f"{table.typed.get(name, name)!r} over " if name else ""
+        joined = " and " if last == first + 1 else " to "
+        problems.append(Problem(
+            label, table.header_row, None,
+            "a header in each column (a header merged across columns heads only the "
+            "first of them; the others have no name and are not read)",
+            f"the header cells {ref} merged ({text}columns {letters(first)}{joined}"
+            f"{letters(last)}){lacks}: unmerge them so that each column has its own header",
+            severity="error" if missing else "warning"))
+    return problems
