@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class ProblemKind(StrEnum):
@@ -181,9 +182,20 @@ def count(n: float, noun: str, plural: str | None = None) -> str:
 
 
 class EstateError(Exception):
-    """Base of every error the CLI reports without a traceback."""
+    """Base of every error the CLI reports without a traceback.
+
+    An error raised in a pool's worker (an area's plan, a sweep's run) crosses to the
+    planning process pickled, so each kind is rebuilt from what it was made with
+    (`made_with`), not from its message (Python's default, which an error made from
+    problems or reasons cannot be rebuilt from: the pool then broke)."""
 
     exit_code = 4
+    made_with: tuple[Any, ...] = ()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if not self.made_with:
+            return super().__reduce__()
+        return (type(self), self.made_with, self.__dict__)
 
 
 class InputError(EstateError):
@@ -192,6 +204,7 @@ class InputError(EstateError):
     exit_code = 1
 
     def __init__(self, problems: list[Problem]) -> None:
+        self.made_with = (list(problems),)
         self.problems = [p for p in problems if p.severity == "error"]
         self.warnings = [p for p in problems if p.severity != "error"]
         n = len(self.problems)
@@ -220,10 +233,12 @@ class InfeasibleError(EstateError):
     def __init__(self, reasons: list[str], what: str = "no plan meets every rule",
                  relax: tuple[str, ...] | None = None,
                  warnings: Iterable[Problem] = ()) -> None:
+        warned = list(warnings)
+        self.made_with = (reasons, what, relax, warned)
         self.reasons = reasons
         self.keys = RELAX_ANY if relax is None else tuple(dict.fromkeys(relax))
         self.relax = ", ".join(self.keys)
-        self.warnings = list(warnings)
+        self.warnings = warned
         super().__init__(
             f"The scenario is infeasible: {what}.\n"
             + "\n".join(f"  - {r}" for r in reasons)
@@ -244,5 +259,6 @@ class OutputError(EstateError):
     exit_code = 1
 
     def __init__(self, message: str, reason: str = "") -> None:
+        self.made_with = (message, reason)
         super().__init__(message)
         self.reason = reason or message

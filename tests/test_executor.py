@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from estate.errors import InputError, Problem
 from estate.load.scenario import scenario_from_dict
 from estate.runs.executor import _sigint_held, run_all
 from estate.runs.policy import policy_costs
@@ -65,6 +66,11 @@ def _send_signals_here(queue: multiprocessing.queues.Queue) -> None:  # type: ig
 
 def die(x: int) -> int:
     os._exit(3)
+
+
+def refuse(x: int) -> int:
+    raise InputError([Problem("s.toml", None, "agencies", "an agency of the register",
+                              f"A{x}", label="key")])
 
 
 def shout(x: int) -> int:
@@ -129,6 +135,15 @@ def test_workers_ignore_ctrl_c_and_a_dead_worker_is_a_value() -> None:
     [(index, result)] = list(run_all(die, [0], "local"))
     assert index == 0 and isinstance(result, BrokenProcessPool)
     assert "out of memory or killed" in str(result) and "__main__" in str(result)
+
+
+@pytest.mark.slow
+def test_a_workers_input_error_reaches_the_caller_as_itself() -> None:
+    """An area's plan refused in a worker: the InputError comes back with its problem, not
+    as a broken pool (it could not be unpickled, and the run said 'Unexpected error')."""
+    [(index, result)] = list(run_all(refuse, [7], "local"))
+    assert index == 0 and isinstance(result, InputError)
+    assert [p.found for p in result.problems] == ["A7"]
 
 
 @pytest.mark.slow

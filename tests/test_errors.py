@@ -1,0 +1,51 @@
+"""The errors estate reports (estate/errors.py): each kind survives the trip from a pool's
+worker to the planning process whole, problems, reasons and warnings alike."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from estate.errors import (
+    EstateError,
+    InfeasibleError,
+    InputError,
+    NoSolutionError,
+    OutputError,
+    Problem,
+)
+
+KEY = Problem("s.toml", None, "agencies", "agencies that hold a site", "A9", label="key")
+CELL = Problem("sites.csv", 3, "desks", "a number", "'lots'")
+WARNED = Problem("sites.csv", 4, "lease_end", "a date after start", "2020-01-01",
+                 severity="warning")
+
+MADE = [
+    InputError([KEY, CELL, WARNED]),
+    InfeasibleError(["coverage.0: at most 10% of people"], "no programme", ("coverage.0",),
+                    (w for w in [WARNED])),  # warnings given as a generator, read once
+    InfeasibleError(["no reason known"]),
+    NoSolutionError("no plan found within the time limit of 60 s"),
+    OutputError("results written; the map could not be", "a full disk"),
+]
+
+
+@pytest.mark.parametrize("made", MADE, ids=lambda e: type(e).__name__)
+def test_each_error_is_rebuilt_whole_from_its_pickle(made: EstateError) -> None:
+    """Python rebuilds an exception from its message by default, which an InputError
+    (made from problems) could not be rebuilt from: the pool of a national plan broke,
+    and the area's error became 'a worker process ended' (a cold review)."""
+    again = pickle.loads(pickle.dumps(made))
+    assert type(again) is type(made) and str(again) == str(made)
+    assert again.__dict__ == made.__dict__
+
+
+def test_an_input_error_keeps_its_problems_and_warnings_apart() -> None:
+    again = pickle.loads(pickle.dumps(InputError([KEY, CELL, WARNED])))
+    assert isinstance(again, InputError)
+    assert (again.problems, again.warnings) == ([KEY, CELL], [WARNED])
+    infeasible = pickle.loads(pickle.dumps(MADE[1]))
+    assert isinstance(infeasible, InfeasibleError)
+    assert (infeasible.reasons, infeasible.keys, infeasible.warnings) == (
+        ["coverage.0: at most 10% of people"], ("coverage.0",), [WARNED])
