@@ -38,7 +38,7 @@ from estate.results import Plan
 from estate.runs.alternatives import alternative_map
 from estate.runs.compare import Run, plan_runs
 from estate.runs.compare_tables import TABLES, table_files
-from estate.runs.national import areas_of, ready_register
+from estate.runs.national import planned_areas, ready_register
 from estate.runs.planning import plan_scenario
 from estate.runs.sweep import MAX_RUNS, RunOutcome, SweepResult, Vary
 from estate.runs.sweep import sweep as run_sweep
@@ -69,7 +69,8 @@ class ScenarioCheck:
     """A scenario file and its register, checked as `estate plan` checks them before it
     builds a model. `warnings` are every warning the plan would list, in its order (the
     register's own, also in `register.warnings`, first); `areas` are the areas of a
-    national register, each readied on its own, or [] for one locality."""
+    national register its plan plans (with `agencies`, those where one of them holds a
+    site or a team), each readied on its own, or [] for one locality."""
 
     scenario: Scenario
     register: Register
@@ -89,7 +90,7 @@ def validate_scenario(path: str | Path) -> ScenarioCheck:
     scenario = load_scenario_with_register_errors(path)
     register = load_register(scenario.data)
     return ScenarioCheck(scenario, register, ready_register(scenario, register),
-                         areas_of(register))
+                         planned_areas(scenario, register))
 
 
 def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,

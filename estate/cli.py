@@ -268,8 +268,8 @@ def validate_command(data: Path) -> None:
     checked = validate_scenario(data)
     show_warnings(checked.warnings, most=len(checked.warnings))
     say(register_line(shown_path(checked.scenario.data), checked.register))
-    measured = (f"each of its {len(checked.areas)} areas measured, nothing found that "
-                "rules out its plan" if checked.areas else
+    measured = (f"{count(len(checked.areas), 'area')} to plan, each measured, nothing found "
+                "that rules out its plan" if checked.areas else
                 "distances measured, nothing found that rules out every plan")
     found = len(checked.warnings) - len(checked.register.warnings)
     say(f"{data}: consistent with its register; {measured}{_warned(found)}; not planned "

@@ -200,6 +200,37 @@ def test_validate_readies_each_area_as_plan_does(tmp_path: Path) -> None:
     assert validated.value.reasons == planned.value.reasons
 
 
+def test_an_area_where_no_agency_in_scope_holds_anything_is_outside_the_plan(
+        tmp_path: Path) -> None:
+    """The south's sites and teams are all the police's (PD); `agencies = ["CC"]` plans
+    the county's estate, which lies in the north alone: the plan is the north's, planned
+    as one locality with the same scope (the south was planned as an empty scope and
+    refused with 'nothing to plan', which the pool then reported as a lost worker,
+    exit 4; before that, an empty model HiGHS called 'no plan found')."""
+    tables = national_tables(4)
+    south = tables["sites"]["area"] == "south"
+    tables["sites"].loc[south, "agency_id"] = "PD"
+    tables["functions"].loc[tables["functions"]["site_id"].isin(
+        tables["sites"].loc[south, "site_id"]), "agency_id"] = "PD"
+    data = write_tables(tmp_path / "national", tables)
+    raw = {**raw_scenario(data), "agencies": ["CC"]}
+    checked = estate.validate_scenario(write_scenario(tmp_path / "cc.toml", raw))
+    assert checked.areas == ["north"]
+    merged = estate.plan(tmp_path / "cc.toml", write=False, workers=2)
+    north = tables["sites"][~south].drop(columns="area")
+    alone = write_tables(tmp_path / "north", {
+        "agencies": tables["agencies"], "sites": north,
+        "functions": tables["functions"][tables["functions"]["site_id"].isin(north["site_id"])],
+        "zones": tables["zones"][tables["zones"]["zone_id"].str.startswith("N")]})
+    single = estate.plan(write_scenario(tmp_path / "alone.toml",
+                                        {**raw_scenario(alone), "agencies": ["CC"]}),
+                         write=False)
+    assert merged.summary.objective_npv == pytest.approx(single.summary.objective_npv,
+                                                         rel=1e-9, abs=1e-3)
+    assert set(merged.sites["area"]) == {"north"}
+    assert set(merged.sites["site_id"]) == set(single.sites["site_id"])
+
+
 def test_a_register_with_no_area_to_plan_offers_no_rule_to_relax(tmp_path: Path) -> None:
     """A national register whose areas hold no site and no team has nothing to plan: no
     setting of the scenario (a coverage radius, a site kept) would give it a plan, so

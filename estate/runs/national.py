@@ -102,24 +102,37 @@ def scenario_for_area(scenario: Scenario, register: Register) -> Scenario:
     return dataclasses.replace(
         scenario, keep=tuple(s for s in scenario.keep if s in ids),
         close=tuple(s for s in scenario.close if s in ids),
-        agencies=tuple(a for a in scenario.agencies
-                       if a in set(register.sites["agency_id"]) | set(
-                           register.functions["agency_id"])) or scenario.agencies)
+        agencies=tuple(a for a in scenario.agencies if a in _holders(register)))
+
+
+def _holders(register: Register) -> set[str]:
+    """The agencies that hold a site or a team of `register`."""
+    return set(register.sites["agency_id"]) | set(register.functions["agency_id"])
 
 
 def area_pieces(scenario: Scenario, register: Register
                 ) -> list[tuple[str, Scenario, Register]]:
     """Each area with sites or functions, as its own scenario and register: what a
-    national plan plans and `ready_areas` readies. A register with no such area has no
-    plan: `InfeasibleError`."""
+    national plan plans and `ready_areas` readies. With `agencies`, an area where none of
+    them holds a site or a team is outside the plan, as their other sites are in a
+    locality. A register with no such area has no plan: `InfeasibleError`."""
     pieces = [(area, scenario_for_area(scenario, reg), reg)
               for area, reg in split_register(register).items()
-              if len(reg.sites) or len(reg.functions)]
+              if (len(reg.sites) or len(reg.functions)) and (
+                  not scenario.agencies or _holders(reg) & set(scenario.agencies))]
     if not pieces:
         # no rule of the scenario is at fault: nothing to relax, only sites to add
         raise InfeasibleError(["the register has no area with sites or functions"],
                               relax=())
     return pieces
+
+
+def planned_areas(scenario: Scenario, register: Register) -> list[str]:
+    """The areas a national plan of `scenario` plans (those of `area_pieces`), or [] for
+    one locality."""
+    if not areas_of(register):
+        return []
+    return [area for area, _, _ in area_pieces(scenario, register)]
 
 
 def _infeasible_areas(failed: dict[str, InfeasibleError]) -> InfeasibleError:
