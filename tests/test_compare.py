@@ -780,6 +780,11 @@ def test_a_dated_programme_is_not_ranked_against_an_undated_plan_unsaid(tmp_path
     start = figures["programme.start"]
     assert (start[1].value, start[2].value) == (None, datetime.datetime(2027, 4, 1))
     assert start[2].is_date and start[2].number_format == "yyyy-mm-dd"
+    widths = load_workbook(tmp_path / "out" / "comparison.xlsx")["summary"].column_dimensions
+    # set wide enough to show the date, not ######## (Excel's default is 8.43 characters),
+    # and the longest figure name whole
+    assert widths["C"].customWidth and widths["C"].width >= 12
+    assert widths["A"].customWidth and widths["A"].width >= len("programme.budget.2.date")
     year_two = figures["programme.budget.2.date"][2]
     assert year_two.is_date and year_two.value == datetime.datetime(2028, 4, 1)
     with (tmp_path / "out" / "comparison.csv").open(encoding="utf-8-sig", newline="") as f:

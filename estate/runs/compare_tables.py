@@ -111,6 +111,24 @@ def _sheet(wb: Any, title: str, header: list[Any], body: list[list[Any]]) -> Non
                 # and stays text when a user edits the cell (Excel's F2, Enter)
                 cell.quotePrefix = needs_quote(value)
     ws.freeze_panes = "B2"
+    _fit_columns(ws)
+
+
+DATE_WIDTH = 12
+"""Characters a yyyy-mm-dd date cell needs: narrower, Excel shows it as ########."""
+
+
+def _fit_columns(ws: Any) -> None:
+    """Each column as wide as its longest entry (a date's `DATE_WIDTH`), from 10 to 50
+    characters: at Excel's default 8.43 a date cell is shown as ######## and long figure
+    names are cut by the next cell."""
+    from openpyxl.utils import get_column_letter
+
+    for c, column in enumerate(ws.iter_cols(), start=1):
+        widest = max((DATE_WIDTH if isinstance(cell.value, datetime.date) else
+                      len(str(cell.value)) for cell in column if cell.value is not None),
+                     default=0)
+        ws.column_dimensions[get_column_letter(c)].width = min(max(widest + 2, 10), 50)
 
 
 def write_xlsx(runs: list[Run], table: list[dict[str, Any]], path: Path) -> None:
