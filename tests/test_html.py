@@ -16,7 +16,14 @@ import pytest
 
 import estate
 from estate.load.free_text import HIDDEN, shown
-from estate.render.html import inert, script_block, script_json, static_text, style_block
+from estate.render.html import (
+    breakable,
+    inert,
+    script_block,
+    script_json,
+    static_text,
+    style_block,
+)
 from tests.fixtures import PAYLOADS
 
 EXTRA_PAYLOADS = [
@@ -33,6 +40,20 @@ def test_inert_leaves_no_character_that_means_anything(payload: str) -> None:
     out = inert(payload)
     assert not DANGEROUS & set(out), out
     assert html.unescape(out) == shown(payload)  # DEL is a hidden character
+
+
+@pytest.mark.parametrize("payload", [*ALL_PAYLOADS, "relocation.cost_per_fte", "a._b", "_.x."])
+def test_breakable_is_inert_with_a_break_after_each_dot_and_underscore(payload: str) -> None:
+    """A `<wbr>` is the only markup: without it the text is `inert`'s, and one follows
+    each `.` and `_` but the last character, and nothing else."""
+    out = breakable(payload)
+    assert out.replace("<wbr>", "") == inert(payload)
+    assert not DANGEROUS & set(out.replace("<wbr>", ""))
+    plain = html.unescape(out.replace("<wbr>", "\0"))
+    # a break (here NUL) exactly after each `.` or `_` that is not the last character
+    expected = "".join(c + ("\0" if c in "._" and i < len(shown(payload)) - 1 else "")
+                       for i, c in enumerate(shown(payload)))
+    assert plain == expected
 
 
 def test_inert_handles_nul_and_none() -> None:

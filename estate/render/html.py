@@ -184,6 +184,13 @@ def scroll_box(name: str, content: str) -> str:
             f"{content}</div>")
 
 
+def breakable(text: object) -> str:
+    """`text` made inert, with a line break allowed (`<wbr>`) after each `.` and `_`
+    inside it: a long key name (`relocation.cost_per_fte`) heading a narrow column may
+    break there, at its parts, where otherwise it would break nowhere (or anywhere)."""
+    return re.sub(r"([._])(?=.)", r"\1<wbr>", inert(text))
+
+
 def write_page(path: Path, text: str) -> Path:
     """Write `text` beside `path` and rename it over `path`, so that a reader never sees
     half a page and a failed write leaves the previous page as it was."""
