@@ -7,7 +7,8 @@ without spaces) breaks.
 Each page is measured in headless Chromium: the document's scroll width against the
 window's, and every element that reaches past the window's right edge without a
 scrolling box around it. Printed (page.pdf, read back with pypdf), no box clips a
-table's columns.
+table's columns, and no figure, status or name is split across two lines: a column may
+not shrink below its longest word (`overflow-wrap: anywhere` let it shrink to a letter).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 import estate
@@ -28,13 +30,23 @@ from tests.fixtures import (
     town_rows,
     write_scenario,
 )
-from tests.fixtures.browser import lost_in_print, open_page, table_edges
+from tests.fixtures.browser import (
+    broken_words,
+    lost_in_print,
+    open_page,
+    printed_words,
+    table_edges,
+)
 
 pytestmark = pytest.mark.browser
 
 PHONE = (320, 640)
 LONG = "Northamptonshire" * 6  # 96 letters and no space: wider than a phone
 """A site name with no place to break a line."""
+SIX_KEYS = ["relocation.max_km=10,30", "relocation.cost_per_fte=0,5000",
+            "sharing.efficiency=0.1", "discount_rate=0.035", "sharing.setup_cost=50000",
+            "horizon_years=10"]
+"""A sweep of six keys: its table of runs has six columns of them, then the results'."""
 
 # what reaches past the window's right edge without a box around it that scrolls (or
 # clips) sideways: that would widen the page
@@ -62,8 +74,8 @@ BOXES = """() => [...document.querySelectorAll('body *')]
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A comparison of two scenarios on the corridor, a two-run sweep, and the board
-    pack of a dated plan that closes a site named `LONG`."""
+    """A comparison of two scenarios on the corridor, a two-run sweep, the board pack
+    of a dated plan that closes a site named `LONG`, and a sweep of `SIX_KEYS`."""
     root = tmp_path_factory.mktemp("reflow")
     register = corridor_register(root / "corridor")
     paths = [write_scenario(root / "a.toml", scenario_on(register, "Keep the hall",
@@ -79,8 +91,11 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                 policy_costs=False)
     _, board = report(root / "dated" / "results", root / "board.pdf")
     assert LONG[:48] in board.read_text(encoding="utf-8")  # (the lead cuts long names)
+    # a sweep of six keys
+    sweep(scenario, [parse_vary(key) for key in SIX_KEYS], root / "six", workers=1)
     return {"comparison": root / "compared" / "comparison.html",
-            "sweep": root / "swept" / "sweep.html", "board": board}
+            "sweep": root / "swept" / "sweep.html", "board": board,
+            "six": root / "six" / "sweep.html"}
 
 
 @pytest.mark.parametrize("kind", ["comparison", "sweep", "board"])
@@ -121,7 +136,7 @@ def test_a_scrolling_box_shows_its_focus(browser: Any, pages: dict[str, Path]) -
     page.close()
 
 
-@pytest.mark.parametrize("kind", ["comparison", "sweep"])
+@pytest.mark.parametrize("kind", ["comparison", "sweep", "six"])
 def test_printed_every_table_column_is_on_the_sheet(browser: Any, pages: dict[str, Path],
                                                      kind: str) -> None:
     """Printed on A4 (Chromium's page.pdf), each table's every heading and its last
@@ -143,3 +158,31 @@ def test_printed_every_table_column_is_on_the_sheet(browser: Any, pages: dict[st
     assert lost_in_print(page, tables) == []
     opened.clean()
     page.close()
+
+
+def test_printed_sweep_keeps_each_figure_whole(browser: Any, pages: dict[str, Path]) -> None:
+    """The sweep of six keys printed: each run's status and figures are whole words on
+    the sheet (2,075,251.97, not 2,075,251.9 over 7; optimal, not optima over l), and no
+    cell of the table is laid out with a word broken; a heading breaks only after a `.`
+    or `_` of its key's name."""
+    runs = pd.read_csv(pages["six"].parent / "sweep.csv")
+    opened = open_page(browser, pages["six"], wait_for_map=False)
+    page = opened.page
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 680, "height": 960})
+    assert broken_words(page) == []
+    cells = page.evaluate("""() => [...document.querySelectorAll('tbody tr')].map(r =>
+      [...r.cells].map(c => c.textContent))""")
+    heads = page.evaluate("() => [...document.querySelectorAll('thead th')].map(h => h.textContent)")
+    assert len(cells) == len(runs) == 4
+    words = printed_words(page)
+    for row in cells:
+        shown = dict(zip(heads, row, strict=True))
+        for key in ("status", "objective_npv", "npv_saving", "sites_after"):
+            assert shown[key] in words, (key, shown[key])
+    # each figure as sweep.csv has it, worked out apart from the page
+    for saving in runs["npv_saving"]:
+        assert (f"{saving:,.2f}" if abs(saving) >= 1 else f"{saving:.4g}") in words
+    opened.clean()
+    page.close()
+

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from estate.render.cash_curve import ticks
-from estate.render.html import document, scroll_box, static_text
+from estate.render.html import breakable, document, scroll_box, static_text
 from estate.render.text_width import text_width
 from estate.results import money
 from estate.results.amounts import count
@@ -299,9 +299,12 @@ def _runs_table(rows: pd.DataFrame, varies: list[Vary]) -> str:
                                                     for _, r in rows.iterrows()])
     shown = [c for c in columns if c in rows]
     heads = DATED_HEADS if is_dated else {}
-    head = "".join(f'<th scope="col">{e(heads.get(c, c))}</th>' for c in shown)
-    body = "".join("<tr>" + "".join(f"<td>{e(_cell(r[c]))}</td>" for c in shown) + "</tr>"
-                   for _, r in rows.iterrows())
+    # a heading may break after a `.` or `_` of its name; a cell's figure or status
+    # never breaks, printed or not, and the message, which is prose, wraps (sweep.css)
+    head = "".join(f'<th scope="col">{breakable(heads.get(c, c))}</th>' for c in shown)
+    body = "".join("<tr>" + "".join(
+        (f'<td class="prose">{e(_cell(r[c]))}</td>' if c == "message" else
+         f"<td>{e(_cell(r[c]))}</td>") for c in shown) + "</tr>" for _, r in rows.iterrows())
     return scroll_box("Runs", f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
                       "</table>")
 
