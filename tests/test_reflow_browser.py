@@ -43,6 +43,9 @@ pytestmark = pytest.mark.browser
 PHONE = (320, 640)
 LONG = "Northamptonshire" * 6  # 96 letters and no space: wider than a phone
 """A site name with no place to break a line."""
+NAMED = [f"Scenario_number_{i}_with_a_rather_long_name" for i in (1, 2, 3)]
+"""Scenario names without a space, wider than a phone (each heads a section)."""
+AGENCIES = {"CC": "Suffolk County Council", "PD": "Mid Suffolk District Council"}
 SIX_KEYS = ["relocation.max_km=10,30", "relocation.cost_per_fte=0,5000",
             "sharing.efficiency=0.1", "discount_rate=0.035", "sharing.setup_cost=50000",
             "horizon_years=10"]
@@ -75,7 +78,8 @@ BOXES = """() => [...document.querySelectorAll('body *')]
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A comparison of two scenarios on the corridor, a two-run sweep, the board pack
-    of a dated plan that closes a site named `LONG`, and a sweep of `SIX_KEYS`."""
+    of a dated plan that closes a site named `LONG`, a sweep of `SIX_KEYS`, and three
+    scenarios named `NAMED` compared on the corridor with its agencies named `AGENCIES`."""
     root = tmp_path_factory.mktemp("reflow")
     register = corridor_register(root / "corridor")
     paths = [write_scenario(root / "a.toml", scenario_on(register, "Keep the hall",
@@ -91,11 +95,19 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                 policy_costs=False)
     _, board = report(root / "dated" / "results", root / "board.pdf")
     assert LONG[:48] in board.read_text(encoding="utf-8")  # (the lead cuts long names)
-    # a sweep of six keys
+    # three scenarios named without spaces, on the corridor with agencies named as
+    # councils are (words with spaces); a sweep of six keys
+    agencies = pd.read_csv(register / "agencies.csv", dtype=str)
+    agencies["name"] = agencies["agency_id"].map(AGENCIES)
+    agencies.to_csv(register / "agencies.csv", index=False)
+    paths = [write_scenario(root / f"{i}.toml", scenario_on(register, name, policy=policy))
+             for i, (name, policy) in enumerate(zip(NAMED, [{"keep": ["S1"]}, {}, {"keep": ["S6"]}],
+                                                    strict=True))]
+    compare(paths, out=root / "three", results_root=root / "results3", policy_costs=False)
     sweep(scenario, [parse_vary(key) for key in SIX_KEYS], root / "six", workers=1)
     return {"comparison": root / "compared" / "comparison.html",
             "sweep": root / "swept" / "sweep.html", "board": board,
-            "six": root / "six" / "sweep.html"}
+            "three": root / "three" / "comparison.html", "six": root / "six" / "sweep.html"}
 
 
 @pytest.mark.parametrize("kind", ["comparison", "sweep", "board"])
@@ -136,7 +148,7 @@ def test_a_scrolling_box_shows_its_focus(browser: Any, pages: dict[str, Path]) -
     page.close()
 
 
-@pytest.mark.parametrize("kind", ["comparison", "sweep", "six"])
+@pytest.mark.parametrize("kind", ["comparison", "sweep", "three", "six"])
 def test_printed_every_table_column_is_on_the_sheet(browser: Any, pages: dict[str, Path],
                                                      kind: str) -> None:
     """Printed on A4 (Chromium's page.pdf), each table's every heading and its last
@@ -186,3 +198,22 @@ def test_printed_sweep_keeps_each_figure_whole(browser: Any, pages: dict[str, Pa
     opened.clean()
     page.close()
 
+
+def test_printed_comparison_keeps_names_whole(browser: Any, pages: dict[str, Path]) -> None:
+    """Three scenarios compared, printed: each agency's name in 'Who gains' is whole
+    words on the sheet (Suffolk County Council, not Suff olk Cou nty), each figure of
+    the table whole, and no cell laid out with a word broken but a scenario's name,
+    after a `_`."""
+    opened = open_page(browser, pages["three"], wait_for_map=False)
+    page = opened.page
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 680, "height": 960})
+    assert broken_words(page) == []
+    words = printed_words(page)
+    for name in AGENCIES.values():
+        assert set(name.split()) <= words, name
+    figures = page.evaluate("""() => [...document.querySelectorAll('td.n')]
+      .map(c => c.textContent).filter(t => t.trim())""")
+    assert figures and [f for f in figures if not set(f.split()) <= words] == []
+    opened.clean()
+    page.close()

@@ -24,7 +24,7 @@ from estate.render.compare_figures import (
     registers_note,
     run_registers,
 )
-from estate.render.html import document, inert, scroll_box, static_text
+from estate.render.html import breakable, document, inert, scroll_box, static_text
 from estate.results.words import IN_YEAR_ONE, dated_same_words, one_off_cell, saves_words
 from estate.runs.compare import LOSS_TOL, Run, agency_gains, compensate, stored_agency_npv
 
@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 def _table(name: str, header: list[str], body: list[list[str]],
            classes: list[list[str]] | None = None) -> str:
     """An HTML table; every cell given here is already inert text or markup we made. It
-    scrolls in a box of its own named `name` (plain text) when wider than the page."""
+    scrolls in a box of its own named `name` (plain text) when wider than the page. A
+    scenario's name heading a column is `breakable`, so that a name without spaces
+    (`Scenario_number_1`) still lets its column narrow on a printed sheet."""
     head = "".join(f'<th scope="col">{h}</th>' for h in header)
     lines = []
     for i, cells in enumerate(body):
@@ -55,7 +57,7 @@ def _figures_html(runs: list[Run]) -> str:
                  *(inert(plain(r.reused)) for r in runs)])
     classes.append(["", *[""] * len(runs)])
     return _table("The scenarios' figures side by side",
-                  ["Figure", *(inert(r.scenario.name) for r in runs)], body, classes)
+                  ["Figure", *(breakable(r.scenario.name) for r in runs)], body, classes)
 
 
 def _programme_html(runs: list[Run]) -> str:
@@ -77,7 +79,7 @@ def _programme_html(runs: list[Run]) -> str:
             "plans every year together and may choose other changes. "
             "\u201c\u2014\u201d: no programme for that scenario.</p>"
             + _table("The dated programmes side by side",
-                     ["Figure", *(inert(r.scenario.name) for r in runs)], body,
+                     ["Figure", *(breakable(r.scenario.name) for r in runs)], body,
                      [["", *["n"] * len(runs)]] * len(body)))
 
 
@@ -120,7 +122,7 @@ def _policy_html(runs: list[Run]) -> str:
     body = [[inert(name), *(inert(_policy_text(run, name)) for run in runs)]
             for name in names]
     parts = [_table("What each policy costs, by scenario",
-                    ["Policy", *(inert(r.scenario.name) for r in runs)], body,
+                    ["Policy", *(breakable(r.scenario.name) for r in runs)], body,
                     [["", *["n"] * len(runs)]] * len(body))]
     for run in runs:
         said = [e for e in _policies(run).values() if e.get("status") != "not_set"]
@@ -148,7 +150,7 @@ def _agencies_html(runs: list[Run]) -> str:
             ids.setdefault(agency_id, str(info.get("name") or agency_id))
     header = ["Agency"]
     for run in runs:
-        n = inert(run.scenario.name)
+        n = breakable(run.scenario.name)
         if run.dated_agency_npv is None:
             header += [f"{n}: annual saving", f"{n}: one-off", f"{n}: NPV saving"]
         else:
