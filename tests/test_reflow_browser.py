@@ -110,7 +110,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             "three": root / "three" / "comparison.html", "six": root / "six" / "sweep.html"}
 
 
-@pytest.mark.parametrize("kind", ["comparison", "sweep", "board"])
+@pytest.mark.parametrize("kind", ["comparison", "sweep", "board", "three"])
 def test_page_reflows_at_320_px(browser: Any, pages: dict[str, Path], kind: str) -> None:
     opened = open_page(browser, pages[kind], wait_for_map=False, size=PHONE)
     page = opened.page
