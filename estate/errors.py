@@ -192,7 +192,7 @@ class EstateError(Exception):
     exit_code = 4
     made_with: tuple[Any, ...] = ()
 
-    def __reduce__(self) -> tuple[Any, ...]:
+    def __reduce__(self) -> str | tuple[Any, ...]:
         if not self.made_with:
             return super().__reduce__()
         return (type(self), self.made_with, self.__dict__)
