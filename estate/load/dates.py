@@ -108,15 +108,11 @@ def date_found(cell: str) -> str:
     return f"{cell!r}: write " + "; ".join(f"{e} as {_as(ways)}" for e, ways in fixes)
 
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
-
-
 def _as(ways: list[str]) -> str:
     """The ISO text to type for a date with these readings (one or two, day first)."""
     if len(ways) == 1:
         return ways[0]
     first, second = (dt.date.fromisoformat(w) for w in ways)
-    return (f"{ways[0]} or {ways[1]}, whichever is meant ({first.day} "
-            f"{_MONTHS[first.month - 1]} if the day is first, as UK registers write dates; "
-            f"{second.day} {_MONTHS[second.month - 1]} if the month is)")
+    return (f"{ways[0]} or {ways[1]}, whichever is meant ({first.day} {first:%B} if the "
+            f"day is first, as UK registers write dates; {second.day} {second:%B} if the "
+            "month is)")

@@ -233,9 +233,9 @@ def _read_workbook(path: Path) -> RawRegister:
             table = add_table(raw, name, label, read)
             if sheet:
                 totals = _totals_rows(sheet[0], table)  # one problem each, in `_marked`
-                if table is not None:  # labelled `Total`, it is an aside too: one problem
+                if table is not None:  # labelled `Total`, it is an aside too: one problem;
+                    # data under a header merged across columns is said at the merge
                     raw.problems = [p for p in raw.problems if not _aside_of(p, table, totals)]
-                if table is not None:  # said at the merge: `merged_header`
                     raw.problems = not_under_merged_header(raw.problems, table, sheet[0])
                 raw.problems += (_flagged(label, sheet[0], table, totals)
                                  + _marked(label, sheet[0], table, totals))
