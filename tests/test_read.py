@@ -163,7 +163,8 @@ def test_empty_file_is_an_error(tmp_path: Path) -> None:
     folder = write_tables(tmp_path / "reg", frames())
     (folder / "agencies.csv").write_text("")
     (folder / "zones.csv").write_text("\ufeff\n\n")
-    (folder / "functions.csv").write_text("\nfunction_id,agency_id,type,fte,annual_cost\n")
+    # a blank first line above no header (a header below one is read: its own test)
+    (folder / "functions.csv").write_text("\nteam,size\nF1,3\n")
     problems = problems_of(folder)
     assert [(p.file, p.row, p.found) for p in problems] == [
         ("agencies.csv", None, "an empty file"),
@@ -549,6 +550,33 @@ def test_a_csv_title_line_is_skipped_but_a_header_out_of_reach_is_not_guessed(
     sites.write_text((", " * (width - 1) + "note\n") * 11 + text, encoding="utf-8")
     missing = problems_of(folder)
     assert ("sites.csv", None, "site_id") in located(missing)
+
+
+def test_blank_csv_lines_above_the_header_are_skipped_without_a_warning(
+        tmp_path: Path) -> None:
+    tables = frames()
+    folder = write_tables(tmp_path / "reg", tables)
+    sites = folder / "sites.csv"
+    width = len(tables["sites"].columns)
+    text = sites.read_text(encoding="utf-8")
+    # Excel saves a blank row as a line of commas; a hand-edited file may hold an empty one
+    sites.write_text("," * (width - 1) + "\n\n" + text, encoding="utf-8")
+    register = load_register(folder)
+    assert register.warnings == []
+    assert register.sites["site_id"].tolist() == tables["sites"]["site_id"].tolist()
+    assert register.sites["row"].tolist() == [4, 5, 6]
+    # a title among them is still said, and only its own line
+    sites.write_text("," * (width - 1) + "\nSites register" + "," * (width - 1) + "\n"
+                     + "," * (width - 1) + "\n" + text, encoding="utf-8")
+    warnings = load_register(folder).warnings
+    assert [(w.file, w.row) for w in warnings] == [("sites.csv", 4)]
+    assert "row 2 above it is not read" in warnings[0].found
+    # so with a title narrower than the table, which is read apart from the rest
+    sites.write_text("\nSites register\n\n" + text, encoding="utf-8")
+    warnings = load_register(folder).warnings
+    assert [(w.file, w.row) for w in warnings] == [("sites.csv", 4)]
+    assert "row 2 above it is not read" in warnings[0].found
+    assert load_register(folder).sites["row"].tolist() == [5, 6, 7]
 
 
 def test_two_sheets_or_files_for_one_table_are_an_error_naming_both(tmp_path: Path) -> None:

@@ -37,9 +37,9 @@ def read_csv(file: Path, header: frozenset[str] = frozenset()) -> pd.DataFrame:
 
     `header`: the column names the table must have. A title line above them that is
     narrower than the table (`Sites register` alone, not padded with commas as Excel
-    pads it) would make every row after it too wide; when a line below names them
-    (`estate.load.header`), the lines above it are left out and the rows keep their
-    numbers."""
+    pads it) would make every row after it too wide, and an empty first line leaves
+    pandas no columns; when a line below names them (`estate.load.header`), the lines
+    above it are left out and the rows keep their numbers."""
     check_encoding(file, header)
     check_separator(file)
     # pandas' C parser ends a cell at a NUL byte (`463\0000` would read as 463, the rest
@@ -48,8 +48,10 @@ def read_csv(file: Path, header: frozenset[str] = frozenset()) -> pd.DataFrame:
     engine = "python" if b"\0" in file.read_bytes() else "c"
     try:
         grid = _cells(file, 0, engine)
-    except pd.errors.ParserError as error:
+    except (pd.errors.ParserError, Unreadable) as error:
         skip = _lines_above(file, header)
+        if not skip and isinstance(error, Unreadable):  # an empty first line, no header
+            raise
         if not skip:
             raise _unreadable(file, error) from error
         try:
@@ -57,9 +59,10 @@ def read_csv(file: Path, header: frozenset[str] = frozenset()) -> pd.DataFrame:
         except pd.errors.ParserError as again:  # pandas' line numbers count the skipped
             raise _unreadable(file, again) from again
         grid = grid.set_axis(pd.RangeIndex(1 + skip, 1 + skip + len(grid)))
-        # the lines left out stay in the grid, blank, so that the header's warning names
-        # them: a CSV file's lines above its header are said, blank or not
+        # the lines left out stay in the grid, their text in its first cell, so that the
+        # header's warning names those holding something (a blank one stays blank)
         above = pd.DataFrame("", index=pd.RangeIndex(1, 1 + skip), columns=grid.columns)
+        above[grid.columns[0]] = _lines_left_out(file, skip)
         return pd.concat([above, grid])
     return grid.set_axis(pd.RangeIndex(1, 1 + len(grid)))
 
@@ -100,6 +103,13 @@ def _lines_above(file: Path, header: frozenset[str]) -> int:
         first = header_row(((number, row) for number, row in enumerate(csv.reader(text), 1)),
                            header)
     return 0 if first is None else first - 1
+
+
+def _lines_left_out(file: Path, skip: int) -> list[str]:
+    """The text of the file's first `skip` records, each one's cells joined."""
+    with open(file, encoding="utf-8-sig", errors="replace", newline="") as text:
+        records = csv.reader(text)
+        return ["".join(next(records, [])).strip() for _ in range(skip)]
 
 
 def check_encoding(file: Path, header: frozenset[str] = frozenset()) -> None:

@@ -4,9 +4,10 @@ A register kept for people often has a title above its header (merged across the
 columns in a workbook, alone on its line in a CSV) or a line of notes. The first row
 is the header unless a row a little further down names more of the table's required
 columns and at least half of them: then that row is, the rows above it are not read,
-and every row keeps the number the spreadsheet shows. A workbook's grid holds no blank
-row, so blank rows above its header are skipped; a CSV file's first line is row 1,
-blank or not. A header that lacks a column is still found,
+and every row keeps the number the spreadsheet shows. Blank rows above the header (a
+workbook's grid holds none; a CSV's line of commas alone is Excel's blank row) are
+skipped; a CSV file's first line is row 1, blank or not. A header that lacks a column is
+still found,
 so the missing column is what is reported, not every required column against the title.
 """
 

@@ -85,8 +85,9 @@ def table_of(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> Raw
 
     Headers (row 1, or the row `_header_row` finds below a title) are normalised
     (`' Site ID '` -> `site_id`); rows with every cell blank are dropped (spreadsheets
-    leave them). Rows above the header are named in a warning, as not read; a
-    workbook's blank rows, which its grid does not hold, are skipped without one.
+    leave them). Rows above the header holding anything are named in a warning, as not
+    read; blank ones (a CSV's line of commas, a workbook's empty row) are skipped
+    without one.
     """
     grid = grid.fillna("")
     if grid.empty or not (grid != "").any().any():
@@ -98,8 +99,10 @@ def table_of(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> Raw
     if first is None:
         raw.problems.append(Problem(label, 1, None, "the column names in row 1", "an empty row 1"))
         return None
-    above = [int(row) for row in grid.index if row < first]  # a workbook's blank rows
-    if above:  # are not in its grid: skipped without a word
+    # blank rows above the header (none in a workbook's grid; a CSV line of commas
+    # alone, Excel's blank row) hold nothing to lose: skipped without a word
+    above = [int(row) for row in grid.index if row < first and (grid.loc[row] != "").any()]
+    if above:
         rows = f"row {above[0]} above it is" if len(above) == 1 else \
             f"rows {', '.join(map(str, above[:-1]))} and {above[-1]} above it are"
         raw.problems.append(Problem(
