@@ -44,6 +44,21 @@ def test_a_header_merged_over_two_columns_is_one_error_at_the_range(tmp_path: Pa
     assert register.sites["desks"].tolist() == [400, 120, 200]
 
 
+def test_columns_missing_beyond_what_the_merge_hides_are_said_to_be_missing(
+        tmp_path: Path) -> None:
+    tables = frames()
+    # F1:G1 merged hides one column of data (desks); lat is missing for its own reason
+    tables["sites"] = tables["sites"].drop(columns="lat")
+    desks = list(tables["sites"].columns).index("desks")
+    first, second = (chr(ord("A") + desks + i) for i in (0, 1))
+    path = _merged(write_xlsx(tmp_path / "reg.xlsx", tables), f"{first}1:{second}1",
+                   "running_cost")
+    problems = problems_of(path)
+    assert [(p.row, p.column, p.severity) for p in problems] == [(1, None, "error")]
+    assert "the header lacks desks, lat: the merge hides 1 column of data, so at least 1 " \
+        "of them is missing from the sheet as well" in problems[0].found
+
+
 def test_a_merged_header_losing_no_required_column_is_a_warning(tmp_path: Path) -> None:
     tables = frames()
     tables["sites"]["more notes"] = ["see file", None, None]  # Q, after notes in P

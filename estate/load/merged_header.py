@@ -55,8 +55,7 @@ def merged_header(label: str, sheet: Sheet, table: RawTable) -> list[Problem]:
         return []
     missing = sorted(required_columns(table.name) - set(table.frame.columns))
     table.said_missing.update(missing)
-    lacks = f"; the header lacks {', '.join(missing)}, which may be one of them" \
-        if missing else ""
+    lacks = _lacks(missing, sum(len(held) for _, _, held in merges.values()))
     problems = []
     for ref, (first, last, _) in merges.items():
         name = table.positions.get(first)
@@ -70,3 +69,19 @@ def merged_header(label: str, sheet: Sheet, table: RawTable) -> list[Problem]:
             f"{letters(last)}){lacks}: unmerge them so that each column has its own header",
             severity="error" if missing else "warning"))
     return problems
+
+
+def _lacks(missing: list[str], hidden: int) -> str:
+    """The required columns the header lacks, said beside the merge that hides
+    `hidden` columns of data: those it may explain, and when more are missing than it
+    hides, that the rest are missing from the sheet too."""
+    if not missing:
+        return ""
+    names = ", ".join(missing)
+    if len(missing) <= hidden:
+        return f"; the header lacks {names}, which may be " + (
+            "one of them" if len(missing) == 1 else "among them")
+    columns = "1 column" if hidden == 1 else f"{hidden} columns"
+    rest = len(missing) - hidden
+    return (f"; the header lacks {names}: the merge hides {columns} of data, so at least "
+            f"{rest} of them {'is' if rest == 1 else 'are'} missing from the sheet as well")
