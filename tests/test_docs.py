@@ -195,3 +195,35 @@ def test_agencies_csv_has_the_columns_formats_md_lists(tmp_path: Path, dated: bo
         encoding="utf-8-sig").splitlines()[0].split(",")
     documented = _documented_columns("agencies.csv")
     assert header == [c for c in documented if dated or c != "lease_cost_npv"]
+
+
+def _toml_examples() -> list[tuple[str, str]]:
+    """Each ```toml block of the README and the docs, named by its file and number."""
+    return [(f"{path.name}#{i}", block) for path in [README, *DOCS]
+            for i, block in enumerate(re.findall(r"```toml\n(.*?)```",
+                                                 path.read_text(encoding="utf-8"), re.S))]
+
+
+def test_every_scenario_example_in_the_docs_is_accepted(tmp_path: Path) -> None:
+    """An estates lead copies a scenario from the docs as it stands: every key it sets
+    is accepted as written (formats.md's full example once set `population_share`
+    beside mode "maintain", which is an error). A fragment is checked with what it
+    leaves to its own example: a `data` path, and a `start` for a `[programme]`."""
+    import tomllib
+
+    from estate.errors import InputError
+    from estate.load.scenario import scenario_from_dict
+
+    examples = _toml_examples()
+    assert any("[[coverage]]" in block for _, block in examples)
+    refused = {}
+    for name, block in examples:
+        raw = tomllib.loads(block)
+        raw.setdefault("data", str(tmp_path))
+        if "programme" in raw:
+            raw.setdefault("start", "2027-04-01")
+        try:
+            scenario_from_dict(raw, base_dir=tmp_path, label=name)
+        except InputError as error:
+            refused[name] = str(error)
+    assert refused == {}
