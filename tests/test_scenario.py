@@ -430,3 +430,35 @@ def test_ids_in_messages_are_plain_text(tmp_path: Path) -> None:
     assert run.code == 1, run.output
     assert "found unknown ids S9, S8" in run.stderr, run.stderr
     assert "[" not in run.stderr and "'" not in run.stderr, run.stderr
+
+
+HAND_WRITTEN = 'name = "tiny"\ndata = "reg"\n\n[relocation]\nmax_km = 40\n\n[solver]\nmip_gap = 0.001\n'
+
+
+@pytest.mark.parametrize(("edit", "key", "says"), [
+    # a key typed at the top that belongs in a table, and one typed below the last header
+    (("[relocation]\nmax_km = 40", "max_km = 40\n\n[relocation]"), "key max_km:",
+     "`max_km` is a key of [relocation]: write it below that header"),
+    (('data = "reg"\n', 'data = "reg"\nmip_gap = 0.001\n'), "key mip_gap:",
+     "`mip_gap` is a key of [solver]"),
+    (("mip_gap = 0.001\n", 'mip_gap = 0.001\nstart = "2027-04-01"\n'), "key solver.start:",
+     "`start` is a top-level key: write it above the first [header]"),
+    (("[solver]", '[solver]\nradius_km = 5'), "key solver.radius_km:",
+     "`radius_km` is a key of a coverage rule: write it below a [[coverage]] header"),
+    (("[solver]", '[coverage]\nradius_km = 5\n\n[solver]'), "key coverage:",
+     "a rule headed [coverage], in one pair: write its header [[coverage]]"),
+])
+def test_a_key_in_the_wrong_table_is_told_where_it_belongs(
+        tmp_path: Path, edit: tuple[str, str], key: str, says: str) -> None:
+    """A lead new to TOML types a key above its table's header, or below the last one
+    (where TOML files it in that table), or heads one coverage rule as other tables are:
+    the message says where the key belongs, not only that it is unknown where it is."""
+    town(tmp_path)
+    path = tmp_path / "hand.toml"
+    assert edit[0] in HAND_WRITTEN
+    path.write_text(HAND_WRITTEN.replace(edit[0], edit[1], 1), encoding="utf-8")
+    run = invoke(tmp_path, "validate", path)
+    assert run.code == 1, run.output
+    said = [line for line in run.stderr.splitlines() if key in line]
+    assert len(said) == 1 and says in said[0], run.stderr
+    no_traceback(run)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Mapping
 from typing import Any
 
-from estate.errors import Problem, did_you_mean
+from estate.errors import Problem, as_typed, did_you_mean
 from estate.load.free_text import REFUSED, has_hidden, one_line
 from estate.load.schema import LARGEST
 
@@ -29,14 +30,20 @@ class KeyChecker:
             else repr(found)
         self.problems.append(Problem(self.label, None, key, expected, shown, label="key"))
 
-    def unknown(self, table: dict[str, Any], allowed: dict[str, Any], prefix: str) -> None:
+    def unknown(self, table: dict[str, Any], allowed: dict[str, Any], prefix: str,
+                homes: Mapping[str, str] | None = None) -> None:
         """Each key of `table` that is not one of `allowed`, with the known keys and the
-        ones it may have meant (`horizon` -> `horizon_years`)."""
+        ones it may have meant (`horizon` -> `horizon_years`), or, when it is a known key
+        of another table (`homes`: a key to the words that say where it is written), where
+        it belongs (`max_km` written at the top of the file, or `start` below `[solver]`)."""
         for key in table:
             if key not in allowed:
                 hint = ", ".join(sorted(allowed))
-                near = _near(str(key), sorted(allowed))
-                meant = f"; {did_you_mean(prefix + n for n in near)}" if near else ""
+                if homes and key in homes:
+                    meant = f" here; {as_typed(key)} {homes[key]}"
+                else:
+                    near = _near(str(key), sorted(allowed))
+                    meant = f"; {did_you_mean(prefix + n for n in near)}" if near else ""
                 self.fail(prefix + key, f"one of the known keys ({hint})",
                           f"(an unknown key{meant})")
 

@@ -70,6 +70,34 @@ COVERAGE_DEFAULTS: dict[str, Any] = {
 }
 
 
+
+
+def _homes() -> dict[str, dict[str, str]]:
+    """For each table of a scenario ("" the top of the file, "coverage" a rule), the keys
+    of the other tables that are not its own, each with the words that say where it is
+    written: a key typed in the wrong place (`mip_gap` above `[solver]`, `start` below
+    a header, where TOML puts it in that table) is told where it belongs."""
+    where: dict[str, str] = {}
+    for key, value in {**DEFAULTS, "data": None}.items():
+        if isinstance(value, dict):
+            for sub in value:
+                where.setdefault(sub, f"is a key of [{key}]: write it below that header")
+        else:
+            where.setdefault(key, "is a top-level key: write it above the first [header], "
+                             "since every key below a header is that table's")
+    for key in COVERAGE_DEFAULTS:
+        where.setdefault(key, "is a key of a coverage rule: write it below a [[coverage]] "
+                         "header")
+    own = {"": {k for k, v in DEFAULTS.items() if not isinstance(v, dict)} | {"data"},
+           "coverage": set(COVERAGE_DEFAULTS)}
+    own.update({k: set(v) for k, v in DEFAULTS.items() if isinstance(v, dict)})
+    return {table: {k: w for k, w in where.items() if k not in keys}
+            for table, keys in own.items()}
+
+
+HOMES = _homes()
+
+
 @dataclass(frozen=True)
 class CoverageRule:
     """Rule `coverage.<index>`: zones keep a site offering `service` within `radius_km`."""
@@ -219,11 +247,11 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, label: str,
     """Check every key of a parsed scenario and build the `Scenario`."""
     c = KeyChecker(label)
     allowed_top = {**DEFAULTS, "data": None}
-    c.unknown(raw, allowed_top, "")
+    c.unknown(raw, allowed_top, "", HOMES[""])
 
     def sub(name: str) -> dict[str, Any]:
         given = c.table(raw.get(name, {}), name)
-        c.unknown(given, DEFAULTS[name], name + ".")
+        c.unknown(given, DEFAULTS[name], name + ".", HOMES[name])
         return {**DEFAULTS[name], **given}
 
     if "data" not in raw:
@@ -305,6 +333,11 @@ def _sharing(c: KeyChecker, sharing: dict[str, Any]) -> dict[str, Any]:
 
 def _coverage(c: KeyChecker, cov: Any) -> tuple[CoverageRule, ...]:
     """`[[coverage]]`: each rule checked under its own key, `coverage.<i>`."""
+    if isinstance(cov, dict):  # one rule headed [coverage], as every other table is
+        c.fail("coverage", "rules each headed [[coverage]], in two pairs of square brackets "
+               "(a file may hold several)", "a rule headed [coverage], in one pair: write "
+               "its header [[coverage]]", said=True)
+        return ()
     if not isinstance(cov, list):
         c.fail("coverage", "a list of [[coverage]] tables", cov)
         return ()
@@ -312,7 +345,7 @@ def _coverage(c: KeyChecker, cov: Any) -> tuple[CoverageRule, ...]:
     for i, given in enumerate(cov):
         key = f"coverage.{i}"
         written = c.table(given, key)
-        c.unknown(written, COVERAGE_DEFAULTS, key + ".")
+        c.unknown(written, COVERAGE_DEFAULTS, key + ".", HOMES["coverage"])
         rule = {**COVERAGE_DEFAULTS, **written}
         mode = c.text(rule["mode"], key + ".mode")
         if mode and mode not in COVERAGE_MODES:
