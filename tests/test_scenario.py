@@ -334,7 +334,8 @@ def test_warnings_reach_the_screen_as_the_tools_own_lines(tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize(("write", "says"), [
-    (lambda p: p.write_bytes('name = "Caf\xe9"\n'.encode("latin-1")), "not UTF-8 at position"),
+    (lambda p: p.write_bytes('name = "Caf\xe9"\n'.encode("latin-1")), "line 1: expected a scenario TOML file (UTF-8 text), found the byte 0xE9 (é in "
+     "Windows-1252), which is not UTF-8"),
     (lambda p: p.write_bytes(b"PK\x03\x04\x14\x00\x00\x00\x08\x00\xff"), "binary file"),
     (lambda p: os.mkfifo(p), "found a FIFO (named pipe), not a regular file"),
 ])

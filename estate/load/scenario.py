@@ -13,7 +13,6 @@ import dataclasses
 import datetime as dt
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from estate.load.checker import KeyChecker
 from estate.load.free_text import REFUSED, has_hidden, one_line
 from estate.load.read import instead_of_a_file
 from estate.load.schema import CIRCUMFERENCE_KM, MAX_MONEY, MAX_YEARS
+from estate.load.toml_text import read_toml
 
 COVERAGE_MODES = ("maintain", "all", "population_share")
 # The solvers a scenario may name; estate.solve.REGISTRY says how each runs and whether
@@ -171,17 +171,7 @@ def read_scenario_dict(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise InputError([Problem(label, None, None, "a scenario TOML file",
                                   _not_a_scenario(path))])
-    try:
-        # a byte-order mark (Windows Notepad writes one) is not part of the text
-        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        what = ("a workbook or other binary file, not a scenario" if b"\0" in exc.object[:4096]
-                else f"a byte that is not UTF-8 at position {exc.start}: save it as UTF-8")
-        raise InputError([Problem(label, None, None, "a scenario TOML file (UTF-8 text)",
-                                  what)]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError([Problem(label, None, None, "valid TOML",
-                                  f"a syntax error: {exc}")]) from None
+    return read_toml(path, label)
 
 
 def _not_a_scenario(path: Path) -> str:
@@ -254,7 +244,12 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, label: str,
         c.unknown(given, DEFAULTS[name], name + ".", HOMES[name])
         return {**DEFAULTS[name], **given}
 
-    if "data" not in raw:
+    if not raw:
+        c.fail("data", "the register's path (a folder, .xlsx or .gpkg) and the other keys "
+               "of a scenario (start from one in models/, or docs/formats.md)",
+               "(an empty file: no key at all)")
+        data = Path()
+    elif "data" not in raw:
         c.fail("data", "the register's path (a folder, .xlsx or .gpkg)", "(no data key)")
         data = Path()
     else:

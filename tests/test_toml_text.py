@@ -1,0 +1,93 @@
+"""A scenario file as a lead new to TOML writes it (estate.load.toml_text): each slip of
+syntax or encoding is said at its line, with the line as written and how to write it,
+exit 1, no traceback and nothing written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures import invoke, no_traceback, town
+
+LINES = ['name = "Hand"', 'data = "reg"', "", "[relocation]", "cost_per_fte = 5000",
+         "max_km = 40", "", "[assignment]", "split = false", "", "[policy]", "keep = []",
+         "", "[solver]", "time_limit_s = 30"]
+
+
+def _file(folder: Path, line: int, written: str) -> Path:
+    """The hand-written scenario with its `line` (counted from 1) written as `written`."""
+    lines = list(LINES)
+    lines[line - 1] = written
+    path = folder / "hand.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("line", "written", "says"), [
+    (1, "name = \u201cHand\u201d", "curly quotes"),
+    (2, 'data = "..\\data\\suffolk"', "write the path with / (Windows reads it too)"),
+    (2, 'data = "C:\\Users\\jo\\reg"', "write the path with / (Windows reads it too)"),
+    (2, "data = ../data/suffolk", 'expected a text in quotes: "../data/suffolk"'),
+    (9, "split = True", "write True as true"),
+    (9, "split = yes", "write yes as true"),
+    (5, "cost_per_fte = 5k", "write the number without £, commas, k, m, %"),
+    (5, "cost_per_fte = £5,000", "write the number without £, commas, k, m, %"),
+    (6, "max_km = 40 km", "the key's name gives its unit"),
+    (3, "start = 30/09/2028", 'write 30/09/2028 as "2028-09-30"'),
+    (12, 'keep = "S1", "S2"', "put the list in [ ]"),
+    (12, "keep = [S1, S2]", 'put each id in "quotes"'),
+    (12, 'keep = ["S1", "S2"', "close the list with ]"),
+    (1, 'name = "Hand', 'close the text with a "'),
+    (6, "cost_per_fte = 6000", "`cost_per_fte` is given a second time: keep one"),
+    (13, "[relocation]", "[relocation] heads its table a second time"),
+    (6, "max_km =", "give `max_km` a value, or delete the line"),
+])
+def test_a_slip_of_syntax_is_said_at_its_line(tmp_path: Path, line: int, written: str,
+                                              says: str) -> None:
+    """TOML's own words ("Invalid value") were all a lead saw, with no hint of the fix."""
+    town(tmp_path)
+    path = _file(tmp_path, line, written)
+    run = invoke(tmp_path, "plan", path.name, "--out", "out")
+    assert run.code == 1, run.output
+    said = [s for s in run.stderr.splitlines() if s.startswith("  - ")]
+    assert len(said) == 1, run.stderr
+    assert said[0].startswith(f"  - hand.toml, line {line}: expected "), said
+    assert f"found {written.strip()} (" in said[0] and says in said[0], said
+    assert not (tmp_path / "out").exists()
+    no_traceback(run)
+
+
+@pytest.mark.parametrize(("encode", "says"), [
+    (lambda text: text.encode("utf-16"), "found UTF-16 text (Notepad's 'Unicode'): save it "
+     "as UTF-8"),
+    (lambda text: text.replace("Hand", "Hand \u2013 draft").encode("cp1252"),
+     "line 1: expected a scenario TOML file (UTF-8 text), found the byte 0x96 (\u2013 in "
+     "Windows-1252), which is not UTF-8: save it as UTF-8"),
+    (lambda text: text.replace("keep = []", 'keep = ["S1"] # \u00a3 held').encode("cp1252"),
+     "line 12: expected a scenario TOML file (UTF-8 text), found the byte 0xA3 (\u00a3 in "
+     "Windows-1252)"),
+    (lambda text: b"", "found (an empty file: no key at all)"),
+])
+def test_a_file_saved_in_another_encoding_says_which(
+        tmp_path: Path, encode: Callable[[str], bytes], says: str) -> None:
+    """Notepad's 'Unicode' (UTF-16) was taken for a workbook; a Windows-1252 byte was
+    placed by its position in bytes, not its line."""
+    town(tmp_path)
+    path = tmp_path / "hand.toml"
+    path.write_bytes(encode("\n".join(LINES) + "\n"))
+    run = invoke(tmp_path, "validate", path.name)
+    assert run.code == 1, run.output
+    assert says in run.stderr, run.stderr
+    no_traceback(run)
+
+
+def test_a_byte_order_mark_and_tabs_are_accepted(tmp_path: Path) -> None:
+    """What Notepad and VS Code write of a good file still reads."""
+    town(tmp_path)
+    path = tmp_path / "hand.toml"
+    text = "\n".join(LINES).replace("max_km = 40", "max_km\t=\t40")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    run = invoke(tmp_path, "validate", path.name)
+    assert run.code == 0, run.output
