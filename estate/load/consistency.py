@@ -11,6 +11,7 @@ import pyproj
 
 from estate.errors import Problem, as_typed, count, did_you_mean, near_miss
 from estate.load.scenario import DEFAULTS, Scenario
+from estate.load.unlikely import unlikely_values
 from estate.load.validate import Register
 
 
@@ -64,7 +65,8 @@ def check_against_register(scenario: Scenario, register: Register) -> list[Probl
     return (problems + _words(scenario, register, label) + _repeats(scenario, label)
             + _pools_too_few(scenario, register, label)
             + _crs_far(scenario, register, label) + timing_ignored(scenario, register)
-            + _programme_of_areas(scenario, register, label))
+            + _programme_of_areas(scenario, register, label)
+            + unlikely_values(scenario, label))
 
 
 def _agencies_without_sites(scenario: Scenario, register: Register, label: str
