@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -52,7 +53,9 @@ class KeyChecker:
         if isinstance(value, bool) or not isinstance(value, int | float):
             if allow_inf and isinstance(value, str) and value.strip().lower() in ("inf", "infinity"):
                 return math.inf
-            self.fail(key, "a number", value)
+            meant = _number_in(value, key) if isinstance(value, str) else None
+            self.fail(key, "a number, without quotes" if meant else "a number",
+                      f"{value!r}: write {meant}" if meant else value, said=bool(meant))
             return math.nan
         if isinstance(value, int) and abs(value) > LARGEST:  # maybe too long for a float
             value = LARGEST * 10 if value > 0 else -LARGEST * 10
@@ -85,7 +88,9 @@ class KeyChecker:
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             else:
-                self.fail(key, expected, value)
+                meant = _number_in(value, key) if isinstance(value, str) else None
+                self.fail(key, expected + (", without quotes" if meant else ""),
+                          f"{value!r}: write {meant}" if meant else value, said=bool(meant))
                 return lo
         if value < lo or value > hi:
             self.fail(key, expected, value)
@@ -110,7 +115,11 @@ class KeyChecker:
 
     def boolean(self, value: Any, key: str) -> bool:
         if not isinstance(value, bool):
-            self.fail(key, "true or false", value)
+            word = value.strip().lower() if isinstance(value, str) else ""
+            meant = ("true" if word in ("true", "yes", "y", "on", "1") else
+                     "false" if word in ("false", "no", "n", "off", "0") else "")
+            self.fail(key, "true or false, without quotes" if meant else "true or false",
+                      f"{value!r}: write {meant}" if meant else value, said=bool(meant))
             return False
         return value
 
@@ -119,6 +128,32 @@ class KeyChecker:
             self.fail(key, "a table ([" + key + "])", value)
             return {}
         return value
+
+
+_SCALES = {"": 1, "k": 1e3, "m": 1e6, "bn": 1e9, "%": 0.01}
+
+
+def _number_in(text: str, key: str) -> str | None:
+    """The number a text means, written as TOML reads one (`'£5,000'`: 5000, `'35%'`:
+    0.35, `'1.5m'`: 1500000, `'40 km'`: 40, `'10 minutes'` for a key in seconds: 600),
+    or None when it holds none."""
+    found = re.fullmatch(r"\s*[£$€]?\s*([+-]?\d[\d,]*(?:\.\d+)?)\s*(k|m|bn|%)?(?![A-Za-z])\s*"
+                         r"([A-Za-z]*)\.?\s*", text.replace("\u00a0", " "), re.IGNORECASE)
+    if not found:
+        return None
+    digits, scale, unit = found[1].replace(",", ""), (found[2] or "").lower(), found[3].lower()
+    if scale and unit:
+        return None
+    x = float(digits) * _SCALES[scale]
+    if key.endswith("_km") and (scale == "m" or unit in ("m", "metres", "meters")):
+        x = float(digits) / 1000  # '15000m' of a key in km: metres, not millions
+        unit = "km"
+    if unit.startswith("min") and key.endswith("_s"):
+        return f"{x * 60:g} (the key is in seconds)"
+    elif unit and not (unit in ("km", "kms", "s", "sec", "secs", "seconds", "fte", "years")
+                       or unit.startswith(("pound", "sites"))):
+        return None
+    return f"{x:.10g}" if not x.is_integer() or abs(x) >= 1e16 else str(int(x))
 
 
 def _near(key: str, known: list[str]) -> list[str]:

@@ -1,0 +1,60 @@
+"""Typed reads of scenario keys (estate.load.checker): a number or a flag written as a
+text, in quotes, the way a spreadsheet shows it, is told the value TOML needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fixtures import invoke, no_traceback, town
+
+RULE = {"service": "public_access", "mode": "population_share"}
+
+
+@pytest.mark.parametrize(("changes", "key", "says"), [
+    ({"relocation": {"cost_per_fte": "£5,000"}}, "relocation.cost_per_fte",
+     "expected a number, without quotes, found '£5,000': write 5000"),
+    ({"sharing": {"types": ["HR"], "setup_cost": "£250k"}}, "sharing.setup_cost",
+     "found '£250k': write 250000"),
+    ({"policy": {"max_one_off": "1.5m"}}, "policy.max_one_off", "found '1.5m': write 1500000"),
+    ({"discount_rate": "3.5%"}, "discount_rate", "found '3.5%': write 0.035"),
+    ({"coverage": [{**RULE, "population_share": "95%"}]}, "coverage.0.population_share",
+     "found '95%': write 0.95"),
+    ({"coverage": [{**RULE, "radius_km": "15000m"}]}, "coverage.0.radius_km",
+     "found '15000m': write 15"),
+    ({"relocation": {"max_km": "40 km"}}, "relocation.max_km", "found '40 km': write 40"),
+    ({"solver": {"time_limit_s": "10 minutes"}}, "solver.time_limit_s",
+     "found '10 minutes': write 600 (the key is in seconds)"),
+    ({"horizon_years": "10 years"}, "horizon_years",
+     "expected a whole number from 1 to 100, without quotes, found '10 years': write 10"),
+    ({"assignment": {"split": "yes"}}, "assignment.split",
+     "expected true or false, without quotes, found 'yes': write true"),
+    ({"solver": {"site_configurations": "False"}}, "solver.site_configurations",
+     "found 'False': write false"),
+])
+def test_a_value_written_as_text_is_told_how_to_write_it(
+        tmp_path: Path, changes: dict[str, Any], key: str, says: str) -> None:
+    scenario = town(tmp_path, changes=changes)
+    run = invoke(tmp_path, "plan", scenario, "--out", "out")
+    assert run.code == 1, run.output
+    said = [line for line in run.stderr.splitlines() if f", key {key}:" in line]
+    assert len(said) == 1 and says in said[0], run.stderr
+    assert not (tmp_path / "out").exists()
+    no_traceback(run)
+
+
+@pytest.mark.parametrize(("changes", "key", "says"), [
+    ({"horizon_years": "ten"}, "horizon_years", "found 'ten'"),
+    ({"relocation": {"max_km": "far"}}, "relocation.max_km", "expected a number, found 'far'"),
+    ({"assignment": {"split": "maybe"}}, "assignment.split",
+     "expected true or false, found 'maybe'"),
+])
+def test_a_text_that_holds_no_value_is_not_given_one(
+        tmp_path: Path, changes: dict[str, Any], key: str, says: str) -> None:
+    scenario = town(tmp_path, changes=changes)
+    run = invoke(tmp_path, "validate", scenario)
+    assert run.code == 1, run.output
+    said = [line for line in run.stderr.splitlines() if f", key {key}:" in line]
+    assert len(said) == 1 and says in said[0] and "write" not in said[0], run.stderr
