@@ -135,6 +135,16 @@ SCENARIO_ERRORS: dict[str, tuple[dict[str, Any], Rows, list[str]]] = {
         {"policy": {"keep": ["s1", "S9", "s3"]}}, None,
         ["policy.keep", "unknown ids s1, S9, s3 (did you mean `S1` for 's1', `S3` for "
          "'s3'?)"]),
+    # a space typed after the id, and a site or agency given by its register name
+    "agency with a space after it": ({"agencies": ["a1 ", "A2"]}, None,
+                                     ["agencies", "(did you mean `A1` for 'a1 ' (without "
+                                      "the spaces)?)"]),
+    "agency by its name": ({"agencies": ["Town Council"]}, None,
+                           ["agencies", "unknown ids Town Council (did you mean `A1` for "
+                            "'Town Council' (its name, not its id)?)"]),
+    "site by its name": ({"policy": {"close": ["annexe", "S9"]}}, None,
+                         ["policy.close", "unknown ids annexe, S9 (did you mean `S2` for "
+                          "'annexe' (its name, not its id)?)"]),
 }
 
 

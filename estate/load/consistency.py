@@ -7,6 +7,7 @@ import re
 from collections import Counter
 
 import numpy as np
+import pandas as pd
 import pyproj
 
 from estate.errors import Problem, as_typed, count, did_you_mean, near_miss
@@ -22,16 +23,18 @@ def check_against_register(scenario: Scenario, register: Register) -> list[Probl
     sites, functions = register.sites, register.functions
     site_ids = set(sites["site_id"])
     problems: list[Problem] = []
-    for key, ids, universe, what in (
+    agency_names = _names(register.agencies, "agency_id")
+    site_names = _names(sites, "site_id")
+    for key, ids, universe, what, names in (
         ("agencies", scenario.agencies, set(register.agencies["agency_id"]),
-         "agency ids of the register"),
-        ("policy.keep", scenario.keep, site_ids, "site ids of the register"),
-        ("policy.close", scenario.close, site_ids, "site ids of the register"),
+         "agency ids of the register", agency_names),
+        ("policy.keep", scenario.keep, site_ids, "site ids of the register", site_names),
+        ("policy.close", scenario.close, site_ids, "site ids of the register", site_names),
     ):
         unknown = [i for i in ids if i not in universe]
         if unknown:
             problems.append(Problem(label, None, key, what, f"unknown ids {', '.join(unknown)}"
-                                    + _did_you_mean(unknown, universe), label="key"))
+                                    + _id_hint(unknown, universe, names), label="key"))
     must_keep = set(sites.loc[sites["must_keep"], "site_id"])
     clash = sorted(set(scenario.close) & must_keep)
     if clash:
@@ -170,6 +173,43 @@ def _types_written(scenario: Scenario) -> bool:
     sharing = scenario.raw.get("sharing")
     return ((isinstance(sharing, dict) and "types" in sharing)
             or tuple(scenario.sharing_types) != tuple(DEFAULTS["sharing"]["types"]))
+
+
+def _names(table: pd.DataFrame, id_column: str) -> dict[str, str]:
+    """Each name of the table's rows (as `_folded`) to its id, for a list that gives
+    a site or agency by its name ("Suffolk County Council") rather than its id."""
+    if "name" not in table.columns:
+        return {}
+    return {_folded(str(n)): str(i) for n, i in zip(table["name"], table[id_column],
+                                                   strict=True) if str(n).strip()}
+
+
+def _folded(word: str) -> str:
+    """A word with spaces around it and its case set aside."""
+    return " ".join(word.split()).casefold()
+
+
+def _id_hint(unknown: list[str], universe: set[str], names: dict[str, str]) -> str:
+    """The id each unknown entry of a list of ids may mean: one that differs only in
+    case or in spaces around it ('a1 ' for `A1`), the id of the site or agency the entry
+    names ("Annexe" for `S2`), or else an id spelt nearly so."""
+    folded = {_folded(u): u for u in universe}
+    hints, plain = [], []
+    for word in unknown:
+        if (same := folded.get(_folded(word))) is not None:
+            spaced = word != word.strip()
+            hints.append(f"{as_typed(same)} for {word!r}"
+                         + (" (without the spaces)" if spaced else ""))
+            plain.append(not spaced)
+        elif (named := names.get(_folded(word))) is not None:
+            hints.append(f"{as_typed(named)} for {word!r} (its name, not its id)")
+            plain.append(False)
+        elif near := difflib.get_close_matches(word, sorted(universe), n=1):
+            hints.append(f"{as_typed(near[0])} for {word!r}")
+            plain.append(True)
+    if len(unknown) == 1 and plain == [True]:  # one id, in another case or nearly so
+        return f" (did you mean {hints[0].split(' for ')[0]}?)"
+    return f" (did you mean {', '.join(hints)}?)" if hints else ""
 
 
 def _did_you_mean(unknown: list[str], universe: set[str]) -> str:
