@@ -343,6 +343,9 @@ def test_values_and_grids_past_the_limits_are_refused_at_once(corridor: Path,
     ("sharing.types.4", "sharing.types has 2 entries: an index from 0 to 1, not 4, or vary "
                         "the whole list (sharing.types=[A],[A,B])"),
     ("coverage.x.radius_km", "not x"),
+    # a key named without its table, as a lead reads it off the scenario file
+    ("max_km", "did you mean `relocation.max_km`?"),
+    ("mip_gap", "did you mean `solver.mip_gap`?"),
 ])
 def test_keys_the_scenario_does_not_know_are_refused(corridor: Path, tmp_path: Path,
                                                       key: str, found: str) -> None:

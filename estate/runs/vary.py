@@ -270,7 +270,11 @@ def check_keys(raw: dict[str, Any], varies: Iterable[Vary]) -> None:
     for vary in varies:
         why = _unknown(raw, vary.key)
         if why is not None:
-            near = difflib.get_close_matches(vary.key, known, n=3, cutoff=0.6)
+            # the key in its table first (`relocation.max_km` for `max_km`)
+            leaf = vary.key.rsplit(".", 1)[-1]
+            near = list(dict.fromkeys(
+                [k for k in known if k.rsplit(".", 1)[-1] == leaf]
+                + difflib.get_close_matches(vary.key, known, n=3, cutoff=0.6)))[:3]
             hint = f"{did_you_mean(near)} " if near else ""
             problems.append(Problem("--vary", None, vary.key, "a key the scenario knows",
                                     f"{why}; {hint}known keys: {', '.join(known)}",
