@@ -27,6 +27,7 @@ from estate.pipeline import (
     Progress,
     load_scenario_with_register_errors,
     prepare_scenario,
+    scenario_register,
     solve_prepared,
     solver_options,
 )
@@ -88,7 +89,7 @@ def validate_scenario(path: str | Path) -> ScenarioCheck:
     `InfeasibleError` with the reasons no plan can meet the scenario.
     """
     scenario = load_scenario_with_register_errors(path)
-    register = load_register(scenario.data)
+    register = scenario_register(scenario)
     return ScenarioCheck(scenario, register, ready_register(scenario, register),
                          planned_areas(scenario, register))
 

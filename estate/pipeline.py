@@ -21,7 +21,7 @@ import numpy as np
 
 from estate.errors import InputError, NoSolutionError, Problem
 from estate.load.consistency import check_against_register
-from estate.load.read import shown_path
+from estate.load.read import EXPECTED_REGISTER, shown_path
 from estate.load.scenario import Scenario, load_scenario, read_scenario_dict
 from estate.load.validate import Register, load_register
 from estate.model.arrays import NamedPlan, trimmed
@@ -89,8 +89,34 @@ def load_scenario_with_register_errors(path: str | Path) -> Scenario:
         return load_scenario(path)
     except InputError as exc:
         data = named_register(Path(path))
-        raise InputError([*exc.problems, *([] if data is None else register_errors(data))]
-                         ) from None
+        theirs = [] if data is None else named_by(
+            register_errors(data), Path(path), read_scenario_dict(path).get("data"))
+        raise InputError([*exc.problems, *theirs]) from None
+
+
+def scenario_register(scenario: Scenario) -> Register:
+    """The register the scenario's `data` names (`load_register`); none there, or not
+    a register, is said as that key's: which file names it, as written, and the folder
+    the path is read from (`../data/suffolk` in `models/x.toml` is `data/suffolk`)."""
+    try:
+        return load_register(scenario.data)
+    except InputError as exc:
+        raise InputError(named_by(exc.problems + exc.warnings, scenario.path,
+                                  scenario.raw.get("data"))) from None
+
+
+def named_by(problems: list[Problem], path: Path | None, written: object) -> list[Problem]:
+    """`problems` of a register, the one saying there is no register at all (nothing
+    at the path, a single CSV file, an empty folder) told it is the `data` of the
+    scenario file at `path`, `written` so, and read from that file's folder."""
+    if path is None or not isinstance(written, str):
+        return problems
+    folder = shown_path(path.parent)
+    folder = "the folder you run in" if folder == "." else folder
+    said = (f" (the data key of {path}, \"{written}\", read from that file's folder: "
+            f"{folder})")
+    return [dataclasses.replace(p, found=p.found + said) if p.expected == EXPECTED_REGISTER
+            else p for p in problems]
 
 
 def named_register(path: Path) -> Path | None:
@@ -156,7 +182,7 @@ def read_register(scenario: Scenario, clock: Clock) -> Register:
     """The scenario's register, read as the "load" stage: the one place that stage is
     told, for a plan of a whole scenario and for `prepare_scenario` alike."""
     with clock.stage("load", f"Reading the register {shown_path(scenario.data)}"):
-        return load_register(scenario.data)
+        return scenario_register(scenario)
 
 
 def prepare_scenario(scenario: Scenario, register: Register | None = None,

@@ -35,7 +35,14 @@ from estate.load.consistency import check_against_register
 from estate.load.file_names import file_stem
 from estate.load.scenario import Scenario, load_scenario
 from estate.load.validate import Register, load_register
-from estate.pipeline import Progress, at_register, named_register, quiet, register_errors
+from estate.pipeline import (
+    Progress,
+    at_register,
+    named_by,
+    named_register,
+    quiet,
+    register_errors,
+)
 from estate.results import Summary, money
 from estate.runs.clashes import folder_problems
 from estate.runs.executor import run_all
@@ -214,7 +221,8 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
             try:
                 registers[data] = load_register(data)
             except InputError as exc:
-                problems.extend((data, p) for p in exc.problems)
+                problems.extend((data, p) for p in named_by(
+                    exc.problems, run.path, run.scenario.raw.get("data")))
                 continue
         files = set(registers[data].files.values())  # its errors at a register's file
         problems.extend((data if p.file in files else None, p) for p in
