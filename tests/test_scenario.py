@@ -135,6 +135,13 @@ SCENARIO_ERRORS: dict[str, tuple[dict[str, Any], Rows, list[str]]] = {
         {"policy": {"keep": ["s1", "S9", "s3"]}}, None,
         ["policy.keep", "unknown ids s1, S9, s3 (did you mean `S1` for 's1', `S3` for "
          "'s3'?)"]),
+    "mode in capitals": ({"coverage": [{"service": "public_access", "mode": "Maintain"}]},
+                         None, ["coverage.0.mode", "found 'Maintain' (did you mean "
+                                "`maintain`?)"]),
+    "mode with a space": ({"coverage": [{"service": "public_access",
+                                         "mode": "population share"}]},
+                          None, ["found 'population share' (did you mean "
+                                 "`population_share`?)"]),
     # a space typed after the id, and a site or agency given by its register name
     "agency with a space after it": ({"agencies": ["a1 ", "A2"]}, None,
                                      ["agencies", "(did you mean `A1` for 'a1 ' (without "

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from estate.errors import InputError, Problem
+from estate.errors import InputError, Problem, did_you_mean, near_miss
 from estate.load.checker import KeyChecker
 from estate.load.free_text import REFUSED, has_hidden, one_line
 from estate.load.read import instead_of_a_file
@@ -344,7 +344,10 @@ def _coverage(c: KeyChecker, cov: Any) -> tuple[CoverageRule, ...]:
         rule = {**COVERAGE_DEFAULTS, **written}
         mode = c.text(rule["mode"], key + ".mode")
         if mode and mode not in COVERAGE_MODES:
-            c.fail(key + ".mode", f"one of {', '.join(COVERAGE_MODES)}", mode)
+            # `Maintain`, `population share`, `maintian`: the mode in the docs' spelling
+            near = [m for m in COVERAGE_MODES if near_miss(mode, m)][:1]
+            c.fail(key + ".mode", f"one of {', '.join(COVERAGE_MODES)}",
+                   f"{mode!r} ({did_you_mean(near)})" if near else mode, said=bool(near))
         elif mode in ("maintain", "all") and "population_share" in written:
             # only the user's own key: the defaults fill one into every rule
             said = "" if "mode" in written else ", the default,"
