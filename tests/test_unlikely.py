@@ -27,6 +27,12 @@ RULE = {"service": "public_access", "mode": "maintain"}
      "found 1, a gap of 100%: the solver may stop at a plan that far from the cheapest; "
      "for 1% write 0.01"),
     ({"discount_rate": 0.35}, "discount_rate", "found 0.35, 35% a year"),
+    # a share beside a mode that does not read it, as DESIGN's own example writes it
+    ({"coverage": [{**RULE, "mode": "all", "population_share": 0.8}]},
+     "coverage.0.population_share", 'mode "all" does not read it: drop it, or set that '
+     "mode), found 0.8, not read"),
+    ({"coverage": [{"service": "public_access", "population_share": 0.5}]},
+     "coverage.0.population_share", 'mode "maintain", the default, does not read it'),
 ])
 def test_a_value_in_the_wrong_unit_is_queried(tmp_path: Path, changes: dict[str, Any],
                                               key: str, says: str) -> None:

@@ -348,12 +348,6 @@ def _coverage(c: KeyChecker, cov: Any) -> tuple[CoverageRule, ...]:
             near = [m for m in COVERAGE_MODES if near_miss(mode, m)][:1]
             c.fail(key + ".mode", f"one of {', '.join(COVERAGE_MODES)}",
                    f"{mode!r} ({did_you_mean(near)})" if near else mode, said=bool(near))
-        elif mode in ("maintain", "all") and "population_share" in written:
-            # only the user's own key: the defaults fill one into every rule
-            said = "" if "mode" in written else ", the default,"
-            c.fail(key + ".population_share", 'only with mode = "population_share" (mode '
-                   f'"{mode}"{said} does not read it: drop it, or set that mode)',
-                   written["population_share"])
         rules.append(CoverageRule(
             index=i,
             service=c.text(rule["service"], key + ".service"),

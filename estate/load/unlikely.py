@@ -4,7 +4,8 @@ give before a plan is made on them.
 A lead who thinks in metres writes a 15 km radius as 15000, which is a valid radius
 (at most the Earth round) that then protects nothing; a 1% optimality gap written as 1
 is a valid gap of 100%, with which the solver may stop at the first plan it finds; a
-discount rate of 0.35 is valid but ten times the Green Book's. Each is said at its key,
+discount rate of 0.35 is valid but ten times the Green Book's; a rule's
+`population_share` beside another mode is not read. Each is said at its key,
 with what was probably meant, and the run goes on.
 """
 
@@ -40,6 +41,17 @@ def unlikely_values(scenario: Scenario, label: str) -> list[Problem]:
                  "that long)", f"{km:,.0f} km: if metres were meant, {km / 1000:g} km is "
                  f"written {km / 1000:g}" + ("; for no limit, write inf"
                                               if key == "relocation.max_km" else ""))
+    written = scenario.raw.get("coverage")
+    for rule in scenario.coverage:
+        own = written[rule.index] if isinstance(written, list) \
+            and isinstance(written[rule.index], dict) else {}
+        # only the user's own key: the defaults fill one into every rule. DESIGN's own
+        # example writes one beside "maintain", as a note of the key: allowed, but said
+        if rule.mode in ("maintain", "all") and "population_share" in own:
+            said = "" if "mode" in own else ", the default,"
+            warn(rule.name + ".population_share", 'a population_share only with mode = '
+                 f'"population_share" (mode "{rule.mode}"{said} does not read it: drop it, '
+                 "or set that mode)", f"{own['population_share']!r}, not read")
     if scenario.mip_gap >= WIDE_GAP:
         warn("solver.mip_gap", f"a fraction of the cost, below {WIDE_GAP:g} (0.0001 is "
              "0.01%, the default)", f"{scenario.mip_gap:g}, a gap of "
