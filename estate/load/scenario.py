@@ -70,8 +70,6 @@ COVERAGE_DEFAULTS: dict[str, Any] = {
 }
 
 
-
-
 def _homes() -> dict[str, dict[str, str]]:
     """For each table of a scenario ("" the top of the file, "coverage" a rule), the keys
     of the other tables that are not its own, each with the words that say where it is
