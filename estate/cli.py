@@ -14,11 +14,18 @@ import tempfile
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from estate.errors import EstateError, InfeasibleError, InputError, Problem, count
+from estate.errors import (
+    EstateError,
+    InfeasibleError,
+    InputError,
+    Problem,
+    count,
+    path_too_long,
+)
 from estate.load.free_text import for_terminal
 from estate.render.terminal import err, progress_lines, say, sweep_progress, wants_progress
 from estate.results import Summary
@@ -86,28 +93,43 @@ def handled(command: Callable[..., Any]) -> Callable[..., Any]:
             with sigterm_as_interrupt():
                 return command(*args, **kwargs)
         except EstateError as exc:
-            if as_json:
-                click.echo(failure_json(Failure.of(exc)))
-            _fail(exc)
+            _fail(exc, as_json)
         except KeyboardInterrupt as exc:  # a sweep's says how many runs are stored
             err(getattr(exc, "message", "") or "Interrupted; previous results are untouched.")
             sys.exit(130)
         except (click.exceptions.Exit, BrokenPipeError):  # a closed pipe: `estate.__main__`
             raise
+        except OSError as exc:
+            # a path given to read longer than the system takes (one to write is
+            # refused before any work: `estate.store.paths`): Python's checks of a path
+            # (`is_dir`, `exists`) raise for that alone
+            too_long = path_too_long(exc)
+            if too_long is None:
+                _unexpected(exc, as_json)
+            _fail(InputError([too_long]), as_json)
         except Exception as exc:  # the last line of defence
-            log = _log_unexpected(exc)
-            message = (f"Unexpected error: {type(exc).__name__}: "
-                       f"{str(exc).splitlines()[0] if str(exc) else ''} (full trace in {log})")
-            if as_json:
-                click.echo(failure_json(Failure.of(exc, message)))
-            err(message)
-            sys.exit(4)
+            _unexpected(exc, as_json)
 
     return wrapper
 
 
-def _fail(exc: EstateError) -> None:
-    """Say a known failure on stderr, with what to do, and exit with its code."""
+def _unexpected(exc: Exception, as_json: bool) -> NoReturn:
+    """Say a failure the tool did not foresee in one line, its trace in a log file, and
+    exit 4."""
+    log = _log_unexpected(exc)
+    message = (f"Unexpected error: {type(exc).__name__}: "
+               f"{str(exc).splitlines()[0] if str(exc) else ''} (full trace in {log})")
+    if as_json:
+        click.echo(failure_json(Failure.of(exc, message)))
+    err(message)
+    sys.exit(4)
+
+
+def _fail(exc: EstateError, as_json: bool = False) -> NoReturn:
+    """Say a known failure on stderr, with what to do, and exit with its code (a
+    command printing JSON, `plan --json`, prints it as JSON too, on stdout)."""
+    if as_json:
+        click.echo(failure_json(Failure.of(exc)))
     if isinstance(exc, InputError):
         err(f"Error: {exc}")
         # found beside the errors, they are said now, not once the errors are fixed

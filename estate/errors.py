@@ -8,6 +8,8 @@ them can be listed together, each located as a spreadsheet user would find it.
 from __future__ import annotations
 
 import difflib
+import errno
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -262,3 +264,25 @@ class OutputError(EstateError):
         self.made_with = (message, reason)
         super().__init__(message)
         self.reason = reason or message
+
+
+NAME_BYTES = 255
+"""The longest name of a file or folder most file systems hold (ext4, XFS, NTFS, APFS)."""
+
+
+def path_too_long(error: OSError) -> Problem | None:
+    """The problem of a path the system refused as too long (`ENAMETOOLONG`), at the
+    path, shortened to be read; None for any other failure. Such a path is always one
+    given to the tool: one it makes for itself is kept short."""
+    if error.errno != errno.ENAMETOOLONG or error.filename is None:
+        return None
+    path = os.fsdecode(error.filename)
+    parts = path.replace("\\", "/").split("/")
+    longest = max(parts, key=lambda part: len(part.encode()))
+    size = len(longest.encode())
+    shown = path if len(path) <= 60 else f"{path[:28]}...{path[-28:]}"
+    found = (f"a name of {size:,} bytes ({longest[:24]}...)" if size > NAME_BYTES
+             else f"a path of {len(path.encode()):,} bytes")
+    return Problem(shown, None, None,
+                   f"a path the system can use (names of at most {NAME_BYTES} bytes)",
+                   f"{found}, too long for the system: give a shorter one")

@@ -416,3 +416,45 @@ def test_a_plan_given_a_name_too_long_says_so_and_writes_nothing(tmp_path: Path)
     no_traceback(result)
     assert result.code == 1 and "names of at most 255 bytes" in result.output
     assert not (tmp_path / "m.html").exists()
+
+
+LONG = "é" * 140  # 280 bytes: a name no file system here holds
+DEEP = "/".join(["c" * 200] * 25)  # names that fit, a path that does not (4,096 bytes)
+
+
+@pytest.mark.parametrize("args", [
+    ["validate", LONG], ["validate", f"{LONG}.toml"], ["validate", f"{LONG}/tiny.toml"],
+    ["validate", DEEP], ["plan", f"{LONG}.toml"], ["plan", f"{LONG}.toml", "--json"],
+    ["compare", "tiny.toml", f"{LONG}.toml"], ["report", LONG], ["map", LONG],
+    ["validate", "long.toml"],  # its data key
+])
+def test_an_input_path_too_long_for_the_system_is_an_error_at_that_path(
+        tmp_path: Path, args: list[str]) -> None:
+    """Python's own checks of a path (is_dir, exists) raise for a name or path too long
+    for the system, which ended 'Unexpected error: OSError: [Errno 36] File name too
+    long', exit 4; an output's is refused by its option (above)."""
+    scenario = town(tmp_path)
+    text = scenario.read_text(encoding="utf-8")
+    (tmp_path / "long.toml").write_text(text.replace('data = "reg"', f'data = "{LONG}"'),
+                                        encoding="utf-8")
+    assert f'data = "{LONG}"' in (tmp_path / "long.toml").read_text(encoding="utf-8")
+    result = invoke(tmp_path, *args)
+    no_traceback(result)
+    assert result.code == 1, result.output
+    assert "too long for the system: give a shorter one" in result.output
+    # the name as given: 280 bytes, 285 with .toml
+    assert ("a path of" if args[1] == DEEP else "a name of 28") in result.output
+    if "long.toml" in args:
+        assert 'the data key of long.toml' in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["long.toml", "reg", "tiny.toml"]
+
+
+def test_the_register_and_scenario_readers_say_a_path_too_long_as_a_problem(
+        tmp_path: Path) -> None:
+    from estate.load.scenario import load_scenario
+    from estate.load.validate import load_register
+
+    for read in (load_register, load_scenario):
+        with pytest.raises(InputError) as caught:
+            read(tmp_path / LONG)
+        assert "a name of 280 bytes" in str(caught.value)

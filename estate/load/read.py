@@ -19,6 +19,7 @@ others, so row numbers still match what the user sees.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import stat
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from estate.errors import Problem, count
+from estate.errors import Problem, count, path_too_long
 from estate.load.csv_file import read_csv
 from estate.load.layers import read_geopackage
 from estate.load.merged_header import merged_header, not_under_merged_header
@@ -96,13 +97,21 @@ def read_tables(path: str | Path) -> RawRegister:
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    if path.is_dir():
-        return _read_folder(path)
-    if path.is_file() and suffix in EXCEL_SUFFIXES:
-        return _read_workbook(path)
-    if path.is_file() and suffix in GPKG_SUFFIXES:
-        return read_geopackage(path)
     raw = RawRegister(path, {name: f"{name}.csv" for name in TABLES})
+    try:
+        is_dir, is_file = path.is_dir(), path.is_file()
+    except OSError as exc:  # a path too long for the system: the only one they raise for
+        too_long = path_too_long(exc)
+        if too_long is None:
+            raise
+        raw.problems.append(dataclasses.replace(too_long, expected=EXPECTED_REGISTER))
+        return raw
+    if is_dir:
+        return _read_folder(path)
+    if is_file and suffix in EXCEL_SUFFIXES:
+        return _read_workbook(path)
+    if is_file and suffix in GPKG_SUFFIXES:
+        return read_geopackage(path)
     where = shown_path(path)
     if not path.exists():
         # the full path: a scenario's `data` is read from the scenario file's folder, so

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from estate.errors import InputError, Problem, did_you_mean, near_miss
+from estate.errors import InputError, Problem, did_you_mean, near_miss, path_too_long
 from estate.load.checker import KeyChecker
 from estate.load.free_text import REFUSED, has_hidden, one_line
 from estate.load.read import instead_of_a_file
@@ -166,7 +166,15 @@ def read_scenario_dict(path: str | Path) -> dict[str, Any]:
     """Parse a scenario file without checking it (sweeps edit this dict)."""
     path = Path(path)
     label = str(path)
-    if not path.is_file():
+    try:
+        is_file = path.is_file()
+    except OSError as exc:  # a path too long for the system: the only one it raises for
+        too_long = path_too_long(exc)
+        if too_long is None:
+            raise
+        raise InputError([dataclasses.replace(too_long, expected="a scenario TOML file")]
+                         ) from None
+    if not is_file:
         raise InputError([Problem(label, None, None, "a scenario TOML file",
                                   _not_a_scenario(path))])
     return read_toml(path, label)

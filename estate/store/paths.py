@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from estate.errors import InputError, OutputError, Problem
+from estate.errors import NAME_BYTES, InputError, OutputError, Problem
 from estate.load.read import kind_of
 from estate.load.scenario import Scenario, load_scenario
 from estate.store import planned_from, read_summary, register_files
@@ -231,10 +231,6 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return Path(a).resolve() == Path(b).resolve()
-
-
-NAME_BYTES = 255
-"""The longest name of a file or folder most file systems hold (ext4, XFS, NTFS, APFS)."""
 
 
 def _too_long(output: Output) -> tuple[str, str] | None:
