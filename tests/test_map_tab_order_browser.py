@@ -279,3 +279,65 @@ def test_a_move_wholly_under_a_panel_is_out_of_the_tab_order(opened: Opened) -> 
     assert any(not s["seen"] for s in under), "no line lies wholly under the panel"
     assert all((s["tab"] == 0) == s["seen"] for s in under), under
     opened.clean()
+
+
+LINE_UNDER_KPI = f"""() => {{
+  // a line's middle panned to just inside the KPI panel's right edge, half way down it, so
+  // that the line's right half shows (the widest line); on a phone, whose panel is as wide
+  // as the map, just inside its foot, half way across (the tallest line)
+  const paths = [...document.querySelectorAll('.leaflet-overlay-pane path[role=button]')];
+  const r = document.getElementById('estate-kpi').getBoundingClientRect();
+  const phone = r.right > {MAP}.getContainer().getBoundingClientRect().right - 20;
+  const reach = p => phone ? p.getBoundingClientRect().height : p.getBoundingClientRect().width;
+  const line = paths.sort((a, b) => reach(b) - reach(a))[0];
+  line.dataset.k = 'long';
+  const m = line.getPointAtLength(line.getTotalLength() / 2).matrixTransform(line.getScreenCTM());
+  const to = phone ? [(r.left + r.right) / 2, r.bottom - 8] : [r.right - 8, (r.top + r.bottom) / 2];
+  {MAP}.panBy([m.x - to[0], m.y - to[1]], {{animate: false}});
+}}"""
+LINE_PLACE = """() => {
+  // where the line marked 'long' lies: each of 41 points along it, whether it is on the map
+  // and whether it is under a panel (a Leaflet control shown, the scale bar aside)
+  const line = document.querySelector('[data-k=long]'), map = document.querySelector('.folium-map');
+  const edge = map.getBoundingClientRect(), matrix = line.getScreenCTM(), length = line.getTotalLength();
+  const panels = [...map.querySelectorAll('.leaflet-control')]
+    .filter(c => c.offsetWidth && !c.classList.contains('leaflet-control-scale'))
+    .map(c => c.getBoundingClientRect());
+  const points = [];
+  for (let i = 0; i <= 40; i++) {
+    const p = line.getPointAtLength(length * i / 40).matrixTransform(matrix);
+    points.push({on: p.x > edge.left && p.x < edge.right && p.y > edge.top && p.y < edge.bottom,
+                 under: panels.some(r => p.x >= r.left && p.x <= r.right && p.y >= r.top && p.y <= r.bottom)});
+  }
+  return {points: points, tab: line.tabIndex, focused: document.activeElement === line};
+}"""
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_move_focused_partly_under_a_panel_is_panned_clear_of_it(
+        browser: Any, plan: Plan, size: tuple[int, int]) -> None:
+    """A move's line, its middle under the KPI panel and half of it showing, is a
+    tab stop; focused by keyboard, the map pans until its middle is on the map and under
+    no panel, the line still focused and still a tab stop (WCAG 2.4.11: its focus ring
+    not hidden by the panel), at a laptop's size and a phone's."""
+    opened = open_page(browser, plan[0], size=size)
+    page = opened.page
+    if page.evaluate("document.querySelector('#estate-kpi .estate-panel-body').hidden"):
+        page.locator("#estate-kpi button.estate-panel-toggle").click()  # a phone's starts folded
+        page.wait_for_timeout(100)
+    page.evaluate(LINE_UNDER_KPI)
+    page.wait_for_timeout(200)
+    before = page.evaluate(LINE_PLACE)
+    middle = before["points"][20]
+    assert middle["under"], "the line's middle is not under the panel"
+    assert any(p["on"] and not p["under"] for p in before["points"]), "no part of it shows"
+    assert before["tab"] == 0
+    page.keyboard.press("Shift")  # the last input a key: focus from script is then shown
+    page.locator("[data-k=long]").focus()
+    page.wait_for_timeout(700)  # the pan's animation
+    after = page.evaluate(LINE_PLACE)
+    assert after["focused"] and after["tab"] == 0
+    middle = after["points"][20]
+    assert middle["on"] and not middle["under"], after
+    opened.clean()
+    page.close()

@@ -221,6 +221,39 @@
     });
   }
 
+  // A shape that is a button (a move's line, a comparison's ring: map.js layerButton),
+  // focused from the keyboard while part of it lies under a panel or off the map, would
+  // have its focus ring (round its box) partly hidden (WCAG 2.2 2.4.11 allows that; we do
+  // better): the map pans, as a popup does, until the shape lies in the room the panels
+  // leave (between the left and right panels, or on a phone between those above and
+  // below), whole when it fits there, else with its middle there. A shape in that room
+  // already, or focused by a click (no :focus-visible), leaves the map where it is.
+  function room(map) {
+    var s = panelEdges(map), size = map.getSize();
+    if (size.x - s.left - s.right >= ROOM_LEAST) {
+      return L.bounds(L.point(s.left, EDGE), L.point(size.x - s.right, size.y - EDGE));
+    }
+    if (size.y - s.top - s.bottom >= ROOM_LEAST) {
+      return L.bounds(L.point(EDGE, s.top), L.point(size.x - EDGE, size.y - s.bottom));
+    }
+    return null;  // no room clear of the panels at all: the map is left as it is
+  }
+  function shift(low, high, min, max) {
+    // the least move of [low, high] into [min, max]; of its middle when it is too long
+    if (high - low > max - min) { low = high = (low + high) / 2; }
+    return low < min ? low - min : high > max ? high - max : 0;
+  }
+  function showFocused(map, shape) {
+    var node = shape.getElement && shape.getElement(), clear = room(map);
+    if (!node || !clear || !shape.getBounds) { return; }
+    try { if (!node.matches(":focus-visible")) { return; } } catch (e) { /* an older browser: pan */ }
+    var b = shape.getBounds(), pad = (shape.options.weight || 0) / 2 + 4;  // its stroke and focus ring
+    var a = map.latLngToContainerPoint(b.getNorthWest()), z = map.latLngToContainerPoint(b.getSouthEast());
+    var dx = shift(a.x - pad, z.x + pad, clear.min.x, clear.max.x);
+    var dy = shift(a.y - pad, z.y + pad, clear.min.y, clear.max.y);
+    if (dx || dy) { map.panBy([dx, dy]); }
+  }
+
   // The tab order follows every change of what lies under the panels: the view moved
   // (Leaflet's moveend ends every pan, zoom, popup's pan into view and resize), a panel
   // folded, grown or moved (layout), sites drawn or stacked anew (map.js). Whatever
@@ -270,6 +303,7 @@
   EM.fit = fit;
   EM.keepPopupClear = keepPopupClear;
   EM.popupParts = {missing: missing};
+  EM.showFocused = showFocused;
   EM.stillFitted = stillFitted;
   EM.tabOrder = tabOrder;
 })(window);

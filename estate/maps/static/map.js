@@ -148,6 +148,13 @@
       if (!node) { return; }  // drawn on a canvas: no element to focus
       node.setAttribute("role", "button");
       node.tabIndex = 0;
+      if (!node.estateFocus) {
+        // focused by keyboard partly under a panel: the map pans it clear (clearance.js)
+        node.estateFocus = true;
+        L.DomEvent.on(node, "focus", function () {
+          if (shape._map && global.estateMap.showFocused) { global.estateMap.showFocused(shape._map, shape); }
+        });
+      }
       // out of the tab order again at once if no part of it shows (clearance.js)
       if (shape._map && global.estateMap.tabOrder) { global.estateMap.tabOrder(shape._map); }
     });
