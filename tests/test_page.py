@@ -189,7 +189,7 @@ def test_tiles_are_opt_in_and_leave_the_outline_transparent(results_folder: Path
 
 
 def test_the_map_inlines_its_own_script_and_styles(page: str) -> None:
-    for name in ("map.js", "clearance.js", "panels.js", "places.js", "map.css"):
+    for name in ("map.js", "clearance.js", "panels.js", "places.js", "moves.js", "map.css"):
         assert static_text("estate.maps", name) in page
 
 

@@ -145,7 +145,8 @@ class _Assets(Element):
                           script_block(static_text("estate.maps", "map.js")),
                           script_block(static_text("estate.maps", "clearance.js")),
                           script_block(static_text("estate.maps", "panels.js")),
-                          script_block(static_text("estate.maps", "places.js"))])
+                          script_block(static_text("estate.maps", "places.js")),
+                          script_block(static_text("estate.maps", "moves.js"))])
 
 
 class _LayerControl(Direct):
@@ -399,6 +400,7 @@ def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
     outline = outline_label(plan)  # None: no zones, so no outline layer
     control = _control(fmap)
     layer = _plan_layer(fmap, plan, "", False, timeline=True)  # a year slider, when dated
+    layer.options["moveList"] = True  # moves drawn on a canvas are listed (moves.js)
     places = place_payload(plan)
     # the page's one h1, for screen readers (the map itself says the scenario in the panel)
     counts = site_counts(layer.payload["sites"])

@@ -291,6 +291,10 @@
     map.estateFitted = {bounds: bounds, centre: map.getCenter(), zoom: map.getZoom()};
     keepPopupClear(map);
   }
+  function fitInView(map, bounds) {
+    // `bounds` in the room the panels leave, zoomed out if need be but never in
+    map.fitBounds(bounds, Object.assign({animate: false, maxZoom: map.getZoom()}, clearOfPanels(map)));
+  }
   function stillFitted(map) {
     // the view as fitted, give or take a pixel (a map kept in step with another takes
     // its centre back through a round of projections)
@@ -301,6 +305,7 @@
 
   var EM = global.estateMap;
   EM.fit = fit;
+  EM.fitInView = fitInView;
   EM.keepPopupClear = keepPopupClear;
   EM.popupParts = {missing: missing};
   EM.showFocused = showFocused;

@@ -358,6 +358,10 @@
     }
     refresh(moves);
     filtered.push(moves);
+    // lines on a canvas are no elements: the plan's map lists them instead (moves.js)
+    if (moveRenderer && o.moveList && global.estateMap.addMoveList) {
+      global.estateMap.addMoveList(map, plan, {colour: o.colours.move, popup: movePopup});
+    }
     control.addOverlay(moves.group, labels.moves);
     // thousands of lines hide the sites; then the reader switches them on by choice
     if (mv.fte.length <= 1000) { moves.group.addTo(map); }
