@@ -223,7 +223,7 @@ def test_pages_keep_register_text_inert(setup: dict[str, Any]) -> None:
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
     escaped = ("&lt;img src=x onerror=alert(1)&gt;&#36;&#123;alert(2)&#125;&#96;&lt;/script&gt;"
                "&lt;script&gt;alert(3)&lt;/script&gt;")
-    assert f'<th scope="row">{escaped} <span' in page  # agency B's name in the who-gains table
+    assert f'<th scope="row"><bdi>{escaped}</bdi> <span' in page  # agency B's name, who gains
     mapped = (setup["out"] / "comparison_map.html").read_text(encoding="utf-8")
     assert "<img" not in mapped
     assert "</script><script>alert(3)" not in mapped

@@ -19,6 +19,7 @@ from estate.load.free_text import HIDDEN, shown
 from estate.render.html import (
     breakable,
     inert,
+    isolated,
     script_block,
     script_json,
     static_text,
@@ -144,3 +145,11 @@ def test_inlined_code_cannot_end_its_block() -> None:
     assert script.lower().count("</script") == 1 and script.endswith("</script>")
     style = style_block('a::after { content: "</style><script>alert(1)</script>"; }')
     assert style.lower().count("</style") == 1 and style.endswith("</style>")
+
+
+@pytest.mark.parametrize("payload", PAYLOADS + EXTRA_PAYLOADS)
+def test_isolated_is_inert_text_in_a_bdi(payload: str) -> None:
+    """A name to write inline: exactly its inert text inside one <bdi> (a name in Arabic
+    keeps its own direction: test_bidi_browser.py shows the browser drawing it so)."""
+    assert isolated(payload) == f"<bdi>{inert(payload)}</bdi>"
+    assert isolated("\u0645\u0643\u062a\u0628 <b>") == "<bdi>\u0645\u0643\u062a\u0628 &lt;b&gt;</bdi>"

@@ -189,7 +189,7 @@ def test_tiles_are_opt_in_and_leave_the_outline_transparent(results_folder: Path
 
 
 def test_the_map_inlines_its_own_script_and_styles(page: str) -> None:
-    for name in ("map.js", "clearance.js", "panels.js", "places.js", "moves.js", "map.css"):
+    for name in ("popups.js", "map.js", "clearance.js", "panels.js", "places.js", "moves.js", "map.css"):
         assert static_text("estate.maps", name) in page
 
 
@@ -280,7 +280,7 @@ def test_kpi_panel_is_a_named_region_with_a_heading() -> None:
     panel = kpi_panel(summary_record(scenario="North <b>"))
     assert panel.startswith('<section id="estate-kpi" class="estate-panel estate-foldable" '
                             'aria-label="Plan summary">')
-    assert "<h2>North &lt;b&gt;</h2>" in panel and "<dl" in panel
+    assert "<h2><bdi>North &lt;b&gt;</bdi></h2>" in panel and "<dl" in panel
 
 
 def test_agencies_of_one_name_get_a_layer_each(tmp_path: Path) -> None:

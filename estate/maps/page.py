@@ -142,6 +142,7 @@ class _Assets(Element):
     def render(self, **kwargs: Any) -> str:
         return "\n".join([leaflet_assets(self.cdn, self.cluster),
                           style_block(static_text("estate.maps", "map.css")),
+                          script_block(static_text("estate.maps", "popups.js")),
                           script_block(static_text("estate.maps", "map.js")),
                           script_block(static_text("estate.maps", "clearance.js")),
                           script_block(static_text("estate.maps", "panels.js")),

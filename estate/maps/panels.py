@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 from estate.maps.assets import COLOURS, SHAPES
-from estate.render.html import inert
+from estate.render.html import inert, isolated
 from estate.results import Summary, money
 from estate.results.amounts import count, fte_words
 from estate.results.words import (
@@ -117,14 +117,14 @@ def kpi_panel(summary: Summary, counts: dict[str, int] | None = None,
         ("Staff changing building", inert(fte_words(s.fte_relocated)), ""),
     ]
     notes = []
-    worse = [inert(info.name or agency) for agency, info in s.agencies.items() if info.worse_off]
+    worse = [isolated(info.name or agency) for agency, info in s.agencies.items() if info.worse_off]
     if worse:
         notes.append("Worse off: " + ", ".join(worse))
     elif s.agencies:
         rows.append(("Agencies paying more each year", "none", ""))
     if not s.status_quo_feasible:
         breaches = s.status_quo_breaches
-        shown = "; ".join(inert(b.place) for b in breaches[:3]) + ("; \u2026" if len(breaches) > 3
+        shown = "; ".join(isolated(b.place) for b in breaches[:3]) + ("; \u2026" if len(breaches) > 3
                                                                   else "")
         notes.append(f"Today's estate breaks {count(len(breaches), 'rule')}"
                      + (f": {shown}" if shown else ""))
@@ -134,7 +134,7 @@ def kpi_panel(summary: Summary, counts: dict[str, int] | None = None,
     # estate-foldable: its own button folds it away (static/panels.js)
     return (f'<section id="estate-kpi" class="estate-panel estate-foldable" '
             'aria-label="Plan summary">'
-            f'<h2>{inert(s.scenario or "Plan")}</h2>'
+            f'<h2>{isolated(s.scenario or "Plan")}</h2>'
             f'<p class="estate-status">{_status_line(s)}</p>'
             f'{_year_section(timeline, dated_html) if timeline else ""}'
             f'<dl class="estate-kpis">{items}'

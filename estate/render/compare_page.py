@@ -24,7 +24,7 @@ from estate.render.compare_figures import (
     registers_note,
     run_registers,
 )
-from estate.render.html import breakable, document, inert, scroll_box, static_text
+from estate.render.html import breakable, document, inert, isolated, scroll_box, static_text
 from estate.results.words import IN_YEAR_ONE, dated_same_words, one_off_cell, saves_words
 from estate.runs.compare import LOSS_TOL, Run, agency_gains, compensate, stored_agency_npv
 
@@ -133,7 +133,7 @@ def _policy_html(runs: list[Run]) -> str:
                            if e.get("message") and e.get("status") == "priced"
                            and "npv_low" not in e else "")
                         + "</li>" for e in said)
-        parts.append(f"<h3>{inert(run.scenario.name)}</h3><ul>{items}</ul>")
+        parts.append(f"<h3>{isolated(run.scenario.name)}</h3><ul>{items}</ul>")
     return "".join(parts)
 
 
@@ -158,7 +158,7 @@ def _agencies_html(runs: list[Run]) -> str:
                        f"{n}: NPV saving, every change in year 1", f"{n}: NPV saving, dated"]
     body, classes = [], []
     for agency_id, name in ids.items():
-        cells, cls = [f"{inert(name)} <span class=\"muted\">({inert(agency_id)})</span>"], [""]
+        cells, cls = [f"{isolated(name)} <span class=\"muted\">({inert(agency_id)})</span>"], [""]
         for run in runs:
             info = (data_of(run).get("agencies") or {}).get(agency_id)
             dated = run.dated_agency_npv
@@ -189,7 +189,7 @@ def _compensation_html(runs: list[Run]) -> str:
         if not run.summary:
             continue
         names = {a: str(i.get("name") or a) for a, i in (data_of(run).get("agencies") or {}).items()}
-        parts.append(f"<h3>{inert(run.scenario.name)}</h3>")
+        parts.append(f"<h3>{isolated(run.scenario.name)}</h3>")
         for basis, label, gain in (("annual", "A year", "Gain (a year)"),
                                    ("npv", "NPV over the horizon", "Gain (NPV over the horizon)")):
             comp = compensate(agency_gains(run.summary, "annual") if basis == "annual"
@@ -198,7 +198,7 @@ def _compensation_html(runs: list[Run]) -> str:
             if not comp.possible or not comp.transfers:
                 continue
             after = comp.after
-            body = [[inert(names.get(a, a)), inert(pounds(comp.gains[a])),
+            body = [[isolated(names.get(a, a)), inert(pounds(comp.gains[a])),
                      inert(("receives " if t > 0 else "pays ") + pounds(abs(t))),
                      inert(pounds(after[a]))]
                     for a, t in comp.transfers.items()]
@@ -243,7 +243,7 @@ def _alternatives_html(runs: list[Run]) -> str:
             items.append(f"<li>{inert(alt.get('folder'))}: {inert(extra)}; "
                          f"{len(differ)} site decisions differ: {inert(changes + more)}</li>")
         note = f'<p class="muted">{inert(info["note"])}</p>' if info.get("note") else ""
-        parts.append(f"<h3>{inert(run.scenario.name)}</h3><ul>{''.join(items)}</ul>{note}")
+        parts.append(f"<h3>{isolated(run.scenario.name)}</h3><ul>{''.join(items)}</ul>{note}")
     if not parts:
         return ""
     return ("<h2>Near-optimal alternatives</h2><p class=\"muted\">Stored with the plan "
@@ -253,7 +253,7 @@ def _alternatives_html(runs: list[Run]) -> str:
 
 def page(runs: list[Run]) -> str:
     """The comparison page: self-contained HTML, no script; all register text inert."""
-    failed = "".join(f'<p class="warn">{inert(r.scenario.name)}: {inert(r.status)}: '
+    failed = "".join(f'<p class="warn">{isolated(r.scenario.name)}: {inert(r.status)}: '
                      f"{inert(r.message)}</p>" for r in runs if not r.summary)
     title = inert("Scenario comparison: " + ", ".join(r.scenario.name for r in runs))
     body = (

@@ -58,6 +58,16 @@ def inert(text: object) -> str:
     return shown(str(text)).translate(_INERT)
 
 
+def isolated(text: object) -> str:
+    """A register name (a site's, a team's, an agency's, a scenario's) as HTML to put
+    inline with other text: inert (`inert`), in a `<bdi>` of its own. A name in Arabic or
+    Hebrew, or ending in such text, then keeps its own direction and the text after it
+    keeps the page's: in "<name> (12)" or "<name>: 20 FTE" the figures stay after it,
+    where a browser would otherwise draw them on its left, as part of the name's run.
+    """
+    return f"<bdi>{inert(text)}</bdi>"
+
+
 def script_json(value: Any) -> str:
     """JSON that can sit inside a `<script>` block as a JavaScript expression.
 

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from estate.render.cash_curve import cash_curve
-from estate.render.html import document, inert, static_text, write_page
+from estate.render.html import document, inert, isolated, static_text, write_page
 from estate.render.programme_chart import gantt, legend, row_names
 from estate.results import Programme, Summary, money
 from estate.results.amounts import count, dated_difference
@@ -107,11 +107,12 @@ def _headline(programme: Programme, summary: Summary | None) -> str:
 def _actions_table(programme: Programme) -> str:
     rows = []
     for _, a in programme.actions.iterrows():
-        site = f"{a['site_name']} ({a['site_id']})" if a["site_id"] else ""
-        team = a["function_id"] + (f" ({a['agency_id']})" if a["function_id"] else "")
+        site = f"{isolated(a['site_name'])} ({inert(a['site_id'])})" if a["site_id"] else ""
+        team = (f"{isolated(a['function_id'])} ({inert(a['agency_id'])})"
+                if a["function_id"] else inert(a["agency_id"]))
         fte = float(a["fte"])
         rows.append([(str(int(a["year"])), "n"), (inert(a["date"]), ""),
-                     (inert(a["action"]), ""), (inert(site), ""), (inert(team), ""),
+                     (inert(a["action"]), ""), (site, ""), (team, ""),
                      (f"{fte:,.1f}" if math.isfinite(fte) and fte else "", "n"),
                      _pounds(a["one_off"]), _pounds(a["annual_effect"])])
     return _table("The programme, change by change",
@@ -150,7 +151,8 @@ def _cash_rows(table: pd.DataFrame, agency: bool, names: dict[str, str]
         first = []
         if agency:
             name = names.get(r["agency_id"], "")
-            first = [(inert(f"{name} ({r['agency_id']})" if name else r["agency_id"]), "")]
+            first = [(f"{isolated(name)} ({inert(r['agency_id'])})" if name
+                      else inert(r["agency_id"]), "")]
         rows.append([*first, (str(int(r["year"])), "n"),
                      *(_pounds(r[c]) for c, _ in CASH_COLUMNS)])
     return rows
@@ -176,7 +178,7 @@ def programme_page(programme: Programme, summary: Summary | None, scenario_name:
     by its style sheet."""
     horizon = _horizon(programme, summary)
     title = inert(f"Programme: {scenario_name}")
-    body = f"""<main><h1>{title}</h1>
+    body = f"""<main><h1>Programme: {isolated(scenario_name)}</h1>
 {_headline(programme, summary)}
 <h2>When each change happens</h2>
 <p>One row per site, in the order of its first change, with the teams that move there

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from estate.render.cash_curve import ticks
-from estate.render.html import breakable, document, scroll_box, static_text
+from estate.render.html import breakable, document, isolated, scroll_box, static_text
 from estate.render.text_width import text_width
 from estate.results import money
 from estate.results.amounts import count
@@ -324,7 +324,7 @@ def sweep_page(rows: pd.DataFrame, robustness: pd.DataFrame, varies: list[Vary],
     charts = "".join(f"<h3>{what} against {e(v.key)}</h3>"
                      + scroll_box(f"{what} against {v.key}", npv_chart(rows, v.key))
                      for v in varies)
-    body = f"""<main><h1>Sweep of {e(scenario_name)}</h1>
+    body = f"""<main><h1>Sweep of {isolated(scenario_name)}</h1>
 <p>{count(len(rows), 'run')}: {status_text}. Varied: {varied}.</p>
 <h2>{what}</h2>
 <p>{_caption(rows)}</p>

@@ -41,8 +41,10 @@
 
   function card(d, i) {
     var box = el("div", "estate-popup");
-    box.appendChild(el("h4", null, d.id[i] + " " + d.name[i]));
-    d.decisions[i].forEach(function (pair) { box.appendChild(el("div", null, pair[0] + ": " + pair[1])); });
+    // the site's and the scenarios' names each in a <bdi> (map.js phrase)
+    var phrase = global.estateMap.phrase;
+    box.appendChild(phrase("h4", null, [d.id[i] + " ", {n: d.name[i]}]));
+    d.decisions[i].forEach(function (pair) { box.appendChild(phrase("div", null, [{n: pair[0]}, ": " + pair[1]])); });
     return box;
   }
   function rings(d, colour) {

@@ -3,91 +3,14 @@
 // layer names, which Leaflet's layer control writes as HTML, arrive already inert.
 (function (global) {
   "use strict";
-  var NF = new Intl.NumberFormat("en-GB", {maximumFractionDigits: 0});
-  var NF1 = new Intl.NumberFormat("en-GB", {maximumFractionDigits: 1});
-  var DECISION = {keep: "Kept", close: "Closed", open: "Opened", not_built: "Not built"};
-  var LIST_MAX = 25;
+  var P = global.estatePopups, el = P.el, phrase = P.phrase, num = P.num, NF = P.NF, NF1 = P.NF1;
+  var category = P.category, sitePopup = P.sitePopup, siteParts = P.siteParts, siteText = P.siteText;
+  var zonePopup = P.zonePopup, movePopup = P.movePopup, yearWords = P.yearWords;
   // what the plan keeps or builds is drawn above what it closes at the same place
   var LIFT = {close: -1000, before: -2000, keep: 0, open: 500, shared: 1000};
   // WCAG 2.2 target size: every marker answers touches and clicks over 24 x 24 px,
   // however small its shape (the rest of the box is transparent)
   var TARGET = 24;
-
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) { node.className = cls; }
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
-  function num(v, fmt) { return (v === null || v === undefined) ? "n/a" : (fmt || NF).format(v); }
-  // whole desks or racks, rounded up: teams needing 224.1 desks take 225 (the payload
-  // holds tenths, so a solver's 224.000001 is already 224.0)
-  function whole(v) { return (v === null || v === undefined) ? "n/a" : NF.format(Math.ceil(v)); }
-  function list(items, empty) {
-    if (!items || !items.length) { return el("span", "estate-muted", empty); }
-    var ul = el("ul");
-    items.slice(0, LIST_MAX).forEach(function (t) { ul.appendChild(el("li", null, t)); });
-    if (items.length > LIST_MAX) { ul.appendChild(el("li", "estate-muted", "and " + (items.length - LIST_MAX) + " more")); }
-    return ul;
-  }
-  function card(title, rows) {
-    var box = el("div", "estate-popup");
-    box.appendChild(el("h4", null, title));
-    var table = el("table");
-    rows.forEach(function (r) {
-      if (r === null) { return; }
-      var tr = el("tr");
-      tr.appendChild(el("th", null, r[0]));
-      var td = el("td");
-      if (r[1] instanceof Node) { td.appendChild(r[1]); } else { td.textContent = String(r[1]); }
-      tr.appendChild(td);
-      table.appendChild(tr);
-    });
-    box.appendChild(table);
-    return box;
-  }
-  function category(s, i) {
-    var d = s.decision[i];
-    return (s.is_shared[i] && (d === "keep" || d === "open")) ? "shared" : d;
-  }
-  function agencyName(plan, a) { return a >= 0 ? plan.agencies[a].name : "unknown agency"; }
-
-  function sitePopup(plan, i) {
-    var s = plan.sites, cat = category(s, i);
-    var decision = cat === "shared" ? "Shared service centre (" + DECISION[s.decision[i]].toLowerCase() + ")" : DECISION[s.decision[i]];
-    var desks = whole(s.desks_used[i]) + " of " + whole(s.desks[i]);
-    return card(s.name[i], [
-      ["Agency", agencyName(plan, s.agency[i])],
-      ["Decision", decision],
-      ["Kind", s.kind[i] || "n/a"],
-      ["Site id", s.id[i]],
-      ["Running cost", s.running_cost[i] === null ? "n/a" : s.running_cost[i] + " a year"],
-      ["Desks used", desks],
-      (s.racks[i] ? ["Racks used", whole(s.racks_used[i]) + " of " + whole(s.racks[i])] : null),
-      // a service as a reader says it: public_access -> public access
-      ["Services", list(s.services[i].map(function (v) { return v.replace(/_/g, " "); }), "none")],
-      (s.shared[i].length ? ["Shared for", list(s.shared[i], "")] : null),
-      ["Functions before", list(s.before[i], "none")],
-      ["Functions after", list(s.after[i], s.decision[i] === "close" ? "none (closed)" : "none")],
-      (when(plan, i) ? ["Programme", when(plan, i)] : null)
-    ]);
-  }
-  function when(plan, i) {
-    // the year of a site's change in the dated programme, when the map has one
-    var t = plan.timeline, d = plan.sites.decision[i];
-    if (!t) { return null; }
-    if (d === "close") { return t.site_close[i] === null ? "not closed within the horizon" : "closes in " + yearWords(t, t.site_close[i]); }
-    if (d === "open") { return t.site_open[i] === null ? "not opened within the horizon" : "opens in " + yearWords(t, t.site_open[i]); }
-    return null;
-  }
-  // "year 3 (2029-30)": the programme's year with the financial year it is
-  function yearWords(t, y) { return "year " + y + (t.spans && t.spans[y] ? " (" + t.spans[y] + ")" : ""); }
-  function siteText(plan, i) {
-    var s = plan.sites, cat = category(s, i);
-    var year = when(plan, i);
-    return s.name[i] + " \u2014 " + (cat === "shared" ? "shared centre" : DECISION[s.decision[i]].toLowerCase()) + (year ? ", " + year : "");
-  }
-  function siteTip(plan, i) { return el("span", null, siteText(plan, i)); }
 
   // A marker a keyboard and a screen reader can use: Leaflet makes it a focusable button;
   // we give it a name (the site and its decision), open its popup with Space as well as
@@ -159,29 +82,6 @@
       if (shape._map && global.estateMap.tabOrder) { global.estateMap.tabOrder(shape._map); }
     });
   }
-  function zonePopup(plan, i) {
-    var z = plan.zones, rows = [["Zone id", z.id[i]], ["Population", num(z.pop[i])]];
-    z.rules.forEach(function (r, k) {
-      var f = Number(z.flags[i].charAt(k) || 0);
-      var word = function (b) { return b ? "covered" : "not covered"; };
-      rows.push([r.words.charAt(0).toUpperCase() + r.words.slice(1), word(f & 1) + " \u2192 " + word(f & 2)]);
-    });
-    z.services.forEach(function (svc, k) {
-      var pair = z.near[i][k] || [null, null];
-      rows.push(["Nearest " + String(svc).replace(/_/g, " "), num(pair[0], NF1) + " km \u2192 " + num(pair[1], NF1) + " km"]);
-    });
-    return card(z.name[i], rows);
-  }
-  function movePopup(plan, m) {
-    var s = plan.sites, mv = plan.moves;
-    return card(s.name[mv.from[m]] + " \u2192 " + s.name[mv.to[m]], [
-      ["Agency", agencyName(plan, mv.agency[m])],
-      ["FTE moved", num(mv.fte[m], NF1)],
-      ["Functions", list(mv.functions[m], "none")],
-      (mv.year ? ["Programme", mv.year[m] === null ? "not within the horizon" : "moves in " + yearWords(plan.timeline, mv.year[m])] : null)
-    ]);
-  }
-
   // Sites closer on screen than a 24 px target would overlap, and the lower one could not
   // be touched reliably (WCAG 2.2, 2.5.8). At each zoom, the sites nearest the top of the
   // drawing (shared, opened, kept, closed; after before before) keep their own target;
@@ -240,7 +140,7 @@
       // a keyboard or a screen reader reaches them
       box.appendChild(el("p", "estate-stack-note", "And " + (more.length - STACK_CARDS) + " more here:"));
       var rest = el("ul", "estate-stack-more");
-      more.slice(STACK_CARDS).forEach(function (m) { rest.appendChild(el("li", null, siteText(plan, m.estateSite))); });
+      more.slice(STACK_CARDS).forEach(function (m) { rest.appendChild(phrase("li", null, siteParts(plan, m.estateSite))); });
       box.appendChild(rest);
     }
     return box;
@@ -325,7 +225,7 @@
         marker.bindPopup((function (mk, k) { return function () { return withStack(plan, mk, sitePopup(plan, k)); }; })(marker, i), {maxWidth: 340, maxHeight: 420});
         marker.bindTooltip((function (mk, k) { return function () {
           var more = (mk.estateStack || []).length;
-          return el("span", null, siteText(plan, k) + (more ? " (+" + more + " more here)" : ""));
+          return phrase("span", null, siteParts(plan, k).concat(more ? [" (+" + more + " more here)"] : []));
         }; })(marker, i), {direction: "auto"});  // left of a site in the map's right half, clear of the layer list
         accessible(marker, (which === "before" ? "Before the plan: " : "") + siteText(plan, i));
         if (!cluster) { markers.push(marker); }
@@ -351,7 +251,7 @@
         lineCap: "round", className: "estate-move", renderer: moveRenderer});
       line.bindPopup((function (k) { return function () { return movePopup(plan, k); }; })(m), {maxWidth: 340});
       line.bindTooltip((function (k) { return function () {
-        return el("span", null, num(mv.fte[k], NF1) + " FTE: " + s.name[mv.from[k]] + " \u2192 " + s.name[mv.to[k]]);
+        return phrase("span", null, [num(mv.fte[k], NF1) + " FTE: ", {n: s.name[mv.from[k]]}, " \u2192 ", {n: s.name[mv.to[k]]}]);
       }; })(m), {sticky: true});
       layerButton(line, "Move of " + num(mv.fte[m], NF1) + " FTE from " + s.name[a] + " to " + s.name[b]);
       moves.items.push({layer: line, agency: mv.agency[m], at: (tl && mv.year) ? reached(mv.year[m]) : null});
@@ -379,7 +279,7 @@
             radius: 3 + 6 * Math.sqrt((z.pop[i] || 0) / maxPop), color: lost ? "#7a2e00" : "#333",
             weight: lost ? 2 : 0.6, fillColor: colour, fillOpacity: 0.85});
           dot.bindPopup((function (k) { return function () { return zonePopup(plan, k); }; })(i), {maxWidth: 340});
-          dot.bindTooltip((function (k) { return function () { return el("span", null, z.name[k]); }; })(i));
+          dot.bindTooltip((function (k) { return function () { return phrase("span", null, [{n: z.name[k]}]); }; })(i));
           layer.addLayer(dot);
         }
       });
@@ -464,5 +364,5 @@
   // clearance.js adds fit, keepPopupClear, stillFitted and tabOrder; panels.js adds
   // addPanel, addSlider, foldable, layout, nameControl and showYear; places.js adds addPlaces
   global.estateMap = {addPlan: addPlan, addOutline: addOutline, yearWords: yearWords,
-                      layerButton: layerButton};
+                      layerButton: layerButton, phrase: phrase};
 })(window);

@@ -29,8 +29,7 @@
     return order;
   }
 
-  // `o`: colour (of the line drawn over the map), name (the plan's, on a map of several:
-  // "" on a plan's own map), popup(plan, k) (map.js's popup of move k)
+  // `o`: colour (of the line drawn over the map), popup(plan, k) (map.js's popup of move k)
   function addMoveList(map, plan, o) {
     var s = plan.sites, mv = plan.moves, total = mv.fte.length;
     if (!total || !global.estateMap.addPanel) { return null; }
@@ -40,7 +39,7 @@
     box.id = id;
     box.setAttribute("aria-labelledby", id + "-title");
     var fold = el("details"), summary = el("summary");
-    var title = el("h2", null, "Moves, largest first" + (o.name ? " (" + o.name + ")" : ""));
+    var title = el("h2", null, "Moves, largest first");
     title.id = id + "-title";
     summary.appendChild(title);
     fold.appendChild(summary);
@@ -53,7 +52,8 @@
     shown.forEach(function (k) {
       var item = el("li"), button = el("button", "estate-move-show");
       button.type = "button";
-      button.textContent = NF1.format(mv.fte[k] || 0) + " FTE: " + s.name[mv.from[k]] + " \u2192 " + s.name[mv.to[k]];
+      var said = [NF1.format(mv.fte[k] || 0) + " FTE: ", {n: s.name[mv.from[k]]}, " \u2192 ", {n: s.name[mv.to[k]]}];
+      button.appendChild(global.estateMap.phrase("span", null, said));  // names isolated (map.js)
       button.addEventListener("click", function () { show(map, plan, o, k, button); });
       item.appendChild(button);
       list.appendChild(item);

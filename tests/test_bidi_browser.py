@@ -1,0 +1,108 @@
+"""Register names in a right-to-left script stay isolated wherever they are written inline
+with other text: the map's popups, tooltips and list of moves (maps/static/popups.js,
+moves.js) put each name in a <bdi> of its own, and so do the HTML pages through
+`estate.render.html.isolated` (programme.html here; the comparison, the sweep and the
+map's KPI panel in test_compare.py, test_page.py and test_html.py).
+
+Headless Chromium, every request off the machine refused. The check of order is the
+browser's own layout: where the characters of the name and of the text after it are
+drawn (Range.getClientRects), not how the markup reads.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import estate.maps.page as map_page
+from estate.maps.payload import read_plan
+from estate.render.programme_page import write_programme_page
+from estate.store import write_results as write_plan
+from tests.fixtures import write_results
+from tests.fixtures.browser import open_page
+from tests.fixtures.programme import plan_with, programme_for
+
+pytestmark = pytest.mark.browser
+
+ARABIC = "\u0645\u0643\u062a\u0628 \u0627\u0644\u0634\u0645\u0627\u0644"  # "office of the north"
+DIGITS_FIRST = "12 High Street"
+
+PLACES = """([root, name, after]) => {
+  // within `root`: the element round `name` (its tag), and where the browser draws the
+  // name's characters and the first characters of `after` (each text found in one text node)
+  const box = document.querySelector(root);
+  const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+  const find = text => { for (let n = walker.currentNode = box; (n = walker.nextNode());) {
+    const at = n.data.indexOf(text); if (at >= 0) { return [n, at]; } } return null; };
+  const rects = (text, length) => { const [n, at] = find(text), r = document.createRange();
+    r.setStart(n, at); r.setEnd(n, at + (length || text.length));
+    return [...r.getClientRects()].map(q => [q.left, q.right]); };
+  const [node] = find(name);
+  const span = q => ({left: Math.min(...q.map(x => x[0])), right: Math.max(...q.map(x => x[1]))});
+  return {wrap: node.parentNode.tagName.toLowerCase(), name: span(rects(name)),
+          after: span(rects(after, 2))};
+}"""
+
+
+@pytest.fixture(scope="module")
+def arabic_plan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+    """A plan map whose first move runs from a site named in Arabic to one named
+    "12 High Street"; returns the map and the two sites' ids."""
+    root = tmp_path_factory.mktemp("bidi")
+    folder = write_results(root / "plan", n_sites=20, n_zones=20, payloads=False)
+    plan = read_plan(folder)
+    moves = plan.assignments[plan.assignments["from_site"] != plan.assignments["to_site"]]
+    moves = moves[moves["from_site"].astype(bool) & moves["to_site"].astype(bool)]
+    origin, target = moves.iloc[0]["from_site"], moves.iloc[0]["to_site"]
+    sites = plan.sites.copy()
+    sites.loc[sites["site_id"] == origin, "name"] = ARABIC
+    sites.loc[sites["site_id"] == target, "name"] = DIGITS_FIRST
+    named = dataclasses.replace(plan, sites=sites)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(map_page, "read_plan", lambda _folder: named)
+        path = map_page.render_map(folder, root / "map.html")
+    return path, origin, target
+
+
+def test_a_move_from_an_arabic_name_keeps_the_figure_after_it(
+        browser: Any, arabic_plan: tuple[Path, str, str]) -> None:
+    """The popup of a move from "<Arabic>" to "12 High Street" is headed with each name in
+    a <bdi>, and the browser draws the "12" right of the Arabic name, where it comes in
+    the text (not in the name's run on its left, as a figure after Arabic text is when
+    nothing isolates the name)."""
+    opened = open_page(browser, arabic_plan[0])
+    page = opened.page
+    line = page.locator(f'path.estate-move[aria-label$="from {ARABIC} to {DIGITS_FIRST}"]').first
+    line.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".leaflet-popup-content h4")
+    head = page.evaluate(PLACES, [".leaflet-popup-content h4", ARABIC, DIGITS_FIRST])
+    assert head["wrap"] == "bdi"
+    assert page.evaluate("[...document.querySelectorAll('.leaflet-popup-content h4 bdi')]"
+                         ".map(b => b.textContent)") == [ARABIC, DIGITS_FIRST]
+    assert head["after"]["left"] >= head["name"]["right"] - 0.5, head
+    opened.clean()
+    page.close()
+
+
+def test_the_programme_page_isolates_a_site_named_in_arabic(
+        browser: Any, tmp_path: Path) -> None:
+    """programme.html's table of changes writes a site named in Arabic in a <bdi>, its id
+    in brackets drawn after it, on its right."""
+    made_up = write_results(tmp_path / "made_up", n_sites=12, n_zones=12, payloads=False)
+    programme = programme_for(made_up, names=[ARABIC] * 3)  # the first sites: some change
+    folder = write_plan(plan_with(made_up, programme), tmp_path / "r")
+    path = write_programme_page(folder)
+    assert path is not None
+    opened = open_page(browser, path, wait_for_map=False)
+    page = opened.page
+    page.evaluate(f"""() => {{ const cell = [...document.querySelectorAll('td')]
+      .find(td => td.textContent.startsWith({ARABIC!r} + ' (')); cell.id = 'arabic'; }}""")
+    cell = page.evaluate(PLACES, ["#arabic", ARABIC, "("])
+    assert cell["wrap"] == "bdi"
+    assert cell["after"]["left"] >= cell["name"]["right"] - 0.5, cell
+    opened.clean()
+    page.close()
