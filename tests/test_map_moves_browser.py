@@ -90,17 +90,19 @@ VIEW = f"""(ends) => {{
 }}"""
 
 
+@pytest.mark.parametrize("size", [(1400, 900), (390, 844)])
 def test_moves_on_a_canvas_are_listed_largest_first_each_shown_on_the_map(
-        browser: Any, many: tuple[Path, pd.DataFrame]) -> None:
+        browser: Any, many: tuple[Path, pd.DataFrame], size: tuple[int, int]) -> None:
     """2,500 moves drawn on a canvas (no line is an element): a panel "Moves, largest
     first", folded at first, lists the 200 with the most FTE in order, each as a button
     "<FTE> FTE: <from> → <to>", names as written (the payloads inert), and says the rest
     are in assignments.csv. Enter on an entry fits both ends of its move on the map,
     clear of the panels, and opens its popup (the two sites and the FTE) with focus in
     it; Escape closes it, focus back on the entry. axe finds nothing serious with the
-    list open."""
+    list open. The same on a phone, where the list folds while the popup is open (open,
+    it would leave no room for the move) and unfolds when it closes."""
     path, routes = many
-    opened: Opened = open_page(browser, path)
+    opened: Opened = open_page(browser, path, size=size)
     page = opened.page
     assert opened.count("path.estate-move") == 0  # drawn on the canvas
     listed = page.evaluate(LIST)
@@ -126,11 +128,14 @@ def test_moves_on_a_canvas_are_listed_largest_first_each_shown_on_the_map(
         assert page.inner_text(".leaflet-popup-content h4") == f"{move.from_name} \u2192 {move.to_name}"
         assert _tenths(move.fte_moved) in page.inner_text(".leaflet-popup-content")
         assert page.evaluate("document.querySelector('.leaflet-popup').contains(document.activeElement)")
+        folded = not page.evaluate("document.querySelector('.estate-moves details').open")
+        assert folded == (size[0] < 700)  # folded on a phone only, while the popup is open
         ends = [[move.from_lat, move.from_lon], [move.to_lat, move.to_lon]]
         assert page.evaluate(VIEW, ends) == [True, True]
         page.keyboard.press("Escape")
         page.wait_for_selector(".leaflet-popup", state="detached")
         assert page.evaluate("document.activeElement.textContent") == expected[rank]
+        assert page.evaluate("document.querySelector('.estate-moves details').open")
     opened.clean()
     page.close()
 
