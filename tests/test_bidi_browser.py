@@ -2,7 +2,8 @@
 with other text: the map's popups, tooltips and list of moves (maps/static/popups.js,
 moves.js) put each name in a <bdi> of its own, and so do the HTML pages through
 `estate.render.html.isolated` (programme.html here; the comparison, the sweep and the
-map's KPI panel in test_compare.py, test_page.py and test_html.py).
+map's KPI panel in test_compare.py, test_page.py and test_html.py), and the board pack's
+HTML, whose text marks each name (`estate.render.figures.named`).
 
 Headless Chromium, every request off the machine refused. The check of order is the
 browser's own layout: where the characters of the name and of the text after it are
@@ -19,7 +20,10 @@ import pytest
 
 import estate.maps.page as map_page
 from estate.maps.payload import read_plan
+from estate.render import figures
 from estate.render.programme_page import write_programme_page
+from estate.render.report_data import Page, Table, Text
+from estate.render.report_html import board_html
 from estate.store import write_results as write_plan
 from tests.fixtures import write_results
 from tests.fixtures.browser import open_page
@@ -106,3 +110,27 @@ def test_the_programme_page_isolates_a_site_named_in_arabic(
     assert cell["after"]["left"] >= cell["name"]["right"] - 0.5, cell
     opened.clean()
     page.close()
+
+
+def test_the_board_pack_isolates_each_name_its_text_marks(browser: Any, tmp_path: Path) -> None:
+    """The board pack's text names a site as `figures.named` marks it: its HTML writes the
+    name in a <bdi>, in a sentence and in a table's cell, and the browser draws the
+    figure after an Arabic name on its right ("<name>: 12 closed"), as in the text; the
+    PDF draws no mark (report._drawable leaves them out)."""
+    from estate.render.report import _drawable
+
+    said = f"Sites of {figures.named(ARABIC)}: 12 closed."
+    cell = f"{figures.named(ARABIC)} (S1)"
+    assert _drawable(said) == f"Sites of {ARABIC}: 12 closed."
+    table = Table("Sites", ("Site", "FTE"), ((cell, "12"),), (False, True), (3.0, 1.0))
+    page = board_html("Pack", "A plan", [Page("One", (Text(said), table))])
+    path = tmp_path / "pack.html"
+    path.write_text(page, encoding="utf-8")
+    opened = open_page(browser, path, wait_for_map=False)
+    sentence = opened.page.evaluate(PLACES, ["main p", ARABIC, "12"])
+    assert sentence["wrap"] == "bdi"
+    assert sentence["after"]["left"] >= sentence["name"]["right"] - 0.5, sentence
+    assert opened.page.evaluate(PLACES, ["tbody th", ARABIC, "("])["wrap"] == "bdi"
+    assert "\u2068" not in opened.page.inner_text("body")  # the marks became the <bdi>s
+    opened.clean()
+    opened.page.close()

@@ -42,6 +42,15 @@ def plain(text: object, most: int = 60) -> str:
     return line if len(line) <= most else line[: most - 1] + "\u2026"
 
 
+def named(text: object, most: int = 60) -> str:
+    """A register name for the board pack's text (not its drawings): `plain`, between
+    Unicode's isolate marks (U+2068 first strong isolate, U+2069 its end), so that a
+    name in Arabic or Hebrew keeps its own direction and the text after it the page's.
+    The HTML pack writes the marked name as a `<bdi>` (`estate.render.html.marked_names`);
+    the PDF leaves the marks out (`estate.render.report._drawable`)."""
+    return f"\u2068{plain(text, most)}\u2069"
+
+
 def png(figure: Figure, dpi: int = 200) -> bytes:
     """The figure as PNG bytes."""
     buffer = io.BytesIO()

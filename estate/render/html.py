@@ -68,6 +68,16 @@ def isolated(text: object) -> str:
     return f"<bdi>{inert(text)}</bdi>"
 
 
+_MARKED = re.compile("\u2068([^\u2066-\u2069]*)\u2069")
+
+
+def marked_names(markup: str) -> str:
+    """HTML already inert, with each name the board pack's text marked
+    (`estate.render.figures.named`: between U+2068 and U+2069) in a `<bdi>`, as
+    `isolated` writes one: the text between the marks stays as it was escaped."""
+    return _MARKED.sub(r"<bdi>\1</bdi>", markup)
+
+
 def script_json(value: Any) -> str:
     """JSON that can sit inside a `<script>` block as a JavaScript expression.
 

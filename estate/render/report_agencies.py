@@ -33,7 +33,7 @@ def _agency_table(r: Results) -> Table:
                    else f"{'saves yearly, ' if saves else ''}behind over "
                         f"{count(s.horizon_years, 'year')}" if behind
                    else "gains" if saves else "no change")
-        rows.append((figures.plain(a.name, 80), money(a.annual_cost_before),
+        rows.append((figures.named(a.name, 80), money(a.annual_cost_before),
                      money(a.annual_cost_after), money(annual[agency_id]),
                      one_off_cell(a.one_off_cost), money(npv[agency_id]),
                      *((money(dated.get(agency_id)),) if dated is not None else ()),
@@ -60,7 +60,7 @@ def _gainers_words(r: Results) -> str:
     losers = [a for a in s.agencies if s.agencies[a].worse_off]
     if not losers:
         top = max(annual, key=lambda a: annual[a])
-        name = figures.plain(agency_name(s, top), 80)
+        name = figures.named(agency_name(s, top), 80)
         if annual[top] <= LOSS_TOL:
             return "No agency's cost a year changes."
         if len(annual) == 1:
@@ -70,7 +70,7 @@ def _gainers_words(r: Results) -> str:
                  else f"All {count(len(annual), 'agency', 'agencies')}")
         return (f"{every} pay less or the same each year; {name} saves the most "
                 f"({money(annual[top])} a year).")
-    each = "; ".join(f"{figures.plain(agency_name(s, a), 80)} ({money(-annual[a])} a year)"
+    each = "; ".join(f"{figures.named(agency_name(s, a), 80)} ({money(-annual[a])} a year)"
                      for a in losers)
     comp = compensate(annual, "annual")
     verb = "pays" if len(losers) == 1 else "pay"

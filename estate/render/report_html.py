@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from estate.render.figures import svg
-from estate.render.html import document, inert, static_text
+from estate.render.html import document, inert, marked_names, static_text
 from estate.render.report_data import Block, Chart, Page, Table, Text
 from estate.store.board_pack import HTML_MARK
 
@@ -18,8 +18,13 @@ from estate.store.board_pack import HTML_MARK
 WHOLE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
 
 
+def _text(text: str) -> str:
+    """Text of the pack's as HTML: inert, each name it marks (`figures.named`) in a <bdi>."""
+    return marked_names(inert(text))
+
+
 def _cell(text: str) -> str:
-    shown = inert(text)
+    shown = _text(text)
     return f'<span class="whole">{shown}</span>' if WHOLE.fullmatch(text.strip()) else shown
 
 
@@ -38,7 +43,7 @@ def _table(table: Table, notes: tuple[str, ...] = ()) -> str:
     def cls(j: int) -> str:
         return ' class="n"' if table.numeric[j] else ""
 
-    head = "".join(f'<th scope="col"{cls(j)}>{inert(h)}</th>'
+    head = "".join(f'<th scope="col"{cls(j)}>{_text(h)}</th>'
                    for j, h in enumerate(table.header))
     rows = []
     for i, row in enumerate(table.rows):
@@ -51,13 +56,13 @@ def _table(table: Table, notes: tuple[str, ...] = ()) -> str:
     # a note's text is a block the width of the table's box, kept at its left edge while
     # a table wider than the box scrolls (report.css), so it reads without scrolling
     rows += [f'<tr class="note" aria-hidden="true"><td colspan="{len(table.header)}"><span>'
-             f"{inert(note)}</span></td></tr>" for note in notes]
-    read = "".join(f"<p>{inert(note)}</p>" for note in notes)
+             f"{_text(note)}</span></td></tr>" for note in notes]
+    read = "".join(f"<p>{_text(note)}</p>" for note in notes)
     # a table wider than the page scrolls inside its own box, which a keyboard can reach
     # and a screen reader names, rather than run off the page or break words to fit
     return (f'<div class="table-box" role="region" tabindex="0" '
             f'aria-label="{inert(table.caption)}">'
-            f"<table><caption>{inert(table.caption)}</caption><thead><tr>{head}</tr></thead>"
+            f"<table><caption>{_text(table.caption)}</caption><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>"
             + (f'<div class="screen-reader-notes">{read}</div>' if read else "") + "</div>")
 
@@ -87,7 +92,7 @@ def _blocks(blocks: tuple[Block, ...]) -> str:
             skip -= 1
             continue
         if isinstance(block, Text) and block.kind == "item":
-            items.append(f"<li>{inert(block.text)}</li>")
+            items.append(f"<li>{_text(block.text)}</li>")
             continue
         if items:
             parts.append(f"<ul>{''.join(items)}</ul>")
@@ -99,9 +104,9 @@ def _blocks(blocks: tuple[Block, ...]) -> str:
         elif isinstance(block, Chart):
             parts.append(_chart(block))
         elif block.kind == "heading":
-            parts.append(f"<h3>{inert(block.text)}</h3>")
+            parts.append(f"<h3>{_text(block.text)}</h3>")
         else:
-            parts.append(f'<p class="{block.kind}">{inert(block.text)}</p>')
+            parts.append(f'<p class="{block.kind}">{_text(block.text)}</p>')
     if items:
         parts.append(f"<ul>{''.join(items)}</ul>")
     return "".join(parts)

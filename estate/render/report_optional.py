@@ -284,7 +284,7 @@ def _losers(row: pd.Series) -> str:
     names = [str(row.get(c[: -len("worse_off")] + "name", c))
              for c in row.index if c.startswith("agency.") and c.endswith(".worse_off")
              and str(row[c]).strip().lower() in ("true", "1", "yes")]
-    return "; ".join(figures.plain(n, 60) for n in names) or "none"
+    return "; ".join(figures.named(n, 60) for n in names) or "none"
 
 
 def _payback(row: pd.Series) -> str:
@@ -390,7 +390,7 @@ def _ranking(planned: pd.DataFrame, n: int) -> str:
                 "Compare dated with dated.")
     best = planned.loc[savings.fillna(-math.inf).idxmax()]
     top = savings.fillna(-math.inf).max()
-    return (f"Of {count(n, 'scenario')} compared, {figures.plain(best['scenario'], 80)} "
+    return (f"Of {count(n, 'scenario')} compared, {figures.named(best['scenario'], 80)} "
             f"saves the most: {money(top)} ({how}).")
 
 
@@ -403,7 +403,7 @@ def comparison_page(table: pd.DataFrame, r: Results) -> Page:
     ours = [_is_this_plan(row, s) for _, row in table.iterrows()]
     others = [n == s.scenario and plan and not mine  # a failed run is only its status
               for n, plan, mine in zip(table["scenario"], has_plan, ours, strict=True)]
-    names = [figures.plain(n, 60) + (" (this paper)" if mine else " (another plan of this "
+    names = [figures.named(n, 60) + (" (this paper)" if mine else " (another plan of this "
                                      "name)" if other else "")
              for n, mine, other in zip(table["scenario"], ours, others, strict=True)]
     planned = table[has_plan]
@@ -426,7 +426,7 @@ def comparison_page(table: pd.DataFrame, r: Results) -> Page:
     blocks.append(Text("From comparison.csv of the comparison folder; each scenario's own "
                        "horizon and discount rate.", "note"))
     if any(others) and not any(ours):
-        blocks.append(Text(f"The comparison's {figures.plain(s.scenario, 80)} is not the plan "
+        blocks.append(Text(f"The comparison's {figures.named(s.scenario, 80)} is not the plan "
                            "of this paper: its figures differ from those on the first page "
                            "(compared before the scenario was planned again, or another "
                            "scenario file of the same name). Run estate compare again to "

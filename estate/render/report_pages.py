@@ -81,13 +81,13 @@ def behind_at_first(r: Results) -> list[Behind]:
         so_far = rows["cumulative_discounted"].to_numpy(float)
         years = rows.loc[so_far < -0.5, "year"].to_numpy(float)
         if len(years):
-            behind.append(Behind(str(agency_id), figures.plain(agency_name(s, agency_id), 60),
+            behind.append(Behind(str(agency_id), figures.named(agency_name(s, agency_id), 60),
                                  None if so_far[-1] < -0.5 else int(years.max())))
     return sorted(behind, key=lambda b: (math.inf if b.last is None else b.last, b.name))
 
 
 def _names(frame: pd.DataFrame, most: int) -> str:
-    shown = [figures.plain(n, 70) for n in frame["name"].head(most)]
+    shown = [figures.named(n, 70) for n in frame["name"].head(most)]
     more = len(frame) - len(shown)
     return listed(shown + ([f"{more} more"] if more > 0 else []), "; ")
 
@@ -113,7 +113,7 @@ def _changes(r: Results) -> str:
     text = listed(said) + (f", leaving {s.sites_after:,}." if said else "")
     centres = r.centres()
     if s.shared_centres and len(centres):
-        where = [f"{listed(types)} at {figures.plain(name, 70)}"
+        where = [f"{listed(types)} at {figures.named(name, 70)}"
                  for name, types in centres[:5]]
         more = f"; and {count(len(centres) - 5, 'more site')}" if len(centres) > 5 else ""
         text += (f" Pool teams of several agencies in "
@@ -132,7 +132,7 @@ def _new_teams(r: Results) -> str:
     site today (F2 at Only (S1))" ("" when every team has one): a plan that keeps every
     building still changes the estate when it houses them."""
     teams = r.new_teams()
-    placed = [f"{figures.plain(f, 30)} at {figures.plain(name, 70)} ({figures.plain(s, 30)})"
+    placed = [f"{figures.plain(f, 30)} at {figures.named(name, 70)} ({figures.plain(s, 30)})"
               for f, name, s in teams[:4]]
     more = f" and {len(teams) - 4:,} more" if len(teams) > 4 else ""
     return (f"{count(len(teams), 'new team')} with no site today ({'; '.join(placed)}{more})"
@@ -204,7 +204,7 @@ def _who_pays_words(r: Results) -> str:
     one-off comes years before its saving (the programme page names each)."""
     s = r.summary
     worse = {a for a, info in s.agencies.items() if info.worse_off}
-    losers = [figures.plain(s.agencies[a].name, 70) for a in s.agencies if a in worse]
+    losers = [figures.named(s.agencies[a].name, 70) for a in s.agencies if a in worse]
     behind = [b for b in behind_at_first(r) if b.agency_id not in worse]
     if losers:
         said = (f"{listed(losers, '; ')} {'pays' if len(losers) == 1 else 'pay'} more each "
@@ -345,8 +345,8 @@ MOST_SITES = 60
 
 def _site_table(caption: str, frame: pd.DataFrame, r: Results, last: str,
                 cells: Any) -> Table:
-    rows = tuple((f"{figures.plain(row.name, 90)} ({row.site_id})",
-                  figures.plain(agency_name(r.summary, row.agency_id), 60), *cells(row))
+    rows = tuple((f"{figures.named(row.name, 90)} ({row.site_id})",
+                  figures.named(agency_name(r.summary, row.agency_id), 60), *cells(row))
                  for row in frame.head(MOST_SITES).itertuples(index=False))
     if len(frame) > MOST_SITES:
         rows += ((f"and {len(frame) - MOST_SITES:,} more (sites.csv lists every one)",
