@@ -352,3 +352,29 @@ def test_a_national_plan_keeps_the_zones_own_shapes(tmp_path: Path) -> None:
     drawn = read_plan(out)
     assert drawn.zone_areas is not None and len(drawn.zone_areas) == len(squares)
     assert outline_label(drawn) == "Zone boundaries"
+
+
+def test_a_zone_with_its_own_area_is_planned_there_when_other_cells_are_empty(
+        tmp_path: Path) -> None:
+    """Zones whose `area` column is filled for some rows only: a zone with an area is
+    planned in it, the others in their nearest site's. SZ0 sits among the south's sites
+    (0.6 degrees from the north's) but is written 'north'; SZ1 is left empty. Before,
+    one empty cell set aside every area written, so SZ0 was planned in the south without
+    a word, and a zone naming an area with no sites ('east') was not caught."""
+    tables = national_tables(2)
+    zones = tables["zones"]
+    zones["area"] = ""
+    zones.loc[zones["zone_id"] == "SZ0", "area"] = "north"
+    merged = estate.plan(scenario(write_tables(tmp_path / "part", tables)), write=False,
+                         workers=1)
+    placed = dict(zip(merged.zones["zone_id"], merged.zones["area"], strict=True))
+    by_nearest = {z: ("south" if z.startswith("S") else "north") for z in placed}
+    assert placed == {**by_nearest, "SZ0": "north"}
+
+    zones.loc[zones["zone_id"] == "NZ2", "area"] = "east"
+    with pytest.raises(estate.InputError) as info:
+        load_register(write_tables(tmp_path / "east", tables))
+    [problem] = info.value.problems
+    row = int(zones.index[zones["zone_id"] == "NZ2"][0]) + 2  # header is row 1
+    assert (problem.file, problem.row, problem.column) == ("zones.csv", row, "area")
+    assert problem.found == "'east'"

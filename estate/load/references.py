@@ -280,15 +280,18 @@ def _check_areas(
 
 def _check_zone_areas(sites: pd.DataFrame, zones: pd.DataFrame, files: dict[str, str]
                       ) -> list[Problem]:
-    """A zone's own `area`, which places it when every zone has one, must be an area
-    that has sites: a zone of any other area is planned in none, and its people would
-    drop out of every coverage rule without a word."""
-    if ("area" not in zones.columns or len(zones) == 0 or not (zones["area"] != "").all()
+    """A zone's own `area`, which places it (a zone whose cell is empty goes to its
+    nearest site's), must be an area that has sites: a zone of any other area is
+    planned in none, and its people would drop out of every coverage rule without a
+    word."""
+    if ("area" not in zones.columns or len(zones) == 0
             or "area" not in sites.columns or not (sites["area"] != "").any()):
         return []
     known = set(sites.loc[sites["area"] != "", "area"])
-    return _flag(zones, files["zones"], "area", ~zones["area"].isin(known),
-                 f"an area that has sites in {files['sites']}", repr)
+    given = zones["area"].fillna("") != ""
+    return _flag(zones, files["zones"], "area", given & ~zones["area"].isin(known),
+                 f"an area that has sites in {files['sites']} (or an empty cell: the "
+                 "area of its nearest site)", repr)
 
 
 def _check_spelling(

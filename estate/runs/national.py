@@ -5,8 +5,8 @@ shared centres; nothing moves across areas. The areas are solved in parallel, on
 process pool or a Dask cluster, and merged into one plan: costs add up, the status is
 the worst of the areas', the gap the largest, the seconds the sum.
 
-Zones carry an `area` column when the register gives one; otherwise a zone belongs to
-the area of its nearest site (coverage is local by nature, so this only matters for
+A zone belongs to the area in its own `area` cell when it has one; otherwise to the
+area of its nearest site (coverage is local by nature, so this only matters for
 zones on a border, and is written in docs/formats.md).
 """
 
@@ -37,19 +37,22 @@ def areas_of(register: Register) -> list[str]:
 
 
 def _zone_areas(register: Register) -> np.ndarray:
+    """Each zone's area: its own `area` cell when it has one, else its nearest site's.
+    (A cell left empty does not set aside the areas written in the others.)"""
     zones, sites = register.zones, register.sites
-    if "area" in zones.columns and (zones["area"] != "").all():
-        return zones["area"].to_numpy(object)
-    if len(zones) == 0 or len(sites) == 0:
-        return np.array([""] * len(zones), dtype=object)
+    out = np.array([""] * len(zones), dtype=object)
+    if "area" in zones.columns:
+        out[:] = zones["area"].fillna("").to_numpy(object)
+    unplaced = np.flatnonzero(out == "")
+    if len(unplaced) == 0 or len(sites) == 0:
+        return out
     import shapely
 
     tree = shapely.STRtree(shapely.points(sites[["lon", "lat"]].to_numpy(float)))
     # Nearest in degrees is enough to pick a locality (and cheap for 35,000 zones).
-    zi, sj = tree.query_nearest(shapely.points(zones[["lon", "lat"]].to_numpy(float)),
-                                all_matches=False)
-    out = np.empty(len(zones), dtype=object)
-    out[zi] = sites["area"].to_numpy(object)[sj]
+    points = shapely.points(zones[["lon", "lat"]].to_numpy(float)[unplaced])
+    zi, sj = tree.query_nearest(points, all_matches=False)
+    out[unplaced[zi]] = sites["area"].to_numpy(object)[sj]
     return out
 
 
