@@ -20,7 +20,7 @@ import pytest
 import shapely
 
 import estate
-from estate.load.scenario import scenario_from_dict, with_programme
+from estate.load.scenario import CoverageRule, scenario_from_dict, with_programme
 from estate.load.validate import load_register
 from estate.maps.payload import outline_label, read_plan
 from estate.render.report_data import Table, Text, read_results
@@ -135,7 +135,6 @@ def test_national_results_folder_and_infeasible_area_named(tmp_path: Path) -> No
                              "lon": 1.0, "population": 10}
     data = write_tables(tmp_path / "bad", {**tables, "zones": zones})
     raw_sc = scenario(data)
-    from estate.load.scenario import CoverageRule
 
     sc = dataclasses.replace(raw_sc, coverage=(CoverageRule(0, "public_access", 10, "all"),))
     with pytest.raises(estate.InfeasibleError) as info:
@@ -378,3 +377,41 @@ def test_a_zone_with_its_own_area_is_planned_there_when_other_cells_are_empty(
     row = int(zones.index[zones["zone_id"] == "NZ2"][0]) + 2  # header is row 1
     assert (problem.file, problem.row, problem.column) == ("zones.csv", row, "area")
     assert problem.found == "'east'"
+
+
+def test_an_area_the_time_limit_stops_before_any_plan_is_named(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The south's solve ends at its time limit with no plan (made so here: the real
+    one is quick). The error names the south; with the north infeasible too (a zone
+    100 km above every site under an `all` rule) both areas are said, the north's reason
+    and the south's time limit. Before, the south's error came back as a locality's,
+    naming no area, and the north's reasons were dropped."""
+    import estate.runs.national as national
+
+    real = national.plan_locality
+
+    def stopped_in_south(scenario: estate.Scenario, register: Any, **kw: Any) -> Any:
+        if register.sites["site_id"].str.startswith("S").all():
+            raise estate.NoSolutionError("no plan found within the time limit of 1 s "
+                                         "(solver.time_limit_s); raise it or relax the "
+                                         "scenario")
+        return real(scenario, register, **kw)
+
+    monkeypatch.setattr(national, "plan_locality", stopped_in_south)
+    tables = national_tables(3)
+    with pytest.raises(estate.NoSolutionError) as info:
+        estate.plan(scenario(write_tables(tmp_path / "one", tables)), write=False,
+                    workers=1)
+    assert str(info.value).startswith("area south: no plan found within the time limit")
+
+    zones = tables["zones"]
+    zones.loc[len(zones)] = {"zone_id": "NZ9", "name": "far north", "lat": 53.5,
+                             "lon": 1.0, "population": 10}
+    sc = dataclasses.replace(scenario(write_tables(tmp_path / "two", tables)),
+                             coverage=(CoverageRule(0, "public_access", 10, "all"),))
+    with pytest.raises(estate.InfeasibleError) as both:
+        estate.plan(sc, write=False, workers=1)
+    north, south = both.value.reasons
+    assert north.startswith("area north: zone NZ9 far north: no site offering")
+    assert south.startswith("area south: no plan found within the time limit")
+    assert both.value.keys == ("coverage.0.radius_km",)

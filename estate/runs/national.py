@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from estate.errors import EstateError, InfeasibleError, Problem
+from estate.errors import EstateError, InfeasibleError, NoSolutionError, Problem
 from estate.load.scenario import Scenario
 from estate.load.validate import Register
 from estate.model.arrays import NamedPlan
@@ -146,6 +146,26 @@ def _infeasible_areas(failed: dict[str, InfeasibleError]) -> InfeasibleError:
                            relax=tuple(k for _, exc in sorted(failed.items()) for k in exc.keys),
                            warnings=dict.fromkeys(w for _, exc in sorted(failed.items())
                                                   for w in exc.warnings))
+
+
+def _failed_areas(failed: dict[str, Exception]) -> Exception:
+    """The error of a national plan some of whose areas have none: a bad input as
+    found; else every area named with why, the infeasible ones' reasons first (the
+    worse status) and then those the time limit stopped before any plan."""
+    infeasible = {a: e for a, e in failed.items() if isinstance(e, InfeasibleError)}
+    timed_out = {a: e for a, e in failed.items() if isinstance(e, NoSolutionError)}
+    if len(infeasible) + len(timed_out) < len(failed):
+        return next(e for e in failed.values()
+                    if not isinstance(e, InfeasibleError | NoSolutionError))
+    said = [f"area {a}: {e}" for a, e in timed_out.items()]
+    if not infeasible:
+        return NoSolutionError(said[0] if len(said) == 1 else f"no plan in {len(said)} "
+                               "areas:\n" + "\n".join(f"  - {line}" for line in said))
+    error = _infeasible_areas(infeasible)
+    if not said:
+        return error
+    return InfeasibleError([*error.reasons, *said], relax=error.keys,
+                           warnings=error.warnings)
 
 
 def ready_areas(scenario: Scenario, register: Register, clock: Clock | None = None
@@ -308,13 +328,9 @@ def plan_national(scenario: Scenario, register: Register, executor: str = "local
     tasks = [(area, area_scenario, area_register, direct)
              for area, area_scenario, area_register in area_pieces(scenario, register)]
     results = run_areas(tasks, executor, scheduler, workers, progress)
-    failed = {a: r for a, r in results.items() if isinstance(r, Exception)}
+    failed = {a: r for a, r in sorted(results.items()) if isinstance(r, Exception)}
     if failed:
-        infeasible = {a: e for a, e in failed.items() if isinstance(e, InfeasibleError)}
-        if len(infeasible) == len(failed):
-            raise _infeasible_areas(infeasible)
-        worst = next(e for e in failed.values() if not isinstance(e, InfeasibleError))
-        raise type(worst)(*worst.args) if not hasattr(worst, "problems") else worst
+        raise _failed_areas(failed)
     plans = {a: results[a] for a in sorted(results)}
     merged = merge_plans(scenario, plans)  # type: ignore[arg-type]
     if not math.isfinite(merged.summary.objective_npv):
