@@ -199,6 +199,10 @@ def print_summary(summary: Summary, out: Path | None, map_path: Path | None) -> 
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (e.g. "
               "tcp://10.0.0.5:8786); needs --executor dask, which without it starts a "
               "local cluster.")
+@click.option("--workers", type=click.IntRange(min=1), help="Areas (and policy optima) "
+              "solved at once: a pool of this many processes, or a local Dask cluster of "
+              "this many (default: the number of cores for a pool, 2 for Dask; a --scheduler's "
+              "cluster has its own).")
 @click.option("--alternatives", type=click.IntRange(min=0), default=0, metavar="N",
               help="Also find up to N near-optimal plans, each with a different set of open "
                    "sites; stored in <out>/alternatives/<i>/.")
@@ -211,8 +215,8 @@ def print_summary(summary: Summary, out: Path | None, map_path: Path | None) -> 
 @handled
 def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_json: bool,
                  write_lp: Path | None, verbose: bool, policy_costs: bool, executor: str,
-                 scheduler: str | None, alternatives: int, within_pct: float,
-                 programme: bool, progress: bool | None) -> None:
+                 scheduler: str | None, workers: int | None, alternatives: int,
+                 within_pct: float, programme: bool, progress: bool | None) -> None:
     """Validate, solve and write results for one SCENARIO file.
 
     Example: estate plan models/shared_back_office.toml
@@ -233,7 +237,8 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     # `out` as given: the folder named after the scenario is told apart from one given
     result = plan(sc, out=out, map_path=map_path, lp_path=write_lp, verbose=verbose,
                   progress=progress_lines(wants_progress(progress)), policy_costs=policy_costs,
-                  executor=executor, scheduler=scheduler, alternatives=alternatives,
+                  executor=executor, scheduler=scheduler, workers=workers,
+                  alternatives=alternatives,
                   within_pct=within_pct, programme=programme, policy_executor=executor)
     show_warnings(result.warnings)
     if as_json:

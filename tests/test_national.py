@@ -30,6 +30,7 @@ from estate.results.summary import SavingBasis, saving_basis
 from estate.runs.national import area_pieces
 from estate.store import check_results
 from tests.fixtures import write_gpkg, write_scenario, write_tables
+from tests.fixtures.cli import invoke
 
 AREAS = ("south", "north")  # south at 52.0N, north 0.6 degrees above
 
@@ -415,3 +416,38 @@ def test_an_area_the_time_limit_stops_before_any_plan_is_named(
     assert north.startswith("area north: zone NZ9 far north: no site offering")
     assert south.startswith("area south: no plan found within the time limit")
     assert both.value.keys == ("coverage.0.radius_km",)
+
+
+def test_plan_takes_how_many_areas_to_solve_at_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`estate plan --workers N` sets the pool the areas are solved on (docs/formats.md
+    reckons a run's time by it). With 1 both areas are planned here, one after another;
+    with 2 the pool is of 2. Before, plan had no such option (a usage error), so a
+    shared machine's every core was taken."""
+    import estate.runs.national as national
+
+    data = write_tables(tmp_path / "national", national_tables(3))
+    write_scenario(tmp_path / "nat.toml", raw_scenario(data))
+    pools: list[tuple[str, int | None]] = []
+    here: list[int] = []
+    real_run_all, real_plan = national.run_all, national.plan_locality
+
+    def run_all(fn: Any, tasks: Any, executor: str, **kw: Any) -> Any:
+        pools.append((executor, kw.get("workers")))
+        return real_run_all(fn, tasks, executor, **kw)
+
+    def plan_here(*args: Any, **kw: Any) -> Any:
+        here.append(len(args[1].sites))
+        return real_plan(*args, **kw)
+
+    monkeypatch.setattr(national, "run_all", run_all)
+    monkeypatch.setattr(national, "plan_locality", plan_here)
+    one = invoke(tmp_path, "plan", "nat.toml", "--workers", "1", "--json", "--out", "one",
+                 "--map", "one.html")
+    assert one.code == 0, one.stderr
+    assert pools == [("serial", 1)] and here == [4, 4]  # each area's 4 sites, in turn
+    two = invoke(tmp_path, "plan", "nat.toml", "--workers", "2", "--json", "--out", "two",
+                 "--map", "two.html")
+    assert two.code == 0, two.stderr
+    assert pools[1] == ("local", 2)
+    assert json.loads(two.stdout)["objective_npv"] == json.loads(one.stdout)["objective_npv"]
