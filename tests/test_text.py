@@ -197,3 +197,32 @@ def test_the_rules_a_programme_s_end_state_breaks_are_named_each_with_how() -> N
     assert breach_sentence(two) + " It is proven" in said
     assert "no year of the programme checks" not in plan_quality(
         summary.replace(plan_breaches=None))[1]
+
+
+def _area(status: str, gap: float | None) -> dict[str, object]:
+    return {"status": status, "objective_npv": 1e6, "npv_saving": 1e5, "mip_gap": gap,
+            "solve_seconds": 3.0}
+
+
+def test_a_national_plan_names_the_areas_the_time_limit_stopped() -> None:
+    """The merged status and gap are the worst area's: the terminal names the areas
+    not proven, the largest gap first (the gap over 100%, a bound still at its first
+    guess, said as unknown). Before, no line said which of the areas they were, and the
+    Bound line told a national plan to plan as areas."""
+    areas = {"east": _area("optimal", 0.0), "north": _area("time_limit", 0.0121),
+             "south": _area("time_limit", 2.68), "west": _area("time_limit", 0.004)}
+    lines = summary_lines(_summary(status="time_limit", mip_gap=2.68, areas=areas,
+                                   area_count=4))
+    assert ("Areas:           3 of 4 not proven optimal (time limit): south (gap unknown), "
+            "north (within 1.3%), west (within 0.4%)") in lines
+    [bound] = [line for line in lines if line.startswith("Bound:")]
+    assert bound.endswith("raise solver.time_limit_s (it applies to each area)")
+    proven = {area: _area("optimal", 0.0) for area in areas}
+    assert not any(line.startswith("Areas:") for line in
+                   summary_lines(_summary(areas=proven, area_count=4)))
+    many = {f"a{i}": _area("time_limit", 0.01 * (i + 1)) for i in range(7)}
+    [said] = [line for line in summary_lines(_summary(status="time_limit", mip_gap=0.07,
+                                                      areas=many, area_count=7))
+              if line.startswith("Areas:")]
+    assert said.endswith("a6 (within 7%), a5 (within 6%), a4 (within 5%), a3 (within 4%), "
+                         "a2 (within 3%) and 2 more (summary.json's areas)")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 from estate.results import Summary, money
-from estate.results.amounts import count, fte_words, signed_money
+from estate.results.amounts import count, fte_words, percent_up, signed_money
 from estate.results.words import (
     IN_YEAR_ONE,
     SNAPSHOT_OPTIMUM,
@@ -11,6 +13,7 @@ from estate.results.words import (
     dated_payback_words,
     dated_same_words,
     horizon_words,
+    known_gap,
     limits_words,
     one_off_parts,
     one_off_words,
@@ -49,13 +52,16 @@ def summary_lines(summary: Summary) -> list[str]:
     if s.plan_from == "programme":
         lines.insert(2, f"Plan:            {plan_quality(s)[1]}")
     lines += _timing_lines(s)
+    lines += _area_lines(s)
     if s.status == Status.TIME_LIMIT and s.mip_gap is not None and s.mip_gap > 1.0:
         # A gap over 100% means the bound is still the solver's opening guess: it had no
         # time to solve the model's LP relaxation (a region of thousands of sites).
         lines.append("Bound:           still the solver's first guess (it had no time to "
                      "solve the LP relaxation), so the gap says little; raise "
-                     "solver.time_limit_s, or plan a large locality as areas (`area` "
-                     "column, docs/formats.md)")
+                     "solver.time_limit_s" + (
+                         " (it applies to each area)" if s.areas else
+                         ", or plan a large locality as areas (`area` column, "
+                         "docs/formats.md)"))
     if not s.status_quo_feasible and s.status_quo_breaches:
         lines.append(f"Status quo:      breaks {count(len(s.status_quo_breaches), 'rule')}, e.g. "
                      + s.status_quo_breaches[0].place)
@@ -63,6 +69,24 @@ def summary_lines(summary: Summary) -> list[str]:
     if worse:
         lines.append("Worse off:       " + ", ".join(worse))
     return lines
+
+
+def _area_lines(s: Summary, most: int = 5) -> list[str]:
+    """A national plan's areas the time limit stopped before proving their plan, the
+    largest gap first, each with how far it may be from its best (the merged status and
+    gap are the worst area's, which alone would not say where)."""
+    stopped = [(area, f.get("mip_gap")) for area, f in (s.areas or {}).items()
+               if f.get("status") != str(Status.OPTIMAL)]
+    if not stopped:
+        return []
+    stopped.sort(key=lambda a: -(a[1] if a[1] is not None and math.isfinite(a[1])
+                                 else math.inf))
+    said = [f"{area} ({f'within {percent_up(gap)}' if known_gap(gap) else 'gap unknown'})"
+            for area, gap in stopped[:most]]
+    more = (f" and {len(stopped) - most} more (summary.json's areas)"
+            if len(stopped) > most else "")
+    return [f"Areas:           {len(stopped)} of {len(s.areas or {})} not proven optimal "
+            f"(time limit): {', '.join(said)}{more}"]
 
 
 def _payback_lines(s: Summary) -> list[str]:
