@@ -451,3 +451,25 @@ def test_plan_takes_how_many_areas_to_solve_at_once(
     assert two.code == 0, two.stderr
     assert pools[1] == ("local", 2)
     assert json.loads(two.stdout)["objective_npv"] == json.loads(one.stdout)["objective_npv"]
+
+
+def test_policy_costs_solve_the_areas_where_the_plan_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each optimum a national plan's policy costs need is a national plan too: its
+    areas go where the plan's went, here one by one in this process (`workers=1`).
+    Before, they went to a pool of every core whatever the plan was told."""
+    import estate.runs.national as national
+
+    pools: list[tuple[str, int | None]] = []
+    real_run_all = national.run_all
+
+    def run_all(fn: Any, tasks: Any, executor: str, **kw: Any) -> Any:
+        pools.append((executor, kw.get("workers")))
+        return real_run_all(fn, tasks, executor, **kw)
+
+    monkeypatch.setattr(national, "run_all", run_all)
+    data = write_tables(tmp_path / "national", national_tables(3))
+    priced = estate.plan(scenario(data), write=False, workers=1, policy_costs=True)
+    costs = priced.summary.policy_costs or {}
+    assert any(entry["status"] == "priced" for entry in costs.values())
+    assert len(pools) > 1 and set(pools) == {("serial", 1)}, pools

@@ -356,7 +356,7 @@ def test_unproven_and_noisy_optima(coverage_data: Path, monkeypatch: pytest.Monk
     answers = {"with": Optimum(Status.TIME_LIMIT, 1_000_000.0, 0.01),
                "without": Optimum(Status.OPTIMAL, 900_000.0, 0.0, proven=True)}
 
-    def fake(scenario: Any, register: Any, start: Any) -> Optimum:
+    def fake(scenario: Any, register: Any, start: Any, on: Any = None) -> Optimum:
         return answers["with" if scenario.coverage else "without"]
 
     monkeypatch.setattr(policy, "exact_optimum", fake)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
+from typing import Any
 
 from estate.errors import EstateError
 from estate.load.scenario import Scenario
@@ -69,14 +71,15 @@ def stored_optimum(summary: Summary, plan: NamedPlan | None = None) -> Optimum:
     return Optimum(summary.status, summary.objective_npv, gap, proven, plan=plan)
 
 
-def exact_optimum(scenario: Scenario, register: Register, start: NamedPlan | None) -> Optimum:
+def exact_optimum(scenario: Scenario, register: Register, start: NamedPlan | None,
+                  on: Mapping[str, Any] | None = None) -> Optimum:
     """Solve one scenario to the exact gap, from `start` when it is a plan of its model:
     its status, NPV and a message on failure (`exact_plan`'s optimum)."""
-    return exact_plan(scenario, register, start)[0]
+    return exact_plan(scenario, register, start, on=on)[0]
 
 
 def exact_plan(scenario: Scenario, register: Register, start: NamedPlan | None,
-               say: Progress | None = None
+               say: Progress | None = None, on: Mapping[str, Any] | None = None
                ) -> tuple[Optimum, EstateModel | None, Plan | None]:
     """`exact_optimum`, with the plan it found and that plan's model (None, None when
     none was found). `say`: where each search stands, as it runs (a search to 1e-6 can
@@ -87,11 +90,13 @@ def exact_plan(scenario: Scenario, register: Register, start: NamedPlan | None,
     on SCIP (when installed), from HiGHS's plan and with the same time limit: SCIP
     branches on the sites first, which proves some of these models where HiGHS does not
     (benchmarks/README.md, "SCIP, sites first"). The answer takes the better plan and
-    the higher bound of the two.
+    the higher bound of the two. `on`: where a national register's areas are solved
+    (`plan_register`'s `executor`, `scheduler` and `workers`: the plan's own).
     """
+    on = on or {}
     try:
         model, result = plan_register(exact_scenario(scenario), register, start=start,
-                                      clock=Clock(searching=say) if say else None)
+                                      clock=Clock(searching=say) if say else None, **on)
     except EstateError as exc:
         return Optimum(status_of(exc), None, message=str(exc).splitlines()[0]), None, None
     found = optimum_of(model, result)
@@ -103,7 +108,7 @@ def exact_plan(scenario: Scenario, register: Register, start: NamedPlan | None,
                 "tries the sites first, from its plan")
         second_model, second = plan_register(
             exact_scenario(dataclasses.replace(scenario, solver="scip")), register,
-            start=found.plan, clock=Clock(searching=say) if say else None)
+            start=found.plan, clock=Clock(searching=say) if say else None, **on)
     except EstateError:
         return found, model, result
     other = optimum_of(second_model, second)
@@ -134,7 +139,8 @@ def best_of(a: Optimum, b: Optimum) -> Optimum:
 
 
 def searched_plan(scenario: Scenario, register: Register, model: EstateModel | None,
-                  plan: Plan, say: Progress | None = None
+                  plan: Plan, say: Progress | None = None,
+                  on: Mapping[str, Any] | None = None
                   ) -> tuple[EstateModel | None, Plan, Optimum]:
     """The scenario's optimum its policies are priced from: `plan` itself when proven to
     GAP, else `exact_plan`'s search from it. When that search finds a cheaper plan, it
@@ -148,7 +154,7 @@ def searched_plan(scenario: Scenario, register: Register, model: EstateModel | N
     known = optimum_of(model, plan)
     if known.proven:
         return model, plan, known
-    found, found_model, better = exact_plan(scenario, register, known.plan, say)
+    found, found_model, better = exact_plan(scenario, register, known.plan, say, on)
     both = best_of(known, found)
     npv = plan.summary.objective_npv
     if better is None or found.npv is None or found.npv >= npv - (GAP * abs(npv) + 1.0):

@@ -160,7 +160,8 @@ def _plan_loaded(scenario: Scenario, register: Register, clock: Clock, *,
                          "1e-6 from its plan (the optimum each policy is priced from)"):
             model, result, known = searched_plan(
                 scenario, register, model, result,
-                say=lambda line: clock.progress(f"Policy costs: {line[:1].lower()}{line[1:]}"))
+                say=lambda line: clock.progress(f"Policy costs: {line[:1].lower()}{line[1:]}"),
+                on={"executor": executor, "scheduler": scheduler, "workers": workers})
         if result.summary.objective_npv < first:
             clock.progress(f"Policy costs: that search found a plan "
                            f"{money(first - result.summary.objective_npv)} cheaper, which is "

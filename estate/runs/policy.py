@@ -204,8 +204,10 @@ def sentence(phrase: str, cost: float | None, scenario: Scenario) -> str:
     return f"{phrase} costs {money(cost)} over {_years(scenario)} (NPV)"
 
 
-def _solve(task: tuple[Scenario, Register, NamedPlan | None]) -> Optimum:
-    """Worker: one optimum (the scenario's, or one without a policy)."""
+def _solve(task: tuple[Scenario, Register, NamedPlan | None, dict[str, Any] | None]
+           ) -> Optimum:
+    """Worker: one optimum (the scenario's, or one without a policy); the last item is
+    where a national register's areas are solved (`exact_optimum`'s `on`)."""
     return exact_optimum(*task)
 
 
@@ -284,7 +286,10 @@ def policy_costs(scenario: Scenario, register: Register | None = None,
             priced.append(policy)
     if not priced:
         return out
+    on = None
     if areas_of(register):  # each optimum plans its areas on a pool: not a pool in a pool
+        on = {"executor": "local" if executor == "serial" else executor,
+              "scheduler": scheduler, "workers": workers}
         executor = "serial"
     base = known if known is not None and (known.proven or searched) else None
     if base is None:
@@ -292,12 +297,12 @@ def policy_costs(scenario: Scenario, register: Register | None = None,
         say("Policy costs: solving the scenario to a gap of 1e-6"
             + (" from its plan" if start is not None else ""))
         # alone, so in this process unless on a cluster: a pool of one only adds start-up
-        base = _one(_solve, (scenario, register, start),
+        base = _one(_solve, (scenario, register, start, on),
                     "dask" if executor == "dask" else "serial", workers, scheduler)
     elif known is not None and known.proven:
         say("Policy costs: the scenario's plan is proven to 1e-6 already")
     start = base.plan or (None if known is None else known.plan)
-    tasks = [(p.scenario, p.register, start) for p in priced]
+    tasks = [(p.scenario, p.register, start, on) for p in priced]
     how_many = f"{len(tasks)} optim{'um' if len(tasks) == 1 else 'a'}"
     say(f"Policy costs: solving {how_many}, each without one policy, to a gap of 1e-6"
         + (", from the scenario's plan" if start is not None else ""))
