@@ -159,3 +159,29 @@ def test_a_scope_with_no_site_is_refused_by_plan_before_solving(tmp_path: Path) 
     no_traceback(run)
     assert "key agencies" in run.stderr and "nothing to plan" in run.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_type_too_few_agencies_hold_in_each_area_is_said_of_a_national_register(
+        tmp_path: Path) -> None:
+    """Each area pools on its own. IT is held by the county in the north and by the
+    police in the south: two agencies over the country, so the country's count let it
+    pass, but one in each area, so no IT centre can open anywhere (each area planned
+    alone is warned so). Before, nothing was said and the plan simply had no IT
+    centre. A type held by enough agencies in its area is not named."""
+    from tests.test_national import national_tables, raw_scenario
+
+    tables = national_tables(3)
+    functions = tables["functions"]
+    functions.loc[functions["function_id"] == "SF0", "agency_id"] = "PD"  # IT, south
+    functions.loc[len(functions)] = {"function_id": "SF9", "agency_id": "CC", "type": "HR",
+                                     "site_id": "SS2", "fte": 5, "annual_cost": 2e5}
+    data = write_tables(tmp_path / "national", tables)
+    path = write_scenario(tmp_path / "nat.toml", raw_scenario(data))
+    said = [p for p in check_against_register(load_scenario(path), load_register(data))
+            if p.column == "sharing.min_agencies"]
+    # HR: the police in both areas and the county in the south; Finance: the county alone
+    [country, areas] = said
+    assert country.found.startswith("2, where shareable teams are held: Finance by 1 agency")
+    assert areas.found == ("2, where fewer agencies hold shareable teams of a type: IT in "
+                           "areas north, south; HR in area north; no centre of that type "
+                           "can open in those areas")

@@ -154,8 +154,9 @@ def _pools_too_few(scenario: Scenario, register: Register, label: str) -> list[P
             holders = shareable.loc[shareable["type"] == kind, "agency_id"].nunique()
             if holders < need:
                 short[kind] = holders
+    in_areas = _pools_too_few_in_areas(scenario, shareable, types - set(short), label)
     if not short:
-        return []
+        return in_areas
     each = ", ".join(f"{kind} by {count(n, 'agency', 'agencies')}"
                      for kind, n in short.items())
     return [Problem(
@@ -164,7 +165,33 @@ def _pools_too_few(scenario: Scenario, register: Register, label: str) -> list[P
         "centre needs that many agencies pooling there; lower it, or add agencies)",
         f"{need}, where shareable teams are held: {each}; no centre of "
         f"{'that type' if len(short) == 1 else 'those types'} can open",
-        label="key", severity="warning")]
+        label="key", severity="warning"), *in_areas]
+
+
+def _pools_too_few_in_areas(scenario: Scenario, shareable: pd.DataFrame, types: set[str],
+                            label: str) -> list[Problem]:
+    """`_pools_too_few` for a national register, whose areas pool apart: a type held
+    by enough agencies over the country may be held by too few in each area that holds
+    it, and then no centre of it opens anywhere. `types`: those not already said short
+    over the whole country."""
+    if not (shareable["area"] != "").any():
+        return []
+    need, short = scenario.min_agencies, {}
+    for kind in dict.fromkeys(scenario.sharing_types):
+        if kind in types:
+            held = shareable[shareable["type"] == kind].groupby("area")["agency_id"].nunique()
+            if areas := sorted(str(a) for a in held[held < need].index):
+                short[kind] = areas
+    if not short:
+        return []
+    each = "; ".join(f"{kind} in {'area' if len(a) == 1 else 'areas'} {', '.join(a)}"
+                     for kind, a in short.items())
+    return [Problem(
+        label, None, "sharing.min_agencies",
+        "at most the number of agencies in scope holding shareable teams of a type in an "
+        "area (each area pools on its own; lower it, or add agencies)",
+        f"{need}, where fewer agencies hold shareable teams of a type: {each}; no centre "
+        "of that type can open in those areas", label="key", severity="warning")]
 
 
 def _types_written(scenario: Scenario) -> bool:
