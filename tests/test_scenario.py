@@ -29,6 +29,12 @@ def _must_keep_s2() -> dict[str, list[dict[str, Any]]]:
     return rows
 
 
+def _two_annexes() -> dict[str, list[dict[str, Any]]]:
+    rows = town_rows()
+    rows["sites"][2]["name"] = "Annexe"  # S3 named as S2 is: registers repeat names
+    return rows
+
+
 def _station_s3() -> dict[str, list[dict[str, Any]]]:
     rows = town_rows()
     rows["sites"][2]["kind"] = "station"
@@ -143,6 +149,9 @@ SCENARIO_ERRORS: dict[str, tuple[dict[str, Any], Rows, list[str]]] = {
     "site by its name": ({"policy": {"close": ["annexe", "S9"]}}, None,
                          ["policy.close", "unknown ids annexe, S9 (did you mean `S2` for "
                           "'annexe' (its name, not its id)?)"]),
+    "site by a name two share": ({"policy": {"keep": ["Annexe"]}}, _two_annexes,
+                                 ["policy.keep", "(did you mean `S2` or `S3` for 'Annexe' (a "
+                                  "name 2 share: give the id of the one meant)?)"]),
 }
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
-import re
 from collections import Counter
 
 import numpy as np
 import pandas as pd
 import pyproj
 
-from estate.errors import Problem, as_typed, count, did_you_mean, near_miss
-from estate.load.scenario import DEFAULTS, Scenario
+from estate.errors import Problem, count
+from estate.load.scenario import Scenario
+from estate.load.spelling import id_hint, misspelt_words, names_to_ids
 from estate.load.unlikely import unlikely_values
 from estate.load.validate import Register
 
@@ -23,8 +22,8 @@ def check_against_register(scenario: Scenario, register: Register) -> list[Probl
     sites, functions = register.sites, register.functions
     site_ids = set(sites["site_id"])
     problems: list[Problem] = []
-    agency_names = _names(register.agencies, "agency_id")
-    site_names = _names(sites, "site_id")
+    agency_names = names_to_ids(register.agencies, "agency_id")
+    site_names = names_to_ids(sites, "site_id")
     for key, ids, universe, what, names in (
         ("agencies", scenario.agencies, set(register.agencies["agency_id"]),
          "agency ids of the register", agency_names),
@@ -34,7 +33,7 @@ def check_against_register(scenario: Scenario, register: Register) -> list[Probl
         unknown = [i for i in ids if i not in universe]
         if unknown:
             problems.append(Problem(label, None, key, what, f"unknown ids {', '.join(unknown)}"
-                                    + _id_hint(unknown, universe, names), label="key"))
+                                    + id_hint(unknown, universe, names), label="key"))
     must_keep = set(sites.loc[sites["must_keep"], "site_id"])
     clash = sorted(set(scenario.close) & must_keep)
     if clash:
@@ -65,7 +64,7 @@ def check_against_register(scenario: Scenario, register: Register) -> list[Probl
                     f"{who} agency's function housed at a site of {who} agency "
                     f"(scenario {label} lists agencies {', '.join(sorted(chosen))})",
                     f"{row.site_id!r} owned by {owner.get(row.site_id)!r}"))
-    return (problems + _words(scenario, register, label) + _repeats(scenario, label)
+    return (problems + misspelt_words(scenario, register, label) + _repeats(scenario, label)
             + _pools_too_few(scenario, register, label)
             + _crs_far(scenario, register, label) + timing_ignored(scenario, register)
             + _programme_of_areas(scenario, register, label)
@@ -192,161 +191,6 @@ def _pools_too_few_in_areas(scenario: Scenario, shareable: pd.DataFrame, types: 
         "area (each area pools on its own; lower it, or add agencies)",
         f"{need}, where fewer agencies hold shareable teams of a type: {each}; no centre "
         "of that type can open in those areas", label="key", severity="warning")]
-
-
-def _types_written(scenario: Scenario) -> bool:
-    """Whether the scenario names its sharing types itself (its file, a sweep's --vary,
-    or code that set them), not the default list a file without `sharing.types` gets."""
-    sharing = scenario.raw.get("sharing")
-    return ((isinstance(sharing, dict) and "types" in sharing)
-            or tuple(scenario.sharing_types) != tuple(DEFAULTS["sharing"]["types"]))
-
-
-def _names(table: pd.DataFrame, id_column: str) -> dict[str, str]:
-    """Each name of the table's rows (as `_folded`) to its id, for a list that gives
-    a site or agency by its name ("Suffolk County Council") rather than its id."""
-    if "name" not in table.columns:
-        return {}
-    return {_folded(str(n)): str(i) for n, i in zip(table["name"], table[id_column],
-                                                   strict=True) if str(n).strip()}
-
-
-def _folded(word: str) -> str:
-    """A word with spaces around it and its case set aside."""
-    return " ".join(word.split()).casefold()
-
-
-def _id_hint(unknown: list[str], universe: set[str], names: dict[str, str]) -> str:
-    """The id each unknown entry of a list of ids may mean: one that differs only in
-    case or in spaces around it ('a1 ' for `A1`), the id of the site or agency the entry
-    names ("Annexe" for `S2`), or else an id spelt nearly so."""
-    folded = {_folded(u): u for u in universe}
-    hints, plain = [], []
-    for word in unknown:
-        if (same := folded.get(_folded(word))) is not None:
-            spaced = word != word.strip()
-            hints.append(f"{as_typed(same)} for {word!r}"
-                         + (" (without the spaces)" if spaced else ""))
-            plain.append(not spaced)
-        elif (named := names.get(_folded(word))) is not None:
-            hints.append(f"{as_typed(named)} for {word!r} (its name, not its id)")
-            plain.append(False)
-        elif near := difflib.get_close_matches(word, sorted(universe), n=1):
-            hints.append(f"{as_typed(near[0])} for {word!r}")
-            plain.append(True)
-    if len(unknown) == 1 and plain == [True]:  # one id, in another case or nearly so
-        return f" (did you mean {hints[0].split(' for ')[0]}?)"
-    return f" (did you mean {', '.join(hints)}?)" if hints else ""
-
-
-def _did_you_mean(unknown: list[str], universe: set[str]) -> str:
-    """The register's spelling of each unknown word, when one is near (case first): "
-    (did you mean `IT`?)" for one word, each named when there are more (" (did you mean
-    `A1` for 'a1', `S2` for 's2'?)")."""
-    lower = {u.lower(): u for u in universe}
-    near = {word: lower.get(word.lower()) or next(iter(difflib.get_close_matches(
-        word, sorted(universe), n=1)), None) for word in unknown}
-    hints = {word: spelt for word, spelt in near.items() if spelt is not None}
-    if not hints:
-        return ""
-    if len(unknown) == 1:
-        return f" ({did_you_mean(hints.values())})"
-    return " (did you mean " + ", ".join(f"{as_typed(spelt)} for {word!r}"
-                                         for word, spelt in hints.items()) + "?)"
-
-
-def _words(scenario: Scenario, register: Register, label: str) -> list[Problem]:
-    """Services, types and kinds the scenario names that the register never spells so.
-
-    A coverage rule for a service no site offers protects nobody (or, in mode `all`, no
-    plan exists): an error when the register spells a service nearly so (a typo, or
-    only the case differs), a warning otherwise (a standard scenario run on a register
-    without that service; the plan then says which zones no site can reach). A rule
-    when the register has no zones protects nobody either: a warning (one that reaches
-    no zone today is `estate.prepare`'s, which measures distances). A sharing type no
-    team has is likewise an error when the register spells a type nearly so
-    (`Finanace`, `it`: the plan would quietly pool nothing of the type meant), a warning
-    otherwise (a standard scenario may name types a register lacks); only a list the
-    scenario writes is checked (`_types_written`): the default list is not the file's to
-    fix. A closable kind in a form register kinds never take
-    (`Office`, `data centre`) can match no site: an error.
-    """
-    sites, functions = register.sites, register.functions
-    services = {s for offered in sites["services"] for s in offered}
-    problems = []
-    for rule in scenario.coverage:
-        if rule.service not in services:
-            offered = ", ".join(sorted(services)[:8]) or "none"
-            hint = _did_you_mean([rule.service], services)
-            problems.append(Problem(
-                label, None, f"{rule.name}.service",
-                f"a service some site offers (the register's: {offered})",
-                repr(rule.service) + hint, label="key",
-                severity="error" if hint else "warning"))
-        else:
-            problems += _services_near(rule.name, rule.service, register)
-        if register.zones.empty:
-            problems.append(Problem(
-                label, None, rule.name, "zones for the rule to protect",
-                f"{register.files.get('zones', 'zones.csv')} has no rows, so the rule "
-                "protects nothing (add the zones people live in)", label="key",
-                severity="warning"))
-    types = set(functions["type"])
-    for kind in scenario.sharing_types if _types_written(scenario) else ():
-        if kind not in types:
-            hint = _did_you_mean([kind], types)
-            problems.append(Problem(
-                label, None, "sharing.types", "function types of the register (types are "
-                "case-sensitive)", f"{kind!r}, which no function has{hint}", label="key",
-                severity="error" if hint else "warning"))
-    kinds = set(sites["kind"])
-    for kind in scenario.closable_kinds:
-        slug = re.sub(r"[\s\-]+", "_", kind.strip().lower())
-        if kind != slug:
-            problems.append(Problem(
-                label, None, "policy.closable_kinds", "kinds as the register stores them "
-                "(lower case, _ for spaces)", f"{kind!r} (write {as_typed(slug)})", label="key"))
-        elif kind not in kinds and (near := _did_you_mean([kind], kinds)):
-            problems.append(Problem(
-                label, None, "policy.closable_kinds", "kinds of sites in the register",
-                f"{kind!r}, which no site has{near}", label="key", severity="warning"))
-        elif kind in kinds:
-            problems += _kinds_near(kind, scenario.closable_kinds, register)
-    return problems
-
-
-def _services_near(rule: str, service: str, register: Register) -> list[Problem]:
-    """An error at each site offering a near miss of a coverage rule's service that
-    other sites spell as the rule does (`Public_Access`, `public access`, `public_acess`
-    for `public_access`): the rule counts only its own spelling, so the plan would take
-    that site for one without the service, and could close a town's only access point
-    as if it had none today."""
-    sites = register.sites
-    file = register.files.get("sites", "sites")
-    return [Problem(file, int(row.row), "services",
-                    f"the spelling of coverage rule {rule} ({as_typed(service)}), which "
-                    "other sites use", f"{offered!r}, which the rule does not count",
-                    severity="error")
-            for row in sites.itertuples(index=False) if service not in row.services
-            for offered in row.services if near_miss(offered, service)]
-
-
-def _kinds_near(kind: str, closable: tuple[str, ...], register: Register) -> list[Problem]:
-    """A warning at each site of a kind outside `policy.closable_kinds` that is a near
-    miss of a closable kind other sites have (`ofice`, `offices` for `office`): the plan
-    keeps such a site open as if it were of another kind. A warning, not an error as for
-    a coverage service: kinds are the register's own words, a site of another kind may
-    rightly stay open, and no setting could then silence an error."""
-    sites = register.sites
-    file = register.files.get("sites", "sites")
-    return [Problem(file, int(row.row), "kind",
-                    f"a kind of policy.closable_kinds, as other sites spell it "
-                    f"({as_typed(kind)}), for a site the plan may close (or add the kind "
-                    "to closable_kinds)",
-                    f"{row.kind!r}, not closable, so the site stays open",
-                    severity="warning")
-            for row in sites.itertuples(index=False)
-            if row.kind not in closable and near_miss(row.kind, kind)]
 
 
 def _repeats(scenario: Scenario, label: str) -> list[Problem]:
