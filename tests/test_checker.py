@@ -25,6 +25,16 @@ RULE = {"service": "public_access", "mode": "population_share"}
     ({"coverage": [{**RULE, "radius_km": "15000m"}]}, "coverage.0.radius_km",
      "found '15000m': write 15"),
     ({"relocation": {"max_km": "40 km"}}, "relocation.max_km", "found '40 km': write 40"),
+    ({"relocation": {"max_km": "40km"}}, "relocation.max_km", "found '40km': write 40"),
+    # a decimal comma, as much of Europe writes one: not thousands
+    ({"relocation": {"max_km": "1,5"}}, "relocation.max_km", "found '1,5': write 1.5"),
+    ({"discount_rate": "0,035"}, "discount_rate", "found '0,035': write 0.035"),
+    # m is minutes in seconds, millions in pounds, metres in km
+    ({"solver": {"time_limit_s": "5m"}}, "solver.time_limit_s",
+     "found '5m': write 300 (the key is in seconds)"),
+    ({"solver": {"time_limit_s": "300s"}}, "solver.time_limit_s", "found '300s': write 300"),
+    ({"sharing": {"setup_cost": "0.25m"}}, "sharing.setup_cost",
+     "found '0.25m': write 250000"),
     ({"solver": {"time_limit_s": "10 minutes"}}, "solver.time_limit_s",
      "found '10 minutes': write 600 (the key is in seconds)"),
     ({"horizon_years": "10 years"}, "horizon_years",
@@ -50,6 +60,13 @@ def test_a_value_written_as_text_is_told_how_to_write_it(
     ({"relocation": {"max_km": "far"}}, "relocation.max_km", "expected a number, found 'far'"),
     ({"assignment": {"split": "maybe"}}, "assignment.split",
      "expected true or false, found 'maybe'"),
+    # values a hint must not guess at, or whose meaning is out of the key's range
+    ({"solver": {"time_limit_s": "5 kg"}}, "solver.time_limit_s", "found '5 kg'"),
+    ({"relocation": {"max_km": "1,50,0"}}, "relocation.max_km", "found '1,50,0'"),
+    ({"discount_rate": "-3%"}, "discount_rate", "found '-3%'"),
+    ({"sharing": {"min_agencies": "2.5"}}, "sharing.min_agencies", "found '2.5'"),
+    ({"horizon_years": "10.5 years"}, "horizon_years", "found '10.5 years'"),
+    ({"discount_rate": "5m"}, "discount_rate", "found '5m'"),
 ])
 def test_a_text_that_holds_no_value_is_not_given_one(
         tmp_path: Path, changes: dict[str, Any], key: str, says: str) -> None:

@@ -54,8 +54,11 @@ class KeyChecker:
             if allow_inf and isinstance(value, str) and value.strip().lower() in ("inf", "infinity"):
                 return math.inf
             meant = _number_in(value, key) if isinstance(value, str) else None
-            self.fail(key, "a number, without quotes" if meant else "a number",
-                      f"{value!r}: write {meant}" if meant else value, said=bool(meant))
+            if meant is not None and not _within(meant, lo, hi, lo_open, hi_open):
+                meant = None  # no value to write: the one it means is out of range too
+            self.fail(key, "a number, without quotes" if meant is not None else "a number",
+                      f"{value!r}: write {_written(meant)}{_in_unit(str(value), key)}"
+                      if meant is not None else value, said=meant is not None)
             return math.nan
         if isinstance(value, int) and abs(value) > LARGEST:  # maybe too long for a float
             value = LARGEST * 10 if value > 0 else -LARGEST * 10
@@ -89,8 +92,11 @@ class KeyChecker:
                 value = int(value)
             else:
                 meant = _number_in(value, key) if isinstance(value, str) else None
-                self.fail(key, expected + (", without quotes" if meant else ""),
-                          f"{value!r}: write {meant}" if meant else value, said=bool(meant))
+                if meant is not None and not (meant.is_integer() and lo <= meant <= hi):
+                    meant = None  # not a whole number in range either: nothing to write
+                self.fail(key, expected + (", without quotes" if meant is not None else ""),
+                          f"{value!r}: write {_written(meant)}{_in_unit(str(value), key)}"
+                          if meant is not None else value, said=meant is not None)
                 return lo
         if value < lo or value > hi:
             self.fail(key, expected, value)
@@ -130,30 +136,89 @@ class KeyChecker:
         return value
 
 
-_SCALES = {"": 1, "k": 1e3, "m": 1e6, "bn": 1e9, "%": 0.01}
+_TYPED = re.compile(r"\s*[£$€]?\s*([+-]?\d[\d,]*(?:\.\d+)?)\s*([A-Za-z%]*)\.?\s*")
+# the units a key's name gives, and what else a number of it may be typed with
+_MONEY_KEYS = ("cost", "one_off")
+_PER_UNIT = {
+    "money": {"": 1.0, "k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "pounds": 1.0, "gbp": 1.0},
+    "_km": {"": 1.0, "km": 1.0, "kms": 1.0, "kilometres": 1.0, "kilometers": 1.0,
+            "m": 1e-3, "metres": 1e-3, "meters": 1e-3},
+    "_s": {"": 1.0, "s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
+           "m": 60.0, "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
+           "h": 3600.0, "hr": 3600.0, "hrs": 3600.0, "hour": 3600.0, "hours": 3600.0},
+    "_years": {"": 1.0, "y": 1.0, "yr": 1.0, "yrs": 1.0, "year": 1.0, "years": 1.0},
+    "fte": {"": 1.0, "fte": 1.0},
+    "sites": {"": 1.0, "site": 1.0, "sites": 1.0},
+}
+_FRACTIONS = ("discount_rate", "mip_gap", "population_share", "efficiency")
 
 
-def _number_in(text: str, key: str) -> str | None:
-    """The number a text means, written as TOML reads one (`'£5,000'`: 5000, `'35%'`:
-    0.35, `'1.5m'`: 1500000, `'40 km'`: 40, `'10 minutes'` for a key in seconds: 600),
-    or None when it holds none."""
-    found = re.fullmatch(r"\s*[£$€]?\s*([+-]?\d[\d,]*(?:\.\d+)?)\s*(k|m|bn|%)?(?![A-Za-z])\s*"
-                         r"([A-Za-z]*)\.?\s*", text.replace("\u00a0", " "), re.IGNORECASE)
+def _units_of(key: str) -> dict[str, float]:
+    """The words a number of `key` may be typed with, each to the factor that makes it
+    the key's own unit (`15000m` of a key in km is 15; `5m` of one in seconds 300; `5m`
+    of a sum of money 5,000,000); a key of no unit takes only a plain number, or a
+    percentage when it is a fraction."""
+    leaf = key.rsplit(".", 1)[-1]
+    if any(word in leaf for word in _MONEY_KEYS):
+        return _PER_UNIT["money"]
+    for ending in ("_km", "_s", "_years"):
+        if leaf.endswith(ending):
+            return _PER_UNIT[ending]
+    if "fte" in leaf:
+        return _PER_UNIT["fte"]
+    if "closures" in leaf:
+        return _PER_UNIT["sites"]
+    return {"": 1.0, "%": 0.01} if leaf in _FRACTIONS else {"": 1.0}
+
+
+def _digits(text: str) -> float | None:
+    """The number a run of digits means: commas between groups of three are thousands
+    (`250,000`, not after a lone 0), a single comma before other digits a decimal comma
+    (`5,5`, `0,035`, as much of Europe writes them); None when the commas fit neither."""
+    if "," not in text:
+        return float(text)
+    if re.fullmatch(r"[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?", text):
+        return float(text.replace(",", ""))
+    if re.fullmatch(r"[+-]?\d+,\d+", text):
+        return float(text.replace(",", "."))
+    return None
+
+
+def _number_in(text: str, key: str) -> float | None:
+    """The number a text means in `key`'s own unit, as TOML would read it written
+    without quotes (`'£5,000'`: 5000, `'3.5%'` of a rate: 0.035, `'1.5m'` of a cost:
+    1500000, `'40km'`: 40, `'10 minutes'` of a key in seconds: 600), or None when it
+    holds none or a unit the key does not take."""
+    found = _TYPED.fullmatch(text.replace("\u00a0", " "))
     if not found:
         return None
-    digits, scale, unit = found[1].replace(",", ""), (found[2] or "").lower(), found[3].lower()
-    if scale and unit:
-        return None
-    x = float(digits) * _SCALES[scale]
-    if key.endswith("_km") and (scale == "m" or unit in ("m", "metres", "meters")):
-        x = float(digits) / 1000  # '15000m' of a key in km: metres, not millions
-        unit = "km"
-    if unit.startswith("min") and key.endswith("_s"):
-        return f"{x * 60:g} (the key is in seconds)"
-    elif unit and not (unit in ("km", "kms", "s", "sec", "secs", "seconds", "fte", "years")
-                       or unit.startswith(("pound", "sites"))):
-        return None
-    return f"{x:.10g}" if not x.is_integer() or abs(x) >= 1e16 else str(int(x))
+    x, factor = _digits(found[1]), _units_of(key).get(found[2].lower())
+    return None if x is None or factor is None else x * factor
+
+
+def _in_unit(text: str, key: str) -> str:
+    """A note of the key's own unit when the text gave its number in another one
+    (`10 minutes` of a key in seconds)."""
+    found = _TYPED.fullmatch(text.replace("\u00a0", " "))
+    unit = found[2].lower() if found else ""
+    if _units_of(key).get(unit, 1.0) == 1.0 or unit == "%":
+        return ""
+    leaf = key.rsplit(".", 1)[-1]
+    own = "seconds" if leaf.endswith("_s") else "km" if leaf.endswith("_km") else "pounds"
+    return f" (the key is in {own})"
+
+
+def _within(x: float, lo: float | None, hi: float | None, lo_open: bool, hi_open: bool
+            ) -> bool:
+    """Whether `x` lies in the range a key takes."""
+    return not ((lo is not None and (x < lo or (lo_open and x == lo)))
+                or (hi is not None and (x > hi or (hi_open and x == hi))))
+
+
+def _written(x: float) -> str:
+    """A number as a scenario file would have it written: no exponent, no trailing
+    zeros (`1500000`, `0.035`)."""
+    return str(int(x)) if x.is_integer() and abs(x) < 1e16 else f"{x:.10g}"
 
 
 def _near(key: str, known: list[str]) -> list[str]:
