@@ -41,7 +41,18 @@ def _file(folder: Path, line: int, written: str) -> Path:
     (12, 'keep = ["S1", "S2"', "close the list with ]"),
     (1, 'name = "Hand', 'close the text with a "'),
     (6, "cost_per_fte = 6000", "`cost_per_fte` is given a second time: keep one"),
-    (13, "[relocation]", "[relocation] heads its table a second time"),
+    (13, "[relocation]", "[relocation] is made a second time, by a header above or by a "
+     "key written relocation.something above: put all its keys below one [relocation]"),
+    (3, "start = 31/03/2027", 'write 31/03/2027 as "2027-03-31"'),  # the date typed
+    (12, 'keep = ["S1" "S2"]', "put a comma between each two entries"),  # not "close it"
+    (6, "max km = 40", "write the key max_km"),
+    (6, "max_km: 40", "write max_km = 40"),
+    (6, "max_km == 40", "write max_km = 40"),
+    (3, "// a comment", "TOML's comments start with #"),
+    (15, "time_limit_s = .5", "write 0.5"),
+    (6, "max_km = none", "write inf for no limit"),
+    (6, "max_km = 5,5", "write 5.5 (a point, not a comma"),
+    (12, "keep = S1", 'write it ["S1"]'),  # a list key: not "a text in quotes"
     (6, "max_km =", "give `max_km` a value, or delete the line"),
 ])
 def test_a_slip_of_syntax_is_said_at_its_line(tmp_path: Path, line: int, written: str,
@@ -91,3 +102,32 @@ def test_a_byte_order_mark_and_tabs_are_accepted(tmp_path: Path) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     run = invoke(tmp_path, "validate", path.name)
     assert run.code == 0, run.output
+
+
+@pytest.mark.parametrize(("text", "line", "shown"), [
+    # a line separator pasted from a web page is no line end to TOML
+    ("# Ipswich \u2028 Bury\nname = \"Hand\"\nhorizon_years = 10 years\n", 3,
+     "found horizon_years = 10 years"),
+    # a quote escaped in a text does not end it: the text left open is the later one
+    ('name = "12\\" screens hub"\ndata = "reg"\n\nname2 = "highs\n', 4,
+     'found name2 = "highs'),
+])
+def test_the_line_said_is_the_one_toml_counts(tmp_path: Path, text: str, line: int,
+                                               shown: str) -> None:
+    town(tmp_path)
+    (tmp_path / "hand.toml").write_text(text, encoding="utf-8")
+    run = invoke(tmp_path, "validate", "hand.toml")
+    assert run.code == 1, run.output
+    said = [s for s in run.stderr.splitlines() if s.startswith("  - ")]
+    assert said[0].startswith(f"  - hand.toml, line {line}: ") and shown in said[0], said
+
+
+def test_a_byte_not_utf8_after_a_byte_order_mark_is_named_as_it_is(tmp_path: Path) -> None:
+    town(tmp_path)
+    (tmp_path / "hand.toml").write_bytes(
+        b"\xef\xbb\xbfname = \"Hand\"\n# Ipswich \x96 Bury\ndata = \"reg\"\n")
+    run = invoke(tmp_path, "validate", "hand.toml")
+    assert run.code == 1, run.output
+    assert "hand.toml, line 2: " in run.stderr and "the byte 0x96 (\u2013 in " \
+        "Windows-1252)" in run.stderr, run.stderr
+

@@ -23,7 +23,15 @@ _AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$")
 _BOOLEAN = re.compile(r"(?i)(true|false|yes|no|y|n|on|off)")
 # a number with a sign, commas or a unit: £250,000, 250k, 35%, 15 km, 10 minutes
 _NUMBER_AND = re.compile(r"[£$€]?\s*\d[\d.,]*\s*[A-Za-z%]*\.?")
-_DATE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}")
+_DATE = re.compile(r"(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})")
+# a text in quotes, escaped quotes and all ("12\" screens"), or in single quotes
+_STRINGS = re.compile(r'"(?:\\.|[^"\\])*"|\'[^\']*\'')
+# the keys whose values are lists, and those whose values are texts; the rest are
+# numbers or flags (a hint for one never says to put it in quotes)
+_LIST_KEYS = frozenset({"agencies", "keep", "close", "closable_kinds", "types"})
+_TEXT_KEYS = frozenset({"name", "data", "service", "mode", "crs", "start"})
+_NO_LIMIT = frozenset({"none", "null", "nil", "unlimited", "infinity", "infinite", "no",
+                       "n/a", "-"})
 
 
 def read_toml(path: Path, label: str) -> dict[str, Any]:
@@ -39,7 +47,9 @@ def read_toml(path: Path, label: str) -> dict[str, Any]:
             raise InputError([Problem(label, None, None, "a scenario TOML file (UTF-8 text)",
                                       "a workbook or other binary file, not a scenario")]
                              ) from None
-        raise InputError([_not_utf8(data, exc.start, label)]) from None
+        # the error's position counts from after the byte-order mark, if there is one
+        bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+        raise InputError([_not_utf8(data, exc.start + bom, label)]) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -64,7 +74,7 @@ def syntax_problem(text: str, message: str, label: str) -> Problem:
     """tomllib's `message` on `text` said at its line, with the line and a way to fix it."""
     at = _AT.search(message)
     reason = _AT.sub("", message)
-    lines = text.splitlines()
+    lines = [line.rstrip("\r") for line in text.split("\n")]  # TOML ends lines at \n only
     if at and at[1]:
         number, column = int(at[1]), f"column {at[2]}: "
     else:  # at the end: said at the line left open, or else the last
@@ -86,7 +96,7 @@ def _open_line(lines: list[str]) -> int:
     empty file. A list may run over several lines: it is open only if never closed."""
     depth, opened = 0, 0
     for number, line in enumerate(lines, 1):
-        code = re.sub(r"#.*$", "", re.sub(r'"[^"]*"|\'[^\']*\'', "", line))
+        code = re.sub(r"#.*$", "", _STRINGS.sub("", line))
         if '"' in code:
             return number
         if depth == 0:
@@ -102,6 +112,7 @@ def _hint(line: str, reason: str) -> tuple[str, str]:
     TOML makes; TOML's rule in general when the line is none of those."""
     key, _, value = (part.strip() for part in line.partition("="))
     value = re.sub(r"\s+#.*$", "", value)  # a comment after the value
+    leaf = key.rsplit(".", 1)[-1]
     if re.search("[\u201c\u201d\u2018\u2019]", line):
         return ('straight quotes, "like this"', "curly quotes (Word and Outlook type them) "
                 'are not quotes to TOML: type them again as " in Notepad')
@@ -109,34 +120,106 @@ def _hint(line: str, reason: str) -> tuple[str, str]:
         return ("a path with forward slashes (../data/suffolk)",
                 'a backslash inside "double quotes" starts an escape such as \\n: write '
                 "the path with / (Windows reads it too), or in 'single quotes'")
+    if reason.startswith("Expected '=' after a key"):
+        return _key_without_equals(line)
+    if reason.startswith("Invalid statement") and line.lstrip().startswith(("//", ";")):
+        return ("a comment after a #", "TOML's comments start with #: write # in place of "
+                f"{line.lstrip()[:2].strip()}")
+    if value.startswith("="):
+        return ("one = between a key and its value", f"write {key} = {value.lstrip('= ')}")
     if reason.startswith(("Unterminated string", "Illegal character '\\n'")):
         return ('a text closed on its line: "like this"', "close the text with a \" "
                 "as it opens")
     if reason.startswith("Unclosed array"):
+        if "]" in _STRINGS.sub("", value):  # closed, but an entry lacks its comma
+            return ('entries separated by commas: ["S1", "S2"]',
+                    "put a comma between each two entries of the list")
         return ('a list closed with ]: ["S1", "S2"]', "close the list with ]")
     if "Cannot overwrite" in reason or "twice" in reason:
-        return ("each key once in its table, and each [table] header once (every coverage "
-                "rule is headed [[coverage]])",
-                f"{key} heads its table a second time: put all its keys below one"
-                if key.startswith("[") else f"`{key}` is given a second time: keep one")
-    if _BOOLEAN.fullmatch(value) and value not in ("true", "false"):
+        return _given_twice(key)
+    if _BOOLEAN.fullmatch(value) and value not in ("true", "false") \
+            and leaf not in _TEXT_KEYS:
         return ("true or false, in lower case and without quotes", f"write {value} as "
                 + ("true" if value.lower() in ("true", "yes", "y", "on") else "false"))
-    if _DATE.fullmatch(value):
-        return ('a date in quotes, year first: "2028-09-30"',
-                'write 30/09/2028 as "2028-09-30"')
-    if _NUMBER_AND.fullmatch(value) or re.fullmatch(r"[£$€].*", value):
-        return ("a number alone: 250000, not £250,000 or 250k; 0.35, not 35%",
-                "write the number without £, commas, k, m, % or a unit: the key's name "
-                "gives its unit (radius_km in km, time_limit_s in seconds)")
+    if date := _DATE.fullmatch(value):
+        return ('a date in quotes, year first: "2028-09-30"', f"write {value} as "
+                f'"{_iso(date)}"' if _iso(date) else "write it year first, in quotes")
+    if leaf not in _TEXT_KEYS | _LIST_KEYS:
+        number = _number_hint(leaf, value)
+        if number is not None:
+            return number
     if key and "," in value and not value.startswith(("[", "{")):
         return ('a list in square brackets: ["S1", "S2"]',
                 "put the list in [ ] (one entry too: [\"S1\"])")
     if value.startswith("[") and re.search(r"[\[,]\s*[A-Za-z]", value):
         return ('each text of the list in quotes: ["S1", "S2"]', 'put each id in "quotes"')
+    if leaf in _LIST_KEYS and value and value[0] not in "[\"'":
+        return (f'a list of texts in quotes: ["{value}"]', f'write it ["{value}"]')
     if key and not key.startswith("[") and value and value[0] not in "\"'[{+-0123456789" \
-            and value not in ("inf", "nan"):
+            and value not in ("inf", "nan") and leaf in _TEXT_KEYS:
         return (f'a text in quotes: "{value}"', 'put the text in "quotes"')
     if key and not value and not key.startswith("["):
         return ("a value after the =", f"give `{key}` a value, or delete the line")
     return VALID, ""
+
+
+def _key_without_equals(line: str) -> tuple[str, str]:
+    """A key TOML read up to a character it cannot take: a colon (YAML's and INI's way)
+    or a space inside the key."""
+    if ":" in line and "=" not in line.partition(":")[0]:
+        key, _, value = line.partition(":")
+        return ("key = value", f"write {key.strip()} = {value.strip()}")
+    key = line.partition("=")[0].strip()
+    if " " in key:
+        return ("a key without spaces (key names use _)",
+                f"write the key {key.replace(' ', '_')}")
+    return ("key = value", "put = between the key and its value")
+
+
+def _given_twice(key: str) -> tuple[str, str]:
+    """A key, a [table] or a list of [[tables]] made a second time."""
+    expected = ("each key once in its table, and each [table] once (every coverage rule "
+                "is headed [[coverage]])")
+    if key.startswith("[["):
+        name = key.strip("[] ")
+        return (expected, f"every entry of {name} is headed [[{name}]], in two pairs of "
+                f"brackets, the first too: an earlier [{name}] makes it one table; write "
+                f"that header [[{name}]] as well")
+    if key.startswith("["):
+        name = key.strip("[] ")
+        return (expected, f"[{name}] is made a second time, by a header above or by a key "
+                f"written {name}.something above: put all its keys below one [{name}]")
+    return (expected, f"`{key}` is given a second time: keep one")
+
+
+def _iso(date: re.Match[str]) -> str:
+    """A date written with slashes or dots as ISO 8601: year first when it is first,
+    else day first, as UK registers write it; empty when it is no date."""
+    a, b, c = (int(part) for part in date.groups())
+    year, month, day = (a, b, c) if len(date[1]) == 4 else (c, b, a)
+    if len(str(year)) != 4 or not (1 <= month <= 12 and 1 <= day <= 31):
+        return ""
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _number_hint(leaf: str, value: str) -> tuple[str, str] | None:
+    """The hint for a value a number key cannot take as written: a unit, a £, a
+    percentage or thousands' commas; a decimal comma; a point with no digit before it;
+    a word for no limit."""
+    if value.lower() in _NO_LIMIT:
+        return ("a number, or inf for no limit", f"write inf for no limit ({leaf} = inf), "
+                "where the key takes one, or a number")
+    if re.fullmatch(r"[+-]?\.\d+", value):
+        sign = value[0] if value[0] in "+-" else ""
+        return ("a number with a digit before its point", f"write {sign}0{value.lstrip('+-')}")
+    if re.fullmatch(r"[+-]?(0|\d+),\d{1,2}|[+-]?0,\d+", value):
+        return ("a number with a decimal point", f"write {value.replace(',', '.')} (a point, "
+                "not a comma, before the decimals)")
+    if re.search(r"[£$€,%]|\d\s*[A-Za-z]", value) and _NUMBER_AND.fullmatch(value):
+        return ("a number alone: 250000, not £250,000 or 250k; 0.35, not 35%",
+                "write the number without £, commas, k, m, % or a unit: the key's name "
+                "gives its unit (radius_km in km, time_limit_s in seconds)")
+    if value and value[0].isalpha() and value not in ("inf", "nan", "true", "false"):
+        return ("a number", "a number key takes digits, or inf for no limit where it "
+                "allows one")
+    return None
