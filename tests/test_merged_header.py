@@ -54,9 +54,11 @@ def test_columns_missing_beyond_what_the_merge_hides_are_said_to_be_missing(
     path = _merged(write_xlsx(tmp_path / "reg.xlsx", tables), f"{first}1:{second}1",
                    "running_cost")
     problems = problems_of(path)
-    assert [(p.row, p.column, p.severity) for p in problems] == [(1, None, "error")]
-    assert "the header lacks desks, lat: the merge hides 1 column of data, so at least 1 " \
-        "of them is missing from the sheet as well" in problems[0].found
+    assert sorted((p.row or 0, p.column or "", p.severity) for p in problems) == [
+        (0, "desks", "error"), (0, "lat", "error"), (1, "", "error")]
+    merge = next(p for p in problems if p.row == 1)
+    assert "the header lacks 2 required columns, more than the merged headers hide " \
+        "(1 column), each said on its own" in merge.found
 
 
 def test_a_merged_header_losing_no_required_column_is_a_warning(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ required column the header then lacks.
 
 from __future__ import annotations
 
-from estate.errors import Problem
+from estate.errors import Problem, count
 from estate.load.raw import RawTable, required_columns
 from estate.load.workbook import Sheet, cell_column, cell_row, letters
 
@@ -48,14 +48,16 @@ def merged_header(label: str, sheet: Sheet, table: RawTable) -> list[Problem]:
     """A header merged across columns (`F1:G1`) heads its first column only: the
     columns under the rest of it have no name and are not read. One problem at the
     range, naming any required column the header lacks (likely under it), which is
-    then not reported again; an error when one is, else a warning, as data under an
-    empty header is."""
+    then not reported again, unless more are lacking than the merges hide; an error
+    when one is, else a warning, as data under an empty header is."""
     merges = _header_merges(sheet, table)
     if not merges:
         return []
     missing = sorted(required_columns(table.name) - set(table.frame.columns))
-    table.said_missing.update(missing)
-    lacks = _lacks(missing, sum(len(held) for _, _, held in merges.values()))
+    hidden = sum(len(held) for _, _, held in merges.values())
+    if len(missing) <= hidden:  # each may be under a merge: said here, not again
+        table.said_missing.update(missing)
+    lacks = _lacks(missing, hidden)
     problems = []
     for ref, (first, last, _) in merges.items():
         name = table.positions.get(first)
@@ -72,16 +74,13 @@ def merged_header(label: str, sheet: Sheet, table: RawTable) -> list[Problem]:
 
 
 def _lacks(missing: list[str], hidden: int) -> str:
-    """The required columns the header lacks, said beside the merge that hides
-    `hidden` columns of data: those it may explain, and when more are missing than it
-    hides, that the rest are missing from the sheet too."""
+    """The required columns the header lacks, said beside the merges that hide
+    `hidden` columns of data: named when the merges may explain them all; else only
+    counted, as each is then said on its own (with a column that may be it)."""
     if not missing:
         return ""
-    names = ", ".join(missing)
     if len(missing) <= hidden:
-        return f"; the header lacks {names}, which may be " + (
+        return f"; the header lacks {', '.join(missing)}, which may be " + (
             "one of them" if len(missing) == 1 else "among them")
-    columns = "1 column" if hidden == 1 else f"{hidden} columns"
-    rest = len(missing) - hidden
-    return (f"; the header lacks {names}: the merge hides {columns} of data, so at least "
-            f"{rest} of them {'is' if rest == 1 else 'are'} missing from the sheet as well")
+    return (f"; the header lacks {count(len(missing), 'required column')}, more than the "
+            f"merged headers hide ({count(hidden, 'column')}), each said on its own")
