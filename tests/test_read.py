@@ -163,8 +163,8 @@ def test_empty_file_is_an_error(tmp_path: Path) -> None:
     folder = write_tables(tmp_path / "reg", frames())
     (folder / "agencies.csv").write_text("")
     (folder / "zones.csv").write_text("\ufeff\n\n")
-    # a blank first line above no header (a header below one is read: its own test)
-    (folder / "functions.csv").write_text("\nteam,size\nF1,3\n")
+    # eleven blank lines: the first ten hold nothing, so no header is found
+    (folder / "functions.csv").write_text("\n" * 11 + "team,size\nF1,3\n")
     problems = problems_of(folder)
     assert [(p.file, p.row, p.found) for p in problems] == [
         ("agencies.csv", None, "an empty file"),
@@ -577,6 +577,14 @@ def test_blank_csv_lines_above_the_header_are_skipped_without_a_warning(
     assert [(w.file, w.row) for w in warnings] == [("sites.csv", 4)]
     assert "row 2 above it is not read" in warnings[0].found
     assert load_register(folder).sites["row"].tolist() == [5, 6, 7]
+    # below a blank line, a header naming too few columns to be known is still the
+    # header: its missing columns are said, not 'an empty row 1'
+    header, _, body = text.partition("\n")
+    renamed = ",".join(f"the_{name}" for name in header.split(","))  # none known
+    sites.write_text("\n" + renamed + "\n" + body, encoding="utf-8")
+    problems = problems_of(folder)
+    assert ("sites.csv", None, "site_id") in located(problems)
+    assert not any("empty row 1" in p.found for p in problems)
 
 
 def test_two_sheets_or_files_for_one_table_are_an_error_naming_both(tmp_path: Path) -> None:

@@ -31,14 +31,14 @@ def header_row(rows: Iterable[tuple[int, Iterable[object]]], required: frozenset
     """The row number of the header, given the rows as (row number, cells) pairs: the
     row among the first `HEADER_ROWS` given naming the most of `required`, and at least
     half of them (the first such on a tie, so the first row when it does); otherwise
-    the first row given, or None when it is blank or there is none."""
+    the first row given that holds anything, or None when none does."""
     best, named, first = None, 0, None
     for position, (number, cells) in enumerate(rows):
         if position >= HEADER_ROWS:
             break
         names = {column_name(c) for c in cells if str(c).strip()}
-        if position == 0:
-            first = number if names else None
+        if first is None and names:  # blank rows above it are skipped
+            first = number
         hits = len(required & names)
         if required and 2 * hits >= len(required) and hits > named:
             best, named = number, hits
