@@ -109,14 +109,22 @@ def named_by(problems: list[Problem], path: Path | None, written: object) -> lis
     """`problems` of a register, the one saying there is no register at all (nothing
     at the path, a single CSV file, an empty folder) told it is the `data` of the
     scenario file at `path`, `written` so, and read from that file's folder."""
-    if path is None or not isinstance(written, str):
-        return problems
+    if path is None or not isinstance(written, str) or not _is_file(path):
+        return problems  # a sweep's run is no file of its own, and its data is rewritten
     folder = shown_path(path.parent)
     folder = "the folder you run in" if folder == "." else folder
     said = (f" (the data key of {path}, \"{written}\", read from that file's folder: "
             f"{folder})")
     return [dataclasses.replace(p, found=p.found + said) if p.expected == EXPECTED_REGISTER
             else p for p in problems]
+
+
+def _is_file(path: Path) -> bool:
+    """Whether a file is at `path` (False for a path too long to look at)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def named_register(path: Path) -> Path | None:

@@ -426,7 +426,7 @@ DEEP = "/".join(["c" * 200] * 25)  # names that fit, a path that does not (4,096
     ["validate", LONG], ["validate", f"{LONG}.toml"], ["validate", f"{LONG}/tiny.toml"],
     ["validate", DEEP], ["plan", f"{LONG}.toml"], ["plan", f"{LONG}.toml", "--json"],
     ["compare", "tiny.toml", f"{LONG}.toml"], ["report", LONG], ["map", LONG],
-    ["validate", "long.toml"],  # its data key
+    ["validate", "long.toml"], ["plan", "long.toml"],  # its data key
 ])
 def test_an_input_path_too_long_for_the_system_is_an_error_at_that_path(
         tmp_path: Path, args: list[str]) -> None:

@@ -40,3 +40,21 @@ def test_a_register_not_found_is_said_as_the_scenarios_data_key(
     assert ("key horizon_years" in run.stderr) == (command == "bad")
     assert not (tmp_path / "out").exists()
     no_traceback(run)
+
+
+def test_a_sweep_run_with_no_register_is_not_said_as_a_file_it_is_not(tmp_path: Path) -> None:
+    """A sweep's run is labelled `models/x.toml [relocation.max_km=10]` and its `data`
+    rewritten to a full path: the data key's context would quote neither as written,
+    so it is left off; the scenario file itself gets it."""
+    from estate.errors import Problem
+    from estate.load.read import EXPECTED_REGISTER
+    from estate.pipeline import named_by
+
+    problem = Problem("data/suffolk", None, None, EXPECTED_REGISTER, "nothing at /x")
+    run = tmp_path / "x.toml [relocation.max_km=10]"
+    assert named_by([problem], run, str(tmp_path / "data")) == [problem]
+    (tmp_path / "x.toml").write_text('data = "../data"\n', encoding="utf-8")
+    said = named_by([problem], tmp_path / "x.toml", "../data")
+    assert said[0].found.endswith('(the data key of ' + str(tmp_path / "x.toml")
+                                  + ', "../data", read from that file\'s folder: '
+                                  + str(tmp_path) + ")")

@@ -113,6 +113,8 @@ def _register_inputs(data: Path) -> Inputs:
         files = register_files(data) if os.path.lexists(data) else []
     except OSError:
         return {}
+    if not files:  # nothing there (or a path too long to look at: the reader says so)
+        return {}
     if data.is_dir():
         return {os.path.realpath(f): f"the register's {f.name}" for f in files}
     return {os.path.realpath(f): "the register" for f in files}
