@@ -27,6 +27,9 @@ RULE = {"service": "public_access", "mode": "maintain"}
      "found 1, a gap of 100%: the solver may stop at a plan that far from the cheapest; "
      "for 1% write 0.01"),
     ({"discount_rate": 0.35}, "discount_rate", "found 0.35, 35% a year"),
+    # half a metre: '0.5m' read as metres, or a point in the wrong place
+    ({"relocation": {"max_km": 0.0005}}, "relocation.max_km", "found 0.0005 km, which is "
+     "0.5 m"),
     # a share beside a mode that does not read it, as DESIGN's own example writes it
     ({"coverage": [{**RULE, "mode": "all", "population_share": 0.8}]},
      "coverage.0.population_share", 'mode "all" does not read it: drop it, or set that '
@@ -46,6 +49,7 @@ def test_a_value_in_the_wrong_unit_is_queried(tmp_path: Path, changes: dict[str,
 
 @pytest.mark.parametrize("changes", [
     {"coverage": [{**RULE, "radius_km": 999}], "relocation": {"max_km": 999}},
+    {"coverage": [{**RULE, "radius_km": 0.1}], "relocation": {"max_km": 0.1}},
     {"relocation": {"max_km": math.inf}, "solver": {"mip_gap": 0.09}, "discount_rate": 0.2},
 ])
 def test_values_a_plan_may_mean_pass_without_a_word(tmp_path: Path,

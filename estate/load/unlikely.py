@@ -19,6 +19,9 @@ from estate.load.scenario import Scenario
 #: km: a distance beyond this, longer than Great Britain (about 1,000 km from end to
 #: end), is taken for metres typed as km.
 METRES_FROM_KM = 1000.0
+#: km: a distance below this, 100 m, is taken for a slip (metres converted twice, a
+#: point in the wrong place).
+SHORTEST_KM = 0.1
 #: The largest optimality gap a plan is reported as "proven" on without a word.
 WIDE_GAP = 0.1
 #: The largest discount rate taken without a word (the Green Book's is 0.035).
@@ -36,6 +39,9 @@ def unlikely_values(scenario: Scenario, label: str) -> list[Problem]:
     distances = [(rule.name + ".radius_km", rule.radius_km) for rule in scenario.coverage]
     distances.append(("relocation.max_km", scenario.max_km))
     for key, km in distances:
+        if 0 < km < SHORTEST_KM:
+            warn(key, f"kilometres (at least {SHORTEST_KM:g} km: a shorter one keeps "
+                 "hardly anything in reach)", f"{km:g} km, which is {km * 1000:g} m")
         if math.isfinite(km) and km >= METRES_FROM_KM:
             warn(key, f"kilometres (under {METRES_FROM_KM:,.0f} km: Great Britain is about "
                  "that long)", f"{km:,.0f} km: if metres were meant, {km / 1000:g} km is "
