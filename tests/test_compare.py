@@ -216,6 +216,19 @@ def test_compensation_on_a_plan_leaves_nobody_worse_off(setup: dict[str, Any]) -
     assert "(worse off)" in page
 
 
+def test_the_pages_headings_isolate_each_scenarios_name(setup: dict[str, Any]) -> None:
+    """comparison.html's h1 and both pages' titles join the scenarios' names: each is
+    isolated (a <bdi>; the isolate marks in a title, which holds no element), so a second
+    name in Arabic or Hebrew is not drawn before the first, nor takes the comma."""
+    page = (setup["out"] / "comparison.html").read_text(encoding="utf-8")
+    heading = re.search(r"<h1>(.*?)</h1>", page)
+    assert heading and heading.group(1).startswith(
+        "Scenario comparison: <bdi>Kept</bdi>, <bdi>")
+    assert "<title>Scenario comparison: \u2068Kept\u2069, \u2068" in page
+    mapped = (setup["out"] / "comparison_map.html").read_text(encoding="utf-8")
+    assert "<title>Estate comparison: \u2068Kept\u2069, \u2068" in mapped
+
+
 def test_pages_keep_register_text_inert(setup: dict[str, Any]) -> None:
     page = (setup["out"] / "comparison.html").read_text(encoding="utf-8")
     assert "<script" not in page  # the page has no script at all
@@ -281,6 +294,11 @@ def test_map_has_a_group_per_scenario_and_the_differing_sites(setup: dict[str, A
     assert diff["decisions"][0] == [["Kept", "kept"], [SCENARIO_PAYLOAD, "closed"]]
     assert drawn["ring"]["label"] == "Sites whose decision differs (2)"
     assert "Red rings: 2 sites whose decision differs" in mapped
+    # the list writes each name in a <bdi> of its own, as the pages do (an Arabic site
+    # name drew the scenario's name before it, and the colon inside it)
+    listed = re.search(r'<details class="estate-compare-differing">.*?</details>', mapped)
+    assert listed and f"<li>S1 <bdi>{inert(PAYLOAD)}</bdi>: <bdi>Kept</bdi> kept; " \
+        f"<bdi>{inert(SCENARIO_PAYLOAD)}</bdi> closed</li>" in listed.group(0)
 
 
 def test_map_lists_each_layer_kind_once_for_every_scenario(setup: dict[str, Any]) -> None:

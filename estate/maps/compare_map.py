@@ -37,6 +37,8 @@ from estate.maps.panels import legend
 from estate.maps.payload import outline_label, outline_rings, plan_tables, read_plan
 from estate.render.html import (
     inert,
+    isolated,
+    isolated_text,
     script_block,
     script_json,
     static_text,
@@ -132,8 +134,8 @@ def _differing_list(diff: dict[str, list[Any]]) -> str:
     """The sites the red rings mark, in words, for a reader who does not see the rings."""
     n = len(diff["id"])
     items = "".join(
-        f"<li>{inert(site)} {inert(name)}: "
-        + "; ".join(f"{inert(scenario)} {inert(decision)}" for scenario, decision in pairs)
+        f"<li>{inert(site)} {isolated(name)}: "
+        + "; ".join(f"{isolated(scenario)} {inert(decision)}" for scenario, decision in pairs)
         + "</li>"
         for site, name, pairs in zip(diff["id"], diff["name"], diff["decisions"], strict=True))
     return (f'<details class="estate-compare-differing"><summary>Red rings: {n:,} '
@@ -194,7 +196,8 @@ def comparison_map(runs: list[Run], cdn: bool = False) -> str:
     fmap = new_map(cdn=cdn)
     solved = [r for r in runs if r.summary]
     root = figure_of(fmap)
-    root.title = inert("Estate comparison: " + ", ".join(r.scenario.name for r in runs))
+    root.title = inert("Estate comparison: " + ", ".join(isolated_text(r.scenario.name)
+                                                         for r in runs))
     if not solved:
         return with_map_policy(root.render())
     root.header.add_child(Raw(style_block(static_text("estate.maps", "compare_map.css"))

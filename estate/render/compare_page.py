@@ -24,7 +24,15 @@ from estate.render.compare_figures import (
     registers_note,
     run_registers,
 )
-from estate.render.html import breakable, document, inert, isolated, scroll_box, static_text
+from estate.render.html import (
+    breakable,
+    document,
+    inert,
+    isolated,
+    isolated_text,
+    scroll_box,
+    static_text,
+)
 from estate.results.words import IN_YEAR_ONE, dated_same_words, one_off_cell, saves_words
 from estate.runs.compare import LOSS_TOL, Run, agency_gains, compensate, stored_agency_npv
 
@@ -255,9 +263,13 @@ def page(runs: list[Run]) -> str:
     """The comparison page: self-contained HTML, no script; all register text inert."""
     failed = "".join(f'<p class="warn">{isolated(r.scenario.name)}: {inert(r.status)}: '
                      f"{inert(r.message)}</p>" for r in runs if not r.summary)
-    title = inert("Scenario comparison: " + ", ".join(r.scenario.name for r in runs))
+    # each name isolated, so that a name in Arabic or Hebrew does not swap places with
+    # the next one or take the comma between them
+    title = inert("Scenario comparison: " + ", ".join(isolated_text(r.scenario.name)
+                                                        for r in runs))
+    heading = "Scenario comparison: " + ", ".join(isolated(r.scenario.name) for r in runs)
     body = (
-        f"<main><h1>{title}</h1>{failed}"
+        f"<main><h1>{heading}</h1>{failed}"
         + (f'<p class="warn">{inert(note)}</p>'
            if (note := registers_note(run_registers(runs))) else "")
         + "<h2>Side by side</h2>"

@@ -68,6 +68,13 @@ def isolated(text: object) -> str:
     return f"<bdi>{inert(text)}</bdi>"
 
 
+def isolated_text(text: object) -> str:
+    """A register name as plain text where no element may go (a page's `<title>`, an
+    attribute): between Unicode's isolate marks (U+2068, U+2069), which do in text what
+    `<bdi>` does in HTML. Not inert: escape the whole text it joins."""
+    return f"\u2068{text}\u2069"
+
+
 _MARKED = re.compile("\u2068([^\u2066-\u2069]*)\u2069")
 
 
