@@ -87,6 +87,33 @@ def test_a_zone_of_an_area_without_sites_is_an_error(tmp_path: Path) -> None:
     assert load_register(good).zones["area"].tolist() == ["Suffolk", "Suffolk"]
 
 
+def test_zones_naming_areas_when_no_site_has_one_are_an_error(tmp_path: Path) -> None:
+    """A lead who leaves the sites' `area` column out while the zones name theirs would
+    plan the country as one locality without a word: each such zone is said."""
+    folder = csv_register(tmp_path, zones={"area": ["North", ""]})
+    problems = problems_of(folder)
+    assert located(problems) == {("zones.csv", 2, "area")}
+    assert "whose sites have no area" in problems[0].expected
+
+
+def test_an_area_spelt_in_another_case_is_said(tmp_path: Path) -> None:
+    """`North` and `north` are two areas, planned apart: a warning at the row spelling it
+    otherwise than the first; a zone's area in another case is told the sites'."""
+    folder = csv_register(tmp_path, sites={"area": ["north", "North", "north"]},
+                          functions={"area": ["", "", "north"]},
+                          zones={"area": ["north", "north"]})
+    register = load_register(folder)
+    assert [(w.file, w.row, w.column) for w in register.warnings] == [
+        ("sites.csv", 3, "area")]
+    assert register.warnings[0].found == "'North', but row 2 spells it 'north'"
+    folder = csv_register(tmp_path / "z", sites={"area": ["north"] * 3},
+                          functions={"area": ["", "", "north"]},
+                          zones={"area": ["north", "NORTH"]})
+    problems = problems_of(folder)
+    assert located(problems) == {("zones.csv", 3, "area")}
+    assert problems[0].found == "'NORTH' (did you mean 'north'?)"
+
+
 def test_missing_id_column_does_not_flag_every_reference(tmp_path: Path) -> None:
     problems = problems_of(csv_register(tmp_path, agencies={"agency_id": None}))
     assert located(problems) == {("agencies.csv", None, "agency_id")}

@@ -83,6 +83,7 @@ def check_references(
     if "sites" in readable:
         problems += _check_leases(sites, files["sites"])
         problems += _check_build_costs(sites, files["sites"])
+        problems += _check_area_spelling(sites, files["sites"])
         if "functions" in readable:
             problems += _check_areas(sites, functions, files)
             problems += _check_spelling(sites, functions, files)
@@ -284,14 +285,44 @@ def _check_zone_areas(sites: pd.DataFrame, zones: pd.DataFrame, files: dict[str,
     nearest site's), must be an area that has sites: a zone of any other area is
     planned in none, and its people would drop out of every coverage rule without a
     word."""
-    if ("area" not in zones.columns or len(zones) == 0
-            or "area" not in sites.columns or not (sites["area"] != "").any()):
+    if "area" not in zones.columns or len(zones) == 0:
         return []
-    known = set(sites.loc[sites["area"] != "", "area"])
     given = zones["area"].fillna("") != ""
+    if "area" not in sites.columns or not (sites["area"] != "").any():
+        # a lead who left the sites' areas out would plan the country as one locality
+        return _flag(zones, files["zones"], "area", given,
+                     f"an area that has sites in {files['sites']}, whose sites have no "
+                     "area (give each site its area, or leave the zones' cells empty)",
+                     repr)
+    known = set(sites.loc[sites["area"] != "", "area"])
+    folded = {str(a).casefold(): a for a in sorted(known)}
+
+    def said(area: object) -> str:
+        meant = folded.get(str(area).strip().casefold())
+        return f"{area!r} (did you mean {meant!r}?)" if meant is not None else repr(area)
+
     return _flag(zones, files["zones"], "area", given & ~zones["area"].isin(known),
                  f"an area that has sites in {files['sites']} (or an empty cell: the "
-                 "area of its nearest site)", repr)
+                 "area of its nearest site)", said)
+
+
+def _check_area_spelling(sites: pd.DataFrame, label: str) -> list[Problem]:
+    """Site areas that differ only in case (`North`, `north`) are two areas, planned
+    apart: a site of one can neither share with nor move to the other's however near.
+    A warning at each row spelling an area otherwise than its first row does; not an
+    error, as a register may mean two areas so named."""
+    if "area" not in sites.columns:
+        return []
+    named = sites[sites["area"] != ""]
+    keys = named["area"].str.casefold()
+    first = named.assign(key=keys).drop_duplicates("key")
+    spelling = dict(zip(first["key"], first["area"], strict=True))
+    first_row = dict(zip(first["key"], first["row"], strict=True))
+    return _flag(named, label, "area", named["area"] != keys.map(spelling),
+                 "one spelling per area (areas are case-sensitive: each spelling is "
+                 "planned as an area of its own)",
+                 lambda v: (f"{v!r}, but {row_place(label, int(first_row[v.casefold()]))} "
+                            f"spells it {spelling[v.casefold()]!r}"), severity="warning")
 
 
 def _check_spelling(
