@@ -75,7 +75,19 @@ LIST = """() => { const box = document.querySelector('.estate-moves');
                  region: box.getAttribute('aria-labelledby') === box.querySelector('h2').id,
                  note: box.querySelector('p').textContent,
                  items: [...box.querySelectorAll('button.estate-move-show')].map(b => b.textContent),
-                 inCorner: !!box.closest('.leaflet-top.leaflet-right')}; }"""
+                 corner: box.closest('.leaflet-top.leaflet-right') ? 'right' :
+                   box.closest('.leaflet-top.leaflet-left') ? 'left' : null}; }"""
+# the boxes of the panels shown (Leaflet controls but the scale) that overlap another's
+OVERLAPS = """() => {
+  const shown = [...document.querySelectorAll('.leaflet-control')]
+    .filter(c => c.offsetWidth && !c.classList.contains('leaflet-control-scale'));
+  const boxes = shown.map(c => [c.id || c.className, c.getBoundingClientRect()]);
+  const out = [];
+  boxes.forEach(([a, r], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+    if (r.left < q.right - 0.5 && q.left < r.right - 0.5 && r.top < q.bottom - 0.5 &&
+        q.top < r.bottom - 0.5) { out.push([a, b]); } }));
+  return out;
+}"""
 VIEW = f"""(ends) => {{
   // each end of the move on the map and under no panel (a Leaflet control, the scale aside)
   const map = {MAP}, panels = [...map.getContainer().querySelectorAll('.leaflet-control')]
@@ -107,7 +119,12 @@ def test_moves_on_a_canvas_are_listed_largest_first_each_shown_on_the_map(
     assert opened.count("path.estate-move") == 0  # drawn on the canvas
     listed = page.evaluate(LIST)
     assert listed is not None, "no list of moves"
-    assert listed["title"] == "Moves, largest first" and listed["region"] and listed["inCorner"]
+    assert listed["title"] == "Moves, largest first" and listed["region"]
+    # top right under the layer list; on a phone in the top left column below the plan's
+    # summary, whose room it shares: the top right there is the layer button alone, and a
+    # panel beside the summary covered it and its buttons
+    assert listed["corner"] == ("left" if size[0] < 700 else "right")
+    assert page.evaluate(OVERLAPS) == []
     assert "assignments.csv" in listed["note"] and "2,500" in listed["note"]
     top = routes.head(LISTED)
     expected = [f"{_tenths(r.fte_moved)} FTE: {r.from_name} \u2192 {r.to_name}"
@@ -118,6 +135,7 @@ def test_moves_on_a_canvas_are_listed_largest_first_each_shown_on_the_map(
     page.keyboard.press("Enter")  # unfolds it
     assert page.evaluate("document.querySelector('.estate-moves details').open")
     assert axe_violations(opened) == []  # the list open over the map
+    assert page.evaluate(OVERLAPS) == []
     for rank in (0, 57):
         move = top.iloc[rank]
         button = page.locator("button.estate-move-show").nth(rank)

@@ -61,7 +61,18 @@
     fold.appendChild(list);
     box.appendChild(fold);
     document.body.appendChild(box);
-    global.estateMap.addPanel(map, id, "topright");
+    // top right under the layer list; on a phone's map, whose top right is the layer
+    // button alone and whose top left is the width of the map, in the top left column
+    // below the plan's summary, which then shares its room rather than being covered
+    var EM = global.estateMap;
+    var corner = function () { return EM.phoneSized(map) ? "topleft" : "topright"; };
+    var control = EM.addPanel(map, id, corner());
+    map.on("resize", function () {  // a phone turned, a window resized
+      if (control && control.getPosition() !== corner()) {
+        control.setPosition(corner());
+        EM.layout(map);
+      }
+    });
     return box;
   }
 

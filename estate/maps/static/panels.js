@@ -105,7 +105,7 @@
       L.DomEvent.disableScrollPropagation(node);
       return node;
     }});
-    new Panel({position: position}).addTo(map);
+    var control = new Panel({position: position}).addTo(map);
     // the page's h1 (only heard: estate.maps.page) arrives after the map, whose panels
     // hold the h2s and h3s: it moves before the map, so that a screen reader's list of
     // headings starts with it and goes down a level at a time
@@ -142,6 +142,7 @@
         if (fitted) { EM.fit(map, map.estateFitted.bounds); }
       });
     }
+    return control;
   }
 
   function moreBelow(node) {
@@ -251,5 +252,6 @@
   EM.foldable = foldable;
   EM.layout = layout;
   EM.nameControl = nameControl;
+  EM.phoneSized = phone;
   EM.showYear = showYear;
 })(window);
