@@ -24,12 +24,8 @@
     EM[fn] = function (map) { return draw(fn, map, Array.prototype.slice.call(arguments, 2)); };
   });
 
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) { node.className = cls; }
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
+  // an element holding `text` as text (popups.js, loaded before this file's calls run)
+  function el(tag, cls, text) { return global.estatePopups.el(tag, cls, text); }
   function plain(html) {
     // a layer name made inert for Leaflet's control, as text (DOMParser runs nothing)
     return new DOMParser().parseFromString(html, "text/html").body.textContent;

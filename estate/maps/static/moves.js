@@ -14,12 +14,8 @@
   var NF1 = new Intl.NumberFormat("en-GB", {maximumFractionDigits: 1});
   var lists = 0;
 
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) { node.className = cls; }
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
+  // an element holding `text` as text (popups.js, loaded before this file's calls run)
+  function el(tag, cls, text) { return global.estatePopups.el(tag, cls, text); }
 
   // the moves' numbers, the most FTE first (a move of no FTE last), then in the order
   // the payload has them
