@@ -7,39 +7,25 @@ log file, never on screen. Progress goes to stderr on a terminal, nowhere otherw
 
 from __future__ import annotations
 
-import functools
 import math
-import sys
-import tempfile
-import traceback
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from estate.errors import (
-    EstateError,
-    InfeasibleError,
-    InputError,
-    Problem,
-    count,
-    path_too_long,
-)
+from estate.errors import InputError, Problem, count
+from estate.failures import handled, show_warnings
 from estate.load.free_text import for_terminal
 from estate.render.terminal import err, progress_lines, say, sweep_progress, wants_progress
 from estate.results import Summary
 from estate.results.amounts import percent_up
 from estate.results.words import known_gap
 from estate.runs.executor import scheduler_needs_dask
-from estate.status import Failure, Status, failure_json
+from estate.status import Status
 from estate.store import check_results
 
 if TYPE_CHECKING:
     from estate.load.validate import Register
-
-LOG_NAME = "estate-error.log"
-
 
 class Percent(click.ParamType):
     """A percentage of at least 0 that is a number: click's FloatRange lets nan and inf
@@ -62,89 +48,6 @@ PROGRESS = click.option(
     "--progress/--no-progress", "progress", default=None,
     help="Progress lines on stderr (default: only when stderr is a terminal; --progress "
          "also writes them to a log or a scheduled job's output).")
-
-
-def _log_unexpected(exc: BaseException) -> Path:
-    """Write the full trace where the user can send it to us, not on their screen."""
-    text = "".join(traceback.format_exception(exc))
-    for folder in (Path.cwd(), Path(tempfile.gettempdir())):
-        try:
-            path = folder / LOG_NAME
-            path.write_text(text, encoding="utf-8")
-            return path
-        except OSError:
-            continue
-    return Path(LOG_NAME)
-
-
-def handled(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a command, turning every failure into a message and an exit code."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from estate.runs.executor import sigterm_as_interrupt
-
-        # a command printing JSON (`plan --json`) prints its failure as JSON too, on
-        # stdout, beside the words on stderr and the exit code
-        as_json = bool(kwargs.get("as_json"))
-        try:
-            # a run stopped by SIGTERM (a scheduler's, `kill`) ends as one stopped by
-            # Ctrl-C: its temporary folder and its folder's lock removed, exit 130
-            with sigterm_as_interrupt():
-                return command(*args, **kwargs)
-        except EstateError as exc:
-            _fail(exc, as_json)
-        except KeyboardInterrupt as exc:  # a sweep's says how many runs are stored
-            err(getattr(exc, "message", "") or "Interrupted; previous results are untouched.")
-            sys.exit(130)
-        except (click.exceptions.Exit, BrokenPipeError):  # a closed pipe: `estate.__main__`
-            raise
-        except OSError as exc:
-            # a path given to read longer than the system takes (one to write is
-            # refused before any work: `estate.store.paths`): Python's checks of a path
-            # (`is_dir`, `exists`) raise for that alone
-            too_long = path_too_long(exc)
-            if too_long is None:
-                _unexpected(exc, as_json)
-            _fail(InputError([too_long]), as_json)
-        except Exception as exc:  # the last line of defence
-            _unexpected(exc, as_json)
-
-    return wrapper
-
-
-def _unexpected(exc: Exception, as_json: bool) -> NoReturn:
-    """Say a failure the tool did not foresee in one line, its trace in a log file, and
-    exit 4."""
-    log = _log_unexpected(exc)
-    message = (f"Unexpected error: {type(exc).__name__}: "
-               f"{str(exc).splitlines()[0] if str(exc) else ''} (full trace in {log})")
-    if as_json:
-        click.echo(failure_json(Failure.of(exc, message)))
-    err(message)
-    sys.exit(4)
-
-
-def _fail(exc: EstateError, as_json: bool = False) -> NoReturn:
-    """Say a known failure on stderr, with what to do, and exit with its code (a
-    command printing JSON, `plan --json`, prints it as JSON too, on stdout)."""
-    if as_json:
-        click.echo(failure_json(Failure.of(exc)))
-    if isinstance(exc, InputError):
-        err(f"Error: {exc}")
-        # found beside the errors, they are said now, not once the errors are fixed
-        show_warnings(exc.warnings)
-        err("Nothing was solved or written. Fix the problems above and run again.")
-    elif isinstance(exc, InfeasibleError):
-        # every one, first: a warning may say why (a column not read, its default taken)
-        show_warnings(exc.warnings, most=len(exc.warnings))
-        err(str(exc))  # "The scenario is infeasible: ..." and its reasons
-        err(f"No plan was written. Relax the rules named above ({exc.relax}) and run again."
-            if exc.keys else "No plan was written. Change what the reasons above name and "
-            "run again.")
-    else:
-        err(f"Error: {exc}")
-    sys.exit(exc.exit_code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -259,14 +162,6 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
              f"(its cost within {percent_up(gap)} of the lowest possible)."
              if gap is not None and known_gap(gap) else
              "WARNING: the time limit stopped the solver; this plan is NOT proven optimal.")
-
-
-def show_warnings(warnings: list[Problem], most: int = 10) -> None:
-    """Each warning as one located line on stderr; a long list ends with a count."""
-    for warning in warnings[:most]:
-        err(f"Warning: {warning}")
-    if len(warnings) > most:
-        err(f"... and {len(warnings) - most} more warnings (estate validate lists them all)")
 
 
 @cli.command("validate")
