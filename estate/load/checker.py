@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from estate.errors import Problem, as_typed, did_you_mean
@@ -30,6 +30,16 @@ class KeyChecker:
         shown = found if said or (isinstance(found, str) and found.startswith("(")) \
             else repr(found)
         self.problems.append(Problem(self.label, None, key, expected, shown, label="key"))
+
+    def typed_as_text(self, key: str, expected: str, value: Any, meant: str) -> None:
+        """A value not of the key's type: when it is a text (a number or a flag typed in
+        quotes, as a spreadsheet shows it) meaning one the key takes, `meant` is that
+        value as it is written without quotes, said as the fix; else only what was found."""
+        if meant:
+            self.fail(key, f"{expected}, without quotes", f"{value!r}: write {meant}",
+                      said=True)
+        else:
+            self.fail(key, expected, value)
 
     def unknown(self, table: dict[str, Any], allowed: dict[str, Any], prefix: str,
                 homes: Mapping[str, str] | None = None) -> None:
@@ -53,12 +63,8 @@ class KeyChecker:
         if isinstance(value, bool) or not isinstance(value, int | float):
             if allow_inf and isinstance(value, str) and value.strip().lower() in ("inf", "infinity"):
                 return math.inf
-            meant = _number_in(value, key) if isinstance(value, str) else None
-            if meant is not None and not _within(meant, lo, hi, lo_open, hi_open):
-                meant = None  # no value to write: the one it means is out of range too
-            self.fail(key, "a number, without quotes" if meant is not None else "a number",
-                      f"{value!r}: write {_written(meant)}{_in_unit(str(value), key)}"
-                      if meant is not None else value, said=meant is not None)
+            self.typed_as_text(key, "a number", value, _meant_number(
+                value, key, lambda x: _within(x, lo, hi, lo_open, hi_open)))
             return math.nan
         if isinstance(value, int) and abs(value) > LARGEST:  # maybe too long for a float
             value = LARGEST * 10 if value > 0 else -LARGEST * 10
@@ -91,12 +97,8 @@ class KeyChecker:
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             else:
-                meant = _number_in(value, key) if isinstance(value, str) else None
-                if meant is not None and not (meant.is_integer() and lo <= meant <= hi):
-                    meant = None  # not a whole number in range either: nothing to write
-                self.fail(key, expected + (", without quotes" if meant is not None else ""),
-                          f"{value!r}: write {_written(meant)}{_in_unit(str(value), key)}"
-                          if meant is not None else value, said=meant is not None)
+                self.typed_as_text(key, expected, value, _meant_number(
+                    value, key, lambda x: x.is_integer() and lo <= x <= hi))
                 return lo
         if value < lo or value > hi:
             self.fail(key, expected, value)
@@ -122,10 +124,9 @@ class KeyChecker:
     def boolean(self, value: Any, key: str) -> bool:
         if not isinstance(value, bool):
             word = value.strip().lower() if isinstance(value, str) else ""
-            meant = ("true" if word in ("true", "yes", "y", "on", "1") else
-                     "false" if word in ("false", "no", "n", "off", "0") else "")
-            self.fail(key, "true or false, without quotes" if meant else "true or false",
-                      f"{value!r}: write {meant}" if meant else value, said=bool(meant))
+            self.typed_as_text(key, "true or false", value,
+                               "true" if word in ("true", "yes", "y", "on", "1") else
+                               "false" if word in ("false", "no", "n", "off", "0") else "")
             return False
         return value
 
@@ -184,28 +185,23 @@ def _digits(text: str) -> float | None:
     return None
 
 
-def _number_in(text: str, key: str) -> float | None:
-    """The number a text means in `key`'s own unit, as TOML would read it written
-    without quotes (`'£5,000'`: 5000, `'3.5%'` of a rate: 0.035, `'1.5m'` of a cost:
-    1500000, `'40km'`: 40, `'10 minutes'` of a key in seconds: 600), or None when it
-    holds none or a unit the key does not take."""
-    found = _TYPED.fullmatch(text.replace("\u00a0", " "))
+def _meant_number(value: Any, key: str, takes: Callable[[float], bool]) -> str:
+    """The number a text means in `key`'s own unit, as it is written without quotes,
+    with a note of that unit when the text gave another (`'£5,000'`: 5000, `'3.5%'` of a
+    rate: 0.035, `'1.5m'` of a cost: 1500000, `'40km'`: 40, `'10 minutes'` of a key in
+    seconds: 600 (the key is in seconds)); empty when it is no text, holds no number, a
+    unit the key does not take, or a value the key would refuse too (`takes`)."""
+    found = _TYPED.fullmatch(value.replace("\u00a0", " ")) if isinstance(value, str) else None
     if not found:
-        return None
-    x, factor = _digits(found[1]), _units_of(key).get(found[2].lower())
-    return None if x is None or factor is None else x * factor
-
-
-def _in_unit(text: str, key: str) -> str:
-    """A note of the key's own unit when the text gave its number in another one
-    (`10 minutes` of a key in seconds)."""
-    found = _TYPED.fullmatch(text.replace("\u00a0", " "))
-    unit = found[2].lower() if found else ""
-    if _units_of(key).get(unit, 1.0) == 1.0 or unit == "%":
+        return ""
+    x, unit = _digits(found[1]), found[2].lower()
+    factor = _units_of(key).get(unit)
+    if x is None or factor is None or not takes(x * factor):
         return ""
     leaf = key.rsplit(".", 1)[-1]
     own = "seconds" if leaf.endswith("_s") else "km" if leaf.endswith("_km") else "pounds"
-    return f" (the key is in {own})"
+    note = f" (the key is in {own})" if factor != 1.0 and unit != "%" else ""
+    return _written(x * factor) + note
 
 
 def _within(x: float, lo: float | None, hi: float | None, lo_open: bool, hi_open: bool
