@@ -49,10 +49,16 @@ class Optimum:
 
     @property
     def bound(self) -> float:
-        """The solver's lower bound on the optimum: NPV - gap x |NPV| (gap relative)."""
-        if self.npv is None or self.gap is None or not math.isfinite(float(self.gap)):
-            return -math.inf
-        return self.npv - float(self.gap) * abs(self.npv)
+        """The solver's lower bound on the optimum (`lower_bound`)."""
+        return lower_bound(self.npv, self.gap)
+
+
+def lower_bound(npv: float | None, gap: float | None) -> float:
+    """The lower bound a plan of `npv` within the relative `gap` proves: NPV - gap x
+    |NPV|; -inf when either is unknown."""
+    if npv is None or gap is None or not math.isfinite(float(gap)):
+        return -math.inf
+    return npv - float(gap) * abs(npv)
 
 
 def optimum_of(model: EstateModel | None, plan: Plan) -> Optimum:
@@ -78,12 +84,10 @@ def _gap_of_whole(summary: Summary, gap: float | None) -> float | None:
     would bound the optimum as if every area were as far from proof as the worst one
     (a policy's cost of £0 to £13.6bn on an estate of £2.2bn). One locality's: as given."""
     areas = summary.areas or {}
-    if not areas or summary.objective_npv is None or any(
-            a.get("mip_gap") is None or a.get("objective_npv") is None for a in areas.values()):
+    if not areas or summary.objective_npv is None:
         return gap
-    bound = sum(a["objective_npv"] - float(a["mip_gap"]) * abs(a["objective_npv"])
-                for a in areas.values())
-    if not math.isfinite(bound):
+    bound = sum(lower_bound(a.get("objective_npv"), a.get("mip_gap")) for a in areas.values())
+    if not math.isfinite(bound):  # an area with no bound
         return gap
     return max(summary.objective_npv - bound, 0.0) / max(abs(summary.objective_npv), 1.0)
 
