@@ -270,6 +270,14 @@ NAME_BYTES = 255
 """The longest name of a file or folder most file systems hold (ext4, XFS, NTFS, APFS)."""
 
 
+def name_too_long(names: Iterable[str]) -> str | None:
+    """The longest of a path's `names`, said with its size, when it is longer than a
+    file system holds (`NAME_BYTES`, counted in bytes, not letters); else None."""
+    longest = max(names, key=lambda name: len(name.encode()), default="")
+    size = len(longest.encode())
+    return f"a name of {size} bytes ({longest[:24]}...)" if size > NAME_BYTES else None
+
+
 def path_too_long(error: OSError) -> Problem | None:
     """The problem of a path the system refused as too long (`ENAMETOOLONG`), at the
     path, shortened to be read; None for any other failure. Such a path is always one
@@ -277,12 +285,9 @@ def path_too_long(error: OSError) -> Problem | None:
     if error.errno != errno.ENAMETOOLONG or error.filename is None:
         return None
     path = os.fsdecode(error.filename)
-    parts = path.replace("\\", "/").split("/")
-    longest = max(parts, key=lambda part: len(part.encode()))
-    size = len(longest.encode())
     shown = path if len(path) <= 60 else f"{path[:28]}...{path[-28:]}"
-    found = (f"a name of {size:,} bytes ({longest[:24]}...)" if size > NAME_BYTES
-             else f"a path of {len(path.encode()):,} bytes")
+    found = (name_too_long(path.replace("\\", "/").split("/"))
+             or f"a path of {len(path.encode()):,} bytes")
     return Problem(shown, None, None,
                    f"a path the system can use (names of at most {NAME_BYTES} bytes)",
                    f"{found}, too long for the system: give a shorter one")

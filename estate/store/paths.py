@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from estate.errors import NAME_BYTES, InputError, OutputError, Problem
+from estate.errors import NAME_BYTES, InputError, OutputError, Problem, name_too_long
 from estate.load.read import kind_of
 from estate.load.scenario import Scenario, load_scenario
 from estate.store import planned_from, read_summary, register_files
@@ -240,11 +240,9 @@ def _too_long(output: Output) -> tuple[str, str] | None:
     itself, is longer than the system takes: no check that looks at the path (a link, a
     folder's summary.json) may run, and nothing could be written there."""
     path = Path(output.path)
-    longest = max(path.parts, key=lambda part: len(part.encode()), default="")
-    if len(longest.encode()) > NAME_BYTES:
+    if said := name_too_long(path.parts):
         return (f"names of at most {NAME_BYTES} bytes",
-                f"a name of {len(longest.encode())} bytes ({longest[:24]}...); give "
-                f"{output.option} a shorter one")
+                f"{said}; give {output.option} a shorter one")
     try:
         os.lstat(path)
     except OSError as exc:
