@@ -22,7 +22,8 @@ import numpy as np
 from estate.errors import InputError, NoSolutionError, Problem
 from estate.load.consistency import check_against_register
 from estate.load.read import EXPECTED_REGISTER, shown_path
-from estate.load.scenario import Scenario, load_scenario, read_scenario_dict
+from estate.load.scenario import Scenario, load_scenario
+from estate.load.toml_text import read_scenario_dict
 from estate.load.validate import Register, load_register
 from estate.model.arrays import NamedPlan, trimmed
 from estate.model.build import EstateModel, build

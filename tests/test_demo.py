@@ -21,8 +21,9 @@ from numpy.typing import ArrayLike
 from pyproj import Transformer
 
 import estate
-from estate.load.scenario import Scenario, read_scenario_dict, scenario_from_dict, set_dotted
+from estate.load.scenario import Scenario, scenario_from_dict, set_dotted
 from estate.load.schema import TABLES
+from estate.load.toml_text import read_scenario_dict
 from estate.load.validate import Register, load_register
 from estate.model.build import build
 from estate.pipeline import prepare_scenario

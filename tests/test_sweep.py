@@ -24,7 +24,8 @@ import estate.runs.sweep
 from estate.api import sweep
 from estate.cli import cli
 from estate.errors import InputError
-from estate.load.scenario import read_scenario_dict, scenario_from_dict, set_dotted
+from estate.load.scenario import scenario_from_dict, set_dotted
+from estate.load.toml_text import read_scenario_dict
 from estate.runs.sweep import grid, parse_vary, run_id
 from estate.runs.vary import check_keys
 from estate.store.folder import folder_lock

@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from estate.errors import InputError, Problem, did_you_mean, near_miss, path_too_long
+from estate.errors import InputError, Problem, did_you_mean, near_miss
 from estate.load.checker import KeyChecker
 from estate.load.free_text import REFUSED, has_hidden, one_line
-from estate.load.read import instead_of_a_file
 from estate.load.schema import CIRCUMFERENCE_KM, MAX_MONEY, MAX_YEARS
-from estate.load.toml_text import read_toml
+from estate.load.toml_text import read_scenario_dict
 
 COVERAGE_MODES = ("maintain", "all", "population_share")
 # The solvers a scenario may name; estate.solve.REGISTRY says how each runs and whether
@@ -160,39 +159,6 @@ class Scenario:
         if r == 0:
             return float(h)
         return float((1 - (1 + r) ** -h) / r)
-
-
-def read_scenario_dict(path: str | Path) -> dict[str, Any]:
-    """Parse a scenario file without checking it (sweeps edit this dict)."""
-    path = Path(path)
-    label = str(path)
-    try:
-        is_file = path.is_file()
-    except OSError as exc:  # a path too long for the system: the only one it raises for
-        too_long = path_too_long(exc)
-        if too_long is None:
-            raise
-        raise InputError([dataclasses.replace(too_long, expected="a scenario TOML file")]
-                         ) from None
-    if not is_file:
-        raise InputError([Problem(label, None, None, "a scenario TOML file",
-                                  _not_a_scenario(path))])
-    return read_toml(path, label)
-
-
-def _not_a_scenario(path: Path) -> str:
-    """What is at `path` instead of a scenario file; for a folder (`estate compare
-    models/`, or a register given to `estate plan`), the scenario files to give instead."""
-    found = instead_of_a_file(path)
-    if found != "a folder":
-        return found
-    scenarios = sorted(p.name for p in path.glob("*.toml"))
-    if scenarios:
-        held = ", ".join(scenarios[:3]) + (", ..." if len(scenarios) > 3 else "")
-        return (f"a folder holding {held}: give the scenario files themselves (e.g. "
-                f"{path / scenarios[0]})")
-    return ("a folder: give a scenario file (.toml), which names its register in `data` "
-            "(estate validate checks a register folder)")
 
 
 def load_scenario(path: str | Path) -> Scenario:

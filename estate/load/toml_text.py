@@ -1,4 +1,5 @@
-"""A scenario file's text, read as TOML, with what is wrong said at its line.
+"""A scenario file found at its path and its text read as TOML, with what is wrong
+said: no file there (a folder is told the scenario files it holds), or a slip at its line.
 
 A lead writing a scenario in Notepad for the first time makes a handful of mistakes
 TOML's own messages do not explain ("Invalid value (at line 3, column 8)"): curly
@@ -10,12 +11,14 @@ here at its line, with the line as written and how to write it.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from estate.errors import InputError, Problem
+from estate.errors import InputError, Problem, path_too_long
+from estate.load.read import instead_of_a_file
 
 VALID = 'valid TOML: key = value, a text in "straight quotes", a list in [brackets]'
 SAVE_AS_UTF8 = "save it as UTF-8 (Notepad: File, Save As, Encoding UTF-8)"
@@ -32,6 +35,39 @@ _LIST_KEYS = frozenset({"agencies", "keep", "close", "closable_kinds", "types"})
 _TEXT_KEYS = frozenset({"name", "data", "service", "mode", "crs", "start"})
 _NO_LIMIT = frozenset({"none", "null", "nil", "unlimited", "infinity", "infinite", "no",
                        "n/a", "-"})
+
+
+def read_scenario_dict(path: str | Path) -> dict[str, Any]:
+    """Parse a scenario file without checking it (sweeps edit this dict)."""
+    path = Path(path)
+    label = str(path)
+    try:
+        is_file = path.is_file()
+    except OSError as exc:  # a path too long for the system: the only one it raises for
+        too_long = path_too_long(exc)
+        if too_long is None:
+            raise
+        raise InputError([dataclasses.replace(too_long, expected="a scenario TOML file")]
+                         ) from None
+    if not is_file:
+        raise InputError([Problem(label, None, None, "a scenario TOML file",
+                                  _not_a_scenario(path))])
+    return read_toml(path, label)
+
+
+def _not_a_scenario(path: Path) -> str:
+    """What is at `path` instead of a scenario file; for a folder (`estate compare
+    models/`, or a register given to `estate plan`), the scenario files to give instead."""
+    found = instead_of_a_file(path)
+    if found != "a folder":
+        return found
+    scenarios = sorted(p.name for p in path.glob("*.toml"))
+    if scenarios:
+        held = ", ".join(scenarios[:3]) + (", ..." if len(scenarios) > 3 else "")
+        return (f"a folder holding {held}: give the scenario files themselves (e.g. "
+                f"{path / scenarios[0]})")
+    return ("a folder: give a scenario file (.toml), which names its register in `data` "
+            "(estate validate checks a register folder)")
 
 
 def read_toml(path: Path, label: str) -> dict[str, Any]:

@@ -32,7 +32,8 @@ from typing import Any
 import pandas as pd
 
 from estate.errors import InfeasibleError, InputError, NoSolutionError, Problem
-from estate.load.scenario import read_scenario_dict, scenario_from_dict, set_dotted
+from estate.load.scenario import scenario_from_dict, set_dotted
+from estate.load.toml_text import read_scenario_dict
 from estate.results import Summary
 from estate.runs.executor import check_scheduler, run_all, sigterm_as_interrupt
 from estate.runs.planning import plan_scenario
