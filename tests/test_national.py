@@ -380,35 +380,47 @@ def test_a_zone_with_its_own_area_is_planned_there_when_other_cells_are_empty(
     assert problem.found == "'east'"
 
 
-def test_an_area_the_time_limit_stops_before_any_plan_is_named(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The south's solve ends at its time limit with no plan (made so here: the real
-    one is quick). The error names the south; with the north infeasible too (a zone
-    100 km above every site under an `all` rule) both areas are said, the north's reason
-    and the south's time limit. Before, the south's error came back as a locality's,
-    naming no area, and the north's reasons were dropped."""
-    import estate.runs.national as national
+def outgrown_south(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The south with 56 more offices of 50 desks, each housing four teams of 14 FTE
+    today: every one is over its room, so the status quo is no plan and the solver must
+    find one by moving teams, which takes it more than no time at all."""
+    sites, functions = [], []
+    for i in range(4, 60):
+        site = f"SS{i}"
+        sites.append({"site_id": site, "agency_id": "CC" if i % 2 == 0 else "PD",
+                      "name": f"south site {i}", "lat": 52.0 + 0.002 * i,
+                      "lon": 1.0 + 0.003 * (i % 7), "desks": 50,
+                      "running_cost": 100_000.0 + 5_000 * i, "kind": "office",
+                      "services": "", "area": "south"})
+        functions += [{"function_id": f"SF{i}_{j}", "agency_id": "CC" if j % 2 else "PD",
+                       "type": ["IT", "HR", "Finance", "Other"][j], "site_id": site,
+                       "fte": 14, "annual_cost": 200_000.0 + 10_000 * j} for j in range(4)]
+    return {**tables,
+            "sites": pd.concat([tables["sites"], pd.DataFrame(sites)], ignore_index=True),
+            "functions": pd.concat([tables["functions"], pd.DataFrame(functions)],
+                                   ignore_index=True)}
 
-    real = national.plan_locality
 
-    def stopped_in_south(scenario: estate.Scenario, register: Any, **kw: Any) -> Any:
-        if register.sites["site_id"].str.startswith("S").all():
-            raise estate.NoSolutionError("no plan found within the time limit of 1 s "
-                                         "(solver.time_limit_s); raise it or relax the "
-                                         "scenario")
-        return real(scenario, register, **kw)
-
-    monkeypatch.setattr(national, "plan_locality", stopped_in_south)
-    tables = national_tables(3)
+def test_an_area_the_time_limit_stops_before_any_plan_is_named(tmp_path: Path) -> None:
+    """The south's solve ends at its time limit (a millionth of a second) with no plan:
+    every one of its offices is over its room today, so the status quo is no plan, and
+    the solver is stopped before it finds one. The north, whose status quo is a plan, is
+    still solved to its optimum, so the error names the south alone. The error names the south; with the north infeasible too
+    (a zone 100 km above every site under an `all` rule) both areas are said, the
+    north's reason and the south's time limit. Before, the south's error came back as a
+    locality's, naming no area, and the north's reasons were dropped."""
+    tables = outgrown_south(national_tables(3))
     with pytest.raises(estate.NoSolutionError) as info:
-        estate.plan(scenario(write_tables(tmp_path / "one", tables)), write=False,
-                    workers=1)
+        estate.plan(scenario(write_tables(tmp_path / "one", tables), time_limit_s=1e-6),
+                    write=False, workers=1)
     assert str(info.value).startswith("area south: no plan found within the time limit")
+    assert "north" not in str(info.value)
 
     zones = tables["zones"]
     zones.loc[len(zones)] = {"zone_id": "NZ9", "name": "far north", "lat": 53.5,
                              "lon": 1.0, "population": 10}
-    sc = dataclasses.replace(scenario(write_tables(tmp_path / "two", tables)),
+    sc = dataclasses.replace(scenario(write_tables(tmp_path / "two", tables),
+                                      time_limit_s=1e-6),
                              coverage=(CoverageRule(0, "public_access", 10, "all"),))
     with pytest.raises(estate.InfeasibleError) as both:
         estate.plan(sc, write=False, workers=1)
