@@ -75,3 +75,20 @@ def test_a_text_that_holds_no_value_is_not_given_one(
     assert run.code == 1, run.output
     said = [line for line in run.stderr.splitlines() if f", key {key}:" in line]
     assert len(said) == 1 and says in said[0] and "write" not in said[0], run.stderr
+
+
+@pytest.mark.parametrize(("changes", "key", "says"), [
+    # `[solver.name]` typed as a header, or `max_km.value = 5`: said as the TOML that made it
+    ({"solver": {"name": {}}}, "solver.name", "expected a text in quotes, found a table "
+     "(a [solver.name] header, or a key written solver.name.something)"),
+    ({"relocation": {"max_km": {"value": 5}}}, "relocation.max_km", "expected a number, "
+     "found a table (a [relocation.max_km] header"),
+])
+def test_a_table_where_a_value_belongs_is_said_as_written(
+        tmp_path: Path, changes: dict[str, Any], key: str, says: str) -> None:
+    """A table was shown as Python writes it ({} or {'value': 5}), which a lead never typed."""
+    scenario = town(tmp_path, changes=changes)
+    run = invoke(tmp_path, "validate", scenario)
+    assert run.code == 1, run.output
+    said = [line for line in run.stderr.splitlines() if f", key {key}:" in line]
+    assert len(said) == 1 and says in said[0] and "{" not in said[0], run.stderr

@@ -54,6 +54,9 @@ def _file(folder: Path, line: int, written: str) -> Path:
     (6, "max_km = 5,5", "write 5.5 (a point, not a comma"),
     (12, "keep = S1", 'write it ["S1"]'),  # a list key: not "a text in quotes"
     (6, "max_km =", "give `max_km` a value, or delete the line"),
+    # a backslash before the closing quote of a text that is no path: no path's hint
+    (1, 'name = "Hand\\"', "delete the backslash, or write \\\\ for one"),
+    (12, 'keep = ["S1",, "S2"]', "delete the comma with no entry before it"),
 ])
 def test_a_slip_of_syntax_is_said_at_its_line(tmp_path: Path, line: int, written: str,
                                               says: str) -> None:
@@ -131,3 +134,41 @@ def test_a_byte_not_utf8_after_a_byte_order_mark_is_named_as_it_is(tmp_path: Pat
     assert "hand.toml, line 2: " in run.stderr and "the byte 0x96 (\u2013 in " \
         "Windows-1252)" in run.stderr, run.stderr
 
+
+
+def _keep_as(lines: list[str]) -> str:
+    """The hand-written scenario with `keep = []` (line 12) written as `lines`."""
+    return "\n".join(LINES[:11] + lines + LINES[12:]) + "\n"
+
+
+@pytest.mark.parametrize(("text", "line", "says"), [
+    # a list over several lines, an entry without its comma: TOML stops at the next
+    # entry; the comma belongs at the end of the line before, after a comment too
+    (_keep_as(["keep = [", '  "S1"', '  "S2",', "]"]), 13,
+     'found "S1" (line 14, column 3: Unclosed array); put a comma at the end of line 13'),
+    (_keep_as(["keep = [", '  "S1",', '  "S2"  # the depot', "", '  "S3",', "]"]), 14,
+     "put a comma at the end of line 14, after its entry"),
+    (_keep_as(["keep = [", '  "S1",', '  "S2" "S3",', "]"]), 14,
+     'found "S2" "S3", (column 8: Unclosed array); put a comma between the entries at '
+     "column 8"),
+    # never closed: the ] is what is missing, said at the line that opened the list
+    (_keep_as(["keep = [", '  "S1",', '  "S2"']), 12, "close the list with ]"),
+    # a second coverage rule headed as one table: told to head it as the first is
+    ("\n".join(LINES) + '\n[[coverage]]\nservice = "a"\nradius_km = 5\n\n[coverage]\n'
+     'service = "b"\n', 20, "every entry of coverage is headed [[coverage]], in two pairs "
+     "of brackets, as the one above is: write this header [[coverage]] too"),
+])
+def test_a_slip_over_several_lines_is_said_where_it_is_mended(
+        tmp_path: Path, text: str, line: int, says: str) -> None:
+    """A list written one entry a line, without a comma after one, was told to close
+    the list at the line that opened it, though it is closed; a [coverage] after a
+    [[coverage]] was told to put all its keys below one [coverage]."""
+    town(tmp_path)
+    (tmp_path / "hand.toml").write_text(text, encoding="utf-8")
+    run = invoke(tmp_path, "validate", "hand.toml")
+    assert run.code == 1, run.output
+    said = [s for s in run.stderr.splitlines() if s.startswith("  - ")]
+    assert len(said) == 1, run.stderr
+    assert said[0].startswith(f"  - hand.toml, line {line}: expected ") and says in said[0], \
+        said
+    no_traceback(run)

@@ -26,9 +26,12 @@ class KeyChecker:
 
     def fail(self, key: str, expected: str, found: Any, said: bool = False) -> None:
         """A problem at `key`: `found` is the value as written (shown as Python writes it,
-        so text is quoted), or, `said` or in brackets, words about it shown as they are."""
+        so text is quoted; a table said as the header that made it), or, `said` or in
+        brackets, words about it shown as they are."""
         shown = found if said or (isinstance(found, str) and found.startswith("(")) \
             else repr(found)
+        if isinstance(found, dict) and not said:  # a [header] where a value belongs
+            shown = f"a table (a [{key}] header, or a key written {key}.something)"
         self.problems.append(Problem(self.label, None, key, expected, shown, label="key"))
 
     def typed_as_text(self, key: str, expected: str, value: Any, meant: str) -> None:

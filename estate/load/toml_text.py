@@ -115,11 +115,20 @@ def syntax_problem(text: str, message: str, label: str) -> Problem:
         number, column = int(at[1]), f"column {at[2]}: "
     else:  # at the end: said at the line left open, or else the last
         number, column = _open_line(lines), ""
+    comma = _comma_missing(lines, number, int(at[2])) \
+        if at and at[1] and reason.startswith("Unclosed array") else 0
+    if comma:
+        where = (f"line {number}, ", f"at the end of line {comma}, after its entry") \
+            if comma < number else ("", f"between the entries at {column.rstrip(': ')}")
+        return Problem(label, None, str(comma), 'entries separated by commas, one after '
+                       'each but the last: ["S1", "S2"]', f"{lines[comma - 1].strip()} "
+                       f"({where[0]}{column}{reason}); put a comma {where[1]}",
+                       label="line")
     if reason.startswith(("Unclosed array", "Unterminated string", "Illegal character '\\n'")):
         # TOML finds out only on a later line: said at the line that opened it
         number, column = _open_line(lines[:number]) or number, ""
     line = lines[number - 1] if 0 < number <= len(lines) else ""
-    expected, hint = _hint(line, reason)
+    expected, hint = _hint(line, reason, lines[:max(number - 1, 0)])
     shown = line.strip()
     found = f"{shown} ({column}{reason})" if shown else f"{column}{reason}"
     return Problem(label, None, str(number) if number else None, expected,
@@ -132,7 +141,7 @@ def _open_line(lines: list[str]) -> int:
     empty file. A list may run over several lines: it is open only if never closed."""
     depth, opened = 0, 0
     for number, line in enumerate(lines, 1):
-        code = re.sub(r"#.*$", "", _STRINGS.sub("", line))
+        code = _code(line)
         if '"' in code:
             return number
         if depth == 0:
@@ -143,19 +152,51 @@ def _open_line(lines: list[str]) -> int:
     return max((n for n, line in enumerate(lines, 1) if line.strip()), default=0)
 
 
-def _hint(line: str, reason: str) -> tuple[str, str]:
+def _comma_missing(lines: list[str], number: int, column: int) -> int:
+    """The line whose entry lacks its comma, when TOML calls a list written over several
+    lines unclosed at line `number` but the list is closed further down: the line before
+    when TOML stopped at the line's first entry (["IT" on one line, "HR" on the next,
+    no comma between), else that line itself; 0 when the list is never closed."""
+    line = lines[number - 1] if 0 < number <= len(lines) else ""
+    opened = _open_line(lines[:number])
+    if not 0 < opened < number:
+        return 0
+    depth = 0
+    for code in (_code(text) for text in lines[opened - 1:]):
+        depth += code.count("[") - code.count("]")
+        if depth <= 0:
+            break
+    if depth > 0:  # never closed: the list's ] is what is missing
+        return 0
+    if column > len(line) - len(line.lstrip()) + 1:
+        return number
+    return max((n for n in range(opened, number)
+                if re.sub(r"#.*$", "", _STRINGS.sub('""', lines[n - 1])).strip()), default=0)
+
+
+def _code(line: str) -> str:
+    """A line without its texts in quotes and its comment: what TOML reads as syntax."""
+    return re.sub(r"#.*$", "", _STRINGS.sub("", line))
+
+
+def _hint(line: str, reason: str, above: list[str]) -> tuple[str, str]:
     """What the line should hold and how to write it, for the mistakes a lead new to
-    TOML makes; TOML's rule in general when the line is none of those."""
+    TOML makes; TOML's rule in general when the line is none of those. `above` is the
+    file's text before the line."""
     key, _, value = (part.strip() for part in line.partition("="))
     value = re.sub(r"\s+#.*$", "", value)  # a comment after the value
     leaf = key.rsplit(".", 1)[-1]
     if re.search("[\u201c\u201d\u2018\u2019]", line):
         return ('straight quotes, "like this"', "curly quotes (Word and Outlook type them) "
                 'are not quotes to TOML: type them again as " in Notepad')
-    if "\\" in value and value.startswith('"'):
+    if "\\" in value and value.startswith('"') and leaf == "data":
         return ("a path with forward slashes (../data/suffolk)",
                 'a backslash inside "double quotes" starts an escape such as \\n: write '
                 "the path with / (Windows reads it too), or in 'single quotes'")
+    if "\\" in value and value.startswith('"'):
+        return ('a text in "straight quotes"', 'a backslash inside "double quotes" starts '
+                'an escape (\\" is a quote within the text, which then runs on): delete '
+                "the backslash, or write \\\\ for one")
     if reason.startswith("Expected '=' after a key"):
         return _key_without_equals(line)
     if reason.startswith("Invalid statement") and line.lstrip().startswith(("//", ";")):
@@ -172,7 +213,10 @@ def _hint(line: str, reason: str) -> tuple[str, str]:
                     "put a comma between each two entries of the list")
         return ('a list closed with ]: ["S1", "S2"]', "close the list with ]")
     if "Cannot overwrite" in reason or "twice" in reason:
-        return _given_twice(key)
+        return _given_twice(key, above)
+    if value.startswith("[") and re.search(r"[\[,]\s*,", _code(value)):
+        return ('entries separated by one comma: ["S1", "S2"]', "delete the comma with no "
+                "entry before it")
     if _BOOLEAN.fullmatch(value) and value not in ("true", "false") \
             and leaf not in _TEXT_KEYS:
         return ("true or false, in lower case and without quotes", f"write {value} as "
@@ -212,8 +256,9 @@ def _key_without_equals(line: str) -> tuple[str, str]:
     return ("key = value", "put = between the key and its value")
 
 
-def _given_twice(key: str) -> tuple[str, str]:
-    """A key, a [table] or a list of [[tables]] made a second time."""
+def _given_twice(key: str, above: list[str]) -> tuple[str, str]:
+    """A key, a [table] or a list of [[tables]] made a second time; `above` is the
+    file's text before it."""
     expected = ("each key once in its table, and each [table] once (every coverage rule "
                 "is headed [[coverage]])")
     if key.startswith("[["):
@@ -223,6 +268,9 @@ def _given_twice(key: str) -> tuple[str, str]:
                 f"that header [[{name}]] as well")
     if key.startswith("["):
         name = key.strip("[] ")
+        if any(_code(line).strip().replace(" ", "") == f"[[{name}]]" for line in above):
+            return (expected, f"every entry of {name} is headed [[{name}]], in two pairs of "
+                    f"brackets, as the one above is: write this header [[{name}]] too")
         return (expected, f"[{name}] is made a second time, by a header above or by a key "
                 f"written {name}.something above: put all its keys below one [{name}]")
     return (expected, f"`{key}` is given a second time: keep one")
