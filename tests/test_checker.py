@@ -43,6 +43,10 @@ RULE = {"service": "public_access", "mode": "population_share"}
      "expected true or false, without quotes, found 'yes': write true"),
     ({"solver": {"site_configurations": "False"}}, "solver.site_configurations",
      "found 'False': write false"),
+    # a list typed as one text, as a spreadsheet cell holds it
+    ({"sharing": {"types": "IT, HR"}}, "sharing.types",
+     'expected a list of texts, e.g. ["a", "b"], found \'IT, HR\': write ["IT", "HR"]'),
+    ({"agencies": "CC"}, "agencies", 'found \'CC\': write ["CC"]'),
 ])
 def test_a_value_written_as_text_is_told_how_to_write_it(
         tmp_path: Path, changes: dict[str, Any], key: str, says: str) -> None:

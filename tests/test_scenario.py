@@ -187,6 +187,19 @@ def test_a_bad_start_is_one_problem_with_a_programme(tmp_path: Path) -> None:
     assert "without start" not in run.stderr
 
 
+def test_a_start_below_programme_is_one_problem(tmp_path: Path) -> None:
+    """`start` typed below `[programme]` (where a lead dating a programme puts it) is said
+    once, as a top-level key written in the wrong place, not again as a programme
+    without one."""
+    scenario = town(tmp_path, name="bad.toml", changes={
+        "programme": {"start": "2027-04-01", "max_closures_per_year": 2}})
+    run = invoke(tmp_path, "plan", scenario)
+    assert run.code == 1, run.output
+    assert "1 problem in the input" in run.stderr, run.stderr
+    assert "key programme.start" in run.stderr and "top-level key" in run.stderr
+    assert "without start" not in run.stderr
+
+
 def test_every_scenario_error_is_listed_at_once(tmp_path: Path) -> None:
     scenario = town(tmp_path, name="bad.toml", changes={
         "horizon_years": 0, "relocation": {"max_km": "far"}, "solver": {"nmae": "cbc"}})

@@ -119,6 +119,11 @@ class KeyChecker:
         return one_line(value) if as_line else value
 
     def texts(self, value: Any, key: str) -> tuple[str, ...]:
+        if isinstance(value, str) and value.strip():  # "IT, HR": the list in one text
+            listed = ", ".join(f'"{v.strip()}"' for v in value.split(",") if v.strip())
+            self.fail(key, 'a list of texts, e.g. ["a", "b"]', f"{value!r}: write [{listed}]",
+                      said=True)
+            return ()
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.fail(key, 'a list of texts, e.g. ["a", "b"]', value)
             return ()

@@ -271,8 +271,9 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, label: str,
         # the map's year labels and the programme's dates count back a day from it
         c.fail("start", f"a date from {EARLIEST_START.isoformat()}", start.isoformat())
     programme = _programme(c, sub("programme"), horizon) if "programme" in raw else None
-    # a start given but not a date is named above, once
-    if programme is not None and start is None and not raw.get("start"):
+    # a start given but not a date, or given below [programme], is named above, once
+    if programme is not None and start is None and not raw.get("start") \
+            and "start" not in (raw["programme"] if isinstance(raw["programme"], dict) else {}):
         c.fail("programme", "a start date too (start = \"2027-04-01\"): the programme is "
                "dated from it", "[programme] without start")
     if c.problems:
