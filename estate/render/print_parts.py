@@ -1,0 +1,113 @@
+"""A table too wide for a printed sheet, printed whole as narrower tables.
+
+A browser prints what lies past the sheet's right edge nowhere: a comparison of many
+scenarios ("Who gains": three or four columns a scenario) or a sweep of many keys would
+lose its last columns on paper. The pages run no script, so the printed copy is made
+here, with the page: when the table's columns, each as narrow as its longest word, are
+wider than an upright A4 sheet between 15 mm margins (`SHEET_PX`), the table is also
+written as parts (`parts`), each holding as many of its columns as fit the sheet, with
+the row-label columns and their headings repeated, so that every figure is printed
+beside its row's label. On screen the parts are not drawn (`display:none`, so a screen
+reader skips them too) and the table is as it was; printed, the parts are drawn in its
+place (the style sheet `parts.css`).
+
+Which columns fit is worked out without a browser: each text's width is overestimated
+(`text_width`), so a part judged to fit does, with room to spare.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+from estate.render.html import inert
+from estate.render.text_width import text_width
+
+SHEET_PX = 680.0
+"""The printable width of an upright A4 sheet between 15 mm margins (180 mm) in CSS
+pixels (96 an inch): the widest a printed table may be."""
+BOLD = 1.1
+"""How much wider a heading's bold text draws than `text_width`'s regular text."""
+
+
+def plain(markup: str) -> str:
+    """The text a cell's markup (inert text, `<bdi>`, `<span>`, `<wbr>`) shows, with a
+    space where `<wbr>` allows a line break."""
+    return html.unescape(re.sub(r"<[^>]*>", "", markup.replace("<wbr>", " ")))
+
+
+def narrowest(markup: str, font_px: float, whole: bool = False, bold: bool = False) -> float:
+    """How narrow (pixels, without padding) a cell showing `markup` can be: its longest
+    word, or its whole text when it may not wrap (`whole`)."""
+    text = plain(markup)
+    words = [" ".join(text.split())] if whole else text.split()
+    return max((text_width(w, font_px) * (BOLD if bold else 1.0) for w in words), default=0.0)
+
+
+def column_widths(header: Sequence[str], body: Sequence[Sequence[str]], font_px: float,
+                  pad_px: float, whole: Sequence[bool]) -> list[float]:
+    """Each column's narrowest width (pixels, padding and border included): its
+    heading's longest word (bold), or its widest cell's (`narrowest`; a cell of a column
+    that is `whole` does not wrap)."""
+    return [max([narrowest(h, font_px, bold=True),
+                 *(narrowest(row[j], font_px, whole[j]) for row in body)]) + pad_px
+            for j, h in enumerate(header)]
+
+
+def groups(widths: Sequence[float], labels: int, units: Sequence[Sequence[int]],
+           room: float = SHEET_PX) -> list[list[int]]:
+    """The columns of each part: the units (columns kept together, as a scenario's
+    three in "Who gains") in their order, as many in a part as fit `room` beside the
+    `labels` first columns; a unit too wide on its own is a part of its own."""
+    left = room - sum(widths[:labels])
+    parts: list[list[int]] = []
+    used = 0.0
+    for unit in units:
+        width = sum(widths[j] for j in unit)
+        if parts and used + width <= left:
+            parts[-1].extend(unit)
+            used += width
+        else:
+            parts.append(list(unit))
+            used = width
+    return parts
+
+
+def parts(name: str, header: Sequence[str], body: Sequence[Sequence[str]],
+          classes: Sequence[Sequence[str]] | None, *, labels: int, font_px: float,
+          pad_px: float, units: Sequence[Sequence[int]] | None = None,
+          whole: Sequence[bool] | None = None) -> str:
+    """The print-only copy of a table, as parts that each fit the sheet; "" when the
+    whole table fits it (then it is printed as it is).
+
+    `header` and `body` are markup we made (inert text); `classes` each cell's class;
+    the first `labels` columns label the rows and head every part (the first one a row
+    heading); `units` the other columns, grouped as they must stay (one a unit when
+    None); `whole` which columns' cells never wrap. `font_px` and `pad_px` are the
+    printed type's size and a cell's padding and border across, as the style sheet
+    sets them."""
+    n = len(header)
+    whole = list(whole) if whole is not None else [False] * n
+    widths = column_widths(header, body, font_px, pad_px, whole)
+    if sum(widths) <= SHEET_PX:
+        return ""
+    units = units if units is not None else [[j] for j in range(labels, n)]
+    cls = classes or [[""] * n for _ in body]
+    split = groups(widths, labels, units)
+    tables = []
+    for i, columns in enumerate(split, 1):
+        shown = [*range(labels), *columns]
+        head = "".join(f'<th scope="col">{header[j]}</th>' for j in shown)
+        rows = "".join("<tr>" + "".join(
+            f'<th scope="row">{row[j]}</th>' if j == 0 else f'<td class="{k[j]}">{row[j]}</td>'
+            for j in shown) + "</tr>" for row, k in zip(body, cls, strict=True))
+        tables.append(f'<p class="part">{inert(name)}: part {i} of {len(split)}</p>'
+                      f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    return f'<div class="parts">{"".join(tables)}</div>'
+
+
+def printed(box: str, copy: str) -> str:
+    """A table's box (`html.scroll_box`) as the page shows it, and its print-only copy
+    (`parts`), if any: the box then is drawn on screen only."""
+    return f'<div class="on-screen">{box}</div>{copy}' if copy else box
