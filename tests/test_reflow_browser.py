@@ -183,9 +183,11 @@ def test_printed_sweep_keeps_each_figure_whole(browser: Any, pages: dict[str, Pa
     page.emulate_media(media="print")
     page.set_viewport_size({"width": 680, "height": 960})
     assert broken_words(page) == []
-    cells = page.evaluate("""() => [...document.querySelectorAll('tbody tr')].map(r =>
+    # the table as the screen has it (printed as parts when wider than the sheet)
+    cells = page.evaluate("""() => [...document.querySelectorAll('.scroll tbody tr')].map(r =>
       [...r.cells].map(c => c.textContent))""")
-    heads = page.evaluate("() => [...document.querySelectorAll('thead th')].map(h => h.textContent)")
+    heads = page.evaluate("""() => [...document.querySelectorAll('.scroll thead th')]
+      .map(h => h.textContent)""")
     assert len(cells) == len(runs) == 4
     words = printed_words(page)
     for row in cells:

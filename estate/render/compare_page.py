@@ -33,6 +33,7 @@ from estate.render.html import (
     scroll_box,
     static_text,
 )
+from estate.render.print_parts import parts, printed
 from estate.results.words import IN_YEAR_ONE, dated_same_words, one_off_cell, saves_words
 from estate.runs.compare import LOSS_TOL, Run, agency_gains, compensate, stored_agency_npv
 
@@ -40,12 +41,19 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 
+PRINT_PX, PRINT_PAD_PX = 10.0, 8.0
+"""A printed table's type size and a cell's padding and border across (compare.css)."""
+
+
 def _table(name: str, header: list[str], body: list[list[str]],
-           classes: list[list[str]] | None = None) -> str:
+           classes: list[list[str]] | None = None,
+           units: list[list[int]] | None = None) -> str:
     """An HTML table; every cell given here is already inert text or markup we made. It
     scrolls in a box of its own named `name` (plain text) when wider than the page. A
     scenario's name heading a column is `breakable`, so that a name without spaces
-    (`Scenario_number_1`) still lets its column narrow on a printed sheet."""
+    (`Scenario_number_1`) still lets its column narrow on a printed sheet. Too wide for
+    a printed sheet, it is printed as parts (`print_parts`), each repeating the row
+    labels; `units` are the columns a part keeps together (one scenario's)."""
     head = "".join(f'<th scope="col">{h}</th>' for h in header)
     lines = []
     for i, cells in enumerate(body):
@@ -53,8 +61,10 @@ def _table(name: str, header: list[str], body: list[list[str]],
         lines.append("<tr>" + "".join(
             (f'<th scope="row">{c}</th>' if j == 0 else f'<td class="{k}">{c}</td>')
             for j, (c, k) in enumerate(zip(cells, cls, strict=True))) + "</tr>")
-    return scroll_box(name, f"<table><thead><tr>{head}</tr></thead>"
-                            f"<tbody>{''.join(lines)}</tbody></table>")
+    box = scroll_box(name, f"<table><thead><tr>{head}</tr></thead>"
+                           f"<tbody>{''.join(lines)}</tbody></table>")
+    return printed(box, parts(name, header, body, classes, labels=1, font_px=PRINT_PX,
+                              pad_px=PRINT_PAD_PX, units=units))
 
 
 def _figures_html(runs: list[Run]) -> str:
@@ -156,14 +166,15 @@ def _agencies_html(runs: list[Run]) -> str:
     for run in runs:
         for agency_id, info in (data_of(run).get("agencies") or {}).items():
             ids.setdefault(agency_id, str(info.get("name") or agency_id))
-    header = ["Agency"]
+    header, units = ["Agency"], []
     for run in runs:
-        n = breakable(run.scenario.name)
+        n, first = breakable(run.scenario.name), len(header)
         if run.dated_agency_npv is None:
             header += [f"{n}: annual saving", f"{n}: one-off", f"{n}: NPV saving"]
         else:
             header += [f"{n}: annual saving", f"{n}: one-off",
                        f"{n}: NPV saving, every change in year 1", f"{n}: NPV saving, dated"]
+        units.append(list(range(first, len(header))))  # a scenario's columns, kept together
     body, classes = [], []
     for agency_id, name in ids.items():
         cells, cls = [f"{isolated(name)} <span class=\"muted\">({inert(agency_id)})</span>"], [""]
@@ -188,7 +199,8 @@ def _agencies_html(runs: list[Run]) -> str:
                 cls.append("n worse" if dated.get(agency_id, 0.0) < -LOSS_TOL else "n")
         body.append(cells)
         classes.append(cls)
-    return _table("Who gains: each agency's savings, by scenario", header, body, classes)
+    return _table("Who gains: each agency's savings, by scenario", header, body, classes,
+                  units)
 
 
 def _compensation_html(runs: list[Run]) -> str:
@@ -289,7 +301,8 @@ def page(runs: list[Run]) -> str:
         "gets its loss back, paid by the agencies that gain in proportion to their gains; "
         "possible only when the gains cover the losses.</p>" + _compensation_html(runs)
         + _alternatives_html(runs) + "</main>")
-    return document(title, body, static_text("estate.render", "compare.css"))
+    return document(title, body, static_text("estate.render", "compare.css")
+                    + static_text("estate.render", "parts.css"))
 
 
 def terminal_table(runs: list[Run]) -> Table:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from estate.render.cash_curve import ticks
 from estate.render.html import breakable, document, isolated, scroll_box, static_text
+from estate.render.print_parts import SHEET_PX, column_widths, parts, printed
 from estate.render.text_width import text_width
 from estate.results import money
 from estate.results.amounts import count
@@ -305,8 +306,36 @@ def _runs_table(rows: pd.DataFrame, varies: list[Vary]) -> str:
     body = "".join("<tr>" + "".join(
         (f'<td class="prose">{e(_cell(r[c]))}</td>' if c == "message" else
          f"<td>{e(_cell(r[c]))}</td>") for c in shown) + "</tr>" for _, r in rows.iterrows())
-    return scroll_box("Runs", f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
-                      "</table>")
+    box = scroll_box("Runs", f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+                     "</table>")
+    return printed(box, _runs_parts(rows, shown, heads, sum(v.key in rows for v in varies)))
+
+
+PRINT_PX, PRINT_PAD_PX = 10.0, 7.0
+"""The printed table of runs' type size and a cell's padding and border across
+(sweep.css)."""
+
+
+def _runs_parts(rows: pd.DataFrame, shown: list[str], heads: dict[str, str],
+                keys: int) -> str:
+    """The table of runs printed as parts when too wide for the sheet (`print_parts`):
+    each run's row labelled by its run id (its folder, sweep.csv's `run_id`), and by
+    the varied keys' values too when they take at most two fifths of the sheet; ""
+    when the table fits the sheet whole (or has no run id to label its rows with)."""
+    if "run_id" not in rows:
+        return ""
+    e = html.escape
+    columns = ["run_id", *shown]
+    header = [breakable(heads.get(c, c)) for c in columns]
+    body = [[e(_cell(r[c])) for c in columns] for _, r in rows.iterrows()]
+    whole = [c != "message" for c in columns]
+    widths = column_widths(header, body, PRINT_PX, PRINT_PAD_PX, whole)
+    if sum(widths[1:]) <= SHEET_PX:
+        return ""  # the table as the screen has it fits
+    labels = 1 + keys if sum(widths[1:1 + keys]) <= 0.4 * SHEET_PX else 1
+    classes = [["prose" if c == "message" else "" for c in columns]] * len(body)
+    return parts("Runs", header, body, classes, labels=labels, font_px=PRINT_PX,
+                 pad_px=PRINT_PAD_PX, whole=whole)
 
 
 def sweep_page(rows: pd.DataFrame, robustness: pd.DataFrame, varies: list[Vary],
@@ -339,7 +368,9 @@ def sweep_page(rows: pd.DataFrame, robustness: pd.DataFrame, varies: list[Vary],
 {scroll_box("Share of runs in which each site is open", robustness_chart(robustness))}
 <h2>Runs</h2>
 {_runs_table(rows, varies)}</main>"""
-    return document(f"Sweep of {e(scenario_name)}", body, static_text("estate.render", "sweep.css"))
+    return document(f"Sweep of {e(scenario_name)}", body,
+                    static_text("estate.render", "sweep.css")
+                    + static_text("estate.render", "parts.css"))
 
 
 def _caption(rows: pd.DataFrame) -> str:
