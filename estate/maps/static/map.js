@@ -176,6 +176,11 @@
     };
   }
 
+  // over this many moves a plan's lines are drawn on a canvas, where no line is an
+  // element a keyboard reaches: the map lists them instead (moves.js)
+  var CANVAS_MOVES = 2000;
+  function movesOnCanvas(plan) { return plan.moves.fte.length > CANVAS_MOVES; }
+
   function addPlan(map, control, plan, options) {
     var o = options || {}, s = plan.sites, labels = plan.labels;
     if (o.fit !== false) { global.estateMap.fit(map, plan.bounds); }
@@ -243,7 +248,7 @@
 
     var mv = plan.moves, maxFte = mv.fte.reduce(function (x, y) { return Math.max(x, y || 0); }, 1);
     var moves = {group: L.featureGroup(), items: []};
-    var moveRenderer = mv.fte.length > 2000 ? canvas : undefined;
+    var moveRenderer = movesOnCanvas(plan) ? canvas : undefined;
     for (var m = 0; m < mv.fte.length; m++) {
       var a = mv.from[m], b = mv.to[m];
       var line = L.polyline([[s.lat[a], s.lon[a]], [s.lat[b], s.lon[b]]], {
@@ -258,7 +263,8 @@
     }
     refresh(moves);
     filtered.push(moves);
-    // lines on a canvas are no elements: the plan's map lists them instead (moves.js)
+    // lines on a canvas are no elements: the plan's map lists them instead (moves.js; the
+    // comparison map makes its lists itself, one for each scenario shown: compare.js)
     if (moveRenderer && o.moveList && global.estateMap.addMoveList) {
       global.estateMap.addMoveList(map, plan, {colour: o.colours.move, popup: movePopup});
     }
@@ -364,5 +370,5 @@
   // clearance.js adds fit, keepPopupClear, stillFitted and tabOrder; panels.js adds
   // addPanel, addSlider, foldable, layout, nameControl and showYear; places.js adds addPlaces
   global.estateMap = {addPlan: addPlan, addOutline: addOutline, yearWords: yearWords,
-                      layerButton: layerButton, phrase: phrase};
+                      layerButton: layerButton, phrase: phrase, movesOnCanvas: movesOnCanvas};
 })(window);

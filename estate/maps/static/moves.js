@@ -1,4 +1,5 @@
-// The plan map's list of moves, beside map.js: over 2,000 moves are drawn on a canvas
+// The list of moves of a plan's map and of the comparison map (compare.js, a list for
+// each scenario a map shows), beside map.js: over 2,000 moves are drawn on a canvas
 // (map.js moveRenderer), where a line is no element a keyboard or a screen reader can
 // reach. This panel lists them instead, the most staff moving first, each a button that
 // shows its move on the map: the map fits the move's two sites into the room the panels
@@ -25,7 +26,10 @@
     return order;
   }
 
-  // `o`: colour (of the line drawn over the map), popup(plan, k) (map.js's popup of move k)
+  // `o`: colour (of the line drawn over the map), popup(plan, k) (popups.js's popup of
+  // move k), and on the comparison map scenario, the name of the scenario whose plan it
+  // is: the heading and each popup's name say it. Returns the panel, whose `hidden` the
+  // comparison map sets while its map shows another scenario.
   function addMoveList(map, plan, o) {
     var s = plan.sites, mv = plan.moves, total = mv.fte.length;
     if (!total || !global.estateMap.addPanel) { return null; }
@@ -35,7 +39,8 @@
     box.id = id;
     box.setAttribute("aria-labelledby", id + "-title");
     var fold = el("details"), summary = el("summary");
-    var title = el("h2", null, "Moves, largest first");
+    var heading = ["Moves, largest first"].concat(o.scenario === undefined ? [] : [": ", {n: o.scenario}]);
+    var title = global.estateMap.phrase("h2", null, heading);  // the name isolated (map.js)
     title.id = id + "-title";
     summary.appendChild(title);
     fold.appendChild(summary);
@@ -88,7 +93,7 @@
     var line = L.polyline(ends, {color: o.colour || "#3a3a3a", weight: 6, opacity: 1,
                                  dashArray: "10 6", interactive: false}).addTo(map);
     var popup = L.popup({maxWidth: 340}).setLatLng(L.latLngBounds(ends).getCenter()).setContent(o.popup(plan, k));
-    var name = button.textContent;
+    var name = button.textContent + (o.scenario === undefined ? "" : " (" + o.scenario + ")");
     popup.on("add", function () {
       var box = popup.getElement(), content = box && box.querySelector(".leaflet-popup-content");
       if (!content) { return; }
