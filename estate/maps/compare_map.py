@@ -10,7 +10,8 @@ every scenario.
 
 Each plan is drawn by `estate.maps.page` (`add_plan_layers`, the same drawing as
 `estate map`), so the page holds each scenario's data once; the switcher, the second
-map and the rings are `static/compare.js`. The panel is static HTML made here with
+map and the rings are `static/compare.js`, which over 2,000 moves gives each map the
+list of the moves of the scenario it shows (`static/moves.js`, as on a plan's map). The panel is static HTML made here with
 `inert`; the script fills it with DOM nodes and `textContent` only.
 """
 

@@ -87,7 +87,7 @@
 
   // a map's layers by scenario and kind; a kind is on at first when the plan drew it on
   Switcher.prototype.view = function (map, plans, base) {
-    var self = this, v = {map: map, layers: {}, base: [], shown: null};
+    var self = this, v = {map: map, layers: {}, base: [], shown: null, lists: {}};
     plans.forEach(function (entry, k) { if (entry) { self.take(v, entry, k); } });
     base.forEach(function (entry) { self.take(v, entry, null); });
     v.rings = rings(this.setup.differing, this.setup.ring.colour);
@@ -118,8 +118,27 @@
       });
       v.base.forEach(function (it) { put(v.map, it.layer, self.kinds[it.kind].on); });
       put(v.map, v.rings, self.kinds.differing.on);
+      self.moveList(v);
     });
     this.labelKinds();
+  };
+
+  // Over 2,000 moves a plan's lines are drawn on a canvas (map.js), which no keyboard
+  // reaches: each map then lists the moves of the scenario it shows (moves.js), whether
+  // or not its Moves layer is ticked, as the plan's map does. A scenario's list is made
+  // when a map first shows it, and hidden while the map shows another; its heading and
+  // its popups' names say the scenario, the popups are the lines' own (popups.js).
+  Switcher.prototype.moveList = function (v) {
+    var entry = this.plans[v.shown], changed = false;
+    if (entry && !(v.shown in v.lists) && EM.movesOnCanvas(entry.args[0]) && EM.addMoveList) {
+      v.lists[v.shown] = EM.addMoveList(v.map, entry.args[0], {colour: entry.args[1].colours.move,
+        popup: global.estatePopups.movePopup, scenario: this.setup.scenarios[v.shown].name});
+    }
+    Object.keys(v.lists).forEach(function (k) {
+      var box = v.lists[k], hide = Number(k) !== v.shown;
+      if (box && box.hidden !== hide) { box.hidden = hide; changed = true; }
+    });
+    if (changed) { EM.layout(v.map); }
   };
 
   Switcher.prototype.listKinds = function () {
@@ -167,6 +186,7 @@
       var entry = this.plans[k], options = Object.assign({}, entry.args[1], {fit: false});
       this.take(v, draw("addPlan", v.map, [entry.args[0], options].concat(entry.args.slice(2))), k);
     }
+    if (v.shown !== k) { v.map.closePopup(); }  // a move of the scenario shown before, from its list
     v.shown = k;
     if (v.caption) { v.caption.textContent = this.setup.scenarios[k].name; }
     var box = n === 0 ? this.panel : v.panel;
@@ -191,6 +211,12 @@
       // half the width: fold the legend and fit the plan shown again, clear of the panels
       var legend = document.querySelector("#estate-legend details[open]");
       if (legend) { legend.open = false; }
+      // and the left map's list of moves, which open would cover half its map
+      var lists = this.views[0].lists;
+      Object.keys(lists).forEach(function (k) {
+        var open = lists[k] && lists[k].querySelector("details[open]");
+        if (open) { open.open = false; }
+      });
       // on a phone the left map is the upper one, half the height (stacked): its panel,
       // open to press Side by side, would cover its sites, so it folds too, focus going to its
       // Show panel button on the same row (the status line says which scenario each
