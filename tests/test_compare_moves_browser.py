@@ -23,9 +23,15 @@ import pytest
 
 from estate.api import compare
 from tests.fixtures import PAYLOAD, scenario_on, write_scenario
-from tests.fixtures.browser import Opened, axe_violations, open_page
+from tests.fixtures.browser import (
+    OVERLAPS,
+    Opened,
+    axe_violations,
+    clear_of_panels,
+    map_figure,
+    open_page,
+)
 from tests.fixtures.register import agency, function, site, write_register
-from tests.test_map_moves_browser import OVERLAPS, VIEW, _tenths
 
 pytestmark = pytest.mark.browser
 
@@ -105,7 +111,7 @@ SHOWN = ".estate-view-a .estate-moves:not([hidden])"
 
 
 def _expected(routes: pd.DataFrame) -> list[str]:
-    return [f"{_tenths(r.fte_moved)} FTE: {r.from_name} \u2192 {r.to_name}"
+    return [f"{map_figure(r.fte_moved)} FTE: {r.from_name} \u2192 {r.to_name}"
             for r in routes.head(LISTED).itertuples()]
 
 
@@ -133,13 +139,13 @@ def _show_move(opened: Opened, rank: int, move: Any, label: str, folds: bool) ->
     content = page.locator(".leaflet-popup-content")
     assert page.inner_text(".leaflet-popup-content h4") == f"{move.from_name} \u2192 {move.to_name}"
     text = content.inner_text()
-    assert _tenths(move.fte_moved) in text and move.agency in text
+    assert map_figure(move.fte_moved) in text and move.agency in text
     assert page.evaluate("document.querySelector('.leaflet-popup').contains(document.activeElement)")
     scenario = label.rsplit(": ", 1)[1]
     assert page.get_attribute(".leaflet-popup", "aria-label").endswith(f"({scenario})")
     assert page.evaluate(f"!document.querySelector('{SHOWN} details').open") == folds
     ends = [[move.from_lat, move.from_lon], [move.to_lat, move.to_lon]]
-    assert page.evaluate(VIEW.replace("window[document.querySelector('.folium-map').id]", MAP_A),
+    assert page.evaluate(clear_of_panels(MAP_A),
                          ends) == [True, True]
     page.keyboard.press("Escape")
     page.wait_for_selector(".leaflet-popup", state="detached")
@@ -228,7 +234,7 @@ def test_side_by_side_each_map_lists_the_moves_of_its_scenario(browser: Any, man
     page.keyboard.press("Enter")
     page.wait_for_selector(".estate-view-b .leaflet-popup-content h4")
     assert page.inner_text(".estate-view-b .leaflet-popup-content h4") == f"{move.from_name} \u2192 {move.to_name}"
-    assert _tenths(move.fte_moved) in page.inner_text(".estate-view-b .leaflet-popup-content")
+    assert map_figure(move.fte_moved) in page.inner_text(".estate-view-b .leaflet-popup-content")
     assert page.evaluate("document.querySelector('.estate-view-b .leaflet-popup').contains(document.activeElement)")
     page.keyboard.press("Escape")
     page.wait_for_selector(".leaflet-popup", state="detached")
@@ -252,7 +258,7 @@ def test_a_comparison_under_2000_moves_has_focusable_lines_and_no_list(
     assert len(lines) == len(routes) == 60
     assert all(line["role"] == "button" for line in lines)
     assert sorted(line["name"] for line in lines) == sorted(
-        f"Move of {_tenths(r.fte_moved)} FTE from {r.from_name} to {r.to_name}" for r in routes.itertuples())
+        f"Move of {map_figure(r.fte_moved)} FTE from {r.from_name} to {r.to_name}" for r in routes.itertuples())
     assert page.evaluate(OVERLAPS) == []
     opened.clean()
     page.close()

@@ -20,11 +20,17 @@ import pytest
 import estate.maps.page as map_page
 from estate.maps.payload import read_plan
 from tests.fixtures import write_results
-from tests.fixtures.browser import Opened, axe_violations, open_page
+from tests.fixtures.browser import (
+    OVERLAPS,
+    Opened,
+    axe_violations,
+    clear_of_panels,
+    map_figure,
+    open_page,
+)
 
 pytestmark = pytest.mark.browser
 
-MAP = "window[document.querySelector('.folium-map').id]"
 MOVES = 2500
 LISTED = 200
 
@@ -64,12 +70,6 @@ def many(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame]:
     return path, routes.reset_index(drop=True)
 
 
-def _tenths(v: float) -> str:
-    """A figure as the map writes it (en-GB, at most one decimal): 12.5, 12, 1,234.5."""
-    text = f"{round(v, 1):,.1f}"
-    return text[:-2] if text.endswith(".0") else text
-
-
 LIST = """() => { const box = document.querySelector('.estate-moves');
   return box && {title: box.querySelector('h2').textContent,
                  region: box.getAttribute('aria-labelledby') === box.querySelector('h2').id,
@@ -77,29 +77,6 @@ LIST = """() => { const box = document.querySelector('.estate-moves');
                  items: [...box.querySelectorAll('button.estate-move-show')].map(b => b.textContent),
                  corner: box.closest('.leaflet-top.leaflet-right') ? 'right' :
                    box.closest('.leaflet-top.leaflet-left') ? 'left' : null}; }"""
-# the boxes of the panels shown (Leaflet controls but the scale) that overlap another's
-OVERLAPS = """() => {
-  const shown = [...document.querySelectorAll('.leaflet-control')]
-    .filter(c => c.offsetWidth && !c.classList.contains('leaflet-control-scale'));
-  const boxes = shown.map(c => [c.id || c.className, c.getBoundingClientRect()]);
-  const out = [];
-  boxes.forEach(([a, r], i) => boxes.slice(i + 1).forEach(([b, q]) => {
-    if (r.left < q.right - 0.5 && q.left < r.right - 0.5 && r.top < q.bottom - 0.5 &&
-        q.top < r.bottom - 0.5) { out.push([a, b]); } }));
-  return out;
-}"""
-VIEW = f"""(ends) => {{
-  // each end of the move on the map and under no panel (a Leaflet control, the scale aside)
-  const map = {MAP}, panels = [...map.getContainer().querySelectorAll('.leaflet-control')]
-    .filter(c => c.offsetWidth && !c.classList.contains('leaflet-control-scale'))
-    .map(c => c.getBoundingClientRect());
-  const edge = map.getContainer().getBoundingClientRect();
-  return ends.map(e => {{
-    const p = map.latLngToContainerPoint(e), x = p.x + edge.left, y = p.y + edge.top;
-    return x > edge.left && x < edge.right && y > edge.top && y < edge.bottom &&
-      !panels.some(r => x >= r.left && x <= r.right && y >= r.top && y <= r.bottom);
-  }});
-}}"""
 
 
 @pytest.mark.parametrize("size", [(1400, 900), (390, 844)])
@@ -127,7 +104,7 @@ def test_moves_on_a_canvas_are_listed_largest_first_each_shown_on_the_map(
     assert page.evaluate(OVERLAPS) == []
     assert "assignments.csv" in listed["note"] and "2,500" in listed["note"]
     top = routes.head(LISTED)
-    expected = [f"{_tenths(r.fte_moved)} FTE: {r.from_name} \u2192 {r.to_name}"
+    expected = [f"{map_figure(r.fte_moved)} FTE: {r.from_name} \u2192 {r.to_name}"
                 for r in top.itertuples()]
     assert listed["items"] == expected
     summary = page.locator(".estate-moves summary")
@@ -144,12 +121,12 @@ def test_moves_on_a_canvas_are_listed_largest_first_each_shown_on_the_map(
         page.wait_for_selector(".leaflet-popup-content h4")
         page.wait_for_timeout(400)  # the popup's pan into view
         assert page.inner_text(".leaflet-popup-content h4") == f"{move.from_name} \u2192 {move.to_name}"
-        assert _tenths(move.fte_moved) in page.inner_text(".leaflet-popup-content")
+        assert map_figure(move.fte_moved) in page.inner_text(".leaflet-popup-content")
         assert page.evaluate("document.querySelector('.leaflet-popup').contains(document.activeElement)")
         folded = not page.evaluate("document.querySelector('.estate-moves details').open")
         assert folded == (size[0] < 700)  # folded on a phone only, while the popup is open
         ends = [[move.from_lat, move.from_lon], [move.to_lat, move.to_lon]]
-        assert page.evaluate(VIEW, ends) == [True, True]
+        assert page.evaluate(clear_of_panels(), ends) == [True, True]
         page.keyboard.press("Escape")
         page.wait_for_selector(".leaflet-popup", state="detached")
         assert page.evaluate("document.activeElement.textContent") == expected[rank]

@@ -15,12 +15,12 @@ import pytest
 from PIL import Image
 
 from tests.fixtures import PAYLOADS
-from tests.fixtures.browser import Opened, Plan, axe_violations
+from tests.fixtures.browser import PLAN_MAP, Opened, Plan, axe_violations
 
 pytestmark = pytest.mark.browser
 
 
-MAP = "window[document.querySelector('.folium-map').id]"
+MAP = PLAN_MAP
 SHOWN_PLACES = ("[...document.querySelectorAll('.leaflet-pane .estate-place')]"
                 ".filter(n => n.style.display !== 'none').map(n => n.textContent)")
 

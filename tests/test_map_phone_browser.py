@@ -23,7 +23,7 @@ import pytest
 from estate.maps.page import render_map
 from estate.store.check import RESULT_TABLES, read_table, write_safe_csv
 from tests.fixtures import write_results
-from tests.fixtures.browser import Opened, axe_violations, open_page
+from tests.fixtures.browser import PLAN_MAP, Opened, axe_violations, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -76,7 +76,7 @@ UNDER_PANELS = """() => {
 }"""
 
 
-MAP = "window[document.querySelector('.folium-map').id]"
+MAP = PLAN_MAP
 PANS = ((0, 260), (160, 0), (-320, -140))
 """Pans (px) after the zooms: sites go under the panels at one side, then the other."""
 

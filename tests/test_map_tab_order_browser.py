@@ -19,11 +19,11 @@ import pytest
 
 from estate.api import compare
 from tests.fixtures import PAYLOAD, coverage_register, scenario_on, write_scenario
-from tests.fixtures.browser import Opened, Plan, axe_violations, open_page
+from tests.fixtures.browser import PLAN_MAP, Opened, Plan, axe_violations, open_page
 
 pytestmark = pytest.mark.browser
 
-MAP = "window[document.querySelector('.folium-map').id]"
+MAP = PLAN_MAP
 SIZES = [(390, 844), (1366, 900)]
 
 MARKERS = """() => {
