@@ -153,7 +153,7 @@ def test_the_rows_names_are_listed_whole_beneath_the_chart(page: str, folder: Pa
         actions.loc[actions["action"].isin(("move", "pool")), ["site_id", "function_id"]]
         .drop_duplicates())
     for site_id, name in zip(sites["site_id"], sites["site_name"], strict=True):
-        whole = inert(" ".join(f"{name} ({site_id})".split()))
+        whole = f"<bdi>{inert(' '.join(name.split()))}</bdi> ({inert(site_id)})"  # isolated
         mine = listed.split(f"<li>{whole}<", 1)[1].split("</ul></li>", 1)[0]
         for _, team in actions[(actions["site_id"] == site_id)
                                & actions["action"].isin(("move", "pool"))].iterrows():
@@ -372,6 +372,7 @@ def test_a_closings_mark_gives_its_running_cost_and_the_rent_still_owed(
     rent = programme.cashflow[programme.cashflow["agency_id"] == "A"]["rent"]
     assert list(rent) == pytest.approx([60_000, 60_000, 30_000, 0, 0], abs=300)
     chart = gantt(programme, 5)
-    assert ("close, one-off £10.0k, running cost £80.0k a year; rent £60.0k a year still "
-            "owed in years 1 to 3, Site L (L)") in chart
+    # the mark's name for a screen reader: the site's name isolated (U+2068 ... U+2069)
+    assert ('aria-label="Year 1 (2027-04-01): close, one-off £10.0k, running cost £80.0k a '
+            "year; rent £60.0k a year still owed in years 1 to 3, \u2068Site L\u2069 (L)\"") in chart
     assert "saves £80.0k a year" not in chart

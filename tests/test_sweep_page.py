@@ -120,3 +120,13 @@ def test_the_npv_chart_says_its_figures_in_words() -> None:
         "NPV saving against k: at 0.1, 3 runs from £1.00m to £3.00m, mean £2.17m; "
         "at 0.5, £250.0k; at 0.9, no run charted.")
     assert len(svg.findall(f"{SVG}circle")) == 4  # the dots it speaks of
+
+
+@pytest.mark.parametrize("bold", [False, True])
+def test_the_isolate_marks_round_a_name_take_no_room(bold: bool) -> None:
+    """A label's name is between U+2068 and U+2069 (sweep_page.site_label), which the
+    browser draws with no width: the estimate of a label with them is the estimate of the
+    same label without them, regular or bold, so they never cut a name short."""
+    name = "\u0645\u0643\u062a\u0628 Kent 12"
+    assert text_width(f"S1 \u2068{name}\u2069", LABEL_PX, bold) == \
+        text_width(f"S1 {name}", LABEL_PX, bold)

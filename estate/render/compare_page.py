@@ -222,7 +222,8 @@ def _compensation_html(runs: list[Run]) -> str:
                      inert(("receives " if t > 0 else "pays ") + pounds(abs(t))),
                      inert(pounds(after[a]))]
                     for a, t in comp.transfers.items()]
-            parts.append(_table(f"{run.scenario.name}: compensation, {label.lower()}",
+            parts.append(_table(f"{isolated_text(run.scenario.name)}: compensation, "
+                                f"{label.lower()}",
                                 ["Agency", gain, "Transfer", "Gain after"], body,
                                 [["", "n", "n", "n"]] * len(body)))
     return "".join(parts)

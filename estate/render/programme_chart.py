@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from estate.render.html import inert
+from estate.render.html import inert, isolated, isolated_text, marked_names
 from estate.results import Programme, money
 from estate.results.amounts import fte_words
 
@@ -92,7 +92,9 @@ def figures(row: pd.Series, rent: str = "") -> str:
     year and kind, then its pounds, then who and where, so that a label cut short on a
     narrow screen loses the names, which its row's label shows, not the figures. A
     closing's effect is the running cost it ends, not a saving, as rent may still be
-    owed (`rent`, from `rent_owed`, says so)."""
+    owed (`rent`, from `rent_owed`, says so). The site's name is between the isolate
+    marks (`isolated_text`): a name in Arabic or Hebrew does not carry its id's brackets
+    to its side, in the mark's accessible name or in its label."""
     effect = float(row["annual_effect"])
     said = [f"Year {int(row['year'])} ({row['date']}): {row['action']}"]
     if float(row["one_off"]):
@@ -107,8 +109,13 @@ def figures(row: pd.Series, rent: str = "") -> str:
     elif row["function_id"]:
         fte = float(row["fte"]) if pd.notna(row["fte"]) else 0.0
         said.append(f"team {row['function_id']} ({fte_words(fte)})")
-    said.append(f"{row['site_name']} ({row['site_id']})" if row["site_id"] else "no site")
-    return " ".join(", ".join(said).split())
+    said = [" ".join(", ".join(said).split())]
+    if row["site_id"]:
+        name = " ".join(str(row["site_name"]).split())
+        said.append(f"{isolated_text(name)} ({' '.join(str(row['site_id']).split())})")
+    else:
+        said.append("no site")
+    return ", ".join(said)
 
 
 LABEL_WIDTH = 300.0
@@ -186,7 +193,7 @@ def mark(row: pd.Series, x: float, y: float, first: float, last: float, rent: st
             f'<foreignObject class="figures{end}{flush}" x="{x - half:.1f}" '
             f'y="{y - half - 2 - 32:.1f}" width="{MARK_WIDTH:.0f}" height="32" '
             'aria-hidden="true">'
-            f'<div xmlns="http://www.w3.org/1999/xhtml"><span>{said}</span></div>'
+            f'<div xmlns="http://www.w3.org/1999/xhtml"><span>{marked_names(said)}</span></div>'
             "</foreignObject>")
 
 
@@ -200,6 +207,20 @@ class _Row:
     @property
     def label(self) -> str:
         return " ".join(" ".join(str(part).split()) for part in (self.name, self.tag) if part)
+
+    @property
+    def said(self) -> str:
+        """The label as text, a site's name between the isolate marks (`isolated_text`)."""
+        name = " ".join(str(self.name).split())
+        return " ".join(part for part in (isolated_text(name) if self.site else name,
+                                          " ".join(self.tag.split())) if part)
+
+    @property
+    def written(self) -> str:
+        """The label as HTML: inert, a site's name in a <bdi> (`isolated`)."""
+        name = " ".join(str(self.name).split())
+        tag = inert(" ".join(self.tag.split()))
+        return (isolated(name) if self.site else inert(name)) + (f" {tag}" if tag else "")
 
 
 def _rows(actions: pd.DataFrame) -> list[_Row]:
@@ -274,10 +295,10 @@ def _label(row: _Row, i: int, y: float, left: float, rh: float) -> str:
     x = 10 if row.site else 24  # a team's label indented under its site's
     tag = f' <span class="tag">{inert(" ".join(row.tag.split()))}</span>' if row.tag else ""
     return (f'<rect x="0" y="{y}" width="{left}" height="{rh}" class="band{i % 2}" '
-            f'aria-hidden="true"><title>{inert(row.label)}</title></rect>'
+            f'aria-hidden="true"><title>{inert(row.said)}</title></rect>'
             f'<foreignObject x="{x}" y="{y}" width="{left - x - 6}" height="{rh}">'
-            f'<div xmlns="http://www.w3.org/1999/xhtml" class="label"><span class="name">'
-            f'{inert(" ".join(row.name.split()))}</span>{tag}</div></foreignObject>')
+            f'<div xmlns="http://www.w3.org/1999/xhtml" class="label"><bdi class="name">'
+            f'{inert(" ".join(row.name.split()))}</bdi>{tag}</div></foreignObject>')
 
 
 def row_names(programme: Programme) -> str:
@@ -299,7 +320,7 @@ def row_names(programme: Programme) -> str:
         return ("<ul>" + "".join(f"<li>{inert(r.label.removeprefix(ARROW))}</li>"
                                  for r in rows) + "</ul>") if rows else ""
 
-    listed = "".join(f"<li>{inert(site.label)}{teams(rows)}</li>" for site, rows in sites)
+    listed = "".join(f"<li>{site.written}{teams(rows)}</li>" for site, rows in sites)
     return ('<details class="row-names"><summary>The chart\'s rows, names in full'
             f"</summary><ol>{listed}</ol></details>")
 

@@ -19,7 +19,14 @@ import numpy as np
 import pandas as pd
 
 from estate.render.cash_curve import ticks
-from estate.render.html import breakable, document, isolated, scroll_box, static_text
+from estate.render.html import (
+    breakable,
+    document,
+    isolated,
+    isolated_text,
+    scroll_box,
+    static_text,
+)
 from estate.render.print_parts import SHEET_PX, column_widths, parts, printed
 from estate.render.text_width import text_width
 from estate.results import money
@@ -232,11 +239,14 @@ def _fitted(text: str, room: float) -> str:
 def site_label(site_id: str, name: str, room: float) -> str:
     """A site's label on the chart, `room` pixels wide at most: its id whole (how a
     planner finds the site in the register), then its name cut with an ellipsis where
-    the room ends. An id too long for the room on its own is cut instead."""
+    the room ends, between the isolate marks (`isolated_text`: a name in Arabic or
+    Hebrew keeps its own direction, its ellipsis at its end; the marks draw nothing and
+    take no room). An id too long for the room on its own is cut instead."""
     site_id, name = " ".join(str(site_id).split()), " ".join(str(name).split())
     if _width(site_id + " \u2026") > room:
         return _fitted(site_id, room)
-    return f"{site_id} {_fitted(name, room - _width(site_id + ' '))}".rstrip()
+    cut = _fitted(name, room - _width(site_id + " ")).rstrip()
+    return f"{site_id} {isolated_text(cut)}" if cut else site_id
 
 
 def robustness_chart(robustness: pd.DataFrame) -> str:
@@ -264,7 +274,9 @@ def robustness_chart(robustness: pd.DataFrame) -> str:
         share = float(r.open_share)
         colour = "#dd6b20" if r.fragile else ("#38a169" if share >= 1 else "#718096")
         label = html.escape(site_label(str(r.site_id), str(r.name), left - 6))
-        tip = html.escape(f"{' '.join(str(r.site_id).split())} {' '.join(str(r.name).split())}"
+        # the name isolated: an Arabic name does not carry the figures after it to its side
+        tip = html.escape(f"{' '.join(str(r.site_id).split())} "
+                          f"{isolated_text(' '.join(str(r.name).split()))}"
                           f": open in {r.runs_open} of {count(r.runs, 'run')} ({share:.0%})")
         parts.append(f'<g role="img"><title>{tip}</title><text x="{left - 6}" y="{y + bar - 4}" '
                      f'text-anchor="end">{label}</text>'

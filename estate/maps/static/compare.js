@@ -50,8 +50,10 @@
       var ring = L.circleMarker([d.lat[i], d.lon[i]], {radius: 15, color: colour, weight: 3, fill: false});
       ring.bindTooltip(function () { return card(d, i); });
       ring.bindPopup(function () { return card(d, i); });
-      global.estateMap.layerButton(ring, "Differs: " + d.id[i] + " " + d.name[i] + "; " +
-        d.decisions[i].map(function (pair) { return pair[0] + ": " + pair[1]; }).join("; "));
+      // its name as text, each register name between isolate marks (popups.js plain)
+      var said = ["Differs: " + d.id[i] + " ", {n: d.name[i]}];
+      d.decisions[i].forEach(function (pair) { said.push("; ", {n: pair[0]}, ": " + pair[1]); });
+      global.estateMap.layerButton(ring, global.estatePopups.plain(said));
       group.addLayer(ring);
     });
     return group;
@@ -197,9 +199,9 @@
 
   Switcher.prototype.announce = function () {
     var names = this.setup.scenarios, views = this.views.filter(function (v) { return !v.hidden; });
-    this.status.textContent = views.length > 1
-      ? "Left map: " + names[views[0].shown].name + ". Right map: " + names[views[1].shown].name + "."
-      : "Showing " + names[views[0].shown].name + ".";
+    var named = function (k) { return {n: names[views[k].shown].name}; };  // isolated (popups.js plain)
+    this.status.textContent = global.estatePopups.plain(views.length > 1
+      ? ["Left map: ", named(0), ". Right map: ", named(1), "."] : ["Showing ", named(0), "."]);
   };
 
   Switcher.prototype.split = function (on) {

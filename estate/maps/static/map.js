@@ -3,7 +3,7 @@
 // layer names, which Leaflet's layer control writes as HTML, arrive already inert.
 (function (global) {
   "use strict";
-  var P = global.estatePopups, el = P.el, phrase = P.phrase, num = P.num, NF = P.NF, NF1 = P.NF1;
+  var P = global.estatePopups, el = P.el, phrase = P.phrase, plain = P.plain, num = P.num, NF = P.NF, NF1 = P.NF1;
   var category = P.category, sitePopup = P.sitePopup, siteParts = P.siteParts, siteText = P.siteText;
   var zonePopup = P.zonePopup, movePopup = P.movePopup, yearWords = P.yearWords;
   // what the plan keeps or builds is drawn above what it closes at the same place
@@ -258,7 +258,7 @@
       line.bindTooltip((function (k) { return function () {
         return phrase("span", null, [num(mv.fte[k], NF1) + " FTE: ", {n: s.name[mv.from[k]]}, " \u2192 ", {n: s.name[mv.to[k]]}]);
       }; })(m), {sticky: true});
-      layerButton(line, "Move of " + num(mv.fte[m], NF1) + " FTE from " + s.name[a] + " to " + s.name[b]);
+      layerButton(line, plain(["Move of " + num(mv.fte[m], NF1) + " FTE from ", {n: s.name[a]}, " to ", {n: s.name[b]}]));
       moves.items.push({layer: line, agency: mv.agency[m], at: (tl && mv.year) ? reached(mv.year[m]) : null});
     }
     refresh(moves);

@@ -93,7 +93,8 @@
     var line = L.polyline(ends, {color: o.colour || "#3a3a3a", weight: 6, opacity: 1,
                                  dashArray: "10 6", interactive: false}).addTo(map);
     var popup = L.popup({maxWidth: 340}).setLatLng(L.latLngBounds(ends).getCenter()).setContent(o.popup(plan, k));
-    var name = button.textContent + (o.scenario === undefined ? "" : " (" + o.scenario + ")");
+    var name = global.estatePopups.said(button) +  // its names between isolate marks (popups.js)
+      (o.scenario === undefined ? "" : " (" + global.estatePopups.isolate(o.scenario) + ")");
     popup.on("add", function () {
       var box = popup.getElement(), content = box && box.querySelector(".leaflet-popup-content");
       if (!content) { return; }

@@ -65,7 +65,8 @@
   }
   function panelName(node) {
     var by = node.getAttribute("aria-labelledby"), title = by && document.getElementById(by);
-    return node.getAttribute("aria-label") || (title ? title.textContent : "panel");
+    // a title's names (each in a <bdi>) between isolate marks in the label (popups.js said)
+    return node.getAttribute("aria-label") || (title ? global.estatePopups.said(title) : "panel");
   }
 
   function nameControl(control) {

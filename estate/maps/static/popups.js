@@ -17,8 +17,11 @@
   }
   // Text with register names in it, each isolated in a <bdi> (its own direction, so that a
   // name in Arabic or Hebrew does not carry the figures or punctuation after it to its
-  // side): `parts` are plain strings and {n: name}; plain() is the same text unmarked
-  // (for an aria-label, which has no elements).
+  // side): `parts` are plain strings and {n: name}; plain() is the same text as one
+  // string (for an aria-label, which has no elements), each name between Unicode's
+  // isolate marks instead (isolate: U+2068 first strong isolate, U+2069 its end), which
+  // do in text what the <bdi> does in the page; said() is a node's text so, each <bdi>'s
+  // text between the marks.
   function phrase(tag, cls, parts) {
     var node = el(tag, cls);
     parts.forEach(function (p) {
@@ -26,7 +29,13 @@
     });
     return node;
   }
-  function plain(parts) { return parts.map(function (p) { return typeof p === "object" && p !== null ? p.n : p; }).join(""); }
+  function isolate(name) { return "\u2068" + name + "\u2069"; }
+  function plain(parts) { return parts.map(function (p) { return typeof p === "object" && p !== null ? isolate(p.n) : p; }).join(""); }
+  function said(node) {
+    if (node.nodeType === 3) { return node.data; }
+    var text = Array.prototype.map.call(node.childNodes, said).join("");
+    return node.nodeName === "BDI" ? isolate(text) : text;
+  }
   function num(v, fmt) { return (v === null || v === undefined) ? "n/a" : (fmt || NF).format(v); }
   // whole desks or racks, rounded up: teams needing 224.1 desks take 225 (the payload
   // holds tenths, so a solver's 224.000001 is already 224.0)
@@ -120,7 +129,7 @@
     ]);
   }
 
-  global.estatePopups = {el: el, phrase: phrase, plain: plain, num: num, NF: NF, NF1: NF1,
+  global.estatePopups = {el: el, phrase: phrase, plain: plain, isolate: isolate, said: said, num: num, NF: NF, NF1: NF1,
                          DECISION: DECISION, category: category, sitePopup: sitePopup,
                          siteParts: siteParts, siteText: siteText, when: when, yearWords: yearWords,
                          zonePopup: zonePopup, movePopup: movePopup};
