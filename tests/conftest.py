@@ -42,7 +42,8 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
   what the PDF keeps on one sheet; test_report_print_browser.py, what the page keeps
   on one sheet when Chromium prints it; test_figures.py, the Gantt chart and the map's
   place names as drawn);
-  render/places.py: test_places.py
+  render/places.py: test_places.py; render/drawn_order.py: test_drawn_order.py (and the
+  right-to-left names of the PDF and the Gantt chart; test_bidi_browser.py, of the pages)
 - api.py, cli.py, __main__.py, render/terminal.py: test_cli.py (and test_compare.py,
   test_sweep.py)
 

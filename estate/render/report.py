@@ -44,6 +44,7 @@ from reportlab.platypus import (
 from reportlab.platypus import Table as Grid
 
 from estate.load.free_text import one_line, shown
+from estate.render.drawn_order import left_to_right, words
 from estate.render.figures import png
 from estate.render.report_agencies import agencies_page
 from estate.render.report_data import (
@@ -71,18 +72,20 @@ ACCENT, SHADE, LOSS = colors.HexColor("#0b4f80"), colors.HexColor("#eef2f6"), \
     colors.HexColor("#fde2dd")
 _LINE_BREAK = re.compile("[\x0b\x0c\x85\u2028\u2029]")
 # Direction marks, embeddings and isolates round right-to-left names: reportlab lays text
-# out left to right and draws these as missing-glyph boxes, so they are left out
+# out left to right (drawn_order has put the names in the order they are seen) and draws
+# these as missing-glyph boxes, so they are left out
 _DIRECTION = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _drawable(text: str) -> str:
     """Text as the PDF draws it: a hidden character (a control character, a direction
     override: `estate.load.free_text`) replaced as on every page, line breaks but the
-    newline as spaces, direction marks left out, and a character the fonts lack in its
-    compatibility form when they have that (a full-width `＝` or `Ａ` pasted from an East
-    Asian keyboard as `=` or `A`); one with no such form stays, drawn as the font's
-    missing-glyph box."""
-    text = _DIRECTION.sub("", _LINE_BREAK.sub(" ", shown(text)))
+    newline as spaces, a right-to-left name in the order it is seen (Arabic joined:
+    `drawn_order.left_to_right`), direction marks left out, and a character the fonts
+    lack in its compatibility form when they have that (a full-width `＝` or `Ａ` pasted
+    from an East Asian keyboard as `=` or `A`); one with no such form stays, drawn as
+    the font's missing-glyph box."""
+    text = _DIRECTION.sub("", left_to_right(_LINE_BREAK.sub(" ", shown(text))))
     glyphs = _glyphs()
     return "".join(_fold(c, glyphs) for c in text)
 
@@ -189,7 +192,7 @@ def _longest(text: str, style: ParagraphStyle) -> float:
     """The width of the longest word of `text` (a figure such as £100.97m is one word):
     reportlab wraps a cell's text at spaces and breaks a word only when it cannot fit."""
     return max((pdfmetrics.stringWidth(word, style.fontName, style.fontSize)
-                for word in _drawable(text).split()), default=0.0)
+                for word in words(_drawable(text))), default=0.0)
 
 
 def column_widths(table: Table, styles: dict[str, ParagraphStyle]) -> list[float]:
