@@ -173,7 +173,8 @@ def test_switcher_shows_one_scenario_at_a_time(cmap: Opened,
         seen.append(_markers(cmap, "a"))
     assert len(set(seen)) == 3, "each scenario draws its own sites"
     assert cmap.count(".leaflet-control-layers") == 0  # no list of every layer
-    assert cmap.page.locator("[role=status]").inner_text() == f"Showing {NAMES[0]}."
+    # the scenario's name isolated (U+2068 ... U+2069), as a register name is
+    assert cmap.page.locator("[role=status]").inner_text() == f"Showing \u2068{NAMES[0]}\u2069."
     cmap.clean()
 
 
@@ -334,7 +335,8 @@ def test_the_comparison_map_held_sideways_opens_with_every_site_and_popup_clear(
         label = page.evaluate(OPEN_TOP_POPUP, nth)
         page.wait_for_selector(".leaflet-popup-content h4")
         page.wait_for_timeout(700)  # the pan into view
-        assert label.startswith(page.locator(".leaflet-popup-content h4").first.inner_text())
+        head = page.locator(".leaflet-popup-content h4").first.inner_text()
+        assert label.startswith(f"\u2068{head}\u2069")  # the name isolated in the label
         assert page.evaluate(POPUP_UNDER) == {"inside": True, "under": []}, label
         assert page.evaluate(CLOSE_SEEN), label
         page.locator(".leaflet-popup-close-button").click()

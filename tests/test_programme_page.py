@@ -153,8 +153,8 @@ def test_the_rows_names_are_listed_whole_beneath_the_chart(page: str, folder: Pa
         actions.loc[actions["action"].isin(("move", "pool")), ["site_id", "function_id"]]
         .drop_duplicates())
     for site_id, name in zip(sites["site_id"], sites["site_name"], strict=True):
-        whole = f"<bdi>{inert(' '.join(name.split()))}</bdi> ({inert(site_id)})"  # isolated
-        mine = listed.split(f"<li>{whole}<", 1)[1].split("</ul></li>", 1)[0]
+        whole = f"<span><bdi>{inert(' '.join(name.split()))}</bdi> ({inert(site_id)})</span>"
+        mine = listed.split(f"<li>{whole}", 1)[1].split("</ul></li>", 1)[0]  # name isolated
         for _, team in actions[(actions["site_id"] == site_id)
                                & actions["action"].isin(("move", "pool"))].iterrows():
             assert inert(f"{team['function_id']} ({team['agency_id']})") in mine

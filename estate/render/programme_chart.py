@@ -320,7 +320,8 @@ def row_names(programme: Programme) -> str:
         return ("<ul>" + "".join(f"<li>{inert(r.label.removeprefix(ARROW))}</li>"
                                  for r in rows) + "</ul>") if rows else ""
 
-    listed = "".join(f"<li>{site.written}{teams(rows)}</li>" for site, rows in sites)
+    # a site's label in a span of its own: its first node, whole (its name in a <bdi>)
+    listed = "".join(f"<li><span>{site.written}</span>{teams(rows)}</li>" for site, rows in sites)
     return ('<details class="row-names"><summary>The chart\'s rows, names in full'
             f"</summary><ol>{listed}</ol></details>")
 
