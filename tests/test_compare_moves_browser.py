@@ -142,7 +142,7 @@ def _show_move(opened: Opened, rank: int, move: Any, label: str, folds: bool) ->
     assert map_figure(move.fte_moved) in text and move.agency in text
     assert page.evaluate("document.querySelector('.leaflet-popup').contains(document.activeElement)")
     scenario = label.rsplit(": ", 1)[1]
-    assert page.get_attribute(".leaflet-popup", "aria-label").endswith(f"({scenario})")
+    assert page.get_attribute(".leaflet-popup", "aria-label").endswith(f"(\u2068{scenario}\u2069)")
     assert page.evaluate(f"!document.querySelector('{SHOWN} details').open") == folds
     ends = [[move.from_lat, move.from_lon], [move.to_lat, move.to_lon]]
     assert page.evaluate(clear_of_panels(MAP_A),
@@ -258,7 +258,8 @@ def test_a_comparison_under_2000_moves_has_focusable_lines_and_no_list(
     assert len(lines) == len(routes) == 60
     assert all(line["role"] == "button" for line in lines)
     assert sorted(line["name"] for line in lines) == sorted(
-        f"Move of {map_figure(r.fte_moved)} FTE from {r.from_name} to {r.to_name}" for r in routes.itertuples())
+        f"Move of {map_figure(r.fte_moved)} FTE from \u2068{r.from_name}\u2069 to "
+        f"\u2068{r.to_name}\u2069" for r in routes.itertuples())
     assert page.evaluate(OVERLAPS) == []
     opened.clean()
     page.close()
