@@ -142,7 +142,7 @@ def test_layer_control_kpi_and_legend_show_text_literally(opened: Opened) -> Non
     heading = opened.page.get_by_role("region", name="Plan summary").get_by_role(
         "heading", level=2).text_content()
     assert heading == PAYLOADS[1] + " baseline"
-    assert opened.page.title() == f"Estate plan: {PAYLOADS[1]} baseline"
+    assert opened.page.title() == f"Estate plan: \u2068{PAYLOADS[1]} baseline\u2069"
     assert "Kept" in opened.page.locator("#estate-legend").text_content()
     opened.clean()
 

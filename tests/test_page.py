@@ -63,8 +63,13 @@ def test_template_syntax_in_names_is_not_evaluated(page: str) -> None:
 
 
 def test_title_kpi_and_layer_names_are_inert(page: str) -> None:
+    """The scenario's name (a payload) is inert in the title and the h1, and isolated
+    (the marks U+2068 ... U+2069 in the title, a <bdi> in the h1), so that a name in
+    Arabic or Hebrew keeps its own direction and what follows it stays after it."""
     title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
-    assert html.unescape(title) == "Estate plan: " + PAYLOADS[1] + " baseline"
+    assert html.unescape(title) == "Estate plan: \u2068" + PAYLOADS[1] + " baseline\u2069"
+    h1 = re.search(r'<h1 class="estate-hidden">(.*?)</h1>', page, re.S).group(1)
+    assert h1 == f"Estate plan map: <bdi>{inert(PAYLOADS[1] + ' baseline')}</bdi>"
     assert inert(PAYLOADS[0]) in page  # agency name in a layer label / worse-off note
 
 

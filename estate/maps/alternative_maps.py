@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from estate.render.html import inert
+from estate.render.html import inert, isolated_text
 
 #: How far into a map its <title> is looked for (it is in the head, near the start).
 _HEAD_BYTES = 65536
@@ -32,11 +32,15 @@ def remove_stale_alternative_maps(target: Path, name: str, indices: set[int]) ->
         if found is None or int(found[1]) in indices or path.is_symlink() \
                 or not path.is_file():
             continue
-        title = f"<title>{inert(f'Estate plan: {name} (alternative {found[1]})')}</title>"
+        # the title the map page writes (`page.render_map`), its name isolated, or as
+        # maps drawn before names were isolated wrote it
+        named_so = f"{name} (alternative {found[1]})"
+        titles = [f"<title>{inert(f'Estate plan: {text}')}</title>"
+                  for text in (isolated_text(named_so), named_so)]
         try:
             with path.open("rb") as file:
                 head = file.read(_HEAD_BYTES).decode("utf-8", errors="replace")
-            if title in head:
+            if any(title in head for title in titles):
                 path.unlink()
                 removed.append(path)
         except OSError:

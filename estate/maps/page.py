@@ -42,6 +42,8 @@ from estate.maps.payload import (
 from estate.maps.timeline import move_years, timeline_payload
 from estate.render.html import (
     inert,
+    isolated,
+    isolated_text,
     script_block,
     script_json,
     static_text,
@@ -397,7 +399,7 @@ def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
     plan = plan_tables(stored) if stored is not None else read_plan(Path(results_dir))
     fmap = new_map(cdn=cdn, tiles=tiles, attr=attr)
     scenario = plan.summary.scenario or Path(results_dir).name
-    figure_of(fmap).title = inert(f"Estate plan: {scenario}")
+    figure_of(fmap).title = inert(f"Estate plan: {isolated_text(scenario)}")
     outline = outline_label(plan)  # None: no zones, so no outline layer
     control = _control(fmap)
     layer = _plan_layer(fmap, plan, "", False, timeline=True)  # a year slider, when dated
@@ -405,7 +407,7 @@ def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
     places = place_payload(plan)
     # the page's one h1, for screen readers (the map itself says the scenario in the panel)
     counts = site_counts(layer.payload["sites"])
-    markup = (f'<h1 class="estate-hidden">{inert(f"Estate plan map: {scenario}")}</h1>'
+    markup = (f'<h1 class="estate-hidden">Estate plan map: {isolated(scenario)}</h1>'
               + kpi_panel(plan.summary, counts, layer.payload.get("timeline"))
               + legend(layer.max_fte, outline, clustered=layer.cluster,
                        counts=counts, places=bool(places["name"]),
