@@ -28,6 +28,10 @@ def test_a_fewer_alternatives_plan_removes_the_maps_of_the_rest(tmp_path: Path) 
     estate.plan(path, out=out, map_path=map_path, alternatives=2, within_pct=60.0)
     first, second = (tmp_path / "maps" / f"two.alternative-{i}.html" for i in (1, 2))
     assert first.is_file() and second.is_file()
+    # its title isolates the scenario's own name, not the words after it
+    scenario = estate.load_scenario(path).name
+    assert f"<title>Estate plan: \u2068{scenario}\u2069 (alternative 1)</title>" in \
+        first.read_text(encoding="utf-8")
     before = first.stat().st_ino
     notes = _page(tmp_path / "maps", "two.alternative-3.html", "My notes on alternative 3")
     plan = estate.plan(path, out=out, map_path=map_path, alternatives=1, within_pct=60.0)
@@ -50,7 +54,7 @@ def test_only_an_alternative_map_of_that_scenario_is_removed(tmp_path: Path) -> 
                    f"Estate plan: A &amp; B&#39;s (alternative {i})") for i in (2, 10)]
     # as the map page writes the title now, the name isolated (U+2068 ... U+2069)
     stale.append(_page(maps, f"{name}.alternative-8.html",
-                       "Estate plan: \u2068A &amp; B&#39;s (alternative 8)\u2069"))
+                       "Estate plan: \u2068A &amp; B&#39;s\u2069 (alternative 8)"))
     kept = [
         _page(maps, f"{name}.alternative-1.html", "Estate plan: A &amp; B&#39;s (alternative 1)"),
         _page(maps, f"{name}.alternative-3.html", "Estate plan: A &amp; B&#39;s.alternative-3"),

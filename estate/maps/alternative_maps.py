@@ -34,9 +34,8 @@ def remove_stale_alternative_maps(target: Path, name: str, indices: set[int]) ->
             continue
         # the title the map page writes (`page.render_map`), its name isolated, or as
         # maps drawn before names were isolated wrote it
-        named_so = f"{name} (alternative {found[1]})"
-        titles = [f"<title>{inert(f'Estate plan: {text}')}</title>"
-                  for text in (isolated_text(named_so), named_so)]
+        titles = [f"<title>{inert(f'Estate plan: {text} (alternative {found[1]})')}</title>"
+                  for text in (isolated_text(name), name)]
         try:
             with path.open("rb") as file:
                 head = file.read(_HEAD_BYTES).decode("utf-8", errors="replace")

@@ -42,8 +42,8 @@ from estate.maps.payload import (
 from estate.maps.timeline import move_years, timeline_payload
 from estate.render.html import (
     inert,
-    isolated,
     isolated_text,
+    marked_names,
     script_block,
     script_json,
     static_text,
@@ -382,6 +382,16 @@ def _plan_layer(fmap: folium.Map, plan: PlanTables, name: str, fit: bool,
     return PlanLayers(_control(fmap), _payload(plan, name, timeline), cluster, fit)
 
 
+def _marked_scenario(summary: Any, scenario: str) -> str:
+    """The scenario's name between isolate marks (`isolated_text`), for the page's title
+    and h1: an alternative's own name alone ("<name> (alternative 2)"), so that the
+    words after an Arabic or Hebrew name stay after it."""
+    alternative = summary.alternative
+    if alternative and alternative.get("of") and alternative.get("index"):
+        return f"{isolated_text(alternative['of'])} (alternative {alternative['index']})"
+    return isolated_text(scenario)
+
+
 def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
                tiles: str | None = None, attr: str | None = None,
                stored: StoredResults | None = None) -> Path:
@@ -399,7 +409,7 @@ def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
     plan = plan_tables(stored) if stored is not None else read_plan(Path(results_dir))
     fmap = new_map(cdn=cdn, tiles=tiles, attr=attr)
     scenario = plan.summary.scenario or Path(results_dir).name
-    figure_of(fmap).title = inert(f"Estate plan: {isolated_text(scenario)}")
+    figure_of(fmap).title = inert(f"Estate plan: {_marked_scenario(plan.summary, scenario)}")
     outline = outline_label(plan)  # None: no zones, so no outline layer
     control = _control(fmap)
     layer = _plan_layer(fmap, plan, "", False, timeline=True)  # a year slider, when dated
@@ -407,7 +417,8 @@ def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
     places = place_payload(plan)
     # the page's one h1, for screen readers (the map itself says the scenario in the panel)
     counts = site_counts(layer.payload["sites"])
-    markup = (f'<h1 class="estate-hidden">Estate plan map: {isolated(scenario)}</h1>'
+    markup = (f'<h1 class="estate-hidden">Estate plan map: '
+              f'{marked_names(inert(_marked_scenario(plan.summary, scenario)))}</h1>'
               + kpi_panel(plan.summary, counts, layer.payload.get("timeline"))
               + legend(layer.max_fte, outline, clustered=layer.cluster,
                        counts=counts, places=bool(places["name"]),
