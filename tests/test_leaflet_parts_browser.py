@@ -91,7 +91,8 @@ def test_popups_are_leaflet_s_own_with_a_leaflet_lacking_those_parts(browser: An
     page = opened.page
     assert "_updateLayout" in page.evaluate("estateMap.popupParts.missing")
     name = _popup_by_keyboard(page)
-    assert name.startswith(page.locator(".leaflet-popup-content h4").first.inner_text())
+    assert name.startswith(
+        f"\u2068{page.locator('.leaflet-popup-content h4').first.inner_text()}\u2069")
     assert page.evaluate("!!document.activeElement.closest('.leaflet-popup')")
     assert not page.evaluate(OPEN_POPUP_SIZED)
     toggle = page.locator("#estate-kpi button.estate-panel-toggle")

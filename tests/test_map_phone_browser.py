@@ -230,7 +230,8 @@ def test_a_site_under_a_panel_is_out_of_the_tab_order_until_clear(phone: Opened)
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == label
     page.keyboard.press("Enter")
     page.wait_for_selector(".leaflet-popup-content h4")
-    assert label.startswith(page.locator(".leaflet-popup-content h4").first.inner_text())
+    assert label.startswith(
+        f"\u2068{page.locator('.leaflet-popup-content h4').first.inner_text()}\u2069")
     phone.clean()
 
 
@@ -378,7 +379,8 @@ def test_a_phone_held_sideways_opens_with_its_sites_and_popups_clear_of_the_pane
         label = page.evaluate(OPEN_TOP_POPUP, nth)
         page.wait_for_selector(".leaflet-popup-content h4")
         page.wait_for_timeout(700)  # the pan into view
-        assert label.startswith(page.locator(".leaflet-popup-content h4").first.inner_text())
+        assert label.startswith(
+        f"\u2068{page.locator('.leaflet-popup-content h4').first.inner_text()}\u2069")
         seen = page.evaluate(POPUP_UNDER)
         assert seen == {"inside": True, "under": []}, (nth, seen)
         assert page.evaluate(CLOSE_SEEN), nth

@@ -174,7 +174,7 @@ def test_a_move_s_line_is_a_named_button_whose_popup_escape_closes(opened: Opene
     assert line["role"] == "button" and line["tab"] == 0
     names = set(plan[1]["name"])
     said = [(a, b) for a in names for b in names
-            if line["name"].endswith(f" FTE from {a} to {b}")]
+            if line["name"].endswith(f" FTE from \u2068{a}\u2069 to \u2068{b}\u2069")]
     assert len(said) == 1 and line["name"].startswith("Move of "), line["name"]
     page.evaluate("document.querySelector('[data-k=move]').focus()")
     page.keyboard.press("Enter")
@@ -227,10 +227,10 @@ def test_a_ring_round_a_differing_site_is_a_named_button(browser: Any,
     names = sorted(r["name"] for r in rings)
     for site, said in zip(differ, names, strict=True):
         name = PAYLOAD if site == "S1" else f"Site {site}"
-        assert said.startswith(f"Differs: {site} {name}; "), said
+        assert said.startswith(f"Differs: {site} \u2068{name}\u2069; "), said
         for scenario in ("Kept", "Free"):
             word = {"keep": "kept", "close": "closed"}[decisions[scenario][site]]
-            assert f"; {scenario}: {word}" in said, said
+            assert f"; \u2068{scenario}\u2069: {word}" in said, said
     assert all(r["role"] == "button" and r["tab"] == 0 for r in rings)
     page.evaluate("document.querySelector('[data-k=ring0]').focus()")
     page.keyboard.press("Enter")
