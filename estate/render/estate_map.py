@@ -38,7 +38,6 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox
 
-from estate.render.drawn_order import left_to_right
 from estate.render.figures import CM, INK, LAND, LAND_EDGE, plain
 from estate.render.places import town_names
 from estate.results.amounts import count
@@ -173,9 +172,8 @@ def places(zones: pd.DataFrame, xy: np.ndarray, spacing: float, most: int = 10
     each named by its town (`town_names`), not its parts."""
     if zones.empty:
         return []
-    # matplotlib sets text left to right: a name in Arabic or Hebrew is handed over in the
-    # order it is seen, Arabic joined (`left_to_right`)
-    names = [left_to_right(plain(n, 40)) for n in town_names(list(zones["name"]), xy, spacing)]
+    # as stored: matplotlib (3.11 on) lays out a name in Arabic or Hebrew itself
+    names = [plain(n, 40) for n in town_names(list(zones["name"]), xy, spacing)]
     population = pd.to_numeric(zones["population"], errors="coerce").fillna(0).to_numpy()
     chosen: list[tuple[str, float, float]] = []
     for i in np.argsort(-population, kind="stable"):

@@ -26,7 +26,6 @@ from matplotlib.lines import Line2D
 from matplotlib.textpath import TextPath
 from matplotlib.ticker import FuncFormatter
 
-from estate.render.drawn_order import left_to_right
 from estate.render.gantt_layout import EDGE, MARK_AREA, marker, parts, row_spots, units
 from estate.render.programme_chart import MARKS, OTHER, SITE_ACTIONS
 from estate.results import Programme, money
@@ -86,14 +85,15 @@ def _figure(width_cm: float, height_cm: float) -> Figure:
 
 def _site_rows(actions: pd.DataFrame) -> tuple[list[str], list[pd.DataFrame]]:
     """One row per site, in order of its first change: its label and its changes. The
-    label is in the order it is seen (matplotlib sets text left to right): a name in
-    Arabic or Hebrew reordered and joined, isolated from its id (`left_to_right`)."""
+    label's name is between isolate marks (`named`): matplotlib (3.11 on) lays out a
+    name in Arabic or Hebrew itself, joined and in its own direction, and the marks keep
+    the id after it."""
     first = actions.groupby("site_id", sort=False)["year"].min().sort_values(kind="stable")
     labels, rows = [], []
     for site_id in first.index:
         mine = actions[actions["site_id"] == site_id]
         name = plain(mine["site_name"].iloc[0], 34)
-        labels.append(left_to_right(f"{named(name)} ({site_id})") if site_id else "No site")
+        labels.append(f"{named(name)} ({site_id})" if site_id else "No site")
         rows.append(mine)
     return labels, rows
 
