@@ -163,3 +163,38 @@ def test_ten_wide_prints_in_parts_and_passes_axe(
         assert len(columns) >= 2 and all(c == columns[0] for c in columns), name
     opened.clean()
     page.close()
+
+
+def test_a_long_name_without_spaces_prints_within_the_sheet(
+        browser: Any, tmp_path: Path) -> None:
+    """A dated scenario named with no space (42 letters) heads four columns of "Who
+    gains" with a word no column of a sheet's part holds: the part's headings break
+    inside it, so every printed cell still lies on the sheet. Before, the scenario's
+    four columns were a part of their own 1,100 px wide and Chromium shrank every sheet
+    to fit it."""
+    register = corridor_register(tmp_path / "corridor")
+    names = ["Keep the town hall open", "SharedBackOfficeOptionB2WithEarlyClosuresX"]
+    paths = [write_scenario(tmp_path / f"s{i}.toml",
+                            scenario_on(register, name, **DATED,
+                                        policy={"keep": [f"S{i + 1}"]}))
+             for i, name in enumerate(names)]
+    compare(paths, out=tmp_path / "compared", results_root=tmp_path / "results",
+            policy_costs=False)
+    opened = open_page(browser, tmp_path / "compared" / "comparison.html",
+                       wait_for_map=False)
+    page = opened.page
+    screen = page.evaluate(TABLES)
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": SHEET, "height": 960})
+    printed = page.evaluate(TABLES)
+    past = [(t["name"], c["head"], c["text"]) for t in printed for c in t["cells"]
+            if c["left"] < -0.5 or c["right"] > SHEET + 0.5]
+    assert past == []
+    heads = page.evaluate("""() => [...document.querySelectorAll('.parts thead th')]
+      .filter(h => h.getClientRects().length).map(h => h.getBoundingClientRect().right)""")
+    assert heads and max(heads) <= SHEET + 0.5
+    on_paper = {(t["name"], c["row"], c["head"], c["text"]) for t in printed for c in t["cells"]}
+    assert [(t["name"], c["text"]) for t in screen for c in t["cells"]
+            if (t["name"], c["row"], c["head"], c["text"]) not in on_paper] == []
+    opened.clean()
+    page.close()

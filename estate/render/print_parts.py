@@ -29,6 +29,10 @@ SHEET_PX = 680.0
 pixels (96 an inch): the widest a printed table may be."""
 BOLD = 1.1
 """How much wider a heading's bold text draws than `text_width`'s regular text."""
+LONGEST_HEADING_WORD_PX = 150.0
+"""The widest a heading's word is taken to be in a part: a longer one (a scenario's
+name with no space in it) is broken inside where its column needs (parts.css: a part's
+headings may break anywhere), so that a scenario's columns still fit one sheet."""
 
 
 def plain(markup: str) -> str:
@@ -46,11 +50,13 @@ def narrowest(markup: str, font_px: float, whole: bool = False, bold: bool = Fal
 
 
 def column_widths(header: Sequence[str], body: Sequence[Sequence[str]], font_px: float,
-                  pad_px: float, whole: Sequence[bool]) -> list[float]:
+                  pad_px: float, whole: Sequence[bool],
+                  heading_word_px: float = float("inf")) -> list[float]:
     """Each column's narrowest width (pixels, padding and border included): its
-    heading's longest word (bold), or its widest cell's (`narrowest`; a cell of a column
-    that is `whole` does not wrap)."""
-    return [max([narrowest(h, font_px, bold=True),
+    heading's longest word (bold, taken as `heading_word_px` at most where a longer one
+    may break), or its widest cell's (`narrowest`; a cell of a column that is `whole`
+    does not wrap)."""
+    return [max([min(narrowest(h, font_px, bold=True), heading_word_px),
                  *(narrowest(row[j], font_px, whole[j]) for row in body)]) + pad_px
             for j, h in enumerate(header)]
 
@@ -94,7 +100,9 @@ def parts(name: str, header: Sequence[str], body: Sequence[Sequence[str]],
         return ""
     units = units if units is not None else [[j] for j in range(labels, n)]
     cls = classes or [[""] * n for _ in body]
-    split = groups(widths, labels, units)
+    # in the parts a heading's overlong word may break (parts.css)
+    split = groups(column_widths(header, body, font_px, pad_px, whole,
+                                 LONGEST_HEADING_WORD_PX), labels, units)
     tables = []
     for i, columns in enumerate(split, 1):
         shown = [*range(labels), *columns]
