@@ -108,6 +108,16 @@ LISTS = """() => [...document.querySelectorAll('.estate-moves')].map(box => ({
   map: box.closest('.estate-view-b') ? 'b' : 'a'}))"""
 MAP_A = "window[document.querySelector('.estate-view-a').id]"
 SHOWN = ".estate-view-a .estate-moves:not([hidden])"
+# the panels of a map (its Leaflet controls but the scale) that its open popup overlaps
+POPUP_UNDER = """(view) => {
+  const popup = document.querySelector(view + ' .leaflet-popup').getBoundingClientRect();
+  return [...document.querySelectorAll(view + ' .leaflet-control')]
+    .filter(c => c.offsetWidth && !c.classList.contains('leaflet-control-scale'))
+    .filter(c => { const r = c.getBoundingClientRect();
+      return r.left < popup.right - 0.5 && popup.left < r.right - 0.5 &&
+        r.top < popup.bottom - 0.5 && popup.top < r.bottom - 0.5; })
+    .map(c => c.id || c.className);
+}"""
 
 
 def _expected(routes: pd.DataFrame) -> list[str]:
@@ -202,12 +212,17 @@ def test_a_comparison_over_2000_moves_lists_the_moves_of_the_scenario_shown(
     page.close()
 
 
-def test_side_by_side_each_map_lists_the_moves_of_its_scenario(browser: Any, many: Path) -> None:
+@pytest.mark.parametrize("size", [(1400, 900), (1536, 864)])
+def test_side_by_side_each_map_lists_the_moves_of_its_scenario(
+        browser: Any, many: Path, size: tuple[int, int]) -> None:
     """Side by side, the right map (South, the scenario after the one shown) has the list
     of South's moves, the left map North's (folded at the split: open, it would cover
-    half the left map), and no panel covers another. Enter on the right map's first
-    entry opens the popup of South's largest move; Escape returns focus to the entry."""
-    opened: Opened = open_page(browser, many / "out" / "comparison_map.html", size=(1400, 900))
+    half the left map), and no panel covers another. Enter on the right map's entries
+    opens the popup of South's move, under no panel: the open list, as tall as the map,
+    folds while it is open, as the panels leave less room between them than a popup may
+    take (at 1536 px the right map is 765 px wide, no phone's, and its popup was a third
+    under the list); Escape returns focus to the entry."""
+    opened: Opened = open_page(browser, many / "out" / "comparison_map.html", size=size)
     page = opened.page
     page.wait_for_function("window.estateCompare && window.estateCompare.current")
     page.click(f"{SHOWN} summary")
@@ -228,17 +243,23 @@ def test_side_by_side_each_map_lists_the_moves_of_its_scenario(browser: Any, man
     right = ".estate-view-b .estate-moves:not([hidden])"
     page.click(f"{right} summary")
     assert page.evaluate(OVERLAPS) == []
-    move = _routes(many, "South").iloc[0]
-    button = page.locator(f"{right} button.estate-move-show").first
-    button.focus()
-    page.keyboard.press("Enter")
-    page.wait_for_selector(".estate-view-b .leaflet-popup-content h4")
-    assert page.inner_text(".estate-view-b .leaflet-popup-content h4") == f"{move.from_name} \u2192 {move.to_name}"
-    assert map_figure(move.fte_moved) in page.inner_text(".estate-view-b .leaflet-popup-content")
-    assert page.evaluate("document.querySelector('.estate-view-b .leaflet-popup').contains(document.activeElement)")
-    page.keyboard.press("Escape")
-    page.wait_for_selector(".leaflet-popup", state="detached")
-    assert page.evaluate("document.activeElement.textContent") == button.text_content()
+    for rank in (0, 2):
+        move = _routes(many, "South").iloc[rank]
+        button = page.locator(f"{right} button.estate-move-show").nth(rank)
+        button.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".estate-view-b .leaflet-popup-content h4")
+        page.wait_for_timeout(400)  # the popup's pan into view
+        assert page.inner_text(".estate-view-b .leaflet-popup-content h4") == \
+            f"{move.from_name} \u2192 {move.to_name}"
+        assert map_figure(move.fte_moved) in page.inner_text(".estate-view-b .leaflet-popup-content")
+        assert page.evaluate("document.querySelector('.estate-view-b .leaflet-popup')"
+                             ".contains(document.activeElement)")
+        assert page.evaluate(POPUP_UNDER, ".estate-view-b") == []
+        page.keyboard.press("Escape")
+        page.wait_for_selector(".leaflet-popup", state="detached")
+        assert page.evaluate("document.activeElement.textContent") == button.text_content()
+        assert page.evaluate(f"document.querySelector('{right} details').open")
     opened.clean()
     page.close()
 

@@ -303,8 +303,17 @@
       map.latLngToContainerPoint(f.centre).distanceTo(map.getSize().divideBy(2)) < 2;
   }
 
+  // how wide the room is between the panels at the map's left and right (a popup wider
+  // than that is cleared of them only above or below, which a panel as tall as the map
+  // leaves no room for)
+  function roomBetweenPanels(map) {
+    var s = panelEdges(map);
+    return map.getSize().x - s.left - s.right;
+  }
+
   var EM = global.estateMap;
   EM.fit = fit;
+  EM.roomBetweenPanels = roomBetweenPanels;
   EM.fitInView = fitInView;
   EM.keepPopupClear = keepPopupClear;
   EM.popupParts = {missing: missing};
