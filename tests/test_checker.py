@@ -47,6 +47,9 @@ RULE = {"service": "public_access", "mode": "population_share"}
     ({"sharing": {"types": "IT, HR"}}, "sharing.types",
      'expected a list of texts, e.g. ["a", "b"], found \'IT, HR\': write ["IT", "HR"]'),
     ({"agencies": "CC"}, "agencies", 'found \'CC\': write ["CC"]'),
+    # split as a register's cell is (semicolons), its quotes not doubled
+    ({"agencies": "CC; PD"}, "agencies", 'found \'CC; PD\': write ["CC", "PD"]'),
+    ({"sharing": {"types": 'IT, "HR"'}}, "sharing.types", 'write ["IT", "HR"]'),
 ])
 def test_a_value_written_as_text_is_told_how_to_write_it(
         tmp_path: Path, changes: dict[str, Any], key: str, says: str) -> None:
@@ -83,10 +86,11 @@ def test_a_text_that_holds_no_value_is_not_given_one(
 
 @pytest.mark.parametrize(("changes", "key", "says"), [
     # `[solver.name]` typed as a header, or `max_km.value = 5`: said as the TOML that made it
-    ({"solver": {"name": {}}}, "solver.name", "expected a text in quotes, found a table "
-     "(a [solver.name] header, or a key written solver.name.something)"),
+    ({"solver": {"name": {}}}, "solver.name", "expected a text in quotes, found a table, "
+     "where a value belongs (a [header] naming the key, a key written after it with a dot, "
+     "or { } braces)"),
     ({"relocation": {"max_km": {"value": 5}}}, "relocation.max_km", "expected a number, "
-     "found a table (a [relocation.max_km] header"),
+     "found a table, where a value belongs"),
 ])
 def test_a_table_where_a_value_belongs_is_said_as_written(
         tmp_path: Path, changes: dict[str, Any], key: str, says: str) -> None:
@@ -95,4 +99,4 @@ def test_a_table_where_a_value_belongs_is_said_as_written(
     run = invoke(tmp_path, "validate", scenario)
     assert run.code == 1, run.output
     said = [line for line in run.stderr.splitlines() if f", key {key}:" in line]
-    assert len(said) == 1 and says in said[0] and "{" not in said[0], run.stderr
+    assert len(said) == 1 and says in said[0] and "{'" not in said[0], run.stderr

@@ -198,6 +198,13 @@ def test_a_start_below_programme_is_one_problem(tmp_path: Path) -> None:
     assert "1 problem in the input" in run.stderr, run.stderr
     assert "key programme.start" in run.stderr and "top-level key" in run.stderr
     assert "without start" not in run.stderr
+    # given at the top as well: told to delete the copy, not to move it where it is
+    scenario = town(tmp_path, name="both.toml", changes={
+        "start": "2027-04-01", "programme": {"start": "2027-04-01"}})
+    run = invoke(tmp_path, "plan", scenario)
+    assert run.code == 1, run.output
+    assert "1 problem in the input" in run.stderr, run.stderr
+    assert "`start` is given at the top of the file as well: delete this copy" in run.stderr
 
 
 def test_every_scenario_error_is_listed_at_once(tmp_path: Path) -> None:

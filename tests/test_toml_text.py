@@ -145,9 +145,16 @@ def _keep_as(lines: list[str]) -> str:
     # a list over several lines, an entry without its comma: TOML stops at the next
     # entry; the comma belongs at the end of the line before, after a comment too
     (_keep_as(["keep = [", '  "S1"', '  "S2",', "]"]), 13,
-     'found "S1" (line 14, column 3: Unclosed array); put a comma at the end of line 13'),
+     'found "S1" (line 14, column 3: Unclosed array); put a comma right after the entry on '
+     "line 13"),
+    # the comma goes before the comment, where TOML reads it
     (_keep_as(["keep = [", '  "S1",', '  "S2"  # the depot', "", '  "S3",', "]"]), 14,
-     "put a comma at the end of line 14, after its entry"),
+     "put a comma right after the entry on line 14, before its # comment"),
+    # an entry of such a list with two commas, or without its quotes: no key to give a
+    # value to (it was told to give `"S1",,` a value, or delete the line)
+    (_keep_as(["keep = [", '  "S1",,', '  "S2",', "]"]), 13,
+     'found "S1",, (column 8: Invalid value); delete the comma with no entry before it'),
+    (_keep_as(["keep = [", '  "S1",', "  S2,", "]"]), 14, 'put each id in "quotes"'),
     (_keep_as(["keep = [", '  "S1",', '  "S2" "S3",', "]"]), 14,
      'found "S2" "S3", (column 8: Unclosed array); put a comma between the entries at '
      "column 8"),

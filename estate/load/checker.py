@@ -7,6 +7,7 @@ messages at once ("solver.mip_gap: expected a number in [0.0, 1.0], found 2").
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -31,7 +32,8 @@ class KeyChecker:
         shown = found if said or (isinstance(found, str) and found.startswith("(")) \
             else repr(found)
         if isinstance(found, dict) and not said:  # a [header] where a value belongs
-            shown = f"a table (a [{key}] header, or a key written {key}.something)"
+            shown = ("a table, where a value belongs (a [header] naming the key, a key "
+                     "written after it with a dot, or { } braces)")
         self.problems.append(Problem(self.label, None, key, expected, shown, label="key"))
 
     def typed_as_text(self, key: str, expected: str, value: Any, meant: str) -> None:
@@ -120,7 +122,9 @@ class KeyChecker:
 
     def texts(self, value: Any, key: str) -> tuple[str, ...]:
         if isinstance(value, str) and value.strip():  # "IT, HR": the list in one text
-            listed = ", ".join(f'"{v.strip()}"' for v in value.split(",") if v.strip())
+            entries = (v.strip().strip("\"'“”‘’").strip()
+                       for v in re.split(r"[,;]", value))
+            listed = ", ".join(json.dumps(v, ensure_ascii=False) for v in entries if v)
             self.fail(key, 'a list of texts, e.g. ["a", "b"]', f"{value!r}: write [{listed}]",
                       said=True)
             return ()

@@ -213,7 +213,12 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, label: str,
 
     def sub(name: str) -> dict[str, Any]:
         given = c.table(raw.get(name, {}), name)
-        c.unknown(given, DEFAULTS[name], name + ".", HOMES[name])
+        # a top-level key given at the top and again below this header: drop the copy
+        homes = {**HOMES[name], **{key: "is given at the top of the file as well: delete "
+                                   "this copy below the header" for key in given
+                                   if key in raw and key in HOMES[name]
+                                   and "top-level" in HOMES[name][key]}}
+        c.unknown(given, DEFAULTS[name], name + ".", homes)
         return {**DEFAULTS[name], **given}
 
     if not raw:

@@ -118,7 +118,9 @@ def syntax_problem(text: str, message: str, label: str) -> Problem:
     comma = _comma_missing(lines, number, int(at[2])) \
         if at and at[1] and reason.startswith("Unclosed array") else 0
     if comma:
-        where = (f"line {number}, ", f"at the end of line {comma}, after its entry") \
+        commented = "#" in _STRINGS.sub("", lines[comma - 1])
+        where = (f"line {number}, ", f"right after the entry on line {comma}"
+                 + (", before its # comment" if commented else "")) \
             if comma < number else ("", f"between the entries at {column.rstrip(': ')}")
         return Problem(label, None, str(comma), 'entries separated by commas, one after '
                        'each but the last: ["S1", "S2"]', f"{lines[comma - 1].strip()} "
@@ -174,6 +176,15 @@ def _comma_missing(lines: list[str], number: int, column: int) -> int:
                 if re.sub(r"#.*$", "", _STRINGS.sub('""', lines[n - 1])).strip()), default=0)
 
 
+def _inside_list(above: list[str]) -> bool:
+    """Whether the line after `above` is within a list still open there."""
+    depth = 0
+    for line in above:
+        code = _code(line)
+        depth = max(depth + code.count("[") - code.count("]"), 0)
+    return depth > 0
+
+
 def _code(line: str) -> str:
     """A line without its texts in quotes and its comment: what TOML reads as syntax."""
     return re.sub(r"#.*$", "", _STRINGS.sub("", line))
@@ -189,6 +200,13 @@ def _hint(line: str, reason: str, above: list[str]) -> tuple[str, str]:
     if re.search("[\u201c\u201d\u2018\u2019]", line):
         return ('straight quotes, "like this"', "curly quotes (Word and Outlook type them) "
                 'are not quotes to TOML: type them again as " in Notepad')
+    if _inside_list(above):  # an entry of a list written one entry a line, no key
+        entry = _code(line)
+        if re.search(r",\s*,", entry) or entry.strip().startswith(","):
+            return ('entries separated by one comma: ["S1", "S2"]', "delete the comma with "
+                    "no entry before it")
+        if re.search(r"[A-Za-z]", entry):
+            return ('each text of the list in quotes: ["S1", "S2"]', 'put each id in "quotes"')
     if "\\" in value and value.startswith('"') and leaf == "data":
         return ("a path with forward slashes (../data/suffolk)",
                 'a backslash inside "double quotes" starts an escape such as \\n: write '
