@@ -147,3 +147,28 @@ def test_the_marks_draw_nothing(text: str) -> None:
     from estate.render.drawn_order import left_to_right
 
     assert not re.search("[\u2066-\u2069]", left_to_right(text))
+
+
+def test_a_right_to_left_name_wider_than_its_column_wraps_in_reading_order(
+        tmp_path: Path) -> None:
+    """Two Hebrew names of 14 words in a table's row, together wider than the sheet: the
+    PDF draws the first over several lines, the first line holding its first words, each
+    line's letters reversed on their own, so that read line by line, each from the
+    right, it is the name as written, and its id after it. Before, the name was one word
+    drawn in the order it is seen, which reportlab broke where the column ended: its
+    start was drawn on the line below its end."""
+    from estate.render.report import board_pdf
+
+    r = read_results(write_results(tmp_path / "plan", n_sites=6, n_zones=6, payloads=False))
+    name = " ".join(chr(0x5D0 + i) + chr(0x5D0 + i) + "\u05e9" for i in range(14))
+    cell = f"{figures.named(name)} (S1)"
+    other = f"{figures.named(name[::-1])} (S2)"
+    table = Table("Sites", ("Site", "Other", "FTE"), ((cell, other, "12"),),
+                  (False, False, True), (1.0, 1.0, 1.0))
+    drawn = [s.replace("\xa0", " ") for s in _drawn(board_pdf(r, [Page("Names", (table,))]))]
+    lines = [s for s in drawn if re.search("[\u05d0-\u05ea]", s)]
+    lines = lines[:next(i for i, line in enumerate(lines) if line.endswith(" (S1)")) + 1]
+    assert len(lines) >= 2, lines
+    assert lines[-1].endswith(" (S1)")
+    read = [line.removesuffix(" (S1)").strip()[::-1] for line in lines]
+    assert " ".join(read) == name, read

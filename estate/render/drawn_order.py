@@ -52,6 +52,11 @@ def left_to_right(text: str) -> str:
     return _MARKS.sub("", str(shown))
 
 
+def any_right_to_left(text: str) -> bool:
+    """Whether `text` holds a letter of a right-to-left script."""
+    return _ANY_RTL.search(text) is not None
+
+
 def words(text: str) -> list[str]:
     """`text`'s words as reportlab wraps it: at white space, but not at a no-break space."""
     return [w for w in re.split(r"[^\S\xa0]+", text) if w]

@@ -44,7 +44,7 @@ from reportlab.platypus import (
 from reportlab.platypus import Table as Grid
 
 from estate.load.free_text import one_line, shown
-from estate.render.drawn_order import left_to_right, words
+from estate.render.drawn_order import any_right_to_left, left_to_right, words
 from estate.render.figures import png
 from estate.render.report_agencies import agencies_page
 from estate.render.report_data import (
@@ -162,17 +162,19 @@ def _grid(table: Table, styles: dict[str, ParagraphStyle], rows: range | None = 
     header repeated on each page, losers tinted, the total in bold above a rule. `rows`:
     the rows to draw (all by default), under the header, as one part of a long table;
     `widths`: its `column_widths`, when the caller has them."""
+    widths = widths or column_widths(table, styles)
+
     def cell(text: str, column: int, head: bool = False) -> Paragraph:
         number = table.numeric[column]
         name = ("headnumber" if number else "head") if head else ("number" if number else "cell")
-        return _para(text, styles[name])
+        return _cell(text, styles[name], widths[column] - PADDING)
 
     rows = range(len(table.rows)) if rows is None else rows
     last = len(table.rows) - 1
     data = [[cell(h, j, True) for j, h in enumerate(table.header)]]
     data += [[cell(c, j, table.total and i == last) for j, c in enumerate(table.rows[i])]
              for i in rows]
-    grid = Grid(data, colWidths=widths or column_widths(table, styles), repeatRows=1)
+    grid = Grid(data, colWidths=widths, repeatRows=1)
     style = [("BACKGROUND", (0, 0), (-1, 0), SHADE), ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
              ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP"),
              ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5)]
@@ -186,6 +188,29 @@ def _grid(table: Table, styles: dict[str, ParagraphStyle], rows: range | None = 
 
 PADDING = 12.0
 """A cell's left and right padding together (reportlab's default, 6 points a side)."""
+
+
+def _cell(text: str, style: ParagraphStyle, room: float) -> Paragraph:
+    """A table's cell: as `_para`, unless a right-to-left name in it is wider than the
+    column's `room` (points). Drawn in the order it is seen, such a name is one word
+    (`drawn_order`), which reportlab would break where it runs out of room, its start
+    then below its end; so its text is broken into lines here, in the order it is read,
+    at the spaces that keep each line within the room, and each line is put in the
+    order it is seen on its own."""
+    if _longest(text, style) <= room or not any_right_to_left(text):
+        return _para(text, style)
+    lines: list[str] = []
+    for word in text.split(" "):
+        joined = f"{lines[-1]} {word}" if lines else word
+        if lines and _width(joined, style) <= room:
+            lines[-1] = joined
+        else:
+            lines.append(word)
+    return Paragraph("<br/>".join(escape(_drawable(line)) for line in lines), style)
+
+
+def _width(text: str, style: ParagraphStyle) -> float:
+    return pdfmetrics.stringWidth(_drawable(text), style.fontName, style.fontSize)
 
 
 def _longest(text: str, style: ParagraphStyle) -> float:
