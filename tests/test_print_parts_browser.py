@@ -91,6 +91,29 @@ def _flat(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
+def _on_screen_and_printed(page: Any) -> tuple[list[Any], list[Any]]:
+    """The tables drawn on screen, then those printed on an upright A4 sheet (`TABLES`)."""
+    screen = page.evaluate(TABLES)
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": SHEET, "height": 960})
+    return screen, page.evaluate(TABLES)
+
+
+def _past_the_sheet(printed: list[Any]) -> list[tuple[str, str, str]]:
+    """The printed cells that do not lie on the sheet."""
+    return [(t["name"], c["head"], c["text"]) for t in printed for c in t["cells"]
+            if c["left"] < -0.5 or c["right"] > SHEET + 0.5]
+
+
+def _lost_in_print(screen: list[Any], printed: list[Any]) -> list[tuple[str, int, str, str]]:
+    """The cells on screen not printed in their own row and under their own heading, in
+    a table of the same name; a part's row starts with the row's label as on screen (a
+    sweep's parts start with the run's id, which the screen's table does not show)."""
+    on_paper = {(t["name"], c["row"], c["head"], c["text"]) for t in printed for c in t["cells"]}
+    return [(t["name"], c["row"], c["head"], c["text"]) for t in screen for c in t["cells"]
+            if (t["name"], c["row"], c["head"], c["text"]) not in on_paper]
+
+
 def _printed_pdf(page: Any) -> tuple[str, list[tuple[float, float]]]:
     from pypdf import PdfReader
 
@@ -108,22 +131,10 @@ def test_every_table_prints_whole(browser: Any, pages: dict[tuple[str, int, bool
                                   kind: str, n: int, dated: bool) -> None:
     opened = open_page(browser, pages[kind, n, dated], wait_for_map=False)
     page = opened.page
-    screen = page.evaluate(TABLES)
+    screen, printed = _on_screen_and_printed(page)
     assert screen  # (the parts, if any, are not drawn on screen: not among them)
-    page.emulate_media(media="print")
-    page.set_viewport_size({"width": SHEET, "height": 960})
-    printed = page.evaluate(TABLES)
-    # every printed cell lies on the sheet
-    past = [(t["name"], c["head"], c["text"]) for t in printed for c in t["cells"]
-            if c["left"] < -0.5 or c["right"] > SHEET + 0.5]
-    assert past == []
-    # every cell on screen is printed in its own row and under its own heading, in a
-    # table of the same name; a part's row starts with the row's label as on screen
-    # (a sweep's parts start with the run's id, which the screen's table does not show)
-    on_paper = {(t["name"], c["row"], c["head"], c["text"]) for t in printed for c in t["cells"]}
-    lost = [(t["name"], c["row"], c["head"], c["text"]) for t in screen for c in t["cells"]
-            if (t["name"], c["row"], c["head"], c["text"]) not in on_paper]
-    assert lost == []
+    assert _past_the_sheet(printed) == []
+    assert _lost_in_print(screen, printed) == []
     cells = sum(len(t["cells"]) for t in screen)
     assert sum(len(t["cells"]) for t in printed) >= cells
     # Chromium's PDF: upright A4 sheets holding every cell's text
@@ -183,18 +194,11 @@ def test_a_long_name_without_spaces_prints_within_the_sheet(
     opened = open_page(browser, tmp_path / "compared" / "comparison.html",
                        wait_for_map=False)
     page = opened.page
-    screen = page.evaluate(TABLES)
-    page.emulate_media(media="print")
-    page.set_viewport_size({"width": SHEET, "height": 960})
-    printed = page.evaluate(TABLES)
-    past = [(t["name"], c["head"], c["text"]) for t in printed for c in t["cells"]
-            if c["left"] < -0.5 or c["right"] > SHEET + 0.5]
-    assert past == []
+    screen, printed = _on_screen_and_printed(page)
+    assert _past_the_sheet(printed) == []
     heads = page.evaluate("""() => [...document.querySelectorAll('.parts thead th')]
       .filter(h => h.getClientRects().length).map(h => h.getBoundingClientRect().right)""")
     assert heads and max(heads) <= SHEET + 0.5
-    on_paper = {(t["name"], c["row"], c["head"], c["text"]) for t in printed for c in t["cells"]}
-    assert [(t["name"], c["text"]) for t in screen for c in t["cells"]
-            if (t["name"], c["row"], c["head"], c["text"]) not in on_paper] == []
+    assert _lost_in_print(screen, printed) == []
     opened.clean()
     page.close()
