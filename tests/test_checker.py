@@ -50,6 +50,7 @@ RULE = {"service": "public_access", "mode": "population_share"}
     # split as a register's cell is (semicolons), its quotes not doubled
     ({"agencies": "CC; PD"}, "agencies", 'found \'CC; PD\': write ["CC", "PD"]'),
     ({"sharing": {"types": 'IT, "HR"'}}, "sharing.types", 'write ["IT", "HR"]'),
+    ({"agencies": "[CC, PD]"}, "agencies", 'found \'[CC, PD]\': write ["CC", "PD"]'),
 ])
 def test_a_value_written_as_text_is_told_how_to_write_it(
         tmp_path: Path, changes: dict[str, Any], key: str, says: str) -> None:

@@ -57,6 +57,8 @@ def _file(folder: Path, line: int, written: str) -> Path:
     # a backslash before the closing quote of a text that is no path: no path's hint
     (1, 'name = "Hand\\"', "delete the backslash, or write \\\\ for one"),
     (12, 'keep = ["S1",, "S2"]', "delete the comma with no entry before it"),
+    (12, 'keep = ["S1", S2]', 'put each id in "quotes"'),  # not "delete the comma"
+    (12, 'keep = ["S1"; "S2"]', "write a comma in place of each ;"),
 ])
 def test_a_slip_of_syntax_is_said_at_its_line(tmp_path: Path, line: int, written: str,
                                               says: str) -> None:
@@ -155,6 +157,16 @@ def _keep_as(lines: list[str]) -> str:
     (_keep_as(["keep = [", '  "S1",,', '  "S2",', "]"]), 13,
      'found "S1",, (column 8: Invalid value); delete the comma with no entry before it'),
     (_keep_as(["keep = [", '  "S1",', "  S2,", "]"]), 14, 'put each id in "quotes"'),
+    # a quoted entry, then one without quotes: no comma is without its entry
+    (_keep_as(["keep = [", '  "S1", S2,', "]"]), 13, 'put each id in "quotes"'),
+    # entries parted by semicolons, as a register's cell parts them
+    (_keep_as(["keep = [", '  "S1";', '  "S2"', "]"]), 13,
+     "write a comma in place of each ; on line 13"),
+    # a list never closed, the next header read as its entry: not "put it in quotes"
+    (_keep_as(["keep = [", '  "S1",', '  "S2",']), 16,
+     "found [solver] (column 2: Invalid value); the list above is not closed: close it "
+     "with ] on a line of its own above this one"),
+    (_keep_as(["keep = [", '  "S1",', "],"]), 14, "delete the comma after ]"),
     (_keep_as(["keep = [", '  "S1",', '  "S2" "S3",', "]"]), 14,
      'found "S2" "S3", (column 8: Unclosed array); put a comma between the entries at '
      "column 8"),

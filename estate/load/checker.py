@@ -123,7 +123,7 @@ class KeyChecker:
     def texts(self, value: Any, key: str) -> tuple[str, ...]:
         if isinstance(value, str) and value.strip():  # "IT, HR": the list in one text
             entries = (v.strip().strip("\"'“”‘’").strip()
-                       for v in re.split(r"[,;]", value))
+                       for v in re.split(r"[,;]", value.strip().strip("[]")))
             listed = ", ".join(json.dumps(v, ensure_ascii=False) for v in entries if v)
             self.fail(key, 'a list of texts, e.g. ["a", "b"]', f"{value!r}: write [{listed}]",
                       said=True)

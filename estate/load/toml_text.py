@@ -122,10 +122,11 @@ def syntax_problem(text: str, message: str, label: str) -> Problem:
         where = (f"line {number}, ", f"right after the entry on line {comma}"
                  + (", before its # comment" if commented else "")) \
             if comma < number else ("", f"between the entries at {column.rstrip(': ')}")
+        fix = f"write a comma in place of each ; on line {comma}" \
+            if ";" in _shape(lines[comma - 1]) else f"put a comma {where[1]}"
         return Problem(label, None, str(comma), 'entries separated by commas, one after '
                        'each but the last: ["S1", "S2"]', f"{lines[comma - 1].strip()} "
-                       f"({where[0]}{column}{reason}); put a comma {where[1]}",
-                       label="line")
+                       f"({where[0]}{column}{reason}); {fix}", label="line")
     if reason.startswith(("Unclosed array", "Unterminated string", "Illegal character '\\n'")):
         # TOML finds out only on a later line: said at the line that opened it
         number, column = _open_line(lines[:number]) or number, ""
@@ -176,6 +177,28 @@ def _comma_missing(lines: list[str], number: int, column: int) -> int:
                 if re.sub(r"#.*$", "", _STRINGS.sub('""', lines[n - 1])).strip()), default=0)
 
 
+def _entries_hint(entries: str) -> tuple[str, str] | None:
+    """The hint for entries of a list as written (a list's value, or a line of a list
+    written one entry a line, its texts shown as ""): entries parted by semicolons, two
+    commas with no entry between, an entry not in quotes; else None."""
+    shape = _shape(entries)
+    if ";" in shape:
+        return ('entries separated by commas: ["S1", "S2"]', "write a comma in place of "
+                "each ;")
+    if re.search(r"(^|[\[,])\s*,", shape.strip()):
+        return ('entries separated by one comma: ["S1", "S2"]', "delete the comma with no "
+                "entry before it")
+    if re.search(r"[A-Za-z]", re.sub(r"\b(true|false|inf|nan)\b", "", shape)):
+        return ('each text of the list in quotes: ["S1", "S2"]', 'put each id in "quotes"')
+    return None
+
+
+def _shape(line: str) -> str:
+    """A line with each text in quotes shown as "" and its comment left out: its syntax,
+    each entry still there."""
+    return re.sub(r"#.*$", "", _STRINGS.sub('""', line))
+
+
 def _inside_list(above: list[str]) -> bool:
     """Whether the line after `above` is within a list still open there."""
     depth = 0
@@ -200,13 +223,15 @@ def _hint(line: str, reason: str, above: list[str]) -> tuple[str, str]:
     if re.search("[\u201c\u201d\u2018\u2019]", line):
         return ('straight quotes, "like this"', "curly quotes (Word and Outlook type them) "
                 'are not quotes to TOML: type them again as " in Notepad')
-    if _inside_list(above):  # an entry of a list written one entry a line, no key
-        entry = _code(line)
-        if re.search(r",\s*,", entry) or entry.strip().startswith(","):
-            return ('entries separated by one comma: ["S1", "S2"]', "delete the comma with "
-                    "no entry before it")
-        if re.search(r"[A-Za-z]", entry):
-            return ('each text of the list in quotes: ["S1", "S2"]', 'put each id in "quotes"')
+    if _inside_list(above):  # within a list written one entry a line
+        entry = _shape(line)
+        if "=" in entry or re.fullmatch(r"\s*\[\[?\s*[A-Za-z_][\w.\s-]*\]\]?\s*", entry):
+            return ('a list closed with ]: ["S1", "S2"]', "the list above is not closed: "
+                    "close it with ] on a line of its own above this one")
+        if hint := _entries_hint(entry):
+            return hint
+    if re.fullmatch(r"\s*\]\s*,\s*", _shape(line)):
+        return ("nothing after a list's closing ]", "delete the comma after ]")
     if "\\" in value and value.startswith('"') and leaf == "data":
         return ("a path with forward slashes (../data/suffolk)",
                 'a backslash inside "double quotes" starts an escape such as \\n: write '
@@ -225,6 +250,8 @@ def _hint(line: str, reason: str, above: list[str]) -> tuple[str, str]:
     if reason.startswith(("Unterminated string", "Illegal character '\\n'")):
         return ('a text closed on its line: "like this"', "close the text with a \" "
                 "as it opens")
+    if value.startswith("[") and (hint := _entries_hint(value)):
+        return hint
     if reason.startswith("Unclosed array"):
         if "]" in _STRINGS.sub("", value):  # closed, but an entry lacks its comma
             return ('entries separated by commas: ["S1", "S2"]',
@@ -232,9 +259,6 @@ def _hint(line: str, reason: str, above: list[str]) -> tuple[str, str]:
         return ('a list closed with ]: ["S1", "S2"]', "close the list with ]")
     if "Cannot overwrite" in reason or "twice" in reason:
         return _given_twice(key, above)
-    if value.startswith("[") and re.search(r"[\[,]\s*,", _code(value)):
-        return ('entries separated by one comma: ["S1", "S2"]', "delete the comma with no "
-                "entry before it")
     if _BOOLEAN.fullmatch(value) and value not in ("true", "false") \
             and leaf not in _TEXT_KEYS:
         return ("true or false, in lower case and without quotes", f"write {value} as "
@@ -249,8 +273,6 @@ def _hint(line: str, reason: str, above: list[str]) -> tuple[str, str]:
     if key and "," in value and not value.startswith(("[", "{")):
         return ('a list in square brackets: ["S1", "S2"]',
                 "put the list in [ ] (one entry too: [\"S1\"])")
-    if value.startswith("[") and re.search(r"[\[,]\s*[A-Za-z]", value):
-        return ('each text of the list in quotes: ["S1", "S2"]', 'put each id in "quotes"')
     if leaf in _LIST_KEYS and value and value[0] not in "[\"'":
         return (f'a list of texts in quotes: ["{value}"]', f'write it ["{value}"]')
     if key and not key.startswith("[") and value and value[0] not in "\"'[{+-0123456789" \
