@@ -173,8 +173,7 @@ def _comma_missing(lines: list[str], number: int, column: int) -> int:
         return 0
     if column > len(line) - len(line.lstrip()) + 1:
         return number
-    return max((n for n in range(opened, number)
-                if re.sub(r"#.*$", "", _STRINGS.sub('""', lines[n - 1])).strip()), default=0)
+    return max((n for n in range(opened, number) if _shape(lines[n - 1]).strip()), default=0)
 
 
 def _entries_hint(entries: str) -> tuple[str, str] | None:
@@ -188,7 +187,7 @@ def _entries_hint(entries: str) -> tuple[str, str] | None:
     if re.search(r"(^|[\[,])\s*,", shape.strip()):
         return ('entries separated by one comma: ["S1", "S2"]', "delete the comma with no "
                 "entry before it")
-    if re.search(r"[A-Za-z]", re.sub(r"\b(true|false|inf|nan)\b", "", shape)):
+    if re.search(r"(^|[\[,])\s*(?!(true|false|inf|nan)\b)[A-Za-z_]", shape.strip()):
         return ('each text of the list in quotes: ["S1", "S2"]', 'put each id in "quotes"')
     return None
 
