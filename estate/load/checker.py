@@ -27,7 +27,7 @@ class KeyChecker:
 
     def fail(self, key: str, expected: str, found: Any, said: bool = False) -> None:
         """A problem at `key`: `found` is the value as written (shown as Python writes it,
-        so text is quoted; a table said as the header that made it), or, `said` or in
+        so text is quoted; a table said to be one, as TOML makes it), or, `said` or in
         brackets, words about it shown as they are."""
         shown = found if said or (isinstance(found, str) and found.startswith("(")) \
             else repr(found)

@@ -216,8 +216,8 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, label: str,
         # a top-level key given at the top and again below this header: drop the copy
         homes = {**HOMES[name], **{key: "is given at the top of the file as well: delete "
                                    "this copy below the header" for key in given
-                                   if key in raw and key in HOMES[name]
-                                   and "top-level" in HOMES[name][key]}}
+                                   if key in HOMES[name] and key in raw
+                                   and not isinstance(raw[key], dict)}}
         c.unknown(given, DEFAULTS[name], name + ".", homes)
         return {**DEFAULTS[name], **given}
 
