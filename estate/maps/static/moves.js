@@ -79,20 +79,18 @@
 
   // move k shown on the map: its two sites fitted clear of the panels (zoomed out if
   // need be, never in), the move drawn over the map, its popup open with focus in it. On
-  // a phone's map (narrower than PHONE_PX or less high than SHORT_PX, as panels.js has
-  // it), or one whose panels leave less room between them than the popup may take (a
-  // map of two side by side), the open list would leave the popup no room: it folds
-  // while the popup is open.
-  var PHONE_PX = 700, SHORT_PX = 500, POPUP_PX = 340;
+  // a phone's map (panels.js's phoneSized), or one whose panels leave less room between
+  // them than the popup may take (a map of two side by side), the open list would leave
+  // the popup no room: it folds while the popup is open.
+  var POPUP_PX = 340;
   function show(map, plan, o, k, button) {
     var s = plan.sites, mv = plan.moves, a = mv.from[k], b = mv.to[k];
     var ends = [[s.lat[a], s.lon[a]], [s.lat[b], s.lon[b]]];
-    var fold = button.closest("details"), size = map.getSize();
-    var folds = !!fold && fold.open && (size.x < PHONE_PX || size.y < SHORT_PX ||
-                                        global.estateMap.roomBetweenPanels(map) < POPUP_PX);
+    var EM = global.estateMap, fold = button.closest("details");
+    var folds = !!fold && fold.open && (EM.phoneSized(map) || EM.roomBetweenPanels(map) < POPUP_PX);
     map.closePopup();
     if (folds) { fold.open = false; }
-    global.estateMap.fitInView(map, L.latLngBounds(ends));
+    EM.fitInView(map, L.latLngBounds(ends));
     var line = L.polyline(ends, {color: o.colour || "#3a3a3a", weight: 6, opacity: 1,
                                  dashArray: "10 6", interactive: false}).addTo(map);
     var popup = L.popup({maxWidth: POPUP_PX}).setLatLng(L.latLngBounds(ends).getCenter()).setContent(o.popup(plan, k));
