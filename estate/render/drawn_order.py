@@ -22,11 +22,12 @@ import re
 from arabic_reshaper import ArabicReshaper
 from bidi import get_display
 
+from estate.render.html import MARKED_NAME
+
 _RIGHT_TO_LEFT = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc"
 """The blocks of the right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko...) and
 their presentation forms."""
 _ANY_RTL = re.compile(f"[{_RIGHT_TO_LEFT}]")
-_MARKED = re.compile("\u2068([^\u2066-\u2069]*)\u2069")
 _INSIDE = re.compile(f"(?<=[{_RIGHT_TO_LEFT}]) (?=[{_RIGHT_TO_LEFT}0-9])"
                      f"|(?<=[{_RIGHT_TO_LEFT}0-9]) (?=[{_RIGHT_TO_LEFT}])")
 _MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -46,7 +47,7 @@ def left_to_right(text: str) -> str:
     inner spaces no-break spaces, and the direction marks left out."""
     if not _ANY_RTL.search(text):
         return _MARKS.sub("", text)
-    text = _MARKED.sub(_unbroken, text)
+    text = MARKED_NAME.sub(_unbroken, text)
     text = _INSIDE.sub("\xa0", text)
     shown = get_display(_JOINER.reshape(text), base_dir="L")
     return _MARKS.sub("", str(shown))

@@ -27,6 +27,7 @@ from matplotlib.textpath import TextPath
 from matplotlib.ticker import FuncFormatter
 
 from estate.render.gantt_layout import EDGE, MARK_AREA, marker, parts, row_spots, units
+from estate.render.html import isolated_text
 from estate.render.programme_chart import MARKS, OTHER, SITE_ACTIONS
 from estate.results import Programme, money
 from estate.results.words import payback_mark
@@ -43,12 +44,12 @@ def plain(text: object, most: int = 60) -> str:
 
 
 def named(text: object, most: int = 60) -> str:
-    """A register name for the board pack's text (not its drawings): `plain`, between
+    """A register name for the board pack's text and its Gantt labels: `plain`, between
     Unicode's isolate marks (U+2068 first strong isolate, U+2069 its end), so that a
     name in Arabic or Hebrew keeps its own direction and the text after it the page's.
     The HTML pack writes the marked name as a `<bdi>` (`estate.render.html.marked_names`);
     the PDF leaves the marks out (`estate.render.report._drawable`)."""
-    return f"\u2068{plain(text, most)}\u2069"
+    return isolated_text(plain(text, most))
 
 
 def png(figure: Figure, dpi: int = 200) -> bytes:

@@ -75,14 +75,15 @@ def isolated_text(text: object) -> str:
     return f"\u2068{text}\u2069"
 
 
-_MARKED = re.compile("\u2068([^\u2066-\u2069]*)\u2069")
+MARKED_NAME = re.compile("\u2068([^\u2066-\u2069]*)\u2069")
+"""A name between the isolate marks (`isolated_text`, `figures.named`), the name its group."""
 
 
 def marked_names(markup: str) -> str:
     """HTML already inert, with each name the board pack's text marked
     (`estate.render.figures.named`: between U+2068 and U+2069) in a `<bdi>`, as
     `isolated` writes one: the text between the marks stays as it was escaped."""
-    return _MARKED.sub(r"<bdi>\1</bdi>", markup)
+    return MARKED_NAME.sub(r"<bdi>\1</bdi>", markup)
 
 
 def script_json(value: Any) -> str:

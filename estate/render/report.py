@@ -71,10 +71,6 @@ INK, MUTED, RULE = colors.HexColor("#1a1a1a"), colors.HexColor("#5a5a5a"), \
 ACCENT, SHADE, LOSS = colors.HexColor("#0b4f80"), colors.HexColor("#eef2f6"), \
     colors.HexColor("#fde2dd")
 _LINE_BREAK = re.compile("[\x0b\x0c\x85\u2028\u2029]")
-# Direction marks, embeddings and isolates round right-to-left names: reportlab lays text
-# out left to right (drawn_order has put the names in the order they are seen) and draws
-# these as missing-glyph boxes, so they are left out
-_DIRECTION = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _drawable(text: str) -> str:
@@ -85,7 +81,9 @@ def _drawable(text: str) -> str:
     lack in its compatibility form when they have that (a full-width `＝` or `Ａ` pasted
     from an East Asian keyboard as `=` or `A`); one with no such form stays, drawn as
     the font's missing-glyph box."""
-    text = _DIRECTION.sub("", left_to_right(_LINE_BREAK.sub(" ", shown(text))))
+    # direction marks, embeddings and isolates, which reportlab would draw as
+    # missing-glyph boxes, are left out by left_to_right
+    text = left_to_right(_LINE_BREAK.sub(" ", shown(text)))
     glyphs = _glyphs()
     return "".join(_fold(c, glyphs) for c in text)
 
