@@ -25,16 +25,26 @@ def test_narrowest_is_the_longest_word_or_the_whole_text() -> None:
 
 
 def test_groups_by_hand() -> None:
-    # labels take 100 of 400: 300 left; units of 120, 120, 100 (two columns), 250, 400
+    # labels take 100 of 400: 300 left; units of 120, 120, 100 (two columns), 250, 400.
+    # 250 and 400 fit with nothing: four parts at least, cut as 120 | 220 | 250 | 400
+    # (squares 62,800) rather than 240 | 100 | 250 | 400 (67,600)
     widths = [100, 120, 120, 50, 50, 250, 400]
     assert groups(widths, 1, [[1], [2], [3, 4], [5], [6]], room=400) == [
-        [1, 2], [3, 4], [5], [6]]
+        [1], [2, 3, 4], [5], [6]]
+
+
+def test_ten_like_scenarios_print_as_three_three_two_two() -> None:
+    # three a part fit (3 x 200 of 680 - 50), four do not; 3 + 3 + 3 + 1 is as few parts
+    widths = [50.0, *[200.0] * 10]
+    found = groups(widths, 1, [[j] for j in range(1, 11)])
+    assert [len(part) for part in found] == [3, 3, 2, 2]
 
 
 @pytest.mark.parametrize("seed", range(30))
 def test_groups_are_few_and_each_fits(seed: int) -> None:
     """Against every cut of the units, in order, into runs that fit: the parts fit, keep
-    every column once in order, and are no more than the fewest any cut needs."""
+    every column once in order, are no more than the fewest any cut needs, and of such
+    cuts are the most even (least sum of squared widths)."""
     import random
 
     rng = random.Random(seed)
@@ -44,11 +54,16 @@ def test_groups_are_few_and_each_fits(seed: int) -> None:
     found = groups(widths, 1, units)
     assert [j for part in found for j in part] == list(range(1, 10))
     assert all(sum(widths[j] for j in part) <= left for part in found)
-    fewest = min(len(cut) + 1 for k in range(len(units))
-                 for cut in itertools.combinations(range(1, len(units)), k)
-                 if all(sum(widths[j] for u in units[a:b] for j in u) <= left
-                        for a, b in zip((0, *cut), (*cut, len(units)), strict=True)))
+    def width(a: int, b: int) -> float:
+        return sum(widths[j] for u in units[a:b] for j in u)
+
+    cuts = [[*zip((0, *cut), (*cut, len(units)), strict=True)]
+            for k in range(len(units)) for cut in itertools.combinations(range(1, len(units)), k)]
+    fitting = [cut for cut in cuts if all(b - a == 1 or width(a, b) <= left for a, b in cut)]
+    fewest = min(len(cut) for cut in fitting)
+    evenest = min(sum(width(a, b) ** 2 for a, b in cut) for cut in fitting if len(cut) == fewest)
     assert len(found) == fewest
+    assert sum(sum(widths[j] for j in part) ** 2 for part in found) == pytest.approx(evenest)
 
 
 def test_a_table_that_fits_has_no_parts() -> None:

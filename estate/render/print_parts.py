@@ -5,7 +5,7 @@ scenarios ("Who gains": three or four columns a scenario) or a sweep of many key
 lose its last columns on paper. The pages run no script, so the printed copy is made
 here, with the page: when the table's columns, each as narrow as its longest word, are
 wider than an upright A4 sheet between 15 mm margins (`SHEET_PX`), the table is also
-written as parts (`parts`), each holding as many of its columns as fit the sheet, with
+written as parts (`parts`), as few as fit the sheet and as even as can be (`groups`), with
 the row-label columns and their headings repeated, so that every figure is printed
 beside its row's label. On screen the parts are not drawn (`display:none`, so a screen
 reader skips them too) and the table is as it was; printed, the parts are drawn in its
@@ -64,20 +64,39 @@ def column_widths(header: Sequence[str], body: Sequence[Sequence[str]], font_px:
 def groups(widths: Sequence[float], labels: int, units: Sequence[Sequence[int]],
            room: float = SHEET_PX) -> list[list[int]]:
     """The columns of each part: the units (columns kept together, as a scenario's
-    three in "Who gains") in their order, as many in a part as fit `room` beside the
-    `labels` first columns; a unit too wide on its own is a part of its own."""
+    three in "Who gains") in their order, cut into as few parts as fit `room` beside
+    the `labels` first columns (a unit too wide on its own is a part of its own), and
+    of those cuts the most even (the least sum of the parts' squared widths), so that
+    ten like scenarios print as 3 + 3 + 2 + 2, not 3 + 3 + 3 + 1 with a thin last part.
+    Of equally even cuts, the one whose earlier parts are fuller."""
     left = room - sum(widths[:labels])
-    parts: list[list[int]] = []
-    used = 0.0
-    for unit in units:
-        width = sum(widths[j] for j in unit)
-        if parts and used + width <= left:
-            parts[-1].extend(unit)
-            used += width
-        else:
-            parts.append(list(unit))
-            used = width
-    return parts
+    size = [sum(widths[j] for j in unit) for unit in units]
+    n = len(units)
+
+    def fits(a: int, b: int) -> bool:
+        return b - a == 1 or sum(size[a:b]) <= left
+
+    # best[i] = (parts, sum of squares, cut) over the first i units; a cut's earlier
+    # parts are the fuller ones when its list of part ends is the larger
+    best: list[tuple[int, float, list[int]] | None] = [(0, 0.0, [])] + [None] * n
+    for b in range(1, n + 1):
+        for a in range(b - 1, -1, -1):
+            if not fits(a, b):
+                break
+            before = best[a]
+            assert before is not None  # a cut of the first a units always exists
+            count, squares, ends = before
+            # squares rounded so that like cuts tie whatever order their sums were added in
+            here = (count + 1, round(squares + sum(size[a:b]) ** 2, 3), [*ends, b])
+            now = best[b]
+            if now is None or (here[0], here[1], [-e for e in here[2]]) < (
+                    now[0], now[1], [-e for e in now[2]]):
+                best[b] = here
+    final = best[n]
+    assert final is not None
+    starts = [0, *final[2][:-1]]
+    return [[j for unit in units[a:b] for j in unit]
+            for a, b in zip(starts, final[2], strict=True)]
 
 
 def parts(name: str, header: Sequence[str], body: Sequence[Sequence[str]],
