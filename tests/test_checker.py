@@ -51,6 +51,10 @@ RULE = {"service": "public_access", "mode": "population_share"}
     ({"agencies": "CC; PD"}, "agencies", 'found \'CC; PD\': write ["CC", "PD"]'),
     ({"sharing": {"types": 'IT, "HR"'}}, "sharing.types", 'write ["IT", "HR"]'),
     ({"agencies": "[CC, PD]"}, "agencies", 'found \'[CC, PD]\': write ["CC", "PD"]'),
+    # ids parted by spaces; a name of several words stays one entry
+    ({"policy": {"keep": "S1 S2"}}, "policy.keep", 'found \'S1 S2\': write ["S1", "S2"]'),
+    ({"sharing": {"types": "Customer services"}}, "sharing.types",
+     'write ["Customer services"]'),
 ])
 def test_a_value_written_as_text_is_told_how_to_write_it(
         tmp_path: Path, changes: dict[str, Any], key: str, says: str) -> None:

@@ -122,8 +122,14 @@ class KeyChecker:
 
     def texts(self, value: Any, key: str) -> tuple[str, ...]:
         if isinstance(value, str) and value.strip():  # "IT, HR": the list in one text
-            entries = (v.strip().strip("\"'“”‘’").strip()
-                       for v in re.split(r"[,;]", value.strip().strip("[]")))
+            inside = value.strip().strip("[]")
+            # parted by commas or semicolons; or by spaces when every word holds a digit,
+            # as site and team ids do ("S001 S002"), where a type's or an agency's name
+            # of several words ("Customer services") stays one entry
+            words = inside.split()
+            parted = (r"[,;]" if re.search(r"[,;]", inside) or len(words) < 2
+                      or not all(re.search(r"\d", w) for w in words) else r"\s+")
+            entries = (v.strip().strip("\"'“”‘’").strip() for v in re.split(parted, inside))
             listed = ", ".join(json.dumps(v, ensure_ascii=False) for v in entries if v)
             self.fail(key, 'a list of texts, e.g. ["a", "b"]', f"{value!r}: write [{listed}]",
                       said=True)
