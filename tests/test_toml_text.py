@@ -59,6 +59,11 @@ def _file(folder: Path, line: int, written: str) -> Path:
     (12, 'keep = ["S1",, "S2"]', "delete the comma with no entry before it"),
     (12, 'keep = ["S1", S2]', 'put each id in "quotes"'),  # not "delete the comma"
     (12, 'keep = ["S1"; "S2"]', "write a comma in place of each ;"),
+    # a ; beside a comma goes: told to write a comma for it, the lead met the double
+    # comma's hint next
+    (12, 'keep = ["S1",; "S2"]', "delete each ; (a comma parts the entries there already)"),
+    (12, 'keep = ["S1",; "S2"; "S3"]',
+     "delete each ; beside a comma and write a comma in place of the others"),
 ])
 def test_a_slip_of_syntax_is_said_at_its_line(tmp_path: Path, line: int, written: str,
                                               says: str) -> None:
@@ -162,6 +167,8 @@ def _keep_as(lines: list[str]) -> str:
     # entries parted by semicolons, as a register's cell parts them
     (_keep_as(["keep = [", '  "S1";', '  "S2"', "]"]), 13,
      "write a comma in place of each ; on line 13"),
+    (_keep_as(["keep = [", '  "S1";,', '  "S2"', "]"]), 13,
+     "delete each ; on line 13 (a comma parts the entries there already)"),
     # a list never closed, the next header read as its entry: not "put it in quotes"
     (_keep_as(["keep = [", '  "S1",', '  "S2",']), 16,
      "found [solver] (column 2: Invalid value); the list above is not closed: close it "

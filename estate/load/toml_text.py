@@ -122,8 +122,8 @@ def syntax_problem(text: str, message: str, label: str) -> Problem:
         where = (f"line {number}, ", f"right after the entry on line {comma}"
                  + (", before its # comment" if commented else "")) \
             if comma < number else ("", f"between the entries at {column.rstrip(': ')}")
-        fix = f"write a comma in place of each ; on line {comma}" \
-            if ";" in _shape(lines[comma - 1]) else f"put a comma {where[1]}"
+        fix = _semicolons(_shape(lines[comma - 1]), f" on line {comma}") \
+            or f"put a comma {where[1]}"
         return Problem(label, None, str(comma), 'entries separated by commas, one after '
                        'each but the last: ["S1", "S2"]', f"{lines[comma - 1].strip()} "
                        f"({where[0]}{column}{reason}); {fix}", label="line")
@@ -182,14 +182,26 @@ def _entries_hint(entries: str) -> tuple[str, str] | None:
     commas with no entry between, an entry not in quotes; else None."""
     shape = _shape(entries)
     if ";" in shape:
-        return ('entries separated by commas: ["S1", "S2"]', "write a comma in place of "
-                "each ;")
+        return 'entries separated by commas: ["S1", "S2"]', _semicolons(shape)
     if re.search(r"(^|[\[,])\s*,", shape.strip()):
         return ('entries separated by one comma: ["S1", "S2"]', "delete the comma with no "
                 "entry before it")
     if re.search(r"(^|[\[,])\s*(?!(true|false|inf|nan)\b)[A-Za-z_]", shape.strip()):
         return ('each text of the list in quotes: ["S1", "S2"]', 'put each id in "quotes"')
     return None
+
+
+def _semicolons(shape: str, on: str = "") -> str:
+    """How to mend a list's entries parted by semicolons (`shape`: the line as `_shape`
+    shows it; `on`: where, as " on line 5"): a ; beside a comma goes (the comma parts
+    the entries already), any other becomes a comma; "" when the line holds none."""
+    beside = len(re.findall(r",\s*;|;\s*,", shape))
+    alone = shape.count(";") - beside
+    if not alone:
+        return f"delete each ;{on} (a comma parts the entries there already)" if beside else ""
+    if not beside:
+        return f"write a comma in place of each ;{on}"
+    return f"delete each ;{on} beside a comma and write a comma in place of the others"
 
 
 def _shape(line: str) -> str:
