@@ -5,14 +5,17 @@ pricing its own schedule exactly as the oracle does."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from estate.programme import plan_programme
 from estate.programme.changes import Changes
 from estate.programme.joint import solve_joint
 from estate.programme.roadmap import solve_roadmap
+from estate.status import Status
 from tests.fixtures.programme_registers import (
     EXACT,
     Case,
@@ -247,3 +250,22 @@ def test_the_joint_models_one_off_cap_counts_the_surrenders_it_buys(tmp_path: Pa
     else:
         assert closes.sum() == 1 and list(found.years[closes.to_numpy()]) == [1]
         assert spent == pytest.approx(160_000)
+
+
+def test_the_joint_model_builds_a_kept_candidate_or_has_no_plan(tmp_path: Path) -> None:
+    """C (the policy keeps it) takes three years to build over a three-year horizon: the
+    joint model builds it in year 1, to open in year 3. The same scenario with four years
+    to build has no plan (the joint model dropped the keep and ended at the status quo,
+    which `estate plan` then wrote, exit 0)."""
+    case = plan_case(tmp_path, [
+        site("K", "A", 0, 0, desks=10, must_keep=True),
+        site("O", "A", 1, 0, desks=100, running_cost=1_000_000),
+        site("C", "A", 2, 0, desks=100, candidate=True, build_years=3),
+    ], [function("T", "A", "Ops", "O", desks=50)], horizon_years=3, policy={"keep": ["C"]})
+    both = plan_programme(case.prep, case.model, case.plan, case.limits, 30, EXACT, "both")
+    assert year_of(both, "build", "C") == 1
+    late = case.prep.sites.copy()
+    late.loc[late["site_id"] == "C", "build_years"] = 4
+    found = solve_joint(replace(case.prep, sites=late), case.model, case.limits, case.grace(),
+                        30, EXACT)
+    assert found.status == Status.INFEASIBLE and found.changes is None, found

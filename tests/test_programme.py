@@ -417,23 +417,38 @@ def test_a_build_that_cannot_open_within_the_horizon_is_left_unbuilt(tmp_path: P
                           "every plan"]
 
 
+def _kept_build(folder: Path, build_years: int) -> tuple[list[dict[str, Any]],
+                                                        list[dict[str, Any]]]:
+    """O (£1m a year) and the candidate C (`build_years` to build), which the policy keeps;
+    T may move from O to C."""
+    return [site("K", "A", 0, 0, desks=10, must_keep=True),
+            site("O", "A", 1, 0, desks=100, running_cost=1_000_000),
+            site("C", "A", 2, 0, desks=100, candidate=True, build_years=build_years)], [
+        function("T", "A", "Ops", "O", desks=50)]
+
+
 def test_a_build_the_policy_keeps_past_the_horizon_is_named(tmp_path: Path) -> None:
-    """The policy keeps C, which takes four years to build: the snapshot builds it as told
-    (no warning leaves it out), and no programme can, so the reason names C."""
-    case = plan_case(tmp_path, [
-        site("K", "A", 0, 0, desks=10, must_keep=True),
-        site("O", "A", 1, 0, desks=100, running_cost=1_000_000),
-        site("C", "A", 2, 0, desks=100, candidate=True, build_years=4),
-    ], [function("T", "A", "Ops", "O", desks=50)], horizon_years=3,
-        policy={"keep": ["C"]})
-    assert case.plan.sites.set_index("site_id").at["C", "decision"] == "open"
-    assert not [w for w in case.prep.warnings if w.column == "build_years"]
+    """The policy keeps C, which takes four years to build: every plan builds it as told,
+    and no programme can open it, so a scheduled scenario is refused before any search,
+    naming C; planned without a programme, C is built and a warning at its row says no
+    programme opens it (it was said to be left unbuilt, or nothing was said)."""
+    sites, functions = _kept_build(tmp_path, 4)
     with pytest.raises(InfeasibleError) as caught:
-        case.programme("roadmap")
+        plan_case(tmp_path, sites, functions, horizon_years=3, policy={"keep": ["C"]})
     said = " ".join(caught.value.reasons)
-    assert "the plan must open C, which takes 4 years to build, more than horizon_years (3)" \
-        in said, said
+    assert "C must be built (policy.keep), but takes 4 years to build, more than " \
+        "horizon_years (3): no programme opens it within the horizon" in said, said
     assert caught.value.keys == ("policy.keep", "sites.build_years", "horizon_years")
+    raw = scenario(data=str(tmp_path), start=START, horizon_years=3, policy={"keep": ["C"]})
+    model, plan = plan_locality(scenario_from_dict(raw, base_dir=tmp_path, label="test.toml",
+                                                   default_name="test"))
+    assert plan.sites.set_index("site_id").at["C", "decision"] == "open"
+    assert plan.prepared is not None
+    assert [str(w) for w in plan.prepared.warnings if w.column == "build_years"] == [
+        "sites.csv row 4, column build_years: expected a build that opens within "
+        "horizon_years (3), found 4 years: C is kept by the policy, so every plan builds it, "
+        "but no programme opens it within the horizon: a plan's savings from it cannot be "
+        "realised, and a dated programme (--programme, [programme]) has no schedule"]
 
 
 @pytest.mark.parametrize("lag", [2, 3])

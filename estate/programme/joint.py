@@ -62,7 +62,7 @@ import numpy as np
 
 from estate.load.scenario import ProgrammeLimits
 from estate.model.arrays import EstateModel
-from estate.prepare import Prepared
+from estate.prepare import Prepared, kept_too_late
 from estate.programme.changes import TOL, Changes, centre_labels, changes_of, trajectory
 from estate.programme.joint_layout import (
     ONE,
@@ -117,6 +117,11 @@ def solve_joint(prep: Prepared, model: EstateModel, limits: ProgrammeLimits, gra
     than it; `grace` is the programme's `estate.programme.today.grace_of`. Raises
     nothing: no plan gives status infeasible or no_solution."""
     assert prep.calendar is not None and prep.exits is not None
+    if len(late := kept_too_late(prep)):  # no year opens them: no plan, nothing to search
+        return JointResult(None, np.zeros(0, dtype=int), Status.INFEASIBLE, float("inf"),
+                           float("nan"), 0.0, 0, 0, "the policy keeps "
+                           f"{', '.join(prep.sites['site_id'].iloc[late])}, which no year of "
+                           "the horizon can open (sites.build_years)")
     layout = layout_of(prep, model, grace)
     rows = Triplets()
     build_rows(rows, prep, model, limits, layout, grace)

@@ -183,7 +183,7 @@ def _site_columns(prep: Prepared, c: _Columns) -> tuple[np.ndarray, np.ndarray]:
     c.fix(open_[closable[prep.forced_closed[closable]], h], "ub", 0.0)
     for s in np.flatnonzero(~prep.existing & ~prep.forced_closed):
         last = h - by[s] + 1  # the last year a decision can still open it within H
-        if last < 1:
+        if last < 1:  # never open; one the policy keeps leaves no plan (`solve_joint`)
             open_[s] = ZERO
             continue
         cols = c.block(np.ones(1), integer=True)[0]

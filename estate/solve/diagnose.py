@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from estate.errors import InfeasibleError, Problem
 from estate.load.scenario import CoverageRule
 from estate.model.arrays import EstateModel, labels
-from estate.prepare import Prepared, eligible_pairs
+from estate.prepare import Prepared, eligible_pairs, kept_too_late
 from estate.solve import SolverOptions, solve
 from estate.solve.room import (
     no_room,
@@ -180,6 +180,14 @@ def precheck(prep: Prepared) -> list[Reason]:
     # the room of some teams' sites short of their needs, where the counts above pass
     if has_site.all() and not seats and (short := too_little_room(prep, ok, roomy)):
         reasons.append(Reason(*short))
+    if sc.programme is not None:  # scheduled: a kept build no year opens has no programme
+        for s in kept_too_late(prep):
+            kept = "policy.keep" if sites.at[s, "site_id"] in sc.keep else "sites.must_keep"
+            reasons.append(Reason(
+                f"{site_named(prep, s)} must be built ({kept}), but takes "
+                f"{int(sites.at[s, 'build_years'])} years to build, more than horizon_years "
+                f"({horizon}): no programme opens it within the horizon",
+                (kept, "sites.build_years", "horizon_years")))
     return reasons
 
 
