@@ -46,7 +46,7 @@ from tests.fixtures.programme_registers import (
     small_register,
     year_of,
 )
-from tests.fixtures.register import agency, function, site, write_register
+from tests.fixtures.register import agency, function, site, write_register, zone
 from tests.fixtures.scenario import scenario
 
 # -- hand-worked cases -------------------------------------------------------------------
@@ -449,6 +449,39 @@ def test_a_build_the_policy_keeps_past_the_horizon_is_named(tmp_path: Path) -> N
         "horizon_years (3), found 4 years: C is kept by the policy, so every plan builds it, "
         "but no programme opens it within the horizon: a plan's savings from it cannot be "
         "realised, and a dated programme (--programme, [programme]) has no schedule"]
+
+
+def test_an_unscheduled_plan_says_the_closing_it_books_before_its_zones_are_covered(
+        tmp_path: Path) -> None:
+    """O (£300k a year) is the only site offering public access within 5 km of the town
+    Z, a rule to maintain; the candidate C beside it (£50k a year, two years to build)
+    offers it too, and O's team may move to the kept K at once. Not scheduled, the
+    snapshot prices O's closing from year 1, when its team may leave, but Z has no other
+    counter until C opens in year 2: no programme closes O before then, and a year of its
+    running cost (£300k at r = 0) is booked early, which a warning now says (it said
+    nothing); scheduled, the programme saves that much less."""
+    counter = {"services": ["public_access"]}
+    sites = [site("O", "A", 0, 0, desks=10, running_cost=300_000, **counter),
+             site("C", "A", 0.1, 0, desks=20, running_cost=50_000, candidate=True,
+                  build_cost=50_000, build_years=2, **counter),
+             site("K", "A", 30, 0, desks=50, must_keep=True)]
+    case = plan_case(tmp_path, sites, [function("T", "A", "Ops", "O", fte=5, desks=5)],
+                     zones=[zone("Z", 0, 0)], horizon_years=4, discount_rate=0.0,
+                     relocation={"cost_per_fte": 1000.0, "max_km": 80.0},
+                     coverage=[{"service": "public_access", "radius_km": 5,
+                                "mode": "maintain"}])
+    bare_model, bare = plan_locality(replace(case.prep.scenario, programme=None))
+    assert dict(zip(bare.sites["site_id"], bare.sites["decision"], strict=True)) == {
+        "O": "close", "C": "open", "K": "keep"}
+    assert bare.prepared is not None and bare.solution is not None
+    state = solved_state(bare.prepared, bare_model, bare.solution.values)
+    amount, for_teams, for_zones = closing_booked_early(bare.prepared, state.share, state.open)
+    assert amount == pytest.approx(300_000, abs=0.01) and (for_teams, for_zones) == ([], [0])
+    said = [str(w) for w in bare.warnings if w.column == "programme"]
+    assert len(said) == 1 and "counts £300.0k of closing O before the sites that cover its " \
+        "zones in its place are open" in said[0], said
+    dated = estate.plan(case.prep.scenario, write=False).summary
+    assert dated.npv_saving == pytest.approx(bare.summary.npv_saving - 300_000, abs=0.01)
 
 
 @pytest.mark.parametrize("lag", [2, 3])
@@ -916,8 +949,8 @@ def test_an_unscheduled_plan_says_the_closing_it_books_before_its_teams_could_le
     early = 100_000 + 70_000 * 183 / 365 - 50_000
     assert bare.prepared is not None and bare.solution is not None
     state = solved_state(bare.prepared, bare_model, bare.solution.values)
-    amount, at = closing_booked_early(bare.prepared, state.share, state.open)
-    assert amount == pytest.approx(early, abs=0.01) and at == [0]
+    amount, for_teams, for_zones = closing_booked_early(bare.prepared, state.share, state.open)
+    assert amount == pytest.approx(early, abs=0.01) and (for_teams, for_zones) == ([0], [])
     said = [str(w) for w in bare.warnings if w.column == "programme"]
     assert len(said) == 1 and f"counts {money(early)} of closing L before" in said[0], said
     dated = estate.plan(case.prep.scenario, write=False).summary

@@ -193,26 +193,30 @@ def pooling_booked_early(prep: Prepared, pool: pd.DataFrame, pooled: np.ndarray
 
 
 def closing_booked_early(prep: Prepared, share: np.ndarray, open_after: np.ndarray
-                         ) -> tuple[float, list[int]]:
+                         ) -> tuple[float, list[int], list[int]]:
     """For a plan not scheduled, whose snapshot prices each site's closing in the first
     year its own teams may leave (`Prepared.closing_years`), wherever they go: the NPV
     it books of closing the sites this plan closes before the teams could sit where the
-    plan puts them (a hub still being built, `sitting_years`), and those sites. The
-    closing year of site s becomes tau'_s = max(tau_s, the latest first year of a pair
-    the plan gives a team housed at s today), and its price, running cost until then
-    (`closing_wait`), rent owed or surrender, closure and sale from then, is compared.
-    `share` is each pair's share in the plan, `open_after` each site's. (0, []) without
-    a start date or when the plan is scheduled."""
+    plan puts them (a hub still being built, `sitting_years`) or before the sites that
+    cover its zones in its place are open (`coverage_waits`), and those sites, each
+    wait apart. The closing year of site s becomes tau'_s = the latest of tau_s, the
+    first year of a pair the plan gives a team housed at s today and its coverage wait,
+    and its price, running cost until then (`closing_wait`), rent owed or surrender,
+    closure and sale from then, is compared. `share` is each pair's share in the plan,
+    `open_after` each site's. (0, [], []) without a start date or when the plan is
+    scheduled."""
     if prep.calendar is None or prep.exits is None or prep.scenario.programme is not None:
-        return 0.0, []
+        return 0.0, [], []
     h, waited, e = prep.calendar.horizon, _waited(prep.calendar), prep.exits
     pf, ps = prep.pairs["f"].to_numpy(), prep.pairs["s"].to_numpy()
     home = prep.home[pf]
     away = (share > 1e-6) & (ps != home) & (home >= 0)
     tau = np.minimum(prep.closing_years, h + 1)
-    own = tau.copy()
-    np.maximum.at(own, home[away], sitting_years(prep)[away])
-    closed = prep.existing & ~open_after.astype(bool) & (own > tau)
+    teams = tau.copy()
+    np.maximum.at(teams, home[away], sitting_years(prep)[away])
+    zones = np.minimum(coverage_waits(prep, open_after), h + 1)
+    own = np.maximum(teams, zones)
+    closing = prep.existing & ~open_after.astype(bool)
     running = prep.sites["running_cost"].to_numpy(float)
 
     def price(years: np.ndarray) -> np.ndarray:
@@ -221,7 +225,32 @@ def closing_booked_early(prep: Prepared, share: np.ndarray, open_after: np.ndarr
         return running * waited[years - 1] + np.where(years <= h, leaving, 0.0)
 
     early = price(own) - price(tau)
-    return float(early[closed].sum()), [int(x) for x in np.flatnonzero(closed)]
+    return (float(early[closing & (own > tau)].sum()),
+            [int(x) for x in np.flatnonzero(closing & (teams > tau))],
+            [int(x) for x in np.flatnonzero(closing & (zones > tau))])
+
+
+def coverage_waits(prep: Prepared, open_after: np.ndarray) -> np.ndarray:
+    """Per site: the first year a plan with `open_after` open could close it and still
+    meet each `all` and `maintain` rule at every zone it covers, the soonest year one of
+    the plan's other sites covering the zone is open (1 for a site open today,
+    build_years for a candidate decided in year 1); 1 for a site covering no such zone.
+    A zone the plan's sites cover only from later (a hub still being built) holds its
+    site open until then, as a programme must (docs/programme.md, section 2)."""
+    assert prep.calendar is not None
+    kept = open_after.astype(bool)
+    opens = np.where(prep.existing, 1, prep.sites["build_years"].to_numpy(float)).astype(int)
+    out = np.ones(len(prep.sites), dtype=int)
+    for cov in prep.coverage:
+        if cov.rule.mode not in ("all", "maintain"):
+            continue
+        held = cov.scope[cov.zone]
+        soonest = np.full(len(prep.zones), prep.calendar.horizon + 1)
+        by_kept = held & kept[cov.site]
+        np.minimum.at(soonest, cov.zone[by_kept], opens[cov.site[by_kept]])
+        leaving = held & ~kept[cov.site] & prep.existing[cov.site]
+        np.maximum.at(out, cov.site[leaving], soonest[cov.zone[leaving]])
+    return out
 
 
 def centre_years(prep: Prepared, pool: pd.DataFrame, first: np.ndarray, horizon: int

@@ -20,7 +20,8 @@ def booked_early(prep: Prepared, model: EstateModel, after: State) -> list[Probl
     the soonest any agency could join it, and this plan pools there with agencies that
     come later), and closings before the teams could sit where the plan puts them
     (`closing_booked_early`: the snapshot prices each closing from when its teams may
-    leave, and this plan moves them to a site that opens later)."""
+    leave, and this plan moves them to a site that opens later, or covers the site's
+    zones in its place from one)."""
     sc = prep.scenario
     early = []
     if len(model.pool):
@@ -30,11 +31,16 @@ def booked_early(prep: Prepared, model: EstateModel, after: State) -> list[Probl
                       f"{sc.min_agencies} of the agencies this plan pools there could be "
                       "there (sharing.min_agencies; the plan is priced from the soonest any "
                       "agency could join)"))
-    amount, at = closing_booked_early(prep, after.share, after.open)
-    early.append((amount, f"of closing {_sites_said(prep, at)} before the teams housed "
-                  "there could sit where the plan moves them (a site that opens later, such "
-                  "as a candidate's build_years; the plan is priced from when they may "
-                  "leave)"))
+    amount, for_teams, for_zones = closing_booked_early(prep, after.share, after.open)
+    waits = ([f"{_sites_said(prep, for_teams)} before the teams housed there could sit "
+              "where the plan moves them"] if for_teams else []) + (
+        [f"{_sites_said(prep, for_zones)} before the sites that cover "
+         f"{'its' if len(for_zones) == 1 else 'their'} zones in "
+         f"{'its' if len(for_zones) == 1 else 'their'} place are open"]
+        if for_zones else [])
+    early.append((amount, f"of closing {', and '.join(waits)} (a site that opens later, "
+                  "such as a candidate's build_years; the plan is priced from when the "
+                  "teams may leave)"))
     label = str(sc.path) if sc.path else sc.name
     out = []
     for amount, what in early:
