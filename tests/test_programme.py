@@ -851,7 +851,7 @@ def test_a_programme_that_loses_money_pays_back_not_for_good_and_says_it_costs_m
     assert not any("save -" in line or "saves -" in line for line in lines)
     page = (tmp_path / "results" / "programme.html").read_text(encoding="utf-8")
     assert "NPV saving of the programme: none; costs £170.0k more" in page
-    assert ("Payback: year 1 (from 2027-04-01); lost to later spending and not regained "
+    assert ("Payback: year 1 (2027-04-01 to 2028-03-31); lost to later spending and not regained "
             "by the horizon's end.") in html.unescape(page)
     assert "Payback: year 1; not for good" in page  # the cash curve's line
     # a folder written before the lasting year was kept: `payback_year` held that year

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import datetime as dt
 import hashlib
 import html.parser
 import itertools
@@ -78,7 +79,14 @@ def test_every_site_of_the_programme_is_named(page: str, folder: Path) -> None:
 def test_the_payback_year_and_the_honest_npv_are_stated(page: str, folder: Path) -> None:
     programme = _programme(folder)
     assert programme.payback_year is not None
-    assert f"Payback: year {programme.payback_year}" in page
+    # dated by its whole span: the saving so far is positive at the year's end, so its
+    # start alone ("from 2028-04-01") dated the payback up to a year early
+    year = programme.payback_year
+    starts = dict(zip(programme.budget["year"], programme.budget["date"], strict=True))
+    ends = (dt.date.fromisoformat(str(starts[year + 1])) if year + 1 in starts else
+            dt.date.fromisoformat(str(starts[year])).replace(
+                year=dt.date.fromisoformat(str(starts[year])).year + 1)) - dt.timedelta(days=1)
+    assert f"Payback: year {year} ({starts[year]} to {ends.isoformat()})" in page
     assert inert(money(programme.npv_saving)) in page
     summary = read_summary(folder)
     assert inert(money(summary.saving_in_year_one)) in page  # the snapshot's, beside it
@@ -261,6 +269,18 @@ def test_the_curve_starts_at_zero_and_marks_payback(folder: Path) -> None:
                           "lasting_payback_year": None})
     assert 'class="payback"' not in cash_curve(never)
     assert "not within the horizon" in programme_page(never, None, "x")
+
+
+def test_a_flat_curve_labels_each_tick_apart(folder: Path) -> None:
+    """A programme of no changes saves nothing in any year: its axis was ticked half a
+    pound apart and labelled -£1, -£1, £0, £1, £1."""
+    programme = _programme(folder)
+    flat = programme.cashflow.copy()
+    flat[["cumulative_discounted", "discounted"]] = 0.0
+    curve = cash_curve(dataclasses.replace(programme, cashflow=flat, payback_year=None,
+                                           lasting_payback_year=None))
+    labels = re.findall(r'dominant-baseline="central">([^<]*)</text>', curve)
+    assert "£0" in labels and len(labels) == len(set(labels)) >= 3, labels
 
 
 def test_the_curve_scales_and_its_payback_label_stays_inside(folder: Path) -> None:

@@ -13,15 +13,16 @@ from estate.results import Programme, money
 from estate.results.words import payback_mark
 
 
-def ticks(lo: float, hi: float, n: int = 5) -> list[float]:
-    """Round tick values covering [lo, hi]."""
+def ticks(lo: float, hi: float, n: int = 5, least_step: float = 0.0) -> list[float]:
+    """Round tick values covering [lo, hi], at least `least_step` apart (pounds are
+    labelled whole, so ticks half a pound apart would be labelled alike)."""
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return [0.0]
     if hi <= lo:
         lo, hi = lo - 1, hi + 1
     raw = (hi - lo) / n
     step = 10 ** math.floor(math.log10(raw))
-    step *= next(m for m in (1, 2, 2.5, 5, 10) if step * m >= raw)
+    step = max(step * next(m for m in (1, 2, 2.5, 5, 10) if step * m >= raw), least_step)
     first = math.floor(lo / step) * step
     return [first + i * step for i in range(int(math.ceil((hi - first) / step)) + 1)]
 
@@ -57,7 +58,7 @@ def cash_curve(programme: Programme) -> str:
     years = [0, *(int(t) for t in totals["year"])]
     cumulative = [0.0, *(float(v) for v in totals["cumulative_discounted"])]
     yearly = [float(v) for v in totals["discounted"]]
-    yt = ticks(min(cumulative + yearly), max(cumulative + yearly))
+    yt = ticks(min(cumulative + yearly), max(cumulative + yearly), least_step=1.0)
     # below the plot: the years' labels (hanging from 6 units under it, 1.1 em high), a
     # gap, and "Year" (its baseline 0.3 em above the foot, its ascent 0.95 em)
     w, h, right, top, bottom = 720, 320, 20, 20, math.ceil(12 + 2.4 * CURVE_TEXT)

@@ -11,6 +11,7 @@ through `inert`. Everything is drawn from a results folder alone:
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from pathlib import Path
 from typing import Any
@@ -58,22 +59,38 @@ def _horizon(programme: Programme, summary: Summary | None) -> int:
 
 
 def _year_text(programme: Programme, year: int | None) -> str:
+    """A programme's year with its span, "year 2 (2028-04-01 to 2029-03-31)": a payback
+    year is one at whose end the saving so far is positive, so its start alone would
+    date the payback up to a year early."""
     if year is None:
         return "not within the horizon"
     days = dict(zip(programme.budget["year"], programme.budget["date"], strict=True))
-    return f"year {year}" + (f" (from {days[year]})" if year in days else "")
+    if year not in days:
+        return f"year {year}"
+    start = dt.date.fromisoformat(str(days[year]))
+    after = (dt.date.fromisoformat(str(days[year + 1])) if year + 1 in days
+             else _a_year_on(start))
+    return f"year {year} ({start.isoformat()} to {(after - dt.timedelta(days=1)).isoformat()})"
+
+
+def _a_year_on(day: dt.date) -> dt.date:
+    """The same day a year later (29 February to 1 March)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return dt.date(day.year + 1, 3, 1)
 
 
 def _lasting(programme: Programme) -> str:
     """After the payback year, whether later spending loses it: "", "; lost to later
-    spending, for good from year 5 (from 2031-04-01)" or "; lost to later spending and
+    spending, for good in year 5 (2031-04-01 to 2032-03-31)" or "; lost to later spending and
     not regained by the horizon's end"."""
     p = programme
     if p.payback_year is None or p.lasting_payback_year == p.payback_year:
         return ""
     if p.lasting_payback_year is None:
         return "; lost to later spending and not regained by the horizon's end"
-    return f"; lost to later spending, for good from {_year_text(p, p.lasting_payback_year)}"
+    return f"; lost to later spending, for good in {_year_text(p, p.lasting_payback_year)}"
 
 
 def _headline(programme: Programme, summary: Summary | None) -> str:
