@@ -13,7 +13,16 @@ import pytest
 from estate.errors import InputError
 from estate.load.validate import load_register
 from tests.fixtures import town_rows, write_tables
-from tests.fixtures.reference import SITES, ZONES, bad_cell, csv_register, located, problems_of
+from tests.fixtures.reference import (
+    SITES,
+    ZONES,
+    bad_cell,
+    csv_register,
+    frames,
+    located,
+    problems_of,
+)
+from tests.fixtures.register import write_gpkg
 
 BAD_REFERENCES = [
     # (table, column, row index 0-based, value, expected fragment)
@@ -167,6 +176,25 @@ def test_a_table_swapped_in_every_row_is_an_error_naming_it(tmp_path: Path, tabl
     assert located(problems) == {(f"{table}.csv", None, "lat")}
     assert "swapped in every row" in problems[0].expected
     assert "every site at least" in problems[0].found
+
+
+def test_every_table_swapped_is_an_error_naming_each(tmp_path: Path) -> None:
+    """Sites and zones both swapped in every row lie near each other, off Somalia, so
+    neither check above sees them, and the plan was made on a mirrored map (review: a
+    site built for nothing). Swapped back, every point is in the UK: an error a table;
+    a GeoPackage's points with x and y swapped likewise, said of its geometry."""
+    swapped = {name: {"lat": columns["lon"], "lon": columns["lat"]}
+               for name, columns in (("sites", SITES), ("zones", ZONES))}
+    problems = problems_of(csv_register(tmp_path, **swapped))
+    assert located(problems) == {("sites.csv", None, "lat"), ("zones.csv", None, "lat")}
+    assert all("swap the two columns" in p.found for p in problems), problems
+    tables = frames()
+    for name, columns in swapped.items():
+        tables[name] = tables[name].assign(**columns)
+    layers = problems_of(write_gpkg(tmp_path / "swapped.gpkg", tables, crs=4326))
+    assert located(layers) == {("swapped.gpkg[sites]", None, "geometry"),
+                               ("swapped.gpkg[zones]", None, "geometry")}
+    assert all("swap its points' x and y" in p.found for p in layers), layers
 
 
 def test_sites_and_zones_of_two_places_are_a_warning(tmp_path: Path) -> None:

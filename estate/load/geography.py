@@ -63,6 +63,9 @@ def check_positions(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> l
         lon += frame.loc[ok, "lon"].tolist()
     if len(lat) < 3:
         return []
+    if whole := _every_table_swapped(tables, np.asarray(lat, float), np.asarray(lon, float),
+                                     files):
+        return whole
     problems = _tables_apart(dict(points), files)
     if any(p.severity == "error" for p in problems):
         return problems  # one table swapped whole: its rows are not each to be flagged
@@ -137,6 +140,29 @@ def _sign_flips(lat: np.ndarray, lon: np.ndarray) -> dict[int, tuple[str, float]
             spread = max(float(np.quantile(np.delete(written, i), MOSTLY)), SPREAD_LEAST_KM)
             if near[i] <= spread < written[i] / 2:
                 out.setdefault(int(i), (column, float((lon if column == "lon" else lat)[i])))
+    return out
+
+
+def _every_table_swapped(tables: list[str], lat: np.ndarray, lon: np.ndarray,
+                         files: dict[str, str]) -> list[Problem]:
+    """Latitude and longitude swapped in every row of every table (or a GeoPackage's
+    points with x and y swapped): the points are still near each other, sites near
+    zones, so no check above sees them, and the plan is made on a mirrored map, its
+    distances wrong. Said when almost no point lies in the UK as written and nearly all
+    do swapped back: one error a table."""
+    if _in_uk(lat, lon).mean() > 1 - UK_SHARE or _in_uk(lon, lat).mean() < UK_SHARE:
+        return []
+    out = []
+    for name in dict.fromkeys(tables):
+        mine = np.asarray(tables) == name
+        layer = ".gpkg" in files[name].lower()
+        out.append(Problem(
+            files[name], None, "geometry" if layer else "lat",
+            "latitude in lat and longitude in lon, in degrees",
+            f"lat from {lat[mine].min():g} to {lat[mine].max():g} and lon from "
+            f"{lon[mine].min():g} to {lon[mine].max():g}, outside the UK; the other way "
+            "round every point lies in the UK: "
+            + ("swap its points' x and y" if layer else "swap the two columns")))
     return out
 
 
