@@ -641,6 +641,15 @@ def test_a_hidden_sheet_is_read_with_a_warning_unless_a_visible_copy_is_beside_i
     problems = problems_of(path)
     assert [(p.file, p.row) for p in problems] == [("reg.xlsx[sites]", None)]
     assert "'sites' hidden and 'sites (2)' visible" in problems[0].found
+    # a copy named as Google Sheets names it, or a new version: the hidden sheet was
+    # read and the edited copy ignored with a warning
+    for name in ("Copy of sites", "New sites"):
+        book = openpyxl.load_workbook(path)
+        book[book.sheetnames[-1]].title = name
+        book.save(path)
+        problems = problems_of(path)
+        assert [(p.file, p.row) for p in problems] == [("reg.xlsx[sites]", None)], problems
+        assert f"'sites' hidden and '{name}' visible" in problems[0].found
 
 
 def test_hidden_rows_are_read_with_a_warning_and_merged_ranges_are_named(

@@ -119,6 +119,7 @@ def test_a_folder_of_tables_all_dated_says_which_to_rename(tmp_path: Path) -> No
     ("2024 Sites", "sites"), ("Sites March 2024", "sites"), ("Buildings", "sites"),
     ("stes", "sites"), ("fuctions", "functions"), ("Agency", "agencies"),
     ("zones copy", "zones"), ("Vetting costs", "pair_costs"),
+    ("Copy of sites", "sites"), ("copy of Pair costs", "pair_costs"),  # Google Sheets' copy
     ("notes", None), ("sizes", None), ("Lookups", None), ("2024", None), ("costs", None),
 ])
 def test_names_are_matched_loosely_to_the_table_they_look_like(

@@ -269,12 +269,14 @@ def _aside_of(problem: Problem, table: RawTable, totals: set[int]) -> bool:
 def _sheet_doubts(label: str, book, table: str, title: str) -> list[Problem]:
     """The sheet read for a table, when it is hidden. Alone, it is read with a warning:
     the register is what the file holds. Beside a visible sheet whose name starts like
-    it (`sites (2)`, `sites new`), a copy the user went on to edit, reading either would
+    it or stands for its table (`sites (2)`, `sites new`, `Copy of sites`, `New sites`),
+    a copy the user went on to edit, reading either would
     be a guess, as with two sheets of one name: an error naming both."""
     if book[title].sheet_state == "visible":
         return []
     others = [str(n) for n in book.sheetnames if book[n].sheet_state == "visible"
-              and table_name(n).startswith(table) and table_name(n) != table]
+              and table_name(n) != table
+              and (table_name(n).startswith(table) or looks_like(str(n)) == table)]
     if not others:
         return [Problem(label, None, None, f"a visible sheet named {table}",
                         f"{title!r} is hidden (it is read all the same)", severity="warning")]

@@ -86,9 +86,11 @@ def _squashed(text: str) -> str:
 
 def looks_like(name: str) -> str | None:
     """The table a name not read looks like (`Pair costs`, `Sites 2024`, `sites_v2`,
-    `Buildings`, `fuctions`), or None. `name` is a sheet or layer name, or a file's name
+    `Copy of sites`, `Buildings`, `fuctions`), or None. `name` is a sheet or layer name, or a file's name
     without `.csv`."""
     words = [w for w in re.split(r"[\s_]+", name.strip().lower()) if w]
+    if len(words) > 2 and words[:2] == ["copy", "of"]:  # a sheet Google Sheets duplicated
+        words = words[2:]
     while len(words) > 1 and _DATED.match(words[-1]):
         words.pop()
     while len(words) > 1 and _DATED.match(words[0]):
