@@ -9,6 +9,7 @@ import os
 import shutil
 import socket
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from pyproj import Transformer
 
 from estate.load.read import read_tables
 from estate.load.validate import Register, load_register
@@ -402,6 +404,26 @@ def test_gpkg_degrees_under_a_projected_crs_are_an_error(tmp_path: Path) -> None
     problems = problems_of(path)
     assert located(problems) == {("reg.gpkg[sites]", None, "geometry")}
     assert "EPSG:4326" in problems[0].found
+
+
+@pytest.mark.parametrize("crs", [None, 4326])
+def test_gpkg_grid_metres_under_no_crs_or_degrees_are_one_error(tmp_path: Path,
+                                                                crs: int | None) -> None:
+    """British National Grid points in a layer with no CRS, or labelled WGS84: one error
+    for the layer saying which CRS to set (it was an error for each row's lat and lon,
+    columns a layer does not have, and advice to give a layer in the grid, which it is)."""
+    tables = frames()
+    path = write_gpkg(tmp_path / "reg.gpkg", {k: v for k, v in tables.items() if k != "sites"})
+    sites = tables["sites"]
+    x, y = Transformer.from_crs(4326, 27700, always_xy=True).transform(
+        sites["lon"].to_numpy(), sites["lat"].to_numpy())
+    with warnings.catch_warnings():  # geopandas warns of a layer written with no CRS
+        warnings.simplefilter("ignore", UserWarning)
+        gpd.GeoDataFrame(sites.drop(columns=["lat", "lon"]),
+                         geometry=gpd.points_from_xy(x, y), crs=crs).to_file(path, layer="sites")
+    problems = problems_of(path)
+    assert located(problems) == {("reg.gpkg[sites]", None, "geometry")}, problems
+    assert "set the layer's CRS to EPSG:27700" in problems[0].found
 
 
 @pytest.mark.parametrize(("crs", "says"), [(2227, "US survey foot"), (32618, "outside it")])

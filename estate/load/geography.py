@@ -267,6 +267,17 @@ def grid_as_degrees(frame: pd.DataFrame, label: str) -> list[Problem]:
         "and northing are not read")]
 
 
+def grid_under_degrees(x: np.ndarray, y: np.ndarray) -> bool:
+    """Whether a layer's points, stored under no CRS or a CRS in degrees, are British
+    National Grid eastings and northings in metres: most of them out of the range of
+    degrees, and all of those within the grid's extent."""
+    given = np.isfinite(x) & np.isfinite(y)
+    metres = given & ((np.abs(x) > 180) | (np.abs(y) > 90))
+    on_grid = metres & (x >= 0) & (y >= 0) & (x <= GRID_EAST) & (y <= GRID_NORTH)
+    return bool(given.any()) and metres.sum() * 2 > given.sum() and bool(
+        (on_grid == metres).all())
+
+
 def check_layer_crs(label: str, crs: pyproj.CRS, x: np.ndarray, y: np.ndarray,
                     lon: np.ndarray, lat: np.ndarray) -> list[Problem]:
     """A GeoPackage layer's CRS against its points: `x`, `y` as stored, `lon`, `lat`

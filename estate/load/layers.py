@@ -23,7 +23,7 @@ import pandas as pd
 import shapely
 
 from estate.errors import LayerLabel, Problem, as_typed, layer_label
-from estate.load.geography import check_layer_crs
+from estate.load.geography import check_layer_crs, grid_under_degrees
 from estate.load.geopackage import readable
 from estate.load.header import column_name
 from estate.load.raw import RawRegister, RawTable, describe, table_of
@@ -213,7 +213,19 @@ def _take_points(raw: RawRegister, table: RawTable, geometry: gpd.GeoSeries) -> 
     Polygons are reduced to their representative point in their own CRS (always
     inside the shape), then reprojected; the polygons are kept for maps.
     """
-    if geometry.crs is None:
+    box = geometry[~(geometry.isna() | geometry.is_empty)].bounds  # each shape's extent
+    if (geometry.crs is None or geometry.crs.is_geographic) and grid_under_degrees(
+            (box["minx"] + box["maxx"]).to_numpy() / 2, (box["miny"] + box["maxy"]).to_numpy() / 2):
+        # one error for the layer, its points then read as the grid so that its rows
+        # are not each out of the range of degrees too
+        said = ("with no CRS (read as degrees)" if geometry.crs is None else
+                f"under {geometry.crs.to_string()}, a CRS in degrees")
+        raw.problems.append(Problem(
+            table.label, None, "geometry", "a CRS that matches the layer's coordinates",
+            f"British National Grid eastings and northings in metres, it seems, {said}: set "
+            "the layer's CRS to EPSG:27700 (in QGIS, Assign Projection)"))
+        geometry = geometry.set_crs(27700, allow_override=True)
+    elif geometry.crs is None:
         raw.problems.append(
             Problem(
                 table.label,
