@@ -339,7 +339,7 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
 
     runs = compare(list(scenarios), out=out, progress=progress_lines(wants_progress(progress)),
                    cdn=cdn, policy_costs=policy_costs)
-    console = Console(highlight=False)
+    console = Console(highlight=False, emoji=False)
     with written([out / name for name in COMPARISON_FILES]):  # a Ctrl-C now: all are new
         if note := mixed_note(runs):  # before the figures it explains
             console.print(Text(for_terminal(note)))

@@ -701,6 +701,12 @@ def test_progress_lines_print_register_brackets_as_written(capsys: pytest.Captur
     show("Reading the register data/[/old] and [bold]new[/bold]")
     err = capsys.readouterr().err
     assert "data/[/old] and [bold]new[/bold]" in err, err
+    # rich's emoji codes and a folder's last backslash as written too (they printed as
+    # an emoji and as two backslashes)
+    show("Drawing the programme of Alpha :smile: :warning:")
+    show("Reading the register bs/reg\\")
+    err = capsys.readouterr().err
+    assert "Alpha :smile: :warning:" in err and "bs/reg\\\n" in err, err
 
 
 @pytest.mark.slow

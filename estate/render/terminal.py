@@ -3,7 +3,8 @@ stderr, and progress (a line per step, or a bar over a sweep's runs).
 
 Every line may quote a register's folder, a scenario's name or a results folder, so each
 goes through `estate.load.free_text.for_terminal` (no escape sequence reaches the
-terminal) and, where rich prints it, through rich's `escape` (brackets print as written).
+terminal) and, where rich prints it, is rich's `Text` or escaped, with rich's emoji codes
+off (brackets and `:smile:` print as written).
 """
 
 from __future__ import annotations
@@ -39,15 +40,15 @@ def progress_lines(enabled: bool) -> Callable[[str], None] | None:
         return None
 
     from rich.console import Console
-    from rich.markup import escape
+    from rich.text import Text
 
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, emoji=False)
 
     def show(message: str) -> None:
-        # a line may quote a register's folder or a scenario's name: escaped, so their
-        # brackets print as written and are never read as rich's markup
-        console.print(f"[dim]•[/dim] {escape(for_terminal(message))}", markup=True,
-                      soft_wrap=True)
+        # a line may quote a register's folder or a scenario's name: as Text it is never
+        # read as rich's markup or emoji codes (brackets, :smile: and a last backslash
+        # print as written)
+        console.print(Text("• ", style="dim") + Text(for_terminal(message)), soft_wrap=True)
 
     return show
 
@@ -68,7 +69,7 @@ def sweep_progress(enabled: bool) -> Callable[..., None] | None:
 
     bar = Progress("[progress.description]{task.description}", BarColumn(),
                    MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=Console(stderr=True), transient=True)
+                   console=Console(stderr=True, emoji=False), transient=True)
     task = None
 
     def show(outcome: Any, done: int, total: int) -> None:
