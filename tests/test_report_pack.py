@@ -687,6 +687,31 @@ def test_centres_are_counted_as_the_summary_counts_them(pack: dict[str, Any], ty
     assert chart.alt.endswith(at), chart.alt
 
 
+def test_sites_of_one_name_are_told_apart_by_their_ids(pack: dict[str, Any]) -> None:
+    """A register need not name its sites apart ("Council offices" four times, or long
+    names that differ only past the cut): the decision's sentences and the centres'
+    table name each site by its id too, as the tables of sites that close and open
+    did (they read "Close 2 of today's 4 sites (Council offices; and Council offices)")."""
+    from estate.render.report_pages import where_page
+
+    r = read_results(pack["folder"])
+    sites = r.sites.copy()
+    sites["name"] = "Council offices"
+    kept = sites.index[sites["decision"] == "keep"][:2]
+    sites["shared_types"] = ""
+    sites.loc[kept, "shared_types"] = ["IT", "HR"]
+    r = dataclasses.replace(r, sites=sites, summary=r.summary.replace(shared_centres=2))
+    words = unmarked(decision(r))
+    closed = sites.loc[sites["decision"] == "close", "site_id"]
+    assert 0 < len(closed) <= 3
+    for site_id in [*closed, *sites.loc[kept, "site_id"]]:
+        assert f"Council offices ({site_id})" in words, words
+    table = next(b for b in where_page(r).blocks
+                 if isinstance(b, Table) and b.caption.startswith("Shared service centres"))
+    assert sorted(unmarked(row[0]) for row in table.rows) == sorted(
+        f"Council offices ({i})" for i in sites.loc[kept, "site_id"])
+
+
 LONG_NAMES = ("Department for Work and Pensions (Jobcentre Plus, Suffolk)",
               "East Suffolk and North Essex NHS Foundation Trust")
 ENDED = "2026-09-30"

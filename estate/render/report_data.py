@@ -96,14 +96,15 @@ class Results:
     # the register it was planned from (scenario.toml, inputs.sha256); None: not said
     register: RegisterUsed | None = None
 
-    def centres(self) -> list[tuple[str, list[str]]]:
-        """(site name, the types pooled there) of every site with a shared centre after,
-        largest first."""
+    def centres(self) -> list[tuple[str, str, list[str]]]:
+        """(site name, site id, the types pooled there) of every site with a shared centre
+        after, largest first: the id too, as two sites may share a name."""
         sites = self.sites[self.sites["decision"].isin(("keep", "open"))
                            & self.sites["shared_types"].str.strip().ne("")]
         sites = sites.sort_values("desks_used", ascending=False, kind="stable")
-        return [(str(name), [t.strip() for t in str(types).split(";") if t.strip()])
-                for name, types in zip(sites["name"], sites["shared_types"], strict=True)]
+        return [(str(name), str(site_id), [t.strip() for t in str(types).split(";") if t.strip()])
+                for name, site_id, types in zip(sites["name"], sites["site_id"],
+                                                sites["shared_types"], strict=True)]
 
     def new_teams(self) -> list[tuple[str, str, str]]:
         """(function id, site name, site id) of each team with no site today, where the

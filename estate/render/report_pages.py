@@ -86,8 +86,16 @@ def behind_at_first(r: Results) -> list[Behind]:
     return sorted(behind, key=lambda b: (math.inf if b.last is None else b.last, b.name))
 
 
+def _site_named(name: object, site_id: object, most: int = 70) -> str:
+    """A site as the pack's sentences and tables name it, "County Hall (S1)": by name,
+    cut to `most` characters, and by id, as two sites may share a name or the start of
+    a long one."""
+    return f"{figures.named(name, most)} ({figures.plain(site_id, 30)})"
+
+
 def _names(frame: pd.DataFrame, most: int) -> str:
-    shown = [figures.named(n, 70) for n in frame["name"].head(most)]
+    shown = [_site_named(n, i) for n, i in zip(frame["name"].head(most),
+                                                frame["site_id"].head(most), strict=True)]
     more = len(frame) - len(shown)
     return listed(shown + ([f"{more} more"] if more > 0 else []), "; ")
 
@@ -113,8 +121,8 @@ def _changes(r: Results) -> str:
     text = listed(said) + (f", leaving {s.sites_after:,}." if said else "")
     centres = r.centres()
     if s.shared_centres and len(centres):
-        where = [f"{listed(types)} at {figures.named(name, 70)}"
-                 for name, types in centres[:5]]
+        where = [f"{listed(types)} at {_site_named(name, site_id)}"
+                 for name, site_id, types in centres[:5]]
         more = f"; and {count(len(centres) - 5, 'more site')}" if len(centres) > 5 else ""
         text += (f" Pool teams of several agencies in "
                  f"{count(s.shared_centres, 'shared service centre')}: {'; '.join(where)}"
@@ -132,8 +140,7 @@ def _new_teams(r: Results) -> str:
     site today (F2 at Only (S1))" ("" when every team has one): a plan that keeps every
     building still changes the estate when it houses them."""
     teams = r.new_teams()
-    placed = [f"{figures.plain(f, 30)} at {figures.named(name, 70)} ({figures.plain(s, 30)})"
-              for f, name, s in teams[:4]]
+    placed = [f"{figures.plain(f, 30)} at {_site_named(name, s)}" for f, name, s in teams[:4]]
     more = f" and {len(teams) - 4:,} more" if len(teams) > 4 else ""
     return (f"{count(len(teams), 'new team')} with no site today ({'; '.join(placed)}{more})"
             if teams else "")
@@ -345,7 +352,7 @@ MOST_SITES = 60
 
 def _site_table(caption: str, frame: pd.DataFrame, r: Results, last: str,
                 cells: Any) -> Table:
-    rows = tuple((f"{figures.named(row.name, 90)} ({row.site_id})",
+    rows = tuple((_site_named(row.name, row.site_id, 90),
                   figures.named(agency_name(r.summary, row.agency_id), 60), *cells(row))
                  for row in frame.head(MOST_SITES).itertuples(index=False))
     if len(frame) > MOST_SITES:
@@ -374,7 +381,8 @@ def where_page(r: Results) -> Page:
                                                              _whole_desks(row.desks_used))))
     centres = r.centres()
     if centres:
-        rows = tuple((figures.plain(name, 90), listed(types)) for name, types in centres)
+        rows = tuple((_site_named(name, site_id, 90), listed(types))
+                     for name, site_id, types in centres)
         # a centre is one kind of work pooled at one site: a site may run several
         at = "" if len(centres) == r.summary.shared_centres else f" at {count(len(centres), 'site')}"
         blocks.append(Table(f"Shared service centres ({r.summary.shared_centres}{at})",
