@@ -561,6 +561,12 @@ def test_the_pack_ranks_dated_with_dated_only(pack: dict[str, Any]) -> None:
                                                      "npv_saving": "1"}]), r)
     said = unmarked(" ".join(b.text for b in plain.blocks if isinstance(b, Text)))
     assert "Of 2 scenarios compared, Undated saves the most: £5.00m (NPV)." in said
+    # two that save alike are both named (the first was said to save the most)
+    tie = comparison_page(pd.DataFrame([undated, {**undated, "scenario": "Alike"},
+                                        {**undated, "scenario": "Less", "npv_saving": "1"}]), r)
+    said = unmarked(" ".join(b.text for b in tie.blocks if isinstance(b, Text)))
+    assert "Of 3 scenarios compared, Undated and Alike save the most, alike: £5.00m each " \
+        "(NPV)." in said, said
 
 
 @pytest.mark.parametrize(("status", "gap", "words"), [
@@ -970,6 +976,14 @@ def test_two_agencies_that_gain_are_both(tmp_path: Path) -> None:
     assert isinstance(words, Text)
     assert unmarked(words.text).startswith("Both agencies pay less or the same each year; Town "
                                  "Council saves the most ("), words.text
+    # two that save alike are both named (the first was said to save the most)
+    first, second = r.summary.agencies
+    alike = {a: dataclasses.replace(f, annual_cost_after=f.annual_cost_before - 1_000.0)
+             for a, f in r.summary.agencies.items()}
+    even = agencies_page(dataclasses.replace(r, summary=r.summary.replace(agencies=alike)))
+    said = unmarked(even.blocks[0].text)  # type: ignore[attr-defined]
+    names = [unmarked(figures.named(agency_name(r.summary, a), 80)) for a in (first, second)]
+    assert f"{names[0]} and {names[1]} save the most, alike (£1.0k a year each)." in said, said
 
 
 def _one_site(tmp_path: Path, new_team_cost: float | None) -> Path:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from estate.render import figures
 from estate.render.report_data import Block, Page, Results, Table, Text, agency_name
+from estate.render.report_reference import listed
 from estate.results import Summary, money
 from estate.results.amounts import count
 from estate.results.words import horizon_words, one_off_cell
@@ -68,6 +69,11 @@ def _gainers_words(r: Results) -> str:
         # the most a year, which its one-off may still outweigh (the table's outcome)
         every = ("Both agencies" if len(annual) == 2
                  else f"All {count(len(annual), 'agency', 'agencies')}")
+        alike = [a for a in annual if annual[a] >= annual[top] - 0.5]  # to the pound
+        if len(alike) > 1:
+            names = listed([figures.named(agency_name(s, a), 80) for a in alike])
+            return (f"{every} pay less or the same each year; {names} save the most, "
+                    f"alike ({money(annual[top])} a year each).")
         return (f"{every} pay less or the same each year; {name} saves the most "
                 f"({money(annual[top])} a year).")
     each = "; ".join(f"{figures.named(agency_name(s, a), 80)} ({money(-annual[a])} a year)"

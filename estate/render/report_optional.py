@@ -388,10 +388,15 @@ def _ranking(planned: pd.DataFrame, n: int) -> str:
                 "they are not ranked: a dated programme's saving counts rent to each "
                 "lease's end, lags and yearly limits that an undated plan's leaves out. "
                 "Compare dated with dated.")
-    best = planned.loc[savings.fillna(-math.inf).idxmax()]
     top = savings.fillna(-math.inf).max()
-    return (f"Of {count(n, 'scenario')} compared, {figures.named(best['scenario'], 80)} "
-            f"saves the most: {money(top)} ({how}).")
+    # to the pound, as figures of one register and one plan come out alike
+    best = planned.loc[savings.fillna(-math.inf) >= top - 0.5, "scenario"]
+    if len(best) == 1:
+        return (f"Of {count(n, 'scenario')} compared, {figures.named(best.iloc[0], 80)} "
+                f"saves the most: {money(top)} ({how}).")
+    return (f"Of {count(n, 'scenario')} compared, "
+            f"{listed([figures.named(b, 80) for b in best])} save the most, alike: "
+            f"{money(top)} each ({how}).")
 
 
 def comparison_page(table: pd.DataFrame, r: Results) -> Page:
