@@ -57,6 +57,11 @@ def test_the_found_text_says_what_to_type() -> None:
     assert date_found("09/09/2028") == "'09/09/2028': write it as 2028-09-09"
     assert date_found("31/02/2028") == "'31/02/2028'"  # no date either way: as written
     assert date_found("soon") == "'soon'"
+    # a workbook's date cell that holds a time of day too (31/03/2029 13:45 in Excel)
+    assert date_found("2029-03-31T13:45:00") == (
+        "'2029-03-31T13:45:00' (a date with a time of day): write it as 2029-03-31")
+    assert date_found("31/03/2029 13:45") == (
+        "'31/03/2029 13:45' (a date with a time of day): write it as 2029-03-31")
     # a list: each entry written day first is given as ISO, the list typed whole
     assert date_found("30/09/2028; 2029-03-31;31/03/2030") == (
         "'30/09/2028; 2029-03-31;31/03/2030': write it as 2028-09-30;2029-03-31;2030-03-31")

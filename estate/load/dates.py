@@ -66,12 +66,17 @@ def too_early(values: pd.Series) -> pd.Series:
         v if isinstance(v, tuple) else (v,)) if d)).astype(bool)
 
 
+_TIME_OF_DAY = re.compile(r"(?<=\d)[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+"""A time after a date: a workbook's date cell that holds one reads as
+`2029-03-31T13:45:00` (Excel shows `31/03/2029 13:45`); its date is the date meant."""
+
+
 def readings(text: str) -> list[str]:
     """The ISO dates `text`, a date written otherwise, may stand for: day first as UK
     registers write it (`30/09/2028`, `30.9.2028`), then month first, as US ones do,
     each only when it is a date; year first (`2028/09/30`, `2028-9-30`) one way. Empty
     for anything else (a two-digit year is Excel's guess to make, not estate's)."""
-    text = text.strip()
+    text = _TIME_OF_DAY.sub("", text.strip())  # a date cell holding a time of day too
     if found := _YEAR_FIRST.fullmatch(text):
         year, month, day = found.group(1, 3, 4)
         ways = [(year, month, day)]
@@ -101,7 +106,8 @@ def date_found(cell: str) -> str:
     if not fixes:
         return repr(cell)
     if len(entries) == 1:
-        return f"{cell!r}: write it as {_as(fixes[0][1])}"
+        timed = " (a date with a time of day)" if _TIME_OF_DAY.search(entries[0]) else ""
+        return f"{cell!r}{timed}: write it as {_as(fixes[0][1])}"
     if all(len(ways) == 1 for _, ways in fixes):
         fixed = {e: ways[0] for e, ways in fixes}
         return f"{cell!r}: write it as {';'.join(fixed.get(e, e) for e in entries)}"
