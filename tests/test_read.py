@@ -568,10 +568,14 @@ def test_a_csv_title_line_is_skipped_but_a_header_out_of_reach_is_not_guessed(
     lines[3] += ",stray"
     sites.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert [(p.file, p.row) for p in problems_of(folder)] == [("sites.csv", 4)]
-    # eleven lines above the header: too far to be a title; the columns are missing
+    # eleven lines above the header: too far to be a title, so the header is not read;
+    # one problem says where the column names are (every required column was said to be
+    # missing from a line of notes, and the real header's cells warned of as data)
     sites.write_text((", " * (width - 1) + "note\n") * 11 + text, encoding="utf-8")
-    missing = problems_of(folder)
-    assert ("sites.csv", None, "site_id") in located(missing)
+    far = problems_of(folder)
+    assert [(p.file, p.row) for p in far] == [("sites.csv", 12)], far
+    assert "them in row 12, below the rows looked at: delete the notes above them" in \
+        far[0].found
 
 
 def test_blank_csv_lines_above_the_header_are_skipped_without_a_warning(
