@@ -68,7 +68,7 @@ class KeyChecker:
         if isinstance(value, bool) or not isinstance(value, int | float):
             if allow_inf and isinstance(value, str) and value.strip().lower() in ("inf", "infinity"):
                 return math.inf
-            self.typed_as_text(key, "a number", value, _meant_number(
+            self.typed_as_text(key, "a number", value, meant_number(
                 value, key, lambda x: _within(x, lo, hi, lo_open, hi_open)))
             return math.nan
         if isinstance(value, int) and abs(value) > LARGEST:  # maybe too long for a float
@@ -102,7 +102,7 @@ class KeyChecker:
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             else:
-                self.typed_as_text(key, expected, value, _meant_number(
+                self.typed_as_text(key, expected, value, meant_number(
                     value, key, lambda x: x.is_integer() and lo <= x <= hi))
                 return lo
         if value < lo or value > hi:
@@ -203,7 +203,7 @@ def _digits(text: str) -> float | None:
     return None
 
 
-def _meant_number(value: Any, key: str, takes: Callable[[float], bool]) -> str:
+def meant_number(value: Any, key: str, takes: Callable[[float], bool]) -> str:
     """The number a text means in `key`'s own unit, as it is written without quotes,
     with a note of that unit when the text gave another (`'£5,000'`: 5000, `'3.5%'` of a
     rate: 0.035, `'1.5m'` of a cost: 1500000, `'40km'`: 40, `'10 minutes'` of a key in

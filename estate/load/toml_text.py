@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from estate.errors import InputError, Problem, path_too_long
+from estate.load.checker import meant_number
 from estate.load.read import instead_of_a_file
 
 VALID = 'valid TOML: key = value, a text in "straight quotes", a list in [brackets]'
@@ -33,6 +34,9 @@ _STRINGS = re.compile(r'"(?:\\.|[^"\\])*"|\'[^\']*\'')
 # numbers or flags (a hint for one never says to put it in quotes)
 _LIST_KEYS = frozenset({"agencies", "keep", "close", "closable_kinds", "types"})
 _TEXT_KEYS = frozenset({"name", "data", "service", "mode", "crs", "start"})
+_WHOLE_KEYS = frozenset({"horizon_years", "min_agencies", "max_closures_per_year"})
+"""Keys that take a whole number: a value typed with a unit is not offered when the
+number it means is not one."""
 _NO_LIMIT = frozenset({"none", "null", "nil", "unlimited", "infinity", "infinite", "no",
                        "n/a", "-"})
 
@@ -351,7 +355,12 @@ def _number_hint(leaf: str, value: str) -> tuple[str, str] | None:
         return ("a number with a decimal point", f"write {value.replace(',', '.')} (a point, "
                 "not a comma, before the decimals)")
     if re.search(r"[£$€,%]|\d\s*[A-Za-z]", value) and _NUMBER_AND.fullmatch(value):
+        # the number meant, in the key's own unit, when the unit typed is one it takes
+        # (`40 km`: 40; `3.5 %` of a rate: 0.035); a value no key takes is not offered
+        meant = meant_number(value, leaf, lambda x: x >= 0 and (
+            x.is_integer() or leaf not in _WHOLE_KEYS))
         return ("a number alone: 250000, not £250,000 or 250k; 0.35, not 35%",
+                f"write {leaf} = {meant}" if meant else
                 "write the number without £, commas, k, m, % or a unit: the key's name "
                 "gives its unit (radius_km in km, time_limit_s in seconds)")
     if value and value[0].isalpha() and value not in ("inf", "nan", "true", "false"):
