@@ -132,7 +132,7 @@ def test_the_board_pack_tells_the_one_plan(planned: dict[str, Any]) -> None:
     folder = planned["folder"]
     # as a reader sees it: without the isolate marks round each name (figures.named)
     words = decision(read_results(folder)).replace("\u2068", "").replace("\u2069", "")
-    assert words.startswith("Close 1 of today's 3 sites (Site O1), leaving 2.")
+    assert words.startswith("Close 1 of today's 3 sites (Site O1 (O1)), leaving 2.")
     assert ("The plan is the dated programme's end state: over the years it pays better "
             "than the end state that would save most if every change were made in year 1 "
             f"({money(planned['snapshot'].summary.saving_in_year_one)}), which differs from it: "
