@@ -247,9 +247,14 @@ def compare(paths: list[str | Path], out: str | Path = "comparison",
     previous comparison as it was, or, once they are being put in place, all are new.
     `out` may not be inside a compared scenario's results folder.
     """
+    planned = _results_folders(paths, Path(results_root))
+    # each scenario's results folder can be made or written in (a stored one may be
+    # reused, so what it holds is its plan's to judge): found before any solve
+    check_outputs([Output("the scenario's results folder (its name key)", folder, folder=True)
+                   for folder in dict.fromkeys(planned)])  # two of one name: said apart
     check_outputs([Output("--out", Path(out), folder=True, writes=COMPARISON_FILES)],
                   inputs={k: v for path in paths for k, v in inputs_of_file(Path(path)).items()},
-                  planned=_results_folders(paths, Path(results_root)))
+                  planned=planned)
     runs = plan_runs(paths, Path(results_root), progress, policy_costs)
     files = table_files(runs, Path(out)) | {
         Path(out) / "comparison.html": text_file(comparison_page(runs)),

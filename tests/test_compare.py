@@ -388,6 +388,21 @@ def test_formula_looking_text_stays_text(tmp_path: Path) -> None:
     assert plain and not any(c.quotePrefix for c in plain)
 
 
+def test_compare_where_no_results_folder_can_be_made_is_bad_input(tmp_path: Path) -> None:
+    """A file named results where each scenario's results folder goes: exit 1 naming the
+    folder, before any solve (it was "Unexpected error: FileExistsError", exit 4, from
+    the first plan's lock)."""
+    data = loser_register(tmp_path / "register")
+    a = write_scenario(tmp_path / "models" / "a.toml", scenario_on(data, "A"))
+    (tmp_path / "results").write_text("not a folder", encoding="utf-8")
+    run = invoke(tmp_path, "compare", a, "--out", "cmp", "--no-policy-costs")
+    assert run.code == 1, run.output
+    assert "results/A, option the scenario's results folder (its name key): expected a " \
+        "path in a folder, found results is a file" in run.stderr, run.stderr
+    assert not (tmp_path / "cmp").exists()
+    no_traceback(run)
+
+
 def test_cli_compare(tmp_path: Path) -> None:
     data = loser_register(tmp_path / "register")
     a = write_scenario(tmp_path / "models" / "a.toml", scenario_on(data, "[red]A"))

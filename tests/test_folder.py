@@ -338,6 +338,31 @@ def test_a_results_folder_the_user_added_a_file_to_is_never_replaced(tmp_path: P
     assert (out / "board notes.docx").read_text(encoding="utf-8") == "notes"
 
 
+def test_a_results_folder_made_read_only_is_never_replaced(tmp_path: Path) -> None:
+    """A plan signed off and made read-only (chmod -R a-w) is kept as it is: refused,
+    saying how to allow it (it was replaced by a writable folder, its old files left
+    in a hidden folder the run could not delete); an empty read-only folder likewise."""
+    out = tmp_path / "results" / "Signed off"
+    write_folder(out, _write("approved"))
+    out.chmod(0o555)
+    try:
+        why = replaceable(out)
+        assert why is not None and why.startswith("a read-only folder"), why
+        assert "make it writable (chmod -R u+w)" in why, why
+        with pytest.raises(InputError, match="a read-only folder"), folder_lock(out):
+            pass
+        assert (out / "summary.json").read_text(encoding="utf-8") == "approved"
+        assert sorted(p.name for p in out.parent.iterdir()) == ["Signed off"]
+    finally:
+        out.chmod(0o755)
+    empty = tmp_path / "locked"
+    empty.mkdir(mode=0o555)
+    try:
+        assert (replaceable(empty) or "").startswith("a read-only folder")
+    finally:
+        empty.chmod(0o755)
+
+
 def test_a_file_added_while_the_results_were_made_is_kept(tmp_path: Path) -> None:
     """What the user saves into the results folder after the checks before the solve
     (here: while the new results are written) is moved into the new folder under its

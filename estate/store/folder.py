@@ -17,6 +17,7 @@ import glob
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -322,7 +323,8 @@ def not_a_folder_to_read(folder: Path, meant: str, marker: str) -> str | None:
 def replaceable(out: Path, elsewhere: str = "give --out another folder") -> str | None:
     """Why the folder `out` may not be replaced by a results folder, or None when it may:
     nothing there yet, an empty folder, or a results folder (its `summary.json` or a
-    sweep run's `outcome.json`) holding only what estate writes (`RESULTS_FILES`).
+    sweep run's `outcome.json`) holding only what estate writes (`RESULTS_FILES`), not
+    made read-only.
     Anything else is the user's, never to be replaced: a folder of other files, or a
     results folder the user added a file to (a table saved as .xlsx beside its .csv);
     `elsewhere` says how to write the results somewhere else instead."""
@@ -332,10 +334,16 @@ def replaceable(out: Path, elsewhere: str = "give --out another folder") -> str 
     if not real.is_dir():
         return _not_a_folder_to_write(real, elsewhere)
     try:
+        # its owner's write permission taken off: kept as it is on purpose (a plan signed
+        # off), whoever runs estate (as root, os.access would allow it)
+        frozen = not real.stat().st_mode & stat.S_IWUSR
         names = [p.name for p in real.iterdir()]
         added = not_written_by_estate(real)
     except OSError as exc:
         return f"a folder estate cannot read ({exc.strerror})"
+    if frozen:
+        return ("a read-only folder: estate replaces the folder whole; make it writable "
+                f"(chmod -R u+w) if it may be replaced, or {elsewhere}")
     if names and not any(name in names for name in RESULTS_MARKERS):
         return (f"a folder of other files ({len(names)}, e.g. {sorted(names)[0]}), not a "
                 f"results folder: estate replaces the folder whole; {elsewhere}")
