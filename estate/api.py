@@ -35,6 +35,7 @@ from estate.render.compare_page import page as comparison_page
 from estate.render.html import write_page
 from estate.render.programme_page import programme_page
 from estate.render.sweep_page import sweep_page
+from estate.render.terminal import shell_word
 from estate.results import Plan
 from estate.runs.alternatives import alternative_map
 from estate.runs.compare import Run, plan_runs
@@ -193,7 +194,7 @@ def _draw_maps(out: Path, target: Path, indices: list[int], name: str, clock: Cl
     try:
         with clock.stage("map", f"Drawing the map {target}"), results_in_place(
                 f"The results are in place in {out};", "--map", target,
-                f'draw the map with: estate map "{out}" --out FILE'):
+                f"draw the map with: estate map {shell_word(out, quoted=True)} --out FILE"):
             remove_stale_alternative_maps(target, name, set(indices))
             for folder, path in maps:
                 render_map(folder, path)
@@ -217,7 +218,8 @@ def _maps_not_drawn(out: Path, target: Path, missing: list[tuple[Path, Path]]) -
     `missing`, each with the command that draws it."""
     if not missing:
         return f"Interrupted once the results were written to {out} and their maps drawn."
-    commands = "; ".join(f'`estate map "{folder}" --out "{path}"`' for folder, path in missing)
+    commands = "; ".join(f"`estate map {shell_word(folder, quoted=True)} --out "
+                         f"{shell_word(path, quoted=True)}`" for folder, path in missing)
     them = "it" if len(missing) == 1 else "them"
     if missing[0][1] == target:
         others = len(missing) - 1

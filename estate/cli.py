@@ -16,7 +16,14 @@ import click
 from estate.errors import InputError, Problem, count
 from estate.failures import handled, show_warnings
 from estate.load.free_text import for_terminal
-from estate.render.terminal import err, progress_lines, say, sweep_progress, wants_progress
+from estate.render.terminal import (
+    err,
+    progress_lines,
+    say,
+    shell_word,
+    sweep_progress,
+    wants_progress,
+)
 from estate.results import Summary
 from estate.results.amounts import percent_up
 from estate.results.words import known_gap
@@ -195,7 +202,7 @@ def validate_command(data: Path) -> None:
                 "distances measured, nothing found that rules out every plan")
     found = len(checked.warnings) - len(checked.register.warnings)
     say(f"{data}: consistent with its register; {measured}{_warned(found)}; not planned "
-        f"(estate plan {data} solves it)")
+        f"(estate plan {shell_word(data)} solves it)")
 
 
 def register_line(where: str, register: Register) -> str:

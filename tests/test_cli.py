@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import pandas as pd
 import pytest
 
 from estate.cli import cli
-from estate.render.terminal import progress_lines
+from estate.render.terminal import progress_lines, shell_word
 from estate.results.amounts import percent_up
 from tests.fixtures import (
     TOWN_SCENARIO,
@@ -707,6 +708,22 @@ def test_progress_lines_print_register_brackets_as_written(capsys: pytest.Captur
     show("Reading the register bs/reg\\")
     err = capsys.readouterr().err
     assert "Alpha :smile: :warning:" in err and "bs/reg\\\n" in err, err
+
+
+@pytest.mark.parametrize("text", [
+    "results/x", "results/Shared back office", "results/Cut $HOME `id` _B_", "scé nario.toml",
+    'a "quoted" name', "it's", "back\\slash\\", "Q3 $(touch pwned)!", "-starts with a dash"])
+def test_a_command_estate_suggests_pastes_into_a_shell_as_written(tmp_path: Path,
+                                                                   text: str) -> None:
+    """A path or scenario name in a command estate tells the user to run is one word a
+    shell reads back as written, running nothing (a name with $ or backticks ran `id` and
+    expanded $HOME when pasted); checked against a real shell."""
+    for quoted in (False, True):
+        word = shell_word(text, quoted=quoted)
+        said = subprocess.run(["bash", "-c", f"printf %s {word}"], cwd=tmp_path,
+                              capture_output=True, text=True, check=True)
+        assert said.stdout == text, (word, said)
+    assert list(tmp_path.iterdir()) == []  # nothing ran
 
 
 @pytest.mark.slow

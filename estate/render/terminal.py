@@ -9,6 +9,8 @@ off (brackets and `:smile:` print as written).
 
 from __future__ import annotations
 
+import re
+import shlex
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -16,6 +18,21 @@ from typing import Any
 import click
 
 from estate.load.free_text import for_terminal
+
+
+def shell_word(text: object, quoted: bool = False) -> str:
+    """A path or name as one word of a command to paste into a shell, meaning what it
+    says: as it is when it holds only letters, digits and `./_-:+,=@%` (in double quotes
+    when `quoted`), in double quotes when it holds spaces or other marks a shell reads
+    there as written, and in single quotes when it holds `$`, a backtick, `"`, `\\` or
+    `!`, which a shell would run or expand inside double quotes (a scenario named
+    `Q3 $(rm -rf ~)` is text, not a command)."""
+    word = str(text)
+    if re.fullmatch(r"[\w./:+,=@%-]+", word):
+        return f'"{word}"' if quoted else word
+    if not re.search(r'[$`"\\!]', word):
+        return f'"{word}"'
+    return shlex.quote(word)
 
 
 def say(text: str) -> None:
