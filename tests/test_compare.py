@@ -33,6 +33,7 @@ from estate.errors import InputError
 from estate.render.html import inert, script_json
 from estate.runs.compare import agency_gains, compensate
 from estate.runs.compare_tables import write_csv
+from estate.signals import Interrupted
 from tests.fixtures import (
     PAYLOAD,
     TOWN_SCENARIO,
@@ -401,6 +402,31 @@ def test_compare_where_no_results_folder_can_be_made_is_bad_input(tmp_path: Path
         "path in a folder, found results is a file" in run.stderr, run.stderr
     assert not (tmp_path / "cmp").exists()
     no_traceback(run)
+
+
+def test_ctrl_c_in_a_comparison_says_which_results_it_replaced(tmp_path: Path) -> None:
+    """Ctrl-C while the second scenario is planned (raised where the first line of its
+    planning is told, as a signal's handler raises it wherever Python is): A's results
+    are new and in place, and the words say so (they said "previous results are
+    untouched"); the comparison's files are not written."""
+    data = loser_register(tmp_path / "register")
+    a = write_scenario(tmp_path / "a.toml", scenario_on(data, "A"))
+    b = write_scenario(tmp_path / "b.toml", scenario_on(data, "B", policy={"keep": ["S1"]}))
+
+    def stop_at_b(line: str) -> None:
+        if line.startswith("B:"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(Interrupted) as caught:
+        compare([a, b], out=tmp_path / "cmp", results_root=tmp_path / "results",
+                progress=stop_at_b, policy_costs=False)
+    said = caught.value.message
+    assert said.startswith("Interrupted; the results of 1 scenario planned so far are in "
+                           f"place, replacing the previous ({tmp_path / 'results' / 'A'})"), said
+    assert said.endswith("the comparison's files are as they were; run it again to reuse "
+                         "the plans."), said
+    assert (tmp_path / "results" / "A" / "summary.json").exists()
+    assert not (tmp_path / "results" / "B").exists() and not (tmp_path / "cmp").exists()
 
 
 def test_cli_compare(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from estate.errors import EstateError, InputError, Problem
+from estate.errors import EstateError, InputError, Problem, count
 from estate.load.consistency import check_against_register
 from estate.load.file_names import file_stem
 from estate.load.scenario import Scenario, load_scenario
@@ -49,6 +49,7 @@ from estate.runs.executor import run_all
 from estate.runs.optimum import stored_optimum
 from estate.runs.planning import plan_scenario
 from estate.runs.policy import policy_costs
+from estate.signals import Interrupted
 from estate.status import Status, status_of
 from estate.store import (
     StoredResults,
@@ -307,20 +308,41 @@ def plan_runs(paths: list[str | Path], results_root: Path = Path("results"),
     runs, registers = _load_all([Path(p) for p in paths], Path(results_root))
     tasks = [(run, registers[Path(run.scenario.data).resolve()], progress, policy_costs)
              for run in runs]
-    for i, outcome in run_all(_plan_run, tasks, "serial"):
-        run = runs[i]
-        if isinstance(outcome, BaseException):
-            if isinstance(outcome, InputError) or not isinstance(outcome, EstateError):
-                raise outcome
-            run.status = status_of(outcome)
-            run.message = str(outcome)
-            run.stored = None  # what was read before it failed no longer stands
-            say(f"{run.scenario.name}: {run.status}")
-            continue
-        run.reused = outcome
-        stored = run.stored = run.stored or check_results(run.results_dir)
-        run.summary, run.status = stored.summary, stored.summary.status
-        run.agency_npv = stored_agency_npv(stored.summary, stored.tables.get("agencies"))
-        run.dated_agency_npv = (stored.programme.agency_npv() if stored.programme is not None
-                                else None)
+    planned: list[Path] = []  # results folders written afresh, in order
+    try:
+        for i, outcome in run_all(_plan_run, tasks, "serial"):
+            run = runs[i]
+            if isinstance(outcome, BaseException):
+                if isinstance(outcome, InputError) or not isinstance(outcome, EstateError):
+                    raise outcome
+                run.status = status_of(outcome)
+                run.message = str(outcome)
+                run.stored = None  # what was read before it failed no longer stands
+                say(f"{run.scenario.name}: {run.status}")
+                continue
+            run.reused = outcome
+            if not outcome:
+                planned.append(run.results_dir)
+            stored = run.stored = run.stored or check_results(run.results_dir)
+            run.summary, run.status = stored.summary, stored.summary.status
+            run.agency_npv = stored_agency_npv(stored.summary, stored.tables.get("agencies"))
+            run.dated_agency_npv = (stored.programme.agency_npv()
+                                    if stored.programme is not None else None)
+    except KeyboardInterrupt as stopped:
+        raise Interrupted(interrupted_words(planned, getattr(stopped, "message", ""))) from None
     return runs
+
+
+def interrupted_words(planned: list[Path], inner: str) -> str:
+    """What Ctrl-C in the middle of a comparison leaves: each scenario planned so far
+    has its new results folder in place (the previous ones replaced), the comparison's
+    files are as they were, and a run again reuses the plans; `inner`: what the plan it
+    stopped says of itself, when it got as far as writing."""
+    said = [inner.rstrip(".") if inner else "Interrupted"]
+    if planned:
+        said.append(f"the results of {count(len(planned), 'scenario')} planned so far are "
+                    f"in place, replacing the previous ({', '.join(str(p) for p in planned)})")
+    elif not inner:
+        said.append("no scenario's previous results were replaced")
+    return "; ".join([*said, "the comparison's files are as they were; run it again to "
+                      "reuse the plans."])
