@@ -138,9 +138,9 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
 
     if not alternatives and (click.get_current_context().get_parameter_source("within_pct")
                              == click.core.ParameterSource.COMMANDLINE):
-        raise InputError([Problem("--within", None, None, "--alternatives N beside it (it "
-                                  "says how much dearer the alternatives may be)",
-                                  "--within alone")])
+        raise InputError([Problem(f"{within_pct:g}", None, "--within", "--alternatives N "
+                                  "beside it (it says how much dearer the alternatives may "
+                                  "be)", "--within alone", label="option")])
     scheduler_needs_dask(executor, scheduler)
     sc = load_scenario_with_register_errors(scenario)
     map_path = map_path or default_map(sc.name)

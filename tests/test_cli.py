@@ -667,6 +667,10 @@ def test_an_allowance_without_alternatives_is_a_usage_error(tmp_path: Path) -> N
     no_traceback(run)
     assert "--within: expected --alternatives N beside it" in run.stderr, run.stderr
     assert not (tmp_path / "results").exists()
+    # --json labels it an option, as it does --out's problems (it was a column)
+    said = json.loads(run_cli(tmp_path, "plan", str(scenario), "--within", "10",
+                              "--json").stdout)
+    assert [(p["column"], p["label"]) for p in said["problems"]] == [("--within", "option")]
 
 
 @pytest.mark.parametrize("command", [

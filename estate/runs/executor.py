@@ -168,9 +168,9 @@ def scheduler_needs_dask(executor: str, scheduler: str | None) -> None:
     """A scheduler given without the Dask executor is refused before any work: ignored,
     it would leave the user believing the runs went to the cluster it names."""
     if scheduler is not None and executor != "dask":
-        raise InputError([Problem("--scheduler", None, None, "--executor dask beside it "
-                                  "(it names the Dask cluster to run on)",
-                                  f"--scheduler with --executor {executor}")])
+        raise InputError([Problem(scheduler, None, "--scheduler", "--executor dask beside "
+                                  "it (it names the Dask cluster to run on)",
+                                  f"--scheduler with --executor {executor}", label="option")])
 
 
 def check_scheduler(scheduler: str | None) -> None:
