@@ -13,6 +13,7 @@ import dataclasses
 import json
 import math
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -22,7 +23,7 @@ import estate
 from estate.load.scenario import scenario_from_dict
 from estate.model.arrays import NamedPlan
 from estate.pipeline import status_quo_start
-from estate.runs.policy import policy_costs, sentence, unlimited_pairs
+from estate.runs.policy import _coverage_phrase, policy_costs, sentence, unlimited_pairs
 from tests.fixtures import (
     agency,
     corridor_scenario,
@@ -293,6 +294,12 @@ def test_sentence_wording() -> None:
         "Keeping public access within 15 km costs £2.30m over 10 years (NPV)")
     assert "costs nothing" in sentence("X", 0.0, sc)
     assert sentence("X", None, sc) == "X: cost not known"
+    # a population share as the scenario gives it (it was rounded: 95.5% read 96%)
+    for share, said in ((0.955, "95.5%"), (0.995, "99.5%"), (0.95, "95%")):
+        rule = SimpleNamespace(service="public_access", mode="population_share",
+                               population_share=share, radius_km=4.0)
+        assert _coverage_phrase(rule) == (
+            f"Keeping {said} of residents within 4 km of public access")
 
 
 def _build_or_not(folder: Path, must_keep: str = "") -> Path:

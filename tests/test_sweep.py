@@ -236,6 +236,28 @@ def test_a_list_of_numbers_is_shown_as_typed(tmp_path: Path) -> None:
         assert [r["k"] for r in csv.DictReader(f)] == typed
 
 
+@pytest.mark.parametrize(("spec", "said"), [
+    ("policy.max_one_off=0:1e6:3", ["0", "500000", "1000000"]),
+    ("policy.max_one_off=1e6,2.5e5", ["1000000", "250000"]),
+    ("sharing.efficiency=0.0,0.1", ["0", "0.1"]),
+])
+def test_a_number_is_never_shown_as_python_writes_a_float(tmp_path: Path, spec: str,
+                                                         said: list[str]) -> None:
+    """Spaced ends or values with a point or an exponent were shown 0.0, 500000.0 and
+    1000000.0, in sweep.csv and the runs' names alike (docs/sweeps.md: never 0.0)."""
+    from estate.runs.sweep import RunOutcome, shown, sweep_rows
+    from estate.status import Status
+    from estate.store.check import write_safe_csv
+
+    vary = parse_vary(spec)
+    assert [shown(v) for v in vary.values] == said
+    outcomes = [RunOutcome(run_id({"k": v}), {"k": v}, Status.INFEASIBLE, "stuck")
+                for v in vary.values]
+    write_safe_csv(sweep_rows(outcomes, ["k"]), tmp_path / "sweep.csv")
+    with open(tmp_path / "sweep.csv", encoding="utf-8-sig", newline="") as f:
+        assert [r["k"] for r in csv.DictReader(f)] == said
+
+
 def test_a_count_only_some_runs_have_stays_whole(corridor: Path, tmp_path: Path) -> None:
     """A reduction's count that fired in one run and not in the other (as when a site
     one run keeps by policy meets a covering row): the run with it shows 2, the other a

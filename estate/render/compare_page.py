@@ -289,8 +289,9 @@ def page(runs: list[Run]) -> str:
         + (f'<p class="warn">{inert(note)}</p>' if (note := mixed_note(runs)) else "")
         + _figures_html(runs) + _programme_html(runs)
         + "<h2>What each policy costs</h2><p class=\"muted\">The NPV of cost with the policy "
-        "minus the optimum without it (all other policies kept), each solved until it is "
-        "proven the cheapest (to within a millionth of its cost). "
+        "minus the optimum without it (all other policies kept), each searched until it "
+        "is proven the cheapest (to within a millionth of its cost); where the time limit "
+        "stopped a search first, the cost is the range it must lie in (unproven). "
         "\u201cnot set\u201d: the scenario does not use it; \u201cno such rule\u201d: the "
         "scenario has no rule of that name; \u201cnot priced\u201d: a plan reused without "
         "its policy costs (<code>--no-policy-costs</code>).</p>" + _policy_html(runs)

@@ -44,6 +44,7 @@ from estate.load.scenario import Scenario
 from estate.load.validate import Register, load_register
 from estate.model.arrays import NamedPlan
 from estate.results import money
+from estate.results.amounts import rate_words
 from estate.results.summary_values import DECLINED, FAILED, NOT_SET, PRICED
 from estate.runs.executor import run_all
 from estate.runs.national import areas_of
@@ -121,7 +122,8 @@ def _coverage_phrase(rule: Any) -> str:
     if rule.mode == "all":
         return f"Keeping every zone within {rule.radius_km:g} km of {service}"
     if rule.mode == "population_share":
-        return (f"Keeping {rule.population_share:.0%} of residents within "
+        # as the scenario gives it: 0.955 is 95.5%, not 96% (nor 0.995 100%)
+        return (f"Keeping {rate_words(rule.population_share)} of residents within "
                 f"{rule.radius_km:g} km of {service}")
     return f"Keeping {service} within {rule.radius_km:g} km wherever it is today"
 

@@ -338,7 +338,10 @@ def sweep_rows(outcomes: list[RunOutcome], keys: list[str]) -> pd.DataFrame:
         flat = o.summary.flat() if o.summary else {}
         for key in ("status", *o.parameters):
             flat.pop(key, None)
-        cells = {k: shown(v) if isinstance(v, tuple) else v for k, v in o.parameters.items()}
+        # a whole float as an int, still a number for the chart: sweep.csv shows 0, not 0.0
+        cells = {k: shown(v) if isinstance(v, tuple) else
+                 int(v) if isinstance(v, float) and v.is_integer() else v
+                 for k, v in o.parameters.items()}
         records.append({**cells, "status": o.status, **flat,
                          "message": o.message, "run_id": o.run_id})
     columns = list(dict.fromkeys(itertools.chain(keys, ["status"], *(r for r in records))))

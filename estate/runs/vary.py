@@ -230,11 +230,15 @@ def _split(text: str, separators: str, nested: bool) -> list[str] | None:
 
 
 def shown(value: Value) -> str:
-    """A value as a person types it: `0.15`, `maintain`, `[A, B]` for a list, its
-    decimals as typed (`[1e6, 5e5, inf]`)."""
+    """A value as a person types it: `0.15`, `0` (not `0.0`), `maintain`, `[A, B]` for a
+    list, its decimals as typed (`[1e6, 5e5, inf]`)."""
     if isinstance(value, tuple):
         return "[" + ", ".join(v.typed if isinstance(v, TypedNumber) else str(v)
                                for v in value) + "]"
+    if isinstance(value, TypedNumber):
+        return value.typed
+    if isinstance(value, float):
+        return f"{value:.12g}"  # 0, 1000000, 0.15, inf: never 0.0 or 1000000.0
     return str(value)
 
 
