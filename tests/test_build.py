@@ -427,7 +427,7 @@ def test_the_first_year_a_team_could_sit_at_a_site(tmp_path: Path) -> None:
         function("E", "A", "Ops", "O", earliest_move="2029-04-01"),
         function("V", "A", "Ops", "", earliest_move="2028-04-01"),
         function("U", "A", "Ops", "", earliest_move="2035-04-01")],
-        horizon_years=3, policy={"keep": ["D"]})
+        horizon_years=3, policy={"keep": ["D"]}, scheduled=False)  # scheduled: no programme
     prep = case.prep
     teams = prep.functions["function_id"].to_numpy()
     ids = prep.sites["site_id"].to_numpy()

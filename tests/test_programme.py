@@ -439,9 +439,8 @@ def test_a_build_the_policy_keeps_past_the_horizon_is_named(tmp_path: Path) -> N
     assert "C must be built (policy.keep), but takes 4 years to build, more than " \
         "horizon_years (3): no programme opens it within the horizon" in said, said
     assert caught.value.keys == ("policy.keep", "sites.build_years", "horizon_years")
-    raw = scenario(data=str(tmp_path), start=START, horizon_years=3, policy={"keep": ["C"]})
-    model, plan = plan_locality(scenario_from_dict(raw, base_dir=tmp_path, label="test.toml",
-                                                   default_name="test"))
+    plan = plan_case(tmp_path, sites, functions, horizon_years=3, policy={"keep": ["C"]},
+                     scheduled=False).plan
     assert plan.sites.set_index("site_id").at["C", "decision"] == "open"
     assert plan.prepared is not None
     assert [str(w) for w in plan.prepared.warnings if w.column == "build_years"] == [
