@@ -258,6 +258,10 @@ def compare(paths: list[str | Path], out: str | Path = "comparison",
                   inputs={k: v for path in paths for k, v in inputs_of_file(Path(path)).items()},
                   planned=planned)
     runs = plan_runs(paths, Path(results_root), progress, policy_costs)
+    for run in runs:  # no map stands for an alternative whose folder is gone
+        if run.dropped_alternatives:
+            run.removed_maps = remove_stale_alternative_maps(
+                default_map(run.scenario.name), run.scenario.name, set())
     files = table_files(runs, Path(out)) | {
         Path(out) / "comparison.html": text_file(comparison_page(runs)),
         Path(out) / "comparison_map.html": text_file(comparison_map(runs, cdn))}

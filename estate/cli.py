@@ -356,6 +356,12 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
                 err(f"WARNING: {run.scenario.name}: {run.status}: {run.message.splitlines()[0]}")
             for kept in run.kept_files:  # a file saved into its folder as it was planned
                 err(f"WARNING: {run.scenario.name}: {kept.sentence}")
+            if run.dropped_alternatives:
+                maps = (f"; their maps removed ({', '.join(map(str, run.removed_maps))})"
+                        if run.removed_maps else "")
+                err(f"WARNING: {run.scenario.name}: planned again here, without the "
+                    f"{count(run.dropped_alternatives, 'near-optimal alternative')} its "
+                    f"results folder held{maps}; estate plan --alternatives N makes them again")
         if note := registers_note(run_registers(runs)):
             err(f"WARNING: {note}")
         say("Comparison: " + ", ".join(str(out / name) for name in COMPARISON_FILES))

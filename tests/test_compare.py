@@ -706,6 +706,27 @@ def test_a_comparison_map_with_no_zones_switches_and_splits_without_error(
     page.close()
 
 
+def test_a_plan_made_again_says_it_dropped_its_alternatives_and_their_maps(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stored plan with an alternative, its scenario since changed: the comparison
+    plans it again without alternatives, so their folder goes with the old plan; the
+    run says how many were dropped, and the maps drawn of them beside the plan's map are
+    removed (they were left, standing for folders that were gone, without a word)."""
+    monkeypatch.chdir(tmp_path)
+    data = coverage_register(tmp_path / "register")
+    path = write_scenario(tmp_path / "a.toml", scenario_on(data, "Alt"))
+    estate.plan(estate.load_scenario(path), out=tmp_path / "results" / "Alt",
+                alternatives=1, within_pct=100.0)
+    assert (tmp_path / "maps" / "Alt.alternative-1.html").exists()
+    write_scenario(path, scenario_on(data, "Alt", relocation={"cost_per_fte": 1234.0}))
+    run = compare([path], out=tmp_path / "out", results_root=tmp_path / "results",
+                  policy_costs=False)[0]
+    assert not run.reused and run.dropped_alternatives == 1
+    assert run.removed_maps == [Path("maps") / "Alt.alternative-1.html"]
+    assert not (tmp_path / "results" / "Alt" / "alternatives").exists()
+    assert sorted(p.name for p in (tmp_path / "maps").iterdir()) == ["Alt.html"]
+
+
 def test_stored_plan_without_policy_costs_gets_them_added(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A folder from `estate plan` (here with an alternative) is not solved again: its

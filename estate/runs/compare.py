@@ -96,6 +96,10 @@ class Run:
     # the files the user saved into its results folder while it was planned, kept in
     # the new folder: each one's warning (`estate.store.keep.KeptFile.warning`)
     kept_files: list[Problem] = field(default_factory=list)
+    # near-optimal alternatives its stored folder held that the plan made again here did
+    # not keep (a comparison plans without them), and the maps of them removed
+    dropped_alternatives: int = 0
+    removed_maps: list[Path] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -286,6 +290,9 @@ def _plan_run(task: tuple[Run, Register, Progress | None, bool]) -> bool:
         add_policy_costs(sc, register, run.results_dir, say)
     else:
         say(f"{sc.name}: planning" + (", with policy costs" if priced else ""))
+        held = run.results_dir / "alternatives"
+        run.dropped_alternatives = sum(1 for p in held.iterdir() if p.is_dir()) \
+            if held.is_dir() else 0
         planned = plan_scenario(sc, out=run.results_dir, policy_costs=priced,
                                 register=register, inputs=run.inputs, progress=progress)
         run.kept_files = [w for w in planned.plan.warnings if is_kept_file(w)]
