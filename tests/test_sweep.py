@@ -125,6 +125,16 @@ def test_failures_are_rows(corridor: Path, tmp_path: Path) -> None:
     # mode "all" at 6 km: zones Z1..Z3 each have an access point within 6 km; make it
     # infeasible by the radius instead (below), and check the invalid value here.
     assert status[("maintain", 1.5)] == "invalid" and status[("all", 1.5)] == "invalid"
+    # a run whose register a worker refuses is not counted as planned now (it was)
+    bad = tmp_path / "bad"
+    shutil.copytree(tmp_path / "register", bad)
+    sites = (bad / "sites.csv").read_text(encoding="utf-8").splitlines()
+    sites[1] = sites[1].replace(sites[1].split(",")[0], "", 1)  # a site with no id
+    (bad / "sites.csv").write_text("\n".join(sites) + "\n", encoding="utf-8")
+    mixed = sweep(corridor, [parse_vary(f"data={tmp_path / 'register'},{bad}")],
+                  tmp_path / "mixed", workers=1)
+    assert sorted(mixed.rows["status"]) == ["invalid", "optimal"]
+    assert mixed.solved == list(mixed.rows.loc[mixed.rows["status"] == "optimal", "run_id"])
     assert "sharing.efficiency" in result.rows.loc[
         result.rows["sharing.efficiency"] == 1.5, "message"].iloc[0]
     infeasible = sweep(corridor, [parse_vary("coverage.0.mode=all,maintain"),

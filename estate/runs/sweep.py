@@ -97,7 +97,7 @@ class RunOutcome:
     summary: Summary | None = None
     sites: list[tuple[str, str, bool]] = field(default_factory=list)  # id, name, open
     reused: bool = False
-    ran: bool = False  # planned (or tried) by a worker in this call
+    ran: bool = False  # planned (or tried) by a worker in this call, not refused first
     seconds: float = 0.0
 
 
@@ -128,6 +128,8 @@ def run_one(task: RunTask) -> RunOutcome:
         done.sites = _sites_of(result.sites)
     except Exception as exc:  # one run's ending is its row, never the sweep's end
         done.status, done.message = status_of(exc), _one_line(exc)
+        # refused before planning (its register or scenario): not one "planned now"
+        done.ran = done.status != Status.INVALID
         if done.status.settled:
             data = Path(task.raw["data"])
             write_outcome(Path(task.folder), done.status, done.message, task.raw,
