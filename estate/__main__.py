@@ -36,12 +36,32 @@ def run_command_line() -> None:
     try:
         code = cli.main(prog_name="estate", standalone_mode=False)
     except click.ClickException as exc:
+        if "--json" in sys.argv[1:]:  # a script asked for JSON: it gets the failure so
+            print_usage_json(exc)
         exc.show()
         sys.exit(1)
     except click.exceptions.Abort:
         err("Aborted.")
         sys.exit(130)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def print_usage_json(exc: object) -> None:
+    """A command line click refused (`--workers 0`, an unknown option), as `--json`
+    prints bad input: status invalid, one problem naming the option where click knows
+    it."""
+    import click
+
+    from estate.errors import InputError, Problem
+    from estate.status import Failure, failure_json
+
+    opts = getattr(getattr(exc, "param", None), "opts", None)
+    option = (opts[0] if opts else None) or getattr(exc, "option_name", None)
+    said = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
+    problem = Problem(" ".join(sys.argv[1:2]) or "estate", None, option,
+                      "a command line estate takes (estate COMMAND --help)", said,
+                      label="option")
+    click.echo(failure_json(Failure.of(InputError([problem]))))
 
 
 if __name__ == "__main__":

@@ -659,6 +659,22 @@ def test_an_allowance_for_alternatives_must_be_a_number_of_percent(tmp_path: Pat
     assert not (tmp_path / "results").exists()
 
 
+@pytest.mark.parametrize(("args", "option"), [
+    (["--workers", "0"], "--workers"), (["--bogus"], "--bogus"),
+    (["--alternatives", "1", "--within", "nan"], "--within")])
+def test_a_command_line_click_refuses_is_json_too(tmp_path: Path, args: list[str],
+                                                  option: str) -> None:
+    """README: with --json a plan that fails prints one JSON object on stdout, so a
+    script always has one to read; an option's value click refuses printed none."""
+    scenario = town(tmp_path)
+    run = run_cli(tmp_path, "plan", str(scenario), "--json", *args)
+    assert run.code == 1, run.output
+    said = json.loads(run.stdout)
+    assert said["status"] == "invalid"
+    assert [(p["column"], p["label"]) for p in said["problems"]] == [(option, "option")]
+    assert not (tmp_path / "results").exists()
+
+
 def test_an_allowance_without_alternatives_is_a_usage_error(tmp_path: Path) -> None:
     """--within alone would be ignored without a word: said, before anything is solved."""
     scenario = town(tmp_path)
