@@ -10,6 +10,7 @@ solve -> results -> write. Each stage's seconds are kept in `plan.timings`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,7 @@ from estate.results import Plan
 from estate.runs.alternatives import alternative_map
 from estate.runs.compare import Run, plan_runs
 from estate.runs.compare_tables import TABLES, table_files
+from estate.runs.executor import EXECUTORS
 from estate.runs.national import planned_areas, ready_register
 from estate.runs.planning import plan_scenario
 from estate.runs.sweep import MAX_RUNS, RunOutcome, SweepResult, Vary
@@ -123,6 +125,8 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
     and merged. Raises `InputError` (bad files), `InfeasibleError` (no plan meets every
     rule, with the reasons) or `NoSolutionError` (time limit before any plan).
     """
+    _check_arguments(alternatives=alternatives, within_pct=within_pct, workers=workers,
+                     executor=executor, policy_executor=policy_executor)
     clock = Clock(progress)
     if not isinstance(scenario, Scenario):
         with clock.stage("load", f"Reading the scenario {scenario}"):
@@ -154,6 +158,33 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
                    clock)
     run.plan.timings = clock.seconds
     return run.plan
+
+
+def _check_arguments(*, alternatives: int, within_pct: float, workers: int | None,
+                     executor: str, policy_executor: str) -> None:
+    """`plan`'s own arguments, as the command line's options check them: bad ones are
+    an InputError naming each, before anything is read (a nan allowance ended in numpy's
+    ValueError deep in the search; a negative one, workers=0 or an unknown executor were
+    taken)."""
+    problems = []
+
+    def refuse(name: str, expected: str, found: object) -> None:
+        problems.append(Problem("estate.plan", None, name, expected, repr(found),
+                                label="option"))
+
+    if isinstance(alternatives, bool) or not isinstance(alternatives, int) or alternatives < 0:
+        refuse("alternatives", "a whole number >= 0", alternatives)
+    if not isinstance(within_pct, int | float) or not math.isfinite(within_pct) \
+            or within_pct < 0:
+        refuse("within_pct", "a number >= 0 (percent)", within_pct)
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or workers < 1):
+        refuse("workers", "a whole number >= 1, or None", workers)
+    for name, value in (("executor", executor), ("policy_executor", policy_executor)):
+        if value not in EXECUTORS:
+            refuse(name, " or ".join(f'"{e}"' for e in EXECUTORS), value)
+    if problems:
+        raise InputError(problems)
 
 
 def _programme_page(clock: Clock) -> Callable[[Plan, Path, str], None]:
@@ -249,6 +280,9 @@ def compare(paths: list[str | Path], out: str | Path = "comparison",
     previous comparison as it was, or, once they are being put in place, all are new.
     `out` may not be inside a compared scenario's results folder.
     """
+    if not paths:  # the command line asks for one at least too
+        raise InputError([Problem("estate.compare", None, "paths", "one scenario file or more",
+                                  "none", label="option")])
     planned = _results_folders(paths, Path(results_root))
     # each scenario's results folder can be made or written in (a stored one may be
     # reused, so what it holds is its plan's to judge): found before any solve
