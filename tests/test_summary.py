@@ -307,7 +307,7 @@ def test_flat_names_columns_by_dotted_keys() -> None:
 @pytest.mark.parametrize(("years", "one_off", "short", "long"), [
     (None, 100.0, "never", "never (there is no annual saving)"),
     (0.0, -50_000.0, "at once", "at once (sale receipts cover the one-off costs)"),
-    (0.0, 0.0, "at once", "at once (there is no one-off cost)"),
+    (0.0, 0.0, "at once", "at once (there is no net one-off cost)"),
     (0.02, 1_000.0, "under a month", "under a month"),
     (0.42, 210_000.0, "5 months", "5 months"),
     (1 / 12, 1.0, "1 month", "1 month"),

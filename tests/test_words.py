@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from estate.results.words import dated_payback_words, payback_mark, programme_payback_words
+from estate.results.words import (
+    dated_payback_words,
+    one_off_words,
+    payback_mark,
+    programme_payback_words,
+)
 
 
 @pytest.mark.parametrize(("year", "lasting", "said"), [
@@ -41,3 +46,11 @@ def test_the_charts_line_says_when_the_payback_is_not_for_good() -> None:
     assert payback_mark(2, 2) == "Payback: year 2"
     assert payback_mark(1, 4) == "Payback: year 1; for good in year 4"
     assert payback_mark(1, None) == "Payback: year 1; not for good"
+
+
+def test_a_one_off_sales_pay_for_is_nil_net_not_none() -> None:
+    """£150k of moves paid for by a £150k sale is "£0 net": "none" said nothing was
+    spent."""
+    assert one_off_words(0.0) == "£0 net"
+    assert one_off_words(150_000.0) == "£150.0k to spend once"
+    assert one_off_words(-150_000.0) == "net receipts of £150.0k"

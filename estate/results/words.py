@@ -238,8 +238,8 @@ def payback_words(years: float | None, one_off: float | None) -> tuple[str, str]
     if years is None or not math.isfinite(years):
         return "never", "never (there is no annual saving)"
     if years <= 0 or (one_off is not None and one_off <= 0):
-        if one_off is not None and abs(one_off) <= 0.5:
-            return "at once", "at once (there is no one-off cost)"
+        if one_off is not None and abs(one_off) <= 0.5:  # sales may pay for what is spent
+            return "at once", "at once (there is no net one-off cost)"
         return "at once", "at once (sale receipts cover the one-off costs)"
     if years < 1 / 12:
         return "under a month", "under a month"
@@ -393,12 +393,13 @@ def limits_words(method: str, unlimited_saving: float | None, saving: float) -> 
 
 
 def one_off_words(value: float) -> str:
-    """A one-off total in words: net receipts when sales bring in more than is spent."""
+    """A one-off total in words: net receipts when sales bring in more than is spent;
+    "£0 net" when they bring in as much (not "none": money is spent)."""
     if value < -0.5:
         return f"net receipts of {money(-value)}"
     if value > 0.5:
         return f"{money(value)} to spend once"
-    return "none"
+    return "£0 net"
 
 
 def schedule_quality(status: str, gap: float | None, method: str,
