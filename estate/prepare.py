@@ -345,7 +345,8 @@ def _builds_past_the_horizon(sites: pd.DataFrame, forced_open: np.ndarray, calen
     """A candidate decided in year 1 opens in year build_years at the soonest, so one
     that takes longer to build than the horizon opens in no programme: the snapshot
     leaves it unbuilt rather than count savings no programme can realise (DESIGN 9),
-    and a warning names it. One the policy keeps stays, for the programme to name."""
+    and a warning names it. One the policy keeps stays in every plan, its warning saying
+    no programme opens it (a scheduled scenario is refused: `kept_too_late`)."""
     slow = sites["candidate"].to_numpy(bool) & (sites["build_years"].to_numpy(float)
                                                  > calendar.horizon)
     late = slow & ~forced_open

@@ -148,6 +148,13 @@ def savings_waited(prep: Prepared, pool: pd.DataFrame, centres: pd.DataFrame) ->
     return Waits(move, pooled, setup_factor)
 
 
+def opening_years(prep: Prepared) -> np.ndarray:
+    """Per site: the first year it could be open, 1 for a site open today, build_years
+    for a candidate decided in year 1."""
+    by = prep.sites["build_years"].to_numpy(float).astype(int)
+    return np.where(prep.existing, 1, np.maximum(by, 1))
+
+
 def sitting_years(prep: Prepared) -> np.ndarray:
     """Per eligible pair (f, s): the first year its team could sit there, 1 at its home,
     else the later of its earliest year and the year s opens (build_years for a
@@ -160,7 +167,7 @@ def sitting_years(prep: Prepared) -> np.ndarray:
     assert prep.calendar is not None
     pairs = prep.pairs
     pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
-    opens = np.where(prep.existing, 1, prep.sites["build_years"].to_numpy(float)).astype(int)
+    opens = opening_years(prep)
     first = np.where(pairs["home"].to_numpy(bool), 1,
                      np.maximum(prep.earliest_years[pf], opens[ps]))
     return np.minimum(first, prep.calendar.horizon + 1)
@@ -238,8 +245,7 @@ def coverage_waits(prep: Prepared, open_after: np.ndarray) -> np.ndarray:
     A zone the plan's sites cover only from later (a hub still being built) holds its
     site open until then, as a programme must (docs/programme.md, section 2)."""
     assert prep.calendar is not None
-    kept = open_after.astype(bool)
-    opens = np.where(prep.existing, 1, prep.sites["build_years"].to_numpy(float)).astype(int)
+    kept, opens = open_after.astype(bool), opening_years(prep)
     out = np.ones(len(prep.sites), dtype=int)
     for cov in prep.coverage:
         if cov.rule.mode not in ("all", "maintain"):

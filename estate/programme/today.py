@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from estate.model.arrays import EstateModel
-from estate.model.costs import centre_years, sitting_years
+from estate.model.costs import centre_years, opening_years, sitting_years
 from estate.prepare import CoverageSet, Prepared
 from estate.programme.changes import Changes, Trajectory
 from estate.results import desks_by_pair
@@ -58,13 +58,6 @@ class Grace:
     zone_first: tuple[np.ndarray, ...]
     leaves: np.ndarray
     pools_from: np.ndarray
-
-
-def opening_years(prep: Prepared) -> np.ndarray:
-    """Per site: the first year it could be open, 1 for a site open today, build_years
-    for a candidate decided in year 1."""
-    by = prep.sites["build_years"].to_numpy(float).astype(int)
-    return np.where(prep.existing, 1, np.maximum(by, 1))
 
 
 def leaving_years(prep: Prepared, horizon: int) -> np.ndarray:
