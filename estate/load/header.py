@@ -26,6 +26,12 @@ def column_name(cell: object) -> str:
     return re.sub(r"\s+", "_", str(cell).strip().lower())
 
 
+def names_in(cells: Iterable[object]) -> set[str]:
+    """The column names a row's cells would give as a header (`column_name`), blanks
+    left out."""
+    return {column_name(c) for c in cells if str(c).strip()}
+
+
 def header_row(rows: Iterable[tuple[int, Iterable[object]]], required: frozenset[str]
                ) -> int | None:
     """The row number of the header, given the rows as (row number, cells) pairs: the
@@ -36,7 +42,7 @@ def header_row(rows: Iterable[tuple[int, Iterable[object]]], required: frozenset
     for position, (number, cells) in enumerate(rows):
         if position >= HEADER_ROWS:
             break
-        names = {column_name(c) for c in cells if str(c).strip()}
+        names = names_in(cells)
         if first is None and names:  # blank rows above it are skipped
             first = number
         hits = len(required & names)

@@ -21,7 +21,7 @@ import pandas as pd
 from estate.errors import Problem
 from estate.load.csv_file import Unreadable
 from estate.load.free_text import HIDDEN, LINE_BREAKS, REFUSED
-from estate.load.header import HEADER_ROWS, column_name, header_row
+from estate.load.header import HEADER_ROWS, column_name, header_row, names_in
 from estate.load.schema import MAX_MONEY, TABLES, Column, Table
 from estate.load.workbook import letters
 
@@ -310,14 +310,10 @@ def _header_out_of_reach(grid: pd.DataFrame, name: str, first: int) -> int | Non
     the header is looked for, when the row taken as the header (`first`) names fewer;
     None otherwise."""
     required = required_columns(name)
-    if not required or 2 * len(required & _names(grid.loc[first])) >= len(required):
+    if not required or 2 * len(required & names_in(grid.loc[first])) >= len(required):
         return None
     return next((int(row) for row in grid.index[:HEADER_SEARCH] if row > first
-                 and 2 * len(required & _names(grid.loc[row])) >= len(required)), None)
-
-
-def _names(cells: pd.Series) -> set[str]:
-    return {column_name(c) for c in cells if str(c).strip()}
+                 and 2 * len(required & names_in(grid.loc[row])) >= len(required)), None)
 
 
 def _one_line(cells: pd.Series) -> pd.Series:
