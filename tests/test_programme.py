@@ -483,6 +483,33 @@ def test_an_unscheduled_plan_says_the_closing_it_books_before_its_zones_are_cove
     assert dated.npv_saving == pytest.approx(bare.summary.npv_saving - 300_000, abs=0.01)
 
 
+def test_one_counter_waits_for_a_zone_not_every_one(tmp_path: Path) -> None:
+    """O1 (£300k) and O2 (£100k) both offer public access to the town Z, which the
+    candidate C will cover from year 2; both teams may move to K at once. One counter
+    must stay open until C opens, and the cheaper one does: £100k booked early (r = 0),
+    O2 named, as the dated programme shows (it held both, £400k)."""
+    counter = {"services": ["public_access"]}
+    sites = [site("O1", "A", 0, 0, desks=10, running_cost=300_000, **counter),
+             site("O2", "A", 0.1, 0, desks=10, running_cost=100_000, **counter),
+             site("C", "A", 0.2, 0, desks=20, running_cost=50_000, candidate=True,
+                  build_cost=50_000, build_years=2, **counter),
+             site("K", "A", 30, 0, desks=50, must_keep=True)]
+    teams = [function("T1", "A", "Ops", "O1", fte=5, desks=5),
+             function("T2", "A", "Ops", "O2", fte=5, desks=5)]
+    rules = {"zones": [zone("Z", 0, 0)], "horizon_years": 4, "discount_rate": 0.0,
+             "relocation": {"cost_per_fte": 1000.0, "max_km": 80.0},
+             "coverage": [{"service": "public_access", "radius_km": 5, "mode": "maintain"}]}
+    bare = plan_case(tmp_path / "bare", sites, teams, scheduled=False, **rules)
+    assert dict(zip(bare.plan.sites["site_id"], bare.plan.sites["decision"], strict=True)) == {
+        "O1": "close", "O2": "close", "C": "open", "K": "keep"}
+    state = solved_state(bare.prep, bare.model, bare.plan.solution.values)
+    amount, for_teams, for_zones = closing_booked_early(bare.prep, state.share, state.open)
+    assert amount == pytest.approx(100_000, abs=0.01) and (for_teams, for_zones) == ([], [1])
+    dated = plan_case(tmp_path / "dated", sites, teams, **rules)
+    assert dated.programme().npv_saving == pytest.approx(
+        bare.plan.summary.npv_saving - 100_000, abs=0.01)
+
+
 @pytest.mark.parametrize("lag", [2, 3])
 def test_a_sale_past_the_horizon_is_said_apart(tmp_path: Path, lag: int) -> None:
     """O (£1m a year) closes in year 1 and its sale of £300k arrives `lag` years later:

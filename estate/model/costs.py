@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -206,12 +207,12 @@ def closing_booked_early(prep: Prepared, share: np.ndarray, open_after: np.ndarr
     it books of closing the sites this plan closes before the teams could sit where the
     plan puts them (a hub still being built, `sitting_years`) or before the sites that
     cover its zones in its place are open (`coverage_waits`), and those sites, each
-    wait apart. The closing year of site s becomes tau'_s = the latest of tau_s, the
-    first year of a pair the plan gives a team housed at s today and its coverage wait,
-    and its price, running cost until then (`closing_wait`), rent owed or surrender,
-    closure and sale from then, is compared. `share` is each pair's share in the plan,
-    `open_after` each site's. (0, [], []) without a start date or when the plan is
-    scheduled."""
+    wait apart. The closing year of site s becomes tau'_s = the later of tau_s and the
+    first year of a pair the plan gives a team housed at s today, held later still
+    where a zone needs it (`coverage_waits`), and its price, running cost until then
+    (`closing_wait`), rent owed or surrender, closure and sale from then, is compared.
+    `share` is each pair's share in the plan, `open_after` each site's. (0, [], [])
+    without a start date or when the plan is scheduled."""
     if prep.calendar is None or prep.exits is None or prep.scenario.programme is not None:
         return 0.0, [], []
     h, waited, e = prep.calendar.horizon, _waited(prep.calendar), prep.exits
@@ -221,8 +222,6 @@ def closing_booked_early(prep: Prepared, share: np.ndarray, open_after: np.ndarr
     tau = np.minimum(prep.closing_years, h + 1)
     teams = tau.copy()
     np.maximum.at(teams, home[away], sitting_years(prep)[away])
-    zones = np.minimum(coverage_waits(prep, open_after), h + 1)
-    own = np.maximum(teams, zones)
     closing = prep.existing & ~open_after.astype(bool)
     running = prep.sites["running_cost"].to_numpy(float)
 
@@ -231,31 +230,50 @@ def closing_booked_early(prep: Prepared, share: np.ndarray, open_after: np.ndarr
         leaving = e.closure[rows, within] - e.receipt[rows, within] + e.leave[rows, within]
         return running * waited[years - 1] + np.where(years <= h, leaving, 0.0)
 
+    def price_of(site: int, year: int) -> float:
+        within = min(year, h)
+        leaving = (e.closure[site, within] - e.receipt[site, within]
+                   + e.leave[site, within]) if year <= h else 0.0
+        return float(running[site] * waited[year - 1] + leaving)
+
+    own = coverage_waits(prep, open_after, teams, price_of)
     early = price(own) - price(tau)
     return (float(early[closing & (own > tau)].sum()),
             [int(x) for x in np.flatnonzero(closing & (teams > tau))],
-            [int(x) for x in np.flatnonzero(closing & (zones > tau))])
+            [int(x) for x in np.flatnonzero(closing & (own > teams))])
 
 
-def coverage_waits(prep: Prepared, open_after: np.ndarray) -> np.ndarray:
-    """Per site: the first year a plan with `open_after` open could close it and still
-    meet each `all` and `maintain` rule at every zone it covers, the soonest year one of
-    the plan's other sites covering the zone is open (1 for a site open today,
-    build_years for a candidate decided in year 1); 1 for a site covering no such zone.
-    A zone the plan's sites cover only from later (a hub still being built) holds its
-    site open until then, as a programme must (docs/programme.md, section 2)."""
+def coverage_waits(prep: Prepared, open_after: np.ndarray, closes: np.ndarray,
+                   price_of: Callable[[int, int], float]) -> np.ndarray:
+    """Per site, its closing year (`closes`, H + 1 for never) held later where an `all`
+    or `maintain` rule needs it: a zone the plan's sites cover only from a later year
+    (a hub still being built; `opening_years`) keeps one of the sites closing around it
+    open until then, as a programme must (docs/programme.md, section 2). One is enough:
+    the one whose wait costs least (`price_of(site, year)`, the NPV of closing it in that
+    year), the zones that wait longest first, none held for a zone another site is kept
+    open for long enough already. The least for a zone alone; where zones share their
+    closing sites, a choice a programme can make, though not always the cheapest."""
     assert prep.calendar is not None
-    kept, opens = open_after.astype(bool), opening_years(prep)
-    out = np.ones(len(prep.sites), dtype=int)
+    h = prep.calendar.horizon
+    kept, opens, existing = open_after.astype(bool), opening_years(prep), prep.existing
+    waits: list[tuple[int, np.ndarray]] = []  # (year a zone is covered from, its closing sites)
     for cov in prep.coverage:
         if cov.rule.mode not in ("all", "maintain"):
             continue
         held = cov.scope[cov.zone]
-        soonest = np.full(len(prep.zones), prep.calendar.horizon + 1)
+        soonest = np.full(len(prep.zones), h + 1)
         by_kept = held & kept[cov.site]
         np.minimum.at(soonest, cov.zone[by_kept], opens[cov.site[by_kept]])
-        leaving = held & ~kept[cov.site] & prep.existing[cov.site]
-        np.maximum.at(out, cov.site[leaving], soonest[cov.zone[leaving]])
+        leaving = held & ~kept[cov.site] & existing[cov.site]
+        for z in np.unique(cov.zone[leaving]):
+            if soonest[z] > 1:
+                waits.append((int(soonest[z]), cov.site[leaving & (cov.zone == z)]))
+    out = np.minimum(closes, h + 1).astype(int)
+    for year, sites in sorted(waits, key=lambda w: -w[0]):
+        if (out[sites] >= year).any():
+            continue
+        cheapest = min(sites.tolist(), key=lambda s: price_of(s, year) - price_of(s, out[s]))
+        out[cheapest] = year
     return out
 
 
