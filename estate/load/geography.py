@@ -65,7 +65,7 @@ def check_positions(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> l
         return []
     if whole := _every_table_swapped(tables, np.asarray(lat, float), np.asarray(lon, float),
                                      files):
-        return whole
+        return whole  # every point is then "outside the UK": said once a table
     problems = _tables_apart(dict(points), files)
     if any(p.severity == "error" for p in problems):
         return problems  # one table swapped whole: its rows are not each to be flagged
@@ -149,7 +149,8 @@ def _every_table_swapped(tables: list[str], lat: np.ndarray, lon: np.ndarray,
     points with x and y swapped): the points are still near each other, sites near
     zones, so no check above sees them, and the plan is made on a mirrored map, its
     distances wrong. Said when almost no point lies in the UK as written and nearly all
-    do swapped back: one error a table."""
+    do swapped back: one warning a table (a warning, not an error: a register of the
+    Seychelles lies there as written)."""
     if _in_uk(lat, lon).mean() > 1 - UK_SHARE or _in_uk(lon, lat).mean() < UK_SHARE:
         return []
     out = []
@@ -162,7 +163,8 @@ def _every_table_swapped(tables: list[str], lat: np.ndarray, lon: np.ndarray,
             f"lat from {lat[mine].min():g} to {lat[mine].max():g} and lon from "
             f"{lon[mine].min():g} to {lon[mine].max():g}, outside the UK; the other way "
             "round every point lies in the UK: "
-            + ("swap its points' x and y" if layer else "swap the two columns")))
+            + ("swap its points' x and y" if layer else "swap the two columns"),
+            severity="warning"))
     return out
 
 
