@@ -280,9 +280,9 @@ def compare(paths: list[str | Path], out: str | Path = "comparison",
     previous comparison as it was, or, once they are being put in place, all are new.
     `out` may not be inside a compared scenario's results folder.
     """
-    if not paths:  # the command line asks for one at least too
-        raise InputError([Problem("estate.compare", None, "paths", "one scenario file or more",
-                                  "none", label="option")])
+    if isinstance(paths, str | Path) or not paths:  # the command line asks for one at least
+        raise InputError([Problem("estate.api.compare", None, "paths", "a list of one scenario "
+                                  "file or more", repr(paths), label="option")])
     planned = _results_folders(paths, Path(results_root))
     # each scenario's results folder can be made or written in (a stored one may be
     # reused, so what it holds is its plan's to judge): found before any solve

@@ -53,6 +53,7 @@ RULE = {"service": "public_access", "mode": "population_share"}
     ({"agencies": "[CC, PD]"}, "agencies", 'found \'[CC, PD]\': write ["CC", "PD"]'),
     # ids parted by spaces; a name of several words stays one entry
     ({"policy": {"keep": "S1 S2"}}, "policy.keep", 'found \'S1 S2\': write ["S1", "S2"]'),
+    ({"agencies": "CC PD"}, "agencies", 'found \'CC PD\': write ["CC", "PD"]'),
     ({"sharing": {"types": "Customer services"}}, "sharing.types",
      'write ["Customer services"]'),
 ])

@@ -732,7 +732,7 @@ def test_progress_lines_print_register_brackets_as_written(capsys: pytest.Captur
 
 @pytest.mark.parametrize("text", [
     "results/x", "results/Shared back office", "results/Cut $HOME `id` _B_", "scé nario.toml",
-    'a "quoted" name', "it's", "back\\slash\\", "Q3 $(touch pwned)!", "-starts with a dash"])
+    'a "quoted" name', "it's", "back\\slash\\", "Q3 $(touch pwned)!"])
 def test_a_command_estate_suggests_pastes_into_a_shell_as_written(tmp_path: Path,
                                                                    text: str) -> None:
     """A path or scenario name in a command estate tells the user to run is one word a
@@ -744,6 +744,12 @@ def test_a_command_estate_suggests_pastes_into_a_shell_as_written(tmp_path: Path
                               capture_output=True, text=True, check=True)
         assert said.stdout == text, (word, said)
     assert list(tmp_path.iterdir()) == []  # nothing ran
+
+
+def test_a_path_starting_with_a_dash_is_no_option_in_a_command() -> None:
+    """`estate plan -lead.toml` reads -l as an option: the path is written ./-lead.toml."""
+    assert shell_word("-lead.toml") == "./-lead.toml"
+    assert shell_word("-a b.toml") == '"./-a b.toml"'
 
 
 @pytest.mark.slow

@@ -135,7 +135,9 @@ def test_the_api_refuses_arguments_the_command_line_would(
 
 
 def test_the_api_compares_one_scenario_at_least(tmp_path: Path) -> None:
-    """estate.compare([]) wrote an empty comparison, which the command line refuses."""
-    with pytest.raises(estate.InputError, match="one scenario file or more"):
-        estate.api.compare([], out=tmp_path / "cmp")
+    """estate.api.compare([]) wrote an empty comparison, which the command line refuses;
+    one path given alone was read letter by letter ("l: no such file")."""
+    for paths in ([], "t.toml", tmp_path / "t.toml"):
+        with pytest.raises(estate.InputError, match="a list of one scenario file or more"):
+            estate.api.compare(paths, out=tmp_path / "cmp")  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []

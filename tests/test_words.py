@@ -50,7 +50,8 @@ def test_the_charts_line_says_when_the_payback_is_not_for_good() -> None:
 
 def test_a_one_off_sales_pay_for_is_nil_net_not_none() -> None:
     """£150k of moves paid for by a £150k sale is "£0 net": "none" said nothing was
-    spent."""
-    assert one_off_words(0.0) == "£0 net"
+    spent; with nothing spent or sold it is "none" (not "£0 net")."""
+    assert one_off_words(0.0, 150_000.0) == "£0 net"
+    assert one_off_words(0.0, 0.0) == one_off_words(0.0) == "none"
     assert one_off_words(150_000.0) == "£150.0k to spend once"
     assert one_off_words(-150_000.0) == "net receipts of £150.0k"

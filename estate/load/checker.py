@@ -123,12 +123,13 @@ class KeyChecker:
     def texts(self, value: Any, key: str) -> tuple[str, ...]:
         if isinstance(value, str) and value.strip():  # "IT, HR": the list in one text
             inside = value.strip().strip("[]")
-            # parted by commas or semicolons; or by spaces when every word holds a digit,
-            # as site and team ids do ("S001 S002"), where a type's or an agency's name
-            # of several words ("Customer services") stays one entry
+            # parted by commas or semicolons; or by spaces in a list of ids (agencies,
+            # sites: "SCC IBC", "S1 S2"), or when every word holds a digit, as ids do,
+            # where a type's name of several words ("Customer services") stays one entry
             words = inside.split()
-            parted = (r"[,;]" if re.search(r"[,;]", inside) or len(words) < 2
-                      or not all(re.search(r"\d", w) for w in words) else r"\s+")
+            ids = key.rsplit(".", 1)[-1] in ID_LISTS or all(re.search(r"\d", w) for w in words)
+            parted = r"[,;]" if re.search(r"[,;]", inside) or len(words) < 2 or not ids \
+                else r"\s+"
             entries = (v.strip().strip("\"'“”‘’").strip() for v in re.split(parted, inside))
             listed = ", ".join(json.dumps(v, ensure_ascii=False) for v in entries if v)
             self.fail(key, 'a list of texts, e.g. ["a", "b"]', f"{value!r}: write [{listed}]",
@@ -155,6 +156,9 @@ class KeyChecker:
         return value
 
 
+ID_LISTS = frozenset({"agencies", "keep", "close"})
+"""Scenario keys whose lists hold a register's ids (agencies', sites'), which hold no
+spaces as a register writes them; a list of names (sharing types, kinds) may."""
 _TYPED = re.compile(r"\s*[£$€]?\s*([+-]?\d[\d,]*(?:\.\d+)?)\s*([A-Za-z%]*)\.?\s*")
 # the units a key's name gives, and what else a number of it may be typed with
 _MONEY_KEYS = ("cost", "one_off")

@@ -62,7 +62,9 @@ def _value(s: dict[str, Any], key: str) -> str:
 
 
 def _one_off(s: dict[str, Any], key: str) -> str:
-    return "n/a" if s.get(key) is None else one_off_words(float(s[key]))
+    receipts = s.get("one_off_receipts")
+    return "n/a" if s.get(key) is None else one_off_words(
+        float(s[key]), float(receipts) if receipts is not None else None)
 
 
 def _payback(s: dict[str, Any], key: str) -> str:

@@ -271,7 +271,7 @@ def _headline(r: Results) -> Table:
         ("Running cost a year", f"{money(s.annual_cost_before)} now; "
                                 f"{money(s.annual_cost_after)} after"),
         ("Saving a year", money(s.annual_saving)),
-        ("One-off", one_off_words(s.one_off_cost) + (
+        ("One-off", one_off_words(s.one_off_cost, s.one_off_receipts) + (
             f" ({parts})" if (parts := one_off_parts(s.one_off_cost, s.one_off_receipts))
             else "")),
         ("Payback" + at_once,

@@ -26,8 +26,11 @@ def shell_word(text: object, quoted: bool = False) -> str:
     when `quoted`), in double quotes when it holds spaces or other marks a shell reads
     there as written, and in single quotes when it holds `$`, a backtick, `"`, `\\` or
     `!`, which a shell would run or expand inside double quotes (a scenario named
-    `Q3 $(rm -rf ~)` is text, not a command)."""
+    `Q3 $(rm -rf ~)` is text, not a command). A path starting with `-` is written
+    `./-name`, which no command reads as an option."""
     word = str(text)
+    if word.startswith("-"):  # a path a command would read as an option: ./-lead.toml
+        word = "./" + word
     if re.fullmatch(r"[\w./:+,=@%-]+", word):
         return f'"{word}"' if quoted else word
     if not re.search(r'[$`"\\!]', word):

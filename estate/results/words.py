@@ -392,14 +392,15 @@ def limits_words(method: str, unlimited_saving: float | None, saving: float) -> 
             f"changes {saves_words(unlimited_saving, would=True)})")
 
 
-def one_off_words(value: float) -> str:
+def one_off_words(value: float, receipts: float | None = None) -> str:
     """A one-off total in words: net receipts when sales bring in more than is spent;
-    "£0 net" when they bring in as much (not "none": money is spent)."""
+    "£0 net" when they bring in as much as is spent (`receipts`, the sales within it:
+    "none" would say nothing is spent), "none" when nothing is spent or sold."""
     if value < -0.5:
         return f"net receipts of {money(-value)}"
     if value > 0.5:
         return f"{money(value)} to spend once"
-    return "£0 net"
+    return "£0 net" if receipts is not None and receipts > 0.5 else "none"
 
 
 def schedule_quality(status: str, gap: float | None, method: str,
