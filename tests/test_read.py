@@ -576,6 +576,12 @@ def test_a_csv_title_line_is_skipped_but_a_header_out_of_reach_is_not_guessed(
     assert [(p.file, p.row) for p in far] == [("sites.csv", 12)], far
     assert "them in row 12, below the rows looked at: delete the notes above them" in \
         far[0].found
+    # the same notes without the commas that pad them to the header's width: pandas
+    # found the header a row too wide ("at most 1 cell per row"); said alike
+    sites.write_text("note\n" * 11 + text, encoding="utf-8")
+    far = problems_of(folder)
+    assert [(p.file, p.row) for p in far] == [("sites.csv", 12)], far
+    assert far[0].found.startswith("them in row 12, below the rows looked at"), far
 
 
 def test_blank_csv_lines_above_the_header_are_skipped_without_a_warning(

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from estate.errors import Problem
-from estate.load.header import header_row
+from estate.load.header import header_out_of_reach, header_row, out_of_reach_words
 
 
 class Unreadable(Exception):
@@ -50,6 +50,9 @@ def read_csv(file: Path, header: frozenset[str] = frozenset()) -> pd.DataFrame:
         grid = _cells(file, 0, engine)
     except (pd.errors.ParserError, Unreadable) as error:
         skip = _lines_above(file, header)
+        if not skip and (deep := _header_far_down(file, header)) is not None:
+            # notes above it made ragged lines: the header's place is the problem
+            raise Unreadable(*out_of_reach_words(deep), deep) from error
         if not skip and isinstance(error, Unreadable):  # an empty first line, no header
             raise
         if not skip:
@@ -103,6 +106,13 @@ def _lines_above(file: Path, header: frozenset[str]) -> int:
         first = header_row(((number, row) for number, row in enumerate(csv.reader(text), 1)),
                            header)
     return 0 if first is None else first - 1
+
+
+def _header_far_down(file: Path, header: frozenset[str]) -> int | None:
+    """The line of the column names when it lies out of the header's reach
+    (`estate.load.header.header_out_of_reach`)."""
+    with open(file, encoding="utf-8-sig", errors="replace", newline="") as text:
+        return header_out_of_reach(enumerate(csv.reader(text), 1), header)
 
 
 def _lines_left_out(file: Path, skip: int) -> list[str]:

@@ -49,3 +49,31 @@ def header_row(rows: Iterable[tuple[int, Iterable[object]]], required: frozenset
         if required and 2 * hits >= len(required) and hits > named:
             best, named = number, hits
     return first if best is None else best
+
+
+HEADER_SEARCH = 1_000
+"""How many rows are searched for column names out of the header's reach, to say where
+they are: a sheet's notes are never longer."""
+
+
+def header_out_of_reach(rows: Iterable[tuple[int, Iterable[object]]], required: frozenset[str]
+                        ) -> int | None:
+    """The row number of column names further down than the header is looked for (the
+    first row after the first `HEADER_ROWS` naming at least half of `required`), when
+    no row within them does; None otherwise. Such a header is not read (a row of data
+    could name columns as well, that far down), but where it is can be said."""
+    if not required:
+        return None
+    for position, (number, cells) in enumerate(rows):
+        if position >= HEADER_SEARCH:
+            break
+        if 2 * len(required & names_in(cells)) >= len(required):
+            return None if position < HEADER_ROWS else number
+    return None
+
+
+def out_of_reach_words(row: int) -> tuple[str, str]:
+    """(what was expected, what was found) for column names in `row`, out of reach."""
+    return (f"the column names within the first {HEADER_ROWS} rows that hold anything",
+            f"them in row {row}, below the rows looked at: delete the notes above them, or "
+            "move them to a sheet of their own")

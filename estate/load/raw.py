@@ -21,7 +21,12 @@ import pandas as pd
 from estate.errors import Problem
 from estate.load.csv_file import Unreadable
 from estate.load.free_text import HIDDEN, LINE_BREAKS, REFUSED
-from estate.load.header import HEADER_ROWS, column_name, header_row, names_in
+from estate.load.header import (
+    column_name,
+    header_out_of_reach,
+    header_row,
+    out_of_reach_words,
+)
 from estate.load.schema import MAX_MONEY, TABLES, Column, Table
 from estate.load.workbook import letters
 
@@ -99,13 +104,12 @@ def table_of(raw: RawRegister, name: str, label: str, grid: pd.DataFrame) -> Raw
     if first is None:
         raw.problems.append(Problem(label, 1, None, "the column names in row 1", "an empty row 1"))
         return None
-    if (deep := _header_out_of_reach(grid, name, first)) is not None:
+    deep = header_out_of_reach(((int(row), grid.loc[row].tolist()) for row in grid.index),
+                               required_columns(name))
+    if deep is not None:
         # one problem, not every required column missing from a row of notes and the
         # real header's cells warned of as data under empty headers
-        raw.problems.append(Problem(
-            label, deep, None, f"the column names within the first {HEADER_ROWS} rows that "
-            "hold anything", f"them in row {deep}, below the rows looked at: delete the "
-            "notes above them, or move them to a sheet of their own"))
+        raw.problems.append(Problem(label, deep, None, *out_of_reach_words(deep)))
         return None
     # blank rows above the header (none in a workbook's grid; a CSV line of commas
     # alone, Excel's blank row) hold nothing to lose: skipped without a word
@@ -298,22 +302,6 @@ def _header_row(grid: pd.DataFrame, name: str) -> int | None:
     """The spreadsheet row holding the column names (`estate.load.header.header_row`)."""
     return header_row(((int(row), grid.loc[row].tolist()) for row in grid.index),
                       required_columns(name))
-
-
-HEADER_SEARCH = 1_000
-"""How many rows are searched for column names out of the header's reach, to say where
-they are: a sheet's notes are never longer."""
-
-
-def _header_out_of_reach(grid: pd.DataFrame, name: str, first: int) -> int | None:
-    """The row naming at least half of the table's required columns, further down than
-    the header is looked for, when the row taken as the header (`first`) names fewer;
-    None otherwise."""
-    required = required_columns(name)
-    if not required or 2 * len(required & names_in(grid.loc[first])) >= len(required):
-        return None
-    return next((int(row) for row in grid.index[:HEADER_SEARCH] if row > first
-                 and 2 * len(required & names_in(grid.loc[row])) >= len(required)), None)
 
 
 def _one_line(cells: pd.Series) -> pd.Series:
