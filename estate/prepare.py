@@ -346,7 +346,8 @@ def _builds_past_the_horizon(sites: pd.DataFrame, forced_open: np.ndarray, calen
     that takes longer to build than the horizon opens in no programme: the snapshot
     leaves it unbuilt rather than count savings no programme can realise (DESIGN 9),
     and a warning names it. One the policy keeps stays in every plan, its warning saying
-    no programme opens it (a scheduled scenario is refused: `kept_too_late`)."""
+    no programme opens it (a scheduled scenario is refused:
+    `estate.model.costs.kept_too_late`)."""
     slow = sites["candidate"].to_numpy(bool) & (sites["build_years"].to_numpy(float)
                                                  > calendar.horizon)
     late = slow & ~forced_open
@@ -361,17 +362,6 @@ def _builds_past_the_horizon(sites: pd.DataFrame, forced_open: np.ndarray, calen
                 severity="warning")
         for s in np.flatnonzero(slow)]
     return late, warnings
-
-
-def kept_too_late(prep: Prepared) -> np.ndarray:
-    """The candidates the policy keeps (policy.keep, must_keep) that take longer to
-    build than the horizon (positions): decided in year 1, each opens in year
-    build_years, after the horizon's end, so every plan builds it and no dated
-    programme opens it (`_builds_past_the_horizon` warns of each)."""
-    if prep.calendar is None:
-        return np.zeros(0, dtype=int)
-    return np.flatnonzero(~prep.existing & prep.forced_open & ~prep.forced_closed
-                          & (prep.sites["build_years"].to_numpy(float) > prep.calendar.horizon))
 
 
 def _leases_ended_before_start(sites: pd.DataFrame, calendar: Calendar,

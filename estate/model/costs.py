@@ -156,6 +156,16 @@ def opening_years(prep: Prepared) -> np.ndarray:
     return np.where(prep.existing, 1, np.maximum(by, 1))
 
 
+def kept_too_late(prep: Prepared) -> np.ndarray:
+    """The candidates the policy keeps (policy.keep, must_keep) that open after the
+    horizon (positions, `opening_years`): every plan builds them and no dated programme
+    opens them (`estate.prepare` warns of each at its row)."""
+    if prep.calendar is None:
+        return np.zeros(0, dtype=int)
+    return np.flatnonzero(~prep.existing & prep.forced_open & ~prep.forced_closed
+                          & (opening_years(prep) > prep.calendar.horizon))
+
+
 def sitting_years(prep: Prepared) -> np.ndarray:
     """Per eligible pair (f, s): the first year its team could sit there, 1 at its home,
     else the later of its earliest year and the year s opens (build_years for a

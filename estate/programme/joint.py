@@ -62,7 +62,8 @@ import numpy as np
 
 from estate.load.scenario import ProgrammeLimits
 from estate.model.arrays import EstateModel
-from estate.prepare import Prepared, kept_too_late
+from estate.model.costs import kept_too_late
+from estate.prepare import Prepared
 from estate.programme.changes import TOL, Changes, centre_labels, changes_of, trajectory
 from estate.programme.joint_layout import (
     ONE,

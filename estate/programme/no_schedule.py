@@ -139,8 +139,9 @@ def placed_in_first_year(prep: Prepared, changes: Changes) -> str:
 
 def required_too_late(prep: Prepared, changes: Changes) -> list[Reason]:
     """The changes every programme must make (a team with no site today placed, a
-    closing or a build the policy asks for) that cannot happen within the horizon, each
-    with what would let it: a team's earliest_move, a build's time, a longer horizon."""
+    closing the policy asks for) that cannot happen within the horizon, each with what
+    would let it: a team's earliest_move, a longer horizon. (A build the policy asks for
+    that no year opens is refused before any plan: `diagnose.precheck`.)"""
     assert prep.calendar is not None
     h = prep.calendar.horizon
     last = prep.calendar.date_of(h + 1) - dt.timedelta(days=1)
@@ -159,11 +160,4 @@ def required_too_late(prep: Prepared, changes: Changes) -> list[Reason]:
                 f"policy.close names {sites.at[row.site, 'site_id']}, but a team there may "
                 f"not move before the horizon's end ({last}; functions' earliest_move)",
                 ("policy.close", "functions.earliest_move", "horizon_years")))
-        elif row.kind == "build" and int(sites.at[row.site, "build_years"]) > h:
-            kept = "policy.keep" if sites.at[row.site, "site_id"] in prep.scenario.keep \
-                else "sites.must_keep"
-            out.append(Reason(
-                f"the plan must open {sites.at[row.site, 'site_id']}, which takes "
-                f"{int(sites.at[row.site, 'build_years'])} years to build, more than "
-                f"horizon_years ({h})", (kept, "sites.build_years", "horizon_years")))
     return out

@@ -25,7 +25,8 @@ import scipy.sparse as sp
 from estate.errors import InfeasibleError, Problem
 from estate.load.scenario import CoverageRule
 from estate.model.arrays import EstateModel, labels
-from estate.prepare import Prepared, eligible_pairs, kept_too_late
+from estate.model.costs import kept_too_late
+from estate.prepare import Prepared, eligible_pairs
 from estate.solve import SolverOptions, solve
 from estate.solve.room import (
     no_room,
