@@ -235,19 +235,16 @@ def closing_booked_early(prep: Prepared, share: np.ndarray, open_after: np.ndarr
     closing = prep.existing & ~open_after.astype(bool)
     running = prep.sites["running_cost"].to_numpy(float)
 
-    def price(years: np.ndarray) -> np.ndarray:
-        rows, within = np.arange(len(years)), np.minimum(years, h)
+    def price(rows: np.ndarray, years: np.ndarray) -> np.ndarray:
+        """The NPV of closing each site of `rows` in its year of `years` (H + 1: never)."""
+        within = np.minimum(years, h)
         leaving = e.closure[rows, within] - e.receipt[rows, within] + e.leave[rows, within]
-        return running * waited[years - 1] + np.where(years <= h, leaving, 0.0)
+        return running[rows] * waited[years - 1] + np.where(years <= h, leaving, 0.0)
 
-    def price_of(site: int, year: int) -> float:
-        within = min(year, h)
-        leaving = (e.closure[site, within] - e.receipt[site, within]
-                   + e.leave[site, within]) if year <= h else 0.0
-        return float(running[site] * waited[year - 1] + leaving)
-
-    own = coverage_waits(prep, open_after, teams, price_of)
-    early = price(own) - price(tau)
+    own = coverage_waits(prep, open_after, teams, lambda site, year: float(
+        price(np.array([site]), np.array([year]))[0]))
+    every = np.arange(len(own))
+    early = price(every, own) - price(every, tau)
     return (float(early[closing & (own > tau)].sum()),
             [int(x) for x in np.flatnonzero(closing & (teams > tau))],
             [int(x) for x in np.flatnonzero(closing & (own > teams))])
