@@ -20,7 +20,7 @@ from estate.errors import EstateError, InputError, Problem, count
 from estate.load.file_names import default_map, default_report, default_results, file_stem
 from estate.load.scenario import Scenario, load_scenario
 from estate.load.validate import Register, load_register
-from estate.maps.alternative_maps import remove_stale_alternative_maps
+from estate.maps.alternative_maps import is_plan_map, remove_stale_alternative_maps
 from estate.maps.compare_map import comparison_map
 from estate.maps.page import render_map
 from estate.pipeline import (
@@ -38,8 +38,8 @@ from estate.render.programme_page import programme_page
 from estate.render.sweep_page import sweep_page
 from estate.render.terminal import shell_word
 from estate.results import Plan
-from estate.runs.alternatives import alternative_map
-from estate.runs.compare import Run, plan_runs
+from estate.runs.alternatives import DrawPages, alternative_map
+from estate.runs.compare import Run, interrupted_words, plan_runs
 from estate.runs.compare_tables import TABLES, table_files
 from estate.runs.executor import EXECUTORS
 from estate.runs.national import planned_areas, ready_register
@@ -48,7 +48,7 @@ from estate.runs.sweep import MAX_RUNS, RunOutcome, SweepResult, Vary
 from estate.runs.sweep import sweep as run_sweep
 from estate.signals import Interrupted
 from estate.store import read_summary
-from estate.store.file_set import text_file, write_files
+from estate.store.file_set import WrittenInterrupted, text_file, write_files
 from estate.store.paths import (
     Output,
     check_outputs,
@@ -187,7 +187,7 @@ def _check_arguments(*, alternatives: int, within_pct: float, workers: int | Non
         raise InputError(problems)
 
 
-def _programme_page(clock: Clock) -> Callable[[Plan, Path, str], None]:
+def _programme_page(clock: Clock) -> DrawPages:
     """What writes programme.html of a plan with a dated programme (the main plan's, or
     an alternative's) into its results folder as the folder is filled."""
 
@@ -291,20 +291,58 @@ def compare(paths: list[str | Path], out: str | Path = "comparison",
     check_outputs([Output("--out", Path(out), folder=True, writes=COMPARISON_FILES)],
                   inputs={k: v for path in paths for k, v in inputs_of_file(Path(path)).items()},
                   planned=planned)
-    runs = plan_runs(paths, Path(results_root), progress, policy_costs)
-    for run in runs:  # no map stands for an alternative whose folder is gone
-        if run.dropped_alternatives:
-            run.removed_maps = remove_stale_alternative_maps(
-                default_map(run.scenario.name), run.scenario.name, set())
-    files = table_files(runs, Path(out)) | {
-        Path(out) / "comparison.html": text_file(comparison_page(runs)),
-        Path(out) / "comparison_map.html": text_file(comparison_map(runs, cdn))}
-    with results_in_place(f"The previous comparison there is as it was, and each scenario's "
-                          f"results are in place in {results_root}/;", "--out", Path(out),
-                          "free some space or give another --out, and run again (the plans "
-                          "are reused)."):
-        write_files(files)
+    runs = plan_runs(paths, Path(results_root), progress, policy_costs,
+                     draw=_programme_page(Clock(progress)))
+    try:
+        _redraw_plan_maps(runs, cdn, progress)
+        files = table_files(runs, Path(out)) | {
+            Path(out) / "comparison.html": text_file(comparison_page(runs)),
+            Path(out) / "comparison_map.html": text_file(comparison_map(runs, cdn))}
+        with results_in_place(f"The previous comparison there is as it was, and each "
+                              f"scenario's results are in place in {results_root}/;", "--out",
+                              Path(out), "free some space or give another --out, and run "
+                              "again (the plans are reused)."):
+            write_files(files)
+    except KeyboardInterrupt as stopped:
+        if isinstance(stopped, Interrupted | WrittenInterrupted):
+            raise  # it says what it leaves
+        raise Interrupted(_interrupted_after_plans(runs)) from None
     return runs
+
+
+def _interrupted_after_plans(runs: list[Run]) -> str:
+    """What Ctrl-C once every scenario is planned leaves: the new plans' folders in
+    place, the comparison's files as they were, and each map `estate plan` drew of a plan
+    made anew that was not drawn again yet, with the command that draws it."""
+    fresh = [run for run in runs if not run.reused and run.summary is not None]
+    stale = [run for run in fresh if run.redrawn_map is None
+             and run.results_dir.resolve() == default_results(run.scenario.name).resolve()
+             and is_plan_map(default_map(run.scenario.name), run.scenario.name)]
+    maps = "".join(f" {default_map(run.scenario.name)} still shows the earlier plan: draw it "
+                   f"with `estate map {shell_word(run.results_dir, quoted=True)} --out "
+                   f"{shell_word(default_map(run.scenario.name), quoted=True)}`."
+                   for run in stale)
+    return interrupted_words([run.results_dir for run in fresh], "") + maps
+
+
+def _redraw_plan_maps(runs: list[Run], cdn: bool, progress: Progress | None) -> None:
+    """Bring the maps `estate plan` drew beside the scenarios planned anew here up to
+    their new plans: no map stands for an alternative whose folder is gone, and the
+    plan's own map (`maps/<name>.html`, drawn from `results/<name>/`) is drawn again
+    from the new folder, so that it never shows an older plan than the folder holds. A
+    map elsewhere, or a plan made into another results root, is not estate's to know."""
+    clock = Clock(progress)
+    for run in runs:
+        name, target = run.scenario.name, default_map(run.scenario.name)
+        if run.dropped_alternatives:
+            run.removed_maps = remove_stale_alternative_maps(target, name, set())
+        if run.reused or run.summary is None \
+                or run.results_dir.resolve() != default_results(name).resolve() \
+                or not is_plan_map(target, name):
+            continue
+        with clock.stage("map", f"{name}: drawing its map {target} again for the new plan"):
+            render_map(run.results_dir, target, cdn, stored=run.stored)
+        run.redrawn_map = target
 
 
 def _results_folders(paths: list[str | Path], results_root: Path) -> list[Path]:

@@ -362,6 +362,9 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
                 err(f"WARNING: {run.scenario.name}: planned again here, without the "
                     f"{count(run.dropped_alternatives, 'near-optimal alternative')} its "
                     f"results folder held{maps}; estate plan --alternatives N makes them again")
+        redrawn = [str(run.redrawn_map) for run in runs if run.redrawn_map is not None]
+        if redrawn:  # maps `estate plan` drew, showing an earlier plan until now
+            say(f"Drawn again for the new plans: {', '.join(redrawn)}")
         if note := registers_note(run_registers(runs)):
             err(f"WARNING: {note}")
         say("Comparison: " + ", ".join(str(out / name) for name in COMPARISON_FILES))

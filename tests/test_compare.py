@@ -727,6 +727,62 @@ def test_a_plan_made_again_says_it_dropped_its_alternatives_and_their_maps(
     assert sorted(p.name for p in (tmp_path / "maps").iterdir()) == ["Alt.html"]
 
 
+def _two_offices(tmp_path: Path) -> Path:
+    """Two offices that each cost £100k to close, and a kept site with room for both
+    teams: the register of the dated tests below."""
+    from tests.fixtures.register import agency, function, site, write_register
+
+    data = tmp_path / "register"
+    write_register(data, [agency("A")], [
+        site("A1", "A", 0, 0, running_cost=200_000, closure_cost=100_000),
+        site("A2", "A", 0, 1, running_cost=150_000, closure_cost=100_000),
+        site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
+    ], [function("T1", "A", "Ops", "A1"), function("T2", "A", "Ops", "A2")], [])
+    return data
+
+
+def _map_decisions(path: Path) -> dict[str, str]:
+    """Each site's decision as the map at `path` holds it, read from its page."""
+    html = path.read_text(encoding="utf-8")
+    ids, decisions = (json.loads(re.findall(rf'"{key}":(\[[^\]]*\])', html)[0])
+                      for key in ("id", "decision"))
+    return dict(zip(ids, decisions, strict=True))
+
+
+def test_a_plan_made_again_has_its_programme_page_and_its_map_drawn_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dated scenario planned by `estate plan` (A2 kept by policy), then changed (A2
+    may close) and compared: the folder the comparison writes holds programme.html, as
+    `estate plan`'s does (it was left out), and maps/<name>.html, drawn by `estate plan`
+    from the earlier plan, is drawn again from the new one (it kept showing A2 open). A
+    comparison that reuses the plan draws nothing; a file of the user's at that path is
+    not a plan's map and is left as it is."""
+    monkeypatch.chdir(tmp_path)
+    data = _two_offices(tmp_path)
+    path = write_scenario(tmp_path / "dated.toml", scenario_on(
+        data, "Dated", start="2027-04-01", programme={"max_one_off_per_year": 100_000},
+        policy={"keep": ["A2"]}))
+    estate.plan(estate.load_scenario(path))
+    folder, drawn = Path("results") / "Dated", Path("maps") / "Dated.html"
+    assert _map_decisions(drawn) == {"A1": "close", "A2": "keep", "K": "keep"}
+    write_scenario(path, scenario_on(
+        data, "Dated", start="2027-04-01", programme={"max_one_off_per_year": 100_000}))
+    run = compare([path], out="out", policy_costs=False)[0]
+    assert not run.reused and run.redrawn_map == drawn
+    assert (folder / "programme.html").is_file()
+    assert "A2" in (folder / "programme.html").read_text(encoding="utf-8")
+    assert _map_decisions(drawn) == {"A1": "close", "A2": "close", "K": "keep"}
+    stamp = drawn.stat().st_mtime_ns
+    again = compare([path], out="out", policy_costs=False)[0]
+    assert again.reused and again.redrawn_map is None and drawn.stat().st_mtime_ns == stamp
+    drawn.write_text("<title>my notes</title>", encoding="utf-8")
+    write_scenario(path, scenario_on(data, "Dated", start="2027-04-01",
+                                     programme={"max_one_off_per_year": 200_000}))
+    third = compare([path], out="out", policy_costs=False)[0]
+    assert not third.reused and third.redrawn_map is None
+    assert drawn.read_text(encoding="utf-8") == "<title>my notes</title>"
+
+
 def test_stored_plan_without_policy_costs_gets_them_added(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A folder from `estate plan` (here with an alternative) is not solved again: its
@@ -1047,7 +1103,8 @@ def test_ctrl_c_while_the_comparison_is_written_leaves_every_old_file(
     monkeypatch.setattr(estate.runs.compare_tables, "write_xlsx", interrupted)
     run = invoke(tmp_path, "compare", a, b, "--out", "cmp")
     assert run.code == 130
-    assert "previous results are untouched" in run.output
+    assert "results of 1 scenario planned so far are in place" in run.output
+    assert "the comparison's files are as they were" in run.output
     assert _comparison(tmp_path / "cmp") == before
     assert [p.name for p in (tmp_path / "cmp").iterdir() if p.name.startswith(".")] == []
     monkeypatch.undo()
@@ -1055,6 +1112,36 @@ def test_ctrl_c_while_the_comparison_is_written_leaves_every_old_file(
     assert [r["scenario"] for r in _csv_rows(tmp_path / "cmp" / "comparison.csv")] == \
         ["A", "B"]
     assert "B" in (tmp_path / "cmp" / "comparison_map.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.usefixtures("ctrl_c_raises")
+def test_ctrl_c_while_a_map_is_drawn_again_says_how_to_draw_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C as the map `estate plan` drew is drawn again for the plan the comparison
+    made: the new results are in place, the comparison's files are not written, and the
+    map still shows the earlier plan, so the message gives the command that draws it
+    (it said the previous results were untouched)."""
+    monkeypatch.chdir(tmp_path)
+    data = _two_offices(tmp_path)
+    path = write_scenario(tmp_path / "a.toml", scenario_on(data, "A", policy={"keep": ["A2"]}))
+    assert invoke(tmp_path, "plan", path).code == 0
+    write_scenario(path, scenario_on(data, "A"))
+
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(estate.api, "render_map", interrupted)
+    run = invoke(tmp_path, "compare", path, "--out", "cmp")
+    assert run.code == 130
+    assert "results of 1 scenario planned so far are in place" in run.output
+    assert ('maps/A.html still shows the earlier plan: draw it with '
+            '`estate map "results/A" --out "maps/A.html"`') in run.output
+    assert not (tmp_path / "cmp").exists()
+    assert _map_decisions(tmp_path / "maps" / "A.html")["A2"] == "keep"
+    monkeypatch.undo()
+    monkeypatch.chdir(tmp_path)
+    assert invoke(tmp_path, "map", "results/A", "--out", "maps/A.html").code == 0
+    assert _map_decisions(tmp_path / "maps" / "A.html")["A2"] == "close"
 
 
 def test_a_folder_where_a_comparison_file_goes_is_refused_before_solving(

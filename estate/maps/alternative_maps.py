@@ -1,7 +1,9 @@
-"""The maps of a plan's alternatives, `maps/<name>.alternative-<i>.html` beside its own
-(`estate.runs.alternatives.alternative_map` names them): a new plan of the scenario
-removes those of alternatives it does not have, so that none is taken for one of its
-own."""
+"""The maps of a plan, `maps/<name>.html`, and of its alternatives,
+`maps/<name>.alternative-<i>.html` beside it (`estate.runs.alternatives.alternative_map`
+names them), told apart from files a user made by the title the map page writes: a new
+plan of the scenario removes the maps of alternatives it does not have, so that none is
+taken for one of its own, and `estate compare` draws again the map of a plan it makes
+anew (`is_plan_map`)."""
 
 from __future__ import annotations
 
@@ -32,16 +34,30 @@ def remove_stale_alternative_maps(target: Path, name: str, indices: set[int]) ->
         if found is None or int(found[1]) in indices or path.is_symlink() \
                 or not path.is_file():
             continue
-        # the title the map page writes (`page.render_map`), its name isolated, or as
-        # maps drawn before names were isolated wrote it
-        titles = [f"<title>{inert(f'Estate plan: {text} (alternative {found[1]})')}</title>"
-                  for text in (isolated_text(name), name)]
         try:
-            with path.open("rb") as file:
-                head = file.read(_HEAD_BYTES).decode("utf-8", errors="replace")
-            if any(title in head for title in titles):
+            if _titled(path, name, f" (alternative {found[1]})"):
                 path.unlink()
                 removed.append(path)
         except OSError:
-            continue  # not readable or not removable: left as it is
+            continue  # not removable: left as it is
     return removed
+
+
+def is_plan_map(path: Path, name: str) -> bool:
+    """Whether `path` is a file (not a link) holding the map of a plan of the scenario
+    `name`, as `estate plan` draws it (not an alternative's, nor a file a user made)."""
+    return path.is_file() and not path.is_symlink() and _titled(path, name, "")
+
+
+def _titled(path: Path, name: str, after: str) -> bool:
+    """Whether the map at `path` has the title the map page writes (`page.render_map`)
+    for the scenario `name` followed by `after`: its name isolated, or as maps drawn
+    before names were isolated wrote it. A file that cannot be read has none."""
+    titles = [f"<title>{inert(f'Estate plan: {text}{after}')}</title>"
+              for text in (isolated_text(name), name)]
+    try:
+        with path.open("rb") as file:
+            head = file.read(_HEAD_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    return any(title in head for title in titles)

@@ -292,6 +292,12 @@ def dated_beside(found: list[Alternative], plan: Plan) -> None:
             {**entry, **dated.get(entry["index"], {})} for entry in info["plans"]]})
 
 
+DrawPages = Callable[[Plan, Path, str], None]
+"""What the caller draws from a plan into its results folder as the folder is filled,
+`draw(plan, folder, scenario name)`: the pages that belong in it (`estate.api`'s
+programme.html), drawn outside `runs`, which comes before drawing in the layering."""
+
+
 def alternative_map(map_path: Path, index: int) -> Path:
     """`maps/<name>.html` -> `maps/<name>.alternative-<i>.html`."""
     return map_path.with_name(f"{map_path.stem}.alternative-{index}{map_path.suffix}")
@@ -299,7 +305,7 @@ def alternative_map(map_path: Path, index: int) -> Path:
 
 def fill_alternatives(found: list[Alternative], folder: Path, out: Path, scenario: Scenario,
                       inputs_hash: str,
-                      draw: Callable[[Plan, Path, str], None] | None = None) -> None:
+                      draw: DrawPages | None = None) -> None:
     """Each alternative as `alternatives/<i>/`, a results folder of its own, written into
     `folder` as it is filled to be swapped in as the results folder `out`
     (`write_results`' `also`): the plan and its alternatives are swapped in together.

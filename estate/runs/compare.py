@@ -44,6 +44,7 @@ from estate.pipeline import (
     register_errors,
 )
 from estate.results import Summary, money
+from estate.runs.alternatives import DrawPages
 from estate.runs.clashes import folder_problems
 from estate.runs.executor import run_all
 from estate.runs.optimum import stored_optimum
@@ -100,6 +101,9 @@ class Run:
     # not keep (a comparison plans without them), and the maps of them removed
     dropped_alternatives: int = 0
     removed_maps: list[Path] = field(default_factory=list)
+    # the map `estate plan` drew of it (maps/<name>.html), drawn again for the plan made
+    # here so that it shows no older plan than its results folder holds
+    redrawn_map: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -260,13 +264,13 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
     return runs, registers
 
 
-def _plan_run(task: tuple[Run, Register, Progress | None, bool]) -> bool:
+def _plan_run(task: tuple[Run, Register, Progress | None, bool, DrawPages | None]) -> bool:
     """Plan one compared scenario with its policy costs, or reuse its results folder
     (adding the policy costs when they are missing); True when reused. Without
     `priced`, a stored plan is reused with or without its policy costs, and a new plan
     is made without them. With no `progress` nothing is told, and the solve is not asked
-    where it stands."""
-    run, register, progress, priced = task
+    where it stands. `draw` writes the pages a new plan's folder holds (its programme's)."""
+    run, register, progress, priced, draw = task
     say = progress or quiet
     sc = run.scenario
     if run.inputs is None:
@@ -294,7 +298,8 @@ def _plan_run(task: tuple[Run, Register, Progress | None, bool]) -> bool:
         run.dropped_alternatives = sum(1 for p in held.iterdir() if p.is_dir()) \
             if held.is_dir() else 0
         planned = plan_scenario(sc, out=run.results_dir, policy_costs=priced,
-                                register=register, inputs=run.inputs, progress=progress)
+                                register=register, inputs=run.inputs, progress=progress,
+                                draw=draw)
         run.kept_files = [w for w in planned.plan.warnings if is_kept_file(w)]
     if state == SOLVE or (state == ADD_POLICY_COSTS and priced):
         run.stored = None  # the folder was written or changed here: read it afresh
@@ -302,10 +307,13 @@ def _plan_run(task: tuple[Run, Register, Progress | None, bool]) -> bool:
 
 
 def plan_runs(paths: list[str | Path], results_root: Path = Path("results"),
-              progress: Progress | None = None, policy_costs: bool = True) -> list[Run]:
+              progress: Progress | None = None, policy_costs: bool = True,
+              draw: DrawPages | None = None) -> list[Run]:
     """Plan each scenario with its policy costs, or reuse its stored results folder;
     without `policy_costs`, a quick comparison: no policy is priced, and a stored plan is
-    reused whether or not it has them.
+    reused whether or not it has them. `draw(plan, folder, name)` writes into each new
+    plan's folder what `estate plan` draws there (`estate.api`: programme.html), so that
+    a folder planned here holds what one `estate plan` wrote does.
 
     One by one, in order, on the serial executor: the scenarios share the registers
     read once here (each with its checksums: see `Run.inputs`), and progress reads
@@ -313,7 +321,7 @@ def plan_runs(paths: list[str | Path], results_root: Path = Path("results"),
     time limit) is a row with its status; bad input stops the comparison."""
     say = progress or quiet
     runs, registers = _load_all([Path(p) for p in paths], Path(results_root))
-    tasks = [(run, registers[Path(run.scenario.data).resolve()], progress, policy_costs)
+    tasks = [(run, registers[Path(run.scenario.data).resolve()], progress, policy_costs, draw)
              for run in runs]
     planned: list[Path] = []  # results folders written afresh, in order
     try:

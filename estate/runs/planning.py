@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +34,7 @@ from estate.programme.end_state import programme_plan
 from estate.results import Plan, money
 from estate.runs.alternatives import (
     Alternative,
+    DrawPages,
     beside_programme_plan,
     dated_beside,
     fill_alternatives,
@@ -72,7 +72,7 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
                   workers: int | None = None, alternatives: int = 0,
                   within_pct: float = 5.0, programme: bool = False,
                   policy_executor: str = "serial",
-                  draw: Callable[[Plan, Path, str], None] | None = None) -> ScenarioRun:
+                  draw: DrawPages | None = None) -> ScenarioRun:
     """Plan one scenario end to end and (unless `write=False`) write its results folder.
 
     `policy_costs=True` adds `policy_costs` to the summary (its optima on the
@@ -123,7 +123,7 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
 
 
 def _write(run: ScenarioRun, target: Path, inputs: str | None,
-           draw: Callable[[Plan, Path, str], None] | None) -> None:
+           draw: DrawPages | None) -> None:
     """Write the results folder of `run`: its plan, what `draw` draws from it, and each
     alternative's folder within it, all swapped in at once."""
     scenario = run.scenario
