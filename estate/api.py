@@ -187,15 +187,21 @@ def _check_arguments(*, alternatives: int, within_pct: float, workers: int | Non
         raise InputError(problems)
 
 
+def draw_programme_page(plan: Plan, folder: Path, name: str) -> None:
+    """Write programme.html of a plan with a dated programme (the main plan's, or an
+    alternative's) into its results folder as the folder is filled (`DrawPages`): a
+    function of this module, so that a sweep's workers can be sent it."""
+    if plan.programme is not None:
+        write_page(folder / "programme.html", programme_page(plan.programme, plan.summary, name))
+
+
 def _programme_page(clock: Clock) -> DrawPages:
-    """What writes programme.html of a plan with a dated programme (the main plan's, or
-    an alternative's) into its results folder as the folder is filled."""
+    """`draw_programme_page`, told as a stage of the plan."""
 
     def draw(plan: Plan, folder: Path, name: str) -> None:
         if plan.programme is not None:
             with clock.stage("programme_page", f"Drawing the programme of {name}"):
-                write_page(folder / "programme.html",
-                           programme_page(plan.programme, plan.summary, name))
+                draw_programme_page(plan, folder, name)
 
     return draw
 
@@ -375,7 +381,8 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
     return run_sweep(scenario, varies, out, executor=executor, scheduler=scheduler,
                      workers=workers, on_outcome=on_outcome, max_runs=max_runs,
                      page=lambda rows, robustness, name: sweep_page(rows, robustness,
-                                                                    varies, name))
+                                                                    varies, name),
+                     draw=draw_programme_page)
 
 
 def report(results_dir: str | Path, out: str | Path | None = None, *,

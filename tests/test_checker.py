@@ -51,11 +51,14 @@ RULE = {"service": "public_access", "mode": "population_share"}
     ({"agencies": "CC; PD"}, "agencies", 'found \'CC; PD\': write ["CC", "PD"]'),
     ({"sharing": {"types": 'IT, "HR"'}}, "sharing.types", 'write ["IT", "HR"]'),
     ({"agencies": "[CC, PD]"}, "agencies", 'found \'[CC, PD]\': write ["CC", "PD"]'),
-    # ids parted by spaces; a name of several words stays one entry
+    # ids parted by spaces; names parted by spaces may be one name or several: both offered
     ({"policy": {"keep": "S1 S2"}}, "policy.keep", 'found \'S1 S2\': write ["S1", "S2"]'),
     ({"agencies": "CC PD"}, "agencies", 'found \'CC PD\': write ["CC", "PD"]'),
     ({"sharing": {"types": "Customer services"}}, "sharing.types",
-     'write ["Customer services"]'),
+     'write ["Customer", "services"], a word an entry, or ["Customer services"], one name'),
+    ({"sharing": {"types": "IT HR Finance"}}, "sharing.types",
+     'write ["IT", "HR", "Finance"], a word an entry, or ["IT HR Finance"], one name'),
+    ({"sharing": {"types": "'IT' 'HR'"}}, "sharing.types", 'found "\'IT\' \'HR\'": write ["IT", "HR"]'),
 ])
 def test_a_value_written_as_text_is_told_how_to_write_it(
         tmp_path: Path, changes: dict[str, Any], key: str, says: str) -> None:

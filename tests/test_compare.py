@@ -49,6 +49,7 @@ from tests.fixtures import (
     write_xlsx,
 )
 from tests.fixtures.browser import open_page
+from tests.fixtures.registers import two_offices_register
 
 COVERAGE = [{"service": "public_access", "radius_km": 3.0, "mode": "maintain"}]
 SCENARIO_PAYLOAD = "<img src=x onerror=alert(1)>${alert(2)}`../../x"
@@ -727,20 +728,6 @@ def test_a_plan_made_again_says_it_dropped_its_alternatives_and_their_maps(
     assert sorted(p.name for p in (tmp_path / "maps").iterdir()) == ["Alt.html"]
 
 
-def _two_offices(tmp_path: Path) -> Path:
-    """Two offices that each cost £100k to close, and a kept site with room for both
-    teams: the register of the dated tests below."""
-    from tests.fixtures.register import agency, function, site, write_register
-
-    data = tmp_path / "register"
-    write_register(data, [agency("A")], [
-        site("A1", "A", 0, 0, running_cost=200_000, closure_cost=100_000),
-        site("A2", "A", 0, 1, running_cost=150_000, closure_cost=100_000),
-        site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
-    ], [function("T1", "A", "Ops", "A1"), function("T2", "A", "Ops", "A2")], [])
-    return data
-
-
 def _map_decisions(path: Path) -> dict[str, str]:
     """Each site's decision as the map at `path` holds it, read from its page."""
     html = path.read_text(encoding="utf-8")
@@ -758,7 +745,7 @@ def test_a_plan_made_again_has_its_programme_page_and_its_map_drawn_again(
     comparison that reuses the plan draws nothing; a file of the user's at that path is
     not a plan's map and is left as it is."""
     monkeypatch.chdir(tmp_path)
-    data = _two_offices(tmp_path)
+    data = two_offices_register(tmp_path / "register")
     path = write_scenario(tmp_path / "dated.toml", scenario_on(
         data, "Dated", start="2027-04-01", programme={"max_one_off_per_year": 100_000},
         policy={"keep": ["A2"]}))
@@ -846,14 +833,7 @@ def test_a_dated_programme_is_not_ranked_against_an_undated_plan_unsaid(tmp_path
     from rich.console import Console
 
     from estate.render.compare_page import page, terminal_table
-    from tests.fixtures.register import agency, function, site, write_register
-
-    data = tmp_path / "register"
-    write_register(data, [agency("A")], [
-        site("A1", "A", 0, 0, running_cost=200_000, closure_cost=100_000),
-        site("A2", "A", 0, 1, running_cost=150_000, closure_cost=100_000),
-        site("K", "A", 1, 0, desks=500, running_cost=0, must_keep=True),
-    ], [function("T1", "A", "Ops", "A1"), function("T2", "A", "Ops", "A2")], [])
+    data = two_offices_register(tmp_path / "register")
     paths = [write_scenario(tmp_path / "undated.toml", scenario_on(data, "Undated")),
              write_scenario(tmp_path / "dated.toml", scenario_on(
                  data, "Dated", start="2027-04-01",
@@ -1122,7 +1102,7 @@ def test_ctrl_c_while_a_map_is_drawn_again_says_how_to_draw_it(
     map still shows the earlier plan, so the message gives the command that draws it
     (it said the previous results were untouched)."""
     monkeypatch.chdir(tmp_path)
-    data = _two_offices(tmp_path)
+    data = two_offices_register(tmp_path / "register")
     path = write_scenario(tmp_path / "a.toml", scenario_on(data, "A", policy={"keep": ["A2"]}))
     assert invoke(tmp_path, "plan", path).code == 0
     write_scenario(path, scenario_on(data, "A"))

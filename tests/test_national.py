@@ -20,7 +20,12 @@ import pytest
 import shapely
 
 import estate
-from estate.load.scenario import CoverageRule, scenario_from_dict, with_programme
+from estate.load.scenario import (
+    CoverageRule,
+    ProgrammeLimits,
+    scenario_from_dict,
+    with_programme,
+)
 from estate.load.validate import load_register
 from estate.maps.payload import outline_label, read_plan
 from estate.render.report_data import Table, Text, read_results
@@ -146,17 +151,22 @@ def test_national_results_folder_and_infeasible_area_named(tmp_path: Path) -> No
 def test_a_dated_programme_of_a_national_register_is_refused_before_planning(
         tmp_path: Path) -> None:
     """A dated programme schedules one locality: plan and validate both refuse it at the
-    scenario's `programme` key, and plan does so before solving any area (no area's
+    scenario's `programme` key, or at `--programme` when the option asked for it (the key
+    named was not in the file), and plan does so before solving any area (no area's
     progress line)."""
     data = write_tables(tmp_path / "national", national_tables(3))
     sc = scenario(data)
-    dated = with_programme(dataclasses.replace(sc, start=dt.date(2027, 4, 1)))
-    said: list[str] = []
-    with pytest.raises(estate.InputError) as info:
-        estate.plan(dated, write=False, workers=1, progress=said.append)
-    [problem] = [p for p in info.value.problems if p.severity == "error"]
-    assert problem.column == "programme" and "national register of 2 areas" in str(problem)
-    assert not any("south" in line or "north" in line for line in said)
+    started = dataclasses.replace(sc, start=dt.date(2027, 4, 1))
+    table = dataclasses.replace(started, programme=ProgrammeLimits((np.inf,) * 10))
+    for dated, file, column in ((table, "nat.toml", "programme"),
+                                (with_programme(started), "--programme", None)):
+        said: list[str] = []
+        with pytest.raises(estate.InputError) as info:
+            estate.plan(dated, write=False, workers=1, progress=said.append)
+        [problem] = [p for p in info.value.problems if p.severity == "error"]
+        assert (problem.file, problem.column) == (file, column)
+        assert "national register of 2 areas" in str(problem)
+        assert not any("south" in line or "north" in line for line in said)
     estate.plan(sc, write=False, workers=1)  # the same register undated plans
 
 
@@ -378,6 +388,92 @@ def test_a_zone_with_its_own_area_is_planned_there_when_other_cells_are_empty(
     row = int(zones.index[zones["zone_id"] == "NZ2"][0]) + 2  # header is row 1
     assert (problem.file, problem.row, problem.column) == ("zones.csv", row, "area")
     assert problem.found == "'east'"
+
+
+def test_a_zone_on_a_border_goes_with_the_sites_that_serve_it(tmp_path: Path) -> None:
+    """ZX, a village with no area, lies 0.5 km from SX, a southern office offering
+    nothing, and 7.0 km from the north's NS0, the only site offering public access within
+    10 km of it; NS0 costs £3m a year, and the north's own zones are covered by its
+    station too. Placed by its nearest site, ZX went south, where no site can cover it,
+    so the maintain rule let NS0 close and its coverage read as never there. Placed by
+    its nearest site offering the rule's service, it goes north and NS0 stays open.
+    Written south in its own cell, it is planned there as asked, and a warning at its
+    row names NS0 and the north."""
+    tables = national_tables(1)
+    sites, zones = tables["sites"], tables["zones"]
+    sites.loc[sites["site_id"] == "NS0", "running_cost"] = 3_000_000
+    sites.loc[len(sites)] = {**sites.iloc[1].to_dict(), "site_id": "SX", "name": "Outpost",
+                             "lat": 52.54, "lon": 0.95, "services": "", "area": "south"}
+    zones.loc[len(zones)] = {"zone_id": "ZX", "name": "Border village", "lat": 52.545,
+                             "lon": 0.95, "population": 5000}
+    zones["area"] = ""
+    served = estate.plan(scenario(write_tables(tmp_path / "empty", tables)), write=False,
+                         workers=1)
+    placed = dict(zip(served.zones["zone_id"], served.zones["area"], strict=True))
+    assert placed["ZX"] == "north"
+    decision = dict(zip(served.sites["site_id"], served.sites["decision"], strict=True))
+    assert decision["NS0"] == "keep"
+    village = served.coverage[served.coverage["zone_id"] == "ZX"].iloc[0]
+    assert village["covered_before"] and village["covered_after"]
+    assert village["nearest_km_after"] == pytest.approx(7.0, abs=0.05)  # 6.12 km north, 3.38 km east
+    assert not [w for w in served.warnings if w.column == "area"]
+
+    zones.loc[zones["zone_id"] == "ZX", "area"] = "south"
+    asked = estate.plan(scenario(write_tables(tmp_path / "south", tables)), write=False,
+                        workers=1)
+    decision = dict(zip(asked.sites["site_id"], asked.sites["decision"], strict=True))
+    assert decision["NS0"] == "close"
+    [warned] = [w for w in asked.warnings if w.column == "area"]
+    assert (warned.file, warned.row) == ("zones.csv", len(zones) + 1)
+    assert "zone ZX Border village planned with area 'south'" in warned.found
+    assert "NS0 of area 'north' is 7.0 km away" in warned.found
+
+
+def test_a_national_plan_searched_again_keeps_its_gap_the_largest_areas(
+        tmp_path: Path) -> None:
+    """A national plan whose first search stopped short (its areas at 50% and 10%, the
+    plan at 50%, as merged) searched to 1e-6 from its plan to price its policies: each
+    area's gap is then its own, proven, and the plan's the largest of them, as
+    docs/formats.md defines it (the whole NPV's gap was written as the plan's, under the
+    largest area's, 30% against 68% in a review's run)."""
+    from estate.runs.optimum import searched_plan
+    from estate.status import Status
+
+    data = write_tables(tmp_path / "national", national_tables(2))
+    sc, register = scenario(data), load_register(data)
+    proven = estate.plan(sc, write=False, workers=1)
+    stopped = {area: {**figures, "mip_gap": gap, "status": "time_limit"}
+               for (area, figures), gap in zip(proven.summary.areas.items(), (0.5, 0.1),
+                                               strict=True)}
+    proven.summary = proven.summary.replace(status=Status.TIME_LIMIT, mip_gap=0.5,
+                                            areas=stopped)
+    _, plan, optimum = searched_plan(sc, register, None, proven, on={"executor": "serial"})
+    gaps = [figures["mip_gap"] for figures in plan.summary.areas.values()]
+    assert all(gap <= 1e-6 for gap in gaps) and optimum.proven
+    assert plan.summary.mip_gap == max(gaps)
+    assert plan.summary.status == Status.OPTIMAL
+    assert {figures["status"] for figures in plan.summary.areas.values()} == {"optimal"}
+
+
+def test_the_one_off_cap_of_a_national_plan_is_said_to_hold_in_each_area(
+        tmp_path: Path) -> None:
+    """`max_one_off` caps each area's plan (docs/formats.md): its policy's sentence, in
+    the terminal, summary.json and the board pack, says so for a national register (it
+    read as a cap on the whole, beside a one-off cost above it), and not for one
+    locality."""
+    from estate.runs.policy import policies
+
+    tables = national_tables(1)
+    sc = dataclasses.replace(scenario(write_tables(tmp_path / "n", tables)),
+                             max_one_off=700_000.0)
+    national = load_register(write_tables(tmp_path / "n", tables))
+    tables["sites"] = tables["sites"].drop(columns="area")
+    locality = load_register(write_tables(tmp_path / "one", tables))
+    said = {register is national: next(p.phrase for p in policies(sc, register)
+                                       if p.name == "policy.max_one_off")
+            for register in (national, locality)}
+    assert said == {True: "Capping net one-off spend at £700.0k in each area",
+                    False: "Capping net one-off spend at £700.0k"}
 
 
 def outgrown_south(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

@@ -34,9 +34,11 @@ from tests.fixtures import (
     corridor_scenario,
     invoke,
     run_cli,
+    scenario_on,
     town,
     write_scenario,
 )
+from tests.fixtures.registers import two_offices_register
 
 VARIES = ("sharing.efficiency=0:0.2:2", "coverage.0.radius_km=0.5,6")
 
@@ -904,3 +906,24 @@ def test_a_folder_where_a_sweep_file_goes_is_refused_before_any_run(corridor: Pa
     said = " ".join(result.output.split())
     assert f"a folder at {out / 'sweep.html'}" in said and "move it away" in said
     assert not (out / "runs").exists() and not (out / "sweep.csv").exists()
+
+
+def test_each_run_of_a_dated_sweep_holds_its_programme_page(tmp_path: Path) -> None:
+    """A dated scenario swept over its yearly budget on a process pool: each run's
+    folder is the results folder `estate plan` writes, programme.html included (it was
+    left out), and each its own run's: under £150k a year the second office closes a year
+    after the first (£100k each, and £1k a team's move), under £250k both in year 1."""
+    data = two_offices_register(tmp_path / "register")
+    path = write_scenario(tmp_path / "dated.toml", scenario_on(
+        data, "Dated", start="2027-04-01", programme={"max_one_off_per_year": 100_000}))
+    result = sweep(path, [parse_vary("programme.max_one_off_per_year=150000,250000")],
+                   tmp_path / "out", workers=2)
+    assert list(result.rows["status"]) == ["optimal", "optimal"]
+    for rid, budget in zip(result.rows["run_id"], (150_000, 250_000), strict=True):
+        folder = tmp_path / "out" / "runs" / rid
+        changes = pd.read_csv(folder / "programme.csv", dtype=str)
+        years = dict(changes[changes["action"] == "close"][["site_id", "year"]].to_numpy())
+        assert years == ({"A1": "1", "A2": "2"} if budget == 150_000
+                         else {"A1": "1", "A2": "1"})
+        page = (folder / "programme.html").read_text(encoding="utf-8")
+        assert f"Dated [programme.max_one_off_per_year={budget}]" in page

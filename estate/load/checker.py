@@ -124,15 +124,20 @@ class KeyChecker:
         if isinstance(value, str) and value.strip():  # "IT, HR": the list in one text
             inside = value.strip().strip("[]")
             # parted by commas or semicolons; or by spaces in a list of ids (agencies,
-            # sites: "SCC IBC", "S1 S2"), or when every word holds a digit, as ids do,
-            # where a type's name of several words ("Customer services") stays one entry
+            # sites: "SCC IBC", "S1 S2"), when every word holds a digit, as ids do, or
+            # when each is in quotes of its own ("'IT' 'HR'");
+            # other words parted by spaces may be one name ("Customer services") or
+            # several ("IT HR Finance"): both are offered
             words = inside.split()
-            ids = key.rsplit(".", 1)[-1] in ID_LISTS or all(re.search(r"\d", w) for w in words)
-            parted = r"[,;]" if re.search(r"[,;]", inside) or len(words) < 2 or not ids \
-                else r"\s+"
-            entries = (v.strip().strip("\"'“”‘’").strip() for v in re.split(parted, inside))
-            listed = ", ".join(json.dumps(v, ensure_ascii=False) for v in entries if v)
-            self.fail(key, 'a list of texts, e.g. ["a", "b"]', f"{value!r}: write [{listed}]",
+            ids = key.rsplit(".", 1)[-1] in ID_LISTS or all(re.search(r"\d", w) for w in words) \
+                or all(len(w) > 1 and w[0] in _QUOTES and w[-1] in _QUOTES for w in words)
+            if re.search(r"[,;]", inside) or len(words) < 2:
+                hint = _listed(re.split(r"[,;]", inside))
+            elif ids:
+                hint = _listed(words)
+            else:
+                hint = f"{_listed(words)}, a word an entry, or {_listed([inside])}, one name"
+            self.fail(key, 'a list of texts, e.g. ["a", "b"]', f"{value!r}: write {hint}",
                       said=True)
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -154,6 +159,16 @@ class KeyChecker:
             self.fail(key, "a table ([" + key + "])", value)
             return {}
         return value
+
+
+_QUOTES = "\"'“”‘’"
+
+
+def _listed(entries: list[str]) -> str:
+    """Entries typed in one text as the TOML list to write, quotes typed round each
+    taken off."""
+    cleaned = (v.strip().strip(_QUOTES).strip() for v in entries)
+    return "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in cleaned if v) + "]"
 
 
 ID_LISTS = frozenset({"agencies", "keep", "close"})

@@ -106,10 +106,13 @@ def _programme_of_areas(scenario: Scenario, register: Register, label: str
     if scenario.programme is None or not (register.sites["area"] != "").any():
         return []
     areas = sorted(a for a in register.sites["area"].unique() if a)
+    found = (f"a national register of {len(areas)} areas; schedule each area as its own "
+             "register")
+    if scenario.programme.by_option:
+        return [Problem("--programme", None, None, "a register of one locality (no `area` "
+                        "column) for a dated programme", f"{label}: {found}")]
     return [Problem(label, None, "programme", "a register of one locality (no `area` "
-                    "column) for a dated programme",
-                    f"a national register of {len(areas)} areas; schedule each area as "
-                    "its own register", label="key")]
+                    "column) for a dated programme", found, label="key")]
 
 
 def _policy_out_of_scope(scenario: Scenario, owner: dict[str, str], label: str

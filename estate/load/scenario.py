@@ -119,6 +119,9 @@ class ProgrammeLimits:
     max_one_off_per_year: tuple[float, ...]
     max_fte_moved_per_year: float = math.inf
     max_closures_per_year: float = math.inf
+    # asked for by `--programme` on a scenario with no [programme] table, so that a
+    # problem with it names the option, not a key the file does not hold
+    by_option: bool = False
 
 
 @dataclass(frozen=True)
@@ -420,4 +423,5 @@ def with_programme(scenario: Scenario) -> Scenario:
                                   'a start date (start = "2027-04-01") to date the '
                                   "programme from (--programme)", "no start", label="key")])
     return dataclasses.replace(
-        scenario, programme=ProgrammeLimits((math.inf,) * scenario.horizon_years))
+        scenario, programme=ProgrammeLimits((math.inf,) * scenario.horizon_years,
+                                            by_option=True))

@@ -65,10 +65,13 @@ class Alternative:
         return f"alternatives/{self.index}"
 
 
-def not_for_areas() -> InputError:
+def not_for_areas(option: str = "--alternatives", what: str = "its alternatives"
+                  ) -> InputError:
+    """`option`, which asks for one model's `what`, refused for a register planned area
+    by area (many models), before anything is solved."""
     return InputError([Problem(
-        "--alternatives", None, None, "a register of one locality (no `area` column)",
-        "a national register; plan each area as its own register to get its alternatives")])
+        option, None, None, "a register of one locality (no `area` column)",
+        f"a national register; plan each area as its own register to get {what}")])
 
 
 def with_rows(model: EstateModel, family: str, rows: list[tuple[np.ndarray, np.ndarray]],

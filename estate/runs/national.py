@@ -6,8 +6,10 @@ process pool or a Dask cluster, and merged into one plan: costs add up, the stat
 the worst of the areas', the gap the largest, the seconds the sum.
 
 A zone belongs to the area in its own `area` cell when it has one; otherwise to the
-area of its nearest site (coverage is local by nature, so this only matters for
-zones on a border, and is written in docs/formats.md).
+area of its nearest site offering a service the coverage rules count (coverage is local
+by nature, so this only matters for zones on a border, and is written in
+docs/formats.md); a zone whose nearest such site within a rule's reach lies in another
+area is warned of (`served_across_areas`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from estate.load.validate import Register
 from estate.model.arrays import NamedPlan
 from estate.model.build import EstateModel
 from estate.pipeline import Clock, check_scenario, plan_locality, ready_to_plan
+from estate.prepare import metric_crs, project
 from estate.results import Plan, Summary, agency_figures
 from estate.runs.executor import run_all
 from estate.status import worst
@@ -36,9 +39,11 @@ def areas_of(register: Register) -> list[str]:
     return sorted(a for a in areas.unique() if a) if (areas != "").any() else []
 
 
-def _zone_areas(register: Register) -> np.ndarray:
-    """Each zone's area: its own `area` cell when it has one, else its nearest site's.
-    (A cell left empty does not set aside the areas written in the others.)"""
+def _zone_areas(register: Register, services: frozenset[str] = frozenset()) -> np.ndarray:
+    """Each zone's area: its own `area` cell when it has one, else the area of its
+    nearest site offering a service of `services` (the scenario's coverage rules': the
+    sites that can cover it), or of its nearest site when none offers one. (A cell left
+    empty does not set aside the areas written in the others.)"""
     zones, sites = register.zones, register.sites
     out = np.array([""] * len(zones), dtype=object)
     if "area" in zones.columns:
@@ -48,17 +53,27 @@ def _zone_areas(register: Register) -> np.ndarray:
         return out
     import shapely
 
-    tree = shapely.STRtree(shapely.points(sites[["lon", "lat"]].to_numpy(float)))
+    serving = np.flatnonzero([bool(services & set(offered)) for offered in sites["services"]])
+    candidates = serving if len(serving) else np.arange(len(sites))
+    tree = shapely.STRtree(shapely.points(
+        sites[["lon", "lat"]].to_numpy(float)[candidates]))
     # Nearest in degrees is enough to pick a locality (and cheap for 35,000 zones).
     points = shapely.points(zones[["lon", "lat"]].to_numpy(float)[unplaced])
     zi, sj = tree.query_nearest(points, all_matches=False)
-    out[unplaced[zi]] = sites["area"].to_numpy(object)[sj]
+    out[unplaced[zi]] = sites["area"].to_numpy(object)[candidates[sj]]
     return out
 
 
-def split_register(register: Register) -> dict[str, Register]:
-    """One register per area, each a locality of its own."""
-    zone_area = _zone_areas(register)
+def rule_services(scenario: Scenario) -> frozenset[str]:
+    """The services the scenario's coverage rules count."""
+    return frozenset(rule.service for rule in scenario.coverage)
+
+
+def split_register(register: Register, services: frozenset[str] = frozenset()
+                   ) -> dict[str, Register]:
+    """One register per area, each a locality of its own; a zone with no area goes to
+    the area of its nearest site offering one of `services` (`_zone_areas`)."""
+    zone_area = _zone_areas(register, services)
     out = {}
     for area in areas_of(register):
         # Each piece is one locality: its area is cleared so it is planned as such.
@@ -77,6 +92,69 @@ def split_register(register: Register) -> dict[str, Register]:
                                         zones=zones, pair_costs=pair_costs, zone_shapes=shapes,
                                         warnings=[])
     return out
+
+
+def served_across_areas(scenario: Scenario, register: Register) -> list[Problem]:
+    """Zones a rule of the scenario would count a site of another area for: the site
+    nearest the zone offering the rule's service lies within the rule's radius, in
+    another area than the zone's, nearer than any of its own area's. Each area is
+    planned on its own, so the rule counts only the zone's own area's sites, may close
+    its nearest one across the border and reports it farther than it is: a warning at
+    the zone's row, one a zone (its first such rule), saying which area serves it."""
+    zones = register.zones
+    if not len(zones) or not scenario.coverage:
+        return []
+    zone_area = _zone_areas(register, rule_services(scenario))
+    crs = metric_crs(register.sites, zones, scenario.crs)
+    sites = project(register.sites, crs, register.site_points, "site_id")
+    placed = project(zones, crs, register.zone_points, "zone_id")
+    site_area = sites["area"].to_numpy(object)
+    file = register.files.get("zones", "zones")
+    problems: list[Problem] = []
+    told = np.zeros(len(zones), dtype=bool)
+    for rule in scenario.coverage:
+        offering = np.array([rule.service in offered for offered in sites["services"]],
+                            dtype=bool)
+        km, nearest = _nearest(placed, sites, offering)
+        across = ~told & (km <= rule.radius_km) & (site_area[nearest] != zone_area)
+        for z in np.flatnonzero(across):
+            area, there = zone_area[z], site_area[nearest[z]]
+            own, _ = _nearest(placed.iloc[[z]], sites, offering & (site_area == area))
+            row = zones.iloc[z]
+            told[z] = True
+            problems.append(Problem(
+                file, int(row["row"]), "area",
+                f"the area whose sites serve the zone ({rule.name}: {rule.service} within "
+                f"{rule.radius_km:g} km; each area is planned on its own, so a rule counts "
+                "only the zone's own area's sites)",
+                f"zone {row['zone_id']} {row['name']} planned with area {area!r} (its "
+                + (f"nearest site there offering {rule.service} {own[0]:.1f} km away"
+                   if math.isfinite(own[0]) else f"no site there offers {rule.service}")
+                + f"), while {sites['site_id'].iloc[nearest[z]]} of area {there!r} is "
+                f"{km[z]:.1f} km away: give the zone area {there!r} in its area cell if "
+                "that area serves it", severity="warning"))
+    return problems
+
+
+def _nearest(zones: pd.DataFrame, sites: pd.DataFrame, mask: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Each zone's distance (km; inf when `mask` holds no site) to its nearest site in
+    `mask`, and that site's position in `sites` (0 when none), zones and sites in
+    metres (`project`)."""
+    km = np.full(len(zones), np.inf)
+    at = np.zeros(len(zones), dtype=np.int64)
+    idx = np.flatnonzero(mask)
+    if len(idx) == 0 or len(zones) == 0:
+        return km, at
+    import shapely
+
+    tree = shapely.STRtree(shapely.points(sites[["x", "y"]].to_numpy(float)[idx]))
+    zi, sj = tree.query_nearest(shapely.points(zones[["x", "y"]].to_numpy(float)),
+                                all_matches=False)
+    dx = zones["x"].to_numpy(float)[zi] - sites["x"].to_numpy(float)[idx[sj]]
+    dy = zones["y"].to_numpy(float)[zi] - sites["y"].to_numpy(float)[idx[sj]]
+    km[zi], at[zi] = np.hypot(dx, dy) / 1000.0, idx[sj]
+    return km, at
 
 
 def pair_costs_across_areas(register: Register) -> list[Problem]:
@@ -120,7 +198,7 @@ def area_pieces(scenario: Scenario, register: Register
     them holds a site or a team is outside the plan, as their other sites are in a
     locality. A register with no such area has no plan: `InfeasibleError`."""
     pieces = [(area, scenario_for_area(scenario, reg), reg)
-              for area, reg in split_register(register).items()
+              for area, reg in split_register(register, rule_services(scenario)).items()
               if (len(reg.sites) or len(reg.functions)) and (
                   not scenario.agencies or _holders(reg) & set(scenario.agencies))]
     if not pieces:
@@ -349,15 +427,18 @@ def ready_register(scenario: Scenario, register: Register, clock: Clock | None =
     if not areas_of(register):
         return ready_to_plan(scenario, register, clock).warnings
     checked = check_scenario(scenario, register, clock)
-    return national_warnings(register, ready_areas(scenario, register, clock), checked)
+    return national_warnings(scenario, register, ready_areas(scenario, register, clock),
+                             checked)
 
 
-def national_warnings(register: Register, measured: list[Problem], checked: list[Problem]
-                      ) -> list[Problem]:
+def national_warnings(scenario: Scenario, register: Register, measured: list[Problem],
+                      checked: list[Problem]) -> list[Problem]:
     """A national register's warnings in the one order its plan and its validation both
-    list them: the register's own, its pair costs across areas, those its areas found
-    measuring (`measured`), the scenario's against the register (`checked`)."""
-    return [*register.warnings, *pair_costs_across_areas(register), *measured, *checked]
+    list them: the register's own, its pair costs across areas, its zones served across
+    a border, those its areas found measuring (`measured`), the scenario's against the
+    register (`checked`)."""
+    return [*register.warnings, *pair_costs_across_areas(register),
+            *served_across_areas(scenario, register), *measured, *checked]
 
 
 def plan_register(scenario: Scenario, register: Register, *, clock: Clock | None = None,
@@ -379,5 +460,11 @@ def plan_register(scenario: Scenario, register: Register, *, clock: Clock | None
     with clock.stage("solve", f"Planning {len(areas)} areas ({executor})"):
         plan = plan_national(scenario, register, executor, scheduler, workers, direct,
                              clock.progress)
-    plan.warnings = national_warnings(register, plan.warnings, checked)
+    plan.warnings = national_warnings(scenario, register, plan.warnings, checked)
+    if verbose:  # the areas' logs would come from many processes at once, interleaved
+        plan.warnings.append(Problem(
+            "--verbose", None, None, "a register of one locality (no `area` column), to "
+            "show the solver's log", f"a national register of {len(areas)} areas, planned "
+            "without it; plan an area as its own register to see its log",
+            severity="warning"))
     return None, plan

@@ -100,6 +100,8 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
         register = read_register(scenario, clock)
     if alternatives and areas_of(register):
         raise not_for_areas()
+    if lp_path is not None and areas_of(register):
+        raise not_for_areas("--write-lp", "its model as an LP file")
     target = Path(out) if out else default_results(scenario.name)
     written = False
     try:

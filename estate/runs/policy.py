@@ -163,7 +163,9 @@ def policies(scenario: Scenario, register: Register, max_pairs: int = MAX_PAIRS
     cap = scenario.max_one_off
     out.append(_Policy("policy.max_one_off", math.isfinite(cap),
                        replace(scenario, max_one_off=math.inf), register,
-                       f"Capping net one-off spend at {money(cap)}"))
+                       f"Capping net one-off spend at {money(cap)}"
+                       # each area is planned on its own, under its own cap
+                       + (" in each area" if areas_of(register) else "")))
     existing = sites[~sites["candidate"]]
     fixed_kinds = sorted(set(existing["kind"]) - set(scenario.closable_kinds))
     all_kinds = tuple(dict.fromkeys([*scenario.closable_kinds, *sorted(set(sites["kind"]))]))

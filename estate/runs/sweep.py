@@ -35,6 +35,7 @@ from estate.errors import InfeasibleError, InputError, NoSolutionError, Problem
 from estate.load.scenario import scenario_from_dict, set_dotted
 from estate.load.toml_text import read_scenario_dict
 from estate.results import Summary
+from estate.runs.alternatives import DrawPages
 from estate.runs.executor import check_scheduler, run_all, sigterm_as_interrupt
 from estate.runs.planning import plan_scenario
 from estate.runs.vary import (
@@ -84,6 +85,9 @@ class RunTask:
     raw: dict[str, Any]  # the run's scenario dict, `data` absolute, `name` set
     label: str
     folder: str
+    # what is drawn into its folder as it is filled (`DrawPages`): a function of a
+    # module, so that it pickles by name to a process or a Dask worker
+    draw: DrawPages | None = None
 
 
 @dataclass
@@ -123,7 +127,7 @@ def run_one(task: RunTask) -> RunOutcome:
     done = RunOutcome(task.run_id, task.parameters, Status.ERROR, ran=True)
     try:
         scenario = scenario_from_dict(task.raw, base_dir=Path(task.folder), label=task.label)
-        result = plan_scenario(scenario, out=Path(task.folder)).plan
+        result = plan_scenario(scenario, out=Path(task.folder), draw=task.draw).plan
         done.status, done.summary = result.status, result.summary
         done.sites = _sites_of(result.sites)
     except Exception as exc:  # one run's ending is its row, never the sweep's end
@@ -157,7 +161,7 @@ def reuse(task: RunTask, inputs_hash: str) -> RunOutcome | None:
     return None
 
 
-def _tasks(path: Path, varies: list[Vary], out: Path, most: int
+def _tasks(path: Path, varies: list[Vary], out: Path, most: int, draw: DrawPages | None
            ) -> tuple[list[RunTask], list[RunOutcome], str]:
     """One task per combination; combinations whose keys cannot be set are invalid rows.
     Keys the scenario does not know and grids of more than `most` runs are refused."""
@@ -188,7 +192,7 @@ def _tasks(path: Path, varies: list[Vary], out: Path, most: int
         except InputError as exc:
             invalid.append(RunOutcome(rid, parameters, Status.INVALID, _one_line(exc)))
             continue
-        tasks.append(RunTask(rid, parameters, raw, label, str(out / "runs" / rid)))
+        tasks.append(RunTask(rid, parameters, raw, label, str(out / "runs" / rid), draw))
     return tasks, invalid, name
 
 
@@ -223,12 +227,14 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
           executor: str = "local", scheduler: str | None = None, workers: int | None = None,
           on_outcome: Callable[[RunOutcome, int, int], None] | None = None,
           max_runs: int = MAX_RUNS,
-          page: Callable[[pd.DataFrame, pd.DataFrame, str], str] | None = None
-          ) -> SweepResult:
+          page: Callable[[pd.DataFrame, pd.DataFrame, str], str] | None = None,
+          draw: DrawPages | None = None) -> SweepResult:
     """Plan every combination of `varies` on `scenario`; write the sweep's two tables,
     and `sweep.html` with them when `page` draws it (from the rows, the robustness
     table and the scenario's name): the files are written as a set (`write_files`), all
-    new or all as they were.
+    new or all as they were. `draw` writes into each run's results folder what
+    `estate plan` draws there (a dated run's programme.html): a module's function, as it
+    goes to the workers.
 
     `on_outcome(outcome, done, total)` is called as each run ends (reused runs first).
     Everything is checked before any run starts (keys, grid size up to `max_runs`, the
@@ -243,7 +249,7 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
     path, out = Path(scenario), Path(out)
     check_outputs([Output("--out", out, folder=True, writes=SWEEP_FILES, folders=("runs",))],
                   inputs=inputs_of_file(path))
-    tasks, outcomes, name = _tasks(path, varies, out, max_runs)
+    tasks, outcomes, name = _tasks(path, varies, out, max_runs, draw)
     if not tasks:  # every combination refused: a mistake in the scenario, not a sweep
         raise InputError([Problem(str(path), None, None, "a scenario that at least one "
                                   "combination of --vary leaves valid",
