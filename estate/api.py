@@ -407,6 +407,7 @@ def report(results_dir: str | Path, out: str | Path | None = None, *,
     page = Path(html) if html is not None else Path(out).with_suffix(".html")
     # each may replace only a pack estate wrote: a map drawn at X.html is not lost to the
     # page of `--out X.pdf`
-    check_outputs([Output("--out", Path(out), replaces="a board pack"),
-                   Output("--html", page, replaces="a board pack")], [Path(results_dir)])
+    check_outputs([Output("--out", Path(out), replaces="a board pack", ending=".pdf"),
+                   Output("--html", page, replaces="a board pack", ending=".html")],
+                  [Path(results_dir)])
     return write_report(results_dir, out, html=html, compare=compare)

@@ -232,12 +232,19 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
     """
     from estate.load.file_names import default_map
     from estate.maps.page import render_map
+    from estate.runs.alternatives import alternative_map
     from estate.store.paths import Output, check_outputs
 
     # the whole folder read and checked first: a damaged one is a located error
     stored = check_results(results_dir)
-    target = out or default_map(stored.summary.scenario)
-    check_outputs([Output("--out", target, replaces="not a board pack")], [results_dir])
+    alternative = stored.summary.alternative or {}
+    if out is None and alternative.get("of") and alternative.get("index"):
+        # where `estate plan --alternatives` draws it, beside its plan's map
+        target = alternative_map(default_map(str(alternative["of"])), int(alternative["index"]))
+    else:
+        target = out or default_map(stored.summary.scenario)
+    check_outputs([Output("--out", target, replaces="not a board pack", ending=".html")],
+                  [results_dir])
     render_map(results_dir, target, cdn=cdn, stored=stored)
     say(f"Map: {target}")
 

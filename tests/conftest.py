@@ -84,6 +84,7 @@ from tests.fixtures import (
 from tests.fixtures.browser import Opened, Plan, open_page
 from tests.fixtures.programme import HOSTILE, plan_with, programme_for
 from tests.fixtures.programme_registers import TINY, Case
+from tests.fixtures.results import solved_as_summary_says
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -194,7 +195,8 @@ def dated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     made_up = write_results(tmp_path_factory.mktemp("made_up"), n_sites=30, n_zones=40)
     programme = programme_for(made_up, names=HOSTILE)
-    return write_plan(plan_with(made_up, programme), tmp_path_factory.mktemp("out") / "r")
+    return solved_as_summary_says(write_plan(plan_with(made_up, programme),
+                                             tmp_path_factory.mktemp("out") / "r"))
 
 
 @pytest.fixture

@@ -73,3 +73,20 @@ def test_only_an_alternative_map_of_that_scenario_is_removed(tmp_path: Path) -> 
     assert link.is_symlink() and elsewhere.is_file()
     # no folder of maps yet: nothing to remove
     assert remove_stale_alternative_maps(tmp_path / "none" / "x.html", "x", set()) == []
+
+
+def test_an_alternatives_map_drawn_again_goes_where_its_plan_drew_it(tmp_path: Path) -> None:
+    """`estate map results/<plan>/alternatives/1` draws it at `maps/<plan>.alternative-1.html`,
+    where `estate plan --alternatives` draws it (it wrote `maps/<plan> (alternative
+    1).html`, a second copy of the same map under another name)."""
+    from tests.fixtures import invoke
+
+    path = two_offices(tmp_path)
+    name = estate.load_scenario(path).name
+    estate.plan(path, out=tmp_path / "results" / name, map_path=False, alternatives=1,
+                within_pct=60.0)
+    run = invoke(tmp_path, "map", Path("results") / name / "alternatives" / "1")
+    assert run.code == 0, run.output
+    assert sorted(p.name for p in (tmp_path / "maps").iterdir()) == [
+        f"{name}.alternative-1.html"]
+    assert f"Map: maps/{name}.alternative-1.html" in run.stdout

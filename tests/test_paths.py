@@ -292,6 +292,23 @@ def test_a_board_pack_is_replaced_by_the_next_but_never_by_a_map(
         assert (tmp_path / name).read_bytes() == pack[name]
 
 
+@pytest.mark.parametrize(("command", "option", "name", "ending"), [
+    ("map", "--out", "m.pdf", ".html"),  # an HTML map written into a .pdf
+    ("map", "--out", "m", ".html"),
+    ("report", "--out", "board", ".pdf"),  # a PDF named board, its page board.html
+    ("report", "--html", "page.txt", ".html"),
+])
+def test_an_output_named_for_another_kind_of_file_is_refused(
+        results_folder: Path, tmp_path: Path, command: str, option: str, name: str,
+        ending: str) -> None:
+    extra = ["--out", "board.pdf"] if option == "--html" else []
+    run = invoke(tmp_path, command, results_folder, *extra, option, name)
+    assert run.code == 1 and (f"{name}, option {option}: expected a file name ending "
+                              f"{ending}, found a name not ending {ending}: add it") \
+        in run.output, run.output
+    assert not list(tmp_path.iterdir())
+
+
 def _files(folder: Path) -> dict[str, bytes]:
     """Every regular file under `folder`, by relative path, with its bytes."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))

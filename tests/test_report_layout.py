@@ -34,7 +34,7 @@ SECOND_NOTE = Text("A second line of small print, about Yak.", "note")
 def _pdf(pages: list[Page], scenario: str = "t") -> PdfReader:
     r = cast(Results, SimpleNamespace(summary=SimpleNamespace(scenario=scenario,
                                                               horizon_years=10),
-                                      folder=Path("t")))
+                                      folder=Path("t"), folder_named="t"))
     return PdfReader(io.BytesIO(board_pdf(r, pages)))
 
 

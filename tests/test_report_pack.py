@@ -9,6 +9,7 @@ stopped by its time limit is never called optimal.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import io
 import os
@@ -603,6 +604,113 @@ def test_a_folder_that_is_not_a_results_folder_is_bad_input(tmp_path: Path) -> N
     assert not (tmp_path / "board.pdf").exists()
 
 
+@pytest.mark.parametrize(("remove", "edit", "says"), [
+    # the Assumptions page listed estate's defaults as the plan's settings
+    ("scenario.toml", None, "scenario.toml: expected the scenario as solved"),
+    # the register's checksums, the pack's last section and what --compare matches by
+    ("inputs.sha256", None, "inputs.sha256: expected the register's checksums"),
+    # the first page's horizon and the Assumptions page's disagreed
+    (None, ('name = "tiny"\n', 'name = "tiny"\nhorizon_years = 25\n'),
+     "scenario.toml, key horizon_years: expected 10, as summary.json says the plan's NPV "
+     "used, found 25: edited after the plan"),
+])
+def test_a_folder_missing_or_edited_beside_its_tables_is_refused(
+        pack: dict[str, Any], tmp_path: Path, remove: str | None,
+        edit: tuple[str, str] | None, says: str) -> None:
+    folder = tmp_path / "edited"
+    shutil.copytree(pack["folder"], folder)
+    if remove:
+        (folder / remove).unlink()
+    if edit:
+        scenario = folder / "scenario.toml"
+        text = scenario.read_text(encoding="utf-8")
+        assert edit[0] in text
+        scenario.write_text(text.replace(*edit), encoding="utf-8")
+    run = invoke(tmp_path, "report", folder, "--out", tmp_path / "board.pdf")
+    assert run.code == 1 and says in " ".join(run.stderr.split()), run.stderr
+    no_traceback(run)
+    assert not (tmp_path / "board.pdf").exists()
+
+
+def test_broken_json_and_a_comparison_folder_are_said_in_words(
+        pack: dict[str, Any], tmp_path: Path) -> None:
+    """A summary.json an edit broke is told where, not as Python's JSONDecodeError; a
+    comparison's folder given for a results folder is pointed to --compare."""
+    folder = tmp_path / "broken"
+    shutil.copytree(pack["folder"], folder)
+    text = (folder / "summary.json").read_text(encoding="utf-8")
+    (folder / "summary.json").write_text(text.replace(",", "", 1), encoding="utf-8")
+    run = invoke(tmp_path, "report", folder, "--out", tmp_path / "board.pdf")
+    assert run.code == 1 and "Expecting ',' delimiter at line " in run.stderr, run.stderr
+    assert "JSONDecodeError" not in run.stderr
+    (tmp_path / "cmp").mkdir()
+    (tmp_path / "cmp" / "comparison.csv").write_text("scenario\nA\n", encoding="utf-8")
+    run = invoke(tmp_path, "report", tmp_path / "cmp", "--out", tmp_path / "board.pdf")
+    assert run.code == 1 and "it is a comparison's folder; give it to --compare" in run.stderr
+
+
+def test_an_alternatives_pack_names_its_folder_from_the_plans(
+        pack: dict[str, Any], tmp_path: Path) -> None:
+    """An alternative's folder is named from its plan's (`<plan>/alternatives/1`), not as
+    "the results folder 1"."""
+    from estate.render.report import title_of
+
+    folder = tmp_path / "Shared" / "alternatives" / "1"
+    shutil.copytree(pack["folder"], folder)
+    r = read_results(folder)
+    assert "from the results folder Shared/alternatives/1 (" in title_of(r)[1]
+    first = assumptions_page(r).blocks[0]
+    assert "from the results folder Shared/alternatives/1 alone" in first.text
+
+
+def test_a_table_re_saved_with_semicolons_is_one_problem_with_its_fix(
+        pack: dict[str, Any], tmp_path: Path) -> None:
+    """sites.csv re-saved by Excel in a locale with a decimal comma (`;` between cells):
+    one problem saying how to save it (it was one per column, then one per row)."""
+    folder = tmp_path / "semi"
+    shutil.copytree(pack["folder"], folder)
+    rows = list(csv.reader((folder / "sites.csv").read_text(encoding="utf-8-sig")
+                           .splitlines()))
+    with (folder / "sites.csv").open("w", encoding="utf-8", newline="") as file:
+        csv.writer(file, delimiter=";").writerows(rows)
+    run = invoke(tmp_path, "report", folder, "--out", tmp_path / "board.pdf")
+    said = [line for line in run.stderr.splitlines() if "sites.csv" in line]
+    assert run.code == 1 and len(said) == 1, run.stderr
+    assert "row 1: expected columns separated by commas (in Excel: Save As 'CSV UTF-8 " \
+        "(Comma delimited)'), found columns separated by semicolons" in said[0]
+
+
+def test_a_plan_found_on_scip_for_a_highs_scenario_says_why(
+        pack: dict[str, Any], tmp_path: Path) -> None:
+    """The search to 1e-6 for policy costs goes on to SCIP when HiGHS stops short, and
+    SCIP's plan, when cheaper, is the plan written: the headline's "Solved with the SCIP
+    solver" stood beside the Assumptions page's `solver.name highs` unexplained."""
+    from estate.render.report_pages import _headline
+
+    folder = tmp_path / "scip"
+    shutil.copytree(pack["folder"], folder)
+    write_summary(read_summary(folder).replace(solver="scip"), folder)
+    [row] = [row for row in _headline(read_results(folder)).rows if row[0] == "Solved with"]
+    assert row[1].startswith("the SCIP solver in ")
+    assert row[1].endswith(" s (the scenario names the HiGHS solver: the search to a gap of "
+                           "1e-6 for its policy costs went on to this one, which found this "
+                           "plan)")
+    [row] = [row for row in _headline(read_results(pack["folder"])).rows
+             if row[0] == "Solved with"]
+    assert row[1].startswith("the HiGHS solver in ") and row[1].endswith(" s")
+
+
+def test_a_pack_written_into_another_plans_results_folder_is_refused(
+        pack: dict[str, Any], tmp_path: Path) -> None:
+    """That folder is replaced whole when its plan is made again, as the reported plan's
+    own is (which was refused while another plan's was not)."""
+    other = tmp_path / "other"
+    shutil.copytree(pack["folder"], other)
+    run = invoke(tmp_path, "report", pack["folder"], "--out", other / "board.pdf")
+    assert run.code == 1 and f"a path outside the results folder {other}" in run.stderr
+    assert not (other / "board.pdf").exists()
+
+
 def test_a_damaged_sites_table_is_located(pack: dict[str, Any], tmp_path: Path) -> None:
     folder = tmp_path / "damaged"
     shutil.copytree(pack["folder"], folder)
@@ -835,14 +943,16 @@ def test_leases_ended_before_the_start_are_caveats(leased: dict[str, Any],
                    if isinstance(b, Text))
     notes = [b.text for b in assumptions_page(clean).blocks if isinstance(b, Text)]
     assert any("No warning about the register or the scenario was raised" in t for t in notes)
-    assert not any("does not record the warnings" in t for t in notes)
+    assert not any("holds no warnings.csv" in t for t in notes)
     older = tmp_path / "older"
     shutil.copytree(pack["folder"], older)
     (older / "warnings.csv").unlink()
     old = read_results(older)
     assert old.warnings is None
     notes = [b.text for b in assumptions_page(old).blocks if isinstance(b, Text)]
-    assert any("does not record the warnings the plan was made with" in t for t in notes)
+    assert any("holds no warnings.csv, so the warnings the plan was made with are not "
+               "known here (the file was removed, or the folder was written before estate "
+               "kept them)" in t for t in notes)
     assert not any("No warning about" in t for t in notes)
     assert warning_words(old) == []
 

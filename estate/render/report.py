@@ -332,7 +332,7 @@ def title_of(r: Results) -> tuple[str, str]:
     """The pack's title and the line beneath it."""
     s = r.summary
     return (f"Board paper: {s.scenario}",
-            f"The estate plan for decision, from the results folder {r.folder.name} "
+            f"The estate plan for decision, from the results folder {r.folder_named} "
             f"({s.horizon_years}-year horizon; money in today's pounds).")
 
 

@@ -129,6 +129,15 @@ class Results:
         them: `stored_agency_npv`)."""
         return stored_agency_npv(self.summary, self.agencies)
 
+    @property
+    def folder_named(self) -> str:
+        """The results folder as the pack names it: its own name, or for an alternative's
+        folder (`<plan>/alternatives/<i>`) that path from the plan's folder, as "1"
+        alone does not say which folder the paper came from."""
+        if self.folder.parent.name == "alternatives":
+            return f"{self.folder.parent.parent.name}/alternatives/{self.folder.name}"
+        return self.folder.resolve().name if self.folder.name in ("", ".") else self.folder.name
+
 
 def agency_name(summary: Summary, agency_id: str) -> str:
     info = summary.agencies.get(agency_id)
@@ -143,20 +152,49 @@ def _areas(folder: Path) -> gpd.GeoSeries | None:
     return gpd.GeoSeries(areas.geometry.values, crs=areas.crs or 4326)
 
 
-def _scenario(path: Path) -> dict[str, Any]:
+def _scenario(path: Path, summary: Summary) -> dict[str, Any]:
+    """The scenario as solved, whose keys the Assumptions page lists: a folder without
+    it is refused (the page would list estate's defaults as the plan's settings), and
+    so is one whose horizon or discount rate is not the one summary.json says every NPV
+    used (an edit after the plan)."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        keys = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return {}
+        raise InputError([Problem(
+            str(path), None, None, "the scenario as solved, which `estate plan` writes into "
+            "every results folder (the board pack lists its keys)", "no such file: put it "
+            "back, or run `estate plan` on the scenario again to write the folder afresh"
+        )]) from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError([Problem(str(path), None, None, "the scenario as solved (TOML)",
                                   f"{type(exc).__name__}: {exc}")]) from None
+    problems = [Problem(str(path), None, key, f"{used:g}, as summary.json says the plan's "
+                        "NPV used", f"{keys[key]!r}: edited after the plan; put it back, or "
+                        "plan the edited scenario", label="key")
+                for key, used in (("horizon_years", summary.horizon_years),
+                                  ("discount_rate", summary.discount_rate))
+                if key in keys and used is not None and not _same_number(keys[key], used)]
+    if problems:
+        raise InputError(problems)
+    return keys
+
+
+def _same_number(value: object, used: float) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) \
+        and math.isclose(float(value), float(used), rel_tol=1e-9, abs_tol=1e-12)
 
 
 def _inputs(path: Path) -> tuple[tuple[str, str], ...]:
-    """(file, checksum) from inputs.sha256 (`sha256sum` lines)."""
+    """(file, checksum) from inputs.sha256 (`sha256sum` lines): the pack's last section,
+    and what ties the plan to its register; a folder without it is refused."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise InputError([Problem(
+            str(path), None, None, "the register's checksums, which `estate plan` writes "
+            "into every results folder (the board pack lists them last, and matches the "
+            "plan with a comparison by them)", "no such file: put it back, or run `estate "
+            "plan` on the scenario again to write the folder afresh")]) from None
     except (OSError, UnicodeDecodeError):
         return ()
     pairs = (line.split(None, 1) for line in lines if line.strip())
@@ -176,7 +214,7 @@ def read_results(folder: str | Path) -> Results:
         folder=folder, summary=stored.summary, sites=sites,
         assignments=tables["assignments"], agencies=tables["agencies"],
         zones=tables["zones"], areas=_areas(folder),
-        programme=stored.programme, scenario=_scenario(folder / "scenario.toml"),
+        programme=stored.programme, scenario=_scenario(folder / "scenario.toml", stored.summary),
         inputs=_inputs(folder / "inputs.sha256"), warnings=read_warnings(folder),
         register=register_of_results(folder))
 

@@ -262,10 +262,11 @@ def _warnings_blocks(r: Results) -> list[Block]:
     """Every warning the plan was made with (warnings.csv), that there were none, or
     that the folder does not say (one written before estate kept them)."""
     if r.warnings is None:
-        return [Text("This results folder does not record the warnings the plan was made "
-                     "with (it was written before estate kept them, in warnings.csv): "
-                     "estate validate lists the register's, and planning the scenario "
-                     "again records them.", "note")]
+        return [Text("This results folder holds no warnings.csv, so the warnings the plan "
+                     "was made with are not known here (the file was removed, or the "
+                     "folder was written before estate kept them): estate validate lists "
+                     "the register's, and planning the scenario again records them.",
+                     "note")]
     if not r.warnings:
         return [Text("No warning about the register or the scenario was raised when this "
                      "plan was made.", "note")]
@@ -286,7 +287,7 @@ def assumptions_page(r: Results) -> Page:
     # checksums and no line of small print follows them onto a sheet of its own
     blocks: list[Block] = [
         Text(f"This paper was made by estate from the results folder "
-             f"{figures.plain(r.folder.name, 80)} alone. The scenario as solved: every key of "
+             f"{figures.plain(r.folder_named, 120)} alone. The scenario as solved: every key of "
              "scenario.toml in that folder, then each setting it leaves to estate's "
              "defaults, marked so."),
         Table("Scenario keys", ("Key", "Value"), tuple(_keys(r)), (False, False), (0.4, 0.6))]

@@ -383,7 +383,7 @@ def _read(key: str, value: Any, source: str) -> Any:
     except checked.Wrong as wrong:
         raise checked.bad(source, wrong.key, wrong.expected,
                           checked.found_words(wrong.value)) from None
-    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+    except (TypeError, ValueError, KeyError, AttributeError):
         raise checked.bad(source, key,
                           checked.EXPECTED.get(key, "the value `estate plan` writes"),
-                          f"{value!r:.80} ({type(exc).__name__})") from None
+                          f"{value!r:.80}") from None

@@ -91,9 +91,17 @@ def read_summary(folder: Path) -> Summary:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError([Problem(str(folder), None, None, expected, "no summary.json")]
-                         ) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        compared = (Path(folder) / "comparison.csv").is_file()
+        raise InputError([Problem(str(folder), None, None, expected, "no summary.json: " + (
+            "it is a comparison's folder; give it to --compare beside the results folder of "
+            "one of its scenarios" if compared else "give the folder `estate plan` wrote "
+            "(results/<scenario name>/)"))]) from None
+    except json.JSONDecodeError as exc:
+        raise InputError([Problem(str(path), None, None, "the JSON `estate plan` writes",
+                                  f"{exc.msg} at line {exc.lineno}, column {exc.colno} (an "
+                                  "edit broke it): put it back, or run `estate plan` on the "
+                                  "scenario again")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError([Problem(str(path), None, None, "the JSON `estate plan` writes",
                                   f"{type(exc).__name__}: {exc}")]) from None
     return Summary.from_json(data, source=str(path))

@@ -44,7 +44,7 @@ import pandas as pd
 import pyogrio
 
 from estate.errors import InputError, Problem
-from estate.load.csv_file import Unreadable, check_encoding
+from estate.load.csv_file import Unreadable, check_encoding, check_separator
 from estate.load.free_text import HIDDEN, REFUSED
 from estate.load.geopackage import readable
 from estate.load.schema import LARGEST
@@ -194,6 +194,11 @@ def _raw_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     if any("\x00" in name for name in header):
         raise InputError([Problem(str(path), 1, None, "UTF-8 text, as `estate plan` writes it",
                                   "NUL characters in the header (saved as UTF-16?)")])
+    if len(header) == 1:  # re-saved by Excel with `;` or tabs: one problem, with the fix
+        try:
+            check_separator(path)
+        except Unreadable as unreadable:
+            raise InputError([unreadable.problem(str(path))]) from None
     return header, [(i + 1, r) for i, r in enumerate(records) if i and any(r)]
 
 

@@ -73,6 +73,8 @@ class Output:
     writes: tuple[str, ...] = ()
     #: those of `writes` that are folders (a sweep's `runs/`); the others are files
     folders: tuple[str, ...] = ()
+    #: the ending a file's name must have (".html" for a map, a web page), any case
+    ending: str = ""
 
 
 def inputs_of(scenario: Scenario | None) -> Inputs:
@@ -148,6 +150,10 @@ def check_outputs(outputs: Iterable[Output], results: Iterable[Path] = (),
         if found is None and real in taken:  # one output would overwrite the other
             found = ("a path of its own", f"the path {taken[real]} writes too; give "
                      f"{output.option} another")
+        if found is None and output.ending and \
+                Path(output.path).suffix.lower() != output.ending:
+            found = (f"a file name ending {output.ending}", f"a name not ending "
+                     f"{output.ending}: add it (or give {output.option} another)")
         taken.setdefault(real, output.option)
         if found is not None:
             problems.append(Problem(str(output.path), None, output.option, found[0], found[1],
@@ -163,7 +169,7 @@ def check_plan(out: Path | None, map_path: Path | None, lp_path: Path | None,
     `out` is the folder named after it, not one given), the map and the LP file (None:
     not asked for)."""
     outputs = [Output("--out", out, folder=True, replaced=True)] if out is not None else []
-    outputs += [Output("--map", map_path, replaces="not a board pack")] \
+    outputs += [Output("--map", map_path, replaces="not a board pack", ending=".html")] \
         if map_path is not None else []
     outputs += [Output("--write-lp", lp_path, replaces="an LP file")] \
         if lp_path is not None else []
@@ -298,8 +304,11 @@ def _problem(output: Output, results: list[Path]) -> tuple[str, str] | None:
             kept = _kept(real, output)
             if kept is not None:
                 return kept
-    for folder in results:
-        if not output.replaced and _inside(real, folder):
+    # the folders this run reads, and any results folder above the path (another
+    # plan's: replaced whole when that plan is made again, so the file would be lost)
+    above = [parent for parent in real.parents if (parent / "summary.json").is_file()]
+    for folder in [*results, *above]:
+        if (not output.replaced or folder in above) and _inside(real, folder):
             return (f"a path outside the results folder {folder}",
                     f"a path inside it; that folder is replaced whole by each run, so the "
                     f"file would be lost: give {output.option} a path outside it")
