@@ -476,6 +476,35 @@ def test_the_one_off_cap_of_a_national_plan_is_said_to_hold_in_each_area(
                     False: "Capping net one-off spend at £700.0k"}
 
 
+def test_the_board_pack_lists_each_area_with_its_saving_and_proof(tmp_path: Path) -> None:
+    """A national plan's pack lists its areas on the Where page, the least proven first,
+    each with its own NPV saving (the areas' add up to the whole's) and how far its plan
+    is proven: the pack said only the whole's gap, naming no area."""
+    from estate.render.report_pages import where_page
+
+    data = write_tables(tmp_path / "national", national_tables(2))
+    out = tmp_path / "results"
+    plan = estate.plan(scenario(data), out=out, map_path=False, workers=1)
+    stored = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    stopped = {**stored["areas"]["north"], "status": "time_limit", "mip_gap": 0.0123}
+    stored["areas"]["north"] = stopped
+    stored["mip_gap"], stored["status"] = 0.0123, "time_limit"
+    (out / "summary.json").write_text(json.dumps(stored), encoding="utf-8")
+    [table] = [b for b in where_page(read_results(out)).blocks
+               if isinstance(b, Table) and b.caption.startswith("Areas")]
+    assert table.caption == "Areas, each planned on its own (2)"
+    rows = [tuple(cell.replace("\u2068", "").replace("\u2069", "") for cell in row)
+            for row in table.rows]
+    savings = {area: estate.results.money(figures["npv_saving"])
+               for area, figures in plan.summary.areas.items()}
+    assert rows == [
+        ("north", savings["north"],
+         "NOT PROVEN (time limit); within 1.3% of the lowest possible cost"),
+        ("south", savings["south"], "proven optimal")]
+    assert sum(f["npv_saving"] for f in plan.summary.areas.values()) == \
+        pytest.approx(plan.summary.npv_saving, abs=0.05)
+
+
 def outgrown_south(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """The south with 56 more offices of 50 desks, each housing four teams of 14 FTE
     today: every one is over its room, so the status quo is no plan and the solver must
