@@ -321,32 +321,42 @@ def _interrupted_after_plans(runs: list[Run]) -> str:
     place, the comparison's files as they were, and each map `estate plan` drew of a plan
     made anew that was not drawn again yet, with the command that draws it."""
     fresh = [run for run in runs if not run.reused and run.summary is not None]
-    stale = [run for run in fresh if run.redrawn_map is None
-             and run.results_dir.resolve() == default_results(run.scenario.name).resolve()
-             and is_plan_map(default_map(run.scenario.name), run.scenario.name)]
-    maps = "".join(f" {default_map(run.scenario.name)} still shows the earlier plan: draw it "
-                   f"with `estate map {shell_word(run.results_dir, quoted=True)} --out "
-                   f"{shell_word(default_map(run.scenario.name), quoted=True)}`."
-                   for run in stale)
+    maps = "".join(f" {target} still shows the earlier plan: draw it with `estate map "
+                   f"{shell_word(run.results_dir, quoted=True)} --out "
+                   f"{shell_word(target, quoted=True)}`."
+                   for run in fresh if run.redrawn_map is None
+                   and (target := _map_of_earlier_plan(run)) is not None)
     return interrupted_words([run.results_dir for run in fresh], "") + maps
+
+
+def _map_of_earlier_plan(run: Run) -> Path | None:
+    """The map `estate plan` drew of the scenario of `run`, planned anew here, at
+    `maps/<name>.html` from `results/<name>/`, which now shows an earlier plan than that
+    folder holds; None when there is none (or the plan was made into another results
+    root, whose maps are not estate's to know)."""
+    name, target = run.scenario.name, default_map(run.scenario.name)
+    if run.reused or run.summary is None \
+            or run.results_dir.resolve() != default_results(name).resolve() \
+            or not is_plan_map(target, name):
+        return None
+    return target
 
 
 def _redraw_plan_maps(runs: list[Run], cdn: bool, progress: Progress | None) -> None:
     """Bring the maps `estate plan` drew beside the scenarios planned anew here up to
     their new plans: no map stands for an alternative whose folder is gone, and the
-    plan's own map (`maps/<name>.html`, drawn from `results/<name>/`) is drawn again
-    from the new folder, so that it never shows an older plan than the folder holds. A
-    map elsewhere, or a plan made into another results root, is not estate's to know."""
+    plan's own map is drawn again from the new folder (`_map_of_earlier_plan`), so that
+    it never shows an older plan than the folder holds."""
     clock = Clock(progress)
     for run in runs:
-        name, target = run.scenario.name, default_map(run.scenario.name)
         if run.dropped_alternatives:
-            run.removed_maps = remove_stale_alternative_maps(target, name, set())
-        if run.reused or run.summary is None \
-                or run.results_dir.resolve() != default_results(name).resolve() \
-                or not is_plan_map(target, name):
+            run.removed_maps = remove_stale_alternative_maps(
+                default_map(run.scenario.name), run.scenario.name, set())
+        target = _map_of_earlier_plan(run)
+        if target is None:
             continue
-        with clock.stage("map", f"{name}: drawing its map {target} again for the new plan"):
+        with clock.stage("map", f"{run.scenario.name}: drawing its map {target} again "
+                         "for the new plan"):
             render_map(run.results_dir, target, cdn, stored=run.stored)
         run.redrawn_map = target
 
