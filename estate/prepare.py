@@ -250,17 +250,24 @@ def _rules_reaching_no_zone(coverage: list[CoverageSet], register: Register,
 
 def nearest_km(zones: pd.DataFrame, sites: pd.DataFrame, mask: np.ndarray) -> np.ndarray:
     """Distance from each zone to the nearest site in `mask` (NaN when there is none)."""
-    out = np.full(len(zones), np.nan)
+    return nearest_site(zones, sites, mask)[0]
+
+
+def nearest_site(zones: pd.DataFrame, sites: pd.DataFrame, mask: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Each zone's distance in km to its nearest site in `mask` (NaN when there is none)
+    and that site's position in `sites` (-1 then), zones and sites in metres (`project`)."""
+    km, at = np.full(len(zones), np.nan), np.full(len(zones), -1, dtype=np.int64)
     idx = np.flatnonzero(mask)
     if len(idx) == 0 or len(zones) == 0:
-        return out
+        return km, at
     tree = shapely.STRtree(shapely.points(sites[["x", "y"]].to_numpy(float)[idx]))
     zi, sj = tree.query_nearest(shapely.points(zones[["x", "y"]].to_numpy(float)),
                                 all_matches=False)
     dx = zones["x"].to_numpy(float)[zi] - sites["x"].to_numpy(float)[idx[sj]]
     dy = zones["y"].to_numpy(float)[zi] - sites["y"].to_numpy(float)[idx[sj]]
-    out[zi] = np.hypot(dx, dy) / 1000.0
-    return out
+    km[zi], at[zi] = np.hypot(dx, dy) / 1000.0, idx[sj]
+    return km, at
 
 
 def _attach_pair_costs(pairs: pd.DataFrame, functions: pd.DataFrame, sites: pd.DataFrame,

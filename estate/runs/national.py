@@ -27,7 +27,7 @@ from estate.load.validate import Register
 from estate.model.arrays import NamedPlan
 from estate.model.build import EstateModel
 from estate.pipeline import Clock, check_scenario, plan_locality, ready_to_plan
-from estate.prepare import metric_crs, project
+from estate.prepare import metric_crs, nearest_site, project
 from estate.results import Plan, Summary, agency_figures
 from estate.runs.executor import run_all
 from estate.status import worst
@@ -115,11 +115,11 @@ def served_across_areas(scenario: Scenario, register: Register) -> list[Problem]
     for rule in scenario.coverage:
         offering = np.array([rule.service in offered for offered in sites["services"]],
                             dtype=bool)
-        km, nearest = _nearest(placed, sites, offering)
+        km, nearest = nearest_site(placed, sites, offering)
         across = ~told & (km <= rule.radius_km) & (site_area[nearest] != zone_area)
         for z in np.flatnonzero(across):
             area, there = zone_area[z], site_area[nearest[z]]
-            own, _ = _nearest(placed.iloc[[z]], sites, offering & (site_area == area))
+            own, _ = nearest_site(placed.iloc[[z]], sites, offering & (site_area == area))
             row = zones.iloc[z]
             told[z] = True
             problems.append(Problem(
@@ -134,27 +134,6 @@ def served_across_areas(scenario: Scenario, register: Register) -> list[Problem]
                 f"{km[z]:.1f} km away: give the zone area {there!r} in its area cell if "
                 "that area serves it", severity="warning"))
     return problems
-
-
-def _nearest(zones: pd.DataFrame, sites: pd.DataFrame, mask: np.ndarray
-             ) -> tuple[np.ndarray, np.ndarray]:
-    """Each zone's distance (km; inf when `mask` holds no site) to its nearest site in
-    `mask`, and that site's position in `sites` (0 when none), zones and sites in
-    metres (`project`)."""
-    km = np.full(len(zones), np.inf)
-    at = np.zeros(len(zones), dtype=np.int64)
-    idx = np.flatnonzero(mask)
-    if len(idx) == 0 or len(zones) == 0:
-        return km, at
-    import shapely
-
-    tree = shapely.STRtree(shapely.points(sites[["x", "y"]].to_numpy(float)[idx]))
-    zi, sj = tree.query_nearest(shapely.points(zones[["x", "y"]].to_numpy(float)),
-                                all_matches=False)
-    dx = zones["x"].to_numpy(float)[zi] - sites["x"].to_numpy(float)[idx[sj]]
-    dy = zones["y"].to_numpy(float)[zi] - sites["y"].to_numpy(float)[idx[sj]]
-    km[zi], at[zi] = np.hypot(dx, dy) / 1000.0, idx[sj]
-    return km, at
 
 
 def pair_costs_across_areas(register: Register) -> list[Problem]:
