@@ -255,6 +255,14 @@ def grid(varies: Iterable[Vary], most: int = MAX_RUNS) -> list[dict[str, Value]]
         dup = sorted({k for k in keys if keys.count(k) > 1})
         raise InputError([Problem("--vary", None, None, "each key varied once",
                                   f"{dup} given more than once")])
+    # a key and one inside it (`policy.keep` and `policy.keep.0`) set the same value:
+    # whichever is set last wins, and the other's column labels values never used
+    nested = [(outer, inner) for outer in keys for inner in keys
+              if inner.startswith(outer + ".")]
+    if nested:
+        said = "; ".join(f"{outer} and {inner}, a key inside it" for outer, inner in nested)
+        raise InputError([Problem("--vary", None, None, "each key varied once",
+                                  f"{said}: the same key twice, one overriding the other")])
     runs = math.prod(len(v.values) for v in varies)
     if runs > most:
         sizes = " x ".join(f"{len(v.values)} ({v.key})" for v in varies)
