@@ -312,6 +312,35 @@ def test_dask_gives_the_same_rows(corridor: Path, tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(pool.robustness, on_dask.robustness)
 
 
+def test_runs_land_in_out_whatever_the_worker_s_working_directory(
+        corridor: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relative --out reached a Dask worker as a relative folder, resolved in the
+    worker's working directory: the runs landed there, resume never found them. Each
+    run's folder goes to the workers absolute; here a worker runs elsewhere."""
+    from estate.runs import executor
+
+    def elsewhere(fn: Callable[[Any], Any], tasks: list[Any], *args: Any, **kwargs: Any
+                  ) -> Any:
+        assert all(Path(task.folder).is_absolute() for task in tasks)
+        monkeypatch.chdir(worker)
+        try:
+            yield from executor.run_all(fn, tasks, "serial")
+        finally:
+            monkeypatch.chdir(tmp_path)
+
+    worker = tmp_path / "worker"
+    worker.mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(estate.runs.sweep, "run_all", elsewhere)
+    varies = [parse_vary("relocation.cost_per_fte=0,5000")]
+    first = sweep(corridor, varies, "sw")
+    assert sorted(p.name for p in (tmp_path / "sw" / "runs").iterdir()) == sorted(
+        first.rows["run_id"])
+    assert not list(worker.iterdir())
+    again = sweep(corridor, varies, "sw")
+    assert again.solved == [] and sorted(again.reused) == sorted(first.rows["run_id"])
+
+
 def test_command_line(corridor: Path, tmp_path: Path) -> None:
     out = tmp_path / "cli"
     cwd = os.getcwd()

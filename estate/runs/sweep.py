@@ -192,7 +192,10 @@ def _tasks(path: Path, varies: list[Vary], out: Path, most: int, draw: DrawPages
         except InputError as exc:
             invalid.append(RunOutcome(rid, parameters, Status.INVALID, _one_line(exc)))
             continue
-        tasks.append(RunTask(rid, parameters, raw, label, str(out / "runs" / rid), draw))
+        # absolute, as the register is: a Dask worker would read a relative folder in
+        # its own working directory, and write the run where this sweep never looks
+        tasks.append(RunTask(rid, parameters, raw, label, str(out.absolute() / "runs" / rid),
+                             draw))
     return tasks, invalid, name
 
 
