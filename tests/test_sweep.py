@@ -95,6 +95,29 @@ def test_a_range_inside_a_list_of_values_is_refused_before_any_run(tmp_path: Pat
     assert not (tmp_path / "sw").exists()
 
 
+@pytest.mark.parametrize(("spec", "said"), [
+    ("sharing.efficiency=0.1:0.1:3", "expected each value once in sharing.efficiency=LO:HI:N "
+     "(LO and HI equal only with N = 1), found 'sharing.efficiency=0.1:0.1:3' (0.1 given "
+     "twice)"),
+    ("relocation.cost_per_fte=5000:5000:2", "(5000 given twice)"),
+    ("sharing.efficiency=0.1,0.2,0.10", "(0.10 is 0.1 again)"),
+    ("coverage.0.mode=maintain,all,maintain", "(maintain given twice)"),
+    ("policy.keep=[S1],['S1']", "(['S1'] is [S1] again)"),
+])
+def test_a_value_twice_is_refused_naming_it(tmp_path: Path, spec: str, said: str) -> None:
+    """LO:HI:N with LO = HI made one run N times (run ids clashing between workers, or
+    one run counted N times in site_robustness): refused as a list's repeat is, each
+    message saying which value repeats. LO = HI with N = 1 is the value alone."""
+    with pytest.raises(InputError) as caught:
+        parse_vary(spec)
+    assert said in str(caught.value.problems[0]), caught.value.problems[0]
+    assert parse_vary("sharing.efficiency=0.1:0.1:1").values == (0.1,)
+    town(tmp_path)
+    run = invoke(tmp_path, "sweep", "tiny.toml", "--vary", spec, "--out", "sw")
+    assert run.code == 1 and said in run.stderr, run.output
+    assert not (tmp_path / "sw").exists()
+
+
 @pytest.mark.slow
 def test_rows_equal_single_plans(corridor: Path, tmp_path: Path) -> None:
     result = sweep(corridor, [parse_vary(v) for v in VARIES], tmp_path / "out", workers=2)

@@ -147,7 +147,9 @@ def parse_vary(spec: str) -> Vary:
             if not (math.isfinite(lo) and math.isfinite(hi)):
                 raise _bad(spec, f"finite ends LO and HI in {key}=LO:HI:N")
             integers = isinstance(lo, int) and isinstance(hi, int)
-            return Vary(key, _spaced(float(lo), float(hi), n, integers))
+            spaced = _spaced(float(lo), float(hi), n, integers)
+            _each_once(spec, f"{key}=LO:HI:N (LO and HI equal only with N = 1)", spaced)
+            return Vary(key, spaced)
     texts = _split(rest, ",", nested=True)
     ranges = [t.strip() for t in texts or [] if _looks_like_range(t)]
     if ranges:  # `0.1:0.2:3,0.5` would run one invalid plan of the text "0.1:0.2:3"
@@ -165,9 +167,22 @@ def parse_vary(spec: str) -> Vary:
         raise _bad(spec, f"at most {MAX_VALUES:,} values in {key}=V1,V2,...")
     if any(v == "" or (isinstance(v, tuple) and "" in v) for v in values):
         raise _bad(spec, f"no empty values in {key}=V1,V2,... (nor in a list: [A,B])")
-    if len({_identity(v) for v in values}) < len(values):  # one run twice
-        raise _bad(spec, f"each value once in {key}=V1,V2,...")
+    _each_once(spec, f"{key}=V1,V2,...", values, [t.strip() for t in texts])
     return Vary(key, values)
+
+
+def _each_once(spec: str, form: str, values: tuple[Value, ...],
+               typed: list[str] | None = None) -> None:
+    """Refuse a value given twice (`1` and `1.0`, or LO:HI:N with LO = HI): it would
+    be one run twice. The message says which value repeats, as typed when `typed`."""
+    said = typed or [shown(v) for v in values]
+    seen: dict[Any, int] = {}
+    for i, value in enumerate(values):
+        first = seen.setdefault(_identity(value), i)
+        if first != i:
+            again = (f"{said[i]} given twice" if said[i] == said[first]
+                     else f"{said[i]} is {said[first]} again")
+            raise _bad(spec, f"each value once in {form}", again)
 
 
 def _looks_like_range(text: str) -> bool:
@@ -242,8 +257,9 @@ def shown(value: Value) -> str:
     return str(value)
 
 
-def _bad(spec: str, expected: str) -> InputError:
-    return InputError([Problem("--vary", None, None, expected, repr(spec))])
+def _bad(spec: str, expected: str, why: str = "") -> InputError:
+    return InputError([Problem("--vary", None, None, expected,
+                               repr(spec) + (f" ({why})" if why else ""))])
 
 
 def grid(varies: Iterable[Vary], most: int = MAX_RUNS) -> list[dict[str, Value]]:
