@@ -221,6 +221,21 @@ def test_resume_redoes_only_missing_runs(corridor: Path, tmp_path: Path) -> None
     assert sorted(third.solved) == sorted(first.rows["run_id"])
 
 
+def test_the_same_keys_in_another_order_reuse_the_runs(corridor: Path, tmp_path: Path
+                                                       ) -> None:
+    """The same --vary keys typed in another order gave the same run ids, yet every run
+    was planned again: its stored name held the keys in typed order. The name lists
+    them in one order, so the runs are reused."""
+    a, b = "relocation.cost_per_fte=0,5000", "sharing.efficiency=0.1"
+    first = sweep(corridor, [parse_vary(a), parse_vary(b)], tmp_path / "out", workers=1)
+    again = sweep(corridor, [parse_vary(b), parse_vary(a)], tmp_path / "out", workers=1)
+    assert again.solved == [] and sorted(again.reused) == sorted(first.rows["run_id"])
+    assert list(again.rows.columns[:2]) == ["sharing.efficiency", "relocation.cost_per_fte"]
+    assert sorted(again.rows["scenario"]) == sorted(first.rows["scenario"]) == [
+        "town [relocation.cost_per_fte=0, sharing.efficiency=0.1]",
+        "town [relocation.cost_per_fte=5000, sharing.efficiency=0.1]"]
+
+
 def test_vary_the_register(corridor: Path, tmp_path: Path) -> None:
     """`data` is relative to the scenario file; a missing register is an invalid row, kept."""
     varies = [parse_vary("data=register,no_such_register")]

@@ -183,7 +183,10 @@ def _tasks(path: Path, varies: list[Vary], out: Path, most: int, draw: DrawPages
             invalid.append(RunOutcome(rid, parameters, Status.INVALID,
                                       f"{path}: cannot set {said}: {type(exc).__name__} {exc}"))
             continue
-        raw = {**raw, "name": f"{name} [{said}]"}
+        # the keys in one order, whatever the order of --vary, as the run id has them: a
+        # sweep of the same keys listed otherwise is the same runs, and reuses them
+        named = ", ".join(f"{k}={shown(parameters[k])}" for k in sorted(parameters))
+        raw = {**raw, "name": f"{name} [{named}]"}
         if isinstance(raw.get("data"), str):  # `data` itself may be varied
             raw["data"] = str((path.parent / raw["data"]).resolve())
         label = f"{path} [{said}]"
