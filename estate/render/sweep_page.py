@@ -416,7 +416,8 @@ def _caption(rows: pd.DataFrame) -> str:
 
 
 def _cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    # pd.NA: a count some runs lack (sites_after of a run with no plan) is an Int64 cell
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float):
         return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.4g}"
