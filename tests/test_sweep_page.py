@@ -119,6 +119,28 @@ def test_a_run_without_a_plan_has_empty_counts_on_the_page(corridor: Path, tmp_p
     assert cells[3:-1] == [""] * (len(cells) - 4), cells  # no figure: no plan
 
 
+def test_numbers_with_inf_are_charted_in_order_inf_last() -> None:
+    """With `inf` among the values (spaced evenly, as it has no place on a scale) the
+    axis kept the typed order, `inf, 0, 300000`: numbers go in ascending order, inf last,
+    the words a screen reader hears too; text keeps its typed order."""
+    def axis(values: list[object]) -> tuple[list[str | None], str]:
+        rows = pd.DataFrame({"k": pd.Series(values, dtype=object), "run_id": [f"r{i}" for i in range(len(values))],
+                             "status": ["optimal"] * len(values),
+                             "npv_saving": [1e6 * (i + 1) for i in range(len(values))]})
+        svg = ElementTree.fromstring(sweep_page.npv_chart(rows, "k"))
+        labels = sorted((float(t.get("x", "nan")), t.text) for t in svg.iter(f"{SVG}text")
+                        if t.get("text-anchor") == "middle" and t.text != "k"
+                        and t.get("transform") is None)
+        return [text for _, text in labels], svg.get("aria-label", "")
+
+    inf = float("inf")
+    shown, said = axis([inf, 300000, 0, 0.5])
+    assert shown == ["0", "0.5", "300000", "inf"]
+    assert said.index("at 0,") < said.index("at 0.5,") < said.index("at 300000,") \
+        < said.index("at inf")
+    assert axis(["b", "a", "c"])[0] == ["b", "a", "c"]
+
+
 def test_the_npv_chart_says_its_figures_in_words() -> None:
     """The chart is one image to a screen reader (its dots' tooltips are inside it): its
     name states each value's saving, or its runs' lowest, mean and highest, as the dots
