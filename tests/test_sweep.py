@@ -286,6 +286,23 @@ def test_a_list_of_numbers_is_shown_as_typed(tmp_path: Path) -> None:
         assert [r["k"] for r in csv.DictReader(f)] == typed
 
 
+def test_booleans_are_shown_as_typed(corridor: Path, tmp_path: Path) -> None:
+    """`assignment.split=true,false` showed True and False, as Python writes them, in
+    sweep.csv, the runs' names and the page: they read as typed."""
+    result = sweep(corridor, [parse_vary("assignment.split=true,false")], tmp_path / "out",
+                   workers=1)
+    assert result.rows["status"].tolist() == ["optimal", "optimal"]
+    with open(tmp_path / "out" / "sweep.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["assignment.split"] for r in rows] == ["true", "false"]
+    assert [r["scenario"] for r in rows] == ["town [assignment.split=true]",
+                                             "town [assignment.split=false]"]
+    page = (tmp_path / "out" / "sweep.html").read_text(encoding="utf-8")
+    assert "True" not in page and "False" not in page
+    assert "Varied: assignment.split over true, false." in page
+    assert ">true</text>" in page and "<td>false</td>" in page
+
+
 @pytest.mark.parametrize(("spec", "said"), [
     ("policy.max_one_off=0:1e6:3", ["0", "500000", "1000000"]),
     ("policy.max_one_off=1e6,2.5e5", ["1000000", "250000"]),

@@ -352,8 +352,9 @@ def sweep_rows(outcomes: list[RunOutcome], keys: list[str]) -> pd.DataFrame:
         flat = o.summary.flat() if o.summary else {}
         for key in ("status", *o.parameters):
             flat.pop(key, None)
-        # a whole float as an int, still a number for the chart: sweep.csv shows 0, not 0.0
-        cells = {k: shown(v) if isinstance(v, tuple) else
+        # a whole float as an int, still a number for the chart: sweep.csv shows 0, not
+        # 0.0; a list or a boolean as typed ([A, B], true), not as Python writes it
+        cells = {k: shown(v) if isinstance(v, tuple | bool) else
                  int(v) if isinstance(v, float) and v.is_integer() else v
                  for k, v in o.parameters.items()}
         records.append({**cells, "status": o.status, **flat,

@@ -245,11 +245,12 @@ def _split(text: str, separators: str, nested: bool) -> list[str] | None:
 
 
 def shown(value: Value) -> str:
-    """A value as a person types it: `0.15`, `0` (not `0.0`), `maintain`, `[A, B]` for a
-    list, its decimals as typed (`[1e6, 5e5, inf]`)."""
+    """A value as a person types it: `0.15`, `0` (not `0.0`), `maintain`, `true`, `[A, B]`
+    for a list, its decimals as typed (`[1e6, 5e5, inf]`)."""
     if isinstance(value, tuple):
-        return "[" + ", ".join(v.typed if isinstance(v, TypedNumber) else str(v)
-                               for v in value) + "]"
+        return "[" + ", ".join(shown(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as typed, not Python's True
     if isinstance(value, TypedNumber):
         return value.typed
     if isinstance(value, float):
