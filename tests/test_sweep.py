@@ -345,6 +345,40 @@ def test_a_count_only_some_runs_have_stays_whole(corridor: Path, tmp_path: Path)
     assert [r["model_size.columns"] for r in table] == [str(size["columns"])] * 2
 
 
+def test_a_sweep_with_no_plan_keeps_its_summary_columns(corridor: Path, tmp_path: Path
+                                                         ) -> None:
+    """When no run had a plan, sweep.csv had only the varied keys, status, message and
+    run_id: it keeps every column a plan's summary always has, in the same order, empty
+    (docs/sweeps.md: runs without a plan have empty summary cells)."""
+    from estate.runs.sweep import RunOutcome, sweep_rows
+    from estate.status import Status
+
+    result = sweep(corridor, [parse_vary("coverage.0.mode=all"),
+                              parse_vary("coverage.0.radius_km=0.5,0.6")], tmp_path / "out",
+                   workers=1)
+    assert result.rows["status"].tolist() == ["infeasible", "infeasible"]
+    with open(tmp_path / "out" / "sweep.csv", encoding="utf-8-sig", newline="") as f:
+        table = list(csv.reader(f))
+    summary = _single(corridor, {}).summary
+    planned = sweep_rows([RunOutcome("a", {"coverage.0.mode": "all",
+                                           "coverage.0.radius_km": 0.5}, Status.OPTIMAL,
+                                     summary=summary)],
+                         ["coverage.0.mode", "coverage.0.radius_km"])
+    header = table[0]
+    assert header[:3] == ["coverage.0.mode", "coverage.0.radius_km", "status"]
+    assert header[-2:] == ["message", "run_id"]
+    assert header == [c for c in planned.columns if c in header]  # a plan's order
+    for column in ("objective_npv", "npv_saving", "npv_saving_basis", "sites_after",
+                   "sites_closed", "shared_centres", "mip_gap", "horizon_years"):
+        assert column in header
+        assert [row[header.index(column)] for row in table[1:]] == ["", ""]
+    # a varied key that is a summary key is one column, the varied one
+    rows = sweep_rows([RunOutcome("b", {"discount_rate": 0.05}, Status.INFEASIBLE, "stuck")],
+                      ["discount_rate"])
+    assert list(rows.columns).count("discount_rate") == 1
+    assert list(rows.columns[:2]) == ["discount_rate", "status"]
+
+
 def test_run_ids_depend_on_parameters_only() -> None:
     assert run_id({"a": 1, "b": "x"}) == run_id({"b": "x", "a": 1})
     assert run_id({"a": 1}) != run_id({"a": 1.5})

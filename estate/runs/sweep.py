@@ -21,6 +21,7 @@ is drawn by `estate.render.sweep_page` (`estate.api.sweep` writes all three).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import os
 import time
@@ -359,7 +360,10 @@ def sweep_rows(outcomes: list[RunOutcome], keys: list[str]) -> pd.DataFrame:
                  for k, v in o.parameters.items()}
         records.append({**cells, "status": o.status, **flat,
                          "message": o.message, "run_id": o.run_id})
-    columns = list(dict.fromkeys(itertools.chain(keys, ["status"], *(r for r in records))))
+    # with no plan among the runs no summary names the columns: the ones every summary has
+    every = [] if any(o.summary for o in outcomes) else _summary_columns()
+    columns = list(dict.fromkeys(itertools.chain(keys, ["status"], every,
+                                                 *(r for r in records))))
     tail = ["message", "run_id"]
     columns = [c for c in columns if c not in tail] + tail
     table = pd.DataFrame(records, columns=columns)
@@ -377,6 +381,18 @@ def sweep_rows(outcomes: list[RunOutcome], keys: list[str]) -> pd.DataFrame:
                 and len(given) < len(records):
             table[column] = table[column].astype("Int64")
     return table
+
+
+def _summary_columns() -> list[str]:
+    """The columns of `Summary.flat` that every plan has, in its order: sweep.csv keeps
+    them, empty, when no run has a plan, so that a script reading it finds its columns.
+    The agencies' columns need a plan to name them."""
+    columns = []
+    for f in dataclasses.fields(Summary):
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING \
+                and f.name not in ("status", "agencies"):
+            columns += [f.name, "npv_saving_basis"] if f.name == "npv_saving" else [f.name]
+    return columns
 
 
 def site_robustness(outcomes: list[RunOutcome]) -> pd.DataFrame:
