@@ -7,6 +7,7 @@ id to a file, so the tests can see that no worker outlives an interrupted run.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.queues
 import os
@@ -303,3 +304,44 @@ def test_a_scheduler_not_there_is_exit_1_before_any_work(tmp_path: Path, command
            "scheduler" in run.stderr, run.stderr
     no_traceback(run)
     assert not (tmp_path / "results").exists() and not (tmp_path / "sw").exists()
+
+
+@pytest.mark.parametrize("reply", [b"", b"HTTP/1.0 400 Bad Request\r\n\r\n"])
+def test_a_listener_that_is_no_scheduler_is_exit_1_within_seconds(tmp_path: Path,
+                                                                  reply: bytes) -> None:
+    """Something else listening at --scheduler (a server that says nothing, an HTTP
+    one such as the dashboard's port) held the sweep for minutes, or said "Unable to
+    allocate 3.07 EiB": it is exit 1 before any run, naming --scheduler, in about the
+    10 s the docs promise."""
+    import socket
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = listener.accept()
+                held.append(conn)  # open, unanswered, until the test ends
+                if reply:
+                    conn.recv(1024)
+                    conn.sendall(reply)
+
+    threading.Thread(target=serve, daemon=True).start()
+    address = f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+    town(tmp_path)
+    t0 = time.monotonic()
+    try:
+        run = invoke(tmp_path, "sweep", "tiny.toml", "--vary", "sharing.efficiency=0.1",
+                     "--out", "sw", "--executor", "dask", "--scheduler", address)
+    finally:
+        listener.close()
+        for conn in held:
+            conn.close()
+    assert time.monotonic() - t0 < 20
+    assert run.code == 1, run.output
+    assert f"{address}, option --scheduler: expected the address of a running Dask " \
+           "scheduler" in run.stderr, run.stderr
+    assert "another service" in run.stderr and "EiB" not in run.stderr, run.stderr
+    no_traceback(run)
+    assert not (tmp_path / "sw").exists()

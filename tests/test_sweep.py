@@ -95,6 +95,29 @@ def test_a_range_inside_a_list_of_values_is_refused_before_any_run(tmp_path: Pat
     assert not (tmp_path / "sw").exists()
 
 
+@pytest.mark.parametrize(("spec", "said"), [
+    ("sharing.efficiency=0.1:0.1:3", "expected each value once in sharing.efficiency=LO:HI:N "
+     "(LO and HI equal only with N = 1), found 'sharing.efficiency=0.1:0.1:3' (0.1 given "
+     "twice)"),
+    ("relocation.cost_per_fte=5000:5000:2", "(5000 given twice)"),
+    ("sharing.efficiency=0.1,0.2,0.10", "(0.10 is 0.1 again)"),
+    ("coverage.0.mode=maintain,all,maintain", "(maintain given twice)"),
+    ("policy.keep=[S1],['S1']", "(['S1'] is [S1] again)"),
+])
+def test_a_value_twice_is_refused_naming_it(tmp_path: Path, spec: str, said: str) -> None:
+    """LO:HI:N with LO = HI made one run N times (run ids clashing between workers, or
+    one run counted N times in site_robustness): refused as a list's repeat is, each
+    message saying which value repeats. LO = HI with N = 1 is the value alone."""
+    with pytest.raises(InputError) as caught:
+        parse_vary(spec)
+    assert said in str(caught.value.problems[0]), caught.value.problems[0]
+    assert parse_vary("sharing.efficiency=0.1:0.1:1").values == (0.1,)
+    town(tmp_path)
+    run = invoke(tmp_path, "sweep", "tiny.toml", "--vary", spec, "--out", "sw")
+    assert run.code == 1 and said in run.stderr, run.output
+    assert not (tmp_path / "sw").exists()
+
+
 @pytest.mark.slow
 def test_rows_equal_single_plans(corridor: Path, tmp_path: Path) -> None:
     result = sweep(corridor, [parse_vary(v) for v in VARIES], tmp_path / "out", workers=2)
@@ -198,6 +221,21 @@ def test_resume_redoes_only_missing_runs(corridor: Path, tmp_path: Path) -> None
     assert sorted(third.solved) == sorted(first.rows["run_id"])
 
 
+def test_the_same_keys_in_another_order_reuse_the_runs(corridor: Path, tmp_path: Path
+                                                       ) -> None:
+    """The same --vary keys typed in another order gave the same run ids, yet every run
+    was planned again: its stored name held the keys in typed order. The name lists
+    them in one order, so the runs are reused."""
+    a, b = "relocation.cost_per_fte=0,5000", "sharing.efficiency=0.1"
+    first = sweep(corridor, [parse_vary(a), parse_vary(b)], tmp_path / "out", workers=1)
+    again = sweep(corridor, [parse_vary(b), parse_vary(a)], tmp_path / "out", workers=1)
+    assert again.solved == [] and sorted(again.reused) == sorted(first.rows["run_id"])
+    assert list(again.rows.columns[:2]) == ["sharing.efficiency", "relocation.cost_per_fte"]
+    assert sorted(again.rows["scenario"]) == sorted(first.rows["scenario"]) == [
+        "town [relocation.cost_per_fte=0, sharing.efficiency=0.1]",
+        "town [relocation.cost_per_fte=5000, sharing.efficiency=0.1]"]
+
+
 def test_vary_the_register(corridor: Path, tmp_path: Path) -> None:
     """`data` is relative to the scenario file; a missing register is an invalid row, kept."""
     varies = [parse_vary("data=register,no_such_register")]
@@ -248,6 +286,23 @@ def test_a_list_of_numbers_is_shown_as_typed(tmp_path: Path) -> None:
         assert [r["k"] for r in csv.DictReader(f)] == typed
 
 
+def test_booleans_are_shown_as_typed(corridor: Path, tmp_path: Path) -> None:
+    """`assignment.split=true,false` showed True and False, as Python writes them, in
+    sweep.csv, the runs' names and the page: they read as typed."""
+    result = sweep(corridor, [parse_vary("assignment.split=true,false")], tmp_path / "out",
+                   workers=1)
+    assert result.rows["status"].tolist() == ["optimal", "optimal"]
+    with open(tmp_path / "out" / "sweep.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["assignment.split"] for r in rows] == ["true", "false"]
+    assert [r["scenario"] for r in rows] == ["town [assignment.split=true]",
+                                             "town [assignment.split=false]"]
+    page = (tmp_path / "out" / "sweep.html").read_text(encoding="utf-8")
+    assert "True" not in page and "False" not in page
+    assert "Varied: assignment.split over true, false." in page
+    assert ">true</text>" in page and "<td>false</td>" in page
+
+
 @pytest.mark.parametrize(("spec", "said"), [
     ("policy.max_one_off=0:1e6:3", ["0", "500000", "1000000"]),
     ("policy.max_one_off=1e6,2.5e5", ["1000000", "250000"]),
@@ -290,6 +345,40 @@ def test_a_count_only_some_runs_have_stays_whole(corridor: Path, tmp_path: Path)
     assert [r["model_size.columns"] for r in table] == [str(size["columns"])] * 2
 
 
+def test_a_sweep_with_no_plan_keeps_its_summary_columns(corridor: Path, tmp_path: Path
+                                                         ) -> None:
+    """When no run had a plan, sweep.csv had only the varied keys, status, message and
+    run_id: it keeps every column a plan's summary always has, in the same order, empty
+    (docs/sweeps.md: runs without a plan have empty summary cells)."""
+    from estate.runs.sweep import RunOutcome, sweep_rows
+    from estate.status import Status
+
+    result = sweep(corridor, [parse_vary("coverage.0.mode=all"),
+                              parse_vary("coverage.0.radius_km=0.5,0.6")], tmp_path / "out",
+                   workers=1)
+    assert result.rows["status"].tolist() == ["infeasible", "infeasible"]
+    with open(tmp_path / "out" / "sweep.csv", encoding="utf-8-sig", newline="") as f:
+        table = list(csv.reader(f))
+    summary = _single(corridor, {}).summary
+    planned = sweep_rows([RunOutcome("a", {"coverage.0.mode": "all",
+                                           "coverage.0.radius_km": 0.5}, Status.OPTIMAL,
+                                     summary=summary)],
+                         ["coverage.0.mode", "coverage.0.radius_km"])
+    header = table[0]
+    assert header[:3] == ["coverage.0.mode", "coverage.0.radius_km", "status"]
+    assert header[-2:] == ["message", "run_id"]
+    assert header == [c for c in planned.columns if c in header]  # a plan's order
+    for column in ("objective_npv", "npv_saving", "npv_saving_basis", "sites_after",
+                   "sites_closed", "shared_centres", "mip_gap", "horizon_years"):
+        assert column in header
+        assert [row[header.index(column)] for row in table[1:]] == ["", ""]
+    # a varied key that is a summary key is one column, the varied one
+    rows = sweep_rows([RunOutcome("b", {"discount_rate": 0.05}, Status.INFEASIBLE, "stuck")],
+                      ["discount_rate"])
+    assert list(rows.columns).count("discount_rate") == 1
+    assert list(rows.columns[:2]) == ["discount_rate", "status"]
+
+
 def test_run_ids_depend_on_parameters_only() -> None:
     assert run_id({"a": 1, "b": "x"}) == run_id({"b": "x", "a": 1})
     assert run_id({"a": 1}) != run_id({"a": 1.5})
@@ -310,6 +399,35 @@ def test_dask_gives_the_same_rows(corridor: Path, tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(pool.rows[keep], on_dask.rows[keep], check_dtype=False)
     assert sorted(on_dask.solved) == sorted(pool.rows["run_id"])
     pd.testing.assert_frame_equal(pool.robustness, on_dask.robustness)
+
+
+def test_runs_land_in_out_whatever_the_worker_s_working_directory(
+        corridor: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relative --out reached a Dask worker as a relative folder, resolved in the
+    worker's working directory: the runs landed there, resume never found them. Each
+    run's folder goes to the workers absolute; here a worker runs elsewhere."""
+    from estate.runs import executor
+
+    def elsewhere(fn: Callable[[Any], Any], tasks: list[Any], *args: Any, **kwargs: Any
+                  ) -> Any:
+        assert all(Path(task.folder).is_absolute() for task in tasks)
+        monkeypatch.chdir(worker)
+        try:
+            yield from executor.run_all(fn, tasks, "serial")
+        finally:
+            monkeypatch.chdir(tmp_path)
+
+    worker = tmp_path / "worker"
+    worker.mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(estate.runs.sweep, "run_all", elsewhere)
+    varies = [parse_vary("relocation.cost_per_fte=0,5000")]
+    first = sweep(corridor, varies, "sw")
+    assert sorted(p.name for p in (tmp_path / "sw" / "runs").iterdir()) == sorted(
+        first.rows["run_id"])
+    assert not list(worker.iterdir())
+    again = sweep(corridor, varies, "sw")
+    assert again.solved == [] and sorted(again.reused) == sorted(first.rows["run_id"])
 
 
 def test_command_line(corridor: Path, tmp_path: Path) -> None:
@@ -395,6 +513,27 @@ def test_keys_the_scenario_does_not_know_are_refused(corridor: Path, tmp_path: P
     assert found in run.output and "known keys: " in run.output, run.output
     assert "relocation.cost_per_fte" in run.output  # the known keys are listed
     assert not out.exists() and time.monotonic() - t0 < 10
+
+
+@pytest.mark.parametrize("keys", [("policy.keep=[S1],[S2]", "policy.keep.0=S3"),
+                                  ("policy.keep.0=S3", "policy.keep=[S1],[S2]"),
+                                  ("sharing.efficiency=0.1,0.2", "sharing.efficiency.HR=0.3")])
+def test_a_key_and_one_inside_it_are_refused_naming_both(tmp_path: Path,
+                                                         keys: tuple[str, str]) -> None:
+    """`policy.keep` beside `policy.keep.0` was accepted, the one set last overriding the
+    other: rows labelled with values never planned (or, the other way, a TypeError
+    row). They are one key twice, refused before any run, naming both."""
+    reg = corridor_register(tmp_path / "register")
+    path = write_scenario(tmp_path / "town.toml", corridor_scenario(
+        reg, policy={"keep": ["S1"]}, sharing={"efficiency": {"HR": 0.1, "Finance": 0.2}}))
+    outer, inner = sorted(k.split("=")[0] for k in keys)
+    run = run_cli(tmp_path, "sweep", path, "--vary", keys[0], "--vary", keys[1],
+                  "--out", "sw")
+    assert run.code == 1, run.output
+    assert f"--vary: expected each key varied once, found {outer} and {inner}, a key " \
+        "inside it" in run.stderr, run.stderr
+    assert not (tmp_path / "sw").exists()
+    grid([parse_vary("policy.keep=[S1]"), parse_vary("policy.keeps=1")])  # not inside
 
 
 def test_known_keys_and_the_next_coverage_rule_are_accepted(corridor: Path) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import math
 import random
+import re
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -101,6 +102,43 @@ def test_varied_values_read_as_the_run_names_have_them(corridor: Path, tmp_path:
     assert [text for text, _ in axis] == ["0", "300000", "inf"]
     xs = [x for _, x in axis]
     assert all(math.isfinite(x) for x in xs) and xs == sorted(xs) and len(set(xs)) == 3
+
+
+def test_a_run_without_a_plan_has_empty_counts_on_the_page(corridor: Path, tmp_path: Path
+                                                            ) -> None:
+    """sites_after, sites_closed and shared_centres of a run with no plan (whole-number
+    columns with blanks) showed `<NA>` on the page: they are empty, as its other cells."""
+    sweep(corridor, [parse_vary("coverage.0.mode=all,maintain"),
+                     parse_vary("coverage.0.radius_km=0.5")], tmp_path / "out", workers=1)
+    page = (tmp_path / "out" / "sweep.html").read_text(encoding="utf-8")
+    assert "NA&gt;" not in page and "<NA>" not in page
+    table = page[page.index("<table>"):page.index("</table>")]
+    infeasible = next(row for row in table.split("<tr>") if "<td>infeasible</td>" in row)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", infeasible)
+    assert cells[:2] == ["all", "0.5"] and cells[2] == "infeasible"
+    assert cells[3:-1] == [""] * (len(cells) - 4), cells  # no figure: no plan
+
+
+def test_numbers_with_inf_are_charted_in_order_inf_last() -> None:
+    """With `inf` among the values (spaced evenly, as it has no place on a scale) the
+    axis kept the typed order, `inf, 0, 300000`: numbers go in ascending order, inf last,
+    the words a screen reader hears too; text keeps its typed order."""
+    def axis(values: list[object]) -> tuple[list[str | None], str]:
+        rows = pd.DataFrame({"k": pd.Series(values, dtype=object), "run_id": [f"r{i}" for i in range(len(values))],
+                             "status": ["optimal"] * len(values),
+                             "npv_saving": [1e6 * (i + 1) for i in range(len(values))]})
+        svg = ElementTree.fromstring(sweep_page.npv_chart(rows, "k"))
+        labels = sorted((float(t.get("x", "nan")), t.text) for t in svg.iter(f"{SVG}text")
+                        if t.get("text-anchor") == "middle" and t.text != "k"
+                        and t.get("transform") is None)
+        return [text for _, text in labels], svg.get("aria-label", "")
+
+    inf = float("inf")
+    shown, said = axis([inf, 300000, 0, 0.5])
+    assert shown == ["0", "0.5", "300000", "inf"]
+    assert said.index("at 0,") < said.index("at 0.5,") < said.index("at 300000,") \
+        < said.index("at inf")
+    assert axis(["b", "a", "c"])[0] == ["b", "a", "c"]
 
 
 def test_the_npv_chart_says_its_figures_in_words() -> None:

@@ -54,12 +54,16 @@ def _fmt(x: float) -> str:
     return f"{x:,.4g}" if abs(x) < 1e4 else f"{x:,.0f}"
 
 
+def _is_number(value: Any) -> bool:
+    """An int or a float (`inf` too); not a bool, which Python counts as an int."""
+    return isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_)
+
+
 def _x_positions(values: list[Any], lo: float, hi: float) -> dict[Any, float]:
     """Where each value of a varied key sits on the x axis, from `lo` to `hi` pixels:
     to scale (with a 5% margin) when every value is a finite number, evenly spaced
     otherwise (`inf`, no limit, has no place on a scale)."""
-    if all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-           for v in values):
+    if all(_is_number(v) and math.isfinite(v) for v in values):
         xs = [float(v) for v in values]
         span = max(xs) - min(xs)
         x0, x1 = (min(xs) - 0.05 * span, max(xs) + 0.05 * span) if span else \
@@ -129,6 +133,8 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
     if planned.empty or saving not in planned:
         return "<p>No run of this sweep has a plan, so there is nothing to chart.</p>"
     values = list(dict.fromkeys(rows[key]))
+    if all(_is_number(v) for v in values):  # spaced evenly when inf is one: still in order
+        values.sort()
     w, h, left, right, top, bottom = 640, 300, 70, 20, 20, 50
     y = planned[saving].astype(float) / 1e6
     bests = {i: b for i, run in planned.iterrows() if (b := most(run)) is not None}
@@ -416,7 +422,8 @@ def _caption(rows: pd.DataFrame) -> str:
 
 
 def _cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    # pd.NA: a count some runs lack (sites_after of a run with no plan) is an Int64 cell
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float):
         return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.4g}"

@@ -175,20 +175,67 @@ def scheduler_needs_dask(executor: str, scheduler: str | None) -> None:
 
 def check_scheduler(scheduler: str | None) -> None:
     """Connect to the Dask scheduler at `scheduler` (None: a local cluster, nothing to
-    check) and let go: an address nobody answers at, or that is no address, is an
-    InputError naming the option before any work starts, not an error after it."""
+    check) and let go: an address nobody answers at, something there that is no Dask
+    scheduler, or no address at all, is an InputError naming the option within
+    `SCHEDULER_WAIT` (and a moment), before any work starts, not an error after it."""
     if not scheduler:
         return
+    from dask.utils import parse_timedelta
+
+    wait = parse_timedelta(SCHEDULER_WAIT)
+    answer: list[BaseException | None] = []
+    # Distributed's timeout bounds the connection, not the greeting after it: a server
+    # that accepts and says nothing (an HTTP one, the dashboard's port) held Client() for
+    # minutes, so the greeting gets a deadline too, a second after the connection's. A
+    # loop of its own, in a thread of its own, whatever loop the caller runs (a notebook).
+    checker = threading.Thread(target=lambda: answer.append(_greet(scheduler, wait)),
+                               name="estate-check-scheduler", daemon=True)
+    checker.start()
+    checker.join(wait + _STOP_SECONDS)
+    exc = answer[0] if answer else TimeoutError()
+    if exc is None:
+        return
+    if isinstance(exc, TimeoutError):
+        found = (f"something accepts connections there but did not answer as a Dask "
+                 f"scheduler within {wait:g} s (another service, or the dashboard's port?)")
+    elif isinstance(exc, MemoryError | _comm_closed()):
+        # it answered in another protocol, read as a Dask message (an HTTP reply's
+        # bytes taken for a length: "Unable to allocate 3.07 EiB")
+        found = ("something answers there, but not as a Dask scheduler does (another "
+                 "service, or the dashboard's port?)")
+    else:  # refused or unreachable until the deadline, no such scheme, not an address
+        found = f"no scheduler there ({exc})"
+    raise InputError([Problem(scheduler, None, "--scheduler",
+                              "the address of a running Dask scheduler, such as "
+                              "tcp://10.0.0.5:8786", found, label="option")])
+
+
+def _greet(scheduler: str, wait: float) -> BaseException | None:
+    """Connect a client to `scheduler` (within `wait` seconds) and close it, all within
+    a second more; what went wrong (TimeoutError: connected, but no greeting), or None."""
+    import asyncio
+
     from distributed import Client
 
+    async def greet() -> None:
+        client = Client(scheduler, asynchronous=True, timeout=wait)
+        try:
+            await asyncio.wait_for(client, wait + 1)
+        finally:  # closed here, or its finalizer tries once this loop is gone
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(client.close(), 1)
+
     try:
-        with Client(scheduler, timeout=SCHEDULER_WAIT):
-            pass
-    except Exception as exc:  # refused, timed out, no such address, a scheme it lacks
-        raise InputError([Problem(scheduler, None, "--scheduler",
-                                  "the address of a running Dask scheduler, such as "
-                                  "tcp://10.0.0.5:8786", f"no scheduler there ({exc})",
-                                  label="option")]) from None
+        asyncio.run(greet())
+    except BaseException as exc:  # refused, no such address, a scheme it lacks, garbage
+        return exc
+    return None
+
+
+def _comm_closed() -> type[BaseException]:
+    from distributed.comm.core import CommClosedError
+
+    return CommClosedError
 
 
 def _dask(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int,

@@ -21,6 +21,7 @@ is drawn by `estate.render.sweep_page` (`estate.api.sweep` writes all three).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import os
 import time
@@ -183,7 +184,10 @@ def _tasks(path: Path, varies: list[Vary], out: Path, most: int, draw: DrawPages
             invalid.append(RunOutcome(rid, parameters, Status.INVALID,
                                       f"{path}: cannot set {said}: {type(exc).__name__} {exc}"))
             continue
-        raw = {**raw, "name": f"{name} [{said}]"}
+        # the keys in one order, whatever the order of --vary, as the run id has them: a
+        # sweep of the same keys listed otherwise is the same runs, and reuses them
+        named = ", ".join(f"{k}={shown(parameters[k])}" for k in sorted(parameters))
+        raw = {**raw, "name": f"{name} [{named}]"}
         if isinstance(raw.get("data"), str):  # `data` itself may be varied
             raw["data"] = str((path.parent / raw["data"]).resolve())
         label = f"{path} [{said}]"
@@ -192,7 +196,10 @@ def _tasks(path: Path, varies: list[Vary], out: Path, most: int, draw: DrawPages
         except InputError as exc:
             invalid.append(RunOutcome(rid, parameters, Status.INVALID, _one_line(exc)))
             continue
-        tasks.append(RunTask(rid, parameters, raw, label, str(out / "runs" / rid), draw))
+        # absolute, as the register is: a Dask worker would read a relative folder in
+        # its own working directory, and write the run where this sweep never looks
+        tasks.append(RunTask(rid, parameters, raw, label, str(out.absolute() / "runs" / rid),
+                             draw))
     return tasks, invalid, name
 
 
@@ -346,13 +353,17 @@ def sweep_rows(outcomes: list[RunOutcome], keys: list[str]) -> pd.DataFrame:
         flat = o.summary.flat() if o.summary else {}
         for key in ("status", *o.parameters):
             flat.pop(key, None)
-        # a whole float as an int, still a number for the chart: sweep.csv shows 0, not 0.0
-        cells = {k: shown(v) if isinstance(v, tuple) else
+        # a whole float as an int, still a number for the chart: sweep.csv shows 0, not
+        # 0.0; a list or a boolean as typed ([A, B], true), not as Python writes it
+        cells = {k: shown(v) if isinstance(v, tuple | bool) else
                  int(v) if isinstance(v, float) and v.is_integer() else v
                  for k, v in o.parameters.items()}
         records.append({**cells, "status": o.status, **flat,
                          "message": o.message, "run_id": o.run_id})
-    columns = list(dict.fromkeys(itertools.chain(keys, ["status"], *(r for r in records))))
+    # with no plan among the runs no summary names the columns: the ones every summary has
+    every = [] if any(o.summary for o in outcomes) else _summary_columns()
+    columns = list(dict.fromkeys(itertools.chain(keys, ["status"], every,
+                                                 *(r for r in records))))
     tail = ["message", "run_id"]
     columns = [c for c in columns if c not in tail] + tail
     table = pd.DataFrame(records, columns=columns)
@@ -370,6 +381,18 @@ def sweep_rows(outcomes: list[RunOutcome], keys: list[str]) -> pd.DataFrame:
                 and len(given) < len(records):
             table[column] = table[column].astype("Int64")
     return table
+
+
+def _summary_columns() -> list[str]:
+    """The columns of `Summary.flat` that every plan has, in its order: sweep.csv keeps
+    them, empty, when no run has a plan, so that a script reading it finds its columns.
+    The agencies' columns need a plan to name them."""
+    columns = []
+    for f in dataclasses.fields(Summary):
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING \
+                and f.name not in ("status", "agencies"):
+            columns += [f.name, "npv_saving_basis"] if f.name == "npv_saving" else [f.name]
+    return columns
 
 
 def site_robustness(outcomes: list[RunOutcome]) -> pd.DataFrame:

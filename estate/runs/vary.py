@@ -147,7 +147,9 @@ def parse_vary(spec: str) -> Vary:
             if not (math.isfinite(lo) and math.isfinite(hi)):
                 raise _bad(spec, f"finite ends LO and HI in {key}=LO:HI:N")
             integers = isinstance(lo, int) and isinstance(hi, int)
-            return Vary(key, _spaced(float(lo), float(hi), n, integers))
+            spaced = _spaced(float(lo), float(hi), n, integers)
+            _each_once(spec, f"{key}=LO:HI:N (LO and HI equal only with N = 1)", spaced)
+            return Vary(key, spaced)
     texts = _split(rest, ",", nested=True)
     ranges = [t.strip() for t in texts or [] if _looks_like_range(t)]
     if ranges:  # `0.1:0.2:3,0.5` would run one invalid plan of the text "0.1:0.2:3"
@@ -165,9 +167,22 @@ def parse_vary(spec: str) -> Vary:
         raise _bad(spec, f"at most {MAX_VALUES:,} values in {key}=V1,V2,...")
     if any(v == "" or (isinstance(v, tuple) and "" in v) for v in values):
         raise _bad(spec, f"no empty values in {key}=V1,V2,... (nor in a list: [A,B])")
-    if len({_identity(v) for v in values}) < len(values):  # one run twice
-        raise _bad(spec, f"each value once in {key}=V1,V2,...")
+    _each_once(spec, f"{key}=V1,V2,...", values, [t.strip() for t in texts])
     return Vary(key, values)
+
+
+def _each_once(spec: str, form: str, values: tuple[Value, ...],
+               typed: list[str] | None = None) -> None:
+    """Refuse a value given twice (`1` and `1.0`, or LO:HI:N with LO = HI): it would
+    be one run twice. The message says which value repeats, as typed when `typed`."""
+    said = typed or [shown(v) for v in values]
+    seen: dict[Any, int] = {}
+    for i, value in enumerate(values):
+        first = seen.setdefault(_identity(value), i)
+        if first != i:
+            again = (f"{said[i]} given twice" if said[i] == said[first]
+                     else f"{said[i]} is {said[first]} again")
+            raise _bad(spec, f"each value once in {form}", again)
 
 
 def _looks_like_range(text: str) -> bool:
@@ -230,11 +245,12 @@ def _split(text: str, separators: str, nested: bool) -> list[str] | None:
 
 
 def shown(value: Value) -> str:
-    """A value as a person types it: `0.15`, `0` (not `0.0`), `maintain`, `[A, B]` for a
-    list, its decimals as typed (`[1e6, 5e5, inf]`)."""
+    """A value as a person types it: `0.15`, `0` (not `0.0`), `maintain`, `true`, `[A, B]`
+    for a list, its decimals as typed (`[1e6, 5e5, inf]`)."""
     if isinstance(value, tuple):
-        return "[" + ", ".join(v.typed if isinstance(v, TypedNumber) else str(v)
-                               for v in value) + "]"
+        return "[" + ", ".join(shown(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as typed, not Python's True
     if isinstance(value, TypedNumber):
         return value.typed
     if isinstance(value, float):
@@ -242,8 +258,9 @@ def shown(value: Value) -> str:
     return str(value)
 
 
-def _bad(spec: str, expected: str) -> InputError:
-    return InputError([Problem("--vary", None, None, expected, repr(spec))])
+def _bad(spec: str, expected: str, why: str = "") -> InputError:
+    return InputError([Problem("--vary", None, None, expected,
+                               repr(spec) + (f" ({why})" if why else ""))])
 
 
 def grid(varies: Iterable[Vary], most: int = MAX_RUNS) -> list[dict[str, Value]]:
@@ -255,6 +272,14 @@ def grid(varies: Iterable[Vary], most: int = MAX_RUNS) -> list[dict[str, Value]]
         dup = sorted({k for k in keys if keys.count(k) > 1})
         raise InputError([Problem("--vary", None, None, "each key varied once",
                                   f"{dup} given more than once")])
+    # a key and one inside it (`policy.keep` and `policy.keep.0`) set the same value:
+    # whichever is set last wins, and the other's column labels values never used
+    nested = [(outer, inner) for outer in keys for inner in keys
+              if inner.startswith(outer + ".")]
+    if nested:
+        said = "; ".join(f"{outer} and {inner}, a key inside it" for outer, inner in nested)
+        raise InputError([Problem("--vary", None, None, "each key varied once",
+                                  f"{said}: the same key twice, one overriding the other")])
     runs = math.prod(len(v.values) for v in varies)
     if runs > most:
         sizes = " x ".join(f"{len(v.values)} ({v.key})" for v in varies)
