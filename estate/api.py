@@ -20,7 +20,12 @@ from estate.errors import EstateError, InputError, Problem, count
 from estate.load.file_names import default_map, default_report, default_results, file_stem
 from estate.load.scenario import Scenario, load_scenario
 from estate.load.validate import Register, load_register
-from estate.maps.alternative_maps import is_plan_map, remove_stale_alternative_maps
+from estate.maps.alternative_maps import (
+    drawn_from,
+    folder_mark,
+    is_plan_map,
+    remove_stale_alternative_maps,
+)
 from estate.maps.compare_map import comparison_map
 from estate.maps.page import render_map
 from estate.pipeline import (
@@ -50,6 +55,7 @@ from estate.signals import Interrupted
 from estate.store import read_summary
 from estate.store.file_set import WrittenInterrupted, text_file, write_files
 from estate.store.paths import (
+    WEB_PAGE,
     Output,
     check_outputs,
     check_plan,
@@ -324,22 +330,30 @@ def _interrupted_after_plans(runs: list[Run]) -> str:
     maps = "".join(f" {target} still shows the earlier plan: draw it with `estate map "
                    f"{shell_word(run.results_dir, quoted=True)} --out "
                    f"{shell_word(target, quoted=True)}`."
-                   for run in fresh if run.redrawn_map is None
+                   for run in runs if run.redrawn_map is None
                    and (target := _map_of_earlier_plan(run)) is not None)
     return interrupted_words([run.results_dir for run in fresh], "") + maps
 
 
 def _map_of_earlier_plan(run: Run) -> Path | None:
-    """The map `estate plan` drew of the scenario of `run`, planned anew here, at
-    `maps/<name>.html` from `results/<name>/`, which now shows an earlier plan than that
-    folder holds; None when there is none (or the plan was made into another results
-    root, whose maps are not estate's to know)."""
+    """The map `estate plan` drew at `maps/<name>.html` of the results folder of `run`,
+    when it is older than the plan that folder holds now: planned anew here, or by an
+    earlier comparison stopped before it drew the map again. None when there is none, or
+    the map was drawn from another folder (`estate plan --out elsewhere` draws there too);
+    a map drawn before maps were marked with their folder is taken as drawn from
+    `results/<name>/`."""
     name, target = run.scenario.name, default_map(run.scenario.name)
-    if run.reused or run.summary is None \
-            or run.results_dir.resolve() != default_results(name).resolve() \
-            or not is_plan_map(target, name):
+    if run.summary is None or not is_plan_map(target, name):
         return None
-    return target
+    mark = drawn_from(target)
+    if (mark != folder_mark(run.results_dir) if mark is not None else
+            run.results_dir.resolve() != default_results(name).resolve()):
+        return None
+    try:
+        older = target.stat().st_mtime_ns < (run.results_dir / "summary.json").stat().st_mtime_ns
+    except OSError:
+        return None
+    return target if older else None
 
 
 def _redraw_plan_maps(runs: list[Run], cdn: bool, progress: Progress | None) -> None:
@@ -356,7 +370,11 @@ def _redraw_plan_maps(runs: list[Run], cdn: bool, progress: Progress | None) -> 
         if target is None:
             continue
         with clock.stage("map", f"{run.scenario.name}: drawing its map {target} again "
-                         "for the new plan"):
+                         "for the new plan"), results_in_place(
+                "The plans are in place in their results folders and the comparison's "
+                "files are as they were;", "the map of the scenario's earlier plan", target,
+                "put it right and run the comparison again: the plans are reused, and the "
+                "map drawn then."):
             render_map(run.results_dir, target, cdn, stored=run.stored)
         run.redrawn_map = target
 
@@ -417,7 +435,7 @@ def report(results_dir: str | Path, out: str | Path | None = None, *,
     page = Path(html) if html is not None else Path(out).with_suffix(".html")
     # each may replace only a pack estate wrote: a map drawn at X.html is not lost to the
     # page of `--out X.pdf`
-    check_outputs([Output("--out", Path(out), replaces="a board pack", ending=".pdf"),
-                   Output("--html", page, replaces="a board pack", ending=".html")],
+    check_outputs([Output("--out", Path(out), replaces="a board pack", endings=(".pdf",)),
+                   Output("--html", page, replaces="a board pack", endings=WEB_PAGE)],
                   [Path(results_dir)])
     return write_report(results_dir, out, html=html, compare=compare)

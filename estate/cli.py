@@ -151,6 +151,10 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
                   alternatives=alternatives,
                   within_pct=within_pct, programme=programme, policy_executor=executor)
     show_warnings(result.warnings)
+    if verbose and result.summary.areas:  # many processes' logs at once: none is shown
+        err(f"WARNING: --verbose showed no solver log: the register was planned area by "
+            f"area ({count(len(result.summary.areas), 'area')}); plan an area as its own "
+            "register to see its log.")
     if as_json:
         click.echo(summary_json(result.summary, compact=True))
     else:
@@ -233,7 +237,7 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
     from estate.load.file_names import default_map
     from estate.maps.page import render_map
     from estate.runs.alternatives import alternative_map
-    from estate.store.paths import Output, check_outputs
+    from estate.store.paths import WEB_PAGE, Output, check_outputs
 
     # the whole folder read and checked first: a damaged one is a located error
     stored = check_results(results_dir)
@@ -243,7 +247,7 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
         target = alternative_map(default_map(str(alternative["of"])), int(alternative["index"]))
     else:
         target = out or default_map(stored.summary.scenario)
-    check_outputs([Output("--out", target, replaces="not a board pack", ending=".html")],
+    check_outputs([Output("--out", target, replaces="not a board pack", endings=WEB_PAGE)],
                   [results_dir])
     render_map(results_dir, target, cdn=cdn, stored=stored)
     say(f"Map: {target}")

@@ -59,6 +59,10 @@ RULE = {"service": "public_access", "mode": "population_share"}
     ({"sharing": {"types": "IT HR Finance"}}, "sharing.types",
      'write ["IT", "HR", "Finance"], a word an entry, or ["IT HR Finance"], one name'),
     ({"sharing": {"types": "'IT' 'HR'"}}, "sharing.types", 'found "\'IT\' \'HR\'": write ["IT", "HR"]'),
+    ({"sharing": {"types": "'Customer services' 'IT'"}}, "sharing.types",
+     'write ["Customer services", "IT"]'),
+    ({"sharing": {"types": "St Mary's HR"}}, "sharing.types",  # an apostrophe, no quotes
+     'write ["St", "Mary\'s", "HR"], a word an entry, or ["St Mary\'s HR"], one name'),
 ])
 def test_a_value_written_as_text_is_told_how_to_write_it(
         tmp_path: Path, changes: dict[str, Any], key: str, says: str) -> None:

@@ -770,6 +770,61 @@ def test_a_plan_made_again_has_its_programme_page_and_its_map_drawn_again(
     assert drawn.read_text(encoding="utf-8") == "<title>my notes</title>"
 
 
+def test_a_map_left_older_than_its_folder_is_drawn_again_and_another_folders_is_not(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A comparison stopped after it planned a scenario anew but before it drew the map
+    again left the map showing the earlier plan, and the next comparison, reusing the
+    plan, never drew it: a map older than its folder's plan is drawn again whenever the
+    scenario is compared. A map `estate plan --out elsewhere` drew at the same path is
+    of another folder, and is left (it was drawn over with results/<name>/'s plan)."""
+    from estate.maps.alternative_maps import folder_mark
+    from estate.runs.planning import plan_scenario
+
+    monkeypatch.chdir(tmp_path)
+    data = two_offices_register(tmp_path / "register")
+    path = write_scenario(tmp_path / "s.toml", scenario_on(data, "S", policy={"keep": ["A2"]}))
+    estate.plan(estate.load_scenario(path))
+    drawn = Path("maps") / "S.html"
+    write_scenario(path, scenario_on(data, "S"))
+    plan_scenario(estate.load_scenario(path), out=Path("results") / "S")  # no map drawn
+    assert _map_decisions(drawn)["A2"] == "keep"
+    run = compare([path], out="out", policy_costs=False)[0]
+    assert run.reused and run.redrawn_map == drawn
+    assert _map_decisions(drawn)["A2"] == "close"
+    # the map marks its folder by a digest, never by the path on the planner's machine
+    page = drawn.read_text(encoding="utf-8")
+    assert folder_mark(Path("results") / "S") in page and str(tmp_path) not in page
+
+    write_scenario(path, scenario_on(data, "S", policy={"keep": ["A2"]}))
+    estate.plan(estate.load_scenario(path), out=Path("archive") / "S")  # draws maps/S.html
+    assert _map_decisions(drawn)["A2"] == "keep"
+    run = compare([path], out="out", policy_costs=False)[0]
+    assert not run.reused and run.redrawn_map is None
+    assert _map_decisions(drawn)["A2"] == "keep"  # still archive/S's plan
+
+
+def test_a_map_that_cannot_be_drawn_again_is_said_as_a_write_failure(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk full as the map is drawn again: exit 1 naming the map and saying the
+    plans are in place (it ended "Unexpected error", exit 4)."""
+    monkeypatch.chdir(tmp_path)
+    data = two_offices_register(tmp_path / "register")
+    path = write_scenario(tmp_path / "s.toml", scenario_on(data, "S", policy={"keep": ["A2"]}))
+    assert invoke(tmp_path, "plan", path).code == 0
+    write_scenario(path, scenario_on(data, "S"))
+
+    def full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(estate.api, "render_map", full)
+    run = invoke(tmp_path, "compare", path, "--out", "cmp")
+    assert run.code == 1, run.output
+    assert ("maps/S.html (the map of the scenario's earlier plan) could not be written: No "
+            "space left on device. The plans are in place") in " ".join(run.stderr.split())
+    assert not (tmp_path / "cmp").exists()
+    no_traceback(run)
+
+
 def test_stored_plan_without_policy_costs_gets_them_added(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A folder from `estate plan` (here with an alternative) is not solved again: its

@@ -306,7 +306,8 @@ def test_a_scheduler_not_there_is_exit_1_before_any_work(tmp_path: Path, command
     assert not (tmp_path / "results").exists() and not (tmp_path / "sw").exists()
 
 
-@pytest.mark.parametrize("reply", [b"", b"HTTP/1.0 400 Bad Request\r\n\r\n"])
+@pytest.mark.parametrize("reply", [b"", b"HTTP/1.0 400 Bad Request\r\n\r\n",
+                                   b"\xff" * 64])  # junk: "Maximum allowed dimension"
 def test_a_listener_that_is_no_scheduler_is_exit_1_within_seconds(tmp_path: Path,
                                                                   reply: bytes) -> None:
     """Something else listening at --scheduler (a server that says nothing, an HTTP

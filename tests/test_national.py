@@ -429,6 +429,29 @@ def test_a_zone_on_a_border_goes_with_the_sites_that_serve_it(tmp_path: Path) ->
     assert "NS0 of area 'north' is 7.0 km away" in warned.found
 
 
+def test_a_zone_goes_with_the_area_nearest_in_metres_not_in_degrees(tmp_path: Path) -> None:
+    """ZW, with no area, lies 0.1 degrees south of W (11.1 km) and 0.15 degrees west of E
+    (10.2 km at 52.5N, where a degree of longitude is 0.61 of one of latitude), both
+    offering public access: it goes with E's area, as a rule in metres would count E
+    (in degrees, W looked nearer)."""
+    tables = national_tables(1)
+    tables["sites"] = tables["sites"].iloc[:0]
+    sites = [{"site_id": sid, "agency_id": "CC", "name": sid, "lat": lat, "lon": lon,
+              "desks": 50, "running_cost": 100_000, "kind": "office",
+              "services": "public_access", "area": area}
+             for sid, lat, lon, area in (("W", 52.6, 1.0, "west"), ("E", 52.5, 1.15, "east"))]
+    tables["sites"] = pd.DataFrame(sites)
+    tables["functions"] = pd.DataFrame([
+        {"function_id": "F1", "agency_id": "CC", "type": "IT", "site_id": "W", "fte": 5,
+         "annual_cost": 100_000}])
+    tables["zones"] = pd.DataFrame([{"zone_id": "ZW", "name": "Between", "lat": 52.5,
+                                     "lon": 1.0, "population": 100}])
+    data = write_tables(tmp_path / "between", tables)
+    [(area, _, piece)] = [p for p in area_pieces(scenario(data), load_register(data))
+                          if len(p[2].zones)]
+    assert area == "east" and list(piece.zones["zone_id"]) == ["ZW"]
+
+
 def test_a_national_plan_searched_again_keeps_its_gap_the_largest_areas(
         tmp_path: Path) -> None:
     """A national plan whose first search stopped short (its areas at 50% and 10%, the
@@ -453,6 +476,28 @@ def test_a_national_plan_searched_again_keeps_its_gap_the_largest_areas(
     assert plan.summary.mip_gap == max(gaps)
     assert plan.summary.status == Status.OPTIMAL
     assert {figures["status"] for figures in plan.summary.areas.values()} == {"optimal"}
+
+
+def test_an_area_with_no_gap_leaves_the_searched_plans_gap_unknown() -> None:
+    """`areas_best_of`, area by area: an area neither search bounded keeps its status and
+    no gap, so the whole's gap is unknown, as a merged plan's is (it read 0, the other
+    area's gap alone)."""
+    from estate.results.summary import Summary
+    from estate.runs.optimum import areas_best_of
+    from estate.status import Status
+    from tests.fixtures import summary_record
+
+    def summary(areas: dict[str, Any]) -> Summary:
+        return summary_record(areas=areas, area_count=2, status="time_limit", mip_gap=None)
+
+    first = summary({"north": {"status": "time_limit", "objective_npv": 5e6, "mip_gap": None},
+                     "south": {"status": "time_limit", "objective_npv": 4e6, "mip_gap": 0.02}})
+    second = summary({"north": {"status": "time_limit", "objective_npv": 5e6,
+                                "mip_gap": None},
+                      "south": {"status": "optimal", "objective_npv": 4e6, "mip_gap": 0.0}})
+    both = areas_best_of(first, second, 1e-4)
+    assert both.mip_gap is None and both.status == Status.TIME_LIMIT
+    assert both.areas["south"]["mip_gap"] == 0.0 and both.areas["south"]["status"] == "optimal"
 
 
 def test_the_one_off_cap_of_a_national_plan_is_said_to_hold_in_each_area(

@@ -293,10 +293,10 @@ def test_a_board_pack_is_replaced_by_the_next_but_never_by_a_map(
 
 
 @pytest.mark.parametrize(("command", "option", "name", "ending"), [
-    ("map", "--out", "m.pdf", ".html"),  # an HTML map written into a .pdf
-    ("map", "--out", "m", ".html"),
+    ("map", "--out", "m.pdf", ".html or .htm"),  # an HTML map written into a .pdf
+    ("map", "--out", "m", ".html or .htm"),
     ("report", "--out", "board", ".pdf"),  # a PDF named board, its page board.html
-    ("report", "--html", "page.txt", ".html"),
+    ("report", "--html", "page.txt", ".html or .htm"),
 ])
 def test_an_output_named_for_another_kind_of_file_is_refused(
         results_folder: Path, tmp_path: Path, command: str, option: str, name: str,
@@ -304,9 +304,17 @@ def test_an_output_named_for_another_kind_of_file_is_refused(
     extra = ["--out", "board.pdf"] if option == "--html" else []
     run = invoke(tmp_path, command, results_folder, *extra, option, name)
     assert run.code == 1 and (f"{name}, option {option}: expected a file name ending "
-                              f"{ending}, found a name not ending {ending}: add it") \
+                              f"{ending}, found a name not ending {ending}: add") \
         in run.output, run.output
     assert not list(tmp_path.iterdir())
+
+
+def test_a_page_may_end_htm_and_any_ending_in_capitals(
+        results_folder: Path, tmp_path: Path) -> None:
+    for args in (("map", "--out", "m.htm"), ("map", "--out", "M.HTML"),
+                 ("report", "--out", "b.PDF", "--html", "b.htm")):
+        run = invoke(tmp_path, args[0], results_folder, *args[1:])
+        assert run.code == 0, run.output
 
 
 def _files(folder: Path) -> dict[str, bytes]:

@@ -84,12 +84,14 @@ def test_national_register_areas(tmp_path: Path) -> None:
 def test_a_team_not_housed_yet_with_no_area_column_is_told_to_add_one(
         tmp_path: Path) -> None:
     """Sites with areas and a functions table with no `area` column at all: the team not
-    housed yet (F3) is told to add the column (it was told its empty cell, of a column
-    the file does not have); one left empty beside others filled is told its cell."""
+    housed yet (F3) is told to give its area in such a column (it was told its empty
+    cell, of a column the file does not have); one left empty beside others filled is
+    told its cell."""
     folder = csv_register(tmp_path, sites={"area": ["Suffolk"] * 3})
     [problem] = problems_of(folder)
     assert (problem.file, problem.row, problem.column) == ("functions.csv", 4, "area")
-    assert problem.found.startswith("no area (add an area column to the functions table")
+    assert problem.found.startswith("no area (give each team not housed yet its area, in "
+                                    "an area column of the functions table)")
     filled = csv_register(tmp_path / "filled", sites={"area": ["Suffolk"] * 3},
                           functions={"area": ["Suffolk", "", ""]})
     [problem] = problems_of(filled)

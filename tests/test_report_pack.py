@@ -709,6 +709,12 @@ def test_a_pack_written_into_another_plans_results_folder_is_refused(
     run = invoke(tmp_path, "report", pack["folder"], "--out", other / "board.pdf")
     assert run.code == 1 and f"a path outside the results folder {other}" in run.stderr
     assert not (other / "board.pdf").exists()
+    # another tool's summary.json in a folder above is no results folder of estate's
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "summary.json").write_text('{"tool": "other"}', encoding="utf-8")
+    run = invoke(tmp_path, "report", pack["folder"], "--out",
+                 tmp_path / "project" / "packs" / "board.pdf")
+    assert run.code == 0, run.output
 
 
 def test_a_damaged_sites_table_is_located(pack: dict[str, Any], tmp_path: Path) -> None:

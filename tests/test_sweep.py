@@ -369,7 +369,8 @@ def test_a_sweep_with_no_plan_keeps_its_summary_columns(corridor: Path, tmp_path
     assert header[-2:] == ["message", "run_id"]
     assert header == [c for c in planned.columns if c in header]  # a plan's order
     for column in ("objective_npv", "npv_saving", "npv_saving_basis", "sites_after",
-                   "sites_closed", "shared_centres", "mip_gap", "horizon_years"):
+                   "sites_closed", "shared_centres", "mip_gap", "horizon_years", "crs",
+                   "model_size.columns", "model_size.integer", "one_off_receipts"):
         assert column in header
         assert [row[header.index(column)] for row in table[1:]] == ["", ""]
     # a varied key that is a summary key is one column, the varied one
@@ -1066,3 +1067,39 @@ def test_each_run_of_a_dated_sweep_holds_its_programme_page(tmp_path: Path) -> N
                          else {"A1": "1", "A2": "1"})
         page = (folder / "programme.html").read_text(encoding="utf-8")
         assert f"Dated [programme.max_one_off_per_year={budget}]" in page
+
+
+def test_one_list_index_spelt_two_ways_is_one_key() -> None:
+    """`coverage.00.radius_km` sets `coverage.0.radius_km`: varied beside it, the rows
+    were labelled with radii the runs never used (review); refused as the same key
+    twice, and beside a key it sits inside as the same key too."""
+    for specs, says in (
+            (("coverage.0.radius_km=5,6", "coverage.00.radius_km=6,7"),
+             "['coverage.0.radius_km', 'coverage.00.radius_km'] given more than once"),
+            (("policy.keep=[S1]", "policy.keep.00=S4"),
+             "policy.keep and policy.keep.00, a key inside it")):
+        with pytest.raises(InputError) as refused:
+            grid([parse_vary(spec) for spec in specs])
+        assert says in str(refused.value)
+
+
+def test_a_range_across_zero_holds_zero_itself() -> None:
+    """Evenly spaced values are rounded to 12 digits of the range's larger end: 0, not
+    1.1e-16 (a run's row and name showed 1.11022302463e-16)."""
+    assert parse_vary("discount_rate=-0.7:0.3:11").values[7] == 0.0
+    assert parse_vary("x=0.3:-0.7:11").values[3] == 0.0
+    assert parse_vary("x=-0.15:0.05:5").values == (-0.15, -0.1, -0.05, 0.0, 0.05)
+    assert parse_vary("x=0.0001:0.0003:3").values == (0.0001, 0.0002, 0.0003)
+
+
+def test_sweep_csv_writes_every_true_and_false_as_typed(corridor: Path, tmp_path: Path) -> None:
+    """A varied boolean showed as true beside a summary's flags as Python's True in one
+    file: every flag of sweep.csv is true or false."""
+    sweep(corridor, [parse_vary("assignment.split=true,false")], tmp_path / "out", workers=1)
+    with open(tmp_path / "out" / "sweep.csv", encoding="utf-8-sig", newline="") as f:
+        table = list(csv.reader(f))
+    header, rows = table[0], table[1:]
+    cells = {cell for row in rows for cell in row}
+    assert not cells & {"True", "False"}
+    assert {row[header.index("assignment.split")] for row in rows} == {"true", "false"}
+    assert {row[header.index("status_quo_feasible")] for row in rows} <= {"true", "false"}

@@ -128,9 +128,9 @@ class KeyChecker:
             # when each is in quotes of its own ("'IT' 'HR'");
             # other words parted by spaces may be one name ("Customer services") or
             # several ("IT HR Finance"): both are offered
-            words = inside.split()
+            words = _quoted_words(inside)
             ids = key.rsplit(".", 1)[-1] in ID_LISTS or all(re.search(r"\d", w) for w in words) \
-                or all(len(w) > 1 and w[0] in _QUOTES and w[-1] in _QUOTES for w in words)
+                or words != inside.split()  # each in quotes of its own: entries as quoted
             if re.search(r"[,;]", inside) or len(words) < 2:
                 hint = _listed(re.split(r"[,;]", inside))
             elif ids:
@@ -162,6 +162,21 @@ class KeyChecker:
 
 
 _QUOTES = "\"'“”‘’"
+
+
+_WORD = re.compile(r"""'([^']*)'(?=\s|$)|"([^"]*)"(?=\s|$)|([^\s'"]+)(?=\s|$)""")
+_WORDS = re.compile(r"""\s*(?:(?:'[^']*'|"[^"]*"|[^\s'"]+)(?:\s+|$))*""")
+
+
+def _quoted_words(text: str) -> list[str]:
+    """The words of `text` parted by spaces, a name in quotes of its own one word
+    ("'Customer services' 'IT'": two; curly quotes as straight); split at spaces alone
+    when a quote stands inside a word ("St Mary's Hospital")."""
+    straight = re.sub("[“”]", '"', re.sub("[‘’]", "'", text))
+    if _WORDS.fullmatch(straight) is None:  # an apostrophe inside a name, say
+        return text.split()
+    return [next(g for g in found.groups() if g is not None)
+            for found in _WORD.finditer(straight)]
 
 
 def _listed(entries: list[str]) -> str:

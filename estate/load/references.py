@@ -266,7 +266,7 @@ def _check_areas(
         )
         for i in clash[clash].index
     ]
-    # no team gives an area: the column is most likely not in the file at all
+    # no team gives an area: the column is not in the file, or left empty throughout
     none_given = bool((functions["area"] == "").all())
     functions["area"] = functions["area"].where(~housed, home_area)
     unknown = ~housed & ~functions["area"].isin(sites.loc[sites["area"] != "", "area"])
@@ -277,8 +277,8 @@ def _check_areas(
         unknown & (functions["site_id"] == ""),
         f"an area that has sites in {files['sites']} (a function not housed yet needs one)",
         lambda v: repr(v) if v else (
-            "no area (add an area column to the functions table for the teams not housed "
-            "yet)" if none_given else "an empty cell"),
+            "no area (give each team not housed yet its area, in an area column of the "
+            "functions table)" if none_given else "an empty cell"),
     )
     return problems
 

@@ -7,6 +7,7 @@ anew (`is_plan_map`)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -47,6 +48,26 @@ def is_plan_map(path: Path, name: str) -> bool:
     """Whether `path` is a file (not a link) holding the map of a plan of the scenario
     `name`, as `estate plan` draws it (not an alternative's, nor a file a user made)."""
     return path.is_file() and not path.is_symlink() and _titled(path, name, "")
+
+
+def folder_mark(results_dir: Path) -> str:
+    """What a map says of the results folder it was drawn from, in its head: a digest
+    of the folder's absolute path, not the path itself, which would tell whoever opens
+    the map where the folder lies on the planner's machine."""
+    digest = hashlib.sha256(str(Path(results_dir).resolve()).encode("utf-8")).hexdigest()
+    return f'<meta name="estate-results" content="{digest[:24]}">'
+
+
+def drawn_from(path: Path) -> str | None:
+    """The mark (`folder_mark`) of the results folder the map at `path` was drawn from;
+    None for a map drawn before maps were marked, or a file that cannot be read."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(_HEAD_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    found = re.search(r'<meta name="estate-results" content="[0-9a-f]+">', head)
+    return found[0] if found else None
 
 
 def _titled(path: Path, name: str, after: str) -> bool:

@@ -25,6 +25,7 @@ from typing import Any
 import folium
 from branca.element import Element, Figure, MacroElement
 
+from estate.maps.alternative_maps import folder_mark
 from estate.maps.assets import COLOURS, SHAPE_SIZES, SHAPES, leaflet_assets
 from estate.maps.panels import kpi_panel, legend, site_counts
 from estate.maps.payload import (
@@ -433,4 +434,7 @@ def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
     if places["name"]:
         fmap.add_child(Places(control, places))
     fmap.add_child(layer)
-    return write_page(Path(out), with_map_policy(figure_of(fmap).render()))
+    # the folder it is drawn from, marked, so a new plan of that folder redraws it
+    page = with_map_policy(figure_of(fmap).render()).replace(
+        "</title>", "</title>\n" + folder_mark(results_dir), 1)
+    return write_page(Path(out), page)

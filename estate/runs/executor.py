@@ -181,6 +181,14 @@ def check_scheduler(scheduler: str | None) -> None:
     if not scheduler:
         return
     from dask.utils import parse_timedelta
+    from distributed.comm import get_address_host_port
+
+    try:  # no address at all: said before anything is asked of it
+        get_address_host_port(scheduler)
+    except (ValueError, NotImplementedError) as wrong:
+        raise InputError([Problem(scheduler, None, "--scheduler", "the address of a running "
+                                  "Dask scheduler, such as tcp://10.0.0.5:8786",
+                                  f"no such address ({wrong})", label="option")]) from None
 
     wait = parse_timedelta(SCHEDULER_WAIT)
     answer: list[BaseException | None] = []
@@ -198,13 +206,13 @@ def check_scheduler(scheduler: str | None) -> None:
     if isinstance(exc, TimeoutError):
         found = (f"something accepts connections there but did not answer as a Dask "
                  f"scheduler within {wait:g} s (another service, or the dashboard's port?)")
-    elif isinstance(exc, MemoryError | _comm_closed()):
+    elif isinstance(exc, OSError) and not isinstance(exc, _comm_closed()):
+        found = f"no scheduler there ({exc})"  # refused, or unreachable until the deadline
+    else:
         # it answered in another protocol, read as a Dask message (an HTTP reply's
-        # bytes taken for a length: "Unable to allocate 3.07 EiB")
+        # bytes taken for a length: "Unable to allocate 3.07 EiB"; a worker's greeting)
         found = ("something answers there, but not as a Dask scheduler does (another "
-                 "service, or the dashboard's port?)")
-    else:  # refused or unreachable until the deadline, no such scheme, not an address
-        found = f"no scheduler there ({exc})"
+                 "service, a Dask worker, or the dashboard's port?)")
     raise InputError([Problem(scheduler, None, "--scheduler",
                               "the address of a running Dask scheduler, such as "
                               "tcp://10.0.0.5:8786", found, label="option")])

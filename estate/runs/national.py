@@ -39,11 +39,14 @@ def areas_of(register: Register) -> list[str]:
     return sorted(a for a in areas.unique() if a) if (areas != "").any() else []
 
 
-def _zone_areas(register: Register, services: frozenset[str] = frozenset()) -> np.ndarray:
+def _zone_areas(register: Register, scenario: Scenario | None = None,
+                placed: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> np.ndarray:
     """Each zone's area: its own `area` cell when it has one, else the area of its
-    nearest site offering a service of `services` (the scenario's coverage rules': the
-    sites that can cover it), or of its nearest site when none offers one. (A cell left
-    empty does not set aside the areas written in the others.)"""
+    nearest site offering a service the scenario's coverage rules count (the sites that
+    can cover it), or of its nearest site when none offers one, measured in metres as
+    the rules are (a degree of longitude is 0.6 of one of latitude in England). (A cell
+    left empty does not set aside the areas written in the others.) `placed`: the
+    register's sites and zones in metres (`_in_metres`), when made already."""
     zones, sites = register.zones, register.sites
     out = np.array([""] * len(zones), dtype=object)
     if "area" in zones.columns:
@@ -51,17 +54,23 @@ def _zone_areas(register: Register, services: frozenset[str] = frozenset()) -> n
     unplaced = np.flatnonzero(out == "")
     if len(unplaced) == 0 or len(sites) == 0:
         return out
-    import shapely
-
-    serving = np.flatnonzero([bool(services & set(offered)) for offered in sites["services"]])
-    candidates = serving if len(serving) else np.arange(len(sites))
-    tree = shapely.STRtree(shapely.points(
-        sites[["lon", "lat"]].to_numpy(float)[candidates]))
-    # Nearest in degrees is enough to pick a locality (and cheap for 35,000 zones).
-    points = shapely.points(zones[["lon", "lat"]].to_numpy(float)[unplaced])
-    zi, sj = tree.query_nearest(points, all_matches=False)
-    out[unplaced[zi]] = sites["area"].to_numpy(object)[candidates[sj]]
+    sites, zones = placed or _in_metres(register, scenario)
+    services = rule_services(scenario) if scenario is not None else frozenset()
+    serving = np.array([bool(services & set(offered)) for offered in sites["services"]],
+                       dtype=bool)
+    _, at = nearest_site(zones.iloc[unplaced], sites,
+                         serving if serving.any() else np.ones(len(sites), dtype=bool))
+    out[unplaced] = sites["area"].to_numpy(object)[at]
     return out
+
+
+def _in_metres(register: Register, scenario: Scenario | None
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The register's sites and zones with metric `x`, `y` in the scenario's CRS (or
+    the UTM zone for them all), as the model measures them (`estate.prepare.project`)."""
+    crs = metric_crs(register.sites, register.zones, scenario.crs if scenario else "")
+    return (project(register.sites, crs, register.site_points, "site_id"),
+            project(register.zones, crs, register.zone_points, "zone_id"))
 
 
 def rule_services(scenario: Scenario) -> frozenset[str]:
@@ -69,11 +78,12 @@ def rule_services(scenario: Scenario) -> frozenset[str]:
     return frozenset(rule.service for rule in scenario.coverage)
 
 
-def split_register(register: Register, services: frozenset[str] = frozenset()
+def split_register(register: Register, scenario: Scenario | None = None
                    ) -> dict[str, Register]:
     """One register per area, each a locality of its own; a zone with no area goes to
-    the area of its nearest site offering one of `services` (`_zone_areas`)."""
-    zone_area = _zone_areas(register, services)
+    the area of its nearest site offering a service the scenario's rules count
+    (`_zone_areas`)."""
+    zone_area = _zone_areas(register, scenario)
     out = {}
     for area in areas_of(register):
         # Each piece is one locality: its area is cleared so it is planned as such.
@@ -104,10 +114,8 @@ def served_across_areas(scenario: Scenario, register: Register) -> list[Problem]
     zones = register.zones
     if not len(zones) or not scenario.coverage:
         return []
-    zone_area = _zone_areas(register, rule_services(scenario))
-    crs = metric_crs(register.sites, zones, scenario.crs)
-    sites = project(register.sites, crs, register.site_points, "site_id")
-    placed = project(zones, crs, register.zone_points, "zone_id")
+    sites, placed = _in_metres(register, scenario)
+    zone_area = _zone_areas(register, scenario, (sites, placed))
     site_area = sites["area"].to_numpy(object)
     file = register.files.get("zones", "zones")
     problems: list[Problem] = []
@@ -177,7 +185,7 @@ def area_pieces(scenario: Scenario, register: Register
     them holds a site or a team is outside the plan, as their other sites are in a
     locality. A register with no such area has no plan: `InfeasibleError`."""
     pieces = [(area, scenario_for_area(scenario, reg), reg)
-              for area, reg in split_register(register, rule_services(scenario)).items()
+              for area, reg in split_register(register, scenario).items()
               if (len(reg.sites) or len(reg.functions)) and (
                   not scenario.agencies or _holders(reg) & set(scenario.agencies))]
     if not pieces:
@@ -440,10 +448,4 @@ def plan_register(scenario: Scenario, register: Register, *, clock: Clock | None
         plan = plan_national(scenario, register, executor, scheduler, workers, direct,
                              clock.progress)
     plan.warnings = national_warnings(scenario, register, plan.warnings, checked)
-    if verbose:  # the areas' logs would come from many processes at once, interleaved
-        plan.warnings.append(Problem(
-            "--verbose", None, None, "a register of one locality (no `area` column), to "
-            "show the solver's log", f"a national register of {len(areas)} areas, planned "
-            "without it; plan an area as its own register to see its log",
-            severity="warning"))
     return None, plan

@@ -219,5 +219,6 @@ def areas_best_of(plan: Summary, other: Summary, mip_gap: float) -> Summary:
         areas[name] = {**own, "mip_gap": gap,
                        "status": str(Status.OPTIMAL) if gap <= mip_gap else own["status"]}
     gaps = [float(a["mip_gap"]) for a in areas.values() if a.get("mip_gap") is not None]
-    return plan.replace(areas=areas, mip_gap=max(gaps) if gaps else plan.mip_gap,
+    # an area whose gap is not known leaves the whole's unknown, as the merge does
+    return plan.replace(areas=areas, mip_gap=max(gaps) if len(gaps) == len(areas) else None,
                         status=worst([Status(a["status"]) for a in areas.values()]))

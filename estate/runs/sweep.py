@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from estate.errors import InfeasibleError, InputError, NoSolutionError, Problem
@@ -293,7 +294,7 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
         rows = sweep_rows(outcomes, [v.key for v in varies])
         robustness = site_robustness(outcomes)
         files: dict[Path, Write] = {
-            out / "sweep.csv": lambda temp: write_safe_csv(rows, temp),
+            out / "sweep.csv": lambda temp: write_safe_csv(booleans_as_typed(rows), temp),
             out / "site_robustness.csv": lambda temp: write_safe_csv(robustness, temp)}
         if page is not None:
             files[out / "sweep.html"] = text_file(page(rows, robustness, name))
@@ -383,14 +384,30 @@ def sweep_rows(outcomes: list[RunOutcome], keys: list[str]) -> pd.DataFrame:
     return table
 
 
+def booleans_as_typed(rows: pd.DataFrame) -> pd.DataFrame:
+    """sweep.csv's true and false written as a varied key's are typed (TOML's, which
+    Excel reads as its TRUE and FALSE), a summary's flags too, not Python's True."""
+    def typed(value: Any) -> Any:
+        return ("true" if value else "false") if isinstance(value, bool | np.bool_) else value
+
+    out = rows.copy()
+    for column in out.columns:
+        if out[column].map(lambda v: isinstance(v, bool | np.bool_)).any():
+            out[column] = out[column].map(typed).astype(object)
+    return out
+
+
 def _summary_columns() -> list[str]:
     """The columns of `Summary.flat` that every plan has, in its order: sweep.csv keeps
     them, empty, when no run has a plan, so that a script reading it finds its columns.
     The agencies' columns need a plan to name them."""
     columns = []
     for f in dataclasses.fields(Summary):
-        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING \
-                and f.name not in ("status", "agencies"):
+        if f.name == "model_size":  # a locality's model; reductions only when they fire
+            columns += [f"model_size.{k}" for k in ("columns", "rows", "nonzeros", "integer")]
+        elif f.name in ("crs", "one_off_receipts") or (
+                f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+                and f.name not in ("status", "agencies")):
             columns += [f.name, "npv_saving_basis"] if f.name == "npv_saving" else [f.name]
     return columns
 

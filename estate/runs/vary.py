@@ -124,7 +124,10 @@ def _is_number(value: Value) -> TypeGuard[int | float]:
 
 def _spaced(lo: float, hi: float, n: int, integers: bool) -> tuple[Value, ...]:
     """N evenly spaced values from lo to hi inclusive, printed as a person would type them."""
-    values = [float(f"{v:.12g}") for v in np.linspace(lo, hi, n)]
+    # to 12 digits of the larger end, so a range across 0 gives 0, not 1.1e-16
+    scale = max(abs(lo), abs(hi))
+    digits = 11 - math.floor(math.log10(scale)) if scale > 0 and math.isfinite(scale) else 12
+    values = [float(f"{round(v, digits) + 0.0:.12g}") for v in np.linspace(lo, hi, n)]
     if integers and all(v.is_integer() for v in values):
         return tuple(int(v) for v in values)
     return tuple(values)
@@ -263,19 +266,27 @@ def _bad(spec: str, expected: str, why: str = "") -> InputError:
                                repr(spec) + (f" ({why})" if why else ""))])
 
 
+def _as_set(key: str) -> str:
+    """The key as setting it reads it: each list index a number (`coverage.00.radius_km`
+    sets `coverage.0.radius_km`)."""
+    return ".".join(str(int(part)) if part.isdigit() else part for part in key.split("."))
+
+
 def grid(varies: Iterable[Vary], most: int = MAX_RUNS) -> list[dict[str, Value]]:
     """Every combination, the first key varying slowest; more than `most` is refused
     before any is made."""
     varies = list(varies)
     keys = [v.key for v in varies]
-    if len(set(keys)) != len(keys):
-        dup = sorted({k for k in keys if keys.count(k) > 1})
+    # a list index read as a number: `coverage.00` is `coverage.0`, the same key
+    same = [_as_set(k) for k in keys]
+    if len(set(same)) != len(same):
+        dup = sorted({k for k, c in zip(keys, same, strict=True) if same.count(c) > 1})
         raise InputError([Problem("--vary", None, None, "each key varied once",
                                   f"{dup} given more than once")])
     # a key and one inside it (`policy.keep` and `policy.keep.0`) set the same value:
     # whichever is set last wins, and the other's column labels values never used
-    nested = [(outer, inner) for outer in keys for inner in keys
-              if inner.startswith(outer + ".")]
+    nested = [(outer, inner) for outer, o in zip(keys, same, strict=True)
+              for inner, i in zip(keys, same, strict=True) if i.startswith(o + ".")]
     if nested:
         said = "; ".join(f"{outer} and {inner}, a key inside it" for outer, inner in nested)
         raise InputError([Problem("--vary", None, None, "each key varied once",

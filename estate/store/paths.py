@@ -73,8 +73,12 @@ class Output:
     writes: tuple[str, ...] = ()
     #: those of `writes` that are folders (a sweep's `runs/`); the others are files
     folders: tuple[str, ...] = ()
-    #: the ending a file's name must have (".html" for a map, a web page), any case
-    ending: str = ""
+    #: the endings a file's name may have (a map's, a web page's: .html or .htm), any case
+    endings: tuple[str, ...] = ()
+
+
+WEB_PAGE = (".html", ".htm")
+"""The endings of a page's file name (a map, the board pack's page)."""
 
 
 def inputs_of(scenario: Scenario | None) -> Inputs:
@@ -150,10 +154,11 @@ def check_outputs(outputs: Iterable[Output], results: Iterable[Path] = (),
         if found is None and real in taken:  # one output would overwrite the other
             found = ("a path of its own", f"the path {taken[real]} writes too; give "
                      f"{output.option} another")
-        if found is None and output.ending and \
-                Path(output.path).suffix.lower() != output.ending:
-            found = (f"a file name ending {output.ending}", f"a name not ending "
-                     f"{output.ending}: add it (or give {output.option} another)")
+        if found is None and output.endings and \
+                Path(output.path).suffix.lower() not in output.endings:
+            ending = " or ".join(output.endings)
+            found = (f"a file name ending {ending}", f"a name not ending {ending}: add "
+                     f"{output.endings[0]} (or give {output.option} another)")
         taken.setdefault(real, output.option)
         if found is not None:
             problems.append(Problem(str(output.path), None, output.option, found[0], found[1],
@@ -169,7 +174,7 @@ def check_plan(out: Path | None, map_path: Path | None, lp_path: Path | None,
     `out` is the folder named after it, not one given), the map and the LP file (None:
     not asked for)."""
     outputs = [Output("--out", out, folder=True, replaced=True)] if out is not None else []
-    outputs += [Output("--map", map_path, replaces="not a board pack", ending=".html")] \
+    outputs += [Output("--map", map_path, replaces="not a board pack", endings=WEB_PAGE)] \
         if map_path is not None else []
     outputs += [Output("--write-lp", lp_path, replaces="an LP file")] \
         if lp_path is not None else []
@@ -305,13 +310,14 @@ def _problem(output: Output, results: list[Path]) -> tuple[str, str] | None:
             if kept is not None:
                 return kept
     # the folders this run reads, and any results folder above the path (another
-    # plan's: replaced whole when that plan is made again, so the file would be lost)
-    above = [parent for parent in real.parents if (parent / "summary.json").is_file()]
+    # plan's: replaced whole when that plan is made again, so what is written is lost)
+    above = [parent for parent in real.parents if _holds_a_plan(parent)]
     for folder in [*results, *above]:
         if (not output.replaced or folder in above) and _inside(real, folder):
             return (f"a path outside the results folder {folder}",
-                    f"a path inside it; that folder is replaced whole by each run, so the "
-                    f"file would be lost: give {output.option} a path outside it")
+                    f"a path inside it; that folder is replaced whole by each run, so "
+                    f"{'what it writes' if output.folder else 'the file'} would be lost: "
+                    f"give {output.option} a path outside it")
     holder = real if output.folder and not output.replaced and real.is_dir() else real.parent
     return _probe(holder, output.option)
 
@@ -366,6 +372,14 @@ def _is_lp_file(path: Path) -> bool:
     except OSError:
         return False
     return first.startswith(_LP_START) and first.endswith(b"*\\")
+
+
+def _holds_a_plan(folder: Path) -> bool:
+    """Whether `folder` is a results folder `estate plan` wrote (its summary.json beside
+    its sites.csv and the register's checksums), not a folder another tool's
+    summary.json happens to be in."""
+    return all((folder / name).is_file() for name in ("summary.json", "sites.csv",
+                                                      "inputs.sha256"))
 
 
 def _inside(path: Path, folder: Path) -> bool:
