@@ -3,7 +3,8 @@
 names them), told apart from files a user made by the title the map page writes: a new
 plan of the scenario removes the maps of alternatives it does not have, so that none is
 taken for one of its own, and `estate compare` draws again the map of a plan it makes
-anew (`is_plan_map`)."""
+anew (`is_plan_map`), when the map was drawn from that plan's folder (`folder_mark`, in
+the map's head, `drawn_from`)."""
 
 from __future__ import annotations
 
