@@ -341,16 +341,16 @@ def _map_of_earlier_plan(run: Run) -> Path | None:
     earlier comparison stopped before it drew the map again. None when there is none, or
     the map was drawn from another folder (`estate plan --out elsewhere` draws there too);
     a map drawn before maps were marked with their folder is taken as drawn from
-    `results/<name>/`."""
+    `results/<name>/`. A plan whose policy costs alone were added keeps its map."""
     name, target = run.scenario.name, default_map(run.scenario.name)
     if run.summary is None or not is_plan_map(target, name):
         return None
     mark = drawn_from(target)
-    if (mark != folder_mark(run.results_dir) if mark is not None else
+    if (mark != folder_mark(run.results_dir, target) if mark is not None else
             run.results_dir.resolve() != default_results(name).resolve()):
         return None
-    try:
-        older = target.stat().st_mtime_ns < (run.results_dir / "summary.json").stat().st_mtime_ns
+    try:  # the plan's tables, not summary.json, which policy costs added rewrite alone
+        older = target.stat().st_mtime_ns < (run.results_dir / "sites.csv").stat().st_mtime_ns
     except OSError:
         return None
     return target if older else None

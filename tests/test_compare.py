@@ -98,7 +98,7 @@ def test_rows_equal_single_plans(tmp_path: Path, solver: str) -> None:
             for field in ("annual_cost_before", "annual_cost_after", "one_off_cost"):
                 assert _number(row[f"agency.{agency_id}.{field}"]) == pytest.approx(
                     info[field], abs=0.01)
-            assert row[f"agency.{agency_id}.worse_off"] == str(info["worse_off"])
+            assert row[f"agency.{agency_id}.worse_off"] == ("true" if info["worse_off"] else "false")
         priced = estate.plan(estate.load_scenario(path), write=False,
                              policy_costs=True).summary.policy_costs
         for name, entry in priced.items():
@@ -793,7 +793,7 @@ def test_a_map_left_older_than_its_folder_is_drawn_again_and_another_folders_is_
     assert _map_decisions(drawn)["A2"] == "close"
     # the map marks its folder by a digest, never by the path on the planner's machine
     page = drawn.read_text(encoding="utf-8")
-    assert folder_mark(Path("results") / "S") in page and str(tmp_path) not in page
+    assert folder_mark(Path("results") / "S", drawn) in page and str(tmp_path) not in page
 
     write_scenario(path, scenario_on(data, "S", policy={"keep": ["A2"]}))
     estate.plan(estate.load_scenario(path), out=Path("archive") / "S")  # draws maps/S.html
@@ -801,6 +801,32 @@ def test_a_map_left_older_than_its_folder_is_drawn_again_and_another_folders_is_
     run = compare([path], out="out", policy_costs=False)[0]
     assert not run.reused and run.redrawn_map is None
     assert _map_decisions(drawn)["A2"] == "keep"  # still archive/S's plan
+
+
+def test_a_moved_project_keeps_its_maps_told_apart_and_policy_costs_keep_a_map(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole project moved (renamed, synced elsewhere): its map is still known as
+    drawn from results/<name>/ and drawn again for a new plan (a digest of the absolute
+    path no longer matched). A stored plan that only gets its policy costs added keeps
+    its map, drawn however the user drew it (it was redrawn, its summary.json newer)."""
+    project = tmp_path / "before"
+    monkeypatch.chdir(tmp_path)
+    data = two_offices_register(project / "register")
+    path = write_scenario(project / "s.toml", scenario_on(data, "S", policy={"keep": ["A2"]}))
+    monkeypatch.chdir(project)
+    estate.plan(estate.load_scenario(path))
+    moved = tmp_path / "after"
+    project.rename(moved)
+    monkeypatch.chdir(moved)
+    write_scenario(moved / "s.toml", scenario_on(moved / "register", "S"))
+    run = compare([moved / "s.toml"], out="out", policy_costs=False)[0]
+    assert not run.reused and run.redrawn_map == Path("maps") / "S.html"
+    assert _map_decisions(Path("maps") / "S.html")["A2"] == "close"
+    assert invoke(moved, "map", "results/S", "--out", "maps/S.html", "--cdn").code == 0
+    drawn = (Path("maps") / "S.html").read_bytes()
+    run = compare([moved / "s.toml"], out="out")[0]  # adds the policy costs
+    assert run.reused and run.redrawn_map is None
+    assert (Path("maps") / "S.html").read_bytes() == drawn
 
 
 def test_a_map_that_cannot_be_drawn_again_is_said_as_a_write_failure(
@@ -1215,3 +1241,13 @@ def test_a_comparison_inside_a_compared_scenario_s_results_folder_is_refused(
         assert not (tmp_path / "results").exists()  # nothing planned, nothing written
     assert invoke(tmp_path, "compare", a, b, "--out", "results").code == 0  # beside them
     assert invoke(tmp_path, "plan", a).code == 0  # A's folder is still its own
+
+
+def test_comparison_csv_writes_its_flags_true_and_false(setup: dict[str, Any]) -> None:
+    """comparison.csv's flags (reused, status_quo_feasible, each agency's worse_off) are
+    true or false, as sweep.csv's and a scenario file's are (it wrote Python's True)."""
+    rows = list(csv.reader((setup["out"] / "comparison.csv").read_text(
+        encoding="utf-8-sig").splitlines()))
+    header, cells = rows[0], {cell for row in rows[1:] for cell in row}
+    assert not cells & {"True", "False"}
+    assert {row[header.index("status_quo_feasible")] for row in rows[1:]} <= {"true", "false"}

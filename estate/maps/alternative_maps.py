@@ -9,6 +9,7 @@ the map's head, `drawn_from`)."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -51,11 +52,13 @@ def is_plan_map(path: Path, name: str) -> bool:
     return path.is_file() and not path.is_symlink() and _titled(path, name, "")
 
 
-def folder_mark(results_dir: Path) -> str:
-    """What a map says of the results folder it was drawn from, in its head: a digest
-    of the folder's absolute path, not the path itself, which would tell whoever opens
-    the map where the folder lies on the planner's machine."""
-    digest = hashlib.sha256(str(Path(results_dir).resolve()).encode("utf-8")).hexdigest()
+def folder_mark(results_dir: Path, map_path: Path) -> str:
+    """What a map says of the results folder it was drawn from, in its head: a digest of
+    the folder's path from the map's own folder (`../results/<name>`), which a project
+    moved or synced to another place keeps, and not the path itself, which would tell
+    whoever opens the map where the folder lies on the planner's machine."""
+    seen_from = os.path.relpath(Path(results_dir).resolve(), Path(map_path).resolve().parent)
+    digest = hashlib.sha256(Path(seen_from).as_posix().encode("utf-8")).hexdigest()
     return f'<meta name="estate-results" content="{digest[:24]}">'
 
 

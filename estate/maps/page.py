@@ -436,5 +436,5 @@ def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
     fmap.add_child(layer)
     # the folder it is drawn from, marked, so a new plan of that folder redraws it
     page = with_map_policy(figure_of(fmap).render()).replace(
-        "</title>", "</title>\n" + folder_mark(results_dir), 1)
+        "</title>", "</title>\n" + folder_mark(results_dir, Path(out)), 1)
     return write_page(Path(out), page)

@@ -19,7 +19,7 @@ from estate.results import AgencyFigures
 from estate.results.summary_values import cost_range
 from estate.runs.compare import Compensation, Run, agency_gains, compensate, stored_agency_npv
 from estate.store import needs_quote, safe_cell
-from estate.store.check import write_safe_rows
+from estate.store.check import flag_text, write_safe_rows
 from estate.store.file_set import Write, write_files
 from estate.store.register_used import COLUMNS as REGISTER_COLUMNS
 
@@ -54,7 +54,7 @@ def _cell_text(value: Any) -> Any:
     cell for a figure that has no value."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
-    return safe_cell(value)
+    return safe_cell(flag_text(value))
 
 
 def write_csv(table: list[dict[str, Any]], path: Path) -> None:

@@ -181,10 +181,14 @@ def check_scheduler(scheduler: str | None) -> None:
     if not scheduler:
         return
     from dask.utils import parse_timedelta
-    from distributed.comm import get_address_host_port
+    from distributed.comm import get_address_host_port, parse_address
+    from distributed.comm.registry import get_backend
 
-    try:  # no address at all: said before anything is asked of it
-        get_address_host_port(scheduler)
+    try:  # no address at all (an unknown scheme, no port): said before it is asked
+        if parse_address(scheduler)[0] in _HOST_PORT_SCHEMES:
+            get_address_host_port(scheduler)
+        else:
+            get_backend(parse_address(scheduler)[0])
     except (ValueError, NotImplementedError) as wrong:
         raise InputError([Problem(scheduler, None, "--scheduler", "the address of a running "
                                   "Dask scheduler, such as tcp://10.0.0.5:8786",
@@ -206,13 +210,18 @@ def check_scheduler(scheduler: str | None) -> None:
     if isinstance(exc, TimeoutError):
         found = (f"something accepts connections there but did not answer as a Dask "
                  f"scheduler within {wait:g} s (another service, or the dashboard's port?)")
-    elif isinstance(exc, OSError) and not isinstance(exc, _comm_closed()):
-        found = f"no scheduler there ({exc})"  # refused, or unreachable until the deadline
-    else:
+    elif isinstance(exc, _comm_closed() | MemoryError):
         # it answered in another protocol, read as a Dask message (an HTTP reply's
-        # bytes taken for a length: "Unable to allocate 3.07 EiB"; a worker's greeting)
+        # bytes taken for a length: "Unable to allocate 3.07 EiB"), or hung up
         found = ("something answers there, but not as a Dask scheduler does (another "
                  "service, a Dask worker, or the dashboard's port?)")
+    elif isinstance(exc, OSError):
+        found = f"no scheduler there ({exc})"  # refused, or unreachable until the deadline
+    else:  # what Dask made of an answer it could not read, or of the address's settings
+        said = str(exc).strip() or "an answer Dask could not read"
+        found = (f"no Dask scheduler answered there ({said}): another service, a Dask "
+                 "worker or the dashboard's port, or settings the address needs (tls:// "
+                 "needs Dask's TLS settings)?")
     raise InputError([Problem(scheduler, None, "--scheduler",
                               "the address of a running Dask scheduler, such as "
                               "tcp://10.0.0.5:8786", found, label="option")])
@@ -238,6 +247,11 @@ def _greet(scheduler: str, wait: float) -> BaseException | None:
     except BaseException as exc:  # refused, no such address, a scheme it lacks, garbage
         return exc
     return None
+
+
+_HOST_PORT_SCHEMES = ("tcp", "tls", "ws", "wss")
+"""Address schemes that are a host and a port, checked as such before connecting (ucx://
+and inproc:// are left to Dask)."""
 
 
 def _comm_closed() -> type[BaseException]:

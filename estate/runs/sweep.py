@@ -54,7 +54,7 @@ from estate.runs.vary import (
 )
 from estate.status import Status, status_of
 from estate.store import inputs_sha256, is_fresh, read_outcome, read_summary, write_outcome
-from estate.store.check import RESULT_TABLES, read_table, write_safe_csv
+from estate.store.check import RESULT_TABLES, flag_text, read_table, write_safe_csv
 from estate.store.file_set import Write, WrittenInterrupted, listed, text_file, write_files
 from estate.store.folder import clear_debris_in, folder_lock
 from estate.store.paths import Output, check_outputs, inputs_of_file, results_in_place
@@ -385,15 +385,12 @@ def sweep_rows(outcomes: list[RunOutcome], keys: list[str]) -> pd.DataFrame:
 
 
 def booleans_as_typed(rows: pd.DataFrame) -> pd.DataFrame:
-    """sweep.csv's true and false written as a varied key's are typed (TOML's, which
-    Excel reads as its TRUE and FALSE), a summary's flags too, not Python's True."""
-    def typed(value: Any) -> Any:
-        return ("true" if value else "false") if isinstance(value, bool | np.bool_) else value
-
+    """sweep.csv's true and false written as a varied key's are typed (`flag_text`), a
+    summary's flags too, not Python's True."""
     out = rows.copy()
     for column in out.columns:
         if out[column].map(lambda v: isinstance(v, bool | np.bool_)).any():
-            out[column] = out[column].map(typed).astype(object)
+            out[column] = out[column].map(flag_text).astype(object)
     return out
 
 
@@ -401,13 +398,12 @@ def _summary_columns() -> list[str]:
     """The columns of `Summary.flat` that every plan has, in its order: sweep.csv keeps
     them, empty, when no run has a plan, so that a script reading it finds its columns.
     The agencies' columns need a plan to name them."""
+    # (`crs`, `model_size` and the like are a locality's plan's, not an area-by-area
+    # register's: a sweep with no plan cannot tell which its plans would have had)
     columns = []
     for f in dataclasses.fields(Summary):
-        if f.name == "model_size":  # a locality's model; reductions only when they fire
-            columns += [f"model_size.{k}" for k in ("columns", "rows", "nonzeros", "integer")]
-        elif f.name in ("crs", "one_off_receipts") or (
-                f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-                and f.name not in ("status", "agencies")):
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING \
+                and f.name not in ("status", "agencies"):
             columns += [f.name, "npv_saving_basis"] if f.name == "npv_saving" else [f.name]
     return columns
 

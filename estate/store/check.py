@@ -69,6 +69,13 @@ def needs_quote(text: str) -> bool:
     return text[:1] in (*FORMULA_STARTS, "'")
 
 
+def flag_text(value: Any) -> Any:
+    """A flag of a row of summaries (comparison.csv, sweep.csv) as a scenario file types
+    it, true or false, which Excel reads as its TRUE and FALSE; any other value as it is.
+    (A results folder's own tables keep True and False, as their reader takes them.)"""
+    return ("true" if value else "false") if isinstance(value, bool | np.bool_) else value
+
+
 def safe_cell(value: Any) -> Any:
     """A text cell a spreadsheet cannot run: one that `needs_quote` gets a leading quote,
     so that `unsafe_cell` can take exactly one off and give back the text as it was."""
