@@ -829,15 +829,24 @@ def test_a_moved_project_keeps_its_maps_told_apart_and_policy_costs_keep_a_map(
     assert (Path("maps") / "S.html").read_bytes() == drawn
 
 
+def _planned_then_changed(folder: Path, name: str) -> Path:
+    """Scenario `name` on the two offices, planned by `estate plan` in `folder` keeping A2
+    (its results and its map written there), then changed to let A2 close: the path of
+    its file, which a comparison plans anew."""
+    data = two_offices_register(folder / "register")
+    path = write_scenario(folder / f"{name}.toml",
+                          scenario_on(data, name, policy={"keep": ["A2"]}))
+    assert invoke(folder, "plan", path).code == 0
+    write_scenario(path, scenario_on(data, name))
+    return path
+
+
 def test_a_map_that_cannot_be_drawn_again_is_said_as_a_write_failure(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The disk full as the map is drawn again: exit 1 naming the map and saying the
     plans are in place (it ended "Unexpected error", exit 4)."""
     monkeypatch.chdir(tmp_path)
-    data = two_offices_register(tmp_path / "register")
-    path = write_scenario(tmp_path / "s.toml", scenario_on(data, "S", policy={"keep": ["A2"]}))
-    assert invoke(tmp_path, "plan", path).code == 0
-    write_scenario(path, scenario_on(data, "S"))
+    path = _planned_then_changed(tmp_path, "S")
 
     def full(*args: Any, **kwargs: Any) -> None:
         raise OSError(28, "No space left on device")
@@ -1183,10 +1192,7 @@ def test_ctrl_c_while_a_map_is_drawn_again_says_how_to_draw_it(
     map still shows the earlier plan, so the message gives the command that draws it
     (it said the previous results were untouched)."""
     monkeypatch.chdir(tmp_path)
-    data = two_offices_register(tmp_path / "register")
-    path = write_scenario(tmp_path / "a.toml", scenario_on(data, "A", policy={"keep": ["A2"]}))
-    assert invoke(tmp_path, "plan", path).code == 0
-    write_scenario(path, scenario_on(data, "A"))
+    path = _planned_then_changed(tmp_path, "A")
 
     def interrupted(*args: Any, **kwargs: Any) -> None:
         os.kill(os.getpid(), signal.SIGINT)

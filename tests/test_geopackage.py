@@ -22,7 +22,7 @@ from pyproj import Transformer
 
 from estate.errors import LayerLabelLost, Problem, layer_label, row_place
 from estate.load.validate import load_register
-from estate.prepare import project
+from estate.prepare.distances import project
 from estate.render.report_reference import _where
 from estate.store import read_warnings
 from tests.fixtures import invoke, no_traceback, run_cli

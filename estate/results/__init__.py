@@ -21,7 +21,8 @@ from estate.model.costs import (
     savings_waited,
     surrender_bought,
 )
-from estate.prepare import Prepared, nearest_km
+from estate.prepare import Prepared
+from estate.prepare.distances import nearest_km
 from estate.results.amounts import money
 from estate.results.booked_early import booked_early
 from estate.results.programme import Programme
