@@ -45,6 +45,8 @@ def _file(folder: Path, line: int, written: str) -> Path:
     (3, "start = 31/03/2027", 'write 31/03/2027 as "2027-03-31"'),  # the date typed
     (12, 'keep = ["S1" "S2"]', "put a comma between each two entries"),  # not "close it"
     (6, "max km = 40", "write the key max_km"),
+    (6, "max_km 40", "write max_km = 40"),  # the = left out: not "write the key max_km_40"
+    (1, 'name "Hand"', 'write name = "Hand"'),
     (6, "max_km: 40", "write max_km = 40"),
     (6, "max_km == 40", "write max_km = 40"),
     (3, "// a comment", "TOML's comments start with #"),

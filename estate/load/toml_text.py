@@ -304,11 +304,24 @@ def _key_without_equals(line: str) -> tuple[str, str]:
     if ":" in line and "=" not in line.partition(":")[0]:
         key, _, value = line.partition(":")
         return ("key = value", f"write {key.strip()} = {value.strip()}")
+    words = line.strip().split(None, 1)
+    if "=" not in line and len(words) == 2 and _reads_as_value(words[1]):
+        # the = left out (`horizon_years 10`): not a key with a space in its name
+        return ("key = value", f"write {words[0]} = {words[1]}")
     key = line.partition("=")[0].strip()
     if " " in key:
         return ("a key without spaces (key names use _)",
                 f"write the key {key.replace(' ', '_')}")
     return ("key = value", "put = between the key and its value")
+
+
+def _reads_as_value(text: str) -> bool:
+    """Whether `text` is a TOML value as written (10, "x", ["a"], true)."""
+    try:
+        tomllib.loads(f"value = {text}")
+    except tomllib.TOMLDecodeError:
+        return False
+    return True
 
 
 def _given_twice(key: str, above: list[str]) -> tuple[str, str]:
