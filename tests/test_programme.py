@@ -510,6 +510,35 @@ def test_one_counter_waits_for_a_zone_not_every_one(tmp_path: Path) -> None:
         bare.plan.summary.npv_saving - 100_000, abs=0.01)
 
 
+def test_zones_sharing_counters_hold_the_one_that_serves_both(tmp_path: Path) -> None:
+    """Town Z1 waits for hub H1 (year 3) with counters A (£100k) and B (£120k) in reach;
+    Z2 waits for H2 (year 2) with B and C (£200k). The policy closes the counters and
+    builds the hubs. B held to year 3 serves both, £240k at r = 0; the cheapest counter
+    for the longest wait first held A to 3 and then B to 2, £320k. The dated programme,
+    planned with every year free, is the oracle (the hubs cost nothing to run, so that
+    building H2 a year later, as B's wait allows, saves nothing)."""
+    counter = {"services": ["public_access"]}
+    hub = {"candidate": True, "build_cost": 10_000, "running_cost": 0, **counter}
+    sites = [site("A", "A", -3, 0, desks=10, running_cost=100_000, **counter),
+             site("B", "A", 5, 0, desks=10, running_cost=120_000, **counter),
+             site("C", "A", 13, 0, desks=10, running_cost=200_000, **counter),
+             site("H1", "A", 0, 1, desks=10, build_years=3, **hub),
+             site("H2", "A", 10, 1, desks=10, build_years=2, **hub),
+             site("K", "A", 40, 0, desks=50, must_keep=True)]
+    rules = {"zones": [zone("Z1", 0, 0), zone("Z2", 10, 0)], "horizon_years": 5,
+             "discount_rate": 0.0, "relocation": {"cost_per_fte": 1000.0, "max_km": 80.0},
+             "coverage": [{"service": "public_access", "radius_km": 6, "mode": "maintain"}],
+             "policy": {"close": ["A", "B", "C"], "keep": ["H1", "H2"]}}
+    teams = [function("T", "A", "Ops", "K", fte=5, desks=5)]
+    bare = plan_case(tmp_path / "bare", sites, teams, scheduled=False, **rules)
+    state = solved_state(bare.prep, bare.model, bare.plan.solution.values)
+    amount, for_teams, for_zones = closing_booked_early(bare.prep, state.share, state.open)
+    assert amount == pytest.approx(240_000, abs=0.01) and (for_teams, for_zones) == ([], [1])
+    dated = plan_case(tmp_path / "dated", sites, teams, **rules)
+    assert dated.programme().npv_saving == pytest.approx(
+        bare.plan.summary.npv_saving - 240_000, abs=0.01)
+
+
 @pytest.mark.parametrize("lag", [2, 3])
 def test_a_sale_past_the_horizon_is_said_apart(tmp_path: Path, lag: int) -> None:
     """O (£1m a year) closes in year 1 and its sale of £300k arrives `lag` years later:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from estate.model.parts import Parts
 from estate.prepare import Prepared
@@ -255,11 +256,10 @@ def coverage_waits(prep: Prepared, open_after: np.ndarray, closes: np.ndarray,
     """Per site, its closing year (`closes`, H + 1 for never) held later where an `all`
     or `maintain` rule needs it: a zone the plan's sites cover only from a later year
     (a hub still being built; `opening_years`) keeps one of the sites closing around it
-    open until then, as a programme must (docs/programme.md, section 2). One is enough:
-    the one whose wait costs least (`price_of(site, year)`, the NPV of closing it in that
-    year), the zones that wait longest first, none held for a zone another site is kept
-    open for long enough already. The least for a zone alone; where zones share their
-    closing sites, a choice a programme can make, though not always the cheapest."""
+    open until then, as a programme must (docs/programme.md, section 2). One is enough,
+    and the sites held are those whose waits cost least together (`least_waits`):
+    where zones share their closing sites, one site held for the longest wait may spare
+    holding two for shorter ones."""
     assert prep.calendar is not None
     h = prep.calendar.horizon
     kept, opens, existing = open_after.astype(bool), opening_years(prep), prep.existing
@@ -275,12 +275,51 @@ def coverage_waits(prep: Prepared, open_after: np.ndarray, closes: np.ndarray,
         for z in np.unique(cov.zone[leaving]):
             if soonest[z] > 1:
                 waits.append((int(soonest[z]), cov.site[leaving & (cov.zone == z)]))
-    out = np.minimum(closes, h + 1).astype(int)
-    for year, sites in sorted(waits, key=lambda w: -w[0]):
-        if (out[sites] >= year).any():
-            continue
-        cheapest = min(sites.tolist(), key=lambda s: price_of(s, year) - price_of(s, out[s]))
-        out[cheapest] = year
+    return least_waits(np.minimum(closes, h + 1).astype(int), waits, price_of)
+
+
+def least_waits(closes: np.ndarray, waits: list[tuple[int, np.ndarray]],
+                price_of: Callable[[int, int], float]) -> np.ndarray:
+    """Per site, its closing year (`closes`) held to a wait's year where that is what
+    costs least over all the waits together. Each wait (y_z, S_z) asks one of its sites
+    S_z to close no sooner than y_z. With x[s, y] = 1 when site s closes in year y, y one
+    of Y_s = {closes[s]} and the later years of the waits s is in,
+
+        minimise   sum_s sum_{y in Y_s} max(0, price_of(s, y) - price_of(s, closes[s])) x[s, y]
+        such that  sum_{y in Y_s} x[s, y] = 1                             for each site s
+                   sum_{s in S_z} sum_{y in Y_s, y >= y_z} x[s, y] >= 1   for each wait z
+
+    a set cover with a year per site, small (the sites around zones still waiting for
+    their cover), solved exactly by HiGHS through SciPy. A wait that costs nothing (a
+    lease's break that year) is free, not a gain to seek: a site so held that no wait
+    then needs is let go, so only sites a wait needs are held. A site is held to a
+    wait's year, no later: that a break could make a later year cheaper still is left to
+    the dated programme, as the snapshot's own closing year is (docs/programme.md)."""
+    out = closes.copy()
+    open_waits = [(y, sites) for y, sites in waits if not (out[sites] >= y).any()]
+    if not open_waits:
+        return out
+    held = np.unique(np.concatenate([sites for _, sites in open_waits]))
+    columns = [(int(s), y) for s in held for y in sorted(
+        {int(out[s])} | {y for y, sites in open_waits if s in sites and y > out[s]})]
+    cost = np.array([max(price_of(s, y) - price_of(s, int(out[s])), 0.0) for s, y in columns])
+    site_of = np.array([s for s, _ in columns])
+    year_of = np.array([y for _, y in columns])
+    one_year = (site_of[None, :] == held[:, None]).astype(float)
+    cover = np.array([np.isin(site_of, sites) & (year_of >= y) for y, sites in open_waits],
+                     float)
+    found = milp(cost, integrality=np.ones(len(columns)), bounds=Bounds(0, 1),
+                 constraints=[LinearConstraint(one_year, 1, 1),
+                              LinearConstraint(cover, 1, np.inf)],
+                 options={"mip_rel_gap": 0.0})
+    if found.x is None:  # each wait can hold any of its sites: never infeasible
+        raise RuntimeError(f"the closing waits were not solved: {found.message}")
+    for k in np.flatnonzero(found.x > 0.5):
+        out[site_of[k]] = year_of[k]
+    for s in held:  # a site held at no cost where another meets its waits is not held
+        year, out[s] = out[s], closes[s]
+        if any(not (out[sites] >= y).any() for y, sites in open_waits):
+            out[s] = year
     return out
 
 
