@@ -15,6 +15,7 @@ import pandas as pd
 
 from estate.errors import Problem, did_you_mean, row_place, spelling_key
 from estate.load.geography import check_positions
+from estate.load.magnitudes import figures_out_of_scale
 from estate.load.schema import TABLES
 
 
@@ -78,6 +79,7 @@ def check_references(
             )
     problems += check_positions({n: frames[n] for n in ("sites", "zones") if n in readable},
                                 files)
+    problems += figures_out_of_scale(frames, files, readable)
     if {"functions", "sites"} <= readable:
         problems += _check_homes(sites, functions, files)
     if "sites" in readable:

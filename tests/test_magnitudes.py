@@ -1,0 +1,96 @@
+"""Figures in pounds that are probably typed in thousands, or with three zeros too many
+(estate.load.magnitudes): a warning at the cell with the figure to write, nothing for a
+small figure that is plausibly right."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from estate.errors import Problem
+from estate.load.validate import load_register
+from tests.fixtures import agency, function, invoke, site, write_register
+
+RUNNING = [120_000, 250_000, 90_000, 400_000, 60_000, 3_000]
+"""Six sites' running costs: the last a community room's, 40 times below the median
+and plausible."""
+
+
+def _register(folder: Path, running: Sequence[float], costs: Sequence[float],
+              **site_extra: Sequence[Any]) -> Path:
+    """Sites S1.. with these running costs (and any other column, a value a site),
+    teams T1.. of 10 FTE each at S1 with these annual costs."""
+    sites = [site(f"S{i}", "A", i, 0, running_cost=cost,
+                  **{k: v[i - 1] for k, v in site_extra.items()})
+             for i, cost in enumerate(running, 1)]
+    teams = [function(f"T{i}", "A", "Ops", "S1", fte=10, annual_cost=cost)
+             for i, cost in enumerate(costs, 1)]
+    return write_register(folder, [agency("A")], sites, teams)
+
+
+def _said(folder: Path) -> list[Problem]:
+    return [w for w in load_register(folder).warnings
+            if "thousands" in w.found or "three zeros" in w.found]
+
+
+PLAUSIBLE = [400_000, 450_000, 380_000, 520_000, 410_000]
+"""Five teams' annual costs for 10 FTE each: £38k-£52k an FTE."""
+
+
+def test_a_plausible_register_says_nothing(tmp_path: Path) -> None:
+    """Running costs 133 times apart, costs per FTE 1.4 times apart: no warning."""
+    assert _said(_register(tmp_path, RUNNING, PLAUSIBLE)) == []
+
+
+def test_a_running_cost_in_thousands_is_said_at_its_cell(tmp_path: Path) -> None:
+    """250 beside £3k-£400k (the column's median £90k, 360 times more) is £250k typed in
+    thousands: said at its row (the 8th: a header and six sites above), with 250000."""
+    said = _said(_register(tmp_path, [*RUNNING, 250], PLAUSIBLE))
+    assert [(w.file, w.row, w.column, w.severity) for w in said] == [
+        ("sites.csv", 8, "running_cost", "warning")]
+    assert said[0].found == "250, 360 times less: if it is in thousands of pounds, write 250000"
+    assert "half of them £90,000 or more" in said[0].expected
+
+
+def test_other_pounds_columns_are_read_too(tmp_path: Path) -> None:
+    """A disposal value of 75 beside £500k-£2m."""
+    disposal = [500_000, 2_000_000, 750_000, 900_000, 1_200_000, 75]
+    said = _said(_register(tmp_path, RUNNING, PLAUSIBLE, disposal_value=disposal))
+    assert [(w.row, w.column) for w in said] == [(7, "disposal_value")]
+    assert said[0].found.endswith("write 75000")
+
+
+def test_a_team_cost_in_thousands_or_with_zeros_too_many_is_said(tmp_path: Path) -> None:
+    """£450 for 10 FTE (£45 an FTE) and £450,000,000 (£45m an FTE) beside £38k-£52k."""
+    said = _said(_register(tmp_path, RUNNING, [*PLAUSIBLE, 450, 450_000_000]))
+    assert [(w.file, w.row, w.column) for w in said] == [
+        ("functions.csv", 7, "annual_cost"), ("functions.csv", 8, "annual_cost")]
+    assert said[0].found == ("450 for 10 FTE, £45.00 an FTE: if it is in thousands of "
+                             "pounds, write 450000")
+    assert said[1].found == ("450,000,000 for 10 FTE, £45,000,000 an FTE: if it has three "
+                             "zeros too many, write 450000")
+
+
+def test_too_few_figures_to_compare_say_nothing(tmp_path: Path) -> None:
+    """Four running costs and four team costs: no median to trust, so 250 and £450 for
+    10 FTE pass (a register of a handful of sites is read as written)."""
+    assert _said(_register(tmp_path, [120_000, 250_000, 90_000, 250],
+                           [400_000, 450_000, 380_000, 450])) == []
+
+
+def test_a_small_figure_that_is_only_small_says_nothing(tmp_path: Path) -> None:
+    """£900 a year beside a median of £3m (3,333 times less) is under £1,000 and so
+    said; £2,000 beside it is not, however far below: a figure must be tiny in itself."""
+    big = [3_000_000, 2_500_000, 4_000_000, 3_500_000, 2_800_000]
+    said = _said(_register(tmp_path, [*big, 2_000, 900], PLAUSIBLE))
+    assert [w.row for w in said] == [8]
+
+
+def test_validate_goes_on_with_the_warning(tmp_path: Path) -> None:
+    """A warning, not an error: `estate validate` exits 0 and prints it."""
+    folder = _register(tmp_path / "reg", [*RUNNING, 250], PLAUSIBLE)
+    run = invoke(tmp_path, "validate", str(folder))
+    assert run.code == 0, run.output
+    assert ("Warning: sites.csv row 8, column running_cost: expected pounds, as the "
+            "column's other figures are") in run.stderr, run.stderr
