@@ -77,10 +77,9 @@ def differing_sites(runs: list[Run]) -> dict[str, list[Any]]:
         if run.summary:
             sites = (run.stored.tables["sites"] if run.stored is not None
                      else read_table(run.results_dir / "sites.csv", RESULT_TABLES["sites"]))
-            areas = site_areas(run.summary, sites)
             frames.append(sites[["site_id", "name", "lat", "lon", "decision"]].assign(
                 k=k, register=str(Path(run.scenario.data).resolve()),
-                area=areas if areas is not None else None))
+                area=site_areas(run.summary, sites)))  # None: a locality's, no area
     out: dict[str, list[Any]] = {"id": [], "name": [], "lat": [], "lon": [], "decisions": []}
     if not frames:
         return out
