@@ -35,6 +35,7 @@ from estate.runs.compare import agency_gains, compensate
 from estate.runs.compare_tables import write_csv
 from estate.signals import Interrupted
 from tests.fixtures import (
+    HOSTILE_AREA,
     PAYLOAD,
     TOWN_SCENARIO,
     coverage_register,
@@ -44,6 +45,7 @@ from tests.fixtures import (
     no_traceback,
     scenario_on,
     town_rows,
+    two_areas_register,
     write_scenario,
     write_tables,
     write_xlsx,
@@ -1257,3 +1259,25 @@ def test_comparison_csv_writes_its_flags_true_and_false(setup: dict[str, Any]) -
     header, cells = rows[0], {cell for row in rows[1:] for cell in row}
     assert not cells & {"True", "False"}
     assert {row[header.index("status_quo_feasible")] for row in rows[1:]} <= {"true", "false"}
+
+
+def test_the_map_lists_each_differing_site_with_its_area(tmp_path: Path) -> None:
+    """Scenarios planned area by area: the differing sites' list and ring popups say each
+    site's area (keeping its Civic Centre, each area closes its depot), the area named as a formula and markup inert
+    in the list and text in the script's data; the single-locality comparison's sites
+    have no area (`test_map_has_a_group_per_scenario_and_the_differing_sites`)."""
+    register = two_areas_register(tmp_path / "register", ("North", HOSTILE_AREA))
+    paths = [write_scenario(tmp_path / "closes.toml", scenario_on(register, "Closes")),
+             write_scenario(tmp_path / "keeps.toml", scenario_on(
+                 register, "Keeps", policy={"keep": ["N1", "S1"]}))]
+    compare(paths, out=tmp_path / "out", results_root=tmp_path / "results",
+            policy_costs=False)
+    mapped = (tmp_path / "out" / "comparison_map.html").read_text(encoding="utf-8")
+    diff = _map_setup(mapped)["differing"]
+    assert dict(zip(diff["id"], diff["area"], strict=True)) == {
+        "N1": "North", "N2": "North", "S1": HOSTILE_AREA, "S2": HOSTILE_AREA}
+    listed = re.search(r'<details class="estate-compare-differing">.*?</details>', mapped)
+    assert listed and (f"<li>S1 <bdi>Civic Centre</bdi> (area <bdi>{inert(HOSTILE_AREA)}"
+                       "</bdi>): <bdi>Closes</bdi> closed; <bdi>Keeps</bdi> kept</li>"
+                       ) in listed.group(0)
+    assert HOSTILE_AREA not in mapped.replace(script_json(HOSTILE_AREA)[1:-1], "")

@@ -17,7 +17,7 @@ import pytest
 from estate.maps.page import render_map
 from estate.render.html import inert
 from estate.results import money
-from tests.fixtures import PAYLOADS, write_results
+from tests.fixtures import HOSTILE_AREA, PAYLOADS, planned_two_areas, write_results
 from tests.fixtures.browser import Opened, Plan, axe_violations, open_page
 
 pytestmark = pytest.mark.browser
@@ -381,4 +381,59 @@ def test_a_popup_pans_into_view_clear_of_every_panel(opened: Opened, size: tuple
     assert popup[2] <= seen["width"] and popup[3] <= seen["height"], seen
     for name, control in seen["controls"]:
         assert not _overlap(popup, control), (name, seen)
+    opened.clean()
+
+
+SITE_CARDS = """() => {
+  const map = window[document.querySelector('.folium-map').id];
+  const cards = {};
+  map.eachLayer(layer => {
+    if (layer.getLatLng && layer.getPopup && layer.getPopup()) {
+      layer.openPopup();
+      // a marker's popup holds a card for each site stacked on it
+      layer.getPopup().getElement().querySelectorAll('.estate-popup').forEach(card => {
+        const rows = {};
+        card.querySelectorAll('tr').forEach(tr => {
+          rows[tr.querySelector('th').textContent] = tr.querySelector('td').textContent; });
+        // the elements in its cells other than popups.js's own: none, whatever a name holds
+        rows['elements put in'] = [...card.querySelectorAll('td *')].map(e => e.tagName)
+          .filter(t => !['BDI', 'SPAN', 'UL', 'LI'].includes(t)).join(' ');
+        if (rows['Site id']) { cards[rows['Site id']] = rows; }
+      });
+      layer.closePopup();
+    }
+  });
+  return cards;
+}"""
+"""Each site's popup card as its rows (heading: text), by site id."""
+
+
+def test_a_national_plan_s_popups_say_each_site_s_area(browser: Any, tmp_path: Path) -> None:
+    """A plan made area by area says in each site's popup, and each move's, which area it
+    is in (both closing sites are "Civic Centre"); an area named as a formula and markup
+    is shown as its text, inserting nothing into the page."""
+    folder = planned_two_areas(tmp_path)
+    opened = open_page(browser, render_map(folder, tmp_path / "national.html"))
+    cards = opened.page.evaluate(SITE_CARDS)
+    assert {site: card["Area"] for site, card in cards.items()} == {
+        "N1": "North", "N2": "North", "S1": HOSTILE_AREA, "S2": HOSTILE_AREA}
+    moves = opened.page.evaluate("""() => {
+      const map = window[document.querySelector('.folium-map').id];
+      const out = [];
+      map.eachLayer(l => { if (l.getPopup && l.getPopup() && l.getLatLngs) {
+        l.openPopup(l.getLatLngs()[0]);
+        const rows = {};
+        l.getPopup().getElement().querySelectorAll('tr').forEach(tr => {
+          rows[tr.querySelector('th').textContent] = tr.querySelector('td').textContent; });
+        out.push(rows['Area']); l.closePopup(); }});
+      return out.sort(); }""")
+    assert moves == sorted(["North", HOSTILE_AREA])
+    assert all(card["elements put in"] == "" for card in cards.values())
+    opened.clean()
+    opened.page.close()
+
+
+def test_a_single_locality_s_popups_have_no_area_row(opened: Opened) -> None:
+    cards = opened.page.evaluate(SITE_CARDS)
+    assert cards and not any("Area" in card for card in cards.values())
     opened.clean()

@@ -20,7 +20,7 @@ from estate.maps.payload import (
     zone_payload,
 )
 from estate.results import money
-from tests.fixtures import write_results
+from tests.fixtures import HOSTILE_AREA, planned_two_areas, write_results
 
 
 def test_text_like_na_stays_text(tmp_path: Path) -> None:
@@ -104,3 +104,22 @@ def test_running_costs_are_pounds_as_estate_writes_them(results_folder: Path) ->
     payload = site_payload(plan, {})
     assert payload["running_cost"] == [money(float(v)) for v in plan.sites["running_cost"]]
     assert all(text.startswith("£") for text in payload["running_cost"])
+
+
+def test_each_site_of_a_national_plan_carries_its_area(tmp_path: Path) -> None:
+    """A plan made area by area gives each site its area for the popup, the register's
+    text as it is (the script writes it with textContent); a plan of one locality gives
+    no `area` at all, so its popups have no Area row."""
+    folder = planned_two_areas(tmp_path, south="South")
+    payload = site_payload(read_plan(folder), {})
+    assert dict(zip(payload["id"], payload["area"], strict=True)) == {
+        "N1": "North", "N2": "North", "S1": "South", "S2": "South"}
+    assert "area" not in site_payload(read_plan(write_results(tmp_path / "one")), {})
+
+
+def test_an_area_named_as_a_formula_and_markup_stays_its_text(tmp_path: Path) -> None:
+    """sites.csv quotes a formula-like area; the map reads it back as the register's
+    text, not as the quoted cell."""
+    payload = site_payload(read_plan(planned_two_areas(tmp_path)), {})
+    assert {a for i, a in zip(payload["id"], payload["area"], strict=True)
+            if i.startswith("S")} == {HOSTILE_AREA}

@@ -40,16 +40,18 @@ from estate.render.report_agencies import agencies_page
 from estate.render.report_data import Chart, Page, Table, Text, agency_name, read_results
 from estate.render.report_html import board_html
 from estate.render.report_optional import dated_words, note_sentence, programme_page
-from estate.render.report_pages import decision, decision_page
+from estate.render.report_pages import decision, decision_page, where_page
 from estate.render.report_reference import assumptions_page, terms, warning_words
 from estate.results import money
 from estate.results.amounts import dated_difference, percent_up
 from estate.status import Status
 from estate.store import read_summary, read_warnings, write_summary
 from tests.fixtures import (
+    HOSTILE_AREA,
     invoke,
     loser_register,
     no_traceback,
+    planned_two_areas,
     run_cli,
     scenario_on,
     town,
@@ -1226,3 +1228,39 @@ def test_ctrl_c_as_the_pack_is_put_in_place_leaves_both_files_new(
     said = " ".join(run.output.split())
     assert "board.pdf and board.html were written" in said and "whole" in said
     assert "untouched" not in said
+
+
+def _site_tables(page: Page) -> dict[str, Table]:
+    """The Where page's tables of sites, by caption up to its count."""
+    return {b.caption.split(" (")[0]: b for b in page.blocks
+            if isinstance(b, Table) and b.header[0] == "Site"}
+
+
+def test_a_national_plan_s_site_tables_say_each_site_s_area(tmp_path: Path) -> None:
+    """A plan made area by area names each site's area beside it, in the sites that close
+    and the shared centres: both closing sites are "Civic Centre", told apart by area.
+    An area named as a formula and markup is its text in the PDF and inert in the page."""
+    folder = planned_two_areas(tmp_path)
+    r = read_results(folder)
+    closed = _site_tables(where_page(r))["Sites that close"]
+    assert closed.header == ("Site", "Area", "Agency", "Cost a year", "Desks")
+    assert {row[0]: row[1] for row in unmarked(closed.rows)} == {
+        "Civic Centre (N1)": "North", "Civic Centre (S1)": HOSTILE_AREA}
+    assert sum(closed.widths) == pytest.approx(1.0)
+    # a shared centre at the south's depot: the centres' table says its area too
+    sites = r.sites.assign(shared_types=np.where(r.sites["site_id"] == "S2", "HR", ""))
+    pooled = dataclasses.replace(r, sites=sites, summary=dataclasses.replace(
+        r.summary, shared_centres=1))
+    centres = _site_tables(where_page(pooled))["Shared service centres"]
+    assert centres.header == ("Site", "Area", "Work pooled there")
+    assert unmarked(centres.rows) == (("Depot (S2)", HOSTILE_AREA, "HR"),)
+    pdf, html = report(folder, tmp_path / "board.pdf")
+    assert _flat(HOSTILE_AREA) in _flat("\n".join(_pdf_pages(pdf)))
+    page = html.read_text(encoding="utf-8")
+    assert escape(HOSTILE_AREA, {'"': "&quot;"}) in page and HOSTILE_AREA not in page
+    assert "<script>alert(1)" not in page
+
+
+def test_a_single_locality_s_site_tables_have_no_area_column(pack: dict[str, Any]) -> None:
+    tables = _site_tables(where_page(read_results(pack["folder"])))
+    assert tables and all("Area" not in t.header for t in tables.values())

@@ -49,6 +49,7 @@ from estate.render.html import (
 from estate.results import Summary, money
 from estate.results.words import dated_saving_words, plan_quality
 from estate.runs.compare import Run
+from estate.store import site_areas
 from estate.store.check import RESULT_TABLES, read_table
 
 RING = "#d7191c"
@@ -67,6 +68,9 @@ def differing_sites(runs: list[Run]) -> dict[str, list[Any]]:
     """Sites whose decision is not the same in every scenario that includes them.
 
     A site is its register and its id: scenarios on different registers share no site.
+    When a scenario was planned area by area, each site also has its `area`
+    (`estate.store.site_areas`; "" for a site no such scenario has), which the list and
+    the ring's popup say, as sites of two areas may share a name.
     """
     frames = []
     for k, run in enumerate(runs):
@@ -74,17 +78,24 @@ def differing_sites(runs: list[Run]) -> dict[str, list[Any]]:
             sites = (run.stored.tables["sites"] if run.stored is not None
                      else read_table(run.results_dir / "sites.csv", RESULT_TABLES["sites"]))
             frames.append(sites[["site_id", "name", "lat", "lon", "decision"]].assign(
-                k=k, register=str(Path(run.scenario.data).resolve())))
+                k=k, register=str(Path(run.scenario.data).resolve()),
+                area=site_areas(run.summary, sites)))  # None: a locality's, no area
     out: dict[str, list[Any]] = {"id": [], "name": [], "lat": [], "lon": [], "decisions": []}
     if not frames:
         return out
     every = pd.concat(frames, ignore_index=True)
+    by_area = bool(every["area"].notna().any())
+    if by_area:
+        out["area"] = []
     for (_, site_id), group in every.groupby(["register", "site_id"], sort=True):
         if group["decision"].nunique() < 2:
             continue
         first = group.iloc[0]
         out["id"].append(str(site_id))
         out["name"].append(str(first["name"]))
+        if by_area:
+            named = group["area"].dropna()
+            out["area"].append(str(named.iloc[0]) if len(named) else "")
         out["lat"].append(float(first["lat"]))
         out["lon"].append(float(first["lon"]))
         out["decisions"].append([[runs[int(k)].scenario.name, DECISION_WORDS.get(d, d)]
@@ -134,11 +145,14 @@ def _facts(k: int, summary: Summary, any_dated: bool) -> str:
 def _differing_list(diff: dict[str, list[Any]]) -> str:
     """The sites the red rings mark, in words, for a reader who does not see the rings."""
     n = len(diff["id"])
+    areas = diff.get("area") or [""] * n
     items = "".join(
-        f"<li>{inert(site)} {isolated(name)}: "
+        f"<li>{inert(site)} {isolated(name)}"
+        + (f" (area {isolated(area)})" if area else "") + ": "
         + "; ".join(f"{isolated(scenario)} {inert(decision)}" for scenario, decision in pairs)
         + "</li>"
-        for site, name, pairs in zip(diff["id"], diff["name"], diff["decisions"], strict=True))
+        for site, name, area, pairs in zip(diff["id"], diff["name"], areas, diff["decisions"],
+                                           strict=True))
     return (f'<details class="estate-compare-differing"><summary>Red rings: {n:,} '
             f'{"site" if n == 1 else "sites"} whose decision differs</summary>'
             f"<ul>{items}</ul></details>")

@@ -26,7 +26,7 @@ import shapely
 from estate.render.html import inert
 from estate.render.places import town_names
 from estate.results import Programme, Summary, money
-from estate.store import StoredResults, check_results, read_zone_areas
+from estate.store import StoredResults, check_results, read_zone_areas, site_areas
 
 PLACE_LIMIT = 400
 TOWN_METRES = 10_000.0
@@ -107,7 +107,9 @@ def _function_label(row: Any, share: float) -> str:
 
 
 def site_payload(plan: PlanTables, agency_index: dict[str, int]) -> dict[str, list[Any]]:
-    """Sites as columns, with the functions each hosts before and after the plan."""
+    """Sites as columns, with the functions each hosts before and after the plan; and,
+    for a plan made area by area, each site's `area` (`estate.store.site_areas`), which
+    its popup says: a plan of one locality has no such column, and no Area row."""
     sites = plan.sites
     index = {sid: i for i, sid in enumerate(sites["site_id"])}
     before: list[list[str]] = [[] for _ in range(len(sites))]
@@ -123,6 +125,7 @@ def site_payload(plan: PlanTables, agency_index: dict[str, int]) -> dict[str, li
         if target is not None:
             after[target].append(_function_label(row, share))
     shared = [bool(_split(s)) for s in sites["shared_types"]]
+    areas = site_areas(plan.summary, sites)
     return {
         "id": sites["site_id"].tolist(),
         "agency": [agency_index.get(a, -1) for a in sites["agency_id"]],
@@ -143,6 +146,7 @@ def site_payload(plan: PlanTables, agency_index: dict[str, int]) -> dict[str, li
         "racks": _clean(sites["racks"], 1),
         "before": before,
         "after": after,
+        **({"area": areas} if areas is not None else {}),
     }
 
 

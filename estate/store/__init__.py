@@ -49,7 +49,7 @@ __all__ = ["FORMULA_STARTS", "PROGRAMME_TABLES", "RESULT_TABLES", "TABLES", "Col
            "fill_results", "inputs_sha256", "is_fresh", "needs_quote", "planned_from",
            "read_outcome", "read_programme", "read_summary", "read_warnings", "read_table",
            "read_zone_areas",
-           "register_files", "safe_cell", "scenario_as_solved", "scenario_toml",
+           "register_files", "safe_cell", "scenario_as_solved", "scenario_toml", "site_areas",
            "summary_json", "unsafe_cell", "write_outcome", "write_results",
            "write_safe_csv", "write_summary"]
 
@@ -285,6 +285,19 @@ class StoredResults:
     summary: Summary
     tables: dict[str, pd.DataFrame]
     programme: Programme | None
+
+
+def site_areas(summary: Summary, sites: pd.DataFrame) -> list[str] | None:
+    """Each site's area, in the order of `sites` (sites.csv as read), for a plan made area
+    by area: the map's popups and the board pack's site tables say it, as a national
+    estate's sites may share names from one area to the next. None for a plan of one
+    locality (no `areas` in summary.json, or no area in sites.csv), whose pages then
+    have no Area to show rather than an empty one. The names are the register's text,
+    each page escaping them as it does a site's name."""
+    if not summary.areas or "area" not in sites.columns:
+        return None
+    areas = sites["area"].fillna("").astype(str).str.strip().tolist()
+    return areas if any(areas) else None
 
 
 def check_results(folder: Path) -> StoredResults:

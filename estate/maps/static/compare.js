@@ -40,11 +40,14 @@
     // the site's and the scenarios' names each in a <bdi> (map.js phrase)
     var phrase = global.estateMap.phrase;
     box.appendChild(phrase("h4", null, [d.id[i] + " ", {n: d.name[i]}]));
+    // its area, when a scenario was planned area by area (d.area is there only then)
+    if (d.area && d.area[i]) { box.appendChild(phrase("div", null, ["Area: ", {n: d.area[i]}])); }
     d.decisions[i].forEach(function (pair) { box.appendChild(phrase("div", null, [{n: pair[0]}, ": " + pair[1]])); });
     return box;
   }
   function rings(d, colour) {
-    // d: columns id, name, lat, lon, decisions ([scenario, decision] pairs) of each site
+    // d: columns id, name, lat, lon, decisions ([scenario, decision] pairs) of each site,
+    // and area when a scenario was planned area by area
     var group = L.featureGroup();
     d.id.forEach(function (_, i) {
       var ring = L.circleMarker([d.lat[i], d.lon[i]], {radius: 15, color: colour, weight: 3, fill: false});
@@ -52,6 +55,7 @@
       ring.bindPopup(function () { return card(d, i); });
       // its name as text, each register name between isolate marks (popups.js plain)
       var said = ["Differs: " + d.id[i] + " ", {n: d.name[i]}];
+      if (d.area && d.area[i]) { said.push(" (area ", {n: d.area[i]}, ")"); }
       d.decisions[i].forEach(function (pair) { said.push("; ", {n: pair[0]}, ": " + pair[1]); });
       global.estateMap.layerButton(ring, global.estatePopups.plain(said));
       group.addLayer(ring);

@@ -68,6 +68,9 @@
     return (s.is_shared[i] && (d === "keep" || d === "open")) ? "shared" : d;
   }
   function agencyName(plan, a) { return a >= 0 ? phrase("span", null, [{n: plan.agencies[a].name}]) : "unknown agency"; }
+  // the row naming site i's area, for a plan made area by area (the payload's sites have
+  // an `area` then, and only then: a plan of one locality shows no Area row); null else
+  function areaRow(plan, i) { return plan.sites.area ? ["Area", phrase("span", null, [{n: plan.sites.area[i]}])] : null; }
 
   function sitePopup(plan, i) {
     var s = plan.sites, cat = category(s, i);
@@ -75,6 +78,7 @@
     var desks = whole(s.desks_used[i]) + " of " + whole(s.desks[i]);
     return card([{n: s.name[i]}], [
       ["Agency", agencyName(plan, s.agency[i])],
+      areaRow(plan, i),
       ["Decision", decision],
       ["Kind", s.kind[i] || "n/a"],
       ["Site id", s.id[i]],
@@ -123,6 +127,7 @@
     var s = plan.sites, mv = plan.moves;
     return card([{n: s.name[mv.from[m]]}, " \u2192 ", {n: s.name[mv.to[m]]}], [
       ["Agency", agencyName(plan, mv.agency[m])],
+      areaRow(plan, mv.from[m]),  // a team moves within its area: the area of both ends
       ["FTE moved", num(mv.fte[m], NF1)],
       ["Functions", list(mv.functions[m], "none")],
       (mv.year ? ["Programme", mv.year[m] === null ? "not within the horizon" : "moves in " + yearWords(plan.timeline, mv.year[m])] : null)
