@@ -739,11 +739,29 @@ def test_a_command_estate_suggests_pastes_into_a_shell_as_written(tmp_path: Path
     shell reads back as written, running nothing (a name with $ or backticks ran `id` and
     expanded $HOME when pasted); checked against a real shell."""
     for quoted in (False, True):
-        word = shell_word(text, quoted=quoted)
+        word = shell_word(text, quoted=quoted, windows=False)
         said = subprocess.run(["bash", "-c", f"printf %s {word}"], cwd=tmp_path,
                               capture_output=True, text=True, check=True)
         assert said.stdout == text, (word, said)
     assert list(tmp_path.iterdir()) == []  # nothing ran
+
+
+@pytest.mark.parametrize(("text", "word"), [
+    ("C:\\Users\\jo\\results\\Q3", '"C:\\Users\\jo\\results\\Q3"'),
+    ("C:\\Users\\jo\\results\\Q3 plan", '"C:\\Users\\jo\\results\\Q3 plan"'),
+    ("results\\it's", '"results\\it\'s"'),
+    ("results\\Cut $HOME `id`", "'results\\Cut $HOME `id`'"),
+    ("it's $5", "'it''s $5'"),
+    ('a "quoted" name', "'a \"quoted\" name'"),
+    ("Q3!", '"Q3!"'), ("a,b", '"a,b"'), ("@home", '"@home"'), ("100%", '"100%"'),
+])
+def test_a_command_suggested_on_windows_reads_back_in_cmd_and_powershell(
+        text: str, word: str) -> None:
+    """On Windows a path's backslashes are its own (POSIX single quotes kept them, but
+    cmd reads no single quotes): double quotes, which cmd and PowerShell both read as
+    written, unless PowerShell would expand the word there ($, a backtick, a quote),
+    then its single quotes, a ' doubled; worked out by hand from both shells' rules."""
+    assert shell_word(text, quoted=True, windows=True) == word
 
 
 def test_a_path_starting_with_a_dash_is_no_option_in_a_command() -> None:

@@ -9,6 +9,7 @@ off (brackets and `:smile:` print as written).
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import sys
@@ -20,19 +21,28 @@ import click
 from estate.load.free_text import for_terminal
 
 
-def shell_word(text: object, quoted: bool = False) -> str:
+def shell_word(text: object, quoted: bool = False, windows: bool = os.name == "nt") -> str:
     """A path or name as one word of a command to paste into a shell, meaning what it
     says: as it is when it holds only letters, digits and `./_-:+,=@%` (in double quotes
     when `quoted`), in double quotes when it holds spaces or other marks a shell reads
     there as written, and in single quotes when it holds `$`, a backtick, `"`, `\\` or
     `!`, which a shell would run or expand inside double quotes (a scenario named
     `Q3 $(rm -rf ~)` is text, not a command). A path starting with `-` is written
-    `./-name`, which no command reads as an option."""
+    `./-name`, which no command reads as an option.
+
+    On Windows (`windows`) a backslash is a path's own separator and single quotes mean
+    nothing to cmd, so a word is in double quotes, which cmd and PowerShell both read as
+    written, unless it holds `$`, a backtick or `"`, which PowerShell would expand there:
+    then in PowerShell's single quotes (a ' in it doubled), for the shell Windows opens."""
     word = str(text)
     if word.startswith("-"):  # a path a command would read as an option: ./-lead.toml
         word = "./" + word
-    if re.fullmatch(r"[\w./:+,=@%-]+", word):
+    # PowerShell reads @ (splatting), a comma (a list) and cmd % (a variable) as its own
+    if re.fullmatch(r"[\w./\\:+=-]+" if windows else r"[\w./:+,=@%-]+", word):
         return f'"{word}"' if quoted else word
+    if windows:
+        return ("'" + word.replace("'", "''") + "'") if re.search(r'[$`"]', word) \
+            else f'"{word}"'
     if not re.search(r'[$`"\\!]', word):
         return f'"{word}"'
     return shlex.quote(word)
