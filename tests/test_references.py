@@ -443,3 +443,32 @@ def test_a_break_after_the_lease_ends_names_only_the_late_breaks(tmp_path: Path)
     late = sorted({b for b in breaks.split(";") if b > end})  # by hand: 2035-01-01
     assert late == ["2035-01-01"]
     assert problems[0].found == f"{';'.join(late)} (after the lease ends on {end})"
+
+
+@pytest.mark.parametrize(("names", "lats", "warned"), [
+    # S2 (A2) typed the name otherwise, 23 m from S1 (A1): one building listed twice?
+    (["County Hall", "county  hall.", "New hub"], [52.0567, 52.0569, 52.2361], True),
+    # the same name 2 km away: another building (a town has two of a name's offices)
+    (["County Hall", "County Hall", "New hub"], [52.0567, 52.0747, 52.2361], False),
+    # another name at the same place: two buildings on one street, or a shared one
+    (["County Hall", "Police HQ", "New hub"], [52.0567, 52.0569, 52.2361], False),
+    # a candidate of the name on the site: a new building on its land
+    (["County Hall", "Police HQ", "County Hall"], [52.0567, 52.0631, 52.0567], False),
+])
+def test_one_building_listed_twice_is_a_warning(tmp_path: Path, names: list[str],
+                                                lats: list[float], warned: bool) -> None:
+    """Two existing sites of one name (without case, spaces or stops) within 50 m are
+    probably one building entered by two agencies, whose running cost the plan would
+    count twice: a warning at the second's name, naming the first, its row and how far."""
+    lons = [1.1482, 1.1483, 1.1482 if names[2] == "County Hall" else 1.0512]
+    register = load_register(csv_register(tmp_path, sites={"name": names, "lat": lats,
+                                                           "lon": lons}))
+    said = [w for w in register.warnings if w.expected == "each building listed once"]
+    if not warned:
+        assert said == []
+        return
+    assert [(w.file, w.row, w.column) for w in said] == [("sites.csv", 3, "name")]
+    assert said[0].found == (
+        "'county  hall.', 23 m from S1 (row 2), 'County Hall', A1's and A2's: if it is "
+        "one building entered twice, delete one row (the plan would count its running "
+        "cost twice); if each is an agency's own part of it, leave both"), said[0].found

@@ -9,7 +9,9 @@ others are inside it; a point whose longitude or latitude, its sign flipped, put
 among the others (1.15 typed -1.15 is 160 km off in Suffolk, well under the far-away
 check's 400 km), a warning said once; and a GeoPackage layer whose coordinate
 reference system does not fit its points (degrees under a projected CRS, a CRS in
-feet, points outside the area the CRS is made for). Positions that do not validate
+feet, points outside the area the CRS is made for). Two existing sites of one name at
+one place (`sites_listed_twice`) are probably one building entered twice, as happens
+when several agencies' registers are put together: a warning. Positions that do not validate
 because they are British National Grid metres typed under lat and lon are named as
 such once per table (`grid_as_degrees`), beside each cell's own range error.
 """
@@ -220,6 +222,50 @@ def _tables_apart(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> lis
                         f"of {files['sites']} or of {files['zones']}?)", found)]
     return [Problem(files["sites"], None, "lat", "sites near the zones they serve",
                     found + " (check lat and lon of both tables)", severity="warning")]
+
+
+SAME_PLACE_M = 50.0
+"""Two sites closer than this, in metres, stand at one place (one building, or two
+across a yard; a position from a postcode lookup may put both at the postcode's centre)."""
+
+
+def sites_listed_twice(sites: pd.DataFrame, label: str) -> list[Problem]:
+    """A warning at each existing site with the name of another existing site within
+    `SAME_PLACE_M` of it (names compared without case, spaces or punctuation): probably
+    one building listed twice, by two agencies or by one, whose running cost the plan
+    would count twice and whose 'closing' it could book as a saving. Each agency's part
+    of a shared building may rightly be a site of its own, so it is said, not refused.
+    Candidates are left out: a new building on an existing site's land may take its name."""
+    if not {"lat", "lon", "name", "site_id", "row"} <= set(sites.columns) or len(sites) < 2:
+        return []
+    lat, lon = sites["lat"].to_numpy(float), sites["lon"].to_numpy(float)
+    existing = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    if "candidate" in sites.columns:
+        existing &= ~sites["candidate"].astype(bool).to_numpy()
+    at = np.flatnonzero(existing)
+    if len(at) < 2:
+        return []
+    key = sites["name"].astype(str).str.casefold().str.replace(r"[\W_]+", "", regex=True)
+    tree = cKDTree(_unit(lat[at], lon[at]))
+    out = []
+    for i, j in sorted(tree.query_pairs(SAME_PLACE_M / 1000 / EARTH_KM)):
+        first, second = int(at[i]), int(at[j])
+        if not key.iloc[first] or key.iloc[first] != key.iloc[second]:
+            continue
+        metres = float(_km(np.linalg.norm(_unit(lat[[first]], lon[[first]])
+                                          - _unit(lat[[second]], lon[[second]]))) * 1000)
+        one, two = sites.iloc[first], sites.iloc[second]
+        agencies = ("both " + str(one["agency_id"]) + "'s"
+                    if one["agency_id"] == two["agency_id"]
+                    else f"{one['agency_id']}'s and {two['agency_id']}'s")
+        out.append(Problem(
+            label, int(two["row"]), "name", "each building listed once",
+            f"{two['name']!r}, {metres:,.0f} m from {one['site_id']} ("
+            f"{row_place(label, int(one['row']))}), {one['name']!r}, {agencies}: if it is "
+            "one building entered twice, "
+            "delete one row (the plan would count its running cost twice); if each is an "
+            "agency's own part of it, leave both", severity="warning"))
+    return out
 
 
 def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ from collections import Counter
 import pandas as pd
 
 from estate.errors import Problem, did_you_mean, row_place, spelling_key
-from estate.load.geography import check_positions
+from estate.load.geography import check_positions, sites_listed_twice
 from estate.load.magnitudes import figures_out_of_scale
 from estate.load.schema import TABLES
 
@@ -85,6 +85,7 @@ def check_references(
     if "sites" in readable:
         problems += _check_leases(sites, files["sites"])
         problems += _check_build_costs(sites, files["sites"])
+        problems += sites_listed_twice(sites, files["sites"])
         problems += _check_area_spelling(sites, files["sites"])
         if "functions" in readable:
             problems += _check_areas(sites, functions, files)
