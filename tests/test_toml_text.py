@@ -47,6 +47,18 @@ def _file(folder: Path, line: int, written: str) -> Path:
     (6, "max km = 40", "write the key max_km"),
     (6, "max_km 40", "write max_km = 40"),  # the = left out: not "write the key max_km_40"
     (1, 'name "Hand"', 'write name = "Hand"'),
+    # a key of words (as its name reads) and its value, or a value that is wrong too
+    (6, "max km 40", "write max_km = 40"),
+    (5, "Cost per FTE 5,000", "write cost_per_fte = 5000"),
+    (3, "start 1/4/2027", 'put = between start and its value, and write 1/4/2027 as '
+     '"2027-04-01"'),
+    (12, 'keep "S1", "S2"', "put = between keep and its value, and put the list in [ ]"),
+    # a header without its brackets, a note without its #
+    (4, "Relocation:", "write [relocation]"),
+    (4, "relocation]", "write [relocation]"),
+    (3, "* assumptions from finance", "TOML's comments start with #: write # in place of *"),
+    (3, "Note: keep the libraries open", "if it is a note, start the line with #"),
+    (3, "TODO check rents", "if it is a note, start the line with #"),
     (6, "max_km: 40", "write max_km = 40"),
     (6, "max_km == 40", "write max_km = 40"),
     (3, "// a comment", "TOML's comments start with #"),

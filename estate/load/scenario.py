@@ -20,6 +20,7 @@ from typing import Any
 from estate.errors import InputError, Problem, did_you_mean, near_miss
 from estate.load.checker import KeyChecker
 from estate.load.free_text import REFUSED, has_hidden, one_line
+from estate.load.scenario_keys import COVERAGE_DEFAULTS, DEFAULTS
 from estate.load.schema import CIRCUMFERENCE_KM, MAX_MONEY, MAX_YEARS
 from estate.load.toml_text import read_scenario_dict
 
@@ -31,44 +32,6 @@ EARLIEST_START = dt.date(1900, 1, 1)
 """The earliest `start`: the first day spreadsheets date (nothing older is a plan)."""
 
 #: The defaults of every scenario key but `data` (docs/formats.md).
-DEFAULTS: dict[str, Any] = {
-    "name": "",
-    "agencies": [],
-    "horizon_years": 10,
-    "discount_rate": 0.035,
-    "crs": "",
-    "sharing": {
-        "types": ["IT", "HR", "Finance"],
-        "efficiency": 0.15,
-        "setup_cost": 250000.0,
-        "min_agencies": 2,
-    },
-    "relocation": {"cost_per_fte": 5000.0, "max_km": 40.0},
-    "assignment": {"split": False},
-    "coverage": [],
-    "policy": {
-        "keep": [],
-        "close": [],
-        "max_one_off": math.inf,
-        "closable_kinds": ["office", "depot", "data_centre", "hub"],
-    },
-    "solver": {"name": "highs", "time_limit_s": 300.0, "mip_gap": 0.0001,
-               "site_configurations": False},
-    "start": "",
-    "programme": {
-        "max_one_off_per_year": math.inf,
-        "max_fte_moved_per_year": math.inf,
-        "max_closures_per_year": math.inf,
-    },
-}
-COVERAGE_DEFAULTS: dict[str, Any] = {
-    "service": "public_access",
-    "radius_km": 15.0,
-    "mode": "maintain",
-    "population_share": 0.95,
-}
-
-
 def _homes() -> dict[str, dict[str, str]]:
     """For each table of a scenario ("" the top of the file, "coverage" a rule), the keys
     of the other tables that are not its own, each with the words that say where it is

@@ -20,6 +20,7 @@ from typing import Any
 from estate.errors import InputError, Problem, path_too_long
 from estate.load.checker import meant_number
 from estate.load.read import instead_of_a_file
+from estate.load.scenario_keys import KEY_NAMES, TABLES
 
 VALID = 'valid TOML: key = value, a text in "straight quotes", a list in [brackets]'
 SAVE_AS_UTF8 = "save it as UTF-8 (Notepad: File, Save As, Encoding UTF-8)"
@@ -256,10 +257,12 @@ def _hint(line: str, reason: str, above: list[str]) -> tuple[str, str]:
                 'an escape (\\" is a quote within the text, which then runs on): delete '
                 "the backslash, or write \\\\ for one")
     if reason.startswith("Expected '=' after a key"):
-        return _key_without_equals(line)
-    if reason.startswith("Invalid statement") and line.lstrip().startswith(("//", ";")):
+        return _key_without_equals(line, above)
+    if reason.startswith("Invalid statement") and "=" not in line \
+            and (mark := re.match(r"//|[^\w\s\[\"']+", line.lstrip())):
+        # a comment marked as another language marks it (//, ;, *, >, %, --)
         return ("a comment after a #", "TOML's comments start with #: write # in place of "
-                f"{line.lstrip()[:2].strip()}")
+                f"{mark[0]}")
     if value.startswith("="):
         return ("one = between a key and its value", f"write {key} = {value.lstrip('= ')}")
     if reason.startswith(("Unterminated string", "Illegal character '\\n'")):
@@ -298,21 +301,56 @@ def _hint(line: str, reason: str, above: list[str]) -> tuple[str, str]:
     return VALID, ""
 
 
-def _key_without_equals(line: str) -> tuple[str, str]:
-    """A key TOML read up to a character it cannot take: a colon (YAML's and INI's way)
-    or a space inside the key."""
+def _key_without_equals(line: str, above: list[str]) -> tuple[str, str]:
+    """A line TOML read up to a character a key cannot take: a key and its value with a
+    colon (YAML's and INI's way) or a space between them, a key with a space inside it,
+    a header without its brackets, or a note without its #. `above` is the file's text
+    before the line."""
+    note = ("a key = value, or a note after #", "if it is a note, start the line with #; "
+            "if it sets a key, put = between the key and its value")
     if ":" in line and "=" not in line.partition(":")[0]:
-        key, _, value = line.partition(":")
-        return ("key = value", f"write {key.strip()} = {value.strip()}")
-    words = line.strip().split(None, 1)
-    if "=" not in line and len(words) == 2 and _reads_as_value(words[1]):
-        # the = left out (`horizon_years 10`): not a key with a space in its name
-        return ("key = value", f"write {words[0]} = {words[1]}")
-    key = line.partition("=")[0].strip()
-    if " " in key:
-        return ("a key without spaces (key names use _)",
-                f"write the key {key.replace(' ', '_')}")
-    return ("key = value", "put = between the key and its value")
+        key, _, value = (part.strip() for part in line.partition(":"))
+        if not value and key.strip("[]").strip().lower() in TABLES:
+            return _header(key)
+        if key.lower() in KEY_NAMES or _reads_as_value(value):
+            return _with_equals(key, value, above)
+        return note
+    if "=" in line:
+        key = line.partition("=")[0].strip()
+        return ("a key without spaces (key names use _)", f"write the key {key.replace(' ', '_')}")
+    words = line.split()
+    if len(words) == 1 and words[0].strip("[]").lower() in TABLES:
+        return _header(words[0])
+    # the longest run of first words that is a key: `discount rate 0.035`
+    for n in range(len(words) - 1, 0, -1):
+        if "_".join(words[:n]).lower().rsplit(".", 1)[-1] in KEY_NAMES:
+            return _with_equals("_".join(words[:n]), " ".join(words[n:]), above)
+    if len(words) > 1 and _reads_as_value(" ".join(words[1:])):
+        return _with_equals(words[0], " ".join(words[1:]), above)
+    return note
+
+
+def _header(written: str) -> tuple[str, str]:
+    """A table's name written without its brackets, or with one of them."""
+    name = written.strip("[]: ").lower()
+    brackets = "[[coverage]]" if name == "coverage" else f"[{name}]"
+    return (f"a header in brackets: {brackets}", f"write {brackets}")
+
+
+def _with_equals(key: str, value: str, above: list[str]) -> tuple[str, str]:
+    """The key and value of a line without its =: the line to write, or, when the value
+    is wrong too, the = said and the value's own hint (`start 1/4/2027`: put = after
+    start, and write 1/4/2027 as "2027-04-01")."""
+    key = key.lower() if key.lower() in KEY_NAMES else key
+    mended = f"{key} = {value}"
+    try:
+        tomllib.loads(mended)
+    except tomllib.TOMLDecodeError as exc:
+        _, hint = _hint(mended, _AT.sub("", str(exc)), above)
+        if f"{key} =" in hint or not hint:
+            return ("key = value", hint or f"put = between {key} and its value")
+        return ("key = value", f"put = between {key} and its value, and {hint}")
+    return ("key = value", f"write {mended}")
 
 
 def _reads_as_value(text: str) -> bool:
