@@ -93,7 +93,8 @@ def _fail(exc: EstateError, as_json: bool = False) -> NoReturn:
     if isinstance(exc, InputError):
         err(f"Error: {exc}")
         # found beside the errors, they are said now, not once the errors are fixed
-        show_warnings(exc.warnings)
+        show_warnings(exc.warnings, also="fix the errors above, and estate validate lists "
+                      "them all")
         err("Nothing was solved or written. Fix the problems above and run again.")
     elif isinstance(exc, InfeasibleError):
         # every one, first: a warning may say why (a column not read, its default taken)
@@ -107,9 +108,11 @@ def _fail(exc: EstateError, as_json: bool = False) -> NoReturn:
     sys.exit(exc.exit_code)
 
 
-def show_warnings(warnings: list[Problem], most: int = 10) -> None:
-    """Each warning as one located line on stderr; a long list ends with a count."""
+def show_warnings(warnings: list[Problem], most: int = 10,
+                  also: str = "estate validate lists them all") -> None:
+    """Each warning as one located line on stderr; a long list ends with a count and
+    where the rest are listed (`also`: beside errors, only once they are fixed)."""
     for warning in warnings[:most]:
         err(f"Warning: {warning}")
     if len(warnings) > most:
-        err(f"... and {len(warnings) - most} more warnings (estate validate lists them all)")
+        err(f"... and {len(warnings) - most} more warnings ({also})")

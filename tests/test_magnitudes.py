@@ -18,15 +18,21 @@ and plausible."""
 
 
 def _register(folder: Path, running: Sequence[float], costs: Sequence[float],
-              **site_extra: Sequence[Any]) -> Path:
+              owners: str = "", fte: Sequence[float] = (), **site_extra: Sequence[Any]
+              ) -> Path:
     """Sites S1.. with these running costs (and any other column, a value a site),
-    teams T1.. of 10 FTE each at S1 with these annual costs."""
-    sites = [site(f"S{i}", "A", i, 0, running_cost=cost,
+    teams T1.. of 10 FTE each (or `fte`) at S1 with these annual costs; site i and team
+    i belong to agency `owners[i - 1]` (A where it is short)."""
+    def owner(i: int) -> str:
+        return owners[i - 1] if i <= len(owners) else "A"
+
+    sites = [site(f"S{i}", owner(i), i, 0, running_cost=cost,
                   **{k: v[i - 1] for k, v in site_extra.items()})
              for i, cost in enumerate(running, 1)]
-    teams = [function(f"T{i}", "A", "Ops", "S1", fte=10, annual_cost=cost)
+    teams = [function(f"T{i}", owner(i), "Ops", "S1",
+                      fte=fte[i - 1] if i <= len(fte) else 10, annual_cost=cost)
              for i, cost in enumerate(costs, 1)]
-    return write_register(folder, [agency("A")], sites, teams)
+    return write_register(folder, [agency(a) for a in sorted({"A", *owners})], sites, teams)
 
 
 def _said(folder: Path) -> list[Problem]:
@@ -94,3 +100,25 @@ def test_validate_goes_on_with_the_warning(tmp_path: Path) -> None:
     assert run.code == 0, run.output
     assert ("Warning: sites.csv row 8, column running_cost: expected pounds, as the "
             "column's other figures are") in run.stderr, run.stderr
+
+
+def test_an_agency_s_whole_return_in_thousands_is_one_warning(tmp_path: Path) -> None:
+    """B's four sites in thousands, its County Hall among them (1505 for £1.505m, above
+    the other agencies' median 1,505 times less but not tiny beside it): one warning at
+    B's first row naming its rows, none figure by figure; A's community room stays."""
+    running = [*RUNNING, 1_505, 463, 90, 60]
+    said = _said(_register(tmp_path, running, PLAUSIBLE, owners="AAAAAABBBB"))
+    assert [(w.row, w.column) for w in said] == [(8, "running_cost")]
+    assert said[0].found == ("B's 4 figures (rows 8, 9, 10, 11) have a median of £276.5, "
+                             "380 times less: if B gave them in thousands of pounds, "
+                             "multiply each by 1000"), said[0].found
+    assert "half of theirs £105,000 or more" in said[0].expected
+
+
+def test_a_figure_meant_small_says_nothing(tmp_path: Path) -> None:
+    """A peppercorn rent of £1 and a team of 0.5 FTE costing £9m a year (a contract it
+    manages): meant as written, no warning."""
+    rent = [100_000, 80_000, 80_000, 90_000, 50_000, 1]
+    said = _said(_register(tmp_path, RUNNING, [*PLAUSIBLE, 9_000_000],
+                           fte=[10] * 5 + [0.5], rent=rent, tenure=["leasehold"] * 6))
+    assert said == []

@@ -252,8 +252,9 @@ def sites_listed_twice(sites: pd.DataFrame, label: str) -> list[Problem]:
         first, second = int(at[i]), int(at[j])
         if not key.iloc[first] or key.iloc[first] != key.iloc[second]:
             continue
-        metres = float(_km(np.linalg.norm(_unit(lat[[first]], lon[[first]])
-                                          - _unit(lat[[second]], lon[[second]]))) * 1000)
+        chord = np.linalg.norm(_unit(lat[[first]], lon[[first]])
+                               - _unit(lat[[second]], lon[[second]]), axis=1)
+        metres = float(_km(chord)[0] * 1000)
         one, two = sites.iloc[first], sites.iloc[second]
         agencies = ("both " + str(one["agency_id"]) + "'s"
                     if one["agency_id"] == two["agency_id"]

@@ -4,16 +4,25 @@ second look at the register's figures.
 A register is put together from several agencies' returns, and one of them gives its
 figures in thousands: a running cost of 250 beside others of 250,000, a team's annual
 cost of 52 for 1.3 FTE. Each is a valid number, and the plan would take that site as
-almost free to run (it never closes) or that team as costing nothing to move. Such a
-figure is said at its row and column, with the figure it would be in pounds, and the
-run goes on (a warning: a small figure may be right, as a community room's).
+almost free to run (it never closes) or that team as costing nothing to move. Such
+figures are said, with the figures they would be in pounds, and the run goes on (a
+warning: a small figure may be right, as a community room's).
 
-A figure is taken for one typed in thousands when it is both tiny in itself (under
-`FEW_POUNDS` a year for a site, or an FTE) and under a `RATIO`-th of the column's
-median, read over at least `PEERS` figures: far enough below both that a real site or
-team is not flagged (the demo's running costs span 61 times, its costs per FTE 2.3
-times). A team's cost per FTE `RATIO` times the median and over `MANY_POUNDS` is taken
-for three zeros too many.
+Two slips are looked for, in each pounds column of the sites and in the teams' annual
+cost per FTE (a team of 80 costs 80 times one of 1; per FTE they agree):
+
+- an agency's whole return in thousands: its median a `AGENCY_RATIO`-th of the other
+  agencies' (over at least two of its figures and `PEERS` of theirs): one warning for
+  the agency and column, its dearest sites included, which no figure-by-figure test
+  could tell from a small site's;
+- one figure in thousands: tiny in itself (under `FEW_POUNDS` a year for a site, or an
+  FTE) and under a `RATIO`-th of its column's median (over at least `PEERS` figures):
+  far enough below both that a real site or team is not flagged (the demo's running
+  costs span 61 times, its costs per FTE 2.3 times). A figure of £1 or less is meant (a
+  peppercorn rent, an asset transferred for £1), never flagged.
+
+A team's cost of more than `MANY_POUNDS` a year and `RATIO` times the median per FTE is
+taken for three zeros too many.
 """
 
 from __future__ import annotations
@@ -21,80 +30,105 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from estate.errors import Problem
+from estate.errors import Problem, row_place
 
 #: The site columns in pounds checked against their column's median.
 SITE_POUNDS = ("running_cost", "rent", "closure_cost", "disposal_value", "build_cost",
                "surrender_cost")
-#: How many times below (or above) the median a figure must lie to be said.
+#: How many times below (or above) the median one figure must lie to be said.
 RATIO = 300.0
+#: How many times below the other agencies' median an agency's median must lie.
+AGENCY_RATIO = 100.0
 #: Pounds: a site's yearly figure, or a team's cost per FTE, under this is tiny in itself.
 FEW_POUNDS = 1_000.0
-#: Pounds: a team's cost per FTE over this is large in itself.
-MANY_POUNDS = 1_000_000.0
-#: The fewest positive figures a median is read over.
+#: Pounds: a team costing more than this a year is large in itself.
+MANY_POUNDS = 50_000_000.0
+#: The fewest figures a median is read over.
 PEERS = 5
 
 
 def figures_out_of_scale(frames: dict[str, pd.DataFrame], files: dict[str, str],
                          readable: set[str]) -> list[Problem]:
-    """A warning at each site figure and team cost that is probably in thousands of
-    pounds (or has three zeros too many), with the figure to write."""
+    """A warning for each agency's return and each figure that is probably in thousands
+    of pounds (or has three zeros too many), with what to write."""
     problems: list[Problem] = []
     if "sites" in readable:
         sites = frames["sites"]
         for column in SITE_POUNDS:
             if column in sites:
-                problems += _site_column(sites, files["sites"], column)
-    if "functions" in readable:
-        problems += _costs_per_fte(frames["functions"], files["functions"])
+                figures = _meant(sites[column])
+                problems += _in_thousands(sites, files["sites"], column, figures, "")
+    if "functions" in readable and {"annual_cost", "fte"} <= set(frames["functions"].columns):
+        functions = frames["functions"]
+        cost, fte = _meant(functions["annual_cost"]), _meant(functions["fte"], 0.0)
+        problems += _in_thousands(functions, files["functions"], "annual_cost", cost / fte,
+                                  " an FTE", cost)
+        problems += _zeros_too_many(functions, files["functions"], cost, fte)
     return problems
 
 
-def _positive(values: pd.Series) -> np.ndarray:
-    """The figures as floats, blanks and anything not a positive number as NaN."""
+def _meant(values: pd.Series, nominal: float = 1.0) -> np.ndarray:
+    """The figures as floats; blanks, anything not a number and figures of `nominal` or
+    less (£1: meant as it is) as NaN, so no median reads them and none is flagged."""
     out = pd.to_numeric(values, errors="coerce").to_numpy(float)
-    return np.where(np.isfinite(out) & (out > 0), out, np.nan)
+    return np.where(np.isfinite(out) & (out > nominal), out, np.nan)
 
 
-def _site_column(sites: pd.DataFrame, label: str, column: str) -> list[Problem]:
-    """The figures of one pounds column of the sites that look typed in thousands."""
-    figures = _positive(sites[column])
-    if np.count_nonzero(~np.isnan(figures)) < PEERS:
+def _in_thousands(table: pd.DataFrame, label: str, column: str, per: np.ndarray,
+                  unit: str, said: np.ndarray | None = None) -> list[Problem]:
+    """The agencies whose figures `per` (a column's, or its figures per FTE, `unit`) are
+    as a whole in thousands, then each other figure that is: warnings at `column`,
+    whose figures (`said`, else `per`) they give."""
+    said = per if said is None else said
+    known = ~np.isnan(per)
+    if np.count_nonzero(known) < PEERS:
         return []
-    median = float(np.nanmedian(figures))
-    tiny = (figures < FEW_POUNDS) & (figures < median / RATIO)
-    return [Problem(label, int(sites["row"].iloc[i]), column,
-                    f"pounds, as the column's other figures are (half of them "
-                    f"£{median:,.0f} or more)",
-                    f"{figures[i]:,.10g}, {median / figures[i]:,.0f} times less: if it is "
-                    f"in thousands of pounds, write {figures[i] * 1000:.10g}",
-                    severity="warning")
-            for i in np.flatnonzero(tiny)]
+    agency = table["agency_id"].astype(str).to_numpy() if "agency_id" in table \
+        else np.full(len(table), "")
+    rows = table["row"].to_numpy(int)
+    out, whole = [], np.zeros(len(table), bool)
+    for name in dict.fromkeys(agency[known]):
+        mine, theirs = known & (agency == name), known & (agency != name)
+        if np.count_nonzero(mine) < 2 or np.count_nonzero(theirs) < PEERS:
+            continue
+        low, usual = float(np.median(per[mine])), float(np.median(per[theirs]))
+        if low * AGENCY_RATIO >= usual:
+            continue
+        whole |= mine
+        at = rows[mine]
+        place = row_place(label, *at[:5]) + (f" and {len(at) - 5} more" if len(at) > 5 else "")
+        out.append(Problem(
+            label, int(at[0]), column,
+            f"pounds, as the other agencies' are (half of theirs £{usual:,.0f}{unit} or more)",
+            f"{name}'s {len(at)} figures ({place}) have a median of £{low:,.4g}{unit}, "
+            f"{usual / low:,.0f} times less: if {name} gave them in thousands of pounds, "
+            "multiply each by 1000", severity="warning"))
+    rest = known & ~whole
+    if np.count_nonzero(rest) < PEERS:
+        return out
+    median = float(np.median(per[rest]))
+    for i in np.flatnonzero(rest & (per < FEW_POUNDS) & (per < median / RATIO)):
+        found = (f"{said[i]:,.10g}, {median / per[i]:,.0f} times less" if not unit else
+                 f"{said[i]:,.10g} for {said[i] / per[i]:g} FTE, £{per[i]:,.2f} an FTE")
+        out.append(Problem(
+            label, int(rows[i]), column,
+            f"pounds, as the column's other figures are (half of them £{median:,.0f}{unit} "
+            "or more)",
+            f"{found}: if it is in thousands of pounds, write {said[i] * 1000:.10g}",
+            severity="warning"))
+    return out
 
 
-def _costs_per_fte(functions: pd.DataFrame, label: str) -> list[Problem]:
-    """The teams' annual costs that look typed in thousands, or with three zeros too
-    many, read per FTE (a team of 80 costs 80 times one of 1; per FTE they agree)."""
-    if not {"annual_cost", "fte"} <= set(functions.columns):
-        return []
-    cost, fte = _positive(functions["annual_cost"]), _positive(functions["fte"])
+def _zeros_too_many(functions: pd.DataFrame, label: str, cost: np.ndarray,
+                    fte: np.ndarray) -> list[Problem]:
+    """Teams costing over `MANY_POUNDS` and `RATIO` times the median per FTE."""
     per = cost / fte
     if np.count_nonzero(~np.isnan(per)) < PEERS:
         return []
     median = float(np.nanmedian(per))
-    expected = (f"pounds a year, as the other teams' are (half of them £{median:,.0f} an FTE "
-                "or more)")
-    out = []
-    for i in np.flatnonzero((per < FEW_POUNDS) & (per < median / RATIO)):
-        out.append(Problem(label, int(functions["row"].iloc[i]), "annual_cost", expected,
-                           f"{cost[i]:,.10g} for {fte[i]:g} FTE, £{per[i]:,.2f} an FTE: if it "
-                           f"is in thousands of pounds, write {cost[i] * 1000:.10g}",
-                           severity="warning"))
-    for i in np.flatnonzero((per > MANY_POUNDS) & (per > median * RATIO)):
-        out.append(Problem(label, int(functions["row"].iloc[i]), "annual_cost",
-                           expected.replace("or more", "or less"),
-                           f"{cost[i]:,.10g} for {fte[i]:g} FTE, £{per[i]:,.0f} an FTE: if "
-                           f"it has three zeros too many, write {cost[i] / 1000:.10g}",
-                           severity="warning"))
-    return out
+    return [Problem(label, int(functions["row"].iloc[i]), "annual_cost",
+                    f"pounds a year, as the other teams' are (half of them £{median:,.0f} an "
+                    "FTE or less)",
+                    f"{cost[i]:,.10g} for {fte[i]:g} FTE, £{per[i]:,.0f} an FTE: if it has "
+                    f"three zeros too many, write {cost[i] / 1000:.10g}", severity="warning")
+            for i in np.flatnonzero((cost > MANY_POUNDS) & (per > median * RATIO))]

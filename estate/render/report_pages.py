@@ -15,7 +15,6 @@ only of a plan proven so (`estate.results.words.plan_quality`).
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,7 @@ import pandas as pd
 
 from estate.render import figures
 from estate.render.estate_map import estate_map
+from estate.render.report_areas import areas_table, with_areas
 from estate.render.report_data import (
     Block,
     Chart,
@@ -45,12 +45,9 @@ from estate.results.words import (
     payback_words,
     plan_quality,
     programme_payback_words,
-    quality_words,
     saves_words,
     solver_words,
 )
-from estate.status import Status
-from estate.store import site_areas
 
 
 def _whole_desks(used: float) -> str:
@@ -360,33 +357,6 @@ MOST_SITES = 60
 """Rows of a site table; a larger plan's table ends with a row counting the rest."""
 
 
-def _areas_by_site(r: Results) -> dict[str, str] | None:
-    """Each site's area by its id, for a plan made area by area (`estate.store.site_areas`);
-    None for a plan of one locality."""
-    areas = site_areas(r.summary, r.sites)
-    return None if areas is None else dict(zip(r.sites["site_id"].astype(str), areas,
-                                               strict=True))
-
-
-def _with_areas(table: Table, site_ids: list[object], r: Results) -> Table:
-    """A table of sites (its first column the site, its rows the sites of `site_ids` in
-    order, then perhaps a row counting the rest) with each site's area beside it, for a
-    plan made area by area: sites of two areas may share a name, and a reader of a
-    national plan asks where a site is first. The area takes a third of the site's width.
-    A plan of one locality's table is left as it is, with no empty Area column."""
-    areas = _areas_by_site(r)
-    if areas is None:
-        return table
-    named = [figures.named(areas.get(str(site_id), ""), 40) for site_id in site_ids]
-    rows = tuple((row[0], named[i] if i < len(named) else "", *row[1:])
-                 for i, row in enumerate(table.rows))
-    site, *rest = table.widths
-    return dataclasses.replace(
-        table, header=(table.header[0], "Area", *table.header[1:]), rows=rows,
-        numeric=(table.numeric[0], False, *table.numeric[1:]),
-        widths=(site * 2 / 3, site / 3, *rest))
-
-
 def _site_table(caption: str, frame: pd.DataFrame, r: Results, last: str,
                 cells: Any) -> Table:
     shown = frame.head(MOST_SITES)
@@ -396,7 +366,7 @@ def _site_table(caption: str, frame: pd.DataFrame, r: Results, last: str,
     if len(frame) > MOST_SITES:
         rows += ((f"and {len(frame) - MOST_SITES:,} more (sites.csv lists every one)",
                   "", money(frame["running_cost"].iloc[MOST_SITES:].sum()), ""),)
-    return _with_areas(Table(caption, ("Site", "Agency", "Cost a year", last), rows,
+    return with_areas(Table(caption, ("Site", "Agency", "Cost a year", last), rows,
                              (False, False, True, True), (0.48, 0.32, 0.11, 0.09)),
                        list(shown["site_id"]), r)
 
@@ -424,33 +394,12 @@ def where_page(r: Results) -> Page:
                      for name, site_id, types in centres)
         # a centre is one kind of work pooled at one site: a site may run several
         at = "" if len(centres) == r.summary.shared_centres else f" at {count(len(centres), 'site')}"
-        blocks.append(_with_areas(
+        blocks.append(with_areas(
             Table(f"Shared service centres ({r.summary.shared_centres}{at})",
                   ("Site", "Work pooled there"), rows, (False, False), (0.6, 0.4)),
             [site_id for _, site_id, _ in centres], r))
     if not (len(closed) or len(opened) or centres):
         blocks.append(Text("No site closes or opens, and no centre is set up."))
     if r.summary.areas:
-        blocks.append(_areas_table(r.summary))
+        blocks.append(areas_table(r.summary))
     return Page("Where: the estate before and after", tuple(blocks))
-
-
-MOST_AREAS = 40
-"""Rows of the areas table; a register of more ends it with a row counting the rest."""
-
-
-def _areas_table(s: Summary) -> Table:
-    """A register planned area by area: each area's NPV saving and how far its plan is
-    proven (the whole's gap is the largest area's, so the areas left short are named),
-    the least proven first, then the largest saving."""
-    areas = sorted((s.areas or {}).items(), key=lambda item: (
-        -(float(item[1].get("mip_gap") or 0.0)), -float(item[1].get("npv_saving") or 0.0)))
-    rows = tuple((figures.named(name, 60), money(float(area.get("npv_saving") or 0.0)),
-                  quality_words(Status(area.get("status", "optimal")), area.get("mip_gap"))[0])
-                 for name, area in areas[:MOST_AREAS])
-    if len(areas) > MOST_AREAS:
-        rows += ((f"and {len(areas) - MOST_AREAS:,} more (summary.json's areas lists every "
-                  "one)", "", ""),)
-    return Table(f"Areas, each planned on its own ({len(areas):,})",
-                 ("Area", "NPV saving", "The plan"), rows, (False, True, False),
-                 (0.34, 0.18, 0.48))
