@@ -109,7 +109,7 @@ def test_an_agency_s_whole_return_in_thousands_is_one_warning(tmp_path: Path) ->
     running = [*RUNNING, 1_505, 463, 90, 60]
     said = _said(_register(tmp_path, running, PLAUSIBLE, owners="AAAAAABBBB"))
     assert [(w.row, w.column) for w in said] == [(8, "running_cost")]
-    assert said[0].found == ("B's 4 figures (rows 8, 9, 10, 11) have a median of £276.5, "
+    assert said[0].found == ("B's 4 figures (rows 8, 9, 10, 11) have a median of £276, "
                              "380 times less: if B gave them in thousands of pounds, "
                              "multiply each by 1000"), said[0].found
     assert "half of theirs £105,000 or more" in said[0].expected
@@ -121,4 +121,14 @@ def test_a_figure_meant_small_says_nothing(tmp_path: Path) -> None:
     rent = [100_000, 80_000, 80_000, 90_000, 50_000, 1]
     said = _said(_register(tmp_path, RUNNING, [*PLAUSIBLE, 9_000_000],
                            fte=[10] * 5 + [0.5], rent=rent, tenure=["leasehold"] * 6))
+    assert said == []
+
+
+def test_an_agency_of_small_sites_in_pounds_says_nothing(tmp_path: Path) -> None:
+    """B's three retained fire stations at £10k-£16k beside A's offices at £1.2m-£3m,
+    143 times apart: each is a real figure in pounds, not tiny in itself, so no warning
+    (it said to multiply each by 1000)."""
+    offices = [1_200_000, 2_000_000, 3_000_000, 1_500_000, 2_500_000]
+    said = _said(_register(tmp_path, [*offices, 10_000, 13_000, 16_000], PLAUSIBLE,
+                           owners="AAAAABBB"))
     assert said == []

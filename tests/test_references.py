@@ -452,6 +452,9 @@ def test_a_break_after_the_lease_ends_names_only_the_late_breaks(tmp_path: Path)
     (["County Hall", "County Hall", "New hub"], [52.0567, 52.0747, 52.2361], False),
     # another name at the same place: two buildings on one street, or a shared one
     (["County Hall", "Police HQ", "New hub"], [52.0567, 52.0569, 52.2361], False),
+    # names apart only where punctuation parts their words: two units at one postcode
+    (["Unit 1-2, Hadleigh Road", "Unit 12, Hadleigh Road", "New hub"],
+     [52.0567, 52.0567, 52.2361], False),
     # a candidate of the name on the site: a new building on its land
     (["County Hall", "Police HQ", "County Hall"], [52.0567, 52.0631, 52.0567], False),
 ])

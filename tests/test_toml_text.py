@@ -59,6 +59,19 @@ def _file(folder: Path, line: int, written: str) -> Path:
     (3, "* assumptions from finance", "TOML's comments start with #: write # in place of *"),
     (3, "Note: keep the libraries open", "if it is a note, start the line with #"),
     (3, "TODO check rents", "if it is a note, start the line with #"),
+    # a note that starts with a key's or a table's name is offered both ways; a colon
+    # inside a value is the value's
+    (3, "Keep libraries open", "if it is a note, start the line with #; if it sets keep"),
+    (3, "Coverage of libraries", "if it is a note, start the line with #; if it opens the "
+     "table, write [[coverage]] alone"),
+    (3, "Discount rate: 0.035", "write discount_rate = 0.035"),
+    (3, "crs EPSG:27700", 'if it sets crs, put = between crs and its value, and put the '
+     'text in "quotes"'),
+    (2, "data ../reg", 'if it sets data, put = between data and its value, and put the '
+     'text in "quotes"'),
+    (4, "Relocation   # costs", "write [relocation]"),
+    (3, "-- from finance", "TOML's comments start with #: write # in place of --"),
+    (12, "keep S1 S2", 'write it ["S1", "S2"], or ["S1 S2"] if it is one name'),
     (6, "max_km: 40", "write max_km = 40"),
     (6, "max_km == 40", "write max_km = 40"),
     (3, "// a comment", "TOML's comments start with #"),

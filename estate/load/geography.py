@@ -231,7 +231,7 @@ across a yard; a position from a postcode lookup may put both at the postcode's 
 
 def sites_listed_twice(sites: pd.DataFrame, label: str) -> list[Problem]:
     """A warning at each existing site with the name of another existing site within
-    `SAME_PLACE_M` of it (names compared without case, spaces or punctuation): probably
+    `SAME_PLACE_M` of it (names compared without case or punctuation): probably
     one building listed twice, by two agencies or by one, whose running cost the plan
     would count twice and whose 'closing' it could book as a saving. Each agency's part
     of a shared building may rightly be a site of its own, so it is said, not refused.
@@ -245,18 +245,21 @@ def sites_listed_twice(sites: pd.DataFrame, label: str) -> list[Problem]:
     at = np.flatnonzero(existing)
     if len(at) < 2:
         return []
-    key = sites["name"].astype(str).str.casefold().str.replace(r"[\W_]+", "", regex=True)
+    # punctuation parts words as a space does (Unit 1-2 is not Unit 12)
+    key = sites["name"].astype(str).str.casefold().str.replace(r"[\W_]+", " ", regex=True) \
+        .str.strip()
     tree = cKDTree(_unit(lat[at], lon[at]))
-    out = []
+    out, said = [], set()
     for i, j in sorted(tree.query_pairs(SAME_PLACE_M / 1000 / EARTH_KM)):
         first, second = int(at[i]), int(at[j])
-        if not key.iloc[first] or key.iloc[first] != key.iloc[second]:
+        if not key.iloc[first] or key.iloc[first] != key.iloc[second] or second in said:
             continue
+        said.add(second)  # a third copy is said once, beside the first
         chord = np.linalg.norm(_unit(lat[[first]], lon[[first]])
                                - _unit(lat[[second]], lon[[second]]), axis=1)
         metres = float(_km(chord)[0] * 1000)
         one, two = sites.iloc[first], sites.iloc[second]
-        agencies = ("both " + str(one["agency_id"]) + "'s"
+        agencies = ("both " + (str(one["agency_id"]) or "no agency") + "'s"
                     if one["agency_id"] == two["agency_id"]
                     else f"{one['agency_id']}'s and {two['agency_id']}'s")
         out.append(Problem(

@@ -11,10 +11,12 @@ warning: a small figure may be right, as a community room's).
 Two slips are looked for, in each pounds column of the sites and in the teams' annual
 cost per FTE (a team of 80 costs 80 times one of 1; per FTE they agree):
 
-- an agency's whole return in thousands: its median a `AGENCY_RATIO`-th of the other
-  agencies' (over at least two of its figures and `PEERS` of theirs): one warning for
-  the agency and column, its dearest sites included, which no figure-by-figure test
-  could tell from a small site's;
+- an agency's whole return in thousands: its median tiny in itself (under
+  `FEW_POUNDS`) and a `AGENCY_RATIO`-th of the other agencies' (over at least
+  `AGENCY_PEERS` of its figures and `PEERS` of theirs): one warning for the agency and
+  column, its dearest sites included, which no figure-by-figure test could tell from a
+  small site's (an agency of small sites in pounds, retained fire stations at £13k
+  beside county offices at £2m, is not flagged);
 - one figure in thousands: tiny in itself (under `FEW_POUNDS` a year for a site, or an
   FTE) and under a `RATIO`-th of its column's median (over at least `PEERS` figures):
   far enough below both that a real site or team is not flagged (the demo's running
@@ -45,6 +47,8 @@ FEW_POUNDS = 1_000.0
 MANY_POUNDS = 50_000_000.0
 #: The fewest figures a median is read over.
 PEERS = 5
+#: The fewest of an agency's figures its return is judged on.
+AGENCY_PEERS = 3
 
 
 def figures_out_of_scale(frames: dict[str, pd.DataFrame], files: dict[str, str],
@@ -89,10 +93,11 @@ def _in_thousands(table: pd.DataFrame, label: str, column: str, per: np.ndarray,
     out, whole = [], np.zeros(len(table), bool)
     for name in dict.fromkeys(agency[known]):
         mine, theirs = known & (agency == name), known & (agency != name)
-        if np.count_nonzero(mine) < 2 or np.count_nonzero(theirs) < PEERS:
+        if not name or np.count_nonzero(mine) < AGENCY_PEERS \
+                or np.count_nonzero(theirs) < PEERS:
             continue
         low, usual = float(np.median(per[mine])), float(np.median(per[theirs]))
-        if low * AGENCY_RATIO >= usual:
+        if low >= FEW_POUNDS or low * AGENCY_RATIO >= usual:
             continue
         whole |= mine
         at = rows[mine]
@@ -100,7 +105,7 @@ def _in_thousands(table: pd.DataFrame, label: str, column: str, per: np.ndarray,
         out.append(Problem(
             label, int(at[0]), column,
             f"pounds, as the other agencies' are (half of theirs £{usual:,.0f}{unit} or more)",
-            f"{name}'s {len(at)} figures ({place}) have a median of £{low:,.4g}{unit}, "
+            f"{name}'s {len(at)} figures ({place}) have a median of {_pounds(low)}{unit}, "
             f"{usual / low:,.0f} times less: if {name} gave them in thousands of pounds, "
             "multiply each by 1000", severity="warning"))
     rest = known & ~whole
@@ -117,6 +122,11 @@ def _in_thousands(table: pd.DataFrame, label: str, column: str, per: np.ndarray,
             f"{found}: if it is in thousands of pounds, write {said[i] * 1000:.10g}",
             severity="warning"))
     return out
+
+
+def _pounds(amount: float) -> str:
+    """£45.20 under £100, else £1,330 (whole pounds)."""
+    return f"£{amount:,.2f}" if amount < 100 else f"£{amount:,.0f}"
 
 
 def _zeros_too_many(functions: pd.DataFrame, label: str, cost: np.ndarray,

@@ -38,6 +38,9 @@ _TEXT_KEYS = frozenset({"name", "data", "service", "mode", "crs", "start"})
 _WHOLE_KEYS = frozenset({"horizon_years", "min_agencies", "max_closures_per_year"})
 """Keys that take a whole number: a value typed with a unit is not offered when the
 number it means is not one."""
+# how other languages start a comment: C's //, INI's ;, a bullet's *, a quote's >,
+# LaTeX's %, SQL's --, Basic's ' and REM
+_COMMENT_MARK = re.compile(r"//|;|\*|>|%|--|'|!|(?i:rem)\s")
 _NO_LIMIT = frozenset({"none", "null", "nil", "unlimited", "infinity", "infinite", "no",
                        "n/a", "-"})
 
@@ -258,12 +261,10 @@ def _hint(line: str, reason: str, above: list[str]) -> tuple[str, str]:
                 "the backslash, or write \\\\ for one")
     if reason.startswith("Expected '=' after a key"):
         return _key_without_equals(line, above)
-    if reason.startswith("Invalid statement") and "=" not in line \
-            and (mark := re.match(r"//|[^\w\s\[\"']+", line.lstrip())):
-        # a comment marked as another language marks it (//, ;, *, >, %, --)
-        return ("a comment after a #", "TOML's comments start with #: write # in place of "
-                f"{mark[0]}")
-    if value.startswith("="):
+    if reason.startswith(("Invalid statement", "Invalid initial character")) \
+            and "=" not in line:
+        return _key_without_equals(line, above)
+    if value.startswith("=") and key:
         return ("one = between a key and its value", f"write {key} = {value.lstrip('= ')}")
     if reason.startswith(("Unterminated string", "Illegal character '\\n'")):
         return ('a text closed on its line: "like this"', "close the text with a \" "
@@ -292,6 +293,10 @@ def _hint(line: str, reason: str, above: list[str]) -> tuple[str, str]:
         return ('a list in square brackets: ["S1", "S2"]',
                 "put the list in [ ] (one entry too: [\"S1\"])")
     if leaf in _LIST_KEYS and value and value[0] not in "[\"'":
+        entries = ", ".join(f'"{word}"' for word in value.split())
+        if len(value.split()) > 1:  # words an entry each, or one name with spaces
+            return (f"a list of texts in quotes: [{entries}]", f"write it [{entries}], "
+                    f'or ["{value}"] if it is one name')
         return (f'a list of texts in quotes: ["{value}"]', f'write it ["{value}"]')
     if key and not key.startswith("[") and value and value[0] not in "\"'[{+-0123456789" \
             and value not in ("inf", "nan") and leaf in _TEXT_KEYS:
@@ -304,52 +309,73 @@ def _hint(line: str, reason: str, above: list[str]) -> tuple[str, str]:
 def _key_without_equals(line: str, above: list[str]) -> tuple[str, str]:
     """A line TOML read up to a character a key cannot take: a key and its value with a
     colon (YAML's and INI's way) or a space between them, a key with a space inside it,
-    a header without its brackets, or a note without its #. `above` is the file's text
+    a header without its brackets, or a note without its #. A line that could be a note
+    is offered both ways unless it reads as a setting whole. `above` is the file's text
     before the line."""
     note = ("a key = value, or a note after #", "if it is a note, start the line with #; "
             "if it sets a key, put = between the key and its value")
-    if ":" in line and "=" not in line.partition(":")[0]:
-        key, _, value = (part.strip() for part in line.partition(":"))
-        if not value and key.strip("[]").strip().lower() in TABLES:
-            return _header(key)
-        if key.lower() in KEY_NAMES or _reads_as_value(value):
-            return _with_equals(key, value, above)
-        return note
-    if "=" in line:
-        key = line.partition("=")[0].strip()
+    text = re.sub(r"\s+#.*$", "", line).strip()  # a comment after it is not the line's
+    if mark := _COMMENT_MARK.match(text):  # a comment as another language marks one
+        return ("a comment after a #", f"TOML's comments start with #: write # in place of "
+                f"{mark[0].strip()}")
+    head, colon, tail = text.partition(":")
+    if colon and "=" not in head:
+        if not tail.strip() and _table_of(head):
+            return _header(_table_of(head))
+        if key := _key_of(head):
+            return _with_equals(key, tail.strip(), above)
+    if "=" in text:
+        key = text.partition("=")[0].strip()
         return ("a key without spaces (key names use _)", f"write the key {key.replace(' ', '_')}")
-    words = line.split()
-    if len(words) == 1 and words[0].strip("[]").lower() in TABLES:
-        return _header(words[0])
+    words = text.split()
+    if words and (table := _table_of(words[0])):
+        if len(words) == 1 or all(w in "[]" for w in words[1:]):
+            return _header(table)
+        return ("a [header], a key = value, or a note after #", "if it is a note, start the "
+                f"line with #; if it opens the table, write {_header(table)[1][6:]} alone")
     # the longest run of first words that is a key: `discount rate 0.035`
     for n in range(len(words) - 1, 0, -1):
-        if "_".join(words[:n]).lower().rsplit(".", 1)[-1] in KEY_NAMES:
-            return _with_equals("_".join(words[:n]), " ".join(words[n:]), above)
-    if len(words) > 1 and _reads_as_value(" ".join(words[1:])):
+        if key := _key_of(" ".join(words[:n])):
+            return _with_equals(key, " ".join(words[n:]), above)
+    if len(words) > 1 and re.fullmatch(r"[A-Za-z_][\w.-]*", words[0]) \
+            and _reads_as_value(" ".join(words[1:])):
         return _with_equals(words[0], " ".join(words[1:]), above)
     return note
 
 
-def _header(written: str) -> tuple[str, str]:
-    """A table's name written without its brackets, or with one of them."""
-    name = written.strip("[]: ").lower()
+def _key_of(words: str) -> str:
+    """The key that words name (`Discount rate`: discount_rate), else ""."""
+    key = "_".join(words.split()).lower()
+    return key if key.rsplit(".", 1)[-1] in KEY_NAMES - TABLES else ""
+
+
+def _table_of(written: str) -> str:
+    """The table a header written without its brackets names (`Sharing:`, `sharing]`,
+    `Sharing.efficiency`), else ""."""
+    name = "_".join(written.strip("[]: ").split()).lower()
+    return name if name.split(".", 1)[0] in TABLES else ""
+
+
+def _header(name: str) -> tuple[str, str]:
+    """A table's header as written in brackets."""
     brackets = "[[coverage]]" if name == "coverage" else f"[{name}]"
     return (f"a header in brackets: {brackets}", f"write {brackets}")
 
 
 def _with_equals(key: str, value: str, above: list[str]) -> tuple[str, str]:
-    """The key and value of a line without its =: the line to write, or, when the value
-    is wrong too, the = said and the value's own hint (`start 1/4/2027`: put = after
-    start, and write 1/4/2027 as "2027-04-01")."""
-    key = key.lower() if key.lower() in KEY_NAMES else key
+    """The key and value of a line without its =: the line to write when it reads as a
+    setting whole; else, as the line may be a note that starts with a key's name (`Keep
+    libraries open`), both ways: a note's #, or the = and the value's own hint (`start
+    1/4/2027`: put = between start and its value, and write 1/4/2027 as "2027-04-01")."""
     mended = f"{key} = {value}"
     try:
         tomllib.loads(mended)
     except tomllib.TOMLDecodeError as exc:
         _, hint = _hint(mended, _AT.sub("", str(exc)), above)
-        if f"{key} =" in hint or not hint:
-            return ("key = value", hint or f"put = between {key} and its value")
-        return ("key = value", f"put = between {key} and its value, and {hint}")
+        fix = hint if f"{key} =" in hint else f"put = between {key} and its value" + (
+            f", and {hint}" if hint else "")
+        return ("key = value, or a note after #",
+                f"if it is a note, start the line with #; if it sets {key}, {fix}")
     return ("key = value", f"write {mended}")
 
 
