@@ -332,7 +332,7 @@ def _key_without_equals(line: str, above: list[str]) -> tuple[str, str]:
         if len(words) == 1 or all(w in "[]" for w in words[1:]):
             return _header(table)
         return ("a [header], a key = value, or a note after #", "if it is a note, start the "
-                f"line with #; if it opens the table, write {_header(table)[1][6:]} alone")
+                f"line with #; if it opens the table, write {_brackets(table)} alone")
     # the longest run of first words that is a key: `discount rate 0.035`
     for n in range(len(words) - 1, 0, -1):
         if key := _key_of(" ".join(words[:n])):
@@ -356,10 +356,14 @@ def _table_of(written: str) -> str:
     return name if name.split(".", 1)[0] in TABLES else ""
 
 
+def _brackets(name: str) -> str:
+    """A table's header as written: [sharing], [[coverage]] (a list of rules)."""
+    return "[[coverage]]" if name == "coverage" else f"[{name}]"
+
+
 def _header(name: str) -> tuple[str, str]:
-    """A table's header as written in brackets."""
-    brackets = "[[coverage]]" if name == "coverage" else f"[{name}]"
-    return (f"a header in brackets: {brackets}", f"write {brackets}")
+    """A header written without its brackets, or with one of them."""
+    return (f"a header in brackets: {_brackets(name)}", f"write {_brackets(name)}")
 
 
 def _with_equals(key: str, value: str, above: list[str]) -> tuple[str, str]:
