@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from estate.model.parts import Parts
@@ -299,26 +300,42 @@ def least_waits(closes: np.ndarray, waits: list[tuple[int, np.ndarray]],
     open_waits = [(y, sites) for y, sites in waits if not (out[sites] >= y).any()]
     if not open_waits:
         return out
-    held = np.unique(np.concatenate([sites for _, sites in open_waits]))
-    columns = [(int(s), y) for s in held for y in sorted(
-        {int(out[s])} | {y for y, sites in open_waits if s in sites and y > out[s]})]
-    cost = np.array([max(price_of(s, y) - price_of(s, int(out[s])), 0.0) for s, y in columns])
-    site_of = np.array([s for s, _ in columns])
-    year_of = np.array([y for _, y in columns])
-    one_year = (site_of[None, :] == held[:, None]).astype(float)
-    cover = np.array([np.isin(site_of, sites) & (year_of >= y) for y, sites in open_waits],
-                     float)
+    # each wait's sites, one entry each: the wait (z), the site (s), the wait's year (y)
+    entry_z = np.repeat(np.arange(len(open_waits)), [len(sites) for _, sites in open_waits])
+    entry = pd.DataFrame({"z": entry_z, "s": np.concatenate([s for _, s in open_waits]),
+                          "y": np.array([y for y, _ in open_waits])[entry_z]})
+    held = np.unique(entry["s"].to_numpy())
+    later = entry[entry["y"].to_numpy() > out[entry["s"].to_numpy()]]
+    columns = pd.concat([pd.DataFrame({"s": held, "year": out[held]}),
+                         later[["s", "y"]].rename(columns={"y": "year"})]) \
+        .drop_duplicates().sort_values(["s", "year"]).reset_index(drop=True)
+    site_of, year_of = columns["s"].to_numpy(), columns["year"].to_numpy()
+    cost = np.array([max(price_of(int(s), int(y)) - price_of(int(s), int(out[s])), 0.0)
+                     for s, y in zip(site_of, year_of, strict=True)])
+    one_year = sp.csr_array((np.ones(len(columns)), (np.searchsorted(held, site_of),
+                                                     np.arange(len(columns)))),
+                            shape=(len(held), len(columns)))
+    meets = entry.merge(columns.reset_index(), on="s")
+    meets = meets[meets["year"].to_numpy() >= meets["y"].to_numpy()]
+    cover = sp.csr_array((np.ones(len(meets)), (meets["z"].to_numpy(),
+                                                meets["index"].to_numpy())),
+                         shape=(len(open_waits), len(columns)))
     found = milp(cost, integrality=np.ones(len(columns)), bounds=Bounds(0, 1),
                  constraints=[LinearConstraint(one_year, 1, 1),
                               LinearConstraint(cover, 1, np.inf)],
                  options={"mip_rel_gap": 0.0})
     if found.x is None:  # each wait can hold any of its sites: never infeasible
         raise RuntimeError(f"the closing waits were not solved: {found.message}")
-    for k in np.flatnonzero(found.x > 0.5):
-        out[site_of[k]] = year_of[k]
-    for s in held:  # a site held at no cost where another meets its waits is not held
-        year, out[s] = out[s], closes[s]
-        if any(not (out[sites] >= y).any() for y, sites in open_waits):
+    chosen = found.x > 0.5
+    out[site_of[chosen]] = year_of[chosen]
+
+    def all_met() -> bool:
+        met = out[entry["s"].to_numpy()] >= entry["y"].to_numpy()
+        return bool((np.bincount(entry_z, met, len(open_waits)) > 0).all())
+
+    for s in np.flatnonzero(out != closes):  # held at no cost where another meets its
+        year, out[s] = out[s], closes[s]     # waits: not held
+        if not all_met():
             out[s] = year
     return out
 
