@@ -207,7 +207,7 @@ def test_validation_of_a_large_register_is_fast() -> None:
             {
                 "site_id": [f"S{i}" for i in range(n_sites)],
                 "agency_id": "A1",
-                "name": "Site",
+                "name": [f"Site {i}" for i in range(n_sites)],
                 "lat": rng.uniform(50, 55, n_sites).astype(str),
                 "lon": rng.uniform(-3, 1, n_sites).astype(str),
                 "desks": rng.integers(0, 500, n_sites).astype(str),
