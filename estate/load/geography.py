@@ -255,9 +255,7 @@ def sites_listed_twice(sites: pd.DataFrame, label: str) -> list[Problem]:
         if not key.iloc[first] or key.iloc[first] != key.iloc[second] or second in said:
             continue
         said.add(second)  # a third copy is said once, beside the first
-        chord = np.linalg.norm(_unit(lat[[first]], lon[[first]])
-                               - _unit(lat[[second]], lon[[second]]), axis=1)
-        metres = float(_km(chord)[0] * 1000)
+        metres = float(_km(np.linalg.norm(tree.data[[i]] - tree.data[[j]], axis=1))[0] * 1000)
         one, two = sites.iloc[first], sites.iloc[second]
         agencies = ("both " + (str(one["agency_id"]) or "no agency") + "'s"
                     if one["agency_id"] == two["agency_id"]

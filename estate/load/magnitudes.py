@@ -60,13 +60,11 @@ def figures_out_of_scale(frames: dict[str, pd.DataFrame], files: dict[str, str],
         sites = frames["sites"]
         for column in SITE_POUNDS:
             if column in sites:
-                figures = _meant(sites[column])
-                problems += _in_thousands(sites, files["sites"], column, figures, "")
+                problems += _in_thousands(sites, files["sites"], column, _meant(sites[column]))
     if "functions" in readable and {"annual_cost", "fte"} <= set(frames["functions"].columns):
         functions = frames["functions"]
         cost, fte = _meant(functions["annual_cost"]), _meant(functions["fte"], 0.0)
-        problems += _in_thousands(functions, files["functions"], "annual_cost", cost / fte,
-                                  " an FTE", cost)
+        problems += _in_thousands(functions, files["functions"], "annual_cost", cost, fte)
         problems += _zeros_too_many(functions, files["functions"], cost, fte)
     return problems
 
@@ -78,12 +76,11 @@ def _meant(values: pd.Series, nominal: float = 1.0) -> np.ndarray:
     return np.where(np.isfinite(out) & (out > nominal), out, np.nan)
 
 
-def _in_thousands(table: pd.DataFrame, label: str, column: str, per: np.ndarray,
-                  unit: str, said: np.ndarray | None = None) -> list[Problem]:
-    """The agencies whose figures `per` (a column's, or its figures per FTE, `unit`) are
-    as a whole in thousands, then each other figure that is: warnings at `column`,
-    whose figures (`said`, else `per`) they give."""
-    said = per if said is None else said
+def _in_thousands(table: pd.DataFrame, label: str, column: str, said: np.ndarray,
+                  fte: np.ndarray | None = None) -> list[Problem]:
+    """The agencies whose figures in `column` (`said`; read per FTE when `fte` is given)
+    are as a whole in thousands, then each other figure that is: warnings at `column`."""
+    per, unit = (said, "") if fte is None else (said / fte, " an FTE")
     known = ~np.isnan(per)
     if np.count_nonzero(known) < PEERS:
         return []
@@ -113,8 +110,8 @@ def _in_thousands(table: pd.DataFrame, label: str, column: str, per: np.ndarray,
         return out
     median = float(np.median(per[rest]))
     for i in np.flatnonzero(rest & (per < FEW_POUNDS) & (per < median / RATIO)):
-        found = (f"{said[i]:,.10g}, {median / per[i]:,.0f} times less" if not unit else
-                 f"{said[i]:,.10g} for {said[i] / per[i]:g} FTE, £{per[i]:,.2f} an FTE")
+        found = (f"{said[i]:,.10g}, {median / per[i]:,.0f} times less" if fte is None else
+                 f"{said[i]:,.10g} for {fte[i]:g} FTE, £{per[i]:,.2f} an FTE")
         out.append(Problem(
             label, int(rows[i]), column,
             f"pounds, as the column's other figures are (half of them £{median:,.0f}{unit} "

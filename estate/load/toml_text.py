@@ -320,8 +320,8 @@ def _key_without_equals(line: str, above: list[str]) -> tuple[str, str]:
                 f"{mark[0].strip()}")
     head, colon, tail = text.partition(":")
     if colon and "=" not in head:
-        if not tail.strip() and _table_of(head):
-            return _header(_table_of(head))
+        if not tail.strip() and (table := _table_of(head)):
+            return _header(table)
         if key := _key_of(head):
             return _with_equals(key, tail.strip(), above)
     if "=" in text:
