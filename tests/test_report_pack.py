@@ -13,6 +13,7 @@ import csv
 import dataclasses
 import io
 import os
+import re
 import shutil
 import signal
 import tomllib
@@ -1238,10 +1239,13 @@ def _site_tables(page: Page) -> dict[str, Table]:
 
 def test_a_national_plan_s_site_tables_say_each_site_s_area(tmp_path: Path) -> None:
     """A plan made area by area names each site's area beside it, in the sites that close
-    and the shared centres: both closing sites are "Civic Centre", told apart by area.
-    An area named as a formula and markup is its text in the PDF and inert in the page."""
+    and the shared centres, and after its id in the decision's sentences: both closing
+    sites are "Civic Centre", told apart by area. An area named as a formula and markup
+    is its text in the PDF and inert in the page."""
     folder = planned_two_areas(tmp_path)
     r = read_results(folder)
+    words = unmarked(decision(r))
+    assert "Civic Centre (N1, North)" in words and f"Civic Centre (S1, {HOSTILE_AREA})" in words
     closed = _site_tables(where_page(r))["Sites that close"]
     assert closed.header == ("Site", "Area", "Agency", "Cost a year", "Desks")
     assert {row[0]: row[1] for row in unmarked(closed.rows)} == {
@@ -1262,5 +1266,7 @@ def test_a_national_plan_s_site_tables_say_each_site_s_area(tmp_path: Path) -> N
 
 
 def test_a_single_locality_s_site_tables_have_no_area_column(pack: dict[str, Any]) -> None:
-    tables = _site_tables(where_page(read_results(pack["folder"])))
+    r = read_results(pack["folder"])
+    tables = _site_tables(where_page(r))
     assert tables and all("Area" not in t.header for t in tables.values())
+    assert re.search(r"\(S\d+\)", unmarked(decision(r))), "a site named by its id alone"

@@ -17,9 +17,10 @@ AREA_WIDTH = 0.22
 """The share of a site table's width its Area column takes."""
 
 
-def _areas_by_site(r: Results) -> dict[str, str] | None:
-    """Each site's area by its id, for a plan made area by area (`estate.store.site_areas`);
-    None for a plan of one locality."""
+def areas_by_site(r: Results) -> dict[str, str] | None:
+    """Each site's area by its id, for a plan made area by area (`estate.store.site_areas`):
+    the site tables' Area column and the decision's sentences say it. None for a plan of
+    one locality."""
     areas = site_areas(r.summary, r.sites)
     return None if areas is None else dict(zip(r.sites["site_id"].astype(str), areas,
                                                strict=True))
@@ -33,7 +34,7 @@ def with_areas(table: Table, site_ids: list[object], r: Results) -> Table:
     from the text columns in proportion (the figures keep theirs), and a name as long as
     a site's may be. A plan of one locality's table is left as it is, with no empty
     Area column."""
-    areas = _areas_by_site(r)
+    areas = areas_by_site(r)
     if areas is None:
         return table
     named = [figures.named(areas.get(str(site_id), ""), 90) for site_id in site_ids]

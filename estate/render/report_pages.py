@@ -23,7 +23,7 @@ import pandas as pd
 
 from estate.render import figures
 from estate.render.estate_map import estate_map
-from estate.render.report_areas import areas_table, with_areas
+from estate.render.report_areas import areas_by_site, areas_table, with_areas
 from estate.render.report_data import (
     Block,
     Chart,
@@ -87,16 +87,20 @@ def behind_at_first(r: Results) -> list[Behind]:
     return sorted(behind, key=lambda b: (math.inf if b.last is None else b.last, b.name))
 
 
-def _site_named(name: object, site_id: object, most: int = 70) -> str:
+def _site_named(name: object, site_id: object, most: int = 70,
+                areas: dict[str, str] | None = None) -> str:
     """A site as the pack's sentences and tables name it, "County Hall (S1)": by name,
     cut to `most` characters, and by id, as two sites may share a name or the start of
-    a long one."""
-    return f"{figures.named(name, most)} ({figures.plain(site_id, 30)})"
+    a long one; with its area after the id, "County Hall (S1, Suffolk)", when a sentence
+    names a site of a plan made area by area (its tables give the area a column)."""
+    area = (areas or {}).get(str(site_id), "")
+    where = f", {figures.named(area, 40)}" if area else ""
+    return f"{figures.named(name, most)} ({figures.plain(site_id, 30)}{where})"
 
 
-def _names(frame: pd.DataFrame, most: int) -> str:
-    shown = [_site_named(n, i) for n, i in zip(frame["name"].head(most),
-                                                frame["site_id"].head(most), strict=True)]
+def _names(frame: pd.DataFrame, most: int, areas: dict[str, str]) -> str:
+    shown = [_site_named(n, i, areas=areas) for n, i in
+             zip(frame["name"].head(most), frame["site_id"].head(most), strict=True)]
     more = len(frame) - len(shown)
     return listed(shown + ([f"{more} more"] if more > 0 else []), "; ")
 
@@ -104,9 +108,10 @@ def _names(frame: pd.DataFrame, most: int) -> str:
 def _changes(r: Results) -> str:
     """What closes and opens, and where the shared centres go."""
     s, sites = r.summary, r.sites
+    areas = areas_by_site(r) or {}
     closed = sites[sites["decision"] == "close"].sort_values("running_cost", ascending=False)
     opened = sites[sites["decision"] == "open"]
-    housed = _new_teams(r)
+    housed = _new_teams(r, areas)
     if closed.empty and opened.empty and s.shared_centres == 0:
         if housed:
             kept = ("today's only site" if s.sites_before == 1
@@ -115,14 +120,14 @@ def _changes(r: Results) -> str:
         return "Keep the estate as it is: no change that meets every rule costs less."
     said = []
     if len(closed):
-        which = f" ({_names(closed, 3)})" if len(closed) <= 3 else " (listed with the map)"
+        which = f" ({_names(closed, 3, areas)})" if len(closed) <= 3 else " (listed with the map)"
         said.append(f"Close {len(closed):,} of today's {count(s.sites_before, 'site')}{which}")
     if len(opened):
-        said.append(f"open {count(len(opened), 'new site')} ({_names(opened, 4)})")
+        said.append(f"open {count(len(opened), 'new site')} ({_names(opened, 4, areas)})")
     text = listed(said) + (f", leaving {s.sites_after:,}." if said else "")
     centres = r.centres()
     if s.shared_centres and len(centres):
-        where = [f"{listed(types)} at {_site_named(name, site_id)}"
+        where = [f"{listed(types)} at {_site_named(name, site_id, areas=areas)}"
                  for name, site_id, types in centres[:5]]
         more = f"; and {count(len(centres) - 5, 'more site')}" if len(centres) > 5 else ""
         text += (f" Pool teams of several agencies in "
@@ -136,12 +141,13 @@ def _changes(r: Results) -> str:
     return text.strip()[0].upper() + text.strip()[1:]
 
 
-def _new_teams(r: Results) -> str:
+def _new_teams(r: Results, areas: dict[str, str]) -> str:
     """The teams with no site today and where the plan puts them, "1 new team with no
     site today (F2 at Only (S1))" ("" when every team has one): a plan that keeps every
     building still changes the estate when it houses them."""
     teams = r.new_teams()
-    placed = [f"{figures.plain(f, 30)} at {_site_named(name, s)}" for f, name, s in teams[:4]]
+    placed = [f"{figures.plain(f, 30)} at {_site_named(name, s, areas=areas)}"
+              for f, name, s in teams[:4]]
     more = f" and {len(teams) - 4:,} more" if len(teams) > 4 else ""
     return (f"{count(len(teams), 'new team')} with no site today ({'; '.join(placed)}{more})"
             if teams else "")
