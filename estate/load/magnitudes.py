@@ -116,7 +116,8 @@ def _in_thousands(table: pd.DataFrame, label: str, column: str, said: np.ndarray
             label, int(rows[i]), column,
             f"pounds, as the column's other figures are (half of them £{median:,.0f}{unit} "
             "or more)",
-            f"{found}: if it is in thousands of pounds, write {said[i] * 1000:.10g}",
+            f"{found}: if it is in thousands of pounds, write {said[i] * 1000:.10g}"
+            + ("; if it is a nominal sum, as some rents are, leave it" if fte is None else ""),
             severity="warning"))
     return out
 
