@@ -57,6 +57,10 @@ def _file(folder: Path, line: int, written: str) -> Path:
     (4, "Relocation:", "write [relocation]"),
     (4, "relocation]", "write [relocation]"),
     (3, "* assumptions from finance", "TOML's comments start with #: write # in place of *"),
+    # a value, then more on its line: a note marked another way, an apostrophe
+    (6, "max_km = 40 // agreed with unions", "write # in place of //"),
+    (1, "name = 'St John's'", 'write name = "St John\'s"'),
+    (1, 'name = "Hand" plan', 'the value "Hand" is followed by plan: if that is a note'),
     (3, "Note: keep the libraries open", "if it is a note, start the line with #"),
     (3, "TODO check rents", "if it is a note, start the line with #"),
     # a note that starts with a key's or a table's name is offered both ways; a colon

@@ -5,7 +5,9 @@ A lead writing a scenario in Notepad for the first time makes a handful of mista
 TOML's own messages do not explain ("Invalid value (at line 3, column 8)"): curly
 quotes pasted from Word, a Windows path's backslashes, `True` or `yes`, `250k`,
 `£5,000` or `35%`, a day-first date, a list without its brackets, text without
-quotes, a key written twice, a file saved as UTF-16 or Windows-1252. Each is named
+quotes, a note after `//` or an apostrophe in 'single quotes' (`estate.load.toml_values`
+says how such values are written), a key written twice, a file saved as UTF-16 or
+Windows-1252. Each is named
 here at its line, with the line as written and how to write it.
 """
 
@@ -18,31 +20,26 @@ from pathlib import Path
 from typing import Any
 
 from estate.errors import InputError, Problem, path_too_long
-from estate.load.checker import meant_number
 from estate.load.read import instead_of_a_file
 from estate.load.scenario_keys import KEY_NAMES, TABLES
+from estate.load.toml_values import (
+    COMMENT_MARK,
+    after_value,
+    date_hint,
+    number_hint,
+    reads_as_value,
+)
 
 VALID = 'valid TOML: key = value, a text in "straight quotes", a list in [brackets]'
 SAVE_AS_UTF8 = "save it as UTF-8 (Notepad: File, Save As, Encoding UTF-8)"
 _AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$")
 _BOOLEAN = re.compile(r"(?i)(true|false|yes|no|y|n|on|off)")
-# a number with a sign, commas or a unit: £250,000, 250k, 35%, 15 km, 10 minutes
-_NUMBER_AND = re.compile(r"[£$€]?\s*\d[\d.,]*\s*[A-Za-z%]*\.?")
-_DATE = re.compile(r"(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})")
 # a text in quotes, escaped quotes and all ("12\" screens"), or in single quotes
 _STRINGS = re.compile(r'"(?:\\.|[^"\\])*"|\'[^\']*\'')
 # the keys whose values are lists, and those whose values are texts; the rest are
 # numbers or flags (a hint for one never says to put it in quotes)
 _LIST_KEYS = frozenset({"agencies", "keep", "close", "closable_kinds", "types"})
 _TEXT_KEYS = frozenset({"name", "data", "service", "mode", "crs", "start"})
-_WHOLE_KEYS = frozenset({"horizon_years", "min_agencies", "max_closures_per_year"})
-"""Keys that take a whole number: a value typed with a unit is not offered when the
-number it means is not one."""
-# how other languages start a comment: C's //, INI's ;, a bullet's *, a quote's >,
-# LaTeX's %, SQL's --, Basic's ' and REM
-_COMMENT_MARK = re.compile(r"//|;|\*|>|%|--|'|!|(?i:rem)\s")
-_NO_LIMIT = frozenset({"none", "null", "nil", "unlimited", "infinity", "infinite", "no",
-                       "n/a", "-"})
 
 
 def read_scenario_dict(path: str | Path) -> dict[str, Any]:
@@ -282,13 +279,10 @@ def _hint(line: str, reason: str, above: list[str]) -> tuple[str, str]:
             and leaf not in _TEXT_KEYS:
         return ("true or false, in lower case and without quotes", f"write {value} as "
                 + ("true" if value.lower() in ("true", "yes", "y", "on") else "false"))
-    if date := _DATE.fullmatch(value):
-        return ('a date in quotes, year first: "2028-09-30"', f"write {value} as "
-                f'"{_iso(date)}"' if _iso(date) else "write it year first, in quotes")
-    if leaf not in _TEXT_KEYS | _LIST_KEYS:
-        number = _number_hint(leaf, value)
-        if number is not None:
-            return number
+    if date := date_hint(value):
+        return date
+    if leaf not in _TEXT_KEYS | _LIST_KEYS and (number := number_hint(leaf, value)):
+        return number
     if key and "," in value and not value.startswith(("[", "{")):
         return ('a list in square brackets: ["S1", "S2"]',
                 "put the list in [ ] (one entry too: [\"S1\"])")
@@ -303,6 +297,8 @@ def _hint(line: str, reason: str, above: list[str]) -> tuple[str, str]:
         return (f'a text in quotes: "{value}"', 'put the text in "quotes"')
     if key and not value and not key.startswith("["):
         return ("a value after the =", f"give `{key}` a value, or delete the line")
+    if reason.startswith("Expected newline") and key and (after := after_value(key, value)):
+        return after
     return VALID, ""
 
 
@@ -315,7 +311,7 @@ def _key_without_equals(line: str, above: list[str]) -> tuple[str, str]:
     note = ("a key = value, or a note after #", "if it is a note, start the line with #; "
             "if it sets a key, put = between the key and its value")
     text = re.sub(r"\s+#.*$", "", line).strip()  # a comment after it is not the line's
-    if mark := _COMMENT_MARK.match(text):  # a comment as another language marks one
+    if mark := COMMENT_MARK.match(text):  # a comment as another language marks one
         return ("a comment after a #", f"TOML's comments start with #: write # in place of "
                 f"{mark[0].strip()}")
     head, colon, tail = text.partition(":")
@@ -338,7 +334,7 @@ def _key_without_equals(line: str, above: list[str]) -> tuple[str, str]:
         if key := _key_of(" ".join(words[:n])):
             return _with_equals(key, " ".join(words[n:]), above)
     if len(words) > 1 and re.fullmatch(r"[A-Za-z_][\w.-]*", words[0]) \
-            and _reads_as_value(" ".join(words[1:])):
+            and reads_as_value(" ".join(words[1:])):
         return _with_equals(words[0], " ".join(words[1:]), above)
     return note
 
@@ -383,15 +379,6 @@ def _with_equals(key: str, value: str, above: list[str]) -> tuple[str, str]:
     return ("key = value", f"write {mended}")
 
 
-def _reads_as_value(text: str) -> bool:
-    """Whether `text` is a TOML value as written (10, "x", ["a"], true)."""
-    try:
-        tomllib.loads(f"value = {text}")
-    except tomllib.TOMLDecodeError:
-        return False
-    return True
-
-
 def _given_twice(key: str, above: list[str]) -> tuple[str, str]:
     """A key, a [table] or a list of [[tables]] made a second time; `above` is the
     file's text before it."""
@@ -410,41 +397,3 @@ def _given_twice(key: str, above: list[str]) -> tuple[str, str]:
         return (expected, f"[{name}] is made a second time, by a header above or by a key "
                 f"written {name}.something above: put all its keys below one [{name}]")
     return (expected, f"`{key}` is given a second time: keep one")
-
-
-def _iso(date: re.Match[str]) -> str:
-    """A date written with slashes or dots as ISO 8601: year first when it is first,
-    else day first, as UK registers write it; empty when it is no date."""
-    a, b, c = (int(part) for part in date.groups())
-    year, month, day = (a, b, c) if len(date[1]) == 4 else (c, b, a)
-    if len(str(year)) != 4 or not (1 <= month <= 12 and 1 <= day <= 31):
-        return ""
-    return f"{year:04d}-{month:02d}-{day:02d}"
-
-
-def _number_hint(leaf: str, value: str) -> tuple[str, str] | None:
-    """The hint for a value a number key cannot take as written: a unit, a £, a
-    percentage or thousands' commas; a decimal comma; a point with no digit before it;
-    a word for no limit."""
-    if value.lower() in _NO_LIMIT:
-        return ("a number, or inf for no limit", f"write inf for no limit ({leaf} = inf), "
-                "where the key takes one, or a number")
-    if re.fullmatch(r"[+-]?\.\d+", value):
-        sign = value[0] if value[0] in "+-" else ""
-        return ("a number with a digit before its point", f"write {sign}0{value.lstrip('+-')}")
-    if re.fullmatch(r"[+-]?(0|\d+),\d{1,2}|[+-]?0,\d+", value):
-        return ("a number with a decimal point", f"write {value.replace(',', '.')} (a point, "
-                "not a comma, before the decimals)")
-    if re.search(r"[£$€,%]|\d\s*[A-Za-z]", value) and _NUMBER_AND.fullmatch(value):
-        # the number meant, in the key's own unit, when the unit typed is one it takes
-        # (`40 km`: 40; `3.5 %` of a rate: 0.035); a value no key takes is not offered
-        meant = meant_number(value, leaf, lambda x: x >= 0 and (
-            x.is_integer() or leaf not in _WHOLE_KEYS))
-        return ("a number alone: 250000, not £250,000 or 250k; 0.35, not 35%",
-                f"write {leaf} = {meant}" if meant else
-                "write the number without £, commas, k, m, % or a unit: the key's name "
-                "gives its unit (radius_km in km, time_limit_s in seconds)")
-    if value and value[0].isalpha() and value not in ("inf", "nan", "true", "false"):
-        return ("a number", "a number key takes digits, or inf for no limit where it "
-                "allows one")
-    return None

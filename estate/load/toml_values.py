@@ -1,0 +1,108 @@
+"""How a value typed in a scenario file should be written, for the hints of
+`estate.load.toml_text`: a date day first, a number with its unit, £ or commas, a word
+for no limit, and a value with more typed after it on its line (a note marked as another
+language marks one, an apostrophe inside 'single quotes')."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+from estate.load.checker import meant_number
+
+# how other languages start a comment: C's //, INI's ;, a bullet's *, a quote's >,
+# LaTeX's %, SQL's --, Basic's ' and REM
+COMMENT_MARK = re.compile(r"//|;|\*|>|%|--|'|!|(?i:rem)\s")
+# a number with a sign, commas or a unit: £250,000, 250k, 35%, 15 km, 10 minutes
+_NUMBER_AND = re.compile(r"[£$€]?\s*\d[\d.,]*\s*[A-Za-z%]*\.?")
+_DATE = re.compile(r"(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})")
+_WHOLE_KEYS = frozenset({"horizon_years", "min_agencies", "max_closures_per_year"})
+"""Keys that take a whole number: a value typed with a unit is not offered when the
+number it means is not one."""
+_NO_LIMIT = frozenset({"none", "null", "nil", "unlimited", "infinity", "infinite", "no",
+                       "n/a", "-"})
+
+
+def reads_as_value(text: str) -> bool:
+    """Whether `text` is a TOML value as written (10, "x", ["a"], true)."""
+    try:
+        tomllib.loads(f"value = {text}")
+    except tomllib.TOMLDecodeError:
+        return False
+    return True
+
+
+def date_hint(value: str) -> tuple[str, str] | None:
+    """The hint for a date written with slashes or dots (01/04/2027), None for a value
+    that is not one."""
+    date = _DATE.fullmatch(value)
+    if date is None:
+        return None
+    iso = _iso(date)
+    return ('a date in quotes, year first: "2028-09-30"',
+            f'write {value} as "{iso}"' if iso else "write it year first, in quotes")
+
+
+def _iso(date: re.Match[str]) -> str:
+    """A date written with slashes or dots as ISO 8601: year first when it is first,
+    else day first, as UK registers write it; empty when it is no date."""
+    a, b, c = (int(part) for part in date.groups())
+    year, month, day = (a, b, c) if len(date[1]) == 4 else (c, b, a)
+    if len(str(year)) != 4 or not (1 <= month <= 12 and 1 <= day <= 31):
+        return ""
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def number_hint(leaf: str, value: str) -> tuple[str, str] | None:
+    """The hint for a value a number key cannot take as written: a unit, a £, a
+    percentage or thousands' commas; a decimal comma; a point with no digit before it;
+    a word for no limit."""
+    if value.lower() in _NO_LIMIT:
+        return ("a number, or inf for no limit", f"write inf for no limit ({leaf} = inf), "
+                "where the key takes one, or a number")
+    if re.fullmatch(r"[+-]?\.\d+", value):
+        sign = value[0] if value[0] in "+-" else ""
+        return ("a number with a digit before its point", f"write {sign}0{value.lstrip('+-')}")
+    if re.fullmatch(r"[+-]?(0|\d+),\d{1,2}|[+-]?0,\d+", value):
+        return ("a number with a decimal point", f"write {value.replace(',', '.')} (a point, "
+                "not a comma, before the decimals)")
+    if re.search(r"[£$€,%]|\d\s*[A-Za-z]", value) and _NUMBER_AND.fullmatch(value):
+        # the number meant, in the key's own unit, when the unit typed is one it takes
+        # (`40 km`: 40; `3.5 %` of a rate: 0.035); a value no key takes is not offered
+        meant = meant_number(value, leaf, lambda x: x >= 0 and (
+            x.is_integer() or leaf not in _WHOLE_KEYS))
+        return ("a number alone: 250000, not £250,000 or 250k; 0.35, not 35%",
+                f"write {leaf} = {meant}" if meant else
+                "write the number without £, commas, k, m, % or a unit: the key's name "
+                "gives its unit (radius_km in km, time_limit_s in seconds)")
+    if value and value[0].isalpha() and value not in ("inf", "nan", "true", "false"):
+        return ("a number", "a number key takes digits, or inf for no limit where it "
+                "allows one")
+    return None
+
+
+def after_value(key: str, value: str) -> tuple[str, str] | None:
+    """The hint for a line whose value TOML read whole before more followed it on the
+    line (`value` without a # note): a note marked as C or SQL mark one (`0.035 // the
+    Green Book rate`), an apostrophe inside 'single quotes' (`'St John's'`), two texts
+    where one was meant, or words after a text. None when no start of `value` reads as
+    a value."""
+    if re.fullmatch(r"'[^'\"]*'[^'\"]*'", value):  # 'St John's': the ' ends the text
+        return ('a text holding an apostrophe in "double quotes"',
+                f'write {key} = "{value[1:-1]}"')
+    for end in range(len(value) - 1, 0, -1):
+        read, rest = value[:end].rstrip(), value[end:].strip()
+        if rest and reads_as_value(read):
+            break
+    else:
+        return None
+    if re.fullmatch(r"[A-Za-z]+\.?", rest) and re.fullmatch(r"[+-]?[\d_.eE+-]+", read):
+        return ("a number alone", f"write {key} = {read}: the key's name gives its unit "
+                "(radius_km in km, time_limit_s in seconds)")
+    if mark := COMMENT_MARK.match(rest):
+        return ("a note after a #", f"TOML's notes start with #: write # in place of "
+                f"{mark[0].strip()}")
+    text = read[0] in "\"'"
+    return ("one value on the line, then perhaps a note after #",
+            f"the value {read} is followed by {rest}: if that is a note, start it with #"
+            + ("; if it is all the text, put it all in one pair of quotes" if text else ""))
