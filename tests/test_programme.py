@@ -280,6 +280,13 @@ def test_a_new_team_that_may_not_move_within_the_horizon_is_named(
     assert "2030-03-31" in said and "yearly limits" not in said, said
     # what relaxes it: the team's date or a longer horizon, never a limit
     assert caught.value.keys == ("functions.earliest_move", "horizon_years")
+    # the plan made without a programme says so at the team's row
+    assert [str(w) for w in case.prep.warnings if w.column == "earliest_move"] == [
+        "functions.csv row 3, column earliest_move: expected a date by 2029-04-01, the start "
+        "of the horizon's last year, for the team to be housed within it, found 2035-01-01: "
+        "N has no site today and no programme can house it within the horizon: the plan "
+        "houses it, its cost counted from year 1, and a dated programme (--programme) "
+        "refuses the plan for it"]
 
 
 @pytest.mark.parametrize("method", ["roadmap", "both"])

@@ -243,15 +243,20 @@ def allowed_by_dates(pairs: pd.DataFrame, functions: pd.DataFrame, sites: pd.Dat
 def _staying_put(functions: pd.DataFrame, sites: pd.DataFrame, home: np.ndarray,
                  calendar: Calendar, file: str) -> list[Problem]:
     """A warning at the row of each team that may not move within the horizon
-    (`allowed_by_dates`), as it is why its site stays open."""
-    late = (earliest_years(functions, calendar) > calendar.horizon) & (home >= 0)
+    (`allowed_by_dates`), as it is why its site stays open; and of each team with no
+    site today that no programme can house within it: the plan houses it, counting its
+    cost from year 1, and a dated programme of the plan is refused for it."""
+    late = earliest_years(functions, calendar) > calendar.horizon
     last = calendar.date_of(calendar.horizon)  # a move takes a whole year, from its start
     return [
         Problem(file, int(functions.at[f, "row"]), "earliest_move",
                 f"a date by {last.isoformat()}, the start of the horizon's last year, for "
-                "the team to move within it",
-                f"{functions.at[f, 'earliest_move']}: {functions.at[f, 'function_id']} stays "
-                f"at {sites.at[int(home[f]), 'site_id']} in every plan", severity="warning")
+                f"the team to {'move' if home[f] >= 0 else 'be housed'} within it",
+                f"{functions.at[f, 'earliest_move']}: {functions.at[f, 'function_id']} "
+                + (f"stays at {sites.at[int(home[f]), 'site_id']} in every plan" if home[f] >= 0
+                   else "has no site today and no programme can house it within the "
+                   "horizon: the plan houses it, its cost counted from year 1, and a dated "
+                   "programme (--programme) refuses the plan for it"), severity="warning")
         for f in np.flatnonzero(late)]
 
 
