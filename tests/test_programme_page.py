@@ -396,3 +396,14 @@ def test_a_closings_mark_gives_its_running_cost_and_the_rent_still_owed(
     assert ('aria-label="Year 1 (2027-04-01): close, one-off £10.0k, running cost £80.0k a '
             "year; rent £60.0k a year still owed in years 1 to 3, \u2068Site L\u2069 (L)\"") in chart
     assert "saves £80.0k a year" not in chart
+
+
+def test_a_loss_is_said_as_a_cost_beside_the_plan_s_own_figure(folder: Path) -> None:
+    """A programme that costs £123.5k more, beside a plan that would cost £216.5k more if
+    every change were made in year 1: both said as costs, never as a negative saving."""
+    programme = dataclasses.replace(_programme(folder), npv_saving=-123_500.0)
+    summary = read_summary(folder).replace(year_one_npv_saving=-216_500.0,
+                                          npv_saving=-123_500.0)
+    text = programme_page(programme, summary, "Loss")
+    assert ("NPV saving of the programme: none; costs £123.5k more, where the plan would "
+            "cost £216.5k more if every change were made in year 1.") in text, text[:2000]

@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 
 import estate
-from estate.render.report_data import Page, Results, Text, read_results
+from estate.render.report_data import Page, Results, Table, Text, read_results
 from estate.render.report_optional import dated_words, note_sentence, programme_page
+from estate.render.report_pages import decision_page
 from estate.render.report_reference import terms
 from tests.fixtures import town
 
@@ -91,19 +92,18 @@ def test_limits_that_cost_nothing_are_not_a_reason_to_wait(dated: Results) -> No
     """The review's Loose scenario: yearly limits set but never binding, so the same
     changes save £25.64m with or without them. The paragraph says they cost nothing, so
     it must not also say that changes wait for them; a team that moves in year 3 is
-    the one reason left."""
+    the one reason left (the town pools nothing: it waits to move, not to pool)."""
     loose = _as(dated, REVIEW["snapshot"], REVIEW["unlimited"], method="roadmap",
                 unlimited_saving=REVIEW["unlimited"], actions=_moved_late(dated))
     words = dated_words(loose)
     assert "The yearly limits cost nothing" in words
     assert "the yearly limits (on" not in words and "wait for the yearly" not in words
-    assert (": changes wait for teams to arrive before they pool at their new sites. "
-            in words), words
+    assert ": changes wait for teams to move. " in words, words
     # limits that do cost something are named first among the reasons
     prog = _as(dated, REVIEW["snapshot"], REVIEW["dated"], method="roadmap",
                unlimited_saving=REVIEW["unlimited"], actions=_moved_late(dated))
-    assert (": changes wait for the yearly limits (on closures), and for teams to arrive "
-            "before they pool at their new sites. ") in dated_words(prog)
+    assert (": changes wait for the yearly limits (on closures), and for teams to "
+            "move. ") in dated_words(prog)
 
 
 def test_no_reason_is_given_that_the_programme_does_not_have(dated: Results) -> None:
@@ -133,7 +133,7 @@ def test_the_joint_model_s_limits_are_named_when_a_year_reaches_one(
     words = dated_words(_as(dated, REVIEW["snapshot"], REVIEW["dated"], method="joint",
                             unlimited_saving=None, budget=budget, actions=_moved_late(dated)))
     assert ("the yearly limits (on closures)" in words) == named, words
-    assert "teams to arrive before they pool at their new sites" in words
+    assert "teams to move" in words
 
 
 LEASES_NOTES = (
@@ -205,3 +205,52 @@ def test_the_roadmap_of_the_plan_is_the_plan_s_changes(dated: Results) -> None:
     assert note_sentence("roadmap search: stopped at a 1% gap", "programme") == (
         "The search that put the changes of the best end state if every change were made "
         "in year 1 in order: stopped at a 1% gap.")
+
+
+def test_a_programme_saving_more_than_the_plan_s_figures_says_why(dated: Results) -> None:
+    """The plan's own figures book every change in year 1; a roadmap that saves more says
+    which of its changes come later: a one-off paid after year 1, a new site that opens
+    after it, a team with no site today housed after it, each only when it has one."""
+    assert dated.programme is not None
+    acts = dated.programme.actions
+    first = acts.iloc[:1]
+    in_year_one = first.assign(year=1, one_off=0.0)
+    cases = {
+        "one-off costs paid in later years": first.assign(year=2, one_off=50_000.0),
+        "new sites cost their running cost only from the year they open":
+            first.assign(action="open", year=3, one_off=0.0),
+        "teams with no site today cost only from the year they are housed":
+            first.assign(action="move", year=3, one_off=0.0, function_id="NEW"),
+    }
+    new_team = dated.assignments.iloc[:1].assign(function_id="NEW", from_site="")
+    r = dataclasses.replace(dated, assignments=pd.concat([dated.assignments, new_team]))
+    for why, later in cases.items():
+        words = dated_words(_as(r, REVIEW["snapshot"], REVIEW["snapshot"] + 1e6,
+                                method="roadmap", actions=pd.concat([in_year_one, later])))
+        said = [w for w in cases if w in words]
+        assert said == [why], words
+    # none of them: the discounting of later changes, in general
+    words = dated_words(_as(r, REVIEW["snapshot"], REVIEW["snapshot"] + 1e6, method="roadmap",
+                            actions=in_year_one))
+    assert ": changes made in later years weigh less in today's money." in words, words
+
+
+def test_a_loss_either_way_is_said_as_better_or_worse_off(dated: Results) -> None:
+    """A plan that would cost £216.5k more if every change were made in year 1, dated to
+    cost £123.5k more: £93.0k better off dated, never "more than the -£216.5k"."""
+    words = dated_words(_as(dated, -216_500.0, -123_500.0, method="joint"))
+    assert words.startswith("Dated, the programme costs £123.5k (NPV) more, £93.0k better "
+                            "than if every change were made in year 1, when it would cost "
+                            "£216.5k more"), words
+    assert "-£" not in words
+    worse = dated_words(_as(dated, -123_500.0, -216_500.0, method="joint"))
+    assert "£93.0k worse than if every change were made in year 1" in worse, worse
+    # the headline figures too: a cost, not a negative saving
+    lost = _as(dated, -216_500.0, -123_500.0, method="joint")
+    lost = dataclasses.replace(lost, summary=lost.summary.replace(annual_saving=-50_000.0))
+    headline = next(b for b in decision_page(lost).blocks if isinstance(b, Table))
+    rows = {str(row[0]): str(row[1]) for row in headline.rows}
+    dated_row = next(v for k, v in rows.items() if k.startswith("NPV saving of the dated"))
+    assert dated_row.startswith("none; costs £123.5k more; "), dated_row
+    assert rows["Saving a year"] == "none; costs £50.0k more"
+    assert not any("-£" in value for value in rows.values()), rows

@@ -282,7 +282,11 @@ def test_the_gap_to_the_snapshot_is_worded_whichever_way_it_falls(
                                actions=pd.concat([p.actions, late], ignore_index=True))
     words = dated_words(dataclasses.replace(r, programme=free))
     assert f"{money(1e6)} less than" in words
-    assert ": changes wait for teams to arrive before they pool at their new sites." in words
+    assert ": changes wait for teams to move." in words  # the pack's plan pools nothing
+    pooled = dataclasses.replace(free, actions=pd.concat(
+        [free.actions, late.assign(action="pool", function_id="HR")], ignore_index=True))
+    assert ": changes wait for teams to arrive before they pool at their new sites." in \
+        dated_words(dataclasses.replace(r, programme=pooled))
     same = dataclasses.replace(p, npv_saving=s.saving_in_year_one)
     assert "as much as the plan would save" in dated_words(dataclasses.replace(r, programme=same))
     # with yearly limits, the difference in two parts that add up as the figures read
@@ -295,9 +299,8 @@ def test_the_gap_to_the_snapshot_is_worded_whichever_way_it_falls(
                          dated_difference(own - 296_000, own - 1_004_000))
     total = dated_difference(own, own - 1_004_000)
     assert waited.pounds + by_limits.pounds == total.pounds
-    assert (f"So the {total.size} is {waited.size} of waiting for teams to arrive before "
-            f"they pool at their new sites, and {by_limits.size} of the yearly limits.") \
-        in words, words
+    assert (f"So the {total.size} is {waited.size} of waiting for teams to move, and "
+            f"{by_limits.size} of the yearly limits.") in words, words
     # a schedule without limits that saves more than the plan's own: no negative part
     odd = dataclasses.replace(limited, unlimited_saving=s.saving_in_year_one + 50_000)
     assert "So the" not in dated_words(dataclasses.replace(r, programme=odd))
@@ -519,7 +522,7 @@ def test_a_compared_row_is_this_paper_only_with_its_figures(
     """A row of the paper's name whose money differs (compared before a re-plan) is not
     called this paper's plan, and the page says the two differ; a run of that name
     with no plan is named by its status alone."""
-    from estate.render.report_optional import comparison_page
+    from estate.render.report_comparison import comparison_page
 
     r = read_results(pack["folder"])
     s = r.summary
@@ -538,7 +541,7 @@ def test_the_pack_ranks_dated_with_dated_only(pack: dict[str, Any]) -> None:
     """Beside an undated plan a dated programme's saving is set apart, not ranked: the
     undated one saves more on paper (£5m against £4m) only because it counts no lease
     and no wait. Two dated ones are ranked on their dated savings, not on their own."""
-    from estate.render.report_optional import comparison_page
+    from estate.render.report_comparison import comparison_page
 
     r = read_results(pack["folder"])
     base = {k: str(v) for k, v in r.summary.flat().items()
@@ -583,7 +586,7 @@ def test_the_pack_ranks_dated_with_dated_only(pack: dict[str, Any]) -> None:
 ])
 def test_a_compared_plan_is_worded_as_everywhere_else(status: str, gap: float | None,
                                                       words: str) -> None:
-    from estate.render.report_optional import FIGURES
+    from estate.render.report_comparison import FIGURES
 
     row = pd.Series({"status": status, "mip_gap": "" if gap is None else str(gap)})
     assert FIGURES[0][1](row) == words
@@ -1145,8 +1148,8 @@ def test_an_undated_row_read_from_comparison_csv_shows_its_own_saving(
     back, its own saving is its `npv_saving` (£5.00m), not "n/a"; and a row written
     before a dated plan's `npv_saving` became its programme's (no `year_one_npv_saving`
     column, the year-1 figure as `npv_saving`) is still this paper's plan."""
+    from estate.render.report_comparison import comparison_page
     from estate.render.report_data import read_comparison
-    from estate.render.report_optional import comparison_page
 
     r = read_results(pack["folder"])
     s = r.summary

@@ -23,7 +23,13 @@ from estate.render.html import document, inert, isolated, static_text, write_pag
 from estate.render.programme_chart import gantt, legend, row_names
 from estate.results import Programme, Summary, money
 from estate.results.amounts import count, dated_difference
-from estate.results.words import saving_figure, schedule_quality, scheduled_whose
+from estate.results.words import (
+    IN_YEAR_ONE,
+    saves_words,
+    saving_figure,
+    schedule_quality,
+    scheduled_whose,
+)
 from estate.store import read_programme, read_summary
 
 METHODS = {
@@ -103,7 +109,9 @@ def _headline(programme: Programme, summary: Summary | None) -> str:
     saving = f"NPV saving of the programme: {saving_figure(p.npv_saving)}"
     if summary is not None:
         saving += (f", beside the {money(summary.saving_in_year_one)} the plan would save "
-                   "if every change were made in year 1")
+                   f"{IN_YEAR_ONE}" if summary.saving_in_year_one > -0.5 else
+                   f", where the plan {saves_words(summary.saving_in_year_one, would=True)} "
+                   f"{IN_YEAR_ONE}")
         over = dated_difference(summary.saving_in_year_one, p.npv_saving)
         if over.pounds >= 0.5:
             saving += f" ({over.size} more than it can when each change waits its turn)"

@@ -47,6 +47,7 @@ from estate.load.free_text import one_line, shown
 from estate.render.drawn_order import any_right_to_left, left_to_right, words
 from estate.render.figures import png
 from estate.render.report_agencies import agencies_page
+from estate.render.report_comparison import comparison_page
 from estate.render.report_data import (
     Block,
     Chart,
@@ -60,7 +61,7 @@ from estate.render.report_data import (
 )
 from estate.render.report_html import board_html
 from estate.render.report_long import BOTTOM_MARGIN, FRAME, TOP_MARGIN, LongTable, Measured
-from estate.render.report_optional import comparison_page, programme_page
+from estate.render.report_optional import programme_page
 from estate.render.report_pages import decision_page, where_page
 from estate.render.report_reference import assumptions_page, terms_page
 from estate.store.board_pack import GENERATOR

@@ -1,39 +1,30 @@
-"""The board pack's pages that exist only sometimes: the dated programme (when the
-results folder has one) and the scenarios side by side (with `--compare DIR`)."""
+"""The board pack's page that exists only sometimes: the dated programme (when the
+results folder has one). The scenarios side by side (`--compare DIR`) are
+`estate.render.report_comparison`'s."""
 
 from __future__ import annotations
 
 import math
 import re
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from estate.render import figures
-from estate.render.compare_figures import registers_note
 from estate.render.report_data import Block, Chart, Page, Results, Table, Text
 from estate.render.report_pages import behind_at_first
 from estate.render.report_reference import limits_set, listed, year_words
-from estate.results import Programme, Summary, money
+from estate.results import Programme, money
 from estate.results.amounts import count, dated_difference, fte_words, rate_words
-from estate.results.summary import SavingBasis, saving_basis, year_one_saving
 from estate.results.words import (
-    DATED,
     IN_YEAR_ONE,
-    dated_figure_words,
-    dated_payback_words,
     limits_words,
     one_off_cell,
-    payback_words,
     programme_payback_words,
-    quality_words,
     saves_words,
     schedule_quality,
     scheduled_whose,
 )
-from estate.status import Status
-from estate.store.register_used import RegisterUsed
 
 
 def programme_page(r: Results) -> Page | None:
@@ -195,8 +186,30 @@ def _waits(p: Programme) -> list[str]:
             > decided.astype(float)).any():
         waits.append("new buildings to be built")  # one opens after the year it is decided
     if ((acts["action"] == "move") & (acts["year"].astype(int) > 1)).any():
-        waits.append("teams to arrive before they pool at their new sites")
+        waits.append("teams to arrive before they pool at their new sites"
+                     if (acts["action"] == "pool").any() else "teams to move")
     return waits
+
+
+def _later_costs_less(r: Results) -> list[str]:
+    """Why the dated programme saves more than the plan's own figures, each only when it
+    applies: they book every change's cost in year 1, where the programme pays one-offs
+    later, runs a new site from the year it opens and pays a team with no site today
+    from the year it is housed."""
+    p = r.programme
+    assert p is not None
+    acts = p.actions
+    later = acts["year"].astype(int) > 1
+    new_teams = {team for team, _, _ in r.new_teams()}
+    why = []
+    if (later & (acts["one_off"].astype(float) > 0.5)).any():
+        why.append("one-off costs paid in later years weigh less in today's money")
+    if (later & (acts["action"] == "open")).any():
+        why.append("new sites cost their running cost only from the year they open")
+    if (later & (acts["action"] == "move") & acts["function_id"].astype(str).isin(
+            new_teams)).any():
+        why.append("teams with no site today cost only from the year they are housed")
+    return why or ["changes made in later years weigh less in today's money"]
 
 
 def dated_words(r: Results) -> str:
@@ -209,7 +222,12 @@ def dated_words(r: Results) -> str:
     waits = _waits(p)
     difference = dated_difference(s.saving_in_year_one, p.npv_saving)
     said = f"Dated, the programme {saves_words(p.npv_saving, unit=' (NPV)')}, "
-    if abs(difference.pounds) < 0.5:
+    if s.saving_in_year_one < -0.5:  # a loss either way: said as better or worse off
+        said += ("as the plan would " if abs(difference.pounds) < 0.5 else
+                 f"{difference.size} {'worse' if difference.pounds > 0 else 'better'} than ")
+        said += (f"{IN_YEAR_ONE}, when it "
+                 f"{saves_words(s.saving_in_year_one, would=True)}")
+    elif abs(difference.pounds) < 0.5:
         said += f"as much as the plan would save {IN_YEAR_ONE}"
     else:
         said += (f"{difference.size} {'less' if difference.pounds > 0 else 'more'} than the "
@@ -219,8 +237,7 @@ def dated_words(r: Results) -> str:
                                          if len(waits) > 1 else "") + waits[-1]
     elif difference.pounds <= -0.5:
         said += (": dated year by year, the exact model chose another end state that pays "
-                 "better" if p.method == "joint" else
-                 ": one-off costs paid in later years weigh less in today's money")
+                 "better" if p.method == "joint" else f": {listed(_later_costs_less(r))}")
     said += "."
     if limits := limits_words(p.method, p.unlimited_saving, p.npv_saving):
         said += f" The yearly limits {limits}."
@@ -262,178 +279,3 @@ def _limits_words(budget: pd.DataFrame) -> str:
                     f"{show(float(top[used]))}, in year {int(top['year'])})")
     return ("Each year keeps to the scenario's yearly limits: " + "; ".join(said) + ".") \
         if said else ""
-
-
-def _number(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _status(row: pd.Series) -> str:
-    """How good a compared plan is, in the words of `estate.results.words`."""
-    status = str(row.get("status", ""))
-    if status not in (Status.OPTIMAL, Status.TIME_LIMIT):
-        return "no plan: " + status.replace("_", " ")
-    return quality_words(Status(status), _number(row.get("mip_gap")))[0]
-
-
-def _losers(row: pd.Series) -> str:
-    names = [str(row.get(c[: -len("worse_off")] + "name", c))
-             for c in row.index if c.startswith("agency.") and c.endswith(".worse_off")
-             and str(row[c]).strip().lower() in ("true", "1", "yes")]
-    return "; ".join(figures.named(n, 60) for n in names) or "none"
-
-
-def _payback(row: pd.Series) -> str:
-    return payback_words(_number(row.get("payback_years")), _number(row.get("one_off_cost")))[0]
-
-
-def _dated_saving(row: pd.Series) -> float | None:
-    """A compared row's dated programme saving (comparison.csv's `programme.npv_saving`),
-    None when the scenario is not dated."""
-    return _number(row.get("programme.npv_saving"))
-
-
-def _not_scheduled(row: pd.Series) -> bool:
-    """A compared row of a plan with a start date and no programme: its own saving counts
-    each change from the first year it can happen, not every change in year 1."""
-    basis = saving_basis(row.get("programme.npv_saving"), row.get("lease_cost_npv"))
-    return basis is SavingBasis.WHEN_POSSIBLE
-
-
-def _programme(row: pd.Series) -> dict[str, Any] | None:
-    """A compared row's dated programme figures (comparison.csv's `programme.*`), None
-    when the scenario is not dated."""
-    if _dated_saving(row) is None:
-        return None
-    figures = {key: _number(row.get(f"programme.{key}"))
-               for key in ("npv_saving", "npv_cost", "payback_year")}
-    if "programme.lasting_payback_year" in row.index:  # not in a comparison of before it
-        figures["lasting_payback_year"] = _number(row["programme.lasting_payback_year"])
-    return figures
-
-
-FIGURES = (
-    ("How good the plan is", _status),
-    ("NPV saving", lambda row: money(_number(year_one_saving(row)))
-     + (" (not scheduled)" if _not_scheduled(row) else "")),
-    ("Saving a year", lambda row: money(_number(row.get("annual_saving")))),
-    ("One-off", lambda row: one_off_cell(_number(row.get("one_off_cost")) or 0.0)),
-    ("Payback", _payback),
-    ("Sites after (closed, opened)", lambda row: f"{row.get('sites_after', '')} ("
-     f"{row.get('sites_closed', '')}, {row.get('sites_opened', '')})"),
-    ("Shared service centres", lambda row: str(row.get("shared_centres", ""))),
-    ("Staff changing building (FTE)",
-     lambda row: f"{_number(row.get('fte_relocated')) or 0:,.0f}"),
-    ("Agencies paying more each year", _losers),
-)
-
-
-SAME_PLAN = ("npv_saving", "saving_in_year_one", "annual_saving", "one_off_cost")
-"""The figures a compared row must share with this paper's summary to be called its plan."""
-
-
-def _row_figure(row: pd.Series, key: str) -> Any:
-    """A compared row's figure `key` of `SAME_PLAN`. A row written before a dated plan's
-    `npv_saving` became its programme's has no `year_one_npv_saving`: its `npv_saving`
-    is then the year-1 figure, and its programme's saving the headline."""
-    old = _number(row.get("year_one_npv_saving")) is None and _dated_saving(row) is not None
-    if key == "npv_saving" and old:
-        return _dated_saving(row)
-    if key == "saving_in_year_one":
-        return year_one_saving(row)
-    return row.get(key)
-
-
-def _is_this_plan(row: pd.Series, s: Summary) -> bool:
-    """The row is this paper's plan: the same name and the same money (to £10, the
-    rounding summaries allow), not an older or other plan under the same name."""
-    figures_there = [_number(_row_figure(row, key)) for key in SAME_PLAN]
-    return row["scenario"] == s.scenario and all(
-        value is not None and abs(value - getattr(s, key)) <= 10.0
-        for key, value in zip(SAME_PLAN, figures_there, strict=True))
-
-
-DATED_FIGURES = (
-    (f"NPV saving {DATED}", lambda row: dated_figure_words(_programme(row), "npv_saving")),
-    (f"Payback {DATED}", lambda row: dated_payback_words(_programme(row))),
-)
-
-
-def _figures(table: pd.DataFrame) -> list[tuple[str, Any]]:
-    """`FIGURES`, and with a dated scenario among the rows the `DATED_FIGURES` after the
-    plan's quality and the plans' own NPV saving and payback labelled as every change
-    made in year 1, as `estate compare`'s own page sets them."""
-    if not any(_dated_saving(row) is not None for _, row in table.iterrows()):
-        return list(FIGURES)
-    shown = [(f"{label} {IN_YEAR_ONE}" if label in ("NPV saving", "Payback") else label, show)
-             for label, show in FIGURES]
-    return [shown[0], *DATED_FIGURES, *shown[1:]]
-
-
-def _ranking(planned: pd.DataFrame, n: int) -> str:
-    """Which scenario saves the most, on the saving each can count on: all dated, all
-    undated, or not ranked when the two kinds are mixed (a dated programme counts
-    leases, lags and limits that an undated plan leaves out)."""
-    dated = planned.apply(_dated_saving, axis=1) if len(planned) else pd.Series(dtype=float)
-    if dated.notna().all():
-        savings, how = dated, "NPV, dated"
-    elif dated.isna().all():
-        savings, how = planned["npv_saving"].map(_number), "NPV"
-    else:
-        return (f"Of {count(n, 'scenario')} compared, some are dated and some are not, so "
-                "they are not ranked: a dated programme's saving counts rent to each "
-                "lease's end, lags and yearly limits that an undated plan's leaves out. "
-                "Compare dated with dated.")
-    top = savings.fillna(-math.inf).max()
-    # to the pound, as figures of one register and one plan come out alike
-    best = planned.loc[savings.fillna(-math.inf) >= top - 0.5, "scenario"]
-    if len(best) == 1:
-        return (f"Of {count(n, 'scenario')} compared, {figures.named(best.iloc[0], 80)} "
-                f"saves the most: {money(top)} ({how}).")
-    return (f"Of {count(n, 'scenario')} compared, "
-            f"{listed([figures.named(b, 80) for b in best])} save the most, alike: "
-            f"{money(top)} each ({how}).")
-
-
-def comparison_page(table: pd.DataFrame, r: Results) -> Page:
-    """Every compared scenario's headline figures side by side, and which saves most.
-    The row of this paper's plan is named so; a row under its name with other figures
-    (compared before a re-plan, or another file of the same name) is said to differ."""
-    s = r.summary
-    has_plan = table["status"].isin((Status.OPTIMAL, Status.TIME_LIMIT))
-    ours = [_is_this_plan(row, s) for _, row in table.iterrows()]
-    others = [n == s.scenario and plan and not mine  # a failed run is only its status
-              for n, plan, mine in zip(table["scenario"], has_plan, ours, strict=True)]
-    names = [figures.named(n, 60) + (" (this paper)" if mine else " (another plan of this "
-                                     "name)" if other else "")
-             for n, mine, other in zip(table["scenario"], ours, others, strict=True)]
-    planned = table[has_plan]
-    body = []
-    for label, show in _figures(table):
-        cells = [show(row) if plan or label == FIGURES[0][0] else ""
-                 for (_, row), plan in zip(table.iterrows(), has_plan, strict=True)]
-        body.append((label, *cells))
-    n = len(names)
-    blocks: list[Block] = []
-    if len(planned):
-        blocks.append(Text(_ranking(planned, n)))
-    registers = [(figures.plain(str(row["scenario"]), 60), register)
-                 for _, row in table.iterrows()
-                 if (register := RegisterUsed.from_columns(row)) is not None]
-    if note := registers_note(registers):
-        blocks.append(Text(note))
-    blocks.append(Table("Each scenario's headline figures", ("Figure", *names), tuple(body),
-                        (False, *[True] * n), (0.28, *[0.72 / max(n, 1)] * n)))
-    blocks.append(Text("From comparison.csv of the comparison folder; each scenario's own "
-                       "horizon and discount rate.", "note"))
-    if any(others) and not any(ours):
-        blocks.append(Text(f"The comparison's {figures.named(s.scenario, 80)} is not the plan "
-                           "of this paper: its figures differ from those on the first page "
-                           "(compared before the scenario was planned again, or another "
-                           "scenario file of the same name). Run estate compare again to "
-                           "set this plan beside the others.", "note"))
-    return Page("The scenarios side by side", tuple(blocks))

@@ -46,6 +46,7 @@ from estate.results.words import (
     plan_quality,
     programme_payback_words,
     saves_words,
+    saving_figure,
     solver_words,
 )
 
@@ -271,13 +272,13 @@ def _headline(r: Results) -> Table:
     if r.programme is not None:
         p = r.programme
         rows.append((f"NPV saving of the dated programme ({horizon_words(s)})",
-                     f"{money(p.npv_saving)}; "
+                     f"{saving_figure(p.npv_saving)}; "
                      f"{programme_payback_words(p.payback_year, p.lasting_payback_year)}"))
     rows += [
-        (f"NPV saving{at_once} ({horizon_words(s)})", money(s.saving_in_year_one)),
+        (f"NPV saving{at_once} ({horizon_words(s)})", saving_figure(s.saving_in_year_one)),
         ("Running cost a year", f"{money(s.annual_cost_before)} now; "
                                 f"{money(s.annual_cost_after)} after"),
-        ("Saving a year", money(s.annual_saving)),
+        ("Saving a year", saving_figure(s.annual_saving)),
         ("One-off", one_off_words(s.one_off_cost, s.one_off_receipts) + (
             f" ({parts})" if (parts := one_off_parts(s.one_off_cost, s.one_off_receipts))
             else "")),

@@ -22,6 +22,7 @@ from estate.results.words import (
     programme_payback_words,
     saving_figure,
     solver_words,
+    yearly_saving_words,
 )
 from estate.status import Status
 
@@ -43,7 +44,7 @@ def summary_lines(summary: Summary) -> list[str]:
         f"({s.sites_closed} closed, {s.sites_opened} opened, "
         f"{count(s.shared_centres, 'shared centre')})",
         f"Annual cost:     {money(s.annual_cost_before)} before, {money(s.annual_cost_after)} "
-        f"after (saving {money(s.annual_saving)} a year)",
+        f"after ({yearly_saving_words(s.annual_saving)})",
         f"One-off cost:    {_one_off(s)}",
         *_payback_lines(s),
         *_npv_lines(s),

@@ -260,6 +260,14 @@ def saves_words(saving: float, would: bool = False, unit: str = "") -> str:
     return f"{'would cost' if would else 'costs'} {money(-saving)}{unit} more"
 
 
+def yearly_saving_words(saving: float) -> str:
+    """A saving a year after the annual costs, "saving £14.21m a year", or "costing £50.0k
+    more a year" for a plan whose estate costs more to run (never a negative saving)."""
+    if saving > -0.5:
+        return f"saving {money(max(saving, 0.0))} a year"
+    return f"costing {money(-saving)} more a year"
+
+
 def saving_figure(saving: float) -> str:
     """A saving after "NPV saving:": "£1.20m", or "none; costs £216.8k more"."""
     return money(saving) if saving > -0.5 else f"none; {saves_words(saving)}"

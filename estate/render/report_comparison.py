@@ -1,0 +1,204 @@
+"""The board pack's page of scenarios side by side (`estate report --compare DIR`): this
+plan among the comparison's, ranked by NPV saving, with each one's figures, its status
+and who pays more."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from estate.render import figures
+from estate.render.compare_figures import registers_note
+from estate.render.report_data import Block, Page, Results, Table, Text
+from estate.render.report_reference import listed
+from estate.results import Summary, money
+from estate.results.amounts import count
+from estate.results.summary import SavingBasis, saving_basis, year_one_saving
+from estate.results.words import (
+    DATED,
+    IN_YEAR_ONE,
+    dated_figure_words,
+    dated_payback_words,
+    one_off_cell,
+    payback_words,
+    quality_words,
+)
+from estate.status import Status
+from estate.store.register_used import RegisterUsed
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _status(row: pd.Series) -> str:
+    """How good a compared plan is, in the words of `estate.results.words`."""
+    status = str(row.get("status", ""))
+    if status not in (Status.OPTIMAL, Status.TIME_LIMIT):
+        return "no plan: " + status.replace("_", " ")
+    return quality_words(Status(status), _number(row.get("mip_gap")))[0]
+
+
+def _losers(row: pd.Series) -> str:
+    names = [str(row.get(c[: -len("worse_off")] + "name", c))
+             for c in row.index if c.startswith("agency.") and c.endswith(".worse_off")
+             and str(row[c]).strip().lower() in ("true", "1", "yes")]
+    return "; ".join(figures.named(n, 60) for n in names) or "none"
+
+
+def _payback(row: pd.Series) -> str:
+    return payback_words(_number(row.get("payback_years")), _number(row.get("one_off_cost")))[0]
+
+
+def _dated_saving(row: pd.Series) -> float | None:
+    """A compared row's dated programme saving (comparison.csv's `programme.npv_saving`),
+    None when the scenario is not dated."""
+    return _number(row.get("programme.npv_saving"))
+
+
+def _not_scheduled(row: pd.Series) -> bool:
+    """A compared row of a plan with a start date and no programme: its own saving counts
+    each change from the first year it can happen, not every change in year 1."""
+    basis = saving_basis(row.get("programme.npv_saving"), row.get("lease_cost_npv"))
+    return basis is SavingBasis.WHEN_POSSIBLE
+
+
+def _programme(row: pd.Series) -> dict[str, Any] | None:
+    """A compared row's dated programme figures (comparison.csv's `programme.*`), None
+    when the scenario is not dated."""
+    if _dated_saving(row) is None:
+        return None
+    figures = {key: _number(row.get(f"programme.{key}"))
+               for key in ("npv_saving", "npv_cost", "payback_year")}
+    if "programme.lasting_payback_year" in row.index:  # not in a comparison of before it
+        figures["lasting_payback_year"] = _number(row["programme.lasting_payback_year"])
+    return figures
+
+
+FIGURES = (
+    ("How good the plan is", _status),
+    ("NPV saving", lambda row: money(_number(year_one_saving(row)))
+     + (" (not scheduled)" if _not_scheduled(row) else "")),
+    ("Saving a year", lambda row: money(_number(row.get("annual_saving")))),
+    ("One-off", lambda row: one_off_cell(_number(row.get("one_off_cost")) or 0.0)),
+    ("Payback", _payback),
+    ("Sites after (closed, opened)", lambda row: f"{row.get('sites_after', '')} ("
+     f"{row.get('sites_closed', '')}, {row.get('sites_opened', '')})"),
+    ("Shared service centres", lambda row: str(row.get("shared_centres", ""))),
+    ("Staff changing building (FTE)",
+     lambda row: f"{_number(row.get('fte_relocated')) or 0:,.0f}"),
+    ("Agencies paying more each year", _losers),
+)
+
+
+SAME_PLAN = ("npv_saving", "saving_in_year_one", "annual_saving", "one_off_cost")
+"""The figures a compared row must share with this paper's summary to be called its plan."""
+
+
+def _row_figure(row: pd.Series, key: str) -> Any:
+    """A compared row's figure `key` of `SAME_PLAN`. A row written before a dated plan's
+    `npv_saving` became its programme's has no `year_one_npv_saving`: its `npv_saving`
+    is then the year-1 figure, and its programme's saving the headline."""
+    old = _number(row.get("year_one_npv_saving")) is None and _dated_saving(row) is not None
+    if key == "npv_saving" and old:
+        return _dated_saving(row)
+    if key == "saving_in_year_one":
+        return year_one_saving(row)
+    return row.get(key)
+
+
+def _is_this_plan(row: pd.Series, s: Summary) -> bool:
+    """The row is this paper's plan: the same name and the same money (to £10, the
+    rounding summaries allow), not an older or other plan under the same name."""
+    figures_there = [_number(_row_figure(row, key)) for key in SAME_PLAN]
+    return row["scenario"] == s.scenario and all(
+        value is not None and abs(value - getattr(s, key)) <= 10.0
+        for key, value in zip(SAME_PLAN, figures_there, strict=True))
+
+
+DATED_FIGURES = (
+    (f"NPV saving {DATED}", lambda row: dated_figure_words(_programme(row), "npv_saving")),
+    (f"Payback {DATED}", lambda row: dated_payback_words(_programme(row))),
+)
+
+
+def _figures(table: pd.DataFrame) -> list[tuple[str, Any]]:
+    """`FIGURES`, and with a dated scenario among the rows the `DATED_FIGURES` after the
+    plan's quality and the plans' own NPV saving and payback labelled as every change
+    made in year 1, as `estate compare`'s own page sets them."""
+    if not any(_dated_saving(row) is not None for _, row in table.iterrows()):
+        return list(FIGURES)
+    shown = [(f"{label} {IN_YEAR_ONE}" if label in ("NPV saving", "Payback") else label, show)
+             for label, show in FIGURES]
+    return [shown[0], *DATED_FIGURES, *shown[1:]]
+
+
+def _ranking(planned: pd.DataFrame, n: int) -> str:
+    """Which scenario saves the most, on the saving each can count on: all dated, all
+    undated, or not ranked when the two kinds are mixed (a dated programme counts
+    leases, lags and limits that an undated plan leaves out)."""
+    dated = planned.apply(_dated_saving, axis=1) if len(planned) else pd.Series(dtype=float)
+    if dated.notna().all():
+        savings, how = dated, "NPV, dated"
+    elif dated.isna().all():
+        savings, how = planned["npv_saving"].map(_number), "NPV"
+    else:
+        return (f"Of {count(n, 'scenario')} compared, some are dated and some are not, so "
+                "they are not ranked: a dated programme's saving counts rent to each "
+                "lease's end, lags and yearly limits that an undated plan's leaves out. "
+                "Compare dated with dated.")
+    top = savings.fillna(-math.inf).max()
+    # to the pound, as figures of one register and one plan come out alike
+    best = planned.loc[savings.fillna(-math.inf) >= top - 0.5, "scenario"]
+    if len(best) == 1:
+        return (f"Of {count(n, 'scenario')} compared, {figures.named(best.iloc[0], 80)} "
+                f"saves the most: {money(top)} ({how}).")
+    return (f"Of {count(n, 'scenario')} compared, "
+            f"{listed([figures.named(b, 80) for b in best])} save the most, alike: "
+            f"{money(top)} each ({how}).")
+
+
+def comparison_page(table: pd.DataFrame, r: Results) -> Page:
+    """Every compared scenario's headline figures side by side, and which saves most.
+    The row of this paper's plan is named so; a row under its name with other figures
+    (compared before a re-plan, or another file of the same name) is said to differ."""
+    s = r.summary
+    has_plan = table["status"].isin((Status.OPTIMAL, Status.TIME_LIMIT))
+    ours = [_is_this_plan(row, s) for _, row in table.iterrows()]
+    others = [n == s.scenario and plan and not mine  # a failed run is only its status
+              for n, plan, mine in zip(table["scenario"], has_plan, ours, strict=True)]
+    names = [figures.named(n, 60) + (" (this paper)" if mine else " (another plan of this "
+                                     "name)" if other else "")
+             for n, mine, other in zip(table["scenario"], ours, others, strict=True)]
+    planned = table[has_plan]
+    body = []
+    for label, show in _figures(table):
+        cells = [show(row) if plan or label == FIGURES[0][0] else ""
+                 for (_, row), plan in zip(table.iterrows(), has_plan, strict=True)]
+        body.append((label, *cells))
+    n = len(names)
+    blocks: list[Block] = []
+    if len(planned):
+        blocks.append(Text(_ranking(planned, n)))
+    registers = [(figures.plain(str(row["scenario"]), 60), register)
+                 for _, row in table.iterrows()
+                 if (register := RegisterUsed.from_columns(row)) is not None]
+    if note := registers_note(registers):
+        blocks.append(Text(note))
+    blocks.append(Table("Each scenario's headline figures", ("Figure", *names), tuple(body),
+                        (False, *[True] * n), (0.28, *[0.72 / max(n, 1)] * n)))
+    blocks.append(Text("From comparison.csv of the comparison folder; each scenario's own "
+                       "horizon and discount rate.", "note"))
+    if any(others) and not any(ours):
+        blocks.append(Text(f"The comparison's {figures.named(s.scenario, 80)} is not the plan "
+                           "of this paper: its figures differ from those on the first page "
+                           "(compared before the scenario was planned again, or another "
+                           "scenario file of the same name). Run estate compare again to "
+                           "set this plan beside the others.", "note"))
+    return Page("The scenarios side by side", tuple(blocks))
