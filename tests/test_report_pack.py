@@ -59,6 +59,7 @@ from tests.fixtures import (
     town_rows,
     write_scenario,
 )
+from tests.fixtures.programme_registers import function, plan_case, site
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = ("<b>x</b> & <img src=x onerror=alert(1)>", "</svg><script>alert(1)</script>")
@@ -1273,3 +1274,26 @@ def test_a_single_locality_s_site_tables_have_no_area_column(pack: dict[str, Any
     tables = _site_tables(where_page(r))
     assert tables and all("Area" not in t.header for t in tables.values())
     assert re.search(r"\(S\d+\)", unmarked(decision(r))), "a site named by its id alone"
+
+
+def test_a_saving_no_programme_can_realise_is_said_on_page_one(tmp_path: Path) -> None:
+    """Planned from a start date without a programme, T moves from O (£300k a year) to the
+    candidate C, which takes two years to build: the NPV saving counts O's closing from
+    year 1, when T could leave, but T can sit at C only from year 2. estate plan warns of
+    it, and the pack's first page says it beside the saving it qualifies, not only among
+    the assumptions."""
+    sites = [site("O", "A", 0, 0, desks=10, running_cost=300_000),
+             site("C", "A", 0.1, 0, desks=20, running_cost=50_000, candidate=True,
+                  build_cost=50_000, build_years=2)]
+    case = plan_case(tmp_path / "register", sites,
+                     [function("T", "A", "Ops", "O", fte=5, desks=5)], scheduled=False,
+                     horizon_years=4, discount_rate=0.0,
+                     relocation={"cost_per_fte": 1000.0, "max_km": 80.0})
+    estate.plan(case.prep.scenario, out=tmp_path / "results", map_path=False)
+    r = read_results(tmp_path / "results")
+    caveats = [b.text for b in decision_page(r).blocks if isinstance(b, Text)
+               and b.kind == "item"]
+    early = [c for c in caveats if c.startswith("The NPV saving counts £")]
+    assert len(early) == 1 and "of closing O before the teams housed there could sit " \
+        "where the plan moves them" in early[0], caveats
+    assert not any("other warning" in c or "with 1 warning" in c for c in caveats), caveats

@@ -20,6 +20,7 @@ from estate.load.scenario import DEFAULTS
 from estate.render import figures
 from estate.render.report_data import Block, Page, Results, Table, Text, assumption_rows
 from estate.results.amounts import count, rate_words
+from estate.results.booked_early import BOOKED_EARLY
 from estate.results.words import solver_name
 
 
@@ -65,8 +66,9 @@ def _ended_leases(warnings: tuple[Problem, ...]) -> list[tuple[str, str]]:
 def warning_words(r: Results) -> list[str]:
     """The warnings the plan was made with, in words: leases that ended before the
     scenario's start first (closing such a site is taken to owe no rent, a saving the
-    plan cannot have if the lease was renewed), a few named, then how many others there
-    are."""
+    plan cannot have if the lease was renewed), a few named; then each part of the NPV
+    saving no programme of the plan can realise (`estate.results.booked_early`), as it
+    says; then how many others there are."""
     if not r.warnings:
         return []
     said = []
@@ -89,7 +91,10 @@ def warning_words(r: Results) -> list[str]:
             + listed(shown + ([f"{more:,} more"] if more > 0 else []), "; ")
             + f"; {closing}. A lease since renewed makes the saving smaller (lease_end in "
             "the register).")
-    others = len(r.warnings) - len(ended)
+    early = [w.found for w in r.warnings if w.expected == BOOKED_EARLY]
+    said += [(line := figures.plain(found, 600))[:1].upper() + line[1:] + "."
+             for found in early]
+    others = len(r.warnings) - len(ended) - len(early)
     if others:
         said.append(f"The plan was made with {count(others, 'other warning' if ended else 'warning')} "
                     "about the register or the scenario, listed with the assumptions.")

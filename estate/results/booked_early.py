@@ -12,6 +12,10 @@ from estate.prepare import Prepared
 from estate.results.amounts import money
 from estate.results.state import State
 
+BOOKED_EARLY = "a dated saving no programme falls short of"
+"""What these warnings expect: the board pack finds them by it, to set them on its first
+page beside the saving they qualify."""
+
 
 def booked_early(prep: Prepared, model: EstateModel, after: State) -> list[Problem]:
     """Warnings when an unscheduled dated plan's NPV saving counts what no programme of
@@ -48,8 +52,8 @@ def booked_early(prep: Prepared, model: EstateModel, after: State) -> list[Probl
             continue
         said = (f"the NPV saving counts {money(amount)} {what}; schedule it (--programme, "
                 "or a [programme] table) for the dated saving")
-        out.append(Problem(label, None, "programme", "a dated saving no programme falls "
-                           "short of", said, severity="warning", label="key", sentence=said))
+        out.append(Problem(label, None, "programme", BOOKED_EARLY, said, severity="warning",
+                           label="key", sentence=said))
     return out
 
 
