@@ -619,6 +619,17 @@ def test_infeasible_scenario_is_a_row_with_its_status(tmp_path: Path) -> None:
     rows = _csv_rows(tmp_path / "out" / "comparison.csv")
     assert rows[1]["status"] == "infeasible" and rows[1]["message"]
     assert "infeasible" in (tmp_path / "out" / "comparison.html").read_text(encoding="utf-8")
+    assert rows[0]["results_dir"] == str(tmp_path / "results" / "Ok")
+    # Stuck, once planned (closing S1 alone): a folder of its earlier plan is not its row's
+    once = write_scenario(tmp_path / "stuck.toml", scenario_on(data, "Stuck",
+                                                               policy={"close": ["S1"]}))
+    estate.plan(once, out=tmp_path / "results" / "Stuck", map_path=False)
+    stuck = write_scenario(tmp_path / "stuck.toml", scenario_on(
+        data, "Stuck", policy={"close": ["S1", "S3"]}))
+    compare([ok, stuck], out=tmp_path / "out", results_root=tmp_path / "results")
+    rows = _csv_rows(tmp_path / "out" / "comparison.csv")
+    assert (tmp_path / "results" / "Stuck" / "summary.json").exists()
+    assert rows[1]["status"] == "infeasible" and rows[1]["results_dir"] == ""
     mapped = (tmp_path / "out" / "comparison_map.html").read_text(encoding="utf-8")
     assert "No plan to show: Stuck (infeasible)." in mapped  # said, not left out
     assert '<option value="0">Ok</option></select>' in mapped  # only Ok can be shown

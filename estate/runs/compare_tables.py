@@ -33,7 +33,9 @@ def rows(runs: list[Run]) -> list[dict[str, Any]]:
         row: dict[str, Any] = {"scenario": run.scenario.name}
         row.update(run.summary.flat() if run.summary else {"status": run.status})
         row["scenario"] = run.scenario.name
-        row.update(results_dir=str(run.results_dir), reused=run.reused, message=run.message)
+        # a scenario with no plan names no folder: one there holds an earlier plan
+        row.update(results_dir=str(run.results_dir) if run.summary else "",
+                   reused=run.reused, message=run.message)
         row.update(run.register.columns() if run.register else dict.fromkeys(REGISTER_COLUMNS, ""))
         out.append(row)
     return out
