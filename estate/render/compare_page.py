@@ -34,8 +34,16 @@ from estate.render.html import (
     static_text,
 )
 from estate.render.print_parts import parts, printed
-from estate.results.words import IN_YEAR_ONE, dated_same_words, one_off_cell, saves_words
+from estate.results.amounts import count
+from estate.results.words import (
+    IN_YEAR_ONE,
+    PROVEN,
+    dated_same_words,
+    one_off_cell,
+    saves_words,
+)
 from estate.runs.compare import LOSS_TOL, Run, agency_gains, compensate, stored_agency_npv
+from estate.status import Status
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -237,6 +245,15 @@ def _more(value: Any, than: str) -> str:
     return f"{pounds(abs(float(value)))} {'less' if float(value) < 0 else 'more'} than {than}"
 
 
+def _optimum_named(run: Run) -> str:
+    """The plan a scenario's alternatives are measured against, as sure as its search is:
+    "the optimum" only when proven."""
+    s = run.summary
+    proven = s is not None and s.status == Status.OPTIMAL and (
+        s.mip_gap is None or s.mip_gap <= PROVEN)
+    return "the optimum" if proven else "the best plan found (not proven optimal)"
+
+
 def _alternatives_html(runs: list[Run]) -> str:
     """Each stored near-optimal alternative: its extra NPV and the sites that differ."""
     parts = []
@@ -250,7 +267,7 @@ def _alternatives_html(runs: list[Run]) -> str:
             changes = ", ".join(f"{d.get('site_id')} {d.get('name')}: {d.get('optimum')} "
                                 f"\u2192 {d.get('alternative')}" for d in differ[:12])
             more = f" and {len(differ) - 12} more" if len(differ) > 12 else ""
-            extra = _more(alt.get("npv_difference"), "the optimum")
+            extra = _more(alt.get("npv_difference"), _optimum_named(run))
             if alt.get("dated_npv_difference") is not None:
                 # a dated scenario's alternative: its own programme's NPV leads, and the
                 # difference as found is what every change made in year 1 would cost
@@ -262,7 +279,9 @@ def _alternatives_html(runs: list[Run]) -> str:
                 if dated_same_words(alt):
                     extra += f"; dated, {dated_same_words(alt)}"
             items.append(f"<li>{inert(alt.get('folder'))}: {inert(extra)}; "
-                         f"{len(differ)} site decisions differ: {inert(changes + more)}</li>")
+                         f"{count(len(differ), 'site decision')} "
+                         f"{'differs' if len(differ) == 1 else 'differ'}: "
+                         f"{inert(changes + more)}</li>")
         note = f'<p class="muted">{inert(info["note"])}</p>' if info.get("note") else ""
         parts.append(f"<h3>{isolated(run.scenario.name)}</h3><ul>{''.join(items)}</ul>{note}")
     if not parts:
