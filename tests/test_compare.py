@@ -1260,6 +1260,12 @@ def test_a_comparison_inside_a_compared_scenario_s_results_folder_is_refused(
         assert not (tmp_path / "results").exists()  # nothing planned, nothing written
     assert invoke(tmp_path, "compare", a, b, "--out", "results").code == 0  # beside them
     assert invoke(tmp_path, "plan", a).code == 0  # A's folder is still its own
+    # nor the results folder of a scenario not compared: its next plan would refuse it
+    c = write_scenario(tmp_path / "c.toml", scenario_on(data, "C"))
+    assert invoke(tmp_path, "plan", c).code == 0
+    run = invoke(tmp_path, "compare", a, b, "--out", "results/C")
+    assert run.code == 1 and "found that folder itself" in run.output, run.output
+    assert not (tmp_path / "results" / "C" / "comparison.csv").exists()
 
 
 def test_comparison_csv_writes_its_flags_true_and_false(setup: dict[str, Any]) -> None:

@@ -311,11 +311,14 @@ def _problem(output: Output, results: list[Path]) -> tuple[str, str] | None:
                 return kept
     # the folders this run reads, and any results folder above the path (another
     # plan's: replaced whole when that plan is made again, so what is written is lost)
-    above = [parent for parent in real.parents if _holds_a_plan(parent)]
+    # (nor may a folder that files are written into be one: `compare --out results/Base`)
+    own = [real] if output.folder and output.writes and not output.replaced else []
+    above = [parent for parent in [*own, *real.parents] if _holds_a_plan(parent)]
     for folder in [*results, *above]:
         if (not output.replaced or folder in above) and _inside(real, folder):
             return (f"a path outside the results folder {folder}",
-                    f"a path inside it; that folder is replaced whole by each run, so "
+                    f"{'that folder itself' if folder == real else 'a path inside it'}; "
+                    "that folder is replaced whole by each run, so "
                     f"{'what it writes' if output.folder else 'the file'} would be lost: "
                     f"give {output.option} a path outside it")
     holder = real if output.folder and not output.replaced and real.is_dir() else real.parent
