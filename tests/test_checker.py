@@ -87,6 +87,8 @@ def test_a_value_written_as_text_is_told_how_to_write_it(
     ({"sharing": {"min_agencies": "2.5"}}, "sharing.min_agencies", "found '2.5'"),
     ({"horizon_years": "10.5 years"}, "horizon_years", "found '10.5 years'"),
     ({"discount_rate": "5m"}, "discount_rate", "found '5m'"),
+    # a flag where a number belongs: said as TOML writes it, not Python's True
+    ({"relocation": {"max_km": True}}, "relocation.max_km", "expected a number, found true"),
 ])
 def test_a_text_that_holds_no_value_is_not_given_one(
         tmp_path: Path, changes: dict[str, Any], key: str, says: str) -> None:

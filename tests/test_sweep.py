@@ -117,6 +117,20 @@ def test_a_value_twice_is_refused_naming_it(tmp_path: Path, spec: str, said: str
     assert run.code == 1 and said in run.stderr, run.output
     assert not (tmp_path / "sw").exists()
 
+@pytest.mark.parametrize(("spec", "said"), [
+    ("policy.keep=[S1],S2", "(S2: write [S2])"),
+    ("agencies=A", "(A: write [A])"),
+])
+def test_a_list_key_given_a_bare_value_is_refused_with_the_list_to_write(
+        spec: str, said: str) -> None:
+    """A bare S2 for policy.keep was a run of an invalid scenario, its message telling
+    the scenario file's ["S2"], not --vary's [S2]: refused before any run."""
+    with pytest.raises(InputError) as caught:
+        parse_vary(spec)
+    assert said in str(caught.value.problems[0]), caught.value.problems[0]
+    assert "a whole list in brackets" in str(caught.value.problems[0])
+
+
 
 @pytest.mark.slow
 def test_rows_equal_single_plans(corridor: Path, tmp_path: Path) -> None:

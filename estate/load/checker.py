@@ -27,10 +27,10 @@ class KeyChecker:
 
     def fail(self, key: str, expected: str, found: Any, said: bool = False) -> None:
         """A problem at `key`: `found` is the value as written (shown as Python writes it,
-        so text is quoted; a table said to be one, as TOML makes it), or, `said` or in
-        brackets, words about it shown as they are."""
+        so text is quoted, but a flag as TOML does, true; a table said to be one, as TOML
+        makes it), or, `said` or in brackets, words about it shown as they are."""
         shown = found if said or (isinstance(found, str) and found.startswith("(")) \
-            else repr(found)
+            else str(found).lower() if isinstance(found, bool) else repr(found)
         if isinstance(found, dict) and not said:  # a [header] where a value belongs
             shown = ("a table, where a value belongs (a [header] naming the key, a key "
                      "written after it with a dot, or { } braces)")

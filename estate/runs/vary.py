@@ -170,6 +170,12 @@ def parse_vary(spec: str) -> Vary:
         raise _bad(spec, f"at most {MAX_VALUES:,} values in {key}=V1,V2,...")
     if any(v == "" or (isinstance(v, tuple) and "" in v) for v in values):
         raise _bad(spec, f"no empty values in {key}=V1,V2,... (nor in a list: [A,B])")
+    if key in TEXT_LISTS and (alone := [t.strip() for t, v in zip(texts, values, strict=True)
+                                        if not isinstance(v, tuple)]):
+        # `policy.keep=[S1],S2`: S2 would be a run of an invalid scenario
+        raise _bad(spec, f"each value of {key} a whole list in brackets, "
+                         f"{key}=[A,B],[C] ([] for none)",
+                   f"{alone[0]}: write [{alone[0]}]")
     _each_once(spec, f"{key}=V1,V2,...", values, [t.strip() for t in texts])
     return Vary(key, values)
 
