@@ -1298,3 +1298,15 @@ def test_the_map_lists_each_differing_site_with_its_area(tmp_path: Path) -> None
                        "</bdi>): <bdi>Closes</bdi> closed; <bdi>Keeps</bdi> kept</li>"
                        ) in listed.group(0)
     assert HOSTILE_AREA not in mapped.replace(script_json(HOSTILE_AREA)[1:-1], "")
+
+
+def test_one_scenario_file_listed_twice_is_told_so(tmp_path: Path) -> None:
+    """models/a.toml and models/../models/a.toml are one file: said as given twice, not as
+    two scenarios sharing a name."""
+    data = loser_register(tmp_path / "register")
+    (tmp_path / "models").mkdir()
+    a = write_scenario(tmp_path / "models" / "a.toml", scenario_on(data, "A"))
+    run = invoke(tmp_path, "compare", a, tmp_path / "models" / ".." / "models" / "a.toml")
+    assert run.code == 1
+    assert "expected each scenario file once" in run.output and "list it once" in run.output
+    assert not (tmp_path / "results").exists()

@@ -62,12 +62,15 @@ def folder_problems(runs: Sequence[Stored]) -> list[list[Problem]]:
 def _shared(run: Stored, first: Stored) -> Problem:
     """`run` is stored in the very folder `first` is: by one name, or by names that
     differ (`file_stem`: `Option B.` is `Option B`, as Windows would store it)."""
+    if Path(run.path).resolve() == Path(first.path).resolve():
+        return Problem(str(run.path), None, None, "each scenario file once",
+                       f"{first.path} given again, as {run.path}: list it once")
     theirs = "" if first.scenario.name == run.scenario.name else \
         f" ({first.scenario.name!r}: both are stored in one folder)"
     return Problem(str(run.path), None, "name", "a name no other compared "
                    "scenario has (each is stored in results/<name>/)",
                    f"{run.scenario.name!r}, stored in {run.results_dir} as "
-                   f"{first.path} is{theirs}", label="key")
+                   f"{first.path} is{theirs}: give one of them another name", label="key")
 
 
 def _shared_in_any_case(run: Stored, first: Stored) -> Problem:
