@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 
-from estate.load.dates import date_found, readings
+from estate.load.dates import date_found, dates_found, readings
 from tests.fixtures import write_tables, write_xlsx
 from tests.fixtures.reference import bad_cell, frames, located, problems_of
 
@@ -69,6 +69,30 @@ def test_the_found_text_says_what_to_type() -> None:
         "'03/09/2028;31/03/2030': write 03/09/2028 as 2028-09-03 or 2028-03-09, whichever "
         "is meant (3 September if the day is first, as UK registers write dates; 9 March "
         "if the month is); 31/03/2030 as 2030-03-31")
+
+
+def test_a_date_written_iso_that_is_no_day_says_why() -> None:
+    """2028-02-30 is written as ISO asks: the message says it is no date, and why."""
+    assert date_found("2028-02-30") == ("'2028-02-30' (2028-02-30 is no date: February "
+                                        "2028 has 29 days)")
+    assert date_found("2026-02-29") == ("'2026-02-29' (2026-02-29 is no date: February "
+                                        "2026 has 28 days)")
+    assert date_found("2030-01-01;2028-13-01") == (
+        "'2030-01-01;2028-13-01' (2028-13-01 is no date: the months run from 01 to 12)")
+
+
+def test_a_list_of_dates_parted_by_commas_is_given_with_semicolons(tmp_path: Path) -> None:
+    assert dates_found("2029-04-01, 2030-04-01") == (
+        "'2029-04-01, 2030-04-01': part the dates with ;, as 2029-04-01;2030-04-01")
+    assert dates_found("30/09/2028, 2030-04-01") == (
+        "'30/09/2028, 2030-04-01': part the dates with ;, as 2028-09-30;2030-04-01")
+    assert dates_found("2029-04-01, soon") == "'2029-04-01, soon'"  # no list to offer
+    tables = frames()
+    tables["sites"]["lease_breaks"] = ["2029-04-01, 2030-04-01", None, None]
+    problems = problems_of(write_tables(tmp_path / "breaks", tables))
+    assert [(p.row, p.column, p.found) for p in problems] == [
+        (2, "lease_breaks", "'2029-04-01, 2030-04-01': part the dates with ;, as "
+         "2029-04-01;2030-04-01")]
 
 
 def test_a_register_date_written_day_first_gives_the_iso_text(tmp_path: Path) -> None:

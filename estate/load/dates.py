@@ -10,6 +10,7 @@ month), both when the day and month could be either (`03/09/2028`).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
@@ -104,7 +105,8 @@ def date_found(cell: str) -> str:
     fixes = [(e, readings(e)) for e in entries if not is_iso_date(e)]
     fixes = [(e, ways) for e, ways in fixes if ways]
     if not fixes:
-        return repr(cell)
+        wrong = [why for e in entries if not is_iso_date(e) and (why := _no_such_day(e))]
+        return f"{cell!r} ({wrong[0]})" if wrong else repr(cell)
     if len(entries) == 1:
         timed = " (a date with a time of day)" if _TIME_OF_DAY.search(entries[0]) else ""
         return f"{cell!r}{timed}: write it as {_as(fixes[0][1])}"
@@ -122,3 +124,28 @@ def _as(ways: list[str]) -> str:
     return (f"{ways[0]} or {ways[1]}, whichever is meant ({first.day} {first:%B} if the "
             f"day is first, as UK registers write dates; {second.day} {second:%B} if the "
             "month is)")
+
+
+def dates_found(cell: str) -> str:
+    """A refused list of dates (`lease_breaks`) as `date_found` says it, or, when its
+    dates are parted by commas, the list to type: `'2029-04-01, 2030-04-01': part the
+    dates with ;, as 2029-04-01;2030-04-01`."""
+    parts = [p.strip() for p in cell.split(",") if p.strip()]
+    if ";" not in cell and len(parts) > 1 and all(
+            is_iso_date(p) or len(readings(p)) == 1 for p in parts):
+        typed = ";".join(p if is_iso_date(p) else readings(p)[0] for p in parts)
+        return f"{cell!r}: part the dates with ;, as {typed}"
+    return date_found(cell)
+
+
+def _no_such_day(entry: str) -> str:
+    """Why an entry written YYYY-MM-DD is no date ("2028-02-30 is no date: February 2028
+    has 29 days"); empty for one not so written."""
+    found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", entry)
+    if found is None:
+        return ""
+    year, month, _ = (int(part) for part in found.groups())
+    if not 1 <= month <= 12:
+        return f"{entry} is no date: the months run from 01 to 12"
+    days = calendar.monthrange(year, month)[1]
+    return f"{entry} is no date: {dt.date(year, month, 1):%B %Y} has {days} days"

@@ -19,7 +19,7 @@ import pandas as pd
 
 from estate.errors import InputError, Problem, row_place
 from estate.load.column_names import missing_column, misspelt
-from estate.load.dates import EARLIEST_DATE, date_found, parse_dates, too_early
+from estate.load.dates import EARLIEST_DATE, date_found, dates_found, parse_dates, too_early
 from estate.load.free_text import INVISIBLE
 from estate.load.geography import grid_as_degrees
 from estate.load.raw import RawTable, per_value
@@ -306,7 +306,7 @@ _PARSERS = {
     "dates": parse_dates,
 }
 _DTYPES = {"number": float, "bool": bool}
-_FOUND = {"bool": _bool_found, "date": date_found, "dates": date_found}
+_FOUND = {"bool": _bool_found, "date": date_found, "dates": dates_found}
 """How a bad cell is shown, when more than as written: with what to write instead."""
 
 
