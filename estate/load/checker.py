@@ -1,7 +1,7 @@
 """Reading typed values out of a parsed TOML file, collecting every problem.
 
 Each read names its dotted key, so a scenario with five mistakes gets five located
-messages at once ("solver.mip_gap: expected a number in [0.0, 1.0], found 2").
+messages at once ("solver.mip_gap: expected a number from 0 to 1, found 2").
 """
 
 from __future__ import annotations
@@ -84,15 +84,14 @@ class KeyChecker:
             self.fail(key, "a number of at most 10^15 either way" +
                       (" (or inf, for no limit)" if allow_inf else ""), value)
             return math.nan
-        rng = f"{'(' if lo_open else '['}{lo if lo is not None else '-inf'}, " \
-              f"{hi if hi is not None else 'inf'}{')' if hi_open else ']'}"
+        rng = _range_words(lo, hi, lo_open, hi_open)
         if lo is not None and (x < lo or (lo_open and x == lo)):
-            self.fail(key, f"a number in {rng}", value)
+            self.fail(key, f"a number {rng}", value)
         if hi is not None and (x > hi or (hi_open and x == hi)):
             # a share or rate typed as a percentage (3.5 for 3.5%), as a spreadsheet shows it
             typed = (f", a fraction: {x:g}% is {x / 100:g}" if lo == 0 and hi == 1
                      and 1 < x <= 100 else "")
-            self.fail(key, f"a number in {rng}{typed}", value)
+            self.fail(key, f"a number {rng}{typed}", value)
         return x
 
     def integer(self, value: Any, key: str, lo: int, hi: int = int(LARGEST)) -> int:
@@ -275,3 +274,15 @@ def _near(key: str, known: list[str]) -> list[str]:
     close = difflib.get_close_matches(key, known, n=2, cutoff=0.7)
     begun = [k for k in known if len(key) >= 4 and k.startswith(key) and k not in close]
     return (close + begun)[:2]
+
+
+def _range_words(lo: float | None, hi: float | None, lo_open: bool, hi_open: bool) -> str:
+    """The values a number key takes, in words: "of 0 or more", "from 0 to 1", "above 0
+    and at most 1"."""
+    low = None if lo is None else f"above {lo:g}" if lo_open else f"at least {lo:g}"
+    high = None if hi is None else f"below {hi:g}" if hi_open else f"at most {hi:g}"
+    if low and high:
+        return f"from {lo:g} to {hi:g}" if not (lo_open or hi_open) else f"{low} and {high}"
+    if low:
+        return f"of {lo:g} or more" if not lo_open else low
+    return (f"of {hi:g} or less" if not hi_open else high) if high else "of any size"

@@ -358,7 +358,8 @@ def _programme(c: KeyChecker, programme: dict[str, Any], horizon: int) -> Progra
         if len(value) != horizon:
             c.fail(key, f"one number, or a list of horizon_years ({horizon}) numbers",
                    f"(a list of {len(value)})")
-        per_year = tuple(c.number(v, f"{key}.{i}", lo=0.0, allow_inf=True)
+        # each entry named as its year, as a planner reads the list, not from 0
+        per_year = tuple(c.number(v, f"{key}.{i} (year {i + 1})", lo=0.0, allow_inf=True)
                          for i, v in enumerate(value))
         per_year = (per_year + (math.inf,) * horizon)[:horizon]
     else:
