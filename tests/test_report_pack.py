@@ -349,8 +349,13 @@ def test_agencies_out_of_pocket_at_first_are_named_with_the_year_they_turn(
     # its budget year (year 1 is 2027-28 from a start of 1 April 2027)
     assert f"{town_council} up to and including year 2 (2028-29)." in said(
         [4.0, -2.0] + [1.0] * (len(years) - 2), untouched)
-    # ahead at first, behind at the end
-    assert f"{town_council} throughout" in said([4.0] * (len(years) - 1) + [-2.0], ahead)
+    # ahead at first, behind at the end: from the year it falls behind, not "throughout"
+    words = said([4.0] * (len(years) - 1) + [-2.0], ahead)
+    assert f"{town_council} from year {len(years)} (" in words and "throughout" not in words
+    assert words.count("to the horizon's end") == 1, words
+    # even at first, then behind from year 3 to the end (as a new team housed then)
+    words = said([0.0, 0.0] + [-3.0] * (len(years) - 2), ahead)
+    assert f"{town_council} from year 3 (2029-30) to the horizon's end." in words, words
     assert (f"An agency out of pocket at first (its own saving so far, at today's value, "
             f"below zero): {town_council} up to and including year 2 (2028-29).") in said(
         late, ahead)
@@ -918,6 +923,14 @@ def test_page_1_names_the_agencies_out_of_pocket_at_first(pack: dict[str, Any]) 
             "2, the last up to and including year 3 (2029-30)") in headline.rows
     never = unmarked(decision(with_flows([-1.0] * len(years), ahead)))
     assert f"{agency_name(s, 'A1')} is still out of pocket at the end of the 10 years." in never
+    # one paying more each year is in the row above: this row says so, not "none"
+    worse = dataclasses.replace(late, summary=late.summary.replace(agencies={
+        a: (dataclasses.replace(info, worse_off=True) if a in ("A1", "A2") else info)
+        for a, info in late.summary.agencies.items()}))
+    row = next(r for r in next(b for b in decision_page(worse).blocks if isinstance(b, Table)
+                               and b.caption == "Headline figures").rows
+               if str(r[0]).startswith("Agencies out of pocket"))
+    assert row[1] == "none besides those paying more each year", row
 
 
 def test_leases_ended_before_the_start_are_caveats(leased: dict[str, Any],

@@ -93,7 +93,9 @@ def _agencies_behind_words(r: Results) -> str:
     including year 2 (2028-29)"), or "throughout" when it is still behind at the end."""
     p, s = r.programme, r.summary
     assert p is not None
-    later = [f"{b.name} throughout the {count(s.horizon_years, 'year')}" if b.last is None
+    later = [(f"{b.name} throughout the {count(s.horizon_years, 'year')}" if b.first == 1
+              else f"{b.name} from {year_words(p.start, b.first)} to the horizon's end")
+             if b.last is None
              else f"{b.name} up to and including {year_words(p.start, b.last)}"
              for b in behind_at_first(r)]
     if not later:

@@ -60,12 +60,13 @@ def _whole_desks(used: float) -> str:
 @dataclass(frozen=True)
 class Behind:
     """An agency out of pocket in the first years of the dated programme: its own saving
-    so far, at today's value, is below zero up to and including `last` (None: still at
-    the end of the horizon)."""
+    so far, at today's value, is below zero from `first` up to and including `last`
+    (None: still at the end of the horizon)."""
 
     agency_id: str
     name: str
     last: int | None
+    first: int = 1
 
 
 def behind_at_first(r: Results) -> list[Behind]:
@@ -84,7 +85,8 @@ def behind_at_first(r: Results) -> list[Behind]:
         years = rows.loc[so_far < -0.5, "year"].to_numpy(float)
         if len(years):
             behind.append(Behind(str(agency_id), figures.named(agency_name(s, agency_id), 60),
-                                 None if so_far[-1] < -0.5 else int(years.max())))
+                                 None if so_far[-1] < -0.5 else int(years.max()),
+                                 int(years.min())))
     return sorted(behind, key=lambda b: (math.inf if b.last is None else b.last, b.name))
 
 
@@ -248,11 +250,13 @@ _BEHIND = "Agencies out of pocket at first (dated)"
 def behind_row(r: Results) -> tuple[str, str] | None:
     """The headline row of the agencies out of pocket at first (dated programme only)."""
     worse = {a for a, info in r.summary.agencies.items() if info.worse_off}
-    behind = [b for b in behind_at_first(r) if b.agency_id not in worse]
+    every = behind_at_first(r)
+    behind = [b for b in every if b.agency_id not in worse]
     if r.programme is None:
         return None
-    if not behind:
-        return ("Agencies out of pocket in the programme's first years", "none")
+    if not behind:  # those that pay more each year are in the row above
+        return ("Agencies out of pocket in the programme's first years",
+                "none besides those paying more each year" if every else "none")
     recover = [b.last for b in behind if b.last is not None]
     said = [f"{len(recover)}, the last up to and including "
             f"{year_words(r.programme.start, max(recover))}"] if recover else []
