@@ -379,8 +379,8 @@ def test_a_closings_mark_gives_its_running_cost_and_the_rent_still_owed(
     """r = 0, H = 5 from 2027-04-01: the leased L (£80k a year to run, of which £60k is
     rent owed to 2029-10-01, half-way through year 3) closes in year 1, its team moving
     to K. It saves £20k a year until then, not £80k: the mark says the running cost it
-    ends and the rent still owed (£60k, £60k and £30k in years 1 to 3, as cashflow.csv
-    has it), never "saves £80.0k a year"; programme.csv's annual_effect stays £80k."""
+    ends and the rent still owed (£60k, £60k and £30.1k in years 1 to 3, as cashflow.csv
+    has it: £150.1k, not £60k in each), never "saves £80.0k a year"; programme.csv's annual_effect stays £80k."""
     case = plan_case(tmp_path / "reg", [
         site("L", "A", 0, 0, running_cost=80_000, rent=60_000, tenure="leasehold",
              lease_end="2029-10-01", closure_cost=10_000),
@@ -394,7 +394,7 @@ def test_a_closings_mark_gives_its_running_cost_and_the_rent_still_owed(
     chart = gantt(programme, 5)
     # the mark's name for a screen reader: the site's name isolated (U+2068 ... U+2069)
     assert ('aria-label="Year 1 (2027-04-01): close, one-off £10.0k, running cost £80.0k a '
-            "year; rent £60.0k a year still owed in years 1 to 3, \u2068Site L\u2069 (L)\"") in chart
+            "year; rent £150.1k still owed over years 1 to 3, \u2068Site L\u2069 (L)\"") in chart
     assert "saves £80.0k a year" not in chart
 
 

@@ -137,8 +137,9 @@ mark is 270 px or more after `first`, which holds when `last` is 540 px after it
 
 def rent_owed(programme: Programme) -> dict[int, str]:
     """Per closing (its index in `programme.actions`) after which its agency still owes
-    rent (cashflow.csv's rent, from the closing's year on): "rent £60.0k a year still
-    owed in years 1 to 3" (the most of any year; the last may be part of a year), or,
+    rent (cashflow.csv's rent, from the closing's year on): "rent £150.0k still owed
+    over years 1 to 3" (their sum: £60k, £60k, and £30k for the half year to the
+    lease's end), or,
     when the agency closes more than one site, that it still owes rent on its closed
     sites, as the cash flow says which years but not which site."""
     acts, flows = programme.actions, programme.cashflow
@@ -154,9 +155,9 @@ def rent_owed(programme: Programme) -> dict[int, str]:
             out[int(str(i))] = "its agency still owes rent on closed sites (the cash flow)"
             continue
         first, last = int(owed["year"].min()), int(owed["year"].max())
-        years = f"year {first}" if first == last else f"years {first} to {last}"
-        out[int(str(i))] = (f"rent {money(float(owed['rent'].max()))} a year still owed in "
-                            f"{years}")
+        years = f"in year {first}" if first == last else f"over years {first} to {last}"
+        # the sum as the cash flow has it: a lease that ends within a year owes part of it
+        out[int(str(i))] = f"rent {money(float(owed['rent'].sum()))} still owed {years}"
     return out
 
 
