@@ -17,10 +17,12 @@ from typing import Any
 
 import pytest
 
+from estate.errors import InfeasibleError
 from estate.load.scenario import load_scenario
 from estate.pipeline import prepare_scenario
 from estate.solve.diagnose import precheck
 from tests.fixtures import Run, invoke, no_traceback, town, town_rows
+from tests.fixtures.programme_registers import function, plan_case, site
 
 
 def _precheck_reasons(scenario: Path) -> list[str]:
@@ -85,6 +87,21 @@ def test_a_team_that_may_not_move_in_time_is_named_with_its_date(tmp_path: Path)
                      r"\(earliest_move\), after the 3-year horizon, so it stays at S1",
                      run.stderr), run.stderr
     assert "there is none" not in run.stderr
+
+
+def test_a_team_held_home_is_not_also_a_want_of_room(tmp_path: Path) -> None:
+    """T sits at O, which the policy closes, and may not move within the horizon; the
+    kept K has room for it. The reason is T's date alone: not also "the functions need
+    10 desks but all sites that may host them hold 0", which counted only O's room as
+    T's (K holds 100) and named sites.desks to relax."""
+    with pytest.raises(InfeasibleError) as caught:
+        plan_case(tmp_path, [site("O", "A", 0, 0, desks=100),
+                             site("K", "A", 0, 0.1, desks=100, must_keep=True)],
+                  [function("T", "A", "HR", "O", earliest_move="2033-01-01")],
+                  horizon_years=5, policy={"close": ["O"]})
+    reasons = caught.value.reasons
+    assert len(reasons) == 1 and "may not move before 2033-01-01" in reasons[0], reasons
+    assert "sites.desks" not in caught.value.keys
 
 
 def _two_candidates(build_cost: float, cap: float) -> dict[str, list[dict[str, Any]]]:

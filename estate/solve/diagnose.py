@@ -167,8 +167,10 @@ def precheck(prep: Prepared) -> list[Reason]:
         reasons.append(Reason(*seats))
     eff, roomy = prep.efficiency, []
     for column in ("desks", "racks"):
-        need = (functions[column].to_numpy(float) * (1 - eff)).sum()
-        eligible_sites = np.unique(ps[can_open[ps]])
+        # the teams with a site of their own to go to: one with none is said above, and
+        # its need would be put down to the room of sites it may not use
+        need = (functions[column].to_numpy(float) * (1 - eff))[has_site].sum()
+        eligible_sites = np.unique(ps[can_open[ps] & has_site[pf]])
         cap = sites[column].to_numpy(float)[eligible_sites].sum()
         if need > cap + 1e-6:
             closed = _closed_by_policy(prep, ps, column)
