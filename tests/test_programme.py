@@ -1131,3 +1131,28 @@ def test_a_cap_that_needs_a_sale_the_yearly_limits_forbid_names_both(tmp_path: P
         caught.value.keys)
     programme = case(tmp_path / "some", 200_000.0).programme("roadmap")
     assert year_of(programme, "close", "D") == 1
+
+
+@pytest.mark.parametrize(("limits", "said", "keys"), [
+    ({"max_one_off_per_year": 100_000, "max_closures_per_year": 1},
+     "closing O costs £200.0k once, more than programme.max_one_off_per_year allows in any "
+     "year (£100.0k)", ("programme.max_one_off_per_year",)),
+    ({"max_fte_moved_per_year": 20},
+     "moving team T (30 FTE) is more than programme.max_fte_moved_per_year (20 FTE) allows "
+     "in a year", ("programme.max_fte_moved_per_year",)),
+])
+def test_a_change_no_year_s_limit_can_take_is_named(
+        tmp_path: Path, limits: dict[str, float], said: str, keys: tuple[str, ...]) -> None:
+    """The policy closes O (£200k to close), whose team T (30 FTE) must move to the kept
+    K: a yearly limit below either figure leaves no programme, and the reason names the
+    change and the one limit it breaks, not every limit the scenario sets."""
+    with pytest.raises(InfeasibleError) as caught:
+        case = plan_case(tmp_path, [
+            site("O", "A", 0, 0, desks=100, closure_cost=200_000),
+            site("K", "A", 0, 0.1, desks=100, must_keep=True),
+        ], [function("T", "A", "HR", "O", fte=30)], horizon_years=5,
+            policy={"close": ["O"]}, programme=limits)
+        case.programme("roadmap")
+    reasons = caught.value.reasons
+    assert len(reasons) == 1 and said in reasons[0], reasons
+    assert caught.value.keys == keys

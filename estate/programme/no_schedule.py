@@ -19,7 +19,7 @@ from estate.prepare import Prepared
 from estate.programme.changes import Changes
 from estate.programme.roadmap import solve_roadmap
 from estate.programme.today import Grace, deadlines
-from estate.results.amounts import money
+from estate.results.amounts import fte_words, money
 from estate.solve.diagnose import Reason, infeasible
 from estate.status import Status
 
@@ -72,7 +72,10 @@ def no_programme(prep: Prepared, model: EstateModel, grace: Grace, changes: Chan
     # named only when no such change is
     also = (" (each rule broken today must hold from the first year a programme could "
             f"meet it: {'; '.join(due)})") if due else ""
-    if set_here and not required and not late and not capped:
+    too_big = too_big_for_a_year(prep, changes, limits) if set_here and not (
+        required or late or capped) else []
+    reasons += too_big
+    if set_here and not required and not late and not capped and not too_big:
         reasons.append(Reason(
             f"the yearly limits ({limits_said}) leave no year for every change the plan "
             f"needs{also}: raise them, or lengthen horizon_years",
@@ -105,6 +108,39 @@ def _cap_binds(prep: Prepared, model: EstateModel, grace: Grace, changes: Change
         limits.max_one_off_per_year))
     return "with limits" if solve_roadmap(prep, model, changes, unlimited, grace,
                                           time_limit_s, 0.0).status.has_plan else "alone"
+
+
+def too_big_for_a_year(prep: Prepared, changes: Changes, limits: ProgrammeLimits
+                       ) -> list[Reason]:
+    """The changes every programme must make that no year's limit can take on its own:
+    a closing the policy asks for (or the move of a team out of it, or the placing of
+    a team with no site today) whose one-off is more than any year's
+    max_one_off_per_year allows, or whose staff are more than max_fte_moved_per_year;
+    each named with its figure beside the limit, the one key to relax it with."""
+    table, functions, sites = changes.table, prep.functions, prep.sites
+    closing = set(table.loc[table["required"] & (table["kind"] == "close"), "site"])
+    most = max(limits.max_one_off_per_year)
+    out = []
+    for row in table.itertuples():
+        team = int(row.team) if row.kind == "move" else -1
+        if not (row.required or (team >= 0 and prep.home[team] in closing)):
+            continue
+        what = (f"closing {sites.at[row.site, 'site_id']}" if row.kind == "close" else
+                f"{'moving' if prep.home[team] >= 0 else 'placing'} team "
+                f"{functions.at[team, 'function_id']}" if team >= 0 else
+                f"{row.kind} at {sites.at[row.site, 'site_id']}")
+        if row.cost > most + 0.5:
+            out.append(Reason(
+                f"{what} costs {money(row.cost)} once, more than "
+                f"programme.max_one_off_per_year allows in any year ({money(most)}): raise "
+                "it, for that year at least", ("programme.max_one_off_per_year",)))
+        if team >= 0 and row.fte > limits.max_fte_moved_per_year + 1e-9:
+            out.append(Reason(
+                f"{what} ({fte_words(row.fte)}) is more than "
+                f"programme.max_fte_moved_per_year ({limits.max_fte_moved_per_year:g} FTE) "
+                "allows in a year, and a team moves in one year: raise it",
+                ("programme.max_fte_moved_per_year",)))
+    return out
 
 
 def limits_set(limits: ProgrammeLimits) -> list[tuple[str, str]]:
