@@ -351,7 +351,12 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
     from rich.text import Text
 
     from estate.api import COMPARISON_FILES, compare
-    from estate.render.compare_figures import mixed_note, registers_note, run_registers
+    from estate.render.compare_figures import (
+        mixed_note,
+        registers_note,
+        run_registers,
+        unsettled_note,
+    )
     from estate.render.compare_page import terminal_table
     from estate.store.file_set import written
 
@@ -378,4 +383,6 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
             say(f"Drawn again for the new plans: {', '.join(redrawn)}")
         if note := registers_note(run_registers(runs)):
             err(f"WARNING: {note}")
+        if note := unsettled_note(runs):
+            err(f"WARNING: {for_terminal(note)}")
         say("Comparison: " + ", ".join(str(out / name) for name in COMPARISON_FILES))

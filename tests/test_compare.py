@@ -4,6 +4,7 @@ what-if leaves nobody worse off, and register text is inert in every page."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 import hashlib
 import json
@@ -34,6 +35,7 @@ from estate.render.html import inert, script_json
 from estate.runs.compare import agency_gains, compensate
 from estate.runs.compare_tables import write_csv
 from estate.signals import Interrupted
+from estate.status import Status
 from tests.fixtures import (
     HOSTILE_AREA,
     PAYLOAD,
@@ -1310,3 +1312,29 @@ def test_one_scenario_file_listed_twice_is_told_so(tmp_path: Path) -> None:
     assert run.code == 1
     assert "expected each scenario file once" in run.output and "list it once" in run.output
     assert not (tmp_path / "results").exists()
+
+
+def test_an_order_unproven_plans_leave_open_is_said(setup: dict[str, Any]) -> None:
+    """Two plans £12.75m apart, the dearer stopped at a 24% gap: its cheapest may lie
+    below the other's, so the order is not settled, and the page and terminal say so;
+    proven plans, or unproven ones whose ranges do not meet (the cheaper one unproven),
+    are not named."""
+    from estate.render.compare_figures import unsettled_note
+
+    a, b = setup["runs"][0], setup["runs"][1]
+    assert a.summary is not None and b.summary is not None
+
+    def as_run(run: Any, cost: float, gap: float) -> Any:
+        status = Status.OPTIMAL if gap <= 1e-6 else Status.TIME_LIMIT
+        return dataclasses.replace(run, summary=run.summary.replace(
+            objective_npv=cost, mip_gap=gap, status=status))
+
+    note = unsettled_note([as_run(a, 383.87e6, 0.24), as_run(b, 371.12e6, 0.0)])
+    assert note.startswith(f"Not settled by these runs: \u201c{a.scenario.name}\u201d, "
+                           f"\u201c{b.scenario.name}\u201d (£12.75m apart; their plans may "
+                           "be up to 24% and 0% above their cheapest)"), note
+    # a gap too small to reach the other plan, or the cheaper plan unproven: settled
+    assert unsettled_note([as_run(a, 383.87e6, 0.01), as_run(b, 371.12e6, 0.0)]) == ""
+    assert unsettled_note([as_run(a, 383.87e6, 0.0), as_run(b, 371.12e6, 0.22)]) == ""
+    # both proven: settled however close
+    assert unsettled_note([as_run(a, 371.12e6, 0.0), as_run(b, 371.13e6, 0.0)]) == ""

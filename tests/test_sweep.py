@@ -979,6 +979,26 @@ def test_the_sweep_page_counts_one_as_one() -> None:
     assert not re.search(r"\b1 (runs|sites)\b", page), page
 
 
+def test_sites_that_depend_on_unproven_runs_are_said_to_perhaps_depend_on_the_search(
+        ) -> None:
+    """Two runs, one stopped by the time limit, and a site open in one of them: it may
+    differ only where that search stopped, and the page says so; proven runs do not."""
+    from estate.render.sweep_page import sweep_page
+
+    rows = pd.DataFrame({"k": [1, 2], "status": ["optimal", "time_limit"],
+                         "objective_npv": [97e6, 96e6], "npv_saving": [3e6, 4e6],
+                         "mip_gap": [0.0, 0.2], "run_id": ["a", "b"], "sites_after": [1, 2],
+                         "sites_closed": [1, 0], "shared_centres": [0, 0]})
+    robustness = pd.DataFrame({"site_id": ["S1"], "name": ["Hall"], "open_share": [0.5],
+                               "runs_open": [1], "runs": [2], "fragile": [True]})
+    said = ("1 of the 2 runs with a plan was stopped by the time limit before it was proven "
+            "optimal: a site may depend on where each search stopped")
+    assert said in sweep_page(rows, robustness, [parse_vary("k=1,2")], "Two")
+    proven = rows.assign(status="optimal", mip_gap=0.0)
+    assert "may depend on where each search stopped" not in sweep_page(proven, robustness,
+                                                                 [parse_vary("k=1,2")], "Two")
+
+
 # --- The sweep's three files, written as a set ------------------------------------------
 
 SWEEP_FILES = ("sweep.csv", "site_robustness.csv", "sweep.html")

@@ -3,7 +3,8 @@
 scenario among them the dated programme's own rows first and the plans' own labelled as
 every change made in year 1 (`figures`), the note on why dated and undated savings
 differ (`mixed_note`), the warning that the scenarios are planned on different
-registers (`registers_note`), and each dated programme's figures (`PROGRAMME_FIGURES`). Text
+registers (`registers_note`), the pairs whose order unproven plans leave open
+(`unsettled_note`), and each dated programme's figures (`PROGRAMME_FIGURES`). Text
 only: the page makes every one of them inert.
 """
 
@@ -13,11 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 from estate.results import money
-from estate.results.amounts import rate_words
+from estate.results.amounts import percent_up, rate_words
 from estate.results.summary import SavingBasis, saving_basis, year_one_saving
 from estate.results.words import (
     DATED,
     IN_YEAR_ONE,
+    PROVEN,
     dated_figure_words,
     dated_payback_words,
     one_off_words,
@@ -178,6 +180,33 @@ def figures(runs: list[Run]) -> list[tuple[str, str, Callable[[dict[str, Any], s
         label, show = OWN_FIGURES.get(label, (label, show))
         shown.append((label, key, show))
     return [shown[0], *DATED_FIGURES, *shown[1:]]
+
+
+def unsettled_note(runs: list[Run]) -> str:
+    """The scenarios whose order the comparison cannot settle: two plans at least one of
+    which is not proven, whose NPVs of cost lie within how far each may be above its
+    cheapest (each cheapest lies between its plan's cost less its gap and that cost), so
+    the cheaper plan found may not be the cheaper scenario ("" when none)."""
+    spans = []
+    for run in runs:
+        s = run.summary
+        if s is None or not s.status.has_plan:
+            continue
+        gap = max(float(s.mip_gap or 0.0), 0.0)
+        cost = float(s.objective_npv)
+        spans.append((run.scenario.name, cost - gap * abs(cost), cost, gap))
+    pairs = [(a, b) for i, a in enumerate(spans) for b in spans[i + 1:]
+             if max(a[3], b[3]) > PROVEN and a[1] < b[2] and b[1] < a[2]]
+    if not pairs:
+        return ""
+    said = "; ".join(
+        f"{_names([a[0], b[0]])} ({money(abs(a[2] - b[2]))} apart; their plans may be up to "
+        f"{percent_up(a[3])} and {percent_up(b[3])} above their cheapest)"
+        for a, b in pairs[:5]) + (f"; and {len(pairs) - 5} more pairs" if len(pairs) > 5
+                                   else "")
+    return ("Not settled by these runs: " + said + ". The time limit stopped a search "
+            "short of proof, and the difference is within what it left open, so which "
+            "scenario is cheaper may change: give them a longer solver.time_limit_s.")
 
 
 def _names(names: list[str]) -> str:

@@ -379,7 +379,8 @@ def sweep_page(rows: pd.DataFrame, robustness: pd.DataFrame, varies: list[Vary],
 <h2>Which sites stay open</h2>
 <p>{count(always, 'site')} {'is' if always == 1 else 'are'} open in every run with a plan, \
 {never:,} closed (or not built) in every run, and {fragile:,} \
-{'depends' if fragile == 1 else 'depend'} on the assumptions (orange, listed first).</p>
+{'depends' if fragile == 1 else 'depend'} on the assumptions (orange, listed first).\
+{_unsettled(rows) if fragile else ""}</p>
 <p class="key"><span class="always"></span>open in every run
 <span class="depends"></span>depends on the run
 <span class="never"></span>closed in every run</p>
@@ -389,6 +390,21 @@ def sweep_page(rows: pd.DataFrame, robustness: pd.DataFrame, varies: list[Vary],
     return document(f"Sweep of {e(scenario_name)}", body,
                     static_text("estate.render", "sweep.css")
                     + static_text("estate.render", "parts.css"))
+
+
+def _unsettled(rows: pd.DataFrame) -> str:
+    """What runs the time limit stopped short of proof do to the sites that depend on
+    the assumptions: such a site may differ only where each search stopped ("" when
+    every run with a plan is proven)."""
+    stopped = int((rows["status"] == "time_limit").sum())
+    if not stopped:
+        return ""
+    planned = int(rows["status"].isin(("optimal", "time_limit")).sum())
+    return (f" {stopped:,} of the {count(planned, 'run')} with a plan "
+            f"{'was' if stopped == 1 else 'were'} stopped by the time limit before "
+            f"{'it was' if stopped == 1 else 'they were'} proven optimal: a site may "
+            "depend on where each search stopped rather than on the assumptions (a longer "
+            "solver.time_limit_s settles it).")
 
 
 def _caption(rows: pd.DataFrame) -> str:
