@@ -1156,3 +1156,18 @@ def test_a_change_no_year_s_limit_can_take_is_named(
     reasons = caught.value.reasons
     assert len(reasons) == 1 and said in reasons[0], reasons
     assert caught.value.keys == keys
+
+
+def test_a_change_over_the_limit_is_not_named_when_a_sale_could_pay_for_it(
+        tmp_path: Path) -> None:
+    """As above, but O sells for £50k: the limit is on net spend, so a sale could count
+    against the closing's £200k, and the reason is the limits' in general."""
+    with pytest.raises(InfeasibleError) as caught:
+        case = plan_case(tmp_path, [
+            site("O", "A", 0, 0, desks=100, closure_cost=200_000, disposal_value=50_000),
+            site("K", "A", 0, 0.1, desks=100, must_keep=True),
+        ], [function("T", "A", "HR", "O", fte=30)], horizon_years=5,
+            policy={"close": ["O"]}, programme={"max_one_off_per_year": 100_000})
+        case.programme("roadmap")
+    said = " ".join(caught.value.reasons)
+    assert "costs £200.0k once" not in said and "the yearly limits" in said, said

@@ -115,11 +115,16 @@ def too_big_for_a_year(prep: Prepared, changes: Changes, limits: ProgrammeLimits
     """The changes every programme must make that no year's limit can take on its own:
     a closing the policy asks for (or the move of a team out of it, or the placing of
     a team with no site today) whose one-off is more than any year's
-    max_one_off_per_year allows, or whose staff are more than max_fte_moved_per_year;
+    max_one_off_per_year allows (when the plan sells nothing, whose receipts would count
+    against it), or whose staff are more than max_fte_moved_per_year;
     each named with its figure beside the limit, the one key to relax it with."""
     table, functions, sites = changes.table, prep.functions, prep.sites
     closing = set(table.loc[table["required"] & (table["kind"] == "close"), "site"])
-    most = max(limits.max_one_off_per_year)
+    # the limit is on net spend: a sale in the same year could pay for part of a change,
+    # so a one-off over it is a reason only when the plan sells nothing
+    closed = table.loc[table["kind"] == "close", "site"].to_numpy(int)
+    sells = bool((sites["disposal_value"].to_numpy(float)[closed] > 0.5).any())
+    most = np.inf if sells else max(limits.max_one_off_per_year)
     out = []
     for row in table.itertuples():
         team = int(row.team) if row.kind == "move" else -1
