@@ -77,6 +77,8 @@ def test_a_date_written_iso_that_is_no_day_says_why() -> None:
                                         "2028 has 29 days)")
     assert date_found("2026-02-29") == ("'2026-02-29' (2026-02-29 is no date: February "
                                         "2026 has 28 days)")
+    assert date_found("0000-01-01") == "'0000-01-01'"  # no year 0: as written, no crash
+    assert date_found("0000-13-01") == "'0000-13-01'"
     assert date_found("2030-01-01;2028-13-01") == (
         "'2030-01-01;2028-13-01' (2028-13-01 is no date: the months run from 01 to 12)")
 
@@ -86,7 +88,15 @@ def test_a_list_of_dates_parted_by_commas_is_given_with_semicolons(tmp_path: Pat
         "'2029-04-01, 2030-04-01': part the dates with ;, as 2029-04-01;2030-04-01")
     assert dates_found("30/09/2028, 2030-04-01") == (
         "'30/09/2028, 2030-04-01': part the dates with ;, as 2028-09-30;2030-04-01")
-    assert dates_found("2029-04-01, soon") == "'2029-04-01, soon'"  # no list to offer
+    # commas and entries to mend too: the commas said, then each entry that is no date
+    assert dates_found("2029-04-01, soon") == ("'2029-04-01, soon': part the dates with ;, "
+                                              "each written YYYY-MM-DD")
+    assert dates_found("2028-03-31,2029-04-31;2029-09-31") == (
+        "'2028-03-31,2029-04-31;2029-09-31': part the dates with ; (2029-04-31 is no date: "
+        "April 2029 has 30 days; 2029-09-31 is no date: September 2029 has 30 days)")
+    assert dates_found("2028-13-01;2029-04-31") == (
+        "'2028-13-01;2029-04-31' (2028-13-01 is no date: the months run from 01 to 12; "
+        "2029-04-31 is no date: April 2029 has 30 days)")
     tables = frames()
     tables["sites"]["lease_breaks"] = ["2029-04-01, 2030-04-01", None, None]
     problems = problems_of(write_tables(tmp_path / "breaks", tables))

@@ -106,7 +106,7 @@ def date_found(cell: str) -> str:
     fixes = [(e, ways) for e, ways in fixes if ways]
     if not fixes:
         wrong = [why for e in entries if not is_iso_date(e) and (why := _no_such_day(e))]
-        return f"{cell!r} ({wrong[0]})" if wrong else repr(cell)
+        return f"{cell!r} ({'; '.join(wrong)})" if wrong else repr(cell)
     if len(entries) == 1:
         timed = " (a date with a time of day)" if _TIME_OF_DAY.search(entries[0]) else ""
         return f"{cell!r}{timed}: write it as {_as(fixes[0][1])}"
@@ -131,11 +131,17 @@ def dates_found(cell: str) -> str:
     dates are parted by commas, the list to type: `'2029-04-01, 2030-04-01': part the
     dates with ;, as 2029-04-01;2030-04-01`."""
     parts = [p.strip() for p in cell.split(",") if p.strip()]
-    if ";" not in cell and len(parts) > 1 and all(
-            is_iso_date(p) or len(readings(p)) == 1 for p in parts):
+    if "," not in cell or len(parts) < 2:
+        return date_found(cell)
+    if ";" not in cell and all(is_iso_date(p) or len(readings(p)) == 1 for p in parts):
         typed = ";".join(p if is_iso_date(p) else readings(p)[0] for p in parts)
         return f"{cell!r}: part the dates with ;, as {typed}"
-    return date_found(cell)
+    # commas and entries of their own to mend: each said, the commas first
+    entries = [p.strip() for p in re.split("[,;]", cell) if p.strip()]
+    wrong = [why for e in entries if not is_iso_date(e) and (why := _no_such_day(e))]
+    other = any(not is_iso_date(e) and not _no_such_day(e) for e in entries)
+    return (f"{cell!r}: part the dates with ;" + (", each written YYYY-MM-DD" if other else "")
+            + (f" ({'; '.join(wrong)})" if wrong else ""))
 
 
 def _no_such_day(entry: str) -> str:
@@ -145,6 +151,8 @@ def _no_such_day(entry: str) -> str:
     if found is None:
         return ""
     year, month, _ = (int(part) for part in found.groups())
+    if year < 1:  # no calendar has a year 0: said as written, as any other text
+        return ""
     if not 1 <= month <= 12:
         return f"{entry} is no date: the months run from 01 to 12"
     days = calendar.monthrange(year, month)[1]
