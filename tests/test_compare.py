@@ -1333,6 +1333,17 @@ def test_an_order_unproven_plans_leave_open_is_said(setup: dict[str, Any]) -> No
     assert note.startswith(f"Not settled by these runs: \u201c{a.scenario.name}\u201d, "
                            f"\u201c{b.scenario.name}\u201d (£12.75m apart; their plans may "
                            "be up to 24% and 0% above their cheapest)"), note
+    assert note.endswith("A search stopped at the time limit, short of proof, and the "
+                         "difference is within what it left open, so which scenario is "
+                         "cheaper may change: give them a longer solver.time_limit_s."), note
+    # stopped within the gap asked for (status optimal): a smaller gap settles it
+    asked = dataclasses.replace(as_run(a, 383.87e6, 0.0), summary=as_run(
+        a, 383.87e6, 0.05).summary.replace(status=Status.OPTIMAL))
+    note = unsettled_note([asked, as_run(b, 371.12e6, 0.0)])
+    assert note.endswith("A search stopped at the solver.mip_gap it was given, short of "
+                         "proof, and the difference is within what it left open, so which "
+                         "scenario is cheaper may change: give them a smaller "
+                         "solver.mip_gap."), note
     # a gap too small to reach the other plan, or the cheaper plan unproven: settled
     assert unsettled_note([as_run(a, 383.87e6, 0.01), as_run(b, 371.12e6, 0.0)]) == ""
     assert unsettled_note([as_run(a, 383.87e6, 0.0), as_run(b, 371.12e6, 0.22)]) == ""

@@ -194,19 +194,27 @@ def unsettled_note(runs: list[Run]) -> str:
             continue
         gap = max(float(s.mip_gap or 0.0), 0.0)
         cost = float(s.objective_npv)
-        spans.append((run.scenario.name, cost - gap * abs(cost), cost, gap))
+        spans.append((run.scenario.name, cost - gap * abs(cost), cost, gap,
+                      s.status == Status.TIME_LIMIT))
     pairs = [(a, b) for i, a in enumerate(spans) for b in spans[i + 1:]
              if max(a[3], b[3]) > PROVEN and a[1] < b[2] and b[1] < a[2]]
     if not pairs:
         return ""
+    # what stopped the searches: the time limit, or the gap they were asked for
+    timed = any(x[4] for pair in pairs for x in pair if x[3] > PROVEN)
+    gapped = any(not x[4] for pair in pairs for x in pair if x[3] > PROVEN)
+    stopped = " or ".join((["the time limit"] if timed else [])
+                          + (["the solver.mip_gap it was given"] if gapped else []))
+    fix = " and ".join((["a longer solver.time_limit_s"] if timed else [])
+                       + (["a smaller solver.mip_gap"] if gapped else []))
     said = "; ".join(
         f"{_names([a[0], b[0]])} ({money(abs(a[2] - b[2]))} apart; their plans may be up to "
         f"{percent_up(a[3])} and {percent_up(b[3])} above their cheapest)"
         for a, b in pairs[:5]) + (f"; and {len(pairs) - 5} more pairs" if len(pairs) > 5
                                    else "")
-    return ("Not settled by these runs: " + said + ". The time limit stopped a search "
+    return ("Not settled by these runs: " + said + f". A search stopped at {stopped}, "
             "short of proof, and the difference is within what it left open, so which "
-            "scenario is cheaper may change: give them a longer solver.time_limit_s.")
+            f"scenario is cheaper may change: give them {fix}.")
 
 
 def _names(names: list[str]) -> str:
