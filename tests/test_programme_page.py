@@ -406,4 +406,11 @@ def test_a_loss_is_said_as_a_cost_beside_the_plan_s_own_figure(folder: Path) -> 
                                           npv_saving=-123_500.0)
     text = programme_page(programme, summary, "Loss")
     assert ("NPV saving of the programme: none; costs £123.5k more, where the plan would "
-            "cost £216.5k more if every change were made in year 1.") in text, text[:2000]
+            "cost £216.5k more if every change were made in year 1 (dated, £93.0k better "
+            "off).") in text, text[:2000]
+    # the programme the worse of the two: said so, never "more than it can"
+    worse = programme_page(dataclasses.replace(programme, npv_saving=-1_500_000.0),
+                           summary.replace(year_one_npv_saving=-1_400_000.0,
+                                           npv_saving=-1_500_000.0), "Loss")
+    assert ("costs £1.50m more, where the plan would cost £1.40m more if every change "
+            "were made in year 1 (dated, £0.10m worse off).") in worse, worse[:2000]

@@ -104,6 +104,13 @@ def test_limits_that_cost_nothing_are_not_a_reason_to_wait(dated: Results) -> No
                unlimited_saving=REVIEW["unlimited"], actions=_moved_late(dated))
     assert (": changes wait for the yearly limits (on closures), and for teams to "
             "move. ") in dated_words(prog)
+    # without the limits the same changes save as much as the plan's figures: the late
+    # move waited for the limits alone, and is no reason of its own
+    only = _as(dated, REVIEW["snapshot"], REVIEW["dated"], method="roadmap",
+               unlimited_saving=REVIEW["snapshot"], actions=_moved_late(dated))
+    words = dated_words(only)
+    assert ": changes wait for the yearly limits (on closures). " in words, words
+    assert "teams to move" not in words
 
 
 def test_no_reason_is_given_that_the_programme_does_not_have(dated: Results) -> None:
@@ -209,18 +216,23 @@ def test_the_roadmap_of_the_plan_is_the_plan_s_changes(dated: Results) -> None:
 
 def test_a_programme_saving_more_than_the_plan_s_figures_says_why(dated: Results) -> None:
     """The plan's own figures book every change in year 1; a roadmap that saves more says
-    which of its changes come later: a one-off paid after year 1, a new site that opens
-    after it, a team with no site today housed after it, each only when it has one."""
+    which of its changes come later: a change that raises the yearly cost (a forced
+    closing's move to a dearer site), a one-off paid after year 1, a new site that opens
+    after it, a team with no site today housed after it, each only when it has one (a new
+    site's or new team's own cost is said as such, not as a change that adds to it)."""
     assert dated.programme is not None
     acts = dated.programme.actions
-    first = acts.iloc[:1]
+    first = acts.iloc[:1].assign(annual_effect=0.0)
     in_year_one = first.assign(year=1, one_off=0.0)
     cases = {
+        "changes that add to the yearly cost are made only in later years":
+            first.assign(action="move", year=5, one_off=0.0, annual_effect=-700_000.0),
         "one-off costs paid in later years": first.assign(year=2, one_off=50_000.0),
         "new sites cost their running cost only from the year they open":
-            first.assign(action="open", year=3, one_off=0.0),
+            first.assign(action="open", year=3, one_off=0.0, annual_effect=-30_000.0),
         "teams with no site today cost only from the year they are housed":
-            first.assign(action="move", year=3, one_off=0.0, function_id="NEW"),
+            first.assign(action="move", year=3, one_off=0.0, function_id="NEW",
+                         annual_effect=-50_000.0),
     }
     new_team = dated.assignments.iloc[:1].assign(function_id="NEW", from_site="")
     r = dataclasses.replace(dated, assignments=pd.concat([dated.assignments, new_team]))

@@ -113,7 +113,11 @@ def _headline(programme: Programme, summary: Summary | None) -> str:
                    f", where the plan {saves_words(summary.saving_in_year_one, would=True)} "
                    f"{IN_YEAR_ONE}")
         over = dated_difference(summary.saving_in_year_one, p.npv_saving)
-        if over.pounds >= 0.5:
+        if summary.saving_in_year_one <= -0.5 and abs(over.pounds) >= 0.5:
+            # a loss either way: which is the worse, as the board pack says it
+            saving += (f" (dated, {over.size} {'worse' if over.pounds > 0 else 'better'} "
+                       "off)")
+        elif over.pounds >= 0.5:
             saving += f" ({over.size} more than it can when each change waits its turn)"
     said += [saving + ".", f"Payback: {_year_text(p, p.payback_year)}{_lasting(p)}."]
     if p.roadmap_npv is not None and p.joint_npv is not None and p.gap is not None:

@@ -195,21 +195,26 @@ def _waits(p: Programme) -> list[str]:
 
 def _later_costs_less(r: Results) -> list[str]:
     """Why the dated programme saves more than the plan's own figures, each only when it
-    applies: they book every change's cost in year 1, where the programme pays one-offs
-    later, runs a new site from the year it opens and pays a team with no site today
-    from the year it is housed."""
+    applies: they book every change's cost in year 1, where the programme makes a change
+    that raises the yearly cost later, pays one-offs later, runs a new site from the
+    year it opens and pays a team with no site today from the year it is housed."""
     p = r.programme
     assert p is not None
     acts = p.actions
     later = acts["year"].astype(int) > 1
     new_teams = {team for team, _, _ in r.new_teams()}
+    opened = later & (acts["action"] == "open")
+    housed = later & (acts["action"] == "move") & acts["function_id"].astype(str).isin(
+        new_teams)
+    dearer = later & (acts["annual_effect"].astype(float) < -0.5) & ~opened & ~housed
     why = []
+    if dearer.any():  # a change that raises the yearly cost, made later: the most, often
+        why.append("changes that add to the yearly cost are made only in later years")
     if (later & (acts["one_off"].astype(float) > 0.5)).any():
         why.append("one-off costs paid in later years weigh less in today's money")
-    if (later & (acts["action"] == "open")).any():
+    if opened.any():
         why.append("new sites cost their running cost only from the year they open")
-    if (later & (acts["action"] == "move") & acts["function_id"].astype(str).isin(
-            new_teams)).any():
+    if housed.any():
         why.append("teams with no site today cost only from the year they are housed")
     return why or ["changes made in later years weigh less in today's money"]
 
@@ -222,6 +227,10 @@ def dated_words(r: Results) -> str:
     p, s = r.programme, r.summary
     assert p is not None
     waits = _waits(p)
+    if p.unlimited_saving is not None and dated_difference(
+            s.saving_in_year_one, p.unlimited_saving).pounds < 0.5:
+        # without the limits the same changes save as much: what waits, waits for them
+        waits = [w for w in waits if w.startswith("the yearly limits")]
     difference = dated_difference(s.saving_in_year_one, p.npv_saving)
     said = f"Dated, the programme {saves_words(p.npv_saving, unit=' (NPV)')}, "
     if s.saving_in_year_one < -0.5:  # a loss either way: said as better or worse off
