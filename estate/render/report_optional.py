@@ -227,8 +227,9 @@ def dated_words(r: Results) -> str:
     p, s = r.programme, r.summary
     assert p is not None
     waits = _waits(p)
-    if p.unlimited_saving is not None and dated_difference(
-            s.saving_in_year_one, p.unlimited_saving).pounds < 0.5:
+    if any(w.startswith("the yearly limits") for w in waits) and p.unlimited_saving \
+            is not None and dated_difference(s.saving_in_year_one,
+                                             p.unlimited_saving).pounds < 0.5:
         # without the limits the same changes save as much: what waits, waits for them
         waits = [w for w in waits if w.startswith("the yearly limits")]
     difference = dated_difference(s.saving_in_year_one, p.npv_saving)
