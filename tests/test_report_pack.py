@@ -347,7 +347,7 @@ def test_agencies_out_of_pocket_at_first_are_named_with_the_year_they_turn(
     # ahead at first on a sale, behind in year 2 after a later one-off, ahead from year 3
     # "until year 3" left open whether year 3 was in: the last year behind is named, with
     # its budget year (year 1 is 2027-28 from a start of 1 April 2027)
-    assert f"{town_council} up to and including year 2 (2028-29)." in said(
+    assert f"{town_council} in year 2 (2028-29)." in said(
         [4.0, -2.0] + [1.0] * (len(years) - 2), untouched)
     # ahead at first, behind at the end: from the year it falls behind, not "throughout"
     words = said([4.0] * (len(years) - 1) + [-2.0], ahead)
@@ -356,6 +356,10 @@ def test_agencies_out_of_pocket_at_first_are_named_with_the_year_they_turn(
     # even at first, then behind from year 3 to the end (as a new team housed then)
     words = said([0.0, 0.0] + [-3.0] * (len(years) - 2), ahead)
     assert f"{town_council} from year 3 (2029-30) to the horizon's end." in words, words
+    # even, behind in years 3 to 5, then ahead: both years said
+    words = said([0.0, 0.0, -3.0, -2.0, -1.0] + [4.0] * (len(years) - 5), ahead)
+    assert (f"{town_council} from year 3 (2029-30) up to and including year 5 (2031-32)."
+            in words), words
     assert (f"An agency out of pocket at first (its own saving so far, at today's value, "
             f"below zero): {town_council} up to and including year 2 (2028-29).") in said(
         late, ahead)

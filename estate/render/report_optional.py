@@ -96,7 +96,10 @@ def _agencies_behind_words(r: Results) -> str:
     later = [(f"{b.name} throughout the {count(s.horizon_years, 'year')}" if b.first == 1
               else f"{b.name} from {year_words(p.start, b.first)} to the horizon's end")
              if b.last is None
-             else f"{b.name} up to and including {year_words(p.start, b.last)}"
+             else f"{b.name} up to and including {year_words(p.start, b.last)}" if b.first == 1
+             else f"{b.name} in {year_words(p.start, b.last)}" if b.first == b.last
+             else (f"{b.name} from {year_words(p.start, b.first)} up to and including "
+                   f"{year_words(p.start, b.last)}")
              for b in behind_at_first(r)]
     if not later:
         return ""
