@@ -61,6 +61,8 @@ def _file(folder: Path, line: int, written: str) -> Path:
     (6, "max_km = 40 // agreed with unions", "write # in place of //"),
     (1, "name = 'St John's'", 'write name = "St John\'s"'),
     (1, 'name = "Hand" plan', 'the value "Hand" is followed by plan: if that is a note'),
+    (12, 'keep = ["S1"] ; kept by the board', "write # in place of ;"),  # not a list's ;
+    (12, "keep = ['St John's']", 'write it "St John\'s", in double quotes'),
     (3, "Note: keep the libraries open", "if it is a note, start the line with #"),
     (3, "TODO check rents", "if it is a note, start the line with #"),
     # a note that starts with a key's or a table's name is offered both ways; a colon

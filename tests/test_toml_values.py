@@ -6,12 +6,20 @@ from __future__ import annotations
 
 import pytest
 
-from estate.load.toml_values import after_value, date_hint, reads_as_value
+from estate.load.toml_values import (
+    after_value,
+    apostrophe_in_entry,
+    date_hint,
+    reads_as_value,
+)
 
 
 @pytest.mark.parametrize(("key", "value", "says"), [
     ("name", "'St John's'", 'write name = "St John\'s"'),
     ("name", "'O'Brien House'", 'write name = "O\'Brien House"'),
+    ("name", "'O'Neil's plan'", 'write name = "O\'Neil\'s plan"'),
+    ("data", "'C:\\Users\\O'Brien\\reg'", 'write data = "C:/Users/O\'Brien/reg" (a path '
+     "with / in place of \\, which Windows reads too)"),
     ("discount_rate", "0.035 // the Green Book rate", "write # in place of //"),
     ("discount_rate", "0.035 -- the Green Book rate", "write # in place of --"),
     ("horizon_years", "10 ; ten years", "write # in place of ;"),
@@ -49,3 +57,11 @@ def test_a_date_that_is_none_is_told_to_be_written_year_first() -> None:
     assert date_hint("40/13/2027") == ('a date in quotes, year first: "2028-09-30"',
                                        "write it year first, in quotes")
     assert date_hint("2027") is None
+
+
+def test_a_list_entry_holding_an_apostrophe_is_told_to_take_double_quotes() -> None:
+    assert apostrophe_in_entry("['S1', 'St John's']") == (
+        'an entry holding an apostrophe in "double quotes"',
+        'write it "St John\'s", in double quotes')
+    assert apostrophe_in_entry("['S1', 'S2']") is None
+    assert apostrophe_in_entry("['a' 'b']") is None  # no apostrophe inside a word

@@ -25,6 +25,7 @@ from estate.load.scenario_keys import KEY_NAMES, TABLES
 from estate.load.toml_values import (
     COMMENT_MARK,
     after_value,
+    apostrophe_in_entry,
     date_hint,
     number_hint,
     reads_as_value,
@@ -266,7 +267,10 @@ def _hint(line: str, reason: str, above: list[str]) -> tuple[str, str]:
     if reason.startswith(("Unterminated string", "Illegal character '\\n'")):
         return ('a text closed on its line: "like this"', "close the text with a \" "
                 "as it opens")
-    if value.startswith("[") and (hint := _entries_hint(value)):
+    if reason.startswith("Expected newline") and key and (after := after_value(key, value)) \
+            and after[0] == "a note after a #":  # `types = ["IT"] ; pooled`
+        return after
+    if value.startswith("[") and (hint := apostrophe_in_entry(value) or _entries_hint(value)):
         return hint
     if reason.startswith("Unclosed array"):
         if "]" in _STRINGS.sub("", value):  # closed, but an entry lacks its comma

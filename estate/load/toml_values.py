@@ -87,9 +87,13 @@ def after_value(key: str, value: str) -> tuple[str, str] | None:
     Green Book rate`), an apostrophe inside 'single quotes' (`'St John's'`), two texts
     where one was meant, or words after a text. None when no start of `value` reads as
     a value."""
-    if re.fullmatch(r"'[^'\"]*'[^'\"]*'", value):  # 'St John's': the ' ends the text
+    if value.startswith("'") and value.endswith("'") and value.count("'") > 2 \
+            and '"' not in value:  # 'St John's': the ' ends the text
+        # a Windows path's \ would start an escape in "double quotes": written with /
         return ('a text holding an apostrophe in "double quotes"',
-                f'write {key} = "{value[1:-1]}"')
+                f'write {key} = "{value[1:-1].replace(chr(92), "/")}"'
+                + (" (a path with / in place of \\, which Windows reads too)"
+                   if "\\" in value else ""))
     for end in range(len(value) - 1, 0, -1):
         read, rest = value[:end].rstrip(), value[end:].strip()
         if rest and reads_as_value(read):
@@ -106,3 +110,13 @@ def after_value(key: str, value: str) -> tuple[str, str] | None:
     return ("one value on the line, then perhaps a note after #",
             f"the value {read} is followed by {rest}: if that is a note, start it with #"
             + ("; if it is all the text, put it all in one pair of quotes" if text else ""))
+
+
+def apostrophe_in_entry(value: str) -> tuple[str, str] | None:
+    """The hint for a list entry in 'single quotes' holding an apostrophe
+    (`['St John's']`), which TOML reads as the entry's end; None when there is none."""
+    found = re.search(r"'([^'\"\[\],]*[A-Za-z]'[A-Za-z][^'\"\[\],]*)'", value)
+    if found is None:
+        return None
+    return ('an entry holding an apostrophe in "double quotes"',
+            f'write it "{found[1]}", in double quotes')
