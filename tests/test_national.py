@@ -655,3 +655,34 @@ def test_policy_costs_solve_the_areas_where_the_plan_does(
     costs = priced.summary.policy_costs or {}
     assert any(entry["status"] == "priced" for entry in costs.values())
     assert len(pools) > 1 and set(pools) == {("serial", 1)}, pools
+
+
+def test_an_area_s_saving_no_programme_can_realise_is_warned_with_its_area(
+        tmp_path: Path) -> None:
+    """Planned area by area from a start date, without a programme: in South the team T
+    leaves the dear O for the hub C, which takes two years to build, so South's NPV
+    saving counts O's closing a year before T can sit at C. That warning, which a plan of
+    one locality gives, is kept with the area's name (the areas kept only their distance
+    findings), and the board pack's first page says it."""
+    from tests.fixtures.programme_registers import function, site
+    from tests.fixtures.registers import agency, write_register
+
+    register = write_register(tmp_path / "register", [agency("A")], [
+        site("NO", "A", 0, 0, area="North"), site("NK", "A", 0, 1, area="North",
+                                                  must_keep=True),
+        site("O", "A", 200, 0, running_cost=300_000, area="South"),
+        site("C", "A", 200, 0.1, running_cost=50_000, candidate=True, build_years=2,
+             area="South")],
+        [function("TN", "A", "Ops", "NO"), function("T", "A", "Ops", "O", fte=5, desks=5)],
+        [])
+    path = write_scenario(tmp_path / "s.toml", {
+        "name": "Areas", "data": str(register), "start": "2027-04-01", "horizon_years": 4,
+        "discount_rate": 0.0, "relocation": {"cost_per_fte": 1000.0, "max_km": 80.0}})
+    plan = estate.plan(path, out=tmp_path / "results", map_path=False, workers=1)
+    early = [w for w in plan.warnings if w.column == "programme"]
+    assert len(early) == 1 and early[0].found.startswith(
+        "in South, the NPV saving counts £300.0k of closing O before the teams housed "
+        "there could sit where the plan moves them"), early
+    r = read_results(tmp_path / "results")
+    caveats = [b.text for b in decision_page(r).blocks if isinstance(b, Text)]
+    assert any(c.startswith("In South, the NPV saving counts £300.0k") for c in caveats)

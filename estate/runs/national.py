@@ -24,6 +24,7 @@ from estate.model.arrays import NamedPlan
 from estate.model.build import EstateModel
 from estate.pipeline import Clock, check_scenario, plan_locality, ready_to_plan
 from estate.results import Plan, Summary, agency_figures
+from estate.results.booked_early import BOOKED_EARLY
 from estate.runs.executor import run_all
 from estate.runs.zone_areas import served_across_areas, zone_areas
 from estate.status import worst
@@ -177,10 +178,14 @@ def ready_areas(scenario: Scenario, register: Register, clock: Clock | None = No
 def _plan_area(task: tuple[str, Scenario, Register, bool]) -> Plan:
     """Worker: plan one area, dropping what the merge does not need (it is heavy to send
     back); an error comes back through the executor as a value."""
-    _, scenario, register, direct = task
+    area, scenario, register, direct = task
     _, result = plan_locality(scenario, register, direct=direct)
-    # the area's own finds; the register's and the scenario's are the whole's to say
-    result.warnings = list(result.prepared.measured) if result.prepared else []
+    # the area's own finds, and what its dated NPV counts that no programme can realise,
+    # said with its area; the register's and the scenario's are the whole's to say
+    early = [dataclasses.replace(w, found=f"in {area}, {w.found}",
+                                 sentence=f"in {area}, {w.sentence}")
+             for w in result.warnings if w.expected == BOOKED_EARLY]
+    result.warnings = (list(result.prepared.measured) if result.prepared else []) + early
     # the zones' own polygons, for plan.gpkg's zone_areas and the map's outline
     result.zone_shapes = result.prepared.zone_shapes if result.prepared else None
     result.prepared = None
