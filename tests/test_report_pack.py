@@ -1313,4 +1313,6 @@ def test_a_saving_no_programme_can_realise_is_said_on_page_one(tmp_path: Path) -
     early = [c for c in caveats if c.startswith("The NPV saving counts £")]
     assert len(early) == 1 and "of closing O before the teams housed there could sit " \
         "where the plan moves them" in early[0], caveats
+    assert early[0].endswith("; a dated programme of the plan gives the saving it can "
+                             "realise.") and "--programme" not in early[0], early
     assert not any("other warning" in c or "with 1 warning" in c for c in caveats), caveats

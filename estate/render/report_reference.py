@@ -92,7 +92,9 @@ def warning_words(r: Results) -> list[str]:
             + f"; {closing}. A lease since renewed makes the saving smaller (lease_end in "
             "the register).")
     early = [w.found for w in r.warnings if w.expected == BOOKED_EARLY]
-    said += [(line := figures.plain(found, 600))[:1].upper() + line[1:] + "."
+    # said for a board: the command-line way to schedule it left to the terminal
+    said += [(line := figures.plain(found.split("; schedule it")[0], 600))[:1].upper()
+             + line[1:] + "; a dated programme of the plan gives the saving it can realise."
              for found in early]
     others = len(r.warnings) - len(ended) - len(early)
     if others:
