@@ -269,6 +269,11 @@ def test_the_curve_starts_at_zero_and_marks_payback(folder: Path) -> None:
                           "lasting_payback_year": None})
     assert 'class="payback"' not in cash_curve(never)
     assert "not within the horizon" in programme_page(never, None, "x")
+    # a year's bar below zero says what it lost, not a negative saving
+    totals = programme.totals()
+    assert "-£" not in "".join(re.findall(r"<title>(.*?)</title>", cash_curve(programme)))
+    assert (totals["discounted"] < -0.5).any() == (" lost (discounted)" in cash_curve(
+        programme))
 
 
 def test_a_flat_curve_labels_each_tick_apart(folder: Path) -> None:

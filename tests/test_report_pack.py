@@ -1316,3 +1316,20 @@ def test_a_saving_no_programme_can_realise_is_said_on_page_one(tmp_path: Path) -
     assert early[0].endswith("; a dated programme of the plan gives the saving it can "
                              "realise.") and "--programme" not in early[0], early
     assert not any("other warning" in c or "with 1 warning" in c for c in caveats), caveats
+
+
+def test_the_pack_s_side_by_side_says_a_loss_as_a_cost(pack: dict[str, Any]) -> None:
+    """A compared scenario that loses money: its NPV saving and saving a year read as
+    costs, as page 1 says them, never -£1.11m."""
+    from estate.render.report_comparison import comparison_page
+
+    r = read_results(pack["folder"])
+    base = {k: str(v) for k, v in r.summary.flat().items()
+            if not k.startswith(("programme", "year_one", "lease_cost"))}
+    losing = {**base, "scenario": "Losing", "npv_saving": "-1110000",
+              "annual_saving": "-699000"}
+    page = comparison_page(pd.DataFrame([base, losing]), r)
+    table = next(b for b in page.blocks if isinstance(b, Table))
+    cells = {str(row[0]): [str(c) for c in row[1:]] for row in unmarked(table.rows)}
+    assert cells["NPV saving"][1] == "none; costs £1.11m more", cells
+    assert cells["Saving a year"][1] == "none; costs £699.0k more", cells

@@ -87,7 +87,7 @@ def cash_curve(programme: Programme) -> str:
         y0, y1 = sorted((py(0.0), py(v)))
         parts.append(f'<rect class="yearly" x="{x_of[t] - bar / 2:.1f}" y="{y0:.1f}" '
                      f'width="{bar:.1f}" height="{max(y1 - y0, 0.5):.1f}"><title>Year {t}: '
-                     f"{inert(money(v))} saved (discounted)</title></rect>")
+                     f"{_so_far(v)} (discounted)</title></rect>")
     parts += [f'<text x="{x_of[t]:.1f}" y="{h - bottom + 6}" text-anchor="middle" '
               f'dominant-baseline="hanging">{t}</text>'
               for t in years if (t - years[0]) % every == 0]
@@ -96,7 +96,7 @@ def cash_curve(programme: Programme) -> str:
     points = " ".join(f"{x_of[t]:.1f},{py(v):.1f}" for t, v in zip(years, cumulative, strict=True))
     parts.append(f'<polyline points="{points}" class="cumulative"/>')
     parts += [f'<circle cx="{x_of[t]:.1f}" cy="{py(v):.1f}" r="3.5" class="cumulative">'
-              f"<title>End of year {t}: {inert(money(v))} saved so far (discounted)</title>"
+              f"<title>End of year {t}: {_so_far(v)} so far (discounted)</title>"
               f"</circle>" for t, v in zip(years, cumulative, strict=True)]
     if programme.payback_year is not None and programme.payback_year in x_of:
         x = x_of[programme.payback_year]
@@ -110,3 +110,9 @@ def cash_curve(programme: Programme) -> str:
                  'text-anchor="middle" '
                  f'font-weight="bold">Year</text></svg></div>')
     return "".join(parts)
+
+
+def _so_far(value: float) -> str:
+    """A saving for a tooltip, "£345.9k saved", or "£372.9k lost": never a negative
+    saving."""
+    return f"{inert(money(value))} saved" if value > -0.5 else f"{inert(money(-value))} lost"

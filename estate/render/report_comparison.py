@@ -24,6 +24,7 @@ from estate.results.words import (
     one_off_cell,
     payback_words,
     quality_words,
+    saving_figure,
 )
 from estate.status import Status
 from estate.store.register_used import RegisterUsed
@@ -50,6 +51,12 @@ def _losers(row: pd.Series) -> str:
              for c in row.index if c.startswith("agency.") and c.endswith(".worse_off")
              and str(row[c]).strip().lower() in ("true", "1", "yes")]
     return "; ".join(figures.named(n, 60) for n in names) or "none"
+
+
+def _saving(value: float | None) -> str:
+    """A saving as the headline figures say it: "none; costs £699.0k more" for a loss,
+    never a negative saving; "n/a" when the row has none."""
+    return money(value) if value is None else saving_figure(value)
 
 
 def _payback(row: pd.Series) -> str:
@@ -83,9 +90,9 @@ def _programme(row: pd.Series) -> dict[str, Any] | None:
 
 FIGURES = (
     ("How good the plan is", _status),
-    ("NPV saving", lambda row: money(_number(year_one_saving(row)))
+    ("NPV saving", lambda row: _saving(_number(year_one_saving(row)))
      + (" (not scheduled)" if _not_scheduled(row) else "")),
-    ("Saving a year", lambda row: money(_number(row.get("annual_saving")))),
+    ("Saving a year", lambda row: _saving(_number(row.get("annual_saving")))),
     ("One-off", lambda row: one_off_cell(_number(row.get("one_off_cost")) or 0.0)),
     ("Payback", _payback),
     ("Sites after (closed, opened)", lambda row: f"{row.get('sites_after', '')} ("

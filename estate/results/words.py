@@ -336,11 +336,12 @@ the plan's own, never set beside a dated one as if alike."""
 
 
 def dated_figure_words(programme: Mapping[str, Any] | None, key: str) -> str:
-    """A dated programme's NPV figure (`npv_saving`, `npv_cost`) in pounds, or
-    `NOT_DATED`."""
+    """A dated programme's NPV figure (`npv_saving`, `npv_cost`) in pounds, a loss as a
+    cost ("none; costs £1.11m more"), or `NOT_DATED`."""
     if not programme or programme.get(key) is None:
         return NOT_DATED
-    return money(float(programme[key]))
+    value = float(programme[key])
+    return saving_figure(value) if key == "npv_saving" else money(value)
 
 
 def dated_payback_words(programme: Mapping[str, Any] | None) -> str:
