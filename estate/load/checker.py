@@ -95,8 +95,8 @@ class KeyChecker:
         return x
 
     def integer(self, value: Any, key: str, lo: int, hi: int = int(LARGEST)) -> int:
-        expected = f"a whole number >= {lo} (at most 10^15)" if hi >= LARGEST else \
-            f"a whole number from {lo} to {hi}"
+        expected = f"a whole number of {lo:,} or more (at most 10^15)" if hi >= LARGEST else \
+            f"a whole number from {lo:,} to {hi:,}"
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
@@ -279,10 +279,16 @@ def _near(key: str, known: list[str]) -> list[str]:
 def _range_words(lo: float | None, hi: float | None, lo_open: bool, hi_open: bool) -> str:
     """The values a number key takes, in words: "of 0 or more", "from 0 to 1", "above 0
     and at most 1"."""
-    low = None if lo is None else f"above {lo:g}" if lo_open else f"at least {lo:g}"
-    high = None if hi is None else f"below {hi:g}" if hi_open else f"at most {hi:g}"
-    if low and high:
-        return f"from {lo:g} to {hi:g}" if not (lo_open or hi_open) else f"{low} and {high}"
-    if low:
-        return f"of {lo:g} or more" if not lo_open else low
-    return (f"of {hi:g} or less" if not hi_open else high) if high else "of any size"
+    def shown(x: float) -> str:  # 1e10 as 10,000,000,000, as a lead types it
+        return f"{x:,.0f}" if float(x).is_integer() and abs(x) < LARGEST else f"{x:g}"
+
+    low = None if lo is None else f"above {shown(lo)}" if lo_open else f"at least {shown(lo)}"
+    high = None if hi is None else f"below {shown(hi)}" if hi_open else f"at most {shown(hi)}"
+    if lo is not None and hi is not None:
+        return (f"from {shown(lo)} to {shown(hi)}" if not (lo_open or hi_open)
+                else f"{low} and {high}")
+    if lo is not None:
+        return f"of {shown(lo)} or more" if not lo_open else str(low)
+    if hi is not None:
+        return f"of {shown(hi)} or less" if not hi_open else str(high)
+    return "of any size"
