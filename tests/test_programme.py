@@ -278,6 +278,7 @@ def test_a_new_team_that_may_not_move_within_the_horizon_is_named(
     said = " ".join(caught.value.reasons)
     assert "team N has no site today" in said and "2035-01-01" in said, said
     assert "2030-03-31" in said and "yearly limits" not in said, said
+    assert "is after 2029-04-01, when the horizon's last year begins" in said, said
     # what relaxes it: the team's date or a longer horizon, never a limit
     assert caught.value.keys == ("functions.earliest_move", "horizon_years")
     # the plan made without a programme says so at the team's row

@@ -194,7 +194,9 @@ def required_too_late(prep: Prepared, changes: Changes) -> list[Reason]:
             out.append(Reason(
                 f"team {team['function_id']} has no site today, so it is placed in its "
                 f"first year, but its earliest_move, {team['earliest_move']} (functions "
-                f"table), puts that after the horizon's end ({last})",
+                f"table), is after {prep.calendar.date_of(h)}, when the horizon's last year "
+                f"begins (a team moves in a whole year, from its start), so that year is "
+                f"after the horizon's end ({last})",
                 ("functions.earliest_move", "horizon_years")))
         elif row.kind == "close" and prep.closing_years[row.site] > h:
             out.append(Reason(
