@@ -120,6 +120,8 @@ def test_a_value_twice_is_refused_naming_it(tmp_path: Path, spec: str, said: str
 @pytest.mark.parametrize(("spec", "said"), [
     ("policy.keep=[S1],S2", "(S2: write [S2])"),
     ("agencies=A", "(A: write [A])"),
+    ("policy.keep=S1,S2", "(write policy.keep=[S1],[S2] for a run each, or "
+     "policy.keep=[S1,S2] for one run of them all)"),
 ])
 def test_a_list_key_given_a_bare_value_is_refused_with_the_list_to_write(
         spec: str, said: str) -> None:

@@ -173,9 +173,12 @@ def parse_vary(spec: str) -> Vary:
     if key in TEXT_LISTS and (alone := [t.strip() for t, v in zip(texts, values, strict=True)
                                         if not isinstance(v, tuple)]):
         # `policy.keep=[S1],S2`: S2 would be a run of an invalid scenario
+        every = len(alone) == len(values) and len(alone) > 1
         raise _bad(spec, f"each value of {key} a whole list in brackets, "
                          f"{key}=[A,B],[C] ([] for none)",
-                   f"{alone[0]}: write [{alone[0]}]")
+                   f"write {key}={','.join(f'[{a}]' for a in alone)} for a run each, or "
+                   f"{key}=[{','.join(alone)}] for one run of them all" if every
+                   else f"{alone[0]}: write [{alone[0]}]")
     _each_once(spec, f"{key}=V1,V2,...", values, [t.strip() for t in texts])
     return Vary(key, values)
 
