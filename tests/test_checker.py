@@ -89,6 +89,13 @@ def test_a_value_written_as_text_is_told_how_to_write_it(
     ({"discount_rate": "5m"}, "discount_rate", "found '5m'"),
     # a flag where a number belongs: said as TOML writes it, not Python's True
     ({"relocation": {"max_km": True}}, "relocation.max_km", "expected a number, found true"),
+    # out of range: the range in words, not [0.0, inf]; a yearly list's entry by its year
+    ({"relocation": {"max_km": -5}}, "relocation.max_km", "expected a number of 0 or more, "
+     "found -5"),
+    ({"solver": {"mip_gap": 2}}, "solver.mip_gap", "expected a number from 0 to 1"),
+    ({"horizon_years": 3, "start": "2027-04-01",
+      "programme": {"max_one_off_per_year": [1e6, 1e6, -5]}},
+     "programme.max_one_off_per_year.2 (year 3)", "expected a number of 0 or more, found -5"),
 ])
 def test_a_text_that_holds_no_value_is_not_given_one(
         tmp_path: Path, changes: dict[str, Any], key: str, says: str) -> None:
@@ -115,21 +122,3 @@ def test_a_table_where_a_value_belongs_is_said_as_written(
     assert run.code == 1, run.output
     said = [line for line in run.stderr.splitlines() if f", key {key}:" in line]
     assert len(said) == 1 and says in said[0] and "{'" not in said[0], run.stderr
-
-
-@pytest.mark.parametrize(("changes", "key", "says"), [
-    ({"relocation": {"max_km": -5}}, "relocation.max_km", "expected a number of 0 or more, "
-     "found -5"),
-    ({"solver": {"mip_gap": 2}}, "solver.mip_gap", "expected a number from 0 to 1"),
-    ({"horizon_years": 3, "start": "2027-04-01",
-      "programme": {"max_one_off_per_year": [1e6, 1e6, -5]}},
-     "programme.max_one_off_per_year.2 (year 3)", "expected a number of 0 or more, found -5"),
-])
-def test_a_number_out_of_range_is_told_its_range_in_words(
-        tmp_path: Path, changes: dict[str, Any], key: str, says: str) -> None:
-    """Ranges in words, not [0.0, inf]; an entry of a list a year names its year."""
-    scenario = town(tmp_path, changes=changes)
-    run = invoke(tmp_path, "validate", scenario)
-    assert run.code == 1, run.output
-    said = [line for line in run.stderr.splitlines() if f", key {key}:" in line]
-    assert len(said) == 1 and says in said[0], run.stderr
