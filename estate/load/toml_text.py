@@ -24,6 +24,7 @@ from estate.load.read import instead_of_a_file
 from estate.load.scenario_keys import KEY_NAMES, TABLES
 from estate.load.toml_values import (
     COMMENT_MARK,
+    NOTE_AFTER,
     after_value,
     apostrophe_in_entry,
     date_hint,
@@ -267,8 +268,10 @@ def _hint(line: str, reason: str, above: list[str]) -> tuple[str, str]:
     if reason.startswith(("Unterminated string", "Illegal character '\\n'")):
         return ('a text closed on its line: "like this"', "close the text with a \" "
                 "as it opens")
-    if reason.startswith("Expected newline") and key and (after := after_value(key, value)) \
-            and after[0] == "a note after a #":  # `types = ["IT"] ; pooled`
+    # a value read whole, then more on the line: a note (`types = ["IT"] ; pooled`)
+    # is said before a list's own hints, which would take its ; for a separator
+    after = after_value(key, value) if reason.startswith("Expected newline") and key else None
+    if after and after[0] == NOTE_AFTER:
         return after
     if value.startswith("[") and (hint := apostrophe_in_entry(value) or _entries_hint(value)):
         return hint
@@ -301,7 +304,7 @@ def _hint(line: str, reason: str, above: list[str]) -> tuple[str, str]:
         return (f'a text in quotes: "{value}"', 'put the text in "quotes"')
     if key and not value and not key.startswith("["):
         return ("a value after the =", f"give `{key}` a value, or delete the line")
-    if reason.startswith("Expected newline") and key and (after := after_value(key, value)):
+    if after:
         return after
     return VALID, ""
 

@@ -19,6 +19,8 @@ _DATE = re.compile(r"(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})")
 _WHOLE_KEYS = frozenset({"horizon_years", "min_agencies", "max_closures_per_year"})
 """Keys that take a whole number: a value typed with a unit is not offered when the
 number it means is not one."""
+NOTE_AFTER = "a note after a #"
+"""What `after_value` expects of a note marked as another language marks one."""
 _NO_LIMIT = frozenset({"none", "null", "nil", "unlimited", "infinity", "infinite", "no",
                        "n/a", "-"})
 
@@ -104,7 +106,7 @@ def after_value(key: str, value: str) -> tuple[str, str] | None:
         return ("a number alone", f"write {key} = {read}: the key's name gives its unit "
                 "(radius_km in km, time_limit_s in seconds)")
     if mark := COMMENT_MARK.match(rest):
-        return ("a note after a #", f"TOML's notes start with #: write # in place of "
+        return (NOTE_AFTER, f"TOML's notes start with #: write # in place of "
                 f"{mark[0].strip()}")
     text = read[0] in "\"'"
     return ("one value on the line, then perhaps a note after #",

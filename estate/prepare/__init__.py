@@ -248,16 +248,20 @@ def _staying_put(functions: pd.DataFrame, sites: pd.DataFrame, home: np.ndarray,
     cost from year 1, and a dated programme of the plan is refused for it."""
     late = earliest_years(functions, calendar) > calendar.horizon
     last = calendar.date_of(calendar.horizon)  # a move takes a whole year, from its start
-    return [
-        Problem(file, int(functions.at[f, "row"]), "earliest_move",
-                f"a date by {last.isoformat()}, the start of the horizon's last year, for "
-                f"the team to {'move' if home[f] >= 0 else 'be housed'} within it",
-                f"{functions.at[f, 'earliest_move']}: {functions.at[f, 'function_id']} "
-                + (f"stays at {sites.at[int(home[f]), 'site_id']} in every plan" if home[f] >= 0
-                   else "has no site today and no programme can house it within the "
-                   "horizon: the plan houses it, its cost counted from year 1, and a dated "
-                   "programme (--programme) refuses the plan for it"), severity="warning")
-        for f in np.flatnonzero(late)]
+    out = []
+    for f in np.flatnonzero(late):
+        housed = home[f] >= 0
+        then = (f"stays at {sites.at[int(home[f]), 'site_id']} in every plan" if housed else
+                "has no site today and no programme can house it within the horizon: the "
+                "plan houses it, its cost counted from year 1, and a dated programme "
+                "(--programme) refuses the plan for it")
+        out.append(Problem(
+            file, int(functions.at[f, "row"]), "earliest_move",
+            f"a date by {last.isoformat()}, the start of the horizon's last year, for the "
+            f"team to {'move' if housed else 'be housed'} within it",
+            f"{functions.at[f, 'earliest_move']}: {functions.at[f, 'function_id']} {then}",
+            severity="warning"))
+    return out
 
 
 def _builds_past_the_horizon(sites: pd.DataFrame, forced_open: np.ndarray, calendar: Calendar,

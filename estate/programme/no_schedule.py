@@ -118,7 +118,7 @@ def too_big_for_a_year(prep: Prepared, changes: Changes, limits: ProgrammeLimits
     max_one_off_per_year allows (when the plan sells nothing, whose receipts would count
     against it), or whose staff are more than max_fte_moved_per_year;
     each named with its figure beside the limit, the one key to relax it with."""
-    table, functions, sites = changes.table, prep.functions, prep.sites
+    table, sites = changes.table, prep.sites
     closing = set(table.loc[table["required"] & (table["kind"] == "close"), "site"])
     # the limit is on net spend: a sale in the same year could pay for part of a change,
     # so a one-off over it is a reason only when the plan sells nothing
@@ -130,10 +130,7 @@ def too_big_for_a_year(prep: Prepared, changes: Changes, limits: ProgrammeLimits
         team = int(row.team) if row.kind == "move" else -1
         if not (row.required or (team >= 0 and prep.home[team] in closing)):
             continue
-        what = (f"closing {sites.at[row.site, 'site_id']}" if row.kind == "close" else
-                f"{'moving' if prep.home[team] >= 0 else 'placing'} team "
-                f"{functions.at[team, 'function_id']}" if team >= 0 else
-                f"{row.kind} at {sites.at[row.site, 'site_id']}")
+        what = _change_named(prep, str(row.kind), int(row.site), team)
         if row.cost > most + 0.5:
             out.append(Reason(
                 f"{what} costs {money(row.cost)} once, more than "
@@ -146,6 +143,17 @@ def too_big_for_a_year(prep: Prepared, changes: Changes, limits: ProgrammeLimits
                 "allows in a year, and a team moves in one year: raise it",
                 ("programme.max_fte_moved_per_year",)))
     return out
+
+
+def _change_named(prep: Prepared, kind: str, site: int, team: int) -> str:
+    """A change as a reason names it: "closing O", "moving team T", "placing team N" (a
+    team with no site today), "build at C"."""
+    if kind == "close":
+        return f"closing {prep.sites.at[site, 'site_id']}"
+    if team >= 0:
+        return (f"{'moving' if prep.home[team] >= 0 else 'placing'} team "
+                f"{prep.functions.at[team, 'function_id']}")
+    return f"{kind} at {prep.sites.at[site, 'site_id']}"
 
 
 def limits_set(limits: ProgrammeLimits) -> list[tuple[str, str]]:

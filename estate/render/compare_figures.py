@@ -11,7 +11,7 @@ only: the page makes every one of them inert.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from estate.results import money
 from estate.results.amounts import percent_up, rate_words
@@ -182,6 +182,16 @@ def figures(runs: list[Run]) -> list[tuple[str, str, Callable[[dict[str, Any], s
     return [shown[0], *DATED_FIGURES, *shown[1:]]
 
 
+class _Span(NamedTuple):
+    """A compared plan's NPV of cost and the least its scenario's cheapest may be."""
+
+    name: str
+    least: float
+    cost: float
+    gap: float
+    timed: bool  # stopped by the time limit; else within the solver.mip_gap asked for
+
+
 def unsettled_note(runs: list[Run]) -> str:
     """The scenarios whose order the comparison cannot settle: two plans at least one of
     which is not proven, whose NPVs of cost lie within how far each may be above its
@@ -192,24 +202,23 @@ def unsettled_note(runs: list[Run]) -> str:
         s = run.summary
         if s is None or not s.status.has_plan:
             continue
-        gap = max(float(s.mip_gap or 0.0), 0.0)
-        cost = float(s.objective_npv)
-        spans.append((run.scenario.name, cost - gap * abs(cost), cost, gap,
-                      s.status == Status.TIME_LIMIT))
+        gap, cost = max(float(s.mip_gap or 0.0), 0.0), float(s.objective_npv)
+        spans.append(_Span(run.scenario.name, cost - gap * abs(cost), cost, gap,
+                           s.status == Status.TIME_LIMIT))
     pairs = [(a, b) for i, a in enumerate(spans) for b in spans[i + 1:]
-             if max(a[3], b[3]) > PROVEN and a[1] < b[2] and b[1] < a[2]]
+             if max(a.gap, b.gap) > PROVEN and a.least < b.cost and b.least < a.cost]
     if not pairs:
         return ""
     # what stopped the searches: the time limit, or the gap they were asked for
-    timed = any(x[4] for pair in pairs for x in pair if x[3] > PROVEN)
-    gapped = any(not x[4] for pair in pairs for x in pair if x[3] > PROVEN)
+    open_ = [x for pair in pairs for x in pair if x.gap > PROVEN]
+    timed, gapped = any(x.timed for x in open_), any(not x.timed for x in open_)
     stopped = " or ".join((["the time limit"] if timed else [])
                           + (["the solver.mip_gap it was given"] if gapped else []))
     fix = " and ".join((["a longer solver.time_limit_s"] if timed else [])
                        + (["a smaller solver.mip_gap"] if gapped else []))
     said = "; ".join(
-        f"{_names([a[0], b[0]])} ({money(abs(a[2] - b[2]))} apart; their plans may be up to "
-        f"{percent_up(a[3])} and {percent_up(b[3])} above their cheapest)"
+        f"{_names([a.name, b.name])} ({money(abs(a.cost - b.cost))} apart; their plans may "
+        f"be up to {percent_up(a.gap)} and {percent_up(b.gap)} above their cheapest)"
         for a, b in pairs[:5]) + (f"; and {len(pairs) - 5} more pairs" if len(pairs) > 5
                                    else "")
     return ("Not settled by these runs: " + said + f". A search stopped at {stopped}, "
