@@ -324,7 +324,8 @@ def test_a_dated_alternative_that_ends_as_another_plan_says_so(tmp_path: Path) -
     entry, the terminal, its board pack and the comparison say where, dated, it ends."""
     out = tmp_path / "results"
     path = _hub(tmp_path)
-    plan = estate.plan(path, out=out, alternatives=3, within_pct=120.0)
+    plan = estate.plan(path, out=out, map_path=tmp_path / "hub.html", alternatives=3,
+                       within_pct=120.0)
     assert plan.summary.saving_in_year_one == pytest.approx(899_990, abs=0.01)
     assert plan.summary.programme["npv_saving"] == pytest.approx(899_990, abs=0.01)
     info = plan.summary.alternatives
