@@ -20,7 +20,7 @@ from estate.load.scenario import DEFAULTS
 from estate.render import figures
 from estate.render.report_data import Block, Page, Results, Table, Text, assumption_rows
 from estate.results.amounts import count, rate_words
-from estate.results.booked_early import BOOKED_EARLY
+from estate.results.booked_early import BOOKED_EARLY, SCHEDULE_IT
 from estate.results.words import solver_name
 
 
@@ -93,7 +93,7 @@ def warning_words(r: Results) -> list[str]:
             "the register).")
     early = [w.found for w in r.warnings if w.expected == BOOKED_EARLY]
     # said for a board: the command-line way to schedule it left to the terminal
-    said += [(line := figures.plain(found.split("; schedule it")[0], 600))[:1].upper()
+    said += [(line := figures.plain(found.removesuffix(SCHEDULE_IT), 600))[:1].upper()
              + line[1:] + "; a dated programme of the plan gives the saving it can realise."
              for found in early]
     others = len(r.warnings) - len(ended) - len(early)

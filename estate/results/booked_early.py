@@ -15,6 +15,8 @@ from estate.results.state import State
 BOOKED_EARLY = "a dated saving no programme falls short of"
 """What these warnings expect: the board pack finds them by it, to set them on its first
 page beside the saving they qualify."""
+SCHEDULE_IT = "; schedule it (--programme, or a [programme] table) for the dated saving"
+"""How each warning ends on the terminal; the board pack says it in a board's words."""
 
 
 def booked_early(prep: Prepared, model: EstateModel, after: State) -> list[Problem]:
@@ -50,8 +52,7 @@ def booked_early(prep: Prepared, model: EstateModel, after: State) -> list[Probl
     for amount, what in early:
         if amount < 0.5:
             continue
-        said = (f"the NPV saving counts {money(amount)} {what}; schedule it (--programme, "
-                "or a [programme] table) for the dated saving")
+        said = f"the NPV saving counts {money(amount)} {what}{SCHEDULE_IT}"
         out.append(Problem(label, None, "programme", BOOKED_EARLY, said, severity="warning",
                            label="key", sentence=said))
     return out
