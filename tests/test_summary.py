@@ -312,6 +312,9 @@ def test_flat_names_columns_by_dotted_keys() -> None:
     (0.42, 210_000.0, "5 months", "5 months"),
     (1 / 12, 1.0, "1 month", "1 month"),
     (2.34, 1.0, "2.3 years", "2.3 years"),
+    (1.0, 1.0, "1 year", "1 year"),
+    (1.04, 1.0, "1 year", "1 year"),
+    (1.96, 1.0, "2 years", "2 years"),
 ])
 def test_payback_is_worded_once_for_every_output(years, one_off, short: str,
                                                  long: str) -> None:

@@ -107,14 +107,14 @@ def test_a_dated_plan_s_payback_leads_with_the_programme_s(
     """With a dated programme, the payback a board counts on is the programme's (the
     first year its saving so far, at today's value, is positive, and the year it stays
     so when later spending loses it first); the
-    plan's own (one-off over annual saving: £2.00m over £1.00m, 2.0 years; at once when sales pay for the
+    plan's own (one-off over annual saving: £2.00m over £1.00m, 2 years; at once when sales pay for the
     changes) is said to be every change made in year 1, as the NPV saving below it."""
     programme = {"method": "roadmap", "start": "2027-04-01", "changes": 3,
                  "npv_saving": 4_000_000.0, "payback_year": year,
                  "lasting_payback_year": lasting, "notes": []}
     lines = summary_lines(_summary(programme=programme))
     at = lines.index(f"Payback:         {dated}, dated from 2027-04-01")
-    assert lines[at + 1] == "                 2.0 years if every change were made in year 1"
+    assert lines[at + 1] == "                 2 years if every change were made in year 1"
     assert lines[at + 2].startswith("NPV saving:      £4.00m over 10 years, 3.5% a year, dated")
     lines = summary_lines(_summary(programme=programme, one_off_cost=-1_450_000.0,
                                    payback_years=0.0))
@@ -122,7 +122,7 @@ def test_a_dated_plan_s_payback_leads_with_the_programme_s(
             "were made in year 1") in lines
     assert "Payback:         at once (sale receipts cover the one-off costs)" not in lines
     # an undated plan's payback is the only one, said as before
-    assert "Payback:         2.0 years" in summary_lines(_summary())
+    assert "Payback:         2 years" in summary_lines(_summary())
 
 
 def test_an_alternatives_difference_carries_its_own_sign() -> None:

@@ -247,7 +247,11 @@ def payback_words(years: float | None, one_off: float | None) -> tuple[str, str]
         months = round(years * 12)
         text = count(months, "month")
         return text, text
-    return f"{years:.1f} years", f"{years:.1f} years"
+    # a tenth of a year is as fine as a yearly saving supports; a whole number of years
+    # is said as one ("2 years", not "2.0 years")
+    tenths = round(years, 1)
+    text = count(int(tenths), "year") if tenths == int(tenths) else f"{tenths:.1f} years"
+    return text, text
 
 
 def saves_words(saving: float, would: bool = False, unit: str = "") -> str:
