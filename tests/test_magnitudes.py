@@ -88,10 +88,32 @@ def test_too_few_figures_to_compare_say_nothing(tmp_path: Path) -> None:
 
 def test_a_small_figure_that_is_only_small_says_nothing(tmp_path: Path) -> None:
     """£900 a year beside a median of £3m (3,333 times less) is under £1,000 and so
-    said; £2,000 beside it is not, however far below: a figure must be tiny in itself."""
+    said; £2,000 for a site of 10 desks is not, however far below (£200 a desk): a
+    figure must be tiny in itself or for its size."""
     big = [3_000_000, 2_500_000, 4_000_000, 3_500_000, 2_800_000]
-    said = _said(_register(tmp_path, [*big, 2_000, 900], PLAUSIBLE))
+    said = _said(_register(tmp_path, [*big, 2_000, 900], PLAUSIBLE,
+                           desks=[100] * 5 + [10, 100]))
     assert [w.row for w in said] == [8]
+
+
+def test_a_large_site_in_thousands_is_said_per_desk(tmp_path: Path) -> None:
+    """A county hall of 400 desks at 2,500 a year (£6.25 a desk) beside 100-desk sites at
+    £30-£4,000 a desk (the column's median, the hall's among them, £900): not tiny in
+    itself, but 144 times below per desk,
+    so said at its row with 2500000; the community room (£30 a desk, 40 times below) and
+    a 2,500 depot with no desks are not."""
+    folder = write_register(
+        tmp_path, [agency("A")],
+        [*(site(f"S{i}", "A", i, 0, running_cost=cost) for i, cost in enumerate(RUNNING, 1)),
+         site("HALL", "A", 7, 0, desks=400, running_cost=2_500),
+         site("DEPOT", "A", 8, 0, desks=0, running_cost=2_500)],
+        [function(f"T{i}", "A", "Ops", "S1", annual_cost=c)
+         for i, c in enumerate(PLAUSIBLE, 1)])
+    said = _said(folder)
+    assert [(w.row, w.column) for w in said] == [(8, "running_cost")]
+    assert said[0].found == ("2,500 for 400 desks, £6.25 a desk: if it is in thousands "
+                             "of pounds, write 2500000")
+    assert "half of them £900 a desk or more" in said[0].expected
 
 
 def test_validate_goes_on_with_the_warning(tmp_path: Path) -> None:

@@ -23,6 +23,13 @@ cost per FTE (a team of 80 costs 80 times one of 1; per FTE they agree):
   costs span 61 times, its costs per FTE 2.3 times). A figure of £1 or less is meant (a
   peppercorn rent, an asset transferred for £1), never flagged.
 
+- one large site's figure in thousands, read per desk: under `FEW_POUNDS_A_DESK` a
+  desk and a `DESK_RATIO`-th of its column's median per desk (a county hall's running
+  cost of 2,500 for 400 desks, meant as £2.5m). Figures per desk lie close together (the
+  demo's running costs per desk span 4.8 times, its other columns at most 5.9), so a
+  figure typed in thousands stands a thousand times apart where the figure itself is not
+  tiny.
+
 A team's cost of more than `MANY_POUNDS` a year and `RATIO` times the median per FTE is
 taken for three zeros too many.
 """
@@ -45,6 +52,10 @@ AGENCY_RATIO = 100.0
 FEW_POUNDS = 1_000.0
 #: Pounds: a team costing more than this a year is large in itself.
 MANY_POUNDS = 50_000_000.0
+#: Pounds: a site's figure under this for each of its desks is tiny for its size.
+FEW_POUNDS_A_DESK = 100.0
+#: How many times below its column's median per desk a site's figure must lie.
+DESK_RATIO = 100.0
 #: The fewest figures a median is read over.
 PEERS = 5
 #: The fewest of an agency's figures its return is judged on.
@@ -60,11 +71,14 @@ def figures_out_of_scale(frames: dict[str, pd.DataFrame], files: dict[str, str],
         sites = frames["sites"]
         for column in SITE_POUNDS:
             if column in sites:
-                problems += _in_thousands(sites, files["sites"], column, _meant(sites[column]))
+                said = _meant(sites[column])
+                found, warned = _in_thousands(sites, files["sites"], column, said)
+                problems += found + _large_site_in_thousands(
+                    sites, files["sites"], column, said, warned)
     if "functions" in readable and {"annual_cost", "fte"} <= set(frames["functions"].columns):
         functions = frames["functions"]
         cost, fte = _meant(functions["annual_cost"]), _meant(functions["fte"], 0.0)
-        problems += _in_thousands(functions, files["functions"], "annual_cost", cost, fte)
+        problems += _in_thousands(functions, files["functions"], "annual_cost", cost, fte)[0]
         problems += _zeros_too_many(functions, files["functions"], cost, fte)
     return problems
 
@@ -77,13 +91,14 @@ def _meant(values: pd.Series, nominal: float = 1.0) -> np.ndarray:
 
 
 def _in_thousands(table: pd.DataFrame, label: str, column: str, said: np.ndarray,
-                  fte: np.ndarray | None = None) -> list[Problem]:
+                  fte: np.ndarray | None = None) -> tuple[list[Problem], np.ndarray]:
     """The agencies whose figures in `column` (`said`; read per FTE when `fte` is given)
-    are as a whole in thousands, then each other figure that is: warnings at `column`."""
+    are as a whole in thousands, then each other figure that is: warnings at `column`,
+    and which rows they cover (an agency's warning covers all its rows)."""
     per, unit = (said, "") if fte is None else (said / fte, " an FTE")
     known = ~np.isnan(per)
     if np.count_nonzero(known) < PEERS:
-        return []
+        return [], np.zeros(len(table), bool)
     agency = table["agency_id"].astype(str).to_numpy() if "agency_id" in table \
         else np.full(len(table), "")
     rows = table["row"].to_numpy(int)
@@ -107,9 +122,10 @@ def _in_thousands(table: pd.DataFrame, label: str, column: str, said: np.ndarray
             "multiply each by 1000", severity="warning"))
     rest = known & ~whole
     if np.count_nonzero(rest) < PEERS:
-        return out
+        return out, whole
     median = float(np.median(per[rest]))
-    for i in np.flatnonzero(rest & (per < FEW_POUNDS) & (per < median / RATIO)):
+    tiny = rest & (per < FEW_POUNDS) & (per < median / RATIO)
+    for i in np.flatnonzero(tiny):
         found = (f"{said[i]:,.10g}, {median / per[i]:,.0f} times less" if fte is None else
                  f"{said[i]:,.10g} for {fte[i]:g} FTE, £{per[i]:,.2f} an FTE")
         out.append(Problem(
@@ -119,7 +135,32 @@ def _in_thousands(table: pd.DataFrame, label: str, column: str, said: np.ndarray
             f"{found}: if it is in thousands of pounds, write {said[i] * 1000:.10g}"
             + ("; if it is a nominal sum, as some rents are, leave it" if fte is None else ""),
             severity="warning"))
-    return out
+    return out, whole | tiny
+
+
+def _large_site_in_thousands(sites: pd.DataFrame, label: str, column: str,
+                             said: np.ndarray, warned: np.ndarray) -> list[Problem]:
+    """Each site with desks whose figure in `column` is tiny for its size (under
+    `FEW_POUNDS_A_DESK` a desk and a `DESK_RATIO`-th of the column's median per desk),
+    at rows no other warning names: the large site the test of a figure tiny in itself
+    lets through. A site with no desks (a data centre, a depot) is not read."""
+    if "desks" not in sites:
+        return []
+    desks = pd.to_numeric(sites["desks"], errors="coerce").to_numpy(float)
+    per = np.where(desks > 0, said / np.where(desks > 0, desks, 1.0), np.nan)
+    known = ~np.isnan(per)
+    if np.count_nonzero(known) < PEERS:
+        return []
+    median = float(np.median(per[known]))
+    rows = sites["row"].to_numpy(int)
+    return [Problem(
+        label, int(rows[i]), column,
+        f"pounds, as the column's other figures are (half of them £{median:,.0f} a desk "
+        "or more)",
+        f"{said[i]:,.10g} for {desks[i]:,.10g} desks, {_pounds(per[i])} a desk: if it is "
+        f"in thousands of pounds, write {said[i] * 1000:.10g}", severity="warning")
+        for i in np.flatnonzero(known & ~warned & (per < FEW_POUNDS_A_DESK)
+                                & (per < median / DESK_RATIO))]
 
 
 def _pounds(amount: float) -> str:
