@@ -168,3 +168,23 @@ def test_the_isolate_marks_round_a_name_take_no_room(bold: bool) -> None:
     name = "\u0645\u0643\u062a\u0628 Kent 12"
     assert text_width(f"S1 \u2068{name}\u2069", LABEL_PX, bold) == \
         text_width(f"S1 {name}", LABEL_PX, bold)
+
+
+def test_a_run_inside_a_loose_mip_gap_is_not_drawn_as_proven() -> None:
+    """Two runs ended `optimal`: one proven (gap 0), one inside a 0.5% `solver.mip_gap`
+    (gap 0.4% of an NPV of cost of £100m, so at most £0.4m more to save, £1.4m in all).
+    Only the first is blue; the second is orange with its line up to £1.4m, and the
+    note on the sites names the mip_gap as what stopped it, not the time limit."""
+    rows = pd.DataFrame({"k": [1, 2], "run_id": ["a", "b"], "status": ["optimal"] * 2,
+                         "npv_saving": [1e6, 1e6], "mip_gap": [0.0, 0.004],
+                         "objective_npv": [1e8, 1e8]})
+    svg = ElementTree.fromstring(sweep_page.npv_chart(rows, "k"))
+    colours = {c.findtext(f"{SVG}title").split(":")[0]: c.get("fill")
+               for c in svg.iter(f"{SVG}circle")}
+    assert colours == {"a": "#2b6cb0", "b": "#dd6b20"}
+    tips = [c.findtext(f"{SVG}title") for c in svg.iter(f"{SVG}circle")]
+    assert "at most £1.40m by the solver's bound" in tips[1]
+    assert len(svg.findall(f"{SVG}line[@stroke-opacity='0.35']")) == 1
+    said = sweep_page._unsettled(rows)
+    assert "1 of the 2 runs with a plan was stopped by the solver.mip_gap asked for" in said
+    assert "a smaller solver.mip_gap settles it" in said and "time limit" not in said

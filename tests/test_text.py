@@ -213,7 +213,7 @@ def test_a_national_plan_names_the_areas_the_time_limit_stopped() -> None:
              "south": _area("time_limit", 2.68), "west": _area("time_limit", 0.004)}
     lines = summary_lines(_summary(status="time_limit", mip_gap=2.68, areas=areas,
                                    area_count=4))
-    assert ("Areas:           3 of 4 not proven optimal (time limit): south (gap unknown), "
+    assert ("Areas:           3 of 4 stopped by the time limit before proof: south (gap unknown), "
             "north (within 1.3%), west (within 0.4%)") in lines
     [bound] = [line for line in lines if line.startswith("Bound:")]
     assert bound.endswith("raise solver.time_limit_s (it applies to each area)")

@@ -38,13 +38,12 @@ from estate.render.print_parts import parts, printed
 from estate.results.amounts import count
 from estate.results.words import (
     IN_YEAR_ONE,
-    PROVEN,
     dated_same_words,
+    is_proven,
     one_off_cell,
     saves_words,
 )
 from estate.runs.compare import LOSS_TOL, Run, agency_gains, compensate, stored_agency_npv
-from estate.status import Status
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -250,8 +249,7 @@ def _optimum_named(run: Run) -> str:
     """The plan a scenario's alternatives are measured against, as sure as its search is:
     "the optimum" only when proven."""
     s = run.summary
-    proven = s is not None and s.status == Status.OPTIMAL and (
-        s.mip_gap is None or s.mip_gap <= PROVEN)
+    proven = s is not None and is_proven(s.status, s.mip_gap)
     return "the optimum" if proven else "the best plan found (not proven optimal)"
 
 

@@ -32,7 +32,7 @@ from estate.render.text_width import text_width
 from estate.results import money
 from estate.results.amounts import count
 from estate.results.summary import year_one_saving
-from estate.results.words import IN_YEAR_ONE
+from estate.results.words import IN_YEAR_ONE, is_proven
 from estate.runs.sweep import PLANNED, Vary, shown
 from estate.status import Status
 
@@ -81,7 +81,7 @@ def _most_it_could_save(run: pd.Series) -> float | None:
     this saving."""
     gap = pd.to_numeric(run.get("mip_gap"), errors="coerce")
     objective = pd.to_numeric(run.get("objective_npv"), errors="coerce")
-    if run["status"] == Status.OPTIMAL or run.get("plan_from") == "programme" or not (
+    if is_proven(run["status"], gap) or run.get("plan_from") == "programme" or not (
             np.isfinite(gap) and gap > 0 and np.isfinite(objective)):
         return None
     return (float(year_one_saving(run)) + float(gap) * float(objective)) / 1e6
@@ -94,7 +94,7 @@ def _most_a_programme_could_save(run: pd.Series) -> float | None:
     of cost). None otherwise: a proven programme, or the roadmap's, whose bound covers
     only the schedules of one plan's changes, not every programme."""
     gap, cost = _number(run.get("programme.mip_gap")), _number(run.get("programme.npv_cost"))
-    if run.get("programme.method") != "joint" or run.get("programme.status") == Status.OPTIMAL \
+    if run.get("programme.method") != "joint" or is_proven(run.get("programme.status"), gap) \
             or not (np.isfinite(gap) and gap > 0 and np.isfinite(cost)):
         return None
     return (float(run[DATED]) + float(gap) * float(cost)) / 1e6
@@ -126,7 +126,8 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
     # a dated sweep charts each run's programme (its status, its bound), not the plan's
     # own figures, which assume every change made in year 1
     is_dated = dated(rows)
-    saving, status = (DATED, "programme.status") if is_dated else ("npv_saving", "status")
+    saving, status, gap = (DATED, "programme.status", "programme.mip_gap") if is_dated \
+        else ("npv_saving", "status", "mip_gap")
     most = _most_a_programme_could_save if is_dated else _most_it_could_save
     if is_dated:
         planned = planned[_number(planned[DATED]).notna()]
@@ -165,7 +166,7 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
             tip = (f"{run['run_id']}: {money(value * 1e6)}"
                    + (f" dated ({run.get('programme.method')} programme, {run[status]}"
                       if is_dated else f" ({run[status]}"))
-            colour = "#2b6cb0" if run[status] == Status.OPTIMAL else "#dd6b20"
+            colour = "#2b6cb0" if is_proven(run[status], _number(run.get(gap))) else "#dd6b20"
             if i in bests:
                 end = min(bests[i], top_line)
                 tip += f", at most {money(bests[i] * 1e6)} by the solver's bound"
@@ -393,18 +394,25 @@ def sweep_page(rows: pd.DataFrame, robustness: pd.DataFrame, varies: list[Vary],
 
 
 def _unsettled(rows: pd.DataFrame) -> str:
-    """What runs the time limit stopped short of proof do to the sites that depend on
-    the assumptions: such a site may differ only where each search stopped ("" when
-    every run with a plan is proven)."""
-    stopped = int((rows["status"] == "time_limit").sum())
-    if not stopped:
+    """What runs stopped short of proof (by the time limit, or inside the scenario's
+    `solver.mip_gap`) do to the sites that depend on the assumptions: such a site may
+    differ only where each search stopped ("" when every run with a plan is proven)."""
+    planned = rows[rows["status"].isin(PLANNED)]
+    open_ = [run["status"] for _, run in planned.iterrows()
+             if not is_proven(run["status"], _number(run.get("mip_gap")))]
+    if not open_:
         return ""
-    planned = int(rows["status"].isin(("optimal", "time_limit")).sum())
-    return (f" {stopped:,} of the {count(planned, 'run')} with a plan "
-            f"{'was' if stopped == 1 else 'were'} stopped by the time limit before "
-            f"{'it was' if stopped == 1 else 'they were'} proven optimal: a site may "
-            "depend on where each search stopped rather than on the assumptions (a longer "
-            "solver.time_limit_s settles it).")
+    timed = sum(status == Status.TIME_LIMIT for status in open_)
+    by = " or ".join((["the time limit"] if timed else [])
+                     + (["the solver.mip_gap asked for"] if timed < len(open_) else []))
+    fix = " and ".join((["a longer solver.time_limit_s"] if timed else [])
+                       + (["a smaller solver.mip_gap"] if timed < len(open_) else []))
+    n = len(open_)
+    return (f" {n:,} of the {count(len(planned), 'run')} with a plan "
+            f"{'was' if n == 1 else 'were'} stopped by {by} before "
+            f"{'it was' if n == 1 else 'they were'} proven optimal: a site may "
+            f"depend on where each search stopped rather than on the assumptions ({fix} "
+            "settles it).")
 
 
 def _caption(rows: pd.DataFrame) -> str:
@@ -412,24 +420,25 @@ def _caption(rows: pd.DataFrame) -> str:
     programme's saving, coloured by its programme's search; a line up to a bound only
     where one is drawn (`_most_a_programme_could_save`), said so either way."""
     if not dated(rows):
-        return ("Each dot is a run with a plan (blue: proven optimal; orange: stopped by the "
-                "time limit, not proven optimal, with a faint line up to the most it could "
-                "save by the solver's bound); the line joins the mean saving at each value. "
+        return ("Each dot is a run with a plan (blue: proven optimal; orange: not proven "
+                "optimal, stopped by the time limit or inside the solver.mip_gap asked for, "
+                "with a faint line up to the most it could save by the solver's bound); the "
+                "line joins the mean saving at each value. "
                 "Hover a dot for its run id.")
     planned = rows[rows["status"].isin(PLANNED)]
     charted = planned[_number(planned[DATED]).notna()]
     drawn = any(_most_a_programme_could_save(run) is not None for _, run in charted.iterrows())
-    bound = ("A programme of the exact model over all years that the time limit stopped has "
+    bound = ("A programme of the exact model over all years not proven optimal has "
              "a faint line up to the most any programme could save by that model's bound. "
              if drawn else "No dot has a line up to a bound: none is a programme of the "
-             "exact model over all years that the time limit stopped, the only kind drawn "
+             "exact model over all years left unproven, the only kind drawn "
              "with one. ")
     left_out = len(planned) - len(charted)
     return ("Each dot is a run with a plan: the NPV saving of its dated programme, the one "
             "its map, board pack and terminal lead with (blue: its programme's search ended "
             "proven optimal, among every programme for the exact model over all years, "
             "among the schedules of the plan's changes for the roadmap; orange: the time "
-            f"limit stopped it). {bound}A roadmap's bound covers only the schedules of its "
+            f"limit or the solver.mip_gap asked for stopped it first). {bound}A roadmap's bound covers only the schedules of its "
             "plan's changes, not every programme, so it has no such line. The line joins "
             "the mean saving at each value. Hover a dot for its run id. The table gives "
             f"each run's own NPV saving {IN_YEAR_ONE} beside its dated one."

@@ -77,7 +77,7 @@ def _area_lines(s: Summary, most: int = 5) -> list[str]:
     largest gap first, each with how far it may be from its best (the merged status and
     gap are the worst area's, which alone would not say where)."""
     stopped = [(area, f.get("mip_gap")) for area, f in (s.areas or {}).items()
-               if f.get("status") != str(Status.OPTIMAL)]
+               if f.get("status") == str(Status.TIME_LIMIT)]
     if not stopped:
         return []
     stopped.sort(key=lambda a: -(a[1] if a[1] is not None and math.isfinite(a[1])
@@ -86,8 +86,8 @@ def _area_lines(s: Summary, most: int = 5) -> list[str]:
             for area, gap in stopped[:most]]
     more = (f" and {len(stopped) - most} more (summary.json's areas)"
             if len(stopped) > most else "")
-    return [f"Areas:           {len(stopped)} of {len(s.areas or {})} not proven optimal "
-            f"(time limit): {', '.join(said)}{more}"]
+    return [f"Areas:           {len(stopped)} of {len(s.areas or {})} stopped by the time "
+            f"limit before proof: {', '.join(said)}{more}"]
 
 
 def _payback_lines(s: Summary) -> list[str]:

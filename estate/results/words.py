@@ -32,6 +32,14 @@ def known_gap(gap: float | None) -> bool:
     return gap is not None and math.isfinite(gap) and gap <= 1.0
 
 
+def is_proven(status: Status | str | None, gap: float | None) -> bool:
+    """Whether a run's plan is proven the cheapest: it ended `OPTIMAL` with a gap of at
+    most `PROVEN` (or none stated). A search that ended `OPTIMAL` inside a looser
+    `solver.mip_gap` is not proven, however it is coloured or counted."""
+    unknown = gap is None or (isinstance(gap, float) and math.isnan(gap))
+    return status == Status.OPTIMAL and (unknown or float(gap or 0.0) <= PROVEN)
+
+
 def plan_quality(s: Summary, asked: float | None = None) -> tuple[str, str]:
     """How good the plan is: a short phrase (a status line, a table cell) and a sentence
     (the decision paragraph). `asked` is the scenario's `solver.mip_gap`, named in the
@@ -145,7 +153,7 @@ def _cheapest_words(alternative: Mapping[str, Any], dated: bool = False) -> str:
         return found
     gap = alternative.get("optimum_mip_gap")
     gap = float(gap) if isinstance(gap, int | float) else None
-    if status == Status.OPTIMAL and (gap is None or gap <= PROVEN):
+    if is_proven(status, gap):
         return f"{cheapest}, which is proven optimal"
     if status == Status.TIME_LIMIT:
         return f"{best}, which the time limit stopped before it was proven optimal"
@@ -209,7 +217,7 @@ def quality_words(status: Status, gap: float | None,
                   asked: float | None = None) -> tuple[str, str]:
     """`plan_quality` from a status and a gap alone, as a comparison table stores them."""
     known = known_gap(gap)
-    if status == Status.OPTIMAL and (gap is None or gap <= PROVEN):
+    if is_proven(status, gap):
         return ("proven optimal",
                 "The plan is proven optimal: no plan that meets every rule costs less.")
     if status == Status.TIME_LIMIT:
@@ -425,7 +433,7 @@ def schedule_quality(status: str, gap: float | None, method: str,
     `PROVEN`, and a gap rounded up."""
     of = ("programme that keeps every timing rule" if method == "joint"
           else f"schedule of {whose} changes that keeps every timing rule")
-    if status == Status.OPTIMAL and (gap is None or gap <= PROVEN):
+    if is_proven(status, gap):
         return True, f"It is proven the cheapest {of}."
     # a status read back from summary.json is a plain string: compared, not converted
     head = {str(Status.OPTIMAL): "", str(Status.TIME_LIMIT): "The solver's time limit "
