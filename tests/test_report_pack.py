@@ -360,11 +360,17 @@ def test_agencies_out_of_pocket_at_first_are_named_with_the_year_they_turn(
     words = said([0.0, 0.0, -3.0, -2.0, -1.0] + [4.0] * (len(years) - 5), ahead)
     assert (f"{town_council} from year 3 (2029-30) up to and including year 5 (2031-32)."
             in words), words
-    assert (f"An agency out of pocket at first (its own saving so far, at today's value, "
+    # behind in years 1 and 2, ahead, behind again from year 8: two spells, not
+    # "throughout" (the first year behind to the last)
+    words = said([-1.0, -1.0] + [2.0] * 5 + [-1.0] * (len(years) - 7), ahead)
+    assert (f"{town_council} up to and including year 2 (2028-29) and from year 8 "
+            "(2034-35) to the horizon's end.") in words, words
+    assert "throughout" not in words
+    assert (f"An agency out of pocket for a while (its own saving so far, at today's value, "
             f"below zero): {town_council} up to and including year 2 (2028-29).") in said(
         late, ahead)
     words = said([-1.0] * len(years), late)
-    assert (f"Agencies out of pocket at first (their own saving so far, at today's value, "
+    assert (f"Agencies out of pocket for a while (their own saving so far, at today's value, "
             f"below zero): {agency_name(s, 'A2')} up to and including year 2 (2028-29); "
             f"{town_council} throughout the {s.horizon_years} years.") in words
 
@@ -899,7 +905,7 @@ def test_every_site_of_a_long_programme_is_on_the_gantt_charts(pack: dict[str, A
     assert len(figures.gantt_parts(r.programme, 10)) == 1  # the tiny plan: one chart
 
 
-def test_page_1_names_the_agencies_out_of_pocket_at_first(pack: dict[str, Any]) -> None:
+def test_page_1_names_the_agencies_out_of_pocket_for_a_while(pack: dict[str, Any]) -> None:
     """"No agency pays more each year" is true once the plan is in place, but an agency
     whose one-off comes before its saving is out of pocket for a while: page 1 says so,
     with the last year counted in and its budget year, as the programme page does."""
@@ -919,11 +925,11 @@ def test_page_1_names_the_agencies_out_of_pocket_at_first(pack: dict[str, Any]) 
                       [-1.0] + [2.0] * (len(years) - 1))
     words = decision(late)
     assert ("No agency pays more each year once the plan is in place. 2 agencies spend "
-            "more than they save in the first years of the dated programme, the last of "
+            "more than they save for a while in the dated programme, the last of "
             "them up to and including year 3 (2029-30).") in words
     headline = next(b for b in decision_page(late).blocks
                     if isinstance(b, Table) and b.caption == "Headline figures")
-    assert ("Agencies out of pocket at first (dated)",
+    assert ("Agencies out of pocket for a while (dated)",
             "2, the last up to and including year 3 (2029-30)") in headline.rows
     never = unmarked(decision(with_flows([-1.0] * len(years), ahead)))
     assert f"{agency_name(s, 'A1')} is still out of pocket at the end of the 10 years." in never

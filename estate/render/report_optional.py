@@ -12,7 +12,7 @@ import pandas as pd
 
 from estate.render import figures
 from estate.render.report_data import Block, Chart, Page, Results, Table, Text
-from estate.render.report_pages import Behind, behind_at_first
+from estate.render.report_pages import Behind, Spell, agencies_behind
 from estate.render.report_reference import limits_set, listed, year_words
 from estate.results import Programme, money
 from estate.results.amounts import count, dated_difference, fte_words, rate_words
@@ -89,32 +89,38 @@ def programme_page(r: Results) -> Page | None:
 
 def _agencies_behind_words(r: Results) -> str:
     """The agencies out of pocket for a while, which the estate's payback hides
-    (`behind_at_first`), each with the years it is behind (`_behind_when`)."""
+    (`agencies_behind`), each with the years it is behind (`_behind_when`)."""
     p, s = r.programme, r.summary
     assert p is not None
     later = [f"{b.name} {_behind_when(b, p.start, s.horizon_years)}"
-             for b in behind_at_first(r)]
+             for b in agencies_behind(r)]
     if not later:
         return ""
     many = len(later) > 1
-    return (f"{'Agencies' if many else 'An agency'} out of pocket at first "
+    return (f"{'Agencies' if many else 'An agency'} out of pocket for a while "
             f"({'their' if many else 'its'} own saving so far, at today's value, below "
             f"zero): {'; '.join(later)}.")
 
 
 def _behind_when(b: Behind, start: str, horizon: int) -> str:
-    """The years an agency is behind, its last counted in: "up to and including year 2
-    (2028-29)" from year 1, "in year 2 (2028-29)" alone, "from year 3 (2029-30) up to
-    and including year 5 (2031-32)"; still behind at the end, "throughout the 10 years"
-    or "from year 3 (2029-30) to the horizon's end"."""
-    if b.last is None:
-        return (f"throughout the {count(horizon, 'year')}" if b.first == 1
-                else f"from {year_words(start, b.first)} to the horizon's end")
-    if b.first == 1:
-        return f"up to and including {year_words(start, b.last)}"
-    if b.first == b.last:
-        return f"in {year_words(start, b.last)}"
-    return f"from {year_words(start, b.first)} up to and including {year_words(start, b.last)}"
+    """The years an agency is behind, each spell's last year counted in, spells joined
+    by "and": "up to and including year 2 (2028-29)" from year 1, "in year 2 (2028-29)"
+    alone, "from year 3 (2029-30) up to and including year 5 (2031-32)"; still behind
+    at the end, "throughout the 10 years" or "from year 8 (2034-35) to the horizon's
+    end"."""
+    return " and ".join(_spell_words(spell, start, horizon) for spell in b.spells)
+
+
+def _spell_words(spell: Spell, start: str, horizon: int) -> str:
+    if spell.last is None:
+        return (f"throughout the {count(horizon, 'year')}" if spell.first == 1
+                else f"from {year_words(start, spell.first)} to the horizon's end")
+    if spell.first == 1:
+        return f"up to and including {year_words(start, spell.last)}"
+    if spell.first == spell.last:
+        return f"in {year_words(start, spell.last)}"
+    return (f"from {year_words(start, spell.first)} up to and including "
+            f"{year_words(start, spell.last)}")
 
 
 BEST = f"the best end state {IN_YEAR_ONE}"

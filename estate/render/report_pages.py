@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from estate.render import figures
@@ -58,18 +59,31 @@ def _whole_desks(used: float) -> str:
 
 
 @dataclass(frozen=True)
-class Behind:
-    """An agency out of pocket in the first years of the dated programme: its own saving
-    so far, at today's value, is below zero from `first` up to and including `last`
+class Spell:
+    """Years an agency is out of pocket in a row, from `first` up to and including `last`
     (None: still at the end of the horizon)."""
+
+    first: int
+    last: int | None
+
+
+@dataclass(frozen=True)
+class Behind:
+    """An agency out of pocket for a while in the dated programme: its own saving so far,
+    at today's value, is below zero in each of its `spells` (behind in years 1 and 2,
+    ahead, then behind again from year 8 is two spells, not one from 1 to the end)."""
 
     agency_id: str
     name: str
-    last: int | None
-    first: int = 1
+    spells: tuple[Spell, ...]
+
+    @property
+    def last(self) -> int | None:
+        """The last year it is behind (None: still at the end of the horizon)."""
+        return self.spells[-1].last
 
 
-def behind_at_first(r: Results) -> list[Behind]:
+def agencies_behind(r: Results) -> list[Behind]:
     """The agencies out of pocket for a while, which the estate's payback hides: each
     with its saving so far, at today's value, below zero in some year (cashflow.csv's
     `cumulative_discounted`), soonest ahead first. An agency the plan leaves as it is
@@ -81,13 +95,25 @@ def behind_at_first(r: Results) -> list[Behind]:
     behind = []
     for agency_id, rows in flows.groupby(flows["agency_id"].astype(str), sort=True):
         rows = rows.sort_values("year")
-        so_far = rows["cumulative_discounted"].to_numpy(float)
-        years = rows.loc[so_far < -0.5, "year"].to_numpy(float)
-        if len(years):
+        years = rows["year"].to_numpy(int)
+        out = rows["cumulative_discounted"].to_numpy(float) < -0.5
+        if out.any():
             behind.append(Behind(str(agency_id), figures.named(agency_name(s, agency_id), 60),
-                                 None if so_far[-1] < -0.5 else int(years.max()),
-                                 int(years.min())))
+                                 _spells(years, out)))
     return sorted(behind, key=lambda b: (math.inf if b.last is None else b.last, b.name))
+
+
+def _spells(years: np.ndarray, out: np.ndarray) -> tuple[Spell, ...]:
+    """The runs of consecutive years marked `out`, the last open-ended when it reaches
+    the final year."""
+    spells, first = [], None
+    for i, year in enumerate(years):
+        if out[i] and first is None:
+            first = int(year)
+        if first is not None and (i + 1 == len(years) or not out[i + 1]):
+            spells.append(Spell(first, None if i + 1 == len(years) else int(year)))
+            first = None
+    return tuple(spells)
 
 
 def _site_named(name: object, site_id: object, most: int = 70,
@@ -216,13 +242,13 @@ def decision(r: Results) -> str:
 
 
 def _who_pays_words(r: Results) -> str:
-    """Who pays more each year, and, with a dated programme, who is out of pocket in its
-    first years even so: "no agency pays more each year" alone would hide an agency whose
+    """Who pays more each year, and, with a dated programme, who is out of pocket for a
+    while even so: "no agency pays more each year" alone would hide an agency whose
     one-off comes years before its saving (the programme page names each)."""
     s = r.summary
     worse = {a for a, info in s.agencies.items() if info.worse_off}
     losers = [figures.named(s.agencies[a].name, 70) for a in s.agencies if a in worse]
-    behind = [b for b in behind_at_first(r) if b.agency_id not in worse]
+    behind = [b for b in agencies_behind(r) if b.agency_id not in worse]
     if losers:
         said = (f"{listed(losers, '; ')} {'pays' if len(losers) == 1 else 'pay'} more each "
                 "year.")
@@ -234,7 +260,7 @@ def _who_pays_words(r: Results) -> str:
         n, last = len(recover), max(b.last or 0 for b in recover)
         noun = ("other agency", "other agencies") if losers else ("agency", "agencies")
         said += (f" {count(n, *noun)} {'spends' if n == 1 else 'spend'} more than "
-                 f"{'it saves' if n == 1 else 'they save'} in the first years of the dated "
+                 f"{'it saves' if n == 1 else 'they save'} for a while in the dated "
                  f"programme, {'' if n == 1 else 'the last of them '}up to and including "
                  f"{year_words(r.programme.start, last)}.")
     still = [b.name for b in behind if b.last is None]
@@ -244,18 +270,18 @@ def _who_pays_words(r: Results) -> str:
     return said
 
 
-_BEHIND = "Agencies out of pocket at first (dated)"
+_BEHIND = "Agencies out of pocket for a while (dated)"
 
 
 def behind_row(r: Results) -> tuple[str, str] | None:
-    """The headline row of the agencies out of pocket at first (dated programme only)."""
+    """The headline row of the agencies out of pocket for a while (dated programme only)."""
     worse = {a for a, info in r.summary.agencies.items() if info.worse_off}
-    every = behind_at_first(r)
+    every = agencies_behind(r)
     behind = [b for b in every if b.agency_id not in worse]
     if r.programme is None:
         return None
     if not behind:  # those that pay more each year are in the row above
-        return ("Agencies out of pocket in the programme's first years",
+        return (_BEHIND,
                 "none besides those paying more each year" if every else "none")
     recover = [b.last for b in behind if b.last is not None]
     said = [f"{len(recover)}, the last up to and including "
