@@ -133,6 +133,13 @@ def test_the_panel_has_figures_for_each_year(folders: tuple[Path, Path]) -> None
     assert last["Staff moved so far"] == fte_words(float(moves["fte"].sum()))  # 573.6 FTE, split teams
     whole = programme.cashflow[programme.cashflow["agency_id"] == ""]
     assert last["Saving so far, discounted"] == money(whole["cumulative_discounted"].iloc[-1])
+    # a year behind reads as what is lost so far, not as a negative saving
+    said = {k: dict(rows)["Saving so far, discounted"]
+            for k, rows in enumerate(timeline["figures"])}
+    for k, so_far in whole.set_index("year")["cumulative_discounted"].items():
+        assert said[k] == (money(so_far) if so_far > -0.5
+                           else f"none; {money(-so_far)} lost"), (k, said[k])
+    assert any(value.endswith(" lost") for value in said.values()), said
     # an agency is out of pocket in a year while its own cumulative saving is below zero
     each = programme.cashflow[programme.cashflow["agency_id"] != ""]
     for k in range(1, timeline["horizon"] + 1):

@@ -15,11 +15,16 @@ import pandas as pd
 import pytest
 
 import estate
+from estate.maps import compare_map
+from estate.maps.panels import kpi_panel
+from estate.render.compare_figures import FIGURES
+from estate.render.report_comparison import _ranking
 from estate.render.report_data import Page, Results, Table, Text, read_results
 from estate.render.report_optional import dated_words, note_sentence, programme_page
 from estate.render.report_pages import decision_page
 from estate.render.report_reference import terms
 from tests.fixtures import town
+from tests.test_report_pack import unmarked
 
 REVIEW = {"snapshot": 25_807_904.5, "dated": 22_417_131.35, "unlimited": 25_641_918.72}
 """The review's Dated scenario (models/prog.toml): the plan would save £25.81m if every
@@ -266,3 +271,26 @@ def test_a_loss_either_way_is_said_as_better_or_worse_off(dated: Results) -> Non
     assert dated_row.startswith("none; costs £123.5k more; "), dated_row
     assert rows["Saving a year"] == "none; costs £50.0k more"
     assert not any("-£" in value for value in rows.values()), rows
+
+
+def test_a_loss_reads_as_a_cost_on_the_map_and_beside_other_scenarios(dated: Results
+                                                                       ) -> None:
+    """The map's side panel, the comparison map's facts, the comparison's side-by-side
+    figures and the pack's ranking say a plan that loses money as a cost ("none; costs
+    £50.0k more"), as the terminal and the pack's headline do, never "-£50.0k"."""
+    s = dated.summary
+    assert s.programme
+    lost = s.replace(annual_saving=-50_000.0, year_one_npv_saving=-216_500.0,
+                     npv_saving=-123_500.0,
+                     programme={**s.programme, "npv_saving": -123_500.0})
+    panel = kpi_panel(lost)
+    assert "none; costs £50.0k more" in panel and "none; costs £123.5k more" in panel
+    assert "none; costs £216.5k more" in panel and "-£" not in panel, panel
+    facts = compare_map._facts(0, lost, any_dated=True)
+    assert "none; costs £123.5k more (dated from" in facts and "-£" not in facts, facts
+    side = {label: show(lost.to_json(), key) for label, key, show in FIGURES}
+    assert side["Annual saving"] == "none; costs £50.0k more", side
+    assert side["NPV saving"] == "none; costs £123.5k more", side
+    rows = pd.DataFrame({"scenario": ["Hand", "Other"], "npv_saving": [-216_500.0, -300_000.0]})
+    assert unmarked(_ranking(rows, 2)) == ("Of 2 scenarios compared, none saves: Hand costs the "
+                                 "least more, £216.5k (NPV).")

@@ -46,8 +46,8 @@ from estate.render.html import (
     style_block,
     with_map_policy,
 )
-from estate.results import Summary, money
-from estate.results.words import dated_saving_words, plan_quality
+from estate.results import Summary
+from estate.results.words import dated_saving_words, plan_quality, saving_figure
 from estate.runs.compare import Run
 from estate.store import site_areas
 from estate.store.check import RESULT_TABLES, read_table
@@ -132,9 +132,9 @@ def _facts(k: int, summary: Summary, any_dated: bool) -> str:
     """The shown scenario's headline figures, for the panel (inert HTML); with a dated
     scenario among them, each NPV saving says whether it is dated, as the page's does."""
     saving = (dated_saving_words(summary.npv_saving, summary.programme) if any_dated
-              else money(summary.npv_saving))
+              else saving_figure(summary.npv_saving))
     rows = [("Plan", inert(plan_quality(summary)[0])),
-            ("Annual saving", inert(money(summary.annual_saving))),
+            ("Annual saving", inert(saving_figure(summary.annual_saving))),
             ("NPV saving", inert(saving)),
             ("Sites closed / opened", f"{summary.sites_closed:,} / {summary.sites_opened:,}")]
     cells = "".join(f"<dt>{term}</dt><dd>{value}</dd>" for term, value in rows)

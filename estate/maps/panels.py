@@ -19,6 +19,7 @@ from estate.results.words import (
     one_off_words,
     payback_words,
     plan_quality,
+    saving_figure,
     solver_name,
 )
 from estate.status import Status
@@ -31,6 +32,16 @@ def _money(value: Any) -> str:
     except (TypeError, ValueError):
         return "n/a" if value is None else inert(value)
     return money(number) if math.isfinite(number) else "n/a"
+
+
+def _saving(value: Any) -> str:
+    """A saving as the terminal and the board pack say it: a loss is a cost ("none;
+    costs £1.14m more"), never a negative saving; n/a when unknown."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return _money(value)
+    return inert(saving_figure(number)) if math.isfinite(number) else "n/a"
 
 
 def _count(value: Any) -> str:
@@ -92,20 +103,20 @@ def kpi_panel(summary: Summary, counts: dict[str, int] | None = None,
     programme = s.programme or {}
     at_once = f" {IN_YEAR_ONE}" if programme else ""
     dated = [(f"NPV saving of the dated programme ({inert(horizon_words(s))})",
-              _money(programme.get("npv_saving")), "")] if programme else []
+              _saving(programme.get("npv_saving")), "")] if programme else []
     dated_html = ""
     if timeline:  # shown with the year's figures, not among the plan's own
         dated_html = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v, _ in dated)
         dated = []
     rows = [
-        ("Annual saving", _money(s.annual_saving), "estate-big"),
+        ("Annual saving", _saving(s.annual_saving), "estate-big"),
         ("Annual cost", f"{_money(s.annual_cost_before)} \u2192 {_money(s.annual_cost_after)}",
          ""),
         ("One-off cost", inert(one_off_words(s.one_off_cost)) if s.one_off_cost < -0.5
          else _money(s.one_off_cost), ""),
         ("Payback" + at_once, inert(payback_words(s.payback_years, s.one_off_cost)[0]), ""),
         *dated,
-        (f"NPV saving{at_once} ({inert(horizon_words(s))})", _money(s.saving_in_year_one),
+        (f"NPV saving{at_once} ({inert(horizon_words(s))})", _saving(s.saving_in_year_one),
          ""),
         ("Sites", f"{_count(s.sites_before)} \u2192 {_count(s.sites_after)}", ""),
         # kept + closed = sites before, kept + opened = sites after: the legend's

@@ -104,8 +104,9 @@ def year_figures(plan: PlanTables, site_open: list[int | None],
                  fte_words(float(moves.loc[moves['year'] <= k, 'fte'].fillna(0).sum()))]]
         # the same rows every year, so the slider rewrites each one (n/a: no cash flow)
         so_far = 0.0 if k == 0 else saving.get(k)
-        rows.append(["Saving so far, discounted",
-                     "n/a" if so_far is None else money(float(so_far))])
+        rows.append(["Saving so far, discounted", "n/a" if so_far is None
+                     else money(float(so_far)) if so_far > -0.5
+                     else f"none; {money(-float(so_far))} lost"])
         rows.append(["Agencies out of pocket so far",
                      "n/a" if so_far is None else f"{int(behind.get(k, 0)):,}"])
         figures.append(rows)

@@ -25,6 +25,7 @@ from estate.results.words import (
     one_off_words,
     payback_words,
     quality_words,
+    saving_figure,
     schedule_quality,
     solver_name,
 )
@@ -57,6 +58,11 @@ def _quality(s: dict[str, Any], key: str) -> str:
 
 def _money(s: dict[str, Any], key: str) -> str:
     return pounds(s.get(key))
+
+
+def _saving(s: dict[str, Any], key: str) -> str:
+    """A saving that never reads a loss as a negative saving ("none; costs £1.14m more")."""
+    return "n/a" if s.get(key) is None else saving_figure(float(s[key]))
 
 
 def _value(s: dict[str, Any], key: str) -> str:
@@ -95,7 +101,8 @@ def _in_year_one(s: dict[str, Any], key: str) -> str:
         return "n/a"
     undated = " (no start date: leases and sale lags not counted)"
     basis = saving_basis(s.get("programme"), s.get("lease_cost_npv"))
-    return pounds(value) + (undated if basis is SavingBasis.YEAR_ONE else own_note(s))
+    shown = saving_figure(float(value)) if key == "npv_saving" else pounds(value)
+    return shown + (undated if basis is SavingBasis.YEAR_ONE else own_note(s))
 
 
 def _own_cost(s: dict[str, Any], key: str) -> str:
@@ -130,10 +137,10 @@ FIGURES: tuple[tuple[str, str, Callable[[dict[str, Any], str], str]], ...] = (
     ("How good the plan is", "status", _quality),
     ("NPV of cost (plan)", "objective_npv", _money),
     ("NPV of cost (status quo)", "status_quo_npv", _money),
-    ("NPV saving", "npv_saving", _money),
+    ("NPV saving", "npv_saving", _saving),
     ("Annual cost before", "annual_cost_before", _money),
     ("Annual cost after", "annual_cost_after", _money),
-    ("Annual saving", "annual_saving", _money),
+    ("Annual saving", "annual_saving", _saving),
     ("One-off cost", "one_off_cost", _one_off),
     ("Payback", "payback_years", _payback),
     ("Sites before", "sites_before", _value),

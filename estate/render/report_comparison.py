@@ -163,11 +163,15 @@ def _ranking(planned: pd.DataFrame, n: int) -> str:
     top = savings.fillna(-math.inf).max()
     # to the pound, as figures of one register and one plan come out alike
     best = planned.loc[savings.fillna(-math.inf) >= top - 0.5, "scenario"]
+    named = listed([figures.named(b, 80) for b in best])
+    if top < -0.5:  # a loss is said as a cost, never as the most saved
+        return (f"Of {count(n, 'scenario')} compared, none saves: {named} "
+                f"{'costs' if len(best) == 1 else 'cost'} the least more, "
+                f"{money(-top)}{'' if len(best) == 1 else ' each'} ({how}).")
     if len(best) == 1:
-        return (f"Of {count(n, 'scenario')} compared, {figures.named(best.iloc[0], 80)} "
-                f"saves the most: {money(top)} ({how}).")
-    return (f"Of {count(n, 'scenario')} compared, "
-            f"{listed([figures.named(b, 80) for b in best])} save the most, alike: "
+        return (f"Of {count(n, 'scenario')} compared, {named} saves the most: "
+                f"{money(top)} ({how}).")
+    return (f"Of {count(n, 'scenario')} compared, {named} save the most, alike: "
             f"{money(top)} each ({how}).")
 
 

@@ -332,9 +332,9 @@ def dated_saving_words(npv_saving: float | None, programme: Mapping[str, Any] | 
     ("£101.71m (dated from 2027-04-01)") or an undated plan's own ("£116.84m (not
     dated)"), so that the two are never set side by side as if alike."""
     if programme:
-        return (f"{money(float(programme['npv_saving']))} "
+        return (f"{saving_figure(float(programme['npv_saving']))} "
                 f"(dated from {programme.get('start')})")
-    return "n/a" if npv_saving is None else f"{money(float(npv_saving))} (not dated)"
+    return "n/a" if npv_saving is None else f"{saving_figure(float(npv_saving))} (not dated)"
 
 
 IN_YEAR_ONE = "if every change were made in year 1"
