@@ -294,3 +294,14 @@ def test_a_loss_reads_as_a_cost_on_the_map_and_beside_other_scenarios(dated: Res
     rows = pd.DataFrame({"scenario": ["Hand", "Other"], "npv_saving": [-216_500.0, -300_000.0]})
     assert unmarked(_ranking(rows, 2)) == ("Of 2 scenarios compared, none saves: Hand costs the "
                                  "least more, £216.5k (NPV).")
+
+
+def test_what_timing_adds_beside_a_programme_is_the_year_1_figure(dated: Results) -> None:
+    """The plan's `lease_cost_npv` is in its NPV saving if every change were made in
+    year 1, not in the programme's: beside a programme its headline row says so."""
+    timed = dataclasses.replace(dated, summary=dated.summary.replace(lease_cost_npv=125_300.0))
+    headline = next(b for b in decision_page(timed).blocks if isinstance(b, Table))
+    [row] = [row for row in headline.rows if str(row[0]).startswith("What timing")]
+    assert str(row[0]).startswith("What timing adds if every change were made in year 1 ")
+    assert str(row[0]).endswith("; NPV, in the NPV saving if every change were made in "
+                                "year 1)") and row[1] == "£125.3k", row

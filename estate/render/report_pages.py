@@ -327,10 +327,13 @@ def _headline(r: Results) -> Table:
     ]
     if s.lease_cost_npv is not None:
         adds = s.lease_cost_npv >= 0
-        rows.append((f"What timing {'adds' if adds else 'takes off'} (rent after closing, "
-                     "sales waited for, sites running until teams may move"
-                     + ("" if s.programme is not None else UNSCHEDULED_WAITS)
-                     + "; NPV, counted above)", money(abs(s.lease_cost_npv))))
+        # beside a programme it is the year-1 plan's, in that figure, not the programme's
+        whose, where = ((f" {IN_YEAR_ONE}", f"; NPV, in the NPV saving {IN_YEAR_ONE}")
+                        if s.programme is not None else ("", UNSCHEDULED_WAITS
+                                                         + "; NPV, counted above"))
+        rows.append((f"What timing {'adds' if adds else 'takes off'}{whose} (rent after "
+                     f"closing, sales waited for, sites running until teams may move{where})",
+                     money(abs(s.lease_cost_npv))))
     if s.receipts_after_horizon:
         rows.append(("Sales that arrive after the horizon (in the one-off cost and payback, "
                      "not in the NPV)", money(s.receipts_after_horizon)))

@@ -123,7 +123,9 @@ def _timing_lines(s: Summary) -> list[str]:
     if s.lease_cost_npv is not None:
         added = s.lease_cost_npv
         verb = f"adds {money(added)} to" if added >= 0 else f"takes {money(-added)} off"
-        lines.append(f"Timing:          {verb} the NPV of cost: rent owed after closing, "
+        # beside a programme, the figure is the year-1 plan's, not the programme's own
+        whose = f" {IN_YEAR_ONE}" if s.programme is not None else ""
+        lines.append(f"Timing:          {verb} the NPV of cost{whose}: rent owed after closing, "
                      "sales that take time, sites running until their teams may move"
                      + ("" if s.programme is not None else UNSCHEDULED_WAITS))
     if s.receipts_after_horizon:
