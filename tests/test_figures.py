@@ -299,3 +299,32 @@ def test_the_map_counts_one_site_as_one_site() -> None:
     assert {"Before: 1 site", "After: 1 site"} <= set(words), words
     assert any(w.endswith("(1 site)") for w in words), words
     assert not [w for w in words if "1 sites" in w]
+
+
+CAMPUS = pd.DataFrame({"zone_id": ["Z1"], "name": ["Campus"], "lat": [52.19],
+                       "lon": [1.003], "population": [500]})
+"""One zone among the sites of a campus."""
+
+
+@pytest.mark.parametrize(("sites", "zones", "said"), [
+    (_sites([(52.19, 1.0, "keep", ""), (52.19, 1.00587, "close", "")]), CAMPUS, "100 m"),
+    (_sites([(52.19, 1.0, "keep", "")]), CAMPUS, "100 m"),
+    (ABOVE_SOUTHWOLD, FLAT_ZONES, "20 km")])
+def test_the_scale_bar_fits_its_panel_and_says_its_length(
+        sites: pd.DataFrame, zones: pd.DataFrame, said: str) -> None:
+    """Two sites 400 m apart (a panel 641 m wide), or one alone 200 m from its zone: the
+    bar is 100 m, between 0.15 and 0.6 of the panel, and its words are inside it (a
+    1 km floor drew a bar past the panel's edge, its words cut to "1 k"). A county's is
+    in km, as before."""
+    figure = estate_map(sites, zones)
+    FigureCanvasAgg(figure).draw()
+    for ax in figure.axes[:2]:
+        x0, x1 = ax.get_xlim()
+        [bar] = ax.patches
+        xs = bar.get_xy()[:, 0]
+        assert 0.15 <= (xs.max() - xs.min()) / (x1 - x0) <= 0.6
+        [words] = [t for t in ax.texts if t.get_text().endswith(" m")
+                   or t.get_text().endswith(" km")]
+        assert words.get_text() == said
+        panel, box = ax.get_window_extent(), words.get_window_extent()
+        assert panel.x0 <= box.x0 and box.x1 <= panel.x1

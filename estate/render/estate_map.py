@@ -186,17 +186,34 @@ def places(zones: pd.DataFrame, xy: np.ndarray, spacing: float, most: int = 10
 
 
 def _scale_bar(ax: Axes, x0: float, y0: float, width: float) -> list[Artist]:
-    """A bar of a round number of km, about a quarter of the panel wide, at lower left;
-    what is drawn of it (the bar and its words), for the place names to keep clear of."""
-    raw = width / 4 / 1000
-    km = next(k for k in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000)
-              if k >= raw * 0.6) if raw > 0 else 1
+    """A bar of a round length, about a quarter of the panel wide (in metres under a
+    kilometre: a campus of sites 400 m apart is drawn at that size), at lower left; what
+    is drawn of it (the bar and its words), for the place names to keep clear of."""
+    metres = scale_bar_metres(width)
     height = width * 0.012
-    bar = ax.fill([x0, x0 + km * 1000, x0 + km * 1000, x0],
+    bar = ax.fill([x0, x0 + metres, x0 + metres, x0],
                   [y0, y0, y0 + height, y0 + height], color=INK, zorder=6)
-    words = ax.text(x0 + km * 500, y0 + height * 2.2, f"{km:g} km", ha="center",
+    said = f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:g} m"
+    words = ax.text(x0 + metres / 2, y0 + height * 2.2, said, ha="center",
                     va="bottom", fontsize=6.5, color=INK, zorder=6)
     return [*bar, words]
+
+
+SCALE_BAR_METRES = (10, 20, 25, 50, 100, 200, 250, 500, 1_000, 2_000, 5_000, 10_000,
+                    20_000, 25_000, 50_000, 100_000, 200_000, 250_000, 500_000, 1_000_000,
+                    2_000_000)
+"""The lengths a scale bar may be: round numbers a reader multiplies by eye."""
+
+
+def scale_bar_metres(width: float) -> float:
+    """The scale bar's length for a panel `width` metres wide: the shortest round length
+    of at least 0.6 of a quarter of the panel, so between 0.15 and 0.6 of its width
+    (1 km for an empty panel)."""
+    quarter = width / 4
+    if quarter <= 0:
+        return 1_000.0
+    return float(next((m for m in SCALE_BAR_METRES if m >= quarter * 0.6),
+                      SCALE_BAR_METRES[-1]))
 
 
 def _panel(ax: Axes, title: str, land: gpd.GeoSeries, bounds: tuple[float, ...]
