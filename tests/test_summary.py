@@ -325,6 +325,14 @@ def test_a_one_off_total_says_what_sales_bring() -> None:
     assert one_off_parts(-50_000, 80_000) == ("sales bring £80.0k; closing, building, "
                                               "moving and setting up cost £30.0k")
     assert one_off_parts(210_000, 0.0) == "" and one_off_parts(210_000, None) == ""
+    # the parts in the total's unit, so they add up as read: £1,435.0k less £900.0k is
+    # the £535.0k beside them ("£1.44m" less £900.0k read as £540k)
+    assert one_off_parts(535_000, 900_000) == ("sales bring £900.0k; closing, building, "
+                                               "moving and setting up cost £1,435.0k")
+    assert one_off_parts(1_440_000, 50_000) == ("sales bring £50.0k; closing, building, "
+                                                "moving and setting up cost £1.49m")
+    assert one_off_parts(-400, 900_000) == ("sales bring £900,000; closing, building, "
+                                            "moving and setting up cost £899,600")
 
 
 def test_the_price_of_yearly_limits_reads_as_a_cost_or_nothing() -> None:

@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from estate.results.amounts import count, dated_difference, money, percent_up, rate_words
+from estate.results.amounts import count, dated_difference, half_up, money, percent_up, rate_words
 from estate.results.summary import Breach, Summary
 from estate.status import Status
 
@@ -391,8 +391,21 @@ def one_off_parts(one_off: float, receipts: float | None) -> str:
     or they are not known)."""
     if receipts is None or receipts <= 0.5:
         return ""
-    return (f"sales bring {money(receipts)}; closing, building, moving and setting up "
-            f"cost {money(receipts + one_off)}")
+    spent = receipts + one_off
+    return (f"sales bring {_as_total(receipts, one_off)}; closing, building, moving and "
+            f"setting up cost {_as_total(spent, one_off)}")
+
+
+def _as_total(part: float, total: float) -> str:
+    """A part of a total in the total's own unit when that is finer than the part's, so
+    the parts add up as they read: beside a net £535.0k, "£1,435.0k", not "£1.44m"
+    (£1.44m less £900.0k reads as £540k)."""
+    said = money(abs(total))
+    if said.endswith("k"):
+        return f"£{half_up(part / 1e3, '0.1'):,}k"
+    if not said.endswith("m"):
+        return f"£{half_up(part, '1'):,}"
+    return money(part)
 
 
 def horizon_words(s: Summary) -> str:
