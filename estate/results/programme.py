@@ -125,10 +125,13 @@ class Programme:
         return self.cashflow[self.cashflow["agency_id"] == ""].reset_index(drop=True)
 
     def agency_npv(self) -> dict[str, float]:
-        """Each agency's dated NPV saving: its discounted savings, year by year, summed
-        (they add up to `npv_saving`, as the whole estate's rows do)."""
-        rows = self.cashflow[self.cashflow["agency_id"] != ""]
-        return {str(a): float(v) for a, v in rows.groupby("agency_id")["discounted"].sum().items()}
+        """Each agency's dated NPV saving: its saving so far, at today's value, in the
+        horizon's last year (cashflow.csv's last `cumulative_discounted`, the figure
+        docs/programme.md names; the yearly figures summed may differ from it by the
+        pennies of their rounding)."""
+        rows = self.cashflow[self.cashflow["agency_id"] != ""].sort_values("year")
+        last = rows.groupby("agency_id")["cumulative_discounted"].last()
+        return {str(a): float(v) for a, v in last.items()}
 
     def summary(self) -> dict[str, Any]:
         """The programme's figures for `summary.json` (key `programme`)."""

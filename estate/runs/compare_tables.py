@@ -148,11 +148,12 @@ def write_xlsx(runs: list[Run], table: list[dict[str, Any]], path: Path) -> None
     body = []
     for run in runs:
         for agency_id, info, gain, npv, comp in _agency_rows(run):
+            pounds = [info.annual_cost_before, info.annual_cost_after, gain,
+                      info.one_off_cost, npv, (run.dated_agency_npv or {}).get(agency_id)]
             body.append([run.scenario.name, agency_id, info.name,
-                         info.annual_cost_before, info.annual_cost_after, gain,
-                         info.one_off_cost, npv,
-                         (run.dated_agency_npv or {}).get(agency_id), info.worse_off,
-                         comp.transfers.get(agency_id, 0.0) if comp.possible else None])
+                         *(_penny(value) for value in pounds), info.worse_off,
+                         _penny(comp.transfers.get(agency_id, 0.0)) if comp.possible
+                         else None])
     _sheet(wb, "agencies", ["scenario", "agency_id", "name", "annual_cost_before",
                             "annual_cost_after", "annual_saving", "one_off_cost", "npv_saving",
                             "npv_saving_dated", "worse_off", "compensation_transfer_annual"],
@@ -168,6 +169,12 @@ def write_xlsx(runs: list[Run], table: list[dict[str, Any]], path: Path) -> None
              for p in policies]
     _sheet(wb, "policy costs", ["policy", *names], body)
     wb.save(path)
+
+
+def _penny(value: float | None) -> float | None:
+    """Pounds to the penny, as every file estate writes gives them (a difference of two
+    figures carries float noise: 461304.3500000001)."""
+    return None if value is None else round(float(value), 2)
 
 
 def _agency_rows(run: Run) -> list[tuple[str, AgencyFigures, float, float, Compensation]]:
