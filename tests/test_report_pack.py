@@ -1166,6 +1166,18 @@ def test_an_estate_that_costs_nothing_is_not_said_to_cut_0_to_0(tmp_path: Path) 
     assert "no annual cost, before or after the plan, so it saves nothing over 10 years" in said
 
 
+def test_an_estate_whose_cost_does_not_change_is_not_said_to_cut_it(
+        pack: dict[str, Any]) -> None:
+    """A plan that keeps the annual cost at £400.0k: "keeps it at £400.0k a year", not
+    "cuts it from £400.0k to £400.0k a year, saving £0 a year"."""
+    r = read_results(pack["folder"])
+    same = r.summary.replace(annual_cost_before=400_000.0, annual_cost_after=400_000.0,
+                             annual_saving=0.0)
+    said = unmarked(decision(dataclasses.replace(r, summary=same)))
+    assert "keeps the annual cost of buildings and teams at £400.0k a year" in said, said
+    assert "£400.0k to £400.0k" not in said and "saving £0" not in said
+
+
 def test_an_undated_row_read_from_comparison_csv_shows_its_own_saving(
         pack: dict[str, Any], tmp_path: Path) -> None:
     """comparison.csv leaves `year_one_npv_saving` blank for an undated scenario: read

@@ -191,7 +191,11 @@ def _money_words(s: Summary, dated: bool) -> str:
         # a register that prices nothing: "from £0 to £0, saving £0" says nothing
         text = ("The register gives its buildings and teams no annual cost, before or "
                 "after the plan")
-    elif s.annual_saving >= 0:
+    elif abs(s.annual_saving) < 0.5:
+        # "cuts it from £400.0k to £400.0k, saving £0" would say a change where there is none
+        text = (f"This keeps the annual cost of buildings and teams at "
+                f"{money(s.annual_cost_after)} a year")
+    elif s.annual_saving > 0:
         # the annual cost is the buildings' running cost and the teams' own cost together,
         # as the terminal's "Annual cost" line (the closure table's "Cost a year" is a site's)
         text = (f"This cuts the annual cost of buildings and teams from "
