@@ -668,7 +668,15 @@ def test_broken_json_and_a_comparison_folder_are_said_in_words(
     (tmp_path / "cmp").mkdir()
     (tmp_path / "cmp" / "comparison.csv").write_text("scenario\nA\n", encoding="utf-8")
     run = invoke(tmp_path, "report", tmp_path / "cmp", "--out", tmp_path / "board.pdf")
-    assert run.code == 1 and "it is a comparison's folder; give it to --compare" in run.stderr
+    assert run.code == 1 and "it is a comparison's folder: its map is comparison_map.html" \
+        in run.stderr and "`estate report --compare` beside it" in run.stderr, run.stderr
+    # `estate map` has no --compare: it is told where the comparison's map is, not that
+    run = invoke(tmp_path, "map", tmp_path / "cmp")
+    assert run.code == 1 and "comparison_map.html" in run.stderr, run.stderr
+    (tmp_path / "sweep").mkdir()
+    (tmp_path / "sweep" / "sweep.csv").write_text("run_id\nr1\n", encoding="utf-8")
+    run = invoke(tmp_path, "map", tmp_path / "sweep")
+    assert run.code == 1 and "give one of its runs, runs/<run id>/" in run.stderr, run.stderr
 
 
 def test_an_alternatives_pack_names_its_folder_from_the_plans(

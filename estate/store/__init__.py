@@ -91,11 +91,8 @@ def read_summary(folder: Path) -> Summary:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        compared = (Path(folder) / "comparison.csv").is_file()
-        raise InputError([Problem(str(folder), None, None, expected, "no summary.json: " + (
-            "it is a comparison's folder; give it to --compare beside the results folder of "
-            "one of its scenarios" if compared else "give the folder `estate plan` wrote "
-            "(results/<scenario name>/)"))]) from None
+        raise InputError([Problem(str(folder), None, None, expected,
+                                  "no summary.json: " + _what_folder(Path(folder)))]) from None
     except json.JSONDecodeError as exc:
         raise InputError([Problem(str(path), None, None, "the JSON `estate plan` writes",
                                   f"{exc.msg} at line {exc.lineno}, column {exc.colno} (an "
@@ -105,6 +102,21 @@ def read_summary(folder: Path) -> Summary:
         raise InputError([Problem(str(path), None, None, "the JSON `estate plan` writes",
                                   f"{type(exc).__name__}: {exc}")]) from None
     return Summary.from_json(data, source=str(path))
+
+
+def _what_folder(folder: Path) -> str:
+    """What a folder without a summary is, and the folder to give instead: a comparison's
+    and a sweep's hold plans of their own (`estate map` and `estate report` each read
+    one plan's folder)."""
+    if (folder / "comparison.csv").is_file():
+        return ("it is a comparison's folder: its map is comparison_map.html in it; give "
+                "`estate map` or `estate report` the results folder of one of its "
+                "scenarios (results/<scenario name>/), and this folder to `estate report "
+                "--compare` beside it")
+    if (folder / "sweep.csv").is_file():
+        return ("it is a sweep's folder: give one of its runs, runs/<run id>/ in it "
+                "(sweep.csv lists them)")
+    return "give the folder `estate plan` wrote (results/<scenario name>/)"
 
 
 def write_summary(summary: Summary, folder: Path) -> None:
