@@ -1174,6 +1174,22 @@ def test_an_estate_that_costs_nothing_is_not_said_to_cut_0_to_0(tmp_path: Path) 
     assert "no annual cost, before or after the plan, so it saves nothing over 10 years" in said
 
 
+def test_today_s_estate_handed_back_by_a_time_limit_is_not_said_to_be_cheapest(
+        tmp_path: Path) -> None:
+    """A proven plan that changes nothing says no change costs less; the same plan
+    handed back when the time limit stopped the search (it starts from today's estate)
+    says only that the search found nothing cheaper in its time."""
+    r = read_results(_one_site(tmp_path, None))
+    assert unmarked(decision(r)).startswith(
+        "Keep the estate as it is: no change that meets every rule costs less.")
+    stopped = dataclasses.replace(r, summary=r.summary.replace(status=Status.TIME_LIMIT,
+                                                               mip_gap=None))
+    said = unmarked(decision(stopped))
+    assert said.startswith("Keep the estate as it is for now: the search found no cheaper "
+                           "plan before its time limit, which does not show there is none"), said
+    assert "no change that meets every rule costs less" not in said
+
+
 def test_an_estate_whose_cost_does_not_change_is_not_said_to_cut_it(
         pack: dict[str, Any]) -> None:
     """A plan that keeps the annual cost at £400.0k: "keeps it at £400.0k a year", not

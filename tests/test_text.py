@@ -230,3 +230,19 @@ def test_a_national_plan_names_the_areas_the_time_limit_stopped() -> None:
               if line.startswith("Areas:")]
     assert said.endswith("a6 (within 7%), a5 (within 6%), a4 (within 5%), a3 (within 4%), "
                          "a2 (within 3%) and 2 more (summary.json's areas)")
+
+
+def test_a_search_that_found_nothing_better_than_today_says_so() -> None:
+    """HiGHS starts from today's estate, so a search the time limit stops at once hands
+    it back as the plan: the terminal says the search found nothing cheaper, which does
+    not show there is nothing, and the fix; a plan that changes something, or is
+    proven, does not get the line."""
+    still = {"sites_closed": 0, "sites_opened": 0, "shared_centres": 0,
+             "fte_relocated": 0.0}
+    lines = summary_lines(_summary(status="time_limit", mip_gap=None, **still))
+    assert any(line.startswith("Found:           nothing cheaper than today's estate")
+               and line.endswith("raise solver.time_limit_s") for line in lines), lines
+    assert not any(line.startswith("Found:") for line in summary_lines(
+        _summary(status="optimal", mip_gap=0.0, **still)))
+    assert not any(line.startswith("Found:") for line in summary_lines(
+        _summary(status="time_limit", mip_gap=None, **{**still, "sites_closed": 1})))

@@ -50,6 +50,7 @@ from estate.results.words import (
     saving_figure,
     solver_words,
 )
+from estate.status import Status
 
 
 def _whole_desks(used: float) -> str:
@@ -146,6 +147,10 @@ def _changes(r: Results) -> str:
             kept = ("today's only site" if s.sites_before == 1
                     else f"all {s.sites_before:,} of today's sites")
             return f"Keep {kept} and house {housed}."
+        if s.status == Status.TIME_LIMIT:  # the search began from today's estate
+            return ("Keep the estate as it is for now: the search found no cheaper plan "
+                    "before its time limit, which does not show there is none (a longer "
+                    "solver.time_limit_s searches further).")
         return "Keep the estate as it is: no change that meets every rule costs less."
     said = []
     if len(closed):

@@ -63,6 +63,10 @@ def summary_lines(summary: Summary) -> list[str]:
                          " (it applies to each area)" if s.areas else
                          ", or plan a large locality as areas (`area` column, "
                          "docs/formats.md)"))
+    if s.status == Status.TIME_LIMIT and _unchanged(s):
+        # the search starts from today's estate, so a plan is always in hand
+        lines.append("Found:           nothing cheaper than today's estate before the time "
+                     "limit, which does not show there is nothing; raise solver.time_limit_s")
     if not s.status_quo_feasible and s.status_quo_breaches:
         lines.append(f"Status quo:      breaks {count(len(s.status_quo_breaches), 'rule')}, e.g. "
                      + s.status_quo_breaches[0].place)
@@ -70,6 +74,13 @@ def summary_lines(summary: Summary) -> list[str]:
     if worse:
         lines.append("Worse off:       " + ", ".join(worse))
     return lines
+
+
+def _unchanged(s: Summary) -> bool:
+    """Whether the plan is today's estate as it is: nothing closed, opened, shared or
+    moved."""
+    return (s.sites_closed == 0 and s.sites_opened == 0 and s.shared_centres == 0
+            and s.fte_relocated < 0.5)
 
 
 def _area_lines(s: Summary, most: int = 5) -> list[str]:
