@@ -137,10 +137,19 @@ def test_an_alternatives_difference_carries_its_own_sign() -> None:
          "sites_differ": [{"site_id": "S029", "optimum": "keep", "alternative": "close"}]},
         {"folder": "alternatives/2", "npv_difference": 258_400.0,
          "sites_differ": [{"site_id": "S045", "optimum": "close", "alternative": "keep"}]}]}
-    lines = alternative_lines(_summary(alternatives=alternatives))
+    lines = alternative_lines(_summary(alternatives=alternatives, status="time_limit",
+                                       mip_gap=0.0121))
     assert lines == ["Alternatives:    2 within 5% of the saving (+£5.84m)",
                      "  alternatives/1: -£314.0k; S029 keep->close",
-                     "  alternatives/2: +£258.4k; S045 close->keep"]
+                     "  alternatives/2: +£258.4k; S045 close->keep",
+                     "  (alternatives/1 cost less than the plan written, which was searched "
+                     "only to within 1.3% of the cheapest: a longer solver.time_limit_s "
+                     "settles which is cheapest)"]
+    # a plan searched to a loose solver.mip_gap ends "optimal" yet may be dearer too
+    loose = alternative_lines(_summary(alternatives=alternatives, mip_gap=0.0095))
+    assert loose[-1] == ("  (alternatives/1 cost less than the plan written, which was "
+                         "searched only to within 0.95% of the cheapest: a smaller "
+                         "solver.mip_gap settles which is cheapest)"), loose
 
 
 def test_a_dated_plan_s_allowance_is_said_of_its_year_1_saving_even_with_none_found() -> None:

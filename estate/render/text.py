@@ -196,4 +196,14 @@ def alternative_lines(summary: Summary) -> list[str]:
                      + (f" and {more} more" if more > 0 else "") + same)
     if info.get("note"):
         lines.append(f"  ({info['note']})")
+    cheaper = [plan["folder"] for plan in info["plans"] if plan["npv_difference"] <= -0.5]
+    if cheaper:
+        # only a search stopped short of proof leaves a cheaper plan to be found after it
+        fix = ("a longer solver.time_limit_s" if summary.status == Status.TIME_LIMIT
+               else "a smaller solver.mip_gap")
+        lines.append(f"  ({', '.join(cheaper)} cost less than the plan written, which was "
+                     "searched only to within "
+                     + (f"{percent_up(summary.mip_gap)} of" if known_gap(summary.mip_gap)
+                        else "an unknown distance of")
+                     + f" the cheapest: {fix} settles which is cheapest)")
     return lines
