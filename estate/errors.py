@@ -25,6 +25,12 @@ class ProblemKind(StrEnum):
     # a file saved into a results folder while it was written, kept in the new one
     # (`estate.store.keep.KeptFile.warning`)
     KEPT_FILE = "kept_file"
+    # a lease the register says ended before the scenario's start, whose site's closing
+    # is taken to owe no rent (`estate.prepare`); the board pack names them
+    LEASE_ENDED = "lease_ended"
+    # a part of a dated plan's NPV saving no programme of it can realise
+    # (`estate.results.booked_early`); the board pack and national runs carry it
+    BOOKED_EARLY = "booked_early"
 
 
 @dataclass(frozen=True)

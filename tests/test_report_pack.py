@@ -34,6 +34,7 @@ from reportlab.platypus import Paragraph
 
 import estate
 from estate.api import report
+from estate.errors import ProblemKind
 from estate.render import figures
 from estate.render.estate_map import estate_map
 from estate.render.report import FRAME, PADDING, _styles, board_pages, column_widths
@@ -976,11 +977,23 @@ def test_leases_ended_before_the_start_are_caveats(leased: dict[str, Any],
     assert _flat(f"{HOSTILE[0]} (S2, {ENDED})") in pdf
     page = leased["html"].read_text(encoding="utf-8")
     assert "<img" not in page and "ended before the start" in page
+    # the pack picks the warning out by its kind, which warnings.csv keeps; a file
+    # written before it kept the column is read by the warning's words, the same caveat
+    assert [w.kind for w in warned] == [ProblemKind.LEASE_ENDED]
+    before = tmp_path / "before"
+    shutil.copytree(folder, before)
+    table = pd.read_csv(before / "warnings.csv", dtype=str, keep_default_na=False)
+    table.drop(columns="kind").to_csv(before / "warnings.csv", index=False)
+    assert [w.kind for w in read_warnings(before) or ()] == [ProblemKind.LEASE_ENDED]
+    # and a warning of another kind whose words happen to read so is not picked out
+    table.assign(kind="other").to_csv(before / "warnings.csv", index=False)
+    assert not any("ended before the start" in b.text for b in decision_page(
+        read_results(before)).blocks if isinstance(b, Text))
     # a plan made without warnings keeps the header alone, and the pack says there
     # were none; a folder without the file (written before estate kept them) does not
     # know, and the pack says that instead
     kept = (pack["folder"] / "warnings.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert kept == ["file,row,column,label,expected,found,sentence,fid_column"]
+    assert kept == ["file,row,column,label,expected,found,sentence,fid_column,kind"]
     clean = read_results(pack["folder"])
     assert clean.warnings == ()
     assert not any("ended before" in b.text for b in decision_page(clean).blocks

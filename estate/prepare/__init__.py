@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from estate.errors import Problem
+from estate.errors import Problem, ProblemKind
 from estate.load.scenario import CoverageRule, Scenario
 from estate.load.validate import Register
 from estate.prepare.distances import metric_crs, project, within
@@ -307,7 +307,7 @@ def _leases_ended_before_start(sites: pd.DataFrame, calendar: Calendar,
                 "end date",
                 f"{sites.at[s, 'lease_end']}: the lease of {sites.at[s, 'site_id']} has "
                 "ended by then, so closing it is taken to owe no rent; if it was renewed, "
-                "enter the new end date", severity="warning")
+                "enter the new end date", severity="warning", kind=ProblemKind.LEASE_ENDED)
         for s in np.flatnonzero(ended.to_numpy(bool))]
 
 

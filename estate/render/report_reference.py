@@ -15,12 +15,12 @@ from pathlib import PurePath
 import numpy as np
 import pandas as pd
 
-from estate.errors import Problem, row_place
+from estate.errors import Problem, ProblemKind, row_place
 from estate.load.scenario import DEFAULTS
 from estate.render import figures
 from estate.render.report_data import Block, Page, Results, Table, Text, assumption_rows
 from estate.results.amounts import count, rate_words
-from estate.results.booked_early import BOOKED_EARLY, SCHEDULE_IT
+from estate.results.booked_early import SCHEDULE_IT
 from estate.results.words import solver_name
 
 
@@ -58,9 +58,10 @@ MOST_NAMED = 3
 
 
 def _ended_leases(warnings: tuple[Problem, ...]) -> list[tuple[str, str]]:
-    """(site id, lease end) of each lease the register says ended before the start."""
-    found = [(w, _ENDED.match(w.found)) for w in warnings if w.column == "lease_end"]
-    return [(m["site"], m["end"]) for w, m in found if m is not None]
+    """(site id, lease end) of each lease the register says ended before the start (its
+    site and date read from the warning's words, which `estate.prepare` writes)."""
+    found = [_ENDED.match(w.found) for w in warnings if w.kind is ProblemKind.LEASE_ENDED]
+    return [(m["site"], m["end"]) for m in found if m is not None]
 
 
 def warning_words(r: Results) -> list[str]:
@@ -91,7 +92,7 @@ def warning_words(r: Results) -> list[str]:
             + listed(shown + ([f"{more:,} more"] if more > 0 else []), "; ")
             + f"; {closing}. A lease since renewed makes the saving smaller (lease_end in "
             "the register).")
-    early = [w.found for w in r.warnings if w.expected == BOOKED_EARLY]
+    early = [w.found for w in r.warnings if w.kind is ProblemKind.BOOKED_EARLY]
     # said for a board: the command-line way to schedule it left to the terminal
     said += [(line := figures.plain(found.removesuffix(SCHEDULE_IT), 600))[:1].upper()
              + line[1:] + "; a dated programme of the plan gives the saving it can realise."

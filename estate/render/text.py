@@ -201,9 +201,10 @@ def alternative_lines(summary: Summary) -> list[str]:
         # only a search stopped short of proof leaves a cheaper plan to be found after it
         fix = ("a longer solver.time_limit_s" if summary.status == Status.TIME_LIMIT
                else "a smaller solver.mip_gap")
+        gap = summary.mip_gap
+        within = (f"within {percent_up(gap)} of" if gap is not None and known_gap(gap)
+                  else "an unknown distance from")
         lines.append(f"  ({', '.join(cheaper)} cost less than the plan written, which was "
-                     "searched only to within "
-                     + (f"{percent_up(summary.mip_gap)} of" if known_gap(summary.mip_gap)
-                        else "an unknown distance of")
-                     + f" the cheapest: {fix} settles which is cheapest)")
+                     f"searched only to {within} the cheapest: {fix} settles which is "
+                     "cheapest)")
     return lines

@@ -5,7 +5,7 @@ make it wait longer. Each is a warning with its amount, beside the plan."""
 
 from __future__ import annotations
 
-from estate.errors import Problem
+from estate.errors import Problem, ProblemKind
 from estate.model.build import EstateModel
 from estate.model.costs import closing_booked_early, pooling_booked_early
 from estate.prepare import Prepared
@@ -54,7 +54,7 @@ def booked_early(prep: Prepared, model: EstateModel, after: State) -> list[Probl
             continue
         said = f"the NPV saving counts {money(amount)} {what}{SCHEDULE_IT}"
         out.append(Problem(label, None, "programme", BOOKED_EARLY, said, severity="warning",
-                           label="key", sentence=said))
+                           label="key", sentence=said, kind=ProblemKind.BOOKED_EARLY))
     return out
 
 

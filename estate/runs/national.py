@@ -17,14 +17,13 @@ from collections.abc import Callable, Iterable
 
 import pandas as pd
 
-from estate.errors import EstateError, InfeasibleError, NoSolutionError, Problem
+from estate.errors import EstateError, InfeasibleError, NoSolutionError, Problem, ProblemKind
 from estate.load.scenario import Scenario
 from estate.load.validate import Register
 from estate.model.arrays import NamedPlan
 from estate.model.build import EstateModel
 from estate.pipeline import Clock, check_scenario, plan_locality, ready_to_plan
 from estate.results import Plan, Summary, agency_figures
-from estate.results.booked_early import BOOKED_EARLY
 from estate.runs.executor import run_all
 from estate.runs.zone_areas import served_across_areas, zone_areas
 from estate.status import worst
@@ -184,7 +183,7 @@ def _plan_area(task: tuple[str, Scenario, Register, bool]) -> Plan:
     # said with its area; the register's and the scenario's are the whole's to say
     early = [dataclasses.replace(w, found=f"in {area}, {w.found}",
                                  sentence=f"in {area}, {w.sentence}")
-             for w in result.warnings if w.expected == BOOKED_EARLY]
+             for w in result.warnings if w.kind is ProblemKind.BOOKED_EARLY]
     result.warnings = (list(result.prepared.measured) if result.prepared else []) + early
     # the zones' own polygons, for plan.gpkg's zone_areas and the map's outline
     result.zone_shapes = result.prepared.zone_shapes if result.prepared else None

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from estate.errors import Problem
+from estate.errors import Problem, ProblemKind
+from estate.results.booked_early import BOOKED_EARLY
 from estate.store.check import Columns, read_table
 
 WARNINGS_TABLE = Columns(("file", "column", "label", "expected", "found", "sentence",
-                          "fid_column"), ("row",),
-                         optional=("label", "sentence", "fid_column"))
+                          "fid_column", "kind"), ("row",),
+                         optional=("label", "sentence", "fid_column", "kind"))
 """warnings.csv: the warnings the plan was made with, one `Problem` a row (a blank row
 or column: the warning is about a whole file or table; a blank fid_column: a row of a
 CSV file or sheet, or the fid of a layer whose FID column is named `fid`); the header
@@ -30,9 +31,10 @@ def warnings_table(warnings: list[Problem]) -> pd.DataFrame:
         "expected": [w.expected for w in warnings],
         "found": [w.found for w in warnings],
         "sentence": [w.sentence for w in warnings],
-        "fid_column": [w.fid_column or "" for w in warnings]},
+        "fid_column": [w.fid_column or "" for w in warnings],
+        "kind": [str(w.kind) for w in warnings]},
         columns=["file", "row", "column", "label", "expected", "found", "sentence",
-                 "fid_column"])
+                 "fid_column", "kind"])
 
 
 def read_warnings(folder: Path) -> tuple[Problem, ...] | None:
@@ -47,5 +49,21 @@ def read_warnings(folder: Path) -> tuple[Problem, ...] | None:
                          str(w["column"]) or None, str(w["expected"]), str(w["found"]),
                          severity="warning", label=str(w["label"]) or "column",
                          sentence=str(w.get("sentence") or ""),
-                         fid_column=str(w.get("fid_column") or ""))
+                         fid_column=str(w.get("fid_column") or ""),
+                         kind=_kind(w))
                  for w in table.to_dict("records"))
+
+
+def _kind(row: dict[str, object]) -> ProblemKind:
+    """A warning's kind as its row gives it. A folder written before warnings.csv kept
+    the column (or a hand-edited kind) is read by the words the two picked-out kinds
+    were written with, so its board pack still names them."""
+    try:
+        return ProblemKind(str(row.get("kind") or ""))
+    except ValueError:
+        pass
+    if row.get("expected") == BOOKED_EARLY:
+        return ProblemKind.BOOKED_EARLY
+    if row.get("column") == "lease_end" and " has ended by then" in str(row.get("found")):
+        return ProblemKind.LEASE_ENDED
+    return ProblemKind.OTHER
