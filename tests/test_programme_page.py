@@ -419,3 +419,18 @@ def test_a_loss_is_said_as_a_cost_beside_the_plan_s_own_figure(folder: Path) -> 
                                            npv_saving=-1_500_000.0), "Loss")
     assert ("costs £1.50m more, where the plan would cost £1.40m more if every change "
             "were made in year 1 (dated, £0.10m worse off).") in worse, worse[:2000]
+
+
+def test_the_last_year_of_a_leap_day_start_ends_as_the_calendar_counts() -> None:
+    """From 29 February 2028 the calendar's years begin on the 28th (2029 to 2031) and
+    the 29th again in 2032, so year 4 runs 2031-02-28 to 2032-02-28: the day before
+    year 5 would begin, not a year on from its own first day (2032-02-27)."""
+    from estate.render.programme_page import _year_text
+    from estate.timing import year_start
+
+    start = dt.date(2028, 2, 29)
+    budget = pd.DataFrame({"year": [1, 2, 3, 4],
+                           "date": [year_start(start, t).isoformat() for t in range(1, 5)]})
+    programme = cast(Programme, SimpleNamespace(budget=budget, start=start.isoformat()))
+    assert _year_text(programme, 4) == "year 4 (2031-02-28 to 2032-02-28)"
+    assert _year_text(programme, 2) == "year 2 (2029-02-28 to 2030-02-27)"

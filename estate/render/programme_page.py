@@ -31,6 +31,7 @@ from estate.results.words import (
     scheduled_whose,
 )
 from estate.store import read_programme, read_summary
+from estate.timing import year_start
 
 METHODS = {
     "roadmap": "the snapshot's changes scheduled year by year (the roadmap)",
@@ -74,17 +75,11 @@ def _year_text(programme: Programme, year: int | None) -> str:
     if year not in days:
         return f"year {year}"
     start = dt.date.fromisoformat(str(days[year]))
+    # the next year's first day as the calendar counts it (a start of 29 February has
+    # later years from the 28th, and the 29th again in a leap year)
     after = (dt.date.fromisoformat(str(days[year + 1])) if year + 1 in days
-             else _a_year_on(start))
+             else year_start(dt.date.fromisoformat(programme.start), year + 1))
     return f"year {year} ({start.isoformat()} to {(after - dt.timedelta(days=1)).isoformat()})"
-
-
-def _a_year_on(day: dt.date) -> dt.date:
-    """The same day a year later (29 February to 1 March)."""
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return dt.date(day.year + 1, 3, 1)
 
 
 def _lasting(programme: Programme) -> str:
