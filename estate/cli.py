@@ -308,14 +308,14 @@ def sweep_command(scenario: Path, varies: tuple[str, ...], out: Path, executor: 
     --out sweeps/efficiency
     """
     from estate.api import sweep
-    from estate.runs.sweep import parse_vary
+    from estate.runs.sweep import SWEEP_FILES, parse_vary
     from estate.store.file_set import written
 
     scheduler_needs_dask(executor, scheduler)
     result = sweep(scenario, [parse_vary(v) for v in varies], out, executor=executor,
                    scheduler=scheduler, workers=workers, max_runs=max_runs,
                    on_outcome=sweep_progress(wants_progress(progress)))
-    files = [out / name for name in ("sweep.csv", "site_robustness.csv", "sweep.html")]
+    files = [out / name for name in SWEEP_FILES if name != "runs"]
     with written(files):
         counts = result.rows["status"].value_counts()
         runs = len(result.rows)

@@ -189,6 +189,26 @@ def count(n: float, noun: str, plural: str | None = None) -> str:
     return f"{n:,.0f} {noun if n == 1 else (plural or noun + 's')}"
 
 
+def range_words(lo: float | None, hi: float | None, lo_open: bool = False,
+                hi_open: bool = False) -> str:
+    """The values a number takes, in words: "of 0 or more", "from 0 to 1", "above 0 and
+    at most 1". A whole number is written out with its commas (1e10 as
+    10,000,000,000, as a lead types it), any other as Python's shortest form."""
+    def shown(x: float) -> str:
+        return f"{x:,.0f}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+    low = None if lo is None else f"above {shown(lo)}" if lo_open else f"at least {shown(lo)}"
+    high = None if hi is None else f"below {shown(hi)}" if hi_open else f"at most {shown(hi)}"
+    if lo is not None and hi is not None:
+        return (f"from {shown(lo)} to {shown(hi)}" if not (lo_open or hi_open)
+                else f"{low} and {high}")
+    if lo is not None:
+        return f"of {shown(lo)} or more" if not lo_open else str(low)
+    if hi is not None:
+        return f"of {shown(hi)} or less" if not hi_open else str(high)
+    return "of any size"
+
+
 class EstateError(Exception):
     """Base of every error the CLI reports without a traceback.
 

@@ -322,7 +322,7 @@ DAMAGE: list[tuple[str, Callable[[Path], None], str, str | None]] = [
     ("a payback of text NaN", _summary(lambda d: d.update(payback_years="nan")),
      "summary.json", "key payback_years: expected a finite number or null"),
     ("a horizon of 0 years", _summary(lambda d: d.update(horizon_years=0)), "summary.json",
-     "key horizon_years: expected a number from 1 to 10000, found 0"),
+     "key horizon_years: expected a number from 1 to 10,000, found 0"),
     ("a scenario named null", _summary(lambda d: d.update(scenario=None)), "summary.json",
      "key scenario: expected a text in quotes, as `estate plan` writes it, found null"),
     ("an agency named by a number",

@@ -355,7 +355,8 @@ def test_an_unproven_policy_cost_is_a_range_in_the_tables(setup: dict[str, Any],
 
     from openpyxl import load_workbook
 
-    from estate.runs.compare_tables import write_tables
+    from estate.runs.compare_tables import table_files
+    from estate.store.file_set import write_files
 
     runs = [r for r in setup["runs"] if r.summary is not None][:2]
     assert runs[0].summary is not None and runs[1].summary is not None
@@ -365,7 +366,7 @@ def test_an_unproven_policy_cost_is_a_range_in_the_tables(setup: dict[str, Any],
     runs = [dataclasses.replace(run, summary=run.summary.replace(
         policy_costs={"must_keep": entry})) for run, entry in zip(runs, (unproven, proven),
                                                                   strict=True)]
-    write_tables(runs, tmp_path)
+    write_files(table_files(runs, tmp_path))
     rows = _csv_rows(tmp_path / "comparison.csv")
     assert [(r["policy_cost.must_keep"], r["policy_cost.must_keep.low"],
              r["policy_cost.must_keep.high"]) for r in rows] == [("6.0", "4.0", "9.0"),

@@ -186,7 +186,13 @@ def test_a_horizon_outside_1_to_10000_whole_years_is_refused(years: object) -> N
     with pytest.raises(InputError) as caught:
         Summary.from_json({**data, "horizon_years": years}, source="s.json")
     problem = caught.value.problems[0]
-    assert (problem.column, problem.expected) == ("horizon_years", "a number from 1 to 10000")
+    assert (problem.column, problem.expected) == ("horizon_years", "a number from 1 to 10,000")
+    # a count's range in words as a lead reads them, not Python's 1e+09
+    data = {**data, "sites_closed": -1}
+    with pytest.raises(InputError) as caught:
+        Summary.from_json(data, source="s.json")
+    assert caught.value.problems[0].expected == "a number from 0 to 1,000,000,000"
+    data = summary_record().to_json()
     for years in (1, 10_000):
         assert Summary.from_json({**data, "horizon_years": years}).horizon_years == years
 

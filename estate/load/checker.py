@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from estate.errors import Problem, as_typed, did_you_mean
+from estate.errors import Problem, as_typed, did_you_mean, range_words
 from estate.load.free_text import REFUSED, has_hidden, one_line
 from estate.load.schema import LARGEST
 
@@ -84,7 +84,7 @@ class KeyChecker:
             self.fail(key, "a number of at most 10^15 either way" +
                       (" (or inf, for no limit)" if allow_inf else ""), value)
             return math.nan
-        rng = _range_words(lo, hi, lo_open, hi_open)
+        rng = range_words(lo, hi, lo_open, hi_open)
         if lo is not None and (x < lo or (lo_open and x == lo)):
             self.fail(key, f"a number {rng}", value)
         if hi is not None and (x > hi or (hi_open and x == hi)):
@@ -276,19 +276,3 @@ def _near(key: str, known: list[str]) -> list[str]:
     return (close + begun)[:2]
 
 
-def _range_words(lo: float | None, hi: float | None, lo_open: bool, hi_open: bool) -> str:
-    """The values a number key takes, in words: "of 0 or more", "from 0 to 1", "above 0
-    and at most 1"."""
-    def shown(x: float) -> str:  # 1e10 as 10,000,000,000, as a lead types it
-        return f"{x:,.0f}" if float(x).is_integer() and abs(x) < LARGEST else f"{x:g}"
-
-    low = None if lo is None else f"above {shown(lo)}" if lo_open else f"at least {shown(lo)}"
-    high = None if hi is None else f"below {shown(hi)}" if hi_open else f"at most {shown(hi)}"
-    if lo is not None and hi is not None:
-        return (f"from {shown(lo)} to {shown(hi)}" if not (lo_open or hi_open)
-                else f"{low} and {high}")
-    if lo is not None:
-        return f"of {shown(lo)} or more" if not lo_open else str(low)
-    if hi is not None:
-        return f"of {shown(hi)} or less" if not hi_open else str(high)
-    return "of any size"

@@ -32,7 +32,6 @@ from estate.prepare import Prepared
 from estate.results import State
 
 TOL = 1e-6
-KINDS = ("close", "build", "move", "centre")
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,6 @@ from estate.results.state import State
 from estate.results.summary import Breach
 from estate.results.words import PROVEN
 
-ACTIONS = ("close", "build", "open", "move", "pool", "dispose")
 ACTION_COLUMNS = ("year", "date", "action", "site_id", "site_name", "function_id",
                   "agency_id", "fte", "one_off", "annual_effect")
 ACTION_MONEY = ("one_off", "annual_effect")

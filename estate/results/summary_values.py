@@ -10,7 +10,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from estate.errors import InputError, Problem
+from estate.errors import InputError, Problem, range_words
 from estate.status import Status
 
 PLAN_FROM = ("snapshot", "programme")
@@ -165,7 +165,7 @@ def policy_cost(entry: Any) -> None:
 
 
 EXPECTED = {"status": "one of " + ", ".join(s.value for s in Status),
-             **{key: f"a number from {lo:g} to {hi:g}" for key, (_, lo, hi) in RANGES.items()},
+             **{key: f"a number {range_words(lo, hi)}" for key, (_, lo, hi) in RANGES.items()},
              **{key: "an object, as `estate plan` writes it (or no such key)"
                 for key in TABLES},
              "policy_costs": "an object of policies, each with a status (priced, not_set, "

@@ -20,7 +20,7 @@ from estate.results.summary_values import cost_range
 from estate.runs.compare import Compensation, Run, agency_gains, compensate, stored_agency_npv
 from estate.store import needs_quote, safe_cell
 from estate.store.check import flag_text, write_safe_rows
-from estate.store.file_set import Write, write_files
+from estate.store.file_set import Write
 from estate.store.register_used import COLUMNS as REGISTER_COLUMNS
 
 TABLES = ("comparison.csv", "comparison.xlsx")
@@ -194,7 +194,3 @@ def table_files(runs: list[Run], out: Path) -> dict[Path, Write]:
     return {out / "comparison.csv": lambda p: write_csv(table, p),
             out / "comparison.xlsx": lambda p: write_xlsx(runs, table, p)}
 
-
-def write_tables(runs: list[Run], out: Path) -> None:
-    """`comparison.csv` and `comparison.xlsx` of the runs in `out`, the two as a set."""
-    write_files(table_files(runs, out))
