@@ -38,6 +38,10 @@ class Status(StrEnum):
         return self in (Status.OPTIMAL, Status.TIME_LIMIT, Status.INFEASIBLE, Status.INVALID)
 
 
+PLANNED = tuple(s.value for s in Status if s.has_plan)
+"""The statuses of runs with a plan, as their plain values: a status read back from a
+file (summary.json, comparison.csv, sweep.csv) is text, tested with `in PLANNED`."""
+
 # From better to worse: a merged run (national areas) takes the worst of its parts.
 SEVERITY = (Status.OPTIMAL, Status.TIME_LIMIT, Status.NO_SOLUTION, Status.INFEASIBLE,
             Status.INVALID, Status.ERROR)

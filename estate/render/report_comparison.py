@@ -26,7 +26,7 @@ from estate.results.words import (
     quality_words,
     saving_figure,
 )
-from estate.status import Status
+from estate.status import PLANNED, Status
 from estate.store.register_used import RegisterUsed
 
 
@@ -41,7 +41,7 @@ def _number(value: Any) -> float | None:
 def _status(row: pd.Series) -> str:
     """How good a compared plan is, in the words of `estate.results.words`."""
     status = str(row.get("status", ""))
-    if status not in (Status.OPTIMAL, Status.TIME_LIMIT):
+    if status not in PLANNED:
         return "no plan: " + status.replace("_", " ")
     return quality_words(Status(status), _number(row.get("mip_gap")))[0]
 
@@ -180,7 +180,7 @@ def comparison_page(table: pd.DataFrame, r: Results) -> Page:
     The row of this paper's plan is named so; a row under its name with other figures
     (compared before a re-plan, or another file of the same name) is said to differ."""
     s = r.summary
-    has_plan = table["status"].isin((Status.OPTIMAL, Status.TIME_LIMIT))
+    has_plan = table["status"].isin(PLANNED)
     ours = [_is_this_plan(row, s) for _, row in table.iterrows()]
     others = [n == s.scenario and plan and not mine  # a failed run is only its status
               for n, plan, mine in zip(table["scenario"], has_plan, ours, strict=True)]

@@ -33,8 +33,8 @@ from estate.results import money
 from estate.results.amounts import count
 from estate.results.summary import year_one_saving
 from estate.results.words import IN_YEAR_ONE, is_proven
-from estate.runs.sweep import PLANNED, Vary, shown
-from estate.status import Status
+from estate.runs.sweep import Vary, shown
+from estate.status import PLANNED, Status
 
 DATED = "programme.npv_saving"
 """sweep.csv's column of a dated run's programme's NPV saving."""

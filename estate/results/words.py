@@ -16,7 +16,7 @@ from typing import Any
 
 from estate.results.amounts import count, dated_difference, half_up, money, percent_up, rate_words
 from estate.results.summary import Breach, Summary
-from estate.status import Status
+from estate.status import PLANNED, Status
 
 PROVEN = 1e-6
 """A relative gap this small is a proof: the plan is optimal."""
@@ -452,7 +452,7 @@ def schedule_quality(status: str, gap: float | None, method: str,
     head = {str(Status.OPTIMAL): "", str(Status.TIME_LIMIT): "The solver's time limit "
             "stopped the search for it; "}.get(str(status),
                                               f"The solver ended with status {status}; ")
-    has_plan = status in (Status.OPTIMAL, Status.TIME_LIMIT)
+    has_plan = str(status) in PLANNED
     said = head + (f"its NPV of cost is within {percent_up(gap)} of the cheapest {of}."
                    if has_plan and gap is not None and known_gap(gap)
                    else f"how far it is from the cheapest {of} is not known.")

@@ -61,10 +61,8 @@ from estate.store.paths import Output, check_outputs, inputs_of_file, results_in
 
 #: What a sweep writes into its `--out` folder (the page `sweep.html` by `estate.api`).
 SWEEP_FILES = ("runs", "sweep.csv", "site_robustness.csv", "sweep.html")
-#: The statuses of runs that have a plan (sweep.csv's `status` column).
-PLANNED = tuple(s.value for s in Status if s.has_plan)
 EXECUTORS = ("local", "dask")
-__all__ = ["MAX_RUNS", "MAX_VALUES", "EXECUTORS", "PLANNED", "RunOutcome", "RunTask",
+__all__ = ["MAX_RUNS", "MAX_VALUES", "EXECUTORS", "RunOutcome", "RunTask",
            "SweepInterrupted", "SweepResult", "Value", "Vary", "grid", "parse_value",
            "parse_vary", "reuse", "run_id", "run_one", "shown", "site_robustness", "sweep",
            "sweep_rows"]
