@@ -957,7 +957,7 @@ def test_a_new_teams_placing_gives_its_fte_and_every_fte_is_rounded(tmp_path: Pa
     r = read_results(out)
     assert r.programme is not None
     panel = dict(year_figures(plan, [None, None], [1, None], 5)[1])
-    assert panel["Staff moved so far"] == "12.3 FTE"
+    assert panel["Staff changed building so far"] == "12.3 FTE"
 
 
 def test_an_unscheduled_plan_says_the_pooling_it_books_before_its_centre_could_open(

@@ -123,14 +123,14 @@ def test_the_panel_has_figures_for_each_year(folders: tuple[Path, Path]) -> None
     decisions = plan.sites["decision"]
     existing = int(decisions.isin(("keep", "close")).sum())
     assert figures[0] == {"Sites in use": f"{existing:,}", "Closed so far": "0",
-                          "Opened so far": "0", "Staff moved so far": "0 FTE",
+                          "Opened so far": "0", "Staff changed building so far": "0 FTE",
                           "Saving so far, discounted": "£0",
                           "Agencies out of pocket so far": "0"}
     last = figures[timeline["horizon"]]
     assert last["Sites in use"] == f"{int(decisions.isin(('keep', 'open')).sum()):,}"
     assert last["Closed so far"] == f"{int((decisions == 'close').sum()):,}"
     moves = programme.actions[programme.actions["action"] == "move"]
-    assert last["Staff moved so far"] == fte_words(float(moves["fte"].sum()))  # 573.6 FTE, split teams
+    assert last["Staff changed building so far"] == fte_words(float(moves["fte"].sum()))  # 573.6 FTE, split teams
     whole = programme.cashflow[programme.cashflow["agency_id"] == ""]
     assert last["Saving so far, discounted"] == money(whole["cumulative_discounted"].iloc[-1])
     # a year behind reads as what is lost so far, not as a negative saving

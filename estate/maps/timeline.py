@@ -100,7 +100,7 @@ def year_figures(plan: PlanTables, site_open: list[int | None],
         rows = [["Sites in use", f"{in_use:,}"],
                 ["Closed so far", f"{sum(1 for c in site_close if c is not None and c <= k):,}"],
                 ["Opened so far", f"{sum(1 for o in opened if o is not None and o <= k):,}"],
-                ["Staff moved so far",
+                ["Staff changed building so far",
                  fte_words(float(moves.loc[moves['year'] <= k, 'fte'].fillna(0).sum()))]]
         # the same rows every year, so the slider rewrites each one (n/a: no cash flow)
         so_far = 0.0 if k == 0 else saving.get(k)

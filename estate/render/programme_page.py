@@ -221,7 +221,7 @@ spending takes it below zero again.</p>
 <h2>The programme</h2>
 {_actions_table(programme)}
 <h2>Yearly budget use</h2>
-<p>Net one-off spend (spending less the receipts of that year), staff moved and sites
+<p>Net one-off spend (spending less the receipts of that year), staff changing building and sites
 closed in each year, beside the scenario's limits.</p>
 {_budget_table(programme)}
 <h2>Cash flow, year by year</h2>

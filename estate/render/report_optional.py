@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -290,17 +291,15 @@ def _limits_words(budget: pd.DataFrame) -> str:
     limit is on net spend (spending less that year's sale receipts), so a year may spend
     more than the limit when sales come in."""
     said = []
-    for used, limit, what, show in (
-            ("one_off", "one_off_limit", "net one-off spend (spending less that year's sale "
-             "receipts)", money),
-            ("fte_moved", "fte_limit", "staff changing building",
-             fte_words),
-            ("closures", "closures_limit", "closures", lambda v: f"{v:,.0f}")):
-        if limit not in budget or used not in budget or budget.empty:
+    shows: dict[str, Callable[[float], str]] = {
+        "one_off": money, "fte_moved": fte_words, "closures": lambda v: f"{v:,.0f}"}
+    for used, limit, what in limits_set(budget):
+        if used not in budget or budget.empty:
             continue
+        show = shows[used]
+        if used == "one_off":
+            what += " (spending less that year's sale receipts)"
         limits = budget[limit].to_numpy(float)
-        if not np.isfinite(limits).any():
-            continue
         top = budget.loc[budget[used].astype(float).idxmax()]
         bound = (show(float(limits[0])) if np.unique(limits).size == 1
                  else "that year's limit")

@@ -40,7 +40,8 @@ def year_words(start: str, year: int) -> str:
 
 
 LIMITS = (("one_off", "one_off_limit", "net one-off spend"),
-          ("fte_moved", "fte_limit", "staff moved"), ("closures", "closures_limit", "closures"))
+          ("fte_moved", "fte_limit", "staff changing building"),
+          ("closures", "closures_limit", "closures"))
 """Each yearly limit of a programme: the budget's column of its use, of its limit, and
 its name."""
 

@@ -162,7 +162,7 @@ def new_teams(assignments: pd.DataFrame) -> set[str]:
 def staff_moved(actions: pd.DataFrame, new: set[str]) -> pd.Series:
     """Per row of programme.csv: the FTE it moves between buildings, the row's fte but
     0 for the placing of a team with no site today (one of `new`), which moves no one;
-    the budget's fte_moved and the map's "Staff moved so far" add these."""
+    the budget's fte_moved and the map's "Staff changed building so far" add these."""
     placing = (actions["action"] == "move") & actions["function_id"].astype(str).isin(new)
     return actions["fte"].fillna(0.0).where(~placing, 0.0)
 
