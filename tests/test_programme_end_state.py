@@ -135,7 +135,8 @@ def test_the_board_pack_tells_the_one_plan(planned: dict[str, Any]) -> None:
     assert words.startswith("Close 1 of today's 3 sites (Site O1 (O1)), leaving 2.")
     assert ("The plan is the dated programme's end state: over the years it pays better "
             "than the end state that would save most if every change were made in year 1 "
-            f"({money(planned['snapshot'].summary.saving_in_year_one)}), which differs from it: "
+            f"(so made, it would save {money(planned['snapshot'].summary.saving_in_year_one)}), "
+            "which differs from it: "
             "that one closes O2 too; builds C; places T1, T2 differently. It is proven the "
             "cheapest programme that keeps every timing rule.") in words
     _, pages = board_pages(folder)

@@ -184,8 +184,9 @@ def programme_end_words(s: Summary) -> tuple[str, str]:
     names it (`breach_sentence`)."""
     method = str((s.programme or {}).get("method", "joint"))
     differs = "; ".join(s.snapshot_differs or ())
-    snapshot = (f"the end state that would save most {IN_YEAR_ONE} "
-                f"({money(s.snapshot_npv_saving)})")
+    # its figure is its own year-1 saving, not a dated one beside the programme's
+    snapshot = (f"the end state that would save most {IN_YEAR_ONE} (so made, it would "
+                f"save {money(s.snapshot_npv_saving)})")
     if method == "joint":
         short = quality_words(s.status, s.mip_gap)[0] + " as a dated programme"
         said = (f"The plan is the dated programme's end state: over the years it pays "
