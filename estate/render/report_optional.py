@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -190,25 +191,38 @@ def _limits_waited_for(p: Programme) -> list[str]:
     return reached
 
 
-def _waits(p: Programme) -> list[str]:
+class Waits(NamedTuple):
+    """What the programme's changes wait for: the yearly limits ("" when none held a
+    change back), and the other waits, each in words."""
+
+    limits: str
+    others: tuple[str, ...]
+
+    @property
+    def said(self) -> list[str]:
+        """Every wait in words, the limits first."""
+        return [self.limits, *self.others] if self.limits else list(self.others)
+
+
+def _waits(p: Programme) -> Waits:
     """What the programme's changes wait for that the plan's own figures do not count,
     each only when it applies: the yearly limits (`_limits_waited_for`), a new building
     that opens after the year it is decided, a team that moves after year 1 (the plan's
     own figures book its move and its pooling at the new site from year 1)."""
-    waits = []
-    if limited := _limits_waited_for(p):
-        waits.append(f"the yearly limits (on {listed(limited)})")
+    limited = _limits_waited_for(p)
+    others = []
     acts = p.actions
     decided = acts[acts["action"] == "build"].groupby("site_id")["year"].min()
     opened = acts[acts["action"] == "open"].groupby("site_id")["year"].min()
     # a build that opens past the horizon has no open row: it waits longest of all
     if (opened.reindex(decided.index).astype(float).fillna(math.inf)
             > decided.astype(float)).any():
-        waits.append("new buildings to be built")  # one opens after the year it is decided
+        others.append("new buildings to be built")  # one opens after the year it is decided
     if ((acts["action"] == "move") & (acts["year"].astype(int) > 1)).any():
-        waits.append("teams to arrive before they pool at their new sites"
-                     if (acts["action"] == "pool").any() else "teams to move")
-    return waits
+        others.append("teams to arrive before they pool at their new sites"
+                      if (acts["action"] == "pool").any() else "teams to move")
+    return Waits(f"the yearly limits (on {listed(limited)})" if limited else "",
+                 tuple(others))
 
 
 def _later_costs_less(r: Results) -> list[str]:
@@ -244,12 +258,12 @@ def dated_words(r: Results) -> str:
     part named only when it applies (`_waits`)."""
     p, s = r.programme, r.summary
     assert p is not None
-    waits = _waits(p)
-    if any(w.startswith("the yearly limits") for w in waits) and p.unlimited_saving \
-            is not None and dated_difference(s.saving_in_year_one,
-                                             p.unlimited_saving).pounds < 0.5:
+    found = _waits(p)
+    if found.limits and p.unlimited_saving is not None and dated_difference(
+            s.saving_in_year_one, p.unlimited_saving).pounds < 0.5:
         # without the limits the same changes save as much: what waits, waits for them
-        waits = [w for w in waits if w.startswith("the yearly limits")]
+        found = Waits(found.limits, ())
+    waits = found.said
     difference = dated_difference(s.saving_in_year_one, p.npv_saving)
     said = f"Dated, the programme {saves_words(p.npv_saving, unit=' (NPV)')}, "
     if s.saving_in_year_one < -0.5:  # a loss either way: said as better or worse off
@@ -277,7 +291,7 @@ def dated_words(r: Results) -> str:
         # the difference in two parts that add up to it as the page shows them (figures
         # either side of £1m, in £k and £m, may not: then the parts are not said)
         adds_up = abs(waiting.pounds + by_limits.pounds - difference.pounds) < 0.5
-        other = [w for w in waits if not w.startswith("the yearly limits")]
+        other = found.others
         if difference.pounds >= 0.5 and waiting.pounds >= 0.5 and by_limits.pounds >= 0.5 \
                 and adds_up and other:
             said += (f" So the {difference.size} is {waiting.size} of waiting for "
