@@ -11,7 +11,7 @@ import difflib
 import errno
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -187,6 +187,14 @@ def count(n: float, noun: str, plural: str | None = None) -> str:
     base of every layer, so that problems found while reading say their counts as the
     pages do."""
     return f"{n:,.0f} {noun if n == 1 else (plural or noun + 's')}"
+
+
+def first_few(items: Sequence[str], most: int, total: int | None = None) -> str:
+    """The first `most` of a list named and how many more: "a, b and 3 more" (`total`:
+    how many there are when `items` holds only those to name)."""
+    shown, total = list(items[:most]), len(items) if total is None else total
+    return ", ".join(shown) + (f" and {total - len(shown):,} more" if total > len(shown)
+                               else "")
 
 
 def range_words(lo: float | None, hi: float | None, lo_open: bool = False,

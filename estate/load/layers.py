@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from estate.errors import LayerLabel, Problem, as_typed, layer_label
+from estate.errors import LayerLabel, Problem, as_typed, first_few, layer_label
 from estate.load.geography import check_layer_crs, grid_under_degrees
 from estate.load.geopackage import readable
 from estate.load.header import column_name
@@ -95,7 +95,7 @@ def _sqlite_not_a_geopackage(path: Path) -> str | None:
     if "geometry_columns" in tables and "spatial_ref_sys" in tables:
         return f"a SpatiaLite database, not a GeoPackage, named .gpkg: {fix}"
     shown = ["".join(c if c.isprintable() else "?" for c in t[:60]) for t in tables[:4]]
-    held = ", ".join(shown) + (f" and {len(tables) - 4} more" if len(tables) > 4 else "")
+    held = first_few(shown, 4, len(tables))
     return (f"an SQLite database that is not a GeoPackage (it holds the tables {held}, "
             f"but no {' or '.join(lacking)}, which every GeoPackage holds): {fix}")
 

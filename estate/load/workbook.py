@@ -24,6 +24,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
+from estate.errors import first_few
+
 #: Why a cell is not used, keyed by its sheet position (spreadsheet row, 0-based column).
 Flagged = dict[tuple[int, int], str]
 
@@ -120,7 +122,7 @@ def _zip_not_a_workbook(path: Path, fix: str) -> str | None:
                 "open it in LibreOffice Calc or Excel and save it as an Excel Workbook "
                 "(.xlsx)")
     shown = ["".join(c if c.isprintable() else "?" for c in n[:60]) for n in names[:4]]
-    held = ", ".join(shown) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+    held = first_few(shown, 4, len(names))
     csvs = ", or unzip it and give the folder of CSV files it holds" if any(
         n.lower().endswith(".csv") for n in names) else ""
     return (f"a zip archive that is not an Excel workbook (it holds {held or 'nothing'}; "

@@ -14,6 +14,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from estate.errors import first_few
 from estate.load.scenario import ProgrammeLimits
 from estate.model.arrays import EstateModel
 from estate.prepare import Prepared
@@ -242,7 +243,7 @@ def _too_big_to_move(prep: Prepared, changes: Changes, left: np.ndarray,
             big.append(f"{prep.functions.at[f, 'function_id']} ({fte_words(fte)})")
     if not big:
         return ()
-    return (f"{_first_few(big[:5], len(big))} "
+    return (f"{first_few(big, 5)} "
             f"{'is' if len(big) == 1 else 'are'} more than programme.max_fte_moved_per_year "
             f"({most:g} FTE) and cannot move in any one year",)
 
@@ -265,12 +266,7 @@ def _named_changes(prep: Prepared, model: EstateModel, changes: Changes, which: 
             said.append(f"pool {centres[table.at[i, 'centre']]}")
         else:
             said.append(f"{kind} {s}")
-    return _first_few(said, len(which))
-
-
-def _first_few(said: list[str], total: int) -> str:
-    """The first few of `total` things named, and how many more: "a, b and 3 more"."""
-    return ", ".join(said) + (f" and {total - len(said)} more" if total > len(said) else "")
+    return first_few(said, len(said), len(which))
 
 
 def actions_table(prep: Prepared, model: EstateModel, changes: Changes, years: np.ndarray,

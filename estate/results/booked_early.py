@@ -5,7 +5,7 @@ make it wait longer. Each is a warning with its amount, beside the plan."""
 
 from __future__ import annotations
 
-from estate.errors import Problem, ProblemKind
+from estate.errors import Problem, ProblemKind, first_few
 from estate.model.build import EstateModel
 from estate.model.costs import closing_booked_early, pooling_booked_early
 from estate.prepare import Prepared
@@ -60,5 +60,4 @@ def booked_early(prep: Prepared, model: EstateModel, after: State) -> list[Probl
 
 def _sites_said(prep: Prepared, at: list[int]) -> str:
     """Sites by id, the first five and how many more."""
-    return ", ".join(str(prep.sites.at[s, "site_id"]) for s in at[:5]) + (
-        f" and {len(at) - 5} more" if len(at) > 5 else "")
+    return first_few([str(prep.sites.at[s, "site_id"]) for s in at[:5]], 5, len(at))

@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from estate.errors import InputError, OutputError, Problem
+from estate.errors import InputError, OutputError, Problem, first_few
 from estate.load.read import kind_of
 from estate.signals import Interrupted, held_signals
 from estate.store.keep import (
@@ -348,7 +348,7 @@ def replaceable(out: Path, elsewhere: str = "give --out another folder") -> str 
         return (f"a folder of other files ({len(names)}, e.g. {sorted(names)[0]}), not a "
                 f"results folder: estate replaces the folder whole; {elsewhere}")
     if added:
-        shown = ", ".join(added[:5]) + (f" and {len(added) - 5} more" if len(added) > 5 else "")
+        shown = first_few(added, 5)
         return (f"a results folder holding {len(added)} file{'s' if len(added) != 1 else ''} "
                 f"estate did not write ({shown}); estate replaces the folder whole, so "
                 f"{'they' if len(added) != 1 else 'it'} would be lost: move "
