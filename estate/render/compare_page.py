@@ -36,6 +36,7 @@ from estate.render.html import (
 )
 from estate.render.print_parts import parts, printed
 from estate.results.amounts import count
+from estate.results.summary_values import PolicyStatus
 from estate.results.words import (
     IN_YEAR_ONE,
     dated_same_words,
@@ -130,7 +131,7 @@ def _policy_text(run: Run, name: str) -> str:
     entry = _policies(run).get(name)
     if entry is None:
         return "no such rule"
-    if entry.get("status") == "priced":
+    if entry.get("status") == PolicyStatus.PRICED:
         return _policy_cell(entry)
     return str(entry.get("status", "")).replace("_", " ")
 
@@ -151,12 +152,12 @@ def _policy_html(runs: list[Run]) -> str:
                     ["Policy", *(breakable(r.scenario.name) for r in runs)], body,
                     [["", *["n"] * len(runs)]] * len(body))]
     for run in runs:
-        said = [e for e in _policies(run).values() if e.get("status") != "not_set"]
+        said = [e for e in _policies(run).values() if e.get("status") != PolicyStatus.NOT_SET]
         if not said:
             continue
         items = "".join(f"<li>{inert(e.get('sentence'))}"
                         + (f' <span class="muted">({inert(e["message"])})</span>'
-                           if e.get("message") and e.get("status") == "priced"
+                           if e.get("message") and e.get("status") == PolicyStatus.PRICED
                            and "npv_low" not in e else "")
                         + "</li>" for e in said)
         parts.append(f"<h3>{isolated(run.scenario.name)}</h3><ul>{items}</ul>")
@@ -343,7 +344,7 @@ def terminal_table(runs: list[Run]) -> Table:
     for label, key, show in shown[:TERMINAL_FIGURES + len(shown) - len(FIGURES)]:
         table.add_row(cell(label), *(cell(figure_of(r, key, show)) for r in runs))
     names = list(dict.fromkeys(p for r in runs for p, e in _policies(r).items()
-                               if e.get("status") != "not_set"))
+                               if e.get("status") != PolicyStatus.NOT_SET))
     for name in names:
         table.add_row(cell(f"Policy cost: {name}"),
                       *(cell(_policy_text(r, name)) for r in runs))

@@ -11,6 +11,7 @@ from estate.render.report_data import Block, Page, Results, Table, Text, agency_
 from estate.render.report_reference import listed
 from estate.results import Summary, money
 from estate.results.amounts import count
+from estate.results.summary_values import PolicyStatus
 from estate.results.words import horizon_words, one_off_cell
 from estate.runs.compare import LOSS_TOL, agency_gains, compensate
 
@@ -90,7 +91,7 @@ def _policy_blocks(s: Summary) -> list[Block]:
         return blocks + [Text("Not worked out for this plan (a planner adds it by making "
                               "the plan again with estate plan --policy-costs).", "note")]
     said = [e for e in s.policy_costs.values()
-            if isinstance(e, dict) and e.get("status") != "not_set"]
+            if isinstance(e, dict) and e.get("status") != PolicyStatus.NOT_SET]
     blocks.append(Text("Each is the NPV of cost with the policy minus the optimum without "
                        "it, all other policies kept." if said else "The scenario sets no "
                        "policy that could be priced.", "note"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from estate.errors import InputError, Problem, range_words
@@ -123,9 +124,15 @@ def flag(value: Any, key: str) -> bool:
 
 TABLES = ("model_size", "programme", "areas", "policy_costs", "alternative", "alternatives")
 
-PRICED, NOT_SET, DECLINED, FAILED = "priced", "not_set", "declined", "failed"
-"""What became of each policy `--policy-costs` was asked to price (`policy_costs`'
-`status`): its cost found, nothing to price, not priced (and why), no optimum found."""
+class PolicyStatus(StrEnum):
+    """What became of each policy `--policy-costs` was asked to price (`policy_costs`'
+    `status` in summary.json, written as its plain value and compared with the text read
+    back): its cost found, nothing to price, not priced (and why), no optimum found."""
+
+    PRICED = "priced"
+    NOT_SET = "not_set"
+    DECLINED = "declined"
+    FAILED = "failed"
 
 
 def table(key: str, value: Any) -> Mapping[str, Any] | None:
@@ -154,8 +161,8 @@ def cost_range(entry: Mapping[str, Any]) -> tuple[float | None, float | None]:
 def policy_cost(entry: Any) -> None:
     """One policy's entry as `estate.runs.policy` writes it: a status, its sentence (what
     the board pack prints) and its cost, a finite number or null."""
-    if not isinstance(entry, Mapping) or entry.get("status") not in (
-            PRICED, NOT_SET, DECLINED, FAILED) or not isinstance(entry.get("sentence"), str):
+    if not isinstance(entry, Mapping) or entry.get("status") not in tuple(PolicyStatus) \
+            or not isinstance(entry.get("sentence"), str):
         raise TypeError("policy_costs")
     if entry.get("npv") is not None:
         number(entry["npv"])

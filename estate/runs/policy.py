@@ -45,7 +45,7 @@ from estate.load.validate import Register, load_register
 from estate.model.arrays import NamedPlan
 from estate.results import money
 from estate.results.amounts import rate_words
-from estate.results.summary_values import DECLINED, FAILED, NOT_SET, PRICED
+from estate.results.summary_values import PolicyStatus
 from estate.runs.executor import run_all
 from estate.runs.national import areas_of
 from estate.runs.optimum import GAP, Optimum, exact_optimum
@@ -218,12 +218,12 @@ def _solve(task: tuple[Scenario, Register, NamedPlan | None, dict[str, Any] | No
 def _price(policy: _Policy, base: Optimum, without: Optimum, scenario: Scenario
            ) -> dict[str, Any]:
     """A policy's cost from the optima with it (`base`) and without it."""
-    entry: dict[str, Any] = {"status": PRICED, "npv": None, "with_npv": base.npv,
+    entry: dict[str, Any] = {"status": PolicyStatus.PRICED, "npv": None, "with_npv": base.npv,
                              "with_status": base.status}
     entry.update(without_npv=without.npv, without_status=without.status)
     if base.npv is None or without.npv is None:
         failed, which = (base, "with") if base.npv is None else (without, "without")
-        entry.update(status=FAILED, message=f"the optimum {which} it could not be found "
+        entry.update(status=PolicyStatus.FAILED, message=f"the optimum {which} it could not be found "
                      f"({failed.status}: {failed.message})")
         entry["sentence"] = sentence(policy.phrase, None, scenario)
         return entry
@@ -280,10 +280,10 @@ def policy_costs(scenario: Scenario, register: Register | None = None,
     priced: list[_Policy] = []
     for policy in policies(scenario, register, max_pairs):
         if not policy.is_set:
-            out[policy.name] = {"status": NOT_SET, "npv": 0.0,
+            out[policy.name] = {"status": PolicyStatus.NOT_SET, "npv": 0.0,
                                 "sentence": f"{policy.name} is not set"}
         elif policy.declined:
-            out[policy.name] = {"status": DECLINED, "npv": None, "message": policy.declined,
+            out[policy.name] = {"status": PolicyStatus.DECLINED, "npv": None, "message": policy.declined,
                                 "sentence": f"{policy.phrase}: {policy.declined}"}
         else:
             out[policy.name] = {}  # priced below; keeps the order of `policies`
