@@ -112,7 +112,8 @@ def test_a_large_site_in_thousands_is_said_per_desk(tmp_path: Path) -> None:
     said = _said(folder)
     assert [(w.row, w.column) for w in said] == [(8, "running_cost")]
     assert said[0].found == ("2,500 for 400 desks, £6.25 a desk: if it is in thousands "
-                             "of pounds, write 2500000")
+                             "of pounds, write 2500000; if it is a nominal sum, as some "
+                             "rents are, leave it")
     assert "half of them £900 a desk or more" in said[0].expected
 
 

@@ -303,5 +303,5 @@ def test_what_timing_adds_beside_a_programme_is_the_year_1_figure(dated: Results
     headline = next(b for b in decision_page(timed).blocks if isinstance(b, Table))
     [row] = [row for row in headline.rows if str(row[0]).startswith("What timing")]
     assert str(row[0]).startswith("What timing adds if every change were made in year 1 ")
-    assert str(row[0]).endswith("; NPV, in the NPV saving if every change were made in "
-                                "year 1)") and row[1] == "£125.3k", row
+    assert str(row[0]).endswith("; NPV, counted in that figure's NPV saving)") \
+        and row[1] == "£125.3k", row

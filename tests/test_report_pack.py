@@ -678,6 +678,9 @@ def test_broken_json_and_a_comparison_folder_are_said_in_words(
     (tmp_path / "sweep" / "sweep.csv").write_text("run_id\nr1\n", encoding="utf-8")
     run = invoke(tmp_path, "map", tmp_path / "sweep")
     assert run.code == 1 and "give one of its runs, runs/<run id>/" in run.stderr, run.stderr
+    (tmp_path / "sweep" / "runs").mkdir()
+    run = invoke(tmp_path, "map", tmp_path / "sweep" / "runs")
+    assert run.code == 1 and "the folder of a sweep's runs: give one of them" in run.stderr
 
 
 def test_an_alternatives_pack_names_its_folder_from_the_plans(
@@ -1213,6 +1216,11 @@ def test_an_estate_whose_cost_does_not_change_is_not_said_to_cut_it(
     said = unmarked(decision(dataclasses.replace(r, summary=same)))
     assert "keeps the annual cost of buildings and teams at £400.0k a year" in said, said
     assert "£400.0k to £400.0k" not in said and "saving £0" not in said
+    # a saving the £k figures do not show is given in pounds beside them
+    small = same.replace(annual_cost_after=399_951.0, annual_saving=49.0)
+    said = unmarked(decision(dataclasses.replace(r, summary=small)))
+    assert ("keeps the annual cost of buildings and teams at £400.0k a year (saves £49 a "
+            "year)") in said, said
 
 
 def test_an_undated_row_read_from_comparison_csv_shows_its_own_saving(

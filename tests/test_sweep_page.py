@@ -184,7 +184,11 @@ def test_a_run_inside_a_loose_mip_gap_is_not_drawn_as_proven() -> None:
     assert colours == {"a": "#2b6cb0", "b": "#dd6b20"}
     tips = [c.findtext(f"{SVG}title") for c in svg.iter(f"{SVG}circle")]
     assert "at most £1.40m by the solver's bound" in tips[1]
+    assert "(optimal within its mip_gap, " in tips[1] and "(optimal)" in tips[0], tips
     assert len(svg.findall(f"{SVG}line[@stroke-opacity='0.35']")) == 1
     said = sweep_page._unsettled(rows)
     assert "1 of the 2 runs with a plan was stopped by the solver.mip_gap asked for" in said
     assert "a smaller solver.mip_gap settles it" in said and "time limit" not in said
+    both = pd.concat([rows, rows.iloc[[1]].assign(run_id="c", status="time_limit")])
+    assert ("(a longer solver.time_limit_s and a smaller solver.mip_gap settle it)"
+            in sweep_page._unsettled(both)), sweep_page._unsettled(both)

@@ -142,14 +142,21 @@ def test_an_alternatives_difference_carries_its_own_sign() -> None:
     assert lines == ["Alternatives:    2 within 5% of the saving (+£5.84m)",
                      "  alternatives/1: -£314.0k; S029 keep->close",
                      "  alternatives/2: +£258.4k; S045 close->keep",
-                     "  (alternatives/1 cost less than the plan written, which was searched "
+                     "  (alternatives/1 costs less than the plan written, which was searched "
                      "only to within 1.3% of the cheapest: a longer solver.time_limit_s "
                      "settles which is cheapest)"]
     # a plan searched to a loose solver.mip_gap ends "optimal" yet may be dearer too
     loose = alternative_lines(_summary(alternatives=alternatives, mip_gap=0.0095))
-    assert loose[-1] == ("  (alternatives/1 cost less than the plan written, which was "
+    assert loose[-1] == ("  (alternatives/1 costs less than the plan written, which was "
                          "searched only to within 0.95% of the cheapest: a smaller "
                          "solver.mip_gap settles which is cheapest)"), loose
+    # a proven plan has no cheaper alternative but by rounding: no note
+    proven = alternative_lines(_summary(alternatives=alternatives, mip_gap=0.0))
+    assert not any("less than the plan written" in line for line in proven), proven
+    # measured against the snapshot optimum, a difference is not against the plan written
+    snapshot = alternative_lines(_summary(alternatives={
+        **alternatives, "measured_against": "snapshot_optimum"}, mip_gap=0.0095))
+    assert not any("less than the plan written" in line for line in snapshot), snapshot
 
 
 def test_a_dated_plan_s_allowance_is_said_of_its_year_1_saving_even_with_none_found() -> None:
@@ -255,3 +262,19 @@ def test_a_search_that_found_nothing_better_than_today_says_so() -> None:
         _summary(status="optimal", mip_gap=0.0, **still)))
     assert not any(line.startswith("Found:") for line in summary_lines(
         _summary(status="time_limit", mip_gap=None, **{**still, "sites_closed": 1})))
+
+
+def test_a_dated_end_state_says_a_losing_snapshot_optimum_as_a_cost() -> None:
+    """The snapshot optimum's own year-1 figure beside a programme's end state: "so
+    made, it would save £4.99m", and a loss as a cost, never "would save -£45.78m"."""
+    from estate.results.words import programme_end_words
+
+    programme = {"method": "joint", "start": "2027-04-01", "npv_cost": 94.8e6,
+                 "npv_saving": 5.2e6, "payback_year": 2, "changes": 3, "notes": [],
+                 "status": "optimal", "mip_gap": 0.0}
+    base = _summary().dated(programme).replace(plan_from="programme",
+                                               snapshot_differs=("closes S2 too",))
+    said = programme_end_words(base.replace(snapshot_npv_saving=4_990_000.0))[1]
+    assert "(so made, it would save £4.99m), which differs from it" in said, said
+    lost = programme_end_words(base.replace(snapshot_npv_saving=-45_780_000.0))[1]
+    assert "(so made, it would cost £45.78m more)" in lost and "-£" not in lost, lost

@@ -158,7 +158,8 @@ def _large_site_in_thousands(sites: pd.DataFrame, label: str, column: str,
         f"pounds, as the column's other figures are (half of them £{median:,.0f} a desk "
         "or more)",
         f"{said[i]:,.10g} for {desks[i]:,.10g} desks, {_pounds(per[i])} a desk: if it is "
-        f"in thousands of pounds, write {said[i] * 1000:.10g}", severity="warning")
+        f"in thousands of pounds, write {said[i] * 1000:.10g}; if it is a nominal sum, as "
+        "some rents are, leave it", severity="warning")
         for i in np.flatnonzero(known & ~warned & (per < FEW_POUNDS_A_DESK)
                                 & (per < median / DESK_RATIO))]
 

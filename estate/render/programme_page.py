@@ -164,7 +164,7 @@ def _budget_table(programme: Programme) -> str:
                      *_used(r["fte_moved"], r["fte_limit"], lambda v: f"{v:,.1f}"),
                      *_used(r["closures"], r["closures_limit"], lambda v: f"{v:,.0f}")])
     return _table("Yearly budget use",
-                  ["Year", "From", "Net one-off spend", "Limit", "FTE moved", "Limit",
+                  ["Year", "From", "Net one-off spend", "Limit", "FTE changing building", "Limit",
                    "Closures", "Limit"], rows)
 
 

@@ -196,10 +196,12 @@ def _money_words(s: Summary, dated: bool) -> str:
         # a register that prices nothing: "from £0 to £0, saving £0" says nothing
         text = ("The register gives its buildings and teams no annual cost, before or "
                 "after the plan")
-    elif abs(s.annual_saving) < 0.5:
-        # "cuts it from £400.0k to £400.0k, saving £0" would say a change where there is none
+    elif money(s.annual_cost_before) == money(s.annual_cost_after):
+        # "cuts it from £400.0k to £400.0k" would say a change the figures do not show
         text = (f"This keeps the annual cost of buildings and teams at "
-                f"{money(s.annual_cost_after)} a year")
+                f"{money(s.annual_cost_after)} a year"
+                + (f" ({saves_words(s.annual_saving, unit=' a year')})"
+                   if abs(s.annual_saving) >= 0.5 else ""))
     elif s.annual_saving > 0:
         # the annual cost is the buildings' running cost and the teams' own cost together,
         # as the terminal's "Annual cost" line (the closure table's "Cost a year" is a site's)
@@ -337,7 +339,7 @@ def _headline(r: Results) -> Table:
     if s.lease_cost_npv is not None:
         adds = s.lease_cost_npv >= 0
         # beside a programme it is the year-1 plan's, in that figure, not the programme's
-        whose, where = ((f" {IN_YEAR_ONE}", f"; NPV, in the NPV saving {IN_YEAR_ONE}")
+        whose, where = ((f" {IN_YEAR_ONE}", "; NPV, counted in that figure's NPV saving")
                         if s.programme is not None else ("", UNSCHEDULED_WAITS
                                                          + "; NPV, counted above"))
         rows.append((f"What timing {'adds' if adds else 'takes off'}{whose} (rent after "

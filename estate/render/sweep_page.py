@@ -163,10 +163,14 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
         pts = group[saving].astype(float) / 1e6
         for j, (value, (i, run)) in enumerate(zip(pts, group.iterrows(), strict=True)):
             x = xpos[v] + 3.0 * (j - (len(group) - 1) / 2)  # spread runs at one value
+            proven = is_proven(run[status], _number(run.get(gap)))
+            # a search that ended inside a looser mip_gap is "optimal" to the solver only
+            ended = (f"{run[status]} within its mip_gap" if run[status] == Status.OPTIMAL
+                     and not proven else str(run[status]))
             tip = (f"{run['run_id']}: {money(value * 1e6)}"
-                   + (f" dated ({run.get('programme.method')} programme, {run[status]}"
-                      if is_dated else f" ({run[status]}"))
-            colour = "#2b6cb0" if is_proven(run[status], _number(run.get(gap))) else "#dd6b20"
+                   + (f" dated ({run.get('programme.method')} programme, {ended}"
+                      if is_dated else f" ({ended}"))
+            colour = "#2b6cb0" if proven else "#dd6b20"
             if i in bests:
                 end = min(bests[i], top_line)
                 tip += f", at most {money(bests[i] * 1e6)} by the solver's bound"
@@ -405,14 +409,14 @@ def _unsettled(rows: pd.DataFrame) -> str:
     timed = sum(status == Status.TIME_LIMIT for status in open_)
     by = " or ".join((["the time limit"] if timed else [])
                      + (["the solver.mip_gap asked for"] if timed < len(open_) else []))
-    fix = " and ".join((["a longer solver.time_limit_s"] if timed else [])
-                       + (["a smaller solver.mip_gap"] if timed < len(open_) else []))
+    fixes = (["a longer solver.time_limit_s"] if timed else []) \
+        + (["a smaller solver.mip_gap"] if timed < len(open_) else [])
     n = len(open_)
     return (f" {n:,} of the {count(len(planned), 'run')} with a plan "
             f"{'was' if n == 1 else 'were'} stopped by {by} before "
             f"{'it was' if n == 1 else 'they were'} proven optimal: a site may "
-            f"depend on where each search stopped rather than on the assumptions ({fix} "
-            "settles it).")
+            f"depend on where each search stopped rather than on the assumptions "
+            f"({' and '.join(fixes)} {'settles' if len(fixes) == 1 else 'settle'} it).")
 
 
 def _caption(rows: pd.DataFrame) -> str:

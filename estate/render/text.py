@@ -13,6 +13,7 @@ from estate.results.words import (
     dated_payback_words,
     dated_same_words,
     horizon_words,
+    is_proven,
     known_gap,
     limits_words,
     one_off_parts,
@@ -196,15 +197,19 @@ def alternative_lines(summary: Summary) -> list[str]:
                      + (f" and {more} more" if more > 0 else "") + same)
     if info.get("note"):
         lines.append(f"  ({info['note']})")
+    # measured against the snapshot optimum, a difference is not against the plan
+    # written; beside a proven plan, none is cheaper but by rounding
     cheaper = [plan["folder"] for plan in info["plans"] if plan["npv_difference"] <= -0.5]
-    if cheaper:
+    if cheaper and not snapshot and not is_proven(summary.status, summary.mip_gap):
         # only a search stopped short of proof leaves a cheaper plan to be found after it
         fix = ("a longer solver.time_limit_s" if summary.status == Status.TIME_LIMIT
                else "a smaller solver.mip_gap")
         gap = summary.mip_gap
         within = (f"within {percent_up(gap)} of" if gap is not None and known_gap(gap)
                   else "an unknown distance from")
-        lines.append(f"  ({', '.join(cheaper)} cost less than the plan written, which was "
-                     f"searched only to {within} the cheapest: {fix} settles which is "
-                     "cheapest)")
+        named = " and ".join([", ".join(cheaper[:-1]), cheaper[-1]] if len(cheaper) > 1
+                             else cheaper)
+        lines.append(f"  ({named} {'costs' if len(cheaper) == 1 else 'cost'} "
+                     f"less than the plan written, which was searched only to {within} the "
+                     f"cheapest: {fix} settles which is cheapest)")
     return lines

@@ -185,8 +185,8 @@ def programme_end_words(s: Summary) -> tuple[str, str]:
     method = str((s.programme or {}).get("method", "joint"))
     differs = "; ".join(s.snapshot_differs or ())
     # its figure is its own year-1 saving, not a dated one beside the programme's
-    snapshot = (f"the end state that would save most {IN_YEAR_ONE} (so made, it would "
-                f"save {money(s.snapshot_npv_saving)})")
+    snapshot = (f"the end state that would save most {IN_YEAR_ONE} (so made, it "
+                f"{saves_words(s.snapshot_npv_saving or 0.0, would=True)})")
     if method == "joint":
         short = quality_words(s.status, s.mip_gap)[0] + " as a dated programme"
         said = (f"The plan is the dated programme's end state: over the years it pays "

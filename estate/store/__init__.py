@@ -113,6 +113,9 @@ def _what_folder(folder: Path) -> str:
                 "`estate map` or `estate report` the results folder of one of its "
                 "scenarios (results/<scenario name>/), and this folder to `estate report "
                 "--compare` beside it")
+    if folder.name == "runs" and (folder.parent / "sweep.csv").is_file():
+        return ("it is the folder of a sweep's runs: give one of them, runs/<run id>/ "
+                "(sweep.csv lists them)")
     if (folder / "sweep.csv").is_file():
         return ("it is a sweep's folder: give one of its runs, runs/<run id>/ in it "
                 "(sweep.csv lists them)")
