@@ -296,6 +296,67 @@ def test_each_map_s_panel_hides_and_shows_by_its_own_button(cmap: Opened) -> Non
     cmap.clean()
 
 
+WHOLE_AND_CLEAR = """(panel) => {
+  // the panel shows all it holds, and its button is what lies at the button's centre
+  const node = document.querySelector(panel), button = node.querySelector('button.estate-panel-toggle');
+  const q = button.getBoundingClientRect();
+  const at = document.elementFromPoint(q.left + q.width / 2, q.top + q.height / 2);
+  return {whole: node.scrollHeight <= node.clientHeight + 1, clear: button.contains(at)};
+}"""
+
+
+def test_side_by_side_at_200_percent_zoom_keeps_the_folded_panel_whole(
+        browser: Any, compared: dict[str, Any]) -> None:
+    """A 1280 x 800 window at 200% zoom is 640 x 400 CSS px: Side by side stacks the
+    maps, each 200 px high, and the left panel folds. Folded, it keeps the room of its
+    row whole (its Show panel button, focused, and "Left map: ..."); it was squeezed to
+    16 px under its "more below" hint, the button and the line hidden."""
+    opened = open_page(browser, compared["out"] / "comparison_map.html", size=(640, 400))
+    page = opened.page
+    page.wait_for_function("window.estateCompare && window.estateCompare.current")
+    show = page.get_by_role("button", name="Show panel: Comparing 3 scenarios", exact=True)
+    if show.count():
+        show.click()
+    _split(opened)
+    left = page.evaluate(PANEL_STATE, "#estate-compare")
+    assert left["expanded"] == "false" and left["focused"], left
+    assert left["caption"] == f"Left map: {NAMES[0]}", left
+    assert page.evaluate(WHOLE_AND_CLEAR, "#estate-compare") == {"whole": True, "clear": True}
+    opened.clean()
+    page.close()
+
+
+def test_a_control_reached_by_tab_is_clear_of_the_more_below_hint(
+        browser: Any, compared: dict[str, Any]) -> None:
+    """In a window whose panel scrolls, every control of the comparison's panel that Tab
+    reaches lies clear of the "more below: scroll" hint pinned over the panel's foot
+    (WCAG 2.4.11). The first layer box lay under the hint at 1280 x 800."""
+    opened = open_page(browser, compared["out"] / "comparison_map.html", size=(1280, 500))
+    page = opened.page
+    page.wait_for_function("window.estateCompare && window.estateCompare.current")
+    page.focus("#estate-scenario-a")
+    hidden, reached = [], 0
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        state = page.evaluate("""() => {
+          const f = document.activeElement, panel = document.querySelector('#estate-compare');
+          if (!panel.contains(f)) { return null; }
+          // the hint lets clicks through (pointer-events: none), so it is measured, not hit
+          const r = f.getBoundingClientRect(), hint = panel.querySelector('.estate-more');
+          const h = hint.getBoundingClientRect(), shown = getComputedStyle(hint).display !== 'none';
+          return {name: f.id || f.textContent.trim().slice(0, 40),
+                  clear: !shown || r.bottom <= h.top || r.top >= h.bottom};
+        }""")
+        if state is None:
+            break
+        reached += 1
+        if not state["clear"]:
+            hidden.append(state["name"])
+    assert reached >= 3 and hidden == [], (reached, hidden)
+    opened.clean()
+    page.close()
+
+
 def test_side_by_side_on_a_phone_folds_both_panels(browser: Any,
                                                   compared: dict[str, Any]) -> None:
     """At 390 x 844 the two maps are one above the other, each half the height: the

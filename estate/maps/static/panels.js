@@ -146,6 +146,11 @@
     return control;
   }
 
+  // whether focus last moved by a key (Tab), not by a pointer's press
+  var byKeyboard = false;
+  document.addEventListener("keydown", function () { byKeyboard = true; }, true);
+  document.addEventListener("pointerdown", function () { byKeyboard = false; }, true);
+
   function moreBelow(node) {
     // a panel cut short by the room there scrolls; a hint pinned to its foot says so
     // (the scroll bar alone is thin, or hidden until used) and hides at the end
@@ -161,6 +166,18 @@
     node.estateMore = update;
     node.addEventListener("scroll", update, {passive: true});
     node.addEventListener("toggle", update, true);
+    // a control reached by Tab is scrolled clear of the hint, which would cover it and
+    // its focus ring (WCAG 2.4.11): the browser's own scrolling only brings it inside
+    // the panel's box, where the hint lies over its foot
+    node.addEventListener("focusin", function (event) {
+      // not for a click: the control would move between its press and its release, and
+      // the click be lost
+      if (!byKeyboard || !node.classList.contains("estate-scrolls") || event.target === node) { return; }
+      var clear = node.getBoundingClientRect().bottom - hint.offsetHeight - 4;
+      var below = event.target.getBoundingClientRect().bottom - clear;
+      // the hint hides at once when that reaches the panel's end (not a frame later)
+      if (below > 0) { node.scrollTop += below; update(); }
+    });
     update();
   }
 
