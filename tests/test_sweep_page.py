@@ -115,8 +115,11 @@ def test_a_run_without_a_plan_has_empty_counts_on_the_page(corridor: Path, tmp_p
     table = page[page.index("<table>"):page.index("</table>")]
     infeasible = next(row for row in table.split("<tr>") if "<td>infeasible</td>" in row)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", infeasible)
-    assert cells[:2] == ["all", "0.5"] and cells[2] == "infeasible"
-    assert cells[3:-1] == [""] * (len(cells) - 4), cells  # no figure: no plan
+    # its run id first (its folder under runs/, which the chart names only on hover)
+    rows = pd.read_csv(tmp_path / "out" / "sweep.csv", dtype=str)
+    assert cells[0] == rows.loc[rows["status"] == "infeasible", "run_id"].iloc[0]
+    assert cells[1:3] == ["all", "0.5"] and cells[3] == "infeasible"
+    assert cells[4:-1] == [""] * (len(cells) - 5), cells  # no figure: no plan
 
 
 def test_numbers_with_inf_are_charted_in_order_inf_last() -> None:

@@ -321,7 +321,8 @@ def _runs_table(rows: pd.DataFrame, varies: list[Vary]) -> str:
         if "npv_saving" in rows and len(rows):
             rows = rows.assign(year_one_npv_saving=[year_one_saving(r)
                                                     for _, r in rows.iterrows()])
-    shown = [c for c in columns if c in rows]
+    # each run's id first, its folder under runs/: the chart's dots name it only on hover
+    shown = [c for c in ("run_id", *columns) if c in rows]
     heads = DATED_HEADS if is_dated else {}
     # a heading may break after a `.` or `_` of its name; a cell's figure or status
     # never breaks, printed or not, and the message, which is prose, wraps (sweep.css)
@@ -331,7 +332,9 @@ def _runs_table(rows: pd.DataFrame, varies: list[Vary]) -> str:
          f"<td>{e(_cell(r[c]))}</td>") for c in shown) + "</tr>" for _, r in rows.iterrows())
     box = scroll_box("Runs", f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
                      "</table>")
-    return printed(box, _runs_parts(rows, shown, heads, sum(v.key in rows for v in varies)))
+    # printed in parts, the id labels each row of every part instead
+    return printed(box, _runs_parts(rows, [c for c in shown if c != "run_id"], heads,
+                                    sum(v.key in rows for v in varies)))
 
 
 PRINT_PX, PRINT_PAD_PX = 10.0, 7.0
@@ -428,7 +431,7 @@ def _caption(rows: pd.DataFrame) -> str:
                 "optimal, stopped by the time limit or inside the solver.mip_gap asked for, "
                 "with a faint line up to the most it could save by the solver's bound); the "
                 "line joins the mean saving at each value. "
-                "Hover a dot for its run id.")
+                "Hover a dot for its run id (the table of runs below gives each one's too).")
     planned = rows[rows["status"].isin(PLANNED)]
     charted = planned[_number(planned[DATED]).notna()]
     drawn = any(_most_a_programme_could_save(run) is not None for _, run in charted.iterrows())
@@ -444,7 +447,7 @@ def _caption(rows: pd.DataFrame) -> str:
             "among the schedules of the plan's changes for the roadmap; orange: the time "
             f"limit or the solver.mip_gap asked for stopped it first). {bound}A roadmap's bound covers only the schedules of its "
             "plan's changes, not every programme, so it has no such line. The line joins "
-            "the mean saving at each value. Hover a dot for its run id. The table gives "
+            "the mean saving at each value. Hover a dot for its run id (the table of runs below gives each one's too). The table gives "
             f"each run's own NPV saving {IN_YEAR_ONE} beside its dated one."
             + (f" {left_out} of the runs with a plan have no dated programme and are not "
                "charted." if left_out else ""))
