@@ -316,6 +316,19 @@ def test_a_popup_stays_open_and_clear_when_a_panel_is_shown_on_a_phone(
     phone.clean()
 
 
+def test_the_kpi_panel_shown_on_a_phone_keeps_a_margin_each_side(phone: Opened) -> None:
+    """Shown on a 390 px phone, the plan summary lies 10 px in from each edge, as every
+    panel does: it ran to the window's right edge, its border and corner cut off."""
+    page = phone.page
+    page.locator(SHOW["the KPI panel"]).click()
+    page.wait_for_timeout(300)
+    box = page.evaluate("() => { const r = document.querySelector('#estate-kpi')"
+                        ".getBoundingClientRect(); return [r.left, r.right]; }")
+    assert box[0] >= 10 - 0.5 and box[1] <= PHONE[0] - 10 + 0.5, box
+    page.locator(SHOW["the KPI panel"]).click()  # folded again, as the other tests find it
+    phone.clean()
+
+
 def test_a_long_popup_scrolls_within_the_room_between_the_panels(phone: Opened) -> None:
     """With the KPI panel shown, a phone has less room under it than the popup of a site
     with other sites stacked on it needs: the popup is cut to that room, all of it in the
