@@ -67,7 +67,7 @@ def summary_lines(summary: Summary) -> list[str]:
     if s.status == Status.TIME_LIMIT and _unchanged(s):
         # the search starts from today's estate, so a plan is always in hand
         lines.append("Found:           nothing cheaper than today's estate before the time "
-                     "limit, which does not show there is nothing; raise solver.time_limit_s")
+                     "limit, which does not show there is none; raise solver.time_limit_s")
     if not s.status_quo_feasible and s.status_quo_breaches:
         lines.append(f"Status quo:      breaks {count(len(s.status_quo_breaches), 'rule')}, e.g. "
                      + s.status_quo_breaches[0].place)
