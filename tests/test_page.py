@@ -134,7 +134,9 @@ def test_kpi_panel_reads_summary() -> None:
         scenario="S", annual_saving=-1200.0, payback_years=None, sites_before=10,
         sites_after=8, status_quo_feasible=False,
         status_quo_breaches=[{"rule": "housed", "place": "a"}, {"rule": "desks", "place": "b"}]))
-    assert "-£1.2k" in panel and "never" in panel and "10 \u2192 8" in panel
+    # a loss as a cost, as the terminal and the board pack say it
+    assert "none; costs £1.2k more" in panel and "-£" not in panel
+    assert "never" in panel and "10 \u2192 8" in panel
     assert "breaks 2 rules" in panel
     # the fixture's gap of 0.01% is not a proof: never called optimal
     assert "within 0.01% of the lowest possible cost" in panel and "optimal" not in panel
