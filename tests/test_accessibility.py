@@ -438,6 +438,27 @@ def test_board_pack_page_passes_axe(browser: Any, planned: dict[str, Path]) -> N
     opened.page.close()
 
 
+def test_on_a_phone_the_board_pack_s_charts_keep_their_size_and_scroll(
+        browser: Any, planned: dict[str, Path]) -> None:
+    """At 390 px the page's column is about 290 px: each chart keeps the 36 rem (576 px)
+    its words are read at and scrolls sideways in a box the Tab key reaches, named by
+    its caption, and the page itself does not scroll sideways; axe finds nothing. The
+    charts were shrunk to the column, their words about 4 px high."""
+    opened = open_page(browser, planned["board"], wait_for_map=False, size=(390, 844))
+    page = opened.page
+    boxes = page.evaluate("""() => [...document.querySelectorAll('.figure-box')].map(b => ({
+        svg: b.querySelector('svg').getBoundingClientRect().width, box: b.clientWidth,
+        scrolls: b.scrollWidth > b.clientWidth, tab: b.tabIndex,
+        named: document.getElementById(b.getAttribute('aria-labelledby')).textContent.length}))""")
+    assert len(boxes) >= 3, boxes  # the estate's map, the cash-flow curve, the Gantt charts
+    assert all(b["svg"] >= 575 and b["scrolls"] and b["tab"] == 0 and b["named"] > 0
+               for b in boxes), boxes
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert axe_violations(opened) == []
+    opened.clean()
+    page.close()
+
+
 SPLIT_PANELS = """() => {
   const box = n => { const r = n.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
   const one = s => { const n = document.querySelector(s); return n && n.offsetWidth ? box(n) : null; };

@@ -329,6 +329,35 @@ def test_the_kpi_panel_shown_on_a_phone_keeps_a_margin_each_side(phone: Opened) 
     phone.clean()
 
 
+def test_the_layer_list_opened_by_keyboard_on_a_phone_takes_focus_and_room(
+        phone: Opened) -> None:
+    """The plan summary shown, the layers button pressed by Enter: the button hides
+    itself as the list opens, so focus goes into the list (it fell to the page), the
+    summary the list would cover folds, and Escape shuts the list, focus back on its
+    button."""
+    page = phone.page
+    page.locator(SHOW["the KPI panel"]).click()
+    assert page.get_attribute(SHOW["the KPI panel"], "aria-expanded") == "true"
+    page.focus(".leaflet-control-layers-toggle")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    state = page.evaluate("""() => ({
+        inList: !!document.activeElement.closest('.leaflet-control-layers-list'),
+        open: document.querySelector('.leaflet-control-layers')
+              .classList.contains('leaflet-control-layers-expanded'),
+        summary: document.querySelector('#estate-kpi button.estate-panel-toggle')
+                 .getAttribute('aria-expanded')})""")
+    assert state == {"inList": True, "open": True, "summary": "false"}, state
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(200)
+    state = page.evaluate("""() => ({
+        open: document.querySelector('.leaflet-control-layers')
+              .classList.contains('leaflet-control-layers-expanded'),
+        onButton: document.activeElement.matches('.leaflet-control-layers-toggle')})""")
+    assert state == {"open": False, "onButton": True}, state
+    phone.clean()
+
+
 def test_a_long_popup_scrolls_within_the_room_between_the_panels(phone: Opened) -> None:
     """With the KPI panel shown, a phone has less room under it than the popup of a site
     with other sites stacked on it needs: the popup is cut to that room, all of it in the

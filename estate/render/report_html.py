@@ -70,7 +70,13 @@ def _table(table: Table, notes: tuple[str, ...] = ()) -> str:
 def _chart(chart: Chart) -> str:
     drawing = svg(chart.figure, chart.name)
     drawing = drawing.replace("<svg ", f'<svg role="img" aria-label="{inert(chart.alt)}" ', 1)
-    return f"<figure>{drawing}<figcaption>{inert(chart.alt)}</figcaption></figure>"
+    # on a screen narrower than a chart can be read at (a phone), it keeps its size and
+    # scrolls sideways in its own box, as a wide table does, rather than shrink its words
+    # to a few pixels; printed, it fits the sheet (report.css)
+    caption = f"{inert(chart.name)}-caption"
+    return (f'<figure><div class="figure-box" role="region" tabindex="0" '
+            f'aria-labelledby="{caption}">{drawing}</div>'
+            f'<figcaption id="{caption}">{inert(chart.alt)}</figcaption></figure>')
 
 
 def _notes_after(blocks: tuple[Block, ...], k: int) -> tuple[str, ...]:

@@ -95,6 +95,24 @@
       var own = control[how];
       control[how] = function () { var result = own.apply(control, arguments); layout(map); return result; };
     });
+    // on a phone, the list opened: the plan summary it would cover folds, and focus,
+    // on the layers button that has just hidden itself, goes to the list's first switch;
+    // Escape shuts the list again, focus back on its button
+    var toggle = box.querySelector(".leaflet-control-layers-toggle"), expand = control.expand;
+    control.expand = function () {
+      var wasOn = document.activeElement === toggle, result = expand.apply(control, arguments);
+      if (!narrow) { return result; }
+      var summary = document.querySelector("#estate-kpi button.estate-panel-toggle");
+      if (summary && summary.getAttribute("aria-expanded") === "true") { summary.click(); }
+      var first = list.querySelector("input, button");
+      if (wasOn && first) { first.focus(); }
+      return result;
+    };
+    box.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || !narrow || !box.classList.contains("leaflet-control-layers-expanded")) { return; }
+      control.collapse();
+      if (toggle) { toggle.focus(); }
+    });
     return control;
   }
 
