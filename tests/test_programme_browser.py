@@ -211,6 +211,7 @@ PANELS = """() => {
     const r = n.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
   return {kpi: box('#estate-kpi'), legend: box('#estate-legend'),
           layers: box('.leaflet-control-layers'), slider: box('.estate-timeline'),
+          scale: box('.leaflet-control-scale'),
           width: window.innerWidth, height: window.innerHeight};
 }"""
 
@@ -221,8 +222,9 @@ def _overlap(a: list[float], b: list[float]) -> bool:
 
 @pytest.mark.parametrize("size", [(1366, 900), (1280, 800), (390, 844)])
 def test_no_panel_covers_another(browser: Any, dated: Path, size: tuple[int, int]) -> None:
-    """The KPI panel, the legend (open or folded), the layer control and the year slider
-    never overlap and stay on screen, on a laptop and on a phone."""
+    """The KPI panel, the legend (open or folded), the layer control, the year slider and
+    the scale bar never overlap and stay on screen, on a laptop and on a phone (the
+    slider, 280 px wide, lay over the scale bar at 390 px)."""
     path = render_map(dated, dated.parent / "layout.html")
     opened = open_page(browser, path)
     try:
@@ -233,7 +235,7 @@ def test_no_panel_covers_another(browser: Any, dated: Path, size: tuple[int, int
                                  f"{str(legend_open).lower()}")
             opened.page.wait_for_timeout(100)
             boxes = opened.page.evaluate(PANELS)
-            names = ["kpi", "legend", "layers", "slider"]
+            names = ["kpi", "legend", "layers", "slider", "scale"]
             for i, a in enumerate(names):
                 box = boxes[a]
                 assert box[0] >= 0 and box[1] >= 0, (a, box)
