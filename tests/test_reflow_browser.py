@@ -71,7 +71,12 @@ PAST_THE_EDGE = """() => {
 BOXES = """() => [...document.querySelectorAll('body *')]
   .filter(e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
   .map(e => ({scrolls: e.scrollWidth > e.clientWidth, tab: e.tabIndex,
-              role: e.getAttribute('role'), name: e.getAttribute('aria-label') || '',
+              role: e.getAttribute('role'),
+              // named by its own label, or by the element it points to (a chart's box,
+              // by the chart's caption)
+              name: e.getAttribute('aria-label') || (e.hasAttribute('aria-labelledby')
+                    ? (document.getElementById(e.getAttribute('aria-labelledby')) || {}).textContent || ''
+                    : ''),
               holds: e.firstElementChild ? e.firstElementChild.tagName : ''}))"""
 
 

@@ -96,8 +96,9 @@
       control[how] = function () { var result = own.apply(control, arguments); layout(map); return result; };
     });
     // on a phone, the list opened: the plan summary it would cover folds, and focus,
-    // on the layers button that has just hidden itself, goes to the list's first switch;
-    // Escape shuts the list again, focus back on its button
+    // on the layers button that has just hidden itself, goes to the list's first
+    // control (its Hide panel button); Escape shuts the list again, focus back on the
+    // layers button
     var toggle = box.querySelector(".leaflet-control-layers-toggle"), expand = control.expand;
     control.expand = function () {
       var wasOn = document.activeElement === toggle, result = expand.apply(control, arguments);
