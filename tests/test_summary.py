@@ -12,9 +12,10 @@ import pytest
 from estate.errors import InputError, Problem
 from estate.load.free_text import REFUSED
 from estate.results import Breach, Summary
+from estate.results.payback import payback_words
 from estate.results.summary import SavingBasis, saving_basis, year_one_saving
 from estate.results.summary_values import RANGES, disjoint
-from estate.results.words import limits_words, one_off_parts, payback_words
+from estate.results.words import limits_words, one_off_parts
 from estate.status import Status
 from tests.fixtures import summary_record
 

@@ -1,52 +1,14 @@
-"""The words a dated programme's payback is said in (estate.results.words): DESIGN 9's
-payback year, the first year the saving so far is positive, and whether it lasts."""
+"""The words a plan's figures are said in (estate.results.words): a one-off that sales
+pay for, and a yearly saving that is never said as negative."""
 
 from __future__ import annotations
 
 import pytest
 
 from estate.results.words import (
-    dated_payback_words,
     one_off_words,
-    payback_mark,
-    programme_payback_words,
     yearly_saving_words,
 )
-
-
-@pytest.mark.parametrize(("year", "lasting", "said"), [
-    (3, 3, "pays back in year 3"),
-    (1, 5, "pays back in year 1, loses it to later spending and pays back for good in "
-           "year 5"),
-    (1, None, "pays back in year 1 but not for good: later spending leaves it at a loss "
-              "at the horizon's end"),
-    (None, None, "does not pay back within the horizon"),
-])
-def test_a_payback_lost_to_later_spending_says_so(
-        year: int | None, lasting: int | None, said: str) -> None:
-    assert programme_payback_words(year, lasting) == said
-
-
-@pytest.mark.parametrize(("programme", "said"), [
-    (None, "not dated"),
-    ({"payback_year": None, "lasting_payback_year": None}, "not within the horizon"),
-    ({"payback_year": 2, "lasting_payback_year": 2}, "year 2 (discounted)"),
-    ({"payback_year": 1.0, "lasting_payback_year": 4.0},
-     "year 1 (discounted); for good in year 4"),
-    ({"payback_year": 1, "lasting_payback_year": None},
-     "year 1 (discounted); lost by the horizon's end"),
-    # a comparison written before the lasting year was kept: its year was the lasting one
-    ({"payback_year": 3}, "year 3 (discounted)"),
-])
-def test_a_comparison_cell_gives_both_years_when_they_differ(
-        programme: dict[str, float | None] | None, said: str) -> None:
-    assert dated_payback_words(programme) == said
-
-
-def test_the_charts_line_says_when_the_payback_is_not_for_good() -> None:
-    assert payback_mark(2, 2) == "Payback: year 2"
-    assert payback_mark(1, 4) == "Payback: year 1; for good in year 4"
-    assert payback_mark(1, None) == "Payback: year 1; not for good"
 
 
 def test_a_one_off_sales_pay_for_is_nil_net_not_none() -> None:

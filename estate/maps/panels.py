@@ -13,11 +13,11 @@ from estate.maps.assets import COLOURS, SHAPES
 from estate.render.html import inert, isolated
 from estate.results import Summary, money
 from estate.results.amounts import count, fte_words
+from estate.results.payback import payback_words
 from estate.results.words import (
     IN_YEAR_ONE,
     horizon_words,
     one_off_words,
-    payback_words,
     plan_quality,
     saving_figure,
     solver_name,

@@ -10,7 +10,7 @@ import re
 from estate.render.html import inert
 from estate.render.text_width import text_width
 from estate.results import Programme, money
-from estate.results.words import payback_mark
+from estate.results.payback import payback_mark
 
 
 def ticks(lo: float, hi: float, n: int = 5, least_step: float = 0.0) -> list[float]:

@@ -15,15 +15,14 @@ from typing import Any, NamedTuple
 
 from estate.results import money
 from estate.results.amounts import percent_up, rate_words
+from estate.results.payback import dated_payback_words, payback_words
 from estate.results.summary import SavingBasis, saving_basis, year_one_saving
 from estate.results.words import (
     DATED,
     IN_YEAR_ONE,
     PROVEN,
     dated_figure_words,
-    dated_payback_words,
     one_off_words,
-    payback_words,
     quality_words,
     saving_figure,
     schedule_quality,

@@ -30,7 +30,7 @@ from estate.render.gantt_layout import EDGE, MARK_AREA, marker, parts, row_spots
 from estate.render.html import isolated_text
 from estate.render.programme_chart import MARKS, OTHER, SITE_ACTIONS
 from estate.results import Programme, money
-from estate.results.words import payback_mark
+from estate.results.payback import payback_mark
 
 CM = 1 / 2.54
 INK, MUTED, LAND, LAND_EDGE = "#1a1a1a", "#666666", "#f4f1ea", "#c9c2b2"

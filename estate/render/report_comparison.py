@@ -15,14 +15,13 @@ from estate.render.report_data import Block, Page, Results, Table, Text
 from estate.render.report_reference import listed
 from estate.results import Summary, money
 from estate.results.amounts import count
+from estate.results.payback import dated_payback_words, payback_words
 from estate.results.summary import SavingBasis, saving_basis, year_one_saving
 from estate.results.words import (
     DATED,
     IN_YEAR_ONE,
     dated_figure_words,
-    dated_payback_words,
     one_off_cell,
-    payback_words,
     quality_words,
     saving_figure,
 )

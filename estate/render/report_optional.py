@@ -18,11 +18,11 @@ from estate.render.report_pages import Behind, Spell, agencies_behind
 from estate.render.report_reference import limits_set, listed, year_words
 from estate.results import Programme, money
 from estate.results.amounts import count, dated_difference, fte_words, rate_words
+from estate.results.payback import programme_payback_words
 from estate.results.words import (
     IN_YEAR_ONE,
     limits_words,
     one_off_cell,
-    programme_payback_words,
     saves_words,
     schedule_quality,
     scheduled_whose,

@@ -37,15 +37,14 @@ from estate.render.report_data import (
 from estate.render.report_reference import listed, warning_words, year_words
 from estate.results import Summary, money
 from estate.results.amounts import count, fte_words, rate_words
+from estate.results.payback import payback_words, programme_payback_words
 from estate.results.words import (
     IN_YEAR_ONE,
     UNSCHEDULED_WAITS,
     horizon_words,
     one_off_parts,
     one_off_words,
-    payback_words,
     plan_quality,
-    programme_payback_words,
     saves_words,
     saving_figure,
     solver_words,

@@ -6,11 +6,11 @@ import math
 
 from estate.results import Summary, money
 from estate.results.amounts import count, fte_words, percent_up, signed_money
+from estate.results.payback import dated_payback_words, payback_words, programme_payback_words
 from estate.results.words import (
     IN_YEAR_ONE,
     SNAPSHOT_OPTIMUM,
     UNSCHEDULED_WAITS,
-    dated_payback_words,
     dated_same_words,
     horizon_words,
     is_proven,
@@ -18,9 +18,7 @@ from estate.results.words import (
     limits_words,
     one_off_parts,
     one_off_words,
-    payback_words,
     plan_quality,
-    programme_payback_words,
     saving_figure,
     solver_words,
     yearly_saving_words,
