@@ -121,7 +121,7 @@ def test_the_sweep_chart_cuts_an_arabic_name_at_its_own_end(browser: Any, tmp_pa
     in the SVG's own text (SVGTextContentElement.getStartPositionOfChar)."""
     import pandas as pd
 
-    from estate.render.sweep_page import robustness_chart
+    from estate.render.sweep_sites import robustness_chart
 
     name = " ".join([ARABIC] * 6)
     chart = robustness_chart(pd.DataFrame({"site_id": ["S1"], "name": [name],

@@ -825,7 +825,7 @@ def test_a_site_s_label_keeps_its_id_and_fits_left_of_the_bars(site_id: str, nam
     after the cut, so the SVG parses and `&` or `<` read as typed."""
     from xml.etree import ElementTree
 
-    from estate.render.sweep_page import robustness_chart
+    from estate.render.sweep_sites import robustness_chart
 
     chart = robustness_chart(pd.DataFrame({"site_id": [site_id], "name": [name],
                                            "open_share": [0.5], "runs_open": [1], "runs": [2]}))
