@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from estate.render import figures
 from estate.render.report_data import Block, Page, Results, Table, Text, agency_name
-from estate.render.report_reference import listed
 from estate.results import Summary, money
-from estate.results.amounts import count
+from estate.results.amounts import count, listed
 from estate.results.summary_values import PolicyStatus
 from estate.results.words import horizon_words, one_off_cell
 from estate.runs.compare import LOSS_TOL, agency_gains, compensate

@@ -12,9 +12,8 @@ import pandas as pd
 from estate.render import figures
 from estate.render.compare_figures import registers_note
 from estate.render.report_data import Block, Page, Results, Table, Text
-from estate.render.report_reference import listed
 from estate.results import Summary, money
-from estate.results.amounts import count
+from estate.results.amounts import count, listed
 from estate.results.payback import dated_payback_words, payback_words
 from estate.results.summary import SavingBasis, saving_basis, year_one_saving
 from estate.results.words import (

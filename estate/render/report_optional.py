@@ -15,9 +15,9 @@ import pandas as pd
 from estate.render import figures
 from estate.render.report_behind import Behind, Spell, agencies_behind
 from estate.render.report_data import Block, Chart, Page, Results, Table, Text
-from estate.render.report_reference import limits_set, listed, year_words
+from estate.render.report_reference import limits_set, year_words
 from estate.results import Programme, money
-from estate.results.amounts import count, dated_difference, fte_words, rate_words
+from estate.results.amounts import count, dated_difference, fte_words, listed, rate_words
 from estate.results.payback import programme_payback_words
 from estate.results.words import (
     IN_YEAR_ONE,

@@ -33,9 +33,9 @@ from estate.render.report_data import (
     Text,
     agency_name,
 )
-from estate.render.report_reference import listed, warning_words, year_words
+from estate.render.report_reference import warning_words, year_words
 from estate.results import Summary, money
-from estate.results.amounts import count, fte_words, rate_words
+from estate.results.amounts import count, fte_words, listed, rate_words
 from estate.results.payback import payback_words, programme_payback_words
 from estate.results.words import (
     IN_YEAR_ONE,

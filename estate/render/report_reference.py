@@ -19,18 +19,9 @@ from estate.errors import Problem, ProblemKind, row_place
 from estate.load.scenario import DEFAULTS
 from estate.render import figures
 from estate.render.report_data import Block, Page, Results, Table, Text, assumption_rows
-from estate.results.amounts import count, rate_words
+from estate.results.amounts import count, listed, rate_words
 from estate.results.booked_early import SCHEDULE_IT
 from estate.results.words import solver_name
-
-
-def listed(items: list[str], joiner: str = ", ") -> str:
-    """"A", "A and B", "A, B and C"; with `joiner` "; " (items that hold commas)
-    "A; and B", "A; B; and C"."""
-    if len(items) <= 1:
-        return "".join(items)
-    last = "; and " if joiner == "; " else " and "
-    return joiner.join(items[:-1]) + last + items[-1]
 
 
 def year_words(start: str, year: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from estate.results import Summary, money
-from estate.results.amounts import count, fte_words, percent_up, signed_money
+from estate.results.amounts import count, fte_words, listed, percent_up, signed_money
 from estate.results.payback import dated_payback_words, payback_words, programme_payback_words
 from estate.results.words import (
     IN_YEAR_ONE,
@@ -205,9 +205,7 @@ def alternative_lines(summary: Summary) -> list[str]:
         gap = summary.mip_gap
         within = (f"within {percent_up(gap)} of" if gap is not None and known_gap(gap)
                   else "an unknown distance from")
-        named = " and ".join([", ".join(cheaper[:-1]), cheaper[-1]] if len(cheaper) > 1
-                             else cheaper)
-        lines.append(f"  ({named} {'costs' if len(cheaper) == 1 else 'cost'} "
+        lines.append(f"  ({listed(cheaper)} {'costs' if len(cheaper) == 1 else 'cost'} "
                      f"less than the plan written, which was searched only to {within} the "
                      f"cheapest: {fix} settles which is cheapest)")
     return lines

@@ -116,3 +116,12 @@ def dated_difference(more: float, less: float) -> Difference:
     shown = half_up(abs(apart) / 10 ** power, places)
     pounds = float(shown.scaleb(power))
     return Difference(-pounds if apart < 0 and pounds else pounds, f"£{shown:,}{unit}")
+
+
+def listed(items: list[str], joiner: str = ", ") -> str:
+    """"A", "A and B", "A, B and C"; with `joiner` "; " (items that hold commas)
+    "A; and B", "A; B; and C"."""
+    if len(items) <= 1:
+        return "".join(items)
+    last = "; and " if joiner == "; " else " and "
+    return joiner.join(items[:-1]) + last + items[-1]
