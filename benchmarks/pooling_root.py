@@ -24,7 +24,13 @@ for every plan or, where said, for an optimum):
   pooled[f,s] <= 1 (valid at whole-team optima: docs/model.md);
 - `pool_when_both`: pooled[f,s] >= assign[f,s] + shared[k(f),s] - 1 (a team at a site
   with an open centre of its type pools: never worse, so valid for an optimum);
-- `all`: the three together.
+- `all`: the three together;
+- `others_count`: sum over agencies g' other than g(f) of counts[g',k,s] >=
+  (min_agencies - 1) pooled[f,s], for each pooled column (the issue's first example).
+  Valid for every plan: pooled[f,s] > 0 needs shared[k,s] = 1, so at least min_agencies
+  agencies count there, at most one of them f's own;
+- `others_per_agency`: the same with counts[g,k,s] in place of pooled[f,s], one row per
+  agency at a centre (counts[g,k,s] = 1 needs shared[k,s] = 1 likewise).
 """
 
 from __future__ import annotations
@@ -46,7 +52,8 @@ from estate.pipeline import prepare_scenario
 from estate.prepare import Prepared
 from estate.solve.highs import highs_lp, new_highs, solver_output
 
-VARIANTS = ("base", "pair_capacity", "binary_pooled", "pool_when_both", "all")
+VARIANTS = ("base", "pair_capacity", "binary_pooled", "pool_when_both", "all",
+            "others_count", "others_per_agency")
 
 
 def with_rows(model: EstateModel, rows: list[tuple[np.ndarray, np.ndarray, float, float]]
@@ -105,10 +112,40 @@ def pool_when_both(prep: Prepared, model: EstateModel) -> EstateModel:
     return with_rows(model, rows)
 
 
+def _others_rows(prep: Prepared, model: EstateModel, per_agency: bool
+                 ) -> list[tuple[np.ndarray, np.ndarray, float, float]]:
+    """Rows sum over other agencies' counts - (min_agencies - 1) x >= 0, where x is each
+    pooled column (or, per agency, each counts column) of the centre."""
+    counts = model.pool[["g", "centre", "count"]].drop_duplicates("count")
+    p0, c0 = model.blocks["pooled"].start, model.blocks["counts"].start
+    agencies = {centre: dict(zip(group["g"], group["count"], strict=True))
+                for centre, group in counts.groupby("centre")}
+    owners = (counts if per_agency else model.pool)[["g", "centre"]].itertuples(index=False)
+    columns = (c0 + counts["count"].to_numpy() if per_agency
+               else p0 + np.arange(len(model.pool)))
+    spare = prep.scenario.min_agencies - 1.0
+    rows = []
+    for (g, centre), column in zip(owners, columns, strict=True):
+        others = np.array([c0 + c for h, c in agencies[centre].items() if h != g], int)
+        rows.append((np.append(others, column),
+                     np.append(np.ones(len(others)), -spare), 0.0, math.inf))
+    return rows
+
+
+def others_count(prep: Prepared, model: EstateModel) -> EstateModel:
+    return with_rows(model, _others_rows(prep, model, per_agency=False))
+
+
+def others_per_agency(prep: Prepared, model: EstateModel) -> EstateModel:
+    return with_rows(model, _others_rows(prep, model, per_agency=True))
+
+
 def variant(name: str, prep: Prepared, model: EstateModel) -> EstateModel:
     steps = {"base": [], "pair_capacity": [pair_capacity], "binary_pooled": [binary_pooled],
              "pool_when_both": [pool_when_both],
-             "all": [pair_capacity, binary_pooled, pool_when_both]}[name]
+             "all": [pair_capacity, binary_pooled, pool_when_both],
+             "others_count": [others_count],
+             "others_per_agency": [others_per_agency]}[name]
     for step in steps:
         model = step(prep, model)
     return model
