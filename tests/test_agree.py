@@ -526,7 +526,7 @@ def test_a_dated_plans_agencies_share_its_year_1_saving_and_an_edit_says_so(
     folder = _dated_town(tmp_path, town_rows(), "--programme")
     stored = check_results(folder)
     assert stored.summary.programme is not None
-    assert stored.summary.npv_saving == stored.summary.programme["npv_saving"]
+    assert stored.summary.npv_saving == stored.summary.programme.npv_saving
     agencies = stored.tables["agencies"]
     assert agencies["npv_saving"].sum() == pytest.approx(stored.summary.saving_in_year_one,
                                                          abs=0.02)

@@ -207,8 +207,8 @@ def test_a_dated_scenario_s_alternatives_are_dated_too(tmp_path: Path) -> None:
     plan = estate.plan(path, out=out, map_path=map_path, alternatives=2, within_pct=60.0)
     assert plan.summary.programme is not None
     assert plan.summary.saving_in_year_one == pytest.approx(1_549_980, abs=0.01)
-    assert plan.summary.programme["npv_saving"] == pytest.approx(1_399_980, abs=0.01)
-    assert plan.summary.npv_saving == plan.summary.programme["npv_saving"]
+    assert plan.summary.programme.npv_saving == pytest.approx(1_399_980, abs=0.01)
+    assert plan.summary.npv_saving == plan.summary.programme.npv_saving
     entries = plan.summary.alternatives["plans"]
     assert [e["npv_difference"] for e in entries] == pytest.approx([649_990, 899_990], abs=0.01)
     assert [e["dated_npv_saving"] for e in entries] == pytest.approx([899_990, 649_990],
@@ -224,7 +224,7 @@ def test_a_dated_scenario_s_alternatives_are_dated_too(tmp_path: Path) -> None:
         folder = out / entry["folder"]
         summary = read_summary(folder)
         assert summary.programme is not None and summary.alternative is not None
-        assert summary.programme["npv_saving"] == pytest.approx(saving, abs=0.01)
+        assert summary.programme.npv_saving == pytest.approx(saving, abs=0.01)
         assert summary.alternative["dated_npv_difference"] == entry["dated_npv_difference"]
         # the programme's cash, year by year, adds up to its NPV saving (r = 0)
         cash = pd.read_csv(folder / "cashflow.csv", encoding="utf-8-sig",
@@ -327,7 +327,7 @@ def test_a_dated_alternative_that_ends_as_another_plan_says_so(tmp_path: Path) -
     plan = estate.plan(path, out=out, map_path=tmp_path / "hub.html", alternatives=3,
                        within_pct=120.0)
     assert plan.summary.saving_in_year_one == pytest.approx(899_990, abs=0.01)
-    assert plan.summary.programme["npv_saving"] == pytest.approx(899_990, abs=0.01)
+    assert plan.summary.programme.npv_saving == pytest.approx(899_990, abs=0.01)
     info = plan.summary.alternatives
     assert info["found"] == 3 and info["note"] == ""
     assert [e["npv_difference"] for e in info["plans"]] == pytest.approx(

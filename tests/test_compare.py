@@ -947,7 +947,7 @@ def test_a_dated_programme_is_not_ranked_against_an_undated_plan_unsaid(tmp_path
     runs = compare(paths, out=tmp_path / "out", results_root=tmp_path / "results")
     undated, dated = (run.summary for run in runs)
     assert undated is not None and dated is not None and dated.programme
-    dated_saving = float(dated.programme["npv_saving"])
+    dated_saving = float(dated.programme.npv_saving)
     assert dated.npv_saving == dated_saving  # the dated saving leads (DESIGN 9)
     assert dated_saving < dated.saving_in_year_one - 1  # A2's closure waits a year
     html = page(runs)
@@ -960,9 +960,9 @@ def test_a_dated_programme_is_not_ranked_against_an_undated_plan_unsaid(tmp_path
     assert cells("NPV saving of the dated programme") == (
         "not dated", inert(estate.results.money(dated_saving)))
     assert cells("NPV of cost of the dated programme") == (
-        "not dated", inert(estate.results.money(float(dated.programme["npv_cost"]))))
+        "not dated", inert(estate.results.money(float(dated.programme.npv_cost))))
     assert cells("Payback of the dated programme") == (
-        "not dated", f"year {dated.programme['payback_year']} (discounted)")
+        "not dated", f"year {dated.programme.payback_year} (discounted)")
     assert ">NPV saving if every change were made in year 1</th>" in html
     assert ">NPV saving</th>" not in html
     assert "\u201cDated\u201d is dated" in html and "\u201cUndated\u201d is not" in html

@@ -122,7 +122,8 @@ def test_the_gantt_chart_labels_a_hebrew_site_as_it_is_seen() -> None:
     import pandas as pd
 
     from estate.results import Programme
-    from estate.results.programme import ACTION_COLUMNS, BUDGET_COLUMNS, CASHFLOW_COLUMNS
+    from estate.results.programme import ACTION_COLUMNS, CASHFLOW_COLUMNS
+    from estate.results.programme_figures import BUDGET_COLUMNS
 
     actions = pd.DataFrame([{"year": 1, "date": "2027-04-01", "action": "close",
                              "site_id": "S1", "site_name": HEBREW, "function_id": "",

@@ -28,7 +28,8 @@ from estate.render import figures
 from estate.render.estate_map import estate_map
 from estate.render.gantt_layout import GAP
 from estate.results import Programme
-from estate.results.programme import ACTION_COLUMNS, BUDGET_COLUMNS, CASHFLOW_COLUMNS
+from estate.results.programme import ACTION_COLUMNS, CASHFLOW_COLUMNS
+from estate.results.programme_figures import BUDGET_COLUMNS
 
 LONG_NAME = "Candidate community hub, Saxmundham"
 """A site name as long as the chart shows (34 characters): the narrowest years."""

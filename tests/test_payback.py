@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from estate.results.payback import dated_payback_words, payback_mark, programme_payback_words
+from estate.results.programme_figures import DatedFigures
 
 
 @pytest.mark.parametrize(("year", "lasting", "said"), [
@@ -21,19 +22,16 @@ def test_a_payback_lost_to_later_spending_says_so(
     assert programme_payback_words(year, lasting) == said
 
 
-@pytest.mark.parametrize(("programme", "said"), [
+@pytest.mark.parametrize(("years", "said"), [
     (None, "not dated"),
-    ({"payback_year": None, "lasting_payback_year": None}, "not within the horizon"),
-    ({"payback_year": 2, "lasting_payback_year": 2}, "year 2 (discounted)"),
-    ({"payback_year": 1.0, "lasting_payback_year": 4.0},
-     "year 1 (discounted); for good in year 4"),
-    ({"payback_year": 1, "lasting_payback_year": None},
-     "year 1 (discounted); lost by the horizon's end"),
-    # a comparison written before the lasting year was kept: its year was the lasting one
-    ({"payback_year": 3}, "year 3 (discounted)"),
+    ((None, None), "not within the horizon"),
+    ((2, 2), "year 2 (discounted)"),
+    ((1, 4), "year 1 (discounted); for good in year 4"),
+    ((1, None), "year 1 (discounted); lost by the horizon's end"),
 ])
 def test_a_comparison_cell_gives_both_years_when_they_differ(
-        programme: dict[str, float | None] | None, said: str) -> None:
+        years: tuple[int | None, int | None] | None, said: str) -> None:
+    programme = None if years is None else DatedFigures(5.2e6, 94.8e6, *years)
     assert dated_payback_words(programme) == said
 
 

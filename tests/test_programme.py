@@ -147,7 +147,7 @@ def test_the_price_of_the_yearly_limits_is_the_saving_they_hold_back(tmp_path: P
     tight = budget_case(tmp_path / "tight", 100_000).programme(method="roadmap")
     assert tight.npv_saving == pytest.approx(1_400_000)
     assert tight.unlimited_saving == pytest.approx(free.npv_saving)
-    assert tight.summary()["unlimited_saving"] == 1_550_000
+    assert tight.figures().unlimited_saving == 1_550_000
 
 
 def test_the_scenario_cap_on_one_off_spend_holds_over_the_whole_programme(
@@ -635,7 +635,7 @@ def test_every_cash_flow_adds_up_to_the_npv(tiny: Case) -> None:
                "discounted"]
     np.testing.assert_allclose(agencies[columns].to_numpy(),
                                totals.set_index("year")[columns].to_numpy(), atol=1e-6)
-    assert programme.summary()["npv_saving"] == round(programme.npv_saving, 2)
+    assert programme.figures().to_json()["npv_saving"] == round(programme.npv_saving, 2)
 
 
 def test_the_yearly_effects_add_up_to_each_years_running_saving(tiny: Case) -> None:
@@ -668,7 +668,7 @@ def test_the_summary_carries_the_programme(tmp_path: Path) -> None:
     case = leases_register(tmp_path / "reg")
     plan = estate.plan(case.prep.scenario, write=False)
     assert plan.programme is not None and plan.summary.programme is not None
-    figures = plan.summary.programme
+    figures = plan.summary.programme.to_json()
     totals = plan.programme.totals()
     assert figures["npv_saving"] == pytest.approx(totals["discounted"].sum(), abs=0.01)
     assert figures["method"] == "roadmap" and figures["joint_npv"] is not None
@@ -843,7 +843,7 @@ def test_a_gap_within_the_solvers_noise_is_zero_never_negative(tmp_path: Path) -
     for joint in (npv + 0.004, npv - 0.004, npv + 20.0, npv - 20.0, npv + 5_000.0):
         gap = replace(programme, roadmap_npv=npv, joint_npv=joint).gap
         assert gap == 0.0 and math.copysign(1.0, gap) == 1.0, joint
-        said = replace(programme, roadmap_npv=npv, joint_npv=joint).summary()["gap"]
+        said = replace(programme, roadmap_npv=npv, joint_npv=joint).figures().to_json()["gap"]
         assert f"{said:.3%}" == "0.000%"
     # beyond the noise, by hand: £50,000 dearer than £21,939,101.86
     gap = replace(programme, roadmap_npv=npv, joint_npv=npv - 50_000.0).gap
@@ -903,7 +903,7 @@ def test_a_programme_that_loses_money_pays_back_not_for_good_and_says_it_costs_m
     assert p.npv_saving == pytest.approx(-170_000)
     assert (p.payback_year, p.lasting_payback_year) == (1, None)
     stored = read_summary(tmp_path / "results").programme
-    assert (stored["payback_year"], stored["lasting_payback_year"]) == (1, None)
+    assert (stored.payback_year, stored.lasting_payback_year) == (1, None)
     r = read_results(tmp_path / "results")
     assert (r.programme.payback_year, r.programme.lasting_payback_year) == (1, None)
     said = decision(r)
@@ -951,7 +951,7 @@ def test_a_new_teams_placing_gives_its_fte_and_every_fte_is_rounded(tmp_path: Pa
     moves = {line.split(",")[5]: line.split(",")[7] for line in text if ",move," in line}
     assert moves == {"T": "12.346", "N": "10.0"}
     assert plan.summary.programme is not None
-    assert plan.summary.programme["budget"][0]["fte_moved"] == pytest.approx(12.346)
+    assert plan.summary.programme.budget.loc[0, "fte_moved"] == pytest.approx(12.346)
     page = (out / "programme.html").read_text(encoding="utf-8")
     assert "team N (10 FTE)" in page and "team N (0 FTE)" not in page
     r = read_results(out)

@@ -282,7 +282,7 @@ def test_a_loss_reads_as_a_cost_on_the_map_and_beside_other_scenarios(dated: Res
     assert s.programme
     lost = s.replace(annual_saving=-50_000.0, year_one_npv_saving=-216_500.0,
                      npv_saving=-123_500.0,
-                     programme={**s.programme, "npv_saving": -123_500.0})
+                     programme=s.programme.replace(npv_saving=-123_500.0))
     panel = kpi_panel(lost)
     assert "none; costs £50.0k more" in panel and "none; costs £123.5k more" in panel
     assert "none; costs £216.5k more" in panel and "-£" not in panel, panel

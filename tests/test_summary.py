@@ -17,7 +17,8 @@ from estate.results.summary import SavingBasis, saving_basis, year_one_saving
 from estate.results.summary_values import RANGES, disjoint
 from estate.results.words import limits_words, one_off_parts
 from estate.status import Status
-from tests.fixtures import summary_record
+from tests.fixtures import programme_figures, summary_record
+from tests.fixtures.results import PROGRAMME
 
 
 def test_summary_round_trips_through_its_json() -> None:
@@ -49,7 +50,7 @@ def test_a_dated_summary_leads_with_its_programme_s_saving() -> None:
     £6m if every change were made in year 1 (£100m - £94m) whose programme saves £5.2m
     reads £5.2m, and keeps the £6m as `year_one_npv_saving`; dating it again keeps that."""
     plain = summary_record()
-    programme = {"method": "roadmap", "npv_cost": 94.8e6, "npv_saving": 5.2e6}
+    programme = programme_figures(method="roadmap")
     dated = plain.dated(programme, plan_from="snapshot")
     assert (dated.npv_saving, dated.year_one_npv_saving) == (5.2e6, 6e6)
     assert plain.saving_in_year_one == dated.saving_in_year_one == 6e6
@@ -66,7 +67,8 @@ def test_a_folder_written_with_the_year_1_saving_on_top_is_read_in_today_s_meani
     """Before, a dated summary's `npv_saving` was the year-1 figure beside its programme:
     read now, the programme's leads and the year-1 figure is `year_one_npv_saving`."""
     data = summary_record().to_json()
-    data["programme"] = {"method": "joint", "npv_cost": 94.8e6, "npv_saving": 5.2e6}
+    data["programme"] = {**PROGRAMME, "method": "joint", "npv_cost": 94.8e6,
+                         "npv_saving": 5.2e6}
     read = Summary.from_json(data)
     assert (read.npv_saving, read.year_one_npv_saving) == (5.2e6, 6e6)
 
@@ -81,8 +83,7 @@ def test_a_year_1_saving_stands_only_beside_a_programme() -> None:
         Summary.from_json({**data, "npv_saving": 99_999_999.0, "objective_npv": 94e6,
                            "year_one_npv_saving": 6e6}, source="s.json")
     assert caught.value.problems[0].column == "year_one_npv_saving"
-    dated = summary_record().dated({"method": "joint", "npv_cost": 94.8e6,
-                                    "npv_saving": 5.2e6}).to_json()
+    dated = summary_record().dated(programme_figures(method="joint")).to_json()
     del dated["year_one_npv_saving"]
     with pytest.raises(InputError) as caught:
         Summary.from_json(dated, source="s.json")
@@ -109,7 +110,7 @@ def test_a_row_says_what_its_npv_saving_counts() -> None:
     one with no start date (every change in year 1)."""
     undated = summary_record()
     started = undated.replace(lease_cost_npv=0.0)  # a start date: leases priced, even at 0
-    scheduled = started.dated({"method": "roadmap", "npv_cost": 94.8e6, "npv_saving": 5.2e6})
+    scheduled = started.dated(programme_figures(method="roadmap"))
     rows = [s.flat() for s in (undated, started, scheduled)]
     assert [r["npv_saving_basis"] for r in rows] == [
         "every change in year 1", "each change from the first year it can happen",
@@ -130,8 +131,7 @@ def test_a_row_says_what_its_npv_saving_counts() -> None:
 def test_a_dated_saving_edited_by_hand_is_refused(key: str, by: float, named: str) -> None:
     """A dated summary's `npv_saving` must be its programme's, and its year-1 saving its
     status quo less its objective; pennies of rounding pass."""
-    data = summary_record().dated({"method": "joint", "npv_cost": 94.8e6,
-                                   "npv_saving": 5.2e6}).to_json()
+    data = summary_record().dated(programme_figures(method="joint")).to_json()
     assert Summary.from_json({**data, key: data[key] + 9.0}) is not None
     with pytest.raises(InputError) as caught:
         Summary.from_json({**data, key: data[key] + by}, source="s.json")

@@ -8,6 +8,7 @@ import pytest
 from estate.render.text import alternative_lines, summary_lines
 from estate.results import Breach
 from estate.results.words import breach_sentence, plan_quality
+from tests.fixtures import programme_figures
 from tests.fixtures import summary_record as _summary
 
 
@@ -164,8 +165,7 @@ def test_a_dated_plan_s_allowance_is_said_of_its_year_1_saving_even_with_none_fo
     its (programme's) `npv_saving`: said so when no alternative was found too."""
     alternatives = {"found": 0, "within_pct": 5.0, "allowance_npv": 300_000.0, "plans": [],
                     "note": "0 of 1 alternatives found"}
-    programme = {"method": "roadmap", "start": "2027-04-01", "npv_cost": 94.8e6,
-                 "npv_saving": 5.2e6, "payback_year": 2, "changes": 3, "notes": []}
+    programme = programme_figures(payback_year=2)
     dated = _summary(alternatives=alternatives).dated(programme)
     assert alternative_lines(dated)[0] == ("Alternatives:    0 within 5% of the saving if "
                                            "every change were made in year 1 (+£300.0k)")
@@ -269,9 +269,7 @@ def test_a_dated_end_state_says_a_losing_snapshot_optimum_as_a_cost() -> None:
     made, it would save £4.99m", and a loss as a cost, never "would save -£45.78m"."""
     from estate.results.words import programme_end_words
 
-    programme = {"method": "joint", "start": "2027-04-01", "npv_cost": 94.8e6,
-                 "npv_saving": 5.2e6, "payback_year": 2, "changes": 3, "notes": [],
-                 "status": "optimal", "mip_gap": 0.0}
+    programme = programme_figures(method="joint", payback_year=2)
     base = _summary().dated(programme).replace(plan_from="programme",
                                                snapshot_differs=("closes S2 too",))
     said = programme_end_words(base.replace(snapshot_npv_saving=4_990_000.0))[1]

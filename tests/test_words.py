@@ -6,9 +6,31 @@ from __future__ import annotations
 import pytest
 
 from estate.results.words import (
+    beside_year_one,
     one_off_words,
     yearly_saving_words,
 )
+
+
+@pytest.mark.parametrize(("dated", "year_one", "said"), [
+    (22_420_000.0, 25_810_000.0, "£3.39m less than the £25.81m the plan would save if "
+                                 "every change were made in year 1"),
+    (1_300_000.0, 1_200_000.0, "£0.10m more than the £1.20m the plan would save if every "
+                               "change were made in year 1"),
+    (500_000.0, 500_000.3, "as much as the plan would save if every change were made in "
+                           "year 1"),
+    (-123_500.0, -216_500.0, "£93.0k better than if every change were made in year 1, "
+                             "when it would cost £216.5k more"),
+    (-1_500_000.0, -1_400_000.0, "£0.10m worse than if every change were made in year 1, "
+                                 "when it would cost £1.40m more"),
+    (-40_000.0, -40_000.0, "as the plan would if every change were made in year 1, when it "
+                           "would cost £40.0k more"),
+])
+def test_a_dated_saving_is_set_against_the_year_1_one_in_one_way(
+        dated: float, year_one: float, said: str) -> None:
+    """The programme page and the board pack follow a dated saving with this clause;
+    the difference reads in the figures' unit (£25.81m less £22.42m is £3.39m)."""
+    assert beside_year_one(dated, year_one) == said
 
 
 def test_a_one_off_sales_pay_for_is_nil_net_not_none() -> None:

@@ -100,10 +100,10 @@ def kpi_panel(summary: Summary, counts: dict[str, int] | None = None,
     s = summary
     # with a dated programme its NPV is the one that counts when each change can happen;
     # the snapshot's figures are what every change made in year 1 would give
-    programme = s.programme or {}
+    programme = s.programme
     at_once = f" {IN_YEAR_ONE}" if programme else ""
     dated = [(f"NPV saving of the dated programme ({inert(horizon_words(s))})",
-              _saving(programme.get("npv_saving")), "")] if programme else []
+              _saving(programme.npv_saving), "")] if programme else []
     dated_html = ""
     if timeline:  # shown with the year's figures, not among the plan's own
         dated_html = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v, _ in dated)

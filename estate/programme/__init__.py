@@ -39,13 +39,13 @@ from estate.results.amounts import count, fte_words
 from estate.results.programme import (
     ACTION_COLUMNS,
     ACTION_MONEY,
-    BUDGET_COLUMNS,
     EndVector,
     lasting_payback_year,
     payback_year,
     roadmap_gap,
     same_cost,
 )
+from estate.results.programme_figures import BUDGET_COLUMNS
 from estate.results.words import breach_sentence
 from estate.status import Status
 

@@ -220,5 +220,5 @@ def _with(plan: Plan, programme: Programme, plan_from: str) -> Plan:
     where the plan comes from."""
     assert plan_from in PLAN_FROM
     plan.programme = programme
-    plan.summary = plan.summary.dated(programme.summary(), plan_from=plan_from)
+    plan.summary = plan.summary.dated(programme.figures(), plan_from=plan_from)
     return plan

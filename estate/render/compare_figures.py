@@ -16,7 +16,8 @@ from typing import Any, NamedTuple
 from estate.results import money
 from estate.results.amounts import percent_up, rate_words
 from estate.results.payback import dated_payback_words, payback_words
-from estate.results.summary import SavingBasis, saving_basis, year_one_saving
+from estate.results.programme_figures import ProgrammeFigures
+from estate.results.summary import SavingBasis, Summary, saving_basis, year_one_saving
 from estate.results.words import (
     DATED,
     IN_YEAR_ONE,
@@ -80,9 +81,11 @@ def _payback(s: dict[str, Any], key: str) -> str:
 
 def _dated(s: dict[str, Any], key: str) -> str:
     """A dated programme's figure `key`, or "not dated"."""
+    stored = s.get("programme")
+    programme = None if stored is None else ProgrammeFigures.from_json(stored)
     if key == "payback_year":
-        return dated_payback_words(s.get("programme"))
-    return dated_figure_words(s.get("programme"), key)
+        return dated_payback_words(programme)
+    return dated_figure_words(programme, key)
 
 
 NOT_SCHEDULED = " (start date, no programme: each change from the first year it can happen)"
@@ -299,17 +302,16 @@ def figure_of(run: Run, key: str, show: Callable[[dict[str, Any], str], str]) ->
 METHOD_WORDS = {"roadmap": "the plan's changes put in order (roadmap)",
                 "joint": "every year planned together (joint model)"}
 
-PROGRAMME_FIGURES: tuple[tuple[str, Callable[[dict[str, Any], dict[str, Any]], str]], ...] = (
-    ("How it was scheduled", lambda p, s: METHOD_WORDS.get(str(p.get("method")),
-                                                           plain(p.get("method")))),
-    ("Starts", lambda p, s: plain(p.get("start"))),
-    ("NPV saving, as dated", lambda p, s: pounds(p.get("npv_saving"))),
-    (f"NPV saving {IN_YEAR_ONE}", lambda p, s: pounds(year_one_saving(s))),
+PROGRAMME_FIGURES: tuple[tuple[str, Callable[[ProgrammeFigures, Summary], str]], ...] = (
+    ("How it was scheduled", lambda p, s: METHOD_WORDS[p.method]),
+    ("Starts", lambda p, s: p.start),
+    ("NPV saving, as dated", lambda p, s: pounds(p.npv_saving)),
+    (f"NPV saving {IN_YEAR_ONE}", lambda p, s: pounds(s.saving_in_year_one)),
     ("Payback year", lambda p, s: dated_payback_words(p)),
-    ("Changes scheduled", lambda p, s: plain(p.get("changes"))),
-    ("Roadmap dearer than the joint model by", lambda p, s: "not measured (the joint model did not run)"
-     if p.get("gap") is None
-     else f"{float(p['gap']):.2%}"),
-    ("How sure the schedule is", lambda p, s: schedule_quality(
-        str(p.get("status")), p.get("mip_gap"), str(p.get("method")))[1]),
+    ("Changes scheduled", lambda p, s: plain(p.changes)),
+    ("Roadmap dearer than the joint model by",
+     lambda p, s: "not measured (the joint model did not run)" if p.gap is None
+     else f"{p.gap:.2%}"),
+    ("How sure the schedule is", lambda p, s: schedule_quality(p.status, p.mip_gap,
+                                                               p.method)[1]),
 )

@@ -89,15 +89,14 @@ def _figures_html(runs: list[Run]) -> str:
 
 def _programme_html(runs: list[Run]) -> str:
     """Each scenario's dated programme beside its snapshot plan; "" when none has one."""
-    if not any(data_of(run).get("programme") for run in runs):
+    if not any(run.summary and run.summary.programme for run in runs):
         return ""
     body = []
     for label, show in PROGRAMME_FIGURES:
         cells = [inert(label)]
         for run in runs:
-            data = data_of(run)
-            figures = data.get("programme")
-            cells.append(inert(show(figures, data)) if figures else "\u2014")
+            s = run.summary
+            cells.append(inert(show(s.programme, s)) if s and s.programme else "\u2014")
         body.append(cells)
     return ("<h2>The dated programme</h2><p class=\"muted\">The plan scheduled year by "
             "year (leases, lags, yearly limits): its NPV saving is what a programme can "

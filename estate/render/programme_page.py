@@ -22,10 +22,9 @@ from estate.render.cash_curve import cash_curve
 from estate.render.html import document, inert, isolated, static_text, write_page
 from estate.render.programme_chart import gantt, legend, row_names
 from estate.results import Programme, Summary, money
-from estate.results.amounts import count, dated_difference
+from estate.results.amounts import count
 from estate.results.words import (
-    IN_YEAR_ONE,
-    saves_words,
+    beside_year_one,
     saving_figure,
     schedule_quality,
     scheduled_whose,
@@ -103,17 +102,7 @@ def _headline(programme: Programme, summary: Summary | None) -> str:
     said = [f"Starting {p.start}; {count(len(p.actions), 'change')}; method: {method}."]
     saving = f"NPV saving of the programme: {saving_figure(p.npv_saving)}"
     if summary is not None:
-        saving += (f", beside the {money(summary.saving_in_year_one)} the plan would save "
-                   f"{IN_YEAR_ONE}" if summary.saving_in_year_one > -0.5 else
-                   f", where the plan {saves_words(summary.saving_in_year_one, would=True)} "
-                   f"{IN_YEAR_ONE}")
-        over = dated_difference(summary.saving_in_year_one, p.npv_saving)
-        if summary.saving_in_year_one <= -0.5 and abs(over.pounds) >= 0.5:
-            # a loss either way: which is the worse, as the board pack says it
-            saving += (f" (dated, {over.size} {'worse' if over.pounds > 0 else 'better'} "
-                       "off)")
-        elif over.pounds >= 0.5:
-            saving += f" ({over.size} more than it can when each change waits its turn)"
+        saving += f", {beside_year_one(p.npv_saving, summary.saving_in_year_one)}"
     said += [saving + ".", f"Payback: {_year_text(p, p.payback_year)}{_lasting(p)}."]
     if p.roadmap_npv is not None and p.joint_npv is not None and p.gap is not None:
         said.append(f"NPV of cost: roadmap {money(p.roadmap_npv)}, joint model "

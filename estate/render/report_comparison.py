@@ -15,6 +15,7 @@ from estate.render.report_data import Block, Page, Results, Table, Text
 from estate.results import Summary, money
 from estate.results.amounts import count, listed
 from estate.results.payback import dated_payback_words, payback_words
+from estate.results.programme_figures import DatedFigures
 from estate.results.summary import SavingBasis, saving_basis, year_one_saving
 from estate.results.words import (
     DATED,
@@ -74,16 +75,21 @@ def _not_scheduled(row: pd.Series) -> bool:
     return basis is SavingBasis.WHEN_POSSIBLE
 
 
-def _programme(row: pd.Series) -> dict[str, Any] | None:
+def _programme(row: pd.Series) -> DatedFigures | None:
     """A compared row's dated programme figures (comparison.csv's `programme.*`), None
-    when the scenario is not dated."""
-    if _dated_saving(row) is None:
+    when the scenario is not dated. A comparison written before the lasting payback
+    year was kept has none: its payback year is the one from which the saving stays
+    positive, so it is read as both."""
+    saving = _dated_saving(row)
+    if saving is None:
         return None
-    figures = {key: _number(row.get(f"programme.{key}"))
-               for key in ("npv_saving", "npv_cost", "payback_year")}
-    if "programme.lasting_payback_year" in row.index:  # not in a comparison of before it
-        figures["lasting_payback_year"] = _number(row["programme.lasting_payback_year"])
-    return figures
+    year = _number(row.get("programme.payback_year"))
+    lasting = _number(row["programme.lasting_payback_year"]) \
+        if "programme.lasting_payback_year" in row.index else year
+    cost = _number(row.get("programme.npv_cost"))
+    return DatedFigures(saving, math.nan if cost is None else cost,
+                        None if year is None else int(year),
+                        None if lasting is None else int(lasting))
 
 
 FIGURES = (

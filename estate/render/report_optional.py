@@ -21,6 +21,7 @@ from estate.results.amounts import count, dated_difference, fte_words, listed, r
 from estate.results.payback import programme_payback_words
 from estate.results.words import (
     IN_YEAR_ONE,
+    beside_year_one,
     limits_words,
     one_off_cell,
     saves_words,
@@ -265,17 +266,8 @@ def dated_words(r: Results) -> str:
         found = Waits(found.limits, ())
     waits = found.said
     difference = dated_difference(s.saving_in_year_one, p.npv_saving)
-    said = f"Dated, the programme {saves_words(p.npv_saving, unit=' (NPV)')}, "
-    if s.saving_in_year_one < -0.5:  # a loss either way: said as better or worse off
-        said += ("as the plan would " if abs(difference.pounds) < 0.5 else
-                 f"{difference.size} {'worse' if difference.pounds > 0 else 'better'} than ")
-        said += (f"{IN_YEAR_ONE}, when it "
-                 f"{saves_words(s.saving_in_year_one, would=True)}")
-    elif abs(difference.pounds) < 0.5:
-        said += f"as much as the plan would save {IN_YEAR_ONE}"
-    else:
-        said += (f"{difference.size} {'less' if difference.pounds > 0 else 'more'} than the "
-                 f"{money(s.saving_in_year_one)} the plan would save {IN_YEAR_ONE}")
+    said = (f"Dated, the programme {saves_words(p.npv_saving, unit=' (NPV)')}, "
+            f"{beside_year_one(p.npv_saving, s.saving_in_year_one)}")
     if difference.pounds >= 0.5 and waits:
         said += ": changes wait for " + (", for ".join(waits[:-1]) + ", and for "
                                          if len(waits) > 1 else "") + waits[-1]

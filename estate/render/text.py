@@ -108,7 +108,7 @@ def _payback_lines(s: Summary) -> list[str]:
     if not s.programme:
         return [f"Payback:         {own}"]
     return [f"Payback:         {dated_payback_words(s.programme)}, dated from "
-            f"{s.programme['start']}",
+            f"{s.programme.start}",
             f"                 {own} {IN_YEAR_ONE}"]
 
 
@@ -121,9 +121,9 @@ def _npv_lines(s: Summary) -> list[str]:
     if not s.programme:
         return [f"NPV saving:      {own}"]
     p = s.programme
-    return [f"NPV saving:      {saving_figure(p['npv_saving'])} over {horizon_words(s)}, "
+    return [f"NPV saving:      {saving_figure(p.npv_saving)} over {horizon_words(s)}, "
             "dated from "
-            f"{p['start']} (status quo {money(s.status_quo_npv)})",
+            f"{p.start} (status quo {money(s.status_quo_npv)})",
             f"                 {saving_figure(s.saving_in_year_one)} {IN_YEAR_ONE}"]
 
 
@@ -144,13 +144,11 @@ def _timing_lines(s: Summary) -> list[str]:
                      "NPV")
     p = s.programme
     if p:
-        # a programme stored before the lasting year was kept: its year was the lasting one
-        payback = p.get("payback_year")
-        payback_words = programme_payback_words(payback, p.get("lasting_payback_year", payback))
-        lines.append(f"Programme:       {p['method']} from {p['start']}, "
-                     f"{count(p['changes'], 'change')}; {payback_words}")
-        lines += [f"                 {note}" for note in p.get("notes", [])]
-        if limits := limits_words(p["method"], p.get("unlimited_saving"), p["npv_saving"]):
+        payback_words = programme_payback_words(p.payback_year, p.lasting_payback_year)
+        changes = "" if p.changes is None else f", {count(p.changes, 'change')}"
+        lines.append(f"Programme:       {p.method} from {p.start}{changes}; {payback_words}")
+        lines += [f"                 {note}" for note in p.notes]
+        if limits := limits_words(p.method, p.unlimited_saving, p.npv_saving):
             lines.append(f"Yearly limits:   they {limits}")
     return lines
 

@@ -6,10 +6,9 @@ place, so the terminal, the map, the comparison and the board pack say it alike.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any
 
 from estate.results.amounts import count
+from estate.results.programme_figures import DatedFigures
 from estate.results.words import NOT_DATED
 
 
@@ -61,20 +60,18 @@ def payback_mark(year: int, lasting: int | None) -> str:
     return f"Payback: year {year}; " + (f"for good in year {lasting}" if lasting
                                         else "not for good")
 
-def dated_payback_words(programme: Mapping[str, Any] | None) -> str:
+def dated_payback_words(programme: DatedFigures | None) -> str:
     """A dated programme's payback in a table cell: the first year its saving so far, at
     today's value, is positive ("year 2 (discounted)"), with the year it pays back for
     good when later spending loses it first ("year 1 (discounted); for good in year 4",
     "year 1 (discounted); lost by the horizon's end"), or `NOT_DATED`. An undated
     plan's payback is one-off over annual saving, undiscounted: a different measure,
-    shown in its own row. A programme stored before the lasting year was kept has no
-    such key: its year is taken to last."""
-    if not programme:
+    shown in its own row."""
+    if programme is None:
         return NOT_DATED
-    year = programme.get("payback_year")
+    year, lasting = programme.payback_year, programme.lasting_payback_year
     if not year:
         return "not within the horizon"
-    lasting = programme.get("lasting_payback_year", year)
     said = f"year {int(year)} (discounted)"
     if lasting == year:
         return said

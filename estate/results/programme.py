@@ -22,13 +22,12 @@ tables are the files of a results folder:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from estate.results.programme_figures import ProgrammeFigures
 from estate.results.state import State
 from estate.results.summary import Breach
 from estate.results.words import PROVEN
@@ -41,8 +40,6 @@ ACTION_MONEY = ("one_off", "annual_effect")
 CASHFLOW_COLUMNS = ("year", "date", "agency_id", "running", "rent", "one_off", "receipts",
                     "cost", "status_quo", "saving", "cumulative", "discounted",
                     "cumulative_discounted")
-BUDGET_COLUMNS = ("year", "date", "one_off", "one_off_limit", "fte_moved", "fte_limit",
-                  "closures", "closures_limit")
 
 
 def same_cost(roadmap_npv: float, joint_npv: float) -> bool:
@@ -132,25 +129,22 @@ class Programme:
         last = rows.groupby("agency_id")["cumulative_discounted"].last()
         return {str(a): float(v) for a, v in last.items()}
 
-    def summary(self) -> dict[str, Any]:
-        """The programme's figures for `summary.json` (key `programme`)."""
-        budget = self.budget.to_dict(orient="records")
-        return {
-            "method": self.method, "start": self.start, "status": self.status,
-            "npv_cost": round(self.npv_cost, 2), "npv_saving": round(self.npv_saving, 2),
-            "payback_year": self.payback_year,
-            "lasting_payback_year": self.lasting_payback_year,
-            "roadmap_npv": None if self.roadmap_npv is None else round(self.roadmap_npv, 2),
-            "joint_npv": None if self.joint_npv is None else round(self.joint_npv, 2),
-            "gap": None if self.gap is None else round(self.gap, 8),
-            "mip_gap": self.mip_gap,
-            "unlimited_saving": None if self.unlimited_saving is None
-            else round(self.unlimited_saving, 2),
-            "changes": int(len(self.actions)),
-            "budget": [{k: (None if isinstance(v, float) and not math.isfinite(v) else v)
-                        for k, v in row.items()} for row in budget],
-            "notes": list(self.notes),
-        }
+    def figures(self) -> ProgrammeFigures:
+        """What the plan's summary states of this programme (summary.json's
+        `programme`): its money to the penny, as cashflow.csv's, and the roadmap's
+        share over the joint model's to eight places."""
+        return ProgrammeFigures(
+            npv_saving=round(self.npv_saving, 2), npv_cost=round(self.npv_cost, 2),
+            payback_year=self.payback_year, lasting_payback_year=self.lasting_payback_year,
+            method=self.method, start=self.start, status=self.status,
+            changes=int(len(self.actions)), budget=self.budget,
+            roadmap_npv=_pennies(self.roadmap_npv), joint_npv=_pennies(self.joint_npv),
+            gap=None if self.gap is None else round(self.gap, 8), mip_gap=self.mip_gap,
+            unlimited_saving=_pennies(self.unlimited_saving), notes=self.notes)
+
+
+def _pennies(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
 
 
 def new_teams(assignments: pd.DataFrame) -> set[str]:

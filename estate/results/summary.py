@@ -19,6 +19,7 @@ from typing import Any
 import estate.results.summary_values as checked
 from estate.errors import InputError, Problem
 from estate.load.free_text import REFUSED, hidden_texts
+from estate.results.programme_figures import ProgrammeFigures
 from estate.status import Status
 
 
@@ -125,7 +126,7 @@ class Summary:
     # with a start date: the part of one_off_receipts no programme receives, as the sale
     # lag puts it after the horizon even from the soonest a site can close
     receipts_after_horizon: float | None = None
-    programme: Mapping[str, Any] | None = None  # the dated programme's figures, when run
+    programme: ProgrammeFigures | None = None  # the dated programme's figures, when run
     # with a programme, `npv_saving` is the programme's (what the dated changes really
     # save); this is the plan's own saving as if every change were made in year 1, the
     # status quo's NPV less the objective's (`saving_in_year_one`)
@@ -151,14 +152,14 @@ class Summary:
         """A copy with some fields changed (the record itself never changes)."""
         return dataclasses.replace(self, **changes)
 
-    def dated(self, programme: Mapping[str, Any], **changes: Any) -> Summary:
+    def dated(self, programme: ProgrammeFigures, **changes: Any) -> Summary:
         """This plan's summary with its dated programme's figures: `npv_saving` becomes
         the programme's, the saving its changes make in the years they can happen, and
         the saving as if every change were made in year 1 moves to
         `year_one_npv_saving`. A summary already dated keeps its year-1 figure."""
         return self.replace(programme=programme,
                             year_one_npv_saving=self.saving_in_year_one,
-                            npv_saving=float(programme["npv_saving"]), **changes)
+                            npv_saving=programme.npv_saving, **changes)
 
     @property
     def saving_in_year_one(self) -> float:
@@ -185,6 +186,8 @@ class Summary:
                 value = [b.to_json() for b in value]
             elif f.name == "agencies":
                 value = {k: dataclasses.asdict(a) for k, a in value.items()}
+            elif f.name == "programme" and value is not None:
+                value = value.to_json()
             out[f.name] = _plain(value)
         return out
 
@@ -299,11 +302,10 @@ def _year_one(values: dict[str, Any], source: str) -> None:
                               "programme (`estate plan` writes it only beside one)",
                               checked.pence(values["year_one_npv_saving"]))
         return
-    dated = programme.get("npv_saving")
-    if "year_one_npv_saving" in values or not isinstance(dated, int | float):
+    if "year_one_npv_saving" in values:
         return
     if abs(saving - (values["status_quo_npv"] - values["objective_npv"])) <= _slack(values):
-        values["year_one_npv_saving"], values["npv_saving"] = saving, float(dated)
+        values["year_one_npv_saving"], values["npv_saving"] = saving, programme.npv_saving
         return
     raise checked.bad(source, "year_one_npv_saving", "this key beside a programme (written "
                       "by `estate plan`: the plan's saving if every change were made in "
@@ -327,11 +329,10 @@ def _check_sums(values: Mapping[str, Any], source: str) -> None:
                               f"{checked.pence(values[saving])}, {apart} apart")
     programme = values.get("programme")
     if dated and programme is not None:
-        expected = programme.get("npv_saving")
-        if not isinstance(expected, int | float) or \
-                not abs(values["npv_saving"] - expected) <= slack:
+        expected = programme.npv_saving
+        if not abs(values["npv_saving"] - expected) <= slack:
             raise checked.bad(source, "npv_saving", "the dated programme's saving, "
-                              f"programme.npv_saving = {expected!r:.40}",
+                              f"programme.npv_saving = {checked.pence(expected)}",
                               checked.pence(values["npv_saving"]))
 
 
@@ -340,6 +341,8 @@ def _read(key: str, value: Any, source: str) -> Any:
     try:
         if key == "status":
             return Status(value)
+        if key == "programme":
+            return None if value is None else ProgrammeFigures.from_json(value, source)
         if key in checked.RANGES:
             return checked.within(key, value)
         if key in checked.NUMBERS:

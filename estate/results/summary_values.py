@@ -122,7 +122,7 @@ def flag(value: Any, key: str) -> bool:
     return value
 
 
-TABLES = ("model_size", "programme", "areas", "policy_costs", "alternative", "alternatives")
+TABLES = ("model_size", "areas", "policy_costs", "alternative", "alternatives")
 
 class PolicyStatus(StrEnum):
     """What became of each policy `--policy-costs` was asked to price (`policy_costs`'

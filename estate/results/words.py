@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from estate.results.amounts import count, dated_difference, half_up, money, percent_up, rate_words
+from estate.results.programme_figures import DatedFigures, ProgrammeFigures
 from estate.results.summary import Breach, Summary
 from estate.status import PLANNED, Status
 
@@ -182,7 +183,7 @@ def programme_end_words(s: Summary) -> tuple[str, str]:
     state is what it reaches, and its proof covers only schedules of those changes; an
     end state the roadmap reaches may break a rule no year checks, and the sentence then
     names it (`breach_sentence`)."""
-    method = str((s.programme or {}).get("method", "joint"))
+    method = s.programme.method if s.programme else "joint"
     differs = "; ".join(s.snapshot_differs or ())
     # its figure is its own year-1 saving, not a dated one beside the programme's
     snapshot = (f"the end state that would save most {IN_YEAR_ONE} (so made, it "
@@ -277,19 +278,40 @@ def solver_words(name: str) -> str:
     return f"the {solver_name(name)} solver"
 
 
-def dated_saving_words(npv_saving: float | None, programme: Mapping[str, Any] | None) -> str:
+def dated_saving_words(npv_saving: float | None, programme: ProgrammeFigures | None) -> str:
     """The NPV saving a board can count on, saying which it is: a dated programme's
     ("£101.71m (dated from 2027-04-01)") or an undated plan's own ("£116.84m (not
     dated)"), so that the two are never set side by side as if alike."""
     if programme:
-        return (f"{saving_figure(float(programme['npv_saving']))} "
-                f"(dated from {programme.get('start')})")
+        return f"{saving_figure(programme.npv_saving)} (dated from {programme.start})"
     return "n/a" if npv_saving is None else f"{saving_figure(float(npv_saving))} (not dated)"
 
 
 IN_YEAR_ONE = "if every change were made in year 1"
 """What a plan's own figures assume beside a dated programme's: it still counts rent to
 a lease's end and sales' lags when it has a start date, so not "at once"."""
+
+
+def beside_year_one(dated: float, year_one: float) -> str:
+    """A dated programme's NPV saving set against the plan's own if every change were
+    made in year 1, as the clause that follows the dated figure on the programme page
+    and in the board pack: "£3.39m less than the £25.81m the plan would save if every
+    change were made in year 1", "as much as the plan would save ...", and, when the
+    plan loses money either way, which is the worse: "£0.10m worse than if every change
+    were made in year 1, when it would cost £1.30m more". The difference is in the
+    figures' own unit, so it adds up as they read (`dated_difference`)."""
+    difference = dated_difference(year_one, dated)
+    same = abs(difference.pounds) < 0.5
+    if year_one < -0.5:
+        head = "as the plan would " if same else \
+            f"{difference.size} {'worse' if difference.pounds > 0 else 'better'} than "
+        return f"{head}{IN_YEAR_ONE}, when it {saves_words(year_one, would=True)}"
+    if same:
+        return f"as much as the plan would save {IN_YEAR_ONE}"
+    return (f"{difference.size} {'less' if difference.pounds > 0 else 'more'} than the "
+            f"{money(year_one)} the plan would save {IN_YEAR_ONE}")
+
+
 DATED = "of the dated programme"
 """The label of a comparison's rows of each dated programme's own figures."""
 NOT_DATED = "not dated"
@@ -297,12 +319,12 @@ NOT_DATED = "not dated"
 the plan's own, never set beside a dated one as if alike."""
 
 
-def dated_figure_words(programme: Mapping[str, Any] | None, key: str) -> str:
+def dated_figure_words(programme: DatedFigures | None, key: str) -> str:
     """A dated programme's NPV figure (`npv_saving`, `npv_cost`) in pounds, a loss as a
     cost ("none; costs £1.11m more"), or `NOT_DATED`."""
-    if not programme or programme.get(key) is None:
+    value = None if programme is None else getattr(programme, key)
+    if value is None:
         return NOT_DATED
-    value = float(programme[key])
     return saving_figure(value) if key == "npv_saving" else money(value)
 
 

@@ -283,9 +283,8 @@ def dated_beside(found: list[Alternative], plan: Plan) -> None:
         same = next((whose for sites, whose in reached if sites == ends), None)
         reached.append((ends, alternative.folder))
         dated[alternative.index] = {
-            "dated_npv_saving": round(float(summary.programme["npv_saving"]), 2),
-            "dated_npv_difference": round(float(summary.programme["npv_cost"])
-                                          - float(ours["npv_cost"]), 2),
+            "dated_npv_saving": round(summary.programme.npv_saving, 2),
+            "dated_npv_difference": round(summary.programme.npv_cost - ours.npv_cost, 2),
             "dated_sites_after": summary.sites_after, "dated_same_sites_as": same}
         alternative.plan.summary = summary.replace(
             alternative={**summary.alternative, **dated[alternative.index]})

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import tomli_w
 
@@ -23,7 +22,7 @@ from estate.errors import InputError, Problem
 from estate.load.geopackage import writable
 from estate.load.scenario import Scenario
 from estate.results import Plan, Summary
-from estate.results.programme import BUDGET_COLUMNS, Programme, payback_year
+from estate.results.programme import Programme, payback_year
 from estate.status import Status
 from estate.store.agree_programme import programme_disagreements
 from estate.store.check import (
@@ -200,37 +199,6 @@ def read_outcome(folder: Path) -> tuple[Status, str] | None:
         return None
 
 
-def _figure(figures: dict[str, Any], key: str, kind: Callable[[Any], Any], source: str,
-            expected: str, optional: bool = False) -> Any:
-    """One figure of the summary's `programme` dict, typed, or a located error."""
-    value = figures.get(key)
-    if value is None and optional:
-        return None
-    try:
-        if value is None:
-            raise TypeError(key)
-        return kind(value)
-    except (TypeError, ValueError):
-        raise InputError([Problem(source, None, f"programme.{key}", expected,
-                                  "nothing" if value is None else f"{value!r:.80}",
-                                  label="key")]) from None
-
-
-def _budget(rows: Any) -> pd.DataFrame:
-    """The yearly budget use from summary.json (a limit written null is no limit)."""
-    frame = pd.DataFrame(list(rows), columns=list(BUDGET_COLUMNS))
-    for column in BUDGET_COLUMNS:
-        if column == "year":
-            frame[column] = frame[column].astype(int)
-        elif column == "date":
-            frame[column] = frame[column].astype(str)
-        elif column.endswith("_limit"):
-            frame[column] = frame[column].astype(float).fillna(np.inf)
-        else:  # counts written as whole numbers stay whole
-            frame[column] = pd.to_numeric(frame[column], errors="raise")
-    return frame
-
-
 def read_programme(folder: Path, summary: Summary | None = None) -> Programme | None:
     """The dated programme stored in a results folder, or None when it holds none.
 
@@ -247,48 +215,23 @@ def read_programme(folder: Path, summary: Summary | None = None) -> Programme | 
         raise InputError([Problem(str(folder / "programme.csv"), None, None,
                                   "the programme's changes (summary.json has the "
                                   "programme's figures)", "no such file")])
-    if not isinstance(figures, dict):
+    if figures is None:
         raise InputError([Problem(source, None, "programme", "the programme's figures "
-                                  "(the folder has programme.csv)", repr(figures),
+                                  "(the folder has programme.csv)", "nothing",
                                   label="key")])
     actions = read_table(folder / "programme.csv", PROGRAMME_TABLES["programme"])
     cashflow = read_table(folder / "cashflow.csv", PROGRAMME_TABLES["cashflow"])
-
-    def number(key: str, optional: bool = False) -> Any:
-        return _figure(figures, key, float, source, "a number", optional)
-
-    def notes(value: Any) -> tuple[str, ...]:
-        if not isinstance(value, list):
-            raise TypeError(value)
-        return tuple(str(v) for v in value)
-
+    # a folder written before the lasting year was kept has under `payback_year` the
+    # year from which the saving stays positive: its first year in profit is read from
+    # its own cashflow.csv (DESIGN 9's payback year)
+    first = payback_year(cashflow) if figures.payback_in_old_meaning else figures.payback_year
     return Programme(
-        actions=actions, cashflow=cashflow,
-        budget=_figure(figures, "budget", _budget, source, "a list of {" + ", ".join(
-            BUDGET_COLUMNS) + "}"),
-        start=_figure(figures, "start", str, source, "an ISO date"),
-        npv_cost=number("npv_cost"), npv_saving=number("npv_saving"),
-        **_paybacks(figures, cashflow, source),
-        method=_figure(figures, "method", str, source, "roadmap or joint"),
-        roadmap_npv=number("roadmap_npv", True), joint_npv=number("joint_npv", True),
-        status=_figure(figures, "status", str, source, "a status"),
-        mip_gap=number("mip_gap", True),
-        unlimited_saving=number("unlimited_saving", True),
-        notes=_figure(figures, "notes", notes, source, "a list of texts",
-                      "notes" not in figures) or (),
-    )
-
-
-def _paybacks(figures: dict[str, Any], cashflow: pd.DataFrame, source: str) -> dict[str, Any]:
-    """The programme's two payback years as summary.json states them. A folder written
-    before `lasting_payback_year` was kept has under `payback_year` the year from which
-    the saving stays positive, now `lasting_payback_year`: it is read in today's meaning,
-    its first year in profit taken from its own cashflow.csv (DESIGN 9's payback year)."""
-    stated = _figure(figures, "payback_year", int, source, "a year or null", True)
-    if "lasting_payback_year" not in figures:
-        return {"payback_year": payback_year(cashflow), "lasting_payback_year": stated}
-    return {"payback_year": stated, "lasting_payback_year": _figure(
-        figures, "lasting_payback_year", int, source, "a year or null", True)}
+        actions=actions, cashflow=cashflow, budget=figures.budget, start=figures.start,
+        npv_cost=figures.npv_cost, npv_saving=figures.npv_saving, payback_year=first,
+        lasting_payback_year=figures.lasting_payback_year, method=figures.method,
+        roadmap_npv=figures.roadmap_npv, joint_npv=figures.joint_npv,
+        status=figures.status, mip_gap=figures.mip_gap,
+        unlimited_saving=figures.unlimited_saving, notes=figures.notes)
 
 
 @dataclass(frozen=True)
@@ -375,7 +318,7 @@ def fill_results(plan: Plan, folder: Path, out: Path, scenario: Scenario | None 
         scenario = plan.prepared.scenario
     summary = plan.summary
     if plan.programme is not None and summary.programme is None:
-        summary = summary.dated(plan.programme.summary())
+        summary = summary.dated(plan.programme.figures())
     (folder / "summary.json").write_text(summary_json(summary) + "\n", encoding="utf-8")
     for name in TABLES:
         write_safe_csv(getattr(plan, name), folder / f"{name}.csv")

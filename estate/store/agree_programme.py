@@ -155,10 +155,9 @@ def programme_disagreements(folder: Path, summary: Summary, programme: Programme
     not add up (module docstring); none for a folder as `estate plan` wrote it."""
     folder = Path(folder)
     actions_path, flows_path = folder / "programme.csv", folder / "cashflow.csv"
-    figures = summary.programme or {}
     actions, flows = programme.actions, programme.cashflow
     problems = []
-    changes = figures.get("changes")
+    changes = None if summary.programme is None else summary.programme.changes
     if changes is not None and changes != len(actions):
         problems.append(misstated(actions_path, "action", f"the file has {len(actions)} "
                                   "changes (rows)", str(len(actions)), "programme.changes",

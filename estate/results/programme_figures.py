@@ -1,0 +1,195 @@
+"""A dated programme's figures as a plan's summary keeps them (summary.json's key
+`programme`): one typed record, its one JSON form, and its one reader.
+
+The terminal, the map's panel, the compare pages, the alternatives and the store all
+read these fields; `from_json` checks each key as `estate plan` writes it and names the
+one a hand edit broke (`programme.npv_saving`), so a damaged folder is a located error
+wherever it is read. The tables behind the figures (programme.csv, cashflow.csv) are
+`estate.results.programme.Programme`'s; these are what a summary says of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from estate.errors import InputError, Problem
+
+BUDGET_COLUMNS = ("year", "date", "one_off", "one_off_limit", "fte_moved", "fte_limit",
+                  "closures", "closures_limit")
+"""The budget's columns, per year: the net one-off spend, staff moved and closures,
+each beside its limit (inf when none; null in summary.json)."""
+
+
+@dataclass(frozen=True)
+class DatedFigures:
+    """What a comparison keeps of a plan's dated programme (comparison.csv's
+    `programme.*` columns): its NPV saving and cost, and its two payback years (the
+    first year its saving so far, at today's value, is positive, and the year from which
+    it stays so; None when never)."""
+
+    npv_saving: float
+    npv_cost: float
+    payback_year: int | None
+    lasting_payback_year: int | None
+
+
+@dataclass(frozen=True)
+class ProgrammeFigures(DatedFigures):
+    """The figures of a dated programme that a summary states.
+
+    `method` is "roadmap" or "joint"; `roadmap_npv` and `joint_npv` the NPVs of cost each
+    found (None when that one did not run), `gap` the share by which the roadmap was
+    dearer when both ran; `status` and `mip_gap` the schedule's own search;
+    `unlimited_saving` the roadmap's saving without the yearly limits, when any are set;
+    `changes` the rows of programme.csv; `notes` what the scheduling said.
+    `payback_in_old_meaning`: the folder was written before `lasting_payback_year` was
+    kept, and its `payback_year` is the year from which the saving stays positive (read
+    as both years here; the store takes the first year in profit from cashflow.csv)."""
+
+    method: str
+    start: str
+    status: str
+    changes: int | None = None
+    budget: pd.DataFrame = field(default_factory=lambda: empty_budget(), compare=False,
+                                 repr=False)
+    roadmap_npv: float | None = None
+    joint_npv: float | None = None
+    gap: float | None = None
+    mip_gap: float | None = None
+    unlimited_saving: float | None = None
+    notes: tuple[str, ...] = ()
+    payback_in_old_meaning: bool = field(default=False, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The plain dictionary of summary.json's `programme`, in its documented order."""
+        return {
+            "method": self.method, "start": self.start, "status": self.status,
+            "npv_cost": self.npv_cost, "npv_saving": self.npv_saving,
+            "payback_year": self.payback_year,
+            "lasting_payback_year": self.lasting_payback_year,
+            "roadmap_npv": self.roadmap_npv, "joint_npv": self.joint_npv, "gap": self.gap,
+            "mip_gap": self.mip_gap, "unlimited_saving": self.unlimited_saving,
+            "changes": self.changes,
+            "budget": [{k: _plain(v) for k, v in row.items()}
+                       for row in self.budget.to_dict(orient="records")],
+            "notes": list(self.notes),
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, source: str = "summary.json") -> ProgrammeFigures:
+        """Read summary.json's `programme` back; a missing or mistyped key is an
+        `InputError` naming it (`programme.start`)."""
+        if not isinstance(data, Mapping):
+            raise InputError([Problem(source, None, "programme", "the dated programme's "
+                                      "figures, an object as `estate plan` writes it",
+                                      f"{data!r:.80}", label="key")])
+
+        def read(key: str, kind: Callable[[Any], Any], expected: str,
+                 optional: bool = False) -> Any:
+            value = data.get(key)
+            if value is None and optional:
+                return None
+            try:
+                if value is None:
+                    raise TypeError(key)
+                return kind(value)
+            except (TypeError, ValueError, KeyError):
+                raise InputError([Problem(source, None, f"programme.{key}", expected,
+                                          "nothing" if value is None else f"{value!r:.80}",
+                                          label="key")]) from None
+
+        def money(key: str) -> float | None:
+            return read(key, _finite, "a number or null", True)
+
+        old = "lasting_payback_year" not in data
+        payback = read("payback_year", _whole, "a year or null", True)
+        return cls(
+            npv_saving=read("npv_saving", _finite, "a number"),
+            npv_cost=read("npv_cost", _finite, "a number"),
+            payback_year=payback,
+            lasting_payback_year=payback if old else read(
+                "lasting_payback_year", _whole, "a year or null", True),
+            method=read("method", _method, "roadmap or joint"),
+            start=read("start", _text, "an ISO date"),
+            status=read("status", _text, "a status"),
+            changes=read("changes", _whole, "a whole number of changes", True),
+            budget=read("budget", _budget, "a list of {" + ", ".join(BUDGET_COLUMNS) + "}"),
+            roadmap_npv=money("roadmap_npv"), joint_npv=money("joint_npv"),
+            gap=money("gap"), mip_gap=money("mip_gap"),
+            unlimited_saving=money("unlimited_saving"),
+            notes=read("notes", _notes, "a list of texts", True) or (),
+            payback_in_old_meaning=old)
+
+    def replace(self, **changes: Any) -> ProgrammeFigures:
+        """A copy with some figures changed (the record itself never changes)."""
+        return dataclasses.replace(self, **changes)
+
+
+def empty_budget() -> pd.DataFrame:
+    """A budget of no years, with the budget's columns."""
+    return pd.DataFrame({c: pd.Series(dtype=object if c == "date" else float)
+                         for c in BUDGET_COLUMNS})
+
+
+def _budget(rows: Any) -> pd.DataFrame:
+    """The yearly budget use from summary.json (a limit written null is no limit)."""
+    if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
+        raise TypeError("budget")
+    frame = pd.DataFrame(list(rows), columns=list(BUDGET_COLUMNS))
+    for column in BUDGET_COLUMNS:
+        if column == "year":
+            frame[column] = frame[column].astype(int)
+        elif column == "date":
+            frame[column] = frame[column].astype(str)
+        elif column.endswith("_limit"):
+            frame[column] = frame[column].astype(float).fillna(np.inf)
+        else:  # counts written as whole numbers stay whole
+            frame[column] = pd.to_numeric(frame[column], errors="raise")
+    return frame
+
+
+def _finite(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) \
+            or not math.isfinite(value):
+        raise TypeError(value)
+    return float(value)
+
+
+def _whole(value: Any) -> int:
+    """A year or a count: a whole number, not below 0 (2.0 is 2; true is not 1)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) \
+            or value < 0:
+        raise TypeError(value)
+    return int(value)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
+def _method(value: Any) -> str:
+    if value not in ("roadmap", "joint"):
+        raise ValueError(value)
+    return str(value)
+
+
+def _notes(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError(value)
+    return tuple(value)
+
+
+def _plain(value: Any) -> Any:
+    """A budget cell as JSON holds it: no limit (inf) as null, numpy scalars as Python's."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
