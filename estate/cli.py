@@ -26,7 +26,7 @@ from estate.render.terminal import (
 )
 from estate.results import Summary
 from estate.results.amounts import percent_up
-from estate.results.summary_values import PolicyStatus
+from estate.results.policy_cost import PolicyStatus
 from estate.results.words import known_gap
 from estate.runs.executor import scheduler_needs_dask
 from estate.status import Status
@@ -160,9 +160,9 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
         click.echo(summary_json(result.summary, compact=True))
     else:
         print_summary(result.summary, out or default_results(sc.name), map_path)
-        for entry in (result.summary.policy_costs or {}).values():
-            if entry.get("status") != PolicyStatus.NOT_SET:
-                say(f"Policy cost:     {entry['sentence']}")
+        for cost in (result.summary.policy_costs or {}).values():
+            if cost.status is not PolicyStatus.NOT_SET:
+                say(f"Policy cost:     {cost.sentence}")
         if alternatives:
             from estate.render.text import alternative_lines
 

@@ -107,10 +107,10 @@ def test_rows_equal_single_plans(tmp_path: Path, solver: str) -> None:
                              policy_costs=True).summary.policy_costs
         for name, entry in priced.items():
             cell = row[f"policy_cost.{name}"]
-            if entry["npv"] is None:
+            if entry.npv is None:
                 assert cell == ""
             else:
-                assert _number(cell) == pytest.approx(entry["npv"], abs=1.0)
+                assert _number(cell) == pytest.approx(entry.npv, abs=1.0)
 
 
 def test_every_summary_key_is_a_column(setup: dict[str, Any]) -> None:
@@ -355,14 +355,15 @@ def test_an_unproven_policy_cost_is_a_range_in_the_tables(setup: dict[str, Any],
 
     from openpyxl import load_workbook
 
+    from estate.results.policy_cost import PolicyCost, PolicyStatus
     from estate.runs.compare_tables import table_files
     from estate.store.file_set import write_files
 
     runs = [r for r in setup["runs"] if r.summary is not None][:2]
     assert runs[0].summary is not None and runs[1].summary is not None
-    unproven = {"status": "priced", "npv": 6.0, "npv_low": 4.0, "npv_high": 9.0,
-                "sentence": "costs between £4 and £9"}
-    proven = {"status": "priced", "npv": 5.0, "sentence": "costs £5"}
+    unproven = PolicyCost(PolicyStatus.PRICED, "costs between £4 and £9", 6.0, npv_low=4.0,
+                          npv_high=9.0)
+    proven = PolicyCost(PolicyStatus.PRICED, "costs £5", 5.0)
     runs = [dataclasses.replace(run, summary=run.summary.replace(
         policy_costs={"must_keep": entry})) for run, entry in zip(runs, (unproven, proven),
                                                                   strict=True)]
@@ -1073,7 +1074,7 @@ def test_a_quick_comparison_prices_no_policy_and_a_full_one_adds_them(tmp_path: 
     assert "Policy cost:" not in quick.stdout
     [full] = compare(paths, out=out, results_root=results)
     assert full.reused and full.summary is not None and full.summary.policy_costs
-    assert full.summary.policy_costs["policy.keep"]["status"] == "priced"
+    assert full.summary.policy_costs["policy.keep"].status == "priced"
     [again] = compare(paths, out=out, results_root=results, policy_costs=False)
     assert again.reused and again.summary is not None
     assert again.summary.policy_costs == full.summary.policy_costs

@@ -286,7 +286,7 @@ def test_policy_costs_on_a_pool_equal_the_serial_ones(tmp_path: Path,
     said: list[str] = []
     pooled = policy_costs(scenario, progress=said.append, executor="local", workers=2)
     assert pooled == serial
-    n = sum(s["status"] == "priced" for s in serial.values())
+    n = sum(s.status == "priced" for s in serial.values())
     assert n >= 3
     assert said[-1].endswith(f"({n}/{n})")
 

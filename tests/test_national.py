@@ -653,7 +653,7 @@ def test_policy_costs_solve_the_areas_where_the_plan_does(
     data = write_tables(tmp_path / "national", national_tables(3))
     priced = estate.plan(scenario(data), write=False, workers=1, policy_costs=True)
     costs = priced.summary.policy_costs or {}
-    assert any(entry["status"] == "priced" for entry in costs.values())
+    assert any(entry.status == "priced" for entry in costs.values())
     assert len(pools) > 1 and set(pools) == {("serial", 1)}, pools
 
 

@@ -75,9 +75,9 @@ def test_each_cost_is_the_difference_of_two_independent_solves(
     }
     for name, without in lifted.items():
         expected = with_npv - _npv(without, solver)
-        assert costs[name]["status"] == "priced", name
-        assert costs[name]["npv"] == pytest.approx(max(expected, 0.0), abs=1.0), name
-        assert costs[name]["with_npv"] == pytest.approx(with_npv, abs=1.0)
+        assert costs[name].status == "priced", name
+        assert costs[name].npv == pytest.approx(max(expected, 0.0), abs=1.0), name
+        assert costs[name].with_npv == pytest.approx(with_npv, abs=1.0)
 
 
 def test_hand_worked_costs_on_the_coverage_register(coverage_data: Path, solver: str) -> None:
@@ -89,20 +89,20 @@ def test_hand_worked_costs_on_the_coverage_register(coverage_data: Path, solver:
     nothing: 0."""
     raw = scenario_on(coverage_data, "hand", coverage=COVERAGE, policy={"keep": ["S2"]})
     costs = policy_costs(_scenario(raw, solver))
-    assert costs["coverage.0"]["with_npv"] == pytest.approx(2_620_000)
-    assert costs["coverage.0"]["npv"] == pytest.approx(999_000)
-    assert costs["policy.keep"]["npv"] == pytest.approx(500_000)
-    assert costs["must_keep"]["npv"] == pytest.approx(300_000)
-    assert costs["policy.closable_kinds"]["status"] == "priced"
-    assert costs["policy.closable_kinds"]["npv"] == 0.0
+    assert costs["coverage.0"].with_npv == pytest.approx(2_620_000)
+    assert costs["coverage.0"].npv == pytest.approx(999_000)
+    assert costs["policy.keep"].npv == pytest.approx(500_000)
+    assert costs["must_keep"].npv == pytest.approx(300_000)
+    assert costs["policy.closable_kinds"].status == "priced"
+    assert costs["policy.closable_kinds"].npv == 0.0
     for name in ("policy.close", "policy.max_one_off", "relocation.max_km"):
-        assert costs[name] == {"status": "not_set", "npv": 0.0,
-                               "sentence": f"{name} is not set"}
-    assert all(entry["npv"] >= 0 for entry in costs.values())
-    assert costs["coverage.0"]["sentence"] == (
+        assert costs[name].to_json() == {"status": "not_set", "npv": 0.0,
+                                         "sentence": f"{name} is not set"}
+    assert all(entry.npv >= 0 for entry in costs.values())
+    assert costs["coverage.0"].sentence == (
         "Keeping public access within 3 km wherever it is today costs £999.0k over "
         "10 years (NPV)")
-    assert "does not bind" in costs["policy.closable_kinds"]["sentence"]
+    assert "does not bind" in costs["policy.closable_kinds"].sentence
 
 
 def test_one_off_cap_and_distance_limit_hand_worked(pair_data: Path, solver: str) -> None:
@@ -111,20 +111,20 @@ def test_one_off_cap_and_distance_limit_hand_worked(pair_data: Path, solver: str
     no dearer than closing S1, so `close = ["S2"]` costs nothing."""
     capped = scenario_on(pair_data, "cap", policy={"max_one_off": 30_000.0})
     costs = policy_costs(_scenario(capped, solver))
-    assert costs["policy.max_one_off"]["npv"] == pytest.approx(949_000)
-    assert costs["policy.max_one_off"]["without_npv"] == pytest.approx(1_071_000)
-    assert costs["relocation.max_km"]["status"] == "not_set"
+    assert costs["policy.max_one_off"].npv == pytest.approx(949_000)
+    assert costs["policy.max_one_off"].without_npv == pytest.approx(1_071_000)
+    assert costs["relocation.max_km"].status == "not_set"
 
     near = scenario_on(pair_data, "near", relocation={"max_km": 1.0})
     costs = policy_costs(_scenario(near, solver))
-    assert costs["relocation.max_km"]["npv"] == pytest.approx(949_000)
-    assert costs["relocation.max_km"]["sentence"].startswith("Limiting moves to 1 km costs £949.0k")
+    assert costs["relocation.max_km"].npv == pytest.approx(949_000)
+    assert costs["relocation.max_km"].sentence.startswith("Limiting moves to 1 km costs £949.0k")
 
     closing = scenario_on(pair_data, "close", policy={"close": ["S2"]})
     costs = policy_costs(_scenario(closing, solver))
-    assert costs["policy.close"]["status"] == "priced"
-    assert costs["policy.close"]["npv"] == 0.0
-    assert costs["policy.close"]["with_npv"] == pytest.approx(1_071_000)
+    assert costs["policy.close"].status == "priced"
+    assert costs["policy.close"].npv == 0.0
+    assert costs["policy.close"].with_npv == pytest.approx(1_071_000)
 
 
 def test_lifting_the_distance_limit_is_declined_when_too_large(pair_data: Path) -> None:
@@ -133,8 +133,8 @@ def test_lifting_the_distance_limit_is_declined_when_too_large(pair_data: Path) 
     assert unlimited_pairs(sc, estate.load_register(pair_data)) == 2 * 2 + 2
     costs = policy_costs(sc, max_pairs=3)
     entry = costs["relocation.max_km"]
-    assert entry["status"] == "declined" and entry["npv"] is None
-    assert "6 eligible" in entry["message"] and "3 allowed" in entry["message"]
+    assert entry.status == "declined" and entry.npv is None
+    assert "6 eligible" in entry.message and "3 allowed" in entry.message
 
 
 def test_an_exact_gap_is_asked_for(coverage_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -179,7 +179,7 @@ def test_the_optima_without_a_policy_start_from_the_scenarios(
     monkeypatch.setattr(estate.runs.national, "plan_locality", spy)
     known = optimum_of(model, plan)
     assert known.proven  # HiGHS proves this tiny model to 0 at any gap asked
-    priced = [k for k, v in cold.items() if v["status"] == "priced"]
+    priced = [k for k, v in cold.items() if v.status == "priced"]
     assert len(priced) >= 3
     assert policy_costs(sc, known=known) == cold
     assert len(starts) == len(priced)  # the scenario's optimum taken as it is
@@ -316,7 +316,7 @@ def test_plan_prices_policies_from_its_own_plan(coverage_data: Path,
     monkeypatch.setattr(estate.runs.national, "plan_locality", spy)
     raw = scenario_on(coverage_data, "handed", coverage=COVERAGE, policy={"keep": ["S2"]})
     result = estate.plan(_scenario(raw), write=False, policy_costs=True)
-    priced = [k for k, v in result.summary.policy_costs.items() if v["status"] == "priced"]
+    priced = [k for k, v in result.summary.policy_costs.items() if v.status == "priced"]
     assert len(priced) >= 3 and len(starts) == 1 + len(priced)
     assert starts[0] is None and all(s is not None for s in starts[1:])
 
@@ -327,7 +327,8 @@ def test_plan_adds_policy_costs_to_the_summary_and_folder(coverage_data: Path,
     result = estate.plan(_scenario(raw), out=tmp_path / "out", map_path=False,
                          policy_costs=True)
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
-    assert summary["policy_costs"] == json.loads(json.dumps(result.summary.policy_costs))
+    assert summary["policy_costs"] == {name: cost.to_json() for name, cost
+                                       in result.summary.policy_costs.items()}
     assert summary["policy_costs"]["coverage.0"]["npv"] == pytest.approx(999_000)
     plain = estate.plan(_scenario(raw), write=False)
     assert plain.summary.policy_costs is None
@@ -372,15 +373,15 @@ def test_a_candidate_in_keep_or_close_is_built_or_not_built(tmp_path: Path) -> N
                               ("c", {"close": ["S2", "C1"]}, "policy.close"),
                               ("d", {"keep": ["S1", "C2"]}, "policy.keep")]:
         entry = policy_costs(_scenario(scenario_on(data, name, policy=policy)))[key]
-        said[name] = entry["sentence"]
-        assert entry["without_npv"] == pytest.approx(161_000)
+        said[name] = entry.sentence
+        assert entry.without_npv == pytest.approx(161_000)
     assert said["a"] == "Not building C1 costs £80.0k over 10 years (NPV)"
     assert said["b"] == "Building C2 costs £80.0k over 10 years (NPV)"
     assert said["c"] == "Closing S2 and not building C1 costs £80.0k over 10 years (NPV)"
     assert said["d"] == "Keeping S1 open and building C2 costs £1.08m over 10 years (NPV)"
     flagged = _build_or_not(tmp_path / "flagged", must_keep="C2")
     entry = policy_costs(_scenario(scenario_on(flagged, "e")))["must_keep"]
-    assert entry["sentence"] == ("Building C2 (the register's 1 must-keep site) costs "
+    assert entry.sentence == ("Building C2 (the register's 1 must-keep site) costs "
                                  "£80.0k over 10 years (NPV)")
 
 
@@ -413,27 +414,27 @@ def test_unproven_and_noisy_optima(coverage_data: Path, monkeypatch: pytest.Monk
 
     monkeypatch.setattr(policy, "exact_optimum", fake)
     entry = policy.policy_costs(_scenario(raw))["coverage.0"]
-    assert entry["npv"] == pytest.approx(100_000)
-    assert entry["npv_low"] == pytest.approx(90_000) and entry["npv_high"] == pytest.approx(100_000)
-    assert "between £90.0k and £100.0k" in entry["sentence"]
-    assert "not proven" in entry["message"]
+    assert entry.npv == pytest.approx(100_000)
+    assert entry.npv_low == pytest.approx(90_000) and entry.npv_high == pytest.approx(100_000)
+    assert "between £90.0k and £100.0k" in entry.sentence
+    assert "not proven" in entry.message
 
     answers["without"] = Optimum(Status.TIME_LIMIT, 1_050_000.0, 0.1)
     entry = policy.policy_costs(_scenario(raw))["coverage.0"]
-    assert entry["npv"] == 0.0
-    assert "dearer" in entry["message"]
-    assert entry["npv_low"] == 0.0 and entry["npv_high"] == pytest.approx(55_000)
+    assert entry.npv == 0.0
+    assert "dearer" in entry.message
+    assert entry.npv_low == 0.0 and entry.npv_high == pytest.approx(55_000)
 
     # "optimal" at a gap wider than asked is not proven either
     answers["with"] = Optimum(Status.OPTIMAL, 1_000_000.0, 0.01, proven=False)
     answers["without"] = Optimum(Status.OPTIMAL, 900_000.0, 0.0, proven=True)
     entry = policy.policy_costs(_scenario(raw))["coverage.0"]
-    assert entry["npv_low"] == pytest.approx(90_000) and "not proven" in entry["message"]
+    assert entry.npv_low == pytest.approx(90_000) and "not proven" in entry.message
 
     answers["with"] = Optimum(Status.INFEASIBLE, None, message="no plan")
     entry = policy.policy_costs(_scenario(raw))["coverage.0"]
-    assert entry["status"] == "failed" and entry["npv"] is None
-    assert "with it could not be found" in entry["message"]
+    assert entry.status == "failed" and entry.npv is None
+    assert "with it could not be found" in entry.message
 
 
 def test_two_searches_of_one_optimum_as_one() -> None:

@@ -127,7 +127,7 @@ def test_pdf_text_has_the_npv_every_agency_and_every_closed_site(pack: dict[str,
 def test_each_priced_policy_is_a_sentence(pack: dict[str, Any]) -> None:
     text = _flat("\n".join(_pdf_pages(pack["pdf"])))
     costs = pack["plan"].summary.policy_costs
-    priced = [e["sentence"] for e in costs.values() if e["status"] != "not_set"]
+    priced = [e.sentence for e in costs.values() if e.status != "not_set"]
     assert priced and all(_flat(sentence) in text for sentence in priced)
     assert "is not set" not in text
 

@@ -13,6 +13,7 @@ from estate.errors import InputError, Problem
 from estate.load.free_text import REFUSED
 from estate.results import Breach, Summary
 from estate.results.payback import payback_words
+from estate.results.policy_cost import PolicyCost, PolicyStatus
 from estate.results.summary import SavingBasis, saving_basis, year_one_saving
 from estate.results.summary_values import RANGES, disjoint
 from estate.results.words import limits_words, one_off_parts
@@ -38,11 +39,12 @@ def test_summary_round_trips_through_its_json() -> None:
                                                   "place": "£300.0k"}]
     assert Summary.from_json(broken.to_json()) == broken
     # an unproven cost with no bound above is written and read back with a null high end
-    open_ended = {"must_keep": {"status": "priced", "sentence": "s", "npv": 5.0,
-                                "npv_low": 1.0, "npv_high": math.inf}}
+    open_ended = {"must_keep": PolicyCost(PolicyStatus.PRICED, "s", 5.0, npv_low=1.0)}
     data = summary.replace(policy_costs=open_ended).to_json()
-    assert Summary.from_json(data).policy_costs == {
-        "must_keep": {**open_ended["must_keep"], "npv_high": None}}
+    assert data["policy_costs"]["must_keep"] == {"status": "priced", "npv": 5.0,
+                                                 "sentence": "s", "npv_low": 1.0,
+                                                 "npv_high": None}
+    assert Summary.from_json(data).policy_costs == open_ended
 
 
 def test_a_dated_summary_leads_with_its_programme_s_saving() -> None:
@@ -138,21 +140,32 @@ def test_a_dated_saving_edited_by_hand_is_refused(key: str, by: float, named: st
     assert caught.value.problems[0].column == named
 
 
-@pytest.mark.parametrize(("key", "value"), [
-    ("status", "done"), ("sites_after", "many"), ("agencies", {"A": {"name": "x"}}),
-    ("status_quo_breaches", [{"rule": "r"}]), ("status_quo_feasible", "no"),
-    ("plan_breaches", [{"place": "p"}]), ("plan_breaches", "policy.max_one_off"),
+@pytest.mark.parametrize(("key", "value", "named"), [
+    ("status", "done", "status"), ("sites_after", "many", "sites_after"),
+    ("agencies", {"A": {"name": "x"}}, "agencies"),
+    ("status_quo_breaches", [{"rule": "r"}], "status_quo_breaches"),
+    ("status_quo_feasible", "no", "status_quo_feasible"),
+    ("plan_breaches", [{"place": "p"}], "plan_breaches"),
+    ("plan_breaches", "policy.max_one_off", "plan_breaches"),
     ("policy_costs", {"must_keep": {"status": "priced", "sentence": "s", "npv": 5.0,
-                                    "npv_low": 1.0, "npv_high": "9"}}),
+                                    "npv_low": 1.0, "npv_high": "9"}},
+     "policy_costs.must_keep.npv_high"),
     ("policy_costs", {"must_keep": {"status": "priced", "sentence": "s", "npv": 5.0,
-                                    "npv_low": math.inf, "npv_high": 9.0}})])
-def test_a_damaged_key_is_named(key: str, value: object) -> None:
+                                    "npv_low": math.inf, "npv_high": 9.0}},
+     "policy_costs.must_keep.npv_low"),
+    ("policy_costs", {"must_keep": {"status": "priced", "npv": 5.0}},
+     "policy_costs.must_keep.sentence"),
+    ("policy_costs", {"must_keep": {"status": "done", "sentence": "s", "npv": 5.0}},
+     "policy_costs.must_keep.status"),
+    ("policy_costs", {"must_keep": "£5"}, "policy_costs.must_keep"),
+    ("policy_costs", ["must_keep"], "policy_costs")])
+def test_a_damaged_key_is_named(key: str, value: object, named: str) -> None:
     data = summary_record().to_json()
     data[key] = value
     with pytest.raises(InputError) as caught:
         Summary.from_json(data, source="results/x/summary.json")
     problem = caught.value.problems[0]
-    assert problem.file == "results/x/summary.json" and problem.column == key
+    assert problem.file == "results/x/summary.json" and problem.column == named
 
 
 def test_a_missing_key_is_named() -> None:

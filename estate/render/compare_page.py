@@ -8,6 +8,7 @@ from a register or scenario file goes through `inert`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from estate.load.free_text import for_terminal
@@ -36,7 +37,7 @@ from estate.render.html import (
 )
 from estate.render.print_parts import parts, printed
 from estate.results.amounts import count
-from estate.results.summary_values import PolicyStatus
+from estate.results.policy_cost import PolicyCost, PolicyStatus
 from estate.results.words import (
     IN_YEAR_ONE,
     dated_same_words,
@@ -109,13 +110,12 @@ def _programme_html(runs: list[Run]) -> str:
                      [["", *["n"] * len(runs)]] * len(body)))
 
 
-def _policy_cell(entry: dict[str, Any]) -> str:
+def _policy_cell(cost: PolicyCost) -> str:
     """A priced policy's cost; a range, marked unproven, when a solve hit its time limit."""
-    if "npv_low" in entry:
-        high = entry.get("npv_high")
-        return (f"{pounds(entry['npv_low'])} to "
-                f"{pounds(high) if high is not None else 'more'} (unproven)")
-    return pounds(entry.get("npv"))
+    if not cost.proven:
+        low, high = cost.cost_range
+        return f"{pounds(low)} to {pounds(high) if high is not None else 'more'} (unproven)"
+    return pounds(cost.npv)
 
 
 def _policy_text(run: Run, name: str) -> str:
@@ -127,16 +127,16 @@ def _policy_text(run: Run, name: str) -> str:
         return ""
     if run.summary.policy_costs is None:
         return "not priced"
-    entry = _policies(run).get(name)
-    if entry is None:
+    cost = _policies(run).get(name)
+    if cost is None:
         return "no such rule"
-    if entry.get("status") == PolicyStatus.PRICED:
-        return _policy_cell(entry)
-    return str(entry.get("status", "")).replace("_", " ")
+    if cost.status is PolicyStatus.PRICED:
+        return _policy_cell(cost)
+    return str(cost.status).replace("_", " ")
 
 
-def _policies(run: Run) -> dict[str, dict[str, Any]]:
-    return data_of(run).get("policy_costs") or {}
+def _policies(run: Run) -> Mapping[str, PolicyCost]:
+    return (run.summary.policy_costs if run.summary else None) or {}
 
 
 def _policy_html(runs: list[Run]) -> str:
@@ -151,14 +151,14 @@ def _policy_html(runs: list[Run]) -> str:
                     ["Policy", *(breakable(r.scenario.name) for r in runs)], body,
                     [["", *["n"] * len(runs)]] * len(body))]
     for run in runs:
-        said = [e for e in _policies(run).values() if e.get("status") != PolicyStatus.NOT_SET]
+        said = [c for c in _policies(run).values() if c.status is not PolicyStatus.NOT_SET]
         if not said:
             continue
-        items = "".join(f"<li>{inert(e.get('sentence'))}"
-                        + (f' <span class="muted">({inert(e["message"])})</span>'
-                           if e.get("message") and e.get("status") == PolicyStatus.PRICED
-                           and "npv_low" not in e else "")
-                        + "</li>" for e in said)
+        items = "".join(f"<li>{inert(c.sentence)}"
+                        + (f' <span class="muted">({inert(c.message)})</span>'
+                           if c.message and c.status is PolicyStatus.PRICED and c.proven
+                           else "")
+                        + "</li>" for c in said)
         parts.append(f"<h3>{isolated(run.scenario.name)}</h3><ul>{items}</ul>")
     return "".join(parts)
 
@@ -343,7 +343,7 @@ def terminal_table(runs: list[Run]) -> Table:
     for label, key, show in shown[:TERMINAL_FIGURES + len(shown) - len(FIGURES)]:
         table.add_row(cell(label), *(cell(figure_of(r, key, show)) for r in runs))
     names = list(dict.fromkeys(p for r in runs for p, e in _policies(r).items()
-                               if e.get("status") != PolicyStatus.NOT_SET))
+                               if e.status is not PolicyStatus.NOT_SET))
     for name in names:
         table.add_row(cell(f"Policy cost: {name}"),
                       *(cell(_policy_text(r, name)) for r in runs))

@@ -10,7 +10,7 @@ from estate.render import figures
 from estate.render.report_data import Block, Page, Results, Table, Text, agency_name
 from estate.results import Summary, money
 from estate.results.amounts import count, listed
-from estate.results.summary_values import PolicyStatus
+from estate.results.policy_cost import PolicyStatus
 from estate.results.words import horizon_words, one_off_cell
 from estate.runs.compare import LOSS_TOL, agency_gains, compensate
 
@@ -89,12 +89,12 @@ def _policy_blocks(s: Summary) -> list[Block]:
     if s.policy_costs is None:
         return blocks + [Text("Not worked out for this plan (a planner adds it by making "
                               "the plan again with estate plan --policy-costs).", "note")]
-    said = [e for e in s.policy_costs.values()
-            if isinstance(e, dict) and e.get("status") != PolicyStatus.NOT_SET]
+    said = [cost for cost in s.policy_costs.values()
+            if cost.status is not PolicyStatus.NOT_SET]
     blocks.append(Text("Each is the NPV of cost with the policy minus the optimum without "
                        "it, all other policies kept." if said else "The scenario sets no "
                        "policy that could be priced.", "note"))
-    return blocks + [Text(str(e.get("sentence", "")), "item") for e in said]
+    return blocks + [Text(cost.sentence, "item") for cost in said]
 
 
 def agencies_page(r: Results) -> Page:

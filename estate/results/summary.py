@@ -19,6 +19,7 @@ from typing import Any
 import estate.results.summary_values as checked
 from estate.errors import InputError, Problem
 from estate.load.free_text import REFUSED, hidden_texts
+from estate.results.policy_cost import PolicyCost, read_policy_costs
 from estate.results.programme_figures import ProgrammeFigures
 from estate.status import Status
 
@@ -144,7 +145,7 @@ class Summary:
     plan_breaches: tuple[Breach, ...] | None = None
     areas: Mapping[str, Any] | None = None
     area_count: int | None = None
-    policy_costs: Mapping[str, Any] | None = None
+    policy_costs: Mapping[str, PolicyCost] | None = None
     alternative: Mapping[str, Any] | None = None
     alternatives: Mapping[str, Any] | None = field(default=None)
 
@@ -188,6 +189,8 @@ class Summary:
                 value = {k: dataclasses.asdict(a) for k, a in value.items()}
             elif f.name == "programme" and value is not None:
                 value = value.to_json()
+            elif f.name == "policy_costs" and value is not None:
+                value = {k: cost.to_json() for k, cost in value.items()}
             out[f.name] = _plain(value)
         return out
 
@@ -228,12 +231,11 @@ class Summary:
                 for agency_id, figures in value.items():
                     for name, number in figures.items():
                         row[f"agency.{agency_id}.{name}"] = number
-            elif key == "policy_costs":
-                for policy, entry in value.items():
-                    row[f"policy_cost.{policy}"] = entry.get("npv")
-                    low, high = checked.cost_range(entry)
-                    row[f"policy_cost.{policy}.low"] = low
-                    row[f"policy_cost.{policy}.high"] = high
+            elif key == "policy_costs" and self.policy_costs is not None:
+                for policy, cost in self.policy_costs.items():
+                    row[f"policy_cost.{policy}"] = cost.npv
+                    row[f"policy_cost.{policy}.low"], row[f"policy_cost.{policy}.high"] = \
+                        cost.cost_range
             else:
                 _spread(key, value, row)
         return row
@@ -343,6 +345,8 @@ def _read(key: str, value: Any, source: str) -> Any:
             return Status(value)
         if key == "programme":
             return None if value is None else ProgrammeFigures.from_json(value, source)
+        if key == "policy_costs":
+            return None if value is None else read_policy_costs(value, source)
         if key in checked.RANGES:
             return checked.within(key, value)
         if key in checked.NUMBERS:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from enum import StrEnum
 from typing import Any
 
 from estate.errors import InputError, Problem, range_words
@@ -122,61 +121,22 @@ def flag(value: Any, key: str) -> bool:
     return value
 
 
-TABLES = ("model_size", "areas", "policy_costs", "alternative", "alternatives")
-
-class PolicyStatus(StrEnum):
-    """What became of each policy `--policy-costs` was asked to price (`policy_costs`'
-    `status` in summary.json, written as its plain value and compared with the text read
-    back): its cost found, nothing to price, not priced (and why), no optimum found."""
-
-    PRICED = "priced"
-    NOT_SET = "not_set"
-    DECLINED = "declined"
-    FAILED = "failed"
-
+TABLES = ("model_size", "areas", "alternative", "alternatives")
 
 def table(key: str, value: Any) -> Mapping[str, Any] | None:
-    """An optional table of summary.json: null, or an object (policy costs: of objects),
-    so that whatever reads it later finds the shape `estate plan` wrote."""
+    """An optional table of summary.json: null, or an object, so that whatever reads it
+    later finds the shape `estate plan` wrote."""
     if value is None:
         return None
     if not isinstance(value, Mapping):
         raise TypeError(key)
-    if key == "policy_costs":
-        for entry in value.values():
-            policy_cost(entry)
     return value
-
-
-def cost_range(entry: Mapping[str, Any]) -> tuple[float | None, float | None]:
-    """The least and the most a policy can cost: its solvers' bounds when a solve stopped
-    short of proof (`npv_low`, `npv_high`; the high None when no bound was found), else
-    its cost twice; (None, None) when it was not priced."""
-    if "npv_low" in entry:
-        high = entry.get("npv_high")
-        return entry["npv_low"], high if high is not None and math.isfinite(high) else None
-    return entry.get("npv"), entry.get("npv")
-
-
-def policy_cost(entry: Any) -> None:
-    """One policy's entry as `estate.runs.policy` writes it: a status, its sentence (what
-    the board pack prints) and its cost, a finite number or null."""
-    if not isinstance(entry, Mapping) or entry.get("status") not in tuple(PolicyStatus) \
-            or not isinstance(entry.get("sentence"), str):
-        raise TypeError("policy_costs")
-    if entry.get("npv") is not None:
-        number(entry["npv"])
-    for end in ("npv_low", "npv_high"):  # an unproven cost's range (no bound above: null)
-        if entry.get(end) is not None:
-            number(entry[end])
 
 
 EXPECTED = {"status": "one of " + ", ".join(s.value for s in Status),
              **{key: f"a number {range_words(lo, hi)}" for key, (_, lo, hi) in RANGES.items()},
              **{key: "an object, as `estate plan` writes it (or no such key)"
                 for key in TABLES},
-             "policy_costs": "an object of policies, each with a status (priced, not_set, "
-                             "declined or failed), a sentence and an npv (a number or null)",
              **{key: "a finite number or null" for key in ("payback_years",
                                                          "one_off_receipts",
                                                          "lease_cost_npv",

@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime
 import math
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from estate.results import AgencyFigures
-from estate.results.summary_values import cost_range
+from estate.results.policy_cost import PolicyCost
 from estate.runs.compare import Compensation, Run, agency_gains, compensate, stored_agency_npv
 from estate.store import needs_quote, safe_cell
 from estate.store.check import flag_text, write_safe_rows
@@ -160,13 +161,16 @@ def write_xlsx(runs: list[Run], table: list[dict[str, Any]], path: Path) -> None
            body)
     costs = [dict(run.summary.policy_costs or {}) if run.summary else {} for run in runs]
     policies = list(dict.fromkeys(p for cost in costs for p in cost))
-    body = [[p, *(cost.get(p, {}).get("npv") for cost in costs)] for p in policies]
-    unproven = [p for p in policies if any("npv_low" in cost.get(p, {}) for cost in costs)]
+
+    def each(p: str, figure: Callable[[PolicyCost], Any]) -> list[Any]:
+        return [figure(cost[p]) if p in cost else None for cost in costs]
+
+    body = [[p, *each(p, lambda c: c.npv)] for p in policies]
+    unproven = [p for p in policies if any(p in cost and not cost[p].proven for cost in costs)]
     for p in unproven:  # a range where a solve stopped short of proof, the cost twice where not
-        body += [[f"{p} (at least)", *(cost_range(cost.get(p, {}))[0] for cost in costs)],
-                 [f"{p} (at most)", *(cost_range(cost.get(p, {}))[1] for cost in costs)]]
-    body += [[f"{p} (in words)", *(cost.get(p, {}).get("sentence") for cost in costs)]
-             for p in policies]
+        body += [[f"{p} (at least)", *each(p, lambda c: c.cost_range[0])],
+                 [f"{p} (at most)", *each(p, lambda c: c.cost_range[1])]]
+    body += [[f"{p} (in words)", *each(p, lambda c: c.sentence)] for p in policies]
     _sheet(wb, "policy costs", ["policy", *names], body)
     wb.save(path)
 

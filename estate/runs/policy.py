@@ -45,7 +45,7 @@ from estate.load.validate import Register, load_register
 from estate.model.arrays import NamedPlan
 from estate.results import money
 from estate.results.amounts import rate_words
-from estate.results.summary_values import PolicyStatus
+from estate.results.policy_cost import PolicyCost, PolicyStatus
 from estate.runs.executor import run_all
 from estate.runs.national import areas_of
 from estate.runs.optimum import GAP, Optimum, exact_optimum
@@ -216,17 +216,17 @@ def _solve(task: tuple[Scenario, Register, NamedPlan | None, dict[str, Any] | No
 
 
 def _price(policy: _Policy, base: Optimum, without: Optimum, scenario: Scenario
-           ) -> dict[str, Any]:
+           ) -> PolicyCost:
     """A policy's cost from the optima with it (`base`) and without it."""
-    entry: dict[str, Any] = {"status": PolicyStatus.PRICED, "npv": None, "with_npv": base.npv,
-                             "with_status": base.status}
-    entry.update(without_npv=without.npv, without_status=without.status)
+    optima = PolicyCost(PolicyStatus.PRICED, "", None, with_npv=base.npv,
+                        with_status=str(base.status), without_npv=without.npv,
+                        without_status=str(without.status))
     if base.npv is None or without.npv is None:
         failed, which = (base, "with") if base.npv is None else (without, "without")
-        entry.update(status=PolicyStatus.FAILED, message=f"the optimum {which} it could not be found "
-                     f"({failed.status}: {failed.message})")
-        entry["sentence"] = sentence(policy.phrase, None, scenario)
-        return entry
+        return dataclasses.replace(
+            optima, status=PolicyStatus.FAILED, sentence=sentence(policy.phrase, None, scenario),
+            message=f"the optimum {which} it could not be found ({failed.status}: "
+                    f"{failed.message})")
     diff = base.npv - without.npv
     tol = GAP * (abs(base.npv) + abs(without.npv)) + 1.0
     notes = []
@@ -234,37 +234,36 @@ def _price(policy: _Policy, base: Optimum, without: Optimum, scenario: Scenario
         notes.append(f"the optimum without it came out {money(-diff)} dearer, which only an "
                      "unproven (time-limited) solve allows; reported as 0")
     cost = 0.0 if diff <= tol else round(diff, 2)
-    entry["npv"] = cost
-    entry["sentence"] = sentence(policy.phrase, cost, scenario)
+    said = sentence(policy.phrase, cost, scenario)
+    low = high = None
     if not (base.proven and without.proven):
         # each optimum lies between its solver's bound and the plan found
-        low = max(0.0, base.bound - without.npv)
+        low = round(max(0.0, base.bound - without.npv), 2)
         high = max(0.0, base.npv - without.bound)
-        entry.update(npv_low=round(low, 2), npv_high=round(high, 2))
         notes.append("a solve stopped before proving a gap of 1e-6 (time limit): the cost "
                      "is not proven")
         span = (f"between {money(low)} and {money(high)}" if math.isfinite(high)
                 else f"at least {money(low)}")
-        entry["sentence"] = (f"{policy.phrase} costs {span} over {_years(scenario)} (NPV; "
-                             "not proven: raise solver.time_limit_s to narrow it)")
-    if notes:
-        entry["message"] = "; ".join(notes)
-    return entry
+        said = (f"{policy.phrase} costs {span} over {_years(scenario)} (NPV; "
+                "not proven: raise solver.time_limit_s to narrow it)")
+        high = round(high, 2) if math.isfinite(high) else None  # no bound above
+    return dataclasses.replace(optima, sentence=said, npv=cost, npv_low=low, npv_high=high,
+                               message="; ".join(notes) or None)
 
 
 def policy_costs(scenario: Scenario, register: Register | None = None,
                  max_pairs: int = MAX_PAIRS, progress: Any = None, *,
                  executor: str = "serial", workers: int | None = None,
                  scheduler: str | None = None, known: Optimum | None = None,
-                 searched: bool = False) -> dict[str, dict]:
+                 searched: bool = False) -> dict[str, PolicyCost]:
     """The NPV each policy of `scenario` costs, keyed by its scenario key.
 
-    Each value holds `status` (`priced`, `not_set`, `declined` or `failed`), `npv` (the
-    cost in pounds, 0 for a policy that does not bind or is not set, None when not
-    priced), `sentence` (the cost in words), and for priced policies `with_npv`,
-    `without_npv`, `with_status`, `without_status`; `message` explains anything odd.
-    When a solve did not prove the 1e-6 gap (time limit), `npv_low` and `npv_high` bound
-    the true cost from the solvers' bounds.
+    Each value is a `PolicyCost`: its status (`priced`, `not_set`, `declined` or
+    `failed`), `npv` (the cost in pounds, 0 for a policy that does not bind or is not
+    set, None when not priced), `sentence` (the cost in words), and for priced policies
+    the two optima and their statuses; `message` explains anything odd. When a solve
+    did not prove the 1e-6 gap (time limit), `npv_low` and `npv_high` bound the true
+    cost from the solvers' bounds.
 
     `known`: the scenario's plan already found (`optimum_of`), taken as its optimum when
     proven to GAP or when `searched` (it is then `exact_plan`'s answer, proven or not),
@@ -276,20 +275,21 @@ def policy_costs(scenario: Scenario, register: Register | None = None,
     if register is None:
         register = load_register(Path(scenario.data))
     say = progress or (lambda _: None)
-    out: dict[str, dict] = {}
+    out: dict[str, PolicyCost | None] = {}
     priced: list[_Policy] = []
     for policy in policies(scenario, register, max_pairs):
         if not policy.is_set:
-            out[policy.name] = {"status": PolicyStatus.NOT_SET, "npv": 0.0,
-                                "sentence": f"{policy.name} is not set"}
+            out[policy.name] = PolicyCost(PolicyStatus.NOT_SET, f"{policy.name} is not set",
+                                          0.0)
         elif policy.declined:
-            out[policy.name] = {"status": PolicyStatus.DECLINED, "npv": None, "message": policy.declined,
-                                "sentence": f"{policy.phrase}: {policy.declined}"}
+            out[policy.name] = PolicyCost(PolicyStatus.DECLINED,
+                                          f"{policy.phrase}: {policy.declined}", None,
+                                          message=policy.declined)
         else:
-            out[policy.name] = {}  # priced below; keeps the order of `policies`
+            out[policy.name] = None  # priced below; keeps the order of `policies`
             priced.append(policy)
     if not priced:
-        return out
+        return _costs(out)
     on = None
     if areas_of(register):  # each optimum plans its areas on a pool: not a pool in a pool
         on = {"executor": "local" if executor == "serial" else executor,
@@ -319,7 +319,13 @@ def policy_costs(scenario: Scenario, register: Register | None = None,
         say(f"Policy costs: solved without {priced[i].name} ({done}/{len(tasks)})")
     for i, policy in enumerate(priced):
         out[policy.name] = _price(policy, base, optima[i], scenario)
-    return out
+    return _costs(out)
+
+
+def _costs(out: dict[str, PolicyCost | None]) -> dict[str, PolicyCost]:
+    """The costs in the order of `policies`, each priced by now."""
+    assert all(cost is not None for cost in out.values())
+    return {name: cost for name, cost in out.items() if cost is not None}
 
 
 def _one(fn: Any, task: Any, executor: str, workers: int | None, scheduler: str | None

@@ -1,0 +1,138 @@
+"""What one policy costs, as a plan's summary keeps it (summary.json's
+`policy_costs.<key>`): one typed record, its one JSON form and its one reader.
+
+`estate.runs.policy` makes these; the terminal, the compare page and workbook, the
+board pack and the summary's table row read them. `from_json` names the key a hand edit
+broke (`policy_costs.must_keep.npv`), so a damaged folder is a located error.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from estate.errors import InputError, Problem
+
+
+class PolicyStatus(StrEnum):
+    """What became of each policy `--policy-costs` was asked to price (`status` in
+    summary.json, written as its plain value): its cost found, nothing to price, not
+    priced (and why), no optimum found."""
+
+    PRICED = "priced"
+    NOT_SET = "not_set"
+    DECLINED = "declined"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class PolicyCost:
+    """One policy's cost over the horizon, in today's pounds (docs/compare.md).
+
+    `npv` is the cost (0 for a policy that does not bind or is not set, None when not
+    priced); `sentence` says it in words, as the board pack prints it. A priced policy
+    has the two optima it is the difference of (`with_npv`, `without_npv`) and their
+    statuses. When a solve stopped short of proof, `npv_low` and `npv_high` bound the
+    true cost from the solvers' bounds (`npv_high` None: no bound above). `message`
+    says anything odd."""
+
+    status: PolicyStatus
+    sentence: str
+    npv: float | None
+    with_npv: float | None = None
+    with_status: str | None = None
+    without_npv: float | None = None
+    without_status: str | None = None
+    npv_low: float | None = None
+    npv_high: float | None = None
+    message: str | None = None
+
+    @property
+    def proven(self) -> bool:
+        """The cost is exact: no solve stopped short of proof (it has no range)."""
+        return self.npv_low is None
+
+    @property
+    def cost_range(self) -> tuple[float | None, float | None]:
+        """The least and the most it can cost: its range when unproven, else its cost
+        twice; (None, None) when it was not priced."""
+        if not self.proven:
+            return self.npv_low, self.npv_high
+        return self.npv, self.npv
+
+    def to_json(self) -> dict[str, Any]:
+        """The plain dictionary of summary.json: status, cost and sentence, then the
+        keys that have a value (an unproven cost's `npv_high` even when null)."""
+        out: dict[str, Any] = {"status": str(self.status), "npv": self.npv}
+        for key in ("with_npv", "with_status", "without_npv", "without_status"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        out["sentence"] = self.sentence
+        if not self.proven:
+            out.update(npv_low=self.npv_low, npv_high=self.npv_high)
+        if self.message is not None:
+            out["message"] = self.message
+        return out
+
+    @classmethod
+    def from_json(cls, data: Any, key: str, source: str = "summary.json") -> PolicyCost:
+        """Read one policy's entry back (`key`: its scenario key); a missing or mistyped
+        value is an `InputError` naming it (`policy_costs.<key>.<name>`)."""
+        where = f"policy_costs.{key}"
+        if not isinstance(data, Mapping):
+            raise _bad(source, where, "an object with a status, a sentence and an npv",
+                       data)
+
+        def read(name: str, kind: Callable[[Any], Any], expected: str,
+                 optional: bool = True) -> Any:
+            value = data.get(name)
+            if value is None and optional:
+                return None
+            try:
+                if value is None:
+                    raise TypeError(name)
+                return kind(value)
+            except (TypeError, ValueError):
+                raise _bad(source, f"{where}.{name}", expected, value) from None
+
+        status = read("status", PolicyStatus, "one of " + ", ".join(PolicyStatus), False)
+        return cls(status=status, sentence=read("sentence", _text, "a text", False),
+                   npv=read("npv", _finite, "a finite number or null"),
+                   with_npv=read("with_npv", _finite, "a finite number or null"),
+                   with_status=read("with_status", _text, "a text"),
+                   without_npv=read("without_npv", _finite, "a finite number or null"),
+                   without_status=read("without_status", _text, "a text"),
+                   npv_low=read("npv_low", _finite, "a finite number or null"),
+                   npv_high=read("npv_high", _finite, "a finite number or null (no bound "
+                                 "above)"),
+                   message=read("message", _text, "a text"))
+
+
+def read_policy_costs(data: Any, source: str = "summary.json") -> dict[str, PolicyCost]:
+    """summary.json's `policy_costs`: each policy's entry, by its scenario key."""
+    if not isinstance(data, Mapping):
+        raise _bad(source, "policy_costs", "an object of policies, each with a status, a "
+                   "sentence and an npv", data)
+    return {str(key): PolicyCost.from_json(entry, str(key), source)
+            for key, entry in data.items()}
+
+
+def _bad(source: str, key: str, expected: str, value: Any) -> InputError:
+    found = "nothing" if value is None else f"{value!r:.80}"
+    return InputError([Problem(source, None, key, expected, found, label="key")])
+
+
+def _finite(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) \
+            or not math.isfinite(value):
+        raise TypeError(value)
+    return float(value)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
