@@ -443,6 +443,10 @@ PROGRAMME_EDITS: list[tuple[str, Callable[[Path], None], str, str]] = [
     ("an agency's status quo edited", _table("cashflow.csv", _plus(
         "status_quo", 500.0, lambda row, rows: _cell(rows, row, "agency_id") != "")),
      "cashflow.csv row", "'s annual_cost_before in agencies.csv"),
+    ("the budget emptied", _summary(lambda d: d["programme"].update(budget=[])),
+     "summary.json, key programme.budget", "expected one year each of the horizon's"),
+    ("a budget year left out", _summary(lambda d: d["programme"]["budget"].pop()),
+     "summary.json, key programme.budget", "found years 1, 2"),
     ("the estate's one-off edited", _table("cashflow.csv", _plus(
         "one_off", 700.0, _estate("1"))),
      "cashflow.csv row", "column one_off: expected one_off - receipts = programme.csv's "

@@ -31,7 +31,8 @@ from estate.render.report_optional import dated_words
 from estate.render.report_pages import _headline, decision
 from estate.render.text import summary_lines
 from estate.results import Programme, money, solved_state
-from estate.store import read_summary, write_results
+from estate.results.payback import dated_payback_words
+from estate.store import check_results, read_summary, write_results, write_summary
 from estate.timing import earliest_closing
 from tests.fixtures.programme_registers import (
     EXACT,
@@ -929,6 +930,17 @@ def test_a_programme_that_loses_money_pays_back_not_for_good_and_says_it_costs_m
     before = read_results(tmp_path / "results").programme
     assert before is not None
     assert (before.payback_year, before.lasting_payback_year) == (1, None)
+    # checked, its summary reads in today's meaning, as the comparison's rows and pages
+    # take it (they read no cashflow.csv of their own)
+    checked = check_results(tmp_path / "results").summary.programme
+    assert checked is not None and not checked.payback_in_old_meaning
+    assert (checked.payback_year, checked.lasting_payback_year) == (1, None)
+    assert dated_payback_words(checked) == "year 1 (discounted); lost by the horizon's end"
+    # written back as it was read (`estate compare` adding policy costs), it still agrees
+    write_summary(read_summary(tmp_path / "results"), tmp_path / "results")
+    assert "lasting_payback_year" not in json.loads(
+        summary_path.read_text(encoding="utf-8"))["programme"]
+    check_results(tmp_path / "results")
     assert any(line.endswith("pays back in year 1 but not for good: later spending leaves "
                              "it at a loss at the horizon's end") for line in lines)
 

@@ -52,8 +52,8 @@ def test_the_figures_read_back_as_they_were_written() -> None:
     ("payback_year", 2.5, "a year or null"),
     ("lasting_payback_year", True, "a year or null"),
     ("changes", -1, "a whole number of changes"),
-    ("budget", [{"year": "one"}], "a list of {year, date"),
-    ("budget", "none", "a list of {year, date"),
+    ("start", "1 April 2027", "an ISO date"),
+    ("budget", "none", "a list of years, each {year, date"),
     ("notes", "a note", "a list of texts"),
     ("roadmap_npv", "£1m", "a number or null"),
 ])
@@ -64,6 +64,32 @@ def test_a_broken_figure_is_named_with_what_was_expected(key: str, value: Any,
     problem = caught.value.problems[0]
     assert (problem.file, problem.column) == ("r/summary.json", f"programme.{key}")
     assert problem.expected.startswith(expected), problem.expected
+
+
+@pytest.mark.parametrize(("year", "named", "expected"), [
+    ({**YEAR, "one_off": "abc"}, "programme.budget[0].one_off", "a number"),
+    ({k: v for k, v in YEAR.items() if k != "one_off"}, "programme.budget[0].one_off",
+     "a number"),
+    ({**YEAR, "date": "2027-13-01"}, "programme.budget[0].date", "an ISO date"),
+    ({**YEAR, "closures": 1.5}, "programme.budget[0].closures", "a whole number"),
+    ({**YEAR, "fte_limit": "none"}, "programme.budget[0].fte_limit", "a number or null"),
+    ("year 1", "programme.budget[0]", "{year, date"),
+])
+def test_a_broken_budget_year_is_named_to_its_value(year: Any, named: str,
+                                                    expected: str) -> None:
+    with pytest.raises(InputError) as caught:
+        ProgrammeFigures.from_json(_written(budget=[year]))
+    problem = caught.value.problems[0]
+    assert problem.column == named and problem.expected.startswith(expected), problem
+
+
+def test_an_older_folder_s_figures_are_written_back_as_they_were_read() -> None:
+    """`estate compare` adding policy costs writes a summary back: an older folder's
+    programme keeps its form (no `lasting_payback_year`, its year in the old meaning),
+    or its cashflow.csv would no longer agree with it."""
+    data = _written(payback_year=3)
+    del data["lasting_payback_year"]
+    assert ProgrammeFigures.from_json(data).to_json() == data
 
 
 def test_a_missing_figure_is_named_and_not_an_object_is_refused() -> None:

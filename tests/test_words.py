@@ -23,8 +23,13 @@ from estate.results.words import (
                              "when it would cost £216.5k more"),
     (-1_500_000.0, -1_400_000.0, "£0.10m worse than if every change were made in year 1, "
                                  "when it would cost £1.40m more"),
-    (-40_000.0, -40_000.0, "as the plan would if every change were made in year 1, when it "
-                           "would cost £40.0k more"),
+    # the loss said once, beside the dated one
+    (-40_000.0, -40_000.0, "as the plan would if every change were made in year 1"),
+    # no year-1 figure to be less or more than
+    (-1_300_000.0, 0.3, "where the plan would save nothing if every change were made in "
+                        "year 1"),
+    (1_000_000.0, -0.2, "where the plan would save nothing if every change were made in "
+                        "year 1"),
 ])
 def test_a_dated_saving_is_set_against_the_year_1_one_in_one_way(
         dated: float, year_one: float, said: str) -> None:

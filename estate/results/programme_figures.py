@@ -11,12 +11,12 @@ wherever it is read. The tables behind the figures (programme.csv, cashflow.csv)
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from estate.errors import InputError, Problem
@@ -68,8 +68,11 @@ class ProgrammeFigures(DatedFigures):
     payback_in_old_meaning: bool = field(default=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
-        """The plain dictionary of summary.json's `programme`, in its documented order."""
-        return {
+        """The plain dictionary of summary.json's `programme`, in its documented order.
+        Figures read from an older folder (`payback_in_old_meaning`) are written as they
+        were read, without `lasting_payback_year`, so that a summary written back (by
+        `estate compare` adding policy costs) still agrees with its cashflow.csv."""
+        out = {
             "method": self.method, "start": self.start, "status": self.status,
             "npv_cost": self.npv_cost, "npv_saving": self.npv_saving,
             "payback_year": self.payback_year,
@@ -81,15 +84,17 @@ class ProgrammeFigures(DatedFigures):
                        for row in self.budget.to_dict(orient="records")],
             "notes": list(self.notes),
         }
+        if self.payback_in_old_meaning:
+            del out["lasting_payback_year"]
+        return out
 
     @classmethod
     def from_json(cls, data: Any, source: str = "summary.json") -> ProgrammeFigures:
         """Read summary.json's `programme` back; a missing or mistyped key is an
         `InputError` naming it (`programme.start`)."""
         if not isinstance(data, Mapping):
-            raise InputError([Problem(source, None, "programme", "the dated programme's "
-                                      "figures, an object as `estate plan` writes it",
-                                      f"{data!r:.80}", label="key")])
+            raise _bad(source, "programme", "the dated programme's figures, an object as "
+                       "`estate plan` writes it", data)
 
         def read(key: str, kind: Callable[[Any], Any], expected: str,
                  optional: bool = False) -> Any:
@@ -101,9 +106,7 @@ class ProgrammeFigures(DatedFigures):
                     raise TypeError(key)
                 return kind(value)
             except (TypeError, ValueError, KeyError):
-                raise InputError([Problem(source, None, f"programme.{key}", expected,
-                                          "nothing" if value is None else f"{value!r:.80}",
-                                          label="key")]) from None
+                raise _bad(source, f"programme.{key}", expected, value) from None
 
         def money(key: str) -> float | None:
             return read(key, _finite, "a number or null", True)
@@ -117,10 +120,10 @@ class ProgrammeFigures(DatedFigures):
             lasting_payback_year=payback if old else read(
                 "lasting_payback_year", _whole, "a year or null", True),
             method=read("method", _method, "roadmap or joint"),
-            start=read("start", _text, "an ISO date"),
+            start=read("start", _date, "an ISO date (2027-04-01)"),
             status=read("status", _text, "a status"),
             changes=read("changes", _whole, "a whole number of changes", True),
-            budget=read("budget", _budget, "a list of {" + ", ".join(BUDGET_COLUMNS) + "}"),
+            budget=_budget(data.get("budget"), source),
             roadmap_npv=money("roadmap_npv"), joint_npv=money("joint_npv"),
             gap=money("gap"), mip_gap=money("mip_gap"),
             unlimited_saving=money("unlimited_saving"),
@@ -138,23 +141,6 @@ def empty_budget() -> pd.DataFrame:
                          for c in BUDGET_COLUMNS})
 
 
-def _budget(rows: Any) -> pd.DataFrame:
-    """The yearly budget use from summary.json (a limit written null is no limit)."""
-    if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
-        raise TypeError("budget")
-    frame = pd.DataFrame(list(rows), columns=list(BUDGET_COLUMNS))
-    for column in BUDGET_COLUMNS:
-        if column == "year":
-            frame[column] = frame[column].astype(int)
-        elif column == "date":
-            frame[column] = frame[column].astype(str)
-        elif column.endswith("_limit"):
-            frame[column] = frame[column].astype(float).fillna(np.inf)
-        else:  # counts written as whole numbers stay whole
-            frame[column] = pd.to_numeric(frame[column], errors="raise")
-    return frame
-
-
 def _finite(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) \
             or not math.isfinite(value):
@@ -168,6 +154,12 @@ def _whole(value: Any) -> int:
             or value < 0:
         raise TypeError(value)
     return int(value)
+
+
+def _date(value: Any) -> str:
+    """An ISO date as written (2027-04-01)."""
+    dt.date.fromisoformat(_text(value))
+    return str(value)
 
 
 def _text(value: Any) -> str:
@@ -193,3 +185,46 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value.item() if hasattr(value, "item") else value
+
+
+BUDGET_VALUES: dict[str, tuple[Callable[[Any], Any], str]] = {
+    "year": (_whole, "a year of the horizon"), "date": (_date, "an ISO date (2027-04-01)"),
+    "one_off": (_finite, "a number"), "fte_moved": (_finite, "a number"),
+    "closures": (_whole, "a whole number"), "one_off_limit": (_finite, "a number or null"),
+    "fte_limit": (_finite, "a number or null"), "closures_limit": (_finite, "a number or null")}
+"""How each value of a budget year is read, and what `estate plan` writes there."""
+
+
+def _budget(rows: Any, source: str) -> pd.DataFrame:
+    """The yearly budget use from summary.json (a limit written null is no limit); a
+    bad year or value is named (`programme.budget[2].one_off`)."""
+    if not isinstance(rows, list):
+        raise _bad(source, "programme.budget", "a list of years, each {"
+                   + ", ".join(BUDGET_COLUMNS) + "}", rows)
+    read = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, Mapping):
+            raise _bad(source, f"programme.budget[{i}]", "{" + ", ".join(BUDGET_COLUMNS)
+                       + "}", row)
+        values = {}
+        for column, (kind, expected) in BUDGET_VALUES.items():
+            value = row.get(column)
+            if value is None and column.endswith("_limit"):
+                values[column] = math.inf
+                continue
+            try:
+                if value is None:
+                    raise TypeError(column)
+                values[column] = kind(value)
+            except (TypeError, ValueError):
+                raise _bad(source, f"programme.budget[{i}].{column}", expected,
+                           value) from None
+        read.append(values)
+    frame = pd.DataFrame(read, columns=list(BUDGET_COLUMNS))
+    return frame.astype({"year": int, "date": str, "closures": int}) if read else frame
+
+
+def _bad(source: str, key: str, expected: str, value: Any) -> InputError:
+    return InputError([Problem(source, None, key, expected,
+                               "nothing" if value is None else f"{value!r:.80}",
+                               label="key")])

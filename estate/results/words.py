@@ -296,16 +296,20 @@ def beside_year_one(dated: float, year_one: float) -> str:
     """A dated programme's NPV saving set against the plan's own if every change were
     made in year 1, as the clause that follows the dated figure on the programme page
     and in the board pack: "£3.39m less than the £25.81m the plan would save if every
-    change were made in year 1", "as much as the plan would save ...", and, when the
-    plan loses money either way, which is the worse: "£0.10m worse than if every change
-    were made in year 1, when it would cost £1.30m more". The difference is in the
-    figures' own unit, so it adds up as they read (`dated_difference`)."""
+    change were made in year 1", "as much as the plan would save ...", "where the plan
+    would save nothing ...", and, when the plan loses money, which is the worse: "£0.10m
+    worse than if every change were made in year 1, when it would cost £1.30m more" (or
+    "as the plan would ..."). The difference is in the figures' own unit, so it adds up
+    as they read (`dated_difference`)."""
     difference = dated_difference(year_one, dated)
     same = abs(difference.pounds) < 0.5
-    if year_one < -0.5:
-        head = "as the plan would " if same else \
-            f"{difference.size} {'worse' if difference.pounds > 0 else 'better'} than "
-        return f"{head}{IN_YEAR_ONE}, when it {saves_words(year_one, would=True)}"
+    if abs(year_one) < 0.5:  # no figure to be less or more than
+        return f"where the plan would save nothing {IN_YEAR_ONE}"
+    if year_one < 0:  # the loss is said once, beside the dated one
+        if same:
+            return f"as the plan would {IN_YEAR_ONE}"
+        return (f"{difference.size} {'worse' if difference.pounds > 0 else 'better'} than "
+                f"{IN_YEAR_ONE}, when it {saves_words(year_one, would=True)}")
     if same:
         return f"as much as the plan would save {IN_YEAR_ONE}"
     return (f"{difference.size} {'less' if difference.pounds > 0 else 'more'} than the "

@@ -289,6 +289,12 @@ def check_results(folder: Path) -> StoredResults:
                                             tables.get("assignments"))
     if problems or summary is None:
         raise InputError([*problems, hint])
+    if summary.programme is not None and programme is not None \
+            and summary.programme.payback_in_old_meaning:
+        # an older folder: its first year in profit is its cashflow.csv's, so that every
+        # page and comparison row reads the two payback years in today's meaning
+        summary = summary.replace(programme=summary.programme.replace(
+            payback_year=programme.payback_year, payback_in_old_meaning=False))
     return StoredResults(folder, summary, tables, programme)
 
 

@@ -42,6 +42,12 @@ def _budget_figures(path: Path, programme: Programme, horizon: int, new: set[str
                 for row, year in zip(rows, actions["year"], strict=True)
                 if not 1 <= year <= horizon]
     fte = staff_moved(actions, new)
+    years = sorted(int(year) for year in programme.budget["year"])
+    if years != list(range(1, horizon + 1)):
+        problems.append(Problem(str(path.parent / "summary.json"), None, "programme.budget",
+                                f"one year each of the horizon's {horizon}",
+                                f"years {', '.join(map(str, years)) or 'none'}",
+                                label="key"))
     for budget in programme.budget.itertuples(index=False):
         year = int(budget.year)
         mine = (actions["year"] == year).to_numpy()
