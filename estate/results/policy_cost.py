@@ -8,13 +8,12 @@ broke (`policy_costs.must_keep.npv`), so a damaged folder is a located error.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from estate.errors import InputError, Problem
+import estate.results.summary_values as checked
 
 
 class PolicyStatus(StrEnum):
@@ -83,56 +82,27 @@ class PolicyCost:
         value is an `InputError` naming it (`policy_costs.<key>.<name>`)."""
         where = f"policy_costs.{key}"
         if not isinstance(data, Mapping):
-            raise _bad(source, where, "an object with a status, a sentence and an npv",
-                       data)
-
-        def read(name: str, kind: Callable[[Any], Any], expected: str,
-                 optional: bool = True) -> Any:
-            value = data.get(name)
-            if value is None and optional:
-                return None
-            try:
-                if value is None:
-                    raise TypeError(name)
-                return kind(value)
-            except (TypeError, ValueError):
-                raise _bad(source, f"{where}.{name}", expected, value) from None
-
-        status = read("status", PolicyStatus, "one of " + ", ".join(PolicyStatus), False)
-        return cls(status=status, sentence=read("sentence", _text, "a text", False),
-                   npv=read("npv", _finite, "a finite number or null"),
-                   with_npv=read("with_npv", _finite, "a finite number or null"),
-                   with_status=read("with_status", _text, "a text"),
-                   without_npv=read("without_npv", _finite, "a finite number or null"),
-                   without_status=read("without_status", _text, "a text"),
-                   npv_low=read("npv_low", _finite, "a finite number or null"),
-                   npv_high=read("npv_high", _finite, "a finite number or null (no bound "
-                                 "above)"),
-                   message=read("message", _text, "a text"))
+            raise checked.bad(source, where, "an object with a status, a sentence and an "
+                              "npv", f"{data!r:.80}")
+        read = checked.reader(data, source, where)
+        money, text = checked.figure, checked.plain_text
+        return cls(status=read("status", PolicyStatus, "one of " + ", ".join(PolicyStatus)),
+                   sentence=read("sentence", text, "a text"),
+                   npv=read("npv", money, "a finite number or null", True),
+                   with_npv=read("with_npv", money, "a finite number or null", True),
+                   with_status=read("with_status", text, "a text", True),
+                   without_npv=read("without_npv", money, "a finite number or null", True),
+                   without_status=read("without_status", text, "a text", True),
+                   npv_low=read("npv_low", money, "a finite number or null", True),
+                   npv_high=read("npv_high", money, "a finite number or null (no bound "
+                                 "above)", True),
+                   message=read("message", text, "a text", True))
 
 
 def read_policy_costs(data: Any, source: str = "summary.json") -> dict[str, PolicyCost]:
     """summary.json's `policy_costs`: each policy's entry, by its scenario key."""
     if not isinstance(data, Mapping):
-        raise _bad(source, "policy_costs", "an object of policies, each with a status, a "
-                   "sentence and an npv", data)
+        raise checked.bad(source, "policy_costs", "an object of policies, each with a "
+                          "status, a sentence and an npv", f"{data!r:.80}")
     return {str(key): PolicyCost.from_json(entry, str(key), source)
             for key, entry in data.items()}
-
-
-def _bad(source: str, key: str, expected: str, value: Any) -> InputError:
-    found = "nothing" if value is None else f"{value!r:.80}"
-    return InputError([Problem(source, None, key, expected, found, label="key")])
-
-
-def _finite(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) \
-            or not math.isfinite(value):
-        raise TypeError(value)
-    return float(value)
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError(value)
-    return value

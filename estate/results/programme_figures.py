@@ -11,7 +11,6 @@ wherever it is read. The tables behind the figures (programme.csv, cashflow.csv)
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from estate.errors import InputError, Problem
+import estate.results.summary_values as checked
 
 BUDGET_COLUMNS = ("year", "date", "one_off", "one_off_limit", "fte_moved", "fte_limit",
                   "closures", "closures_limit")
@@ -93,36 +92,25 @@ class ProgrammeFigures(DatedFigures):
         """Read summary.json's `programme` back; a missing or mistyped key is an
         `InputError` naming it (`programme.start`)."""
         if not isinstance(data, Mapping):
-            raise _bad(source, "programme", "the dated programme's figures, an object as "
-                       "`estate plan` writes it", data)
-
-        def read(key: str, kind: Callable[[Any], Any], expected: str,
-                 optional: bool = False) -> Any:
-            value = data.get(key)
-            if value is None and optional:
-                return None
-            try:
-                if value is None:
-                    raise TypeError(key)
-                return kind(value)
-            except (TypeError, ValueError, KeyError):
-                raise _bad(source, f"programme.{key}", expected, value) from None
+            raise checked.bad(source, "programme", "the dated programme's figures, an "
+                              "object as `estate plan` writes it", f"{data!r:.80}")
+        read = checked.reader(data, source, "programme")
 
         def money(key: str) -> float | None:
-            return read(key, _finite, "a number or null", True)
+            return read(key, checked.figure, "a number or null", True)
 
         old = "lasting_payback_year" not in data
-        payback = read("payback_year", _whole, "a year or null", True)
+        payback = read("payback_year", checked.whole, "a year or null", True)
         return cls(
-            npv_saving=read("npv_saving", _finite, "a number"),
-            npv_cost=read("npv_cost", _finite, "a number"),
+            npv_saving=read("npv_saving", checked.figure, "a number"),
+            npv_cost=read("npv_cost", checked.figure, "a number"),
             payback_year=payback,
             lasting_payback_year=payback if old else read(
-                "lasting_payback_year", _whole, "a year or null", True),
+                "lasting_payback_year", checked.whole, "a year or null", True),
             method=read("method", _method, "roadmap or joint"),
-            start=read("start", _date, "an ISO date (2027-04-01)"),
-            status=read("status", _text, "a status"),
-            changes=read("changes", _whole, "a whole number of changes", True),
+            start=read("start", checked.iso_date, "an ISO date (2027-04-01)"),
+            status=read("status", checked.plain_text, "a status"),
+            changes=read("changes", checked.whole, "a whole number of changes", True),
             budget=_budget(data.get("budget"), source),
             roadmap_npv=money("roadmap_npv"), joint_npv=money("joint_npv"),
             gap=money("gap"), mip_gap=money("mip_gap"),
@@ -141,31 +129,36 @@ def empty_budget() -> pd.DataFrame:
                          for c in BUDGET_COLUMNS})
 
 
-def _finite(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) \
-            or not math.isfinite(value):
-        raise TypeError(value)
-    return float(value)
+BUDGET_VALUES: dict[str, tuple[Callable[[Any], Any], str]] = {
+    "year": (checked.whole, "a year of the horizon"),
+    "date": (checked.iso_date, "an ISO date (2027-04-01)"),
+    "one_off": (checked.figure, "a number"), "fte_moved": (checked.figure, "a number"),
+    "closures": (checked.whole, "a whole number"),
+    "one_off_limit": (checked.figure, "a number or null"),
+    "fte_limit": (checked.figure, "a number or null"),
+    "closures_limit": (checked.figure, "a number or null")}
+"""How each value of a budget year is read, and what `estate plan` writes there."""
 
 
-def _whole(value: Any) -> int:
-    """A year or a count: a whole number, not below 0 (2.0 is 2; true is not 1)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) \
-            or value < 0:
-        raise TypeError(value)
-    return int(value)
-
-
-def _date(value: Any) -> str:
-    """An ISO date as written (2027-04-01)."""
-    dt.date.fromisoformat(_text(value))
-    return str(value)
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError(value)
-    return value
+def _budget(rows: Any, source: str) -> pd.DataFrame:
+    """The yearly budget use from summary.json (a limit written null is no limit); a
+    bad year or value is named (`programme.budget[2].one_off`)."""
+    if not isinstance(rows, list):
+        raise checked.bad(source, "programme.budget", "a list of years, each {"
+                          + ", ".join(BUDGET_COLUMNS) + "}",
+                          "nothing" if rows is None else f"{rows!r:.80}")
+    years = []
+    for i, row in enumerate(rows):
+        where = f"programme.budget[{i}]"
+        if not isinstance(row, Mapping):
+            raise checked.bad(source, where, "{" + ", ".join(BUDGET_COLUMNS) + "}",
+                              f"{row!r:.80}")
+        read = checked.reader(row, source, where)
+        values = {column: read(column, kind, expected, column.endswith("_limit"))
+                  for column, (kind, expected) in BUDGET_VALUES.items()}
+        years.append({k: math.inf if v is None else v for k, v in values.items()})
+    frame = pd.DataFrame(years, columns=list(BUDGET_COLUMNS))
+    return frame.astype({"year": int, "date": str, "closures": int}) if years else frame
 
 
 def _method(value: Any) -> str:
@@ -176,7 +169,7 @@ def _method(value: Any) -> str:
 
 def _notes(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise TypeError(value)
+        raise ValueError(value)
     return tuple(value)
 
 
@@ -185,46 +178,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value.item() if hasattr(value, "item") else value
-
-
-BUDGET_VALUES: dict[str, tuple[Callable[[Any], Any], str]] = {
-    "year": (_whole, "a year of the horizon"), "date": (_date, "an ISO date (2027-04-01)"),
-    "one_off": (_finite, "a number"), "fte_moved": (_finite, "a number"),
-    "closures": (_whole, "a whole number"), "one_off_limit": (_finite, "a number or null"),
-    "fte_limit": (_finite, "a number or null"), "closures_limit": (_finite, "a number or null")}
-"""How each value of a budget year is read, and what `estate plan` writes there."""
-
-
-def _budget(rows: Any, source: str) -> pd.DataFrame:
-    """The yearly budget use from summary.json (a limit written null is no limit); a
-    bad year or value is named (`programme.budget[2].one_off`)."""
-    if not isinstance(rows, list):
-        raise _bad(source, "programme.budget", "a list of years, each {"
-                   + ", ".join(BUDGET_COLUMNS) + "}", rows)
-    read = []
-    for i, row in enumerate(rows):
-        if not isinstance(row, Mapping):
-            raise _bad(source, f"programme.budget[{i}]", "{" + ", ".join(BUDGET_COLUMNS)
-                       + "}", row)
-        values = {}
-        for column, (kind, expected) in BUDGET_VALUES.items():
-            value = row.get(column)
-            if value is None and column.endswith("_limit"):
-                values[column] = math.inf
-                continue
-            try:
-                if value is None:
-                    raise TypeError(column)
-                values[column] = kind(value)
-            except (TypeError, ValueError):
-                raise _bad(source, f"programme.budget[{i}].{column}", expected,
-                           value) from None
-        read.append(values)
-    frame = pd.DataFrame(read, columns=list(BUDGET_COLUMNS))
-    return frame.astype({"year": int, "date": str, "closures": int}) if read else frame
-
-
-def _bad(source: str, key: str, expected: str, value: Any) -> InputError:
-    return InputError([Problem(source, None, key, expected,
-                               "nothing" if value is None else f"{value!r:.80}",
-                               label="key")])

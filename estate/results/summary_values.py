@@ -6,8 +6,9 @@ these; they know nothing of the record itself.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from estate.errors import InputError, Problem, range_words
@@ -88,6 +89,49 @@ def figure(value: Any) -> float:
     if value is None:
         raise ValueError(value)
     return number(value)
+
+
+def whole(value: Any) -> int:
+    """A year or a count: a whole JSON number, not below 0 (2.0 is 2; true is not 1)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) \
+            or not math.isfinite(value) or value != int(value) or value < 0:
+        raise ValueError(value)
+    return int(value)
+
+
+def iso_date(value: Any) -> str:
+    """An ISO date as written (2027-04-01)."""
+    if not isinstance(value, str):
+        raise ValueError(value)
+    dt.date.fromisoformat(value)
+    return value
+
+
+def plain_text(value: Any) -> str:
+    """A JSON string, as is."""
+    if not isinstance(value, str):
+        raise ValueError(value)
+    return value
+
+
+def reader(data: Mapping[str, Any], source: str, where: str) -> Callable[..., Any]:
+    """`read(name, kind, expected, optional=False)`: the value at `name` of the table
+    `data` (summary.json's `where`), typed by `kind`; null or missing is None when
+    `optional`; anything `kind` refuses is an `InputError` naming `where.name`, with
+    what `estate plan` writes there (`expected`) and what was found."""
+    def read(name: str, kind: Callable[[Any], Any], expected: str,
+             optional: bool = False) -> Any:
+        value = data.get(name)
+        if value is None and optional:
+            return None
+        try:
+            if value is None:
+                raise ValueError(name)
+            return kind(value)
+        except (TypeError, ValueError):
+            raise bad(source, f"{where}.{name}", expected,
+                      "nothing" if value is None else f"{value!r:.80}") from None
+    return read
 
 
 class Wrong(ValueError):
