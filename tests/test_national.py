@@ -465,17 +465,17 @@ def test_a_national_plan_searched_again_keeps_its_gap_the_largest_areas(
     data = write_tables(tmp_path / "national", national_tables(2))
     sc, register = scenario(data), load_register(data)
     proven = estate.plan(sc, write=False, workers=1)
-    stopped = {area: {**figures, "mip_gap": gap, "status": "time_limit"}
+    stopped = {area: figures.replace(mip_gap=gap, status=Status.TIME_LIMIT)
                for (area, figures), gap in zip(proven.summary.areas.items(), (0.5, 0.1),
                                                strict=True)}
     proven.summary = proven.summary.replace(status=Status.TIME_LIMIT, mip_gap=0.5,
                                             areas=stopped)
     _, plan, optimum = searched_plan(sc, register, None, proven, on={"executor": "serial"})
-    gaps = [figures["mip_gap"] for figures in plan.summary.areas.values()]
+    gaps = [figures.mip_gap for figures in plan.summary.areas.values()]
     assert all(gap <= 1e-6 for gap in gaps) and optimum.proven
     assert plan.summary.mip_gap == max(gaps)
     assert plan.summary.status == Status.OPTIMAL
-    assert {figures["status"] for figures in plan.summary.areas.values()} == {"optimal"}
+    assert {figures.status for figures in plan.summary.areas.values()} == {Status.OPTIMAL}
 
 
 def test_an_area_with_no_gap_leaves_the_searched_plans_gap_unknown() -> None:
@@ -490,14 +490,18 @@ def test_an_area_with_no_gap_leaves_the_searched_plans_gap_unknown() -> None:
     def summary(areas: dict[str, Any]) -> Summary:
         return summary_record(areas=areas, area_count=2, status="time_limit", mip_gap=None)
 
-    first = summary({"north": {"status": "time_limit", "objective_npv": 5e6, "mip_gap": None},
-                     "south": {"status": "time_limit", "objective_npv": 4e6, "mip_gap": 0.02}})
-    second = summary({"north": {"status": "time_limit", "objective_npv": 5e6,
-                                "mip_gap": None},
-                      "south": {"status": "optimal", "objective_npv": 4e6, "mip_gap": 0.0}})
+    def area(status: str, npv: float, gap: float | None) -> dict[str, Any]:
+        return {"status": status, "objective_npv": npv, "npv_saving": 1e6, "mip_gap": gap,
+                "solve_seconds": 3.0}
+
+    first = summary({"north": area("time_limit", 5e6, None),
+                     "south": area("time_limit", 4e6, 0.02)})
+    second = summary({"north": area("time_limit", 5e6, None),
+                      "south": area("optimal", 4e6, 0.0)})
     both = areas_best_of(first, second, 1e-4)
     assert both.mip_gap is None and both.status == Status.TIME_LIMIT
-    assert both.areas["south"]["mip_gap"] == 0.0 and both.areas["south"]["status"] == "optimal"
+    assert both.areas is not None
+    assert (both.areas["south"].mip_gap, both.areas["south"].status) == (0.0, Status.OPTIMAL)
 
 
 def test_the_one_off_cap_of_a_national_plan_is_said_to_hold_in_each_area(
@@ -540,13 +544,13 @@ def test_the_board_pack_lists_each_area_with_its_saving_and_proof(tmp_path: Path
     assert table.caption == "Areas, each planned on its own (2)"
     rows = [tuple(cell.replace("\u2068", "").replace("\u2069", "") for cell in row)
             for row in table.rows]
-    savings = {area: estate.results.money(figures["npv_saving"])
+    savings = {area: estate.results.money(figures.npv_saving)
                for area, figures in plan.summary.areas.items()}
     assert rows == [
         ("north", savings["north"],
          "NOT PROVEN (time limit); within 1.3% of the lowest possible cost"),
         ("south", savings["south"], "proven optimal")]
-    assert sum(f["npv_saving"] for f in plan.summary.areas.values()) == \
+    assert sum(f.npv_saving for f in plan.summary.areas.values()) == \
         pytest.approx(plan.summary.npv_saving, abs=0.05)
 
 

@@ -10,7 +10,6 @@ from estate.render import figures
 from estate.render.report_data import Results, Table
 from estate.results import Summary, money
 from estate.results.words import quality_words
-from estate.status import Status
 from estate.store import site_areas
 
 AREA_WIDTH = 0.22
@@ -58,9 +57,9 @@ def areas_table(s: Summary) -> Table:
     proven (the whole's gap is the largest area's, so the areas left short are named),
     the least proven first, then the largest saving."""
     areas = sorted((s.areas or {}).items(), key=lambda item: (
-        -(float(item[1].get("mip_gap") or 0.0)), -float(item[1].get("npv_saving") or 0.0)))
-    rows = tuple((figures.named(name, 60), money(float(area.get("npv_saving") or 0.0)),
-                  quality_words(Status(area.get("status", "optimal")), area.get("mip_gap"))[0])
+        -(item[1].mip_gap or 0.0), -(item[1].npv_saving or 0.0)))
+    rows = tuple((figures.named(name, 60), money(area.npv_saving or 0.0),
+                  quality_words(area.status, area.mip_gap)[0])
                  for name, area in areas[:MOST_AREAS])
     if len(areas) > MOST_AREAS:
         rows += ((f"and {len(areas) - MOST_AREAS:,} more (summary.json's areas lists every "

@@ -86,8 +86,8 @@ def _area_lines(s: Summary, most: int = 5) -> list[str]:
     """A national plan's areas the time limit stopped before proving their plan, the
     largest gap first, each with how far it may be from its best (the merged status and
     gap are the worst area's, which alone would not say where)."""
-    stopped = [(area, f.get("mip_gap")) for area, f in (s.areas or {}).items()
-               if f.get("status") == str(Status.TIME_LIMIT)]
+    stopped = [(area, f.mip_gap) for area, f in (s.areas or {}).items()
+               if f.status is Status.TIME_LIMIT]
     if not stopped:
         return []
     stopped.sort(key=lambda a: -(a[1] if a[1] is not None and math.isfinite(a[1])

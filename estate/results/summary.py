@@ -19,6 +19,7 @@ from typing import Any
 import estate.results.summary_values as checked
 from estate.errors import InputError, Problem
 from estate.load.free_text import REFUSED, hidden_texts
+from estate.results.area_figures import AreaFigures, read_areas
 from estate.results.policy_cost import PolicyCost, read_policy_costs
 from estate.results.programme_figures import ProgrammeFigures
 from estate.status import Status
@@ -143,7 +144,7 @@ class Summary:
     # state breaks which no year of the programme checks (a population_share rule,
     # policy.max_one_off), each named with how it is broken
     plan_breaches: tuple[Breach, ...] | None = None
-    areas: Mapping[str, Any] | None = None
+    areas: Mapping[str, AreaFigures] | None = None
     area_count: int | None = None
     policy_costs: Mapping[str, PolicyCost] | None = None
     alternative: Mapping[str, Any] | None = None
@@ -189,8 +190,8 @@ class Summary:
                 value = {k: dataclasses.asdict(a) for k, a in value.items()}
             elif f.name == "programme" and value is not None:
                 value = value.to_json()
-            elif f.name == "policy_costs" and value is not None:
-                value = {k: cost.to_json() for k, cost in value.items()}
+            elif f.name in ("policy_costs", "areas") and value is not None:
+                value = {k: entry.to_json() for k, entry in value.items()}
             out[f.name] = _plain(value)
         return out
 
@@ -301,7 +302,9 @@ def _year_one(values: dict[str, Any], source: str) -> None:
     if programme is None:
         if values.get("year_one_npv_saving") is not None:
             raise checked.bad(source, "year_one_npv_saving", "no such key without a dated "
-                              "programme (`estate plan` writes it only beside one)",
+                              "programme (`estate plan` writes it only beside the key "
+                              "`programme`, which this summary lacks: a folder with "
+                              "programme.csv has lost that key)",
                               checked.pence(values["year_one_npv_saving"]))
         return
     if "year_one_npv_saving" in values:
@@ -347,6 +350,8 @@ def _read(key: str, value: Any, source: str) -> Any:
             return None if value is None else ProgrammeFigures.from_json(value, source)
         if key == "policy_costs":
             return None if value is None else read_policy_costs(value, source)
+        if key == "areas":
+            return None if value is None else read_areas(value, source)
         if key in checked.RANGES:
             return checked.within(key, value)
         if key in checked.NUMBERS:

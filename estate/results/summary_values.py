@@ -165,7 +165,7 @@ def flag(value: Any, key: str) -> bool:
     return value
 
 
-TABLES = ("model_size", "areas", "alternative", "alternatives")
+TABLES = ("model_size", "alternative", "alternatives")
 
 def table(key: str, value: Any) -> Mapping[str, Any] | None:
     """An optional table of summary.json: null, or an object, so that whatever reads it

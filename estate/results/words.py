@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from estate.results.amounts import count, dated_difference, half_up, money, percent_up, rate_words
 from estate.results.programme_figures import DatedFigures, ProgrammeFigures
@@ -27,7 +27,7 @@ written is a dated programme's end state (`estate.runs.alternatives`): the plan 
 are dearer than is not the plan written."""
 
 
-def known_gap(gap: float | None) -> bool:
+def known_gap(gap: float | None) -> TypeGuard[float]:
     """Whether a stated gap says how far the plan can be from the best: finite and at
     most 100% (HiGHS states larger ones when it has no useful bound)."""
     return gap is not None and math.isfinite(gap) and gap <= 1.0

@@ -24,6 +24,7 @@ from estate.model.arrays import NamedPlan
 from estate.model.build import EstateModel
 from estate.pipeline import Clock, check_scenario, plan_locality, ready_to_plan
 from estate.results import Plan, Summary, agency_figures
+from estate.results.area_figures import AreaFigures
 from estate.runs.executor import run_all
 from estate.runs.zone_areas import served_across_areas, zone_areas
 from estate.status import worst
@@ -227,16 +228,11 @@ def _sum_agencies(plans: Iterable[Plan]) -> pd.DataFrame:
     return merged
 
 
-def _area_figures(s: Summary) -> dict[str, object]:
+def _area_figures(s: Summary) -> AreaFigures:
     """One area's own figures as summary.json's `areas` lists them (what timing adds,
     and the sales after the horizon, when the scenario has a `start`)."""
-    figures: dict[str, object] = {
-        "status": str(s.status), "objective_npv": s.objective_npv,
-        "npv_saving": s.npv_saving, "mip_gap": s.mip_gap, "solve_seconds": s.solve_seconds}
-    for key in ("lease_cost_npv", "receipts_after_horizon"):
-        if getattr(s, key) is not None:
-            figures[key] = getattr(s, key)
-    return figures
+    return AreaFigures(s.status, s.objective_npv, s.npv_saving, s.mip_gap, s.solve_seconds,
+                       s.lease_cost_npv, s.receipts_after_horizon)
 
 
 def merge_plans(scenario: Scenario, plans: dict[str, Plan]) -> Plan:

@@ -23,6 +23,7 @@ from estate.model.arrays import NamedPlan
 from estate.model.build import EstateModel
 from estate.pipeline import Clock, Progress
 from estate.results import Plan, Summary
+from estate.results.area_figures import AreaFigures
 from estate.runs.national import plan_register
 from estate.solve import available_solvers
 from estate.status import Status, status_of, worst
@@ -86,7 +87,7 @@ def _gap_of_whole(summary: Summary, gap: float | None) -> float | None:
     areas = summary.areas or {}
     if not areas or summary.objective_npv is None:
         return gap
-    bound = sum(lower_bound(a.get("objective_npv"), a.get("mip_gap")) for a in areas.values())
+    bound = sum(lower_bound(a.objective_npv, a.mip_gap) for a in areas.values())
     if not math.isfinite(bound):  # an area with no bound
         return gap
     return max(summary.objective_npv - bound, 0.0) / max(abs(summary.objective_npv), 1.0)
@@ -206,19 +207,19 @@ def areas_best_of(plan: Summary, other: Summary, mip_gap: float) -> Summary:
     searches' bounds on that area (`best_of`, area by area: `other` searched the same
     areas), the area optimal when that gap is within `mip_gap`, and the plan's status
     and gap the worst and the largest of its areas', as docs/formats.md defines them."""
-    areas: dict[str, Any] = {}
+    areas: dict[str, AreaFigures] = {}
     for name, own in (plan.areas or {}).items():
-        theirs = (other.areas or {}).get(name, {})
-        npv = own.get("objective_npv")
-        bound = max(lower_bound(npv, own.get("mip_gap")),
-                    lower_bound(theirs.get("objective_npv"), theirs.get("mip_gap")))
+        theirs = (other.areas or {}).get(name)
+        npv = own.objective_npv
+        bound = max(lower_bound(npv, own.mip_gap), -math.inf if theirs is None
+                    else lower_bound(theirs.objective_npv, theirs.mip_gap))
         if npv is None or not math.isfinite(bound):
             areas[name] = own
             continue
         gap = max(npv - bound, 0.0) / max(abs(npv), 1.0)
-        areas[name] = {**own, "mip_gap": gap,
-                       "status": str(Status.OPTIMAL) if gap <= mip_gap else own["status"]}
-    gaps = [float(a["mip_gap"]) for a in areas.values() if a.get("mip_gap") is not None]
+        areas[name] = own.replace(mip_gap=gap, status=Status.OPTIMAL if gap <= mip_gap
+                                  else own.status)
+    gaps = [a.mip_gap for a in areas.values() if a.mip_gap is not None]
     # an area whose gap is not known leaves the whole's unknown, as the merge does
     return plan.replace(areas=areas, mip_gap=max(gaps) if len(gaps) == len(areas) else None,
-                        status=worst([Status(a["status"]) for a in areas.values()]))
+                        status=worst([a.status for a in areas.values()]))
