@@ -28,6 +28,9 @@ def test_an_area_reads_back_as_it_was_written(area: AreaFigures) -> None:
     ({"mip_gap": "1%"}, "areas.north.mip_gap"),
     ({"objective_npv": float("inf")}, "areas.north.objective_npv"),
     ({"solve_seconds": None}, "areas.north.solve_seconds"),
+    ({"solve_seconds": 10 ** 400}, "areas.north.solve_seconds"),
+    # a gap below nought would read "within 0%" of an unproven area's plan
+    ({"mip_gap": -0.5}, "areas.north.mip_gap"),
 ])
 def test_a_broken_value_is_named(change: dict[str, object], named: str) -> None:
     with pytest.raises(InputError) as caught:

@@ -17,13 +17,32 @@ OPEN_ENDED = PolicyCost(PolicyStatus.PRICED, "costs at least £90.0k", 100_000.0
                         npv_low=90_000.0)
 DECLINED = PolicyCost(PolicyStatus.DECLINED, "Limiting moves: not priced", None,
                       message="too many pairs")
+FAILED = PolicyCost(PolicyStatus.FAILED, "Keeping S1: cost not known", None,
+                    with_npv=1_300_000.0, with_status="optimal", without_status="infeasible",
+                    message="the optimum without it could not be found")
 
 
-@pytest.mark.parametrize("cost", [PRICED, UNPROVEN, OPEN_ENDED, DECLINED])
+@pytest.mark.parametrize("cost", [PRICED, UNPROVEN, OPEN_ENDED, DECLINED, FAILED])
 def test_a_cost_reads_back_as_it_was_written(cost: PolicyCost) -> None:
     written = cost.to_json()
     assert list(written)[:2] == ["status", "npv"] and "sentence" in written
     assert PolicyCost.from_json(written, "k") == cost
+
+
+@pytest.mark.parametrize(("cost", "keys"), [
+    (PRICED, ["status", "npv", "with_npv", "with_status", "without_npv", "without_status",
+              "sentence"]),
+    (UNPROVEN, ["status", "npv", "with_npv", "with_status", "without_npv",
+                "without_status", "sentence", "npv_low", "npv_high", "message"]),
+    (DECLINED, ["status", "npv", "message", "sentence"]),
+    (FAILED, ["status", "npv", "with_npv", "with_status", "without_npv", "without_status",
+              "message", "sentence"]),
+])
+def test_each_kind_of_entry_keeps_the_keys_and_order_estate_has_written(
+        cost: PolicyCost, keys: list[str]) -> None:
+    """Scripts read summary.json by key: a failed policy keeps its null optimum."""
+    assert list(cost.to_json()) == keys
+    assert FAILED.to_json()["without_npv"] is None
 
 
 def test_an_unproven_cost_is_a_range_and_a_proven_one_its_cost_twice() -> None:
@@ -43,6 +62,8 @@ def test_an_unproven_cost_is_a_range_and_a_proven_one_its_cost_twice() -> None:
     ({"sentence": None}, "policy_costs.must_keep.sentence"),
     ({"with_npv": float("nan")}, "policy_costs.must_keep.with_npv"),
     ({"message": 3}, "policy_costs.must_keep.message"),
+    ({"npv": -5.0}, "policy_costs.must_keep.npv"),
+    ({"npv": 10 ** 400}, "policy_costs.must_keep.npv"),
 ])
 def test_a_broken_value_is_named(change: dict[str, object], named: str) -> None:
     with pytest.raises(InputError) as caught:

@@ -39,11 +39,13 @@ def test_summary_round_trips_through_its_json() -> None:
                                                   "place": "£300.0k"}]
     assert Summary.from_json(broken.to_json()) == broken
     # an unproven cost with no bound above is written and read back with a null high end
-    open_ended = {"must_keep": PolicyCost(PolicyStatus.PRICED, "s", 5.0, npv_low=1.0)}
+    open_ended = {"must_keep": PolicyCost(PolicyStatus.PRICED, "s", 5.0, 15.0, "optimal",
+                                          10.0, "time_limit", npv_low=1.0)}
     data = summary.replace(policy_costs=open_ended).to_json()
-    assert data["policy_costs"]["must_keep"] == {"status": "priced", "npv": 5.0,
-                                                 "sentence": "s", "npv_low": 1.0,
-                                                 "npv_high": None}
+    assert data["policy_costs"]["must_keep"] == {
+        "status": "priced", "npv": 5.0, "with_npv": 15.0, "with_status": "optimal",
+        "without_npv": 10.0, "without_status": "time_limit", "sentence": "s",
+        "npv_low": 1.0, "npv_high": None}
     assert Summary.from_json(data).policy_costs == open_ended
 
 
@@ -142,6 +144,8 @@ def test_a_dated_saving_edited_by_hand_is_refused(key: str, by: float, named: st
 
 @pytest.mark.parametrize(("key", "value", "named"), [
     ("status", "done", "status"), ("sites_after", "many", "sites_after"),
+    # a whole number too large for a float: no "Unexpected error: OverflowError"
+    ("objective_npv", 10 ** 400, "objective_npv"), ("mip_gap", 10 ** 400, "mip_gap"),
     ("agencies", {"A": {"name": "x"}}, "agencies"),
     ("status_quo_breaches", [{"rule": "r"}], "status_quo_breaches"),
     ("status_quo_feasible", "no", "status_quo_feasible"),

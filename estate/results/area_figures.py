@@ -56,8 +56,10 @@ class AreaFigures:
         return cls(status=read("status", Status, "one of " + ", ".join(Status)),
                    objective_npv=read("objective_npv", checked.figure, money, True),
                    npv_saving=read("npv_saving", checked.figure, money, True),
-                   mip_gap=read("mip_gap", checked.figure, money, True),
-                   solve_seconds=read("solve_seconds", checked.figure, "a number of seconds"),
+                   mip_gap=read("mip_gap", checked.at_least_nought, "a gap: a number not "
+                                "below 0, or null", True),
+                   solve_seconds=read("solve_seconds", checked.at_least_nought,
+                                      "a number of seconds"),
                    lease_cost_npv=read("lease_cost_npv", checked.figure, money, True),
                    receipts_after_horizon=read("receipts_after_horizon", checked.figure,
                                                money, True))

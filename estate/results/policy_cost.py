@@ -63,16 +63,22 @@ class PolicyCost:
         return self.npv, self.npv
 
     def to_json(self) -> dict[str, Any]:
-        """The plain dictionary of summary.json: status, cost and sentence, then the
-        keys that have a value (an unproven cost's `npv_high` even when null)."""
+        """The plain dictionary of summary.json, in the order `estate plan` has always
+        written it: status and cost; for a policy solved for (priced or failed) the two
+        optima, null where one was not found; then the sentence, an unproven cost's
+        range (`npv_high` even when null) and the message, which a policy not priced
+        gives before its sentence."""
         out: dict[str, Any] = {"status": str(self.status), "npv": self.npv}
-        for key in ("with_npv", "with_status", "without_npv", "without_status"):
-            if getattr(self, key) is not None:
-                out[key] = getattr(self, key)
+        if self.status in (PolicyStatus.PRICED, PolicyStatus.FAILED):
+            out.update(with_npv=self.with_npv, with_status=self.with_status,
+                       without_npv=self.without_npv, without_status=self.without_status)
+        said_first = self.status is not PolicyStatus.PRICED and self.message is not None
+        if said_first:
+            out["message"] = self.message
         out["sentence"] = self.sentence
         if not self.proven:
             out.update(npv_low=self.npv_low, npv_high=self.npv_high)
-        if self.message is not None:
+        if self.message is not None and not said_first:
             out["message"] = self.message
         return out
 
@@ -85,17 +91,18 @@ class PolicyCost:
             raise checked.bad(source, where, "an object with a status, a sentence and an "
                               "npv", f"{data!r:.80}")
         read = checked.reader(data, source, where)
-        money, text = checked.figure, checked.plain_text
+        money, cost, text = checked.figure, checked.at_least_nought, checked.plain_text
         return cls(status=read("status", PolicyStatus, "one of " + ", ".join(PolicyStatus)),
                    sentence=read("sentence", text, "a text"),
-                   npv=read("npv", money, "a finite number or null", True),
+                   npv=read("npv", cost, "a cost: a number not below 0, or null", True),
                    with_npv=read("with_npv", money, "a finite number or null", True),
                    with_status=read("with_status", text, "a text", True),
                    without_npv=read("without_npv", money, "a finite number or null", True),
                    without_status=read("without_status", text, "a text", True),
-                   npv_low=read("npv_low", money, "a finite number or null", True),
-                   npv_high=read("npv_high", money, "a finite number or null (no bound "
-                                 "above)", True),
+                   npv_low=read("npv_low", cost, "a cost: a number not below 0, or null",
+                                True),
+                   npv_high=read("npv_high", cost, "a cost: a number not below 0, or null "
+                                 "(no bound above)", True),
                    message=read("message", text, "a text", True))
 
 

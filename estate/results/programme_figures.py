@@ -113,7 +113,9 @@ class ProgrammeFigures(DatedFigures):
             changes=read("changes", checked.whole, "a whole number of changes", True),
             budget=_budget(data.get("budget"), source),
             roadmap_npv=money("roadmap_npv"), joint_npv=money("joint_npv"),
-            gap=money("gap"), mip_gap=money("mip_gap"),
+            gap=read("gap", checked.at_least_nought, "a share not below 0, or null", True),
+            mip_gap=read("mip_gap", checked.at_least_nought, "a gap: a number not below 0, "
+                         "or null", True),
             unlimited_saving=money("unlimited_saving"),
             notes=read("notes", _notes, "a list of texts", True) or (),
             payback_in_old_meaning=old)

@@ -62,10 +62,7 @@ def within(key: str, value: Any) -> Any:
     if key == "mip_gap" and value is None:
         return None
     kind, lo, hi = RANGES[key]
-    if isinstance(value, bool) or not isinstance(value, int | float) or \
-            not math.isfinite(value):
-        raise ValueError(value)  # "0.05", true or Infinity: a finite JSON number is written
-    number = kind(value)
+    number = kind(figure(value))  # "0.05", true or Infinity: a finite JSON number is written
     if kind is int and number != value:
         raise ValueError(value)  # 2.5 sites, or "3"
     if not lo <= number <= hi:
@@ -78,10 +75,15 @@ def number(value: Any) -> float:
     with no plan has no cost). A text, NaN or Infinity is a hand edit."""
     if value is None:
         return math.nan
-    if isinstance(value, bool) or not isinstance(value, int | float) or \
-            not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(value)
-    return float(value)
+    try:
+        number = float(value)  # a whole number of 400 digits is no float
+    except OverflowError:
+        raise ValueError(value) from None
+    if not math.isfinite(number):
+        raise ValueError(value)
+    return number
 
 
 def figure(value: Any) -> float:
@@ -93,10 +95,19 @@ def figure(value: Any) -> float:
 
 def whole(value: Any) -> int:
     """A year or a count: a whole JSON number, not below 0 (2.0 is 2; true is not 1)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) \
-            or not math.isfinite(value) or value != int(value) or value < 0:
+    number = figure(value)
+    if number != int(number) or number < 0 or number > 1e9:
         raise ValueError(value)
-    return int(value)
+    return int(number)
+
+
+def at_least_nought(value: Any) -> float:
+    """A gap, a policy's cost or a count of seconds: a finite JSON number, not below 0
+    (`estate plan` writes none below)."""
+    number = figure(value)
+    if number < 0:
+        raise ValueError(value)
+    return number
 
 
 def iso_date(value: Any) -> str:
@@ -130,7 +141,7 @@ def reader(data: Mapping[str, Any], source: str, where: str) -> Callable[..., An
             return kind(value)
         except (TypeError, ValueError):
             raise bad(source, f"{where}.{name}", expected,
-                      "nothing" if value is None else f"{value!r:.80}") from None
+                      "nothing" if value is None else found_words(value)) from None
     return read
 
 
