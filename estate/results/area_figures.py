@@ -10,7 +10,6 @@ are short of proof and by how much.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,10 +47,8 @@ class AreaFigures:
         """Read one area's figures back; a missing or mistyped value is an `InputError`
         naming it (`areas.north.mip_gap`)."""
         where = f"areas.{name}"
-        if not isinstance(data, Mapping):
-            raise checked.bad(source, where, "an object with the area's status, NPV, "
-                              "saving, gap and seconds", f"{data!r:.80}")
-        read = checked.reader(data, source, where)
+        read = checked.reader(data, source, where, "an object with the area's status, "
+                              "NPV, saving, gap and seconds")
         money = "a finite number or null"
         return cls(status=read("status", Status, "one of " + ", ".join(Status)),
                    objective_npv=read("objective_npv", checked.figure, money, True),
@@ -71,8 +68,5 @@ class AreaFigures:
 
 def read_areas(data: Any, source: str = "summary.json") -> dict[str, AreaFigures]:
     """summary.json's `areas`: each area's figures, by its name."""
-    if not isinstance(data, Mapping):
-        raise checked.bad(source, "areas", "an object of areas, each with its own figures",
-                          f"{data!r:.80}")
-    return {str(name): AreaFigures.from_json(figures, str(name), source)
-            for name, figures in data.items()}
+    return checked.entries(data, source, "areas", "an object of areas, each with its own "
+                           "figures", AreaFigures.from_json)

@@ -8,7 +8,6 @@ broke (`policy_costs.must_keep.npv`), so a damaged folder is a located error.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -87,10 +86,8 @@ class PolicyCost:
         """Read one policy's entry back (`key`: its scenario key); a missing or mistyped
         value is an `InputError` naming it (`policy_costs.<key>.<name>`)."""
         where = f"policy_costs.{key}"
-        if not isinstance(data, Mapping):
-            raise checked.bad(source, where, "an object with a status, a sentence and an "
-                              "npv", f"{data!r:.80}")
-        read = checked.reader(data, source, where)
+        read = checked.reader(data, source, where, "an object with a status, a sentence "
+                              "and an npv")
         money, cost, text = checked.figure, checked.at_least_nought, checked.plain_text
         return cls(status=read("status", PolicyStatus, "one of " + ", ".join(PolicyStatus)),
                    sentence=read("sentence", text, "a text"),
@@ -108,8 +105,5 @@ class PolicyCost:
 
 def read_policy_costs(data: Any, source: str = "summary.json") -> dict[str, PolicyCost]:
     """summary.json's `policy_costs`: each policy's entry, by its scenario key."""
-    if not isinstance(data, Mapping):
-        raise checked.bad(source, "policy_costs", "an object of policies, each with a "
-                          "status, a sentence and an npv", f"{data!r:.80}")
-    return {str(key): PolicyCost.from_json(entry, str(key), source)
-            for key, entry in data.items()}
+    return checked.entries(data, source, "policy_costs", "an object of policies, each "
+                           "with a status, a sentence and an npv", PolicyCost.from_json)

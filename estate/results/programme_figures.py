@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,10 +91,8 @@ class ProgrammeFigures(DatedFigures):
     def from_json(cls, data: Any, source: str = "summary.json") -> ProgrammeFigures:
         """Read summary.json's `programme` back; a missing or mistyped key is an
         `InputError` naming it (`programme.start`)."""
-        if not isinstance(data, Mapping):
-            raise checked.bad(source, "programme", "the dated programme's figures, an "
-                              "object as `estate plan` writes it", f"{data!r:.80}")
-        read = checked.reader(data, source, "programme")
+        read = checked.reader(data, source, "programme", "the dated programme's figures, "
+                              "an object as `estate plan` writes it")
 
         def money(key: str) -> float | None:
             return read(key, checked.figure, "a number or null", True)
@@ -148,14 +146,11 @@ def _budget(rows: Any, source: str) -> pd.DataFrame:
     if not isinstance(rows, list):
         raise checked.bad(source, "programme.budget", "a list of years, each {"
                           + ", ".join(BUDGET_COLUMNS) + "}",
-                          "nothing" if rows is None else f"{rows!r:.80}")
+                          "nothing" if rows is None else checked.found_words(rows))
     years = []
     for i, row in enumerate(rows):
         where = f"programme.budget[{i}]"
-        if not isinstance(row, Mapping):
-            raise checked.bad(source, where, "{" + ", ".join(BUDGET_COLUMNS) + "}",
-                              f"{row!r:.80}")
-        read = checked.reader(row, source, where)
+        read = checked.reader(row, source, where, "{" + ", ".join(BUDGET_COLUMNS) + "}")
         values = {column: read(column, kind, expected, column.endswith("_limit"))
                   for column, (kind, expected) in BUDGET_VALUES.items()}
         years.append({k: math.inf if v is None else v for k, v in values.items()})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from estate.errors import InputError, Problem, range_words
 from estate.status import Status
@@ -125,11 +125,15 @@ def plain_text(value: Any) -> str:
     return value
 
 
-def reader(data: Mapping[str, Any], source: str, where: str) -> Callable[..., Any]:
+def reader(data: Any, source: str, where: str, shape: str) -> Callable[..., Any]:
     """`read(name, kind, expected, optional=False)`: the value at `name` of the table
     `data` (summary.json's `where`), typed by `kind`; null or missing is None when
     `optional`; anything `kind` refuses is an `InputError` naming `where.name`, with
-    what `estate plan` writes there (`expected`) and what was found."""
+    what `estate plan` writes there (`expected`) and what was found. `data` that is not
+    an object is one naming `where`, expected `shape`."""
+    if not isinstance(data, Mapping):
+        raise bad(source, where, shape, _found(data))
+
     def read(name: str, kind: Callable[[Any], Any], expected: str,
              optional: bool = False) -> Any:
         value = data.get(name)
@@ -140,9 +144,24 @@ def reader(data: Mapping[str, Any], source: str, where: str) -> Callable[..., An
                 raise ValueError(name)
             return kind(value)
         except (TypeError, ValueError):
-            raise bad(source, f"{where}.{name}", expected,
-                      "nothing" if value is None else found_words(value)) from None
+            raise bad(source, f"{where}.{name}", expected, _found(value)) from None
     return read
+
+
+Entry = TypeVar("Entry")
+
+
+def entries(data: Any, source: str, where: str, shape: str,
+            read_one: Callable[[Any, str, str], Entry]) -> dict[str, Entry]:
+    """A table of records by key (summary.json's `policy_costs`, `areas`): each read by
+    `read_one(value, key, source)`; `data` that is not an object names `where`."""
+    if not isinstance(data, Mapping):
+        raise bad(source, where, shape, _found(data))
+    return {str(key): read_one(value, str(key), source) for key, value in data.items()}
+
+
+def _found(value: Any) -> str:
+    return "nothing" if value is None else found_words(value)
 
 
 class Wrong(ValueError):
