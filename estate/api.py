@@ -216,10 +216,10 @@ def _alternatives_in(out: Path) -> list[int]:
     """The alternatives the plan in the results folder `out` lists (none when its summary
     cannot be read)."""
     try:
-        listed = read_summary(out).alternatives or {}
+        listed = read_summary(out).alternatives
     except (EstateError, OSError, ValueError):
         return []
-    return [int(entry["index"]) for entry in listed.get("plans", [])]
+    return [] if listed is None else [entry.index for entry in listed.plans]
 
 
 def _maps_of(out: Path, target: Path, indices: list[int]) -> list[tuple[Path, Path]]:

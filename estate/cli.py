@@ -242,10 +242,10 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
 
     # the whole folder read and checked first: a damaged one is a located error
     stored = check_results(results_dir)
-    alternative = stored.summary.alternative or {}
-    if out is None and alternative.get("of") and alternative.get("index"):
+    alternative = stored.summary.alternative
+    if out is None and alternative is not None:
         # where `estate plan --alternatives` draws it, beside its plan's map
-        target = alternative_map(default_map(str(alternative["of"])), int(alternative["index"]))
+        target = alternative_map(default_map(alternative.of), alternative.index)
     else:
         target = out or default_map(stored.summary.scenario)
     check_outputs([Output("--out", target, replaces="not a board pack", endings=WEB_PAGE)],

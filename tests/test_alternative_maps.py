@@ -35,7 +35,8 @@ def test_a_fewer_alternatives_plan_removes_the_maps_of_the_rest(tmp_path: Path) 
     before = first.stat().st_ino
     notes = _page(tmp_path / "maps", "two.alternative-3.html", "My notes on alternative 3")
     plan = estate.plan(path, out=out, map_path=map_path, alternatives=1, within_pct=60.0)
-    assert [entry["index"] for entry in plan.summary.alternatives["plans"]] == [1]
+    assert plan.summary.alternatives is not None
+    assert [entry.index for entry in plan.summary.alternatives.plans] == [1]
     assert sorted(p.name for p in (tmp_path / "maps").iterdir()) == [
         "two.alternative-1.html", "two.alternative-3.html", "two.html"]
     assert first.stat().st_ino != before  # redrawn

@@ -67,11 +67,12 @@ def test_distinct_within_bound_nondecreasing(corridor_data: Path) -> None:
     for a in found:
         assert best <= a.plan.summary.objective_npv <= best + allowance + 1e-6
         assert a.npv_difference == pytest.approx(a.plan.summary.objective_npv - best)
-        differ = {d["site_id"] for d in a.sites_differ}
+        differ = {d.site_id for d in a.sites_differ}
         assert differ == set(_open(optimum) ^ _open(a.plan))
     info = optimum.summary.alternatives
-    assert info["found"] == 4 and info["note"].startswith("4 of 6 alternatives found")
-    assert [p["objective_npv"] for p in info["plans"]] == costs
+    assert info is not None
+    assert info.found == 4 and info.note.startswith("4 of 6 alternatives found")
+    assert [p.objective_npv for p in info.plans] == costs
 
 
 def _brute_force(register_dir: Path, **changes: Any) -> dict[frozenset[str], float]:
@@ -112,7 +113,7 @@ def test_zero_allowance_finds_only_ties(corridor_data: Path) -> None:
     optimum, found = _alternatives(corridor_data, 3, 0.0)
     assert found == []
     info = optimum.summary.alternatives
-    assert info["found"] == 0 and "0 of 3" in info["note"]
+    assert info is not None and info.found == 0 and "0 of 3" in info.note
 
 
 def test_a_plan_that_saves_nothing_has_no_allowance_and_says_why(tmp_path: Path) -> None:
@@ -134,12 +135,12 @@ def test_a_plan_that_saves_nothing_has_no_allowance_and_says_why(tmp_path: Path)
                           alternatives=3, within_pct=5.0)
     assert optimum.summary.npv_saving == pytest.approx(-600_000)
     info = optimum.summary.alternatives
-    assert info["found"] == 1 and info["allowance_npv"] == 0
-    assert info["plans"][0]["npv_difference"] == pytest.approx(0, abs=1e-6)
+    assert info is not None and info.found == 1 and info.allowance_npv == 0
+    assert info.plans[0].npv_difference == pytest.approx(0, abs=1e-6)
     note = ("1 of 3 alternatives found: no further set of open sites costs no more than "
             "the optimum (the allowance is £0, as the plan saves nothing against the "
             "status quo)")
-    assert info["note"] == note
+    assert info.note == note
     assert f"  ({note})" in alternative_lines(optimum.summary)
     run = Run(path, estate.load_scenario(path), out, Status.OPTIMAL, read_summary(out))
     assert inert(note) in _alternatives_html([run])
@@ -160,7 +161,7 @@ def test_stored_as_results_folders(corridor_data: Path, tmp_path: Path) -> None:
         for name in ("sites.csv", "assignments.csv", "scenario.toml", "plan.gpkg"):
             assert (folder / name).exists()
         assert (tmp_path / "maps" / f"town.alternative-{entry['index']}.html").exists()
-    assert plan.summary.alternatives["found"] == 2
+    assert plan.summary.alternatives is not None and plan.summary.alternatives.found == 2
 
 
 def test_command_line(corridor_data: Path, tmp_path: Path) -> None:
@@ -209,23 +210,23 @@ def test_a_dated_scenario_s_alternatives_are_dated_too(tmp_path: Path) -> None:
     assert plan.summary.saving_in_year_one == pytest.approx(1_549_980, abs=0.01)
     assert plan.summary.programme.npv_saving == pytest.approx(1_399_980, abs=0.01)
     assert plan.summary.npv_saving == plan.summary.programme.npv_saving
-    entries = plan.summary.alternatives["plans"]
-    assert [e["npv_difference"] for e in entries] == pytest.approx([649_990, 899_990], abs=0.01)
-    assert [e["dated_npv_saving"] for e in entries] == pytest.approx([899_990, 649_990],
-                                                                     abs=0.01)
-    assert [e["dated_npv_difference"] for e in entries] == pytest.approx([499_990, 749_990],
-                                                                         abs=0.01)
+    assert plan.summary.alternatives is not None
+    entries = plan.summary.alternatives.plans
+    dated = [e.dated for e in entries if e.dated is not None]
+    assert [e.npv_difference for e in entries] == pytest.approx([649_990, 899_990], abs=0.01)
+    assert [d.npv_saving for d in dated] == pytest.approx([899_990, 649_990], abs=0.01)
+    assert [d.npv_difference for d in dated] == pytest.approx([499_990, 749_990], abs=0.01)
     assert alternative_lines(plan.summary)[1:] == [
         "  alternatives/1: +£500.0k dated, +£650.0k if every change were made in year 1; "
         "A2 close->keep",
         "  alternatives/2: +£750.0k dated, +£900.0k if every change were made in year 1; "
         "A1 close->keep"]
     for entry, saving in zip(entries, (899_990, 649_990), strict=True):
-        folder = out / entry["folder"]
+        folder = out / entry.folder
         summary = read_summary(folder)
         assert summary.programme is not None and summary.alternative is not None
         assert summary.programme.npv_saving == pytest.approx(saving, abs=0.01)
-        assert summary.alternative["dated_npv_difference"] == entry["dated_npv_difference"]
+        assert summary.alternative.dated == entry.dated
         # the programme's cash, year by year, adds up to its NPV saving (r = 0)
         cash = pd.read_csv(folder / "cashflow.csv", encoding="utf-8-sig",
                            keep_default_na=False)
@@ -291,9 +292,10 @@ def test_an_alternative_no_programme_schedules_is_left_out_and_said(
     assert [id(plan) for plan in compared] == [id(plan) for plan in asked]
     # the one kept is the second cheapest other open set, as found without a schedule
     assert found[0].npv_difference == pytest.approx(every[1].npv_difference)
-    refused = ", ".join(f"{d['site_id']} {d['optimum']}->{d['alternative']}"
+    refused = ", ".join(f"{d.site_id} {d.optimum}->{d.alternative}"
                         for d in every[0].sites_differ)
-    assert optimum.summary.alternatives["note"] == (
+    assert optimum.summary.alternatives is not None
+    assert optimum.summary.alternatives.note == (
         f"1 of 2 alternatives found: the alternative that decides {refused} has no dated "
         "programme (no programme found for the plan within the time limit), so it is left "
         "out")
@@ -329,22 +331,21 @@ def test_a_dated_alternative_that_ends_as_another_plan_says_so(tmp_path: Path) -
     assert plan.summary.saving_in_year_one == pytest.approx(899_990, abs=0.01)
     assert plan.summary.programme.npv_saving == pytest.approx(899_990, abs=0.01)
     info = plan.summary.alternatives
-    assert info["found"] == 3 and info["note"] == ""
-    assert [e["npv_difference"] for e in info["plans"]] == pytest.approx(
+    assert info is not None and info.found == 3 and info.note == ""
+    dated = [e.dated for e in info.plans if e.dated is not None]
+    assert [e.npv_difference for e in info.plans] == pytest.approx(
         [100_000, 899_990, 999_990], abs=0.01)
-    assert [e["dated_npv_difference"] for e in info["plans"]] == pytest.approx(
-        [0, 899_990, 899_990], abs=0.01)
+    assert [d.npv_difference for d in dated] == pytest.approx([0, 899_990, 899_990], abs=0.01)
     # as found: {K, N}, {K, A1}, {K, A1, N}; dated, N is never built
-    assert [e["sites_after"] for e in info["plans"]] == [2, 2, 3]
-    assert [e["dated_sites_after"] for e in info["plans"]] == [1, 2, 2]
+    assert [e.sites_after for e in info.plans] == [2, 2, 3]
+    assert [d.sites_after for d in dated] == [1, 2, 2]
     # where each programme ends, read back from the folders written
     ends = {"plan": _open(read_results(out))}
-    for entry in info["plans"]:
-        ends[entry["folder"]] = _open(read_results(out / entry["folder"]))
+    for entry in info.plans:
+        ends[entry.folder] = _open(read_results(out / entry.folder))
     assert ends == {"plan": {"K"}, "alternatives/1": {"K"}, "alternatives/2": {"K", "A1"},
                     "alternatives/3": {"K", "A1"}}
-    assert [e["dated_same_sites_as"] for e in info["plans"]] == [
-        "plan", None, "alternatives/2"]
+    assert [d.same_sites_as for d in dated] == ["plan", None, "alternatives/2"]
     assert alternative_lines(plan.summary)[1:] == [
         "  alternatives/1: +£0 dated, +£100.0k if every change were made in year 1; "
         "N not_built->open; dated, its programme ends with the same open sites as the "
@@ -355,7 +356,8 @@ def test_a_dated_alternative_that_ends_as_another_plan_says_so(tmp_path: Path) -
         "A1 close->keep, N not_built->open; dated, its programme ends with the same open "
         "sites as alternatives/2"]
     first = read_results(out / "alternatives" / "1")
-    assert first.summary.alternative["dated_same_sites_as"] == "plan"
+    assert first.summary.alternative is not None and first.summary.alternative.dated is not None
+    assert first.summary.alternative.dated.same_sites_as == "plan"
     said = ("an alternative whose dated programme costs the same (NPV) as the main plan's "
             "and leaves out some of its changes, ending with the same open sites as the main "
             "plan; if every change were made in year 1, it would be £100.0k (NPV) dearer than "
@@ -384,8 +386,9 @@ def test_each_entry_is_the_alternative_as_found(corridor_data: Path) -> None:
 
     found = find_alternatives(optimum, model, 2, 40.0, options, schedule=schedule)
     assert len(found) == 2
-    entries = optimum.summary.alternatives["plans"]
+    assert optimum.summary.alternatives is not None
+    entries = optimum.summary.alternatives.plans
     for entry, alternative in zip(entries, found, strict=True):
-        assert entry["sites_after"] == len(_open(alternative.found))
-        assert entry["status"] == Status.OPTIMAL
-        assert entry["objective_npv"] == alternative.found.summary.objective_npv
+        assert entry.sites_after == len(_open(alternative.found))
+        assert entry.status == Status.OPTIMAL
+        assert entry.objective_npv == alternative.found.summary.objective_npv

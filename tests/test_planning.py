@@ -56,13 +56,15 @@ def test_ctrl_c_as_the_folder_is_swapped_in_leaves_it_whole(
     with pytest.raises(KeyboardInterrupt) as caught:
         estate.plan(path, out=out, map_path=map_path, alternatives=2, within_pct=60.0)
     assert (out / "programme.html").is_file()
-    entries = read_summary(out).alternatives["plans"]
-    assert [entry["folder"] for entry in entries] == ["alternatives/1", "alternatives/2"]
-    for entry in entries:
-        folder = out / entry["folder"]
+    listed = read_summary(out).alternatives
+    assert listed is not None
+    assert [entry.folder for entry in listed.plans] == ["alternatives/1", "alternatives/2"]
+    for entry in listed.plans:
+        folder = out / entry.folder
         check_results(folder)
         assert (folder / "programme.html").is_file()
-        assert read_summary(folder).alternative["index"] == entry["index"]
+        alternative = read_summary(folder).alternative
+        assert alternative is not None and alternative.index == entry.index
     check_results(out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["register", "results",
                                                           "two_offices.toml"]

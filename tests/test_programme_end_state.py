@@ -255,12 +255,13 @@ def test_the_alternatives_land_on_the_plan_written_and_say_what_they_are_near(
     summary = read_summary(tmp_path / "results")
     assert summary.plan_from == "programme" and summary.alternatives is not None
     info = summary.alternatives
-    assert (info["measured_against"], info["found"]) == ("snapshot_optimum", 2)
-    first, second = info["plans"]
-    assert first["npv_saving"] == pytest.approx(1_250_000, abs=0.01) == summary.saving_in_year_one
-    assert first["npv_difference"] == pytest.approx(1_300_547.95 - 1_250_000, abs=0.01)
-    assert second["npv_saving"] == pytest.approx(700_000, abs=0.01)
-    assert (first["same_sites_as_plan"], second["same_sites_as_plan"]) == (True, False)
+    assert (info.measured_against, info.found) == ("snapshot_optimum", 2)
+    first, second = info.plans
+    assert first.npv_saving == pytest.approx(1_250_000, abs=0.01) == summary.saving_in_year_one
+    assert first.npv_difference == pytest.approx(1_300_547.95 - 1_250_000, abs=0.01)
+    assert second.npv_saving == pytest.approx(700_000, abs=0.01)
+    assert (first.same_sites_as_plan, second.same_sites_as_plan) == (True, False)
+    assert first.dated is not None and second.dated is not None
     lines = alternative_lines(summary)
     assert lines[0] == ("Alternatives:    2 near the snapshot optimum, not the plan written: "
                         "within 100% of its saving (+£1.30m), each costed if every change "
@@ -269,7 +270,7 @@ def test_the_alternatives_land_on_the_plan_written_and_say_what_they_are_near(
     # each one's dated programme: the first is the plan written's own (£1.25m dated);
     # the second's hub C never pays, nor can be built on £250k a year, so its programme
     # too closes O1 alone and moves T1 into K: £1.25m, the same as the plan written's
-    assert [p["dated_npv_saving"] for p in info["plans"]] == pytest.approx(
+    assert [first.dated.npv_saving, second.dated.npv_saving] == pytest.approx(
         [1_250_000, 1_250_000], abs=0.01)
     assert lines[1] == ("  alternatives/1: +£0 dated, +£50.5k if every change were made in "
                         "year 1; O2 close->keep, C open->not_built; the same sites as the "
@@ -279,7 +280,7 @@ def test_the_alternatives_land_on_the_plan_written_and_say_what_they_are_near(
     # which its line says, as it does not for the first (said to be the plan written)
     assert lines[2].endswith("; dated, its programme ends with the same open sites as the "
                              "main plan")
-    assert [p["dated_same_sites_as"] for p in info["plans"]] == ["plan", "plan"]
+    assert [first.dated.same_sites_as, second.dated.same_sites_as] == ["plan", "plan"]
 
 
 def test_each_alternative_s_own_folder_says_it_is_measured_against_the_snapshot(
@@ -294,7 +295,7 @@ def test_each_alternative_s_own_folder_says_it_is_measured_against_the_snapshot(
     plan_scenario(path, out=tmp_path / "results", alternatives=2, within_pct=100)
     first = read_summary(tmp_path / "results" / "alternatives" / "1")
     assert first.alternative is not None
-    assert first.alternative["measured_against"] == "snapshot_optimum"
+    assert first.alternative.measured_against == "snapshot_optimum"
     said = ("an alternative whose dated programme costs the same (NPV) as the main plan's, "
             "ending with the same open sites as the main plan; "
             "if every change were made in year 1, it would be "
@@ -307,7 +308,7 @@ def test_each_alternative_s_own_folder_says_it_is_measured_against_the_snapshot(
     assert inert(said) in kpi_panel(first)  # the panel's HTML escapes its apostrophe
     second = read_summary(tmp_path / "results" / "alternatives" / "2")
     assert second.alternative is not None
-    assert second.alternative["measured_against"] == "snapshot_optimum"
+    assert second.alternative.measured_against == "snapshot_optimum"
     assert ("an alternative whose dated programme costs the same (NPV) as the main plan's "
             "and leaves out some of its changes, ending with the same open sites as the main "
             "plan; if every change were made in year 1, it "

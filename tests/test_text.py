@@ -3,6 +3,8 @@ and its warnings."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from estate.render.text import alternative_lines, summary_lines
@@ -133,11 +135,9 @@ def test_a_dated_plan_s_payback_leads_with_the_programme_s(
 def test_an_alternatives_difference_carries_its_own_sign() -> None:
     """An alternative is dearer than the plan (+), or cheaper when a search stopped short
     of proof (-): never "+-£314.0k"."""
-    alternatives = {"found": 2, "within_pct": 5.0, "allowance_npv": 5_842_000.0, "plans": [
-        {"folder": "alternatives/1", "npv_difference": -313_953.39,
-         "sites_differ": [{"site_id": "S029", "optimum": "keep", "alternative": "close"}]},
-        {"folder": "alternatives/2", "npv_difference": 258_400.0,
-         "sites_differ": [{"site_id": "S045", "optimum": "close", "alternative": "keep"}]}]}
+    alternatives = _alternatives([_listed(1, -313_953.39, "S029", "keep", "close"),
+                                  _listed(2, 258_400.0, "S045", "close", "keep")],
+                                 allowance_npv=5_842_000.0)
     lines = alternative_lines(_summary(alternatives=alternatives, status="time_limit",
                                        mip_gap=0.0121))
     assert lines == ["Alternatives:    2 within 5% of the saving (+£5.84m)",
@@ -163,8 +163,7 @@ def test_an_alternatives_difference_carries_its_own_sign() -> None:
 def test_a_dated_plan_s_allowance_is_said_of_its_year_1_saving_even_with_none_found() -> None:
     """The allowance is a share of the plan's own saving, which for a dated plan is not
     its (programme's) `npv_saving`: said so when no alternative was found too."""
-    alternatives = {"found": 0, "within_pct": 5.0, "allowance_npv": 300_000.0, "plans": [],
-                    "note": "0 of 1 alternatives found"}
+    alternatives = _alternatives([], allowance_npv=300_000.0, note="0 of 1 alternatives found")
     programme = programme_figures(payback_year=2)
     dated = _summary(alternatives=alternatives).dated(programme)
     assert alternative_lines(dated)[0] == ("Alternatives:    0 within 5% of the saving if "
@@ -173,19 +172,40 @@ def test_a_dated_plan_s_allowance_is_said_of_its_year_1_saving_even_with_none_fo
         "Alternatives:    0 within 5% of the saving (+£300.0k)")
 
 
+def _listed(index: int, difference: float, site: str, before: str, after: str
+            ) -> dict[str, Any]:
+    """One alternative as a plan's summary lists it, deciding one site otherwise."""
+    return {"index": index, "folder": f"alternatives/{index}", "status": "optimal",
+            "objective_npv": 94e6 + difference, "npv_saving": 6e6 - difference,
+            "npv_difference": difference, "sites_after": 8,
+            "sites_differ": [{"site_id": site, "name": site, "optimum": before,
+                              "alternative": after}]}
+
+
+def _alternatives(plans: list[dict[str, Any]], **changes: Any) -> dict[str, Any]:
+    """A plan's table of alternatives, as summary.json holds it."""
+    return {"requested": 2, "within_pct": 5.0, "allowance_npv": 0.0, "found": len(plans),
+            "note": "", "plans": plans, **changes}
+
+
+def _alternative(**changes: Any) -> dict[str, Any]:
+    """An alternative's own table, as its summary.json holds it."""
+    return {"index": 1, "of": "Region", "sites_differ": [], **changes}
+
+
 @pytest.mark.parametrize(("alternative", "status", "said"), [
-    ({"npv_difference": 545000.0, "optimum_status": "optimal", "optimum_mip_gap": 0.0},
+    (_alternative(npv_difference=545000.0, optimum_status="optimal", optimum_mip_gap=0.0),
      "optimal", "an alternative, £545.0k (NPV) dearer than the cheapest plan, which is "
                 "proven optimal"),
-    ({"npv_difference": -20000.0, "optimum_status": "time_limit", "optimum_mip_gap": 0.01},
+    (_alternative(npv_difference=-20000.0, optimum_status="time_limit", optimum_mip_gap=0.01),
      "optimal", "an alternative, £20.0k (NPV) cheaper than the best plan found, which the "
                 "time limit stopped before it was proven optimal"),
-    ({"npv_difference": 0.0, "optimum_status": "optimal", "optimum_mip_gap": 0.0004},
+    (_alternative(npv_difference=0.0, optimum_status="optimal", optimum_mip_gap=0.0004),
      "time_limit", "an alternative, costing the same (NPV) as the cheapest plan found, which "
                    "is within 0.04% of the lowest possible cost; the time limit stopped its "
                    "own search before it was proven the cheapest of the other choices"),
     # written before summaries recorded how sure the cheapest plan is
-    ({"npv_difference": 1.5e6}, "optimal",
+    (_alternative(npv_difference=1.5e6), "optimal",
      "an alternative, £1.50m (NPV) dearer than the cheapest plan found"),
 ])
 def test_an_alternative_says_what_it_costs_beside_the_cheapest_plan(

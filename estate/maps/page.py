@@ -52,6 +52,7 @@ from estate.render.html import (
     with_map_policy,
     write_page,
 )
+from estate.results import Summary
 from estate.store import StoredResults
 
 __all__ = [
@@ -383,13 +384,13 @@ def _plan_layer(fmap: folium.Map, plan: PlanTables, name: str, fit: bool,
     return PlanLayers(_control(fmap), _payload(plan, name, timeline), cluster, fit)
 
 
-def _marked_scenario(summary: Any, scenario: str) -> str:
+def _marked_scenario(summary: Summary, scenario: str) -> str:
     """The scenario's name between isolate marks (`isolated_text`), for the page's title
     and h1: an alternative's own name alone ("<name> (alternative 2)"), so that the
     words after an Arabic or Hebrew name stay after it."""
     alternative = summary.alternative
-    if alternative and alternative.get("of") and alternative.get("index"):
-        return f"{isolated_text(alternative['of'])} (alternative {alternative['index']})"
+    if alternative is not None:
+        return f"{isolated_text(alternative.of)} (alternative {alternative.index})"
     return isolated_text(scenario)
 
 

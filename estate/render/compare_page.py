@@ -9,7 +9,7 @@ from a register or scenario file goes through `inert`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from estate.load.free_text import for_terminal
 from estate.render.compare_figures import (
@@ -237,12 +237,10 @@ def _compensation_html(runs: list[Run]) -> str:
     return "".join(parts)
 
 
-def _more(value: Any, than: str) -> str:
+def _more(value: float, than: str) -> str:
     """An alternative's extra NPV of cost in words, "£445.5k more than the optimum", or
     "less" when it costs less (a search stopped short of proof; a dated programme)."""
-    if value is None:
-        return f"n/a beside {than}"
-    return f"{pounds(abs(float(value)))} {'less' if float(value) < 0 else 'more'} than {than}"
+    return f"{pounds(abs(value))} {'less' if value < 0 else 'more'} than {than}"
 
 
 def _optimum_named(run: Run) -> str:
@@ -257,31 +255,29 @@ def _alternatives_html(runs: list[Run]) -> str:
     """Each stored near-optimal alternative: its extra NPV and the sites that differ."""
     parts = []
     for run in runs:
-        info = data_of(run).get("alternatives")
-        if not isinstance(info, dict) or not info.get("plans"):
+        info = run.summary.alternatives if run.summary is not None else None
+        if info is None or not info.plans:
             continue
         items = []
-        for alt in info["plans"]:
-            differ = alt.get("sites_differ") or []
-            changes = ", ".join(f"{d.get('site_id')} {d.get('name')}: {d.get('optimum')} "
-                                f"\u2192 {d.get('alternative')}" for d in differ[:12])
+        for alt in info.plans:
+            differ = alt.sites_differ
+            changes = ", ".join(f"{d.site_id} {d.name}: {d.optimum} \u2192 {d.alternative}"
+                                for d in differ[:12])
             more = f" and {len(differ) - 12} more" if len(differ) > 12 else ""
-            extra = _more(alt.get("npv_difference"), _optimum_named(run))
-            if alt.get("dated_npv_difference") is not None:
+            extra = _more(alt.npv_difference, _optimum_named(run))
+            if alt.dated is not None:
                 # a dated scenario's alternative: its own programme's NPV leads, and the
                 # difference as found is what every change made in year 1 would cost
-                dated = alt.get("dated_npv_saving")
-                extra = (f"{_more(alt.get('dated_npv_difference'), 'the plan')}, dated (its "
-                         "programme " + ("saves n/a" if dated is None
-                                         else saves_words(float(dated))) + "); "
+                extra = (f"{_more(alt.dated.npv_difference, 'the plan')}, dated (its "
+                         f"programme {saves_words(alt.dated.npv_saving)}); "
                          f"{extra} {IN_YEAR_ONE}")
-                if dated_same_words(alt):
-                    extra += f"; dated, {dated_same_words(alt)}"
-            items.append(f"<li>{inert(alt.get('folder'))}: {inert(extra)}; "
+                if dated_same_words(alt.dated):
+                    extra += f"; dated, {dated_same_words(alt.dated)}"
+            items.append(f"<li>{inert(alt.folder)}: {inert(extra)}; "
                          f"{count(len(differ), 'site decision')} "
                          f"{'differs' if len(differ) == 1 else 'differ'}: "
                          f"{inert(changes + more)}</li>")
-        note = f'<p class="muted">{inert(info["note"])}</p>' if info.get("note") else ""
+        note = f'<p class="muted">{inert(info.note)}</p>' if info.note else ""
         parts.append(f"<h3>{isolated(run.scenario.name)}</h3><ul>{''.join(items)}</ul>{note}")
     if not parts:
         return ""

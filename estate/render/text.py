@@ -9,7 +9,6 @@ from estate.results.amounts import count, fte_words, listed, percent_up, signed_
 from estate.results.payback import dated_payback_words, payback_words, programme_payback_words
 from estate.results.words import (
     IN_YEAR_ONE,
-    SNAPSHOT_OPTIMUM,
     UNSCHEDULED_WAITS,
     dated_same_words,
     horizon_words,
@@ -156,46 +155,45 @@ def _timing_lines(s: Summary) -> list[str]:
 def alternative_lines(summary: Summary) -> list[str]:
     """The alternatives of a plan's summary, one line each, for the terminal."""
     info = summary.alternatives
-    if not info:
+    if info is None:
         return []
-    snapshot = info.get("measured_against") == SNAPSHOT_OPTIMUM
-    # a dated scenario's alternatives each have a programme of their own (every entry
-    # then has its dated difference), said first, as the plan's own dated saving is
-    dated = bool(info["plans"]) and all(
-        plan.get("dated_npv_difference") is not None for plan in info["plans"])
+    snapshot = info.near_snapshot
+    # a dated scenario's alternatives each have a programme of their own, said first, as
+    # the plan's own dated saving is
+    dated = info.dated
     # the allowance is a share of the plan's own saving, not of a programme's
     own_saving = dated or summary.programme is not None
-    lines = [f"Alternatives:    {info['found']} within {info['within_pct']:g}% of the saving "
-             f"({signed_money(info['allowance_npv'])})"]
+    allowance = signed_money(info.allowance_npv)
+    lines = [f"Alternatives:    {info.found} within {info.within_pct:g}% of the saving "
+             f"({allowance})"]
     if snapshot:  # the plan written is a dated programme's end state, not their optimum
-        lines[0] = (f"Alternatives:    {info['found']} near the snapshot optimum, not the plan "
-                    f"written: within {info['within_pct']:g}% of its saving "
-                    f"({signed_money(info['allowance_npv'])}), each costed {IN_YEAR_ONE}")
+        lines[0] = (f"Alternatives:    {info.found} near the snapshot optimum, not the plan "
+                    f"written: within {info.within_pct:g}% of its saving ({allowance}), "
+                    f"each costed {IN_YEAR_ONE}")
     elif own_saving:
-        lines[0] = (f"Alternatives:    {info['found']} within {info['within_pct']:g}% of the "
-                    f"saving {IN_YEAR_ONE} ({signed_money(info['allowance_npv'])})")
+        lines[0] = (f"Alternatives:    {info.found} within {info.within_pct:g}% of the "
+                    f"saving {IN_YEAR_ONE} ({allowance})")
     if dated:
         lines[0] += "; each also scheduled as a dated programme of its own"
-    for plan in info["plans"]:
-        changes = ", ".join(f"{d['site_id']} {d['optimum']}->{d['alternative']}"
-                            for d in plan["sites_differ"][:6])
-        more = len(plan["sites_differ"]) - 6
-        difference = signed_money(plan["npv_difference"])
-        if dated:
-            difference = (f"{signed_money(plan['dated_npv_difference'])} dated, "
+    for plan in info.plans:
+        changes = ", ".join(d.words for d in plan.sites_differ[:6])
+        more = len(plan.sites_differ) - 6
+        difference = signed_money(plan.npv_difference)
+        if dated and plan.dated is not None:
+            difference = (f"{signed_money(plan.dated.npv_difference)} dated, "
                           f"{difference} {IN_YEAR_ONE}")
         same = "; the same sites as the plan written" if snapshot \
-            and plan.get("same_sites_as_plan") else ""
-        if not same and dated_same_words(plan):
+            and plan.same_sites_as_plan else ""
+        if not same and dated_same_words(plan.dated):
             # its programme leaves out what sets it apart: dated, it is no other choice
-            same = f"; dated, {dated_same_words(plan)}"
-        lines.append(f"  {plan['folder']}: {difference}; {changes}"
+            same = f"; dated, {dated_same_words(plan.dated)}"
+        lines.append(f"  {plan.folder}: {difference}; {changes}"
                      + (f" and {more} more" if more > 0 else "") + same)
-    if info.get("note"):
-        lines.append(f"  ({info['note']})")
+    if info.note:
+        lines.append(f"  ({info.note})")
     # measured against the snapshot optimum, a difference is not against the plan
     # written; beside a proven plan, none is cheaper but by rounding
-    cheaper = [plan["folder"] for plan in info["plans"] if plan["npv_difference"] <= -0.5]
+    cheaper = [plan.folder for plan in info.plans if plan.npv_difference <= -0.5]
     if cheaper and not snapshot and not is_proven(summary.status, summary.mip_gap):
         # only a search stopped short of proof leaves a cheaper plan to be found after it
         fix = ("a longer solver.time_limit_s" if summary.status == Status.TIME_LIMIT

@@ -19,6 +19,7 @@ from typing import Any
 import estate.results.summary_values as checked
 from estate.errors import InputError, Problem
 from estate.load.free_text import REFUSED, hidden_texts
+from estate.results.alternative_figures import AlternativeFigures, Alternatives
 from estate.results.area_figures import AreaFigures, read_areas
 from estate.results.policy_cost import PolicyCost, read_policy_costs
 from estate.results.programme_figures import ProgrammeFigures
@@ -147,8 +148,9 @@ class Summary:
     areas: Mapping[str, AreaFigures] | None = None
     area_count: int | None = None
     policy_costs: Mapping[str, PolicyCost] | None = None
-    alternative: Mapping[str, Any] | None = None
-    alternatives: Mapping[str, Any] | None = field(default=None)
+    # an alternative's own folder: which plan it is near and how it differs
+    alternative: AlternativeFigures | None = None
+    alternatives: Alternatives | None = field(default=None)  # the plan's alternatives
 
     def replace(self, **changes: Any) -> Summary:
         """A copy with some fields changed (the record itself never changes)."""
@@ -188,7 +190,7 @@ class Summary:
                 value = [b.to_json() for b in value]
             elif f.name == "agencies":
                 value = {k: dataclasses.asdict(a) for k, a in value.items()}
-            elif f.name == "programme" and value is not None:
+            elif f.name in ("programme", "alternative", "alternatives") and value is not None:
                 value = value.to_json()
             elif f.name in ("policy_costs", "areas") and value is not None:
                 value = {k: entry.to_json() for k, entry in value.items()}
@@ -352,6 +354,10 @@ def _read(key: str, value: Any, source: str) -> Any:
             return None if value is None else read_policy_costs(value, source)
         if key == "areas":
             return None if value is None else read_areas(value, source)
+        if key == "alternative":
+            return None if value is None else AlternativeFigures.from_json(value, source)
+        if key == "alternatives":
+            return None if value is None else Alternatives.from_json(value, source)
         if key in checked.RANGES:
             return checked.within(key, value)
         if key in checked.NUMBERS:

@@ -160,6 +160,16 @@ def entries(data: Any, source: str, where: str, shape: str,
     return {str(key): read_one(value, str(key), source) for key, value in data.items()}
 
 
+def listed(data: Any, source: str, where: str, shape: str,
+           read_one: Callable[[Any, str, str], Entry]) -> list[Entry]:
+    """A list of records (an alternative's `sites_differ`, the plans of `alternatives`):
+    each read by `read_one(value, "<where>[i]", source)`; `data` that is not a list names
+    `where`, expected `shape`."""
+    if not isinstance(data, list):
+        raise bad(source, where, shape, _found(data))
+    return [read_one(value, f"{where}[{i}]", source) for i, value in enumerate(data)]
+
+
 def _found(value: Any) -> str:
     return "nothing" if value is None else found_words(value)
 
@@ -195,7 +205,7 @@ def flag(value: Any, key: str) -> bool:
     return value
 
 
-TABLES = ("model_size", "alternative", "alternatives")
+TABLES = ("model_size",)
 
 def table(key: str, value: Any) -> Mapping[str, Any] | None:
     """An optional table of summary.json: null, or an object, so that whatever reads it

@@ -11,9 +11,9 @@ each amount reads (pounds, percentages, counts) is `estate.results.amounts`.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any, TypeGuard
+from typing import TypeGuard
 
+from estate.results.alternative_figures import AlternativeFigures, DatedAlternative
 from estate.results.amounts import count, dated_difference, half_up, money, percent_up, rate_words
 from estate.results.programme_figures import DatedFigures, ProgrammeFigures
 from estate.results.summary import Breach, Summary
@@ -21,10 +21,6 @@ from estate.status import PLANNED, Status
 
 PROVEN = 1e-6
 """A relative gap this small is a proof: the plan is optimal."""
-SNAPSHOT_OPTIMUM = "snapshot_optimum"
-"""`measured_against` of alternatives found near the snapshot optimum when the plan
-written is a dated programme's end state (`estate.runs.alternatives`): the plan they
-are dearer than is not the plan written."""
 
 
 def known_gap(gap: float | None) -> TypeGuard[float]:
@@ -50,45 +46,42 @@ def plan_quality(s: Summary, asked: float | None = None) -> tuple[str, str]:
     that is a dated programme's end state (`plan_from` "programme") is measured as
     that programme is: its status and gap are the programme's, against every programme
     over the years, not against the plans whose changes are all made in year 1."""
-    if s.alternative is not None and (said := alternative_words(
-            s.alternative, s.status, s if s.plan_from == "programme" else None)):
-        return said
+    if s.alternative is not None:
+        return alternative_words(s.alternative, s.status,
+                                 s if s.plan_from == "programme" else None)
     if s.plan_from == "programme":
         return programme_end_words(s)
     return quality_words(s.status, s.mip_gap, asked)
 
 
-def alternative_words(alternative: Mapping[str, Any], status: Status,
-                      reached: Summary | None = None) -> tuple[str, str] | None:
+def alternative_words(alternative: AlternativeFigures, status: Status,
+                      reached: Summary | None = None) -> tuple[str, str]:
     """An alternative's quality, as `plan_quality` says it: "an alternative, £545.0k (NPV)
     dearer than the cheapest plan, which is proven optimal", or, found beside a dated
     programme's end state (`measured_against` `SNAPSHOT_OPTIMUM`), "... dearer than the
     snapshot optimum (every change made in year 1), which is proven optimal". A dated
-    scenario's alternative (`dated_npv_difference`, `estate.runs.alternatives`) leads
+    scenario's alternative (its `dated` figures, `estate.runs.alternatives`) leads
     with its own programme beside the main plan's: "an alternative whose dated programme
     costs £1.92m (NPV) more than the main plan's; if every change were made in year 1,
     it would be £445.5k (NPV) dearer than the cheapest plan, ...". `reached`, the
     summary of an alternative whose plan is the estate its programme reaches (changes
     left out), has the sentence say so, with what the alternative itself saves if every
-    change were made in year 1 and how it differs. None when its summary's
-    `alternative` table has no difference to say (a hand-edited file)."""
-    difference = alternative.get("npv_difference")
-    if not isinstance(difference, int | float) or not math.isfinite(difference):
-        return None
+    change were made in year 1 and how it differs."""
+    difference = alternative.npv_difference
     if difference >= 0.5:
         than = f"{money(difference)} (NPV) dearer than"
     elif difference <= -0.5:  # a cheapest plan stopped by the time limit short of proof
         than = f"{money(-difference)} (NPV) cheaper than"
     else:
         than = "costing the same (NPV) as"
-    dated = alternative.get("dated_npv_difference")
-    if isinstance(dated, int | float) and math.isfinite(dated):
+    dated = alternative.dated
+    ends_as = "" if dated is None else dated.ends_as
+    if dated is not None:
         # a dated scenario's: its own programme beside the main plan's leads, and the
         # difference as found is said to be every change made in year 1
-        short = (f"an alternative whose dated programme {_dated_than(dated)} the main "
-                 f"plan's" + (" and leaves out some of its changes" if reached else "")
-                 + (f", ending with the same open sites as {_dated_same(alternative)}"
-                    if _dated_same(alternative) else "")
+        short = (f"an alternative whose dated programme {_dated_than(dated.npv_difference)} "
+                 f"the main plan's" + (" and leaves out some of its changes" if reached else "")
+                 + (f", ending with the same open sites as {ends_as}" if ends_as else "")
                  + f"; {IN_YEAR_ONE}, it would be {than} "
                  f"{_cheapest_words(alternative, dated=True)}")
     else:
@@ -103,27 +96,19 @@ def alternative_words(alternative: Mapping[str, Any], status: Status,
                  "without the changes that cannot happen, or do not pay, within it; the "
                  f"alternative itself ({money(reached.snapshot_npv_saving)} {IN_YEAR_ONE})"
                  + (f" {differs}" if differs else " differs from it") + ".")
-    if _dated_same(alternative):
+    if ends_as:
         said += " Dated, it is not a choice of its own."
     return short, said
 
 
-def dated_same_words(alternative: Mapping[str, Any]) -> str:
+def dated_same_words(dated: DatedAlternative | None) -> str:
     """What a dated alternative's programme ends as when it leaves out the changes that
-    set it apart (`dated_same_sites_as`, `estate.runs.alternatives.dated_beside`): "its
-    programme ends with the same open sites as the main plan" (or "as alternatives/1");
-    "" when it ends with open sites of its own."""
-    same = _dated_same(alternative)
-    return f"its programme ends with the same open sites as {same}" if same else ""
-
-
-def _dated_same(alternative: Mapping[str, Any]) -> str:
-    """The plan whose open sites a dated alternative's programme ends with: "the main
-    plan", "alternatives/1", or "" (its own)."""
-    same = alternative.get("dated_same_sites_as")
-    if not isinstance(same, str) or not same:
+    set it apart (`DatedAlternative.same_sites_as`, `estate.runs.alternatives.dated_beside`):
+    "its programme ends with the same open sites as the main plan" (or "as
+    alternatives/1"); "" when it ends with open sites of its own, or is not dated."""
+    if dated is None or not dated.ends_as:
         return ""
-    return "the main plan" if same == "plan" else same
+    return f"its programme ends with the same open sites as {dated.ends_as}"
 
 
 def _dated_than(difference: float) -> str:
@@ -136,24 +121,21 @@ def _dated_than(difference: float) -> str:
     return "costs the same (NPV) as"
 
 
-def _cheapest_words(alternative: Mapping[str, Any], dated: bool = False) -> str:
+def _cheapest_words(alternative: AlternativeFigures, dated: bool = False) -> str:
     """The plan an alternative is measured against, and how sure that one is (from the
     `optimum_status` and `optimum_mip_gap` the alternative's summary records). Beside a
     dated programme's end state that plan is the snapshot optimum, not the plan written,
     and is named so whatever its status (`dated`: the sentence says "if every change
     were made in year 1" already)."""
-    if alternative.get("measured_against") == SNAPSHOT_OPTIMUM:
+    if alternative.near_snapshot:
         cheapest = best = found = "the snapshot optimum" + (
             "" if dated else " (every change made in year 1)")
     else:
         cheapest, best, found = ("the cheapest plan", "the best plan found",
                                  "the cheapest plan found")
-    try:
-        status = Status(str(alternative.get("optimum_status")))
-    except ValueError:
+    status, gap = alternative.optimum_status, alternative.optimum_mip_gap
+    if status is None:  # a folder written before the optimum's status was kept
         return found
-    gap = alternative.get("optimum_mip_gap")
-    gap = float(gap) if isinstance(gap, int | float) else None
     if is_proven(status, gap):
         return f"{cheapest}, which is proven optimal"
     if status == Status.TIME_LIMIT:

@@ -32,7 +32,6 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -41,7 +40,15 @@ from estate.errors import EstateError, InputError, Problem
 from estate.load.scenario import Scenario
 from estate.model.build import EstateModel
 from estate.results import Plan, make_plan
-from estate.results.words import IN_YEAR_ONE, SNAPSHOT_OPTIMUM
+from estate.results.alternative_figures import (
+    SNAPSHOT_OPTIMUM,
+    AlternativeFigures,
+    AlternativePlan,
+    Alternatives,
+    DatedAlternative,
+    SiteChange,
+)
+from estate.results.words import IN_YEAR_ONE
 from estate.solve import SolverOptions, solve
 from estate.status import Status
 from estate.store import fill_results
@@ -57,7 +64,7 @@ class Alternative:
     index: int
     plan: Plan
     npv_difference: float
-    sites_differ: list[dict[str, str]]
+    sites_differ: tuple[SiteChange, ...]
     found: Plan
 
     @property
@@ -109,13 +116,12 @@ def _open_sites(plan: Plan) -> frozenset[str]:
     return frozenset(sites.loc[sites["decision"].isin(["keep", "open"]), "site_id"].astype(str))
 
 
-def _differences(optimum: Plan, plan: Plan) -> list[dict[str, str]]:
+def _differences(optimum: Plan, plan: Plan) -> tuple[SiteChange, ...]:
     before = optimum.sites.set_index("site_id")["decision"]
     after = plan.sites.set_index("site_id")
     changed = after.index[after["decision"].to_numpy() != before.reindex(after.index).to_numpy()]
-    return [{"site_id": str(s), "name": str(after.at[s, "name"]),
-             "optimum": str(before.get(s, "")), "alternative": str(after.at[s, "decision"])}
-            for s in changed]
+    return tuple(SiteChange(str(s), str(after.at[s, "name"]), str(before.get(s, "")),
+                            str(after.at[s, "decision"])) for s in changed)
 
 
 def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct: float,
@@ -175,13 +181,12 @@ def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct:
         alternative.index = i
         alternative.plan.summary = alternative.plan.summary.replace(
             scenario=f"{prep.scenario.name} (alternative {i})",
-            alternative={"index": i, "of": prep.scenario.name,
-                         "npv_difference": alternative.npv_difference,
-                         "sites_differ": alternative.sites_differ,
-                         # how sure the plan it is measured against is, which its
-                         # pages say beside the difference (`plan_quality`)
-                         "optimum_status": str(optimum.summary.status),
-                         "optimum_mip_gap": optimum.summary.mip_gap})
+            alternative=AlternativeFigures(
+                i, prep.scenario.name, alternative.npv_difference, alternative.sites_differ,
+                # how sure the plan it is measured against is, which its pages say
+                # beside the difference (`plan_quality`)
+                optimum_status=optimum.summary.status,
+                optimum_mip_gap=optimum.summary.mip_gap))
     optimum.summary = optimum.summary.replace(
         alternatives=describe(found, count, within_pct, allowance, stopped, left_out,
                               dated=schedule is not None,
@@ -189,14 +194,14 @@ def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct:
     return found
 
 
-def _changes_words(differ: list[dict[str, str]]) -> str:
+def _changes_words(differ: tuple[SiteChange, ...]) -> str:
     """The sites an alternative decides otherwise, "S3 close->keep, S5 keep->close"."""
-    return ", ".join(f"{d['site_id']} {d['optimum']}->{d['alternative']}" for d in differ)
+    return ", ".join(d.words for d in differ)
 
 
 def describe(found: list[Alternative], count: int, within_pct: float, allowance: float,
              stopped: Status | None = None, left_out: list[str] | None = None,
-             dated: bool = False, saves_nothing: bool = False) -> dict[str, Any]:
+             dated: bool = False, saves_nothing: bool = False) -> Alternatives:
     """What the main plan's summary says about its alternatives. Each plan's figures
     (`status`, `objective_npv`, `npv_saving`, `sites_after`, `sites_differ`) are those
     of the plan as found (every change made in year 1), which its `npv_difference` is the
@@ -219,23 +224,16 @@ def describe(found: list[Alternative], count: int, within_pct: float, allowance:
             why = "; ".join(left_out) + ", so it is left out" + (
                 f"; and {why}" if len(left_out) + len(found) < count else "")
         note = f"{len(found)} of {count} alternatives found: {why}"
-    return {
-        "requested": count,
-        "within_pct": within_pct,
-        "allowance_npv": round(allowance, 2),
-        "found": len(found),
-        "note": note,
-        "plans": [{"index": a.index, "folder": a.folder, "status": a.found.status,
-                   "objective_npv": a.found.summary.objective_npv,
-                   "npv_saving": a.found.summary.saving_in_year_one,
-                   "npv_difference": a.npv_difference,
-                   "sites_after": a.found.summary.sites_after,
-                   "sites_differ": a.sites_differ} for a in found],
-    }
+    return Alternatives(
+        requested=count, within_pct=within_pct, allowance_npv=round(allowance, 2), note=note,
+        plans=tuple(AlternativePlan(
+            a.index, a.folder, a.found.status, a.found.summary.objective_npv,
+            a.found.summary.saving_in_year_one, a.npv_difference, a.found.summary.sites_after,
+            a.sites_differ) for a in found))
 
 
-def beside_programme_plan(info: dict[str, Any], found: list[Alternative], plan: Plan
-                          ) -> dict[str, Any]:
+def beside_programme_plan(info: Alternatives, found: list[Alternative], plan: Plan
+                          ) -> Alternatives:
     """The alternatives' table for a plan that is a dated programme's end state, not the
     snapshot optimum they were found near: said to be measured against that optimum
     (`measured_against`, its changes costed as if all made in year 1), each marked when
@@ -244,9 +242,8 @@ def beside_programme_plan(info: dict[str, Any], found: list[Alternative], plan: 
     its own programme reaches."""
     ours = plan.sites["decision"].tolist()
     same = {a.index: a.found.sites["decision"].tolist() == ours for a in found}
-    return {**info, "measured_against": SNAPSHOT_OPTIMUM,
-            "plans": [{**entry, "same_sites_as_plan": same[entry["index"]]}
-                      for entry in info["plans"]]}
+    return info.replace(measured_against=SNAPSHOT_OPTIMUM, plans=tuple(
+        entry.replace(same_sites_as_plan=same[entry.index]) for entry in info.plans))
 
 
 def measured_against_snapshot(found: list[Alternative]) -> None:
@@ -258,23 +255,23 @@ def measured_against_snapshot(found: list[Alternative]) -> None:
         summary = alternative.plan.summary
         assert summary.alternative is not None  # set by `find_alternatives`
         alternative.plan.summary = summary.replace(
-            alternative={**summary.alternative, "measured_against": SNAPSHOT_OPTIMUM})
+            alternative=summary.alternative.replace(measured_against=SNAPSHOT_OPTIMUM))
 
 
 def dated_beside(found: list[Alternative], plan: Plan) -> None:
     """Each dated alternative's NPV beside the dated programme of the plan written
-    (`plan`), on its own `alternative` table and on the plan's table of alternatives:
-    `dated_npv_saving` (its programme's) and `dated_npv_difference` (its programme's NPV
-    of cost less the plan's: positive, dearer). The snapshot's `npv_difference` says
-    what they cost if every change were made in year 1; these, what they cost dated, and
-    `dated_sites_after`, the sites open once its programme ends. A programme that leaves
-    out the changes setting its alternative apart may end with the very open sites of
-    the plan written, or of an alternative before it: `dated_same_sites_as` then names
-    it ("plan", or its folder, "alternatives/1"), null otherwise, so that no page offers
-    a difference that, dated, never happens as another choice without saying so."""
+    (`plan`), on its own `alternative` table and on the plan's table of alternatives
+    (`DatedAlternative`): its programme's NPV saving and its programme's NPV of cost less
+    the plan's (positive, dearer). The snapshot's `npv_difference` says what they cost
+    if every change were made in year 1; these, what they cost dated, and the sites
+    open once its programme ends. A programme that leaves out the changes setting its
+    alternative apart may end with the very open sites of the plan written, or of an
+    alternative before it: `same_sites_as` then names it ("plan", or its folder,
+    "alternatives/1"), None otherwise, so that no page offers a difference that, dated,
+    never happens as another choice without saying so."""
     ours = plan.summary.programme
     assert ours is not None
-    dated: dict[int, dict[str, float | int | str | None]] = {}
+    dated: dict[int, DatedAlternative] = {}
     reached = [(_open_sites(plan), "plan")]
     for alternative in sorted(found, key=lambda a: a.index):
         summary = alternative.plan.summary
@@ -282,16 +279,15 @@ def dated_beside(found: list[Alternative], plan: Plan) -> None:
         ends = _open_sites(alternative.plan)
         same = next((whose for sites, whose in reached if sites == ends), None)
         reached.append((ends, alternative.folder))
-        dated[alternative.index] = {
-            "dated_npv_saving": round(summary.programme.npv_saving, 2),
-            "dated_npv_difference": round(summary.programme.npv_cost - ours.npv_cost, 2),
-            "dated_sites_after": summary.sites_after, "dated_same_sites_as": same}
+        dated[alternative.index] = DatedAlternative(
+            round(summary.programme.npv_saving, 2),
+            round(summary.programme.npv_cost - ours.npv_cost, 2), summary.sites_after, same)
         alternative.plan.summary = summary.replace(
-            alternative={**summary.alternative, **dated[alternative.index]})
+            alternative=summary.alternative.replace(dated=dated[alternative.index]))
     info = plan.summary.alternatives
     if info is not None:
-        plan.summary = plan.summary.replace(alternatives={**info, "plans": [
-            {**entry, **dated.get(entry["index"], {})} for entry in info["plans"]]})
+        plan.summary = plan.summary.replace(alternatives=info.replace(plans=tuple(
+            entry.replace(dated=dated.get(entry.index)) for entry in info.plans)))
 
 
 DrawPages = Callable[[Plan, Path, str], None]

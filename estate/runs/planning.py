@@ -188,7 +188,7 @@ def _plan_loaded(scenario: Scenario, register: Register, clock: Clock, *,
             # the plan written is the programme's end state: the table lands on its
             # summary, said to be measured against the snapshot optimum they are near
             result.summary = result.summary.replace(alternatives=beside_programme_plan(
-                dict(snapshot.summary.alternatives), found, result))
+                snapshot.summary.alternatives, found, result))
             measured_against_snapshot(found)
         if scenario.programme is not None:
             dated_beside(found, result)
