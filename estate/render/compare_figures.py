@@ -10,6 +10,7 @@ only: the page makes every one of them inert.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -17,7 +18,7 @@ from estate.results import money
 from estate.results.amounts import percent_up, rate_words
 from estate.results.payback import dated_payback_words, payback_words
 from estate.results.programme_figures import ProgrammeFigures
-from estate.results.summary import SavingBasis, Summary, saving_basis, year_one_saving
+from estate.results.summary import SavingBasis, Summary
 from estate.results.words import (
     DATED,
     IN_YEAR_ONE,
@@ -51,41 +52,46 @@ def plain(value: Any) -> str:
     return str(value)
 
 
-def _quality(s: dict[str, Any], key: str) -> str:
+def known(s: Summary, key: str) -> Any:
+    """A summary's figure `key`, None when it has none (null in summary.json: a run
+    with no plan has no cost)."""
+    value = getattr(s, key)
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
+def _quality(s: Summary, key: str) -> str:
     """How good the plan is, in the words of `estate plan` and the board pack."""
-    return quality_words(Status(s[key]), s.get("mip_gap"))[0]
+    return quality_words(s.status, s.mip_gap)[0]
 
 
-def _money(s: dict[str, Any], key: str) -> str:
-    return pounds(s.get(key))
+def _money(s: Summary, key: str) -> str:
+    return pounds(known(s, key))
 
 
-def _saving(s: dict[str, Any], key: str) -> str:
+def _saving(s: Summary, key: str) -> str:
     """A saving that never reads a loss as a negative saving ("none; costs £1.14m more")."""
-    return "n/a" if s.get(key) is None else saving_figure(float(s[key]))
+    value = known(s, key)
+    return "n/a" if value is None else saving_figure(value)
 
 
-def _value(s: dict[str, Any], key: str) -> str:
-    return plain(s.get(key))
+def _value(s: Summary, key: str) -> str:
+    return plain(known(s, key))
 
 
-def _one_off(s: dict[str, Any], key: str) -> str:
-    receipts = s.get("one_off_receipts")
-    return "n/a" if s.get(key) is None else one_off_words(
-        float(s[key]), float(receipts) if receipts is not None else None)
+def _one_off(s: Summary, key: str) -> str:
+    value = known(s, key)
+    return "n/a" if value is None else one_off_words(value, s.one_off_receipts)
 
 
-def _payback(s: dict[str, Any], key: str) -> str:
-    return payback_words(s.get(key), s.get("one_off_cost"))[0]
+def _payback(s: Summary, key: str) -> str:
+    return payback_words(s.payback_years, known(s, "one_off_cost"))[0]
 
 
-def _dated(s: dict[str, Any], key: str) -> str:
+def _dated(s: Summary, key: str) -> str:
     """A dated programme's figure `key`, or "not dated"."""
-    stored = s.get("programme")
-    programme = None if stored is None else ProgrammeFigures.from_json(stored)
     if key == "payback_year":
-        return dated_payback_words(programme)
-    return dated_figure_words(programme, key)
+        return dated_payback_words(s.programme)
+    return dated_figure_words(s.programme, key)
 
 
 NOT_SCHEDULED = " (start date, no programme: each change from the first year it can happen)"
@@ -94,48 +100,49 @@ every change made in year 1, but each change's from the first year any programme
 make it (docs/programme.md, "Planned without a programme")."""
 
 
-def _in_year_one(s: dict[str, Any], key: str) -> str:
+def _in_year_one(s: Summary, key: str) -> str:
     """A plan's own NPV saving; one with no start date counts no rent after a site
     closes and no wait for a sale (its summary then has no `lease_cost_npv`); one with a
     start date and no programme counts each change from when it can happen."""
-    value = year_one_saving(s) if key == "npv_saving" else s.get(key)
-    if value is None:
+    value = s.saving_in_year_one if key == "npv_saving" else getattr(s, key)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     undated = " (no start date: leases and sale lags not counted)"
-    basis = saving_basis(s.get("programme"), s.get("lease_cost_npv"))
-    shown = saving_figure(float(value)) if key == "npv_saving" else pounds(value)
-    return shown + (undated if basis is SavingBasis.YEAR_ONE else own_note(s))
+    shown = saving_figure(value) if key == "npv_saving" else pounds(value)
+    return shown + (undated if s.saving_basis is SavingBasis.YEAR_ONE else own_note(s))
 
 
-def _own_cost(s: dict[str, Any], key: str) -> str:
+def _own_cost(s: Summary, key: str) -> str:
     """A plan's own NPV of cost, marked as `_in_year_one` marks a plan not scheduled."""
-    return "n/a" if s.get(key) is None else pounds(s[key]) + own_note(s)
+    value = known(s, key)
+    return "n/a" if value is None else pounds(value) + own_note(s)
 
 
-def own_note(s: dict[str, Any]) -> str:
+def own_note(s: Summary) -> str:
     """`NOT_SCHEDULED` for a plan with a start date and no programme, else ""."""
-    basis = saving_basis(s.get("programme"), s.get("lease_cost_npv"))
-    return NOT_SCHEDULED if basis is SavingBasis.WHEN_POSSIBLE else ""
+    return NOT_SCHEDULED if s.saving_basis is SavingBasis.WHEN_POSSIBLE else ""
 
 
-def _gap(s: dict[str, Any], key: str) -> str:
-    return "n/a" if s.get(key) is None else f"{s[key]:.4%}"
+def _gap(s: Summary, key: str) -> str:
+    return "n/a" if s.mip_gap is None else f"{s.mip_gap:.4%}"
 
 
-def _solver(s: dict[str, Any], key: str) -> str:
-    name = str(s.get(key))
-    return f"{solver_name(name)}, {float(s.get('solve_seconds') or 0):,.1f} s"
+def _solver(s: Summary, key: str) -> str:
+    return f"{solver_name(s.solver)}, {known(s, 'solve_seconds') or 0:,.1f} s"
 
 
-def _rate(s: dict[str, Any], key: str) -> str:
-    return "n/a" if s.get(key) is None else f"{rate_words(float(s[key]))} a year"
+def _rate(s: Summary, key: str) -> str:
+    return f"{rate_words(s.discount_rate)} a year"
 
+
+Show = Callable[[Summary, str], str]
+"""How one figure reads, from a scenario's summary and the figure's key."""
 
 #: The side-by-side figures: label, summary key (a scenario without a plan has only
 #: `status`), and how to show it from the summary and the key. Status, one-off and
 #: payback are worded as `estate plan` words them (`estate.results.words`), so the two
 #: never disagree.
-FIGURES: tuple[tuple[str, str, Callable[[dict[str, Any], str], str]], ...] = (
+FIGURES: tuple[tuple[str, str, Show], ...] = (
     ("How good the plan is", "status", _quality),
     ("NPV of cost (plan)", "objective_npv", _money),
     ("NPV of cost (status quo)", "status_quo_npv", _money),
@@ -163,7 +170,7 @@ TERMINAL_FIGURES = 15
 #: With a dated scenario among them, the figures a board can count on come first: a
 #: dated programme's NPV saving and payback, or an undated plan's own (said to be so);
 #: the plans' own NPV and payback follow under a label that says what they assume.
-DATED_FIGURES: tuple[tuple[str, str, Callable[[dict[str, Any], str], str]], ...] = (
+DATED_FIGURES: tuple[tuple[str, str, Show], ...] = (
     (f"NPV saving {DATED}", "npv_saving", _dated),
     (f"NPV of cost {DATED}", "npv_cost", _dated),
     (f"Payback {DATED}", "payback_year", _dated),
@@ -174,10 +181,10 @@ OWN_FIGURES = {"NPV of cost (plan)": (f"NPV of cost {IN_YEAR_ONE}", _own_cost),
 
 
 def _dated_runs(runs: list[Run]) -> list[Run]:
-    return [run for run in runs if data_of(run).get("programme")]
+    return [run for run in runs if run.summary is not None and run.summary.programme is not None]
 
 
-def figures(runs: list[Run]) -> list[tuple[str, str, Callable[[dict[str, Any], str], str]]]:
+def figures(runs: list[Run]) -> list[tuple[str, str, Show]]:
     """`FIGURES` as these runs need them: with a dated scenario among them, the
     `DATED_FIGURES` after the plan's quality, and the plans' own NPV saving and payback
     labelled as what every change made in year 1 would give, so that no reader ranks an
@@ -245,7 +252,8 @@ def mixed_note(runs: list[Run]) -> str:
     the comparison holds both kinds)."""
     dated = [run.scenario.name for run in _dated_runs(runs)]
     others = [run for run in runs if run.summary and run.scenario.name not in dated]
-    started = [(run.scenario.name, bool(own_note(data_of(run)))) for run in others]
+    started = [(run.scenario.name, bool(own_note(run.summary))) for run in others
+               if run.summary is not None]
     undated = [name for name, no_programme in started if not no_programme]
     unscheduled = [name for name, no_programme in started if no_programme]
     if not dated or not others:
@@ -287,15 +295,14 @@ def run_registers(runs: list[Run]) -> list[tuple[str, RegisterUsed]]:
     return [(run.scenario.name, run.register) for run in runs if run.register is not None]
 
 
-def data_of(run: Run) -> dict[str, Any]:
-    """The figures of one scenario by their summary keys; its status alone without a plan."""
-    return run.summary.to_json() if run.summary else {"status": str(run.status)}
-
-
-def figure_of(run: Run, key: str, show: Callable[[dict[str, Any], str], str]) -> str:
-    """One figure of one scenario as text; a scenario with no plan shows its status only."""
-    s = data_of(run)
-    return show(s, key) if run.summary is not None or key in s else ""
+def figure_of(run: Run, key: str, show: Show) -> str:
+    """One figure of one scenario as text; a scenario with no plan shows how its run
+    ended (its status) and nothing else."""
+    if run.summary is not None:
+        return show(run.summary, key)
+    if key == "status" and run.status is not None:
+        return quality_words(run.status, None)[0]
+    return ""
 
 
 #: The dated programme's figures: label, how to show them from (its figures, summary).

@@ -16,7 +16,6 @@ from estate.render.compare_figures import (
     FIGURES,
     PROGRAMME_FIGURES,
     TERMINAL_FIGURES,
-    data_of,
     figure_of,
     figures,
     mixed_note,
@@ -38,6 +37,7 @@ from estate.render.html import (
 from estate.render.print_parts import parts, printed
 from estate.results.amounts import count
 from estate.results.policy_cost import PolicyCost, PolicyStatus
+from estate.results.summary import AgencyFigures
 from estate.results.words import (
     IN_YEAR_ONE,
     dated_same_words,
@@ -169,11 +169,16 @@ def _agency_npv(run: Run) -> dict[str, float]:
     return run.agency_npv or stored_agency_npv(run.summary, None)
 
 
+def _agencies(run: Run) -> Mapping[str, AgencyFigures]:
+    """Each agency's figures in a scenario's plan, by its id (none without a plan)."""
+    return {} if run.summary is None else run.summary.agencies
+
+
 def _agencies_html(runs: list[Run]) -> str:
     ids: dict[str, str] = {}
     for run in runs:
-        for agency_id, info in (data_of(run).get("agencies") or {}).items():
-            ids.setdefault(agency_id, str(info.get("name") or agency_id))
+        for agency_id, agency in _agencies(run).items():
+            ids.setdefault(agency_id, agency.name or agency_id)
     header, units = ["Agency"], []
     for run in runs:
         n, first = breakable(run.scenario.name), len(header)
@@ -187,7 +192,7 @@ def _agencies_html(runs: list[Run]) -> str:
     for agency_id, name in ids.items():
         cells, cls = [f"{isolated(name)} <span class=\"muted\">({inert(agency_id)})</span>"], [""]
         for run in runs:
-            info = (data_of(run).get("agencies") or {}).get(agency_id)
+            info = _agencies(run).get(agency_id)
             dated = run.dated_agency_npv
             if run.summary is None or info is None:
                 cells += [""] * (3 + (dated is not None))
@@ -195,11 +200,9 @@ def _agencies_html(runs: list[Run]) -> str:
                 continue
             annual = agency_gains(run.summary, "annual")[agency_id]
             npv = _agency_npv(run)[agency_id]
-            worse = bool(info.get("worse_off"))
+            worse = info.worse_off
             flag = " (worse off)" if worse else ""
-            one_off = info.get("one_off_cost")
-            cells += [inert(pounds(annual) + flag),
-                      inert("n/a" if one_off is None else one_off_cell(float(one_off))),
+            cells += [inert(pounds(annual) + flag), inert(one_off_cell(info.one_off_cost)),
                       inert(pounds(npv))]
             cls += ["n worse" if worse else "n", "n", "n worse" if npv < -LOSS_TOL else "n"]
             if dated is not None:
@@ -216,7 +219,7 @@ def _compensation_html(runs: list[Run]) -> str:
     for run in runs:
         if not run.summary:
             continue
-        names = {a: str(i.get("name") or a) for a, i in (data_of(run).get("agencies") or {}).items()}
+        names = {a: i.name or a for a, i in _agencies(run).items()}
         parts.append(f"<h3>{isolated(run.scenario.name)}</h3>")
         for basis, label, gain in (("annual", "A year", "Gain (a year)"),
                                    ("npv", "NPV over the horizon", "Gain (NPV over the horizon)")):
@@ -352,5 +355,4 @@ def _worse_off(run: Run) -> str:
     for a scenario with no plan, whose other figures are blank too (as on the page)."""
     if run.summary is None:
         return ""
-    return ", ".join(str(i.get("name")) for i in (data_of(run).get("agencies") or {}).values()
-                     if i.get("worse_off")) or "none"
+    return ", ".join(i.name for i in _agencies(run).values() if i.worse_off) or "none"
