@@ -41,6 +41,10 @@ OWN = [
      "optimum_status": "optimal", "optimum_mip_gap": 0.0, "dated_npv_saving": 0.0,
      "dated_npv_difference": 899_990.0, "dated_sites_after": 2,
      "dated_same_sites_as": None},
+    # dated, written before the sites its programme ends with were kept (22d056c)
+    {"index": 1, "of": "Town", "npv_difference": 649_990.0, "sites_differ": [CHANGE],
+     "optimum_status": "optimal", "optimum_mip_gap": 0.0, "dated_npv_saving": 899_990.0,
+     "dated_npv_difference": 499_990.0},
 ]
 
 ENTRY = {"index": 1, "folder": "alternatives/1", "status": "optimal",
@@ -52,8 +56,12 @@ DATED_ENTRY = {**ENTRY, "same_sites_as_plan": True, "dated_npv_saving": 650_000.
 LISTED = [
     {"requested": 2, "within_pct": 40.0, "allowance_npv": 280_000.0, "found": 1,
      "note": "1 of 2 alternatives found: ...", "plans": [ENTRY]},
-    {"requested": 1, "within_pct": 100.0, "allowance_npv": 700_000.0, "found": 1,
+    # a whole percentage, as `estate.plan(..., within_pct=100)` writes it, stays whole
+    {"requested": 1, "within_pct": 100, "allowance_npv": 700_000.0, "found": 1,
      "note": "", "plans": [DATED_ENTRY], "measured_against": "snapshot_optimum"},
+    {"requested": 2, "within_pct": 60.0, "allowance_npv": 930_000.0, "found": 1,
+     "note": "", "plans": [{**ENTRY, "dated_npv_saving": 899_990.0,
+                            "dated_npv_difference": 499_990.0}]},
     {"requested": 3, "within_pct": 5.0, "allowance_npv": 0.0, "found": 0, "note": "none",
      "plans": []},
 ]
@@ -82,6 +90,7 @@ def test_the_records_say_what_the_pages_ask_of_them() -> None:
     assert AlternativeFigures.from_json(OWN[3]).dated == DatedAlternative(0.0, 899_990.0, 2)
     assert AlternativeFigures.from_json(OWN[3]).dated.ends_as == ""  # type: ignore[union-attr]
     assert AlternativeFigures.from_json(OWN[0]).optimum_status is None  # an older folder
+    assert AlternativeFigures.from_json(OWN[4]).dated == DatedAlternative(899_990.0, 499_990.0)
     assert SiteChange(**CHANGE).words == "S5 close->keep"
     listed = Alternatives.from_json(LISTED[1])
     assert listed.near_snapshot and listed.dated
@@ -103,6 +112,9 @@ def test_the_records_say_what_the_pages_ask_of_them() -> None:
     ({"measured_against": "the plan"}, "alternative.measured_against"),
     ({"dated_npv_difference": 10.0}, "alternative.dated_npv_saving"),
     ({**OWN[3], "dated_sites_after": 2.5}, "alternative.dated_sites_after"),
+    # a dated difference removed by hand would have its pages call it undated
+    ({**OWN[3], "dated_npv_difference": None}, "alternative.dated_npv_difference"),
+    ({**OWN[4], "dated_same_sites_as": "plan"}, "alternative.dated_sites_after"),
 ])
 def test_a_broken_value_of_an_alternative_is_named(change: dict[str, Any], named: str) -> None:
     with pytest.raises(InputError) as caught:
@@ -121,6 +133,10 @@ def test_a_broken_value_of_an_alternative_is_named(change: dict[str, Any], named
     ({"plans": [{**ENTRY, "sites_differ": [{**CHANGE, "optimum": 1}]}]},
      "alternatives.plans[0].sites_differ[0].optimum"),
     ({"within_pct": -5}, "alternatives.within_pct"),
+    ({"requested": 0}, "alternatives.requested"),  # fewer asked for than found
+    ({"plans": [{**ENTRY, "status": "infeasible"}]}, "alternatives.plans[0].status"),
+    ({"plans": [{**DATED_ENTRY, "dated_npv_saving": None}]},
+     "alternatives.plans[0].dated_npv_saving"),
     ({"note": ["x"]}, "alternatives.note"),
 ])
 def test_a_broken_value_of_the_table_is_named(change: dict[str, Any], named: str) -> None:

@@ -852,6 +852,31 @@ def test_plan_refuses_the_results_of_another_scenario_in_its_folder(tmp_path: Pa
     assert json.loads(stored)["scenario"] == "Option A/B"
 
 
+def test_another_scenario_s_folder_with_a_refused_figure_is_still_its_own(
+        tmp_path: Path) -> None:
+    """A summary this version refuses (here a hand edit; as well a key read more
+    strictly than the version that wrote it read it) still names its scenario: planning
+    another scenario into that folder is refused, not taken for a damaged folder of its
+    own and written over."""
+    first = town(tmp_path, changes={"name": "Option A/B"}, name="o1.toml")
+    second = town(tmp_path, changes={"name": "Option A_B"}, name="o2.toml")
+    assert invoke(tmp_path, "plan", first).code == 0
+    folder = tmp_path / "results" / "Option A_B"
+    data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    data["sites_after"] = "three"
+    (folder / "summary.json").write_text(json.dumps(data), encoding="utf-8")
+    stored = (folder / "summary.json").read_bytes()
+    run = invoke(tmp_path, "plan", second, "--out", folder)
+    assert run.code == 1, run.output
+    no_traceback(run)
+    assert "the results of another scenario, 'Option A/B', which would be lost" in run.stderr
+    assert (folder / "summary.json").read_bytes() == stored
+    # its own scenario planned again writes the damaged folder afresh
+    assert invoke(tmp_path, "plan", first).code == 0
+    assert json.loads((folder / "summary.json").read_text(encoding="utf-8"))["sites_after"] != \
+        "three"
+
+
 def test_validate_and_plan_both_take_a_scenario_saved_as_toml_txt(tmp_path: Path) -> None:
     """Notepad saves `base.toml` as `base.toml.txt`: plan reads any file as a scenario,
     and validate checks it as one too, not as a register."""

@@ -11,7 +11,10 @@ words about a plan's quality read them. Each reader names the key a hand edit br
 never a crash halfway through a page.
 
 Folders written before a key existed still read: `optimum_status`, `optimum_mip_gap`,
-`measured_against`, `same_sites_as_plan` and the dated figures are each optional.
+`measured_against`, `same_sites_as_plan` and the dated figures are optional, and of the
+dated figures the sites a programme ends with (`dated_sites_after`,
+`dated_same_sites_as`), kept since later still. A number is written back as it was read
+(a `within_pct` of 100 stays 100, not 100.0), so a folder rewritten is the same file.
 """
 
 from __future__ import annotations
@@ -30,6 +33,26 @@ are dearer than is not the plan written."""
 
 MONEY = "a finite number"
 TEXT = "a text"
+
+
+def _as_written(value: Any) -> float:
+    """A finite number, kept as the file has it: a whole number stays whole."""
+    number = checked.figure(value)
+    return value if isinstance(value, int) else number
+
+
+def _share(value: Any) -> float:
+    """A percentage or an amount, not below 0, kept as the file has it."""
+    checked.at_least_nought(value)
+    return _as_written(value)
+
+
+def _with_plan(value: Any) -> Status:
+    """The status of a plan found: optimal, or stopped by the time limit."""
+    status = Status(value)
+    if not status.has_plan:
+        raise ValueError(value)
+    return status
 
 
 def _position(value: Any) -> int:
@@ -106,7 +129,7 @@ class DatedAlternative:
 
     npv_saving: float
     npv_difference: float
-    sites_after: int
+    sites_after: int | None = None  # None in folders written before it was kept
     same_sites_as: str | None = None
 
     @property
@@ -118,21 +141,29 @@ class DatedAlternative:
         return "the main plan" if self.same_sites_as == "plan" else self.same_sites_as
 
     def to_json(self) -> dict[str, Any]:
-        return {"dated_npv_saving": self.npv_saving,
-                "dated_npv_difference": self.npv_difference,
-                "dated_sites_after": self.sites_after,
-                "dated_same_sites_as": self.same_sites_as}
+        out: dict[str, Any] = {"dated_npv_saving": self.npv_saving,
+                               "dated_npv_difference": self.npv_difference}
+        if self.sites_after is not None:
+            out.update(dated_sites_after=self.sites_after,
+                       dated_same_sites_as=self.same_sites_as)
+        return out
 
     @classmethod
     def from_json(cls, data: Any, where: str, source: str) -> DatedAlternative | None:
         """The dated figures of a table (`alternative`, or an entry of `alternatives`),
-        None when it has none (a scenario without a programme, or an older folder)."""
+        None when it has no `dated_` key (a scenario without a programme, or a folder
+        written before alternatives were dated). With any, its programme's saving and
+        difference are required: a difference removed by hand would have the pages
+        call the alternative undated. The sites its programme ends with are read when
+        either of their keys is there."""
         read = checked.reader(data, source, where, "an object")
-        if data.get("dated_npv_difference") is None:
+        if not any(key.startswith("dated_") for key in data):
             return None
+        ends = "dated_sites_after" in data or "dated_same_sites_as" in data
         return cls(npv_saving=read("dated_npv_saving", checked.figure, MONEY),
                    npv_difference=read("dated_npv_difference", checked.figure, MONEY),
-                   sites_after=read("dated_sites_after", checked.whole, "a count of sites"),
+                   sites_after=read("dated_sites_after", checked.whole, "a count of sites")
+                   if ends else None,
                    same_sites_as=read("dated_same_sites_as", _named, "\"plan\", a folder "
                                       "of alternatives, or null", True))
 
@@ -237,7 +268,8 @@ class AlternativePlan:
                               "index, folder, status and figures")
         return cls(index=read("index", _position, "a whole number from 1"),
                    folder=read("folder", _named, "its folder (alternatives/<i>)"),
-                   status=read("status", Status, "one of " + ", ".join(Status)),
+                   status=read("status", _with_plan, "optimal or time_limit (a plan "
+                               "found)"),
                    objective_npv=read("objective_npv", checked.figure, MONEY),
                    npv_saving=read("npv_saving", checked.figure, MONEY),
                    npv_difference=read("npv_difference", checked.figure, MONEY),
@@ -303,11 +335,13 @@ class Alternatives:
         if found != len(plans):
             raise checked.bad(source, f"{where}.found", f"the number of plans listed "
                               f"({len(plans)})", checked.found_words(data.get("found")))
-        return cls(requested=read("requested", checked.whole, "a count of alternatives"),
-                   within_pct=read("within_pct", checked.at_least_nought,
-                                   "a percentage, not below 0"),
-                   allowance_npv=read("allowance_npv", checked.at_least_nought,
-                                      "an amount, not below 0"),
+        requested = read("requested", checked.whole, "a count of alternatives")
+        if requested < found:
+            raise checked.bad(source, f"{where}.requested", f"at least the {found} found",
+                              checked.found_words(data.get("requested")))
+        return cls(requested=requested,
+                   within_pct=read("within_pct", _share, "a percentage, not below 0"),
+                   allowance_npv=read("allowance_npv", _share, "an amount, not below 0"),
                    note=read("note", checked.plain_text, TEXT, True) or "",
                    plans=plans,
                    measured_against=read("measured_against", _measured,

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import tempfile
 import tomllib
@@ -188,11 +189,18 @@ def check_plan(out: Path | None, map_path: Path | None, lp_path: Path | None,
 def stored_name(folder: Path) -> str | None:
     """The name of the scenario whose results the folder holds: its summary.json's
     `scenario`, or, for a run that ended without a plan, its scenario.toml's `name`;
-    None when it holds neither readably (a damaged folder is estate's to write afresh)."""
+    None when it holds neither readably (a damaged folder is estate's to write afresh).
+    A summary refused elsewhere (a hand edit, or a key this version reads more strictly
+    than the one that wrote it) still names its scenario when its `scenario` is a text:
+    another scenario's results are never lost because one of their figures is refused."""
     folder = through_link(Path(folder))
     if (folder / "summary.json").is_file():
         with contextlib.suppress(InputError, OSError):
             return read_summary(folder).scenario
+        with contextlib.suppress(OSError, UnicodeDecodeError, ValueError):
+            data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+            name = data.get("scenario") if isinstance(data, dict) else None
+            return name if isinstance(name, str) else None
         return None
     with contextlib.suppress(OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         name = tomllib.loads((folder / "scenario.toml").read_text(encoding="utf-8")).get("name")
