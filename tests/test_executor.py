@@ -69,6 +69,13 @@ def die(x: int) -> int:
     os._exit(3)
 
 
+def die_at_one(x: int) -> int:
+    """Task 1's worker dies (as one killed for want of memory); the others return."""
+    if x == 1:
+        os._exit(9)
+    return x * 10
+
+
 def refuse(x: int) -> int:
     raise InputError([Problem("s.toml", None, "agencies", "an agency of the register",
                               f"A{x}", label="key")])
@@ -136,6 +143,18 @@ def test_workers_ignore_ctrl_c_and_a_dead_worker_is_a_value() -> None:
     [(index, result)] = list(run_all(die, [0], "local"))
     assert index == 0 and isinstance(result, BrokenProcessPool)
     assert "out of memory or killed" in str(result) and "__main__" in str(result)
+
+
+@pytest.mark.slow
+def test_a_lost_worker_takes_only_its_own_run() -> None:
+    """A worker lost in the middle of a sweep breaks Python's pool, which hands back
+    every task it had not finished as broken: the tasks that had not started run on a
+    fresh pool, so only the one whose worker died is lost."""
+    results = dict(run_all(die_at_one, range(5), "local", workers=1))
+    assert sorted(results) == [0, 1, 2, 3, 4]
+    assert isinstance(results[1], BrokenProcessPool)
+    assert "out of memory or killed" in str(results[1])
+    assert {i: r for i, r in results.items() if i != 1} == {0: 0, 2: 20, 3: 30, 4: 40}
 
 
 @pytest.mark.slow

@@ -208,6 +208,38 @@ def test_a_sweep_with_no_valid_run_is_refused_before_any(corridor: Path, tmp_pat
     assert not (tmp_path / "sw").exists()
     fixed = sweep(bad, [parse_vary("horizon_years=0,5")], tmp_path / "fixed")
     assert sorted(fixed.rows["status"]) == ["invalid", "optimal"]
+    # every run refused by its register as it is planned (a site it lacks): exit 1 too,
+    # and no tables, where a scheduled job had read exit 0 as a sweep done
+    run = run_cli(tmp_path, "sweep", corridor, "--vary", "policy.keep=[S9],[S8]",
+                  "--out", "nosite", "--workers", "1")
+    assert run.code == 1, run.output
+    assert "all 2 refused; the first:" in run.stderr and "S9" in run.stderr
+    assert not any((tmp_path / "nosite" / name).exists()
+                   for name in ("sweep.csv", "site_robustness.csv", "sweep.html"))
+
+
+def test_an_interrupted_sweep_counts_only_the_runs_a_rerun_reuses(
+        swept: Path, tmp_path: Path) -> None:
+    """Stopped after its scenario changed, a sweep's stored runs are of the scenario as it
+    was: none is counted as stored, as the rerun plans them all again."""
+    out = tmp_path / "out"
+    shutil.copytree(swept / "base", out)
+    varies = [parse_vary(v) for v in SMALL[1::2]]
+
+    def interrupted(scenario: Path) -> str:
+        tasks, _, _ = estate.runs.sweep._tasks(scenario, varies, out, 100, None)
+        with pytest.raises(estate.runs.sweep.SweepInterrupted) as stopped, \
+                estate.runs.sweep._interrupted(tasks, len(tasks), out):
+            raise KeyboardInterrupt
+        return str(stopped.value)
+
+    assert interrupted(swept / "town.toml").startswith(
+        f"Interrupted: 2 of 2 runs are stored in {out / 'runs'} (2 with a plan)")
+    changed = write_scenario(tmp_path / "town.toml", {
+        **read_scenario_dict(swept / "town.toml"),
+        "sharing": {**read_scenario_dict(swept / "town.toml")["sharing"], "setup_cost": 60_000}})
+    assert interrupted(changed).startswith(
+        f"Interrupted: 0 of 2 runs are stored in {out / 'runs'} (0 with a plan)")
 
 
 @pytest.mark.slow
@@ -564,8 +596,11 @@ def test_only_dead_writers_debris_is_cleared(corridor: Path, tmp_path: Path) -> 
     """A sweep clears what killed runs left in runs/, never what a live writer (another
     sweep's worker) is filling; a lock file nobody holds goes too."""
     out = tmp_path / "out"
-    varies = [parse_vary("data=no_such_register")]  # an invalid row: nothing to solve
-    stored = sorted(sweep(corridor, varies, out, workers=1).rows["run_id"])
+    # a run its register refuses: nothing to solve, and a sweep of it alone is exit 1
+    varies = [parse_vary("data=no_such_register")]
+    with pytest.raises(InputError):
+        sweep(corridor, varies, out, workers=1)
+    stored = [run_id(parameters) for parameters in grid(varies, 1)]
     runs = out / "runs"
     dead = _dead_pid()
     live = os.getppid()
@@ -577,7 +612,8 @@ def test_only_dead_writers_debris_is_cleared(corridor: Path, tmp_path: Path) -> 
         (runs / name).mkdir()
     (runs / kept[2]).write_text("being written")
     (runs / ".ghi.lock").write_text("")
-    sweep(corridor, varies, out, workers=1)
+    with pytest.raises(InputError):
+        sweep(corridor, varies, out, workers=1)
     assert sorted(p.name for p in runs.iterdir()) == sorted([*kept, "abc", *stored])
     assert not list((runs / "abc").iterdir())  # the set-aside folder put back, as it was
 

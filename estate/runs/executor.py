@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
@@ -106,20 +107,50 @@ def _serial(fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Runs:
 
 
 def _pool(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int, quiet: bool) -> Runs:
-    # spawn: a forked child would inherit the parent's threads' locks (and Dask's).
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(
-        "spawn"), initializer=_start_worker, initargs=(os.getpid(), quiet))
-    try:
-        with _sigint_held():  # submit starts the workers
-            futures = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
-        for future in as_completed(futures):
-            outcome = _outcome(future.result)
-            yield futures[future], (WorkerLost() if isinstance(outcome, BrokenProcessPool)
-                                    else outcome)
-    except BaseException:  # Ctrl-C, or the caller stopped reading (GeneratorExit)
-        _stop_pool(pool)
-        raise
-    pool.shutdown()
+    """The tasks on a process pool, a fresh pool taking over when a worker is lost.
+
+    A worker that dies (out of memory, killed) breaks Python's pool, and every task it
+    had not finished comes back as `BrokenProcessPool`, the many not yet started as
+    well as the few running. Each task marks that it started (a file named by its index
+    in a folder of this call's own), so only those that did are `WorkerLost`; the rest
+    go to a new pool. A pool that breaks before any task started (a worker that cannot
+    start: a script without its `__main__` guard) ends the lot as `WorkerLost`, rather
+    than starting pools for ever."""
+    pending = dict(enumerate(tasks))
+    with tempfile.TemporaryDirectory(prefix="estate-started-") as started:
+        while pending:
+            # spawn: a forked child would inherit the parent's threads' locks (and Dask's).
+            pool = ProcessPoolExecutor(
+                max_workers=min(workers, len(pending)),
+                mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
+                initargs=(os.getpid(), quiet))
+            began: set[int] | None = None  # the tasks that had started when it broke
+            try:
+                with _sigint_held():  # submit starts the workers
+                    futures = {pool.submit(_marked, fn, started, i, task): i
+                               for i, task in pending.items()}
+                for future in as_completed(futures):
+                    i, outcome = futures[future], _outcome(future.result)
+                    if isinstance(outcome, BrokenProcessPool):
+                        if began is None:
+                            began = {j for j in pending
+                                     if os.path.exists(os.path.join(started, str(j)))}
+                        if began and i not in began:
+                            continue  # never started: the next pool runs it
+                        outcome = WorkerLost()
+                    del pending[i]
+                    yield i, outcome
+            except BaseException:  # Ctrl-C, or the caller stopped reading (GeneratorExit)
+                _stop_pool(pool)
+                raise
+            pool.shutdown()
+
+
+def _marked(fn: Callable[[Any], Any], started: str, index: int, task: Any) -> Any:
+    """`fn(task)`, once the file `started/index` says the task started."""
+    with open(os.path.join(started, str(index)), "w", encoding="utf-8"):
+        pass
+    return fn(task)
 
 
 @contextlib.contextmanager

@@ -202,6 +202,14 @@ def _tasks(path: Path, varies: list[Vary], out: Path, most: int, draw: DrawPages
     return tasks, invalid, name
 
 
+def _all_refused(path: Path, outcomes: list[RunOutcome]) -> InputError:
+    """Every run refused, before planning or by its register: exit 1, no tables."""
+    return InputError([Problem(str(path), None, None, "a scenario and register that at "
+                               "least one combination of --vary leaves valid",
+                               f"all {len(outcomes)} refused; the first: "
+                               f"{outcomes[0].message}")])
+
+
 def _result_or_error(outcome: RunOutcome | BaseException, task: RunTask) -> RunOutcome:
     """A worker that died (killed, out of memory) is an error row too."""
     if isinstance(outcome, BaseException):
@@ -257,10 +265,7 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
                   inputs=inputs_of_file(path))
     tasks, outcomes, name = _tasks(path, varies, out, max_runs, draw)
     if not tasks:  # every combination refused: a mistake in the scenario, not a sweep
-        raise InputError([Problem(str(path), None, None, "a scenario that at least one "
-                                  "combination of --vary leaves valid",
-                                  f"all {len(outcomes)} refused; the first: "
-                                  f"{outcomes[0].message}")])
+        raise _all_refused(path, outcomes)
     if executor == "dask":
         check_scheduler(scheduler)
     order = {run_id(p): i for i, p in enumerate(grid(varies, max_runs))}
@@ -289,6 +294,10 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
                     if on_outcome:
                         on_outcome(outcome, len(outcomes), total)
         outcomes.sort(key=lambda o: order[o.run_id])
+        if all(o.status is Status.INVALID for o in outcomes):
+            # refused by the register too (a site the policy names that it lacks, a
+            # table it cannot read): a mistake in the inputs, not a sweep's finding
+            raise _all_refused(path, outcomes)
         rows = sweep_rows(outcomes, [v.key for v in varies])
         robustness = site_robustness(outcomes)
         files: dict[Path, Write] = {
@@ -306,13 +315,9 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
 
 def _reuse_stored(tasks: list[RunTask], outcomes: list[RunOutcome]) -> list[RunTask]:
     """Add the stored outcome of every finished task to `outcomes`; the tasks to run."""
-    hashes: dict[str, str] = {}
     todo = []
-    for task in tasks:
-        data = task.raw["data"]
-        if data not in hashes:
-            hashes[data] = inputs_sha256(Path(data)) if Path(data).exists() else ""
-        stored = reuse(task, hashes[data])
+    for task, inputs_hash in _with_hashes(tasks):
+        stored = reuse(task, inputs_hash)
         if stored is None:
             todo.append(task)
         else:
@@ -320,18 +325,32 @@ def _reuse_stored(tasks: list[RunTask], outcomes: list[RunOutcome]) -> list[RunT
     return todo
 
 
+def _with_hashes(tasks: list[RunTask]) -> Iterator[tuple[RunTask, str]]:
+    """Each task with its register's hashes as they are now (read once a register)."""
+    hashes: dict[str, str] = {}
+    for task in tasks:
+        data = task.raw["data"]
+        if data not in hashes:
+            hashes[data] = inputs_sha256(Path(data)) if Path(data).exists() else ""
+        yield task, hashes[data]
+
+
 @contextlib.contextmanager
 def _interrupted(tasks: list[RunTask], total: int, out: Path) -> Iterator[None]:
-    """Turn Ctrl-C (or SIGTERM) into `SweepInterrupted`, counting the runs stored: the
-    workers are stopped by then, so the folders on disk are all there will be."""
+    """Turn Ctrl-C (or SIGTERM) into `SweepInterrupted`, counting the runs stored that a
+    rerun reuses (a folder of the run as the scenario or register was before is not
+    one): the workers are stopped by then, so the folders on disk are all there will be."""
     try:
         yield
     except KeyboardInterrupt as exc:
-        stored = sum(any((Path(t.folder) / name).is_file() for name in
-                         ("summary.json", "outcome.json")) for t in tasks)
-        plans = sum((Path(t.folder) / "summary.json").is_file() for t in tasks)
         if (out / "runs").is_dir():  # what the stopped workers were writing
             clear_debris_in(out / "runs")
+        # the folders a rerun reuses: of this run as the scenario and register are now
+        fresh = [Path(t.folder) for t, inputs_hash in _with_hashes(tasks)
+                 if is_fresh(Path(t.folder), t.raw, inputs_hash)]
+        plans = sum((folder / "summary.json").is_file() for folder in fresh)
+        stored = plans + sum((folder / "outcome.json").is_file() and not
+                             (folder / "summary.json").is_file() for folder in fresh)
         if isinstance(exc, WrittenInterrupted):  # it came as the tables were put in place
             tables = listed([path.name for path in exc.paths])
             raise SweepInterrupted(
