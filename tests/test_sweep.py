@@ -218,6 +218,28 @@ def test_a_sweep_with_no_valid_run_is_refused_before_any(corridor: Path, tmp_pat
                    for name in ("sweep.csv", "site_robustness.csv", "sweep.html"))
 
 
+@pytest.mark.slow
+def test_a_run_planned_with_warnings_says_so_in_the_sweep(corridor: Path, tmp_path: Path
+                                                         ) -> None:
+    """A coverage rule for a service no site offers is void: its run is planned, saves
+    more (no rule holds a site open) and reads as any other optimum unless its warning
+    reaches the sweep's table and page, reused runs' too."""
+    varies = [parse_vary("coverage.0.service=public_access,library")]
+    first = sweep(corridor, varies, tmp_path / "sw", workers=1)
+    rows = first.rows.set_index("coverage.0.service")
+    assert list(rows["warnings"]) == [0, 1]
+    assert rows.at["library", "npv_saving"] > rows.at["public_access", "npv_saving"]
+    library = tmp_path / "sw" / "runs" / rows.at["library", "run_id"] / "warnings.csv"
+    assert "library" in library.read_text(encoding="utf-8")
+    page = (tmp_path / "sw" / "sweep.html").read_text(encoding="utf-8")
+    assert "1 of the runs was planned with warnings" in page
+    again = sweep(corridor, varies, tmp_path / "sw", workers=1)
+    assert sorted(again.reused) == sorted(first.rows["run_id"])
+    assert list(again.rows["warnings"]) == [0, 1]
+    written = pd.read_csv(tmp_path / "sw" / "sweep.csv", encoding="utf-8-sig")
+    assert list(written.columns[-3:]) == ["warnings", "message", "run_id"]
+
+
 def test_an_interrupted_sweep_counts_only_the_runs_a_rerun_reuses(
         swept: Path, tmp_path: Path) -> None:
     """Stopped after its scenario changed, a sweep's stored runs are of the scenario as it

@@ -226,14 +226,15 @@ def _runs_table(rows: pd.DataFrame, varies: list[Vary]) -> str:
     e = html.escape
     is_dated = dated(rows)
     columns = (*[v.key for v in varies], "status", "objective_npv", "npv_saving",
-               "sites_after", "sites_closed", "shared_centres", "mip_gap", "message")
+               "sites_after", "sites_closed", "shared_centres", "mip_gap", "warnings",
+               "message")
     if is_dated:
         # the programme's status and gap beside the plan's, which are the programme's
         # too when the plan is its end state (plan_from)
         columns = (*[v.key for v in varies], "status", "programme.status", "plan_from",
                    "objective_npv", "year_one_npv_saving", DATED, "sites_after",
                    "sites_closed", "shared_centres", "mip_gap", "programme.mip_gap",
-                   "message")
+                   "warnings", "message")
         # a run whose programme was not made has only its plan's own saving
         if "npv_saving" in rows and len(rows):
             rows = rows.assign(year_one_npv_saving=[year_one_saving(r)
@@ -273,8 +274,8 @@ def _runs_parts(rows: pd.DataFrame, shown: list[str], heads: dict[str, str],
     body = [[e(_cell(r[c])) for c in columns] for _, r in rows.iterrows()]
     whole = [c != "message" for c in columns]
     widths = column_widths(header, body, PRINT_PX, PRINT_PAD_PX, whole)
-    if sum(widths[1:]) <= SHEET_PX:
-        return ""  # the table as the screen has it fits
+    if sum(widths) <= SHEET_PX:
+        return ""  # the table as the screen has it, its run ids first, fits
     labels = 1 + keys if sum(widths[1:1 + keys]) <= 0.4 * SHEET_PX else 1
     classes = [["prose" if c == "message" else "" for c in columns]] * len(body)
     return parts("Runs", header, body, classes, labels=labels, font_px=PRINT_PX,
@@ -297,7 +298,7 @@ def sweep_page(rows: pd.DataFrame, robustness: pd.DataFrame, varies: list[Vary],
                      + scroll_box(f"{what} against {v.key}", npv_chart(rows, v.key))
                      for v in varies)
     body = f"""<main><h1>Sweep of {isolated(scenario_name)}</h1>
-<p>{count(len(rows), 'run')}: {status_text}. Varied: {varied}.</p>
+<p>{count(len(rows), 'run')}: {status_text}. Varied: {varied}.{_warned(rows)}</p>
 <h2>{what}</h2>
 <p>{_caption(rows)}</p>
 {charts}
@@ -315,6 +316,20 @@ def sweep_page(rows: pd.DataFrame, robustness: pd.DataFrame, varies: list[Vary],
     return document(f"Sweep of {e(scenario_name)}", body,
                     static_text("estate.render", "sweep.css")
                     + static_text("estate.render", "parts.css"))
+
+
+def _warned(rows: pd.DataFrame) -> str:
+    """The runs whose plans were made with warnings (a rule no site can keep, a figure
+    that looks mistyped), which read as any other plan in the chart: " 2 of the runs
+    were planned with warnings: ..." ("" when none was)."""
+    if "warnings" not in rows:
+        return ""
+    warned = int((pd.to_numeric(rows["warnings"], errors="coerce").fillna(0) > 0).sum())
+    if not warned:
+        return ""
+    return (f" {warned:,} of the runs {'was' if warned == 1 else 'were'} planned with "
+            "warnings (the table's <i>warnings</i> column): each run's warnings.csv, in its "
+            "folder under runs/, says what to check before trusting its figures.")
 
 
 def _unsettled(rows: pd.DataFrame) -> str:

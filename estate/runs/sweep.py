@@ -58,6 +58,7 @@ from estate.store.check import RESULT_TABLES, flag_text, read_table, write_safe_
 from estate.store.file_set import Write, WrittenInterrupted, listed, text_file, write_files
 from estate.store.folder import clear_debris_in, folder_lock
 from estate.store.paths import Output, check_outputs, inputs_of_file, results_in_place
+from estate.store.warnings_table import read_warnings
 
 #: What a sweep writes into its `--out` folder (the page `sweep.html` by `estate.api`).
 SWEEP_FILES = ("runs", "sweep.csv", "site_robustness.csv", "sweep.html")
@@ -103,6 +104,7 @@ class RunOutcome:
     reused: bool = False
     ran: bool = False  # planned (or tried) by a worker in this call, not refused first
     seconds: float = 0.0
+    warnings: int | None = None  # its plan's (warnings.csv); None: no plan, or not kept
 
 
 def _one_line(exc: BaseException) -> str:
@@ -129,7 +131,7 @@ def run_one(task: RunTask) -> RunOutcome:
         scenario = scenario_from_dict(task.raw, base_dir=Path(task.folder), label=task.label)
         result = plan_scenario(scenario, out=Path(task.folder), draw=task.draw).plan
         done.status, done.summary = result.status, result.summary
-        done.sites = _sites_of(result.sites)
+        done.sites, done.warnings = _sites_of(result.sites), len(result.warnings)
     except Exception as exc:  # one run's ending is its row, never the sweep's end
         done.status, done.message = status_of(exc), _one_line(exc)
         # refused before planning (its register or scenario): not one "planned now"
@@ -151,8 +153,10 @@ def reuse(task: RunTask, inputs_hash: str) -> RunOutcome | None:
         try:
             summary = read_summary(folder)
             sites = read_table(folder / "sites.csv", RESULT_TABLES["sites"])
+            warned = read_warnings(folder)
             return RunOutcome(task.run_id, task.parameters, summary.status, "", summary,
-                              _sites_of(sites), reused=True)
+                              _sites_of(sites), reused=True,
+                              warnings=None if warned is None else len(warned))
         except (InputError, OSError, ValueError, KeyError, pd.errors.ParserError):
             return None
     outcome = read_outcome(folder)
@@ -204,10 +208,9 @@ def _tasks(path: Path, varies: list[Vary], out: Path, most: int, draw: DrawPages
 
 def _all_refused(path: Path, outcomes: list[RunOutcome]) -> InputError:
     """Every run refused, before planning or by its register: exit 1, no tables."""
-    return InputError([Problem(str(path), None, None, "a scenario and register that at "
-                               "least one combination of --vary leaves valid",
-                               f"all {len(outcomes)} refused; the first: "
-                               f"{outcomes[0].message}")])
+    return InputError([Problem(str(path), None, None, "a scenario and register that at least "
+                               "one combination of --vary leaves valid", f"all "
+                               f"{len(outcomes)} refused; the first: {outcomes[0].message}")])
 
 
 def _result_or_error(outcome: RunOutcome | BaseException, task: RunTask) -> RunOutcome:
@@ -365,7 +368,8 @@ def _interrupted(tasks: list[RunTask], total: int, out: Path) -> Iterator[None]:
 
 
 def sweep_rows(outcomes: list[RunOutcome], keys: list[str]) -> pd.DataFrame:
-    """One row per run: varied keys, status, every summary key, then message and run_id."""
+    """One row per run: varied keys, status, every summary key, then warnings (how many
+    its plan was made with), message and run_id."""
     records = []
     for o in outcomes:
         flat = o.summary.flat() if o.summary else {}
@@ -376,13 +380,13 @@ def sweep_rows(outcomes: list[RunOutcome], keys: list[str]) -> pd.DataFrame:
         cells = {k: shown(v) if isinstance(v, tuple | bool) else
                  int(v) if isinstance(v, float) and v.is_integer() else v
                  for k, v in o.parameters.items()}
-        records.append({**cells, "status": o.status, **flat,
+        records.append({**cells, "status": o.status, **flat, "warnings": o.warnings,
                          "message": o.message, "run_id": o.run_id})
     # with no plan among the runs no summary names the columns: the ones every summary has
     every = [] if any(o.summary for o in outcomes) else _summary_columns()
     columns = list(dict.fromkeys(itertools.chain(keys, ["status"], every,
                                                  *(r for r in records))))
-    tail = ["message", "run_id"]
+    tail = ["warnings", "message", "run_id"]
     columns = [c for c in columns if c not in tail] + tail
     table = pd.DataFrame(records, columns=columns)
     # a varied key's values as read (sweep.csv, the page's axis, as the run's name has
