@@ -64,6 +64,9 @@ LISTED = [
                             "dated_npv_difference": 499_990.0}]},
     {"requested": 3, "within_pct": 5.0, "allowance_npv": 0.0, "found": 0, "note": "none",
      "plans": []},
+    # --within 1e308: an allowance past any float, written as null since 2d4ae0d
+    {"requested": 1, "within_pct": 1e308, "allowance_npv": None, "found": 1, "note": "",
+     "plans": [ENTRY]},
 ]
 
 
@@ -98,6 +101,7 @@ def test_the_records_say_what_the_pages_ask_of_them() -> None:
         1, "alternatives/1", Status.OPTIMAL, 3_000_000.0, 700_000.0, 50_000.0, 3,
         (SiteChange(**CHANGE),), True, DatedAlternative(650_000.0, 0.0, 2, "plan"))
     assert not Alternatives.from_json(LISTED[0]).dated
+    assert Alternatives.from_json(LISTED[4]).allowance_npv == float("inf")
 
 
 @pytest.mark.parametrize(("change", "named"), [

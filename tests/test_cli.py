@@ -871,6 +871,10 @@ def test_another_scenario_s_folder_with_a_refused_figure_is_still_its_own(
     no_traceback(run)
     assert "the results of another scenario, 'Option A/B', which would be lost" in run.stderr
     assert (folder / "summary.json").read_bytes() == stored
+    # cut short, the summary names nobody: the folder's scenario.toml still does
+    (folder / "summary.json").write_bytes(stored[:40])
+    run = invoke(tmp_path, "plan", second, "--out", folder)
+    assert run.code == 1 and "'Option A/B', which would be lost" in run.stderr, run.output
     # its own scenario planned again writes the damaged folder afresh
     assert invoke(tmp_path, "plan", first).code == 0
     assert json.loads((folder / "summary.json").read_text(encoding="utf-8"))["sites_after"] != \

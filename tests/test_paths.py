@@ -19,10 +19,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from estate.errors import InputError
+from estate.errors import InputError, OutputError, Problem
 from estate.load.file_names import default_map, default_results, file_stem
 from estate.store.folder import write_file, write_folder
-from estate.store.paths import Output, check_outputs
+from estate.store.paths import Output, check_outputs, results_in_place
 from tests.fixtures import invoke, no_traceback, town, town_rows
 
 PROOF = "Nothing was solved or written"
@@ -483,3 +483,17 @@ def test_the_register_and_scenario_readers_say_a_path_too_long_as_a_problem(
         with pytest.raises(InputError) as caught:
             read(tmp_path / LONG)
         assert "a name of 280 bytes" in str(caught.value)
+
+
+def test_a_page_refused_after_the_results_says_which_file_and_key(tmp_path: Path) -> None:
+    """A page drawn after the results are in place and refused for what it read says
+    the file, key, expected and found, as the refusal itself does, not its "found"
+    alone ("could not be written: nothing")."""
+    refused = InputError([Problem("r/summary.json", None, "alternatives.allowance_npv",
+                                  "an amount, not below 0", "nothing", label="key")])
+    with pytest.raises(OutputError) as caught, results_in_place(
+            "The results are in place;", "--map", tmp_path / "m.html", "run estate map."):
+        raise refused
+    assert ("m.html (--map) could not be written: r/summary.json, key "
+            "alternatives.allowance_npv: expected an amount, not below 0, found nothing. "
+            "The results are in place; run estate map.") in str(caught.value)

@@ -163,7 +163,8 @@ def alternative_lines(summary: Summary) -> list[str]:
     dated = info.dated
     # the allowance is a share of the plan's own saving, not of a programme's
     own_saving = dated or summary.programme is not None
-    allowance = signed_money(info.allowance_npv)
+    allowance = signed_money(info.allowance_npv) if math.isfinite(info.allowance_npv) \
+        else "no limit"  # a share past any float
     lines = [f"Alternatives:    {info.found} within {info.within_pct:g}% of the saving "
              f"({allowance})"]
     if snapshot:  # the plan written is a dated programme's end state, not their optimum

@@ -7,8 +7,9 @@ alternative's folder says which plan it is an alternative of and how it differs
 (its summary's `alternative`: `AlternativeFigures`). `estate.runs.alternatives` makes
 both; the terminal, the map's title, the compare page, `estate map` and the board's
 words about a plan's quality read them. Each reader names the key a hand edit broke
-(`alternatives.plans[1].npv_difference`), so a damaged folder is a located error,
-never a crash halfway through a page.
+(`alternatives.plans[0].npv_difference`: the first listed, as a list's items are
+counted from 0), so a damaged folder is a located error, never a crash halfway through
+a page.
 
 Folders written before a key existed still read: `optimum_status`, `optimum_mip_gap`,
 `measured_against`, `same_sites_as_plan` and the dated figures are optional, and of the
@@ -20,6 +21,7 @@ dated figures the sites a programme ends with (`dated_sites_after`,
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +55,11 @@ def _with_plan(value: Any) -> Status:
     if not status.has_plan:
         raise ValueError(value)
     return status
+
+
+def _no_limit(allowance: float | None) -> float:
+    """An allowance written as null: one past any float (JSON has no infinity)."""
+    return math.inf if allowance is None else allowance
 
 
 def _position(value: Any) -> int:
@@ -313,9 +320,11 @@ class Alternatives:
         return bool(self.plans) and all(plan.dated is not None for plan in self.plans)
 
     def to_json(self) -> dict[str, Any]:
-        """The plain dictionary of summary.json, in the order `estate plan` writes it."""
+        """The plain dictionary of summary.json, in the order `estate plan` writes it (an
+        allowance past any float, a `within_pct` of 1e308, as null)."""
         out: dict[str, Any] = {"requested": self.requested, "within_pct": self.within_pct,
-                               "allowance_npv": self.allowance_npv, "found": self.found,
+                               "allowance_npv": None if math.isinf(self.allowance_npv)
+                               else self.allowance_npv, "found": self.found,
                                "note": self.note,
                                "plans": [plan.to_json() for plan in self.plans]}
         if self.measured_against is not None:
@@ -341,7 +350,8 @@ class Alternatives:
                               checked.found_words(data.get("requested")))
         return cls(requested=requested,
                    within_pct=read("within_pct", _share, "a percentage, not below 0"),
-                   allowance_npv=read("allowance_npv", _share, "an amount, not below 0"),
+                   allowance_npv=_no_limit(read("allowance_npv", _share, "an amount, not "
+                                                "below 0, or null (past any float)", True)),
                    note=read("note", checked.plain_text, TEXT, True) or "",
                    plans=plans,
                    measured_against=read("measured_against", _measured,

@@ -191,17 +191,19 @@ def stored_name(folder: Path) -> str | None:
     `scenario`, or, for a run that ended without a plan, its scenario.toml's `name`;
     None when it holds neither readably (a damaged folder is estate's to write afresh).
     A summary refused elsewhere (a hand edit, or a key this version reads more strictly
-    than the one that wrote it) still names its scenario when its `scenario` is a text:
-    another scenario's results are never lost because one of their figures is refused."""
+    than the one that wrote it) still names its scenario when its `scenario` is a text,
+    and one that names none (cut short, its key removed) leaves the name to the folder's
+    scenario.toml: another scenario's results are never lost because their summary is
+    refused."""
     folder = through_link(Path(folder))
     if (folder / "summary.json").is_file():
         with contextlib.suppress(InputError, OSError):
             return read_summary(folder).scenario
-        with contextlib.suppress(OSError, UnicodeDecodeError, ValueError):
+        with contextlib.suppress(OSError, UnicodeDecodeError, ValueError, RecursionError):
             data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
             name = data.get("scenario") if isinstance(data, dict) else None
-            return name if isinstance(name, str) else None
-        return None
+            if isinstance(name, str):
+                return name
     with contextlib.suppress(OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         name = tomllib.loads((folder / "scenario.toml").read_text(encoding="utf-8")).get("name")
         return name if isinstance(name, str) else None
@@ -430,7 +432,7 @@ def results_in_place(written: str, option: str, path: Path, again: str) -> Itera
         yield
     except (OSError, InputError, OutputError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
-            "; ".join(p.found for p in exc.problems) if isinstance(exc, InputError) else \
+            "; ".join(str(p) for p in exc.problems) if isinstance(exc, InputError) else \
             exc.reason if isinstance(exc, OutputError) else str(exc)
         raise OutputError(f"{path} ({option}) could not be written: {reason}. {written} "
                           f"{again}") from None
