@@ -400,6 +400,24 @@ def test_a_folder_is_refused_where_it_would_write_over_an_input(tmp_path: Path) 
     assert scenario.read_text(encoding="utf-8") == "kept"
 
 
+def test_the_register_s_own_folder_is_refused_as_a_folder_written_into(cwd: Path) -> None:
+    """A register folder is every CSV in it: a sweep or a comparison written there would
+    add its tables to the register (the next run read site_robustness.csv as one, and
+    refused the sweep's own folder), so each is refused before anything is written."""
+    before = sorted(p.name for p in (cwd / "reg").iterdir())
+    for command in (["compare", "tiny.toml", "--no-policy-costs"],
+                    ["sweep", "tiny.toml", "--vary", "sharing.efficiency=0.1,0.2"]):
+        run = invoke(cwd, *command, "--out", "reg")
+        assert run.code == 1, run.output
+        no_traceback(run)
+        assert "reg, option --out: expected a path apart from the scenario file and the " \
+            "register's files, found the register's own folder" in run.output, run.output
+        assert sorted(p.name for p in (cwd / "reg").iterdir()) == before
+    # a folder beside it, and the scenario file's own folder, are fine
+    assert invoke(cwd, "sweep", "tiny.toml", "--vary", "sharing.efficiency=0.1",
+                  "--out", ".").code == 0
+
+
 def test_a_plan_of_the_copy_a_results_folder_keeps_may_replace_that_folder(
         cwd: Path) -> None:
     """Planned again from results/tiny/scenario.toml, the clash check offers `--out

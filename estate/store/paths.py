@@ -287,6 +287,11 @@ def _an_input(output: Output, inputs: Inputs) -> tuple[str, str] | None:
         elif output.folder and (output.replaced and Path(path).is_relative_to(real) or any(
                 Path(path).is_relative_to(real / name) for name in output.writes)):
             found = f"a folder holding {what} ({path}), which writing there would lose"
+        elif output.folder and Path(path).parent == real and what.startswith("the register's"):
+            # a register folder is every CSV in it: sweep.csv written there is read back
+            # as one of its tables, and the next run refuses (or reads) that register
+            found = (f"the register's own folder ({real}), where each CSV file written "
+                     "would be read as one of the register's tables")
         else:
             continue
         return ("a path apart from the scenario file and the register's files",
