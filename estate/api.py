@@ -49,7 +49,7 @@ from estate.runs.compare_tables import TABLES, table_files
 from estate.runs.executor import EXECUTORS
 from estate.runs.national import planned_areas, ready_register
 from estate.runs.planning import plan_scenario
-from estate.runs.sweep import MAX_RUNS, RunOutcome, SweepResult, Vary
+from estate.runs.sweep import MAX_RUNS, RunOutcome, SweepResult, Vary, parse_vary
 from estate.runs.sweep import sweep as run_sweep
 from estate.signals import Interrupted
 from estate.store import read_summary
@@ -392,7 +392,7 @@ def _results_folders(paths: list[str | Path], results_root: Path) -> list[Path]:
     return folders
 
 
-def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
+def sweep(scenario: str | Path, varies: list[Vary | str], out: str | Path, *,
           executor: str = "local", scheduler: str | None = None, workers: int | None = None,
           on_outcome: Callable[[RunOutcome, int, int], None] | None = None,
           max_runs: int = MAX_RUNS) -> SweepResult:
@@ -404,12 +404,14 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
     `on_outcome(outcome, done, total)` is called as each run ends. A grid of more than
     `max_runs` runs, or a key the scenario does not know, is refused before any run.
     The three files are written as a set: all new, or (failed or interrupted) all as
-    they were.
+    they were. Each of `varies` is a `Vary` or its `--vary` text ("sharing.efficiency=
+    0.1:0.3:3"), read as the command line reads it.
     """
-    return run_sweep(scenario, varies, out, executor=executor, scheduler=scheduler,
+    parsed = [parse_vary(v) if isinstance(v, str) else v for v in varies]
+    return run_sweep(scenario, parsed, out, executor=executor, scheduler=scheduler,
                      workers=workers, on_outcome=on_outcome, max_runs=max_runs,
                      page=lambda rows, robustness, name: sweep_page(rows, robustness,
-                                                                    varies, name),
+                                                                    parsed, name),
                      draw=draw_programme_page)
 
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from estate.errors import InputError, Problem, did_you_mean
 from estate.load.scenario import COVERAGE_DEFAULTS, DEFAULTS
+from estate.results.amounts import count
 
 #: The most runs a sweep plans unless told otherwise (`--max-runs`): a mistyped N in
 #: LO:HI:N, or one key too many, must not start days of solving.
@@ -303,8 +304,8 @@ def grid(varies: Iterable[Vary], most: int = MAX_RUNS) -> list[dict[str, Value]]
     runs = math.prod(len(v.values) for v in varies)
     if runs > most:
         sizes = " x ".join(f"{len(v.values)} ({v.key})" for v in varies)
-        raise InputError([Problem("--vary", None, None, f"at most {most:,} runs (raise the "
-                                  "limit with --max-runs if you mean it)",
+        raise InputError([Problem("--vary", None, None, f"at most {count(most, 'run')} (raise "
+                                  "the limit with --max-runs if you mean it)",
                                   f"{runs:,} combinations: {sizes}")])
     return [dict(zip(keys, combo, strict=True))
             for combo in itertools.product(*(v.values for v in varies))]
