@@ -831,6 +831,25 @@ def _value_at(chart: str) -> Callable[[float], float]:
     return lambda px: n0 + (px - g0) * (n1 - n0) / (g1 - g0)
 
 
+def test_the_mean_line_breaks_where_a_value_has_no_plan() -> None:
+    """Four values, the third with no plan (infeasible): the mean line joins the first
+    two and stops; the fourth stands alone, not joined to the second across the gap."""
+    from xml.etree import ElementTree
+
+    from estate.render.sweep_page import npv_chart
+
+    rows = pd.DataFrame({"k": [1, 2, 3, 4], "status": ["optimal", "optimal", "infeasible",
+                                                       "optimal"],
+                         "objective_npv": [90e6, 89e6, None, 88e6],
+                         "npv_saving": [10e6, 11e6, None, 12e6], "mip_gap": [0.0] * 4,
+                         "run_id": ["a", "b", "c", "d"]})
+    svg = ElementTree.fromstring(npv_chart(rows, "k"))
+    dots = sorted(float(c.get("cx", "")) for c in svg.iter(f"{SVG}circle"))
+    lines = [[float(p.split(",")[0]) for p in (line.get("points") or "").split()]
+             for line in svg.iter(f"{SVG}polyline")]
+    assert len(dots) == 3 and lines == [dots[:2]]
+
+
 def test_the_most_a_run_could_save_is_on_the_axis() -> None:
     """The review's sweep (ns20, two runs stopped by the time limit): each saves £47.45m
     with a gap of 0.68% on an objective of £792.28m, so it could save up to

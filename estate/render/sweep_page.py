@@ -157,7 +157,7 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
     for v in values:
         parts.append(f'<text x="{xpos[v]:.1f}" y="{h - bottom + 18}" text-anchor="middle">'
                      f'{html.escape(str(v))}</text>')
-    means = []
+    means: dict[Any, tuple[float, float]] = {}
     for v, group in planned.groupby(key, sort=False):
         pts = group[saving].astype(float) / 1e6
         for j, (value, (i, run)) in enumerate(zip(pts, group.iterrows(), strict=True)):
@@ -181,10 +181,10 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
                     parts.append(_beyond(x, py(end), colour))
             parts.append(f'<circle cx="{x:.1f}" cy="{py(value):.1f}" r="4" fill="{colour}" '
                          f'fill-opacity="0.6" stroke="{colour}"><title>{html.escape(tip)})</title></circle>')
-        means.append((xpos[v], py(float(pts.mean()))))
-    means.sort()
-    if len(means) > 1:
-        path = " ".join(f"{x:.1f},{yy:.1f}" for x, yy in means)
+        means[v] = (xpos[v], py(float(pts.mean())))
+    # the mean line joins neighbouring values with a plan: a value with none breaks it
+    for stretch in _stretches(sorted(values, key=lambda v: xpos[v]), means):
+        path = " ".join(f"{x:.1f},{yy:.1f}" for x, yy in stretch)
         parts.append(f'<polyline points="{path}" fill="none" stroke="#2b6cb0" stroke-width="2"/>')
     if any(b > top_line for b in bests.values()):
         parts.append(f'<text x="{left}" y="{top - 8}">\u25b2 the solver\'s bound lies '
@@ -195,6 +195,20 @@ def npv_chart(rows: pd.DataFrame, key: str) -> str:
                  f'transform="rotate(-90 14 {(h - bottom) / 2:.0f})" font-weight="bold">'
                  f'{"NPV saving, dated" if is_dated else "NPV saving"} (£m)</text></svg>')
     return "".join(parts)
+
+
+def _stretches(values: list[Any], means: dict[Any, tuple[float, float]]
+               ) -> list[list[tuple[float, float]]]:
+    """The points of the mean line in runs of neighbouring values that each have one
+    (two points at least): a value no run planned is a gap in the line, not a straight
+    stretch across it as if it had a saving between its neighbours'."""
+    stretches: list[list[tuple[float, float]]] = [[]]
+    for v in values:
+        if v in means:
+            stretches[-1].append(means[v])
+        else:
+            stretches.append([])
+    return [stretch for stretch in stretches if len(stretch) > 1]
 
 
 def chart_words(planned: pd.DataFrame, key: str, saving: str, values: list[Any]) -> str:
