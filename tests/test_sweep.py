@@ -850,6 +850,19 @@ def test_the_mean_line_breaks_where_a_value_has_no_plan() -> None:
     assert len(dots) == 3 and lines == [dots[:2]]
 
 
+def test_a_run_stopped_with_no_bound_is_said_to_have_none() -> None:
+    """A run the time limit stopped before the solver stated a bound (its gap empty) is an
+    orange dot with no line: the caption says how much more it could save is unknown."""
+    from estate.render.sweep_page import _caption
+
+    rows = pd.DataFrame({"solver.time_limit_s": [0.05, 2], "status": ["time_limit", "optimal"],
+                         "objective_npv": [82.5e6, 80e6], "npv_saving": [0.0, 2.5e6],
+                         "mip_gap": [None, 0.0], "run_id": ["a", "b"]})
+    assert ("1 run stopped before the solver stated any bound (an orange dot with no "
+            "line): how much more it could save is not known") in _caption(rows)
+    assert "stated any bound" not in _caption(rows.iloc[1:])
+
+
 def test_the_most_a_run_could_save_is_on_the_axis() -> None:
     """The review's sweep (ns20, two runs stopped by the time limit): each saves £47.45m
     with a gap of 0.68% on an objective of £792.28m, so it could save up to

@@ -373,11 +373,19 @@ def _caption(rows: pd.DataFrame) -> str:
     programme's saving, coloured by its programme's search; a line up to a bound only
     where one is drawn (`_most_a_programme_could_save`), said so either way."""
     if not dated(rows):
+        planned = rows[rows["status"].isin(PLANNED)]
+        unbounded = sum(not is_proven(run["status"], _number(run.get("mip_gap")))
+                        and _most_it_could_save(run) is None and run.get("plan_from") !=
+                        "programme" for _, run in planned.iterrows())
         return ("Each dot is a run with a plan (blue: proven optimal; orange: not proven "
                 "optimal, stopped by the time limit or inside the solver.mip_gap asked for, "
                 "with a faint line up to the most it could save by the solver's bound); the "
                 "line joins the mean saving at each value. "
-                "Hover a dot for its run id (the table of runs below gives each one's too).")
+                + (f"{count(unbounded, 'run')} stopped before the solver stated any bound "
+                   f"(an orange dot with no line): how much more {'it' if unbounded == 1 else 'they'} "
+                   "could save is not known, and a longer solver.time_limit_s would say. "
+                   if unbounded else "")
+                + "Hover a dot for its run id (the table of runs below gives each one's too).")
     planned = rows[rows["status"].isin(PLANNED)]
     charted = planned[_number(planned[DATED]).notna()]
     drawn = any(_most_a_programme_could_save(run) is not None for _, run in charted.iterrows())
