@@ -586,6 +586,14 @@ def test_keys_the_scenario_does_not_know_are_refused(corridor: Path, tmp_path: P
     assert not out.exists() and time.monotonic() - t0 < 10
 
 
+def test_the_name_is_not_varied(corridor: Path) -> None:
+    """Varying `name` changed nothing (each run is named from the scenario's name and
+    its values): refused before any run, saying so."""
+    with pytest.raises(InputError) as caught:
+        check_keys(read_scenario_dict(corridor), [parse_vary("name=A,B")])
+    assert "each run is named" in str(caught.value) and "vary another key" in str(caught.value)
+
+
 @pytest.mark.parametrize("keys", [("policy.keep=[S1],[S2]", "policy.keep.0=S3"),
                                   ("policy.keep.0=S3", "policy.keep=[S1],[S2]"),
                                   ("sharing.efficiency=0.1,0.2", "sharing.efficiency.HR=0.3")])

@@ -318,6 +318,12 @@ def check_keys(raw: dict[str, Any], varies: Iterable[Vary]) -> None:
     known = _known_keys(_merged(raw))
     problems = []
     for vary in varies:
+        if vary.key == "name":  # each run is named from the scenario's name and values
+            problems.append(Problem("--vary", None, "name", "a key that changes the plan",
+                                    "name: each run is named `<the scenario's name> [key="
+                                    "value, ...]` whatever it is given; vary another key",
+                                    label="key"))
+            continue
         why = _unknown(raw, vary.key)
         if why is not None:
             # the key in its table first (`relocation.max_km` for `max_km`)
