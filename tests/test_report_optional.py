@@ -288,7 +288,7 @@ def test_a_loss_reads_as_a_cost_on_the_map_and_beside_other_scenarios(dated: Res
     assert "none; costs £216.5k more" in panel and "-£" not in panel, panel
     facts = compare_map._facts(0, lost, any_dated=True)
     assert "none; costs £123.5k more (dated from" in facts and "-£" not in facts, facts
-    side = {label: show(lost.to_json(), key) for label, key, show in FIGURES}
+    side = {label: show(lost, key) for label, key, show in FIGURES}
     assert side["Annual saving"] == "none; costs £50.0k more", side
     assert side["NPV saving"] == "none; costs £123.5k more", side
     rows = pd.DataFrame({"scenario": ["Hand", "Other"], "npv_saving": [-216_500.0, -300_000.0]})

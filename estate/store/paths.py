@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Literal
 
 from estate.errors import NAME_BYTES, InputError, OutputError, Problem, name_too_long
+from estate.load.free_text import has_hidden
 from estate.load.read import kind_of
 from estate.load.scenario import Scenario, load_scenario
 from estate.store import planned_from, read_summary, register_files
@@ -202,7 +203,7 @@ def stored_name(folder: Path) -> str | None:
         with contextlib.suppress(OSError, UnicodeDecodeError, ValueError, RecursionError):
             data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
             name = data.get("scenario") if isinstance(data, dict) else None
-            if isinstance(name, str):
+            if isinstance(name, str) and not has_hidden(name):  # never a name turned round
                 return name
     with contextlib.suppress(OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         name = tomllib.loads((folder / "scenario.toml").read_text(encoding="utf-8")).get("name")
