@@ -11,11 +11,12 @@ words about a plan's quality read them. Each reader names the key a hand edit br
 counted from 0), so a damaged folder is a located error, never a crash halfway through
 a page.
 
-Folders written before a key existed still read: `optimum_status`, `optimum_mip_gap`,
-`measured_against`, `same_sites_as_plan` and the dated figures are optional, and of the
-dated figures the sites a programme ends with (`dated_sites_after`,
-`dated_same_sites_as`), kept since later still. A number is written back as it was read
-(a `within_pct` of 100 stays 100, not 100.0), so a folder rewritten is the same file.
+Folders written before a key existed still read. `optimum_status`, `optimum_mip_gap`,
+`measured_against`, `same_sites_as_plan` and the dated figures are optional, and so,
+beside the dated saving and difference, are the sites a programme ends with
+(`dated_sites_after`, `dated_same_sites_as`), kept only since cf3056c. A percentage or
+an allowance written whole is written back whole (`estate.plan(..., within_pct=100)`
+writes 100, not 100.0), so a folder `estate compare` rewrites holds what estate wrote.
 """
 
 from __future__ import annotations
