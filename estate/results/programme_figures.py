@@ -143,19 +143,21 @@ BUDGET_VALUES: dict[str, tuple[Callable[[Any], Any], str]] = {
 def _budget(rows: Any, source: str) -> pd.DataFrame:
     """The yearly budget use from summary.json (a limit written null is no limit); a
     bad year or value is named (`programme.budget[2].one_off`)."""
-    if not isinstance(rows, list):
-        raise checked.bad(source, "programme.budget", "a list of years, each {"
-                          + ", ".join(BUDGET_COLUMNS) + "}",
-                          "nothing" if rows is None else checked.found_words(rows))
-    years = []
-    for i, row in enumerate(rows):
-        where = f"programme.budget[{i}]"
-        read = checked.reader(row, source, where, "{" + ", ".join(BUDGET_COLUMNS) + "}")
-        values = {column: read(column, kind, expected, column.endswith("_limit"))
-                  for column, (kind, expected) in BUDGET_VALUES.items()}
-        years.append({k: math.inf if v is None else v for k, v in values.items()})
+    years = checked.listed(rows, source, "programme.budget",
+                           f"a list of years, each {_YEAR}", _budget_year)
     frame = pd.DataFrame(years, columns=list(BUDGET_COLUMNS))
     return frame.astype({"year": int, "date": str, "closures": int}) if years else frame
+
+
+_YEAR = "{" + ", ".join(BUDGET_COLUMNS) + "}"
+
+
+def _budget_year(row: Any, where: str, source: str) -> dict[str, Any]:
+    """One year of the budget, each limit written null read as no limit (inf)."""
+    read = checked.reader(row, source, where, _YEAR)
+    values = {column: read(column, kind, expected, column.endswith("_limit"))
+              for column, (kind, expected) in BUDGET_VALUES.items()}
+    return {k: math.inf if v is None else v for k, v in values.items()}
 
 
 def _method(value: Any) -> str:
