@@ -10,7 +10,6 @@ only: the page makes every one of them inert.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -18,7 +17,7 @@ from estate.results import money
 from estate.results.amounts import percent_up, rate_words
 from estate.results.payback import dated_payback_words, payback_words
 from estate.results.programme_figures import ProgrammeFigures
-from estate.results.summary import SavingBasis, Summary
+from estate.results.summary import SavingBasis, Summary, blank
 from estate.results.words import (
     DATED,
     IN_YEAR_ONE,
@@ -56,7 +55,7 @@ def known(s: Summary, key: str) -> Any:
     """A summary's figure `key`, None when it has none (null in summary.json: a run
     with no plan has no cost)."""
     value = getattr(s, key)
-    return None if isinstance(value, float) and math.isnan(value) else value
+    return None if blank(value) else value
 
 
 def _quality(s: Summary, key: str) -> str:
@@ -105,7 +104,7 @@ def _in_year_one(s: Summary, key: str) -> str:
     closes and no wait for a sale (its summary then has no `lease_cost_npv`); one with a
     start date and no programme counts each change from when it can happen."""
     value = s.saving_in_year_one if key == "npv_saving" else getattr(s, key)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if blank(value):
         return "n/a"
     undated = " (no start date: leases and sale lags not counted)"
     shown = saving_figure(value) if key == "npv_saving" else pounds(value)
