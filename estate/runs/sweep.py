@@ -47,6 +47,7 @@ from estate.runs.vary import (
     Vary,
     check_keys,
     grid,
+    older_run_id,
     parse_value,
     parse_vary,
     run_id,
@@ -63,18 +64,17 @@ from estate.store.warnings_table import read_warnings
 #: What a sweep writes into its `--out` folder (the page `sweep.html` by `estate.api`).
 SWEEP_FILES = ("runs", "sweep.csv", "site_robustness.csv", "sweep.html")
 EXECUTORS = ("local", "dask")
-__all__ = ["MAX_RUNS", "MAX_VALUES", "EXECUTORS", "RunOutcome", "RunTask",
-           "SweepInterrupted", "SweepResult", "Value", "Vary", "grid", "parse_value",
-           "parse_vary", "reuse", "run_id", "run_one", "shown", "site_robustness", "sweep",
-           "sweep_rows"]
+__all__ = ["MAX_RUNS", "MAX_VALUES", "EXECUTORS", "RunOutcome", "RunTask", "SweepInterrupted",
+           "SweepResult", "Value", "Vary", "grid", "parse_value", "parse_vary", "reuse",
+           "run_id", "run_one", "shown", "site_robustness", "sweep", "sweep_rows"]
 
 
 class SweepInterrupted(KeyboardInterrupt):
     """Ctrl-C or SIGTERM stopped a sweep: `message` says how many runs are stored."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
 
 
 @dataclass(frozen=True)
@@ -151,9 +151,8 @@ def reuse(task: RunTask, inputs_hash: str) -> RunOutcome | None:
         return None
     if (folder / "summary.json").exists():
         try:
-            summary = read_summary(folder)
+            summary, warned = read_summary(folder), read_warnings(folder)
             sites = read_table(folder / "sites.csv", RESULT_TABLES["sites"])
-            warned = read_warnings(folder)
             return RunOutcome(task.run_id, task.parameters, summary.status, "", summary,
                               _sites_of(sites), reused=True,
                               warnings=None if warned is None else len(warned))
@@ -215,10 +214,9 @@ def _all_refused(path: Path, outcomes: list[RunOutcome]) -> InputError:
 
 def _result_or_error(outcome: RunOutcome | BaseException, task: RunTask) -> RunOutcome:
     """A worker that died (killed, out of memory) is an error row too."""
-    if isinstance(outcome, BaseException):
-        return RunOutcome(task.run_id, task.parameters, Status.ERROR, _one_line(outcome),
-                          ran=True)
-    return outcome
+    if not isinstance(outcome, BaseException):
+        return outcome
+    return RunOutcome(task.run_id, task.parameters, Status.ERROR, _one_line(outcome), ran=True)
 
 
 @dataclass
@@ -283,12 +281,10 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
                 on_outcome(outcome, i, total)
         if todo:
             workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
-            # Even one run goes to a worker process: a solver that crashes takes its
-            # worker down, not the sweep. Ctrl-C stops the running solves at once; their
-            # folders are written whole or not at all, so a rerun resumes from them.
-            # Closed on the way out, before `_interrupted` clears runs/: a Ctrl-C that
-            # lands while a finished run is shown (not while the workers are awaited)
-            # stops the workers first, so no worker holds a lock or writes meanwhile.
+            # Even one run goes to a worker: a solver that crashes takes its worker down,
+            # not the sweep. Ctrl-C stops the solves at once (each folder is written
+            # whole or not at all); the runs are closed before `_interrupted` clears
+            # runs/, so a Ctrl-C while a run is shown leaves no worker writing.
             with contextlib.closing(run_all(run_one, todo, executor, workers=workers,
                                             scheduler=scheduler)) as runs:
                 for i, result in runs:
@@ -317,9 +313,14 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
 
 
 def _reuse_stored(tasks: list[RunTask], outcomes: list[RunOutcome]) -> list[RunTask]:
-    """Add the stored outcome of every finished task to `outcomes`; the tasks to run."""
+    """Add the stored outcome of every finished task to `outcomes`; the tasks to run. A
+    run an older estate stored under another id (`older_run_id`) is taken as it is."""
     todo = []
     for task, inputs_hash in _with_hashes(tasks):
+        older = Path(task.folder).with_name(older_run_id(task.parameters))
+        if older.is_dir() and not Path(task.folder).exists():
+            with contextlib.suppress(OSError):
+                older.rename(task.folder)  # (if it cannot be, the run is planned again)
         stored = reuse(task, inputs_hash)
         if stored is None:
             todo.append(task)

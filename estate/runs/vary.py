@@ -386,6 +386,40 @@ def _known_keys(node: Any, prefix: str = "") -> list[str]:
 
 
 def run_id(parameters: dict[str, Value]) -> str:
-    """A folder name that depends on the parameters only (not on their order in the grid)."""
+    """A folder name that depends on the parameters' values only: not on their order in
+    the grid, nor on how a number was typed (`1000` and `1000.0` are one run, as a
+    scenario reads them). Never a name Excel reads as a number in sweep.csv: twelve hex
+    digits that are all decimal (`123456789012`) or digits about an `e` (`12345e67890`)
+    take an `r` in front of eleven."""
+    digest = _digest(_as_typed_alike(parameters))
+    return f"r{digest[:11]}" if _number_like(digest[:12]) else digest[:12]
+
+
+def older_run_id(parameters: dict[str, Value]) -> str:
+    """The id estate gave this run before `run_id` took a whole number one way (and kept
+    ids off numbers), so that a sweep finds the runs an older version stored."""
+    return _digest(parameters)[:12]
+
+
+def _digest(parameters: dict[str, Any]) -> str:
     text = json.dumps(parameters, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _as_typed_alike(value: Any) -> Any:
+    """A whole float as the int it equals, in lists and tables too (a bool stays one)."""
+    if isinstance(value, dict):
+        return {k: _as_typed_alike(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_typed_alike(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _number_like(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
