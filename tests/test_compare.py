@@ -1352,3 +1352,27 @@ def test_an_order_unproven_plans_leave_open_is_said(setup: dict[str, Any]) -> No
     assert unsettled_note([as_run(a, 383.87e6, 0.0), as_run(b, 371.12e6, 0.22)]) == ""
     # both proven: settled however close
     assert unsettled_note([as_run(a, 371.12e6, 0.0), as_run(b, 371.13e6, 0.0)]) == ""
+
+
+def test_an_80_column_terminal_keeps_each_scenario_s_whole_name(tmp_path: Path) -> None:
+    """Two runs of a sweep are named alike up to their varied values; at 80 columns the
+    comparison's headings ended in "…" before the values, so the two read the same.
+    Each name is shown whole, going on over lines."""
+    from rich.console import Console
+
+    from estate.render.compare_page import terminal_table
+    data = two_offices_register(tmp_path / "register")
+    names = [f"town [relocation.cost_per_fte={v}, sharing.efficiency=0.1]" for v in (0, 5000)]
+    paths = [write_scenario(tmp_path / f"{i}.toml", scenario_on(data, name))
+             for i, name in enumerate(names)]
+    runs = compare(paths, out=tmp_path / "out", results_root=tmp_path / "results",
+                   policy_costs=False)
+    console = Console(width=80, record=True)
+    console.print(terminal_table(runs))
+    lines = console.export_text().splitlines()
+    assert "…" not in "".join(lines)
+    # each heading's cells, column by column, read back in order
+    heading = lines[1:lines.index(next(s for s in lines if s.startswith("┡")))]
+    cells = [line.strip("┃").split("┃") for line in heading if "┃" in line]
+    columns = ["".join(part.strip() for part in column) for column in zip(*cells, strict=True)]
+    assert [c.replace(" ", "") for c in columns[1:]] == [n.replace(" ", "") for n in names]

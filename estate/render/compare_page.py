@@ -332,7 +332,9 @@ def terminal_table(runs: list[Run]) -> Table:
     from rich.text import Text
 
     def cell(text: str) -> Text:
-        return Text(for_terminal(text))
+        # a word wider than its column (a sweep run's `[key=value, ...]`) goes on over
+        # lines rather than ending in "…": two names alike up to there stay told apart
+        return Text(for_terminal(text), overflow="fold")
 
     table = Table(title="Scenario comparison", show_lines=False)
     table.add_column("")
