@@ -570,7 +570,7 @@ def test_a_sale_past_the_horizon_is_said_apart(tmp_path: Path, lag: int) -> None
     said = [line for line in summary_lines(summary) if "after the horizon" in line]
     assert said == ([] if lag == 2 else [
         "                 £300.0k of the sales arrive after the horizon: in the one-off "
-        "cost and payback above, not in the NPV"])
+        "cost and payback, not in the NPV"])
     write_results(case.plan, tmp_path / "results")
     assert read_summary(tmp_path / "results").receipts_after_horizon == pytest.approx(lost)
 

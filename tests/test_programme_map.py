@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+import estate
 from estate.maps.page import _payload, render_map
 from estate.maps.panels import kpi_panel
 from estate.maps.payload import read_plan
@@ -21,6 +22,7 @@ from estate.results.amounts import fte_words
 from estate.store import read_programme, write_results
 from tests.fixtures.browser import axe_violations, open_page
 from tests.fixtures.programme import plan_with, programme_for
+from tests.fixtures.programme_registers import function, plan_case, site
 from tests.fixtures.results import write_results as write_made_up_folder
 
 
@@ -49,8 +51,8 @@ def test_each_site_has_the_year_of_its_change(folders: tuple[Path, Path]) -> Non
     for action, column in (("close", "site_close"), ("open", "site_open")):
         done = actions[actions["action"] == action]
         assert len(done) > 0
-        for site, year in zip(done["site_id"], done["year"], strict=True):
-            assert timeline[column][index[site]] == year
+        for site_id, year in zip(done["site_id"], done["year"], strict=True):
+            assert timeline[column][index[site_id]] == year
     for i, decision in enumerate(plan.sites["decision"]):
         if decision == "keep":
             assert (timeline["site_open"][i], timeline["site_close"][i]) == (0, None)
@@ -151,6 +153,13 @@ def test_the_panel_has_figures_for_each_year(folders: tuple[Path, Path]) -> None
     panel = kpi_panel(plan.summary, timeline=timeline)
     assert panel.index('id="estate-kpi-year"') < panel.index("NPV saving of the dated programme") \
         < panel.index("The plan's own figures") < panel.index("Annual saving")
+    # the programme's payback (the first year the saving so far is positive), beside its
+    # NPV saving, as the terminal and the board pack give it: the plan's own payback alone
+    # would be every change's in year 1
+    first = next(k for k, so_far in whole.set_index("year")["cumulative_discounted"].items()
+                 if so_far > 0)
+    assert re.search(rf"<dt>Payback of the dated programme</dt><dd>year {first} "
+                     r"\(discounted\)[;<]", panel), panel
     # every year has the same rows, so the slider rewrites each one
     assert len({tuple(k for k, _ in rows) for rows in timeline["figures"]}) == 1
 
@@ -202,3 +211,49 @@ def test_the_plan_map_and_the_comparison_map_count_the_same_moves(tmp_path: Path
                                          f"{len(routes) + 1} lines; line width = staff moving)")
     assert compared["labels"]["moves"] == (f"Scenario A: Moves ({len(routes)}; line width = "
                                            "staff moving)")
+
+
+def _panel_text(folder: Path, tmp_path: Path) -> str:
+    page = render_map(folder, tmp_path / "map.html").read_text(encoding="utf-8")
+    found = re.search(r'<section id="estate-kpi".*?</section>', page, re.S)
+    assert found is not None
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(0)).split())
+
+
+def test_the_map_says_what_the_saving_counts_that_no_programme_can(tmp_path: Path) -> None:
+    """Planned from a start date without a programme, T moves from O (£300k a year) to
+    C, which takes two years to build: the NPV saving counts O's closing before T can sit
+    at C. estate plan warns of it and the board pack says it beside the saving; the map's
+    panel, which shows that saving, says it too."""
+    sites = [site("O", "A", 0, 0, desks=10, running_cost=300_000),
+             site("C", "A", 0.1, 0, desks=20, running_cost=50_000, candidate=True,
+                  build_cost=50_000, build_years=2)]
+    case = plan_case(tmp_path / "register", sites,
+                     [function("T", "A", "Ops", "O", fte=5, desks=5)], scheduled=False,
+                     horizon_years=4, discount_rate=0.0,
+                     relocation={"cost_per_fte": 1000.0, "max_km": 80.0})
+    plan = estate.plan(case.prep.scenario, out=tmp_path / "results", map_path=False)
+    early = [w for w in plan.warnings if "before the teams housed there" in w.found]
+    assert len(early) == 1
+    said = _panel_text(tmp_path / "results", tmp_path)
+    amount = re.search(r"counts (£[\d.]+[km]?) of closing O", early[0].found)
+    assert amount is not None
+    assert (f"The NPV saving counts {amount.group(1)} of closing O before the teams housed "
+            "there could sit where the plan moves them") in said, said
+    assert said.count("a dated programme of the plan gives the saving it can realise") == 1
+    assert "--programme" not in said
+
+
+def test_the_map_says_a_sale_after_the_horizon_is_not_in_the_npv(tmp_path: Path) -> None:
+    """O closes in year 1 and its £300k sale arrives three years later, after the
+    three-year horizon: the one-off cost counts it, the NPV does not, and the map's panel
+    says so beside them, as the terminal does."""
+    case = plan_case(tmp_path / "register", [
+        site("K", "A", 0, 0, desks=100, must_keep=True),
+        site("O", "A", 1, 0, desks=100, running_cost=1_000_000, disposal_value=300_000,
+             disposal_lag_years=3),
+    ], [function("T", "A", "Ops", "O", desks=50)], horizon_years=3)
+    estate.plan(case.prep.scenario, out=tmp_path / "results", map_path=False)
+    said = _panel_text(tmp_path / "results", tmp_path)
+    assert "£300.0k of the sales arrive after the horizon: in the one-off cost and payback, " \
+        "not in the NPV" in said, said

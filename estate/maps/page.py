@@ -421,7 +421,7 @@ def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
     counts = site_counts(layer.payload["sites"])
     markup = (f'<h1 class="estate-hidden">Estate plan map: '
               f'{marked_names(inert(_marked_scenario(plan.summary, scenario)))}</h1>'
-              + kpi_panel(plan.summary, counts, layer.payload.get("timeline"))
+              + kpi_panel(plan.summary, counts, layer.payload.get("timeline"), plan.cautions)
               + legend(layer.max_fte, outline, clustered=layer.cluster,
                        counts=counts, places=bool(places["name"]),
                        timeline="timeline" in layer.payload,

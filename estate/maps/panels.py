@@ -13,9 +13,10 @@ from estate.maps.assets import COLOURS, SHAPES
 from estate.render.html import inert, isolated
 from estate.results import Summary, money
 from estate.results.amounts import count, fte_words
-from estate.results.payback import payback_words
+from estate.results.payback import dated_payback_words, payback_words
 from estate.results.words import (
     IN_YEAR_ONE,
+    after_horizon_words,
     horizon_words,
     one_off_words,
     plan_quality,
@@ -89,21 +90,25 @@ def _year_section(timeline: dict[str, Any], dated: str) -> str:
 
 
 def kpi_panel(summary: Summary, counts: dict[str, int] | None = None,
-              timeline: dict[str, Any] | None = None) -> str:
+              timeline: dict[str, Any] | None = None, cautions: tuple[str, ...] = ()) -> str:
     """The KPI panel's HTML: what an executive reads first. Every text value is inert.
 
     `counts` (from `site_counts`) says at how many sites the shared centres are, and how
     many of those are kept and opened, as the legend counts them. With `timeline` (the
     year slider's data) the panel opens with the figures at the end of the slider's
     year, which follow the slider; the plan's own figures below are labelled as those
-    once every change is made, which the slider does not change."""
+    once every change is made, which the slider does not change. `cautions` are the
+    plan's own warnings on what its figures count, in a reader's words (plain text), said
+    under the figures as the terminal and the board pack say them."""
     s = summary
     # with a dated programme its NPV is the one that counts when each change can happen;
     # the snapshot's figures are what every change made in year 1 would give
     programme = s.programme
     at_once = f" {IN_YEAR_ONE}" if programme else ""
     dated = [(f"NPV saving of the dated programme ({inert(horizon_words(s))})",
-              _saving(programme.npv_saving), "")] if programme else []
+              _saving(programme.npv_saving), ""),
+             ("Payback of the dated programme", inert(dated_payback_words(programme)), "")
+             ] if programme else []
     dated_html = ""
     if timeline:  # shown with the year's figures, not among the plan's own
         dated_html = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v, _ in dated)
@@ -127,7 +132,9 @@ def kpi_panel(summary: Summary, counts: dict[str, int] | None = None,
         ("Shared centres", _shared_words(s.shared_centres, counts), ""),
         ("Staff changing building", inert(fte_words(s.fte_relocated)), ""),
     ]
-    notes = []
+    notes = [inert(caution) for caution in cautions]
+    if s.receipts_after_horizon:
+        notes.append(inert(after_horizon_words(s.receipts_after_horizon)))
     worse = [isolated(info.name or agency) for agency, info in s.agencies.items() if info.worse_off]
     if worse:
         notes.append("Worse off: " + ", ".join(worse))

@@ -23,10 +23,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from estate.errors import ProblemKind
 from estate.render.html import inert
 from estate.render.places import town_names
 from estate.results import Programme, Summary, money
-from estate.store import StoredResults, check_results, read_zone_areas, site_areas
+from estate.results.booked_early import reader_words
+from estate.store import StoredResults, check_results, read_warnings, read_zone_areas, site_areas
 
 PLACE_LIMIT = 400
 TOWN_METRES = 10_000.0
@@ -46,6 +48,10 @@ class PlanTables:
     zones: pd.DataFrame
     zone_areas: Any  # GeoSeries of polygons indexed by zone_id, or None
     programme: Programme | None = None  # the dated programme, when the folder has one
+    # the plan's warnings on what its NPV saving counts that no programme of it can
+    # realise (`ProblemKind.BOOKED_EARLY`), in a reader's words: the KPI panel says them
+    # as the terminal and the board pack do
+    cautions: tuple[str, ...] = ()
 
 
 def plan_tables(stored: StoredResults) -> PlanTables:
@@ -57,7 +63,9 @@ def plan_tables(stored: StoredResults) -> PlanTables:
     sites["decision"] = sites["decision"].str.strip().str.lower()
     return PlanTables(stored.summary, sites, tables["assignments"], tables["coverage"],
                       tables["agencies"], tables["zones"],
-                      _read_zone_areas(stored.folder), stored.programme)
+                      _read_zone_areas(stored.folder), stored.programme,
+                      tuple(reader_words(w.found) for w in read_warnings(stored.folder) or []
+                            if w.kind is ProblemKind.BOOKED_EARLY))
 
 
 def read_plan(results_dir: Path) -> PlanTables:

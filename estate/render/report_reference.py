@@ -20,7 +20,7 @@ from estate.load.scenario import DEFAULTS
 from estate.render import figures
 from estate.render.report_data import Block, Page, Results, Table, Text, assumption_rows
 from estate.results.amounts import count, listed, rate_words
-from estate.results.booked_early import SCHEDULE_IT
+from estate.results.booked_early import SCHEDULE_IT, reader_words
 from estate.results.words import solver_name
 
 
@@ -86,8 +86,7 @@ def warning_words(r: Results) -> list[str]:
             "the register).")
     early = [w.found for w in r.warnings if w.kind is ProblemKind.BOOKED_EARLY]
     # said for a board: the command-line way to schedule it left to the terminal
-    said += [(line := figures.plain(found.removesuffix(SCHEDULE_IT), 600))[:1].upper()
-             + line[1:] + "; a dated programme of the plan gives the saving it can realise."
+    said += [reader_words(figures.plain(found.removesuffix(SCHEDULE_IT), 600))
              for found in early]
     others = len(r.warnings) - len(ended) - len(early)
     if others:

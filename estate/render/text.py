@@ -10,6 +10,7 @@ from estate.results.payback import dated_payback_words, payback_words, programme
 from estate.results.words import (
     IN_YEAR_ONE,
     UNSCHEDULED_WAITS,
+    after_horizon_words,
     dated_same_words,
     horizon_words,
     is_proven,
@@ -138,9 +139,7 @@ def _timing_lines(s: Summary) -> list[str]:
                      "sales that take time, sites running until their teams may move"
                      + ("" if s.programme is not None else UNSCHEDULED_WAITS))
     if s.receipts_after_horizon:
-        lines.append(f"                 {money(s.receipts_after_horizon)} of the sales arrive "
-                     "after the horizon: in the one-off cost and payback above, not in the "
-                     "NPV")
+        lines.append(f"                 {after_horizon_words(s.receipts_after_horizon)}")
     p = s.programme
     if p:
         payback_words = programme_payback_words(p.payback_year, p.lasting_payback_year)

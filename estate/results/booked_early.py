@@ -16,7 +16,15 @@ BOOKED_EARLY = "a dated saving no programme falls short of"
 """What these warnings expect: the board pack finds them by it, to set them on its first
 page beside the saving they qualify."""
 SCHEDULE_IT = "; schedule it (--programme, or a [programme] table) for the dated saving"
-"""How each warning ends on the terminal; the board pack says it in a board's words."""
+"""How each warning ends on the terminal; the pages say it in a reader's (`reader_words`)."""
+
+
+def reader_words(found: str) -> str:
+    """A BOOKED_EARLY warning said on a page (the board pack, the map): a sentence that
+    ends with what a dated programme gives, not with the command that makes one."""
+    said = found.removesuffix(SCHEDULE_IT)
+    return (said[:1].upper() + said[1:]
+            + "; a dated programme of the plan gives the saving it can realise.")
 
 
 def booked_early(prep: Prepared, model: EstateModel, after: State) -> list[Problem]:

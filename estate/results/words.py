@@ -374,6 +374,14 @@ def one_off_words(value: float, receipts: float | None = None) -> str:
     return "£0 net" if receipts is not None and receipts > 0.5 else "none"
 
 
+def after_horizon_words(receipts: float) -> str:
+    """The sales a plan counts that arrive after the horizon, in a sentence: they are in
+    its one-off cost and payback (the cash it brings in) but not in its NPV, which ends
+    with the horizon (DESIGN 9). The terminal and the map say it as this."""
+    return (f"{money(receipts)} of the sales arrive after the horizon: in the one-off cost "
+            "and payback, not in the NPV")
+
+
 def schedule_quality(status: str, gap: float | None, method: str,
                      whose: str = "the plan's") -> tuple[bool, str]:
     """Whether a dated programme is proven the cheapest, and how good it is in a
