@@ -235,3 +235,21 @@ def test_a_slip_over_several_lines_is_said_where_it_is_mended(
     assert said[0].startswith(f"  - hand.toml, line {line}: expected ") and says in said[0], \
         said
     no_traceback(run)
+
+
+@pytest.mark.parametrize("command", ["plan", "compare"])
+def test_a_register_file_given_as_a_scenario_says_to_write_one(tmp_path: Path,
+                                                               command: str) -> None:
+    """`estate plan reg/sites.csv` was told to put = between a key and its value, as
+    if the CSV were a scenario to mend, and a workbook only that it is binary. Each is
+    said to be a register, with the scenario's `data` that plans it."""
+    town(tmp_path)
+    (tmp_path / "reg.xlsx").write_bytes(b"PK\x03\x04\x00\x00")
+    for given, register in (("reg/sites.csv", "reg"), ("reg.xlsx", "reg.xlsx")):
+        run = invoke(tmp_path, command, given)
+        assert run.code == 1, run.output
+        assert (f"{given}: expected a scenario TOML file, found a register file "
+                f"({Path(given).name}), not a scenario: write a scenario file (.toml) whose "
+                f'data = "{register}" names the register') in run.stderr, run.stderr
+        assert f"estate validate {register}" in run.stderr
+        no_traceback(run)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from estate.errors import InputError, Problem, path_too_long
-from estate.load.read import instead_of_a_file
+from estate.load.read import REGISTER_SUFFIXES, instead_of_a_file
 from estate.load.scenario_keys import KEY_NAMES, TABLES
 from estate.load.toml_values import (
     COMMENT_MARK,
@@ -59,7 +59,20 @@ def read_scenario_dict(path: str | Path) -> dict[str, Any]:
     if not is_file:
         raise InputError([Problem(label, None, None, "a scenario TOML file",
                                   _not_a_scenario(path))])
+    if path.suffix.lower() in REGISTER_SUFFIXES:
+        raise InputError([Problem(label, None, None, "a scenario TOML file",
+                                  _a_register_file(path))])
     return read_toml(path, label)
+
+
+def _a_register_file(path: Path) -> str:
+    """A register's file given where a scenario goes (`estate plan sites.csv`, or the
+    workbook): the scenario that plans it, rather than TOML syntax or a binary file."""
+    register = path.parent if path.suffix.lower() == ".csv" else path
+    return (f"a register file ({path.name}), not a scenario: write a scenario file "
+            f'(.toml) whose data = "{register.as_posix()}" names the register (docs/'
+            f"formats.md, \"A scenario\"), or check the register with estate validate "
+            f"{register}")
 
 
 def _not_a_scenario(path: Path) -> str:
