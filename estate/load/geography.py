@@ -44,6 +44,8 @@ MOSTLY = 0.9
 at least `SPREAD_LEAST_KM` (a town and its surroundings), so that a register of one town,
 or of a handful of points whose outermost is the one flipped, is not a spread of 0 km."""
 SPREAD_LEAST_KM = 25.0
+BESIDE_CHORD = 2 * np.sin(SPREAD_LEAST_KM / EARTH_KM / 2) * 1.0001
+"""`SPREAD_LEAST_KM` as a straight line through the unit sphere (`_unit`), a hair over."""
 FLIP_CLOSER = 3.0
 """Flipped, a point must be this many times closer to the others' centre than as written."""
 
@@ -84,7 +86,7 @@ def check_positions(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> l
     inside = _in_uk(lat_a, lon_a)
     in_uk = (~inside).sum() <= max(1.0, (1 - UK_SHARE) * len(inside)) < len(inside)
     suspect = (nearest > FAR_KM) | (in_uk & ~inside)
-    flips = _sign_flips(lat_a, lon_a)
+    flips = _sign_flips(lat_a, lon_a, tree, nearest)
     swapped: set[int] = set()
     for i in np.flatnonzero(suspect):
         km, near = tree.query(_unit(lon_a[i : i + 1], lat_a[i : i + 1]), k=2)
@@ -117,15 +119,20 @@ def check_positions(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> l
     return problems
 
 
-def _sign_flips(lat: np.ndarray, lon: np.ndarray) -> dict[int, tuple[str, float]]:
+def _sign_flips(lat: np.ndarray, lon: np.ndarray, tree: cKDTree, alone: np.ndarray
+                ) -> dict[int, tuple[str, float]]:
     """The points (index: column, value as written) that lie well outside the others as
     written but among them with that column's sign flipped: 1.15 typed -1.15 puts a
     Suffolk site in the Midlands, 160 km off, under the far-away check's 400 km.
 
     Among them: within the others' spread (`MOSTLY`) of their centre, the median
-    latitude and longitude (one stray point moves neither). Conservative: the flip must
-    move the point more than `FLIP_MOVES_KM` and bring it `FLIP_CLOSER` times closer to
-    the centre, and as written the point must lie beyond twice the others' spread."""
+    latitude and longitude (one stray point moves neither), and `FLIP_CLOSER` times
+    closer to it; or, for a point of the locality's edge (Lowestoft in Suffolk, beyond
+    the spread), within `SPREAD_LEAST_KM` of another point where as written it is further
+    than the spread from every other. Conservative: the flip must move the point more than
+    `FLIP_MOVES_KM`, and as written the point must lie beyond twice the others' spread
+    from their centre. `tree` holds the distinct positions, `alone` each point's distance
+    to its nearest other point (0 km for one sharing its position)."""
     if len(lat) < 4:  # three points: which two are "the others" is anyone's guess
         return {}
     centre = _unit(np.array([np.median(lat)]), np.array([np.median(lon)]))
@@ -134,15 +141,40 @@ def _sign_flips(lat: np.ndarray, lon: np.ndarray) -> dict[int, tuple[str, float]
         return _km(np.linalg.norm(_unit(la, lo) - centre, axis=1))
 
     written = from_centre(lat, lon)
+    spread = np.maximum(_spread_of_others(written), SPREAD_LEAST_KM)
     out: dict[int, tuple[str, float]] = {}
     for column, flipped in (("lon", (lat, -lon)), ("lat", (-lat, lon))):
         moved = _km(np.linalg.norm(_unit(lat, lon) - _unit(*flipped), axis=1))
         near = from_centre(*flipped)
-        for i in np.flatnonzero((moved > FLIP_MOVES_KM) & (near * FLIP_CLOSER < written)):
-            spread = max(float(np.quantile(np.delete(written, i), MOSTLY)), SPREAD_LEAST_KM)
-            if near[i] <= spread < written[i] / 2:
-                out.setdefault(int(i), (column, float((lon if column == "lon" else lat)[i])))
+        # flipped, how far its nearest position is (not its own as written: it moved
+        # further), looked for only as far as an edge flip may be (a point flipped far
+        # from every other is slow to place, and is not one)
+        beside = _km(tree.query(_unit(*flipped), k=1, distance_upper_bound=BESIDE_CHORD)[0])
+        among = (near * FLIP_CLOSER < written) & (near <= spread)
+        edge = (beside <= SPREAD_LEAST_KM) & (alone > spread)
+        for i in np.flatnonzero((moved > FLIP_MOVES_KM) & (among | edge)
+                                & (spread < written / 2)):
+            out.setdefault(int(i), (column, float((lon if column == "lon" else lat)[i])))
     return out
+
+
+def _spread_of_others(written: np.ndarray) -> np.ndarray:
+    """For each point, the `MOSTLY` quantile of the other points' distances `written`
+    (numpy's linear interpolation, as np.quantile of the array less that point), all at
+    once: the sorted distances less the point's own, read at one position."""
+    n = len(written)
+    order = np.argsort(written, kind="stable")
+    ranked = written[order]
+    rank = np.empty(n, dtype=int)
+    rank[order] = np.arange(n)
+    position = MOSTLY * (n - 2)
+    low = int(np.floor(position))
+    high = min(low + 1, n - 2)
+
+    def at(j: int) -> np.ndarray:  # the j-th of the others, sorted: one on past its own
+        return ranked[np.where(j < rank, j, j + 1)]
+
+    return at(low) + (position - low) * (at(high) - at(low))
 
 
 def _every_table_swapped(tables: list[str], lat: np.ndarray, lon: np.ndarray,
