@@ -1165,6 +1165,12 @@ def test_a_plan_with_a_start_date_and_no_programme_is_not_called_year_1(
     assert found.group(2) == inert(estate.results.money(waits.npv_saving) + NOT_SCHEDULED)
     assert "\u201cWaits\u201d has a start date but no programme" in html
     assert "\u201cWaits\u201d is not" not in html
+    # what such a saving counts, and not more: a closing may come before the site its
+    # teams move to is open, which no programme could do (a review found "the first year
+    # any programme could make it" untrue of a hub still being built)
+    assert "from the first year it could be made on its own, not a schedule: it may count a " \
+        "closing before the site its teams move to is open" in html
+    assert "any programme could make it" not in html
 
 
 def _comparison(out: Path) -> dict[str, bytes]:

@@ -1381,6 +1381,22 @@ def test_a_saving_no_programme_can_realise_is_said_on_page_one(tmp_path: Path) -
     assert not any("other warning" in c or "with 1 warning" in c for c in caveats), caveats
 
 
+def test_the_decision_says_a_sale_after_the_horizon_beside_the_payback_it_makes(
+        tmp_path: Path) -> None:
+    """O closes in year 1 and its £300k sale arrives three years later, after the
+    three-year horizon: the decision's "net receipts ... so it pays back at once" counts
+    the sale, which the NPV does not, and says so in the same paragraph."""
+    case = plan_case(tmp_path / "register", [
+        site("K", "A", 0, 0, desks=100, must_keep=True),
+        site("O", "A", 1, 0, desks=100, running_cost=1_000_000, disposal_value=300_000,
+             disposal_lag_years=3),
+    ], [function("T", "A", "Ops", "O", desks=50)], horizon_years=3)
+    estate.plan(case.prep.scenario, out=tmp_path / "results", map_path=False)
+    said = decision(read_results(tmp_path / "results"))
+    assert "pays back at once. £300.0k of the sales arrive after the horizon: in the one-off " \
+        "cost and payback, not in the NPV." in unmarked(said), said
+
+
 def test_the_pack_s_side_by_side_says_a_loss_as_a_cost(pack: dict[str, Any]) -> None:
     """A compared scenario that loses money: its NPV saving and saving a year read as
     costs, as page 1 says them, never -£1.11m."""

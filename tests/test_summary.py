@@ -378,10 +378,10 @@ def test_a_gap_is_said_inside_the_tolerance_only_when_it_is() -> None:
     from estate.results.words import quality_words
 
     _, within = quality_words(Status.OPTIMAL, 0.0042, 0.005)
-    assert within == ("Its NPV of cost is within 0.42% of the lowest possible, inside the 0.5% "
-                      "tolerance the scenario sets for the search.")
+    assert within == ("The plan's NPV of cost is within 0.42% of the lowest possible, inside "
+                      "the 0.5% tolerance the scenario sets for the search.")
     _, edited = quality_words(Status.OPTIMAL, 0.05, 0.0001)
-    assert edited == "Its NPV of cost is within 5% of the lowest possible."
+    assert edited == "The plan's NPV of cost is within 5% of the lowest possible."
     assert "inside" in quality_words(Status.OPTIMAL, 0.005, 0.005)[1]
 
 

@@ -270,8 +270,9 @@ def mixed_note(runs: list[Run]) -> str:
         said += (f" {_names(unscheduled)} {'has' if len(unscheduled) == 1 else 'have'} a "
                  "start date but no programme: "
                  f"{'its' if len(unscheduled) == 1 else 'their'} saving counts each change "
-                 "from the first year any programme could make it, not a schedule that keeps "
-                 "the yearly limits.")
+                 "from the first year it could be made on its own, not a schedule: it may "
+                 "count a closing before the site its teams move to is open (estate plan "
+                 "warns how much), and keeps no yearly limits.")
     return said + (" Compare dated with dated: give a scenario a start date and a "
                    "[programme] table (docs/programme.md).")
 

@@ -40,6 +40,7 @@ from estate.results.payback import payback_words, programme_payback_words
 from estate.results.words import (
     IN_YEAR_ONE,
     UNSCHEDULED_WAITS,
+    after_horizon_words,
     horizon_words,
     one_off_parts,
     one_off_words,
@@ -171,6 +172,8 @@ def _money_words(s: Summary, dated: bool) -> str:
         text += (f" It needs {money(s.one_off_cost)} of one-off spending (closing, building, "
                  f"moving and setting up" + (f", net of sales: {parts}" if parts else "")
                  + f") and {back}.")
+    if s.receipts_after_horizon:  # beside the one-off and payback that count them
+        text += f" {after_horizon_words(s.receipts_after_horizon)}."
     if not s.status_quo_feasible and s.status_quo_breaches:
         text += (f" Today's estate breaks {count(len(s.status_quo_breaches), 'rule')} that "
                  "the plan meets.")

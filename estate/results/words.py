@@ -220,7 +220,7 @@ def quality_words(status: Status, gap: float | None,
     why = (f", inside the {f'{asked * 100:.4f}'.rstrip('0').rstrip('.')}% tolerance the "
            "scenario sets for the search" if asked and gap <= asked + 1e-9 else "")
     return (f"within {percent_up(gap)} of the lowest possible cost",
-            f"Its NPV of cost is within {percent_up(gap)} of the lowest possible{why}.")
+            f"The plan's NPV of cost is within {percent_up(gap)} of the lowest possible{why}.")
 
 
 def saves_words(saving: float, would: bool = False, unit: str = "") -> str:
