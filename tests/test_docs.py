@@ -17,6 +17,7 @@ import click
 import pytest
 
 from estate.cli import cli
+from estate.errors import ProblemKind
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -110,6 +111,27 @@ def test_the_readme_session_runs(tmp_path: Path) -> None:
             for pipe in (process.stdout, process.stderr):  # unread when a step before failed
                 if pipe is not None:
                     pipe.close()
+
+
+def test_the_reference_scenario_copied_as_written_warns_of_nothing_of_its_own(
+        tmp_path: Path) -> None:
+    """docs/formats.md's reference scenario, pasted into a file beside the demo register
+    as its `data` expects, is valid, and none of its warnings is at one of its keys: the
+    ones left are at the demo register's cells (leases ended before its `start`). It set
+    `population_share` beside `mode = "maintain"`, which warns, so a copy warned."""
+    from estate.api import validate_scenario
+
+    block = re.findall(r"```toml\n(.*?)```", (ROOT / "docs" / "formats.md")
+                       .read_text(encoding="utf-8"), re.S)
+    assert len(block) == 1
+    shutil.copytree(ROOT / "data" / "suffolk", tmp_path / "data" / "suffolk")
+    (tmp_path / "models").mkdir()
+    path = tmp_path / "models" / "example.toml"
+    path.write_text(block[0], encoding="utf-8")
+    checked = validate_scenario(path)
+    assert {w.file for w in checked.warnings} == {"sites.csv"}, [str(w) for w in
+                                                                 checked.warnings]
+    assert all(w.kind is ProblemKind.LEASE_ENDED for w in checked.warnings)
 
 
 def _resolves(dotted: str) -> bool:
