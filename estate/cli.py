@@ -52,6 +52,10 @@ class Percent(click.ParamType):
         return float(number)
 
 
+SAID_REASONS = 5
+"""How many reasons a compared scenario with no plan says on stderr (all are in its
+comparison.csv row and on the page)."""
+
 PROGRESS = click.option(
     "--progress/--no-progress", "progress", default=None,
     help="Progress lines on stderr (default: only when stderr is a terminal; --progress "
@@ -369,8 +373,14 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
             console.print(Text(for_terminal(note)))
         console.print(terminal_table(runs))
         for run in runs:
-            if run.summary is None:
-                err(f"WARNING: {run.scenario.name}: {run.status}: {run.message.splitlines()[0]}")
+            if run.summary is None:  # with its reasons, as estate plan says them
+                said = run.message.splitlines() or [""]
+                err(f"WARNING: {run.scenario.name}: {run.status}: {said[0]}")
+                for line in said[1:1 + SAID_REASONS]:
+                    err(f"    {line.strip()}")
+                if len(said) > 1 + SAID_REASONS:
+                    err(f"    ... and {len(said) - 1 - SAID_REASONS} more (comparison.csv's "
+                        "message)")
             for kept in run.kept_files:  # a file saved into its folder as it was planned
                 err(f"WARNING: {run.scenario.name}: {kept.sentence}")
             if run.dropped_alternatives:

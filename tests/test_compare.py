@@ -46,6 +46,7 @@ from tests.fixtures import (
     merge,
     no_traceback,
     scenario_on,
+    town,
     town_rows,
     two_areas_register,
     write_scenario,
@@ -408,6 +409,27 @@ def test_compare_where_no_results_folder_can_be_made_is_bad_input(tmp_path: Path
     assert "results/A, option the scenario's results folder (its name key): expected a " \
         "path in a folder, found results is a file" in run.stderr, run.stderr
     assert not (tmp_path / "cmp").exists()
+    no_traceback(run)
+
+
+def test_a_scenario_with_no_plan_is_warned_of_with_its_reasons(tmp_path: Path) -> None:
+    """A compared scenario that no plan can meet was warned of on stderr with its first
+    line alone ("The scenario is infeasible: no plan meets every rule."): the reasons,
+    which estate plan prints, were only in comparison.csv and on the page."""
+    town(tmp_path)
+    town(tmp_path, changes={"name": "tiny inf", "policy": {"close": ["S1"]}, "coverage": [
+        {"service": "public_access", "radius_km": 5, "mode": "maintain"}]}, name="inf.toml")
+    alone = invoke(tmp_path, "plan", "inf.toml")
+    assert alone.code == 2, alone.output
+    reasons = [line.strip() for line in alone.stderr.splitlines() if line.startswith("  - ")]
+    assert reasons, alone.stderr
+    run = invoke(tmp_path, "compare", "tiny.toml", "inf.toml", "--no-policy-costs", "--out",
+                 "cmp")
+    assert run.code == 0, run.output
+    said = run.stderr.splitlines()
+    at = said.index("WARNING: tiny inf: infeasible: The scenario is infeasible: no plan "
+                    "meets every rule.")
+    assert [line.strip() for line in said[at + 1:at + 1 + len(reasons)]] == reasons
     no_traceback(run)
 
 
