@@ -30,6 +30,7 @@ from estate.model.build import EstateModel, build
 from estate.model.reduce import reductions_line
 from estate.prepare import Prepared, prepare
 from estate.results import Plan, make_plan, money
+from estate.results.words import PROVEN
 from estate.solve import (
     SearchPhase,
     SearchProgress,
@@ -297,7 +298,9 @@ def search_line(p: SearchProgress) -> str:
     plan = math.isfinite(p.plan)
     said.append(f"best plan NPV {money(p.plan)}" if plan else "no plan yet")
     if math.isfinite(p.bound):
-        gap = f" (gap {100 * p.gap:.3g}%)" if plan and math.isfinite(p.gap) else ""
+        # a gap below a millionth is rounding, not distance: "0%", never "1.5e-14%"
+        shown = "0" if p.gap < PROVEN else f"{100 * p.gap:.3g}"
+        gap = f" (gap {shown}%)" if plan and math.isfinite(p.gap) else ""
         said.append(f"bound {money(p.bound)}{gap}")
     else:
         said.append("no bound yet")

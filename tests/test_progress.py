@@ -164,6 +164,9 @@ def test_the_line_says_plan_bound_and_gap() -> None:
     assert line == "Search, 45 s: best plan NPV £720.40m, bound £719.88m (gap 0.0722%)"
     first = search_line(SearchProgress(SearchPhase.FIRST_PLAN, 1.0, 725.8e6, 715.59e6))
     assert first == "First plan, 1 s: best plan NPV £725.80m, bound £715.59m (gap 1.41%)"
+    # a gap of rounding (the plan's and the bound's floats apart in their last digits)
+    met = search_line(SearchProgress(SearchPhase.SEARCH, 3.0, 720.4e6, 720.4e6 * (1 - 1.5e-16)))
+    assert met == "Search, 3 s: best plan NPV £720.40m, bound £720.40m (gap 0%)"
 
 
 def _checked(heard: list[SearchProgress], optimum: float) -> None:
