@@ -497,3 +497,16 @@ def test_one_building_listed_twice_is_a_warning(tmp_path: Path, names: list[str]
         "'county  hall.', 23 m from S1 (row 2), 'County Hall', A1's and A2's: if it is "
         "one building entered twice, delete one row (the plan would count its running "
         "cost twice); if each is an agency's own part of it, leave both"), said[0].found
+
+
+def test_a_refused_flag_is_left_out_of_the_checks_of_a_home(tmp_path: Path) -> None:
+    """F1 needs a secure home at S1, whose `secure` is `Y`, refused as too easily a slip:
+    one error at that cell, not also a warning judged on the default the cell took
+    ("'S1' is not secure", which the user meant it to be)."""
+    tables = frames()
+    tables["functions"]["needs_secure"] = [True, False, False]
+    tables["sites"]["secure"] = ["Y", True, True]
+    with pytest.raises(InputError) as caught:
+        load_register(write_tables(tmp_path / "reg", tables))
+    said = caught.value.problems + caught.value.warnings
+    assert located(said) == {("sites.csv", 2, "secure")}, [str(p) for p in said]

@@ -25,13 +25,16 @@ def article(word: str) -> str:
 
 
 def check_references(
-    frames: dict[str, pd.DataFrame], files: dict[str, str], readable: set[str]
+    frames: dict[str, pd.DataFrame], files: dict[str, str], readable: set[str],
+    unread: frozenset[tuple[str, int, str]] = frozenset(),
 ) -> list[Problem]:
     """Checks across tables: ids that must exist, homes, areas, spellings.
 
     `readable` names the tables that were read with their id column. A reference into
     any other table is not checked: its absence is already reported, and flagging
-    every row that points into it would bury that. Fills in functions' `area`.
+    every row that points into it would bury that. `unread` holds the cells (file, row,
+    column) already refused: a check of a home leaves them out rather than take their
+    default (a `secure` of `Y` is not "not secure"). Fills in functions' `area`.
     """
     problems: list[Problem] = []
     sites, functions = frames["sites"], frames["functions"]
@@ -81,7 +84,7 @@ def check_references(
                                 files)
     problems += figures_out_of_scale(frames, files, readable)
     if {"functions", "sites"} <= readable:
-        problems += _check_homes(sites, functions, files)
+        problems += _check_homes(sites, functions, files, unread)
     if "sites" in readable:
         problems += _check_leases(sites, files["sites"])
         problems += _check_build_costs(sites, files["sites"])
@@ -118,9 +121,12 @@ def _flag(
 
 
 def _check_homes(
-    sites: pd.DataFrame, functions: pd.DataFrame, files: dict[str, str]
+    sites: pd.DataFrame, functions: pd.DataFrame, files: dict[str, str],
+    unread: frozenset[tuple[str, int, str]] = frozenset(),
 ) -> list[Problem]:
-    """A home must exist today; a home that does not suit the function is a warning."""
+    """A home must exist today; a home that does not suit the function is a warning,
+    judged on the cells that were read: a `secure` refused (`unread`: `Y`) is not "not
+    secure"."""
     problems: list[Problem] = []
     # the site's columns are renamed before the merge, not left to suffixes: a register
     # may keep its own `candidate`, `hosts` or `secure` column on functions (DESIGN 1
@@ -160,7 +166,10 @@ def _check_homes(
                 severity="warning",
             )
         )
-    insecure = homes["needs_secure"] & ~homes["secure_site"] & ~homes["candidate_site"]
+    # a `secure` refused took its default, False, which is no finding
+    refused = homes["row_site"].astype(int).map(
+        lambda row: (files["sites"], row, "secure") in unread).astype(bool)
+    insecure = homes["needs_secure"] & ~homes["secure_site"] & ~homes["candidate_site"] & ~refused
     for _, f in homes[insecure].iterrows():
         problems.append(
             Problem(

@@ -80,7 +80,9 @@ def load_register(path: str | Path) -> Register:
         for name, table in raw.tables.items()
         if TABLES[name].key is None or TABLES[name].key in table.frame.columns
     }
-    problems += check_references(frames, raw.files, keyed)
+    unread = frozenset((p.file, p.row, p.column) for p in problems
+                       if p.severity == "error" and p.row is not None and p.column)
+    problems += check_references(frames, raw.files, keyed, unread)
     order = {label: i for i, label in enumerate(raw.files.values())}
     problems.sort(key=lambda p: (order.get(p.file, -1), p.row or 0))  # as a user reads
     if any(p.severity == "error" for p in problems):
