@@ -40,6 +40,7 @@ from tests.fixtures.programme_registers import (
     Case,
     budget_case,
     close,
+    late_sale_case,
     lease_case,
     leases_register,
     plan_case,
@@ -557,11 +558,7 @@ def test_a_sale_past_the_horizon_is_said_apart(tmp_path: Path, lag: int) -> None
     within the three years at 2, after them at 3, when the one-off still counts it (as
     DESIGN section 3 defines the one-off) and the summary, the terminal and summary.json
     say how much of it no programme receives."""
-    case = plan_case(tmp_path / "register", [
-        site("K", "A", 0, 0, desks=100, must_keep=True),
-        site("O", "A", 1, 0, desks=100, running_cost=1_000_000, disposal_value=300_000,
-             disposal_lag_years=lag),
-    ], [function("T", "A", "Ops", "O", desks=50)], horizon_years=3)
+    case = late_sale_case(tmp_path / "register", lag)
     summary = case.plan.summary
     assert case.plan.sites.set_index("site_id").at["O", "decision"] == "close"
     assert summary.one_off_receipts == pytest.approx(300_000.0)

@@ -22,7 +22,7 @@ from estate.results.amounts import fte_words
 from estate.store import read_programme, write_results
 from tests.fixtures.browser import axe_violations, open_page
 from tests.fixtures.programme import plan_with, programme_for
-from tests.fixtures.programme_registers import function, plan_case, site
+from tests.fixtures.programme_registers import hub_still_building_case, late_sale_case
 from tests.fixtures.results import write_results as write_made_up_folder
 
 
@@ -51,8 +51,8 @@ def test_each_site_has_the_year_of_its_change(folders: tuple[Path, Path]) -> Non
     for action, column in (("close", "site_close"), ("open", "site_open")):
         done = actions[actions["action"] == action]
         assert len(done) > 0
-        for site_id, year in zip(done["site_id"], done["year"], strict=True):
-            assert timeline[column][index[site_id]] == year
+        for site, year in zip(done["site_id"], done["year"], strict=True):
+            assert timeline[column][index[site]] == year
     for i, decision in enumerate(plan.sites["decision"]):
         if decision == "keep":
             assert (timeline["site_open"][i], timeline["site_close"][i]) == (0, None)
@@ -225,13 +225,7 @@ def test_the_map_says_what_the_saving_counts_that_no_programme_can(tmp_path: Pat
     C, which takes two years to build: the NPV saving counts O's closing before T can sit
     at C. estate plan warns of it and the board pack says it beside the saving; the map's
     panel, which shows that saving, says it too."""
-    sites = [site("O", "A", 0, 0, desks=10, running_cost=300_000),
-             site("C", "A", 0.1, 0, desks=20, running_cost=50_000, candidate=True,
-                  build_cost=50_000, build_years=2)]
-    case = plan_case(tmp_path / "register", sites,
-                     [function("T", "A", "Ops", "O", fte=5, desks=5)], scheduled=False,
-                     horizon_years=4, discount_rate=0.0,
-                     relocation={"cost_per_fte": 1000.0, "max_km": 80.0})
+    case = hub_still_building_case(tmp_path / "register")
     plan = estate.plan(case.prep.scenario, out=tmp_path / "results", map_path=False)
     early = [w for w in plan.warnings if "before the teams housed there" in w.found]
     assert len(early) == 1
@@ -248,11 +242,7 @@ def test_the_map_says_a_sale_after_the_horizon_is_not_in_the_npv(tmp_path: Path)
     """O closes in year 1 and its £300k sale arrives three years later, after the
     three-year horizon: the one-off cost counts it, the NPV does not, and the map's panel
     says so beside them, as the terminal does."""
-    case = plan_case(tmp_path / "register", [
-        site("K", "A", 0, 0, desks=100, must_keep=True),
-        site("O", "A", 1, 0, desks=100, running_cost=1_000_000, disposal_value=300_000,
-             disposal_lag_years=3),
-    ], [function("T", "A", "Ops", "O", desks=50)], horizon_years=3)
+    case = late_sale_case(tmp_path / "register", 3)
     estate.plan(case.prep.scenario, out=tmp_path / "results", map_path=False)
     said = _panel_text(tmp_path / "results", tmp_path)
     assert "£300.0k of the sales arrive after the horizon: in the one-off cost and payback, " \

@@ -60,7 +60,7 @@ from tests.fixtures import (
     town_rows,
     write_scenario,
 )
-from tests.fixtures.programme_registers import function, plan_case, site
+from tests.fixtures.programme_registers import hub_still_building_case, late_sale_case
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = ("<b>x</b> & <img src=x onerror=alert(1)>", "</svg><script>alert(1)</script>")
@@ -1362,13 +1362,7 @@ def test_a_saving_no_programme_can_realise_is_said_on_page_one(tmp_path: Path) -
     year 1, when T could leave, but T can sit at C only from year 2. estate plan warns of
     it, and the pack's first page says it beside the saving it qualifies, not only among
     the assumptions."""
-    sites = [site("O", "A", 0, 0, desks=10, running_cost=300_000),
-             site("C", "A", 0.1, 0, desks=20, running_cost=50_000, candidate=True,
-                  build_cost=50_000, build_years=2)]
-    case = plan_case(tmp_path / "register", sites,
-                     [function("T", "A", "Ops", "O", fte=5, desks=5)], scheduled=False,
-                     horizon_years=4, discount_rate=0.0,
-                     relocation={"cost_per_fte": 1000.0, "max_km": 80.0})
+    case = hub_still_building_case(tmp_path / "register")
     estate.plan(case.prep.scenario, out=tmp_path / "results", map_path=False)
     r = read_results(tmp_path / "results")
     caveats = [b.text for b in decision_page(r).blocks if isinstance(b, Text)
@@ -1386,11 +1380,7 @@ def test_the_decision_says_a_sale_after_the_horizon_beside_the_payback_it_makes(
     """O closes in year 1 and its £300k sale arrives three years later, after the
     three-year horizon: the decision's "net receipts ... so it pays back at once" counts
     the sale, which the NPV does not, and says so in the same paragraph."""
-    case = plan_case(tmp_path / "register", [
-        site("K", "A", 0, 0, desks=100, must_keep=True),
-        site("O", "A", 1, 0, desks=100, running_cost=1_000_000, disposal_value=300_000,
-             disposal_lag_years=3),
-    ], [function("T", "A", "Ops", "O", desks=50)], horizon_years=3)
+    case = late_sale_case(tmp_path / "register", 3)
     estate.plan(case.prep.scenario, out=tmp_path / "results", map_path=False)
     said = decision(read_results(tmp_path / "results"))
     assert "pays back at once. £300.0k of the sales arrive after the horizon: in the one-off " \
