@@ -300,7 +300,8 @@ def test_any_demo_point_whose_longitude_gained_a_minus_sign_is_said() -> None:
     point, with no warning: the flip check took only points among the others once
     flipped, within the circle holding 90% of them, and the locality's edge (Lowestoft,
     Haverhill, Newmarket) lies outside it. Each of the demo's 291 sites and zones with its
-    longitude's sign flipped is said now, at its own cell and alone; as given, none is."""
+    longitude's sign flipped is said now, at its own cell and alone, and so are sites
+    flipped together; as given none is, nor a real Birmingham or Oxford site beside it."""
     files = {"sites": "sites.csv", "zones": "zones.csv"}
     demo = {name: pd.read_csv(Path(__file__).parents[1] / "data" / "suffolk" / file)
             for name, file in files.items()}
@@ -314,6 +315,18 @@ def test_any_demo_point_whose_longitude_gained_a_minus_sign_is_said() -> None:
             said = check_positions(flipped, files)
             assert [(p.file, p.row, p.column) for p in said] == [(files[name], i + 2, "lon")]
             assert "may have gained its minus sign" in str(said[0]), str(said[0])
+    # every site east of 1.65 (Lowestoft's) flipped together, each the others' nearest
+    east = demo["sites"]["lon"] > 1.65
+    assert east.sum() >= 5
+    together = {**demo, "sites": demo["sites"].assign(
+        lon=demo["sites"]["lon"].where(~east, -demo["sites"]["lon"]))}
+    assert {p.row for p in check_positions(together, files)} == set(
+        demo["sites"].loc[east, "row"])
+    # a real site beyond the edge whose flip is in the sea off it is said of nothing
+    for lat, lon in ((52.48, -1.89), (51.75, -1.26)):  # Birmingham, Oxford
+        sites = pd.concat([demo["sites"], pd.DataFrame(
+            {"lat": [lat], "lon": [lon], "row": [len(demo["sites"]) + 2]})])
+        assert check_positions({**demo, "sites": sites}, files) == []
 
 
 def test_a_register_across_the_meridian_is_not_flagged(tmp_path: Path) -> None:

@@ -19,6 +19,8 @@ such once per table (`grid_as_degrees`), beside each cell's own range error.
 from __future__ import annotations
 
 import functools
+import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -44,6 +46,8 @@ MOSTLY = 0.9
 at least `SPREAD_LEAST_KM` (a town and its surroundings), so that a register of one town,
 or of a handful of points whose outermost is the one flipped, is not a spread of 0 km."""
 SPREAD_LEAST_KM = 25.0
+KM_PER_DEGREE = EARTH_KM * math.pi / 180
+"""A degree of latitude, or of longitude at the equator, in km."""
 BESIDE_CHORD = 2 * np.sin(SPREAD_LEAST_KM / EARTH_KM / 2) * 1.0001
 """`SPREAD_LEAST_KM` as a straight line through the unit sphere (`_unit`), a hair over."""
 FLIP_CLOSER = 3.0
@@ -128,11 +132,14 @@ def _sign_flips(lat: np.ndarray, lon: np.ndarray, tree: cKDTree, alone: np.ndarr
     Among them: within the others' spread (`MOSTLY`) of their centre, the median
     latitude and longitude (one stray point moves neither), and `FLIP_CLOSER` times
     closer to it; or, for a point of the locality's edge (Lowestoft in Suffolk, beyond
-    the spread), within `SPREAD_LEAST_KM` of another point where as written it is further
-    than the spread from every other. Conservative: the flip must move the point more than
-    `FLIP_MOVES_KM`, and as written the point must lie beyond twice the others' spread
-    from their centre. `tree` holds the distinct positions, `alone` each point's distance
-    to its nearest other point (0 km for one sharing its position)."""
+    the spread), within `SPREAD_LEAST_KM` of another point and inside the box the
+    locality's points span (`_span`), so that a real site beyond the edge (Birmingham
+    in a Suffolk register, whose flip is in the North Sea) is not one. Conservative: the
+    flip must move the point more than `FLIP_MOVES_KM`, and as written the point must lie
+    beyond twice the others' spread from their centre. `tree` holds the distinct
+    positions, `alone` each point's distance to its nearest other point (0 km for one
+    sharing its position).
+    """
     if len(lat) < 4:  # three points: which two are "the others" is anyone's guess
         return {}
     centre = _unit(np.array([np.median(lat)]), np.array([np.median(lon)]))
@@ -142,6 +149,7 @@ def _sign_flips(lat: np.ndarray, lon: np.ndarray, tree: cKDTree, alone: np.ndarr
 
     written = from_centre(lat, lon)
     spread = np.maximum(_spread_of_others(written), SPREAD_LEAST_KM)
+    inside = _span(lat, lon, written <= 2 * spread, alone)
     out: dict[int, tuple[str, float]] = {}
     for column, flipped in (("lon", (lat, -lon)), ("lat", (-lat, lon))):
         moved = _km(np.linalg.norm(_unit(lat, lon) - _unit(*flipped), axis=1))
@@ -151,11 +159,26 @@ def _sign_flips(lat: np.ndarray, lon: np.ndarray, tree: cKDTree, alone: np.ndarr
         # from every other is slow to place, and is not one)
         beside = _km(tree.query(_unit(*flipped), k=1, distance_upper_bound=BESIDE_CHORD)[0])
         among = (near * FLIP_CLOSER < written) & (near <= spread)
-        edge = (beside <= SPREAD_LEAST_KM) & (alone > spread)
+        edge = (beside <= SPREAD_LEAST_KM) & inside(*flipped)
         for i in np.flatnonzero((moved > FLIP_MOVES_KM) & (among | edge)
                                 & (spread < written / 2)):
             out.setdefault(int(i), (column, float((lon if column == "lon" else lat)[i])))
     return out
+
+
+def _span(lat: np.ndarray, lon: np.ndarray, locality: np.ndarray, alone: np.ndarray
+          ) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """Whether positions lie in the box of latitudes and longitudes the `locality`'s
+    points span, widened by the distance that 19 in 20 of them lie from their nearest
+    neighbour (a few km in a county; at least 1 km): a point of its edge flipped back
+    is in it, a real site beyond the edge flipped into the sea is not."""
+    if not locality.any():
+        return lambda la, lo: np.zeros(len(la), dtype=bool)
+    margin = max(float(np.quantile(alone[locality], 0.95)), 1.0) / KM_PER_DEGREE
+    la, lo = lat[locality], lon[locality]
+    across = margin / max(math.cos(math.radians(float(np.median(la)))), 0.01)
+    return lambda a, b: ((a >= la.min() - margin) & (a <= la.max() + margin)
+                         & (b >= lo.min() - across) & (b <= lo.max() + across))
 
 
 def _spread_of_others(written: np.ndarray) -> np.ndarray:
