@@ -481,7 +481,8 @@ def test_no_run_id_is_a_number_to_excel() -> None:
 
 def test_runs_stored_under_an_older_id_are_reused(corridor: Path, tmp_path: Path) -> None:
     """A sweep stored by an older estate, whose ids took `1.0` apart from `1`, is reused
-    whole: each run's folder is taken under its id now, and nothing is planned again."""
+    whole, typed either way now: each run's folder is taken under its id now, and nothing
+    is planned again."""
     varies = [parse_vary("relocation.cost_per_fte=0.0,2500.5,5000.0")]
     out = tmp_path / "out"
     first = sweep(corridor, varies, out, workers=1)
@@ -490,7 +491,9 @@ def test_runs_stored_under_an_older_id_are_reused(corridor: Path, tmp_path: Path
         (runs / run_id({"relocation.cost_per_fte": value})).rename(
             runs / _sha({"relocation.cost_per_fte": value})[:12])
     assert sorted(p.name for p in runs.iterdir()) != sorted(first.rows["run_id"])
-    again = sweep(corridor, varies, out, workers=1)
+    # typed now as whole numbers, where the older sweep typed them as decimals
+    again = sweep(corridor, [parse_vary("relocation.cost_per_fte=0,2500.5,5000")], out,
+                  workers=1)
     assert again.solved == [] and sorted(again.reused) == sorted(first.rows["run_id"])
     assert sorted(p.name for p in runs.iterdir()) == sorted(first.rows["run_id"])
 

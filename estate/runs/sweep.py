@@ -47,7 +47,7 @@ from estate.runs.vary import (
     Vary,
     check_keys,
     grid,
-    older_run_id,
+    older_run_ids,
     parse_value,
     parse_vary,
     run_id,
@@ -314,13 +314,13 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
 
 def _reuse_stored(tasks: list[RunTask], outcomes: list[RunOutcome]) -> list[RunTask]:
     """Add the stored outcome of every finished task to `outcomes`; the tasks to run. A
-    run an older estate stored under another id (`older_run_id`) is taken as it is."""
+    run an older estate stored under another id (`older_run_ids`) is taken as it is."""
     todo = []
     for task, inputs_hash in _with_hashes(tasks):
-        older = Path(task.folder).with_name(older_run_id(task.parameters))
-        if older.is_dir() and not Path(task.folder).exists():
-            with contextlib.suppress(OSError):
-                older.rename(task.folder)  # (if it cannot be, the run is planned again)
+        for older in older_run_ids(task.parameters):
+            if (Path(task.folder).parent / older).is_dir() and not Path(task.folder).exists():
+                with contextlib.suppress(OSError):  # (if it cannot be, planned again)
+                    (Path(task.folder).parent / older).rename(task.folder)
         stored = reuse(task, inputs_hash)
         if stored is None:
             todo.append(task)

@@ -391,30 +391,34 @@ def run_id(parameters: dict[str, Value]) -> str:
     scenario reads them). Never a name Excel reads as a number in sweep.csv: twelve hex
     digits that are all decimal (`123456789012`) or digits about an `e` (`12345e67890`)
     take an `r` in front of eleven."""
-    digest = _digest(_as_typed_alike(parameters))
+    digest = _digest(_whole_as(parameters, int))
     return f"r{digest[:11]}" if _number_like(digest[:12]) else digest[:12]
 
 
-def older_run_id(parameters: dict[str, Value]) -> str:
-    """The id estate gave this run before `run_id` took a whole number one way (and kept
-    ids off numbers), so that a sweep finds the runs an older version stored."""
-    return _digest(parameters)[:12]
+def older_run_ids(parameters: dict[str, Value]) -> list[str]:
+    """The ids estate gave this run before `run_id` took a whole number one way (and kept
+    ids off numbers), so that a sweep finds the runs an older version stored: its values
+    as typed now, and with every whole number typed as a decimal (`1.0`, `1e3`) or as a
+    whole number (`1`, `1000`), the ways a range is typed."""
+    ways = [parameters, _whole_as(parameters, float), _whole_as(parameters, int)]
+    return list(dict.fromkeys(_digest(way)[:12] for way in ways))
+
+
+def _whole_as(value: Any, kind: type) -> Any:
+    """`value` with every whole number (not a bool) as `kind`, in lists and tables too."""
+    if isinstance(value, dict):
+        return {k: _whole_as(v, kind) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_whole_as(v, kind) for v in value]
+    if isinstance(value, int | float) and not isinstance(value, bool) \
+            and float(value).is_integer():
+        return kind(value)
+    return value
 
 
 def _digest(parameters: dict[str, Any]) -> str:
     text = json.dumps(parameters, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _as_typed_alike(value: Any) -> Any:
-    """A whole float as the int it equals, in lists and tables too (a bool stays one)."""
-    if isinstance(value, dict):
-        return {k: _as_typed_alike(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_as_typed_alike(v) for v in value]
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
 
 
 def _number_like(text: str) -> bool:
