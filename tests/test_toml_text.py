@@ -253,3 +253,13 @@ def test_a_register_file_given_as_a_scenario_says_to_write_one(tmp_path: Path,
                 f'data = "{register}" names the register') in run.stderr, run.stderr
         assert f"estate validate {register}" in run.stderr
         no_traceback(run)
+    # a folder with a space is quoted in the command to type; a workbook estate does not
+    # read is to be saved as one it does
+    (tmp_path / "my reg").mkdir()
+    (tmp_path / "my reg" / "sites.csv").write_text("site_id\n", encoding="utf-8")
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    spaced = invoke(tmp_path, command, "my reg/sites.csv")
+    assert 'check the register with estate validate "my reg"' in spaced.stderr, spaced.stderr
+    old = invoke(tmp_path, command, "old.xls")
+    assert "found a register file (old.xls) in a format estate does not read, not a " \
+        "scenario: save it as an Excel workbook (.xlsx)" in old.stderr, old.stderr

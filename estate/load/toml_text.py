@@ -20,7 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from estate.errors import InputError, Problem, path_too_long
-from estate.load.read import REGISTER_SUFFIXES, instead_of_a_file
+from estate.load.read import (
+    EXCEL_SUFFIXES,
+    GPKG_SUFFIXES,
+    REGISTER_SUFFIXES,
+    instead_of_a_file,
+)
 from estate.load.scenario_keys import KEY_NAMES, TABLES
 from estate.load.toml_values import (
     COMMENT_MARK,
@@ -67,12 +72,19 @@ def read_scenario_dict(path: str | Path) -> dict[str, Any]:
 
 def _a_register_file(path: Path) -> str:
     """A register's file given where a scenario goes (`estate plan sites.csv`, or the
-    workbook): the scenario that plans it, rather than TOML syntax or a binary file."""
+    workbook): the scenario that plans it, rather than TOML syntax or a binary file; a
+    workbook estate does not read (.xls, .ods) to be saved as one it does first."""
+    if path.suffix.lower() not in (*EXCEL_SUFFIXES, *GPKG_SUFFIXES, ".csv"):
+        return (f"a register file ({path.name}) in a format estate does not read, not a "
+                "scenario: save it as an Excel workbook (.xlsx), then write a scenario file "
+                "(.toml) whose data names it (docs/formats.md, \"A scenario\")")
     register = path.parent if path.suffix.lower() == ".csv" else path
+    # quoted as both a POSIX shell and Windows' take it, when it holds a space
+    typed = f'"{register}"' if " " in str(register) else str(register)
     return (f"a register file ({path.name}), not a scenario: write a scenario file "
             f'(.toml) whose data = "{register.as_posix()}" names the register (docs/'
             f"formats.md, \"A scenario\"), or check the register with estate validate "
-            f"{register}")
+            f"{typed}")
 
 
 def _not_a_scenario(path: Path) -> str:
