@@ -570,6 +570,15 @@ def test_a_sale_past_the_horizon_is_said_apart(tmp_path: Path, lag: int) -> None
         "cost and payback, not in the NPV"])
     write_results(case.plan, tmp_path / "results")
     assert read_summary(tmp_path / "results").receipts_after_horizon == pytest.approx(lost)
+    # scheduled, the programme's cash flow ends with the horizon as well: the sale is in
+    # the plan's own payback alone, which the line says
+    dated = estate.plan(case.prep.scenario, write=False).summary
+    assert dated.programme is not None and dated.programme.payback_year == 1
+    said = [line for line in summary_lines(dated) if "after the horizon" in line]
+    assert said == ([] if lag == 2 else [
+        "                 £300.0k of the sales arrive after the horizon: in the one-off "
+        "cost and the payback if every change were made in year 1, not in an NPV nor in the "
+        "dated programme's payback"])
 
 
 def test_yearly_limits_that_leave_no_year_are_named_with_their_values(tmp_path: Path

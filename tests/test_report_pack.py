@@ -1384,7 +1384,8 @@ def test_the_decision_says_a_sale_after_the_horizon_beside_the_payback_it_makes(
     estate.plan(case.prep.scenario, out=tmp_path / "results", map_path=False)
     said = decision(read_results(tmp_path / "results"))
     assert "pays back at once. £300.0k of the sales arrive after the horizon: in the one-off " \
-        "cost and payback, not in the NPV." in unmarked(said), said
+        "cost and the payback if every change were made in year 1, not in an NPV nor in the " \
+        "dated programme's payback." in unmarked(said), said
 
 
 def test_the_pack_s_side_by_side_says_a_loss_as_a_cost(pack: dict[str, Any]) -> None:

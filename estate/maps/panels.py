@@ -132,9 +132,9 @@ def kpi_panel(summary: Summary, counts: dict[str, int] | None = None,
         ("Shared centres", _shared_words(s.shared_centres, counts), ""),
         ("Staff changing building", inert(fte_words(s.fte_relocated)), ""),
     ]
-    notes = [inert(caution) for caution in cautions]
+    notes = [inert(caution.removesuffix(".")) for caution in cautions]  # as the others
     if s.receipts_after_horizon:
-        notes.append(inert(after_horizon_words(s.receipts_after_horizon)))
+        notes.append(inert(after_horizon_words(s.receipts_after_horizon, programme is not None)))
     worse = [isolated(info.name or agency) for agency, info in s.agencies.items() if info.worse_off]
     if worse:
         notes.append("Worse off: " + ", ".join(worse))

@@ -173,7 +173,7 @@ def _money_words(s: Summary, dated: bool) -> str:
                  f"moving and setting up" + (f", net of sales: {parts}" if parts else "")
                  + f") and {back}.")
     if s.receipts_after_horizon:  # beside the one-off and payback that count them
-        text += f" {after_horizon_words(s.receipts_after_horizon)}."
+        text += f" {after_horizon_words(s.receipts_after_horizon, dated)}."
     if not s.status_quo_feasible and s.status_quo_breaches:
         text += (f" Today's estate breaks {count(len(s.status_quo_breaches), 'rule')} that "
                  "the plan meets.")

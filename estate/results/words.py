@@ -374,10 +374,15 @@ def one_off_words(value: float, receipts: float | None = None) -> str:
     return "£0 net" if receipts is not None and receipts > 0.5 else "none"
 
 
-def after_horizon_words(receipts: float) -> str:
+def after_horizon_words(receipts: float, dated: bool = False) -> str:
     """The sales a plan counts that arrive after the horizon, in a sentence: they are in
     its one-off cost and payback (the cash it brings in) but not in its NPV, which ends
-    with the horizon (DESIGN 9). The terminal and the map say it as this."""
+    with the horizon (DESIGN 9); beside a dated programme, whose cash flow ends there
+    too, in the plan's own payback alone. The terminal, the map and the pack say it so."""
+    if dated:
+        return (f"{money(receipts)} of the sales arrive after the horizon: in the one-off "
+                f"cost and the payback {IN_YEAR_ONE}, not in an NPV nor in the dated "
+                "programme's payback")
     return (f"{money(receipts)} of the sales arrive after the horizon: in the one-off cost "
             "and payback, not in the NPV")
 
