@@ -461,6 +461,20 @@ def test_run_ids_depend_on_parameters_only() -> None:
     assert run_id({"a": True}) != run_id({"a": 1})
 
 
+def test_a_number_past_any_float_is_refused_as_bad_input(corridor: Path, tmp_path: Path
+                                                         ) -> None:
+    """A whole number of 401 digits (a key held down) was an unexpected OverflowError as
+    its values were checked for repeats, and again as its run's id was made: it is a run
+    the scenario refuses, and the sweep, every run refused, is bad input."""
+    huge = "1" + "0" * 400
+    vary = parse_vary(f"horizon_years={huge}")
+    assert vary.values == (int(huge),)
+    assert len(run_id({"horizon_years": int(huge)})) == 12
+    with pytest.raises(InputError) as caught:
+        sweep(corridor, [vary], tmp_path / "out", workers=1)
+    assert "all 1 refused" in str(caught.value)
+
+
 def _sha(parameters: dict[str, Any]) -> str:
     """The hash of a run's parameters that its id is cut from, worked out here on its
     own; its first twelve digits were every run's id up to stop 60."""

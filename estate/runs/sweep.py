@@ -317,10 +317,11 @@ def _reuse_stored(tasks: list[RunTask], outcomes: list[RunOutcome]) -> list[RunT
     run an older estate stored under another id (`older_run_ids`) is taken as it is."""
     todo = []
     for task, inputs_hash in _with_hashes(tasks):
-        for older in older_run_ids(task.parameters):
-            if (Path(task.folder).parent / older).is_dir() and not Path(task.folder).exists():
+        folder = Path(task.folder)
+        for older in (folder.parent / rid for rid in older_run_ids(task.parameters)):
+            if older.is_dir() and not folder.exists():
                 with contextlib.suppress(OSError):  # (if it cannot be, planned again)
-                    (Path(task.folder).parent / older).rename(task.folder)
+                    older.rename(folder)
         stored = reuse(task, inputs_hash)
         if stored is None:
             todo.append(task)
@@ -333,8 +334,7 @@ def _with_hashes(tasks: list[RunTask]) -> Iterator[tuple[RunTask, str]]:
     """Each task with its register's hashes as they are now (read once a register)."""
     hashes: dict[str, str] = {}
     for task in tasks:
-        data = task.raw["data"]
-        if data not in hashes:
+        if (data := task.raw["data"]) not in hashes:
             hashes[data] = inputs_sha256(Path(data)) if Path(data).exists() else ""
         yield task, hashes[data]
 

@@ -229,7 +229,9 @@ def _identity(value: Value) -> Any:
         return tuple(_identity(v) for v in value)
     if isinstance(value, bool):
         return ("bool", value)
-    return ("number", float(value)) if isinstance(value, int | float) else ("text", value)
+    # a number as itself: 1 == 1.0 in Python, with one hash, and an int past any float
+    # is still an int (float() of it would overflow)
+    return ("number", value) if isinstance(value, int | float) else ("text", value)
 
 
 def _split(text: str, separators: str, nested: bool) -> list[str] | None:
@@ -405,15 +407,19 @@ def older_run_ids(parameters: dict[str, Value]) -> list[str]:
 
 
 def _whole_as(value: Any, kind: type) -> Any:
-    """`value` with every whole number (not a bool) as `kind`, in lists and tables too."""
+    """`value` with every whole number (not a bool) as `kind`, in lists and tables too;
+    an int past any float stays as it is (no older id could have held it otherwise)."""
     if isinstance(value, dict):
         return {k: _whole_as(v, kind) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_whole_as(v, kind) for v in value]
-    if isinstance(value, int | float) and not isinstance(value, bool) \
-            and float(value).is_integer():
+    if isinstance(value, bool) or not isinstance(value, int | float) or (
+            isinstance(value, float) and not value.is_integer()):
+        return value
+    try:
         return kind(value)
-    return value
+    except OverflowError:
+        return value
 
 
 def _digest(parameters: dict[str, Any]) -> str:
