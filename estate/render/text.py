@@ -139,7 +139,8 @@ def _timing_lines(s: Summary) -> list[str]:
                      "sales that take time, sites running until their teams may move"
                      + ("" if s.programme is not None else UNSCHEDULED_WAITS))
     if s.receipts_after_horizon:
-        lines.append(f"                 {after_horizon_words(s.receipts_after_horizon, s.programme is not None)}")
+        dated = s.programme is not None
+        lines.append(f"                 {after_horizon_words(s.receipts_after_horizon, dated)}")
     p = s.programme
     if p:
         payback_words = programme_payback_words(p.payback_year, p.lasting_payback_year)
