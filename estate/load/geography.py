@@ -177,8 +177,9 @@ def _span(lat: np.ndarray, lon: np.ndarray, locality: np.ndarray, alone: np.ndar
     margin = max(float(np.quantile(alone[locality], 0.95)), 1.0) / KM_PER_DEGREE
     la, lo = lat[locality], lon[locality]
     across = margin / max(math.cos(math.radians(float(np.median(la)))), 0.01)
-    return lambda a, b: ((a >= la.min() - margin) & (a <= la.max() + margin)
-                         & (b >= lo.min() - across) & (b <= lo.max() + across))
+    south, north = la.min() - margin, la.max() + margin
+    west, east = lo.min() - across, lo.max() + across
+    return lambda a, b: (a >= south) & (a <= north) & (b >= west) & (b <= east)
 
 
 def _spread_of_others(written: np.ndarray) -> np.ndarray:

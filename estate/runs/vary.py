@@ -413,8 +413,7 @@ def _whole_as(value: Any, kind: type) -> Any:
         return {k: _whole_as(v, kind) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_whole_as(v, kind) for v in value]
-    if isinstance(value, bool) or not isinstance(value, int | float) or (
-            isinstance(value, float) and not value.is_integer()):
+    if not _is_number(value) or (isinstance(value, float) and not value.is_integer()):
         return value
     try:
         return kind(value)
