@@ -512,6 +512,21 @@ def test_runs_stored_under_an_older_id_are_reused(corridor: Path, tmp_path: Path
     assert sorted(p.name for p in runs.iterdir()) == sorted(first.rows["run_id"])
 
 
+def test_an_older_copy_beside_a_run_is_removed(corridor: Path, tmp_path: Path) -> None:
+    """A run stored under its id now and again under an id an older estate gave it (a
+    sweep interrupted under one estate, finished under another) is kept once: the copy
+    under the older id goes, the run is reused, and nothing is planned again."""
+    varies = [parse_vary("relocation.cost_per_fte=0.0,5000.0")]
+    out = tmp_path / "out"
+    first = sweep(corridor, varies, out, workers=1)
+    runs = out / "runs"
+    newer = runs / run_id({"relocation.cost_per_fte": 5000.0})
+    shutil.copytree(newer, runs / _sha({"relocation.cost_per_fte": 5000.0})[:12])
+    again = sweep(corridor, varies, out, workers=1)
+    assert again.solved == [] and sorted(again.reused) == sorted(first.rows["run_id"])
+    assert sorted(p.name for p in runs.iterdir()) == sorted(first.rows["run_id"])
+
+
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:Port 8787 is already in use:UserWarning")
 def test_dask_gives_the_same_rows(corridor: Path, tmp_path: Path) -> None:

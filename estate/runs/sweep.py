@@ -57,7 +57,7 @@ from estate.status import Status, status_of
 from estate.store import inputs_sha256, is_fresh, read_outcome, read_summary, write_outcome
 from estate.store.check import RESULT_TABLES, flag_text, read_table, write_safe_csv
 from estate.store.file_set import Write, WrittenInterrupted, listed, text_file, write_files
-from estate.store.folder import clear_debris_in, folder_lock
+from estate.store.folder import clear_debris_in, folder_lock, stored_as
 from estate.store.paths import Output, check_outputs, inputs_of_file, results_in_place
 from estate.store.warnings_table import read_warnings
 
@@ -318,10 +318,7 @@ def _reuse_stored(tasks: list[RunTask], outcomes: list[RunOutcome]) -> list[RunT
     todo = []
     for task, inputs_hash in _with_hashes(tasks):
         folder = Path(task.folder)
-        for older in (folder.parent / rid for rid in older_run_ids(task.parameters)):
-            if older.is_dir() and not folder.exists():
-                with contextlib.suppress(OSError):  # (if it cannot be, planned again)
-                    older.rename(folder)
+        stored_as(folder, [folder.parent / rid for rid in older_run_ids(task.parameters)])
         stored = reuse(task, inputs_hash)
         if stored is None:
             todo.append(task)

@@ -184,6 +184,21 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def stored_as(folder: Path, copies: list[Path]) -> None:
+    """`folder` is what is stored of a run under each of `copies` (the names an older
+    estate gave it): the first copy found is moved there if it is not there yet, and the
+    rest removed, so that a folder of runs holds each run once. Any copy that cannot be
+    moved or removed is left (a run not found is planned again)."""
+    for copy in copies:
+        with contextlib.suppress(OSError):
+            if copy == folder or not copy.is_dir():
+                continue
+            if folder.exists():
+                shutil.rmtree(copy)
+            else:
+                copy.rename(folder)
+
+
 def clear_debris(out: Path) -> None:
     """Remove the hidden `.<name>.<pid>.*.tmp` and `.<name>.old-<pid>.*` siblings of `out`
     left by runs that are no longer alive; put back a set-aside folder when `out` itself
