@@ -13,14 +13,14 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from estate.errors import InputError, NoSolutionError, Problem
-from estate.load.consistency import check_against_register
+from estate.load.consistency import ID_LISTS, check_against_register, unknown_ids
 from estate.load.read import EXPECTED_REGISTER, shown_path
 from estate.load.scenario import Scenario, load_scenario
 from estate.load.toml_text import read_scenario_dict
@@ -84,16 +84,40 @@ def solver_options(scenario: Scenario, verbose: bool = False, direct: bool = Tru
 
 def load_scenario_with_register_errors(path: str | Path) -> Scenario:
     """The scenario file at `path`, checked (`load_scenario`). A scenario with errors
-    raises them with its register's own errors too (`register_errors`), so one run lists
-    every problem of every file, as `estate validate` promises, and a planner fixing a
-    radius of 0 does not meet the register's errors only on the next run."""
+    raises them with its register's own errors too, or, when the register reads cleanly,
+    with the ids of its lists the register lacks (`ids_unknown`), so one run lists every
+    problem of every file, as `estate validate` promises, and a planner fixing a radius of
+    0 does not meet the register's errors, or a site id mistyped, only on the next run."""
     try:
         return load_scenario(path)
     except InputError as exc:
-        data = named_register(Path(path))
-        theirs = [] if data is None else named_by(
-            register_errors(data), Path(path), read_scenario_dict(path).get("data"))
-        raise InputError([*exc.problems, *theirs]) from None
+        path = Path(path)
+        data = named_register(path)
+        if data is None:
+            raise
+        try:
+            register = load_register(data)
+        except InputError as theirs:
+            raise InputError([*exc.problems, *named_by(
+                theirs.problems, path, read_scenario_dict(path).get("data"))]) from None
+        raise InputError([*exc.problems, *ids_unknown(path, exc.problems, register)]
+                         ) from None
+
+
+def ids_unknown(path: Path, problems: list[Problem], register: Register) -> list[Problem]:
+    """The ids the register lacks in those lists of the scenario file at `path` (its
+    `ID_LISTS`) that are lists of texts and have none of its own `problems`."""
+    raw = read_scenario_dict(path)
+    lists: dict[str, Sequence[str]] = {}
+    for key in ID_LISTS:
+        value: object = raw
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        said = any(p.column is not None and (p.column == key or p.column.startswith(key + "."))
+                   for p in problems)
+        if isinstance(value, list) and all(isinstance(i, str) for i in value) and not said:
+            lists[key] = value
+    return unknown_ids(str(path), lists, register)
 
 
 def scenario_register(scenario: Scenario) -> Register:
@@ -137,16 +161,6 @@ def named_register(path: Path) -> Path | None:
     except InputError:
         return None
     return path.parent / data if isinstance(data, str) and data.strip() else None
-
-
-def register_errors(data: Path) -> list[Problem]:
-    """The errors (with the warnings) of the register at `data`, a path that names none
-    among them; none when it is read cleanly."""
-    try:
-        load_register(data)
-    except InputError as exc:
-        return list(exc.problems)
-    return []
 
 
 def at_register(problem: Problem, data: Path) -> Problem:

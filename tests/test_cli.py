@@ -614,6 +614,24 @@ def test_a_scenario_s_errors_come_with_its_register_s(tmp_path: Path) -> None:
     assert run.code == 1 and "radius_km" in run.stderr and "nowhere" in run.stderr, run.stderr
 
 
+def test_a_scenario_s_errors_come_with_its_unknown_ids(tmp_path: Path) -> None:
+    """A scenario key wrong (a radius of 0) and a site id its policy names that the
+    register lacks ("S9", meant "S2"?) are listed in one run, by validate and compare
+    alike; a list with an error of its own is not checked against the register again."""
+    bad = town(tmp_path, changes={"coverage": [
+        {"service": "public_access", "radius_km": 0, "mode": "maintain"}],
+        "policy": {"keep": ["S9"], "close": ["S2", 7]}}, name="bad.toml")
+    good = write_scenario(tmp_path / "good.toml", merge(TOWN_SCENARIO, {"name": "Good"}))
+    for args in (("validate", bad), ("compare", bad, good, "--out", "cmp")):
+        run = invoke(tmp_path, *args)
+        assert run.code == 1, run.output
+        no_traceback(run)
+        said = run.stderr
+        assert "key coverage.0.radius_km" in said and "key policy.keep" in said, (args, said)
+        assert "unknown ids S9" in said and said.count("policy.close") == 1, (args, said)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml", "good.toml", "reg"]
+
+
 def _commands() -> list[str]:
     return sorted(cli.commands)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -20,20 +21,8 @@ def check_against_register(scenario: Scenario, register: Register) -> list[Probl
     functions housed across the line between participating and other agencies."""
     label = str(scenario.path) if scenario.path else scenario.name
     sites, functions = register.sites, register.functions
-    site_ids = set(sites["site_id"])
-    problems: list[Problem] = []
-    agency_names = names_to_ids(register.agencies, "agency_id")
-    site_names = names_to_ids(sites, "site_id")
-    for key, ids, universe, what, names in (
-        ("agencies", scenario.agencies, set(register.agencies["agency_id"]),
-         "agency ids of the register", agency_names),
-        ("policy.keep", scenario.keep, site_ids, "site ids of the register", site_names),
-        ("policy.close", scenario.close, site_ids, "site ids of the register", site_names),
-    ):
-        unknown = [i for i in ids if i not in universe]
-        if unknown:
-            problems.append(Problem(label, None, key, what, f"unknown ids {', '.join(unknown)}"
-                                    + id_hint(unknown, universe, names), label="key"))
+    problems = unknown_ids(label, {"agencies": scenario.agencies, "policy.keep": scenario.keep,
+                                   "policy.close": scenario.close}, register)
     must_keep = set(sites.loc[sites["must_keep"], "site_id"])
     clash = sorted(set(scenario.close) & must_keep)
     if clash:
@@ -69,6 +58,31 @@ def check_against_register(scenario: Scenario, register: Register) -> list[Probl
             + _crs_far(scenario, register, label) + timing_ignored(scenario, register)
             + _programme_of_areas(scenario, register, label)
             + unlikely_values(scenario, label))
+
+
+ID_LISTS = {"agencies": ("agency", "agency_id"), "policy.keep": ("site", "site_id"),
+            "policy.close": ("site", "site_id")}
+"""The scenario's lists of the register's ids: each key, and the table and column of the
+ids it names."""
+
+
+def unknown_ids(label: str, lists: dict[str, Sequence[str]], register: Register
+                ) -> list[Problem]:
+    """Each of the scenario's `ID_LISTS` (given as `lists`) naming ids the register lacks,
+    with the likeliest id meant (`id_hint`). Needs none of the scenario's other keys, so
+    a scenario with errors of its own is checked so too (`estate.pipeline`)."""
+    problems = []
+    for key, ids in lists.items():
+        table, column = ID_LISTS[key]
+        rows = register.agencies if table == "agency" else register.sites
+        universe = set(rows[column])
+        unknown = [i for i in ids if i not in universe]
+        if unknown:
+            problems.append(Problem(label, None, key, f"{table} ids of the register",
+                                    f"unknown ids {', '.join(unknown)}"
+                                    + id_hint(unknown, universe, names_to_ids(rows, column)),
+                                    label="key"))
+    return problems
 
 
 def _agencies_without_sites(scenario: Scenario, register: Register, label: str

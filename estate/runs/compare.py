@@ -38,10 +38,10 @@ from estate.load.validate import Register, load_register
 from estate.pipeline import (
     Progress,
     at_register,
+    ids_unknown,
     named_by,
     named_register,
     quiet,
-    register_errors,
 )
 from estate.results import Summary, money
 from estate.runs.alternatives import DrawPages
@@ -207,7 +207,7 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
     two copies of one register with the same slip would otherwise read alike."""
     runs, registers = [], {}
     problems: list[tuple[Path | None, Problem]] = []  # with the register each is of
-    failed: list[Path] = []  # scenario files with errors of their own
+    failed: list[tuple[Path, list[Problem]]] = []  # scenario files with errors of their own
     read: set[Path] = set()  # every register read, with errors or not: said once
     # each register's checksum lines, read once, and their fingerprint
     inputs: dict[Path, str] = {}
@@ -217,7 +217,7 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
             sc = load_scenario(path)
         except InputError as exc:
             problems.extend((None, p) for p in exc.problems)
-            failed.append(path)
+            failed.append((path, exc.problems))
             continue
         runs.append(Run(Path(path), sc, results_root / file_stem(sc.name)))
     for run, clashes in zip(runs, folder_problems(runs), strict=True):
@@ -243,12 +243,20 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
         run.inputs = inputs[data]
         run.register = RegisterUsed(str(run.scenario.raw.get("data", data)), str(data),
                                     fingerprints[data], str(run.path))
-    # the registers of scenarios with errors, each read once unless read above (as
-    # `load_scenario_with_register_errors` reads one scenario's)
-    for data in dict.fromkeys(d.resolve() for p in failed if (d := named_register(p))):
+    # the registers of scenarios with errors, each read once unless read above, and
+    # their lists' ids (as `load_scenario_with_register_errors` reads one scenario's)
+    for path, own in failed:
+        if (named := named_register(path)) is None:
+            continue
+        data = named.resolve()
         if data not in read:
             read.add(data)
-            problems.extend((data, p) for p in register_errors(data))
+            try:
+                registers[data] = load_register(data)
+            except InputError as exc:
+                problems.extend((data, p) for p in exc.problems)
+        if data in registers:
+            problems.extend((None, p) for p in ids_unknown(path, own, registers[data]))
     if problems:
         raise InputError([at_register(p, data) if data and len(read) > 1 else p
                           for data, p in problems])
