@@ -302,6 +302,18 @@ def test_the_map_counts_one_site_as_one_site() -> None:
     assert not [w for w in words if "1 sites" in w]
 
 
+def test_a_new_centre_is_said_to_be_counted_twice_in_the_legend() -> None:
+    """A new site hosting a centre is drawn as a triangle holding a diamond and counted
+    with both kinds: the legend says "1 of them new", so that kept (1), opened (1) and
+    centres (2 sites, 1 of them new) add up to the 3 sites after."""
+    figure = estate_map(_sites([(52.19, 1.0, "keep", ""), (52.2, 1.05, "keep", "IT"),
+                                (52.21, 1.1, "open", "HR")]), FLAT_ZONES)
+    words = [t.get_text() for t in figure.findobj(Text)]
+    assert "After: 3 sites" in words, words
+    assert "Kept: stays open (1)" in words and "Opened: a new site (1)" in words, words
+    assert any(w.endswith("(2 sites, 1 of them new)") for w in words), words
+
+
 CAMPUS = pd.DataFrame({"zone_id": ["Z1"], "name": ["Campus"], "lat": [52.19],
                        "lon": [1.003], "population": [500]})
 """One zone among the sites of a campus."""

@@ -39,13 +39,24 @@ from estate.render import figures
 from estate.render.estate_map import estate_map
 from estate.render.report import FRAME, PADDING, _styles, board_pages, column_widths
 from estate.render.report_agencies import agencies_page
-from estate.render.report_data import Chart, Page, Table, Text, agency_name, read_results
+from estate.render.report_data import (
+    MOST_LISTED,
+    MOST_VALUE,
+    Chart,
+    Page,
+    Table,
+    Text,
+    agency_name,
+    assumption_rows,
+    read_results,
+)
 from estate.render.report_html import board_html
 from estate.render.report_optional import dated_words, note_sentence, programme_page
 from estate.render.report_pages import decision, decision_page, where_page
 from estate.render.report_reference import assumptions_page, terms, warning_words
 from estate.results import money
 from estate.results.amounts import dated_difference, percent_up
+from estate.results.words import IN_YEAR_ONE
 from estate.status import Status
 from estate.store import read_summary, read_warnings, write_summary
 from tests.fixtures import (
@@ -216,6 +227,27 @@ def test_the_assumptions_list_every_setting_left_to_a_default(tmp_path: Path) ->
     assert not [key for key in rows if key.startswith("sharing.") and key != "sharing.types"]
 
 
+def test_a_long_name_or_list_is_cut_and_whole_numbers_read_whole(tmp_path: Path) -> None:
+    """A scenario name of 6,000 characters made a row of the Assumptions table taller
+    than a sheet, which stopped the pack (a LayoutError): the title and the row are cut
+    now, and a long list names its first items and counts the rest. A million pounds is
+    1,000,000, not 1e+06."""
+    name = "Scenario name " * 430
+    path = town(tmp_path, changes={"name": name, "policy": {"max_one_off": 1000000.0}})
+    estate.plan(path, out=tmp_path / "results", map_path=False)
+    pdf, _ = report(tmp_path / "results", tmp_path / "board.pdf")
+    sheets = _pdf_pages(pdf)
+    assert _flat(f"Board paper: {name[:199]}\u2026") in _flat(sheets[0])
+    rows = dict(next(b for b in assumptions_page(read_results(tmp_path / "results")).blocks
+                     if isinstance(b, Table)).rows)
+    assert rows["policy.max_one_off"] == "1,000,000"
+    assert rows["name"] == (name[:MOST_VALUE - 1] + "\u2026 (scenario.toml in the results "
+                            "folder has it whole)")
+    ids = [f"SITE-{i:05d}" for i in range(589)]
+    listed = dict(assumption_rows({"policy": {"keep": ids}}))["policy.keep"]
+    assert listed == ", ".join(ids[:MOST_LISTED]) + " and 559 more (589 in all)"
+
+
 def test_decision_names_the_plan_in_words(pack: dict[str, Any]) -> None:
     summary = pack["plan"].summary
     words = decision(read_results(pack["folder"]))
@@ -256,6 +288,19 @@ def test_the_dated_programme_leads_and_says_why_it_differs(pack: dict[str, Any])
             f"the same changes would save {money(p.unlimited_saving)}).") in words
     assert "closures at most 1 (the most any year: 1, in year 1)" in words
     assert "would save " + money(s.saving_in_year_one) in decision(r)
+    # how sure each is, said of each: the plan with every change made in year 1, the
+    # programme as the cheapest order of its changes (reviewed: it read as the programme's)
+    rows = dict(headline.rows)
+    assert rows["How good the plan is if every change were made in year 1"] == (
+        "proven optimal")
+    assert rows["How good the dated programme is"] == (
+        "It is proven the cheapest schedule of the plan's changes that keeps every timing "
+        "rule.")
+    assert ("pays back in year 1. It is proven the cheapest schedule of the plan's changes "
+            "that keeps every timing rule." in decision(r)), decision(r)
+    assert decision(r).endswith(" With every change made in year 1, the plan is proven "
+                                "optimal: no plan that meets every rule costs less.")
+    assert "Cost a year of buildings and teams" in rows and "One-off " + IN_YEAR_ONE in rows
     cash = next(b for page in pages for b in page.blocks
                 if isinstance(b, Table) and b.caption.startswith("Cash, year by year"))
     assert cash.header[4] == "Net saving in the year (cash)"

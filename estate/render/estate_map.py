@@ -265,6 +265,7 @@ def _counts(decision: np.ndarray, shared: np.ndarray) -> dict[str, int]:
     return {"today": int(np.isin(decision, ("keep", "close")).sum()),
             "keep": int(((decision == "keep") & ~shared).sum()),
             "centre": int((after & shared).sum()), "open": int((decision == "open").sum()),
+            "new_centre": int(((decision == "open") & shared).sum()),
             "close": int((decision == "close").sum()), "after": int(after.sum())}
 
 
@@ -322,8 +323,12 @@ def estate_map(sites: pd.DataFrame, zones: pd.DataFrame,
         scale_bar = Bbox.union([a.get_window_extent(renderer) for a in scale_bars[ax]])
         _set_names(ax, renderer, labels,
                    [*_mark_boxes(ax, sxy[marked], reach), scale_bar])
+    # a new site that is a centre is counted with both (its triangle holds a diamond),
+    # said so, for the kinds to add up to the sites after
+    new = counts["new_centre"]
     words = {**{k: f"{s.words} ({counts[k]})" for k, s in SYMBOLS.items()},
-             "centre": f"{SYMBOLS['centre'].words} ({count(counts['centre'], 'site')})"}
+             "centre": f"{SYMBOLS['centre'].words} ({count(counts['centre'], 'site')}"
+                       + (f", {new:,} of them new)" if new else ")")}
     handles = [Line2D([], [], linestyle="", marker=SYMBOLS[k].marker, markersize=6,
                       markerfacecolor=SYMBOLS[k].colour, markeredgecolor=SYMBOLS[k].colour,
                       label=words[k]) for k in ("today", "keep", "centre", "open", "close")

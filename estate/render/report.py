@@ -329,10 +329,16 @@ def _run(run: tuple[Block, ...], styles: dict[str, ParagraphStyle],
     return inner if kept else [KeepTogether(inner)]
 
 
+MOST_TITLE = 200
+"""Characters of the scenario's name in the pack's title (the Assumptions page has it
+whole, up to `MOST_VALUE`)."""
+
+
 def title_of(r: Results) -> tuple[str, str]:
     """The pack's title and the line beneath it."""
     s = r.summary
-    return (f"Board paper: {s.scenario}",
+    name = s.scenario if len(s.scenario) <= MOST_TITLE else s.scenario[:MOST_TITLE - 1] + "\u2026"
+    return (f"Board paper: {name}",
             f"The estate plan for decision, from the results folder {r.folder_named} "
             f"({s.horizon_years}-year horizon; money in today's pounds).")
 

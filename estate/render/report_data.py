@@ -332,18 +332,35 @@ def check_compared(table: pd.DataFrame, r: Results, folder: str | Path) -> None:
                               f"on this plan\u2019s register, {mine.path}", found)])
 
 
+MOST_LISTED = 30
+"""Items of a scenario's list the Assumptions page names; the rest are counted."""
+MOST_VALUE = 1000
+"""Characters of a scenario key's value the Assumptions page prints: a row of a table
+cannot run onto a second sheet, and scenario.toml in the results folder holds it whole."""
+
+
 def _value(value: Any) -> str:
+    """A scenario key's value in words, at most `MOST_VALUE` characters: a whole number
+    written as one (1,000,000, never 1e+06), a long list's first `MOST_LISTED` items."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return "no limit" if math.isinf(value) else f"{value:,.6g}"
+        return "no limit" if math.isinf(value) else f"{value:,.10g}"
     if isinstance(value, int):
         return f"{value:,}" if abs(value) >= 1000 else str(value)
     if isinstance(value, dict):
-        return "; ".join(f"{k} = {_value(v)}" for k, v in value.items())
+        return _cut("; ".join(f"{k} = {_value(v)}" for k, v in value.items()))
     if isinstance(value, list):
-        return ", ".join(_value(v) for v in value) if value else "none"
-    return str(value)
+        shown = ", ".join(_value(v) for v in value[:MOST_LISTED]) if value else "none"
+        more = len(value) - MOST_LISTED
+        return _cut(shown + (f" and {more:,} more ({len(value):,} in all)" if more > 0 else ""))
+    return _cut(str(value))
+
+
+def _cut(text: str) -> str:
+    if len(text) <= MOST_VALUE:
+        return text
+    return text[:MOST_VALUE - 1] + "\u2026 (scenario.toml in the results folder has it whole)"
 
 
 def assumption_rows(scenario: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:

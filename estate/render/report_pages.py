@@ -47,6 +47,8 @@ from estate.results.words import (
     plan_quality,
     saves_words,
     saving_figure,
+    schedule_quality,
+    scheduled_whose,
     solver_words,
 )
 from estate.status import Status
@@ -190,9 +192,23 @@ def decision(r: Results) -> str:
         parts.append(f"Scheduled year by year from {p.start}, the programme "
                      f"{saves_words(p.npv_saving, unit=' (NPV)')} and "
                      f"{programme_payback_words(p.payback_year, p.lasting_payback_year)}.")
+        if (quality := _schedule_quality(r)) is not None:
+            parts.append(quality)
     parts.append(_who_pays_words(r))
-    parts.append(plan_quality(s, r.asked_gap())[1])
+    parts.append(plan_quality(s, r.asked_gap(), dated=r.programme is not None)[1])
     return " ".join(parts)
+
+
+def _schedule_quality(r: Results) -> str | None:
+    """How sure the dated programme is, as a sentence whose "it" is the programme: what
+    it is measured against (the cheapest order of the plan's changes, or of every
+    programme), not said of a plan that is the programme's end state, whose own quality
+    is the programme's already (`plan_quality`)."""
+    p, s = r.programme, r.summary
+    if p is None or s.plan_from == "programme" or s.alternative is not None:
+        return None
+    return schedule_quality(p.status, p.mip_gap, p.method,
+                            scheduled_whose(s, optimum="the best end state's"))[1]
 
 
 def _who_pays_words(r: Results) -> str:
@@ -239,10 +255,10 @@ def _headline(r: Results) -> Table:
                      f"{programme_payback_words(p.payback_year, p.lasting_payback_year)}"))
     rows += [
         (f"NPV saving{at_once} ({horizon_words(s)})", saving_figure(s.saving_in_year_one)),
-        ("Running cost a year", f"{money(s.annual_cost_before)} now; "
-                                f"{money(s.annual_cost_after)} after"),
+        ("Cost a year of buildings and teams", f"{money(s.annual_cost_before)} now; "
+                                               f"{money(s.annual_cost_after)} after"),
         ("Saving a year", saving_figure(s.annual_saving)),
-        ("One-off", one_off_words(s.one_off_cost, s.one_off_receipts) + (
+        ("One-off" + at_once, one_off_words(s.one_off_cost, s.one_off_receipts) + (
             f" ({parts})" if (parts := one_off_parts(s.one_off_cost, s.one_off_receipts))
             else "")),
         ("Payback" + at_once,
@@ -254,7 +270,10 @@ def _headline(r: Results) -> Table:
         ("Agencies paying more each year", f"{len(losers)}: " + "; ".join(losers)
          if losers else "none"),
         *([row] if (row := behind_row(r)) is not None else []),
-        ("How good the plan is", plan_quality(s, r.asked_gap())[0]),
+        ("How good the plan is" + ("" if s.plan_from == "programme" else at_once),
+         plan_quality(s, r.asked_gap())[0]),
+        *([("How good the dated programme is", quality)]
+          if (quality := _schedule_quality(r)) is not None else []),
         ("Today's estate meets every rule", "yes" if s.status_quo_feasible else
          f"no: it breaks {count(len(s.status_quo_breaches), 'rule')}"),
     ]

@@ -37,7 +37,8 @@ def is_proven(status: Status | str | None, gap: float | None) -> bool:
     return status == Status.OPTIMAL and (unknown or float(gap or 0.0) <= PROVEN)
 
 
-def plan_quality(s: Summary, asked: float | None = None) -> tuple[str, str]:
+def plan_quality(s: Summary, asked: float | None = None, dated: bool = False
+                 ) -> tuple[str, str]:
     """How good the plan is: a short phrase (a status line, a table cell) and a sentence
     (the decision paragraph). `asked` is the scenario's `solver.mip_gap`, named in the
     sentence when the plan stopped inside it. An alternative (`--alternatives`) is said
@@ -45,13 +46,17 @@ def plan_quality(s: Summary, asked: float | None = None) -> tuple[str, str]:
     the cheapest of the plans with other sites open, never the cheapest of all. A plan
     that is a dated programme's end state (`plan_from` "programme") is measured as
     that programme is: its status and gap are the programme's, against every programme
-    over the years, not against the plans whose changes are all made in year 1."""
+    over the years, not against the plans whose changes are all made in year 1. Beside
+    a `dated` programme, the sentence says the plan is measured with every change made
+    in year 1, so that it is not read as the programme's."""
     if s.alternative is not None:
         return alternative_words(s.alternative, s.status,
                                  s if s.plan_from == "programme" else None)
     if s.plan_from == "programme":
         return programme_end_words(s)
-    return quality_words(s.status, s.mip_gap, asked)
+    short, said = quality_words(s.status, s.mip_gap, asked)
+    return short, (f"With every change made in year 1, {said[0].lower()}{said[1:]}" if dated
+                   else said)
 
 
 def alternative_words(alternative: AlternativeFigures, status: Status,
