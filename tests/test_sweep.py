@@ -512,6 +512,39 @@ def test_runs_stored_under_an_older_id_are_reused(corridor: Path, tmp_path: Path
     assert sorted(p.name for p in runs.iterdir()) == sorted(first.rows["run_id"])
 
 
+FULL_DISK = """
+import resource, signal, sys
+from pathlib import Path
+from estate.runs.sweep import parse_vary, sweep
+if __name__ == "__main__":  # (a spawned worker imports this file)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails
+    resource.setrlimit(resource.RLIMIT_FSIZE, (30_000, 30_000))
+    done = sweep(Path(sys.argv[1]), [parse_vary("relocation.cost_per_fte=1000")],
+                 Path(sys.argv[2]), workers=1)
+    print(done.outcomes[0].status, done.outcomes[0].message)
+"""
+
+
+def test_a_run_the_disk_had_no_room_for_is_planned_again(corridor: Path, tmp_path: Path
+                                                          ) -> None:
+    """A run whose results could not be written (here past a file-size limit, as on a
+    full disk: plan.gpkg is larger than the limit) is an error in estate's words, not
+    stored as settled: the same sweep with room plans it again, where it was once kept
+    as `invalid` for good."""
+    out, script = tmp_path / "out", tmp_path / "full.py"
+    script.write_text(FULL_DISK, encoding="utf-8")
+    full = subprocess.run([sys.executable, str(script), str(corridor), str(out)],
+                          capture_output=True, text=True, check=False,
+                          cwd=Path(__file__).resolve().parents[1])
+    status, _, message = full.stdout.strip().partition(" ")
+    assert status == "error", full.stdout + full.stderr
+    assert message.endswith("could not be written: a file-size limit is set (ulimit -f). The "
+                            "previous results there are untouched; free some space or give "
+                            "another --out, and run again."), message
+    again = sweep(corridor, [parse_vary("relocation.cost_per_fte=1000")], out, workers=1)
+    assert again.reused == [] and [str(o.status) for o in again.outcomes] == ["optimal"]
+
+
 def test_an_older_copy_beside_a_run_is_removed(corridor: Path, tmp_path: Path) -> None:
     """A run stored under its id now and again under an id an older estate gave it (a
     sweep interrupted under one estate, finished under another) is kept once: the copy

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from estate.errors import InfeasibleError, InputError, NoSolutionError, Problem
+from estate.errors import EstateError, InfeasibleError, InputError, Problem
 from estate.load.scenario import scenario_from_dict, set_dotted
 from estate.load.toml_text import read_scenario_dict
 from estate.results import Summary
@@ -112,7 +112,7 @@ def _one_line(exc: BaseException) -> str:
         return "; ".join(str(p) for p in exc.problems)
     if isinstance(exc, InfeasibleError):
         return "; ".join(exc.reasons)
-    if isinstance(exc, NoSolutionError):
+    if isinstance(exc, EstateError):  # its own words (an output not written, say)
         return str(exc)
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__

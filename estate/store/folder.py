@@ -16,6 +16,7 @@ import fcntl
 import glob
 import hashlib
 import os
+import resource
 import shutil
 import stat
 import tempfile
@@ -152,13 +153,20 @@ def _unwritten(path: Path, exc: Exception) -> OutputError | None:
         except OSError:
             full = False
         full = full or "No space left" in str(exc)
-        if not full:
+        if not full and not _size_limited():
             return None
-        reason = "No space left on device"
-    advice = "free some space, or write it elsewhere" if full else \
-        "check that estate may write there, or write it elsewhere"
+        reason = "No space left on device" if full else "a file-size limit is set (ulimit -f)"
+    advice = ("check that estate may write there, or write it elsewhere" if not full
+              else "free some space, or write it elsewhere" if isinstance(exc, OSError)
+              or reason.startswith("No space") else "raise the limit, or write it elsewhere")
     return OutputError(f"{path} could not be written ({reason}); what was there before is "
                        f"as it was: {advice}", reason)
+
+
+def _size_limited() -> bool:
+    """Whether this process may not write files past a size (`ulimit -f`): GDAL's writer
+    then fails with an error of its own, not the OSError (EFBIG) Python's writes give."""
+    return resource.getrlimit(resource.RLIMIT_FSIZE)[0] != resource.RLIM_INFINITY
 
 
 def _umask() -> int:
