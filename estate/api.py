@@ -434,7 +434,9 @@ def report(results_dir: str | Path, out: str | Path | None = None, *,
         raise InputError([Problem(str(out), None, "--out", "a .pdf path (the board pack as a "
                                   "PDF; --html names its page)", "an HTML file name",
                                   label="option")])
-    page = Path(html) if html is not None else Path(out).with_suffix(".html")
+    # (a path with no name, "/" or ".", has no page beside it: --out's own check says so)
+    page = Path(html) if html is not None else (
+        Path(out).with_suffix(".html") if Path(out).name not in ("", "..") else Path(out))
     # each may replace only a pack estate wrote: a map drawn at X.html is not lost to the
     # page of `--out X.pdf`
     check_outputs([Output("--out", Path(out), replaces="a board pack", endings=(".pdf",)),

@@ -52,6 +52,21 @@ class Percent(click.ParamType):
         return float(number)
 
 
+class _OutPath(click.Path):
+    """A path estate writes to. An empty value (`--out "$DIR"` with DIR unset) is
+    refused: click would take it for the folder estate runs in, and write there."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+                ) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("expected a path, found an empty value (is a shell variable in it "
+                      "unset?)", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+OUT_PATH = _OutPath(path_type=Path)
+
+
 SAID_REASONS = 5
 """How many reasons a compared scenario with no plan says on stderr (all are in its
 comparison.csv row and on the page)."""
@@ -93,9 +108,9 @@ def print_summary(summary: Summary, out: Path | None, map_path: Path | None) -> 
 
 @cli.command("plan")
 @click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path),
+@click.option("--out", type=OUT_PATH,
               help="Results folder (default results/<name>/).")
-@click.option("--map", "map_path", type=click.Path(path_type=Path),
+@click.option("--map", "map_path", type=OUT_PATH,
               help="Map file (default maps/<name>.html).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the summary as one JSON object on stdout, nothing else (a "
@@ -229,7 +244,7 @@ def _warned(count: int) -> str:
 
 @cli.command("map")
 @click.argument("results_dir", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path),
+@click.option("--out", type=OUT_PATH,
               help="Map file (default maps/<scenario>.html).")
 @click.option("--cdn", is_flag=True, help="Load Leaflet from CDNs: a lighter file that "
               "needs the internet to open.")
@@ -260,9 +275,9 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
 
 @cli.command("report")
 @click.argument("results_dir", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path),
+@click.option("--out", type=OUT_PATH,
               help="The board pack (PDF; default reports/<scenario>.pdf).")
-@click.option("--html", "html", type=click.Path(path_type=Path),
+@click.option("--html", "html", type=OUT_PATH,
               help="The same pack as one HTML page (default: --out with .html).")
 @click.option("--compare", "compare", metavar="DIR",
               type=click.Path(path_type=Path),
@@ -290,7 +305,7 @@ def report_command(results_dir: Path, out: Path | None, html: Path | None,
 @click.option("--vary", "varies", multiple=True, required=True, metavar="KEY=VALUES",
               help="A dotted scenario key and its values: KEY=V1,V2,... or KEY=LO:HI:N "
                    "(N evenly spaced values). Repeat for more keys; every combination is run.")
-@click.option("--out", type=click.Path(path_type=Path), required=True,
+@click.option("--out", type=OUT_PATH, required=True,
               help="Sweep folder: sweep.csv, site_robustness.csv, sweep.html, runs/<run-id>/.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
               show_default=True, help="A process pool here, or a Dask cluster.")
@@ -334,7 +349,7 @@ def sweep_command(scenario: Path, varies: tuple[str, ...], out: Path, executor: 
 @cli.command("compare")
 @click.argument("scenarios", nargs=-1, required=True,
                 type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path),
+@click.option("--out", type=OUT_PATH,
               default=Path("comparison"), show_default=True, help="Folder for the comparison.")
 @click.option("--cdn", is_flag=True, help="Comparison map loads Leaflet from CDNs.")
 @click.option("--policy-costs/--no-policy-costs", "policy_costs", default=True,

@@ -632,6 +632,47 @@ def test_a_scenario_s_errors_come_with_its_unknown_ids(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml", "good.toml", "reg"]
 
 
+@pytest.mark.parametrize("args", [
+    ("plan", "tiny.toml", "--out", ""), ("plan", "tiny.toml", "--map", ""),
+    ("compare", "tiny.toml", "--out", ""),
+    ("sweep", "tiny.toml", "--vary", "relocation.cost_per_fte=1,2", "--out", ""),
+    ("map", "results", "--out", ""), ("report", "results", "--out", ""),
+    ("report", "results", "--html", "")])
+def test_an_empty_out_is_refused_not_taken_for_the_folder_run_in(tmp_path: Path,
+                                                                   args: tuple[str, ...]
+                                                                   ) -> None:
+    """`--out "$DIR"` with DIR unset wrote a comparison or a sweep into the folder estate
+    runs in: an empty path is refused, saying why it may be empty, and nothing is
+    written."""
+    town(tmp_path)
+    (tmp_path / "results").mkdir()
+    before = _tree(tmp_path)
+    run = invoke(tmp_path, *args)
+    assert run.code == 2 and "found an empty value (is a shell variable in it unset?)" in (
+        run.stderr), run.output  # (click's usage errors: exit 1 from `main`)
+    assert _tree(tmp_path) == before
+
+
+def test_outputs_that_cannot_be_are_said_as_what_they_are(tmp_path: Path) -> None:
+    """The folder estate runs in as --out is refused before planning (renaming it away
+    failed once the plan was made, said as a full disk); a board pack at "/" or named
+    only ".pdf", and --out naming the scenario file, are each said as what they are, not
+    an unexpected error nor "a folder holding" the file."""
+    scenario = town(tmp_path)
+    (tmp_path / "here").mkdir()
+    run = invoke(tmp_path / "here", "plan", scenario, "--out", ".", "--map", "../m.html")
+    assert run.code == 1 and "found the folder estate runs in, or one holding it" in run.stderr
+    assert not list((tmp_path / "here").iterdir()) and not (tmp_path / "m.html").exists()
+    assert invoke(tmp_path, "plan", scenario, "--out", "results").code == 0
+    run = invoke(tmp_path, "report", "results", "--out", "/")
+    assert run.code == 1 and "/, option --out: expected a regular file" in run.stderr, run.stderr
+    run = invoke(tmp_path, "report", "results", "--out", "packs/.pdf")
+    assert run.code == 1 and "found the name .pdf, with nothing before its ending: give " \
+        "--out a name such as plan.pdf" in run.stderr, run.stderr
+    run = invoke(tmp_path, "plan", scenario, "--out", scenario)
+    assert run.code == 1 and "found the scenario file, which would be lost" in run.stderr
+
+
 def _commands() -> list[str]:
     return sorted(cli.commands)
 

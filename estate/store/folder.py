@@ -356,6 +356,10 @@ def replaceable(out: Path, elsewhere: str = "give --out another folder") -> str 
         return None
     if not real.is_dir():
         return _not_a_folder_to_write(real, elsewhere)
+    if Path.cwd().resolve().is_relative_to(real.resolve()):
+        # (renaming it away would fail only once the results are made, and say so badly)
+        return ("the folder estate runs in, or one holding it: estate replaces a results "
+                f"folder whole; {elsewhere} (results/NAME, say)")
     try:
         # its owner's write permission taken off: kept as it is on purpose (a plan signed
         # off), whoever runs estate (as root, os.access would allow it)

@@ -159,8 +159,11 @@ def check_outputs(outputs: Iterable[Output], results: Iterable[Path] = (),
         if found is None and output.endings and \
                 Path(output.path).suffix.lower() not in output.endings:
             ending = " or ".join(output.endings)
-            found = (f"a file name ending {ending}", f"a name not ending {ending}: add "
-                     f"{output.endings[0]} (or give {output.option} another)")
+            name, first = Path(output.path).name, output.endings[0]
+            found = (f"a file name ending {ending}", f"the name {name}, with nothing before "
+                     f"its ending: give {output.option} a name such as plan{first}"
+                     if name.lower() in output.endings else f"a name not ending {ending}: "
+                     f"add {first} (or give {output.option} another)")
         taken.setdefault(real, output.option)
         if found is not None:
             problems.append(Problem(str(output.path), None, output.option, found[0], found[1],
@@ -287,7 +290,8 @@ def _an_input(output: Output, inputs: Inputs) -> tuple[str, str] | None:
             found = f"{what}, which would be lost"
         elif output.folder and (output.replaced and Path(path).is_relative_to(real) or any(
                 Path(path).is_relative_to(real / name) for name in output.writes)):
-            found = f"a folder holding {what} ({path}), which writing there would lose"
+            found = (f"{what}, which would be lost" if Path(path) == real else
+                     f"a folder holding {what} ({path}), which writing there would lose")
         elif output.folder and Path(path).parent == real and what.startswith("the register's"):
             # a register folder is every CSV in it: sweep.csv written there is read back
             # as one of its tables, and the next run refuses (or reads) that register
