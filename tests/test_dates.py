@@ -44,8 +44,10 @@ def test_year_first_and_other_text_give_one_reading_or_none() -> None:
     assert readings("2028/09/30") == ["2028-09-30"]
     assert readings("2028-9-3") == ["2028-09-03"]
     assert readings("2028/02/30") == []
-    for text in ("30/09/28", "30/09-2028", "Sept 2028", "2028", "46477", "", "TBC"):
+    for text in ("30/09/28", "30/09-2028", "Sept 2028", "2028", "", "TBC", "1000", "90000"):
         assert readings(text) == [], text
+    # Excel's day numbers, as Excel shows them (its 1 January 1900 is day 1)
+    assert readings("46477") == ["2027-03-31"] and readings("47938") == ["2031-03-31"]
 
 
 def test_the_found_text_says_what_to_type() -> None:

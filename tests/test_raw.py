@@ -51,3 +51,16 @@ def test_a_units_row_in_thousands_of_pounds_says_to_scale_the_figures(
     register = load_register(write(tables, "fixed"))
     assert register.sites["running_cost"].tolist() == pytest.approx(pounds)
     assert register.sites["disposal_value"].tolist() == pytest.approx(sales)
+
+
+@pytest.mark.parametrize(("table", "column"), [("sites", "name"), ("agencies", "name"),
+                                               ("sites", "site_id")])
+def test_a_cell_of_characters_that_show_as_nothing_is_empty(tmp_path: Path, table: str,
+                                                            column: str) -> None:
+    """A name of zero-width spaces printed as a blank on every page, where a name of
+    spaces is refused as the empty cell it looks like: it is that empty cell too."""
+    tables = frames()
+    tables[table][column] = ["\u200b\u200b", *tables[table][column].tolist()[1:]]
+    problems = [p for p in problems_of(write_tables(tmp_path / "reg", tables))
+                if p.severity == "error" and p.file == f"{table}.csv"]
+    assert [(p.row, p.column, p.found) for p in problems] == [(2, column, "an empty cell")]

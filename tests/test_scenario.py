@@ -281,6 +281,19 @@ def test_a_scenario_name_drops_spaces_at_either_end_and_none_is_the_file_stem(
     assert load_scenario(town(tmp_path, changes={"name": name})).name == read
 
 
+@pytest.mark.parametrize("name", ["\u200b", " \u200b\u2066\u2069 "])
+def test_a_name_of_characters_that_show_as_nothing_is_refused(tmp_path: Path, name: str
+                                                              ) -> None:
+    """Every page, the results folder and the map would be named by a blank."""
+    from estate.errors import InputError
+
+    with pytest.raises(InputError) as refused:
+        load_scenario(town(tmp_path, changes={"name": name}))
+    [problem] = refused.value.problems
+    assert problem.column == "name" and "only characters that show as nothing" in (
+        problem.found), problem
+
+
 def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     scenario = town(tmp_path, changes={"name": "With a BOM"})
     scenario.write_bytes(b"\xef\xbb\xbf" + scenario.read_bytes())

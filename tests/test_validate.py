@@ -526,12 +526,25 @@ def test_a_missing_column_is_offered_only_a_header_that_means_it(
         assert f"the column {offered!r} may be it: rename it running_cost" in said
 
 
-@pytest.mark.parametrize(("cell", "serial"), [("46477", True), ("31/03/2027", False),
-                                              ("2027", False)])
-def test_a_date_as_an_excel_serial_says_so(tmp_path: Path, cell: str, serial: bool) -> None:
+@pytest.mark.parametrize(("cell", "serial", "fix"), [
+    ("46477", True, "2027-03-31"), ("47938", True, "2031-03-31"),
+    ("31/03/2027", False, "2027-03-31"), ("2027", False, None)])
+def test_a_date_as_an_excel_serial_says_so(tmp_path: Path, cell: str, serial: bool,
+                                           fix: str | None) -> None:
+    """A serial says so, and the date it stands for (Excel's own: 47938 is 31 March
+    2031), as a date written day first gives its ISO text."""
     problems = bad_cell(tmp_path, "sites", "lease_end", 0, cell)
     assert located(problems) == {("sites.csv", 2, "lease_end")}
     assert ("Excel date serial" in problems[0].expected) is serial
+    assert problems[0].found == (f"{cell!r}: write it as {fix}" if fix else repr(cell))
+
+
+def test_a_serial_in_a_list_of_dates_is_given_its_date(tmp_path: Path) -> None:
+    tables = frames()
+    tables["sites"]["lease_breaks"] = ["47000;2030-01-01", "", ""]
+    problems = problems_of(write_tables(tmp_path / "reg", tables))
+    assert located(problems) == {("sites.csv", 2, "lease_breaks")}
+    assert problems[0].found == "'47000;2030-01-01': write it as 2028-09-04;2030-01-01"
 
 
 def test_a_record_with_its_id_is_a_record_whatever_its_notes_say(tmp_path: Path) -> None:

@@ -26,6 +26,9 @@ _DAY_FIRST = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})")
 _YEAR_FIRST = re.compile(r"(\d{4})([/.\-])(\d{1,2})\2(\d{1,2})")
 _SERIAL = r"[3-7]\d{4}"
 """A date cell Excel shows as General holds its serial day number (46477 is 2027-03-31)."""
+_EXCEL_DAY_0 = dt.date(1899, 12, 30)
+"""The day before Excel's serial day 1 (its 1900 leap day makes serials from March 1900
+count from here)."""
 
 
 def parse_dates(column: Column, cells: pd.Series, blank: pd.Series):
@@ -46,7 +49,7 @@ def parse_dates(column: Column, cells: pd.Series, blank: pd.Series):
     serial = bad & cells.str.fullmatch(_SERIAL)
     return cells.where(~bad, ""), bad, {
         "an ISO date YYYY-MM-DD (this looks like an Excel date serial: format the cell "
-        "as a date, or type the date as 2027-03-31)": serial,
+        "as a date, or type the date it stands for)": serial,
         "an ISO date YYYY-MM-DD": bad & ~serial}
 
 
@@ -75,9 +78,12 @@ _TIME_OF_DAY = re.compile(r"(?<=\d)[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 def readings(text: str) -> list[str]:
     """The ISO dates `text`, a date written otherwise, may stand for: day first as UK
     registers write it (`30/09/2028`, `30.9.2028`), then month first, as US ones do,
-    each only when it is a date; year first (`2028/09/30`, `2028-9-30`) one way. Empty
+    each only when it is a date; year first (`2028/09/30`, `2028-9-30`) one way; an
+    Excel serial day number (`47938`, 2031-03-31) as the date Excel shows for it. Empty
     for anything else (a two-digit year is Excel's guess to make, not estate's)."""
     text = _TIME_OF_DAY.sub("", text.strip())  # a date cell holding a time of day too
+    if re.fullmatch(_SERIAL, text):  # Excel's day number: one reading
+        return [(_EXCEL_DAY_0 + dt.timedelta(days=int(text))).isoformat()]
     if found := _YEAR_FIRST.fullmatch(text):
         year, month, day = found.group(1, 3, 4)
         ways = [(year, month, day)]

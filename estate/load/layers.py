@@ -81,6 +81,13 @@ def _sqlite_not_a_geopackage(path: Path) -> str | None:
             tables = [str(name) for (name,) in database.execute(
                 "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
                 "AND name NOT LIKE 'sqlite%' ORDER BY name")]
+    except sqlite3.DatabaseError as error:
+        if isinstance(error, sqlite3.OperationalError):  # locked, say: not the file's fault
+            return None
+        # "database disk image is malformed": its pages do not hold together
+        return ("a damaged GeoPackage (its database cannot be read: cut short by a download "
+                "or a copy?): copy it again, or open it in QGIS and save its layers as a "
+                "new GeoPackage (Export > Save Features As..., format GeoPackage)")
     except (sqlite3.Error, OSError, ValueError):
         return None
     lacking = [t for t in _GEOPACKAGE_TABLES if t not in tables]

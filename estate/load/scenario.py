@@ -19,7 +19,7 @@ from typing import Any
 
 from estate.errors import InputError, Problem, did_you_mean, near_miss
 from estate.load.checker import KeyChecker
-from estate.load.free_text import REFUSED, has_hidden, one_line
+from estate.load.free_text import INVISIBLE, REFUSED, has_hidden, one_line
 from estate.load.scenario_keys import COVERAGE_DEFAULTS, DEFAULTS
 from estate.load.schema import CIRCUMFERENCE_KM, MAX_MONEY, MAX_YEARS
 from estate.load.toml_text import read_scenario_dict
@@ -201,6 +201,9 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, label: str,
         # symlinked folder leads from its target (lines name it by `shown_path`)
         data = (base_dir / data_text) if data_text else Path()
     given = c.text(raw.get("name", ""), "name").strip()
+    if given and not INVISIBLE.sub("", given).strip():
+        c.fail("name", "a name to show (the results folder, map and pack are named by it)",
+               f"{given!r}, only characters that show as nothing", said=True)
     name = given or one_line(default_name).strip()
     if not given and has_hidden(name):  # a file's name is free text too
         c.fail("name", f"{REFUSED}: with no name key the scenario is named after its file; "
