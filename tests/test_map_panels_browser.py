@@ -130,6 +130,26 @@ def test_a_tooltip_or_popup_does_not_place_the_names_again(opened: Opened) -> No
     opened.clean()
 
 
+LONG_TOOLTIP = """n => {
+  const map = MAP, marker = Object.values(map._layers).find(l => l.getTooltip && l.getTooltip()
+                                                             && l.getLatLng);
+  marker.unbindTooltip().bindTooltip('Trust administration offices '.repeat(n)).openTooltip();
+  const r = document.querySelector('.leaflet-tooltip').getBoundingClientRect();
+  return {left: r.left, right: r.right, width: r.width, height: r.height,
+          page: document.documentElement.clientWidth};
+}""".replace("MAP", MAP)
+
+
+@pytest.mark.parametrize("repeats", [4, 170])
+def test_a_long_name_s_tooltip_wraps_within_the_map(opened: Opened, repeats: int) -> None:
+    """A 114-character name ran 105 px off the screen in one line, and a 5,000-character
+    one began 56,000 px left of it: a tooltip wraps at 300 px and shows a few lines."""
+    box = opened.page.evaluate(LONG_TOOLTIP, repeats)
+    assert box["width"] <= 300 + 16 and box["height"] <= 140, box  # (padding, border)
+    assert 0 <= box["left"] and box["right"] <= box["page"], box
+    opened.clean()
+
+
 def test_hostile_zone_names_are_place_labels_as_text(opened: Opened, plan: Plan) -> None:
     texts = opened.page.evaluate(
         "[...document.querySelectorAll('.leaflet-pane .estate-place')].map(n => n.textContent)")
