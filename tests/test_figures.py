@@ -111,6 +111,20 @@ def _bands(figure: Figure) -> list[tuple[float, float]]:
     return list(itertools.pairwise(edges))
 
 
+@pytest.mark.parametrize(("changes", "built"), [
+    ([(2, "build", "S1", ""), (4, "open", "S1", ""), (6, "close", "S2", "")], True),
+    ([(6, "close", "S2", "")], False)])
+def test_the_gantt_key_names_its_bars(changes: list[tuple[int, str, str, str]],
+                                      built: bool) -> None:
+    """The grey bar (a site in use) is in the key, as programme.html's key has it, and the
+    hatched one (being built) when a site is built to open later."""
+    figure = figures.gantt(_programme(changes), 10)
+    [legend] = figure.legends
+    said = [t.get_text() for t in legend.get_texts()]
+    assert "the site is in use" in said
+    assert ("the site is being built" in said) is built
+
+
 def test_the_changes_of_one_year_at_one_site_are_side_by_side() -> None:
     """A new site built, opened, joined by two teams and made a shared centre in one year
     (as Saxmundham is in the demo): each of the five marks is drawn clear of the others,

@@ -19,10 +19,12 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.textpath import TextPath
 from matplotlib.ticker import FuncFormatter
 
@@ -111,6 +113,10 @@ def financial_year(start: str, year: int) -> str:
     return f"{y}" if (first.month, first.day) == (1, 1) else f"{y}-{(y + 1) % 100:02d}"
 
 
+IN_USE, BUILDING, BUILDING_EDGE = "#c9d3dc", "#f3d9a4", "#b07d1a"
+"""The Gantt chart's bars: a site in use, and being built (hatched, with its edge)."""
+
+
 def _in_use(ax: Axes, row: pd.DataFrame, y: float, horizon: int) -> None:
     """A site's years in use (solid) and being built (hatched), as on the programme page."""
     years = {a: int(t) for a, t in zip(row["action"], row["year"], strict=True)
@@ -118,12 +124,12 @@ def _in_use(ax: Axes, row: pd.DataFrame, y: float, horizon: int) -> None:
     built, closes = years.get("build"), years.get("close")
     opens = years.get("open", built)
     if built is not None and opens is not None and opens > built:
-        ax.barh(y, opens - built, left=built - 0.5, height=0.5, color="#f3d9a4",
-                edgecolor="#b07d1a", hatch="///", linewidth=0.5, zorder=1)
+        ax.barh(y, opens - built, left=built - 0.5, height=0.5, color=BUILDING,
+                edgecolor=BUILDING_EDGE, hatch="///", linewidth=0.5, zorder=1)
     start = (opens - 0.5) if opens is not None else 0.5
     end = closes if closes is not None else horizon + 0.5
     if end > start:
-        ax.barh(y, end - start, left=start, height=0.5, color="#c9d3dc", zorder=1)
+        ax.barh(y, end - start, left=start, height=0.5, color=IN_USE, zorder=1)
 
 
 GANTT_ROWS = 44
@@ -174,9 +180,15 @@ def _chart(programme: Programme, horizon: int, labels: list[str],
                   "by side, in the key's order,\nsmaller or in lines when many)" + caption,
                   fontsize=7, color=MUTED)
     used = [a for a in MARKS if a in set(programme.actions["action"])]
-    handles = [Line2D([], [], linestyle="", marker=marker(a),
-                      markersize=math.sqrt(MARK_AREA), markerfacecolor=MARKS[a].colour,
-                      markeredgecolor=INK, label=MARKS[a].words) for a in used]
+    handles: list[Artist] = [
+        Line2D([], [], linestyle="", marker=marker(a), markersize=math.sqrt(MARK_AREA),
+               markerfacecolor=MARKS[a].colour, markeredgecolor=INK, label=MARKS[a].words)
+        for a in used]
+    # the bars, as programme.html's key names them
+    handles.append(Patch(facecolor=IN_USE, label="the site is in use"))
+    if {"build", "open"} <= set(programme.actions["action"]):
+        handles.append(Patch(facecolor=BUILDING, edgecolor=BUILDING_EDGE, hatch="///",
+                             linewidth=0.5, label="the site is being built"))
     figure.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False,
                   prop={"size": 6.5})
     return figure, ax
