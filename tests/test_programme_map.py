@@ -128,7 +128,7 @@ def test_the_panel_has_figures_for_each_year(folders: tuple[Path, Path]) -> None
     assert figures[0] == {"Sites in use": f"{existing:,}", "Closed so far": "0",
                           "Opened so far": "0", "Staff changed building so far": "0 FTE",
                           "Saving so far, discounted": "£0",
-                          "Agencies out of pocket so far": "0"}
+                          "Agencies out of pocket at this point": "0"}
     last = figures[timeline["horizon"]]
     assert last["Sites in use"] == f"{int(decisions.isin(('keep', 'open')).sum()):,}"
     assert last["Closed so far"] == f"{int((decisions == 'close').sum()):,}"
@@ -147,7 +147,7 @@ def test_the_panel_has_figures_for_each_year(folders: tuple[Path, Path]) -> None
     each = programme.cashflow[programme.cashflow["agency_id"] != ""]
     for k in range(1, timeline["horizon"] + 1):
         rows = each[each["year"] == k]
-        assert figures[k]["Agencies out of pocket so far"] == str(
+        assert figures[k]["Agencies out of pocket at this point"] == str(
             int((rows["cumulative_discounted"] < -0.005).sum())), k
     closed = [int(f["Closed so far"]) for f in figures]
     assert closed == sorted(closed) and closed[0] < closed[-1]

@@ -154,6 +154,11 @@ def test_who_pays_more_is_said_and_marked(tmp_path: Path) -> None:
     assert [unmarked(table.rows[i][0]) for i in table.marked] == ["Agency B"]
     (loser,) = table.marked
     assert table.rows[loser][-1] == f"pays {money(70_000)} a year more"
+    # the headline names it as every other place does: kept apart by isolate marks, so a
+    # right-to-left name reads in one order throughout the pack (review A, finding 2)
+    headline = dict(next(b for b in decision_page(r).blocks
+                         if isinstance(b, Table) and b.caption == "Headline figures").rows)
+    assert headline["Agencies paying more each year"] == "1: " + figures.named("Agency B", 70)
 
 
 def test_a_yearly_gain_its_one_off_outweighs_is_not_called_a_gain(tmp_path: Path) -> None:

@@ -107,7 +107,7 @@ def year_figures(plan: PlanTables, site_open: list[int | None],
         rows.append(["Saving so far, discounted", "n/a" if so_far is None
                      else money(float(so_far)) if so_far > -0.5
                      else f"none; {money(-float(so_far))} lost"])
-        rows.append(["Agencies out of pocket so far",
+        rows.append(["Agencies out of pocket at this point",
                      "n/a" if so_far is None else f"{int(behind.get(k, 0)):,}"])
         figures.append(rows)
     return figures

@@ -102,7 +102,10 @@ def agencies_page(r: Results) -> Page:
         "\"As dated\" is each agency's share of the dated programme's NPV saving: its "
         "discounted cash, year by year, in cashflow.csv (n/a: the agency has none there). "
         "The other figures are the plan's once every change is made.", "note"),)
+    rounded = Text("Each figure is rounded on its own, so a column's rows may add up to a "
+                   "little more or less than its total, in the last digit shown.", "note")
     return Page("Who gains and who loses", (Text(_gainers_words(r)), _agency_table(r),
-                                            *dated, *_policy_blocks(r.summary)), fresh=False)
+                                            *dated, rounded, *_policy_blocks(r.summary)),
+                fresh=False)
 
 

@@ -245,7 +245,7 @@ def _headline(r: Results) -> Table:
     that counts when each change can happen; the snapshot's figures follow, labelled as
     what every change made in year 1 would save."""
     s = r.summary
-    losers = [a.name for a in s.agencies.values() if a.worse_off]
+    losers = [figures.named(a.name, 70) for a in s.agencies.values() if a.worse_off]
     at_once = f" {IN_YEAR_ONE}" if r.programme else ""
     rows = []
     if r.programme is not None:
