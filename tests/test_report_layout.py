@@ -67,6 +67,20 @@ def test_a_note_after_a_short_table_is_on_the_table_s_sheet(fresh: bool) -> None
                 assert "file4.csv" in note, (lines, notes, mark)
 
 
+def test_a_fresh_page_follows_a_few_lines_spilt_onto_a_sheet() -> None:
+    """A page's last few lines spilt onto a new sheet (the demo pack's page 2 held three
+    lines and nothing else) are followed there by the next page, though it starts a sheet
+    of its own; lines filling more of the sheet than `FRESH_UNLESS` leaves free are not."""
+    def sheets(lines: int) -> list[str]:
+        return _sheets([Page("Filler", _filler(lines, 0)),
+                        Page("Second page", (Text("Its words."),))])
+    one = next(n for n in range(30, 120) if len(_sheets([Page("Filler", _filler(n, 0))])) == 2)
+    few = sheets(one + 2)
+    assert "Filler paragraph" in few[1] and "Second page" in few[1], few
+    many = sheets(one + 20)
+    assert "Second page" not in many[1] and "Second page" in many[2], many
+
+
 def _long(rows: int, tall: bool = False) -> Table:
     """A table of `rows` rows, each named by its number (row r007x); `tall`: every
     seventh row's name wraps onto a second line."""

@@ -35,7 +35,6 @@ from reportlab.platypus import (
     Flowable,
     Image,
     KeepTogether,
-    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -60,7 +59,14 @@ from estate.render.report_data import (
     read_results,
 )
 from estate.render.report_html import board_html
-from estate.render.report_long import BOTTOM_MARGIN, FRAME, TOP_MARGIN, LongTable, Measured
+from estate.render.report_long import (
+    BOTTOM_MARGIN,
+    FRAME,
+    SHEET,
+    TOP_MARGIN,
+    LongTable,
+    Measured,
+)
 from estate.render.report_optional import programme_page
 from estate.render.report_pages import decision_page, where_page
 from estate.render.report_reference import assumptions_page, terms_page
@@ -261,6 +267,9 @@ def _lead(text: Text, styles: dict[str, ParagraphStyle]) -> Flowable:
 SHORT_TABLE = 14
 """Rows of a table never split over two pages."""
 START_OF_TABLE = 3 * cm
+FRESH_UNLESS = 0.8
+"""A page that starts a sheet of its own follows the last page's lines on theirs when
+they leave more than this share of it free."""
 """Room a long table needs to start on a sheet: its caption, header and first rows."""
 
 
@@ -375,7 +384,9 @@ def board_pdf(r: Results, pages: list[Page]) -> bytes:
     story: list[Flowable] = [_para(title, styles["title"]), _para(subtitle, styles["subtitle"])]
     for i, page in enumerate(pages):
         if i and page.fresh:
-            story.append(PageBreak())
+            # a new sheet, unless the last page's few lines spilled onto this one: a sheet
+            # holding them alone would look blank
+            story.append(CondPageBreak(FRESH_UNLESS * SHEET))
         elif i:
             story.append(Spacer(1, 14))
         # A page that follows on from the last keeps its title, its opening sentence and
