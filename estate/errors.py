@@ -280,6 +280,12 @@ class InfeasibleError(EstateError):
             + "\n".join(f"  - {r}" for r in reasons)
         )
 
+    @property
+    def to_relax(self) -> str:
+        """The keys to relax as a clause of its own ("" when none would), for a message
+        that keeps the reasons, as a comparison's or a sweep's row does."""
+        return f"the rules to relax: {self.relax}" if self.keys else ""
+
 
 class NoSolutionError(EstateError):
     """The time limit ran out before the solver found any plan."""

@@ -430,6 +430,13 @@ def test_a_scenario_with_no_plan_is_warned_of_with_its_reasons(tmp_path: Path) -
     at = said.index("WARNING: tiny inf: infeasible: The scenario is infeasible: no plan "
                     "meets every rule.")
     assert [line.strip() for line in said[at + 1:at + 1 + len(reasons)]] == reasons
+    # the rules to relax, which estate plan names last, are said too (and kept in the row)
+    relax = alone.stderr.split("Relax the rules named above (", 1)[1].split(")", 1)[0]
+    assert "policy.close" in relax, alone.stderr
+    assert f"- the rules to relax: {relax}" in run.stderr, run.stderr
+    with open(tmp_path / "cmp" / "comparison.csv", encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    assert rows[1]["message"].endswith(f"the rules to relax: {relax}"), rows[1]
     no_traceback(run)
 
 

@@ -340,6 +340,13 @@ def test_sentence_wording() -> None:
         "Keeping public access within 15 km costs £2.30m over 10 years (NPV)")
     assert "costs nothing" in sentence("X", 0.0, sc)
     assert sentence("X", None, sc) == "X: cost not known"
+    # beside a dated programme the optima are the plan's with every change made in
+    # year 1, and the sentence says so: not the programme's, which a planner reads beside
+    dated = _scenario(scenario_on(Path("."), "words", start="2027-04-01",
+                                  programme={"max_closures_per_year": 1}))
+    assert sentence("Keeping S2 open", 500_000, dated) == (
+        "Keeping S2 open costs £500.0k over 10 years (NPV if every change were made in "
+        "year 1)")
     # a population share as the scenario gives it (it was rounded: 95.5% read 96%)
     for share, said in ((0.955, "95.5%"), (0.995, "99.5%"), (0.95, "95%")):
         rule = SimpleNamespace(service="public_access", mode="population_share",

@@ -185,6 +185,7 @@ def test_failures_are_rows(corridor: Path, tmp_path: Path) -> None:
     rows = infeasible.rows.set_index("coverage.0.mode")
     assert rows.at["all", "status"] == "infeasible"
     assert "zone Z1" in rows.at["all", "message"]
+    assert "; the rules to relax: coverage.0." in rows.at["all", "message"]  # as plan says
     assert rows.at["maintain", "status"] == "optimal"
     robust = infeasible.robustness
     assert (robust["runs"] == 1).all()  # only the run with a plan counts

@@ -312,7 +312,11 @@ def page(runs: list[Run]) -> str:
         "stopped a search first, the cost is the range it must lie in (unproven). "
         "\u201cnot set\u201d: the scenario does not use it; \u201cno such rule\u201d: the "
         "scenario has no rule of that name; \u201cnot priced\u201d: a plan reused without "
-        "its policy costs (<code>--no-policy-costs</code>).</p>" + _policy_html(runs)
+        "its policy costs (<code>--no-policy-costs</code>)."
+        + (" A dated scenario’s policies are priced on its plan with every change made "
+           "in year 1, not on its dated programme." if any(
+               r.summary and r.summary.programme is not None for r in runs) else "")
+        + "</p>" + _policy_html(runs)
         + "<h2>Who gains</h2><p class=\"muted\">Annual saving = annual cost before minus "
         "after (an agency is worse off when it is negative); NPV saving also counts its "
         "one-off costs and, with a start date, its leases; a dated scenario adds each "

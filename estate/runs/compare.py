@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from estate.errors import EstateError, InputError, Problem, count
+from estate.errors import EstateError, InfeasibleError, InputError, Problem, count
 from estate.load.consistency import check_against_register
 from estate.load.file_names import file_stem
 from estate.load.scenario import Scenario, load_scenario
@@ -339,7 +339,9 @@ def plan_runs(paths: list[str | Path], results_root: Path = Path("results"),
                 if isinstance(outcome, InputError) or not isinstance(outcome, EstateError):
                     raise outcome
                 run.status = status_of(outcome)
-                run.message = str(outcome)
+                run.message = str(outcome) + (
+                    f"\n  - {outcome.to_relax}" if isinstance(outcome, InfeasibleError)
+                    and outcome.to_relax else "")
                 run.stored = None  # what was read before it failed no longer stands
                 say(f"{run.scenario.name}: {run.status}")
                 continue

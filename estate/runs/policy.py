@@ -46,6 +46,7 @@ from estate.model.arrays import NamedPlan
 from estate.results import money
 from estate.results.amounts import rate_words
 from estate.results.policy_cost import PolicyCost, PolicyStatus
+from estate.results.words import IN_YEAR_ONE
 from estate.runs.executor import run_all
 from estate.runs.national import areas_of
 from estate.runs.optimum import GAP, Optimum, exact_optimum
@@ -199,13 +200,19 @@ def _years(scenario: Scenario) -> str:
     return f"{h} year{'s' if h != 1 else ''}"
 
 
+def _npv(scenario: Scenario) -> str:
+    """What a policy's cost is the NPV of: beside a dated programme, the plan's with every
+    change made in year 1, as the optima are (not the programme's)."""
+    return f"NPV {IN_YEAR_ONE}" if scenario.programme is not None else "NPV"
+
+
 def sentence(phrase: str, cost: float | None, scenario: Scenario) -> str:
     """"Keeping public access within 15 km costs £2.3m over 10 years"."""
     if cost is None:
         return f"{phrase}: cost not known"
     if cost <= 0:
         return f"{phrase} costs nothing over {_years(scenario)} (it does not bind)"
-    return f"{phrase} costs {money(cost)} over {_years(scenario)} (NPV)"
+    return f"{phrase} costs {money(cost)} over {_years(scenario)} ({_npv(scenario)})"
 
 
 def _solve(task: tuple[Scenario, Register, NamedPlan | None, dict[str, Any] | None]
@@ -244,7 +251,7 @@ def _price(policy: _Policy, base: Optimum, without: Optimum, scenario: Scenario
                      "is not proven")
         span = (f"between {money(low)} and {money(high)}" if math.isfinite(high)
                 else f"at least {money(low)}")
-        said = (f"{policy.phrase} costs {span} over {_years(scenario)} (NPV; "
+        said = (f"{policy.phrase} costs {span} over {_years(scenario)} ({_npv(scenario)}; "
                 "not proven: raise solver.time_limit_s to narrow it)")
         high = round(high, 2) if math.isfinite(high) else None  # no bound above
     return dataclasses.replace(optima, sentence=said, npv=cost, npv_low=low, npv_high=high,

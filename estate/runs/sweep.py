@@ -111,7 +111,7 @@ def _one_line(exc: BaseException) -> str:
     if isinstance(exc, InputError):
         return "; ".join(str(p) for p in exc.problems)
     if isinstance(exc, InfeasibleError):
-        return "; ".join(exc.reasons)
+        return "; ".join([*exc.reasons, *([exc.to_relax] if exc.to_relax else [])])
     if isinstance(exc, EstateError):  # its own words (an output not written, say)
         return str(exc)
     text = str(exc).strip().splitlines()
