@@ -174,9 +174,16 @@ DATED_FIGURES: tuple[tuple[str, str, Show], ...] = (
     (f"NPV of cost {DATED}", "npv_cost", _dated),
     (f"Payback {DATED}", "payback_year", _dated),
 )
-OWN_FIGURES = {"NPV of cost (plan)": (f"NPV of cost {IN_YEAR_ONE}", _own_cost),
-               "NPV saving": (f"NPV saving {IN_YEAR_ONE}", _in_year_one),
-               "Payback": (f"Payback {IN_YEAR_ONE}", _payback)}
+def _own_figures(runs: list[Run]) -> dict[str, tuple[str, Show]]:
+    """The plans' own figures' labels beside a dated programme: what every change made in
+    year 1 would give, or, with a plan among them that counts each change from when it can
+    happen (a start date and no programme, said in its cells), "unless said"."""
+    npv = IN_YEAR_ONE if not any(
+        run.summary is not None and run.summary.saving_basis is SavingBasis.WHEN_POSSIBLE
+        for run in runs) else "of the plan itself (every change made in year 1, unless said)"
+    return {"NPV of cost (plan)": (f"NPV of cost {npv}", _own_cost),
+            "NPV saving": (f"NPV saving {npv}", _in_year_one),
+            "Payback": (f"Payback {IN_YEAR_ONE}", _payback)}
 
 
 def _dated_runs(runs: list[Run]) -> list[Run]:
@@ -190,9 +197,9 @@ def figures(runs: list[Run]) -> list[tuple[str, str, Show]]:
     undated plan's saving against a dated programme's without seeing the difference."""
     if not _dated_runs(runs):
         return list(FIGURES)
-    shown = []
+    shown, own = [], _own_figures(runs)
     for label, key, show in FIGURES:
-        label, show = OWN_FIGURES.get(label, (label, show))
+        label, show = own.get(label, (label, show))
         shown.append((label, key, show))
     return [shown[0], *DATED_FIGURES, *shown[1:]]
 

@@ -311,7 +311,7 @@ def policy_costs(scenario: Scenario, register: Register | None = None,
         base = _one(_solve, (scenario, register, start, on),
                     "dask" if executor == "dask" else "serial", workers, scheduler)
     elif known is not None and known.proven:
-        say("Policy costs: the scenario's plan is proven to 1e-6 already")
+        say("Policy costs: each policy is priced from the scenario's plan, proven to 1e-6")
     start = base.plan or (None if known is None else known.plan)
     tasks = [(p.scenario, p.register, start, on) for p in priced]
     how_many = f"{len(tasks)} optim{'um' if len(tasks) == 1 else 'a'}"
