@@ -659,6 +659,19 @@ def test_a_compared_plan_is_worded_as_everywhere_else(status: str, gap: float | 
     assert FIGURES[0][1](row) == words
 
 
+def test_a_compared_scenario_with_no_plan_gives_its_reasons() -> None:
+    """As comparison.csv keeps them (and the comparison page shows them): the pack said
+    "no plan: infeasible" alone."""
+    from estate.render.report_comparison import FIGURES
+
+    row = pd.Series({"status": "infeasible", "mip_gap": "", "message": (
+        "The scenario is infeasible: no plan meets every rule.\n  - zone Z1: no site left "
+        "open offering public_access within 5 km\n  - the rules to relax: policy.close")})
+    assert FIGURES[0][1](row) == (
+        "no plan: infeasible (zone Z1: no site left open offering public_access within 5 km; "
+        "the rules to relax: policy.close)")
+
+
 def test_cli_writes_the_pdf_and_the_page(pack: dict[str, Any], tmp_path: Path) -> None:
     run = invoke(tmp_path, "report", pack["folder"], "--out", tmp_path / "p.pdf",
                  "--html", tmp_path / "page" / "pack.html")

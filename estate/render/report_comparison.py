@@ -41,7 +41,11 @@ def _status(row: pd.Series) -> str:
     """How good a compared plan is, in the words of `estate.results.words`."""
     status = str(row.get("status", ""))
     if status not in PLANNED:
-        return "no plan: " + status.replace("_", " ")
+        # its reasons as comparison.csv keeps them ("  - " lines), the first few words
+        said = [line.strip()[2:] for line in str(row.get("message", "")).splitlines()
+                if line.strip().startswith("- ")]
+        return "no plan: " + status.replace("_", " ") + (
+            f" ({figures.plain('; '.join(said), 240)})" if said else "")
     return quality_words(Status(status), _number(row.get("mip_gap")))[0]
 
 
