@@ -107,6 +107,9 @@ def terms(r: Results) -> list[tuple[str, str]]:
          f"later year counts for less than a pound now, by the discount rate ({rate} a "
          "year), running costs at the end of each year, one-off costs and receipts at its "
          "start. An NPV saving is how much less the estate costs than if nothing changed."),
+        ("NPV of cost", "Everything the estate costs over the horizon as an NPV: running "
+                        "costs and rent, and one-off costs less sales. The cheapest plan has "
+                        "the lowest; the NPV saving is today's estate's less the plan's."),
         ("£m, £k", "Millions and thousands of pounds: £m to two decimal places, £k to one. "
                    "A difference of two figures in £m is in £m too (£0.17m), so it adds up "
                    "on the page."),
@@ -192,6 +195,11 @@ def _programme_terms(r: Results) -> list[tuple[str, str]]:
         dated = (f"The plan's changes put in order year by year from the start date "
                  f"({start}), {limits}. Planners also call it the roadmap.")
     said = [("Dated programme", dated)]
+    if p.method != "joint":
+        said.append(("Exact model over all years", "A model that would choose the changes "
+                     "and the year of each together, so that no other programme could cost "
+                     "less; estate runs it only on a programme small enough to solve so (the "
+                     "notes on the programme's page say whether it ran)."))
     if ends:
         said.append((BEST, "The end state that would save most if every change were made in "
                      "year 1 (planners call it the snapshot optimum). It is not the plan: "
