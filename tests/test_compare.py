@@ -280,6 +280,27 @@ def test_the_comparison_words_each_plan_as_estate_plan_does(setup: dict[str, Any
     assert "net receipts" in page or "to spend once" in page
 
 
+def test_a_long_name_heads_the_terminal_table_cut(setup: dict[str, Any]) -> None:
+    """A name of 45,000 characters folded into 2,024 lines before the first figure: the
+    head is cut at `MOST_NAME` characters, and the figures follow within a screen."""
+    import dataclasses
+
+    from rich.console import Console
+
+    from estate.render.compare_page import MOST_NAME, terminal_table
+
+    first, *rest = setup["runs"]
+    named = dataclasses.replace(first, scenario=dataclasses.replace(
+        first.scenario, name="Scenario name " * 3300))
+    console = Console(width=120, record=True)
+    console.print(terminal_table([named, *rest]))
+    lines = console.export_text().splitlines()
+    status = next(i for i, line in enumerate(lines) if "How good" in line or "Status" in line)
+    assert status < 40, lines[:5]
+    assert "".join(c for line in lines[:status] for c in line if c.isalpha()).count(
+        "Scenarioname") <= MOST_NAME // len("Scenario name")
+
+
 def _map_setup(mapped: str) -> dict[str, Any]:
     """What the comparison map gives its switcher (`estateCompare.start`)."""
     match = re.search(r"estateCompare\.start\((\w+), (\w+), (\{.*?\})\);\n", mapped)

@@ -329,6 +329,10 @@ def page(runs: list[Run]) -> str:
                     + static_text("estate.render", "parts.css"))
 
 
+MOST_NAME = 200
+"""Characters of a scenario's name at the head of the terminal's table."""
+
+
 def terminal_table(runs: list[Run]) -> Table:
     """A rich table, scenarios side by side; register text is never read as markup, nor
     sent to the terminal as an escape sequence."""
@@ -343,7 +347,11 @@ def terminal_table(runs: list[Run]) -> Table:
     table = Table(title="Scenario comparison", show_lines=False)
     table.add_column("")
     for run in runs:
-        table.add_column(cell(run.scenario.name), justify="right")
+        # a name of thousands of characters folded into thousands of lines before any
+        # figure: cut, far past where two sweep runs' names part
+        name = run.scenario.name
+        table.add_column(cell(name if len(name) <= MOST_NAME else name[:MOST_NAME - 1]
+                              + "\u2026"), justify="right")
     shown = figures(runs)
     for label, key, show in shown[:TERMINAL_FIGURES + len(shown) - len(FIGURES)]:
         table.add_row(cell(label), *(cell(figure_of(r, key, show)) for r in runs))
