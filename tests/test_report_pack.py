@@ -61,10 +61,12 @@ from estate.status import Status
 from estate.store import read_summary, read_warnings, write_summary
 from tests.fixtures import (
     HOSTILE_AREA,
+    IT_SHARING,
     invoke,
     loser_register,
     no_traceback,
     planned_two_areas,
+    pooling_register,
     run_cli,
     scenario_on,
     town,
@@ -251,6 +253,21 @@ def test_a_long_name_or_list_is_cut_and_whole_numbers_read_whole(tmp_path: Path)
     ids = [f"SITE-{i:05d}" for i in range(589)]
     listed = dict(assumption_rows({"policy": {"keep": ids}}))["policy.keep"]
     assert listed == ", ".join(ids[:MOST_LISTED]) + " and 559 more (589 in all)"
+
+
+@pytest.mark.parametrize(("least", "said"), [(2, "Pool teams of several agencies in"),
+                                             (1, "Pool teams in")])
+def test_centres_are_of_several_agencies_only_when_they_must_be(
+        tmp_path: Path, least: int, said: str) -> None:
+    """With `sharing.min_agencies = 1` a centre may hold one agency's teams, and the
+    decision no longer says they are of several agencies (a review found it untrue)."""
+    register = pooling_register(tmp_path / "register")
+    path = write_scenario(tmp_path / "pool.toml", scenario_on(
+        register, "Pool", sharing={**IT_SHARING, "min_agencies": least}))
+    estate.plan(path, out=tmp_path / "results", map_path=False)
+    r = read_results(tmp_path / "results")
+    assert r.summary.shared_centres == 1
+    assert said + " 1 shared service centre" in decision(r), decision(r)
 
 
 def test_decision_names_the_plan_in_words(pack: dict[str, Any]) -> None:

@@ -107,7 +107,9 @@ def _changes(r: Results) -> str:
         where = [f"{listed(types)} at {_site_named(name, site_id, areas=areas)}"
                  for name, site_id, types in centres[:5]]
         more = f"; and {count(len(centres) - 5, 'more site')}" if len(centres) > 5 else ""
-        text += (f" Pool teams of several agencies in "
+        # "of several agencies" only when a centre needs them (min_agencies, 2 unless set)
+        several = _section(r.scenario, "sharing").get("min_agencies", 2) != 1
+        text += (f" Pool teams{' of several agencies' if several else ''} in "
                  f"{count(s.shared_centres, 'shared service centre')}: {'; '.join(where)}"
                  f"{more}.")
     if housed:
