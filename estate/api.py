@@ -434,12 +434,14 @@ def report(results_dir: str | Path, out: str | Path | None = None, *,
         raise InputError([Problem(str(out), None, "--out", "a .pdf path (the board pack as a "
                                   "PDF; --html names its page)", "an HTML file name",
                                   label="option")])
-    # (a path with no name, "/" or ".", has no page beside it: --out's own check says so)
-    page = Path(html) if html is not None else (
-        Path(out).with_suffix(".html") if Path(out).name not in ("", "..") else Path(out))
+    # a path with no name ("/", "."), has no page beside it: --out's own check says so
+    named = Path(out).name not in ("", "..")
+    page = Path(html) if html is not None else Path(out).with_suffix(".html") if named \
+        else Path(out)
     # each may replace only a pack estate wrote: a map drawn at X.html is not lost to the
     # page of `--out X.pdf`
     check_outputs([Output("--out", Path(out), replaces="a board pack", endings=(".pdf",)),
-                   Output("--html", page, replaces="a board pack", endings=WEB_PAGE)],
+                   *([Output("--html", page, replaces="a board pack", endings=WEB_PAGE)]
+                     if html is not None or named else [])],
                   [Path(results_dir)])
     return write_report(results_dir, out, html=html, compare=compare)

@@ -21,6 +21,7 @@ import numpy as np
 
 from estate.errors import InputError, NoSolutionError, Problem
 from estate.load.consistency import ID_LISTS, check_against_register, unknown_ids
+from estate.load.free_text import has_hidden
 from estate.load.read import EXPECTED_REGISTER, shown_path
 from estate.load.scenario import Scenario, load_scenario
 from estate.load.toml_text import read_scenario_dict
@@ -100,23 +101,23 @@ def load_scenario_with_register_errors(path: str | Path) -> Scenario:
         except InputError as theirs:
             raise InputError([*exc.problems, *named_by(
                 theirs.problems, path, read_scenario_dict(path).get("data"))]) from None
-        raise InputError([*exc.problems, *ids_unknown(path, exc.problems, register)]
+        raise InputError([*exc.problems, *ids_unknown(path, register)]
                          ) from None
 
 
-def ids_unknown(path: Path, problems: list[Problem], register: Register) -> list[Problem]:
+def ids_unknown(path: Path, register: Register) -> list[Problem]:
     """The ids the register lacks in those lists of the scenario file at `path` (its
-    `ID_LISTS`) that are lists of texts and have none of its own `problems`."""
+    `ID_LISTS`) that are lists of texts, whatever else the scenario's own checks found
+    in them (a site in both keep and close hides no unknown id); a text that is blank or
+    holds a control character is its own error already, and left out."""
     raw = read_scenario_dict(path)
     lists: dict[str, Sequence[str]] = {}
     for key in ID_LISTS:
         value: object = raw
         for part in key.split("."):
             value = value.get(part) if isinstance(value, dict) else None
-        said = any(p.column is not None and (p.column == key or p.column.startswith(key + "."))
-                   for p in problems)
-        if isinstance(value, list) and all(isinstance(i, str) for i in value) and not said:
-            lists[key] = value
+        if isinstance(value, list) and all(isinstance(i, str) for i in value):
+            lists[key] = [i for i in value if i.strip() and not has_hidden(i)]
     return unknown_ids(str(path), lists, register)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from estate.errors import InfeasibleError, InputError, NoSolutionError, Problem
+from estate.errors import EstateError, InfeasibleError, InputError, NoSolutionError, Problem
 
 
 class Status(StrEnum):
@@ -53,15 +53,16 @@ def worst(statuses: list[Status]) -> Status:
 
 
 def status_of(exc: BaseException) -> Status:
-    """The status a run that raised `exc` ended with. An output that could not be
-    written (a full disk: `OutputError`) is an error, not settled, so a sweep plans the
-    run again once there is room, where a mistake in its inputs is kept as `INVALID`."""
+    """The status a run that raised `exc` ended with: bad input, or an output that could
+    not be written (`OutputError`, exit 1 as bad input is), is `INVALID` (README, `--json`)."""
     if isinstance(exc, InputError):
         return Status.INVALID
     if isinstance(exc, InfeasibleError):
         return Status.INFEASIBLE
     if isinstance(exc, NoSolutionError):
         return Status.NO_SOLUTION
+    if isinstance(exc, EstateError) and exc.exit_code == 1:
+        return Status.INVALID
     return Status.ERROR
 
 

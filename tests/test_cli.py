@@ -630,6 +630,12 @@ def test_a_scenario_s_errors_come_with_its_unknown_ids(tmp_path: Path) -> None:
         assert "key coverage.0.radius_km" in said and "key policy.keep" in said, (args, said)
         assert "unknown ids S9" in said and said.count("policy.close") == 1, (args, said)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml", "good.toml", "reg"]
+    # a site in both keep and close is an error of the lists' own, and hides no unknown id
+    # of either (review E: S8 was met only once the clash was mended)
+    clash = town(tmp_path, changes={"policy": {"keep": ["S1"], "close": ["S1", "S8"]}},
+                 name="clash.toml")
+    run = invoke(tmp_path, "validate", clash)
+    assert run.code == 1 and "unknown ids S8" in run.stderr, run.stderr
 
 
 @pytest.mark.parametrize("args", [
@@ -666,6 +672,7 @@ def test_outputs_that_cannot_be_are_said_as_what_they_are(tmp_path: Path) -> Non
     assert invoke(tmp_path, "plan", scenario, "--out", "results").code == 0
     run = invoke(tmp_path, "report", "results", "--out", "/")
     assert run.code == 1 and "/, option --out: expected a regular file" in run.stderr, run.stderr
+    assert "--html" not in run.stderr  # not given, and no page of "/" to speak of
     run = invoke(tmp_path, "report", "results", "--out", "packs/.pdf")
     assert run.code == 1 and "found the name .pdf, with nothing before its ending: give " \
         "--out a name such as plan.pdf" in run.stderr, run.stderr

@@ -6,6 +6,7 @@ import errno
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -459,3 +460,27 @@ def test_a_killed_runs_set_aside_folder_gives_back_the_users_files(tmp_path: Pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
     assert (out / "summary.json").read_text(encoding="utf-8") == "new"
+
+
+LIMITED = """
+import resource, sys
+from pathlib import Path
+from estate.store.folder import _unwritten
+resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+folder = Path(sys.argv[1])
+(folder / "small.bin").write_bytes(b"0" * 1000)
+print(repr(_unwritten(folder / "plan.gpkg", KeyError("a bug"), folder)))
+(folder / "big.bin").write_bytes(b"0" * 99_000)
+print(repr(_unwritten(folder / "plan.gpkg", KeyError("GDAL failed"), folder)))
+"""
+
+
+def test_a_file_size_limit_is_blamed_only_when_a_file_reached_it(tmp_path: Path) -> None:
+    """A library's error while a file-size limit is set (as a batch system sets one) is
+    a bug with its trace unless a file written came up to the limit: then it is that
+    limit, said so, not 'Unexpected error'."""
+    done = subprocess.run([sys.executable, "-c", LIMITED, str(tmp_path)], capture_output=True,
+                          text=True, check=True)
+    bug, limit = done.stdout.splitlines()
+    assert bug == "None", done.stdout
+    assert limit.startswith("OutputError(") and "file-size limit" in limit, done.stdout

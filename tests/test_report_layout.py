@@ -79,6 +79,13 @@ def test_a_fresh_page_follows_a_few_lines_spilt_onto_a_sheet() -> None:
     assert "Filler paragraph" in few[1] and "Second page" in few[1], few
     many = sheets(one + 20)
     assert "Second page" not in many[1] and "Second page" in many[2], many
+    # a fresh page whose table does not fit under those lines goes over with its title,
+    # which is not left alone beneath them (review E)
+    tall = Table("Tall table", ("A", "B"), tuple((f"row{i}", "word " * 120) for i in range(9)),
+                 (False, False), (0.2, 0.8))
+    kept = _sheets([Page("Filler", _filler(one + 2, 0)), Page("Second page", (tall,))])
+    titled = next(s for s in kept if "Second page" in s)
+    assert "row0" in titled, kept
 
 
 def _long(rows: int, tall: bool = False) -> Table:

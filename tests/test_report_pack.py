@@ -251,6 +251,8 @@ def test_a_long_name_or_list_is_cut_and_whole_numbers_read_whole(tmp_path: Path)
     assert rows["name"] == (name[:MOST_VALUE - 1] + "\u2026 (scenario.toml in the results "
                             "folder has it whole)")
     ids = [f"SITE-{i:05d}" for i in range(589)]
+    assert dict(assumption_rows({"policy": {"max_one_off": 2.5e10}})) == {
+        "policy.max_one_off": "25,000,000,000"}
     listed = dict(assumption_rows({"policy": {"keep": ids}}))["policy.keep"]
     assert listed == ", ".join(ids[:MOST_LISTED]) + " and 559 more (589 in all)"
 

@@ -529,7 +529,7 @@ if __name__ == "__main__":  # (a spawned worker imports this file)
 def test_a_run_the_disk_had_no_room_for_is_planned_again(corridor: Path, tmp_path: Path
                                                           ) -> None:
     """A run whose results could not be written (here past a file-size limit, as on a
-    full disk: plan.gpkg is larger than the limit) is an error in estate's words, not
+    full disk: plan.gpkg is larger than the limit) is said in estate's words and not
     stored as settled: the same sweep with room plans it again, where it was once kept
     as `invalid` for good."""
     out, script = tmp_path / "out", tmp_path / "full.py"
@@ -538,10 +538,9 @@ def test_a_run_the_disk_had_no_room_for_is_planned_again(corridor: Path, tmp_pat
                           capture_output=True, text=True, check=False,
                           cwd=Path(__file__).resolve().parents[1])
     status, _, message = full.stdout.strip().partition(" ")
-    assert status == "error", full.stdout + full.stderr
-    assert message.endswith("could not be written: a file-size limit is set (ulimit -f). The "
-                            "previous results there are untouched; free some space or give "
-                            "another --out, and run again."), message
+    assert status == "invalid", full.stdout + full.stderr  # bad output, as plan --json says
+    assert "could not be written: a file reached the file-size limit set for estate (ulimit " \
+        "-f): raise it." in message, message
     again = sweep(corridor, [parse_vary("relocation.cost_per_fte=1000")], out, workers=1)
     assert again.reused == [] and [str(o.status) for o in again.outcomes] == ["optimal"]
 
@@ -1166,6 +1165,8 @@ def test_a_dated_sweep_s_page_says_which_saving_is_which(method_a: str) -> None:
     heads = [h.replace("<wbr>", "") for h in re.findall(r'<th scope="col">(.*?)</th>', page)]
     at = heads.index("year_one_npv_saving if every change were made in year 1")
     assert heads[at + 1] == "programme.npv_saving (dated)"
+    # the plan's NPV of cost beside them says its basis too (a planner's review)
+    assert heads[at - 1] == "objective_npv (NPV of cost if every change were made in year 1)"
     assert "<td>17,000,000.00</td><td>15,000,000.00</td>" in page
 
 

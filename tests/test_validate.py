@@ -528,6 +528,7 @@ def test_a_missing_column_is_offered_only_a_header_that_means_it(
 
 @pytest.mark.parametrize(("cell", "serial", "fix"), [
     ("46477", True, "2027-03-31"), ("47938", True, "2031-03-31"),
+    ("47938.0", True, "2031-03-31"),  # as a CSV export may write it
     ("31/03/2027", False, "2027-03-31"), ("2027", False, None)])
 def test_a_date_as_an_excel_serial_says_so(tmp_path: Path, cell: str, serial: bool,
                                            fix: str | None) -> None:

@@ -24,8 +24,9 @@ EARLIEST_DATE = "1990-01-01"
 """Dates before this are warned about (`too_early`)."""
 _DAY_FIRST = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})")
 _YEAR_FIRST = re.compile(r"(\d{4})([/.\-])(\d{1,2})\2(\d{1,2})")
-_SERIAL = r"[3-7]\d{4}"
-"""A date cell Excel shows as General holds its serial day number (46477 is 2027-03-31)."""
+_SERIAL = r"[3-7]\d{4}(\.0+)?"
+"""A date cell Excel shows as General holds its serial day number (46477 is 2027-03-31;
+a CSV export may write it 46477.0)."""
 _EXCEL_DAY_0 = dt.date(1899, 12, 30)
 """The day before Excel's serial day 1 (its 1900 leap day makes serials from March 1900
 count from here)."""
@@ -83,7 +84,7 @@ def readings(text: str) -> list[str]:
     for anything else (a two-digit year is Excel's guess to make, not estate's)."""
     text = _TIME_OF_DAY.sub("", text.strip())  # a date cell holding a time of day too
     if re.fullmatch(_SERIAL, text):  # Excel's day number: one reading
-        return [(_EXCEL_DAY_0 + dt.timedelta(days=int(text))).isoformat()]
+        return [(_EXCEL_DAY_0 + dt.timedelta(days=int(float(text)))).isoformat()]
     if found := _YEAR_FIRST.fullmatch(text):
         year, month, day = found.group(1, 3, 4)
         ways = [(year, month, day)]

@@ -267,10 +267,10 @@ def _lead(text: Text, styles: dict[str, ParagraphStyle]) -> Flowable:
 SHORT_TABLE = 14
 """Rows of a table never split over two pages."""
 START_OF_TABLE = 3 * cm
+"""Room a long table needs to start on a sheet: its caption, header and first rows."""
 FRESH_UNLESS = 0.8
 """A page that starts a sheet of its own follows the last page's lines on theirs when
 they leave more than this share of it free."""
-"""Room a long table needs to start on a sheet: its caption, header and first rows."""
 
 
 def _splits(block: Block) -> bool:
@@ -389,11 +389,11 @@ def board_pdf(r: Results, pages: list[Page]) -> bytes:
             story.append(CondPageBreak(FRESH_UNLESS * SHEET))
         elif i:
             story.append(Spacer(1, 14))
-        # A page that follows on from the last keeps its title, its opening sentence and
-        # what that opens together, not the title and sentence at the foot of a sheet and
-        # the table overleaf: a short table goes over with them when it does not fit, a
-        # long one starts under them and splits. A fresh page starts at the top anyway.
-        opening = 0 if page.fresh else 2 if page.blocks and isinstance(page.blocks[0], Text) else 1
+        # A page keeps its title, its opening sentence and what that opens together, not
+        # the title and sentence at the foot of a sheet and the table overleaf: a short
+        # table goes over with them when it does not fit, a long one starts under them
+        # and splits. So does a fresh page, which may follow a few spilt lines.
+        opening = 2 if page.blocks and isinstance(page.blocks[0], Text) else 1
         opening = min(opening, len(page.blocks))
         start = max(opening - 1, 0)  # what the opening opens, and its notes, in one run
         runs = [*((block,) for block in page.blocks[:start]), *_runs(page.blocks[start:])]

@@ -345,7 +345,9 @@ def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return "no limit" if math.isinf(value) else f"{value:,.10g}"
+        if math.isinf(value):
+            return "no limit"
+        return f"{int(value):,}" if value.is_integer() and abs(value) < 1e18 else f"{value:,.10g}"
     if isinstance(value, int):
         return f"{value:,}" if abs(value) >= 1000 else str(value)
     if isinstance(value, dict):

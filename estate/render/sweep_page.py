@@ -230,7 +230,8 @@ def chart_words(planned: pd.DataFrame, key: str, saving: str, values: list[Any])
     return "; ".join(said) + "."
 
 
-DATED_HEADS = {"year_one_npv_saving": f"year_one_npv_saving {IN_YEAR_ONE}",
+DATED_HEADS = {"objective_npv": f"objective_npv (NPV of cost {IN_YEAR_ONE})",
+               "year_one_npv_saving": f"year_one_npv_saving {IN_YEAR_ONE}",
                DATED: f"{DATED} (dated)"}
 """The table's headings of a dated sweep that say which NPV saving is which; the others
 are sweep.csv's columns as named there."""

@@ -207,7 +207,7 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
     two copies of one register with the same slip would otherwise read alike."""
     runs, registers = [], {}
     problems: list[tuple[Path | None, Problem]] = []  # with the register each is of
-    failed: list[tuple[Path, list[Problem]]] = []  # scenario files with errors of their own
+    failed: list[Path] = []  # scenario files with errors of their own
     read: set[Path] = set()  # every register read, with errors or not: said once
     # each register's checksum lines, read once, and their fingerprint
     inputs: dict[Path, str] = {}
@@ -217,7 +217,7 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
             sc = load_scenario(path)
         except InputError as exc:
             problems.extend((None, p) for p in exc.problems)
-            failed.append((path, exc.problems))
+            failed.append(path)
             continue
         runs.append(Run(Path(path), sc, results_root / file_stem(sc.name)))
     for run, clashes in zip(runs, folder_problems(runs), strict=True):
@@ -245,7 +245,7 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
                                     fingerprints[data], str(run.path))
     # the registers of scenarios with errors, each read once unless read above, and
     # their lists' ids (as `load_scenario_with_register_errors` reads one scenario's)
-    for path, own in failed:
+    for path in failed:
         if (named := named_register(path)) is None:
             continue
         data = named.resolve()
@@ -256,7 +256,7 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
             except InputError as exc:
                 problems.extend((data, p) for p in exc.problems)
         if data in registers:
-            problems.extend((None, p) for p in ids_unknown(path, own, registers[data]))
+            problems.extend((None, p) for p in ids_unknown(path, registers[data]))
     if problems:
         raise InputError([at_register(p, data) if data and len(read) > 1 else p
                           for data, p in problems])

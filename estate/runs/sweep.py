@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from estate.errors import EstateError, InfeasibleError, InputError, Problem
+from estate.errors import EstateError, InfeasibleError, InputError, OutputError, Problem
 from estate.load.scenario import scenario_from_dict, set_dotted
 from estate.load.toml_text import read_scenario_dict
 from estate.results import Summary
@@ -135,8 +135,9 @@ def run_one(task: RunTask) -> RunOutcome:
     except Exception as exc:  # one run's ending is its row, never the sweep's end
         done.status, done.message = status_of(exc), _one_line(exc)
         # refused before planning (its register or scenario): not one "planned now"
-        done.ran = done.status != Status.INVALID
-        if done.status.settled:
+        done.ran = done.status != Status.INVALID or isinstance(exc, OutputError)
+        # a run whose results could not be written (a full disk) is planned again
+        if done.status.settled and not isinstance(exc, OutputError):
             data = Path(task.raw["data"])
             write_outcome(Path(task.folder), done.status, done.message, task.raw,
                           inputs_sha256(data) if data.exists() else "")
@@ -293,7 +294,7 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
                     if on_outcome:
                         on_outcome(outcome, len(outcomes), total)
         outcomes.sort(key=lambda o: order[o.run_id])
-        if all(o.status is Status.INVALID for o in outcomes):
+        if all(o.status is Status.INVALID and not o.ran for o in outcomes):
             # refused by the register too (a site the policy names that it lacks, a
             # table it cannot read): a mistake in the inputs, not a sweep's finding
             raise _all_refused(path, outcomes)

@@ -77,15 +77,16 @@ def write_files(files: Mapping[Path, Write]) -> list[Path]:
     temps = [real.with_name(f".{_stem(real.name)}.{os.getpid()}.tmp") for real in reals]
     asides = [real.with_name(f".{_stem(real.name)}.old-{os.getpid()}.tmp") for real in reals]
     current = paths[0] if paths else Path()
+    written: Path | None = None  # the temporary file being written
     renamed = False
     try:
         for path, real, temp, write in zip(paths, reals, temps, files.values(), strict=True):
-            current = path
+            current, written = path, temp
             real.parent.mkdir(parents=True, exist_ok=True)
             _clear(real.parent, _stem(real.name), real)
             write(temp)
         for path, real, aside in zip(paths, reals, asides, strict=True):
-            current = path
+            current, written = path, None
             if real.exists():
                 _set_aside(real, aside)
         with held_signals():
@@ -102,7 +103,7 @@ def write_files(files: Mapping[Path, Write]) -> list[Path]:
             raise failed.error from None
         raise unwritten from failed.error
     except Exception as exc:
-        unwritten = _unwritten(current, exc)
+        unwritten = _unwritten(current, exc, written)
         if unwritten is None:
             raise
         raise unwritten from exc

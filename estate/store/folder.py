@@ -72,7 +72,7 @@ def write_file(path: Path, write: Callable[[Path], object]) -> Path:
         write(temp)
         os.replace(temp, real)
     except Exception as exc:
-        unwritten = _unwritten(path, exc)
+        unwritten = _unwritten(path, exc, temp)
         if unwritten is None:
             raise
         raise unwritten from exc
@@ -115,7 +115,7 @@ def write_folder(out: Path, write: Callable[[Path], None],
                 raise interrupted_after(Path(out)) from None
             raise
         # judged before the temporary folder is removed: removing it frees the space
-        unwritten = _unwritten(out, exc) if isinstance(exc, Exception) else None
+        unwritten = _unwritten(out, exc, tmp) if isinstance(exc, Exception) else None
         shutil.rmtree(tmp, ignore_errors=True)
         if unwritten is None:
             raise
@@ -136,12 +136,15 @@ FULL_BYTES = 16 * 2**20
 """Free space under which a library's failure to write is taken for a full disk."""
 
 
-def _unwritten(path: Path, exc: Exception) -> OutputError | None:
+def _unwritten(path: Path, exc: Exception, written: Path | None = None
+               ) -> OutputError | None:
     """A failure to write `path` that is the place's, not estate's, as an OutputError:
     an OSError (a full disk, a quota, a file-size limit, a folder made read-only since
     the paths were checked), or any error a library raises while the disk is all but
-    full (GDAL's GeoPackage writer, for one, then fails on a table it could not make).
-    None for anything else, which is a bug to report with its trace."""
+    full, or once a file it wrote (under `written`, the temporary file or folder) has
+    reached the process's file-size limit (GDAL's GeoPackage writer, for one, then fails
+    on a table it could not make). None for anything else, which is a bug to report with
+    its trace."""
     if isinstance(exc, OutputError):
         return exc
     if isinstance(exc, OSError):
@@ -153,20 +156,35 @@ def _unwritten(path: Path, exc: Exception) -> OutputError | None:
         except OSError:
             full = False
         full = full or "No space left" in str(exc)
-        if not full and not _size_limited():
+        if not full and not _at_size_limit(written):
             return None
-        reason = "No space left on device" if full else "a file-size limit is set (ulimit -f)"
+        reason = ("No space left on device" if full else
+                  "a file reached the file-size limit set for estate (ulimit -f): raise it")
     advice = ("check that estate may write there, or write it elsewhere" if not full
-              else "free some space, or write it elsewhere" if isinstance(exc, OSError)
-              or reason.startswith("No space") else "raise the limit, or write it elsewhere")
+              else "free some space, or write it elsewhere")
     return OutputError(f"{path} could not be written ({reason}); what was there before is "
                        f"as it was: {advice}", reason)
 
 
-def _size_limited() -> bool:
-    """Whether this process may not write files past a size (`ulimit -f`): GDAL's writer
-    then fails with an error of its own, not the OSError (EFBIG) Python's writes give."""
-    return resource.getrlimit(resource.RLIMIT_FSIZE)[0] != resource.RLIM_INFINITY
+SIZE_LIMIT_SLACK = 2**16
+"""Bytes short of the file-size limit at which a file is taken to have reached it (a
+writer stops at the last whole page that fits)."""
+
+
+def _at_size_limit(written: Path | None) -> bool:
+    """Whether a file at or under `written` has reached this process's file-size limit
+    (`ulimit -f`): GDAL's writer then fails with an error of its own, not the OSError
+    (EFBIG) Python's own writes give. Not so for a limit no file came near: a bug is
+    not blamed on a limit."""
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    if written is None or limit == resource.RLIM_INFINITY:
+        return False
+    try:
+        files = [written] if written.is_file() else [p for p in written.rglob("*")
+                                                     if p.is_file()]
+        return any(f.stat().st_size + SIZE_LIMIT_SLACK >= limit for f in files)
+    except OSError:
+        return False
 
 
 def _umask() -> int:
