@@ -101,8 +101,7 @@ def load_scenario_with_register_errors(path: str | Path) -> Scenario:
         except InputError as theirs:
             raise InputError([*exc.problems, *named_by(
                 theirs.problems, path, read_scenario_dict(path).get("data"))]) from None
-        raise InputError([*exc.problems, *ids_unknown(path, register)]
-                         ) from None
+        raise InputError([*exc.problems, *ids_unknown(path, register)]) from None
 
 
 def ids_unknown(path: Path, register: Register) -> list[Problem]:
