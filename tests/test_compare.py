@@ -685,7 +685,7 @@ def test_infeasible_scenario_is_a_row_with_its_status(tmp_path: Path) -> None:
     assert (tmp_path / "results" / "Stuck" / "summary.json").exists()
     assert rows[1]["status"] == "infeasible" and rows[1]["results_dir"] == ""
     mapped = (tmp_path / "out" / "comparison_map.html").read_text(encoding="utf-8")
-    assert "No plan to show: Stuck (infeasible)." in mapped  # said, not left out
+    assert "No plan to show: Stuck (infeasible); the comparison page says why." in mapped
     assert '<option value="0">Ok</option></select>' in mapped  # only Ok can be shown
     # the terminal leaves the plan's figures of a scenario without one blank, as the page
     # does: its `Worse off` too, never "none", which would say no agency loses

@@ -1147,6 +1147,7 @@ def test_the_pack_says_its_terms_in_words(leased: dict[str, Any]) -> None:
     # the words the programme's notes use are terms too (a review found them unexplained)
     assert r.programme is None or r.programme.method == "joint" or (
         "Exact model over all years" in meant)
+    assert r.programme is None or {"End state", "Timing rule"} <= set(meant)
 
 
 AGENCY_TABLE = """(() => {

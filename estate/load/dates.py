@@ -123,6 +123,13 @@ def date_found(cell: str) -> str:
     return f"{cell!r}: write " + "; ".join(f"{e} as {_as(ways)}" for e, ways in fixes)
 
 
+def iso_to_type(text: str) -> str | None:
+    """What to type for `text`, a date written otherwise (`readings`): its ISO date, both
+    when the day and month could be either; None when it is no date."""
+    ways = readings(text)
+    return _as(ways) if ways else None
+
+
 def _as(ways: list[str]) -> str:
     """The ISO text to type for a date with these readings (one or two, day first)."""
     if len(ways) == 1:

@@ -12,13 +12,13 @@ import copy
 import dataclasses
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from estate.errors import InputError, Problem, did_you_mean, near_miss
 from estate.load.checker import KeyChecker
+from estate.load.dates import iso_to_type
 from estate.load.free_text import INVISIBLE, REFUSED, has_hidden, one_line
 from estate.load.scenario_keys import COVERAGE_DEFAULTS, DEFAULTS
 from estate.load.schema import CIRCUMFERENCE_KM, MAX_MONEY, MAX_YEARS
@@ -345,10 +345,11 @@ def _start(c: KeyChecker, value: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        # a day-first date as a UK spreadsheet shows it (31/03/2027), said as ISO
-        uk = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
-        written = (f' (for {text} write "{uk[3]}-{int(uk[2]):02d}-{int(uk[1]):02d}")'
-                   if uk else "")
+        # a date as a spreadsheet shows it (31/03/2027, or Excel's day number 46477),
+        # said as ISO, as a register's dates are
+        iso = iso_to_type(text)
+        written = ("" if iso is None else f' (for {text} write "{iso}")' if " " not in iso
+                   else f" (for {text} write {iso})")
         c.fail("start", f'an ISO date such as "2027-04-01"{written}', text)
         return None
 

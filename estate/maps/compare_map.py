@@ -165,7 +165,8 @@ def _panel(runs: list[Run], diff: dict[str, list[Any]]) -> str:
     solved = [r for r in runs if r.summary]
     missing = "; ".join(f"{inert(r.scenario.name)} ({inert(r.status or 'not planned')})"
                         for r in runs if not r.summary)
-    missing = f'<p class="estate-compare-note">No plan to show: {missing}.</p>' if missing else ""
+    missing = (f'<p class="estate-compare-note">No plan to show: {missing}; the comparison '
+               "page says why.</p>" if missing else "")
     options = "".join(f'<option value="{k}">{inert(r.scenario.name)}</option>'
                       for k, r in enumerate(solved))
     dated = any(r.summary.programme for r in solved if r.summary)

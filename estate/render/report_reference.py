@@ -194,7 +194,12 @@ def _programme_terms(r: Results) -> list[tuple[str, str]]:
     else:
         dated = (f"The plan's changes put in order year by year from the start date "
                  f"({start}), {limits}. Planners also call it the roadmap.")
-    said = [("Dated programme", dated)]
+    said = [("Dated programme", dated),
+            ("End state", "The estate once a plan's changes are all made: the sites open and "
+                          "where each team sits."),
+            ("Timing rule", "A date a change must wait for: a lease's end or break, the "
+                            "earliest a team may move, a new site's building, or the years a "
+                            "sale takes to pay.")]
     if p.method != "joint":
         said.append(("Exact model over all years", "A model that would choose the changes "
                      "and the year of each together, so that no other programme could cost "
