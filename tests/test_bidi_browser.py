@@ -164,12 +164,12 @@ def test_the_board_pack_isolates_each_name_its_text_marks(browser: Any, tmp_path
     """The board pack's text names a site as `figures.named` marks it: its HTML writes the
     name in a <bdi>, in a sentence and in a table's cell, and the browser draws the
     figure after an Arabic name on its right ("<name>: 12 closed"), as in the text; the
-    PDF draws no mark (report._drawable leaves them out)."""
-    from estate.render.report import _drawable
+    PDF draws no mark (report_type.drawable leaves them out)."""
+    from estate.render.report_type import drawable
 
     said = f"Sites of {figures.named(ARABIC)}: 12 closed."
     cell = f"{figures.named(ARABIC)} (S1)"
-    drawn = _drawable(said)  # the name as it is seen (tests/test_drawn_order.py), unmarked
+    drawn = drawable(said)  # the name as it is seen (tests/test_drawn_order.py), unmarked
     assert drawn.startswith("Sites of ") and drawn.endswith(": 12 closed.")
     assert not any(c in drawn for c in "\u2068\u2069")
     table = Table("Sites", ("Site", "FTE"), ((cell, "12"),), (False, True), (3.0, 1.0))

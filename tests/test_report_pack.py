@@ -37,7 +37,7 @@ from estate.api import report
 from estate.errors import ProblemKind
 from estate.render import figures
 from estate.render.estate_map import estate_map
-from estate.render.report import FRAME, PADDING, _styles, board_pages, column_widths
+from estate.render.report import FRAME, PADDING, board_pages, column_widths
 from estate.render.report_agencies import agencies_page
 from estate.render.report_data import (
     MOST_LISTED,
@@ -54,6 +54,7 @@ from estate.render.report_html import board_html
 from estate.render.report_optional import dated_words, note_sentence, programme_page
 from estate.render.report_pages import decision, decision_page, where_page
 from estate.render.report_reference import assumptions_page, terms, warning_words
+from estate.render.report_type import paragraph_styles
 from estate.results import money
 from estate.results.amounts import dated_difference, percent_up
 from estate.results.words import IN_YEAR_ONE
@@ -1106,7 +1107,7 @@ def test_the_pdf_agency_column_fits_names_and_no_figure_is_broken(
     r = read_results(leased["folder"])
     table = next(b for b in agencies_page(r).blocks if isinstance(b, Table))
     assert len(table.header) == 8  # with the dated programme's column
-    styles = _styles()
+    styles = paragraph_styles()
     widths = column_widths(table, styles)
     assert sum(widths) == pytest.approx(FRAME)
     for j, width in enumerate(widths):

@@ -50,7 +50,7 @@ def named(text: object, most: int = 60) -> str:
     Unicode's isolate marks (U+2068 first strong isolate, U+2069 its end), so that a
     name in Arabic or Hebrew keeps its own direction and the text after it the page's.
     The HTML pack writes the marked name as a `<bdi>` (`estate.render.html.marked_names`);
-    the PDF leaves the marks out (`estate.render.report._drawable`)."""
+    the PDF leaves the marks out (`estate.render.report_type.drawable`)."""
     return isolated_text(plain(text, most))
 
 

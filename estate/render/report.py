@@ -8,7 +8,7 @@ pack as it was. No browser and no network: fonts are the DejaVu faces matplotlib
 figures are matplotlib's (PNG in the PDF, inline SVG in the page).
 
 Register and scenario text is hostile until proven otherwise: in the PDF every text is
-XML-escaped before reportlab's Paragraph reads its markup (`_para`), in the HTML it goes
+XML-escaped before reportlab's Paragraph reads its markup (`paragraph`), in the HTML it goes
 through `inert`; the pages themselves hold no markup at all.
 """
 
@@ -16,19 +16,13 @@ from __future__ import annotations
 
 import functools
 import io
-import re
-import unicodedata
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import matplotlib
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -42,8 +36,8 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Table as Grid
 
-from estate.load.free_text import one_line, shown
-from estate.render.drawn_order import any_right_to_left, left_to_right, words
+from estate.load.free_text import one_line
+from estate.render.drawn_order import any_right_to_left, words
 from estate.render.figures import png
 from estate.render.report_agencies import agencies_page
 from estate.render.report_comparison import comparison_page
@@ -70,95 +64,19 @@ from estate.render.report_long import (
 from estate.render.report_optional import programme_page
 from estate.render.report_pages import decision_page, where_page
 from estate.render.report_reference import assumptions_page, terms_page
+from estate.render.report_type import (
+    ACCENT,
+    INK,
+    LOSS,
+    MUTED,
+    RULE,
+    SHADE,
+    drawable,
+    paragraph,
+    paragraph_styles,
+)
 from estate.store.board_pack import GENERATOR
 from estate.store.file_set import text_file, write_files
-
-INK, MUTED, RULE = colors.HexColor("#1a1a1a"), colors.HexColor("#5a5a5a"), \
-    colors.HexColor("#c8c8c8")
-ACCENT, SHADE, LOSS = colors.HexColor("#0b4f80"), colors.HexColor("#eef2f6"), \
-    colors.HexColor("#fde2dd")
-_LINE_BREAK = re.compile("[\x0b\x0c\x85\u2028\u2029]")
-
-
-def _drawable(text: str) -> str:
-    """Text as the PDF draws it: a hidden character (a control character, a direction
-    override: `estate.load.free_text`) replaced as on every page, line breaks but the
-    newline as spaces, a right-to-left name in the order it is seen (Arabic joined:
-    `drawn_order.left_to_right`), direction marks left out, and a character the fonts
-    lack in its compatibility form when they have that (a full-width `＝` or `Ａ` pasted
-    from an East Asian keyboard as `=` or `A`); one with no such form stays, drawn as
-    the font's missing-glyph box."""
-    # direction marks, embeddings and isolates, which reportlab would draw as
-    # missing-glyph boxes, are left out by left_to_right
-    text = left_to_right(_LINE_BREAK.sub(" ", shown(text)))
-    glyphs = _glyphs()
-    return "".join(_fold(c, glyphs) for c in text)
-
-
-def _fold(character: str, glyphs: frozenset[int]) -> str:
-    if ord(character) in glyphs:
-        return character
-    folded = unicodedata.normalize("NFKC", character)
-    return folded if all(ord(c) in glyphs for c in folded) else character
-
-
-@functools.cache
-def _glyphs() -> frozenset[int]:
-    """The characters both faces of the pack's font can draw."""
-    regular, bold = _fonts()
-    return (frozenset(pdfmetrics.getFont(regular).face.charToGlyph)
-            & frozenset(pdfmetrics.getFont(bold).face.charToGlyph))
-
-
-def _fonts() -> tuple[str, str]:
-    """DejaVu Sans (regular, bold) from matplotlib's own fonts, registered once: a font
-    with far more of Unicode than the PDF standard fonts, and no system font needed."""
-    if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
-        folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-        pdfmetrics.registerFont(TTFont("DejaVuSans", str(folder / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(folder / "DejaVuSans-Bold.ttf")))
-        pdfmetrics.registerFontFamily("DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold",
-                                      italic="DejaVuSans", boldItalic="DejaVuSans-Bold")
-    return "DejaVuSans", "DejaVuSans-Bold"
-
-
-def _styles() -> dict[str, ParagraphStyle]:
-    regular, bold = _fonts()
-    base = ParagraphStyle("body", fontName=regular, fontSize=9, leading=12.5, textColor=INK,
-                          spaceAfter=5)
-    caption = ParagraphStyle("caption", base, fontName=bold, fontSize=9, spaceBefore=6,
-                             spaceAfter=3, keepWithNext=1)
-    return {
-        "title": ParagraphStyle("title", base, fontName=bold, fontSize=18, leading=22,
-                                textColor=ACCENT, spaceAfter=2),
-        "subtitle": ParagraphStyle("subtitle", base, textColor=MUTED, spaceAfter=12),
-        "page": ParagraphStyle("page", base, fontName=bold, fontSize=13.5, leading=17,
-                               textColor=ACCENT, spaceBefore=2, spaceAfter=8, keepWithNext=1),
-        "heading": ParagraphStyle("heading", base, fontName=bold, fontSize=10.5, leading=14,
-                                  spaceBefore=8, spaceAfter=4, keepWithNext=1),
-        "lead": ParagraphStyle("lead", base, fontSize=10, leading=14.2, spaceAfter=0),
-        "body": base,
-        "item": ParagraphStyle("item", base, leftIndent=12, bulletIndent=2, spaceAfter=3),
-        "note": ParagraphStyle("note", base, fontSize=7.5, leading=10, textColor=MUTED),
-        "caption": caption,
-        # a long table's caption goes on with its first rows (`LongTable`), which say
-        # where it starts: kept with its grid as well, the caption would move it whole
-        "long caption": ParagraphStyle("long caption", caption, keepWithNext=0),
-        "cell": ParagraphStyle("cell", base, fontSize=8, leading=10, spaceAfter=0),
-        "number": ParagraphStyle("number", base, fontSize=8, leading=10, spaceAfter=0,
-                                 alignment=TA_RIGHT),
-        "head": ParagraphStyle("head", base, fontName=bold, fontSize=8, leading=10,
-                               spaceAfter=0),
-        "headnumber": ParagraphStyle("headnumber", base, fontName=bold, fontSize=8,
-                                     leading=10, spaceAfter=0, alignment=TA_RIGHT),
-    }
-
-
-def _para(text: str, style: ParagraphStyle, bullet: str | None = None) -> Paragraph:
-    """Text as a Paragraph that shows it literally: hidden characters are replaced,
-    direction marks go, and `& < >` are escaped, so no register text is ever read as
-    reportlab markup."""
-    return Paragraph(escape(_drawable(text)), style, bulletText=bullet)
 
 
 def _grid(table: Table, styles: dict[str, ParagraphStyle], rows: range | None = None,
@@ -196,14 +114,14 @@ PADDING = 12.0
 
 
 def _cell(text: str, style: ParagraphStyle, room: float) -> Paragraph:
-    """A table's cell: as `_para`, unless a right-to-left name in it is wider than the
+    """A table's cell: as `paragraph`, unless a right-to-left name in it is wider than the
     column's `room` (points). Drawn in the order it is seen, such a name is one word
     (`drawn_order`), which reportlab would break where it runs out of room, its start
     then below its end; so its text is broken into lines here, in the order it is read,
     at the spaces that keep each line within the room, and each line is put in the
     order it is seen on its own."""
     if _longest(text, style) <= room or not any_right_to_left(text):
-        return _para(text, style)
+        return paragraph(text, style)
     lines: list[str] = []
     for word in text.split(" "):
         joined = f"{lines[-1]} {word}" if lines else word
@@ -211,18 +129,18 @@ def _cell(text: str, style: ParagraphStyle, room: float) -> Paragraph:
             lines[-1] = joined
         else:
             lines.append(word)
-    return Paragraph("<br/>".join(escape(_drawable(line)) for line in lines), style)
+    return Paragraph("<br/>".join(escape(drawable(line)) for line in lines), style)
 
 
 def _width(text: str, style: ParagraphStyle) -> float:
-    return pdfmetrics.stringWidth(_drawable(text), style.fontName, style.fontSize)
+    return pdfmetrics.stringWidth(drawable(text), style.fontName, style.fontSize)
 
 
 def _longest(text: str, style: ParagraphStyle) -> float:
     """The width of the longest word of `text` (a figure such as £100.97m is one word):
     reportlab wraps a cell's text at spaces and breaks a word only when it cannot fit."""
     return max((pdfmetrics.stringWidth(word, style.fontName, style.fontSize)
-                for word in words(_drawable(text))), default=0.0)
+                for word in words(drawable(text))), default=0.0)
 
 
 def column_widths(table: Table, styles: dict[str, ParagraphStyle]) -> list[float]:
@@ -255,7 +173,7 @@ def _chart(chart: Chart) -> Image:
 
 def _lead(text: Text, styles: dict[str, ParagraphStyle]) -> Flowable:
     """The decision, set apart: a shaded box with a rule down its left side."""
-    box = Grid([[_para(text.text, styles["lead"])]], colWidths=[FRAME])
+    box = Grid([[paragraph(text.text, styles["lead"])]], colWidths=[FRAME])
     box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), SHADE),
                              ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT),
                              ("LEFTPADDING", (0, 0), (-1, -1), 10),
@@ -290,18 +208,18 @@ def _flowables(block: Block, styles: dict[str, ParagraphStyle], kept: bool = Fal
             widths = column_widths(block, styles)
             measured = Measured.of(functools.partial(_grid, block, styles, widths=widths),
                                    len(block.rows))
-            caption = [_para(block.caption, styles["long caption"])]
+            caption = [paragraph(block.caption, styles["long caption"])]
             return [LongTable(measured, 0, caption, after if notes else []),
                     *([] if notes else after)]
         grid = _grid(block, styles)
-        caption = _para(block.caption, styles["caption"])
+        caption = paragraph(block.caption, styles["caption"])
         return [*([caption, grid] if kept else [KeepTogether([caption, grid])]),
                 Spacer(1, 6)]
     if block.kind == "lead":
         return [_lead(block, styles), Spacer(1, 10)]
     if block.kind == "item":
-        return [_para(block.text, styles["item"], bullet="\u2022")]
-    return [_para(block.text, styles.get(block.kind, styles["body"]))]
+        return [paragraph(block.text, styles["item"], bullet="\u2022")]
+    return [paragraph(block.text, styles.get(block.kind, styles["body"]))]
 
 
 def _holds_notes(block: Block) -> bool:
@@ -379,9 +297,9 @@ def fitted(text: str, width: float, font: str, size: float) -> str:
 def board_pdf(r: Results, pages: list[Page]) -> bytes:
     """The pages as an A4 PDF: the title on page 1, a page break between pages, and a
     footer naming the paper on every page."""
-    styles = _styles()
+    styles = paragraph_styles()
     title, subtitle = title_of(r)
-    story: list[Flowable] = [_para(title, styles["title"]), _para(subtitle, styles["subtitle"])]
+    story: list[Flowable] = [paragraph(title, styles["title"]), paragraph(subtitle, styles["subtitle"])]
     for i, page in enumerate(pages):
         if i and page.fresh:
             # a new sheet, unless the last page's few lines spilled onto this one: a sheet
@@ -397,7 +315,7 @@ def board_pdf(r: Results, pages: list[Page]) -> bytes:
         opening = min(opening, len(page.blocks))
         start = max(opening - 1, 0)  # what the opening opens, and its notes, in one run
         runs = [*((block,) for block in page.blocks[:start]), *_runs(page.blocks[start:])]
-        head = [_para(page.title, styles["page"]), *(
+        head = [paragraph(page.title, styles["page"]), *(
             f for run in runs[:opening] for f in _run(run, styles, True))]
         if opening and _splits(runs[opening - 1][0]):  # its start, then it splits
             story += [CondPageBreak(START_OF_TABLE + 2.5 * cm), *head]
@@ -405,7 +323,7 @@ def board_pdf(r: Results, pages: list[Page]) -> bytes:
             story.append(KeepTogether(head))
         for run in runs[opening:]:
             story += _run(run, styles)
-    footer = one_line(_drawable(title))
+    footer = one_line(drawable(title))
 
     def decorate(canvas: Canvas, doc: SimpleDocTemplate) -> None:
         number, font = f"Page {doc.page}", styles["note"].fontName
