@@ -10,6 +10,7 @@ solve -> results -> write. Each stage's seconds are kept in `plan.timings`.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -416,13 +417,15 @@ def sweep(scenario: str | Path, varies: list[Vary | str], out: str | Path, *,
 
 
 def report(results_dir: str | Path, out: str | Path | None = None, *,
-           html: str | Path | None = None, compare: str | Path | None = None
-           ) -> tuple[Path, Path]:
+           html: str | Path | None = None, compare: str | Path | None = None,
+           prepared: dt.date | None = None) -> tuple[Path, Path]:
     """Write the board pack of a stored results folder: `out` (PDF; default
     `reports/<scenario name>.pdf`, named as the map is) and `html` (default: `out` with
     .html), from the folder alone; `compare` adds the scenarios of an `estate compare`
-    folder side by side. Returns the two paths; a folder that is not a results folder is
-    an `InputError` naming it.
+    folder side by side. The pack is dated `prepared`, today unless given (a board
+    paper says when it was written; the same plan on the same day makes the same bytes).
+    Returns the two paths; a folder that is not a results folder is an `InputError`
+    naming it.
     """
     # imported here: matplotlib and reportlab take a second to load, and only the
     # board pack needs them
@@ -444,4 +447,5 @@ def report(results_dir: str | Path, out: str | Path | None = None, *,
                    *([Output("--html", page, replaces="a board pack", endings=WEB_PAGE)]
                      if html is not None or named else [])],
                   [Path(results_dir)])
-    return write_report(results_dir, out, html=html, compare=compare)
+    return write_report(results_dir, out, html=html, compare=compare,
+                        prepared=prepared or dt.date.today())

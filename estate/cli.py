@@ -7,6 +7,7 @@ log file, never on screen. Progress goes to stderr on a terminal, nowhere otherw
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -282,9 +283,12 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
 @click.option("--compare", "compare", metavar="DIR",
               type=click.Path(path_type=Path),
               help="An `estate compare` folder: adds its scenarios side by side.")
+@click.option("--date", "prepared", type=click.DateTime(formats=["%Y-%m-%d"]),
+              metavar="YYYY-MM-DD", help="The date the pack says it was prepared "
+              "(default: today).")
 @handled
 def report_command(results_dir: Path, out: Path | None, html: Path | None,
-                   compare: Path | None) -> None:
+                   compare: Path | None, prepared: dt.datetime | None) -> None:
     """Write the board pack of a stored RESULTS_DIR: the decision, the map before and
     after, who gains, what each policy costs, the programme, the assumptions.
 
@@ -294,7 +298,8 @@ def report_command(results_dir: Path, out: Path | None, html: Path | None,
     from estate.api import report
     from estate.store.file_set import written
 
-    pdf, page = report(results_dir, out, html=html, compare=compare)
+    pdf, page = report(results_dir, out, html=html, compare=compare,
+                       prepared=prepared.date() if prepared is not None else None)
     with written([pdf, page]):
         say(f"Board pack: {pdf}")
         say(f"As a page:  {page}")

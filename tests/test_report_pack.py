@@ -701,6 +701,24 @@ def test_cli_writes_the_pdf_and_the_page(pack: dict[str, Any], tmp_path: Path) -
     assert "p.pdf" in run.stdout and "pack.html" in run.stdout
 
 
+def test_the_pack_says_the_day_it_was_prepared(pack: dict[str, Any], tmp_path: Path) -> None:
+    import datetime as dt
+
+    run = invoke(tmp_path, "report", pack["folder"], "--out", tmp_path / "p.pdf",
+                 "--date", "2027-03-09")
+    assert run.code == 0, run.output
+    first = PdfReader(tmp_path / "p.pdf").pages[0].extract_text()
+    assert "Prepared on 9 March 2027." in " ".join(first.split())
+    assert "Prepared on 9 March 2027." in (tmp_path / "p.html").read_text(encoding="utf-8")
+    today = dt.date.today()  # unless told, the day it is made
+    assert invoke(tmp_path, "report", pack["folder"], "--out", tmp_path / "q.pdf").code == 0
+    assert f"Prepared on {today.day} {today:%B %Y}." in (tmp_path / "q.html").read_text(
+        encoding="utf-8")
+    bad = invoke(tmp_path, "report", pack["folder"], "--out", tmp_path / "r.pdf",
+                 "--date", "9/3/2027")
+    assert bad.code == 2 and "--date" in bad.output and not (tmp_path / "r.pdf").exists()
+
+
 def test_a_folder_that_is_not_a_results_folder_is_bad_input(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     run = run_cli(tmp_path, "report", "empty", "--out", "board.pdf")

@@ -14,6 +14,7 @@ through `inert`; the pages themselves hold no markup at all.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
 from pathlib import Path
@@ -261,13 +262,15 @@ MOST_TITLE = 200
 whole, up to `MOST_VALUE`)."""
 
 
-def title_of(r: Results) -> tuple[str, str]:
-    """The pack's title and the line beneath it."""
+def title_of(r: Results, prepared: dt.date | None = None) -> tuple[str, str]:
+    """The pack's title and the line beneath it, which ends with the day the pack was
+    `prepared`, as a board paper is dated."""
     s = r.summary
     name = s.scenario if len(s.scenario) <= MOST_TITLE else s.scenario[:MOST_TITLE - 1] + "\u2026"
+    day = f" Prepared on {prepared.day} {prepared:%B %Y}." if prepared is not None else ""
     return (f"Board paper: {name}",
             f"The estate plan for decision, from the results folder {r.folder_named} "
-            f"({s.horizon_years}-year horizon; money in today's pounds).")
+            f"({s.horizon_years}-year horizon; money in today's pounds).{day}")
 
 
 FOOTER_SIZE, FOOTER_GAP = 7.5, 12.0
@@ -294,11 +297,11 @@ def fitted(text: str, width: float, font: str, size: float) -> str:
     return text[:fits].rstrip() + "…"
 
 
-def board_pdf(r: Results, pages: list[Page]) -> bytes:
-    """The pages as an A4 PDF: the title on page 1, a page break between pages, and a
-    footer naming the paper on every page."""
+def board_pdf(r: Results, pages: list[Page], prepared: dt.date | None = None) -> bytes:
+    """The pages as an A4 PDF: the title on page 1 (dated when `prepared` is given), a
+    page break between pages, and a footer naming the paper on every page."""
     styles = paragraph_styles()
-    title, subtitle = title_of(r)
+    title, subtitle = title_of(r, prepared)
     story: list[Flowable] = [paragraph(title, styles["title"]), paragraph(subtitle, styles["subtitle"])]
     for i, page in enumerate(pages):
         if i and page.fresh:
@@ -367,14 +370,16 @@ def board_pages(folder: str | Path, compare: str | Path | None = None
 
 
 def write_report(folder: str | Path, out: str | Path, html: str | Path | None = None,
-                 compare: str | Path | None = None) -> tuple[Path, Path]:
+                 compare: str | Path | None = None, prepared: dt.date | None = None
+                 ) -> tuple[Path, Path]:
     """Write the board pack of the results `folder` as `out` (PDF) and `html` (default:
-    `out` with .html); both are made before either is written, and written as a set
-    (`write_files`): never one of this plan beside one of another. Returns their paths."""
+    `out` with .html), each dated `prepared`; both are made before either is written,
+    and written as a set (`write_files`): never one of this plan beside one of another.
+    Returns their paths."""
     out = Path(out)
     html_path = Path(html) if html is not None else out.with_suffix(".html")
     r, pages = board_pages(folder, compare)
-    pdf = board_pdf(r, pages)
-    page = board_html(*title_of(r), pages)
+    pdf = board_pdf(r, pages, prepared)
+    page = board_html(*title_of(r, prepared), pages)
     write_files({out: lambda temp: temp.write_bytes(pdf), html_path: text_file(page)})
     return out, html_path
