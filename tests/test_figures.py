@@ -125,6 +125,19 @@ def test_the_gantt_key_names_its_bars(changes: list[tuple[int, str, str, str]],
     assert ("the site is being built" in said) is built
 
 
+def test_a_site_s_bar_ends_as_its_closing_year_begins() -> None:
+    """Changes are made as their year begins, and the cash flow books a site closed in
+    year t no running cost that year: its bar ends at year t's left edge (t - 0.5), not
+    within the year; one closed in year 1 has no bar; a site built in year 2 to open in
+    year 4 is hatched over years 2 and 3 and in use from year 4 to the horizon's end."""
+    figure = figures.gantt(_programme([(1, "close", "S3", ""), (2, "build", "S1", ""),
+                                       (4, "open", "S1", ""), (6, "close", "S2", "")]), 10)
+    bars = sorted((round(p.get_x(), 6), round(p.get_x() + p.get_width(), 6),
+                   p.get_hatch() is not None)
+                  for p in figure.axes[0].patches if p.get_width() > 0)
+    assert bars == [(0.5, 5.5, False), (1.5, 3.5, True), (3.5, 10.5, False)]
+
+
 def test_the_changes_of_one_year_at_one_site_are_side_by_side() -> None:
     """A new site built, opened, joined by two teams and made a shared centre in one year
     (as Saxmundham is in the demo): each of the five marks is drawn clear of the others,

@@ -191,6 +191,26 @@ def test_the_marks_of_one_year_on_a_row_stand_apart(folder: Path) -> None:
         assert all(abs(at[a] - centre) < 36 - 9 for a in (one, other))
 
 
+def test_a_site_s_bar_ends_as_its_closing_year_begins(folder: Path) -> None:
+    """As in the board pack's chart: a change of year t is made as the year begins, so a
+    site closed in year 6 is in use to the left edge of year 6's column, one closed in
+    year 1 has no bar, and one built in year 2 to open in year 4 is striped over years 2
+    and 3 and in use from year 4 on."""
+    programme = _programme(folder)
+    first = programme.actions.iloc[[0]]
+    actions = pd.concat([first.assign(site_id=site, site_name=site, function_id="",
+                                      year=year, action=action)
+                         for site, year, action in (("X3", 1, "close"), ("X1", 2, "build"),
+                                                    ("X1", 4, "open"), ("X2", 6, "close"))],
+                        ignore_index=True)
+    chart = gantt(dataclasses.replace(programme, actions=actions), 10)
+    bars = sorted((kind, round((float(x) - 300) / 72, 6), round(float(width) / 72, 6))
+                  for kind, x, width in re.findall(
+                      r'<rect class="(in-use|building)" x="([0-9.]+)" y="[0-9.]+" '
+                      r'width="([0-9.]+)"', chart))
+    assert bars == [("building", 1.0, 2.0), ("in-use", 0.0, 5.0), ("in-use", 3.0, 7.0)]
+
+
 MARK_TEXT = re.compile(r'<text x="([0-9.]+)" y="([0-9.]+)" text-anchor="middle" font-size="10" '
                        r'font-weight="bold" fill="#[0-9a-f]+">([A-Z?])</text>')
 """A mark's letter: its x, its baseline and the letter (`shape` centres it on the mark,

@@ -118,7 +118,10 @@ IN_USE, BUILDING, BUILDING_EDGE = "#c9d3dc", "#f3d9a4", "#b07d1a"
 
 
 def _in_use(ax: Axes, row: pd.DataFrame, y: float, horizon: int) -> None:
-    """A site's years in use (solid) and being built (hatched), as on the programme page."""
+    """A site's years in use (solid) and being built (hatched), as on the programme page:
+    year t's column runs from t - 0.5 to t + 0.5, and a change of year t is made as the
+    year begins (the cash flow books a site closed in year t no running cost that year),
+    so a site's bar ends where its closing year begins."""
     years = {a: int(t) for a, t in zip(row["action"], row["year"], strict=True)
              if a in SITE_ACTIONS}
     built, closes = years.get("build"), years.get("close")
@@ -127,7 +130,7 @@ def _in_use(ax: Axes, row: pd.DataFrame, y: float, horizon: int) -> None:
         ax.barh(y, opens - built, left=built - 0.5, height=0.5, color=BUILDING,
                 edgecolor=BUILDING_EDGE, hatch="///", linewidth=0.5, zorder=1)
     start = (opens - 0.5) if opens is not None else 0.5
-    end = closes if closes is not None else horizon + 0.5
+    end = (closes - 0.5) if closes is not None else horizon + 0.5
     if end > start:
         ax.barh(y, end - start, left=start, height=0.5, color=IN_USE, zorder=1)
 

@@ -243,7 +243,10 @@ def _rows(actions: pd.DataFrame) -> list[_Row]:
 
 
 def _bars(row: _Row, x0: float, cw: float, horizon: int, y: float, h: float) -> str:
-    """A site's years in use (solid) and being built (striped)."""
+    """A site's years in use (solid) and being built (striped), from the start of the
+    year it opens to the start of the year it closes: a change of year t is made as the
+    year begins, so a site closed in year t is not in use that year (nor costs its
+    running cost in the cash flow). Year t's column starts at t - 1 columns."""
     years = {a: int(t) for a, t in zip(row.actions["action"], row.actions["year"], strict=True)}
     built = years.get("build")
     opens = years.get("open", built)
@@ -252,7 +255,7 @@ def _bars(row: _Row, x0: float, cw: float, horizon: int, y: float, h: float) -> 
     if built is not None and opens is not None and opens > built:
         spans.append(("building", built - 1, opens - 1))
     start = (opens - 1) if opens is not None else 0
-    end = (closes - 0.5) if closes is not None else horizon
+    end = (closes - 1) if closes is not None else horizon
     if end > start:
         spans.append(("in-use", start, end))
     return "".join(f'<rect class="{cls}" x="{x0 + a * cw:.1f}" y="{y + 3:.1f}" '
