@@ -28,6 +28,9 @@ class ProblemKind(StrEnum):
     # a lease the register says ended before the scenario's start, whose site's closing
     # is taken to owe no rent (`estate.prepare`); the board pack names them
     LEASE_ENDED = "lease_ended"
+    # a lease that ends within the horizon on a site a dated plan keeps, taken as renewed
+    # at today's running cost (`estate.results.lease_renewals`); the board pack names them
+    LEASE_RENEWED = "lease_renewed"
     # a part of a dated plan's NPV saving no programme of it can realise
     # (`estate.results.booked_early`); the board pack and national runs carry it
     BOOKED_EARLY = "booked_early"

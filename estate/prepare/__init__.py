@@ -65,6 +65,7 @@ class Prepared:
     zone_shapes: gpd.GeoSeries | None = None
     calendar: Calendar | None = None  # the programme's years, when the scenario has a start
     exits: ExitTerms | None = None  # what closing each site costs in each year (with start)
+    sites_file: str = "sites"  # the sites table as its problems name it (sites.csv, reg.xlsx[sites])
 
     @property
     def efficiency(self) -> np.ndarray:
@@ -366,5 +367,5 @@ def prepare(register: Register, scenario: Scenario) -> Prepared:
         forced_open=forced_open & ~forced_closed, forced_closed=forced_closed,
         warnings=list(register.warnings) + warnings + unreached,
         measured=list(warnings),
-        zone_shapes=register.zone_shapes,
+        zone_shapes=register.zone_shapes, sites_file=register.files.get("sites", "sites"),
     )

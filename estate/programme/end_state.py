@@ -32,6 +32,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from estate.errors import ProblemKind
 from estate.load.scenario import CoverageRule
 from estate.model.arrays import EstateModel, row_slack
 from estate.prepare import Prepared
@@ -198,7 +199,9 @@ def programme_plan(prep: Prepared, model: EstateModel, snapshot: Plan, programme
     before = changes_of(prep, model, solved_state(prep, model, snapshot.solution.values))
     after = changes_of(prep, model, end)
     plan.timings = dict(snapshot.timings)
-    plan.warnings = list(snapshot.warnings)
+    # the snapshot's warnings, but the leases of the sites this end state keeps
+    plan.warnings = [w for w in snapshot.warnings if w.kind is not ProblemKind.LEASE_RENEWED] + [
+        w for w in plan.warnings if w.kind is ProblemKind.LEASE_RENEWED]
     plan.summary = plan.summary.replace(
         snapshot_npv_saving=snapshot.summary.saving_in_year_one,
         snapshot_differs=tuple(end_state_differences(prep, model, after, before)),

@@ -21,6 +21,7 @@ from estate.render import figures
 from estate.render.report_data import Block, Page, Results, Table, Text, assumption_rows
 from estate.results.amounts import count, listed, rate_words
 from estate.results.booked_early import SCHEDULE_IT, reader_words
+from estate.results.lease_renewals import RENEWED
 from estate.results.words import solver_name
 
 
@@ -45,34 +46,47 @@ def limits_set(budget: pd.DataFrame) -> list[tuple[str, str, str]]:
 
 _ENDED = re.compile(r"^(?P<end>\S+): the lease of (?P<site>.+?) has ended by then")
 """The warning `estate.prepare` gives a lease that ended before the scenario's start."""
+_RENEWED = re.compile(r"^(?P<end>\S+): " + re.escape(RENEWED).replace(
+    re.escape("{site}"), "(?P<site>.+?)"))
+"""The warning `estate.results.lease_renewals` gives a lease that ends within the horizon
+on a site the plan keeps."""
 MOST_NAMED = 3
 """Sites named in a caveat; the rest are counted."""
 
 
-def _ended_leases(warnings: tuple[Problem, ...]) -> list[tuple[str, str]]:
-    """(site id, lease end) of each lease the register says ended before the start (its
-    site and date read from the warning's words, which `estate.prepare` writes)."""
-    found = [_ENDED.match(w.found) for w in warnings if w.kind is ProblemKind.LEASE_ENDED]
+def _leases(warnings: tuple[Problem, ...], kind: ProblemKind) -> list[tuple[str, str]]:
+    """(site id, lease end) of each lease warning of `kind`: ended before the start
+    (`estate.prepare` writes it), or ending within the horizon on a kept site
+    (`estate.results.lease_renewals`); site and date read from the warning's words."""
+    words = _ENDED if kind is ProblemKind.LEASE_ENDED else _RENEWED
+    found = [words.match(w.found) for w in warnings if w.kind is kind]
     return [(m["site"], m["end"]) for m in found if m is not None]
+
+
+def _named(r: Results, leases: list[tuple[str, str]]) -> str:
+    """The first few leases' sites by name, id and date, and how many more."""
+    names = dict(zip(r.sites["site_id"].astype(str), r.sites["name"], strict=True))
+    shown = [f"{figures.plain(names.get(site, site), 60)} ({figures.plain(site, 20)}, "
+             f"{figures.plain(end, 20)})" for site, end in leases[:MOST_NAMED]]
+    more = len(leases) - len(shown)
+    return listed(shown + ([f"{more:,} more"] if more > 0 else []), "; ")
 
 
 def warning_words(r: Results) -> list[str]:
     """The warnings the plan was made with, in words: leases that ended before the
     scenario's start first (closing such a site is taken to owe no rent, a saving the
-    plan cannot have if the lease was renewed), a few named; then each part of the NPV
+    plan cannot have if the lease was renewed), a few named; then leases that end within
+    the horizon on sites the plan keeps (taken as renewed on today's terms); then each
+    part of the NPV
     saving no programme of the plan can realise (`estate.results.booked_early`), as it
     says; then how many others there are."""
     if not r.warnings:
         return []
     said = []
-    ended = _ended_leases(r.warnings)
+    ended = _leases(r.warnings, ProblemKind.LEASE_ENDED)
+    start = r.scenario.get("start") or (r.programme.start if r.programme else "")
     if ended:
-        names = dict(zip(r.sites["site_id"].astype(str), r.sites["name"], strict=True))
         closes = set(r.sites.loc[r.sites["decision"] == "close", "site_id"].astype(str))
-        shown = [f"{figures.plain(names.get(site, site), 60)} ({figures.plain(site, 20)}, "
-                 f"{figures.plain(end, 20)})" for site, end in ended[:MOST_NAMED]]
-        more = len(ended) - len(shown)
-        start = r.scenario.get("start") or (r.programme.start if r.programme else "")
         closed = sum(site in closes for site, _ in ended)
         one = len(ended) == 1
         closing = (("the plan closes it" if closed else "the plan keeps it") if one
@@ -80,17 +94,26 @@ def warning_words(r: Results) -> list[str]:
         said.append(
             f"By the register, {count(len(ended), 'lease')} ended before the start "
             f"({figures.plain(start, 20)}), so closing {'its site' if one else 'their sites'} "
-            "is taken to owe no rent: "
-            + listed(shown + ([f"{more:,} more"] if more > 0 else []), "; ")
+            "is taken to owe no rent: " + _named(r, ended)
             + f"; {closing}. A lease since renewed makes the saving smaller (lease_end in "
             "the register).")
+    renewed = _leases(r.warnings, ProblemKind.LEASE_RENEWED)
+    if renewed:
+        one = len(renewed) == 1
+        said.append(
+            f"The plan keeps {count(len(renewed), 'leased site')} whose "
+            f"{'lease ends' if one else 'leases end'} within the horizon: "
+            + _named(r, renewed) + f". The running cost of {'it' if one else 'each'} is "
+            "taken to go on as today's, as if its lease were renewed on the same terms; a "
+            "renewal refused, or dearer, changes the plan "
+            "(a scenario with the site closed, policy.close, shows by how much).")
     early = [w.found for w in r.warnings if w.kind is ProblemKind.BOOKED_EARLY]
     # said for a board: the command-line way to schedule it left to the terminal
     said += [reader_words(figures.plain(found.removesuffix(SCHEDULE_IT), 600))
              for found in early]
-    others = len(r.warnings) - len(ended) - len(early)
+    others = len(r.warnings) - len(ended) - len(renewed) - len(early)
     if others:
-        said.append(f"The plan was made with {count(others, 'other warning' if ended else 'warning')} "
+        said.append(f"The plan was made with {count(others, 'other warning' if ended or renewed else 'warning')} "
                     "about the register or the scenario, listed with the assumptions.")
     return said
 
@@ -128,6 +151,14 @@ def terms(r: Results) -> list[tuple[str, str]]:
         ("Shared service centre, pooling", "A site where the teams of several agencies "
                                            "doing the same kind of work (IT, HR, finance) "
                                            "work as one, which is assumed to cost less."),
+        ("Who pays what", "A site's running cost is split among the agencies whose "
+                                  "teams sit there, by the desks each uses (a site kept "
+                                  "with no one in it is its owner's); each team's own cost, "
+                                  "less its pooling saving, is its agency's. Closing, "
+                                  "building and sale are the site owner's; moving a team is "
+                                  "its agency's; a centre's set-up is split by the desks "
+                                  "each agency pools there. So an agency whose teams move "
+                                  "into another's building pays a share of that building."),
     ]
     if r.programme is not None:
         said += [

@@ -25,6 +25,7 @@ from estate.prepare import Prepared
 from estate.prepare.distances import nearest_km
 from estate.results.amounts import money
 from estate.results.booked_early import booked_early
+from estate.results.lease_renewals import leases_renewed
 from estate.results.programme import Programme
 from estate.results.state import State
 from estate.results.summary import AgencyFigures, Breach, Summary
@@ -429,4 +430,5 @@ def make_plan(prep: Prepared, model: EstateModel, solution: Solution) -> Plan:
     return Plan(summary=summary, sites=_site_table(prep, model, after),
                 assignments=_assignment_table(prep, after), coverage=_coverage_table(prep, after),
                 agencies=agencies, zones=zones, prepared=prep, solution=solution,
-                warnings=list(prep.warnings) + booked_early(prep, model, after))
+                warnings=list(prep.warnings) + booked_early(prep, model, after)
+                + leases_renewed(prep, after.open))

@@ -185,7 +185,10 @@ def _plan_area(task: tuple[str, Scenario, Register, bool]) -> Plan:
     early = [dataclasses.replace(w, found=f"in {area}, {w.found}",
                                  sentence=f"in {area}, {w.sentence}")
              for w in result.warnings if w.kind is ProblemKind.BOOKED_EARLY]
-    result.warnings = (list(result.prepared.measured) if result.prepared else []) + early
+    # the leases of its kept sites that end within the horizon, named by their sites
+    renewed = [w for w in result.warnings if w.kind is ProblemKind.LEASE_RENEWED]
+    result.warnings = (list(result.prepared.measured) if result.prepared else []) + early \
+        + renewed
     # the zones' own polygons, for plan.gpkg's zone_areas and the map's outline
     result.zone_shapes = result.prepared.zone_shapes if result.prepared else None
     result.prepared = None

@@ -1,0 +1,54 @@
+"""Leases that end within the horizon on sites a dated plan keeps.
+
+The model prices a kept site at its running cost every year of the horizon, rent
+included: a lease that ends in year 4 is taken to be renewed then on today's terms (or
+held over). That is the usual hope, not a fact the register holds, and a plan that moves
+teams into such a site, or makes it a shared centre, leans on it. Each such site is a
+warning at its register row, so the analyst can enter the renewal's end date, and the
+board pack names them beside the saving they qualify.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from estate.errors import Problem, ProblemKind
+from estate.prepare import Prepared
+
+RENEWED = ("the lease of {site} ends within the horizon and the plan keeps the site, so its "
+           "running cost is taken to go on after then as today's, as if the lease were "
+           "renewed on the same terms")
+"""What each warning says after its date; the board pack reads the site and the date back
+by these words (`estate.render.report_reference`)."""
+
+
+def horizon_end(prep: Prepared) -> dt.date | None:
+    """The day after the horizon's last year ends (None without a start date)."""
+    calendar = prep.calendar
+    return None if calendar is None else calendar.date_of(calendar.horizon + 1)
+
+
+def leases_renewed(prep: Prepared, open_after: np.ndarray) -> list[Problem]:
+    """A warning for each leased site the plan keeps (`open_after`, per site) whose lease
+    ends on or after the start and before the horizon's end. Without a start date leases
+    are not read at all (a warning says so already); a lease that ended before the start
+    has its own warning (`estate.prepare`), as does a candidate's or a freehold's stray
+    lease date."""
+    ends = horizon_end(prep)
+    if ends is None or prep.calendar is None:
+        return []
+    sites = prep.sites
+    lease_end = sites["lease_end"].astype(str).to_numpy()
+    within = ((lease_end != "") & (lease_end >= prep.calendar.start.isoformat())
+              & (lease_end < ends.isoformat()) & (sites["tenure"] == "leasehold").to_numpy()
+              & prep.existing & np.asarray(open_after, dtype=bool))
+    return [
+        Problem(prep.sites_file, int(sites.at[s, "row"]), "lease_end",
+                f"a lease that runs to the horizon's end ({ends - dt.timedelta(days=1)}) "
+                "on a site the plan keeps, or its renewal's end date",
+                f"{lease_end[s]}: " + RENEWED.format(site=sites.at[s, "site_id"])
+                + "; if it may not be, plan the site closed too (policy.close) and compare",
+                severity="warning", kind=ProblemKind.LEASE_RENEWED)
+        for s in np.flatnonzero(within)]
