@@ -719,6 +719,32 @@ def test_the_pack_says_the_day_it_was_prepared(pack: dict[str, Any], tmp_path: P
     assert bad.code == 2 and "--date" in bad.output and not (tmp_path / "r.pdf").exists()
 
 
+def test_beside_a_programme_each_site_closed_or_opened_says_its_year(
+        pack: dict[str, Any]) -> None:
+    """A finance director cites dates: the tables of sites that close and open give the
+    year programme.csv makes each change, with its budget year; with one closure a year
+    allowed, no two closed sites share a year. A plan with no programme has no such
+    column."""
+    r = read_results(pack["folder"])
+    csv = pd.read_csv(pack["folder"] / "programme.csv", dtype=str, keep_default_na=False)
+    tables = [b for b in where_page(r).blocks if isinstance(b, Table)
+              and b.caption.startswith(("Sites that close", "Sites that open"))]
+    assert tables and all(t.header[-1] == "Year" for t in tables)
+    for table in tables:
+        action = "close" if table.caption.startswith("Sites that close") else "open"
+        made = csv[csv["action"] == action]
+        years = dict(zip(made["site_id"], made["year"].astype(int), strict=True))
+        for row in table.rows:
+            site_id = unmarked(row[0]).rsplit("(", 1)[1].rstrip(")")
+            t = years[site_id]
+            assert row[-1] == f"{t} ({2026 + t}-{(27 + t) % 100:02d})", row
+    closing = next(t for t in tables if t.caption.startswith("Sites that close"))
+    assert len({row[-1] for row in closing.rows}) == len(closing.rows)
+    undated = dataclasses.replace(r, programme=None)
+    assert all(b.header[-1] != "Year" for b in where_page(undated).blocks
+               if isinstance(b, Table) and b.caption.startswith("Sites that"))
+
+
 def test_a_folder_that_is_not_a_results_folder_is_bad_input(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     run = run_cli(tmp_path, "report", "empty", "--out", "board.pdf")
@@ -1167,6 +1193,8 @@ def test_the_pack_says_its_terms_in_words(leased: dict[str, Any]) -> None:
     assert r.programme is None or r.programme.method == "joint" or (
         "Exact model over all years" in meant)
     assert r.programme is None or {"End state", "Timing rule"} <= set(meant)
+    # how an agency's figures are made, which a finance director asks (review G)
+    assert "by the desks each uses" in meant["Who pays what"]
 
 
 AGENCY_TABLE = """(() => {

@@ -15,6 +15,7 @@ only of a plan proven so (`estate.results.words.plan_quality`).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -34,7 +35,7 @@ from estate.render.report_data import (
     agency_name,
 )
 from estate.render.report_reference import warning_words, year_words
-from estate.results import Summary, money
+from estate.results import Programme, Summary, money
 from estate.results.amounts import count, fte_words, listed, rate_words
 from estate.results.payback import payback_words, programme_payback_words
 from estate.results.words import (
@@ -352,7 +353,11 @@ MOST_SITES = 60
 
 
 def _site_table(caption: str, frame: pd.DataFrame, r: Results, last: str,
-                cells: Any) -> Table:
+                cells: Any, action: str) -> Table:
+    """The sites of `frame`, the costliest first, each with its agency, its running cost
+    and `cells`; beside a dated programme, with the year it makes the site's `action`
+    (close or open) and that year's budget year, so the table is the programme's list of
+    dates a finance director can cite."""
     shown = frame.head(MOST_SITES)
     rows = tuple((_site_named(row.name, row.site_id, 90),
                   figures.named(agency_name(r.summary, row.agency_id), 60), *cells(row))
@@ -360,9 +365,35 @@ def _site_table(caption: str, frame: pd.DataFrame, r: Results, last: str,
     if len(frame) > MOST_SITES:
         rows += ((f"and {len(frame) - MOST_SITES:,} more (sites.csv lists every one)",
                   "", money(frame["running_cost"].iloc[MOST_SITES:].sum()), ""),)
-    return with_areas(Table(caption, ("Site", "Agency", "Cost a year", last), rows,
-                             (False, False, True, True), (0.48, 0.32, 0.11, 0.09)),
-                       list(shown["site_id"]), r)
+    table = Table(caption, ("Site", "Agency", "Cost a year", last), rows,
+                  (False, False, True, True), (0.48, 0.32, 0.11, 0.09))
+    if r.programme is not None:
+        table = _with_years(table, list(shown["site_id"]), r.programme, action)
+    return with_areas(table, list(shown["site_id"]), r)
+
+
+def _with_years(table: Table, site_ids: list[str], programme: Programme, action: str
+                ) -> Table:
+    """`table` with a Year column: the year the programme makes each site's `action`,
+    with its budget year ("3 (2029-30)"); "after the horizon" for a site whose change
+    the programme does not make within it (its end state differs from the plan shown:
+    a note of the programme says so)."""
+    actions = programme.actions
+    made = actions[actions["action"] == action]
+    years = dict(zip(made["site_id"].astype(str), made["year"].astype(int), strict=True))
+
+    def year(site_id: str) -> str:
+        t = years.get(site_id)
+        if t is None:
+            return "after the horizon"
+        fy = figures.financial_year(programme.start, t)
+        return f"{t} ({fy})" if fy else str(t)
+
+    cells = [year(str(site_id)) for site_id in site_ids]
+    rows = tuple((*row, cells[i] if i < len(cells) else "") for i, row in enumerate(table.rows))
+    return dataclasses.replace(table, header=(*table.header, "Year"), rows=rows,
+                               numeric=(*table.numeric, True),
+                               widths=(0.41, 0.26, 0.11, 0.09, 0.13))
 
 
 def where_page(r: Results) -> Page:
@@ -377,11 +408,13 @@ def where_page(r: Results) -> Page:
                                  f"{count(len(r.centres()), 'site')} with shared centres.")]
     if len(closed):
         blocks.append(_site_table(f"Sites that close ({len(closed)})", closed, r, "Desks",
-                                  lambda row: (money(row.running_cost), f"{row.desks:,.0f}")))
+                                  lambda row: (money(row.running_cost), f"{row.desks:,.0f}"),
+                                  "close"))
     if len(opened):
         blocks.append(_site_table(f"Sites that open ({len(opened)})", opened, r,
                                   "Desks used", lambda row: (money(row.running_cost),
-                                                             _whole_desks(row.desks_used))))
+                                                             _whole_desks(row.desks_used)),
+                                  "open"))
     centres = r.centres()
     if centres:
         rows = tuple((_site_named(name, site_id, 90), listed(types))
