@@ -167,6 +167,16 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
     return run.plan
 
 
+def replaces_another_map(target: Path, out: Path) -> bool:
+    """Whether drawing the map of the results folder `out` at `target` replaces the map
+    of another results folder (a map marks the folder it was drawn from): a plan written
+    elsewhere (`--out archive/base`) draws at `maps/<name>.html` unless told otherwise,
+    so the map beside `results/<name>/` then shows another plan than that folder holds,
+    which `estate plan` says. A map drawn before maps were marked is not known to."""
+    mark = drawn_from(target)
+    return mark is not None and mark != folder_mark(out, target)
+
+
 def _check_arguments(*, alternatives: int, within_pct: float, workers: int | None,
                      executor: str, policy_executor: str) -> None:
     """`plan`'s own arguments, as the command line's options check them: bad ones are

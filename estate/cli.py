@@ -152,7 +152,7 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
 
     Example: estate plan models/shared_back_office.toml
     """
-    from estate.api import plan
+    from estate.api import plan, replaces_another_map
     from estate.load.file_names import default_map, default_results
     from estate.pipeline import load_scenario_with_register_errors
     from estate.store import summary_json
@@ -165,6 +165,8 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     scheduler_needs_dask(executor, scheduler)
     sc = load_scenario_with_register_errors(scenario)
     map_path = map_path or default_map(sc.name)
+    folder = out or default_results(sc.name)
+    replaces = replaces_another_map(map_path, folder)
     # `out` as given: the folder named after the scenario is told apart from one given
     result = plan(sc, out=out, map_path=map_path, lp_path=write_lp, verbose=verbose,
                   progress=progress_lines(wants_progress(progress)), policy_costs=policy_costs,
@@ -172,6 +174,10 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
                   alternatives=alternatives,
                   within_pct=within_pct, programme=programme, policy_executor=executor)
     show_warnings(result.warnings)
+    if replaces:
+        err(f"Warning: {for_terminal(str(map_path))} was the map of another results folder; "
+            f"it now shows {for_terminal(str(folder))}. Give --map FILE to draw a plan "
+            "elsewhere; estate map FOLDER --out FILE draws that folder's map again.")
     if verbose and result.summary.areas:  # many processes' logs at once: none is shown
         err(f"WARNING: --verbose showed no solver log: the register was planned area by "
             f"area ({count(len(result.summary.areas), 'area')}); plan an area as its own "
@@ -179,7 +185,7 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     if as_json:
         click.echo(summary_json(result.summary, compact=True))
     else:
-        print_summary(result.summary, out or default_results(sc.name), map_path)
+        print_summary(result.summary, folder, map_path)
         for cost in (result.summary.policy_costs or {}).values():
             if cost.status is not PolicyStatus.NOT_SET:
                 say(f"Policy cost:     {cost.sentence}")

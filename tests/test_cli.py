@@ -100,7 +100,8 @@ def test_progress_is_written_to_a_log_when_asked(tmp_path: Path) -> None:
     assert json.loads(run.stdout)["scenario"] == "tiny"
     lines = run.stderr.splitlines()
     assert any(line.startswith("• ") and "Solving" in line for line in lines), run.stderr
-    quiet = run_cli(tmp_path, "plan", scenario, "--json", "--out", "out2", "--no-progress")
+    quiet = run_cli(tmp_path, "plan", scenario, "--json", "--out", "out2", "--map",
+                    "out2.html", "--no-progress")  # its own map: no warning of another's
     assert quiet.code == 0 and quiet.stderr.strip() == "", quiet.stderr
 
 
@@ -153,6 +154,27 @@ def test_default_out_and_map_are_under_results_and_maps(tmp_path: Path) -> None:
     assert (tmp_path / "maps" / "tiny.html").is_file()
     assert "results" in run.stdout  # the human summary says where the results are
     no_traceback(run)
+
+
+def test_a_plan_written_elsewhere_says_it_redrew_another_folder_s_map(tmp_path: Path
+                                                                      ) -> None:
+    """maps/<name>.html drawn from results/<name>/ and drawn again by a plan of the same
+    name written elsewhere (no --map: DESIGN's default) is not replaced silently: a
+    warning names the map and the folder it now shows, and how to draw the first
+    folder's again. A plan into the map's own folder, or one with --map elsewhere, says
+    nothing."""
+    scenario = town(tmp_path)
+    assert invoke(tmp_path, "plan", scenario).code == 0
+    run = invoke(tmp_path, "plan", scenario, "--out", "archive/tiny")
+    assert run.code == 0, run.output
+    assert ("Warning: maps/tiny.html was the map of another results folder; it now shows "
+            "archive/tiny.") in run.stderr
+    run = invoke(tmp_path, "plan", scenario, "--out", "results/tiny", "--map", "else.html")
+    assert run.code == 0 and "another results folder" not in run.stderr
+    run = invoke(tmp_path, "plan", scenario)  # the map is archive's now: said again
+    assert "it now shows results/tiny." in run.stderr
+    run = invoke(tmp_path, "plan", scenario)  # and then it is this folder's own
+    assert run.code == 0 and "another results folder" not in run.stderr
 
 
 def test_json_keeps_names_with_double_spaces(tmp_path: Path) -> None:
