@@ -283,11 +283,12 @@ def status_quo_start(prep: Prepared, model: EstateModel) -> np.ndarray:
 
 
 def _first_plan_line(first: StartReport) -> str:
-    """What the first-plan step found, for the progress line."""
+    """What the first-plan step found, for the progress line, in £m as the search's own
+    lines say it."""
     if first.configurations:
-        bound = (f"bound £{first.configuration_bound:,.0f}"
+        bound = (f"bound {money(first.configuration_bound)}"
                  if math.isfinite(first.configuration_bound) else "no bound yet")
-        return (f"First plan from site configurations: NPV £{first.objective:,.0f} in "
+        return (f"First plan from site configurations: NPV {money(first.objective)} in "
                 f"{first.seconds:.1f} s ({first.configurations:,} configurations in "
                 f"{first.rounds} rounds, {bound}); the search then ran from it")
     if first.windows and math.isnan(first.before_windows):
@@ -295,13 +296,13 @@ def _first_plan_line(first: StartReport) -> str:
                 "it is the answer (the windows used the time; HiGHS's search of the whole "
                 "model was not run)")
         return (f"First plan, window by window ({first.windows} windows of neighbouring "
-                f"sites, {first.windows_improved} improved it): NPV £{first.objective:,.0f} "
+                f"sites, {first.windows_improved} improved it): NPV {money(first.objective)} "
                 f"in {first.seconds:.1f} s; {then}")
-    polished = (f", £{first.objective:,.0f} after {first.windows} window passes"
+    polished = (f", {money(first.objective)} after {first.windows} window passes"
                 if first.windows else "")
     found = first.before_windows if first.windows else first.objective
-    return (f"First plan from the LP-guided search: NPV £{found:,.0f}{polished} in "
-            f"{first.seconds:.1f} s (LP bound £{first.lp_bound:,.0f}); the search then "
+    return (f"First plan from the LP-guided search: NPV {money(found)}{polished} in "
+            f"{first.seconds:.1f} s (LP bound {money(first.lp_bound)}); the search then "
             f"ran from it")
 
 

@@ -233,7 +233,7 @@ def test_the_first_plan_line_says_whether_the_search_ran_from_the_windows_plan()
                           windows_improved=180)
     assert _first_plan_line(windows) == (
         "First plan, window by window (700 windows of neighbouring sites, 180 improved "
-        "it): NPV £13,930,550,000 in 589.0 s; the search then ran from it")
+        "it): NPV £13,930.55m in 589.0 s; the search then ran from it")
     assert _first_plan_line(dataclasses.replace(windows, searched_after=False)).endswith(
         "; it is the answer (the windows used the time; HiGHS's search of the whole model "
         "was not run)")

@@ -688,6 +688,8 @@ def test_keys_the_scenario_does_not_know_are_refused(corridor: Path, tmp_path: P
     assert f"--vary, key {key}: expected a key the scenario knows" in run.output
     assert found in run.output and "known keys: " in run.output, run.output
     assert "relocation.cost_per_fte" in run.output  # the known keys are listed
+    # but not `name`, which is refused as a varied key
+    assert "known keys: name," not in run.output and ", name," not in run.output
     assert not out.exists() and time.monotonic() - t0 < 10
 
 

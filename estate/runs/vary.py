@@ -317,7 +317,7 @@ def check_keys(raw: dict[str, Any], varies: Iterable[Vary]) -> None:
     """Every varied key names a key of the scenario `raw` (or one with a default), and
     every list index in it an entry that exists, or for `coverage` the next, new rule:
     a mistyped key is refused before anything runs, with the known keys."""
-    known = _known_keys(_merged(raw))
+    known = [key for key in _known_keys(_merged(raw)) if key != "name"]  # not varied
     problems = []
     for vary in varies:
         if vary.key == "name":  # each run is named from the scenario's name and values
