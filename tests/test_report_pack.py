@@ -55,7 +55,7 @@ from estate.render.report_optional import dated_words, note_sentence, programme_
 from estate.render.report_pages import decision, decision_page, where_page
 from estate.render.report_reference import assumptions_page, terms, warning_words
 from estate.render.report_type import paragraph_styles
-from estate.results import money
+from estate.results import Programme, money
 from estate.results.amounts import dated_difference, percent_up
 from estate.results.words import IN_YEAR_ONE
 from estate.status import Status
@@ -743,6 +743,37 @@ def test_beside_a_programme_each_site_closed_or_opened_says_its_year(
     undated = dataclasses.replace(r, programme=None)
     assert all(b.header[-1] != "Year" for b in where_page(undated).blocks
                if isinstance(b, Table) and b.caption.startswith("Sites that"))
+
+
+def test_rent_on_closed_sites_has_its_own_column_when_any_is_owed(
+        pack: dict[str, Any]) -> None:
+    """What empty buildings cost is asked for: the year's rent still owed on closed sites
+    (cashflow.csv's `rent` of the estate's row) is a column of the cash table, in the
+    table's pounds, and the note says the net saving is after it; a programme that owes
+    none has no such column."""
+    r = read_results(pack["folder"])
+    assert r.programme is not None
+
+    def cash(programme: Programme) -> Table:
+        page = programme_page(dataclasses.replace(r, programme=programme))
+        assert page is not None
+        return next(b for b in page.blocks if isinstance(b, Table)
+                    and b.caption.startswith("Cash, year by year"))
+
+    flows = r.programme.cashflow.copy()
+    flows["rent"] = 0.0
+    assert "Rent on closed sites" not in cash(dataclasses.replace(r.programme,
+                                                                  cashflow=flows)).header
+    flows.loc[(flows["agency_id"] == "") & (flows["year"] == 2), "rent"] = 368_487.67
+    table = cash(dataclasses.replace(r.programme, cashflow=flows))
+    column = table.header.index("Rent on closed sites")
+    assert table.header[column + 1] == "Net saving in the year (cash)"
+    assert [row[column] for row in table.rows[:3]] == ["£0", "£368.5k", "£0"]
+    assert len(table.widths) == len(table.header) and abs(sum(table.widths) - 1) < 1e-9
+    page = programme_page(dataclasses.replace(r, programme=dataclasses.replace(
+        r.programme, cashflow=flows)))
+    assert page is not None and any("the net saving is after it" in b.text
+                                    for b in page.blocks if isinstance(b, Text))
 
 
 def test_a_folder_that_is_not_a_results_folder_is_bad_input(tmp_path: Path) -> None:

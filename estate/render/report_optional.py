@@ -61,20 +61,7 @@ def programme_page(r: Results) -> Page | None:
     if len(totals):
         blocks.append(Chart("cash-flow", figures.cash_flow(p),
                             "The saving each year and the saving so far, at today's value."))
-        rows = tuple((f"{int(row.year)}", str(row.date), one_off_cell(row.one_off),
-                      money(row.receipts), money(row.saving), money(row.cumulative_discounted))
-                     for row in totals.itertuples(index=False))
-        blocks.append(Table("Cash, year by year (the whole estate)", (
-            "Year", "From", "One-off spending", "Sale receipts",
-            "Net saving in the year (cash)", "Saving so far (today's money)"), rows,
-            (True, False, True, True, True, True), (0.07, 0.14, 0.2, 0.14, 0.22, 0.23)))
-        rate = rate_words(s.discount_rate)
-        blocks.append(Text(
-            "The middle columns are pounds of each year, as a budget counts them: the net "
-            "saving is the running cost and rent saved less one-off spending, plus sale "
-            f"receipts. The last column discounts each year's net saving at {rate} a year "
-            "to today's money and adds them up, so it does not follow from the others; it "
-            "ends at the programme's NPV saving.", "note"))
+        blocks += _cash_table(totals, rate_words(s.discount_rate))
     if len(p.actions):
         parts = figures.gantt_parts(p, s.horizon_years)
         every = count(p.actions["site_id"].nunique(), "site")
@@ -88,6 +75,33 @@ def programme_page(r: Results) -> Page | None:
                                 f"When each change happens: {count(len(p.actions), 'change')} "
                                 f"at {every} over {count(s.horizon_years, 'year')}{which}."))
     return Page("When: the programme", tuple(blocks))
+
+
+def _cash_table(totals: pd.DataFrame, rate: str) -> list[Block]:
+    """The estate's cash year by year, and a note on how to read it. Rent still owed on
+    sites already closed, until each lease can end, has a column of its own when any is
+    owed: a finance director asks what empty buildings cost, and the net saving already
+    counts it."""
+    owed = totals["rent"].to_numpy(float).sum() >= 0.5
+    rows = tuple((f"{int(row.year)}", str(row.date), one_off_cell(row.one_off),
+                  money(row.receipts), *((money(row.rent),) if owed else ()),
+                  money(row.saving), money(row.cumulative_discounted))
+                 for row in totals.itertuples(index=False))
+    header = ("Year", "From", "One-off spending", "Sale receipts",
+              *(("Rent on closed sites",) if owed else ()),
+              "Net saving in the year (cash)", "Saving so far (today's money)")
+    widths = ((0.07, 0.12, 0.17, 0.13, 0.13, 0.19, 0.19) if owed
+              else (0.07, 0.14, 0.2, 0.14, 0.22, 0.23))
+    rent = (" Rent on closed sites is what a lease still costs after its site has "
+            "closed, until the lease can end; the net saving is after it." if owed else "")
+    return [Table("Cash, year by year (the whole estate)", header, rows,
+                  (True, False, *(True,) * (len(header) - 2)), widths),
+            Text("The middle columns are pounds of each year, as a budget counts them: the "
+                 "net saving is the running cost and rent saved less one-off spending, "
+                 f"plus sale receipts.{rent} The last column discounts each year's net "
+                 f"saving at {rate} a year to today's money and adds them up, so it does "
+                 "not follow from the others; it ends at the programme's NPV saving.",
+                 "note")]
 
 
 def _agencies_behind_words(r: Results) -> str:
