@@ -428,12 +428,13 @@ def sweep(scenario: str | Path, varies: list[Vary | str], out: str | Path, *,
 
 def report(results_dir: str | Path, out: str | Path | None = None, *,
            html: str | Path | None = None, compare: str | Path | None = None,
-           prepared: dt.date | None = None) -> tuple[Path, Path]:
+           prepared: dt.date | str | None = None) -> tuple[Path, Path]:
     """Write the board pack of a stored results folder: `out` (PDF; default
     `reports/<scenario name>.pdf`, named as the map is) and `html` (default: `out` with
     .html), from the folder alone; `compare` adds the scenarios of an `estate compare`
-    folder side by side. The pack is dated `prepared`, today unless given (a board
-    paper says when it was written; the same plan on the same day makes the same bytes).
+    folder side by side. The pack is dated `prepared` (a date, or one written
+    YYYY-MM-DD), today unless given (a board paper says when it was written; the same
+    plan on the same day makes the same bytes).
     Returns the two paths; a folder that is not a results folder is an `InputError`
     naming it.
     """
@@ -458,4 +459,26 @@ def report(results_dir: str | Path, out: str | Path | None = None, *,
                      if html is not None or named else [])],
                   [Path(results_dir)])
     return write_report(results_dir, out, html=html, compare=compare,
-                        prepared=prepared or dt.date.today())
+                        prepared=_day(prepared))
+
+
+def _day(prepared: dt.date | str | None) -> dt.date:
+    """The pack's date: a date as given (a datetime's day), one written YYYY-MM-DD, or
+    today; anything else an `InputError` naming `prepared`."""
+    if prepared is None:
+        return dt.date.today()
+    if isinstance(prepared, dt.datetime):
+        return prepared.date()
+    if isinstance(prepared, dt.date):
+        return prepared
+    try:
+        return dt.date.fromisoformat(prepared) if isinstance(prepared, str) \
+            and len(prepared) == 10 else _no_day(prepared)
+    except ValueError:
+        return _no_day(prepared)
+
+
+def _no_day(prepared: object) -> dt.date:
+    raise InputError([Problem("estate.report", None, "prepared", "a date (datetime.date, or "
+                              "text YYYY-MM-DD that is a day of the calendar)",
+                              repr(prepared), label="option")])

@@ -173,11 +173,15 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
                   executor=executor, scheduler=scheduler, workers=workers,
                   alternatives=alternatives,
                   within_pct=within_pct, programme=programme, policy_executor=executor)
-    show_warnings(result.warnings)
+    # some warnings come with the plan (a kept site's lease ending within the horizon),
+    # which `estate validate` cannot give: the results folder keeps them all
+    show_warnings(result.warnings, also=f"warnings.csv in {for_terminal(str(folder))} "
+                  "lists them all")
     if replaces:
         err(f"Warning: {for_terminal(str(map_path))} was the map of another results folder; "
-            f"it now shows {for_terminal(str(folder))}. Give --map FILE to draw a plan "
-            "elsewhere; estate map FOLDER --out FILE draws that folder's map again.")
+            f"it now shows {for_terminal(str(folder))}. Give --map FILE to draw a plan's "
+            "map elsewhere; estate map FOLDER draws a results folder's map again at its "
+            "own place (maps/<name>.html).")
     if verbose and result.summary.areas:  # many processes' logs at once: none is shown
         err(f"WARNING: --verbose showed no solver log: the register was planned area by "
             f"area ({count(len(result.summary.areas), 'area')}); plan an area as its own "
@@ -280,6 +284,20 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
     say(f"Map: {target}")
 
 
+def _iso_day(value: str | None) -> dt.date | None:
+    """`--date` as a day: YYYY-MM-DD naming a day of the calendar, or a usage error that
+    says which part is wrong."""
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is no day of the calendar ({exc}); write "
+                                 "YYYY-MM-DD, such as 2027-03-09") from None
+    raise click.BadParameter(f"{value!r} is not written YYYY-MM-DD, such as 2027-03-09")
+
+
 @cli.command("report")
 @click.argument("results_dir", type=click.Path(path_type=Path))
 @click.option("--out", type=OUT_PATH,
@@ -289,12 +307,12 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
 @click.option("--compare", "compare", metavar="DIR",
               type=click.Path(path_type=Path),
               help="An `estate compare` folder: adds its scenarios side by side.")
-@click.option("--date", "prepared", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--date", "prepared", callback=lambda _c, _p, value: _iso_day(value),
               metavar="YYYY-MM-DD", help="The date the pack says it was prepared "
               "(default: today).")
 @handled
 def report_command(results_dir: Path, out: Path | None, html: Path | None,
-                   compare: Path | None, prepared: dt.datetime | None) -> None:
+                   compare: Path | None, prepared: dt.date | None) -> None:
     """Write the board pack of a stored RESULTS_DIR: the decision, the map before and
     after, who gains, what each policy costs, the programme, the assumptions.
 
@@ -304,8 +322,7 @@ def report_command(results_dir: Path, out: Path | None, html: Path | None,
     from estate.api import report
     from estate.store.file_set import written
 
-    pdf, page = report(results_dir, out, html=html, compare=compare,
-                       prepared=prepared.date() if prepared is not None else None)
+    pdf, page = report(results_dir, out, html=html, compare=compare, prepared=prepared)
     with written([pdf, page]):
         say(f"Board pack: {pdf}")
         say(f"As a page:  {page}")

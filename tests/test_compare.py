@@ -685,7 +685,14 @@ def test_infeasible_scenario_is_a_row_with_its_status(tmp_path: Path) -> None:
     assert (tmp_path / "results" / "Stuck" / "summary.json").exists()
     assert rows[1]["status"] == "infeasible" and rows[1]["results_dir"] == ""
     mapped = (tmp_path / "out" / "comparison_map.html").read_text(encoding="utf-8")
-    assert "No plan to show: Stuck (infeasible); the comparison page says why." in mapped
+    # the map says why, as the page does: the rules that cannot hold and which to relax
+    said = mapped.split("No plan to show: ", 1)[1].split("</p>", 1)[0]
+    assert said.startswith("<bdi>Stuck</bdi> (infeasible: ") and said.endswith(").")
+    reasons = [line.strip()[2:] for line in rows[1]["message"].splitlines()
+               if line.strip().startswith("- ")]
+    assert inert(reasons[0][:100]) in said and reasons[-1].startswith("the rules to relax")
+    assert said.endswith(f"; {reasons[-1]}).")  # relax: policy.close among them
+    assert f"and {len(reasons) - 2} more on the comparison page" in said
     assert '<option value="0">Ok</option></select>' in mapped  # only Ok can be shown
     # the terminal leaves the plan's figures of a scenario without one blank, as the page
     # does: its `Worse off` too, never "none", which would say no agency loses

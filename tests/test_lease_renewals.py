@@ -23,13 +23,14 @@ def _plan(root: Path, changes: dict[str, object]) -> Plan:
     2037-03-31:
     S1 kept by must_keep, its lease ending 2030-03-31: within the horizon, named;
     S2 closed by the policy, its lease ending 2029-03-31: closed, not named;
-    S3 kept by must_keep, its lease ending 2037-04-01, the day after the horizon: not named;
+    S3 kept by must_keep, its lease ending 2037-03-31, the horizon's last day: it runs the
+    whole horizon, not named;
     S4 kept by must_keep, its lease ending 2027-04-01, the start itself: named;
     S5 kept by must_keep, its lease ending 2026-12-31, before the start: not named (a
     lease ended before the start has a warning of its own, `estate.prepare`, given only
     for a site the plan may close).
     Each team can sit anywhere (40 km reach), so nothing else decides what is kept."""
-    ends = {"S1": "2030-03-31", "S2": "2029-03-31", "S3": "2037-04-01", "S4": "2027-04-01",
+    ends = {"S1": "2030-03-31", "S2": "2029-03-31", "S3": "2037-03-31", "S4": "2027-04-01",
             "S5": "2026-12-31"}
     sites = [site(s, "A", i, 0, running_cost=100_000, tenure="leasehold", lease_end=end,
                   must_keep="false" if s == "S2" else "true")
@@ -47,7 +48,7 @@ def test_a_kept_site_whose_lease_ends_within_the_horizon_is_named_at_its_row(
     plan = _plan(tmp_path, START)
     renewed = [w for w in plan.warnings if w.kind is ProblemKind.LEASE_RENEWED]
     # S1 at row 2 of sites.csv (the header is row 1), S4 at row 5: the lease ending on the
-    # start day is within; the one ending the day after the horizon is not; S2 is closed
+    # start day is within; the one ending on the horizon's last day is not; S2 is closed
     assert [(w.file, w.row, w.column) for w in renewed] == [
         ("sites.csv", 2, "lease_end"), ("sites.csv", 5, "lease_end")]
     assert renewed[0].found.startswith("2030-03-31: the lease of S1 ends within the horizon")

@@ -34,7 +34,7 @@ from reportlab.platypus import Paragraph
 
 import estate
 from estate.api import report
-from estate.errors import ProblemKind
+from estate.errors import InputError, ProblemKind
 from estate.render import figures
 from estate.render.estate_map import estate_map
 from estate.render.report import FRAME, PADDING, board_pages, column_widths
@@ -714,9 +714,18 @@ def test_the_pack_says_the_day_it_was_prepared(pack: dict[str, Any], tmp_path: P
     assert invoke(tmp_path, "report", pack["folder"], "--out", tmp_path / "q.pdf").code == 0
     assert f"Prepared on {today.day} {today:%B %Y}." in (tmp_path / "q.html").read_text(
         encoding="utf-8")
-    bad = invoke(tmp_path, "report", pack["folder"], "--out", tmp_path / "r.pdf",
-                 "--date", "9/3/2027")
-    assert bad.code == 2 and "--date" in bad.output and not (tmp_path / "r.pdf").exists()
+    for typed in ("9/3/2027", "2027-02-30", ""):
+        bad = invoke(tmp_path, "report", pack["folder"], "--out", tmp_path / "r.pdf",
+                     "--date", typed)
+        assert bad.code == 2 and "--date" in bad.output and "YYYY-MM-DD" in bad.output
+        assert not (tmp_path / "r.pdf").exists()
+    # the same plan on the same date makes the same bytes, the page's figures too
+    # (matplotlib's SVG ids are salted, not random)
+    first = (tmp_path / "p.pdf").read_bytes(), (tmp_path / "p.html").read_bytes()
+    report(pack["folder"], tmp_path / "p.pdf", prepared="2027-03-09")  # as text too
+    assert ((tmp_path / "p.pdf").read_bytes(), (tmp_path / "p.html").read_bytes()) == first
+    with pytest.raises(InputError, match="prepared"):
+        report(pack["folder"], tmp_path / "s.pdf", prepared="2027-02-30")
 
 
 def test_beside_a_programme_each_site_closed_or_opened_says_its_year(

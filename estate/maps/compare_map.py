@@ -158,15 +158,41 @@ def _differing_list(diff: dict[str, list[Any]]) -> str:
             f"<ul>{items}</ul></details>")
 
 
+MOST_WHY = 200
+"""The characters of a scenario's first reason for having no plan the map's panel shows;
+the comparison page has them all, whole."""
+
+
+def _why(message: str | None) -> str:
+    """Why a scenario has no plan, as the panel says it after its status: the first of
+    its reasons (the message's "  - " items; an infeasible scenario's last names the
+    rules to relax), how many more, and the rules to relax; a message of no items, cut
+    short where long."""
+    items = [line.strip()[2:] for line in (message or "").splitlines()
+             if line.strip().startswith("- ")]
+    relax = [item for item in items if item.startswith("the rules to relax")]
+    reasons = [item for item in items if item not in relax] or [
+        " ".join((message or "").split())]
+    first = reasons[0]
+    if not first:
+        return ""
+    if len(first) > MOST_WHY:
+        first = first[:MOST_WHY - 1].rstrip() + "\u2026"
+    more = len(reasons) - 1
+    said = first + (f"; and {more:,} more on the comparison page" if more else "") + "".join(
+        f"; {item}" for item in relax)
+    return f": {inert(said)}"
+
+
 def _panel(runs: list[Run], diff: dict[str, list[Any]]) -> str:
     """The comparison panel: the scenario select, the side-by-side button, the layer
     kinds (filled in by the script) and the headline figures of the scenario shown;
     static/panels.js gives it a button that folds it away (estate-foldable)."""
     solved = [r for r in runs if r.summary]
-    missing = "; ".join(f"{inert(r.scenario.name)} ({inert(r.status or 'not planned')})"
-                        for r in runs if not r.summary)
-    missing = (f'<p class="estate-compare-note">No plan to show: {missing}; the comparison '
-               "page says why.</p>" if missing else "")
+    missing = "; ".join(f"{isolated(r.scenario.name)} ({inert(r.status or 'not planned')}"
+                        f"{_why(r.message)})" for r in runs if not r.summary)
+    missing = (f'<p class="estate-compare-note">No plan to show: {missing}.</p>'
+               if missing else "")
     options = "".join(f'<option value="{k}">{inert(r.scenario.name)}</option>'
                       for k, r in enumerate(solved))
     dated = any(r.summary.programme for r in solved if r.summary)

@@ -17,6 +17,7 @@ import math
 import re
 from datetime import date
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.artist import Artist
@@ -67,8 +68,11 @@ def svg(figure: Figure, prefix: str) -> str:
     register text is markup), no XML prolog, every id prefixed with `prefix` so that
     two figures in one page never share an id."""
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None},
-                   dpi=72)
+    # matplotlib draws its ids at random unless salted: salted, the same figure makes the
+    # same page, as the same plan on the same date makes the same pack
+    with matplotlib.rc_context({"svg.hashsalt": prefix}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None},
+                       dpi=72)
     text = buffer.getvalue()
     text = text[text.index("<svg"):]
     ids = set(re.findall(r'\bid="([^"]+)"', text))

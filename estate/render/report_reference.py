@@ -103,10 +103,11 @@ def warning_words(r: Results) -> list[str]:
         said.append(
             f"The plan keeps {count(len(renewed), 'leased site')} whose "
             f"{'lease ends' if one else 'leases end'} within the horizon: "
-            + _named(r, renewed) + f". The running cost of {'it' if one else 'each'} is "
-            "taken to go on as today's, as if its lease were renewed on the same terms; a "
-            "renewal refused, or dearer, changes the plan "
-            "(a scenario with the site closed, policy.close, shows by how much).")
+            + _named(r, renewed) + f". {'Its running cost is' if one else 'Their running costs are'} "
+            "taken to stay at today's level, as if "
+            f"{'its lease were' if one else 'each lease were'} renewed on the same terms; a "
+            "renewal refused, or dearer, changes the plan (a scenario without the site "
+            "shows by how much).")
     early = [w.found for w in r.warnings if w.kind is ProblemKind.BOOKED_EARLY]
     # said for a board: the command-line way to schedule it left to the terminal
     said += [reader_words(figures.plain(found.removesuffix(SCHEDULE_IT), 600))
@@ -153,9 +154,10 @@ def terms(r: Results) -> list[tuple[str, str]]:
                                            "work as one, which is assumed to cost less."),
         ("Who pays what", "A site's running cost is split among the agencies whose "
                                   "teams sit there, by the desks each uses (a site kept "
-                                  "with no one in it is its owner's); each team's own cost, "
-                                  "less its pooling saving, is its agency's. Closing, "
-                                  "building and sale are the site owner's; moving a team is "
+                                  "with no one in it is its owner's); each team's own cost "
+                                  "and pair costs, less its pooling saving, are its "
+                                  "agency's. Closing, building, sale and rent still owed "
+                                  "after closing are the site owner's; moving a team is "
                                   "its agency's; a centre's set-up is split by the desks "
                                   "each agency pools there. So an agency whose teams move "
                                   "into another's building pays a share of that building."),

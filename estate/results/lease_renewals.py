@@ -18,25 +18,27 @@ from estate.errors import Problem, ProblemKind
 from estate.prepare import Prepared
 
 RENEWED = ("the lease of {site} ends within the horizon and the plan keeps the site, so its "
-           "running cost is taken to go on after then as today's, as if the lease were "
+           "running cost is taken to stay at today's level after then, as if the lease were "
            "renewed on the same terms")
 """What each warning says after its date; the board pack reads the site and the date back
 by these words (`estate.render.report_reference`)."""
 
 
-def horizon_end(prep: Prepared) -> dt.date | None:
-    """The day after the horizon's last year ends (None without a start date)."""
+def last_day(prep: Prepared) -> dt.date | None:
+    """The horizon's last day, the day before year H + 1 would begin (None without a
+    start date): a lease that ends then runs the whole horizon."""
     calendar = prep.calendar
-    return None if calendar is None else calendar.date_of(calendar.horizon + 1)
+    return None if calendar is None else (calendar.date_of(calendar.horizon + 1)
+                                          - dt.timedelta(days=1))
 
 
 def leases_renewed(prep: Prepared, open_after: np.ndarray) -> list[Problem]:
     """A warning for each leased site the plan keeps (`open_after`, per site) whose lease
-    ends on or after the start and before the horizon's end. Without a start date leases
+    ends on or after the start and before the horizon's last day. Without a start date leases
     are not read at all (a warning says so already); a lease that ended before the start
     has its own warning (`estate.prepare`), as does a candidate's or a freehold's stray
     lease date."""
-    ends = horizon_end(prep)
+    ends = last_day(prep)
     if ends is None or prep.calendar is None:
         return []
     sites = prep.sites
@@ -46,9 +48,11 @@ def leases_renewed(prep: Prepared, open_after: np.ndarray) -> list[Problem]:
               & prep.existing & np.asarray(open_after, dtype=bool))
     return [
         Problem(prep.sites_file, int(sites.at[s, "row"]), "lease_end",
-                f"a lease that runs to the horizon's end ({ends - dt.timedelta(days=1)}) "
-                "on a site the plan keeps, or its renewal's end date",
+                f"a lease that runs to the horizon's last day ({ends}) on a site the plan "
+                "keeps, or its renewal's end date",
                 f"{lease_end[s]}: " + RENEWED.format(site=sites.at[s, "site_id"])
-                + "; if it may not be, plan the site closed too (policy.close) and compare",
+                + "; if it may not be, plan a scenario without the site and compare "
+                "(policy.close, or for a must_keep site its flag cleared in a copy of the "
+                "register)",
                 severity="warning", kind=ProblemKind.LEASE_RENEWED)
         for s in np.flatnonzero(within)]
