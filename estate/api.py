@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from estate.errors import EstateError, InputError, Problem, count
+from estate.load.dates import given_day
 from estate.load.file_names import default_map, default_report, default_results, file_stem
 from estate.load.scenario import Scenario, load_scenario
 from estate.load.validate import Register, load_register
@@ -165,16 +166,6 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
                    clock)
     run.plan.timings = clock.seconds
     return run.plan
-
-
-def replaces_another_map(target: Path, out: Path) -> bool:
-    """Whether drawing the map of the results folder `out` at `target` replaces the map
-    of another results folder (a map marks the folder it was drawn from): a plan written
-    elsewhere (`--out archive/base`) draws at `maps/<name>.html` unless told otherwise,
-    so the map beside `results/<name>/` then shows another plan than that folder holds,
-    which `estate plan` says. A map drawn before maps were marked is not known to."""
-    mark = drawn_from(target)
-    return mark is not None and mark != folder_mark(out, target)
 
 
 def _check_arguments(*, alternatives: int, within_pct: float, workers: int | None,
@@ -432,15 +423,9 @@ def report(results_dir: str | Path, out: str | Path | None = None, *,
     """Write the board pack of a stored results folder: `out` (PDF; default
     `reports/<scenario name>.pdf`, named as the map is) and `html` (default: `out` with
     .html), from the folder alone; `compare` adds the scenarios of an `estate compare`
-    folder side by side. The pack is dated `prepared` (a date, or one written
-    YYYY-MM-DD), today unless given (a board paper says when it was written; the same
-    plan on the same day makes the same bytes).
-    Returns the two paths; a folder that is not a results folder is an `InputError`
-    naming it.
-    """
-    # imported here: matplotlib and reportlab take a second to load, and only the
-    # board pack needs them
-    from estate.render.report import write_report
+    folder side by side; `prepared` (a date, or text YYYY-MM-DD) dates it, today unless
+    given. Returns the two paths; a folder not a results folder is an `InputError`."""
+    from estate.render.report import write_report  # matplotlib, reportlab: a second
 
     if out is None:
         out = default_report(read_summary(Path(results_dir)).scenario)
@@ -459,26 +444,6 @@ def report(results_dir: str | Path, out: str | Path | None = None, *,
                      if html is not None or named else [])],
                   [Path(results_dir)])
     return write_report(results_dir, out, html=html, compare=compare,
-                        prepared=_day(prepared))
+                        prepared=dt.date.today() if prepared is None else
+                        given_day(prepared, "prepared", "estate.report"))
 
-
-def _day(prepared: dt.date | str | None) -> dt.date:
-    """The pack's date: a date as given (a datetime's day), one written YYYY-MM-DD, or
-    today; anything else an `InputError` naming `prepared`."""
-    if prepared is None:
-        return dt.date.today()
-    if isinstance(prepared, dt.datetime):
-        return prepared.date()
-    if isinstance(prepared, dt.date):
-        return prepared
-    try:
-        return dt.date.fromisoformat(prepared) if isinstance(prepared, str) \
-            and len(prepared) == 10 else _no_day(prepared)
-    except ValueError:
-        return _no_day(prepared)
-
-
-def _no_day(prepared: object) -> dt.date:
-    raise InputError([Problem("estate.report", None, "prepared", "a date (datetime.date, or "
-                              "text YYYY-MM-DD that is a day of the calendar)",
-                              repr(prepared), label="option")])

@@ -152,8 +152,9 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
 
     Example: estate plan models/shared_back_office.toml
     """
-    from estate.api import plan, replaces_another_map
+    from estate.api import plan
     from estate.load.file_names import default_map, default_results
+    from estate.maps.alternative_maps import replaces_another_map
     from estate.pipeline import load_scenario_with_register_errors
     from estate.store import summary_json
 

@@ -169,17 +169,22 @@ def test_the_rows_names_are_listed_whole_beneath_the_chart(page: str, folder: Pa
     assert row_names(dataclasses.replace(programme, actions=actions.iloc[:0])) == ""
 
 
-def test_the_marks_of_one_year_on_a_row_stand_apart(folder: Path) -> None:
-    """A site closed and sold in one year, and another built and opened in one: on each
-    site's row the two marks stand a mark's width apart, both within the year's column."""
+def _chart_of(folder: Path, changes: tuple[tuple[str, int, str], ...]) -> str:
+    """The Gantt chart of the folder's programme with its changes replaced by `changes`
+    (site, year, action), each site named by its id."""
     programme = _programme(folder)
     first = programme.actions.iloc[[0]]
     actions = pd.concat([first.assign(site_id=site, site_name=site, function_id="",
                                       year=year, action=action)
-                         for site, year, action in (("X1", 2, "close"), ("X1", 2, "dispose"),
-                                                    ("X2", 4, "build"), ("X2", 4, "open"))],
-                        ignore_index=True)
-    chart = gantt(dataclasses.replace(programme, actions=actions), 10)
+                         for site, year, action in changes], ignore_index=True)
+    return gantt(dataclasses.replace(programme, actions=actions), 10)
+
+
+def test_the_marks_of_one_year_on_a_row_stand_apart(folder: Path) -> None:
+    """A site closed and sold in one year, and another built and opened in one: on each
+    site's row the two marks stand a mark's width apart, both within the year's column."""
+    chart = _chart_of(folder, (("X1", 2, "close"), ("X1", 2, "dispose"), ("X2", 4, "build"),
+                               ("X2", 4, "open")))
     letters = {m.letter: a for a, m in MARKS.items()}
     at = {letters[letter]: float(x) for x, letter in
           re.findall(r'<text x="([0-9.]+)" y="[0-9.]+" text-anchor="middle" font-size="10" '
@@ -196,14 +201,8 @@ def test_a_site_s_bar_ends_as_its_closing_year_begins(folder: Path) -> None:
     site closed in year 6 is in use to the left edge of year 6's column, one closed in
     year 1 has no bar, and one built in year 2 to open in year 4 is striped over years 2
     and 3 and in use from year 4 on."""
-    programme = _programme(folder)
-    first = programme.actions.iloc[[0]]
-    actions = pd.concat([first.assign(site_id=site, site_name=site, function_id="",
-                                      year=year, action=action)
-                         for site, year, action in (("X3", 1, "close"), ("X1", 2, "build"),
-                                                    ("X1", 4, "open"), ("X2", 6, "close"))],
-                        ignore_index=True)
-    chart = gantt(dataclasses.replace(programme, actions=actions), 10)
+    chart = _chart_of(folder, (("X3", 1, "close"), ("X1", 2, "build"), ("X1", 4, "open"),
+                               ("X2", 6, "close")))
     bars = sorted((kind, round((float(x) - 300) / 72, 6), round(float(width) / 72, 6))
                   for kind, x, width in re.findall(
                       r'<rect class="(in-use|building)" x="([0-9.]+)" y="[0-9.]+" '

@@ -16,6 +16,7 @@ import re
 
 import pandas as pd
 
+from estate.errors import InputError, Problem
 from estate.load.raw import per_value
 from estate.load.schema import Column
 
@@ -171,3 +172,21 @@ def _no_such_day(entry: str) -> str:
         return f"{entry} is no date: the months run from 01 to 12"
     days = calendar.monthrange(year, month)[1]
     return f"{entry} is no date: {dt.date(year, month, 1):%B %Y} has {days} days"
+
+
+def given_day(value: object, name: str, where: str) -> dt.date:
+    """A day a caller gives (`name` of the function `where`): a date as given (a
+    datetime's day), or text YYYY-MM-DD naming a day of the calendar; anything else an
+    `InputError` naming it, with what was given."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and re.fullmatch(ISO_DATE, value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InputError([Problem(where, None, name, "a date (datetime.date, or text "
+                              "YYYY-MM-DD that is a day of the calendar)", repr(value),
+                              label="option")])

@@ -74,6 +74,16 @@ def drawn_from(path: Path) -> str | None:
     return found[0] if found else None
 
 
+def replaces_another_map(target: Path, out: Path) -> bool:
+    """Whether drawing the map of the results folder `out` at `target` replaces the map
+    of another results folder (a map marks the folder it was drawn from): a plan written
+    elsewhere (`--out archive/base`) draws at `maps/<name>.html` unless told otherwise,
+    so the map beside `results/<name>/` then shows another plan than that folder holds,
+    which `estate plan` says. A map drawn before maps were marked is not known to."""
+    mark = drawn_from(target)
+    return mark is not None and mark != folder_mark(out, target)
+
+
 def _titled(path: Path, name: str, after: str) -> bool:
     """Whether the map at `path` has the title the map page writes (`page.render_map`)
     for the scenario `name` followed by `after`: its name isolated, or as maps drawn
