@@ -26,13 +26,20 @@ from estate.pipeline import plan_locality
 from estate.programme.cashflow import npv_of_cost
 from estate.programme.changes import Changes
 from estate.programme.roadmap import solve_roadmap
-from estate.render.report_data import read_results
-from estate.render.report_optional import dated_words
+from estate.render.programme_chart import figures as mark_figures
+from estate.render.report_data import Text, read_results
+from estate.render.report_optional import dated_words, programme_page
 from estate.render.report_pages import _headline, decision
 from estate.render.text import summary_lines
 from estate.results import Programme, money, solved_state
 from estate.results.payback import dated_payback_words
-from estate.store import check_results, read_summary, write_results, write_summary
+from estate.store import (
+    check_results,
+    read_programme,
+    read_summary,
+    write_results,
+    write_summary,
+)
 from estate.timing import earliest_closing
 from tests.fixtures.programme_registers import (
     EXACT,
@@ -1072,6 +1079,41 @@ def _surrender_late(folder: Path, horizon: int, lease_break: str, surrender: flo
     ], [function("T", "A", "Ops", "L", desks=40, annual_cost=0)], horizon_years=horizon,
         discount_rate=0.0, policy={"max_one_off": 150_000, **changes.pop("policy", {})},
         **changes)
+
+
+def test_a_surrender_bought_is_said_apart_in_programme_csv_and_on_the_chart(
+        tmp_path: Path) -> None:
+    """With no cap on the one-off, the cheapest schedule closes L in year 3, when the
+    rent to its exit (years 3-5, £300k) is dearer than the £200k surrender: the closing's
+    row has surrender £200k within its one-off, every other row 0; programme.csv keeps
+    it and programme.html's mark says it. A folder written before the column reads it
+    blank, and the mark says nothing of it."""
+    case = _surrender_late(tmp_path, 5, "2028-10-01", 200_000, policy={"max_one_off": 1e9})
+    folder = tmp_path / "results"
+    plan = estate.plan(case.prep.scenario, out=folder, map_path=False)
+    assert plan.programme is not None
+    actions = plan.programme.actions
+    closing = actions[actions["action"] == "close"]
+    assert closing["year"].tolist() == [3]
+    assert closing["surrender"].tolist() == [200_000.0]
+    assert closing["one_off"].iloc[0] == pytest.approx(200_000.0)
+    assert (actions.loc[actions["action"] != "close", "surrender"] == 0).all()
+    stored = read_programme(folder)
+    row = stored.actions[stored.actions["action"] == "close"].iloc[0]
+    assert row["surrender"] == 200_000.0
+    assert "one-off £200.0k (of which £200.0k to surrender the lease)" in mark_figures(row)
+    # the pack's programme page names it, with its year
+    page = programme_page(read_results(folder))
+    assert page is not None and any(
+        "The one-off spending includes £200.0k to surrender 1 lease as its site closes" in b.text
+        and "(L, year 3" in b.text for b in page.blocks if isinstance(b, Text))
+    older = pd.read_csv(folder / "programme.csv", dtype=str, keep_default_na=False)
+    older.drop(columns="surrender").to_csv(folder / "programme.csv", index=False)
+    row = read_programme(folder).actions.query("action == 'close'").iloc[0]
+    assert "surrender" not in mark_figures(row)
+    page = programme_page(read_results(folder))
+    assert page is not None and not any("to surrender" in b.text for b in page.blocks
+                                        if isinstance(b, Text))
 
 
 def test_the_roadmap_keeps_the_one_off_cap_over_its_surrenders(tmp_path: Path) -> None:

@@ -98,8 +98,11 @@ def figures(row: pd.Series, rent: str = "") -> str:
     effect = float(row["annual_effect"])
     said = [f"Year {int(row['year'])} ({row['date']}): {row['action']}"]
     if float(row["one_off"]):
+        surrender = float(row.get("surrender") or 0.0)  # blank in folders written before
         said.append(("receives " if row["one_off"] < 0 else "one-off ")
-                    + money(abs(float(row["one_off"]))))
+                    + money(abs(float(row["one_off"])))
+                    + (f" (of which {money(surrender)} to surrender the lease)"
+                       if surrender >= 0.5 else ""))
     if effect and row["action"] == "close":
         said.append(f"running cost {money(effect)} a year" + (f"; {rent}" if rent else ""))
     elif effect:

@@ -54,6 +54,8 @@ def programme_page(r: Results) -> Page | None:
         f"{dated_words(r)} {when}")]
     if limits := _limits_words(p.budget):
         blocks.append(Text(limits))
+    if surrenders := _surrender_words(p):
+        blocks.append(Text(surrenders))
     if behind := _agencies_behind_words(r):
         blocks.append(Text(behind))
     blocks += [Text(note_sentence(str(note), s.plan_from), "note") for note in p.notes]
@@ -102,6 +104,26 @@ def _cash_table(totals: pd.DataFrame, rate: str) -> list[Block]:
                  f"saving at {rate} a year to today's money and adds them up, so it does "
                  "not follow from the others; it ends at the programme's NPV saving.",
                  "note")]
+
+
+def _surrender_words(p: Programme) -> str:
+    """The leases the programme surrenders as their sites close (programme.csv's
+    `surrender`, blank in older folders), a few named with their years: a premium a
+    finance director asks for by name, which the one-off spending counts."""
+    if "surrender" not in p.actions:
+        return ""
+    rows = p.actions[p.actions["surrender"].astype(float).fillna(0.0) >= 0.5]
+    if rows.empty:
+        return ""
+    named = [f"{figures.named(str(row.site_name), 60)} ({figures.plain(str(row.site_id), 20)}, "
+             f"{year_words(p.start, int(row.year))}, {money(float(row.surrender))})"
+             for row in rows.head(5).itertuples(index=False)]
+    more = len(rows) - len(named)
+    total = float(rows["surrender"].sum())
+    return (f"The one-off spending includes {money(total)} to surrender "
+            f"{count(len(rows), 'lease')} as {'its site closes' if len(rows) == 1 else 'their sites close'}, "
+            "each cheaper than the rent to the lease's end or break: "
+            + listed(named + ([f"{more:,} more"] if more > 0 else []), "; ") + ".")
 
 
 def _agencies_behind_words(r: Results) -> str:

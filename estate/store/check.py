@@ -154,11 +154,12 @@ RESULT_TABLES = {
 }
 """The five tables every results folder holds (docs/formats.md), as `read_table` reads them."""
 
-PROGRAMME_NUMBERS = ("fte", "one_off", "annual_effect")
+PROGRAMME_NUMBERS = ("fte", "one_off", "annual_effect", "surrender")
 PROGRAMME_TABLES = {
+    # surrender: written since leases' surrenders were said apart; blank in older folders
     "programme": Columns(tuple(c for c in ACTION_COLUMNS
                                if c not in ("year", *PROGRAMME_NUMBERS)),
-                         PROGRAMME_NUMBERS, whole=("year",)),
+                         PROGRAMME_NUMBERS, whole=("year",), optional=("surrender",)),
     "cashflow": Columns(CASHFLOW_COLUMNS[1:3], CASHFLOW_COLUMNS[3:], whole=("year",)),
 }
 """programme.csv and cashflow.csv, the tables of a dated programme."""
