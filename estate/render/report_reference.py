@@ -77,9 +77,8 @@ def warning_words(r: Results) -> list[str]:
     scenario's start first (closing such a site is taken to owe no rent, a saving the
     plan cannot have if the lease was renewed), a few named; then leases that end within
     the horizon on sites the plan keeps (taken as renewed on today's terms); then each
-    part of the NPV
-    saving no programme of the plan can realise (`estate.results.booked_early`), as it
-    says; then how many others there are."""
+    part of the NPV saving no programme of the plan can realise
+    (`estate.results.booked_early`), as it says; then how many others there are."""
     if not r.warnings:
         return []
     said = []
@@ -152,15 +151,14 @@ def terms(r: Results) -> list[tuple[str, str]]:
         ("Shared service centre, pooling", "A site where the teams of several agencies "
                                            "doing the same kind of work (IT, HR, finance) "
                                            "work as one, which is assumed to cost less."),
-        ("Who pays what", "A site's running cost is split among the agencies whose "
-                                  "teams sit there, by the desks each uses (a site kept "
-                                  "with no one in it is its owner's); each team's own cost "
-                                  "and pair costs, less its pooling saving, are its "
-                                  "agency's. Closing, building, sale and rent still owed "
-                                  "after closing are the site owner's; moving a team is "
-                                  "its agency's; a centre's set-up is split by the desks "
-                                  "each agency pools there. So an agency whose teams move "
-                                  "into another's building pays a share of that building."),
+        ("Who pays what", "A site's running cost is split among the agencies whose teams "
+                          "sit there, by the desks each uses (a site kept with no one in "
+                          "it is its owner's); each team's own cost and pair costs, less "
+                          "its pooling saving, are its agency's. Closing, building, sale "
+                          "and rent still owed after closing are the site owner's; moving "
+                          "a team is its agency's; a centre's set-up is split by the desks "
+                          "each agency pools there. So an agency whose teams move into "
+                          "another's building pays a share of that building."),
     ]
     if r.programme is not None:
         said += [
