@@ -64,7 +64,11 @@ def folder_mark(results_dir: Path, map_path: Path) -> str:
 
 def drawn_from(path: Path) -> str | None:
     """The mark (`folder_mark`) of the results folder the map at `path` was drawn from;
-    None for a map drawn before maps were marked, or a file that cannot be read."""
+    None for a map drawn before maps were marked, or a file that cannot be read. Only a
+    regular file is opened: a FIFO at the path would wait for a writer for ever, before
+    the outputs' checks refuse it."""
+    if not path.is_file():
+        return None
     try:
         with path.open("rb") as file:
             head = file.read(_HEAD_BYTES).decode("utf-8", errors="replace")
