@@ -253,6 +253,14 @@ class InputError(EstateError):
         )
 
 
+def message_items(message: str) -> list[str]:
+    """The items of an error's message as `InputError` and `InfeasibleError` list them,
+    one "  - " line each (a comparison's or a sweep's row keeps the message, the rules to
+    relax its last item when there are any), in order."""
+    return [line.strip()[2:] for line in message.splitlines()
+            if line.strip().startswith("- ")]
+
+
 RELAX_ANY = ("coverage.<i>.radius_km", "policy.keep", "policy.close", "policy.max_one_off",
              "relocation.max_km")
 """The keys to relax when the reasons do not say which rules are at fault."""

@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from estate.errors import message_items
 from estate.maps.page import (
     Direct,
     Outline,
@@ -168,8 +169,7 @@ def _why(message: str | None) -> str:
     its reasons (the message's "  - " items; an infeasible scenario's last names the
     rules to relax), how many more, and the rules to relax; a message of no items, cut
     short where long."""
-    items = [line.strip()[2:] for line in (message or "").splitlines()
-             if line.strip().startswith("- ")]
+    items = message_items(message or "")
     relax = [item for item in items if item.startswith("the rules to relax")]
     reasons = [item for item in items if item not in relax] or [
         " ".join((message or "").split())]

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from estate.errors import message_items
 from estate.render import figures
 from estate.render.compare_figures import registers_note
 from estate.render.report_data import Block, Page, Results, Table, Text
@@ -42,8 +43,7 @@ def _status(row: pd.Series) -> str:
     status = str(row.get("status", ""))
     if status not in PLANNED:
         # its reasons as comparison.csv keeps them ("  - " lines), the first few words
-        said = [line.strip()[2:] for line in str(row.get("message", "")).splitlines()
-                if line.strip().startswith("- ")]
+        said = message_items(str(row.get("message", "")))
         return "no plan: " + status.replace("_", " ") + (
             f" ({figures.plain('; '.join(said), 240)})" if said else "")
     return quality_words(Status(status), _number(row.get("mip_gap")))[0]

@@ -17,7 +17,14 @@ from estate.render.report_behind import Behind, Spell, agencies_behind
 from estate.render.report_data import Block, Chart, Page, Results, Table, Text
 from estate.render.report_reference import limits_set, year_words
 from estate.results import Programme, money
-from estate.results.amounts import count, dated_difference, fte_words, listed, rate_words
+from estate.results.amounts import (
+    count,
+    dated_difference,
+    fte_words,
+    listed,
+    listed_few,
+    rate_words,
+)
 from estate.results.payback import programme_payback_words
 from estate.results.words import (
     IN_YEAR_ONE,
@@ -118,12 +125,11 @@ def _surrender_words(p: Programme) -> str:
     named = [f"{figures.named(str(row.site_name), 60)} ({figures.plain(str(row.site_id), 20)}, "
              f"{year_words(p.start, int(row.year))}, {money(float(row.surrender))})"
              for row in rows.head(5).itertuples(index=False)]
-    more = len(rows) - len(named)
     total = float(rows["surrender"].sum())
     return (f"The one-off spending includes {money(total)} to surrender "
             f"{count(len(rows), 'lease')} as {'its site closes' if len(rows) == 1 else 'their sites close'}, "
             "each cheaper than the rent to the lease's end or break: "
-            + listed(named + ([f"{more:,} more"] if more > 0 else []), "; ") + ".")
+            + listed_few(named, len(rows)) + ".")
 
 
 def _agencies_behind_words(r: Results) -> str:

@@ -19,7 +19,7 @@ from estate.errors import Problem, ProblemKind, row_place
 from estate.load.scenario import DEFAULTS
 from estate.render import figures
 from estate.render.report_data import Block, Page, Results, Table, Text, assumption_rows
-from estate.results.amounts import count, listed, rate_words
+from estate.results.amounts import count, listed, listed_few, rate_words
 from estate.results.booked_early import SCHEDULE_IT, reader_words
 from estate.results.lease_renewals import RENEWED
 from estate.results.words import solver_name
@@ -68,8 +68,7 @@ def _named(r: Results, leases: list[tuple[str, str]]) -> str:
     names = dict(zip(r.sites["site_id"].astype(str), r.sites["name"], strict=True))
     shown = [f"{figures.plain(names.get(site, site), 60)} ({figures.plain(site, 20)}, "
              f"{figures.plain(end, 20)})" for site, end in leases[:MOST_NAMED]]
-    more = len(leases) - len(shown)
-    return listed(shown + ([f"{more:,} more"] if more > 0 else []), "; ")
+    return listed_few(shown, len(leases))
 
 
 def warning_words(r: Results) -> list[str]:

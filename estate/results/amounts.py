@@ -118,6 +118,13 @@ def dated_difference(more: float, less: float) -> Difference:
     return Difference(-pounds if apart < 0 and pounds else pounds, f"£{shown:,}{unit}")
 
 
+def listed_few(shown: list[str], total: int) -> str:
+    """The items `shown` (the first few of `total`, each of which may hold commas) and
+    how many more: "A; B; and 3 more"."""
+    more = total - len(shown)
+    return listed(shown + ([f"{more:,} more"] if more > 0 else []), "; ")
+
+
 def listed(items: list[str], joiner: str = ", ") -> str:
     """"A", "A and B", "A, B and C"; with `joiner` "; " (items that hold commas)
     "A; and B", "A; B; and C"."""

@@ -16,6 +16,7 @@ import numpy as np
 
 from estate.errors import Problem, ProblemKind
 from estate.prepare import Prepared
+from estate.timing import Calendar
 
 RENEWED = ("the lease of {site} ends within the horizon and the plan keeps the site, so its "
            "running cost is taken to stay at today's level after then, as if the lease were "
@@ -24,12 +25,10 @@ RENEWED = ("the lease of {site} ends within the horizon and the plan keeps the s
 by these words (`estate.render.report_reference`)."""
 
 
-def last_day(prep: Prepared) -> dt.date | None:
-    """The horizon's last day, the day before year H + 1 would begin (None without a
-    start date): a lease that ends then runs the whole horizon."""
-    calendar = prep.calendar
-    return None if calendar is None else (calendar.date_of(calendar.horizon + 1)
-                                          - dt.timedelta(days=1))
+def last_day(calendar: Calendar) -> dt.date:
+    """The horizon's last day, the day before year H + 1 would begin: a lease that ends
+    then runs the whole horizon."""
+    return calendar.date_of(calendar.horizon + 1) - dt.timedelta(days=1)
 
 
 def leases_renewed(prep: Prepared, open_after: np.ndarray) -> list[Problem]:
@@ -38,12 +37,13 @@ def leases_renewed(prep: Prepared, open_after: np.ndarray) -> list[Problem]:
     are not read at all (a warning says so already); a lease that ended before the start
     has its own warning (`estate.prepare`), as does a candidate's or a freehold's stray
     lease date."""
-    ends = last_day(prep)
-    if ends is None or prep.calendar is None:
+    calendar = prep.calendar
+    if calendar is None:
         return []
+    ends = last_day(calendar)
     sites = prep.sites
     lease_end = sites["lease_end"].astype(str).to_numpy()
-    within = ((lease_end != "") & (lease_end >= prep.calendar.start.isoformat())
+    within = ((lease_end != "") & (lease_end >= calendar.start.isoformat())
               & (lease_end < ends.isoformat()) & (sites["tenure"] == "leasehold").to_numpy()
               & prep.existing & np.asarray(open_after, dtype=bool))
     return [
