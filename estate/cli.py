@@ -160,7 +160,8 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
 
     if not alternatives and (click.get_current_context().get_parameter_source("within_pct")
                              == click.core.ParameterSource.COMMANDLINE):
-        raise InputError([Problem(f"{within_pct:g}", None, "--within", "--alternatives N "
+        # the command, not the allowance, is what the problem is found in
+        raise InputError([Problem("plan", None, "--within", "--alternatives N "
                                   "beside it (it says how much dearer the alternatives may "
                                   "be)", "--within alone", label="option")])
     scheduler_needs_dask(executor, scheduler)

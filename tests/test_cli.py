@@ -769,12 +769,14 @@ def test_an_allowance_without_alternatives_is_a_usage_error(tmp_path: Path) -> N
     run = run_cli(tmp_path, "plan", str(scenario), "--within", "10")
     assert run.code == 1, (run.code, run.output)
     no_traceback(run)
-    assert "--within: expected --alternatives N beside it" in run.stderr, run.stderr
+    assert "  - plan, option --within: expected --alternatives N beside it" in run.stderr, \
+        run.stderr
     assert not (tmp_path / "results").exists()
     # --json labels it an option, as it does --out's problems (it was a column)
     said = json.loads(run_cli(tmp_path, "plan", str(scenario), "--within", "10",
                               "--json").stdout)
-    assert [(p["column"], p["label"]) for p in said["problems"]] == [("--within", "option")]
+    assert [(p["file"], p["column"], p["label"]) for p in said["problems"]] == [
+        ("plan", "--within", "option")]
 
 
 @pytest.mark.parametrize("command", [
