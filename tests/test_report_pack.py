@@ -1576,3 +1576,15 @@ def test_the_pack_s_side_by_side_says_a_loss_as_a_cost(pack: dict[str, Any]) -> 
     cells = {str(row[0]): [str(c) for c in row[1:]] for row in unmarked(table.rows)}
     assert cells["NPV saving"][1] == "none; costs £1.11m more", cells
     assert cells["Saving a year"][1] == "none; costs £699.0k more", cells
+
+
+def test_the_new_sites_beyond_the_first_few_are_counted_with_a_thousands_comma() -> None:
+    """The decision's sentence names four new sites and counts the rest as the pack's
+    other counts are written ("1,001 more", not "1001 more")."""
+    from estate.render.report_pages import _names
+
+    opened = pd.DataFrame({"site_id": [f"N{i}" for i in range(1_005)],
+                           "name": [f"New {i}" for i in range(1_005)]})
+    said = re.sub("[\u2068\u2069]", "", _names(opened, 4, {}))  # the names' isolates
+    assert said.startswith("New 0 (N0); New 1 (N1); New 2 (N2); New 3 (N3); and "), said
+    assert said.endswith("and 1,001 more"), said
