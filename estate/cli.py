@@ -287,17 +287,18 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
 
 
 def _iso_day(value: str | None) -> dt.date | None:
-    """`--date` as a day: YYYY-MM-DD naming a day of the calendar, or a usage error that
-    says which part is wrong."""
+    """`--date` as a day, read as `estate.report(prepared=)` reads it (`given_day`), or
+    a usage error that says what to type: the ISO date of "9/3/2027", why "2027-02-30"
+    is no day."""
     if value is None:
         return None
+    from estate.load.dates import given_day
+
     try:
-        if len(value) == 10:
-            return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is no day of the calendar ({exc}); write "
-                                 "YYYY-MM-DD, such as 2027-03-09") from None
-    raise click.BadParameter(f"{value!r} is not written YYYY-MM-DD, such as 2027-03-09")
+        return given_day(value, "--date", "report")
+    except InputError as exc:
+        raise click.BadParameter(f"expected a day written YYYY-MM-DD, such as 2027-03-09; "
+                                 f"found {exc.problems[0].found}") from None
 
 
 @cli.command("report")

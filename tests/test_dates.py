@@ -9,8 +9,10 @@ import itertools
 from pathlib import Path
 
 import openpyxl
+import pytest
 
-from estate.load.dates import date_found, dates_found, readings
+from estate.errors import InputError
+from estate.load.dates import date_found, dates_found, given_day, readings
 from tests.fixtures import write_tables, write_xlsx
 from tests.fixtures.reference import bad_cell, frames, located, problems_of
 
@@ -130,3 +132,27 @@ def test_a_workbook_text_cell_written_day_first_gives_both_readings(tmp_path: Pa
     problems = problems_of(path)
     assert [(p.file, p.row, p.column) for p in problems] == [("reg.xlsx[sites]", 2, "lease_end")]
     assert "write it as 2028-09-03 or 2028-03-09, whichever is meant" in problems[0].found
+
+
+@pytest.mark.parametrize(("given", "found"), [
+    ("9/3/2027", "'9/3/2027': write it as 2027-03-09 or 2027-09-03"),
+    ("2027-02-30", "'2027-02-30' (2027-02-30 is no date: February 2027 has 28 days)"),
+    ("tomorrow", "'tomorrow'"), (20270309, "20270309")])
+def test_a_day_given_by_a_caller_says_what_to_type_when_it_is_none(given: object,
+                                                                    found: str) -> None:
+    """`estate.report(prepared=)` and `estate report --date` read a day alike: text
+    written otherwise gets the ISO date to type, a day the calendar lacks the reason."""
+    with pytest.raises(InputError) as refused:
+        given_day(given, "prepared", "estate.report")
+    problem = refused.value.problems[0]
+    assert (problem.file, problem.column, problem.label) == ("estate.report", "prepared",
+                                                             "option")
+    assert problem.found.startswith(found), problem.found
+
+
+def test_a_day_given_as_a_date_or_iso_text_is_that_day() -> None:
+    """A date, a datetime (its day) and YYYY-MM-DD text are the day they name."""
+    day = dt.date(2027, 3, 9)
+    assert given_day(day, "prepared", "x") == day
+    assert given_day(dt.datetime(2027, 3, 9, 23, 59), "prepared", "x") == day
+    assert given_day("2027-03-09", "prepared", "x") == day

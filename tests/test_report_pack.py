@@ -718,10 +718,12 @@ def test_the_pack_says_the_day_it_was_prepared(pack: dict[str, Any], tmp_path: P
     made = (tmp_path / "q.html").read_text(encoding="utf-8")
     assert any(f"Prepared on {day.day} {day:%B %Y}." in made
                for day in (before, dt.date.today())), made[:2000]
-    for typed in ("9/3/2027", "2027-02-30", ""):
+    for typed, why in (("9/3/2027", "write it as 2027-03-09 or 2027-09-03"),
+                       ("2027-02-30", "February 2027 has 28 days"), ("", "found ''")):
         bad = invoke(tmp_path, "report", pack["folder"], "--out", tmp_path / "r.pdf",
                      "--date", typed)
         assert bad.code == 2 and "--date" in bad.output and "YYYY-MM-DD" in bad.output
+        assert why in " ".join(bad.output.split()), bad.output
         assert not (tmp_path / "r.pdf").exists()
     # the same plan on the same date makes the same bytes, the page's figures too
     # (matplotlib's SVG ids are salted, not random)

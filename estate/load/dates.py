@@ -177,7 +177,8 @@ def _no_such_day(entry: str) -> str:
 def given_day(value: object, name: str, where: str) -> dt.date:
     """A day a caller gives (`name` of the function `where`): a date as given (a
     datetime's day), or text YYYY-MM-DD naming a day of the calendar; anything else an
-    `InputError` naming it, with what was given."""
+    `InputError` naming it, with what was given and, for text, what to type instead or
+    why it is no day (`date_found`)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -188,5 +189,6 @@ def given_day(value: object, name: str, where: str) -> dt.date:
         except ValueError:
             pass
     raise InputError([Problem(where, None, name, "a date (datetime.date, or text "
-                              "YYYY-MM-DD that is a day of the calendar)", repr(value),
+                              "YYYY-MM-DD that is a day of the calendar)",
+                              date_found(value) if isinstance(value, str) else repr(value),
                               label="option")])
