@@ -4,7 +4,8 @@ the commands of `estate.cli`.
 It imports the command line itself inside, so that Ctrl-C in the second or so the
 libraries take to load ends the run as Ctrl-C does later (exit 130, one line), not with
 a traceback of an import cut short. (A reader closing the pipe, `estate plan ... |
-head`, is click's to end quietly, exit 1: `failures.handled` lets it through.)"""
+head`, ends a command quietly: `failures.handled` keeps a failure's own exit code, and
+a run going well ends with 141, as one the pipe's signal stops.)"""
 
 from __future__ import annotations
 

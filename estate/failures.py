@@ -1,12 +1,16 @@
 """How a command of `estate` ends when it fails: a clean message and an exit code, never a
 traceback on screen. Bad input 1, infeasible 2, no plan in the time limit 3 (each an
 `EstateError`, which knows its code), Ctrl-C or SIGTERM 130, anything unexpected 4 with
-the trace in a log file the user can send.
+the trace in a log file the user can send. A reader that closes the pipe (`estate plan
+... | head -1`) ends a run that was going well with 141, as the shell reports any
+program stopped so, and leaves a failure's own code as it was: the words are lost, not
+what happened.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import tempfile
 import traceback
@@ -21,7 +25,10 @@ from estate.render.terminal import err
 from estate.status import Failure, failure_json
 
 LOG_NAME = "estate-error.log"
-
+READER_GONE = 141
+"""The exit code of a run whose output lost its reader (a closed pipe): 128 + SIGPIPE,
+what a shell reports for a program the signal stops, so no code of estate's own (1 is
+bad input) is said of a run that had none."""
 
 
 def _log_unexpected(exc: BaseException) -> Path:
@@ -57,8 +64,11 @@ def handled(command: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt as exc:  # a sweep's says how many runs are stored
             err(getattr(exc, "message", "") or "Interrupted; previous results are untouched.")
             sys.exit(130)
-        except (click.exceptions.Exit, BrokenPipeError):  # a closed pipe: `estate.__main__`
+        except click.exceptions.Exit:
             raise
+        except BrokenPipeError:
+            _reader_gone()
+            sys.exit(READER_GONE)
         except OSError as exc:
             # a path given to read longer than the system takes (one to write is
             # refused before any work: `estate.store.paths`): Python's checks of a path
@@ -79,15 +89,39 @@ def _unexpected(exc: Exception, as_json: bool) -> NoReturn:
     log = _log_unexpected(exc)
     message = (f"Unexpected error: {type(exc).__name__}: "
                f"{str(exc).splitlines()[0] if str(exc) else ''} (full trace in {log})")
-    if as_json:
-        click.echo(failure_json(Failure.of(exc, message)))
-    err(message)
+    try:
+        if as_json:
+            click.echo(failure_json(Failure.of(exc, message)))
+        err(message)
+    except BrokenPipeError:
+        _reader_gone()
     sys.exit(4)
+
+
+def _reader_gone() -> None:
+    """Send what stdout and stderr still hold, and anything said after, nowhere: their
+    reader closed the pipe, and Python would otherwise say so as it exits."""
+    nowhere = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(nowhere, stream.fileno())
+        except (OSError, ValueError, AttributeError):  # a stream with no file (a test's)
+            continue
 
 
 def _fail(exc: EstateError, as_json: bool = False) -> NoReturn:
     """Say a known failure on stderr, with what to do, and exit with its code (a
-    command printing JSON, `plan --json`, prints it as JSON too, on stdout)."""
+    command printing JSON, `plan --json`, prints it as JSON too, on stdout), the code
+    kept when the words have no reader."""
+    try:
+        _tell(exc, as_json)
+    except BrokenPipeError:
+        _reader_gone()
+    sys.exit(exc.exit_code)
+
+
+def _tell(exc: EstateError, as_json: bool) -> None:
+    """A known failure's words (`_fail`)."""
     if as_json:
         click.echo(failure_json(Failure.of(exc)))
     if isinstance(exc, InputError):
@@ -105,7 +139,6 @@ def _fail(exc: EstateError, as_json: bool = False) -> NoReturn:
             "run again.")
     else:
         err(f"Error: {exc}")
-    sys.exit(exc.exit_code)
 
 
 def show_warnings(warnings: list[Problem], most: int = 10,

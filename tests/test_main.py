@@ -1,5 +1,6 @@
 """The entry point (estate/__main__.py): Ctrl-C from the first moment and a closed pipe
-end a run without a traceback, and `import estate` does not load the libraries."""
+end a run without a traceback and with an exit code that says what happened, and
+`import estate` does not load the libraries."""
 
 from __future__ import annotations
 
@@ -48,5 +49,23 @@ def test_a_reader_closing_the_pipe_ends_the_run_quietly(tmp_path: Path) -> None:
         assert run.stdout is not None and run.stderr is not None
         run.stdout.close()
         said = run.stderr.read().decode()
-        assert run.wait(timeout=180) == 1
+        assert run.wait(timeout=180) == 141  # as a shell reports one the pipe stops
     assert "Unexpected error" not in said and "Traceback" not in said, said
+
+
+def test_a_failure_keeps_its_exit_code_when_its_words_lose_their_reader(
+        tmp_path: Path) -> None:
+    """`estate plan ... 2>&1 | head -1` of a scenario no plan can meet: the reader goes
+    after the first line, and the run still exits 2 (infeasible), never 1, which a script
+    would read as bad input. The reader is gone before the first word here, so the
+    failure's every line meets the closed pipe."""
+    scenario = town(tmp_path, changes={"policy": {"close": ["S1"]}})
+    with subprocess.Popen([sys.executable, "-m", "estate", "plan", str(scenario), "--out",
+                           "out", "--map", "map.html", "--json"], cwd=tmp_path,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          stdin=subprocess.DEVNULL) as run:
+        assert run.stdout is not None and run.stderr is not None
+        run.stdout.close()
+        run.stderr.close()
+        assert run.wait(timeout=180) == 2
+    assert not (tmp_path / "out").exists()
