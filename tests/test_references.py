@@ -247,6 +247,23 @@ def test_a_zone_far_from_the_rest_or_abroad_is_a_warning(
     assert says in warnings[0].found and warnings[0].severity == "warning"
 
 
+def test_a_layer_point_far_from_the_rest_is_said_of_its_geometry(tmp_path: Path) -> None:
+    """A GeoPackage layer has no lat column: a point far from the rest is said of the
+    layer's geometry, at its fid, and the check is of the point's position; so is a
+    layer all of whose sites are far from every zone."""
+    tables = frames()
+    tables["zones"] = tables["zones"].assign(lat=[52.0593, 45.0], lon=[1.1557, 10.0])
+    warnings = load_register(write_gpkg(tmp_path / "far.gpkg", tables, crs=4326)).warnings
+    assert located(warnings) == {("far.gpkg[zones]", 2, "geometry")}, warnings
+    assert "check the point's position" in warnings[0].expected
+    assert "lat 45, lon 10" in warnings[0].found
+    tables = frames()
+    tables["zones"] = tables["zones"].assign(lat=[50.26, 50.27], lon=[-5.05, -5.06])
+    apart = load_register(write_gpkg(tmp_path / "apart.gpkg", tables)).warnings
+    assert located(apart) == {("apart.gpkg[sites]", None, "geometry")}, apart
+    assert "check the positions of both tables" in apart[0].found
+
+
 def test_a_position_off_the_globe_is_one_error_not_also_far_away(tmp_path: Path) -> None:
     """lat 5224.157 (a slip of 52.24157) is out of range: that is the one problem, with
     no warning that the point is thousands of km from the rest."""

@@ -27,7 +27,7 @@ import pandas as pd
 import pyproj
 from scipy.spatial import cKDTree
 
-from estate.errors import Problem, count, row_place
+from estate.errors import LayerLabel, Problem, count, row_place
 
 FAR_KM = 400.0
 """A point whose nearest other site or zone is further than this is far from all others
@@ -107,15 +107,16 @@ def check_positions(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> l
         elif i in flips:  # the flip explains it: said once, as the flip
             continue
         else:
-            expected = "a position near the other sites and zones (check lat and lon)"
-        problems.append(Problem(files[tables[i]], rows[i], "lat", expected, found,
-                                severity="error" if swap_fits else "warning"))
+            expected = ("a position near the other sites and zones (check "
+                        f"{_position_words(files[tables[i]])})")
+        problems.append(Problem(files[tables[i]], rows[i], _position_column(files[tables[i]]),
+                                expected, found, severity="error" if swap_fits else "warning"))
     for point, (column, written) in flips.items():
         if point in swapped:
             continue  # latitude and longitude swapped: the error says so
         lost = "lost" if written > 0 else "gained"
         problems.append(Problem(
-            files[tables[point]], rows[point], column,
+            files[tables[point]], rows[point], _position_column(files[tables[point]], column),
             "a position among the other sites and zones",
             f"{column} {written:g}", severity="warning",
             sentence=f"{column} {written:g} may have {lost} its minus sign: as "
@@ -214,9 +215,9 @@ def _every_table_swapped(tables: list[str], lat: np.ndarray, lon: np.ndarray,
     out = []
     for name in dict.fromkeys(tables):
         mine = np.asarray(tables) == name
-        layer = ".gpkg" in files[name].lower()
+        layer = _is_layer(files[name])
         out.append(Problem(
-            files[name], None, "geometry" if layer else "lat",
+            files[name], None, _position_column(files[name]),
             "latitude in lat and longitude in lon, in degrees",
             f"lat from {lat[mine].min():g} to {lat[mine].max():g} and lon from "
             f"{lon[mine].min():g} to {lon[mine].max():g}, outside the UK; the other way "
@@ -269,15 +270,36 @@ def _tables_apart(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> lis
                 and _in_uk(lat[n], lon[n]).mean() < UK_SHARE] or fits
     if len(fits) == 1:
         name, other = fits[0]
-        return [Problem(files[name], None, "lat",
+        return [Problem(files[name], None, _position_column(files[name]),
                         f"positions near the {other} (latitude and longitude swapped in "
                         "every row? they are near them the other way round)", found)]
     if fits:
-        return [Problem(files["sites"], None, "lat",
+        return [Problem(files["sites"], None, _position_column(files["sites"]),
                         "sites near the zones (latitude and longitude swapped in every row "
                         f"of {files['sites']} or of {files['zones']}?)", found)]
-    return [Problem(files["sites"], None, "lat", "sites near the zones they serve",
-                    found + " (check lat and lon of both tables)", severity="warning")]
+    both = ("the positions of both tables" if any(_is_layer(files[n]) for n in ("sites", "zones"))
+            else "lat and lon of both tables")
+    return [Problem(files["sites"], None, _position_column(files["sites"]),
+                    "sites near the zones they serve", f"{found} (check {both})",
+                    severity="warning")]
+
+
+def _is_layer(file: str) -> bool:
+    """A GeoPackage layer's label (`reg.gpkg[sites]`), whose points are geometry, not
+    two columns."""
+    return isinstance(file, LayerLabel) or ".gpkg" in file.lower()
+
+
+def _position_column(file: str, column: str = "lat") -> str:
+    """Where a point's position is kept: its layer's `geometry`, or a table's `lat`
+    (or `column`, the one of the two a problem is about)."""
+    return "geometry" if _is_layer(file) else column
+
+
+def _position_words(file: str) -> str:
+    """What to check of a point thought out of place: a layer's point, or a table's two
+    columns."""
+    return "the point's position" if _is_layer(file) else "lat and lon"
 
 
 SAME_PLACE_M = 50.0
