@@ -73,12 +73,16 @@ def load_register(path: str | Path) -> Register:
         frames[name] = frame
         found += grid_as_degrees(frame, table.label)
         problems += [p for p in found if (p.file, p.row, p.column) not in told]
-    problems += _no_sites(raw.tables.get("sites"))
+    no_sites = _no_sites(raw.tables.get("sites"))
+    problems += no_sites
     frames["sites"] = _with_rent(frames["sites"])
+    # a table read with its id column; not a sites table of the header alone, whose
+    # one error would else be buried under every team's and pair's "no such site"
     keyed = {
         name
         for name, table in raw.tables.items()
-        if TABLES[name].key is None or TABLES[name].key in table.frame.columns
+        if (TABLES[name].key is None or TABLES[name].key in table.frame.columns)
+        and not (name == "sites" and no_sites)
     }
     unread = frozenset((p.file, p.row, p.column) for p in problems
                        if p.severity == "error" and p.row is not None and p.column)
