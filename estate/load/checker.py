@@ -15,6 +15,7 @@ from typing import Any
 
 from estate.errors import Problem, as_typed, did_you_mean, range_words
 from estate.load.free_text import REFUSED, has_hidden, one_line
+from estate.load.numbers import digits_meant
 from estate.load.schema import LARGEST
 
 
@@ -223,19 +224,6 @@ def _units_of(key: str) -> dict[str, float]:
     return {"": 1.0, "%": 0.01} if leaf in _FRACTIONS else {"": 1.0}
 
 
-def _digits(text: str) -> float | None:
-    """The number a run of digits means: commas between groups of three are thousands
-    (`250,000`, not after a lone 0), a single comma before other digits a decimal comma
-    (`5,5`, `0,035`, as much of Europe writes them); None when the commas fit neither."""
-    if "," not in text:
-        return float(text)
-    if re.fullmatch(r"[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?", text):
-        return float(text.replace(",", ""))
-    if re.fullmatch(r"[+-]?\d+,\d+", text):
-        return float(text.replace(",", "."))
-    return None
-
-
 def meant_number(value: Any, key: str, takes: Callable[[float], bool]) -> str:
     """The number a text means in `key`'s own unit, as it is written without quotes,
     with a note of that unit when the text gave another (`'£5,000'`: 5000, `'3.5%'` of a
@@ -245,7 +233,7 @@ def meant_number(value: Any, key: str, takes: Callable[[float], bool]) -> str:
     found = _TYPED.fullmatch(value.replace("\u00a0", " ")) if isinstance(value, str) else None
     if not found:
         return ""
-    x, unit = _digits(found[1]), found[2].lower()
+    x, unit = digits_meant(found[1]), found[2].lower()
     factor = _units_of(key).get(unit)
     if x is None or factor is None or not takes(x * factor):
         return ""

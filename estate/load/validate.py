@@ -22,6 +22,7 @@ from estate.load.column_names import missing_column, misspelt
 from estate.load.dates import EARLIEST_DATE, date_found, dates_found, parse_dates, too_early
 from estate.load.free_text import INVISIBLE
 from estate.load.geography import grid_as_degrees
+from estate.load.numbers import number_found
 from estate.load.raw import RawTable, per_value
 from estate.load.read import read_tables
 from estate.load.references import check_references
@@ -312,7 +313,8 @@ _PARSERS = {
     "dates": parse_dates,
 }
 _DTYPES = {"number": float, "bool": bool}
-_FOUND = {"bool": _bool_found, "date": date_found, "dates": dates_found}
+_FOUND = {"bool": _bool_found, "date": date_found, "dates": dates_found,
+          "number": number_found}
 """How a bad cell is shown, when more than as written: with what to write instead."""
 
 

@@ -1,0 +1,85 @@
+"""Numbers written as people write them in spreadsheets and settings: the number a run of
+digits with commas means (thousands, or a decimal comma), and what to say of a register
+cell that is no number but plainly means one, so that the fix is in the message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+SPREADSHEET_ERRORS = frozenset(("#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!",
+                                "#NULL!", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!",
+                                "#BUSY!", "#UNKNOWN!"))
+"""Excel's error values, which a CSV saved from a workbook holds as text."""
+_SPACES = re.compile("[ \u00a0\u202f\u2009]")
+"""Spaces that group thousands: plain, non-breaking (Excel in French, among others),
+narrow non-breaking and thin."""
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+
+
+def digits_meant(text: str) -> float | None:
+    """The number a run of digits means: commas between groups of three are thousands
+    (`250,000`, not after a lone 0), a single comma before other digits a decimal comma
+    (`5,5`, `0,035`, as much of Europe writes them); None when the commas fit neither."""
+    if "," not in text:
+        return float(text)
+    if _GROUPED.fullmatch(text):
+        return float(text.replace(",", ""))
+    if _DECIMAL_COMMA.fullmatch(text):
+        return float(text.replace(",", "."))
+    return None
+
+
+def number_found(cell: object) -> str:
+    """A register cell refused as a number, as written and with what to write when it
+    plainly means one: `'£1,505,000': write 1505000`; `'52,07084'`, a decimal comma:
+    `write 52.07084`; `'1,505'`, either: both; spaces Excel groups thousands with shown as
+    spaces and named; a spreadsheet error saved as text named as one; a date, which a
+    workbook gives for a number formatted as one, with the number it holds. A cell that
+    is a number (refused for its range) is as written."""
+    text = str(cell)
+    if text.strip().upper() in SPREADSHEET_ERRORS:
+        return (f"the spreadsheet error {text.strip()}, saved as text: mend the formula in "
+                "the workbook, or enter the figure")
+    serial = _date_serial(text.strip())
+    if serial is not None:
+        return (f"{text.strip()!r}, a date: if the cell is a number formatted as a date, "
+                f"format it as a number (it holds {_plain(serial)})")
+    shown = repr(_SPACES.sub(" ", text))
+    if _SPACES.sub(" ", text) != text:
+        shown += " (its spaces are not plain spaces: some Excel settings group thousands so)"
+    compact = _SPACES.sub("", text).removeprefix("£")
+    if compact == text.strip() and "," not in compact:
+        return shown  # no pound sign, grouping or comma to take out: nothing to suggest
+    meant = (digits_meant(compact) if re.fullmatch(r"[+-]?\d[\d,]*(\.\d+)?", compact)
+             else None)
+    if meant is None:
+        return shown
+    if _GROUPED.fullmatch(compact) and compact.count(",") == 1 and "." not in compact:
+        other = float(compact.replace(",", "."))
+        return (f"{shown}: write {_plain(meant)}, or {_plain(other)} if the comma is a "
+                "decimal point")
+    if _DECIMAL_COMMA.fullmatch(compact) and not _GROUPED.fullmatch(compact):
+        return f"{shown}, a decimal comma: write {_plain(meant)}"
+    return f"{shown}: write {_plain(meant)}"
+
+
+def _plain(x: float) -> str:
+    """A number as it is to be typed: no exponent, no trailing zeros."""
+    return f"{x:.12f}".rstrip("0").rstrip(".")
+
+
+def _date_serial(text: str) -> float | None:
+    """The number a spreadsheet shows as this date (`1900-04-19` is 110), or None for
+    text that is no ISO date. Excel's day 60 is a 29 February 1900 the calendar lacks,
+    so its days before March 1900 count from a day later."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(T[\d:.]+)?", text):
+        return None
+    epoch = dt.datetime(1899, 12, 30 if moment >= dt.datetime(1900, 3, 1) else 31)
+    return (moment - epoch) / dt.timedelta(days=1)

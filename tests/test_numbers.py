@@ -1,0 +1,54 @@
+"""Numbers as people write them (estate/load/numbers.py): what a refused register cell
+plainly means, worked out by hand for each way of writing it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from estate.load.numbers import digits_meant, number_found
+from tests.fixtures.reference import bad_cell, located
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("250,000", 250_000.0), ("1,505,000.5", 1_505_000.5), ("5,5", 5.5), ("0,035", 0.035),
+    ("1200", 1200.0), ("0,035,000", None), ("12,34,567", None)])
+def test_digits_with_commas_mean_thousands_or_a_decimal_comma(text: str,
+                                                              number: float | None) -> None:
+    assert digits_meant(text) == number
+
+
+@pytest.mark.parametrize(("cell", "said"), [
+    ("£1,505,000", "'£1,505,000': write 1505000"),
+    ("1,505,000", "'1,505,000': write 1505000"),
+    ("£1505000", "'£1505000': write 1505000"),
+    ("1 505 000", "'1 505 000': write 1505000"),
+    ("1\u00a0505\u00a0000", "'1 505 000' (its spaces are not plain spaces: some Excel "
+     "settings group thousands so): write 1505000"),
+    ("52,07084", "'52,07084', a decimal comma: write 52.07084"),
+    ("1,505", "'1,505': write 1505, or 1.505 if the comma is a decimal point"),
+    ("#N/A", "the spreadsheet error #N/A, saved as text: mend the formula in the "
+     "workbook, or enter the figure"),
+    ("#div/0!", "the spreadsheet error #div/0!, saved as text"),
+    # 110 formatted as a date shows 19 April 1900; day 5 is before Excel's 29 February
+    ("1900-04-19", "'1900-04-19', a date: if the cell is a number formatted as a date, "
+     "format it as a number (it holds 110)"),
+    ("1900-01-05", "(it holds 5)"),
+    ])
+def test_a_refused_number_says_what_to_write_when_it_plainly_means_one(cell: str,
+                                                                       said: str) -> None:
+    assert said in number_found(cell), number_found(cell)
+
+
+@pytest.mark.parametrize("cell", ["many", "50%", "1,5,5", "-1", "(1505000)", "n/a"])
+def test_a_cell_that_plainly_means_no_number_is_said_as_written(cell: str) -> None:
+    assert number_found(cell) == repr(cell)
+
+
+def test_a_register_cell_written_with_a_decimal_comma_says_the_number_to_type(
+        tmp_path: Path) -> None:
+    """At its row and column, as every refused cell is, with the fix in what was found."""
+    problems = bad_cell(tmp_path, "sites", "lat", 1, "52,07084")
+    assert located(problems) == {("sites.csv", 3, "lat")}
+    assert problems[0].found == "'52,07084', a decimal comma: write 52.07084"
