@@ -1417,6 +1417,17 @@ def test_an_order_unproven_plans_leave_open_is_said(setup: dict[str, Any]) -> No
     assert unsettled_note([as_run(a, 383.87e6, 0.0), as_run(b, 371.12e6, 0.22)]) == ""
     # both proven: settled however close
     assert unsettled_note([as_run(a, 371.12e6, 0.0), as_run(b, 371.13e6, 0.0)]) == ""
+    # a search the time limit stopped before any bound (mip_gap unknown) may be any
+    # amount above its cheapest: not settled when it is the dearer (it was read as
+    # proven), settled when its plan is already cheaper than the other's optimum
+    no_bound = dataclasses.replace(a, summary=a.summary.replace(
+        objective_npv=383.87e6, mip_gap=None, status=Status.TIME_LIMIT))
+    note = unsettled_note([no_bound, as_run(b, 371.12e6, 0.0)])
+    assert "their plans may be any amount (no bound was found) and up to 0% above their " \
+        "cheapest" in note, note
+    cheaper = dataclasses.replace(no_bound, summary=no_bound.summary.replace(
+        objective_npv=360.0e6))
+    assert unsettled_note([cheaper, as_run(b, 371.12e6, 0.0)]) == ""
 
 
 def test_an_80_column_terminal_keeps_each_scenario_s_whole_name(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ only: the page makes every one of them inert.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -224,9 +225,12 @@ def unsettled_note(runs: list[Run]) -> str:
         s = run.summary
         if s is None or not s.status.has_plan:
             continue
-        gap, cost = max(float(s.mip_gap or 0.0), 0.0), float(s.objective_npv)
-        spans.append(_Span(run.scenario.name, cost - gap * abs(cost), cost, gap,
-                           s.status == Status.TIME_LIMIT))
+        cost = float(s.objective_npv)
+        # a search stopped before any bound: its cheapest may lie anywhere below
+        gap = (math.inf if s.mip_gap is None and s.status != Status.OPTIMAL
+               else max(float(s.mip_gap or 0.0), 0.0))
+        spans.append(_Span(run.scenario.name, cost - gap * abs(cost) if gap < math.inf
+                           else -math.inf, cost, gap, s.status == Status.TIME_LIMIT))
     pairs = [(a, b) for i, a in enumerate(spans) for b in spans[i + 1:]
              if max(a.gap, b.gap) > PROVEN and a.least < b.cost and b.least < a.cost]
     if not pairs:
@@ -240,12 +244,22 @@ def unsettled_note(runs: list[Run]) -> str:
                        + (["a smaller solver.mip_gap"] if gapped else []))
     said = "; ".join(
         f"{_names([a.name, b.name])} ({money(abs(a.cost - b.cost))} apart; their plans may "
-        f"be up to {percent_up(a.gap)} and {percent_up(b.gap)} above their cheapest)"
+        f"be {_above(a.gap, b.gap)} above their cheapest)"
         for a, b in pairs[:5]) + (f"; and {len(pairs) - 5} more pairs" if len(pairs) > 5
                                    else "")
     return ("Not settled by these runs: " + said + f". A search stopped at {stopped}, "
             "short of proof, and the difference is within what it left open, so which "
             f"scenario is cheaper may change: give them {fix}.")
+
+
+def _above(*gaps: float) -> str:
+    """How far two plans may be above their scenarios' cheapest: "up to 0.96% and 0%",
+    or, where a search stopped before it had a bound, "any amount (no bound was found)"
+    for it."""
+    if all(gap < math.inf for gap in gaps):
+        return "up to " + " and ".join(percent_up(gap) for gap in gaps)
+    return " and ".join("any amount (no bound was found)" if gap == math.inf
+                        else f"up to {percent_up(gap)}" for gap in gaps)
 
 
 def _names(names: list[str]) -> str:
