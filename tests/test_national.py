@@ -552,6 +552,15 @@ def test_the_board_pack_lists_each_area_with_its_saving_and_proof(tmp_path: Path
         ("south", savings["south"], "proven optimal")]
     assert sum(f.npv_saving for f in plan.summary.areas.values()) == \
         pytest.approx(plan.summary.npv_saving, abs=0.05)
+    # an area stopped before any bound is less proven than any gap: first (its unknown
+    # gap was read as 0, so it came last, as if proven)
+    stored["areas"]["south"] = {**stored["areas"]["south"], "status": "time_limit",
+                                "mip_gap": None}
+    (out / "summary.json").write_text(json.dumps(stored), encoding="utf-8")
+    [table] = [b for b in where_page(read_results(out)).blocks
+               if isinstance(b, Table) and b.caption.startswith("Areas")]
+    assert [row[0].strip("\u2068\u2069") for row in table.rows] == ["south", "north"], \
+        table.rows
 
 
 def outgrown_south(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
