@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from estate.errors import InputError, Problem, count
+from estate.errors import InputError, KeptReasons, Problem, count
 from estate.failures import handled, show_warnings
 from estate.load.free_text import for_terminal
 from estate.render.terminal import (
@@ -71,6 +71,25 @@ OUT_PATH = _OutPath(path_type=Path)
 SAID_REASONS = 5
 """How many reasons a compared scenario with no plan says on stderr (all are in its
 comparison.csv row and on the page)."""
+
+
+def no_plan_lines(name: str, status: str, message: str) -> None:
+    """A compared scenario with no plan on stderr: its status and first line, a few of
+    its reasons and how many more, and, always, the rules to relax."""
+    lines = message.splitlines() or [""]
+    err(f"WARNING: {name}: {status}: {lines[0]}")
+    kept = KeptReasons.of(message)
+    if not kept.reasons and not kept.relax:  # a message of other lines: the first few
+        for line in lines[1:1 + SAID_REASONS]:
+            err(f"    {line.strip()}")
+        return
+    for reason in kept.reasons[:SAID_REASONS]:
+        err(f"    - {reason}")
+    if len(kept.reasons) > SAID_REASONS:
+        err(f"    ... and {count(len(kept.reasons) - SAID_REASONS, 'more reason')} "
+            "(comparison.csv's message)")
+    if kept.relax:
+        err(f"    - {kept.relax}")
 
 PROGRESS = click.option(
     "--progress/--no-progress", "progress", default=None,
@@ -420,13 +439,7 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
         console.print(terminal_table(runs))
         for run in runs:
             if run.summary is None:  # with its reasons, as estate plan says them
-                said = run.message.splitlines() or [""]
-                err(f"WARNING: {run.scenario.name}: {run.status}: {said[0]}")
-                for line in said[1:1 + SAID_REASONS]:
-                    err(f"    {line.strip()}")
-                if len(said) > 1 + SAID_REASONS:
-                    err(f"    ... and {len(said) - 1 - SAID_REASONS} more (comparison.csv's "
-                        "message)")
+                no_plan_lines(run.scenario.name, str(run.status), run.message)
             for kept in run.kept_files:  # a file saved into its folder as it was planned
                 err(f"WARNING: {run.scenario.name}: {kept.sentence}")
             if run.dropped_alternatives:

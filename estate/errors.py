@@ -261,6 +261,27 @@ def message_items(message: str) -> list[str]:
             if line.strip().startswith("- ")]
 
 
+RELAX_WORDS = "the rules to relax: "
+"""How a message that keeps an infeasible scenario's reasons names the keys to relax, as
+its last item (`InfeasibleError.to_relax`)."""
+
+
+@dataclass(frozen=True)
+class KeptReasons:
+    """An error's message as a comparison's or a sweep's row keeps it, read back: its
+    reasons ("  - " items) and, apart, the item naming the rules to relax ("" if none),
+    so that a reader showing a few reasons still shows which keys to change."""
+
+    reasons: tuple[str, ...]
+    relax: str
+
+    @classmethod
+    def of(cls, message: str) -> KeptReasons:
+        items = message_items(message)
+        relax = next((item for item in items if item.startswith(RELAX_WORDS)), "")
+        return cls(tuple(item for item in items if item != relax), relax)
+
+
 RELAX_ANY = ("coverage.<i>.radius_km", "policy.keep", "policy.close", "policy.max_one_off",
              "relocation.max_km")
 """The keys to relax when the reasons do not say which rules are at fault."""
@@ -295,7 +316,7 @@ class InfeasibleError(EstateError):
     def to_relax(self) -> str:
         """The keys to relax as a clause of its own ("" when none would), for a message
         that keeps the reasons, as a comparison's or a sweep's row does."""
-        return f"the rules to relax: {self.relax}" if self.keys else ""
+        return f"{RELAX_WORDS}{self.relax}" if self.keys else ""
 
 
 class NoSolutionError(EstateError):

@@ -1452,3 +1452,30 @@ def test_an_80_column_terminal_keeps_each_scenario_s_whole_name(tmp_path: Path) 
     cells = [line.strip("┃").split("┃") for line in heading if "┃" in line]
     columns = ["".join(part.strip() for part in column) for column in zip(*cells, strict=True)]
     assert [c.replace(" ", "") for c in columns[1:]] == [n.replace(" ", "") for n in names]
+
+
+MANY_REASONS = ("The scenario is infeasible: no plan meets every rule.\n"
+                + "".join(f"  - zone Z{i}: no site left open offering public_access within "
+                          "2 km\n" for i in range(1, 9))
+                + "  - the rules to relax: coverage.0.radius_km")
+"""A message as comparison.csv keeps it: eight reasons, then the rules to relax."""
+
+
+def test_a_scenario_with_many_reasons_still_says_the_rules_to_relax(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Past five reasons the terminal counted the rules to relax as one more reason
+    ("and 4 more") and never said them; the map's panel counts reasons alone too."""
+    from estate.cli import no_plan_lines
+    from estate.maps.compare_map import _why
+
+    no_plan_lines("Stuck", "infeasible", MANY_REASONS)
+    said = capsys.readouterr().err.splitlines()
+    assert said == [
+        "WARNING: Stuck: infeasible: The scenario is infeasible: no plan meets every rule.",
+        *(f"    - zone Z{i}: no site left open offering public_access within 2 km"
+          for i in range(1, 6)),
+        "    ... and 3 more reasons (comparison.csv's message)",
+        "    - the rules to relax: coverage.0.radius_km"]
+    assert _why(MANY_REASONS) == (
+        ": zone Z1: no site left open offering public_access within 2 km; and 7 more on the "
+        "comparison page; the rules to relax: coverage.0.radius_km")

@@ -49,3 +49,16 @@ def test_an_input_error_keeps_its_problems_and_warnings_apart() -> None:
     assert isinstance(infeasible, InfeasibleError)
     assert (infeasible.reasons, infeasible.keys, infeasible.warnings) == (
         ["coverage.0: at most 10% of people"], ("coverage.0",), [WARNED])
+
+
+def test_a_kept_message_is_read_back_as_its_reasons_and_the_rules_to_relax() -> None:
+    """The rules to relax are an item of the message, not a reason: read apart, so that
+    a reader counting or cutting the reasons still names them."""
+    from estate.errors import KeptReasons
+
+    kept = KeptReasons.of("The scenario is infeasible: no plan meets every rule.\n"
+                          "  - zone Z1: none within 2 km\n  - zone Z2: none within 2 km\n"
+                          "  - the rules to relax: coverage.0.radius_km, policy.close")
+    assert kept == KeptReasons(("zone Z1: none within 2 km", "zone Z2: none within 2 km"),
+                               "the rules to relax: coverage.0.radius_km, policy.close")
+    assert KeptReasons.of("No plan within the time limit.") == KeptReasons((), "")

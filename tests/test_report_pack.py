@@ -691,6 +691,13 @@ def test_a_compared_scenario_with_no_plan_gives_its_reasons() -> None:
     assert FIGURES[0][1](row) == (
         "no plan: infeasible (zone Z1: no site left open offering public_access within 5 km; "
         "the rules to relax: policy.close)")
+    # many reasons are cut short, the rules to relax kept whole after them
+    many = pd.Series({"status": "infeasible", "mip_gap": "", "message": (
+        "The scenario is infeasible: no plan meets every rule.\n" + "".join(
+            f"  - zone Z{i}: no site left open offering public_access within 2 km\n"
+            for i in range(40)) + "  - the rules to relax: coverage.0.radius_km")})
+    said = FIGURES[0][1](many)
+    assert said.endswith("\u2026; the rules to relax: coverage.0.radius_km)"), said
 
 
 def test_cli_writes_the_pdf_and_the_page(pack: dict[str, Any], tmp_path: Path) -> None:

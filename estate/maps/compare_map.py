@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from estate.errors import message_items
+from estate.errors import KeptReasons
 from estate.maps.page import (
     Direct,
     Outline,
@@ -169,18 +169,17 @@ def _why(message: str | None) -> str:
     its reasons (the message's "  - " items; an infeasible scenario's last names the
     rules to relax), how many more, and the rules to relax; a message of no items, cut
     short where long."""
-    items = message_items(message or "")
-    relax = [item for item in items if item.startswith("the rules to relax")]
-    reasons = [item for item in items if item not in relax] or [
-        " ".join((message or "").split())]
-    first = reasons[0]
-    if not first:
-        return ""
+    kept = KeptReasons.of(message or "")
+    first = (kept.reasons[0] if kept.reasons
+             else "" if kept.relax else " ".join((message or "").split()))
     if len(first) > MOST_WHY:
         first = first[:MOST_WHY - 1].rstrip() + "\u2026"
-    more = len(reasons) - 1
-    said = first + (f"; and {more:,} more on the comparison page" if more else "") + "".join(
-        f"; {item}" for item in relax)
+    more = len(kept.reasons) - 1
+    said = "; ".join(part for part in (
+        first, f"and {more:,} more on the comparison page" if more > 0 else "",
+        kept.relax) if part)
+    if not said:
+        return ""
     return f": {inert(said)}"
 
 

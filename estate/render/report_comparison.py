@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from estate.errors import message_items
+from estate.errors import KeptReasons
 from estate.render import figures
 from estate.render.compare_figures import registers_note
 from estate.render.report_data import Block, Page, Results, Table, Text
@@ -42,10 +42,12 @@ def _status(row: pd.Series) -> str:
     """How good a compared plan is, in the words of `estate.results.words`."""
     status = str(row.get("status", ""))
     if status not in PLANNED:
-        # its reasons as comparison.csv keeps them ("  - " lines), the first few words
-        said = message_items(str(row.get("message", "")))
-        return "no plan: " + status.replace("_", " ") + (
-            f" ({figures.plain('; '.join(said), 240)})" if said else "")
+        # its reasons as comparison.csv keeps them ("  - " lines), the first few words,
+        # and the rules to relax whole
+        kept = KeptReasons.of(str(row.get("message", "")))
+        said = "; ".join(part for part in (figures.plain("; ".join(kept.reasons), 240),
+                                           figures.plain(kept.relax, 240)) if part)
+        return "no plan: " + status.replace("_", " ") + (f" ({said})" if said else "")
     return quality_words(Status(status), _number(row.get("mip_gap")))[0]
 
 
