@@ -1479,3 +1479,24 @@ def test_a_scenario_with_many_reasons_still_says_the_rules_to_relax(
     assert _why(MANY_REASONS) == (
         ": zone Z1: no site left open offering public_access within 2 km; and 7 more on the "
         "comparison page; the rules to relax: coverage.0.radius_km")
+
+
+def test_the_page_shows_a_few_reasons_folds_the_rest_and_says_the_rules_to_relax(
+        setup: dict[str, Any]) -> None:
+    """A scenario of 152 zones out of reach filled the top of the page with its reasons
+    as one paragraph before the figures: five now show, the rest fold into a details
+    element, and the rules to relax follow, shown."""
+    from estate.render.compare_page import page
+    from estate.status import Status
+
+    ok = setup["runs"][0]
+    stuck = dataclasses.replace(setup["runs"][1], summary=None, status=Status.INFEASIBLE,
+                                message=MANY_REASONS)
+    html = page([ok, stuck])
+    top = html.split("<h2>Side by side</h2>", 1)[0]
+    shown = top.split("<details>", 1)[0]
+    assert shown.count("<li>") == 5 and "zone Z5:" in shown and "zone Z6:" not in shown
+    folded = top.split("<details>", 1)[1].split("</details>", 1)[0]
+    assert "<summary>3 more reasons</summary>" in folded
+    assert [f"zone Z{i}:" in folded for i in (6, 7, 8)] == [True] * 3
+    assert "<p>The rules to relax: coverage.0.radius_km.</p>" in top.split("</details>", 1)[1]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from estate.errors import KeptReasons
 from estate.load.free_text import for_terminal
 from estate.render.compare_figures import (
     FIGURES,
@@ -289,10 +290,31 @@ def _alternatives_html(runs: list[Run]) -> str:
             "folder of its own.</p>" + "".join(parts))
 
 
+SHOWN_REASONS = 5
+"""The reasons a scenario with no plan shows at the top of the page; the rest fold."""
+
+
+def _no_plan_html(run: Run) -> str:
+    """Why a compared scenario has no plan, at the top of the page: its status and
+    message's first line, its first few reasons, the rest folded away (a scenario
+    of 152 zones out of reach pushed the figures a screen down), and the rules to
+    relax, always shown."""
+    kept = KeptReasons.of(run.message)
+    first = run.message.splitlines()[0] if run.message else ""
+    head = (f'<p class="warn">{isolated(run.scenario.name)}: {inert(run.status)}: '
+            f"{inert(first if kept.reasons or kept.relax else run.message)}</p>")
+    shown, rest = kept.reasons[:SHOWN_REASONS], kept.reasons[SHOWN_REASONS:]
+    items = "".join(f"<li>{inert(reason)}</li>" for reason in shown)
+    more = (f"<details><summary>{count(len(rest), 'more reason')}</summary><ul>"
+            + "".join(f"<li>{inert(reason)}</li>" for reason in rest) + "</ul></details>"
+            if rest else "")
+    relax = f"<p>{inert(kept.relax[:1].upper() + kept.relax[1:])}.</p>" if kept.relax else ""
+    return head + (f"<ul>{items}</ul>" if items else "") + more + relax
+
+
 def page(runs: list[Run]) -> str:
     """The comparison page: self-contained HTML, no script; all register text inert."""
-    failed = "".join(f'<p class="warn">{isolated(r.scenario.name)}: {inert(r.status)}: '
-                     f"{inert(r.message)}</p>" for r in runs if not r.summary)
+    failed = "".join(_no_plan_html(r) for r in runs if not r.summary)
     # each name isolated, so that a name in Arabic or Hebrew does not swap places with
     # the next one or take the comma between them
     title = inert("Scenario comparison: " + ", ".join(isolated_text(r.scenario.name)
