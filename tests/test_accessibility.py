@@ -69,7 +69,7 @@ def compared(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     ]
     runs = compare(paths, out=root / "out", results_root=root / "results")
     assert [r.scenario.name for r in runs] == NAMES
-    return {"out": root / "out", "folders": [r.results_dir for r in runs]}
+    return {"out": root / "out", "folders": [r.results_dir for r in runs], "runs": runs}
 
 
 @pytest.fixture(scope="module")
@@ -410,6 +410,33 @@ def test_comparison_page_passes_axe(browser: Any, compared: dict[str, Any]) -> N
     opened = _page(browser, compared["out"] / "comparison.html")
     assert axe_violations(opened) == []
     assert SCRIPT_NAME in opened.page.inner_text("main")
+    opened.clean()
+    opened.page.close()
+
+
+def test_a_scenario_s_folded_reasons_pass_axe_and_open_from_the_keyboard(
+        browser: Any, compared: dict[str, Any], tmp_path: Path) -> None:
+    """A scenario with no plan shows five reasons and folds the rest: the page still
+    passes axe, and Enter on the fold's summary shows the rest."""
+    import dataclasses
+
+    from estate.render.compare_page import page
+    from estate.status import Status
+
+    reasons = "".join(f"  - zone Z{i}: no site left open offering public_access within 2 km\n"
+                      for i in range(1, 9))
+    stuck = dataclasses.replace(
+        compared["runs"][2], summary=None, status=Status.INFEASIBLE,
+        message="The scenario is infeasible: no plan meets every rule.\n" + reasons
+        + "  - the rules to relax: coverage.0.radius_km")
+    path = tmp_path / "comparison.html"
+    path.write_text(page([*compared["runs"][:2], stuck]), encoding="utf-8")
+    opened = _page(browser, path)
+    assert axe_violations(opened) == []
+    assert not opened.page.is_visible("text=zone Z8:")
+    opened.page.focus("details summary")
+    opened.page.keyboard.press("Enter")
+    assert opened.page.is_visible("text=zone Z8:")
     opened.clean()
     opened.page.close()
 
