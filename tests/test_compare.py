@@ -1500,3 +1500,28 @@ def test_the_page_shows_a_few_reasons_folds_the_rest_and_says_the_rules_to_relax
     assert "<summary>3 more reasons</summary>" in folded
     assert [f"zone Z{i}:" in folded for i in (6, 7, 8)] == [True] * 3
     assert "<p>The rules to relax: coverage.0.radius_km.</p>" in top.split("</details>", 1)[1]
+
+
+def test_a_start_date_without_a_programme_beside_none_is_said_to_count_otherwise(
+        tmp_path: Path) -> None:
+    """With no dated programme among them, a plan with a start date (each change from
+    the first year it can happen, rent to each lease's end) beside one without (every
+    change in year 1, no rent after closing) was shown under one "NPV saving" with no
+    word that the two are counted differently; two plans counted alike need none."""
+    from estate.render.compare_figures import mixed_note
+    from estate.render.compare_page import page
+
+    data = two_offices_register(tmp_path / "register")
+    paths = [write_scenario(tmp_path / "undated.toml", scenario_on(data, "Undated")),
+             write_scenario(tmp_path / "started.toml", scenario_on(
+                 data, "Started", start="2027-04-01"))]
+    runs = compare(paths, out=tmp_path / "out", results_root=tmp_path / "results",
+                   policy_costs=False)
+    note = mixed_note(runs)
+    assert note.startswith("These savings are counted two ways. \u201cUndated\u201d: its "
+                           "saving assumes every change is made in year 1"), note
+    assert "\u201cStarted\u201d has a start date but no programme" in note
+    assert note.endswith("Compare like with like: give each scenario the same start date "
+                         "(docs/programme.md).")
+    assert inert(note) in page(runs)
+    assert mixed_note([runs[0], runs[0]]) == ""

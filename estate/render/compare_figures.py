@@ -268,21 +268,23 @@ def _names(names: list[str]) -> str:
 
 
 def mixed_note(runs: list[Run]) -> str:
-    """Why a dated programme's saving reads lower than an undated plan's ("" unless
-    the comparison holds both kinds)."""
+    """Why a dated programme's saving reads lower than an undated plan's, or why a plan
+    with a start date and no programme counts its saving otherwise than one with no
+    start date ("" unless the comparison holds two such kinds)."""
     dated = [run.scenario.name for run in _dated_runs(runs)]
     others = [run for run in runs if run.summary and run.scenario.name not in dated]
     started = [(run.scenario.name, bool(own_note(run.summary))) for run in others
                if run.summary is not None]
     undated = [name for name, no_programme in started if not no_programme]
     unscheduled = [name for name, no_programme in started if no_programme]
-    if not dated or not others:
+    if not others or not dated and not (undated and unscheduled):
         return ""
     said = (f"{_names(dated)} {'is' if len(dated) == 1 else 'are'} dated: "
             "a programme counts rent to each lease's end, build times, sale and move lags "
-            "and yearly limits.")
+            "and yearly limits." if dated else "These savings are counted two ways.")
     if undated:
-        said += (f" {_names(undated)} {'is' if len(undated) == 1 else 'are'} not: "
+        said += (f" {_names(undated)}"
+                 + (f" {'is' if len(undated) == 1 else 'are'} not" if dated else "") + ": "
                  f"{'its' if len(undated) == 1 else 'their'} saving assumes every change is "
                  "made in year 1 (and, without a start date, counts no rent after a site "
                  "closes and no wait for a sale), so it usually reads higher than a dated "
@@ -294,6 +296,9 @@ def mixed_note(runs: list[Run]) -> str:
                  "from the first year it could be made on its own, not a schedule: it may "
                  "count a closing before the site its teams move to is open (estate plan "
                  "warns how much), and keeps no yearly limits.")
+    if not dated:  # a start date on its own, beside none
+        return said + (" Compare like with like: give each scenario the same start date "
+                       "(docs/programme.md).")
     return said + (" Compare dated with dated: give a scenario a start date and a "
                    "[programme] table (docs/programme.md).")
 
