@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from estate.errors import InputError, KeptReasons, Problem, count
+from estate.errors import InputError, Problem, count
 from estate.failures import handled, show_warnings
 from estate.load.free_text import for_terminal
 from estate.render.terminal import (
     err,
+    no_plan_lines,
     progress_lines,
     say,
     shell_word,
@@ -67,29 +68,6 @@ class _OutPath(click.Path):
 
 OUT_PATH = _OutPath(path_type=Path)
 
-
-SAID_REASONS = 5
-"""How many reasons a compared scenario with no plan says on stderr (all are in its
-comparison.csv row and on the page)."""
-
-
-def no_plan_lines(name: str, status: str, message: str) -> None:
-    """A compared scenario with no plan on stderr: its status and first line, a few of
-    its reasons and how many more, and, always, the rules to relax."""
-    lines = message.splitlines() or [""]
-    err(f"WARNING: {name}: {status}: {lines[0]}")
-    kept = KeptReasons.of(message)
-    if not kept.reasons and not kept.relax:  # a message of other lines: the first few
-        for line in lines[1:1 + SAID_REASONS]:
-            err(f"    {line.strip()}")
-        return
-    for reason in kept.reasons[:SAID_REASONS]:
-        err(f"    - {reason}")
-    if len(kept.reasons) > SAID_REASONS:
-        err(f"    ... and {count(len(kept.reasons) - SAID_REASONS, 'more reason')} "
-            "(comparison.csv's message)")
-    if kept.relax:
-        err(f"    - {kept.relax}")
 
 PROGRESS = click.option(
     "--progress/--no-progress", "progress", default=None,

@@ -1465,8 +1465,8 @@ def test_a_scenario_with_many_reasons_still_says_the_rules_to_relax(
         capsys: pytest.CaptureFixture[str]) -> None:
     """Past five reasons the terminal counted the rules to relax as one more reason
     ("and 4 more") and never said them; the map's panel counts reasons alone too."""
-    from estate.cli import no_plan_lines
     from estate.maps.compare_map import _why
+    from estate.render.terminal import no_plan_lines
 
     no_plan_lines("Stuck", "infeasible", MANY_REASONS)
     said = capsys.readouterr().err.splitlines()

@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 
+from estate.errors import KeptReasons, count
 from estate.load.free_text import for_terminal
 
 
@@ -113,3 +114,27 @@ def sweep_progress(enabled: bool) -> Callable[..., None] | None:
             bar.stop()
 
     return show
+
+
+SAID_REASONS = 5
+"""How many reasons a compared scenario with no plan says on stderr (all are in its
+comparison.csv row and on the page)."""
+
+
+def no_plan_lines(name: str, status: str, message: str) -> None:
+    """A compared scenario with no plan on stderr: its status and first line, a few of
+    its reasons and how many more, and, always, the rules to relax."""
+    lines = message.splitlines() or [""]
+    err(f"WARNING: {name}: {status}: {lines[0]}")
+    kept = KeptReasons.of(message)
+    if not kept.reasons and not kept.relax:  # a message of other lines: the first few
+        for line in lines[1:1 + SAID_REASONS]:
+            err(f"    {line.strip()}")
+        return
+    for reason in kept.reasons[:SAID_REASONS]:
+        err(f"    - {reason}")
+    if len(kept.reasons) > SAID_REASONS:
+        err(f"    ... and {count(len(kept.reasons) - SAID_REASONS, 'more reason')} "
+            "(comparison.csv's message)")
+    if kept.relax:
+        err(f"    - {kept.relax}")
