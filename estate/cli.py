@@ -404,6 +404,7 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
         registers_note,
         run_registers,
         unsettled_note,
+        warnings_note,
     )
     from estate.render.compare_page import terminal_table
     from estate.store.file_set import written
@@ -432,5 +433,7 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
         if note := registers_note(run_registers(runs)):
             err(f"WARNING: {note}")
         if note := unsettled_note(runs):
+            err(f"WARNING: {for_terminal(note)}")
+        if note := warnings_note(runs):
             err(f"WARNING: {for_terminal(note)}")
         say("Comparison: " + ", ".join(str(out / name) for name in COMPARISON_FILES))

@@ -1525,3 +1525,31 @@ def test_a_start_date_without_a_programme_beside_none_is_said_to_count_otherwise
                          "(docs/programme.md).")
     assert inert(note) in page(runs)
     assert mixed_note([runs[0], runs[0]]) == ""
+
+
+def test_a_comparison_counts_the_warnings_each_plan_was_made_with(tmp_path: Path) -> None:
+    """estate plan says a plan's warnings; estate compare said none, so a planner never
+    heard that a scenario has no start date (its leases not counted). It now counts each
+    plan's, on stderr and the page, and says where they are listed."""
+    data = two_offices_register(tmp_path / "register")
+    sites = pd.read_csv(data / "sites.csv", dtype=str, keep_default_na=False)
+    sites.assign(**{"Disposal value (£)": "100"}).to_csv(data / "sites.csv",  # not read
+                                                        index=False)
+    paths = [write_scenario(tmp_path / "a.toml", scenario_on(data, "Undated")),
+             write_scenario(tmp_path / "b.toml", scenario_on(data, "Started",
+                                                             start="2027-04-01"))]
+    alone = invoke(tmp_path, "plan", paths[0], "--out", tmp_path / "alone", "--map",
+                   tmp_path / "alone.html")
+    told = alone.stderr.count("Warning: ")
+    assert alone.code == 0 and told >= 1, alone.output  # the missing start date at least
+    run = invoke(tmp_path, "compare", *paths, "--no-policy-costs", "--out", "cmp")
+    assert run.code == 0, run.output
+    stored = len(pd.read_csv(tmp_path / "results" / "Started" / "warnings.csv"))
+    expected = (f"WARNING: Planned with warnings: \u201cUndated\u201d "
+                f"{told} warning{'s' if told > 1 else ''}")
+    if stored:
+        expected += f"; \u201cStarted\u201d {stored} warning{'s' if stored > 1 else ''}"
+    said = " ".join(run.stderr.split())
+    assert expected + ". Each plan's are listed in its results folder's warnings.csv" in said
+    assert "Planned with warnings: \u201cUndated\u201d" in (
+        tmp_path / "cmp" / "comparison.html").read_text(encoding="utf-8")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from estate.results import money
-from estate.results.amounts import percent_up, rate_words
+from estate.results.amounts import count, percent_up, rate_words
 from estate.results.payback import dated_payback_words, payback_words
 from estate.results.programme_figures import ProgrammeFigures
 from estate.results.summary import SavingBasis, Summary, blank
@@ -33,6 +33,7 @@ from estate.results.words import (
 from estate.runs.compare import Run
 from estate.status import Status
 from estate.store.register_used import RegisterUsed, one_register
+from estate.store.warnings_table import read_warnings
 
 
 def pounds(value: Any) -> str:
@@ -301,6 +302,19 @@ def mixed_note(runs: list[Run]) -> str:
                        "(docs/programme.md).")
     return said + (" Compare dated with dated: give a scenario a start date and a "
                    "[programme] table (docs/programme.md).")
+
+
+def warnings_note(runs: list[Run]) -> str:
+    """How many warnings each compared plan was made with, and where they are listed
+    ("" when none was): `estate plan` says them, a comparison only counts them, so that
+    a planner reading it knows to look (a missing start date, a column not read)."""
+    counted = [(run.scenario.name, len(said)) for run in runs if run.summary is not None
+               and (said := read_warnings(run.results_dir))]
+    if not counted:
+        return ""
+    each = "; ".join(f"\u201c{name}\u201d {count(n, 'warning')}" for name, n in counted)
+    return (f"Planned with warnings: {each}. Each plan's are listed in its results folder's "
+            "warnings.csv, and estate validate on its scenario says them.")
 
 
 def registers_note(registers: list[tuple[str, RegisterUsed]]) -> str:

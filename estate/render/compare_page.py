@@ -25,6 +25,7 @@ from estate.render.compare_figures import (
     registers_note,
     run_registers,
     unsettled_note,
+    warnings_note,
 )
 from estate.render.html import (
     breakable,
@@ -327,6 +328,7 @@ def page(runs: list[Run]) -> str:
         + "<h2>Side by side</h2>"
         + (f'<p class="warn">{inert(note)}</p>' if (note := mixed_note(runs)) else "")
         + (f'<p class="warn">{inert(note)}</p>' if (note := unsettled_note(runs)) else "")
+        + (f'<p class="muted">{inert(note)}</p>' if (note := warnings_note(runs)) else "")
         + _figures_html(runs) + _programme_html(runs)
         + "<h2>What each policy costs</h2><p class=\"muted\">The NPV of cost with the policy "
         "minus the optimum without it (all other policies kept), each searched until it "
