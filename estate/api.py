@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -394,7 +394,7 @@ def _results_folders(paths: list[str | Path], results_root: Path) -> list[Path]:
     return folders
 
 
-def sweep(scenario: str | Path, varies: list[Vary | str], out: str | Path, *,
+def sweep(scenario: str | Path, varies: Sequence[Vary | str], out: str | Path, *,
           executor: str = "local", scheduler: str | None = None, workers: int | None = None,
           on_outcome: Callable[[RunOutcome, int, int], None] | None = None,
           max_runs: int = MAX_RUNS) -> SweepResult:

@@ -356,11 +356,13 @@ def sweep_command(scenario: Path, varies: tuple[str, ...], out: Path, executor: 
     --out sweeps/efficiency
     """
     from estate.api import sweep
+    from estate.render.sweep_page import registers_note
     from estate.runs.sweep import SWEEP_FILES, parse_vary
     from estate.store.file_set import written
 
     scheduler_needs_dask(executor, scheduler)
-    result = sweep(scenario, [parse_vary(v) for v in varies], out, executor=executor,
+    varied = [parse_vary(v) for v in varies]
+    result = sweep(scenario, varied, out, executor=executor,
                    scheduler=scheduler, workers=workers, max_runs=max_runs,
                    on_outcome=sweep_progress(wants_progress(progress)))
     files = [out / name for name in SWEEP_FILES if name != "runs"]
@@ -372,6 +374,8 @@ def sweep_command(scenario: Path, varies: tuple[str, ...], out: Path, executor: 
             + ", ".join(f"{n} {s}" for s, n in counts.items()))
         for path in files:
             say(f"  {path}")
+        if note := registers_note(result.rows, varied):
+            err(f"WARNING: {note}")
 
 
 @cli.command("compare")

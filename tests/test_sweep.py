@@ -1346,3 +1346,23 @@ def test_sweep_csv_writes_every_true_and_false_as_typed(corridor: Path, tmp_path
     assert not cells & {"True", "False"}
     assert {row[header.index("assignment.split")] for row in rows} == {"true", "false"}
     assert {row[header.index("status_quo_feasible")] for row in rows} <= {"true", "false"}
+
+
+def test_a_sweep_over_two_estates_warns_that_their_savings_are_unlike(
+        tmp_path: Path) -> None:
+    """Varying data over two registers whose status quos differ: stderr and sweep.html
+    say the savings are not like-for-like, as estate compare says of such scenarios."""
+    town(tmp_path)
+    dearer = tmp_path / "dearer"
+    shutil.copytree(tmp_path / "reg", dearer)
+    sites = pd.read_csv(dearer / "sites.csv", dtype=str, keep_default_na=False)
+    sites["running_cost"] = (pd.to_numeric(sites["running_cost"]) * 1.5).astype(str)
+    sites.to_csv(dearer / "sites.csv", index=False)
+    run = invoke(tmp_path, "sweep", "tiny.toml", "--vary", "data=reg,dearer", "--out", "sw",
+                 "--workers", "1")
+    assert run.code == 0, run.output
+    said = " ".join(run.stderr.split())
+    assert "WARNING: This sweep varies data, the register, and its registers are " \
+        "different estates" in said, run.stderr
+    assert "This sweep varies data, the register" in (tmp_path / "sw" / "sweep.html"
+                                                      ).read_text(encoding="utf-8")

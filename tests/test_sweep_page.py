@@ -120,3 +120,22 @@ def test_a_run_inside_a_loose_mip_gap_is_not_drawn_as_proven() -> None:
     both = pd.concat([rows, rows.iloc[[1]].assign(run_id="c", status="time_limit")])
     assert ("(a longer solver.time_limit_s and a smaller solver.mip_gap settle it)"
             in sweep_page._unsettled(both)), sweep_page._unsettled(both)
+
+
+def test_a_sweep_over_registers_of_different_estates_says_their_savings_are_unlike(
+        ) -> None:
+    """`--vary data=a,b` over two estates set savings against different status quos on
+    one chart without a word (estate compare warns of the same); two copies of one
+    register, or a sweep that does not vary data, need none."""
+    varies = [parse_vary("data=../a,../b"), parse_vary("relocation.cost_per_fte=1000,5000")]
+    rows = pd.DataFrame({"data": ["/x/a", "/x/a", "/x/b", "/x/b"],
+                         "relocation.cost_per_fte": [1000, 5000, 1000, 5000],
+                         "status_quo_npv": [839.74e6, 839.74e6, 920.51e6, 920.51e6],
+                         "status": ["optimal"] * 4})
+    note = sweep_page.registers_note(rows, varies)
+    assert note.startswith("This sweep varies data, the register, and its registers are "
+                           "different estates (their status quos differ: NPV of cost from "
+                           "£839.74m to £920.51m)"), note
+    copies = rows.assign(status_quo_npv=839.74e6)
+    assert sweep_page.registers_note(copies, varies) == ""
+    assert sweep_page.registers_note(rows, varies[1:]) == ""

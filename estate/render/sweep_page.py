@@ -314,6 +314,7 @@ def sweep_page(rows: pd.DataFrame, robustness: pd.DataFrame, varies: list[Vary],
                      for v in varies)
     body = f"""<main><h1>Sweep of {isolated(scenario_name)}</h1>
 <p>{count(len(rows), 'run')}: {status_text}. Varied: {varied}.{_warned(rows)}</p>
+{f'<p class="warn">{e(note)}</p>' if (note := registers_note(rows, varies)) else ""}
 <h2>{what}</h2>
 <p>{_caption(rows)}</p>
 {charts}
@@ -331,6 +332,27 @@ def sweep_page(rows: pd.DataFrame, robustness: pd.DataFrame, varies: list[Vary],
     return document(f"Sweep of {e(scenario_name)}", body,
                     static_text("estate.render", "sweep.css")
                     + static_text("estate.render", "parts.css"))
+
+
+def registers_note(rows: pd.DataFrame, varies: list[Vary]) -> str:
+    """The warning that a sweep varying `data` ran on registers of different estates
+    (their status quos differ), so its savings across them are not like-for-like; ""
+    when `data` is not varied, or its registers' status quos agree (two copies of one)."""
+    if not any(v.key == "data" and len(set(map(str, v.values))) > 1 for v in varies) or \
+            not {"data", "status_quo_npv"} <= set(rows.columns):
+        return ""
+    costs = pd.to_numeric(rows["status_quo_npv"], errors="coerce")
+    by_register = {str(data): frozenset(costs[rows["data"] == data].dropna().round())
+                   for data in rows["data"].unique()}
+    seen = [each for each in by_register.values() if each]
+    if len(set(seen)) <= 1:
+        return ""
+    return ("This sweep varies data, the register, and its registers are different "
+            "estates (their status quos differ: NPV of cost from "
+            f"{money(min(min(each) for each in seen))} to "
+            f"{money(max(max(each) for each in seen))}): each run saves against its own "
+            "register's status quo, so savings across registers are not like-for-like, "
+            "and the charts' mean line joins unlike figures.")
 
 
 def _warned(rows: pd.DataFrame) -> str:
