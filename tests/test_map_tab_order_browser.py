@@ -341,3 +341,39 @@ def test_a_move_focused_partly_under_a_panel_is_panned_clear_of_it(
     assert middle["on"] and not middle["under"], after
     opened.clean()
     page.close()
+
+
+ACTIVE = """() => { const a = document.activeElement;
+  return {tag: a.tagName, text: (a.textContent || '').trim(), id: a.id,
+          panel: (a.closest('.estate-panel') || {}).id || '',
+          top: Math.round(a.getBoundingClientRect().top)}; }"""
+
+
+def test_the_first_tab_stop_skips_the_map_to_the_panel(browser: Any, plan: Plan,
+                                                       compared: Path) -> None:
+    """Tab from the top of a map reached the panel's controls only after every site,
+    line and ring (70 stops on a review's comparison map): the first Tab now shows a link
+    that skips them, and Enter on it puts focus on the panel's first control, from which
+    the next Tab reaches the comparison's scenario choice."""
+    opened = open_page(browser, compared)
+    page = opened.page
+    page.wait_for_function("window.estateCompare && window.estateCompare.current")
+    page.keyboard.press("Tab")
+    link = page.evaluate(ACTIVE)
+    assert link["tag"] == "A" and link["text"].startswith("Skip to the panel: "), link
+    assert link["top"] >= 0  # shown in the window once focused
+    page.keyboard.press("Enter")
+    landed = page.evaluate(ACTIVE)
+    assert (landed["panel"], landed["text"]) == ("estate-compare", "Hide panel"), landed
+    page.keyboard.press("Tab")
+    assert page.evaluate(ACTIVE)["id"] == "estate-scenario-a"
+    assert axe_violations(opened) == []
+    opened.clean()
+    page.close()
+    opened = open_page(browser, plan[0])  # a plan's map: to the plan summary
+    opened.page.keyboard.press("Tab")
+    assert opened.page.evaluate(ACTIVE)["text"].startswith("Skip to the panel: ")
+    opened.page.keyboard.press("Enter")
+    assert opened.page.evaluate(ACTIVE)["panel"] == "estate-kpi"
+    opened.clean()
+    opened.page.close()

@@ -140,6 +140,7 @@
     if (node.classList.contains("estate-foldable")) {
       foldable(map, node);
       if (phone(map)) { node.querySelector("button.estate-panel-toggle").click(); }
+      skipLink(map, node);
     }
     moreBelow(node);
     // a panel folded or unfolded changes the room of the others in its column
@@ -163,6 +164,24 @@
       });
     }
     return control;
+  }
+
+  // The page's first tab stop, shown only when focused: a link past the map and its
+  // sites and lines (a plan's are a tab stop each, a hundred or more) to the first
+  // foldable panel's own controls: the plan summary's, or the comparison's choice of
+  // scenario, after its Hide panel button. One a page (side by side, the second map's
+  // panel is reached from the first's).
+  function skipLink(map, node) {
+    if (document.querySelector(".estate-skip")) { return; }
+    var link = el("a", "estate-skip", "Skip to the panel: " + panelName(node));
+    link.href = "#" + node.id;
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      var first = node.querySelector("button, select, input, a[href], [tabindex='0']");
+      if (first) { first.focus(); }
+    });
+    var mapBox = map.getContainer();
+    mapBox.parentNode.insertBefore(link, mapBox);
   }
 
   // whether focus last moved by a key (Tab), not by a pointer's press
