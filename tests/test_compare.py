@@ -221,6 +221,11 @@ def test_compensation_on_a_plan_leaves_nobody_worse_off(setup: dict[str, Any]) -
     page = (setup["out"] / "comparison.html").read_text(encoding="utf-8")
     assert "receives £70.0k" in page and "pays £70.0k" in page
     assert "(worse off)" in page
+    # each table's name for a screen reader says its basis as the heading does (NPV,
+    # not "npv")
+    name = setup["runs"][2].scenario.name
+    assert f"{name}\u2069: compensation, NPV over the horizon" in page, page
+    assert f"{name}\u2069: compensation, a year" in page
 
 
 def test_the_pages_headings_isolate_each_scenarios_name(setup: dict[str, Any]) -> None:

@@ -236,7 +236,7 @@ def _compensation_html(runs: list[Run]) -> str:
                      inert(pounds(after[a]))]
                     for a, t in comp.transfers.items()]
             parts.append(_table(f"{isolated_text(run.scenario.name)}: compensation, "
-                                f"{label.lower()}",
+                                f"{'a year' if basis == 'annual' else label}",
                                 ["Agency", gain, "Transfer", "Gain after"], body,
                                 [["", "n", "n", "n"]] * len(body)))
     return "".join(parts)
