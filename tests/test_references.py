@@ -339,11 +339,15 @@ def test_any_demo_point_whose_longitude_gained_a_minus_sign_is_said() -> None:
         lon=demo["sites"]["lon"].where(~east, -demo["sites"]["lon"]))}
     assert {p.row for p in check_positions(together, files)} == set(
         demo["sites"].loc[east, "row"])
-    # a real site beyond the edge whose flip is in the sea off it is said of nothing
-    for lat, lon in ((52.48, -1.89), (51.75, -1.26)):  # Birmingham, Oxford
+    # a real site beyond the edge whose flip is in the sea off it is no flip: Oxford,
+    # 122 km from the nearest, is said of nothing; Birmingham, 160 km from any other
+    # point, is far outside the area the others lie in, and said so, not as a flip
+    for lat, lon, far in ((52.48, -1.89, True), (51.75, -1.26, False)):
         sites = pd.concat([demo["sites"], pd.DataFrame(
             {"lat": [lat], "lon": [lon], "row": [len(demo["sites"]) + 2]})])
-        assert check_positions({**demo, "sites": sites}, files) == []
+        said = check_positions({**demo, "sites": sites}, files)
+        assert [(p.row, p.column) for p in said] == ([(len(sites) + 1, "lat")] if far else [])
+        assert all("far outside the area the others lie in" in p.found for p in said)
 
 
 def test_a_register_across_the_meridian_is_not_flagged(tmp_path: Path) -> None:
@@ -355,7 +359,8 @@ def test_a_register_across_the_meridian_is_not_flagged(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("lat", "lon", "warned"), [
-    (53.48, -2.24, set()),  # Manchester: 250 km off, and 1.15 east of it is the sea
+    # Manchester: 250 km off, and 1.15 east of it is the sea: far outside, not a flip
+    (53.48, -2.24, {("zones.csv", 3, "lat")}),
     (50.26, -5.05, {("zones.csv", 3, "lat")}),  # Cornwall: far, flipped is the Netherlands
 ])
 def test_a_real_outlier_is_not_said_to_be_a_sign_flipped(
@@ -540,3 +545,25 @@ def test_a_refused_flag_is_left_out_of_the_checks_of_a_home(tmp_path: Path) -> N
         load_register(write_tables(tmp_path / "reg", tables))
     said = caught.value.problems + caught.value.warnings
     assert located(said) == {("sites.csv", 2, "secure")}, [str(p) for p in said]
+
+
+@pytest.mark.parametrize(("lat", "lon", "warned"), [
+    (53.48, -2.24, True),  # Manchester: 213 km from the nearest Suffolk site
+    (51.51, -0.13, False),  # London: a council's office there is real, 85 km off
+])
+def test_a_site_far_outside_the_locality_is_a_warning(tmp_path: Path, lat: float,
+                                                      lon: float, warned: bool) -> None:
+    """A Suffolk site put in Manchester by a postcode looked up wrong is under the
+    far-away check's 400 km and in the UK, and passed without a word: it lies over 150 km
+    from any other point and far beyond the area nine in ten of the others lie in. A
+    London office is nearer its neighbours, and is left alone."""
+    register = tmp_path / "suffolk"
+    shutil.copytree(Path(__file__).parents[1] / "data" / "suffolk", register)
+    sites = pd.read_csv(register / "sites.csv", dtype=str, keep_default_na=False)
+    sites.loc[3, ["lat", "lon"]] = [str(lat), str(lon)]
+    sites.to_csv(register / "sites.csv", index=False)
+    warnings = load_register(register).warnings
+    far = [w for w in warnings if w.column == "lat"]
+    assert located(far) == ({("sites.csv", 5, "lat")} if warned else set()), far
+    if warned:
+        assert "far outside the area the others lie in (9 in 10 within" in far[0].found

@@ -7,13 +7,12 @@ its latitude and longitude puts it among them (the slip is plain), a warning oth
 (an outlying site may be real). Likewise a point outside the UK when nearly all the
 others are inside it; a point whose longitude or latitude, its sign flipped, puts it
 among the others (1.15 typed -1.15 is 160 km off in Suffolk, well under the far-away
-check's 400 km), a warning said once; and a GeoPackage layer whose coordinate
-reference system does not fit its points (degrees under a projected CRS, a CRS in
-feet, points outside the area the CRS is made for). Two existing sites of one name at
-one place (`sites_listed_twice`) are probably one building entered twice, as happens
-when several agencies' registers are put together: a warning. Positions that do not validate
-because they are British National Grid metres typed under lat and lon are named as
-such once per table (`grid_as_degrees`), beside each cell's own range error.
+check's 400 km), a warning said once; and a point far outside the area the others lie
+in (`ISOLATED_KM`: a Suffolk site put in Manchester), a warning. Two existing sites of
+one name at one place (`sites_listed_twice`) are probably one building entered twice,
+as happens when several agencies' registers are put together: a warning. Coordinates
+in the wrong system (British National Grid metres as degrees, a layer's CRS that does
+not fit its points) are `estate.load.grid_crs`'s.
 """
 
 from __future__ import annotations
@@ -24,10 +23,9 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-import pyproj
 from scipy.spatial import cKDTree
 
-from estate.errors import LayerLabel, Problem, count, row_place
+from estate.errors import LayerLabel, Problem, row_place
 
 FAR_KM = 400.0
 """A point whose nearest other site or zone is further than this is far from all others
@@ -89,7 +87,9 @@ def check_positions(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> l
     nearest = np.where(at_place[which] > 1, 0.0, apart[which])
     inside = _in_uk(lat_a, lon_a)
     in_uk = (~inside).sum() <= max(1.0, (1 - UK_SHARE) * len(inside)) < len(inside)
-    suspect = (nearest > FAR_KM) | (in_uk & ~inside)
+    spread = _spread(lat_a, lon_a)
+    beyond = _beyond_the_rest(lat_a, lon_a, nearest, spread)
+    suspect = (nearest > FAR_KM) | (in_uk & ~inside) | beyond
     flips = _sign_flips(lat_a, lon_a, tree, nearest)
     swapped: set[int] = set()
     for i in np.flatnonzero(suspect):
@@ -98,7 +98,11 @@ def check_positions(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> l
         swapped_km = _km(km[0, 1 if own else 0])
         swap_fits = swapped_km <= FAR_KM and (not in_uk or _in_uk(lon_a[i], lat_a[i]))
         where = (f"{nearest[i]:,.0f} km from the nearest other site or zone"
-                 if nearest[i] > FAR_KM else "outside the UK, where the other points are")
+                 if nearest[i] > FAR_KM else
+                 "outside the UK, where the other points are" if in_uk and not inside[i]
+                 else f"{nearest[i]:,.0f} km from the nearest other site or zone, far "
+                 f"outside the area the others lie in (9 in 10 within {spread[i]:,.0f} km "
+                 "of their centre)")
         found = f"lat {lat_a[i]:g}, lon {lon_a[i]:g}: {where}"
         if swap_fits:
             swapped.add(int(i))
@@ -124,6 +128,38 @@ def check_positions(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> l
     return problems
 
 
+ISOLATED_KM = 150.0
+"""A point whose nearest other site or zone is further than this, and that lies
+`BEYOND_SPREADS` times the others' spread from their centre, is far outside the
+locality: a site of a Suffolk register put in Manchester (230 km off, under `FAR_KM`)
+by a postcode looked up wrong. A council's office in London is within it of the
+county's nearest site, and a national register's points have neighbours far closer."""
+BEYOND_SPREADS = 3.0
+
+
+def _from_centre(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points' centre (the median latitude and longitude: one stray point moves
+    neither) on the unit sphere, and each point's distance from it in km."""
+    centre = _unit(np.array([np.median(lat)]), np.array([np.median(lon)]))
+    return centre, _km(np.linalg.norm(_unit(lat, lon) - centre, axis=1))
+
+
+def _spread(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """For each point, the others' spread: how far from their centre `MOSTLY` of them
+    lie, at least `SPREAD_LEAST_KM`."""
+    return np.maximum(_spread_of_others(_from_centre(lat, lon)[1]), SPREAD_LEAST_KM)
+
+
+def _beyond_the_rest(lat: np.ndarray, lon: np.ndarray, nearest: np.ndarray,
+                     spread: np.ndarray) -> np.ndarray:
+    """The points far outside the area the others lie in (`ISOLATED_KM`), which the
+    far-away check's 400 km misses; none among fewer than four points, where which are
+    "the others" is anyone's guess."""
+    if len(lat) < 4:
+        return np.zeros(len(lat), dtype=bool)
+    return (nearest > ISOLATED_KM) & (_from_centre(lat, lon)[1] > BEYOND_SPREADS * spread)
+
+
 def _sign_flips(lat: np.ndarray, lon: np.ndarray, tree: cKDTree, alone: np.ndarray
                 ) -> dict[int, tuple[str, float]]:
     """The points (index: column, value as written) that lie well outside the others as
@@ -143,12 +179,11 @@ def _sign_flips(lat: np.ndarray, lon: np.ndarray, tree: cKDTree, alone: np.ndarr
     """
     if len(lat) < 4:  # three points: which two are "the others" is anyone's guess
         return {}
-    centre = _unit(np.array([np.median(lat)]), np.array([np.median(lon)]))
+    centre, written = _from_centre(lat, lon)
 
     def from_centre(la: np.ndarray, lo: np.ndarray) -> np.ndarray:
         return _km(np.linalg.norm(_unit(la, lo) - centre, axis=1))
 
-    written = from_centre(lat, lon)
     spread = np.maximum(_spread_of_others(written), SPREAD_LEAST_KM)
     inside = _span(lat, lon, written <= 2 * spread, alone)
     out: dict[int, tuple[str, float]] = {}
@@ -360,82 +395,3 @@ def _km(chord: np.ndarray) -> np.ndarray:
 
 def _in_uk(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return ((lat >= UK_LAT[0]) & (lat <= UK_LAT[1])) & ((lon >= UK_LON[0]) & (lon <= UK_LON[1]))
-
-
-GRID_EAST, GRID_NORTH = 700_000.0, 1_300_000.0
-"""British National Grid's extent in metres: eastings 0 to 700,000, northings 0 to
-1,300,000 (Shetland)."""
-
-
-def grid_as_degrees(frame: pd.DataFrame, label: str) -> list[Problem]:
-    """One error for a table whose lat and lon hold British National Grid eastings and
-    northings (most rows out of the range of degrees, all within the grid's extent,
-    in either order): each such row is an error of its own too, but only this one says
-    what the figures are and how to turn them into degrees. A few stray figures are
-    typing slips, said row by row alone."""
-    if not {"lat", "lon", "row"} <= set(frame.columns) or frame.empty:
-        return []
-    lat, lon = frame["lat"].to_numpy(float), frame["lon"].to_numpy(float)
-    given = np.isfinite(lat) & np.isfinite(lon)
-    degrees = given & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
-    on_grid = given & ~degrees & (lat >= 0) & (lon >= 0) & (
-        ((lon <= GRID_EAST) & (lat <= GRID_NORTH)) | ((lat <= GRID_EAST) & (lon <= GRID_NORTH)))
-    if not given.any() or on_grid.sum() * 2 <= given.sum():
-        return []
-    first = int(np.flatnonzero(on_grid)[0])
-    return [Problem(
-        label, None, "lat",
-        "latitude and longitude in degrees (WGS84), such as lat 52.06, lon 1.15",
-        f"British National Grid eastings and northings in metres, it seems, in lat and lon "
-        f"({int(on_grid.sum())} of {count(int(given.sum()), 'row')}; "
-        f"{row_place(label, int(frame['row'].iloc[first]))}: "
-        f"lat {lat[first]:g}, lon {lon[first]:g}): convert them to degrees (in QGIS, "
-        "Reproject layer from EPSG:27700 to EPSG:4326), or give the points as a "
-        "GeoPackage layer in British National Grid (EPSG:27700); columns named easting "
-        "and northing are not read")]
-
-
-def grid_under_degrees(x: np.ndarray, y: np.ndarray) -> bool:
-    """Whether a layer's points, stored under no CRS or a CRS in degrees, are British
-    National Grid eastings and northings in metres: most of them out of the range of
-    degrees, and all of those within the grid's extent."""
-    given = np.isfinite(x) & np.isfinite(y)
-    metres = given & ((np.abs(x) > 180) | (np.abs(y) > 90))
-    on_grid = metres & (x >= 0) & (y >= 0) & (x <= GRID_EAST) & (y <= GRID_NORTH)
-    return bool(given.any()) and metres.sum() * 2 > given.sum() and bool(
-        (on_grid == metres).all())
-
-
-def check_layer_crs(label: str, crs: pyproj.CRS, x: np.ndarray, y: np.ndarray,
-                    lon: np.ndarray, lat: np.ndarray) -> list[Problem]:
-    """A GeoPackage layer's CRS against its points: `x`, `y` as stored, `lon`, `lat`
-    after reprojection (finite ones only)."""
-    if len(x) == 0:
-        return []
-    name = crs.to_string()
-    problems = []
-    if crs.is_projected:
-        unit = crs.axis_info[0].unit_name if crs.axis_info else ""
-        if np.abs(x).max() <= 180 and np.abs(y).max() <= 90:
-            return [Problem(label, None, "geometry",
-                            f"coordinates in the units of its CRS {name} (metres)",
-                            "coordinates that look like degrees (longitude, latitude): "
-                            "set the layer's CRS to EPSG:4326", severity="error")]
-        if unit not in ("metre", "meter"):
-            problems.append(Problem(
-                label, None, "geometry", "a CRS in metres, such as EPSG:27700",
-                f"{name} in {unit or 'unknown units'}: check the points are in those units",
-                severity="warning"))
-    area = crs.area_of_use
-    if area is not None:
-        margin = 2.0  # degrees: the edge of a CRS's area still projects well
-        outside = ((lon < area.west - margin) | (lon > area.east + margin)
-                   | (lat < area.south - margin) | (lat > area.north + margin))
-        if outside.any() and area.west < area.east:
-            problems.append(Problem(
-                label, None, "geometry",
-                f"points inside the area its CRS {name} is made for ({area.name})",
-                f"{int(outside.sum())} of {count(len(lon), 'point')} "
-                "outside it: a CRS that is not "
-                "the one the coordinates were made in?", severity="warning"))
-    return problems

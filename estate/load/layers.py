@@ -23,8 +23,8 @@ import pandas as pd
 import shapely
 
 from estate.errors import LayerLabel, Problem, as_typed, first_few, layer_label
-from estate.load.geography import check_layer_crs, grid_under_degrees
 from estate.load.geopackage import readable
+from estate.load.grid_crs import check_layer_crs, grid_under_degrees
 from estate.load.header import column_name
 from estate.load.raw import RawRegister, RawTable, describe, table_of
 from estate.load.schema import POINT_TABLES, TABLES

@@ -21,7 +21,7 @@ from estate.errors import InputError, Problem, row_place
 from estate.load.column_names import missing_column, misspelt
 from estate.load.dates import EARLIEST_DATE, date_found, dates_found, parse_dates, too_early
 from estate.load.free_text import INVISIBLE
-from estate.load.geography import grid_as_degrees
+from estate.load.grid_crs import grid_as_degrees
 from estate.load.numbers import number_found
 from estate.load.raw import RawTable, per_value
 from estate.load.read import read_tables
