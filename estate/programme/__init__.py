@@ -209,6 +209,7 @@ def programme_of(prep: Prepared, model: EstateModel, changes: Changes, years: np
         + _named_changes(prep, model, changes, left),
     ) if len(left) else ()
     notes += _too_big_to_move(prep, changes, left, limits)
+    notes += _sales_after_horizon(prep, changes, years, horizon)
     notes += grace_notes(prep, grace, path)
     return Programme(
         actions=actions_table(prep, model, changes, years, path), cashflow=flows,
@@ -226,6 +227,36 @@ def _reached(path: Trajectory, horizon: int) -> State:
     state = path.state(horizon)
     return State(open=state.open.copy(), share=state.share.copy(),
                  pooled=state.pooled.copy(), shared=state.shared.copy())
+
+
+def _sales_after_horizon(prep: Prepared, changes: Changes, years: np.ndarray,
+                         horizon: int) -> tuple[str, ...]:
+    """The sales this programme's waiting puts after the horizon: a site closed in year t
+    is sold in year t + its lag, and the plan's `receipts_after_horizon` counts those
+    lost even when each site closes as soon as its teams may leave. A closing that
+    waits longer (for the site its teams move to to be built, for a yearly limit) may
+    lose its sale too: in none of the programme's NPV and cash flow, though the plan's
+    own one-off, every change made in year 1, counts it. Named, so that the sale is not
+    taken for money the programme brings in."""
+    sites = prep.sites
+    value = sites["disposal_value"].to_numpy(float)
+    lag = sites["disposal_lag_years"].to_numpy(float)
+    site_id = sites["site_id"].to_numpy(object)
+    closing = [(int(changes.table.at[i, "site"]), int(years[i])) for i in changes.of("close")
+               if years[i] > 0]
+    late = [(s, year) for s, year in closing if value[s] > 0.5 and year + lag[s] > horizon
+            and prep.closing_years[s] + lag[s] <= horizon]  # else the plan's own says so
+    if not late:
+        return ()
+    named = [f"{site_id[s]} (closed in year {year}, sold {lag[s]:g} "
+             f"{'year' if lag[s] == 1 else 'years'} later)" for s, year in late]
+    besides = any(value[s] > 0.5 and prep.closing_years[s] + lag[s] > horizon
+                  for s, _ in closing)  # sales the plan's own figures say are lost too
+    return (f"{money(sum(value[s] for s, _ in late))} {'more ' if besides else ''}of sales "
+            "arrive after the horizon, as this programme's closings wait: outside its NPV "
+            "and cash flow, "
+            "though in the plan's one-off if every change were made in year 1: "
+            + first_few(named, 5),)
 
 
 def _too_big_to_move(prep: Prepared, changes: Changes, left: np.ndarray,
