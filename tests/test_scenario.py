@@ -8,6 +8,7 @@ Each case runs `estate plan` in this process on the tiny town register
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from estate.errors import InputError
 from estate.load.consistency import check_against_register
 from estate.load.scenario import load_scenario
 from estate.load.validate import load_register
@@ -514,3 +516,22 @@ def test_a_key_in_the_wrong_table_is_told_where_it_belongs(
     said = [line for line in run.stderr.splitlines() if key in line]
     assert len(said) == 1 and says in said[0], run.stderr
     no_traceback(run)
+
+
+@pytest.mark.parametrize(("change", "key", "found"), [
+    ({"time_limit_s": -5}, "solver.time_limit_s", "-5"),
+    ({"mip_gap": "big"}, "solver.mip_gap", "'big'"),
+    ({"horizon_years": 0}, "horizon_years", "0"),
+    ({"discount_rate": 1.5}, "discount_rate", "1.5"),
+])
+def test_a_scenario_changed_in_code_is_checked_by_key_as_its_file_is(
+        tmp_path: Path, change: dict[str, Any], key: str, found: str) -> None:
+    """dataclasses.replace(s, time_limit_s=-5) was planned as the status quo, and a gap
+    of 'big' failed deep in the solve with a TypeError (a review): the figures a run
+    reads are checked again as the Scenario is made, and refused by key."""
+    scenario = load_scenario(town(tmp_path))
+    with pytest.raises(InputError) as refused:
+        dataclasses.replace(scenario, **change)
+    [problem] = refused.value.problems
+    assert (problem.column, problem.label, problem.found) == (key, "key", found)
+    assert dataclasses.replace(scenario, time_limit_s=60.0).time_limit_s == 60.0

@@ -118,6 +118,22 @@ class Scenario:
     path: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        """The figures a run reads, checked again by key as the file's are: a Scenario
+        changed in code (`dataclasses.replace(s, time_limit_s=-5)`) is refused as the
+        file with that value would be, not planned as the status quo or failing deep in
+        a solve."""
+        c = KeyChecker(str(self.path or self.name))
+        c.integer(self.horizon_years, "horizon_years", 1, int(MAX_YEARS))
+        c.number(self.discount_rate, "discount_rate", lo=0.0, hi=1.0)
+        c.number(self.cost_per_fte, "relocation.cost_per_fte", lo=0.0, hi=MAX_MONEY)
+        c.number(self.max_km, "relocation.max_km", lo=0.0, allow_inf=True)
+        c.integer(self.min_agencies, "sharing.min_agencies", 1)
+        c.number(self.time_limit_s, "solver.time_limit_s", lo=0.0, lo_open=True)
+        c.number(self.mip_gap, "solver.mip_gap", lo=0.0, hi=1.0)
+        if c.problems:
+            raise InputError(c.problems)
+
     @property
     def annuity(self) -> float:
         """A = sum_{t=1..H} (1+r)^-t: today's value of £1 a year for the horizon."""
