@@ -11,12 +11,12 @@ solve -> results -> write. Each stage's seconds are kept in `plan.timings`.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from estate.arguments import check_plan_arguments, check_sweep_arguments
 from estate.errors import EstateError, InputError, Problem, count
 from estate.load.dates import given_day
 from estate.load.file_names import default_map, default_report, default_results, file_stem
@@ -48,7 +48,6 @@ from estate.results import Plan
 from estate.runs.alternatives import DrawPages, alternative_map
 from estate.runs.compare import Run, interrupted_words, plan_runs
 from estate.runs.compare_tables import TABLES, table_files
-from estate.runs.executor import EXECUTORS
 from estate.runs.national import planned_areas, ready_register
 from estate.runs.planning import plan_scenario
 from estate.runs.sweep import MAX_RUNS, RunOutcome, SweepResult, Vary, parse_vary
@@ -132,8 +131,11 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
     and merged. Raises `InputError` (bad files), `InfeasibleError` (no plan meets every
     rule, with the reasons) or `NoSolutionError` (time limit before any plan).
     """
-    _check_arguments(alternatives=alternatives, within_pct=within_pct, workers=workers,
-                     executor=executor, policy_executor=policy_executor)
+    check_plan_arguments(
+        scenario=scenario, out=out, map_path=map_path, lp_path=lp_path, write=write,
+        progress=progress, register=register, alternatives=alternatives,
+        within_pct=within_pct, workers=workers, executor=executor,
+        policy_executor=policy_executor)
     clock = Clock(progress)
     if not isinstance(scenario, Scenario):
         with clock.stage("load", f"Reading the scenario {scenario}"):
@@ -165,33 +167,6 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
                    clock)
     run.plan.timings = clock.seconds
     return run.plan
-
-
-def _check_arguments(*, alternatives: int, within_pct: float, workers: int | None,
-                     executor: str, policy_executor: str) -> None:
-    """`plan`'s own arguments, as the command line's options check them: bad ones are
-    an InputError naming each, before anything is read (a nan allowance ended in numpy's
-    ValueError deep in the search; a negative one, workers=0 or an unknown executor were
-    taken)."""
-    problems = []
-
-    def refuse(name: str, expected: str, found: object) -> None:
-        problems.append(Problem("estate.plan", None, name, expected, repr(found),
-                                label="option"))
-
-    if isinstance(alternatives, bool) or not isinstance(alternatives, int) or alternatives < 0:
-        refuse("alternatives", "a whole number >= 0", alternatives)
-    if not isinstance(within_pct, int | float) or not math.isfinite(within_pct) \
-            or within_pct < 0:
-        refuse("within_pct", "a number >= 0 (percent)", within_pct)
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
-                                or workers < 1):
-        refuse("workers", "a whole number >= 1, or None", workers)
-    for name, value in (("executor", executor), ("policy_executor", policy_executor)):
-        if value not in EXECUTORS:
-            refuse(name, " or ".join(f'"{e}"' for e in EXECUTORS), value)
-    if problems:
-        raise InputError(problems)
 
 
 def draw_programme_page(plan: Plan, folder: Path, name: str) -> None:
@@ -408,6 +383,8 @@ def sweep(scenario: str | Path, varies: Sequence[Vary | str], out: str | Path, *
     they were. Each of `varies` is a `Vary` or its `--vary` text ("sharing.efficiency=
     0.1:0.3:3"), read as the command line reads it.
     """
+    check_sweep_arguments(scenario=scenario, varies=varies, out=out, workers=workers,
+                          max_runs=max_runs)
     parsed = [parse_vary(v) if isinstance(v, str) else v for v in varies]
     return run_sweep(scenario, parsed, out, executor=executor, scheduler=scheduler,
                      workers=workers, on_outcome=on_outcome, max_runs=max_runs,

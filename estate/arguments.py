@@ -1,0 +1,93 @@
+"""The Python API's own arguments, checked before anything is read: a value of the wrong
+Python type is Python's own `TypeError` naming the argument and what it takes (a number
+where a path goes said "expected str, bytes or os.PathLike object, not int", naming
+none; a string for the register failed later with an AttributeError); a value of the
+right type that the command line's option would refuse is an `InputError` naming it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+
+from estate.errors import InputError, Problem
+from estate.load.scenario import Scenario
+from estate.load.validate import Register
+from estate.runs.executor import EXECUTORS
+from estate.runs.sweep import Vary
+
+PATH = (str, os.PathLike)
+
+
+def typed(where: str, name: str, value: Any, kinds: tuple[type, ...], what: str) -> None:
+    """A `TypeError` unless `value` is one of `kinds` (`what` says them in words)."""
+    if isinstance(value, bool) and bool not in kinds:  # True is an int to Python
+        kinds = ()
+    if not isinstance(value, kinds):
+        raise TypeError(f"{where}: {name} takes {what}, not {type(value).__name__} "
+                        f"({value!r:.60})")
+
+
+def check_plan_arguments(*, scenario: Any, out: Any, map_path: Any, lp_path: Any,
+                         write: Any, progress: Any, register: Any, alternatives: int,
+                         within_pct: float, workers: int | None, executor: str,
+                         policy_executor: str) -> None:
+    """`estate.plan`'s arguments: their types, then the values the command line's options
+    would refuse (a nan allowance ended in numpy's ValueError deep in the search; a
+    negative one, workers=0 or an unknown executor were taken)."""
+    where = "estate.plan"
+    typed(where, "scenario", scenario, (*PATH, Scenario), "a path (str or Path) or a Scenario")
+    for name, value in (("out", out), ("lp_path", lp_path)):
+        typed(where, name, value, (*PATH, type(None)), "a path (str or Path) or None")
+    if map_path is not False:
+        typed(where, "map_path", map_path, (*PATH, type(None)),
+              "a path (str or Path), None (the default map) or False (no map)")
+    typed(where, "write", write, (bool,), "True or False")
+    if progress is not None and not callable(progress):
+        raise TypeError(f"{where}: progress takes a function of one line of text (such as "
+                        f"print), or None, not {type(progress).__name__}")
+    typed(where, "register", register, (Register, type(None)),
+          "a Register (estate.load.validate.load_register) or None")
+    problems = []
+
+    def refuse(name: str, expected: str, found: object) -> None:
+        problems.append(Problem(where, None, name, expected, repr(found), label="option"))
+
+    if isinstance(alternatives, bool) or not isinstance(alternatives, int) or alternatives < 0:
+        refuse("alternatives", "a whole number >= 0", alternatives)
+    if not isinstance(within_pct, int | float) or not math.isfinite(within_pct) \
+            or within_pct < 0:
+        refuse("within_pct", "a number >= 0 (percent)", within_pct)
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or workers < 1):
+        refuse("workers", "a whole number >= 1, or None", workers)
+    for name, value in (("executor", executor), ("policy_executor", policy_executor)):
+        if value not in EXECUTORS:
+            refuse(name, " or ".join(f'"{e}"' for e in EXECUTORS), value)
+    if problems:
+        raise InputError(problems)
+
+
+def check_sweep_arguments(*, scenario: Any, varies: Any, out: Any, workers: Any,
+                          max_runs: Any) -> None:
+    """`estate.api.sweep`'s arguments: a list of varies (one text alone was read a
+    letter at a time), paths, and the values `estate sweep`'s options would refuse
+    (workers=0 was taken; max_runs=-1 said "at most -1 runs")."""
+    where = "estate.api.sweep"
+    typed(where, "scenario", scenario, PATH, "a path (str or Path) to a scenario file")
+    typed(where, "varies", varies, (list, tuple),
+          "a list of Vary or of --vary texts (['sharing.efficiency=0.1,0.2'])")
+    for vary in varies:
+        typed(where, "each of varies", vary, (str, Vary), "a Vary or a --vary text")
+    typed(where, "out", out, PATH, "a path (str or Path)")
+    problems = []
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or workers < 1):
+        problems.append(Problem(where, None, "workers", "a whole number >= 1, or None",
+                                repr(workers), label="option"))
+    if isinstance(max_runs, bool) or not isinstance(max_runs, int) or max_runs < 1:
+        problems.append(Problem(where, None, "max_runs", "a whole number >= 1",
+                                repr(max_runs), label="option"))
+    if problems:
+        raise InputError(problems)

@@ -1,0 +1,54 @@
+"""The Python API's own arguments (estate/arguments.py): a value of the wrong Python type
+is a TypeError that names the argument, before anything is read; a value the command
+line's option would refuse is an InputError naming it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import estate
+from estate.api import sweep
+from estate.errors import InputError
+from tests.fixtures import town
+
+
+@pytest.mark.parametrize(("given", "named"), [
+    ({"out": 42}, "out takes a path (str or Path) or None, not int"),
+    ({"map_path": 42}, "map_path takes a path (str or Path), None (the default map) or "
+                       "False (no map), not int"),
+    ({"lp_path": 3}, "lp_path takes a path (str or Path) or None, not int"),
+    ({"register": "data/suffolk"}, "register takes a Register"),
+    ({"progress": 5}, "progress takes a function of one line of text"),
+    ({"write": "no"}, "write takes True or False, not str"),
+])
+def test_a_plan_argument_of_the_wrong_type_is_named(tmp_path: Path, given: dict[str, Any],
+                                                    named: str) -> None:
+    """Each was "expected str, bytes or os.PathLike object, not int" from deep inside,
+    naming no argument, an AttributeError, or (write="no") taken as true (a review)."""
+    scenario = town(tmp_path)
+    with pytest.raises(TypeError, match=f"^estate.plan: {re.escape(named)}"):
+        estate.plan(scenario, **given)
+    assert not (tmp_path / "results").exists()
+    with pytest.raises(TypeError, match="^estate.plan: scenario takes a path"):
+        estate.plan(42)  # type: ignore[arg-type]
+
+
+def test_sweep_arguments_are_checked_before_any_run(tmp_path: Path) -> None:
+    """One --vary text alone was read a letter at a time ("found 's'"), a number among
+    them failed with an AttributeError, workers=0 was taken and max_runs=-1 said "at
+    most -1 runs"."""
+    scenario = town(tmp_path)
+    with pytest.raises(TypeError, match=re.escape("varies takes a list of Vary or of --vary texts")):
+        sweep(scenario, "sharing.efficiency=0.1,0.2", tmp_path / "sw")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="each of varies takes a Vary or a --vary text, not int"):
+        sweep(scenario, [42], tmp_path / "sw")  # type: ignore[list-item]
+    with pytest.raises(InputError) as refused:
+        sweep(scenario, ["sharing.efficiency=0.1,0.2"], tmp_path / "sw", workers=0,
+              max_runs=-1)
+    assert [(p.column, p.found) for p in refused.value.problems] == [
+        ("workers", "0"), ("max_runs", "-1")]
+    assert not (tmp_path / "sw").exists()
