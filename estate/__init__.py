@@ -19,15 +19,18 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from estate.api import (
+        compare,
         plan,
         prepare_scenario,
+        report,
         solve_prepared,
         solver_options,
+        sweep,
         validate,
         validate_scenario,
     )
     from estate.errors import EstateError, InfeasibleError, InputError, NoSolutionError, Problem
-    from estate.load.scenario import Scenario, load_scenario
+    from estate.load.scenario import Scenario, load_scenario, scenario_from_dict
     from estate.load.validate import Register, load_register
     from estate.results import Plan
     from estate.status import Status
@@ -38,6 +41,8 @@ _HOME = {
     "Problem": "estate.errors", "Plan": "estate.results", "Register": "estate.load.validate",
     "Scenario": "estate.load.scenario", "Status": "estate.status",
     "load_register": "estate.load.validate", "load_scenario": "estate.load.scenario",
+    "scenario_from_dict": "estate.load.scenario", "compare": "estate.api",
+    "report": "estate.api", "sweep": "estate.api",
     "plan": "estate.api", "prepare_scenario": "estate.api", "solve_prepared": "estate.api",
     "solver_options": "estate.api", "validate": "estate.api", "validate_scenario": "estate.api",
 }
@@ -53,12 +58,16 @@ __all__ = [
     "Register",
     "Scenario",
     "Status",
+    "compare",
     "load_register",
     "load_scenario",
     "plan",
     "prepare_scenario",
+    "report",
+    "scenario_from_dict",
     "solve_prepared",
     "solver_options",
+    "sweep",
     "validate",
     "validate_scenario",
 ]

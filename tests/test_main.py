@@ -69,3 +69,19 @@ def test_a_failure_keeps_its_exit_code_when_its_words_lose_their_reader(
         run.stderr.close()
         assert run.wait(timeout=180) == 2
     assert not (tmp_path / "out").exists()
+
+
+def test_the_package_names_every_command_of_the_python_api(tmp_path: Path) -> None:
+    """compare, sweep and report were only at estate.api, where dir(estate) does not
+    show them; a scenario made from a dict had no public way in. All load when first
+    used, as the others do."""
+    done = run_python(tmp_path, "import sys, estate\n"
+                      "names = ('compare', 'sweep', 'report', 'scenario_from_dict')\n"
+                      "print(all(n in dir(estate) and n in estate.__all__ for n in names))\n"
+                      "print('pandas' in sys.modules)\n"
+                      "import estate.api, estate.load.scenario\n"
+                      "print(estate.compare is estate.api.compare, estate.report is "
+                      "estate.api.report, estate.sweep is estate.api.sweep, "
+                      "estate.scenario_from_dict is estate.load.scenario.scenario_from_dict)")
+    assert done.code == 0, done.stderr
+    assert done.stdout.splitlines() == ["True", "False", "True True True True"]
