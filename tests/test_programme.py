@@ -1256,3 +1256,26 @@ def test_a_sale_the_programme_s_waiting_puts_past_the_horizon_is_said(tmp_path: 
                     "closings wait: outside its NPV and cash flow, though in the plan's "
                     "one-off if every change were made in year 1: O (closed in year 3, sold "
                     "3 years later)"], programme.notes
+
+
+def test_each_closing_says_its_own_rent_owed(tmp_path: Path) -> None:
+    """Agency A closes a lease with a break (L) and a freehold (F). Every closing of an
+    agency that closes two sites was marked "its agency still owes rent on closed sites",
+    the freehold's too (a review): programme.csv now keeps each closing's own rent to its
+    exit, whose sum by agency is the cash flow's rent, and only L's mark says it. A
+    folder written before the column is marked as before."""
+    from estate.render.programme_chart import rent_owed
+
+    programme = leases_register(tmp_path / "register").programme()
+    acts, flows = programme.actions, programme.cashflow
+    closes = acts[acts["action"] == "close"].set_index("site_id")
+    assert closes.at["F", "rent_owed"] == 0.0
+    owed = float(flows.loc[flows["agency_id"] == "A", "rent"].sum())
+    assert owed > 0 and closes.at["L", "rent_owed"] == pytest.approx(owed, abs=0.01)
+    assert (acts.loc[acts["action"] != "close", "rent_owed"] == 0).all()
+    said = rent_owed(programme)
+    index = {site: int(i) for i, site in acts["site_id"].items()
+             if acts.at[i, "action"] == "close"}
+    assert said == {index["L"]: f"rent {money(owed)} still owed after it closes"}, said
+    older = replace(programme, actions=acts.assign(rent_owed=np.nan))
+    assert set(rent_owed(older)) == {index["L"], index["F"]}

@@ -312,13 +312,17 @@ def actions_table(prep: Prepared, model: EstateModel, changes: Changes, years: n
         y, s, kind = int(years[i]), int(table.at[i, "site"]), table.at[i, "kind"]
         base = {"site_id": sites.at[s, "site_id"], "site_name": sites.at[s, "name"],
                 "function_id": "", "agency_id": sites.at[s, "agency_id"], "fte": 0.0,
-                "one_off": float(table.at[i, "cost"]), "annual_effect": 0.0, "surrender": 0.0}
+                "one_off": float(table.at[i, "cost"]), "annual_effect": 0.0, "surrender": 0.0,
+                "rent_owed": 0.0}
         if kind == "close":
             assert prep.exits is not None
-            # a lease surrendered as the site closes: in its one-off, and said apart
+            # a lease surrendered as the site closes: in its one-off, and said apart; or
+            # its rent still owed from the closing's year on, as the cash flow counts it
             surrender = float(prep.exits.surrender_paid[s, y])
+            owed = float(prep.exits.rent_by_year[s, y, y:prep.calendar.horizon + 1].sum())
             rows.append({"year": y, "action": "close", **base, "annual_effect": effect[i],
-                         "one_off": base["one_off"] + surrender, "surrender": surrender})
+                         "one_off": base["one_off"] + surrender, "surrender": surrender,
+                         "rent_owed": owed})
             sold = y + int(sites.at[s, "disposal_lag_years"])
             if sold <= prep.calendar.horizon and sites.at[s, "disposal_value"] > 0:
                 rows.append({"year": sold, "action": "dispose", **base,

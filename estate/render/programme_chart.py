@@ -142,11 +142,14 @@ def rent_owed(programme: Programme) -> dict[int, str]:
     """Per closing (its index in `programme.actions`) after which its agency still owes
     rent (cashflow.csv's rent, from the closing's year on): "rent £150.0k still owed
     over years 1 to 3" (their sum: £60k, £60k, and £30k for the half year to the
-    lease's end), or,
-    when the agency closes more than one site, that it still owes rent on its closed
-    sites, as the cash flow says which years but not which site."""
+    lease's end); when the agency closes more than one site, the closing's own rent
+    from programme.csv's `rent_owed` ("rent £40.0k still owed after it closes"; nothing
+    for a freehold, or a lease ended or surrendered), as the cash flow says which years
+    but not which site; or, from a folder written before that column, that the agency
+    still owes rent on its closed sites."""
     acts, flows = programme.actions, programme.cashflow
     closes = acts[acts["action"] == "close"]
+    by_site = "rent_owed" in closes and bool(closes["rent_owed"].notna().all())
     out = {}
     for i, row in closes.iterrows():
         agency, year = str(row["agency_id"]), int(row["year"])
@@ -155,7 +158,10 @@ def rent_owed(programme: Programme) -> dict[int, str]:
         if owed.empty:
             continue
         if int((closes["agency_id"].astype(str) == agency).sum()) > 1:
-            out[int(str(i))] = "its agency still owes rent on closed sites (the cash flow)"
+            if not by_site:
+                out[int(str(i))] = "its agency still owes rent on closed sites (the cash flow)"
+            elif float(row["rent_owed"]) >= 0.5:
+                out[int(str(i))] = f"rent {money(float(row['rent_owed']))} still owed after it closes"
             continue
         first, last = int(owed["year"].min()), int(owed["year"].max())
         years = f"in year {first}" if first == last else f"over years {first} to {last}"

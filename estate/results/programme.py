@@ -33,8 +33,8 @@ from estate.results.summary import Breach
 from estate.results.words import PROVEN
 
 ACTION_COLUMNS = ("year", "date", "action", "site_id", "site_name", "function_id",
-                  "agency_id", "fte", "one_off", "annual_effect", "surrender")
-ACTION_MONEY = ("one_off", "annual_effect", "surrender")
+                  "agency_id", "fte", "one_off", "annual_effect", "surrender", "rent_owed")
+ACTION_MONEY = ("one_off", "annual_effect", "surrender", "rent_owed")
 """programme.csv's columns in pounds, to the penny as cashflow.csv's
 (`estate.programme.cashflow.in_pennies`)."""
 CASHFLOW_COLUMNS = ("year", "date", "agency_id", "running", "rent", "one_off", "receipts",

@@ -154,12 +154,14 @@ RESULT_TABLES = {
 }
 """The five tables every results folder holds (docs/formats.md), as `read_table` reads them."""
 
-PROGRAMME_NUMBERS = ("fte", "one_off", "annual_effect", "surrender")
+PROGRAMME_NUMBERS = ("fte", "one_off", "annual_effect", "surrender", "rent_owed")
 PROGRAMME_TABLES = {
-    # surrender: written since leases' surrenders were said apart; blank in older folders
+    # surrender and rent_owed: written since leases' surrenders and the rent owed after a
+    # closing were said site by site; blank in older folders
     "programme": Columns(tuple(c for c in ACTION_COLUMNS
                                if c not in ("year", *PROGRAMME_NUMBERS)),
-                         PROGRAMME_NUMBERS, whole=("year",), optional=("surrender",)),
+                         PROGRAMME_NUMBERS, whole=("year",),
+                         optional=("surrender", "rent_owed")),
     "cashflow": Columns(CASHFLOW_COLUMNS[1:3], CASHFLOW_COLUMNS[3:], whole=("year",)),
 }
 """programme.csv and cashflow.csv, the tables of a dated programme."""
