@@ -123,8 +123,10 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
     `<out>/alternatives/<i>/` with a map each beside the main one.
 
     `progress` is told each stage as it starts and, while the search runs, where it
-    stands (best plan, bound, gap); `progress=print` shows them on stdout, which HiGHS's
-    own printing is kept off.
+    stands (best plan, bound, gap). Lines told during the search should go to stderr
+    (`print(line, file=sys.stderr)`): descriptor 1 is held from HiGHS's own printing
+    while it runs, so a line printed there then (by print or a logging handler on a
+    terminal's stdout) is lost; a notebook's output is a stream of its own, and keeps it.
 
     A register whose sites carry an `area` is planned area by area, in parallel
     (`executor` "local" for a process pool, "dask" for a Dask cluster at `scheduler`),

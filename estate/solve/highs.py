@@ -146,11 +146,11 @@ def solver_output(verbose: bool) -> Iterator[None]:
     """Keep HiGHS's C-level stdout off our stdout (`--json` owns it).
 
     Verbose: its log goes to stderr. Otherwise nowhere, banner included (it is printed
-    when a `Highs` is made): a tool that is not on a terminal stays quiet, and so does a
-    library. HiGHS writes to file descriptor 1 whatever Python's `sys.stdout` is (a
-    notebook's is a stream of its own), so that descriptor is the one sent elsewhere;
-    Python's `sys.stdout`, when it writes there, is given a copy of the real one for the
-    while, so that what the caller prints meanwhile (its progress lines) still shows.
+    when a process's first `Highs` is made): a tool that is not on a terminal stays
+    quiet, and so does a library. HiGHS writes to file descriptor 1 whatever Python's
+    `sys.stdout` is (a notebook's is a stream of its own, which is left alone), so that
+    descriptor is the one sent elsewhere while the solver runs; what Python prints to
+    it meanwhile goes with it (progress lines belong on stderr).
     """
     try:
         sys.stdout.flush()
@@ -162,20 +162,14 @@ def solver_output(verbose: bool) -> Iterator[None]:
         yield
         return
     target = (_stderr_copy() if verbose else None) or os.open(os.devnull, os.O_WRONLY)
-    python_out, stand_in = sys.stdout, None
     try:
         os.dup2(target, STDOUT)
-        if _on_descriptor(python_out, STDOUT):
-            stand_in = open(os.dup(saved), "w", buffering=1,  # noqa: SIM115
-                            encoding=getattr(python_out, "encoding", None) or "utf-8",
-                            errors=getattr(python_out, "errors", None) or "strict")
-            sys.stdout = stand_in
         yield
     finally:
-        if stand_in is not None:
-            stand_in.close()
-            if sys.stdout is stand_in:
-                sys.stdout = python_out
+        try:
+            sys.stdout.flush()
+        except (AttributeError, OSError, ValueError):
+            pass
         os.dup2(saved, STDOUT)
         os.close(saved)
         os.close(target)
@@ -191,14 +185,6 @@ def _stderr_copy() -> int | None:
         return os.dup(sys.stderr.fileno())
     except (AttributeError, OSError, ValueError):
         return None
-
-
-def _on_descriptor(stream: object, fd: int) -> bool:
-    """Whether a Python text stream writes to the file descriptor `fd`."""
-    try:
-        return stream.fileno() == fd  # type: ignore[attr-defined]
-    except (AttributeError, OSError, ValueError):
-        return False
 
 
 def read_status(h: highspy.Highs, has_integer: bool) -> tuple[Status, float, float, float]:
