@@ -52,3 +52,21 @@ def test_a_register_cell_written_with_a_decimal_comma_says_the_number_to_type(
     problems = bad_cell(tmp_path, "sites", "lat", 1, "52,07084")
     assert located(problems) == {("sites.csv", 3, "lat")}
     assert problems[0].found == "'52,07084', a decimal comma: write 52.07084"
+
+
+@pytest.mark.parametrize(("cell", "column", "row", "said"), [
+    # a latitude takes -90 to 90: of '52,070' only 52.07 (52070 would be refused next)
+    ("52,070", "lat", 1, "'52,070', a decimal comma: write 52.07"),
+])
+def test_only_a_reading_the_column_takes_is_offered(tmp_path: Path, cell: str, column: str,
+                                                    row: int, said: str) -> None:
+    """A review typed what the message said and was refused again: '52,070' of a
+    latitude offered 52070 first, '1,5' of a lag 1.5, which is no whole number of years."""
+    problems = bad_cell(tmp_path, "sites", column, row, cell)
+    assert [p.found for p in problems] == [said]
+
+
+def test_a_reading_no_whole_column_takes_is_not_offered() -> None:
+    """'1,5' of a lag in whole years: 1.5 would be refused next, so nothing is offered."""
+    assert number_found("1,5", lambda x: float(x).is_integer()) == "'1,5'"
+    assert number_found("1,5") == "'1,5', a decimal comma: write 1.5"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 SPREADSHEET_ERRORS = frozenset(("#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!",
                                 "#NULL!", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!",
@@ -32,13 +33,14 @@ def digits_meant(text: str) -> float | None:
     return None
 
 
-def number_found(cell: object) -> str:
+def number_found(cell: object, takes: Callable[[float], bool] = lambda _: True) -> str:
     """A register cell refused as a number, as written and with what to write when it
     plainly means one: `'£1,505,000': write 1505000`; `'52,07084'`, a decimal comma:
     `write 52.07084`; `'1,505'`, either: both; spaces Excel groups thousands with shown as
     spaces and named; a spreadsheet error saved as text named as one; a date, which a
     workbook gives for a number formatted as one, with the number it holds. A cell that
-    is a number (refused for its range) is as written."""
+    is a number (refused for its range) is as written. Only a reading the column `takes`
+    is offered: '52,070' of a latitude is 52.07, not 52070."""
     text = str(cell)
     if text.strip().upper() in SPREADSHEET_ERRORS:
         return (f"the spreadsheet error {text.strip()}, saved as text: mend the formula in "
@@ -57,13 +59,17 @@ def number_found(cell: object) -> str:
              else None)
     if meant is None:
         return shown
-    if _GROUPED.fullmatch(compact) and compact.count(",") == 1 and "." not in compact:
-        other = float(compact.replace(",", "."))
-        return (f"{shown}: write {_plain(meant)}, or {_plain(other)} if the comma is a "
-                "decimal point")
-    if _DECIMAL_COMMA.fullmatch(compact) and not _GROUPED.fullmatch(compact):
-        return f"{shown}, a decimal comma: write {_plain(meant)}"
-    return f"{shown}: write {_plain(meant)}"
+    decimal = (float(compact.replace(",", ".")) if _DECIMAL_COMMA.fullmatch(compact)
+               else None)  # '1,505' reads either way; '1,505,000' and '52,07084' one way
+    readings = [x for x in dict.fromkeys((meant, decimal)) if x is not None and takes(x)]
+    if not readings:
+        return shown
+    if len(readings) == 2:
+        return (f"{shown}: write {_plain(readings[0])}, or {_plain(readings[1])} if the comma "
+                "is a decimal point")
+    if readings[0] == decimal:
+        return f"{shown}, a decimal comma: write {_plain(decimal)}"
+    return f"{shown}: write {_plain(readings[0])}"
 
 
 def _plain(x: float) -> str:

@@ -204,7 +204,8 @@ def _parse(column: Column, cells: pd.Series, table: RawTable) -> tuple[pd.Series
         merged = cells.index.isin(list(table.covered.get(column.name, ())))
         problems += _each(table, column, blank & ~merged, "a value", lambda _: "an empty cell")
     values, bad, expected = _PARSERS[column.kind](column, cells, blank)
-    found = _FOUND.get(column.kind, repr)
+    found = _FOUND.get(column.kind, repr) if column.kind != "number" else (
+        lambda cell: number_found(cell, lambda x: _takes(column, x)))
     if isinstance(expected, str):
         problems += _each(table, column, bad, expected, found)
     else:
@@ -313,8 +314,7 @@ _PARSERS = {
     "dates": parse_dates,
 }
 _DTYPES = {"number": float, "bool": bool}
-_FOUND = {"bool": _bool_found, "date": date_found, "dates": dates_found,
-          "number": number_found}
+_FOUND = {"bool": _bool_found, "date": date_found, "dates": dates_found}
 """How a bad cell is shown, when more than as written: with what to write instead."""
 
 
@@ -337,6 +337,12 @@ def _typed_empty(spec: Table) -> pd.DataFrame:
     frame = pd.DataFrame({c.name: _default(c, index) for c in spec.columns}, index=index)
     frame["row"] = pd.Series(dtype=np.int64)
     return frame
+
+
+def _takes(column: Column, x: float) -> bool:
+    """Whether a number column takes `x`: within its bounds, whole where it must be."""
+    return ((column.low is None or x >= column.low) and (column.high is None or x <= column.high)
+            and (not column.whole or float(x).is_integer()))
 
 
 def _range(column: Column) -> str:
