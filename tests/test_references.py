@@ -567,3 +567,23 @@ def test_a_site_far_outside_the_locality_is_a_warning(tmp_path: Path, lat: float
     assert located(far) == ({("sites.csv", 5, "lat")} if warned else set()), far
     if warned:
         assert "far outside the area the others lie in (9 in 10 within" in far[0].found
+
+
+def test_a_layer_point_mirrored_across_greenwich_is_not_said_to_have_a_minus_sign(
+        tmp_path: Path) -> None:
+    """A GeoPackage layer's point is no typed figure (in British National Grid it has no
+    sign at all): one that would lie among the others mirrored across the meridian is
+    said as a point to check, not as a minus sign gained (a review)."""
+    register = tmp_path / "suffolk"
+    shutil.copytree(Path(__file__).parents[1] / "data" / "suffolk", register)
+    tables = {name: pd.read_csv(register / f"{name}.csv", dtype=str, keep_default_na=False)
+              for name in ("agencies", "sites", "functions", "zones", "pair_costs")}
+    for name in ("sites", "zones"):
+        tables[name] = tables[name].astype({"lat": float, "lon": float})
+    tables["sites"].loc[1, "lon"] = -tables["sites"].loc[1, "lon"]
+    warnings = load_register(write_gpkg(tmp_path / "reg.gpkg", tables)).warnings
+    mirrored = [w for w in warnings if "would lie among" in str(w)]
+    assert [(w.file, w.row, w.column) for w in mirrored] == [
+        ("reg.gpkg[sites]", 2, "geometry")], [str(w) for w in warnings]
+    assert "check the point's position" in mirrored[0].sentence
+    assert "minus sign" not in str(mirrored[0])

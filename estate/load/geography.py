@@ -119,12 +119,17 @@ def check_positions(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> l
         if point in swapped:
             continue  # latitude and longitude swapped: the error says so
         lost = "lost" if written > 0 else "gained"
+        file = files[tables[point]]
+        # a layer's point is no typed figure (in British National Grid it has no sign to
+        # lose): where it lies, and where its mirror would, said; its position to check
+        said = (f"the point at {column} {written:g} would lie among the other sites and "
+                f"zones at {column} {-written:g}: check the point's position"
+                if _is_layer(file) else f"{column} {written:g} may have {lost} its minus "
+                f"sign: as {-written:g} it would lie among the other sites and zones")
         problems.append(Problem(
-            files[tables[point]], rows[point], _position_column(files[tables[point]], column),
+            file, rows[point], _position_column(file, column),
             "a position among the other sites and zones",
-            f"{column} {written:g}", severity="warning",
-            sentence=f"{column} {written:g} may have {lost} its minus sign: as "
-                     f"{-written:g} it would lie among the other sites and zones"))
+            f"{column} {written:g}", severity="warning", sentence=said))
     return problems
 
 
