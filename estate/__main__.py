@@ -37,9 +37,15 @@ def run_command_line() -> None:
     try:
         code = cli.main(prog_name="estate", standalone_mode=False)
     except click.ClickException as exc:
-        if "--json" in sys.argv[1:]:  # a script asked for JSON: it gets the failure so
-            print_usage_json(exc)
-        exc.show()
+        try:
+            if "--json" in sys.argv[1:]:  # a script asked for JSON: it gets the failure so
+                print_usage_json(exc)
+            exc.show()
+        except BrokenPipeError:  # the JSON's reader gone: the usage error is still one
+            from estate.failures import reader_gone
+
+            reader_gone()
+            exc.show()
         sys.exit(1)
     except click.exceptions.Abort:
         err("Aborted.")

@@ -4,13 +4,16 @@ traceback on screen. Bad input 1, infeasible 2, no plan in the time limit 3 (eac
 the trace in a log file the user can send. A reader that closes the pipe (`estate plan
 ... | head -1`) ends a run that was going well with 141, as the shell reports any
 program stopped so, and leaves a failure's own code as it was: the words are lost, not
-what happened.
+what happened, and only on the stream whose reader went (stderr on a terminal still
+hears them). A broken pipe while both streams keep their readers is one of estate's
+own, a fault (4).
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import select
 import sys
 import tempfile
 import traceback
@@ -66,8 +69,10 @@ def handled(command: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(130)
         except click.exceptions.Exit:
             raise
-        except BrokenPipeError:
-            _reader_gone()
+        except BrokenPipeError as exc:
+            if not _a_reader_gone():  # a pipe of estate's own (a worker's): a fault
+                _unexpected(exc, as_json)
+            reader_gone()
             sys.exit(READER_GONE)
         except OSError as exc:
             # a path given to read longer than the system takes (one to write is
@@ -89,41 +94,71 @@ def _unexpected(exc: Exception, as_json: bool) -> NoReturn:
     log = _log_unexpected(exc)
     message = (f"Unexpected error: {type(exc).__name__}: "
                f"{str(exc).splitlines()[0] if str(exc) else ''} (full trace in {log})")
-    try:
-        if as_json:
-            click.echo(failure_json(Failure.of(exc, message)))
-        err(message)
-    except BrokenPipeError:
-        _reader_gone()
+    if as_json:
+        _said(lambda: click.echo(failure_json(Failure.of(exc, message))))
+    _said(lambda: err(message))
     sys.exit(4)
 
 
-def _reader_gone() -> None:
-    """Send what stdout and stderr still hold, and anything said after, nowhere: their
-    reader closed the pipe, and Python would otherwise say so as it exits."""
+def reader_gone() -> None:
+    """Send what a stream whose reader closed the pipe still holds, and anything said
+    to it after, nowhere (Python would otherwise say so as it exits), and leave a stream
+    that still has a reader alone: stdout piped to `head` takes nothing from stderr on a
+    terminal. A stream estate cannot tell of is treated as gone."""
     nowhere = os.open(os.devnull, os.O_WRONLY)
     for stream in (sys.stdout, sys.stderr):
         try:
-            os.dup2(nowhere, stream.fileno())
+            fd = stream.fileno()
+            if _unread(fd):
+                os.dup2(nowhere, fd)
         except (OSError, ValueError, AttributeError):  # a stream with no file (a test's)
             continue
+    os.close(nowhere)
+
+
+def _a_reader_gone() -> bool:
+    """Whether stdout's or stderr's reader is gone (a stream with no descriptor, as a
+    test's, cannot tell, and is taken as gone)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if _unread(stream.fileno()):
+                return True
+        except (OSError, ValueError, AttributeError):
+            return True
+    return False
+
+
+def _unread(fd: int) -> bool:
+    """Whether the pipe (or socket) at `fd` has lost its reader: polled, its write end
+    reports an error or a hang-up; a file or a terminal never does."""
+    try:
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):  # no poll here: take it as gone
+        return True
 
 
 def _fail(exc: EstateError, as_json: bool = False) -> NoReturn:
     """Say a known failure on stderr, with what to do, and exit with its code (a
     command printing JSON, `plan --json`, prints it as JSON too, on stdout), the code
-    kept when the words have no reader."""
-    try:
-        _tell(exc, as_json)
-    except BrokenPipeError:
-        _reader_gone()
+    kept when the words have no reader; a stream that keeps its reader still hears them."""
+    if as_json:
+        _said(lambda: click.echo(failure_json(Failure.of(exc))))
+    _said(lambda: _tell(exc))
     sys.exit(exc.exit_code)
 
 
-def _tell(exc: EstateError, as_json: bool) -> None:
-    """A known failure's words (`_fail`)."""
-    if as_json:
-        click.echo(failure_json(Failure.of(exc)))
+def _said(say: Callable[[], None]) -> None:
+    """`say`, its stream silenced if its reader is gone (`reader_gone`)."""
+    try:
+        say()
+    except BrokenPipeError:
+        reader_gone()
+
+
+def _tell(exc: EstateError) -> None:
+    """A known failure's words on stderr (`_fail`)."""
     if isinstance(exc, InputError):
         err(f"Error: {exc}")
         # found beside the errors, they are said now, not once the errors are fixed

@@ -85,3 +85,49 @@ def test_the_package_names_every_command_of_the_python_api(tmp_path: Path) -> No
                       "estate.scenario_from_dict is estate.load.scenario.scenario_from_dict)")
     assert done.code == 0, done.stderr
     assert done.stdout.splitlines() == ["True", "False", "True True True True"]
+
+
+def test_a_failure_s_words_reach_stderr_when_only_stdout_lost_its_reader(
+        tmp_path: Path) -> None:
+    """`estate plan ... --json 2>log | true`: the JSON has no reader, but stderr still
+    has one, and hears every line of the failure (both were silenced, a review saw)."""
+    scenario = town(tmp_path, changes={"policy": {"close": ["S1"]}})
+    with subprocess.Popen([sys.executable, "-m", "estate", "plan", str(scenario), "--out",
+                           "out", "--map", "map.html", "--json"], cwd=tmp_path,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          stdin=subprocess.DEVNULL) as run:
+        assert run.stdout is not None and run.stderr is not None
+        run.stdout.close()
+        said = run.stderr.read().decode()
+        assert run.wait(timeout=180) == 2
+    assert said.startswith("The scenario is infeasible"), said
+    assert "No plan was written." in said
+
+
+def test_a_refused_command_line_whose_json_lost_its_reader_is_still_a_usage_error(
+        tmp_path: Path) -> None:
+    """`estate plan --bogus --json | true` printed a traceback of the broken pipe: it is
+    the usage error, exit 1, said on stderr."""
+    with subprocess.Popen([sys.executable, "-m", "estate", "plan", "--bogus", "--json"],
+                          cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          stdin=subprocess.DEVNULL) as run:
+        assert run.stdout is not None and run.stderr is not None
+        run.stdout.close()
+        said = run.stderr.read().decode()
+        assert run.wait(timeout=180) == 1
+    assert "Traceback" not in said and "No such option '--bogus'" in said, said
+
+
+def test_a_broken_pipe_of_estate_s_own_is_a_fault_not_a_closed_reader(tmp_path: Path) -> None:
+    """A BrokenPipeError while stdout and stderr both keep their readers comes from a
+    pipe of estate's own (a worker's, a socket): it is a fault (exit 4, its trace in the
+    log), not a run that went well and lost its reader (141)."""
+    town(tmp_path)
+    code = ("import sys\nimport estate.api\n"
+            "def broken(*args, **kwargs):\n    raise BrokenPipeError(32, 'Broken pipe')\n"
+            "estate.api.validate = estate.api.validate_scenario = broken\n"
+            "sys.argv = ['estate', 'validate', 'tiny.toml']\n"
+            "from estate.__main__ import main\nmain()\n")
+    done = run_python(tmp_path, code)
+    assert done.code == 4, (done.code, done.stderr)
+    assert "Unexpected error: BrokenPipeError" in done.stderr, done.stderr
