@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from estate.arguments import check_plan_arguments, check_sweep_arguments
+from estate.arguments import (
+    PATH,
+    check_paths,
+    check_plan_arguments,
+    check_sweep_arguments,
+    typed,
+)
 from estate.errors import EstateError, InputError, Problem, count
 from estate.load.dates import given_day
 from estate.load.file_names import default_map, default_report, default_results, file_stem
@@ -72,6 +78,7 @@ def validate(data: str | Path) -> Register:
     """Load and check a register; raises `InputError` listing every problem.
 
     A scenario file is checked with its register by `validate_scenario`."""
+    check_paths("estate.validate", {"data": data})
     return load_register(Path(data))
 
 
@@ -98,6 +105,7 @@ def validate_scenario(path: str | Path) -> ScenarioCheck:
     listing every problem, each by its key or by its file, row and column, or
     `InfeasibleError` with the reasons no plan can meet the scenario.
     """
+    check_paths("estate.validate_scenario", {"path": path})
     scenario = load_scenario_with_register_errors(path)
     register = scenario_register(scenario)
     return ScenarioCheck(scenario, register, ready_register(scenario, register),
@@ -270,6 +278,11 @@ def compare(paths: list[str | Path], out: str | Path = "comparison",
     previous comparison as it was, or, once they are being put in place, all are new.
     `out` may not be inside a compared scenario's results folder.
     """
+    check_paths("estate.compare", {"out": out, "results_root": results_root})
+    typed("estate.compare", "paths", paths, (list, tuple, *PATH),
+          "a list of scenario paths (str or Path)")
+    if isinstance(paths, list | tuple):
+        check_paths("estate.compare", {f"paths[{i}]": p for i, p in enumerate(paths)})
     if isinstance(paths, str | Path) or not paths:  # the command line asks for one at least
         raise InputError([Problem("estate.api.compare", None, "paths", "a list of one scenario "
                                   "file or more", repr(paths), label="option")])
@@ -405,6 +418,8 @@ def report(results_dir: str | Path, out: str | Path | None = None, *,
     given. Returns the two paths; a folder not a results folder is an `InputError`."""
     from estate.render.report import write_report  # matplotlib, reportlab: a second
 
+    check_paths("estate.report", {"results_dir": results_dir, "out": out, "html": html,
+                                  "compare": compare}, optional=("out", "html", "compare"))
     if out is None:
         out = default_report(read_summary(Path(results_dir)).scenario)
     if Path(out).suffix.lower() in (".html", ".htm"):  # the page has an option of its own

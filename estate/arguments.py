@@ -11,6 +11,8 @@ import math
 import os
 from typing import Any
 
+import numpy as np
+
 from estate.errors import InputError, Problem
 from estate.load.scenario import Scenario
 from estate.load.validate import Register
@@ -43,7 +45,7 @@ def check_plan_arguments(*, scenario: Any, out: Any, map_path: Any, lp_path: Any
     if map_path is not False:
         typed(where, "map_path", map_path, (*PATH, type(None)),
               "a path (str or Path), None (the default map) or False (no map)")
-    typed(where, "write", write, (bool,), "True or False")
+    typed(where, "write", write, (bool, np.bool_), "True or False")
     if progress is not None and not callable(progress):
         raise TypeError(f"{where}: progress takes a function of one line of text (such as "
                         f"print), or None, not {type(progress).__name__}")
@@ -91,3 +93,14 @@ def check_sweep_arguments(*, scenario: Any, varies: Any, out: Any, workers: Any,
                                 repr(max_runs), label="option"))
     if problems:
         raise InputError(problems)
+
+
+def check_paths(where: str, paths: dict[str, Any], optional: tuple[str, ...] = ()) -> None:
+    """Arguments that are paths (those named `optional` may be None: not given), each a
+    `TypeError` naming it when it is something else (estate.report(42) said "expected
+    str, bytes or os.PathLike object, not int", naming no argument)."""
+    for name, value in paths.items():
+        if name in optional:
+            typed(where, name, value, (*PATH, type(None)), "a path (str or Path) or None")
+        else:
+            typed(where, name, value, PATH, "a path (str or Path)")

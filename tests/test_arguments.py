@@ -52,3 +52,22 @@ def test_sweep_arguments_are_checked_before_any_run(tmp_path: Path) -> None:
     assert [(p.column, p.found) for p in refused.value.problems] == [
         ("workers", "0"), ("max_runs", "-1")]
     assert not (tmp_path / "sw").exists()
+
+
+def test_the_other_commands_name_a_path_argument_of_the_wrong_type(tmp_path: Path) -> None:
+    """estate.report(42), validate(42) and compare(42) said "expected str, bytes or
+    os.PathLike object, not int" or "'int' object is not iterable", naming nothing."""
+    for call, named in ((lambda: estate.report(42), "estate.report: results_dir takes a path"),
+                        (lambda: estate.validate(42), "estate.validate: data takes a path"),
+                        (lambda: estate.validate_scenario(None), "estate.validate_scenario: "
+                         "path takes a path"),
+                        (lambda: estate.compare(42), "estate.compare: paths takes a list"),
+                        (lambda: estate.compare([42]), "estate.compare: paths[0] takes a path")):
+        with pytest.raises(TypeError, match=f"^{re.escape(named)}"):
+            call()  # type: ignore[no-untyped-call]
+    # a numpy flag is a flag (np.False_ was said to be "not bool")
+    import numpy as np
+
+    plan = estate.plan(town(tmp_path), write=np.False_)
+    assert plan.summary.status is estate.Status.OPTIMAL
+    assert not (tmp_path / "results").exists()

@@ -534,4 +534,10 @@ def test_a_scenario_changed_in_code_is_checked_by_key_as_its_file_is(
         dataclasses.replace(scenario, **change)
     [problem] = refused.value.problems
     assert (problem.column, problem.label, problem.found) == (key, "key", found)
+    assert problem.file.endswith("tiny.toml (as changed in code)")  # not the file's value
     assert dataclasses.replace(scenario, time_limit_s=60.0).time_limit_s == 60.0
+    # kept as read, as a file's are: "inf" a float (it failed later in the plan), 10.0
+    # years a whole number
+    changed = dataclasses.replace(scenario, max_km="inf", horizon_years=10.0)
+    assert changed.max_km == math.inf and isinstance(changed.max_km, float)
+    assert changed.horizon_years == 10 and isinstance(changed.horizon_years, int)

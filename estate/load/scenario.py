@@ -123,16 +123,23 @@ class Scenario:
         changed in code (`dataclasses.replace(s, time_limit_s=-5)`) is refused as the
         file with that value would be, not planned as the status quo or failing deep in
         a solve."""
-        c = KeyChecker(str(self.path or self.name))
-        c.integer(self.horizon_years, "horizon_years", 1, int(MAX_YEARS))
-        c.number(self.discount_rate, "discount_rate", lo=0.0, hi=1.0)
-        c.number(self.cost_per_fte, "relocation.cost_per_fte", lo=0.0, hi=MAX_MONEY)
-        c.number(self.max_km, "relocation.max_km", lo=0.0, allow_inf=True)
-        c.integer(self.min_agencies, "sharing.min_agencies", 1)
-        c.number(self.time_limit_s, "solver.time_limit_s", lo=0.0, lo_open=True)
-        c.number(self.mip_gap, "solver.mip_gap", lo=0.0, hi=1.0)
+        # a file's values were refused before a Scenario was made: a problem here is
+        # the code's
+        c = KeyChecker(f"{self.path or self.name} (as changed in code)")
+        checked = {
+            "horizon_years": c.integer(self.horizon_years, "horizon_years", 1, int(MAX_YEARS)),
+            "discount_rate": c.number(self.discount_rate, "discount_rate", lo=0.0, hi=1.0),
+            "cost_per_fte": c.number(self.cost_per_fte, "relocation.cost_per_fte", lo=0.0,
+                                     hi=MAX_MONEY),
+            "max_km": c.number(self.max_km, "relocation.max_km", lo=0.0, allow_inf=True),
+            "min_agencies": c.integer(self.min_agencies, "sharing.min_agencies", 1),
+            "time_limit_s": c.number(self.time_limit_s, "solver.time_limit_s", lo=0.0,
+                                     lo_open=True),
+            "mip_gap": c.number(self.mip_gap, "solver.mip_gap", lo=0.0, hi=1.0)}
         if c.problems:
             raise InputError(c.problems)
+        for name, value in checked.items():  # as read: "inf" a float, 10.0 years 10
+            object.__setattr__(self, name, value)
 
     @property
     def annuity(self) -> float:
