@@ -161,7 +161,9 @@ def solver_output(verbose: bool) -> Iterator[None]:
     except OSError:  # no descriptor 1 at all: nothing of HiGHS's to keep off it
         yield
         return
-    target = (_stderr_copy() if verbose else None) or os.open(os.devnull, os.O_WRONLY)
+    target = _stderr_copy() if verbose else None
+    if target is None:  # (a copy may be descriptor 0, when stdin is closed: not falsy)
+        target = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(target, STDOUT)
         yield
