@@ -23,6 +23,22 @@ main()
 """
 
 
+def _without_reader(cwd: Path, args: list[str], stderr_too: bool = False) -> tuple[int, str]:
+    """`estate ARGS` whose stdout's reader (and with `stderr_too` stderr's) is gone
+    before it says a word: its exit code, and what stderr heard."""
+    with subprocess.Popen([sys.executable, "-m", "estate", *args], cwd=cwd,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          stdin=subprocess.DEVNULL) as run:
+        assert run.stdout is not None and run.stderr is not None
+        run.stdout.close()
+        said = ""
+        if stderr_too:
+            run.stderr.close()
+        else:
+            said = run.stderr.read().decode()
+        return run.wait(timeout=180), said
+
+
 def test_importing_estate_loads_no_library_until_a_name_is_used(tmp_path: Path) -> None:
     done = run_python(tmp_path, "import sys, estate\n"
                       "print(sorted(m for m in ('pandas', 'geopandas', 'highspy', 'click') "
@@ -42,14 +58,8 @@ def test_ctrl_c_while_the_libraries_load_is_one_line_and_exit_130(tmp_path: Path
 def test_a_reader_closing_the_pipe_ends_the_run_quietly(tmp_path: Path) -> None:
     """`estate validate ... | head -0`: the words have no reader, which is no error of
     estate's to report (it was "Unexpected error: BrokenPipeError", exit 4)."""
-    scenario = town(tmp_path)
-    with subprocess.Popen([sys.executable, "-m", "estate", "validate", str(scenario)],
-                          cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          stdin=subprocess.DEVNULL) as run:
-        assert run.stdout is not None and run.stderr is not None
-        run.stdout.close()
-        said = run.stderr.read().decode()
-        assert run.wait(timeout=180) == 141  # as a shell reports one the pipe stops
+    code, said = _without_reader(tmp_path, ["validate", str(town(tmp_path))])
+    assert code == 141  # as a shell reports one the pipe stops
     assert "Unexpected error" not in said and "Traceback" not in said, said
 
 
@@ -60,14 +70,9 @@ def test_a_failure_keeps_its_exit_code_when_its_words_lose_their_reader(
     would read as bad input. The reader is gone before the first word here, so the
     failure's every line meets the closed pipe."""
     scenario = town(tmp_path, changes={"policy": {"close": ["S1"]}})
-    with subprocess.Popen([sys.executable, "-m", "estate", "plan", str(scenario), "--out",
-                           "out", "--map", "map.html", "--json"], cwd=tmp_path,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          stdin=subprocess.DEVNULL) as run:
-        assert run.stdout is not None and run.stderr is not None
-        run.stdout.close()
-        run.stderr.close()
-        assert run.wait(timeout=180) == 2
+    code, _ = _without_reader(tmp_path, ["plan", str(scenario), "--out", "out", "--map",
+                                         "map.html", "--json"], stderr_too=True)
+    assert code == 2
     assert not (tmp_path / "out").exists()
 
 
@@ -92,14 +97,9 @@ def test_a_failure_s_words_reach_stderr_when_only_stdout_lost_its_reader(
     """`estate plan ... --json 2>log | true`: the JSON has no reader, but stderr still
     has one, and hears every line of the failure (both were silenced, a review saw)."""
     scenario = town(tmp_path, changes={"policy": {"close": ["S1"]}})
-    with subprocess.Popen([sys.executable, "-m", "estate", "plan", str(scenario), "--out",
-                           "out", "--map", "map.html", "--json"], cwd=tmp_path,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          stdin=subprocess.DEVNULL) as run:
-        assert run.stdout is not None and run.stderr is not None
-        run.stdout.close()
-        said = run.stderr.read().decode()
-        assert run.wait(timeout=180) == 2
+    code, said = _without_reader(tmp_path, ["plan", str(scenario), "--out", "out", "--map",
+                                            "map.html", "--json"])
+    assert code == 2
     assert said.startswith("The scenario is infeasible"), said
     assert "No plan was written." in said
 
@@ -108,13 +108,8 @@ def test_a_refused_command_line_whose_json_lost_its_reader_is_still_a_usage_erro
         tmp_path: Path) -> None:
     """`estate plan --bogus --json | true` printed a traceback of the broken pipe: it is
     the usage error, exit 1, said on stderr."""
-    with subprocess.Popen([sys.executable, "-m", "estate", "plan", "--bogus", "--json"],
-                          cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          stdin=subprocess.DEVNULL) as run:
-        assert run.stdout is not None and run.stderr is not None
-        run.stdout.close()
-        said = run.stderr.read().decode()
-        assert run.wait(timeout=180) == 1
+    code, said = _without_reader(tmp_path, ["plan", "--bogus", "--json"])
+    assert code == 1
     assert "Traceback" not in said and "No such option '--bogus'" in said, said
 
 
