@@ -12,6 +12,7 @@ import copy
 import dataclasses
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,27 @@ class ProgrammeLimits:
     by_option: bool = False
 
 
+FIGURES: dict[str, tuple[str, Callable[[KeyChecker, Any, str], Any]]] = {
+    "horizon_years": ("horizon_years", lambda c, v, k: c.integer(v, k, 1, int(MAX_YEARS))),
+    "discount_rate": ("discount_rate", lambda c, v, k: c.number(v, k, lo=0.0, hi=1.0)),
+    "cost_per_fte": ("relocation.cost_per_fte",
+                     lambda c, v, k: c.number(v, k, lo=0.0, hi=MAX_MONEY)),
+    "max_km": ("relocation.max_km", lambda c, v, k: c.number(v, k, lo=0.0, allow_inf=True)),
+    "min_agencies": ("sharing.min_agencies", lambda c, v, k: c.integer(v, k, 1)),
+    "time_limit_s": ("solver.time_limit_s",
+                     lambda c, v, k: c.number(v, k, lo=0.0, lo_open=True)),
+    "mip_gap": ("solver.mip_gap", lambda c, v, k: c.number(v, k, lo=0.0, hi=1.0)),
+}
+"""The figures a run reads (the `Scenario` field), each with its scenario key and its
+check: one rule for a file's value and for a Scenario changed in code."""
+
+
+def figure(c: KeyChecker, name: str, value: Any) -> Any:
+    """The `FIGURES` field `name`'s value as its check reads it (a problem kept in `c`)."""
+    key, check = FIGURES[name]
+    return check(c, value, key)
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A validated scenario. `raw` keeps the file's dict so runs can be reproduced."""
@@ -126,16 +148,7 @@ class Scenario:
         # a file's values were refused before a Scenario was made: a problem here is
         # the code's
         c = KeyChecker(f"{self.path or self.name} (as changed in code)")
-        checked = {
-            "horizon_years": c.integer(self.horizon_years, "horizon_years", 1, int(MAX_YEARS)),
-            "discount_rate": c.number(self.discount_rate, "discount_rate", lo=0.0, hi=1.0),
-            "cost_per_fte": c.number(self.cost_per_fte, "relocation.cost_per_fte", lo=0.0,
-                                     hi=MAX_MONEY),
-            "max_km": c.number(self.max_km, "relocation.max_km", lo=0.0, allow_inf=True),
-            "min_agencies": c.integer(self.min_agencies, "sharing.min_agencies", 1),
-            "time_limit_s": c.number(self.time_limit_s, "solver.time_limit_s", lo=0.0,
-                                     lo_open=True),
-            "mip_gap": c.number(self.mip_gap, "solver.mip_gap", lo=0.0, hi=1.0)}
+        checked = {name: figure(c, name, getattr(self, name)) for name in FIGURES}
         if c.problems:
             raise InputError(c.problems)
         for name, value in checked.items():  # as read: "inf" a float, 10.0 years 10
@@ -232,10 +245,8 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, label: str,
         c.fail("name", f"{REFUSED}: with no name key the scenario is named after its file; "
                "give it a name, or rename the file", default_name)
     agencies = c.texts(raw.get("agencies", []), "agencies")
-    horizon = c.integer(raw.get("horizon_years", DEFAULTS["horizon_years"]), "horizon_years", 1,
-                        int(MAX_YEARS))
-    rate = c.number(raw.get("discount_rate", DEFAULTS["discount_rate"]), "discount_rate",
-                    lo=0.0, hi=1.0)
+    horizon = figure(c, "horizon_years", raw.get("horizon_years", DEFAULTS["horizon_years"]))
+    rate = figure(c, "discount_rate", raw.get("discount_rate", DEFAULTS["discount_rate"]))
     crs = c.text(raw.get("crs", ""), "crs")
     if crs:
         try:
@@ -253,9 +264,8 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, label: str,
 
     sharing = _sharing(c, sub("sharing"))
     relocation = sub("relocation")
-    cost_per_fte = c.number(relocation["cost_per_fte"], "relocation.cost_per_fte", lo=0.0,
-                            hi=MAX_MONEY)
-    max_km = c.number(relocation["max_km"], "relocation.max_km", lo=0.0, allow_inf=True)
+    cost_per_fte = figure(c, "cost_per_fte", relocation["cost_per_fte"])
+    max_km = figure(c, "max_km", relocation["max_km"])
     split = c.boolean(sub("assignment")["split"], "assignment.split")
     rules = _coverage(c, raw.get("coverage", []))
     policy = _policy(c, sub("policy"))
@@ -292,7 +302,7 @@ def _sharing(c: KeyChecker, sharing: dict[str, Any]) -> dict[str, Any]:
                                 lo=0.0, hi=1.0, hi_open=True),
         "setup_cost": _per_type(c, sharing["setup_cost"], "sharing.setup_cost", types, lo=0.0,
                                 hi=MAX_MONEY),
-        "min_agencies": c.integer(sharing["min_agencies"], "sharing.min_agencies", 1),
+        "min_agencies": figure(c, "min_agencies", sharing["min_agencies"]),
     }
 
 
@@ -349,9 +359,8 @@ def _solver(c: KeyChecker, solver: dict[str, Any]) -> dict[str, Any]:
     if name and name not in SOLVERS:
         c.fail("solver.name", f"one of {', '.join(SOLVERS)}", name)
     return {"solver": name,
-            "time_limit_s": c.number(solver["time_limit_s"], "solver.time_limit_s", lo=0.0,
-                                     lo_open=True),
-            "mip_gap": c.number(solver["mip_gap"], "solver.mip_gap", lo=0.0, hi=1.0),
+            "time_limit_s": figure(c, "time_limit_s", solver["time_limit_s"]),
+            "mip_gap": figure(c, "mip_gap", solver["mip_gap"]),
             "site_configurations": c.boolean(solver["site_configurations"],
                                              "solver.site_configurations")}
 
