@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -87,10 +88,10 @@ def check_positions(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> l
     nearest = np.where(at_place[which] > 1, 0.0, apart[which])
     inside = _in_uk(lat_a, lon_a)
     in_uk = (~inside).sum() <= max(1.0, (1 - UK_SHARE) * len(inside)) < len(inside)
-    spread = _spread(lat_a, lon_a)
-    beyond = _beyond_the_rest(lat_a, lon_a, nearest, spread)
+    around = _around(lat_a, lon_a)
+    beyond = _beyond_the_rest(nearest, around)
     suspect = (nearest > FAR_KM) | (in_uk & ~inside) | beyond
-    flips = _sign_flips(lat_a, lon_a, tree, nearest)
+    flips = _sign_flips(lat_a, lon_a, tree, nearest, around)
     swapped: set[int] = set()
     for i in np.flatnonzero(suspect):
         km, near = tree.query(_unit(lon_a[i : i + 1], lat_a[i : i + 1]), k=2)
@@ -101,7 +102,7 @@ def check_positions(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> l
                  if nearest[i] > FAR_KM else
                  "outside the UK, where the other points are" if in_uk and not inside[i]
                  else f"{nearest[i]:,.0f} km from the nearest other site or zone, far "
-                 f"outside the area the others lie in (9 in 10 within {spread[i]:,.0f} km "
+                 f"outside the area the others lie in (9 in 10 within {around.spread[i]:,.0f} km "
                  "of their centre)")
         found = f"lat {lat_a[i]:g}, lon {lon_a[i]:g}: {where}"
         if swap_fits:
@@ -142,31 +143,37 @@ county's nearest site, and a national register's points have neighbours far clos
 BEYOND_SPREADS = 3.0
 
 
-def _from_centre(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The points' centre (the median latitude and longitude: one stray point moves
-    neither) on the unit sphere, and each point's distance from it in km."""
+@dataclass(frozen=True)
+class Around:
+    """Where the points lie: their centre (the median latitude and longitude, on the
+    unit sphere: one stray point moves neither), each point's distance from it in km,
+    and for each point the others' spread, how far from the centre `MOSTLY` of them lie
+    (at least `SPREAD_LEAST_KM`)."""
+
+    centre: np.ndarray
+    from_centre: np.ndarray
+    spread: np.ndarray
+
+
+def _around(lat: np.ndarray, lon: np.ndarray) -> Around:
+    """`Around` of the points, worked out once for the checks that read it."""
     centre = _unit(np.array([np.median(lat)]), np.array([np.median(lon)]))
-    return centre, _km(np.linalg.norm(_unit(lat, lon) - centre, axis=1))
+    written = _km(np.linalg.norm(_unit(lat, lon) - centre, axis=1))
+    return Around(centre, written,
+                  np.maximum(_spread_of_others(written), SPREAD_LEAST_KM))
 
 
-def _spread(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """For each point, the others' spread: how far from their centre `MOSTLY` of them
-    lie, at least `SPREAD_LEAST_KM`."""
-    return np.maximum(_spread_of_others(_from_centre(lat, lon)[1]), SPREAD_LEAST_KM)
-
-
-def _beyond_the_rest(lat: np.ndarray, lon: np.ndarray, nearest: np.ndarray,
-                     spread: np.ndarray) -> np.ndarray:
+def _beyond_the_rest(nearest: np.ndarray, around: Around) -> np.ndarray:
     """The points far outside the area the others lie in (`ISOLATED_KM`), which the
     far-away check's 400 km misses; none among fewer than four points, where which are
     "the others" is anyone's guess."""
-    if len(lat) < 4:
-        return np.zeros(len(lat), dtype=bool)
-    return (nearest > ISOLATED_KM) & (_from_centre(lat, lon)[1] > BEYOND_SPREADS * spread)
+    if len(nearest) < 4:
+        return np.zeros(len(nearest), dtype=bool)
+    return (nearest > ISOLATED_KM) & (around.from_centre > BEYOND_SPREADS * around.spread)
 
 
-def _sign_flips(lat: np.ndarray, lon: np.ndarray, tree: cKDTree, alone: np.ndarray
-                ) -> dict[int, tuple[str, float]]:
+def _sign_flips(lat: np.ndarray, lon: np.ndarray, tree: cKDTree, alone: np.ndarray,
+                around: Around) -> dict[int, tuple[str, float]]:
     """The points (index: column, value as written) that lie well outside the others as
     written but among them with that column's sign flipped: 1.15 typed -1.15 puts a
     Suffolk site in the Midlands, 160 km off, under the far-away check's 400 km.
@@ -180,16 +187,15 @@ def _sign_flips(lat: np.ndarray, lon: np.ndarray, tree: cKDTree, alone: np.ndarr
     flip must move the point more than `FLIP_MOVES_KM`, and as written the point must lie
     beyond twice the others' spread from their centre. `tree` holds the distinct
     positions, `alone` each point's distance to its nearest other point (0 km for one
-    sharing its position).
+    sharing its position), `around` where the points lie.
     """
     if len(lat) < 4:  # three points: which two are "the others" is anyone's guess
         return {}
-    centre, written = _from_centre(lat, lon)
+    written, spread = around.from_centre, around.spread
 
     def from_centre(la: np.ndarray, lo: np.ndarray) -> np.ndarray:
-        return _km(np.linalg.norm(_unit(la, lo) - centre, axis=1))
+        return _km(np.linalg.norm(_unit(la, lo) - around.centre, axis=1))
 
-    spread = np.maximum(_spread_of_others(written), SPREAD_LEAST_KM)
     inside = _span(lat, lon, written <= 2 * spread, alone)
     out: dict[int, tuple[str, float]] = {}
     for column, flipped in (("lon", (lat, -lon)), ("lat", (-lat, lon))):
