@@ -24,6 +24,7 @@ from estate.results.words import (
     IN_YEAR_ONE,
     PROVEN,
     dated_figure_words,
+    gap_left,
     one_off_words,
     quality_words,
     saving_figure,
@@ -227,9 +228,7 @@ def unsettled_note(runs: list[Run]) -> str:
         if s is None or not s.status.has_plan:
             continue
         cost = float(s.objective_npv)
-        # a search stopped before any bound: its cheapest may lie anywhere below
-        gap = (math.inf if s.mip_gap is None and s.status != Status.OPTIMAL
-               else max(float(s.mip_gap or 0.0), 0.0))
+        gap = gap_left(s.status, s.mip_gap)
         spans.append(_Span(run.scenario.name, cost - gap * abs(cost) if gap < math.inf
                            else -math.inf, cost, gap, s.status == Status.TIME_LIMIT))
     pairs = [(a, b) for i, a in enumerate(spans) for b in spans[i + 1:]

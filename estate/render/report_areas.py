@@ -5,14 +5,11 @@ neither)."""
 from __future__ import annotations
 
 import dataclasses
-import math
 
 from estate.render import figures
 from estate.render.report_data import Results, Table
 from estate.results import Summary, money
-from estate.results.area_figures import AreaFigures
-from estate.results.words import quality_words
-from estate.status import Status
+from estate.results.words import gap_left, quality_words
 from estate.store import site_areas
 
 AREA_WIDTH = 0.22
@@ -55,20 +52,12 @@ MOST_AREAS = 40
 """Rows of the areas table; a register of more ends it with a row counting the rest."""
 
 
-def _open(area: AreaFigures) -> float:
-    """How far an area's plan may be from its cheapest: its gap, or without one (a
-    search stopped before any bound, or no plan) as far as can be."""
-    if area.mip_gap is None:
-        return 0.0 if area.status == Status.OPTIMAL else math.inf
-    return area.mip_gap
-
-
 def areas_table(s: Summary) -> Table:
     """A register planned area by area: each area's NPV saving and how far its plan is
     proven (the whole's gap is the largest area's, so the areas left short are named),
     the least proven first, then the largest saving."""
     areas = sorted((s.areas or {}).items(), key=lambda item: (
-        -_open(item[1]), -(item[1].npv_saving or 0.0)))
+        -gap_left(item[1].status, item[1].mip_gap), -(item[1].npv_saving or 0.0)))
     rows = tuple((figures.named(name, 60), money(area.npv_saving or 0.0),
                   quality_words(area.status, area.mip_gap)[0])
                  for name, area in areas[:MOST_AREAS])

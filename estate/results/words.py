@@ -202,6 +202,16 @@ def breach_sentence(breaches: tuple[Breach, ...]) -> str:
     return f"It breaks {which} that no year of the programme checks: {rules}."
 
 
+def gap_left(status: Status, gap: float | None) -> float:
+    """How far a plan may lie above its scenario's cheapest, as a share: its gap (never
+    below 0), 0 for one proven without a gap told, and without end for a search stopped
+    before it had any bound (a comparison may not read it as proven, nor a list of areas
+    put it last)."""
+    if gap is None:
+        return 0.0 if status == Status.OPTIMAL else math.inf
+    return max(float(gap), 0.0)
+
+
 def quality_words(status: Status, gap: float | None,
                   asked: float | None = None) -> tuple[str, str]:
     """`plan_quality` from a status and a gap alone, as a comparison table stores them."""
