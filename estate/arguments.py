@@ -51,19 +51,15 @@ def check_plan_arguments(*, scenario: Any, out: Any, map_path: Any, lp_path: Any
                         f"print), or None, not {type(progress).__name__}")
     typed(where, "register", register, (Register, type(None)),
           "a Register (estate.load.validate.load_register) or None")
-    problems = []
+    problems = _counts(where, {"alternatives": (alternatives, 0, False)})
 
     def refuse(name: str, expected: str, found: object) -> None:
         problems.append(Problem(where, None, name, expected, repr(found), label="option"))
 
-    if isinstance(alternatives, bool) or not isinstance(alternatives, int) or alternatives < 0:
-        refuse("alternatives", "a whole number >= 0", alternatives)
     if not isinstance(within_pct, int | float) or not math.isfinite(within_pct) \
             or within_pct < 0:
         refuse("within_pct", "a number >= 0 (percent)", within_pct)
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
-                                or workers < 1):
-        refuse("workers", "a whole number >= 1, or None", workers)
+    problems += _counts(where, {"workers": (workers, 1, True)})
     for name, value in (("executor", executor), ("policy_executor", policy_executor)):
         if value not in EXECUTORS:
             refuse(name, " or ".join(f'"{e}"' for e in EXECUTORS), value)
@@ -83,16 +79,20 @@ def check_sweep_arguments(*, scenario: Any, varies: Any, out: Any, workers: Any,
     for vary in varies:
         typed(where, "each of varies", vary, (str, Vary), "a Vary or a --vary text")
     typed(where, "out", out, PATH, "a path (str or Path)")
-    problems = []
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
-                                or workers < 1):
-        problems.append(Problem(where, None, "workers", "a whole number >= 1, or None",
-                                repr(workers), label="option"))
-    if isinstance(max_runs, bool) or not isinstance(max_runs, int) or max_runs < 1:
-        problems.append(Problem(where, None, "max_runs", "a whole number >= 1",
-                                repr(max_runs), label="option"))
+    problems = _counts(where, {"workers": (workers, 1, True), "max_runs": (max_runs, 1, False)})
     if problems:
         raise InputError(problems)
+
+
+def _counts(where: str, counts: dict[str, tuple[Any, int, bool]]) -> list[Problem]:
+    """Each argument that is a count (name: value, the least it may be, whether None
+    may stand for "not given") and is not one: a problem naming it, as the command
+    line's option would refuse it (True is no count, though Python takes it for 1)."""
+    return [Problem(where, None, name, f"a whole number >= {least}"
+                    + (", or None" if none_ok else ""), repr(value), label="option")
+            for name, (value, least, none_ok) in counts.items()
+            if not (none_ok and value is None) and (
+                isinstance(value, bool) or not isinstance(value, int) or value < least)]
 
 
 def check_paths(where: str, paths: dict[str, Any], optional: tuple[str, ...] = ()) -> None:
