@@ -1258,6 +1258,29 @@ def test_a_sale_the_programme_s_waiting_puts_past_the_horizon_is_said(tmp_path: 
                     "3 years later)"], programme.notes
 
 
+def test_two_sales_past_the_horizon_are_named_apart(tmp_path: Path) -> None:
+    """O and P both wait three years for C: each name carries a comma of its own
+    ("closed in year 3, sold 3 years later"), so a comma between them read as one more
+    clause; the sites are parted by semicolons."""
+    case = plan_case(tmp_path / "register", [
+        site("O", "A", 0, 0, desks=10, running_cost=150_000, disposal_value=500_000,
+             disposal_lag_years=3, closure_cost=20_000),
+        site("P", "A", 0, 0.01, desks=10, running_cost=150_000, disposal_value=400_000,
+             disposal_lag_years=3, closure_cost=20_000),
+        site("C", "A", 0.01, 0, desks=20, running_cost=20_000, candidate=True,
+             build_cost=100_000, build_years=3),
+        site("K", "A", 0.02, 0, desks=5, running_cost=50_000, must_keep=True),
+    ], [function("T1", "A", "HR", "O", fte=10, desks=10),
+        function("T2", "A", "IT", "P", fte=8, desks=8)], horizon_years=5,
+        discount_rate=0.05, relocation={"cost_per_fte": 1000.0, "max_km": 40.0})
+    programme = case.programme()
+    assert (year_of(programme, "close", "O"), year_of(programme, "close", "P")) == (3, 3)
+    said = [note for note in programme.notes if "after the horizon" in note]
+    assert len(said) == 1 and said[0].startswith("£900.0k of sales"), programme.notes
+    assert said[0].endswith(": O (closed in year 3, sold 3 years later); and P (closed in "
+                            "year 3, sold 3 years later)"), said
+
+
 def test_each_closing_says_its_own_rent_owed(tmp_path: Path) -> None:
     """Agency A closes a lease with a break (L) and a freehold (F). Every closing of an
     agency that closes two sites was marked "its agency still owes rent on closed sites",
