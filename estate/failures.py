@@ -104,28 +104,32 @@ def reader_gone() -> None:
     """Send what a stream whose reader closed the pipe still holds, and anything said
     to it after, nowhere (Python would otherwise say so as it exits), and leave a stream
     that still has a reader alone: stdout piped to `head` takes nothing from stderr on a
-    terminal. A stream estate cannot tell of is treated as gone."""
+    terminal."""
     nowhere = os.open(os.devnull, os.O_WRONLY)
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            fd = stream.fileno()
-            if _unread(fd):
-                os.dup2(nowhere, fd)
-        except (OSError, ValueError, AttributeError):  # a stream with no file (a test's)
-            continue
+    for fd in _streams_gone():
+        if fd is not None:  # a stream with no file (a test's) has nothing to silence
+            os.dup2(nowhere, fd)
     os.close(nowhere)
 
 
 def _a_reader_gone() -> bool:
-    """Whether stdout's or stderr's reader is gone (a stream with no descriptor, as a
-    test's, cannot tell, and is taken as gone)."""
+    """Whether stdout's or stderr's reader is gone."""
+    return bool(_streams_gone())
+
+
+def _streams_gone() -> list[int | None]:
+    """The descriptors of stdout and stderr whose reader is gone; None for a stream with
+    no descriptor (a test's), which cannot tell and is taken as gone."""
+    gone: list[int | None] = []
     for stream in (sys.stdout, sys.stderr):
         try:
-            if _unread(stream.fileno()):
-                return True
+            fd = stream.fileno()
         except (OSError, ValueError, AttributeError):
-            return True
-    return False
+            gone.append(None)
+            continue
+        if _unread(fd):
+            gone.append(fd)
+    return gone
 
 
 def _unread(fd: int) -> bool:
