@@ -224,9 +224,7 @@ def _numbers(column: Column, cells: pd.Series, blank: pd.Series):
     numbers = pd.to_numeric(cells.where(~blank), errors="coerce").astype(float)
     bad = ~blank & ~np.isfinite(numbers)
     spelled = numbers.notna() | cells.where(bad, "").str.lower().isin(("nan", "+nan", "-nan"))
-    low = -np.inf if column.low is None else column.low
-    high = np.inf if column.high is None else column.high
-    out = ~bad & ~blank & ((numbers < low) | (numbers > high))
+    out = ~bad & ~blank & ~_in_bounds(column, numbers)
     expected = {
         "a finite number": bad & spelled,
         NUMBER: bad & ~spelled,
@@ -340,9 +338,16 @@ def _typed_empty(spec: Table) -> pd.DataFrame:
 
 
 def _takes(column: Column, x: float) -> bool:
-    """Whether a number column takes `x`: within its bounds, whole where it must be."""
-    return ((column.low is None or x >= column.low) and (column.high is None or x <= column.high)
-            and (not column.whole or float(x).is_integer()))
+    """Whether a number column takes `x`: within its bounds, whole where it must be (a
+    reading of a refused cell `number_found` may offer)."""
+    return bool(_in_bounds(column, x)) and (not column.whole or float(x).is_integer())
+
+
+def _in_bounds(column: Column, numbers):
+    """Whether each number lies within the column's bounds (a number or a Series)."""
+    low = -np.inf if column.low is None else column.low
+    high = np.inf if column.high is None else column.high
+    return (numbers >= low) & (numbers <= high)
 
 
 def _range(column: Column) -> str:
