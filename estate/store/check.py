@@ -64,9 +64,17 @@ FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no":
 
 
 def needs_quote(text: str) -> bool:
-    """Whether a spreadsheet would run the text as a formula (or it starts with the
-    quote itself, which `unsafe_cell` would otherwise take off)."""
-    return text[:1] in (*FORMULA_STARTS, "'")
+    """Whether a spreadsheet would run the text as a formula, or it starts as a quoted
+    cell does (a quote before a formula's first character or another quote), which
+    `unsafe_cell` would otherwise take one quote off. A quote before anything else is
+    left as it is: a warning found 'S031' reads so in Excel, not ''S031'."""
+    return text[:1] in FORMULA_STARTS or _quoted(text)
+
+
+def _quoted(text: str) -> bool:
+    """Whether a cell starts as `safe_cell` makes one: a quote, then a formula's first
+    character or a quote."""
+    return text[:1] == "'" and text[1:2] in (*FORMULA_STARTS, "'")
 
 
 def flag_text(value: Any) -> Any:
@@ -85,8 +93,9 @@ def safe_cell(value: Any) -> Any:
 
 
 def unsafe_cell(text: str) -> str:
-    """The text `safe_cell` was given."""
-    return text[1:] if text[:1] == "'" else text
+    """The text `safe_cell` was given (a cell written before a quote was added only
+    where `_quoted` says reads the same)."""
+    return text[1:] if _quoted(text) else text
 
 
 def _cells(column: pd.Series) -> list[Any]:
@@ -232,7 +241,7 @@ def _typed(path: Path, column: str, rows: list[int], texts: Sequence[str],
     """A column's cells (`texts`, at spreadsheet `rows`) read by `read`; a cell it
     refuses is a located problem."""
     if read is unsafe_cell:
-        return [t[1:] if t[:1] == "'" else t for t in texts]
+        return [unsafe_cell(t) for t in texts]
     if read is _number:  # the fast way first; cell by cell only to find what is wrong
         try:
             blank = np.array([not t.strip() for t in texts], dtype=bool)
