@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from estate.errors import InputError
-from estate.load.free_text import for_terminal, has_hidden, hidden_texts, one_line, shown
+from estate.load.free_text import (
+    balanced,
+    for_terminal,
+    has_hidden,
+    hidden_texts,
+    one_line,
+    shown,
+)
 from estate.load.scenario import load_scenario
 from estate.load.validate import load_register
 from tests.fixtures import invoke, no_traceback, town, write_scenario, write_tables, write_xlsx
@@ -81,6 +88,30 @@ def test_a_name_over_two_lines_reads_as_one_in_every_format(tmp_path: Path) -> N
     for path in (write_tables(tmp_path / "reg", tables), write_xlsx(tmp_path / "reg.xlsx", tables)):
         sites = load_register(path).sites
         assert sites["name"].iloc[0] == "County Hall Russell Road", path
+
+
+@pytest.mark.parametrize(("text", "closed"), [
+    ("\u2067\u0645\u0643\u062a\u0628", "\u2067\u0645\u0643\u062a\u0628\u2069"),
+    ("SFR \u202bRLE-unclosed", "SFR \u202bRLE-unclosed\u202c"),
+    ("\u2067a\u202bb\u2069 c", "\u2067a\u202bb\u2069 c"),  # U+2069 closes what is inside
+    ("\u202ba\u2067b\u202c", "\u202ba\u2067b\u202c\u2069\u202c"),  # not from inside
+    ("\u2066x\u2069\u2069\u202c", "\u2066x\u2069\u2069\u202c"),  # strays close nothing
+    ("plain", "plain"),
+])
+def test_embeddings_and_isolates_left_open_are_closed(text: str, closed: str) -> None:
+    assert balanced(text) == closed and one_line(text) == closed
+
+
+def test_a_register_name_left_open_is_closed_in_every_format(tmp_path: Path) -> None:
+    """An agency typed with a right-to-left isolate and nothing closing it turned round
+    the words after it on a terminal that follows the marks (a review)."""
+    tables = frames()
+    names = tables["sites"]["name"].astype(object).tolist()
+    names[0] = "\u2067\u0645\u0643\u062a\u0628 \u202bRLE"
+    tables["sites"]["name"] = names
+    for path in (write_tables(tmp_path / "reg", tables), write_xlsx(tmp_path / "reg.xlsx", tables)):
+        name = load_register(path).sites["name"].iloc[0]
+        assert name == "\u2067\u0645\u0643\u062a\u0628 \u202bRLE\u202c\u2069", path
 
 
 def test_a_scenario_text_with_a_hidden_character_is_refused_at_its_key(tmp_path: Path) -> None:

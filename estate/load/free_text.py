@@ -12,7 +12,8 @@ shown on a terminal from elsewhere (a results folder edited by hand, a folder's 
 has them replaced, and its line breaks but the newline too (a carriage return would
 let it write over the line before). The embeddings and isolates that word processors
 put round right-to-left words (U+202A-U+202C, U+2066-U+2069) change no letter's
-direction and are kept.
+direction and are kept, each left open closed at the end of its cell (`balanced`), so
+that the words estate writes after a name keep their own direction.
 """
 
 from __future__ import annotations
@@ -34,6 +35,13 @@ INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202c\u2060-\u2064"
 space or a soft hyphen copied from a web page, say) makes a different id that looks the
 same. Names keep them (the embeddings and isolates round right-to-left words)."""
 
+OPENERS = re.compile("[\u202a\u202b\u2066-\u2068]")
+"""The embeddings (U+202A, U+202B) and isolates (U+2066-U+2068) that run on until
+closed: by U+202C and U+2069."""
+
+_CLOSER = {"\u202a": "\u202c", "\u202b": "\u202c", "\u2066": "\u2069", "\u2067": "\u2069",
+           "\u2068": "\u2069"}
+
 _MOVES_THE_CURSOR = re.compile("[\r\x0b\x0c\x85\u2028\u2029]")
 """The line breaks a terminal acts on that are not the newline."""
 
@@ -45,8 +53,30 @@ SHOWN_FOR_HIDDEN = "\ufffd"
 
 
 def one_line(text: str) -> str:
-    """The text with each run of line breaks and tabs read as one space."""
-    return LINE_BREAKS.sub(" ", text)
+    """The text with each run of line breaks and tabs read as one space, and every
+    embedding or isolate it leaves open closed (`balanced`)."""
+    return balanced(LINE_BREAKS.sub(" ", text))
+
+
+def balanced(text: str) -> str:
+    """The text with each embedding or isolate still open at its end closed there, the
+    last opened first: an agency typed with U+2067 before its Arabic name and nothing
+    after would otherwise turn round the words printed after it on a terminal or in a
+    CSV cell read beside others. A closer is matched as Unicode's algorithm matches it:
+    U+2069 closes the last isolate and whatever was opened inside it, U+202C the last
+    embedding not inside an isolate still open."""
+    if OPENERS.search(text) is None:
+        return text
+    open_: list[str] = []
+    for char in text:
+        if char in _CLOSER:
+            open_.append(char)
+        elif char == "\u2069" and any(_CLOSER[o] == char for o in open_):
+            while _CLOSER[open_.pop()] != char:
+                pass
+        elif char == "\u202c" and open_ and _CLOSER[open_[-1]] == char:
+            open_.pop()
+    return text + "".join(_CLOSER[o] for o in reversed(open_))
 
 
 def has_hidden(text: str) -> bool:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from estate.errors import Problem
 from estate.load.csv_file import Unreadable
-from estate.load.free_text import HIDDEN, INVISIBLE, LINE_BREAKS, REFUSED
+from estate.load.free_text import HIDDEN, INVISIBLE, LINE_BREAKS, OPENERS, REFUSED, balanced
 from estate.load.header import (
     column_name,
     header_out_of_reach,
@@ -305,13 +305,16 @@ def _header_row(grid: pd.DataFrame, name: str) -> int | None:
 
 
 def _one_line(cells: pd.Series) -> pd.Series:
-    """Cells as one line each (`estate.load.free_text.one_line`), stripped; a cell of
-    nothing but characters that show as nothing (`INVISIBLE`: a zero-width space) is
-    empty, as it looks, not a name every page would print as a blank."""
+    """Cells as one line each (`estate.load.free_text.one_line`: their embeddings and
+    isolates closed), stripped; a cell of nothing but characters that show as nothing
+    (`INVISIBLE`: a zero-width space) is empty, as it looks, not a name every page would
+    print as a blank."""
     joined = " ".join(cells)
     if LINE_BREAKS.search(joined):
         cells = cells.str.replace(LINE_BREAKS, " ", regex=True)
     cells = cells.str.strip()
+    if OPENERS.search(joined):
+        cells = cells.map(balanced)
     if INVISIBLE.search(joined):
         cells = cells.where(cells.str.replace(INVISIBLE, "", regex=True).str.strip() != "", "")
     return cells
