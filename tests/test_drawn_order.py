@@ -115,6 +115,20 @@ def test_the_pdf_draws_right_to_left_names_as_they_are_seen(tmp_path: Path) -> N
     assert not any("\u0600" <= c <= "\u06ff" for s in drawn for c in s)  # no Arabic unjoined
 
 
+def test_the_pdf_s_title_property_holds_the_name_as_typed(tmp_path: Path) -> None:
+    """A viewer's title bar lays a right-to-left name out itself: the file's Title held
+    the Arabic as drawn (joined forms, last letter first), which it showed backwards and
+    no search found (a review)."""
+    import dataclasses
+
+    from estate.render.report import board_pdf
+
+    r = read_results(write_results(tmp_path / "plan", n_sites=6, n_zones=6, payloads=False))
+    r = dataclasses.replace(r, summary=dataclasses.replace(r.summary, scenario=f"Plan {ARABIC}"))
+    metadata = PdfReader(io.BytesIO(board_pdf(r, []))).metadata
+    assert metadata is not None and metadata.title == f"Board paper: Plan {ARABIC}"
+
+
 def test_the_gantt_chart_labels_a_hebrew_site_as_it_is_seen() -> None:
     """The board pack's Gantt chart labels a site named in Hebrew as it is seen: its
     letters from right to left, its id after it. matplotlib orders the name itself, so the

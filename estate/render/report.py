@@ -37,7 +37,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Table as Grid
 
-from estate.load.free_text import one_line
+from estate.load.free_text import one_line, shown
 from estate.render.drawn_order import any_right_to_left, words
 from estate.render.figures import png
 from estate.render.report_agencies import agencies_page
@@ -342,7 +342,10 @@ def board_pdf(r: Results, pages: list[Page], prepared: dt.date | None = None) ->
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=1.8 * cm, rightMargin=1.8 * cm,
-                            topMargin=TOP_MARGIN, bottomMargin=BOTTOM_MARGIN, title=footer,
+                            topMargin=TOP_MARGIN, bottomMargin=BOTTOM_MARGIN,
+                            # the file's properties hold text as typed, not as drawn: a
+                            # viewer's title bar lays out a right-to-left name itself
+                            title=one_line(shown(title)),
                             author="estate", subject="Estate plan for decision",
                             creator=GENERATOR, invariant=True)
     doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
