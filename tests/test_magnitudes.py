@@ -117,6 +117,28 @@ def test_a_large_site_in_thousands_is_said_per_desk(tmp_path: Path) -> None:
     assert "half of them £900 a desk or more" in said[0].expected
 
 
+def test_a_refused_desk_count_gives_no_advice_per_desk(tmp_path: Path) -> None:
+    """Desks of 2,000,000 (beyond the column's 1,000,000) are an error; read per desk,
+    they made the site's plausible running cost, closure cost and disposal value £0.75 a
+    desk, each a warning to multiply it by 1000 (a review): one mistake, one problem."""
+    import pytest
+
+    from estate.errors import InputError
+
+    folder = write_register(
+        tmp_path, [agency("A")],
+        [*(site(f"S{i}", "A", i, 0, running_cost=cost, closure_cost=cost,
+                disposal_value=10 * cost) for i, cost in enumerate(RUNNING[:5], 1)),
+         site("HALL", "A", 7, 0, desks=2_000_000, running_cost=1_505_000,
+              closure_cost=1_505_000, disposal_value=15_050_000)],
+        [function(f"T{i}", "A", "Ops", "S1", annual_cost=c)
+         for i, c in enumerate(PLAUSIBLE, 1)])
+    with pytest.raises(InputError) as refused:
+        load_register(folder)
+    assert [(p.row, p.column) for p in refused.value.problems] == [(7, "desks")]
+    assert not [w for w in refused.value.warnings if "thousands" in w.found]
+
+
 def test_validate_goes_on_with_the_warning(tmp_path: Path) -> None:
     """A warning, not an error: `estate validate` exits 0 and prints it."""
     folder = _register(tmp_path / "reg", [*RUNNING, 250], PLAUSIBLE)

@@ -63,24 +63,38 @@ AGENCY_PEERS = 3
 
 
 def figures_out_of_scale(frames: dict[str, pd.DataFrame], files: dict[str, str],
-                         readable: set[str]) -> list[Problem]:
+                         readable: set[str],
+                         unread: frozenset[tuple[str, int, str]] = frozenset()
+                         ) -> list[Problem]:
     """A warning for each agency's return and each figure that is probably in thousands
-    of pounds (or has three zeros too many), with what to write."""
+    of pounds (or has three zeros too many), with what to write. A cell refused already
+    (`unread`: file, row, column; desks of 2,000,000, beyond any building) is read as
+    no figure: a warning worked out from it would give advice about its neighbours."""
     problems: list[Problem] = []
     if "sites" in readable:
-        sites = frames["sites"]
+        sites, label = frames["sites"], files["sites"]
+        desks = _meant(_read(sites, label, "desks", unread), 0.0) if "desks" in sites else None
         for column in SITE_POUNDS:
             if column in sites:
-                said = _meant(sites[column])
-                found, warned = _in_thousands(sites, files["sites"], column, said)
-                problems += found + _large_site_in_thousands(
-                    sites, files["sites"], column, said, warned)
+                said = _meant(_read(sites, label, column, unread))
+                found, warned = _in_thousands(sites, label, column, said)
+                problems += found + _large_site_in_thousands(sites, label, column, said,
+                                                             warned, desks)
     if "functions" in readable and {"annual_cost", "fte"} <= set(frames["functions"].columns):
-        functions = frames["functions"]
-        cost, fte = _meant(functions["annual_cost"]), _meant(functions["fte"], 0.0)
-        problems += _in_thousands(functions, files["functions"], "annual_cost", cost, fte)[0]
-        problems += _zeros_too_many(functions, files["functions"], cost, fte)
+        functions, label = frames["functions"], files["functions"]
+        cost = _meant(_read(functions, label, "annual_cost", unread))
+        fte = _meant(_read(functions, label, "fte", unread), 0.0)
+        problems += _in_thousands(functions, label, "annual_cost", cost, fte)[0]
+        problems += _zeros_too_many(functions, label, cost, fte)
     return problems
+
+
+def _read(table: pd.DataFrame, label: str, column: str,
+          unread: frozenset[tuple[str, int, str]]) -> pd.Series:
+    """A column's cells, those refused already (`unread`) blank."""
+    refused = table["row"].map(lambda row: (label, int(row), column) in unread).astype(bool) \
+        if unread and "row" in table else pd.Series(False, index=table.index)
+    return table[column].where(~refused)
 
 
 def _meant(values: pd.Series, nominal: float = 1.0) -> np.ndarray:
@@ -139,14 +153,14 @@ def _in_thousands(table: pd.DataFrame, label: str, column: str, said: np.ndarray
 
 
 def _large_site_in_thousands(sites: pd.DataFrame, label: str, column: str,
-                             said: np.ndarray, warned: np.ndarray) -> list[Problem]:
+                             said: np.ndarray, warned: np.ndarray,
+                             desks: np.ndarray | None) -> list[Problem]:
     """Each site with desks whose figure in `column` is tiny for its size (under
     `FEW_POUNDS_A_DESK` a desk and a `DESK_RATIO`-th of the column's median per desk),
     at rows no other warning names: the large site the test of a figure tiny in itself
     lets through. A site with no desks (a data centre, a depot) is not read."""
-    if "desks" not in sites:
+    if desks is None:
         return []
-    desks = pd.to_numeric(sites["desks"], errors="coerce").to_numpy(float)
     per = np.where(desks > 0, said / np.where(desks > 0, desks, 1.0), np.nan)
     known = ~np.isnan(per)
     if np.count_nonzero(known) < PEERS:

@@ -82,7 +82,7 @@ def check_references(
             )
     problems += check_positions({n: frames[n] for n in ("sites", "zones") if n in readable},
                                 files)
-    problems += figures_out_of_scale(frames, files, readable)
+    problems += figures_out_of_scale(frames, files, readable, unread)
     if {"functions", "sites"} <= readable:
         problems += _check_homes(sites, functions, files, unread)
     if "sites" in readable:
