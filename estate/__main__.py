@@ -55,19 +55,23 @@ def run_command_line() -> None:
 
 def print_usage_json(exc: object) -> None:
     """A command line click refused (`--workers 0`, an unknown option), as `--json`
-    prints bad input: status invalid, one problem naming the option where click knows
-    it."""
+    prints bad input: status invalid, one problem naming the option or the argument
+    where click knows it."""
     import click
 
     from estate.errors import InputError, Problem
     from estate.status import Failure, failure_json
 
-    opts = getattr(getattr(exc, "param", None), "opts", None)
+    param = getattr(exc, "param", None)
+    opts = getattr(param, "opts", None)
     option = (opts[0] if opts else None) or getattr(exc, "option_name", None)
+    # a missing SCENARIO is named as its usage line writes it, an argument
+    argument = isinstance(param, click.Argument)
     said = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
-    problem = Problem(" ".join(sys.argv[1:2]) or "estate", None, option,
+    problem = Problem(" ".join(sys.argv[1:2]) or "estate", None,
+                      param.human_readable_name if argument else option,
                       "a command line estate takes (estate COMMAND --help)", said,
-                      label="option")
+                      label="argument" if argument else "option")
     click.echo(failure_json(Failure.of(InputError([problem]))))
 
 

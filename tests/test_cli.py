@@ -763,6 +763,15 @@ def test_a_command_line_click_refuses_is_json_too(tmp_path: Path, args: list[str
     assert not (tmp_path / "results").exists()
 
 
+def test_a_missing_scenario_is_named_an_argument_in_json(tmp_path: Path) -> None:
+    """SCENARIO is no option: `plan --json` alone said "plan, option scenario" (a review)."""
+    run = run_cli(tmp_path, "plan", "--json")
+    assert run.code == 1, run.output
+    said = json.loads(run.stdout)
+    assert [(p["column"], p["label"]) for p in said["problems"]] == [("SCENARIO", "argument")]
+    assert "plan, argument SCENARIO: " in said["message"]
+
+
 def test_an_allowance_without_alternatives_is_a_usage_error(tmp_path: Path) -> None:
     """--within alone would be ignored without a word: said, before anything is solved."""
     scenario = town(tmp_path)
