@@ -66,10 +66,9 @@ def print_usage_json(exc: object) -> None:
     opts = getattr(param, "opts", None)
     option = (opts[0] if opts else None) or getattr(exc, "option_name", None)
     # a missing SCENARIO is named as its usage line writes it, an argument
-    argument = isinstance(param, click.Argument)
+    argument = param.human_readable_name if isinstance(param, click.Argument) else None
     said = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
-    problem = Problem(" ".join(sys.argv[1:2]) or "estate", None,
-                      param.human_readable_name if argument else option,
+    problem = Problem(" ".join(sys.argv[1:2]) or "estate", None, argument or option,
                       "a command line estate takes (estate COMMAND --help)", said,
                       label="argument" if argument else "option")
     click.echo(failure_json(Failure.of(InputError([problem]))))
