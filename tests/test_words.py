@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import pytest
 
+from estate.results.alternative_figures import AlternativeFigures
 from estate.results.words import (
+    alternative_words,
     beside_year_one,
     one_off_words,
     yearly_saving_words,
 )
+from estate.status import Status
 
 
 @pytest.mark.parametrize(("dated", "year_one", "said"), [
@@ -52,3 +55,18 @@ def test_a_one_off_sales_pay_for_is_nil_net_not_none() -> None:
     (-0.2, "saving £0 a year"), (-50_000.0, "costing £50.0k more a year")])
 def test_a_yearly_saving_is_never_negative(saving: float, said: str) -> None:
     assert yearly_saving_words(saving) == said
+
+
+def test_an_alternative_cheaper_than_the_main_plan_does_not_call_it_the_cheapest() -> None:
+    """Beside a main plan searched within 15%, an alternative £4.87m cheaper was said to
+    be "cheaper than the cheapest plan found" (a review)."""
+    cheaper = AlternativeFigures(1, "Plan", -4_870_000.0, (), optimum_status=Status.OPTIMAL,
+                                 optimum_mip_gap=0.15)
+    assert alternative_words(cheaper, Status.OPTIMAL, gap=0.0)[0] == (
+        "an alternative, £4.87m (NPV) cheaper than the main plan, which is within 15% of "
+        "the lowest possible cost")
+    dearer = AlternativeFigures(1, "Plan", 545_000.0, (), optimum_status=Status.OPTIMAL,
+                                optimum_mip_gap=0.0)
+    assert alternative_words(dearer, Status.OPTIMAL, gap=0.037)[0] == (
+        "an alternative, £545.0k (NPV) dearer than the cheapest plan, which is proven "
+        "optimal; its own search stopped within 3.7% of the cheapest of the other choices")

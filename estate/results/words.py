@@ -50,8 +50,9 @@ def plan_quality(s: Summary, asked: float | None = None, dated: bool = False
     a `dated` programme, the sentence says the plan is measured with every change made
     in year 1, so that it is not read as the programme's."""
     if s.alternative is not None:
-        return alternative_words(s.alternative, s.status,
-                                 s if s.plan_from == "programme" else None)
+        reached = s.plan_from == "programme"
+        return alternative_words(s.alternative, s.status, s if reached else None,
+                                 None if reached else s.mip_gap)
     if s.plan_from == "programme":
         return programme_end_words(s)
     short, said = quality_words(s.status, s.mip_gap, asked)
@@ -60,7 +61,8 @@ def plan_quality(s: Summary, asked: float | None = None, dated: bool = False
 
 
 def alternative_words(alternative: AlternativeFigures, status: Status,
-                      reached: Summary | None = None) -> tuple[str, str]:
+                      reached: Summary | None = None, gap: float | None = None
+                      ) -> tuple[str, str]:
     """An alternative's quality, as `plan_quality` says it: "an alternative, £545.0k (NPV)
     dearer than the cheapest plan, which is proven optimal", or, found beside a dated
     programme's end state (`measured_against` `SNAPSHOT_OPTIMUM`), "... dearer than the
@@ -71,15 +73,20 @@ def alternative_words(alternative: AlternativeFigures, status: Status,
     it would be £445.5k (NPV) dearer than the cheapest plan, ...". `reached`, the
     summary of an alternative whose plan is the estate its programme reaches (changes
     left out), has the sentence say so, with what the alternative itself saves if every
-    change were made in year 1 and how it differs."""
+    change were made in year 1 and how it differs. Its own search's `status` and `gap`
+    say how sure it is the cheapest of the other choices: stopped by the time limit, or
+    within a gap (the scenario's `solver.mip_gap`), a plan with the same open sites run
+    for less, or a cheaper set of open sites, may be left to find."""
     difference = alternative.npv_difference
     if difference >= 0.5:
         than = f"{money(difference)} (NPV) dearer than"
-    elif difference <= -0.5:  # a cheapest plan stopped by the time limit short of proof
+    elif difference <= -0.5:  # beside a main plan searched short of proof
         than = f"{money(-difference)} (NPV) cheaper than"
     else:
         than = "costing the same (NPV) as"
     dated = alternative.dated
+    # cheaper than the plan written, that plan is no "cheapest plan found"
+    measured = _cheapest_words(alternative, dated=dated is not None, main=difference <= -0.5)
     ends_as = "" if dated is None else dated.ends_as
     if dated is not None:
         # a dated scenario's: its own programme beside the main plan's leads, and the
@@ -87,13 +94,15 @@ def alternative_words(alternative: AlternativeFigures, status: Status,
         short = (f"an alternative whose dated programme {_dated_than(dated.npv_difference)} "
                  f"the main plan's" + (" and leaves out some of its changes" if reached else "")
                  + (f", ending with the same open sites as {ends_as}" if ends_as else "")
-                 + f"; {IN_YEAR_ONE}, it would be {than} "
-                 f"{_cheapest_words(alternative, dated=True)}")
+                 + f"; {IN_YEAR_ONE}, it would be {than} {measured}")
     else:
-        short = f"an alternative, {than} {_cheapest_words(alternative)}"
+        short = f"an alternative, {than} {measured}"
     if status == Status.TIME_LIMIT:
         short += ("; the time limit stopped its own search before it was proven the cheapest "
                   "of the other choices")
+    elif status == Status.OPTIMAL and not is_proven(status, gap) and known_gap(gap):
+        short += (f"; its own search stopped within {percent_up(gap)} of the cheapest of the "
+                  "other choices")
     said = f"This plan is {short}."
     if reached is not None:
         differs = "; ".join(reached.snapshot_differs or ())
@@ -126,13 +135,18 @@ def _dated_than(difference: float) -> str:
     return "costs the same (NPV) as"
 
 
-def _cheapest_words(alternative: AlternativeFigures, dated: bool = False) -> str:
+def _cheapest_words(alternative: AlternativeFigures, dated: bool = False,
+                    main: bool = False) -> str:
     """The plan an alternative is measured against, and how sure that one is (from the
     `optimum_status` and `optimum_mip_gap` the alternative's summary records). Beside a
     dated programme's end state that plan is the snapshot optimum, not the plan written,
     and is named so whatever its status (`dated`: the sentence says "if every change
-    were made in year 1" already)."""
-    if alternative.near_snapshot:
+    were made in year 1" already). `main`: the alternative is cheaper than that plan,
+    named "the main plan" then, as it is no cheapest plan found (the snapshot optimum
+    keeps its name: the plan written is not it)."""
+    if main and not alternative.near_snapshot:
+        cheapest = best = found = "the main plan"
+    elif alternative.near_snapshot:
         cheapest = best = found = "the snapshot optimum" + (
             "" if dated else " (every change made in year 1)")
     else:

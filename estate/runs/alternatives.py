@@ -48,7 +48,8 @@ from estate.results.alternative_figures import (
     DatedAlternative,
     SiteChange,
 )
-from estate.results.words import IN_YEAR_ONE
+from estate.results.amounts import listed, percent_up
+from estate.results.words import IN_YEAR_ONE, is_proven, known_gap
 from estate.solve import SolverOptions, solve
 from estate.status import Status
 from estate.store import fill_results
@@ -224,12 +225,33 @@ def describe(found: list[Alternative], count: int, within_pct: float, allowance:
             why = "; ".join(left_out) + ", so it is left out" + (
                 f"; and {why}" if len(left_out) + len(found) < count else "")
         note = f"{len(found)} of {count} alternatives found: {why}"
+    note = "; ".join(n for n in (note, _searched_short(found)) if n)
     return Alternatives(
         requested=count, within_pct=within_pct, allowance_npv=round(allowance, 2), note=note,
         plans=tuple(AlternativePlan(
             a.index, a.folder, a.found.status, a.found.summary.objective_npv,
             a.found.summary.saving_in_year_one, a.npv_difference, a.found.summary.sites_after,
             a.sites_differ) for a in found))
+
+
+def _searched_short(found: list[Alternative]) -> str:
+    """The alternatives whose own search stopped short of proof (the time limit, or a
+    `solver.mip_gap` above a proof's): each is the cheapest of the other choices only
+    within its gap, so a plan with its open sites may run for less and a cheaper set of
+    open sites may be missing from the list; "" when every one is proven."""
+    short = [a for a in found if not is_proven(a.found.status, a.found.summary.mip_gap)]
+    if not short:
+        return ""
+    gaps = [g for a in short if known_gap(g := a.found.summary.mip_gap)]
+    widest = max(gaps) if len(gaps) == len(short) else None
+    within = f"within {percent_up(widest)} of" if widest is not None else "short of"
+    fix = ("a longer solver.time_limit_s" if any(a.found.status == Status.TIME_LIMIT
+                                                 for a in short)
+           else "a smaller solver.mip_gap")
+    return (f"{listed([a.folder for a in short])} "
+            f"{'was' if len(short) == 1 else 'were'} searched only to {within} the cheapest "
+            "plan with other open sites: one may cost more than its open sites need, and a "
+            f"cheaper set of open sites may be missing; {fix} settles them")
 
 
 def beside_programme_plan(info: Alternatives, found: list[Alternative], plan: Plan
