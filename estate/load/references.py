@@ -27,6 +27,7 @@ def article(word: str) -> str:
 def check_references(
     frames: dict[str, pd.DataFrame], files: dict[str, str], readable: set[str],
     unread: frozenset[tuple[str, int, str]] = frozenset(),
+    unplaced: set[str] | frozenset[str] = frozenset(),
 ) -> list[Problem]:
     """Checks across tables: ids that must exist, homes, areas, spellings.
 
@@ -34,7 +35,9 @@ def check_references(
     any other table is not checked: its absence is already reported, and flagging
     every row that points into it would bury that. `unread` holds the cells (file, row,
     column) already refused: a check of a home leaves them out rather than take their
-    default (a `secure` of `Y` is not "not secure"). Fills in functions' `area`.
+    default (a `secure` of `Y` is not "not secure"). `unplaced` names the tables whose
+    points are refused whole (a layer's CRS that misreads them), whose positions are not
+    checked. Fills in functions' `area`.
     """
     problems: list[Problem] = []
     sites, functions = frames["sites"], frames["functions"]
@@ -80,8 +83,8 @@ def check_references(
                 f"{article(key)} {key} listed in {files[target]}",
                 shown,
             )
-    problems += check_positions({n: frames[n] for n in ("sites", "zones") if n in readable},
-                                files)
+    problems += check_positions({n: frames[n] for n in ("sites", "zones")
+                                 if n in readable and n not in unplaced}, files)
     problems += figures_out_of_scale(frames, files, readable, unread)
     if {"functions", "sites"} <= readable:
         problems += _check_homes(sites, functions, files, unread)
@@ -123,6 +126,7 @@ def _flag(
 def _check_homes(
     sites: pd.DataFrame, functions: pd.DataFrame, files: dict[str, str],
     unread: frozenset[tuple[str, int, str]] = frozenset(),
+    unplaced: set[str] | frozenset[str] = frozenset(),
 ) -> list[Problem]:
     """A home must exist today; a home that does not suit the function is a warning,
     judged on the cells that were read: a `secure` refused (`unread`: `Y`) is not "not

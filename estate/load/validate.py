@@ -87,7 +87,12 @@ def load_register(path: str | Path) -> Register:
     }
     unread = frozenset((p.file, p.row, p.column) for p in problems
                        if p.severity == "error" and p.row is not None and p.column)
-    problems += check_references(frames, raw.files, keyed, unread)
+    # a layer whose points its CRS misreads (degrees under metres) is placed nowhere: one
+    # error, not also a warning that it lies far from the other table
+    unplaced = {name for name, table in raw.tables.items()
+                if any(p.file == table.label and p.row is None and p.column == "geometry"
+                       and p.severity == "error" for p in problems)}
+    problems += check_references(frames, raw.files, keyed, unread, unplaced)
     order = {label: i for i, label in enumerate(raw.files.values())}
     problems.sort(key=lambda p: (order.get(p.file, -1), p.row or 0))  # as a user reads
     if any(p.severity == "error" for p in problems):
