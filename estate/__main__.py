@@ -5,7 +5,8 @@ It imports the command line itself inside, so that Ctrl-C in the second or so th
 libraries take to load ends the run as Ctrl-C does later (exit 130, one line), not with
 a traceback of an import cut short. (A reader closing the pipe, `estate plan ... |
 head`, ends a command quietly: `failures.handled` keeps a failure's own exit code, and
-a run going well ends with 141, as one the pipe's signal stops.)"""
+a run going well ends with 141, as one the pipe's signal stops; so does `--help` or
+`--version` whose reader goes.)"""
 
 from __future__ import annotations
 
@@ -50,6 +51,15 @@ def run_command_line() -> None:
     except click.exceptions.Abort:
         err("Aborted.")
         sys.exit(130)
+    except SystemExit as exc:
+        # click ends words of its own whose reader went (`--help | head -0`) with 1,
+        # having wrapped stdout so that its last flush is quiet: no failure, but a run
+        # the pipe stopped, as estate's commands end one (`failures.handled`)
+        if exc.code == 1 and type(sys.stdout).__name__ == "_PacifyFlushWrapper":
+            from estate.failures import READER_GONE
+
+            sys.exit(READER_GONE)
+        raise
     sys.exit(code if isinstance(code, int) else 0)
 
 

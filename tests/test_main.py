@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.fixtures import town
 from tests.fixtures.cli import run_python
 
@@ -61,6 +63,15 @@ def test_a_reader_closing_the_pipe_ends_the_run_quietly(tmp_path: Path) -> None:
     code, said = _without_reader(tmp_path, ["validate", str(town(tmp_path))])
     assert code == 141  # as a shell reports one the pipe stops
     assert "Unexpected error" not in said and "Traceback" not in said, said
+
+
+@pytest.mark.parametrize("args", [["plan", "--help"], ["--version"]])
+def test_help_whose_reader_goes_ends_as_a_stopped_run(tmp_path: Path, args: list[str]
+                                                      ) -> None:
+    """`estate plan --help | head -0` exited 1, bad input to a script, as click ends its
+    own words that lose their reader; it is a run the pipe stopped, as any command's."""
+    code, said = _without_reader(tmp_path, args)
+    assert (code, said) == (141, "")
 
 
 def test_a_failure_keeps_its_exit_code_when_its_words_lose_their_reader(
