@@ -44,6 +44,7 @@ from estate.solve import (
 )
 from estate.solve.first_plan import by_windows
 from estate.status import Status
+from estate.store import read_unchanged
 
 Progress = Callable[[str], None]
 
@@ -203,10 +204,17 @@ def check_scenario(scenario: Scenario, register: Register, clock: Clock | None =
 
 
 def read_register(scenario: Scenario, clock: Clock) -> Register:
+    """The scenario's register, read as the "load" stage (`read_register_recorded`)."""
+    return read_register_recorded(scenario, clock)[0]
+
+
+def read_register_recorded(scenario: Scenario, clock: Clock) -> tuple[Register, str]:
     """The scenario's register, read as the "load" stage: the one place that stage is
-    told, for a plan of a whole scenario and for `prepare_scenario` alike."""
+    told, for a plan of a whole scenario and for `prepare_scenario` alike; with the
+    checksum lines of the very files read (`store.read_unchanged`), which a results
+    folder records."""
     with clock.stage("load", f"Reading the register {shown_path(scenario.data)}"):
-        return scenario_register(scenario)
+        return read_unchanged(Path(scenario.data), lambda: scenario_register(scenario))
 
 
 def prepare_scenario(scenario: Scenario, register: Register | None = None,

@@ -540,7 +540,8 @@ def _count_calls(monkeypatch: pytest.MonkeyPatch, real: Callable[..., str],
 def test_a_register_is_fingerprinted_once_a_comparison(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """Two scenarios on one register, compared twice: planned the first time, reused the
-    second. Each time its files are hashed once (`inputs_sha256`) and their fingerprint
+    second. Each time its files are hashed as it is read, before and after
+    (`read_unchanged`: twice, however many scenarios name it), and their fingerprint
     taken once, for comparison.csv, for judging whether the stored folders are fresh, and
     for the inputs.sha256 each new folder records; what they record is still the hash of
     the files, worked out here by hand."""
@@ -557,7 +558,7 @@ def test_a_register_is_fingerprinted_once_a_comparison(tmp_path: Path,
         fingerprinted = _count_calls(monkeypatch, estate.store.register_used.fingerprint, str)
         runs = compare(paths, **kwargs)
         assert [run.reused for run in runs] == [reused, reused]
-        assert hashed == {str(data.resolve()): 1}
+        assert hashed == {str(data.resolve()): 2}
         assert fingerprinted == {lines: 1}
         monkeypatch.undo()
         for name in ("A", "B"):

@@ -5,6 +5,7 @@ results are untouched"."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 from pathlib import Path
@@ -143,3 +144,38 @@ def test_the_api_compares_one_scenario_at_least(tmp_path: Path) -> None:
         with pytest.raises(estate.InputError, match="a list of one scenario file or more"):
             estate.api.compare(paths, out=tmp_path / "cmp")  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_register_saved_while_it_is_planned_is_recorded_as_read(tmp_path: Path) -> None:
+    """A register saved from Excel while its plan solved: inputs.sha256 recorded the
+    files as saved, though the plan was made from them as read, so a sweep would have
+    reused the run for the new figures (a review). It records the files as read."""
+    scenario = two_offices(tmp_path)
+    sites = Path(estate.load_scenario(scenario).data) / "sites.csv"
+    as_read = hashlib.sha256(sites.read_bytes()).hexdigest()
+
+    def told(line: str) -> None:
+        if line.startswith("Solving"):
+            sites.write_text(sites.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+
+    estate.plan(scenario, out=tmp_path / "out", progress=told)
+    assert hashlib.sha256(sites.read_bytes()).hexdigest() != as_read  # saved meanwhile
+    recorded = (tmp_path / "out" / "inputs.sha256").read_text(encoding="utf-8")
+    assert f"{as_read}  sites.csv\n" in recorded
+
+
+def test_a_register_saved_while_it_is_read_is_refused(tmp_path: Path) -> None:
+    """Read and saved at once, the files read are not known: run again."""
+    from estate.errors import InputError
+    from estate.store import read_unchanged
+
+    scenario = two_offices(tmp_path)
+    data = Path(estate.load_scenario(scenario).data)
+
+    def saved_meanwhile() -> None:
+        (data / "zones.csv").write_text((data / "zones.csv").read_text(encoding="utf-8")
+                                        + "\n", encoding="utf-8")
+
+    with pytest.raises(InputError) as refused:
+        read_unchanged(data, saved_meanwhile)
+    assert "changed while it was read" in str(refused.value)

@@ -24,6 +24,7 @@ the page says so.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,7 @@ from estate.store import (
     inputs_sha256,
     is_fresh,
     read_summary,
+    read_unchanged,
     scenario_as_solved,
     write_summary,
 )
@@ -227,8 +229,9 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
             if data in read:
                 continue
             read.add(data)
-            try:
-                registers[data] = load_register(data)
+            try:  # with the checksums of the very files read, which its folders record
+                registers[data], inputs[data] = read_unchanged(
+                    data, functools.partial(load_register, data))
             except InputError as exc:
                 problems.extend((data, p) for p in named_by(
                     exc.problems, run.path, run.scenario.raw.get("data")))
@@ -237,8 +240,7 @@ def _load_all(paths: list[Path], results_root: Path) -> tuple[list[Run], dict[Pa
         problems.extend((data if p.file in files else None, p) for p in
                         check_against_register(run.scenario, registers[data])
                         if p.severity == "error")
-        if data not in inputs:
-            inputs[data] = inputs_sha256(data)
+        if data not in fingerprints:
             fingerprints[data] = fingerprint(inputs[data])
         run.inputs = inputs[data]
         run.register = RegisterUsed(str(run.scenario.raw.get("data", data)), str(data),

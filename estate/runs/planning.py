@@ -26,7 +26,7 @@ from estate.pipeline import (
     Clock,
     Progress,
     load_scenario_with_register_errors,
-    read_register,
+    read_register_recorded,
     solver_options,
 )
 from estate.programme import plan_programme
@@ -84,8 +84,9 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
     for the plan and each alternative, so that all of it is swapped in at once.
     `inputs`: the register's checksum lines (`inputs_sha256`) when the caller has read
     them with `register` (`estate compare`, once for every scenario on it), recorded in
-    the folder's inputs.sha256 as they are; read from the register's files as the folder
-    is written otherwise. Raises `InputError`, `InfeasibleError` or `NoSolutionError`;
+    the folder's inputs.sha256 as they are; taken as the register is read when it is not
+    given (`read_register_recorded`), and from its files as the folder is written when
+    only `register` is. Raises `InputError`, `InfeasibleError` or `NoSolutionError`;
     Ctrl-C once the folder is in place raises `Interrupted`, saying so.
     """
     clock = clock or Clock(progress)
@@ -96,8 +97,8 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
             scenario = load_scenario_with_register_errors(scenario)
     if programme:
         scenario = with_programme(scenario)
-    if register is None:
-        register = read_register(scenario, clock)
+    if register is None:  # recorded as read, whatever happens to the files after
+        register, inputs = read_register_recorded(scenario, clock)
     if alternatives and areas_of(register):
         raise not_for_areas()
     if lp_path is not None and areas_of(register):

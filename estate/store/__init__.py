@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import tomli_w
@@ -46,13 +46,16 @@ from estate.store.warnings_table import WARNINGS_TABLE, read_warnings, warnings_
 __all__ = ["FORMULA_STARTS", "PROGRAMME_TABLES", "RESULT_TABLES", "TABLES", "Columns",
            "SCENARIO_FILE", "StoredResults", "WARNINGS_TABLE", "check_results",
            "fill_results", "inputs_sha256", "is_fresh", "needs_quote", "planned_from",
-           "read_outcome", "read_programme", "read_summary", "read_warnings", "read_table",
+           "read_outcome", "read_programme", "read_summary", "read_unchanged", "read_warnings",
+           "read_table",
            "read_zone_areas",
            "register_files", "safe_cell", "scenario_as_solved", "scenario_toml", "site_areas",
            "summary_json", "unsafe_cell", "write_outcome", "write_results",
            "write_safe_csv", "write_summary"]
 
 TABLES = ("sites", "assignments", "coverage", "agencies", "zones")
+
+Read = TypeVar("Read")
 
 def register_files(data: Path) -> list[Path]:
     """The files a register is read from (a folder's tables, or the one workbook/package)."""
@@ -68,6 +71,27 @@ def inputs_sha256(data: Path) -> str:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         lines.append(f"{digest}  {path.name}\n")
     return "".join(lines)
+
+
+def read_unchanged(data: Path, read: Callable[[], Read]) -> tuple[Read, str]:
+    """What `read` reads from the register at `data`, with its files' checksum lines
+    (`inputs_sha256`) taken before and after: equal, they are the files read, which the
+    results folder records (a register saved from Excel or QGIS while a plan ran would
+    otherwise be recorded in its place, and a sweep would reuse the run for it). Unequal,
+    the register changed while it was read: an `InputError` saying to run again. A
+    register that cannot be read is `read`'s to say."""
+    try:
+        before = inputs_sha256(data)
+    except OSError:
+        before = None
+    value = read()
+    after = inputs_sha256(data)
+    if after != before:
+        raise InputError([Problem(
+            str(data), None, None, "a register left as it is while estate reads it",
+            "one that changed while it was read (saved from Excel or QGIS meanwhile?): "
+            "run again once it is saved")])
+    return value, after
 
 
 def summary_json(summary: Summary, compact: bool = False) -> str:
