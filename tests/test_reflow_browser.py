@@ -111,6 +111,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     compare(paths, out=root / "three", results_root=root / "results3", policy_costs=False)
     sweep(scenario, [parse_vary(key) for key in SIX_KEYS], root / "six", workers=1)
     return {"comparison": root / "compared" / "comparison.html",
+            "comparison_map": root / "compared" / "comparison_map.html",
             "sweep": root / "swept" / "sweep.html", "board": board,
             "three": root / "three" / "comparison.html", "six": root / "six" / "sweep.html"}
 
@@ -222,5 +223,38 @@ def test_printed_comparison_keeps_names_whole(browser: Any, pages: dict[str, Pat
     figures = page.evaluate("""() => [...document.querySelectorAll('td.n')]
       .map(c => c.textContent).filter(t => t.trim())""")
     assert figures and [f for f in figures if not set(f.split()) <= words] == []
+    opened.clean()
+    page.close()
+
+
+LEGEND_ROOM = """() => {
+  const legend = document.querySelector('#estate-legend');
+  const head = legend.querySelector('summary').getBoundingClientRect();
+  const zoom = document.querySelector('.leaflet-control-zoom-in').getBoundingClientRect();
+  const covered = (r) => {
+    const at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return at === null || !at.closest('.leaflet-control-zoom, .estate-panel-toggle');
+  };
+  const toggle = document.querySelector('#estate-compare .estate-panel-toggle');
+  return {head: head.top, zoomCovered: covered(zoom),
+          toggleCovered: covered(toggle.getBoundingClientRect())};
+}"""
+
+
+@pytest.mark.parametrize("size", [(640, 400), (844, 390), (320, 256)])
+def test_the_comparison_map_s_legend_opened_stays_in_its_room(
+        browser: Any, pages: dict[str, Path], size: tuple[int, int]) -> None:
+    """At 200% zoom, or a phone held sideways, the comparison map's legend opened grew
+    up past the top of the window, its own heading (which folds it) out of sight and the
+    zoom buttons and the panel's Hide button under it (a review): it now scrolls in the
+    room below them, as the plan map's legend does within its column."""
+    opened = open_page(browser, pages["comparison_map"], size=size)
+    page = opened.page
+    page.evaluate("document.querySelector('#estate-legend details').open = true")
+    page.wait_for_timeout(100)
+    seen = page.evaluate(LEGEND_ROOM)
+    assert seen == {"head": seen["head"], "zoomCovered": False, "toggleCovered": False}, seen
+    assert seen["head"] >= 0, seen
+    assert opened.errors == []
     opened.clean()
     page.close()
