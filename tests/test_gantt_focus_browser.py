@@ -200,3 +200,40 @@ def test_without_scroll_driven_animations_the_script_shows_each_whole_label(
         opened.clean()
     finally:
         opened.page.close()
+
+
+SHOWN = "() => [...document.querySelectorAll('svg.gantt .figures')].filter(f => " \
+    "getComputedStyle(f).visibility === 'visible').length"
+
+
+def test_escape_puts_a_shown_label_away(browser: Any, dated: Path, tmp_path: Path) -> None:
+    """A mark's label, shown by the focus or the pointer, covers the marks of the row
+    above and stayed after Escape (WCAG 1.4.13, a review): Escape puts it away until the
+    focus or the pointer leaves the mark, and the next mark's shows again."""
+    path = write_programme_page(dated, tmp_path / "programme.html")
+    assert path is not None
+    opened = open_page(browser, path, wait_for_map=False, size=(1366, 900))
+    page = opened.page
+    try:
+        page.locator(".scroll:has(svg.gantt)").focus()
+        page.keyboard.press("Tab")
+        assert page.evaluate(SHOWN) == 1
+        page.keyboard.press("Escape")
+        assert page.evaluate(SHOWN) == 0
+        page.keyboard.press("Tab")
+        assert page.evaluate(SHOWN) == 1
+        page.keyboard.press("Shift+Tab")  # the first mark again: shown once more
+        assert page.evaluate(SHOWN) == 1
+        page.locator(".row-names summary").focus()
+        mark = page.locator("svg.gantt .mark").nth(2)
+        mark.hover()
+        assert page.evaluate(SHOWN) == 1
+        page.keyboard.press("Escape")
+        assert page.evaluate(SHOWN) == 0
+        page.mouse.move(1, 1)
+        mark.hover()
+        assert page.evaluate(SHOWN) == 1
+        assert opened.errors == []
+        opened.clean()
+    finally:
+        page.close()

@@ -130,6 +130,29 @@ def test_a_tooltip_or_popup_does_not_place_the_names_again(opened: Opened) -> No
     opened.clean()
 
 
+def test_escape_puts_a_shown_tooltip_away(opened: Opened) -> None:
+    """A site's tooltip shown by the pointer, or by the focus, covers the sites beside it
+    and stayed after Escape (WCAG 1.4.13, a review): Escape puts it away, wherever the
+    focus is, and the pointer coming back shows it again."""
+    page = opened.page
+    x, y = page.evaluate(SITES_ON_TOP, 1)[0]
+    page.mouse.move(x, y)
+    page.wait_for_selector(".leaflet-tooltip")
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".leaflet-tooltip", state="detached")
+    page.mouse.move(5, 450)
+    page.mouse.move(x, y)
+    page.wait_for_selector(".leaflet-tooltip")
+    page.mouse.move(5, 450)
+    page.wait_for_selector(".leaflet-tooltip", state="detached")
+    page.locator(".leaflet-marker-pane > [tabindex='0']").first.focus()
+    page.wait_for_selector(".leaflet-tooltip")
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".leaflet-tooltip", state="detached")
+    assert opened.errors == []
+    opened.clean()
+
+
 LONG_TOOLTIP = """n => {
   const map = MAP, marker = Object.values(map._layers).find(l => l.getTooltip && l.getTooltip()
                                                              && l.getLatLng);

@@ -181,8 +181,25 @@
   var CANVAS_MOVES = 2000;
   function movesOnCanvas(plan) { return plan.moves.fte.length > CANVAS_MOVES; }
 
+  // A tooltip shown by the pointer or the focus (a site's, a move's, a zone's, a ring's)
+  // is put away by Escape, wherever the focus is (WCAG 1.4.13), until the pointer or the
+  // focus comes to its shape again: it may cover the sites beside it.
+  function dismissibleTips(map) {
+    if (map.estateTips) { return; }
+    var shown = map.estateTips = [];
+    map.on("tooltipopen", function (e) { shown.push(e.tooltip); });
+    map.on("tooltipclose", function (e) {
+      var at = shown.indexOf(e.tooltip);
+      if (at >= 0) { shown.splice(at, 1); }
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") { shown.slice().forEach(function (tip) { map.closeTooltip(tip); }); }
+    });
+  }
+
   function addPlan(map, control, plan, options) {
     var o = options || {}, s = plan.sites, labels = plan.labels;
+    dismissibleTips(map);
     if (o.fit !== false) { global.estateMap.fit(map, plan.bounds); }
     var visible = plan.agencies.map(function () { return true; });
     var filtered = [], markers = [];

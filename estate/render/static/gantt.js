@@ -1,6 +1,7 @@
-// The programme page's Gantt chart (estate.render.programme_chart): a mark's label kept
-// whole in view where the style sheet cannot do it. programme.css slides a shown label
-// along its row as its mark crosses the chart's scrolling box, by a scroll-driven
+// The programme page's Gantt chart (estate.render.programme_chart): Escape puts a
+// shown label away; and a mark's label kept whole in view where the style sheet cannot
+// do it. programme.css slides a shown label along its row as its mark crosses the
+// chart's scrolling box, by a scroll-driven
 // animation (a view timeline) under a scroll-state container query; a browser without
 // either (Firefox, Safari, in 2026) would leave the label where the page put it, cut off
 // by the box's edge or by the rows' labels' column. There, and only there, this script
@@ -8,6 +9,27 @@
 // the box or the window scrolls or resizes with it shown, its label is moved sideways
 // (an inline `translate`) to where the animation would have put it, then, if need be,
 // into the part of the box the reader sees.
+(function () {
+  "use strict";
+
+  // Escape puts away a shown label (WCAG 1.4.13: it may cover the row above) until the
+  // focus or the pointer comes to its mark again; in every browser
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var shown = document.querySelectorAll(".gantt .mark:is(:focus, :hover)");
+    Array.prototype.forEach.call(shown, function (mark) { mark.classList.add("put-away"); });
+  });
+  function markOf(node) { return node && node.closest ? node.closest(".gantt .mark") : null; }
+  document.addEventListener("focusin", function (event) {
+    var mark = markOf(event.target);
+    if (mark) { mark.classList.remove("put-away"); }
+  });
+  document.addEventListener("pointerover", function (event) {
+    var mark = markOf(event.target);
+    if (mark && !mark.contains(event.relatedTarget)) { mark.classList.remove("put-away"); }
+  });
+})();
+
 (function () {
   "use strict";
 
