@@ -405,3 +405,14 @@ def test_a_programme_is_called_proven_only_within_a_millionth(
         status: str, gap: float, method: str, proven: bool, said: str) -> None:
     from estate.results.words import schedule_quality
     assert schedule_quality(status, gap, method) == (proven, said)
+
+
+def test_a_summary_cut_short_says_where_once(tmp_path: Any) -> None:
+    """JSON's "Unterminated string starting at" read "starting at at line 1" (a review)."""
+    from estate.store import read_summary
+
+    (tmp_path / "summary.json").write_text('{"scenario": "Shared bac', encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        read_summary(tmp_path)
+    assert "Unterminated string starting at line 1, column 14 (an edit broke it)" \
+        in refused.value.problems[0].found, refused.value.problems[0].found

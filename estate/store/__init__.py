@@ -118,7 +118,9 @@ def read_summary(folder: Path) -> Summary:
                                   "no summary.json: " + _what_folder(Path(folder)))]) from None
     except json.JSONDecodeError as exc:
         raise InputError([Problem(str(path), None, None, "the JSON `estate plan` writes",
-                                  f"{exc.msg} at line {exc.lineno}, column {exc.colno} (an "
+                                  # "Unterminated string starting at": its place follows
+                                  f"{exc.msg.removesuffix(' at')} at line {exc.lineno}, "
+                                  f"column {exc.colno} (an "
                                   "edit broke it): put it back, or run `estate plan` on the "
                                   "scenario again")]) from None
     except (OSError, UnicodeDecodeError) as exc:
