@@ -244,6 +244,24 @@ def test_a_folder_to_read_and_one_to_write_are_each_told_their_own_fix(
         "a file, not a folder: move it away, or write elsewhere")
 
 
+def test_a_mount_point_is_refused_before_anything_is_solved(tmp_path: Path,
+                                                           coverage_data: Path) -> None:
+    """A volume's root (a container's bind mount given as --out) cannot be renamed away,
+    which replacing a results folder whole does: that was found only after the solve, and
+    said as a disk to free (a review). Refused before, saying why; /proc is one on any
+    Linux."""
+    assert os.path.ismount("/proc")
+    said = replaceable(Path("/proc"))
+    assert said is not None and said.startswith("a mount point") \
+        and said.endswith("give --out another folder (a folder inside it, say)"), said
+    run = subprocess.run([sys.executable, "-m", "estate", "plan", str(write_scenario(
+                          tmp_path / "s.toml", scenario_on(coverage_data, "mounted"))),
+                          "--out", "/proc", "--map", str(tmp_path / "m.html")],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert run.returncode == 1 and "a mount point" in run.stderr, run.stderr
+    assert "Solving" not in run.stderr
+
+
 def test_the_lock_leaves_nothing_behind(tmp_path: Path) -> None:
     with folder_lock(tmp_path / "plan"):
         assert (tmp_path / ".plan.lock").exists()

@@ -67,6 +67,17 @@ def test_a_fifo_is_refused_as_a_folder(cwd: Path) -> None:
     assert stat.S_ISFIFO((cwd / "pipe").stat().st_mode)
 
 
+@pytest.mark.parametrize("option", ["--out", "--map", "--write-lp"])
+def test_a_path_with_a_line_break_is_refused_before_solving(cwd: Path, option: str) -> None:
+    """A path pasted with its newline: the system stores it, but the plan's GeoPackage
+    did not open there, an unexpected error once solved (a review)."""
+    path = "new\nline.html" if option == "--map" else "new\nline"
+    run = invoke(cwd, "plan", "tiny.toml", option, path)
+    _refused(cwd, run, option, path.replace("\n", "\\n"), "found one holding \\n: give "
+             f"{option} the path again, typed on one line")
+    assert not (cwd / path).exists()
+
+
 def test_devices_and_sockets_are_refused_and_left_alone(cwd: Path) -> None:
     _refused(cwd, invoke(cwd, "plan", "tiny.toml", "--map", "/dev/null"), "--map",
              "/dev/null", "a character device")

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Literal
 
 from estate.errors import NAME_BYTES, InputError, OutputError, Problem, name_too_long
-from estate.load.free_text import has_hidden
+from estate.load.free_text import has_hidden, one_line
 from estate.load.read import kind_of
 from estate.load.scenario import Scenario, load_scenario
 from estate.store import planned_from, read_summary, register_files
@@ -146,9 +146,11 @@ def check_outputs(outputs: Iterable[Output], results: Iterable[Path] = (),
     replaced = [*results, *(Path(p) for p in planned)]  # no output may be inside one
     taken: dict[str, str] = {}  # each real path -> the option that writes it
     for output in outputs:
-        found = _too_long(output)
+        found = _too_long(output) or _unstorable(output)
         if found is not None:
-            problems.append(Problem(str(output.path), None, output.option, found[0], found[1],
+            # a path with a line break named on one line (its control characters escaped)
+            where = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(output.path))
+            problems.append(Problem(where, None, output.option, found[0], found[1],
                                     label="option"))
             continue
         found = _an_input(output, protected) or _problem(output, replaced)
@@ -170,6 +172,23 @@ def check_outputs(outputs: Iterable[Output], results: Iterable[Path] = (),
                                     label="option"))
     if problems:
         raise InputError(problems)
+
+
+def _unstorable(output: Output) -> tuple[str, str] | None:
+    """A path holding a line break, a tab or another control character: the system may
+    store it, but the GeoPackage's SQLite does not open it, so it failed once solved (a
+    newline pasted with a path); refused before, as no one means one."""
+    if not has_hidden(one_line(text := str(output.path))) and one_line(text) == text:
+        return None
+    return ("a path without line breaks, tabs or other control characters",
+            f"one holding {_controls(text)}: give {output.option} the path again, typed "
+            "on one line")
+
+
+def _controls(text: str) -> str:
+    """The control characters of a text, as Python escapes them: "\\n", "\\t and \\x1b"."""
+    found = dict.fromkeys(repr(c)[1:-1] for c in text if not c.isprintable())
+    return " and ".join(found) if len(found) <= 2 else ", ".join(found)
 
 
 def check_plan(out: Path | None, map_path: Path | None, lp_path: Path | None,
