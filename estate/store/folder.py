@@ -374,12 +374,10 @@ def replaceable(out: Path, elsewhere: str = "give --out another folder") -> str 
         return None
     if not real.is_dir():
         return _not_a_folder_to_write(real, elsewhere)
-    if os.path.ismount(real):
-        # (a volume's root cannot be renamed away, which replacing it whole does: that
-        # would fail only once the results are made)
-        return (f"a mount point (a volume's root, a container's bind mount): estate "
-                f"replaces a results folder whole, which cannot be done to one; {elsewhere} "
-                f"(a folder inside it, say)")
+    if os.path.ismount(real):  # (renaming it away would fail only once the plan is made)
+        return ("a mount point (a volume's root, a container's bind mount): estate replaces "
+                f"a results folder whole, which cannot be done to one; {elsewhere} (a "
+                "folder inside it, say)")
     if Path.cwd().resolve().is_relative_to(real.resolve()):
         # (renaming it away would fail only once the results are made, and say so badly)
         return ("the folder estate runs in, or one holding it: estate replaces a results "

@@ -29,7 +29,6 @@ A failure after the results are written is an `OutputError` that says they are i
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 import tempfile
@@ -39,13 +38,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from estate.errors import NAME_BYTES, InputError, OutputError, Problem, name_too_long
-from estate.load.free_text import has_hidden, one_line
+from estate.errors import InputError, OutputError, Problem
+from estate.load.free_text import has_hidden
 from estate.load.read import kind_of
 from estate.load.scenario import Scenario, load_scenario
 from estate.store import planned_from, read_summary, register_files
 from estate.store.board_pack import is_board_pack
 from estate.store.folder import replaceable, through_link
+from estate.store.path_text import escaped, unusable
 from estate.store.register_used import register_of_results
 
 _PROBE_BYTES = 4096  # one block: a full disk refuses it
@@ -146,12 +146,10 @@ def check_outputs(outputs: Iterable[Output], results: Iterable[Path] = (),
     replaced = [*results, *(Path(p) for p in planned)]  # no output may be inside one
     taken: dict[str, str] = {}  # each real path -> the option that writes it
     for output in outputs:
-        found = _too_long(output) or _unstorable(output)
+        found = unusable(Path(output.path), output.option)
         if found is not None:
-            # a path with a line break named on one line (its control characters escaped)
-            where = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(output.path))
-            problems.append(Problem(where, None, output.option, found[0], found[1],
-                                    label="option"))
+            problems.append(Problem(escaped(str(output.path)), None, output.option, found[0],
+                                    found[1], label="option"))
             continue
         found = _an_input(output, protected) or _problem(output, replaced)
         real = os.path.realpath(output.path)
@@ -174,23 +172,6 @@ def check_outputs(outputs: Iterable[Output], results: Iterable[Path] = (),
         raise InputError(problems)
 
 
-def _unstorable(output: Output) -> tuple[str, str] | None:
-    """A path holding a line break, a tab or another control character: the system may
-    store it, but the GeoPackage's SQLite does not open it, so it failed once solved (a
-    newline pasted with a path); refused before, as no one means one."""
-    if not has_hidden(one_line(text := str(output.path))) and one_line(text) == text:
-        return None
-    return ("a path without line breaks, tabs or other control characters",
-            f"one holding {_controls(text)}: give {output.option} the path again, typed "
-            "on one line")
-
-
-def _controls(text: str) -> str:
-    """The control characters of a text, as Python escapes them: "\\n", "\\t and \\x1b"."""
-    found = dict.fromkeys(repr(c)[1:-1] for c in text if not c.isprintable())
-    return " and ".join(found) if len(found) <= 2 else ", ".join(found)
-
-
 def check_plan(out: Path | None, map_path: Path | None, lp_path: Path | None,
                scenario: Scenario | None = None, named: bool = True) -> None:
     """The outputs of `estate plan`: the results folder `out` (None: not written), which
@@ -203,7 +184,7 @@ def check_plan(out: Path | None, map_path: Path | None, lp_path: Path | None,
     outputs += [Output("--write-lp", lp_path, replaces="an LP file")] \
         if lp_path is not None else []
     why = other_scenario(out, scenario, named) if out is not None and scenario is not None \
-        and _too_long(outputs[0]) is None else None
+        and unusable(out, "--out") is None else None
     check_outputs(outputs, [out] if out is not None else [],
                   [Problem(str(out), None, "--out", why[0], why[1], label="option")]
                   if why is not None else [], inputs_of(scenario))
@@ -277,24 +258,6 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return Path(a).resolve() == Path(b).resolve()
-
-
-def _too_long(output: Output) -> tuple[str, str] | None:
-    """(what was expected, what was found) when a name in `output`'s path, or the path
-    itself, is longer than the system takes: no check that looks at the path (a link, a
-    folder's summary.json) may run, and nothing could be written there."""
-    path = Path(output.path)
-    if said := name_too_long(path.parts):
-        return (f"names of at most {NAME_BYTES} bytes",
-                f"{said}; give {output.option} a shorter one")
-    try:
-        os.lstat(path)
-    except OSError as exc:
-        if exc.errno == errno.ENAMETOOLONG:
-            return ("a path the system can use",
-                    f"one too long for it ({len(str(path).encode())} bytes); give "
-                    f"{output.option} a shorter one")
-    return None
 
 
 def _an_input(output: Output, inputs: Inputs) -> tuple[str, str] | None:

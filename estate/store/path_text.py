@@ -1,0 +1,47 @@
+"""A path given for an output, as text: whether the system can store a file there at
+all, checked before any other check looks at the path (a link, a folder's
+summary.json) and before anything is solved."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+from estate.errors import NAME_BYTES, name_too_long
+from estate.load.free_text import has_hidden, one_line
+
+
+def unusable(path: Path, option: str) -> tuple[str, str] | None:
+    """(what was expected, what was found) when `path`, given by `option`, cannot hold a
+    file: a name in it, or the path itself, longer than the system takes; or a line
+    break, a tab or another control character in it, which the system may store but the
+    plan's GeoPackage (SQLite) does not open (a newline pasted with a path). None when
+    it can."""
+    if said := name_too_long(path.parts):
+        return f"names of at most {NAME_BYTES} bytes", f"{said}; give {option} a shorter one"
+    try:
+        os.lstat(path)
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            return ("a path the system can use",
+                    f"one too long for it ({len(str(path).encode())} bytes); give "
+                    f"{option} a shorter one")
+    text = str(path)
+    if has_hidden(text) or one_line(text) != text:
+        return ("a path without line breaks, tabs or other control characters",
+                f"one holding {_controls(text)}: give {option} the path again, typed on "
+                "one line")
+    return None
+
+
+def escaped(text: str) -> str:
+    """A path on one line, its control characters as Python escapes them (`new\\nline`),
+    as a problem names it."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _controls(text: str) -> str:
+    """The control characters of a text, as Python escapes them: "\\n", "\\t and \\x1b"."""
+    found = dict.fromkeys(repr(c)[1:-1] for c in text if not c.isprintable())
+    return " and ".join(found) if len(found) <= 2 else ", ".join(found)
