@@ -81,3 +81,19 @@ def test_the_programme_s_dates_are_date_fields(tmp_path: Path) -> None:
     days = [dt.date.fromisoformat(d) for d in programme.actions["date"]]
     assert [d.date() for d in pd.to_datetime(layer["date"])] == days
     assert layer["year"].tolist() == programme.actions["year"].tolist()
+
+
+def test_the_geopackage_takes_the_users_umask(tmp_path: Path) -> None:
+    """Under umask 002 every file of a results folder was group-writable but plan.gpkg,
+    which SQLite makes rw-r--r--: a group sharing a drive could not edit its layers in
+    QGIS (a review)."""
+    import os
+
+    made_up = write_made_up_folder(tmp_path / "made_up", n_sites=8, n_zones=10)
+    old = os.umask(0o002)
+    try:
+        out = write_results(plan_with(made_up, programme_for(made_up)), tmp_path / "r")
+    finally:
+        os.umask(old)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in out.iterdir()}
+    assert modes["plan.gpkg"] == 0o664 and set(modes.values()) == {0o664}, modes

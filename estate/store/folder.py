@@ -100,7 +100,7 @@ def write_folder(out: Path, write: Callable[[Path], None],
     kept: list[KeptFile] = []
     swapped = False
     try:
-        os.chmod(tmp, 0o777 & ~_umask())
+        os.chmod(tmp, 0o777 & ~umask())
         write(tmp)
         with held_signals():
             old = _swap_into_place(tmp, real)
@@ -187,7 +187,7 @@ def _at_size_limit(written: Path | None) -> bool:
         return False
 
 
-def _umask() -> int:
+def umask() -> int:  # the process's, read by setting it and setting it back
     mask = os.umask(0o022)
     os.umask(mask)
     return mask

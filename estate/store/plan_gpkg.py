@@ -9,6 +9,7 @@ are; `programme`'s `date` is a Date field (QGIS's Temporal Controller reads it),
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import shapely
 
 from estate.load.geopackage import readable
 from estate.results import Plan
+from estate.store.folder import umask
 
 CRS = "EPSG:4326"
 TABLE_LAYERS = ("assignments", "coverage", "agencies")
@@ -116,3 +118,6 @@ def write_gpkg(plan: Plan, path: Path) -> None:
         pyogrio.write_dataframe(getattr(plan, name), path, layer=name, driver="GPKG")
     if plan.programme is not None:
         write_programme_layer(plan, path)
+    # SQLite makes its file rw-r--r-- whatever the umask: as the folder's other files,
+    # so that a group sharing the drive may edit its layers in QGIS under umask 002
+    os.chmod(path, 0o666 & ~umask())
