@@ -11,6 +11,7 @@ own, a fault (4).
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import select
@@ -79,13 +80,32 @@ def handled(command: Callable[..., Any]) -> Callable[..., Any]:
             # refused before any work: `estate.store.paths`): Python's checks of a path
             # (`is_dir`, `exists`) raise for that alone
             too_long = path_too_long(exc)
-            if too_long is None:
-                _unexpected(exc, as_json)
-            _fail(InputError([too_long]), as_json)
+            if too_long is not None:
+                _fail(InputError([too_long]), as_json)
+            if exc.errno in _FULL and exc.filename is None:  # a file's is an OutputError
+                _words_unwritten(exc)
+            _unexpected(exc, as_json)
         except Exception as exc:  # the last line of defence
             _unexpected(exc, as_json)
 
     return wrapper
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+"""Why a write fails that no file of estate's own raises bare (those are `OutputError`s
+naming the file): its stdout or stderr sent to a full disk, or past a size limit."""
+
+
+def _words_unwritten(exc: OSError) -> NoReturn:
+    """Its words could not be written (`estate plan > /dev/full`): said on stderr when it
+    can be, stdout's unwritten rest dropped (Python would fail again writing it as it
+    exits), and exit 1, an output that cannot be written, not a fault of estate's."""
+    nowhere = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(nowhere, 1)
+    os.close(nowhere)
+    _said(lambda: err(f"Error: estate could not write its output: {exc.strerror} (stdout "
+                      "sent to a full disk?); what it wrote to files before is in place"))
+    sys.exit(1)
 
 
 def _unexpected(exc: Exception, as_json: bool) -> NoReturn:
@@ -159,6 +179,8 @@ def _said(say: Callable[[], None]) -> None:
         say()
     except BrokenPipeError:
         reader_gone()
+    except OSError:  # the stream itself failing (a full disk): nothing more can be said
+        pass
 
 
 def _tell(exc: EstateError) -> None:

@@ -74,6 +74,24 @@ def test_help_whose_reader_goes_ends_as_a_stopped_run(tmp_path: Path, args: list
     assert (code, said) == (141, "")
 
 
+def test_words_sent_to_a_full_disk_are_an_output_not_written(tmp_path: Path) -> None:
+    """`estate validate ... > /dev/full` (a log on a full disk): "Unexpected error:
+    OSError" and exit 4, and with --json two tracebacks (a review); it is an output that
+    cannot be written, exit 1, said on stderr."""
+    scenario = town(tmp_path)
+    for args in (["validate", str(scenario)], ["plan", str(scenario), "--json", "--out",
+                                                "out", "--map", "map.html"]):
+        with open("/dev/full", "w") as full:
+            run = subprocess.run([sys.executable, "-m", "estate", *args], cwd=tmp_path,
+                                 stdout=full, stderr=subprocess.PIPE, text=True, timeout=180)
+        assert run.returncode == 1, run.stderr
+        assert run.stderr.endswith("Error: estate could not write its output: No space left "
+                                   "on device (stdout sent to a full disk?); what it wrote "
+                                   "to files before is in place\n"), run.stderr
+        assert "Traceback" not in run.stderr and "Unexpected" not in run.stderr
+    assert (tmp_path / "out" / "summary.json").exists()
+
+
 def test_a_failure_keeps_its_exit_code_when_its_words_lose_their_reader(
         tmp_path: Path) -> None:
     """`estate plan ... 2>&1 | head -1` of a scenario no plan can meet: the reader goes
