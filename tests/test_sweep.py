@@ -195,6 +195,29 @@ def test_failures_are_rows(corridor: Path, tmp_path: Path) -> None:
     assert "<b>" not in page and "Town Hall &lt;b&gt;&amp;amp;&lt;/b&gt;" in page
 
 
+FILE_LIMIT = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+from estate.__main__ import main
+sys.argv = ["estate", "sweep", sys.argv[1], "--vary", "sharing.efficiency=0.1,0.2", "--out",
+            "sw", "--workers", "1"]
+main()
+"""
+
+
+def test_a_sweep_none_of_whose_runs_could_be_stored_is_exit_1(corridor: Path,
+                                                             tmp_path: Path) -> None:
+    """A disk that fills under the runs (here a file-size limit each plan's GeoPackage
+    passes): every run planned, none stored, and the sweep said "2 invalid" and exited 0,
+    a success to a scheduler (a review). It is an output not written: exit 1, no tables."""
+    done = subprocess.run([sys.executable, "-c", FILE_LIMIT, str(corridor)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stderr
+    assert "No run of the sweep could be stored: " in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "sw" / "sweep.csv").exists()
+
+
 def test_a_sweep_with_no_valid_run_is_refused_before_any(corridor: Path, tmp_path: Path
                                                          ) -> None:
     """Every combination refused is the scenario's mistake (or the values'), not a sweep
@@ -516,13 +539,16 @@ def test_runs_stored_under_an_older_id_are_reused(corridor: Path, tmp_path: Path
 FULL_DISK = """
 import resource, signal, sys
 from pathlib import Path
+from estate.errors import OutputError
 from estate.runs.sweep import parse_vary, sweep
 if __name__ == "__main__":  # (a spawned worker imports this file)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails
     resource.setrlimit(resource.RLIMIT_FSIZE, (30_000, 30_000))
-    done = sweep(Path(sys.argv[1]), [parse_vary("relocation.cost_per_fte=1000")],
-                 Path(sys.argv[2]), workers=1)
-    print(done.outcomes[0].status, done.outcomes[0].message)
+    try:
+        sweep(Path(sys.argv[1]), [parse_vary("relocation.cost_per_fte=1000")],
+              Path(sys.argv[2]), workers=1)
+    except OutputError as exc:
+        print("unstored", exc)
 """
 
 
@@ -530,15 +556,16 @@ def test_a_run_the_disk_had_no_room_for_is_planned_again(corridor: Path, tmp_pat
                                                           ) -> None:
     """A run whose results could not be written (here past a file-size limit, as on a
     full disk: plan.gpkg is larger than the limit) is said in estate's words and not
-    stored as settled: the same sweep with room plans it again, where it was once kept
-    as `invalid` for good."""
+    stored as settled (the sweep's only run: no run stored, an output not written): the
+    same sweep with room plans it again, where it was once kept as `invalid` for good."""
     out, script = tmp_path / "out", tmp_path / "full.py"
     script.write_text(FULL_DISK, encoding="utf-8")
     full = subprocess.run([sys.executable, str(script), str(corridor), str(out)],
                           capture_output=True, text=True, check=False,
                           cwd=Path(__file__).resolve().parents[1])
     status, _, message = full.stdout.strip().partition(" ")
-    assert status == "invalid", full.stdout + full.stderr  # bad output, as plan --json says
+    assert status == "unstored", full.stdout + full.stderr
+    assert message.startswith("No run of the sweep could be stored: ")
     assert "could not be written: a file reached the file-size limit set for estate (ulimit " \
         "-f): raise it." in message, message
     again = sweep(corridor, [parse_vary("relocation.cost_per_fte=1000")], out, workers=1)

@@ -20,6 +20,7 @@ is drawn by `estate.render.sweep_page` (`estate.api.sweep` writes all three).
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import itertools
@@ -105,6 +106,7 @@ class RunOutcome:
     ran: bool = False  # planned (or tried) by a worker in this call, not refused first
     seconds: float = 0.0
     warnings: int | None = None  # its plan's (warnings.csv); None: no plan, or not kept
+    unstored: bool = False  # planned, but its folder could not be written (a full disk)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -114,8 +116,8 @@ def _one_line(exc: BaseException) -> str:
         return "; ".join([*exc.reasons, *([exc.to_relax] if exc.to_relax else [])])
     if isinstance(exc, EstateError):  # its own words (an output not written, say)
         return str(exc)
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
 def _sites_of(table: pd.DataFrame) -> list[tuple[str, str, bool]]:
@@ -135,9 +137,9 @@ def run_one(task: RunTask) -> RunOutcome:
     except Exception as exc:  # one run's ending is its row, never the sweep's end
         done.status, done.message = status_of(exc), _one_line(exc)
         # refused before planning (its register or scenario): not one "planned now"
-        done.ran = done.status != Status.INVALID or isinstance(exc, OutputError)
-        # a run whose results could not be written (a full disk) is planned again
-        if done.status.settled and not isinstance(exc, OutputError):
+        done.unstored = isinstance(exc, OutputError)
+        done.ran = done.status != Status.INVALID or done.unstored
+        if done.status.settled and not done.unstored:  # else planned again (a full disk)
             data = Path(task.raw["data"])
             write_outcome(Path(task.folder), done.status, done.message, task.raw,
                           inputs_sha256(data) if data.exists() else "")
@@ -298,6 +300,8 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
             # refused by the register too (a site the policy names that it lacks, a
             # table it cannot read): a mistake in the inputs, not a sweep's finding
             raise _all_refused(path, outcomes)
+        if outcomes and all(o.unstored for o in outcomes):  # a full disk, say: no table
+            raise OutputError(f"No run of the sweep could be stored: {outcomes[0].message}")
         rows = sweep_rows(outcomes, [v.key for v in varies])
         robustness = site_robustness(outcomes)
         files: dict[Path, Write] = {
@@ -418,8 +422,7 @@ def _summary_columns() -> list[str]:
     """The columns of `Summary.flat` that every plan has, in its order: sweep.csv keeps
     them, empty, when no run has a plan, so that a script reading it finds its columns.
     The agencies' columns need a plan to name them."""
-    # (`crs`, `model_size` and the like are a locality's plan's, not an area-by-area
-    # register's: a sweep with no plan cannot tell which its plans would have had)
+    # (`crs`, `model_size`: a locality's plan's, which a sweep with no plan cannot tell)
     columns = []
     for f in dataclasses.fields(Summary):
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING \
@@ -431,13 +434,12 @@ def _summary_columns() -> list[str]:
 def site_robustness(outcomes: list[RunOutcome]) -> pd.DataFrame:
     """Share of the runs with a plan (that include the site) in which each site is open."""
     names: dict[str, str] = {}
-    opened: dict[str, int] = {}
-    seen: dict[str, int] = {}
+    opened, seen = collections.Counter[str](), collections.Counter[str]()
     for o in outcomes:
         for site_id, name, is_open in o.sites:
             names.setdefault(site_id, name)
-            seen[site_id] = seen.get(site_id, 0) + 1
-            opened[site_id] = opened.get(site_id, 0) + int(is_open)
+            seen[site_id] += 1
+            opened[site_id] += int(is_open)
     table = pd.DataFrame({"site_id": list(names), "name": list(names.values()),
                           "runs_open": [opened[s] for s in names],
                           "runs": [seen[s] for s in names]},
