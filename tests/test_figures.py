@@ -329,6 +329,21 @@ def test_the_map_counts_one_site_as_one_site() -> None:
     assert not [w for w in words if "1 sites" in w]
 
 
+def test_the_legend_of_all_five_kinds_fits_the_figure() -> None:
+    """With every kind of site, the widest labels side by side: the two columns ran 15 px
+    past each side of the figure, so the pack's page cut the symbols and "(22)" off
+    (a review). The legend is set a little smaller when so, and fits."""
+    kinds = [("keep", "")] * 70 + [("keep", "IT")] * 12 + [("open", "")] * 10 \
+        + [("open", "HR")] * 4 + [("close", "")] * 22
+    figure = estate_map(_sites([(52.0 + i / 200, 1.0 + (i % 10) / 20, kind, shared)
+                                for i, (kind, shared) in enumerate(kinds)]), FLAT_ZONES)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    (legend,) = figure.legends
+    box = legend.get_window_extent(renderer)
+    assert 0 <= box.x0 and box.x1 <= figure.bbox.width, (box, figure.bbox)
+    assert len(legend.get_texts()) == 5
+
+
 def test_a_new_centre_is_said_to_be_counted_twice_in_the_legend() -> None:
     """A new site hosting a centre is drawn as a triangle holding a diamond and counted
     with both kinds: the legend says "1 of them new", so that kept (1), opened (1) and

@@ -333,6 +333,15 @@ def estate_map(sites: pd.DataFrame, zones: pd.DataFrame,
                       markerfacecolor=SYMBOLS[k].colour, markeredgecolor=SYMBOLS[k].colour,
                       label=words[k]) for k in ("today", "keep", "centre", "open", "close")
                if counts[k] or k == "today"]
-    figure.legend(handles=handles, loc="lower center", ncols=2, frameon=False,
-               handletextpad=0.4, columnspacing=1.6, prop={"size": 7})
+    # the labels in 7 pt, or a little smaller when the two columns would be wider than
+    # the figure (a plan with all five kinds: the widest labels side by side), so that no
+    # page cuts the legend's ends off (text is measured in whole pixels: half a point a
+    # try, down to 5)
+    for size in (7.0, 6.5, 6.0, 5.5, 5.0):
+        legend = figure.legend(handles=handles, loc="lower center", ncols=2, frameon=False,
+                               handletextpad=0.4, columnspacing=1.6, prop={"size": size})
+        if legend.get_window_extent(renderer).width <= 0.98 * figure.bbox.width \
+                or size == 5.0:
+            break
+        legend.remove()
     return figure
