@@ -17,7 +17,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+"""Ctrl-C, SIGTERM and SIGHUP (a terminal closed), each held only while its handler is
+Python's (`runs.executor.sigterm_as_interrupt` makes SIGTERM's and SIGHUP's one)."""
 
 
 class Interrupted(KeyboardInterrupt):

@@ -870,10 +870,12 @@ def test_a_path_starting_with_a_dash_is_no_option_in_a_command() -> None:
 
 
 @pytest.mark.slow
-def test_a_plan_stopped_by_sigterm_ends_as_ctrl_c_does(tmp_path: Path) -> None:
-    """A scheduler's SIGTERM while HiGHS searches: exit 130 with the interrupt's message,
-    no traceback, no results folder half-written, and no lock file left beside it (Python
-    would otherwise die at once, skipping every clean-up)."""
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGHUP"])
+def test_a_plan_stopped_by_sigterm_ends_as_ctrl_c_does(tmp_path: Path, stop: str) -> None:
+    """A scheduler's SIGTERM, or the SIGHUP of a closed ssh session, while HiGHS
+    searches: exit 130 with the interrupt's message, no traceback, no results folder
+    half-written, and no lock file left beside it (Python would otherwise die at once,
+    skipping every clean-up: SIGHUP left the temporary folder and the lock, a review)."""
     import signal
     import subprocess
     import sys
@@ -890,7 +892,7 @@ def test_a_plan_stopped_by_sigterm_ends_as_ctrl_c_does(tmp_path: Path) -> None:
             if "Solving with" in line:
                 break
         time.sleep(2)
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(getattr(signal, stop))
         _, stderr = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:

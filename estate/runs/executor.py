@@ -322,19 +322,23 @@ def _dask(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int,
 
 @contextlib.contextmanager
 def sigterm_as_interrupt() -> Iterator[None]:
-    """While tasks run, SIGTERM stops them as Ctrl-C does (signals reach the main
-    thread only, so elsewhere nothing changes). Not in a pool worker running tasks of
+    """While tasks run, SIGTERM (and SIGHUP) stops them as Ctrl-C does (signals reach
+    the main thread only, so elsewhere nothing changes). Not in a pool worker running tasks of
     its own: SIGTERM ends it at once, and its workers die with it. A caller may hold it
     longer (a sweep, from its first check to its last file)."""
     if _in_worker or threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # SIGHUP too (the terminal or ssh session closed), unless it is ignored (`nohup`)
+    stopping = [signal.SIGTERM] + ([signal.SIGHUP] if signal.getsignal(signal.SIGHUP)
+                                   is not signal.SIG_IGN else [])
+    previous = {sig: signal.signal(sig, _interrupt) for sig in stopping}
     try:
         yield
     finally:
-        with contextlib.suppress(ValueError):  # closed by the collector in another thread
-            signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            with contextlib.suppress(ValueError):  # closed by the collector in another thread
+                signal.signal(sig, handler)
 
 
 def _interrupt(signum: int, frame: Any) -> None:
