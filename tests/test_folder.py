@@ -253,13 +253,25 @@ def test_a_mount_point_is_refused_before_anything_is_solved(tmp_path: Path,
     assert os.path.ismount("/proc")
     said = replaceable(Path("/proc"))
     assert said is not None and said.startswith("a mount point") \
-        and said.endswith("give --out another folder (a folder inside it, say)"), said
+        and said.endswith("give --out another folder (one inside it)"), said
     run = subprocess.run([sys.executable, "-m", "estate", "plan", str(write_scenario(
                           tmp_path / "s.toml", scenario_on(coverage_data, "mounted"))),
                           "--out", "/proc", "--map", str(tmp_path / "m.html")],
                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert run.returncode == 1 and "a mount point" in run.stderr, run.stderr
     assert "Solving" not in run.stderr
+
+
+def test_every_mount_in_the_system_s_table_is_a_mount_point(tmp_path: Path) -> None:
+    """A bind mount of a folder of the same disk is no volume's root, which is all
+    `os.path.ismount` sees (a review's `mount --bind` passed): the system's table of
+    mounts names it, its spaces written as \\040."""
+    from estate.store.path_text import _unescaped, mounted
+
+    table = Path("/proc/self/mountinfo").read_text(encoding="utf-8", errors="replace")
+    points = [_unescaped(line.split(" ")[4]) for line in table.splitlines()]
+    assert points and all(mounted(Path(p)) for p in points if Path(p).is_dir())
+    assert not mounted(tmp_path) and _unescaped("/mnt/my\\040drive") == "/mnt/my drive"
 
 
 def test_the_lock_leaves_nothing_behind(tmp_path: Path) -> None:

@@ -126,7 +126,6 @@ def _flag(
 def _check_homes(
     sites: pd.DataFrame, functions: pd.DataFrame, files: dict[str, str],
     unread: frozenset[tuple[str, int, str]] = frozenset(),
-    unplaced: set[str] | frozenset[str] = frozenset(),
 ) -> list[Problem]:
     """A home must exist today; a home that does not suit the function is a warning,
     judged on the cells that were read: a `secure` refused (`unread`: `Y`) is not "not

@@ -32,6 +32,7 @@ from estate.store.keep import (
     keep_added,
     not_written_by_estate,
 )
+from estate.store.path_text import mounted
 
 #: The longest hidden sibling name estate makes (most file systems allow 255 bytes).
 _NAME_BYTES = 255
@@ -374,10 +375,9 @@ def replaceable(out: Path, elsewhere: str = "give --out another folder") -> str 
         return None
     if not real.is_dir():
         return _not_a_folder_to_write(real, elsewhere)
-    if os.path.ismount(real):  # (renaming it away would fail only once the plan is made)
-        return ("a mount point (a volume's root, a container's bind mount): estate replaces "
-                f"a results folder whole, which cannot be done to one; {elsewhere} (a "
-                "folder inside it, say)")
+    if mounted(real):  # (renaming it away would fail only once the plan is made)
+        return ("a mount point (a volume's root, a bind mount): estate replaces a results "
+                f"folder whole, which cannot be done to one; {elsewhere} (one inside it)")
     if Path.cwd().resolve().is_relative_to(real.resolve()):
         # (renaming it away would fail only once the results are made, and say so badly)
         return ("the folder estate runs in, or one holding it: estate replaces a results "

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from pathlib import Path
 
 from estate.errors import NAME_BYTES, name_too_long
-from estate.load.free_text import has_hidden, one_line
+from estate.load.free_text import LINE_BREAKS, has_hidden
 
 
 def unusable(path: Path, option: str) -> tuple[str, str] | None:
@@ -28,7 +29,7 @@ def unusable(path: Path, option: str) -> tuple[str, str] | None:
                     f"one too long for it ({len(str(path).encode())} bytes); give "
                     f"{option} a shorter one")
     text = str(path)
-    if has_hidden(text) or one_line(text) != text:
+    if has_hidden(text) or LINE_BREAKS.search(text):
         return ("a path without line breaks, tabs or other control characters",
                 f"one holding {_controls(text)}: give {option} the path again, typed on "
                 "one line")
@@ -45,3 +46,23 @@ def _controls(text: str) -> str:
     """The control characters of a text, as Python escapes them: "\\n", "\\t and \\x1b"."""
     found = dict.fromkeys(repr(c)[1:-1] for c in text if not c.isprintable())
     return " and ".join(found) if len(found) <= 2 else ", ".join(found)
+
+
+def mounted(path: Path) -> bool:
+    """Whether `path` is a mount point: a volume's root (`os.path.ismount`), or a bind
+    mount of a folder of the same disk, which only the system's table of mounts tells
+    (Linux's /proc/self/mountinfo, its fifth field, with spaces written \\040)."""
+    if os.path.ismount(path):
+        return True
+    try:
+        table = Path("/proc/self/mountinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    real = os.path.realpath(path)
+    points = {line.split(" ")[4] for line in table.splitlines() if line.count(" ") >= 4}
+    return any(_unescaped(point) == real for point in points)
+
+
+def _unescaped(point: str) -> str:
+    """A mount point as mountinfo writes it, its octal escapes (\\040) read."""
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), point)
