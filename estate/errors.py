@@ -253,6 +253,11 @@ class InputError(EstateError):
         )
 
 
+class RegisterChanged(InputError):
+    """A register whose files changed while it was read (`store.read_unchanged`): no
+    fault of its own, so a sweep keeps no outcome of it, and plans it again."""
+
+
 def message_items(message: str) -> list[str]:
     """The items of an error's message as `InputError` and `InfeasibleError` list them,
     one "  - " line each (a comparison's or a sweep's row keeps the message, the rules to

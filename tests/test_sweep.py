@@ -1393,3 +1393,33 @@ def test_a_sweep_over_two_estates_warns_that_their_savings_are_unlike(
         "different estates" in said, run.stderr
     assert "This sweep varies data, the register" in (tmp_path / "sw" / "sweep.html"
                                                       ).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("ending", ["infeasible, the register saved meanwhile",
+                                    "the register changed as it was read"])
+def test_a_run_whose_register_changed_keeps_no_outcome(corridor: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       ending: str) -> None:
+    """A settled ending is kept, to be reused, for the register as the run began: one
+    saved while the run solved was recorded as the register planned, and a refusal for
+    a register changing as it was read was kept and reused for good (a review). Neither
+    is kept: the run is planned again."""
+    from estate.errors import InfeasibleError, Problem, RegisterChanged
+    from estate.runs.sweep import RunTask, run_one
+    from estate.status import Status
+
+    raw = read_scenario_dict(corridor)
+    raw["data"] = str((corridor.parent / raw["data"]).resolve())
+    zones = Path(raw["data"]) / "zones.csv"
+
+    def ends(*args: Any, **kwargs: Any) -> None:
+        if ending.startswith("infeasible"):
+            zones.write_text(zones.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+            raise InfeasibleError(["zone Z1 is out of reach"])
+        raise RegisterChanged([Problem(raw["data"], None, None, "left as it is", "changed")])
+
+    monkeypatch.setattr(estate.runs.sweep, "plan_scenario", ends)
+    folder = tmp_path / "runs" / "r1"
+    done = run_one(RunTask("r1", {}, raw, "r1", str(folder)))
+    assert done.status in (Status.INFEASIBLE, Status.INVALID), done
+    assert not (folder / "outcome.json").exists()

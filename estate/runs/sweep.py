@@ -14,33 +14,37 @@ Resume: a run is not redone when its folder holds a complete `summary.json` whos
 today (or, for a deterministic failure, an `outcome.json` saying so). Folders are
 written whole and moved into place, so an interrupted sweep leaves only whole runs.
 
-`sweep` writes `sweep.csv` and `site_robustness.csv`; the page of a sweep, `sweep.html`,
+`sweep` writes `sweep.csv` and `site_robustness.csv` (their rows made from the runs'
+outcomes by `estate.runs.sweep_tables`); the page of a sweep, `sweep.html`,
 is drawn by `estate.render.sweep_page` (`estate.api.sweep` writes all three).
 """
 
 from __future__ import annotations
 
-import collections
 import contextlib
-import dataclasses
-import itertools
 import os
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from estate.errors import EstateError, InfeasibleError, InputError, OutputError, Problem
+from estate.errors import (
+    EstateError,
+    InfeasibleError,
+    InputError,
+    OutputError,
+    Problem,
+    RegisterChanged,
+)
 from estate.load.scenario import scenario_from_dict, set_dotted
 from estate.load.toml_text import read_scenario_dict
-from estate.results import Summary
 from estate.runs.alternatives import DrawPages
 from estate.runs.executor import check_scheduler, run_all, sigterm_as_interrupt
 from estate.runs.planning import plan_scenario
+from estate.runs.sweep_tables import RunOutcome, booleans_as_typed, site_robustness, sweep_rows
 from estate.runs.vary import (
     MAX_RUNS,
     MAX_VALUES,
@@ -56,7 +60,7 @@ from estate.runs.vary import (
 )
 from estate.status import Status, status_of
 from estate.store import inputs_sha256, is_fresh, read_outcome, read_summary, write_outcome
-from estate.store.check import RESULT_TABLES, flag_text, read_table, write_safe_csv
+from estate.store.check import RESULT_TABLES, read_table, write_safe_csv
 from estate.store.file_set import Write, WrittenInterrupted, listed, text_file, write_files
 from estate.store.folder import clear_debris_in, folder_lock, stored_as
 from estate.store.paths import Output, check_outputs, inputs_of_file, results_in_place
@@ -92,23 +96,6 @@ class RunTask:
     draw: DrawPages | None = None
 
 
-@dataclass
-class RunOutcome:
-    """What one run ended as; `summary` and `sites` only when it has a plan."""
-
-    run_id: str
-    parameters: dict[str, Value]
-    status: Status
-    message: str = ""
-    summary: Summary | None = None
-    sites: list[tuple[str, str, bool]] = field(default_factory=list)  # id, name, open
-    reused: bool = False
-    ran: bool = False  # planned (or tried) by a worker in this call, not refused first
-    seconds: float = 0.0
-    warnings: int | None = None  # its plan's (warnings.csv); None: no plan, or not kept
-    unstored: bool = False  # planned, but its folder could not be written (a full disk)
-
-
 def _one_line(exc: BaseException) -> str:
     if isinstance(exc, InputError):
         return "; ".join(str(p) for p in exc.problems)
@@ -129,6 +116,8 @@ def run_one(task: RunTask) -> RunOutcome:
     """Check and plan one run in this process; every ending becomes an outcome."""
     t0 = time.perf_counter()
     done = RunOutcome(task.run_id, task.parameters, Status.ERROR, ran=True)
+    data = Path(task.raw["data"])
+    before = _hashed(data)  # the register as the run begins: what its outcome is kept for
     try:
         scenario = scenario_from_dict(task.raw, base_dir=Path(task.folder), label=task.label)
         result = plan_scenario(scenario, out=Path(task.folder), draw=task.draw).plan
@@ -139,10 +128,10 @@ def run_one(task: RunTask) -> RunOutcome:
         # refused before planning (its register or scenario): not one "planned now"
         done.unstored = isinstance(exc, OutputError)
         done.ran = done.status != Status.INVALID or done.unstored
-        if done.status.settled and not done.unstored:  # else planned again (a full disk)
-            data = Path(task.raw["data"])
-            write_outcome(Path(task.folder), done.status, done.message, task.raw,
-                          inputs_sha256(data) if data.exists() else "")
+        # else planned again: a full disk, a register saved meanwhile or as it was read
+        if done.status.settled and not done.unstored and _hashed(data) == before \
+                and not isinstance(exc, RegisterChanged):
+            write_outcome(Path(task.folder), done.status, done.message, task.raw, before)
     done.seconds = round(time.perf_counter() - t0, 3)
     return done
 
@@ -337,8 +326,13 @@ def _with_hashes(tasks: list[RunTask]) -> Iterator[tuple[RunTask, str]]:
     hashes: dict[str, str] = {}
     for task in tasks:
         if (data := task.raw["data"]) not in hashes:
-            hashes[data] = inputs_sha256(Path(data)) if Path(data).exists() else ""
+            hashes[data] = _hashed(Path(data))
         yield task, hashes[data]
+
+
+def _hashed(data: Path) -> str:
+    """The register's checksum lines (`inputs_sha256`) as it is now; "" when it is gone."""
+    return inputs_sha256(data) if data.exists() else ""
 
 
 @contextlib.contextmanager
@@ -368,83 +362,3 @@ def _interrupted(tasks: list[RunTask], total: int, out: Path) -> Iterator[None]:
             "with a plan); the workers are stopped, and sweep.csv, site_robustness.csv and "
             "sweep.html were not rewritten (they are the previous sweep's, if any). Run "
             "the same command again to resume from the stored runs.") from None
-
-
-def sweep_rows(outcomes: list[RunOutcome], keys: list[str]) -> pd.DataFrame:
-    """One row per run: varied keys, status, every summary key, then warnings (how many
-    its plan was made with), message and run_id."""
-    records = []
-    for o in outcomes:
-        flat = o.summary.flat() if o.summary else {}
-        for key in ("status", *o.parameters):
-            flat.pop(key, None)
-        # a whole float as an int, still a number for the chart: sweep.csv shows 0, not
-        # 0.0; a list or a boolean as typed ([A, B], true), not as Python writes it
-        cells = {k: shown(v) if isinstance(v, tuple | bool) else
-                 int(v) if isinstance(v, float) and v.is_integer() else v
-                 for k, v in o.parameters.items()}
-        records.append({**cells, "status": o.status, **flat, "warnings": o.warnings,
-                         "message": o.message, "run_id": o.run_id})
-    # with no plan among the runs no summary names the columns: the ones every summary has
-    every = [] if any(o.summary for o in outcomes) else _summary_columns()
-    columns = list(dict.fromkeys(itertools.chain(keys, ["status"], every,
-                                                 *(r for r in records))))
-    tail = ["warnings", "message", "run_id"]
-    columns = [c for c in columns if c not in tail] + tail
-    table = pd.DataFrame(records, columns=columns)
-    # a varied key's values as read (sweep.csv, the page's axis, as the run's name has
-    # them): pandas would make 0, 300000 and inf one float column, written 0.0, 300000.0
-    for key in keys:
-        read = [r.get(key) for r in records]
-        if len({type(v) for v in read}) > 1:
-            table[key] = pd.Series(read, index=table.index, dtype=object)
-    # a count some runs lack (a reduction that fired in only some) stays a whole number:
-    # pandas would make the column float for its blanks, and write 2 as 2.0
-    for column in columns:
-        given = [r[column] for r in records if r.get(column) is not None]
-        if given and all(isinstance(v, int) and not isinstance(v, bool) for v in given) \
-                and len(given) < len(records):
-            table[column] = table[column].astype("Int64")
-    return table
-
-
-def booleans_as_typed(rows: pd.DataFrame) -> pd.DataFrame:
-    """sweep.csv's true and false written as a varied key's are typed (`flag_text`), a
-    summary's flags too, not Python's True."""
-    out = rows.copy()
-    for column in out.columns:
-        if out[column].map(lambda v: isinstance(v, bool | np.bool_)).any():
-            out[column] = out[column].map(flag_text).astype(object)
-    return out
-
-
-def _summary_columns() -> list[str]:
-    """The columns of `Summary.flat` that every plan has, in its order: sweep.csv keeps
-    them, empty, when no run has a plan, so that a script reading it finds its columns.
-    The agencies' columns need a plan to name them."""
-    # (`crs`, `model_size`: a locality's plan's, which a sweep with no plan cannot tell)
-    columns = []
-    for f in dataclasses.fields(Summary):
-        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING \
-                and f.name not in ("status", "agencies"):
-            columns += [f.name, "npv_saving_basis"] if f.name == "npv_saving" else [f.name]
-    return columns
-
-
-def site_robustness(outcomes: list[RunOutcome]) -> pd.DataFrame:
-    """Share of the runs with a plan (that include the site) in which each site is open."""
-    names: dict[str, str] = {}
-    opened, seen = collections.Counter[str](), collections.Counter[str]()
-    for o in outcomes:
-        for site_id, name, is_open in o.sites:
-            names.setdefault(site_id, name)
-            seen[site_id] += 1
-            opened[site_id] += int(is_open)
-    table = pd.DataFrame({"site_id": list(names), "name": list(names.values()),
-                          "runs_open": [opened[s] for s in names],
-                          "runs": [seen[s] for s in names]},
-                         columns=["site_id", "name", "runs_open", "runs"])
-    table.insert(2, "open_share", (table["runs_open"] / table["runs"]).round(4)
-                 if len(table) else pd.Series(dtype=float))
-    return table
-

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import tomli_w
 
-from estate.errors import InputError, Problem
+from estate.errors import InputError, Problem, RegisterChanged
 from estate.load.geopackage import writable
 from estate.load.scenario import Scenario
 from estate.results import Plan, Summary
@@ -78,20 +78,23 @@ def read_unchanged(data: Path, read: Callable[[], Read]) -> tuple[Read, str]:
     (`inputs_sha256`) taken before and after: equal, they are the files read, which the
     results folder records (a register saved from Excel or QGIS while a plan ran would
     otherwise be recorded in its place, and a sweep would reuse the run for it). Unequal,
-    the register changed while it was read: an `InputError` saying to run again. A
-    register that cannot be read is `read`'s to say."""
-    try:
-        before = inputs_sha256(data)
-    except OSError:
-        before = None
-    value = read()
-    after = inputs_sha256(data)
-    if after != before:
-        raise InputError([Problem(
-            str(data), None, None, "a register left as it is while estate reads it",
-            "one that changed while it was read (saved from Excel or QGIS meanwhile?): "
-            "run again once it is saved")])
-    return value, after
+    it is read again: reading may itself change a file (SQLite writes a GeoPackage's
+    leftover log into it), and a save made meanwhile is done by then. Changed again, it
+    is a `RegisterChanged` saying to run again. A register that cannot be read is
+    `read`'s to say."""
+    for _ in range(2):
+        try:
+            before = inputs_sha256(data)
+        except OSError:
+            before = None
+        value = read()
+        after = inputs_sha256(data)
+        if after == before:
+            return value, after
+    raise RegisterChanged([Problem(
+        str(data), None, None, "a register left as it is while estate reads it",
+        "one that changed while it was read, twice (saved from Excel or QGIS meanwhile?): "
+        "run again once it is saved")])
 
 
 def summary_json(summary: Summary, compact: bool = False) -> str:
