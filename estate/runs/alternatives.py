@@ -243,15 +243,21 @@ def _searched_short(found: list[Alternative]) -> str:
     if not short:
         return ""
     gaps = [g for a in short if known_gap(g := a.found.summary.mip_gap)]
-    widest = max(gaps) if len(gaps) == len(short) else None
-    within = f"within {percent_up(widest)} of" if widest is not None else "short of"
-    fix = ("a longer solver.time_limit_s" if any(a.found.status == Status.TIME_LIMIT
-                                                 for a in short)
-           else "a smaller solver.mip_gap")
-    return (f"{listed([a.folder for a in short])} "
-            f"{'was' if len(short) == 1 else 'were'} searched only to {within} the cheapest "
-            "plan with other open sites: one may cost more than its open sites need, and a "
-            f"cheaper set of open sites may be missing; {fix} settles them")
+    one = len(short) == 1
+    names = f"{listed([a.folder for a in short])} {'was' if one else 'were'}"
+    searched = (f"{names} searched only to within {percent_up(max(gaps))} of the cheapest "
+                "plan with other open sites" if len(gaps) == len(short) else
+                f"{names} not proven the cheapest plan{'' if one else 's'} with other open "
+                "sites")
+    timed = any(a.found.status == Status.TIME_LIMIT for a in short)
+    fixes = [fix for fix, needed in (("a longer solver.time_limit_s", timed),
+                                     ("a smaller solver.mip_gap",
+                                      any(a.found.status != Status.TIME_LIMIT for a in short)))
+             if needed]
+    return (f"{searched}: {'it' if one else 'each'} may cost more than the cheapest plan "
+            "with its open sites, and a cheaper set of open sites may be missing; "
+            f"{' and '.join(fixes)} {'settle' if len(fixes) > 1 else 'settles'} "
+            f"{'it' if one else 'them'}")
 
 
 def beside_programme_plan(info: Alternatives, found: list[Alternative], plan: Plan

@@ -111,8 +111,9 @@ def _sheet(wb: Any, title: str, header: list[Any], body: list[list[Any]]) -> Non
             cell = ws.cell(row=r, column=c, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # register text is never a formula, whatever it starts with
-                # and stays text when a user edits the cell (Excel's F2, Enter)
-                cell.quotePrefix = needs_quote(value)
+                # and stays text when a user edits the cell (Excel's F2, Enter), a leading
+                # quote of its own too, which Excel would take for the mark and drop
+                cell.quotePrefix = needs_quote(value) or value.startswith("'")
     ws.freeze_panes = "B2"
     _fit_columns(ws)
 

@@ -6,8 +6,9 @@ written:
 
 - a text cell a spreadsheet would run as a formula (leading `=`, `+`, `-`, `@`, tab or
   carriage return) gets a leading quote (`safe_cell`), taken off again on reading
-  (`unsafe_cell`); a text already starting with a quote gets one too, so the round
-  trip is exact;
+  (`unsafe_cell`); a text already starting as such a cell does (a quote, then one of
+  those or another quote) gets one too, so the round trip is exact, and a quote before
+  plain text ('S031' hosts ...) is left as it is;
 - cells are quoted wherever they hold a comma, a quote, a carriage return or a line
   break, and rows end with CRLF as RFC 4180 and Excel write them, so a bare carriage
   return in a name never splits a row;
