@@ -192,9 +192,10 @@
       var at = shown.indexOf(e.tooltip);
       if (at >= 0) { shown.splice(at, 1); }
     });
+    // on the way down (capture): the year slider keeps its keys from the map below it
     document.addEventListener("keydown", function (e) {
       if (e.key === "Escape") { shown.slice().forEach(function (tip) { map.closeTooltip(tip); }); }
-    });
+    }, true);
   }
 
   function addPlan(map, control, plan, options) {
