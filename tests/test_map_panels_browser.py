@@ -153,6 +153,26 @@ def test_escape_puts_a_shown_tooltip_away(opened: Opened) -> None:
     opened.clean()
 
 
+PRINTED = """() => Object.fromEntries(['.leaflet-control-zoom', '.leaflet-control-layers',
+  '.estate-panel-toggle', '.estate-skip', '#estate-legend', '#estate-kpi'].map(
+  s => [s, [...document.querySelectorAll(s)].some(e => getComputedStyle(e).display !== 'none')]))"""
+
+
+def test_a_printed_map_leaves_off_what_works_only_on_a_screen(opened: Opened) -> None:
+    """Printed from the browser, the zoom buttons, the layer list (22 rows over the map)
+    and the panels' Hide buttons came out on the sheet (a review): left off in print,
+    the legend and the plan's summary kept."""
+    page = opened.page
+    assert all(page.evaluate(PRINTED).values())
+    page.emulate_media(media="print")
+    assert page.evaluate(PRINTED) == {
+        ".leaflet-control-zoom": False, ".leaflet-control-layers": False,
+        ".estate-panel-toggle": False, ".estate-skip": False, "#estate-legend": True,
+        "#estate-kpi": True}
+    page.emulate_media(media="screen")
+    opened.clean()
+
+
 LONG_TOOLTIP = """n => {
   const map = MAP, marker = Object.values(map._layers).find(l => l.getTooltip && l.getTooltip()
                                                              && l.getLatLng);
