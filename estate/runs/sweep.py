@@ -116,8 +116,7 @@ def run_one(task: RunTask) -> RunOutcome:
     """Check and plan one run in this process; every ending becomes an outcome."""
     t0 = time.perf_counter()
     done = RunOutcome(task.run_id, task.parameters, Status.ERROR, ran=True)
-    data = Path(task.raw["data"])
-    before = _hashed(data)  # the register as the run begins: what its outcome is kept for
+    before = _hashed(task.raw.get("data"))  # the register as the run begins, kept with it
     try:
         scenario = scenario_from_dict(task.raw, base_dir=Path(task.folder), label=task.label)
         result = plan_scenario(scenario, out=Path(task.folder), draw=task.draw).plan
@@ -125,11 +124,11 @@ def run_one(task: RunTask) -> RunOutcome:
         done.sites, done.warnings = _sites_of(result.sites), len(result.warnings)
     except Exception as exc:  # one run's ending is its row, never the sweep's end
         done.status, done.message = status_of(exc), _one_line(exc)
-        # refused before planning (its register or scenario): not one "planned now"
         done.unstored = isinstance(exc, OutputError)
+        # refused before planning (its register or scenario): not one "planned now"
         done.ran = done.status != Status.INVALID or done.unstored
         # else planned again: a full disk, a register saved meanwhile or as it was read
-        if done.status.settled and not done.unstored and _hashed(data) == before \
+        if done.status.settled and not done.unstored and _hashed(task.raw.get("data")) == before \
                 and not isinstance(exc, RegisterChanged):
             write_outcome(Path(task.folder), done.status, done.message, task.raw, before)
     done.seconds = round(time.perf_counter() - t0, 3)
@@ -326,13 +325,14 @@ def _with_hashes(tasks: list[RunTask]) -> Iterator[tuple[RunTask, str]]:
     hashes: dict[str, str] = {}
     for task in tasks:
         if (data := task.raw["data"]) not in hashes:
-            hashes[data] = _hashed(Path(data))
+            hashes[data] = _hashed(data)
         yield task, hashes[data]
 
 
-def _hashed(data: Path) -> str:
-    """The register's checksum lines (`inputs_sha256`) as it is now; "" when it is gone."""
-    return inputs_sha256(data) if data.exists() else ""
+def _hashed(data: object) -> str:
+    """The checksum lines (`inputs_sha256`) of the register a run's `data` names, as it
+    is now; "" when it is gone, or `data` names none (a run refused for it)."""
+    return inputs_sha256(Path(data)) if isinstance(data, str) and Path(data).exists() else ""
 
 
 @contextlib.contextmanager

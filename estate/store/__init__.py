@@ -46,9 +46,8 @@ from estate.store.warnings_table import WARNINGS_TABLE, read_warnings, warnings_
 __all__ = ["FORMULA_STARTS", "PROGRAMME_TABLES", "RESULT_TABLES", "TABLES", "Columns",
            "SCENARIO_FILE", "StoredResults", "WARNINGS_TABLE", "check_results",
            "fill_results", "inputs_sha256", "is_fresh", "needs_quote", "planned_from",
-           "read_outcome", "read_programme", "read_summary", "read_unchanged", "read_warnings",
-           "read_table",
-           "read_zone_areas",
+           "read_outcome", "read_programme", "read_summary", "read_table", "read_unchanged",
+           "read_warnings", "read_zone_areas",
            "register_files", "safe_cell", "scenario_as_solved", "scenario_toml", "site_areas",
            "summary_json", "unsafe_cell", "write_outcome", "write_results",
            "write_safe_csv", "write_summary"]
@@ -56,6 +55,7 @@ __all__ = ["FORMULA_STARTS", "PROGRAMME_TABLES", "RESULT_TABLES", "TABLES", "Col
 TABLES = ("sites", "assignments", "coverage", "agencies", "zones")
 
 Read = TypeVar("Read")
+
 
 def register_files(data: Path) -> list[Path]:
     """The files a register is read from (a folder's tables, or the one workbook/package)."""
