@@ -112,4 +112,3 @@ def site_robustness(outcomes: list[RunOutcome]) -> pd.DataFrame:
     table.insert(2, "open_share", (table["runs_open"] / table["runs"]).round(4)
                  if len(table) else pd.Series(dtype=float))
     return table
-
