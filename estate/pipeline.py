@@ -14,7 +14,7 @@ import dataclasses
 import math
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -204,17 +204,23 @@ def check_scenario(scenario: Scenario, register: Register, clock: Clock | None =
 
 
 def read_register(scenario: Scenario, clock: Clock) -> Register:
-    """The scenario's register, read as the "load" stage (`read_register_recorded`)."""
-    return read_register_recorded(scenario, clock)[0]
+    """The scenario's register, read as the "load" stage (`prepare_scenario`'s, where no
+    results folder records its files)."""
+    with _loading(scenario, clock):
+        return scenario_register(scenario)
 
 
 def read_register_recorded(scenario: Scenario, clock: Clock) -> tuple[Register, str]:
-    """The scenario's register, read as the "load" stage: the one place that stage is
-    told, for a plan of a whole scenario and for `prepare_scenario` alike; with the
-    checksum lines of the very files read (`store.read_unchanged`), which a results
-    folder records."""
-    with clock.stage("load", f"Reading the register {shown_path(scenario.data)}"):
+    """The scenario's register, read as the "load" stage, with the checksum lines of
+    the very files read (`store.read_unchanged`), which a results folder records."""
+    with _loading(scenario, clock):
         return read_unchanged(Path(scenario.data), lambda: scenario_register(scenario))
+
+
+def _loading(scenario: Scenario, clock: Clock) -> AbstractContextManager[None]:
+    """The "load" stage as it is told, the one place, for a plan of a whole scenario and
+    for `prepare_scenario` alike."""
+    return clock.stage("load", f"Reading the register {shown_path(scenario.data)}")
 
 
 def prepare_scenario(scenario: Scenario, register: Register | None = None,
