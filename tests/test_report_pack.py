@@ -1046,6 +1046,27 @@ def test_sites_of_one_name_are_told_apart_by_their_ids(pack: dict[str, Any]) -> 
         f"Council offices ({i})" for i in sites.loc[kept, "site_id"])
 
 
+def test_long_ids_that_differ_only_at_their_end_stay_apart(pack: dict[str, Any]) -> None:
+    """Ids of one register often share a long start ("SUFFOLK-COUNTY-COUNCIL-PROPERTY-
+    0117"): one too long for the pack is cut in its middle, so two sites of one name
+    are still told apart by what is left of their ids."""
+    r = read_results(pack["folder"])
+    sites = r.sites.copy()
+    sites["name"] = "Council offices"
+    ids = [f"SUFFOLK-COUNTY-COUNCIL-PROPERTY-REGISTER-{i:04d}" for i in range(len(sites))]
+    sites["site_id"] = ids
+    r = dataclasses.replace(r, sites=sites)
+    words = unmarked(decision(r))
+    closed = [i for i, d in zip(ids, sites["decision"], strict=True) if d == "close"]
+    assert len(closed) >= 2
+    shown = [figures.identifier(i) for i in closed]
+    assert len(set(shown)) == len(closed) and all(len(s) == 30 for s in shown), shown
+    for site_id, short in zip(closed, shown, strict=True):
+        assert short.endswith(site_id[-10:]) and f"Council offices ({short})" in words, words
+    assert figures.identifier("S1") == "S1"
+    assert figures.identifier("A" * 30) == "A" * 30
+
+
 LONG_NAMES = ("Department for Work and Pensions (Jobcentre Plus, Suffolk)",
               "East Suffolk and North Essex NHS Foundation Trust")
 ENDED = "2026-09-30"
@@ -1151,7 +1172,8 @@ def test_leases_ended_before_the_start_are_caveats(leased: dict[str, Any],
     lease = next(c for c in caveats if "ended before the start" in c)
     assert (f"By the register, 1 lease ended before the start (2027-04-01), so closing its "
             f"site is taken to owe no rent: {HOSTILE[0]} (S2, {ENDED}); the plan closes "
-            "it.") in lease
+            "it.") in unmarked(lease)
+    assert f"\u2068{HOSTILE[0]}\u2069 (S2" in lease  # a name, kept in its own direction
     table = next(b for b in assumptions_page(r).blocks if isinstance(b, Table)
                  and b.caption.startswith("Warnings the plan was made with"))
     assert table.caption.endswith("(1)") and table.rows[0][0] == "sites.csv row 3, lease_end"

@@ -46,6 +46,17 @@ def plain(text: object, most: int = 60) -> str:
     return line if len(line) <= most else line[: most - 1] + "\u2026"
 
 
+def identifier(text: object, most: int = 30) -> str:
+    """A register id as the board pack prints it beside a name: `plain`, but a long id is
+    cut in its middle, not at its end, since ids of one register tend to share a long
+    start and differ in their last characters ("SCC-PROPERTY-...-0117" and "-0118")."""
+    line = plain(text, len(str(text)) + 1)
+    if len(line) <= most:
+        return line
+    tail = most // 3
+    return line[: most - 1 - tail] + "\u2026" + line[-tail:]
+
+
 def named(text: object, most: int = 60) -> str:
     """A register name for the board pack's text and its Gantt labels: `plain`, between
     Unicode's isolate marks (U+2068 first strong isolate, U+2069 its end), so that a

@@ -122,7 +122,7 @@ def _surrender_words(p: Programme) -> str:
     rows = p.actions[p.actions["surrender"].astype(float).fillna(0.0) >= 0.5]
     if rows.empty:
         return ""
-    named = [f"{figures.named(str(row.site_name), 60)} ({figures.plain(str(row.site_id), 20)}, "
+    named = [f"{figures.named(str(row.site_name), 60)} ({figures.identifier(row.site_id)}, "
              f"{year_words(p.start, int(row.year))}, {money(float(row.surrender))})"
              for row in rows.head(5).itertuples(index=False)]
     total = float(rows["surrender"].sum())

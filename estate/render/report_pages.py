@@ -69,7 +69,7 @@ def _site_named(name: object, site_id: object, most: int = 70,
     names a site of a plan made area by area (its tables give the area a column)."""
     area = (areas or {}).get(str(site_id), "")
     where = f", {figures.named(area, 40)}" if area else ""
-    return f"{figures.named(name, most)} ({figures.plain(site_id, 30)}{where})"
+    return f"{figures.named(name, most)} ({figures.identifier(site_id)}{where})"
 
 
 def _names(frame: pd.DataFrame, most: int, areas: dict[str, str]) -> str:
@@ -126,7 +126,7 @@ def _new_teams(r: Results, areas: dict[str, str]) -> str:
     site today (F2 at Only (S1))" ("" when every team has one): a plan that keeps every
     building still changes the estate when it houses them."""
     teams = r.new_teams()
-    placed = [f"{figures.plain(f, 30)} at {_site_named(name, s, areas=areas)}"
+    placed = [f"{figures.identifier(f)} at {_site_named(name, s, areas=areas)}"
               for f, name, s in teams[:4]]
     more = f" and {len(teams) - 4:,} more" if len(teams) > 4 else ""
     return (f"{count(len(teams), 'new team')} with no site today ({'; '.join(placed)}{more})"

@@ -66,7 +66,7 @@ def _leases(warnings: tuple[Problem, ...], kind: ProblemKind) -> list[tuple[str,
 def _named(r: Results, leases: list[tuple[str, str]]) -> str:
     """The first few leases' sites by name, id and date, and how many more."""
     names = dict(zip(r.sites["site_id"].astype(str), r.sites["name"], strict=True))
-    shown = [f"{figures.plain(names.get(site, site), 60)} ({figures.plain(site, 20)}, "
+    shown = [f"{figures.named(names.get(site, site), 60)} ({figures.identifier(site)}, "
              f"{figures.plain(end, 20)})" for site, end in leases[:MOST_NAMED]]
     return listed_few(shown, len(leases))
 
