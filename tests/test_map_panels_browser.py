@@ -173,6 +173,32 @@ def test_a_printed_map_leaves_off_what_works_only_on_a_screen(opened: Opened) ->
     opened.clean()
 
 
+SCALE_WORDS = """() => {
+  // at every zoom of the map, each scale bar's words against the bar: the widest the
+  // words reach beyond it, in px, and each distance shown
+  const map = MAP, over = [], shown = new Set();
+  for (let z = 3; z <= 18; z += 0.25) {
+    map.setZoom(z, {animate: false});
+    map.fire('move');  // Leaflet redraws its scale on moveend
+    map.fire('moveend');
+    document.querySelectorAll('.leaflet-control-scale-line').forEach(line => {
+      over.push(line.scrollWidth - line.clientWidth); shown.add(line.textContent);
+    });
+  }
+  return {over: Math.max(...over), shown: [...shown]};
+}""".replace("MAP", MAP)
+
+
+def test_the_scale_bar_holds_its_words_at_every_zoom(opened: Opened) -> None:
+    """A scale bar rounded down to half its longest ("10 km" on a 53 px bar) had its
+    words run past its end (a review at 100% zoom): at every zoom of the map the bar in
+    km and the bar in miles each hold their words, from "500 ft" to "1000 km"."""
+    found = opened.page.evaluate(SCALE_WORDS)
+    assert found["over"] <= 0, found
+    assert {"3000 ft", "10 km", "10 mi"} <= set(found["shown"]), found
+    opened.clean()
+
+
 LONG_TOOLTIP = """n => {
   const map = MAP, marker = Object.values(map._layers).find(l => l.getTooltip && l.getTooltip()
                                                              && l.getLatLng);

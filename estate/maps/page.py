@@ -154,6 +154,18 @@ class _Assets(Element):
                           script_block(static_text("estate.maps", "moves.js"))])
 
 
+class _Scale(Direct):
+    """The scale bar, in kilometres and miles (`estateMap.addScale`: long enough for its
+    words)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "EstateScale"
+
+    def js(self) -> str:
+        return f"estateMap.addScale({self.map_name});"
+
+
 class _LayerControl(Direct):
     """The layer control every plan adds its overlays to (expanded: readers see it)."""
 
@@ -250,12 +262,12 @@ def new_map(cdn: bool = False, tiles: str | None = None, attr: str | None = None
     # maxZoom on the map itself: with no tile layer Leaflet has none, and markercluster
     # refuses to cluster without one
     fmap = folium.Map(location=[0.0, 0.0], zoom_start=2, tiles=tiles, attr=attr,
-                      control_scale=True,
                       max_zoom=19, maxZoom=19, zoomSnap=0.25, zoomDelta=0.5)
     fmap.default_js = []
     fmap.default_css = []
     _Page().add_child(fmap)  # in place of folium's own page: see _Page
     figure_of(fmap).header.add_child(_Assets(cdn), name="estate_assets")
+    fmap.add_child(_Scale(), name="estate_scale")
     fmap.add_child(_LayerControl(), name="estate_layer_control")
     return fmap
 

@@ -255,7 +255,7 @@
     a.getContainer().parentNode.insertBefore(box, a.getContainer().nextSibling);
     var b = L.map(box, {zoomControl: false, zoomSnap: 0.25, zoomDelta: 0.5, maxZoom: 19});
     b.setView(a.getCenter(), a.getZoom(), {animate: false});
-    L.control.scale().addTo(b);
+    EM.addScale(b);
     var base = this.base.map(function (e) { return draw(e.fn, b, e.args); });
     var v = this.view(b, [], base);
     this.views.push(v);

@@ -302,8 +302,16 @@
     EM.keepPopupClear(map);  // or the popup open
   }
 
+  // The scale bar, at most SCALE_PX long: Leaflet rounds the distance down to 1, 2, 3 or 5
+  // of a power of ten, so a bar can be half that, and at 140 px the shortest still holds
+  // its longest words ("3000 ft") inside it, where Leaflet's own 100 px let "10 km" spill
+  // over its end
+  var SCALE_PX = 140;
+  function addScale(map) { return L.control.scale({maxWidth: SCALE_PX}).addTo(map); }
+
   var EM = global.estateMap;
   EM.addPanel = addPanel;
+  EM.addScale = addScale;
   EM.addSlider = addSlider;
   EM.foldable = foldable;
   EM.layout = layout;
