@@ -97,3 +97,33 @@ def test_the_geopackage_takes_the_users_umask(tmp_path: Path) -> None:
         os.umask(old)
     modes = {p.name: p.stat().st_mode & 0o777 for p in out.iterdir()}
     assert modes["plan.gpkg"] == 0o664 and set(modes.values()) == {0o664}, modes
+
+
+def test_zones_carry_each_rule_s_coverage_before_then_after(tmp_path: Path) -> None:
+    """Two coverage rules: the zones layer has covered_before_0, covered_after_0,
+    covered_before_1, covered_after_1 after the zones' own columns (QGIS lists them in
+    that order), each field the rule's covered_before or covered_after of coverage.csv.
+    Z1 is 1 km from S2 and 21 km from S1, Z2 1 km from S1: out of the first rule's
+    0.5 km, within the second's 30 km; S2 closes (it costs most)."""
+    data = write_register(tmp_path / "reg", TWO_AGENCIES,
+                          [site("S1", "A1", 0, 0, services="public_access"),
+                           site("S2", "A2", 20, 0, services="public_access",
+                                running_cost=500_000)], [],
+                          [zone("Z1", 21, 0), zone("Z2", 0, 1)])
+    rules = [{"service": "public_access", "radius_km": 0.5, "mode": "maintain"},
+             {"service": "public_access", "radius_km": 30.0, "mode": "all"}]
+    path = write_scenario(tmp_path / "two.toml", scenario_on(data, "two", coverage=rules))
+    estate.plan(path, out=tmp_path / "out", map_path=False)
+    gpkg = tmp_path / "out" / "plan.gpkg"
+    fields = _fields(gpkg, "zones")
+    assert fields == [*pd.read_csv(tmp_path / "out" / "zones.csv").columns,
+                      "covered_before_0", "covered_after_0", "covered_before_1",
+                      "covered_after_1"], fields
+    layer = pyogrio.read_dataframe(gpkg, layer="zones").set_index("zone_id")
+    coverage = pd.read_csv(tmp_path / "out" / "coverage.csv", dtype={"zone_id": str})
+    for row in coverage.itertuples(index=False):
+        for when in ("before", "after"):
+            assert bool(layer.loc[row.zone_id, f"covered_{when}_{row.rule}"]) == \
+                bool(getattr(row, f"covered_{when}")), (row, when)
+    for zone_id in ("Z1", "Z2"):  # each 1 km from its nearest site
+        assert [bool(layer.loc[zone_id, f]) for f in fields[-4:]] == [False, False, True, True]

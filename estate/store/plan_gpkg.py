@@ -98,6 +98,8 @@ def write_gpkg(plan: Plan, path: Path) -> None:
         wide = plan.coverage.pivot_table(index="zone_id", columns="rule",
                                          values=["covered_before", "covered_after"],
                                          aggfunc="first")
+        # rule by rule, before then after: covered_before_0, covered_after_0, ...
+        wide = wide[sorted(wide.columns, key=lambda c: (c[1], c[0] == "covered_after"))]
         wide.columns = [f"{a}_{b}" for a, b in wide.columns]
         zones = zones.merge(wide.astype(bool).reset_index(), on="zone_id", how="left")
     _write_layer(zones, _points(zones), path, "zones", "Point")
