@@ -372,6 +372,19 @@ def test_workbook_has_summary_agencies_and_policy_sheets(setup: dict[str, Any]) 
     assert agencies[0][:3] == ("scenario", "agency_id", "name")
     assert ("Loser", "B") in {row[:2] for row in agencies}
     assert len(agencies) == 1 + 2 + 2 + 2
+    # money in pounds, a gap as a percentage, counts as they are; the agencies filter
+    shown = {row[0].value: row[1].number_format for row in wb["summary"].iter_rows(min_row=2)}
+    pounds = '"£"#,##0;-"£"#,##0'
+    assert {shown[f] for f in ("objective_npv", "status_quo_npv", "npv_saving",
+                               "annual_cost_before", "annual_cost_after", "annual_saving",
+                               "one_off_cost")} == {pounds}
+    assert shown["mip_gap"] == shown["discount_rate"] == "0.00##%"
+    assert {shown[f] for f in ("sites_before", "fte_relocated", "solve_seconds",
+                               "horizon_years", "payback_years")} == {"General"}
+    header = [c.value for c in wb["agencies"][1]]
+    formats = dict(zip(header, [c.number_format for c in wb["agencies"][2]], strict=True))
+    assert formats["annual_cost_before"] == formats["npv_saving"] == pounds
+    assert formats["worse_off"] == "General" and wb["agencies"].auto_filter.ref == "A1:K7"
 
 
 def test_an_unproven_policy_cost_is_a_range_in_the_tables(setup: dict[str, Any],

@@ -100,7 +100,30 @@ def _cell_of(figure: str, value: Any) -> Any:
     return value
 
 
-def _sheet(wb: Any, title: str, header: list[Any], body: list[list[Any]]) -> None:
+POUNDS = '"£"#,##0;-"£"#,##0'
+"""Excel's format of a money cell: whole pounds with thousands separators (the cell
+keeps its pence, as the CSV gives them)."""
+PERCENT = "0.00##%"
+"""Excel's format of a rate or a gap: 0.42%, and a gap of 1e-6 as 0.0001%, not 0.00%."""
+_RATES = frozenset({"mip_gap", "discount_rate", "programme.gap", "programme.mip_gap"})
+_MONEY = re.compile(r"(npv|cost|saving|receipts|receipts_after_horizon|one_off|one_off_limit|"
+                    r"annual_cost_before|annual_cost_after|npv_saving_dated|"
+                    r"compensation_transfer_annual)$")
+
+
+def number_format(figure: str) -> str | None:
+    """How Excel shows the figure named `figure` (a summary.json key, flattened, or an
+    agencies column): money in pounds, a rate or gap as a percentage; None for counts,
+    years and seconds, shown as they are."""
+    if figure in _RATES:
+        return PERCENT
+    return POUNDS if _MONEY.search(figure) else None
+
+
+def _sheet(wb: Any, title: str, header: list[Any], body: list[list[Any]],
+           formats: Callable[[int, int], str | None] = lambda row, column: None) -> None:
+    """A sheet of `header` and `body`; `formats(row, column)` (0-based within the body)
+    gives a number cell its format."""
     ws = wb.create_sheet(title)
     for r, values in enumerate([header, *body], start=1):
         for c, value in enumerate(values, start=1):
@@ -114,6 +137,10 @@ def _sheet(wb: Any, title: str, header: list[Any], body: list[list[Any]]) -> Non
                 # and stays text when a user edits the cell (Excel's F2, Enter), a leading
                 # quote of its own too, which Excel would take for the mark and drop
                 cell.quotePrefix = needs_quote(value) or value.startswith("'")
+            elif isinstance(value, int | float) and not isinstance(value, bool) and r > 1:
+                shown = formats(r - 2, c - 1)
+                if shown is not None:
+                    cell.number_format = shown
     ws.freeze_panes = "B2"
     _fit_columns(ws)
 
@@ -146,7 +173,8 @@ def write_xlsx(runs: list[Run], table: list[dict[str, Any]], path: Path) -> None
     figures = [c for c in _columns(table) if not c.startswith(("agency.", "policy_cost."))
                and c != "scenario"]
     _sheet(wb, "summary", ["figure", *names],
-           [[f, *(_cell_of(f, r.get(f)) for r in table)] for f in figures])
+           [[f, *(_cell_of(f, r.get(f)) for r in table)] for f in figures],
+           lambda row, column: number_format(figures[row]))
     body = []
     for run in runs:
         for agency_id, info, gain, npv, comp in _agency_rows(run):
@@ -156,10 +184,11 @@ def write_xlsx(runs: list[Run], table: list[dict[str, Any]], path: Path) -> None
                          *(_penny(value) for value in pounds), info.worse_off,
                          _penny(comp.transfers.get(agency_id, 0.0)) if comp.possible
                          else None])
-    _sheet(wb, "agencies", ["scenario", "agency_id", "name", "annual_cost_before",
-                            "annual_cost_after", "annual_saving", "one_off_cost", "npv_saving",
-                            "npv_saving_dated", "worse_off", "compensation_transfer_annual"],
-           body)
+    columns = ["scenario", "agency_id", "name", "annual_cost_before", "annual_cost_after",
+               "annual_saving", "one_off_cost", "npv_saving", "npv_saving_dated", "worse_off",
+               "compensation_transfer_annual"]
+    _sheet(wb, "agencies", columns, body, lambda row, column: number_format(columns[column]))
+    wb["agencies"].auto_filter.ref = wb["agencies"].dimensions  # a planner filters by agency
     costs = [dict(run.summary.policy_costs or {}) if run.summary else {} for run in runs]
     policies = list(dict.fromkeys(p for cost in costs for p in cost))
 
@@ -172,7 +201,7 @@ def write_xlsx(runs: list[Run], table: list[dict[str, Any]], path: Path) -> None
         body += [[f"{p} (at least)", *each(p, lambda c: c.cost_range[0])],
                  [f"{p} (at most)", *each(p, lambda c: c.cost_range[1])]]
     body += [[f"{p} (in words)", *each(p, lambda c: c.sentence)] for p in policies]
-    _sheet(wb, "policy costs", ["policy", *names], body)
+    _sheet(wb, "policy costs", ["policy", *names], body, lambda row, column: POUNDS)
     wb.save(path)
 
 
