@@ -652,6 +652,26 @@ def test_every_cash_flow_adds_up_to_the_npv(tiny: Case) -> None:
     assert programme.figures().to_json()["npv_saving"] == round(programme.npv_saving, 2)
 
 
+def test_a_year_s_rows_list_the_agencies_as_the_register_does(tmp_path: Path) -> None:
+    """cashflow.csv's rows of a year: the estate's, then the agencies in the register's
+    order, as agencies.csv lists them (they were sorted by id, so Police came before
+    County and a reader lining the two files up had to sort first); each agency's
+    running totals are its own savings added up year by year."""
+    case = plan_case(tmp_path, [
+        site("S", "Police", 0, 0, desks=200, running_cost=50_000, must_keep=True),
+        site("P", "County", 0, 1, running_cost=120_000),
+    ], [function("T", "County", "Ops", "P", desks=40)],
+        agencies=("Police", "County", "Alpha"), horizon_years=3)
+    flows = case.programme().cashflow
+    assert list(flows["agency_id"]) == ["", "Police", "County", "Alpha"] * 3
+    assert list(flows["year"]) == [1] * 4 + [2] * 4 + [3] * 4
+    for _, rows in flows.groupby("agency_id"):
+        np.testing.assert_allclose(rows["cumulative"], rows["saving"].cumsum())
+        np.testing.assert_allclose(rows["cumulative_discounted"], rows["discounted"].cumsum())
+    county = flows[flows["agency_id"] == "County"]
+    assert county["saving"].iloc[0] > 0  # P closes in year 1
+
+
 def test_the_yearly_effects_add_up_to_each_years_running_saving(tiny: Case) -> None:
     """programme.csv's annual_effect, summed over the changes up to year t, is the status
     quo's running cost less year t's in cashflow.csv (rent is apart): every saving

@@ -110,12 +110,15 @@ def _with_totals(frame: pd.DataFrame, cal: Calendar) -> pd.DataFrame:
     year = frame["year"].to_numpy()
     frame["discounted"] = (d_end[year] * (frame["status_quo"] - frame["running"] - frame["rent"])
                            - d_start[year] * (frame["one_off"] - frame["receipts"]))
-    frame = frame.sort_values(["agency_id", "year"], kind="stable")
+    # each agency's rows (and the estate's) are in year order already: the totals by
+    # year, then the agencies year by year in the register's order
     group = frame.groupby("agency_id", sort=False)
     frame["cumulative"] = group["saving"].cumsum()
     frame["cumulative_discounted"] = group["discounted"].cumsum()
     frame["date"] = [cal.date_of(int(t)).isoformat() for t in frame["year"]]
-    frame = frame.sort_values(["year", "agency_id"], kind="stable").reset_index(drop=True)
+    # a year's rows: the estate's, then its agencies in the register's order, as
+    # agencies.csv lists them
+    frame = frame.sort_values("year", kind="stable").reset_index(drop=True)
     return frame[["year", "date", "agency_id", *COMPONENTS, "cost", "status_quo", "saving",
                   "cumulative", "discounted", "cumulative_discounted"]]
 
