@@ -75,6 +75,8 @@ def test_a_wide_gantt_chart_scrolls_in_its_own_box(browser: Any, tmp_path: Path,
         for i, a in enumerate(marks):
             for b in marks[i + 1:]:
                 assert not _overlap(a, b), (a, b)
+        page.keyboard.press("Tab")  # the link past the marks, then the chart's box
+        assert page.evaluate("document.activeElement.className") == "skip"
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.className") == "scroll"
         assert axe_violations(opened) == []

@@ -57,6 +57,34 @@ def test_the_programme_page_runs_nothing_a_name_carries(page: Opened, dated: Pat
     page.clean()
 
 
+def test_a_link_skips_the_chart_s_marks(page: Opened) -> None:
+    """A keyboard reaches each of the Gantt chart's marks in turn (81 on the demo): the
+    Tab key first reaches a link, shown then and hidden before, that says how many
+    marks it skips; Enter on it takes the next Tab past every mark, to the list of the
+    chart's rows."""
+    p = page.page
+    marks = page.count("g.mark")
+    assert marks > 1
+    link = p.locator("a.skip")
+    assert link.bounding_box()["x"] < 0  # type: ignore[index]  # off the page until reached
+    for _ in range(10):
+        p.keyboard.press("Tab")
+        if p.evaluate("document.activeElement.className") == "skip":
+            break
+    assert p.evaluate("document.activeElement.textContent") == (
+        f"Skip the chart's {marks:,} marks, to the list of its rows")
+    assert link.bounding_box()["x"] >= 0  # type: ignore[index]
+    ahead = p.evaluate("""() => {  // what Tab reaches next: the chart's box, then its marks
+      const all = [...document.querySelectorAll('a[href], summary, [tabindex="0"]')];
+      return all.indexOf(document.querySelector('summary')) - all.indexOf(document.activeElement);
+    }""")
+    assert ahead > marks  # without the link, every mark comes first
+    p.keyboard.press("Enter")
+    p.keyboard.press("Tab")
+    assert p.evaluate("document.activeElement.closest('details.row-names') !== null")
+    page.clean()
+
+
 def test_a_name_with_no_spaces_does_not_widen_the_page(browser: Any, tmp_path: Path) -> None:
     """A long unbroken name widens only its table's box, which scrolls, not the page."""
     made_up = write_made_up_folder(tmp_path / "made_up", n_sites=12, n_zones=10)

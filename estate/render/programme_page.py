@@ -195,6 +195,12 @@ def programme_page(programme: Programme, summary: Summary | None, scenario_name:
     by its style sheet."""
     horizon = _horizon(programme, summary)
     title = inert(f"Programme: {scenario_name}")
+    chart = gantt(programme, horizon)
+    marks = chart.count('<g class="mark"')
+    # a keyboard reaches each mark in turn (81 on the demo): a link past them, shown
+    # when the Tab key reaches it (WCAG 2.4.1)
+    skip = (f'<a class="skip" href="#after-chart">Skip the chart\'s {marks:,} marks, to the '
+            "list of its rows</a>" if marks > 1 else "")
     body = f"""<main><h1>Programme: {isolated(scenario_name)}</h1>
 {_headline(programme, summary)}
 <h2>When each change happens</h2>
@@ -203,8 +209,8 @@ beneath it; a mark for each change in its year. Point at a mark, tap it, or reac
 with the Tab key to see its figures, which the programme's table below gives too. A name too long for its row ends in "…": the rows'
 names are listed in full beneath the chart.</p>
 {legend()}
-{gantt(programme, horizon)}
-{row_names(programme)}
+{skip}{chart}
+<div id="after-chart" tabindex="-1">{row_names(programme)}</div>
 <h2>Saving over the years</h2>
 <p>The cumulative saving against the status quo at today's value (the line, 0 at the
 start), each year's saving at today's value (the bars) and the payback year: the first
