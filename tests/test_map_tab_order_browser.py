@@ -187,6 +187,33 @@ def test_a_move_s_line_is_a_named_button_whose_popup_escape_closes(opened: Opene
     opened.clean()
 
 
+TAB_STOPS = """() => [...document.querySelectorAll('.leaflet-map-pane [tabindex="0"]')]
+  .map(node => node.classList.contains('estate-move') ? 'move'
+       : node.classList.contains('estate-site') ? 'site' : 'other')"""
+
+
+def test_the_keyboard_reaches_every_site_before_the_first_move(opened: Opened) -> None:
+    """Tab reached 30 moves' lines before the first site (a review): the lines are in a
+    pane of their own after the sites', drawn beneath them still, so every site on the
+    map comes first; a site's spot shows the site, not a line, to the browser's hit
+    test."""
+    page = opened.page
+    stops = page.evaluate(TAB_STOPS)
+    assert "move" in stops and "site" in stops and "other" not in stops, stops
+    assert stops.index("move") > max(i for i, kind in enumerate(stops) if kind == "site"), stops
+    page.keyboard.press("Tab")  # the skip link, then the map, then its first stop
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('estate-site')")
+    on_top = page.evaluate("""() => [...document.querySelectorAll('.estate-site')].slice(0, 20)
+      .every(site => { const r = site.getBoundingClientRect();
+                       const hit = document.elementFromPoint((r.left + r.right) / 2,
+                                                             (r.top + r.bottom) / 2);
+                       return !hit || !hit.classList.contains('estate-move'); })""")
+    assert on_top
+    opened.clean()
+
+
 @pytest.fixture(scope="module")
 def compared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """comparison_map.html of two scenarios on the coverage register, S1 named with
@@ -242,7 +269,7 @@ def test_a_ring_round_a_differing_site_is_a_named_button(browser: Any,
     page.close()
 
 
-SHAPES_SEEN = """() => [...document.querySelectorAll('.leaflet-overlay-pane path[role=button]')]
+SHAPES_SEEN = """() => [...document.querySelectorAll('.leaflet-map-pane path[role=button]')]
   .map(path => {
     // whether any of 60 points along the shape is the topmost thing there (not under a
     // panel, nor off the map), as the browser itself hit-tests it
@@ -268,7 +295,7 @@ def test_a_move_wholly_under_a_panel_is_out_of_the_tab_order(opened: Opened) -> 
     assert before and all(s["tab"] == 0 for s in before if s["seen"])
     # the shortest line's middle panned to the middle of the KPI panel
     page.evaluate(f"""() => {{
-      const paths = [...document.querySelectorAll('.leaflet-overlay-pane path[role=button]')];
+      const paths = [...document.querySelectorAll('.leaflet-map-pane path[role=button]')];
       const line = paths.sort((a, b) => a.getTotalLength() - b.getTotalLength())[0];
       const m = line.getPointAtLength(line.getTotalLength() / 2).matrixTransform(line.getScreenCTM());
       const r = document.getElementById('estate-kpi').getBoundingClientRect();
@@ -285,7 +312,7 @@ LINE_UNDER_KPI = f"""() => {{
   // a line's middle panned to just inside the KPI panel's right edge, half way down it, so
   // that the line's right half shows (the widest line); on a phone, whose panel is as wide
   // as the map, just inside its foot, half way across (the tallest line)
-  const paths = [...document.querySelectorAll('.leaflet-overlay-pane path[role=button]')];
+  const paths = [...document.querySelectorAll('.leaflet-map-pane path[role=button]')];
   const r = document.getElementById('estate-kpi').getBoundingClientRect();
   const phone = r.right > {MAP}.getContainer().getBoundingClientRect().right - 20;
   const reach = p => phone ? p.getBoundingClientRect().height : p.getBoundingClientRect().width;

@@ -66,7 +66,7 @@ def test_toggling_layers_changes_what_is_visible(opened: Opened,
                                                  plan: Plan) -> None:
     sites = plan[1]
     drawn = sites[sites["decision"] != "not_built"]
-    moves = opened.count(".leaflet-overlay-pane path.estate-move")
+    moves = opened.count(".leaflet-estateMoves-pane path.estate-move")
     assert moves > 0
     opened.toggle("Sites after")
     assert opened.count(".estate-after") == 0

@@ -197,8 +197,7 @@
     // is out of the tab order while no part of it shows: each point of a few along it
     // lies off the map or under a panel (a long line is rarely wholly hidden, and then
     // its focus ring, round its box, shows at least in part)
-    var overlay = map.getPane("overlayPane");
-    var shapes = overlay ? Array.prototype.slice.call(overlay.querySelectorAll("path[role=button]")) : [];
+    var shapes = Array.prototype.slice.call(map.getPane("mapPane").querySelectorAll("path[role=button]"));
     var hidden = shapes.map(function (path) {
       var matrix = path.getScreenCTM(), length = path.getTotalLength(), SAMPLES = 8;
       if (!matrix) { return true; }

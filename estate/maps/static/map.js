@@ -181,6 +181,18 @@
   var CANVAS_MOVES = 2000;
   function movesOnCanvas(plan) { return plan.moves.fte.length > CANVAS_MOVES; }
 
+  // Moves drawn as lines of SVG are buttons the Tab key reaches: they go in a pane of
+  // their own, made after the sites' (Leaflet's marker pane), so that a keyboard reaches
+  // every site before the first move, yet drawn beneath the sites as Leaflet's overlay
+  // pane is (z-index 400, the markers' 600). One renderer a map, whatever its plans.
+  function movesRenderer(map) {
+    if (!map.estateMoves) {
+      map.createPane("estateMoves").style.zIndex = 400;
+      map.estateMoves = L.svg({pane: "estateMoves"});
+    }
+    return map.estateMoves;
+  }
+
   // A tooltip shown by the pointer or the focus (a site's, a move's, a zone's, a ring's)
   // is put away by Escape, wherever the focus is (WCAG 1.4.13), until the pointer or the
   // focus comes to its shape again: it may cover the sites beside it.
@@ -266,7 +278,7 @@
 
     var mv = plan.moves, maxFte = mv.fte.reduce(function (x, y) { return Math.max(x, y || 0); }, 1);
     var moves = {group: L.featureGroup(), items: []};
-    var moveRenderer = movesOnCanvas(plan) ? canvas : undefined;
+    var moveRenderer = movesOnCanvas(plan) ? canvas : movesRenderer(map);
     for (var m = 0; m < mv.fte.length; m++) {
       var a = mv.from[m], b = mv.to[m];
       var line = L.polyline([[s.lat[a], s.lon[a]], [s.lat[b], s.lon[b]]], {
@@ -283,7 +295,7 @@
     filtered.push(moves);
     // lines on a canvas are no elements: the plan's map lists them instead (moves.js; the
     // comparison map makes its lists itself, one for each scenario shown: compare.js)
-    if (moveRenderer && o.moveList && global.estateMap.addMoveList) {
+    if (moveRenderer === canvas && o.moveList && global.estateMap.addMoveList) {
       global.estateMap.addMoveList(map, plan, {colour: o.colours.move, popup: movePopup});
     }
     control.addOverlay(moves.group, labels.moves);
