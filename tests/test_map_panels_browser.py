@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from tests.fixtures import PAYLOADS
-from tests.fixtures.browser import PLAN_MAP, Opened, Plan, axe_violations
+from tests.fixtures.browser import MOTION, PLAN_MAP, Opened, Plan, axe_violations, reduced_motion
 
 pytestmark = pytest.mark.browser
 
@@ -196,6 +196,21 @@ def test_the_scale_bar_holds_its_words_at_every_zoom(opened: Opened) -> None:
     found = opened.page.evaluate(SCALE_WORDS)
     assert found["over"] <= 0, found
     assert {"3000 ft", "10 km", "10 mi"} <= set(found["shown"]), found
+    opened.clean()
+
+
+def test_a_reader_who_asks_for_less_motion_gets_a_map_that_does_not_move_itself(
+        opened: Opened) -> None:
+    """prefers-reduced-motion: the map zooms, fades and pans at once, with no animation
+    (WCAG 2.3.3); without it, Leaflet's animations are kept."""
+    page = opened.page
+    moving = page.evaluate(MOTION)
+    assert moving["zoom"] and moving["fade"] and moving["inertia"], moving
+    assert not moving["panAtOnce"], moving
+    still = reduced_motion(page)
+    assert still == {"zoom": False, "fade": False, "inertia": False, "panAtOnce": True,
+                     "clusters": []}, still  # (a clustered map's: test_maps_browser.py)
+    page.emulate_media(reduced_motion="no-preference")
     opened.clean()
 
 

@@ -18,7 +18,7 @@ from estate.maps.page import render_map
 from estate.render.html import inert
 from estate.results import money
 from tests.fixtures import HOSTILE_AREA, PAYLOADS, planned_two_areas, write_results
-from tests.fixtures.browser import Opened, Plan, axe_violations, open_page
+from tests.fixtures.browser import MOTION, Opened, Plan, axe_violations, open_page, reduced_motion
 
 pytestmark = pytest.mark.browser
 
@@ -178,6 +178,9 @@ def test_clustered_map_loads_offline(browser: Any, tmp_path: Path) -> None:
         "document.querySelectorAll('.leaflet-marker-pane > *').length > 0", timeout=10_000)
     shown = opened.count(".leaflet-marker-pane > *")
     assert 0 < shown < 2600
+    # the clusters slide apart as the map zooms, unless the reader asks for less motion
+    assert opened.page.evaluate(MOTION)["clusters"] == [True]  # the sites after (before: off)
+    assert reduced_motion(opened.page)["clusters"] == [False]
     opened.clean()
     opened.page.close()
 

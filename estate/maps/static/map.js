@@ -8,6 +8,19 @@
   var zonePopup = P.zonePopup, movePopup = P.movePopup, yearWords = P.yearWords;
   // what the plan keeps or builds is drawn above what it closes at the same place
   var LIFT = {close: -1000, before: -2000, keep: 0, open: 500, shared: 1000};
+  // A reader whose system asks for less motion (prefers-reduced-motion) gets a map that
+  // changes at once: no zoom, fade or marker animation, no glide after a drag, no pan
+  // that glides (Leaflet's own pans, a popup's into view among them), and clusters
+  // that split and merge without sliding (group, below).
+  var STILL = !!(global.matchMedia && global.matchMedia("(prefers-reduced-motion: reduce)").matches);
+  if (STILL && global.L) {
+    L.Map.mergeOptions({zoomAnimation: false, fadeAnimation: false, markerZoomAnimation: false,
+                        inertia: false});
+    var glide = L.Map.prototype.panBy;
+    L.Map.include({panBy: function (offset, options) {
+      return glide.call(this, offset, L.extend({}, options, {animate: false}));
+    }});
+  }
   // WCAG 2.2 target size: every marker answers touches and clicks over 24 x 24 px,
   // however small its shape (the rest of the box is transparent)
   var TARGET = 24;
@@ -221,7 +234,7 @@
     function group(clustered) {
       if (!clustered) { return L.featureGroup(); }
       var g = L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false,
-        maxClusterRadius: 50, iconCreateFunction: clusterIcon(o.colours)});
+        maxClusterRadius: 50, iconCreateFunction: clusterIcon(o.colours), animate: !STILL});
       // after a zoom markercluster moves the sites and clusters it draws to their places
       // by an animation of its own, which ends after the map's moveend; a cluster opened
       // at the last zoom (spiderfied) spreads its sites out: then too the tab order is set
