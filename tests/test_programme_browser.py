@@ -18,7 +18,14 @@ from estate.render.html import static_text
 from estate.render.programme_page import write_programme_page
 from estate.results import Programme
 from estate.store import read_programme, write_results
-from tests.fixtures.browser import Opened, axe_violations, lost_in_print, open_page, table_edges
+from tests.fixtures.browser import (
+    PLAN_MAP,
+    Opened,
+    axe_violations,
+    lost_in_print,
+    open_page,
+    table_edges,
+)
 from tests.fixtures.programme import plan_with, programme_for
 from tests.fixtures.results import write_results as write_made_up_folder
 
@@ -270,6 +277,45 @@ def test_no_panel_covers_another(browser: Any, dated: Path, size: tuple[int, int
                 assert box[2] <= boxes["width"] and box[3] <= boxes["height"], (a, box, size)
                 for b in names[i + 1:]:
                     assert not _overlap(box, boxes[b]), (a, b, boxes, legend_open)
+        opened.clean()
+    finally:
+        opened.page.close()
+
+
+def test_at_400_percent_zoom_no_panel_covers_another(browser: Any, dated: Path) -> None:
+    """A laptop's window at 400% zoom is a map 320 x 200 CSS px: the year slider lay over
+    the folded plan summary's Show panel button, and the scale bar over the legend's
+    button (a review). There the scale and the zoom buttons are left off (the + key still
+    zooms), the slider is its label and range alone, and the folded panels, the layer
+    button and the slider do not overlap and stay in the window."""
+    path = render_map(dated, dated.parent / "zoomed.html")
+    opened = open_page(browser, path, size=(320, 200))
+    try:
+        page = opened.page
+        boxes = page.evaluate(PANELS)
+        assert boxes["scale"] == [0, 0, 0, 0] and page.locator(
+            ".leaflet-control-zoom").is_hidden()
+        names = ["kpi", "legend", "layers", "slider"]
+        for i, a in enumerate(names):
+            box = boxes[a]
+            assert box[2] > box[0] and box[3] > box[1], (a, box)
+            assert box[0] >= 0 and box[1] >= 0, (a, box)
+            assert box[2] <= boxes["width"] and box[3] <= boxes["height"], (a, box)
+            for b in names[i + 1:]:
+                assert not _overlap(box, boxes[b]), (a, b, boxes)
+        assert page.locator(".estate-timeline h3").is_hidden()
+        # a panel below the column's room is scrolled to, not covered: the legend's
+        # button, focused, is what the browser finds at its middle
+        page.focus("#estate-legend summary")
+        assert page.evaluate("""() => { const s = document.querySelector('#estate-legend summary');
+          const r = s.getBoundingClientRect();
+          return s.contains(document.elementFromPoint((r.left + r.right) / 2,
+                                                      (r.top + r.bottom) / 2)); }""")
+        zoom = page.evaluate(f"{PLAN_MAP}.getZoom()")
+        page.focus(".folium-map")
+        page.keyboard.press("+")
+        page.wait_for_timeout(400)
+        assert page.evaluate(f"{PLAN_MAP}.getZoom()") > zoom
         opened.clean()
     finally:
         opened.page.close()

@@ -236,7 +236,7 @@ LEGEND_ROOM = """() => {
     return at === null || !at.closest('.leaflet-control-zoom, .estate-panel-toggle');
   };
   const toggle = document.querySelector('#estate-compare .estate-panel-toggle');
-  return {head: head.top, zoomCovered: covered(zoom),
+  return {head: head.top, zoomCovered: zoom.width ? covered(zoom) : null,  // null: left off
           toggleCovered: covered(toggle.getBoundingClientRect())};
 }"""
 
@@ -253,7 +253,9 @@ def test_the_comparison_map_s_legend_opened_stays_in_its_room(
     page.evaluate("document.querySelector('#estate-legend details').open = true")
     page.wait_for_timeout(100)
     seen = page.evaluate(LEGEND_ROOM)
-    assert seen == {"head": seen["head"], "zoomCovered": False, "toggleCovered": False}, seen
+    # under 300 px high the zoom buttons are left off (map.css), the + key still zooms
+    zoom = False if size[1] > 300 else None
+    assert seen == {"head": seen["head"], "zoomCovered": zoom, "toggleCovered": False}, seen
     assert seen["head"] >= 0, seen
     assert opened.errors == []
     opened.clean()
