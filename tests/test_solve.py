@@ -141,6 +141,24 @@ def test_a_model_with_nothing_to_decide_is_optimal_at_its_constant(name: str,
     assert sol.values is not None and len(sol.values) == 0
 
 
+@pytest.mark.parametrize(("name", "direct"), PATHS)
+@pytest.mark.parametrize("lower", [0.0, 1.0], ids=["free", "fixed open"])
+def test_a_column_in_no_row_and_of_no_cost_is_still_a_plan(name: str, direct: bool,
+                                                          lower: float) -> None:
+    """A site no team may use that costs nothing either way is a column in no row and
+    of no cost: PuLP writes it into no file, its solver gives it no value, and CBC's
+    answer read "no plan found" (exit 3) and HiGHS's through PuLP an objective of NaN (a
+    review). Every path gives the hand-worked optimum, the column at its bound nearest
+    0."""
+    model = _knapsacks(0.0, idle_cost=0.0)
+    model.col_lb[-1] = lower
+    sol = solve(model, SolverOptions(name=name, time_limit_s=60.0, mip_gap=0.0,
+                                     direct=direct))
+    assert sol.status == Status.OPTIMAL, sol
+    assert sol.objective == pytest.approx(-1449.0, abs=1e-6)
+    assert sol.values is not None and sol.values[-1] == lower
+
+
 def _knapsacks(constant: float, idle_cost: float | None = None) -> EstateModel:
     """Thirty items in five knapsack rows (a third of each row's total weight), value to
     maximise: the best take is worth 1,449 (HiGHS at gap 0). The objective's constant

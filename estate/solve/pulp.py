@@ -121,6 +121,21 @@ def write_lp(model: EstateModel, path: str | Path) -> Path:
     return Path(path)
 
 
+def solved_values(model: EstateModel, variables: list) -> np.ndarray | None:
+    """Each column's value as the solver gave it, None when it gave none. A column in no
+    row and of no cost (a site no team may use and that costs nothing either way) is in
+    no file PuLP writes, so the solver never sees it and gives it no value: any value
+    within its bounds is optimal, and it takes the one nearest 0."""
+    m = model.matrix
+    unseen = (model.col_cost == 0) & (np.bincount(m.indices[m.data != 0],
+                                                  minlength=m.shape[1]) == 0)
+    values = [v.varValue for v in variables]
+    for j in np.flatnonzero(unseen).tolist():
+        if values[j] is None:
+            values[j] = min(max(0.0, float(model.col_lb[j])), float(model.col_ub[j]))
+    return None if any(v is None for v in values) else np.array(values, dtype=float)
+
+
 def _nothing_to_solve(model: EstateModel, solver: str) -> Solution:
     """A model with no columns: its objective is its constant (PuLP cannot pass it on)."""
     return Solution(Status.OPTIMAL, model.obj_constant, model.obj_constant, 0.0, 0.0,
@@ -141,7 +156,7 @@ def solve_highs(model: EstateModel, options: SolverOptions) -> Solution:
     status, obj, bound, gap = read_status(prob.solverModel, bool(model.col_integer.any()))
     values = None
     if status.has_plan:  # objective and bound hold the constant (its fixed column)
-        values = np.array([v.varValue for v in variables], dtype=float)
+        values = solved_values(model, variables)
     return Solution(status, obj, bound, gap, seconds, "highs", values)
 
 
@@ -193,7 +208,8 @@ def solve_cbc(model: EstateModel, options: SolverOptions) -> Solution:
     text, seconds = _run_cbc(prob, options)
     parsed = parse_cbc_log(text)
     result = str(parsed["result"]).lower()
-    have_values = all(v.varValue is not None for v in variables)
+    values = solved_values(model, variables)
+    have_values = values is not None
     # CBC may prove infeasibility in presolve, with no "Result -" line at all.
     if "infeasible" in result or prob.status == pulp.LpStatusInfeasible or (
             not result and re.search(r"problem is infeasible", text, re.I)):
@@ -207,7 +223,7 @@ def solve_cbc(model: EstateModel, options: SolverOptions) -> Solution:
     else:
         return Solution(Status.NO_SOLUTION, math.nan, math.nan, math.inf, seconds, "cbc", None,
                         result)
-    values = np.array([v.varValue for v in variables], dtype=float)
+    assert values is not None
     obj = float(model.col_cost @ values + model.obj_constant)
     bound = parsed["bound"]  # CBC's bound holds the constant (its fixed column)
     if not (isinstance(bound, float) and math.isfinite(bound)):
