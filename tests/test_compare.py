@@ -957,6 +957,28 @@ def test_a_map_that_cannot_be_drawn_again_is_said_as_a_write_failure(
     no_traceback(run)
 
 
+def test_a_scenario_s_folder_that_cannot_be_written_is_named_as_such(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk full as a compared scenario's results folder is written: the scenario's
+    row is invalid, and the warning names that folder as the scenario's, not as `--out`
+    (the comparison's own folder), and says to run the comparison again, not to give
+    another --out."""
+    monkeypatch.chdir(tmp_path)
+    path = _planned_then_changed(tmp_path, "S")
+
+    def full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(estate.runs.planning, "write_results", full)
+    run = invoke(tmp_path, "compare", path, "--out", "cmp")
+    said = " ".join(run.stderr.split())
+    assert "WARNING: S: invalid: results/S (its scenario's results folder) could not be " \
+        "written: No space left on device. The previous results there are untouched; free " \
+        "some space and run the comparison again" in said, said
+    assert "another --out" not in said and "(--out)" not in said
+    no_traceback(run)
+
+
 def test_stored_plan_without_policy_costs_gets_them_added(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A folder from `estate plan` (here with an alternative) is not solved again: its

@@ -568,6 +568,11 @@ def test_a_run_the_disk_had_no_room_for_is_planned_again(corridor: Path, tmp_pat
     assert message.startswith("No run of the sweep could be stored: ")
     assert "could not be written: a file reached the file-size limit set for estate (ulimit " \
         "-f): raise it." in message, message
+    # the run's folder is not --out itself, and another --out would plan every run again
+    assert "(a run's folder in the sweep's --out) could not be written" in message, message
+    assert message.endswith("free some space and run the sweep again: it plans only the runs "
+                            "not stored."), message
+    assert "another --out" not in message, message
     again = sweep(corridor, [parse_vary("relocation.cost_per_fte=1000")], out, workers=1)
     assert again.reused == [] and [str(o.status) for o in again.outcomes] == ["optimal"]
 

@@ -307,13 +307,20 @@ def _plan_run(task: tuple[Run, Register, Progress | None, bool, DrawPages | None
         held = run.results_dir / "alternatives"
         run.dropped_alternatives = sum(1 for p in held.iterdir() if p.is_dir()) \
             if held.is_dir() else 0
-        planned = plan_scenario(sc, out=run.results_dir, policy_costs=priced,
+        planned = plan_scenario(sc, out=run.results_dir, out_words=SCENARIO_OUT,
+                                policy_costs=priced,
                                 register=register, inputs=run.inputs, progress=progress,
                                 draw=draw)
         run.kept_files = [w for w in planned.plan.warnings if is_kept_file(w)]
     if state == SOLVE or (state == ADD_POLICY_COSTS and priced):
         run.stored = None  # the folder was written or changed here: read it afresh
     return state != SOLVE
+
+
+SCENARIO_OUT = ("its scenario's results folder",
+                "free some space and run the comparison again: it plans only the scenarios "
+                "whose results are not in place.")
+"""How a compared scenario's results folder is named when it cannot be written."""
 
 
 def plan_runs(paths: list[str | Path], results_root: Path = Path("results"),

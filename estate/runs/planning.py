@@ -62,6 +62,10 @@ class ScenarioRun:
     out: Path | None = None
 
 
+PLAN_OUT = ("--out", "free some space or give another --out, and run again.")
+"""How a plan's results folder is named when it cannot be written, and what to do."""
+
+
 def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = None,
                   write: bool = True, clock: Clock | None = None,
                   progress: Progress | None = None, lp_path: str | Path | None = None,
@@ -72,7 +76,8 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
                   workers: int | None = None, alternatives: int = 0,
                   within_pct: float = 5.0, programme: bool = False,
                   policy_executor: str = "serial",
-                  draw: DrawPages | None = None) -> ScenarioRun:
+                  draw: DrawPages | None = None,
+                  out_words: tuple[str, str] = PLAN_OUT) -> ScenarioRun:
     """Plan one scenario end to end and (unless `write=False`) write its results folder.
 
     `policy_costs=True` adds `policy_costs` to the summary (its optima on the
@@ -87,7 +92,9 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
     the folder's inputs.sha256 as they are; taken as the register is read when it is not
     given (`read_register_recorded`), and from its files as the folder is written when
     only `register` is. Raises `InputError`, `InfeasibleError` or `NoSolutionError`;
-    Ctrl-C once the folder is in place raises `Interrupted`, saying so.
+    Ctrl-C once the folder is in place raises `Interrupted`, saying so. `out_words`: how
+    a failure to write the folder names it and what to do (the folder of a comparison's
+    scenario or of a sweep's run is not `--out` itself).
     """
     clock = clock or Clock(progress)
     if "dask" in (executor, policy_executor):
@@ -115,7 +122,7 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
             if write:
                 run.out = target
                 with clock.stage("write", f"Writing results to {target}"):
-                    _write(run, target, inputs, draw)
+                    _write(run, target, inputs, draw, out_words)
                     written = True
     except KeyboardInterrupt as exc:
         if written and not isinstance(exc, Interrupted):  # as the lock was let go
@@ -126,7 +133,7 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
 
 
 def _write(run: ScenarioRun, target: Path, inputs: str | None,
-           draw: DrawPages | None) -> None:
+           draw: DrawPages | None, out_words: tuple[str, str] = PLAN_OUT) -> None:
     """Write the results folder of `run`: its plan, what `draw` draws from it, and each
     alternative's folder within it, all swapped in at once."""
     scenario = run.scenario
@@ -137,8 +144,8 @@ def _write(run: ScenarioRun, target: Path, inputs: str | None,
             draw(run.plan, tmp, scenario.name)
         fill_alternatives(run.alternatives, tmp, target, scenario, hashed, draw)
 
-    with results_in_place("The previous results there are untouched;", "--out", target,
-                          "free some space or give another --out, and run again."):
+    with results_in_place("The previous results there are untouched;", out_words[0], target,
+                          out_words[1]):
         # a file the user saved in the folder while it was planned is kept
         write_results(run.plan, target, scenario, inputs_hash=hashed,
                       warn=run.plan.warnings.append, also=rest)

@@ -112,6 +112,11 @@ def _sites_of(table: pd.DataFrame) -> list[tuple[str, str, bool]]:
             for r in table[["site_id", "name", "decision"]].itertuples(index=False)]
 
 
+RUN_OUT = ("a run's folder in the sweep's --out",
+           "free some space and run the sweep again: it plans only the runs not stored.")
+"""How a run's folder is named when it cannot be written, and what to do."""
+
+
 def run_one(task: RunTask) -> RunOutcome:
     """Check and plan one run in this process; every ending becomes an outcome."""
     t0 = time.perf_counter()
@@ -119,7 +124,8 @@ def run_one(task: RunTask) -> RunOutcome:
     before = _hashed(task.raw.get("data"))  # the register as the run begins, kept with it
     try:
         scenario = scenario_from_dict(task.raw, base_dir=Path(task.folder), label=task.label)
-        result = plan_scenario(scenario, out=Path(task.folder), draw=task.draw).plan
+        result = plan_scenario(scenario, out=Path(task.folder), draw=task.draw,
+                               out_words=RUN_OUT).plan
         done.status, done.summary = result.status, result.summary
         done.sites, done.warnings = _sites_of(result.sites), len(result.warnings)
     except Exception as exc:  # one run's ending is its row, never the sweep's end
