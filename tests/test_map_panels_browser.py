@@ -153,6 +153,50 @@ def test_escape_puts_a_shown_tooltip_away(opened: Opened) -> None:
     opened.clean()
 
 
+def test_the_pointer_can_rest_on_a_tooltip(opened: Opened) -> None:
+    """A tooltip closed the moment the pointer left its site, so a reader zoomed in could
+    not move onto it to read it (WCAG 1.4.13 hoverable, a review): it stays while the
+    pointer crosses to it and rests there, goes once the pointer leaves both, and a
+    click on it opens its site's popup. Escape still puts it away with the pointer on
+    it, and the pointer leaving then does not bring it back."""
+    page = opened.page
+    x, y = page.evaluate(SITES_ON_TOP, 1)[0]
+    page.mouse.move(x, y)
+    page.wait_for_selector(".leaflet-tooltip")
+    named = page.locator(".leaflet-tooltip").text_content()
+    box = page.locator(".leaflet-tooltip").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=4)
+    page.wait_for_timeout(700)  # over twice the grace
+    assert page.locator(".leaflet-tooltip").count() == 1
+    page.mouse.move(5, 450, steps=2)
+    page.wait_for_selector(".leaflet-tooltip", state="detached")
+    # again, and a click on the tooltip opens the site's popup
+    page.mouse.move(x, y)
+    page.wait_for_selector(".leaflet-tooltip")
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=4)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_selector(".leaflet-popup-content h4")
+    heading = page.locator(".leaflet-popup-content h4").first.text_content() or ""
+    assert heading and heading.strip() in (named or ""), (heading, named)
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".leaflet-popup", state="detached")
+    page.mouse.move(5, 450)
+    x, y = page.evaluate(SITES_ON_TOP, 1)[0]  # (the popup panned the map into view)
+    page.mouse.move(x, y)
+    page.wait_for_selector(".leaflet-tooltip")
+    box = page.locator(".leaflet-tooltip").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=4)
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".leaflet-tooltip", state="detached")
+    page.mouse.move(5, 450, steps=2)
+    page.wait_for_timeout(500)
+    assert page.locator(".leaflet-tooltip").count() == 0
+    assert opened.errors == []
+    opened.clean()
+
+
 PRINTED = """() => Object.fromEntries(['.leaflet-control-zoom', '.leaflet-control-layers',
   '.estate-panel-toggle', '.estate-skip', '#estate-legend', '#estate-kpi'].map(
   s => [s, [...document.querySelectorAll(s)].some(e => getComputedStyle(e).display !== 'none')]))"""

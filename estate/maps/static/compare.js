@@ -51,7 +51,7 @@
     var group = L.featureGroup();
     d.id.forEach(function (_, i) {
       var ring = L.circleMarker([d.lat[i], d.lon[i]], {radius: 15, color: colour, weight: 3, fill: false});
-      ring.bindTooltip(function () { return card(d, i); });
+      global.estatePopups.hoverable(ring.bindTooltip(function () { return card(d, i); }));
       ring.bindPopup(function () { return card(d, i); });
       // its name as text, each register name between isolate marks (popups.js plain)
       var said = ["Differs: " + d.id[i] + " ", {n: d.name[i]}];

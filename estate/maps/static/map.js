@@ -275,6 +275,7 @@
           var more = (mk.estateStack || []).length;
           return phrase("span", null, siteParts(plan, k).concat(more ? [" (+" + more + " more here)"] : []));
         }; })(marker, i), {direction: "auto"});  // left of a site in the map's right half, clear of the layer list
+        P.hoverable(marker);
         accessible(marker, (which === "before" ? "Before the plan: " : "") + siteText(plan, i));
         if (!cluster) { markers.push(marker); }
         f.items.push({layer: marker, agency: s.agency[i],
@@ -300,7 +301,8 @@
       line.bindPopup((function (k) { return function () { return movePopup(plan, k); }; })(m), {maxWidth: 340});
       line.bindTooltip((function (k) { return function () {
         return phrase("span", null, [num(mv.fte[k], NF1) + " FTE: ", {n: s.name[mv.from[k]]}, " \u2192 ", {n: s.name[mv.to[k]]}]);
-      }; })(m), {sticky: true});
+      }; })(m), {sticky: true});  // beside the pointer, held there once it leaves the line
+      P.hoverable(line);
       layerButton(line, plain(["Move of " + num(mv.fte[m], NF1) + " FTE from ", {n: s.name[a]}, " to ", {n: s.name[b]}]));
       moves.items.push({layer: line, agency: mv.agency[m], at: (tl && mv.year) ? reached(mv.year[m]) : null});
     }
@@ -328,7 +330,7 @@
             radius: 3 + 6 * Math.sqrt((z.pop[i] || 0) / maxPop), color: lost ? "#7a2e00" : "#333",
             weight: lost ? 2 : 0.6, fillColor: colour, fillOpacity: 0.85});
           dot.bindPopup((function (k) { return function () { return zonePopup(plan, k); }; })(i), {maxWidth: 340});
-          dot.bindTooltip((function (k) { return function () { return phrase("span", null, [{n: z.name[k]}]); }; })(i));
+          P.hoverable(dot.bindTooltip((function (k) { return function () { return phrase("span", null, [{n: z.name[k]}]); }; })(i)));
           layer.addLayer(dot);
         }
       });

@@ -134,7 +134,34 @@
     ]);
   }
 
-  global.estatePopups = {el: el, phrase: phrase, plain: plain, isolate: isolate, said: said, num: num, NF: NF, NF1: NF1,
+  // A tooltip the pointer opened stays while the pointer moves from its shape onto it,
+  // and while it rests there (WCAG 1.4.13, hoverable): the tooltip takes the pointer's
+  // events (Leaflet's `interactive`), and leaving the shape closes it only once the
+  // pointer has been off both for GRACE ms. A click on it is a click on its shape: its
+  // popup opens there. Escape still puts it away (map.js dismissibleTips).
+  var GRACE = 300;
+  function hoverable(layer) {
+    var tip = layer.getTooltip(), timer = null, onTip = false;
+    tip.options.interactive = true;
+    function closeSoon() {
+      clearTimeout(timer);
+      timer = setTimeout(function () { if (!onTip) { layer.closeTooltip(); } }, GRACE);
+    }
+    layer.off("mouseout", layer.closeTooltip);  // Leaflet's own: at once
+    layer.on("mouseout", closeSoon);
+    layer.on("mouseover", function () { clearTimeout(timer); });
+    tip.on("mouseover", function () { onTip = true; clearTimeout(timer); });
+    tip.on("mouseout", function () { onTip = false; closeSoon(); });
+    tip.on("remove", function () { onTip = false; clearTimeout(timer); });
+    // (Leaflet closes a tooltip at a click's first event, preclick, before the click
+    // reaches it: the popup opens once the click is over)
+    tip.on("preclick", function (e) {
+      if (layer.getPopup()) { setTimeout(function () { layer.openPopup(e.latlng); }, 0); }
+    });
+    return layer;
+  }
+
+  global.estatePopups = {el: el, phrase: phrase, hoverable: hoverable, plain: plain, isolate: isolate, said: said, num: num, NF: NF, NF1: NF1,
                          DECISION: DECISION, category: category, sitePopup: sitePopup,
                          siteParts: siteParts, siteText: siteText, when: when, yearWords: yearWords,
                          zonePopup: zonePopup, movePopup: movePopup};
