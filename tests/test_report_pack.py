@@ -1623,3 +1623,18 @@ def test_the_new_sites_beyond_the_first_few_are_counted_with_a_thousands_comma()
     said = re.sub("[\u2068\u2069]", "", _names(opened, 4, {}))  # the names' isolates
     assert said.startswith("New 0 (N0); New 1 (N1); New 2 (N2); New 3 (N3); and "), said
     assert said.endswith("and 1,001 more"), said
+
+
+@pytest.mark.parametrize(("total", "named"), [(4, 4), (5, 5), (6, 4), (3, 3)])
+def test_a_list_never_ends_with_one_more_it_could_have_named(total: int, named: int) -> None:
+    """"...; and 1 more" hid the site a board needed (the shared centre whose lease the
+    plan takes as renewed, a review): a list of at most four names all five when the
+    fifth is the only one left, and counts only when two or more are left."""
+    from estate.render.report_pages import _names
+
+    sites = pd.DataFrame({"site_id": [f"N{i}" for i in range(total)],
+                          "name": [f"New {i}" for i in range(total)]})
+    said = re.sub("[\u2068\u2069]", "", _names(sites, 4, {}))
+    assert [f"N{i}" in said for i in range(total)] == [i < named for i in range(total)], said
+    assert "1 more" not in said
+    assert said.endswith(f"and {total - named} more" if named < total else f"(N{total - 1})")

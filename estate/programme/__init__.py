@@ -35,7 +35,7 @@ from estate.programme.roadmap import solve_roadmap
 from estate.programme.rules import violations, yearly_use
 from estate.programme.today import Grace, grace_notes, grace_of
 from estate.results import Plan, Programme, State, money, solved_state
-from estate.results.amounts import count, fte_words, listed_few
+from estate.results.amounts import count, fte_words, how_many_named, listed_few
 from estate.results.programme import (
     ACTION_COLUMNS,
     ACTION_MONEY,
@@ -256,7 +256,7 @@ def _sales_after_horizon(prep: Prepared, changes: Changes, years: np.ndarray,
             "arrive after the horizon, as this programme's closings wait: outside its NPV "
             "and cash flow, "
             "though in the plan's one-off if every change were made in year 1: "
-            + listed_few(named[:5], len(named)),)
+            + listed_few(named[:how_many_named(len(named), 5)], len(named)),)
 
 
 def _too_big_to_move(prep: Prepared, changes: Changes, left: np.ndarray,

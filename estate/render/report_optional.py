@@ -21,6 +21,7 @@ from estate.results.amounts import (
     count,
     dated_difference,
     fte_words,
+    how_many_named,
     listed,
     listed_few,
     rate_words,
@@ -124,7 +125,7 @@ def _surrender_words(p: Programme) -> str:
         return ""
     named = [f"{figures.named(str(row.site_name), 60)} ({figures.identifier(row.site_id)}, "
              f"{year_words(p.start, int(row.year))}, {money(float(row.surrender))})"
-             for row in rows.head(5).itertuples(index=False)]
+             for row in rows.head(how_many_named(len(rows), 5)).itertuples(index=False)]
     total = float(rows["surrender"].sum())
     return (f"The one-off spending includes {money(total)} to surrender "
             f"{count(len(rows), 'lease')} as {'its site closes' if len(rows) == 1 else 'their sites close'}, "

@@ -36,7 +36,14 @@ from estate.render.report_data import (
 )
 from estate.render.report_reference import warning_words, year_words
 from estate.results import Programme, Summary, money
-from estate.results.amounts import count, fte_words, listed, listed_few, rate_words
+from estate.results.amounts import (
+    count,
+    fte_words,
+    how_many_named,
+    listed,
+    listed_few,
+    rate_words,
+)
 from estate.results.payback import payback_words, programme_payback_words
 from estate.results.words import (
     IN_YEAR_ONE,
@@ -74,6 +81,7 @@ def _site_named(name: object, site_id: object, most: int = 70,
 
 def _names(frame: pd.DataFrame, most: int, areas: dict[str, str]) -> str:
     """The first `most` sites of `frame` by name and id, and how many more."""
+    most = how_many_named(len(frame), most)
     shown = [_site_named(n, i, areas=areas) for n, i in
              zip(frame["name"].head(most), frame["site_id"].head(most), strict=True)]
     return listed_few(shown, len(frame))

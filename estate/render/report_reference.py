@@ -19,7 +19,7 @@ from estate.errors import Problem, ProblemKind, row_place
 from estate.load.scenario import DEFAULTS
 from estate.render import figures
 from estate.render.report_data import Block, Page, Results, Table, Text, assumption_rows
-from estate.results.amounts import count, listed, listed_few, rate_words
+from estate.results.amounts import count, how_many_named, listed, listed_few, rate_words
 from estate.results.booked_early import SCHEDULE_IT, reader_words
 from estate.results.lease_renewals import RENEWED
 from estate.results.words import solver_name
@@ -67,7 +67,8 @@ def _named(r: Results, leases: list[tuple[str, str]]) -> str:
     """The first few leases' sites by name, id and date, and how many more."""
     names = dict(zip(r.sites["site_id"].astype(str), r.sites["name"], strict=True))
     shown = [f"{figures.named(names.get(site, site), 60)} ({figures.identifier(site)}, "
-             f"{figures.plain(end, 20)})" for site, end in leases[:MOST_NAMED]]
+             f"{figures.plain(end, 20)})"
+             for site, end in leases[:how_many_named(len(leases), MOST_NAMED)]]
     return listed_few(shown, len(leases))
 
 

@@ -118,6 +118,13 @@ def dated_difference(more: float, less: float) -> Difference:
     return Difference(-pounds if apart < 0 and pounds else pounds, f"£{shown:,}{unit}")
 
 
+def how_many_named(total: int, most: int) -> int:
+    """How many of `total` items a list names when it names at most `most`: every one
+    when a single item would be left over ("and 1 more" hides a name there is room for,
+    and the one left over may be the one the reader needs)."""
+    return total if total <= most + 1 else most
+
+
 def listed_few(shown: list[str], total: int) -> str:
     """The items `shown` (the first few of `total`, each of which may hold commas) and
     how many more: "A; B; and 3 more"."""
