@@ -644,9 +644,13 @@ def test_the_pack_ranks_dated_with_dated_only(pack: dict[str, Any]) -> None:
     rows = {row[0]: row[1:] for row in table.rows}
     assert rows["NPV saving of the dated programme"] == ("not dated", "£4.00m")
     assert rows["Payback of the dated programme"] == ("not dated", "year 2 (discounted)")
-    assert rows["NPV saving if every change were made in year 1"] == ("£5.00m", "£4.80m")
+    # the undated plan's own saving is marked as counting no lease and no wait, as
+    # estate compare's page marks it (the pack set £5.00m beside £4.80m as alike)
+    assert rows["NPV saving if every change were made in year 1"] == (
+        "£5.00m (no start date: leases and sale lags not counted)", "£4.80m")
     said = " ".join(b.text for b in page.blocks if isinstance(b, Text))
     assert "saves the most" not in said and "they are not ranked" in said
+    assert "Of 2 scenarios compared, 1 is dated and 1 is not, so they are not ranked" in said
     later = {**dated, "scenario": "Later", "npv_saving": "5200000",
              "programme.npv_saving": "3000000"}
     page = comparison_page(pd.DataFrame([later, dated]), r)
@@ -1454,7 +1458,7 @@ def test_an_undated_row_read_from_comparison_csv_shows_its_own_saving(
     table = next(b for b in page.blocks if isinstance(b, Table))
     rows = {row[0]: row[1:] for row in table.rows}
     assert rows["NPV saving if every change were made in year 1"] == (
-        money(s.saving_in_year_one), "£5.00m")
+        money(s.saving_in_year_one), "£5.00m (no start date: leases and sale lags not counted)")
     old = {k: v for k, v in dated.items() if k != "year_one_npv_saving"}
     old["npv_saving"] = s.saving_in_year_one
     page = comparison_page(pd.DataFrame([old]), r)
@@ -1638,3 +1642,39 @@ def test_a_list_never_ends_with_one_more_it_could_have_named(total: int, named: 
     assert [f"N{i}" in said for i in range(total)] == [i < named for i in range(total)], said
     assert "1 more" not in said
     assert said.endswith(f"and {total - named} more" if named < total else f"(N{total - 1})")
+
+
+def test_scenarios_side_by_side_say_when_the_runs_do_not_settle_their_order(
+        pack: dict[str, Any]) -> None:
+    """Two plans £5k apart, one within 0.82% of its cheapest: which scenario is cheaper
+    may change, and the pack says so as estate compare's page does (it set the two side
+    by side with no word of it, a review). Two proven plans are settled."""
+    from estate.render.report_comparison import comparison_page
+
+    r = read_results(pack["folder"])
+    base = {k: str(v) for k, v in r.summary.flat().items()
+            if not k.startswith(("programme", "year_one", "lease_cost"))}
+    loose = {**base, "scenario": "Loose", "objective_npv": "10000000", "mip_gap": "0.0082"}
+    tight = {**base, "scenario": "Tight", "objective_npv": "10005000", "mip_gap": "0.00072"}
+    said = unmarked(" ".join(b.text for b in comparison_page(
+        pd.DataFrame([loose, tight]), r).blocks if isinstance(b, Text)))
+    assert "Not settled by these runs: \u201cLoose\u201d, \u201cTight\u201d (£5.0k apart; their " \
+        "plans may be up to 0.82% and 0.072% above their cheapest)" in said, said
+    proven = [{**row, "mip_gap": "0"} for row in (loose, tight)]
+    said = " ".join(b.text for b in comparison_page(pd.DataFrame(proven), r).blocks
+                    if isinstance(b, Text))
+    assert "Not settled" not in said
+
+
+def test_beside_a_dated_plan_the_glossary_says_what_dated_means(pack: dict[str, Any]) -> None:
+    """An undated plan's pack set beside a dated one (`--compare`) used "the dated
+    programme" and "if every change were made in year 1" with no entry for them, and its
+    Payback entry said "without discounting" beside a discounted dated payback (a
+    review)."""
+    r = dataclasses.replace(read_results(pack["folder"]), programme=None)
+    alone = dict(terms(r))
+    assert "Dated programme" not in alone and "A dated programme's payback" not in alone["Payback"]
+    beside = dict(terms(r, compared_dated=True))
+    assert beside["Dated programme"].startswith("A plan scheduled year by year from a start date")
+    assert "If every change were made in year 1" in beside
+    assert "A dated programme's payback is instead the first year" in beside["Payback"]

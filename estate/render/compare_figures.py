@@ -222,15 +222,21 @@ def unsettled_note(runs: list[Run]) -> str:
     which is not proven, whose NPVs of cost lie within how far each may be above its
     cheapest (each cheapest lies between its plan's cost less its gap and that cost), so
     the cheaper plan found may not be the cheaper scenario ("" when none)."""
+    return unsettled_words([(run.scenario.name, run.summary.status,
+                             float(run.summary.objective_npv), run.summary.mip_gap)
+                            for run in runs if run.summary is not None])
+
+
+def unsettled_words(plans: list[tuple[str, Status, float, float | None]]) -> str:
+    """`unsettled_note` of plans given as (scenario, status, NPV of cost, gap), as a
+    comparison's table keeps them (the board pack's page of scenarios side by side)."""
     spans = []
-    for run in runs:
-        s = run.summary
-        if s is None or not s.status.has_plan:
+    for name, status, cost, mip_gap in plans:
+        if not status.has_plan:
             continue
-        cost = float(s.objective_npv)
-        gap = gap_left(s.status, s.mip_gap)
-        spans.append(_Span(run.scenario.name, cost - gap * abs(cost) if gap < math.inf
-                           else -math.inf, cost, gap, s.status == Status.TIME_LIMIT))
+        gap = gap_left(status, mip_gap)
+        spans.append(_Span(name, cost - gap * abs(cost) if gap < math.inf
+                           else -math.inf, cost, gap, status == Status.TIME_LIMIT))
     pairs = [(a, b) for i, a in enumerate(spans) for b in spans[i + 1:]
              if max(a.gap, b.gap) > PROVEN and a.least < b.cost and b.least < a.cost]
     if not pairs:

@@ -41,7 +41,7 @@ from estate.load.free_text import one_line, shown
 from estate.render.drawn_order import any_right_to_left, words
 from estate.render.figures import png
 from estate.render.report_agencies import agencies_page
-from estate.render.report_comparison import comparison_page
+from estate.render.report_comparison import comparison_page, has_dated
 from estate.render.report_data import (
     Block,
     Chart,
@@ -368,7 +368,9 @@ def board_pages(folder: str | Path, compare: str | Path | None = None
         pages.append(programme)
     if comparison is not None:
         pages.append(comparison_page(comparison, r))
-    pages += [terms_page(r), assumptions_page(r)]
+    # the dated programme's words, when the comparison sets a dated plan beside this one
+    dated = comparison is not None and has_dated(comparison)
+    pages += [terms_page(r, compared_dated=dated), assumptions_page(r)]
     return r, pages
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from estate.errors import KeptReasons
 from estate.render import figures
-from estate.render.compare_figures import registers_note
+from estate.render.compare_figures import registers_note, unsettled_words
 from estate.render.report_data import Block, Page, Results, Table, Text
 from estate.results import Summary, money
 from estate.results.amounts import count, listed
@@ -145,13 +145,34 @@ DATED_FIGURES = (
 )
 
 
+def has_dated(table: pd.DataFrame) -> bool:
+    """Whether a comparison's rows hold a dated programme."""
+    return any(_dated_saving(row) is not None for _, row in table.iterrows())
+
+
+UNDATED = " (no start date: leases and sale lags not counted)"
+"""Said, beside a dated programme, of a plan with no start date: its own saving counts
+no rent after a site closes and no wait for a sale, as `estate compare`'s page says."""
+
+
+def _in_year_one(show: Any) -> Any:
+    """A plan's own NPV saving marked `UNDATED` when the plan has no start date."""
+    def shown(row: pd.Series) -> str:
+        undated = saving_basis(row.get("programme.npv_saving"),
+                               row.get("lease_cost_npv")) is SavingBasis.YEAR_ONE
+        return str(show(row)) + (UNDATED if undated else "")
+    return shown
+
+
 def _figures(table: pd.DataFrame) -> list[tuple[str, Any]]:
     """`FIGURES`, and with a dated scenario among the rows the `DATED_FIGURES` after the
     plan's quality and the plans' own NPV saving and payback labelled as every change
-    made in year 1, as `estate compare`'s own page sets them."""
-    if not any(_dated_saving(row) is not None for _, row in table.iterrows()):
+    made in year 1, an undated plan's saving marked so, as `estate compare`'s own page
+    sets them."""
+    if not has_dated(table):
         return list(FIGURES)
-    shown = [(f"{label} {IN_YEAR_ONE}" if label in ("NPV saving", "Payback") else label, show)
+    shown = [(f"{label} {IN_YEAR_ONE}" if label in ("NPV saving", "Payback") else label,
+              _in_year_one(show) if label == "NPV saving" else show)
              for label, show in FIGURES]
     return [shown[0], *DATED_FIGURES, *shown[1:]]
 
@@ -166,7 +187,9 @@ def _ranking(planned: pd.DataFrame, n: int) -> str:
     elif dated.isna().all():
         savings, how = planned["npv_saving"].map(_number), "NPV"
     else:
-        return (f"Of {count(n, 'scenario')} compared, some are dated and some are not, so "
+        d, u = int(dated.notna().sum()), int(dated.isna().sum())
+        return (f"Of {count(n, 'scenario')} compared, {d:,} {'is' if d == 1 else 'are'} "
+                f"dated and {u:,} {'is' if u == 1 else 'are'} not, so "
                 "they are not ranked: a dated programme's saving counts rent to each "
                 "lease's end, lags and yearly limits that an undated plan's leaves out. "
                 "Compare dated with dated.")
@@ -211,6 +234,11 @@ def comparison_page(table: pd.DataFrame, r: Results) -> Page:
                  for _, row in table.iterrows()
                  if (register := RegisterUsed.from_columns(row)) is not None]
     if note := registers_note(registers):
+        blocks.append(Text(note))
+    if note := unsettled_words([(figures.plain(str(row["scenario"]), 60),
+                                 Status(str(row["status"])), cost, _number(row.get("mip_gap")))
+                                for _, row in planned.iterrows()
+                                if (cost := _number(row.get("objective_npv"))) is not None]):
         blocks.append(Text(note))
     blocks.append(Table("Each scenario's headline figures", ("Figure", *names), tuple(body),
                         (False, *[True] * n), (0.28, *[0.72 / max(n, 1)] * n)))

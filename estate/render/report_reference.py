@@ -118,11 +118,24 @@ def warning_words(r: Results) -> list[str]:
     return said
 
 
-def terms(r: Results) -> list[tuple[str, str]]:
+IN_YEAR_ONE_TERM = (
+    "If every change were made in year 1",
+    "The plan's end state costed as though all its changes were made in the first year "
+    "(planners call it the snapshot). Rent still owed to each lease's end, the wait for "
+    "each sale and sites running until their teams may move are counted when the plan "
+    "has a start date; savings that wait for a new building, for a team's move or for "
+    "the yearly limits are not. The dated programme gives the saving when each change "
+    "can actually happen.")
+"""The glossary's entry for the year-1 figures beside a dated programme's."""
+
+
+def terms(r: Results, compared_dated: bool = False) -> list[tuple[str, str]]:
     """The words of the pack a board member may not use every day, each in a sentence,
     with this plan's own rate, horizon and solver; the programme's words only when the
-    pack has a programme."""
+    pack has a programme, or, in general terms, when the scenarios side by side set a
+    dated programme beside this undated plan (`compared_dated`)."""
     s = r.summary
+    dated = r.programme is not None or compared_dated
     rate, years = rate_words(s.discount_rate), count(s.horizon_years, "year")
     said = [
         ("NPV (net present value)",
@@ -144,8 +157,7 @@ def terms(r: Results) -> list[tuple[str, str]]:
                     + (" A dated programme's payback is instead the first year its "
                        "saving so far, at today's value, is above zero; when later "
                        "spending takes it below again, the year it stays above zero for "
-                       "good is given too." if r.programme is not None
-                       else "")),
+                       "good is given too." if dated else "")),
         ("FTE (full-time equivalent)", "Staff counted as full-time posts: two people "
                                        "working half-time are one FTE."),
         ("Shared service centre, pooling", "A site where the teams of several agencies "
@@ -160,16 +172,17 @@ def terms(r: Results) -> list[tuple[str, str]]:
                           "each agency pools there. So an agency whose teams move into "
                           "another's building pays a share of that building."),
     ]
+    if r.programme is None and compared_dated:
+        said += [("Dated programme",
+                  "A plan scheduled year by year from a start date: rent runs to each "
+                  "lease's end or break, sales take time, teams move when their new "
+                  "desks exist, and the scenario's yearly limits on spending, moves and "
+                  "closures hold. Its NPV saving is that schedule's."),
+                 IN_YEAR_ONE_TERM]
     if r.programme is not None:
         said += [
             *_programme_terms(r),
-            ("If every change were made in year 1",
-             "The plan's end state costed as though all its changes were made in the first "
-             "year (planners call it the snapshot). Rent still owed to each lease's end, the "
-             "wait for each sale and sites running until their teams may move are counted; "
-             "savings that wait for a new building, for a team's move or for the yearly "
-             "limits are not. The dated programme gives the saving when each change can "
-             "actually happen."),
+            IN_YEAR_ONE_TERM,
             (year_words(r.programme.start, 2).capitalize(),
              "The programme's years run from its start date, with the budget year beside "
              "each; \"up to and including year 2\" counts year 2 in."),
@@ -248,10 +261,11 @@ def _programme_terms(r: Results) -> list[tuple[str, str]]:
     return said
 
 
-def terms_page(r: Results) -> Page:
+def terms_page(r: Results, compared_dated: bool = False) -> Page:
     """A short glossary, so that no figure rests on a word the reader has to look up."""
     return Page("Terms used", (Table("Terms used in this paper", ("Term", "What it means"),
-                                     tuple(terms(r)), (False, False), (0.28, 0.72)),),
+                                     tuple(terms(r, compared_dated)), (False, False),
+                                     (0.28, 0.72)),),
                 fresh=False)
 
 
