@@ -29,9 +29,9 @@ from estate.programme.end_state import programme_plan
 from estate.render.html import inert
 from estate.render.programme_page import _headline
 from estate.render.report import board_pages
-from estate.render.report_data import Table, read_results
+from estate.render.report_data import Table, Text, read_results
 from estate.render.report_optional import dated_words
-from estate.render.report_pages import decision
+from estate.render.report_pages import decision, decision_page
 from estate.render.text import alternative_lines, summary_lines
 from estate.results import Breach, Summary, money
 from estate.runs.planning import plan_scenario
@@ -203,6 +203,15 @@ def test_the_roadmap_s_plan_is_the_estate_it_reaches(tmp_path: Path,
                                "snapshot optimum's changes")
     assert any(line.startswith("Plan:            The plan is the estate the dated programme "
                                "reaches by the horizon's end") for line in lines)
+    # the board pack says it in a board's words, on page 1 as on its programme page
+    r = read_results(folder)
+    words = " ".join(b.text for b in decision_page(r).blocks if isinstance(b, Text))
+    assert "the cheapest schedule of the best end state's changes" in words, words
+    assert "snapshot" not in words, words
+    cells = {str(row[0]): str(row[1]) for b in decision_page(r).blocks
+             if isinstance(b, Table) for row in b.rows}
+    assert cells["How good the plan is"] == (
+        "proven optimal as a schedule of the best end state's changes"), cells
 
 
 def _one_closure_a_year(tmp_path: Path) -> Case:

@@ -28,6 +28,7 @@ from estate.results.amounts import (
 )
 from estate.results.payback import programme_payback_words
 from estate.results.words import (
+    BEST_END_STATE,
     IN_YEAR_ONE,
     beside_year_one,
     limits_words,
@@ -53,7 +54,7 @@ def programme_page(r: Results) -> Page | None:
     # a plan that is the estate the roadmap reaches: the changes ordered are the snapshot
     # optimum's, in a board's words the best end state's (a term of the glossary), or an
     # alternative's as found
-    whose = scheduled_whose(s, optimum="the best end state's")
+    whose = scheduled_whose(s, optimum=BEST_END_STATE)
     method = ("the exact model over all years" if p.method == "joint"
               else f"putting {whose} changes in order year by year")
     blocks: list[Block] = [Text(

@@ -46,6 +46,7 @@ from estate.results.amounts import (
 )
 from estate.results.payback import payback_words, programme_payback_words
 from estate.results.words import (
+    BEST_END_STATE,
     IN_YEAR_ONE,
     UNSCHEDULED_WAITS,
     after_horizon_words,
@@ -206,7 +207,8 @@ def decision(r: Results) -> str:
         if (quality := _schedule_quality(r)) is not None:
             parts.append(quality)
     parts.append(_who_pays_words(r))
-    parts.append(plan_quality(s, r.asked_gap(), dated=r.programme is not None)[1])
+    parts.append(plan_quality(s, r.asked_gap(), dated=r.programme is not None,
+                              optimum=BEST_END_STATE)[1])
     return " ".join(parts)
 
 
@@ -219,7 +221,7 @@ def _schedule_quality(r: Results) -> str | None:
     if p is None or s.plan_from == "programme" or s.alternative is not None:
         return None
     return schedule_quality(p.status, p.mip_gap, p.method,
-                            scheduled_whose(s, optimum="the best end state's"))[1]
+                            scheduled_whose(s, optimum=BEST_END_STATE))[1]
 
 
 def _who_pays_words(r: Results) -> str:
@@ -282,7 +284,7 @@ def _headline(r: Results) -> Table:
          if losers else "none"),
         *([row] if (row := behind_row(r)) is not None else []),
         ("How good the plan is" + ("" if s.plan_from == "programme" else at_once),
-         plan_quality(s, r.asked_gap())[0]),
+         plan_quality(s, r.asked_gap(), optimum=BEST_END_STATE)[0]),
         *([("How good the dated programme is", quality)]
           if (quality := _schedule_quality(r)) is not None else []),
         ("Today's estate meets every rule", "yes" if s.status_quo_feasible else

@@ -37,8 +37,8 @@ def is_proven(status: Status | str | None, gap: float | None) -> bool:
     return status == Status.OPTIMAL and (unknown or float(gap or 0.0) <= PROVEN)
 
 
-def plan_quality(s: Summary, asked: float | None = None, dated: bool = False
-                 ) -> tuple[str, str]:
+def plan_quality(s: Summary, asked: float | None = None, dated: bool = False,
+                 optimum: str = "the snapshot optimum's") -> tuple[str, str]:
     """How good the plan is: a short phrase (a status line, a table cell) and a sentence
     (the decision paragraph). `asked` is the scenario's `solver.mip_gap`, named in the
     sentence when the plan stopped inside it. An alternative (`--alternatives`) is said
@@ -48,13 +48,14 @@ def plan_quality(s: Summary, asked: float | None = None, dated: bool = False
     that programme is: its status and gap are the programme's, against every programme
     over the years, not against the plans whose changes are all made in year 1. Beside
     a `dated` programme, the sentence says the plan is measured with every change made
-    in year 1, so that it is not read as the programme's."""
+    in year 1, so that it is not read as the programme's. `optimum`: how the snapshot
+    optimum is named (the board pack's "the best end state's")."""
     if s.alternative is not None:
         reached = s.plan_from == "programme"
         return alternative_words(s.alternative, s.status, s if reached else None,
                                  None if reached else s.mip_gap)
     if s.plan_from == "programme":
-        return programme_end_words(s)
+        return programme_end_words(s, optimum)
     short, said = quality_words(s.status, s.mip_gap, asked)
     return short, (f"With every change made in year 1, {said[0].lower()}{said[1:]}" if dated
                    else said)
@@ -164,6 +165,11 @@ def _cheapest_words(alternative: AlternativeFigures, dated: bool = False,
     return found
 
 
+BEST_END_STATE = "the best end state's"
+"""The board pack's name for the snapshot optimum's (the end state that would save most
+if every change were made in year 1), whose changes a dated programme may put in order."""
+
+
 def scheduled_whose(s: Summary, optimum: str = "the snapshot optimum's") -> str:
     """Whose changes a dated programme put in order, as `schedule_quality` says it: the
     plan's; the snapshot optimum's (`optimum`, a board's "the best end state's") when the
@@ -174,7 +180,8 @@ def scheduled_whose(s: Summary, optimum: str = "the snapshot optimum's") -> str:
     return "the alternative's" if s.alternative is not None else optimum
 
 
-def programme_end_words(s: Summary) -> tuple[str, str]:
+def programme_end_words(s: Summary, optimum: str = "the snapshot optimum's"
+                        ) -> tuple[str, str]:
     """`plan_quality` of a plan that is the dated programme's end state: "proven optimal
     as a dated programme", and a sentence saying so, what the snapshot's optimum (the
     end state that would save most if every change were made in year 1) saves so and
@@ -196,14 +203,14 @@ def programme_end_words(s: Summary) -> tuple[str, str]:
                 + (f", which differs from it: that one {differs}" if differs else ""))
     else:
         short = (quality_words(s.status, s.mip_gap)[0]
-                 + " as a schedule of the snapshot optimum's changes")
+                 + f" as a schedule of {optimum} changes")
         said = (f"The plan is the estate the dated programme reaches by the horizon's end: "
                 f"it schedules the changes of {snapshot} and leaves out those that cannot "
                 "happen, or do not pay, within the horizon"
                 + (f"; that end state {differs}" if differs else ""))
     broken = breach_sentence(s.plan_breaches) + " " if s.plan_breaches else ""
     return short, said + ". " + broken + schedule_quality(str(s.status), s.mip_gap, method,
-                                                          "the snapshot optimum's")[1]
+                                                          optimum)[1]
 
 
 def breach_sentence(breaches: tuple[Breach, ...]) -> str:
