@@ -1678,3 +1678,28 @@ def test_beside_a_dated_plan_the_glossary_says_what_dated_means(pack: dict[str, 
     assert beside["Dated programme"].startswith("A plan scheduled year by year from a start date")
     assert "If every change were made in year 1" in beside
     assert "A dated programme's payback is instead the first year" in beside["Payback"]
+
+
+def test_the_warnings_table_gives_each_warning_whole(leased: dict[str, Any]) -> None:
+    """A lease taken as renewed is a 342-character warning, cut at 300 mid-sentence in
+    the table, and a warning said as a sentence left "What was expected" blank (a
+    review): each is given whole, with what was expected."""
+    from estate.errors import Problem, ProblemKind
+
+    r = read_results(leased["folder"])
+    renewed = Problem("sites.csv", 4, "lease_end", "a lease that runs to the horizon's last "
+                      "day", "2030-03-31: the lease of S3 ends within the horizon and the "
+                      "plan keeps the site, so its running cost is taken to stay at today's "
+                      "level after then, as if the lease were renewed on the same terms; if "
+                      "it may not be, plan a scenario without the site and compare "
+                      "(policy.close, or for a must_keep site its flag cleared in a copy of "
+                      "the register)", severity="warning", kind=ProblemKind.LEASE_RENEWED)
+    start = Problem("scenario.toml", None, "start", "a start date (start = \"2027-04-01\") "
+                    "to price leases", "no start date", severity="warning", label="key",
+                    sentence="No start date, so the plan counts none of the leases.")
+    r = dataclasses.replace(r, warnings=[renewed, start])
+    table = next(b for b in assumptions_page(r).blocks if isinstance(b, Table)
+                 and b.caption.startswith("Warnings the plan was made with"))
+    assert len(renewed.found) > 300
+    assert table.rows[0][1:] == (renewed.found, renewed.expected)
+    assert table.rows[1][1:] == (start.sentence, start.expected)

@@ -300,6 +300,9 @@ def _keys(r: Results) -> list[tuple[str, str]]:
     return rows
 
 
+MOST_SAID = 600
+"""Characters of a warning's finding, or of what was expected, in the warnings table."""
+
 MOST_WARNINGS = 40
 """Rows of the warnings table; a register with more ends it with a row counting the rest."""
 
@@ -327,9 +330,11 @@ def _warnings_blocks(r: Results) -> list[Block]:
     if not r.warnings:
         return [Text("No warning about the register or the scenario was raised when this "
                      "plan was made.", "note")]
-    # a warning said as a sentence of its own (what a plan leaves out) is that sentence
-    rows = tuple((_where(w), figures.plain(w.sentence or w.found, 300),
-                  figures.plain("" if w.sentence else w.expected, 200))
+    # a warning said as a sentence of its own (what a plan leaves out) is that sentence;
+    # estate's own words run to a few hundred characters (a lease taken as renewed, 342),
+    # so only a register's text past that is cut
+    rows = tuple((_where(w), figures.plain(w.sentence or w.found, MOST_SAID),
+                  figures.plain(w.expected, MOST_SAID))
                  for w in r.warnings[:MOST_WARNINGS])
     if len(r.warnings) > MOST_WARNINGS:
         rows += ((f"and {len(r.warnings) - MOST_WARNINGS:,} more (warnings.csv lists every "
