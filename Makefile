@@ -33,6 +33,13 @@ demo: setup
 	$(BIN)/estate plan $(DEMO)
 	$(BIN)/estate report "results/Shared back office" --out "maps/Shared back office board.pdf"
 	$(BIN)/estate plan $(PROGRAMME)
+	@echo
+	@echo "The demo wrote:"
+	@echo "  results/Shared back office/        the plan's tables, and plan.gpkg for QGIS"
+	@echo "  maps/Shared back office.html       its map (open it in a browser)"
+	@echo "  maps/Shared back office board.pdf  its board pack (and .html beside it)"
+	@echo "  results/Programme/                 the dated programme: programme.csv, cashflow.csv"
+	@echo "  results/Programme/programme.html   its Gantt chart; maps/Programme.html its map by year"
 
 # Two test processes, a file to each at a time (a file's fixtures are made once), in the
 # order tests/conftest.py gives (the README's session first, as it is the longest;

@@ -268,7 +268,8 @@ def test_workers_die_with_their_parent(tmp_path: Path) -> None:
     script = tmp_path / "parent.py"
     script.write_text(textwrap.dedent(PARENT))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(Path(__file__).parents[1]), *sys.path])}
+        [str(Path(__file__).parents[1]), *sys.path]),
+        "TMPDIR": str(tmp_path)}  # the folder a killed parent leaves stays here
     parent = subprocess.Popen([sys.executable, str(script), str(tmp_path)], env=env)
     try:
         assert _wait_for(lambda: _started(tmp_path, range(1, 3)), 30), "never started"

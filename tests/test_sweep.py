@@ -878,7 +878,8 @@ def test_a_sweep_stops_when_told(swept: Path, tmp_path: Path, how: str) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "estate", "sweep", str(swept / "town.toml"), *BIG, "--out",
          str(out), "--workers", "2"], cwd=tmp_path, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, start_new_session=True)
+        stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, start_new_session=True,
+        env={**os.environ, "TMPDIR": str(tmp_path)})  # what a killed sweep leaves stays here
     try:
         assert _wait_for(lambda: len(_stored(out / "runs")) > 2, 120), "no run finished"
         workers = _descendants(proc.pid)

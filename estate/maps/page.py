@@ -154,20 +154,10 @@ class _Assets(Element):
                           script_block(static_text("estate.maps", "moves.js"))])
 
 
-class _Scale(Direct):
-    """The scale bar, in kilometres and miles (`estateMap.addScale`: long enough for its
-    words)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "EstateScale"
-
-    def js(self) -> str:
-        return f"estateMap.addScale({self.map_name});"
-
-
 class _LayerControl(Direct):
-    """The layer control every plan adds its overlays to (expanded: readers see it)."""
+    """The layer control every plan adds its overlays to (expanded: readers see it), made
+    after the scale bar (`estateMap.addScale`, in km and miles, long enough for its
+    words), the first of the map's controls."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -175,7 +165,8 @@ class _LayerControl(Direct):
 
     def js(self) -> str:
         # a heading and a name, so that a screen reader finds the layer switches
-        return (f"var {self.get_name()} = estateMap.nameControl(L.control.layers({{}}, {{}}, "
+        return (f"estateMap.addScale({self.map_name});\n"
+                f"var {self.get_name()} = estateMap.nameControl(L.control.layers({{}}, {{}}, "
                 f"{{collapsed: false, sortLayers: false}}).addTo({self.map_name}));")
 
 
@@ -267,7 +258,6 @@ def new_map(cdn: bool = False, tiles: str | None = None, attr: str | None = None
     fmap.default_css = []
     _Page().add_child(fmap)  # in place of folium's own page: see _Page
     figure_of(fmap).header.add_child(_Assets(cdn), name="estate_assets")
-    fmap.add_child(_Scale(), name="estate_scale")
     fmap.add_child(_LayerControl(), name="estate_layer_control")
     return fmap
 

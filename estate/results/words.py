@@ -48,8 +48,8 @@ def plan_quality(s: Summary, asked: float | None = None, dated: bool = False,
     that programme is: its status and gap are the programme's, against every programme
     over the years, not against the plans whose changes are all made in year 1. Beside
     a `dated` programme, the sentence says the plan is measured with every change made
-    in year 1, so that it is not read as the programme's. `optimum`: how the snapshot
-    optimum is named (the board pack's "the best end state's")."""
+    in year 1, so that it is not read as the programme's (the snapshot optimum named
+    `optimum`)."""
     if s.alternative is not None:
         reached = s.plan_from == "programme"
         return alternative_words(s.alternative, s.status, s if reached else None,
@@ -166,8 +166,7 @@ def _cheapest_words(alternative: AlternativeFigures, dated: bool = False,
 
 
 BEST_END_STATE = "the best end state's"
-"""The board pack's name for the snapshot optimum's (the end state that would save most
-if every change were made in year 1), whose changes a dated programme may put in order."""
+"""The board pack's words for "the snapshot optimum's" (`scheduled_whose`)."""
 
 
 def scheduled_whose(s: Summary, optimum: str = "the snapshot optimum's") -> str:
