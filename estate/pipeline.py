@@ -298,26 +298,26 @@ def status_quo_start(prep: Prepared, model: EstateModel) -> np.ndarray:
 
 def _first_plan_line(first: StartReport) -> str:
     """What the first-plan step found, for the progress line, in £m as the search's own
-    lines say it."""
+    lines say it. It is said once the search has ended (the step runs inside the solve),
+    after the search's own lines, so it says what the search ran from."""
     if first.configurations:
         bound = (f"bound {money(first.configuration_bound)}"
                  if math.isfinite(first.configuration_bound) else "no bound yet")
-        return (f"First plan from site configurations: NPV {money(first.objective)} in "
-                f"{first.seconds:.1f} s ({first.configurations:,} configurations in "
-                f"{first.rounds} rounds, {bound}); the search then ran from it")
+        return (f"The search ran from a first plan made of site configurations: NPV "
+                f"{money(first.objective)}, found in {first.seconds:.1f} s "
+                f"({first.configurations:,} configurations in {first.rounds} rounds, {bound})")
     if first.windows and math.isnan(first.before_windows):
-        then = ("the search then ran from it" if first.searched_after else
-                "it is the answer (the windows used the time; HiGHS's search of the whole "
-                "model was not run)")
-        return (f"First plan, window by window ({first.windows} windows of neighbouring "
-                f"sites, {first.windows_improved} improved it): NPV {money(first.objective)} "
-                f"in {first.seconds:.1f} s; {then}")
+        how = (f"made window by window ({first.windows} windows of neighbouring sites, "
+               f"{first.windows_improved} improved it): NPV {money(first.objective)}, found "
+               f"in {first.seconds:.1f} s")
+        return (f"The search ran from a first plan {how}" if first.searched_after else
+                f"The answer is the plan {how} (the windows used the time; HiGHS's search "
+                "of the whole model was not run)")
     polished = (f", {money(first.objective)} after {first.windows} window passes"
                 if first.windows else "")
     found = first.before_windows if first.windows else first.objective
-    return (f"First plan from the LP-guided search: NPV {money(found)}{polished} in "
-            f"{first.seconds:.1f} s (LP bound {money(first.lp_bound)}); the search then "
-            f"ran from it")
+    return (f"The search ran from a first plan from the LP-guided search: NPV {money(found)}"
+            f"{polished}, found in {first.seconds:.1f} s (LP bound {money(first.lp_bound)})")
 
 
 def search_line(p: SearchProgress) -> str:

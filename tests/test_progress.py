@@ -231,12 +231,19 @@ def test_both_passes_of_a_restarted_search_report_honestly() -> None:
 def test_the_first_plan_line_says_whether_the_search_ran_from_the_windows_plan() -> None:
     windows = StartReport(True, objective=13_930.55e6, seconds=589.0, windows=700,
                           windows_improved=180)
+    # said once the search has ended, after its lines: what the search ran from
     assert _first_plan_line(windows) == (
-        "First plan, window by window (700 windows of neighbouring sites, 180 improved "
-        "it): NPV £13,930.55m in 589.0 s; the search then ran from it")
-    assert _first_plan_line(dataclasses.replace(windows, searched_after=False)).endswith(
-        "; it is the answer (the windows used the time; HiGHS's search of the whole model "
-        "was not run)")
+        "The search ran from a first plan made window by window (700 windows of "
+        "neighbouring sites, 180 improved it): NPV £13,930.55m, found in 589.0 s")
+    assert _first_plan_line(dataclasses.replace(windows, searched_after=False)) == (
+        "The answer is the plan made window by window (700 windows of neighbouring sites, "
+        "180 improved it): NPV £13,930.55m, found in 589.0 s (the windows used the time; "
+        "HiGHS's search of the whole model was not run)")
+    lp = StartReport(True, objective=725.80e6, seconds=2.2, windows=9,
+                     before_windows=726.50e6, lp_bound=715.59e6)
+    assert _first_plan_line(lp) == (
+        "The search ran from a first plan from the LP-guided search: NPV £726.50m, £725.80m "
+        "after 9 window passes, found in 2.2 s (LP bound £715.59m)")
 
 
 def test_plans_are_told_at_the_price_of_the_vector_highs_found() -> None:
