@@ -260,3 +260,36 @@ def test_the_comparison_map_s_legend_opened_stays_in_its_room(
     assert opened.errors == []
     opened.clean()
     page.close()
+
+
+CONTROLS_OVERLAPPING = """() => [...document.querySelectorAll('.leaflet-container')].map(map => {
+  // each map's controls shown, and the pairs of them that overlap
+  const boxes = [...map.querySelectorAll('.leaflet-control')].filter(c => c.offsetWidth)
+    .map(c => [c.className.split(' ')[0] + (c.id ? '#' + c.id : ''), c.getBoundingClientRect()]);
+  const over = [];
+  boxes.forEach(([a, r], i) => boxes.slice(i + 1).forEach(([b, s]) => {
+    if (r.left < s.right && s.left < r.right && r.top < s.bottom && s.top < r.bottom) {
+      over.push(a + ' | ' + b); }
+  }));
+  return {height: map.clientHeight, short: map.classList.contains('estate-short'), over: over};
+})"""
+
+
+@pytest.mark.parametrize("size", [(512, 320), (320, 420)])
+def test_a_comparison_split_on_a_narrow_window_keeps_its_controls_apart(
+        browser: Any, pages: dict[str, Path], size: tuple[int, int]) -> None:
+    """Split on a narrow window the comparison's maps stack, each half the window high
+    (160 px at 512 x 320, a laptop at 250% zoom): the legend covered the zoom buttons
+    and the scale bar the panel (a review), as the window, not the map, was measured.
+    Each map under 300 px high leaves off its scale and zoom buttons, and no two of
+    its controls overlap."""
+    opened = open_page(browser, pages["comparison_map"], size=size)
+    page = opened.page
+    page.evaluate("document.querySelector('button.estate-split').click()")
+    page.wait_for_timeout(500)
+    maps = page.evaluate(CONTROLS_OVERLAPPING)
+    assert len(maps) == 2 and all(m["height"] < 300 and m["short"] for m in maps), maps
+    assert [m["over"] for m in maps] == [[], []], maps
+    assert opened.errors == []
+    opened.clean()
+    page.close()

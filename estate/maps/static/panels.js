@@ -18,7 +18,7 @@
   // phone's, upright or sideways (a phone's window sideways is 430 px high at most, a
   // laptop's over 600): its panels start folded, the layer list shut. compare.js's
   // SPLIT_STACKED_PX is a rule of the page's layout, of the window's width.
-  var PHONE_PX = 700, SHORT_PX = 500;
+  var PHONE_PX = 700, SHORT_PX = 500, SHORT_MAP_PX = 300;
   function phone(map) { var size = map.getSize(); return size.x < PHONE_PX || size.y < SHORT_PX; }
 
   // A panel the reader can fold away to see the map under it: a real <button> (Enter
@@ -282,6 +282,10 @@
     // KPI panel and the legend share the top left, the layer control stops above the
     // year slider, and on a narrow screen the left column stops above the slider too.
     var box = map.getContainer(), corner = function (c) { return box.querySelector(".leaflet-" + c); };
+    // a map under SHORT_MAP_PX high (a window at 400% zoom; each map of a comparison
+    // split on a narrow window) has no room for the scale bar and the zoom buttons beside
+    // its panels: map.css leaves them off, and lays out the rest for it
+    L.DomUtil[map.getSize().y < SHORT_MAP_PX ? "addClass" : "removeClass"](box, "estate-short");
     var topLeft = corner("top.leaflet-left"), topRight = corner("top.leaflet-right");
     var bottomLeft = corner("bottom.leaflet-left"), bottomRight = corner("bottom.leaflet-right");
     var under = function (top, bottoms) {
