@@ -387,6 +387,19 @@ def test_workbook_has_summary_agencies_and_policy_sheets(setup: dict[str, Any]) 
     assert formats["worse_off"] == "General" and wb["agencies"].auto_filter.ref == "A1:K7"
 
 
+@pytest.mark.parametrize(("figure", "shown"), [
+    ("alternatives.plans.1.npv_difference", "pounds"), ("areas.babergh.mip_gap", "percent"),
+    ("alternative.optimum_mip_gap", "percent"), ("programme.budget.2.one_off_limit", "pounds"),
+    ("areas.babergh.objective_npv", "pounds"), ("programme.budget.2.fte_limit", None),
+    ("model_size.columns", None), ("payback_years", None)])
+def test_a_nested_figure_is_formatted_by_its_last_part(figure: str, shown: str | None) -> None:
+    """An area's gap or an alternative's difference in money was left General beside the
+    plan's own gap and NPV, formatted (a review): a figure is known by its last part."""
+    from estate.runs.compare_tables import PERCENT, POUNDS, number_format
+
+    assert number_format(figure) == {"pounds": POUNDS, "percent": PERCENT, None: None}[shown]
+
+
 def test_an_unproven_policy_cost_is_a_range_in_the_tables(setup: dict[str, Any],
                                                          tmp_path: Path) -> None:
     """A cost a time limit left unproven is its range in comparison.csv and .xlsx, not a
@@ -973,8 +986,8 @@ def test_a_scenario_s_folder_that_cannot_be_written_is_named_as_such(
     run = invoke(tmp_path, "compare", path, "--out", "cmp")
     said = " ".join(run.stderr.split())
     assert "WARNING: S: invalid: results/S (its scenario's results folder) could not be " \
-        "written: No space left on device. The previous results there are untouched; free " \
-        "some space and run the comparison again" in said, said
+        "written: No space left on device. The previous results there are untouched; once " \
+        "that is mended, run the comparison again" in said, said
     assert "another --out" not in said and "(--out)" not in said
     no_traceback(run)
 

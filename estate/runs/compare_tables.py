@@ -105,19 +105,20 @@ POUNDS = '"£"#,##0;-"£"#,##0'
 keeps its pence, as the CSV gives them)."""
 PERCENT = "0.00##%"
 """Excel's format of a rate or a gap: 0.42%, and a gap of 1e-6 as 0.0001%, not 0.00%."""
-_RATES = frozenset({"mip_gap", "discount_rate", "programme.gap", "programme.mip_gap"})
+_RATES = frozenset({"mip_gap", "optimum_mip_gap", "discount_rate", "gap"})
 _MONEY = re.compile(r"(npv|cost|saving|receipts|receipts_after_horizon|one_off|one_off_limit|"
-                    r"annual_cost_before|annual_cost_after|npv_saving_dated|"
+                    r"annual_cost_before|annual_cost_after|npv_saving_dated|npv_difference|"
                     r"compensation_transfer_annual)$")
 
 
 def number_format(figure: str) -> str | None:
-    """How Excel shows the figure named `figure` (a summary.json key, flattened, or an
-    agencies column): money in pounds, a rate or gap as a percentage; None for counts,
-    years and seconds, shown as they are."""
-    if figure in _RATES:
+    """How Excel shows the figure named `figure` (a summary.json key, flattened, such as
+    `areas.babergh.mip_gap`, or an agencies column), by its last part: money in pounds,
+    a rate or gap as a percentage; None for counts, years and seconds, shown as they are."""
+    last = figure.rsplit(".", 1)[-1]
+    if last in _RATES:
         return PERCENT
-    return POUNDS if _MONEY.search(figure) else None
+    return POUNDS if _MONEY.search(last) else None
 
 
 def _sheet(wb: Any, title: str, header: list[Any], body: list[list[Any]],
