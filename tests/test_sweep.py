@@ -570,8 +570,9 @@ def test_a_run_the_disk_had_no_room_for_is_planned_again(corridor: Path, tmp_pat
         "-f): raise it." in message, message
     # the run's folder is not --out itself, and another --out would plan every run again
     assert "(a run's folder in the sweep's --out) could not be written" in message, message
-    assert message.endswith("free some space and run the sweep again: it plans only the runs "
-                            "not stored."), message
+    # the cause is said before (a file-size limit: raise it), the words after are for any
+    assert message.endswith("once that is mended, run the sweep again: it plans only the "
+                            "runs not stored."), message
     assert "another --out" not in message, message
     again = sweep(corridor, [parse_vary("relocation.cost_per_fte=1000")], out, workers=1)
     assert again.reused == [] and [str(o.status) for o in again.outcomes] == ["optimal"]

@@ -19,7 +19,7 @@ from estate.prepare import Prepared
 from estate.programme.changes import Changes
 from estate.programme.roadmap import solve_roadmap
 from estate.programme.today import Grace, deadlines
-from estate.results.amounts import fte_words, money
+from estate.results.amounts import fte_words, how_many_named, money
 from estate.solve.diagnose import Reason, infeasible
 from estate.status import Status
 
@@ -183,7 +183,9 @@ def placed_in_first_year(prep: Prepared, changes: Changes) -> str:
                         f"it is placed at {prep.sites.at[int(table.at[i, 'site']), 'site_id']}"
                         " in its first year, from "
                         f"{prep.calendar.date_of(int(table.at[i, 'earliest']))}")
-    return "; ".join(said[:5]) + (f" (and {len(said) - 5} more)" if len(said) > 5 else "")
+    named = how_many_named(len(said), 5)
+    return "; ".join(said[:named]) + (f" (and {len(said) - named} more)"
+                                       if len(said) > named else "")
 
 
 def required_too_late(prep: Prepared, changes: Changes) -> list[Reason]:

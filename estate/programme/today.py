@@ -36,7 +36,7 @@ from estate.model.costs import centre_years, opening_years, sitting_years
 from estate.prepare import CoverageSet, Prepared
 from estate.programme.changes import Changes, Trajectory
 from estate.results import desks_by_pair
-from estate.results.amounts import count
+from estate.results.amounts import count, how_many_named
 
 TOL = 1e-6
 COLUMNS = ("desks", "racks")
@@ -171,12 +171,13 @@ def grace_notes(prep: Prepared, grace: Grace, path: Trajectory) -> tuple[str, ..
             when = (f"no programme could make room there before year {int(due[s])}"
                     if due[s] <= horizon else
                     "no programme makes room there within the horizon")
+            named = how_many_named(len(teams), 5)
             notes.append(
                 f"{site_id[s]} holds {max(used[t - 1] for t in over):g} {column}' worth of "
                 f"teams for its {cap[s]:g} in {_years(over)}, no more than today's "
                 f"{grace.today[column][s]:g}: {when}, as its teams could not leave it sooner ("
-                + "; ".join(_wait(prep, grace, int(f), horizon) for f in teams[:5])
-                + (f"; and {len(teams) - 5} more" if len(teams) > 5 else "") + ")")
+                + "; ".join(_wait(prep, grace, int(f), horizon) for f in teams[:named])
+                + (f"; and {len(teams) - named} more" if len(teams) > named else "") + ")")
     return tuple(notes)
 
 

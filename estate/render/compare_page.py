@@ -37,7 +37,7 @@ from estate.render.html import (
     static_text,
 )
 from estate.render.print_parts import parts, printed
-from estate.results.amounts import count
+from estate.results.amounts import count, how_many_named
 from estate.results.policy_cost import PolicyCost, PolicyStatus
 from estate.results.summary import AgencyFigures
 from estate.results.words import (
@@ -266,9 +266,10 @@ def _alternatives_html(runs: list[Run]) -> str:
         items = []
         for alt in info.plans:
             differ = alt.sites_differ
+            named = how_many_named(len(differ), 12)
             changes = ", ".join(f"{d.site_id} {d.name}: {d.optimum} \u2192 {d.alternative}"
-                                for d in differ[:12])
-            more = f" and {len(differ) - 12} more" if len(differ) > 12 else ""
+                                for d in differ[:named])
+            more = f" and {len(differ) - named} more" if len(differ) > named else ""
             extra = _more(alt.npv_difference, _optimum_named(run))
             if alt.dated is not None:
                 # a dated scenario's alternative: its own programme's NPV leads, and the

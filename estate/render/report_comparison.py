@@ -235,7 +235,7 @@ def comparison_page(table: pd.DataFrame, r: Results) -> Page:
                  if (register := RegisterUsed.from_columns(row)) is not None]
     if note := registers_note(registers):
         blocks.append(Text(note))
-    if note := unsettled_words([(figures.plain(str(row["scenario"]), 60),
+    if note := unsettled_words([(figures.named(str(row["scenario"]), 60),
                                  Status(str(row["status"])), cost, _number(row.get("mip_gap")))
                                 for _, row in planned.iterrows()
                                 if (cost := _number(row.get("objective_npv"))) is not None]):

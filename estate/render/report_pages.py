@@ -135,9 +135,10 @@ def _new_teams(r: Results, areas: dict[str, str]) -> str:
     site today (F2 at Only (S1))" ("" when every team has one): a plan that keeps every
     building still changes the estate when it houses them."""
     teams = r.new_teams()
+    named = how_many_named(len(teams), 4)
     placed = [f"{figures.identifier(f)} at {_site_named(name, s, areas=areas)}"
-              for f, name, s in teams[:4]]
-    more = f" and {len(teams) - 4:,} more" if len(teams) > 4 else ""
+              for f, name, s in teams[:named]]
+    more = f" and {len(teams) - named:,} more" if len(teams) > named else ""
     return (f"{count(len(teams), 'new team')} with no site today ({'; '.join(placed)}{more})"
             if teams else "")
 

@@ -318,8 +318,8 @@ def _plan_run(task: tuple[Run, Register, Progress | None, bool, DrawPages | None
 
 
 SCENARIO_OUT = ("its scenario's results folder",
-                "free some space and run the comparison again: it plans only the scenarios "
-                "whose results are not in place.")
+                "once that is mended, run the comparison again: it plans only the "
+                "scenarios whose results are not in place.")
 """How a compared scenario's results folder is named when it cannot be written."""
 
 

@@ -44,7 +44,7 @@ from estate.load.scenario import Scenario
 from estate.load.validate import Register, load_register
 from estate.model.arrays import NamedPlan
 from estate.results import money
-from estate.results.amounts import rate_words
+from estate.results.amounts import how_many_named, rate_words
 from estate.results.policy_cost import PolicyCost, PolicyStatus
 from estate.results.words import IN_YEAR_ONE
 from estate.runs.executor import run_all
@@ -79,6 +79,7 @@ def _in_scope(scenario: Scenario, register: Register) -> tuple[pd.DataFrame, pd.
 
 
 def _listed(ids: list[str] | tuple[str, ...], limit: int = 5) -> str:
+    limit = how_many_named(len(ids), limit)
     shown = ", ".join(str(i) for i in ids[:limit])
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 

@@ -113,7 +113,7 @@ def _sites_of(table: pd.DataFrame) -> list[tuple[str, str, bool]]:
 
 
 RUN_OUT = ("a run's folder in the sweep's --out",
-           "free some space and run the sweep again: it plans only the runs not stored.")
+           "once that is mended, run the sweep again: it plans only the runs not stored.")
 """How a run's folder is named when it cannot be written, and what to do."""
 
 
