@@ -102,6 +102,11 @@ every change made in year 1, but each change's from the first year any programme
 make it (docs/programme.md, "Planned without a programme")."""
 
 
+UNDATED = " (no start date: leases and sale lags not counted)"
+"""Said, beside a dated programme, of a plan with no start date: its own saving counts
+no rent after a site closes and no wait for a sale (this page and the board pack's)."""
+
+
 def _in_year_one(s: Summary, key: str) -> str:
     """A plan's own NPV saving; one with no start date counts no rent after a site
     closes and no wait for a sale (its summary then has no `lease_cost_npv`); one with a
@@ -109,9 +114,8 @@ def _in_year_one(s: Summary, key: str) -> str:
     value = s.saving_in_year_one if key == "npv_saving" else getattr(s, key)
     if blank(value):
         return "n/a"
-    undated = " (no start date: leases and sale lags not counted)"
     shown = saving_figure(value) if key == "npv_saving" else pounds(value)
-    return shown + (undated if s.saving_basis is SavingBasis.YEAR_ONE else own_note(s))
+    return shown + (UNDATED if s.saving_basis is SavingBasis.YEAR_ONE else own_note(s))
 
 
 def _own_cost(s: Summary, key: str) -> str:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from estate.errors import KeptReasons
 from estate.render import figures
-from estate.render.compare_figures import registers_note, unsettled_words
+from estate.render.compare_figures import UNDATED, registers_note, unsettled_words
 from estate.render.report_data import Block, Page, Results, Table, Text
 from estate.results import Summary, money
 from estate.results.amounts import count, listed
@@ -148,11 +148,6 @@ DATED_FIGURES = (
 def has_dated(table: pd.DataFrame) -> bool:
     """Whether a comparison's rows hold a dated programme."""
     return any(_dated_saving(row) is not None for _, row in table.iterrows())
-
-
-UNDATED = " (no start date: leases and sale lags not counted)"
-"""Said, beside a dated programme, of a plan with no start date: its own saving counts
-no rent after a site closes and no wait for a sale, as `estate compare`'s page says."""
 
 
 def _in_year_one(show: Any) -> Any:

@@ -37,8 +37,12 @@ def is_proven(status: Status | str | None, gap: float | None) -> bool:
     return status == Status.OPTIMAL and (unknown or float(gap or 0.0) <= PROVEN)
 
 
+SNAPSHOT_OPTIMUM_S, BEST_END_STATE = "the snapshot optimum's", "the best end state's"
+"""How the terminal and the board pack name the snapshot optimum's (`scheduled_whose`)."""
+
+
 def plan_quality(s: Summary, asked: float | None = None, dated: bool = False,
-                 optimum: str = "the snapshot optimum's") -> tuple[str, str]:
+                 optimum: str = SNAPSHOT_OPTIMUM_S) -> tuple[str, str]:
     """How good the plan is: a short phrase (a status line, a table cell) and a sentence
     (the decision paragraph). `asked` is the scenario's `solver.mip_gap`, named in the
     sentence when the plan stopped inside it. An alternative (`--alternatives`) is said
@@ -165,11 +169,7 @@ def _cheapest_words(alternative: AlternativeFigures, dated: bool = False,
     return found
 
 
-BEST_END_STATE = "the best end state's"
-"""The board pack's words for "the snapshot optimum's" (`scheduled_whose`)."""
-
-
-def scheduled_whose(s: Summary, optimum: str = "the snapshot optimum's") -> str:
+def scheduled_whose(s: Summary, optimum: str = SNAPSHOT_OPTIMUM_S) -> str:
     """Whose changes a dated programme put in order, as `schedule_quality` says it: the
     plan's; the snapshot optimum's (`optimum`, a board's "the best end state's") when the
     plan is the estate the roadmap reaches; an alternative's own, as found, when the plan
@@ -179,7 +179,7 @@ def scheduled_whose(s: Summary, optimum: str = "the snapshot optimum's") -> str:
     return "the alternative's" if s.alternative is not None else optimum
 
 
-def programme_end_words(s: Summary, optimum: str = "the snapshot optimum's"
+def programme_end_words(s: Summary, optimum: str = SNAPSHOT_OPTIMUM_S
                         ) -> tuple[str, str]:
     """`plan_quality` of a plan that is the dated programme's end state: "proven optimal
     as a dated programme", and a sentence saying so, what the snapshot's optimum (the

@@ -133,7 +133,7 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
 
 
 def _write(run: ScenarioRun, target: Path, inputs: str | None,
-           draw: DrawPages | None, out_words: tuple[str, str] = PLAN_OUT) -> None:
+           draw: DrawPages | None, out_words: tuple[str, str]) -> None:
     """Write the results folder of `run`: its plan, what `draw` draws from it, and each
     alternative's folder within it, all swapped in at once."""
     scenario = run.scenario
