@@ -138,7 +138,7 @@ EDITS: list[tuple[str, Callable[[Path], None], str, str]] = [
      "agencies.csv row 2, column one_off_cost",
      "summary.json's agencies.AG0.one_off_cost says"),
     ("an agency's worse_off flipped", _table("agencies.csv", _set(
-        "worse_off", lambda _: True, lambda v: str(v != "True"))),
+        "worse_off", lambda _: True, lambda v: str(v != "true").lower())),
      "agencies.csv row 2, column worse_off", "summary.json's agencies.AG0.worse_off says"),
     ("a summary's agency cost edited", _summary(_pair),
      "agencies.csv row 3, column annual_cost_before",
@@ -503,7 +503,7 @@ def test_programme_csv_gives_its_pounds_to_the_penny(tmp_path: Path) -> None:
     with open(folder / "programme.csv", newline="", encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     assert [(r["action"], r["one_off"], r["annual_effect"]) for r in rows] == [
-        ("close", "10000.1", "100000.3"), ("move", "49950.0", "0.0")]
+        ("close", "10000.1", "100000.3"), ("move", "49950", "0")]
     stored = check_results(folder)
     assert stored.programme is not None
     assert list(stored.programme.budget["one_off"]) == [59_950.1, 0.0, 0.0]

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -38,6 +39,7 @@ from estate.store import (
     read_table,
     write_safe_csv,
 )
+from estate.store.check import csv_cell
 from tests.fixtures import (
     TOWN_SCENARIO,
     invoke,
@@ -543,3 +545,27 @@ def test_a_table_not_in_utf8_is_named_at_its_row_and_column(tmp_path: Path) -> N
     assert [(p.file, p.row, p.column, p.expected, p.found) for p in caught.value.problems] \
         == [(str(path), 3, "name", "UTF-8 text (in Excel: Save As 'CSV UTF-8')",
              "the byte 0x92, which is not UTF-8")]
+
+
+@pytest.mark.parametrize(("value", "cell"), [
+    (445.0, 445), (np.float64(12.0), 12), (-0.0, 0), (2.5, 2.5), (1e20, 1e20),
+    (True, "true"), (np.bool_(False), "false"), (float("nan"), ""), (float("inf"), ""),
+    (None, ""), (pd.NA, ""), ("=1+1", "'=1+1"), (7, 7), ("S1", "S1")])
+def test_a_cell_is_written_as_every_csv_writes_it(value: Any, cell: Any) -> None:
+    """Whole numbers lose their ".0" (up to 2^53, past which a float is no longer a
+    count), flags are true and false, a missing figure is blank, a formula is quoted."""
+    assert csv_cell(value) == cell
+    assert type(csv_cell(value)) is type(cell)
+
+
+def test_a_results_table_reads_back_what_it_wrote(tmp_path: Path) -> None:
+    """A table written with whole numbers and true/false reads back as the same floats
+    and flags (`read_table`), as a folder written with 445.0 and True did."""
+    frame = pd.DataFrame({"zone_id": ["Z1", "Z2"], "name": ["A", "=B"], "lat": [52.0, 52.5],
+                          "lon": [1.0, 1.25], "population": [445.0, 0.0]})
+    write_safe_csv(frame, tmp_path / "zones.csv")
+    text = (tmp_path / "zones.csv").read_text(encoding="utf-8-sig")
+    assert text.splitlines()[1:] == ["Z1,A,52,1,445", "Z2,'=B,52.5,1.25,0"]
+    back = read_table(tmp_path / "zones.csv", RESULT_TABLES["zones"])
+    pd.testing.assert_frame_equal(back[frame.columns].reset_index(drop=True), frame,
+                                  check_dtype=False)

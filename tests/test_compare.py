@@ -124,8 +124,8 @@ def test_every_summary_key_is_a_column(setup: dict[str, Any]) -> None:
         assert key in columns, key
     assert {"agency.A.name", "agency.B.annual_cost_after", "policy_cost.coverage.0",
             "policy_cost.must_keep", "model_size.columns"} <= columns
-    assert rows[0]["policy_cost.coverage.0"] == "999000.0"
-    assert rows[0]["policy_cost.policy.close"] == "0.0"  # not set: costs nothing
+    assert rows[0]["policy_cost.coverage.0"] == "999000"
+    assert rows[0]["policy_cost.policy.close"] == "0"  # not set: costs nothing
 
 
 def test_the_runs_columns_come_last_after_a_key_only_a_later_row_has(
@@ -423,8 +423,8 @@ def test_an_unproven_policy_cost_is_a_range_in_the_tables(setup: dict[str, Any],
     write_files(table_files(runs, tmp_path))
     rows = _csv_rows(tmp_path / "comparison.csv")
     assert [(r["policy_cost.must_keep"], r["policy_cost.must_keep.low"],
-             r["policy_cost.must_keep.high"]) for r in rows] == [("6.0", "4.0", "9.0"),
-                                                                 ("5.0", "5.0", "5.0")]
+             r["policy_cost.must_keep.high"]) for r in rows] == [("6", "4", "9"),
+                                                                 ("5", "5", "5")]
     sheet = {row[0].value: [c.value for c in row[1:]]
              for row in load_workbook(tmp_path / "comparison.xlsx")["policy costs"].iter_rows()}
     assert sheet["must_keep (at least)"] == [4.0, 5.0]

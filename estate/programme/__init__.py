@@ -311,7 +311,7 @@ def actions_table(prep: Prepared, model: EstateModel, changes: Changes, years: n
     for i in np.flatnonzero(years):
         y, s, kind = int(years[i]), int(table.at[i, "site"]), table.at[i, "kind"]
         base = {"site_id": sites.at[s, "site_id"], "site_name": sites.at[s, "name"],
-                "function_id": "", "agency_id": sites.at[s, "agency_id"], "fte": 0.0,
+                "function_id": "", "agency_id": sites.at[s, "agency_id"], "fte": np.nan,
                 "one_off": float(table.at[i, "cost"]), "annual_effect": 0.0, "surrender": 0.0,
                 "rent_owed": 0.0}
         if kind == "close":

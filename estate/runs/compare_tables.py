@@ -19,8 +19,8 @@ from typing import Any
 from estate.results import AgencyFigures
 from estate.results.policy_cost import PolicyCost
 from estate.runs.compare import Compensation, Run, agency_gains, compensate, stored_agency_npv
-from estate.store import needs_quote, safe_cell
-from estate.store.check import flag_text, write_safe_rows
+from estate.store import needs_quote
+from estate.store.check import csv_cell, write_safe_rows
 from estate.store.file_set import Write
 from estate.store.register_used import COLUMNS as REGISTER_COLUMNS
 
@@ -52,19 +52,11 @@ def _columns(table: list[dict[str, Any]]) -> list[str]:
     return [*keys, *RUN_COLUMNS]
 
 
-def _cell_text(value: Any) -> Any:
-    """CSV cells: no formulas a spreadsheet would run (`store.safe_cell`), and an empty
-    cell for a figure that has no value."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return ""
-    return safe_cell(flag_text(value))
-
-
 def write_csv(table: list[dict[str, Any]], path: Path) -> None:
     """comparison.csv: one row per scenario, written as every CSV of estate is."""
     columns = _columns(table)
-    write_safe_rows([_cell_text(c) for c in columns],
-                    ([_cell_text(row.get(c)) for c in columns] for row in table), path)
+    write_safe_rows([csv_cell(c) for c in columns],
+                    ([csv_cell(row.get(c)) for c in columns] for row in table), path)
 
 
 EXCEL_CELL_LIMIT = 32_767

@@ -44,7 +44,7 @@ from estate.load.toml_text import read_scenario_dict
 from estate.runs.alternatives import DrawPages
 from estate.runs.executor import check_scheduler, run_all, sigterm_as_interrupt
 from estate.runs.planning import plan_scenario
-from estate.runs.sweep_tables import RunOutcome, booleans_as_typed, site_robustness, sweep_rows
+from estate.runs.sweep_tables import RunOutcome, site_robustness, sweep_rows
 from estate.runs.vary import (
     MAX_RUNS,
     MAX_VALUES,
@@ -299,7 +299,7 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
         rows = sweep_rows(outcomes, [v.key for v in varies])
         robustness = site_robustness(outcomes)
         files: dict[Path, Write] = {
-            out / "sweep.csv": lambda temp: write_safe_csv(booleans_as_typed(rows), temp),
+            out / "sweep.csv": lambda temp: write_safe_csv(rows, temp),
             out / "site_robustness.csv": lambda temp: write_safe_csv(robustness, temp)}
         if page is not None:
             files[out / "sweep.html"] = text_file(page(rows, robustness, name))

@@ -9,13 +9,11 @@ import dataclasses
 import itertools
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from estate.results import Summary
 from estate.runs.vary import Value, shown
 from estate.status import Status
-from estate.store.check import flag_text
 
 
 @dataclass
@@ -71,16 +69,6 @@ def sweep_rows(outcomes: list[RunOutcome], keys: list[str]) -> pd.DataFrame:
                 and len(given) < len(records):
             table[column] = table[column].astype("Int64")
     return table
-
-
-def booleans_as_typed(rows: pd.DataFrame) -> pd.DataFrame:
-    """sweep.csv's true and false written as a varied key's are typed (`flag_text`), a
-    summary's flags too, not Python's True."""
-    out = rows.copy()
-    for column in out.columns:
-        if out[column].map(lambda v: isinstance(v, bool | np.bool_)).any():
-            out[column] = out[column].map(flag_text).astype(object)
-    return out
 
 
 def _summary_columns() -> list[str]:

@@ -79,10 +79,22 @@ def _quoted(text: str) -> bool:
 
 
 def flag_text(value: Any) -> Any:
-    """A flag of a row of summaries (comparison.csv, sweep.csv) as a scenario file types
-    it, true or false, which Excel reads as its TRUE and FALSE; any other value as it is.
-    (A results folder's own tables keep True and False, as their reader takes them.)"""
+    """A flag as every CSV of estate writes it (a results folder's tables, comparison.csv,
+    sweep.csv) and a scenario file types it, true or false, which Excel reads as its
+    TRUE and FALSE; any other value as it is. (Folders written before keep True and False,
+    which `_flag` reads alike.)"""
     return ("true" if value else "false") if isinstance(value, bool | np.bool_) else value
+
+
+def whole_text(value: Any) -> Any:
+    """A number as a CSV cell: a whole one without its ".0" (445, not 445.0: desks,
+    racks, a zone's population, a round sum of pounds), so that QGIS and Excel read a
+    count as the whole number it is; any other value as it is."""
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        if math.isfinite(number) and number.is_integer() and abs(number) < 2 ** 53:
+            return int(number)
+    return value
 
 
 def safe_cell(value: Any) -> Any:
@@ -99,15 +111,19 @@ def unsafe_cell(text: str) -> str:
     return text[1:] if _quoted(text) else text
 
 
-def _cells(column: pd.Series) -> list[Any]:
-    """A column as CSV cells: numbers as pandas writes them, blanks for missing values,
-    text made safe."""
-    def cell(value: Any) -> Any:
-        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-            return ""
-        return safe_cell(value)
+def csv_cell(value: Any) -> Any:
+    """A value as every CSV of estate writes it: numbers as Python writes them, whole
+    ones without ".0" (`whole_text`), flags as true and false (`flag_text`), a blank for
+    a missing value or a figure with none (NaN), text made safe (`safe_cell`)."""
+    if value is None or value is pd.NA or (isinstance(value, float | np.floating)
+                                           and not math.isfinite(value)):
+        return ""
+    return safe_cell(flag_text(whole_text(value)))
 
-    return [cell(v) for v in column.tolist()]
+
+def _cells(column: pd.Series) -> list[Any]:
+    """A column as CSV cells (`csv_cell`)."""
+    return [csv_cell(v) for v in column.tolist()]
 
 
 def write_safe_rows(header: Sequence[Any], rows: Iterable[Sequence[Any]], path: Path) -> None:
