@@ -25,7 +25,7 @@ from estate.load.validate import load_register
 from estate.prepare.distances import project
 from estate.render.report_reference import _where
 from estate.store import read_warnings
-from tests.fixtures import invoke, no_traceback, run_cli
+from tests.fixtures import invoke, no_traceback, run_cli, write_xlsx
 from tests.fixtures.reference import SITES, frames, problems_of
 from tests.fixtures.scenario import write_scenario
 
@@ -375,6 +375,27 @@ def test_an_empty_or_non_sqlite_file_is_named_for_what_it_is(tmp_path: Path) -> 
         assert "save them again as a GeoPackage" in run.output
         assert "DataSourceError" not in run.output and "CSV:" not in run.output
         no_traceback(run)
+
+
+def test_a_workbook_or_geojson_renamed_gpkg_is_refused_not_read_by_another_driver(
+        tmp_path: Path) -> None:
+    """GDAL would read a workbook named .gpkg as a workbook and a GeoJSON as GeoJSON, past
+    the checks estate makes of each (a workbook's hidden sheets, its header row): each is
+    said for what it is, exit 1, and nothing is planned."""
+    write_xlsx(tmp_path / "book.xlsx", frames()).rename(tmp_path / "book.gpkg")
+    sites = frames()["sites"]
+    gpd.GeoDataFrame(sites, geometry=gpd.points_from_xy(sites["lon"], sites["lat"]),
+                     crs=4326).to_file(tmp_path / "sites.geojson", driver="GeoJSON")
+    (tmp_path / "sites.geojson").rename(tmp_path / "shapes.gpkg")
+    for name, found in (("book.gpkg", "found a zip file, not a GeoPackage (an Excel "
+                                      "workbook renamed .gpkg?): give a workbook its .xlsx"),
+                        ("shapes.gpkg", "found a JSON file, not a GeoPackage (GeoJSON "
+                                        "renamed .gpkg?)")):
+        run = run_cli(tmp_path, "plan", _scenario(tmp_path, name))
+        no_traceback(run)
+        assert run.code == 1, run.output
+        assert f"{name}: expected a GeoPackage, {found}" in run.output, run.output
+        assert not (tmp_path / "results").exists()
 
 
 def test_an_sqlite_database_that_is_no_geopackage_is_named_for_what_it_is(

@@ -1011,3 +1011,22 @@ def test_hidden_columns_are_read_with_one_warning_a_sheet_naming_them(tmp_path: 
          f"2 hidden columns: {desks} (desks), {notes} (notes)"),
         ("reg.xlsx[zones]", None, "name", "warning", "1 hidden column: B (name)")]
     assert "a hidden column is read like any other" in register.warnings[0].expected
+
+
+@pytest.mark.parametrize("mode", [0o300, 0o000])
+def test_a_register_folder_that_cannot_be_listed_is_said_so(tmp_path: Path, mode: int) -> None:
+    """A folder one may enter but not list (or neither) is a located problem with the
+    way to mend it, exit 1, not an unexpected error (exit 4): its files cannot be found."""
+    register = write_tables(tmp_path / "reg", frames())
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('name = "s"\ndata = "reg"\n', encoding="utf-8")
+    register.chmod(mode)
+    try:
+        run = run_cli(tmp_path, "validate", scenario, as_a_user=True)
+    finally:
+        register.chmod(0o755)
+    assert run.code == 1, run.output
+    assert ("reg: expected a register: a folder holding agencies.csv" in run.output
+            and "found a folder whose files this user may not list (permission denied): "
+            "give read permission on it" in run.output), run.output
+    assert "Unexpected error" not in run.output and "PermissionError" not in run.output

@@ -60,6 +60,11 @@ def not_a_geopackage(path: Path) -> str | None:
            "Features As..., format GeoPackage)")
     if not head:
         return f"an empty file (0 bytes): {fix}, or give the register's folder of CSV files"
+    if head.startswith(b"PK\x03\x04"):
+        return ("a zip file, not a GeoPackage (an Excel workbook renamed .gpkg?): give a "
+                f"workbook its .xlsx name, or {fix}")
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        return f"a JSON file, not a GeoPackage (GeoJSON renamed .gpkg?): {fix}"
     if head != _SQLITE:
         return ("a file that is not a GeoPackage (the SQLite file QGIS writes; a CSV or "
                 f"other file renamed .gpkg?): {fix}")
@@ -115,6 +120,11 @@ def _read_layers(raw: RawRegister, source: Path) -> None:
     def told(error: Exception) -> str:
         return describe(error).replace(str(source), str(raw.source))
 
+    # by its first bytes before GDAL's drivers: GDAL would read a workbook or a GeoJSON
+    # renamed .gpkg as what it is, past the checks estate makes of each
+    if instead := not_a_geopackage(source):
+        raw.problems.append(Problem(raw.source.name, None, None, "a GeoPackage", instead))
+        return
     try:
         with warnings.catch_warnings():  # GDAL's own words on an SQLite file that is no
             warnings.simplefilter("ignore")  # GeoPackage ("bad application_id")

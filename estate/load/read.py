@@ -137,7 +137,13 @@ def _read_folder(folder: Path) -> RawRegister:
     """CSV files, matched to table names by their names without `.csv`, in any case and
     with spaces at the ends ignored (`Sites.csv`, `Sites .csv`); any other CSV file is
     named in a warning (`estate.load.table_names`)."""
-    present = [p for p in sorted(folder.iterdir()) if p.is_file()]
+    try:
+        present = [p for p in sorted(folder.iterdir()) if p.is_file()]
+    except OSError as error:  # a folder one may enter but not list, or one gone
+        raw = RawRegister(folder, {name: f"{name}.csv" for name in TABLES})
+        raw.problems.append(Problem(str(folder), None, None, EXPECTED_REGISTER,
+                                    unlistable(error)))
+        return raw
     csvs = sorted((p.name for p in present if _is_csv(p.name)), key=str.lower)
     by_table = by_table_name([p.name for p in present if _is_csv(p.name)], csv_stem)
     raw = RawRegister(folder, {name: f"{name}.csv" for name in TABLES})
@@ -175,6 +181,15 @@ def _is_csv(name: str) -> bool:
     """Whether a file in a register's folder is a CSV file that may hold a table: not a
     hidden file, nor an Excel lock file (`~$sites.csv`)."""
     return name.strip().lower().endswith(".csv") and not name.startswith((".", "~$"))
+
+
+def unlistable(error: OSError) -> str:
+    """What a folder whose files cannot be listed is, with the way to mend it."""
+    if isinstance(error, PermissionError):
+        return ("a folder whose files this user may not list (permission denied): "
+                "give read permission on it (chmod a+rx, or its Properties > Security) "
+                "or copy the register somewhere readable")
+    return f"a folder whose files could not be listed ({error.strerror or error})"
 
 
 def instead_of_a_file(path: Path) -> str:
