@@ -368,3 +368,15 @@ def path_too_long(error: OSError) -> Problem | None:
     return Problem(shown, None, None,
                    f"a path the system can use (names of at most {NAME_BYTES} bytes)",
                    f"{found}, too long for the system: give a shorter one")
+
+
+def cannot_read(error: OSError) -> str:
+    """Why a file estate wrote could not be read again, as a person mends it: a folder
+    where the file should be, a file this user may not read, or the system's own words;
+    not the error's Python name."""
+    if isinstance(error, IsADirectoryError):
+        return "a folder, not a file: take it away (or put the file back) and run again"
+    if isinstance(error, PermissionError):
+        return ("a file this user may not read (permission denied): give read permission "
+                "on it (chmod a+r) and run again")
+    return f"a file that could not be read ({error.strerror or error})"

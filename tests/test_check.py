@@ -39,12 +39,13 @@ from estate.store import (
     read_table,
     write_safe_csv,
 )
-from estate.store.check import csv_cell
+from estate.store.csv_cells import csv_cell
 from tests.fixtures import (
     TOWN_SCENARIO,
     invoke,
     merge,
     no_traceback,
+    run_cli,
     town,
     town_rows,
     write_scenario,
@@ -475,6 +476,52 @@ def test_a_folder_is_checked_whole(planned: dict[str, Any], tmp_path: Path) -> N
     found = {(Path(p.file).name, p.row, p.column) for p in caught.value.problems}
     assert {("sites.csv", 2, "lat"), ("zones.csv", 2, "population"),
             ("plan.gpkg", None, None)} <= found
+
+
+def _folder_for(name: str) -> Callable[[Path], None]:
+    def replace(folder: Path) -> None:
+        (folder / name).unlink()
+        (folder / name).mkdir()
+    return replace
+
+
+@pytest.mark.parametrize(("damage", "file", "found"), [
+    (_folder_for("summary.json"), "summary.json",
+     "found a folder, not a file: take it away (or put the file back) and run again"),
+    (_folder_for("sites.csv"), "sites.csv", "found a folder, not a file"),
+    (_write("plan.gpkg", b"SQLite format 3\x00" + b"junk" * 300), "plan.gpkg",
+     "found a damaged GeoPackage (its database cannot be read"),
+    (_write("plan.gpkg", b"site_id,name\r\n"), "plan.gpkg",
+     "found a file that is not a GeoPackage (the SQLite file QGIS writes; a CSV or other "
+     "file renamed .gpkg?): run `estate plan` on the scenario again to write it afresh"),
+], ids=["summary a folder", "table a folder", "junk GeoPackage", "CSV as GeoPackage"])
+def test_a_file_that_cannot_be_read_is_said_as_a_person_mends_it(
+        planned: dict[str, Any], tmp_path: Path, damage: Callable[[Path], None], file: str,
+        found: str) -> None:
+    """Not Python's names for what went wrong (`IsADirectoryError: [Errno 21]`, GDAL's
+    `DataSourceError` cut mid-word), but what the file is and what to do."""
+    _damaged_copy(planned, tmp_path, damage)
+    run = invoke(tmp_path, "map", "results/tiny", "--out", "out/m.html")
+    assert run.code == 1, run.output
+    assert f"{file}: expected" in run.output and found in run.output, run.output
+    assert "Errno" not in run.output and "DataSourceError" not in run.output, run.output
+    no_traceback(run)
+
+
+def test_a_results_table_this_user_may_not_read_is_said_so(planned: dict[str, Any],
+                                                            tmp_path: Path) -> None:
+    """A permission, not damage: the message says to mend the permission."""
+    folder = _damaged_copy(planned, tmp_path, lambda f: None)
+    (folder / "zones.csv").chmod(0)
+    try:
+        run = run_cli(tmp_path, "map", "results/tiny", "--out", "out/m.html", as_a_user=True)
+    finally:
+        (folder / "zones.csv").chmod(0o644)
+    assert run.code == 1, run.output
+    assert ("zones.csv: expected a CSV table, found a file this user may not read "
+            "(permission denied): give read permission on it (chmod a+r)") in run.output
+    assert "mend a file's permissions as said" in run.output, run.output
+    no_traceback(run)
 
 
 def test_every_table_has_its_reader() -> None:

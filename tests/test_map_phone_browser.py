@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 
 from estate.maps.page import render_map
-from estate.store.check import RESULT_TABLES, read_table, write_safe_csv
+from estate.store.check import RESULT_TABLES, read_table
+from estate.store.csv_cells import write_safe_csv
 from tests.fixtures import write_results
 from tests.fixtures.browser import PLAN_MAP, Opened, axe_violations, open_page
 

@@ -367,7 +367,7 @@ def test_a_list_of_numbers_is_shown_as_typed(tmp_path: Path) -> None:
 
     from estate.runs.sweep import RunOutcome, shown, sweep_rows
     from estate.status import Status
-    from estate.store.check import write_safe_csv
+    from estate.store.csv_cells import write_safe_csv
 
     typed = ["[1e6, 5e5, inf, 2.50]", "[3, 1000000.0]"]
     vary = parse_vary("programme.max_one_off_per_year=[1e6;5e5;inf;2.50],[3; 1000000.0]")
@@ -411,7 +411,7 @@ def test_a_number_is_never_shown_as_python_writes_a_float(tmp_path: Path, spec: 
     1000000.0, in sweep.csv and the runs' names alike (docs/sweeps.md: never 0.0)."""
     from estate.runs.sweep import RunOutcome, shown, sweep_rows
     from estate.status import Status
-    from estate.store.check import write_safe_csv
+    from estate.store.csv_cells import write_safe_csv
 
     vary = parse_vary(spec)
     assert [shown(v) for v in vary.values] == said
@@ -428,7 +428,7 @@ def test_a_count_only_some_runs_have_stays_whole(corridor: Path, tmp_path: Path)
     blank, never 2.0."""
     from estate.runs.sweep import RunOutcome, sweep_rows
     from estate.status import Status
-    from estate.store.check import write_safe_csv
+    from estate.store.csv_cells import write_safe_csv
 
     summary = _single(corridor, {}).summary
     size = {**(summary.model_size or {}), "reduced_rows_implied": 2}

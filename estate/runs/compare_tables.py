@@ -20,7 +20,7 @@ from estate.results import AgencyFigures
 from estate.results.policy_cost import PolicyCost
 from estate.runs.compare import Compensation, Run, agency_gains, compensate, stored_agency_npv
 from estate.store import needs_quote
-from estate.store.check import csv_cell, write_safe_rows
+from estate.store.csv_cells import csv_cell, write_safe_rows
 from estate.store.file_set import Write
 from estate.store.register_used import COLUMNS as REGISTER_COLUMNS
 

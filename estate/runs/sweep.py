@@ -60,7 +60,8 @@ from estate.runs.vary import (
 )
 from estate.status import Status, status_of
 from estate.store import inputs_sha256, is_fresh, read_outcome, read_summary, write_outcome
-from estate.store.check import RESULT_TABLES, read_table, write_safe_csv
+from estate.store.check import RESULT_TABLES, read_table
+from estate.store.csv_cells import write_safe_csv
 from estate.store.file_set import Write, WrittenInterrupted, listed, text_file, write_files
 from estate.store.folder import clear_debris_in, folder_lock, stored_as
 from estate.store.paths import Output, check_outputs, inputs_of_file, results_in_place

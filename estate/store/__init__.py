@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import tomli_w
 
-from estate.errors import InputError, Problem, RegisterChanged
+from estate.errors import InputError, Problem, RegisterChanged, cannot_read
 from estate.load.geopackage import writable
 from estate.load.scenario import Scenario
 from estate.results import Plan, Summary
@@ -26,13 +26,15 @@ from estate.results.programme import Programme, payback_year
 from estate.status import Status
 from estate.store.agree_programme import programme_disagreements
 from estate.store.check import (
-    FORMULA_STARTS,
     PROGRAMME_TABLES,
     RESULT_TABLES,
     Columns,
     check_tables,
-    needs_quote,
     read_table,
+)
+from estate.store.csv_cells import (
+    FORMULA_STARTS,
+    needs_quote,
     safe_cell,
     unsafe_cell,
     write_safe_csv,
@@ -126,9 +128,14 @@ def read_summary(folder: Path) -> Summary:
                                   f"column {exc.colno} (an "
                                   "edit broke it): put it back, or run `estate plan` on the "
                                   "scenario again")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise InputError([Problem(str(path), None, None, "the JSON `estate plan` writes",
-                                  f"{type(exc).__name__}: {exc}")]) from None
+                                  cannot_read(exc))]) from None
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(str(path), None, None, "the JSON `estate plan` writes",
+                                  f"a byte that is not UTF-8 at position {exc.start} (an "
+                                  "edit saved it in another encoding): put it back, or run "
+                                  "`estate plan` on the scenario again")]) from None
     return Summary.from_json(data, source=str(path))
 
 
@@ -298,8 +305,9 @@ def check_results(folder: Path) -> StoredResults:
     draws another."""
     folder = Path(folder)
     hint = Problem(str(folder), None, None, "a results folder as `estate plan` wrote it",
-                   "the damaged or hand-edited files above: run `estate plan` on its "
-                   "scenario again to write the folder afresh")
+                   "the damaged, hand-edited or unreadable files above: mend a file's "
+                   "permissions as said, or run `estate plan` on its scenario again to "
+                   "write the folder afresh")
     if not (folder / "summary.json").exists():
         read_summary(folder)  # raises: not a results folder
     problems: list[Problem] = []

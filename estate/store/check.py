@@ -1,25 +1,9 @@
-"""The tables of a results folder: one CSV writer, one typed reader, one folder check.
+"""The tables of a results folder: one typed reader and one folder check, beside the
+one CSV writer (`estate.store.csv_cells`).
 
 Every CSV a results folder holds is written by `write_safe_csv` and read back by
 `read_table`, so that whatever a register's names contain, what is read is what was
-written:
-
-- a text cell a spreadsheet would run as a formula (leading `=`, `+`, `-`, `@`, tab or
-  carriage return) gets a leading quote (`safe_cell`), taken off again on reading
-  (`unsafe_cell`); a text already starting as such a cell does (a quote, then one of
-  those or another quote) gets one too, so the round trip is exact, and a quote before
-  plain text ('S031' hosts ...) is left as it is;
-- cells are quoted wherever they hold a comma, a quote, a carriage return or a line
-  break, and rows end with CRLF as RFC 4180 and Excel write them, so a bare carriage
-  return in a name never splits a row;
-- NUL and very long text are kept whole (no limit but memory). Excel shows at most
-  32,767 characters in a cell: it cuts a longer text when it opens the CSV, while
-  estate reads it back whole; comparison.xlsx cuts such a text itself (`estate.runs.
-  compare`), so the workbook opens without repair;
-- files are UTF-8 with a byte-order mark, as Excel's "CSV UTF-8" writes them: without
-  one, Excel opened by a double click reads a CSV as Windows-1252 and shows "Café" as
-  "CafÃ©"; on reading, the mark is taken off and a file without one (a folder written
-  before estate wrote it, or by another tool) is read the same.
+written (the writer's module says how each cell is written and why).
 
 `check_tables` reads every table of a folder typed and checks what the map, the
 comparison and the board pack rely on (ids that join, decisions, coordinates, a
@@ -44,102 +28,22 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from estate.errors import InputError, Problem
+from estate.errors import InputError, Problem, cannot_read
 from estate.load.csv_file import Unreadable, check_encoding, check_separator
 from estate.load.free_text import HIDDEN, REFUSED
 from estate.load.geopackage import readable
+from estate.load.layers import not_a_geopackage
 from estate.load.schema import LARGEST
 from estate.results import Summary
 from estate.results.amounts import count
 from estate.results.programme import ACTION_COLUMNS, CASHFLOW_COLUMNS
 from estate.store.agree import disagreements
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-"""First characters that make a spreadsheet run a CSV cell as a formula: = + - @, tab
-and CR, and the full-width = + - @ that some locales' spreadsheets read as the same."""
+from estate.store.csv_cells import unsafe_cell
 
 DECISIONS = ("keep", "close", "open", "not_built")
 MOST_PROBLEMS = 20
 """Problems listed per file; the rest are counted."""
 FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
-
-
-def needs_quote(text: str) -> bool:
-    """Whether a spreadsheet would run the text as a formula, or it starts as a quoted
-    cell does (a quote before a formula's first character or another quote), which
-    `unsafe_cell` would otherwise take one quote off. A quote before anything else is
-    left as it is: a warning found 'S031' reads so in Excel, not ''S031'."""
-    return text[:1] in FORMULA_STARTS or _quoted(text)
-
-
-def _quoted(text: str) -> bool:
-    """Whether a cell starts as `safe_cell` makes one: a quote, then a formula's first
-    character or a quote."""
-    return text[:1] == "'" and text[1:2] in (*FORMULA_STARTS, "'")
-
-
-def flag_text(value: Any) -> Any:
-    """A flag as every CSV of estate writes it (a results folder's tables, comparison.csv,
-    sweep.csv) and a scenario file types it, true or false, which Excel reads as its
-    TRUE and FALSE; any other value as it is. (Folders written before keep True and False,
-    which `_flag` reads alike.)"""
-    return ("true" if value else "false") if isinstance(value, bool | np.bool_) else value
-
-
-def whole_text(value: Any) -> Any:
-    """A number as a CSV cell: a whole one without its ".0" (445, not 445.0: desks,
-    racks, a zone's population, a round sum of pounds), so that QGIS and Excel read a
-    count as the whole number it is; any other value as it is."""
-    if isinstance(value, float | np.floating):
-        number = float(value)
-        if math.isfinite(number) and number.is_integer() and abs(number) < 2 ** 53:
-            return int(number)
-    return value
-
-
-def safe_cell(value: Any) -> Any:
-    """A text cell a spreadsheet cannot run: one that `needs_quote` gets a leading quote,
-    so that `unsafe_cell` can take exactly one off and give back the text as it was."""
-    if isinstance(value, str) and needs_quote(value):
-        return "'" + value
-    return value
-
-
-def unsafe_cell(text: str) -> str:
-    """The text `safe_cell` was given (a cell written before a quote was added only
-    where `_quoted` says reads the same)."""
-    return text[1:] if _quoted(text) else text
-
-
-def csv_cell(value: Any) -> Any:
-    """A value as every CSV of estate writes it: numbers as Python writes them, whole
-    ones without ".0" (`whole_text`), flags as true and false (`flag_text`), a blank for
-    a missing value or a figure with none (NaN), text made safe (`safe_cell`)."""
-    if value is None or value is pd.NA or (isinstance(value, float | np.floating)
-                                           and not math.isfinite(value)):
-        return ""
-    return safe_cell(flag_text(whole_text(value)))
-
-
-def _cells(column: pd.Series) -> list[Any]:
-    """A column as CSV cells (`csv_cell`)."""
-    return [csv_cell(v) for v in column.tolist()]
-
-
-def write_safe_rows(header: Sequence[Any], rows: Iterable[Sequence[Any]], path: Path) -> None:
-    """Rows of cells already made safe (`safe_cell`) as CSV the way every CSV of estate
-    is written (module docstring): UTF-8 with a byte-order mark, quoted where needed,
-    CRLF line ends."""
-    with open(path, "w", newline="", encoding="utf-8-sig") as f:
-        writer = csv.writer(f, lineterminator="\r\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-
-
-def write_safe_csv(frame: pd.DataFrame, path: Path) -> None:
-    """A table as CSV (module docstring): every text cell made safe for spreadsheets."""
-    columns = [_cells(frame[c]) for c in frame.columns]
-    write_safe_rows([str(c) for c in frame.columns], zip(*columns, strict=True), path)
 
 
 @dataclass(frozen=True)
@@ -220,9 +124,12 @@ def _raw_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         except Unreadable as unreadable:
             raise InputError([unreadable.problem(str(path))]) from None
         raise
-    except (OSError, csv.Error) as exc:
+    except OSError as exc:
         raise InputError([Problem(str(path), None, None, "a CSV table",
-                                  f"{type(exc).__name__}: {exc}")]) from None
+                                  cannot_read(exc))]) from None
+    except csv.Error as exc:  # a NUL or an unclosed quote: an edit broke a row
+        raise InputError([Problem(str(path), None, None, "a CSV table as `estate plan` "
+                                  "writes it", f"{exc} (an edit broke it)")]) from None
     if not records or not any(records[0]):
         raise InputError([Problem(str(path), 1, None, "a header row of column names",
                                   "an empty file" if not records else "a blank first row")])
@@ -309,7 +216,7 @@ def read_table(path: Path, columns: Columns) -> pd.DataFrame:
         (columns.text, unsafe_cell, "text"),
         (columns.whole, _whole, "a whole number"),
         (columns.numbers, _number, "a number (at most 10^15 either way)"),
-        (columns.flags, _flag, "True or False")]
+        (columns.flags, _flag, "true or false")]
     for names, read, expected in readers:
         for name in names:
             texts = by_column[position[name]] if name in position else blank
@@ -415,10 +322,19 @@ def _check_geopackage(path: Path) -> list[Problem]:
                 layers = {str(name) for name, _ in pyogrio.list_layers(source)}
                 if "zone_areas" in layers:
                     pyogrio.read_dataframe(source, layer="zone_areas")
-    except Exception as exc:  # noqa: BLE001 -- GDAL's many errors: any is a damaged file
+    except OSError as exc:  # the copy `readable` makes of a path it cannot open
         return [Problem(str(path), None, None, "the GeoPackage `estate plan` writes",
-                        f"{type(exc).__name__}: "
-                        f"{str(exc).replace(str(source), str(path))[:160]}")]
+                        cannot_read(exc))]
+    except Exception as exc:  # noqa: BLE001 -- GDAL's many errors: any is a damaged file
+        said = str(exc).replace(str(source), str(path)).splitlines()[0] if str(exc) else ""
+        cut = said if len(said) <= 160 else said[:160].rsplit(" ", 1)[0] + " ..."
+        # what its first bytes show it is (without the register's way to make one), else
+        # GDAL's first words
+        instead = not_a_geopackage(path)
+        what = instead.split(": ")[0] if instead else f"a damaged GeoPackage ({cut})"
+        return [Problem(str(path), None, None, "the GeoPackage `estate plan` writes",
+                        f"{what}: run `estate plan` on the scenario again to write it "
+                        "afresh")]
     return []
 
 
@@ -428,9 +344,12 @@ def _check_scenario(path: Path) -> list[Problem]:
         tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return []
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except OSError as exc:
         return [Problem(str(path), None, None, "the scenario as solved (TOML)",
-                        f"{type(exc).__name__}: {exc}")]
+                        cannot_read(exc))]
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return [Problem(str(path), None, None, "the scenario as solved (TOML)",
+                        f"{exc} (an edit broke it)")]
     return []
 
 
