@@ -11,6 +11,7 @@ solve -> results -> write. Each stage's seconds are kept in `plan.timings`.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,7 +61,7 @@ from estate.runs.sweep import MAX_RUNS, RunOutcome, SweepResult, Vary, parse_var
 from estate.runs.sweep import sweep as run_sweep
 from estate.signals import Interrupted
 from estate.store import read_summary
-from estate.store.file_set import WrittenInterrupted, text_file, write_files
+from estate.store.file_set import WrittenInterrupted, left_clean, text_file, write_files
 from estate.store.paths import (
     WEB_PAGE,
     Output,
@@ -301,10 +302,13 @@ def compare(paths: list[str | Path], out: str | Path = "comparison",
         files = table_files(runs, Path(out)) | {
             Path(out) / "comparison.html": text_file(comparison_page(runs)),
             Path(out) / "comparison_map.html": text_file(comparison_map(runs, cdn))}
-        with results_in_place(f"The previous comparison there is as it was, and each "
-                              f"scenario's results are in place in {results_root}/;", "--out",
-                              Path(out), "free some space or give another --out, and run "
-                              "again (the plans are reused)."):
+        before = any(os.path.lexists(Path(out) / name) for name in COMPARISON_FILES)
+        kept = ("The previous comparison there is as it was" if before else
+                "No file of the comparison was written")
+        with results_in_place(f"{kept}, and each scenario's results are in place in "
+                              f"{results_root}/;", "--out", Path(out),
+                              "free some space or give another --out, and run again (the "
+                              "plans are reused)."), left_clean(Path(out)):
             write_files(files)
     except KeyboardInterrupt as stopped:
         if isinstance(stopped, Interrupted | WrittenInterrupted):

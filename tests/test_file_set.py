@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from estate.errors import InputError, OutputError
-from estate.store.file_set import WrittenInterrupted, text_file, write_files
+from estate.store.file_set import WrittenInterrupted, left_clean, text_file, write_files
 
 OLD = {"a.csv": "old a", "b.xlsx": "old b", "c.html": "old c"}
 
@@ -172,3 +172,22 @@ def test_a_dead_writer_s_debris_is_cleared_and_a_live_one_s_kept(tmp_path: Path)
     write_files(_new(paths))
     assert not any(p.exists() for p in debris)
     assert live.exists()
+
+
+def test_left_clean_takes_away_only_the_empty_folders_it_made(tmp_path: Path) -> None:
+    """On a failure: the new folders left empty go, deepest first; one holding a file
+    stays (with its parents), and so does a folder that was there before."""
+    (tmp_path / "old").mkdir()
+    with pytest.raises(OSError), left_clean(tmp_path / "old" / "a" / "b"):
+        (tmp_path / "old" / "a" / "b" / "runs" / "r1").mkdir(parents=True)
+        raise OSError("disk full")
+    assert (tmp_path / "old").is_dir() and not (tmp_path / "old" / "a").exists()
+    with pytest.raises(KeyboardInterrupt), left_clean(tmp_path / "new" / "c"):
+        (tmp_path / "new" / "c" / "empty").mkdir(parents=True)
+        (tmp_path / "new" / "c" / "kept").mkdir()
+        (tmp_path / "new" / "c" / "kept" / "plan.csv").write_text("x", encoding="utf-8")
+        raise KeyboardInterrupt
+    assert sorted(p.name for p in (tmp_path / "new" / "c").iterdir()) == ["kept"]
+    with left_clean(tmp_path / "fine"):  # no failure: nothing taken away
+        (tmp_path / "fine").mkdir()
+    assert (tmp_path / "fine").is_dir()

@@ -202,6 +202,17 @@ def test_a_full_disk_is_found_before_solving(cwd: Path) -> None:
     assert not (cwd / "results").exists() and "Traceback" not in done.stderr
 
 
+def test_a_comparison_that_fills_the_disk_leaves_no_folder_and_says_so(cwd: Path) -> None:
+    """The plans are stored; the comparison's own files fill the disk: exit 1, saying no
+    file of it was written (there was no previous one to keep), and no empty folder."""
+    assert invoke(cwd, "plan", "tiny.toml", "--map", "maps/tiny.html").code == 0
+    done = _limited(cwd, 20_000, "compare", "tiny.toml", "--out", "cmp/new")
+    assert done.returncode == 1, done.stderr
+    assert ("No file of the comparison was written, and each scenario's results are in "
+            "place in results/") in done.stderr, done.stderr
+    assert not (cwd / "cmp").exists() and "Traceback" not in done.stderr
+
+
 def test_a_disk_that_fills_while_drawing_is_exit_1_naming_the_file(cwd: Path) -> None:
     """The probe before drawing passes (the disk is not yet full); the map or the board
     pack then fills it: a clear exit 1, not an unexpected error."""

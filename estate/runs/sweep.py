@@ -62,7 +62,14 @@ from estate.status import Status, status_of
 from estate.store import inputs_sha256, is_fresh, read_outcome, read_summary, write_outcome
 from estate.store.check import RESULT_TABLES, read_table
 from estate.store.csv_cells import write_safe_csv
-from estate.store.file_set import Write, WrittenInterrupted, listed, text_file, write_files
+from estate.store.file_set import (
+    Write,
+    WrittenInterrupted,
+    left_clean,
+    listed,
+    text_file,
+    write_files,
+)
 from estate.store.folder import clear_debris_in, folder_lock, stored_as
 from estate.store.paths import Output, check_outputs, inputs_of_file, results_in_place
 from estate.store.warnings_table import read_warnings
@@ -269,7 +276,7 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
         check_scheduler(scheduler)
     order = {run_id(p): i for i, p in enumerate(grid(varies, max_runs))}
     total = len(tasks) + len(outcomes)
-    with folder_lock(out, replaced=False), sigterm_as_interrupt(), \
+    with left_clean(out), folder_lock(out, replaced=False), sigterm_as_interrupt(), \
             _interrupted(tasks, total, out):
         if (out / "runs").is_dir():  # what killed runs left; never a live writer's
             clear_debris_in(out / "runs")

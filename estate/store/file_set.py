@@ -167,3 +167,33 @@ def _rename_all(paths: list[Path], reals: list[Path], temps: list[Path],
                         reals[j].unlink()
             raise _RenameFailed(paths[i], exc) from exc
         done.append(i)
+
+
+@contextlib.contextmanager
+def left_clean(path: Path) -> Iterator[None]:
+    """On a failure or Ctrl-C inside, the folders this step made for `path` (the folder
+    itself and any parents that were not there before) are taken away again where
+    nothing is left in them, deepest first: a comparison or a sweep that stored nothing
+    leaves no empty folder behind to be mistaken for its output. A folder that holds
+    anything, or was there before, stays."""
+    made = []
+    folder = Path(path).absolute()
+    while not os.path.lexists(folder) and folder != folder.parent:
+        made.append(folder)
+        folder = folder.parent
+    try:
+        yield
+    except BaseException:
+        if made:
+            _remove_empty(made[-1])
+        raise
+
+
+def _remove_empty(top: Path) -> None:
+    """Every folder under `top`, and `top`, that holds nothing, deepest first (a folder
+    whose files stay keeps its parents)."""
+    if not top.is_dir() or top.is_symlink():
+        return
+    for root, _, _ in sorted(os.walk(top), key=lambda walked: -len(Path(walked[0]).parts)):
+        with contextlib.suppress(OSError):
+            Path(root).rmdir()  # refused while anything is in it
