@@ -50,7 +50,8 @@ class Percent(click.ParamType):
         except (TypeError, ValueError):
             number = math.nan
         if not math.isfinite(number) or number < 0:
-            self.fail(f"expected a number >= 0, found {value!r}", param, ctx)
+            self.fail(f"expected a finite number >= 0 (a percentage, such as 5), found "
+                      f"{value!r}", param, ctx)
         return float(number)
 
 

@@ -735,7 +735,7 @@ def test_usage_error_exits_1_not_the_infeasible_code(tmp_path: Path, args: tuple
     no_traceback(run)
 
 
-@pytest.mark.parametrize("within", ["nan", "inf", "-1", "five"])
+@pytest.mark.parametrize("within", ["nan", "inf", "1e400", "-1", "five"])
 def test_an_allowance_for_alternatives_must_be_a_number_of_percent(tmp_path: Path,
                                                                    within: str) -> None:
     """nan or inf percent would find no alternative and blame the time limit."""
@@ -744,6 +744,8 @@ def test_an_allowance_for_alternatives_must_be_a_number_of_percent(tmp_path: Pat
     assert run.code == 1, (run.code, run.output)
     no_traceback(run)
     assert "--within" in run.stderr and repr(within) in run.stderr, run.stderr
+    # 1e400 is above 0: what is wrong with it is that it has no end
+    assert "expected a finite number >= 0 (a percentage, such as 5)" in run.stderr
     assert not (tmp_path / "results").exists()
 
 

@@ -9,6 +9,7 @@ Each case runs `estate plan` in this process on the tiny town register
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import math
 import os
@@ -191,6 +192,37 @@ def test_a_bad_start_is_one_problem_with_a_programme(tmp_path: Path) -> None:
     assert "1 problem in the input" in run.stderr, run.stderr
     assert "key start" in run.stderr and "2027-02-30" in run.stderr
     assert "without start" not in run.stderr
+
+
+@pytest.mark.parametrize(("start", "said"), [
+    (dt.datetime(2027, 4, 1, 10, 0), "expected a day, without a time of day (start = "
+                                     "2027-04-01), found '2027-04-01T10:00:00'"),
+    (dt.time(10, 0), 'expected a day such as "2027-04-01", not a time of day, found '
+                     "'10:00:00'"),
+    ("2027-02-30", 'expected an ISO date such as "2027-04-01" (2027-02-30 is no date: '
+                   "February 2027 has 28 days), found '2027-02-30'"),
+])
+def test_a_start_that_is_no_day_is_said_with_why(tmp_path: Path, start: Any, said: str
+                                                 ) -> None:
+    """A TOML datetime with a time of day (which the plan's scenario.toml would keep), a
+    bare time, or a day no calendar has: each is refused at the key, saying why, as a
+    register's dates are; a datetime at midnight is its day."""
+    run = invoke(tmp_path, "validate", town(tmp_path, name="bad.toml",
+                                            changes={"start": start}))
+    assert run.code == 1, run.output
+    assert f"key start: {said}" in run.stderr, run.stderr
+    assert "datetime." not in run.stderr
+    midnight = town(tmp_path, name="day.toml", changes={"start": dt.datetime(2027, 4, 1)})
+    assert load_scenario(midnight).start == dt.date(2027, 4, 1)
+
+
+def test_an_empty_data_key_is_said_so_not_read_as_the_scenarios_folder(tmp_path: Path
+                                                                    ) -> None:
+    run = invoke(tmp_path, "validate", town(tmp_path, name="bad.toml", changes={"data": ""}))
+    assert run.code == 1, run.output
+    assert ("key data: expected the register's path (a folder, .xlsx or .gpkg), found an "
+            "empty text") in run.stderr, run.stderr
+    assert "a folder holding" not in run.stderr
 
 
 def test_a_start_below_programme_is_one_problem(tmp_path: Path) -> None:

@@ -113,7 +113,7 @@ def date_found(cell: str) -> str:
     fixes = [(e, readings(e)) for e in entries if not is_iso_date(e)]
     fixes = [(e, ways) for e, ways in fixes if ways]
     if not fixes:
-        wrong = [why for e in entries if not is_iso_date(e) and (why := _no_such_day(e))]
+        wrong = [why for e in entries if not is_iso_date(e) and (why := no_such_day(e))]
         return f"{cell!r} ({'; '.join(wrong)})" if wrong else repr(cell)
     if len(entries) == 1:
         timed = " (a date with a time of day)" if _TIME_OF_DAY.search(entries[0]) else ""
@@ -153,13 +153,13 @@ def dates_found(cell: str) -> str:
         return f"{cell!r}: part the dates with ;, as {typed}"
     # commas and entries of their own to mend: each said, the commas first
     entries = [p.strip() for p in re.split("[,;]", cell) if p.strip()]
-    wrong = [why for e in entries if not is_iso_date(e) and (why := _no_such_day(e))]
-    other = any(not is_iso_date(e) and not _no_such_day(e) for e in entries)
+    wrong = [why for e in entries if not is_iso_date(e) and (why := no_such_day(e))]
+    other = any(not is_iso_date(e) and not no_such_day(e) for e in entries)
     return (f"{cell!r}: part the dates with ;" + (", each written YYYY-MM-DD" if other else "")
             + (f" ({'; '.join(wrong)})" if wrong else ""))
 
 
-def _no_such_day(entry: str) -> str:
+def no_such_day(entry: str) -> str:
     """Why an entry written YYYY-MM-DD is no date ("2028-02-30 is no date: February 2028
     has 29 days"); empty for one not so written."""
     found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", entry)

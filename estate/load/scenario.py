@@ -19,7 +19,7 @@ from typing import Any
 
 from estate.errors import InputError, Problem, did_you_mean, near_miss
 from estate.load.checker import KeyChecker
-from estate.load.dates import iso_to_type
+from estate.load.dates import iso_to_type, no_such_day
 from estate.load.free_text import INVISIBLE, REFUSED, has_hidden, one_line
 from estate.load.scenario_keys import COVERAGE_DEFAULTS, DEFAULTS
 from estate.load.schema import CIRCUMFERENCE_KM, MAX_MONEY, MAX_YEARS
@@ -235,7 +235,10 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: Path, label: str,
         data_text = c.text(raw["data"], "data", as_line=False)
         # from the scenario file's folder, left for the OS to resolve: `..` after a
         # symlinked folder leads from its target (lines name it by `shown_path`)
-        data = (base_dir / data_text) if data_text else Path()
+        if not data_text.strip():  # not the scenario's own folder, which "" would be
+            c.fail("data", "the register's path (a folder, .xlsx or .gpkg)", "an empty text",
+                   said=True)
+        data = (base_dir / data_text) if data_text.strip() else Path()
     given = c.text(raw.get("name", ""), "name").strip()
     if given and not INVISIBLE.sub("", given).strip():
         c.fail("name", "a name to show (the results folder, map and pack are named by it)",
@@ -367,10 +370,17 @@ def _solver(c: KeyChecker, solver: dict[str, Any]) -> dict[str, Any]:
 
 def _start(c: KeyChecker, value: Any) -> dt.date | None:
     """`start`: an ISO date, as a TOML date or a text; empty means no dating."""
-    if isinstance(value, dt.datetime):
-        return value.date()
+    if isinstance(value, dt.datetime):  # the day a year begins has no time of day
+        if value.time() == dt.time(0) and value.tzinfo is None:
+            return value.date()
+        c.fail("start", f"a day, without a time of day (start = {value.date().isoformat()})",
+               value.isoformat())
+        return None
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, dt.time):
+        c.fail("start", 'a day such as "2027-04-01", not a time of day', value.isoformat())
+        return None
     text = c.text(value, "start").strip()
     if not text:
         return None
@@ -382,6 +392,8 @@ def _start(c: KeyChecker, value: Any) -> dt.date | None:
         iso = iso_to_type(text)
         written = ("" if iso is None else f' (for {text} write "{iso}")' if " " not in iso
                    else f" (for {text} write {iso})")
+        if why := no_such_day(text):
+            written = f" ({why})"
         c.fail("start", f'an ISO date such as "2027-04-01"{written}', text)
         return None
 
