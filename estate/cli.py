@@ -67,7 +67,7 @@ class _OutPath(click.Path):
         return super().convert(value, param, ctx)
 
 
-OUT_PATH = _OutPath(path_type=Path)
+OUT_PATH = _OutPath(path_type=Path, readable=False)
 
 
 PROGRESS = click.option(
@@ -106,7 +106,7 @@ def print_summary(summary: Summary, out: Path | None, map_path: Path | None) -> 
 
 
 @cli.command("plan")
-@click.argument("scenario", type=click.Path(path_type=Path))
+@click.argument("scenario", type=click.Path(path_type=Path, readable=False))
 @click.option("--out", type=OUT_PATH,
               help="Results folder (default results/<name>/).")
 @click.option("--map", "map_path", type=OUT_PATH,
@@ -114,7 +114,7 @@ def print_summary(summary: Summary, out: Path | None, map_path: Path | None) -> 
 @click.option("--json", "as_json", is_flag=True,
               help="Print the summary as one JSON object on stdout, nothing else (a "
                    "failed plan: its status and problems or reasons, README).")
-@click.option("--write-lp", type=click.Path(path_type=Path),
+@click.option("--write-lp", type=click.Path(path_type=Path, readable=False),
               help="Also write the model as an LP file with readable names.")
 @click.option("--verbose", is_flag=True, help="Show the solver's own log on stderr.")
 @click.option("--policy-costs", is_flag=True, help="Also price each policy: the NPV it "
@@ -207,7 +207,7 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
 
 
 @cli.command("validate")
-@click.argument("data", type=click.Path(path_type=Path))
+@click.argument("data", type=click.Path(path_type=Path, readable=False))
 @handled
 def validate_command(data: Path) -> None:
     """Check a register (folder of CSVs, .xlsx or .gpkg) and list every problem; or
@@ -254,7 +254,7 @@ def _warned(count: int) -> str:
 
 
 @cli.command("map")
-@click.argument("results_dir", type=click.Path(path_type=Path))
+@click.argument("results_dir", type=click.Path(path_type=Path, readable=False))
 @click.option("--out", type=OUT_PATH,
               help="Map file (default maps/<scenario>.html).")
 @click.option("--cdn", is_flag=True, help="Load Leaflet from CDNs: a lighter file that "
@@ -300,13 +300,13 @@ def _iso_day(value: str | None) -> dt.date | None:
 
 
 @cli.command("report")
-@click.argument("results_dir", type=click.Path(path_type=Path))
+@click.argument("results_dir", type=click.Path(path_type=Path, readable=False))
 @click.option("--out", type=OUT_PATH,
               help="The board pack (PDF; default reports/<scenario>.pdf).")
 @click.option("--html", "html", type=OUT_PATH,
               help="The same pack as one HTML page (default: --out with .html).")
 @click.option("--compare", "compare", metavar="DIR",
-              type=click.Path(path_type=Path),
+              type=click.Path(path_type=Path, readable=False),
               help="An `estate compare` folder: adds its scenarios side by side.")
 @click.option("--date", "prepared", callback=lambda _c, _p, value: _iso_day(value),
               metavar="YYYY-MM-DD", help="The date the pack says it was prepared "
@@ -330,7 +330,7 @@ def report_command(results_dir: Path, out: Path | None, html: Path | None,
 
 
 @cli.command("sweep")
-@click.argument("scenario", type=click.Path(path_type=Path))
+@click.argument("scenario", type=click.Path(path_type=Path, readable=False))
 @click.option("--vary", "varies", multiple=True, required=True, metavar="KEY=VALUES",
               help="A dotted scenario key and its values: KEY=V1,V2,... or KEY=LO:HI:N "
                    "(N evenly spaced values). Repeat for more keys; every combination is run.")
@@ -381,7 +381,7 @@ def sweep_command(scenario: Path, varies: tuple[str, ...], out: Path, executor: 
 
 @cli.command("compare")
 @click.argument("scenarios", nargs=-1, required=True,
-                type=click.Path(path_type=Path))
+                type=click.Path(path_type=Path, readable=False))
 @click.option("--out", type=OUT_PATH,
               default=Path("comparison"), show_default=True, help="Folder for the comparison.")
 @click.option("--cdn", is_flag=True, help="Comparison map loads Leaflet from CDNs.")

@@ -23,7 +23,7 @@ from estate.errors import InputError
 from estate.load.consistency import check_against_register
 from estate.load.scenario import load_scenario
 from estate.load.validate import load_register
-from tests.fixtures import invoke, no_traceback, town, town_rows
+from tests.fixtures import invoke, no_traceback, run_cli, town, town_rows
 
 
 def _must_keep_s2() -> dict[str, list[dict[str, Any]]]:
@@ -223,6 +223,24 @@ def test_an_empty_data_key_is_said_so_not_read_as_the_scenarios_folder(tmp_path:
     assert ("key data: expected the register's path (a folder, .xlsx or .gpkg), found an "
             "empty text") in run.stderr, run.stderr
     assert "a folder holding" not in run.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "plan", "compare"])
+def test_a_scenario_this_user_may_not_read_is_said_by_estate(tmp_path: Path, command: str
+                                                             ) -> None:
+    """Not click's "Invalid value for 'SCENARIO': Path ... is not readable" and its usage
+    lines (nor, past click, an unexpected error): estate names the file and the fix."""
+    scenario = town(tmp_path, name="locked.toml")
+    scenario.chmod(0)
+    try:
+        run = run_cli(tmp_path, command, scenario, as_a_user=True)
+    finally:
+        scenario.chmod(0o644)
+    assert run.code == 1, run.output
+    assert ("locked.toml: expected a scenario TOML file, found a file this user may not "
+            "read (permission denied): give read permission on it") in run.stderr, run.stderr
+    assert "Usage:" not in run.stderr and "Unexpected" not in run.stderr
+    no_traceback(run)
 
 
 def test_a_start_below_programme_is_one_problem(tmp_path: Path) -> None:

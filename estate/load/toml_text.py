@@ -19,7 +19,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from estate.errors import InputError, Problem, path_too_long
+from estate.errors import InputError, Problem, cannot_read, path_too_long
 from estate.load.read import (
     EXCEL_SUFFIXES,
     GPKG_SUFFIXES,
@@ -104,7 +104,11 @@ def _not_a_scenario(path: Path) -> str:
 
 def read_toml(path: Path, label: str) -> dict[str, Any]:
     """The parsed file, or an InputError naming what is wrong at its line."""
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:  # a file this user may not read, say
+        raise InputError([Problem(label, None, None, "a scenario TOML file",
+                                  cannot_read(exc))]) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError([Problem(label, None, None, "a scenario TOML file in UTF-8 text",
                                   f"UTF-16 text (Notepad's 'Unicode'): {SAVE_AS_UTF8}")])
