@@ -591,3 +591,18 @@ def test_a_scenario_changed_in_code_is_checked_by_key_as_its_file_is(
     changed = dataclasses.replace(scenario, max_km="inf", horizon_years=10.0)
     assert changed.max_km == math.inf and isinstance(changed.max_km, float)
     assert changed.horizon_years == 10 and isinstance(changed.horizon_years, int)
+
+
+@pytest.mark.parametrize(("changes", "said"), [
+    ({"coverage": ["a"]}, "key coverage.0: expected a table (a [[coverage]] block of "
+                          "service, radius_km and mode), found 'a'"),
+    ({"sharing": {"types": ["IT", "HR"], "efficiency": {"IT": 0.2, "XX": 0.1}}},
+     "key sharing.efficiency: expected a number, or a table naming exactly the sharing "
+     "types IT, HR, found a table naming IT, XX"),
+])
+def test_a_table_key_is_said_as_the_file_writes_it(tmp_path: Path, changes: dict[str, Any],
+                                                   said: str) -> None:
+    """Not `[coverage.0]`, which no scenario writes, nor Python's ['IT', 'HR']."""
+    run = invoke(tmp_path, "validate", town(tmp_path, name="bad.toml", changes=changes))
+    assert run.code == 1, run.output
+    assert said in run.stderr, run.stderr

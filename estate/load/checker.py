@@ -154,9 +154,11 @@ class KeyChecker:
             return False
         return value
 
-    def table(self, value: Any, key: str) -> dict[str, Any]:
+    def table(self, value: Any, key: str, written: str = "") -> dict[str, Any]:
+        """A table of keys, `written` as the scenario file writes it (`[key]` when not
+        given: a `[[coverage]]` list's entry is not written `[coverage.0]`)."""
         if not isinstance(value, dict):
-            self.fail(key, "a table ([" + key + "])", value)
+            self.fail(key, f"a table ({written or '[' + key + ']'})", value)
             return {}
         return value
 

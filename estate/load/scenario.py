@@ -199,8 +199,9 @@ def _per_type(c: KeyChecker, value: Any, key: str, types: tuple[str, ...], **bou
     """A number for every sharing type, or a table naming exactly those types."""
     if isinstance(value, dict):
         if set(value) != set(types):
-            c.fail(key, f"a number, or a table naming exactly the sharing types {list(types)}",
-                   f"(a table naming {sorted(value)})")
+            c.fail(key, "a number, or a table naming exactly the sharing types "
+                   f"{', '.join(types)}", f"a table naming {', '.join(sorted(value))}",
+                   said=True)
         return {t: c.number(value.get(t, 0.0), f"{key}.{t}", **bounds) for t in types}
     x = c.number(value, key, **bounds)
     return {t: x for t in types}
@@ -322,7 +323,7 @@ def _coverage(c: KeyChecker, cov: Any) -> tuple[CoverageRule, ...]:
     rules: list[CoverageRule] = []
     for i, given in enumerate(cov):
         key = f"coverage.{i}"
-        written = c.table(given, key)
+        written = c.table(given, key, "a [[coverage]] block of service, radius_km and mode")
         c.unknown(written, COVERAGE_DEFAULTS, key + ".", HOMES["coverage"])
         rule = {**COVERAGE_DEFAULTS, **written}
         mode = c.text(rule["mode"], key + ".mode")
