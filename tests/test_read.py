@@ -1030,3 +1030,22 @@ def test_a_register_folder_that_cannot_be_listed_is_said_so(tmp_path: Path, mode
             and "found a folder whose files this user may not list (permission denied): "
             "give read permission on it" in run.output), run.output
     assert "Unexpected error" not in run.output and "PermissionError" not in run.output
+
+
+@pytest.mark.parametrize(("start", "found"), [
+    (b"PK\x03\x04", "found a zip file named .csv, not text: if it is an Excel workbook, "
+                    "give it its .xlsx name"),
+    (b"\x1f\x8b\x08\x00", "found a gzip file named .csv, not text: unpack it"),
+    (b"\x89PNG\r\n\x1a\n", "found a PNG picture named .csv, not text"),
+])
+def test_a_binary_file_named_csv_is_said_for_what_it_is(tmp_path: Path, start: bytes,
+                                                        found: str) -> None:
+    """Not only its first byte that is not UTF-8 (0x8B), as a text in another encoding
+    is said: what the file is, as a workbook or GeoPackage misnamed is."""
+    register = write_tables(tmp_path / "reg", frames())
+    (register / "zones.csv").write_bytes(start + bytes(range(128, 256)) * 4)
+    (tmp_path / "s.toml").write_text('name = "s"\ndata = "reg"\n', encoding="utf-8")
+    run = run_cli(tmp_path, "validate", "s.toml")
+    assert run.code == 1, run.output
+    assert f"zones.csv: expected UTF-8 text with columns separated by commas, {found}" \
+        in run.stderr, run.stderr

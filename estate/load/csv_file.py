@@ -134,12 +134,39 @@ def check_encoding(file: Path, header: frozenset[str] = frozenset()) -> None:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
+        if kind := _binary_kind(data):
+            raise Unreadable("UTF-8 text with columns separated by commas", kind,
+                             None) from error
         row, column = _cell_at(data, error.start, header)
         byte = data[error.start]
         pound = " (the £ sign of Windows-1252)" if byte == 0xA3 else ""
         raise Unreadable("UTF-8 text (in Excel: Save As 'CSV UTF-8')",
                           f"the byte 0x{byte:02X}{pound}, which is not UTF-8", row,
                           column) from error
+
+
+_BINARY_STARTS = {
+    b"PK\x03\x04": ("a zip file", "if it is an Excel workbook, give it its .xlsx name and "
+                    "give the workbook as the register, or save it as CSV UTF-8"),
+    b"\xd0\xcf\x11\xe0": ("an old Excel workbook (.xls)", "open it in Excel and save it as "
+                             "CSV UTF-8, or as a workbook (.xlsx)"),
+    b"\x1f\x8b": ("a gzip file", "unpack it"),
+    b"\x89PNG": ("a PNG picture", "put the table's CSV file in its place"),
+    b"%PDF": ("a PDF document", "put the table's CSV file in its place"),
+    b"SQLite format 3\x00": ("an SQLite database", "if it is a GeoPackage, give it its .gpkg "
+                             "name and give it as the register"),
+}
+"""The first bytes of files that are not text: what each is, and what to do; a CSV file
+of anything else that is not UTF-8 is said at its first such byte."""
+
+
+def _binary_kind(data: bytes) -> str:
+    """What a file named .csv is when its first bytes show it is no text, and what to do;
+    "" if they do not."""
+    for start, (kind, fix) in _BINARY_STARTS.items():
+        if data.startswith(start):
+            return f"{kind} named .csv, not text: {fix}"
+    return ""
 
 
 def _cell_at(data: bytes, position: int, header: frozenset[str]) -> tuple[int, str | None]:
