@@ -9,6 +9,7 @@ import html
 import itertools
 import json
 import math
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -1276,6 +1277,27 @@ def test_a_sale_the_programme_s_waiting_puts_past_the_horizon_is_said(tmp_path: 
                     "closings wait: outside its NPV and cash flow, though in the plan's "
                     "one-off if every change were made in year 1: O (closed in year 3, sold "
                     "3 years later)"], programme.notes
+
+
+def test_the_board_pack_says_the_sale_the_programme_s_waiting_loses(tmp_path: Path) -> None:
+    """The same register planned and dated, its pack made: "What the figures rest on"
+    names the £500.0k sale the programme's waiting puts past the horizon, beside the
+    figures that leave it out, not only the programme page's notes."""
+    case = plan_case(tmp_path / "register", [
+        site("O", "A", 0, 0, desks=10, running_cost=150_000, disposal_value=500_000,
+             disposal_lag_years=3, closure_cost=20_000),
+        site("C", "A", 0.01, 0, desks=20, running_cost=20_000, candidate=True,
+             build_cost=100_000, build_years=3),
+        site("K", "A", 0.02, 0, desks=5, running_cost=50_000, must_keep=True),
+    ], [function("T1", "A", "HR", "O", fte=10, desks=10)], horizon_years=5,
+        discount_rate=0.05, relocation={"cost_per_fte": 1000.0, "max_km": 40.0})
+    estate.plan(case.prep.scenario, out=tmp_path / "results", map_path=False, programme=True)
+    _, page = estate.report(tmp_path / "results", tmp_path / "board.pdf")
+    markup = page.read_text(encoding="utf-8")
+    start = markup.index("What the figures rest on")
+    rest = html.unescape(re.sub(r"<[^>]+>", " ", markup[start:markup.index("</ul>", start)]))
+    assert ("£500.0k of sales arrive after the horizon, as this programme's closings wait: "
+            "outside its NPV and cash flow") in " ".join(rest.split()), rest
 
 
 def test_two_sales_past_the_horizon_are_named_apart(tmp_path: Path) -> None:

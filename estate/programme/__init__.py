@@ -39,6 +39,7 @@ from estate.results.amounts import count, fte_words, how_many_named, listed_few
 from estate.results.programme import (
     ACTION_COLUMNS,
     ACTION_MONEY,
+    LATE_SALES,
     EndVector,
     lasting_payback_year,
     payback_year,
@@ -252,9 +253,8 @@ def _sales_after_horizon(prep: Prepared, changes: Changes, years: np.ndarray,
              f"{'year' if lag[s] == 1 else 'years'} later)" for s, year in late]
     besides = any(value[s] > 0.5 and prep.closing_years[s] + lag[s] > horizon
                   for s, _ in closing)  # sales the plan's own figures say are lost too
-    return (f"{money(sum(value[s] for s, _ in late))} {'more ' if besides else ''}of sales "
-            "arrive after the horizon, as this programme's closings wait: outside its NPV "
-            "and cash flow, "
+    return (f"{money(sum(value[s] for s, _ in late))} {'more ' if besides else ''}"
+            f"{LATE_SALES}: outside its NPV and cash flow, "
             "though in the plan's one-off if every change were made in year 1: "
             + listed_few(named[:how_many_named(len(named), 5)], len(named)),)
 

@@ -45,6 +45,7 @@ from estate.results.amounts import (
     rate_words,
 )
 from estate.results.payback import payback_words, programme_payback_words
+from estate.results.programme import LATE_SALES
 from estate.results.words import (
     BEST_END_STATE,
     IN_YEAR_ONE,
@@ -342,6 +343,9 @@ def _caveats(r: Results) -> list[Block]:
                     f"example {figures.plain(first.rule, 40)}: "
                     f"{figures.plain(first.place, 80)}); the plan meets them all.")
     said += warning_words(r)
+    if r.programme is not None:  # sales the programme's waiting loses, beside its NPV
+        said += [f"{note[0].upper()}{note[1:]}." for note in r.programme.notes
+                 if LATE_SALES in note]
     if not said:
         return []
     return [Text("What the figures rest on", "heading"), *(Text(t, "item") for t in said)]
