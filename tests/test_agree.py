@@ -535,3 +535,26 @@ def test_a_dated_plans_agencies_share_its_year_1_saving_and_an_edit_says_so(
     assert agencies["npv_saving"].sum() == pytest.approx(stored.summary.saving_in_year_one,
                                                          abs=0.02)
     _an_agency_edited_is_refused(folder, "npv_saving", "year_one_npv_saving")
+
+
+def test_a_dated_plans_agencies_csv_gives_each_agency_s_dated_saving_too(
+        tmp_path: Path) -> None:
+    """Beside the snapshot's npv_saving, agencies.csv's dated_npv_saving is each agency's
+    programme saving (cashflow.csv's last cumulative discounted), adding up to the
+    summary's npv_saving, as a planner summing the column in Excel expects; an edit of it
+    is refused at its row; an undated plan has no such column."""
+    folder = _dated_town(tmp_path, town_rows(), "--programme")
+    stored = check_results(folder)
+    assert stored.programme is not None
+    agencies = stored.tables["agencies"]
+    dated = stored.programme.agency_npv()
+    assert dict(zip(agencies["agency_id"], agencies["dated_npv_saving"], strict=True)) \
+        == pytest.approx(dated, abs=0.005)
+    assert agencies["dated_npv_saving"].sum() == pytest.approx(stored.summary.npv_saving,
+                                                               abs=0.02 * len(agencies))
+    said = _planned_edit(folder, "dated", _table("agencies.csv", _plus(
+        "dated_npv_saving", 1000.0, lambda _row, _rows: True)))
+    assert "<folder>/agencies.csv row 2, column dated_npv_saving:" in said, said
+    assert "but cashflow.csv's last cumulative_discounted of" in said, said
+    undated = _dated_town(tmp_path / "undated", town_rows())
+    assert "dated_npv_saving" not in (undated / "agencies.csv").read_text(encoding="utf-8-sig")

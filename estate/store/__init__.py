@@ -6,6 +6,7 @@ holds everything `estate map` and `estate compare` need, so they work from it al
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -362,6 +363,12 @@ def fill_results(plan: Plan, folder: Path, out: Path, scenario: Scenario | None 
     summary = plan.summary
     if plan.programme is not None and summary.programme is None:
         summary = summary.dated(plan.programme.figures())
+    if plan.programme is not None:  # each agency's dated saving beside its snapshot's
+        dated = plan.programme.agency_npv()
+        agencies = plan.agencies.copy()
+        agencies["dated_npv_saving"] = [round(dated.get(str(a), 0.0), 2)
+                                        for a in agencies["agency_id"]]
+        plan = dataclasses.replace(plan, agencies=agencies)
     (folder / "summary.json").write_text(summary_json(summary) + "\n", encoding="utf-8")
     for name in TABLES:
         write_safe_csv(getattr(plan, name), folder / f"{name}.csv")

@@ -24,7 +24,7 @@ from estate.errors import Problem
 from estate.results import Programme, Summary
 from estate.results.amounts import count
 from estate.results.programme import lasting_payback_year, new_teams, payback_year, staff_moved
-from estate.store.agree import figure, misstated, money_close, record_rows
+from estate.store.agree import EDITED, figure, misstated, money_close, record_rows
 
 FTE_TOLERANCE = 0.0005
 """Half the 0.001 FTE the budget's staff moved is rounded to, per row summed."""
@@ -179,6 +179,7 @@ def programme_disagreements(folder: Path, summary: Summary, programme: Programme
         problems.append(misstated(flows_path, "discounted", "the estate's discounted savings "
                                   f"add up to {figure(saving)}", figure(saving),
                                   "programme.npv_saving", figure(programme.npv_saving)))
+    problems += _dated_agencies(folder / "agencies.csv", programme, agencies)
     for key, year, says in (
             ("payback_year", payback_year(estate), "is first above nought in"),
             ("lasting_payback_year", lasting_payback_year(estate), "stays above nought from")):
@@ -188,4 +189,25 @@ def programme_disagreements(folder: Path, summary: Summary, programme: Programme
                                       f"cumulative discounted saving {says} {found}", found,
                                       f"programme.{key}",
                                       str(getattr(programme, key)).replace("None", "null")))
+    return problems
+
+
+def _dated_agencies(path: Path, programme: Programme, agencies: pd.DataFrame
+                    ) -> list[Problem]:
+    """agencies.csv's dated_npv_saving, when the folder has it (written since the
+    column was), row by row against cashflow.csv's: each agency's last cumulative
+    discounted saving (`Programme.agency_npv`)."""
+    if "dated_npv_saving" not in agencies or agencies["dated_npv_saving"].isna().all():
+        return []
+    dated = programme.agency_npv()
+    problems = []
+    for row, agency, given in zip(record_rows(agencies), agencies["agency_id"].astype(str),
+                                  agencies["dated_npv_saving"], strict=True):
+        stated = dated.get(agency, 0.0)
+        if not money_close(float(given), stated, 1):
+            source = f"cashflow.csv's last cumulative_discounted of {agency}"
+            problems.append(Problem(
+                str(path), row, "dated_npv_saving", f"{source} ({figure(stated)})",
+                figure(float(given)), sentence=f"{agency}'s is {figure(float(given))}, but "
+                f"{source} says {figure(stated)}: {EDITED}"))
     return problems
