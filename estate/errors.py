@@ -378,5 +378,5 @@ def cannot_read(error: OSError) -> str:
         return "a folder, not a file: take it away (or put the file back) and run again"
     if isinstance(error, PermissionError):
         return ("a file this user may not read (permission denied): give read permission "
-                "on it (chmod a+r) and run again")
+                "on it (chmod a+r) and on each folder above it (chmod a+rx), and run again")
     return f"a file that could not be read ({error.strerror or error})"

@@ -490,11 +490,19 @@ def _folder_for(name: str) -> Callable[[Path], None]:
      "found a folder, not a file: take it away (or put the file back) and run again"),
     (_folder_for("sites.csv"), "sites.csv", "found a folder, not a file"),
     (_write("plan.gpkg", b"SQLite format 3\x00" + b"junk" * 300), "plan.gpkg",
-     "found a damaged GeoPackage (its database cannot be read"),
+     "found a damaged GeoPackage, which GDAL cannot read (cut short by a copy, or edited?): "
+     "run `estate plan` on the scenario again to write it afresh"),
+    (_folder_for("plan.gpkg"), "plan.gpkg", "found a folder, not a file"),
+    (_write("plan.gpkg", b"PK\x03\x04" + b"\0" * 200), "plan.gpkg",
+     "found a file that is not a GeoPackage (the SQLite file estate writes)"),
+    (_write("sites.csv", b"PK\x03\x04" + bytes(range(128, 256))), "sites.csv",
+     "found a zip file (an Excel workbook?) named .csv, not text: run `estate plan` on the "
+     "scenario again to write the folder afresh"),
     (_write("plan.gpkg", b"site_id,name\r\n"), "plan.gpkg",
-     "found a file that is not a GeoPackage (the SQLite file QGIS writes; a CSV or other "
-     "file renamed .gpkg?): run `estate plan` on the scenario again to write it afresh"),
-], ids=["summary a folder", "table a folder", "junk GeoPackage", "CSV as GeoPackage"])
+     "found a file that is not a GeoPackage (the SQLite file estate writes): run `estate "
+     "plan` on the scenario again to write it afresh"),
+], ids=["summary a folder", "table a folder", "junk GeoPackage", "GeoPackage a folder",
+        "zip as GeoPackage", "zip as CSV", "CSV as GeoPackage"])
 def test_a_file_that_cannot_be_read_is_said_as_a_person_mends_it(
         planned: dict[str, Any], tmp_path: Path, damage: Callable[[Path], None], file: str,
         found: str) -> None:
@@ -508,19 +516,25 @@ def test_a_file_that_cannot_be_read_is_said_as_a_person_mends_it(
     no_traceback(run)
 
 
-def test_a_results_table_this_user_may_not_read_is_said_so(planned: dict[str, Any],
-                                                            tmp_path: Path) -> None:
-    """A permission, not damage: the message says to mend the permission."""
+@pytest.mark.parametrize(("locked", "file", "expected"), [
+    ("zones.csv", "zones.csv", "a CSV table"),
+    ("plan.gpkg", "plan.gpkg", "the GeoPackage `estate plan` writes"),
+    (".", "summary.json", "the JSON `estate plan` writes"),
+], ids=["a table", "the GeoPackage", "the folder"])
+def test_a_results_file_this_user_may_not_read_is_said_so(
+        planned: dict[str, Any], tmp_path: Path, locked: str, file: str, expected: str) -> None:
+    """A permission, not damage (nor, for a folder one may not open, an unexpected
+    error): the message says to mend the permission, exit 1."""
     folder = _damaged_copy(planned, tmp_path, lambda f: None)
-    (folder / "zones.csv").chmod(0)
+    (folder / locked).chmod(0)
     try:
         run = run_cli(tmp_path, "map", "results/tiny", "--out", "out/m.html", as_a_user=True)
     finally:
-        (folder / "zones.csv").chmod(0o644)
+        (folder / locked).chmod(0o755 if locked == "." else 0o644)
     assert run.code == 1, run.output
-    assert ("zones.csv: expected a CSV table, found a file this user may not read "
+    assert (f"{file}: expected {expected}, found a file this user may not read "
             "(permission denied): give read permission on it (chmod a+r)") in run.output
-    assert "mend a file's permissions as said" in run.output, run.output
+    assert "Unexpected" not in run.output and "a damaged" not in run.output, run.output
     no_traceback(run)
 
 

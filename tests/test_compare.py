@@ -515,8 +515,8 @@ def test_ctrl_c_in_a_comparison_says_which_results_it_replaced(tmp_path: Path) -
     said = caught.value.message
     assert said.startswith("Interrupted; the results of 1 scenario planned so far are in "
                            f"place, replacing the previous ({tmp_path / 'results' / 'A'})"), said
-    assert said.endswith("the comparison's files are as they were; run it again to reuse "
-                         "the plans."), said
+    assert said.endswith("no file of the comparison was written or changed; run it again "
+                         "to reuse the plans."), said
     assert (tmp_path / "results" / "A" / "summary.json").exists()
     assert not (tmp_path / "results" / "B").exists() and not (tmp_path / "cmp").exists()
 
@@ -1315,7 +1315,7 @@ def test_ctrl_c_while_the_comparison_is_written_leaves_every_old_file(
     run = invoke(tmp_path, "compare", a, b, "--out", "cmp")
     assert run.code == 130
     assert "results of 1 scenario planned so far are in place" in run.output
-    assert "the comparison's files are as they were" in run.output
+    assert "no file of the comparison was written or changed" in run.output
     assert _comparison(tmp_path / "cmp") == before
     assert [p.name for p in (tmp_path / "cmp").iterdir() if p.name.startswith(".")] == []
     monkeypatch.undo()

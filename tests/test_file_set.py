@@ -175,19 +175,24 @@ def test_a_dead_writer_s_debris_is_cleared_and_a_live_one_s_kept(tmp_path: Path)
 
 
 def test_left_clean_takes_away_only_the_empty_folders_it_made(tmp_path: Path) -> None:
-    """On a failure: the new folders left empty go, deepest first; one holding a file
-    stays (with its parents), and so does a folder that was there before."""
+    """On a failure: the new folders left empty go, deepest first (with the named one
+    inside, a sweep's runs/); one holding a file stays (with its parents), and so do a
+    folder that was there before and an empty one the user made meanwhile."""
     (tmp_path / "old").mkdir()
-    with pytest.raises(OSError), left_clean(tmp_path / "old" / "a" / "b"):
-        (tmp_path / "old" / "a" / "b" / "runs" / "r1").mkdir(parents=True)
+    with pytest.raises(OSError), left_clean(tmp_path / "old" / "a" / "b", inside=("runs",)):
+        (tmp_path / "old" / "a" / "b" / "runs").mkdir(parents=True)
         raise OSError("disk full")
     assert (tmp_path / "old").is_dir() and not (tmp_path / "old" / "a").exists()
     with pytest.raises(KeyboardInterrupt), left_clean(tmp_path / "new" / "c"):
-        (tmp_path / "new" / "c" / "empty").mkdir(parents=True)
-        (tmp_path / "new" / "c" / "kept").mkdir()
+        (tmp_path / "new" / "c" / "kept").mkdir(parents=True)
         (tmp_path / "new" / "c" / "kept" / "plan.csv").write_text("x", encoding="utf-8")
         raise KeyboardInterrupt
     assert sorted(p.name for p in (tmp_path / "new" / "c").iterdir()) == ["kept"]
+    with pytest.raises(OSError), left_clean(tmp_path / "n7" / "sw", inside=("runs",)):
+        (tmp_path / "n7" / "sw" / "runs").mkdir(parents=True)
+        (tmp_path / "n7" / "my_notes").mkdir()  # the user's, made while the sweep ran
+        raise OSError("stopped")
+    assert [p.name for p in (tmp_path / "n7").iterdir()] == ["my_notes"]
     with left_clean(tmp_path / "fine"):  # no failure: nothing taken away
         (tmp_path / "fine").mkdir()
     assert (tmp_path / "fine").is_dir()

@@ -996,6 +996,8 @@ def test_a_new_teams_placing_gives_its_fte_and_every_fte_is_rounded(tmp_path: Pa
     text = (out / "programme.csv").read_text(encoding="utf-8-sig").splitlines()
     moves = {line.split(",")[5]: line.split(",")[7] for line in text if ",move," in line}
     assert moves == {"T": "12.346", "N": "10"}
+    # a site's own row moves no one: its fte is blank, not 0
+    assert [line.split(",")[7] for line in text if ",close," in line] == [""]
     assert plan.summary.programme is not None
     assert plan.summary.programme.budget.loc[0, "fte_moved"] == pytest.approx(12.346)
     page = (out / "programme.html").read_text(encoding="utf-8")

@@ -1033,9 +1033,9 @@ def test_a_register_folder_that_cannot_be_listed_is_said_so(tmp_path: Path, mode
 
 
 @pytest.mark.parametrize(("start", "found"), [
-    (b"PK\x03\x04", "found a zip file named .csv, not text: if it is an Excel workbook, "
-                    "give it its .xlsx name"),
-    (b"\x1f\x8b\x08\x00", "found a gzip file named .csv, not text: unpack it"),
+    (b"PK\x03\x04", "found a zip file (an Excel workbook?) named .csv, not text: put the "
+                    "table's own CSV file in its place (in Excel: Save As 'CSV UTF-8"),
+    (b"\x1f\x8b\x08\x00", "found a gzip file named .csv, not text: put the table's own CSV"),
     (b"\x89PNG\r\n\x1a\n", "found a PNG picture named .csv, not text"),
 ])
 def test_a_binary_file_named_csv_is_said_for_what_it_is(tmp_path: Path, start: bytes,

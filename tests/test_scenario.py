@@ -225,17 +225,24 @@ def test_an_empty_data_key_is_said_so_not_read_as_the_scenarios_folder(tmp_path:
     assert "a folder holding" not in run.stderr
 
 
+@pytest.mark.parametrize("in_a_locked_folder", [False, True])
 @pytest.mark.parametrize("command", ["validate", "plan", "compare"])
-def test_a_scenario_this_user_may_not_read_is_said_by_estate(tmp_path: Path, command: str
-                                                             ) -> None:
+def test_a_scenario_this_user_may_not_read_is_said_by_estate(
+        tmp_path: Path, command: str, in_a_locked_folder: bool) -> None:
     """Not click's "Invalid value for 'SCENARIO': Path ... is not readable" and its usage
-    lines (nor, past click, an unexpected error): estate names the file and the fix."""
+    lines (nor, past click, an unexpected error): estate names the file and the fix,
+    for a file one may not read and for one in a folder one may not open."""
     scenario = town(tmp_path, name="locked.toml")
-    scenario.chmod(0)
+    locked = tmp_path if in_a_locked_folder else scenario
+    if in_a_locked_folder:  # the scenario is then in a folder of its own, locked
+        (tmp_path / "box").mkdir()
+        scenario = scenario.rename(tmp_path / "box" / "locked.toml")
+        locked = tmp_path / "box"
+    locked.chmod(0)
     try:
         run = run_cli(tmp_path, command, scenario, as_a_user=True)
     finally:
-        scenario.chmod(0o644)
+        locked.chmod(0o755 if in_a_locked_folder else 0o644)
     assert run.code == 1, run.output
     assert ("locked.toml: expected a scenario TOML file, found a file this user may not "
             "read (permission denied): give read permission on it") in run.stderr, run.stderr

@@ -122,10 +122,12 @@ def _lines_left_out(file: Path, skip: int) -> list[str]:
         return ["".join(next(records, [])).strip() for _ in range(skip)]
 
 
-def check_encoding(file: Path, header: frozenset[str] = frozenset()) -> None:
+def check_encoding(file: Path, header: frozenset[str] = frozenset(),
+                   binary_fix: str = "") -> None:
     """UTF-8 (with or without a BOM), or an Unreadable naming the row of the first byte
     that is not: Excel's 'Unicode Text' is UTF-16, its 'CSV' in most of its locales
-    Windows-1252, where `£` is the byte 0xA3."""
+    Windows-1252, where `£` is the byte 0xA3. A file that is no text at all is said for
+    what it is, with `binary_fix` (a register's table's own fix when not given)."""
     data = file.read_bytes()
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise Unreadable("UTF-8 text with columns separated by commas (in Excel: Save As "
@@ -134,7 +136,7 @@ def check_encoding(file: Path, header: frozenset[str] = frozenset()) -> None:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
-        if kind := _binary_kind(data):
+        if kind := _binary_kind(data, binary_fix):
             raise Unreadable("UTF-8 text with columns separated by commas", kind,
                              None) from error
         row, column = _cell_at(data, error.start, header)
@@ -146,27 +148,27 @@ def check_encoding(file: Path, header: frozenset[str] = frozenset()) -> None:
 
 
 _BINARY_STARTS = {
-    b"PK\x03\x04": ("a zip file", "if it is an Excel workbook, give it its .xlsx name and "
-                    "give the workbook as the register, or save it as CSV UTF-8"),
-    b"\xd0\xcf\x11\xe0": ("an old Excel workbook (.xls)", "open it in Excel and save it as "
-                             "CSV UTF-8, or as a workbook (.xlsx)"),
-    b"\x1f\x8b": ("a gzip file", "unpack it"),
-    b"\x89PNG": ("a PNG picture", "put the table's CSV file in its place"),
-    b"%PDF": ("a PDF document", "put the table's CSV file in its place"),
-    b"SQLite format 3\x00": ("an SQLite database", "if it is a GeoPackage, give it its .gpkg "
-                             "name and give it as the register"),
+    b"PK\x03\x04": "a zip file (an Excel workbook?)",
+    b"\xd0\xcf\x11\xe0": "an old Excel workbook (.xls)",
+    b"\x1f\x8b": "a gzip file",
+    b"\x89PNG": "a PNG picture",
+    b"%PDF": "a PDF document",
+    b"SQLite format 3\x00": "an SQLite database (a GeoPackage?)",
 }
-"""The first bytes of files that are not text: what each is, and what to do; a CSV file
-of anything else that is not UTF-8 is said at its first such byte."""
+"""The first bytes of files that are not text, by what each is; a CSV file of anything
+else that is not UTF-8 is said at its first such byte."""
+
+TABLE_FIX = ("put the table's own CSV file in its place (in Excel: Save As 'CSV UTF-8 "
+             "(Comma delimited)'; a gzip file unpacked first)")
+"""What to do about a register's table that is no text."""
 
 
-def _binary_kind(data: bytes) -> str:
-    """What a file named .csv is when its first bytes show it is no text, and what to do;
-    "" if they do not."""
-    for start, (kind, fix) in _BINARY_STARTS.items():
-        if data.startswith(start):
-            return f"{kind} named .csv, not text: {fix}"
-    return ""
+def _binary_kind(data: bytes, fix: str = "") -> str:
+    """What a file named .csv is when its first bytes show it is no text, and what to do
+    (`fix`, else `TABLE_FIX`); "" if they do not."""
+    kind = next((kind for start, kind in _BINARY_STARTS.items() if data.startswith(start)),
+                "")
+    return f"{kind} named .csv, not text: {fix or TABLE_FIX}" if kind else ""
 
 
 def _cell_at(data: bytes, position: int, header: frozenset[str]) -> tuple[int, str | None]:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from estate.errors import LayerLabel, Problem, as_typed, first_few, layer_label
+from estate.errors import LayerLabel, Problem, as_typed, cannot_read, first_few, layer_label
 from estate.load.geopackage import readable
 from estate.load.grid_crs import check_layer_crs, grid_under_degrees
 from estate.load.header import column_name
@@ -43,19 +43,20 @@ def read_geopackage(path: Path) -> RawRegister:
     return raw
 
 
-_SQLITE = b"SQLite format 3\x00"  # the first bytes of every SQLite file, so of a GeoPackage
+SQLITE_START = b"SQLite format 3\x00"  # the first bytes of every SQLite file, so of a GeoPackage
 
 
 def not_a_geopackage(path: Path) -> str | None:
     """What the file at `path` is instead of a GeoPackage, with how to fix it, when its
     first bytes show it (empty, or not an SQLite file) or its tables do (an SQLite
-    database without a GeoPackage's own tables, `_sqlite_not_a_geopackage`); None when
-    neither does (a damaged GeoPackage, whose reader's own words say more)."""
+    database without a GeoPackage's own tables, `_sqlite_not_a_geopackage`), or it
+    cannot be opened (`cannot_read`: a permission, a folder in its place); None when
+    none of these (a damaged GeoPackage, whose reader's own words say more)."""
     try:
         with open(path, "rb") as file:
-            head = file.read(len(_SQLITE))
-    except OSError:
-        return None
+            head = file.read(len(SQLITE_START))
+    except OSError as error:  # a permission, a folder in its place
+        return cannot_read(error)
     fix = ("open the layers in QGIS and save them again as a GeoPackage (Export > Save "
            "Features As..., format GeoPackage)")
     if not head:
@@ -65,7 +66,7 @@ def not_a_geopackage(path: Path) -> str | None:
                 f"workbook its .xlsx name, or {fix}")
     if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
         return f"a JSON file, not a GeoPackage (GeoJSON renamed .gpkg?): {fix}"
-    if head != _SQLITE:
+    if head != SQLITE_START:
         return ("a file that is not a GeoPackage (the SQLite file QGIS writes; a CSV or "
                 f"other file renamed .gpkg?): {fix}")
     return _sqlite_not_a_geopackage(path)
@@ -131,7 +132,7 @@ def _read_layers(raw: RawRegister, source: Path) -> None:
             names = [str(n) for n, _ in pyogrio.list_layers(source)]
     except Exception as error:
         raw.problems.append(Problem(raw.source.name, None, None, "a GeoPackage",
-                                    not_a_geopackage(source) or told(error)))
+                                    told(error)))
         return
     layers = by_table_name(names)
     others = [n for n in names if table_name(n) not in TABLES]

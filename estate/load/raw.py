@@ -18,7 +18,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from estate.errors import Problem
+from estate.errors import Problem, cannot_read
 from estate.load.csv_file import Unreadable
 from estate.load.free_text import HIDDEN, INVISIBLE, LINE_BREAKS, OPENERS, REFUSED, balanced
 from estate.load.header import (
@@ -333,7 +333,10 @@ def _unnamed(label: str, position: int, cells: pd.Series, header: int) -> Proble
 
 
 def describe(error: Exception) -> str:
-    """A library error in one line, for users: its kind and its first line."""
+    """A library error in one line, for users: its kind and its first line; a file the
+    system would not open, as a person mends it (`cannot_read`)."""
+    if isinstance(error, OSError) and error.errno is not None:
+        return cannot_read(error)
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
     return f"an unreadable file ({type(error).__name__}{': ' + text if text else ''})"
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from estate.errors import Problem, count, path_too_long
+from estate.errors import Problem, cannot_read, count, path_too_long
 from estate.load.csv_file import read_csv
 from estate.load.layers import read_geopackage
 from estate.load.merged_header import merged_header, not_under_merged_header
@@ -72,9 +72,12 @@ def names_a_register(path: str | Path) -> bool:
     scenario: any other file (`base.toml`, `base.toml.txt` as Notepad saves it), which
     `estate plan` would read as one, or a missing `.toml`."""
     path = Path(path)
-    if path.is_dir() or path.suffix.lower() in REGISTER_SUFFIXES:
+    if path.suffix.lower() in REGISTER_SUFFIXES:
         return True
-    return not os.path.lexists(path) and not path.suffix
+    try:
+        return path.is_dir() or (not os.path.lexists(path) and not path.suffix)
+    except OSError:  # in a folder one may not open: read as a register, which says so
+        return not path.suffix
 
 
 def shown_path(path: Path) -> str:
@@ -100,11 +103,11 @@ def read_tables(path: str | Path) -> RawRegister:
     raw = RawRegister(path, {name: f"{name}.csv" for name in TABLES})
     try:
         is_dir, is_file = path.is_dir(), path.is_file()
-    except OSError as exc:  # a path too long for the system: the only one they raise for
+    except OSError as exc:  # a path too long for the system, a folder one may not enter
         too_long = path_too_long(exc)
-        if too_long is None:
-            raise
-        raw.problems.append(dataclasses.replace(too_long, expected=EXPECTED_REGISTER))
+        raw.problems.append(
+            Problem(shown_path(path), None, None, EXPECTED_REGISTER, cannot_read(exc))
+            if too_long is None else dataclasses.replace(too_long, expected=EXPECTED_REGISTER))
         return raw
     if is_dir:
         return _read_folder(path)

@@ -55,10 +55,11 @@ def read_scenario_dict(path: str | Path) -> dict[str, Any]:
     label = str(path)
     try:
         is_file = path.is_file()
-    except OSError as exc:  # a path too long for the system: the only one it raises for
+    except OSError as exc:  # a path too long for the system, a folder one may not enter
         too_long = path_too_long(exc)
         if too_long is None:
-            raise
+            raise InputError([Problem(label, None, None, "a scenario TOML file",
+                                      cannot_read(exc))]) from None
         raise InputError([dataclasses.replace(too_long, expected="a scenario TOML file")]
                          ) from None
     if not is_file:

@@ -237,7 +237,11 @@ def read_comparison(folder: str | Path) -> pd.DataFrame:
     path = Path(folder) / "comparison.csv"
     found = not_a_folder_to_read(Path(folder), "the folder `estate compare` wrote (its "
                                  "--out, comparison/ unless given)", "comparison.csv")
-    if found is not None or not path.exists():
+    try:
+        missing = found is None and not path.exists()
+    except OSError:  # a folder one may not open: read_table says so, at the file
+        missing = False
+    if found is not None or missing:
         raise InputError([Problem(str(folder), None, None, "a folder written by `estate "
                                   "compare` (with comparison.csv)",
                                   found or "no comparison.csv")])
@@ -251,8 +255,9 @@ def read_comparison(folder: str | Path) -> pd.DataFrame:
     if problems:
         raise InputError([*problems, Problem(str(path.parent), None, None, "a comparison "
                                              "folder as `estate compare` wrote it",
-                                             "a changed comparison.csv (run estate compare "
-                                             "again to write it afresh)")])
+                                             "a comparison.csv that cannot be read as "
+                                             "written (mend it as said above, or run "
+                                             "estate compare again to write it afresh)")])
     return table
 
 

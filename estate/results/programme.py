@@ -35,12 +35,12 @@ from estate.results.words import PROVEN
 ACTION_COLUMNS = ("year", "date", "action", "site_id", "site_name", "function_id",
                   "agency_id", "fte", "one_off", "annual_effect", "surrender", "rent_owed")
 ACTION_MONEY = ("one_off", "annual_effect", "surrender", "rent_owed")
+"""programme.csv's columns in pounds, to the penny as cashflow.csv's
+(`estate.programme.cashflow.in_pennies`)."""
 LATE_SALES = "of sales arrive after the horizon, as this programme's closings wait"
 """The words of the programme's note on the sales its waiting puts after the horizon
 (`estate.programme`), by which the board pack finds the note to say it beside the
 figures it leaves out."""
-"""programme.csv's columns in pounds, to the penny as cashflow.csv's
-(`estate.programme.cashflow.in_pennies`)."""
 CASHFLOW_COLUMNS = ("year", "date", "agency_id", "running", "rent", "one_off", "receipts",
                     "cost", "status_quo", "saving", "cumulative", "discounted",
                     "cumulative_discounted")

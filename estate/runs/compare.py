@@ -369,8 +369,8 @@ def plan_runs(paths: list[str | Path], results_root: Path = Path("results"),
 
 def interrupted_words(planned: list[Path], inner: str) -> str:
     """What Ctrl-C in the middle of a comparison leaves: each scenario planned so far
-    has its new results folder in place (the previous ones replaced), the comparison's
-    files are as they were, and a run again reuses the plans; `inner`: what the plan it
+    has its new results folder in place (the previous ones replaced), no file of the
+    comparison is written or changed, and a run again reuses the plans; `inner`: what the plan it
     stopped says of itself, when it got as far as writing."""
     said = [inner.rstrip(".") if inner else "Interrupted"]
     if planned:
@@ -378,5 +378,5 @@ def interrupted_words(planned: list[Path], inner: str) -> str:
                     f"in place, replacing the previous ({', '.join(str(p) for p in planned)})")
     elif not inner:
         said.append("no scenario's previous results were replaced")
-    return "; ".join([*said, "the comparison's files are as they were; run it again to "
-                      "reuse the plans."])
+    return "; ".join([*said, "no file of the comparison was written or changed; run it "
+                      "again to reuse the plans."])

@@ -276,7 +276,7 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
         check_scheduler(scheduler)
     order = {run_id(p): i for i, p in enumerate(grid(varies, max_runs))}
     total = len(tasks) + len(outcomes)
-    with left_clean(out), folder_lock(out, replaced=False), sigterm_as_interrupt(), \
+    with left_clean(out, inside=("runs",)), folder_lock(out, replaced=False), sigterm_as_interrupt(), \
             _interrupted(tasks, total, out):
         if (out / "runs").is_dir():  # what killed runs left; never a live writer's
             clear_debris_in(out / "runs")
@@ -311,8 +311,8 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
             out / "site_robustness.csv": lambda temp: write_safe_csv(robustness, temp)}
         if page is not None:
             files[out / "sweep.html"] = text_file(page(rows, robustness, name))
-        with results_in_place(f"The runs are stored in {out / 'runs'}, and the sweep's "
-                              "tables and page are as they were;", "--out", out,
+        with results_in_place(f"The runs are stored in {out / 'runs'}, and no table or "
+                              "page of the sweep was written or changed;", "--out", out,
                               "free some space and run again (the runs are reused)."):
             write_files(files)
     return SweepResult(rows, robustness, outcomes, out, round(time.perf_counter() - t0, 3),
@@ -371,8 +371,9 @@ def _interrupted(tasks: list[RunTask], total: int, out: Path) -> Iterator[None]:
                 f"Interrupted as the sweep ended, after every run: {stored} of {total} runs "
                 f"are stored in {out / 'runs'} ({plans} with a plan), and {tables} were "
                 "written, whole: nothing is left to do.") from None
+        where = (f"{stored} of {total} runs are stored in {out / 'runs'} ({plans} with a "
+                 "plan)") if stored else f"none of the {total} runs is stored"
         raise SweepInterrupted(
-            f"Interrupted: {stored} of {total} runs are stored in {out / 'runs'} ({plans} "
-            "with a plan); the workers are stopped, and sweep.csv, site_robustness.csv and "
+            f"Interrupted: {where}; the workers are stopped, and sweep.csv, site_robustness.csv and "
             "sweep.html were not rewritten (they are the previous sweep's, if any). Run "
             "the same command again to resume from the stored runs.") from None

@@ -309,7 +309,11 @@ def check_results(folder: Path) -> StoredResults:
                    "the damaged, hand-edited or unreadable files above: mend a file's "
                    "permissions as said, or run `estate plan` on its scenario again to "
                    "write the folder afresh")
-    if not (folder / "summary.json").exists():
+    try:
+        present = (folder / "summary.json").exists()
+    except OSError:  # a folder one may not open: said by `read_summary`
+        present = False
+    if not present:
         read_summary(folder)  # raises: not a results folder
     problems: list[Problem] = []
     summary, programme, tables = None, None, {}

@@ -32,7 +32,7 @@ from estate.errors import InputError, Problem, cannot_read
 from estate.load.csv_file import Unreadable, check_encoding, check_separator
 from estate.load.free_text import HIDDEN, REFUSED
 from estate.load.geopackage import readable
-from estate.load.layers import not_a_geopackage
+from estate.load.layers import SQLITE_START
 from estate.load.schema import LARGEST
 from estate.results import Summary
 from estate.results.amounts import count
@@ -122,7 +122,8 @@ def _raw_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         # a table re-saved by Excel as its plain "CSV" (Windows-1252, where £ and ’ are
         # not UTF-8), said as a register's CSV is: its row, its column, how to save it
         try:
-            check_encoding(path)
+            check_encoding(path, binary_fix="run `estate plan` on the scenario again to "
+                           "write the folder afresh")
         except Unreadable as unreadable:
             raise InputError([unreadable.problem(str(path))]) from None
         raise
@@ -130,8 +131,11 @@ def _raw_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         raise InputError([Problem(str(path), None, None, "a CSV table",
                                   cannot_read(exc))]) from None
     except csv.Error as exc:  # a NUL or an unclosed quote: an edit broke a row
+        what = ("a NUL character" if "NUL" in str(exc) else "a quote left open"
+                if "end of data" in str(exc) else "a row that is not CSV")
         raise InputError([Problem(str(path), None, None, "a CSV table as `estate plan` "
-                                  "writes it", f"{exc} (an edit broke it)")]) from None
+                                  "writes it", f"{what} (an edit broke it): put it back, or "
+                                  "run `estate plan` on the scenario again")]) from None
     if not records or not any(records[0]):
         raise InputError([Problem(str(path), 1, None, "a header row of column names",
                                   "an empty file" if not records else "a blank first row")])
@@ -313,10 +317,21 @@ def _hidden(folder: Path, tables: dict[str, pd.DataFrame]) -> list[Problem]:
 
 
 def _check_geopackage(path: Path) -> list[Problem]:
-    """plan.gpkg, when there, opens and its zone shapes (the one layer read back) read."""
-    if not path.exists():
+    """plan.gpkg, when there, is an SQLite file by its first bytes (GDAL would open a
+    workbook or a CSV saved over it as what it is), opens, and its zone shapes (the one
+    layer read back) read."""
+    expected, again = "the GeoPackage `estate plan` writes", (
+        "run `estate plan` on the scenario again to write it afresh")
+    try:
+        with open(path, "rb") as file:
+            head = file.read(len(SQLITE_START))
+    except FileNotFoundError:
         return []
-    source = path  # or the copy `readable` reads, which a message names as the file itself
+    except OSError as exc:  # a folder in its place, a permission
+        return [Problem(str(path), None, None, expected, cannot_read(exc))]
+    if head != SQLITE_START:
+        return [Problem(str(path), None, None, expected, "a file that is not a GeoPackage "
+                        f"(the SQLite file estate writes): {again}")]
     try:
         with warnings.catch_warnings():  # GDAL's warnings on a damaged file: the error says it
             warnings.simplefilter("ignore")
@@ -325,18 +340,10 @@ def _check_geopackage(path: Path) -> list[Problem]:
                 if "zone_areas" in layers:
                     pyogrio.read_dataframe(source, layer="zone_areas")
     except OSError as exc:  # the copy `readable` makes of a path it cannot open
-        return [Problem(str(path), None, None, "the GeoPackage `estate plan` writes",
-                        cannot_read(exc))]
-    except Exception as exc:  # noqa: BLE001 -- GDAL's many errors: any is a damaged file
-        said = str(exc).replace(str(source), str(path)).splitlines()[0] if str(exc) else ""
-        cut = said if len(said) <= 160 else said[:160].rsplit(" ", 1)[0] + " ..."
-        # what its first bytes show it is (without the register's way to make one), else
-        # GDAL's first words
-        instead = not_a_geopackage(path)
-        what = instead.split(": ")[0] if instead else f"a damaged GeoPackage ({cut})"
-        return [Problem(str(path), None, None, "the GeoPackage `estate plan` writes",
-                        f"{what}: run `estate plan` on the scenario again to write it "
-                        "afresh")]
+        return [Problem(str(path), None, None, expected, cannot_read(exc))]
+    except Exception:  # noqa: BLE001 -- GDAL's many errors, in its own words: damage
+        return [Problem(str(path), None, None, expected, "a damaged GeoPackage, which GDAL "
+                        f"cannot read (cut short by a copy, or edited?): {again}")]
     return []
 
 
@@ -349,9 +356,15 @@ def _check_scenario(path: Path) -> list[Problem]:
     except OSError as exc:
         return [Problem(str(path), None, None, "the scenario as solved (TOML)",
                         cannot_read(exc))]
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        return [Problem(str(path), None, None, "the scenario as solved (TOML, UTF-8)",
+                        f"a byte that is not UTF-8 at position {exc.start} (an edit saved "
+                        "it in another encoding): put it back, or run `estate plan` on the "
+                        "scenario again")]
+    except tomllib.TOMLDecodeError as exc:
         return [Problem(str(path), None, None, "the scenario as solved (TOML)",
-                        f"{exc} (an edit broke it)")]
+                        f"{exc} (an edit broke it): put it back, or run `estate plan` on "
+                        "the scenario again")]
     return []
 
 

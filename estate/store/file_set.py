@@ -170,12 +170,13 @@ def _rename_all(paths: list[Path], reals: list[Path], temps: list[Path],
 
 
 @contextlib.contextmanager
-def left_clean(path: Path) -> Iterator[None]:
+def left_clean(path: Path, inside: Sequence[str] = ()) -> Iterator[None]:
     """On a failure or Ctrl-C inside, the folders this step made for `path` (the folder
-    itself and any parents that were not there before) are taken away again where
-    nothing is left in them, deepest first: a comparison or a sweep that stored nothing
-    leaves no empty folder behind to be mistaken for its output. A folder that holds
-    anything, or was there before, stays."""
+    itself, its folders `inside` such as a sweep's runs/, and any parents that were not
+    there before) are taken away again where nothing is left in them, deepest first: a
+    comparison or a sweep that stored nothing leaves no empty folder behind to be
+    mistaken for its output. Only those: a folder the user made meanwhile stays, and so
+    does any folder that holds anything, or was there before."""
     made = []
     folder = Path(path).absolute()
     while not os.path.lexists(folder) and folder != folder.parent:
@@ -185,15 +186,7 @@ def left_clean(path: Path) -> Iterator[None]:
         yield
     except BaseException:
         if made:
-            _remove_empty(made[-1])
+            for folder in [made[0] / name for name in inside] + made:
+                with contextlib.suppress(OSError):  # refused while anything is in it
+                    folder.rmdir()
         raise
-
-
-def _remove_empty(top: Path) -> None:
-    """Every folder under `top`, and `top`, that holds nothing, deepest first (a folder
-    whose files stay keeps its parents)."""
-    if not top.is_dir() or top.is_symlink():
-        return
-    for root, _, _ in sorted(os.walk(top), key=lambda walked: -len(Path(walked[0]).parts)):
-        with contextlib.suppress(OSError):
-            Path(root).rmdir()  # refused while anything is in it

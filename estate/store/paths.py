@@ -99,7 +99,10 @@ def inputs_of_file(path: Path) -> Inputs:
     try:
         return inputs_of(load_scenario(path))
     except (InputError, OSError):
-        return {os.path.realpath(path): "the scenario file"} if Path(path).is_file() else {}
+        try:
+            return {os.path.realpath(path): "the scenario file"} if Path(path).is_file() else {}
+        except OSError:  # in a folder one may not open: nothing there to write over
+            return {}
 
 
 def inputs_of_results(folder: Path) -> Inputs:
