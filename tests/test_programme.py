@@ -1257,13 +1257,10 @@ def test_a_change_over_the_limit_is_not_named_when_a_sale_could_pay_for_it(
     assert "costs £200.0k once" not in said and "the yearly limits" in said, said
 
 
-def test_a_sale_the_programme_s_waiting_puts_past_the_horizon_is_said(tmp_path: Path) -> None:
-    """O (£500k to sell, three years' lag) can close only once C, three years in the
-    building, takes its team: closed in year 3 of five, its sale would come in year 6.
-    The plan's own figures count O closing in year 1 and its sale in year 4, so nothing
-    said the sale is lost to the dated programme (a review's register); its notes now
-    name it, once (a sale the plan's own figures lose already is theirs to say)."""
-    case = plan_case(tmp_path / "register", [
+def _waits_for_a_build(tmp_path: Path) -> Any:
+    """O (£500k to sell, three years' lag) closes only once C, three years in the
+    building, takes its team, in a horizon of five years."""
+    return plan_case(tmp_path / "register", [
         site("O", "A", 0, 0, desks=10, running_cost=150_000, disposal_value=500_000,
              disposal_lag_years=3, closure_cost=20_000),
         site("C", "A", 0.01, 0, desks=20, running_cost=20_000, candidate=True,
@@ -1271,6 +1268,15 @@ def test_a_sale_the_programme_s_waiting_puts_past_the_horizon_is_said(tmp_path: 
         site("K", "A", 0.02, 0, desks=5, running_cost=50_000, must_keep=True),
     ], [function("T1", "A", "HR", "O", fte=10, desks=10)], horizon_years=5,
         discount_rate=0.05, relocation={"cost_per_fte": 1000.0, "max_km": 40.0})
+
+
+def test_a_sale_the_programme_s_waiting_puts_past_the_horizon_is_said(tmp_path: Path) -> None:
+    """O (£500k to sell, three years' lag) can close only once C, three years in the
+    building, takes its team: closed in year 3 of five, its sale would come in year 6.
+    The plan's own figures count O closing in year 1 and its sale in year 4, so nothing
+    said the sale is lost to the dated programme (a review's register); its notes now
+    name it, once (a sale the plan's own figures lose already is theirs to say)."""
+    case = _waits_for_a_build(tmp_path)
     assert case.plan.summary.receipts_after_horizon == pytest.approx(0.0)
     programme = case.programme()
     assert year_of(programme, "close", "O") == 3
@@ -1285,14 +1291,7 @@ def test_the_board_pack_says_the_sale_the_programme_s_waiting_loses(tmp_path: Pa
     """The same register planned and dated, its pack made: "What the figures rest on"
     names the £500.0k sale the programme's waiting puts past the horizon, beside the
     figures that leave it out, not only the programme page's notes."""
-    case = plan_case(tmp_path / "register", [
-        site("O", "A", 0, 0, desks=10, running_cost=150_000, disposal_value=500_000,
-             disposal_lag_years=3, closure_cost=20_000),
-        site("C", "A", 0.01, 0, desks=20, running_cost=20_000, candidate=True,
-             build_cost=100_000, build_years=3),
-        site("K", "A", 0.02, 0, desks=5, running_cost=50_000, must_keep=True),
-    ], [function("T1", "A", "HR", "O", fte=10, desks=10)], horizon_years=5,
-        discount_rate=0.05, relocation={"cost_per_fte": 1000.0, "max_km": 40.0})
+    case = _waits_for_a_build(tmp_path)
     estate.plan(case.prep.scenario, out=tmp_path / "results", map_path=False, programme=True)
     _, page = estate.report(tmp_path / "results", tmp_path / "board.pdf")
     markup = page.read_text(encoding="utf-8")
