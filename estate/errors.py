@@ -371,9 +371,9 @@ def path_too_long(error: OSError) -> Problem | None:
 
 
 def cannot_read(error: OSError) -> str:
-    """Why a file estate wrote could not be read again, as a person mends it: a folder
-    where the file should be, a file this user may not read, or the system's own words;
-    not the error's Python name."""
+    """Why a file could not be read (a scenario, a register's file, a results folder's),
+    as a person mends it: a folder where the file should be, a file (or a folder above
+    it) this user may not read, or the system's own words; not the error's Python name."""
     if isinstance(error, IsADirectoryError):
         return "a folder, not a file: take it away (or put the file back) and run again"
     if isinstance(error, PermissionError):

@@ -370,8 +370,8 @@ def plan_runs(paths: list[str | Path], results_root: Path = Path("results"),
 def interrupted_words(planned: list[Path], inner: str) -> str:
     """What Ctrl-C in the middle of a comparison leaves: each scenario planned so far
     has its new results folder in place (the previous ones replaced), no file of the
-    comparison is written or changed, and a run again reuses the plans; `inner`: what the plan it
-    stopped says of itself, when it got as far as writing."""
+    comparison is written or changed, and a run again reuses the plans; `inner`: what
+    the plan it stopped says of itself, when it got as far as writing."""
     said = [inner.rstrip(".") if inner else "Interrupted"]
     if planned:
         said.append(f"the results of {count(len(planned), 'scenario')} planned so far are "

@@ -276,8 +276,8 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
         check_scheduler(scheduler)
     order = {run_id(p): i for i, p in enumerate(grid(varies, max_runs))}
     total = len(tasks) + len(outcomes)
-    with left_clean(out, inside=("runs",)), folder_lock(out, replaced=False), sigterm_as_interrupt(), \
-            _interrupted(tasks, total, out):
+    with left_clean(out, inside=("runs",)), folder_lock(out, replaced=False), \
+            sigterm_as_interrupt(), _interrupted(tasks, total, out):
         if (out / "runs").is_dir():  # what killed runs left; never a live writer's
             clear_debris_in(out / "runs")
         todo = _reuse_stored(tasks, outcomes)
@@ -374,6 +374,6 @@ def _interrupted(tasks: list[RunTask], total: int, out: Path) -> Iterator[None]:
         where = (f"{stored} of {total} runs are stored in {out / 'runs'} ({plans} with a "
                  "plan)") if stored else f"none of the {total} runs is stored"
         raise SweepInterrupted(
-            f"Interrupted: {where}; the workers are stopped, and sweep.csv, site_robustness.csv and "
-            "sweep.html were not rewritten (they are the previous sweep's, if any). Run "
+            f"Interrupted: {where}; the workers are stopped, and sweep.csv, "
+            "site_robustness.csv and sweep.html were not rewritten (they are the previous sweep's, if any). Run "
             "the same command again to resume from the stored runs.") from None
