@@ -556,5 +556,9 @@ def test_a_dated_plans_agencies_csv_gives_each_agency_s_dated_saving_too(
         "dated_npv_saving", 1000.0, lambda _row, _rows: True)))
     assert "<folder>/agencies.csv row 2, column dated_npv_saving:" in said, said
     assert "but cashflow.csv's last cumulative_discounted of" in said, said
+    said = _planned_edit(folder, "blank", _table("agencies.csv", _set(
+        "dated_npv_saving", lambda _: True, lambda _: "")))
+    assert "column dated_npv_saving: A1's is blank, but cashflow.csv's last" in said, said
+    assert "nan" not in said, said
     undated = _dated_town(tmp_path / "undated", town_rows())
     assert "dated_npv_saving" not in (undated / "agencies.csv").read_text(encoding="utf-8-sig")

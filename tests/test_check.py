@@ -490,7 +490,7 @@ def _folder_for(name: str) -> Callable[[Path], None]:
      "found a folder, not a file: take it away (or put the file back) and run again"),
     (_folder_for("sites.csv"), "sites.csv", "found a folder, not a file"),
     (_write("plan.gpkg", b"SQLite format 3\x00" + b"junk" * 300), "plan.gpkg",
-     "found a damaged GeoPackage, which GDAL cannot read (cut short by a copy, or edited?): "
+     "found a damaged GeoPackage, which cannot be read (cut short by a copy, or edited?): "
      "run `estate plan` on the scenario again to write it afresh"),
     (_folder_for("plan.gpkg"), "plan.gpkg", "found a folder, not a file"),
     (_write("plan.gpkg", b"PK\x03\x04" + b"\0" * 200), "plan.gpkg",
@@ -630,3 +630,20 @@ def test_a_results_table_reads_back_what_it_wrote(tmp_path: Path) -> None:
     back = read_table(tmp_path / "zones.csv", RESULT_TABLES["zones"])
     pd.testing.assert_frame_equal(back[frame.columns].reset_index(drop=True), frame,
                                   check_dtype=False)
+
+
+def test_a_results_folder_inside_one_this_user_may_not_open_is_said_so(
+        planned: dict[str, Any], tmp_path: Path) -> None:
+    """`estate map box/tiny` with box locked: the folder above, and the permission to
+    give, exit 1 (`not_a_folder_to_read`), not an unexpected error."""
+    shutil.copytree(planned["folder"], tmp_path / "box" / "tiny")
+    (tmp_path / "box").chmod(0)
+    try:
+        run = run_cli(tmp_path, "map", "box/tiny", "--out", "m.html", as_a_user=True)
+    finally:
+        (tmp_path / "box").chmod(0o755)
+    assert run.code == 1, run.output
+    assert ("box/tiny: expected a results folder written by `estate plan` (with "
+            "summary.json), found in a folder this user may not open (permission denied): "
+            "give read permission on the folders above it (chmod a+rx)") in run.output
+    no_traceback(run)

@@ -21,11 +21,11 @@ from estate.store.folder import (
     clear_debris,
     clear_debris_in,
     folder_lock,
-    not_a_folder_to_read,
     replaceable,
     write_file,
     write_folder,
 )
+from estate.store.folder_read import not_a_folder_to_read
 from estate.store.keep import not_written_by_estate
 from tests.fixtures import scenario_on, write_scenario
 

@@ -23,7 +23,7 @@ from estate.errors import InputError, OutputError, Problem
 from estate.load.file_names import default_map, default_results, file_stem
 from estate.store.folder import write_file, write_folder
 from estate.store.paths import Output, check_outputs, results_in_place
-from tests.fixtures import invoke, no_traceback, town, town_rows
+from tests.fixtures import invoke, no_traceback, run_cli, town, town_rows
 
 PROOF = "Nothing was solved or written"
 
@@ -537,3 +537,26 @@ def test_a_page_refused_after_the_results_says_which_file_and_key(tmp_path: Path
     assert ("m.html (--map) could not be written: r/summary.json, key "
             "alternatives.allowance_npv: expected an amount, not below 0, found nothing. "
             "The results are in place; run estate map.") in str(caught.value)
+
+
+@pytest.mark.parametrize("args", [
+    ("plan", "tiny.toml", "--out", "locked/p"),
+    ("plan", "tiny.toml", "--map", "locked/m.html"),
+    ("compare", "tiny.toml", "--out", "locked/c"),
+    ("sweep", "tiny.toml", "--vary", "sharing.efficiency=0.1", "--out", "locked/s"),
+], ids=["plan --out", "plan --map", "compare --out", "sweep --out"])
+def test_an_output_in_a_folder_this_user_may_not_open_is_refused_before_solving(
+        cwd: Path, args: tuple[str, ...]) -> None:
+    """Not an unexpected error (exit 4) from a probe of the path: the option, the path
+    and the permission to give, exit 1, nothing planned."""
+    (cwd / "locked").mkdir()
+    (cwd / "locked").chmod(0)
+    try:
+        run = run_cli(cwd, *args, as_a_user=True)
+    finally:
+        (cwd / "locked").chmod(0o755)
+    assert run.code == 1, run.output
+    assert (f"{args[-1]}, option {args[-2]}: expected a path this user may write to, found "
+            "one in a folder this user may not open (permission denied)") in run.output
+    assert not (cwd / "results").exists() and not (cwd / "estate-error.log").exists()
+    no_traceback(run)

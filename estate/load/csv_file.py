@@ -159,7 +159,7 @@ _BINARY_STARTS = {
 else that is not UTF-8 is said at its first such byte."""
 
 TABLE_FIX = ("put the table's own CSV file in its place (in Excel: Save As 'CSV UTF-8 "
-             "(Comma delimited)'; a gzip file unpacked first)")
+             "(Comma delimited)')")
 """What to do about a register's table that is no text."""
 
 

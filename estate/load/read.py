@@ -105,8 +105,11 @@ def read_tables(path: str | Path) -> RawRegister:
         is_dir, is_file = path.is_dir(), path.is_file()
     except OSError as exc:  # a path too long for the system, a folder one may not enter
         too_long = path_too_long(exc)
+        above = ("in a folder this user may not open (permission denied): give read "
+                 "permission on the folders above it (chmod a+rx) and run again"
+                 if isinstance(exc, PermissionError) else cannot_read(exc))
         raw.problems.append(
-            Problem(shown_path(path), None, None, EXPECTED_REGISTER, cannot_read(exc))
+            Problem(shown_path(path), None, None, EXPECTED_REGISTER, above)
             if too_long is None else dataclasses.replace(too_long, expected=EXPECTED_REGISTER))
         return raw
     if is_dir:

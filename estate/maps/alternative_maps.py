@@ -67,9 +67,9 @@ def drawn_from(path: Path) -> str | None:
     None for a map drawn before maps were marked, or a file that cannot be read. Only a
     regular file is opened: a FIFO at the path would wait for a writer for ever, before
     the outputs' checks refuse it."""
-    if not path.is_file():
-        return None
     try:
+        if not path.is_file():
+            return None
         with path.open("rb") as file:
             head = file.read(_HEAD_BYTES).decode("utf-8", errors="replace")
     except OSError:

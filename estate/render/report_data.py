@@ -28,7 +28,7 @@ from estate.results import Programme, Summary
 from estate.runs.compare import stored_agency_npv
 from estate.status import Status
 from estate.store import Columns, check_results, read_table, read_warnings, read_zone_areas
-from estate.store.folder import not_a_folder_to_read
+from estate.store.folder_read import not_a_folder_to_read
 from estate.store.register_used import RegisterUsed, register_of_results
 
 

@@ -373,7 +373,8 @@ def _interrupted(tasks: list[RunTask], total: int, out: Path) -> Iterator[None]:
                 "written, whole: nothing is left to do.") from None
         where = (f"{stored} of {total} runs are stored in {out / 'runs'} ({plans} with a "
                  "plan)") if stored else f"none of the {total} runs is stored"
+        again = ("resume from the stored runs" if stored else "start the sweep")
         raise SweepInterrupted(
             f"Interrupted: {where}; the workers are stopped, and sweep.csv, "
-            "site_robustness.csv and sweep.html were not rewritten (they are the previous sweep's, if any). Run "
-            "the same command again to resume from the stored runs.") from None
+            "site_robustness.csv and sweep.html were not rewritten (they are the previous "
+            f"sweep's, if any). Run the same command again to {again}.") from None

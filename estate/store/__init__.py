@@ -40,7 +40,8 @@ from estate.store.csv_cells import (
     unsafe_cell,
     write_safe_csv,
 )
-from estate.store.folder import not_a_folder_to_read, write_file, write_folder
+from estate.store.folder import write_file, write_folder
+from estate.store.folder_read import not_a_folder_to_read
 from estate.store.keep import SCENARIO_FILE
 from estate.store.plan_gpkg import read_zone_areas
 from estate.store.plan_gpkg import write_gpkg as _write_gpkg

@@ -15,6 +15,7 @@ programme.csv. `programme_disagreements` lists each difference as a `Problem`, a
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -204,10 +205,11 @@ def _dated_agencies(path: Path, programme: Programme, agencies: pd.DataFrame
     for row, agency, given in zip(record_rows(agencies), agencies["agency_id"].astype(str),
                                   agencies["dated_npv_saving"], strict=True):
         stated = dated.get(agency, 0.0)
-        if not money_close(float(given), stated, 1):
+        if not money_close(float(given), stated, 1):  # a blank cell (NaN) is never close
+            shown = "blank" if math.isnan(float(given)) else figure(float(given))
             source = f"cashflow.csv's last cumulative_discounted of {agency}"
             problems.append(Problem(
-                str(path), row, "dated_npv_saving", f"{source} ({figure(stated)})",
-                figure(float(given)), sentence=f"{agency}'s is {figure(float(given))}, but "
-                f"{source} says {figure(stated)}: {EDITED}"))
+                str(path), row, "dated_npv_saving", f"{source} ({figure(stated)})", shown,
+                sentence=f"{agency}'s is {shown}, but {source} says {figure(stated)}: "
+                f"{EDITED}"))
     return problems

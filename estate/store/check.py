@@ -342,8 +342,8 @@ def _check_geopackage(path: Path) -> list[Problem]:
     except OSError as exc:  # the copy `readable` makes of a path it cannot open
         return [Problem(str(path), None, None, expected, cannot_read(exc))]
     except Exception:  # noqa: BLE001 -- GDAL's many errors, in its own words: damage
-        return [Problem(str(path), None, None, expected, "a damaged GeoPackage, which GDAL "
-                        f"cannot read (cut short by a copy, or edited?): {again}")]
+        return [Problem(str(path), None, None, expected, "a damaged GeoPackage, which "
+                        f"cannot be read (cut short by a copy, or edited?): {again}")]
     return []
 
 

@@ -43,7 +43,10 @@ def through_link(path: Path) -> Path:
     """`path`, or the file or folder its symbolic link points to: outputs are written
     through links, so that a link the user made stays a link."""
     path = Path(path)
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        return Path(os.path.realpath(path)) if path.is_symlink() else path
+    except OSError:  # in a folder one may not open: the checks that write there say so
+        return path
 
 
 def _stem(name: str) -> str:
@@ -344,22 +347,6 @@ def _not_a_folder_to_write(real: Path, elsewhere: str = "give --out another fold
     --out` and for the results/<name> folder a comparison writes, each with its own way
     to write elsewhere (`elsewhere`, as `replaceable` takes it)."""
     return f"{kind_of(real) or 'a file'}, not a folder: move it away, or {elsewhere}"
-
-
-def not_a_folder_to_read(folder: Path, meant: str, marker: str) -> str | None:
-    """What is at `folder`, given as input to be read as the folder `meant` (one holding
-    `marker`), when it is not a folder, with how to put it right (for a file of such a
-    folder: give the folder it is in); None when it is a folder. Said in estate's words,
-    as click's own check of the path ("Directory 'x' is a file.") says neither what was
-    meant nor what to do."""
-    folder = Path(folder)
-    if folder.is_dir():
-        return None
-    if not os.path.lexists(folder):
-        return f"nothing there: check the name; give {meant}"
-    if (folder.parent / marker).is_file():
-        return f"a file in the folder {folder.parent}: give that folder, not the file"
-    return f"{kind_of(folder) or 'a file'}, not a folder: give {meant}"
 
 
 def replaceable(out: Path, elsewhere: str = "give --out another folder") -> str | None:

@@ -17,8 +17,8 @@ def unusable(path: Path, option: str) -> tuple[str, str] | None:
     """(what was expected, what was found) when `path`, given by `option`, cannot hold a
     file: a name in it, or the path itself, longer than the system takes; or a line
     break, a tab or another control character in it, which the system may store but the
-    plan's GeoPackage (SQLite) does not open (a newline pasted with a path). None when
-    it can."""
+    plan's GeoPackage (SQLite) does not open (a newline pasted with a path); or one in a
+    folder this user may not open. None when it can."""
     if said := name_too_long(path.parts):
         return f"names of at most {NAME_BYTES} bytes", f"{said}; give {option} a shorter one"
     try:
@@ -28,6 +28,11 @@ def unusable(path: Path, option: str) -> tuple[str, str] | None:
             return ("a path the system can use",
                     f"one too long for it ({len(str(path).encode())} bytes); give "
                     f"{option} a shorter one")
+        if exc.errno == errno.EACCES:  # a folder above it this user may not open
+            return ("a path this user may write to",
+                    "one in a folder this user may not open (permission denied): give "
+                    f"read and write permission on it (chmod u+rwx), or give {option} "
+                    "another path")
     text = str(path)
     if has_hidden(text) or LINE_BREAKS.search(text):
         return ("a path without line breaks, tabs or other control characters",
