@@ -370,6 +370,11 @@ def path_too_long(error: OSError) -> Problem | None:
                    f"{found}, too long for the system: give a shorter one")
 
 
+IN_A_LOCKED_FOLDER = ("in a folder this user may not open (permission denied): give read "
+                      "permission on the folders above it (chmod a+rx) and run again")
+"""What a path is, to be read, when a folder above it may not be opened by this user."""
+
+
 def cannot_read(error: OSError) -> str:
     """Why a file could not be read (a scenario, a register's file, a results folder's),
     as a person mends it: a folder where the file should be, a file (or a folder above

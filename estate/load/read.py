@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from estate.errors import Problem, cannot_read, count, path_too_long
+from estate.errors import IN_A_LOCKED_FOLDER, Problem, cannot_read, count, path_too_long
 from estate.load.csv_file import read_csv
 from estate.load.layers import read_geopackage
 from estate.load.merged_header import merged_header, not_under_merged_header
@@ -105,9 +105,7 @@ def read_tables(path: str | Path) -> RawRegister:
         is_dir, is_file = path.is_dir(), path.is_file()
     except OSError as exc:  # a path too long for the system, a folder one may not enter
         too_long = path_too_long(exc)
-        above = ("in a folder this user may not open (permission denied): give read "
-                 "permission on the folders above it (chmod a+rx) and run again"
-                 if isinstance(exc, PermissionError) else cannot_read(exc))
+        above = IN_A_LOCKED_FOLDER if isinstance(exc, PermissionError) else cannot_read(exc)
         raw.problems.append(
             Problem(shown_path(path), None, None, EXPECTED_REGISTER, above)
             if too_long is None else dataclasses.replace(too_long, expected=EXPECTED_REGISTER))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from estate.errors import IN_A_LOCKED_FOLDER
 from estate.load.read import kind_of
 
 
@@ -20,8 +21,7 @@ def not_a_folder_to_read(folder: Path, meant: str, marker: str) -> str | None:
         if folder.is_dir():
             return None
     except PermissionError:  # a folder above it one may not open
-        return ("in a folder this user may not open (permission denied): give read "
-                "permission on the folders above it (chmod a+rx) and run again")
+        return IN_A_LOCKED_FOLDER
     if not os.path.lexists(folder):
         return f"nothing there: check the name; give {meant}"
     if (folder.parent / marker).is_file():
