@@ -56,7 +56,12 @@ def write_csv(table: list[dict[str, Any]], path: Path) -> None:
     """comparison.csv: one row per scenario, written as every CSV of estate is."""
     columns = _columns(table)
     write_safe_rows([csv_cell(c) for c in columns],
-                    ([csv_cell(row.get(c)) for c in columns] for row in table), path)
+                    ([csv_cell(_figure(row.get(c))) for c in columns] for row in table), path)
+
+
+def _figure(value: Any) -> Any:
+    """A compared figure with no value (an infinite payback, say) as a blank cell."""
+    return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
 EXCEL_CELL_LIMIT = 32_767

@@ -88,10 +88,11 @@ def unsafe_cell(text: str) -> str:
 
 def csv_cell(value: Any) -> Any:
     """A value as every CSV of estate writes it: numbers as Python writes them, whole
-    ones without ".0" (`whole_text`), flags as true and false (`flag_text`), a blank for
-    a missing value or a figure with none (NaN), text made safe (`safe_cell`)."""
+    ones without ".0" (`whole_text`; an infinite one, a sweep's varied limit, as inf),
+    flags as true and false (`flag_text`), a blank for a missing value or a figure with
+    none (NaN), text made safe (`safe_cell`)."""
     if value is None or value is pd.NA or (isinstance(value, float | np.floating)
-                                           and not math.isfinite(value)):
+                                           and math.isnan(value)):
         return ""
     return safe_cell(flag_text(whole_text(value)))
 
