@@ -31,8 +31,8 @@ class ProblemKind(StrEnum):
     # a lease that ends within the horizon on a site a dated plan keeps, taken as renewed
     # at today's running cost (`estate.results.lease_renewals`); the board pack names them
     LEASE_RENEWED = "lease_renewed"
-    # a part of a dated plan's NPV saving no programme of it can realise
-    # (`estate.results.booked_early`); the board pack and national runs carry it
+    # what a dated plan's snapshot books that no programme of it can realise, which its
+    # NPV saving leaves out (`estate.results.booked_early`); the board pack and national runs carry it
     BOOKED_EARLY = "booked_early"
 
 

@@ -296,8 +296,9 @@ def _dated_town(tmp_path: Path, rows: Any, *options: str) -> Path:
 
 def test_a_dated_plans_timing_is_the_agencies_sum(tmp_path: Path) -> None:
     """A dated plan (start set, T2 may not move until year 3) writes each agency's share
-    of what timing adds in agencies.csv; they add up to summary.json's lease_cost_npv,
-    and an edit of one agency's share is refused."""
+    of what timing adds, and of what it books early, in agencies.csv; they add up to
+    summary.json's lease_cost_npv and booked_early_npv, and an edit of one agency's
+    share is refused."""
     rows = town_rows()
     rows["functions"][1].update(earliest_move="2029-04-01")
     folder = _dated_town(tmp_path, rows)
@@ -307,6 +308,11 @@ def test_a_dated_plans_timing_is_the_agencies_sum(tmp_path: Path) -> None:
     assert agencies["lease_cost_npv"].sum() == pytest.approx(stored.summary.lease_cost_npv,
                                                              abs=0.02)
     _an_agency_edited_is_refused(folder, "lease_cost_npv", "lease_cost_npv")
+    # and of what its snapshot books before any programme could, which it leaves out
+    assert stored.summary.booked_early_npv is not None
+    assert agencies["booked_early_npv"].sum() == pytest.approx(
+        stored.summary.booked_early_npv, abs=0.02)
+    _an_agency_edited_is_refused(folder, "booked_early_npv", "booked_early_npv")
 
 
 @pytest.fixture(scope="module")

@@ -694,8 +694,14 @@ def test_an_area_s_saving_no_programme_can_realise_is_warned_with_its_area(
     plan = estate.plan(path, out=tmp_path / "results", map_path=False, workers=1)
     early = [w for w in plan.warnings if w.column == "programme"]
     assert len(early) == 1 and early[0].found.startswith(
-        "in South, the NPV saving counts £300.0k of closing O before the teams housed "
+        "in South, the NPV saving leaves out £300.0k of closing O before the teams housed "
         "there could sit where the plan moves them"), early
+    # the whole's saving is net of it, as the area's is, and so are the agencies' rows
+    s = plan.summary
+    assert s.booked_early_npv == pytest.approx(300_000, abs=0.01)
+    assert s.npv_saving == pytest.approx(s.status_quo_npv - s.objective_npv - 300_000,
+                                         abs=0.05)
+    assert plan.agencies["booked_early_npv"].sum() == pytest.approx(300_000, abs=0.01)
     r = read_results(tmp_path / "results")
     caveats = [b.text for b in decision_page(r).blocks if isinstance(b, Text)]
-    assert any(c.startswith("In South, the NPV saving counts £300.0k") for c in caveats)
+    assert any(c.startswith("In South, the NPV saving leaves out £300.0k") for c in caveats)

@@ -475,8 +475,8 @@ def test_an_unscheduled_plan_says_the_closing_it_books_before_its_zones_are_cove
     offers it too, and O's team may move to the kept K at once. Not scheduled, the
     snapshot prices O's closing from year 1, when its team may leave, but Z has no other
     counter until C opens in year 2: no programme closes O before then, and a year of its
-    running cost (£300k at r = 0) is booked early, which a warning now says (it said
-    nothing); scheduled, the programme saves that much less."""
+    running cost (£300k at r = 0) is booked early: the plan's NPV saving leaves it out,
+    as the programme's does, and a warning says so."""
     counter = {"services": ["public_access"]}
     sites = [site("O", "A", 0, 0, desks=10, running_cost=300_000, **counter),
              site("C", "A", 0.1, 0, desks=20, running_cost=50_000, candidate=True,
@@ -492,13 +492,17 @@ def test_an_unscheduled_plan_says_the_closing_it_books_before_its_zones_are_cove
         "O": "close", "C": "open", "K": "keep"}
     assert bare.prepared is not None and bare.solution is not None
     state = solved_state(bare.prepared, bare_model, bare.solution.values)
-    amount, for_teams, for_zones = closing_booked_early(bare.prepared, state.share, state.open)
-    assert amount == pytest.approx(300_000, abs=0.01) and (for_teams, for_zones) == ([], [0])
+    early = closing_booked_early(bare.prepared, state.share, state.open)
+    assert early.amount == pytest.approx(300_000, abs=0.01)
+    assert (early.for_teams, early.for_zones) == ([], [0])
     said = [str(w) for w in bare.warnings if w.column == "programme"]
-    assert len(said) == 1 and "counts £300.0k of closing O before the sites that cover its " \
-        "zones in its place are open" in said[0], said
+    assert len(said) == 1 and "leaves out £300.0k of closing O before the sites that cover " \
+        "its zones in its place are open" in said[0], said
+    assert bare.summary.booked_early_npv == pytest.approx(300_000, abs=0.01)
     dated = estate.plan(case.prep.scenario, write=False).summary
-    assert dated.npv_saving == pytest.approx(bare.summary.npv_saving - 300_000, abs=0.01)
+    assert dated.npv_saving == pytest.approx(bare.summary.npv_saving, abs=0.01)
+    assert bare.summary.npv_saving == pytest.approx(
+        bare.summary.status_quo_npv - bare.summary.objective_npv - 300_000, abs=0.01)
 
 
 def test_one_counter_waits_for_a_zone_not_every_one(tmp_path: Path) -> None:
@@ -526,14 +530,17 @@ def _waits_as_the_programme_shows(folder: Path, sites: list[dict[str, Any]],
                                   teams: list[dict[str, Any]], rules: dict[str, Any],
                                   early: float, held: list[int]) -> Case:
     """The register planned unscheduled: its closing waits book `early` pounds, holding
-    the sites `held` for zones; planned with a programme, it saves that much less."""
+    the sites `held` for zones, which its NPV saving leaves out; planned with a
+    programme, it saves as much, `early` less than the snapshot's objective counts."""
     bare = plan_case(folder / "bare", sites, teams, scheduled=False, **rules)
     state = solved_state(bare.prep, bare.model, bare.plan.solution.values)
-    amount, for_teams, for_zones = closing_booked_early(bare.prep, state.share, state.open)
-    assert amount == pytest.approx(early, abs=0.01) and (for_teams, for_zones) == ([], held)
+    booked = closing_booked_early(bare.prep, state.share, state.open)
+    assert booked.amount == pytest.approx(early, abs=0.01)
+    assert (booked.for_teams, booked.for_zones) == ([], held)
+    s = bare.plan.summary
+    assert s.npv_saving == pytest.approx(s.status_quo_npv - s.objective_npv - early, abs=0.01)
     dated = plan_case(folder / "dated", sites, teams, **rules)
-    assert dated.programme().npv_saving == pytest.approx(
-        bare.plan.summary.npv_saving - early, abs=0.01)
+    assert dated.programme().npv_saving == pytest.approx(s.npv_saving, abs=0.01)
     return bare
 
 
@@ -1014,7 +1021,8 @@ def test_an_unscheduled_plan_says_the_pooling_it_books_before_its_centre_could_o
     only from year 4 (2030-04-01). Y never pays to move, so the plan pools X with Z: its
     centre opens in year 4, but the snapshot prices it from year 1 (the soonest any
     agency could join), booking X's £200k a year of pooling for years 1 to 3, £600k at
-    r = 0. A warning says so; the dated programme does not book it."""
+    r = 0. The plan's NPV saving leaves it out, X's agency's, and a warning says so; the
+    dated programme does not book it."""
     case = plan_case(tmp_path, [
         site("S1", "A1", 0, 0, desks=30, running_cost=100_000),
         site("S2", "A2", 1, 0, desks=22, running_cost=100_000, must_keep=True),
@@ -1033,7 +1041,15 @@ def test_an_unscheduled_plan_says_the_pooling_it_books_before_its_centre_could_o
                       strict=True))
     assert placed["Z"] == "S1" and placed["Y"] == "S2"
     said = [str(w) for w in bare.warnings if w.column == "programme"]
-    assert len(said) == 1 and "counts £600.0k of pooling at S1 before" in said[0], said
+    assert len(said) == 1 and "leaves out £600.0k of pooling at S1 before" in said[0], said
+    assert bare.summary.booked_early_npv == pytest.approx(600_000, abs=0.01)
+    assert bare.summary.npv_saving == pytest.approx(
+        bare.summary.status_quo_npv - bare.summary.objective_npv - 600_000, abs=0.01)
+    shares = dict(zip(bare.agencies["agency_id"], bare.agencies["booked_early_npv"],
+                      strict=True))
+    assert shares == pytest.approx({"A1": 600_000, "A2": 0, "A3": 0}, abs=0.01)
+    assert bare.agencies["npv_saving"].sum() == pytest.approx(bare.summary.npv_saving,
+                                                              abs=0.05)
     # scheduled, the same register's snapshot is year 1's and no such warning is given
     assert not [w for w in case.plan.warnings if w.column == "programme"]
 
@@ -1046,10 +1062,10 @@ def test_an_unscheduled_plan_says_the_closing_it_books_before_its_teams_could_le
     T may leave, buying the surrender; but T can sit at C only from year 2, so no
     programme closes L before then: a year more of L's running cost (£100k) and six
     months' rent to the break (£70k x 183/365) instead of the £50k surrender, booked
-    early. A warning says so with that amount; scheduled, the programme saves the
-    snapshot's figure less it. C's running cost counts from year 2, when it opens, in
-    both: over 6 years at r = 0 the snapshot saves 6 x £100k - 5 x £10k - £300k - the
-    £50k surrender = £200k."""
+    early. The plan's NPV saving leaves it out, and a warning says so with that amount;
+    scheduled, the programme saves as much. C's running cost counts from year 2, when it
+    opens, in both: over 6 years at r = 0 the snapshot's objective counts 6 x £100k -
+    5 x £10k - £300k - the £50k surrender = £200k."""
     sites = [site("L", "A", 0, 0, desks=30, running_cost=100_000, tenure="leasehold",
                   rent=70_000, lease_end="2033-04-01", lease_breaks="2028-10-01",
                   surrender_cost=50_000),
@@ -1063,13 +1079,19 @@ def test_an_unscheduled_plan_says_the_closing_it_books_before_its_teams_could_le
     early = 100_000 + 70_000 * 183 / 365 - 50_000
     assert bare.prepared is not None and bare.solution is not None
     state = solved_state(bare.prepared, bare_model, bare.solution.values)
-    amount, for_teams, for_zones = closing_booked_early(bare.prepared, state.share, state.open)
-    assert amount == pytest.approx(early, abs=0.01) and (for_teams, for_zones) == ([0], [])
+    booked = closing_booked_early(bare.prepared, state.share, state.open)
+    assert booked.amount == pytest.approx(early, abs=0.01)
+    assert (booked.for_teams, booked.for_zones) == ([0], [])
+    # the running cost waited is the users' today, the rent instead of the surrender
+    # the owner's: both A here
+    assert booked.running[0] == pytest.approx(100_000, abs=0.01)
     said = [str(w) for w in bare.warnings if w.column == "programme"]
-    assert len(said) == 1 and f"counts {money(early)} of closing L before" in said[0], said
+    assert len(said) == 1 and f"leaves out {money(early)} of closing L before" in said[0], said
     dated = estate.plan(case.prep.scenario, write=False).summary
     assert dated.programme is not None
-    assert bare.summary.npv_saving == pytest.approx(200_000, abs=0.01)
+    s = bare.summary
+    assert s.status_quo_npv - s.objective_npv == pytest.approx(200_000, abs=0.01)
+    assert s.npv_saving == pytest.approx(200_000 - early, abs=0.01)
     assert dated.npv_saving == pytest.approx(200_000 - early, abs=0.01)
     assert not [w for w in case.plan.warnings if w.column == "programme"]
     # the board pack's figure of what timing changes names the new site's wait too, and
@@ -1083,6 +1105,36 @@ def test_an_unscheduled_plan_says_the_closing_it_books_before_its_teams_could_le
     assert label.startswith("What timing adds" if lease >= 0 else "What timing takes off")
     assert "new sites' running cost from the year they open" in label
     assert value == money(abs(lease))
+
+
+def test_what_a_plan_books_early_is_split_as_running_cost_and_lease_are(
+        tmp_path: Path) -> None:
+    """L is A's lease (£100k a year, £70k of it rent; a break 18 months in, or £50k to
+    surrender), used today only by B's team T, which moves to B's hub C, two years in
+    the building. The snapshot prices L's closing from year 1 with the surrender; no
+    programme closes it before year 2, then owing six months' rent to the break. The
+    year of running cost waited is T's agency's, B's (its users' today, as L's running
+    cost is); the rent owed instead of the surrender, a credit of £50k less £35.1k, is
+    the owner's, A's: each agency's NPV saving is net of its own part, and the rows add
+    up to the plan's (r = 0)."""
+    sites = [site("L", "A", 0, 0, desks=30, running_cost=100_000, tenure="leasehold",
+                  rent=70_000, lease_end="2033-04-01", lease_breaks="2028-10-01",
+                  surrender_cost=50_000),
+             site("C", "B", 1, 0, desks=100, running_cost=10_000, candidate=True,
+                  build_cost=300_000, build_years=2)]
+    case = plan_case(tmp_path, sites, [function("T", "B", "Ops", "L", desks=20)],
+                     agencies=("A", "B"), scheduled=False, horizon_years=6,
+                     discount_rate=0.0)
+    rent_instead = 70_000 * 183 / 365 - 50_000
+    rows = case.plan.agencies.set_index("agency_id")
+    assert rows["booked_early_npv"].to_dict() == pytest.approx(
+        {"A": rent_instead, "B": 100_000}, abs=0.01)
+    s = case.plan.summary
+    assert s.booked_early_npv == pytest.approx(100_000 + rent_instead, abs=0.01)
+    assert rows["npv_saving"].sum() == pytest.approx(s.npv_saving, abs=0.02)
+    without = (s.annual_cost_before - s.annual_cost_after) * s.horizon_years
+    assert (rows["npv_saving"] + rows["booked_early_npv"] + rows["lease_cost_npv"]
+            + rows["one_off_cost"]).sum() == pytest.approx(without, abs=0.05)
 
 
 def _surrender_late(folder: Path, horizon: int, lease_break: str, surrender: float,

@@ -1570,20 +1570,20 @@ def test_a_single_locality_s_site_tables_have_no_area_column(pack: dict[str, Any
 
 def test_a_saving_no_programme_can_realise_is_said_on_page_one(tmp_path: Path) -> None:
     """Planned from a start date without a programme, T moves from O (£300k a year) to the
-    candidate C, which takes two years to build: the NPV saving counts O's closing from
-    year 1, when T could leave, but T can sit at C only from year 2. estate plan warns of
-    it, and the pack's first page says it beside the saving it qualifies, not only among
-    the assumptions."""
+    candidate C, which takes two years to build: the snapshot prices O's closing from
+    year 1, when T could leave, but T can sit at C only from year 2. The NPV saving
+    leaves that year out, estate plan warns of it, and the pack's first page says it
+    beside the saving it qualifies, not only among the assumptions."""
     case = hub_still_building_case(tmp_path / "register")
     estate.plan(case.prep.scenario, out=tmp_path / "results", map_path=False)
     r = read_results(tmp_path / "results")
     caveats = [b.text for b in decision_page(r).blocks if isinstance(b, Text)
                and b.kind == "item"]
-    early = [c for c in caveats if c.startswith("The NPV saving counts £")]
+    early = [c for c in caveats if c.startswith("The NPV saving leaves out £")]
     assert len(early) == 1 and "of closing O before the teams housed there could sit " \
         "where the plan moves them" in early[0], caveats
-    assert early[0].endswith("; a dated programme of the plan gives the saving it can "
-                             "realise.") and "--programme" not in early[0], early
+    assert early[0].endswith("; a dated programme of the plan says in which year each "
+                             "change can happen.") and "--programme" not in early[0], early
     assert not any("other warning" in c or "with 1 warning" in c for c in caveats), caveats
 
 

@@ -196,6 +196,26 @@ def test_a_saving_that_is_not_before_less_after_is_refused(key: str, by: float) 
         Summary.from_json(data)
 
 
+def test_a_saving_booked_early_is_taken_off_and_kept_in_the_sum() -> None:
+    """Dated and not scheduled, a plan whose snapshot books £0.4m before any programme
+    could make its changes saves the status quo less its objective less that: £100m -
+    £94m - £0.4m = £5.6m. A summary whose saving is the £6m the objective alone gives was
+    edited (or the key taken away), and the key beside a programme was put there by
+    hand: both are refused at their key."""
+    booked = summary_record(npv_saving=5.6e6, objective_npv=94e6, lease_cost_npv=1e5,
+                            booked_early_npv=4e5)
+    assert booked.npv_saving == 5.6e6 and booked.saving_in_year_one == 5.6e6
+    assert Summary.from_json(booked.to_json()) == booked
+    with pytest.raises(InputError) as caught:
+        Summary.from_json({**booked.to_json(), "npv_saving": 6e6}, source="s.json")
+    assert caught.value.problems[0].column == "npv_saving"
+    assert "objective_npv - booked_early_npv = £5,600,000.00" in str(caught.value)
+    dated = summary_record(lease_cost_npv=1e5).dated(programme_figures(method="roadmap"))
+    with pytest.raises(InputError) as caught:
+        Summary.from_json({**dated.to_json(), "booked_early_npv": 0.0}, source="s.json")
+    assert caught.value.problems[0].column == "booked_early_npv"
+
+
 @pytest.mark.parametrize("years", [0, -1, 10_001, 10**9, True, "10", 10.5, math.inf])
 def test_a_horizon_outside_1_to_10000_whole_years_is_refused(years: object) -> None:
     """A hand-edited horizon of 0 years once passed as a count of sites (0 to 1e9), and a

@@ -48,8 +48,8 @@ class PlanTables:
     zones: pd.DataFrame
     zone_areas: Any  # GeoSeries of polygons indexed by zone_id, or None
     programme: Programme | None = None  # the dated programme, when the folder has one
-    # the plan's warnings on what its NPV saving counts that no programme of it can
-    # realise (`ProblemKind.BOOKED_EARLY`), in a reader's words: the KPI panel says them
+    # the plan's warnings on what its NPV saving leaves out, as no programme of it can
+    # realise it (`ProblemKind.BOOKED_EARLY`), in a reader's words: the KPI panel says them
     # as the terminal and the board pack do
     cautions: tuple[str, ...] = ()
 

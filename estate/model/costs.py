@@ -187,14 +187,15 @@ def sitting_years(prep: Prepared) -> np.ndarray:
 
 
 def pooling_booked_early(prep: Prepared, pool: pd.DataFrame, pooled: np.ndarray
-                         ) -> tuple[float, list[int]]:
+                         ) -> tuple[np.ndarray, list[int]]:
     """For a plan not scheduled, whose snapshot prices each centre's first year as the
-    soonest over every agency that could pool there (`savings_waited`): the NPV of the
-    pooling it books before its own pooling agencies could reach min_agencies there,
-    and the sites of those centres. `pooled` is each pooled column's share in the plan.
-    (0, []) without a start date or when the plan is scheduled."""
+    soonest over every agency that could pool there (`savings_waited`): per pooled
+    column, the NPV of the pooling it books before its own pooling agencies could reach
+    min_agencies there (the team's agency's), and the sites of those centres. `pooled`
+    is each pooled column's share in the plan. Zeros and [] without a start date or
+    when the plan is scheduled."""
     if prep.calendar is None or prep.scenario.programme is not None or not len(pool):
-        return 0.0, []
+        return np.zeros(len(pool)), []
     h, waited = prep.calendar.horizon, _waited(prep.calendar)
     first = sitting_years(prep)
     on = pooled > 1e-6
@@ -209,11 +210,31 @@ def pooling_booked_early(prep: Prepared, pool: pd.DataFrame, pooled: np.ndarray
     early = pooled * yearly * (waited[np.maximum(first[q], own) - 1]
                                - waited[np.maximum(first[q], priced) - 1])
     late = on & (own > priced)
-    return float(early[late].sum()), sorted({int(x) for x in pool["s"].to_numpy()[late]})
+    return (np.where(late, early, 0.0),
+            sorted({int(x) for x in pool["s"].to_numpy()[late]}))
+
+
+@dataclass(frozen=True)
+class ClosingsBookedEarly:
+    """Per site, what an unscheduled plan's snapshot books of closing it before any
+    programme of the plan can (`closing_booked_early`), in two parts because two
+    different agencies bear them: `running`, its running cost in the years waited (its
+    users' today, as the running cost is), and `leaving`, the rent owed or surrender,
+    sale and closure moved by the wait (its owner's). `for_teams` are the sites held
+    for the teams' new desks, `for_zones` those held further for the zones they cover."""
+
+    running: np.ndarray
+    leaving: np.ndarray
+    for_teams: list[int]
+    for_zones: list[int]
+
+    @property
+    def amount(self) -> float:
+        return float(self.running.sum() + self.leaving.sum())
 
 
 def closing_booked_early(prep: Prepared, share: np.ndarray, open_after: np.ndarray
-                         ) -> tuple[float, list[int], list[int]]:
+                         ) -> ClosingsBookedEarly:
     """For a plan not scheduled, whose snapshot prices each site's closing in the first
     year its own teams may leave (`Prepared.closing_years`), wherever they go: the NPV
     it books of closing the sites this plan closes before the teams could sit where the
@@ -223,10 +244,11 @@ def closing_booked_early(prep: Prepared, share: np.ndarray, open_after: np.ndarr
     first year of a pair the plan gives a team housed at s today, held later still
     where a zone needs it (`coverage_waits`), and its price, running cost until then
     (`closing_wait`), rent owed or surrender, closure and sale from then, is compared.
-    `share` is each pair's share in the plan, `open_after` each site's. (0, [], [])
-    without a start date or when the plan is scheduled."""
+    `share` is each pair's share in the plan, `open_after` each site's. Zeros without
+    a start date or when the plan is scheduled."""
+    n = len(prep.sites)
     if prep.calendar is None or prep.exits is None or prep.scenario.programme is not None:
-        return 0.0, [], []
+        return ClosingsBookedEarly(np.zeros(n), np.zeros(n), [], [])
     h, waited, e = prep.calendar.horizon, _waited(prep.calendar), prep.exits
     pf, ps = prep.pairs["f"].to_numpy(), prep.pairs["s"].to_numpy()
     home = prep.home[pf]
@@ -237,19 +259,26 @@ def closing_booked_early(prep: Prepared, share: np.ndarray, open_after: np.ndarr
     closing = prep.existing & ~open_after.astype(bool)
     running = prep.sites["running_cost"].to_numpy(float)
 
+    def leaving(rows: np.ndarray, years: np.ndarray) -> np.ndarray:
+        """The NPV of leaving each site of `rows` in its year of `years` (H + 1: never):
+        rent owed or surrender, closure, less the sale."""
+        within = np.minimum(years, h)
+        return np.where(years <= h, e.closure[rows, within] - e.receipt[rows, within]
+                        + e.leave[rows, within], 0.0)
+
     def price(rows: np.ndarray, years: np.ndarray) -> np.ndarray:
         """The NPV of closing each site of `rows` in its year of `years` (H + 1: never)."""
-        within = np.minimum(years, h)
-        leaving = e.closure[rows, within] - e.receipt[rows, within] + e.leave[rows, within]
-        return running[rows] * waited[years - 1] + np.where(years <= h, leaving, 0.0)
+        return running[rows] * waited[years - 1] + leaving(rows, years)
 
     own = coverage_waits(prep, open_after, teams, lambda site, year: float(
         price(np.array([site]), np.array([year]))[0]))
-    every = np.arange(len(own))
-    early = price(every, own) - price(every, tau)
-    return (float(early[closing & (own > tau)].sum()),
-            [int(x) for x in np.flatnonzero(closing & (teams > tau))],
-            [int(x) for x in np.flatnonzero(closing & (own > teams))])
+    every = np.arange(n)
+    late = closing & (own > tau)
+    return ClosingsBookedEarly(
+        np.where(late, running * (waited[own - 1] - waited[tau - 1]), 0.0),
+        np.where(late, leaving(every, own) - leaving(every, tau), 0.0),
+        [int(x) for x in np.flatnonzero(closing & (teams > tau))],
+        [int(x) for x in np.flatnonzero(closing & (own > teams))])
 
 
 def coverage_waits(prep: Prepared, open_after: np.ndarray, closes: np.ndarray,

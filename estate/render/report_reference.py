@@ -77,7 +77,7 @@ def warning_words(r: Results) -> list[str]:
     scenario's start first (closing such a site is taken to owe no rent, a saving the
     plan cannot have if the lease was renewed), a few named; then leases that end within
     the horizon on sites the plan keeps (taken as renewed on today's terms); then each
-    part of the NPV saving no programme of the plan can realise
+    amount the NPV saving leaves out as no programme of the plan can realise it
     (`estate.results.booked_early`), as it says; then how many others there are."""
     if not r.warnings:
         return []

@@ -74,7 +74,8 @@ def _x_positions(values: list[Any], lo: float, hi: float) -> dict[Any, float]:
 
 def _most_it_could_save(run: pd.Series) -> float | None:
     """A run stopped short of proof: the most it could save (£m) by the solver's bound,
-    its saving plus `mip_gap * objective_npv` (the bound is `objective * (1 - gap)`);
+    `status_quo_npv` less it (the bound is `objective * (1 - gap)`): its saving, plus
+    what it books before a programme could, plus `mip_gap * objective_npv`;
     None for a proven optimum, a run with no gap, or a plan that is a dated programme's
     end state (`plan_from` "programme"), whose gap is the programme's, not a bound on
     this saving."""
@@ -83,7 +84,11 @@ def _most_it_could_save(run: pd.Series) -> float | None:
     if is_proven(run["status"], gap) or run.get("plan_from") == "programme" or not (
             np.isfinite(gap) and gap > 0 and np.isfinite(objective)):
         return None
-    return (float(year_one_saving(run)) + float(gap) * float(objective)) / 1e6
+    # the bound is on the snapshot's objective: a saving net of what it books before a
+    # programme could (`booked_early_npv`) has that added back, as another plan may book none
+    booked = pd.to_numeric(run.get("booked_early_npv"), errors="coerce")
+    return (float(year_one_saving(run)) + (float(booked) if np.isfinite(booked) else 0.0)
+            + float(gap) * float(objective)) / 1e6
 
 
 def _most_a_programme_could_save(run: pd.Series) -> float | None:

@@ -138,6 +138,9 @@ def _timing_lines(s: Summary) -> list[str]:
         lines.append(f"Timing:          {verb} the NPV of cost{whose}: rent owed after closing, "
                      "sales that take time, sites running until their teams may move"
                      + ("" if s.programme is not None else UNSCHEDULED_WAITS))
+    if s.booked_early_npv:
+        lines.append(f"                 the NPV saving leaves out {money(s.booked_early_npv)} "
+                     "the snapshot books before its changes can be made (warned above)")
     if s.receipts_after_horizon:
         dated = s.programme is not None
         lines.append(f"                 {after_horizon_words(s.receipts_after_horizon, dated)}")

@@ -24,7 +24,7 @@ from estate.model.costs import (
 from estate.prepare import Prepared
 from estate.prepare.distances import nearest_km
 from estate.results.amounts import money
-from estate.results.booked_early import booked_early
+from estate.results.booked_early import BookedEarly, booked_early
 from estate.results.lease_renewals import leases_renewed
 from estate.results.programme import Programme
 from estate.results.state import State
@@ -343,9 +343,11 @@ def _timing_by_agency(prep: Prepared, model: EstateModel, before: State, after: 
     return pd.concat(parts).groupby(level=0).sum()
 
 
-def _agency_table(prep: Prepared, model: EstateModel, before: State, after: State
-                  ) -> pd.DataFrame:
-    """agencies.csv: who pays, before and after, and who ends up worse off."""
+def _agency_table(prep: Prepared, model: EstateModel, before: State, after: State,
+                  early: BookedEarly) -> pd.DataFrame:
+    """agencies.csv: who pays, before and after, and who ends up worse off; with a start
+    date, each agency's NPV saving is net of its lease and timing costs and of what the
+    plan books before any programme can make it (`early`)."""
     agency_before, _ = annual_by_agency(prep, before)
     agency_after, _ = annual_by_agency(prep, after)
     rows = prep.agencies[["agency_id", "name", "kind"]].copy()
@@ -364,6 +366,10 @@ def _agency_table(prep: Prepared, model: EstateModel, before: State, after: Stat
         lease_ = lease.reindex(ids).fillna(0.0).to_numpy()
         rows["lease_cost_npv"] = lease_.round(2)
         npv_saving = npv_saving - lease_
+        if prep.scenario.programme is None:
+            booked = early.by_agency.reindex(ids).fillna(0.0).to_numpy()
+            rows["booked_early_npv"] = booked.round(2)
+            npv_saving = npv_saving - booked
     rows["npv_saving"] = np.round(npv_saving, 2)
     rows["worse_off"] = after_ > before_ + 0.005
     return rows
@@ -400,7 +406,8 @@ def make_plan(prep: Prepared, model: EstateModel, solution: Solution) -> Plan:
                   + _waited_by_agency(prep, model, after).sum())
     annual_before = annual_by_agency(prep, before)[1]
     annual_after = annual_by_agency(prep, after)[1]
-    agencies = _agency_table(prep, model, before, after)
+    early = booked_early(prep, model, after, desk_shares(prep, before))
+    agencies = _agency_table(prep, model, before, after, early)
     breaches = _breaches(prep, before)
     status_quo_npv = sc.annuity * annual_before
     objective = sc.annuity * annual_after + one_off + lease
@@ -408,7 +415,7 @@ def make_plan(prep: Prepared, model: EstateModel, solution: Solution) -> Plan:
         scenario=sc.name, status=solution.status,
         objective_npv=round(objective, 2), status_quo_npv=round(status_quo_npv, 2),
         status_quo_feasible=not breaches, status_quo_breaches=tuple(breaches),
-        npv_saving=round(status_quo_npv - objective, 2),
+        npv_saving=round(status_quo_npv - objective - early.total, 2),
         annual_cost_before=round(annual_before, 2), annual_cost_after=round(annual_after, 2),
         annual_saving=round(annual_before - annual_after, 2), one_off_cost=round(one_off, 2),
         payback_years=_payback(one_off, annual_before - annual_after),
@@ -425,10 +432,12 @@ def make_plan(prep: Prepared, model: EstateModel, solution: Solution) -> Plan:
             prep.existing & ~after.open].sum()), 2),
         lease_cost_npv=None if prep.calendar is None else round(lease, 2),
         receipts_after_horizon=_receipts_after_horizon(prep, after),
+        booked_early_npv=(round(early.total, 2) if prep.calendar is not None
+                          and sc.programme is None else None),
     )
     zones = prep.zones[["zone_id", "name", "lat", "lon", "population"]].copy()
     return Plan(summary=summary, sites=_site_table(prep, model, after),
                 assignments=_assignment_table(prep, after), coverage=_coverage_table(prep, after),
                 agencies=agencies, zones=zones, prepared=prep, solution=solution,
-                warnings=list(prep.warnings) + booked_early(prep, model, after)
+                warnings=list(prep.warnings) + early.warnings
                 + leases_renewed(prep, after.open))

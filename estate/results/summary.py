@@ -54,7 +54,7 @@ class Breach:
 # Keys written only when they have a value (a national run has areas, a plan priced
 # with --policy-costs has policy costs, ...), in the order summary.json shows them.
 OPTIONAL = ("crs", "model_size", "one_off_receipts", "lease_cost_npv", "receipts_after_horizon",
-            "programme", "year_one_npv_saving", "plan_from", "snapshot_npv_saving",
+            "booked_early_npv", "programme", "year_one_npv_saving", "plan_from", "snapshot_npv_saving",
             "snapshot_differs",
             "plan_breaches", "areas", "area_count", "policy_costs", "alternative",
             "alternatives")
@@ -129,6 +129,11 @@ class Summary:
     # with a start date: the part of one_off_receipts no programme receives, as the sale
     # lag puts it after the horizon even from the soonest a site can close
     receipts_after_horizon: float | None = None
+    # with a start date and no programme scheduled: what the snapshot's objective books
+    # of this plan's changes before any programme of it could make them (a centre
+    # pooling before its own agencies could be there, a site closing before its teams'
+    # new desks or its zones' new counter are open); npv_saving is net of it
+    booked_early_npv: float | None = None
     programme: ProgrammeFigures | None = None  # the dated programme's figures, when run
     # with a programme, `npv_saving` is the programme's (what the dated changes really
     # save); this is the plan's own saving as if every change were made in year 1, the
@@ -167,8 +172,10 @@ class Summary:
 
     @property
     def saving_in_year_one(self) -> float:
-        """The plan's NPV saving as if every change were made in year 1 (the snapshot
-        model's figure, `status_quo_npv - objective_npv`), dated or not."""
+        """The plan's own NPV saving, not its dated programme's: as if every change
+        were made in year 1 (`status_quo_npv - objective_npv`), or, dated and not
+        scheduled, from the soonest each change can be made (`npv_saving`, net of
+        `booked_early_npv`)."""
         return self.npv_saving if self.year_one_npv_saving is None else \
             self.year_one_npv_saving
 
@@ -309,6 +316,10 @@ def _year_one(values: dict[str, Any], source: str) -> None:
                               "programme.csv has lost that key)",
                               checked.pence(values["year_one_npv_saving"]))
         return
+    if values.get("booked_early_npv") is not None:
+        raise checked.bad(source, "booked_early_npv", "no such key beside a dated programme "
+                          "(whose own saving counts each change when it is made)",
+                          checked.pence(values["booked_early_npv"]))
     if "year_one_npv_saving" in values:
         return
     if abs(saving - (values["status_quo_npv"] - values["objective_npv"])) <= _slack(values):
@@ -329,10 +340,13 @@ def _check_sums(values: Mapping[str, Any], source: str) -> None:
     for saving, before, after in SUMS:
         if saving == "npv_saving" and dated:
             saving = "year_one_npv_saving"
-        expected = values[before] - values[after]
+        expected, less = values[before] - values[after], ""
+        if saving == "npv_saving" and values.get("booked_early_npv") is not None:
+            expected, less = expected - values["booked_early_npv"], " - booked_early_npv"
         if not abs(values[saving] - expected) <= slack:  # an infinite figure too
             apart = checked.pence(abs(values[saving] - expected))
-            raise checked.bad(source, saving, f"{before} - {after} = {checked.pence(expected)}",
+            raise checked.bad(source, saving,
+                              f"{before} - {after}{less} = {checked.pence(expected)}",
                               f"{checked.pence(values[saving])}, {apart} apart")
     programme = values.get("programme")
     if dated and programme is not None:
@@ -363,7 +377,8 @@ def _read(key: str, value: Any, source: str) -> Any:
         if key in checked.NUMBERS:
             return checked.number(value)
         if key in ("payback_years", "one_off_receipts", "lease_cost_npv",
-                   "receipts_after_horizon", "snapshot_npv_saving", "year_one_npv_saving"):
+                   "receipts_after_horizon", "booked_early_npv", "snapshot_npv_saving",
+                   "year_one_npv_saving"):
             return None if value is None else checked.number(value)
         if key == "plan_from":
             if value is not None and value not in checked.PLAN_FROM:

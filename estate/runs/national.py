@@ -218,12 +218,13 @@ def run_areas(tasks: list[tuple[str, Scenario, Register, bool]], executor: str =
 
 def _sum_agencies(plans: Iterable[Plan]) -> pd.DataFrame:
     """agencies.csv of the whole: each agency's figures summed over the areas, in the
-    columns a single locality's has (`lease_cost_npv` when the areas' have it, as a
-    scenario with a `start` gives every area)."""
+    columns a single locality's has (`lease_cost_npv` and `booked_early_npv` when the
+    areas' have them, as a scenario with a `start` gives every area)."""
     tables = [p.agencies for p in plans]
     frame = pd.concat(tables, ignore_index=True)
     numeric = ["annual_cost_before", "annual_cost_after", "one_off_cost", "annual_saving",
-               *(["lease_cost_npv"] if all("lease_cost_npv" in t for t in tables) else []),
+               *[key for key in ("lease_cost_npv", "booked_early_npv")
+                 if all(key in t for t in tables)],
                "npv_saving"]
     merged = frame.groupby(["agency_id", "name", "kind"], sort=False, as_index=False)[numeric].sum()
     merged[numeric] = merged[numeric].round(2)
@@ -288,6 +289,7 @@ def merge_plans(scenario: Scenario, plans: dict[str, Plan]) -> Plan:
         else round(sum(x.one_off_receipts or 0.0 for x in s), 2),
         lease_cost_npv=dated_total("lease_cost_npv"),
         receipts_after_horizon=dated_total("receipts_after_horizon"),
+        booked_early_npv=dated_total("booked_early_npv"),
         areas={area: _area_figures(p.summary) for area, p in plans.items()},
         area_count=len(plans),
     )

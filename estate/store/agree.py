@@ -162,10 +162,11 @@ def _agency_figures(folder: Path, summary: Summary, agencies: pd.DataFrame,
     totals = ["annual_cost_before", "annual_cost_after", "one_off_cost"]
     if "npv_saving" in agencies and agencies["npv_saving"].notna().all():
         totals.append("npv_saving")
-    # what timing adds, a dated plan's, is each agency's share of it too
-    if (summary.lease_cost_npv is not None and "lease_cost_npv" in agencies
-            and agencies["lease_cost_npv"].notna().all()):
-        totals.append("lease_cost_npv")
+    # what timing adds, a dated plan's, and what an unscheduled one books before any
+    # programme could, are each agency's share of it too
+    totals += [key for key in ("lease_cost_npv", "booked_early_npv")
+               if getattr(summary, key) is not None and key in agencies
+               and agencies[key].notna().all()]
     for key in totals:
         # a dated plan's agencies share its saving as if every change were made in
         # year 1; their dated shares are cashflow.csv's (agree_programme)

@@ -78,10 +78,10 @@ RESULT_TABLES = {
     "agencies": Columns(("agency_id", "name", "kind"),
                         ("annual_cost_before", "annual_cost_after", "one_off_cost",
                          "annual_saving", "npv_saving", "lease_cost_npv",
-                         "dated_npv_saving"),
+                         "booked_early_npv", "dated_npv_saving"),
                         flags=("worse_off",),
                         optional=("annual_saving", "npv_saving", "lease_cost_npv",
-                                  "dated_npv_saving")),
+                                  "booked_early_npv", "dated_npv_saving")),
     "zones": Columns(("zone_id", "name"), ("lat", "lon", "population")),
 }
 """The five tables every results folder holds (docs/formats.md), as `read_table` reads them."""
