@@ -1218,8 +1218,10 @@ def test_a_warning_that_explains_an_infeasible_scenario_is_said_before_its_reaso
         reasons = lines.index("The scenario is infeasible: no plan meets every rule.")
         assert len(warned) == 1 and warned[0] < reasons, run.stderr
         assert "racks's default (0)" in lines[warned[0]]
-    run = run_cli(tmp_path, "plan", scenario, "--json", "--out", "out")
+    run = run_cli(tmp_path, "plan", scenario, "--json", "--out", "new/out")
     assert run.code == 2, run.output
+    # the folder made for --out is taken away again, as nothing was written in it
+    assert not (tmp_path / "new").exists()
     failure = run.json()
     assert failure["status"] == "infeasible"
     assert [w["column"] for w in failure["warnings"]

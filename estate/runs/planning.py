@@ -48,6 +48,7 @@ from estate.runs.optimum import Optimum, searched_plan
 from estate.runs.policy import policy_costs as price_policies
 from estate.signals import Interrupted
 from estate.store import inputs_sha256, write_results
+from estate.store.file_set import left_clean
 from estate.store.folder import folder_lock, interrupted_after
 from estate.store.paths import results_in_place
 
@@ -113,7 +114,9 @@ def plan_scenario(scenario: str | Path | Scenario, *, out: str | Path | None = N
     target = Path(out) if out else default_results(scenario.name)
     written = False
     try:
-        with folder_lock(target) if write else contextlib.nullcontext():
+        # a plan that fails leaves no empty folder it made for `target` (--out a/b)
+        with (left_clean(target) if write else contextlib.nullcontext()), \
+                (folder_lock(target) if write else contextlib.nullcontext()):
             run = _plan_loaded(scenario, register, clock, lp_path=lp_path, verbose=verbose,
                                direct=direct, policy_costs=policy_costs, executor=executor,
                                scheduler=scheduler, workers=workers,
