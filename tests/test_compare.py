@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -972,10 +973,10 @@ def test_a_map_that_cannot_be_drawn_again_is_said_as_a_write_failure(
 
 def test_a_scenario_s_folder_that_cannot_be_written_is_named_as_such(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The disk full as a compared scenario's results folder is written: the scenario's
-    row is invalid, and the warning names that folder as the scenario's, not as `--out`
-    (the comparison's own folder), and says to run the comparison again, not to give
-    another --out."""
+    """The disk full as a compared scenario's results folder is written: the comparison
+    stops there (its own files would not fit either), exit 1, naming that folder as the
+    scenario's, not as `--out` (the comparison's own folder), and saying to run the
+    comparison again, not to give another --out."""
     monkeypatch.chdir(tmp_path)
     path = _planned_then_changed(tmp_path, "S")
 
@@ -985,9 +986,12 @@ def test_a_scenario_s_folder_that_cannot_be_written_is_named_as_such(
     monkeypatch.setattr(estate.runs.planning, "write_results", full)
     run = invoke(tmp_path, "compare", path, "--out", "cmp")
     said = " ".join(run.stderr.split())
-    assert "WARNING: S: invalid: results/S (its scenario's results folder) could not be " \
-        "written: No space left on device. The previous results there are untouched; once " \
-        "that is mended, run the comparison again" in said, said
+    assert run.code == 1, run.output
+    assert "Error: results/S (its scenario's results folder) could not be written: No " \
+        "space left on device. The previous results there are untouched; once that is " \
+        "mended, run the comparison again" in said, said
+    assert said.endswith("No file of the comparison was written or changed."), said
+    assert not (tmp_path / "cmp").exists()
     assert "another --out" not in said and "(--out)" not in said
     no_traceback(run)
 
@@ -1611,3 +1615,22 @@ def test_a_comparison_counts_the_warnings_each_plan_was_made_with(tmp_path: Path
     assert expected + ". Each plan's are listed in its results folder's warnings.csv" in said
     assert "Planned with warnings: \u201cUndated\u201d" in (
         tmp_path / "cmp" / "comparison.html").read_text(encoding="utf-8")
+
+
+def test_a_workbook_that_fills_the_disk_is_one_error_and_no_traceback(tmp_path: Path) -> None:
+    """comparison.xlsx unable to grow past 3,000 bytes: the write raises once, and Python
+    prints nothing as it exits (openpyxl left its zip open on the file, and closing it
+    when collected printed a traceback)."""
+    script = (
+        "import resource, sys\n"
+        "from pathlib import Path\n"
+        "from estate.runs.compare_tables import write_xlsx\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (3000, 3000))\n"
+        "try:\n"
+        "    write_xlsx([], [{'scenario': 'x', 'npv_saving': 1.0}], Path('t.xlsx'))\n"
+        "except OSError as exc:\n"
+        "    print(exc.errno)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, text=True,
+                          capture_output=True, timeout=120)
+    assert done.stdout.strip() == "27" and done.returncode == 0, done  # EFBIG
+    assert done.stderr == "", done.stderr

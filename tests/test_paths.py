@@ -213,6 +213,20 @@ def test_a_comparison_that_fills_the_disk_leaves_no_folder_and_says_so(cwd: Path
     assert not (cwd / "cmp").exists() and "Traceback" not in done.stderr
 
 
+def test_a_comparison_whose_plan_fills_the_disk_stops_there(cwd: Path) -> None:
+    """The disk fills as the scenario's results folder is written: the comparison stops
+    with the plan's own words, writes none of its files, says no scenario's results are
+    in place, and leaves no empty folder."""
+    done = _limited(cwd, 6144, "compare", "tiny.toml", "--out", "cmp/new")
+    assert done.returncode == 1, done.stderr
+    said = done.stderr
+    assert "results/tiny (its scenario's results folder) could not be written" in said, said
+    assert said.rstrip().endswith("No file of the comparison was written or changed."), said
+    assert "results are in place in results/" not in said, said
+    assert not (cwd / "cmp").exists() and not (cwd / "results").exists()
+    assert "Traceback" not in said
+
+
 def test_a_disk_that_fills_while_drawing_is_exit_1_naming_the_file(cwd: Path) -> None:
     """The probe before drawing passes (the disk is not yet full); the map or the board
     pack then fills it: a clear exit 1, not an unexpected error."""

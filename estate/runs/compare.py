@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from estate.errors import EstateError, InfeasibleError, InputError, Problem, count
+from estate.errors import EstateError, InfeasibleError, InputError, OutputError, Problem, count
 from estate.load.consistency import check_against_register
 from estate.load.file_names import file_stem
 from estate.load.scenario import Scenario, load_scenario
@@ -335,7 +335,8 @@ def plan_runs(paths: list[str | Path], results_root: Path = Path("results"),
     One by one, in order, on the serial executor: the scenarios share the registers
     read once here (each with its checksums: see `Run.inputs`), and progress reads
     scenario by scenario. A scenario that cannot be planned (infeasible, no plan in the
-    time limit) is a row with its status; bad input stops the comparison."""
+    time limit) is a row with its status; bad input, or a results folder that cannot be
+    written, stops the comparison."""
     say = progress or quiet
     runs, registers = _load_all([Path(p) for p in paths], Path(results_root))
     tasks = [(run, registers[Path(run.scenario.data).resolve()], progress, policy_costs, draw)
@@ -345,6 +346,11 @@ def plan_runs(paths: list[str | Path], results_root: Path = Path("results"),
         for i, outcome in run_all(_plan_run, tasks, "serial"):
             run = runs[i]
             if isinstance(outcome, BaseException):
+                if isinstance(outcome, OutputError):
+                    # a results folder that cannot be written (a full disk): the
+                    # comparison's own files would fail alike, so it stops here
+                    raise OutputError(stopped_words(planned, str(outcome)),
+                                      outcome.reason) from outcome
                 if isinstance(outcome, InputError) or not isinstance(outcome, EstateError):
                     raise outcome
                 run.status = status_of(outcome)
@@ -365,6 +371,16 @@ def plan_runs(paths: list[str | Path], results_root: Path = Path("results"),
     except KeyboardInterrupt as stopped:
         raise Interrupted(interrupted_words(planned, getattr(stopped, "message", ""))) from None
     return runs
+
+
+def stopped_words(planned: list[Path], inner: str) -> str:
+    """What a comparison stopped by a results folder it could not write leaves: that
+    scenario's words (`inner`, what its plan says of itself and how to go on), then the
+    scenarios planned before it, their new folders in place, and no file of the
+    comparison written."""
+    earlier = (f" The results of {count(len(planned), 'scenario')} planned before it are in "
+               f"place ({', '.join(str(p) for p in planned)})." if planned else "")
+    return f"{inner.rstrip()}{earlier} No file of the comparison was written or changed."
 
 
 def interrupted_words(planned: list[Path], inner: str) -> str:

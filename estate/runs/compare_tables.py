@@ -10,6 +10,7 @@ so that all are written or none.
 from __future__ import annotations
 
 import datetime
+import io
 import math
 import re
 from collections.abc import Callable
@@ -200,7 +201,11 @@ def write_xlsx(runs: list[Run], table: list[dict[str, Any]], path: Path) -> None
                  [f"{p} (at most)", *each(p, lambda c: c.cost_range[1])]]
     body += [[f"{p} (in words)", *each(p, lambda c: c.sentence)] for p in policies]
     _sheet(wb, "policy costs", ["policy", *names], body, lambda row, column: POUNDS)
-    wb.save(path)
+    # built in memory and written in one go: openpyxl leaves its zip open on a failed
+    # write to a file (a full disk), and Python then prints a traceback as it exits
+    built = io.BytesIO()
+    wb.save(built)
+    Path(path).write_bytes(built.getvalue())
 
 
 def _penny(value: float | None) -> float | None:
