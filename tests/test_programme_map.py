@@ -223,19 +223,20 @@ def _panel_text(folder: Path, tmp_path: Path) -> str:
 
 def test_the_map_says_what_the_saving_counts_that_no_programme_can(tmp_path: Path) -> None:
     """Planned from a start date without a programme, T moves from O (£300k a year) to
-    C, which takes two years to build: the NPV saving counts O's closing before T can sit
-    at C. estate plan warns of it and the board pack says it beside the saving; the map's
+    C, which takes two years to build: the snapshot counts O's closing before T can sit
+    at C, which the NPV saving leaves out. estate plan warns of it and the board pack says it beside the saving; the map's
     panel, which shows that saving, says it too."""
     case = hub_still_building_case(tmp_path / "register")
     plan = estate.plan(case.prep.scenario, out=tmp_path / "results", map_path=False)
     early = [w for w in plan.warnings if "before the teams housed there" in w.found]
     assert len(early) == 1
     said = _panel_text(tmp_path / "results", tmp_path)
-    amount = re.search(r"counts (£[\d.]+[km]?) of closing O", early[0].found)
+    amount = re.search(r"leaves out (£[\d.]+[km]?) of closing O", early[0].found)
     assert amount is not None
-    assert (f"The NPV saving counts {amount.group(1)} of closing O before the teams housed "
-            "there could sit where the plan moves them") in said, said
-    assert said.count("a dated programme of the plan gives the saving it can realise") == 1
+    assert (f"The NPV saving leaves out {amount.group(1)} of closing O before the teams "
+            "housed there could sit where the plan moves them") in said, said
+    assert said.count("a dated programme of the plan says in which year each change can "
+                      "happen") == 1
     assert "--programme" not in said
 
 

@@ -70,6 +70,16 @@ def _money(s: Summary, key: str) -> str:
     return pounds(known(s, key))
 
 
+def _plan_cost(s: Summary, key: str) -> str:
+    """The plan's NPV of cost, less the status quo's being its NPV saving: for a dated
+    plan not scheduled, the snapshot's objective with what it books before the changes
+    can be made (`booked_early_npv`) added back, as the saving leaves that out."""
+    value = known(s, key)
+    if value is None:
+        return pounds(value)
+    return pounds(value + (s.booked_early_npv or 0.0))
+
+
 def _saving(s: Summary, key: str) -> str:
     """A saving that never reads a loss as a negative saving ("none; costs £1.14m more")."""
     value = known(s, key)
@@ -150,7 +160,7 @@ Show = Callable[[Summary, str], str]
 #: never disagree.
 FIGURES: tuple[tuple[str, str, Show], ...] = (
     ("How good the plan is", "status", _quality),
-    ("NPV of cost (plan)", "objective_npv", _money),
+    ("NPV of cost (plan)", "objective_npv", _plan_cost),
     ("NPV of cost (status quo)", "status_quo_npv", _money),
     ("NPV saving", "npv_saving", _saving),
     ("Annual cost before", "annual_cost_before", _money),

@@ -6,6 +6,7 @@ import math
 
 from estate.results import Summary, money
 from estate.results.amounts import count, fte_words, listed, percent_up, signed_money
+from estate.results.booked_early import booked_early_words
 from estate.results.payback import dated_payback_words, payback_words, programme_payback_words
 from estate.results.words import (
     IN_YEAR_ONE,
@@ -138,9 +139,8 @@ def _timing_lines(s: Summary) -> list[str]:
         lines.append(f"Timing:          {verb} the NPV of cost{whose}: rent owed after closing, "
                      "sales that take time, sites running until their teams may move"
                      + ("" if s.programme is not None else UNSCHEDULED_WAITS))
-    if s.booked_early_npv:
-        lines.append(f"                 the NPV saving leaves out {money(s.booked_early_npv)} "
-                     "the snapshot books before its changes can be made (warned above)")
+    if s.booked_early_npv is not None and abs(s.booked_early_npv) >= 0.5:
+        lines.append(f"                 {booked_early_words(s.booked_early_npv)}")
     if s.receipts_after_horizon:
         dated = s.programme is not None
         lines.append(f"                 {after_horizon_words(s.receipts_after_horizon, dated)}")

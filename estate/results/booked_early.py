@@ -22,7 +22,8 @@ from estate.results.state import State
 BOOKED_EARLY = "a dated saving no programme falls short of"
 """What these warnings expect: the board pack finds them by it, to set them on its first
 page beside the saving they qualify."""
-SCHEDULE_IT = "; schedule it (--programme, or a [programme] table) for the dated saving"
+SCHEDULE_IT = ("; a programme (--programme, or a [programme] table) says the year of each "
+               "change, within yearly limits")
 """How each warning ends on the terminal; the pages say it in a reader's (`reader_words`)."""
 
 
@@ -46,6 +47,17 @@ class BookedEarly:
     @property
     def total(self) -> float:
         return float(self.by_agency.sum())
+
+
+def booked_early_words(booked: float) -> str:
+    """What a dated plan's NPV saving leaves out of the snapshot's (`booked_early_npv`),
+    or, below nought, adds to it: the plan's own changes dated as soon as each can be."""
+    if booked >= 0:
+        return (f"the NPV saving leaves out {money(booked)} that the snapshot counts before "
+                "the plan's changes can be made (warned above)")
+    return (f"the NPV saving is {money(-booked)} above the snapshot's: dated as soon as "
+            "each can be made, the plan's changes cost that much less (a build, a move or "
+            "a set-up paid later)")
 
 
 def booked_early(prep: Prepared, model: EstateModel, after: State, users: pd.Series

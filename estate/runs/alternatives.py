@@ -39,6 +39,7 @@ import scipy.sparse as sp
 from estate.errors import EstateError, InputError, Problem
 from estate.load.scenario import Scenario
 from estate.model.build import EstateModel
+from estate.programme.realised import realised
 from estate.results import Plan, make_plan
 from estate.results.alternative_figures import (
     SNAPSHOT_OPTIMUM,
@@ -159,7 +160,7 @@ def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct:
         if not result.status.has_plan or result.values is None:
             stopped = result.status
             break
-        plan = make_plan(prep, current, result)
+        plan = realised(make_plan(prep, current, result), current)
         difference = round(plan.summary.objective_npv - optimum.summary.objective_npv, 2)
         cuts.append(distinct_row(model, _open_set(model, result.values)))
         differ = _differences(optimum, plan)

@@ -23,6 +23,7 @@ from estate.load.validate import Register
 from estate.model.arrays import NamedPlan
 from estate.model.build import EstateModel
 from estate.pipeline import Clock, check_scenario, plan_locality, ready_to_plan
+from estate.programme.realised import realised
 from estate.results import Plan, Summary, agency_figures
 from estate.results.area_figures import AreaFigures
 from estate.runs.executor import run_all
@@ -179,7 +180,8 @@ def _plan_area(task: tuple[str, Scenario, Register, bool]) -> Plan:
     """Worker: plan one area, dropping what the merge does not need (it is heavy to send
     back); an error comes back through the executor as a value."""
     area, scenario, register, direct = task
-    _, result = plan_locality(scenario, register, direct=direct)
+    model, result = plan_locality(scenario, register, direct=direct)
+    result = realised(result, model)
     # the area's own finds, and what its dated NPV counts that no programme can realise,
     # said with its area; the register's and the scenario's are the whole's to say
     early = [dataclasses.replace(w, found=f"in {area}, {w.found}",
@@ -363,8 +365,13 @@ def plan_register(scenario: Scenario, register: Register, *, clock: Clock | None
     clock = clock or Clock()
     areas = areas_of(register)
     if not areas:
-        return plan_locality(scenario, register, clock=clock, lp_path=lp_path,
-                             verbose=verbose, direct=direct, start=start)
+        model, plan = plan_locality(scenario, register, clock=clock, lp_path=lp_path,
+                                    verbose=verbose, direct=direct, start=start)
+        if scenario.start is None or scenario.programme is not None:
+            return model, plan
+        with clock.stage("realised", "Dating the plan's changes, each as soon as it can be "
+                         "made, for the saving it realises"):
+            return model, realised(plan, model)
     checked = check_scenario(scenario, register, clock)
     with clock.stage("solve", f"Planning {len(areas)} areas ({executor})"):
         plan = plan_national(scenario, register, executor, scheduler, workers, direct,
