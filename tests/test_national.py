@@ -33,7 +33,7 @@ from estate.render.report_pages import decision_page
 from estate.render.text import summary_lines
 from estate.results.summary import SavingBasis, saving_basis
 from estate.runs.national import area_pieces
-from estate.store import check_results
+from estate.store import check_results, read_summary
 from tests.fixtures import write_gpkg, write_scenario, write_tables
 from tests.fixtures.cli import invoke
 
@@ -702,6 +702,10 @@ def test_an_area_s_saving_no_programme_can_realise_is_warned_with_its_area(
     assert s.npv_saving == pytest.approx(s.status_quo_npv - s.objective_npv - 300_000,
                                          abs=0.05)
     assert plan.agencies["booked_early_npv"].sum() == pytest.approx(300_000, abs=0.01)
+    assert s.areas is not None
+    assert {a: f.booked_early_npv for a, f in s.areas.items()} == pytest.approx(
+        {"North": 0.0, "South": 300_000}, abs=0.01)
+    assert read_summary(tmp_path / "results").areas == s.areas
     r = read_results(tmp_path / "results")
     caveats = [b.text for b in decision_page(r).blocks if isinstance(b, Text)]
     assert any(c.startswith("In South, the NPV saving leaves out £300.0k") for c in caveats)

@@ -20,8 +20,8 @@ from estate.status import Status
 @dataclass(frozen=True)
 class AreaFigures:
     """An area's status and gap, its plan's NPV of cost and saving, the seconds its
-    search took and, with a start date, what timing adds and the sales after the
-    horizon. `objective_npv` and `mip_gap` are None when the area has no plan or no
+    search took and, with a start date, what timing adds, the sales after the
+    horizon and, not scheduled, what its snapshot counts beyond its realised saving. `objective_npv` and `mip_gap` are None when the area has no plan or no
     known gap."""
 
     status: Status
@@ -31,13 +31,16 @@ class AreaFigures:
     solve_seconds: float
     lease_cost_npv: float | None = None
     receipts_after_horizon: float | None = None
+    # dated and not scheduled: what the area's snapshot counts beyond its plan's own
+    # changes dated (the summary's `booked_early_npv`), which its npv_saving leaves out
+    booked_early_npv: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The plain dictionary of summary.json, the timing figures only when known."""
         out: dict[str, Any] = {"status": str(self.status), "objective_npv": self.objective_npv,
                                "npv_saving": self.npv_saving, "mip_gap": self.mip_gap,
                                "solve_seconds": self.solve_seconds}
-        for key in ("lease_cost_npv", "receipts_after_horizon"):
+        for key in ("lease_cost_npv", "receipts_after_horizon", "booked_early_npv"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         return out
@@ -59,7 +62,8 @@ class AreaFigures:
                                       "a number of seconds"),
                    lease_cost_npv=read("lease_cost_npv", checked.figure, money, True),
                    receipts_after_horizon=read("receipts_after_horizon", checked.figure,
-                                               money, True))
+                                               money, True),
+                   booked_early_npv=read("booked_early_npv", checked.figure, money, True))
 
     def replace(self, **changes: Any) -> AreaFigures:
         """A copy with some figures changed (the record itself never changes)."""

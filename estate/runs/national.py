@@ -238,7 +238,7 @@ def _area_figures(s: Summary) -> AreaFigures:
     """One area's own figures as summary.json's `areas` lists them (what timing adds,
     and the sales after the horizon, when the scenario has a `start`)."""
     return AreaFigures(s.status, s.objective_npv, s.npv_saving, s.mip_gap, s.solve_seconds,
-                       s.lease_cost_npv, s.receipts_after_horizon)
+                       s.lease_cost_npv, s.receipts_after_horizon, s.booked_early_npv)
 
 
 def merge_plans(scenario: Scenario, plans: dict[str, Plan]) -> Plan:
