@@ -77,9 +77,11 @@ class Problem:
             object.__setattr__(self, "fid_column", "")
 
     def to_json(self) -> dict[str, str | int | None]:
-        """The problem as `estate plan --json` prints it when the plan fails."""
+        """The problem as `estate plan --json` prints it when the plan fails: `label`
+        says what `column` names, and is null with it for a problem of the whole file."""
         return {"file": self.file, "row": self.row, "column": self.column,
-                "label": self.label, "expected": self.expected, "found": self.found}
+                "label": None if self.column is None else self.label,
+                "expected": self.expected, "found": self.found}
 
     def __str__(self) -> str:
         where = self.file

@@ -790,6 +790,16 @@ def test_an_allowance_without_alternatives_is_a_usage_error(tmp_path: Path) -> N
         ("plan", "--within", "option")]
 
 
+def test_a_problem_of_a_whole_file_has_no_label_in_json(tmp_path: Path) -> None:
+    """A scenario file that is not there: the problem is the file's, so --json gives
+    neither a column nor a label (it said "column" beside a null column)."""
+    run = run_cli(tmp_path, "plan", "nosuch.toml", "--json")
+    assert run.code == 1, run.output
+    said = json.loads(run.stdout)
+    assert [(p["file"], p["column"], p["label"]) for p in said["problems"]] == [
+        ("nosuch.toml", None, None)]
+
+
 @pytest.mark.parametrize("command", [
     ["plan", "tiny.toml"], ["plan", "tiny.toml", "--executor", "local"],
     ["sweep", "tiny.toml", "--vary", "sharing.efficiency=0.1", "--out", "sw"]])
