@@ -32,7 +32,8 @@ class ProblemKind(StrEnum):
     # at today's running cost (`estate.results.lease_renewals`); the board pack names them
     LEASE_RENEWED = "lease_renewed"
     # what a dated plan's snapshot books that no programme of it can realise, which its
-    # NPV saving leaves out (`estate.results.booked_early`); the board pack and national runs carry it
+    # NPV saving leaves out (`estate.results.booked_early`); the board pack and national
+    # runs carry it
     BOOKED_EARLY = "booked_early"
 
 

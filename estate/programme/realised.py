@@ -90,9 +90,8 @@ def _further(plan: Plan, further: float) -> list[Problem]:
     whose new desks another team frees only once its own new site opens."""
     if further < 0.5:
         return []
-    sc = plan.summary
-    label = str(plan.prepared.scenario.path) if plan.prepared and plan.prepared.scenario.path \
-        else sc.scenario
+    path = plan.prepared.scenario.path if plan.prepared is not None else None
+    label = str(path) if path else plan.summary.scenario
     said = (f"the NPV saving leaves out {money(further)} more that the snapshot counts before "
             "the plan's changes can be made (a wait for desks that another team frees only "
             "once it has moved, say): the plan's changes, each made as soon as it can be, "
