@@ -416,3 +416,41 @@ def test_each_entry_is_the_alternative_as_found(corridor_data: Path) -> None:
         assert entry.sites_after == len(_open(alternative.found))
         assert entry.status == Status.OPTIMAL
         assert entry.objective_npv == alternative.found.summary.objective_npv
+
+
+def test_a_dated_plan_s_alternatives_differ_by_what_they_realise(tmp_path: Path) -> None:
+    """W (£250k a year) is the town's only counter, a rule to maintain; its team may
+    leave at once for K. A new counter is N1 (£10k to build, £50k a year, three years in
+    the building) or N2 (£100k, £20k a year, one year). Over five years at r = 0 the
+    snapshot prices W's closing from year 1 either way, so N1 is its optimum (cost
+    £160k against N2's £200k); but no programme closes W before N1 opens, so the plan
+    with N1 realises £1.25m - £160k - two years of W = £590k, and N2's £1.05m. The
+    alternative with N2 is £460k the better, said with a negative difference and why."""
+    counter = {"services": ["public_access"]}
+    register = write_register(tmp_path / "register", [agency("A")], [
+        site("K", "A", 30, 0, desks=30, running_cost=100_000, must_keep=True),
+        site("W", "A", 0, 0, desks=10, running_cost=250_000, **counter),
+        site("N1", "A", 0.1, 0, desks=40, running_cost=50_000, candidate=True,
+             build_cost=10_000, build_years=3, **counter),
+        site("N2", "A", 0, 0.1, desks=10, running_cost=20_000, candidate=True,
+             build_cost=100_000, build_years=1, **counter)],
+        [function("T", "A", "Ops", "W", desks=5)], [zone("Z", 0, 0)])
+    path = write_scenario(tmp_path / "s.toml", scenario(
+        data=str(register), start="2027-04-01", horizon_years=5, discount_rate=0.0,
+        relocation={"cost_per_fte": 0.0, "max_km": 80.0},
+        coverage=[{"service": "public_access", "radius_km": 5, "mode": "maintain"}],
+        solver={"mip_gap": 0.0}))
+    plan = estate.plan(path, write=False, alternatives=1, within_pct=100)
+    s = plan.summary
+    assert dict(zip(plan.sites["site_id"], plan.sites["decision"], strict=True)) == {
+        "K": "keep", "W": "close", "N1": "open", "N2": "not_built"}
+    assert (s.status_quo_npv - s.objective_npv, s.npv_saving) == pytest.approx(
+        (1_090_000, 590_000), abs=0.01)
+    assert s.alternatives is not None and len(s.alternatives.plans) == 1
+    other = s.alternatives.plans[0]
+    assert other.npv_saving == pytest.approx(1_050_000, abs=0.01)
+    assert other.npv_difference == pytest.approx(-460_000, abs=0.01)
+    said = " ".join(alternative_lines(s))
+    assert "alternatives/1: -£460.0k" in said
+    assert "alternatives/1 saves more than the plan written once the changes are dated" \
+        in said, said

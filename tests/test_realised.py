@@ -73,6 +73,7 @@ def test_each_agency_pays_a_site_s_running_cost_once_its_team_is_there(
                                                                abs=0.01)
     assert plan.summary.npv_saving == pytest.approx(300_000, abs=0.01)
     assert plan.summary.booked_early_npv == pytest.approx(0.0, abs=0.01)
+    assert str(plan.summary.booked_early_npv) == "0.0"  # not -0.0 in summary.json
     assert not [w for w in plan.warnings if w.column == "programme"]
 
 

@@ -117,7 +117,7 @@ def test_a_row_says_what_its_npv_saving_counts() -> None:
     scheduled = started.dated(programme_figures(method="roadmap"))
     rows = [s.flat() for s in (undated, started, scheduled)]
     assert [r["npv_saving_basis"] for r in rows] == [
-        "every change in year 1", "each change from the first year it can happen",
+        "every change in year 1", "the plan's own changes dated, no yearly limits",
         "dated programme"]
     assert all(list(r).index("npv_saving_basis") == list(r).index("npv_saving") + 1
                for r in rows)

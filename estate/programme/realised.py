@@ -1,5 +1,5 @@
 """What a dated plan that is not scheduled can really save: its own changes, every one
-made, each as soon as the rules of DESIGN 9 let it, with no yearly limit.
+made, dated at least cost within the rules of DESIGN 9, with no yearly limit.
 
 The snapshot prices each change from the soonest any programme could make it
 (`estate.model.costs.savings_waited`, `closing_wait`): a bound the solver can work
@@ -32,11 +32,11 @@ from estate.results.booked_early import BOOKED_EARLY, SCHEDULE_IT
 
 
 def realised(plan: Plan, model: EstateModel | None) -> Plan:
-    """`plan` with the NPV saving its own changes realise when each is made as soon as
-    it can be (`realised_programme`), in its summary and per agency in agencies.csv, and
-    `booked_early_npv`, what the snapshot's objective counts beyond it (a little below
-    nought where that schedule pays a centre's set-up or a move later than the snapshot
-    prices it). A plan without a start date, a scheduled one (whose programme's figures
+    """`plan` with the NPV saving its own changes realise when dated at least cost
+    (`realised_programme`), in its summary and per agency in agencies.csv, and
+    `booked_early_npv`, what the snapshot's objective counts beyond it (below nought
+    where that schedule opens a new site, pays a centre's set-up or a move later than the
+    snapshot prices it). A plan without a start date, a scheduled one (whose programme's figures
     lead) and one whose changes no roadmap schedules (the snapshot's own waits,
     `estate.results.booked_early`, are then taken off) come back as they are."""
     prep = plan.prepared
@@ -52,14 +52,15 @@ def realised(plan: Plan, model: EstateModel | None) -> Plan:
     ids = agencies["agency_id"].astype(str)
     own = agencies["npv_saving"].to_numpy(float) + agencies["booked_early_npv"].to_numpy(float)
     dated = pd.Series(programme.agency_npv()).reindex(ids).fillna(0.0).to_numpy()
-    agencies["booked_early_npv"] = (own - dated).round(2)
-    agencies["npv_saving"] = dated.round(2)
+    # + 0.0: a nought of rounding is written 0.0, not -0.0
+    agencies["booked_early_npv"] = (own - dated).round(2) + 0.0
+    agencies["npv_saving"] = dated.round(2) + 0.0
     booked = snapshot - programme.npv_saving
     further = booked - (s.booked_early_npv or 0.0)
     return dataclasses.replace(
         plan, agencies=agencies,
         summary=s.replace(npv_saving=round(programme.npv_saving, 2),
-                          booked_early_npv=round(booked, 2)),
+                          booked_early_npv=round(booked, 2) + 0.0),
         warnings=plan.warnings + _further(plan, further))
 
 
@@ -94,7 +95,7 @@ def _further(plan: Plan, further: float) -> list[Problem]:
     label = str(path) if path else plan.summary.scenario
     said = (f"the NPV saving leaves out {money(further)} more that the snapshot counts before "
             "the plan's changes can be made (a wait for desks that another team frees only "
-            "once it has moved, say): the plan's changes, each made as soon as it can be, "
-            f"save that much less{SCHEDULE_IT}")
+            "once it has moved, say): the plan's changes, dated at least cost, save that "
+            f"much less{SCHEDULE_IT}")
     return [Problem(label, None, "programme", BOOKED_EARLY, said, severity="warning",
                     label="key", sentence=said, kind=ProblemKind.BOOKED_EARLY)]

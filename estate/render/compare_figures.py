@@ -106,7 +106,7 @@ def _dated(s: Summary, key: str) -> str:
     return dated_figure_words(s.programme, key)
 
 
-NOT_SCHEDULED = " (start date, no programme: each change from the first year it can happen)"
+NOT_SCHEDULED = " (start date, no programme: its own changes dated, no yearly limits)"
 """Said of a plan with a start date but no programme: its own figures are not those of
 every change made in year 1, but each change's from the first year any programme could
 make it (docs/programme.md, "Planned without a programme")."""

@@ -76,7 +76,7 @@ def _dated_saving(row: pd.Series) -> float | None:
 
 def _not_scheduled(row: pd.Series) -> bool:
     """A compared row of a plan with a start date and no programme: its own saving counts
-    each change from the first year it can happen, not every change in year 1."""
+    its own changes dated (no yearly limits), not every change in year 1."""
     basis = saving_basis(row.get("programme.npv_saving"), row.get("lease_cost_npv"))
     return basis is SavingBasis.WHEN_POSSIBLE
 

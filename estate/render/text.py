@@ -198,7 +198,14 @@ def alternative_lines(summary: Summary) -> list[str]:
     # measured against the snapshot optimum, a difference is not against the plan
     # written; beside a proven plan, none is cheaper but by rounding
     cheaper = [plan.folder for plan in info.plans if plan.npv_difference <= -0.5]
-    if cheaper and not snapshot and not is_proven(summary.status, summary.mip_gap):
+    if cheaper and summary.booked_early_npv is not None:
+        # dated, not scheduled: each difference is of the savings the plans' changes
+        # realise, while the search ranks plans by the snapshot's objective
+        lines.append(f"  ({listed(cheaper)} {'saves' if len(cheaper) == 1 else 'save'} "
+                     "more than the plan written once the changes are dated: the search "
+                     "ranks plans by the snapshot, which counts some savings before they "
+                     "can be made; a programme (--programme) chooses by the dated saving)")
+    elif cheaper and not snapshot and not is_proven(summary.status, summary.mip_gap):
         # only a search stopped short of proof leaves a cheaper plan to be found after it
         fix = ("a longer solver.time_limit_s" if summary.status == Status.TIME_LIMIT
                else "a smaller solver.mip_gap")

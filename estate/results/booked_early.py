@@ -51,13 +51,13 @@ class BookedEarly:
 
 def booked_early_words(booked: float) -> str:
     """What a dated plan's NPV saving leaves out of the snapshot's (`booked_early_npv`),
-    or, below nought, adds to it: the plan's own changes dated as soon as each can be."""
+    or, below nought, adds to it: the plan's own changes dated at least cost."""
     if booked >= 0:
         return (f"the NPV saving leaves out {money(booked)} that the snapshot counts before "
                 "the plan's changes can be made (warned above)")
-    return (f"the NPV saving is {money(-booked)} above the snapshot's: dated as soon as "
-            "each can be made, the plan's changes cost that much less (a build, a move or "
-            "a set-up paid later)")
+    return (f"the NPV saving is {money(-booked)} above the snapshot's: dated at least cost, "
+            "the plan's changes cost that much less than it prices them (a new site opened, "
+            "or a move or a set-up paid, later than it could be)")
 
 
 def booked_early(prep: Prepared, model: EstateModel, after: State, users: pd.Series

@@ -66,7 +66,7 @@ class SavingBasis(StrEnum):
 
     PROGRAMME = "dated programme"
     """A programme is scheduled: each change in the year the programme makes it."""
-    WHEN_POSSIBLE = "each change from the first year it can happen"
+    WHEN_POSSIBLE = "the plan's own changes dated, no yearly limits"
     """A start date and no programme: each change from the soonest any programme
     could make it (docs/programme.md, "Planned without a programme")."""
     YEAR_ONE = "every change in year 1"

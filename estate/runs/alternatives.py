@@ -126,6 +126,13 @@ def _differences(optimum: Plan, plan: Plan) -> tuple[SiteChange, ...]:
                             str(after.at[s, "decision"])) for s in changed)
 
 
+def _cost(plan: Plan) -> float:
+    """The NPV of cost an alternative is measured by: the snapshot's objective, with,
+    for a dated plan not scheduled, what it counts before the plan's changes can be made
+    added back (`booked_early_npv`), so that differences are of the savings reported."""
+    return plan.summary.objective_npv + (plan.summary.booked_early_npv or 0.0)
+
+
 def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct: float,
                       options: SolverOptions,
                       progress: Callable[[str], None] | None = None,
@@ -161,7 +168,7 @@ def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct:
             stopped = result.status
             break
         plan = realised(make_plan(prep, current, result), current)
-        difference = round(plan.summary.objective_npv - optimum.summary.objective_npv, 2)
+        difference = round(_cost(plan) - _cost(optimum), 2)
         cuts.append(distinct_row(model, _open_set(model, result.values)))
         differ = _differences(optimum, plan)
         written = plan
@@ -178,7 +185,7 @@ def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct:
         found.append(Alternative(i, written, difference, differ, plan))
     # Proven-optimal solves come out in nondecreasing NPV already; solves stopped by the
     # time limit may not, so number them by NPV.
-    found.sort(key=lambda a: (a.found.summary.objective_npv, a.index))
+    found.sort(key=lambda a: (_cost(a.found), a.index))
     for i, alternative in enumerate(found, 1):
         alternative.index = i
         alternative.plan.summary = alternative.plan.summary.replace(

@@ -369,8 +369,8 @@ def plan_register(scenario: Scenario, register: Register, *, clock: Clock | None
                                     verbose=verbose, direct=direct, start=start)
         if scenario.start is None or scenario.programme is not None:
             return model, plan
-        with clock.stage("realised", "Dating the plan's changes, each as soon as it can be "
-                         "made, for the saving it realises"):
+        with clock.stage("realised", "Dating the plan's changes at least cost, for the "
+                         "saving it realises"):
             return model, realised(plan, model)
     checked = check_scenario(scenario, register, clock)
     with clock.stage("solve", f"Planning {len(areas)} areas ({executor})"):
