@@ -1286,11 +1286,11 @@ def test_a_plan_with_a_start_date_and_no_programme_is_not_called_year_1(
     assert found.group(2) == inert(estate.results.money(waits.npv_saving) + NOT_SCHEDULED)
     assert "\u201cWaits\u201d has a start date but no programme" in html
     assert "\u201cWaits\u201d is not" not in html
-    # what such a saving counts, and not more: a closing may come before the site its
-    # teams move to is open, which no programme could do (a review found "the first year
-    # any programme could make it" untrue of a hub still being built)
-    assert "from the first year it could be made on its own, not a schedule: it may count a " \
-        "closing before the site its teams move to is open" in html
+    # what such a saving counts: its own changes dated, without the limits a programme
+    # keeps (it counted each change from when it could be made on its own, which a
+    # review found counts a closing before the site its teams move to is open)
+    assert "saving is what its own changes realise, dated at least cost, with no yearly " \
+        "limits (a programme keeps them, and may choose other changes)" in html
     assert "any programme could make it" not in html
 
 
@@ -1634,3 +1634,32 @@ def test_a_workbook_that_fills_the_disk_is_one_error_and_no_traceback(tmp_path: 
                           capture_output=True, timeout=120)
     assert done.stdout.strip() == "27" and done.returncode == 0, done  # EFBIG
     assert done.stderr == "", done.stderr
+
+
+def test_a_dated_plan_stored_before_its_saving_was_realised_is_planned_again(
+        tmp_path: Path) -> None:
+    """A dated scenario without a programme whose stored summary.json has no
+    booked_early_npv was written when such a plan's saving counted what its changes
+    cannot realise: the comparison plans it again rather than reuse it under today's
+    meaning; the folder it writes is reused the next time."""
+    from tests.fixtures.programme_registers import hub_still_building_case
+
+    hub_still_building_case(tmp_path / "register")
+    path = write_scenario(tmp_path / "hub.toml", {
+        "name": "Hub", "data": str(tmp_path / "register"), "start": "2027-04-01",
+        "horizon_years": 4, "discount_rate": 0.0,
+        "relocation": {"cost_per_fte": 1000.0, "max_km": 80.0}})
+    kw = {"out": tmp_path / "cmp", "results_root": tmp_path / "results",
+          "policy_costs": False}
+    first = compare([path], **kw)[0]
+    assert first.summary is not None and first.summary.booked_early_npv == pytest.approx(
+        300_000, abs=0.01)
+    assert compare([path], **kw)[0].reused
+    stored = tmp_path / "results" / "Hub" / "summary.json"
+    older = json.loads(stored.read_text(encoding="utf-8"))
+    older["npv_saving"] = older["status_quo_npv"] - older["objective_npv"]
+    del older["booked_early_npv"]
+    stored.write_text(json.dumps(older), encoding="utf-8")
+    again = compare([path], **kw)[0]
+    assert not again.reused and again.summary is not None
+    assert again.summary.npv_saving == pytest.approx(first.summary.npv_saving, abs=0.01)

@@ -504,8 +504,9 @@ def test_an_optimum_highs_leaves_unproven_is_searched_again_on_scip(
     calls: list[tuple[str, NamedPlan | None, optimum.Optimum]] = []
     real = optimum.plan_register
 
-    def watched(sc: Any, reg: Any, start: NamedPlan | None = None, clock: Any = None) -> Any:
-        model, plan = real(sc, reg, start=start, clock=clock)
+    def watched(sc: Any, reg: Any, start: NamedPlan | None = None, clock: Any = None,
+                realise: bool = True) -> Any:
+        model, plan = real(sc, reg, start=start, clock=clock, realise=realise)
         calls.append((sc.solver, start, optimum.optimum_of(model, plan)))
         return model, plan
 

@@ -40,7 +40,7 @@ def test_a_wait_for_desks_another_team_frees_is_not_counted(tmp_path: Path) -> N
     assert plan.summary.booked_early_npv == pytest.approx(600_000, abs=0.01)
     assert plan.agencies["npv_saving"].tolist() == pytest.approx([730_000], abs=0.01)
     said = [w.found for w in plan.warnings if w.column == "programme"]
-    assert len(said) == 1 and said[0].startswith("the NPV saving leaves out £600.0k more "), said
+    assert len(said) == 1 and said[0].startswith("the NPV saving leaves out £600.0k that "), said
     dated = plan_case(tmp_path / "dated", sites, teams, **rules).programme()
     assert dated.npv_saving == pytest.approx(730_000, abs=0.01)
 

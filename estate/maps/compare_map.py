@@ -132,7 +132,8 @@ def layer_kinds(name: str, layers: PlanLayers) -> dict[str, list[str]]:
 def _facts(k: int, summary: Summary, any_dated: bool) -> str:
     """The shown scenario's headline figures, for the panel (inert HTML); with a dated
     scenario among them, each NPV saving says whether it is dated, as the page's does."""
-    saving = (dated_saving_words(summary.npv_saving, summary.programme) if any_dated
+    saving = (dated_saving_words(summary.npv_saving, summary.programme,
+                                 summary.booked_early_npv is not None) if any_dated
               else saving_figure(summary.npv_saving))
     rows = [("Plan", inert(plan_quality(summary)[0])),
             ("Annual saving", inert(saving_figure(summary.annual_saving))),

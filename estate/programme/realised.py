@@ -29,6 +29,7 @@ from estate.programme.roadmap import solve_roadmap
 from estate.programme.today import grace_of
 from estate.results import Plan, Programme, money, solved_state
 from estate.results.booked_early import BOOKED_EARLY, SCHEDULE_IT
+from estate.status import Status
 
 
 def realised(plan: Plan, model: EstateModel | None) -> Plan:
@@ -61,7 +62,8 @@ def realised(plan: Plan, model: EstateModel | None) -> Plan:
         plan, agencies=agencies,
         summary=s.replace(npv_saving=round(programme.npv_saving, 2),
                           booked_early_npv=round(booked, 2) + 0.0),
-        warnings=plan.warnings + _further(plan, further))
+        warnings=plan.warnings + _further(plan, further, (s.booked_early_npv or 0.0) >= 0.5,
+                                          programme.status == str(Status.OPTIMAL)))
 
 
 def realised_programme(plan: Plan, model: EstateModel) -> Programme | None:
@@ -85,17 +87,20 @@ def realised_programme(plan: Plan, model: EstateModel) -> Programme | None:
                         found.mip_gap, grace)
 
 
-def _further(plan: Plan, further: float) -> list[Problem]:
+def _further(plan: Plan, further: float, more: bool, proven: bool) -> list[Problem]:
     """A warning when the plan's own programme realises less than the snapshot's waits
-    (`estate.results.booked_early`) account for: a wait they do not see, such as a team
-    whose new desks another team frees only once its own new site opens."""
+    (`estate.results.booked_early`, said `more` when they are warned of too) account
+    for: a wait they do not see, such as a team whose new desks another team frees only
+    once its own new site opens, or a dating the time limit stopped short of proof."""
     if further < 0.5:
         return []
     path = plan.prepared.scenario.path if plan.prepared is not None else None
     label = str(path) if path else plan.summary.scenario
-    said = (f"the NPV saving leaves out {money(further)} more that the snapshot counts before "
-            "the plan's changes can be made (a wait for desks that another team frees only "
-            "once it has moved, say): the plan's changes, dated at least cost, save that "
-            f"much less{SCHEDULE_IT}")
+    why = ("a wait for desks that another team frees only once it has moved, say" if proven
+           else "the dating of its changes stopped at the time limit, so a cheaper one may "
+           "save more")
+    said = (f"the NPV saving leaves out {money(further)}{' more' if more else ''} that the "
+            f"snapshot counts before the plan's changes can be made ({why}): the plan's "
+            f"changes, dated at least cost, save that much less{SCHEDULE_IT}")
     return [Problem(label, None, "programme", BOOKED_EARLY, said, severity="warning",
                     label="key", sentence=said, kind=ProblemKind.BOOKED_EARLY)]

@@ -108,8 +108,8 @@ def _dated(s: Summary, key: str) -> str:
 
 NOT_SCHEDULED = " (start date, no programme: its own changes dated, no yearly limits)"
 """Said of a plan with a start date but no programme: its own figures are not those of
-every change made in year 1, but each change's from the first year any programme could
-make it (docs/programme.md, "Planned without a programme")."""
+every change made in year 1, but what its changes realise, dated at least cost with no
+yearly limits (docs/programme.md, "Planned without a programme")."""
 
 
 UNDATED = " (no start date: leases and sale lags not counted)"
@@ -120,7 +120,7 @@ no rent after a site closes and no wait for a sale (this page and the board pack
 def _in_year_one(s: Summary, key: str) -> str:
     """A plan's own NPV saving; one with no start date counts no rent after a site
     closes and no wait for a sale (its summary then has no `lease_cost_npv`); one with a
-    start date and no programme counts each change from when it can happen."""
+    start date and no programme is what its changes realise, dated."""
     value = s.saving_in_year_one if key == "npv_saving" else getattr(s, key)
     if blank(value):
         return "n/a"
@@ -129,9 +129,12 @@ def _in_year_one(s: Summary, key: str) -> str:
 
 
 def _own_cost(s: Summary, key: str) -> str:
-    """A plan's own NPV of cost, marked as `_in_year_one` marks a plan not scheduled."""
+    """A plan's own NPV of cost, marked as `_in_year_one` marks a plan not scheduled,
+    whose cost is the snapshot's objective with what it books before its changes can be
+    made added back, as its saving leaves that out (`_plan_cost`)."""
     value = known(s, key)
-    return "n/a" if value is None else pounds(value) + own_note(s)
+    return "n/a" if value is None else pounds(value + (s.booked_early_npv or 0.0)) \
+        + own_note(s)
 
 
 def own_note(s: Summary) -> str:
@@ -193,8 +196,8 @@ DATED_FIGURES: tuple[tuple[str, str, Show], ...] = (
 )
 def _own_figures(runs: list[Run]) -> dict[str, tuple[str, Show]]:
     """The plans' own figures' labels beside a dated programme: what every change made in
-    year 1 would give, or, with a plan among them that counts each change from when it can
-    happen (a start date and no programme, said in its cells), "unless said"."""
+    year 1 would give, or, with a plan among them whose changes are dated (a start date
+    and no programme, said in its cells), "unless said"."""
     npv = IN_YEAR_ONE if not any(
         run.summary is not None and run.summary.saving_basis is SavingBasis.WHEN_POSSIBLE
         for run in runs) else "of the plan itself (every change made in year 1, unless said)"
@@ -312,10 +315,10 @@ def mixed_note(runs: list[Run]) -> str:
     if unscheduled:
         said += (f" {_names(unscheduled)} {'has' if len(unscheduled) == 1 else 'have'} a "
                  "start date but no programme: "
-                 f"{'its' if len(unscheduled) == 1 else 'their'} saving counts each change "
-                 "from the first year it could be made on its own, not a schedule: it may "
-                 "count a closing before the site its teams move to is open (estate plan "
-                 "warns how much), and keeps no yearly limits.")
+                 f"{'its' if len(unscheduled) == 1 else 'their'} saving is what "
+                 f"{'its' if len(unscheduled) == 1 else 'their'} own changes realise, dated "
+                 "at least cost, with no yearly limits (a programme keeps them, and may "
+                 "choose other changes).")
     if not dated:  # a start date on its own, beside none
         return said + (" Compare like with like: give each scenario the same start date "
                        "(docs/programme.md).")

@@ -101,7 +101,7 @@ def _programme(row: pd.Series) -> DatedFigures | None:
 FIGURES = (
     ("How good the plan is", _status),
     ("NPV saving", lambda row: _saving(_number(year_one_saving(row)))
-     + (" (not scheduled)" if _not_scheduled(row) else "")),
+     + (" (its own changes dated, no yearly limits)" if _not_scheduled(row) else "")),
     ("Saving a year", lambda row: _saving(_number(row.get("annual_saving")))),
     ("One-off", lambda row: one_off_cell(_number(row.get("one_off_cost")) or 0.0)),
     ("Payback", _payback),
@@ -166,7 +166,11 @@ def _figures(table: pd.DataFrame) -> list[tuple[str, Any]]:
     sets them."""
     if not has_dated(table):
         return list(FIGURES)
-    shown = [(f"{label} {IN_YEAR_ONE}" if label in ("NPV saving", "Payback") else label,
+    # a plan whose own changes are dated (a start date, no programme) says so in its cell
+    own = ("of the plan itself (every change made in year 1, unless said)"
+           if any(_not_scheduled(row) for _, row in table.iterrows()) else IN_YEAR_ONE)
+    shown = [(f"{label} {own if label == 'NPV saving' else IN_YEAR_ONE}"
+              if label in ("NPV saving", "Payback") else label,
               _in_year_one(show) if label == "NPV saving" else show)
              for label, show in FIGURES]
     return [shown[0], *DATED_FIGURES, *shown[1:]]

@@ -54,7 +54,7 @@ def booked_early_words(booked: float) -> str:
     or, below nought, adds to it: the plan's own changes dated at least cost."""
     if booked >= 0:
         return (f"the NPV saving leaves out {money(booked)} that the snapshot counts before "
-                "the plan's changes can be made (warned above)")
+                "the plan's changes can be made (the warnings above say where)")
     return (f"the NPV saving is {money(-booked)} above the snapshot's: dated at least cost, "
             "the plan's changes cost that much less than it prices them (a new site opened, "
             "or a move or a set-up paid, later than it could be)")

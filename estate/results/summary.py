@@ -67,8 +67,10 @@ class SavingBasis(StrEnum):
     PROGRAMME = "dated programme"
     """A programme is scheduled: each change in the year the programme makes it."""
     WHEN_POSSIBLE = "the plan's own changes dated, no yearly limits"
-    """A start date and no programme: each change from the soonest any programme
-    could make it (docs/programme.md, "Planned without a programme")."""
+    """A start date and no programme: what the plan's own changes realise, dated at
+    least cost with no yearly limits (docs/programme.md, "Planned without a programme");
+    a folder written before then counted each change from the soonest any programme
+    could make it."""
     YEAR_ONE = "every change in year 1"
     """No start date: no rent after a site closes, no wait for a sale."""
 

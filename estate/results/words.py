@@ -295,13 +295,15 @@ def solver_words(name: str) -> str:
     return f"the {solver_name(name)} solver"
 
 
-def dated_saving_words(npv_saving: float | None, programme: ProgrammeFigures | None) -> str:
+def dated_saving_words(npv_saving: float | None, programme: ProgrammeFigures | None,
+                       own_dated: bool = False) -> str:
     """The NPV saving a board can count on, saying which it is: a dated programme's
-    ("£101.71m (dated from 2027-04-01)") or an undated plan's own ("£116.84m (not
-    dated)"), so that the two are never set side by side as if alike."""
-    if programme:
-        return f"{saving_figure(programme.npv_saving)} (dated from {programme.start})"
-    return "n/a" if npv_saving is None else f"{saving_figure(float(npv_saving))} (not dated)"
+    ("£101.71m (dated from 2027-04-01)"), a plan's own changes dated (`own_dated`) or an
+    undated plan's ("£116.84m (not dated)"), never side by side as if alike."""
+    said = "its own changes dated, no yearly limits" if own_dated else "not dated"
+    return (f"{saving_figure(programme.npv_saving)} (dated from {programme.start})"
+            if programme else "n/a" if npv_saving is None
+            else f"{saving_figure(float(npv_saving))} ({said})")
 
 
 IN_YEAR_ONE = "if every change were made in year 1"
@@ -400,8 +402,7 @@ def limits_words(method: str, unlimited_saving: float | None, saving: float) -> 
 
 def one_off_words(value: float, receipts: float | None = None) -> str:
     """A one-off total in words: net receipts when sales bring in more than is spent;
-    "£0 net" when they bring in as much as is spent (`receipts`, the sales within it:
-    "none" would say nothing is spent), "none" when nothing is spent or sold."""
+    "£0 net" when they match (`receipts`: "none" would say nothing is spent), or none."""
     if value < -0.5:
         return f"net receipts of {money(-value)}"
     if value > 0.5:
@@ -410,10 +411,9 @@ def one_off_words(value: float, receipts: float | None = None) -> str:
 
 
 def after_horizon_words(receipts: float, dated: bool = False) -> str:
-    """The sales a plan counts that arrive after the horizon, in a sentence: they are in
-    its one-off cost and payback (the cash it brings in) but not in its NPV, which ends
-    with the horizon (DESIGN 9); beside a dated programme, whose cash flow ends there
-    too, in the plan's own payback alone. The terminal, the map and the pack say it so."""
+    """The sales a plan counts that arrive after the horizon, in a sentence: in its
+    one-off cost and payback but not its NPV, which ends with the horizon (DESIGN 9);
+    beside a dated programme, in the plan's own payback alone. Terminal, map, pack."""
     if dated:
         return (f"{money(receipts)} of the sales arrive after the horizon: in the one-off "
                 f"cost and the payback {IN_YEAR_ONE}, not in an NPV nor in the dated "

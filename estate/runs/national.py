@@ -356,8 +356,11 @@ def plan_register(scenario: Scenario, register: Register, *, clock: Clock | None
                   executor: str = "local", scheduler: str | None = None,
                   workers: int | None = None, lp_path: str | None = None,
                   verbose: bool = False, direct: bool = True,
-                  start: NamedPlan | None = None) -> tuple[EstateModel | None, Plan]:
+                  start: NamedPlan | None = None, realise: bool = True
+                  ) -> tuple[EstateModel | None, Plan]:
     """Plan a register: area by area when its sites carry an `area`, else as one locality.
+    A dated plan not scheduled reports what its changes realise (`realised`), unless
+    not `realise` (a policy's optimum, of which only the objective is read).
 
     The model comes back for a single locality (alternatives re-solve it) and is None for
     a national register, whose areas each had their own. `start`, a plan to search from,
@@ -367,7 +370,7 @@ def plan_register(scenario: Scenario, register: Register, *, clock: Clock | None
     if not areas:
         model, plan = plan_locality(scenario, register, clock=clock, lp_path=lp_path,
                                     verbose=verbose, direct=direct, start=start)
-        if scenario.start is None or scenario.programme is not None:
+        if scenario.start is None or scenario.programme is not None or not realise:
             return model, plan
         with clock.stage("realised", "Dating the plan's changes at least cost, for the "
                          "saving it realises"):

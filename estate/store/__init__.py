@@ -182,13 +182,33 @@ def scenario_toml(sc: Scenario) -> str:
 
 def is_fresh(folder: Path, scenario_keys: dict[str, Any], inputs_hash: str) -> bool:
     """True when `folder` was written from these very scenario keys and register files,
-    so its plan (or its recorded failure) can be reused instead of solving again."""
+    so its plan (or its recorded failure) can be reused instead of solving again; not a
+    dated plan's written before its saving was what its changes realise
+    (`_saving_realised`)."""
     try:
         stored = tomllib.loads((Path(folder) / "scenario.toml").read_text(encoding="utf-8"))
         hashes = (Path(folder) / "inputs.sha256").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return False
-    return stored == scenario_keys and hashes == inputs_hash
+    return stored == scenario_keys and hashes == inputs_hash and _saving_realised(folder)
+
+
+def _saving_realised(folder: Path) -> bool:
+    """False for the plan of a dated scenario not scheduled whose summary.json has no
+    `booked_early_npv`: written before such a plan's NPV saving was what its changes
+    realise (docs/programme.md), so its saving may count what no programme can, and it
+    is planned again rather than shown under today's meaning."""
+    path = Path(folder) / "summary.json"
+    if not path.is_file():
+        return True  # a failure recorded (outcome.json) holds no saving
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    if not isinstance(data, dict) or data.get("lease_cost_npv") is None \
+            or data.get("programme") is not None:
+        return True
+    return "booked_early_npv" in data
 
 
 def _scenario_file_record(scenario_file: Path, folder: Path) -> str:
