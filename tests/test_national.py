@@ -671,7 +671,7 @@ def test_policy_costs_solve_the_areas_where_the_plan_does(
 
 
 def test_an_area_s_saving_no_programme_can_realise_is_warned_with_its_area(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Planned area by area from a start date, without a programme: in South the team T
     leaves the dear O for the hub C, which takes two years to build, so South's NPV
     saving counts O's closing a year before T can sit at C. That warning, which a plan of
@@ -709,3 +709,19 @@ def test_an_area_s_saving_no_programme_can_realise_is_warned_with_its_area(
     r = read_results(tmp_path / "results")
     caveats = [b.text for b in decision_page(r).blocks if isinstance(b, Text)]
     assert any(c.startswith("In South, the NPV saving leaves out £300.0k") for c in caveats)
+    # a policy's optimum is planned without dating its areas' changes (only its
+    # objective is read): no area's changes are dated then, each one's otherwise
+    import estate.programme.realised as dating
+    from estate.load.scenario import load_scenario
+    from estate.pipeline import Clock, read_register
+    from estate.runs.national import plan_national
+
+    calls: list[object] = []
+    real = dating.realised_programme
+    monkeypatch.setattr(dating, "realised_programme", lambda *a: calls.append(a) or real(*a))
+    sc = load_scenario(path)
+    register_read = read_register(sc, Clock())
+    assert plan_national(sc, register_read, "serial", realise=False).summary.npv_saving \
+        == pytest.approx(s.npv_saving, abs=0.05) and calls == []
+    plan_national(sc, register_read, "serial")
+    assert len(calls) == 2

@@ -650,7 +650,28 @@ def test_the_pack_ranks_dated_with_dated_only(pack: dict[str, Any]) -> None:
         "£5.00m (no start date: leases and sale lags not counted)", "£4.80m")
     said = " ".join(b.text for b in page.blocks if isinstance(b, Text))
     assert "saves the most" not in said and "they are not ranked" in said
-    assert "Of 2 scenarios compared, 1 is dated and 1 is not, so they are not ranked" in said
+    assert "Of 2 scenarios compared, 1 is scheduled as a dated programme and 1 is not, so " \
+        "they are not ranked" in said
+    # a start date without a programme beside none: a dated saving against an undated
+    # one, not ranked either (the undated £5.00m was said to save the most); the dated
+    # plan's own saving says what it counts, and an older comparison's (no
+    # booked_early_npv) what it counted then
+    own = {**base, "scenario": "Own", "npv_saving": "4000000", "lease_cost_npv": "1000",
+           "booked_early_npv": "0"}
+    page = comparison_page(pd.DataFrame([undated, own]), r)
+    said = unmarked(" ".join(b.text for b in page.blocks if isinstance(b, Text)))
+    assert "saves the most" not in said
+    assert "Of 2 scenarios compared, 1 has a start date and 1 has not, so they are not " \
+        "ranked" in said, said
+    for row, words in ((own, "(its own changes dated, no yearly limits)"),
+                       ({k: v for k, v in own.items() if k != "booked_early_npv"},
+                        "(each change from the first year it could be made, not "
+                        "scheduled)")):
+        table = next(b for b in comparison_page(pd.DataFrame([row, dated]), r).blocks
+                     if isinstance(b, Table))
+        cells = {line[0]: line[1:] for line in table.rows}
+        assert cells["NPV saving of the plan itself (every change made in year 1, unless "
+                     "said)"][0] == f"£4.00m {words}", cells
     later = {**dated, "scenario": "Later", "npv_saving": "5200000",
              "programme.npv_saving": "3000000"}
     page = comparison_page(pd.DataFrame([later, dated]), r)

@@ -17,7 +17,7 @@ from estate.results import Summary, money
 from estate.results.amounts import count, listed
 from estate.results.payback import dated_payback_words, payback_words
 from estate.results.programme_figures import DatedFigures
-from estate.results.summary import SavingBasis, saving_basis, year_one_saving
+from estate.results.summary import SavingBasis, blank, saving_basis, year_one_saving
 from estate.results.words import (
     DATED,
     IN_YEAR_ONE,
@@ -74,11 +74,26 @@ def _dated_saving(row: pd.Series) -> float | None:
     return _number(row.get("programme.npv_saving"))
 
 
+def _basis(row: pd.Series) -> SavingBasis:
+    """What a compared row's `npv_saving` counts (`saving_basis`)."""
+    return saving_basis(row.get("programme.npv_saving"), row.get("lease_cost_npv"))
+
+
 def _not_scheduled(row: pd.Series) -> bool:
     """A compared row of a plan with a start date and no programme: its own saving counts
     its own changes dated (no yearly limits), not every change in year 1."""
-    basis = saving_basis(row.get("programme.npv_saving"), row.get("lease_cost_npv"))
-    return basis is SavingBasis.WHEN_POSSIBLE
+    return _basis(row) is SavingBasis.WHEN_POSSIBLE
+
+
+def _not_scheduled_words(row: pd.Series) -> str:
+    """What a not-scheduled row's saving counts, said beside it: its own changes dated,
+    or, in a comparison written before that (no `booked_early_npv`), each change from
+    the first year it could be made on its own."""
+    if not _not_scheduled(row):
+        return ""
+    return (" (its own changes dated, no yearly limits)"
+            if not blank(row.get("booked_early_npv"))
+            else " (each change from the first year it could be made, not scheduled)")
 
 
 def _programme(row: pd.Series) -> DatedFigures | None:
@@ -101,7 +116,7 @@ def _programme(row: pd.Series) -> DatedFigures | None:
 FIGURES = (
     ("How good the plan is", _status),
     ("NPV saving", lambda row: _saving(_number(year_one_saving(row)))
-     + (" (its own changes dated, no yearly limits)" if _not_scheduled(row) else "")),
+     + _not_scheduled_words(row)),
     ("Saving a year", lambda row: _saving(_number(row.get("annual_saving")))),
     ("One-off", lambda row: one_off_cell(_number(row.get("one_off_cost")) or 0.0)),
     ("Payback", _payback),
@@ -183,15 +198,22 @@ def _ranking(planned: pd.DataFrame, n: int) -> str:
     dated = planned.apply(_dated_saving, axis=1) if len(planned) else pd.Series(dtype=float)
     if dated.notna().all():
         savings, how = dated, "NPV, dated"
-    elif dated.isna().all():
+    elif dated.isna().all() and len({_basis(row) for _, row in planned.iterrows()}) <= 1:
         savings, how = planned["npv_saving"].map(_number), "NPV"
+    elif dated.isna().all():
+        u = sum(_basis(row) is SavingBasis.YEAR_ONE for _, row in planned.iterrows())
+        d = len(planned) - u
+        return (f"Of {count(n, 'scenario')} compared, {d:,} {'has' if d == 1 else 'have'} "
+                f"a start date and {u:,} {'has' if u == 1 else 'have'} not, so they are "
+                "not ranked: a dated saving counts rent to each lease's end and the lags "
+                "that an undated plan's leaves out. Give each the same start date.")
     else:
         d, u = int(dated.notna().sum()), int(dated.isna().sum())
         return (f"Of {count(n, 'scenario')} compared, {d:,} {'is' if d == 1 else 'are'} "
-                f"dated and {u:,} {'is' if u == 1 else 'are'} not, so "
-                "they are not ranked: a dated programme's saving counts rent to each "
-                "lease's end, lags and yearly limits that an undated plan's leaves out. "
-                "Compare dated with dated.")
+                f"scheduled as a dated programme and {u:,} {'is' if u == 1 else 'are'} "
+                "not, so they are not ranked: a programme's saving keeps yearly limits, "
+                "and an undated plan's leaves out rent to each lease's end and lags. "
+                "Compare programmes with programmes.")
     top = savings.fillna(-math.inf).max()
     # to the pound, as figures of one register and one plan come out alike
     best = planned.loc[savings.fillna(-math.inf) >= top - 0.5, "scenario"]

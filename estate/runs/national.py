@@ -176,12 +176,18 @@ def ready_areas(scenario: Scenario, register: Register, clock: Clock | None = No
     return warnings
 
 
-def _plan_area(task: tuple[str, Scenario, Register, bool]) -> Plan:
+AreaTask = tuple[str, Scenario, Register, bool, bool]
+"""One area to plan: its name, scenario and register, `direct` (`plan_locality`'s) and
+whether a dated plan not scheduled is dated for the saving it realises (`realised`)."""
+
+
+def _plan_area(task: AreaTask) -> Plan:
     """Worker: plan one area, dropping what the merge does not need (it is heavy to send
     back); an error comes back through the executor as a value."""
-    area, scenario, register, direct = task
+    area, scenario, register, direct, realise = task
     model, result = plan_locality(scenario, register, direct=direct)
-    result = realised(result, model)
+    if realise:
+        result = realised(result, model)
     # the area's own finds, and what its dated NPV counts that no programme can realise,
     # said with its area; the register's and the scenario's are the whole's to say
     early = [dataclasses.replace(w, found=f"in {area}, {w.found}",
@@ -198,7 +204,7 @@ def _plan_area(task: tuple[str, Scenario, Register, bool]) -> Plan:
     return result
 
 
-def run_areas(tasks: list[tuple[str, Scenario, Register, bool]], executor: str = "local",
+def run_areas(tasks: list[AreaTask], executor: str = "local",
               scheduler: str | None = None, workers: int | None = None,
               progress: Callable[[str], None] | None = None) -> dict[str, Plan | Exception]:
     """Plan every area on a process pool or a Dask cluster (one by one for one area or
@@ -312,9 +318,11 @@ def merge_plans(scenario: Scenario, plans: dict[str, Plan]) -> Plan:
 
 def plan_national(scenario: Scenario, register: Register, executor: str = "local",
                   scheduler: str | None = None, workers: int | None = None,
-                  direct: bool = True, progress: Callable[[str], None] | None = None) -> Plan:
-    """Plan every area independently and merge; infeasible areas are named together."""
-    tasks = [(area, area_scenario, area_register, direct)
+                  direct: bool = True, progress: Callable[[str], None] | None = None,
+                  realise: bool = True) -> Plan:
+    """Plan every area independently and merge; infeasible areas are named together.
+    `realise`: whether each area's dated plan not scheduled is dated (`realised`)."""
+    tasks = [(area, area_scenario, area_register, direct, realise)
              for area, area_scenario, area_register in area_pieces(scenario, register)]
     results = run_areas(tasks, executor, scheduler, workers, progress)
     failed = {a: r for a, r in sorted(results.items()) if isinstance(r, Exception)}
@@ -359,8 +367,9 @@ def plan_register(scenario: Scenario, register: Register, *, clock: Clock | None
                   start: NamedPlan | None = None, realise: bool = True
                   ) -> tuple[EstateModel | None, Plan]:
     """Plan a register: area by area when its sites carry an `area`, else as one locality.
-    A dated plan not scheduled reports what its changes realise (`realised`), unless
-    not `realise` (a policy's optimum, of which only the objective is read).
+    A dated plan not scheduled (each area's, in a national register) reports what its
+    changes realise (`realised`), unless not `realise` (a policy's optimum, of which
+    only the objective is read).
 
     The model comes back for a single locality (alternatives re-solve it) and is None for
     a national register, whose areas each had their own. `start`, a plan to search from,
@@ -378,6 +387,6 @@ def plan_register(scenario: Scenario, register: Register, *, clock: Clock | None
     checked = check_scenario(scenario, register, clock)
     with clock.stage("solve", f"Planning {len(areas)} areas ({executor})"):
         plan = plan_national(scenario, register, executor, scheduler, workers, direct,
-                             clock.progress)
+                             clock.progress, realise)
     plan.warnings = national_warnings(scenario, register, plan.warnings, checked)
     return None, plan

@@ -179,6 +179,11 @@ def _plan_loaded(scenario: Scenario, register: Register, clock: Clock, *,
             clock.progress(f"Policy costs: that search found a plan "
                            f"{money(first - result.summary.objective_npv)} cheaper, which is "
                            "the plan written")
+        elif known.npv is not None and known.npv < first - 1.0:
+            clock.progress(f"Policy costs: that search found a plan {money(first - known.npv)} "
+                           "cheaper by the snapshot's objective, but its changes, dated, "
+                           "realise less: the first plan is the plan written, its policies "
+                           "priced from that optimum")
     # the snapshot optimum: what alternatives are near and policies are priced against,
     # whichever end state the plan written has
     snapshot = result
