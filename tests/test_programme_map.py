@@ -224,8 +224,8 @@ def _panel_text(folder: Path, tmp_path: Path) -> str:
 def test_the_map_says_what_the_saving_counts_that_no_programme_can(tmp_path: Path) -> None:
     """Planned from a start date without a programme, T moves from O (£300k a year) to
     C, which takes two years to build: the snapshot counts O's closing before T can sit
-    at C, which the NPV saving leaves out. estate plan warns of it and the board pack says it beside the saving; the map's
-    panel, which shows that saving, says it too."""
+    at C, which the NPV saving leaves out. estate plan warns of it and the board pack
+    says it beside the saving; the map's panel, which shows that saving, says it too."""
     case = hub_still_building_case(tmp_path / "register")
     plan = estate.plan(case.prep.scenario, out=tmp_path / "results", map_path=False)
     early = [w for w in plan.warnings if "before the teams housed there" in w.found]

@@ -36,10 +36,11 @@ def realised(plan: Plan, model: EstateModel | None) -> Plan:
     """`plan` with the NPV saving its own changes realise when dated at least cost
     (`realised_programme`), in its summary and per agency in agencies.csv, and
     `booked_early_npv`, what the snapshot's objective counts beyond it (below nought
-    where that schedule opens a new site, pays a centre's set-up or a move later than the
-    snapshot prices it). A plan without a start date, a scheduled one (whose programme's figures
-    lead) and one whose changes no roadmap schedules (the snapshot's own waits,
-    `estate.results.booked_early`, are then taken off) come back as they are."""
+    where that schedule opens a new site, pays a centre's set-up or a move later than
+    the snapshot prices it). A plan without a start date, a scheduled one (whose
+    programme's figures lead) and one whose changes no roadmap schedules (the
+    snapshot's own waits, `estate.results.booked_early`, are then taken off) come back
+    as they are."""
     prep = plan.prepared
     if (model is None or prep is None or prep.calendar is None or plan.solution is None
             or plan.solution.values is None or prep.scenario.programme is not None):

@@ -244,9 +244,9 @@ class AlternativeFigures:
 class AlternativePlan:
     """One alternative as the plan's own summary lists it: its folder, the figures of
     the plan as found (every change made in year 1, or, dated and not scheduled, its
-    changes dated: `npv_difference` is the difference of those), the sites it decides otherwise and, beside a dated programme,
-    whether it opens the very sites of the plan written (`same_sites_as_plan`) and its
-    own programme's figures (`dated`)."""
+    changes dated: `npv_difference` is the difference of those), the sites it decides
+    otherwise and, beside a dated programme, whether it opens the very sites of the plan
+    written (`same_sites_as_plan`) and its own programme's figures (`dated`)."""
 
     index: int
     folder: str

@@ -21,8 +21,8 @@ from estate.status import Status
 class AreaFigures:
     """An area's status and gap, its plan's NPV of cost and saving, the seconds its
     search took and, with a start date, what timing adds, the sales after the
-    horizon and, not scheduled, what its snapshot counts beyond its realised saving. `objective_npv` and `mip_gap` are None when the area has no plan or no
-    known gap."""
+    horizon and, not scheduled, what its snapshot counts beyond its realised saving.
+    `objective_npv` and `mip_gap` are None when the area has no plan or no known gap."""
 
     status: Status
     objective_npv: float | None

@@ -54,8 +54,8 @@ class Breach:
 # Keys written only when they have a value (a national run has areas, a plan priced
 # with --policy-costs has policy costs, ...), in the order summary.json shows them.
 OPTIONAL = ("crs", "model_size", "one_off_receipts", "lease_cost_npv", "receipts_after_horizon",
-            "booked_early_npv", "programme", "year_one_npv_saving", "plan_from", "snapshot_npv_saving",
-            "snapshot_differs",
+            "booked_early_npv", "programme", "year_one_npv_saving", "plan_from",
+            "snapshot_npv_saving", "snapshot_differs",
             "plan_breaches", "areas", "area_count", "policy_costs", "alternative",
             "alternatives")
 

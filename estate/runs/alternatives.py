@@ -214,8 +214,9 @@ def describe(found: list[Alternative], count: int, within_pct: float, allowance:
     """What the main plan's summary says about its alternatives. Each plan's figures
     (`status`, `objective_npv`, `npv_saving`, `sites_after`, `sites_differ`) are those
     of the plan as found (every change made in year 1, or, dated and not scheduled, its
-    changes dated: `_cost`), which its `npv_difference` is the difference of, never those of the estate its dated programme reaches (`dated_beside`
-    adds that programme's, named `dated_`); so is the allowance, a share of the
+    changes dated: `_cost`), which its `npv_difference` is the difference of, never
+    those of the estate its dated programme reaches (`dated_beside` adds that
+    programme's, named `dated_`); so is the allowance, a share of the
     optimum's own saving, which for a `dated` plan (with a programme) is not its summary's
     `npv_saving`, and the note says so. When the optimum `saves_nothing` (a saving of 0
     or less) the allowance is 0 whatever the share, and the note says why."""
