@@ -44,7 +44,7 @@ from estate.runs.alternatives import (
 )
 from estate.runs.executor import check_scheduler
 from estate.runs.national import areas_of, plan_register
-from estate.runs.optimum import Optimum, searched_plan
+from estate.runs.optimum import GAP, Optimum, searched_plan
 from estate.runs.policy import policy_costs as price_policies
 from estate.signals import Interrupted
 from estate.store import inputs_sha256, write_results
@@ -179,7 +179,9 @@ def _plan_loaded(scenario: Scenario, register: Register, clock: Clock, *,
             clock.progress(f"Policy costs: that search found a plan "
                            f"{money(first - result.summary.objective_npv)} cheaper, which is "
                            "the plan written")
-        elif known.npv is not None and known.npv < first - 1.0:
+        elif result.summary.booked_early_npv is not None and known.npv is not None \
+                and known.npv < first - (GAP * abs(first) + 1.0):
+            # dated, not scheduled: the cheaper plan was not kept (`searched_plan`)
             clock.progress(f"Policy costs: that search found a plan {money(first - known.npv)} "
                            "cheaper by the snapshot's objective, but its changes, dated, "
                            "realise less: the first plan is the plan written, its policies "
