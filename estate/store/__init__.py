@@ -204,7 +204,7 @@ def _saving_realised(folder: Path) -> bool:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
-        return False
+        return True  # damaged: reading it whole (`check_results`) says where, as before
     if not isinstance(data, dict) or data.get("lease_cost_npv") is None \
             or data.get("programme") is not None:
         return True
