@@ -1066,11 +1066,7 @@ def test_an_unscheduled_plan_says_the_closing_it_books_before_its_teams_could_le
     scheduled, the programme saves as much. C's running cost counts from year 2, when it
     opens, in both: over 6 years at r = 0 the snapshot's objective counts 6 x £100k -
     5 x £10k - £300k - the £50k surrender = £200k."""
-    sites = [site("L", "A", 0, 0, desks=30, running_cost=100_000, tenure="leasehold",
-                  rent=70_000, lease_end="2033-04-01", lease_breaks="2028-10-01",
-                  surrender_cost=50_000),
-             site("C", "A", 1, 0, desks=100, running_cost=10_000, candidate=True,
-                  build_cost=300_000, build_years=2)]
+    sites = _lease_beside_a_hub("A")
     case = plan_case(tmp_path, sites, [function("T", "A", "Ops", "L", desks=20)],
                      horizon_years=6, discount_rate=0.0)
     bare_model, bare = plan_locality(replace(case.prep.scenario, programme=None))
@@ -1107,6 +1103,16 @@ def test_an_unscheduled_plan_says_the_closing_it_books_before_its_teams_could_le
     assert value == money(abs(lease))
 
 
+def _lease_beside_a_hub(hub_owner: str) -> list[dict[str, Any]]:
+    """A's leasehold L (£100k a year, £70k of it rent; a break on 2028-10-01, or £50k to
+    surrender) and `hub_owner`'s candidate C (£300k, two years to build, £10k a year)."""
+    return [site("L", "A", 0, 0, desks=30, running_cost=100_000, tenure="leasehold",
+                 rent=70_000, lease_end="2033-04-01", lease_breaks="2028-10-01",
+                 surrender_cost=50_000),
+            site("C", hub_owner, 1, 0, desks=100, running_cost=10_000, candidate=True,
+                 build_cost=300_000, build_years=2)]
+
+
 def test_what_a_plan_books_early_is_split_as_running_cost_and_lease_are(
         tmp_path: Path) -> None:
     """L is A's lease (£100k a year, £70k of it rent; a break 18 months in, or £50k to
@@ -1117,11 +1123,7 @@ def test_what_a_plan_books_early_is_split_as_running_cost_and_lease_are(
     cost is); the rent owed instead of the surrender, a credit of £50k less £35.1k, is
     the owner's, A's: each agency's NPV saving is net of its own part, and the rows add
     up to the plan's (r = 0)."""
-    sites = [site("L", "A", 0, 0, desks=30, running_cost=100_000, tenure="leasehold",
-                  rent=70_000, lease_end="2033-04-01", lease_breaks="2028-10-01",
-                  surrender_cost=50_000),
-             site("C", "B", 1, 0, desks=100, running_cost=10_000, candidate=True,
-                  build_cost=300_000, build_years=2)]
+    sites = _lease_beside_a_hub("B")
     case = plan_case(tmp_path, sites, [function("T", "B", "Ops", "L", desks=20)],
                      agencies=("A", "B"), scheduled=False, horizon_years=6,
                      discount_rate=0.0)

@@ -71,13 +71,9 @@ def _money(s: Summary, key: str) -> str:
 
 
 def _plan_cost(s: Summary, key: str) -> str:
-    """The plan's NPV of cost, less the status quo's being its NPV saving: for a dated
-    plan not scheduled, the snapshot's objective with what it books before the changes
-    can be made (`booked_early_npv`) added back, as the saving leaves that out."""
-    value = known(s, key)
-    if value is None:
-        return pounds(value)
-    return pounds(value + (s.booked_early_npv or 0.0))
+    """The plan's NPV of cost, less the status quo's being its NPV saving
+    (`Summary.plan_npv_cost`)."""
+    return pounds(None if known(s, key) is None else s.plan_npv_cost)
 
 
 def _saving(s: Summary, key: str) -> str:
@@ -129,12 +125,9 @@ def _in_year_one(s: Summary, key: str) -> str:
 
 
 def _own_cost(s: Summary, key: str) -> str:
-    """A plan's own NPV of cost, marked as `_in_year_one` marks a plan not scheduled,
-    whose cost is the snapshot's objective with what it books before its changes can be
-    made added back, as its saving leaves that out (`_plan_cost`)."""
-    value = known(s, key)
-    return "n/a" if value is None else pounds(value + (s.booked_early_npv or 0.0)) \
-        + own_note(s)
+    """A plan's own NPV of cost (`_plan_cost`), marked as `_in_year_one` marks a plan
+    not scheduled."""
+    return "n/a" if known(s, key) is None else _plan_cost(s, key) + own_note(s)
 
 
 def own_note(s: Summary) -> str:

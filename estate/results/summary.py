@@ -173,6 +173,14 @@ class Summary:
                             npv_saving=programme.npv_saving, **changes)
 
     @property
+    def plan_npv_cost(self) -> float:
+        """The NPV of cost the plan's own saving is the status quo's less: the snapshot's
+        objective, with, for a dated plan not scheduled, what it books before its
+        changes can be made added back (`booked_early_npv`), as its saving leaves that
+        out."""
+        return self.objective_npv + (self.booked_early_npv or 0.0)
+
+    @property
     def saving_in_year_one(self) -> float:
         """The plan's own NPV saving, not its dated programme's: as if every change
         were made in year 1 (`status_quo_npv - objective_npv`), or, dated and not

@@ -127,10 +127,9 @@ def _differences(optimum: Plan, plan: Plan) -> tuple[SiteChange, ...]:
 
 
 def _cost(plan: Plan) -> float:
-    """The NPV of cost an alternative is measured by: the snapshot's objective, with,
-    for a dated plan not scheduled, what it counts before the plan's changes can be made
-    added back (`booked_early_npv`), so that differences are of the savings reported."""
-    return plan.summary.objective_npv + (plan.summary.booked_early_npv or 0.0)
+    """The NPV of cost an alternative is measured by, so that differences are of the
+    savings reported (`Summary.plan_npv_cost`)."""
+    return plan.summary.plan_npv_cost
 
 
 def find_alternatives(optimum: Plan, model: EstateModel, count: int, within_pct: float,
