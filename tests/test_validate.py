@@ -322,11 +322,12 @@ def test_repeated_list_entries_are_warnings(tmp_path: Path) -> None:
 def test_an_id_with_an_invisible_character_is_named_where_it_is(
         tmp_path: Path, table: str, column: str, index: int) -> None:
     """A zero-width space pasted into an id would otherwise surface as unknown ids in
-    other tables, never at the cell that holds it."""
+    other tables, never at the cell that holds it; and it is that one problem, not also
+    an unknown id wherever the id is referred to (or, in a reference, unmatched)."""
     cells = frames()[table][column].astype(object).tolist()
     problems = bad_cell(tmp_path, table, column, index, cells[index] + "\u200b")
-    here = [p for p in problems if (p.file, p.row, p.column) == (f"{table}.csv", index + 2, column)]
-    assert here and "visible characters" in here[0].expected and "\\u200b" in here[0].found
+    assert [(p.file, p.row, p.column) for p in problems] == [(f"{table}.csv", index + 2, column)]
+    assert "visible characters" in problems[0].expected and "\\u200b" in problems[0].found
 
 
 @pytest.mark.parametrize(("header", "meant", "default"), [

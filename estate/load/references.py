@@ -14,6 +14,7 @@ from collections import Counter
 import pandas as pd
 
 from estate.errors import Problem, did_you_mean, row_place, spelling_key
+from estate.load.free_text import INVISIBLE
 from estate.load.geography import check_positions, sites_listed_twice
 from estate.load.magnitudes import figures_out_of_scale
 from estate.load.schema import TABLES
@@ -51,7 +52,10 @@ def check_references(
             key = TABLES[target].key
             assert key is not None, f"{target} is referred to by id, so it has an id column"
             values = frames[name][column.name]
-            unknown = (values != "") & ~values.isin(frames[target][key])
+            # ids compared without the characters that show as nothing: one holding
+            # such a character is refused on its own row, so a reference it would
+            # leave unmatched (or that holds it) is that one mistake, not a second
+            unknown = (values != "") & ~_visible(values).isin(_visible(frames[target][key]))
             folded = {str(v).casefold(): str(v) for v in frames[target][key]}
             unpadded = {_unpadded(str(v)): str(v) for v in frames[target][key]}
             # rows of the target whose id is blank (an error of their own): an unknown
@@ -99,6 +103,11 @@ def check_references(
         if "zones" in readable:
             problems += _check_zone_areas(sites, frames["zones"], files)
     return problems
+
+
+def _visible(ids: pd.Series) -> pd.Series:
+    """The ids with every character that shows as nothing (`INVISIBLE`) taken out."""
+    return ids.astype(str).str.replace(INVISIBLE, "", regex=True)
 
 
 def _flag(
