@@ -18,7 +18,7 @@ from estate.results import money
 from estate.results.amounts import count, percent_up, rate_words
 from estate.results.payback import dated_payback_words, payback_words
 from estate.results.programme_figures import ProgrammeFigures
-from estate.results.summary import SavingBasis, Summary, blank
+from estate.results.summary import OWN_CHANGES_DATED, SavingBasis, Summary, blank
 from estate.results.words import (
     DATED,
     IN_YEAR_ONE,
@@ -102,7 +102,7 @@ def _dated(s: Summary, key: str) -> str:
     return dated_figure_words(s.programme, key)
 
 
-NOT_SCHEDULED = " (start date, no programme: its own changes dated, no yearly limits)"
+NOT_SCHEDULED = f" (start date, no programme: its {OWN_CHANGES_DATED})"
 """Said of a plan with a start date but no programme: its own figures are not those of
 every change made in year 1, but what its changes realise, dated at least cost with no
 yearly limits (docs/programme.md, "Planned without a programme")."""

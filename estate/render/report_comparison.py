@@ -17,7 +17,13 @@ from estate.results import Summary, money
 from estate.results.amounts import count, listed
 from estate.results.payback import dated_payback_words, payback_words
 from estate.results.programme_figures import DatedFigures
-from estate.results.summary import SavingBasis, blank, saving_basis, year_one_saving
+from estate.results.summary import (
+    OWN_CHANGES_DATED,
+    SavingBasis,
+    blank,
+    saving_basis,
+    year_one_saving,
+)
 from estate.results.words import (
     DATED,
     IN_YEAR_ONE,
@@ -91,7 +97,7 @@ def _not_scheduled_words(row: pd.Series) -> str:
     the first year it could be made on its own."""
     if not _not_scheduled(row):
         return ""
-    return (" (its own changes dated, no yearly limits)"
+    return (f" (its {OWN_CHANGES_DATED})"
             if not blank(row.get("booked_early_npv"))
             else " (each change from the first year it could be made, not scheduled)")
 

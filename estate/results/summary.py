@@ -60,13 +60,18 @@ OPTIONAL = ("crs", "model_size", "one_off_receipts", "lease_cost_npv", "receipts
             "alternatives")
 
 
+OWN_CHANGES_DATED = "own changes dated, no yearly limits"
+"""What the saving of a plan with a start date and no programme counts, in the words every
+page and table says it with ("its own changes dated, no yearly limits")."""
+
+
 class SavingBasis(StrEnum):
     """What a plan's `npv_saving` counts (comparison.csv's and sweep.csv's
     `npv_saving_basis`), so scenarios of different kinds are not ranked as alike."""
 
     PROGRAMME = "dated programme"
     """A programme is scheduled: each change in the year the programme makes it."""
-    WHEN_POSSIBLE = "the plan's own changes dated, no yearly limits"
+    WHEN_POSSIBLE = f"the plan's {OWN_CHANGES_DATED}"
     """A start date and no programme: what the plan's own changes realise, dated at
     least cost with no yearly limits (docs/programme.md, "Planned without a programme");
     a folder written before then counted each change from the soonest any programme

@@ -16,7 +16,7 @@ from typing import TypeGuard
 from estate.results.alternative_figures import AlternativeFigures, DatedAlternative
 from estate.results.amounts import count, dated_difference, half_up, money, percent_up, rate_words
 from estate.results.programme_figures import DatedFigures, ProgrammeFigures
-from estate.results.summary import Breach, Summary
+from estate.results.summary import OWN_CHANGES_DATED, Breach, Summary
 from estate.status import PLANNED, Status
 
 PROVEN = 1e-6
@@ -300,7 +300,7 @@ def dated_saving_words(npv_saving: float | None, programme: ProgrammeFigures | N
     """The NPV saving a board can count on, saying which it is: a dated programme's
     ("£101.71m (dated from 2027-04-01)"), a plan's own changes dated (`own_dated`) or an
     undated plan's ("£116.84m (not dated)"), never side by side as if alike."""
-    said = "its own changes dated, no yearly limits" if own_dated else "not dated"
+    said = f"its {OWN_CHANGES_DATED}" if own_dated else "not dated"
     return (f"{saving_figure(programme.npv_saving)} (dated from {programme.start})"
             if programme else "n/a" if npv_saving is None
             else f"{saving_figure(float(npv_saving))} ({said})")
