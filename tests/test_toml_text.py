@@ -89,6 +89,10 @@ def _file(folder: Path, line: int, written: str) -> Path:
     (6, "max_km = 40 km", "write max_km = 40"),
     (15, "time_limit_s = 10 minutes", "write time_limit_s = 600 (the key is in seconds)"),
     (6, "max_km = 40 kg", "write the number without £, commas, k, m, % or a unit"),
+    # a percentage alone is not a note marked as LaTeX marks one (`write # in place of %`)
+    (3, "discount_rate = 3.5%", "write discount_rate = 0.035"),
+    (3, "discount_rate = 35 %", "write discount_rate = 0.35"),
+    (3, "discount_rate = 0.035 % the Green Book", "write # in place of %"),
     (12, "keep = S1", 'write it ["S1"]'),  # a list key: not "a text in quotes"
     (6, "max_km =", "give `max_km` a value, or delete the line"),
     # a backslash before the closing quote of a text that is no path: no path's hint

@@ -105,7 +105,10 @@ def after_value(key: str, value: str) -> tuple[str, str] | None:
     if re.fullmatch(r"[A-Za-z]+\.?", rest) and re.fullmatch(r"[+-]?[\d_.eE+-]+", read):
         return ("a number alone", f"write {key} = {read}: the key's name gives its unit "
                 "(radius_km in km, time_limit_s in seconds)")
-    if mark := COMMENT_MARK.match(rest):
+    # `35%` alone is a percentage, not a note marked as LaTeX marks one: the number's
+    # own hint (`number_hint`) says how to write it
+    if (mark := COMMENT_MARK.match(rest)) and not (mark[0] == "%"
+                                                   and _NUMBER_AND.fullmatch(value)):
         return (NOTE_AFTER, f"TOML's notes start with #: write # in place of "
                 f"{mark[0].strip()}")
     text = read[0] in "\"'"
