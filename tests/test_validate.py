@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from estate.errors import Problem
+from estate.errors import InputError, Problem
 from estate.load.raw import RawTable
 from estate.load.references import check_references
 from estate.load.schema import TABLES
@@ -303,6 +303,16 @@ def test_list_typed_with_commas_is_an_error(tmp_path: Path, column: str, cell: s
     problems = bad_cell(tmp_path, "sites", column, 1, cell)
     assert located(problems) == {("sites.csv", 3, column)}
     assert "separated by ;" in problems[0].expected and repr(cell) == problems[0].found
+
+
+def test_a_hosts_cell_refused_is_not_judged_as_the_site_s_types(tmp_path: Path) -> None:
+    """S2's `hosts` typed `HR,Finance` is refused; F2 (IT) sits at S2, but the cell was
+    not read, so no warning says S2 hosts only "HR,Finance": one mistake, one problem."""
+    folder = csv_register(tmp_path, sites={"hosts": [None, "HR,Finance", None]})
+    with pytest.raises(InputError) as caught:
+        load_register(folder)
+    assert located(caught.value.problems) == {("sites.csv", 3, "hosts")}
+    assert caught.value.warnings == []
 
 
 def test_repeated_list_entries_are_warnings(tmp_path: Path) -> None:

@@ -167,7 +167,10 @@ def _check_homes(
         index=homes.index,
         dtype=bool,
     )
-    for _, f in homes[unhosted & ~homes["candidate_site"]].iterrows():
+    # a `hosts` refused (`IT,HR`, typed with commas) is not what the site hosts
+    unread_hosts = homes["row_site"].astype(int).map(
+        lambda row: (files["sites"], row, "hosts") in unread).astype(bool)
+    for _, f in homes[unhosted & ~homes["candidate_site"] & ~unread_hosts].iterrows():
         problems.append(
             Problem(
                 label,
