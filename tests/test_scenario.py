@@ -267,7 +267,7 @@ def test_a_start_below_programme_is_one_problem(tmp_path: Path) -> None:
     run = invoke(tmp_path, "plan", scenario)
     assert run.code == 1, run.output
     assert "1 problem in the input" in run.stderr, run.stderr
-    assert "`start` is given at the top of the file as well: delete this copy" in run.stderr
+    assert "found `start` here; it is given at the top of the file as well: delete this copy" in run.stderr
 
 
 def test_every_scenario_error_is_listed_at_once(tmp_path: Path) -> None:
@@ -281,10 +281,11 @@ def test_every_scenario_error_is_listed_at_once(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("key", "meant"), [
-    ({"horizon": 10}, "(an unknown key; did you mean `horizon_years`?)"),
-    ({"solver": {"nmae": "highs"}}, "(an unknown key; did you mean `solver.name`?)"),
-    ({"relocation": {"max_kms": 5}}, "(an unknown key; did you mean `relocation.max_km`?)"),
-    ({"zzz": 1}, "(an unknown key)"),
+    ({"horizon": 10}, "`horizon`, an unknown key; did you mean `horizon_years`?"),
+    ({"solver": {"nmae": "highs"}}, "`nmae`, an unknown key; did you mean `solver.name`?"),
+    ({"relocation": {"max_kms": 5}},
+     "`max_kms`, an unknown key; did you mean `relocation.max_km`?"),
+    ({"zzz": 1}, "`zzz`, an unknown key"),
 ])
 def test_an_unknown_key_names_the_key_it_may_mean(tmp_path: Path, key: dict[str, Any],
                                                   meant: str) -> None:
@@ -549,13 +550,14 @@ HAND_WRITTEN = 'name = "tiny"\ndata = "reg"\n\n[relocation]\nmax_km = 40\n\n[sol
 @pytest.mark.parametrize(("edit", "key", "says"), [
     # a key typed at the top that belongs in a table, and one typed below the last header
     (("[relocation]\nmax_km = 40", "max_km = 40\n\n[relocation]"), "key max_km:",
-     "`max_km` is a key of [relocation]: write it below that header"),
+     "found `max_km` here; it is a key of [relocation]: write it below that header"),
     (('data = "reg"\n', 'data = "reg"\nmip_gap = 0.001\n'), "key mip_gap:",
-     "`mip_gap` is a key of [solver]"),
+     "found `mip_gap` here; it is a key of [solver]"),
     (("mip_gap = 0.001\n", 'mip_gap = 0.001\nstart = "2027-04-01"\n'), "key solver.start:",
-     "`start` is a top-level key: write it above the first [header]"),
+     "found `start` here; it is a top-level key: write it above the first [header]"),
     (("[solver]", '[solver]\nradius_km = 5'), "key solver.radius_km:",
-     "`radius_km` is a key of a coverage rule: write it below a [[coverage]] header"),
+     "`radius_km` here; it is a key of a coverage rule: write it below a "
+     "[[coverage]] header"),
     (("[solver]", '[coverage]\nradius_km = 5\n\n[solver]'), "key coverage:",
      "a rule headed [coverage], in one pair: write its header [[coverage]]"),
 ])

@@ -56,13 +56,14 @@ class KeyChecker:
         for key in table:
             if key not in allowed:
                 hint = ", ".join(sorted(allowed))
+                # what was found, then where it belongs or what it may mean
                 if homes and key in homes:
-                    meant = f" here; {as_typed(key)} {homes[key]}"
+                    found = f"{as_typed(key)} here; it {homes[key]}"
                 else:
                     near = _near(str(key), sorted(allowed))
-                    meant = f"; {did_you_mean(prefix + n for n in near)}" if near else ""
-                self.fail(prefix + key, f"one of the known keys ({hint})",
-                          f"(an unknown key{meant})")
+                    found = f"{as_typed(key)}, an unknown key" + (
+                        f"; {did_you_mean(prefix + n for n in near)}" if near else "")
+                self.fail(prefix + key, f"one of the known keys ({hint})", found, said=True)
 
     def number(self, value: Any, key: str, lo: float | None = None, hi: float | None = None,
                lo_open: bool = False, hi_open: bool = False, allow_inf: bool = False) -> float:
