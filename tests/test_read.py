@@ -27,7 +27,7 @@ from estate.load.read import read_tables
 from estate.load.validate import Register, load_register
 from estate.load.workbook import SheetMarks, TotalsRow, letters, sheet_marks
 from tests.fixtures import run_cli, write_gpkg, write_tables, write_xlsx
-from tests.fixtures.hostile import edit_workbook, with_saved_value
+from tests.fixtures.hostile import edit_workbook, with_empty_text_result, with_saved_value
 from tests.fixtures.reference import SITES, ZONES, frames, located, problems_of
 
 
@@ -335,6 +335,23 @@ def test_workbook_formula_without_saved_value_is_an_error_at_its_cell(tmp_path: 
         "a formula =52+0.1 with no saved value in cell C2",
     }
     assert all("save it" in p.expected for p in problems)
+
+
+def test_a_formula_whose_saved_result_is_empty_text_reads_as_a_blank_cell(
+        tmp_path: Path) -> None:
+    """`=IF(..., "", ...)` is how a register leaves a cell blank; Excel saves its result,
+    an empty text, so the cell is blank (optional: its default; required: an empty
+    cell), not a formula with no saved value that saving again in Excel cannot mend."""
+    path = write_xlsx(tmp_path / "reg.xlsx", frames())
+    edit_workbook(path, {("sites", "M2"): '=IF(1,"","x")', ("sites", "C3"): '=IF(1,"","y")'})
+    with_empty_text_result(with_empty_text_result(path, 'IF(1,"","x")'), 'IF(1,"","y")')
+    with pytest.raises(InputError) as caught:
+        load_register(path)
+    assert [(p.file, p.row, p.column, p.found) for p in caught.value.problems] == [
+        ("reg.xlsx[sites]", 3, "name", "an empty cell")]
+    edit_workbook(path, {("sites", "C3"): "Police HQ"})
+    register = load_register(with_empty_text_result(path, 'IF(1,"","x")'))
+    assert register.sites["services"].tolist()[:2] == [(), ()]
 
 
 def test_workbook_formula_with_saved_value_reads_the_value(tmp_path: Path) -> None:

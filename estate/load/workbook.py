@@ -337,7 +337,10 @@ def _sheet_part(archive: zipfile.ZipFile, title: str) -> str | None:
 def _formulas_without_values(path: Path, name: str, rows: dict[int, dict[int, str]],
                              flagged: Flagged) -> list[tuple[int, int, str]]:
     """Formula cells that read as empty: the file has no saved result for them (a second
-    pass, with formulas as text, made only for a workbook that holds formulas)."""
+    pass, with formulas as text, made only for a workbook that holds formulas). A
+    formula whose saved result is text (`t="str"`, as Excel and LibreOffice save one)
+    and empty, `=IF(B5="IBC","","public_access")`, has one: the cell is blank."""
+    empty_texts = _text_results(path, name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         book = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
@@ -350,11 +353,34 @@ def _formulas_without_values(path: Path, name: str, rows: dict[int, dict[int, st
                 if cell.value is None or cell.data_type != "f":
                     continue
                 where = (int(cell.row), int(cell.column) - 1)
-                if where[1] not in rows.get(where[0], {}) and where not in flagged:
+                if where[1] not in rows.get(where[0], {}) and where not in flagged \
+                        and where not in empty_texts:
                     found.append((*where, str(cell.value)))
         return found
     finally:
         book.close()
+
+
+_TEXT_CELL = re.compile(rb"""<(?:\w+:)?c\b[^<>]*?\st\s*=\s*["']str["'][^<>]*>""")
+"""A cell tag whose value is a formula's text result."""
+
+
+def _text_results(path: Path, name: str) -> set[tuple[int, int]]:
+    """The cells (row, 0-based column) of sheet `name` whose saved value is a formula's
+    text result: those whose tag says `t="str"` and names its cell (`r="I5"`). Anything
+    unexpected gives none, so such a formula is then refused as having no value."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = _sheet_part(archive, name)
+            xml = archive.read(part) if part is not None else b""
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError):
+        return set()
+    found = set()
+    for tag in _TEXT_CELL.finditer(xml):
+        reference = _attribute(tag.group(), "r")
+        if reference and re.fullmatch(r"[A-Za-z]{1,3}\d+", reference):
+            found.add((cell_row(reference), cell_column(reference)))
+    return found
 
 
 def strings(cells: pd.DataFrame) -> pd.DataFrame:
