@@ -99,6 +99,40 @@ def test_errors_in_a_layer_name_each_feature_by_its_fid(tmp_path: Path) -> None:
     assert all(" row " not in str(p) for p in problems)
 
 
+def _spatial(path: Path) -> sqlite3.Connection:
+    """The GeoPackage opened in SQLite with the functions its layers' triggers name (GDAL
+    gives them; these answer only for rows whose geometry stays as it was)."""
+    db = sqlite3.connect(path)
+    db.create_function("ST_IsEmpty", 1, lambda shape: 0)
+    for name in ("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"):
+        db.create_function(name, 1, lambda shape: 0.0)
+    return db
+
+
+def test_text_held_in_a_number_field_is_checked_as_that_text(tmp_path: Path) -> None:
+    """SQLite keeps text in a field declared INTEGER, REAL or BOOLEAN (a script or an ETL
+    tool may write it so), and GDAL reads such a cell as the number its first digits
+    make: `1,500,000` as 1, `lots` as 0, `yes` as false. Each is read as the text it is,
+    refused as a CSV's cell is, or, as `yes`, taken as the flag it spells."""
+    path = _register(tmp_path / "reg.gpkg")
+    with contextlib.closing(_spatial(path)) as db:
+        assert db.execute("SELECT typeof(desks), typeof(running_cost) FROM sites "
+                          "LIMIT 1").fetchone() == ("integer", "real")
+        db.execute("ALTER TABLE sites ADD COLUMN must_keep BOOLEAN")
+        db.execute("UPDATE sites SET must_keep = CASE fid WHEN 7 THEN 0 WHEN 17 THEN 'yes' "
+                   "ELSE 0 END")
+        db.commit()
+    register = load_register(path)
+    assert register.sites["must_keep"].tolist() == [False, True, False]
+    with contextlib.closing(_spatial(path)) as db:
+        db.execute("UPDATE sites SET desks = 'lots' WHERE fid = 7")
+        db.execute("UPDATE sites SET running_cost = '1,500,000' WHERE fid = 30")
+        db.commit()
+    problems = problems_of(path)
+    assert [(p.row, p.column, p.found) for p in problems] == [
+        (7, "desks", "'lots'"), (30, "running_cost", "'1,500,000': write 1500000")]
+
+
 def test_warnings_in_a_layer_name_features_by_their_fids(tmp_path: Path) -> None:
     """The warnings that name other rows (a type or a service spelt two ways) and a
     consistency warning (lat/lon columns beside the geometry) use fids as well."""

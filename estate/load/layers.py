@@ -155,6 +155,7 @@ def _read_layers(raw: RawRegister, source: Path) -> None:
                 layer = pyogrio.read_dataframe(source, layer=layers[name][0],
                                                fid_as_index=True)
                 fid_column = _fid_column(source, layers[name][0])
+            layer = _with_text_as_typed(layer, source, layers[name][0], fid_column)
         except Exception as error:
             raw.problems.append(Problem(label, None, None, "a readable layer", told(error)))
             continue
@@ -163,6 +164,44 @@ def _read_layers(raw: RawRegister, source: Path) -> None:
             _add_layer(raw, name, label, _with_fid_column(layer, fid_column, spec.names))
         except Exception as error:  # e.g. a CRS that cannot be reprojected
             raw.problems.append(Problem(label, None, None, "a usable layer", told(error)))
+
+
+def _with_text_as_typed(layer: pd.DataFrame, source: Path, table: str, fid_column: str
+                        ) -> pd.DataFrame:
+    """The layer with each number field's cells that hold text given as that text. SQLite
+    keeps text in a field declared INTEGER or REAL (`'1,500,000'`, `'lots'`), as a
+    script or another tool may write it, and GDAL reads such a cell as the number its
+    first digits make (1, or 0): read so, a plan would run on figures nobody typed. As
+    text, the cell is checked as a CSV's is ("found '1,500,000': write 1500000")."""
+    numeric = [c for c in layer.columns if c != getattr(layer, "_geometry_column_name", None)
+               and pd.api.types.is_numeric_dtype(layer[c])]
+    if not numeric:
+        return layer
+    quoted = ", ".join(_quoted(c) for c in numeric)
+    held = " OR ".join(f"typeof({_quoted(c)}) IN ('text', 'blob')" for c in numeric)
+    try:
+        with contextlib.closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro",
+                                                uri=True)) as database:
+            rows = database.execute(f"SELECT {_quoted(fid_column)}, {quoted} FROM "
+                                    f"{_quoted(table)} WHERE {held}").fetchall()
+    except (sqlite3.Error, OSError, ValueError):
+        return layer  # not read so (a view, say): the layer as GDAL gives it
+    if not rows:
+        return layer
+    layer = layer.copy()
+    for row in rows:
+        for column, value in zip(numeric, row[1:], strict=True):
+            if isinstance(value, str | bytes) and row[0] in layer.index:
+                if layer[column].dtype != object:
+                    layer[column] = layer[column].astype(object)
+                text = value if isinstance(value, str) else value.decode("utf-8", "replace")
+                layer.at[row[0], column] = text
+    return layer
+
+
+def _quoted(name: str) -> str:
+    """An SQLite identifier in double quotes, any quote inside it doubled."""
+    return '"' + str(name).replace('"', '""') + '"'
 
 
 def _fid_column(source: Path, layer: str) -> str:
