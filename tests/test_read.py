@@ -354,6 +354,18 @@ def test_a_formula_whose_saved_result_is_empty_text_reads_as_a_blank_cell(
     assert register.sites["services"].tolist()[:2] == [(), ()]
 
 
+def test_an_error_or_unsaved_formula_in_a_column_not_read_is_ignored(tmp_path: Path) -> None:
+    """A `notes` column's `#REF!`, a helper lookup left unsaved, and an `#N/A` far under
+    no header are in cells estate does not read: kept and ignored, as unknown columns
+    are; the same in `desks` is still refused at its cell."""
+    path = write_xlsx(tmp_path / "reg.xlsx", frames())
+    edit_workbook(path, {("sites", "P2"): "#REF!", ("sites", "P3"): "=A3&B3",
+                         ("sites", "Z50"): "#N/A"})
+    assert load_register(path).sites["site_id"].tolist() == ["S1", "S2", "S3"]
+    edit_workbook(path, {("sites", "F2"): "#REF!"})
+    assert [(p.row, p.column) for p in problems_of(path)] == [(2, "desks")]
+
+
 def test_workbook_formula_with_saved_value_reads_the_value(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "reg.xlsx", frames())
     edit_workbook(path, {("sites", "F3"): "=F2*2"})

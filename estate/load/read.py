@@ -317,12 +317,17 @@ def _flagged(label: str, sheet: Sheet, table: RawTable | None, totals: set[int]
              ) -> list[Problem]:
     """Cells the workbook holds no usable value for, at their row and column, except in
     an Excel Table's totals rows (`totals`) and rows kept for people (a Total or notes
-    row, `RawTable.asides`), which are one problem each."""
+    row, `RawTable.asides`), which are one problem each, and in columns estate does not
+    read (a `notes` column's `#REF!`, a helper lookup's `#N/A`, a cell under no header),
+    which are kept and ignored as their other cells are."""
     problems = []
+    read = set(TABLES[table.name].names) if table is not None else set()
     for (row, column), found in sorted(sheet.flagged.items()):
         if table is not None and row <= table.header_row and table.header_row > 1:
             continue  # a title or note above the header is not read
         if row in totals or (table is not None and row in table.asides):
+            continue
+        if table is not None and table.positions.get(column) not in read:
             continue
         name = table.positions.get(column, letters(column)) if table else letters(column)
         expected = ("a saved value (open the workbook in Excel and save it, so its "
