@@ -305,6 +305,19 @@ def test_list_typed_with_commas_is_an_error(tmp_path: Path, column: str, cell: s
     assert "separated by ;" in problems[0].expected and repr(cell) == problems[0].found
 
 
+def test_a_spreadsheet_error_saved_as_text_is_refused_in_any_column(tmp_path: Path) -> None:
+    """A CSV saved from a workbook holds `#N/A` as text: in a name, a list or a reference
+    it is no value, said as the error it is, once (not also an unknown site `#N/A`)."""
+    folder = csv_register(tmp_path, sites={"name": ["County Hall", "#N/A", "New hub"],
+                                           "services": [" #VALUE! ", None, "public_access"]},
+                          functions={"site_id": ["S1", "#n/a", None]})
+    problems = problems_of(folder)
+    assert [(p.file, p.row, p.column, p.found) for p in problems] == [
+        ("sites.csv", 2, "services", "the spreadsheet error #VALUE!, saved as text"),
+        ("sites.csv", 3, "name", "the spreadsheet error #N/A, saved as text"),
+        ("functions.csv", 3, "site_id", "the spreadsheet error #n/a, saved as text")]
+
+
 def test_a_hosts_cell_refused_is_not_judged_as_the_site_s_types(tmp_path: Path) -> None:
     """S2's `hosts` typed `HR,Finance` is refused; F2 (IT) sits at S2, but the cell was
     not read, so no warning says S2 hosts only "HR,Finance": one mistake, one problem."""

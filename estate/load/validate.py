@@ -22,7 +22,7 @@ from estate.load.column_names import missing_column, misspelt
 from estate.load.dates import EARLIEST_DATE, date_found, dates_found, parse_dates, too_early
 from estate.load.free_text import INVISIBLE
 from estate.load.grid_crs import grid_as_degrees
-from estate.load.numbers import number_found
+from estate.load.numbers import SPREADSHEET_ERRORS, number_found
 from estate.load.raw import RawTable, per_value
 from estate.load.read import read_tables
 from estate.load.references import check_references
@@ -208,6 +208,14 @@ def _parse(column: Column, cells: pd.Series, table: RawTable) -> tuple[pd.Series
     if column.required and blank.any() and column.name not in table.from_geometry:
         merged = cells.index.isin(list(table.covered.get(column.name, ())))
         problems += _each(table, column, blank & ~merged, "a value", lambda _: "an empty cell")
+    if column.kind != "number":  # a number column names them as it refuses them
+        # `#N/A` saved as text into a name, an id or a list is no value of it: one
+        # problem here, and the cell read as blank (not also an unknown site `#N/A`)
+        failed = ~blank & cells.str.strip().str.upper().isin(SPREADSHEET_ERRORS)
+        problems += _each(table, column, failed, "a value (correct the formula in the "
+                          "workbook or type the value)", lambda cell: f"the spreadsheet "
+                          f"error {cell.strip()}, saved as text")
+        cells, blank = cells.where(~failed, ""), blank | failed
     values, bad, expected = _PARSERS[column.kind](column, cells, blank)
     found = _FOUND.get(column.kind, repr) if column.kind != "number" else (
         lambda cell: number_found(cell, lambda x: _takes(column, x)))
