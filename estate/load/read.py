@@ -48,12 +48,11 @@ from estate.load.workbook import (
     blank_sheet,
     cell_column,
     cell_row,
-    is_ole,
     letters,
-    not_a_workbook,
     open_workbook,
     read_sheet,
 )
+from estate.load.workbook_kind import is_ole, no_sheets, not_a_workbook
 
 EXPECTED_REGISTER = (
     "a register: a folder holding agencies.csv, sites.csv, functions.csv and zones.csv, "
@@ -237,6 +236,10 @@ def _read_workbook(path: Path) -> RawRegister:
         raw.problems.append(Problem(path.name, None, None, "an Excel .xlsx workbook", found))
         return raw
     try:
+        if not book.sheetnames:  # the reader found none: Strict Open XML, say
+            raw.problems.append(Problem(path.name, None, None, "an Excel .xlsx workbook",
+                                        no_sheets(path)))
+            return raw
         sheets = by_table_name(book.sheetnames)
         for name, titles in sheets.items():  # a problem names the tab as the user sees it
             if name in raw.files and len(titles) == 1:

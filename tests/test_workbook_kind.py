@@ -1,13 +1,14 @@
-"""estate/load/workbook.py: a file named .xlsx that is no workbook (not a zip, a zip of
-other files, a damaged or encrypted one) is named for what it is, with how to save a
-workbook, not in the zip reader's or openpyxl's words."""
+"""estate/load/workbook_kind.py: a file named .xlsx that is no workbook (not a zip, a
+zip of other files, a damaged or encrypted one, Strict Open XML) is named for what it
+is, with how to save a workbook, not in the zip reader's or openpyxl's words."""
 
 from __future__ import annotations
 
 import zipfile
 from pathlib import Path
 
-from tests.fixtures import invoke, no_traceback
+from tests.fixtures import invoke, no_traceback, write_xlsx
+from tests.fixtures.reference import frames
 from tests.fixtures.scenario import write_scenario
 
 
@@ -76,3 +77,28 @@ def test_a_zip_that_is_no_workbook_is_named_for_what_it_is(tmp_path: Path) -> No
                 assert words not in run.output, run.output
             no_traceback(run)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_strict_open_xml_workbook_is_named_for_what_it_is(tmp_path: Path) -> None:
+    """Excel's "Strict Open XML Spreadsheet" (.xlsx too) names its parts in other
+    namespaces, in which openpyxl finds no sheet: said as that, with how to save it, not
+    as four sheets missing from a workbook that shows them all."""
+    plain = write_xlsx(tmp_path / "plain.xlsx", frames())
+    transitional = (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                    b"http://schemas.openxmlformats.org/officeDocument/2006/relationships")
+    strict = (b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+              b"http://purl.oclc.org/ooxml/officeDocument/relationships")
+    with zipfile.ZipFile(plain) as old, zipfile.ZipFile(tmp_path / "strict.xlsx", "w") as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename.endswith(".xml"):
+                for before, after in zip(transitional, strict, strict=True):
+                    data = data.replace(before, after)
+            new.writestr(info, data)
+    run = invoke(tmp_path, "validate", "strict.xlsx")
+    assert run.code == 1, run.output
+    assert ('strict.xlsx: expected an Excel .xlsx workbook, found a workbook saved as "Strict '
+            'Open XML Spreadsheet", whose sheets estate cannot read: open it in Excel and '
+            "save it as an Excel Workbook (.xlsx)") in run.output, run.output
+    assert "no such sheet" not in run.output
+    no_traceback(run)
