@@ -1078,3 +1078,19 @@ def test_a_binary_file_named_csv_is_said_for_what_it_is(tmp_path: Path, start: b
     assert run.code == 1, run.output
     assert f"zones.csv: expected UTF-8 text with columns separated by commas, {found}" \
         in run.stderr, run.stderr
+
+
+def test_a_workbook_the_reader_trips_on_says_what_to_do_first(tmp_path: Path) -> None:
+    """openpyxl cannot open a workbook with an empty chart sheet (it raises an
+    AttributeError of its own): the user is told to save it again from Excel, the
+    reader's words kept after that for whoever supports them."""
+    path = write_xlsx(tmp_path / "reg.xlsx", frames())
+    book = openpyxl.load_workbook(path)
+    book.create_chartsheet("Chart1")
+    book.save(path)
+    problems = problems_of(path)
+    assert [(p.file, p.row, p.column) for p in problems] == [("reg.xlsx", None, None)]
+    assert problems[0].found.startswith(
+        "a workbook whose contents cannot be read: open it in Excel and save it again as an "
+        "Excel Workbook (.xlsx), or copy its sheets into a new workbook (the reader said "
+        "AttributeError: "), problems[0].found

@@ -229,6 +229,13 @@ def _read_workbook(path: Path) -> RawRegister:
         book = open_workbook(path)
     except Exception as error:  # corrupt or not a workbook: report, never crash
         found = not_a_workbook(path) or describe(error)
+        if not isinstance(error, OSError) and found == describe(error):
+            # a workbook the reader trips on inside (an empty chart sheet, say): its
+            # words kept for whoever supports the user, after what to do
+            said = found.removeprefix("an unreadable file (").removesuffix(")")
+            found = ("a workbook whose contents cannot be read: open it in Excel and save "
+                     "it again as an Excel Workbook (.xlsx), or copy its sheets into a new "
+                     f"workbook (the reader said {said})")
         if is_ole(path):
             found = ("an encrypted workbook (a password, or a sensitivity label that "
                      "encrypts) or an old Excel 97-2003 file named .xlsx: save a copy "
