@@ -315,6 +315,20 @@ def test_an_empty_geometry_names_its_feature_and_id(tmp_path: Path) -> None:
     assert all(" row " not in str(p) for p in problems)
 
 
+def test_a_point_with_no_coordinates_is_named_at_its_geometry(tmp_path: Path) -> None:
+    """A point with one coordinate NaN or infinite, as a script may write it, is not
+    empty (GeoPackage's empty point is NaN in both): it is said at the feature's
+    geometry, once, not as a `lon` column the layer does not have."""
+    points = _grid_points()
+    geometry = [shapely.Point(points[0]), shapely.Point(points[1][0], np.nan),
+                shapely.Point(points[2][0], np.inf)]
+    problems = problems_of(_register(tmp_path / "reg.gpkg", geometry=geometry))
+    assert [(p.row, p.column) for p in problems] == [(17, "geometry"), (30, "geometry")]
+    assert problems[0].found == (
+        "a Point whose coordinates are not numbers (NaN or infinity) for site_id `S2`: put "
+        "the feature where it belongs (in QGIS, the Vertex tool), or delete it")
+
+
 def test_a_multipoint_of_one_point_is_that_point(tmp_path: Path) -> None:
     """QGIS's default MultiPoint layer, each feature one point: read as those points,
     kept in the layer's own CRS for distances exactly as Points are, lat/lon alike."""

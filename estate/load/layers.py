@@ -298,7 +298,7 @@ def _take_points(raw: RawRegister, table: RawTable, geometry: gpd.GeoSeries) -> 
     kinds = geometry.geom_type.fillna("none")
     empty = geometry.isna() | geometry.is_empty
     allowed = {"Point"} | ({"Polygon", "MultiPolygon"} if table.name == "zones" else set())
-    bad = empty | ~kinds.isin(allowed)
+    bad = empty | ~kinds.isin(allowed) | (~empty & ~np.isfinite(geometry.bounds).all(axis=1))
     expected = "a Point" + (" or Polygon" if table.name == "zones" else "")
     key = TABLES[table.name].key
     for row in bad[bad].index:
@@ -346,6 +346,9 @@ def _geometry_found(shape: shapely.Geometry | None, table: str) -> str:
         return ("an empty geometry{of}: give the feature its point (in QGIS, Add Part "
                 "with the layer in edit mode), or delete the feature")
     kind = shape.geom_type
+    if not np.isfinite(shapely.bounds(shape)).all():
+        return (f"a {kind} whose coordinates are not numbers (NaN or infinity){{of}}: put "
+                "the feature where it belongs (in QGIS, the Vertex tool), or delete it")
     if kind == "MultiPoint":
         return (f"a MultiPoint of {shapely.get_num_geometries(shape)} points{{of}}: keep "
                 "the one point where it is (delete the other parts), or split the layer "
