@@ -1,5 +1,6 @@
-"""A workbook header merged across columns (estate.load.merged_header): one problem at
-the range, saying to unmerge it, not a missing column and data under no header."""
+"""Merged ranges of a workbook (estate.load.merged_header): a header merged across
+columns, or a record's cells merged across its columns, is one problem at the range,
+saying to unmerge it, not a missing column, data under no header or empty cells."""
 
 from __future__ import annotations
 
@@ -73,3 +74,21 @@ def test_a_merged_header_losing_no_required_column_is_a_warning(tmp_path: Path) 
     tables["sites"]["more notes"] = [None, None, None]
     path = _merged(write_xlsx(tmp_path / "empty.xlsx", tables), "P1:R1", "Notes")
     assert load_register(path).warnings == []
+
+
+def test_a_range_merged_across_a_record_s_columns_is_named_once(tmp_path: Path) -> None:
+    """S2's name merged across lat and lon (C3:E3): those read blank, said once at the
+    range with the columns it hides, not as two empty cells with no word of the merge;
+    merged from desks into running cost and down a row (F3:G4), the range is one problem
+    too, for the column across and the one down."""
+    path = write_xlsx(tmp_path / "reg.xlsx", frames())
+    book = openpyxl.load_workbook(path)
+    book["sites"].merge_cells("C3:E3")
+    book["sites"].merge_cells("F3:G4")
+    book.save(path)
+    problems = problems_of(path)
+    assert [(p.row, p.column, p.found) for p in problems] == [
+        (3, "lat", "the cells C3:E3 merged across lat, lon: unmerge them and type each "
+         "value in its own column"),
+        (3, "running_cost", "the cells F3:G4 merged across running_cost: unmerge them and "
+         "type each value in its own column")]

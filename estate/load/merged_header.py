@@ -1,8 +1,10 @@
-"""A workbook's header merged across columns (`F1:G1`): the merged range holds its
-text in its first cell only, so the header names the first column and the others have
-no name, and are not read. It is one problem at the range, saying to unmerge it, in
+"""Merged ranges of a workbook's sheet, each one problem at the range, saying to unmerge
+it. A merged range holds its value in its first cell only: across the header (`F1:G1`)
+the header names the first column and the others have no name, and are not read (in
 place of a warning for each column with data under no header and an error for each
-required column the header then lacks.
+required column the header then lacks); down a column of the records (`B2:B3`) the
+rows below read blank, and across a record's columns (`C3:E3`) the columns after the
+first do (in place of an empty cell for each).
 """
 
 from __future__ import annotations
@@ -84,3 +86,38 @@ def _lacks(missing: list[str], hidden: int) -> str:
             "one of them" if len(missing) == 1 else "among them")
     return (f"; the header lacks {count(len(missing), 'required column')}, more than the "
             f"merged headers hide ({count(hidden, 'column')}), each said on its own")
+
+
+def merged_records(label: str, sheet: Sheet, table: RawTable, records: set[int],
+                   read: set[str]) -> list[Problem]:
+    """One problem for each range merged in the records (below the header) over a
+    column estate reads (`read`); the blank cells it covers are left out of the checks
+    (`RawTable.covered`), so each is not an empty cell as well."""
+    problems: list[Problem] = []
+    for ref in sheet.marks.merged:
+        top, bottom = (cell_row(corner) for corner in ref.split(":"))
+        first, last = (cell_column(corner) for corner in ref.split(":"))
+        column = table.positions.get(first)
+        below = [r for r in range(top + 1, bottom + 1) if r in records]
+        # a range merged across columns of a record: those after its first read blank
+        hidden = [c for c in map(table.positions.get, range(first + 1, last + 1))
+                  if c in read]
+        rows = [r for r in range(top, bottom + 1) if r in records]
+        if hidden and rows and top > table.header_row:
+            for name in hidden + ([column] if column in read and below else []):
+                table.covered.setdefault(name, set()).update(
+                    rows if name in hidden else below)
+            problems.append(Problem(
+                label, top, hidden[0],
+                "a value in each cell (a merged range holds its value in its first cell, "
+                "and the rest read as blank)",
+                f"the cells {ref} merged across {', '.join(hidden)}: unmerge them and type "
+                "each value in its own column"))
+        elif column in read and below and top > table.header_row:
+            table.covered.setdefault(column, set()).update(below)
+            problems.append(Problem(
+                label, top, column,
+                "a value in each cell (a merged range holds its value in its first cell, "
+                "and the rest read as blank)",
+                f"the cells {ref} merged: unmerge them and fill the value down"))
+    return problems

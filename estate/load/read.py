@@ -30,7 +30,7 @@ import pandas as pd
 from estate.errors import IN_A_LOCKED_FOLDER, Problem, cannot_read, count, path_too_long
 from estate.load.csv_file import read_csv
 from estate.load.layers import read_geopackage
-from estate.load.merged_header import merged_header, not_under_merged_header
+from estate.load.merged_header import merged_header, merged_records, not_under_merged_header
 from estate.load.raw import RawRegister, RawTable, add_table, describe, required_columns
 from estate.load.schema import TABLES
 from estate.load.table_names import (
@@ -46,8 +46,6 @@ from estate.load.workbook import (
     Sheet,
     TotalsRow,
     blank_sheet,
-    cell_column,
-    cell_row,
     letters,
     open_workbook,
     read_sheet,
@@ -356,9 +354,8 @@ def _marked(label: str, sheet: Sheet, table: RawTable | None, totals: set[int]
     sold site through may not expect: a warning each, and one naming the hidden
     columns, which are read all the same. An Excel Table's totals row is
     not a record, whatever its label: one problem each (`totals`), and the row is not
-    read. A range merged down a column estate reads holds its value in its first cell
-    only, so the rows below read as blank: an error at the range, and the blank cells it
-    covers are left out of the checks (`covered`)."""
+    read. A range merged in the records (`merged_records`) or across the header
+    (`merged_header`) is one problem at the range."""
     if table is None:
         return []
     problems = [Problem(label, row, None,
@@ -376,17 +373,7 @@ def _marked(label: str, sheet: Sheet, table: RawTable | None, totals: set[int]
                                  "struck-through", "a struck-through row", "gone")
     problems += _hidden_columns(label, sheet, table)
     problems += merged_header(label, sheet, table)
-    for ref in sheet.marks.merged:
-        top, bottom = (cell_row(corner) for corner in ref.split(":"))
-        column = table.positions.get(cell_column(ref.split(":")[0]))
-        below = [r for r in range(top + 1, bottom + 1) if r in records]
-        if column in read and below and top > table.header_row:
-            table.covered.setdefault(column, set()).update(below)
-            problems.append(Problem(
-                label, top, column,
-                "a value in each cell (a merged range holds its value in its first cell, "
-                "and the rest read as blank)",
-                f"the cells {ref} merged: unmerge them and fill the value down"))
+    problems += merged_records(label, sheet, table, records, read)
     return problems
 
 
