@@ -352,6 +352,11 @@ def test_a_formula_whose_saved_result_is_empty_text_reads_as_a_blank_cell(
     edit_workbook(path, {("sites", "C3"): "Police HQ"})
     register = load_register(with_empty_text_result(path, 'IF(1,"","x")'))
     assert register.sites["services"].tolist()[:2] == [(), ()]
+    # typed as text but with no value element: never calculated, so no saved value
+    edit_workbook(path, {})
+    problems = problems_of(with_empty_text_result(path, 'IF(1,"","x")', saved=False))
+    assert [(p.row, p.column) for p in problems] == [(2, "services")]
+    assert "with no saved value in cell M2" in problems[0].found
 
 
 def test_an_error_or_unsaved_formula_in_a_column_not_read_is_ignored(tmp_path: Path) -> None:

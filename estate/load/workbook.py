@@ -297,14 +297,20 @@ def _formulas_without_values(path: Path, name: str, rows: dict[int, dict[int, st
         book.close()
 
 
-_TEXT_CELL = re.compile(rb"""<(?:\w+:)?c\b[^<>]*?\st\s*=\s*["']str["'][^<>]*>""")
-"""A cell tag whose value is a formula's text result."""
+_TEXT_CELL = re.compile(rb"""<(?:\w+:)?c\b([^<>]*?\st\s*=\s*["']str["'][^<>]*?)(?<!/)>"""
+                        rb"(.*?)</(?:\w+:)?c>", re.DOTALL)
+"""A cell whose value is a formula's text result: its tag, then what it holds."""
+_EMPTY_VALUE = re.compile(rb"<(?:\w+:)?v\s*/>|<(?:\w+:)?v\s*></(?:\w+:)?v>")
+"""A value element holding nothing: the empty text a formula gave, when its cell says
+its result is text."""
 
 
 def _text_results(path: Path, name: str) -> set[tuple[int, int]]:
     """The cells (row, 0-based column) of sheet `name` whose saved value is a formula's
-    text result: those whose tag says `t="str"` and names its cell (`r="I5"`). Anything
-    unexpected gives none, so such a formula is then refused as having no value."""
+    empty text result: a tag that says `t="str"` and names its cell (`r="I5"`), holding
+    a value element with nothing in it (a formula with no value element at all has no
+    saved result). Anything unexpected gives none, so such a formula is then refused as
+    having no value."""
     try:
         with zipfile.ZipFile(path) as archive:
             part = _sheet_part(archive, name)
@@ -312,9 +318,10 @@ def _text_results(path: Path, name: str) -> set[tuple[int, int]]:
     except (OSError, zipfile.BadZipFile, KeyError, ValueError):
         return set()
     found = set()
-    for tag in _TEXT_CELL.finditer(xml):
-        reference = _attribute(tag.group(), "r")
-        if reference and re.fullmatch(r"[A-Za-z]{1,3}\d+", reference):
+    for cell in _TEXT_CELL.finditer(xml):
+        reference = _attribute(cell.group(1), "r")
+        if reference and re.fullmatch(r"[A-Za-z]{1,3}\d+", reference) \
+                and _EMPTY_VALUE.search(cell.group(2)):
             found.add((cell_row(reference), cell_column(reference)))
     return found
 
