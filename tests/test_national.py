@@ -127,6 +127,32 @@ def test_dask_executor_matches_process_pool(tmp_path: Path) -> None:
                                                           rel=1e-9)
 
 
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:Port 8787 is already in use:UserWarning")
+def test_a_sweep_of_a_national_register_on_dask_plans_its_areas_in_each_run(
+        tmp_path: Path) -> None:
+    """A Dask worker's processes are daemons, which may not start a pool of their own:
+    a run planning its areas on one ended as an error row ("daemonic processes are not
+    allowed to have children"), every run of the sweep did, and it said 4 error. Each
+    run plans its areas one after another, as on the local pool, with the same rows."""
+    from distributed import LocalCluster
+
+    from estate.api import sweep
+    from estate.runs.sweep import parse_vary
+
+    data = write_tables(tmp_path / "national", national_tables(4))
+    path = write_scenario(tmp_path / "nat.toml", raw_scenario(data))
+    varies = [parse_vary("sharing.efficiency=0.1,0.3")]
+    pool = sweep(path, varies, tmp_path / "pool", workers=2)
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                      dashboard_address=None) as cluster:
+        on_dask = sweep(path, varies, tmp_path / "dask", executor="dask",
+                        scheduler=cluster.scheduler_address)
+    assert on_dask.rows["status"].tolist() == ["optimal", "optimal"]
+    keep = ["status", "objective_npv", "npv_saving", "area_count"]
+    pd.testing.assert_frame_equal(pool.rows[keep], on_dask.rows[keep])
+
+
 def test_national_results_folder_and_infeasible_area_named(tmp_path: Path) -> None:
     tables = national_tables(5)
     data = write_tables(tmp_path / "national", tables)

@@ -126,14 +126,17 @@ RUN_OUT = ("a run's folder in the sweep's --out",
 
 
 def run_one(task: RunTask) -> RunOutcome:
-    """Check and plan one run in this process; every ending becomes an outcome."""
+    """Check and plan one run in this process; every ending becomes an outcome. A
+    register planned area by area plans its areas one after another here: the sweep's
+    runs are what its workers share out, and a Dask worker may not start a pool of its
+    own (its processes are daemons)."""
     t0 = time.perf_counter()
     done = RunOutcome(task.run_id, task.parameters, Status.ERROR, ran=True)
     before = _hashed(task.raw.get("data"))  # the register as the run begins, kept with it
     try:
         scenario = scenario_from_dict(task.raw, base_dir=Path(task.folder), label=task.label)
         result = plan_scenario(scenario, out=Path(task.folder), draw=task.draw,
-                               out_words=RUN_OUT).plan
+                               out_words=RUN_OUT, executor="serial").plan
         done.status, done.summary = result.status, result.summary
         done.sites, done.warnings = _sites_of(result.sites), len(result.warnings)
     except Exception as exc:  # one run's ending is its row, never the sweep's end
@@ -302,6 +305,10 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
             # refused by the register too (a site the policy names that it lacks, a
             # table it cannot read): a mistake in the inputs, not a sweep's finding
             raise _all_refused(path, outcomes)
+        if outcomes and all(o.status is Status.ERROR for o in outcomes):
+            # nothing planned, each for a reason estate did not expect: not a finding
+            raise EstateError(f"Every run of the sweep ended in an error, the first: "
+                              f"{outcomes[0].message}")
         if outcomes and all(o.unstored for o in outcomes):  # a full disk, say: no table
             raise OutputError(f"No run of the sweep could be stored: {outcomes[0].message}")
         rows = sweep_rows(outcomes, [v.key for v in varies])
