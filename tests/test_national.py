@@ -32,7 +32,7 @@ from estate.render.report_data import Table, Text, read_results
 from estate.render.report_pages import decision_page
 from estate.render.text import summary_lines
 from estate.results.summary import SavingBasis, saving_basis
-from estate.runs.national import area_pieces
+from estate.runs.national import area_pieces, ready_register
 from estate.store import check_results, read_summary
 from tests.fixtures import write_gpkg, write_scenario, write_tables
 from tests.fixtures.cli import invoke
@@ -172,6 +172,32 @@ def test_national_results_folder_and_infeasible_area_named(tmp_path: Path) -> No
     with pytest.raises(estate.InfeasibleError) as info:
         estate.plan(sc, write=False, workers=1)
     assert any("area south" in r and "SZ9" in r for r in info.value.reasons), info.value.reasons
+
+
+def test_an_area_with_no_site_offering_a_service_is_said_as_the_area_s(tmp_path: Path) -> None:
+    """Only a north site offers `police_counter`; an `all` rule for it fails in the south
+    alone. The south's reasons say no site of the area offers it (not of the register,
+    which one does), the keys to relax are the sites' services, not the rule's spelling,
+    and no warning says that no site of the register offers it; validate and plan
+    alike."""
+    tables = national_tables(5)
+    sites = tables["sites"].copy()
+    north = sites.index[sites["site_id"] == "NS0"][0]
+    sites.loc[north, "services"] = "public_access;police_counter"
+    zones = tables["zones"].assign(area=[AREAS[0] if z.startswith("S") else AREAS[1]
+                                         for z in tables["zones"]["zone_id"]])
+    data = write_tables(tmp_path / "national", {**tables, "sites": sites, "zones": zones})
+    rule = CoverageRule(0, "police_counter", 30, "all")
+    sc = dataclasses.replace(scenario(data), coverage=(rule,))
+    for attempt in (lambda: ready_register(sc, load_register(data)),
+                    lambda: estate.plan(sc, write=False, workers=1)):
+        with pytest.raises(estate.InfeasibleError) as info:
+            attempt()
+        reasons = info.value.reasons
+        assert reasons and all(r.startswith("area south: ") for r in reasons), reasons
+        assert all("no site of the area offers police_counter" in r for r in reasons)
+        assert info.value.keys == ("sites.services",)
+        assert not [w for w in info.value.warnings if "police_counter" in w.found]
 
 
 def test_a_dated_programme_of_a_national_register_is_refused_before_planning(

@@ -52,6 +52,8 @@ class Register:
     # (None for a CSV or Excel register, or a layer without geometry)
     site_points: gpd.GeoSeries | None = None
     zone_points: gpd.GeoSeries | None = None
+    # the area of a national register this one is, split off to be planned on its own
+    area: str = ""
 
 
 def load_register(path: str | Path) -> Register:

@@ -66,6 +66,13 @@ class Prepared:
     calendar: Calendar | None = None  # the programme's years, when the scenario has a start
     exits: ExitTerms | None = None  # what closing each site costs in each year (with start)
     sites_file: str = "sites"  # the sites table as its problems name it (sites.csv, reg.xlsx[sites])
+    area: str = ""  # the area of a national register this is, planned on its own
+
+    @property
+    def whole(self) -> str:
+        """What the register planned here is, in a reason's words: "the register", or
+        "the area" (a reason of one is said beside its area's name)."""
+        return "the area" if self.area else "the register"
 
     @property
     def efficiency(self) -> np.ndarray:
@@ -368,4 +375,5 @@ def prepare(register: Register, scenario: Scenario) -> Prepared:
         warnings=list(register.warnings) + warnings + unreached,
         measured=list(warnings),
         zone_shapes=register.zone_shapes, sites_file=register.files.get("sites", "sites"),
+        area=register.area,
     )

@@ -11,9 +11,10 @@ site for, are `estate.runs.zone_areas`' to say.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import pandas as pd
 
@@ -59,7 +60,7 @@ def split_register(register: Register, scenario: Scenario | None = None
             shapes = register.zone_shapes[register.zone_shapes.index.isin(zones["zone_id"])]
         out[area] = dataclasses.replace(register, sites=sites, functions=functions,
                                         zones=zones, pair_costs=pair_costs, zone_shapes=shapes,
-                                        warnings=[])
+                                        warnings=[], area=area)
     return out
 
 
@@ -346,8 +347,25 @@ def ready_register(scenario: Scenario, register: Register, clock: Clock | None =
     if not areas_of(register):
         return ready_to_plan(scenario, register, clock).warnings
     checked = check_scenario(scenario, register, clock)
-    return national_warnings(scenario, register, ready_areas(scenario, register, clock),
-                             checked)
+    with _warned_whole(scenario, register, checked):
+        return national_warnings(scenario, register, ready_areas(scenario, register, clock),
+                                 checked)
+
+
+@contextlib.contextmanager
+def _warned_whole(scenario: Scenario, register: Register, checked: list[Problem]
+                  ) -> Iterator[None]:
+    """Areas that cannot be met, warned of as the whole register is: each area checked
+    the scenario against its own sites, so its warnings of a key (a service no site of
+    the area offers, a sharing type none of its teams has) are not the register's; the
+    register's own (`checked`) stand in for them, in a national plan's order."""
+    try:
+        yield
+    except InfeasibleError as exc:
+        measured = [w for w in exc.warnings if w.label != "key"]
+        raise InfeasibleError(exc.reasons, exc.made_with[1], exc.keys,
+                              national_warnings(scenario, register, measured, checked)
+                              ) from None
 
 
 def national_warnings(scenario: Scenario, register: Register, measured: list[Problem],
@@ -385,7 +403,8 @@ def plan_register(scenario: Scenario, register: Register, *, clock: Clock | None
                          "saving it realises"):
             return model, realised(plan, model)
     checked = check_scenario(scenario, register, clock)
-    with clock.stage("solve", f"Planning {len(areas)} areas ({executor})"):
+    with clock.stage("solve", f"Planning {len(areas)} areas ({executor})"), \
+            _warned_whole(scenario, register, checked):
         plan = plan_national(scenario, register, executor, scheduler, workers, direct,
                              clock.progress, realise)
     plan.warnings = national_warnings(scenario, register, plan.warnings, checked)

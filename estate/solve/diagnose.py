@@ -75,7 +75,10 @@ def _no_radius_helps(prep: Prepared, rule: CoverageRule) -> tuple[str, tuple[str
         return "", ()
     keys = (f"{rule.name}.service", "sites.services")
     if not len(offering):
-        return f"; no site of the register offers {rule.service}", keys
+        # one area of a national register: other areas' sites may offer it, so the
+        # service is not said misspelt there; the area's sites are what would change
+        return (f"; no site of {prep.whole} offers {rule.service}",
+                ("sites.services",) if prep.area else keys)
     return (f"; no site offering {rule.service} can stay open",
             keys + _closing(prep, offering))
 
@@ -154,7 +157,7 @@ def precheck(prep: Prepared) -> list[Reason]:
         t = functions.at[f, "type"]
         need = "a secure site" if functions.at[f, "needs_secure"] else "a site"
         where = (f"within {sc.max_km:g} km of {site_named(prep, home)}" if home >= 0
-                 else "anywhere in the register")
+                 else f"anywhere in {prep.whole}")
         reasons.append(Reason(
             f"{team_named(prep, f)} needs {need} {where} hosting {t} with room for "
             f"{functions.at[f, 'desks']:g} desks and {functions.at[f, 'racks']:g} racks that "

@@ -174,7 +174,7 @@ def _where(prep: Prepared, f: int) -> str:
     """Where team f may go, as the rule of distance says it."""
     home = int(prep.home[f])
     return (f"within {prep.scenario.max_km:g} km of {site_named(prep, home)}" if home >= 0
-            else "anywhere in the register")
+            else f"anywhere in {prep.whole}")
 
 
 def _fits_together(pf: np.ndarray, ps: np.ndarray, least: dict[str, np.ndarray],
