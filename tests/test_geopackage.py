@@ -133,6 +133,26 @@ def test_text_held_in_a_number_field_is_checked_as_that_text(tmp_path: Path) -> 
         (7, "desks", "'lots'"), (30, "running_cost", "'1,500,000': write 1500000")]
 
 
+def test_a_date_field_s_text_gdal_cannot_read_is_checked_as_that_text(
+        tmp_path: Path) -> None:
+    """GeoPackage keeps a DATE or DATETIME field's value as text; GDAL reads one it
+    cannot parse (`31/03/2029`) as no date, so a lease's end would vanish. It is read
+    as written and refused with the date to write; the field's good dates still read."""
+    tables = frames()
+    tables["sites"]["lease_end"] = pd.to_datetime(tables["sites"]["lease_end"])
+    tables["sites"]["tenure"] = ["leasehold", "leasehold", None]
+    path = _register(tmp_path / "reg.gpkg", tables)
+    with contextlib.closing(_spatial(path)) as db:
+        db.execute("UPDATE sites SET lease_end = '31/03/2029' WHERE fid = 17")
+        db.commit()
+    with pytest.warns(RuntimeWarning, match="Invalid content"):  # GDAL alone: no date
+        alone = pyogrio.read_dataframe(path, layer="sites")["lease_end"]
+    assert alone.isna().tolist() == [False, True, True]
+    problems = problems_of(path)
+    assert [(p.row, p.column, p.found) for p in problems] == [
+        (17, "lease_end", "'31/03/2029': write it as 2029-03-31")]
+
+
 def test_warnings_in_a_layer_name_features_by_their_fids(tmp_path: Path) -> None:
     """The warnings that name other rows (a type or a service spelt two ways) and a
     consistency warning (lat/lon columns beside the geometry) use fids as well."""

@@ -168,34 +168,40 @@ def _read_layers(raw: RawRegister, source: Path) -> None:
 
 def _with_text_as_typed(layer: pd.DataFrame, source: Path, table: str, fid_column: str
                         ) -> pd.DataFrame:
-    """The layer with each number field's cells that hold text given as that text. SQLite
-    keeps text in a field declared INTEGER or REAL (`'1,500,000'`, `'lots'`), as a
-    script or another tool may write it, and GDAL reads such a cell as the number its
-    first digits make (1, or 0): read so, a plan would run on figures nobody typed. As
-    text, the cell is checked as a CSV's is ("found '1,500,000': write 1500000")."""
-    numeric = [c for c in layer.columns if c != getattr(layer, "_geometry_column_name", None)
-               and pd.api.types.is_numeric_dtype(layer[c])]
-    if not numeric:
+    """The layer with each number, boolean or date field's cells that GDAL cannot read
+    as one given as what the file holds. SQLite keeps text in a field declared INTEGER
+    or REAL (`'1,500,000'`, `'lots'`), as a script or another tool may write it, and
+    GDAL reads such a cell as the number its first digits make (1, or 0); a DATE field's
+    `31/03/2029` it reads as no date. Read so, a plan would run on figures nobody typed,
+    or without a lease's end. As text, the cell is checked as a CSV's is ("found
+    '1,500,000': write 1500000", "write it as 2029-03-31")."""
+    fields = [c for c in layer.columns if c != getattr(layer, "_geometry_column_name", None)]
+    numeric = [c for c in fields if pd.api.types.is_numeric_dtype(layer[c])]
+    dates = [c for c in fields if pd.api.types.is_datetime64_any_dtype(layer[c])]
+    if not numeric and not dates:
         return layer
-    quoted = ", ".join(_quoted(c) for c in numeric)
-    held = " OR ".join(f"typeof({_quoted(c)}) IN ('text', 'blob')" for c in numeric)
+    held = " OR ".join([f"typeof({_quoted(c)}) IN ('text', 'blob')" for c in numeric]
+                       + [f"{_quoted(c)} IS NOT NULL" for c in dates])
     try:
         with contextlib.closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro",
                                                 uri=True)) as database:
-            rows = database.execute(f"SELECT {_quoted(fid_column)}, {quoted} FROM "
-                                    f"{_quoted(table)} WHERE {held}").fetchall()
+            rows = database.execute(
+                f"SELECT {_quoted(fid_column)}, {', '.join(map(_quoted, numeric + dates))} "
+                f"FROM {_quoted(table)} WHERE {held}").fetchall()
     except (sqlite3.Error, OSError, ValueError):
         return layer  # not read so (a view, say): the layer as GDAL gives it
-    if not rows:
-        return layer
-    layer = layer.copy()
+    layer = layer.copy() if rows else layer
     for row in rows:
-        for column, value in zip(numeric, row[1:], strict=True):
-            if isinstance(value, str | bytes) and row[0] in layer.index:
+        if row[0] not in layer.index:
+            continue
+        for column, value in zip(numeric + dates, row[1:], strict=True):
+            unread = (isinstance(value, str | bytes) if column in numeric else
+                      value is not None and pd.isna(layer.at[row[0], column]))
+            if unread:
                 if layer[column].dtype != object:
                     layer[column] = layer[column].astype(object)
-                text = value if isinstance(value, str) else value.decode("utf-8", "replace")
-                layer.at[row[0], column] = text
+                layer.at[row[0], column] = value.decode("utf-8", "replace") \
+                    if isinstance(value, bytes) else str(value)
     return layer
 
 
