@@ -316,6 +316,20 @@ def test_a_spreadsheet_error_saved_as_text_is_refused_in_any_column(tmp_path: Pa
         ("sites.csv", 2, "services", "the spreadsheet error #VALUE!, saved as text"),
         ("sites.csv", 3, "name", "the spreadsheet error #N/A, saved as text"),
         ("functions.csv", 3, "site_id", "the spreadsheet error #n/a, saved as text")]
+    # one entry of a list, LibreOffice's own form, and one id in two rows: each refused
+    # at its cell, once (not a service `#N/A`, a home hosting only `#REF!`, or a repeat)
+    folder = csv_register(tmp_path / "more", sites={
+        "site_id": ["S1", "#N/A", "#N/A"], "services": ["public_access;#N/A", None, None],
+        "hosts": [None, "IT;#REF!", "Err:502"]}, functions={"site_id": ["S1", None, None]},
+        pair_costs={"site_id": ["S1"]})
+    assert [(p.row, p.column, p.found) for p in problems_of(folder)] == [
+        (2, "services", "the spreadsheet error #N/A among its entries ('public_access;#N/A'), "
+         "saved as text"),
+        (3, "site_id", "the spreadsheet error #N/A, saved as text"),
+        (3, "hosts", "the spreadsheet error #REF! among its entries ('IT;#REF!'), saved as "
+         "text"),
+        (4, "site_id", "the spreadsheet error #N/A, saved as text"),
+        (4, "hosts", "the spreadsheet error Err:502, saved as text")]
 
 
 def test_a_hosts_cell_refused_is_not_judged_as_the_site_s_types(tmp_path: Path) -> None:

@@ -13,6 +13,14 @@ SPREADSHEET_ERRORS = frozenset(("#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?",
                                 "#NULL!", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!",
                                 "#BUSY!", "#UNKNOWN!"))
 """Excel's error values, which a CSV saved from a workbook holds as text."""
+_NUMBERED_ERROR = re.compile(r"ERR:\d{3}")
+"""LibreOffice Calc's own error values (`Err:502`), saved as text the same way."""
+
+
+def is_spreadsheet_error(text: str) -> bool:
+    """Whether a cell's text is a spreadsheet's error value (`#N/A`, `Err:502`)."""
+    said = str(text).strip().upper()
+    return said in SPREADSHEET_ERRORS or _NUMBERED_ERROR.fullmatch(said) is not None
 _SPACES = re.compile("[ \u00a0\u202f\u2009]")
 """Spaces that group thousands: plain, non-breaking (Excel in French, among others),
 narrow non-breaking and thin."""
@@ -33,6 +41,19 @@ def digits_meant(text: str) -> float | None:
     return None
 
 
+def spreadsheet_error_in(cell: str) -> str:
+    """The spreadsheet error value a cell holds, whole or as one of its `;` entries
+    (`public_access;#N/A`); "" when none."""
+    return next((e.strip() for e in str(cell).split(";") if is_spreadsheet_error(e)), "")
+
+
+def error_found(cell: str) -> str:
+    """A cell holding a spreadsheet error value, as a problem says what was found."""
+    error = spreadsheet_error_in(cell)
+    among = "" if error == str(cell).strip() else f" among its entries ({cell!r})"
+    return f"the spreadsheet error {error}{among}, saved as text"
+
+
 def number_found(cell: object, takes: Callable[[float], bool] = lambda _: True) -> str:
     """A register cell refused as a number, as written and with what to write when it
     plainly means one: `'£1,505,000': write 1505000`; `'52,07084'`, a decimal comma:
@@ -42,7 +63,7 @@ def number_found(cell: object, takes: Callable[[float], bool] = lambda _: True) 
     is a number (refused for its range) is as written. Only a reading the column `takes`
     is offered: '52,070' of a latitude is 52.07, not 52070."""
     text = str(cell)
-    if text.strip().upper() in SPREADSHEET_ERRORS:
+    if is_spreadsheet_error(text):
         return (f"the spreadsheet error {text.strip()}, saved as text: mend the formula in "
                 "the workbook, or enter the figure")
     serial = _date_serial(text.strip())

@@ -22,7 +22,12 @@ from estate.load.column_names import missing_column, misspelt
 from estate.load.dates import EARLIEST_DATE, date_found, dates_found, parse_dates, too_early
 from estate.load.free_text import INVISIBLE
 from estate.load.grid_crs import grid_as_degrees
-from estate.load.numbers import SPREADSHEET_ERRORS, number_found
+from estate.load.numbers import (
+    error_found,
+    is_spreadsheet_error,
+    number_found,
+    spreadsheet_error_in,
+)
 from estate.load.raw import RawTable, per_value
 from estate.load.read import read_tables
 from estate.load.references import check_references
@@ -211,12 +216,11 @@ def _parse(column: Column, cells: pd.Series, table: RawTable) -> tuple[pd.Series
         merged = cells.index.isin(list(table.covered.get(column.name, ())))
         problems += _each(table, column, blank & ~merged, "a value", lambda _: "an empty cell")
     if column.kind != "number":  # a number column names them as it refuses them
-        # `#N/A` saved as text into a name, an id or a list is no value of it: one
-        # problem here, and the cell read as blank (not also an unknown site `#N/A`)
-        failed = ~blank & cells.str.strip().str.upper().isin(SPREADSHEET_ERRORS)
+        # `#N/A` saved as text, whole or a list's entry, is no value: one problem, the
+        # cell then blank (not also an unknown site `#N/A`, nor a service of that name)
+        failed = per_value(cells, spreadsheet_error_in).astype(bool) & ~blank
         problems += _each(table, column, failed, "a value (correct the formula in the "
-                          "workbook or type the value)", lambda cell: f"the spreadsheet "
-                          f"error {cell.strip()}, saved as text")
+                          "workbook or type the value)", error_found)
         cells, blank = cells.where(~failed, ""), blank | failed
     values, bad, expected = _PARSERS[column.kind](column, cells, blank)
     found = _FOUND.get(column.kind, repr) if column.kind != "number" else (
@@ -423,7 +427,8 @@ def _case_twins(table: RawTable, key: str) -> list[Problem]:
 def _duplicates(table: RawTable, columns: list[str]) -> list[Problem]:
     """Each repeat of a key names the row where the key first appears."""
     keys = table.frame[columns]
-    filled = (keys != "").all(axis=1)
+    # an error value (`#N/A` in two rows) is refused at each cell, not a repeated id
+    filled = (keys != "").all(axis=1) & ~keys.map(is_spreadsheet_error).any(axis=1)
     repeat = keys.duplicated(keep="first") & filled
     if not repeat.any():
         return []
