@@ -93,6 +93,8 @@ def _file(folder: Path, line: int, written: str) -> Path:
     (3, "discount_rate = 3.5%", "write discount_rate = 0.035"),
     (3, "discount_rate = 35 %", "write discount_rate = 0.35"),
     (3, "discount_rate = 0.035 % the Green Book", "write # in place of %"),
+    (3, "discount_rate = 3.5% Green Book", "write discount_rate = 0.035 # Green Book"),
+    (3, "discount_rate = -3.5%", "write discount_rate = -0.035"),
     (12, "keep = S1", 'write it ["S1"]'),  # a list key: not "a text in quotes"
     (6, "max_km =", "give `max_km` a value, or delete the line"),
     # a backslash before the closing quote of a text that is no path: no path's hint

@@ -106,7 +106,13 @@ def after_value(key: str, value: str) -> tuple[str, str] | None:
         return ("a number alone", f"write {key} = {read}: the key's name gives its unit "
                 "(radius_km in km, time_limit_s in seconds)")
     # `35%` alone is a percentage, not a note marked as LaTeX marks one: the number's
-    # own hint (`number_hint`) says how to write it
+    # own hint (`number_hint`) says how to write it; with words after it, said here
+    # (`3.5% Green Book`: the % against the digits; `0.035 % Green Book` is a note)
+    if value.startswith(read + "%") and re.fullmatch(r"[+-]?\d+(\.\d+)?", read) \
+            and not _NUMBER_AND.fullmatch(value):
+        words = rest[1:].strip()
+        return ("a number alone: 0.35, not 35%", f"write {key} = {float(read) / 100:g}"
+                + (f" # {words}" if words else ""))
     if (mark := COMMENT_MARK.match(rest)) and not (mark[0] == "%"
                                                    and _NUMBER_AND.fullmatch(value)):
         return (NOTE_AFTER, f"TOML's notes start with #: write # in place of "
