@@ -286,6 +286,9 @@ def test_every_scenario_error_is_listed_at_once(tmp_path: Path) -> None:
     ({"relocation": {"max_kms": 5}},
      "`max_kms`, an unknown key; did you mean `relocation.max_km`?"),
     ({"zzz": 1}, "`zzz`, an unknown key"),
+    # a character that shows as nothing: shown as an escape, not as the key it is not
+    ({"relocation": {"max_km\u200b": 5}},
+     "'max_km\\u200b', an unknown key; did you mean `relocation.max_km`?"),
 ])
 def test_an_unknown_key_names_the_key_it_may_mean(tmp_path: Path, key: dict[str, Any],
                                                   meant: str) -> None:

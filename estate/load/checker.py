@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from estate.errors import Problem, as_typed, did_you_mean, range_words
-from estate.load.free_text import REFUSED, has_hidden, one_line
+from estate.load.free_text import INVISIBLE, REFUSED, has_hidden, one_line
 from estate.load.numbers import digits_meant
 from estate.load.schema import LARGEST
 
@@ -58,10 +58,10 @@ class KeyChecker:
                 hint = ", ".join(sorted(allowed))
                 # what was found, then where it belongs or what it may mean
                 if homes and key in homes:
-                    found = f"{as_typed(key)} here; it {homes[key]}"
+                    found = f"{_key_shown(key)} here; it {homes[key]}"
                 else:
                     near = _near(str(key), sorted(allowed))
-                    found = f"{as_typed(key)}, an unknown key" + (
+                    found = f"{_key_shown(key)}, an unknown key" + (
                         f"; {did_you_mean(prefix + n for n in near)}" if near else "")
                 self.fail(prefix + key, f"one of the known keys ({hint})", found, said=True)
 
@@ -267,3 +267,12 @@ def _near(key: str, known: list[str]) -> list[str]:
     return (close + begun)[:2]
 
 
+
+
+def _key_shown(key: str) -> str:
+    """A key as typed, set apart (`max_km`); in Python's quotes, its hidden characters
+    shown as escapes, when it holds one that shows as nothing or breaks the line, or is
+    empty: `max_km\u200b` would look like the key it is not."""
+    if key and key.isprintable() and INVISIBLE.search(key) is None:
+        return as_typed(key)
+    return repr(key)
