@@ -10,6 +10,7 @@ import shutil
 import socket
 import time
 import warnings
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -1099,3 +1100,21 @@ def test_a_workbook_the_reader_trips_on_says_what_to_do_first(tmp_path: Path) ->
         "a workbook whose contents cannot be read: open it in Excel and save it again as an "
         "Excel Workbook (.xlsx), or copy its sheets into a new workbook (the reader said "
         "AttributeError: "), problems[0].found
+
+
+def test_a_sheet_damaged_inside_says_to_save_the_workbook_again(tmp_path: Path) -> None:
+    """A sheet's XML cut short (a workbook mended by a tool, or a copy broken half way):
+    the XML reader's words, then what to do about them."""
+    plain = write_xlsx(tmp_path / "plain.xlsx", frames())
+    path = tmp_path / "reg.xlsx"
+    with zipfile.ZipFile(plain) as old, zipfile.ZipFile(path, "w") as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename.startswith("xl/worksheets/") and b"County Hall" in data:
+                data = data[:len(data) // 2]
+            new.writestr(info, data)
+    problems = problems_of(path)
+    assert [(p.file, p.row) for p in problems] == [("reg.xlsx[sites]", None)]
+    assert problems[0].found.endswith(
+        ": the sheet is damaged inside; open the workbook in Excel and save it again as an "
+        "Excel Workbook (.xlsx)"), problems[0].found

@@ -79,7 +79,11 @@ def add_table(raw: RawRegister, name: str, label: str, read: Callable[[], pd.Dat
         raw.problems.append(error.problem(label))
         return None
     except Exception as error:  # any library failure is a bad file, not a crash
-        raw.problems.append(Problem(label, None, None, "a readable table", describe(error)))
+        found = describe(error)
+        if "[" in label and not isinstance(error, OSError):  # a workbook's sheet
+            found += (": the sheet is damaged inside; open the workbook in Excel and save "
+                      "it again as an Excel Workbook (.xlsx)")
+        raw.problems.append(Problem(label, None, None, "a readable table", found))
         return None
     return table_of(raw, name, label, grid)
 
