@@ -244,6 +244,8 @@ class InputError(EstateError):
     """Bad register or scenario: every problem found, not just the first."""
 
     exit_code = 1
+    #: what the command line says after the problems
+    closing = "Nothing was solved or written. Fix the problems above and run again."
 
     def __init__(self, problems: list[Problem]) -> None:
         self.made_with = (list(problems),)

@@ -190,7 +190,7 @@ def _tell(exc: EstateError) -> None:
         # found beside the errors, they are said now, not once the errors are fixed
         show_warnings(exc.warnings, also="fix the errors above, and estate validate lists "
                       "them all")
-        err("Nothing was solved or written. Fix the problems above and run again.")
+        err(exc.closing)
     elif isinstance(exc, InfeasibleError):
         # every one, first: a warning may say why (a column not read, its default taken)
         show_warnings(exc.warnings, most=len(exc.warnings))

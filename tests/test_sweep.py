@@ -240,6 +240,10 @@ def test_a_sweep_with_no_valid_run_is_refused_before_any(corridor: Path, tmp_pat
                   "--out", "nosite", "--workers", "1")
     assert run.code == 1, run.output
     assert "all 2 refused; the first:" in run.stderr and "S9" in run.stderr
+    # each refusal is kept, so the closing line does not say nothing was written
+    assert len(list((tmp_path / "nosite" / "runs").glob("*/outcome.json"))) == 2
+    assert "Nothing was planned, and no table of the sweep was written (a run its " \
+           "register refused keeps its outcome.json in runs/)" in run.stderr, run.stderr
     assert not any((tmp_path / "nosite" / name).exists()
                    for name in ("sweep.csv", "site_robustness.csv", "sweep.html"))
 

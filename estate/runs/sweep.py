@@ -213,9 +213,18 @@ def _tasks(path: Path, varies: list[Vary], out: Path, most: int, draw: DrawPages
     return tasks, invalid, name
 
 
+class AllRefused(InputError):
+    """Every run of a sweep refused: nothing planned and no table written, though a run
+    its register refused keeps its `outcome.json`, to be checked again quickly."""
+
+    closing = ("Nothing was planned, and no table of the sweep was written (a run its "
+               "register refused keeps its outcome.json in runs/). Fix the problems above "
+               "and run again.")
+
+
 def _all_refused(path: Path, outcomes: list[RunOutcome]) -> InputError:
     """Every run refused, before planning or by its register: exit 1, no tables."""
-    return InputError([Problem(str(path), None, None, "a scenario and register that at least "
+    return AllRefused([Problem(str(path), None, None, "a scenario and register that at least "
                                "one combination of --vary leaves valid", f"all "
                                f"{len(outcomes)} refused; the first: {outcomes[0].message}")])
 
