@@ -177,9 +177,8 @@ def test_national_results_folder_and_infeasible_area_named(tmp_path: Path) -> No
 def test_an_area_with_no_site_offering_a_service_is_said_as_the_area_s(tmp_path: Path) -> None:
     """Only a north site offers `police_counter`; an `all` rule for it fails in the south
     alone. The south's reasons say no site of the area offers it (not of the register,
-    which one does), the keys to relax are the sites' services, not the rule's spelling,
-    and no warning says that no site of the register offers it; validate and plan
-    alike."""
+    which one does), and no warning says that no site of the register offers it;
+    validate and plan alike."""
     tables = national_tables(5)
     sites = tables["sites"].copy()
     north = sites.index[sites["site_id"] == "NS0"][0]
@@ -196,7 +195,7 @@ def test_an_area_with_no_site_offering_a_service_is_said_as_the_area_s(tmp_path:
         reasons = info.value.reasons
         assert reasons and all(r.startswith("area south: ") for r in reasons), reasons
         assert all("no site of the area offers police_counter" in r for r in reasons)
-        assert info.value.keys == ("sites.services",)
+        assert info.value.keys == ("coverage.0.service", "sites.services")
         assert not [w for w in info.value.warnings if "police_counter" in w.found]
 
 

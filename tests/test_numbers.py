@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from estate.load.numbers import digits_meant, number_found
+from estate.load.numbers import digits_meant, is_spreadsheet_error, number_found
 from tests.fixtures.reference import bad_cell, located
 
 
@@ -70,3 +70,15 @@ def test_a_reading_no_whole_column_takes_is_not_offered() -> None:
     """'1,5' of a lag in whole years: 1.5 would be refused next, so nothing is offered."""
     assert number_found("1,5", lambda x: float(x).is_integer()) == "'1,5'"
     assert number_found("1,5") == "'1,5', a decimal comma: write 1.5"
+
+
+@pytest.mark.parametrize(("text", "error"), [
+    ("#N/A", True), (" #n/a ", True), ("#DIV/0!", True), ("Err:502", True),
+    ("Err:539", True), ("err:502", False), ("ERR:001", False), ("Err:1234", False),
+    ("N/A", False), ("#", False)])
+def test_a_spreadsheet_error_is_excel_s_or_libreoffice_s_own_form(text: str,
+                                                                error: bool) -> None:
+    """Excel's error values in any case (a CSV keeps them as typed by the workbook);
+    LibreOffice's as it writes them, `Err:` and a code in the 500s, so that an id such as
+    `ERR:001` stays an id."""
+    assert is_spreadsheet_error(text) is error

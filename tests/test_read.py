@@ -353,6 +353,10 @@ def test_a_formula_whose_saved_result_is_empty_text_reads_as_a_blank_cell(
     edit_workbook(path, {("sites", "C3"): "Police HQ"})
     register = load_register(with_empty_text_result(path, 'IF(1,"","x")'))
     assert register.sites["services"].tolist()[:2] == [(), ()]
+    edit_workbook(path, {})  # the value element with an attribute, as some writers keep
+    register = load_register(with_empty_text_result(path, 'IF(1,"","x")',
+                                                    empty=b'<v xml:space="preserve"></v>'))
+    assert register.sites["services"].tolist()[:2] == [(), ()]
     # typed as text but with no value element: never calculated, so no saved value
     edit_workbook(path, {})
     problems = problems_of(with_empty_text_result(path, 'IF(1,"","x")', saved=False))

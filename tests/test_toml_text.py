@@ -95,6 +95,10 @@ def _file(folder: Path, line: int, written: str) -> Path:
     (3, "discount_rate = 0.035 % the Green Book", "write # in place of %"),
     (3, "discount_rate = 3.5% Green Book", "write discount_rate = 0.035 # Green Book"),
     (3, "discount_rate = -3.5%", "write discount_rate = -0.035"),
+    # a key that takes no share is not told to divide by 100
+    (6, "max_km = 15% of the county", "write the number without % (the key's name gives "
+     "its unit: radius_km in km, time_limit_s in seconds), and start the words after it "
+     "with #: # of the county"),
     (12, "keep = S1", 'write it ["S1"]'),  # a list key: not "a text in quotes"
     (6, "max_km =", "give `max_km` a value, or delete the line"),
     # a backslash before the closing quote of a text that is no path: no path's hint

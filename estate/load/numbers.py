@@ -13,14 +13,15 @@ SPREADSHEET_ERRORS = frozenset(("#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?",
                                 "#NULL!", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!",
                                 "#BUSY!", "#UNKNOWN!"))
 """Excel's error values, which a CSV saved from a workbook holds as text."""
-_NUMBERED_ERROR = re.compile(r"ERR:\d{3}")
-"""LibreOffice Calc's own error values (`Err:502`), saved as text the same way."""
+_NUMBERED_ERROR = re.compile(r"Err:5\d\d")
+"""LibreOffice Calc's own error values (`Err:501` to `Err:539`, as it writes them),
+saved as text the same way."""
 
 
 def is_spreadsheet_error(text: str) -> bool:
     """Whether a cell's text is a spreadsheet's error value (`#N/A`, `Err:502`)."""
-    said = str(text).strip().upper()
-    return said in SPREADSHEET_ERRORS or _NUMBERED_ERROR.fullmatch(said) is not None
+    said = str(text).strip()
+    return said.upper() in SPREADSHEET_ERRORS or _NUMBERED_ERROR.fullmatch(said) is not None
 _SPACES = re.compile("[ \u00a0\u202f\u2009]")
 """Spaces that group thousands: plain, non-breaking (Excel in French, among others),
 narrow non-breaking and thin."""

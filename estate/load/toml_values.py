@@ -110,9 +110,15 @@ def after_value(key: str, value: str) -> tuple[str, str] | None:
     # (`3.5% Green Book`: the % against the digits; `0.035 % Green Book` is a note)
     if value.startswith(read + "%") and re.fullmatch(r"[+-]?\d+(\.\d+)?", read) \
             and not _NUMBER_AND.fullmatch(value):
-        words = rest[1:].strip()
-        return ("a number alone: 0.35, not 35%", f"write {key} = {float(read) / 100:g}"
-                + (f" # {words}" if words else ""))
+        words, leaf = rest[1:].strip(), key.rsplit(".", 1)[-1]
+        note = f" # {words}" if words else ""
+        # a share only where the key takes one (`discount_rate`, not `radius_km`)
+        meant = meant_number(read + "%", leaf, lambda x: x.is_integer() or
+                             leaf not in _WHOLE_KEYS)
+        return ("a number alone: 0.35, not 35%", f"write {key} = {meant}{note}" if meant
+                else "write the number without % (the key's name gives its unit: radius_km "
+                "in km, time_limit_s in seconds)" + (f", and start the words after it with "
+                                                     f"#: #{note[2:]}" if words else ""))
     if (mark := COMMENT_MARK.match(rest)) and not (mark[0] == "%"
                                                    and _NUMBER_AND.fullmatch(value)):
         return (NOTE_AFTER, f"TOML's notes start with #: write # in place of "

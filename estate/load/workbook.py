@@ -300,7 +300,7 @@ def _formulas_without_values(path: Path, name: str, rows: dict[int, dict[int, st
 _TEXT_CELL = re.compile(rb"""<(?:\w+:)?c\b([^<>]*?\st\s*=\s*["']str["'][^<>]*?)(?<!/)>"""
                         rb"(.*?)</(?:\w+:)?c>", re.DOTALL)
 """A cell whose value is a formula's text result: its tag, then what it holds."""
-_EMPTY_VALUE = re.compile(rb"<(?:\w+:)?v\s*/>|<(?:\w+:)?v\s*></(?:\w+:)?v>")
+_EMPTY_VALUE = re.compile(rb"<(?:\w+:)?v\b[^<>]*/>|<(?:\w+:)?v\b[^<>]*></(?:\w+:)?v>")
 """A value element holding nothing: the empty text a formula gave, when its cell says
 its result is text."""
 

@@ -222,9 +222,10 @@ class AllRefused(InputError):
                "and run again.")
 
 
-def _all_refused(path: Path, outcomes: list[RunOutcome]) -> InputError:
-    """Every run refused, before planning or by its register: exit 1, no tables."""
-    return AllRefused([Problem(str(path), None, None, "a scenario and register that at least "
+def _all_refused(path: Path, outcomes: list[RunOutcome], kept: bool = False) -> InputError:
+    """Every run refused, before planning or by its register (`kept`: some as they were
+    planned, keeping their outcome.json): exit 1, no tables."""
+    return (AllRefused if kept else InputError)([Problem(str(path), None, None, "a scenario and register that at least "
                                "one combination of --vary leaves valid", f"all "
                                f"{len(outcomes)} refused; the first: {outcomes[0].message}")])
 
@@ -313,10 +314,11 @@ def sweep(scenario: str | Path, varies: list[Vary], out: str | Path, *,
         if all(o.status is Status.INVALID and not o.ran for o in outcomes):
             # refused by the register too (a site the policy names that it lacks, a
             # table it cannot read): a mistake in the inputs, not a sweep's finding
-            raise _all_refused(path, outcomes)
+            raise _all_refused(path, outcomes, kept=True)
         if outcomes and all(o.status is Status.ERROR for o in outcomes):
             # nothing planned, each for a reason estate did not expect: not a finding
-            raise EstateError(f"Every run of the sweep ended in an error, the first: "
+            raise EstateError(f"Every run of the sweep ended in an error, and no table was "
+                              f"written; the first, {outcomes[0].run_id}: "
                               f"{outcomes[0].message}")
         if outcomes and all(o.unstored for o in outcomes):  # a full disk, say: no table
             raise OutputError(f"No run of the sweep could be stored: {outcomes[0].message}")

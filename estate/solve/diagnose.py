@@ -74,11 +74,8 @@ def _no_radius_helps(prep: Prepared, rule: CoverageRule) -> tuple[str, tuple[str
     if (~prep.forced_closed[offering]).any():
         return "", ()
     keys = (f"{rule.name}.service", "sites.services")
-    if not len(offering):
-        # one area of a national register: other areas' sites may offer it, so the
-        # service is not said misspelt there; the area's sites are what would change
-        return (f"; no site of {prep.whole} offers {rule.service}",
-                ("sites.services",) if prep.area else keys)
+    if not len(offering):  # of the area, in a national register: another may offer it
+        return f"; no site of {prep.whole} offers {rule.service}", keys
     return (f"; no site offering {rule.service} can stay open",
             keys + _closing(prep, offering))
 
