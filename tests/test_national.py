@@ -199,6 +199,27 @@ def test_an_area_with_no_site_offering_a_service_is_said_as_the_area_s(tmp_path:
         assert not [w for w in info.value.warnings if "police_counter" in w.found]
 
 
+def test_an_area_that_cannot_be_met_keeps_the_other_areas_warnings(tmp_path: Path) -> None:
+    """North's lease ended before the start is a warning of north; south's team too big
+    for any of its sites makes south infeasible. The reasons name south, and north's
+    warning is still said, by validate and plan alike (it was dropped with north)."""
+    tables = national_tables(5)
+    sites = tables["sites"].assign(tenure="freehold", lease_end="")
+    sites.loc[sites["site_id"] == "NS1", ["tenure", "lease_end"]] = ["leasehold", "2020-01-01"]
+    functions = tables["functions"].copy()
+    functions.loc[functions["function_id"] == "SF0", "fte"] = 5000
+    data = write_tables(tmp_path / "national", {**tables, "sites": sites,
+                                                "functions": functions})
+    sc = dataclasses.replace(scenario(data), start=dt.date(2027, 4, 1))
+    for attempt in (lambda: ready_register(sc, load_register(data)),
+                    lambda: estate.plan(sc, write=False, workers=1)):
+        with pytest.raises(estate.InfeasibleError) as info:
+            attempt()
+        assert [r[:12] for r in info.value.reasons] == ["area south: "]
+        ended = [w for w in info.value.warnings if w.column == "lease_end"]
+        assert [(w.row, "NS1" in w.found) for w in ended] == [(7, True)], info.value.warnings
+
+
 def test_a_dated_programme_of_a_national_register_is_refused_before_planning(
         tmp_path: Path) -> None:
     """A dated programme schedules one locality: plan and validate both refuse it at the

@@ -123,17 +123,18 @@ def planned_areas(scenario: Scenario, register: Register) -> list[str]:
     return [area for area, _, _ in area_pieces(scenario, register)]
 
 
-def _infeasible_areas(failed: dict[str, InfeasibleError]) -> InfeasibleError:
+def _infeasible_areas(failed: dict[str, InfeasibleError], also: Iterable[Problem] = ()
+                      ) -> InfeasibleError:
     """Every infeasible area's reasons together, each said with its area, and their
-    warnings, each once."""
+    warnings with those the other areas found (`also`), each once."""
     return InfeasibleError([f"area {area}: {r}" for area, exc in sorted(failed.items())
                             for r in exc.reasons],
                            relax=tuple(k for _, exc in sorted(failed.items()) for k in exc.keys),
-                           warnings=dict.fromkeys(w for _, exc in sorted(failed.items())
-                                                  for w in exc.warnings))
+                           warnings=dict.fromkeys([*also, *(w for _, exc in sorted(failed.items())
+                                                            for w in exc.warnings)]))
 
 
-def _failed_areas(failed: dict[str, Exception]) -> Exception:
+def _failed_areas(failed: dict[str, Exception], also: Iterable[Problem] = ()) -> Exception:
     """The error of a national plan some of whose areas have none: a bad input as
     found; else every area named with why, the infeasible ones' reasons first (the
     worse status) and then those the time limit stopped before any plan."""
@@ -146,7 +147,7 @@ def _failed_areas(failed: dict[str, Exception]) -> Exception:
     if not infeasible:
         return NoSolutionError(said[0] if len(said) == 1 else f"no plan in {len(said)} "
                                "areas:\n" + "\n".join(f"  - {line}" for line in said))
-    error = _infeasible_areas(infeasible)
+    error = _infeasible_areas(infeasible, also)
     if not said:
         return error
     return InfeasibleError([*error.reasons, *said], relax=error.keys,
@@ -173,7 +174,7 @@ def ready_areas(scenario: Scenario, register: Register, clock: Clock | None = No
             continue
         warnings += [w for w in prep.measured if w not in warnings]
     if failed:
-        raise _infeasible_areas(failed)
+        raise _infeasible_areas(failed, warnings)
     return warnings
 
 
@@ -327,8 +328,9 @@ def plan_national(scenario: Scenario, register: Register, executor: str = "local
              for area, area_scenario, area_register in area_pieces(scenario, register)]
     results = run_areas(tasks, executor, scheduler, workers, progress)
     failed = {a: r for a, r in sorted(results.items()) if isinstance(r, Exception)}
-    if failed:
-        raise _failed_areas(failed)
+    if failed:  # with the warnings the areas planned found, each once
+        raise _failed_areas(failed, dict.fromkeys(
+            w for r in results.values() if isinstance(r, Plan) for w in r.warnings))
     plans = {a: results[a] for a in sorted(results)}
     merged = merge_plans(scenario, plans)  # type: ignore[arg-type]
     if not math.isfinite(merged.summary.objective_npv):
