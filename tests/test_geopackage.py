@@ -151,6 +151,19 @@ def test_a_date_field_s_text_gdal_cannot_read_is_checked_as_that_text(
     problems = problems_of(path)
     assert [(p.row, p.column, p.found) for p in problems] == [
         (17, "lease_end", "'31/03/2029': write it as 2029-03-31")]
+    # a day no month has, which GDAL fails the whole layer on, is refused at its feature;
+    # a midnight with an offset is its day, not the day before in UTC
+    with contextlib.closing(_spatial(path)) as db:
+        db.execute("UPDATE sites SET lease_end = '2030-02-30' WHERE fid = 17")
+        db.execute("UPDATE sites SET lease_end = '2031-03-31T00:00:00+01:00' WHERE fid = 7")
+        db.commit()
+    problems = problems_of(path)
+    assert [(p.row, p.column, p.found) for p in problems] == [
+        (17, "lease_end", "'2030-02-30' (2030-02-30 is no date: February 2030 has 28 days)")]
+    with contextlib.closing(_spatial(path)) as db:
+        db.execute("UPDATE sites SET lease_end = '2030-03-31T00:00:00.000Z' WHERE fid = 17")
+        db.commit()
+    assert load_register(path).sites["lease_end"].tolist() == ["2031-03-31", "2030-03-31", ""]
 
 
 def test_warnings_in_a_layer_name_features_by_their_fids(tmp_path: Path) -> None:

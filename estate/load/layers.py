@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import re
 import sqlite3
 import warnings
 from pathlib import Path
@@ -152,10 +153,17 @@ def _read_layers(raw: RawRegister, source: Path) -> None:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                layer = pyogrio.read_dataframe(source, layer=layers[name][0],
-                                               fid_as_index=True)
-                fid_column = _fid_column(source, layers[name][0])
-            layer = _with_text_as_typed(layer, source, layers[name][0], fid_column)
+                info = pyogrio.read_info(source, layer=layers[name][0])
+                fields = [str(f) for f in info["fields"]]
+                # a date field is taken as the file holds it (`_as_stored`): GDAL makes
+                # no date of `31/03/2029`, and fails the layer on `2030-02-30`
+                dates = [f for f, kind in zip(fields, info["dtypes"], strict=True)
+                         if str(kind).startswith("datetime")]
+                layer = pyogrio.read_dataframe(
+                    source, layer=layers[name][0], fid_as_index=True,
+                    columns=[f for f in fields if f not in dates])
+                fid_column = str(info.get("fid_column") or "fid")
+            layer = _as_stored(layer, source, layers[name][0], fid_column, fields, dates)
         except Exception as error:
             raw.problems.append(Problem(label, None, None, "a readable layer", told(error)))
             continue
@@ -166,57 +174,52 @@ def _read_layers(raw: RawRegister, source: Path) -> None:
             raw.problems.append(Problem(label, None, None, "a usable layer", told(error)))
 
 
-def _with_text_as_typed(layer: pd.DataFrame, source: Path, table: str, fid_column: str
-                        ) -> pd.DataFrame:
-    """The layer with each number, boolean or date field's cells that GDAL cannot read
-    as one given as what the file holds. SQLite keeps text in a field declared INTEGER
+def _as_stored(layer: pd.DataFrame, source: Path, table: str, fid_column: str,
+               fields: list[str], dates: list[str]) -> pd.DataFrame:
+    """The layer with its date fields (`dates`, left out of GDAL's reading) as the file
+    holds them, and each number or boolean field's cells that hold text given as that
+    text, its fields in the layer's order. SQLite keeps text in a field declared INTEGER
     or REAL (`'1,500,000'`, `'lots'`), as a script or another tool may write it, and
-    GDAL reads such a cell as the number its first digits make (1, or 0); a DATE field's
-    `31/03/2029` it reads as no date. Read so, a plan would run on figures nobody typed,
-    or without a lease's end. As text, the cell is checked as a CSV's is ("found
-    '1,500,000': write 1500000", "write it as 2029-03-31")."""
-    fields = [c for c in layer.columns if c != getattr(layer, "_geometry_column_name", None)]
-    numeric = [c for c in fields if pd.api.types.is_numeric_dtype(layer[c])]
-    dates = [c for c in fields if pd.api.types.is_datetime64_any_dtype(layer[c])]
-    if not numeric and not dates:
-        return layer
+    GDAL reads such a cell as the number its first digits make (1, or 0); a DATE field
+    GeoPackage keeps as text, and GDAL reads `31/03/2029` as no date. Read so, a plan
+    would run on figures nobody typed, or without a lease's end. As stored, each cell is
+    checked as a CSV's is ("found '1,500,000': write 1500000", "write it as
+    2029-03-31"); a date at midnight, as a DATETIME field holds one, is its day."""
+    numeric = [c for c in layer.columns if c in fields
+               and pd.api.types.is_numeric_dtype(layer[c])]
     held = " OR ".join([f"typeof({_quoted(c)}) IN ('text', 'blob')" for c in numeric]
                        + [f"{_quoted(c)} IS NOT NULL" for c in dates])
-    try:
+    rows = []
+    if held:
         with contextlib.closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro",
                                                 uri=True)) as database:
             rows = database.execute(
                 f"SELECT {_quoted(fid_column)}, {', '.join(map(_quoted, numeric + dates))} "
                 f"FROM {_quoted(table)} WHERE {held}").fetchall()
-    except (sqlite3.Error, OSError, ValueError):
-        return layer  # not read so (a view, say): the layer as GDAL gives it
-    layer = layer.copy() if rows else layer
+    layer = layer.copy()
+    for column in dates:
+        layer[column] = pd.Series(None, index=layer.index, dtype=object)
     for row in rows:
         if row[0] not in layer.index:
             continue
         for column, value in zip(numeric + dates, row[1:], strict=True):
-            unread = (isinstance(value, str | bytes) if column in numeric else
-                      value is not None and pd.isna(layer.at[row[0], column]))
-            if unread:
-                if layer[column].dtype != object:
-                    layer[column] = layer[column].astype(object)
-                layer.at[row[0], column] = value.decode("utf-8", "replace") \
-                    if isinstance(value, bytes) else str(value)
-    return layer
+            if column in numeric and not isinstance(value, str | bytes) or value is None:
+                continue
+            if layer[column].dtype != object:
+                layer[column] = layer[column].astype(object)
+            text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+            layer.at[row[0], column] = _MIDNIGHT.sub(r"\1", text) if column in dates else text
+    geometry = [c for c in layer.columns if c not in fields]
+    return layer[[*fields, *geometry]]
+
+
+_MIDNIGHT = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})[T ]00:00(:00(\.0+)?)?(Z|[+-]\d{2}:?\d{2})?\s*$")
+"""A DATETIME value at midnight (`2030-03-31T00:00:00.000Z`): the day it stands for."""
 
 
 def _quoted(name: str) -> str:
     """An SQLite identifier in double quotes, any quote inside it doubled."""
     return '"' + str(name).replace('"', '""') + '"'
-
-
-def _fid_column(source: Path, layer: str) -> str:
-    """The name of the layer's FID column, as QGIS's attribute table heads it: `fid`
-    as QGIS writes it, `objectid` as ArcGIS does; pyogrio names the index `fid` whatever
-    it is."""
-    import pyogrio
-
-    return str(pyogrio.read_info(source, layer=layer).get("fid_column") or "fid")
 
 
 def _with_fid_column(layer: pd.DataFrame, fid_column: str, columns: list[str]
