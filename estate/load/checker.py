@@ -63,7 +63,9 @@ class KeyChecker:
                     near = _near(str(key), sorted(allowed))
                     found = f"{_key_shown(key)}, an unknown key" + (
                         f"; {did_you_mean(prefix + n for n in near)}" if near else "")
-                self.fail(prefix + key, f"one of the known keys ({hint})", found, said=True)
+                # the key's place, its hidden characters as escapes (`relocation.a\\nb`)
+                at = key if _key_shown(key) == as_typed(key) else repr(key)[1:-1]
+                self.fail(prefix + at, f"one of the known keys ({hint})", found, said=True)
 
     def number(self, value: Any, key: str, lo: float | None = None, hi: float | None = None,
                lo_open: bool = False, hi_open: bool = False, allow_inf: bool = False) -> float:
