@@ -225,9 +225,10 @@ class AllRefused(InputError):
 def _all_refused(path: Path, outcomes: list[RunOutcome], kept: bool = False) -> InputError:
     """Every run refused, before planning or by its register (`kept`: some as they were
     planned, keeping their outcome.json): exit 1, no tables."""
-    return (AllRefused if kept else InputError)([Problem(str(path), None, None, "a scenario and register that at least "
-                               "one combination of --vary leaves valid", f"all "
-                               f"{len(outcomes)} refused; the first: {outcomes[0].message}")])
+    refused = AllRefused if kept else InputError
+    return refused([Problem(str(path), None, None, "a scenario and register that at least "
+                            "one combination of --vary leaves valid", f"all "
+                            f"{len(outcomes)} refused; the first: {outcomes[0].message}")])
 
 
 def _result_or_error(outcome: RunOutcome | BaseException, task: RunTask) -> RunOutcome:
