@@ -22,6 +22,8 @@ def is_spreadsheet_error(text: str) -> bool:
     """Whether a cell's text is a spreadsheet's error value (`#N/A`, `Err:502`)."""
     said = str(text).strip()
     return said.upper() in SPREADSHEET_ERRORS or _NUMBERED_ERROR.fullmatch(said) is not None
+
+
 _SPACES = re.compile("[ \u00a0\u202f\u2009]")
 """Spaces that group thousands: plain, non-breaking (Excel in French, among others),
 narrow non-breaking and thin."""
