@@ -164,6 +164,43 @@ def test_a_date_field_s_text_gdal_cannot_read_is_checked_as_that_text(
         db.execute("UPDATE sites SET lease_end = '2030-03-31T00:00:00.000Z' WHERE fid = 17")
         db.commit()
     assert load_register(path).sites["lease_end"].tolist() == ["2031-03-31", "2030-03-31", ""]
+    # a time of day in GeoPackage's own form is refused with the date to write
+    with contextlib.closing(_spatial(path)) as db:
+        db.execute("UPDATE sites SET lease_end = '2030-03-31T13:45:00Z' WHERE fid = 17")
+        db.execute("UPDATE sites SET lease_end = '2031-03-31T00:00:00+01' WHERE fid = 7")
+        db.commit()
+    assert [(p.row, p.found) for p in problems_of(path)] == [
+        (17, "'2030-03-31T13:45:00Z' (a date with a time of day): write it as 2030-03-31")]
+
+
+def test_a_view_with_no_fid_column_keeps_its_dates_as_gdal_reads_them(
+        tmp_path: Path) -> None:
+    """A sites layer that is an SQLite view leaving out its FID column: SQLite cannot
+    name its features by fid, so its fields are read through GDAL, as before, its
+    lease's end kept (taking its dates from SQLite by a fid it lacks lost every one)."""
+    tables = frames()
+    tables["sites"]["lease_end"] = pd.to_datetime(tables["sites"]["lease_end"])
+    path = _register(tmp_path / "reg.gpkg", tables)
+    with contextlib.closing(_spatial(path)) as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(sites)")
+                   if row[1] != "fid"]
+        geometry = db.execute("SELECT column_name FROM gpkg_geometry_columns WHERE "
+                              "table_name = 'sites'").fetchone()[0]
+        db.execute("ALTER TABLE sites RENAME TO sites_t")
+        listed = ", ".join(f'"{c}"' for c in columns)
+        db.execute(f"CREATE VIEW sites AS SELECT {listed} FROM sites_t")
+        db.execute("UPDATE gpkg_contents SET table_name = 'sites_t', identifier = 'sites_t' "
+                   "WHERE table_name = 'sites'")
+        db.execute("UPDATE gpkg_geometry_columns SET table_name = 'sites_t' "
+                   "WHERE table_name = 'sites'")
+        db.execute("DELETE FROM gpkg_contents WHERE table_name = 'sites_t'")
+        db.execute("DELETE FROM gpkg_geometry_columns WHERE table_name = 'sites_t'")
+        db.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) "
+                   f"VALUES ('sites', 'features', 'sites', {BNG})")
+        db.execute(f"INSERT INTO gpkg_geometry_columns VALUES ('sites', '{geometry}', "
+                   f"'POINT', {BNG}, 0, 0)")
+        db.commit()
+    assert load_register(path).sites["lease_end"].tolist() == ["2031-03-31", "", ""]
 
 
 def test_warnings_in_a_layer_name_features_by_their_fids(tmp_path: Path) -> None:

@@ -72,9 +72,10 @@ def too_early(values: pd.Series) -> pd.Series:
         v if isinstance(v, tuple) else (v,)) if d)).astype(bool)
 
 
-_TIME_OF_DAY = re.compile(r"(?<=\d)[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_TIME_OF_DAY = re.compile(r"(?<=\d)[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?$")
 """A time after a date: a workbook's date cell that holds one reads as
-`2029-03-31T13:45:00` (Excel shows `31/03/2029 13:45`); its date is the date meant."""
+`2029-03-31T13:45:00` (Excel shows `31/03/2029 13:45`), a GeoPackage's DATETIME as
+`2029-03-31T13:45:00Z`; its date is the date meant."""
 
 
 def readings(text: str) -> list[str]:

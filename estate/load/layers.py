@@ -155,15 +155,19 @@ def _read_layers(raw: RawRegister, source: Path) -> None:
                 warnings.simplefilter("ignore")
                 info = pyogrio.read_info(source, layer=layers[name][0])
                 fields = [str(f) for f in info["fields"]]
+                fid_column = str(info.get("fid_column") or "fid")
                 # a date field is taken as the file holds it (`_as_stored`): GDAL makes
-                # no date of `31/03/2029`, and fails the layer on `2030-02-30`
-                dates = [f for f, kind in zip(fields, info["dtypes"], strict=True)
-                         if str(kind).startswith("datetime")]
+                # no date of `31/03/2029`, and fails the layer on `2030-02-30`; not in a
+                # layer whose features SQLite cannot name by their fids (a view without
+                # one), which GDAL reads as it always did
+                stored = _has_column(source, layers[name][0], fid_column)
+                dates = {f: str(kind) for f, kind in zip(fields, info["dtypes"], strict=True)
+                         if stored and str(kind).startswith("datetime")}
                 layer = pyogrio.read_dataframe(
                     source, layer=layers[name][0], fid_as_index=True,
                     columns=[f for f in fields if f not in dates])
-                fid_column = str(info.get("fid_column") or "fid")
-            layer = _as_stored(layer, source, layers[name][0], fid_column, fields, dates)
+            if stored:
+                layer = _as_stored(layer, source, layers[name][0], fid_column, fields, dates)
         except Exception as error:
             raw.problems.append(Problem(label, None, None, "a readable layer", told(error)))
             continue
@@ -174,8 +178,22 @@ def _read_layers(raw: RawRegister, source: Path) -> None:
             raw.problems.append(Problem(label, None, None, "a usable layer", told(error)))
 
 
+def _has_column(source: Path, table: str, column: str) -> bool:
+    """Whether the GeoPackage's table (or view) `table` has a column `column` (its FID
+    column, say: a view may have none, and SQLite reads a quoted name no column has as
+    a text). False when SQLite cannot tell (the file locked, say): GDAL's reading then."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro",
+                                                uri=True)) as database:
+            names = [str(row[1]).casefold()
+                     for row in database.execute(f"PRAGMA table_info({_quoted(table)})")]
+    except sqlite3.Error:
+        return False
+    return column.casefold() in names
+
+
 def _as_stored(layer: pd.DataFrame, source: Path, table: str, fid_column: str,
-               fields: list[str], dates: list[str]) -> pd.DataFrame:
+               fields: list[str], dates: dict[str, str]) -> pd.DataFrame:
     """The layer with its date fields (`dates`, left out of GDAL's reading) as the file
     holds them, and each number or boolean field's cells that hold text given as that
     text, its fields in the layer's order. SQLite keeps text in a field declared INTEGER
@@ -184,7 +202,8 @@ def _as_stored(layer: pd.DataFrame, source: Path, table: str, fid_column: str,
     GeoPackage keeps as text, and GDAL reads `31/03/2029` as no date. Read so, a plan
     would run on figures nobody typed, or without a lease's end. As stored, each cell is
     checked as a CSV's is ("found '1,500,000': write 1500000", "write it as
-    2029-03-31"); a date at midnight, as a DATETIME field holds one, is its day."""
+    2029-03-31"); a DATETIME field's midnight is its day (`dates`: each date field's
+    kind, `datetime64[D]` for a DATE)."""
     numeric = [c for c in layer.columns if c in fields
                and pd.api.types.is_numeric_dtype(layer[c])]
     held = " OR ".join([f"typeof({_quoted(c)}) IN ('text', 'blob')" for c in numeric]
@@ -194,7 +213,7 @@ def _as_stored(layer: pd.DataFrame, source: Path, table: str, fid_column: str,
         with contextlib.closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro",
                                                 uri=True)) as database:
             rows = database.execute(
-                f"SELECT {_quoted(fid_column)}, {', '.join(map(_quoted, numeric + dates))} "
+                f"SELECT {_quoted(fid_column)}, {', '.join(map(_quoted, [*numeric, *dates]))} "
                 f"FROM {_quoted(table)} WHERE {held}").fetchall()
     layer = layer.copy()
     for column in dates:
@@ -202,18 +221,19 @@ def _as_stored(layer: pd.DataFrame, source: Path, table: str, fid_column: str,
     for row in rows:
         if row[0] not in layer.index:
             continue
-        for column, value in zip(numeric + dates, row[1:], strict=True):
+        for column, value in zip([*numeric, *dates], row[1:], strict=True):
             if column in numeric and not isinstance(value, str | bytes) or value is None:
                 continue
             if layer[column].dtype != object:
                 layer[column] = layer[column].astype(object)
             text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-            layer.at[row[0], column] = _MIDNIGHT.sub(r"\1", text) if column in dates else text
+            midnight = column in dates and not dates[column].endswith("[D]")
+            layer.at[row[0], column] = _MIDNIGHT.sub(r"\1", text) if midnight else text
     geometry = [c for c in layer.columns if c not in fields]
     return layer[[*fields, *geometry]]
 
 
-_MIDNIGHT = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})[T ]00:00(:00(\.0+)?)?(Z|[+-]\d{2}:?\d{2})?\s*$")
+_MIDNIGHT = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})[T ]00:00(:00(\.0+)?)?(Z|[+-]\d{2}(:?\d{2})?)?\s*$")
 """A DATETIME value at midnight (`2030-03-31T00:00:00.000Z`): the day it stands for."""
 
 
