@@ -109,6 +109,15 @@ def _spatial(path: Path) -> sqlite3.Connection:
     return db
 
 
+def _edited(path: Path, *statements: str) -> None:
+    """The GeoPackage at `path` with each SQL statement run on it, as a script or an ETL
+    tool may edit one past GDAL."""
+    with contextlib.closing(_spatial(path)) as db:
+        for statement in statements:
+            db.execute(statement)
+        db.commit()
+
+
 def test_text_held_in_a_number_field_is_checked_as_that_text(tmp_path: Path) -> None:
     """SQLite keeps text in a field declared INTEGER, REAL or BOOLEAN (a script or an ETL
     tool may write it so), and GDAL reads such a cell as the number its first digits
@@ -124,10 +133,9 @@ def test_text_held_in_a_number_field_is_checked_as_that_text(tmp_path: Path) -> 
         db.commit()
     register = load_register(path)
     assert register.sites["must_keep"].tolist() == [False, True, False]
-    with contextlib.closing(_spatial(path)) as db:
-        db.execute("UPDATE sites SET desks = 'lots' WHERE fid = 7")
-        db.execute("UPDATE sites SET running_cost = '1,500,000' WHERE fid = 30")
-        db.commit()
+    _edited(path,
+            "UPDATE sites SET desks = 'lots' WHERE fid = 7",
+            "UPDATE sites SET running_cost = '1,500,000' WHERE fid = 30")
     problems = problems_of(path)
     assert [(p.row, p.column, p.found) for p in problems] == [
         (7, "desks", "'lots'"), (30, "running_cost", "'1,500,000': write 1500000")]
@@ -142,9 +150,7 @@ def test_a_date_field_s_text_gdal_cannot_read_is_checked_as_that_text(
     tables["sites"]["lease_end"] = pd.to_datetime(tables["sites"]["lease_end"])
     tables["sites"]["tenure"] = ["leasehold", "leasehold", None]
     path = _register(tmp_path / "reg.gpkg", tables)
-    with contextlib.closing(_spatial(path)) as db:
-        db.execute("UPDATE sites SET lease_end = '31/03/2029' WHERE fid = 17")
-        db.commit()
+    _edited(path, "UPDATE sites SET lease_end = '31/03/2029' WHERE fid = 17")
     with pytest.warns(RuntimeWarning, match="Invalid content"):  # GDAL alone: no date
         alone = pyogrio.read_dataframe(path, layer="sites")["lease_end"]
     assert alone.isna().tolist() == [False, True, True]
@@ -153,22 +159,18 @@ def test_a_date_field_s_text_gdal_cannot_read_is_checked_as_that_text(
         (17, "lease_end", "'31/03/2029': write it as 2029-03-31")]
     # a day no month has, which GDAL fails the whole layer on, is refused at its feature;
     # a midnight with an offset is its day, not the day before in UTC
-    with contextlib.closing(_spatial(path)) as db:
-        db.execute("UPDATE sites SET lease_end = '2030-02-30' WHERE fid = 17")
-        db.execute("UPDATE sites SET lease_end = '2031-03-31T00:00:00+01:00' WHERE fid = 7")
-        db.commit()
+    _edited(path,
+            "UPDATE sites SET lease_end = '2030-02-30' WHERE fid = 17",
+            "UPDATE sites SET lease_end = '2031-03-31T00:00:00+01:00' WHERE fid = 7")
     problems = problems_of(path)
     assert [(p.row, p.column, p.found) for p in problems] == [
         (17, "lease_end", "'2030-02-30' (2030-02-30 is no date: February 2030 has 28 days)")]
-    with contextlib.closing(_spatial(path)) as db:
-        db.execute("UPDATE sites SET lease_end = '2030-03-31T00:00:00.000Z' WHERE fid = 17")
-        db.commit()
+    _edited(path, "UPDATE sites SET lease_end = '2030-03-31T00:00:00.000Z' WHERE fid = 17")
     assert load_register(path).sites["lease_end"].tolist() == ["2031-03-31", "2030-03-31", ""]
     # a time of day in GeoPackage's own form is refused with the date to write
-    with contextlib.closing(_spatial(path)) as db:
-        db.execute("UPDATE sites SET lease_end = '2030-03-31T13:45:00Z' WHERE fid = 17")
-        db.execute("UPDATE sites SET lease_end = '2031-03-31T00:00:00+01' WHERE fid = 7")
-        db.commit()
+    _edited(path,
+            "UPDATE sites SET lease_end = '2030-03-31T13:45:00Z' WHERE fid = 17",
+            "UPDATE sites SET lease_end = '2031-03-31T00:00:00+01' WHERE fid = 7")
     assert [(p.row, p.found) for p in problems_of(path)] == [
         (17, "'2030-03-31T13:45:00Z' (a date with a time of day): write it as 2030-03-31")]
 
