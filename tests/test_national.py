@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +152,28 @@ def test_a_sweep_of_a_national_register_on_dask_plans_its_areas_in_each_run(
     assert on_dask.rows["status"].tolist() == ["optimal", "optimal"]
     keep = ["status", "objective_npv", "npv_saving", "area_count"]
     pd.testing.assert_frame_equal(pool.rows[keep], on_dask.rows[keep])
+
+
+def test_a_sweep_of_a_national_register_gives_each_site_its_area(tmp_path: Path) -> None:
+    """site_robustness.csv named a national register's sites by id and name only, so a
+    planner could not tell which area a fragile site is in. Each site carries its area
+    from the register, in the table and in its bar's tooltip, planned now or reused."""
+    from estate.api import sweep
+    from estate.runs.sweep import parse_vary
+
+    tables = national_tables(6)
+    data = write_tables(tmp_path / "national", tables)
+    path = write_scenario(tmp_path / "nat.toml", raw_scenario(data))
+    varies = [parse_vary("sharing.efficiency=0.1,0.3")]
+    expected = dict(zip(tables["sites"]["site_id"], tables["sites"]["area"], strict=True))
+    for _ in range(2):  # planned, then every run reused from its folder
+        done = sweep(path, varies, tmp_path / "out", workers=1)
+        robust = pd.read_csv(tmp_path / "out" / "site_robustness.csv", dtype=str)
+        assert list(robust.columns[:4]) == ["site_id", "name", "area", "open_share"]
+        assert dict(zip(robust["site_id"], robust["area"], strict=True)) == expected
+    assert all(o.reused for o in done.outcomes)
+    page = (tmp_path / "out" / "sweep.html").read_text(encoding="utf-8")
+    assert re.search(r"<title>NS0 \W*north site 0\W* \(\W*north\W*\): open in", page)
 
 
 def test_national_results_folder_and_infeasible_area_named(tmp_path: Path) -> None:

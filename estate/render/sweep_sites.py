@@ -55,7 +55,7 @@ def site_label(site_id: str, name: str, room: float) -> str:
 def robustness_chart(robustness: pd.DataFrame) -> str:
     """One bar per site: the share of runs in which it is open; fragile sites first.
     Each site's label fits the room left of the bars (`site_label`); its whole id and
-    name, with how often it is open, are its tooltip and what a screen reader reads (the
+    name (and area, in a national register), with how often it is open, are its tooltip and what a screen reader reads (the
     site's bar and label are one image, named by its <title>)."""
     if robustness.empty:
         return "<p>No run of this sweep has a plan.</p>"
@@ -78,8 +78,10 @@ def robustness_chart(robustness: pd.DataFrame) -> str:
         colour = "#dd6b20" if r.fragile else ("#38a169" if share >= 1 else "#718096")
         label = html.escape(site_label(str(r.site_id), str(r.name), left - 6))
         # the name isolated: an Arabic name does not carry the figures after it to its side
+        area = " ".join(str(getattr(r, "area", "")).split())  # a national register's
+        where = f" ({isolated_text(area)})" if area else ""
         tip = html.escape(f"{' '.join(str(r.site_id).split())} "
-                          f"{isolated_text(' '.join(str(r.name).split()))}"
+                          f"{isolated_text(' '.join(str(r.name).split()))}{where}"
                           f": open in {r.runs_open} of {count(r.runs, 'run')} ({share:.0%})")
         parts.append(f'<g role="img"><title>{tip}</title><text x="{left - 6}" y="{y + bar - 4}" '
                      f'text-anchor="end">{label}</text>'

@@ -44,7 +44,7 @@ from estate.load.toml_text import read_scenario_dict
 from estate.runs.alternatives import DrawPages
 from estate.runs.executor import check_scheduler, run_all, sigterm_as_interrupt
 from estate.runs.planning import plan_scenario
-from estate.runs.sweep_tables import RunOutcome, site_robustness, sweep_rows
+from estate.runs.sweep_tables import RunOutcome, SiteOutcome, site_robustness, sweep_rows
 from estate.runs.vary import (
     MAX_RUNS,
     MAX_VALUES,
@@ -115,9 +115,13 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
-def _sites_of(table: pd.DataFrame) -> list[tuple[str, str, bool]]:
-    return [(str(r.site_id), str(r.name), r.decision in ("keep", "open"))
-            for r in table[["site_id", "name", "decision"]].itertuples(index=False)]
+def _sites_of(table: pd.DataFrame) -> list[SiteOutcome]:
+    """Each site of a run's plan (sites.csv's rows); `area` is a national plan's column."""
+    areas = table["area"] if "area" in table else pd.Series("", index=table.index)
+    return [SiteOutcome(str(site_id), str(name), "" if pd.isna(area) else str(area),
+                        decision in ("keep", "open"))
+            for site_id, name, area, decision in zip(table["site_id"], table["name"], areas,
+                                                     table["decision"], strict=True)]
 
 
 RUN_OUT = ("a run's folder in the sweep's --out",

@@ -8,12 +8,23 @@ import collections
 import dataclasses
 import itertools
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pandas as pd
 
 from estate.results import Summary
 from estate.runs.vary import Value, shown
 from estate.status import Status
+
+
+class SiteOutcome(NamedTuple):
+    """One site in one run's plan: its id and name, its area (a national register's;
+    blank in one locality's) and whether the plan keeps or opens it."""
+
+    site_id: str
+    name: str
+    area: str
+    open: bool
 
 
 @dataclass
@@ -25,7 +36,7 @@ class RunOutcome:
     status: Status
     message: str = ""
     summary: Summary | None = None
-    sites: list[tuple[str, str, bool]] = field(default_factory=list)  # id, name, open
+    sites: list[SiteOutcome] = field(default_factory=list)
     reused: bool = False
     ran: bool = False  # planned (or tried) by a worker in this call, not refused first
     seconds: float = 0.0
@@ -85,18 +96,24 @@ def _summary_columns() -> list[str]:
 
 
 def site_robustness(outcomes: list[RunOutcome]) -> pd.DataFrame:
-    """Share of the runs with a plan (that include the site) in which each site is open."""
-    names: dict[str, str] = {}
+    """Share of the runs with a plan (that include the site) in which each site is open.
+    A national register's sites carry their area, after the name, so that a planner can
+    find a site among the areas (its id alone is unique, but says nothing of where)."""
+    first: dict[str, SiteOutcome] = {}
     opened, seen = collections.Counter[str](), collections.Counter[str]()
     for o in outcomes:
-        for site_id, name, is_open in o.sites:
-            names.setdefault(site_id, name)
-            seen[site_id] += 1
-            opened[site_id] += int(is_open)
-    table = pd.DataFrame({"site_id": list(names), "name": list(names.values()),
-                          "runs_open": [opened[s] for s in names],
-                          "runs": [seen[s] for s in names]},
-                         columns=["site_id", "name", "runs_open", "runs"])
-    table.insert(2, "open_share", (table["runs_open"] / table["runs"]).round(4)
+        for site in o.sites:
+            first.setdefault(site.site_id, site)
+            seen[site.site_id] += 1
+            opened[site.site_id] += int(site.open)
+    areas = any(site.area for site in first.values())
+    table = pd.DataFrame({"site_id": list(first),
+                          "name": [site.name for site in first.values()],
+                          **({"area": [site.area for site in first.values()]} if areas else {}),
+                          "runs_open": [opened[s] for s in first],
+                          "runs": [seen[s] for s in first]},
+                         columns=["site_id", "name", *(["area"] if areas else []),
+                                  "runs_open", "runs"])
+    table.insert(3 if areas else 2, "open_share", (table["runs_open"] / table["runs"]).round(4)
                  if len(table) else pd.Series(dtype=float))
     return table
