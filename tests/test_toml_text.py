@@ -94,6 +94,9 @@ def _file(folder: Path, line: int, written: str) -> Path:
     (3, "discount_rate = 35 %", "write discount_rate = 0.35"),
     (3, "discount_rate = 0.035 % the Green Book", "write # in place of %"),
     (3, "discount_rate = 3.5% Green Book", "write discount_rate = 0.035 # Green Book"),
+    # a decimal comma before the % (it was told to put a list in [ ]); a list stays one
+    (3, "discount_rate = 3,5% Green Book", "write discount_rate = 0.035 # Green Book"),
+    (12, "keep = S1, S2", "put the list in [ ]"),
     (3, "discount_rate = -3.5%", "write discount_rate = -0.035"),
     # a key that takes no share is not told to divide by 100
     (6, "max_km = 15% of the county", "write the number without % (the key's name gives "

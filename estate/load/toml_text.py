@@ -30,6 +30,7 @@ from estate.load.scenario_keys import KEY_NAMES, TABLES
 from estate.load.toml_values import (
     COMMENT_MARK,
     NOTE_AFTER,
+    PERCENT_AND_WORDS,
     after_value,
     apostrophe_in_entry,
     date_hint,
@@ -320,6 +321,8 @@ def _hint(line: str, reason: str, above: list[str]) -> tuple[str, str]:
         return date
     if leaf not in _TEXT_KEYS | _LIST_KEYS and (number := number_hint(leaf, value)):
         return number
+    if after and after[0] == PERCENT_AND_WORDS:  # `3,5% Green Book`'s comma is a decimal one
+        return after
     if key and "," in value and not value.startswith(("[", "{")):
         return ('a list in square brackets: ["S1", "S2"]',
                 "put the list in [ ] (one entry too: [\"S1\"])")

@@ -21,6 +21,8 @@ _WHOLE_KEYS = frozenset({"horizon_years", "min_agencies", "max_closures_per_year
 number it means is not one."""
 NOTE_AFTER = "a note after a #"
 """What `after_value` expects of a note marked as another language marks one."""
+PERCENT_AND_WORDS = "a number alone: 0.35, not 35%"
+"""What `after_value` expects of a percentage with words after it (`3.5% Green Book`)."""
 _NO_LIMIT = frozenset({"none", "null", "nil", "unlimited", "infinity", "infinite", "no",
                        "n/a", "-"})
 
@@ -96,6 +98,9 @@ def after_value(key: str, value: str) -> tuple[str, str] | None:
                 f'write {key} = "{value[1:-1].replace(chr(92), "/")}"'
                 + (" (a path with / in place of \\, which Windows reads too)"
                    if "\\" in value else ""))
+    # a decimal comma before a % (`3,5% Green Book`) is the percentage 3.5%, not a list
+    if decimal := re.match(r"([+-]?\d+),(\d{1,2})(?=%)", value):
+        value = f"{decimal[1]}.{decimal[2]}{value[decimal.end():]}"
     for end in range(len(value) - 1, 0, -1):
         read, rest = value[:end].rstrip(), value[end:].strip()
         if rest and reads_as_value(read):
@@ -115,7 +120,7 @@ def after_value(key: str, value: str) -> tuple[str, str] | None:
         # a share only where the key takes one (`discount_rate`, not `radius_km`)
         meant = meant_number(read + "%", leaf, lambda x: x.is_integer() or
                              leaf not in _WHOLE_KEYS)
-        return ("a number alone: 0.35, not 35%", f"write {key} = {meant}{note}" if meant
+        return (PERCENT_AND_WORDS, f"write {key} = {meant}{note}" if meant
                 else "write the number without % (the key's name gives its unit: radius_km "
                 "in km, time_limit_s in seconds)" + (f", and start the words after it with "
                                                      f"#: #{note[2:]}" if words else ""))
