@@ -125,7 +125,8 @@ def test_zones_naming_areas_when_no_site_has_one_are_an_error(tmp_path: Path) ->
 
 def test_an_area_spelt_in_another_case_is_said(tmp_path: Path) -> None:
     """`North` and `north` are two areas, planned apart: a warning at the row spelling it
-    otherwise than the first; a zone's area in another case is told the sites'."""
+    otherwise than the first; a zone's or unhoused team's area in another case is told
+    the sites'."""
     folder = csv_register(tmp_path, sites={"area": ["north", "North", "north"]},
                           functions={"area": ["", "", "north"]},
                           zones={"area": ["north", "north"]})
@@ -138,6 +139,12 @@ def test_an_area_spelt_in_another_case_is_said(tmp_path: Path) -> None:
                           zones={"area": ["north", "NORTH"]})
     problems = problems_of(folder)
     assert located(problems) == {("zones.csv", 3, "area")}
+    assert problems[0].found == "'NORTH' (did you mean 'north'?)"
+    # so is a team not housed yet (its area was said found 'NORTH' alone)
+    folder = csv_register(tmp_path / "f", sites={"area": ["north"] * 3},
+                          functions={"area": ["", "", "NORTH"]})
+    problems = problems_of(folder)
+    assert located(problems) == {("functions.csv", 4, "area")}
     assert problems[0].found == "'NORTH' (did you mean 'north'?)"
 
 

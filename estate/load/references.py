@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numbers
 from collections import Counter
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -296,14 +297,15 @@ def _check_areas(
     # no team gives an area: the column is not in the file, or left empty throughout
     none_given = bool((functions["area"] == "").all())
     functions["area"] = functions["area"].where(~housed, home_area)
-    unknown = ~housed & ~functions["area"].isin(sites.loc[sites["area"] != "", "area"])
+    known = set(sites.loc[sites["area"] != "", "area"])
+    unknown, meant = ~housed & ~functions["area"].isin(known), _area_meant(known)
     problems += _flag(
         functions,
         files["functions"],
         "area",
         unknown & (functions["site_id"] == ""),
         f"an area that has sites in {files['sites']} (a function not housed yet needs one)",
-        lambda v: repr(v) if v else (
+        lambda v: meant(v) if v else (
             "no area (give each team not housed yet its area, in an area column of the "
             "functions table)" if none_given else "an empty cell"),
     )
@@ -326,15 +328,22 @@ def _check_zone_areas(sites: pd.DataFrame, zones: pd.DataFrame, files: dict[str,
                      "area (give each site its area, or leave the zones' cells empty)",
                      repr)
     known = set(sites.loc[sites["area"] != "", "area"])
+    return _flag(zones, files["zones"], "area", given & ~zones["area"].isin(known),
+                 f"an area that has sites in {files['sites']} (or an empty cell: the "
+                 "area of its nearest site)", _area_meant(known))
+
+
+def _area_meant(known: set[str]) -> Callable[[object], str]:
+    """How an area no site has is said: with the area meant when it differs from one
+    only in case or spaces at its ends (`'north' (did you mean 'North'?)`), as areas
+    are case-sensitive."""
     folded = {str(a).casefold(): a for a in sorted(known)}
 
     def said(area: object) -> str:
         meant = folded.get(str(area).strip().casefold())
         return f"{area!r} (did you mean {meant!r}?)" if meant is not None else repr(area)
 
-    return _flag(zones, files["zones"], "area", given & ~zones["area"].isin(known),
-                 f"an area that has sites in {files['sites']} (or an empty cell: the "
-                 "area of its nearest site)", said)
+    return said
 
 
 def _check_area_spelling(sites: pd.DataFrame, label: str) -> list[Problem]:
