@@ -412,6 +412,7 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
         warnings_note,
     )
     from estate.render.compare_page import terminal_table
+    from estate.render.like_for_like import unlike_notes
     from estate.store.file_set import written
 
     runs = compare(list(scenarios), out=out, progress=progress_lines(wants_progress(progress)),
@@ -437,6 +438,8 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
             say(f"Drawn again for the new plans: {', '.join(redrawn)}")
         if note := registers_note(run_registers(runs)):
             err(f"WARNING: {note}")
+        for note in unlike_notes(runs):
+            err(f"WARNING: {for_terminal(note)}")
         if note := unsettled_note(runs):
             err(f"WARNING: {for_terminal(note)}")
         if note := warnings_note(runs):

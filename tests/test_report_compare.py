@@ -121,6 +121,42 @@ def test_a_comparison_holding_this_plan_is_set_beside_it_and_its_registers_said(
     side = " ".join(" ".join(p for p in pages if "The scenarios side by side" in p).split())
     assert "tiny (this paper)" in side, side
     assert "These scenarios are planned on different registers" in side, side
+    # the register's note was said just after naming one of them as saving the most
+    assert "none is named as saving the most" in side and "saves the most" not in side, side
     assert "\u201cOther\u201d: data = reg in" in side and "\u201ctiny\u201d: data = reg in" in side
     html = (tmp_path / "out" / "b.html").read_text(encoding="utf-8")
     assert "planned on different registers" in html
+
+
+@pytest.mark.parametrize(("changes", "said"), [
+    ({"horizon_years": 15, "discount_rate": 0.06},
+     "\u201ctiny\u201d: 10 years at 3.5%; \u201cother terms\u201d: 15 years at 6%"),
+    ({"agencies": ["A1"]}, "\u201ctiny\u201d: A1, A2; \u201cother terms\u201d: A1"),
+])
+def test_scenarios_of_other_terms_or_agencies_are_not_ranked(
+        tmp_path: Path, changes: dict[str, Any], said: str) -> None:
+    """Beside a plan over other years at another rate, or of only some of the agencies,
+    the pack named a winner ("Of 2 scenarios compared, ... saves the most") of savings
+    that are not like-for-like, and nothing said why they differ. Now none is named,
+    and the page says what differs, scenario by scenario."""
+    mine = town(tmp_path)
+    other = write_scenario(tmp_path / "other.toml",
+                           {**_scenario_of(mine), "name": "other terms", **changes})
+    compare([mine, other], out=tmp_path / "cmp", results_root=tmp_path / "results",
+            policy_costs=False)
+    run = _report(tmp_path, "results/tiny", "cmp", tmp_path / "out")
+    assert run.code == 0, run.output
+    pages = [page.extract_text() or "" for page in PdfReader(tmp_path / "out" / "b.pdf").pages]
+    side = " ".join(" ".join(p for p in pages if "The scenarios side by side" in p).split())
+    assert "none is named as saving the most" in side and "saves the most" not in side, side
+    assert said in side, side
+    # and the comparison itself says it, on the terminal and its page
+    page = (tmp_path / "cmp" / "comparison.html").read_text(encoding="utf-8")
+    assert said.replace("\u201c", "&#8220;").replace("\u201d", "&#8221;") in page \
+        or said in page, page
+
+
+def _scenario_of(path: Path) -> dict[str, Any]:
+    """A scenario file as its TOML holds it."""
+    import tomllib
+    return tomllib.loads(path.read_text(encoding="utf-8"))

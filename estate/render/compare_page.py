@@ -36,6 +36,7 @@ from estate.render.html import (
     scroll_box,
     static_text,
 )
+from estate.render.like_for_like import unlike_notes
 from estate.render.print_parts import parts, printed
 from estate.results.amounts import count, how_many_named
 from estate.results.policy_cost import PolicyCost, PolicyStatus
@@ -326,6 +327,7 @@ def page(runs: list[Run]) -> str:
         f"<main><h1>{heading}</h1>{failed}"
         + (f'<p class="warn">{inert(note)}</p>'
            if (note := registers_note(run_registers(runs))) else "")
+        + "".join(f'<p class="warn">{inert(note)}</p>' for note in unlike_notes(runs))
         + "<h2>Side by side</h2>"
         + (f'<p class="warn">{inert(note)}</p>' if (note := mixed_note(runs)) else "")
         + (f'<p class="warn">{inert(note)}</p>' if (note := unsettled_note(runs)) else "")

@@ -12,6 +12,7 @@ import pandas as pd
 from estate.errors import KeptReasons
 from estate.render import figures
 from estate.render.compare_figures import UNDATED, registers_note, unsettled_words
+from estate.render.like_for_like import estates_note, terms_note
 from estate.render.report_data import Block, Page, Results, Table, Text
 from estate.results import Summary, money
 from estate.results.amounts import count, listed
@@ -235,6 +236,26 @@ def _ranking(planned: pd.DataFrame, n: int) -> str:
             f"{money(top)} each ({how}).")
 
 
+def _unlike_rows(planned: pd.DataFrame, registers: list[tuple[str, RegisterUsed]]
+                 ) -> list[str]:
+    """`like_for_like`'s notes for comparison.csv's rows with a plan: their horizons and
+    rates, and (on one register) the agencies each plans, which its `agency.<id>.name`
+    cells name."""
+    rows = [row for _, row in planned.iterrows()]
+    terms = [(figures.plain(str(row["scenario"]), 60), int(years), rate) for row in rows
+             if (years := _number(row.get("horizon_years"))) is not None
+             and (rate := _number(row.get("discount_rate"))) is not None]
+    notes = [terms_note(terms)]
+    if not registers_note(registers):
+        named = [c for c in planned.columns if c.startswith("agency.") and c.endswith(".name")]
+        notes.append(estates_note(
+            (figures.plain(str(row["scenario"]), 60),
+             frozenset(c[len("agency."):-len(".name")] for c in named
+                       if str(row.get(c, "") or "").strip() not in ("", "nan")))
+            for row in rows))
+    return notes
+
+
 def comparison_page(table: pd.DataFrame, r: Results) -> Page:
     """Every compared scenario's headline figures side by side, and which saves most.
     The row of this paper's plan is named so; a row under its name with other figures
@@ -255,13 +276,17 @@ def comparison_page(table: pd.DataFrame, r: Results) -> Page:
         body.append((label, *cells))
     n = len(names)
     blocks: list[Block] = []
-    if len(planned):
-        blocks.append(Text(_ranking(planned, n)))
     registers = [(figures.plain(str(row["scenario"]), 60), register)
                  for _, row in table.iterrows()
                  if (register := RegisterUsed.from_columns(row)) is not None]
-    if note := registers_note(registers):
-        blocks.append(Text(note))
+    unlike = [note for note in (registers_note(registers), *_unlike_rows(planned,
+                                                                        registers))
+              if note]
+    if len(planned):  # figures that are not like-for-like are not ranked
+        blocks.append(Text(f"Of {count(n, 'scenario')} compared, none is named as saving "
+                           "the most: their figures are not like-for-like (below)."
+                           if unlike else _ranking(planned, n)))
+    blocks += [Text(note) for note in unlike]
     if note := unsettled_words([(figures.named(str(row["scenario"]), 60),
                                  Status(str(row["status"])), cost, _number(row.get("mip_gap")))
                                 for _, row in planned.iterrows()
