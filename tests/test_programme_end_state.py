@@ -34,6 +34,7 @@ from estate.render.report_optional import dated_words
 from estate.render.report_pages import decision, decision_page
 from estate.render.text import alternative_lines, summary_lines
 from estate.results import Breach, Summary, money
+from estate.results.words import plan_quality
 from estate.runs.planning import plan_scenario
 from estate.status import Status
 from estate.store import check_results, read_programme, read_summary
@@ -251,6 +252,37 @@ def test_a_change_the_roadmap_leaves_out_is_not_in_the_plan(tmp_path: Path) -> N
     assert plan.summary.npv_saving == pytest.approx(100_000)
     assert programme.npv_saving == pytest.approx(100_000)
     assert plan.summary.snapshot_npv_saving == pytest.approx(150_000)
+
+
+def test_a_roadmap_of_an_end_state_the_time_limit_left_unproven_is_not_proven(
+        tmp_path: Path) -> None:
+    """The roadmap is proven only among schedules of the snapshot's changes. When the
+    time limit stopped the snapshot's own search, its end state is not proven the best,
+    yet the plan was said "proven optimal as a schedule of the snapshot optimum's
+    changes" on every output (the status was the roadmap's alone). Now the plan is
+    time_limit, its gap the larger of the two searches', and its words say which
+    search was stopped; summary.json keeps the snapshot's status and gap."""
+    case = _one_closure_a_year(tmp_path)
+    stopped = dataclasses.replace(case.plan, summary=case.plan.summary.replace(
+        status=Status.TIME_LIMIT, mip_gap=0.02))  # as the time limit leaves a search
+    programme = plan_programme(case.prep, case.model, stopped, case.limits, 60.0, 0.0,
+                               method="roadmap")
+    assert programme.status == "optimal"
+    summary = programme_plan(case.prep, case.model, stopped, programme, 60.0).summary
+    assert summary.plan_from == "programme"
+    assert (summary.status, summary.mip_gap) == (Status.TIME_LIMIT, 0.02)
+    assert (summary.snapshot_status, summary.snapshot_mip_gap) == (Status.TIME_LIMIT, 0.02)
+    assert Summary.from_json(summary.to_json()) == summary
+    status = summary_lines(summary)[1]
+    assert status.startswith("Status:          NOT PROVEN (time limit); within 2% of the "
+                             "lowest possible cost (its end state not proven the best)"), status
+    said = plan_quality(summary)[1]
+    assert "whose search the solver's time limit stopped (its NPV of cost is within 2%" in said
+    assert "It is proven the cheapest schedule of that end state's changes" in said, said
+    # proven, the snapshot is named as before, and nothing of its search is kept
+    proven = programme_plan(case.prep, case.model, case.plan, programme, 60.0).summary
+    assert proven.status == Status.OPTIMAL and proven.snapshot_status is None
+    assert "snapshot_status" not in proven.to_json()
 
 
 def test_the_alternatives_land_on_the_plan_written_and_say_what_they_are_near(

@@ -14,6 +14,7 @@ from estate.render.html import inert, isolated
 from estate.results import Summary, money
 from estate.results.amounts import count, fte_words
 from estate.results.payback import dated_payback_words, payback_words
+from estate.results.solver_names import solver_name
 from estate.results.words import (
     IN_YEAR_ONE,
     after_horizon_words,
@@ -21,7 +22,6 @@ from estate.results.words import (
     one_off_words,
     plan_quality,
     saving_figure,
-    solver_name,
 )
 from estate.status import Status
 

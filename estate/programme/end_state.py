@@ -190,8 +190,16 @@ def programme_plan(prep: Prepared, model: EstateModel, snapshot: Plan, programme
             "programme does not reach: programme.csv says what it does"))
         return _with(snapshot, kept, "snapshot")
     values = fixed.values
-    gap = programme.mip_gap
-    solution = Solution(Status(programme.status), float(model.col_cost @ values)
+    status, gap = Status(programme.status), programme.mip_gap
+    # the roadmap is proven only among schedules of the snapshot's changes: when the
+    # time limit stopped the snapshot's own search, that end state is not proven the
+    # best, so neither is the plan, and its gap is the larger of the two searches'
+    unproven_end = programme.method != "joint" and snapshot.summary.status == Status.TIME_LIMIT
+    if unproven_end:
+        end_gap = snapshot.summary.mip_gap
+        status = Status.TIME_LIMIT
+        gap = None if gap is None or end_gap is None else max(gap, end_gap)
+    solution = Solution(status, float(model.col_cost @ values)
                         + model.obj_constant, math.nan,
                         math.nan if gap is None else gap, snapshot.solution.seconds + programme_seconds,
                         snapshot.solution.solver, values)
@@ -205,6 +213,8 @@ def programme_plan(prep: Prepared, model: EstateModel, snapshot: Plan, programme
     plan.summary = plan.summary.replace(
         snapshot_npv_saving=snapshot.summary.saving_in_year_one,
         snapshot_differs=tuple(end_state_differences(prep, model, after, before)),
+        snapshot_status=snapshot.summary.status if unproven_end else None,
+        snapshot_mip_gap=snapshot.summary.mip_gap if unproven_end else None,
         plan_breaches=fixed.breaches or None)
     if (over := _cap_as_counted(prep, plan)) is not None:
         programme = replace(programme, notes=(*programme.notes, over))

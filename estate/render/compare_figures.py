@@ -18,6 +18,7 @@ from estate.results import money
 from estate.results.amounts import count, percent_up, rate_words
 from estate.results.payback import dated_payback_words, payback_words
 from estate.results.programme_figures import ProgrammeFigures
+from estate.results.solver_names import solver_name
 from estate.results.summary import OWN_CHANGES_DATED, SavingBasis, Summary, blank
 from estate.results.words import (
     DATED,
@@ -29,7 +30,6 @@ from estate.results.words import (
     quality_words,
     saving_figure,
     schedule_quality,
-    solver_name,
 )
 from estate.runs.compare import Run
 from estate.status import Status

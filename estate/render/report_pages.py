@@ -46,6 +46,7 @@ from estate.results.amounts import (
 )
 from estate.results.payback import payback_words, programme_payback_words
 from estate.results.programme import LATE_SALES
+from estate.results.solver_names import solver_words
 from estate.results.words import (
     BEST_END_STATE,
     IN_YEAR_ONE,
@@ -59,7 +60,6 @@ from estate.results.words import (
     saving_figure,
     schedule_quality,
     scheduled_whose,
-    solver_words,
 )
 from estate.status import Status
 

@@ -22,7 +22,7 @@ from estate.render.report_data import Block, Page, Results, Table, Text, assumpt
 from estate.results.amounts import count, how_many_named, listed, listed_few, rate_words
 from estate.results.booked_early import SCHEDULE_IT, reader_words
 from estate.results.lease_renewals import RENEWED
-from estate.results.words import solver_name
+from estate.results.solver_names import solver_name
 
 
 def year_words(start: str, year: int) -> str:

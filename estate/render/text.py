@@ -8,6 +8,7 @@ from estate.results import Summary, money
 from estate.results.amounts import count, fte_words, listed, percent_up, signed_money
 from estate.results.booked_early import booked_early_words
 from estate.results.payback import dated_payback_words, payback_words, programme_payback_words
+from estate.results.solver_names import solver_words
 from estate.results.words import (
     IN_YEAR_ONE,
     UNSCHEDULED_WAITS,
@@ -21,7 +22,6 @@ from estate.results.words import (
     one_off_words,
     plan_quality,
     saving_figure,
-    solver_words,
     yearly_saving_words,
 )
 from estate.status import Status

@@ -55,7 +55,7 @@ class Breach:
 # with --policy-costs has policy costs, ...), in the order summary.json shows them.
 OPTIONAL = ("crs", "model_size", "one_off_receipts", "lease_cost_npv", "receipts_after_horizon",
             "booked_early_npv", "programme", "year_one_npv_saving", "plan_from",
-            "snapshot_npv_saving", "snapshot_differs",
+            "snapshot_npv_saving", "snapshot_differs", "snapshot_status", "snapshot_mip_gap",
             "plan_breaches", "areas", "area_count", "policy_costs", "alternative",
             "alternatives")
 
@@ -153,6 +153,11 @@ class Summary:
     plan_from: str | None = None
     snapshot_npv_saving: float | None = None
     snapshot_differs: tuple[str, ...] | None = None
+    # ... and when the time limit stopped the snapshot's own search before the roadmap
+    # scheduled its changes: that search's status and gap (its end state is not proven
+    # the best, so the plan's status is time_limit whatever the roadmap's)
+    snapshot_status: Status | None = None
+    snapshot_mip_gap: float | None = None
     # with a programme whose end state is the plan: the rules of the scenario that end
     # state breaks which no year of the programme checks (a population_share rule,
     # policy.max_one_off), each named with how it is broken
@@ -395,6 +400,10 @@ def _read(key: str, value: Any, source: str) -> Any:
                    "receipts_after_horizon", "booked_early_npv", "snapshot_npv_saving",
                    "year_one_npv_saving"):
             return None if value is None else checked.number(value)
+        if key == "snapshot_status":
+            return None if value is None else Status(value)
+        if key == "snapshot_mip_gap":
+            return None if value is None else checked.within("mip_gap", value)
         if key == "plan_from":
             if value is not None and value not in checked.PLAN_FROM:
                 raise ValueError(value)

@@ -230,6 +230,8 @@ EXPECTED = {"status": "one of " + ", ".join(s.value for s in Status),
                                                          "year_one_npv_saving")},
              "plan_from": "one of " + ", ".join(PLAN_FROM),
              "snapshot_differs": "a list of texts",
+             "snapshot_status": "one of " + ", ".join(s.value for s in Status),
+             "snapshot_mip_gap": "a number " + range_words(*RANGES["mip_gap"][1:]) + " or null",
              "status_quo_breaches": "a list of {rule, place}",
              "plan_breaches": "a list of {rule, place}",
              "agencies": "an object of agencies, each with name, annual_cost_before, "

@@ -187,28 +187,39 @@ def programme_end_words(s: Summary, optimum: str = SNAPSHOT_OPTIMUM_S
     how it differs ("closes S2, S3 too; builds S7"), and how good the programme is
     (`schedule_quality`). The joint model chose its end state as the cheapest over the
     years; the roadmap scheduled the snapshot's changes and left some out, so its end
-    state is what it reaches, and its proof covers only schedules of those changes; an
-    end state the roadmap reaches may break a rule no year checks, and the sentence then
-    names it (`breach_sentence`)."""
+    state is what it reaches, and its proof covers only schedules of those changes (and
+    when the time limit stopped the snapshot's search, `snapshot_status`, that end state
+    is said not proven the best); an end state the roadmap reaches may break a rule no
+    year checks, and the sentence then names it (`breach_sentence`)."""
     method = s.programme.method if s.programme else "joint"
     differs = "; ".join(s.snapshot_differs or ())
     # its figure is its own year-1 saving, not a dated one beside the programme's
-    snapshot = (f"the end state that would save most {IN_YEAR_ONE} (so made, it "
-                f"{saves_words(s.snapshot_npv_saving or 0.0, would=True)})")
+    so_made = f"(so made, it {saves_words(s.snapshot_npv_saving or 0.0, would=True)})"
+    status, gap = (s.programme.status, s.programme.mip_gap) if s.programme else (s.status,
+                                                                              s.mip_gap)
     if method == "joint":
         short = quality_words(s.status, s.mip_gap)[0] + " as a dated programme"
         said = (f"The plan is the dated programme's end state: over the years it pays "
-                f"better than {snapshot}"
+                f"better than the end state that would save most {IN_YEAR_ONE} {so_made}"
                 + (f", which differs from it: that one {differs}" if differs else ""))
+    elif s.snapshot_status is not None:  # the end state's search was stopped
+        end = quality_words(s.snapshot_status, s.snapshot_mip_gap)[1].split("; ", 1)[-1]
+        short = quality_words(s.status, s.mip_gap)[0] + " (its end state not proven the best)"
+        optimum = "that end state's"
+        said = (f"The plan is the estate the dated programme reaches by the horizon's end: "
+                f"it schedules the changes of the best end state found {IN_YEAR_ONE} "
+                f"{so_made}, whose search the solver's time limit stopped "
+                f"({end.rstrip('.')}), and leaves out those that cannot happen, or do not "
+                "pay, within the horizon" + (f"; that end state {differs}" if differs else ""))
     else:
         short = (quality_words(s.status, s.mip_gap)[0]
                  + f" as a schedule of {optimum} changes")
         said = (f"The plan is the estate the dated programme reaches by the horizon's end: "
-                f"it schedules the changes of {snapshot} and leaves out those that cannot "
-                "happen, or do not pay, within the horizon"
-                + (f"; that end state {differs}" if differs else ""))
+                f"it schedules the changes of the end state that would save most "
+                f"{IN_YEAR_ONE} {so_made} and leaves out those that cannot happen, or do not "
+                "pay, within the horizon" + (f"; that end state {differs}" if differs else ""))
     broken = breach_sentence(s.plan_breaches) + " " if s.plan_breaches else ""
-    return short, said + ". " + broken + schedule_quality(str(s.status), s.mip_gap, method,
+    return short, said + ". " + broken + schedule_quality(str(status), gap, method,
                                                           optimum)[1]
 
 
@@ -279,20 +290,6 @@ def yearly_saving_words(saving: float) -> str:
 def saving_figure(saving: float) -> str:
     """A saving after "NPV saving:": "£1.20m", or "none; costs £216.8k more"."""
     return money(saving) if saving > -0.5 else f"none; {saves_words(saving)}"
-
-
-SOLVER_NAMES = {"highs": "HiGHS", "cbc": "CBC", "scip": "SCIP"}
-"""Each solver's own spelling, as its makers write it."""
-
-
-def solver_name(name: str) -> str:
-    """"HiGHS" for `highs`: the name a reader would search for."""
-    return SOLVER_NAMES.get(name.strip().lower(), name)
-
-
-def solver_words(name: str) -> str:
-    """The solver as a reader names it: "highs" -> "the HiGHS solver"."""
-    return f"the {solver_name(name)} solver"
 
 
 def dated_saving_words(npv_saving: float | None, programme: ProgrammeFigures | None,
