@@ -1485,11 +1485,18 @@ def test_an_order_unproven_plans_leave_open_is_said(setup: dict[str, Any]) -> No
     no_bound = dataclasses.replace(a, summary=a.summary.replace(
         objective_npv=383.87e6, mip_gap=None, status=Status.TIME_LIMIT))
     note = unsettled_note([no_bound, as_run(b, 371.12e6, 0.0)])
-    assert "their plans may be any amount (no bound was found) and up to 0% above their " \
-        "cheapest" in note, note
+    assert "their plans may be any amount (no useful bound was found) and up to 0% above " \
+        "their cheapest" in note, note
     cheaper = dataclasses.replace(no_bound, summary=no_bound.summary.replace(
         objective_npv=360.0e6))
     assert unsettled_note([cheaper, as_run(b, 371.12e6, 0.0)]) == ""
+    # nor is a gap over 100% (the bound still the solver's first guess), which the
+    # terminal calls unknown: it was said "up to 220%"
+    first_guess = dataclasses.replace(no_bound, summary=no_bound.summary.replace(
+        mip_gap=2.1209))
+    note = unsettled_note([first_guess, as_run(b, 371.12e6, 0.0)])
+    assert "their plans may be any amount (no useful bound was found) and up to 0% " \
+        "above their cheapest" in note and "220%" not in note, note
 
 
 def test_an_80_column_terminal_keeps_each_scenario_s_whole_name(tmp_path: Path) -> None:

@@ -199,9 +199,9 @@ def programme_plan(prep: Prepared, model: EstateModel, snapshot: Plan, programme
         end_gap = snapshot.summary.mip_gap
         status = Status.TIME_LIMIT
         gap = None if gap is None or end_gap is None else max(gap, end_gap)
-    solution = Solution(status, float(model.col_cost @ values)
-                        + model.obj_constant, math.nan,
-                        math.nan if gap is None else gap, snapshot.solution.seconds + programme_seconds,
+    solution = Solution(status, float(model.col_cost @ values) + model.obj_constant,
+                        math.nan, math.nan if gap is None else gap,
+                        snapshot.solution.seconds + programme_seconds,
                         snapshot.solution.solver, values)
     plan = make_plan(prep, model, solution)
     before = changes_of(prep, model, solved_state(prep, model, snapshot.solution.values))

@@ -270,11 +270,11 @@ def unsettled_words(plans: list[tuple[str, Status, float, float | None]]) -> str
 
 def _above(*gaps: float) -> str:
     """How far two plans may be above their scenarios' cheapest: "up to 0.96% and 0%",
-    or, where a search stopped before it had a bound, "any amount (no bound was found)"
-    for it."""
+    or, where a search stopped before it had a bound better than the solver's first
+    guess, "any amount (no useful bound was found)" for it."""
     if all(gap < math.inf for gap in gaps):
         return "up to " + " and ".join(percent_up(gap) for gap in gaps)
-    return " and ".join("any amount (no bound was found)" if gap == math.inf
+    return " and ".join("any amount (no useful bound was found)" if gap == math.inf
                         else f"up to {percent_up(gap)}" for gap in gaps)
 
 

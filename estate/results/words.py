@@ -236,11 +236,12 @@ def breach_sentence(breaches: tuple[Breach, ...]) -> str:
 def gap_left(status: Status, gap: float | None) -> float:
     """How far a plan may lie above its scenario's cheapest, as a share: its gap (never
     below 0), 0 for one proven without a gap told, and without end for a search stopped
-    before it had any bound (a comparison may not read it as proven, nor a list of areas
-    put it last)."""
+    before it had any bound, or whose bound is still the solver's first guess (a gap
+    over 100%, which the terminal calls unknown): a comparison may not read it as
+    proven nor put a figure on it, nor a list of areas put it last."""
     if gap is None:
         return 0.0 if status == Status.OPTIMAL else math.inf
-    return max(float(gap), 0.0)
+    return max(float(gap), 0.0) if known_gap(gap) else math.inf
 
 
 def quality_words(status: Status, gap: float | None,
