@@ -3,6 +3,7 @@ cost's range is read from."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,12 @@ def test_one_localitys_optimum_is_bounded_by_its_own_gap() -> None:
                                             status="time_limit"))
     assert optimum.bound == pytest.approx(94e6 * 0.99)
     assert stored_optimum(summary_record(objective_npv=94e6, mip_gap=1e-7)).proven
+    # 100% is the widest gap that bounds anything a reader can use; above it the bound
+    # is the solver's first guess, and a policy's cost came out as £0 to £7.8e28
+    assert stored_optimum(summary_record(objective_npv=94e6, mip_gap=1.0,
+                                         status="time_limit")).bound == pytest.approx(0.0)
+    assert stored_optimum(summary_record(objective_npv=94e6, mip_gap=2.12,
+                                         status="time_limit")).bound == -math.inf
 
 
 def test_a_dated_plan_that_realises_more_stands_beside_a_cheaper_snapshot(

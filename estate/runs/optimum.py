@@ -24,6 +24,7 @@ from estate.model.build import EstateModel
 from estate.pipeline import Clock, Progress
 from estate.results import Plan, Summary
 from estate.results.area_figures import AreaFigures
+from estate.results.words import known_gap
 from estate.runs.national import plan_register
 from estate.solve import available_solvers
 from estate.status import Status, status_of, worst
@@ -56,8 +57,10 @@ class Optimum:
 
 def lower_bound(npv: float | None, gap: float | None) -> float:
     """The lower bound a plan of `npv` within the relative `gap` proves: NPV - gap x
-    |NPV|; -inf when either is unknown."""
-    if npv is None or gap is None or not math.isfinite(float(gap)):
+    |NPV|; -inf when either is unknown, or when the gap is over 100%: the bound is then
+    still the solver's first guess (the terminal calls the distance unknown), true but
+    so far below any plan that a policy's cost of £0 to £78bn would be all it gives."""
+    if npv is None or not known_gap(gap):
         return -math.inf
     return npv - float(gap) * abs(npv)
 
