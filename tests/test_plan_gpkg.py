@@ -11,6 +11,7 @@ import pyogrio
 import pytest
 
 import estate
+from estate.status import Status
 from estate.store import write_results
 from tests.fixtures import TWO_AGENCIES, scenario_on, site, write_register, write_scenario, zone
 from tests.fixtures.programme import plan_with, programme_for
@@ -127,3 +128,24 @@ def test_zones_carry_each_rule_s_coverage_before_then_after(tmp_path: Path) -> N
                 bool(getattr(row, f"covered_{when}")), (row, when)
     for zone_id in ("Z1", "Z2"):  # each 1 km from its nearest site
         assert [bool(layer.loc[zone_id, f]) for f in fields[-4:]] == [False, False, True, True]
+
+
+def _descriptions(gpkg: Path) -> dict[str, str]:
+    import sqlite3
+    with sqlite3.connect(gpkg) as db:
+        return dict(db.execute("SELECT table_name, description FROM gpkg_contents"))
+
+
+def test_every_layer_says_how_good_the_plan_is(nothing_moves: Path, tmp_path: Path) -> None:
+    """plan.gpkg, opened alone in QGIS, showed an unproven plan's savings with no word
+    of its status: every layer's description (gpkg_contents) says it as the terminal
+    does, with the scenario's name."""
+    said = _descriptions(nothing_moves / "plan.gpkg")
+    assert set(said) >= {"sites", "zones", "moves", "assignments", "coverage", "agencies"}
+    assert set(said.values()) == {"empty: proven optimal (results folder's summary.json)"}
+    made_up = write_made_up_folder(tmp_path / "made_up", n_sites=8, n_zones=10)
+    plan = plan_with(made_up, programme_for(made_up))
+    plan.summary = plan.summary.replace(status=Status.TIME_LIMIT, mip_gap=0.0028)
+    said = _descriptions(write_results(plan, tmp_path / "r") / "plan.gpkg")
+    assert "programme" in said and len(set(said.values())) == 1, said
+    assert "NOT PROVEN (time limit); within 0.28% of the lowest possible cost" in said["sites"]

@@ -22,6 +22,7 @@ import shapely
 
 from estate.load.geopackage import readable
 from estate.results import Plan
+from estate.results.words import plan_quality
 from estate.store.folder import umask
 
 CRS = "EPSG:4326"
@@ -49,11 +50,22 @@ def zone_shapes(plan: Plan) -> gpd.GeoSeries | None:
     return plan.prepared.zone_shapes if plan.prepared is not None else None
 
 
+def described(plan: Plan) -> dict[str, str]:
+    """Every layer's description (gpkg_contents, which QGIS shows with the layer's
+    information): the scenario and how good its plan is, as the terminal says it, so
+    that a layer opened on its own in QGIS does not show an unproven plan's savings as
+    if they were proven."""
+    s = plan.summary
+    return {"DESCRIPTION": f"{' '.join(s.scenario.split())}: {plan_quality(s)[0]} "
+                           "(results folder's summary.json)"}
+
+
 def _write_layer(frame: pd.DataFrame, geometry: Any, path: Path, layer: str,
-                 geometry_type: str) -> None:
+                 geometry_type: str, options: dict[str, str]) -> None:
     """One layer of `geometry_type` (declared, so an empty layer keeps it)."""
     gpd.GeoDataFrame(frame.reset_index(drop=True), geometry=geometry, crs=CRS).to_file(
-        path, layer=layer, driver="GPKG", engine="pyogrio", geometry_type=geometry_type)
+        path, layer=layer, driver="GPKG", engine="pyogrio", geometry_type=geometry_type,
+        layer_options=options)
 
 
 def _points(frame: pd.DataFrame) -> Any:
@@ -85,14 +97,17 @@ def write_programme_layer(plan: Plan, path: Path) -> None:
               for name in actions.columns]
     pyogrio.raw.write(path, geometry=shapely.to_wkb(geometry), field_data=fields,
                       fields=[str(name) for name in actions.columns], layer="programme",
-                      driver="GPKG", geometry_type="Point", crs=CRS)
+                      driver="GPKG", geometry_type="Point", crs=CRS,
+                      layer_options=described(plan))
 
 
 def write_gpkg(plan: Plan, path: Path) -> None:
     """One GeoPackage for QGIS: sites and zones as points, moves as lines, the zones'
     own polygons when the register had them, the programme's actions as points when the
-    plan was scheduled, and its tables beside, each written even when it is empty."""
-    _write_layer(plan.sites, _points(plan.sites), path, "sites", "Point")
+    plan was scheduled, and its tables beside, each written even when it is empty, and
+    each described by how good the plan is (`described`)."""
+    options = described(plan)
+    _write_layer(plan.sites, _points(plan.sites), path, "sites", "Point", options)
     zones = plan.zones
     if len(plan.coverage):
         wide = plan.coverage.pivot_table(index="zone_id", columns="rule",
@@ -102,7 +117,7 @@ def write_gpkg(plan: Plan, path: Path) -> None:
         wide = wide[sorted(wide.columns, key=lambda c: (c[1], c[0] == "covered_after"))]
         wide.columns = [f"{a}_{b}" for a, b in wide.columns]
         zones = zones.merge(wide.astype(bool).reset_index(), on="zone_id", how="left")
-    _write_layer(zones, _points(zones), path, "zones", "Point")
+    _write_layer(zones, _points(zones), path, "zones", "Point", options)
     pos = plan.sites.drop_duplicates("site_id").set_index("site_id")[["lon", "lat"]]
     assignments = plan.assignments
     moves = assignments[(assignments["from_site"] != "")
@@ -110,14 +125,15 @@ def write_gpkg(plan: Plan, path: Path) -> None:
     a = pos.reindex(moves["from_site"]).to_numpy(float).reshape(-1, 2)
     b = pos.reindex(moves["to_site"]).to_numpy(float).reshape(-1, 2)
     lines = shapely.linestrings(np.stack([a, b], axis=1)) if len(moves) else []
-    _write_layer(moves, lines, path, "moves", "LineString")
+    _write_layer(moves, lines, path, "moves", "LineString", options)
     shapes = zone_shapes(plan)
     if shapes is not None:
         gpd.GeoDataFrame({"zone_id": shapes.index.astype(str)}, geometry=shapes.to_numpy(),
                          crs=CRS).to_file(path, layer="zone_areas", driver="GPKG",
-                                          engine="pyogrio")
+                                          engine="pyogrio", layer_options=options)
     for name in TABLE_LAYERS:
-        pyogrio.write_dataframe(getattr(plan, name), path, layer=name, driver="GPKG")
+        pyogrio.write_dataframe(getattr(plan, name), path, layer=name, driver="GPKG",
+                                layer_options=options)
     if plan.programme is not None:
         write_programme_layer(plan, path)
     # SQLite makes its file rw-r--r-- whatever the umask: as the folder's other files,
