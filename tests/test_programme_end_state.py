@@ -279,10 +279,20 @@ def test_a_roadmap_of_an_end_state_the_time_limit_left_unproven_is_not_proven(
     said = plan_quality(summary)[1]
     assert "whose search the solver's time limit stopped (its NPV of cost is within 2%" in said
     assert "It is proven the cheapest schedule of that end state's changes" in said, said
+    # and the programme's page, beside the schedule's own proof
+    page = _headline(programme, summary)
+    assert "those of an end state not proven the best: the solver&#x27;s time limit " \
+        "stopped its search (every change made in year 1, its NPV of cost is within 2% " \
+        "of the lowest possible)" in page.replace("&#39;", "&#x27;"), page
     # proven, the snapshot is named as before, and nothing of its search is kept
     proven = programme_plan(case.prep, case.model, case.plan, programme, 60.0).summary
     assert proven.status == Status.OPTIMAL and proven.snapshot_status is None
     assert "snapshot_status" not in proven.to_json()
+    assert "not proven the best" not in _headline(programme, proven)
+    # a programme ending where the unproven snapshot does: the plan's own status
+    ends_there = proven.replace(plan_from="snapshot", status=Status.TIME_LIMIT, mip_gap=0.003)
+    assert "(every change made in year 1, its NPV of cost is within 0.3% of the lowest " \
+        "possible)" in _headline(programme, ends_there)
 
 
 def test_the_alternatives_land_on_the_plan_written_and_say_what_they_are_near(

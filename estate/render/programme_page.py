@@ -22,9 +22,10 @@ from estate.render.cash_curve import cash_curve
 from estate.render.html import document, inert, isolated, static_text, write_page
 from estate.render.programme_chart import gantt, legend, row_names
 from estate.results import Programme, Summary, money
-from estate.results.amounts import count
+from estate.results.amounts import count, percent_up
 from estate.results.words import (
     beside_year_one,
+    known_gap,
     saving_figure,
     schedule_quality,
     scheduled_whose,
@@ -116,9 +117,26 @@ def _headline(programme: Programme, summary: Summary | None) -> str:
     # the gap the scenario asks of it, as the terminal says the plan's own
     finished = proven or str(p.status) == str(Status.OPTIMAL)
     html += f"<p>{inert(quality)}</p>" if finished else f'<p class="warn">{inert(quality)}</p>'
+    if summary is not None and p.method == "roadmap" and (end := _end_unproven(summary)):
+        html += f'<p class="warn">{inert(end)}</p>'
     if p.notes:
         html += "<ul>" + "".join(f"<li>{inert(n)}</li>" for n in p.notes) + "</ul>"
     return html
+
+
+def _end_unproven(s: Summary) -> str:
+    """A roadmap's proof covers only schedules of the changes it was given: when those
+    are of an end state the time limit stopped short of proof (the snapshot's search,
+    `snapshot_status`, or the plan's own when it is the snapshot's), the page says so
+    beside the schedule's own proof; "" otherwise."""
+    status, gap = ((s.snapshot_status, s.snapshot_mip_gap) if s.snapshot_status is not None
+                   else (s.status, s.mip_gap) if s.plan_from != "programme" else (None, None))
+    if status != Status.TIME_LIMIT:
+        return ""
+    far = (f"its NPV of cost is within {percent_up(gap)} of the lowest possible"
+           if known_gap(gap) else "how far it is from the lowest possible is not known")
+    return ("The changes it schedules are those of an end state not proven the best: the "
+            f"solver's time limit stopped its search (every change made in year 1, {far}).")
 
 
 def _actions_table(programme: Programme) -> str:
