@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from estate.errors import InputError, Problem, count
+from estate.errors import InfeasibleError, InputError, NoSolutionError, Problem, count
 from estate.failures import handled, show_warnings
 from estate.load.free_text import for_terminal
 from estate.render.terminal import (
@@ -27,11 +27,8 @@ from estate.render.terminal import (
     wants_progress,
 )
 from estate.results import Summary
-from estate.results.amounts import percent_up
 from estate.results.policy_cost import PolicyStatus
-from estate.results.words import known_gap
 from estate.runs.executor import scheduler_needs_dask
-from estate.status import Status
 from estate.store import check_results
 
 if TYPE_CHECKING:
@@ -154,6 +151,7 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     from estate.load.file_names import default_map, default_results
     from estate.maps.alternative_maps import replaces_another_map
     from estate.pipeline import load_scenario_with_register_errors
+    from estate.render.text import time_limit_warning
     from estate.store import summary_json
 
     if not alternatives and (click.get_current_context().get_parameter_source("within_pct")
@@ -168,11 +166,19 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     folder = out or default_results(sc.name)
     replaces = replaces_another_map(map_path, folder)
     # `out` as given: the folder named after the scenario is told apart from one given
-    result = plan(sc, out=out, map_path=map_path, lp_path=write_lp, verbose=verbose,
-                  progress=progress_lines(wants_progress(progress)), policy_costs=policy_costs,
-                  executor=executor, scheduler=scheduler, workers=workers,
-                  alternatives=alternatives,
-                  within_pct=within_pct, programme=programme, policy_executor=executor)
+    try:
+        result = plan(sc, out=out, map_path=map_path, lp_path=write_lp, verbose=verbose,
+                      progress=progress_lines(wants_progress(progress)),
+                      policy_costs=policy_costs, executor=executor, scheduler=scheduler,
+                      workers=workers, alternatives=alternatives, within_pct=within_pct,
+                      programme=programme, policy_executor=executor)
+    except (InfeasibleError, NoSolutionError) as exc:
+        if (folder / "summary.json").is_file():  # "No plan was written" is not all
+            exc.after = (f"Note: {for_terminal(str(folder))} still holds the plan of an "
+                         "earlier run (its scenario.toml says how it was planned), not one "
+                         "of this run: it was left as it was, and estate map and estate "
+                         "report on it show that earlier plan.")
+        raise
     # some warnings come with the plan (a kept site's lease ending within the horizon),
     # which `estate validate` cannot give: the results folder keeps them all
     show_warnings(result.warnings, also=f"warnings.csv in {for_terminal(str(folder))} "
@@ -198,12 +204,8 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
 
             for line in alternative_lines(result.summary):
                 say(line)
-    if result.status == Status.TIME_LIMIT:
-        gap = result.summary.mip_gap
-        err(f"WARNING: the time limit stopped the solver; this plan is NOT proven optimal "
-             f"(its cost within {percent_up(gap)} of the lowest possible)."
-             if gap is not None and known_gap(gap) else
-             "WARNING: the time limit stopped the solver; this plan is NOT proven optimal.")
+    if warning := time_limit_warning(result.summary):
+        err(warning)
 
 
 @cli.command("validate")

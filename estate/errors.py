@@ -233,6 +233,7 @@ class EstateError(Exception):
 
     exit_code = 4
     made_with: tuple[Any, ...] = ()
+    after = ""  # said after the failure's own words (a results folder left as it was)
 
     def __reduce__(self) -> str | tuple[Any, ...]:
         if not self.made_with:

@@ -200,6 +200,8 @@ def _tell(exc: EstateError) -> None:
             "run again.")
     else:
         err(f"Error: {exc}")
+    if exc.after:
+        err(exc.after)
 
 
 def show_warnings(warnings: list[Problem], most: int = 10,

@@ -726,6 +726,24 @@ def test_subcommand_help_shows_an_example(tmp_path: Path, command: str) -> None:
     assert "Example" in run.stdout and f"estate {command} " in run.stdout, run.stdout
 
 
+def test_a_plan_that_fails_says_its_folder_holds_an_earlier_plan(tmp_path: Path) -> None:
+    """Planned once, then edited so that no plan can meet it: "No plan was written"
+    was all it said, while the folder named for the scenario kept the earlier plan, which
+    map and report then drew as if it were this scenario's. It says the folder holds an
+    earlier plan, left as it was."""
+    scenario = town(tmp_path)
+    assert invoke(tmp_path, "plan", scenario, "--out", "out", "--map", "map.html").code == 0
+    before = (tmp_path / "out" / "summary.json").read_bytes()
+    town(tmp_path, changes={"policy": {"close": ["S1"]}})
+    run = invoke(tmp_path, "plan", scenario, "--out", "out", "--map", "map.html")
+    assert run.code == 2, run.output
+    assert run.stderr.splitlines()[-1] == (
+        "Note: out still holds the plan of an earlier run (its scenario.toml says how it "
+        "was planned), not one of this run: it was left as it was, and estate map and "
+        "estate report on it show that earlier plan.")
+    assert (tmp_path / "out" / "summary.json").read_bytes() == before
+
+
 @pytest.mark.parametrize("args", [("plna", "x.toml"), ("plan", "x.toml", "--jsn")],
                          ids=["unknown command", "unknown option"])
 def test_usage_error_exits_1_not_the_infeasible_code(tmp_path: Path, args: tuple) -> None:

@@ -216,3 +216,14 @@ def alternative_lines(summary: Summary) -> list[str]:
                      f"less than the plan written, which was searched only to {within} the "
                      f"cheapest: {fix} settles which is cheapest)")
     return lines
+
+
+def time_limit_warning(s: Summary) -> str:
+    """The last line `estate plan` says of a plan the time limit stopped short of proof
+    (its gap when one is known); "" for any other."""
+    if s.status != Status.TIME_LIMIT:
+        return ""
+    known = (f" (its cost within {percent_up(s.mip_gap)} of the lowest possible)"
+             if known_gap(s.mip_gap) else "")
+    return ("WARNING: the time limit stopped the solver; this plan is NOT proven optimal"
+            f"{known}.")
