@@ -518,6 +518,20 @@ def test_an_id_excel_stripped_of_leading_zeros_is_suggested_with_them(tmp_path: 
     assert "'2' (did you mean `002`? Excel drops the leading zeros" in problems[0].found
 
 
+def test_a_whole_id_written_with_a_decimal_point_is_suggested_without(tmp_path: Path) -> None:
+    """pandas writes a number column holding a blank (a team not housed yet) as floats:
+    site 1001 becomes '1001.0', refused with no hint of the fix (a review)."""
+    tables = frames()
+    tables["sites"]["site_id"] = ["1001", "1002", "1003"]
+    tables["functions"]["site_id"] = ["1001", "1002.0", None]
+    tables["pair_costs"]["site_id"] = ["1003"]
+    problems = problems_of(write_tables(tmp_path / "reg", tables))
+    assert located(problems) == {("functions.csv", 3, "site_id")}
+    assert problems[0].found.startswith("'1002.0' (did you mean `1002`? a whole number "
+                                        "written with its decimal point"), problems[0].found
+    assert problems[0].found.endswith("write 1002)")
+
+
 @pytest.mark.parametrize(("lat", "lon", "says"), [
     ("Latitude", "Longitude", "no such column in the header; the column 'Latitude' may be "
                               "it: rename it lat"),

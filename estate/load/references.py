@@ -9,6 +9,7 @@ column, as in `estate.load.validate`.
 from __future__ import annotations
 
 import numbers
+import re
 from collections import Counter
 from collections.abc import Callable
 
@@ -67,8 +68,11 @@ def check_references(
                     f"no {key}; is it {'one of theirs' if len(blank) > 1 else 'that one'}?)"
                     if blank else "")
 
+            ids = set(map(str, frames[target][key]))
+
             def shown(value: str, folded: dict[str, str] = folded,
-                      unpadded: dict[str, str] = unpadded, lost: str = lost) -> str:
+                      unpadded: dict[str, str] = unpadded, lost: str = lost,
+                      ids: set[str] = ids) -> str:
                 near = folded.get(value.casefold())
                 if near is not None:
                     return (f"{value!r} ({did_you_mean([near])} ids match only with the "
@@ -78,6 +82,10 @@ def check_references(
                     return (f"{value!r} ({did_you_mean([near])} Excel drops the leading "
                             "zeros of a number: format both id columns as Text and retype "
                             "the ids that lost them)")
+                if re.fullmatch(r"\d+\.0+", value) and (whole := value.split(".")[0]) in ids:
+                    return (f"{value!r} ({did_you_mean([whole])} a whole number written "
+                            "with its decimal point, as pandas writes a number column with "
+                            f"a blank in it: write {whole})")
                 return repr(value) + lost
 
             problems += _flag(
