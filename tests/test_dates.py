@@ -61,6 +61,9 @@ def test_the_found_text_says_what_to_type() -> None:
     assert date_found("09/09/2028") == "'09/09/2028': write it as 2028-09-09"
     assert date_found("31/02/2028") == "'31/02/2028'"  # no date either way: as written
     assert date_found("soon") == "'soon'"
+    # a program's word for no date (geopandas writes a missing date as the text NaT)
+    assert date_found("NaT") == ("'NaT' (the text a program wrote for a missing date, as "
+                                 "pandas writes NaT: leave the cell empty)")
     # a workbook's date cell that holds a time of day too (31/03/2029 13:45 in Excel)
     assert date_found("2029-03-31T13:45:00") == (
         "'2029-03-31T13:45:00' (a date with a time of day): write it as 2029-03-31")

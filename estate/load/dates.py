@@ -110,6 +110,9 @@ def date_found(cell: str) -> str:
     """A refused date cell as written, with the ISO text to type when it is a date
     written otherwise: `'30/09/2028': write it as 2028-09-30`; both readings of
     `03/09/2028`; in a list, each entry so written."""
+    if cell.strip() in ("NaT", "NaN", "nan", "None", "null", "NULL"):
+        return (f"{cell!r} (the text a program wrote for a missing date, as pandas writes "
+                "NaT: leave the cell empty)")
     entries = [p.strip() for p in cell.split(";") if p.strip()]
     fixes = [(e, readings(e)) for e in entries if not is_iso_date(e)]
     fixes = [(e, ways) for e, ways in fixes if ways]
