@@ -26,7 +26,7 @@ from pyproj import Transformer
 from estate.errors import InputError
 from estate.load.read import read_tables
 from estate.load.validate import Register, load_register
-from estate.load.workbook import SheetMarks, TotalsRow, letters, sheet_marks
+from estate.load.workbook import SheetMarks, TotalsRow, cell_text, letters, sheet_marks
 from tests.fixtures import run_cli, write_gpkg, write_tables, write_xlsx
 from tests.fixtures.hostile import edit_workbook, with_empty_text_result, with_saved_value
 from tests.fixtures.reference import SITES, ZONES, frames, located, problems_of
@@ -381,6 +381,19 @@ def test_workbook_formula_with_saved_value_reads_the_value(tmp_path: Path) -> No
     edit_workbook(path, {("sites", "F3"): "=F2*2"})
     register = load_register(with_saved_value(path, "F2*2", 800))
     assert register.sites["desks"].tolist() == [400.0, 800.0, 200.0]
+
+
+def test_a_workbook_s_numbers_are_read_as_excel_shows_them(tmp_path: Path) -> None:
+    """A formula's result a hair off a whole number (=445*1.1/1.1 saves as
+    445.00000000000006) is the 445 Excel shows and saves as CSV, to 15 significant
+    digits: read as saved, it tipped the solver to another plan of equal cost than the
+    CSV's (a review)."""
+    path = write_xlsx(tmp_path / "reg.xlsx", frames())
+    edit_workbook(path, {("sites", "F3"): "=F2*1.1/1.1"})
+    register = load_register(with_saved_value(path, "F2*1.1/1.1", 400.00000000000006))
+    assert register.sites["desks"].tolist() == [400.0, 400.0, 200.0]
+    assert cell_text(8149.999999999999) == "8150" and cell_text(0.1 + 0.2) == "0.3"
+    assert cell_text(1234.5678901234) == "1234.5678901234"  # 14 digits: as saved
 
 
 @pytest.mark.parametrize("error", ["#DIV/0!", "#REF!", "#N/A", "#VALUE!"])

@@ -335,13 +335,23 @@ def _column_strings(values: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(values):
         return values.map({True: "true", False: "false"})
     if pd.api.types.is_numeric_dtype(values):
-        numbers = values.to_numpy(dtype=float)
+        numbers = as_shown(values.to_numpy(dtype=float))
         whole = np.isfinite(numbers) & (np.floor(numbers) == numbers) & (np.abs(numbers) < 2**53)
         text = numbers.astype(str)
         text[whole] = numbers[whole].astype(np.int64).astype(str)
         text[np.isnan(numbers)] = ""
         return pd.Series(text, index=values.index, dtype=object)
     return values.map(cell_text)
+
+
+def as_shown(numbers: np.ndarray) -> np.ndarray:
+    """Numbers to the 15 significant digits Excel shows and saves as CSV: a formula's
+    63.00000000000001 desks is the 63 its user sees (and the CSV they would export),
+    not a figure a hair off it that tips the solver between plans of equal cost."""
+    finite = np.isfinite(numbers)
+    shown = numbers.copy()
+    shown[finite] = np.char.mod("%.15g", numbers[finite]).astype(float)
+    return shown
 
 
 def cell_text(value: object) -> str:
@@ -356,6 +366,7 @@ def cell_text(value: object) -> str:
         number = float(value)
         if math.isnan(number):
             return ""
+        number = float(as_shown(np.array([number]))[0])
         return str(int(number)) if number.is_integer() and abs(number) < 2**53 else str(number)
     if isinstance(value, dt.datetime):
         moment = pd.Timestamp(value)
