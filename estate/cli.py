@@ -149,7 +149,7 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     """
     from estate.api import plan
     from estate.load.file_names import default_map, default_results
-    from estate.maps.alternative_maps import replaces_another_map
+    from estate.maps.alternative_maps import map_warnings
     from estate.pipeline import load_scenario_with_register_errors
     from estate.render.text import time_limit_warning
     from estate.store import summary_json
@@ -164,7 +164,7 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     sc = load_scenario_with_register_errors(scenario)
     map_path = map_path or default_map(sc.name)
     folder = out or default_results(sc.name)
-    replaces = replaces_another_map(map_path, folder)
+    said = map_warnings(map_path, folder, default_map(sc.name))
     # `out` as given: the folder named after the scenario is told apart from one given
     try:
         result = plan(sc, out=out, map_path=map_path, lp_path=write_lp, verbose=verbose,
@@ -183,11 +183,8 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     # which `estate validate` cannot give: the results folder keeps them all
     show_warnings(result.warnings, also=f"warnings.csv in {for_terminal(str(folder))} "
                   "lists them all")
-    if replaces:
-        err(f"Warning: {for_terminal(str(map_path))} was the map of another results folder; "
-            f"it now shows {for_terminal(str(folder))}. Give --map FILE to draw a plan's "
-            "map elsewhere; estate map FOLDER draws a results folder's map again at its "
-            "own place (maps/<name>.html).")
+    for warning in said:
+        err(warning)
     if verbose and result.summary.areas:  # many processes' logs at once: none is shown
         err(f"WARNING: --verbose showed no solver log: the register was planned area by "
             f"area ({count(len(result.summary.areas), 'area')}); plan an area as its own "

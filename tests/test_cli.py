@@ -177,6 +177,23 @@ def test_a_plan_written_elsewhere_says_it_redrew_another_folder_s_map(tmp_path: 
     assert run.code == 0 and "another results folder" not in run.stderr
 
 
+def test_a_plan_drawn_elsewhere_says_its_folder_s_own_map_shows_the_plan_before(
+        tmp_path: Path) -> None:
+    """Planned into results/tiny (its map at maps/tiny.html), then again with --map
+    elsewhere: maps/tiny.html went on showing the earlier plan of the folder, without a
+    word (a review). It is said, with how to draw it again; a map of another folder
+    there, or none, is not."""
+    scenario = town(tmp_path)
+    assert invoke(tmp_path, "plan", scenario).code == 0
+    run = invoke(tmp_path, "plan", scenario, "--map", "else.html")
+    assert run.code == 0, run.output
+    assert ("Warning: maps/tiny.html, drawn from results/tiny, still shows the plan it held "
+            "before this one (drawn at else.html); estate map results/tiny draws it "
+            "again.") in run.stderr
+    run = invoke(tmp_path, "plan", scenario, "--out", "other", "--map", "else.html")
+    assert run.code == 0 and "still shows" not in run.stderr, run.stderr
+
+
 def test_json_keeps_names_with_double_spaces(tmp_path: Path) -> None:
     rows = town_rows()
     rows["agencies"][0]["name"] = "Town  Council"  # two spaces, as typed in a spreadsheet

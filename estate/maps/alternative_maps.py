@@ -13,7 +13,9 @@ import os
 import re
 from pathlib import Path
 
+from estate.load.free_text import for_terminal
 from estate.render.html import inert, isolated_text
+from estate.render.terminal import shell_word
 
 #: How far into a map its <title> is looked for (it is in the head, near the start).
 _HEAD_BYTES = 65536
@@ -86,6 +88,28 @@ def replaces_another_map(target: Path, out: Path) -> bool:
     which `estate plan` says. A map drawn before maps were marked is not known to."""
     mark = drawn_from(target)
     return mark is not None and mark != folder_mark(out, target)
+
+
+def map_warnings(map_path: Path, folder: Path, default: Path) -> list[str]:
+    """What `estate plan` says of the maps beside a plan it is about to write into
+    `folder`, drawing its map at `map_path`: that the map it replaces was another
+    folder's (`replaces_another_map`), or that the map at the scenario's own place
+    (`default`, maps/<name>.html), drawn from this folder, will go on showing the plan
+    it holds now, since this one is drawn elsewhere. Asked before planning, since the
+    plan rewrites the folder and the map."""
+    said = []
+    if replaces_another_map(map_path, folder):
+        said.append(f"Warning: {for_terminal(str(map_path))} was the map of another results "
+                    f"folder; it now shows {for_terminal(str(folder))}. Give --map FILE to "
+                    "draw a plan's map elsewhere; estate map FOLDER draws a results folder's "
+                    "map again at its own place (maps/<name>.html).")
+    if Path(map_path).resolve() != Path(default).resolve() \
+            and drawn_from(default) == folder_mark(folder, default):
+        said.append(f"Warning: {for_terminal(str(default))}, drawn from "
+                    f"{for_terminal(str(folder))}, still shows the plan it held before this "
+                    f"one (drawn at {for_terminal(str(map_path))}); estate map "
+                    f"{for_terminal(shell_word(str(folder)))} draws it again.")
+    return said
 
 
 def _titled(path: Path, name: str, after: str) -> bool:
