@@ -162,6 +162,20 @@ def test_kpi_panel_says_net_receipts_and_time_limit_in_words() -> None:
     assert "proven optimal" in kpi_panel(summary_record(mip_gap=0.0))
 
 
+def test_kpi_panel_of_today_s_estate_stopped_by_the_time_limit_says_nothing_was_found(
+        ) -> None:
+    """The terminal says a search the time limit stopped at today's estate found nothing
+    cheaper, which does not show there is none; the map said only "Annual saving £0,
+    Payback never" under its status (a review). A plan that changes something does not
+    get the line."""
+    still = {"status": "time_limit", "mip_gap": None, "sites_closed": 0, "sites_opened": 0,
+             "shared_centres": 0, "fte_relocated": 0.0}
+    panel = kpi_panel(summary_record(**still))
+    assert ("Found nothing cheaper than today&#39;s estate before the time limit, which "
+            "does not show there is none; raise solver.time_limit_s") in panel, panel
+    assert "Found nothing" not in kpi_panel(summary_record(**{**still, "sites_closed": 1}))
+
+
 def test_comparison_map_has_one_plan_per_scenario(results_folder: Path, tmp_path: Path) -> None:
     fmap = new_map()
     add_plan_layers(fmap, results_folder, "Plan A")

@@ -11,6 +11,7 @@ from typing import Any
 
 from estate.maps.assets import COLOURS, SHAPES
 from estate.render.html import inert, isolated
+from estate.render.text import nothing_found
 from estate.results import Summary, money
 from estate.results.amounts import count, fte_words
 from estate.results.payback import dated_payback_words, payback_words
@@ -133,6 +134,8 @@ def kpi_panel(summary: Summary, counts: dict[str, int] | None = None,
         ("Staff changing building", inert(fte_words(s.fte_relocated)), ""),
     ]
     notes = [inert(caution.removesuffix(".")) for caution in cautions]  # as the others
+    if found := nothing_found(s):  # its £0 saving is no proof that nothing saves
+        notes.insert(0, inert("Found " + found))
     if s.receipts_after_horizon:
         notes.append(inert(after_horizon_words(s.receipts_after_horizon, programme is not None)))
     worse = [isolated(info.name or agency) for agency, info in s.agencies.items() if info.worse_off]

@@ -63,10 +63,8 @@ def summary_lines(summary: Summary) -> list[str]:
                          " (it applies to each area)" if s.areas else
                          ", or plan a large locality as areas (`area` column, "
                          "docs/formats.md)"))
-    if s.status == Status.TIME_LIMIT and _unchanged(s):
-        # the search starts from today's estate, so a plan is always in hand
-        lines.append("Found:           nothing cheaper than today's estate before the time "
-                     "limit, which does not show there is none; raise solver.time_limit_s")
+    if found := nothing_found(s):
+        lines.append(f"Found:           {found}")
     if not s.status_quo_feasible and s.status_quo_breaches:
         lines.append(f"Status quo:      breaks {count(len(s.status_quo_breaches), 'rule')}, e.g. "
                      + s.status_quo_breaches[0].place)
@@ -76,11 +74,16 @@ def summary_lines(summary: Summary) -> list[str]:
     return lines
 
 
-def _unchanged(s: Summary) -> bool:
-    """Whether the plan is today's estate as it is: nothing closed, opened, shared or
-    moved."""
-    return (s.sites_closed == 0 and s.sites_opened == 0 and s.shared_centres == 0
-            and s.fte_relocated < 0.5)
+def nothing_found(s: Summary) -> str:
+    """What a plan the time limit stopped at today's estate (nothing closed, opened,
+    shared or moved) says of itself, on the terminal and the map: the search starts
+    from today's estate, so a plan is always in hand, and that it is today's says only
+    that nothing cheaper was found in time; "" for any other plan."""
+    if s.status != Status.TIME_LIMIT or s.sites_closed or s.sites_opened \
+            or s.shared_centres or s.fte_relocated >= 0.5:
+        return ""
+    return ("nothing cheaper than today's estate before the time limit, which does not "
+            "show there is none; raise solver.time_limit_s")
 
 
 def _area_lines(s: Summary, most: int = 5) -> list[str]:
