@@ -192,9 +192,11 @@ def test_the_rules_name_a_split_team_moving_in_two_years(tmp_path: Path) -> None
 
 def test_the_joint_model_finds_another_end_state_when_the_budget_binds(
         tmp_path: Path) -> None:
-    """The snapshot builds the hub C (£300k) for both teams; with £250k a year it can
-    never be built, so the roadmap does nothing. The joint model moves T1 into the kept
-    office K instead and closes O1 in year 1: £250k a year saved for five years."""
+    """The snapshot builds the hub C (£300k) for both teams (either at K would cost £10k
+    a year more, so C is the snapshot's one optimum, whatever the tie-break); with £250k a
+    year it can never be built, so the roadmap does nothing. The joint model moves T1 in
+    with T2 at O2 instead (at K, £10k a year dearer) and closes O1 in year 1: £250k a
+    year saved for five years."""
     case = plan_case(tmp_path, [
         site("O1", "A", 0, 0, running_cost=250_000),
         site("O2", "A", 0, 1, running_cost=200_000),
@@ -202,6 +204,8 @@ def test_the_joint_model_finds_another_end_state_when_the_budget_binds(
         site("C", "A", 1, 1, desks=200, running_cost=50_000, candidate=True,
              build_cost=300_000),
     ], [function("T1", "A", "Ops", "O1", desks=50), function("T2", "A", "Ops", "O2", desks=50)],
+        pair_costs=[{"function_id": t, "site_id": "K", "annual_cost": 10_000}
+                    for t in ("T1", "T2")],
         horizon_years=5, programme={"max_one_off_per_year": 250_000})
     assert case.plan.sites.set_index("site_id")["decision"]["C"] == "open"
     programme = case.programme()

@@ -53,6 +53,7 @@ from tests.fixtures.programme_registers import (
     leases_register,
     plan_case,
     policy_register,
+    site_rows,
     small_register,
     year_of,
 )
@@ -128,7 +129,8 @@ def test_an_ended_lease_is_named_only_where_the_plan_may_close_the_site(tmp_path
 
 def test_a_cheap_surrender_closes_the_lease_in_year_1(tmp_path: Path) -> None:
     case = lease_case(tmp_path, surrender=150_000)
-    assert case.prep.exits is not None and case.prep.exits.surrender[0, 1]
+    [lease] = site_rows(case.prep, "L")
+    assert case.prep.exits is not None and case.prep.exits.surrender[lease, 1]
     programme = case.programme()
     assert year_of(programme, "close", "L") == 1
     assert year_of(programme, "move", team="T") == 1
@@ -494,7 +496,7 @@ def test_an_unscheduled_plan_says_the_closing_it_books_before_its_zones_are_cove
     state = solved_state(bare.prepared, bare_model, bare.solution.values)
     early = closing_booked_early(bare.prepared, state.share, state.open)
     assert early.amount == pytest.approx(300_000, abs=0.01)
-    assert (early.for_teams, early.for_zones) == ([], [0])
+    assert (early.for_teams, early.for_zones) == ([], site_rows(bare.prepared, "O"))
     said = [str(w) for w in bare.warnings if w.column == "programme"]
     assert len(said) == 1 and "leaves out £300.0k of closing O before the sites that cover " \
         "its zones in its place are open" in said[0], said
@@ -521,14 +523,14 @@ def test_one_counter_waits_for_a_zone_not_every_one(tmp_path: Path) -> None:
     rules = {"zones": [zone("Z", 0, 0)], "horizon_years": 4, "discount_rate": 0.0,
              "relocation": {"cost_per_fte": 1000.0, "max_km": 80.0},
              "coverage": [{"service": "public_access", "radius_km": 5, "mode": "maintain"}]}
-    bare = _waits_as_the_programme_shows(tmp_path, sites, teams, rules, 100_000, [1])
+    bare = _waits_as_the_programme_shows(tmp_path, sites, teams, rules, 100_000, ["O2"])
     assert dict(zip(bare.plan.sites["site_id"], bare.plan.sites["decision"], strict=True)) == {
         "O1": "close", "O2": "close", "C": "open", "K": "keep"}
 
 
 def _waits_as_the_programme_shows(folder: Path, sites: list[dict[str, Any]],
                                   teams: list[dict[str, Any]], rules: dict[str, Any],
-                                  early: float, held: list[int]) -> Case:
+                                  early: float, held: list[str]) -> Case:
     """The register planned unscheduled: its closing waits book `early` pounds, holding
     the sites `held` for zones, which its NPV saving leaves out; planned with a
     programme, it saves as much, `early` less than the snapshot's objective counts."""
@@ -536,7 +538,7 @@ def _waits_as_the_programme_shows(folder: Path, sites: list[dict[str, Any]],
     state = solved_state(bare.prep, bare.model, bare.plan.solution.values)
     booked = closing_booked_early(bare.prep, state.share, state.open)
     assert booked.amount == pytest.approx(early, abs=0.01)
-    assert (booked.for_teams, booked.for_zones) == ([], held)
+    assert (booked.for_teams, booked.for_zones) == ([], site_rows(bare.prep, *held))
     s = bare.plan.summary
     assert s.npv_saving == pytest.approx(s.status_quo_npv - s.objective_npv - early, abs=0.01)
     dated = plan_case(folder / "dated", sites, teams, **rules)
@@ -564,7 +566,7 @@ def test_zones_sharing_counters_hold_the_one_that_serves_both(tmp_path: Path) ->
              "coverage": [{"service": "public_access", "radius_km": 6, "mode": "maintain"}],
              "policy": {"close": ["A", "B", "C"], "keep": ["H1", "H2"]}}
     teams = [function("T", "A", "Ops", "K", fte=5, desks=5)]
-    _waits_as_the_programme_shows(tmp_path, sites, teams, rules, 240_000, [1])
+    _waits_as_the_programme_shows(tmp_path, sites, teams, rules, 240_000, ["B"])
 
 
 @pytest.mark.parametrize("lag", [2, 3])
@@ -1077,10 +1079,10 @@ def test_an_unscheduled_plan_says_the_closing_it_books_before_its_teams_could_le
     state = solved_state(bare.prepared, bare_model, bare.solution.values)
     booked = closing_booked_early(bare.prepared, state.share, state.open)
     assert booked.amount == pytest.approx(early, abs=0.01)
-    assert (booked.for_teams, booked.for_zones) == ([0], [])
+    assert (booked.for_teams, booked.for_zones) == (site_rows(bare.prepared, "L"), [])
     # the running cost waited is the users' today, the rent instead of the surrender
     # the owner's: both A here
-    assert booked.running[0] == pytest.approx(100_000, abs=0.01)
+    assert booked.running[site_rows(bare.prepared, "L")[0]] == pytest.approx(100_000, abs=0.01)
     said = [str(w) for w in bare.warnings if w.column == "programme"]
     assert len(said) == 1 and f"leaves out {money(early)} of closing L before" in said[0], said
     dated = estate.plan(case.prep.scenario, write=False).summary

@@ -91,7 +91,7 @@ def test_teams_short_of_seats_together_are_told_the_desks_not_the_distance(
                            relocation={"max_km": max_km})
     validate, _ = _validate_and_plan(tmp_path, scenario_path)
     assert _reasons(validate) == [
-        "functions X (A1 IT, 20 desks), Y (A2 HR, 20 desks) and W (A2 Finance, 20 desks) "
+        "functions W (A2 Finance, 20 desks), X (A1 IT, 20 desks) and Y (A2 HR, 20 desks) "
         f"must each sit whole at one site within {max_km:g} km of its home "
         "(assignment.split is false), but the sites they may use can seat at most 2 of "
         "these 3 together: O2 Site O2 holds 30 desks, room for 1 of them; O3 Site O3 holds "
@@ -127,8 +127,8 @@ def test_whole_teams_needing_more_desks_than_the_offices_that_hold_them_are_told
     assert _whole_plans([10, 30, 30], [20, 15, 15, 15]) == []
     validate, _ = _validate_and_plan(tmp_path, _write(tmp_path, offices, teams))
     assert _reasons(validate) == [
-        "functions X (A1 IT, 20 desks), Y (A2 HR, 15 desks), W (A2 Finance, 15 desks) and "
-        "V (A1 Finance, 15 desks) must each sit whole at one site (assignment.split is "
+        "functions V (A1 Finance, 15 desks), W (A2 Finance, 15 desks), X (A1 IT, 20 desks) "
+        "and Y (A2 HR, 15 desks) must each sit whole at one site (assignment.split is "
         "false) and need 65 desks together, but the sites that could hold any of them "
         "whole within 40 km of their homes hold 60 desks in all: O2 Site O2 holds 30 "
         "desks; O3 Site O3 holds 30 desks; O1 Site O1 holds too little for any of them "

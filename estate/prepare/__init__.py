@@ -8,6 +8,7 @@ sites x zones. The model never sees a coordinate: it gets integer-indexed arrays
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -319,6 +320,23 @@ def _leases_ended_before_start(sites: pd.DataFrame, calendar: Calendar,
         for s in np.flatnonzero(ended.to_numpy(bool))]
 
 
+def _id_key(value: str) -> tuple[tuple[str | tuple[int, str], ...], str]:
+    """An id's place in `in_id_order`: its runs of digits as numbers (S2 before S10),
+    compared by their length without leading zeros, then digit by digit (an id's digits
+    may be more than Python turns into a number), then the id itself (007 and 7 are
+    told apart)."""
+    parts = re.split(r"(\d+)", value)
+    return tuple((len(p.lstrip("0")), p.lstrip("0")) if i % 2 else p
+                 for i, p in enumerate(parts)), value
+
+
+def in_id_order(table: pd.DataFrame, key: str) -> pd.DataFrame:
+    """`table` sorted by its ids (unique once checked), whatever order its file holds."""
+    keys = [_id_key(str(value)) for value in table[key]]
+    order = sorted(range(len(table)), key=keys.__getitem__)
+    return table.iloc[order].reset_index(drop=True)
+
+
 def prepare(register: Register, scenario: Scenario) -> Prepared:
     """Reduce a validated register to the participating agencies and compute all geometry."""
     agencies = register.agencies
@@ -328,11 +346,17 @@ def prepare(register: Register, scenario: Scenario) -> Prepared:
         agencies = agencies[agencies["agency_id"].isin(chosen)]
         sites = sites[sites["agency_id"].isin(chosen)]
         functions = functions[functions["agency_id"].isin(chosen)]
+    # sites, teams and zones in the order of their ids, not of the file: the same records
+    # in another order (a sheet sorted by name, a layer QGIS rewrote) make the same model,
+    # so the solver settles ties between plans of equal cost alike, and each agency's
+    # figures with them. The agencies keep the register's order, which every table and
+    # page lists them in (the county first, as its register has it)
     agencies = agencies.reset_index(drop=True)
+    sites, functions = in_id_order(sites, "site_id"), in_id_order(functions, "function_id")
     crs = metric_crs(sites, register.zones, scenario.crs)
-    sites = project(sites.reset_index(drop=True), crs, register.site_points, "site_id")
-    zones = project(register.zones.reset_index(drop=True), crs, register.zone_points, "zone_id")
-    functions = functions.reset_index(drop=True)
+    sites = project(sites, crs, register.site_points, "site_id")
+    zones = project(in_id_order(register.zones, "zone_id"), crs, register.zone_points,
+                    "zone_id")
 
     s_pos = pd.Series(np.arange(len(sites)), index=sites["site_id"].to_numpy())
     home = functions["site_id"].map(s_pos).fillna(-1).to_numpy(np.int64)
