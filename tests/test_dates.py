@@ -63,7 +63,7 @@ def test_the_found_text_says_what_to_type() -> None:
     assert date_found("soon") == "'soon'"
     # a program's word for no date (geopandas writes a missing date as the text NaT)
     assert date_found("NaT") == ("'NaT' (the text a program wrote for a missing date, as "
-                                 "pandas writes NaT: leave the cell empty)")
+                                 "pandas writes NaT or nan: leave the cell empty)")
     # a workbook's date cell that holds a time of day too (31/03/2029 13:45 in Excel)
     assert date_found("2029-03-31T13:45:00") == (
         "'2029-03-31T13:45:00' (a date with a time of day): write it as 2029-03-31")

@@ -112,7 +112,7 @@ def date_found(cell: str) -> str:
     `03/09/2028`; in a list, each entry so written."""
     if cell.strip() in ("NaT", "NaN", "nan", "None", "null", "NULL"):
         return (f"{cell!r} (the text a program wrote for a missing date, as pandas writes "
-                "NaT: leave the cell empty)")
+                "NaT or nan: leave the cell empty)")
     entries = [p.strip() for p in cell.split(";") if p.strip()]
     fixes = [(e, readings(e)) for e in entries if not is_iso_date(e)]
     fixes = [(e, ways) for e, ways in fixes if ways]

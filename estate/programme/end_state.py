@@ -193,12 +193,11 @@ def programme_plan(prep: Prepared, model: EstateModel, snapshot: Plan, programme
     status, gap = Status(programme.status), programme.mip_gap
     # the roadmap is proven only among schedules of the snapshot's changes: when the
     # time limit stopped the snapshot's own search, that end state is not proven the
-    # best, so neither is the plan, and its gap is the larger of the two searches'
+    # best, so neither is the plan, and how far it is from the best programme is not
+    # known (each search's gap is of its own objective; neither bounds the other's)
     unproven_end = programme.method != "joint" and snapshot.summary.status == Status.TIME_LIMIT
     if unproven_end:
-        end_gap = snapshot.summary.mip_gap
-        status = Status.TIME_LIMIT
-        gap = None if gap is None or end_gap is None else max(gap, end_gap)
+        status, gap = Status.TIME_LIMIT, None
     solution = Solution(status, float(model.col_cost @ values) + model.obj_constant,
                         math.nan, math.nan if gap is None else gap,
                         snapshot.solution.seconds + programme_seconds,

@@ -78,9 +78,10 @@ def nothing_found(s: Summary) -> str:
     """What a plan the time limit stopped at today's estate (nothing closed, opened,
     shared or moved) says of itself, on the terminal and the map: the search starts
     from today's estate, so a plan is always in hand, and that it is today's says only
-    that nothing cheaper was found in time; "" for any other plan."""
-    if s.status != Status.TIME_LIMIT or s.sites_closed or s.sites_opened \
-            or s.shared_centres or s.fte_relocated >= 0.5:
+    that nothing cheaper was found in time; "" for any other plan, and for a dated
+    programme's end state, which is today's when its limits leave every change out."""
+    if s.status != Status.TIME_LIMIT or s.plan_from == "programme" or s.sites_closed \
+            or s.sites_opened or s.shared_centres or s.fte_relocated >= 0.5:
         return ""
     return ("nothing cheaper than today's estate before the time limit, which does not "
             "show there is none; raise solver.time_limit_s")
