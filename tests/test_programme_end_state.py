@@ -302,8 +302,9 @@ def test_a_roadmap_of_an_end_state_the_time_limit_left_unproven_is_not_proven(
     assert "Found:" not in "\n".join(summary_lines(still.summary))
     folder = estate.store.write_results(still, tmp_path / "held")
     words = decision(read_results(folder))
-    assert "the dated programme makes none of the changes of the end state it schedules" \
-        in words and "for now" not in words, words
+    assert "Keep the estate as it is: none of the changes the dated programme schedules " \
+        "can happen, or pays, within its yearly limits and horizon." in words \
+        and "for now" not in words, words
     # a programme ending where the unproven snapshot does: the plan's own status
     ends_there = proven.replace(plan_from="snapshot", status=Status.TIME_LIMIT, mip_gap=0.003)
     assert "(every change made in year 1, its NPV of cost is within 0.3% of the lowest " \

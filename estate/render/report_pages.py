@@ -102,9 +102,8 @@ def _changes(r: Results) -> str:
                     else f"all {s.sites_before:,} of today's sites")
             return f"Keep {kept} and house {housed}."
         if s.plan_from == "programme":  # its limits, not the clock, left every change out
-            return ("Keep the estate as it is: the dated programme makes none of the "
-                    "changes of the end state it schedules, as none can happen, or pays, "
-                    "within its yearly limits and horizon.")
+            return ("Keep the estate as it is: none of the changes the dated programme "
+                    "schedules can happen, or pays, within its yearly limits and horizon.")
         if s.status == Status.TIME_LIMIT:  # the search began from today's estate
             return ("Keep the estate as it is for now: the search found no cheaper plan "
                     "before its time limit, which does not show there is none (a longer "

@@ -55,8 +55,9 @@ def site_label(site_id: str, name: str, room: float) -> str:
 def robustness_chart(robustness: pd.DataFrame) -> str:
     """One bar per site: the share of runs in which it is open; fragile sites first.
     Each site's label fits the room left of the bars (`site_label`); its whole id and
-    name (and area, in a national register), with how often it is open, are its tooltip and what a screen reader reads (the
-    site's bar and label are one image, named by its <title>)."""
+    name (and area, in a national register), with how often it is open, are its tooltip
+    and what a screen reader reads (the site's bar and label are one image, named by its
+    <title>)."""
     if robustness.empty:
         return "<p>No run of this sweep has a plan.</p>"
     table = robustness.assign(
