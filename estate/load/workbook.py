@@ -368,7 +368,8 @@ def cell_text(value: object) -> str:
         number = float(value)
         if math.isnan(number):
             return ""
-        number = float(as_shown(np.array([number]))[0])
+        if math.isfinite(number) and number != round(number, 6):  # as `as_shown`, one cell
+            number = float(f"{number:.15g}")
         return str(int(number)) if number.is_integer() and abs(number) < 2**53 else str(number)
     if isinstance(value, dt.datetime):
         moment = pd.Timestamp(value)
