@@ -64,6 +64,12 @@ def test_the_found_text_says_what_to_type() -> None:
     # a program's word for no date (geopandas writes a missing date as the text NaT)
     assert date_found("NaT") == ("'NaT' (the text a program wrote for a missing date, as "
                                  "pandas writes NaT or nan: leave the cell empty)")
+    # ... or as one entry of a list: left out, the rest typed as it is to be
+    assert date_found("2028-09-30;NaT") == ("'2028-09-30;NaT' (NaT is the text a program "
+                                            "wrote for a missing date: leave it out, as "
+                                            "2028-09-30)")
+    assert date_found("nan;30/09/2029").endswith("leave it out, as 2029-09-30)")
+    assert date_found("NaT;nan").endswith("leave the cell empty)")
     # a workbook's date cell that holds a time of day too (31/03/2029 13:45 in Excel)
     assert date_found("2029-03-31T13:45:00") == (
         "'2029-03-31T13:45:00' (a date with a time of day): write it as 2029-03-31")

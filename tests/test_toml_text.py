@@ -96,6 +96,11 @@ def _file(folder: Path, line: int, written: str) -> Path:
     (3, "discount_rate = 3.5% Green Book", "write discount_rate = 0.035 # Green Book"),
     # a decimal comma before the % (it was told to put a list in [ ]); a list stays one
     (3, "discount_rate = 3,5% Green Book", "write discount_rate = 0.035 # Green Book"),
+    # with a space before the %: no share is above 1, so 3.5 % is a percentage, 0.035 % a
+    # note's mark; a key that takes no share keeps the note's reading
+    (3, "discount_rate = 3,5 % (Green Book)", "write discount_rate = 0.035 # (Green Book)"),
+    (3, "discount_rate = 3.5 % Green Book", "write discount_rate = 0.035 # Green Book"),
+    (6, "max_km = 15 % of the county", "write # in place of %"),
     (12, "keep = S1, S2", "put the list in [ ]"),
     (3, "discount_rate = -3.5%", "write discount_rate = -0.035"),
     # a key that takes no share is not told to divide by 100

@@ -106,14 +106,24 @@ def readings(text: str) -> list[str]:
     return dates
 
 
+#: What programs write for a missing date (pandas NaT and nan, Python's None, SQL's NULL).
+_MISSING = frozenset({"NaT", "NaN", "nan", "None", "null", "NULL"})
+
+
 def date_found(cell: str) -> str:
     """A refused date cell as written, with the ISO text to type when it is a date
     written otherwise: `'30/09/2028': write it as 2028-09-30`; both readings of
     `03/09/2028`; in a list, each entry so written."""
-    if cell.strip() in ("NaT", "NaN", "nan", "None", "null", "NULL"):
+    entries = [p.strip() for p in cell.split(";") if p.strip()]
+    kept = [e for e in entries if e not in _MISSING]
+    if entries and not kept:
         return (f"{cell!r} (the text a program wrote for a missing date, as pandas writes "
                 "NaT or nan: leave the cell empty)")
-    entries = [p.strip() for p in cell.split(";") if p.strip()]
+    if len(kept) < len(entries) and all(is_iso_date(e) or len(readings(e)) == 1
+                                        for e in kept):  # `2028-09-30;NaT`
+        typed = ";".join(e if is_iso_date(e) else readings(e)[0] for e in kept)
+        return (f"{cell!r} ({next(e for e in entries if e in _MISSING)} is the text a "
+                f"program wrote for a missing date: leave it out, as {typed})")
     fixes = [(e, readings(e)) for e in entries if not is_iso_date(e)]
     fixes = [(e, ways) for e, ways in fixes if ways]
     if not fixes:

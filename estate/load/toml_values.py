@@ -99,7 +99,7 @@ def after_value(key: str, value: str) -> tuple[str, str] | None:
                 + (" (a path with / in place of \\, which Windows reads too)"
                    if "\\" in value else ""))
     # a decimal comma before a % (`3,5% Green Book`) is the percentage 3.5%, not a list
-    if decimal := re.match(r"([+-]?\d+),(\d{1,2})(?=%)", value):
+    if decimal := re.match(r"([+-]?\d+),(\d{1,2})(?=\s*%)", value):
         value = f"{decimal[1]}.{decimal[2]}{value[decimal.end():]}"
     for end in range(len(value) - 1, 0, -1):
         read, rest = value[:end].rstrip(), value[end:].strip()
@@ -112,18 +112,23 @@ def after_value(key: str, value: str) -> tuple[str, str] | None:
                 "(radius_km in km, time_limit_s in seconds)")
     # `35%` alone is a percentage, not a note marked as LaTeX marks one: the number's
     # own hint (`number_hint`) says how to write it; with words after it, said here
-    # (`3.5% Green Book`: the % against the digits; `0.035 % Green Book` is a note)
-    if value.startswith(read + "%") and re.fullmatch(r"[+-]?\d+(\.\d+)?", read) \
+    # (`3.5% Green Book`: the % against the digits; `0.035 % Green Book` is a note, but
+    # `3.5 % Green Book` of a share is a percentage, as no share is above 1)
+    number = re.fullmatch(r"[+-]?\d+(\.\d+)?", read)
+    spaced = bool(number and re.match(re.escape(read) + r"\s+%", value) and float(read) > 1)
+    if number and (value.startswith(read + "%") or spaced) \
             and not _NUMBER_AND.fullmatch(value):
         words, leaf = rest[1:].strip(), key.rsplit(".", 1)[-1]
         note = f" # {words}" if words else ""
         # a share only where the key takes one (`discount_rate`, not `radius_km`)
         meant = meant_number(read + "%", leaf, lambda x: x.is_integer() or
                              leaf not in _WHOLE_KEYS)
-        return (PERCENT_AND_WORDS, f"write {key} = {meant}{note}" if meant
-                else "write the number without % (the key's name gives its unit: radius_km "
-                "in km, time_limit_s in seconds)" + (f", and start the words after it with "
-                                                     f"#: #{note[2:]}" if words else ""))
+        if meant or not spaced:
+            return (PERCENT_AND_WORDS, f"write {key} = {meant}{note}" if meant else
+                    "write the number without % (the key's name gives its unit: radius_km "
+                    "in km, time_limit_s in seconds)" + (
+                        f", and start the words after it with #: #{note[2:]}" if words
+                        else ""))
     if (mark := COMMENT_MARK.match(rest)) and not (mark[0] == "%"
                                                    and _NUMBER_AND.fullmatch(value)):
         return (NOTE_AFTER, f"TOML's notes start with #: write # in place of "
