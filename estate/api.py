@@ -29,12 +29,7 @@ from estate.load.dates import given_day
 from estate.load.file_names import default_map, default_report, default_results, file_stem
 from estate.load.scenario import Scenario, load_scenario
 from estate.load.validate import Register, load_register
-from estate.maps.alternative_maps import (
-    drawn_from,
-    folder_mark,
-    is_plan_map,
-    remove_stale_alternative_maps,
-)
+from estate.maps.alternative_maps import is_plan_map, remove_stale_alternative_maps
 from estate.maps.compare_map import comparison_map
 from estate.maps.page import render_map
 from estate.pipeline import (
@@ -61,6 +56,7 @@ from estate.runs.sweep import MAX_RUNS, RunOutcome, SweepResult, Vary, parse_var
 from estate.runs.sweep import sweep as run_sweep
 from estate.signals import Interrupted
 from estate.store import read_summary
+from estate.store.drawn_from import drawn_from, folder_mark
 from estate.store.file_set import WrittenInterrupted, left_clean, text_file, write_files
 from estate.store.paths import (
     WEB_PAGE,
@@ -412,6 +408,22 @@ def sweep(scenario: str | Path, varies: Sequence[Vary | str], out: str | Path, *
                      draw=draw_programme_page)
 
 
+def pack_paths(results_dir: str | Path, out: str | Path | None,
+               html: str | Path | None) -> tuple[Path, Path]:
+    """Where `report` writes the pack of `results_dir`: `out`, or the scenario's own place
+    (`reports/<name>.pdf`, which every results folder of the scenario shares), and its
+    page, `html` or the PDF's path with .html; a path with no name ("/", "..") has no
+    page beside it, and is given as both. An `out` not a PDF's is an `InputError`."""
+    if out is None:
+        out = default_report(read_summary(Path(results_dir)).scenario)
+    if Path(out).suffix.lower() in (".html", ".htm"):  # the page has an option of its own
+        raise InputError([Problem(str(out), None, "--out", "a .pdf path (the board pack as a "
+                                  "PDF; --html names its page)", "an HTML file name",
+                                  label="option")])
+    named = Path(out).name not in ("", "..")
+    return Path(out), Path(html or (Path(out).with_suffix(".html") if named else out))
+
+
 def report(results_dir: str | Path, out: str | Path | None = None, *,
            html: str | Path | None = None, compare: str | Path | None = None,
            prepared: dt.date | str | None = None) -> tuple[Path, Path]:
@@ -424,23 +436,14 @@ def report(results_dir: str | Path, out: str | Path | None = None, *,
 
     check_paths("estate.report", {"results_dir": results_dir, "out": out, "html": html,
                                   "compare": compare}, optional=("out", "html", "compare"))
-    if out is None:
-        out = default_report(read_summary(Path(results_dir)).scenario)
-    if Path(out).suffix.lower() in (".html", ".htm"):  # the page has an option of its own
-        raise InputError([Problem(str(out), None, "--out", "a .pdf path (the board pack as a "
-                                  "PDF; --html names its page)", "an HTML file name",
-                                  label="option")])
-    # a path with no name ("/", "."), has no page beside it: --out's own check says so
-    named = Path(out).name not in ("", "..")
-    page = Path(html) if html is not None else Path(out).with_suffix(".html") if named \
-        else Path(out)
+    out, page = pack_paths(results_dir, out, html)
     # each may replace only a pack estate wrote: a map drawn at X.html is not lost to the
-    # page of `--out X.pdf`
-    check_outputs([Output("--out", Path(out), replaces="a board pack", endings=(".pdf",)),
+    # page of `--out X.pdf`; a path with no name is refused by --out's own check
+    check_outputs([Output("--out", out, replaces="a board pack", endings=(".pdf",)),
                    *([Output("--html", page, replaces="a board pack", endings=WEB_PAGE)]
-                     if html is not None or named else [])],
+                     if html is not None or page != out else [])],
                   [Path(results_dir)])
-    return write_report(results_dir, out, html=html, compare=compare,
+    return write_report(results_dir, out, html=page, compare=compare,
                         prepared=dt.date.today() if prepared is None else
                         given_day(prepared, "prepared", "estate.report"))
 

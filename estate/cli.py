@@ -1,8 +1,7 @@
 """The `estate` command: a thin shell over `estate.api`.
 
-Known errors become a clean message and an exit code: bad input 1,
-infeasible 2, no plan in the time limit 3, anything unexpected 4 with the trace in a
-log file, never on screen. Progress goes to stderr on a terminal, nowhere otherwise.
+Known errors become a clean message and an exit code: bad input 1, infeasible 2, no plan
+in the time limit 3, anything unexpected 4 with the trace in a log file, never on screen. Progress goes to stderr on a terminal, nowhere otherwise.
 """
 
 from __future__ import annotations
@@ -319,13 +318,18 @@ def report_command(results_dir: Path, out: Path | None, html: Path | None,
     Example: estate report "results/Shared back office" (writes "reports/Shared back
     office.pdf" and .html)
     """
-    from estate.api import report
+    from estate.api import pack_paths, report
+    from estate.store.drawn_from import replaces_another
     from estate.store.file_set import written
 
+    another = replaces_another(pack_paths(results_dir, out, html)[1], results_dir)
     pdf, page = report(results_dir, out, html=html, compare=compare, prepared=prepared)
     with written([pdf, page]):
         say(f"Board pack: {pdf}")
         say(f"As a page:  {page}")
+    if another:  # reports/<name>.pdf is shared by every results folder of the scenario
+        err(f"Warning: {pdf} and {page} were the board pack of another results folder; "
+            f"they now show {results_dir}. Give --out FILE to keep each folder's pack.")
 
 
 @cli.command("sweep")

@@ -194,6 +194,25 @@ def test_a_plan_drawn_elsewhere_says_its_folder_s_own_map_shows_the_plan_before(
     assert run.code == 0 and "still shows" not in run.stderr, run.stderr
 
 
+def test_a_pack_written_over_another_folder_s_pack_says_so(tmp_path: Path) -> None:
+    """`estate report` on an archived copy of a plan writes reports/<name>.pdf, the
+    place of results/<name>/'s pack, which was replaced without a word (a review). It is
+    said, naming the files and the folder they now show; a pack of the same folder
+    written again, or one written elsewhere with --out, says nothing."""
+    scenario = town(tmp_path)
+    assert invoke(tmp_path, "plan", scenario).code == 0
+    assert invoke(tmp_path, "plan", scenario, "--out", "archive/tiny").code == 0
+    first = invoke(tmp_path, "report", "results/tiny")
+    assert first.code == 0 and "Warning" not in first.stderr, first.output
+    run = invoke(tmp_path, "report", "archive/tiny")
+    assert run.code == 0, run.output
+    assert ("Warning: reports/tiny.pdf and reports/tiny.html were the board pack of "
+            "another results folder; they now show archive/tiny.") in run.stderr
+    assert "Warning" not in invoke(tmp_path, "report", "archive/tiny").stderr
+    run = invoke(tmp_path, "report", "results/tiny", "--out", "packs/tiny.pdf")
+    assert run.code == 0 and "Warning" not in run.stderr, run.output
+
+
 def test_json_keeps_names_with_double_spaces(tmp_path: Path) -> None:
     rows = town_rows()
     rows["agencies"][0]["name"] = "Town  Council"  # two spaces, as typed in a spreadsheet

@@ -888,8 +888,8 @@ def test_a_map_left_older_than_its_folder_is_drawn_again_and_another_folders_is_
     plan, never drew it: a map older than its folder's plan is drawn again whenever the
     scenario is compared. A map `estate plan --out elsewhere` drew at the same path is
     of another folder, and is left (it was drawn over with results/<name>/'s plan)."""
-    from estate.maps.alternative_maps import folder_mark
     from estate.runs.planning import plan_scenario
+    from estate.store.drawn_from import folder_mark
 
     monkeypatch.chdir(tmp_path)
     data = two_offices_register(tmp_path / "register")

@@ -4,18 +4,17 @@ names them), told apart from files a user made by the title the map page writes:
 plan of the scenario removes the maps of alternatives it does not have, so that none is
 taken for one of its own, and `estate compare` draws again the map of a plan it makes
 anew (`is_plan_map`), when the map was drawn from that plan's folder (`folder_mark`, in
-the map's head, `drawn_from`)."""
+the map's head, `estate.store.drawn_from`)."""
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 from pathlib import Path
 
 from estate.load.free_text import for_terminal
 from estate.render.html import inert, isolated_text
 from estate.render.terminal import shell_word
+from estate.store.drawn_from import drawn_from, folder_mark, replaces_another
 
 #: How far into a map its <title> is looked for (it is in the head, near the start).
 _HEAD_BYTES = 65536
@@ -54,40 +53,13 @@ def is_plan_map(path: Path, name: str) -> bool:
     return path.is_file() and not path.is_symlink() and _titled(path, name, "")
 
 
-def folder_mark(results_dir: Path, map_path: Path) -> str:
-    """What a map says of the results folder it was drawn from, in its head: a digest of
-    the folder's path from the map's own folder (`../results/<name>`), which a project
-    moved or synced to another place keeps, and not the path itself, which would tell
-    whoever opens the map where the folder lies on the planner's machine."""
-    seen_from = os.path.relpath(Path(results_dir).resolve(), Path(map_path).resolve().parent)
-    digest = hashlib.sha256(Path(seen_from).as_posix().encode("utf-8")).hexdigest()
-    return f'<meta name="estate-results" content="{digest[:24]}">'
-
-
-def drawn_from(path: Path) -> str | None:
-    """The mark (`folder_mark`) of the results folder the map at `path` was drawn from;
-    None for a map drawn before maps were marked, or a file that cannot be read. Only a
-    regular file is opened: a FIFO at the path would wait for a writer for ever, before
-    the outputs' checks refuse it."""
-    try:
-        if not path.is_file():
-            return None
-        with path.open("rb") as file:
-            head = file.read(_HEAD_BYTES).decode("utf-8", errors="replace")
-    except OSError:
-        return None
-    found = re.search(r'<meta name="estate-results" content="[0-9a-f]+">', head)
-    return found[0] if found else None
-
-
 def replaces_another_map(target: Path, out: Path) -> bool:
     """Whether drawing the map of the results folder `out` at `target` replaces the map
     of another results folder (a map marks the folder it was drawn from): a plan written
     elsewhere (`--out archive/base`) draws at `maps/<name>.html` unless told otherwise,
     so the map beside `results/<name>/` then shows another plan than that folder holds,
     which `estate plan` says. A map drawn before maps were marked is not known to."""
-    mark = drawn_from(target)
-    return mark is not None and mark != folder_mark(out, target)
+    return replaces_another(target, out)
 
 
 def map_warnings(map_path: Path, folder: Path, default: Path) -> list[str]:

@@ -25,7 +25,6 @@ from typing import Any
 import folium
 from branca.element import Element, Figure, MacroElement
 
-from estate.maps.alternative_maps import folder_mark
 from estate.maps.assets import COLOURS, SHAPE_SIZES, SHAPES, leaflet_assets
 from estate.maps.panels import kpi_panel, legend, site_counts
 from estate.maps.payload import (
@@ -54,6 +53,7 @@ from estate.render.html import (
 )
 from estate.results import Summary
 from estate.store import StoredResults
+from estate.store.drawn_from import folder_mark
 
 __all__ = [
     "MARKER_LIMIT", "Direct", "Outline", "Panels", "Places", "PlanLayers", "Raw",

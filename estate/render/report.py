@@ -77,6 +77,7 @@ from estate.render.report_type import (
     paragraph_styles,
 )
 from estate.store.board_pack import GENERATOR
+from estate.store.drawn_from import folder_mark
 from estate.store.file_set import text_file, write_files
 
 
@@ -378,13 +379,13 @@ def write_report(folder: str | Path, out: str | Path, html: str | Path | None = 
                  compare: str | Path | None = None, prepared: dt.date | None = None
                  ) -> tuple[Path, Path]:
     """Write the board pack of the results `folder` as `out` (PDF) and `html` (default:
-    `out` with .html), each dated `prepared`; both are made before either is written,
-    and written as a set (`write_files`): never one of this plan beside one of another.
-    Returns their paths."""
+    `out` with .html, marked with the folder it is of), each dated `prepared`; both are
+    made before either is written, and written as a set (`write_files`): never one of
+    this plan beside one of another. Returns their paths."""
     out = Path(out)
     html_path = Path(html) if html is not None else out.with_suffix(".html")
     r, pages = board_pages(folder, compare)
     pdf = board_pdf(r, pages, prepared)
-    page = board_html(*title_of(r, prepared), pages)
+    page = board_html(*title_of(r, prepared), pages, folder_mark(Path(folder), html_path))
     write_files({out: lambda temp: temp.write_bytes(pdf), html_path: text_file(page)})
     return out, html_path

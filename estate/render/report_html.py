@@ -118,12 +118,14 @@ def _blocks(blocks: tuple[Block, ...]) -> str:
     return "".join(parts)
 
 
-def board_html(title: str, subtitle: str, pages: list[Page]) -> str:
-    """The pages as one HTML document, a section per page (a page break each in print)."""
+def board_html(title: str, subtitle: str, pages: list[Page], drawn_from: str = "") -> str:
+    """The pages as one HTML document, a section per page (a page break each in print);
+    `drawn_from` is the mark of the results folder the pack is of
+    (`estate.store.drawn_from.folder_mark`), which a pack written over it is told by."""
     sections = "".join(f'<section aria-labelledby="page-{i}"><h2 id="page-{i}">'
                        f"{inert(page.title)}</h2>{_blocks(page.blocks)}</section>"
                        for i, page in enumerate(pages, start=1))
     body = (f"<header><h1>{inert(title)}</h1><p class=\"subtitle\">{inert(subtitle)}</p>"
             f"</header><main>{sections}</main>")
     return document(inert(title), body, static_text("estate.render", "report.css"),
-                    HTML_MARK)
+                    HTML_MARK + (f"\n{drawn_from}" if drawn_from else ""))
