@@ -41,6 +41,7 @@ from estate.pipeline import (
     solve_prepared,
     solver_options,
 )
+from estate.render.compare_figures import comparison_notes
 from estate.render.compare_page import page as comparison_page
 from estate.render.html import write_page
 from estate.render.programme_page import programme_page
@@ -295,7 +296,7 @@ def compare(paths: list[str | Path], out: str | Path = "comparison",
                      draw=_programme_page(Clock(progress)))
     try:
         _redraw_plan_maps(runs, cdn, progress)
-        files = table_files(runs, Path(out)) | {
+        files = table_files(runs, Path(out), comparison_notes(runs)) | {
             Path(out) / "comparison.html": text_file(comparison_page(runs)),
             Path(out) / "comparison_map.html": text_file(comparison_map(runs, cdn))}
         before = any(os.path.lexists(Path(out) / name) for name in COMPARISON_FILES)

@@ -365,7 +365,11 @@ def test_workbook_has_summary_agencies_and_policy_sheets(setup: dict[str, Any]) 
     from openpyxl import load_workbook
 
     wb = load_workbook(setup["out"] / "comparison.xlsx")
-    assert wb.sheetnames == ["summary", "agencies", "policy costs"]
+    # on two registers: the note that says so first, where the workbook opens
+    assert wb.sheetnames == ["notes", "summary", "agencies", "policy costs"]
+    notes = [row[0] for row in wb["notes"].values]
+    assert notes[0] == "note" and notes[1].startswith("These scenarios are planned on "
+                                                      "different registers")
     summary = {row[0].value: [c.value for c in row[1:]] for row in wb["summary"].iter_rows()}
     assert summary["figure"] == ["Kept", SCENARIO_PAYLOAD, "Loser"]
     assert summary["objective_npv"][0] == pytest.approx(2_620_000)
@@ -421,7 +425,7 @@ def test_an_unproven_policy_cost_is_a_range_in_the_tables(setup: dict[str, Any],
     runs = [dataclasses.replace(run, summary=run.summary.replace(
         policy_costs={"must_keep": entry})) for run, entry in zip(runs, (unproven, proven),
                                                                   strict=True)]
-    write_files(table_files(runs, tmp_path))
+    write_files(table_files(runs, tmp_path, []))
     rows = _csv_rows(tmp_path / "comparison.csv")
     assert [(r["policy_cost.must_keep"], r["policy_cost.must_keep.low"],
              r["policy_cost.must_keep.high"]) for r in rows] == [("6", "4", "9"),
@@ -430,6 +434,9 @@ def test_an_unproven_policy_cost_is_a_range_in_the_tables(setup: dict[str, Any],
              for row in load_workbook(tmp_path / "comparison.xlsx")["policy costs"].iter_rows()}
     assert sheet["must_keep (at least)"] == [4.0, 5.0]
     assert sheet["must_keep (at most)"] == [9.0, 5.0]
+    # the difference of the plans found is not given as the cost where one is unproven
+    assert sheet["must_keep (between the plans found)"] == [6.0, 5.0]
+    assert "must_keep" not in sheet
 
 
 def test_formula_looking_text_stays_text(tmp_path: Path) -> None:
@@ -627,6 +634,11 @@ def test_scenarios_on_different_registers_are_said_not_to_be_like_for_like(
     page = (tmp_path / "cmp" / "comparison.html").read_text(encoding="utf-8")
     assert f'<p class="warn">{inert(said)}</p>' in page
     assert "<b>&x" not in page
+    # the workbook opens on the notes: a figure copied from it is not read without them
+    from openpyxl import load_workbook
+    book = load_workbook(tmp_path / "cmp" / "comparison.xlsx")
+    assert book.sheetnames[0] == "notes"
+    assert [row[0] for row in book["notes"].values] == ["note", said]
     rows = _csv_rows(tmp_path / "cmp" / "comparison.csv")
     assert [(r["scenario_file"], r["register"], r["register_path"], r["register_sha256"])
             for r in rows] == [
@@ -1634,7 +1646,7 @@ def test_a_workbook_that_fills_the_disk_is_one_error_and_no_traceback(tmp_path: 
         "from estate.runs.compare_tables import write_xlsx\n"
         "resource.setrlimit(resource.RLIMIT_FSIZE, (3000, 3000))\n"
         "try:\n"
-        "    write_xlsx([], [{'scenario': 'x', 'npv_saving': 1.0}], Path('t.xlsx'))\n"
+        "    write_xlsx([], [{'scenario': 'x', 'npv_saving': 1.0}], Path('t.xlsx'), [])\n"
         "except OSError as exc:\n"
         "    print(exc.errno)\n")
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, text=True,

@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from estate.render.like_for_like import unlike_notes
 from estate.results import money
 from estate.results.amounts import count, percent_up, rate_words
 from estate.results.payback import dated_payback_words, payback_words
@@ -343,6 +344,16 @@ def registers_note(registers: list[tuple[str, RegisterUsed]]) -> str:
     return ("These scenarios are planned on different registers, so their figures are not "
             "like-for-like: each status quo, and so each saving, is of a different estate "
             f"({each}). Compare scenarios whose data is the same register.")
+
+
+def comparison_notes(runs: list[Run]) -> list[str]:
+    """Every note the comparison's figures come with, in the order comparison.html shows
+    them: registers, terms and agencies that differ; plans of two kinds; an order the
+    gaps leave open; warnings. The terminal says them too, and comparison.xlsx lists them
+    on a sheet of their own, so that a figure is not read without them."""
+    notes = [registers_note(run_registers(runs)), *unlike_notes(runs), mixed_note(runs),
+             unsettled_note(runs), warnings_note(runs)]
+    return [note for note in notes if note]
 
 
 def run_registers(runs: list[Run]) -> list[tuple[str, RegisterUsed]]:

@@ -161,13 +161,21 @@ def _fit_columns(ws: Any) -> None:
         ws.column_dimensions[get_column_letter(c)].width = min(max(widest + 2, 10), 50)
 
 
-def write_xlsx(runs: list[Run], table: list[dict[str, Any]], path: Path) -> None:
-    """Sheets: summary (figures x scenarios), agencies (one row per scenario and agency),
-    policy costs (policies x scenarios, then the sentences)."""
+def write_xlsx(runs: list[Run], table: list[dict[str, Any]], path: Path,
+               notes: list[str]) -> None:
+    """Sheets: notes (what the figures must be read with, first, where the workbook
+    opens, when there are any), summary (figures x scenarios), agencies (one row per
+    scenario and agency), policy costs (policies x scenarios, then the sentences)."""
     from openpyxl import Workbook
+    from openpyxl.styles import Alignment
 
     wb = Workbook()
     wb.remove(wb.active)
+    if notes:
+        _sheet(wb, "notes", ["note"], [[note] for note in notes])
+        wb["notes"].column_dimensions["A"].width = 120
+        for (cell,) in wb["notes"].iter_rows(min_row=2):  # a note is a paragraph
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
     names = [r["scenario"] for r in table]
     figures = [c for c in _columns(table) if not c.startswith(("agency.", "policy_cost."))
                and c != "scenario"]
@@ -194,8 +202,11 @@ def write_xlsx(runs: list[Run], table: list[dict[str, Any]], path: Path) -> None
     def each(p: str, figure: Callable[[PolicyCost], Any]) -> list[Any]:
         return [figure(cost[p]) if p in cost else None for cost in costs]
 
-    body = [[p, *each(p, lambda c: c.npv)] for p in policies]
     unproven = [p for p in policies if any(p in cost and not cost[p].proven for cost in costs)]
+    # the difference of the two plans found, which is not the cost where a solve stopped
+    # short of proof: named so, above the range the cost lies in
+    body = [[f"{p} (between the plans found)" if p in unproven else p,
+             *each(p, lambda c: c.npv)] for p in policies]
     for p in unproven:  # a range where a solve stopped short of proof, the cost twice where not
         body += [[f"{p} (at least)", *each(p, lambda c: c.cost_range[0])],
                  [f"{p} (at most)", *each(p, lambda c: c.cost_range[1])]]
@@ -224,10 +235,11 @@ def _agency_rows(run: Run) -> list[tuple[str, AgencyFigures, float, float, Compe
             for a, info in run.summary.agencies.items()]
 
 
-def table_files(runs: list[Run], out: Path) -> dict[Path, Write]:
-    """`comparison.csv` and `comparison.xlsx` of the runs in `out`, each with what
-    writes it, for `write_files` to write with the pages, all of them or none."""
+def table_files(runs: list[Run], out: Path, notes: list[str]) -> dict[Path, Write]:
+    """`comparison.csv` and `comparison.xlsx` of the runs in `out`, the workbook with the
+    `notes` the figures come with, each with what writes it, for `write_files` to write
+    with the pages, all of them or none."""
     table = rows(runs)
     return {out / "comparison.csv": lambda p: write_csv(table, p),
-            out / "comparison.xlsx": lambda p: write_xlsx(runs, table, p)}
+            out / "comparison.xlsx": lambda p: write_xlsx(runs, table, p, notes)}
 
