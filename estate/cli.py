@@ -407,23 +407,16 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
     from rich.text import Text
 
     from estate.api import COMPARISON_FILES, compare
-    from estate.render.compare_figures import (
-        mixed_note,
-        registers_note,
-        run_registers,
-        unsettled_note,
-        warnings_note,
-    )
+    from estate.render.compare_figures import comparison_notes, mixed_note
     from estate.render.compare_page import terminal_table
-    from estate.render.like_for_like import unlike_notes
     from estate.store.file_set import written
 
     runs = compare(list(scenarios), out=out, progress=progress_lines(wants_progress(progress)),
                    cdn=cdn, policy_costs=policy_costs)
     console = Console(highlight=False, emoji=False)
     with written([out / name for name in COMPARISON_FILES]):  # a Ctrl-C now: all are new
-        if note := mixed_note(runs):  # before the figures it explains
-            console.print(Text(for_terminal(note)))
+        if mixed := mixed_note(runs):  # before the figures it explains
+            console.print(Text(for_terminal(mixed)))
         console.print(terminal_table(runs))
         for run in runs:
             if run.summary is None:  # with its reasons, as estate plan says them
@@ -439,12 +432,7 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
         redrawn = [str(run.redrawn_map) for run in runs if run.redrawn_map is not None]
         if redrawn:  # maps `estate plan` drew, showing an earlier plan until now
             say(f"Drawn again for the new plans: {', '.join(redrawn)}")
-        if note := registers_note(run_registers(runs)):
-            err(f"WARNING: {note}")
-        for note in unlike_notes(runs):
-            err(f"WARNING: {for_terminal(note)}")
-        if note := unsettled_note(runs):
-            err(f"WARNING: {for_terminal(note)}")
-        if note := warnings_note(runs):
-            err(f"WARNING: {for_terminal(note)}")
+        for note in comparison_notes(runs):  # the plans of two kinds said above
+            if note != mixed:
+                err(f"WARNING: {note}")
         say("Comparison: " + ", ".join(str(out / name) for name in COMPARISON_FILES))
