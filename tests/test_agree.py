@@ -566,5 +566,11 @@ def test_a_dated_plans_agencies_csv_gives_each_agency_s_dated_saving_too(
         "dated_npv_saving", lambda _: True, lambda _: "")))
     assert "column dated_npv_saving: A1's is blank, but cashflow.csv's last" in said, said
     assert "nan" not in said, said
+
+    def blank_column(rows: Rows) -> None:  # every cell: not taken for a folder without it
+        for row in rows[1:]:
+            row[rows[0].index("dated_npv_saving")] = ""
+    said = _planned_edit(folder, "blank column", _table("agencies.csv", blank_column))
+    assert "column dated_npv_saving: A1's is blank, but cashflow.csv's last" in said, said
     undated = _dated_town(tmp_path / "undated", town_rows())
     assert "dated_npv_saving" not in (undated / "agencies.csv").read_text(encoding="utf-8-sig")
