@@ -13,11 +13,13 @@ traceback, nothing written), never exit 4.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import re
 import shutil
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -249,6 +251,21 @@ def _drop(column: str) -> Callable[[list[list[str]]], None]:
 
 def _write(name: str, data: bytes) -> Callable[[Path], None]:
     return lambda folder: (folder / name).write_bytes(data)
+
+
+def _damaged_page(layer: str) -> Callable[[Path], None]:
+    """plan.gpkg with the first page of `layer`'s table overwritten, as a bad sector or a
+    copy cut short in the middle leaves it: its page type and header no SQLite page's."""
+    def edit(folder: Path) -> None:
+        path = folder / "plan.gpkg"
+        with contextlib.closing(sqlite3.connect(path)) as db:
+            size = db.execute("PRAGMA page_size").fetchone()[0]
+            page = db.execute("SELECT rootpage FROM sqlite_schema WHERE name = ?",
+                              (layer,)).fetchone()[0]
+        data = bytearray(path.read_bytes())
+        data[(page - 1) * size:(page - 1) * size + 8] = b"\x00" + b"\xff" * 7
+        path.write_bytes(bytes(data))
+    return edit
 
 
 def _bad_last_byte(name: str) -> Callable[[Path], None]:
@@ -493,6 +510,9 @@ def _folder_for(name: str) -> Callable[[Path], None]:
      "found a damaged GeoPackage, which cannot be read (cut short by a copy, or edited?): "
      "run `estate plan` on the scenario again to write it afresh"),
     (_folder_for("plan.gpkg"), "plan.gpkg", "found a folder, not a file"),
+    # a layer the check does not read: its damage passed, and QGIS failed on it
+    (_damaged_page("sites"), "plan.gpkg", "found a damaged GeoPackage, which cannot be "
+     "read (cut short by a copy, or edited?)"),
     (_write("plan.gpkg", b"PK\x03\x04" + b"\0" * 200), "plan.gpkg",
      "found a file that is not a GeoPackage (the SQLite file estate writes)"),
     (_write("sites.csv", b"PK\x03\x04" + bytes(range(128, 256))), "sites.csv",
@@ -502,7 +522,7 @@ def _folder_for(name: str) -> Callable[[Path], None]:
      "found a file that is not a GeoPackage (the SQLite file estate writes): run `estate "
      "plan` on the scenario again to write it afresh"),
 ], ids=["summary a folder", "table a folder", "junk GeoPackage", "GeoPackage a folder",
-        "zip as GeoPackage", "zip as CSV", "CSV as GeoPackage"])
+        "a layer's page damaged", "zip as GeoPackage", "zip as CSV", "CSV as GeoPackage"])
 def test_a_file_that_cannot_be_read_is_said_as_a_person_mends_it(
         planned: dict[str, Any], tmp_path: Path, damage: Callable[[Path], None], file: str,
         found: str) -> None:
