@@ -57,7 +57,7 @@ from estate.runs.sweep import MAX_RUNS, RunOutcome, SweepResult, Vary, parse_var
 from estate.runs.sweep import sweep as run_sweep
 from estate.signals import Interrupted
 from estate.store import read_summary
-from estate.store.drawn_from import drawn_from, folder_mark
+from estate.store.drawn_from import drawn_from, folder_digest
 from estate.store.file_set import WrittenInterrupted, left_clean, text_file, write_files
 from estate.store.paths import (
     WEB_PAGE,
@@ -338,7 +338,7 @@ def _map_of_earlier_plan(run: Run) -> Path | None:
     if run.summary is None or not is_plan_map(target, name):
         return None
     mark = drawn_from(target)
-    if (mark != folder_mark(run.results_dir, target) if mark is not None else
+    if (mark != folder_digest(run.results_dir, target) if mark is not None else
             run.results_dir.resolve() != default_results(name).resolve()):
         return None
     try:  # the plan's tables, not summary.json, which policy costs added rewrite alone
@@ -412,9 +412,8 @@ def sweep(scenario: str | Path, varies: Sequence[Vary | str], out: str | Path, *
 def pack_paths(results_dir: str | Path, out: str | Path | None,
                html: str | Path | None) -> tuple[Path, Path]:
     """Where `report` writes the pack of `results_dir`: `out`, or the scenario's own place
-    (`reports/<name>.pdf`, which every results folder of the scenario shares), and its
-    page, `html` or the PDF's path with .html; a path with no name ("/", "..") has no
-    page beside it, and is given as both. An `out` not a PDF's is an `InputError`."""
+    (`reports/<name>.pdf`, shared by every results folder of the scenario), and its page,
+    `html` or the PDF's path with .html (a path with no name, "/", is given as both)."""
     if out is None:
         out = default_report(read_summary(Path(results_dir)).scenario)
     if Path(out).suffix.lower() in (".html", ".htm"):  # the page has an option of its own
@@ -422,7 +421,8 @@ def pack_paths(results_dir: str | Path, out: str | Path | None,
                                   "PDF; --html names its page)", "an HTML file name",
                                   label="option")])
     named = Path(out).name not in ("", "..")
-    return Path(out), Path(html or (Path(out).with_suffix(".html") if named else out))
+    return Path(out), Path(html if html is not None else Path(out).with_suffix(".html")
+                           if named else out)
 
 
 def report(results_dir: str | Path, out: str | Path | None = None, *,

@@ -1,7 +1,8 @@
 """The `estate` command: a thin shell over `estate.api`.
 
 Known errors become a clean message and an exit code: bad input 1, infeasible 2, no plan
-in the time limit 3, anything unexpected 4 with the trace in a log file, never on screen. Progress goes to stderr on a terminal, nowhere otherwise.
+in the time limit 3, anything unexpected 4 with the trace in a log file, never on screen.
+Progress goes to stderr on a terminal, nowhere otherwise.
 """
 
 from __future__ import annotations
@@ -266,6 +267,7 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
     from estate.load.file_names import default_map
     from estate.maps.page import render_map
     from estate.runs.alternatives import alternative_map
+    from estate.store.drawn_from import replaces_another
     from estate.store.paths import WEB_PAGE, Output, check_outputs
 
     # the whole folder read and checked first: a damaged one is a located error
@@ -278,8 +280,13 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
         target = out or default_map(stored.summary.scenario)
     check_outputs([Output("--out", target, replaces="not a board pack", endings=WEB_PAGE)],
                   [results_dir])
+    another = replaces_another(target, results_dir)  # maps/<name>.html: an archive's too
     render_map(results_dir, target, cdn=cdn, stored=stored)
     say(f"Map: {target}")
+    if another:
+        err(f"Warning: {target} was the map of another results folder, and now shows "
+            f"{results_dir}" + (". Give --out FILE to keep each folder's map." if out is None
+                                else "."))
 
 
 def _iso_day(value: str | None) -> dt.date | None:
@@ -322,14 +329,17 @@ def report_command(results_dir: Path, out: Path | None, html: Path | None,
     from estate.store.drawn_from import replaces_another
     from estate.store.file_set import written
 
-    another = replaces_another(pack_paths(results_dir, out, html)[1], results_dir)
+    # reports/<name>.pdf is shared by every results folder of the scenario (an archive)
+    another = [p for p in pack_paths(results_dir, out, html) if replaces_another(p, results_dir)]
     pdf, page = report(results_dir, out, html=html, compare=compare, prepared=prepared)
     with written([pdf, page]):
         say(f"Board pack: {pdf}")
         say(f"As a page:  {page}")
-    if another:  # reports/<name>.pdf is shared by every results folder of the scenario
-        err(f"Warning: {pdf} and {page} were the board pack of another results folder; "
-            f"they now show {results_dir}. Give --out FILE to keep each folder's pack.")
+    if another:
+        was = "was" if len(another) == 1 else "were"
+        err(f"Warning: {' and '.join(map(str, another))} {was} the board pack of another "
+            f"results folder, and now show{'s' if len(another) == 1 else ''} {results_dir}"
+            + (". Give --out FILE to keep each folder's pack." if out is None else "."))
 
 
 @cli.command("sweep")

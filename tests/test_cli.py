@@ -207,10 +207,31 @@ def test_a_pack_written_over_another_folder_s_pack_says_so(tmp_path: Path) -> No
     run = invoke(tmp_path, "report", "archive/tiny")
     assert run.code == 0, run.output
     assert ("Warning: reports/tiny.pdf and reports/tiny.html were the board pack of "
-            "another results folder; they now show archive/tiny.") in run.stderr
+            "another results folder, and now show archive/tiny. Give --out FILE to keep "
+            "each folder's pack.") in run.stderr
     assert "Warning" not in invoke(tmp_path, "report", "archive/tiny").stderr
     run = invoke(tmp_path, "report", "results/tiny", "--out", "packs/tiny.pdf")
     assert run.code == 0 and "Warning" not in run.stderr, run.output
+    # the PDF alone, its page written elsewhere: the PDF is marked too (a review)
+    run = invoke(tmp_path, "report", "results/tiny", "--html", "packs/page.html")
+    assert ("Warning: reports/tiny.pdf was the board pack of another results folder, and "
+            "now shows results/tiny. Give --out FILE") in run.stderr, run.output
+    run = invoke(tmp_path, "report", "archive/tiny", "--out", "packs/tiny.pdf")
+    assert run.stderr.strip().endswith("and now show archive/tiny."), run.stderr
+
+
+def test_a_map_drawn_over_another_folder_s_map_says_so(tmp_path: Path) -> None:
+    """`estate map` of an archived copy at maps/<name>.html, the map of results/<name>/:
+    said, as `estate plan` and `estate report` say it; the same folder again is not."""
+    scenario = town(tmp_path)
+    assert invoke(tmp_path, "plan", scenario).code == 0
+    assert invoke(tmp_path, "plan", scenario, "--out", "archive/tiny",
+                  "--map", "else.html").code == 0
+    run = invoke(tmp_path, "map", "archive/tiny")
+    assert run.code == 0, run.output
+    assert ("Warning: maps/tiny.html was the map of another results folder, and now shows "
+            "archive/tiny. Give --out FILE to keep each folder's map.") in run.stderr
+    assert "Warning" not in invoke(tmp_path, "map", "archive/tiny").stderr
 
 
 def test_json_keeps_names_with_double_spaces(tmp_path: Path) -> None:

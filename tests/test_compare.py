@@ -639,6 +639,7 @@ def test_scenarios_on_different_registers_are_said_not_to_be_like_for_like(
     book = load_workbook(tmp_path / "cmp" / "comparison.xlsx")
     assert book.sheetnames[0] == "notes"
     assert [row[0] for row in book["notes"].values] == ["note", said]
+    assert book["notes"].freeze_panes == "A2"  # the wrapped notes scroll sideways whole
     rows = _csv_rows(tmp_path / "cmp" / "comparison.csv")
     assert [(r["scenario_file"], r["register"], r["register_path"], r["register_sha256"])
             for r in rows] == [

@@ -92,7 +92,13 @@ def _file(folder: Path, line: int, written: str) -> Path:
     # a percentage alone is not a note marked as LaTeX marks one (`write # in place of %`)
     (3, "discount_rate = 3.5%", "write discount_rate = 0.035"),
     (3, "discount_rate = 35 %", "write discount_rate = 0.35"),
-    (3, "discount_rate = 0.035 % the Green Book", "write # in place of %"),
+    # a share that reads as one either way: both readings (a review: `1 % Green Book`,
+    # told to write # for %, read as a rate of 100%)
+    (3, "discount_rate = 0.035 % the Green Book", "if 0.035 % is 0.035 per cent, write "
+     "discount_rate = 0.00035 # the Green Book; if the % starts a note, write "
+     "discount_rate = 0.035 # the Green Book"),
+    (3, "discount_rate = 1 % Green Book", "if 1 % is 1 per cent, write discount_rate = "
+     "0.01 # Green Book; if the % starts a note, write discount_rate = 1 # Green Book"),
     (3, "discount_rate = 3.5% Green Book", "write discount_rate = 0.035 # Green Book"),
     # a decimal comma before the % (it was told to put a list in [ ]); a list stays one
     (3, "discount_rate = 3,5% Green Book", "write discount_rate = 0.035 # Green Book"),

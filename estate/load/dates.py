@@ -122,8 +122,12 @@ def date_found(cell: str) -> str:
     if len(kept) < len(entries) and all(is_iso_date(e) or len(readings(e)) == 1
                                         for e in kept):  # `2028-09-30;NaT`
         typed = ";".join(e if is_iso_date(e) else readings(e)[0] for e in kept)
-        return (f"{cell!r} ({next(e for e in entries if e in _MISSING)} is the text a "
-                f"program wrote for a missing date: leave it out, as {typed})")
+        missing = [e for e in entries if e in _MISSING]
+        words = list(dict.fromkeys(missing))
+        said = (f"{words[0]} is the text a program wrote for a missing date" if len(words) == 1
+                else f"{' and '.join(words)} are texts a program wrote for a missing date") + (
+            ": leave it out" if len(missing) == 1 else ": leave each out")
+        return f"{cell!r} ({said}, as {typed})"
     fixes = [(e, readings(e)) for e in entries if not is_iso_date(e)]
     fixes = [(e, ways) for e, ways in fixes if ways]
     if not fixes:

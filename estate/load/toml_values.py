@@ -112,10 +112,10 @@ def after_value(key: str, value: str) -> tuple[str, str] | None:
                 "(radius_km in km, time_limit_s in seconds)")
     # `35%` alone is a percentage, not a note marked as LaTeX marks one: the number's
     # own hint (`number_hint`) says how to write it; with words after it, said here
-    # (`3.5% Green Book`: the % against the digits; `0.035 % Green Book` is a note, but
-    # `3.5 % Green Book` of a share is a percentage, as no share is above 1)
+    # (`3.5% Green Book`: the % against the digits; with a space, `3.5 % Green Book` of a
+    # share is a percentage, as no share is above 1, and `0.5 % of NPV` may be either)
     number = re.fullmatch(r"[+-]?\d+(\.\d+)?", read)
-    spaced = bool(number and re.match(re.escape(read) + r"\s+%", value) and float(read) > 1)
+    spaced = bool(number and re.match(re.escape(read) + r"\s+%", value))
     if number and (value.startswith(read + "%") or spaced) \
             and not _NUMBER_AND.fullmatch(value):
         words, leaf = rest[1:].strip(), key.rsplit(".", 1)[-1]
@@ -123,6 +123,10 @@ def after_value(key: str, value: str) -> tuple[str, str] | None:
         # a share only where the key takes one (`discount_rate`, not `radius_km`)
         meant = meant_number(read + "%", leaf, lambda x: x.is_integer() or
                              leaf not in _WHOLE_KEYS)
+        if spaced and meant and float(read) <= 1:  # a share as it is, or a percentage
+            return ("a number alone, then perhaps a note after #",
+                    f"if {read} % is {read} per cent, write {key} = {meant}{note}; if the % "
+                    f"starts a note, write {key} = {read}{note}")
         if meant or not spaced:
             return (PERCENT_AND_WORDS, f"write {key} = {meant}{note}" if meant else
                     "write the number without % (the key's name gives its unit: radius_km "

@@ -14,7 +14,7 @@ from pathlib import Path
 from estate.load.free_text import for_terminal
 from estate.render.html import inert, isolated_text
 from estate.render.terminal import shell_word
-from estate.store.drawn_from import drawn_from, folder_mark, replaces_another
+from estate.store.drawn_from import drawn_from, folder_digest, replaces_another
 
 #: How far into a map its <title> is looked for (it is in the head, near the start).
 _HEAD_BYTES = 65536
@@ -76,7 +76,7 @@ def map_warnings(map_path: Path, folder: Path, default: Path) -> list[str]:
                     "draw a plan's map elsewhere; estate map FOLDER draws a results folder's "
                     "map again at its own place (maps/<name>.html).")
     if Path(map_path).resolve() != Path(default).resolve() \
-            and drawn_from(default) == folder_mark(folder, default):
+            and drawn_from(default) == folder_digest(folder, default):
         said.append(f"Warning: {for_terminal(str(default))}, drawn from "
                     f"{for_terminal(str(folder))}, still shows the plan it held before this "
                     f"one (drawn at {for_terminal(str(map_path))}); estate map "

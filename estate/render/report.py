@@ -77,7 +77,7 @@ from estate.render.report_type import (
     paragraph_styles,
 )
 from estate.store.board_pack import GENERATOR
-from estate.store.drawn_from import folder_mark
+from estate.store.drawn_from import folder_mark, pdf_keywords
 from estate.store.file_set import text_file, write_files
 
 
@@ -298,9 +298,11 @@ def fitted(text: str, width: float, font: str, size: float) -> str:
     return text[:fits].rstrip() + "…"
 
 
-def board_pdf(r: Results, pages: list[Page], prepared: dt.date | None = None) -> bytes:
+def board_pdf(r: Results, pages: list[Page], prepared: dt.date | None = None,
+              keywords: str = "") -> bytes:
     """The pages as an A4 PDF: the title on page 1 (dated when `prepared` is given), a
-    page break between pages, and a footer naming the paper on every page."""
+    page break between pages, and a footer naming the paper on every page; `keywords`
+    go in its document properties (the mark of the folder it is of, `pdf_keywords`)."""
     styles = paragraph_styles()
     title, subtitle = title_of(r, prepared)
     story: list[Flowable] = [paragraph(title, styles["title"]), paragraph(subtitle, styles["subtitle"])]
@@ -348,7 +350,7 @@ def board_pdf(r: Results, pages: list[Page], prepared: dt.date | None = None) ->
                             # viewer's title bar lays out a right-to-left name itself
                             title=one_line(shown(title)),
                             author="estate", subject="Estate plan for decision",
-                            creator=GENERATOR, invariant=True)
+                            creator=GENERATOR, keywords=keywords, invariant=True)
     doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()
 
@@ -385,7 +387,7 @@ def write_report(folder: str | Path, out: str | Path, html: str | Path | None = 
     out = Path(out)
     html_path = Path(html) if html is not None else out.with_suffix(".html")
     r, pages = board_pages(folder, compare)
-    pdf = board_pdf(r, pages, prepared)
+    pdf = board_pdf(r, pages, prepared, pdf_keywords(Path(folder), out))
     page = board_html(*title_of(r, prepared), pages, folder_mark(Path(folder), html_path))
     write_files({out: lambda temp: temp.write_bytes(pdf), html_path: text_file(page)})
     return out, html_path

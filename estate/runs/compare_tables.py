@@ -174,6 +174,7 @@ def write_xlsx(runs: list[Run], table: list[dict[str, Any]], path: Path,
     if notes:
         _sheet(wb, "notes", ["note"], [[note] for note in notes])
         wb["notes"].column_dimensions["A"].width = 120
+        wb["notes"].freeze_panes = "A2"  # the header alone: a frozen wide column is cut off
         for (cell,) in wb["notes"].iter_rows(min_row=2):  # a note is a paragraph
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     names = [r["scenario"] for r in table]
