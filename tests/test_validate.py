@@ -320,8 +320,8 @@ def test_a_spreadsheet_error_saved_as_text_is_refused_in_any_column(tmp_path: Pa
     # at its cell, once (not a service `#N/A`, a home hosting only `#REF!`, or a repeat)
     folder = csv_register(tmp_path / "more", sites={
         "site_id": ["S1", "#N/A", "#N/A"], "services": ["public_access;#N/A", None, None],
-        "hosts": [None, "IT;#REF!", "Err:502"]}, functions={"site_id": ["S1", None, None]},
-        pair_costs={"site_id": ["S1"]})
+        "hosts": [None, "IT;#REF!", "Err:502"], "name": ["Hall", "Depot", "Hub;#REF!"]},
+        functions={"site_id": ["S1", None, None]}, pair_costs={"site_id": ["S1"]})
     assert [(p.row, p.column, p.found) for p in problems_of(folder)] == [
         (2, "services", "the spreadsheet error #N/A among its entries ('public_access;#N/A'), "
          "saved as text"),
@@ -329,6 +329,9 @@ def test_a_spreadsheet_error_saved_as_text_is_refused_in_any_column(tmp_path: Pa
         (3, "hosts", "the spreadsheet error #REF! among its entries ('IT;#REF!'), saved as "
          "text"),
         (4, "site_id", "the spreadsheet error #N/A, saved as text"),
+        # a text, not a list: no entries to be among
+        (4, "name", "the spreadsheet error #REF! within its text ('Hub;#REF!'), saved as "
+         "text"),
         (4, "hosts", "the spreadsheet error Err:502, saved as text")]
 
 

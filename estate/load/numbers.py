@@ -50,10 +50,12 @@ def spreadsheet_error_in(cell: str) -> str:
     return next((e.strip() for e in str(cell).split(";") if is_spreadsheet_error(e)), "")
 
 
-def error_found(cell: str) -> str:
-    """A cell holding a spreadsheet error value, as a problem says what was found."""
+def error_found(cell: str, listed: bool = True) -> str:
+    """A cell holding a spreadsheet error value, as a problem says what was found: one of
+    a list's entries (`listed`, a column of `;`-parted entries) or within a cell's text."""
     error = spreadsheet_error_in(cell)
-    among = "" if error == str(cell).strip() else f" among its entries ({cell!r})"
+    among = "" if error == str(cell).strip() else (
+        f" among its entries ({cell!r})" if listed else f" within its text ({cell!r})")
     return f"the spreadsheet error {error}{among}, saved as text"
 
 

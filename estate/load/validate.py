@@ -206,10 +206,8 @@ def check_table(table: RawTable, spec: Table) -> tuple[pd.DataFrame, list[Proble
 
 
 def _parse(column: Column, cells: pd.Series, table: RawTable) -> tuple[pd.Series, list[Problem]]:
-    """One column's strings to typed values, with a Problem for each bad cell.
-
-    Bad cells become NaN (numbers) or the default, so later checks still run.
-    """
+    """One column's strings to typed values, with a Problem for each bad cell; bad cells
+    become NaN (numbers) or the default, so later checks still run."""
     problems: list[Problem] = []
     blank = cells == ""
     if column.required and blank.any() and column.name not in table.from_geometry:
@@ -219,8 +217,9 @@ def _parse(column: Column, cells: pd.Series, table: RawTable) -> tuple[pd.Series
         # `#N/A` saved as text, whole or a list's entry, is no value: one problem, the
         # cell then blank (not also an unknown site `#N/A`, nor a service of that name)
         failed = per_value(cells, spreadsheet_error_in).astype(bool) & ~blank
-        problems += _each(table, column, failed, "a value (correct the formula in the "
-                          "workbook or type the value)", error_found)
+        listed = column.kind in ("list", "dates")
+        problems += _each(table, column, failed, "a value (correct the formula in the work"
+                          "book or type the value)", lambda cell: error_found(cell, listed))
         cells, blank = cells.where(~failed, ""), blank | failed
     values, bad, expected = _PARSERS[column.kind](column, cells, blank)
     found = _FOUND.get(column.kind, repr) if column.kind != "number" else (
