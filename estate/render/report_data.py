@@ -282,7 +282,8 @@ def _comparison_problems(path: Path, table: pd.DataFrame) -> list[Problem]:
 
 
 COMPARE_AGAIN = ("run estate compare with this scenario's file among the scenarios (estate "
-                 "compare THIS.toml OTHER.toml ... --out DIR; stored plans are reused) "
+                 "compare THIS.toml OTHER.toml ... --out DIR; a stored plan of unchanged "
+                 "inputs is reused) "
                  "and give that folder to --compare")
 
 
@@ -328,7 +329,10 @@ def check_compared(table: pd.DataFrame, r: Results, folder: str | Path) -> None:
         return
     elif theirs.path == mine.path:
         found = (f"{theirs.path} with other files (the register was edited between the "
-                 "plan and the comparison); " + COMPARE_AGAIN)
+                 "plan and the comparison, so they are of two estates): make both of the "
+                 "register as it is now, as estate compare THIS.toml OTHER.toml ... --out DIR "
+                 "plans each scenario on it again into results/<name>/, and report that "
+                 "folder with --compare DIR")
     else:
         found = f"another register, {theirs.path}; " + COMPARE_AGAIN
     column = "register_sha256" if theirs is not None and theirs.path == mine.path \
