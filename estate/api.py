@@ -10,7 +10,6 @@ solve -> results -> write. Each stage's seconds are kept in `plan.timings`.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,13 +24,13 @@ from estate.arguments import (
     typed,
 )
 from estate.errors import EstateError, InputError, Problem, count
-from estate.load.dates import given_day
-from estate.load.file_names import default_map, default_report, default_results, file_stem
+from estate.load.file_names import default_map, default_results, file_stem
 from estate.load.scenario import Scenario, load_scenario
 from estate.load.validate import Register, load_register
 from estate.maps.alternative_maps import is_plan_map, remove_stale_alternative_maps
 from estate.maps.compare_map import comparison_map
 from estate.maps.page import render_map
+from estate.pages import draw_map, report
 from estate.pipeline import (
     Clock,
     Progress,
@@ -60,7 +59,6 @@ from estate.store import read_summary
 from estate.store.drawn_from import drawn_from, folder_digest
 from estate.store.file_set import WrittenInterrupted, left_clean, text_file, write_files
 from estate.store.paths import (
-    WEB_PAGE,
     Output,
     check_outputs,
     check_plan,
@@ -68,7 +66,7 @@ from estate.store.paths import (
     results_in_place,
 )
 
-__all__ = ["ScenarioCheck", "compare", "plan", "prepare_scenario", "report",
+__all__ = ["ScenarioCheck", "compare", "draw_map", "plan", "prepare_scenario", "report",
            "solve_prepared", "solver_options", "sweep", "validate", "validate_scenario"]
 
 
@@ -143,7 +141,9 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
         scenario=scenario, out=out, map_path=map_path, lp_path=lp_path, write=write,
         progress=progress, register=register, alternatives=alternatives,
         within_pct=within_pct, workers=workers, executor=executor,
-        policy_executor=policy_executor)
+        policy_executor=policy_executor, scheduler=scheduler,
+        flags={"verbose": verbose, "direct": direct, "policy_costs": policy_costs,
+               "programme": programme})
     clock = Clock(progress)
     if not isinstance(scenario, Scenario):
         with clock.stage("load", f"Reading the scenario {scenario}"):
@@ -279,6 +279,8 @@ def compare(paths: list[str | Path], out: str | Path = "comparison",
     check_paths("estate.compare", {"out": out, "results_root": results_root})
     typed("estate.compare", "paths", paths, (list, tuple, *PATH),
           "a list of scenario paths (str or Path)")
+    for name, flag in (("cdn", cdn), ("policy_costs", policy_costs)):
+        typed("estate.compare", name, flag, (bool,), "True or False")
     if isinstance(paths, list | tuple):
         check_paths("estate.compare", {f"paths[{i}]": p for i, p in enumerate(paths)})
     if isinstance(paths, str | Path) or not paths:  # the command line asks for one at least
@@ -400,51 +402,10 @@ def sweep(scenario: str | Path, varies: Sequence[Vary | str], out: str | Path, *
     0.1:0.3:3"), read as the command line reads it.
     """
     check_sweep_arguments(scenario=scenario, varies=varies, out=out, workers=workers,
-                          max_runs=max_runs)
+                          max_runs=max_runs, executor=executor, scheduler=scheduler)
     parsed = [parse_vary(v) if isinstance(v, str) else v for v in varies]
     return run_sweep(scenario, parsed, out, executor=executor, scheduler=scheduler,
                      workers=workers, on_outcome=on_outcome, max_runs=max_runs,
                      page=lambda rows, robustness, name: sweep_page(rows, robustness,
                                                                     parsed, name),
                      draw=draw_programme_page)
-
-
-def pack_paths(results_dir: str | Path, out: str | Path | None,
-               html: str | Path | None) -> tuple[Path, Path]:
-    """Where `report` writes the pack of `results_dir`: `out`, or the scenario's own place
-    (`reports/<name>.pdf`, shared by every results folder of the scenario), and its page,
-    `html` or the PDF's path with .html (a path with no name, "/", is given as both)."""
-    if out is None:
-        out = default_report(read_summary(Path(results_dir)).scenario)
-    if Path(out).suffix.lower() in (".html", ".htm"):  # the page has an option of its own
-        raise InputError([Problem(str(out), None, "--out", "a .pdf path (the board pack as a "
-                                  "PDF; --html names its page)", "an HTML file name",
-                                  label="option")])
-    named = Path(out).name not in ("", "..")
-    return Path(out), Path(html if html is not None else Path(out).with_suffix(".html")
-                           if named else out)
-
-
-def report(results_dir: str | Path, out: str | Path | None = None, *,
-           html: str | Path | None = None, compare: str | Path | None = None,
-           prepared: dt.date | str | None = None) -> tuple[Path, Path]:
-    """Write the board pack of a stored results folder: `out` (PDF; default
-    `reports/<scenario name>.pdf`, named as the map is) and `html` (default: `out` with
-    .html), from the folder alone; `compare` adds the scenarios of an `estate compare`
-    folder side by side; `prepared` (a date, or text YYYY-MM-DD) dates it, today unless
-    given. Returns the two paths; a folder not a results folder is an `InputError`."""
-    from estate.render.report import write_report  # matplotlib, reportlab: a second
-
-    check_paths("estate.report", {"results_dir": results_dir, "out": out, "html": html,
-                                  "compare": compare}, optional=("out", "html", "compare"))
-    out, page = pack_paths(results_dir, out, html)
-    # each may replace only a pack estate wrote: a map drawn at X.html is not lost to the
-    # page of `--out X.pdf`; a path with no name is refused by --out's own check
-    check_outputs([Output("--out", out, replaces="a board pack", endings=(".pdf",)),
-                   *([Output("--html", page, replaces="a board pack", endings=WEB_PAGE)]
-                     if html is not None or page != out else [])],
-                  [Path(results_dir)])
-    return write_report(results_dir, out, html=page, compare=compare,
-                        prepared=dt.date.today() if prepared is None else
-                        given_day(prepared, "prepared", "estate.report"))
-

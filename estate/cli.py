@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,6 @@ from estate.render.terminal import (
 from estate.results import Summary
 from estate.results.policy_cost import PolicyStatus
 from estate.runs.executor import scheduler_needs_dask
-from estate.store import check_results
 
 if TYPE_CHECKING:
     from estate.load.validate import Register
@@ -264,29 +264,31 @@ def map_command(results_dir: Path, out: Path | None, cdn: bool) -> None:
 
     Example: estate map "results/Shared back office" --out plan-map.html
     """
-    from estate.load.file_names import default_map
-    from estate.maps.page import render_map
-    from estate.runs.alternatives import alternative_map
-    from estate.store.drawn_from import replaces_another
-    from estate.store.paths import WEB_PAGE, Output, check_outputs
+    from estate.pages import draw_map, map_path
 
-    # the whole folder read and checked first: a damaged one is a located error
-    stored = check_results(results_dir)
-    alternative = stored.summary.alternative
-    if out is None and alternative is not None:
-        # where `estate plan --alternatives` draws it, beside its plan's map
-        target = alternative_map(default_map(alternative.of), alternative.index)
-    else:
-        target = out or default_map(stored.summary.scenario)
-    check_outputs([Output("--out", target, replaces="not a board pack", endings=WEB_PAGE)],
-                  [results_dir])
-    another = replaces_another(target, results_dir)  # maps/<name>.html: an archive's too
-    render_map(results_dir, target, cdn=cdn, stored=stored)
+    another = _drawn_over(lambda: map_path(results_dir, out), results_dir)
+    target = draw_map(results_dir, out, cdn=cdn)
     say(f"Map: {target}")
     if another:
         err(f"Warning: {target} was the map of another results folder, and now shows "
             f"{results_dir}" + (". Give --out FILE to keep each folder's map." if out is None
                                 else "."))
+
+
+def _drawn_over(paths: Callable[[], Path | tuple[Path, ...]], results_dir: Path
+                ) -> list[Path]:
+    """The files estate is about to draw from `results_dir` at `paths()` that were drawn
+    from another results folder: the scenario's own place (maps/<name>.html,
+    reports/<name>.pdf) is shared by every folder of it, an archived copy's too. A
+    folder that cannot be read has none: drawing it says why."""
+    from estate.store.drawn_from import replaces_another
+
+    try:
+        found = paths()
+    except InputError:
+        return []
+    return [p for p in (found if isinstance(found, tuple) else (found,))
+            if replaces_another(p, results_dir)]
 
 
 def _iso_day(value: str | None) -> dt.date | None:
@@ -325,12 +327,10 @@ def report_command(results_dir: Path, out: Path | None, html: Path | None,
     Example: estate report "results/Shared back office" (writes "reports/Shared back
     office.pdf" and .html)
     """
-    from estate.api import pack_paths, report
-    from estate.store.drawn_from import replaces_another
+    from estate.pages import pack_paths, report
     from estate.store.file_set import written
 
-    # reports/<name>.pdf is shared by every results folder of the scenario (an archive)
-    another = [p for p in pack_paths(results_dir, out, html) if replaces_another(p, results_dir)]
+    another = _drawn_over(lambda: pack_paths(results_dir, out, html), results_dir)
     pdf, page = report(results_dir, out, html=html, compare=compare, prepared=prepared)
     with written([pdf, page]):
         say(f"Board pack: {pdf}")

@@ -71,3 +71,34 @@ def test_the_other_commands_name_a_path_argument_of_the_wrong_type(tmp_path: Pat
     plan = estate.plan(town(tmp_path), write=np.False_)
     assert plan.summary.status is estate.Status.OPTIMAL
     assert not (tmp_path / "results").exists()
+
+
+def test_an_empty_path_a_flag_not_true_or_false_and_a_scheduler_alone_are_refused(
+        tmp_path: Path) -> None:
+    """Each was taken: `out=""` wrote a comparison or a sweep among the user's own files
+    (the current folder), `verbose="x"` printed the solver's whole log, and a scheduler
+    without the Dask executor ran locally while naming a cluster (a review)."""
+    scenario = town(tmp_path)
+    for call, named in [
+            (lambda: estate.plan(scenario, out=""), "estate.plan, argument out"),
+            (lambda: estate.compare([scenario], out=""), "estate.compare, argument out"),
+            (lambda: estate.compare([scenario], out="c", results_root=""),
+             "estate.compare, argument results_root"),
+            (lambda: sweep(scenario, ["sharing.efficiency=0.1,0.2"], ""),
+             "estate.api.sweep, argument out"),
+            (lambda: estate.api.report("", out=tmp_path / "x.pdf"),
+             "estate.report, argument results_dir")]:
+        with pytest.raises(InputError, match=re.escape(f"{named}: expected a path, found an "
+                                                       "empty text")):
+            call()
+    for flag in ("verbose", "direct", "policy_costs", "programme"):
+        with pytest.raises(TypeError, match=f"^estate.plan: {flag} takes True or False"):
+            estate.plan(scenario, write=False, **{flag: "x"})
+    with pytest.raises(TypeError, match="^estate.compare: cdn takes True or False"):
+        estate.compare([scenario], cdn="x")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match='argument scheduler: expected executor="dask"'):
+        estate.plan(scenario, write=False, scheduler="tcp://127.0.0.1:1")
+    with pytest.raises(InputError, match='argument scheduler: expected executor="dask"'):
+        sweep(scenario, ["sharing.efficiency=0.1,0.2"], tmp_path / "sw",
+              scheduler="tcp://127.0.0.1:1")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reg", "tiny.toml"]

@@ -1,6 +1,6 @@
 """Calls go one way: each group of the package imports only from groups before it.
 
-The groups, in the order data flows (docs/internals.md). The shell (`cli`, `failures`,
+The groups, in the order data flows (docs/internals.md). The shell (`cli`, `failures`, `pages`,
 `api`, `arguments`, the package's `__init__`, `__main__`) may import anything; nothing
 imports the shell. Every other module imports estate modules only at module top (no function-local imports
 across groups, which hide a dependency) and only from its own group or earlier ones.
@@ -17,7 +17,7 @@ import estate
 PACKAGE = Path(estate.__file__).parent
 GROUPS = ("errors", "signals", "status", "load", "timing", "prepare", "model", "solve", "results",
           "store", "pipeline", "programme", "runs", "render", "maps")
-SHELL = ("__init__", "__main__", "cli", "failures", "api", "arguments")
+SHELL = ("__init__", "__main__", "cli", "failures", "api", "arguments", "pages")
 
 
 def _module(path: Path) -> str:

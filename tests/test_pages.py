@@ -1,0 +1,75 @@
+"""The map and board pack of a stored folder from Python (`estate.pages`, re-exported by
+`estate.api`): the folder checked and every output refused as the command line refuses
+it, before anything is drawn. `estate.maps.page.render_map`, which the docs named for
+Python, overwrote a scenario file, a board pack and a file inside the results folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from estate.api import draw_map, report
+from estate.errors import InputError
+from estate.pages import map_path
+from estate.store.board_pack import HTML_MARK
+from estate.store.drawn_from import drawn_from, folder_digest
+
+
+def _refused(call: object) -> str:
+    with pytest.raises(InputError) as caught:
+        call()  # type: ignore[operator]
+    return str(caught.value)
+
+
+def test_a_map_is_drawn_at_its_place_marked_with_its_folder(results_folder: Path,
+                                                            tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    monkeypatch.chdir(tmp_path)
+    drawn = draw_map(results_folder)
+    assert drawn == map_path(results_folder, None) and drawn.parent == Path("maps")
+    assert drawn.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert drawn_from(drawn) == folder_digest(results_folder, drawn)
+    assert draw_map(results_folder, "plan.html", cdn=True) == Path("plan.html")
+
+
+def test_a_map_is_not_drawn_over_what_estate_must_keep(results_folder: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch
+                                                       ) -> None:
+    monkeypatch.chdir(tmp_path)
+    scenario = tmp_path / "victim.toml"
+    scenario.write_text('name = "x"\n', encoding="utf-8")
+    pack = tmp_path / "pack.html"
+    pack.write_text(f"<!DOCTYPE html>\n<html><head>{HTML_MARK}</head></html>\n",
+                    encoding="utf-8")
+    inside = shutil.copytree(results_folder, tmp_path / "results" / "copy")
+    said = {
+        "scenario": _refused(lambda: draw_map(results_folder, scenario)),
+        "pack": _refused(lambda: draw_map(results_folder, pack)),
+        "inside": _refused(lambda: draw_map(inside, inside / "m.html")),
+        "empty": _refused(lambda: draw_map(results_folder, "")),
+        "tiles": _refused(lambda: draw_map(results_folder, "t.html",
+                                           tiles="https://tiles.example/{z}/{x}/{y}.png")),
+        "nowhere": _refused(lambda: draw_map(tmp_path / "nowhere", "m.html"))}
+    assert "expected a file name ending .html or .htm" in said["scenario"]
+    assert "a board pack estate wrote" in said["pack"]
+    assert "expected a path outside the results folder" in said["inside"]
+    assert "argument out: expected a path, found an empty text" in said["empty"]
+    assert "argument attr: expected the tiles' attribution" in said["tiles"]
+    assert "expected a results folder written by `estate plan`" in said["nowhere"]
+    assert scenario.read_text(encoding="utf-8") == 'name = "x"\n'
+    assert HTML_MARK in pack.read_text(encoding="utf-8")
+    assert sorted(p.name for p in inside.iterdir()) == sorted(
+        p.name for p in results_folder.iterdir())
+    assert not (tmp_path / "t.html").exists() and not (tmp_path / "maps").exists()
+
+
+def test_a_pack_of_no_results_folder_says_so_before_its_out_path(tmp_path: Path) -> None:
+    """`report("nowhere", out="nowhere/x.pdf")` said only that the out path lay inside the
+    results folder "nowhere", which does not exist: the folder is said first (a review),
+    then the out path, as each output is checked before anything is read."""
+    said = _refused(lambda: report(tmp_path / "nowhere", out=tmp_path / "nowhere" / "x.pdf"))
+    assert "expected a results folder written by `estate plan`" in said
+    assert said.index("expected a results folder") < said.index("outside the results folder")
