@@ -139,7 +139,7 @@ def test_the_board_pack_tells_the_one_plan(planned: dict[str, Any]) -> None:
             f"(so made, it would save {money(planned['snapshot'].summary.saving_in_year_one)}), "
             "which differs from it: "
             "that one closes O2 too; builds C; places T1, T2 differently. It is proven the "
-            "cheapest programme that keeps every timing rule.") in words
+            "cheapest programme that keeps every timing rule and the yearly limits.") in words
     _, pages = board_pages(folder)
     headline = next(b for page in pages for b in page.blocks
                     if isinstance(b, Table) and b.caption == "Headline figures")

@@ -25,6 +25,7 @@ from estate.render.html import inert, static_text
 from estate.render.programme_chart import MARK_GAP, MARKS, gantt, row_names
 from estate.render.programme_page import programme_page, write_programme_page
 from estate.results import Programme, Summary, money
+from estate.results.programme_figures import sets_limits
 from estate.results.words import schedule_quality
 from estate.runs.compare import Run
 from estate.status import Status
@@ -378,7 +379,9 @@ def test_the_comparison_shows_each_programme_beside_its_snapshot(folder: Path) -
     assert f"year {figures.payback_year}" in section and "roadmap" in section
     assert "NPV saving, as dated" in section and "every change were made in year 1" in section
     # in the words of programme.html and the board pack
-    said = schedule_quality(figures.status, figures.mip_gap, figures.method)[1]
+    said = schedule_quality(figures.status, figures.mip_gap, figures.method,
+                            limited=sets_limits(figures.budget))[1]
+    assert "and the yearly limits" in said  # its programme sets them
     assert inert(said) in section, section
     assert section.count("\u2014") >= 8  # the plain scenario has none
     assert inert(HOSTILE[1]) in section and HOSTILE[1] not in text

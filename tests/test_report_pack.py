@@ -305,9 +305,11 @@ def test_the_dated_programme_leads_and_says_why_it_differs(pack: dict[str, Any])
             f"{money(s.saving_in_year_one)}" in words)
     assert "the yearly limits (on closures)" in words
     assert p.status == "optimal" and p.mip_gap is not None and p.mip_gap <= 1e-6
+    # among schedules that keep the yearly limits too, which one without them beats (a
+    # review: "every timing rule" alone read as if no schedule could save more)
     assert ("found by putting the plan's changes in order year by year. It is proven the "
-            "cheapest schedule of the plan's changes that keeps every timing rule." in words
-            ), (p.method, words)
+            "cheapest schedule of the plan's changes that keeps every timing rule and the "
+            "yearly limits." in words), (p.method, words)
     assert p.unlimited_saving is not None  # read back from summary.json
     assert (f"The yearly limits cost {dated_difference(p.unlimited_saving, p.npv_saving).size} "
             "(with none, "
@@ -321,9 +323,9 @@ def test_the_dated_programme_leads_and_says_why_it_differs(pack: dict[str, Any])
         "proven optimal")
     assert rows["How good the dated programme is"] == (
         "It is proven the cheapest schedule of the plan's changes that keeps every timing "
-        "rule.")
+        "rule and the yearly limits.")
     assert ("pays back in year 1. It is proven the cheapest schedule of the plan's changes "
-            "that keeps every timing rule." in decision(r)), decision(r)
+            "that keeps every timing rule and the yearly limits." in decision(r)), decision(r)
     assert decision(r).endswith(" With every change made in year 1, the plan is proven "
                                 "optimal: no plan that meets every rule costs less.")
     assert "Cost a year of buildings and teams" in rows and "One-off " + IN_YEAR_ONE in rows

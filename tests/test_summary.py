@@ -425,6 +425,11 @@ def test_a_programme_is_called_proven_only_within_a_millionth(
         status: str, gap: float, method: str, proven: bool, said: str) -> None:
     from estate.results.words import schedule_quality
     assert schedule_quality(status, gap, method) == (proven, said)
+    # with yearly limits set, a schedule without them may save more: it is not among
+    # those the programme is measured against
+    limited = schedule_quality(status, gap, method, limited=True)
+    assert limited == (proven, said.replace("every timing rule", "every timing rule and the "
+                                            "yearly limits"))
 
 
 def test_a_summary_cut_short_says_where_once(tmp_path: Any) -> None:

@@ -18,7 +18,7 @@ from estate.render.like_for_like import unlike_notes
 from estate.results import money
 from estate.results.amounts import count, percent_up, rate_words
 from estate.results.payback import dated_payback_words, payback_words
-from estate.results.programme_figures import ProgrammeFigures
+from estate.results.programme_figures import ProgrammeFigures, sets_limits
 from estate.results.solver_names import solver_name
 from estate.results.summary import OWN_CHANGES_DATED, SavingBasis, Summary, blank
 from estate.results.words import (
@@ -385,6 +385,6 @@ PROGRAMME_FIGURES: tuple[tuple[str, Callable[[ProgrammeFigures, Summary], str]],
     ("Roadmap dearer than the joint model by",
      lambda p, s: "not measured (the joint model did not run)" if p.gap is None
      else f"{p.gap:.2%}"),
-    ("How sure the schedule is", lambda p, s: schedule_quality(p.status, p.mip_gap,
-                                                               p.method)[1]),
+    ("How sure the schedule is", lambda p, s: schedule_quality(
+        p.status, p.mip_gap, p.method, limited=sets_limits(p.budget))[1]),
 )

@@ -23,6 +23,7 @@ from estate.render.html import document, inert, isolated, static_text, write_pag
 from estate.render.programme_chart import gantt, legend, row_names
 from estate.results import Programme, Summary, money
 from estate.results.amounts import count, percent_up
+from estate.results.programme_figures import sets_limits
 from estate.results.words import (
     beside_year_one,
     known_gap,
@@ -112,7 +113,7 @@ def _headline(programme: Programme, summary: Summary | None) -> str:
     html = "".join(f"<p>{inert(s)}</p>" for s in said)
     # a plan that is the estate the roadmap reaches: its proof is of the snapshot's changes
     whose = "the plan's" if summary is None else scheduled_whose(summary)
-    proven, quality = schedule_quality(p.status, p.mip_gap, p.method, whose)
+    proven, quality = schedule_quality(p.status, p.mip_gap, p.method, whose, sets_limits(p.budget))
     # drawn as a warning when the search was stopped short, not when it ended within
     # the gap the scenario asks of it, as the terminal says the plan's own
     finished = proven or str(p.status) == str(Status.OPTIMAL)

@@ -27,6 +27,7 @@ from estate.results.amounts import (
     rate_words,
 )
 from estate.results.payback import programme_payback_words
+from estate.results.programme_figures import sets_limits
 from estate.results.words import (
     BEST_END_STATE,
     IN_YEAR_ONE,
@@ -59,7 +60,7 @@ def programme_page(r: Results) -> Page | None:
               else f"putting {whose} changes in order year by year")
     blocks: list[Block] = [Text(
         f"From {p.start}, {count(len(p.actions), 'change')} in {count(s.horizon_years, 'year')}, "
-        f"found by {method}. {schedule_quality(p.status, p.mip_gap, p.method, whose)[1]} "
+        f"found by {method}. {schedule_quality(p.status, p.mip_gap, p.method, whose, sets_limits(p.budget))[1]} "
         f"{dated_words(r)} {when}")]
     if limits := _limits_words(p.budget):
         blocks.append(Text(limits))

@@ -46,6 +46,7 @@ from estate.results.amounts import (
 )
 from estate.results.payback import payback_words, programme_payback_words
 from estate.results.programme import LATE_SALES
+from estate.results.programme_figures import sets_limits
 from estate.results.solver_names import solver_words
 from estate.results.words import (
     BEST_END_STATE,
@@ -220,13 +221,12 @@ def decision(r: Results) -> str:
 def _schedule_quality(r: Results) -> str | None:
     """How sure the dated programme is, as a sentence whose "it" is the programme: what
     it is measured against (the cheapest order of the plan's changes, or of every
-    programme), not said of a plan that is the programme's end state, whose own quality
-    is the programme's already (`plan_quality`)."""
+    programme), not said of a plan that is the programme's end state (`plan_quality`)."""
     p, s = r.programme, r.summary
     if p is None or s.plan_from == "programme" or s.alternative is not None:
         return None
     return schedule_quality(p.status, p.mip_gap, p.method,
-                            scheduled_whose(s, optimum=BEST_END_STATE))[1]
+                            scheduled_whose(s, optimum=BEST_END_STATE), sets_limits(p.budget))[1]
 
 
 def _who_pays_words(r: Results) -> str:

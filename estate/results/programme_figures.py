@@ -123,6 +123,13 @@ class ProgrammeFigures(DatedFigures):
         return dataclasses.replace(self, **changes)
 
 
+def sets_limits(budget: pd.DataFrame) -> bool:
+    """Whether a programme's budget holds a yearly limit (finite in some year): the
+    programme is then the cheapest only among schedules that keep it."""
+    limits = [c for c in ("one_off_limit", "fte_limit", "closures_limit") if c in budget]
+    return any(math.isfinite(v) for c in limits for v in budget[c].astype(float))
+
+
 def empty_budget() -> pd.DataFrame:
     """A budget of no years, with the budget's columns."""
     return pd.DataFrame({c: pd.Series(dtype=object if c == "date" else float)

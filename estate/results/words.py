@@ -15,7 +15,7 @@ from typing import TypeGuard
 
 from estate.results.alternative_figures import AlternativeFigures, DatedAlternative
 from estate.results.amounts import count, dated_difference, half_up, money, percent_up, rate_words
-from estate.results.programme_figures import DatedFigures, ProgrammeFigures
+from estate.results.programme_figures import DatedFigures, ProgrammeFigures, sets_limits
 from estate.results.summary import OWN_CHANGES_DATED, Breach, Summary
 from estate.status import PLANNED, Status
 
@@ -219,8 +219,9 @@ def programme_end_words(s: Summary, optimum: str = SNAPSHOT_OPTIMUM_S
                 f"{IN_YEAR_ONE} {so_made} and leaves out those that cannot happen, or do not "
                 "pay, within the horizon" + (f"; that end state {differs}" if differs else ""))
     broken = breach_sentence(s.plan_breaches) + " " if s.plan_breaches else ""
+    limited = s.programme is not None and sets_limits(s.programme.budget)
     return short, said + ". " + broken + schedule_quality(str(status), gap, method,
-                                                          optimum)[1]
+                                                          optimum, limited)[1]
 
 
 def breach_sentence(breaches: tuple[Breach, ...]) -> str:
@@ -421,14 +422,15 @@ def after_horizon_words(receipts: float, dated: bool = False) -> str:
 
 
 def schedule_quality(status: str, gap: float | None, method: str,
-                     whose: str = "the plan's") -> tuple[bool, str]:
-    """Whether a dated programme is proven the cheapest, and how good it is in a
-    sentence: the roadmap is measured against the cheapest schedule of `whose` changes
-    (the plan's; the snapshot optimum's when the plan is the estate the roadmap
-    reaches), the joint model against the cheapest programme of all; proven only within
-    `PROVEN`, and a gap rounded up."""
-    of = ("programme that keeps every timing rule" if method == "joint"
-          else f"schedule of {whose} changes that keeps every timing rule")
+                     whose: str = "the plan's", limited: bool = False) -> tuple[bool, str]:
+    """Whether a dated programme is proven the cheapest, and how good it is in a sentence:
+    the roadmap is measured against the cheapest schedule of `whose` changes (the plan's;
+    the snapshot optimum's when the plan is the estate the roadmap reaches), the joint
+    model against the cheapest programme, each among those that keep the timing rules and
+    the yearly limits when any are set (`limited`); proven only within `PROVEN`."""
+    rules = "every timing rule" + (" and the yearly limits" if limited else "")
+    of = (f"programme that keeps {rules}" if method == "joint"
+          else f"schedule of {whose} changes that keeps {rules}")
     if is_proven(status, gap):
         return True, f"It is proven the cheapest {of}."
     # a status read back from summary.json is a plain string: compared, not converted
