@@ -45,6 +45,7 @@ from estate.pipeline import (
     quiet,
 )
 from estate.results import Summary, money
+from estate.results.amounts import percent_up
 from estate.runs.alternatives import DrawPages
 from estate.runs.clashes import folder_problems
 from estate.runs.executor import run_all
@@ -139,7 +140,8 @@ def compensate(gains: dict[str, float], basis: str = "annual") -> Compensation:
     transfers = {**{g: v for g, v in losses.items()}, **{g: -v * ratio for g, v in winners.items()}}
     return Compensation(basis, gains, True, transfers,
                         f"each loser gets its loss back ({money(lost)} in all); each gainer "
-                        f"pays {ratio:.1%} of its gain")
+                        # rounded up: the share said, paid, covers the losses
+                        f"pays {percent_up(ratio)} of its gain")
 
 
 def annuity(summary: Summary) -> float:
