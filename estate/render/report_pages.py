@@ -150,7 +150,7 @@ def _new_teams(r: Results, areas: dict[str, str]) -> str:
 
 def _money_words(s: Summary, dated: bool) -> str:
     """The snapshot's money in a sentence or two; `dated`: a programme follows, so its
-    NPV is what every change made in year 1 would save."""
+    NPV and one-off are those of every change made in year 1."""
     rate = rate_words(s.discount_rate)
     years = count(s.horizon_years, "year")
     if abs(s.annual_cost_before) < 0.5 and abs(s.annual_cost_after) < 0.5:
@@ -181,17 +181,17 @@ def _money_words(s: Summary, dated: bool) -> str:
                  f"money{at_once}")
     text += f" (NPV at {rate} a year)."
     parts = one_off_parts(s.one_off_cost, s.one_off_receipts)
-    if s.one_off_cost < -0.5:
-        text += (f" Its one-off changes bring in net receipts of {money(-s.one_off_cost)}"
+    if s.one_off_cost < -0.5:  # a dated plan's made in year 1, as the headline labels them
+        text += (f" Its one-off changes{f',{at_once},' if dated else ''} bring in net "
+                 f"receipts of {money(-s.one_off_cost)}"
                  + (f" ({parts})" if parts else " (sales are worth more than the changes "
                     "cost)") + ", so it pays back at once.")
     elif s.one_off_cost > 0.5:
         back = ("never pays back (there is no annual saving)" if s.payback_years is None
-                else "pays back in "
-                + payback_words(s.payback_years, s.one_off_cost)[1])
-        text += (f" It needs {money(s.one_off_cost)} of one-off spending (closing, building, "
-                 f"moving and setting up" + (f", net of sales: {parts}" if parts else "")
-                 + f") and {back}.")
+                else "pays back in " + payback_words(s.payback_years, s.one_off_cost)[1])
+        text += (f" It needs {money(s.one_off_cost)} of one-off spending{at_once} (closing, "
+                 "building, moving and setting up" + (f", net of sales: {parts}" if parts
+                                                       else "") + f") and {back}.")
     if s.receipts_after_horizon:  # beside the one-off and payback that count them
         text += f" {after_horizon_words(s.receipts_after_horizon, dated)}."
     if not s.status_quo_feasible and s.status_quo_breaches:
