@@ -274,6 +274,23 @@ def test_centres_are_of_several_agencies_only_when_they_must_be(
     assert said + " 1 shared service centre" in decision(r), decision(r)
 
 
+def test_six_centres_are_each_named_and_seven_leave_two_counted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Six centres read "... and 1 more site", naming five where the sixth fitted (a
+    review): a list names every item when one alone would be left over."""
+    register = pooling_register(tmp_path / "register")
+    path = write_scenario(tmp_path / "pool.toml", scenario_on(register, "Pool",
+                                                              sharing=IT_SHARING))
+    estate.plan(path, out=tmp_path / "results", map_path=False)
+    r = read_results(tmp_path / "results")
+    for many, named, more in ((6, 6, ""), (7, 5, "; and 2 more sites")):
+        centres = [(f"Centre {i}", f"C{i}", ["IT"]) for i in range(1, many + 1)]
+        monkeypatch.setattr(type(r), "centres", lambda _r, c=centres: c)
+        words = decision(r).replace("\u2068", "").replace("\u2069", "")
+        assert sum(f"Centre {i} (C{i})" in words for i in range(1, many + 1)) == named, words
+        assert ("more site" in words) == bool(more) and more in words, words
+
+
 def test_decision_names_the_plan_in_words(pack: dict[str, Any]) -> None:
     summary = pack["plan"].summary
     words = decision(read_results(pack["folder"]))

@@ -84,10 +84,9 @@ def _site_named(name: object, site_id: object, most: int = 70,
 
 def _names(frame: pd.DataFrame, most: int, areas: dict[str, str]) -> str:
     """The first `most` sites of `frame` by name and id, and how many more."""
-    most = how_many_named(len(frame), most)
-    shown = [_site_named(n, i, areas=areas) for n, i in
-             zip(frame["name"].head(most), frame["site_id"].head(most), strict=True)]
-    return listed_few(shown, len(frame))
+    named = frame.head(how_many_named(len(frame), most))
+    return listed_few([_site_named(n, i, areas=areas) for n, i in
+                       zip(named["name"], named["site_id"], strict=True)], len(frame))
 
 
 def _changes(r: Results) -> str:
@@ -119,9 +118,10 @@ def _changes(r: Results) -> str:
     text = listed(said) + (f", leaving {s.sites_after:,}." if said else "")
     centres = r.centres()
     if s.shared_centres and len(centres):
+        shown = how_many_named(len(centres), 5)
         where = [f"{listed(types)} at {_site_named(name, site_id, areas=areas)}"
-                 for name, site_id, types in centres[:5]]
-        more = f"; and {count(len(centres) - 5, 'more site')}" if len(centres) > 5 else ""
+                 for name, site_id, types in centres[:shown]]
+        more = f"; and {count(len(centres) - 5, 'more site')}" if len(centres) > shown else ""
         # "of several agencies" only when a centre needs them (min_agencies, 2 unless set)
         several = _section(r.scenario, "sharing").get("min_agencies", 2) != 1
         text += (f" Pool teams{' of several agencies' if several else ''} in "
