@@ -142,6 +142,20 @@ def test_kpi_panel_reads_summary() -> None:
     assert "within 0.01% of the lowest possible cost" in panel and "optimal" not in panel
 
 
+def test_kpi_panel_names_an_agency_paying_more_in_the_words_of_the_row_with_none() -> None:
+    """"Worse off" beside a row "Agencies paying more each year: none" on another map
+    read as two facts, the first perhaps over the horizon (a review): one wording."""
+    agencies = {"A": {"name": "Council", "annual_cost_before": 5.0, "annual_cost_after": 6.0,
+                      "one_off_cost": 1.0, "worse_off": True},
+                "B": {"name": "Police", "annual_cost_before": 9.0, "annual_cost_after": 7.0,
+                      "one_off_cost": 1.0, "worse_off": False}}
+    panel = kpi_panel(summary_record(agencies=agencies))
+    assert "Paying more each year: <bdi>Council</bdi>" in panel and "Worse off" not in panel
+    agencies["A"]["worse_off"] = False
+    none = kpi_panel(summary_record(agencies=agencies))
+    assert "<dt>Agencies paying more each year</dt>" in none and "Paying more each" not in none
+
+
 def test_kpi_panel_gives_the_dated_programmes_npv_before_the_snapshots() -> None:
     plain = kpi_panel(summary_record())
     assert "<dt>NPV saving (10 years, 3.5% a year)</dt><dd class=\"\">£6.00m</dd>" in plain

@@ -140,7 +140,7 @@ def kpi_panel(summary: Summary, counts: dict[str, int] | None = None,
         notes.append(inert(after_horizon_words(s.receipts_after_horizon, programme is not None)))
     worse = [isolated(info.name or agency) for agency, info in s.agencies.items() if info.worse_off]
     if worse:
-        notes.append("Worse off: " + ", ".join(worse))
+        notes.append("Paying more each year: " + ", ".join(worse))  # as the row with none
     elif s.agencies:
         rows.append(("Agencies paying more each year", "none", ""))
     if not s.status_quo_feasible:
