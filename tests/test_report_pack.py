@@ -768,6 +768,10 @@ def test_the_pack_says_the_day_it_was_prepared(pack: dict[str, Any], tmp_path: P
     first = PdfReader(tmp_path / "p.pdf").pages[0].extract_text()
     assert "Prepared on 9 March 2027." in " ".join(first.split())
     assert "Prepared on 9 March 2027." in (tmp_path / "p.html").read_text(encoding="utf-8")
+    # its properties too, where a filed paper's date is read (they said 1 January 2000)
+    properties = PdfReader(tmp_path / "p.pdf").metadata
+    assert properties is not None
+    assert properties["/CreationDate"] == properties["/ModDate"] == "D:20270309000000+00'00'"
     before = dt.date.today()  # unless told, the day it is made (a run may pass midnight)
     assert invoke(tmp_path, "report", pack["folder"], "--out", tmp_path / "q.pdf").code == 0
     made = (tmp_path / "q.html").read_text(encoding="utf-8")

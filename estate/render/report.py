@@ -332,6 +332,8 @@ def board_pdf(r: Results, pages: list[Page], prepared: dt.date | None = None,
     footer = one_line(drawable(title))
 
     def decorate(canvas: Canvas, doc: SimpleDocTemplate) -> None:
+        if prepared is not None:  # the properties' dates: the day it was prepared, fixed
+            canvas.setDateFormatter(lambda *_: f"D:{prepared:%Y%m%d}000000+00'00'")
         number, font = f"Page {doc.page}", styles["note"].fontName
         room = FRAME - pdfmetrics.stringWidth(number, font, FOOTER_SIZE) - FOOTER_GAP
         canvas.saveState()
