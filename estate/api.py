@@ -27,7 +27,11 @@ from estate.errors import EstateError, InputError, Problem, count
 from estate.load.file_names import default_map, default_results, file_stem
 from estate.load.scenario import Scenario, load_scenario
 from estate.load.validate import Register, load_register
-from estate.maps.alternative_maps import is_plan_map, remove_stale_alternative_maps
+from estate.maps.alternative_maps import (
+    is_plan_map,
+    map_warnings,
+    remove_stale_alternative_maps,
+)
 from estate.maps.compare_map import comparison_map
 from estate.maps.page import render_map
 from estate.pages import draw_map, report
@@ -155,6 +159,8 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
     # every output checked before solving: a wrong path must not cost a solve
     check_plan(out if write else None, target, Path(lp_path) if lp_path else None,
                scenario, named)
+    # what is said of the maps beside the plan, asked before the plan redraws them
+    drawn_over = map_warnings(target, out, default_map(scenario.name)) if target else []
     try:
         run = plan_scenario(scenario, out=out, write=write, clock=clock, lp_path=lp_path,
                             verbose=verbose, direct=direct, register=register,
@@ -174,6 +180,7 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
         _draw_maps(run.out, target, [a.index for a in run.alternatives], run.scenario.name,
                    clock)
     run.plan.timings = clock.seconds
+    run.plan.warnings += drawn_over
     return run.plan
 
 

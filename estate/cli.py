@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from estate.errors import InfeasibleError, InputError, NoSolutionError, Problem, count
+from estate.errors import InfeasibleError, InputError, NoSolutionError, Problem, ProblemKind, count
 from estate.failures import handled, show_warnings
 from estate.load.free_text import for_terminal
 from estate.render.terminal import (
@@ -149,7 +149,6 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     """
     from estate.api import plan
     from estate.load.file_names import default_map, default_results
-    from estate.maps.alternative_maps import map_warnings
     from estate.pipeline import load_scenario_with_register_errors
     from estate.render.text import time_limit_warning
     from estate.store import summary_json
@@ -164,7 +163,6 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     sc = load_scenario_with_register_errors(scenario)
     map_path = map_path or default_map(sc.name)
     folder = out or default_results(sc.name)
-    said = map_warnings(map_path, folder, default_map(sc.name))
     # `out` as given: the folder named after the scenario is told apart from one given
     try:
         result = plan(sc, out=out, map_path=map_path, lp_path=write_lp, verbose=verbose,
@@ -181,10 +179,11 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
         raise
     # some warnings come with the plan (a kept site's lease ending within the horizon),
     # which `estate validate` cannot give: the results folder keeps them all
-    show_warnings(result.warnings, also=f"warnings.csv in {for_terminal(str(folder))} "
-                  "lists them all")
-    for warning in said:
-        err(warning)
+    drawn_over = [w for w in result.warnings if w.kind is ProblemKind.DRAWN_OVER]
+    show_warnings([w for w in result.warnings if w not in drawn_over],
+                  also=f"warnings.csv in {for_terminal(str(folder))} lists them all")
+    for over in drawn_over:  # not the plan's (warnings.csv), but the maps' beside it
+        err(f"Warning: {over.file} {over.sentence}")
     if verbose and result.summary.areas:  # many processes' logs at once: none is shown
         err(f"WARNING: --verbose showed no solver log: the register was planned area by "
             f"area ({count(len(result.summary.areas), 'area')}); plan an area as its own "

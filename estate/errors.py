@@ -35,6 +35,10 @@ class ProblemKind(StrEnum):
     # NPV saving leaves out (`estate.results.booked_early`); the board pack and national
     # runs carry it
     BOOKED_EARLY = "booked_early"
+    # a map `estate plan` draws over another results folder's, or one it leaves showing
+    # the folder's earlier plan (`estate.maps.alternative_maps.map_warnings`): said after
+    # the plan's own, and not in its warnings.csv, which is the plan's
+    DRAWN_OVER = "drawn_over"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
+import estate
 from estate.cli import cli
+from estate.errors import ProblemKind
 from estate.render.terminal import progress_lines, shell_word
 from estate.results.amounts import percent_up
 from tests.fixtures import (
@@ -156,8 +158,8 @@ def test_default_out_and_map_are_under_results_and_maps(tmp_path: Path) -> None:
     no_traceback(run)
 
 
-def test_a_plan_written_elsewhere_says_it_redrew_another_folder_s_map(tmp_path: Path
-                                                                      ) -> None:
+def test_a_plan_written_elsewhere_says_it_redrew_another_folder_s_map(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """maps/<name>.html drawn from results/<name>/ and drawn again by a plan of the same
     name written elsewhere (no --map: DESIGN's default) is not replaced silently: a
     warning names the map and the folder it now shows, and how to draw the first
@@ -175,6 +177,15 @@ def test_a_plan_written_elsewhere_says_it_redrew_another_folder_s_map(tmp_path: 
     assert "it now shows results/tiny." in run.stderr
     run = invoke(tmp_path, "plan", scenario)  # and then it is this folder's own
     assert run.code == 0 and "another results folder" not in run.stderr
+    # from Python, among the plan's warnings, as the README says of every warning (a
+    # review: the command line alone said it)
+    monkeypatch.chdir(tmp_path)
+    planned = estate.plan(scenario, out="archive/again")
+    over = [w for w in planned.warnings if w.kind is ProblemKind.DRAWN_OVER]
+    assert [(w.file, w.severity) for w in over] == [("maps/tiny.html", "warning")]
+    assert str(over[0]).startswith("maps/tiny.html: was the map of another results folder")
+    kept = tmp_path / "archive" / "again" / "warnings.csv"  # the plan's own warnings
+    assert not kept.exists() or "was the map of" not in kept.read_text(encoding="utf-8-sig")
 
 
 def test_a_plan_drawn_elsewhere_says_its_folder_s_own_map_shows_the_plan_before(
@@ -187,9 +198,8 @@ def test_a_plan_drawn_elsewhere_says_its_folder_s_own_map_shows_the_plan_before(
     assert invoke(tmp_path, "plan", scenario).code == 0
     run = invoke(tmp_path, "plan", scenario, "--map", "else.html")
     assert run.code == 0, run.output
-    assert ("Warning: maps/tiny.html, drawn from results/tiny, still shows the plan it held "
-            "before this one (drawn at else.html); estate map results/tiny draws it "
-            "again.") in run.stderr
+    assert ("Warning: maps/tiny.html still shows the plan results/tiny held before this "
+            "one (drawn at else.html); estate map results/tiny draws it again.") in run.stderr
     run = invoke(tmp_path, "plan", scenario, "--out", "other", "--map", "else.html")
     assert run.code == 0 and "still shows" not in run.stderr, run.stderr
 

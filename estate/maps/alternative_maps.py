@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from estate.load.free_text import for_terminal
+from estate.errors import Problem, ProblemKind
 from estate.render.html import inert, isolated_text
 from estate.render.terminal import shell_word
 from estate.store.drawn_from import drawn_from, folder_digest, replaces_another
@@ -62,26 +62,31 @@ def replaces_another_map(target: Path, out: Path) -> bool:
     return replaces_another(target, out)
 
 
-def map_warnings(map_path: Path, folder: Path, default: Path) -> list[str]:
+def map_warnings(map_path: Path, folder: Path, default: Path) -> list[Problem]:
     """What `estate plan` says of the maps beside a plan it is about to write into
     `folder`, drawing its map at `map_path`: that the map it replaces was another
     folder's (`replaces_another_map`), or that the map at the scenario's own place
     (`default`, maps/<name>.html), drawn from this folder, will go on showing the plan
     it holds now, since this one is drawn elsewhere. Asked before planning, since the
-    plan rewrites the folder and the map."""
+    plan rewrites the folder and the map; each a warning at the map's path, whose
+    sentence reads on from it ("maps/base.html" "was the map of ...")."""
     said = []
     if replaces_another_map(map_path, folder):
-        said.append(f"Warning: {for_terminal(str(map_path))} was the map of another results "
-                    f"folder; it now shows {for_terminal(str(folder))}. Give --map FILE to "
-                    "draw a plan's map elsewhere; estate map FOLDER draws a results folder's "
-                    "map again at its own place (maps/<name>.html).")
+        said.append(_drawn_over(map_path, (
+            f"was the map of another results folder; it now shows {folder}. Give --map FILE "
+            "to draw a plan's map elsewhere; estate map FOLDER draws a results folder's map "
+            "again at its own place (maps/<name>.html).")))
     if Path(map_path).resolve() != Path(default).resolve() \
             and drawn_from(default) == folder_digest(folder, default):
-        said.append(f"Warning: {for_terminal(str(default))}, drawn from "
-                    f"{for_terminal(str(folder))}, still shows the plan it held before this "
-                    f"one (drawn at {for_terminal(str(map_path))}); estate map "
-                    f"{for_terminal(shell_word(str(folder)))} draws it again.")
+        said.append(_drawn_over(default, (
+            f"still shows the plan {folder} held before this one (drawn at {map_path}); "
+            f"estate map {shell_word(str(folder))} draws it again.")))
     return said
+
+
+def _drawn_over(path: Path, sentence: str) -> Problem:
+    return Problem(str(path), None, None, "a map of the plan this run writes", sentence,
+                   severity="warning", sentence=sentence, kind=ProblemKind.DRAWN_OVER)
 
 
 def _titled(path: Path, name: str, after: str) -> bool:
