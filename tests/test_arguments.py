@@ -102,3 +102,21 @@ def test_an_empty_path_a_flag_not_true_or_false_and_a_scheduler_alone_are_refuse
         sweep(scenario, ["sharing.efficiency=0.1,0.2"], tmp_path / "sw",
               scheduler="tcp://127.0.0.1:1")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reg", "tiny.toml"]
+
+
+def test_the_loaders_exported_by_estate_name_an_argument_of_the_wrong_type(
+        tmp_path: Path) -> None:
+    """`estate.load_scenario(["x.toml"])`, `estate.load_register(3)` and a list of pairs
+    to `scenario_from_dict` failed with pathlib's or Python's own errors, naming nothing;
+    a `base_dir` given as text failed with "unsupported operand type(s) for /" (a
+    review): it is read as the path it names."""
+    with pytest.raises(TypeError, match=r"^estate.load_scenario: path takes a path"):
+        estate.load_scenario(["x.toml"])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^the register's path takes a path .*not int"):
+        estate.load_register(3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^estate.scenario_from_dict: raw takes a dict"):
+        estate.scenario_from_dict([("name", "Q")], base_dir=".", label="x")  # type: ignore[arg-type]
+    scenario = town(tmp_path)
+    raw = estate.load.scenario.read_scenario_dict(scenario)
+    made = estate.scenario_from_dict(raw, base_dir=str(tmp_path), label="in code")
+    assert made.data == (tmp_path / "reg").resolve() or made.data == tmp_path / "reg"

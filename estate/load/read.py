@@ -93,8 +93,12 @@ def read_tables(path: str | Path) -> RawRegister:
 
     The format is chosen by what `path` is: a folder (CSV files), `.xlsx`, `.gpkg`.
     A missing required table, an unreadable file or a bad header is recorded in
-    `problems`; tables that could be read are in `tables`.
+    `problems`; tables that could be read are in `tables`. A `path` that is no path
+    (`estate.load_register(3)`) is a `TypeError` naming it, not pathlib's own.
     """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"the register's path takes a path (str or Path), not "
+                        f"{type(path).__name__} ({path!r:.60})")
     path = Path(path)
     suffix = path.suffix.lower()
     raw = RawRegister(path, {name: f"{name}.csv" for name in TABLES})

@@ -12,6 +12,7 @@ import copy
 import dataclasses
 import datetime as dt
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,6 +166,9 @@ class Scenario:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario file; paths inside it are relative to the file."""
+    if not isinstance(path, str | os.PathLike):  # pathlib's own error names no argument
+        raise TypeError(f"estate.load_scenario: path takes a path (str or Path), not "
+                        f"{type(path).__name__} ({path!r:.60})")
     path = Path(path)
     raw = read_scenario_dict(path)
     return scenario_from_dict(raw, base_dir=path.parent, label=str(path), default_name=path.stem)
@@ -207,9 +211,14 @@ def _per_type(c: KeyChecker, value: Any, key: str, types: tuple[str, ...], **bou
     return {t: x for t in types}
 
 
-def scenario_from_dict(raw: dict[str, Any], base_dir: Path, label: str,
+def scenario_from_dict(raw: dict[str, Any], base_dir: str | Path, label: str,
                        default_name: str = "scenario") -> Scenario:
-    """Check every key of a parsed scenario and build the `Scenario`."""
+    """Check every key of a parsed scenario and build the `Scenario`; `base_dir` is the
+    folder its `data` is read from, as a scenario file's own folder is."""
+    if not isinstance(raw, dict):  # a list of pairs failed deep in the checks
+        raise TypeError(f"estate.scenario_from_dict: raw takes a dict of the scenario's keys, "
+                        f"not {type(raw).__name__}")
+    base_dir = Path(base_dir)
     c = KeyChecker(label)
     allowed_top = {**DEFAULTS, "data": None}
     c.unknown(raw, allowed_top, "", HOMES[""])
