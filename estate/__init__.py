@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from estate.api import (
         compare,
+        draw_map,
         plan,
         prepare_scenario,
         report,
@@ -42,7 +43,7 @@ _HOME = {
     "Scenario": "estate.load.scenario", "Status": "estate.status",
     "load_register": "estate.load.validate", "load_scenario": "estate.load.scenario",
     "scenario_from_dict": "estate.load.scenario", "compare": "estate.api",
-    "report": "estate.api", "sweep": "estate.api",
+    "report": "estate.api", "sweep": "estate.api", "draw_map": "estate.api",
     "plan": "estate.api", "prepare_scenario": "estate.api", "solve_prepared": "estate.api",
     "solver_options": "estate.api", "validate": "estate.api", "validate_scenario": "estate.api",
 }
@@ -59,6 +60,7 @@ __all__ = [
     "Scenario",
     "Status",
     "compare",
+    "draw_map",
     "load_register",
     "load_scenario",
     "plan",

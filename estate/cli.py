@@ -183,7 +183,7 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
     show_warnings([w for w in result.warnings if w not in drawn_over],
                   also=f"warnings.csv in {for_terminal(str(folder))} lists them all")
     for over in drawn_over:  # not the plan's (warnings.csv), but the maps' beside it
-        err(f"Warning: {over.file} {over.sentence}")
+        err(f"Warning: {over}")
     if verbose and result.summary.areas:  # many processes' logs at once: none is shown
         err(f"WARNING: --verbose showed no solver log: the register was planned area by "
             f"area ({count(len(result.summary.areas), 'area')}); plan an area as its own "

@@ -169,7 +169,7 @@ def test_a_plan_written_elsewhere_says_it_redrew_another_folder_s_map(
     assert invoke(tmp_path, "plan", scenario).code == 0
     run = invoke(tmp_path, "plan", scenario, "--out", "archive/tiny")
     assert run.code == 0, run.output
-    assert ("Warning: maps/tiny.html was the map of another results folder; it now shows "
+    assert ("Warning: maps/tiny.html: was the map of another results folder; it now shows "
             "archive/tiny.") in run.stderr
     run = invoke(tmp_path, "plan", scenario, "--out", "results/tiny", "--map", "else.html")
     assert run.code == 0 and "another results folder" not in run.stderr
@@ -198,7 +198,7 @@ def test_a_plan_drawn_elsewhere_says_its_folder_s_own_map_shows_the_plan_before(
     assert invoke(tmp_path, "plan", scenario).code == 0
     run = invoke(tmp_path, "plan", scenario, "--map", "else.html")
     assert run.code == 0, run.output
-    assert ("Warning: maps/tiny.html still shows the plan results/tiny held before this "
+    assert ("Warning: maps/tiny.html: still shows the plan results/tiny held before this "
             "one (drawn at else.html); estate map results/tiny draws it again.") in run.stderr
     run = invoke(tmp_path, "plan", scenario, "--out", "other", "--map", "else.html")
     assert run.code == 0 and "still shows" not in run.stderr, run.stderr
