@@ -585,6 +585,8 @@ def test_a_key_in_the_wrong_table_is_told_where_it_belongs(
     ({"mip_gap": "big"}, "solver.mip_gap", "'big'"),
     ({"horizon_years": 0}, "horizon_years", "0"),
     ({"discount_rate": 1.5}, "discount_rate", "1.5"),
+    # a name of nothing, which wrote results/scenario/ with "" in summary.json (a review)
+    ({"name": ""}, "name", "''"), ({"name": " \u200b"}, "name", "' \\u200b'"),
 ])
 def test_a_scenario_changed_in_code_is_checked_by_key_as_its_file_is(
         tmp_path: Path, change: dict[str, Any], key: str, found: str) -> None:

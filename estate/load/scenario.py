@@ -142,14 +142,15 @@ class Scenario:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        """The figures a run reads, checked again by key as the file's are: a Scenario
-        changed in code (`dataclasses.replace(s, time_limit_s=-5)`) is refused as the
-        file with that value would be, not planned as the status quo or failing deep in
-        a solve."""
-        # a file's values were refused before a Scenario was made: a problem here is
-        # the code's
+        """The figures a run reads and its name, checked again as the file's are: a
+        Scenario changed in code (`dataclasses.replace(s, time_limit_s=-5)`) is refused
+        as the file with that value would be, not planned as the status quo or failing
+        deep in a solve (a file's were refused before: a problem here is the code's)."""
         c = KeyChecker(f"{self.path or self.name} (as changed in code)")
         checked = {name: figure(c, name, getattr(self, name)) for name in FIGURES}
+        if not INVISIBLE.sub("", str(self.name)).strip():  # a file's "" takes its own name
+            c.fail("name", "a name to show (the results folder, map and pack are named by "
+                   "it)", repr(self.name), said=True)
         if c.problems:
             raise InputError(c.problems)
         for name, value in checked.items():  # as read: "inf" a float, 10.0 years 10
