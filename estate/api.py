@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+
 from estate.arguments import (
     PATH,
     check_paths,
@@ -287,7 +289,7 @@ def compare(paths: list[str | Path], out: str | Path = "comparison",
     typed("estate.compare", "paths", paths, (list, tuple, *PATH),
           "a list of scenario paths (str or Path)")
     for name, flag in (("cdn", cdn), ("policy_costs", policy_costs)):
-        typed("estate.compare", name, flag, (bool,), "True or False")
+        typed("estate.compare", name, flag, (bool, np.bool_), "True or False")
     if isinstance(paths, list | tuple):
         check_paths("estate.compare", {f"paths[{i}]": p for i, p in enumerate(paths)})
     if isinstance(paths, str | Path) or not paths:  # the command line asks for one at least

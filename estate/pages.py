@@ -10,6 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import folium
+import numpy as np
+
 from estate.arguments import check_paths, typed
 from estate.errors import InputError, Problem
 from estate.load.dates import given_day
@@ -42,12 +45,13 @@ def draw_map(results_dir: str | Path, out: str | Path | None = None, *, cdn: boo
     `InputError` naming the file, row and column, and nothing is drawn."""
     where = "estate.api.draw_map"
     check_paths(where, {"results_dir": results_dir, "out": out}, optional=("out",))
-    typed(where, "cdn", cdn, (bool,), "True or False")
+    typed(where, "cdn", cdn, (bool, np.bool_), "True or False")
     for name, value in (("tiles", tiles), ("attr", attr)):
         typed(where, name, value, (str, type(None)), "a text or None")
-    if tiles is not None and not attr and "://" in tiles:
-        raise InputError([Problem(where, None, "attr", "the tiles' attribution beside a URL "
-                                  "template (the map must credit its tiles)", "none",
+    if tiles is not None and not attr and not _known_tiles(tiles):
+        raise InputError([Problem(where, None, "attr", "the tiles' attribution (the map must "
+                                  "credit its tiles; a name folium knows, such as "
+                                  "OpenStreetMap, brings its own)", f"none for {tiles!r:.80}",
                                   label="argument")])
     stored = check_results(Path(results_dir))
     target = map_path(results_dir, out)
@@ -92,12 +96,13 @@ def report(results_dir: str | Path, out: str | Path | None = None, *,
         raise InputError(unread)
     out, page = pack_paths(results_dir, out, html)
     # each may replace only a pack estate wrote: a map drawn at X.html is not lost to the
-    # page of `--out X.pdf`; a path with no name is refused by --out's own check
+    # page of `--out X.pdf`; a path with no name is refused by --out's own check; a path
+    # inside a folder that is no results folder is not said to be inside one
     try:
         check_outputs([Output("--out", out, replaces="a board pack", endings=(".pdf",)),
                        *([Output("--html", page, replaces="a board pack", endings=WEB_PAGE)]
                          if html is not None or page != out else [])],
-                      [Path(results_dir)])
+                      [] if unread else [Path(results_dir)])
     except InputError as exc:
         raise InputError(unread + exc.problems) from None
     if unread:
@@ -117,3 +122,13 @@ def _not_a_results_folder(folder: Path) -> list[Problem]:
     except InputError as exc:
         return exc.problems
     return []
+
+
+def _known_tiles(tiles: str) -> bool:
+    """Whether folium knows the tiles `tiles` names, with their attribution (a URL
+    template, or a name it does not know, needs one given)."""
+    try:
+        folium.TileLayer(tiles)
+    except ValueError:
+        return False
+    return True

@@ -112,10 +112,12 @@ def test_the_loaders_exported_by_estate_name_an_argument_of_the_wrong_type(
     review): it is read as the path it names."""
     with pytest.raises(TypeError, match=r"^estate.load_scenario: path takes a path"):
         estate.load_scenario(["x.toml"])  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match=r"^the register's path takes a path .*not int"):
+    with pytest.raises(TypeError, match=r"^estate.load_register: path takes a path .*not int"):
         estate.load_register(3)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"^estate.scenario_from_dict: raw takes a dict"):
         estate.scenario_from_dict([("name", "Q")], base_dir=".", label="x")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^estate.scenario_from_dict: base_dir takes a path"):
+        estate.scenario_from_dict({"name": "Q"}, base_dir=3, label="x")  # type: ignore[arg-type]
     scenario = town(tmp_path)
     raw = estate.load.scenario.read_scenario_dict(scenario)
     made = estate.scenario_from_dict(raw, base_dir=str(tmp_path), label="in code")

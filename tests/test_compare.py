@@ -202,6 +202,10 @@ def test_compensation_rule() -> None:
     # 4.817%, and 4.8% of the gains falls £1.1k short (a review)
     said = compensate({"A": 6103.0, "B": -294.0}).note
     assert said.endswith("each gainer pays 4.9% of its gain"), said
+    # at one decimal whatever its size: 10.01% is 10.1%, not 11% (a review)
+    for lost, share in ((1001.0, "10.1%"), (1000.0, "10.0%"), (1501.0, "15.1%")):
+        said = compensate({"A": 10_000.0, "B": -lost}).note
+        assert said.endswith(f"each gainer pays {share} of its gain"), said
 
     short = compensate({"A": 50.0, "B": -70.0})
     assert not short.possible and short.transfers == {}

@@ -97,7 +97,7 @@ def read_tables(path: str | Path) -> RawRegister:
     (`estate.load_register(3)`) is a `TypeError` naming it, not pathlib's own.
     """
     if not isinstance(path, str | os.PathLike):
-        raise TypeError(f"the register's path takes a path (str or Path), not "
+        raise TypeError(f"estate.load_register: path takes a path (str or Path), not "
                         f"{type(path).__name__} ({path!r:.60})")
     path = Path(path)
     suffix = path.suffix.lower()

@@ -1,10 +1,9 @@
 """Scenario files: one TOML file per question a planner asks of the register.
 
-A scenario is read into a plain nested dict first (so that sweeps can change any
-dotted key and re-validate), then checked key by key and turned into the frozen
-`Scenario`. Every problem of the file is reported at once, naming the key and what
-would be accepted, before any solving.
-"""
+A scenario is read into a plain nested dict first (so that sweeps can change any dotted
+key and re-validate), then checked key by key and turned into the frozen `Scenario`.
+Every problem of the file is reported at once, naming the key and what would be
+accepted, before any solving."""
 
 from __future__ import annotations
 
@@ -36,9 +35,8 @@ EARLIEST_START = dt.date(1900, 1, 1)
 #: The defaults of every scenario key but `data` (docs/formats.md).
 def _homes() -> dict[str, dict[str, str]]:
     """For each table of a scenario ("" the top of the file, "coverage" a rule), the keys
-    of the other tables that are not its own, each with the words that say where it is
-    written: a key typed in the wrong place (`mip_gap` above `[solver]`, `start` below
-    a header, where TOML puts it in that table) is told where it belongs."""
+    of the other tables, each with the words that say where it is written: a key typed in
+    the wrong place (`mip_gap` above `[solver]`, `start` below a header) is told where."""
     where: dict[str, str] = {}
     for key, value in {**DEFAULTS, "data": None}.items():
         if isinstance(value, dict):
@@ -77,8 +75,7 @@ class CoverageRule:
 
 @dataclass(frozen=True)
 class ProgrammeLimits:
-    """`[programme]`: what one year of the programme may spend, move and close.
-
+    """`[programme]`: what one year of the programme may spend, move and close;
     `max_one_off_per_year` holds one limit per year of the horizon (inf: no limit)."""
 
     max_one_off_per_year: tuple[float, ...]
@@ -167,12 +164,17 @@ class Scenario:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario file; paths inside it are relative to the file."""
-    if not isinstance(path, str | os.PathLike):  # pathlib's own error names no argument
-        raise TypeError(f"estate.load_scenario: path takes a path (str or Path), not "
-                        f"{type(path).__name__} ({path!r:.60})")
-    path = Path(path)
+    path = Path(_typed("estate.load_scenario", "path", path))
     raw = read_scenario_dict(path)
     return scenario_from_dict(raw, base_dir=path.parent, label=str(path), default_name=path.stem)
+
+
+def _typed(where: str, name: str, value: Any, kinds: tuple[type, ...] = (str, os.PathLike),
+           what: str = "a path (str or Path)") -> Any:
+    """`value`, or a TypeError naming its argument (pathlib's names none)."""
+    if isinstance(value, kinds):
+        return value
+    raise TypeError(f"{where}: {name} takes {what}, not {type(value).__name__}")
 
 
 def set_dotted(raw: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
@@ -214,12 +216,10 @@ def _per_type(c: KeyChecker, value: Any, key: str, types: tuple[str, ...], **bou
 
 def scenario_from_dict(raw: dict[str, Any], base_dir: str | Path, label: str,
                        default_name: str = "scenario") -> Scenario:
-    """Check every key of a parsed scenario and build the `Scenario`; `base_dir` is the
-    folder its `data` is read from, as a scenario file's own folder is."""
-    if not isinstance(raw, dict):  # a list of pairs failed deep in the checks
-        raise TypeError(f"estate.scenario_from_dict: raw takes a dict of the scenario's keys, "
-                        f"not {type(raw).__name__}")
-    base_dir = Path(base_dir)
+    """Check every key of a parsed scenario and build the `Scenario` (`data` read from
+    `base_dir`)."""
+    _typed("estate.scenario_from_dict", "raw", raw, (dict,), "a dict of the scenario's keys")
+    base_dir = Path(_typed("estate.scenario_from_dict", "base_dir", base_dir))
     c = KeyChecker(label)
     allowed_top = {**DEFAULTS, "data": None}
     c.unknown(raw, allowed_top, "", HOMES[""])

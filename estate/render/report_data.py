@@ -329,10 +329,10 @@ def check_compared(table: pd.DataFrame, r: Results, folder: str | Path) -> None:
         return
     elif theirs.path == mine.path:
         found = (f"{theirs.path} with other files (the register was edited between the "
-                 "plan and the comparison, so they are of two estates): make both of the "
-                 "register as it is now, as estate compare THIS.toml OTHER.toml ... --out DIR "
-                 "plans each scenario on it again into results/<name>/, and report that "
-                 "folder with --compare DIR")
+                 "plan and the comparison, so the two are of different estates): run estate "
+                 "compare THIS.toml OTHER.toml ... --out DIR, which plans each scenario again "
+                 "on the register as it is now into results/<name>/, then estate report "
+                 "results/<name> --compare DIR")
     else:
         found = f"another register, {theirs.path}; " + COMPARE_AGAIN
     column = "register_sha256" if theirs is not None and theirs.path == mine.path \

@@ -181,17 +181,18 @@ def _money_words(s: Summary, dated: bool) -> str:
                  f"money{at_once}")
     text += f" (NPV at {rate} a year)."
     parts = one_off_parts(s.one_off_cost, s.one_off_receipts)
-    if s.one_off_cost < -0.5:  # a dated plan's made in year 1, as the headline labels them
-        text += (f" Its one-off changes{f',{at_once},' if dated else ''} bring in net "
-                 f"receipts of {money(-s.one_off_cost)}"
-                 + (f" ({parts})" if parts else " (sales are worth more than the changes "
-                    "cost)") + ", so it pays back at once.")
+    would, pays = ("would ", "would pay") if dated else ("", "pays")  # made in year 1
+    if s.one_off_cost < -0.5:
+        text += (f" Its one-off changes{f',{at_once},' if dated else ''} {would}bring in net "
+                 f"receipts of {money(-s.one_off_cost)}" + (f" ({parts})" if parts else " (sales"
+                 " are worth more than the changes cost)") + f", so it {pays} back at once.")
     elif s.one_off_cost > 0.5:
-        back = ("never pays back (there is no annual saving)" if s.payback_years is None
-                else "pays back in " + payback_words(s.payback_years, s.one_off_cost)[1])
-        text += (f" It needs {money(s.one_off_cost)} of one-off spending{at_once} (closing, "
-                 "building, moving and setting up" + (f", net of sales: {parts}" if parts
-                                                       else "") + f") and {back}.")
+        back = (f"{'would never pay' if dated else 'never pays'} back (there is no annual "
+                "saving)" if s.payback_years is None else f"{pays} back in "
+                + payback_words(s.payback_years, s.one_off_cost)[1])
+        text += (f" It {'would need' if dated else 'needs'} {money(s.one_off_cost)} of one-off "
+                 f"spending{at_once} (closing, building, moving and setting up"
+                 + (f", net of sales: {parts}" if parts else "") + f") and {back}.")
     if s.receipts_after_horizon:  # beside the one-off and payback that count them
         text += f" {after_horizon_words(s.receipts_after_horizon, dated)}."
     if not s.status_quo_feasible and s.status_quo_breaches:
@@ -307,9 +308,8 @@ def _headline(r: Results) -> Table:
     if s.receipts_after_horizon:
         rows.append(("Sales that arrive after the horizon (in the one-off cost and payback, "
                      "not in the NPV)", money(s.receipts_after_horizon)))
-    solver = r.scenario.get("solver")
+    solver = r.scenario.get("solver")  # SCIP may have found it, searching for policy costs
     named = str(solver.get("name", "highs")) if isinstance(solver, dict) else "highs"
-    # a plan the 1e-6 search for policy costs found on SCIP, after the scenario's HiGHS
     other = (f" (the scenario names {solver_words(figures.plain(named, 30))}: the search "
              "to a gap of 1e-6 for its policy costs went on to this one, which found this "
              "plan)" if s.solver and named.lower() != str(s.solver).lower() else "")

@@ -45,7 +45,6 @@ from estate.pipeline import (
     quiet,
 )
 from estate.results import Summary, money
-from estate.results.amounts import percent_up
 from estate.runs.alternatives import DrawPages
 from estate.runs.clashes import folder_problems
 from estate.runs.executor import run_all
@@ -140,8 +139,9 @@ def compensate(gains: dict[str, float], basis: str = "annual") -> Compensation:
     transfers = {**{g: v for g, v in losses.items()}, **{g: -v * ratio for g, v in winners.items()}}
     return Compensation(basis, gains, True, transfers,
                         f"each loser gets its loss back ({money(lost)} in all); each gainer "
-                        # rounded up: the share said, paid, covers the losses
-                        f"pays {percent_up(ratio)} of its gain")
+                        # rounded up at one decimal: the share said, paid, covers the
+                        # losses, and overstates each payment by under 0.1 of a point
+                        f"pays {math.ceil(ratio * 1000 - 1e-9) / 10:.1f}% of its gain")
 
 
 def annuity(summary: Summary) -> float:
