@@ -8,6 +8,7 @@ whatever it is given, for estate's own use."""
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from pathlib import Path
 
 import folium
@@ -48,11 +49,11 @@ def draw_map(results_dir: str | Path, out: str | Path | None = None, *, cdn: boo
     typed(where, "cdn", cdn, (bool, np.bool_), "True or False")
     for name, value in (("tiles", tiles), ("attr", attr)):
         typed(where, name, value, (str, type(None)), "a text or None")
-    if tiles is not None and not attr and not _known_tiles(tiles):
-        raise InputError([Problem(where, None, "attr", "the tiles' attribution (the map must "
-                                  "credit its tiles; a name folium knows, such as "
-                                  "OpenStreetMap, brings its own)", f"none for {tiles!r:.80}",
-                                  label="argument")])
+    if tiles is not None and (refused := _tiles_refused(tiles, attr)):
+        raise InputError([Problem(where, None, "tiles", "tiles the map can draw: a name "
+                                  "folium knows, such as OpenStreetMap, or a URL template "
+                                  "with its attribution, attr (the map must credit its "
+                                  "tiles)", f"{tiles!r:.80}: {refused}", label="argument")])
     stored = check_results(Path(results_dir))
     target = map_path(results_dir, out)
     check_outputs([Output("--out", target, replaces="not a board pack", endings=WEB_PAGE)],
@@ -124,11 +125,15 @@ def _not_a_results_folder(folder: Path) -> list[Problem]:
     return []
 
 
-def _known_tiles(tiles: str) -> bool:
-    """Whether folium knows the tiles `tiles` names, with their attribution (a URL
-    template, or a name it does not know, needs one given)."""
+def _tiles_refused(tiles: str, attr: str | None) -> str:
+    """Why folium will not draw the tiles `tiles` with the attribution `attr` (a URL
+    template or a name it does not know without one, a provider that needs a key), in
+    its words; "" when it will. Its warnings (a provider that now needs a key) are left
+    to the map's own drawing, which gives them once."""
     try:
-        folium.TileLayer(tiles)
-    except ValueError:
-        return False
-    return True
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            folium.TileLayer(tiles, attr=attr or None)
+    except ValueError as exc:
+        return str(exc).rstrip(".")
+    return ""

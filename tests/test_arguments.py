@@ -115,7 +115,8 @@ def test_the_loaders_exported_by_estate_name_an_argument_of_the_wrong_type(
     with pytest.raises(TypeError, match=r"^estate.load_register: path takes a path .*not int"):
         estate.load_register(3)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"^estate.scenario_from_dict: raw takes a dict"):
-        estate.scenario_from_dict([("name", "Q")], base_dir=".", label="x")  # type: ignore[arg-type]
+        estate.scenario_from_dict([("name", "Q")], base_dir=".",  # type: ignore[arg-type]
+                                  label="x")
     with pytest.raises(TypeError, match=r"^estate.scenario_from_dict: base_dir takes a path"):
         estate.scenario_from_dict({"name": "Q"}, base_dir=3, label="x")  # type: ignore[arg-type]
     scenario = town(tmp_path)

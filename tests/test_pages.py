@@ -33,6 +33,7 @@ def test_a_map_is_drawn_at_its_place_marked_with_its_folder(results_folder: Path
     assert drawn == map_path(results_folder, None) and drawn.parent == Path("maps")
     assert drawn.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert drawn_from(drawn) == folder_digest(results_folder, drawn)
+    assert draw_map(results_folder, "plan.html", cdn=True) == Path("plan.html")
     assert draw_map(results_folder, "plan.html", cdn=np.bool_(True)) == Path("plan.html")
 
 
@@ -61,8 +62,9 @@ def test_a_map_is_not_drawn_over_what_estate_must_keep(results_folder: Path, tmp
     assert "a board pack estate wrote" in said["pack"]
     assert "expected a path outside the results folder" in said["inside"]
     assert "argument out: expected a path, found an empty text" in said["empty"]
-    assert "argument attr: expected the tiles' attribution" in said["tiles"]
-    assert "found none for 'NoSuchTiles'" in said["unknown tiles"]
+    assert "argument tiles: expected tiles the map can draw" in said["tiles"]
+    assert "Custom tiles must have an attribution" in said["tiles"]
+    assert "found 'NoSuchTiles': Custom tiles must have an attribution" in said["unknown tiles"]
     assert "expected a results folder written by `estate plan`" in said["nowhere"]
     assert scenario.read_text(encoding="utf-8") == 'name = "x"\n'
     assert HTML_MARK in pack.read_text(encoding="utf-8")

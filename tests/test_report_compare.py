@@ -92,8 +92,8 @@ def test_a_comparison_made_before_the_register_was_edited_is_refused(tmp_path: P
     assert "with other files (the register was edited" in said, said
     # the way out makes both of one estate (it said "stored plans are reused", which
     # neither the edited register nor an archived plan allows)
-    assert "again on the register as it is now into results/<name>/, then estate report " \
-        "results/<name> --compare DIR" in " ".join(said.split()) and "reused" not in said, said
+    assert "again on the register as it is now, then estate report results/tiny --compare " \
+        in " ".join(said.split()) and "reused" not in said, said
 
 
 def test_a_comparison_that_does_not_record_registers_is_refused(

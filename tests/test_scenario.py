@@ -587,6 +587,7 @@ def test_a_key_in_the_wrong_table_is_told_where_it_belongs(
     ({"discount_rate": 1.5}, "discount_rate", "1.5"),
     # a name of nothing, which wrote results/scenario/ with "" in summary.json (a review)
     ({"name": ""}, "name", "''"), ({"name": " \u200b"}, "name", "' \\u200b'"),
+    ({"name": "\x1b[31mred"}, "name", "'\\x1b[31mred'"),  # as a file's: no control character
 ])
 def test_a_scenario_changed_in_code_is_checked_by_key_as_its_file_is(
         tmp_path: Path, change: dict[str, Any], key: str, found: str) -> None:

@@ -140,12 +140,12 @@ class Scenario:
 
     def __post_init__(self) -> None:
         """The figures a run reads and its name, checked again as the file's are: a
-        Scenario changed in code (`dataclasses.replace(s, time_limit_s=-5)`) is refused
-        as the file with that value would be, not planned as the status quo or failing
-        deep in a solve (a file's were refused before: a problem here is the code's)."""
+        Scenario changed in code (`dataclasses.replace(s, time_limit_s=-5)`) is refused as
+        its file would be, not planned as the status quo or failing deep in a solve."""
         c = KeyChecker(f"{self.path or self.name} (as changed in code)")
         checked = {name: figure(c, name, getattr(self, name)) for name in FIGURES}
-        if not INVISIBLE.sub("", str(self.name)).strip():  # a file's "" takes its own name
+        name = c.text(self.name, "name")  # text, with no control character, as a file's
+        if not c.problems and not INVISIBLE.sub("", name).strip():  # a file's "": its own
             c.fail("name", "a name to show (the results folder, map and pack are named by "
                    "it)", repr(self.name), said=True)
         if c.problems:
@@ -174,7 +174,7 @@ def _typed(where: str, name: str, value: Any, kinds: tuple[type, ...] = (str, os
     """`value`, or a TypeError naming its argument (pathlib's names none)."""
     if isinstance(value, kinds):
         return value
-    raise TypeError(f"{where}: {name} takes {what}, not {type(value).__name__}")
+    raise TypeError(f"{where}: {name} takes {what}, not {type(value).__name__} ({value!r:.60})")
 
 
 def set_dotted(raw: dict[str, Any], key: str, value: Any) -> dict[str, Any]:

@@ -24,6 +24,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from estate.errors import InputError, Problem
+from estate.load.file_names import default_results
+from estate.render.terminal import shell_word
 from estate.results import Programme, Summary
 from estate.runs.compare import stored_agency_npv
 from estate.status import Status
@@ -330,9 +332,10 @@ def check_compared(table: pd.DataFrame, r: Results, folder: str | Path) -> None:
     elif theirs.path == mine.path:
         found = (f"{theirs.path} with other files (the register was edited between the "
                  "plan and the comparison, so the two are of different estates): run estate "
-                 "compare THIS.toml OTHER.toml ... --out DIR, which plans each scenario again "
-                 "on the register as it is now into results/<name>/, then estate report "
-                 "results/<name> --compare DIR")
+                 f"compare THIS.toml OTHER.toml ... --out {shell_word(str(folder))}, which "
+                 "plans each scenario again on the register as it is now, then estate report "
+                 f"{shell_word(str(default_results(name)))} --compare "
+                 f"{shell_word(str(folder))}")
     else:
         found = f"another register, {theirs.path}; " + COMPARE_AGAIN
     column = "register_sha256" if theirs is not None and theirs.path == mine.path \

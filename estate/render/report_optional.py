@@ -58,10 +58,10 @@ def programme_page(r: Results) -> Page | None:
     whose = scheduled_whose(s, optimum=BEST_END_STATE)
     method = ("the exact model over all years" if p.method == "joint"
               else f"putting {whose} changes in order year by year")
+    quality = schedule_quality(p.status, p.mip_gap, p.method, whose, sets_limits(p.budget))[1]
     blocks: list[Block] = [Text(
         f"From {p.start}, {count(len(p.actions), 'change')} in {count(s.horizon_years, 'year')}, "
-        f"found by {method}. {schedule_quality(p.status, p.mip_gap, p.method, whose, sets_limits(p.budget))[1]} "
-        f"{dated_words(r)} {when}")]
+        f"found by {method}. {quality} {dated_words(r)} {when}")]
     if limits := _limits_words(p.budget):
         blocks.append(Text(limits))
     if surrenders := _surrender_words(p):

@@ -191,8 +191,8 @@ def _money_words(s: Summary, dated: bool) -> str:
                 "saving)" if s.payback_years is None else f"{pays} back in "
                 + payback_words(s.payback_years, s.one_off_cost)[1])
         text += (f" It {'would need' if dated else 'needs'} {money(s.one_off_cost)} of one-off "
-                 f"spending{at_once} (closing, building, moving and setting up"
-                 + (f", net of sales: {parts}" if parts else "") + f") and {back}.")
+                 "spending (closing, building, moving and setting up" + (
+                     f", net of sales: {parts}" if parts else "") + f"){at_once} and {back}.")
     if s.receipts_after_horizon:  # beside the one-off and payback that count them
         text += f" {after_horizon_words(s.receipts_after_horizon, dated)}."
     if not s.status_quo_feasible and s.status_quo_breaches:
