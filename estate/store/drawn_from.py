@@ -13,9 +13,10 @@ import os
 import re
 from pathlib import Path
 
+from estate.store.board_pack import marked
+
 #: How far into a page its mark is looked for (it is in the head, near the start).
 _HEAD_BYTES = 65536
-_CHUNK = 1 << 20
 _PAGE_MARK = re.compile(rb'<meta name="estate-results" content="([0-9a-f]+)">')
 _PDF_MARK = re.compile(rb"/Keywords \(estate-results ([0-9a-f]+)\)")
 
@@ -44,26 +45,14 @@ def drawn_from(path: Path) -> str | None:
     """The digest (`folder_digest`) of the results folder the page or PDF at `path` was
     drawn from; None for a file drawn before files were marked, or one that cannot be
     read. Only a regular file is opened: a FIFO at the path would wait for a writer for
-    ever, before the outputs' checks refuse it. A PDF's document properties come after
-    its pages, so a PDF is read through, a chunk at a time."""
+    ever, before the outputs' checks refuse it; a PDF is read through (`marked`)."""
     try:
         if not path.is_file():
             return None
-        with path.open("rb") as file:
-            head = file.read(_HEAD_BYTES)
-            if not head.startswith(b"%PDF-"):
-                found = _PAGE_MARK.search(head)
-                return found[1].decode("ascii") if found else None
-            text = head
-            while True:
-                if found := _PDF_MARK.search(text):
-                    return found[1].decode("ascii")
-                chunk = file.read(_CHUNK)
-                if not chunk:
-                    return None
-                text = text[-64:] + chunk  # a mark across two chunks is found whole
-    except OSError:
+    except OSError:  # a folder on the way this user may not enter
         return None
+    found = marked(path, _PAGE_MARK, _PDF_MARK, _HEAD_BYTES)
+    return found[1].decode("ascii") if found else None
 
 
 def replaces_another(drawn: Path, results_dir: Path) -> bool:
