@@ -18,14 +18,8 @@ from typing import Literal
 
 import numpy as np
 
-from estate.arguments import (
-    PATH,
-    check_paths,
-    check_plan_arguments,
-    check_sweep_arguments,
-    typed,
-)
-from estate.errors import EstateError, InputError, Problem, count
+from estate.arguments import check_paths, check_plan_arguments, check_sweep_arguments
+from estate.errors import PATH, EstateError, InputError, Problem, count, typed
 from estate.load.file_names import default_map, default_results, file_stem
 from estate.load.scenario import Scenario, load_scenario
 from estate.load.validate import Register, load_register

@@ -8,27 +8,15 @@ right type that the command line's option would refuse is an `InputError` naming
 from __future__ import annotations
 
 import math
-import os
 from typing import Any
 
 import numpy as np
 
-from estate.errors import InputError, Problem
+from estate.errors import PATH, InputError, Problem, typed
 from estate.load.scenario import Scenario
 from estate.load.validate import Register
 from estate.runs.executor import EXECUTORS
 from estate.runs.sweep import Vary
-
-PATH = (str, os.PathLike)
-
-
-def typed(where: str, name: str, value: Any, kinds: tuple[type, ...], what: str) -> None:
-    """A `TypeError` unless `value` is one of `kinds` (`what` says them in words)."""
-    if isinstance(value, bool) and bool not in kinds:  # True is an int to Python
-        kinds = ()
-    if not isinstance(value, kinds):
-        raise TypeError(f"{where}: {name} takes {what}, not {type(value).__name__} "
-                        f"({value!r:.60})")
 
 
 def check_plan_arguments(*, scenario: Any, out: Any, map_path: Any, lp_path: Any,

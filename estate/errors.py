@@ -16,6 +16,22 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+PATH = (str, os.PathLike)
+"""What an argument that is a path may be."""
+
+
+def typed(where: str, name: str, value: Any, kinds: tuple[type, ...] = PATH,
+          what: str = "a path (str or Path)") -> Any:
+    """`value`, or a `TypeError` naming its argument and what it takes (`what`, the
+    `kinds` in words): pathlib's and Python's own errors name none ("expected str, bytes
+    or os.PathLike object, not int")."""
+    if isinstance(value, bool) and bool not in kinds:  # True is an int to Python
+        kinds = ()
+    if not isinstance(value, kinds):
+        raise TypeError(f"{where}: {name} takes {what}, not {type(value).__name__} "
+                        f"({value!r:.60})")
+    return value
+
 
 class ProblemKind(StrEnum):
     """What a `Problem` is, for code that picks some out of a run's warnings without

@@ -14,8 +14,8 @@ from pathlib import Path
 import folium
 import numpy as np
 
-from estate.arguments import check_paths, typed
-from estate.errors import InputError, Problem
+from estate.arguments import check_paths
+from estate.errors import InputError, Problem, typed
 from estate.load.dates import given_day
 from estate.load.file_names import default_map, default_report
 from estate.maps.page import render_map

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from estate.errors import IN_A_LOCKED_FOLDER, Problem, cannot_read, count, path_too_long
+from estate.errors import IN_A_LOCKED_FOLDER, Problem, cannot_read, count, path_too_long, typed
 from estate.load.csv_file import read_csv
 from estate.load.layers import read_geopackage
 from estate.load.merged_header import merged_header, merged_records, not_under_merged_header
@@ -96,10 +96,7 @@ def read_tables(path: str | Path) -> RawRegister:
     `problems`; tables that could be read are in `tables`. A `path` that is no path
     (`estate.load_register(3)`) is a `TypeError` naming it, not pathlib's own.
     """
-    if not isinstance(path, str | os.PathLike):
-        raise TypeError(f"estate.load_register: path takes a path (str or Path), not "
-                        f"{type(path).__name__} ({path!r:.60})")
-    path = Path(path)
+    path = Path(typed("estate.load_register", "path", path))
     suffix = path.suffix.lower()
     raw = RawRegister(path, {name: f"{name}.csv" for name in TABLES})
     try:

@@ -11,13 +11,12 @@ import copy
 import dataclasses
 import datetime as dt
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from estate.errors import InputError, Problem, did_you_mean, near_miss
+from estate.errors import InputError, Problem, did_you_mean, near_miss, typed
 from estate.load.checker import KeyChecker
 from estate.load.dates import iso_to_type, no_such_day
 from estate.load.free_text import INVISIBLE, REFUSED, has_hidden, one_line
@@ -164,17 +163,9 @@ class Scenario:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario file; paths inside it are relative to the file."""
-    path = Path(_typed("estate.load_scenario", "path", path))
+    path = Path(typed("estate.load_scenario", "path", path))
     raw = read_scenario_dict(path)
     return scenario_from_dict(raw, base_dir=path.parent, label=str(path), default_name=path.stem)
-
-
-def _typed(where: str, name: str, value: Any, kinds: tuple[type, ...] = (str, os.PathLike),
-           what: str = "a path (str or Path)") -> Any:
-    """`value`, or a TypeError naming its argument (pathlib's names none)."""
-    if isinstance(value, kinds):
-        return value
-    raise TypeError(f"{where}: {name} takes {what}, not {type(value).__name__} ({value!r:.60})")
 
 
 def set_dotted(raw: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
@@ -218,8 +209,8 @@ def scenario_from_dict(raw: dict[str, Any], base_dir: str | Path, label: str,
                        default_name: str = "scenario") -> Scenario:
     """Check every key of a parsed scenario and build the `Scenario` (`data` read from
     `base_dir`)."""
-    _typed("estate.scenario_from_dict", "raw", raw, (dict,), "a dict of the scenario's keys")
-    base_dir = Path(_typed("estate.scenario_from_dict", "base_dir", base_dir))
+    typed("estate.scenario_from_dict", "raw", raw, (dict,), "a dict of the scenario's keys")
+    base_dir = Path(typed("estate.scenario_from_dict", "base_dir", base_dir))
     c = KeyChecker(label)
     allowed_top = {**DEFAULTS, "data": None}
     c.unknown(raw, allowed_top, "", HOMES[""])
