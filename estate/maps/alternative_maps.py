@@ -53,25 +53,17 @@ def is_plan_map(path: Path, name: str) -> bool:
     return path.is_file() and not path.is_symlink() and _titled(path, name, "")
 
 
-def replaces_another_map(target: Path, out: Path) -> bool:
-    """Whether drawing the map of the results folder `out` at `target` replaces the map
-    of another results folder (a map marks the folder it was drawn from): a plan written
-    elsewhere (`--out archive/base`) draws at `maps/<name>.html` unless told otherwise,
-    so the map beside `results/<name>/` then shows another plan than that folder holds,
-    which `estate plan` says. A map drawn before maps were marked is not known to."""
-    return replaces_another(target, out)
-
-
 def map_warnings(map_path: Path, folder: Path, default: Path) -> list[Problem]:
     """What `estate plan` says of the maps beside a plan it is about to write into
     `folder`, drawing its map at `map_path`: that the map it replaces was another
-    folder's (`replaces_another_map`), or that the map at the scenario's own place
-    (`default`, maps/<name>.html), drawn from this folder, will go on showing the plan
-    it holds now, since this one is drawn elsewhere. Asked before planning, since the
+    folder's (`estate.store.drawn_from.replaces_another`: a plan written elsewhere,
+    `--out archive/base`, draws at `maps/<name>.html` unless told otherwise), or that the
+    map at the scenario's own place (`default`, maps/<name>.html), drawn from this
+    folder, will go on showing the plan it holds now, since this one is drawn elsewhere. Asked before planning, since the
     plan rewrites the folder and the map; each a warning at the map's path, whose
     sentence reads on from it ("maps/base.html" "was the map of ...")."""
     said = []
-    if replaces_another_map(map_path, folder):
+    if replaces_another(map_path, folder):
         said.append(_drawn_over(map_path, (
             f"was the map of another results folder; it now shows {folder}. Give --map FILE "
             "to draw a plan's map elsewhere; estate map FOLDER draws a results folder's map "
