@@ -15,7 +15,7 @@ import pandas as pd
 from estate.render import figures
 from estate.render.report_behind import Behind, Spell, agencies_behind
 from estate.render.report_data import Block, Chart, Page, Results, Table, Text
-from estate.render.report_reference import limits_set, year_words
+from estate.render.report_reference import year_words
 from estate.results import Programme, money
 from estate.results.amounts import (
     count,
@@ -27,7 +27,7 @@ from estate.results.amounts import (
     rate_words,
 )
 from estate.results.payback import programme_payback_words
-from estate.results.programme_figures import sets_limits
+from estate.results.programme_figures import limits_set, sets_limits
 from estate.results.words import (
     BEST_END_STATE,
     IN_YEAR_ONE,

@@ -12,9 +12,6 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
-import numpy as np
-import pandas as pd
-
 from estate.errors import Problem, ProblemKind, row_place
 from estate.load.scenario import DEFAULTS
 from estate.render import figures
@@ -22,6 +19,7 @@ from estate.render.report_data import Block, Page, Results, Table, Text, assumpt
 from estate.results.amounts import count, how_many_named, listed, listed_few, rate_words
 from estate.results.booked_early import SCHEDULE_IT, reader_words
 from estate.results.lease_renewals import RENEWED
+from estate.results.programme_figures import limits_set
 from estate.results.solver_names import solver_name
 
 
@@ -29,19 +27,6 @@ def year_words(start: str, year: int) -> str:
     """"year 2 (2028-29)": a programme's year with the budget year it is."""
     fy = figures.financial_year(start, year)
     return f"year {year}" + (f" ({fy})" if fy else "")
-
-
-LIMITS = (("one_off", "one_off_limit", "net one-off spend"),
-          ("fte_moved", "fte_limit", "staff changing building"),
-          ("closures", "closures_limit", "closures"))
-"""Each yearly limit of a programme: the budget's column of its use, of its limit, and
-its name."""
-
-
-def limits_set(budget: pd.DataFrame) -> list[tuple[str, str, str]]:
-    """The `LIMITS` the scenario sets (finite in some year of the programme's budget)."""
-    return [(used, column, what) for used, column, what in LIMITS
-            if column in budget and np.isfinite(budget[column].to_numpy(float)).any()]
 
 
 _ENDED = re.compile(r"^(?P<end>\S+): the lease of (?P<site>.+?) has ended by then")

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 import estate.results.summary_values as checked
@@ -123,11 +124,23 @@ class ProgrammeFigures(DatedFigures):
         return dataclasses.replace(self, **changes)
 
 
+LIMITS = (("one_off", "one_off_limit", "net one-off spend"),
+          ("fte_moved", "fte_limit", "staff changing building"),
+          ("closures", "closures_limit", "closures"))
+"""Each yearly limit of a programme: the budget's column of its use, of its limit, and
+its name."""
+
+
+def limits_set(budget: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """The `LIMITS` the scenario sets (finite in some year of the programme's budget)."""
+    return [(used, column, what) for used, column, what in LIMITS
+            if column in budget and np.isfinite(budget[column].to_numpy(float)).any()]
+
+
 def sets_limits(budget: pd.DataFrame) -> bool:
-    """Whether a programme's budget holds a yearly limit (finite in some year): the
-    programme is then the cheapest only among schedules that keep it."""
-    limits = [c for c in ("one_off_limit", "fte_limit", "closures_limit") if c in budget]
-    return any(math.isfinite(v) for c in limits for v in budget[c].astype(float))
+    """Whether the scenario sets a yearly limit (`limits_set`): the programme is then the
+    cheapest only among schedules that keep it."""
+    return bool(limits_set(budget))
 
 
 def empty_budget() -> pd.DataFrame:
