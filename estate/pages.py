@@ -19,6 +19,7 @@ from estate.errors import InputError, Problem, typed
 from estate.load.dates import given_day
 from estate.load.file_names import default_map, default_report
 from estate.maps.page import render_map
+from estate.results import Summary
 from estate.runs.alternatives import alternative_map
 from estate.store import check_results, read_summary
 from estate.store.paths import WEB_PAGE, Output, check_outputs
@@ -29,9 +30,11 @@ def map_path(results_dir: str | Path, out: str | Path | None) -> Path:
     (`maps/<name>.html`, shared by every results folder of the scenario); an
     alternative's folder beside its plan's map, where `estate plan --alternatives` draws
     it (`maps/<name>.alternative-<i>.html`)."""
-    if out is not None:
-        return Path(out)
-    summary = read_summary(Path(results_dir))
+    return Path(out) if out is not None else _own_map(read_summary(Path(results_dir)))
+
+
+def _own_map(summary: Summary) -> Path:
+    """The map's own place, by the plan's summary (`map_path`)."""
     if summary.alternative is not None:
         return alternative_map(default_map(summary.alternative.of), summary.alternative.index)
     return default_map(summary.scenario)
@@ -54,8 +57,8 @@ def draw_map(results_dir: str | Path, out: str | Path | None = None, *, cdn: boo
                                   "folium knows, such as OpenStreetMap, or a URL template "
                                   "with its attribution, attr (the map must credit its "
                                   "tiles)", f"{tiles!r:.80}: {refused}", label="argument")])
-    stored = check_results(Path(results_dir))
-    target = map_path(results_dir, out)
+    stored = check_results(Path(results_dir))  # its summary read once, with the rest
+    target = Path(out) if out is not None else _own_map(stored.summary)
     check_outputs([Output("--out", target, replaces="not a board pack", endings=WEB_PAGE)],
                   [Path(results_dir)])
     return render_map(Path(results_dir), target, cdn=cdn, tiles=tiles, attr=attr,
