@@ -59,7 +59,7 @@ def draw_map(results_dir: str | Path, out: str | Path | None = None, *, cdn: boo
                                   "tiles)", f"{tiles!r:.80}: {refused}", label="argument")])
     stored = check_results(Path(results_dir))  # its summary read once, with the rest
     target = Path(out) if out is not None else _own_map(stored.summary)
-    check_outputs([Output("--out", target, replaces="not a board pack", endings=WEB_PAGE)],
+    check_outputs([Output("--out", target, replaces="a map", endings=WEB_PAGE)],
                   [Path(results_dir)])
     return render_map(Path(results_dir), target, cdn=cdn, tiles=tiles, attr=attr,
                       stored=stored)

@@ -46,10 +46,13 @@ def test_a_map_is_not_drawn_over_what_estate_must_keep(results_folder: Path, tmp
     pack = tmp_path / "pack.html"
     pack.write_text(f"<!DOCTYPE html>\n<html><head>{HTML_MARK}</head></html>\n",
                     encoding="utf-8")
+    page = tmp_path / "notes.html"
+    page.write_text("<p>our notes</p>", encoding="utf-8")
     inside = shutil.copytree(results_folder, tmp_path / "results" / "copy")
     said = {
         "scenario": _refused(lambda: draw_map(results_folder, scenario)),
         "pack": _refused(lambda: draw_map(results_folder, pack)),
+        "user's page": _refused(lambda: draw_map(results_folder, page)),
         "inside": _refused(lambda: draw_map(inside, inside / "m.html")),
         "empty": _refused(lambda: draw_map(results_folder, "")),
         "tiles": _refused(lambda: draw_map(results_folder, "t.html",
@@ -58,8 +61,9 @@ def test_a_map_is_not_drawn_over_what_estate_must_keep(results_folder: Path, tmp
         "unknown tiles": _refused(lambda: draw_map(results_folder, "t.html",
                                                    tiles="NoSuchTiles")),
         "nowhere": _refused(lambda: draw_map(tmp_path / "nowhere", "m.html"))}
-    assert "expected a file name ending .html or .htm" in said["scenario"]
+    assert "found a file estate did not draw as a map" in said["scenario"]
     assert "a board pack estate wrote" in said["pack"]
+    assert "found a file estate did not draw as a map" in said["user's page"]
     assert "expected a path outside the results folder" in said["inside"]
     assert "argument out: expected a path, found an empty text" in said["empty"]
     assert "argument tiles: expected tiles the map can draw" in said["tiles"]
@@ -68,6 +72,7 @@ def test_a_map_is_not_drawn_over_what_estate_must_keep(results_folder: Path, tmp
     assert "expected a results folder written by `estate plan`" in said["nowhere"]
     assert scenario.read_text(encoding="utf-8") == 'name = "x"\n'
     assert HTML_MARK in pack.read_text(encoding="utf-8")
+    assert page.read_text(encoding="utf-8") == "<p>our notes</p>"
     assert sorted(p.name for p in inside.iterdir()) == sorted(
         p.name for p in results_folder.iterdir())
     assert not (tmp_path / "t.html").exists() and not (tmp_path / "maps").exists()

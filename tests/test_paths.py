@@ -21,6 +21,7 @@ import pytest
 
 from estate.errors import InputError, OutputError, Problem
 from estate.load.file_names import default_map, default_results, file_stem
+from estate.store.drawn_from import MAP_TITLE
 from estate.store.folder import write_file, write_folder
 from estate.store.paths import Output, check_outputs, results_in_place
 from tests.fixtures import invoke, no_traceback, run_cli, town, town_rows
@@ -101,7 +102,7 @@ def test_symlinked_outputs_are_written_through(cwd: Path) -> None:
     """The links stay links; the map, the LP file and the results land where they point."""
     real = cwd / "elsewhere"
     (real / "results").mkdir(parents=True)
-    (real / "old.html").write_text("old map", encoding="utf-8")
+    (real / "old.html").write_text(f"<title>{MAP_TITLE}old</title>", encoding="utf-8")
     (cwd / "map.html").symlink_to(real / "old.html")
     (cwd / "model.lp").symlink_to(real / "model.lp")  # dangling: made through the link
     (cwd / "out").symlink_to(real / "results", target_is_directory=True)
@@ -261,14 +262,14 @@ def test_a_failure_after_the_results_says_they_are_in_place(cwd: Path) -> None:
 def test_a_read_only_file_is_refused(cwd: Path) -> None:
     """chmod does not stop root: this case checks the message where it applies, and that
     root is not refused what it may write."""
-    (cwd / "board.html").write_text("kept", encoding="utf-8")
+    (cwd / "board.html").write_text(f"<title>{MAP_TITLE}kept</title>", encoding="utf-8")
     (cwd / "board.html").chmod(0o444)
     run = invoke(cwd, "plan", "tiny.toml", "--map", "board.html")
     if os.geteuid() == 0:
         assert run.code == 0, run.output
     else:
         _refused(cwd, run, "--map", "board.html", "a read-only file", "chmod u+w")
-        assert (cwd / "board.html").read_text(encoding="utf-8") == "kept"
+        assert (cwd / "board.html").read_text(encoding="utf-8").endswith("kept</title>")
 
 
 NAMES = ["é" * 300, "a" * 300, "a" * 299 + "b", "x/" * 150, "Shared back office"]
@@ -326,6 +327,34 @@ def test_a_board_pack_is_replaced_by_the_next_but_never_by_a_map(
         _refused(tmp_path, invoke(tmp_path, "map", results_folder, "--out", name),
                  "--out", name, "a board pack estate wrote")
         assert (tmp_path / name).read_bytes() == pack[name]
+
+
+def test_a_map_replaces_only_a_map_or_an_empty_file(cwd: Path) -> None:
+    """A comparison's pages or a page of the user's at a map's path are kept and nothing
+    is drawn; a map estate drew (the next map at its place) and an empty file are
+    replaced."""
+    compared = invoke(cwd, "compare", "tiny.toml", "--out", "cmp", "--no-policy-costs")
+    assert compared.code == 0, compared.output
+    (cwd / "index.html").write_bytes(b"<html><title>Our programme</title></html>")
+    kept = {name: (cwd / name).read_bytes() for name in
+            ("cmp/comparison.html", "cmp/comparison_map.html", "index.html")}
+    for name, page in kept.items():
+        run = invoke(cwd, "map", "results/tiny", "--out", name)
+        assert run.code == 1 and f"{name}, option --out: expected a new file, or a map " \
+            "estate drew (it replaces only its own), found a file estate did not draw as a " \
+            "map" in run.output, run.output
+        assert (cwd / name).read_bytes() == page
+    (cwd / "empty.html").touch()
+    for name in ("empty.html", "empty.html", "new.html", "new.html"):  # drawn, then again
+        run = invoke(cwd, "map", "results/tiny", "--out", name)
+        assert run.code == 0, run.output
+        assert f"<title>{MAP_TITLE}".encode() in (cwd / name).read_bytes()
+    (cwd / "blank.pdf").touch()  # nor is anything lost to a pack, or an LP file
+    (cwd / "empty.lp").touch()
+    assert invoke(cwd, "report", "results/tiny", "--out", "blank.pdf").code == 0
+    assert (cwd / "blank.pdf").read_bytes().startswith(b"%PDF-")
+    assert invoke(cwd, "plan", "tiny.toml", "--write-lp", "empty.lp").code == 0
+    assert (cwd / "empty.lp").read_bytes().startswith(b"\\*")
 
 
 @pytest.mark.parametrize(("command", "option", "name", "ending"), [

@@ -14,7 +14,7 @@ from pathlib import Path
 from estate.errors import Problem, ProblemKind
 from estate.render.html import inert, isolated_text
 from estate.render.terminal import shell_word
-from estate.store.drawn_from import drawn_from, folder_digest, replaces_another
+from estate.store.drawn_from import MAP_TITLE, drawn_from, folder_digest, replaces_another
 
 #: How far into a map its <title> is looked for (it is in the head, near the start).
 _HEAD_BYTES = 65536
@@ -85,7 +85,7 @@ def _titled(path: Path, name: str, after: str) -> bool:
     """Whether the map at `path` has the title the map page writes (`page.render_map`)
     for the scenario `name` followed by `after`: its name isolated, or as maps drawn
     before names were isolated wrote it. A file that cannot be read has none."""
-    titles = [f"<title>{inert(f'Estate plan: {text}{after}')}</title>"
+    titles = [f"<title>{inert(MAP_TITLE + text + after)}</title>"
               for text in (isolated_text(name), name)]
     try:
         with path.open("rb") as file:

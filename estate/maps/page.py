@@ -53,7 +53,7 @@ from estate.render.html import (
 )
 from estate.results import Summary
 from estate.store import StoredResults
-from estate.store.drawn_from import folder_mark
+from estate.store.drawn_from import MAP_TITLE, folder_mark
 
 __all__ = [
     "MARKER_LIMIT", "Direct", "Outline", "Panels", "Places", "PlanLayers", "Raw",
@@ -413,7 +413,7 @@ def render_map(results_dir: Path, out: Path, cdn: bool = False, *,
     plan = plan_tables(stored) if stored is not None else read_plan(Path(results_dir))
     fmap = new_map(cdn=cdn, tiles=tiles, attr=attr)
     scenario = plan.summary.scenario or Path(results_dir).name
-    figure_of(fmap).title = inert(f"Estate plan: {_marked_scenario(plan.summary, scenario)}")
+    figure_of(fmap).title = inert(MAP_TITLE + _marked_scenario(plan.summary, scenario))
     outline = outline_label(plan)  # None: no zones, so no outline layer
     control = _control(fmap)
     layer = _plan_layer(fmap, plan, "", False, timeline=True)  # a year slider, when dated

@@ -13,12 +13,15 @@ import os
 import re
 from pathlib import Path
 
-from estate.store.board_pack import marked
+from estate.store.board_pack import is_board_pack, marked
 
 #: How far into a page its mark is looked for (it is in the head, near the start).
 _HEAD_BYTES = 65536
 _PAGE_MARK = re.compile(rb'<meta name="estate-results" content="([0-9a-f]+)">')
 _PDF_MARK = re.compile(rb"/Keywords \(estate-results ([0-9a-f]+)\)")
+#: How a plan's map (and an alternative's) is titled, before the scenario's name.
+MAP_TITLE = "Estate plan: "
+_MAP_FOUND = re.compile(re.escape(f"<title>{MAP_TITLE}".encode("ascii")))
 
 
 def folder_digest(results_dir: Path, drawn: Path) -> str:
@@ -61,3 +64,12 @@ def replaces_another(drawn: Path, results_dir: Path) -> bool:
     is not known to."""
     mark = drawn_from(drawn)
     return mark is not None and mark != folder_digest(results_dir, drawn)
+
+
+def is_map(path: Path) -> bool:
+    """Whether the file at `path` is the map of a plan (or of an alternative) that
+    estate drew, by its title, which every map has had: a map replaces only such a file,
+    so that a page of the user's, a comparison's page or a board pack is not lost to it.
+    A file that cannot be read is not one."""
+    return not is_board_pack(path) and \
+        marked(path, _MAP_FOUND, _MAP_FOUND, _HEAD_BYTES) is not None

@@ -17,9 +17,10 @@ write is checked first, named by its option (`--out`, `--map`, `--write-lp`, ...
   have one where it writes;
 - an LP file replaces only an LP file (`.lp`, starting as PuLP writes one), as the
   user's own file may be at its path;
-- a board pack's PDF or page replaces only a board pack estate wrote, and a map never
-  replaces one (`store.board_pack`): each may sit where the other, or the user's own
-  file, is;
+- a board pack's PDF or page replaces only a board pack estate wrote, and a map only a
+  map estate drew (`store.board_pack`, `store.drawn_from`): each may sit where the
+  other, a comparison's page or the user's own file is; an empty file loses nothing,
+  and any output may replace one;
 - a write probe (a small hidden file, written and removed) in the folder that will hold
   the output finds read-only folders, missing permissions and full disks at once.
 
@@ -44,6 +45,7 @@ from estate.load.read import kind_of
 from estate.load.scenario import Scenario, load_scenario
 from estate.store import planned_from, read_summary, register_files
 from estate.store.board_pack import is_board_pack
+from estate.store.drawn_from import is_map
 from estate.store.folder import replaceable, through_link
 from estate.store.path_text import escaped, unusable
 from estate.store.register_used import register_of_results
@@ -52,8 +54,8 @@ _PROBE_BYTES = 4096  # one block: a full disk refuses it
 
 
 #: Which existing file an output may replace: any regular file, only a board pack estate
-#: wrote (the pack's own PDF and page), any but a board pack (a map), or only an LP file.
-Replaces = Literal["any file", "a board pack", "not a board pack", "an LP file"]
+#: wrote (the pack's own PDF and page), only a map estate drew, or only an LP file.
+Replaces = Literal["any file", "a board pack", "a map", "an LP file"]
 
 #: The files a run reads, each with what it is ("the scenario file", "the register's
 #: sites.csv"), by real path (through links and `..`): no output may replace one.
@@ -159,14 +161,7 @@ def check_outputs(outputs: Iterable[Output], results: Iterable[Path] = (),
         if found is None and real in taken:  # one output would overwrite the other
             found = ("a path of its own", f"the path {taken[real]} writes too; give "
                      f"{output.option} another")
-        if found is None and output.endings and \
-                Path(output.path).suffix.lower() not in output.endings:
-            ending = " or ".join(output.endings)
-            name, first = Path(output.path).name, output.endings[0]
-            found = (f"a file name ending {ending}", f"the name {name}, with nothing before "
-                     f"its ending: give {output.option} a name such as plan{first}"
-                     if name.lower() in output.endings else f"a name not ending {ending}: "
-                     f"add {first} (or give {output.option} another)")
+        found = found or _ending(output)
         taken.setdefault(real, output.option)
         if found is not None:
             problems.append(Problem(str(output.path), None, output.option, found[0], found[1],
@@ -182,7 +177,7 @@ def check_plan(out: Path | None, map_path: Path | None, lp_path: Path | None,
     `out` is the folder named after it, not one given), the map and the LP file (None:
     not asked for)."""
     outputs = [Output("--out", out, folder=True, replaced=True)] if out is not None else []
-    outputs += [Output("--map", map_path, replaces="not a board pack", endings=WEB_PAGE)] \
+    outputs += [Output("--map", map_path, replaces="a map", endings=WEB_PAGE)] \
         if map_path is not None else []
     outputs += [Output("--write-lp", lp_path, replaces="an LP file")] \
         if lp_path is not None else []
@@ -289,6 +284,19 @@ def _an_input(output: Output, inputs: Inputs) -> tuple[str, str] | None:
     return None
 
 
+def _ending(output: Output) -> tuple[str, str] | None:
+    """(what was expected, what was found) when the file name of `output` does not end
+    as its kind of file must (a map's .html), else None."""
+    name = Path(output.path).name
+    if not output.endings or Path(name).suffix.lower() in output.endings:
+        return None
+    ending, first = " or ".join(output.endings), output.endings[0]
+    return (f"a file name ending {ending}", f"the name {name}, with nothing before its "
+            f"ending: give {output.option} a name such as plan{first}"
+            if name.lower() in output.endings else f"a name not ending {ending}: "
+            f"add {first} (or give {output.option} another)")
+
+
 def _problem(output: Output, results: list[Path]) -> tuple[str, str] | None:
     """(what was expected, what was found) when `output` cannot be written, else None."""
     real = through_link(Path(output.path))
@@ -354,20 +362,32 @@ def _taken_name(real: Path, output: Output) -> tuple[str, str] | None:
 def _kept(real: Path, output: Output) -> tuple[str, str] | None:
     """(what was expected, what was found) when the existing file `real` is not one
     `output` may replace, else None."""
+    if _empty(real):
+        return None
     if output.replaces == "a board pack" and not is_board_pack(real):
         return ("a new file, or a board pack estate wrote (it replaces only its own)",
                 "a file estate did not write as a board pack (a map, or a file of yours?), "
                 f"which would be lost: give {output.option} another path, or move the file "
                 "away (a pack from an older estate has no mark: delete it)")
-    if output.replaces == "not a board pack" and is_board_pack(real):
-        return ("a new file, or a file that is not a board pack",
-                "a board pack estate wrote, which the map would replace: give "
-                f"{output.option} another path, or move the pack away")
+    if output.replaces == "a map" and not is_map(real):
+        return ("a new file, or a map estate drew (it replaces only its own)",
+                ("a board pack estate wrote" if is_board_pack(real) else
+                 "a file estate did not draw as a map (a comparison's page, or a file of "
+                 "yours?)") + f", which would be lost: give {output.option} another path, "
+                "or move the file away")
     if output.replaces == "an LP file" and not _is_lp_file(real):
         return ("a new file, or an LP file estate wrote",
                 "a file that is not an LP file estate wrote (a file of yours?), which would "
                 f"be lost: give {output.option} another path, or move the file away")
     return None
+
+
+def _empty(path: Path) -> bool:
+    """Whether the file at `path` holds nothing, which replacing it cannot lose."""
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
 
 
 def _is_lp_file(path: Path) -> bool:
