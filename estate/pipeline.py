@@ -28,7 +28,7 @@ from estate.load.toml_text import read_scenario_dict
 from estate.load.validate import Register, load_register
 from estate.model.arrays import NamedPlan, trimmed
 from estate.model.build import EstateModel, build
-from estate.model.reduce import reductions_line
+from estate.model.reduce import coverage_reduced, reductions_line
 from estate.prepare import Prepared, prepare
 from estate.results import Plan, make_plan, money
 from estate.results.words import PROVEN
@@ -381,7 +381,7 @@ def _solve_checked(prep: Prepared, options: SolverOptions, clock: Clock,
     """`solve_prepared` of an instance that has passed the pre-check."""
     with clock.stage("build", "Building the model"):
         model = build(prep)
-    if model.reductions:
+    if reductions_line(model.reductions):
         clock.progress(reductions_line(model.reductions))
     if lp_path:
         with clock.stage("write_lp", f"Writing the model to {lp_path}"):
@@ -406,7 +406,7 @@ def _solve_checked(prep: Prepared, options: SolverOptions, clock: Clock,
         with clock.stage("diagnose", "Infeasible: finding which rules cannot hold"):
             # on the model before its reductions, which fix sites a zone's row forces
             # open: the elastic re-solve may give up that zone instead, and name it
-            whole = build(prep, reduce=False) if model.reductions else model
+            whole = build(prep, reduce=False) if coverage_reduced(model) else model
             raise diagnose.infeasible(diagnose.explain_infeasible(prep, whole, options),
                                       warnings=prep.warnings)
     if solution.status == Status.NO_SOLUTION:

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from estate.model.arrays import EstateModel
+from estate.model.reduce import reductions_line
 from estate.prepare import Prepared
 from tests.fixtures import IT_SHARING, plan_of, pooling_register, prepared_model, scenario
 
@@ -65,6 +66,26 @@ def test_fixings_follow_min_agencies(tmp_path: Path) -> None:
     # FD pooled (1.6 desks) fits its own 2-desk office alone, not beside another team.
     assert _ub(one, "pooled(FD,SD)") == 1.0
     assert _ub(two, "pooled(FD,SD)") == 0.0
+
+
+def test_the_fixings_are_counted_and_said(tmp_path: Path) -> None:
+    """Counted by hand: each of the three teams' pooled column at each small office, and
+    those three centres (above); with a 15-desk big office its own too. The fourth
+    agency's 2-desk office is too small for any other team even pooled (8 > 2): three
+    pairs left out."""
+    _, model = _model(pooling_register(tmp_path / "reg"), sharing=IT_SHARING)
+    assert model.reductions == {"pooled_unusable": 9, "centres_unusable": 3}
+    assert model.size["reduced_pooled_unusable"] == 9
+    assert reductions_line(model.reductions) == (
+        "Reductions: whole teams: 0 places too small for the team even pooled, 9 pooled "
+        "places and 3 shared centres no plan can use, fixed at 0")
+    _, tight = _model(pooling_register(tmp_path / "t", big_desks=15), sharing=IT_SHARING)
+    assert tight.reductions == {"pooled_unusable": 12, "centres_unusable": 4}
+    _, extra = _model(pooling_register(tmp_path / "x", extra_team=True), sharing=IT_SHARING)
+    assert extra.reductions["pairs_unfit"] == 3
+    _, alone = _model(pooling_register(tmp_path / "a"), sharing=IT_SHARING,
+                      assignment={"split": True})
+    assert alone.reductions == {}
 
 
 def test_split_keeps_every_pooled_column(tmp_path: Path) -> None:

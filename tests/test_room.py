@@ -399,3 +399,57 @@ def test_whole_teams_are_told_to_split_only_when_split_teams_would_fit(
     assert (lp.status == 0) == split_helps
     assert ("assignment.split" in keys) == split_helps, [r.keys for r in reasons]
     assert "sites.desks" in keys and "policy.close" in keys
+
+
+def _pooled_plans(desks: list[float], needs: list[float], agencies: list[str],
+                  saving: float, min_agencies: int) -> list[tuple[tuple[int, bool], ...]]:
+    """Every way of seating each whole team at a site, pooled or not, with room for all
+    seated there, where a site's pooled teams are of `min_agencies` agencies or more
+    (brute force)."""
+    found = []
+    for choice in itertools.product(itertools.product(range(len(desks)), (False, True)),
+                                    repeat=len(needs)):
+        used = [0.0] * len(desks)
+        pooling: list[set[str]] = [set() for _ in desks]
+        for (s, pooled), need, agency in zip(choice, needs, agencies, strict=True):
+            used[s] += need * (1 - saving) if pooled else need
+            if pooled:
+                pooling[s].add(agency)
+        if all(u <= d + 1e-9 for u, d in zip(used, desks, strict=True)) and \
+                all(not g or len(g) >= min_agencies for g in pooling):
+            found.append(choice)
+    return found
+
+
+def test_a_team_that_may_pool_only_beside_another_agency_is_told_so(tmp_path: Path) -> None:
+    """Offices of 10, 15 and 15 desks; three 12-desk IT teams, A1's at O1 and A2's at O2
+    and O3, pooling saving a quarter. Pooled, a team needs 9 desks, which O1 holds, but
+    a shared centre needs two agencies there (9 + 9 > 10, and > 15 at the others): so
+    no plan (all 216 ways tried), while with one agency enough there are plans. The
+    reason is the team's room, its own need and its pooled need beside another agency's
+    team, with the keys that make room, not the distance (no limit is set)."""
+    sites = [site("O1", "A1", 0, 0, desks=10), site("O2", "A2", 0, 2, desks=15),
+             site("O3", "A2", 1.5, 1, desks=15)]
+    teams = [function("X", "A1", "IT", "O1", fte=12), function("Y", "A2", "IT", "O2", fte=12),
+             function("W", "A2", "IT", "O3", fte=12)]
+    sharing = {"types": ["IT"], "efficiency": 0.25, "setup_cost": 0.0, "min_agencies": 2}
+    args = ([10, 15, 15], [12, 12, 12], ["A1", "A2", "A2"], 0.25)
+    assert _pooled_plans(*args, min_agencies=2) == []
+    assert _pooled_plans(*args, min_agencies=1) != []
+    path = _write(tmp_path, sites, teams, sharing=sharing,
+                  relocation={"max_km": float("inf")})
+    run = invoke(tmp_path, "plan", path, "--out", "out")
+    assert run.code == 2, run.output
+    no_traceback(run)
+    [reason] = _reasons(run)
+    assert re.fullmatch(
+        r"function \w \(A\d IT\) must sit whole at one site anywhere in the register "
+        r"\(assignment.split is false\) with room for 12 desks \(pooled, 9 desks, but none "
+        r"of them holds it beside another agency's pooled team, as a shared centre needs: "
+        r"sharing.min_agencies\), but none of the 3 sites it may use there has it beside "
+        r"the other teams .*", reason), reason
+    assert "O1 Site O1 holds 10 desks" in reason
+    assert _relax(run) == ["sites.desks", "sharing.min_agencies", "assignment.split"]
+    alone = _write(tmp_path, sites, teams, sharing={**sharing, "min_agencies": 1},
+                   relocation={"max_km": float("inf")})
+    assert invoke(tmp_path, "plan", alone, "--out", "out").code == 0

@@ -47,8 +47,8 @@ import numpy as np
 from estate.model.arrays import EstateModel, ModelBuilder, Names
 from estate.model.costs import Costs, cost_coefficients
 from estate.model.parts import Parts
-from estate.model.pooling import Pooling, assign_upper, pooling_sets
-from estate.model.reduce import reduce_model
+from estate.model.pooling import Pooling, assign_upper, pooling_sets, shared_upper
+from estate.model.reduce import Reductions, reduce_model
 from estate.prepare import CoverageSet, Prepared
 
 __all__ = ["EstateModel", "build"]
@@ -85,8 +85,19 @@ def build(prep: Prepared, reduce: bool = True) -> EstateModel:
                      costs.one_off_constant + costs.timing_constant,
                      pool=pooling.pool, centres=pooling.centres, one_off_coef=costs.one_off,
                      one_off_constant=costs.one_off_constant, timing_coef=costs.timing,
-                     timing_constant=costs.timing_constant, **column_places(parts, b.n))
+                     timing_constant=costs.timing_constant, **column_places(parts, b.n),
+                     reductions=whole_team_fixings(prep, upper, pooling))
     return reduce_model(model) if reduce else model
+
+
+def whole_team_fixings(prep: Prepared, upper: np.ndarray, pooling: Pooling) -> dict[str, int]:
+    """The counts of what whole teams fix before the reductions (`Reductions`): pairs too
+    small for their team (left out by `estate.prepare`, or a home's column at 0), and
+    pooled columns and centres at 0 (`estate.model.pooling`); those that fixed any."""
+    counts = Reductions(pairs_unfit=prep.pairs_unfit + int((upper == 0).sum()),
+                        pooled_unusable=int((pooling.upper == 0).sum()),
+                        centres_unusable=int((shared_upper(pooling) == 0).sum())).as_dict()
+    return {name: count for name, count in counts.items() if count}
 
 
 def _row_of(n: int, rows: np.ndarray) -> np.ndarray:
@@ -125,9 +136,8 @@ def add_pooling_columns(b: ModelBuilder, pooling: Pooling,
     n_pool, n_centres, n_counts = len(pooling.pool), len(pooling.centres), len(pooling.counts)
     pooled = b.add_block("pooled", names.pair[pooling.mask], np.zeros(n_pool),
                          pooling.upper, integer=False)
-    shared_upper = np.zeros(n_centres)
-    np.maximum.at(shared_upper, pooling.pool["centre"].to_numpy(), pooling.upper)
-    shared = b.add_block("shared", pooling.centre_labels, np.zeros(n_centres), shared_upper,
+    shared = b.add_block("shared", pooling.centre_labels, np.zeros(n_centres),
+                         shared_upper(pooling),
                          integer=True)
     counts = b.add_block("counts", pooling.count_labels, np.zeros(n_counts),
                          np.ones(n_counts), integer=True)

@@ -41,7 +41,8 @@ def assign_upper(prep: Prepared) -> np.ndarray:
     """ub(assign[f,s]) = 0 if not split and need_f (1 - eff_f) > cap_s (desks or racks), else 1.
 
     A whole team that cannot fit even fully pooled can never sit there, so its column is
-    fixed at 0 (its home stays a column, so the status quo is still expressible).
+    fixed at 0: only its home has such a column (`estate.prepare` leaves the other pairs
+    out), and a status quo seating it there breaks that site's capacity row anyway.
     """
     functions, sites = prep.functions, prep.sites
     pf, ps = prep.pairs["f"].to_numpy(), prep.pairs["s"].to_numpy()
@@ -52,6 +53,14 @@ def assign_upper(prep: Prepared) -> np.ndarray:
             too_big = functions[column].to_numpy(float)[pf] * least \
                 > sites[column].to_numpy(float)[ps] + 1e-9
             upper[too_big] = 0.0
+    return upper
+
+
+def shared_upper(pooling: Pooling) -> np.ndarray:
+    """ub(shared[k,s]) = max over f pooling k at s of ub(pooled[f,s]): a centre no team can
+    pool at is fixed at 0."""
+    upper = np.zeros(len(pooling.centres))
+    np.maximum.at(upper, pooling.pool["centre"].to_numpy(), pooling.upper)
     return upper
 
 
@@ -87,6 +96,20 @@ def pooling_sets(prep: Prepared, names: Names, assign_upper: np.ndarray) -> Pool
     count_labels = (labels(counts["g"]) + "," + labels(counts["k"]) + ","
                     + names.site[counts["s"].to_numpy()]) if len(counts) else np.empty(0, object)
     return Pooling(pool, centres, counts, mask, upper, centre_labels, count_labels)
+
+
+def may_pool(prep: Prepared, f: int, s: np.ndarray) -> np.ndarray:
+    """Per site of `s`: whether team f may pool there. A whole team may pool only where
+    it fits beside the smallest pooled teams of `min_agencies - 1` other agencies
+    (`poolable`, whose fixings the model makes); elsewhere it needs its own room in full
+    (`estate.solve.room` says so of a team that finds no room)."""
+    if prep.efficiency[f] <= 0:
+        return np.zeros(len(s), bool)
+    if prep.scenario.split:
+        return np.ones(len(s), bool)
+    pooling = pooling_sets(prep, Names.of(prep), assign_upper(prep))
+    mine = (pooling.pool["f"].to_numpy() == f) & (pooling.upper > 0)
+    return np.isin(s, pooling.pool["s"].to_numpy()[mine])
 
 
 def poolable(pool: pd.DataFrame, functions: pd.DataFrame, sites: pd.DataFrame,

@@ -46,7 +46,9 @@ _BITMAP = 50_000_000
 
 @dataclass(frozen=True)
 class Reductions:
-    """What the reductions did, by count."""
+    """What the reductions did, by count: the steps of this module, and the fixings of
+    whole teams the build makes (`estate.prepare`'s pairs a team cannot fit, and
+    `estate.model.pooling`'s bounds), proved in docs/model.md."""
 
     rows_before: int = 0
     covering_rows: int = 0
@@ -55,6 +57,12 @@ class Reductions:
     columns_forced: int = 0
     columns_dominated: int = 0
     columns_unused: int = 0
+    #: (team, site) pairs where the team cannot fit even fully pooled: left out, or its
+    #: home's column fixed at 0
+    pairs_unfit: int = 0
+    #: pooled columns and shared centres no whole-team plan can use, fixed at 0
+    pooled_unusable: int = 0
+    centres_unusable: int = 0
 
     @property
     def rows_dropped(self) -> int:
@@ -64,17 +72,31 @@ class Reductions:
         return {f.name: int(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
     def line(self) -> str:
-        """A progress line: what was dropped and fixed, and why."""
-        return (f"Reductions: {self.rows_dropped:,} of {self.covering_rows:,} coverage rows "
-                f"dropped ({self.rows_implied:,} implied by another zone's, {self.rows_met:,} "
-                f"met by a site kept open); sites fixed: {self.columns_forced:,} forced open, "
-                f"{self.columns_dominated:,} dominated, {self.columns_unused:,} reaching no "
-                f"zone")
+        """A progress line: what was dropped and fixed, and why ("" when nothing ran)."""
+        said = []
+        if self.covering_rows:
+            said.append(f"{self.rows_dropped:,} of {self.covering_rows:,} coverage rows "
+                        f"dropped ({self.rows_implied:,} implied by another zone's, "
+                        f"{self.rows_met:,} met by a site kept open); sites fixed: "
+                        f"{self.columns_forced:,} forced open, {self.columns_dominated:,} "
+                        f"dominated, {self.columns_unused:,} reaching no zone")
+        if self.pairs_unfit or self.pooled_unusable or self.centres_unusable:
+            said.append(f"whole teams: {self.pairs_unfit:,} places too small for the team "
+                        f"even pooled, {self.pooled_unusable:,} pooled places and "
+                        f"{self.centres_unusable:,} shared centres no plan can use, fixed "
+                        "at 0")
+        return "Reductions: " + "; ".join(said) if said else ""
 
 
 def reductions_line(counts: dict[str, int]) -> str:
     """The progress line of a model's `reductions` ("" when none ran)."""
-    return Reductions(**counts).line() if counts else ""
+    return Reductions(**counts).line()
+
+
+def coverage_reduced(model: EstateModel) -> bool:
+    """Whether this module's steps ran on `model` (it has covering rows): a model built
+    without them keeps every site a zone's row would force open."""
+    return Reductions(**model.reductions).covering_rows > 0
 
 
 def covering_rows(model: EstateModel) -> np.ndarray:
@@ -186,8 +208,11 @@ def reduce_model(model: EstateModel, every_plan: bool = False) -> EstateModel:
     reduced = drop_rows(model, drop)
     none = np.empty(0, np.int64)
     dominated, unused = (none, none) if every_plan else _dominated_columns(reduced, lb, ub)
-    counts = Reductions(len(model.row_names), len(rows), int(met.sum()), int(implied.sum()),
-                        len(forced), len(dominated), len(unused))
+    counts = dataclasses.replace(
+        Reductions(**model.reductions), rows_before=len(model.row_names),
+        covering_rows=len(rows), rows_met=int(met.sum()), rows_implied=int(implied.sum()),
+        columns_forced=len(forced), columns_dominated=len(dominated),
+        columns_unused=len(unused))
     return dataclasses.replace(reduced, col_lb=lb, col_ub=ub, reductions=counts.as_dict(),
                                fixed_for_optimum=np.sort(np.concatenate([dominated, unused])))
 

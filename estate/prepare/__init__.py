@@ -68,6 +68,7 @@ class Prepared:
     exits: ExitTerms | None = None  # what closing each site costs in each year (with start)
     sites_file: str = "sites"  # the sites table as its problems name it (sites.csv, reg.xlsx[sites])
     area: str = ""  # the area of a national register this is, planned on its own
+    pairs_unfit: int = 0  # pairs left out as too small for their team even pooled
 
     @property
     def whole(self) -> str:
@@ -218,8 +219,10 @@ def _drop_pairs_that_cannot_fit(pairs: pd.DataFrame, functions: pd.DataFrame,
                                  sites: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     """Without split, a whole team must fit: a site too small for it even when fully
     pooled can never hold it, so the pair gets no variable (on the county benchmark
-    three pairs in four). Home pairs stay, so the status quo is still a point of the
-    model (its capacity row then says the home is over-full)."""
+    three pairs in four). A home pair stays, so that the status quo can still be written
+    in the model's columns, though outside their bounds: the build fixes the column at 0
+    (`estate.model.pooling.assign_upper`), and the home's capacity row says it is
+    over-full."""
     pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
     eff = team_efficiency(functions, scenario)
     fits = np.ones(len(pairs), dtype=bool)
@@ -370,8 +373,10 @@ def prepare(register: Register, scenario: Scenario) -> Prepared:
     pairs = eligible_pairs(sites, functions, home, scenario.max_km)
     pairs, warnings = _attach_pair_costs(pairs, functions, sites, register.pair_costs,
                                          register.files.get("pair_costs", "pair_costs"))
+    eligible = len(pairs)
     if not scenario.split:
         pairs = _drop_pairs_that_cannot_fit(pairs, functions, sites, scenario)
+    unfit = eligible - len(pairs)
     calendar = None if scenario.start is None else Calendar(
         scenario.start, scenario.horizon_years, scenario.discount_rate)
     if calendar is not None:
@@ -399,5 +404,5 @@ def prepare(register: Register, scenario: Scenario) -> Prepared:
         warnings=list(register.warnings) + warnings + unreached,
         measured=list(warnings),
         zone_shapes=register.zone_shapes, sites_file=register.files.get("sites", "sites"),
-        area=register.area,
+        area=register.area, pairs_unfit=unfit,
     )

@@ -35,6 +35,7 @@ from estate.solve.room import (
     team_named,
     too_few_seats,
     too_little_room,
+    where_it_may_go,
 )
 
 ELASTIC_FAMILIES = ("housed", "desks", "racks", "max_one_off")
@@ -153,13 +154,12 @@ def precheck(prep: Prepared) -> list[Reason]:
             continue
         t = functions.at[f, "type"]
         need = "a secure site" if functions.at[f, "needs_secure"] else "a site"
-        where = (f"within {sc.max_km:g} km of {site_named(prep, home)}" if home >= 0
-                 else f"anywhere in {prep.whole}")
+        where = where_it_may_go(prep, f)
         reasons.append(Reason(
             f"{team_named(prep, f)} needs {need} {where} hosting {t} with room for "
             f"{functions.at[f, 'desks']:g} desks and {functions.at[f, 'racks']:g} racks that "
             "may stay open; there is none",
-            (("relocation.max_km",) if home >= 0 else ())
+            (("relocation.max_km",) if home >= 0 and math.isfinite(sc.max_km) else ())
             + (("policy.close",) if sc.close else ())
             + ("sites.hosts",) + (("sites.secure",) if functions.at[f, "needs_secure"] else ())))
     seats = None
@@ -346,13 +346,16 @@ def _describe(prep: Prepared, family: str, label: str, amount: float,
             return Reason(f"{what} has no site today and cannot be housed at any site under "
                           "the other rules (hosting its type, secure if needed)",
                           _other_rules(prep) + ("sites.hosts",))
+        near = math.isfinite(sc.max_km)  # a distance limit there is to raise
         return Reason(f"{what} cannot be housed at any eligible site under the other rules "
-                      f"(within {sc.max_km:g} km of home, hosting its type, secure if needed)",
-                      ("relocation.max_km",) + _other_rules(prep))
+                      f"({f'within {sc.max_km:g} km of home, ' if near else ''}hosting its "
+                      "type, secure if needed)",
+                      (("relocation.max_km",) if near else ()) + _other_rules(prep))
     if family in ("desks", "racks"):
         return Reason(f"site {_named(prep.sites, 'site_id', label)} would need "
                       f"{amount:,.1f} more {family} than it holds",
-                      ("relocation.max_km",) + _other_rules(prep) + (f"sites.{family}",))
+                      (("relocation.max_km",) if math.isfinite(sc.max_km) else ())
+                      + _other_rules(prep) + (f"sites.{family}",))
     if family == "max_one_off":
         cap = (f"£{sc.max_one_off:,.0f}" if sc.max_one_off >= 0 else
                f"-£{-sc.max_one_off:,.0f}, net receipts of at least £{-sc.max_one_off:,.0f}")

@@ -24,6 +24,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order, maximum_flow
 
 from estate.model.arrays import EstateModel
+from estate.model.pooling import may_pool
 from estate.prepare import Prepared, allowed_by_dates, eligible_pairs
 
 
@@ -94,16 +95,19 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
     if not columns or not len(s):
         return None
     least = {c: float(functions.at[f, c]) * (1 - prep.efficiency[f]) for c in columns}
+    pools = may_pool(prep, f, s)
+    # whole, at each site: pooled where it may pool there, else the team's own need
+    least_at = {c: np.where(pools, least[c], float(functions.at[f, c])) for c in columns}
     cap = {c: sites[c].to_numpy(float) for c in columns}
     used = {c: taken[c] if taken else np.zeros(len(sites)) for c in columns}
     free = {c: cap[c][s] - used[c][s] for c in columns}
     together = {c: float(np.maximum(free[c], 0).sum()) for c in columns}
     if sc.split:
         short = [c for c in columns if together[c] < least[c] - 1e-9]
-    elif np.all([free[c] >= least[c] - 1e-9 for c in columns], axis=0).any():
+    elif np.all([free[c] >= least_at[c] - 1e-9 for c in columns], axis=0).any():
         short = []
     else:
-        short = [c for c in columns if (free[c] < least[c] - 1e-9).any()]
+        short = [c for c in columns if (free[c] < least_at[c] - 1e-9).any()]
     if not short:
         return None
 
@@ -119,13 +123,13 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
                          ) if home >= 0 and not stays else reach[:0]
     farther = farther[~prep.forced_closed[farther]]
     shut = could_hold(reach[sites["site_id"].isin(sc.close).to_numpy()[reach]])
-    order = np.argsort(-np.min([free[c] - least[c] for c in columns], axis=0), kind="stable")
+    order = np.argsort(-np.min([free[c] - least_at[c] for c in columns], axis=0),
+                       kind="stable")
     said = [f"{site_named(prep, int(s[i]))} holds " + " and ".join(
         f"{_count(cap[c][s[i]])} {c}" + (f" ({_count(used[c][s[i]])} taken by other teams)"
                                          if used[c][s[i]] > 1e-9 else "")
         for c in columns) for i in order[:6]] + ([f"and {len(s) - 6} more"] if len(s) > 6 else [])
-    need = " and ".join(f"{_count(least[c])} {c}" for c in columns) + (
-        " (after the most pooling could save)" if prep.efficiency[f] > 0 else "")
+    need = _need(prep, f, columns, least, pools)
     beside = (" beside the other teams (as the re-solve that breaks the fewest rules "
               "placed them)" if taken else "")
     if stays:
@@ -135,12 +139,12 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
                 f"there is not that room{beside}")
     elif sc.split:
         held = " and ".join(f"{_count(together[c])} {c}" for c in columns)
-        text = (f"{team_named(prep, f)} needs room for {need} {_where(prep, f)}, but the "
+        text = (f"{team_named(prep, f)} needs room for {need} {where_it_may_go(prep, f)}, but the "
                 f"sites it may use there have {held} in all{beside}")
     else:
         lacks = ("the one site it may use there lacks it" if len(s) == 1 else
                  f"none of the {len(s)} sites it may use there has it")
-        text = (f"{team_named(prep, f)} must sit whole at one site {_where(prep, f)} "
+        text = (f"{team_named(prep, f)} must sit whole at one site {where_it_may_go(prep, f)} "
                 f"(assignment.split is false) with room for {need}, but {lacks}{beside}")
     text += ": " + "; ".join(said)
     if len(farther):
@@ -155,9 +159,32 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
             + (("functions.earliest_move", "horizon_years") if stays else ())
             + (("policy.close",) if len(shut) else ())
             + tuple(f"sites.{c}" for c in short)
+            + (("sharing.min_agencies",) if (~pools & np.all(
+                [free[c] >= least[c] - 1e-9 for c in columns], axis=0)).any() else ())
             + (("assignment.split",) if splitting else ())
             + (("policy.max_one_off",) if taken and math.isfinite(sc.max_one_off) else ()))
     return text, keys
+
+
+def _need(prep: Prepared, f: int, columns: list[str], least: dict[str, float],
+          pools: np.ndarray) -> str:
+    """The room team f needs, as `no_room` says it: pooled where it may pool (`pools`,
+    per site it may use), its own need in full where it may not."""
+    def amounts(per: dict[str, float]) -> str:
+        return " and ".join(f"{_count(per[c])} {c}" for c in columns)
+    full = amounts({c: float(prep.functions.at[f, c]) for c in columns})
+    if prep.efficiency[f] <= 0:
+        return full
+    if pools.all():
+        return f"{amounts(least)} (after the most pooling could save)"
+    others = prep.scenario.min_agencies - 1
+    teams = "another agency's pooled team" if others == 1 else \
+        f"{others} other agencies' pooled teams"
+    if pools.any():
+        return f"{full}, or {amounts(least)} where it could pool beside {teams} " \
+            "(sharing.min_agencies)"
+    return f"{full} (pooled, {amounts(least)}, but none of them holds it beside {teams}, " \
+        "as a shared centre needs: sharing.min_agencies)"
 
 
 def _fits_split(prep: Prepared) -> bool:
@@ -170,11 +197,11 @@ def _fits_split(prep: Prepared) -> bool:
     return too_little_room(prep, None, ["desks", "racks"], (pf[open_], ps[open_])) is None
 
 
-def _where(prep: Prepared, f: int) -> str:
+def where_it_may_go(prep: Prepared, f: int) -> str:
     """Where team f may go, as the rule of distance says it."""
     home = int(prep.home[f])
-    return (f"within {prep.scenario.max_km:g} km of {site_named(prep, home)}" if home >= 0
-            else f"anywhere in {prep.whole}")
+    return (f"within {prep.scenario.max_km:g} km of {site_named(prep, home)}"
+            if home >= 0 and math.isfinite(prep.scenario.max_km) else f"anywhere in {prep.whole}")
 
 
 def _fits_together(pf: np.ndarray, ps: np.ndarray, least: dict[str, np.ndarray],
