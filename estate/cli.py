@@ -52,9 +52,10 @@ class Percent(click.ParamType):
         return float(number)
 
 
-class _OutPath(click.Path):
-    """A path estate writes to. An empty value (`--out "$DIR"` with DIR unset) is
-    refused: click would take it for the folder estate runs in, and write there."""
+class _GivenPath(click.Path):
+    """A path given to estate, to read or to write. An empty value (`--out "$DIR"` with
+    DIR unset) is refused: click would take it for the folder estate runs in, and write
+    there, or say that folder is no results folder."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
                 ) -> Any:
@@ -64,7 +65,7 @@ class _OutPath(click.Path):
         return super().convert(value, param, ctx)
 
 
-OUT_PATH = _OutPath(path_type=Path, readable=False)
+GIVEN_PATH = _GivenPath(path_type=Path, readable=False)
 
 
 PROGRESS = click.option(
@@ -103,15 +104,15 @@ def print_summary(summary: Summary, out: Path | None, map_path: Path | None) -> 
 
 
 @cli.command("plan")
-@click.argument("scenario", type=click.Path(path_type=Path, readable=False))
-@click.option("--out", type=OUT_PATH,
+@click.argument("scenario", type=GIVEN_PATH)
+@click.option("--out", type=GIVEN_PATH,
               help="Results folder (default results/<name>/).")
-@click.option("--map", "map_path", type=OUT_PATH,
+@click.option("--map", "map_path", type=GIVEN_PATH,
               help="Map file (default maps/<name>.html).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the summary as one JSON object on stdout, nothing else (a "
                    "failed plan: its status and problems or reasons, README).")
-@click.option("--write-lp", type=click.Path(path_type=Path, readable=False),
+@click.option("--write-lp", type=GIVEN_PATH,
               help="Also write the model as an LP file with readable names.")
 @click.option("--verbose", is_flag=True, help="Show the solver's own log on stderr.")
 @click.option("--policy-costs", is_flag=True, help="Also price each policy: the NPV it "
@@ -205,7 +206,7 @@ def plan_command(scenario: Path, out: Path | None, map_path: Path | None, as_jso
 
 
 @cli.command("validate")
-@click.argument("data", type=click.Path(path_type=Path, readable=False))
+@click.argument("data", type=GIVEN_PATH)
 @handled
 def validate_command(data: Path) -> None:
     """Check a register (folder of CSVs, .xlsx or .gpkg) and list every problem; or
@@ -252,8 +253,8 @@ def _warned(count: int) -> str:
 
 
 @cli.command("map")
-@click.argument("results_dir", type=click.Path(path_type=Path, readable=False))
-@click.option("--out", type=OUT_PATH,
+@click.argument("results_dir", type=GIVEN_PATH)
+@click.option("--out", type=GIVEN_PATH,
               help="Map file (default maps/<scenario>.html).")
 @click.option("--cdn", is_flag=True, help="Load Leaflet from CDNs: a lighter file that "
               "needs the internet to open.")
@@ -306,13 +307,13 @@ def _iso_day(value: str | None) -> dt.date | None:
 
 
 @cli.command("report")
-@click.argument("results_dir", type=click.Path(path_type=Path, readable=False))
-@click.option("--out", type=OUT_PATH,
+@click.argument("results_dir", type=GIVEN_PATH)
+@click.option("--out", type=GIVEN_PATH,
               help="The board pack (PDF; default reports/<scenario>.pdf).")
-@click.option("--html", "html", type=OUT_PATH,
+@click.option("--html", "html", type=GIVEN_PATH,
               help="The same pack as one HTML page (default: --out with .html).")
 @click.option("--compare", "compare", metavar="DIR",
-              type=click.Path(path_type=Path, readable=False),
+              type=GIVEN_PATH,
               help="An `estate compare` folder: adds its scenarios side by side.")
 @click.option("--date", "prepared", callback=lambda _c, _p, value: _iso_day(value),
               metavar="YYYY-MM-DD", help="The date the pack says it was prepared "
@@ -342,11 +343,11 @@ def report_command(results_dir: Path, out: Path | None, html: Path | None,
 
 
 @cli.command("sweep")
-@click.argument("scenario", type=click.Path(path_type=Path, readable=False))
+@click.argument("scenario", type=GIVEN_PATH)
 @click.option("--vary", "varies", multiple=True, required=True, metavar="KEY=VALUES",
               help="A dotted scenario key and its values: KEY=V1,V2,... or KEY=LO:HI:N "
                    "(N evenly spaced values). Repeat for more keys; every combination is run.")
-@click.option("--out", type=OUT_PATH, required=True,
+@click.option("--out", type=GIVEN_PATH, required=True,
               help="Sweep folder: sweep.csv, site_robustness.csv, sweep.html, runs/<run-id>/.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
               show_default=True, help="A process pool here, or a Dask cluster.")
@@ -393,8 +394,8 @@ def sweep_command(scenario: Path, varies: tuple[str, ...], out: Path, executor: 
 
 @cli.command("compare")
 @click.argument("scenarios", nargs=-1, required=True,
-                type=click.Path(path_type=Path, readable=False))
-@click.option("--out", type=OUT_PATH,
+                type=GIVEN_PATH)
+@click.option("--out", type=GIVEN_PATH,
               default=Path("comparison"), show_default=True, help="Folder for the comparison.")
 @click.option("--cdn", is_flag=True, help="Comparison map loads Leaflet from CDNs.")
 @click.option("--policy-costs/--no-policy-costs", "policy_costs", default=True,

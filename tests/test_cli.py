@@ -732,7 +732,10 @@ def test_a_scenario_s_errors_come_with_its_unknown_ids(tmp_path: Path) -> None:
     ("compare", "tiny.toml", "--out", ""),
     ("sweep", "tiny.toml", "--vary", "relocation.cost_per_fte=1,2", "--out", ""),
     ("map", "results", "--out", ""), ("report", "results", "--out", ""),
-    ("report", "results", "--html", "")])
+    ("report", "results", "--html", ""),
+    # nor is an empty folder to read taken for the one run in ("." is no results folder)
+    ("map", ""), ("report", ""), ("plan", ""), ("validate", ""), ("compare", "tiny.toml", ""),
+    ("sweep", "", "--vary", "relocation.cost_per_fte=1,2", "--out", "s")])
 def test_an_empty_out_is_refused_not_taken_for_the_folder_run_in(tmp_path: Path,
                                                                    args: tuple[str, ...]
                                                                    ) -> None:
