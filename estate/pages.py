@@ -98,7 +98,11 @@ def report(results_dir: str | Path, out: str | Path | None = None, *,
     unread = _not_a_results_folder(Path(results_dir))
     if unread and out is None:
         raise InputError(unread)
-    out, page = pack_paths(results_dir, out, html)
+    try:
+        out, page = pack_paths(results_dir, out, html)
+    except InputError:  # a damaged summary: said with the rest, as it is with `out` given
+        check_results(Path(results_dir))
+        raise
     # each may replace only a pack estate wrote: a map drawn at X.html is not lost to the
     # page of `--out X.pdf`; a path with no name is refused by --out's own check; a path
     # inside a folder that is no results folder is not said to be inside one

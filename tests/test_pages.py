@@ -86,3 +86,19 @@ def test_a_pack_of_no_results_folder_says_so_before_its_out_path(tmp_path: Path)
     assert "expected a results folder written by `estate plan`" in said
     # nor then that the out path lies inside a results folder, which it is not (a review)
     assert "outside the results folder" not in said, said
+
+
+def test_a_damaged_summary_is_said_alike_with_and_without_out(results_folder: Path,
+                                                              tmp_path: Path) -> None:
+    """`report(folder)` reads the summary for its default path: a damaged one was said
+    alone there, and with the folder's whole check when `out` was given (review W9)."""
+    damaged = shutil.copytree(results_folder, tmp_path / "damaged")
+    (damaged / "summary.json").write_text('{"scenario": "x",', encoding="utf-8")
+    said = {name: _refused(call) for name, call in (
+        ("pack", lambda: report(damaged)), ("pack at out", lambda: report(
+            damaged, out=tmp_path / "p.pdf")), ("map", lambda: draw_map(damaged)),
+        ("map at out", lambda: draw_map(damaged, tmp_path / "m.html")))}
+    assert said["pack"].startswith("2 problems in the input"), said["pack"]
+    assert len(set(said.values())) == 1, said
+    assert "damaged/summary.json: expected the JSON `estate plan` writes" in said["pack"]
+    assert not list(tmp_path.glob("*.html")) and not list(tmp_path.glob("*.pdf"))
