@@ -50,6 +50,12 @@ def test_year_first_and_other_text_give_one_reading_or_none() -> None:
         assert readings(text) == [], text
     # Excel's day numbers, as Excel shows them (its 1 January 1900 is day 1)
     assert readings("46477") == ["2027-03-31"] and readings("47938") == ["2031-03-31"]
+    assert readings("46477.75") == ["2027-03-31"]  # 6 pm that day
+    # year, month and day as one number, as a finance system or an integer field holds it
+    assert readings("20290331") == ["2029-03-31"] and readings("19991231") == ["1999-12-31"]
+    for text in ("20291331", "20290230", "2029033", "202903311", "30032029", "12345678"):
+        assert readings(text) == [], text
+    assert date_found("20290331") == "'20290331': write it as 2029-03-31"
 
 
 def test_the_found_text_says_what_to_type() -> None:

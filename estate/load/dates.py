@@ -25,9 +25,12 @@ EARLIEST_DATE = "1990-01-01"
 """Dates before this are warned about (`too_early`)."""
 _DAY_FIRST = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})")
 _YEAR_FIRST = re.compile(r"(\d{4})([/.\-])(\d{1,2})\2(\d{1,2})")
-_SERIAL = r"[3-7]\d{4}(\.0+)?"
+_COMPACT = re.compile(r"((?:19|20|21)\d{2})()(\d{2})(\d{2})")
+"""A date written as one number, year first (`20290331`), as some finance systems and a
+GeoPackage's integer field hold it."""
+_SERIAL = r"[3-7]\d{4}(\.\d+)?"
 """A date cell Excel shows as General holds its serial day number (46477 is 2027-03-31;
-a CSV export may write it 46477.0)."""
+a CSV export may write it 46477.0, and a time of day is its fraction, 46477.5 noon)."""
 _EXCEL_DAY_0 = dt.date(1899, 12, 30)
 """The day before Excel's serial day 1 (its 1900 leap day makes serials from March 1900
 count from here)."""
@@ -81,13 +84,14 @@ _TIME_OF_DAY = re.compile(r"(?<=\d)[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2
 def readings(text: str) -> list[str]:
     """The ISO dates `text`, a date written otherwise, may stand for: day first as UK
     registers write it (`30/09/2028`, `30.9.2028`), then month first, as US ones do,
-    each only when it is a date; year first (`2028/09/30`, `2028-9-30`) one way; an
-    Excel serial day number (`47938`, 2031-03-31) as the date Excel shows for it. Empty
-    for anything else (a two-digit year is Excel's guess to make, not estate's)."""
+    each only when it is a date; year first (`2028/09/30`, `2028-9-30`, `20280930`) one
+    way; an Excel serial day number (`47938`, 2031-03-31; `47938.5` is noon that day) as
+    the date Excel shows for it. Empty for anything else (a two-digit year is Excel's
+    guess to make, not estate's)."""
     text = _TIME_OF_DAY.sub("", text.strip())  # a date cell holding a time of day too
     if re.fullmatch(_SERIAL, text):  # Excel's day number: one reading
         return [(_EXCEL_DAY_0 + dt.timedelta(days=int(float(text)))).isoformat()]
-    if found := _YEAR_FIRST.fullmatch(text):
+    if found := _YEAR_FIRST.fullmatch(text) or _COMPACT.fullmatch(text):
         year, month, day = found.group(1, 3, 4)
         ways = [(year, month, day)]
     elif found := _DAY_FIRST.fullmatch(text):
