@@ -185,3 +185,14 @@ def test_a_type_too_few_agencies_hold_in_each_area_is_said_of_a_national_registe
     assert areas.found == ("2, where fewer agencies hold shareable teams of a type: IT in "
                            "areas north, south; HR in area north; no centre of that type "
                            "can open in those areas")
+
+
+def test_unknown_ids_with_line_breaks_are_said_on_one_line(tmp_path: Path) -> None:
+    """An id holding a line break split the list of problems, and could fake a bullet of
+    its own (a review): said on one line, as other lists are."""
+    # beside an error of the scenario's own, its lists are checked as written
+    path = town(tmp_path, changes={"policy": {"keep": ["\x1b[31mS1"], "close": ["line\nbreak"]}})
+    run = invoke(tmp_path, "validate", path)
+    assert run.code == 1, run.output
+    [said] = [line for line in run.stderr.splitlines() if "policy.close" in line]
+    assert said.endswith("found unknown ids line break"), run.stderr

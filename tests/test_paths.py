@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import socket
 import stat
 import subprocess
@@ -77,6 +78,27 @@ def test_a_path_with_a_line_break_is_refused_before_solving(cwd: Path, option: s
     _refused(cwd, run, option, path.replace("\n", "\\n"), "found one holding \\n: give "
              f"{option} the path again, typed on one line")
     assert not (cwd / path).exists()
+
+
+@pytest.mark.parametrize("mark", ["\u2067", "\u202b", "\u200f"])
+def test_a_path_with_a_direction_mark_is_refused_before_solving(cwd: Path, mark: str) -> None:
+    """An isolate, embedding or mark left open in a path ran the words printed after it
+    right to left (`Results: else\u2067 y`, a review)."""
+    run = invoke(cwd, "plan", "tiny.toml", "--out", f"else{mark} y")
+    _refused(cwd, run, "--out", f"else{repr(mark)[1:-1]} y", "or direction marks, found "
+             f"one holding {repr(mark)[1:-1]}")
+
+
+def test_a_results_folder_with_a_line_break_is_said_so(results_folder: Path,
+                                                       tmp_path: Path) -> None:
+    """GDAL drops a line break from the path, so plan.gpkg was said to be damaged and the
+    folder to be planned again (a review)."""
+    folder = shutil.copytree(results_folder, tmp_path / "nl\nx")
+    for command in ("map", "report"):
+        run = invoke(tmp_path, command, folder)
+        assert run.code == 1 and "nl\\nx: expected a folder whose path has no line breaks " \
+            "or tabs, found one holding them" in run.output, run.output
+        assert "damaged" not in run.output
 
 
 def test_devices_and_sockets_are_refused_and_left_alone(cwd: Path) -> None:

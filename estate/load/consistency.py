@@ -10,6 +10,7 @@ import pandas as pd
 import pyproj
 
 from estate.errors import Problem, count
+from estate.load.free_text import one_line
 from estate.load.scenario import Scenario
 from estate.load.spelling import id_hint, misspelt_words, names_to_ids
 from estate.load.unlikely import unlikely_values
@@ -79,7 +80,7 @@ def unknown_ids(label: str, lists: dict[str, Sequence[str]], register: Register
         unknown = [i for i in ids if i not in universe]
         if unknown:
             problems.append(Problem(label, None, key, f"{table} ids of the register",
-                                    f"unknown ids {', '.join(unknown)}"
+                                    f"unknown ids {', '.join(map(one_line, unknown))}"
                                     + id_hint(unknown, universe, names_to_ids(rows, column)),
                                     label="key"))
     return problems

@@ -20,6 +20,7 @@ import pandas as pd
 import tomli_w
 
 from estate.errors import InputError, Problem, RegisterChanged, cannot_read
+from estate.load.free_text import LINE_BREAKS
 from estate.load.geopackage import writable
 from estate.load.scenario import Scenario
 from estate.results import Plan, Summary
@@ -43,6 +44,7 @@ from estate.store.csv_cells import (
 from estate.store.folder import write_file, write_folder
 from estate.store.folder_read import not_a_folder_to_read
 from estate.store.keep import SCENARIO_FILE
+from estate.store.path_text import escaped
 from estate.store.plan_gpkg import read_zone_areas
 from estate.store.plan_gpkg import write_gpkg as _write_gpkg
 from estate.store.warnings_table import WARNINGS_TABLE, read_warnings, warnings_table
@@ -109,6 +111,16 @@ def summary_json(summary: Summary, compact: bool = False) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
+def _one_line(folder: Path) -> None:
+    """Refuse a results folder whose path holds a line break or a tab: GDAL drops them,
+    and would find no plan.gpkg there, which the check would call damaged."""
+    if LINE_BREAKS.search(str(folder)):
+        raise InputError([Problem(escaped(str(folder)), None, None,
+                                  "a folder whose path has no line breaks or tabs",
+                                  "one holding them, in which plan.gpkg cannot be opened: "
+                                  "rename the folder on one line")])
+
+
 def read_summary(folder: Path) -> Summary:
     """The summary of a results folder; a missing or damaged file is an `InputError`
     naming it and what was wrong."""
@@ -118,6 +130,7 @@ def read_summary(folder: Path) -> Summary:
                                  "(results/<scenario name>/)", "summary.json")
     if found is not None:
         raise InputError([Problem(str(folder), None, None, expected, found)])
+    _one_line(Path(folder))
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -326,6 +339,7 @@ def check_results(folder: Path) -> StoredResults:
     payback year: `estate.store.agree_programme`), so that no page quotes one figure and
     draws another."""
     folder = Path(folder)
+    _one_line(folder)
     hint = Problem(str(folder), None, None, "a results folder as `estate plan` wrote it",
                    "the damaged, hand-edited or unreadable files above: mend a file's "
                    "permissions as said, or run `estate plan` on its scenario again to "

@@ -17,8 +17,9 @@ def unusable(path: Path, option: str) -> tuple[str, str] | None:
     """(what was expected, what was found) when `path`, given by `option`, cannot hold a
     file: a name in it, or the path itself, longer than the system takes; or a line
     break, a tab or another control character in it, which the system may store but the
-    plan's GeoPackage (SQLite) does not open (a newline pasted with a path); or one in a
-    folder this user may not open. None when it can."""
+    plan's GeoPackage (SQLite) does not open (a newline pasted with a path), or a mark,
+    embedding or isolate of direction, which would turn round the words printed after
+    the path; or one in a folder this user may not open. None when it can."""
     if said := name_too_long(path.parts):
         return f"names of at most {NAME_BYTES} bytes", f"{said}; give {option} a shorter one"
     try:
@@ -34,11 +35,17 @@ def unusable(path: Path, option: str) -> tuple[str, str] | None:
                     f"read and write permission on it (chmod u+rwx), or give {option} "
                     "another path")
     text = str(path)
-    if has_hidden(text) or LINE_BREAKS.search(text):
-        return ("a path without line breaks, tabs or other control characters",
+    if has_hidden(text) or LINE_BREAKS.search(text) or _DIRECTION.search(text):
+        return ("a path without line breaks, tabs, other control characters or direction "
+                "marks",
                 f"one holding {_controls(text)}: give {option} the path again, typed on "
                 "one line")
     return None
+
+
+_DIRECTION = re.compile("[\u200e\u200f\u202a-\u202c\u2066-\u2069]")
+"""The marks, embeddings and isolates of direction: a path is printed amid estate's
+words, which one left open would run right to left."""
 
 
 def escaped(text: str) -> str:

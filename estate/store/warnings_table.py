@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from estate.errors import Problem, ProblemKind
+from estate.load.free_text import one_line, shown
 from estate.results.booked_early import BOOKED_EARLY
 from estate.store.check import Columns, read_table
 
@@ -22,15 +23,21 @@ kept them."""
 
 
 def warnings_table(warnings: list[Problem]) -> pd.DataFrame:
-    """The plan's warnings as warnings.csv holds them (no rows when there were none)."""
+    """The plan's warnings as warnings.csv holds them (no rows when there were none),
+    each text made fit to show (`shown`, `one_line`): a file's name, which no check
+    refuses, may hold ESC or a direction override, and the file is read in Excel or on
+    a terminal."""
+    def fit(texts: list[str]) -> list[str]:
+        return [one_line(shown(t)) for t in texts]
+
     return pd.DataFrame({
-        "file": [w.file for w in warnings],
+        "file": fit([w.file for w in warnings]),
         "row": pd.array([w.row for w in warnings], dtype="Int64"),
-        "column": [w.column or "" for w in warnings],
+        "column": fit([w.column or "" for w in warnings]),
         "label": [w.label for w in warnings],
-        "expected": [w.expected for w in warnings],
-        "found": [w.found for w in warnings],
-        "sentence": [w.sentence for w in warnings],
+        "expected": fit([w.expected for w in warnings]),
+        "found": fit([w.found for w in warnings]),
+        "sentence": fit([w.sentence for w in warnings]),
         "fid_column": [w.fid_column or "" for w in warnings],
         "kind": [str(w.kind) for w in warnings]},
         columns=["file", "row", "column", "label", "expected", "found", "sentence",
