@@ -1355,7 +1355,10 @@ def test_one_list_index_spelt_two_ways_is_one_key() -> None:
     twice, and beside a key it sits inside as the same key too."""
     for specs, says in (
             (("coverage.0.radius_km=5,6", "coverage.00.radius_km=6,7"),
-             "['coverage.0.radius_km', 'coverage.00.radius_km'] given more than once"),
+             "coverage.0.radius_km and coverage.00.radius_km, one key spelt two ways"),
+            (("sharing.efficiency=0.1,0.2", "sharing.efficiency=0.3", "horizon_years=5,6",
+              "horizon_years=7"),
+             "sharing.efficiency given more than once; horizon_years given more than once"),
             (("policy.keep=[S1]", "policy.keep.00=S4"),
              "policy.keep and policy.keep.00, a key inside it")):
         with pytest.raises(InputError) as refused:

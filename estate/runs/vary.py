@@ -292,9 +292,14 @@ def grid(varies: Iterable[Vary], most: int = MAX_RUNS) -> list[dict[str, Value]]
     # a list index read as a number: `coverage.00` is `coverage.0`, the same key
     same = [_as_set(k) for k in keys]
     if len(set(same)) != len(same):
-        dup = sorted({k for k, c in zip(keys, same, strict=True) if same.count(c) > 1})
+        twice = {c: sorted({k for k, d in zip(keys, same, strict=True) if d == c})
+                 for c in same if same.count(c) > 1}
+        said = [f"{ways[0]} given more than once" if len(ways) == 1 else
+                f"{' and '.join(ways)}, one key spelt "
+                f"{ {2: 'two', 3: 'three'}.get(len(ways), len(ways))} ways"
+                for ways in twice.values()]
         raise InputError([Problem("--vary", None, None, "each key varied once",
-                                  f"{dup} given more than once")])
+                                  "; ".join(said))])
     # a key and one inside it (`policy.keep` and `policy.keep.0`) set the same value:
     # whichever is set last wins, and the other's column labels values never used
     nested = [(outer, inner) for outer, o in zip(keys, same, strict=True)
