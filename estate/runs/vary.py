@@ -294,12 +294,12 @@ def grid(varies: Iterable[Vary], most: int = MAX_RUNS) -> list[dict[str, Value]]
     if len(set(same)) != len(same):
         twice = {c: sorted({k for k, d in zip(keys, same, strict=True) if d == c})
                  for c in same if same.count(c) > 1}
-        said = [f"{ways[0]} given more than once" if len(ways) == 1 else
+        each = [f"{ways[0]} given more than once" if len(ways) == 1 else
                 f"{' and '.join(ways)}, one key spelt "
                 f"{ {2: 'two', 3: 'three'}.get(len(ways), len(ways))} ways"
                 for ways in twice.values()]
         raise InputError([Problem("--vary", None, None, "each key varied once",
-                                  "; ".join(said))])
+                                  "; ".join(each))])
     # a key and one inside it (`policy.keep` and `policy.keep.0`) set the same value:
     # whichever is set last wins, and the other's column labels values never used
     nested = [(outer, inner) for outer, o in zip(keys, same, strict=True)
