@@ -301,7 +301,7 @@ def compare(paths: list[str | Path], out: str | Path = "comparison",
                      draw=_programme_page(Clock(progress)))
     try:
         _redraw_plan_maps(runs, cdn, progress)
-        files = table_files(runs, Path(out), comparison_notes(runs)) | {
+        files = table_files(runs, Path(out), [note.text for note in comparison_notes(runs)]) | {
             Path(out) / "comparison.html": text_file(comparison_page(runs)),
             Path(out) / "comparison_map.html": text_file(comparison_map(runs, cdn))}
         before = any(os.path.lexists(Path(out) / name) for name in COMPARISON_FILES)

@@ -417,7 +417,7 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
     from rich.text import Text
 
     from estate.api import COMPARISON_FILES, compare
-    from estate.render.compare_figures import comparison_notes, mixed_note
+    from estate.render.compare_figures import comparison_notes
     from estate.render.compare_page import terminal_table
     from estate.store.file_set import written
 
@@ -425,8 +425,10 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
                    cdn=cdn, policy_costs=policy_costs)
     console = Console(highlight=False, emoji=False)
     with written([out / name for name in COMPARISON_FILES]):  # a Ctrl-C now: all are new
-        if mixed := mixed_note(runs):  # before the figures it explains
-            console.print(Text(for_terminal(mixed)))
+        notes = comparison_notes(runs)
+        for note in notes:  # before the figures it explains
+            if note.first:
+                console.print(Text(for_terminal(note.text)))
         console.print(terminal_table(runs))
         for run in runs:
             if run.summary is None:  # with its reasons, as estate plan says them
@@ -442,7 +444,7 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
         redrawn = [str(run.redrawn_map) for run in runs if run.redrawn_map is not None]
         if redrawn:  # maps `estate plan` drew, showing an earlier plan until now
             say(f"Drawn again for the new plans: {', '.join(redrawn)}")
-        for note in comparison_notes(runs):  # the plans of two kinds said above
-            if note != mixed:
-                err(f"WARNING: {note}")
+        for note in notes:
+            if not note.first:  # said above
+                err(f"WARNING: {note.text}")
         say("Comparison: " + ", ".join(str(out / name) for name in COMPARISON_FILES))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from estate.render.like_for_like import unlike_notes
@@ -346,14 +347,31 @@ def registers_note(registers: list[tuple[str, RegisterUsed]]) -> str:
             f"({each}). Compare scenarios whose data is the same register.")
 
 
-def comparison_notes(runs: list[Run]) -> list[str]:
+@dataclass(frozen=True)
+class ComparisonNote:
+    """One note the comparison's figures come with, and where it is said."""
+
+    text: str
+    #: the figures are not like-for-like (registers, terms, agencies): said first, above
+    #: the figures' heading on comparison.html
+    unlike: bool = False
+    #: said before the figures on the terminal too (plans of two kinds)
+    first: bool = False
+    #: a remark, not a caution (the plans were made with warnings): shown muted
+    remark: bool = False
+
+
+def comparison_notes(runs: list[Run]) -> list[ComparisonNote]:
     """Every note the comparison's figures come with, in the order comparison.html shows
     them: registers, terms and agencies that differ; plans of two kinds; an order the
     gaps leave open; warnings. The terminal says them too, and comparison.xlsx lists them
     on a sheet of their own, so that a figure is not read without them."""
-    notes = [registers_note(run_registers(runs)), *unlike_notes(runs), mixed_note(runs),
-             unsettled_note(runs), warnings_note(runs)]
-    return [note for note in notes if note]
+    notes = [ComparisonNote(registers_note(run_registers(runs)), unlike=True),
+             *(ComparisonNote(note, unlike=True) for note in unlike_notes(runs)),
+             ComparisonNote(mixed_note(runs), first=True),
+             ComparisonNote(unsettled_note(runs)),
+             ComparisonNote(warnings_note(runs), remark=True)]
+    return [note for note in notes if note.text]
 
 
 def run_registers(runs: list[Run]) -> list[tuple[str, RegisterUsed]]:

@@ -17,15 +17,12 @@ from estate.render.compare_figures import (
     FIGURES,
     PROGRAMME_FIGURES,
     TERMINAL_FIGURES,
+    ComparisonNote,
+    comparison_notes,
     figure_of,
     figures,
-    mixed_note,
     plain,
     pounds,
-    registers_note,
-    run_registers,
-    unsettled_note,
-    warnings_note,
 )
 from estate.render.html import (
     breakable,
@@ -36,7 +33,6 @@ from estate.render.html import (
     scroll_box,
     static_text,
 )
-from estate.render.like_for_like import unlike_notes
 from estate.render.print_parts import parts, printed
 from estate.results.amounts import count, how_many_named
 from estate.results.policy_cost import PolicyCost, PolicyStatus
@@ -315,6 +311,11 @@ def _no_plan_html(run: Run) -> str:
     return head + (f"<ul>{items}</ul>" if items else "") + more + relax
 
 
+def _note_html(note: ComparisonNote) -> str:
+    """A note of `comparison_notes` as the page shows it: a caution, or a muted remark."""
+    return f'<p class="{"muted" if note.remark else "warn"}">{inert(note.text)}</p>'
+
+
 def page(runs: list[Run]) -> str:
     """The comparison page: self-contained HTML, no script; all register text inert."""
     failed = "".join(_no_plan_html(r) for r in runs if not r.summary)
@@ -323,15 +324,12 @@ def page(runs: list[Run]) -> str:
     title = inert("Scenario comparison: " + ", ".join(isolated_text(r.scenario.name)
                                                         for r in runs))
     heading = "Scenario comparison: " + ", ".join(isolated(r.scenario.name) for r in runs)
+    notes = comparison_notes(runs)
     body = (
         f"<main><h1>{heading}</h1>{failed}"
-        + (f'<p class="warn">{inert(note)}</p>'
-           if (note := registers_note(run_registers(runs))) else "")
-        + "".join(f'<p class="warn">{inert(note)}</p>' for note in unlike_notes(runs))
+        + "".join(_note_html(note) for note in notes if note.unlike)
         + "<h2>Side by side</h2>"
-        + (f'<p class="warn">{inert(note)}</p>' if (note := mixed_note(runs)) else "")
-        + (f'<p class="warn">{inert(note)}</p>' if (note := unsettled_note(runs)) else "")
-        + (f'<p class="muted">{inert(note)}</p>' if (note := warnings_note(runs)) else "")
+        + "".join(_note_html(note) for note in notes if not note.unlike)
         + _figures_html(runs) + _programme_html(runs)
         + "<h2>What each policy costs</h2><p class=\"muted\">The NPV of cost with the policy "
         "minus the optimum without it (all other policies kept), each searched until it "
