@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from estate.store.board_pack import HTML_MARK
 from estate.store.drawn_from import (
+    MAP_TITLE,
     drawn_from,
     folder_digest,
     folder_mark,
+    is_map,
     pdf_keywords,
     replaces_another,
 )
@@ -60,3 +63,19 @@ def test_a_file_with_no_mark_a_folder_or_a_fifo_is_drawn_from_no_known_folder(
                  tmp_path / "missing.html"):
         assert drawn_from(path) is None
         assert not replaces_another(path, tmp_path / "results" / "base")
+
+
+def test_a_map_is_known_by_its_title_in_its_head_alone(tmp_path: Path) -> None:
+    """A map replaces only a map: one is known by its title near its start; a board
+    pack's page, a PDF whose text holds the words, a title after the head, and a file
+    that is not there are not maps."""
+    title = f"<title>{MAP_TITLE}Base</title>"
+    cases = {"map.html": f"<html><head>{title}</head></html>",
+             "pack.html": f"<html><head>{HTML_MARK}{title}</head></html>",
+             "paper.pdf": f"%PDF-1.4 ({title})",
+             "late.html": "<html>" + " " * 70_000 + title + "</html>",
+             "notes.html": "<html><head><title>Our notes</title></head></html>"}
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert {name for name in cases if is_map(tmp_path / name)} == {"map.html"}
+    assert not is_map(tmp_path / "missing.html")

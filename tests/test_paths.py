@@ -80,13 +80,13 @@ def test_a_path_with_a_line_break_is_refused_before_solving(cwd: Path, option: s
     assert not (cwd / path).exists()
 
 
-@pytest.mark.parametrize("mark", ["\u2067", "\u202b", "\u200f"])
+@pytest.mark.parametrize("mark", ["\u2067", "\u202b", "\u200f", "\u061c"])
 def test_a_path_with_a_direction_mark_is_refused_before_solving(cwd: Path, mark: str) -> None:
     """An isolate, embedding or mark left open in a path ran the words printed after it
     right to left (`Results: else\u2067 y`, a review)."""
     run = invoke(cwd, "plan", "tiny.toml", "--out", f"else{mark} y")
     _refused(cwd, run, "--out", f"else{repr(mark)[1:-1]} y", "or direction marks, found "
-             f"one holding {repr(mark)[1:-1]}")
+             f"one holding {repr(mark)[1:-1]}: give --out the path again, without them")
 
 
 def test_a_results_folder_with_a_line_break_is_said_so(results_folder: Path,
@@ -377,6 +377,19 @@ def test_a_map_replaces_only_a_map_or_an_empty_file(cwd: Path) -> None:
     assert (cwd / "blank.pdf").read_bytes().startswith(b"%PDF-")
     assert invoke(cwd, "plan", "tiny.toml", "--write-lp", "empty.lp").code == 0
     assert (cwd / "empty.lp").read_bytes().startswith(b"\\*")
+
+
+def test_an_alternative_s_map_replaces_only_a_map(cwd: Path) -> None:
+    """The maps of alternatives beside the plan's were drawn over whatever was there, a
+    page of the user's or a board pack (a review): refused before solving, as --map is."""
+    (cwd / "maps").mkdir()
+    (cwd / "maps" / "tiny.alternative-2.html").write_text("<p>mine</p>", encoding="utf-8")
+    run = invoke(cwd, "plan", "tiny.toml", "--alternatives", "2")
+    _refused(cwd, run, "--alternatives", "maps/tiny.alternative-2.html",
+             "did not draw as a map")
+    assert (cwd / "maps" / "tiny.alternative-2.html").read_text(encoding="utf-8") == \
+        "<p>mine</p>"
+    assert invoke(cwd, "plan", "tiny.toml", "--alternatives", "1").code == 0
 
 
 @pytest.mark.parametrize(("command", "option", "name", "ending"), [

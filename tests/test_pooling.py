@@ -77,12 +77,15 @@ def test_the_fixings_are_counted_and_said(tmp_path: Path) -> None:
     assert model.reductions == {"pooled_unusable": 9, "centres_unusable": 3}
     assert model.size["reduced_pooled_unusable"] == 9
     assert reductions_line(model.reductions) == (
-        "Reductions: whole teams: 0 places too small for the team even pooled, 9 pooled "
-        "places and 3 shared centres no plan can use, fixed at 0")
+        "Reductions: whole teams: 9 pooled places and 3 shared centres no plan can use, "
+        "fixed at 0")
     _, tight = _model(pooling_register(tmp_path / "t", big_desks=15), sharing=IT_SHARING)
     assert tight.reductions == {"pooled_unusable": 12, "centres_unusable": 4}
     _, extra = _model(pooling_register(tmp_path / "x", extra_team=True), sharing=IT_SHARING)
     assert extra.reductions["pairs_unfit"] == 3
+    assert reductions_line({"pairs_unfit": 1, "centres_unusable": 1}) == (
+        "Reductions: whole teams: 1 place too small for its team even pooled, 1 shared "
+        "centre no plan can use, fixed at 0")
     _, alone = _model(pooling_register(tmp_path / "a"), sharing=IT_SHARING,
                       assignment={"split": True})
     assert alone.reductions == {}

@@ -23,6 +23,7 @@ from estate.solve.diagnose import precheck
 from tests.fixtures import (
     TWO_AGENCIES,
     Run,
+    agency,
     function,
     invoke,
     merge,
@@ -411,10 +412,10 @@ def _pooled_plans(desks: list[float], needs: list[float], agencies: list[str],
                                     repeat=len(needs)):
         used = [0.0] * len(desks)
         pooling: list[set[str]] = [set() for _ in desks]
-        for (s, pooled), need, agency in zip(choice, needs, agencies, strict=True):
+        for (s, pooled), need, owner in zip(choice, needs, agencies, strict=True):
             used[s] += need * (1 - saving) if pooled else need
             if pooled:
-                pooling[s].add(agency)
+                pooling[s].add(owner)
         if all(u <= d + 1e-9 for u, d in zip(used, desks, strict=True)) and \
                 all(not g or len(g) >= min_agencies for g in pooling):
             found.append(choice)
@@ -453,3 +454,28 @@ def test_a_team_that_may_pool_only_beside_another_agency_is_told_so(tmp_path: Pa
     alone = _write(tmp_path, sites, teams, sharing={**sharing, "min_agencies": 1},
                    relocation={"max_km": float("inf")})
     assert invoke(tmp_path, "plan", alone, "--out", "out").code == 0
+
+
+@pytest.mark.parametrize("min_agencies", [1, 3])
+def test_a_team_too_big_pooled_or_not_is_told_its_pooled_need_alone(
+        tmp_path: Path, min_agencies: int) -> None:
+    """A 100-desk team pools to 85 desks; no office holds more than 80, so no rule of
+    centres is why (a review: it was told sharing.min_agencies, beside "0 other
+    agencies' pooled teams" when one agency is enough): told its pooled need, as
+    before."""
+    sites = [site("O1", "A1", 0, 0, desks=80), site("O2", "A2", 0, 2, desks=80),
+             site("O3", "A3", 1.5, 1, desks=50)]
+    teams = [function("X", "A1", "IT", "O1", fte=10), function("Y", "A2", "IT", "O2", fte=10),
+             function("W", "A3", "IT", "O3", fte=100)]
+    data = write_register(tmp_path / "reg", [agency(g) for g in ("A1", "A2", "A3")], sites,
+                          teams)
+    raw = scenario(name="room", data=str(data.resolve()),
+                   sharing={"types": ["IT"], "efficiency": 0.15, "setup_cost": 0.0,
+                            "min_agencies": min_agencies})
+    run = invoke(tmp_path, "plan", write_scenario(tmp_path / "room.toml", raw), "--out", "out")
+    assert run.code == 2, run.output
+    [reason] = _reasons(run)
+    assert "with room for 85 desks (after the most pooling could save), but none of the 3 " \
+        "sites it may use there has it" in reason, reason
+    assert "min_agencies" not in run.stderr and "0 other" not in reason
+    assert _relax(run) == ["sites.desks", "assignment.split"]

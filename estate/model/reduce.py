@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from estate.errors import count
 from estate.model.arrays import EstateModel
 
 # pairs of rows checked at once in the subset test (bounds the memory of one chunk)
@@ -80,11 +81,14 @@ class Reductions:
                         f"{self.rows_met:,} met by a site kept open); sites fixed: "
                         f"{self.columns_forced:,} forced open, {self.columns_dominated:,} "
                         f"dominated, {self.columns_unused:,} reaching no zone")
-        if self.pairs_unfit or self.pooled_unusable or self.centres_unusable:
-            said.append(f"whole teams: {self.pairs_unfit:,} places too small for the team "
-                        f"even pooled, {self.pooled_unusable:,} pooled places and "
-                        f"{self.centres_unusable:,} shared centres no plan can use, fixed "
-                        "at 0")
+        unusable = [count(n, what) for n, what in ((self.pooled_unusable, "pooled place"),
+                                                   (self.centres_unusable, "shared centre"))
+                    if n]
+        teams = ([f"{count(self.pairs_unfit, 'place')} too small for its team even pooled"]
+                 if self.pairs_unfit else []) + (
+            [f"{' and '.join(unusable)} no plan can use"] if unusable else [])
+        if teams:
+            said.append(f"whole teams: {', '.join(teams)}, fixed at 0")
         return "Reductions: " + "; ".join(said) if said else ""
 
 

@@ -129,7 +129,9 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
         f"{_count(cap[c][s[i]])} {c}" + (f" ({_count(used[c][s[i]])} taken by other teams)"
                                          if used[c][s[i]] > 1e-9 else "")
         for c in columns) for i in order[:6]] + ([f"and {len(s) - 6} more"] if len(s) > 6 else [])
-    need = _need(prep, f, columns, least, pools)
+    # sites where it would fit pooled but may not pool: the centre rule is why
+    blocked = ~pools & np.all([free[c] >= least[c] - 1e-9 for c in columns], axis=0)
+    need = _need(prep, f, columns, least, pools, bool(blocked.any()))
     beside = (" beside the other teams (as the re-solve that breaks the fewest rules "
               "placed them)" if taken else "")
     if stays:
@@ -159,23 +161,24 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
             + (("functions.earliest_move", "horizon_years") if stays else ())
             + (("policy.close",) if len(shut) else ())
             + tuple(f"sites.{c}" for c in short)
-            + (("sharing.min_agencies",) if (~pools & np.all(
-                [free[c] >= least[c] - 1e-9 for c in columns], axis=0)).any() else ())
+            + (("sharing.min_agencies",) if blocked.any() else ())
             + (("assignment.split",) if splitting else ())
             + (("policy.max_one_off",) if taken and math.isfinite(sc.max_one_off) else ()))
     return text, keys
 
 
 def _need(prep: Prepared, f: int, columns: list[str], least: dict[str, float],
-          pools: np.ndarray) -> str:
+          pools: np.ndarray, blocked: bool) -> str:
     """The room team f needs, as `no_room` says it: pooled where it may pool (`pools`,
-    per site it may use), its own need in full where it may not."""
+    per site it may use), its own need in full where it may not, when that is why a
+    site that would hold it pooled does not (`blocked`); else its need pooled, which no
+    site has either."""
     def amounts(per: dict[str, float]) -> str:
         return " and ".join(f"{_count(per[c])} {c}" for c in columns)
     full = amounts({c: float(prep.functions.at[f, c]) for c in columns})
     if prep.efficiency[f] <= 0:
         return full
-    if pools.all():
+    if not blocked:
         return f"{amounts(least)} (after the most pooling could save)"
     others = prep.scenario.min_agencies - 1
     teams = "another agency's pooled team" if others == 1 else \

@@ -68,8 +68,13 @@ def replaces_another(drawn: Path, results_dir: Path) -> bool:
 
 def is_map(path: Path) -> bool:
     """Whether the file at `path` is the map of a plan (or of an alternative) that
-    estate drew, by its title, which every map has had: a map replaces only such a file,
-    so that a page of the user's, a comparison's page or a board pack is not lost to it.
-    A file that cannot be read is not one."""
-    return not is_board_pack(path) and \
-        marked(path, _MAP_FOUND, _MAP_FOUND, _HEAD_BYTES) is not None
+    estate drew, by the title in its head, which every map has had: a map replaces only
+    such a file, so that a page of the user's, a comparison's page or a board pack is
+    not lost to it. A file that cannot be read, and a PDF, is not one."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(_HEAD_BYTES)
+    except OSError:
+        return False
+    return not head.startswith(b"%PDF-") and _MAP_FOUND.search(head) is not None \
+        and not is_board_pack(path)

@@ -38,12 +38,13 @@ def unusable(path: Path, option: str) -> tuple[str, str] | None:
     if has_hidden(text) or LINE_BREAKS.search(text) or _DIRECTION.search(text):
         return ("a path without line breaks, tabs, other control characters or direction "
                 "marks",
-                f"one holding {_controls(text)}: give {option} the path again, typed on "
-                "one line")
+                f"one holding {_controls(text)}: give {option} the path again, " + (
+                    "typed on one line" if has_hidden(text) or LINE_BREAKS.search(text)
+                    else "without them"))
     return None
 
 
-_DIRECTION = re.compile("[\u200e\u200f\u202a-\u202c\u2066-\u2069]")
+_DIRECTION = re.compile("[\u061c\u200e\u200f\u202a-\u202c\u2066-\u2069]")
 """The marks, embeddings and isolates of direction: a path is printed amid estate's
 words, which one left open would run right to left."""
 
