@@ -37,30 +37,24 @@ import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from estate.errors import InputError, OutputError, Problem
 from estate.load.free_text import has_hidden
 from estate.load.read import kind_of
 from estate.load.scenario import Scenario, load_scenario
 from estate.store import planned_from, read_summary, register_files
-from estate.store.board_pack import is_board_pack
-from estate.store.drawn_from import is_map
 from estate.store.folder import replaceable, through_link
+from estate.store.owned import Replaces, kept_file
 from estate.store.path_text import escaped, unusable
 from estate.store.register_used import register_of_results
 
 _PROBE_BYTES = 4096  # one block: a full disk refuses it
 
 
-#: Which existing file an output may replace: any regular file, only a board pack estate
-#: wrote (the pack's own PDF and page), only a map estate drew, or only an LP file.
-Replaces = Literal["any file", "a board pack", "a map", "an LP file"]
 
 #: The files a run reads, each with what it is ("the scenario file", "the register's
 #: sites.csv"), by real path (through links and `..`): no output may replace one.
 Inputs = dict[str, str]
-_LP_START = b"\\*"  # PuLP opens an LP file with its name in a comment: `\* name *\`
 
 
 @dataclass(frozen=True)
@@ -322,7 +316,7 @@ def _problem(output: Output, results: list[Path]) -> tuple[str, str] | None:
             return ("a file estate may replace", "a read-only file; make it writable "
                     f"(chmod u+w) or give {output.option} another path")
         if real.exists():
-            kept = _kept(real, output)
+            kept = kept_file(real, output.replaces, output.option)
             if kept is not None:
                 return kept
     # the folders this run reads, and any results folder above the path (another
@@ -360,49 +354,6 @@ def _taken_name(real: Path, output: Output) -> tuple[str, str] | None:
                     f"{found} at {real / name}: move it away, or give {output.option} "
                     "another folder")
     return None
-
-
-def _kept(real: Path, output: Output) -> tuple[str, str] | None:
-    """(what was expected, what was found) when the existing file `real` is not one
-    `output` may replace, else None."""
-    if _empty(real):
-        return None
-    if output.replaces == "a board pack" and not is_board_pack(real):
-        return ("a new file, or a board pack estate wrote (it replaces only its own)",
-                "a file estate did not write as a board pack (a map, or a file of yours?), "
-                f"which would be lost: give {output.option} another path, or move the file "
-                "away (a pack from an older estate has no mark: delete it)")
-    if output.replaces == "a map" and not is_map(real):
-        return ("a new file, or a map estate drew (it replaces only its own)",
-                ("a board pack estate wrote" if is_board_pack(real) else
-                 "a file estate did not draw as a map (a comparison's page, or a file of "
-                 "yours?)") + f", which would be lost: give {output.option} another path, "
-                "or move the file away")
-    if output.replaces == "an LP file" and not _is_lp_file(real):
-        return ("a new file, or an LP file estate wrote",
-                "a file that is not an LP file estate wrote (a file of yours?), which would "
-                f"be lost: give {output.option} another path, or move the file away")
-    return None
-
-
-def _empty(path: Path) -> bool:
-    """Whether the file at `path` holds nothing, which replacing it cannot lose."""
-    try:
-        return path.stat().st_size == 0
-    except OSError:
-        return False
-
-
-def _is_lp_file(path: Path) -> bool:
-    """Whether `path` opens as PuLP writes an LP file, its name in a comment on the first
-    line (`\\* estate *\\`), whatever its name ends with, as --write-lp takes any path
-    (a file that cannot be read is not)."""
-    try:
-        with open(path, "rb") as file:
-            first = file.readline(_PROBE_BYTES).strip()
-    except OSError:
-        return False
-    return first.startswith(_LP_START) and first.endswith(b"*\\")
 
 
 def _holds_a_plan(folder: Path) -> bool:
