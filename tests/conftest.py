@@ -29,8 +29,9 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
 - store/__init__.py: test_store.py, test_programme_store.py; store/folder.py,
   store/keep.py: test_folder.py (and test_store.py, a real plan keeping a user's file);
   store/paths.py, store/board_pack.py, store/owned.py: test_paths.py;
-  store/agree_programme.py: test_agree.py; runs/vary.py: test_sweep.py; results/words.py: test_text.py (and test_summary.py);
-  results/summary_values.py: test_summary.py
+  store/agree_programme.py: test_agree.py; runs/vary.py: test_sweep.py;
+  results/words.py: test_text.py (and test_summary.py); results/summary_values.py:
+  test_summary.py
 - timing.py: test_timing.py; programme/*: test_programme.py, test_joint.py;
   programme/end_state.py: test_programme_end_state.py (a programme that ends elsewhere)
 - model/reduce.py: test_reduce.py; solve/scip.py: test_scip.py
