@@ -84,7 +84,7 @@ def test_the_fixings_are_counted_and_said(tmp_path: Path) -> None:
     _, extra = _model(pooling_register(tmp_path / "x", extra_team=True), sharing=IT_SHARING)
     assert extra.reductions["pairs_unfit"] == 3
     assert reductions_line({"pairs_unfit": 1, "centres_unusable": 1}) == (
-        "Reductions: whole teams: 1 place too small for its team even pooled, 1 shared "
+        "Reductions: whole teams: 1 place too small for the team even pooled, 1 shared "
         "centre no plan can use, fixed at 0")
     _, alone = _model(pooling_register(tmp_path / "a"), sharing=IT_SHARING,
                       assignment={"split": True})

@@ -84,7 +84,7 @@ class Reductions:
         unusable = [count(n, what) for n, what in ((self.pooled_unusable, "pooled place"),
                                                    (self.centres_unusable, "shared centre"))
                     if n]
-        teams = ([f"{count(self.pairs_unfit, 'place')} too small for its team even pooled"]
+        teams = ([f"{count(self.pairs_unfit, 'place')} too small for the team even pooled"]
                  if self.pairs_unfit else []) + (
             [f"{' and '.join(unusable)} no plan can use"] if unusable else [])
         if teams:
