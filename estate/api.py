@@ -24,6 +24,7 @@ from estate.load.file_names import default_map, default_results, file_stem
 from estate.load.scenario import Scenario, load_scenario
 from estate.load.validate import Register, load_register
 from estate.maps.alternative_maps import (
+    alternative_maps_beside,
     is_plan_map,
     map_warnings,
     remove_stale_alternative_maps,
@@ -154,8 +155,8 @@ def plan(scenario: str | Path | Scenario, *, out: str | Path | None = None,
         Path(map_path) if map_path else default_map(scenario.name)
     # every output checked before solving: a wrong path must not cost a solve
     check_plan(out if write else None, target, Path(lp_path) if lp_path else None,
-               scenario, named, [alternative_map(target, i) for i in
-                                 range(1, alternatives + 1)] if target else [])
+               scenario, named, [path for i, path in alternative_maps_beside(target)
+                                 if i <= alternatives] if target else [])
     # what is said of the maps beside the plan, asked before the plan redraws them
     drawn_over = map_warnings(target, out, default_map(scenario.name)) if target else []
     try:

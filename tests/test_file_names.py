@@ -70,3 +70,12 @@ def test_any_name_gives_a_stem_windows_holds(tmp_path: Path) -> None:
         assert len(stem.encode()) <= 160, (name, stem)
     for name in ("CON", "Option B.", "lpt1.backup", "x" * 200 + "."):
         assert write_folder(tmp_path / default_results(name), lambda tmp: None).is_dir()
+
+
+def test_characters_that_show_as_nothing_are_left_out_of_a_file_name() -> None:
+    """An Arabic name with the isolates word processors put round it is a name, but its
+    default paths may not hold them, as a path printed amid estate's words may hold no
+    mark of direction (they would be refused): left out, as they show as nothing."""
+    assert file_stem("\u2067\u0645\u0643\u062a\u0628\u2069 plan") == "\u0645\u0643\u062a\u0628 plan"
+    assert file_stem("a\u061cb\u200f") == "ab"
+    assert file_stem("\u2067\u2069") == "scenario"

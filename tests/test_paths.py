@@ -385,7 +385,7 @@ def test_an_alternative_s_map_replaces_only_a_map(cwd: Path) -> None:
     (cwd / "maps").mkdir()
     (cwd / "maps" / "tiny.alternative-2.html").write_text("<p>mine</p>", encoding="utf-8")
     run = invoke(cwd, "plan", "tiny.toml", "--alternatives", "2")
-    _refused(cwd, run, "--alternatives", "maps/tiny.alternative-2.html",
+    _refused(cwd, run, "--map", "maps/tiny.alternative-2.html",
              "did not draw as a map")
     assert (cwd / "maps" / "tiny.alternative-2.html").read_text(encoding="utf-8") == \
         "<p>mine</p>"

@@ -84,8 +84,12 @@ def test_the_fixings_are_counted_and_said(tmp_path: Path) -> None:
     _, extra = _model(pooling_register(tmp_path / "x", extra_team=True), sharing=IT_SHARING)
     assert extra.reductions["pairs_unfit"] == 3
     assert reductions_line({"pairs_unfit": 1, "centres_unusable": 1}) == (
-        "Reductions: whole teams: 1 place too small for the team even pooled, 1 shared "
-        "centre no plan can use, fixed at 0")
+        "Reductions: whole teams: 1 place too small for the team even pooled, left out; 1 "
+        "shared centre no plan can use, fixed at 0")
+    assert reductions_line({"covering_rows": 1}) == "Reductions: 0 of 1 coverage row dropped"
+    assert reductions_line({"covering_rows": 3, "rows_met": 2, "columns_dominated": 1}) == (
+        "Reductions: 2 of 3 coverage rows dropped (2 met by a site kept open); 1 site fixed "
+        "(1 dominated)")
     _, alone = _model(pooling_register(tmp_path / "a"), sharing=IT_SHARING,
                       assignment={"split": True})
     assert alone.reductions == {}

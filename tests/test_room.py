@@ -445,8 +445,8 @@ def test_a_team_that_may_pool_only_beside_another_agency_is_told_so(tmp_path: Pa
     [reason] = _reasons(run)
     assert re.fullmatch(
         r"function \w \(A\d IT\) must sit whole at one site anywhere in the register "
-        r"\(assignment.split is false\) with room for 12 desks \(pooled, 9 desks, but none "
-        r"of them holds it beside another agency's pooled team, as a shared centre needs: "
+        r"\(assignment.split is false\) with room for 12 desks \(pooled, 9 desks, but no site "
+        r"it may use holds it beside another agency's pooled team, as a shared centre needs: "
         r"sharing.min_agencies\), but none of the 3 sites it may use there has it beside "
         r"the other teams .*", reason), reason
     assert "O1 Site O1 holds 10 desks" in reason
@@ -479,3 +479,25 @@ def test_a_team_too_big_pooled_or_not_is_told_its_pooled_need_alone(
         "sites it may use there has it" in reason, reason
     assert "min_agencies" not in run.stderr and "0 other" not in reason
     assert _relax(run) == ["sites.desks", "assignment.split"]
+
+
+def test_a_split_team_pools_only_where_a_site_takes_it_whole(tmp_path: Path) -> None:
+    """A 40-desk IT team may split over offices of 20 and 15 desks, 35 in all; pooled it
+    needs 30, but its agency counts at a centre only for a whole team's worth pooled
+    there, which neither office holds (a review: it was told to raise max_km, with no
+    farther site). Told its room in full, and the desks; with 21 desks each it plans."""
+    sites = [site("O1", "A1", 0, 0, desks=20), site("O2", "A2", 0, 2, desks=15)]
+    teams = [function("X", "A1", "IT", "O1", fte=40)]
+    sharing = {"types": ["IT"], "efficiency": 0.25, "setup_cost": 0.0, "min_agencies": 1}
+    path = _write(tmp_path, sites, teams, sharing=sharing, assignment={"split": True})
+    run = invoke(tmp_path, "plan", path, "--out", "out")
+    assert run.code == 2, run.output
+    [reason] = _reasons(run)
+    assert reason.startswith("function X (A1 IT) needs room for 40 desks (pooled, 30 desks, "
+                             "but a share of a team pools only where its agency pools a "
+                             "whole team's worth"), reason
+    assert _relax(run) == ["sites.desks"]
+    roomier = [site("O1", "A1", 0, 0, desks=21), site("O2", "A2", 0, 2, desks=21)]
+    path = _write(tmp_path / "roomier", roomier, teams, sharing=sharing,
+                  assignment={"split": True})
+    assert invoke(tmp_path / "roomier", "plan", path, "--out", "out").code == 0

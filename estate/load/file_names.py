@@ -14,6 +14,8 @@ import hashlib
 import re
 from pathlib import Path
 
+from estate.load.free_text import INVISIBLE
+
 _STEM_BYTES = 160  # room for ".alternative-<i>.html" and the hidden siblings' tags (<= 255 bytes)
 
 _NOT_IN_A_NAME = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
@@ -37,14 +39,16 @@ def windows_device(stem: str) -> bool:
 
 
 def file_stem(name: str) -> str:
-    """A scenario name made safe as one file or folder name: characters no file name
+    """A scenario name made safe as one file or folder name: characters that show as
+    nothing left out (the isolates and marks round right-to-left words, which a path
+    printed amid estate's words may not hold), characters no file name
     holds as `_`, no dot at its start (a hidden file), no dot or space at its end (which
     Windows drops), `_` after a Windows device's name (`CON` is `CON_`, `nul.v2` is
     `nul_.v2`), and at most 160 bytes: a longer name is cut and ends with 12 hex digits
     of its SHA-256, so two names stay two files. Two names of one stem, or of stems that
     differ only in case, share a folder on Windows (`estate.runs.compare` refuses them).
     """
-    stem = _ENDS.sub("", _NOT_IN_A_NAME.sub("_", name))
+    stem = _ENDS.sub("", _NOT_IN_A_NAME.sub("_", INVISIBLE.sub("", name)))
     stem = stem or "scenario"
     if windows_device(stem):
         base, dot, rest = stem.partition(".")

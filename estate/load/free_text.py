@@ -29,7 +29,7 @@ HIDDEN = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202d\u202e]")
 """Control characters (C0 and C1, bar the line breaks above) and the direction
 overrides."""
 
-INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202c\u2060-\u2064"
+INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202c\u2060-\u2064"
                        "\u2066-\u2069\ufeff]")
 """Characters that show as nothing, refused in ids only: in an id, one (a zero-width
 space or a soft hyphen copied from a web page, say) makes a different id that looks the

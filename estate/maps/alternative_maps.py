@@ -27,24 +27,32 @@ def remove_stale_alternative_maps(target: Path, name: str, indices: set[int]) ->
     (`<stem>.alternative-<i><suffix>`) whose title is that of alternative <i> of this
     scenario is removed: a file the user made, a link, or the map of another scenario
     whose name merely looks like one (a scenario named `X.alternative-2`) is left."""
-    folder = Path(target).parent
-    if not folder.is_dir():
-        return []
-    named = re.compile(re.escape(target.stem) + r"\.alternative-([1-9][0-9]*)"
-                       + re.escape(target.suffix))
     removed = []
-    for path in sorted(folder.iterdir()):
-        found = named.fullmatch(path.name)
-        if found is None or int(found[1]) in indices or path.is_symlink() \
-                or not path.is_file():
+    for index, path in alternative_maps_beside(target):
+        if index in indices or path.is_symlink() or not path.is_file():
             continue
         try:
-            if _titled(path, name, f" (alternative {found[1]})"):
+            if _titled(path, name, f" (alternative {index})"):
                 path.unlink()
                 removed.append(path)
         except OSError:
             continue  # not removable: left as it is
     return removed
+
+
+def alternative_maps_beside(target: Path) -> list[tuple[int, Path]]:
+    """(index, path) of each file beside `target` (the plan's map) named as the map of an
+    alternative (`<stem>.alternative-<i><suffix>`), whatever it holds: what drawing the
+    alternatives' maps may replace, found by listing the folder, not by trying each
+    index a plan may ask for."""
+    folder = Path(target).parent
+    named = re.compile(re.escape(target.stem) + r"\.alternative-([1-9][0-9]*)"
+                       + re.escape(target.suffix))
+    try:
+        listed = sorted(folder.iterdir()) if folder.is_dir() else []
+    except OSError:  # a folder this user may not list: its write probe says so
+        return []
+    return [(int(found[1]), path) for path in listed if (found := named.fullmatch(path.name))]
 
 
 def is_plan_map(path: Path, name: str) -> bool:

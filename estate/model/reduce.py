@@ -76,20 +76,29 @@ class Reductions:
         """A progress line: what was dropped and fixed, and why ("" when nothing ran)."""
         said = []
         if self.covering_rows:
-            said.append(f"{self.rows_dropped:,} of {self.covering_rows:,} coverage rows "
-                        f"dropped ({self.rows_implied:,} implied by another zone's, "
-                        f"{self.rows_met:,} met by a site kept open); sites fixed: "
-                        f"{self.columns_forced:,} forced open, {self.columns_dominated:,} "
-                        f"dominated, {self.columns_unused:,} reaching no zone")
+            why = _parts(((self.rows_implied, "implied by another zone's"),
+                          (self.rows_met, "met by a site kept open")))
+            fixed = _parts(((self.columns_forced, "forced open"),
+                            (self.columns_dominated, "dominated"),
+                            (self.columns_unused, "reaching no zone")))
+            sites = self.columns_forced + self.columns_dominated + self.columns_unused
+            said.append(f"{self.rows_dropped:,} of {count(self.covering_rows, 'coverage row')} "
+                        f"dropped{f' ({why})' if why else ''}"
+                        + (f"; {count(sites, 'site')} fixed ({fixed})" if sites else ""))
         unusable = [count(n, what) for n, what in ((self.pooled_unusable, "pooled place"),
                                                    (self.centres_unusable, "shared centre"))
                     if n]
-        teams = ([f"{count(self.pairs_unfit, 'place')} too small for the team even pooled"]
-                 if self.pairs_unfit else []) + (
-            [f"{' and '.join(unusable)} no plan can use"] if unusable else [])
+        teams = ([f"{count(self.pairs_unfit, 'place')} too small for the team even pooled, "
+                  "left out"] if self.pairs_unfit else []) + (
+            [f"{' and '.join(unusable)} no plan can use, fixed at 0"] if unusable else [])
         if teams:
-            said.append(f"whole teams: {', '.join(teams)}, fixed at 0")
+            said.append(f"whole teams: {'; '.join(teams)}")
         return "Reductions: " + "; ".join(said) if said else ""
+
+
+def _parts(counts: tuple[tuple[int, str], ...]) -> str:
+    """The counts that are not nought, each with what it counts: "2 dominated"."""
+    return ", ".join(f"{n:,} {what}" for n, what in counts if n)
 
 
 def reductions_line(counts: dict[str, int]) -> str:

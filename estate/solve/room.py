@@ -96,14 +96,18 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
         return None
     least = {c: float(functions.at[f, c]) * (1 - prep.efficiency[f]) for c in columns}
     pools = may_pool(prep, f, s)
-    # whole, at each site: pooled where it may pool there, else the team's own need
-    least_at = {c: np.where(pools, least[c], float(functions.at[f, c])) for c in columns}
+    full = {c: float(functions.at[f, c]) for c in columns}
+    least_at = {c: np.where(pools, least[c], full[c]) for c in columns}  # whole, per site
     cap = {c: sites[c].to_numpy(float) for c in columns}
     used = {c: taken[c] if taken else np.zeros(len(sites)) for c in columns}
     free = {c: cap[c][s] - used[c][s] for c in columns}
     together = {c: float(np.maximum(free[c], 0).sum()) for c in columns}
+    # a split team's share pools only where its agency pools a whole team's worth (so it
+    # counts at the centre): pooled, it fits only a site taking it whole (`may_pool`)
+    whole = sc.split and bool((pools & np.all(
+        [free[c] >= least[c] - 1e-9 for c in columns], axis=0)).any())
     if sc.split:
-        short = [c for c in columns if together[c] < least[c] - 1e-9]
+        short = [] if whole else [c for c in columns if together[c] < full[c] - 1e-9]
     elif np.all([free[c] >= least_at[c] - 1e-9 for c in columns], axis=0).any():
         short = []
     else:
@@ -155,7 +159,7 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
         text += f"; policy.close shuts {_names(prep, shut)}, which could hold it"
     # split teams would fit: this one over the room it lacks whole and, before solving
     # (no `taken`), every team over the sites it may use together, else no split helps
-    splitting = (not sc.split and all(together[c] >= least[c] - 1e-9 for c in columns)
+    splitting = (not sc.split and all(together[c] >= full[c] - 1e-9 for c in columns)
                  and (taken is not None or _fits_split(prep)))
     keys = ((("relocation.max_km",) if len(farther) else ())
             + (("functions.earliest_move", "horizon_years") if stays else ())
@@ -169,15 +173,18 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
 
 def _need(prep: Prepared, f: int, columns: list[str], least: dict[str, float],
           pools: np.ndarray, blocked: bool) -> str:
-    """The room team f needs, as `no_room` says it: pooled where it may pool (`pools`,
-    per site it may use), its own need in full where it may not, when that is why a
-    site that would hold it pooled does not (`blocked`); else its need pooled, which no
-    site has either."""
+    """The room team f needs, as `no_room` says it: in full where it may not pool, when
+    that is why a site that would hold it pooled does not (`blocked`); a split team's in
+    full; else its need pooled, which no site has either."""
     def amounts(per: dict[str, float]) -> str:
         return " and ".join(f"{_count(per[c])} {c}" for c in columns)
     full = amounts({c: float(prep.functions.at[f, c]) for c in columns})
     if prep.efficiency[f] <= 0:
         return full
+    if prep.scenario.split and not blocked:
+        return (f"{full} (pooled, {amounts(least)}, but a share of a team pools only where "
+                "its agency pools a whole team's worth, and no site it may use holds it "
+                "pooled whole)")
     if not blocked:
         return f"{amounts(least)} (after the most pooling could save)"
     others = prep.scenario.min_agencies - 1
@@ -186,8 +193,8 @@ def _need(prep: Prepared, f: int, columns: list[str], least: dict[str, float],
     if pools.any():
         return f"{full}, or {amounts(least)} where it could pool beside {teams} " \
             "(sharing.min_agencies)"
-    return f"{full} (pooled, {amounts(least)}, but none of them holds it beside {teams}, " \
-        "as a shared centre needs: sharing.min_agencies)"
+    return f"{full} (pooled, {amounts(least)}, but no site it may use holds it beside " \
+        f"{teams}, as a shared centre needs: sharing.min_agencies)"
 
 
 def _fits_split(prep: Prepared) -> bool:

@@ -39,8 +39,7 @@ def unusable(path: Path, option: str) -> tuple[str, str] | None:
         return ("a path without line breaks, tabs, other control characters or direction "
                 "marks",
                 f"one holding {_controls(text)}: give {option} the path again, " + (
-                    "typed on one line" if has_hidden(text) or LINE_BREAKS.search(text)
-                    else "without them"))
+                    "typed on one line" if LINE_BREAKS.search(text) else "without them"))
     return None
 
 

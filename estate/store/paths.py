@@ -170,11 +170,13 @@ def check_plan(out: Path | None, map_path: Path | None, lp_path: Path | None,
     """The outputs of `estate plan`: the results folder `out` (None: not written), which
     must not hold another scenario's results than `scenario`'s (`other_scenario`; `named`:
     `out` is the folder named after it, not one given), the map and the LP file (None:
-    not asked for), and the maps of the alternatives asked for, beside the map."""
+    not asked for), and the maps of the alternatives asked for that are there already
+    beside it (each in --map's folder, named after it, so that --map is what moves
+    them)."""
     outputs = [Output("--out", out, folder=True, replaced=True)] if out is not None else []
     outputs += [Output("--map", map_path, replaces="a map", endings=WEB_PAGE)] \
         if map_path is not None else []
-    outputs += [Output("--alternatives", path, replaces="a map", endings=WEB_PAGE)
+    outputs += [Output("--map", path, replaces="a map", endings=WEB_PAGE)
                 for path in alternative_maps]
     outputs += [Output("--write-lp", lp_path, replaces="an LP file")] \
         if lp_path is not None else []
