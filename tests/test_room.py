@@ -485,7 +485,8 @@ def test_a_split_team_pools_only_where_a_site_takes_it_whole(tmp_path: Path) -> 
     """A 40-desk IT team may split over offices of 20 and 15 desks, 35 in all; pooled it
     needs 30, but its agency counts at a centre only for a whole team's worth pooled
     there, which neither office holds (a review: it was told to raise max_km, with no
-    farther site). Told its room in full, and the desks; with 21 desks each it plans."""
+    farther site). Told its room in full and pooled, and the desks (one agency is
+    enough, so not min_agencies); with 21 desks each it plans."""
     sites = [site("O1", "A1", 0, 0, desks=20), site("O2", "A2", 0, 2, desks=15)]
     teams = [function("X", "A1", "IT", "O1", fte=40)]
     sharing = {"types": ["IT"], "efficiency": 0.25, "setup_cost": 0.0, "min_agencies": 1}
@@ -493,9 +494,10 @@ def test_a_split_team_pools_only_where_a_site_takes_it_whole(tmp_path: Path) -> 
     run = invoke(tmp_path, "plan", path, "--out", "out")
     assert run.code == 2, run.output
     [reason] = _reasons(run)
-    assert reason.startswith("function X (A1 IT) needs room for 40 desks (pooled, 30 desks, "
-                             "but a share of a team pools only where its agency pools a "
-                             "whole team's worth"), reason
+    assert reason.startswith("function X (A1 IT) needs room for 40 desks (or 30 desks "
+                             "pooled at shared centres, where its agency pools a whole "
+                             "team's worth) within 40 km of O1 Site O1, but the sites it "
+                             "may use there have 35 desks in all"), reason
     assert _relax(run) == ["sites.desks"]
     roomier = [site("O1", "A1", 0, 0, desks=21), site("O2", "A2", 0, 2, desks=21)]
     path = _write(tmp_path / "roomier", roomier, teams, sharing=sharing,

@@ -101,15 +101,17 @@ def pooling_sets(prep: Prepared, names: Names, assign_upper: np.ndarray) -> Pool
 def may_pool(prep: Prepared, f: int, s: np.ndarray) -> np.ndarray:
     """Per site of `s`: whether team f may pool there. A whole team may pool only where
     it fits beside the smallest pooled teams of `min_agencies - 1` other agencies
-    (`poolable`, whose fixings the model makes); a split team's share too, as its agency
-    counts at a centre only for a whole team's worth pooled there. Elsewhere it needs its
-    own room in full (`estate.solve.room` says so of a team that finds no room)."""
+    (`poolable`, whose fixings the model makes); elsewhere it needs its own room in full
+    (`estate.solve.room` says so of a team that finds no room). A split team's share may
+    pool beside shares of its agency's other teams, which no such test of one team
+    settles: every site is said to allow it."""
     if prep.efficiency[f] <= 0:
         return np.zeros(len(s), bool)
+    if prep.scenario.split:
+        return np.ones(len(s), bool)
     pooling = pooling_sets(prep, Names.of(prep), assign_upper(prep))
-    ok = poolable(pooling.pool, prep.functions, prep.sites, prep.efficiency,
-                  prep.scenario.min_agencies) & (pooling.upper > 0)
-    return np.isin(s, pooling.pool["s"].to_numpy()[(pooling.pool["f"].to_numpy() == f) & ok])
+    mine = (pooling.pool["f"].to_numpy() == f) & (pooling.upper > 0)
+    return np.isin(s, pooling.pool["s"].to_numpy()[mine])
 
 
 def poolable(pool: pd.DataFrame, functions: pd.DataFrame, sites: pd.DataFrame,

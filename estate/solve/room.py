@@ -102,12 +102,11 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
     used = {c: taken[c] if taken else np.zeros(len(sites)) for c in columns}
     free = {c: cap[c][s] - used[c][s] for c in columns}
     together = {c: float(np.maximum(free[c], 0).sum()) for c in columns}
-    # a split team's share pools only where its agency pools a whole team's worth (so it
-    # counts at the centre): pooled, it fits only a site taking it whole (`may_pool`)
-    whole = sc.split and bool((pools & np.all(
-        [free[c] >= least[c] - 1e-9 for c in columns], axis=0)).any())
+    # a split team's shares pool only where its agency pools a whole team's worth
+    pooled_fits = sc.split and prep.efficiency[f] > 0 and all(
+        together[c] >= least[c] - 1e-9 for c in columns)
     if sc.split:
-        short = [] if whole else [c for c in columns if together[c] < full[c] - 1e-9]
+        short = [c for c in columns if together[c] < full[c] - 1e-9]
     elif np.all([free[c] >= least_at[c] - 1e-9 for c in columns], axis=0).any():
         short = []
     else:
@@ -133,9 +132,8 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
         f"{_count(cap[c][s[i]])} {c}" + (f" ({_count(used[c][s[i]])} taken by other teams)"
                                          if used[c][s[i]] > 1e-9 else "")
         for c in columns) for i in order[:6]] + ([f"and {len(s) - 6} more"] if len(s) > 6 else [])
-    # sites where it would fit pooled but may not pool: the centre rule is why
     blocked = ~pools & np.all([free[c] >= least[c] - 1e-9 for c in columns], axis=0)
-    need = _need(prep, f, columns, least, pools, bool(blocked.any()))
+    need = _need(prep, f, columns, least, pools, bool(blocked.any()), pooled_fits)
     beside = (" beside the other teams (as the re-solve that breaks the fewest rules "
               "placed them)" if taken else "")
     if stays:
@@ -165,31 +163,33 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
             + (("functions.earliest_move", "horizon_years") if stays else ())
             + (("policy.close",) if len(shut) else ())
             + tuple(f"sites.{c}" for c in short)
-            + (("sharing.min_agencies",) if blocked.any() else ())
+            + (("sharing.min_agencies",) if blocked.any() or (
+                pooled_fits and sc.min_agencies > 1) else ())
             + (("assignment.split",) if splitting else ())
             + (("policy.max_one_off",) if taken and math.isfinite(sc.max_one_off) else ()))
     return text, keys
 
 
 def _need(prep: Prepared, f: int, columns: list[str], least: dict[str, float],
-          pools: np.ndarray, blocked: bool) -> str:
+          pools: np.ndarray, blocked: bool, pooled_fits: bool) -> str:
     """The room team f needs, as `no_room` says it: in full where it may not pool, when
     that is why a site that would hold it pooled does not (`blocked`); a split team's in
-    full; else its need pooled, which no site has either."""
+    full and pooled when its sites hold it pooled (`pooled_fits`: only at centres); else
+    its need pooled, which no site has either."""
     def amounts(per: dict[str, float]) -> str:
         return " and ".join(f"{_count(per[c])} {c}" for c in columns)
     full = amounts({c: float(prep.functions.at[f, c]) for c in columns})
-    if prep.efficiency[f] <= 0:
-        return full
-    if prep.scenario.split and not blocked:
-        return (f"{full} (pooled, {amounts(least)}, but a share of a team pools only where "
-                "its agency pools a whole team's worth, and no site it may use holds it "
-                "pooled whole)")
-    if not blocked:
-        return f"{amounts(least)} (after the most pooling could save)"
     others = prep.scenario.min_agencies - 1
     teams = "another agency's pooled team" if others == 1 else \
         f"{others} other agencies' pooled teams"
+    if prep.efficiency[f] <= 0:
+        return full
+    if pooled_fits:
+        return (f"{full} (or {amounts(least)} pooled at shared centres, where its agency "
+                "pools a whole team's worth" + (f" beside {teams}: sharing.min_agencies)"
+                                                if others else ")"))
+    if not blocked:
+        return f"{amounts(least)} (after the most pooling could save)"
     if pools.any():
         return f"{full}, or {amounts(least)} where it could pool beside {teams} " \
             "(sharing.min_agencies)"
