@@ -381,8 +381,8 @@ def _solve_checked(prep: Prepared, options: SolverOptions, clock: Clock,
     """`solve_prepared` of an instance that has passed the pre-check."""
     with clock.stage("build", "Building the model"):
         model = build(prep)
-    if reductions_line(model.reductions):
-        clock.progress(reductions_line(model.reductions))
+    if said := reductions_line(model.reductions):
+        clock.progress(said)
     if lp_path:
         with clock.stage("write_lp", f"Writing the model to {lp_path}"):
             write_lp(model, lp_path)

@@ -27,7 +27,8 @@ _DAY_FIRST = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})")
 _YEAR_FIRST = re.compile(r"(\d{4})([/.\-])(\d{1,2})\2(\d{1,2})")
 _COMPACT = re.compile(r"((?:19|20|21)\d{2})()(\d{2})(\d{2})")
 """A date written as one number, year first (`20290331`), as some finance systems and a
-GeoPackage's integer field hold it."""
+GeoPackage's integer field hold it; its empty second group stands where `_YEAR_FIRST`
+has its separator, so that both give year, month and day as groups 1, 3 and 4."""
 _SERIAL = r"[3-7]\d{4}(\.\d+)?"
 """A date cell Excel shows as General holds its serial day number (46477 is 2027-03-31;
 a CSV export may write it 46477.0, and a time of day is its fraction, 46477.5 noon)."""

@@ -50,8 +50,6 @@ from estate.store.register_used import register_of_results
 
 _PROBE_BYTES = 4096  # one block: a full disk refuses it
 
-
-
 #: The files a run reads, each with what it is ("the scenario file", "the register's
 #: sites.csv"), by real path (through links and `..`): no output may replace one.
 Inputs = dict[str, str]
