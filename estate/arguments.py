@@ -56,8 +56,7 @@ def check_plan_arguments(*, scenario: Any, out: Any, map_path: Any, lp_path: Any
         if value not in EXECUTORS:
             refuse(name, " or ".join(f'"{e}"' for e in EXECUTORS), value)
     problems += _scheduler_alone(where, scheduler, executor, policy_executor)
-    if problems:
-        raise InputError(problems)
+    _refuse(problems)
 
 
 def _scheduler_alone(where: str, scheduler: Any, *executors: str) -> list[Problem]:
@@ -86,8 +85,7 @@ def check_sweep_arguments(*, scenario: Any, varies: Any, out: Any, workers: Any,
     problems = empty_paths(where, {"scenario": scenario, "out": out})
     problems += _counts(where, {"workers": (workers, 1, True), "max_runs": (max_runs, 1, False)})
     problems += _scheduler_alone(where, scheduler, executor)
-    if problems:
-        raise InputError(problems)
+    _refuse(problems)
 
 
 def _counts(where: str, counts: dict[str, tuple[Any, int, bool]]) -> list[Problem]:
@@ -123,5 +121,6 @@ def empty_paths(where: str, paths: dict[str, Any]) -> list[Problem]:
 
 
 def _refuse(problems: list[Problem]) -> None:
+    """One `InputError` naming every problem found, when there is any."""
     if problems:
         raise InputError(problems)

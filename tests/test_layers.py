@@ -2,8 +2,9 @@
 
 The groups, in the order data flows (docs/internals.md). The shell (`cli`, `failures`,
 `pages`, `api`, `arguments`, the package's `__init__`, `__main__`) may import anything;
-nothing imports the shell. Every other module imports estate modules only at module top (no function-local imports
-across groups, which hide a dependency) and only from its own group or earlier ones.
+nothing imports the shell. Every other module imports estate modules only at module top
+(no function-local imports across groups, which hide a dependency) and only from its own
+group or earlier ones.
 The import graph of the package has no cycle.
 """
 

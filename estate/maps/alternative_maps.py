@@ -67,9 +67,10 @@ def map_warnings(map_path: Path, folder: Path, default: Path) -> list[Problem]:
     folder's (`estate.store.drawn_from.replaces_another`: a plan written elsewhere,
     `--out archive/base`, draws at `maps/<name>.html` unless told otherwise), or that the
     map at the scenario's own place (`default`, maps/<name>.html), drawn from this
-    folder, will go on showing the plan it holds now, since this one is drawn elsewhere. Asked before planning, since the
-    plan rewrites the folder and the map; each a warning at the map's path, whose
-    sentence reads on from it ("maps/base.html" "was the map of ...")."""
+    folder, will go on showing the plan it holds now, since this one is drawn elsewhere.
+    Asked before planning, since the plan rewrites the folder and the map; each a warning
+    at the map's path, whose sentence reads on from it ("maps/base.html" "was the map of
+    ...")."""
     said = []
     if replaces_another(map_path, folder):
         said.append(_drawn_over(map_path, (
