@@ -121,7 +121,7 @@ def _changes(r: Results) -> str:
         shown = how_many_named(len(centres), 5)
         where = [f"{listed(types)} at {_site_named(name, site_id, areas=areas)}"
                  for name, site_id, types in centres[:shown]]
-        more = f"; and {count(len(centres) - 5, 'more site')}" if len(centres) > shown else ""
+        more = f"; and {count(len(centres) - shown, 'more site')}" if len(centres) > shown else ""
         # "of several agencies" only when a centre needs them (min_agencies, 2 unless set)
         several = _section(r.scenario, "sharing").get("min_agencies", 2) != 1
         text += (f" Pool teams{' of several agencies' if several else ''} in "
