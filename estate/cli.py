@@ -445,6 +445,6 @@ def compare_command(scenarios: tuple[Path, ...], out: Path, cdn: bool, policy_co
         if redrawn:  # maps `estate plan` drew, showing an earlier plan until now
             say(f"Drawn again for the new plans: {', '.join(redrawn)}")
         for note in notes:
-            if not note.first:  # said above
-                err(f"WARNING: {note.text}")
+            if not note.first:  # said above; a remark as the page shows it, muted
+                err(f"{'Note' if note.remark else 'WARNING'}: {note.text}")
         say("Comparison: " + ", ".join(str(out / name) for name in COMPARISON_FILES))

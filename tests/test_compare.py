@@ -1635,11 +1635,12 @@ def test_a_comparison_counts_the_warnings_each_plan_was_made_with(tmp_path: Path
     run = invoke(tmp_path, "compare", *paths, "--no-policy-costs", "--out", "cmp")
     assert run.code == 0, run.output
     stored = len(pd.read_csv(tmp_path / "results" / "Started" / "warnings.csv"))
-    expected = (f"WARNING: Planned with warnings: \u201cUndated\u201d "
+    expected = (f"Note: Planned with warnings: \u201cUndated\u201d "
                 f"{told} warning{'s' if told > 1 else ''}")
     if stored:
         expected += f"; \u201cStarted\u201d {stored} warning{'s' if stored > 1 else ''}"
     said = " ".join(run.stderr.split())
+    assert "WARNING: Planned with warnings" not in said  # a remark, not a caution
     assert expected + ". Each plan's are listed in its results folder's warnings.csv" in said
     assert "Planned with warnings: \u201cUndated\u201d" in (
         tmp_path / "cmp" / "comparison.html").read_text(encoding="utf-8")

@@ -86,7 +86,10 @@ def test_the_fixings_are_counted_and_said(tmp_path: Path) -> None:
     assert reductions_line({"pairs_unfit": 1, "centres_unusable": 1}) == (
         "Reductions: whole teams: 1 place too small for the team even pooled, left out; 1 "
         "shared centre no plan can use, fixed at 0")
-    assert reductions_line({"covering_rows": 1}) == "Reductions: 0 of 1 coverage row dropped"
+    assert reductions_line({"covering_rows": 1}) == (
+        "Reductions: 1 coverage row checked, none dropped")
+    assert reductions_line({"covering_rows": 2, "columns_unused": 1}) == (
+        "Reductions: 2 coverage rows checked, none dropped; 1 site fixed (1 reaching no zone)")
     assert reductions_line({"covering_rows": 3, "rows_met": 2, "columns_dominated": 1}) == (
         "Reductions: 2 of 3 coverage rows dropped (2 met by a site kept open); 1 site fixed "
         "(1 dominated)")

@@ -82,8 +82,9 @@ class Reductions:
                             (self.columns_dominated, "dominated"),
                             (self.columns_unused, "reaching no zone")))
             sites = self.columns_forced + self.columns_dominated + self.columns_unused
-            said.append(f"{self.rows_dropped:,} of {count(self.covering_rows, 'coverage row')} "
-                        f"dropped{f' ({why})' if why else ''}"
+            rows = count(self.covering_rows, 'coverage row')
+            said.append((f"{self.rows_dropped:,} of {rows} dropped ({why})" if why else
+                         f"{rows} checked, none dropped")
                         + (f"; {count(sites, 'site')} fixed ({fixed})" if sites else ""))
         unusable = [count(n, what) for n, what in ((self.pooled_unusable, "pooled place"),
                                                    (self.centres_unusable, "shared centre"))
