@@ -34,7 +34,8 @@ Each module of estate has its `test_<module>.py`, except these, tested where nam
   test_summary.py
 - timing.py: test_timing.py; programme/*: test_programme.py, test_joint.py;
   programme/end_state.py: test_programme_end_state.py (a programme that ends elsewhere)
-- model/reduce.py: test_reduce.py; solve/scip.py: test_scip.py
+- model/reduce.py: test_reduce.py; solve/scip.py: test_scip.py; solve/seats.py: test_room.py
+  (its counts said in words) and test_bruteforce.py (never a case a plan exists for)
 - store/register_used.py: test_compare.py (what comparison.csv records of each register)
   and test_report_compare.py (the board pack refusing a comparison without its plan)
 - render/report*.py, render/figures.py, render/estate_map.py: test_report_pack.py

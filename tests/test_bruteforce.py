@@ -48,6 +48,7 @@ from estate.model.arrays import EstateModel
 from estate.model.build import build
 from estate.pipeline import prepare_scenario
 from estate.prepare import Prepared
+from estate.solve.diagnose import precheck
 from tests.fixtures import (
     agency,
     function,
@@ -671,6 +672,34 @@ def test_pooling_seeds_fire_every_fixing_and_reduction(tmp_path: Path) -> None:
             fired[name] = fired.get(name, 0) + 1
     assert wanted <= set(fired), fired
     assert fired["beside several"] >= 3, fired
+
+
+def test_a_pooling_register_with_no_plan_is_told_so_before_solving(tmp_path: Path) -> None:
+    """Seeds 333 and 347 have no plan (the brute force). Counting each whole team's need
+    pooled only where it may pool beside `min_agencies - 1` other agencies
+    (`estate.solve.seats`), the pre-check finds 333's three teams more than their one
+    roomy site seats, where counted pooled everywhere it said nothing before solving;
+    and names 347's teams with both needs. The optimum test above checks on all 200
+    seeds that the count never finds a case where a plan exists."""
+    said = {}
+    for seed in (333, 347):
+        inst = pooling_instance(seed)
+        assert brute_force(model_of(inst), np.array([z["population"] for z in inst.zones],
+                                                    float)) is None
+        reg = write_register(tmp_path / str(seed), inst.agencies, inst.sites, inst.functions,
+                             inst.zones)
+        sc = scenario_from_dict({**inst.scenario, "data": str(reg)}, base_dir=reg,
+                                label="test.toml", default_name="test")
+        said[seed] = precheck(prepare_scenario(sc))[0]
+    assert said[333].text.startswith(
+        "functions F1 (A2 HR, 11 desks), F2 (A1 IT, 8 desks) and F3 (A2 IT, 12 desks) must "
+        "each sit whole at one site (assignment.split is false), but the sites they may use "
+        "can seat at most 2 of these 3 together: S1 Site S1 holds 24 desks, room for 2 of "
+        "them; "), said[333]
+    assert said[333].keys == ("sites.desks", "sharing.min_agencies", "assignment.split")
+    assert "F1 (A3 HR, 6.4 desks; 8 desks where it may not pool)" in said[347].text
+    assert "pooled, some of them would fit at S2 Site S2" in said[347].text
+    assert "sharing.min_agencies" in said[347].keys
 
 
 def test_seeds_cover_the_interesting_cases() -> None:

@@ -109,9 +109,18 @@ def may_pool(prep: Prepared, f: int, s: np.ndarray) -> np.ndarray:
         return np.zeros(len(s), bool)
     if prep.scenario.split:
         return np.ones(len(s), bool)
+    pairs = pools_at(prep) & (prep.pairs["f"].to_numpy() == f)
+    return np.isin(s, prep.pairs["s"].to_numpy()[pairs])
+
+
+def pools_at(prep: Prepared) -> np.ndarray:
+    """Per pair of `prep.pairs`: whether its team, whole, may pool at its site (a pooled
+    column a plan can use: `poolable`, and room for the team pooled). Elsewhere a whole
+    team placed at a site needs its room there in full."""
     pooling = pooling_sets(prep, Names.of(prep), assign_upper(prep))
-    mine = (pooling.pool["f"].to_numpy() == f) & (pooling.upper > 0)
-    return np.isin(s, pooling.pool["s"].to_numpy()[mine])
+    pools = np.zeros(len(prep.pairs), bool)
+    pools[pooling.pool["pair"].to_numpy()[pooling.upper > 0]] = True
+    return pools & (prep.efficiency[prep.pairs["f"].to_numpy()] > 0)
 
 
 def poolable(pool: pd.DataFrame, functions: pd.DataFrame, sites: pd.DataFrame,

@@ -26,6 +26,7 @@ from estate.errors import InfeasibleError, Problem
 from estate.load.scenario import CoverageRule
 from estate.model.arrays import EstateModel, labels
 from estate.model.costs import kept_too_late
+from estate.model.pooling import pools_at
 from estate.prepare import Prepared, eligible_pairs
 from estate.solve import SolverOptions, solve
 from estate.solve.room import (
@@ -120,9 +121,11 @@ def precheck(prep: Prepared) -> list[Reason]:
     pairs = prep.pairs
     pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
     ok = can_open[ps]
+    pools = pools_at(prep) if not sc.split else np.ones(len(pf), bool)
     if not sc.split:
-        # The least a team can need at a site: pooling there saves eff of it.
-        least = 1 - prep.efficiency[pf]
+        # The least a team can need at a site: pooling there saves eff of it, where a
+        # whole team may pool (beside min_agencies - 1 other agencies' teams)
+        least = np.where(pools, 1 - prep.efficiency[pf], 1.0)
         for column in ("desks", "racks"):
             need = functions[column].to_numpy(float)[pf] * least
             ok &= need <= sites[column].to_numpy(float)[ps] + 1e-9
@@ -163,7 +166,7 @@ def precheck(prep: Prepared) -> list[Reason]:
             + (("policy.close",) if sc.close else ())
             + ("sites.hosts",) + (("sites.secure",) if functions.at[f, "needs_secure"] else ())))
     seats = None
-    if not sc.split and has_site.all() and (seats := too_few_seats(prep, ok)):
+    if not sc.split and has_site.all() and (seats := too_few_seats(prep, ok, pools)):
         reasons.append(Reason(*seats))
     eff, roomy = prep.efficiency, []
     for column in ("desks", "racks"):

@@ -10,8 +10,10 @@ room, and the keys that would make room (`sites.desks`, `sites.racks`,
 `assignment.split`, a farther `relocation.max_km`, `policy.close`).
 
 Before solving, whole teams are also counted against the seats their sites have
-(`too_few_seats`): three teams that may each use only two sites, each with room for
-one of them, cannot all sit, though each fits somewhere and the desks add up.
+(`too_few_seats`, counted by `estate.solve.seats`): three teams that may each use only
+two sites, each with room for one of them, cannot all sit, though each fits somewhere
+and the desks add up. A whole team counts its need pooled only where it may pool
+(beside `min_agencies - 1` other agencies' teams), its need in full elsewhere.
 """
 
 from __future__ import annotations
@@ -20,12 +22,11 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import breadth_first_order, maximum_flow
 
 from estate.model.arrays import EstateModel
 from estate.model.pooling import may_pool
 from estate.prepare import Prepared, allowed_by_dates, eligible_pairs
+from estate.solve.seats import SeatShortfall, room_shortfall, seat_shortfall
 
 
 def site_named(prep: Prepared, s: int) -> str:
@@ -214,83 +215,55 @@ def where_it_may_go(prep: Prepared, f: int) -> str:
             if home >= 0 and math.isfinite(prep.scenario.max_km) else f"anywhere in {prep.whole}")
 
 
-def _fits_together(pf: np.ndarray, ps: np.ndarray, least: dict[str, np.ndarray],
-                   cap: dict[str, np.ndarray]) -> np.ndarray:
-    """Per site, the most of the teams in pairs (pf, ps) that fit there together, whole:
-    in each column the smallest needs first, as many as the site holds; the fewest over
-    the columns. Pooling cannot seat more, as `least` is each team's need fully pooled."""
-    n = len(next(iter(cap.values())))
-    most = np.bincount(ps, minlength=n)
-    for column, need_f in least.items():
-        need = need_f[pf]
-        order = np.lexsort((need, ps))
-        s, running = ps[order], np.cumsum(need[order])
-        first = np.searchsorted(s, s, side="left")  # where each site's run of pairs starts
-        within = running - np.concatenate([[0.0], running])[first]
-        most = np.minimum(most, np.bincount(s[within <= cap[column][s] + 1e-6], minlength=n))
-    return most
-
-
-def too_few_seats(prep: Prepared, ok: np.ndarray) -> tuple[str, tuple[str, ...]] | None:
+def too_few_seats(prep: Prepared, ok: np.ndarray, pools: np.ndarray
+                  ) -> tuple[str, tuple[str, ...]] | None:
     """Whole teams (split false) more than the sites they may use can seat together,
-    found before solving, or None.
+    found before solving (`seat_shortfall`), or None.
 
     `ok` marks the pairs of `prep.pairs` a team may take whole (the site holds it on
-    its own and may stay open). Each site seats at most as many of its teams as fit
-    there together, smallest first (`_fits_together`); if no matching of teams to sites
-    within those counts seats every team (a maximum flow), no plan can: the teams the
-    flow cannot seat, with those that could give way to them, need more seats than
-    their sites have (Hall's condition), and are named with those sites. It may miss a
-    case (the counts let each site pick its smallest teams), never invent one."""
+    its own and may stay open), `pools` those where it may pool (`pooling.pools_at`):
+    elsewhere it needs its room in full."""
     functions, sites = prep.functions, prep.sites
     pf, ps = prep.pairs["f"].to_numpy()[ok], prep.pairs["s"].to_numpy()[ok]
-    n_f, n_s = len(functions), len(sites)
     columns = [c for c in ("desks", "racks") if (functions[c].to_numpy(float) > 0).any()]
     if not columns:
         return None  # no team needs room
-    least = {c: functions[c].to_numpy(float) * (1 - prep.efficiency) for c in columns}
+    share = np.where(pools[ok], 1 - prep.efficiency[pf], 1.0)
+    need = {c: functions[c].to_numpy(float)[pf] * share for c in columns}
     cap = {c: sites[c].to_numpy(float) for c in columns}
-    teams_at = np.bincount(ps, minlength=n_s)
-    seats = np.minimum(_fits_together(pf, ps, least, cap), teams_at)
-    if (seats >= teams_at).all():
-        return None  # every site seats all the teams that may use it
-    used = np.flatnonzero(teams_at)
-    source, sink = 0, 1 + n_f + n_s
-    graph = sp.csr_matrix(
-        (np.concatenate([np.ones(n_f + len(pf)), seats[used]]).astype(np.int32),
-         (np.concatenate([np.full(n_f, source), 1 + pf, 1 + n_f + used]),
-          np.concatenate([1 + np.arange(n_f), 1 + n_f + ps, np.full(len(used), sink)]))),
-        shape=(sink + 1, sink + 1))
-    flow = maximum_flow(graph, source, sink)
-    if flow.flow_value >= n_f:
+    found = seat_shortfall(len(functions), pf, ps, need, cap)
+    if found is None:
         return None
-    left = (graph - flow.flow).tocsr()
-    left.data = (left.data > 0).astype(np.int8)
-    left.eliminate_zeros()
-    reached = breadth_first_order(left, source, directed=True, return_predecessors=False)
-    teams = np.sort(reached[(reached >= 1) & (reached <= n_f)] - 1)
-    mine = np.isin(pf, teams)
-    pf, ps = pf[mine], ps[mine]
-    at_most = np.bincount(ps, minlength=n_s)
-    by_column = {c: np.minimum(_fits_together(pf, ps, {c: least[c]}, cap), at_most)
-                 for c in columns}
-    room = np.min(list(by_column.values()), axis=0)
-    at = np.flatnonzero(at_most)
-    short = [c for c in columns if ((by_column[c] == room) & (room < at_most))[at].any()]
-    return _seats_reason(prep, teams, at, room, short, least, cap)
+    # the sites where one of them would fit pooled, but may not pool: min_agencies' doing
+    qf, qs = prep.pairs["f"].to_numpy(), prep.pairs["s"].to_numpy()
+    fits = np.all([functions[c].to_numpy(float)[qf] * (1 - prep.efficiency[qf])
+                   <= sites[c].to_numpy(float)[qs] + 1e-9 for c in columns], axis=0)
+    blocked = (np.isin(qf, found.teams) & ~pools & (prep.efficiency[qf] > 0) & fits
+               & ~prep.forced_closed[qs])
+    return _seats_reason(prep, found, pf, need, cap, np.unique(qs[blocked]))
 
 
-def _seats_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, room: np.ndarray,
-                  short: list[str], least: dict[str, np.ndarray],
-                  cap: dict[str, np.ndarray]) -> tuple[str, tuple[str, ...]]:
-    """The words and keys of `too_few_seats`: `teams` need a seat each, the sites `at`
-    seat `room` of them at most, the columns `short` are what limit them."""
-    sc, columns = prep.scenario, list(least)
+def _seats_reason(prep: Prepared, found: SeatShortfall, pf: np.ndarray,
+                  need: dict[str, np.ndarray], cap: dict[str, np.ndarray],
+                  blocked: np.ndarray) -> tuple[str, tuple[str, ...]]:
+    """The words and keys of `too_few_seats`: `found.teams` need a seat each (`need` at
+    the site of each pair of teams `pf`), the sites `found.sites` seat `found.room` of
+    them at most, the columns `found.short` are what limit them; at the sites `blocked`
+    one of them would fit pooled, which the centre rule forbids there."""
+    sc, columns = prep.scenario, list(need)
+    teams, at, room, short = found.teams, found.sites, found.room, found.short
+    least = {c: prep.functions[c].to_numpy(float) * (1 - prep.efficiency) for c in columns}
 
     def amounts(values: dict[str, float]) -> str:
         return " and ".join(f"{_count(v)} {c}" for c, v in values.items() if v > 0)
 
-    named = _teams_needing(prep, teams, lambda f: amounts({c: least[c][f] for c in columns}))
+    def needs(f: int) -> str:  # its least need, and its need where it may not pool
+        low = {c: float(need[c][pf == f].min()) for c in columns}
+        high = {c: float(need[c][pf == f].max()) for c in columns}
+        return amounts(low) + (f"; {amounts(high)} where it may not pool"
+                               if any(high[c] > low[c] + 1e-9 for c in columns) else "")
+
+    named = _teams_needing(prep, teams, needs)
     said = [f"{site_named(prep, int(s))} holds {amounts({c: cap[c][s] for c in columns})}, "
             f"room for {room[s]} of them" for s in at[:6]]
     said += [f"and {len(at) - 6} more"] if len(at) > 6 else []
@@ -302,6 +275,12 @@ def _seats_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, room: np.nd
             f"site{where} (assignment.split is false), but the sites they may use can seat "
             f"at most {int(room[at].sum())} of these {len(teams)} together: "
             + "; ".join(said))
+    if len(blocked):
+        others = sc.min_agencies - 1
+        beside = ("another agency's pooled team beside them, with room for both" if others == 1
+                  else f"{others} other agencies' pooled teams beside them, with room for all")
+        text += (f"; pooled, some of them would fit at {_names(prep, blocked)}, but a shared "
+                 f"centre there needs {beside}, which none has (sharing.min_agencies)")
     farther, closed = _ways_out(prep, teams, teams[prep.home[teams] >= 0], rf, rs, lambda ff, fs:
                                 np.all([cap[c][fs] >= least[c][ff] - 1e-9 for c in columns],
                                        axis=0))
@@ -309,8 +288,8 @@ def _seats_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, room: np.nd
     return text, ((("relocation.max_km",) if farther else ())
                   + (("policy.close",) if closed else ())
                   + tuple(f"sites.{c}" for c in short)
+                  + (("sharing.min_agencies",) if len(blocked) else ())
                   + (("assignment.split",) if spread else ()))
-
 
 
 def too_little_room(prep: Prepared, ok: np.ndarray | None, columns: list[str],
@@ -336,35 +315,12 @@ def too_little_room(prep: Prepared, ok: np.ndarray | None, columns: list[str],
     functions, sites = prep.functions, prep.sites
     pf, ps = pairs if pairs is not None else (prep.pairs["f"].to_numpy()[ok],
                                               prep.pairs["s"].to_numpy()[ok])
-    n_f, n_s = len(functions), len(sites)
-    used = np.unique(ps)
-    for column in columns:
-        least = functions[column].to_numpy(float) * (1 - prep.efficiency)
-        cap = sites[column].to_numpy(float)
-        total = least.sum() + cap[used].sum()
-        if least.sum() <= 0:
-            continue
-        scale = min(100.0, 2.0 ** 30 / total)  # scipy's flow counts in 32 bits
-        need = np.floor(least * scale + 1e-6).astype(np.int64)
-        room = np.ceil(cap * scale - 1e-6).astype(np.int64)
-        source, sink = 0, 1 + n_f + n_s
-        graph = sp.csr_matrix(
-            (np.concatenate([need, need[pf], room[used]]).astype(np.int32),
-             (np.concatenate([np.full(n_f, source), 1 + pf, 1 + n_f + used]),
-              np.concatenate([1 + np.arange(n_f), 1 + n_f + ps, np.full(len(used), sink)]))),
-            shape=(sink + 1, sink + 1))
-        flow = maximum_flow(graph, source, sink)
-        if flow.flow_value >= need.sum():
-            continue
-        left = (graph - flow.flow).tocsr()
-        left.data = (left.data > 0).astype(np.int8)
-        left.eliminate_zeros()
-        reached = breadth_first_order(left, source, directed=True, return_predecessors=False)
-        teams = np.sort(reached[(reached >= 1) & (reached <= n_f)] - 1)
-        teams = teams[least[teams] > 0]
-        at = np.unique(ps[np.isin(pf, teams)])
-        return _room_reason(prep, teams, at, column, least, cap)
-    return None
+    least = {c: functions[c].to_numpy(float) * (1 - prep.efficiency) for c in columns}
+    found = room_shortfall(least, pf, ps, {c: sites[c].to_numpy(float) for c in columns})
+    if found is None:
+        return None
+    return _room_reason(prep, found.teams, found.sites, found.column, found.least,
+                        sites[found.column].to_numpy(float))
 
 
 def _listed(names: list[str]) -> str:

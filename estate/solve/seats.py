@@ -1,0 +1,142 @@
+"""The counts behind the checks of room before solving: which teams cannot all sit at
+the sites they may use, found by maximum flows over the (team, site) pairs. Numbers
+only; `estate.solve.room` says them in words.
+
+Two counts, each a relaxation of every plan, so each may miss a case and never invents
+one:
+
+- seats (`seat_shortfall`), for whole teams: each site seats at most as many of its
+  teams as fit there together, smallest first; teams no matching within those counts
+  seats cannot all sit, though each fits somewhere and the desks add up (three teams
+  that may each use only two sites, each with room for one of them);
+- amounts (`room_shortfall`): each team's least need (fully pooled) sent to the sites of
+  its pairs, each site taking no more than it holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import breadth_first_order, maximum_flow
+
+
+@dataclass(frozen=True)
+class SeatShortfall:
+    """Whole teams more than their sites can seat together (`seat_shortfall`)."""
+
+    teams: np.ndarray  # the teams that cannot all sit (positions)
+    sites: np.ndarray  # the sites they may use
+    room: np.ndarray  # per site (all sites), how many of them it seats at most
+    short: list[str]  # the columns (desks, racks) that limit those counts
+
+
+@dataclass(frozen=True)
+class RoomShortfall:
+    """Teams needing more of `column` together than their sites hold (`room_shortfall`)."""
+
+    teams: np.ndarray
+    sites: np.ndarray
+    column: str
+    least: np.ndarray  # per team, its least need of `column`
+
+
+def fits_together(ps: np.ndarray, need: dict[str, np.ndarray], cap: dict[str, np.ndarray]
+                  ) -> np.ndarray:
+    """Per site, the most of the teams of its pairs (sites `ps`, each pair's `need` of
+    each column there) that fit there together, whole: in each column the smallest needs
+    first, as many as the site holds; the fewest over the columns."""
+    n = len(next(iter(cap.values())))
+    most = np.bincount(ps, minlength=n)
+    for column, need_p in need.items():
+        order = np.lexsort((need_p, ps))
+        s, running = ps[order], np.cumsum(need_p[order])
+        first = np.searchsorted(s, s, side="left")  # where each site's run of pairs starts
+        within = running - np.concatenate([[0.0], running])[first]
+        most = np.minimum(most, np.bincount(s[within <= cap[column][s] + 1e-6], minlength=n))
+    return most
+
+
+def seat_shortfall(n_teams: int, pf: np.ndarray, ps: np.ndarray, need: dict[str, np.ndarray],
+                   cap: dict[str, np.ndarray]) -> SeatShortfall | None:
+    """Whole teams that cannot all sit on the pairs (pf, ps), each needing `need` (per
+    pair and column) at its site, or None.
+
+    Each site seats at most as many of its teams as fit there together
+    (`fits_together`); if no matching of teams to sites within those counts seats every
+    team (a maximum flow), no plan can: the teams the flow cannot seat, with those that
+    could give way to them, need more seats than their sites have (Hall's condition).
+    The counts let each site pick its smallest teams, so a case may be missed."""
+    n_s = len(next(iter(cap.values())))
+    teams_at = np.bincount(ps, minlength=n_s)
+    seats = np.minimum(fits_together(ps, need, cap), teams_at)
+    if (seats >= teams_at).all():
+        return None  # every site seats all the teams that may use it
+    used = np.flatnonzero(teams_at)
+    source, sink = 0, 1 + n_teams + n_s
+    graph = sp.csr_matrix(
+        (np.concatenate([np.ones(n_teams + len(pf)), seats[used]]).astype(np.int32),
+         (np.concatenate([np.full(n_teams, source), 1 + pf, 1 + n_teams + used]),
+          np.concatenate([1 + np.arange(n_teams), 1 + n_teams + ps, np.full(len(used), sink)]))),
+        shape=(sink + 1, sink + 1))
+    flow = maximum_flow(graph, source, sink)
+    if flow.flow_value >= n_teams:
+        return None
+    teams = _unserved(graph, flow, source, n_teams)
+    mine = np.isin(pf, teams)
+    ps_mine = ps[mine]
+    at_most = np.bincount(ps_mine, minlength=n_s)
+    by_column = {c: np.minimum(fits_together(ps_mine, {c: need[c][mine]}, cap), at_most)
+                 for c in need}
+    room = np.min(list(by_column.values()), axis=0)
+    at = np.flatnonzero(at_most)
+    short = [c for c in need if ((by_column[c] == room) & (room < at_most))[at].any()]
+    return SeatShortfall(teams, at, room, short)
+
+
+def room_shortfall(least_by_column: dict[str, np.ndarray], pf: np.ndarray, ps: np.ndarray,
+                   cap_by_column: dict[str, np.ndarray]) -> RoomShortfall | None:
+    """Teams that need more of a column together than the sites of their pairs (pf, ps)
+    hold, or None.
+
+    Each team's least need is sent to the sites of its pairs, each site taking no more
+    than it holds (a maximum flow). A plan seats every team within those pairs, so it is
+    such a flow: if the flow falls short, no plan exists. The teams the flow cannot seat
+    in full, with those that could give way to them, need more together than their
+    sites hold (Hall's condition for amounts). Needs are rounded down and room up to
+    hundredths, so rounding can only miss a case, never invent one."""
+    used = np.unique(ps)
+    for column, least in least_by_column.items():
+        cap = cap_by_column[column]
+        n_f, n_s = len(least), len(cap)
+        total = least.sum() + cap[used].sum()
+        if least.sum() <= 0:
+            continue
+        scale = min(100.0, 2.0 ** 30 / total)  # scipy's flow counts in 32 bits
+        need = np.floor(least * scale + 1e-6).astype(np.int64)
+        room = np.ceil(cap * scale - 1e-6).astype(np.int64)
+        source, sink = 0, 1 + n_f + n_s
+        graph = sp.csr_matrix(
+            (np.concatenate([need, need[pf], room[used]]).astype(np.int32),
+             (np.concatenate([np.full(n_f, source), 1 + pf, 1 + n_f + used]),
+              np.concatenate([1 + np.arange(n_f), 1 + n_f + ps, np.full(len(used), sink)]))),
+            shape=(sink + 1, sink + 1))
+        flow = maximum_flow(graph, source, sink)
+        if flow.flow_value >= need.sum():
+            continue
+        teams = _unserved(graph, flow, source, n_f)
+        teams = teams[least[teams] > 0]
+        return RoomShortfall(teams, np.unique(ps[np.isin(pf, teams)]), column, least)
+    return None
+
+
+def _unserved(graph: sp.csr_matrix, flow: Any, source: int, n_teams: int) -> np.ndarray:
+    """The teams still reached from the source in the residual graph of a maximum flow:
+    those it could not serve in full and those that could give way to them."""
+    left = (graph - flow.flow).tocsr()
+    left.data = (left.data > 0).astype(np.int8)
+    left.eliminate_zeros()
+    reached = breadth_first_order(left, source, directed=True, return_predecessors=False)
+    return np.sort(reached[(reached >= 1) & (reached <= n_teams)] - 1)
