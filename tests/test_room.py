@@ -20,6 +20,7 @@ import pytest
 from estate.load.scenario import load_scenario
 from estate.pipeline import prepare_scenario
 from estate.solve.diagnose import precheck
+from estate.solve.room import amount_of
 from tests.fixtures import (
     TWO_AGENCIES,
     Run,
@@ -507,3 +508,11 @@ def test_a_split_team_pools_only_where_a_site_takes_it_whole(tmp_path: Path) -> 
     path = _write(tmp_path / "roomier", roomier, teams, sharing=sharing,
                   assignment={"split": True})
     assert invoke(tmp_path / "roomier", "plan", path, "--out", "out").code == 0
+
+
+@pytest.mark.parametrize(("x", "column", "words"), [
+    (1, "racks", "1 rack"), (1.0, "desks", "1 desk"), (0.5, "racks", "0.5 racks"),
+    (1_200, "desks", "1,200 desks"), (0, "racks", "0 racks"), (12.5, "desks", "12.5 desks")])
+def test_an_amount_of_room_is_said_in_words(x: float, column: str, words: str) -> None:
+    """A team of one rack was said to need "1 racks"."""
+    assert amount_of(x, column) == words

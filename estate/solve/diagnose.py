@@ -30,6 +30,7 @@ from estate.model.pooling import pools_at
 from estate.prepare import Prepared, eligible_pairs
 from estate.solve import SolverOptions, solve
 from estate.solve.room import (
+    amount_of,
     no_room,
     site_named,
     taken_room,
@@ -160,7 +161,8 @@ def precheck(prep: Prepared) -> list[Reason]:
         where = where_it_may_go(prep, f)
         reasons.append(Reason(
             f"{team_named(prep, f)} needs {need} {where} hosting {t} with room for "
-            f"{functions.at[f, 'desks']:g} desks and {functions.at[f, 'racks']:g} racks that "
+            f"{amount_of(functions.at[f, 'desks'], 'desks')} and "
+            f"{amount_of(functions.at[f, 'racks'], 'racks')} that "
             "may stay open; there is none",
             (("relocation.max_km",) if home >= 0 and math.isfinite(sc.max_km) else ())
             + (("policy.close",) if sc.close else ())

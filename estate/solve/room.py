@@ -44,6 +44,11 @@ def _count(x: float) -> str:
     return f"{x:,.0f}" if abs(x - round(x)) < 1e-9 else f"{x:,.1f}"
 
 
+def amount_of(x: float, column: str) -> str:
+    """`12 desks`, `1 rack`, `0.5 racks`: an amount of a column (desks, racks) in words."""
+    return f"{_count(x)} {column[:-1] if _count(x) == '1' else column}"
+
+
 def _names(prep: Prepared, s: np.ndarray, most: int = 3) -> str:
     named = ", ".join(site_named(prep, int(i)) for i in s[:most])
     return named + (f" and {len(s) - most} more" if len(s) > most else "")
@@ -130,7 +135,7 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
     order = np.argsort(-np.min([free[c] - least_at[c] for c in columns], axis=0),
                        kind="stable")
     said = [f"{site_named(prep, int(s[i]))} holds " + " and ".join(
-        f"{_count(cap[c][s[i]])} {c}" + (f" ({_count(used[c][s[i]])} taken by other teams)"
+        amount_of(cap[c][s[i]], c) + (f" ({_count(used[c][s[i]])} taken by other teams)"
                                          if used[c][s[i]] > 1e-9 else "")
         for c in columns) for i in order[:6]] + ([f"and {len(s) - 6} more"] if len(s) > 6 else [])
     blocked = ~pools & np.all([free[c] >= least[c] - 1e-9 for c in columns], axis=0)
@@ -143,7 +148,7 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
                 f"{horizon}-year horizon, and needs room there for {need}, but "
                 f"there is not that room{beside}")
     elif sc.split:
-        held = " and ".join(f"{_count(together[c])} {c}" for c in columns)
+        held = " and ".join(amount_of(together[c], c) for c in columns)
         text = (f"{team_named(prep, f)} needs room for {need} {where_it_may_go(prep, f)}, but the "
                 f"sites it may use there have {held} in all{beside}")
     else:
@@ -178,7 +183,7 @@ def _need(prep: Prepared, f: int, columns: list[str], least: dict[str, float],
     full and pooled when its sites hold it pooled (`pooled_fits`: only at centres); else
     its need pooled, which no site has either."""
     def amounts(per: dict[str, float]) -> str:
-        return " and ".join(f"{_count(per[c])} {c}" for c in columns)
+        return " and ".join(amount_of(per[c], c) for c in columns)
     full = amounts({c: float(prep.functions.at[f, c]) for c in columns})
     others = prep.scenario.min_agencies - 1
     teams = "another agency's pooled team" if others == 1 else \
@@ -255,7 +260,7 @@ def _seats_reason(prep: Prepared, found: SeatShortfall, pf: np.ndarray,
     least = {c: prep.functions[c].to_numpy(float) * (1 - prep.efficiency) for c in columns}
 
     def amounts(values: dict[str, float]) -> str:
-        return " and ".join(f"{_count(v)} {c}" for c, v in values.items() if v > 0)
+        return " and ".join(amount_of(v, c) for c, v in values.items() if v > 0)
 
     def needs(f: int) -> str:  # its least need, and its need where it may not pool
         low = {c: float(need[c][pf == f].min()) for c in columns}
@@ -334,11 +339,11 @@ def _room_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, column: str,
     """The words and keys of `too_little_room`: `teams` need `least` of `column` each
     and may sit only at the sites `at`, which hold `cap` each."""
     functions, sc = prep.functions, prep.scenario
-    named = _teams_needing(prep, teams, lambda f: f"{_count(least[f])} {column}")
+    named = _teams_needing(prep, teams, lambda f: amount_of(least[f], column))
     who = (f"functions {', '.join(named[:-1])} and {named[-1]}" if len(named) > 1
            else f"function {named[0]}")
     order = at[np.argsort(-cap[at], kind="stable")]
-    said = [f"{site_named(prep, int(s))} holds {_count(cap[s])} {column}" for s in order[:6]]
+    said = [f"{site_named(prep, int(s))} holds {amount_of(cap[s], column)}" for s in order[:6]]
     said += [f"and {len(at) - 6} more"] if len(at) > 6 else []
     rf, rs, near, small = _near_sites(prep, teams, at, "too little for any of them whole")
     said += small
@@ -352,8 +357,8 @@ def _room_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, column: str,
              if not sc.split else "")
     sites_are = ("the sites that could hold any of them whole" if not sc.split
                  else "the sites they may use")
-    text = (f"{who} {whole}need {_count(least[teams].sum())} {column} together{pooled}, but "
-            f"{sites_are}{where} hold {_count(cap[at].sum())} {column} in all: "
+    text = (f"{who} {whole}need {amount_of(least[teams].sum(), column)} together{pooled}, but "
+            f"{sites_are}{where} hold {amount_of(cap[at].sum(), column)} in all: "
             + "; ".join(said))
     if len(stay):  # their one pair is their home (`estate.prepare`)
         text += (f"; {_listed([str(functions.at[f, 'function_id']) for f in stay])} may not "
