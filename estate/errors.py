@@ -11,9 +11,12 @@ import difflib
 import errno
 import os
 import re
+import tempfile
+import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 PATH = (str, os.PathLike)
@@ -411,3 +414,22 @@ def cannot_read(error: OSError) -> str:
         return ("a file this user may not read (permission denied): give read permission "
                 "on it (chmod a+r) and on each folder above it (chmod a+rx), and run again")
     return f"a file that could not be read ({error.strerror or error})"
+
+
+LOG_NAME = "estate-error.log"
+"""Where a failure the tool did not foresee keeps its trace: in the folder the command
+was run in, else the system's temporary folder."""
+
+
+def keep_trace(exc: BaseException, name: str = LOG_NAME) -> Path:
+    """Write the full trace of `exc` where the user can send it to us, not on their
+    screen, and say where: `name` in the working folder, else in the temporary one."""
+    text = "".join(traceback.format_exception(exc))
+    for folder in (Path.cwd(), Path(tempfile.gettempdir())):
+        try:
+            path = folder / name
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return Path(name)

@@ -16,36 +16,26 @@ import functools
 import os
 import select
 import sys
-import tempfile
-import traceback
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
-from estate.errors import EstateError, InfeasibleError, InputError, Problem, path_too_long
+from estate.errors import (
+    EstateError,
+    InfeasibleError,
+    InputError,
+    Problem,
+    keep_trace,
+    path_too_long,
+)
 from estate.render.terminal import err
 from estate.status import Failure, failure_json
 
-LOG_NAME = "estate-error.log"
 READER_GONE = 141
 """The exit code of a run whose output lost its reader (a closed pipe): 128 + SIGPIPE,
 what a shell reports for a program the signal stops, so no code of estate's own (1 is
 bad input) is said of a run that had none."""
-
-
-def _log_unexpected(exc: BaseException) -> Path:
-    """Write the full trace where the user can send it to us, not on their screen."""
-    text = "".join(traceback.format_exception(exc))
-    for folder in (Path.cwd(), Path(tempfile.gettempdir())):
-        try:
-            path = folder / LOG_NAME
-            path.write_text(text, encoding="utf-8")
-            return path
-        except OSError:
-            continue
-    return Path(LOG_NAME)
 
 
 def handled(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -111,7 +101,7 @@ def _words_unwritten(exc: OSError) -> NoReturn:
 def _unexpected(exc: Exception, as_json: bool) -> NoReturn:
     """Say a failure the tool did not foresee in one line, its trace in a log file, and
     exit 4."""
-    log = _log_unexpected(exc)
+    log = keep_trace(exc)
     message = (f"Unexpected error: {type(exc).__name__}: "
                f"{str(exc).splitlines()[0] if str(exc) else ''} (full trace in {log})")
     if as_json:

@@ -1436,3 +1436,32 @@ def test_a_run_whose_register_changed_keeps_no_outcome(corridor: Path, tmp_path:
     done = run_one(RunTask("r1", {}, raw, "r1", str(folder)))
     assert done.status in (Status.INFEASIBLE, Status.INVALID), done
     assert not (folder / "outcome.json").exists()
+
+
+def test_a_run_that_fails_unforeseen_keeps_its_trace(
+        corridor: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fault of estate's in one run (here one raised where the run is planned) was its
+    row's one line, and the trace was lost: `estate-error.log`, which every command
+    writes for such a fault, was written nowhere. Each such run keeps its own log."""
+    planned = estate.runs.sweep.plan_scenario
+
+    def faulty(scenario: Any, **kwargs: Any) -> Any:
+        if scenario.cost_per_fte == 5000:
+            raise RuntimeError("a fault of estate's\nsecond line")
+        return planned(scenario, **kwargs)
+
+    from estate.runs import executor
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(estate.runs.sweep, "plan_scenario", faulty)
+    monkeypatch.setattr(estate.runs.sweep, "run_all", lambda fn, tasks, *args, **kwargs:
+                        executor.run_all(fn, tasks, "serial"))  # in this process
+    result = sweep(corridor, [parse_vary("relocation.cost_per_fte=0,5000")], "sw")
+    rows = result.rows.set_index("status")
+    log = tmp_path / f"estate-error-{rows.loc['error', 'run_id']}.log"
+    assert rows.loc["error", "message"] == (
+        f"RuntimeError: a fault of estate's (full trace in {log})")
+    assert "Traceback" in log.read_text() and "second line" in log.read_text()
+    assert rows.loc["optimal", "message"] in ("", None) or pd.isna(rows.loc["optimal",
+                                                                              "message"])
+    assert [p.name for p in tmp_path.glob("estate-error*")] == [log.name]

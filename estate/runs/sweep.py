@@ -38,6 +38,7 @@ from estate.errors import (
     OutputError,
     Problem,
     RegisterChanged,
+    keep_trace,
 )
 from estate.load.scenario import scenario_from_dict, set_dotted
 from estate.load.toml_text import read_scenario_dict
@@ -145,6 +146,9 @@ def run_one(task: RunTask) -> RunOutcome:
         done.sites, done.warnings = _sites_of(result.sites), len(result.warnings)
     except Exception as exc:  # one run's ending is its row, never the sweep's end
         done.status, done.message = status_of(exc), _one_line(exc)
+        if not isinstance(exc, EstateError):  # a fault of estate's: its trace kept
+            # one log a run, as several may fail; in the working folder, as every command's
+            done.message += f" (full trace in {keep_trace(exc, f'estate-error-{task.run_id}.log')})"
         done.unstored = isinstance(exc, OutputError)
         # refused before planning (its register or scenario): not one "planned now"
         done.ran = done.status != Status.INVALID or done.unstored
@@ -236,7 +240,8 @@ def _all_refused(path: Path, outcomes: list[RunOutcome], kept: bool = False) -> 
 
 
 def _result_or_error(outcome: RunOutcome | BaseException, task: RunTask) -> RunOutcome:
-    """A worker that died (killed, out of memory) is an error row too."""
+    """A worker that died (killed, out of memory) is an error row too: its words say
+    why (`run_one` itself turns every exception of a run into its outcome)."""
     if not isinstance(outcome, BaseException):
         return outcome
     return RunOutcome(task.run_id, task.parameters, Status.ERROR, _one_line(outcome), ran=True)
