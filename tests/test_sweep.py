@@ -696,10 +696,10 @@ def test_values_and_grids_past_the_limits_are_refused_at_once(corridor: Path,
 
 
 @pytest.mark.parametrize(("key", "found"), [
-    ("sharing.efficency", "did you mean `sharing.efficiency`"),
+    ("sharing.efficency", "did you mean `sharing.efficiency`?"),  # alone
     ("discount", "did you mean `discount_rate`?"),
     ("sharing.efficiency.IT", "sharing.efficiency is a single value"),
-    ("coverage.0.radius", "did you mean `coverage.0.radius_km`"),
+    ("coverage.0.radius", "did you mean `coverage.0.radius_km`?"),
     ("coverage.5.radius_km",
      "coverage has 1 entry: an index from 0 to 1 (the last adds a rule), not 5"),
     ("coverage.99999999999.radius_km", "not 99999999999"),

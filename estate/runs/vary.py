@@ -336,14 +336,23 @@ def check_keys(raw: dict[str, Any], varies: Iterable[Vary]) -> None:
             # the key in its table first (`relocation.max_km` for `max_km`)
             leaf = vary.key.rsplit(".", 1)[-1]
             near = list(dict.fromkeys(
-                [k for k in known if k.rsplit(".", 1)[-1] == leaf]
-                + difflib.get_close_matches(vary.key, known, n=3, cutoff=0.6)))[:3]
+                [k for k in known if k.rsplit(".", 1)[-1] == leaf] + _close(vary.key, known)))[:3]
             hint = f"{did_you_mean(near)} " if near else ""
             problems.append(Problem("--vary", None, vary.key, "a key the scenario knows",
                                     f"{why}; {hint}known keys: {', '.join(known)}",
                                     label="key"))
     if problems:
         raise InputError(problems)
+
+
+def _close(key: str, known: list[str]) -> list[str]:
+    """The known keys a mistyped one is most like, best first: those within a tenth of the
+    best likeness (difflib's ratio, at least 0.6), so that `sharing.efficency` is told
+    `sharing.efficiency` alone, not every key of its table, which its prefix makes alike."""
+    ratios = {k: difflib.SequenceMatcher(None, key, k).ratio() for k in known}
+    best = max(ratios.values(), default=0.0)
+    return sorted((k for k, r in ratios.items() if r >= max(0.6, best - 0.1)),
+                  key=lambda k: -ratios[k])
 
 
 def _merged(raw: dict[str, Any]) -> dict[str, Any]:
