@@ -41,6 +41,9 @@ def test_a_wait_for_desks_another_team_frees_is_not_counted(tmp_path: Path) -> N
     assert plan.agencies["npv_saving"].tolist() == pytest.approx([730_000], abs=0.01)
     said = [w.found for w in plan.warnings if w.column == "programme"]
     assert len(said) == 1 and said[0].startswith("the NPV saving leaves out £600.0k that "), said
+    # the plan is the snapshot's cheapest: a programme may choose one that realises more
+    assert said[0].endswith("within yearly limits, and may choose another plan that realises "
+                            "more (this one is the cheapest as the snapshot prices it)"), said
     dated = plan_case(tmp_path / "dated", sites, teams, **rules).programme()
     assert dated.npv_saving == pytest.approx(730_000, abs=0.01)
 

@@ -23,8 +23,11 @@ BOOKED_EARLY = "a dated saving no programme falls short of"
 """What these warnings expect: the board pack finds them by it, to set them on its first
 page beside the saving they qualify."""
 SCHEDULE_IT = ("; a programme (--programme, or a [programme] table) says the year of each "
-               "change, within yearly limits")
-"""How each warning ends on the terminal; the pages say it in a reader's (`reader_words`)."""
+               "change, within yearly limits, and may choose another plan that realises more "
+               "(this one is the cheapest as the snapshot prices it)")
+"""How each warning ends on the terminal; the pages say it in a reader's (`reader_words`).
+The plan was chosen by the snapshot's prices, waits and all, so one that waits less may
+realise more: dating plan and programme together settles it (docs/programme.md)."""
 
 
 def reader_words(found: str) -> str:
@@ -32,7 +35,8 @@ def reader_words(found: str) -> str:
     ends with what a dated programme gives, not with the command that makes one."""
     said = found.removesuffix(SCHEDULE_IT)
     return (said[:1].upper() + said[1:]
-            + "; a dated programme of the plan says in which year each change can happen.")
+            + "; a dated programme of the plan says in which year each change can happen, "
+            "and may choose another plan that realises more.")
 
 
 @dataclass(frozen=True)
