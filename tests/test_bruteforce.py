@@ -697,8 +697,8 @@ def test_a_pooling_register_with_no_plan_is_told_so_before_solving(tmp_path: Pat
         "can seat at most 2 of these 3 together: S1 Site S1 holds 24 desks, room for 2 of "
         "them; "), said[333]
     assert said[333].keys == ("sites.desks", "sharing.min_agencies", "assignment.split")
-    assert "F1 (A3 HR, 6.4 desks; 8 desks where it may not pool)" in said[347].text
-    assert "pooled, some of them would fit at S2 Site S2" in said[347].text
+    assert "F1 (A3 HR, 6.4 desks pooled; 8 desks where it may not pool)" in said[347].text
+    assert "some of them could pool at S2 Site S2 and need less room" in said[347].text
     assert "sharing.min_agencies" in said[347].keys
 
 

@@ -452,13 +452,65 @@ def test_a_team_that_may_pool_only_beside_another_agency_is_told_so(tmp_path: Pa
             "each sit whole at one site (assignment.split is false), but the sites they may "
             "use can seat at most 2 of these 3 together: O2 Site O2 holds 15 desks, room for 1 "
             "of them; O3 Site O3 holds 15 desks, room for 1 of them; O1 Site O1 holds too "
-            "little for any of them; pooled, some of them would fit at O1 Site O1, O2 Site O2, "
-            "O3 Site O3, but a shared centre there needs another agency's pooled team beside "
-            "them, with room for both, which none has (sharing.min_agencies)")
+            "little for any of them; some of them could pool at O1 Site O1, O2 Site O2, O3 "
+            "Site O3 and need less room, but a shared centre there needs another agency's "
+            "pooled team beside them, with room for both, which none has "
+            "(sharing.min_agencies)")
         assert _relax(run) == ["sites.desks", "sharing.min_agencies", "assignment.split"]
     alone = _write(tmp_path, sites, teams, sharing={**sharing, "min_agencies": 1},
                    relocation={"max_km": float("inf")})
     assert invoke(tmp_path, "plan", alone, "--out", "out").code == 0
+
+
+def test_split_teams_are_not_named_when_the_centre_rule_leaves_them_no_room(
+        tmp_path: Path) -> None:
+    """Review J's register: S1 (A1, 7 desks) and S2 (A2, 12 desks, 10 km off); A2's IT team
+    Y (2 desks) sits at S1 and may move 5 km at most, so stays; A1's IT teams X, Z and V
+    (12 desks each) have no site yet. IT pools at a half, beside two agencies. By hand:
+    S2 has no second agency, so seats one A1 team in full; S1 seats Y and one A1 team
+    pooled (1 + 6 = 7): one team is left. Split teams make no plan (no centre at S2, and
+    38 desks in full against 19); fewer agencies a centre does. The keys were weighed with
+    every team fully pooled everywhere, so assignment.split was named. (A farther max_km
+    is named still: Y could then be at either site, and a count that lets each site
+    seat its smallest teams cannot rule it out.)"""
+    sites = [site("S1", "A1", 0, 0, desks=7), site("S2", "A2", 10, 0, desks=12)]
+    teams = [function("Y", "A2", "IT", "S1", fte=2), *(function(t, "A1", "IT", fte=12)
+                                                       for t in ("X", "Z", "V"))]
+    sharing = {"types": ["IT"], "efficiency": 0.5, "setup_cost": 0.0, "min_agencies": 2}
+    path = _write(tmp_path, sites, teams, sharing=sharing, relocation={"max_km": 5.0})
+    run = invoke(tmp_path, "validate", path)
+    assert run.code == 2, run.output
+    [reason] = _reasons(run)
+    assert "can seat at most 3 of these 4 together" in reason, reason
+    assert "Y (A2 IT, 1 desk pooled)" in reason and "X (A1 IT, 6 desks pooled; 12 desks " \
+        "where it may not pool)" in reason, reason
+    assert "assignment.split" not in _relax(run)
+    assert {"sites.desks", "sharing.min_agencies"} <= set(_relax(run))
+    split = _write(tmp_path / "split", sites, teams, sharing=sharing,
+                   relocation={"max_km": 5.0}, assignment={"split": True})
+    assert invoke(tmp_path, "plan", split, "--out", "out-split").code == 2
+    fewer = _write(tmp_path / "fewer", sites, teams, sharing={**sharing, "min_agencies": 1},
+                   relocation={"max_km": 5.0})
+    assert invoke(tmp_path, "plan", fewer, "--out", "out-fewer").code == 0
+
+
+def test_a_farther_site_is_named_only_if_the_seats_would_then_suffice(tmp_path: Path) -> None:
+    """Four 20-desk teams at offices of 15, 30 and 30 desks (two at O2) seat two; F, 100 km
+    off, holds 20 desks, so seats one more: three of four at any distance. Each team on
+    its own fits F, which named relocation.max_km; the seats counted again with no
+    limit still fall short, so only the desks are named."""
+    sites = [site("O1", "A1", 0, 0, desks=15), site("O2", "A2", 0, 2, desks=30),
+             site("O3", "A2", 1.5, 1, desks=30), site("F", "A1", 100, 0, desks=20)]
+    teams = [function("X", "A1", "IT", "O1", fte=20), function("Y", "A2", "HR", "O2", fte=20),
+             function("W", "A2", "Finance", "O3", fte=20),
+             function("V", "A1", "HR", "O2", fte=20)]
+    run = invoke(tmp_path, "validate", _write(tmp_path, sites, teams))
+    assert run.code == 2, run.output
+    assert "can seat at most 2 of these 4 together" in _reasons(run)[0], _reasons(run)
+    assert _relax(run) == ["sites.desks"]
+    near = [*sites[:3], site("F", "A1", 20, 0, desks=40)]  # two more seats within reach
+    run = invoke(tmp_path, "validate", _write(tmp_path / "near", near, teams))
+    assert run.code == 0, run.output
 
 
 @pytest.mark.parametrize("min_agencies", [1, 3])

@@ -26,7 +26,6 @@ from estate.errors import InfeasibleError, Problem
 from estate.load.scenario import CoverageRule
 from estate.model.arrays import EstateModel, labels
 from estate.model.costs import kept_too_late
-from estate.model.pooling import pools_at
 from estate.prepare import Prepared, eligible_pairs
 from estate.solve import SolverOptions, solve
 from estate.solve.room import (
@@ -39,6 +38,7 @@ from estate.solve.room import (
     too_little_room,
     where_it_may_go,
 )
+from estate.solve.seats import whole_pairs
 
 ELASTIC_FAMILIES = ("housed", "desks", "racks", "max_one_off")
 
@@ -119,17 +119,10 @@ def precheck(prep: Prepared) -> list[Reason]:
                     f"{rule.radius_km:g} km; {rule.population_share:.1%} required{unmet[0]}",
                     unmet[1] or ((f"{rule.name}.radius_km", f"{rule.name}.population_share")
                                  + _closing(prep, cov.site))))
-    pairs = prep.pairs
-    pf, ps = pairs["f"].to_numpy(), pairs["s"].to_numpy()
-    ok = can_open[ps]
-    pools = pools_at(prep) if not sc.split else np.ones(len(pf), bool)
-    if not sc.split:
-        # The least a team can need at a site: pooling there saves eff of it, where a
-        # whole team may pool (beside min_agencies - 1 other agencies' teams)
-        least = np.where(pools, 1 - prep.efficiency[pf], 1.0)
-        for column in ("desks", "racks"):
-            need = functions[column].to_numpy(float)[pf] * least
-            ok &= need <= sites[column].to_numpy(float)[ps] + 1e-9
+    pf, ps = prep.pairs["f"].to_numpy(), prep.pairs["s"].to_numpy()
+    # the pairs a team may take, whole when teams may not split: pooling there saves eff
+    # of its need where a whole team may pool (beside min_agencies - 1 other agencies')
+    ok, pools = whole_pairs(prep)
     has_site = np.zeros(len(functions), bool)
     has_site[pf[ok]] = True
     if sc.split:
@@ -180,8 +173,9 @@ def precheck(prep: Prepared) -> list[Reason]:
         if need > cap + 1e-6:
             closed = _closed_by_policy(prep, ps, column)
             reasons.append(Reason(
-                f"the functions need at least {need:,.0f} {column} (after the most pooling "
-                f"could save) but all sites that may host them hold {cap:,.0f}" + closed,
+                f"the functions need at least {amount_of(need, column)} (after the most "
+                f"pooling could save) but all sites that may host them hold "
+                f"{amount_of(cap, column)}" + closed,
                 (("policy.close",) if closed else ()) + (f"sites.{column}",)))
         else:
             roomy.append(column)

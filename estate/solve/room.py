@@ -25,8 +25,15 @@ import numpy as np
 
 from estate.model.arrays import EstateModel
 from estate.model.pooling import may_pool
-from estate.prepare import Prepared, allowed_by_dates, eligible_pairs
-from estate.solve.seats import SeatShortfall, room_shortfall, seat_shortfall
+from estate.prepare import Prepared
+from estate.solve.seats import (
+    SeatShortfall,
+    anywhere,
+    reach_pairs,
+    room_shortfall,
+    seat_count,
+    whole_pairs,
+)
 
 
 def site_named(prep: Prepared, s: int) -> str:
@@ -49,26 +56,23 @@ def amount_of(x: float, column: str) -> str:
     return f"{_count(x)} {column[:-1] if _count(x) == '1' else column}"
 
 
+def sure_need(prep: Prepared, column: str) -> np.ndarray:
+    """Per team, the need of `column` that a key (a farther max_km, split teams) must meet
+    to be sure to help: pooled when a site it fits at pooled may be a centre of its agency
+    alone (`min_agencies` of one), else in full, as a centre then needs other agencies'
+    teams beside it, which one team's room does not show."""
+    need = prep.functions[column].to_numpy(float)
+    return need * (1 - prep.efficiency) if prep.scenario.min_agencies <= 1 else need
+
+
 def _names(prep: Prepared, s: np.ndarray, most: int = 3) -> str:
     named = ", ".join(site_named(prep, int(i)) for i in s[:most])
     return named + (f" and {len(s) - most} more" if len(s) > most else "")
 
 
-def _reach_pairs(prep: Prepared, teams: np.ndarray, max_km: float
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """(team, site) for each site one of `teams` may use under the rules of distance
-    (`max_km` of its home), hosting, security and dates, whether it fits there or not."""
-    group = prep.functions.iloc[teams].reset_index(drop=True)
-    home = prep.home[teams]
-    pairs = eligible_pairs(prep.sites, group, home, max_km)
-    if prep.calendar is not None:
-        pairs = pairs[allowed_by_dates(pairs, group, prep.sites, home, prep.calendar)]
-    return np.asarray(teams)[pairs["f"].to_numpy()], pairs["s"].to_numpy()
-
-
 def _reach(prep: Prepared, f: int, max_km: float) -> np.ndarray:
-    """The sites team f may use (`_reach_pairs`)."""
-    return _reach_pairs(prep, np.array([f]), max_km)[1]
+    """The sites team f may use (`reach_pairs`)."""
+    return reach_pairs(prep, np.array([f]), max_km)[1]
 
 
 def taken_room(prep: Prepared, model: EstateModel, values: np.ndarray, f: int
@@ -121,8 +125,8 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
         return None
 
     def could_hold(others: np.ndarray) -> np.ndarray:  # on their room alone
-        fits = [cap[c][others] > 1e-9 if sc.split else cap[c][others] >= least[c] - 1e-9
-                for c in short]
+        fits = [cap[c][others] > 1e-9 if sc.split
+                else cap[c][others] >= sure_need(prep, c)[f] - 1e-9 for c in short]
         return others[np.all(fits, axis=0)]
 
     home = int(prep.home[f])
@@ -204,13 +208,14 @@ def _need(prep: Prepared, f: int, columns: list[str], least: dict[str, float],
 
 
 def _fits_split(prep: Prepared) -> bool:
-    """Whether every team would find room if teams could split: their least needs, each
+    """Whether every team would find room if teams could split: their needs (`sure_need`), each
     spread over the sites it may use that may stay open, whether or not one holds it
-    whole (`_reach_pairs`; `prep.pairs` keeps only those that do when teams may not
+    whole (`reach_pairs`; `prep.pairs` keeps only those that do when teams may not
     split), within what those sites hold (`too_little_room`'s flow)."""
-    pf, ps = _reach_pairs(prep, np.arange(len(prep.functions)), prep.scenario.max_km)
+    pf, ps = reach_pairs(prep, np.arange(len(prep.functions)), prep.scenario.max_km)
     open_ = ~prep.forced_closed[ps]
-    return too_little_room(prep, None, ["desks", "racks"], (pf[open_], ps[open_])) is None
+    return too_little_room(prep, None, ["desks", "racks"], (pf[open_], ps[open_]),
+                           sure=True) is None
 
 
 def where_it_may_go(prep: Prepared, f: int) -> str:
@@ -223,22 +228,13 @@ def where_it_may_go(prep: Prepared, f: int) -> str:
 def too_few_seats(prep: Prepared, ok: np.ndarray, pools: np.ndarray
                   ) -> tuple[str, tuple[str, ...]] | None:
     """Whole teams (split false) more than the sites they may use can seat together,
-    found before solving (`seat_shortfall`), or None.
-
-    `ok` marks the pairs of `prep.pairs` a team may take whole (the site holds it on
-    its own and may stay open), `pools` those where it may pool (`pooling.pools_at`):
-    elsewhere it needs its room in full."""
-    functions, sites = prep.functions, prep.sites
-    pf, ps = prep.pairs["f"].to_numpy()[ok], prep.pairs["s"].to_numpy()[ok]
-    columns = [c for c in ("desks", "racks") if (functions[c].to_numpy(float) > 0).any()]
-    if not columns:
-        return None  # no team needs room
-    share = np.where(pools[ok], 1 - prep.efficiency[pf], 1.0)
-    need = {c: functions[c].to_numpy(float)[pf] * share for c in columns}
-    cap = {c: sites[c].to_numpy(float) for c in columns}
-    found = seat_shortfall(len(functions), pf, ps, need, cap)
-    if found is None:
+    found before solving (`seat_count`), or None; `ok` and `pools` as `whole_pairs`
+    gives them."""
+    counted = seat_count(prep, ok, pools)
+    if counted is None:
         return None
+    found, pf, need, cap = counted
+    functions, sites, columns = prep.functions, prep.sites, list(need)
     # the sites where one of them would fit pooled, but may not pool: min_agencies' doing
     qf, qs = prep.pairs["f"].to_numpy(), prep.pairs["s"].to_numpy()
     fits = np.all([functions[c].to_numpy(float)[qf] * (1 - prep.efficiency[qf])
@@ -257,16 +253,17 @@ def _seats_reason(prep: Prepared, found: SeatShortfall, pf: np.ndarray,
     one of them would fit pooled, which the centre rule forbids there."""
     sc, columns = prep.scenario, list(need)
     teams, at, room, short = found.teams, found.sites, found.room, found.short
-    least = {c: prep.functions[c].to_numpy(float) * (1 - prep.efficiency) for c in columns}
 
     def amounts(values: dict[str, float]) -> str:
         return " and ".join(amount_of(v, c) for c, v in values.items() if v > 0)
 
-    def needs(f: int) -> str:  # its least need, and its need where it may not pool
+    def needs(f: int) -> str:  # pooled where it may pool, in full where it may not
         low = {c: float(need[c][pf == f].min()) for c in columns}
         high = {c: float(need[c][pf == f].max()) for c in columns}
-        return amounts(low) + (f"; {amounts(high)} where it may not pool"
-                               if any(high[c] > low[c] + 1e-9 for c in columns) else "")
+        if all(low[c] >= prep.functions.at[f, c] - 1e-9 for c in columns):
+            return amounts(low)  # may pool at none of its sites
+        return f"{amounts(low)} pooled" + (f"; {amounts(high)} where it may not pool" if any(
+            high[c] > low[c] + 1e-9 for c in columns) else "")
 
     named = _teams_needing(prep, teams, needs)
     said = [f"{site_named(prep, int(s))} holds {amounts({c: cap[c][s] for c in columns})}, "
@@ -284,12 +281,15 @@ def _seats_reason(prep: Prepared, found: SeatShortfall, pf: np.ndarray,
         others = sc.min_agencies - 1
         beside = ("another agency's pooled team beside them, with room for both" if others == 1
                   else f"{others} other agencies' pooled teams beside them, with room for all")
-        text += (f"; pooled, some of them would fit at {_names(prep, blocked)}, but a shared "
-                 f"centre there needs {beside}, which none has (sharing.min_agencies)")
+        text += (f"; some of them could pool at {_names(prep, blocked)} and need less room, but "
+                 f"a shared centre there needs {beside}, which none has (sharing.min_agencies)")
+    sure = {c: sure_need(prep, c) for c in columns}
     farther, closed = _ways_out(prep, teams, teams[prep.home[teams] >= 0], rf, rs, lambda ff, fs:
-                                np.all([cap[c][fs] >= least[c][ff] - 1e-9 for c in columns],
+                                np.all([cap[c][fs] >= sure[c][ff] - 1e-9 for c in columns],
                                        axis=0))
-    spread = all(least[c][teams].sum() <= cap[c][near].sum() + 1e-9 for c in columns)
+    far = anywhere(prep)  # a farther max_km helps only if the count then passes
+    farther = farther and seat_count(far, *whole_pairs(far)) is None
+    spread = all(sure[c][teams].sum() <= cap[c][near].sum() + 1e-9 for c in columns)
     return text, ((("relocation.max_km",) if farther else ())
                   + (("policy.close",) if closed else ())
                   + tuple(f"sites.{c}" for c in short)
@@ -298,7 +298,7 @@ def _seats_reason(prep: Prepared, found: SeatShortfall, pf: np.ndarray,
 
 
 def too_little_room(prep: Prepared, ok: np.ndarray | None, columns: list[str],
-                    pairs: tuple[np.ndarray, np.ndarray] | None = None
+                    pairs: tuple[np.ndarray, np.ndarray] | None = None, sure: bool = False
                     ) -> tuple[str, tuple[str, ...]] | None:
     """Teams that need more desks (or racks) together than the sites they may use hold,
     found before solving, or None.
@@ -316,11 +316,13 @@ def too_little_room(prep: Prepared, ok: np.ndarray | None, columns: list[str],
     an office, so the seat count passes them, but whole they can sit only at the two
     30-desk offices: 65 desks against 60.
 
-    `pairs`: (team, site) positions to use instead of those `ok` marks."""
+    `pairs`: (team, site) positions to use instead of those `ok` marks; `sure`: each
+    team's `sure_need` in place of its least."""
     functions, sites = prep.functions, prep.sites
     pf, ps = pairs if pairs is not None else (prep.pairs["f"].to_numpy()[ok],
                                               prep.pairs["s"].to_numpy()[ok])
-    least = {c: functions[c].to_numpy(float) * (1 - prep.efficiency) for c in columns}
+    least = {c: sure_need(prep, c) if sure else
+             functions[c].to_numpy(float) * (1 - prep.efficiency) for c in columns}
     found = room_shortfall(least, pf, ps, {c: sites[c].to_numpy(float) for c in columns})
     if found is None:
         return None
@@ -366,9 +368,12 @@ def _room_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, column: str,
                  f"the {horizon}-year horizon, so {'it stays' if len(stay) == 1 else 'they stay'}"
                  f" where {'it is' if len(stay) == 1 else 'they are'}")
     housed = teams[(prep.home[teams] >= 0) & ~np.isin(teams, stay)]
+    sure = sure_need(prep, column)
     farther, closed = _ways_out(prep, teams, housed, rf, rs, lambda ff, fs: (
-        cap[fs] >= least[ff] - 1e-9) if not sc.split else cap[fs] > 0)
-    spread = not sc.split and least[teams].sum() <= cap[near].sum() + 1e-9
+        cap[fs] >= sure[ff] - 1e-9) if not sc.split else cap[fs] > 0)
+    far = anywhere(prep)  # a farther max_km helps only if the flow then passes
+    farther = farther and too_little_room(far, whole_pairs(far)[0], [column]) is None
+    spread = not sc.split and sure[teams].sum() <= cap[near].sum() + 1e-9
     return text, ((("relocation.max_km",) if farther else ())
                   + (("functions.earliest_move", "horizon_years") if len(stay) else ())
                   + (("policy.close",) if closed else ())
@@ -389,7 +394,7 @@ def _near_sites(prep: Prepared, teams: np.ndarray, at: np.ndarray, little: str
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """The (team, site) pairs `teams` may use within reach, the sites among them that
     may stay open, and the words for those of them outside `at` (they hold `little`)."""
-    rf, rs = _reach_pairs(prep, teams, prep.scenario.max_km)
+    rf, rs = reach_pairs(prep, teams, prep.scenario.max_km)
     near = np.unique(rs[~prep.forced_closed[rs]])
     small = np.setdiff1d(near, at)
     said = [f"{_names(prep, small)} {'holds' if len(small) == 1 else 'hold'} {little}"
@@ -403,7 +408,7 @@ def _ways_out(prep: Prepared, teams: np.ndarray, housed: np.ndarray, rf: np.ndar
     """Whether a site out of reach of one of `housed` today, that may stay open, would
     take it (`would_take(teams, sites)` per pair), so a farther relocation.max_km helps;
     and whether policy.close shuts a site one of `teams` may use."""
-    ff, fs = _reach_pairs(prep, housed, math.inf) if len(housed) else (rf[:0], rs[:0])
+    ff, fs = reach_pairs(prep, housed, math.inf) if len(housed) else (rf[:0], rs[:0])
     beyond = (~np.isin(ff * len(prep.sites) + fs, rf * len(prep.sites) + rs)
               & ~prep.forced_closed[fs])
     closed = np.isin(prep.pairs["f"].to_numpy(), teams) & prep.sites["site_id"].isin(

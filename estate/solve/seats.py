@@ -11,16 +11,25 @@ one:
   that may each use only two sites, each with room for one of them);
 - amounts (`room_shortfall`): each team's least need (fully pooled) sent to the sites of
   its pairs, each site taking no more than it holds.
+
+The pairs are those a team may take whole (`whole_pairs`), or, to count again whether a
+farther `relocation.max_km` would help, every pair but for distance (`anywhere`).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order, maximum_flow
+
+from estate.model.pooling import pools_at
+from estate.prepare import Prepared, allowed_by_dates, eligible_pairs
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,61 @@ class RoomShortfall:
     sites: np.ndarray
     column: str
     least: np.ndarray  # per team, its least need of `column`
+
+
+def reach_pairs(prep: Prepared, teams: np.ndarray, max_km: float
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """(team, site) for each site one of `teams` may use under the rules of distance
+    (`max_km` of its home), hosting, security and dates, whether it fits there or not."""
+    group = prep.functions.iloc[teams].reset_index(drop=True)
+    home = prep.home[teams]
+    pairs = eligible_pairs(prep.sites, group, home, max_km)
+    if prep.calendar is not None:
+        pairs = pairs[allowed_by_dates(pairs, group, prep.sites, home, prep.calendar)]
+    return np.asarray(teams)[pairs["f"].to_numpy()], pairs["s"].to_numpy()
+
+
+def anywhere(prep: Prepared) -> Prepared:
+    """`prep` with no limit on how far a team may move (`relocation.max_km` relaxed):
+    every pair the other rules allow, to count again whether a farther limit helps."""
+    pf, ps = reach_pairs(prep, np.arange(len(prep.functions)), math.inf)
+    return dataclasses.replace(prep, pairs=pd.DataFrame({"f": pf, "s": ps}),
+                               scenario=dataclasses.replace(prep.scenario, max_km=math.inf))
+
+
+def whole_pairs(prep: Prepared) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair of `prep.pairs`: whether its team may take it (the site may stay open
+    and, when teams may not split, holds the team whole: pooled where it may pool there,
+    in full elsewhere), and whether it may pool there (`pooling.pools_at`; split teams'
+    shares everywhere)."""
+    pf, ps = prep.pairs["f"].to_numpy(), prep.pairs["s"].to_numpy()
+    ok = ~prep.forced_closed[ps]
+    if prep.scenario.split:
+        return ok, np.ones(len(pf), bool)
+    pools = pools_at(prep)
+    share = np.where(pools, 1 - prep.efficiency[pf], 1.0)
+    for column in ("desks", "racks"):
+        ok &= (prep.functions[column].to_numpy(float)[pf] * share
+               <= prep.sites[column].to_numpy(float)[ps] + 1e-9)
+    return ok, pools
+
+
+def seat_count(prep: Prepared, ok: np.ndarray, pools: np.ndarray
+               ) -> tuple[SeatShortfall, np.ndarray, dict[str, np.ndarray],
+                          dict[str, np.ndarray]] | None:
+    """`seat_shortfall` of whole teams on the pairs `ok` marks, each needing its room
+    pooled where `pools` marks, in full elsewhere: with the pairs' teams, needs per
+    column and the sites' room, or None when every team may be seated."""
+    functions, sites = prep.functions, prep.sites
+    pf, ps = prep.pairs["f"].to_numpy()[ok], prep.pairs["s"].to_numpy()[ok]
+    columns = [c for c in ("desks", "racks") if (functions[c].to_numpy(float) > 0).any()]
+    if not columns:
+        return None  # no team needs room
+    share = np.where(pools[ok], 1 - prep.efficiency[pf], 1.0)
+    need = {c: functions[c].to_numpy(float)[pf] * share for c in columns}
+    cap = {c: sites[c].to_numpy(float) for c in columns}
+    found = seat_shortfall(len(functions), pf, ps, need, cap)
+    return None if found is None else (found, pf, need, cap)
 
 
 def fits_together(ps: np.ndarray, need: dict[str, np.ndarray], cap: dict[str, np.ndarray]
