@@ -462,17 +462,16 @@ def test_a_team_that_may_pool_only_beside_another_agency_is_told_so(tmp_path: Pa
     assert invoke(tmp_path, "plan", alone, "--out", "out").code == 0
 
 
-def test_split_teams_are_not_named_when_the_centre_rule_leaves_them_no_room(
+def test_teams_the_centre_rule_leaves_short_are_told_their_needs_as_counted(
         tmp_path: Path) -> None:
     """Review J's register: S1 (A1, 7 desks) and S2 (A2, 12 desks, 10 km off); A2's IT team
     Y (2 desks) sits at S1 and may move 5 km at most, so stays; A1's IT teams X, Z and V
     (12 desks each) have no site yet. IT pools at a half, beside two agencies. By hand:
     S2 has no second agency, so seats one A1 team in full; S1 seats Y and one A1 team
-    pooled (1 + 6 = 7): one team is left. Split teams make no plan (no centre at S2, and
-    38 desks in full against 19); fewer agencies a centre does. The keys were weighed with
-    every team fully pooled everywhere, so assignment.split was named. (A farther max_km
-    is named still: Y could then be at either site, and a count that lets each site
-    seat its smallest teams cannot rule it out.)"""
+    pooled (1 + 6 = 7): one team is left. Told before solving, each team with its need
+    as counted; fewer agencies a centre makes a plan. (A farther max_km and split teams
+    are named too, though neither makes a plan here: the counts, which let Y count at
+    either site and pool a split team's share anywhere, cannot rule them out.)"""
     sites = [site("S1", "A1", 0, 0, desks=7), site("S2", "A2", 10, 0, desks=12)]
     teams = [function("Y", "A2", "IT", "S1", fte=2), *(function(t, "A1", "IT", fte=12)
                                                        for t in ("X", "Z", "V"))]
@@ -484,14 +483,59 @@ def test_split_teams_are_not_named_when_the_centre_rule_leaves_them_no_room(
     assert "can seat at most 3 of these 4 together" in reason, reason
     assert "Y (A2 IT, 1 desk pooled)" in reason and "X (A1 IT, 6 desks pooled; 12 desks " \
         "where it may not pool)" in reason, reason
-    assert "assignment.split" not in _relax(run)
     assert {"sites.desks", "sharing.min_agencies"} <= set(_relax(run))
-    split = _write(tmp_path / "split", sites, teams, sharing=sharing,
-                   relocation={"max_km": 5.0}, assignment={"split": True})
-    assert invoke(tmp_path, "plan", split, "--out", "out-split").code == 2
     fewer = _write(tmp_path / "fewer", sites, teams, sharing={**sharing, "min_agencies": 1},
                    relocation={"max_km": 5.0})
     assert invoke(tmp_path, "plan", fewer, "--out", "out-fewer").code == 0
+
+
+IT_AT_75 = {"types": ["IT"], "efficiency": 0.75, "setup_cost": 0.0, "min_agencies": 2}
+
+
+@pytest.mark.parametrize(("case", "sites", "teams", "changes", "key", "named", "relaxed"), [
+    # review K's m5: no limit, X pools with Y at S2 (3 + 2.75 <= 11) and W keeps S1
+    ("seats", [site("S1", "A1", 0, 0, desks=12), site("S2", "A2", 20, 0, desks=11)],
+     [function("X", "A1", "IT", "S1", fte=12), function("W", "A1", "Ops", "S1", fte=12),
+      function("Y", "A2", "IT", "S2", fte=11)],
+     {"sharing": IT_AT_75, "relocation": {"max_km": 5.0}}, "relocation.max_km", True,
+     {"relocation": {"max_km": float("inf")}}),
+    # m3: no limit, X and Y pool at S1 (3 + 3 <= 10)
+    ("one team", [site("S1", "A1", 0, 0, desks=10), site("S2", "A2", 20, 0, desks=11)],
+     [function("X", "A1", "IT", "S1", fte=12), function("Y", "A2", "IT", "S2", fte=12)],
+     {"sharing": IT_AT_75, "relocation": {"max_km": 5.0}}, "relocation.max_km", True,
+     {"relocation": {"max_km": float("inf")}}),
+    # m2: split, X and Y pool whole at S1 (6 + 6) and Z splits 2 at S1, 14 at S2
+    ("split", [site("S1", "A1", 0, 0, desks=14), site("S2", "A2", 1, 0, desks=14)],
+     [function("X", "A1", "IT", "S1", fte=12), function("Y", "A2", "IT", "S2", fte=12),
+      function("Z", "A2", "Ops", "S2", fte=16)],
+     {"sharing": {**IT_AT_75, "efficiency": 0.5}}, "assignment.split", True,
+     {"assignment": {"split": True}}),
+    # m4s: split teams short of desks in all; no limit, Y moves to S2
+    ("totals", [site("S1", "A1", 0, 0, desks=10), site("S2", "A1", 20, 0, desks=10)],
+     [function("X", "A1", "Ops", "S1", fte=10), function("Y", "A1", "Ops", "S1", fte=10)],
+     {"relocation": {"max_km": 5.0}, "assignment": {"split": True}}, "relocation.max_km",
+     True, {"relocation": {"max_km": float("inf")}}),
+    # m6: S2 holds X but is full with Y: 26 desks against 24 at any distance
+    ("ruled out", [site("S1", "A1", 0, 0, desks=10), site("S2", "A1", 20, 0, desks=14)],
+     [function("X", "A1", "Ops", "S1", fte=12), function("Y", "A1", "Ops", "S2", fte=14)],
+     {"relocation": {"max_km": 5.0}}, "relocation.max_km", False,
+     {"relocation": {"max_km": float("inf")}}),
+])
+def test_a_key_is_named_when_relaxing_it_alone_may_make_a_plan(
+        tmp_path: Path, case: str, sites: list[dict[str, Any]],
+        teams: list[dict[str, Any]], changes: dict[str, Any], key: str, named: bool,
+        relaxed: dict[str, Any]) -> None:
+    """Review K's registers, each worked by hand. Weighing the keys on needs in full left
+    out a farther max_km where the farther site holds the team pooled beside another
+    agency's, and split teams where whole teams pool beside them; the totals line never
+    named max_km; and a team's own room named max_km where no limit on distance would
+    seat every team. Each key named here makes a plan on its own (`estate plan` with
+    that key alone relaxed); the one left out does not."""
+    run = invoke(tmp_path, "validate", _write(tmp_path, sites, teams, **changes))
+    assert run.code == 2, run.output
+    assert (key in _relax(run)) == named, (case, _reasons(run), _relax(run))
+    loose = _write(tmp_path / "relaxed", sites, teams, **merge(changes, relaxed))
+    assert invoke(tmp_path, "plan", loose, "--out", "out").code == (0 if named else 2)
 
 
 def test_a_farther_site_is_named_only_if_the_seats_would_then_suffice(tmp_path: Path) -> None:
@@ -564,7 +608,8 @@ def test_a_split_team_pools_only_where_a_site_takes_it_whole(tmp_path: Path) -> 
 
 @pytest.mark.parametrize(("x", "column", "words"), [
     (1, "racks", "1 rack"), (1.0, "desks", "1 desk"), (0.5, "racks", "0.5 racks"),
-    (1_200, "desks", "1,200 desks"), (0, "racks", "0 racks"), (12.5, "desks", "12.5 desks")])
+    (1_200, "desks", "1,200 desks"), (0, "racks", "0 racks"), (12.5, "desks", "12.5 desks"),
+    (0.75, "racks", "0.75 racks"), (0.999, "desks", "1 desk")])
 def test_an_amount_of_room_is_said_in_words(x: float, column: str, words: str) -> None:
     """A team of one rack was said to need "1 racks"."""
     assert amount_of(x, column) == words

@@ -38,7 +38,7 @@ from estate.solve.room import (
     too_little_room,
     where_it_may_go,
 )
-from estate.solve.seats import whole_pairs
+from estate.solve.seats import reach_pairs, short_at_any_distance, whole_pairs
 
 ELASTIC_FAMILIES = ("housed", "desks", "racks", "max_one_off")
 
@@ -172,11 +172,17 @@ def precheck(prep: Prepared) -> list[Reason]:
         cap = sites[column].to_numpy(float)[eligible_sites].sum()
         if need > cap + 1e-6:
             closed = _closed_by_policy(prep, ps, column)
+            # sites out of reach today that would hold the rest, unless no limit on
+            # distance would make room anyway
+            far = reach_pairs(prep, np.flatnonzero(has_site), math.inf)[1]
+            farther = (sites[column].to_numpy(float)[np.unique(far[can_open[far]])].sum()
+                       > cap + 1e-6 and not short_at_any_distance(prep))
             reasons.append(Reason(
                 f"the functions need at least {amount_of(need, column)} (after the most "
                 f"pooling could save) but all sites that may host them hold "
                 f"{amount_of(cap, column)}" + closed,
-                (("policy.close",) if closed else ()) + (f"sites.{column}",)))
+                (("relocation.max_km",) if farther else ()) + (("policy.close",) if closed
+                                                               else ()) + (f"sites.{column}",)))
         else:
             roomy.append(column)
     # the room of some teams' sites short of their needs, where the counts above pass

@@ -28,11 +28,10 @@ from estate.model.pooling import may_pool
 from estate.prepare import Prepared
 from estate.solve.seats import (
     SeatShortfall,
-    anywhere,
     reach_pairs,
     room_shortfall,
     seat_count,
-    whole_pairs,
+    short_at_any_distance,
 )
 
 
@@ -48,21 +47,13 @@ def team_named(prep: Prepared, f: int) -> str:
 
 
 def _count(x: float) -> str:
-    return f"{x:,.0f}" if abs(x - round(x)) < 1e-9 else f"{x:,.1f}"
+    """`12`, `1,200`, `0.75`, `9.6`: to hundredths, as a need pooled at 75% may be."""
+    return f"{x:,.0f}" if abs(x - round(x)) < 1e-9 else f"{x:,.2f}".rstrip("0").rstrip(".")
 
 
 def amount_of(x: float, column: str) -> str:
     """`12 desks`, `1 rack`, `0.5 racks`: an amount of a column (desks, racks) in words."""
     return f"{_count(x)} {column[:-1] if _count(x) == '1' else column}"
-
-
-def sure_need(prep: Prepared, column: str) -> np.ndarray:
-    """Per team, the need of `column` that a key (a farther max_km, split teams) must meet
-    to be sure to help: pooled when a site it fits at pooled may be a centre of its agency
-    alone (`min_agencies` of one), else in full, as a centre then needs other agencies'
-    teams beside it, which one team's room does not show."""
-    need = prep.functions[column].to_numpy(float)
-    return need * (1 - prep.efficiency) if prep.scenario.min_agencies <= 1 else need
 
 
 def _names(prep: Prepared, s: np.ndarray, most: int = 3) -> str:
@@ -125,8 +116,8 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
         return None
 
     def could_hold(others: np.ndarray) -> np.ndarray:  # on their room alone
-        fits = [cap[c][others] > 1e-9 if sc.split
-                else cap[c][others] >= sure_need(prep, c)[f] - 1e-9 for c in short]
+        fits = [cap[c][others] > 1e-9 if sc.split else cap[c][others] >= least[c] - 1e-9
+                for c in short]
         return others[np.all(fits, axis=0)]
 
     home = int(prep.home[f])
@@ -135,6 +126,8 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
     farther = could_hold(np.setdiff1d(_reach(prep, f, math.inf), reach)
                          ) if home >= 0 and not stays else reach[:0]
     farther = farther[~prep.forced_closed[farther]]
+    if len(farther) and short_at_any_distance(prep):  # no limit on distance would do
+        farther = farther[:0]
     shut = could_hold(reach[sites["site_id"].isin(sc.close).to_numpy()[reach]])
     order = np.argsort(-np.min([free[c] - least_at[c] for c in columns], axis=0),
                        kind="stable")
@@ -208,14 +201,13 @@ def _need(prep: Prepared, f: int, columns: list[str], least: dict[str, float],
 
 
 def _fits_split(prep: Prepared) -> bool:
-    """Whether every team would find room if teams could split: their needs (`sure_need`), each
+    """Whether every team would find room if teams could split: their least needs, each
     spread over the sites it may use that may stay open, whether or not one holds it
     whole (`reach_pairs`; `prep.pairs` keeps only those that do when teams may not
     split), within what those sites hold (`too_little_room`'s flow)."""
     pf, ps = reach_pairs(prep, np.arange(len(prep.functions)), prep.scenario.max_km)
     open_ = ~prep.forced_closed[ps]
-    return too_little_room(prep, None, ["desks", "racks"], (pf[open_], ps[open_]),
-                           sure=True) is None
+    return too_little_room(prep, None, ["desks", "racks"], (pf[open_], ps[open_])) is None
 
 
 def where_it_may_go(prep: Prepared, f: int) -> str:
@@ -283,13 +275,11 @@ def _seats_reason(prep: Prepared, found: SeatShortfall, pf: np.ndarray,
                   else f"{others} other agencies' pooled teams beside them, with room for all")
         text += (f"; some of them could pool at {_names(prep, blocked)} and need less room, but "
                  f"a shared centre there needs {beside}, which none has (sharing.min_agencies)")
-    sure = {c: sure_need(prep, c) for c in columns}
+    least = {c: prep.functions[c].to_numpy(float) * (1 - prep.efficiency) for c in columns}
     farther, closed = _ways_out(prep, teams, teams[prep.home[teams] >= 0], rf, rs, lambda ff, fs:
-                                np.all([cap[c][fs] >= sure[c][ff] - 1e-9 for c in columns],
+                                np.all([cap[c][fs] >= least[c][ff] - 1e-9 for c in columns],
                                        axis=0))
-    far = anywhere(prep)  # a farther max_km helps only if the count then passes
-    farther = farther and seat_count(far, *whole_pairs(far)) is None
-    spread = all(sure[c][teams].sum() <= cap[c][near].sum() + 1e-9 for c in columns)
+    spread = all(least[c][teams].sum() <= cap[c][near].sum() + 1e-9 for c in columns)
     return text, ((("relocation.max_km",) if farther else ())
                   + (("policy.close",) if closed else ())
                   + tuple(f"sites.{c}" for c in short)
@@ -298,7 +288,7 @@ def _seats_reason(prep: Prepared, found: SeatShortfall, pf: np.ndarray,
 
 
 def too_little_room(prep: Prepared, ok: np.ndarray | None, columns: list[str],
-                    pairs: tuple[np.ndarray, np.ndarray] | None = None, sure: bool = False
+                    pairs: tuple[np.ndarray, np.ndarray] | None = None
                     ) -> tuple[str, tuple[str, ...]] | None:
     """Teams that need more desks (or racks) together than the sites they may use hold,
     found before solving, or None.
@@ -316,13 +306,11 @@ def too_little_room(prep: Prepared, ok: np.ndarray | None, columns: list[str],
     an office, so the seat count passes them, but whole they can sit only at the two
     30-desk offices: 65 desks against 60.
 
-    `pairs`: (team, site) positions to use instead of those `ok` marks; `sure`: each
-    team's `sure_need` in place of its least."""
+    `pairs`: (team, site) positions to use instead of those `ok` marks."""
     functions, sites = prep.functions, prep.sites
     pf, ps = pairs if pairs is not None else (prep.pairs["f"].to_numpy()[ok],
                                               prep.pairs["s"].to_numpy()[ok])
-    least = {c: sure_need(prep, c) if sure else
-             functions[c].to_numpy(float) * (1 - prep.efficiency) for c in columns}
+    least = {c: functions[c].to_numpy(float) * (1 - prep.efficiency) for c in columns}
     found = room_shortfall(least, pf, ps, {c: sites[c].to_numpy(float) for c in columns})
     if found is None:
         return None
@@ -341,7 +329,8 @@ def _room_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, column: str,
     """The words and keys of `too_little_room`: `teams` need `least` of `column` each
     and may sit only at the sites `at`, which hold `cap` each."""
     functions, sc = prep.functions, prep.scenario
-    named = _teams_needing(prep, teams, lambda f: amount_of(least[f], column))
+    named = _teams_needing(prep, teams, lambda f: amount_of(least[f], column) + (
+        " pooled" if least[f] < functions.at[f, column] - 1e-9 else ""))
     who = (f"functions {', '.join(named[:-1])} and {named[-1]}" if len(named) > 1
            else f"function {named[0]}")
     order = at[np.argsort(-cap[at], kind="stable")]
@@ -368,12 +357,9 @@ def _room_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, column: str,
                  f"the {horizon}-year horizon, so {'it stays' if len(stay) == 1 else 'they stay'}"
                  f" where {'it is' if len(stay) == 1 else 'they are'}")
     housed = teams[(prep.home[teams] >= 0) & ~np.isin(teams, stay)]
-    sure = sure_need(prep, column)
     farther, closed = _ways_out(prep, teams, housed, rf, rs, lambda ff, fs: (
-        cap[fs] >= sure[ff] - 1e-9) if not sc.split else cap[fs] > 0)
-    far = anywhere(prep)  # a farther max_km helps only if the flow then passes
-    farther = farther and too_little_room(far, whole_pairs(far)[0], [column]) is None
-    spread = not sc.split and sure[teams].sum() <= cap[near].sum() + 1e-9
+        cap[fs] >= least[ff] - 1e-9) if not sc.split else cap[fs] > 0)
+    spread = not sc.split and least[teams].sum() <= cap[near].sum() + 1e-9
     return text, ((("relocation.max_km",) if farther else ())
                   + (("functions.earliest_move", "horizon_years") if len(stay) else ())
                   + (("policy.close",) if closed else ())
@@ -413,4 +399,5 @@ def _ways_out(prep: Prepared, teams: np.ndarray, housed: np.ndarray, rf: np.ndar
               & ~prep.forced_closed[fs])
     closed = np.isin(prep.pairs["f"].to_numpy(), teams) & prep.sites["site_id"].isin(
         prep.scenario.close).to_numpy()[prep.pairs["s"].to_numpy()]
-    return bool((beyond & would_take(ff, fs)).any()), bool(closed.any())
+    farther = bool((beyond & would_take(ff, fs)).any()) and not short_at_any_distance(prep)
+    return farther, bool(closed.any())

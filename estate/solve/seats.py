@@ -107,6 +107,21 @@ def seat_count(prep: Prepared, ok: np.ndarray, pools: np.ndarray
     return None if found is None else (found, pf, need, cap)
 
 
+def short_at_any_distance(prep: Prepared) -> bool:
+    """Whether the counts fall short even with no limit on how far a team may move: then
+    a farther `relocation.max_km` cannot make a plan on its own (the counts are
+    relaxations of every plan), and is not named among the keys to relax."""
+    far = anywhere(prep)
+    ok, pools = whole_pairs(far)
+    if not prep.scenario.split and seat_count(far, ok, pools) is not None:
+        return True
+    pf, ps = far.pairs["f"].to_numpy()[ok], far.pairs["s"].to_numpy()[ok]
+    least = {c: prep.functions[c].to_numpy(float) * (1 - prep.efficiency)
+             for c in ("desks", "racks")}
+    return room_shortfall(least, pf, ps, {c: prep.sites[c].to_numpy(float) for c in least}
+                          ) is not None
+
+
 def fits_together(ps: np.ndarray, need: dict[str, np.ndarray], cap: dict[str, np.ndarray]
                   ) -> np.ndarray:
     """Per site, the most of the teams of its pairs (sites `ps`, each pair's `need` of
