@@ -515,6 +515,11 @@ IT_AT_75 = {"types": ["IT"], "efficiency": 0.75, "setup_cost": 0.0, "min_agencie
      [function("X", "A1", "Ops", "S1", fte=10), function("Y", "A1", "Ops", "S1", fte=10)],
      {"relocation": {"max_km": 5.0}, "assignment": {"split": True}}, "relocation.max_km",
      True, {"relocation": {"max_km": float("inf")}}),
+    # review L's h7: S1 closed, and S2 holds 10 desks of W's 12 at any distance
+    ("no site", [site("S1", "A1", 0, 0, desks=12), site("S2", "A1", 20, 0, desks=10)],
+     [function("W", "A1", "Ops", "S1", fte=12)],
+     {"relocation": {"max_km": 5.0}, "policy": {"close": ["S1"]}}, "relocation.max_km",
+     False, {"relocation": {"max_km": float("inf")}}),
     # m6: S2 holds X but is full with Y: 26 desks against 24 at any distance
     ("ruled out", [site("S1", "A1", 0, 0, desks=10), site("S2", "A1", 20, 0, desks=14)],
      [function("X", "A1", "Ops", "S1", fte=12), function("Y", "A1", "Ops", "S2", fte=14)],
@@ -528,9 +533,9 @@ def test_a_key_is_named_when_relaxing_it_alone_may_make_a_plan(
     """Review K's registers, each worked by hand. Weighing the keys on needs in full left
     out a farther max_km where the farther site holds the team pooled beside another
     agency's, and split teams where whole teams pool beside them; the totals line never
-    named max_km; and a team's own room named max_km where no limit on distance would
-    seat every team. Each key named here makes a plan on its own (`estate plan` with
-    that key alone relaxed); the one left out does not."""
+    named max_km; and a team's own room, or its having no site (review L), named max_km
+    where no limit on distance would seat every team. Each key named here makes a plan
+    on its own (`estate plan` with that key alone relaxed); the one left out does not."""
     run = invoke(tmp_path, "validate", _write(tmp_path, sites, teams, **changes))
     assert run.code == 2, run.output
     assert (key in _relax(run)) == named, (case, _reasons(run), _relax(run))

@@ -157,7 +157,8 @@ def precheck(prep: Prepared) -> list[Reason]:
             f"{amount_of(functions.at[f, 'desks'], 'desks')} and "
             f"{amount_of(functions.at[f, 'racks'], 'racks')} that "
             "may stay open; there is none",
-            (("relocation.max_km",) if home >= 0 and math.isfinite(sc.max_km) else ())
+            (("relocation.max_km",) if home >= 0 and math.isfinite(sc.max_km)
+             and not short_at_any_distance(prep) else ())
             + (("policy.close",) if sc.close else ())
             + ("sites.hosts",) + (("sites.secure",) if functions.at[f, "needs_secure"] else ())))
     seats = None
