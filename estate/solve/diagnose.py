@@ -14,6 +14,7 @@ what to change for this scenario, not a fixed list.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -119,6 +120,9 @@ def precheck(prep: Prepared) -> list[Reason]:
                     f"{rule.radius_km:g} km; {rule.population_share:.1%} required{unmet[0]}",
                     unmet[1] or ((f"{rule.name}.radius_km", f"{rule.name}.population_share")
                                  + _closing(prep, cov.site))))
+    # whether no limit on distance would leave the counts short (a farther max_km then
+    # cannot help): asked once, and only of a reason that would name max_km
+    short_anywhere = functools.cache(lambda: short_at_any_distance(prep))
     pf, ps = prep.pairs["f"].to_numpy(), prep.pairs["s"].to_numpy()
     # the pairs a team may take, whole when teams may not split: pooling there saves eff
     # of its need where a whole team may pool (beside min_agencies - 1 other agencies')
@@ -158,7 +162,7 @@ def precheck(prep: Prepared) -> list[Reason]:
             f"{amount_of(functions.at[f, 'racks'], 'racks')} that "
             "may stay open; there is none",
             (("relocation.max_km",) if home >= 0 and math.isfinite(sc.max_km)
-             and not short_at_any_distance(prep) else ())
+             and not short_anywhere() else ())
             + (("policy.close",) if sc.close else ())
             + ("sites.hosts",) + (("sites.secure",) if functions.at[f, "needs_secure"] else ())))
     seats = None
@@ -173,11 +177,11 @@ def precheck(prep: Prepared) -> list[Reason]:
         cap = sites[column].to_numpy(float)[eligible_sites].sum()
         if need > cap + 1e-6:
             closed = _closed_by_policy(prep, ps, column)
-            # sites out of reach today that would hold the rest, unless no limit on
-            # distance would make room anyway
+            # sites out of reach today hold more, and with no limit on distance the
+            # counts no longer fall short: a farther max_km may make room
             far = reach_pairs(prep, np.flatnonzero(has_site), math.inf)[1]
             farther = (sites[column].to_numpy(float)[np.unique(far[can_open[far]])].sum()
-                       > cap + 1e-6 and not short_at_any_distance(prep))
+                       > cap + 1e-6 and not short_anywhere())
             reasons.append(Reason(
                 f"the functions need at least {amount_of(need, column)} (after the most "
                 f"pooling could save) but all sites that may host them hold "
