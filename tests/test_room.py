@@ -515,6 +515,13 @@ IT_AT_75 = {"types": ["IT"], "efficiency": 0.75, "setup_cost": 0.0, "min_agencie
      [function("X", "A1", "Ops", "S1", fte=10), function("Y", "A1", "Ops", "S1", fte=10)],
      {"relocation": {"max_km": 5.0}, "assignment": {"split": True}}, "relocation.max_km",
      True, {"relocation": {"max_km": float("inf")}}),
+    # review L's h5: X (14 desks) at its 13-desk office; Y, from 20 km, would pool with it
+    # (7 + 6), where S2 hosts no IT for X to go to
+    ("partner", [site("S1", "A1", 0, 0, desks=13),
+                 site("S2", "A2", 20, 0, desks=12, hosts="Ops")],
+     [function("X", "A1", "IT", "S1", fte=14), function("Y", "A2", "IT", "S2", fte=12)],
+     {"sharing": {**IT_AT_75, "efficiency": 0.5}, "relocation": {"max_km": 5.0}},
+     "relocation.max_km", True, {"relocation": {"max_km": float("inf")}}),
     # review L's h7: S1 closed, and S2 holds 10 desks of W's 12 at any distance
     ("no site", [site("S1", "A1", 0, 0, desks=12), site("S2", "A1", 20, 0, desks=10)],
      [function("W", "A1", "Ops", "S1", fte=12)],
@@ -533,8 +540,9 @@ def test_a_key_is_named_when_relaxing_it_alone_may_make_a_plan(
     """Review K's registers, each worked by hand. Weighing the keys on needs in full left
     out a farther max_km where the farther site holds the team pooled beside another
     agency's, and split teams where whole teams pool beside them; the totals line never
-    named max_km; and a team's own room, or its having no site (review L), named max_km
-    where no limit on distance would seat every team. Each key named here makes a plan
+    named max_km; a team's own room, or its having no site (review L), named max_km where
+    no limit on distance would seat every team; and a team short of room where it is
+    was not told max_km though another agency's team could then come and pool beside it. Each key named here makes a plan
     on its own (`estate plan` with that key alone relaxed); the one left out does not."""
     run = invoke(tmp_path, "validate", _write(tmp_path, sites, teams, **changes))
     assert run.code == 2, run.output

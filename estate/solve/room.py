@@ -126,8 +126,11 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
     farther = could_hold(np.setdiff1d(_reach(prep, f, math.inf), reach)
                          ) if home >= 0 and not stays else reach[:0]
     farther = farther[~prep.forced_closed[farther]]
-    if len(farther) and short_at_any_distance(prep):  # no limit on distance would do
-        farther = farther[:0]
+    # another agency's team out of reach of its sites today could come and pool beside it
+    partners = (not len(farther) and prep.efficiency[f] > 0 and sc.min_agencies > 1
+                and math.isfinite(sc.max_km) and _partners_beyond(prep, f, s))
+    if (len(farther) or partners) and short_at_any_distance(prep):  # no distance would do
+        farther, partners = farther[:0], False
     shut = could_hold(reach[sites["site_id"].isin(sc.close).to_numpy()[reach]])
     order = np.argsort(-np.min([free[c] - least_at[c] for c in columns], axis=0),
                        kind="stable")
@@ -156,13 +159,16 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
     text += ": " + "; ".join(said)
     if len(farther):
         text += f"; farther away, {_names(prep, farther)} could hold it"
+    if partners:
+        text += ("; with a farther relocation.max_km, another agency's team could come to "
+                 "pool beside it")
     if len(shut):
         text += f"; policy.close shuts {_names(prep, shut)}, which could hold it"
     # split teams would fit: this one over the room it lacks whole and, before solving
     # (no `taken`), every team over the sites it may use together, else no split helps
     splitting = (not sc.split and all(together[c] >= full[c] - 1e-9 for c in columns)
                  and (taken is not None or _fits_split(prep)))
-    keys = ((("relocation.max_km",) if len(farther) else ())
+    keys = ((("relocation.max_km",) if len(farther) or partners else ())
             + (("functions.earliest_move", "horizon_years") if stays else ())
             + (("policy.close",) if len(shut) else ())
             + tuple(f"sites.{c}" for c in short)
@@ -171,6 +177,23 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
             + (("assignment.split",) if splitting else ())
             + (("policy.max_one_off",) if taken and math.isfinite(sc.max_one_off) else ()))
     return text, keys
+
+
+def _partners_beyond(prep: Prepared, f: int, s: np.ndarray) -> bool:
+    """Whether a team of another agency, of team f's type and pooling, may reach one of
+    the sites `s` only beyond `relocation.max_km` of its home: with a farther limit it
+    could come and make a shared centre there beside f."""
+    fun = prep.functions
+    others = np.flatnonzero((fun["agency_id"] != fun.at[f, "agency_id"]).to_numpy()
+                            & (fun["type"] == fun.at[f, "type"]).to_numpy()
+                            & (prep.efficiency > 0) & (prep.home >= 0))
+    if not len(others):
+        return False
+    of, os_ = reach_pairs(prep, others, math.inf)
+    near = reach_pairs(prep, others, prep.scenario.max_km)
+    n = len(prep.sites)
+    beyond = ~np.isin(of * n + os_, near[0] * n + near[1])
+    return bool(np.isin(os_[beyond], s).any())
 
 
 def _need(prep: Prepared, f: int, columns: list[str], least: dict[str, float],
