@@ -24,10 +24,11 @@ from collections.abc import Callable
 import numpy as np
 
 from estate.model.arrays import EstateModel
-from estate.model.pooling import may_pool
+from estate.model.pooling import assign_upper, may_pool
 from estate.prepare import Prepared
 from estate.solve.seats import (
     SeatShortfall,
+    least_needs,
     reach_pairs,
     room_shortfall,
     seat_count,
@@ -53,7 +54,8 @@ def _count(x: float) -> str:
 
 def amount_of(x: float, column: str) -> str:
     """`12 desks`, `1 rack`, `0.5 racks`: an amount of a column (desks, racks) in words."""
-    return f"{_count(x)} {column[:-1] if _count(x) == '1' else column}"
+    shown = _count(x)
+    return f"{shown} {column[:-1] if shown == '1' else column}"
 
 
 def _names(prep: Prepared, s: np.ndarray, most: int = 3) -> str:
@@ -249,13 +251,11 @@ def too_few_seats(prep: Prepared, ok: np.ndarray, pools: np.ndarray
     if counted is None:
         return None
     found, pf, need, cap = counted
-    functions, sites, columns = prep.functions, prep.sites, list(need)
-    # the sites where one of them would fit pooled, but may not pool: min_agencies' doing
+    # the sites where one of them would fit pooled (`assign_upper`), but may not pool:
+    # min_agencies' doing
     qf, qs = prep.pairs["f"].to_numpy(), prep.pairs["s"].to_numpy()
-    fits = np.all([functions[c].to_numpy(float)[qf] * (1 - prep.efficiency[qf])
-                   <= sites[c].to_numpy(float)[qs] + 1e-9 for c in columns], axis=0)
-    blocked = (np.isin(qf, found.teams) & ~pools & (prep.efficiency[qf] > 0) & fits
-               & ~prep.forced_closed[qs])
+    blocked = (np.isin(qf, found.teams) & ~pools & (prep.efficiency[qf] > 0)
+               & (assign_upper(prep) > 0) & ~prep.forced_closed[qs])
     return _seats_reason(prep, found, pf, need, cap, np.unique(qs[blocked]))
 
 
@@ -298,7 +298,7 @@ def _seats_reason(prep: Prepared, found: SeatShortfall, pf: np.ndarray,
                   else f"{others} other agencies' pooled teams beside them, with room for all")
         text += (f"; some of them could pool at {_names(prep, blocked)} and need less room, but "
                  f"a shared centre there needs {beside}, which none has (sharing.min_agencies)")
-    least = {c: prep.functions[c].to_numpy(float) * (1 - prep.efficiency) for c in columns}
+    least = least_needs(prep, columns)
     farther, closed = _ways_out(prep, teams, teams[prep.home[teams] >= 0], rf, rs, lambda ff, fs:
                                 np.all([cap[c][fs] >= least[c][ff] - 1e-9 for c in columns],
                                        axis=0))
@@ -330,10 +330,10 @@ def too_little_room(prep: Prepared, ok: np.ndarray | None, columns: list[str],
     30-desk offices: 65 desks against 60.
 
     `pairs`: (team, site) positions to use instead of those `ok` marks."""
-    functions, sites = prep.functions, prep.sites
+    sites = prep.sites
     pf, ps = pairs if pairs is not None else (prep.pairs["f"].to_numpy()[ok],
                                               prep.pairs["s"].to_numpy()[ok])
-    least = {c: functions[c].to_numpy(float) * (1 - prep.efficiency) for c in columns}
+    least = least_needs(prep, columns)
     found = room_shortfall(least, pf, ps, {c: sites[c].to_numpy(float) for c in columns})
     if found is None:
         return None

@@ -52,6 +52,12 @@ class RoomShortfall:
     least: np.ndarray  # per team, its least need of `column`
 
 
+def least_needs(prep: Prepared, columns: list[str] | tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Per column (desks, racks), each team's least need: all it needs less what pooling
+    saves of it (`prep.efficiency`, nought for a team that does not pool)."""
+    return {c: prep.functions[c].to_numpy(float) * (1 - prep.efficiency) for c in columns}
+
+
 def reach_pairs(prep: Prepared, teams: np.ndarray, max_km: float
                 ) -> tuple[np.ndarray, np.ndarray]:
     """(team, site) for each site one of `teams` may use under the rules of distance
@@ -116,8 +122,7 @@ def short_at_any_distance(prep: Prepared) -> bool:
     if not prep.scenario.split and seat_count(far, ok, pools) is not None:
         return True
     pf, ps = far.pairs["f"].to_numpy()[ok], far.pairs["s"].to_numpy()[ok]
-    least = {c: prep.functions[c].to_numpy(float) * (1 - prep.efficiency)
-             for c in ("desks", "racks")}
+    least = least_needs(prep, ("desks", "racks"))
     return room_shortfall(least, pf, ps, {c: prep.sites[c].to_numpy(float) for c in least}
                           ) is not None
 
