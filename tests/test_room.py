@@ -532,6 +532,26 @@ IT_AT_75 = {"types": ["IT"], "efficiency": 0.75, "setup_cost": 0.0, "min_agencie
      [function("X", "A1", "Ops", "S1", fte=12), function("Y", "A1", "Ops", "S2", fte=14)],
      {"relocation": {"max_km": 5.0}}, "relocation.max_km", False,
      {"relocation": {"max_km": float("inf")}}),
+    # review L's seed 1193: X and Y pooled need 13.5 desks at S1's 12; alone, Y pools at S2
+    # (6 <= 7), Z moves to S1 (10 + 2)
+    ("room", [site("S1", "A1", 0, 0, desks=12), site("S2", "A1", 2, 0, desks=7)],
+     [function("X", "A1", "IT", "S1", fte=10), function("Y", "A2", "IT", "S1", fte=8),
+      function("Z", "A1", "Ops", "S2", fte=2)],
+     {"sharing": {**IT_AT_75, "efficiency": 0.25}}, "sharing.min_agencies", True,
+     {"sharing": {"min_agencies": 1}}),
+    # four teams of one agency, 10 desks pooled: alone, O1 seats one and O2 two
+    ("seats alone", [site("O1", "A1", 0, 0, desks=15), site("O2", "A1", 2, 0, desks=25)],
+     [function(f"X{i}", "A1", "IT", fte=20) for i in range(1, 5)],
+     {"sharing": {**IT_AT_75, "efficiency": 0.5}}, "sharing.min_agencies", False,
+     {"sharing": {"min_agencies": 1}}),
+    # X pooled fits O1 alone; then O2 and O3, hosting no IT, seat one each of Y, W, V
+    ("one team alone", [site("O1", "A1", 0, 0, desks=15),
+                        *(site(o, "A2", x, 2, desks=30, hosts=["HR", "Finance"])
+                          for o, x in (("O2", 0), ("O3", 1.5)))],
+     [function("X", "A1", "IT", "O1", fte=20), function("Y", "A2", "HR", "O2", fte=20),
+      function("W", "A2", "Finance", "O3", fte=20), function("V", "A1", "HR", "O2", fte=20)],
+     {"sharing": {**IT_AT_75, "efficiency": 0.5}}, "sharing.min_agencies", False,
+     {"sharing": {"min_agencies": 1}}),
 ])
 def test_a_key_is_named_when_relaxing_it_alone_may_make_a_plan(
         tmp_path: Path, case: str, sites: list[dict[str, Any]],
@@ -542,8 +562,11 @@ def test_a_key_is_named_when_relaxing_it_alone_may_make_a_plan(
     agency's, and split teams where whole teams pool beside them; the totals line never
     named max_km; a team's own room, or its having no site (review L), named max_km where
     no limit on distance would seat every team; and a team short of room where it is
-    was not told max_km though another agency's team could then come and pool beside it. Each key named here makes a plan
-    on its own (`estate plan` with that key alone relaxed); the one left out does not."""
+    was not told max_km though another agency's team could then come and pool beside it.
+    A room reason left out sharing.min_agencies (review L), and the seats and a team's
+    own room named it where centres of one agency still leave a team without a seat.
+    Each key named here makes a plan on its own (`estate plan` with that key alone
+    relaxed); the one left out does not."""
     run = invoke(tmp_path, "validate", _write(tmp_path, sites, teams, **changes))
     assert run.code == 2, run.output
     assert (key in _relax(run)) == named, (case, _reasons(run), _relax(run))

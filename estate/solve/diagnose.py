@@ -191,7 +191,7 @@ def precheck(prep: Prepared) -> list[Reason]:
         else:
             roomy.append(column)
     # the room of some teams' sites short of their needs, where the counts above pass
-    if has_site.all() and not seats and (short := too_little_room(prep, ok, roomy)):
+    if has_site.all() and not seats and (short := too_little_room(prep, ok, pools, roomy)):
         reasons.append(Reason(*short))
     if sc.programme is not None:  # scheduled: a kept build no year opens has no programme
         for s in kept_too_late(prep):

@@ -33,6 +33,7 @@ from estate.solve.seats import (
     room_shortfall,
     seat_count,
     short_at_any_distance,
+    short_with_centres_of_one,
 )
 
 
@@ -174,8 +175,9 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
             + (("functions.earliest_move", "horizon_years") if stays else ())
             + (("policy.close",) if len(shut) else ())
             + tuple(f"sites.{c}" for c in short)
-            + (("sharing.min_agencies",) if blocked.any() or (
-                pooled_fits and sc.min_agencies > 1) else ())
+            + (("sharing.min_agencies",) if (blocked.any() or (
+                pooled_fits and sc.min_agencies > 1)) and not short_with_centres_of_one(prep)
+               else ())
             + (("assignment.split",) if splitting else ())
             + (("policy.max_one_off",) if taken and math.isfinite(sc.max_one_off) else ()))
     return text, keys
@@ -232,7 +234,9 @@ def _fits_split(prep: Prepared) -> bool:
     split), within what those sites hold (`too_little_room`'s flow)."""
     pf, ps = reach_pairs(prep, np.arange(len(prep.functions)), prep.scenario.max_km)
     open_ = ~prep.forced_closed[ps]
-    return too_little_room(prep, None, ["desks", "racks"], (pf[open_], ps[open_])) is None
+    least = least_needs(prep, ("desks", "racks"))
+    return room_shortfall(least, pf[open_], ps[open_],
+                          {c: prep.sites[c].to_numpy(float) for c in least}) is None
 
 
 def where_it_may_go(prep: Prepared, f: int) -> str:
@@ -247,26 +251,45 @@ def too_few_seats(prep: Prepared, ok: np.ndarray, pools: np.ndarray
     """Whole teams (split false) more than the sites they may use can seat together,
     found before solving (`seat_count`), or None; `ok` and `pools` as `whole_pairs`
     gives them."""
-    counted = seat_count(prep, ok, pools)
-    if counted is None:
+    found = seat_count(prep, ok, pools)
+    if found is None:
         return None
-    found, pf, need, cap = counted
-    # the sites where one of them would fit pooled (`assign_upper`), but may not pool:
-    # min_agencies' doing
+    return _seats_reason(prep, found, _centre_rule_bars(prep, found.teams, pools))
+
+
+def _centre_rule_bars(prep: Prepared, teams: np.ndarray, pools: np.ndarray) -> np.ndarray:
+    """The sites where one of `teams` would fit pooled (`assign_upper`) but may not pool
+    (`pools`, as `whole_pairs` gives it), when centres of one agency would let the
+    counts pass: there `sharing.min_agencies` is what keeps them out. None otherwise
+    (relaxing that key alone makes no plan)."""
     qf, qs = prep.pairs["f"].to_numpy(), prep.pairs["s"].to_numpy()
-    blocked = (np.isin(qf, found.teams) & ~pools & (prep.efficiency[qf] > 0)
-               & (assign_upper(prep) > 0) & ~prep.forced_closed[qs])
-    return _seats_reason(prep, found, pf, need, cap, np.unique(qs[blocked]))
+    barred = (np.isin(qf, teams) & ~pools & (prep.efficiency[qf] > 0)
+              & (assign_upper(prep) > 0) & ~prep.forced_closed[qs])
+    if not barred.any() or short_with_centres_of_one(prep):
+        return qs[:0]
+    return np.unique(qs[barred])
 
 
-def _seats_reason(prep: Prepared, found: SeatShortfall, pf: np.ndarray,
-                  need: dict[str, np.ndarray], cap: dict[str, np.ndarray],
-                  blocked: np.ndarray) -> tuple[str, tuple[str, ...]]:
-    """The words and keys of `too_few_seats`: `found.teams` need a seat each (`need` at
-    the site of each pair of teams `pf`), the sites `found.sites` seat `found.room` of
-    them at most, the columns `found.short` are what limit them; at the sites `blocked`
+def _centre_rule_words(prep: Prepared, barred: np.ndarray) -> str:
+    """`; some of them could pool at S1 and need less room, but ...`: the words for the
+    sites `_centre_rule_bars` finds ("" when none)."""
+    if not len(barred):
+        return ""
+    others = prep.scenario.min_agencies - 1
+    beside = ("another agency's pooled team beside them, with room for both" if others == 1
+              else f"{others} other agencies' pooled teams beside them, with room for all")
+    return (f"; some of them could pool at {_names(prep, barred)} and need less room, but "
+            f"a shared centre there needs {beside}, which none has (sharing.min_agencies)")
+
+
+def _seats_reason(prep: Prepared, found: SeatShortfall, barred: np.ndarray
+                  ) -> tuple[str, tuple[str, ...]]:
+    """The words and keys of `too_few_seats`: `found.teams` need a seat each
+    (`found.need` at the site of each pair), the sites `found.sites` seat `found.room` of
+    them at most, the columns `found.short` are what limit them; at the sites `barred`
     one of them would fit pooled, which the centre rule forbids there."""
-    sc, columns = prep.scenario, list(need)
+    sc, pf, need, cap = prep.scenario, found.pair_teams, found.need, found.cap
+    columns = list(need)
     teams, at, room, short = found.teams, found.sites, found.room, found.short
 
     def amounts(values: dict[str, float]) -> str:
@@ -291,13 +314,7 @@ def _seats_reason(prep: Prepared, found: SeatShortfall, pf: np.ndarray,
     text = (f"functions {', '.join(named[:-1])} and {named[-1]} must each sit whole at one "
             f"site{where} (assignment.split is false), but the sites they may use can seat "
             f"at most {int(room[at].sum())} of these {len(teams)} together: "
-            + "; ".join(said))
-    if len(blocked):
-        others = sc.min_agencies - 1
-        beside = ("another agency's pooled team beside them, with room for both" if others == 1
-                  else f"{others} other agencies' pooled teams beside them, with room for all")
-        text += (f"; some of them could pool at {_names(prep, blocked)} and need less room, but "
-                 f"a shared centre there needs {beside}, which none has (sharing.min_agencies)")
+            + "; ".join(said) + _centre_rule_words(prep, barred))
     least = least_needs(prep, columns)
     farther, closed = _ways_out(prep, teams, teams[prep.home[teams] >= 0], rf, rs, lambda ff, fs:
                                 np.all([cap[c][fs] >= least[c][ff] - 1e-9 for c in columns],
@@ -306,18 +323,17 @@ def _seats_reason(prep: Prepared, found: SeatShortfall, pf: np.ndarray,
     return text, ((("relocation.max_km",) if farther else ())
                   + (("policy.close",) if closed else ())
                   + tuple(f"sites.{c}" for c in short)
-                  + (("sharing.min_agencies",) if len(blocked) else ())
+                  + (("sharing.min_agencies",) if len(barred) else ())
                   + (("assignment.split",) if spread else ()))
 
 
-def too_little_room(prep: Prepared, ok: np.ndarray | None, columns: list[str],
-                    pairs: tuple[np.ndarray, np.ndarray] | None = None
+def too_little_room(prep: Prepared, ok: np.ndarray, pools: np.ndarray, columns: list[str]
                     ) -> tuple[str, tuple[str, ...]] | None:
     """Teams that need more desks (or racks) together than the sites they may use hold,
     found before solving, or None.
 
     `ok` marks the pairs of `prep.pairs` a team may take: whole (the site holds it on
-    its own) when teams may not split. Each team's least need (fully pooled) is sent to
+    its own, pooled where `pools` marks) when teams may not split. Each team's least need (fully pooled) is sent to
     the sites of its pairs, each site taking no more than it holds (a maximum flow). A
     plan seats every team within those pairs, so it is such a flow: if the flow falls
     short, no plan exists. The teams the flow cannot seat in full, with those that
@@ -327,18 +343,17 @@ def too_little_room(prep: Prepared, ok: np.ndarray | None, columns: list[str],
 
     Teams 20, 15, 15 and 15 desks at offices of 10, 30 and 30 fit one by one and two to
     an office, so the seat count passes them, but whole they can sit only at the two
-    30-desk offices: 65 desks against 60.
-
-    `pairs`: (team, site) positions to use instead of those `ok` marks."""
+    30-desk offices: 65 desks against 60."""
     sites = prep.sites
-    pf, ps = pairs if pairs is not None else (prep.pairs["f"].to_numpy()[ok],
-                                              prep.pairs["s"].to_numpy()[ok])
+    pf, ps = prep.pairs["f"].to_numpy()[ok], prep.pairs["s"].to_numpy()[ok]
     least = least_needs(prep, columns)
     found = room_shortfall(least, pf, ps, {c: sites[c].to_numpy(float) for c in columns})
     if found is None:
         return None
+    barred = (_centre_rule_bars(prep, found.teams, pools) if not prep.scenario.split
+              else found.sites[:0])
     return _room_reason(prep, found.teams, found.sites, found.column, found.least,
-                        sites[found.column].to_numpy(float))
+                        sites[found.column].to_numpy(float), barred)
 
 
 def _listed(names: list[str]) -> str:
@@ -348,9 +363,11 @@ def _listed(names: list[str]) -> str:
 
 
 def _room_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, column: str,
-                 least: np.ndarray, cap: np.ndarray) -> tuple[str, tuple[str, ...]]:
+                 least: np.ndarray, cap: np.ndarray, barred: np.ndarray
+                 ) -> tuple[str, tuple[str, ...]]:
     """The words and keys of `too_little_room`: `teams` need `least` of `column` each
-    and may sit only at the sites `at`, which hold `cap` each."""
+    and may sit only at the sites `at`, which hold `cap` each; at the sites `barred` one
+    of them would fit pooled, which the centre rule forbids there."""
     functions, sc = prep.functions, prep.scenario
     named = _teams_needing(prep, teams, lambda f: amount_of(least[f], column) + (
         " pooled" if least[f] < functions.at[f, column] - 1e-9 else ""))
@@ -373,7 +390,7 @@ def _room_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, column: str,
                  else "the sites they may use")
     text = (f"{who} {whole}need {amount_of(least[teams].sum(), column)} together{pooled}, but "
             f"{sites_are}{where} hold {amount_of(cap[at].sum(), column)} in all: "
-            + "; ".join(said))
+            + "; ".join(said) + _centre_rule_words(prep, barred))
     if len(stay):  # their one pair is their home (`estate.prepare`)
         text += (f"; {_listed([str(functions.at[f, 'function_id']) for f in stay])} may not "
                  f"move before {'its' if len(stay) == 1 else 'their'} earliest_move, after "
@@ -387,6 +404,7 @@ def _room_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, column: str,
                   + (("functions.earliest_move", "horizon_years") if len(stay) else ())
                   + (("policy.close",) if closed else ())
                   + (f"sites.{column}",)
+                  + (("sharing.min_agencies",) if len(barred) else ())
                   + (("assignment.split",) if spread else ()))
 
 

@@ -12,8 +12,10 @@ one:
 - amounts (`room_shortfall`): each team's least need (fully pooled) sent to the sites of
   its pairs, each site taking no more than it holds.
 
-The pairs are those a team may take whole (`whole_pairs`), or, to count again whether a
-farther `relocation.max_km` would help, every pair but for distance (`anywhere`).
+The pairs are those a team may take whole (`whole_pairs`). Counted again on the pairs of
+a scenario with one rule relaxed (every pair but for distance, `anywhere`; centres of one
+agency), a count that still falls short shows that relaxing that rule alone makes no
+plan, so it is not named among the keys to relax.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ class SeatShortfall:
     sites: np.ndarray  # the sites they may use
     room: np.ndarray  # per site (all sites), how many of them it seats at most
     short: list[str]  # the columns (desks, racks) that limit those counts
+    pair_teams: np.ndarray  # the team of each pair counted
+    need: dict[str, np.ndarray]  # per column, each pair's need at its site
+    cap: dict[str, np.ndarray]  # per column, each site's room (all sites)
 
 
 @dataclass(frozen=True)
@@ -95,12 +100,10 @@ def whole_pairs(prep: Prepared) -> tuple[np.ndarray, np.ndarray]:
     return ok, pools
 
 
-def seat_count(prep: Prepared, ok: np.ndarray, pools: np.ndarray
-               ) -> tuple[SeatShortfall, np.ndarray, dict[str, np.ndarray],
-                          dict[str, np.ndarray]] | None:
+def seat_count(prep: Prepared, ok: np.ndarray, pools: np.ndarray) -> SeatShortfall | None:
     """`seat_shortfall` of whole teams on the pairs `ok` marks, each needing its room
-    pooled where `pools` marks, in full elsewhere: with the pairs' teams, needs per
-    column and the sites' room, or None when every team may be seated."""
+    pooled where `pools` marks, in full elsewhere, or None when every team may be
+    seated."""
     functions, sites = prep.functions, prep.sites
     pf, ps = prep.pairs["f"].to_numpy()[ok], prep.pairs["s"].to_numpy()[ok]
     columns = [c for c in ("desks", "racks") if (functions[c].to_numpy(float) > 0).any()]
@@ -109,22 +112,34 @@ def seat_count(prep: Prepared, ok: np.ndarray, pools: np.ndarray
     share = np.where(pools[ok], 1 - prep.efficiency[pf], 1.0)
     need = {c: functions[c].to_numpy(float)[pf] * share for c in columns}
     cap = {c: sites[c].to_numpy(float) for c in columns}
-    found = seat_shortfall(len(functions), pf, ps, need, cap)
-    return None if found is None else (found, pf, need, cap)
+    return seat_shortfall(len(functions), pf, ps, need, cap)
+
+
+def counts_fall_short(prep: Prepared) -> bool:
+    """Whether the seats (whole teams) or the amounts fall short on the pairs
+    `whole_pairs` gives: then `prep` has no plan."""
+    ok, pools = whole_pairs(prep)
+    if not prep.scenario.split and seat_count(prep, ok, pools) is not None:
+        return True
+    pf, ps = prep.pairs["f"].to_numpy()[ok], prep.pairs["s"].to_numpy()[ok]
+    least = least_needs(prep, ("desks", "racks"))
+    return room_shortfall(least, pf, ps, {c: prep.sites[c].to_numpy(float) for c in least}
+                          ) is not None
 
 
 def short_at_any_distance(prep: Prepared) -> bool:
     """Whether the counts fall short even with no limit on how far a team may move: then
     a farther `relocation.max_km` cannot make a plan on its own (the counts are
     relaxations of every plan), and is not named among the keys to relax."""
-    far = anywhere(prep)
-    ok, pools = whole_pairs(far)
-    if not prep.scenario.split and seat_count(far, ok, pools) is not None:
-        return True
-    pf, ps = far.pairs["f"].to_numpy()[ok], far.pairs["s"].to_numpy()[ok]
-    least = least_needs(prep, ("desks", "racks"))
-    return room_shortfall(least, pf, ps, {c: prep.sites[c].to_numpy(float) for c in least}
-                          ) is not None
+    return counts_fall_short(anywhere(prep))
+
+
+def short_with_centres_of_one(prep: Prepared) -> bool:
+    """Whether the counts fall short even when a shared centre may be of one agency
+    (`sharing.min_agencies` = 1, so a whole team may pool wherever it fits pooled): then
+    fewer agencies a centre cannot make a plan on its own, and is not named."""
+    alone = dataclasses.replace(prep.scenario, min_agencies=1)
+    return counts_fall_short(dataclasses.replace(prep, scenario=alone))
 
 
 def fits_together(ps: np.ndarray, need: dict[str, np.ndarray], cap: dict[str, np.ndarray]
@@ -177,7 +192,7 @@ def seat_shortfall(n_teams: int, pf: np.ndarray, ps: np.ndarray, need: dict[str,
     room = np.min(list(by_column.values()), axis=0)
     at = np.flatnonzero(at_most)
     short = [c for c in need if ((by_column[c] == room) & (room < at_most))[at].any()]
-    return SeatShortfall(teams, at, room, short)
+    return SeatShortfall(teams, at, room, short, pf, need, cap)
 
 
 def room_shortfall(least_by_column: dict[str, np.ndarray], pf: np.ndarray, ps: np.ndarray,
