@@ -593,6 +593,82 @@ def test_a_farther_site_is_named_only_if_the_seats_would_then_suffice(tmp_path: 
     assert run.code == 0, run.output
 
 
+def test_a_room_reason_names_the_team_the_centre_rule_keeps_from_a_site(
+        tmp_path: Path) -> None:
+    """Review L's seed 1193 as the keys test above builds it: X and Y, already counted
+    pooled, need 13.5 desks at S1's 12; S2 (7) cannot hold Y in full (8) but would hold
+    it pooled (6), were a centre there of one agency. Review M: the words said "some of
+    them could pool at S1, S2 and need less room", where their needs were counted pooled
+    already and S1 adds nothing; now they name Y and S2 alone."""
+    sites = [site("S1", "A1", 0, 0, desks=12), site("S2", "A1", 2, 0, desks=7)]
+    teams = [function("X", "A1", "IT", "S1", fte=10), function("Y", "A2", "IT", "S1", fte=8),
+             function("Z", "A1", "Ops", "S2", fte=2)]
+    path = _write(tmp_path, sites, teams, sharing={**IT_AT_75, "efficiency": 0.25})
+    run = invoke(tmp_path, "validate", path)
+    assert run.code == 2, run.output
+    [reason] = _reasons(run)
+    assert reason.endswith(
+        "hold 12 desks in all: S1 Site S1 holds 12 desks; S2 Site S2 holds too little for any "
+        "of them whole; Y would fit pooled at S2 Site S2, which cannot hold it in full, but a "
+        "shared centre there needs another agency's pooled team beside it, with room for "
+        "both, which none has (sharing.min_agencies)"), reason
+
+
+def _three_agencies(tmp_path: Path, sites: list[dict[str, Any]],
+                    teams: list[dict[str, Any]], min_agencies: int) -> Path:
+    """A register of agencies A1 to A3 and a scenario on it pooling IT and HR at a half,
+    with no limit on distance (review M's registers)."""
+    data = write_register(tmp_path / "reg", [agency(g) for g in ("A1", "A2", "A3")], sites,
+                          teams)
+    raw = scenario(name="room", data=str(data.resolve()),
+                   sharing={"types": ["IT", "HR"], "efficiency": 0.5, "setup_cost": 0.0,
+                            "min_agencies": min_agencies})
+    return write_scenario(tmp_path / "room.toml", raw)
+
+
+def test_after_solving_fewer_agencies_a_centre_is_named_where_other_teams_could_pool(
+        tmp_path: Path) -> None:
+    """Review M's seed 20: no IT or HR centre can have three agencies (A3's IT team does
+    not pool), so the teams need 14, 14, 10, 10 and 10 desks in full at S1 (20), S2 (22)
+    and S4 (20, Ops only, home of F1 and F2): no packing fits (S4 takes a 14 or F4, S1 and
+    S2 one 14 or two 10s each). The counts before solving pass; the solve's reason names
+    the team short of room, and sharing.min_agencies, though that team could not pool
+    itself: with centres of one agency, F1, F3 and F5 pool at S1 (7 + 5 + 5), F2 takes
+    S2 and F4 S4."""
+    sites = [site("S1", "A1", 0, 0, desks=20), site("S2", "A1", 2, 0, desks=22),
+             site("S3", "A1", 4, 0, desks=4), site("S4", "A3", 6, 0, desks=20, hosts=["Ops"])]
+    teams = [function("F1", "A1", "IT", "S4", fte=14), function("F2", "A3", "IT", "S4", fte=14,
+                                                             shareable=False),
+             function("F3", "A2", "IT", fte=10), function("F4", "A2", "Ops", "S2", fte=10),
+             function("F5", "A2", "HR", "S1", fte=10)]
+    assert invoke(tmp_path, "validate", _three_agencies(tmp_path, sites, teams, 3)).code == 0
+    run = invoke(tmp_path, "plan", _three_agencies(tmp_path, sites, teams, 3), "--out", "out")
+    assert run.code == 2, run.output
+    assert "sharing.min_agencies" in _relax(run), run.stderr
+    alone = _three_agencies(tmp_path / "alone", sites, teams, 1)
+    assert invoke(tmp_path, "plan", alone, "--out", "out-alone").code == 0
+
+
+def test_the_centre_rule_is_not_cited_where_relaxing_it_makes_no_plan(tmp_path: Path) -> None:
+    """Review M's seed 22: F2 (10 desks, not pooling) fits neither S1 (8 desks, Ops only)
+    nor S2 (9), whatever min_agencies is, so the counts with centres of one agency still
+    fall short. F1 and F3 are told their need in full and pooled, without citing
+    sharing.min_agencies, which is not among the keys either."""
+    sites = [site("S1", "A2", 0, 0, desks=8, hosts=["Ops"]), site("S2", "A1", 2, 0, desks=9)]
+    teams = [function("F1", "A1", "IT", fte=14),
+             function("F2", "A2", "HR", "S2", fte=10, shareable=False),
+             function("F3", "A1", "HR", "S1", fte=14)]
+    run = invoke(tmp_path, "validate", _three_agencies(tmp_path, sites, teams, 2))
+    assert run.code == 2, run.output
+    assert "function F1 (A1 IT) must sit whole at one site anywhere in the register " \
+        "(assignment.split is false) with room for 14 desks (pooled, 7 desks, but no site it " \
+        "may use holds it beside another agency's pooled team, as a shared centre needs), " \
+        "but the one site it may use there lacks it" in "\n".join(_reasons(run)), run.stderr
+    assert "min_agencies" not in "\n".join(_reasons(run)) and _relax(run) == ["sites.desks"]
+    alone = _three_agencies(tmp_path / "alone", sites, teams, 1)
+    assert invoke(tmp_path, "plan", alone, "--out", "out-alone").code == 2
+
+
 @pytest.mark.parametrize("min_agencies", [1, 3])
 def test_a_team_too_big_pooled_or_not_is_told_its_pooled_need_alone(
         tmp_path: Path, min_agencies: int) -> None:

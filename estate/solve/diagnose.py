@@ -39,7 +39,13 @@ from estate.solve.room import (
     too_little_room,
     where_it_may_go,
 )
-from estate.solve.seats import reach_pairs, short_at_any_distance, whole_pairs
+from estate.solve.seats import (
+    barred_pairs,
+    centre_rule_bars,
+    reach_pairs,
+    short_at_any_distance,
+    whole_pairs,
+)
 
 ELASTIC_FAMILIES = ("housed", "desks", "racks", "max_one_off")
 
@@ -309,6 +315,9 @@ def explain_infeasible(prep: Prepared, model: EstateModel, options: SolverOption
         return [Reason("the solver reports the scenario infeasible, and the elastic re-solve "
                        "could not find which rules fail", ())]
     values = sol.values
+    # whether the centre rule keeps teams from pooling where they would fit, and
+    # centres of one agency would let the counts pass: asked once, of a site short of room
+    centres = functools.cache(lambda: bool(centre_rule_bars(prep, barred_pairs(prep)).any()))
     reasons = []
     row_family = {}
     for fam, sl in model.family_rows.items():
@@ -321,7 +330,7 @@ def explain_infeasible(prep: Prepared, model: EstateModel, options: SolverOption
         fam = row_family[row]
         label = model.family_labels[fam][row - model.family_rows[fam].start]
         reasons.append(_describe(prep, fam, str(label), float(v),
-                                 lambda f: taken_room(prep, model, values, f)))
+                                 lambda f: taken_room(prep, model, values, f), centres))
     return sorted(set(reasons), key=lambda r: r.text) or [
         Reason("the solver reports the scenario infeasible (the combination of rules, not one "
                "of them)", ())]
@@ -338,9 +347,11 @@ def _named(frame: pd.DataFrame, id_column: str, label: str) -> str:
 
 
 def _describe(prep: Prepared, family: str, label: str, amount: float,
-              taken: Callable[[int], dict[str, np.ndarray]]) -> Reason:
+              taken: Callable[[int], dict[str, np.ndarray]], centres: Callable[[], bool]
+              ) -> Reason:
     """The reason a row of `family` labelled `label` is `amount` short in the elastic
-    re-solve; `taken(f)`: the room the teams other than f take at each site there."""
+    re-solve; `taken(f)`: the room the teams other than f take at each site there;
+    `centres()`: whether fewer agencies a centre may make room."""
     sc = prep.scenario
     if family == "housed":
         hits = np.flatnonzero(labels(prep.functions["function_id"]) == label)
@@ -365,7 +376,8 @@ def _describe(prep: Prepared, family: str, label: str, amount: float,
         return Reason(f"site {_named(prep.sites, 'site_id', label)} would need "
                       f"{amount:,.1f} more {family} than it holds",
                       (("relocation.max_km",) if math.isfinite(sc.max_km) else ())
-                      + _other_rules(prep) + (f"sites.{family}",))
+                      + _other_rules(prep) + (f"sites.{family}",)
+                      + (("sharing.min_agencies",) if centres() else ()))
     if family == "max_one_off":
         cap = (f"£{sc.max_one_off:,.0f}" if sc.max_one_off >= 0 else
                f"-£{-sc.max_one_off:,.0f}, net receipts of at least £{-sc.max_one_off:,.0f}")

@@ -24,11 +24,14 @@ from collections.abc import Callable
 import numpy as np
 
 from estate.model.arrays import EstateModel
-from estate.model.pooling import assign_upper, may_pool
+from estate.model.pooling import may_pool
 from estate.prepare import Prepared
 from estate.solve.seats import (
     SeatShortfall,
+    barred_pairs,
+    centre_rule_bars,
     least_needs,
+    partners_beyond,
     reach_pairs,
     room_shortfall,
     seat_count,
@@ -131,7 +134,7 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
     farther = farther[~prep.forced_closed[farther]]
     # another agency's team out of reach of its sites today could come and pool beside it
     partners = (not len(farther) and prep.efficiency[f] > 0 and sc.min_agencies > 1
-                and math.isfinite(sc.max_km) and _partners_beyond(prep, f, s))
+                and math.isfinite(sc.max_km) and partners_beyond(prep, f, s))
     if (len(farther) or partners) and short_at_any_distance(prep):  # no distance would do
         farther, partners = farther[:0], False
     shut = could_hold(reach[sites["site_id"].isin(sc.close).to_numpy()[reach]])
@@ -142,7 +145,15 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
                                          if used[c][s[i]] > 1e-9 else "")
         for c in columns) for i in order[:6]] + ([f"and {len(s) - 6} more"] if len(s) > 6 else [])
     blocked = ~pools & np.all([free[c] >= least[c] - 1e-9 for c in columns], axis=0)
-    need = _need(prep, f, columns, least, pools, bool(blocked.any()), pooled_fits)
+    own = bool(blocked.any()) or (pooled_fits and sc.min_agencies > 1)
+    # after solving, other teams kept from pooling may be what takes the room it lacks
+    others = taken is not None and not own and bool(barred_pairs(prep).any())
+    centres = (own or others) and not short_with_centres_of_one(prep)
+    # a team that may pool at none of its sites, though one would hold it pooled were the
+    # room free, is told its need in full: pooling is not open to it
+    barred = blocked.any() or (not pools.any() and np.all(
+        [cap[c][s] >= least[c] - 1e-9 for c in columns], axis=0).any())
+    need = _need(prep, f, columns, least, pools, bool(barred), pooled_fits, centres)
     beside = (" beside the other teams (as the re-solve that breaks the fewest rules "
               "placed them)" if taken else "")
     if stays:
@@ -167,6 +178,9 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
                  "pool beside it")
     if len(shut):
         text += f"; policy.close shuts {_names(prep, shut)}, which could hold it"
+    if others and centres:
+        text += ("; with fewer agencies to a shared centre (sharing.min_agencies), teams "
+                 "that may not pool now could, and take less room")
     # split teams would fit: this one over the room it lacks whole and, before solving
     # (no `taken`), every team over the sites it may use together, else no split helps
     splitting = (not sc.split and all(together[c] >= full[c] - 1e-9 for c in columns)
@@ -175,37 +189,19 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
             + (("functions.earliest_move", "horizon_years") if stays else ())
             + (("policy.close",) if len(shut) else ())
             + tuple(f"sites.{c}" for c in short)
-            + (("sharing.min_agencies",) if (blocked.any() or (
-                pooled_fits and sc.min_agencies > 1)) and not short_with_centres_of_one(prep)
-               else ())
+            + (("sharing.min_agencies",) if centres else ())
             + (("assignment.split",) if splitting else ())
             + (("policy.max_one_off",) if taken and math.isfinite(sc.max_one_off) else ()))
     return text, keys
 
 
-def _partners_beyond(prep: Prepared, f: int, s: np.ndarray) -> bool:
-    """Whether a team of another agency, of team f's type and pooling, may reach one of
-    the sites `s` only beyond `relocation.max_km` of its home: with a farther limit it
-    could come and make a shared centre there beside f."""
-    fun = prep.functions
-    others = np.flatnonzero((fun["agency_id"] != fun.at[f, "agency_id"]).to_numpy()
-                            & (fun["type"] == fun.at[f, "type"]).to_numpy()
-                            & (prep.efficiency > 0) & (prep.home >= 0))
-    if not len(others):
-        return False
-    of, os_ = reach_pairs(prep, others, math.inf)
-    near = reach_pairs(prep, others, prep.scenario.max_km)
-    n = len(prep.sites)
-    beyond = ~np.isin(of * n + os_, near[0] * n + near[1])
-    return bool(np.isin(os_[beyond], s).any())
-
-
 def _need(prep: Prepared, f: int, columns: list[str], least: dict[str, float],
-          pools: np.ndarray, blocked: bool, pooled_fits: bool) -> str:
+          pools: np.ndarray, blocked: bool, pooled_fits: bool, cite: bool) -> str:
     """The room team f needs, as `no_room` says it: in full where it may not pool, when
     that is why a site that would hold it pooled does not (`blocked`); a split team's in
     full and pooled when its sites hold it pooled (`pooled_fits`: only at centres); else
-    its need pooled, which no site has either."""
+    its need pooled, which no site has either. `sharing.min_agencies` is cited only when
+    it is among the keys named (`cite`)."""
     def amounts(per: dict[str, float]) -> str:
         return " and ".join(amount_of(per[c], c) for c in columns)
     full = amounts({c: float(prep.functions.at[f, c]) for c in columns})
@@ -214,17 +210,17 @@ def _need(prep: Prepared, f: int, columns: list[str], least: dict[str, float],
         f"{others} other agencies' pooled teams"
     if prep.efficiency[f] <= 0:
         return full
+    key = ": sharing.min_agencies" if cite else ""
     if pooled_fits:
         return (f"{full} (or {amounts(least)} pooled at shared centres, where its agency "
-                "pools a whole team's worth" + (f" beside {teams}: sharing.min_agencies)"
-                                                if others else ")"))
+                "pools a whole team's worth" + (f" beside {teams}{key})" if others else ")"))
     if not blocked:
         return f"{amounts(least)} (after the most pooling could save)"
     if pools.any():
-        return f"{full}, or {amounts(least)} where it could pool beside {teams} " \
-            "(sharing.min_agencies)"
+        return f"{full}, or {amounts(least)} where it could pool beside {teams}" + (
+            " (sharing.min_agencies)" if cite else "")
     return f"{full} (pooled, {amounts(least)}, but no site it may use holds it beside " \
-        f"{teams}, as a shared centre needs: sharing.min_agencies)"
+        f"{teams}, as a shared centre needs{key})"
 
 
 def _fits_split(prep: Prepared) -> bool:
@@ -254,39 +250,34 @@ def too_few_seats(prep: Prepared, ok: np.ndarray, pools: np.ndarray
     found = seat_count(prep, ok, pools)
     if found is None:
         return None
-    return _seats_reason(prep, found, _centre_rule_bars(prep, found.teams, pools))
+    return _seats_reason(prep, found,
+                         centre_rule_bars(prep, barred_pairs(prep, found.teams, pools)))
 
 
-def _centre_rule_bars(prep: Prepared, teams: np.ndarray, pools: np.ndarray) -> np.ndarray:
-    """The sites where one of `teams` would fit pooled (`assign_upper`) but may not pool
-    (`pools`, as `whole_pairs` gives it), when centres of one agency would let the
-    counts pass: there `sharing.min_agencies` is what keeps them out. None otherwise
-    (relaxing that key alone makes no plan)."""
-    qf, qs = prep.pairs["f"].to_numpy(), prep.pairs["s"].to_numpy()
-    barred = (np.isin(qf, teams) & ~pools & (prep.efficiency[qf] > 0)
-              & (assign_upper(prep) > 0) & ~prep.forced_closed[qs])
-    if not barred.any() or short_with_centres_of_one(prep):
-        return qs[:0]
-    return np.unique(qs[barred])
+def _centre_needs(prep: Prepared, them: str) -> str:
+    """`another agency's pooled team beside them, with room for both, which none has
+    (sharing.min_agencies)`: what a shared centre needs that the sites lack."""
+    others = prep.scenario.min_agencies - 1
+    beside = (f"another agency's pooled team beside {them}, with room for both" if others == 1
+              else f"{others} other agencies' pooled teams beside {them}, with room for all")
+    return f"a shared centre there needs {beside}, which none has (sharing.min_agencies)"
 
 
 def _centre_rule_words(prep: Prepared, barred: np.ndarray) -> str:
     """`; some of them could pool at S1 and need less room, but ...`: the words for the
-    sites `_centre_rule_bars` finds ("" when none)."""
-    if not len(barred):
+    seats when the pairs `barred` (`seats.centre_rule_bars`) are some ("" when none)."""
+    if not barred.any():
         return ""
-    others = prep.scenario.min_agencies - 1
-    beside = ("another agency's pooled team beside them, with room for both" if others == 1
-              else f"{others} other agencies' pooled teams beside them, with room for all")
-    return (f"; some of them could pool at {_names(prep, barred)} and need less room, but "
-            f"a shared centre there needs {beside}, which none has (sharing.min_agencies)")
+    at = np.unique(prep.pairs["s"].to_numpy()[barred])
+    return (f"; some of them could pool at {_names(prep, at)} and need less room, but "
+            + _centre_needs(prep, "them"))
 
 
 def _seats_reason(prep: Prepared, found: SeatShortfall, barred: np.ndarray
                   ) -> tuple[str, tuple[str, ...]]:
     """The words and keys of `too_few_seats`: `found.teams` need a seat each
     (`found.need` at the site of each pair), the sites `found.sites` seat `found.room` of
-    them at most, the columns `found.short` are what limit them; at the sites `barred`
+    them at most, the columns `found.short` are what limit them; at the pairs `barred`
     one of them would fit pooled, which the centre rule forbids there."""
     sc, pf, need, cap = prep.scenario, found.pair_teams, found.need, found.cap
     columns = list(need)
@@ -323,7 +314,7 @@ def _seats_reason(prep: Prepared, found: SeatShortfall, barred: np.ndarray
     return text, ((("relocation.max_km",) if farther else ())
                   + (("policy.close",) if closed else ())
                   + tuple(f"sites.{c}" for c in short)
-                  + (("sharing.min_agencies",) if len(barred) else ())
+                  + (("sharing.min_agencies",) if barred.any() else ())
                   + (("assignment.split",) if spread else ()))
 
 
@@ -350,8 +341,8 @@ def too_little_room(prep: Prepared, ok: np.ndarray, pools: np.ndarray, columns: 
     found = room_shortfall(least, pf, ps, {c: sites[c].to_numpy(float) for c in columns})
     if found is None:
         return None
-    barred = (_centre_rule_bars(prep, found.teams, pools) if not prep.scenario.split
-              else found.sites[:0])
+    # pairs the flow left out (not `ok`) that the team would take pooled but for the rule
+    barred = centre_rule_bars(prep, barred_pairs(prep, found.teams, pools) & ~ok)
     return _room_reason(prep, found.teams, found.sites, found.column, found.least,
                         sites[found.column].to_numpy(float), barred)
 
@@ -366,8 +357,9 @@ def _room_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, column: str,
                  least: np.ndarray, cap: np.ndarray, barred: np.ndarray
                  ) -> tuple[str, tuple[str, ...]]:
     """The words and keys of `too_little_room`: `teams` need `least` of `column` each
-    and may sit only at the sites `at`, which hold `cap` each; at the sites `barred` one
-    of them would fit pooled, which the centre rule forbids there."""
+    and may sit only at the sites `at`, which hold `cap` each; at the pairs `barred` one
+    of them would fit pooled, where it does not fit in full, which the centre rule
+    forbids."""
     functions, sc = prep.functions, prep.scenario
     named = _teams_needing(prep, teams, lambda f: amount_of(least[f], column) + (
         " pooled" if least[f] < functions.at[f, column] - 1e-9 else ""))
@@ -390,7 +382,14 @@ def _room_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, column: str,
                  else "the sites they may use")
     text = (f"{who} {whole}need {amount_of(least[teams].sum(), column)} together{pooled}, but "
             f"{sites_are}{where} hold {amount_of(cap[at].sum(), column)} in all: "
-            + "; ".join(said) + _centre_rule_words(prep, barred))
+            + "; ".join(said))
+    if barred.any():
+        qf, qs = prep.pairs["f"].to_numpy()[barred], prep.pairs["s"].to_numpy()[barred]
+        kept_out = np.unique(qf)
+        them = "it" if len(kept_out) == 1 else "them"
+        text += (f"; {_listed([str(functions.at[f, 'function_id']) for f in kept_out])} would fit "
+                 f"pooled at {_names(prep, np.unique(qs))}, which cannot hold {them} in full, "
+                 f"but " + _centre_needs(prep, them))
     if len(stay):  # their one pair is their home (`estate.prepare`)
         text += (f"; {_listed([str(functions.at[f, 'function_id']) for f in stay])} may not "
                  f"move before {'its' if len(stay) == 1 else 'their'} earliest_move, after "
@@ -404,7 +403,7 @@ def _room_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, column: str,
                   + (("functions.earliest_move", "horizon_years") if len(stay) else ())
                   + (("policy.close",) if closed else ())
                   + (f"sites.{column}",)
-                  + (("sharing.min_agencies",) if len(barred) else ())
+                  + (("sharing.min_agencies",) if barred.any() else ())
                   + (("assignment.split",) if spread else ()))
 
 

@@ -30,7 +30,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order, maximum_flow
 
-from estate.model.pooling import pools_at
+from estate.model.pooling import assign_upper, pools_at
 from estate.prepare import Prepared, allowed_by_dates, eligible_pairs
 
 
@@ -140,6 +140,47 @@ def short_with_centres_of_one(prep: Prepared) -> bool:
     fewer agencies a centre cannot make a plan on its own, and is not named."""
     alone = dataclasses.replace(prep.scenario, min_agencies=1)
     return counts_fall_short(dataclasses.replace(prep, scenario=alone))
+
+
+def barred_pairs(prep: Prepared, teams: np.ndarray | None = None,
+                  pools: np.ndarray | None = None) -> np.ndarray:
+    """Per pair of `prep.pairs`: whether its team (one of `teams`, all when None) would
+    fit there pooled (`assign_upper`) at a site that may stay open, but may not pool
+    there (`pools`, as `whole_pairs` gives it; `pools_at` when None): the centre rule's
+    doing. Split teams' shares pool anywhere the counts look, so none is barred."""
+    if prep.scenario.split or prep.scenario.min_agencies <= 1:
+        return np.zeros(len(prep.pairs), bool)
+    qf, qs = prep.pairs["f"].to_numpy(), prep.pairs["s"].to_numpy()
+    pools = pools_at(prep) if pools is None else pools
+    mine = np.isin(qf, teams) if teams is not None else np.ones(len(qf), bool)
+    return (mine & ~pools & (prep.efficiency[qf] > 0) & (assign_upper(prep) > 0)
+            & ~prep.forced_closed[qs])
+
+
+def centre_rule_bars(prep: Prepared, barred: np.ndarray) -> np.ndarray:
+    """`barred` (pairs, as `barred_pairs` marks them), or none when centres of one
+    agency would still leave the counts short: then `sharing.min_agencies` alone makes
+    no plan, and is neither said nor named."""
+    if not barred.any() or short_with_centres_of_one(prep):
+        return np.zeros_like(barred)
+    return barred
+
+
+def partners_beyond(prep: Prepared, f: int, s: np.ndarray) -> bool:
+    """Whether a team of another agency, of team f's type and pooling, may reach one of
+    the sites `s` only beyond `relocation.max_km` of its home: with a farther limit it
+    could come and make a shared centre there beside f."""
+    fun = prep.functions
+    others = np.flatnonzero((fun["agency_id"] != fun.at[f, "agency_id"]).to_numpy()
+                            & (fun["type"] == fun.at[f, "type"]).to_numpy()
+                            & (prep.efficiency > 0) & (prep.home >= 0))
+    if not len(others):
+        return False
+    of, os_ = reach_pairs(prep, others, math.inf)
+    near = reach_pairs(prep, others, prep.scenario.max_km)
+    n = len(prep.sites)
+    beyond = ~np.isin(of * n + os_, near[0] * n + near[1])
+    return bool(np.isin(os_[beyond], s).any())
 
 
 def fits_together(ps: np.ndarray, need: dict[str, np.ndarray], cap: dict[str, np.ndarray]
