@@ -615,37 +615,62 @@ def test_a_room_reason_names_the_team_the_centre_rule_keeps_from_a_site(
 
 
 def _three_agencies(tmp_path: Path, sites: list[dict[str, Any]],
-                    teams: list[dict[str, Any]], min_agencies: int) -> Path:
+                    teams: list[dict[str, Any]], min_agencies: int, **changes: Any) -> Path:
     """A register of agencies A1 to A3 and a scenario on it pooling IT and HR at a half,
-    with no limit on distance (review M's registers)."""
+    with no limit on distance (review M's registers), `changes` merged in."""
     data = write_register(tmp_path / "reg", [agency(g) for g in ("A1", "A2", "A3")], sites,
                           teams)
     raw = scenario(name="room", data=str(data.resolve()),
                    sharing={"types": ["IT", "HR"], "efficiency": 0.5, "setup_cost": 0.0,
                             "min_agencies": min_agencies})
-    return write_scenario(tmp_path / "room.toml", raw)
+    return write_scenario(tmp_path / "room.toml", merge(raw, changes))
 
 
-def test_after_solving_fewer_agencies_a_centre_is_named_where_other_teams_could_pool(
-        tmp_path: Path) -> None:
-    """Review M's seed 20: no IT or HR centre can have three agencies (A3's IT team does
-    not pool), so the teams need 14, 14, 10, 10 and 10 desks in full at S1 (20), S2 (22)
-    and S4 (20, Ops only, home of F1 and F2): no packing fits (S4 takes a 14 or F4, S1 and
-    S2 one 14 or two 10s each). The counts before solving pass; the solve's reason names
-    the team short of room, and sharing.min_agencies, though that team could not pool
-    itself: with centres of one agency, F1, F3 and F5 pool at S1 (7 + 5 + 5), F2 takes
-    S2 and F4 S4."""
-    sites = [site("S1", "A1", 0, 0, desks=20), site("S2", "A1", 2, 0, desks=22),
-             site("S3", "A1", 4, 0, desks=4), site("S4", "A3", 6, 0, desks=20, hosts=["Ops"])]
-    teams = [function("F1", "A1", "IT", "S4", fte=14), function("F2", "A3", "IT", "S4", fte=14,
-                                                             shareable=False),
-             function("F3", "A2", "IT", fte=10), function("F4", "A2", "Ops", "S2", fte=10),
-             function("F5", "A2", "HR", "S1", fte=10)]
-    assert invoke(tmp_path, "validate", _three_agencies(tmp_path, sites, teams, 3)).code == 0
-    run = invoke(tmp_path, "plan", _three_agencies(tmp_path, sites, teams, 3), "--out", "out")
+@pytest.mark.parametrize(("min_agencies", "sites", "teams", "changes"), [
+    # review M's seed 20: no IT or HR centre can have three agencies (A3's IT team does
+    # not pool), so the teams need 14, 14, 10, 10 and 10 desks in full at S1 (20), S2 (22)
+    # and S4 (20, Ops only, home of F1 and F2): no packing fits (S4 takes a 14 or F4, S1
+    # and S2 one 14 or two 10s each). Alone, F1, F3 and F5 pool at S1 (7 + 5 + 5), F2
+    # takes S2 and F4 S4.
+    (3, [site("S1", "A1", 0, 0, desks=20), site("S2", "A1", 2, 0, desks=22),
+         site("S3", "A1", 4, 0, desks=4), site("S4", "A3", 6, 0, desks=20, hosts=["Ops"])],
+     [function("F1", "A1", "IT", "S4", fte=14),
+      function("F2", "A3", "IT", "S4", fte=14, shareable=False),
+      function("F3", "A2", "IT", fte=10), function("F4", "A2", "Ops", "S2", fte=10),
+      function("F5", "A2", "HR", "S1", fte=10)], {}),
+    # review N's seed 104: 44 desks against 40; F3 and F5 (6 desks pooled each) must share
+    # one site, which leaves the other too small for F1 and F2 (28 > 24 or 20 > 16).
+    # Alone, S1 takes F1, F3 pooled and F4 (10 + 6 + 8), S2 F2 and F5 pooled (10 + 6)
+    (2, [site("S1", "A2", 0, 0, desks=24, racks=4),
+         site("S2", "A1", 2, 0, desks=16, racks=4, hosts=["IT"])],
+     [function("F1", "A2", "Ops", "S2", fte=10),
+      function("F2", "A2", "IT", "S2", fte=10, shareable=False),
+      function("F3", "A2", "IT", "S2", fte=8), function("F4", "A1", "Ops", fte=8, racks=2,
+                                                       shareable=False),
+      function("F5", "A1", "IT", "S2", fte=8)],
+     {"sharing": {"types": ["IT"], "efficiency": 0.25}}),
+    # review N's h1s, split: a centre of three agencies needs 5 + 5 + 5 desks, more than
+    # S1 (14) or S2 (6) holds, and 30 desks in full are more than both; alone, X and Y
+    # pool at S1 (5 + 5) and W at S2 (5)
+    (3, [site("S1", "A1", 0, 0, desks=14), site("S2", "A2", 1, 0, desks=6)],
+     [function("X", "A1", "IT", "S1", fte=10), function("Y", "A2", "IT", "S1", fte=10),
+      function("W", "A3", "IT", "S2", fte=10)],
+     {"sharing": {"types": ["IT"]}, "assignment": {"split": True}}),
+])
+def test_after_solving_fewer_agencies_a_centre_is_named_where_it_alone_makes_a_plan(
+        tmp_path: Path, min_agencies: int, sites: list[dict[str, Any]],
+        teams: list[dict[str, Any]], changes: dict[str, Any]) -> None:
+    """Registers the counts before solving pass and the solve finds no plan for: the
+    reason names the team or site short of room, and sharing.min_agencies, which alone
+    makes a plan (by hand, above), though the short team itself could not pool: which
+    teams pool beside which is the solver's choice, so the key is named whenever the
+    centre rule may bind and the counts with centres of one agency pass."""
+    path = _three_agencies(tmp_path, sites, teams, min_agencies, **changes)
+    assert invoke(tmp_path, "validate", path).code == 0
+    run = invoke(tmp_path, "plan", path, "--out", "out")
     assert run.code == 2, run.output
     assert "sharing.min_agencies" in _relax(run), run.stderr
-    alone = _three_agencies(tmp_path / "alone", sites, teams, 1)
+    alone = _three_agencies(tmp_path / "alone", sites, teams, 1, **changes)
     assert invoke(tmp_path, "plan", alone, "--out", "out-alone").code == 0
 
 

@@ -40,10 +40,10 @@ from estate.solve.room import (
     where_it_may_go,
 )
 from estate.solve.seats import (
-    barred_pairs,
-    centre_rule_bars,
+    centre_rule_may_bind,
     reach_pairs,
     short_at_any_distance,
+    short_with_centres_of_one,
     whole_pairs,
 )
 
@@ -315,9 +315,10 @@ def explain_infeasible(prep: Prepared, model: EstateModel, options: SolverOption
         return [Reason("the solver reports the scenario infeasible, and the elastic re-solve "
                        "could not find which rules fail", ())]
     values = sol.values
-    # whether the centre rule keeps teams from pooling where they would fit, and
-    # centres of one agency would let the counts pass: asked once, of a site short of room
-    centres = functools.cache(lambda: bool(centre_rule_bars(prep, barred_pairs(prep)).any()))
+    # whether the centre rule may keep teams from pooling, and centres of one agency
+    # would let the counts pass: asked once, of a site short of room
+    centres = functools.cache(lambda: centre_rule_may_bind(prep)
+                              and not short_with_centres_of_one(prep))
     reasons = []
     row_family = {}
     for fam, sl in model.family_rows.items():

@@ -30,6 +30,7 @@ from estate.solve.seats import (
     SeatShortfall,
     barred_pairs,
     centre_rule_bars,
+    centre_rule_may_bind,
     least_needs,
     partners_beyond,
     reach_pairs,
@@ -147,7 +148,7 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
     blocked = ~pools & np.all([free[c] >= least[c] - 1e-9 for c in columns], axis=0)
     own = bool(blocked.any()) or (pooled_fits and sc.min_agencies > 1)
     # after solving, other teams kept from pooling may be what takes the room it lacks
-    others = taken is not None and not own and bool(barred_pairs(prep).any())
+    others = taken is not None and not own and centre_rule_may_bind(prep)
     centres = (own or others) and not short_with_centres_of_one(prep)
     # a team that may pool at none of its sites, though one would hold it pooled were the
     # room free, is told its need in full: pooling is not open to it
@@ -386,9 +387,10 @@ def _room_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, column: str,
     if barred.any():
         qf, qs = prep.pairs["f"].to_numpy()[barred], prep.pairs["s"].to_numpy()[barred]
         kept_out = np.unique(qf)
-        them = "it" if len(kept_out) == 1 else "them"
+        them = "it" if len(kept_out) == 1 else "each of them"
         text += (f"; {_listed([str(functions.at[f, 'function_id']) for f in kept_out])} would fit "
-                 f"pooled at {_names(prep, np.unique(qs))}, which cannot hold {them} in full, "
+                 f"pooled at {_names(prep, np.unique(qs))}, which cannot hold "
+                 f"{'it' if len(kept_out) == 1 else 'them'} in full, "
                  f"but " + _centre_needs(prep, them))
     if len(stay):  # their one pair is their home (`estate.prepare`)
         text += (f"; {_listed([str(functions.at[f, 'function_id']) for f in stay])} may not "

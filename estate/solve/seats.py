@@ -157,6 +157,14 @@ def barred_pairs(prep: Prepared, teams: np.ndarray | None = None,
             & ~prep.forced_closed[qs])
 
 
+def centre_rule_may_bind(prep: Prepared) -> bool:
+    """Whether the centre rule may keep some team from pooling in a plan: a centre needs
+    more than one agency and some team pools. After solving, which teams pool beside
+    which is the solver's choice (one partner cannot be at two sites), so no pair can be
+    ruled free of the rule, as `barred_pairs` does for the counts."""
+    return prep.scenario.min_agencies > 1 and bool((prep.efficiency > 0).any())
+
+
 def centre_rule_bars(prep: Prepared, barred: np.ndarray) -> np.ndarray:
     """`barred` (pairs, as `barred_pairs` marks them), or none when centres of one
     agency would still leave the counts short: then `sharing.min_agencies` alone makes
