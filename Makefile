@@ -41,14 +41,12 @@ demo: setup
 	@echo "  results/Programme/                 the dated programme: programme.csv, cashflow.csv"
 	@echo "  results/Programme/programme.html   its Gantt chart; maps/Programme.html its map by year"
 
-# Three test processes on CI's two cores, a file to each at a time (a file's fixtures are
-# made once): a quarter of the cores' time went idle with two, as browser tests wait on
-# the page and others on subprocesses (benchmarks/README.md, "The test suite's time").
-# Files go in the order tests/conftest.py gives (the README's session first, as it is
-# the longest; xdist would otherwise put files of many tests first); the slowest tests
-# are listed at the end, so CI's log says where its time goes.
+# Two test processes, a file to each at a time (a file's fixtures are made once), in the
+# order tests/conftest.py gives (the README's session first, as it is the longest;
+# xdist would otherwise put files of many tests first); the slowest tests are listed at
+# the end, so CI's log says where its time goes.
 test: setup browser
-	$(BIN)/pytest -q -n 3 --dist loadfile --no-loadscope-reorder --durations=15
+	$(BIN)/pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
 test-fast: setup
 	$(BIN)/pytest -q -m "not slow and not browser"
