@@ -152,9 +152,9 @@ def no_room(prep: Prepared, f: int, taken: dict[str, np.ndarray] | None = None
     centres = (own or others) and not short_with_centres_of_one(prep)
     # a team that may pool at none of its sites, though one would hold it pooled were the
     # room free, is told its need in full: pooling is not open to it
-    barred = blocked.any() or (not pools.any() and np.all(
+    in_full = blocked.any() or (not pools.any() and np.all(
         [cap[c][s] >= least[c] - 1e-9 for c in columns], axis=0).any())
-    need = _need(prep, f, columns, least, pools, bool(barred), pooled_fits, centres)
+    need = _need(prep, f, columns, least, pools, bool(in_full), pooled_fits, centres)
     beside = (" beside the other teams (as the re-solve that breaks the fewest rules "
               "placed them)" if taken else "")
     if stays:
@@ -325,10 +325,10 @@ def too_little_room(prep: Prepared, ok: np.ndarray, pools: np.ndarray, columns: 
     found before solving, or None.
 
     `ok` marks the pairs of `prep.pairs` a team may take: whole (the site holds it on
-    its own, pooled where `pools` marks) when teams may not split. Each team's least need (fully pooled) is sent to
-    the sites of its pairs, each site taking no more than it holds (a maximum flow). A
-    plan seats every team within those pairs, so it is such a flow: if the flow falls
-    short, no plan exists. The teams the flow cannot seat in full, with those that
+    its own, pooled where `pools` marks) when teams may not split. Each team's least
+    need (fully pooled) is sent to the sites of its pairs, each site taking no more than
+    it holds (a maximum flow). A plan seats every team within those pairs, so it is such
+    a flow: if the flow falls short, no plan exists. The teams the flow cannot seat in full, with those that
     could give way to them, need more together than their sites hold (Hall's condition
     for amounts), and are named with those sites. Needs are rounded down and room up
     to hundredths, so rounding can only miss a case, never invent one.
@@ -387,11 +387,11 @@ def _room_reason(prep: Prepared, teams: np.ndarray, at: np.ndarray, column: str,
     if barred.any():
         qf, qs = prep.pairs["f"].to_numpy()[barred], prep.pairs["s"].to_numpy()[barred]
         kept_out = np.unique(qf)
-        them = "it" if len(kept_out) == 1 else "each of them"
+        one = len(kept_out) == 1
         text += (f"; {_listed([str(functions.at[f, 'function_id']) for f in kept_out])} would fit "
                  f"pooled at {_names(prep, np.unique(qs))}, which cannot hold "
-                 f"{'it' if len(kept_out) == 1 else 'them'} in full, "
-                 f"but " + _centre_needs(prep, them))
+                 f"{'it' if one else 'them'} in full, but "
+                 + _centre_needs(prep, "it" if one else "each of them"))
     if len(stay):  # their one pair is their home (`estate.prepare`)
         text += (f"; {_listed([str(functions.at[f, 'function_id']) for f in stay])} may not "
                  f"move before {'its' if len(stay) == 1 else 'their'} earliest_move, after "
