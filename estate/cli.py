@@ -17,7 +17,6 @@ import click
 
 from estate.errors import InfeasibleError, InputError, NoSolutionError, Problem, ProblemKind, count
 from estate.failures import handled, show_warnings
-from estate.load.free_text import for_terminal
 from estate.render.terminal import (
     err,
     no_plan_lines,
@@ -30,6 +29,7 @@ from estate.render.terminal import (
 from estate.results import Summary
 from estate.results.policy_cost import PolicyStatus
 from estate.runs.executor import scheduler_needs_dask
+from estate.shown_text import for_terminal
 
 if TYPE_CHECKING:
     from estate.load.validate import Register

@@ -19,6 +19,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from estate.shown_text import for_terminal
+
 PATH = (str, os.PathLike)
 """What an argument that is a path may be."""
 
@@ -108,6 +110,11 @@ class Problem:
                 "expected": self.expected, "found": self.found}
 
     def __str__(self) -> str:
+        """Where the problem is and what is wrong, as the terminal shows it: the file, the
+        cell and what was found may be anyone's text (`for_terminal`)."""
+        return for_terminal(self._words())
+
+    def _words(self) -> str:
         where = self.file
         if self.row is not None:
             where += f" {row_place(self.file, self.row, fid_column=self.fid_column)}"
@@ -257,6 +264,11 @@ class EstateError(Exception):
     exit_code = 4
     made_with: tuple[Any, ...] = ()
     after = ""  # said after the failure's own words (a results folder left as it was)
+
+    def __str__(self) -> str:
+        """The message, with no character in it that a terminal would act on: it quotes
+        paths, names and cells back, and a Python caller may print it as it is."""
+        return for_terminal(super().__str__())
 
     def __reduce__(self) -> str | tuple[Any, ...]:
         if not self.made_with:

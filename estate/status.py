@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from estate.errors import EstateError, InfeasibleError, InputError, NoSolutionError, Problem
+from estate.shown_text import json_safe
 
 
 class Status(StrEnum):
@@ -95,7 +96,10 @@ class Failure:
         `warnings` (each: file, row, column, label, expected, found) for bad input, or
         `reasons`, `relax` and `warnings` for an infeasible scenario (lists: `relax` the
         keys to change, each once; `warnings` those found readying it, one of which may
-        explain the reasons)."""
+        explain the reasons). `message` is the words as the terminal shows them (a
+        control character or direction override in a quoted path replaced,
+        `shown_text.for_terminal`); the problems' fields keep the text as it was given,
+        for a script to match, escaped in the JSON (`failure_json`)."""
         data: dict[str, Any] = {"status": str(self.status), "message": self.message}
         if self.status == Status.INVALID:
             data["problems"] = [p.to_json() for p in self.problems]
@@ -109,4 +113,4 @@ class Failure:
 
 def failure_json(failure: Failure) -> str:
     """The failure as one line of JSON, as `summary_json(compact=True)` prints a plan."""
-    return json.dumps(failure.to_json(), ensure_ascii=False, separators=(",", ":"))
+    return json_safe(json.dumps(failure.to_json(), ensure_ascii=False, separators=(",", ":")))

@@ -5,7 +5,8 @@ opened in it, and node.
 Each module of estate has its `test_<module>.py`, except these, tested where named:
 
 - errors.py: test_cli.py (exit codes), test_validate.py (located problems);
-  status.py: test_solve.py, test_summary.py
+  status.py: test_solve.py, test_summary.py; shown_text.py: test_free_text.py (and
+  test_errors.py, the errors' words)
 - load/schema.py: test_validate.py; load/workbook.py, load/csv_file.py, load/layers.py:
   test_read.py; load/geography.py: test_references.py; load/checker.py,
   load/consistency.py: test_scenario.py (and its near misses: test_consistency.py)

@@ -62,3 +62,22 @@ def test_a_kept_message_is_read_back_as_its_reasons_and_the_rules_to_relax() -> 
     assert kept == KeptReasons(("zone Z1: none within 2 km", "zone Z2: none within 2 km"),
                                "the rules to relax: coverage.0.radius_km, policy.close")
     assert KeptReasons.of("No plan within the time limit.") == KeptReasons((), "")
+
+
+ESCAPE = "\x1b[31mred\x1b[0m\u202eright\r"
+"""A colour, a direction override and a carriage return, as a path or a cell may hold."""
+
+
+@pytest.mark.parametrize("made", [
+    InputError([Problem(f"{ESCAPE}.csv", 2, "desks", "a number", repr(ESCAPE))]),
+    InfeasibleError([f"site {ESCAPE} would need 2 more desks"], relax=("sites.desks",)),
+    NoSolutionError(f"no plan for {ESCAPE} within the time limit"),
+    OutputError(f"{ESCAPE}/summary.json could not be written", "a full disk"),
+], ids=lambda e: type(e).__name__)
+def test_an_error_quoting_anyone_s_text_carries_nothing_a_terminal_acts_on(
+        made: EstateError) -> None:
+    """Review Z5b: the command line showed such text replaced, but a Python caller
+    printing the error, or its problem, sent the escape sequence to the terminal."""
+    for words in [str(made), *(str(p) for p in getattr(made, "problems", []))]:
+        assert not any(c in words for c in "\x1b\u202e\r"), words
+        assert "\ufffd[31mred" in words, words

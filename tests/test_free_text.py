@@ -1,6 +1,7 @@
-"""Free text (estate.load.free_text): a register cell or scenario text is read as one
-line, one holding a control character or a direction override is refused where it
-stands, and nothing estate prints can carry an escape sequence to the terminal."""
+"""Free text (estate.load.free_text, estate.shown_text): a register cell or scenario text
+is read as one line, one holding a control character or a direction override is refused
+where it stands, and nothing estate prints can carry an escape sequence to the
+terminal."""
 
 from __future__ import annotations
 
@@ -9,16 +10,10 @@ from pathlib import Path
 import pytest
 
 from estate.errors import InputError
-from estate.load.free_text import (
-    balanced,
-    for_terminal,
-    has_hidden,
-    hidden_texts,
-    one_line,
-    shown,
-)
+from estate.load.free_text import balanced, has_hidden, hidden_texts, one_line
 from estate.load.scenario import load_scenario
 from estate.load.validate import load_register
+from estate.shown_text import for_terminal, shown
 from tests.fixtures import invoke, no_traceback, town, write_scenario, write_tables, write_xlsx
 from tests.fixtures.reference import bad_cell, frames, located
 from tests.fixtures.scenario import TOWN_SCENARIO, merge
@@ -173,3 +168,22 @@ def test_a_scenario_named_after_a_file_with_a_hidden_character_is_refused(
     plain = path.with_name("Option\nB.toml")  # a line break in a file's name reads as a space
     write_scenario(plain, raw)
     assert load_scenario(plain).name == "Option B"
+
+
+def test_json_printed_on_a_terminal_keeps_its_value_and_acts_on_nothing() -> None:
+    """Review O: `estate plan --json` wrote a quoted path's direction override raw in a
+    problem's `file` (JSON escapes only the C0 controls), which turned the rest of the
+    line round on the terminal; now every hidden character and line break is escaped,
+    and the value a script reads is the same."""
+    import json
+
+    from estate.errors import InputError, Problem
+    from estate.shown_text import json_safe
+    from estate.status import Failure, failure_json
+
+    path = "reg\x1b[31m\u202eX\u2028\x85\x7f £/ok.toml"
+    failure = Failure.of(InputError([Problem(path, None, "data", "a folder", "none")]))
+    text = failure_json(failure)
+    assert not any(ch in text for ch in "\x1b\u202e\u2028\x85\x7f"), text
+    assert json.loads(text)["problems"][0]["file"] == path and "£" in text
+    assert json.loads(json_safe(json.dumps({"k": path}, ensure_ascii=False))) == {"k": path}

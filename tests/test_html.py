@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 import estate
-from estate.load.free_text import HIDDEN, shown
 from estate.render.html import (
     breakable,
     inert,
@@ -25,6 +24,7 @@ from estate.render.html import (
     static_text,
     style_block,
 )
+from estate.shown_text import HIDDEN, shown
 from tests.fixtures import PAYLOADS
 
 EXTRA_PAYLOADS = [

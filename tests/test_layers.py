@@ -16,7 +16,7 @@ from pathlib import Path
 import estate
 
 PACKAGE = Path(estate.__file__).parent
-GROUPS = ("errors", "signals", "status", "load", "timing", "prepare", "model", "solve", "results",
+GROUPS = ("shown_text", "errors", "signals", "status", "load", "timing", "prepare", "model", "solve", "results",
           "store", "pipeline", "programme", "runs", "render", "maps")
 SHELL = ("__init__", "__main__", "cli", "failures", "api", "arguments", "pages")
 

@@ -22,12 +22,10 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from estate.shown_text import HIDDEN
+
 LINE_BREAKS = re.compile("[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
 """Line breaks and tabs, each run of them read as one space."""
-
-HIDDEN = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202d\u202e]")
-"""Control characters (C0 and C1, bar the line breaks above) and the direction
-overrides."""
 
 INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202c\u2060-\u2064"
                        "\u2066-\u2069\ufeff]")
@@ -42,14 +40,8 @@ closed: by U+202C and U+2069."""
 _CLOSER = {"\u202a": "\u202c", "\u202b": "\u202c", "\u2066": "\u2069", "\u2067": "\u2069",
            "\u2068": "\u2069"}
 
-_MOVES_THE_CURSOR = re.compile("[\r\x0b\x0c\x85\u2028\u2029]")
-"""The line breaks a terminal acts on that are not the newline."""
-
 REFUSED = "text without control characters (such as ESC) or direction overrides"
 """What a register cell or scenario text is expected to be, in a problem's words."""
-
-SHOWN_FOR_HIDDEN = "\ufffd"
-"""What a terminal shows in place of a hidden character: the replacement character."""
 
 
 def one_line(text: str) -> str:
@@ -82,20 +74,6 @@ def balanced(text: str) -> str:
 def has_hidden(text: str) -> bool:
     """Whether the text holds a character a name may not hold (`HIDDEN`)."""
     return HIDDEN.search(text) is not None
-
-
-def shown(text: str) -> str:
-    """The text with every hidden character replaced by `SHOWN_FOR_HIDDEN`, as a page,
-    a map or a PDF shows text that was not checked when read (a results folder edited
-    by hand): no direction override turns the letters after it round there."""
-    return HIDDEN.sub(SHOWN_FOR_HIDDEN, text)
-
-
-def for_terminal(text: str) -> str:
-    """The text with every hidden character and every line break but the newline
-    replaced, so printing it cannot colour, link, move the cursor or turn text round on
-    the user's terminal; newlines are kept, as output of several lines needs them."""
-    return _MOVES_THE_CURSOR.sub(SHOWN_FOR_HIDDEN, shown(text))
 
 
 def hidden_texts(value: Any, key: str = "") -> Iterator[tuple[str, str]]:

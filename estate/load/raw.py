@@ -20,7 +20,7 @@ import pandas as pd
 
 from estate.errors import Problem, cannot_read
 from estate.load.csv_file import Unreadable
-from estate.load.free_text import HIDDEN, INVISIBLE, LINE_BREAKS, OPENERS, REFUSED, balanced
+from estate.load.free_text import INVISIBLE, LINE_BREAKS, OPENERS, REFUSED, balanced
 from estate.load.header import (
     column_name,
     header_out_of_reach,
@@ -29,6 +29,7 @@ from estate.load.header import (
 )
 from estate.load.schema import MAX_MONEY, TABLES, Column, Table
 from estate.load.workbook import letters
+from estate.shown_text import HIDDEN
 
 
 @dataclass

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from estate.errors import KeptReasons
-from estate.load.free_text import for_terminal
 from estate.render.compare_figures import (
     FIGURES,
     PROGRAMME_FIGURES,
@@ -45,6 +44,7 @@ from estate.results.words import (
     saves_words,
 )
 from estate.runs.compare import LOSS_TOL, Run, agency_gains, compensate, stored_agency_npv
+from estate.shown_text import for_terminal
 
 if TYPE_CHECKING:
     from rich.table import Table

@@ -3,7 +3,7 @@
 Text from a register is hostile until proven otherwise: a site may be named
 `<img src=x onerror=alert(1)>` or `${alert(1)}`. `inert` is the one escape used wherever
 such text becomes HTML, and `script_json` the one way data enters a script. Both also
-replace the characters `estate.load.free_text` calls hidden (control characters, the
+replace the characters `estate.shown_text` calls hidden (control characters, the
 direction overrides that would show `abc\u202etxt.exe` as `abcexe.txt`): a register
 holding one is refused, but a results folder may have been edited by hand, and a
 folder's own name is shown as it is.
@@ -25,7 +25,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from estate.load.free_text import HIDDEN, shown
+from estate.shown_text import HIDDEN, shown
 from estate.store.folder import write_file
 
 _INERT = {
@@ -50,7 +50,7 @@ def inert(text: object) -> str:
     entity: `& < > " '` (HTML, and `</script>`), backtick, `$`, `{`, `}` (template
     literals and `${...}`), backslash (escapes), the line terminators CR, LF, U+2028 and
     U+2029 (which end a JavaScript string); a hidden character (NUL, ESC, a direction
-    override) is replaced (`free_text.shown`). What is left is plain characters, which
+    override) is replaced (`shown_text.shown`). What is left is plain characters, which
     the browser shows literally once it parses the HTML. None becomes "".
     """
     if text is None:
@@ -91,7 +91,7 @@ def script_json(value: Any) -> str:
 
     `<`, `>` and `&` are written as \\u escapes so that no `</script>` or `<!--` can
     appear; U+2028/2029 likewise for older JavaScript engines. NaN is refused. Every
-    text in it, keys too, has its hidden characters replaced (`free_text.shown`), as the
+    text in it, keys too, has its hidden characters replaced (`shown_text.shown`), as the
     page puts them in with textContent, where a direction override would act.
     """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)

@@ -37,7 +37,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Table as Grid
 
-from estate.load.free_text import one_line, shown
+from estate.load.free_text import one_line
 from estate.render.drawn_order import any_right_to_left, words
 from estate.render.figures import png
 from estate.render.report_agencies import agencies_page
@@ -76,6 +76,7 @@ from estate.render.report_type import (
     paragraph,
     paragraph_styles,
 )
+from estate.shown_text import shown
 from estate.store.board_pack import GENERATOR
 from estate.store.drawn_from import folder_mark, pdf_keywords
 from estate.store.file_set import text_file, write_files

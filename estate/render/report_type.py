@@ -18,8 +18,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph
 
-from estate.load.free_text import shown
 from estate.render.drawn_order import left_to_right
+from estate.shown_text import shown
 
 INK, MUTED, RULE = colors.HexColor("#1a1a1a"), colors.HexColor("#5a5a5a"), \
     colors.HexColor("#c8c8c8")
@@ -30,7 +30,7 @@ _LINE_BREAK = re.compile("[\x0b\x0c\x85\u2028\u2029]")
 
 def drawable(text: str) -> str:
     """Text as the PDF draws it: a hidden character (a control character, a direction
-    override: `estate.load.free_text`) replaced as on every page, line breaks but the
+    override: `estate.shown_text`) replaced as on every page, line breaks but the
     newline as spaces, a right-to-left name in the order it is seen (Arabic joined:
     `drawn_order.left_to_right`), direction marks left out, and a character the fonts
     lack in its compatibility form when they have that (a full-width `＝` or `Ａ` pasted

@@ -2,7 +2,7 @@
 stderr, and progress (a line per step, or a bar over a sweep's runs).
 
 Every line may quote a register's folder, a scenario's name or a results folder, so each
-goes through `estate.load.free_text.for_terminal` (no escape sequence reaches the
+goes through `estate.shown_text.for_terminal` (no escape sequence reaches the
 terminal) and, where rich prints it, is rich's `Text` or escaped, with rich's emoji codes
 off (brackets and `:smile:` print as written).
 """
@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from estate.errors import KeptReasons, count
-from estate.load.free_text import for_terminal
+from estate.shown_text import for_terminal
 
 
 def shell_word(text: object, quoted: bool = False, windows: bool = os.name == "nt") -> str:

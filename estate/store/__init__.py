@@ -25,6 +25,7 @@ from estate.load.geopackage import writable
 from estate.load.scenario import Scenario
 from estate.results import Plan, Summary
 from estate.results.programme import Programme, payback_year
+from estate.shown_text import json_safe
 from estate.status import Status
 from estate.store.agree_programme import programme_disagreements
 from estate.store.check import (
@@ -107,8 +108,8 @@ def summary_json(summary: Summary, compact: bool = False) -> str:
     """The summary as JSON (non-finite numbers as null); one line when `compact`."""
     data = summary.to_json()
     if compact:
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return json.dumps(data, indent=2, ensure_ascii=False)
+        return json_safe(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    return json_safe(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def _one_line(folder: Path) -> None:

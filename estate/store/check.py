@@ -32,13 +32,14 @@ import pyogrio
 
 from estate.errors import InputError, Problem, cannot_read
 from estate.load.csv_file import Unreadable, check_encoding, check_separator
-from estate.load.free_text import HIDDEN, REFUSED
+from estate.load.free_text import REFUSED
 from estate.load.geopackage import readable
 from estate.load.layers import SQLITE_START
 from estate.load.schema import LARGEST
 from estate.results import Summary
 from estate.results.amounts import count
 from estate.results.programme import ACTION_COLUMNS, CASHFLOW_COLUMNS
+from estate.shown_text import HIDDEN
 from estate.store.agree import disagreements
 from estate.store.csv_cells import unsafe_cell
 

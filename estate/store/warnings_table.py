@@ -8,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from estate.errors import Problem, ProblemKind
-from estate.load.free_text import one_line, shown
+from estate.load.free_text import one_line
 from estate.results.booked_early import BOOKED_EARLY
+from estate.shown_text import shown
 from estate.store.check import Columns, read_table
 
 WARNINGS_TABLE = Columns(("file", "column", "label", "expected", "found", "sentence",
