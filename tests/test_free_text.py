@@ -5,15 +5,17 @@ terminal."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from estate.errors import InputError
+from estate.errors import InputError, Problem
 from estate.load.free_text import balanced, has_hidden, hidden_texts, one_line
 from estate.load.scenario import load_scenario
 from estate.load.validate import load_register
-from estate.shown_text import for_terminal, shown
+from estate.shown_text import for_terminal, json_safe, shown
+from estate.status import Failure, failure_json
 from tests.fixtures import invoke, no_traceback, town, write_scenario, write_tables, write_xlsx
 from tests.fixtures.reference import bad_cell, frames, located
 from tests.fixtures.scenario import TOWN_SCENARIO, merge
@@ -175,12 +177,6 @@ def test_json_printed_on_a_terminal_keeps_its_value_and_acts_on_nothing() -> Non
     problem's `file` (JSON escapes only the C0 controls), which turned the rest of the
     line round on the terminal; now every hidden character and line break is escaped,
     and the value a script reads is the same."""
-    import json
-
-    from estate.errors import InputError, Problem
-    from estate.shown_text import json_safe
-    from estate.status import Failure, failure_json
-
     path = "reg\x1b[31m\u202eX\u2028\x85\x7f £/ok.toml"
     failure = Failure.of(InputError([Problem(path, None, "data", "a folder", "none")]))
     text = failure_json(failure)
