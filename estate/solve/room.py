@@ -28,13 +28,13 @@ from estate.model.pooling import may_pool
 from estate.prepare import Prepared
 from estate.solve.seats import (
     SeatShortfall,
+    amount_count,
     barred_pairs,
     centre_rule_bars,
     centre_rule_may_bind,
     least_needs,
     partners_beyond,
     reach_pairs,
-    room_shortfall,
     seat_count,
     short_at_any_distance,
     short_with_centres_of_one,
@@ -231,9 +231,7 @@ def _fits_split(prep: Prepared) -> bool:
     split), within what those sites hold (`too_little_room`'s flow)."""
     pf, ps = reach_pairs(prep, np.arange(len(prep.functions)), prep.scenario.max_km)
     open_ = ~prep.forced_closed[ps]
-    least = least_needs(prep, ("desks", "racks"))
-    return room_shortfall(least, pf[open_], ps[open_],
-                          {c: prep.sites[c].to_numpy(float) for c in least}) is None
+    return amount_count(prep, pf[open_], ps[open_]) is None
 
 
 def where_it_may_go(prep: Prepared, f: int) -> str:
@@ -328,18 +326,18 @@ def too_little_room(prep: Prepared, ok: np.ndarray, pools: np.ndarray, columns: 
     its own, pooled where `pools` marks) when teams may not split. Each team's least
     need (fully pooled) is sent to the sites of its pairs, each site taking no more than
     it holds (a maximum flow). A plan seats every team within those pairs, so it is such
-    a flow: if the flow falls short, no plan exists. The teams the flow cannot seat in full, with those that
-    could give way to them, need more together than their sites hold (Hall's condition
-    for amounts), and are named with those sites. Needs are rounded down and room up
-    to hundredths, so rounding can only miss a case, never invent one.
+    a flow: if the flow falls short, no plan exists. The teams the flow cannot seat in
+    full, with those that could give way to them, need more together than their sites
+    hold (Hall's condition for amounts), and are named with those sites. Needs are
+    rounded down and room up to hundredths, so rounding can only miss a case, never
+    invent one.
 
     Teams 20, 15, 15 and 15 desks at offices of 10, 30 and 30 fit one by one and two to
     an office, so the seat count passes them, but whole they can sit only at the two
     30-desk offices: 65 desks against 60."""
     sites = prep.sites
-    pf, ps = prep.pairs["f"].to_numpy()[ok], prep.pairs["s"].to_numpy()[ok]
-    least = least_needs(prep, columns)
-    found = room_shortfall(least, pf, ps, {c: sites[c].to_numpy(float) for c in columns})
+    found = amount_count(prep, prep.pairs["f"].to_numpy()[ok], prep.pairs["s"].to_numpy()[ok],
+                         columns)
     if found is None:
         return None
     # pairs the flow left out (not `ok`) that the team would take pooled but for the rule

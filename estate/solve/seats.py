@@ -115,16 +115,23 @@ def seat_count(prep: Prepared, ok: np.ndarray, pools: np.ndarray) -> SeatShortfa
     return seat_shortfall(len(functions), pf, ps, need, cap)
 
 
+def amount_count(prep: Prepared, pf: np.ndarray, ps: np.ndarray,
+                 columns: list[str] | tuple[str, ...] = ("desks", "racks")
+                 ) -> RoomShortfall | None:
+    """`room_shortfall` of each team's least need of `columns` on the (team, site) pairs
+    (pf, ps), against the room the sites hold, or None when every team's need fits."""
+    return room_shortfall(least_needs(prep, columns), pf, ps,
+                          {c: prep.sites[c].to_numpy(float) for c in columns})
+
+
 def counts_fall_short(prep: Prepared) -> bool:
     """Whether the seats (whole teams) or the amounts fall short on the pairs
     `whole_pairs` gives: then `prep` has no plan."""
     ok, pools = whole_pairs(prep)
     if not prep.scenario.split and seat_count(prep, ok, pools) is not None:
         return True
-    pf, ps = prep.pairs["f"].to_numpy()[ok], prep.pairs["s"].to_numpy()[ok]
-    least = least_needs(prep, ("desks", "racks"))
-    return room_shortfall(least, pf, ps, {c: prep.sites[c].to_numpy(float) for c in least}
-                          ) is not None
+    return amount_count(prep, prep.pairs["f"].to_numpy()[ok],
+                        prep.pairs["s"].to_numpy()[ok]) is not None
 
 
 def short_at_any_distance(prep: Prepared) -> bool:
@@ -142,19 +149,16 @@ def short_with_centres_of_one(prep: Prepared) -> bool:
     return counts_fall_short(dataclasses.replace(prep, scenario=alone))
 
 
-def barred_pairs(prep: Prepared, teams: np.ndarray | None = None,
-                  pools: np.ndarray | None = None) -> np.ndarray:
-    """Per pair of `prep.pairs`: whether its team (one of `teams`, all when None) would
-    fit there pooled (`assign_upper`) at a site that may stay open, but may not pool
-    there (`pools`, as `whole_pairs` gives it; `pools_at` when None): the centre rule's
-    doing. Split teams' shares pool anywhere the counts look, so none is barred."""
+def barred_pairs(prep: Prepared, teams: np.ndarray, pools: np.ndarray) -> np.ndarray:
+    """Per pair of `prep.pairs`: whether its team (one of `teams`) would fit there pooled
+    (`assign_upper`) at a site that may stay open, but may not pool there (`pools`, as
+    `whole_pairs` gives it): the centre rule's doing. Split teams' shares pool anywhere
+    the counts look, so none is barred."""
     if prep.scenario.split or prep.scenario.min_agencies <= 1:
         return np.zeros(len(prep.pairs), bool)
     qf, qs = prep.pairs["f"].to_numpy(), prep.pairs["s"].to_numpy()
-    pools = pools_at(prep) if pools is None else pools
-    mine = np.isin(qf, teams) if teams is not None else np.ones(len(qf), bool)
-    return (mine & ~pools & (prep.efficiency[qf] > 0) & (assign_upper(prep) > 0)
-            & ~prep.forced_closed[qs])
+    return (np.isin(qf, teams) & ~pools & (prep.efficiency[qf] > 0)
+            & (assign_upper(prep) > 0) & ~prep.forced_closed[qs])
 
 
 def centre_rule_may_bind(prep: Prepared) -> bool:
